@@ -157,7 +157,7 @@ export const instanceState = <Out = unknown, R2 = never>(
       failWhen: (r) => {
         if (gone || state === "LAUNCH_FAILED") return undefined
         const failed = (r.InstanceSet ?? []).filter((i) => i.InstanceState === "LAUNCH_FAILED")
-        if (failed.length > 0) return `${list(failed.map((i) => i.InstanceId))} LAUNCH_FAILED${failed[0].LatestOperationErrorMsg ? ` (${failed[0].LatestOperationErrorMsg})` : ""}`
+        if (failed.length > 0) return `${list(failed.map((i) => i.InstanceId ?? "?"))} LAUNCH_FAILED${failed[0].LatestOperationErrorMsg ? ` (${failed[0].LatestOperationErrorMsg})` : ""}`
         return undefined
       },
       show: (r) => (r.InstanceSet ?? []).map((i) => `${i.InstanceId} ${i.InstanceState}`).join(", ") || "no instances listed"

@@ -66,6 +66,15 @@ const fieldCodec = (f: Field): string => {
   return f.nullable ? `$C.nul(${c})` : c
 }
 
+/**
+ * Is a member required in the TypeScript interface? As the spec says for request-only objects;
+ * on the response side only `RequestId` (the envelope guarantees it): answers drift from the spec
+ * (a required member missing is the most common difference), the tolerant decoder returns them
+ * anyway, and a member typed as present would be a lie. The schema keeps the spec's
+ * requiredness, which strict mode and partial mocks use.
+ */
+const typeRequired = (s: Struct, f: Field): boolean => f.required && (s.direction === "in" || f.name === "RequestId")
+
 const emitStruct = (s: Struct): string => {
   const lines: Array<string> = []
   lines.push(`/** \`${s.name}\` (${s.direction === "in" ? "request side" : s.direction === "out" ? "response side" : "both sides"}). */`)
@@ -75,7 +84,7 @@ const emitStruct = (s: Struct): string => {
     lines.push(`export interface ${s.name} {`)
     for (const f of s.fields) {
       if (f.deprecated) lines.push(`  /** @deprecated hidden or deprecated in the API */`)
-      lines.push(`  readonly ${key(f.name)}${f.required ? "" : "?"}: ${fieldTs(f)}`)
+      lines.push(`  readonly ${key(f.name)}${typeRequired(s, f) ? "" : "?"}: ${fieldTs(f)}`)
     }
     lines.push(`}`)
   }

@@ -56,7 +56,7 @@ describe("throttling (error RequestLimitExceeded)", () => {
       emu.faults.add({ action: "CreateVpc", times: 1, fault: { kind: "error", code: "RequestLimitExceeded" } })
       const before = emu.state.vpcs(REGION).length
       const r = yield* Vpc.createVpc({ VpcName: "throttled", CidrBlock: "10.1.0.0/16" }).pipe(Effect.provide(sdk(emu)))
-      expect(r.Vpc.VpcName).toBe("throttled")
+      expect(r.Vpc?.VpcName).toBe("throttled")
       expect(attempts(emu, "CreateVpc")).toBe(2)
       expect(emu.state.vpcs(REGION).length).toBe(before + 1)
     })

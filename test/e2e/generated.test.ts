@@ -39,10 +39,10 @@ describe("a story across cvm, vpc and cbs", () => {
     Effect.gen(function* () {
       const emu = yield* Emulator.make({ timings: { launch: 100, attach: 100 } })
       yield* Effect.gen(function* () {
-        const { Vpc: vpc } = yield* Vpc.createVpc({ VpcName: "e2e", CidrBlock: "10.0.0.0/16" })
+        const vpc = (yield* Vpc.createVpc({ VpcName: "e2e", CidrBlock: "10.0.0.0/16" })).Vpc!
         expect(vpc.VpcId).toMatch(/^vpc-/)
         expect(vpc.CidrBlock).toBe("10.0.0.0/16")
-        const { Subnet: subnet } = yield* Vpc.createSubnet({ VpcId: vpc.VpcId, SubnetName: "e2e-a", CidrBlock: "10.0.1.0/24", Zone: ZONE })
+        const subnet = (yield* Vpc.createSubnet({ VpcId: vpc.VpcId!, SubnetName: "e2e-a", CidrBlock: "10.0.1.0/24", Zone: ZONE })).Subnet!
         const subnetId = subnet.SubnetId ?? "" // optional in the spec's Subnet object
         expect(subnetId).toMatch(/^subnet-/)
         expect(subnet.VpcId).toBe(vpc.VpcId)
@@ -53,7 +53,7 @@ describe("a story across cvm, vpc and cbs", () => {
           InstanceType: "S5.MEDIUM4",
           ImageId: "img-eb30mz89",
           Placement: { Zone: ZONE },
-          VirtualPrivateCloud: { VpcId: vpc.VpcId, SubnetId: subnetId }
+          VirtualPrivateCloud: { VpcId: vpc.VpcId!, SubnetId: subnetId }
         })
         const ids = run.InstanceIdSet ?? []
         expect(ids).toHaveLength(3)
@@ -63,8 +63,8 @@ describe("a story across cvm, vpc and cbs", () => {
         const items = Chunk.toReadonlyArray(yield* Stream.runCollect(Cvm.describeInstancesItems({ Limit: 2 })))
         expect(items.map((i) => i.InstanceId).sort()).toEqual([...ids].sort())
         for (const i of items) {
-          expect(i.VirtualPrivateCloud.VpcId).toBe(vpc.VpcId)
-          expect(i.VirtualPrivateCloud.SubnetId).toBe(subnetId)
+          expect(i.VirtualPrivateCloud?.VpcId).toBe(vpc.VpcId)
+          expect(i.VirtualPrivateCloud?.SubnetId).toBe(subnetId)
           expect(i.PrivateIpAddresses?.[0]).toMatch(/^10\.0\.1\./)
         }
         const pageRequests = emu.requests.list({ action: "DescribeInstances" }).map((r) => r.params)
@@ -77,16 +77,16 @@ describe("a story across cvm, vpc and cbs", () => {
         expect(new Set(pages.map((p) => p.RequestId)).size).toBe(2)
 
         // the subnet now counts its instances; Describe* with a filter
-        const subnets = yield* Vpc.describeSubnets({ Filters: [{ Name: "vpc-id", Values: [vpc.VpcId] }] })
-        expect(subnets.SubnetSet.map((s) => s.SubnetId)).toEqual([subnetId])
+        const subnets = yield* Vpc.describeSubnets({ Filters: [{ Name: "vpc-id", Values: [vpc.VpcId!] }] })
+        expect(subnets.SubnetSet?.map((s) => s.SubnetId)).toEqual([subnetId])
 
         // wait for RUNNING (the emulator's launch takes 100 ms here)
         const running = yield* Cvm.describeInstances({ InstanceIds: ids }).pipe(
           Effect.delay("25 millis"),
-          Effect.repeat({ until: (r) => r.InstanceSet.every((i) => i.InstanceState === "RUNNING") }),
+          Effect.repeat({ until: (r) => (r.InstanceSet ?? []).every((i) => i.InstanceState === "RUNNING") }),
           Effect.timeout("3 seconds")
         )
-        expect(running.InstanceSet.map((i) => i.InstanceState)).toEqual(["RUNNING", "RUNNING", "RUNNING"])
+        expect(running.InstanceSet?.map((i) => i.InstanceState)).toEqual(["RUNNING", "RUNNING", "RUNNING"])
 
         // cbs: a data disk in the same zone, attached to the first instance
         const disks = yield* Cbs.createDisks({ Placement: { Zone: ZONE }, DiskChargeType: "POSTPAID_BYHOUR", DiskType: "CLOUD_PREMIUM", DiskSize: 50, DiskName: "e2e" })
@@ -126,9 +126,9 @@ describe("typed errors handled by their code", () => {
     Effect.gen(function* () {
       const emu = yield* Emulator.make()
       const out = yield* Effect.gen(function* () {
-        const { Vpc: vpc } = yield* Vpc.createVpc({ VpcName: "busy", CidrBlock: "172.16.0.0/16" })
-        yield* Vpc.createSubnet({ VpcId: vpc.VpcId, SubnetName: "s", CidrBlock: "172.16.0.0/24", Zone: ZONE })
-        return yield* Vpc.deleteVpc({ VpcId: vpc.VpcId }).pipe(
+        const vpc = (yield* Vpc.createVpc({ VpcName: "busy", CidrBlock: "172.16.0.0/16" })).Vpc!
+        yield* Vpc.createSubnet({ VpcId: vpc.VpcId!, SubnetName: "s", CidrBlock: "172.16.0.0/24", Zone: ZONE })
+        return yield* Vpc.deleteVpc({ VpcId: vpc.VpcId! }).pipe(
           Effect.as("deleted"),
           Effect.catchTag("ResourceInUse", (e) => Effect.succeed(`in use (${e.action})`))
         )
@@ -191,7 +191,7 @@ describe("sts: temporary credentials", () => {
         RoleSessionName: "e2e",
         DurationSeconds: 900
       }).pipe(Effect.provide(sdk(emu)))
-      const c = assumed.Credentials
+      const c = { TmpSecretId: assumed.Credentials!.TmpSecretId!, TmpSecretKey: assumed.Credentials!.TmpSecretKey!, Token: assumed.Credentials!.Token! }
       expect(c.TmpSecretId).not.toBe(Emulator.DEMO_CREDENTIALS.secretId)
       expect(c.Token.length).toBeGreaterThan(0)
       expect(Number(assumed.ExpiredTime) * 1000).toBeGreaterThan(Date.now())

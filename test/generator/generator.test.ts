@@ -14,6 +14,7 @@ import { buildModel } from "../../scripts/generator/model.js"
 import { generateAll } from "../../scripts/generator/run.js"
 import { type ActionInfo, TencentCloud } from "../../src/Client.js"
 import { ApiError } from "../../src/Errors.js"
+import * as Drift from "../../src/Drift.js"
 import { autoscalingSpec, fixtureErrors, fixtureSpec } from "./fixture.js"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
@@ -203,8 +204,13 @@ describe("generated actions at runtime", () => {
       const out = yield* E(mod.describeThings()).pipe(Effect.provide(good.layer))
       expect(out.ThingSet[0].Extra).toBe("new field")
       expect(out.Tree.Children[0].Name).toBe("leaf")
+      // tolerant by default: the answer is returned, the value that does not fit is set aside
       const drift = recorder(() => ({ TotalCount: "one", ThingSet: [] }))
-      const e = yield* Effect.flip(E(mod.describeThings()).pipe(Effect.provide(drift.layer)))
+      const tolerant = yield* E(mod.describeThings()).pipe(Effect.provide(drift.layer))
+      expect(tolerant.TotalCount).toBeUndefined()
+      expect(tolerant.ThingSet).toEqual([])
+      // strict: fails with the RequestId
+      const e = yield* Effect.flip(Drift.withStrict(E(mod.describeThings())).pipe(Effect.provide(drift.layer)))
       expect(e._tag).toBe("ResponseDecodeError")
       expect(e.requestId).toBe("rid-1")
       expect(e.issue).toContain("TotalCount")

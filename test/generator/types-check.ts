@@ -30,7 +30,8 @@ call.pipe(Effect.catchTag("FailedOperation.Busy", () => Effect.succeed(null)))
 F.ping()
 // @ts-expect-error Delete requires Id
 F.delete_({})
-// response types: readonly, optional unless output_required, nullable where allowed, int64 as number | bigint
+// response types: readonly, optional (answers drift: only RequestId is guaranteed), nullable where allowed, int64 as number | bigint
 type R = Effect.Effect.Success<typeof call>
-assert<Equals<R["TotalCount"], number | bigint>>(true)
+assert<Equals<R["TotalCount"], number | bigint | undefined>>(true)
+assert<Equals<R["RequestId"], string>>(true)
 assert<Equals<R["Tree"], F.Node | null | undefined>>(true)

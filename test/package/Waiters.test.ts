@@ -93,8 +93,8 @@ describe("Waiters over real HTTP against the emulator (state changes over time)"
       const t = 150
       const emu = yield* Emulator.make({ timings: { launch: t, start: t, stop: t, reboot: t, terminate: t, attach: t, detach: t } })
       const program = Effect.gen(function* () {
-        const { Vpc: vpc } = yield* Vpc.createVpc({ VpcName: "waiters", CidrBlock: "10.9.0.0/16" })
-        const { Subnet: subnet } = yield* Vpc.createSubnet({ VpcId: vpc.VpcId!, SubnetName: "w", CidrBlock: "10.9.1.0/24", Zone: "ap-guangzhou-3" })
+        const vpc = (yield* Vpc.createVpc({ VpcName: "waiters", CidrBlock: "10.9.0.0/16" })).Vpc!
+        const subnet = (yield* Vpc.createSubnet({ VpcId: vpc.VpcId!, SubnetName: "w", CidrBlock: "10.9.1.0/24", Zone: "ap-guangzhou-3" })).Subnet!
         yield* Waiters.vpcResourcesReady({ vpcIds: [vpc.VpcId!], subnetIds: [subnet.SubnetId!] }, poll)
 
         const run = yield* Cvm.runInstances({ InstanceCount: 2, ImageId: "img-pmqg1cw7", Placement: { Zone: "ap-guangzhou-3" } })

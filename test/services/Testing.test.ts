@@ -34,7 +34,7 @@ describe("Testing.layer", () => {
           })
         )
       )
-      expect(res.ZoneSet[0].Zone).toBe("ap-guangzhou-3")
+      expect(res.ZoneSet?.[0]?.Zone).toBe("ap-guangzhou-3")
       expect(res.RequestId).toMatch(/^mock-/)
       expect(seen).toEqual([{}])
     }))
@@ -171,7 +171,7 @@ describe("Testing.mockService / mockActions / mockAction", () => {
       const res = yield* Cvm.describeZones().pipe(Effect.provide(Mock))
       expect(res.TotalCount).toBe(1)
       const status = yield* Cvm.describeInstancesStatus({ InstanceIds: ["ins-a", "ins-b"] }).pipe(Effect.provide(Mock))
-      expect(status.InstanceStatusSet.map((s) => s.InstanceId)).toEqual(["ins-a", "ins-b"])
+      expect(status.InstanceStatusSet?.map((s) => s.InstanceId)).toEqual(["ins-a", "ins-b"])
       const other = yield* Cvm.describeRegions().pipe(
         Effect.map(() => "answered"),
         Effect.catchTag("InvalidAction", () => Effect.succeed("invalid")),

@@ -59,15 +59,15 @@ export const Department: $Schema.Schema<Department> = /*#__PURE__*/ $C.lazy(() =
 
 /** `DiagnosisInfo` (response side). */
 export interface DiagnosisInfo {
-  readonly IntentType: number | bigint
+  readonly IntentType?: number | bigint
   readonly RiskInfo?: string
-  readonly SuspectedDiagnosis: readonly SuspectedDiagnosis[]
-  readonly ReferralInfo: ReferralInfo
-  readonly CriticalInfo: readonly CriticalInfo[]
-  readonly VitalSignsInfo: VitalSignsInfo
-  readonly DifferDiagnosis: readonly DifferDiagnosis[]
-  readonly RecordQuality: RecordQuality
-  readonly CurrentDiagnosis: readonly CurrentDiagnosis[]
+  readonly SuspectedDiagnosis?: readonly SuspectedDiagnosis[]
+  readonly ReferralInfo?: ReferralInfo
+  readonly CriticalInfo?: readonly CriticalInfo[]
+  readonly VitalSignsInfo?: VitalSignsInfo
+  readonly DifferDiagnosis?: readonly DifferDiagnosis[]
+  readonly RecordQuality?: RecordQuality
+  readonly CurrentDiagnosis?: readonly CurrentDiagnosis[]
   readonly TreatmentGuide?: readonly TreatmentGuide[]
   readonly EmrQuality?: EmrQuality
   readonly HealthPrescriptions?: readonly HealthPrescriptions[]
@@ -140,7 +140,7 @@ export interface DrugList {
   readonly DrugId?: string
   readonly DrugName?: string
   readonly DocUrl?: string
-  readonly NotFound: boolean
+  readonly NotFound?: boolean
 }
 export const DrugList: $Schema.Schema<DrugList> = /*#__PURE__*/ $C.lazy(() => $C.struct("DrugList", { NotFound: $C.bool }, { DrugId: $C.str, DrugName: $C.str, DocUrl: $C.str }))
 
@@ -214,18 +214,18 @@ export const GetDrugIndicationsResp: $Schema.Schema<GetDrugIndicationsResp> = /*
 
 /** `GetDrugIndicationsResponse` (response side). */
 export interface GetDrugIndicationsResponse {
-  readonly Code: number | bigint
-  readonly Message: string
-  readonly Data: GetDrugIndicationsResp
+  readonly Code?: number | bigint
+  readonly Message?: string
+  readonly Data?: GetDrugIndicationsResp
   readonly RequestId: string
 }
 export const GetDrugIndicationsResponse: $Schema.Schema<GetDrugIndicationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetDrugIndicationsResponse", { Code: $C.int64, Message: $C.str, Data: GetDrugIndicationsResp, RequestId: $C.str }))
 
 /** `HealthPrescriptions` (response side). */
 export interface HealthPrescriptions {
-  readonly Title: string
-  readonly Url: string
-  readonly KeyInformation: string
+  readonly Title?: string
+  readonly Url?: string
+  readonly KeyInformation?: string
 }
 export const HealthPrescriptions: $Schema.Schema<HealthPrescriptions> = /*#__PURE__*/ $C.lazy(() => $C.struct("HealthPrescriptions", { Title: $C.str, Url: $C.str, KeyInformation: $C.str }))
 
@@ -310,8 +310,8 @@ export const LoginOutHisToolRequest: $Schema.Schema<LoginOutHisToolRequest> = /*
 
 /** `LoginOutHisToolResponse` (response side). */
 export interface LoginOutHisToolResponse {
-  readonly Code: number | bigint
-  readonly Message: string
+  readonly Code?: number | bigint
+  readonly Message?: string
   readonly Data?: LoginOutResponseData
   readonly RequestId: string
 }
@@ -325,7 +325,7 @@ export const LoginOutResponseData: $Schema.Schema<LoginOutResponseData> = /*#__P
 
 /** `OperateResp` (response side). */
 export interface OperateResp {
-  readonly Dummy: boolean
+  readonly Dummy?: boolean
 }
 export const OperateResp: $Schema.Schema<OperateResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("OperateResp", { Dummy: $C.bool }))
 
@@ -371,7 +371,7 @@ export const PhysicalExam: $Schema.Schema<PhysicalExam> = /*#__PURE__*/ $C.lazy(
 
 /** `RationalDrugInfo` (response side). */
 export interface RationalDrugInfo {
-  readonly Hit: boolean
+  readonly Hit?: boolean
   readonly DrugUsages?: readonly RiskInfo[]
   readonly DrugRepeats?: readonly RiskInfo[]
   readonly DrugRoutes?: readonly RiskInfo[]
@@ -432,10 +432,10 @@ export const RequestCase: $Schema.Schema<RequestCase> = /*#__PURE__*/ $C.lazy(()
 
 /** `RiskInfo` (response side). */
 export interface RiskInfo {
-  readonly DrugId: string
-  readonly DrugName: string
-  readonly RiskLevel: string
-  readonly RiskTips: string
+  readonly DrugId?: string
+  readonly DrugName?: string
+  readonly RiskLevel?: string
+  readonly RiskTips?: string
   readonly FdaLevel?: string
   readonly RelatedDrugName?: string
   readonly RelatedPrescriptionId?: string
@@ -514,9 +514,9 @@ export const SmartDrugInfoResp: $Schema.Schema<SmartDrugInfoResp> = /*#__PURE__*
 
 /** `SmartDrugInfoResponse` (response side). */
 export interface SmartDrugInfoResponse {
-  readonly Code: number | bigint
-  readonly Message: string
-  readonly Data: SmartDrugInfoResp
+  readonly Code?: number | bigint
+  readonly Message?: string
+  readonly Data?: SmartDrugInfoResp
   readonly RequestId: string
 }
 export const SmartDrugInfoResponse: $Schema.Schema<SmartDrugInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SmartDrugInfoResponse", { Code: $C.int64, Message: $C.str, Data: SmartDrugInfoResp, RequestId: $C.str }))
@@ -546,7 +546,7 @@ export const SmartPredictRespData: $Schema.Schema<SmartPredictRespData> = /*#__P
 export interface SmartPredictResponse {
   readonly Code?: number | bigint
   readonly Message?: string
-  readonly Data: SmartPredictRespData
+  readonly Data?: SmartPredictRespData
   readonly RequestId: string
 }
 export const SmartPredictResponse: $Schema.Schema<SmartPredictResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SmartPredictResponse", { Data: SmartPredictRespData, RequestId: $C.str }, { Code: $C.int64, Message: $C.str }))
@@ -585,9 +585,9 @@ export const SyncDepartmentRespData: $Schema.Schema<SyncDepartmentRespData> = /*
 
 /** `SyncDepartmentResponse` (response side). */
 export interface SyncDepartmentResponse {
-  readonly Code: number | bigint
-  readonly Message: string
-  readonly Data: SyncDepartmentRespData
+  readonly Code?: number | bigint
+  readonly Message?: string
+  readonly Data?: SyncDepartmentRespData
   readonly RequestId: string
 }
 export const SyncDepartmentResponse: $Schema.Schema<SyncDepartmentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SyncDepartmentResponse", { Code: $C.int64, Message: $C.str, Data: SyncDepartmentRespData, RequestId: $C.str }))
@@ -640,9 +640,9 @@ export const UploadDrugsRequest: $Schema.Schema<UploadDrugsRequest> = /*#__PURE_
 
 /** `UploadDrugsResponse` (response side). */
 export interface UploadDrugsResponse {
-  readonly Code: number | bigint
-  readonly Message: string
-  readonly Data: OperateResp
+  readonly Code?: number | bigint
+  readonly Message?: string
+  readonly Data?: OperateResp
   readonly RequestId: string
 }
 export const UploadDrugsResponse: $Schema.Schema<UploadDrugsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UploadDrugsResponse", { Code: $C.int64, Message: $C.str, Data: OperateResp, RequestId: $C.str }))

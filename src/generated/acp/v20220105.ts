@@ -19,32 +19,32 @@ export const $M: $O.Meta = { service: "acp", version: "2022-01-05" }
 
 /** `AppInfoItem` (response side). */
 export interface AppInfoItem {
-  readonly AppPackage: string
-  readonly AppName: string
-  readonly AppVersion: string
-  readonly Platform: number | bigint
-  readonly ReportUrl: string
-  readonly ReportTitle: string
-  readonly BehaviorUrl: string
-  readonly BehaviorTitle: string
-  readonly HighRiskCount: number | bigint
-  readonly PrivacyTextName: string
-  readonly SoftwareMD5: string
-  readonly PrivacyTextMD5: string
+  readonly AppPackage?: string
+  readonly AppName?: string
+  readonly AppVersion?: string
+  readonly Platform?: number | bigint
+  readonly ReportUrl?: string
+  readonly ReportTitle?: string
+  readonly BehaviorUrl?: string
+  readonly BehaviorTitle?: string
+  readonly HighRiskCount?: number | bigint
+  readonly PrivacyTextName?: string
+  readonly SoftwareMD5?: string
+  readonly PrivacyTextMD5?: string
 }
 export const AppInfoItem: $Schema.Schema<AppInfoItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AppInfoItem", { AppPackage: $C.str, AppName: $C.str, AppVersion: $C.str, Platform: $C.int64, ReportUrl: $C.str, ReportTitle: $C.str, BehaviorUrl: $C.str, BehaviorTitle: $C.str, HighRiskCount: $C.int64, PrivacyTextName: $C.str, SoftwareMD5: $C.str, PrivacyTextMD5: $C.str }))
 
 /** `AppTaskData` (response side). */
 export interface AppTaskData {
-  readonly TaskID: string
-  readonly TaskType: number | bigint
-  readonly TaskStatus: number | bigint
-  readonly TaskErrMsg: string
-  readonly Source: number | bigint
-  readonly AppInfo: AppInfoItem
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly ContactName: string
+  readonly TaskID?: string
+  readonly TaskType?: number | bigint
+  readonly TaskStatus?: number | bigint
+  readonly TaskErrMsg?: string
+  readonly Source?: number | bigint
+  readonly AppInfo?: AppInfoItem
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly ContactName?: string
 }
 export const AppTaskData: $Schema.Schema<AppTaskData> = /*#__PURE__*/ $C.lazy(() => $C.struct("AppTaskData", { TaskID: $C.str, TaskType: $C.int64, TaskStatus: $C.int64, TaskErrMsg: $C.str, Source: $C.int64, AppInfo: AppInfoItem, StartTime: $C.str, EndTime: $C.str, ContactName: $C.str }))
 
@@ -99,8 +99,8 @@ export const CreateAppScanTaskRequest: $Schema.Schema<CreateAppScanTaskRequest> 
 
 /** `CreateAppScanTaskResponse` (response side). */
 export interface CreateAppScanTaskResponse {
-  readonly Result: number | bigint
-  readonly TaskID: string
+  readonly Result?: number | bigint
+  readonly TaskID?: string
   readonly RequestId: string
 }
 export const CreateAppScanTaskResponse: $Schema.Schema<CreateAppScanTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAppScanTaskResponse", { Result: $C.int64, TaskID: $C.str, RequestId: $C.str }))
@@ -118,9 +118,9 @@ export const DescribeChannelTaskReportUrlRequest: $Schema.Schema<DescribeChannel
 
 /** `DescribeChannelTaskReportUrlResponse` (response side). */
 export interface DescribeChannelTaskReportUrlResponse {
-  readonly Result: number | bigint
-  readonly ReportUrl: string
-  readonly ReportTitle: string
+  readonly Result?: number | bigint
+  readonly ReportUrl?: string
+  readonly ReportTitle?: string
   readonly RequestId: string
 }
 export const DescribeChannelTaskReportUrlResponse: $Schema.Schema<DescribeChannelTaskReportUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeChannelTaskReportUrlResponse", { Result: $C.int64, ReportUrl: $C.str, ReportTitle: $C.str, RequestId: $C.str }))
@@ -134,10 +134,10 @@ export const DescribeFileTicketRequest: $Schema.Schema<DescribeFileTicketRequest
 
 /** `DescribeFileTicketResponse` (response side). */
 export interface DescribeFileTicketResponse {
-  readonly Result: number | bigint
-  readonly UploadUrl: string
-  readonly UploadSign: string
-  readonly FildID: string
+  readonly Result?: number | bigint
+  readonly UploadUrl?: string
+  readonly UploadSign?: string
+  readonly FildID?: string
   readonly RequestId: string
 }
 export const DescribeFileTicketResponse: $Schema.Schema<DescribeFileTicketResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFileTicketResponse", { Result: $C.int64, UploadUrl: $C.str, UploadSign: $C.str, FildID: $C.str, RequestId: $C.str }))
@@ -153,8 +153,8 @@ export const DescribeResourceUsageInfoRequest: $Schema.Schema<DescribeResourceUs
 
 /** `DescribeResourceUsageInfoResponse` (response side). */
 export interface DescribeResourceUsageInfoResponse {
-  readonly Result: number | bigint
-  readonly Data: ResourceUsageInfoData
+  readonly Result?: number | bigint
+  readonly Data?: ResourceUsageInfoData
   readonly RequestId: string
 }
 export const DescribeResourceUsageInfoResponse: $Schema.Schema<DescribeResourceUsageInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceUsageInfoResponse", { Result: $C.int64, Data: ResourceUsageInfoData, RequestId: $C.str }))
@@ -175,9 +175,9 @@ export const DescribeScanTaskListRequest: $Schema.Schema<DescribeScanTaskListReq
 
 /** `DescribeScanTaskListResponse` (response side). */
 export interface DescribeScanTaskListResponse {
-  readonly Result: number | bigint
-  readonly Total: number | bigint
-  readonly Data: readonly AppTaskData[]
+  readonly Result?: number | bigint
+  readonly Total?: number | bigint
+  readonly Data?: readonly AppTaskData[]
   readonly RequestId: string
 }
 export const DescribeScanTaskListResponse: $Schema.Schema<DescribeScanTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScanTaskListResponse", { Result: $C.int64, Total: $C.int64, Data: $C.arr(AppTaskData), RequestId: $C.str }))
@@ -194,10 +194,10 @@ export const DescribeScanTaskReportUrlRequest: $Schema.Schema<DescribeScanTaskRe
 
 /** `DescribeScanTaskReportUrlResponse` (response side). */
 export interface DescribeScanTaskReportUrlResponse {
-  readonly Result: number | bigint
-  readonly ReportUrl: string
-  readonly ReportTitle: string
-  readonly ReportResult: string
+  readonly Result?: number | bigint
+  readonly ReportUrl?: string
+  readonly ReportTitle?: string
+  readonly ReportResult?: string
   readonly RequestId: string
 }
 export const DescribeScanTaskReportUrlResponse: $Schema.Schema<DescribeScanTaskReportUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScanTaskReportUrlResponse", { Result: $C.int64, ReportUrl: $C.str, ReportTitle: $C.str, ReportResult: $C.str, RequestId: $C.str }))
@@ -213,10 +213,10 @@ export const DescribeScanTaskStatusRequest: $Schema.Schema<DescribeScanTaskStatu
 
 /** `DescribeScanTaskStatusResponse` (response side). */
 export interface DescribeScanTaskStatusResponse {
-  readonly Result: number | bigint
-  readonly Status: number | bigint
-  readonly ErrMsg: string
-  readonly FlowSteps: readonly TaskFlowStepsInfo[]
+  readonly Result?: number | bigint
+  readonly Status?: number | bigint
+  readonly ErrMsg?: string
+  readonly FlowSteps?: readonly TaskFlowStepsInfo[]
   readonly RequestId: string
 }
 export const DescribeScanTaskStatusResponse: $Schema.Schema<DescribeScanTaskStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScanTaskStatusResponse", { Result: $C.int64, Status: $C.int64, ErrMsg: $C.str, FlowSteps: $C.arr(TaskFlowStepsInfo), RequestId: $C.str }))
@@ -231,12 +231,12 @@ export const ResourceUsageInfoData: $Schema.Schema<ResourceUsageInfoData> = /*#_
 
 /** `TaskFlowStepsInfo` (response side). */
 export interface TaskFlowStepsInfo {
-  readonly FlowNo: string
-  readonly FlowName: string
-  readonly FlowStatus: number | bigint
-  readonly FlowStateDesc: string
-  readonly StartTime: string
-  readonly EndTime: string
+  readonly FlowNo?: string
+  readonly FlowName?: string
+  readonly FlowStatus?: number | bigint
+  readonly FlowStateDesc?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
 }
 export const TaskFlowStepsInfo: $Schema.Schema<TaskFlowStepsInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskFlowStepsInfo", { FlowNo: $C.str, FlowName: $C.str, FlowStatus: $C.int64, FlowStateDesc: $C.str, StartTime: $C.str, EndTime: $C.str }))
 

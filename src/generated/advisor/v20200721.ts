@@ -19,10 +19,10 @@ export const $M: $O.Meta = { service: "advisor", version: "2020-07-21" }
 
 /** `Conditions` (response side). */
 export interface Conditions {
-  readonly ConditionId: number | bigint
-  readonly Level: number | bigint
-  readonly LevelDesc: string
-  readonly Desc: string
+  readonly ConditionId?: number | bigint
+  readonly Level?: number | bigint
+  readonly LevelDesc?: string
+  readonly Desc?: string
 }
 export const Conditions: $Schema.Schema<Conditions> = /*#__PURE__*/ $C.lazy(() => $C.struct("Conditions", { ConditionId: $C.uint64, Level: $C.uint64, LevelDesc: $C.str, Desc: $C.str }))
 
@@ -43,7 +43,7 @@ export const DescribeStrategiesRequest: $Schema.Schema<DescribeStrategiesRequest
 
 /** `DescribeStrategiesResponse` (response side). */
 export interface DescribeStrategiesResponse {
-  readonly Strategies: readonly Strategies[]
+  readonly Strategies?: readonly Strategies[]
   readonly RequestId: string
 }
 export const DescribeStrategiesResponse: $Schema.Schema<DescribeStrategiesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStrategiesResponse", { Strategies: $C.arr(Strategies), RequestId: $C.str }))
@@ -60,19 +60,19 @@ export const DescribeTaskStrategyRisksRequest: $Schema.Schema<DescribeTaskStrate
 
 /** `DescribeTaskStrategyRisksResponse` (response side). */
 export interface DescribeTaskStrategyRisksResponse {
-  readonly RiskFieldsDesc: readonly RiskFieldsDesc[] | null
-  readonly StrategyId: number | bigint | null
-  readonly RiskTotalCount: number | bigint | null
-  readonly Risks: string | null
-  readonly ResourceCount: number | bigint | null
+  readonly RiskFieldsDesc?: readonly RiskFieldsDesc[] | null
+  readonly StrategyId?: number | bigint | null
+  readonly RiskTotalCount?: number | bigint | null
+  readonly Risks?: string | null
+  readonly ResourceCount?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeTaskStrategyRisksResponse: $Schema.Schema<DescribeTaskStrategyRisksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskStrategyRisksResponse", { RiskFieldsDesc: $C.nul($C.arr(RiskFieldsDesc)), StrategyId: $C.nul($C.uint64), RiskTotalCount: $C.nul($C.uint64), Risks: $C.nul($C.str), ResourceCount: $C.nul($C.uint64), RequestId: $C.str }))
 
 /** `KeyValue` (response side). */
 export interface KeyValue {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const KeyValue: $Schema.Schema<KeyValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("KeyValue", { Key: $C.str, Value: $C.str }))
 
@@ -87,15 +87,15 @@ export const RiskFieldsDesc: $Schema.Schema<RiskFieldsDesc> = /*#__PURE__*/ $C.l
 
 /** `Strategies` (response side). */
 export interface Strategies {
-  readonly StrategyId: number | bigint
-  readonly Name: string
-  readonly Desc: string
-  readonly Product: string
-  readonly ProductDesc: string
-  readonly Repair: string
-  readonly GroupId: number | bigint
-  readonly GroupName: string
-  readonly Conditions: readonly Conditions[]
+  readonly StrategyId?: number | bigint
+  readonly Name?: string
+  readonly Desc?: string
+  readonly Product?: string
+  readonly ProductDesc?: string
+  readonly Repair?: string
+  readonly GroupId?: number | bigint
+  readonly GroupName?: string
+  readonly Conditions?: readonly Conditions[]
 }
 export const Strategies: $Schema.Schema<Strategies> = /*#__PURE__*/ $C.lazy(() => $C.struct("Strategies", { StrategyId: $C.uint64, Name: $C.str, Desc: $C.str, Product: $C.str, ProductDesc: $C.str, Repair: $C.str, GroupId: $C.uint64, GroupName: $C.str, Conditions: $C.arr(Conditions) }))
 

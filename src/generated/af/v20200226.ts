@@ -190,11 +190,11 @@ export const QueryAntiFraudRequest: $Schema.Schema<QueryAntiFraudRequest> = /*#_
 
 /** `QueryAntiFraudResponse` (response side). */
 export interface QueryAntiFraudResponse {
-  readonly Found: number | bigint
-  readonly IdFound: number | bigint
-  readonly RiskScore: number | bigint
-  readonly RiskInfo: readonly RiskDetail[]
-  readonly CodeDesc: string | null
+  readonly Found?: number | bigint
+  readonly IdFound?: number | bigint
+  readonly RiskScore?: number | bigint
+  readonly RiskInfo?: readonly RiskDetail[]
+  readonly CodeDesc?: string | null
   readonly RequestId: string
 }
 export const QueryAntiFraudResponse: $Schema.Schema<QueryAntiFraudResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryAntiFraudResponse", { Found: $C.int64, IdFound: $C.int64, RiskScore: $C.uint64, RiskInfo: $C.arr(RiskDetail), CodeDesc: $C.nul($C.str), RequestId: $C.str }))
@@ -214,7 +214,7 @@ export const RiskDetailInfo: $Schema.Schema<RiskDetailInfo> = /*#__PURE__*/ $C.l
 
 /** `SimpleKindRiskDetail` (response side). */
 export interface SimpleKindRiskDetail {
-  readonly RiskCode: string | null
+  readonly RiskCode?: string | null
   readonly RiskCodeValue?: string | null
 }
 export const SimpleKindRiskDetail: $Schema.Schema<SimpleKindRiskDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("SimpleKindRiskDetail", { RiskCode: $C.nul($C.str) }, { RiskCodeValue: $C.nul($C.str) }))

@@ -122,11 +122,11 @@ export const QueryAntiFraudVipRequest: $Schema.Schema<QueryAntiFraudVipRequest> 
 
 /** `QueryAntiFraudVipResponse` (response side). */
 export interface QueryAntiFraudVipResponse {
-  readonly Found: number | bigint
-  readonly IdFound: number | bigint
-  readonly RiskScore: number | bigint
-  readonly RiskInfo: readonly RiskDetail[] | null
-  readonly CodeDesc: string | null
+  readonly Found?: number | bigint
+  readonly IdFound?: number | bigint
+  readonly RiskScore?: number | bigint
+  readonly RiskInfo?: readonly RiskDetail[] | null
+  readonly CodeDesc?: string | null
   readonly RequestId: string
 }
 export const QueryAntiFraudVipResponse: $Schema.Schema<QueryAntiFraudVipResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryAntiFraudVipResponse", { Found: $C.int64, IdFound: $C.int64, RiskScore: $C.uint64, RiskInfo: $C.nul($C.arr(RiskDetail)), CodeDesc: $C.nul($C.str), RequestId: $C.str }))
@@ -139,7 +139,7 @@ export const RiskDetail: $Schema.Schema<RiskDetail> = /*#__PURE__*/ $C.lazy(() =
 
 /** `SimpleKindRiskDetail` (response side). */
 export interface SimpleKindRiskDetail {
-  readonly RiskCode: string | null
+  readonly RiskCode?: string | null
   readonly RiskCodeValue?: string | null
 }
 export const SimpleKindRiskDetail: $Schema.Schema<SimpleKindRiskDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("SimpleKindRiskDetail", { RiskCode: $C.nul($C.str) }, { RiskCodeValue: $C.nul($C.str) }))

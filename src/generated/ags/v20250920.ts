@@ -35,7 +35,7 @@ export const AcquireSandboxInstanceTokenRequest: $Schema.Schema<AcquireSandboxIn
 
 /** `AcquireSandboxInstanceTokenResponse` (response side). */
 export interface AcquireSandboxInstanceTokenResponse {
-  readonly Token: string
+  readonly Token?: string
   readonly ExpiresAt?: string
   readonly TrafficToken?: string
   readonly RequestId: string
@@ -80,8 +80,8 @@ export const CreateAPIKeyRequest: $Schema.Schema<CreateAPIKeyRequest> = /*#__PUR
 /** `CreateAPIKeyResponse` (response side). */
 export interface CreateAPIKeyResponse {
   readonly Name?: string
-  readonly APIKey: string
-  readonly KeyId: string
+  readonly APIKey?: string
+  readonly KeyId?: string
   readonly RequestId: string
 }
 export const CreateAPIKeyResponse: $Schema.Schema<CreateAPIKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAPIKeyResponse", { APIKey: $C.str, KeyId: $C.str, RequestId: $C.str }, { Name: $C.str }))
@@ -95,9 +95,9 @@ export const CreatePreCacheImageTaskRequest: $Schema.Schema<CreatePreCacheImageT
 
 /** `CreatePreCacheImageTaskResponse` (response side). */
 export interface CreatePreCacheImageTaskResponse {
-  readonly Image: string
-  readonly ImageDigest: string
-  readonly ImageRegistryType: string
+  readonly Image?: string
+  readonly ImageDigest?: string
+  readonly ImageRegistryType?: string
   readonly RequestId: string
 }
 export const CreatePreCacheImageTaskResponse: $Schema.Schema<CreatePreCacheImageTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePreCacheImageTaskResponse", { Image: $C.str, ImageDigest: $C.str, ImageRegistryType: $C.str, RequestId: $C.str }))
@@ -121,7 +121,7 @@ export const CreateSandboxToolRequest: $Schema.Schema<CreateSandboxToolRequest> 
 
 /** `CreateSandboxToolResponse` (response side). */
 export interface CreateSandboxToolResponse {
-  readonly ToolId: string
+  readonly ToolId?: string
   readonly RequestId: string
 }
 export const CreateSandboxToolResponse: $Schema.Schema<CreateSandboxToolResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSandboxToolResponse", { ToolId: $C.str, RequestId: $C.str }))
@@ -193,8 +193,8 @@ export const DescribeAPIKeyListRequest: $Schema.Schema<DescribeAPIKeyListRequest
 
 /** `DescribeAPIKeyListResponse` (response side). */
 export interface DescribeAPIKeyListResponse {
-  readonly APIKeySet: readonly APIKeyInfo[]
-  readonly TotalCount: number | bigint
+  readonly APIKeySet?: readonly APIKeyInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAPIKeyListResponse: $Schema.Schema<DescribeAPIKeyListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAPIKeyListResponse", { APIKeySet: $C.arr(APIKeyInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -209,11 +209,11 @@ export const DescribePreCacheImageTaskRequest: $Schema.Schema<DescribePreCacheIm
 
 /** `DescribePreCacheImageTaskResponse` (response side). */
 export interface DescribePreCacheImageTaskResponse {
-  readonly Image: string
-  readonly ImageDigest: string
-  readonly ImageRegistryType: string
-  readonly Status: string
-  readonly Message: string
+  readonly Image?: string
+  readonly ImageDigest?: string
+  readonly ImageRegistryType?: string
+  readonly Status?: string
+  readonly Message?: string
   readonly RequestId: string
 }
 export const DescribePreCacheImageTaskResponse: $Schema.Schema<DescribePreCacheImageTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePreCacheImageTaskResponse", { Image: $C.str, ImageDigest: $C.str, ImageRegistryType: $C.str, Status: $C.str, Message: $C.str, RequestId: $C.str }))
@@ -230,8 +230,8 @@ export const DescribeSandboxInstanceListRequest: $Schema.Schema<DescribeSandboxI
 
 /** `DescribeSandboxInstanceListResponse` (response side). */
 export interface DescribeSandboxInstanceListResponse {
-  readonly InstanceSet: readonly SandboxInstance[]
-  readonly TotalCount: number | bigint
+  readonly InstanceSet?: readonly SandboxInstance[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSandboxInstanceListResponse: $Schema.Schema<DescribeSandboxInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSandboxInstanceListResponse", { InstanceSet: $C.arr(SandboxInstance), TotalCount: $C.int64, RequestId: $C.str }))
@@ -247,8 +247,8 @@ export const DescribeSandboxToolListRequest: $Schema.Schema<DescribeSandboxToolL
 
 /** `DescribeSandboxToolListResponse` (response side). */
 export interface DescribeSandboxToolListResponse {
-  readonly SandboxToolSet: readonly SandboxTool[]
-  readonly TotalCount: number | bigint
+  readonly SandboxToolSet?: readonly SandboxTool[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSandboxToolListResponse: $Schema.Schema<DescribeSandboxToolListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSandboxToolListResponse", { SandboxToolSet: $C.arr(SandboxTool), TotalCount: $C.int64, RequestId: $C.str }))
@@ -376,10 +376,10 @@ export const ResumeSandboxInstanceResponse: $Schema.Schema<ResumeSandboxInstance
 
 /** `SandboxInstance` (response side). */
 export interface SandboxInstance {
-  readonly InstanceId: string
-  readonly ToolId: string
-  readonly ToolName: string
-  readonly Status: string
+  readonly InstanceId?: string
+  readonly ToolId?: string
+  readonly ToolName?: string
+  readonly Status?: string
   readonly Persistent?: boolean
   readonly TimeoutSeconds?: number | bigint
   readonly ExpiresAt?: string
@@ -396,15 +396,15 @@ export const SandboxInstance: $Schema.Schema<SandboxInstance> = /*#__PURE__*/ $C
 
 /** `SandboxTool` (response side). */
 export interface SandboxTool {
-  readonly ToolId: string
-  readonly ToolName: string
-  readonly ToolType: string
-  readonly Status: string
-  readonly Description: string
+  readonly ToolId?: string
+  readonly ToolName?: string
+  readonly ToolType?: string
+  readonly Status?: string
+  readonly Description?: string
   readonly Persistent?: boolean
   readonly DefaultTimeoutSeconds?: number | bigint
   readonly NetworkConfiguration?: NetworkConfiguration
-  readonly Tags: readonly Tag[]
+  readonly Tags?: readonly Tag[]
   readonly CreateTime?: string
   readonly UpdateTime?: string
   readonly RoleArn?: string
@@ -430,7 +430,7 @@ export const StartSandboxInstanceRequest: $Schema.Schema<StartSandboxInstanceReq
 
 /** `StartSandboxInstanceResponse` (response side). */
 export interface StartSandboxInstanceResponse {
-  readonly Instance: SandboxInstance
+  readonly Instance?: SandboxInstance
   readonly RequestId: string
 }
 export const StartSandboxInstanceResponse: $Schema.Schema<StartSandboxInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartSandboxInstanceResponse", { Instance: SandboxInstance, RequestId: $C.str }))

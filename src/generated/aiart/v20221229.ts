@@ -30,7 +30,7 @@ export const ChangeClothesRequest: $Schema.Schema<ChangeClothesRequest> = /*#__P
 
 /** `ChangeClothesResponse` (response side). */
 export interface ChangeClothesResponse {
-  readonly ResultImage: string
+  readonly ResultImage?: string
   readonly RequestId: string
 }
 export const ChangeClothesResponse: $Schema.Schema<ChangeClothesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChangeClothesResponse", { ResultImage: $C.str, RequestId: $C.str }))
@@ -65,7 +65,7 @@ export const GenerateAvatarRequest: $Schema.Schema<GenerateAvatarRequest> = /*#_
 
 /** `GenerateAvatarResponse` (response side). */
 export interface GenerateAvatarResponse {
-  readonly ResultImage: string
+  readonly ResultImage?: string
   readonly RequestId: string
 }
 export const GenerateAvatarResponse: $Schema.Schema<GenerateAvatarResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GenerateAvatarResponse", { ResultImage: $C.str, RequestId: $C.str }))
@@ -133,7 +133,7 @@ export const ImageToImageRequest: $Schema.Schema<ImageToImageRequest> = /*#__PUR
 
 /** `ImageToImageResponse` (response side). */
 export interface ImageToImageResponse {
-  readonly ResultImage: string
+  readonly ResultImage?: string
   readonly RequestId: string
 }
 export const ImageToImageResponse: $Schema.Schema<ImageToImageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageToImageResponse", { ResultImage: $C.str, RequestId: $C.str }))
@@ -303,7 +303,7 @@ export const ReplaceBackgroundRequest: $Schema.Schema<ReplaceBackgroundRequest> 
 
 /** `ReplaceBackgroundResponse` (response side). */
 export interface ReplaceBackgroundResponse {
-  readonly ResultImage: string
+  readonly ResultImage?: string
   readonly MaskImage?: string
   readonly RequestId: string
 }
@@ -328,7 +328,7 @@ export const SketchToImageRequest: $Schema.Schema<SketchToImageRequest> = /*#__P
 
 /** `SketchToImageResponse` (response side). */
 export interface SketchToImageResponse {
-  readonly ResultImage: string
+  readonly ResultImage?: string
   readonly RequestId: string
 }
 export const SketchToImageResponse: $Schema.Schema<SketchToImageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SketchToImageResponse", { ResultImage: $C.str, RequestId: $C.str }))
@@ -405,7 +405,7 @@ export const SubmitTextToImageJobRequest: $Schema.Schema<SubmitTextToImageJobReq
 
 /** `SubmitTextToImageJobResponse` (response side). */
 export interface SubmitTextToImageJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const SubmitTextToImageJobResponse: $Schema.Schema<SubmitTextToImageJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubmitTextToImageJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -423,7 +423,7 @@ export const SubmitTextToImageProJobRequest: $Schema.Schema<SubmitTextToImagePro
 
 /** `SubmitTextToImageProJobResponse` (response side). */
 export interface SubmitTextToImageProJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const SubmitTextToImageProJobResponse: $Schema.Schema<SubmitTextToImageProJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubmitTextToImageProJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -454,7 +454,7 @@ export const TextToImageLiteRequest: $Schema.Schema<TextToImageLiteRequest> = /*
 
 /** `TextToImageLiteResponse` (response side). */
 export interface TextToImageLiteResponse {
-  readonly ResultImage: string
+  readonly ResultImage?: string
   readonly Seed?: number | bigint
   readonly RequestId: string
 }
@@ -475,7 +475,7 @@ export const TextToImageRapidRequest: $Schema.Schema<TextToImageRapidRequest> = 
 
 /** `TextToImageRapidResponse` (response side). */
 export interface TextToImageRapidResponse {
-  readonly ResultImage: string
+  readonly ResultImage?: string
   readonly Seed?: number | bigint
   readonly RequestId: string
 }

@@ -71,11 +71,11 @@ export const AssociateListenerAdditionalCertificatesResponse: $Schema.Schema<Ass
 
 /** `CertificateInfo` (response side). */
 export interface CertificateInfo {
-  readonly AssociatedTime: string
-  readonly CertificateId: string
-  readonly CertificateType: string
-  readonly IsDefault: boolean
-  readonly Status: string
+  readonly AssociatedTime?: string
+  readonly CertificateId?: string
+  readonly CertificateType?: string
+  readonly IsDefault?: boolean
+  readonly Status?: string
 }
 export const CertificateInfo: $Schema.Schema<CertificateInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CertificateInfo", { AssociatedTime: $C.datetimeIso, CertificateId: $C.str, CertificateType: $C.str, IsDefault: $C.bool, Status: $C.str }))
 
@@ -128,7 +128,7 @@ export const CreateListenerRequest: $Schema.Schema<CreateListenerRequest> = /*#_
 
 /** `CreateListenerResponse` (response side). */
 export interface CreateListenerResponse {
-  readonly ListenerId: string
+  readonly ListenerId?: string
   readonly RequestId: string
 }
 export const CreateListenerResponse: $Schema.Schema<CreateListenerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateListenerResponse", { ListenerId: $C.str, RequestId: $C.str }))
@@ -168,7 +168,7 @@ export const CreateRulesRequest: $Schema.Schema<CreateRulesRequest> = /*#__PURE_
 
 /** `CreateRulesResponse` (response side). */
 export interface CreateRulesResponse {
-  readonly RuleIds: readonly string[]
+  readonly RuleIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateRulesResponse: $Schema.Schema<CreateRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRulesResponse", { RuleIds: $C.arr($C.str), RequestId: $C.str }))
@@ -208,7 +208,7 @@ export const CreateTargetGroupRequest: $Schema.Schema<CreateTargetGroupRequest> 
 
 /** `CreateTargetGroupResponse` (response side). */
 export interface CreateTargetGroupResponse {
-  readonly TargetGroupId: string
+  readonly TargetGroupId?: string
   readonly RequestId: string
 }
 export const CreateTargetGroupResponse: $Schema.Schema<CreateTargetGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTargetGroupResponse", { TargetGroupId: $C.str, RequestId: $C.str }))
@@ -338,9 +338,9 @@ export const DescribeHealthCheckTemplatesRequest: $Schema.Schema<DescribeHealthC
 
 /** `DescribeHealthCheckTemplatesResponse` (response side). */
 export interface DescribeHealthCheckTemplatesResponse {
-  readonly HealthCheckTemplates: readonly HealthCheckTemplate[]
+  readonly HealthCheckTemplates?: readonly HealthCheckTemplate[]
   readonly NextToken?: string
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeHealthCheckTemplatesResponse: $Schema.Schema<DescribeHealthCheckTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHealthCheckTemplatesResponse", { HealthCheckTemplates: $C.arr(HealthCheckTemplate), TotalCount: $C.int64, RequestId: $C.str }, { NextToken: $C.str }))
@@ -357,10 +357,10 @@ export const DescribeListenerCertificatesRequest: $Schema.Schema<DescribeListene
 
 /** `DescribeListenerCertificatesResponse` (response side). */
 export interface DescribeListenerCertificatesResponse {
-  readonly Certificates: readonly CertificateInfo[]
-  readonly MaxResults: number | bigint
+  readonly Certificates?: readonly CertificateInfo[]
+  readonly MaxResults?: number | bigint
   readonly NextToken?: string | null
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeListenerCertificatesResponse: $Schema.Schema<DescribeListenerCertificatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeListenerCertificatesResponse", { Certificates: $C.arr(CertificateInfo), MaxResults: $C.uint64, TotalCount: $C.uint64, RequestId: $C.str }, { NextToken: $C.nul($C.str) }))
@@ -382,12 +382,12 @@ export interface DescribeListenerDetailResponse {
   readonly GzipEnabled?: boolean
   readonly Http2Enabled?: boolean
   readonly IdleTimeout?: number | bigint
-  readonly ListenerId: string
+  readonly ListenerId?: string
   readonly ListenerName?: string
-  readonly ListenerPort: number | bigint
-  readonly ListenerProtocol: string
-  readonly ListenerStatus: string
-  readonly LoadBalancerId: string
+  readonly ListenerPort?: number | bigint
+  readonly ListenerProtocol?: string
+  readonly ListenerStatus?: string
+  readonly LoadBalancerId?: string
   readonly ModifyTime?: string
   readonly RequestTimeout?: number | bigint
   readonly SecurityPolicyId?: string
@@ -447,7 +447,7 @@ export const DescribeLoadBalancerDetailRequest: $Schema.Schema<DescribeLoadBalan
 
 /** `DescribeLoadBalancerDetailResponse` (response side). */
 export interface DescribeLoadBalancerDetailResponse {
-  readonly LoadBalancerDetail: LoadBalancerDetail
+  readonly LoadBalancerDetail?: LoadBalancerDetail
   readonly RequestId: string
 }
 export const DescribeLoadBalancerDetailResponse: $Schema.Schema<DescribeLoadBalancerDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoadBalancerDetailResponse", { LoadBalancerDetail: LoadBalancerDetail, RequestId: $C.str }))
@@ -480,7 +480,7 @@ export const DescribeQuotaRequest: $Schema.Schema<DescribeQuotaRequest> = /*#__P
 
 /** `DescribeQuotaResponse` (response side). */
 export interface DescribeQuotaResponse {
-  readonly Quotas: readonly QuotaInfo[]
+  readonly Quotas?: readonly QuotaInfo[]
   readonly RequestId: string
 }
 export const DescribeQuotaResponse: $Schema.Schema<DescribeQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeQuotaResponse", { Quotas: $C.arr(QuotaInfo), RequestId: $C.str }))
@@ -500,7 +500,7 @@ export const DescribeRulesRequest: $Schema.Schema<DescribeRulesRequest> = /*#__P
 export interface DescribeRulesResponse {
   readonly NextToken?: string
   readonly Rules?: readonly RuleOutput[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRulesResponse: $Schema.Schema<DescribeRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRulesResponse", { TotalCount: $C.int64, RequestId: $C.str }, { NextToken: $C.str, Rules: $C.arr(RuleOutput) }))
@@ -518,7 +518,7 @@ export const DescribeSecurityPoliciesRequest: $Schema.Schema<DescribeSecurityPol
 export interface DescribeSecurityPoliciesResponse {
   readonly NextToken?: string
   readonly SecurityPolicies?: readonly SecurityPolicyInfo[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSecurityPoliciesResponse: $Schema.Schema<DescribeSecurityPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityPoliciesResponse", { TotalCount: $C.int64, RequestId: $C.str }, { NextToken: $C.str, SecurityPolicies: $C.arr(SecurityPolicyInfo) }))
@@ -572,7 +572,7 @@ export const DescribeTargetGroupTargetsRequest: $Schema.Schema<DescribeTargetGro
 export interface DescribeTargetGroupTargetsResponse {
   readonly NextToken?: string
   readonly Targets?: readonly TargetOutput[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTargetGroupTargetsResponse: $Schema.Schema<DescribeTargetGroupTargetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTargetGroupTargetsResponse", { TotalCount: $C.int64, RequestId: $C.str }, { NextToken: $C.str, Targets: $C.arr(TargetOutput) }))
@@ -603,7 +603,7 @@ export const DescribeTargetGroupsRequest: $Schema.Schema<DescribeTargetGroupsReq
 export interface DescribeTargetGroupsResponse {
   readonly NextToken?: string | null
   readonly TargetGroups?: readonly TargetGroupOutput[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTargetGroupsResponse: $Schema.Schema<DescribeTargetGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTargetGroupsResponse", { TotalCount: $C.int64, RequestId: $C.str }, { NextToken: $C.nul($C.str), TargetGroups: $C.arr(TargetGroupOutput) }))
@@ -614,7 +614,7 @@ export const DescribeZonesRequest: $Schema.Schema<DescribeZonesRequest> = /*#__P
 
 /** `DescribeZonesResponse` (response side). */
 export interface DescribeZonesResponse {
-  readonly Zones: readonly Zone[]
+  readonly Zones?: readonly Zone[]
   readonly RequestId: string
 }
 export const DescribeZonesResponse: $Schema.Schema<DescribeZonesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeZonesResponse", { Zones: $C.arr(Zone), RequestId: $C.str }))
@@ -707,7 +707,7 @@ export const HTTPRewriteInfo: $Schema.Schema<HTTPRewriteInfo> = /*#__PURE__*/ $C
 
 /** `HealthCheckConfig` (both sides). */
 export interface HealthCheckConfig {
-  readonly HealthCheckEnabled: boolean
+  readonly HealthCheckEnabled?: boolean
   readonly HealthCheckCodes?: readonly string[]
   readonly HealthCheckHealthyThreshold?: number | bigint
   readonly HealthCheckHost?: string
@@ -724,21 +724,21 @@ export const HealthCheckConfig: $Schema.Schema<HealthCheckConfig> = /*#__PURE__*
 
 /** `HealthCheckTemplate` (response side). */
 export interface HealthCheckTemplate {
-  readonly CreateTime: string
+  readonly CreateTime?: string
   readonly HealthCheckCodes?: readonly string[]
-  readonly HealthCheckHealthyThreshold: number | bigint
+  readonly HealthCheckHealthyThreshold?: number | bigint
   readonly HealthCheckHost?: string
   readonly HealthCheckHttpVersion?: string
-  readonly HealthCheckInterval: number | bigint
+  readonly HealthCheckInterval?: number | bigint
   readonly HealthCheckMethod?: string
   readonly HealthCheckPath?: string
-  readonly HealthCheckPort: number | bigint
-  readonly HealthCheckProtocol: string
-  readonly HealthCheckTemplateId: string
-  readonly HealthCheckTemplateName: string
-  readonly HealthCheckTimeout: number | bigint
-  readonly HealthCheckUnhealthyThreshold: number | bigint
-  readonly ModifyTime: string
+  readonly HealthCheckPort?: number | bigint
+  readonly HealthCheckProtocol?: string
+  readonly HealthCheckTemplateId?: string
+  readonly HealthCheckTemplateName?: string
+  readonly HealthCheckTimeout?: number | bigint
+  readonly HealthCheckUnhealthyThreshold?: number | bigint
+  readonly ModifyTime?: string
   readonly Tags?: readonly TagInfo[]
 }
 export const HealthCheckTemplate: $Schema.Schema<HealthCheckTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("HealthCheckTemplate", { CreateTime: $C.datetimeIso, HealthCheckHealthyThreshold: $C.uint64, HealthCheckInterval: $C.uint64, HealthCheckPort: $C.uint64, HealthCheckProtocol: $C.str, HealthCheckTemplateId: $C.str, HealthCheckTemplateName: $C.str, HealthCheckTimeout: $C.uint64, HealthCheckUnhealthyThreshold: $C.uint64, ModifyTime: $C.datetimeIso }, { HealthCheckCodes: $C.arr($C.str), HealthCheckHost: $C.str, HealthCheckHttpVersion: $C.str, HealthCheckMethod: $C.str, HealthCheckPath: $C.str, Tags: $C.arr(TagInfo) }))
@@ -758,7 +758,7 @@ export const InquirePriceCreateLoadBalancerRequest: $Schema.Schema<InquirePriceC
 
 /** `InquirePriceCreateLoadBalancerResponse` (response side). */
 export interface InquirePriceCreateLoadBalancerResponse {
-  readonly Price: Price
+  readonly Price?: Price
   readonly RequestId: string
 }
 export const InquirePriceCreateLoadBalancerResponse: $Schema.Schema<InquirePriceCreateLoadBalancerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceCreateLoadBalancerResponse", { Price: Price, RequestId: $C.str }))
@@ -836,22 +836,22 @@ export const LoadBalancerBillingConfig: $Schema.Schema<LoadBalancerBillingConfig
 
 /** `LoadBalancerDetail` (response side). */
 export interface LoadBalancerDetail {
-  readonly AccessLogConfig: AccessLogConfig
-  readonly AddressIpVersion: string
-  readonly AddressType: string
-  readonly CreateTime: string
-  readonly DeletionProtection: DeletionProtectionConfig
-  readonly Domain: string
-  readonly LoadBalancerBillingConfig: LoadBalancerBillingConfig
-  readonly LoadBalancerId: string
-  readonly LoadBalancerName: string
-  readonly LoadBalancerOperationLocks: readonly LoadBalancerOperationLocksItem[]
-  readonly LoadBalancerStatus: string
-  readonly ModificationProtection: ModificationProtectionInfo
-  readonly SecurityGroupIds: readonly string[]
-  readonly Tags: readonly TagInfo[]
-  readonly VpcId: string
-  readonly ZoneMappings: readonly ZoneMappingInfo[]
+  readonly AccessLogConfig?: AccessLogConfig
+  readonly AddressIpVersion?: string
+  readonly AddressType?: string
+  readonly CreateTime?: string
+  readonly DeletionProtection?: DeletionProtectionConfig
+  readonly Domain?: string
+  readonly LoadBalancerBillingConfig?: LoadBalancerBillingConfig
+  readonly LoadBalancerId?: string
+  readonly LoadBalancerName?: string
+  readonly LoadBalancerOperationLocks?: readonly LoadBalancerOperationLocksItem[]
+  readonly LoadBalancerStatus?: string
+  readonly ModificationProtection?: ModificationProtectionInfo
+  readonly SecurityGroupIds?: readonly string[]
+  readonly Tags?: readonly TagInfo[]
+  readonly VpcId?: string
+  readonly ZoneMappings?: readonly ZoneMappingInfo[]
 }
 export const LoadBalancerDetail: $Schema.Schema<LoadBalancerDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoadBalancerDetail", { AccessLogConfig: AccessLogConfig, AddressIpVersion: $C.str, AddressType: $C.str, CreateTime: $C.datetimeIso, DeletionProtection: DeletionProtectionConfig, Domain: $C.str, LoadBalancerBillingConfig: LoadBalancerBillingConfig, LoadBalancerId: $C.str, LoadBalancerName: $C.str, LoadBalancerOperationLocks: $C.arr(LoadBalancerOperationLocksItem), LoadBalancerStatus: $C.str, ModificationProtection: ModificationProtectionInfo, SecurityGroupIds: $C.arr($C.str), Tags: $C.arr(TagInfo), VpcId: $C.str, ZoneMappings: $C.arr(ZoneMappingInfo) }))
 
@@ -1045,24 +1045,24 @@ export const NotifyUnbindTargetResponse: $Schema.Schema<NotifyUnbindTargetRespon
 
 /** `PostPayPriceInfo` (response side). */
 export interface PostPayPriceInfo {
-  readonly Discount: number | null
-  readonly UnitPrice: number | null
-  readonly UnitPriceDiscount: number | null
+  readonly Discount?: number | null
+  readonly UnitPrice?: number | null
+  readonly UnitPriceDiscount?: number | null
 }
 export const PostPayPriceInfo: $Schema.Schema<PostPayPriceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PostPayPriceInfo", { Discount: $C.nul($C.float), UnitPrice: $C.nul($C.float), UnitPriceDiscount: $C.nul($C.float) }))
 
 /** `Price` (response side). */
 export interface Price {
-  readonly InstancePrice: PostPayPriceInfo
-  readonly LcuPrice: PostPayPriceInfo
+  readonly InstancePrice?: PostPayPriceInfo
+  readonly LcuPrice?: PostPayPriceInfo
 }
 export const Price: $Schema.Schema<Price> = /*#__PURE__*/ $C.lazy(() => $C.struct("Price", { InstancePrice: PostPayPriceInfo, LcuPrice: PostPayPriceInfo }))
 
 /** `QuotaInfo` (response side). */
 export interface QuotaInfo {
   readonly Available?: number | bigint | null
-  readonly Limit: number | bigint
-  readonly QuotaType: string
+  readonly Limit?: number | bigint
+  readonly QuotaType?: string
   readonly ResourceId?: string | null
   readonly Used?: number | bigint | null
 }
@@ -1157,12 +1157,12 @@ export interface RuleOutput {
   readonly Actions?: readonly RuleAction[]
   readonly Conditions?: readonly RuleCondition[]
   readonly CreateTime?: string
-  readonly Direction: string
+  readonly Direction?: string
   readonly ModifyTime?: string
-  readonly Priority: number | bigint
-  readonly RuleId: string
+  readonly Priority?: number | bigint
+  readonly RuleId?: string
   readonly RuleName?: string
-  readonly Status: string
+  readonly Status?: string
   readonly Tags?: readonly TagInfo[]
 }
 export const RuleOutput: $Schema.Schema<RuleOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleOutput", { Direction: $C.str, Priority: $C.int64, RuleId: $C.str, Status: $C.str }, { Actions: $C.arr(RuleAction), Conditions: $C.arr(RuleCondition), CreateTime: $C.datetimeIso, ModifyTime: $C.datetimeIso, RuleName: $C.str, Tags: $C.arr(TagInfo) }))
@@ -1178,7 +1178,7 @@ export const SecurityPolicyCapability: $Schema.Schema<SecurityPolicyCapability> 
 export interface SecurityPolicyInfo {
   readonly Ciphers?: readonly string[]
   readonly CreateTime?: string
-  readonly SecurityPolicyId: string
+  readonly SecurityPolicyId?: string
   readonly SecurityPolicyName?: string
   readonly Status?: string
   readonly TLSVersions?: readonly string[]
@@ -1208,7 +1208,7 @@ export const SetLoadBalancerSecurityGroupsResponse: $Schema.Schema<SetLoadBalanc
 
 /** `StickySessionConfig` (both sides). */
 export interface StickySessionConfig {
-  readonly StickySessionEnabled: boolean | null
+  readonly StickySessionEnabled?: boolean | null
   readonly Cookie?: string
   readonly CookieTimeout?: number | bigint | null
   readonly StickySessionType?: string | null
@@ -1217,8 +1217,8 @@ export const StickySessionConfig: $Schema.Schema<StickySessionConfig> = /*#__PUR
 
 /** `TagInfo` (both sides). */
 export interface TagInfo {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const TagInfo: $Schema.Schema<TagInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagInfo", { TagKey: $C.str, TagValue: $C.str }))
 
@@ -1240,19 +1240,19 @@ export const TargetGroupHealthInfo: $Schema.Schema<TargetGroupHealthInfo> = /*#_
 
 /** `TargetGroupOutput` (response side). */
 export interface TargetGroupOutput {
-  readonly CreateTime: string
-  readonly HealthCheckConfig: HealthCheckConfig
-  readonly KeepaliveEnabled: boolean
-  readonly Protocol: string
-  readonly RelatedLoadBalancersCount: number | bigint
-  readonly SchedulerAlgorithm: string
-  readonly StickySessionConfig: StickySessionConfig
+  readonly CreateTime?: string
+  readonly HealthCheckConfig?: HealthCheckConfig
+  readonly KeepaliveEnabled?: boolean
+  readonly Protocol?: string
+  readonly RelatedLoadBalancersCount?: number | bigint
+  readonly SchedulerAlgorithm?: string
+  readonly StickySessionConfig?: StickySessionConfig
   readonly Tags?: readonly TagInfo[]
-  readonly TargetGroupId: string
-  readonly TargetGroupName: string
-  readonly TargetGroupStatus: string
-  readonly TargetType: string
-  readonly VpcId: string
+  readonly TargetGroupId?: string
+  readonly TargetGroupName?: string
+  readonly TargetGroupStatus?: string
+  readonly TargetType?: string
+  readonly VpcId?: string
 }
 export const TargetGroupOutput: $Schema.Schema<TargetGroupOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("TargetGroupOutput", { CreateTime: $C.datetimeIso, HealthCheckConfig: HealthCheckConfig, KeepaliveEnabled: $C.bool, Protocol: $C.str, RelatedLoadBalancersCount: $C.int64, SchedulerAlgorithm: $C.str, StickySessionConfig: StickySessionConfig, TargetGroupId: $C.str, TargetGroupName: $C.str, TargetGroupStatus: $C.str, TargetType: $C.str, VpcId: $C.str }, { Tags: $C.arr(TagInfo) }))
 
@@ -1282,13 +1282,13 @@ export const TargetHealthStatusInfo: $Schema.Schema<TargetHealthStatusInfo> = /*
 /** `TargetOutput` (response side). */
 export interface TargetOutput {
   readonly EniId?: string
-  readonly Port: number | bigint
+  readonly Port?: number | bigint
   readonly TargetId?: string
-  readonly TargetIp: string
+  readonly TargetIp?: string
   readonly TargetName?: string
-  readonly TargetStatus: string
-  readonly TargetType: string
-  readonly Weight: number | bigint
+  readonly TargetStatus?: string
+  readonly TargetType?: string
+  readonly Weight?: number | bigint
 }
 export const TargetOutput: $Schema.Schema<TargetOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("TargetOutput", { Port: $C.uint64, TargetIp: $C.str, TargetStatus: $C.str, TargetType: $C.str, Weight: $C.uint64 }, { EniId: $C.str, TargetId: $C.str, TargetName: $C.str }))
 
@@ -1332,9 +1332,9 @@ export const XForwardedForConfig: $Schema.Schema<XForwardedForConfig> = /*#__PUR
 
 /** `Zone` (response side). */
 export interface Zone {
-  readonly LocalName: string
-  readonly ZoneId: string
-  readonly ZoneStatus: string
+  readonly LocalName?: string
+  readonly ZoneId?: string
+  readonly ZoneStatus?: string
 }
 export const Zone: $Schema.Schema<Zone> = /*#__PURE__*/ $C.lazy(() => $C.struct("Zone", { LocalName: $C.str, ZoneId: $C.str, ZoneStatus: $C.str }))
 

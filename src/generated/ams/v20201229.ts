@@ -34,22 +34,22 @@ export const AIGCRecognitionResult: $Schema.Schema<AIGCRecognitionResult> = /*#_
 
 /** `AudioResult` (response side). */
 export interface AudioResult {
-  readonly HitFlag: number | bigint
-  readonly Label: string
-  readonly Suggestion: string
-  readonly Score: number | bigint
-  readonly Text: string
-  readonly Url: string
-  readonly Duration: string
-  readonly Extra: string
-  readonly TextResults: readonly AudioResultDetailTextResult[]
-  readonly MoanResults: readonly AudioResultDetailMoanResult[]
-  readonly LanguageResults: readonly AudioResultDetailLanguageResult[]
-  readonly SubLabel: string
-  readonly RecognitionResults: readonly RecognitionResult[]
-  readonly SpeakerResults: readonly SpeakerResults[]
-  readonly LabelResults: readonly LabelResults[]
-  readonly TravelResults: readonly TravelResults[]
+  readonly HitFlag?: number | bigint
+  readonly Label?: string
+  readonly Suggestion?: string
+  readonly Score?: number | bigint
+  readonly Text?: string
+  readonly Url?: string
+  readonly Duration?: string
+  readonly Extra?: string
+  readonly TextResults?: readonly AudioResultDetailTextResult[]
+  readonly MoanResults?: readonly AudioResultDetailMoanResult[]
+  readonly LanguageResults?: readonly AudioResultDetailLanguageResult[]
+  readonly SubLabel?: string
+  readonly RecognitionResults?: readonly RecognitionResult[]
+  readonly SpeakerResults?: readonly SpeakerResults[]
+  readonly LabelResults?: readonly LabelResults[]
+  readonly TravelResults?: readonly TravelResults[]
   readonly SubTag?: string
   readonly SubTagCode?: string
   readonly HitType?: string
@@ -61,54 +61,54 @@ export const AudioResult: $Schema.Schema<AudioResult> = /*#__PURE__*/ $C.lazy(()
 
 /** `AudioResultDetailLanguageResult` (response side). */
 export interface AudioResultDetailLanguageResult {
-  readonly Label: string
-  readonly Score: number | bigint
-  readonly StartTime: number
-  readonly EndTime: number
-  readonly SubLabelCode: string
+  readonly Label?: string
+  readonly Score?: number | bigint
+  readonly StartTime?: number
+  readonly EndTime?: number
+  readonly SubLabelCode?: string
 }
 export const AudioResultDetailLanguageResult: $Schema.Schema<AudioResultDetailLanguageResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioResultDetailLanguageResult", { Label: $C.str, Score: $C.int64, StartTime: $C.float, EndTime: $C.float, SubLabelCode: $C.str }))
 
 /** `AudioResultDetailMoanResult` (response side). */
 export interface AudioResultDetailMoanResult {
-  readonly Label: string
-  readonly Score: number | bigint
-  readonly StartTime: number
-  readonly EndTime: number
+  readonly Label?: string
+  readonly Score?: number | bigint
+  readonly StartTime?: number
+  readonly EndTime?: number
   /** @deprecated hidden or deprecated in the API */
-  readonly SubLabelCode: string
-  readonly SubLabel: string
-  readonly Suggestion: string
+  readonly SubLabelCode?: string
+  readonly SubLabel?: string
+  readonly Suggestion?: string
 }
 export const AudioResultDetailMoanResult: $Schema.Schema<AudioResultDetailMoanResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioResultDetailMoanResult", { Label: $C.str, Score: $C.int64, StartTime: $C.float, EndTime: $C.float, SubLabelCode: $C.str, SubLabel: $C.str, Suggestion: $C.str }))
 
 /** `AudioResultDetailSpeakerResult` (response side). */
 export interface AudioResultDetailSpeakerResult {
-  readonly Label: string
-  readonly Score: number | bigint
-  readonly StartTime: number
-  readonly EndTime: number
+  readonly Label?: string
+  readonly Score?: number | bigint
+  readonly StartTime?: number
+  readonly EndTime?: number
 }
 export const AudioResultDetailSpeakerResult: $Schema.Schema<AudioResultDetailSpeakerResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioResultDetailSpeakerResult", { Label: $C.str, Score: $C.int64, StartTime: $C.float, EndTime: $C.float }))
 
 /** `AudioResultDetailTextResult` (response side). */
 export interface AudioResultDetailTextResult {
-  readonly Label: string
-  readonly Keywords: readonly string[]
-  readonly LibId: string
-  readonly LibName: string
-  readonly Score: number | bigint
-  readonly Suggestion: string
-  readonly LibType: number | bigint
-  readonly SubLabel: string
+  readonly Label?: string
+  readonly Keywords?: readonly string[]
+  readonly LibId?: string
+  readonly LibName?: string
+  readonly Score?: number | bigint
+  readonly Suggestion?: string
+  readonly LibType?: number | bigint
+  readonly SubLabel?: string
   readonly HitInfos?: readonly HitInfo[]
 }
 export const AudioResultDetailTextResult: $Schema.Schema<AudioResultDetailTextResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioResultDetailTextResult", { Label: $C.str, Keywords: $C.arr($C.str), LibId: $C.str, LibName: $C.str, Score: $C.int64, Suggestion: $C.str, LibType: $C.int64, SubLabel: $C.str }, { HitInfos: $C.arr(HitInfo) }))
 
 /** `AudioSegments` (response side). */
 export interface AudioSegments {
-  readonly OffsetTime: string
-  readonly Result: AudioResult
+  readonly OffsetTime?: string
+  readonly Result?: AudioResult
   readonly CreatedAt?: string
 }
 export const AudioSegments: $Schema.Schema<AudioSegments> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioSegments", { OffsetTime: $C.str, Result: AudioResult }, { CreatedAt: $C.str }))
@@ -146,19 +146,19 @@ export const CreateAudioModerationSyncTaskRequest: $Schema.Schema<CreateAudioMod
 
 /** `CreateAudioModerationSyncTaskResponse` (response side). */
 export interface CreateAudioModerationSyncTaskResponse {
-  readonly DataId: string
-  readonly Name: string | null
-  readonly BizType: string
-  readonly Suggestion: string | null
-  readonly Label: string | null
-  readonly AsrText: string | null
-  readonly TextResults: readonly TextResult[] | null
-  readonly MoanResults: readonly MoanResult[] | null
-  readonly SubLabel: string | null
-  readonly LanguageResults: readonly AudioResultDetailLanguageResult[] | null
-  readonly SpeakerResults: readonly AudioResultDetailSpeakerResult[] | null
-  readonly RecognitionResults: readonly RecognitionResult[] | null
-  readonly Duration: string | null
+  readonly DataId?: string
+  readonly Name?: string | null
+  readonly BizType?: string
+  readonly Suggestion?: string | null
+  readonly Label?: string | null
+  readonly AsrText?: string | null
+  readonly TextResults?: readonly TextResult[] | null
+  readonly MoanResults?: readonly MoanResult[] | null
+  readonly SubLabel?: string | null
+  readonly LanguageResults?: readonly AudioResultDetailLanguageResult[] | null
+  readonly SpeakerResults?: readonly AudioResultDetailSpeakerResult[] | null
+  readonly RecognitionResults?: readonly RecognitionResult[] | null
+  readonly Duration?: string | null
   readonly HitFlag?: number | bigint
   readonly Score?: number | bigint
   readonly RequestId: string
@@ -178,7 +178,7 @@ export const CreateAudioModerationTaskRequest: $Schema.Schema<CreateAudioModerat
 
 /** `CreateAudioModerationTaskResponse` (response side). */
 export interface CreateAudioModerationTaskResponse {
-  readonly Results: readonly TaskResult[]
+  readonly Results?: readonly TaskResult[]
   readonly RequestId: string
 }
 export const CreateAudioModerationTaskResponse: $Schema.Schema<CreateAudioModerationTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAudioModerationTaskResponse", { Results: $C.arr(TaskResult), RequestId: $C.str }))
@@ -192,22 +192,22 @@ export const DescribeTaskDetailRequest: $Schema.Schema<DescribeTaskDetailRequest
 
 /** `DescribeTaskDetailResponse` (response side). */
 export interface DescribeTaskDetailResponse {
-  readonly TaskId: string
-  readonly DataId: string
-  readonly BizType: string
-  readonly Name: string
-  readonly Status: string
-  readonly Type: string
-  readonly Suggestion: string
-  readonly Labels: readonly TaskLabel[]
-  readonly InputInfo: InputInfo
-  readonly AudioText: string
-  readonly AudioSegments: readonly AudioSegments[]
-  readonly ErrorType: string
-  readonly ErrorDescription: string
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly Label: string
+  readonly TaskId?: string
+  readonly DataId?: string
+  readonly BizType?: string
+  readonly Name?: string
+  readonly Status?: string
+  readonly Type?: string
+  readonly Suggestion?: string
+  readonly Labels?: readonly TaskLabel[]
+  readonly InputInfo?: InputInfo
+  readonly AudioText?: string
+  readonly AudioSegments?: readonly AudioSegments[]
+  readonly ErrorType?: string
+  readonly ErrorDescription?: string
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly Label?: string
   readonly MediaInfo?: MediaInfo
   readonly RequestId: string
 }
@@ -225,27 +225,27 @@ export const DescribeTasksRequest: $Schema.Schema<DescribeTasksRequest> = /*#__P
 
 /** `DescribeTasksResponse` (response side). */
 export interface DescribeTasksResponse {
-  readonly Total: string
-  readonly Data: readonly TaskData[]
-  readonly PageToken: string
+  readonly Total?: string
+  readonly Data?: readonly TaskData[]
+  readonly PageToken?: string
   readonly RequestId: string
 }
 export const DescribeTasksResponse: $Schema.Schema<DescribeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTasksResponse", { Total: $C.str, Data: $C.arr(TaskData), PageToken: $C.str, RequestId: $C.str }))
 
 /** `HitInfo` (response side). */
 export interface HitInfo {
-  readonly Type: string
-  readonly Keyword: string
-  readonly LibName: string
-  readonly Positions: readonly Position[]
+  readonly Type?: string
+  readonly Keyword?: string
+  readonly LibName?: string
+  readonly Positions?: readonly Position[]
 }
 export const HitInfo: $Schema.Schema<HitInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("HitInfo", { Type: $C.str, Keyword: $C.str, LibName: $C.str, Positions: $C.arr(Position) }))
 
 /** `InputInfo` (response side). */
 export interface InputInfo {
-  readonly Type: string
-  readonly Url: string
-  readonly BucketInfo: BucketInfo | null
+  readonly Type?: string
+  readonly Url?: string
+  readonly BucketInfo?: BucketInfo | null
   readonly ImageUrlList?: readonly string[]
   readonly TextContent?: string
 }
@@ -265,36 +265,36 @@ export const LabelResults: $Schema.Schema<LabelResults> = /*#__PURE__*/ $C.lazy(
 
 /** `MediaInfo` (response side). */
 export interface MediaInfo {
-  readonly Codecs: string
-  readonly Duration: number | bigint
-  readonly Width: number | bigint
-  readonly Height: number | bigint
-  readonly Thumbnail: string
+  readonly Codecs?: string
+  readonly Duration?: number | bigint
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
+  readonly Thumbnail?: string
 }
 export const MediaInfo: $Schema.Schema<MediaInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaInfo", { Codecs: $C.str, Duration: $C.int64, Width: $C.int64, Height: $C.int64, Thumbnail: $C.str }))
 
 /** `MoanResult` (response side). */
 export interface MoanResult {
-  readonly Label: string
-  readonly Score: number | bigint
-  readonly Suggestion: string
-  readonly StartTime: number
-  readonly EndTime: number
-  readonly SubLabel: string
+  readonly Label?: string
+  readonly Score?: number | bigint
+  readonly Suggestion?: string
+  readonly StartTime?: number
+  readonly EndTime?: number
+  readonly SubLabel?: string
 }
 export const MoanResult: $Schema.Schema<MoanResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("MoanResult", { Label: $C.str, Score: $C.int64, Suggestion: $C.str, StartTime: $C.float, EndTime: $C.float, SubLabel: $C.str }))
 
 /** `Position` (response side). */
 export interface Position {
-  readonly Start: number | bigint
-  readonly End: number | bigint
+  readonly Start?: number | bigint
+  readonly End?: number | bigint
 }
 export const Position: $Schema.Schema<Position> = /*#__PURE__*/ $C.lazy(() => $C.struct("Position", { Start: $C.int64, End: $C.int64 }))
 
 /** `RecognitionResult` (response side). */
 export interface RecognitionResult {
-  readonly Label: string
-  readonly Tags: readonly Tag[]
+  readonly Label?: string
+  readonly Tags?: readonly Tag[]
 }
 export const RecognitionResult: $Schema.Schema<RecognitionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecognitionResult", { Label: $C.str, Tags: $C.arr(Tag) }))
 
@@ -325,27 +325,27 @@ export const StorageInfo: $Schema.Schema<StorageInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `Tag` (response side). */
 export interface Tag {
-  readonly Name: string
-  readonly Score: number | bigint
-  readonly StartTime: number
-  readonly EndTime: number
+  readonly Name?: string
+  readonly Score?: number | bigint
+  readonly StartTime?: number
+  readonly EndTime?: number
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Name: $C.str, Score: $C.int64, StartTime: $C.float, EndTime: $C.float }))
 
 /** `TaskData` (response side). */
 export interface TaskData {
-  readonly DataId: string
-  readonly TaskId: string
-  readonly Status: string
-  readonly Name: string
-  readonly BizType: string
-  readonly Type: string
-  readonly Suggestion: string
-  readonly MediaInfo: MediaInfo
-  readonly Labels: readonly TaskLabel[]
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly InputInfo: InputInfo
+  readonly DataId?: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly Name?: string
+  readonly BizType?: string
+  readonly Type?: string
+  readonly Suggestion?: string
+  readonly MediaInfo?: MediaInfo
+  readonly Labels?: readonly TaskLabel[]
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly InputInfo?: InputInfo
 }
 export const TaskData: $Schema.Schema<TaskData> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskData", { DataId: $C.str, TaskId: $C.str, Status: $C.str, Name: $C.str, BizType: $C.str, Type: $C.str, Suggestion: $C.str, MediaInfo: MediaInfo, Labels: $C.arr(TaskLabel), CreatedAt: $C.str, UpdatedAt: $C.str, InputInfo: InputInfo }))
 
@@ -368,33 +368,33 @@ export const TaskInput: $Schema.Schema<TaskInput> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `TaskLabel` (response side). */
 export interface TaskLabel {
-  readonly Label: string
-  readonly Suggestion: string
-  readonly Score: number | bigint
-  readonly SubLabel: string
+  readonly Label?: string
+  readonly Suggestion?: string
+  readonly Score?: number | bigint
+  readonly SubLabel?: string
 }
 export const TaskLabel: $Schema.Schema<TaskLabel> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskLabel", { Label: $C.str, Suggestion: $C.str, Score: $C.int64, SubLabel: $C.str }))
 
 /** `TaskResult` (response side). */
 export interface TaskResult {
-  readonly DataId: string
-  readonly TaskId: string
-  readonly Code: string
-  readonly Message: string
+  readonly DataId?: string
+  readonly TaskId?: string
+  readonly Code?: string
+  readonly Message?: string
 }
 export const TaskResult: $Schema.Schema<TaskResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskResult", { DataId: $C.str, TaskId: $C.str, Code: $C.str, Message: $C.str }))
 
 /** `TextResult` (response side). */
 export interface TextResult {
-  readonly Label: string
-  readonly Keywords: readonly string[]
-  readonly LibId: string
-  readonly LibName: string
-  readonly Score: number | bigint
-  readonly Suggestion: string
-  readonly LibType: number | bigint
-  readonly SubLabel: string
-  readonly HitInfos: readonly HitInfo[]
+  readonly Label?: string
+  readonly Keywords?: readonly string[]
+  readonly LibId?: string
+  readonly LibName?: string
+  readonly Score?: number | bigint
+  readonly Suggestion?: string
+  readonly LibType?: number | bigint
+  readonly SubLabel?: string
+  readonly HitInfos?: readonly HitInfo[]
 }
 export const TextResult: $Schema.Schema<TextResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextResult", { Label: $C.str, Keywords: $C.arr($C.str), LibId: $C.str, LibName: $C.str, Score: $C.int64, Suggestion: $C.str, LibType: $C.int64, SubLabel: $C.str, HitInfos: $C.arr(HitInfo) }))
 

@@ -19,12 +19,12 @@ export const $M: $O.Meta = { service: "antiddos", version: "2020-03-09" }
 
 /** `AclConfig` (both sides). */
 export interface AclConfig {
-  readonly ForwardProtocol: string
-  readonly DPortStart: number | bigint
-  readonly DPortEnd: number | bigint
-  readonly SPortStart: number | bigint
-  readonly SPortEnd: number | bigint
-  readonly Action: string
+  readonly ForwardProtocol?: string
+  readonly DPortStart?: number | bigint
+  readonly DPortEnd?: number | bigint
+  readonly SPortStart?: number | bigint
+  readonly SPortEnd?: number | bigint
+  readonly Action?: string
   readonly Priority?: number | bigint
 }
 export const AclConfig: $Schema.Schema<AclConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("AclConfig", { ForwardProtocol: $C.str, DPortStart: $C.uint64, DPortEnd: $C.uint64, SPortStart: $C.uint64, SPortEnd: $C.uint64, Action: $C.str }, { Priority: $C.uint64 }))
@@ -38,10 +38,10 @@ export const AclConfigRelation: $Schema.Schema<AclConfigRelation> = /*#__PURE__*
 
 /** `AnycastOutPackRelation` (response side). */
 export interface AnycastOutPackRelation {
-  readonly NormalBandwidth: number | bigint
-  readonly ForwardRulesLimit: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly CurDeadline: string
+  readonly NormalBandwidth?: number | bigint
+  readonly ForwardRulesLimit?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly CurDeadline?: string
 }
 export const AnycastOutPackRelation: $Schema.Schema<AnycastOutPackRelation> = /*#__PURE__*/ $C.lazy(() => $C.struct("AnycastOutPackRelation", { NormalBandwidth: $C.uint64, ForwardRulesLimit: $C.uint64, AutoRenewFlag: $C.uint64, CurDeadline: $C.str }))
 
@@ -78,32 +78,32 @@ export const AssociateDDoSEipLoadBalancerResponse: $Schema.Schema<AssociateDDoSE
 
 /** `BGPIPInstance` (response side). */
 export interface BGPIPInstance {
-  readonly InstanceDetail: InstanceRelation
-  readonly SpecificationLimit: BGPIPInstanceSpecification
-  readonly Usage: BGPIPInstanceUsages
-  readonly Region: RegionInfo
-  readonly Status: string
-  readonly ExpiredTime: string
-  readonly CreatedTime: string
-  readonly Name: string
-  readonly PackInfo: PackInfo | null
-  readonly StaticPackRelation: StaticPackRelation | null
-  readonly ZoneId: number | bigint
-  readonly Tgw: number | bigint
-  readonly EipAddressStatus: string
-  readonly EipFlag: number | bigint
-  readonly EipAddressPackRelation: EipAddressPackRelation | null
-  readonly EipAddressInfo: EipAddressRelation | null
-  readonly Domain: string
-  readonly DamDDoSStatus: number | bigint
-  readonly V6Flag: number | bigint
-  readonly BGPIPChannelFlag: number | bigint
-  readonly TagInfoList: readonly TagInfo[]
-  readonly AnycastOutPackRelation: AnycastOutPackRelation | null
-  readonly InstanceVersion: number | bigint
-  readonly ConvoyId: string
-  readonly ElasticBandwidth: number | bigint
-  readonly EOFlag: number | bigint
+  readonly InstanceDetail?: InstanceRelation
+  readonly SpecificationLimit?: BGPIPInstanceSpecification
+  readonly Usage?: BGPIPInstanceUsages
+  readonly Region?: RegionInfo
+  readonly Status?: string
+  readonly ExpiredTime?: string
+  readonly CreatedTime?: string
+  readonly Name?: string
+  readonly PackInfo?: PackInfo | null
+  readonly StaticPackRelation?: StaticPackRelation | null
+  readonly ZoneId?: number | bigint
+  readonly Tgw?: number | bigint
+  readonly EipAddressStatus?: string
+  readonly EipFlag?: number | bigint
+  readonly EipAddressPackRelation?: EipAddressPackRelation | null
+  readonly EipAddressInfo?: EipAddressRelation | null
+  readonly Domain?: string
+  readonly DamDDoSStatus?: number | bigint
+  readonly V6Flag?: number | bigint
+  readonly BGPIPChannelFlag?: number | bigint
+  readonly TagInfoList?: readonly TagInfo[]
+  readonly AnycastOutPackRelation?: AnycastOutPackRelation | null
+  readonly InstanceVersion?: number | bigint
+  readonly ConvoyId?: string
+  readonly ElasticBandwidth?: number | bigint
+  readonly EOFlag?: number | bigint
 }
 export const BGPIPInstance: $Schema.Schema<BGPIPInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("BGPIPInstance", { InstanceDetail: InstanceRelation, SpecificationLimit: BGPIPInstanceSpecification, Usage: BGPIPInstanceUsages, Region: RegionInfo, Status: $C.str, ExpiredTime: $C.datetime, CreatedTime: $C.datetime, Name: $C.str, PackInfo: $C.nul(PackInfo), StaticPackRelation: $C.nul(StaticPackRelation), ZoneId: $C.uint64, Tgw: $C.uint64, EipAddressStatus: $C.str, EipFlag: $C.int64, EipAddressPackRelation: $C.nul(EipAddressPackRelation), EipAddressInfo: $C.nul(EipAddressRelation), Domain: $C.str, DamDDoSStatus: $C.uint64, V6Flag: $C.uint64, BGPIPChannelFlag: $C.uint64, TagInfoList: $C.arr(TagInfo), AnycastOutPackRelation: $C.nul(AnycastOutPackRelation), InstanceVersion: $C.uint64, ConvoyId: $C.str, ElasticBandwidth: $C.uint64, EOFlag: $C.uint64 }))
 
@@ -121,68 +121,68 @@ export const BGPIPInstanceSpecification: $Schema.Schema<BGPIPInstanceSpecificati
 
 /** `BGPIPInstanceUsages` (response side). */
 export interface BGPIPInstanceUsages {
-  readonly PortRulesUsage: number | bigint
-  readonly DomainRulesUsage: number | bigint
-  readonly Last7DayAttackCount: number | bigint
+  readonly PortRulesUsage?: number | bigint
+  readonly DomainRulesUsage?: number | bigint
+  readonly Last7DayAttackCount?: number | bigint
 }
 export const BGPIPInstanceUsages: $Schema.Schema<BGPIPInstanceUsages> = /*#__PURE__*/ $C.lazy(() => $C.struct("BGPIPInstanceUsages", { PortRulesUsage: $C.uint64, DomainRulesUsage: $C.uint64, Last7DayAttackCount: $C.uint64 }))
 
 /** `BGPIPL7RuleEntry` (response side). */
 export interface BGPIPL7RuleEntry {
-  readonly Protocol: string
-  readonly Domain: string
-  readonly LbType: number | bigint
-  readonly KeepEnable: number | bigint
-  readonly KeepTime: number | bigint
-  readonly SourceType: number | bigint
-  readonly SourceList: readonly L4RuleSource[]
-  readonly Region: number | bigint
-  readonly Id: string
-  readonly Ip: string
-  readonly RuleId: string
-  readonly RuleName: string
-  readonly CertType: number | bigint
-  readonly SSLId: string
-  readonly Cert: string
-  readonly PrivateKey: string
-  readonly Status: number | bigint
-  readonly CCStatus: number | bigint
-  readonly CCEnable: number | bigint
-  readonly CCThreshold: number | bigint
-  readonly CCLevel: string
-  readonly ModifyTime: string
-  readonly HttpsToHttpEnable: number | bigint
-  readonly VirtualPort: number | bigint
-  readonly RewriteHttps: number | bigint
-  readonly ErrCode: number | bigint
-  readonly Version: number | bigint
+  readonly Protocol?: string
+  readonly Domain?: string
+  readonly LbType?: number | bigint
+  readonly KeepEnable?: number | bigint
+  readonly KeepTime?: number | bigint
+  readonly SourceType?: number | bigint
+  readonly SourceList?: readonly L4RuleSource[]
+  readonly Region?: number | bigint
+  readonly Id?: string
+  readonly Ip?: string
+  readonly RuleId?: string
+  readonly RuleName?: string
+  readonly CertType?: number | bigint
+  readonly SSLId?: string
+  readonly Cert?: string
+  readonly PrivateKey?: string
+  readonly Status?: number | bigint
+  readonly CCStatus?: number | bigint
+  readonly CCEnable?: number | bigint
+  readonly CCThreshold?: number | bigint
+  readonly CCLevel?: string
+  readonly ModifyTime?: string
+  readonly HttpsToHttpEnable?: number | bigint
+  readonly VirtualPort?: number | bigint
+  readonly RewriteHttps?: number | bigint
+  readonly ErrCode?: number | bigint
+  readonly Version?: number | bigint
 }
 export const BGPIPL7RuleEntry: $Schema.Schema<BGPIPL7RuleEntry> = /*#__PURE__*/ $C.lazy(() => $C.struct("BGPIPL7RuleEntry", { Protocol: $C.str, Domain: $C.str, LbType: $C.uint64, KeepEnable: $C.uint64, KeepTime: $C.uint64, SourceType: $C.uint64, SourceList: $C.arr(L4RuleSource), Region: $C.uint64, Id: $C.str, Ip: $C.str, RuleId: $C.str, RuleName: $C.str, CertType: $C.uint64, SSLId: $C.str, Cert: $C.str, PrivateKey: $C.str, Status: $C.uint64, CCStatus: $C.uint64, CCEnable: $C.uint64, CCThreshold: $C.int64, CCLevel: $C.str, ModifyTime: $C.datetime, HttpsToHttpEnable: $C.uint64, VirtualPort: $C.uint64, RewriteHttps: $C.uint64, ErrCode: $C.uint64, Version: $C.uint64 }))
 
 /** `BGPInstance` (response side). */
 export interface BGPInstance {
-  readonly InstanceDetail: InstanceRelation
-  readonly SpecificationLimit: BGPInstanceSpecification
-  readonly Usage: BGPInstanceUsages
-  readonly Region: RegionInfo
-  readonly Status: string
-  readonly CreatedTime: string
-  readonly ExpiredTime: string
-  readonly Name: string
-  readonly PackInfo: PackInfo | null
-  readonly EipProductInfos: readonly EipProductInfo[]
-  readonly BoundStatus: string
-  readonly DDoSLevel: string
-  readonly CCEnable: number | bigint
-  readonly TagInfoList: readonly TagInfo[]
-  readonly IpCountNewFlag: number | bigint
-  readonly VitalityVersion: number | bigint
-  readonly Line: number | bigint
+  readonly InstanceDetail?: InstanceRelation
+  readonly SpecificationLimit?: BGPInstanceSpecification
+  readonly Usage?: BGPInstanceUsages
+  readonly Region?: RegionInfo
+  readonly Status?: string
+  readonly CreatedTime?: string
+  readonly ExpiredTime?: string
+  readonly Name?: string
+  readonly PackInfo?: PackInfo | null
+  readonly EipProductInfos?: readonly EipProductInfo[]
+  readonly BoundStatus?: string
+  readonly DDoSLevel?: string
+  readonly CCEnable?: number | bigint
+  readonly TagInfoList?: readonly TagInfo[]
+  readonly IpCountNewFlag?: number | bigint
+  readonly VitalityVersion?: number | bigint
+  readonly Line?: number | bigint
   readonly FreeServiceBandwidth?: number | bigint
-  readonly ElasticServiceBandwidth: number | bigint
-  readonly GiftServiceBandWidth: number | bigint
-  readonly ModifyTime: string
-  readonly BasicPlusFlag: number | bigint
+  readonly ElasticServiceBandwidth?: number | bigint
+  readonly GiftServiceBandWidth?: number | bigint
+  readonly ModifyTime?: string
+  readonly BasicPlusFlag?: number | bigint
   readonly PlanCntFlag?: number | bigint
   readonly TransRegionFlag?: number | bigint
   readonly SuperPackFlag?: number | bigint
@@ -207,25 +207,25 @@ export const BGPInstanceInfo: $Schema.Schema<BGPInstanceInfo> = /*#__PURE__*/ $C
 
 /** `BGPInstanceSpecification` (response side). */
 export interface BGPInstanceSpecification {
-  readonly ProtectBandwidth: number | bigint
-  readonly ProtectCountLimit: number | bigint
-  readonly ProtectIPNumberLimit: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly UnionPackFlag: number | bigint
-  readonly ServiceBandWidth: number | bigint
-  readonly BattleEditionFlag: number | bigint
-  readonly ChannelEditionFlag: number | bigint
-  readonly EnterpriseFlag: number | bigint
-  readonly ElasticLimit: number | bigint
-  readonly DownGradeProtect: number | bigint
+  readonly ProtectBandwidth?: number | bigint
+  readonly ProtectCountLimit?: number | bigint
+  readonly ProtectIPNumberLimit?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly UnionPackFlag?: number | bigint
+  readonly ServiceBandWidth?: number | bigint
+  readonly BattleEditionFlag?: number | bigint
+  readonly ChannelEditionFlag?: number | bigint
+  readonly EnterpriseFlag?: number | bigint
+  readonly ElasticLimit?: number | bigint
+  readonly DownGradeProtect?: number | bigint
 }
 export const BGPInstanceSpecification: $Schema.Schema<BGPInstanceSpecification> = /*#__PURE__*/ $C.lazy(() => $C.struct("BGPInstanceSpecification", { ProtectBandwidth: $C.uint64, ProtectCountLimit: $C.uint64, ProtectIPNumberLimit: $C.uint64, AutoRenewFlag: $C.uint64, UnionPackFlag: $C.uint64, ServiceBandWidth: $C.uint64, BattleEditionFlag: $C.uint64, ChannelEditionFlag: $C.uint64, EnterpriseFlag: $C.uint64, ElasticLimit: $C.uint64, DownGradeProtect: $C.uint64 }))
 
 /** `BGPInstanceUsages` (response side). */
 export interface BGPInstanceUsages {
-  readonly ProtectCountUsage: number | bigint
-  readonly ProtectIPNumberUsage: number | bigint
-  readonly Last7DayAttackCount: number | bigint
+  readonly ProtectCountUsage?: number | bigint
+  readonly ProtectIPNumberUsage?: number | bigint
+  readonly Last7DayAttackCount?: number | bigint
 }
 export const BGPInstanceUsages: $Schema.Schema<BGPInstanceUsages> = /*#__PURE__*/ $C.lazy(() => $C.struct("BGPInstanceUsages", { ProtectCountUsage: $C.uint64, ProtectIPNumberUsage: $C.uint64, Last7DayAttackCount: $C.uint64 }))
 
@@ -252,59 +252,59 @@ export const BoundIpInfo: $Schema.Schema<BoundIpInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `CCLevelPolicy` (response side). */
 export interface CCLevelPolicy {
-  readonly InstanceId: string
-  readonly Ip: string
-  readonly Protocol: string
-  readonly Domain: string
-  readonly Level: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
+  readonly InstanceId?: string
+  readonly Ip?: string
+  readonly Protocol?: string
+  readonly Domain?: string
+  readonly Level?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
 }
 export const CCLevelPolicy: $Schema.Schema<CCLevelPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("CCLevelPolicy", { InstanceId: $C.str, Ip: $C.str, Protocol: $C.str, Domain: $C.str, Level: $C.str, CreateTime: $C.datetime, ModifyTime: $C.datetime }))
 
 /** `CCPrecisionPlyRecord` (both sides). */
 export interface CCPrecisionPlyRecord {
-  readonly FieldType: string
-  readonly FieldName: string
-  readonly Value: string
-  readonly ValueOperator: string
+  readonly FieldType?: string
+  readonly FieldName?: string
+  readonly Value?: string
+  readonly ValueOperator?: string
 }
 export const CCPrecisionPlyRecord: $Schema.Schema<CCPrecisionPlyRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("CCPrecisionPlyRecord", { FieldType: $C.str, FieldName: $C.str, Value: $C.str, ValueOperator: $C.str }))
 
 /** `CCPrecisionPolicy` (response side). */
 export interface CCPrecisionPolicy {
-  readonly PolicyId: string
-  readonly InstanceId: string
-  readonly Ip: string
-  readonly Protocol: string
-  readonly Domain: string
-  readonly PolicyAction: string
-  readonly PolicyList: readonly CCPrecisionPlyRecord[]
-  readonly CreateTime: string
-  readonly ModifyTime: string
+  readonly PolicyId?: string
+  readonly InstanceId?: string
+  readonly Ip?: string
+  readonly Protocol?: string
+  readonly Domain?: string
+  readonly PolicyAction?: string
+  readonly PolicyList?: readonly CCPrecisionPlyRecord[]
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
 }
 export const CCPrecisionPolicy: $Schema.Schema<CCPrecisionPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("CCPrecisionPolicy", { PolicyId: $C.str, InstanceId: $C.str, Ip: $C.str, Protocol: $C.str, Domain: $C.str, PolicyAction: $C.str, PolicyList: $C.arr(CCPrecisionPlyRecord), CreateTime: $C.datetime, ModifyTime: $C.datetime }))
 
 /** `CCReqLimitPolicy` (response side). */
 export interface CCReqLimitPolicy {
-  readonly PolicyId: string
-  readonly InstanceId: string
-  readonly Ip: string
-  readonly Protocol: string
-  readonly Domain: string
-  readonly PolicyRecord: CCReqLimitPolicyRecord
-  readonly CreateTime: string
-  readonly ModifyTime: string
+  readonly PolicyId?: string
+  readonly InstanceId?: string
+  readonly Ip?: string
+  readonly Protocol?: string
+  readonly Domain?: string
+  readonly PolicyRecord?: CCReqLimitPolicyRecord
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
 }
 export const CCReqLimitPolicy: $Schema.Schema<CCReqLimitPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("CCReqLimitPolicy", { PolicyId: $C.str, InstanceId: $C.str, Ip: $C.str, Protocol: $C.str, Domain: $C.str, PolicyRecord: CCReqLimitPolicyRecord, CreateTime: $C.datetime, ModifyTime: $C.datetime }))
 
 /** `CCReqLimitPolicyRecord` (both sides). */
 export interface CCReqLimitPolicyRecord {
-  readonly Period: number | bigint
-  readonly RequestNum: number | bigint
-  readonly Action: string
-  readonly ExecuteDuration: number | bigint
-  readonly Mode: string
+  readonly Period?: number | bigint
+  readonly RequestNum?: number | bigint
+  readonly Action?: string
+  readonly ExecuteDuration?: number | bigint
+  readonly Mode?: string
   readonly Uri?: string
   readonly UserAgent?: string
   readonly Cookie?: string
@@ -364,22 +364,22 @@ export const CcGeoIpPolicyNew: $Schema.Schema<CcGeoIpPolicyNew> = /*#__PURE__*/ 
 
 /** `CertIdInsL7Rules` (response side). */
 export interface CertIdInsL7Rules {
-  readonly L7Rules: readonly InsL7Rules[]
-  readonly CertId: string
+  readonly L7Rules?: readonly InsL7Rules[]
+  readonly CertId?: string
 }
 export const CertIdInsL7Rules: $Schema.Schema<CertIdInsL7Rules> = /*#__PURE__*/ $C.lazy(() => $C.struct("CertIdInsL7Rules", { L7Rules: $C.arr(InsL7Rules), CertId: $C.str }))
 
 /** `ConnectLimitConfig` (both sides). */
 export interface ConnectLimitConfig {
-  readonly SdNewLimit: number | bigint
-  readonly DstNewLimit: number | bigint
-  readonly SdConnLimit: number | bigint
-  readonly DstConnLimit: number | bigint
-  readonly BadConnThreshold: number | bigint
-  readonly NullConnEnable: number | bigint
-  readonly ConnTimeout: number | bigint
-  readonly SynRate: number | bigint
-  readonly SynLimit: number | bigint
+  readonly SdNewLimit?: number | bigint
+  readonly DstNewLimit?: number | bigint
+  readonly SdConnLimit?: number | bigint
+  readonly DstConnLimit?: number | bigint
+  readonly BadConnThreshold?: number | bigint
+  readonly NullConnEnable?: number | bigint
+  readonly ConnTimeout?: number | bigint
+  readonly SynRate?: number | bigint
+  readonly SynLimit?: number | bigint
 }
 export const ConnectLimitConfig: $Schema.Schema<ConnectLimitConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConnectLimitConfig", { SdNewLimit: $C.uint64, DstNewLimit: $C.uint64, SdConnLimit: $C.uint64, DstConnLimit: $C.uint64, BadConnThreshold: $C.uint64, NullConnEnable: $C.uint64, ConnTimeout: $C.uint64, SynRate: $C.uint64, SynLimit: $C.uint64 }))
 
@@ -438,7 +438,7 @@ export const CreateBoundIPRequest: $Schema.Schema<CreateBoundIPRequest> = /*#__P
 
 /** `CreateBoundIPResponse` (response side). */
 export interface CreateBoundIPResponse {
-  readonly Success: SuccessCode
+  readonly Success?: SuccessCode
   readonly RequestId: string
 }
 export const CreateBoundIPResponse: $Schema.Schema<CreateBoundIPResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBoundIPResponse", { Success: SuccessCode, RequestId: $C.str }))
@@ -626,7 +626,7 @@ export const CreateNewL7RulesRequest: $Schema.Schema<CreateNewL7RulesRequest> = 
 
 /** `CreateNewL7RulesResponse` (response side). */
 export interface CreateNewL7RulesResponse {
-  readonly Success: SuccessCode
+  readonly Success?: SuccessCode
   readonly RequestId: string
 }
 export const CreateNewL7RulesResponse: $Schema.Schema<CreateNewL7RulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNewL7RulesResponse", { Success: SuccessCode, RequestId: $C.str }))
@@ -723,8 +723,8 @@ export const CreateWaterPrintKeyResponse: $Schema.Schema<CreateWaterPrintKeyResp
 
 /** `DDoSAIRelation` (response side). */
 export interface DDoSAIRelation {
-  readonly DDoSAI: string
-  readonly InstanceDetailList: readonly InstanceRelation[]
+  readonly DDoSAI?: string
+  readonly InstanceDetailList?: readonly InstanceRelation[]
 }
 export const DDoSAIRelation: $Schema.Schema<DDoSAIRelation> = /*#__PURE__*/ $C.lazy(() => $C.struct("DDoSAIRelation", { DDoSAI: $C.str, InstanceDetailList: $C.arr(InstanceRelation) }))
 
@@ -746,8 +746,8 @@ export const DDoSGeoIPBlockConfigRelation: $Schema.Schema<DDoSGeoIPBlockConfigRe
 
 /** `DDoSSpeedLimitConfig` (both sides). */
 export interface DDoSSpeedLimitConfig {
-  readonly Mode: number | bigint
-  readonly SpeedValues: readonly SpeedValue[]
+  readonly Mode?: number | bigint
+  readonly SpeedValues?: readonly SpeedValue[]
   readonly DstPortScopes?: readonly PortSegment[]
   readonly Id?: string
   readonly ProtocolList?: string
@@ -959,9 +959,9 @@ export const DescribeBGPIPL7RulesRequest: $Schema.Schema<DescribeBGPIPL7RulesReq
 
 /** `DescribeBGPIPL7RulesResponse` (response side). */
 export interface DescribeBGPIPL7RulesResponse {
-  readonly Rules: readonly BGPIPL7RuleEntry[]
-  readonly Healths: readonly L7RuleHealth[]
-  readonly Total: number | bigint
+  readonly Rules?: readonly BGPIPL7RuleEntry[]
+  readonly Healths?: readonly L7RuleHealth[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBGPIPL7RulesResponse: $Schema.Schema<DescribeBGPIPL7RulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBGPIPL7RulesResponse", { Rules: $C.arr(BGPIPL7RuleEntry), Healths: $C.arr(L7RuleHealth), Total: $C.uint64, RequestId: $C.str }))
@@ -977,9 +977,9 @@ export const DescribeBasicDeviceStatusRequest: $Schema.Schema<DescribeBasicDevic
 
 /** `DescribeBasicDeviceStatusResponse` (response side). */
 export interface DescribeBasicDeviceStatusResponse {
-  readonly Data: readonly KeyValue[]
-  readonly CLBData: readonly KeyValue[]
-  readonly CnameWafData: readonly KeyValue[]
+  readonly Data?: readonly KeyValue[]
+  readonly CLBData?: readonly KeyValue[]
+  readonly CnameWafData?: readonly KeyValue[]
   readonly RequestId: string
 }
 export const DescribeBasicDeviceStatusResponse: $Schema.Schema<DescribeBasicDeviceStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBasicDeviceStatusResponse", { Data: $C.arr(KeyValue), CLBData: $C.arr(KeyValue), CnameWafData: $C.arr(KeyValue), RequestId: $C.str }))
@@ -997,10 +997,10 @@ export const DescribeBgpBizTrendRequest: $Schema.Schema<DescribeBgpBizTrendReque
 
 /** `DescribeBgpBizTrendResponse` (response side). */
 export interface DescribeBgpBizTrendResponse {
-  readonly DataList: readonly (number | bigint)[]
-  readonly Total: number | bigint
-  readonly MetricName: string
-  readonly MaxData: number | bigint
+  readonly DataList?: readonly (number | bigint)[]
+  readonly Total?: number | bigint
+  readonly MetricName?: string
+  readonly MaxData?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBgpBizTrendResponse: $Schema.Schema<DescribeBgpBizTrendResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBgpBizTrendResponse", { DataList: $C.arr($C.uint64), Total: $C.uint64, MetricName: $C.str, MaxData: $C.uint64, RequestId: $C.str }))
@@ -1017,7 +1017,7 @@ export const DescribeBgpInstancesRequest: $Schema.Schema<DescribeBgpInstancesReq
 
 /** `DescribeBgpInstancesResponse` (response side). */
 export interface DescribeBgpInstancesResponse {
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly BGPInstanceList?: readonly BGPInstanceInfo[]
   readonly RequestId: string
 }
@@ -1038,7 +1038,7 @@ export const DescribeBizHttpStatusRequest: $Schema.Schema<DescribeBizHttpStatusR
 
 /** `DescribeBizHttpStatusResponse` (response side). */
 export interface DescribeBizHttpStatusResponse {
-  readonly HttpStatusMap: HttpStatusMap
+  readonly HttpStatusMap?: HttpStatusMap
   readonly RequestId: string
 }
 export const DescribeBizHttpStatusResponse: $Schema.Schema<DescribeBizHttpStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBizHttpStatusResponse", { HttpStatusMap: HttpStatusMap, RequestId: $C.str }))
@@ -1056,9 +1056,9 @@ export const DescribeBizMonitorTrendRequest: $Schema.Schema<DescribeBizMonitorTr
 
 /** `DescribeBizMonitorTrendResponse` (response side). */
 export interface DescribeBizMonitorTrendResponse {
-  readonly DataList: readonly number[]
-  readonly MetricName: string
-  readonly MaxData: number | bigint
+  readonly DataList?: readonly number[]
+  readonly MetricName?: string
+  readonly MaxData?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBizMonitorTrendResponse: $Schema.Schema<DescribeBizMonitorTrendResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBizMonitorTrendResponse", { DataList: $C.arr($C.float), MetricName: $C.str, MaxData: $C.uint64, RequestId: $C.str }))
@@ -1080,9 +1080,9 @@ export const DescribeBizTrendRequest: $Schema.Schema<DescribeBizTrendRequest> = 
 
 /** `DescribeBizTrendResponse` (response side). */
 export interface DescribeBizTrendResponse {
-  readonly DataList: readonly number[]
-  readonly MetricName: string
-  readonly MaxData: number | bigint
+  readonly DataList?: readonly number[]
+  readonly MetricName?: string
+  readonly MaxData?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBizTrendResponse: $Schema.Schema<DescribeBizTrendResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBizTrendResponse", { DataList: $C.arr($C.float), MetricName: $C.str, MaxData: $C.uint64, RequestId: $C.str }))
@@ -1098,8 +1098,8 @@ export const DescribeCCLevelListRequest: $Schema.Schema<DescribeCCLevelListReque
 
 /** `DescribeCCLevelListResponse` (response side). */
 export interface DescribeCCLevelListResponse {
-  readonly Total: number | bigint
-  readonly LevelList: readonly CCLevelPolicy[]
+  readonly Total?: number | bigint
+  readonly LevelList?: readonly CCLevelPolicy[]
   readonly RequestId: string
 }
 export const DescribeCCLevelListResponse: $Schema.Schema<DescribeCCLevelListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCCLevelListResponse", { Total: $C.uint64, LevelList: $C.arr(CCLevelPolicy), RequestId: $C.str }))
@@ -1115,7 +1115,7 @@ export const DescribeCCLevelPolicyRequest: $Schema.Schema<DescribeCCLevelPolicyR
 
 /** `DescribeCCLevelPolicyResponse` (response side). */
 export interface DescribeCCLevelPolicyResponse {
-  readonly Level: string
+  readonly Level?: string
   readonly RequestId: string
 }
 export const DescribeCCLevelPolicyResponse: $Schema.Schema<DescribeCCLevelPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCCLevelPolicyResponse", { Level: $C.str, RequestId: $C.str }))
@@ -1134,8 +1134,8 @@ export const DescribeCCPrecisionPlyListRequest: $Schema.Schema<DescribeCCPrecisi
 
 /** `DescribeCCPrecisionPlyListResponse` (response side). */
 export interface DescribeCCPrecisionPlyListResponse {
-  readonly Total: number | bigint
-  readonly PrecisionPolicyList: readonly CCPrecisionPolicy[]
+  readonly Total?: number | bigint
+  readonly PrecisionPolicyList?: readonly CCPrecisionPolicy[]
   readonly RequestId: string
 }
 export const DescribeCCPrecisionPlyListResponse: $Schema.Schema<DescribeCCPrecisionPlyListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCCPrecisionPlyListResponse", { Total: $C.uint64, PrecisionPolicyList: $C.arr(CCPrecisionPolicy), RequestId: $C.str }))
@@ -1154,8 +1154,8 @@ export const DescribeCCReqLimitPolicyListRequest: $Schema.Schema<DescribeCCReqLi
 
 /** `DescribeCCReqLimitPolicyListResponse` (response side). */
 export interface DescribeCCReqLimitPolicyListResponse {
-  readonly Total: number | bigint
-  readonly RequestLimitPolicyList: readonly CCReqLimitPolicy[]
+  readonly Total?: number | bigint
+  readonly RequestLimitPolicyList?: readonly CCReqLimitPolicy[]
   readonly RequestId: string
 }
 export const DescribeCCReqLimitPolicyListResponse: $Schema.Schema<DescribeCCReqLimitPolicyListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCCReqLimitPolicyListResponse", { Total: $C.uint64, RequestLimitPolicyList: $C.arr(CCReqLimitPolicy), RequestId: $C.str }))
@@ -1171,8 +1171,8 @@ export const DescribeCCThresholdListRequest: $Schema.Schema<DescribeCCThresholdL
 
 /** `DescribeCCThresholdListResponse` (response side). */
 export interface DescribeCCThresholdListResponse {
-  readonly Total: number | bigint
-  readonly ThresholdList: readonly CCThresholdPolicy[]
+  readonly Total?: number | bigint
+  readonly ThresholdList?: readonly CCThresholdPolicy[]
   readonly RequestId: string
 }
 export const DescribeCCThresholdListResponse: $Schema.Schema<DescribeCCThresholdListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCCThresholdListResponse", { Total: $C.uint64, ThresholdList: $C.arr(CCThresholdPolicy), RequestId: $C.str }))
@@ -1192,15 +1192,15 @@ export const DescribeCCTrendRequest: $Schema.Schema<DescribeCCTrendRequest> = /*
 
 /** `DescribeCCTrendResponse` (response side). */
 export interface DescribeCCTrendResponse {
-  readonly Count: number | bigint
-  readonly Business: string
-  readonly Ip: string
-  readonly Period: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Data: readonly (number | bigint)[]
-  readonly Id: string
-  readonly MetricName: string
+  readonly Count?: number | bigint
+  readonly Business?: string
+  readonly Ip?: string
+  readonly Period?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Data?: readonly (number | bigint)[]
+  readonly Id?: string
+  readonly MetricName?: string
   readonly RequestId: string
 }
 export const DescribeCCTrendResponse: $Schema.Schema<DescribeCCTrendResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCCTrendResponse", { Count: $C.uint64, Business: $C.str, Ip: $C.str, Period: $C.int64, StartTime: $C.datetime, EndTime: $C.datetime, Data: $C.arr($C.uint64), Id: $C.str, MetricName: $C.str, RequestId: $C.str }))
@@ -1221,8 +1221,8 @@ export const DescribeCcBlackWhiteIpListRequest: $Schema.Schema<DescribeCcBlackWh
 
 /** `DescribeCcBlackWhiteIpListResponse` (response side). */
 export interface DescribeCcBlackWhiteIpListResponse {
-  readonly Total: number | bigint
-  readonly CcBlackWhiteIpList: readonly CcBlackWhiteIpPolicy[]
+  readonly Total?: number | bigint
+  readonly CcBlackWhiteIpList?: readonly CcBlackWhiteIpPolicy[]
   readonly RequestId: string
 }
 export const DescribeCcBlackWhiteIpListResponse: $Schema.Schema<DescribeCcBlackWhiteIpListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCcBlackWhiteIpListResponse", { Total: $C.uint64, CcBlackWhiteIpList: $C.arr(CcBlackWhiteIpPolicy), RequestId: $C.str }))
@@ -1241,8 +1241,8 @@ export const DescribeCcGeoIPBlockConfigListRequest: $Schema.Schema<DescribeCcGeo
 
 /** `DescribeCcGeoIPBlockConfigListResponse` (response side). */
 export interface DescribeCcGeoIPBlockConfigListResponse {
-  readonly Total: number | bigint
-  readonly CcGeoIpPolicyList: readonly CcGeoIpPolicyNew[]
+  readonly Total?: number | bigint
+  readonly CcGeoIpPolicyList?: readonly CcGeoIpPolicyNew[]
   readonly RequestId: string
 }
 export const DescribeCcGeoIPBlockConfigListResponse: $Schema.Schema<DescribeCcGeoIPBlockConfigListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCcGeoIPBlockConfigListResponse", { Total: $C.uint64, CcGeoIpPolicyList: $C.arr(CcGeoIpPolicyNew), RequestId: $C.str }))
@@ -1272,8 +1272,8 @@ export const DescribeDDoSConnectLimitListRequest: $Schema.Schema<DescribeDDoSCon
 
 /** `DescribeDDoSConnectLimitListResponse` (response side). */
 export interface DescribeDDoSConnectLimitListResponse {
-  readonly Total: number | bigint
-  readonly ConfigList: readonly ConnectLimitRelation[]
+  readonly Total?: number | bigint
+  readonly ConfigList?: readonly ConnectLimitRelation[]
   readonly RequestId: string
 }
 export const DescribeDDoSConnectLimitListResponse: $Schema.Schema<DescribeDDoSConnectLimitListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDDoSConnectLimitListResponse", { Total: $C.uint64, ConfigList: $C.arr(ConnectLimitRelation), RequestId: $C.str }))
@@ -1292,15 +1292,15 @@ export const DescribeDDoSTrendRequest: $Schema.Schema<DescribeDDoSTrendRequest> 
 
 /** `DescribeDDoSTrendResponse` (response side). */
 export interface DescribeDDoSTrendResponse {
-  readonly Count: number | bigint
-  readonly Business: string
-  readonly Ip: string
-  readonly Period: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Data: readonly (number | bigint)[]
-  readonly Id: string
-  readonly MetricName: string
+  readonly Count?: number | bigint
+  readonly Business?: string
+  readonly Ip?: string
+  readonly Period?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Data?: readonly (number | bigint)[]
+  readonly Id?: string
+  readonly MetricName?: string
   readonly RequestId: string
 }
 export const DescribeDDoSTrendResponse: $Schema.Schema<DescribeDDoSTrendResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDDoSTrendResponse", { Count: $C.uint64, Business: $C.str, Ip: $C.str, Period: $C.int64, StartTime: $C.datetime, EndTime: $C.datetime, Data: $C.arr($C.uint64), Id: $C.str, MetricName: $C.str, RequestId: $C.str }))
@@ -1325,7 +1325,7 @@ export const DescribeIpBlockListRequest: $Schema.Schema<DescribeIpBlockListReque
 
 /** `DescribeIpBlockListResponse` (response side). */
 export interface DescribeIpBlockListResponse {
-  readonly List: readonly IpBlockData[]
+  readonly List?: readonly IpBlockData[]
   readonly RequestId: string
 }
 export const DescribeIpBlockListResponse: $Schema.Schema<DescribeIpBlockListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIpBlockListResponse", { List: $C.arr(IpBlockData), RequestId: $C.str }))
@@ -1339,7 +1339,7 @@ export const DescribeL7RulesBySSLCertIdRequest: $Schema.Schema<DescribeL7RulesBy
 
 /** `DescribeL7RulesBySSLCertIdResponse` (response side). */
 export interface DescribeL7RulesBySSLCertIdResponse {
-  readonly CertSet: readonly CertIdInsL7Rules[]
+  readonly CertSet?: readonly CertIdInsL7Rules[]
   readonly RequestId: string
 }
 export const DescribeL7RulesBySSLCertIdResponse: $Schema.Schema<DescribeL7RulesBySSLCertIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeL7RulesBySSLCertIdResponse", { CertSet: $C.arr(CertIdInsL7Rules), RequestId: $C.str }))
@@ -1367,8 +1367,8 @@ export const DescribeListBGPIPInstancesRequest: $Schema.Schema<DescribeListBGPIP
 
 /** `DescribeListBGPIPInstancesResponse` (response side). */
 export interface DescribeListBGPIPInstancesResponse {
-  readonly Total: number | bigint
-  readonly InstanceList: readonly BGPIPInstance[]
+  readonly Total?: number | bigint
+  readonly InstanceList?: readonly BGPIPInstance[]
   readonly RequestId: string
 }
 export const DescribeListBGPIPInstancesResponse: $Schema.Schema<DescribeListBGPIPInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeListBGPIPInstancesResponse", { Total: $C.uint64, InstanceList: $C.arr(BGPIPInstance), RequestId: $C.str }))
@@ -1402,8 +1402,8 @@ export const DescribeListBGPInstancesRequest: $Schema.Schema<DescribeListBGPInst
 
 /** `DescribeListBGPInstancesResponse` (response side). */
 export interface DescribeListBGPInstancesResponse {
-  readonly Total: number | bigint
-  readonly InstanceList: readonly BGPInstance[]
+  readonly Total?: number | bigint
+  readonly InstanceList?: readonly BGPInstance[]
   readonly RequestId: string
 }
 export const DescribeListBGPInstancesResponse: $Schema.Schema<DescribeListBGPInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeListBGPInstancesResponse", { Total: $C.uint64, InstanceList: $C.arr(BGPInstance), RequestId: $C.str }))
@@ -1419,8 +1419,8 @@ export const DescribeListBlackWhiteIpListRequest: $Schema.Schema<DescribeListBla
 
 /** `DescribeListBlackWhiteIpListResponse` (response side). */
 export interface DescribeListBlackWhiteIpListResponse {
-  readonly Total: number | bigint
-  readonly IpList: readonly BlackWhiteIpRelation[]
+  readonly Total?: number | bigint
+  readonly IpList?: readonly BlackWhiteIpRelation[]
   readonly RequestId: string
 }
 export const DescribeListBlackWhiteIpListResponse: $Schema.Schema<DescribeListBlackWhiteIpListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeListBlackWhiteIpListResponse", { Total: $C.int64, IpList: $C.arr(BlackWhiteIpRelation), RequestId: $C.str }))
@@ -1518,8 +1518,8 @@ export const DescribeListPacketFilterConfigRequest: $Schema.Schema<DescribeListP
 
 /** `DescribeListPacketFilterConfigResponse` (response side). */
 export interface DescribeListPacketFilterConfigResponse {
-  readonly Total: number | bigint
-  readonly ConfigList: readonly PacketFilterRelation[]
+  readonly Total?: number | bigint
+  readonly ConfigList?: readonly PacketFilterRelation[]
   readonly RequestId: string
 }
 export const DescribeListPacketFilterConfigResponse: $Schema.Schema<DescribeListPacketFilterConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeListPacketFilterConfigResponse", { Total: $C.int64, ConfigList: $C.arr(PacketFilterRelation), RequestId: $C.str }))
@@ -1554,8 +1554,8 @@ export const DescribeListProtectThresholdConfigNewRequest: $Schema.Schema<Descri
 
 /** `DescribeListProtectThresholdConfigNewResponse` (response side). */
 export interface DescribeListProtectThresholdConfigNewResponse {
-  readonly Total: number | bigint
-  readonly ConfigList: readonly ProtectThresholdRelationNew[]
+  readonly Total?: number | bigint
+  readonly ConfigList?: readonly ProtectThresholdRelationNew[]
   readonly RequestId: string
 }
 export const DescribeListProtectThresholdConfigNewResponse: $Schema.Schema<DescribeListProtectThresholdConfigNewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeListProtectThresholdConfigNewResponse", { Total: $C.uint64, ConfigList: $C.arr(ProtectThresholdRelationNew), RequestId: $C.str }))
@@ -1605,8 +1605,8 @@ export const DescribeListWaterPrintConfigRequest: $Schema.Schema<DescribeListWat
 
 /** `DescribeListWaterPrintConfigResponse` (response side). */
 export interface DescribeListWaterPrintConfigResponse {
-  readonly Total: number | bigint
-  readonly ConfigList: readonly WaterPrintRelation[]
+  readonly Total?: number | bigint
+  readonly ConfigList?: readonly WaterPrintRelation[]
   readonly RequestId: string
 }
 export const DescribeListWaterPrintConfigResponse: $Schema.Schema<DescribeListWaterPrintConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeListWaterPrintConfigResponse", { Total: $C.int64, ConfigList: $C.arr(WaterPrintRelation), RequestId: $C.str }))
@@ -1620,8 +1620,8 @@ export const DescribeNewL7RulesErrHealthRequest: $Schema.Schema<DescribeNewL7Rul
 
 /** `DescribeNewL7RulesErrHealthResponse` (response side). */
 export interface DescribeNewL7RulesErrHealthResponse {
-  readonly ErrHealths: readonly KeyValue[]
-  readonly Total: number | bigint
+  readonly ErrHealths?: readonly KeyValue[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNewL7RulesErrHealthResponse: $Schema.Schema<DescribeNewL7RulesErrHealthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNewL7RulesErrHealthResponse", { ErrHealths: $C.arr(KeyValue), Total: $C.uint64, RequestId: $C.str }))
@@ -1642,9 +1642,9 @@ export const DescribeNewL7RulesRequest: $Schema.Schema<DescribeNewL7RulesRequest
 
 /** `DescribeNewL7RulesResponse` (response side). */
 export interface DescribeNewL7RulesResponse {
-  readonly Rules: readonly NewL7RuleEntry[]
-  readonly Healths: readonly L7RuleHealth[]
-  readonly Total: number | bigint
+  readonly Rules?: readonly NewL7RuleEntry[]
+  readonly Healths?: readonly L7RuleHealth[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNewL7RulesResponse: $Schema.Schema<DescribeNewL7RulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNewL7RulesResponse", { Rules: $C.arr(NewL7RuleEntry), Healths: $C.arr(L7RuleHealth), Total: $C.uint64, RequestId: $C.str }))
@@ -1661,12 +1661,12 @@ export const DescribeOverviewAttackTrendRequest: $Schema.Schema<DescribeOverview
 
 /** `DescribeOverviewAttackTrendResponse` (response side). */
 export interface DescribeOverviewAttackTrendResponse {
-  readonly Type: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Period: number | bigint
-  readonly Data: readonly (number | bigint)[]
-  readonly Count: number | bigint
+  readonly Type?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Period?: number | bigint
+  readonly Data?: readonly (number | bigint)[]
+  readonly Count?: number | bigint
   readonly RequestId: string
 }
 export const DescribeOverviewAttackTrendResponse: $Schema.Schema<DescribeOverviewAttackTrendResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOverviewAttackTrendResponse", { Type: $C.str, StartTime: $C.str, EndTime: $C.str, Period: $C.uint64, Data: $C.arr($C.uint64), Count: $C.uint64, RequestId: $C.str }))
@@ -1685,8 +1685,8 @@ export const DescribeOverviewCCTrendRequest: $Schema.Schema<DescribeOverviewCCTr
 
 /** `DescribeOverviewCCTrendResponse` (response side). */
 export interface DescribeOverviewCCTrendResponse {
-  readonly Count: number | bigint
-  readonly Data: readonly (number | bigint)[]
+  readonly Count?: number | bigint
+  readonly Data?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const DescribeOverviewCCTrendResponse: $Schema.Schema<DescribeOverviewCCTrendResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOverviewCCTrendResponse", { Count: $C.uint64, Data: $C.arr($C.uint64), RequestId: $C.str }))
@@ -1703,8 +1703,8 @@ export const DescribeOverviewDDoSEventListRequest: $Schema.Schema<DescribeOvervi
 
 /** `DescribeOverviewDDoSEventListResponse` (response side). */
 export interface DescribeOverviewDDoSEventListResponse {
-  readonly Total: number | bigint
-  readonly EventList: readonly OverviewDDoSEvent[]
+  readonly Total?: number | bigint
+  readonly EventList?: readonly OverviewDDoSEvent[]
   readonly RequestId: string
 }
 export const DescribeOverviewDDoSEventListResponse: $Schema.Schema<DescribeOverviewDDoSEventListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOverviewDDoSEventListResponse", { Total: $C.uint64, EventList: $C.arr(OverviewDDoSEvent), RequestId: $C.str }))
@@ -1723,8 +1723,8 @@ export const DescribeOverviewDDoSTrendRequest: $Schema.Schema<DescribeOverviewDD
 
 /** `DescribeOverviewDDoSTrendResponse` (response side). */
 export interface DescribeOverviewDDoSTrendResponse {
-  readonly Count: number | bigint
-  readonly Data: readonly (number | bigint)[]
+  readonly Count?: number | bigint
+  readonly Data?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const DescribeOverviewDDoSTrendResponse: $Schema.Schema<DescribeOverviewDDoSTrendResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOverviewDDoSTrendResponse", { Count: $C.uint64, Data: $C.arr($C.uint64), RequestId: $C.str }))
@@ -1790,21 +1790,21 @@ export const EipAddressPackRelation: $Schema.Schema<EipAddressPackRelation> = /*
 
 /** `EipAddressRelation` (response side). */
 export interface EipAddressRelation {
-  readonly EipAddressRegion: string
-  readonly EipBoundRscIns: string
-  readonly EipBoundRscEni: string
-  readonly EipBoundRscVip: string
-  readonly ModifyTime: string
+  readonly EipAddressRegion?: string
+  readonly EipBoundRscIns?: string
+  readonly EipBoundRscEni?: string
+  readonly EipBoundRscVip?: string
+  readonly ModifyTime?: string
 }
 export const EipAddressRelation: $Schema.Schema<EipAddressRelation> = /*#__PURE__*/ $C.lazy(() => $C.struct("EipAddressRelation", { EipAddressRegion: $C.str, EipBoundRscIns: $C.str, EipBoundRscEni: $C.str, EipBoundRscVip: $C.str, ModifyTime: $C.str }))
 
 /** `EipProductInfo` (response side). */
 export interface EipProductInfo {
-  readonly Ip: string
-  readonly BizType: string
-  readonly DeviceType: string
-  readonly InstanceId: string
-  readonly Domain: string
+  readonly Ip?: string
+  readonly BizType?: string
+  readonly DeviceType?: string
+  readonly InstanceId?: string
+  readonly Domain?: string
 }
 export const EipProductInfo: $Schema.Schema<EipProductInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EipProductInfo", { Ip: $C.str, BizType: $C.str, DeviceType: $C.str, InstanceId: $C.str, Domain: $C.str }))
 
@@ -1844,31 +1844,31 @@ export const HttpStatusMap: $Schema.Schema<HttpStatusMap> = /*#__PURE__*/ $C.laz
 
 /** `IPAlarmThresholdRelation` (both sides). */
 export interface IPAlarmThresholdRelation {
-  readonly AlarmType: number | bigint
-  readonly AlarmThreshold: number | bigint
-  readonly InstanceDetailList: readonly InstanceRelation[]
+  readonly AlarmType?: number | bigint
+  readonly AlarmThreshold?: number | bigint
+  readonly InstanceDetailList?: readonly InstanceRelation[]
 }
 export const IPAlarmThresholdRelation: $Schema.Schema<IPAlarmThresholdRelation> = /*#__PURE__*/ $C.lazy(() => $C.struct("IPAlarmThresholdRelation", { AlarmType: $C.uint64, AlarmThreshold: $C.uint64, InstanceDetailList: $C.arr(InstanceRelation) }))
 
 /** `IPLineInfo` (response side). */
 export interface IPLineInfo {
-  readonly Type: string
-  readonly Eip: string
-  readonly Cname: string
-  readonly ResourceFlag: number | bigint
-  readonly Domain: string
+  readonly Type?: string
+  readonly Eip?: string
+  readonly Cname?: string
+  readonly ResourceFlag?: number | bigint
+  readonly Domain?: string
 }
 export const IPLineInfo: $Schema.Schema<IPLineInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("IPLineInfo", { Type: $C.str, Eip: $C.str, Cname: $C.str, ResourceFlag: $C.int64, Domain: $C.str }))
 
 /** `InsL7Rules` (both sides). */
 export interface InsL7Rules {
-  readonly Status: number | bigint
-  readonly Domain: string
-  readonly Protocol: string
-  readonly InsId: string
-  readonly AppId: string
-  readonly VirtualPort: string
-  readonly SSLId: string
+  readonly Status?: number | bigint
+  readonly Domain?: string
+  readonly Protocol?: string
+  readonly InsId?: string
+  readonly AppId?: string
+  readonly VirtualPort?: string
+  readonly SSLId?: string
 }
 export const InsL7Rules: $Schema.Schema<InsL7Rules> = /*#__PURE__*/ $C.lazy(() => $C.struct("InsL7Rules", { Status: $C.uint64, Domain: $C.str, Protocol: $C.str, InsId: $C.str, AppId: $C.str, VirtualPort: $C.str, SSLId: $C.str }))
 
@@ -1888,12 +1888,12 @@ export const InstanceRelation: $Schema.Schema<InstanceRelation> = /*#__PURE__*/ 
 
 /** `IpBlockData` (response side). */
 export interface IpBlockData {
-  readonly Status: string
-  readonly Ip: string
-  readonly BlockTime: string
-  readonly UnBlockTime: string
-  readonly ActionType: string
-  readonly ProtectFlag: number | bigint
+  readonly Status?: string
+  readonly Ip?: string
+  readonly BlockTime?: string
+  readonly UnBlockTime?: string
+  readonly ActionType?: string
+  readonly ProtectFlag?: number | bigint
 }
 export const IpBlockData: $Schema.Schema<IpBlockData> = /*#__PURE__*/ $C.lazy(() => $C.struct("IpBlockData", { Status: $C.str, Ip: $C.str, BlockTime: $C.datetime, UnBlockTime: $C.datetime, ActionType: $C.str, ProtectFlag: $C.uint64 }))
 
@@ -1906,15 +1906,15 @@ export const IpSegment: $Schema.Schema<IpSegment> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `KeyValue` (response side). */
 export interface KeyValue {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const KeyValue: $Schema.Schema<KeyValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("KeyValue", { Key: $C.str, Value: $C.str }))
 
 /** `L4RuleSource` (both sides). */
 export interface L4RuleSource {
-  readonly Source: string
-  readonly Weight: number | bigint
+  readonly Source?: string
+  readonly Weight?: number | bigint
   readonly Port?: number | bigint | null
   readonly Backup?: number | bigint
 }
@@ -1949,22 +1949,22 @@ export const L7RuleEntry: $Schema.Schema<L7RuleEntry> = /*#__PURE__*/ $C.lazy(()
 
 /** `L7RuleHealth` (response side). */
 export interface L7RuleHealth {
-  readonly Status: number | bigint
-  readonly Enable: number | bigint
-  readonly RuleId: string
-  readonly Url: string
-  readonly Interval: number | bigint
-  readonly AliveNum: number | bigint
-  readonly KickNum: number | bigint
-  readonly Method: string
-  readonly StatusCode: number | bigint
-  readonly ProtocolFlag: number | bigint
-  readonly PassiveEnable: number | bigint
-  readonly BlockInter: number | bigint
-  readonly FailedCountInter: number | bigint
-  readonly FailedThreshold: number | bigint
-  readonly PassiveStatusCode: number | bigint
-  readonly PassiveStatus: number | bigint
+  readonly Status?: number | bigint
+  readonly Enable?: number | bigint
+  readonly RuleId?: string
+  readonly Url?: string
+  readonly Interval?: number | bigint
+  readonly AliveNum?: number | bigint
+  readonly KickNum?: number | bigint
+  readonly Method?: string
+  readonly StatusCode?: number | bigint
+  readonly ProtocolFlag?: number | bigint
+  readonly PassiveEnable?: number | bigint
+  readonly BlockInter?: number | bigint
+  readonly FailedCountInter?: number | bigint
+  readonly FailedThreshold?: number | bigint
+  readonly PassiveStatusCode?: number | bigint
+  readonly PassiveStatus?: number | bigint
 }
 export const L7RuleHealth: $Schema.Schema<L7RuleHealth> = /*#__PURE__*/ $C.lazy(() => $C.struct("L7RuleHealth", { Status: $C.uint64, Enable: $C.uint64, RuleId: $C.str, Url: $C.str, Interval: $C.uint64, AliveNum: $C.uint64, KickNum: $C.uint64, Method: $C.str, StatusCode: $C.uint64, ProtocolFlag: $C.uint64, PassiveEnable: $C.uint64, BlockInter: $C.uint64, FailedCountInter: $C.uint64, FailedThreshold: $C.uint64, PassiveStatusCode: $C.uint64, PassiveStatus: $C.uint64 }))
 
@@ -1981,13 +1981,13 @@ export const Layer4Rule: $Schema.Schema<Layer4Rule> = /*#__PURE__*/ $C.lazy(() =
 
 /** `Layer7Rule` (response side). */
 export interface Layer7Rule {
-  readonly Domain: string
-  readonly ProxyTypeList: readonly ProxyTypeInfo[]
-  readonly RealServers: readonly SourceServer[]
-  readonly InstanceDetails: readonly InstanceRelation[]
-  readonly InstanceDetailRule: readonly RuleInstanceRelation[]
-  readonly Protocol: string
-  readonly Vport: number | bigint
+  readonly Domain?: string
+  readonly ProxyTypeList?: readonly ProxyTypeInfo[]
+  readonly RealServers?: readonly SourceServer[]
+  readonly InstanceDetails?: readonly InstanceRelation[]
+  readonly InstanceDetailRule?: readonly RuleInstanceRelation[]
+  readonly Protocol?: string
+  readonly Vport?: number | bigint
 }
 export const Layer7Rule: $Schema.Schema<Layer7Rule> = /*#__PURE__*/ $C.lazy(() => $C.struct("Layer7Rule", { Domain: $C.str, ProxyTypeList: $C.arr(ProxyTypeInfo), RealServers: $C.arr(SourceServer), InstanceDetails: $C.arr(InstanceRelation), InstanceDetailRule: $C.arr(RuleInstanceRelation), Protocol: $C.str, Vport: $C.int64 }))
 
@@ -2116,8 +2116,8 @@ export const ModifyDDoSLevelRequest: $Schema.Schema<ModifyDDoSLevelRequest> = /*
 
 /** `ModifyDDoSLevelResponse` (response side). */
 export interface ModifyDDoSLevelResponse {
-  readonly DDoSLevel: string
-  readonly Id: string
+  readonly DDoSLevel?: string
+  readonly Id?: string
   readonly RequestId: string
 }
 export const ModifyDDoSLevelResponse: $Schema.Schema<ModifyDDoSLevelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDDoSLevelResponse", { DDoSLevel: $C.str, Id: $C.str, RequestId: $C.str }))
@@ -2156,7 +2156,7 @@ export const ModifyDDoSThresholdRequest: $Schema.Schema<ModifyDDoSThresholdReque
 
 /** `ModifyDDoSThresholdResponse` (response side). */
 export interface ModifyDDoSThresholdResponse {
-  readonly Success: SuccessCode
+  readonly Success?: SuccessCode
   readonly RequestId: string
 }
 export const ModifyDDoSThresholdResponse: $Schema.Schema<ModifyDDoSThresholdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDDoSThresholdResponse", { Success: SuccessCode, RequestId: $C.str }))
@@ -2184,7 +2184,7 @@ export const ModifyNewDomainRulesRequest: $Schema.Schema<ModifyNewDomainRulesReq
 
 /** `ModifyNewDomainRulesResponse` (response side). */
 export interface ModifyNewDomainRulesResponse {
-  readonly Success: SuccessCode
+  readonly Success?: SuccessCode
   readonly RequestId: string
 }
 export const ModifyNewDomainRulesResponse: $Schema.Schema<ModifyNewDomainRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyNewDomainRulesResponse", { Success: SuccessCode, RequestId: $C.str }))
@@ -2218,13 +2218,13 @@ export const ModifyPortAclConfigResponse: $Schema.Schema<ModifyPortAclConfigResp
 
 /** `NewL7RuleEntry` (both sides). */
 export interface NewL7RuleEntry {
-  readonly Protocol: string
-  readonly Domain: string
-  readonly LbType: number | bigint
-  readonly KeepEnable: number | bigint
-  readonly KeepTime: number | bigint
-  readonly SourceType: number | bigint
-  readonly SourceList: readonly L4RuleSource[]
+  readonly Protocol?: string
+  readonly Domain?: string
+  readonly LbType?: number | bigint
+  readonly KeepEnable?: number | bigint
+  readonly KeepTime?: number | bigint
+  readonly SourceType?: number | bigint
+  readonly SourceList?: readonly L4RuleSource[]
   readonly Region?: number | bigint
   readonly Id?: string
   readonly Ip?: string
@@ -2251,37 +2251,37 @@ export const NewL7RuleEntry: $Schema.Schema<NewL7RuleEntry> = /*#__PURE__*/ $C.l
 
 /** `OverviewDDoSEvent` (response side). */
 export interface OverviewDDoSEvent {
-  readonly Id: string
-  readonly Vip: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly AttackType: string
-  readonly AttackStatus: number | bigint
-  readonly Mbps: number | bigint
-  readonly Pps: number | bigint
-  readonly Business: string
-  readonly InstanceId: string
-  readonly InstanceName: string
+  readonly Id?: string
+  readonly Vip?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly AttackType?: string
+  readonly AttackStatus?: number | bigint
+  readonly Mbps?: number | bigint
+  readonly Pps?: number | bigint
+  readonly Business?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
 }
 export const OverviewDDoSEvent: $Schema.Schema<OverviewDDoSEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("OverviewDDoSEvent", { Id: $C.str, Vip: $C.str, StartTime: $C.str, EndTime: $C.str, AttackType: $C.str, AttackStatus: $C.uint64, Mbps: $C.uint64, Pps: $C.uint64, Business: $C.str, InstanceId: $C.str, InstanceName: $C.str }))
 
 /** `PackInfo` (response side). */
 export interface PackInfo {
-  readonly PackType: string
-  readonly PackId: string
+  readonly PackType?: string
+  readonly PackId?: string
 }
 export const PackInfo: $Schema.Schema<PackInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PackInfo", { PackType: $C.str, PackId: $C.str }))
 
 /** `PacketFilterConfig` (both sides). */
 export interface PacketFilterConfig {
-  readonly Protocol: string
-  readonly SportStart: number | bigint
-  readonly SportEnd: number | bigint
-  readonly DportStart: number | bigint
-  readonly DportEnd: number | bigint
-  readonly PktlenMin: number | bigint
-  readonly PktlenMax: number | bigint
-  readonly Action: string
+  readonly Protocol?: string
+  readonly SportStart?: number | bigint
+  readonly SportEnd?: number | bigint
+  readonly DportStart?: number | bigint
+  readonly DportEnd?: number | bigint
+  readonly PktlenMin?: number | bigint
+  readonly PktlenMax?: number | bigint
+  readonly Action?: string
   readonly MatchBegin?: string
   readonly MatchType?: string
   readonly Str?: string
@@ -2310,8 +2310,8 @@ export const PacketFilterRelation: $Schema.Schema<PacketFilterRelation> = /*#__P
 
 /** `PortSegment` (both sides). */
 export interface PortSegment {
-  readonly BeginPort: number | bigint
-  readonly EndPort: number | bigint
+  readonly BeginPort?: number | bigint
+  readonly EndPort?: number | bigint
 }
 export const PortSegment: $Schema.Schema<PortSegment> = /*#__PURE__*/ $C.lazy(() => $C.struct("PortSegment", { BeginPort: $C.uint64, EndPort: $C.uint64 }))
 
@@ -2365,51 +2365,51 @@ export const ProtocolPort: $Schema.Schema<ProtocolPort> = /*#__PURE__*/ $C.lazy(
 
 /** `ProxyTypeInfo` (response side). */
 export interface ProxyTypeInfo {
-  readonly ProxyPorts: readonly (number | bigint)[]
-  readonly ProxyType: string
+  readonly ProxyPorts?: readonly (number | bigint)[]
+  readonly ProxyType?: string
 }
 export const ProxyTypeInfo: $Schema.Schema<ProxyTypeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProxyTypeInfo", { ProxyPorts: $C.arr($C.int64), ProxyType: $C.str }))
 
 /** `RegionInfo` (response side). */
 export interface RegionInfo {
-  readonly Region: string
+  readonly Region?: string
 }
 export const RegionInfo: $Schema.Schema<RegionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionInfo", { Region: $C.str }))
 
 /** `RuleInstanceRelation` (response side). */
 export interface RuleInstanceRelation {
-  readonly EipList: readonly string[]
-  readonly InstanceId: string
-  readonly Cname: string
+  readonly EipList?: readonly string[]
+  readonly InstanceId?: string
+  readonly Cname?: string
 }
 export const RuleInstanceRelation: $Schema.Schema<RuleInstanceRelation> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleInstanceRelation", { EipList: $C.arr($C.str), InstanceId: $C.str, Cname: $C.str }))
 
 /** `SchedulingDomainInfo` (response side). */
 export interface SchedulingDomainInfo {
-  readonly Domain: string
-  readonly LineIPList: readonly IPLineInfo[]
-  readonly Method: string
-  readonly TTL: number | bigint
-  readonly Status: number | bigint
-  readonly CreatedTime: string
-  readonly ModifyTime: string
-  readonly UsrDomainName: string
+  readonly Domain?: string
+  readonly LineIPList?: readonly IPLineInfo[]
+  readonly Method?: string
+  readonly TTL?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreatedTime?: string
+  readonly ModifyTime?: string
+  readonly UsrDomainName?: string
 }
 export const SchedulingDomainInfo: $Schema.Schema<SchedulingDomainInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SchedulingDomainInfo", { Domain: $C.str, LineIPList: $C.arr(IPLineInfo), Method: $C.str, TTL: $C.uint64, Status: $C.uint64, CreatedTime: $C.datetime, ModifyTime: $C.datetime, UsrDomainName: $C.str }))
 
 /** `SourceServer` (response side). */
 export interface SourceServer {
-  readonly RealServer: string
-  readonly RsType: number | bigint
-  readonly Weight: number | bigint
-  readonly Port: number | bigint
+  readonly RealServer?: string
+  readonly RsType?: number | bigint
+  readonly Weight?: number | bigint
+  readonly Port?: number | bigint
 }
 export const SourceServer: $Schema.Schema<SourceServer> = /*#__PURE__*/ $C.lazy(() => $C.struct("SourceServer", { RealServer: $C.str, RsType: $C.int64, Weight: $C.int64, Port: $C.int64 }))
 
 /** `SpeedValue` (both sides). */
 export interface SpeedValue {
-  readonly Type: number | bigint
-  readonly Value: number | bigint
+  readonly Type?: number | bigint
+  readonly Value?: number | bigint
 }
 export const SpeedValue: $Schema.Schema<SpeedValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("SpeedValue", { Type: $C.uint64, Value: $C.uint64 }))
 
@@ -2434,18 +2434,18 @@ export const StandardPlusPackageConfig: $Schema.Schema<StandardPlusPackageConfig
 
 /** `StaticPackRelation` (response side). */
 export interface StaticPackRelation {
-  readonly ProtectBandwidth: number | bigint
-  readonly NormalBandwidth: number | bigint
-  readonly ForwardRulesLimit: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly CurDeadline: string
+  readonly ProtectBandwidth?: number | bigint
+  readonly NormalBandwidth?: number | bigint
+  readonly ForwardRulesLimit?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly CurDeadline?: string
 }
 export const StaticPackRelation: $Schema.Schema<StaticPackRelation> = /*#__PURE__*/ $C.lazy(() => $C.struct("StaticPackRelation", { ProtectBandwidth: $C.uint64, NormalBandwidth: $C.uint64, ForwardRulesLimit: $C.uint64, AutoRenewFlag: $C.uint64, CurDeadline: $C.str }))
 
 /** `SuccessCode` (response side). */
 export interface SuccessCode {
-  readonly Message: string
-  readonly Code: string
+  readonly Message?: string
+  readonly Code?: string
 }
 export const SuccessCode: $Schema.Schema<SuccessCode> = /*#__PURE__*/ $C.lazy(() => $C.struct("SuccessCode", { Message: $C.str, Code: $C.str }))
 
@@ -2472,16 +2472,16 @@ export const TagFilter: $Schema.Schema<TagFilter> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `TagInfo` (both sides). */
 export interface TagInfo {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const TagInfo: $Schema.Schema<TagInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagInfo", { TagKey: $C.str, TagValue: $C.str }))
 
 /** `WaterPrintConfig` (both sides). */
 export interface WaterPrintConfig {
-  readonly Offset: number | bigint
-  readonly OpenStatus: number | bigint
-  readonly Listeners: readonly ForwardListener[]
+  readonly Offset?: number | bigint
+  readonly OpenStatus?: number | bigint
+  readonly Listeners?: readonly ForwardListener[]
   readonly Keys?: readonly WaterPrintKey[]
   readonly Verify?: string
   readonly CloudSdkProxy?: number | bigint
@@ -2490,11 +2490,11 @@ export const WaterPrintConfig: $Schema.Schema<WaterPrintConfig> = /*#__PURE__*/ 
 
 /** `WaterPrintKey` (both sides). */
 export interface WaterPrintKey {
-  readonly KeyVersion: string
-  readonly KeyContent: string
-  readonly KeyId: string
-  readonly KeyOpenStatus: number | bigint
-  readonly CreateTime: string
+  readonly KeyVersion?: string
+  readonly KeyContent?: string
+  readonly KeyId?: string
+  readonly KeyOpenStatus?: number | bigint
+  readonly CreateTime?: string
 }
 export const WaterPrintKey: $Schema.Schema<WaterPrintKey> = /*#__PURE__*/ $C.lazy(() => $C.struct("WaterPrintKey", { KeyVersion: $C.str, KeyContent: $C.str, KeyId: $C.str, KeyOpenStatus: $C.int64, CreateTime: $C.datetime }))
 

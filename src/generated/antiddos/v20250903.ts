@@ -19,18 +19,18 @@ export const $M: $O.Meta = { service: "antiddos", version: "2025-09-03" }
 
 /** `DDoSBlockRecord` (response side). */
 export interface DDoSBlockRecord {
-  readonly Resource: string
-  readonly BlockTime: string
-  readonly Status: string
+  readonly Resource?: string
+  readonly BlockTime?: string
+  readonly Status?: string
 }
 export const DDoSBlockRecord: $Schema.Schema<DDoSBlockRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("DDoSBlockRecord", { Resource: $C.str, BlockTime: $C.datetimeIso, Status: $C.str }))
 
 /** `DDoSUnblockQuota` (response side). */
 export interface DDoSUnblockQuota {
-  readonly TotalQuota: number | bigint
-  readonly UsedQuota: number | bigint
-  readonly QuotaStartTime: string
-  readonly QuotaEndTime: string
+  readonly TotalQuota?: number | bigint
+  readonly UsedQuota?: number | bigint
+  readonly QuotaStartTime?: string
+  readonly QuotaEndTime?: string
 }
 export const DDoSUnblockQuota: $Schema.Schema<DDoSUnblockQuota> = /*#__PURE__*/ $C.lazy(() => $C.struct("DDoSUnblockQuota", { TotalQuota: $C.uint64, UsedQuota: $C.uint64, QuotaStartTime: $C.datetimeIso, QuotaEndTime: $C.datetimeIso }))
 
@@ -46,9 +46,9 @@ export const DescribeDDoSBlockRecordsRequest: $Schema.Schema<DescribeDDoSBlockRe
 
 /** `DescribeDDoSBlockRecordsResponse` (response side). */
 export interface DescribeDDoSBlockRecordsResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly BlockRecords?: readonly DDoSBlockRecord[]
-  readonly UnblockQuotaInfo: DDoSUnblockQuota
+  readonly UnblockQuotaInfo?: DDoSUnblockQuota
   readonly RequestId: string
 }
 export const DescribeDDoSBlockRecordsResponse: $Schema.Schema<DescribeDDoSBlockRecordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDDoSBlockRecordsResponse", { TotalCount: $C.uint64, UnblockQuotaInfo: DDoSUnblockQuota, RequestId: $C.str }, { BlockRecords: $C.arr(DDoSBlockRecord) }))

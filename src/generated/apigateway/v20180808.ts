@@ -19,29 +19,29 @@ export const $M: $O.Meta = { service: "apigateway", version: "2018-08-08" }
 
 /** `APIDoc` (response side). */
 export interface APIDoc {
-  readonly ApiDocId: string
-  readonly ApiDocName: string
-  readonly ApiDocStatus: string
+  readonly ApiDocId?: string
+  readonly ApiDocName?: string
+  readonly ApiDocStatus?: string
   readonly Tags?: readonly Tag[] | null
 }
 export const APIDoc: $Schema.Schema<APIDoc> = /*#__PURE__*/ $C.lazy(() => $C.struct("APIDoc", { ApiDocId: $C.str, ApiDocName: $C.str, ApiDocStatus: $C.str }, { Tags: $C.nul($C.arr(Tag)) }))
 
 /** `APIDocInfo` (response side). */
 export interface APIDocInfo {
-  readonly ApiDocId: string
-  readonly ApiDocName: string
-  readonly ApiDocStatus: string
-  readonly ApiCount: number | bigint
-  readonly ViewCount: number | bigint
-  readonly ReleaseCount: number | bigint
-  readonly ApiDocUri: string
-  readonly SharePassword: string
-  readonly UpdatedTime: string
-  readonly ServiceId: string
-  readonly Environment: string
-  readonly ApiIds: readonly string[]
-  readonly ServiceName: string
-  readonly ApiNames: readonly string[]
+  readonly ApiDocId?: string
+  readonly ApiDocName?: string
+  readonly ApiDocStatus?: string
+  readonly ApiCount?: number | bigint
+  readonly ViewCount?: number | bigint
+  readonly ReleaseCount?: number | bigint
+  readonly ApiDocUri?: string
+  readonly SharePassword?: string
+  readonly UpdatedTime?: string
+  readonly ServiceId?: string
+  readonly Environment?: string
+  readonly ApiIds?: readonly string[]
+  readonly ServiceName?: string
+  readonly ApiNames?: readonly string[]
   readonly Tags?: readonly Tag[] | null
 }
 export const APIDocInfo: $Schema.Schema<APIDocInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("APIDocInfo", { ApiDocId: $C.str, ApiDocName: $C.str, ApiDocStatus: $C.str, ApiCount: $C.int64, ViewCount: $C.int64, ReleaseCount: $C.int64, ApiDocUri: $C.str, SharePassword: $C.str, UpdatedTime: $C.datetime, ServiceId: $C.str, Environment: $C.str, ApiIds: $C.arr($C.str), ServiceName: $C.str, ApiNames: $C.arr($C.str) }, { Tags: $C.nul($C.arr(Tag)) }))
@@ -75,13 +75,13 @@ export const ApiAppApiInfos: $Schema.Schema<ApiAppApiInfos> = /*#__PURE__*/ $C.l
 
 /** `ApiAppInfo` (response side). */
 export interface ApiAppInfo {
-  readonly ApiAppName: string | null
-  readonly ApiAppId: string
-  readonly ApiAppSecret: string | null
-  readonly ApiAppDesc: string | null
-  readonly CreatedTime: string | null
-  readonly ModifiedTime: string | null
-  readonly ApiAppKey: string | null
+  readonly ApiAppName?: string | null
+  readonly ApiAppId?: string
+  readonly ApiAppSecret?: string | null
+  readonly ApiAppDesc?: string | null
+  readonly CreatedTime?: string | null
+  readonly ModifiedTime?: string | null
+  readonly ApiAppKey?: string | null
 }
 export const ApiAppInfo: $Schema.Schema<ApiAppInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApiAppInfo", { ApiAppName: $C.nul($C.str), ApiAppId: $C.str, ApiAppSecret: $C.nul($C.str), ApiAppDesc: $C.nul($C.str), CreatedTime: $C.nul($C.datetimeIso), ModifiedTime: $C.nul($C.datetimeIso), ApiAppKey: $C.nul($C.str) }))
 
@@ -135,57 +135,57 @@ export const ApiIdStatus: $Schema.Schema<ApiIdStatus> = /*#__PURE__*/ $C.lazy(()
 
 /** `ApiInfo` (response side). */
 export interface ApiInfo {
-  readonly ServiceId: string | null
-  readonly ServiceName: string | null
-  readonly ServiceDesc: string | null
-  readonly ApiId: string | null
-  readonly ApiDesc: string | null
-  readonly CreatedTime: string | null
-  readonly ModifiedTime: string | null
-  readonly ApiName: string | null
-  readonly ApiType: string | null
-  readonly Protocol: string | null
-  readonly AuthType: string | null
-  readonly ApiBusinessType: string | null
-  readonly AuthRelationApiId: string | null
-  readonly OauthConfig: OauthConfig | null
-  readonly IsDebugAfterCharge: boolean | null
-  readonly RequestConfig: RequestConfig | null
-  readonly ResponseType: string | null
-  readonly ResponseSuccessExample: string | null
-  readonly ResponseFailExample: string | null
-  readonly ResponseErrorCodes: readonly ErrorCodes[] | null
-  readonly RequestParameters: readonly ReqParameter[] | null
-  readonly ServiceTimeout: number | bigint | null
-  readonly ServiceType: string | null
-  readonly ServiceConfig: ServiceConfig | null
-  readonly ServiceParameters: readonly DescribeApiResultServiceParametersInfo[] | null
-  readonly ConstantParameters: readonly ConstantParameter[] | null
-  readonly ServiceMockReturnMessage: string | null
-  readonly ServiceScfFunctionName: string | null
-  readonly ServiceScfFunctionNamespace: string | null
-  readonly ServiceScfFunctionQualifier: string | null
-  readonly ServiceScfIsIntegratedResponse: boolean | null
-  readonly ServiceWebsocketRegisterFunctionName: string | null
-  readonly ServiceWebsocketRegisterFunctionNamespace: string | null
-  readonly ServiceWebsocketRegisterFunctionQualifier: string | null
-  readonly ServiceWebsocketCleanupFunctionName: string | null
-  readonly ServiceWebsocketCleanupFunctionNamespace: string | null
-  readonly ServiceWebsocketCleanupFunctionQualifier: string | null
-  readonly InternalDomain: string | null
-  readonly ServiceWebsocketTransportFunctionName: string | null
-  readonly ServiceWebsocketTransportFunctionNamespace: string | null
-  readonly ServiceWebsocketTransportFunctionQualifier: string | null
-  readonly MicroServices: readonly MicroService[] | null
-  readonly MicroServicesInfo: readonly (number | bigint)[] | null
-  readonly ServiceTsfLoadBalanceConf: TsfLoadBalanceConfResp | null
-  readonly ServiceTsfHealthCheckConf: HealthCheckConf | null
-  readonly EnableCORS: boolean | null
-  readonly Tags: readonly Tag[] | null
-  readonly Environments: readonly string[] | null
-  readonly IsBase64Encoded: boolean | null
-  readonly IsBase64Trigger: boolean | null
-  readonly Base64EncodedTriggerRules: readonly Base64EncodedTriggerRule[] | null
+  readonly ServiceId?: string | null
+  readonly ServiceName?: string | null
+  readonly ServiceDesc?: string | null
+  readonly ApiId?: string | null
+  readonly ApiDesc?: string | null
+  readonly CreatedTime?: string | null
+  readonly ModifiedTime?: string | null
+  readonly ApiName?: string | null
+  readonly ApiType?: string | null
+  readonly Protocol?: string | null
+  readonly AuthType?: string | null
+  readonly ApiBusinessType?: string | null
+  readonly AuthRelationApiId?: string | null
+  readonly OauthConfig?: OauthConfig | null
+  readonly IsDebugAfterCharge?: boolean | null
+  readonly RequestConfig?: RequestConfig | null
+  readonly ResponseType?: string | null
+  readonly ResponseSuccessExample?: string | null
+  readonly ResponseFailExample?: string | null
+  readonly ResponseErrorCodes?: readonly ErrorCodes[] | null
+  readonly RequestParameters?: readonly ReqParameter[] | null
+  readonly ServiceTimeout?: number | bigint | null
+  readonly ServiceType?: string | null
+  readonly ServiceConfig?: ServiceConfig | null
+  readonly ServiceParameters?: readonly DescribeApiResultServiceParametersInfo[] | null
+  readonly ConstantParameters?: readonly ConstantParameter[] | null
+  readonly ServiceMockReturnMessage?: string | null
+  readonly ServiceScfFunctionName?: string | null
+  readonly ServiceScfFunctionNamespace?: string | null
+  readonly ServiceScfFunctionQualifier?: string | null
+  readonly ServiceScfIsIntegratedResponse?: boolean | null
+  readonly ServiceWebsocketRegisterFunctionName?: string | null
+  readonly ServiceWebsocketRegisterFunctionNamespace?: string | null
+  readonly ServiceWebsocketRegisterFunctionQualifier?: string | null
+  readonly ServiceWebsocketCleanupFunctionName?: string | null
+  readonly ServiceWebsocketCleanupFunctionNamespace?: string | null
+  readonly ServiceWebsocketCleanupFunctionQualifier?: string | null
+  readonly InternalDomain?: string | null
+  readonly ServiceWebsocketTransportFunctionName?: string | null
+  readonly ServiceWebsocketTransportFunctionNamespace?: string | null
+  readonly ServiceWebsocketTransportFunctionQualifier?: string | null
+  readonly MicroServices?: readonly MicroService[] | null
+  readonly MicroServicesInfo?: readonly (number | bigint)[] | null
+  readonly ServiceTsfLoadBalanceConf?: TsfLoadBalanceConfResp | null
+  readonly ServiceTsfHealthCheckConf?: HealthCheckConf | null
+  readonly EnableCORS?: boolean | null
+  readonly Tags?: readonly Tag[] | null
+  readonly Environments?: readonly string[] | null
+  readonly IsBase64Encoded?: boolean | null
+  readonly IsBase64Trigger?: boolean | null
+  readonly Base64EncodedTriggerRules?: readonly Base64EncodedTriggerRule[] | null
   readonly ServiceScfEventIsAsyncCall?: boolean | null
 }
 export const ApiInfo: $Schema.Schema<ApiInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApiInfo", { ServiceId: $C.nul($C.str), ServiceName: $C.nul($C.str), ServiceDesc: $C.nul($C.str), ApiId: $C.nul($C.str), ApiDesc: $C.nul($C.str), CreatedTime: $C.nul($C.datetimeIso), ModifiedTime: $C.nul($C.datetimeIso), ApiName: $C.nul($C.str), ApiType: $C.nul($C.str), Protocol: $C.nul($C.str), AuthType: $C.nul($C.str), ApiBusinessType: $C.nul($C.str), AuthRelationApiId: $C.nul($C.str), OauthConfig: $C.nul(OauthConfig), IsDebugAfterCharge: $C.nul($C.bool), RequestConfig: $C.nul(RequestConfig), ResponseType: $C.nul($C.str), ResponseSuccessExample: $C.nul($C.str), ResponseFailExample: $C.nul($C.str), ResponseErrorCodes: $C.nul($C.arr(ErrorCodes)), RequestParameters: $C.nul($C.arr(ReqParameter)), ServiceTimeout: $C.nul($C.int64), ServiceType: $C.nul($C.str), ServiceConfig: $C.nul(ServiceConfig), ServiceParameters: $C.nul($C.arr(DescribeApiResultServiceParametersInfo)), ConstantParameters: $C.nul($C.arr(ConstantParameter)), ServiceMockReturnMessage: $C.nul($C.str), ServiceScfFunctionName: $C.nul($C.str), ServiceScfFunctionNamespace: $C.nul($C.str), ServiceScfFunctionQualifier: $C.nul($C.str), ServiceScfIsIntegratedResponse: $C.nul($C.bool), ServiceWebsocketRegisterFunctionName: $C.nul($C.str), ServiceWebsocketRegisterFunctionNamespace: $C.nul($C.str), ServiceWebsocketRegisterFunctionQualifier: $C.nul($C.str), ServiceWebsocketCleanupFunctionName: $C.nul($C.str), ServiceWebsocketCleanupFunctionNamespace: $C.nul($C.str), ServiceWebsocketCleanupFunctionQualifier: $C.nul($C.str), InternalDomain: $C.nul($C.str), ServiceWebsocketTransportFunctionName: $C.nul($C.str), ServiceWebsocketTransportFunctionNamespace: $C.nul($C.str), ServiceWebsocketTransportFunctionQualifier: $C.nul($C.str), MicroServices: $C.nul($C.arr(MicroService)), MicroServicesInfo: $C.nul($C.arr($C.int64)), ServiceTsfLoadBalanceConf: $C.nul(TsfLoadBalanceConfResp), ServiceTsfHealthCheckConf: $C.nul(HealthCheckConf), EnableCORS: $C.nul($C.bool), Tags: $C.nul($C.arr(Tag)), Environments: $C.nul($C.arr($C.str)), IsBase64Encoded: $C.nul($C.bool), IsBase64Trigger: $C.nul($C.bool), Base64EncodedTriggerRules: $C.nul($C.arr(Base64EncodedTriggerRule)) }, { ServiceScfEventIsAsyncCall: $C.nul($C.bool) }))
@@ -199,13 +199,13 @@ export const ApiInfoSummary: $Schema.Schema<ApiInfoSummary> = /*#__PURE__*/ $C.l
 
 /** `ApiKey` (response side). */
 export interface ApiKey {
-  readonly AccessKeyId: string
-  readonly AccessKeySecret: string
-  readonly AccessKeyType: string
-  readonly SecretName: string
-  readonly ModifiedTime: string
-  readonly Status: number | bigint
-  readonly CreatedTime: string
+  readonly AccessKeyId?: string
+  readonly AccessKeySecret?: string
+  readonly AccessKeyType?: string
+  readonly SecretName?: string
+  readonly ModifiedTime?: string
+  readonly Status?: number | bigint
+  readonly CreatedTime?: string
   readonly Tags?: readonly Tag[] | null
 }
 export const ApiKey: $Schema.Schema<ApiKey> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApiKey", { AccessKeyId: $C.str, AccessKeySecret: $C.str, AccessKeyType: $C.str, SecretName: $C.str, ModifiedTime: $C.datetimeIso, Status: $C.int64, CreatedTime: $C.datetimeIso }, { Tags: $C.nul($C.arr(Tag)) }))
@@ -226,21 +226,21 @@ export const ApiRequestConfig: $Schema.Schema<ApiRequestConfig> = /*#__PURE__*/ 
 
 /** `ApiUsagePlan` (response side). */
 export interface ApiUsagePlan {
-  readonly ServiceId: string | null
-  readonly ApiId: string | null
-  readonly ApiName: string | null
-  readonly Path: string | null
-  readonly Method: string | null
-  readonly UsagePlanId: string | null
-  readonly UsagePlanName: string | null
-  readonly UsagePlanDesc: string | null
-  readonly Environment: string | null
-  readonly InUseRequestNum: number | bigint | null
-  readonly MaxRequestNum: number | bigint | null
-  readonly MaxRequestNumPreSec: number | bigint | null
-  readonly CreatedTime: string | null
-  readonly ModifiedTime: string | null
-  readonly ServiceName: string | null
+  readonly ServiceId?: string | null
+  readonly ApiId?: string | null
+  readonly ApiName?: string | null
+  readonly Path?: string | null
+  readonly Method?: string | null
+  readonly UsagePlanId?: string | null
+  readonly UsagePlanName?: string | null
+  readonly UsagePlanDesc?: string | null
+  readonly Environment?: string | null
+  readonly InUseRequestNum?: number | bigint | null
+  readonly MaxRequestNum?: number | bigint | null
+  readonly MaxRequestNumPreSec?: number | bigint | null
+  readonly CreatedTime?: string | null
+  readonly ModifiedTime?: string | null
+  readonly ServiceName?: string | null
   readonly Tags?: readonly Tag[] | null
 }
 export const ApiUsagePlan: $Schema.Schema<ApiUsagePlan> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApiUsagePlan", { ServiceId: $C.nul($C.str), ApiId: $C.nul($C.str), ApiName: $C.nul($C.str), Path: $C.nul($C.str), Method: $C.nul($C.str), UsagePlanId: $C.nul($C.str), UsagePlanName: $C.nul($C.str), UsagePlanDesc: $C.nul($C.str), Environment: $C.nul($C.str), InUseRequestNum: $C.nul($C.int64), MaxRequestNum: $C.nul($C.int64), MaxRequestNumPreSec: $C.nul($C.int64), CreatedTime: $C.nul($C.datetimeIso), ModifiedTime: $C.nul($C.datetimeIso), ServiceName: $C.nul($C.str) }, { Tags: $C.nul($C.arr(Tag)) }))
@@ -267,7 +267,7 @@ export const AttachPluginRequest: $Schema.Schema<AttachPluginRequest> = /*#__PUR
 
 /** `AttachPluginResponse` (response side). */
 export interface AttachPluginResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const AttachPluginResponse: $Schema.Schema<AttachPluginResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AttachPluginResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -313,13 +313,13 @@ export const AttachedPluginSummary: $Schema.Schema<AttachedPluginSummary> = /*#_
 
 /** `AvailableApiInfo` (response side). */
 export interface AvailableApiInfo {
-  readonly ApiId: string
-  readonly ApiName: string
-  readonly ApiType: string
-  readonly Path: string
-  readonly Method: string
-  readonly AttachedOtherPlugin: boolean | null
-  readonly IsAttached: boolean | null
+  readonly ApiId?: string
+  readonly ApiName?: string
+  readonly ApiType?: string
+  readonly Path?: string
+  readonly Method?: string
+  readonly AttachedOtherPlugin?: boolean | null
+  readonly IsAttached?: boolean | null
 }
 export const AvailableApiInfo: $Schema.Schema<AvailableApiInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AvailableApiInfo", { ApiId: $C.str, ApiName: $C.str, ApiType: $C.str, Path: $C.str, Method: $C.str, AttachedOtherPlugin: $C.nul($C.bool), IsAttached: $C.nul($C.bool) }))
 
@@ -341,7 +341,7 @@ export const BindApiAppRequest: $Schema.Schema<BindApiAppRequest> = /*#__PURE__*
 
 /** `BindApiAppResponse` (response side). */
 export interface BindApiAppResponse {
-  readonly Result: boolean | null
+  readonly Result?: boolean | null
   readonly RequestId: string
 }
 export const BindApiAppResponse: $Schema.Schema<BindApiAppResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindApiAppResponse", { Result: $C.nul($C.bool), RequestId: $C.str }))
@@ -398,7 +398,7 @@ export const BindSecretIdsRequest: $Schema.Schema<BindSecretIdsRequest> = /*#__P
 
 /** `BindSecretIdsResponse` (response side). */
 export interface BindSecretIdsResponse {
-  readonly Result: boolean | null
+  readonly Result?: boolean | null
   readonly RequestId: string
 }
 export const BindSecretIdsResponse: $Schema.Schema<BindSecretIdsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindSecretIdsResponse", { Result: $C.nul($C.bool), RequestId: $C.str }))
@@ -466,7 +466,7 @@ export const CreateAPIDocRequest: $Schema.Schema<CreateAPIDocRequest> = /*#__PUR
 
 /** `CreateAPIDocResponse` (response side). */
 export interface CreateAPIDocResponse {
-  readonly Result: APIDoc
+  readonly Result?: APIDoc
   readonly RequestId: string
 }
 export const CreateAPIDocResponse: $Schema.Schema<CreateAPIDocResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAPIDocResponse", { Result: APIDoc, RequestId: $C.str }))
@@ -480,7 +480,7 @@ export const CreateApiAppRequest: $Schema.Schema<CreateApiAppRequest> = /*#__PUR
 
 /** `CreateApiAppResponse` (response side). */
 export interface CreateApiAppResponse {
-  readonly Result: ApiAppInfo | null
+  readonly Result?: ApiAppInfo | null
   readonly RequestId: string
 }
 export const CreateApiAppResponse: $Schema.Schema<CreateApiAppResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateApiAppResponse", { Result: $C.nul(ApiAppInfo), RequestId: $C.str }))
@@ -497,7 +497,7 @@ export const CreateApiKeyRequest: $Schema.Schema<CreateApiKeyRequest> = /*#__PUR
 
 /** `CreateApiKeyResponse` (response side). */
 export interface CreateApiKeyResponse {
-  readonly Result: ApiKey | null
+  readonly Result?: ApiKey | null
   readonly RequestId: string
 }
 export const CreateApiKeyResponse: $Schema.Schema<CreateApiKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateApiKeyResponse", { Result: $C.nul(ApiKey), RequestId: $C.str }))
@@ -563,7 +563,7 @@ export const CreateApiRequest: $Schema.Schema<CreateApiRequest> = /*#__PURE__*/ 
 
 /** `CreateApiResponse` (response side). */
 export interface CreateApiResponse {
-  readonly Result: CreateApiResultInfo | null
+  readonly Result?: CreateApiResultInfo | null
   readonly RequestId: string
 }
 export const CreateApiResponse: $Schema.Schema<CreateApiResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateApiResponse", { Result: $C.nul(CreateApiResultInfo), RequestId: $C.str }))
@@ -629,7 +629,7 @@ export const CreateIPStrategyRequest: $Schema.Schema<CreateIPStrategyRequest> = 
 
 /** `CreateIPStrategyResponse` (response side). */
 export interface CreateIPStrategyResponse {
-  readonly Result: IPStrategy | null
+  readonly Result?: IPStrategy | null
   readonly RequestId: string
 }
 export const CreateIPStrategyResponse: $Schema.Schema<CreateIPStrategyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateIPStrategyResponse", { Result: $C.nul(IPStrategy), RequestId: $C.str }))
@@ -668,14 +668,14 @@ export const CreateServiceRequest: $Schema.Schema<CreateServiceRequest> = /*#__P
 
 /** `CreateServiceResponse` (response side). */
 export interface CreateServiceResponse {
-  readonly ServiceId: string
-  readonly ServiceName: string
-  readonly ServiceDesc: string
-  readonly OuterSubDomain: string
-  readonly InnerSubDomain: string
-  readonly CreatedTime: string
-  readonly NetTypes: readonly string[]
-  readonly IpVersion: string | null
+  readonly ServiceId?: string
+  readonly ServiceName?: string
+  readonly ServiceDesc?: string
+  readonly OuterSubDomain?: string
+  readonly InnerSubDomain?: string
+  readonly CreatedTime?: string
+  readonly NetTypes?: readonly string[]
+  readonly IpVersion?: string | null
   readonly RequestId: string
 }
 export const CreateServiceResponse: $Schema.Schema<CreateServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateServiceResponse", { ServiceId: $C.str, ServiceName: $C.str, ServiceDesc: $C.str, OuterSubDomain: $C.str, InnerSubDomain: $C.str, CreatedTime: $C.datetimeIso, NetTypes: $C.arr($C.str), IpVersion: $C.nul($C.str), RequestId: $C.str }))
@@ -699,7 +699,7 @@ export const CreateUpstreamRequest: $Schema.Schema<CreateUpstreamRequest> = /*#_
 
 /** `CreateUpstreamResponse` (response side). */
 export interface CreateUpstreamResponse {
-  readonly UpstreamId: string | null
+  readonly UpstreamId?: string | null
   readonly RequestId: string
 }
 export const CreateUpstreamResponse: $Schema.Schema<CreateUpstreamResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUpstreamResponse", { UpstreamId: $C.nul($C.str), RequestId: $C.str }))
@@ -716,7 +716,7 @@ export const CreateUsagePlanRequest: $Schema.Schema<CreateUsagePlanRequest> = /*
 
 /** `CreateUsagePlanResponse` (response side). */
 export interface CreateUsagePlanResponse {
-  readonly Result: UsagePlanInfo | null
+  readonly Result?: UsagePlanInfo | null
   readonly RequestId: string
 }
 export const CreateUsagePlanResponse: $Schema.Schema<CreateUsagePlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUsagePlanResponse", { Result: $C.nul(UsagePlanInfo), RequestId: $C.str }))
@@ -755,7 +755,7 @@ export const DeleteApiKeyRequest: $Schema.Schema<DeleteApiKeyRequest> = /*#__PUR
 
 /** `DeleteApiKeyResponse` (response side). */
 export interface DeleteApiKeyResponse {
-  readonly Result: boolean | null
+  readonly Result?: boolean | null
   readonly RequestId: string
 }
 export const DeleteApiKeyResponse: $Schema.Schema<DeleteApiKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteApiKeyResponse", { Result: $C.nul($C.bool), RequestId: $C.str }))
@@ -810,7 +810,7 @@ export const DeleteServiceRequest: $Schema.Schema<DeleteServiceRequest> = /*#__P
 
 /** `DeleteServiceResponse` (response side). */
 export interface DeleteServiceResponse {
-  readonly Result: boolean | null
+  readonly Result?: boolean | null
   readonly RequestId: string
 }
 export const DeleteServiceResponse: $Schema.Schema<DeleteServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteServiceResponse", { Result: $C.nul($C.bool), RequestId: $C.str }))
@@ -825,7 +825,7 @@ export const DeleteServiceSubDomainMappingRequest: $Schema.Schema<DeleteServiceS
 
 /** `DeleteServiceSubDomainMappingResponse` (response side). */
 export interface DeleteServiceSubDomainMappingResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteServiceSubDomainMappingResponse: $Schema.Schema<DeleteServiceSubDomainMappingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteServiceSubDomainMappingResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -966,7 +966,7 @@ export const DescribeApiAppsStatusRequest: $Schema.Schema<DescribeApiAppsStatusR
 
 /** `DescribeApiAppsStatusResponse` (response side). */
 export interface DescribeApiAppsStatusResponse {
-  readonly Result: ApiAppInfos | null
+  readonly Result?: ApiAppInfos | null
   readonly RequestId: string
 }
 export const DescribeApiAppsStatusResponse: $Schema.Schema<DescribeApiAppsStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApiAppsStatusResponse", { Result: $C.nul(ApiAppInfos), RequestId: $C.str }))
@@ -1000,7 +1000,7 @@ export const DescribeApiEnvironmentStrategyRequest: $Schema.Schema<DescribeApiEn
 
 /** `DescribeApiEnvironmentStrategyResponse` (response side). */
 export interface DescribeApiEnvironmentStrategyResponse {
-  readonly Result: ApiEnvironmentStrategyStatus | null
+  readonly Result?: ApiEnvironmentStrategyStatus | null
   readonly RequestId: string
 }
 export const DescribeApiEnvironmentStrategyResponse: $Schema.Schema<DescribeApiEnvironmentStrategyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApiEnvironmentStrategyResponse", { Result: $C.nul(ApiEnvironmentStrategyStatus), RequestId: $C.str }))
@@ -1028,7 +1028,7 @@ export const DescribeApiKeyRequest: $Schema.Schema<DescribeApiKeyRequest> = /*#_
 
 /** `DescribeApiKeyResponse` (response side). */
 export interface DescribeApiKeyResponse {
-  readonly Result: ApiKey | null
+  readonly Result?: ApiKey | null
   readonly RequestId: string
 }
 export const DescribeApiKeyResponse: $Schema.Schema<DescribeApiKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApiKeyResponse", { Result: $C.nul(ApiKey), RequestId: $C.str }))
@@ -1043,7 +1043,7 @@ export const DescribeApiKeysStatusRequest: $Schema.Schema<DescribeApiKeysStatusR
 
 /** `DescribeApiKeysStatusResponse` (response side). */
 export interface DescribeApiKeysStatusResponse {
-  readonly Result: ApiKeysStatus | null
+  readonly Result?: ApiKeysStatus | null
   readonly RequestId: string
 }
 export const DescribeApiKeysStatusResponse: $Schema.Schema<DescribeApiKeysStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApiKeysStatusResponse", { Result: $C.nul(ApiKeysStatus), RequestId: $C.str }))
@@ -1057,7 +1057,7 @@ export const DescribeApiRequest: $Schema.Schema<DescribeApiRequest> = /*#__PURE_
 
 /** `DescribeApiResponse` (response side). */
 export interface DescribeApiResponse {
-  readonly Result: ApiInfo
+  readonly Result?: ApiInfo
   readonly RequestId: string
 }
 export const DescribeApiResponse: $Schema.Schema<DescribeApiResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApiResponse", { Result: ApiInfo, RequestId: $C.str }))
@@ -1099,7 +1099,7 @@ export const DescribeApisStatusRequest: $Schema.Schema<DescribeApisStatusRequest
 
 /** `DescribeApisStatusResponse` (response side). */
 export interface DescribeApisStatusResponse {
-  readonly Result: DescribeApisStatusResultInfo
+  readonly Result?: DescribeApisStatusResultInfo
   readonly RequestId: string
 }
 export const DescribeApisStatusResponse: $Schema.Schema<DescribeApisStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApisStatusResponse", { Result: DescribeApisStatusResultInfo, RequestId: $C.str }))
@@ -1144,7 +1144,7 @@ export const DescribeExclusiveInstanceDetailRequest: $Schema.Schema<DescribeExcl
 
 /** `DescribeExclusiveInstanceDetailResponse` (response side). */
 export interface DescribeExclusiveInstanceDetailResponse {
-  readonly Result: InstanceDetail
+  readonly Result?: InstanceDetail
   readonly RequestId: string
 }
 export const DescribeExclusiveInstanceDetailResponse: $Schema.Schema<DescribeExclusiveInstanceDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExclusiveInstanceDetailResponse", { Result: InstanceDetail, RequestId: $C.str }))
@@ -1238,7 +1238,7 @@ export const DescribeIPStrategysStatusRequest: $Schema.Schema<DescribeIPStrategy
 
 /** `DescribeIPStrategysStatusResponse` (response side). */
 export interface DescribeIPStrategysStatusResponse {
-  readonly Result: IPStrategiesStatus | null
+  readonly Result?: IPStrategiesStatus | null
   readonly RequestId: string
 }
 export const DescribeIPStrategysStatusResponse: $Schema.Schema<DescribeIPStrategysStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIPStrategysStatusResponse", { Result: $C.nul(IPStrategiesStatus), RequestId: $C.str }))
@@ -1273,9 +1273,9 @@ export const DescribeLogSearchRequest: $Schema.Schema<DescribeLogSearchRequest> 
 
 /** `DescribeLogSearchResponse` (response side). */
 export interface DescribeLogSearchResponse {
-  readonly ConText: string
-  readonly LogSet: readonly string[]
-  readonly TotalCount: number | bigint
+  readonly ConText?: string
+  readonly LogSet?: readonly string[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLogSearchResponse: $Schema.Schema<DescribeLogSearchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogSearchResponse", { ConText: $C.str, LogSet: $C.arr($C.str), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1305,7 +1305,7 @@ export const DescribePluginRequest: $Schema.Schema<DescribePluginRequest> = /*#_
 
 /** `DescribePluginResponse` (response side). */
 export interface DescribePluginResponse {
-  readonly Result: Plugin
+  readonly Result?: Plugin
   readonly RequestId: string
 }
 export const DescribePluginResponse: $Schema.Schema<DescribePluginResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePluginResponse", { Result: Plugin, RequestId: $C.str }))
@@ -1340,7 +1340,7 @@ export const DescribePluginsRequest: $Schema.Schema<DescribePluginsRequest> = /*
 
 /** `DescribePluginsResponse` (response side). */
 export interface DescribePluginsResponse {
-  readonly Result: PluginSummary
+  readonly Result?: PluginSummary
   readonly RequestId: string
 }
 export const DescribePluginsResponse: $Schema.Schema<DescribePluginsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePluginsResponse", { Result: PluginSummary, RequestId: $C.str }))
@@ -1371,7 +1371,7 @@ export const DescribeServiceEnvironmentReleaseHistoryRequest: $Schema.Schema<Des
 
 /** `DescribeServiceEnvironmentReleaseHistoryResponse` (response side). */
 export interface DescribeServiceEnvironmentReleaseHistoryResponse {
-  readonly Result: ServiceReleaseHistory | null
+  readonly Result?: ServiceReleaseHistory | null
   readonly RequestId: string
 }
 export const DescribeServiceEnvironmentReleaseHistoryResponse: $Schema.Schema<DescribeServiceEnvironmentReleaseHistoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServiceEnvironmentReleaseHistoryResponse", { Result: $C.nul(ServiceReleaseHistory), RequestId: $C.str }))
@@ -1400,26 +1400,26 @@ export const DescribeServiceForApiAppRequest: $Schema.Schema<DescribeServiceForA
 
 /** `DescribeServiceForApiAppResponse` (response side). */
 export interface DescribeServiceForApiAppResponse {
-  readonly ServiceId: string
-  readonly AvailableEnvironments: readonly string[] | null
-  readonly ServiceName: string | null
-  readonly ServiceDesc: string | null
-  readonly Protocol: string
-  readonly CreatedTime: string | null
-  readonly ModifiedTime: string | null
-  readonly NetTypes: readonly string[]
-  readonly InternalSubDomain: string
-  readonly OuterSubDomain: string
-  readonly InnerHttpPort: number | bigint
-  readonly InnerHttpsPort: number | bigint
-  readonly ApiTotalCount: number | bigint | null
-  readonly ApiIdStatusSet: readonly ApiIdStatus[] | null
-  readonly UsagePlanTotalCount: number | bigint | null
-  readonly UsagePlanList: readonly UsagePlan[] | null
-  readonly IpVersion: string | null
-  readonly UserType: string | null
-  readonly SetId: number | bigint | null
-  readonly Tags: readonly Tag[] | null
+  readonly ServiceId?: string
+  readonly AvailableEnvironments?: readonly string[] | null
+  readonly ServiceName?: string | null
+  readonly ServiceDesc?: string | null
+  readonly Protocol?: string
+  readonly CreatedTime?: string | null
+  readonly ModifiedTime?: string | null
+  readonly NetTypes?: readonly string[]
+  readonly InternalSubDomain?: string
+  readonly OuterSubDomain?: string
+  readonly InnerHttpPort?: number | bigint
+  readonly InnerHttpsPort?: number | bigint
+  readonly ApiTotalCount?: number | bigint | null
+  readonly ApiIdStatusSet?: readonly ApiIdStatus[] | null
+  readonly UsagePlanTotalCount?: number | bigint | null
+  readonly UsagePlanList?: readonly UsagePlan[] | null
+  readonly IpVersion?: string | null
+  readonly UserType?: string | null
+  readonly SetId?: number | bigint | null
+  readonly Tags?: readonly Tag[] | null
   readonly RequestId: string
 }
 export const DescribeServiceForApiAppResponse: $Schema.Schema<DescribeServiceForApiAppResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServiceForApiAppResponse", { ServiceId: $C.str, AvailableEnvironments: $C.nul($C.arr($C.str)), ServiceName: $C.nul($C.str), ServiceDesc: $C.nul($C.str), Protocol: $C.str, CreatedTime: $C.nul($C.datetimeIso), ModifiedTime: $C.nul($C.datetimeIso), NetTypes: $C.arr($C.str), InternalSubDomain: $C.str, OuterSubDomain: $C.str, InnerHttpPort: $C.int64, InnerHttpsPort: $C.int64, ApiTotalCount: $C.nul($C.int64), ApiIdStatusSet: $C.nul($C.arr(ApiIdStatus)), UsagePlanTotalCount: $C.nul($C.int64), UsagePlanList: $C.nul($C.arr(UsagePlan)), IpVersion: $C.nul($C.str), UserType: $C.nul($C.str), SetId: $C.nul($C.int64), Tags: $C.nul($C.arr(Tag)), RequestId: $C.str }))
@@ -1434,7 +1434,7 @@ export const DescribeServiceReleaseVersionRequest: $Schema.Schema<DescribeServic
 
 /** `DescribeServiceReleaseVersionResponse` (response side). */
 export interface DescribeServiceReleaseVersionResponse {
-  readonly Result: ServiceReleaseVersion | null
+  readonly Result?: ServiceReleaseVersion | null
   readonly RequestId: string
 }
 export const DescribeServiceReleaseVersionResponse: $Schema.Schema<DescribeServiceReleaseVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServiceReleaseVersionResponse", { Result: $C.nul(ServiceReleaseVersion), RequestId: $C.str }))
@@ -1454,32 +1454,32 @@ export const DescribeServiceRequest: $Schema.Schema<DescribeServiceRequest> = /*
 
 /** `DescribeServiceResponse` (response side). */
 export interface DescribeServiceResponse {
-  readonly ServiceId: string
-  readonly AvailableEnvironments: readonly string[]
-  readonly ServiceName: string
-  readonly ServiceDesc: string | null
-  readonly Protocol: string
-  readonly CreatedTime: string
-  readonly ModifiedTime: string
-  readonly NetTypes: readonly string[]
-  readonly InternalSubDomain: string
-  readonly OuterSubDomain: string
-  readonly InnerHttpPort: number | bigint
-  readonly InnerHttpsPort: number | bigint
-  readonly ApiTotalCount: number | bigint
-  readonly ApiIdStatusSet: readonly ApiIdStatus[] | null
-  readonly UsagePlanTotalCount: number | bigint
-  readonly UsagePlanList: readonly UsagePlan[] | null
-  readonly IpVersion: string | null
-  readonly UserType: string | null
-  readonly SetId: number | bigint | null
-  readonly Tags: readonly Tag[] | null
-  readonly InstanceId: string | null
-  readonly InstanceName: string | null
-  readonly SetType: string | null
-  readonly DeploymentType: string | null
-  readonly SpecialUse: string | null
-  readonly UniqVpcId: string | null
+  readonly ServiceId?: string
+  readonly AvailableEnvironments?: readonly string[]
+  readonly ServiceName?: string
+  readonly ServiceDesc?: string | null
+  readonly Protocol?: string
+  readonly CreatedTime?: string
+  readonly ModifiedTime?: string
+  readonly NetTypes?: readonly string[]
+  readonly InternalSubDomain?: string
+  readonly OuterSubDomain?: string
+  readonly InnerHttpPort?: number | bigint
+  readonly InnerHttpsPort?: number | bigint
+  readonly ApiTotalCount?: number | bigint
+  readonly ApiIdStatusSet?: readonly ApiIdStatus[] | null
+  readonly UsagePlanTotalCount?: number | bigint
+  readonly UsagePlanList?: readonly UsagePlan[] | null
+  readonly IpVersion?: string | null
+  readonly UserType?: string | null
+  readonly SetId?: number | bigint | null
+  readonly Tags?: readonly Tag[] | null
+  readonly InstanceId?: string | null
+  readonly InstanceName?: string | null
+  readonly SetType?: string | null
+  readonly DeploymentType?: string | null
+  readonly SpecialUse?: string | null
+  readonly UniqVpcId?: string | null
   readonly RequestId: string
 }
 export const DescribeServiceResponse: $Schema.Schema<DescribeServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServiceResponse", { ServiceId: $C.str, AvailableEnvironments: $C.arr($C.str), ServiceName: $C.str, ServiceDesc: $C.nul($C.str), Protocol: $C.str, CreatedTime: $C.datetimeIso, ModifiedTime: $C.datetimeIso, NetTypes: $C.arr($C.str), InternalSubDomain: $C.str, OuterSubDomain: $C.str, InnerHttpPort: $C.int64, InnerHttpsPort: $C.int64, ApiTotalCount: $C.int64, ApiIdStatusSet: $C.nul($C.arr(ApiIdStatus)), UsagePlanTotalCount: $C.int64, UsagePlanList: $C.nul($C.arr(UsagePlan)), IpVersion: $C.nul($C.str), UserType: $C.nul($C.str), SetId: $C.nul($C.int64), Tags: $C.nul($C.arr(Tag)), InstanceId: $C.nul($C.str), InstanceName: $C.nul($C.str), SetType: $C.nul($C.str), DeploymentType: $C.nul($C.str), SpecialUse: $C.nul($C.str), UniqVpcId: $C.nul($C.str), RequestId: $C.str }))
@@ -1538,7 +1538,7 @@ export const DescribeServicesStatusRequest: $Schema.Schema<DescribeServicesStatu
 
 /** `DescribeServicesStatusResponse` (response side). */
 export interface DescribeServicesStatusResponse {
-  readonly Result: ServicesStatus | null
+  readonly Result?: ServicesStatus | null
   readonly RequestId: string
 }
 export const DescribeServicesStatusResponse: $Schema.Schema<DescribeServicesStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServicesStatusResponse", { Result: $C.nul(ServicesStatus), RequestId: $C.str }))
@@ -1599,7 +1599,7 @@ export const DescribeUsagePlanEnvironmentsRequest: $Schema.Schema<DescribeUsageP
 
 /** `DescribeUsagePlanEnvironmentsResponse` (response side). */
 export interface DescribeUsagePlanEnvironmentsResponse {
-  readonly Result: UsagePlanEnvironmentStatus | null
+  readonly Result?: UsagePlanEnvironmentStatus | null
   readonly RequestId: string
 }
 export const DescribeUsagePlanEnvironmentsResponse: $Schema.Schema<DescribeUsagePlanEnvironmentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUsagePlanEnvironmentsResponse", { Result: $C.nul(UsagePlanEnvironmentStatus), RequestId: $C.str }))
@@ -1627,7 +1627,7 @@ export const DescribeUsagePlanSecretIdsRequest: $Schema.Schema<DescribeUsagePlan
 
 /** `DescribeUsagePlanSecretIdsResponse` (response side). */
 export interface DescribeUsagePlanSecretIdsResponse {
-  readonly Result: UsagePlanBindSecretStatus | null
+  readonly Result?: UsagePlanBindSecretStatus | null
   readonly RequestId: string
 }
 export const DescribeUsagePlanSecretIdsResponse: $Schema.Schema<DescribeUsagePlanSecretIdsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUsagePlanSecretIdsResponse", { Result: $C.nul(UsagePlanBindSecretStatus), RequestId: $C.str }))
@@ -1671,7 +1671,7 @@ export const DisableApiKeyRequest: $Schema.Schema<DisableApiKeyRequest> = /*#__P
 
 /** `DisableApiKeyResponse` (response side). */
 export interface DisableApiKeyResponse {
-  readonly Result: boolean | null
+  readonly Result?: boolean | null
   readonly RequestId: string
 }
 export const DisableApiKeyResponse: $Schema.Schema<DisableApiKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DisableApiKeyResponse", { Result: $C.nul($C.bool), RequestId: $C.str }))
@@ -1704,17 +1704,17 @@ export const EnableApiKeyRequest: $Schema.Schema<EnableApiKeyRequest> = /*#__PUR
 
 /** `EnableApiKeyResponse` (response side). */
 export interface EnableApiKeyResponse {
-  readonly Result: boolean | null
+  readonly Result?: boolean | null
   readonly RequestId: string
 }
 export const EnableApiKeyResponse: $Schema.Schema<EnableApiKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnableApiKeyResponse", { Result: $C.nul($C.bool), RequestId: $C.str }))
 
 /** `Environment` (response side). */
 export interface Environment {
-  readonly EnvironmentName: string
-  readonly Url: string
-  readonly Status: number | bigint
-  readonly VersionName: string
+  readonly EnvironmentName?: string
+  readonly Url?: string
+  readonly Status?: number | bigint
+  readonly VersionName?: string
   readonly CreateTime?: string | null
 }
 export const Environment: $Schema.Schema<Environment> = /*#__PURE__*/ $C.lazy(() => $C.struct("Environment", { EnvironmentName: $C.str, Url: $C.str, Status: $C.uint64, VersionName: $C.str }, { CreateTime: $C.nul($C.str) }))
@@ -1803,7 +1803,7 @@ export const ImportOpenApiRequest: $Schema.Schema<ImportOpenApiRequest> = /*#__P
 
 /** `ImportOpenApiResponse` (response side). */
 export interface ImportOpenApiResponse {
-  readonly Result: CreateApiRspSet
+  readonly Result?: CreateApiRspSet
   readonly RequestId: string
 }
 export const ImportOpenApiResponse: $Schema.Schema<ImportOpenApiResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImportOpenApiResponse", { Result: CreateApiRspSet, RequestId: $C.str }))
@@ -1817,34 +1817,34 @@ export const InstanceChargePrepaid: $Schema.Schema<InstanceChargePrepaid> = /*#_
 
 /** `InstanceDetail` (response side). */
 export interface InstanceDetail {
-  readonly InstanceId: string
-  readonly Zone: string
-  readonly InstanceName: string
-  readonly InstanceDescription: string
-  readonly InstanceChargeType: string
-  readonly InstanceState: string
-  readonly InstanceChargePrepaid: InstanceChargePrepaid | null
-  readonly InstanceType: string
-  readonly NetworkConfig: NetworkConfig | null
-  readonly VpcConfig: VpcConfig
-  readonly Parameters: readonly ParameterInfo[] | null
-  readonly IsolationStartedTime: string
-  readonly CreatedTime: string
-  readonly Zones: readonly string[] | null
+  readonly InstanceId?: string
+  readonly Zone?: string
+  readonly InstanceName?: string
+  readonly InstanceDescription?: string
+  readonly InstanceChargeType?: string
+  readonly InstanceState?: string
+  readonly InstanceChargePrepaid?: InstanceChargePrepaid | null
+  readonly InstanceType?: string
+  readonly NetworkConfig?: NetworkConfig | null
+  readonly VpcConfig?: VpcConfig
+  readonly Parameters?: readonly ParameterInfo[] | null
+  readonly IsolationStartedTime?: string
+  readonly CreatedTime?: string
+  readonly Zones?: readonly string[] | null
 }
 export const InstanceDetail: $Schema.Schema<InstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceDetail", { InstanceId: $C.str, Zone: $C.str, InstanceName: $C.str, InstanceDescription: $C.str, InstanceChargeType: $C.str, InstanceState: $C.str, InstanceChargePrepaid: $C.nul(InstanceChargePrepaid), InstanceType: $C.str, NetworkConfig: $C.nul(NetworkConfig), VpcConfig: VpcConfig, Parameters: $C.nul($C.arr(ParameterInfo)), IsolationStartedTime: $C.datetimeIso, CreatedTime: $C.datetimeIso, Zones: $C.nul($C.arr($C.str)) }))
 
 /** `InstanceInfo` (response side). */
 export interface InstanceInfo {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceDescription: string
-  readonly InstanceChargeType: string
-  readonly InstanceType: string
-  readonly InstanceState: string
-  readonly CreatedTime: string
-  readonly DealName: string | null
-  readonly ResourceId: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceDescription?: string
+  readonly InstanceChargeType?: string
+  readonly InstanceType?: string
+  readonly InstanceState?: string
+  readonly CreatedTime?: string
+  readonly DealName?: string | null
+  readonly ResourceId?: string
   readonly OuterIpList?: readonly string[] | null
   readonly InnerIpList?: readonly string[] | null
   readonly InstanceChargePrepaid?: InstanceChargePrepaid | null
@@ -1927,7 +1927,7 @@ export const ModifyAPIDocRequest: $Schema.Schema<ModifyAPIDocRequest> = /*#__PUR
 
 /** `ModifyAPIDocResponse` (response side). */
 export interface ModifyAPIDocResponse {
-  readonly Result: APIDoc
+  readonly Result?: APIDoc
   readonly RequestId: string
 }
 export const ModifyAPIDocResponse: $Schema.Schema<ModifyAPIDocResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAPIDocResponse", { Result: APIDoc, RequestId: $C.str }))
@@ -2071,7 +2071,7 @@ export const ModifyIPStrategyRequest: $Schema.Schema<ModifyIPStrategyRequest> = 
 
 /** `ModifyIPStrategyResponse` (response side). */
 export interface ModifyIPStrategyResponse {
-  readonly Result: boolean | null
+  readonly Result?: boolean | null
   readonly RequestId: string
 }
 export const ModifyIPStrategyResponse: $Schema.Schema<ModifyIPStrategyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyIPStrategyResponse", { Result: $C.nul($C.bool), RequestId: $C.str }))
@@ -2087,7 +2087,7 @@ export const ModifyPluginRequest: $Schema.Schema<ModifyPluginRequest> = /*#__PUR
 
 /** `ModifyPluginResponse` (response side). */
 export interface ModifyPluginResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyPluginResponse: $Schema.Schema<ModifyPluginResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyPluginResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -2139,7 +2139,7 @@ export const ModifySubDomainRequest: $Schema.Schema<ModifySubDomainRequest> = /*
 
 /** `ModifySubDomainResponse` (response side). */
 export interface ModifySubDomainResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifySubDomainResponse: $Schema.Schema<ModifySubDomainResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifySubDomainResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -2205,11 +2205,11 @@ export const ModifyUsagePlanResponse: $Schema.Schema<ModifyUsagePlanResponse> = 
 
 /** `NetworkConfig` (response side). */
 export interface NetworkConfig {
-  readonly InternetMaxBandwidthOut: number | bigint
-  readonly EnableInternetInbound: boolean
-  readonly EnableInternetOutbound: boolean
-  readonly InboundIpAddresses: readonly string[]
-  readonly OutboundIpAddresses: readonly string[]
+  readonly InternetMaxBandwidthOut?: number | bigint
+  readonly EnableInternetInbound?: boolean
+  readonly EnableInternetOutbound?: boolean
+  readonly InboundIpAddresses?: readonly string[]
+  readonly OutboundIpAddresses?: readonly string[]
 }
 export const NetworkConfig: $Schema.Schema<NetworkConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetworkConfig", { InternetMaxBandwidthOut: $C.int64, EnableInternetInbound: $C.bool, EnableInternetOutbound: $C.bool, InboundIpAddresses: $C.arr($C.str), OutboundIpAddresses: $C.arr($C.str) }))
 
@@ -2223,18 +2223,18 @@ export const OauthConfig: $Schema.Schema<OauthConfig> = /*#__PURE__*/ $C.lazy(()
 
 /** `ParameterInfo` (response side). */
 export interface ParameterInfo {
-  readonly Name: string
-  readonly Value: number | bigint
-  readonly Default: number | bigint
-  readonly Unit: string
-  readonly Type: string
-  readonly Minimum: number | bigint
-  readonly Maximum: number | bigint
+  readonly Name?: string
+  readonly Value?: number | bigint
+  readonly Default?: number | bigint
+  readonly Unit?: string
+  readonly Type?: string
+  readonly Minimum?: number | bigint
+  readonly Maximum?: number | bigint
   /** @deprecated hidden or deprecated in the API */
   readonly ModifedTime?: string
-  readonly ValueString: string | null
-  readonly DefaultValueString: string | null
-  readonly Range: string | null
+  readonly ValueString?: string | null
+  readonly DefaultValueString?: string | null
+  readonly Range?: string | null
 }
 export const ParameterInfo: $Schema.Schema<ParameterInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParameterInfo", { Name: $C.str, Value: $C.int64, Default: $C.int64, Unit: $C.str, Type: $C.str, Minimum: $C.int64, Maximum: $C.int64, ValueString: $C.nul($C.str), DefaultValueString: $C.nul($C.str), Range: $C.nul($C.str) }, { ModifedTime: $C.datetimeIso }))
 
@@ -2247,15 +2247,15 @@ export const PathMapping: $Schema.Schema<PathMapping> = /*#__PURE__*/ $C.lazy(()
 
 /** `Plugin` (response side). */
 export interface Plugin {
-  readonly PluginId: string
-  readonly PluginName: string
-  readonly PluginType: string
-  readonly PluginData: string
-  readonly Description: string | null
-  readonly CreatedTime: string
-  readonly ModifiedTime: string
-  readonly AttachedApiTotalCount: number | bigint | null
-  readonly AttachedApis: readonly AttachedApiInfo[] | null
+  readonly PluginId?: string
+  readonly PluginName?: string
+  readonly PluginType?: string
+  readonly PluginData?: string
+  readonly Description?: string | null
+  readonly CreatedTime?: string
+  readonly ModifiedTime?: string
+  readonly AttachedApiTotalCount?: number | bigint | null
+  readonly AttachedApis?: readonly AttachedApiInfo[] | null
 }
 export const Plugin: $Schema.Schema<Plugin> = /*#__PURE__*/ $C.lazy(() => $C.struct("Plugin", { PluginId: $C.str, PluginName: $C.str, PluginType: $C.str, PluginData: $C.str, Description: $C.nul($C.str), CreatedTime: $C.datetimeIso, ModifiedTime: $C.datetimeIso, AttachedApiTotalCount: $C.nul($C.int64), AttachedApis: $C.nul($C.arr(AttachedApiInfo)) }))
 
@@ -2284,7 +2284,7 @@ export const ReleaseServiceRequest: $Schema.Schema<ReleaseServiceRequest> = /*#_
 
 /** `ReleaseServiceResponse` (response side). */
 export interface ReleaseServiceResponse {
-  readonly Result: ReleaseService
+  readonly Result?: ReleaseService
   readonly RequestId: string
 }
 export const ReleaseServiceResponse: $Schema.Schema<ReleaseServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReleaseServiceResponse", { Result: ReleaseService, RequestId: $C.str }))
@@ -2343,25 +2343,25 @@ export const ResponseErrorCodeReq: $Schema.Schema<ResponseErrorCodeReq> = /*#__P
 
 /** `Service` (response side). */
 export interface Service {
-  readonly InnerHttpsPort: number | bigint | null
-  readonly ServiceDesc: string | null
-  readonly Protocol: string | null
-  readonly ModifiedTime: string | null
-  readonly NetTypes: readonly string[] | null
-  readonly ExclusiveSetName: string | null
-  readonly ServiceId: string | null
-  readonly IpVersion: string | null
-  readonly AvailableEnvironments: readonly string[] | null
-  readonly ServiceName: string | null
-  readonly OuterSubDomain: string | null
-  readonly CreatedTime: string | null
-  readonly InnerHttpPort: number | bigint | null
-  readonly InnerSubDomain: string | null
-  readonly TradeIsolateStatus: number | bigint | null
-  readonly Tags: readonly Tag[] | null
-  readonly InstanceId: string | null
-  readonly SetType: string | null
-  readonly DeploymentType: string | null
+  readonly InnerHttpsPort?: number | bigint | null
+  readonly ServiceDesc?: string | null
+  readonly Protocol?: string | null
+  readonly ModifiedTime?: string | null
+  readonly NetTypes?: readonly string[] | null
+  readonly ExclusiveSetName?: string | null
+  readonly ServiceId?: string | null
+  readonly IpVersion?: string | null
+  readonly AvailableEnvironments?: readonly string[] | null
+  readonly ServiceName?: string | null
+  readonly OuterSubDomain?: string | null
+  readonly CreatedTime?: string | null
+  readonly InnerHttpPort?: number | bigint | null
+  readonly InnerSubDomain?: string | null
+  readonly TradeIsolateStatus?: number | bigint | null
+  readonly Tags?: readonly Tag[] | null
+  readonly InstanceId?: string | null
+  readonly SetType?: string | null
+  readonly DeploymentType?: string | null
 }
 export const Service: $Schema.Schema<Service> = /*#__PURE__*/ $C.lazy(() => $C.struct("Service", { InnerHttpsPort: $C.nul($C.int64), ServiceDesc: $C.nul($C.str), Protocol: $C.nul($C.str), ModifiedTime: $C.nul($C.datetimeIso), NetTypes: $C.nul($C.arr($C.str)), ExclusiveSetName: $C.nul($C.str), ServiceId: $C.nul($C.str), IpVersion: $C.nul($C.str), AvailableEnvironments: $C.nul($C.arr($C.str)), ServiceName: $C.nul($C.str), OuterSubDomain: $C.nul($C.str), CreatedTime: $C.nul($C.datetimeIso), InnerHttpPort: $C.nul($C.uint64), InnerSubDomain: $C.nul($C.str), TradeIsolateStatus: $C.nul($C.int64), Tags: $C.nul($C.arr(Tag)), InstanceId: $C.nul($C.str), SetType: $C.nul($C.str), DeploymentType: $C.nul($C.str) }))
 
@@ -2423,9 +2423,9 @@ export const ServiceReleaseHistory: $Schema.Schema<ServiceReleaseHistory> = /*#_
 
 /** `ServiceReleaseHistoryInfo` (response side). */
 export interface ServiceReleaseHistoryInfo {
-  readonly VersionName: string | null
-  readonly VersionDesc: string | null
-  readonly ReleaseTime: string | null
+  readonly VersionName?: string | null
+  readonly VersionDesc?: string | null
+  readonly ReleaseTime?: string | null
 }
 export const ServiceReleaseHistoryInfo: $Schema.Schema<ServiceReleaseHistoryInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceReleaseHistoryInfo", { VersionName: $C.nul($C.str), VersionDesc: $C.nul($C.str), ReleaseTime: $C.nul($C.str) }))
 
@@ -2525,7 +2525,7 @@ export const UnBindSecretIdsRequest: $Schema.Schema<UnBindSecretIdsRequest> = /*
 
 /** `UnBindSecretIdsResponse` (response side). */
 export interface UnBindSecretIdsResponse {
-  readonly Result: boolean | null
+  readonly Result?: boolean | null
   readonly RequestId: string
 }
 export const UnBindSecretIdsResponse: $Schema.Schema<UnBindSecretIdsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UnBindSecretIdsResponse", { Result: $C.nul($C.bool), RequestId: $C.str }))
@@ -2539,7 +2539,7 @@ export const UnBindSubDomainRequest: $Schema.Schema<UnBindSubDomainRequest> = /*
 
 /** `UnBindSubDomainResponse` (response side). */
 export interface UnBindSubDomainResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const UnBindSubDomainResponse: $Schema.Schema<UnBindSubDomainResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UnBindSubDomainResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -2585,7 +2585,7 @@ export const UpdateApiAppKeyRequest: $Schema.Schema<UpdateApiAppKeyRequest> = /*
 
 /** `UpdateApiAppKeyResponse` (response side). */
 export interface UpdateApiAppKeyResponse {
-  readonly Result: boolean | null
+  readonly Result?: boolean | null
   readonly RequestId: string
 }
 export const UpdateApiAppKeyResponse: $Schema.Schema<UpdateApiAppKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateApiAppKeyResponse", { Result: $C.nul($C.bool), RequestId: $C.str }))
@@ -2599,7 +2599,7 @@ export const UpdateApiKeyRequest: $Schema.Schema<UpdateApiKeyRequest> = /*#__PUR
 
 /** `UpdateApiKeyResponse` (response side). */
 export interface UpdateApiKeyResponse {
-  readonly Result: ApiKey | null
+  readonly Result?: ApiKey | null
   readonly RequestId: string
 }
 export const UpdateApiKeyResponse: $Schema.Schema<UpdateApiKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateApiKeyResponse", { Result: $C.nul(ApiKey), RequestId: $C.str }))
@@ -2736,30 +2736,30 @@ export const UsagePlanEnvironmentStatus: $Schema.Schema<UsagePlanEnvironmentStat
 
 /** `UsagePlanInfo` (response side). */
 export interface UsagePlanInfo {
-  readonly UsagePlanId: string | null
-  readonly UsagePlanName: string | null
-  readonly UsagePlanDesc: string | null
-  readonly MaxRequestNumPreSec: number | bigint | null
-  readonly MaxRequestNum: number | bigint | null
-  readonly CreatedTime: string | null
-  readonly ModifiedTime: string | null
-  readonly BindSecretIdTotalCount: number | bigint | null
-  readonly BindSecretIds: readonly string[] | null
-  readonly BindEnvironmentTotalCount: number | bigint | null
-  readonly BindEnvironments: readonly UsagePlanBindEnvironment[] | null
+  readonly UsagePlanId?: string | null
+  readonly UsagePlanName?: string | null
+  readonly UsagePlanDesc?: string | null
+  readonly MaxRequestNumPreSec?: number | bigint | null
+  readonly MaxRequestNum?: number | bigint | null
+  readonly CreatedTime?: string | null
+  readonly ModifiedTime?: string | null
+  readonly BindSecretIdTotalCount?: number | bigint | null
+  readonly BindSecretIds?: readonly string[] | null
+  readonly BindEnvironmentTotalCount?: number | bigint | null
+  readonly BindEnvironments?: readonly UsagePlanBindEnvironment[] | null
   readonly Tags?: readonly Tag[] | null
 }
 export const UsagePlanInfo: $Schema.Schema<UsagePlanInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("UsagePlanInfo", { UsagePlanId: $C.nul($C.str), UsagePlanName: $C.nul($C.str), UsagePlanDesc: $C.nul($C.str), MaxRequestNumPreSec: $C.nul($C.int64), MaxRequestNum: $C.nul($C.int64), CreatedTime: $C.nul($C.datetimeIso), ModifiedTime: $C.nul($C.datetimeIso), BindSecretIdTotalCount: $C.nul($C.int64), BindSecretIds: $C.nul($C.arr($C.str)), BindEnvironmentTotalCount: $C.nul($C.int64), BindEnvironments: $C.nul($C.arr(UsagePlanBindEnvironment)) }, { Tags: $C.nul($C.arr(Tag)) }))
 
 /** `UsagePlanStatusInfo` (response side). */
 export interface UsagePlanStatusInfo {
-  readonly UsagePlanId: string | null
-  readonly UsagePlanName: string | null
-  readonly UsagePlanDesc: string | null
-  readonly MaxRequestNumPreSec: number | bigint | null
-  readonly MaxRequestNum: number | bigint | null
-  readonly CreatedTime: string | null
-  readonly ModifiedTime: string | null
+  readonly UsagePlanId?: string | null
+  readonly UsagePlanName?: string | null
+  readonly UsagePlanDesc?: string | null
+  readonly MaxRequestNumPreSec?: number | bigint | null
+  readonly MaxRequestNum?: number | bigint | null
+  readonly CreatedTime?: string | null
+  readonly ModifiedTime?: string | null
   readonly Tags?: readonly Tag[] | null
 }
 export const UsagePlanStatusInfo: $Schema.Schema<UsagePlanStatusInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("UsagePlanStatusInfo", { UsagePlanId: $C.nul($C.str), UsagePlanName: $C.nul($C.str), UsagePlanDesc: $C.nul($C.str), MaxRequestNumPreSec: $C.nul($C.int64), MaxRequestNum: $C.nul($C.int64), CreatedTime: $C.nul($C.datetimeIso), ModifiedTime: $C.nul($C.datetimeIso) }, { Tags: $C.nul($C.arr(Tag)) }))
@@ -2773,8 +2773,8 @@ export const UsagePlansStatus: $Schema.Schema<UsagePlansStatus> = /*#__PURE__*/ 
 
 /** `VpcConfig` (both sides). */
 export interface VpcConfig {
-  readonly UniqVpcId: string
-  readonly UniqSubnetId: string
+  readonly UniqVpcId?: string
+  readonly UniqSubnetId?: string
 }
 export const VpcConfig: $Schema.Schema<VpcConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("VpcConfig", { UniqVpcId: $C.str, UniqSubnetId: $C.str }))
 

@@ -19,15 +19,15 @@ export const $M: $O.Meta = { service: "apm", version: "2021-06-22" }
 
 /** `APMKV` (response side). */
 export interface APMKV {
-  readonly Key: string
-  readonly Value: number
+  readonly Key?: string
+  readonly Value?: number
 }
 export const APMKV: $Schema.Schema<APMKV> = /*#__PURE__*/ $C.lazy(() => $C.struct("APMKV", { Key: $C.str, Value: $C.float }))
 
 /** `APMKVItem` (both sides). */
 export interface APMKVItem {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const APMKVItem: $Schema.Schema<APMKVItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("APMKVItem", { Key: $C.str, Value: $C.str }))
 
@@ -41,41 +41,41 @@ export const AgentOperationConfigView: $Schema.Schema<AgentOperationConfigView> 
 
 /** `ApmAgentInfo` (response side). */
 export interface ApmAgentInfo {
-  readonly AgentDownloadURL: string
-  readonly CollectorURL: string
-  readonly Token: string
-  readonly PublicCollectorURL: string
-  readonly InnerCollectorURL: string
-  readonly PrivateLinkCollectorURL: string
+  readonly AgentDownloadURL?: string
+  readonly CollectorURL?: string
+  readonly Token?: string
+  readonly PublicCollectorURL?: string
+  readonly InnerCollectorURL?: string
+  readonly PrivateLinkCollectorURL?: string
 }
 export const ApmAgentInfo: $Schema.Schema<ApmAgentInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApmAgentInfo", { AgentDownloadURL: $C.str, CollectorURL: $C.str, Token: $C.str, PublicCollectorURL: $C.str, InnerCollectorURL: $C.str, PrivateLinkCollectorURL: $C.str }))
 
 /** `ApmAppConfig` (response side). */
 export interface ApmAppConfig {
-  readonly InstanceKey: string
-  readonly ServiceName: string
-  readonly UrlConvergenceSwitch: number | bigint
-  readonly UrlConvergenceThreshold: number | bigint
-  readonly UrlConvergence: string
-  readonly ExceptionFilter: string
-  readonly ErrorCodeFilter: string
-  readonly Components: string
-  readonly UrlExclude: string
-  readonly LogSource: string
-  readonly LogRegion: string
-  readonly IsRelatedLog: number | bigint
-  readonly LogTopicID: string
-  readonly IgnoreOperationName: string
-  readonly LogSet: string
-  readonly TraceRateLimit: number | bigint
-  readonly EnableSnapshot: boolean
-  readonly SnapshotTimeout: number | bigint
-  readonly AgentEnable: boolean
-  readonly InstrumentList: readonly Instrument[] | null
-  readonly TraceSquash: boolean
-  readonly EventEnable: boolean
+  readonly InstanceKey?: string
+  readonly ServiceName?: string
+  readonly UrlConvergenceSwitch?: number | bigint
+  readonly UrlConvergenceThreshold?: number | bigint
+  readonly UrlConvergence?: string
+  readonly ExceptionFilter?: string
+  readonly ErrorCodeFilter?: string
+  readonly Components?: string
+  readonly UrlExclude?: string
+  readonly LogSource?: string
+  readonly LogRegion?: string
+  readonly IsRelatedLog?: number | bigint
+  readonly LogTopicID?: string
+  readonly IgnoreOperationName?: string
+  readonly LogSet?: string
+  readonly TraceRateLimit?: number | bigint
+  readonly EnableSnapshot?: boolean
+  readonly SnapshotTimeout?: number | bigint
+  readonly AgentEnable?: boolean
+  readonly InstrumentList?: readonly Instrument[] | null
+  readonly TraceSquash?: boolean
+  readonly EventEnable?: boolean
   readonly AgentOperationConfigView?: AgentOperationConfigView | null
-  readonly EnableLogConfig: boolean
+  readonly EnableLogConfig?: boolean
   readonly ServiceID?: string | null
   readonly EnableDashboardConfig?: boolean | null
   readonly IsRelatedDashboard?: number | bigint | null
@@ -102,12 +102,12 @@ export interface ApmAppConfig {
   readonly UrlAutoConvergenceEnable?: boolean
   readonly UrlLongSegmentThreshold?: number | bigint
   readonly UrlNumberSegmentThreshold?: number | bigint
-  readonly DisableMemoryUsed: number | bigint
-  readonly DisableCpuUsed: number | bigint
+  readonly DisableMemoryUsed?: number | bigint
+  readonly DisableCpuUsed?: number | bigint
   readonly DbStatementParametersEnabled?: boolean
   readonly SlowSQLThresholds?: readonly ApmTag[]
-  readonly EnableDesensitizationRule: number | bigint
-  readonly DesensitizationRule: string
+  readonly EnableDesensitizationRule?: number | bigint
+  readonly DesensitizationRule?: string
   readonly LogSpanIdKey?: string
   readonly AutoProfilingConfig?: AutoProfilingConfig
   readonly EnableThresholdConfig?: boolean
@@ -125,25 +125,25 @@ export const ApmAppConfig: $Schema.Schema<ApmAppConfig> = /*#__PURE__*/ $C.lazy(
 
 /** `ApmApplicationConfigView` (response side). */
 export interface ApmApplicationConfigView {
-  readonly InstanceKey: string
-  readonly ServiceName: string
-  readonly OperationNameFilter: string
-  readonly ExceptionFilter: string
-  readonly ErrorCodeFilter: string
-  readonly EventEnable: boolean
-  readonly UrlConvergenceSwitch: number | bigint
-  readonly UrlConvergenceThreshold: number | bigint
-  readonly UrlConvergence: string
-  readonly UrlExclude: string
-  readonly IsRelatedLog: number | bigint
-  readonly LogSource: string
-  readonly LogSet: string
-  readonly LogTopicID: string
-  readonly SnapshotEnable: boolean
-  readonly SnapshotTimeout: number | bigint
-  readonly AgentEnable: boolean
-  readonly InstrumentList: readonly Instrument[]
-  readonly TraceSquash: boolean
+  readonly InstanceKey?: string
+  readonly ServiceName?: string
+  readonly OperationNameFilter?: string
+  readonly ExceptionFilter?: string
+  readonly ErrorCodeFilter?: string
+  readonly EventEnable?: boolean
+  readonly UrlConvergenceSwitch?: number | bigint
+  readonly UrlConvergenceThreshold?: number | bigint
+  readonly UrlConvergence?: string
+  readonly UrlExclude?: string
+  readonly IsRelatedLog?: number | bigint
+  readonly LogSource?: string
+  readonly LogSet?: string
+  readonly LogTopicID?: string
+  readonly SnapshotEnable?: boolean
+  readonly SnapshotTimeout?: number | bigint
+  readonly AgentEnable?: boolean
+  readonly InstrumentList?: readonly Instrument[]
+  readonly TraceSquash?: boolean
   readonly AgentIgnoreOperation?: string
   readonly EnableSecurityConfig?: boolean
   readonly IsSqlInjectionAnalysis?: number | bigint
@@ -165,8 +165,8 @@ export interface ApmApplicationConfigView {
   readonly EnableDashboardConfig?: boolean
   readonly IsRelatedDashboard?: number | bigint
   readonly DashboardTopicID?: string
-  readonly DisableMemoryUsed: number | bigint
-  readonly DisableCpuUsed: number | bigint
+  readonly DisableMemoryUsed?: number | bigint
+  readonly DisableCpuUsed?: number | bigint
   readonly DbStatementParametersEnabled?: boolean
   readonly SlowSQLThresholds?: readonly ApmTag[]
   readonly EnableDesensitizationRule?: number | bigint
@@ -190,12 +190,12 @@ export const ApmAssociation: $Schema.Schema<ApmAssociation> = /*#__PURE__*/ $C.l
 
 /** `ApmField` (response side). */
 export interface ApmField {
-  readonly Key: string
-  readonly Value: number
-  readonly Unit: string
-  readonly CompareVals: readonly APMKVItem[] | null
-  readonly LastPeriodValue: readonly APMKV[] | null
-  readonly CompareVal: string
+  readonly Key?: string
+  readonly Value?: number
+  readonly Unit?: string
+  readonly CompareVals?: readonly APMKVItem[] | null
+  readonly LastPeriodValue?: readonly APMKV[] | null
+  readonly CompareVal?: string
   readonly NameCN?: string
   readonly NameEN?: string
 }
@@ -203,33 +203,33 @@ export const ApmField: $Schema.Schema<ApmField> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `ApmInstanceDetail` (response side). */
 export interface ApmInstanceDetail {
-  readonly InstanceId: string
-  readonly Name: string
-  readonly Description: string
-  readonly Status: number | bigint
-  readonly Region: string
-  readonly Tags: readonly ApmTag[]
-  readonly AppId: number | bigint
-  readonly CreateUin: string
-  readonly AmountOfUsedStorage: number
-  readonly ServiceCount: number | bigint
-  readonly CountOfReportSpanPerDay: number | bigint
-  readonly TraceDuration: number | bigint
-  readonly SpanDailyCounters: number | bigint
-  readonly BillingInstance: number | bigint
-  readonly ErrRateThreshold: number | bigint
-  readonly SampleRate: number | bigint
-  readonly ErrorSample: number | bigint
-  readonly SlowRequestSavedThreshold: number | bigint
-  readonly LogRegion: string
-  readonly LogSource: string
-  readonly IsRelatedLog: number | bigint
-  readonly LogTopicID: string
-  readonly ClientCount: number | bigint
-  readonly TotalCount: number | bigint
-  readonly LogSet: string
-  readonly MetricDuration: number | bigint
-  readonly CustomShowTags: readonly string[]
+  readonly InstanceId?: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly Status?: number | bigint
+  readonly Region?: string
+  readonly Tags?: readonly ApmTag[]
+  readonly AppId?: number | bigint
+  readonly CreateUin?: string
+  readonly AmountOfUsedStorage?: number
+  readonly ServiceCount?: number | bigint
+  readonly CountOfReportSpanPerDay?: number | bigint
+  readonly TraceDuration?: number | bigint
+  readonly SpanDailyCounters?: number | bigint
+  readonly BillingInstance?: number | bigint
+  readonly ErrRateThreshold?: number | bigint
+  readonly SampleRate?: number | bigint
+  readonly ErrorSample?: number | bigint
+  readonly SlowRequestSavedThreshold?: number | bigint
+  readonly LogRegion?: string
+  readonly LogSource?: string
+  readonly IsRelatedLog?: number | bigint
+  readonly LogTopicID?: string
+  readonly ClientCount?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly LogSet?: string
+  readonly MetricDuration?: number | bigint
+  readonly CustomShowTags?: readonly string[]
   readonly PayMode?: number | bigint
   readonly PayModeEffective?: boolean
   readonly ResponseDurationWarningThreshold?: number | bigint
@@ -237,28 +237,28 @@ export interface ApmInstanceDetail {
   readonly DefaultTSF?: number | bigint
   readonly IsRelatedDashboard?: number | bigint
   readonly DashboardTopicID?: string
-  readonly IsInstrumentationVulnerabilityScan: number | bigint
-  readonly IsSqlInjectionAnalysis: number | bigint
-  readonly StopReason: number | bigint
-  readonly IsRemoteCommandExecutionAnalysis: number | bigint
-  readonly IsMemoryHijackingAnalysis: number | bigint
+  readonly IsInstrumentationVulnerabilityScan?: number | bigint
+  readonly IsSqlInjectionAnalysis?: number | bigint
+  readonly StopReason?: number | bigint
+  readonly IsRemoteCommandExecutionAnalysis?: number | bigint
+  readonly IsMemoryHijackingAnalysis?: number | bigint
   readonly LogIndexType?: number | bigint
   readonly LogTraceIdKey?: string
-  readonly IsDeleteAnyFileAnalysis: number | bigint
-  readonly IsReadAnyFileAnalysis: number | bigint
-  readonly IsUploadAnyFileAnalysis: number | bigint
-  readonly IsIncludeAnyFileAnalysis: number | bigint
-  readonly IsDirectoryTraversalAnalysis: number | bigint
-  readonly IsTemplateEngineInjectionAnalysis: number | bigint
-  readonly IsScriptEngineInjectionAnalysis: number | bigint
-  readonly IsExpressionInjectionAnalysis: number | bigint
-  readonly IsJNDIInjectionAnalysis: number | bigint
-  readonly IsJNIInjectionAnalysis: number | bigint
-  readonly IsWebshellBackdoorAnalysis: number | bigint
-  readonly IsDeserializationAnalysis: number | bigint
+  readonly IsDeleteAnyFileAnalysis?: number | bigint
+  readonly IsReadAnyFileAnalysis?: number | bigint
+  readonly IsUploadAnyFileAnalysis?: number | bigint
+  readonly IsIncludeAnyFileAnalysis?: number | bigint
+  readonly IsDirectoryTraversalAnalysis?: number | bigint
+  readonly IsTemplateEngineInjectionAnalysis?: number | bigint
+  readonly IsScriptEngineInjectionAnalysis?: number | bigint
+  readonly IsExpressionInjectionAnalysis?: number | bigint
+  readonly IsJNDIInjectionAnalysis?: number | bigint
+  readonly IsJNIInjectionAnalysis?: number | bigint
+  readonly IsWebshellBackdoorAnalysis?: number | bigint
+  readonly IsDeserializationAnalysis?: number | bigint
   readonly Token?: string
-  readonly UrlLongSegmentThreshold: number | bigint
-  readonly UrlNumberSegmentThreshold: number | bigint
+  readonly UrlLongSegmentThreshold?: number | bigint
+  readonly UrlNumberSegmentThreshold?: number | bigint
   readonly LogSpanIdKey?: string
   readonly DisableAiAbility?: number | bigint
   readonly CrossAccountStatus?: number | bigint
@@ -268,18 +268,18 @@ export const ApmInstanceDetail: $Schema.Schema<ApmInstanceDetail> = /*#__PURE__*
 
 /** `ApmMetricRecord` (response side). */
 export interface ApmMetricRecord {
-  readonly Fields: readonly ApmField[]
-  readonly Tags: readonly ApmTag[]
+  readonly Fields?: readonly ApmField[]
+  readonly Tags?: readonly ApmTag[]
 }
 export const ApmMetricRecord: $Schema.Schema<ApmMetricRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApmMetricRecord", { Fields: $C.arr(ApmField), Tags: $C.arr(ApmTag) }))
 
 /** `ApmPrometheusRules` (response side). */
 export interface ApmPrometheusRules {
   readonly Id?: number | bigint
-  readonly Name: string | null
-  readonly ServiceName: string | null
-  readonly Status: number | bigint | null
-  readonly MetricNameRule: string | null
+  readonly Name?: string | null
+  readonly ServiceName?: string | null
+  readonly Status?: number | bigint | null
+  readonly MetricNameRule?: string | null
   readonly MetricMatchType?: number | bigint | null
   readonly AppendResourceAttributes?: boolean
 }
@@ -287,14 +287,14 @@ export const ApmPrometheusRules: $Schema.Schema<ApmPrometheusRules> = /*#__PURE_
 
 /** `ApmSampleConfig` (response side). */
 export interface ApmSampleConfig {
-  readonly InstanceKey: string
-  readonly ServiceName: string
-  readonly SampleName: string
-  readonly OperationName: string
-  readonly SpanNum: number | bigint
-  readonly Status: number | bigint
-  readonly Tags: readonly APMKVItem[] | null
-  readonly SampleRate: number | bigint
+  readonly InstanceKey?: string
+  readonly ServiceName?: string
+  readonly SampleName?: string
+  readonly OperationName?: string
+  readonly SpanNum?: number | bigint
+  readonly Status?: number | bigint
+  readonly Tags?: readonly APMKVItem[] | null
+  readonly SampleRate?: number | bigint
   readonly OperationType?: number | bigint | null
   readonly Id?: number | bigint | null
 }
@@ -302,8 +302,8 @@ export const ApmSampleConfig: $Schema.Schema<ApmSampleConfig> = /*#__PURE__*/ $C
 
 /** `ApmServiceMetric` (response side). */
 export interface ApmServiceMetric {
-  readonly Fields: readonly ApmField[] | null
-  readonly Tags: readonly ApmTag[] | null
+  readonly Fields?: readonly ApmField[] | null
+  readonly Tags?: readonly ApmTag[] | null
   readonly ServiceDetail?: ServiceDetail | null
 }
 export const ApmServiceMetric: $Schema.Schema<ApmServiceMetric> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApmServiceMetric", { Fields: $C.nul($C.arr(ApmField)), Tags: $C.nul($C.arr(ApmTag)) }, { ServiceDetail: $C.nul(ServiceDetail) }))
@@ -343,9 +343,9 @@ export const CVMMeta: $Schema.Schema<CVMMeta> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `ComponentTopologyView` (response side). */
 export interface ComponentTopologyView {
-  readonly Service: number | bigint | null
-  readonly Database: number | bigint | null
-  readonly MQ: number | bigint | null
+  readonly Service?: number | bigint | null
+  readonly Database?: number | bigint | null
+  readonly MQ?: number | bigint | null
 }
 export const ComponentTopologyView: $Schema.Schema<ComponentTopologyView> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComponentTopologyView", { Service: $C.nul($C.int64), Database: $C.nul($C.int64), MQ: $C.nul($C.int64) }))
 
@@ -364,7 +364,7 @@ export const CreateApmInstanceRequest: $Schema.Schema<CreateApmInstanceRequest> 
 
 /** `CreateApmInstanceResponse` (response side). */
 export interface CreateApmInstanceResponse {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const CreateApmInstanceResponse: $Schema.Schema<CreateApmInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateApmInstanceResponse", { InstanceId: $C.str, RequestId: $C.str }))
@@ -401,7 +401,7 @@ export const CreateApmSampleConfigRequest: $Schema.Schema<CreateApmSampleConfigR
 
 /** `CreateApmSampleConfigResponse` (response side). */
 export interface CreateApmSampleConfigResponse {
-  readonly ApmSampleConfig: ApmSampleConfig
+  readonly ApmSampleConfig?: ApmSampleConfig
   readonly RequestId: string
 }
 export const CreateApmSampleConfigResponse: $Schema.Schema<CreateApmSampleConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateApmSampleConfigResponse", { ApmSampleConfig: ApmSampleConfig, RequestId: $C.str }))
@@ -421,7 +421,7 @@ export const CreateProfileTaskRequest: $Schema.Schema<CreateProfileTaskRequest> 
 
 /** `CreateProfileTaskResponse` (response side). */
 export interface CreateProfileTaskResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const CreateProfileTaskResponse: $Schema.Schema<CreateProfileTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProfileTaskResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -452,7 +452,7 @@ export const DescribeApmAgentRequest: $Schema.Schema<DescribeApmAgentRequest> = 
 
 /** `DescribeApmAgentResponse` (response side). */
 export interface DescribeApmAgentResponse {
-  readonly ApmAgent: ApmAgentInfo
+  readonly ApmAgent?: ApmAgentInfo
   readonly RequestId: string
 }
 export const DescribeApmAgentResponse: $Schema.Schema<DescribeApmAgentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApmAgentResponse", { ApmAgent: ApmAgentInfo, RequestId: $C.str }))
@@ -467,9 +467,9 @@ export const DescribeApmAllVulCountRequest: $Schema.Schema<DescribeApmAllVulCoun
 /** `DescribeApmAllVulCountResponse` (response side). */
 export interface DescribeApmAllVulCountResponse {
   readonly VulnerabilityList?: readonly ApmMetricRecord[]
-  readonly VulnerabilityCount: number | bigint
-  readonly ImportantVulnerabilityCount: number | bigint
-  readonly CriticalVulnerabilityCount: number | bigint
+  readonly VulnerabilityCount?: number | bigint
+  readonly ImportantVulnerabilityCount?: number | bigint
+  readonly CriticalVulnerabilityCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeApmAllVulCountResponse: $Schema.Schema<DescribeApmAllVulCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApmAllVulCountResponse", { VulnerabilityCount: $C.int64, ImportantVulnerabilityCount: $C.int64, CriticalVulnerabilityCount: $C.int64, RequestId: $C.str }, { VulnerabilityList: $C.arr(ApmMetricRecord) }))
@@ -483,7 +483,7 @@ export const DescribeApmApplicationConfigRequest: $Schema.Schema<DescribeApmAppl
 
 /** `DescribeApmApplicationConfigResponse` (response side). */
 export interface DescribeApmApplicationConfigResponse {
-  readonly ApmAppConfig: ApmAppConfig | null
+  readonly ApmAppConfig?: ApmAppConfig | null
   readonly RequestId: string
 }
 export const DescribeApmApplicationConfigResponse: $Schema.Schema<DescribeApmApplicationConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApmApplicationConfigResponse", { ApmAppConfig: $C.nul(ApmAppConfig), RequestId: $C.str }))
@@ -497,7 +497,7 @@ export const DescribeApmAssociationRequest: $Schema.Schema<DescribeApmAssociatio
 
 /** `DescribeApmAssociationResponse` (response side). */
 export interface DescribeApmAssociationResponse {
-  readonly ApmAssociation: ApmAssociation
+  readonly ApmAssociation?: ApmAssociation
   readonly RequestId: string
 }
 export const DescribeApmAssociationResponse: $Schema.Schema<DescribeApmAssociationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApmAssociationResponse", { ApmAssociation: ApmAssociation, RequestId: $C.str }))
@@ -520,7 +520,7 @@ export const DescribeApmInstancesRequest: $Schema.Schema<DescribeApmInstancesReq
 
 /** `DescribeApmInstancesResponse` (response side). */
 export interface DescribeApmInstancesResponse {
-  readonly Instances: readonly ApmInstanceDetail[]
+  readonly Instances?: readonly ApmInstanceDetail[]
   readonly TotalCount?: number | bigint
   readonly PageIndex?: number | bigint
   readonly PageSize?: number | bigint
@@ -536,7 +536,7 @@ export const DescribeApmPrometheusRuleRequest: $Schema.Schema<DescribeApmPrometh
 
 /** `DescribeApmPrometheusRuleResponse` (response side). */
 export interface DescribeApmPrometheusRuleResponse {
-  readonly ApmPrometheusRules: readonly ApmPrometheusRules[]
+  readonly ApmPrometheusRules?: readonly ApmPrometheusRules[]
   readonly RequestId: string
 }
 export const DescribeApmPrometheusRuleResponse: $Schema.Schema<DescribeApmPrometheusRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApmPrometheusRuleResponse", { ApmPrometheusRules: $C.arr(ApmPrometheusRules), RequestId: $C.str }))
@@ -572,7 +572,7 @@ export const DescribeApmSampleConfigRequest: $Schema.Schema<DescribeApmSampleCon
 
 /** `DescribeApmSampleConfigResponse` (response side). */
 export interface DescribeApmSampleConfigResponse {
-  readonly ApmSampleConfigs: readonly ApmSampleConfig[] | null
+  readonly ApmSampleConfigs?: readonly ApmSampleConfig[] | null
   readonly RequestId: string
 }
 export const DescribeApmSampleConfigResponse: $Schema.Schema<DescribeApmSampleConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApmSampleConfigResponse", { ApmSampleConfigs: $C.nul($C.arr(ApmSampleConfig)), RequestId: $C.str }))
@@ -676,7 +676,7 @@ export const DescribeGeneralMetricDataRequest: $Schema.Schema<DescribeGeneralMet
 
 /** `DescribeGeneralMetricDataResponse` (response side). */
 export interface DescribeGeneralMetricDataResponse {
-  readonly Records: readonly Line[]
+  readonly Records?: readonly Line[]
   readonly RequestId: string
 }
 export const DescribeGeneralMetricDataResponse: $Schema.Schema<DescribeGeneralMetricDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGeneralMetricDataResponse", { Records: $C.arr(Line), RequestId: $C.str }))
@@ -696,8 +696,8 @@ export const DescribeGeneralOTSpanListRequest: $Schema.Schema<DescribeGeneralOTS
 
 /** `DescribeGeneralOTSpanListResponse` (response side). */
 export interface DescribeGeneralOTSpanListResponse {
-  readonly TotalCount: number | bigint
-  readonly Spans: string
+  readonly TotalCount?: number | bigint
+  readonly Spans?: string
   readonly RequestId: string
 }
 export const DescribeGeneralOTSpanListResponse: $Schema.Schema<DescribeGeneralOTSpanListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGeneralOTSpanListResponse", { TotalCount: $C.int64, Spans: $C.str, RequestId: $C.str }))
@@ -717,8 +717,8 @@ export const DescribeGeneralSpanListRequest: $Schema.Schema<DescribeGeneralSpanL
 
 /** `DescribeGeneralSpanListResponse` (response side). */
 export interface DescribeGeneralSpanListResponse {
-  readonly TotalCount: number | bigint
-  readonly Spans: readonly Span[]
+  readonly TotalCount?: number | bigint
+  readonly Spans?: readonly Span[]
   readonly RequestId: string
 }
 export const DescribeGeneralSpanListResponse: $Schema.Schema<DescribeGeneralSpanListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGeneralSpanListResponse", { TotalCount: $C.int64, Spans: $C.arr(Span), RequestId: $C.str }))
@@ -745,8 +745,8 @@ export const DescribeMetricRecordsRequest: $Schema.Schema<DescribeMetricRecordsR
 
 /** `DescribeMetricRecordsResponse` (response side). */
 export interface DescribeMetricRecordsResponse {
-  readonly Records: readonly ApmMetricRecord[]
-  readonly TotalCount: number | bigint
+  readonly Records?: readonly ApmMetricRecord[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMetricRecordsResponse: $Schema.Schema<DescribeMetricRecordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMetricRecordsResponse", { Records: $C.arr(ApmMetricRecord), TotalCount: $C.int64, RequestId: $C.str }))
@@ -761,9 +761,9 @@ export const DescribeOPRAllVulCountRequest: $Schema.Schema<DescribeOPRAllVulCoun
 /** `DescribeOPRAllVulCountResponse` (response side). */
 export interface DescribeOPRAllVulCountResponse {
   readonly VulnerabilityList?: readonly ApmMetricRecord[]
-  readonly VulnerabilityCount: number | bigint
-  readonly ImportantVulnerabilityCount: number | bigint
-  readonly CriticalVulnerabilityCount: number | bigint
+  readonly VulnerabilityCount?: number | bigint
+  readonly ImportantVulnerabilityCount?: number | bigint
+  readonly CriticalVulnerabilityCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeOPRAllVulCountResponse: $Schema.Schema<DescribeOPRAllVulCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOPRAllVulCountResponse", { VulnerabilityCount: $C.int64, ImportantVulnerabilityCount: $C.int64, CriticalVulnerabilityCount: $C.int64, RequestId: $C.str }, { VulnerabilityList: $C.arr(ApmMetricRecord) }))
@@ -784,7 +784,7 @@ export const DescribeServiceOverviewRequest: $Schema.Schema<DescribeServiceOverv
 
 /** `DescribeServiceOverviewResponse` (response side). */
 export interface DescribeServiceOverviewResponse {
-  readonly Records: readonly ApmMetricRecord[]
+  readonly Records?: readonly ApmMetricRecord[]
   readonly RequestId: string
 }
 export const DescribeServiceOverviewResponse: $Schema.Schema<DescribeServiceOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServiceOverviewResponse", { Records: $C.arr(ApmMetricRecord), RequestId: $C.str }))
@@ -803,7 +803,7 @@ export const DescribeTagValuesRequest: $Schema.Schema<DescribeTagValuesRequest> 
 
 /** `DescribeTagValuesResponse` (response side). */
 export interface DescribeTagValuesResponse {
-  readonly Values: readonly string[]
+  readonly Values?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeTagValuesResponse: $Schema.Schema<DescribeTagValuesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTagValuesResponse", { Values: $C.arr($C.str), RequestId: $C.str }))
@@ -833,9 +833,9 @@ export const DescribeTopologyNewRequest: $Schema.Schema<DescribeTopologyNewReque
 
 /** `DescribeTopologyNewResponse` (response side). */
 export interface DescribeTopologyNewResponse {
-  readonly Nodes: readonly TopologyNode[] | null
-  readonly Edges: readonly TopologyEdgeNew[]
-  readonly TopologyModifyFlag: number | bigint | null
+  readonly Nodes?: readonly TopologyNode[] | null
+  readonly Edges?: readonly TopologyEdgeNew[]
+  readonly TopologyModifyFlag?: number | bigint | null
   readonly Selectors?: SelectorView | null
   readonly OverviewStats?: OverviewStats | null
   readonly RequestId: string
@@ -866,11 +866,11 @@ export const Instrument: $Schema.Schema<Instrument> = /*#__PURE__*/ $C.lazy(() =
 
 /** `Line` (response side). */
 export interface Line {
-  readonly MetricName: string
-  readonly MetricNameCN: string
-  readonly TimeSerial: readonly (number | bigint)[]
-  readonly DataSerial: readonly number[]
-  readonly Tags: readonly ApmTag[]
+  readonly MetricName?: string
+  readonly MetricNameCN?: string
+  readonly TimeSerial?: readonly (number | bigint)[]
+  readonly DataSerial?: readonly number[]
+  readonly Tags?: readonly ApmTag[]
   readonly MetricUnit?: string
 }
 export const Line: $Schema.Schema<Line> = /*#__PURE__*/ $C.lazy(() => $C.struct("Line", { MetricName: $C.str, MetricNameCN: $C.str, TimeSerial: $C.arr($C.int64), DataSerial: $C.arr($C.float), Tags: $C.arr(ApmTag) }, { MetricUnit: $C.str }))
@@ -1139,7 +1139,7 @@ export const Resource: $Schema.Schema<Resource> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `SelectorView` (response side). */
 export interface SelectorView {
-  readonly Component: ComponentTopologyView | null
+  readonly Component?: ComponentTopologyView | null
 }
 export const SelectorView: $Schema.Schema<SelectorView> = /*#__PURE__*/ $C.lazy(() => $C.struct("SelectorView", { Component: $C.nul(ComponentTopologyView) }))
 
@@ -1151,7 +1151,7 @@ export const Selectors: $Schema.Schema<Selectors> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ServiceDetail` (response side). */
 export interface ServiceDetail {
-  readonly ServiceID: string | null
+  readonly ServiceID?: string | null
   readonly InstanceKey?: string | null
   readonly AppID?: number | bigint | null
   readonly CreateUIN?: string | null
@@ -1168,16 +1168,16 @@ export const ServiceDetail: $Schema.Schema<ServiceDetail> = /*#__PURE__*/ $C.laz
 
 /** `Span` (response side). */
 export interface Span {
-  readonly TraceID: string
+  readonly TraceID?: string
   readonly Logs?: readonly SpanLog[]
-  readonly Tags: readonly SpanTag[]
-  readonly Process: SpanProcess
+  readonly Tags?: readonly SpanTag[]
+  readonly Process?: SpanProcess
   readonly Timestamp?: number | bigint
-  readonly OperationName: string
-  readonly References: readonly SpanReference[]
-  readonly StartTime: number | bigint
-  readonly Duration: number | bigint
-  readonly SpanID: string
+  readonly OperationName?: string
+  readonly References?: readonly SpanReference[]
+  readonly StartTime?: number | bigint
+  readonly Duration?: number | bigint
+  readonly SpanID?: string
   readonly StartTimeMillis?: number | bigint
   readonly ParentSpanID?: string
 }
@@ -1239,17 +1239,17 @@ export const TkeMeta: $Schema.Schema<TkeMeta> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `TopologyEdgeNew` (response side). */
 export interface TopologyEdgeNew {
-  readonly Source: string
-  readonly Id: string
-  readonly Weight: number | null
-  readonly Target: string
-  readonly Duration: number | null
-  readonly ErrRate: number | null
-  readonly Qps: number | null
-  readonly Type: string | null
-  readonly Color: string | null
-  readonly SqlRequestCount: number | null
-  readonly SqlErrorRequestCount: number | null
+  readonly Source?: string
+  readonly Id?: string
+  readonly Weight?: number | null
+  readonly Target?: string
+  readonly Duration?: number | null
+  readonly ErrRate?: number | null
+  readonly Qps?: number | null
+  readonly Type?: string | null
+  readonly Color?: string | null
+  readonly SqlRequestCount?: number | null
+  readonly SqlErrorRequestCount?: number | null
   readonly SourceComp?: string
   readonly TargetComp?: string
   readonly ReqCnt?: number | bigint
@@ -1258,20 +1258,20 @@ export const TopologyEdgeNew: $Schema.Schema<TopologyEdgeNew> = /*#__PURE__*/ $C
 
 /** `TopologyNode` (response side). */
 export interface TopologyNode {
-  readonly ErrRate: number | null
-  readonly Kind: string | null
-  readonly Name: string
-  readonly Weight: number | null
-  readonly Color: string | null
-  readonly Duration: number | null
-  readonly Qps: number | null
-  readonly Type: string | null
-  readonly Id: string
-  readonly Size: string | null
-  readonly IsModule: boolean | null
-  readonly Position: Position | null
+  readonly ErrRate?: number | null
+  readonly Kind?: string | null
+  readonly Name?: string
+  readonly Weight?: number | null
+  readonly Color?: string | null
+  readonly Duration?: number | null
+  readonly Qps?: number | null
+  readonly Type?: string | null
+  readonly Id?: string
+  readonly Size?: string | null
+  readonly IsModule?: boolean | null
+  readonly Position?: Position | null
   readonly Tags?: readonly ApmTag[] | null
-  readonly CanDrillDown: boolean | null
+  readonly CanDrillDown?: boolean | null
   readonly Resource?: Resource | null
   readonly NodeView?: string
   readonly ConsumerDuration?: number

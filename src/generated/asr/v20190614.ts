@@ -19,14 +19,14 @@ export const $M: $O.Meta = { service: "asr", version: "2019-06-14" }
 
 /** `AsyncRecognitionTaskInfo` (response side). */
 export interface AsyncRecognitionTaskInfo {
-  readonly TaskId: number | bigint
-  readonly Url: string
+  readonly TaskId?: number | bigint
+  readonly Url?: string
 }
 export const AsyncRecognitionTaskInfo: $Schema.Schema<AsyncRecognitionTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AsyncRecognitionTaskInfo", { TaskId: $C.int64, Url: $C.str }))
 
 /** `AsyncRecognitionTasks` (response side). */
 export interface AsyncRecognitionTasks {
-  readonly Tasks: readonly AsyncRecognitionTaskInfo[] | null
+  readonly Tasks?: readonly AsyncRecognitionTaskInfo[] | null
 }
 export const AsyncRecognitionTasks: $Schema.Schema<AsyncRecognitionTasks> = /*#__PURE__*/ $C.lazy(() => $C.struct("AsyncRecognitionTasks", { Tasks: $C.nul($C.arr(AsyncRecognitionTaskInfo)) }))
 
@@ -51,7 +51,7 @@ export const CreateAsrKeyWordLibRequest: $Schema.Schema<CreateAsrKeyWordLibReque
 
 /** `CreateAsrKeyWordLibResponse` (response side). */
 export interface CreateAsrKeyWordLibResponse {
-  readonly Data: KeyWordLibIdData
+  readonly Data?: KeyWordLibIdData
   readonly RequestId: string
 }
 export const CreateAsrKeyWordLibResponse: $Schema.Schema<CreateAsrKeyWordLibResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAsrKeyWordLibResponse", { Data: KeyWordLibIdData, RequestId: $C.str }))
@@ -67,7 +67,7 @@ export const CreateAsrVocabRequest: $Schema.Schema<CreateAsrVocabRequest> = /*#_
 
 /** `CreateAsrVocabResponse` (response side). */
 export interface CreateAsrVocabResponse {
-  readonly VocabId: string
+  readonly VocabId?: string
   readonly RequestId: string
 }
 export const CreateAsrVocabResponse: $Schema.Schema<CreateAsrVocabResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAsrVocabResponse", { VocabId: $C.str, RequestId: $C.str }))
@@ -90,7 +90,7 @@ export const CreateAsyncRecognitionTaskRequest: $Schema.Schema<CreateAsyncRecogn
 
 /** `CreateAsyncRecognitionTaskResponse` (response side). */
 export interface CreateAsyncRecognitionTaskResponse {
-  readonly Data: Task
+  readonly Data?: Task
   readonly RequestId: string
 }
 export const CreateAsyncRecognitionTaskResponse: $Schema.Schema<CreateAsyncRecognitionTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAsyncRecognitionTaskResponse", { Data: Task, RequestId: $C.str }))
@@ -107,7 +107,7 @@ export const CreateCustomizationRequest: $Schema.Schema<CreateCustomizationReque
 
 /** `CreateCustomizationResponse` (response side). */
 export interface CreateCustomizationResponse {
-  readonly ModelId: string
+  readonly ModelId?: string
   readonly RequestId: string
 }
 export const CreateCustomizationResponse: $Schema.Schema<CreateCustomizationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCustomizationResponse", { ModelId: $C.str, RequestId: $C.str }))
@@ -145,7 +145,7 @@ export const CreateRecTaskRequest: $Schema.Schema<CreateRecTaskRequest> = /*#__P
 
 /** `CreateRecTaskResponse` (response side). */
 export interface CreateRecTaskResponse {
-  readonly Data: Task
+  readonly Data?: Task
   readonly RequestId: string
 }
 export const CreateRecTaskResponse: $Schema.Schema<CreateRecTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRecTaskResponse", { Data: Task, RequestId: $C.str }))
@@ -192,7 +192,7 @@ export const DescribeAsyncRecognitionTasksRequest: $Schema.Schema<DescribeAsyncR
 
 /** `DescribeAsyncRecognitionTasksResponse` (response side). */
 export interface DescribeAsyncRecognitionTasksResponse {
-  readonly Data: AsyncRecognitionTasks | null
+  readonly Data?: AsyncRecognitionTasks | null
   readonly RequestId: string
 }
 export const DescribeAsyncRecognitionTasksResponse: $Schema.Schema<DescribeAsyncRecognitionTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAsyncRecognitionTasksResponse", { Data: $C.nul(AsyncRecognitionTasks), RequestId: $C.str }))
@@ -205,7 +205,7 @@ export const DescribeTaskStatusRequest: $Schema.Schema<DescribeTaskStatusRequest
 
 /** `DescribeTaskStatusResponse` (response side). */
 export interface DescribeTaskStatusResponse {
-  readonly Data: TaskStatus
+  readonly Data?: TaskStatus
   readonly RequestId: string
 }
 export const DescribeTaskStatusResponse: $Schema.Schema<DescribeTaskStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskStatusResponse", { Data: TaskStatus, RequestId: $C.str }))
@@ -218,8 +218,8 @@ export const DownloadAsrVocabRequest: $Schema.Schema<DownloadAsrVocabRequest> = 
 
 /** `DownloadAsrVocabResponse` (response side). */
 export interface DownloadAsrVocabResponse {
-  readonly VocabId: string
-  readonly WordWeightStr: string
+  readonly VocabId?: string
+  readonly WordWeightStr?: string
   readonly RequestId: string
 }
 export const DownloadAsrVocabResponse: $Schema.Schema<DownloadAsrVocabResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DownloadAsrVocabResponse", { VocabId: $C.str, WordWeightStr: $C.str, RequestId: $C.str }))
@@ -232,7 +232,7 @@ export const DownloadCustomizationRequest: $Schema.Schema<DownloadCustomizationR
 
 /** `DownloadCustomizationResponse` (response side). */
 export interface DownloadCustomizationResponse {
-  readonly DownloadUrl: string
+  readonly DownloadUrl?: string
   readonly RequestId: string
 }
 export const DownloadCustomizationResponse: $Schema.Schema<DownloadCustomizationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DownloadCustomizationResponse", { DownloadUrl: $C.str, RequestId: $C.str }))
@@ -264,8 +264,8 @@ export const GetAsrVocabListRequest: $Schema.Schema<GetAsrVocabListRequest> = /*
 
 /** `GetAsrVocabListResponse` (response side). */
 export interface GetAsrVocabListResponse {
-  readonly VocabList: readonly Vocab[]
-  readonly TotalCount: number | bigint
+  readonly VocabList?: readonly Vocab[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const GetAsrVocabListResponse: $Schema.Schema<GetAsrVocabListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetAsrVocabListResponse", { VocabList: $C.arr(Vocab), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -278,13 +278,13 @@ export const GetAsrVocabRequest: $Schema.Schema<GetAsrVocabRequest> = /*#__PURE_
 
 /** `GetAsrVocabResponse` (response side). */
 export interface GetAsrVocabResponse {
-  readonly Name: string
-  readonly Description: string
-  readonly VocabId: string
-  readonly WordWeights: readonly HotWord[]
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly State: number | bigint
+  readonly Name?: string
+  readonly Description?: string
+  readonly VocabId?: string
+  readonly WordWeights?: readonly HotWord[]
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly State?: number | bigint
   readonly RequestId: string
 }
 export const GetAsrVocabResponse: $Schema.Schema<GetAsrVocabResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetAsrVocabResponse", { Name: $C.str, Description: $C.str, VocabId: $C.str, WordWeights: $C.arr(HotWord), CreateTime: $C.datetimeIso, UpdateTime: $C.datetimeIso, State: $C.int64, RequestId: $C.str }))
@@ -300,8 +300,8 @@ export const GetCustomizationListRequest: $Schema.Schema<GetCustomizationListReq
 
 /** `GetCustomizationListResponse` (response side). */
 export interface GetCustomizationListResponse {
-  readonly Data: readonly Model[] | null
-  readonly TotalCount: number | bigint | null
+  readonly Data?: readonly Model[] | null
+  readonly TotalCount?: number | bigint | null
   readonly RequestId: string
 }
 export const GetCustomizationListResponse: $Schema.Schema<GetCustomizationListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetCustomizationListResponse", { Data: $C.nul($C.arr(Model)), TotalCount: $C.nul($C.uint64), RequestId: $C.str }))
@@ -314,7 +314,7 @@ export const GetModelInfoRequest: $Schema.Schema<GetModelInfoRequest> = /*#__PUR
 
 /** `GetModelInfoResponse` (response side). */
 export interface GetModelInfoResponse {
-  readonly Data: Model
+  readonly Data?: Model
   readonly RequestId: string
 }
 export const GetModelInfoResponse: $Schema.Schema<GetModelInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetModelInfoResponse", { Data: Model, RequestId: $C.str }))
@@ -329,7 +329,7 @@ export const GetUsageByDateRequest: $Schema.Schema<GetUsageByDateRequest> = /*#_
 
 /** `GetUsageByDateResponse` (response side). */
 export interface GetUsageByDateResponse {
-  readonly Data: UsageByDateInfoData
+  readonly Data?: UsageByDateInfoData
   readonly RequestId: string
 }
 export const GetUsageByDateResponse: $Schema.Schema<GetUsageByDateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetUsageByDateResponse", { Data: UsageByDateInfoData, RequestId: $C.str }))
@@ -359,8 +359,8 @@ export const KeyWordLibIdData: $Schema.Schema<KeyWordLibIdData> = /*#__PURE__*/ 
 
 /** `KeyWordLibListData` (response side). */
 export interface KeyWordLibListData {
-  readonly KeyWordLibList: readonly KeyWordLib[] | null
-  readonly TotalCount: number | bigint | null
+  readonly KeyWordLibList?: readonly KeyWordLib[] | null
+  readonly TotalCount?: number | bigint | null
 }
 export const KeyWordLibListData: $Schema.Schema<KeyWordLibListData> = /*#__PURE__*/ $C.lazy(() => $C.struct("KeyWordLibListData", { KeyWordLibList: $C.nul($C.arr(KeyWordLib)), TotalCount: $C.nul($C.uint64) }))
 
@@ -374,15 +374,15 @@ export const KeyWordResult: $Schema.Schema<KeyWordResult> = /*#__PURE__*/ $C.laz
 
 /** `Model` (response side). */
 export interface Model {
-  readonly ModelName: string
-  readonly DictName: string
-  readonly ModelId: string
-  readonly ModelType: string
-  readonly ServiceType: string
-  readonly ModelState: number | bigint
-  readonly AtUpdated: string
+  readonly ModelName?: string
+  readonly DictName?: string
+  readonly ModelId?: string
+  readonly ModelType?: string
+  readonly ServiceType?: string
+  readonly ModelState?: number | bigint
+  readonly AtUpdated?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly TagInfos: readonly string[] | null
+  readonly TagInfos?: readonly string[] | null
 }
 export const Model: $Schema.Schema<Model> = /*#__PURE__*/ $C.lazy(() => $C.struct("Model", { ModelName: $C.str, DictName: $C.str, ModelId: $C.str, ModelType: $C.str, ServiceType: $C.str, ModelState: $C.int64, AtUpdated: $C.str, TagInfos: $C.nul($C.arr($C.str)) }))
 
@@ -410,25 +410,25 @@ export const ModifyCustomizationStateRequest: $Schema.Schema<ModifyCustomization
 
 /** `ModifyCustomizationStateResponse` (response side). */
 export interface ModifyCustomizationStateResponse {
-  readonly ModelId: string
+  readonly ModelId?: string
   readonly RequestId: string
 }
 export const ModifyCustomizationStateResponse: $Schema.Schema<ModifyCustomizationStateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCustomizationStateResponse", { ModelId: $C.str, RequestId: $C.str }))
 
 /** `SentenceDetail` (response side). */
 export interface SentenceDetail {
-  readonly FinalSentence: string | null
-  readonly SliceSentence: string | null
+  readonly FinalSentence?: string | null
+  readonly SliceSentence?: string | null
   readonly WrittenText?: string | null
-  readonly StartMs: number | bigint | null
-  readonly EndMs: number | bigint | null
-  readonly WordsNum: number | bigint | null
-  readonly Words: readonly SentenceWords[] | null
-  readonly SpeechSpeed: number | null
-  readonly SpeakerId: number | bigint | null
-  readonly EmotionalEnergy: number | null
-  readonly SilenceTime: number | bigint | null
-  readonly EmotionType: readonly string[] | null
+  readonly StartMs?: number | bigint | null
+  readonly EndMs?: number | bigint | null
+  readonly WordsNum?: number | bigint | null
+  readonly Words?: readonly SentenceWords[] | null
+  readonly SpeechSpeed?: number | null
+  readonly SpeakerId?: number | bigint | null
+  readonly EmotionalEnergy?: number | null
+  readonly SilenceTime?: number | bigint | null
+  readonly EmotionType?: readonly string[] | null
   readonly KeyWordResults?: readonly KeyWordResult[] | null
   readonly LangType?: string
   readonly SpeakerRoleName?: string
@@ -466,27 +466,27 @@ export const SentenceRecognitionRequest: $Schema.Schema<SentenceRecognitionReque
 
 /** `SentenceRecognitionResponse` (response side). */
 export interface SentenceRecognitionResponse {
-  readonly Result: string
-  readonly AudioDuration: number | bigint
-  readonly WordSize: number | bigint | null
-  readonly WordList: readonly SentenceWord[] | null
+  readonly Result?: string
+  readonly AudioDuration?: number | bigint
+  readonly WordSize?: number | bigint | null
+  readonly WordList?: readonly SentenceWord[] | null
   readonly RequestId: string
 }
 export const SentenceRecognitionResponse: $Schema.Schema<SentenceRecognitionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SentenceRecognitionResponse", { Result: $C.str, AudioDuration: $C.int64, WordSize: $C.nul($C.int64), WordList: $C.nul($C.arr(SentenceWord)), RequestId: $C.str }))
 
 /** `SentenceWord` (response side). */
 export interface SentenceWord {
-  readonly Word: string
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
+  readonly Word?: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
 }
 export const SentenceWord: $Schema.Schema<SentenceWord> = /*#__PURE__*/ $C.lazy(() => $C.struct("SentenceWord", { Word: $C.str, StartTime: $C.int64, EndTime: $C.int64 }))
 
 /** `SentenceWords` (response side). */
 export interface SentenceWords {
-  readonly Word: string | null
-  readonly OffsetStartMs: number | bigint | null
-  readonly OffsetEndMs: number | bigint | null
+  readonly Word?: string | null
+  readonly OffsetStartMs?: number | bigint | null
+  readonly OffsetEndMs?: number | bigint | null
 }
 export const SentenceWords: $Schema.Schema<SentenceWords> = /*#__PURE__*/ $C.lazy(() => $C.struct("SentenceWords", { Word: $C.nul($C.str), OffsetStartMs: $C.nul($C.int64), OffsetEndMs: $C.nul($C.int64) }))
 
@@ -499,7 +499,7 @@ export const SetVocabStateRequest: $Schema.Schema<SetVocabStateRequest> = /*#__P
 
 /** `SetVocabStateResponse` (response side). */
 export interface SetVocabStateResponse {
-  readonly VocabId: string
+  readonly VocabId?: string
   readonly RequestId: string
 }
 export const SetVocabStateResponse: $Schema.Schema<SetVocabStateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SetVocabStateResponse", { VocabId: $C.str, RequestId: $C.str }))
@@ -513,19 +513,19 @@ export const SpeakerRoleInfo: $Schema.Schema<SpeakerRoleInfo> = /*#__PURE__*/ $C
 
 /** `Task` (response side). */
 export interface Task {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
 }
 export const Task: $Schema.Schema<Task> = /*#__PURE__*/ $C.lazy(() => $C.struct("Task", { TaskId: $C.uint64 }))
 
 /** `TaskStatus` (response side). */
 export interface TaskStatus {
-  readonly TaskId: number | bigint
-  readonly Status: number | bigint
-  readonly StatusStr: string
-  readonly Result: string
-  readonly ErrorMsg: string
-  readonly ResultDetail: readonly SentenceDetail[] | null
-  readonly AudioDuration: number | null
+  readonly TaskId?: number | bigint
+  readonly Status?: number | bigint
+  readonly StatusStr?: string
+  readonly Result?: string
+  readonly ErrorMsg?: string
+  readonly ResultDetail?: readonly SentenceDetail[] | null
+  readonly AudioDuration?: number | null
 }
 export const TaskStatus: $Schema.Schema<TaskStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskStatus", { TaskId: $C.uint64, Status: $C.int64, StatusStr: $C.str, Result: $C.str, ErrorMsg: $C.str, ResultDetail: $C.nul($C.arr(SentenceDetail)), AudioDuration: $C.nul($C.float) }))
 
@@ -539,7 +539,7 @@ export const UpdateAsrKeyWordLibRequest: $Schema.Schema<UpdateAsrKeyWordLibReque
 
 /** `UpdateAsrKeyWordLibResponse` (response side). */
 export interface UpdateAsrKeyWordLibResponse {
-  readonly Data: KeyWordLibIdData
+  readonly Data?: KeyWordLibIdData
   readonly RequestId: string
 }
 export const UpdateAsrKeyWordLibResponse: $Schema.Schema<UpdateAsrKeyWordLibResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateAsrKeyWordLibResponse", { Data: KeyWordLibIdData, RequestId: $C.str }))
@@ -556,7 +556,7 @@ export const UpdateAsrVocabRequest: $Schema.Schema<UpdateAsrVocabRequest> = /*#_
 
 /** `UpdateAsrVocabResponse` (response side). */
 export interface UpdateAsrVocabResponse {
-  readonly VocabId: string
+  readonly VocabId?: string
   readonly RequestId: string
 }
 export const UpdateAsrVocabResponse: $Schema.Schema<UpdateAsrVocabResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateAsrVocabResponse", { VocabId: $C.str, RequestId: $C.str }))
@@ -591,21 +591,21 @@ export const VerifyTopResult: $Schema.Schema<VerifyTopResult> = /*#__PURE__*/ $C
 
 /** `Vocab` (response side). */
 export interface Vocab {
-  readonly Name: string
-  readonly Description: string
-  readonly VocabId: string
-  readonly WordWeights: readonly HotWord[]
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly State: number | bigint
-  readonly TagInfos: readonly string[] | null
+  readonly Name?: string
+  readonly Description?: string
+  readonly VocabId?: string
+  readonly WordWeights?: readonly HotWord[]
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly State?: number | bigint
+  readonly TagInfos?: readonly string[] | null
 }
 export const Vocab: $Schema.Schema<Vocab> = /*#__PURE__*/ $C.lazy(() => $C.struct("Vocab", { Name: $C.str, Description: $C.str, VocabId: $C.str, WordWeights: $C.arr(HotWord), CreateTime: $C.datetimeIso, UpdateTime: $C.datetimeIso, State: $C.int64, TagInfos: $C.nul($C.arr($C.str)) }))
 
 /** `VoicePrintBaseData` (response side). */
 export interface VoicePrintBaseData {
-  readonly VoicePrintId: string | null
-  readonly SpeakerNick: string | null
+  readonly VoicePrintId?: string | null
+  readonly SpeakerNick?: string | null
 }
 export const VoicePrintBaseData: $Schema.Schema<VoicePrintBaseData> = /*#__PURE__*/ $C.lazy(() => $C.struct("VoicePrintBaseData", { VoicePrintId: $C.nul($C.str), SpeakerNick: $C.nul($C.str) }))
 
@@ -663,7 +663,7 @@ export const VoicePrintDeleteRequest: $Schema.Schema<VoicePrintDeleteRequest> = 
 
 /** `VoicePrintDeleteResponse` (response side). */
 export interface VoicePrintDeleteResponse {
-  readonly Data: VoicePrintBaseData
+  readonly Data?: VoicePrintBaseData
   readonly RequestId: string
 }
 export const VoicePrintDeleteResponse: $Schema.Schema<VoicePrintDeleteResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("VoicePrintDeleteResponse", { Data: VoicePrintBaseData, RequestId: $C.str }))
@@ -681,7 +681,7 @@ export const VoicePrintEnrollRequest: $Schema.Schema<VoicePrintEnrollRequest> = 
 
 /** `VoicePrintEnrollResponse` (response side). */
 export interface VoicePrintEnrollResponse {
-  readonly Data: VoicePrintBaseData
+  readonly Data?: VoicePrintBaseData
   readonly RequestId: string
 }
 export const VoicePrintEnrollResponse: $Schema.Schema<VoicePrintEnrollResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("VoicePrintEnrollResponse", { Data: VoicePrintBaseData, RequestId: $C.str }))
@@ -734,16 +734,16 @@ export const VoicePrintUpdateRequest: $Schema.Schema<VoicePrintUpdateRequest> = 
 
 /** `VoicePrintUpdateResponse` (response side). */
 export interface VoicePrintUpdateResponse {
-  readonly Data: VoicePrintBaseData
+  readonly Data?: VoicePrintBaseData
   readonly RequestId: string
 }
 export const VoicePrintUpdateResponse: $Schema.Schema<VoicePrintUpdateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("VoicePrintUpdateResponse", { Data: VoicePrintBaseData, RequestId: $C.str }))
 
 /** `VoicePrintVerifyData` (response side). */
 export interface VoicePrintVerifyData {
-  readonly VoicePrintId: string | null
-  readonly Score: string | null
-  readonly Decision: number | bigint | null
+  readonly VoicePrintId?: string | null
+  readonly Score?: string | null
+  readonly Decision?: number | bigint | null
 }
 export const VoicePrintVerifyData: $Schema.Schema<VoicePrintVerifyData> = /*#__PURE__*/ $C.lazy(() => $C.struct("VoicePrintVerifyData", { VoicePrintId: $C.nul($C.str), Score: $C.nul($C.str), Decision: $C.nul($C.int64) }))
 
@@ -759,7 +759,7 @@ export const VoicePrintVerifyRequest: $Schema.Schema<VoicePrintVerifyRequest> = 
 
 /** `VoicePrintVerifyResponse` (response side). */
 export interface VoicePrintVerifyResponse {
-  readonly Data: VoicePrintVerifyData
+  readonly Data?: VoicePrintVerifyData
   readonly RequestId: string
 }
 export const VoicePrintVerifyResponse: $Schema.Schema<VoicePrintVerifyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("VoicePrintVerifyResponse", { Data: VoicePrintVerifyData, RequestId: $C.str }))

@@ -19,39 +19,39 @@ export const $M: $O.Meta = { service: "as", version: "2018-04-19" }
 
 /** `Activity` (response side). */
 export interface Activity {
-  readonly AutoScalingGroupId: string
-  readonly ActivityId: string
-  readonly ActivityType: string
-  readonly StatusCode: string
-  readonly StatusMessage: string
-  readonly Cause: string
-  readonly Description: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly CreatedTime: string
+  readonly AutoScalingGroupId?: string
+  readonly ActivityId?: string
+  readonly ActivityType?: string
+  readonly StatusCode?: string
+  readonly StatusMessage?: string
+  readonly Cause?: string
+  readonly Description?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly CreatedTime?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly ActivityRelatedInstanceSet: readonly ActivtyRelatedInstance[]
-  readonly StatusMessageSimplified: string
-  readonly LifecycleActionResultSet: readonly LifecycleActionResultInfo[]
-  readonly DetailedStatusMessageSet: readonly DetailedStatusMessage[]
-  readonly InvocationResultSet: readonly InvocationResult[]
-  readonly RelatedInstanceSet: readonly RelatedInstance[]
+  readonly ActivityRelatedInstanceSet?: readonly ActivtyRelatedInstance[]
+  readonly StatusMessageSimplified?: string
+  readonly LifecycleActionResultSet?: readonly LifecycleActionResultInfo[]
+  readonly DetailedStatusMessageSet?: readonly DetailedStatusMessage[]
+  readonly InvocationResultSet?: readonly InvocationResult[]
+  readonly RelatedInstanceSet?: readonly RelatedInstance[]
 }
 export const Activity: $Schema.Schema<Activity> = /*#__PURE__*/ $C.lazy(() => $C.struct("Activity", { AutoScalingGroupId: $C.str, ActivityId: $C.str, ActivityType: $C.str, StatusCode: $C.str, StatusMessage: $C.str, Cause: $C.str, Description: $C.str, StartTime: $C.datetimeIso, EndTime: $C.datetimeIso, CreatedTime: $C.datetimeIso, ActivityRelatedInstanceSet: $C.arr(ActivtyRelatedInstance), StatusMessageSimplified: $C.str, LifecycleActionResultSet: $C.arr(LifecycleActionResultInfo), DetailedStatusMessageSet: $C.arr(DetailedStatusMessage), InvocationResultSet: $C.arr(InvocationResult), RelatedInstanceSet: $C.arr(RelatedInstance) }))
 
 /** `ActivtyRelatedInstance` (response side). */
 export interface ActivtyRelatedInstance {
-  readonly InstanceId: string
-  readonly InstanceStatus: string
+  readonly InstanceId?: string
+  readonly InstanceStatus?: string
 }
 export const ActivtyRelatedInstance: $Schema.Schema<ActivtyRelatedInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("ActivtyRelatedInstance", { InstanceId: $C.str, InstanceStatus: $C.str }))
 
 /** `Advice` (response side). */
 export interface Advice {
-  readonly Problem: string
-  readonly Detail: string
-  readonly Solution: string
-  readonly Level: string
+  readonly Problem?: string
+  readonly Detail?: string
+  readonly Solution?: string
+  readonly Level?: string
 }
 export const Advice: $Schema.Schema<Advice> = /*#__PURE__*/ $C.lazy(() => $C.struct("Advice", { Problem: $C.str, Detail: $C.str, Solution: $C.str, Level: $C.str }))
 
@@ -64,7 +64,7 @@ export const AttachInstancesRequest: $Schema.Schema<AttachInstancesRequest> = /*
 
 /** `AttachInstancesResponse` (response side). */
 export interface AttachInstancesResponse {
-  readonly ActivityId: string
+  readonly ActivityId?: string
   readonly RequestId: string
 }
 export const AttachInstancesResponse: $Schema.Schema<AttachInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AttachInstancesResponse", { ActivityId: $C.str, RequestId: $C.str }))
@@ -79,53 +79,53 @@ export const AttachLoadBalancersRequest: $Schema.Schema<AttachLoadBalancersReque
 
 /** `AttachLoadBalancersResponse` (response side). */
 export interface AttachLoadBalancersResponse {
-  readonly ActivityId: string
+  readonly ActivityId?: string
   readonly RequestId: string
 }
 export const AttachLoadBalancersResponse: $Schema.Schema<AttachLoadBalancersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AttachLoadBalancersResponse", { ActivityId: $C.str, RequestId: $C.str }))
 
 /** `AutoScalingAdvice` (response side). */
 export interface AutoScalingAdvice {
-  readonly AutoScalingGroupId: string
-  readonly Level: string
-  readonly Advices: readonly Advice[]
+  readonly AutoScalingGroupId?: string
+  readonly Level?: string
+  readonly Advices?: readonly Advice[]
 }
 export const AutoScalingAdvice: $Schema.Schema<AutoScalingAdvice> = /*#__PURE__*/ $C.lazy(() => $C.struct("AutoScalingAdvice", { AutoScalingGroupId: $C.str, Level: $C.str, Advices: $C.arr(Advice) }))
 
 /** `AutoScalingGroup` (response side). */
 export interface AutoScalingGroup {
-  readonly AutoScalingGroupId: string
-  readonly AutoScalingGroupName: string
-  readonly AutoScalingGroupStatus: string
-  readonly CreatedTime: string
-  readonly DefaultCooldown: number | bigint
-  readonly DesiredCapacity: number | bigint
-  readonly EnabledStatus: string
-  readonly ForwardLoadBalancerSet: readonly ForwardLoadBalancer[]
-  readonly InstanceCount: number | bigint
-  readonly InServiceInstanceCount: number | bigint
-  readonly LaunchConfigurationId: string
-  readonly LaunchConfigurationName: string
-  readonly LoadBalancerIdSet: readonly string[]
-  readonly MaxSize: number | bigint
-  readonly MinSize: number | bigint
-  readonly ProjectId: number | bigint
-  readonly SubnetIdSet: readonly string[]
-  readonly TerminationPolicySet: readonly string[]
-  readonly VpcId: string
-  readonly ZoneSet: readonly string[]
-  readonly RetryPolicy: string
-  readonly InActivityStatus: string
-  readonly Tags: readonly Tag[]
-  readonly ServiceSettings: ServiceSettings
-  readonly Ipv6AddressCount: number | bigint
-  readonly MultiZoneSubnetPolicy: string
-  readonly HealthCheckType: string
-  readonly LoadBalancerHealthCheckGracePeriod: number | bigint
-  readonly InstanceAllocationPolicy: string
-  readonly SpotMixedAllocationPolicy: SpotMixedAllocationPolicy
-  readonly CapacityRebalance: boolean
-  readonly InstanceNameIndexSettings: InstanceNameIndexSettings
+  readonly AutoScalingGroupId?: string
+  readonly AutoScalingGroupName?: string
+  readonly AutoScalingGroupStatus?: string
+  readonly CreatedTime?: string
+  readonly DefaultCooldown?: number | bigint
+  readonly DesiredCapacity?: number | bigint
+  readonly EnabledStatus?: string
+  readonly ForwardLoadBalancerSet?: readonly ForwardLoadBalancer[]
+  readonly InstanceCount?: number | bigint
+  readonly InServiceInstanceCount?: number | bigint
+  readonly LaunchConfigurationId?: string
+  readonly LaunchConfigurationName?: string
+  readonly LoadBalancerIdSet?: readonly string[]
+  readonly MaxSize?: number | bigint
+  readonly MinSize?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly SubnetIdSet?: readonly string[]
+  readonly TerminationPolicySet?: readonly string[]
+  readonly VpcId?: string
+  readonly ZoneSet?: readonly string[]
+  readonly RetryPolicy?: string
+  readonly InActivityStatus?: string
+  readonly Tags?: readonly Tag[]
+  readonly ServiceSettings?: ServiceSettings
+  readonly Ipv6AddressCount?: number | bigint
+  readonly MultiZoneSubnetPolicy?: string
+  readonly HealthCheckType?: string
+  readonly LoadBalancerHealthCheckGracePeriod?: number | bigint
+  readonly InstanceAllocationPolicy?: string
+  readonly SpotMixedAllocationPolicy?: SpotMixedAllocationPolicy
+  readonly CapacityRebalance?: boolean
+  readonly InstanceNameIndexSettings?: InstanceNameIndexSettings
   readonly HostNameIndexSettings?: HostNameIndexSettings
   readonly ConcurrentScaleOutForDesiredCapacity?: boolean
 }
@@ -133,20 +133,20 @@ export const AutoScalingGroup: $Schema.Schema<AutoScalingGroup> = /*#__PURE__*/ 
 
 /** `AutoScalingGroupAbstract` (response side). */
 export interface AutoScalingGroupAbstract {
-  readonly AutoScalingGroupId: string
-  readonly AutoScalingGroupName: string
+  readonly AutoScalingGroupId?: string
+  readonly AutoScalingGroupName?: string
 }
 export const AutoScalingGroupAbstract: $Schema.Schema<AutoScalingGroupAbstract> = /*#__PURE__*/ $C.lazy(() => $C.struct("AutoScalingGroupAbstract", { AutoScalingGroupId: $C.str, AutoScalingGroupName: $C.str }))
 
 /** `AutoScalingNotification` (response side). */
 export interface AutoScalingNotification {
-  readonly AutoScalingGroupId: string
-  readonly NotificationUserGroupIds: readonly string[]
-  readonly NotificationTypes: readonly string[]
-  readonly AutoScalingNotificationId: string
-  readonly TargetType: string
-  readonly QueueName: string
-  readonly TopicName: string
+  readonly AutoScalingGroupId?: string
+  readonly NotificationUserGroupIds?: readonly string[]
+  readonly NotificationTypes?: readonly string[]
+  readonly AutoScalingNotificationId?: string
+  readonly TargetType?: string
+  readonly QueueName?: string
+  readonly TopicName?: string
 }
 export const AutoScalingNotification: $Schema.Schema<AutoScalingNotification> = /*#__PURE__*/ $C.lazy(() => $C.struct("AutoScalingNotification", { AutoScalingGroupId: $C.str, NotificationUserGroupIds: $C.arr($C.str), NotificationTypes: $C.arr($C.str), AutoScalingNotificationId: $C.str, TargetType: $C.str, QueueName: $C.str, TopicName: $C.str }))
 
@@ -209,7 +209,7 @@ export const CreateAutoScalingGroupFromInstanceRequest: $Schema.Schema<CreateAut
 
 /** `CreateAutoScalingGroupFromInstanceResponse` (response side). */
 export interface CreateAutoScalingGroupFromInstanceResponse {
-  readonly AutoScalingGroupId: string
+  readonly AutoScalingGroupId?: string
   readonly RequestId: string
 }
 export const CreateAutoScalingGroupFromInstanceResponse: $Schema.Schema<CreateAutoScalingGroupFromInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAutoScalingGroupFromInstanceResponse", { AutoScalingGroupId: $C.str, RequestId: $C.str }))
@@ -248,7 +248,7 @@ export const CreateAutoScalingGroupRequest: $Schema.Schema<CreateAutoScalingGrou
 
 /** `CreateAutoScalingGroupResponse` (response side). */
 export interface CreateAutoScalingGroupResponse {
-  readonly AutoScalingGroupId: string
+  readonly AutoScalingGroupId?: string
   readonly RequestId: string
 }
 export const CreateAutoScalingGroupResponse: $Schema.Schema<CreateAutoScalingGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAutoScalingGroupResponse", { AutoScalingGroupId: $C.str, RequestId: $C.str }))
@@ -288,7 +288,7 @@ export const CreateLaunchConfigurationRequest: $Schema.Schema<CreateLaunchConfig
 
 /** `CreateLaunchConfigurationResponse` (response side). */
 export interface CreateLaunchConfigurationResponse {
-  readonly LaunchConfigurationId: string
+  readonly LaunchConfigurationId?: string
   readonly RequestId: string
 }
 export const CreateLaunchConfigurationResponse: $Schema.Schema<CreateLaunchConfigurationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLaunchConfigurationResponse", { LaunchConfigurationId: $C.str, RequestId: $C.str }))
@@ -309,7 +309,7 @@ export const CreateLifecycleHookRequest: $Schema.Schema<CreateLifecycleHookReque
 
 /** `CreateLifecycleHookResponse` (response side). */
 export interface CreateLifecycleHookResponse {
-  readonly LifecycleHookId: string
+  readonly LifecycleHookId?: string
   readonly RequestId: string
 }
 export const CreateLifecycleHookResponse: $Schema.Schema<CreateLifecycleHookResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLifecycleHookResponse", { LifecycleHookId: $C.str, RequestId: $C.str }))
@@ -327,7 +327,7 @@ export const CreateNotificationConfigurationRequest: $Schema.Schema<CreateNotifi
 
 /** `CreateNotificationConfigurationResponse` (response side). */
 export interface CreateNotificationConfigurationResponse {
-  readonly AutoScalingNotificationId: string
+  readonly AutoScalingNotificationId?: string
   readonly RequestId: string
 }
 export const CreateNotificationConfigurationResponse: $Schema.Schema<CreateNotificationConfigurationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNotificationConfigurationResponse", { AutoScalingNotificationId: $C.str, RequestId: $C.str }))
@@ -351,7 +351,7 @@ export const CreateScalingPolicyRequest: $Schema.Schema<CreateScalingPolicyReque
 
 /** `CreateScalingPolicyResponse` (response side). */
 export interface CreateScalingPolicyResponse {
-  readonly AutoScalingPolicyId: string
+  readonly AutoScalingPolicyId?: string
   readonly RequestId: string
 }
 export const CreateScalingPolicyResponse: $Schema.Schema<CreateScalingPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateScalingPolicyResponse", { AutoScalingPolicyId: $C.str, RequestId: $C.str }))
@@ -372,7 +372,7 @@ export const CreateScheduledActionRequest: $Schema.Schema<CreateScheduledActionR
 
 /** `CreateScheduledActionResponse` (response side). */
 export interface CreateScheduledActionResponse {
-  readonly ScheduledActionId: string
+  readonly ScheduledActionId?: string
   readonly RequestId: string
 }
 export const CreateScheduledActionResponse: $Schema.Schema<CreateScheduledActionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateScheduledActionResponse", { ScheduledActionId: $C.str, RequestId: $C.str }))
@@ -488,8 +488,8 @@ export const DescribeAutoScalingActivitiesRequest: $Schema.Schema<DescribeAutoSc
 
 /** `DescribeAutoScalingActivitiesResponse` (response side). */
 export interface DescribeAutoScalingActivitiesResponse {
-  readonly TotalCount: number | bigint
-  readonly ActivitySet: readonly Activity[]
+  readonly TotalCount?: number | bigint
+  readonly ActivitySet?: readonly Activity[]
   readonly RequestId: string
 }
 export const DescribeAutoScalingActivitiesResponse: $Schema.Schema<DescribeAutoScalingActivitiesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAutoScalingActivitiesResponse", { TotalCount: $C.uint64, ActivitySet: $C.arr(Activity), RequestId: $C.str }))
@@ -502,7 +502,7 @@ export const DescribeAutoScalingAdvicesRequest: $Schema.Schema<DescribeAutoScali
 
 /** `DescribeAutoScalingAdvicesResponse` (response side). */
 export interface DescribeAutoScalingAdvicesResponse {
-  readonly AutoScalingAdviceSet: readonly AutoScalingAdvice[]
+  readonly AutoScalingAdviceSet?: readonly AutoScalingAdvice[]
   readonly RequestId: string
 }
 export const DescribeAutoScalingAdvicesResponse: $Schema.Schema<DescribeAutoScalingAdvicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAutoScalingAdvicesResponse", { AutoScalingAdviceSet: $C.arr(AutoScalingAdvice), RequestId: $C.str }))
@@ -516,7 +516,7 @@ export const DescribeAutoScalingGroupLastActivitiesRequest: $Schema.Schema<Descr
 
 /** `DescribeAutoScalingGroupLastActivitiesResponse` (response side). */
 export interface DescribeAutoScalingGroupLastActivitiesResponse {
-  readonly ActivitySet: readonly Activity[]
+  readonly ActivitySet?: readonly Activity[]
   readonly RequestId: string
 }
 export const DescribeAutoScalingGroupLastActivitiesResponse: $Schema.Schema<DescribeAutoScalingGroupLastActivitiesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAutoScalingGroupLastActivitiesResponse", { ActivitySet: $C.arr(Activity), RequestId: $C.str }))
@@ -532,8 +532,8 @@ export const DescribeAutoScalingGroupsRequest: $Schema.Schema<DescribeAutoScalin
 
 /** `DescribeAutoScalingGroupsResponse` (response side). */
 export interface DescribeAutoScalingGroupsResponse {
-  readonly AutoScalingGroupSet: readonly AutoScalingGroup[]
-  readonly TotalCount: number | bigint
+  readonly AutoScalingGroupSet?: readonly AutoScalingGroup[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAutoScalingGroupsResponse: $Schema.Schema<DescribeAutoScalingGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAutoScalingGroupsResponse", { AutoScalingGroupSet: $C.arr(AutoScalingGroup), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -549,8 +549,8 @@ export const DescribeAutoScalingInstancesRequest: $Schema.Schema<DescribeAutoSca
 
 /** `DescribeAutoScalingInstancesResponse` (response side). */
 export interface DescribeAutoScalingInstancesResponse {
-  readonly AutoScalingInstanceSet: readonly Instance[]
-  readonly TotalCount: number | bigint
+  readonly AutoScalingInstanceSet?: readonly Instance[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAutoScalingInstancesResponse: $Schema.Schema<DescribeAutoScalingInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAutoScalingInstancesResponse", { AutoScalingInstanceSet: $C.arr(Instance), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -566,8 +566,8 @@ export const DescribeLaunchConfigurationsRequest: $Schema.Schema<DescribeLaunchC
 
 /** `DescribeLaunchConfigurationsResponse` (response side). */
 export interface DescribeLaunchConfigurationsResponse {
-  readonly TotalCount: number | bigint
-  readonly LaunchConfigurationSet: readonly LaunchConfiguration[]
+  readonly TotalCount?: number | bigint
+  readonly LaunchConfigurationSet?: readonly LaunchConfiguration[]
   readonly RequestId: string
 }
 export const DescribeLaunchConfigurationsResponse: $Schema.Schema<DescribeLaunchConfigurationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLaunchConfigurationsResponse", { TotalCount: $C.uint64, LaunchConfigurationSet: $C.arr(LaunchConfiguration), RequestId: $C.str }))
@@ -583,8 +583,8 @@ export const DescribeLifecycleHooksRequest: $Schema.Schema<DescribeLifecycleHook
 
 /** `DescribeLifecycleHooksResponse` (response side). */
 export interface DescribeLifecycleHooksResponse {
-  readonly LifecycleHookSet: readonly LifecycleHook[]
-  readonly TotalCount: number | bigint
+  readonly LifecycleHookSet?: readonly LifecycleHook[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLifecycleHooksResponse: $Schema.Schema<DescribeLifecycleHooksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLifecycleHooksResponse", { LifecycleHookSet: $C.arr(LifecycleHook), TotalCount: $C.int64, RequestId: $C.str }))
@@ -600,8 +600,8 @@ export const DescribeNotificationConfigurationsRequest: $Schema.Schema<DescribeN
 
 /** `DescribeNotificationConfigurationsResponse` (response side). */
 export interface DescribeNotificationConfigurationsResponse {
-  readonly TotalCount: number | bigint
-  readonly AutoScalingNotificationSet: readonly AutoScalingNotification[]
+  readonly TotalCount?: number | bigint
+  readonly AutoScalingNotificationSet?: readonly AutoScalingNotification[]
   readonly RequestId: string
 }
 export const DescribeNotificationConfigurationsResponse: $Schema.Schema<DescribeNotificationConfigurationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNotificationConfigurationsResponse", { TotalCount: $C.uint64, AutoScalingNotificationSet: $C.arr(AutoScalingNotification), RequestId: $C.str }))
@@ -617,8 +617,8 @@ export const DescribeRefreshActivitiesRequest: $Schema.Schema<DescribeRefreshAct
 
 /** `DescribeRefreshActivitiesResponse` (response side). */
 export interface DescribeRefreshActivitiesResponse {
-  readonly TotalCount: number | bigint
-  readonly RefreshActivitySet: readonly RefreshActivity[]
+  readonly TotalCount?: number | bigint
+  readonly RefreshActivitySet?: readonly RefreshActivity[]
   readonly RequestId: string
 }
 export const DescribeRefreshActivitiesResponse: $Schema.Schema<DescribeRefreshActivitiesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRefreshActivitiesResponse", { TotalCount: $C.uint64, RefreshActivitySet: $C.arr(RefreshActivity), RequestId: $C.str }))
@@ -634,8 +634,8 @@ export const DescribeScalingPoliciesRequest: $Schema.Schema<DescribeScalingPolic
 
 /** `DescribeScalingPoliciesResponse` (response side). */
 export interface DescribeScalingPoliciesResponse {
-  readonly ScalingPolicySet: readonly ScalingPolicy[]
-  readonly TotalCount: number | bigint
+  readonly ScalingPolicySet?: readonly ScalingPolicy[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeScalingPoliciesResponse: $Schema.Schema<DescribeScalingPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScalingPoliciesResponse", { ScalingPolicySet: $C.arr(ScalingPolicy), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -651,8 +651,8 @@ export const DescribeScheduledActionsRequest: $Schema.Schema<DescribeScheduledAc
 
 /** `DescribeScheduledActionsResponse` (response side). */
 export interface DescribeScheduledActionsResponse {
-  readonly TotalCount: number | bigint
-  readonly ScheduledActionSet: readonly ScheduledAction[]
+  readonly TotalCount?: number | bigint
+  readonly ScheduledActionSet?: readonly ScheduledAction[]
   readonly RequestId: string
 }
 export const DescribeScheduledActionsResponse: $Schema.Schema<DescribeScheduledActionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScheduledActionsResponse", { TotalCount: $C.uint64, ScheduledActionSet: $C.arr(ScheduledAction), RequestId: $C.str }))
@@ -666,7 +666,7 @@ export const DetachInstancesRequest: $Schema.Schema<DetachInstancesRequest> = /*
 
 /** `DetachInstancesResponse` (response side). */
 export interface DetachInstancesResponse {
-  readonly ActivityId: string
+  readonly ActivityId?: string
   readonly RequestId: string
 }
 export const DetachInstancesResponse: $Schema.Schema<DetachInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetachInstancesResponse", { ActivityId: $C.str, RequestId: $C.str }))
@@ -681,20 +681,20 @@ export const DetachLoadBalancersRequest: $Schema.Schema<DetachLoadBalancersReque
 
 /** `DetachLoadBalancersResponse` (response side). */
 export interface DetachLoadBalancersResponse {
-  readonly ActivityId: string
+  readonly ActivityId?: string
   readonly RequestId: string
 }
 export const DetachLoadBalancersResponse: $Schema.Schema<DetachLoadBalancersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetachLoadBalancersResponse", { ActivityId: $C.str, RequestId: $C.str }))
 
 /** `DetailedStatusMessage` (response side). */
 export interface DetailedStatusMessage {
-  readonly Code: string
-  readonly Zone: string
-  readonly InstanceId: string
-  readonly InstanceChargeType: string
-  readonly SubnetId: string
-  readonly Message: string
-  readonly InstanceType: string
+  readonly Code?: string
+  readonly Zone?: string
+  readonly InstanceId?: string
+  readonly InstanceChargeType?: string
+  readonly SubnetId?: string
+  readonly Message?: string
+  readonly InstanceType?: string
 }
 export const DetailedStatusMessage: $Schema.Schema<DetailedStatusMessage> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetailedStatusMessage", { Code: $C.str, Zone: $C.str, InstanceId: $C.str, InstanceChargeType: $C.str, SubnetId: $C.str, Message: $C.str, InstanceType: $C.str }))
 
@@ -741,7 +741,7 @@ export const EnterStandbyRequest: $Schema.Schema<EnterStandbyRequest> = /*#__PUR
 
 /** `EnterStandbyResponse` (response side). */
 export interface EnterStandbyResponse {
-  readonly ActivityId: string
+  readonly ActivityId?: string
   readonly RequestId: string
 }
 export const EnterStandbyResponse: $Schema.Schema<EnterStandbyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnterStandbyResponse", { ActivityId: $C.str, RequestId: $C.str }))
@@ -756,7 +756,7 @@ export const ExecuteScalingPolicyRequest: $Schema.Schema<ExecuteScalingPolicyReq
 
 /** `ExecuteScalingPolicyResponse` (response side). */
 export interface ExecuteScalingPolicyResponse {
-  readonly ActivityId: string
+  readonly ActivityId?: string
   readonly RequestId: string
 }
 export const ExecuteScalingPolicyResponse: $Schema.Schema<ExecuteScalingPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExecuteScalingPolicyResponse", { ActivityId: $C.str, RequestId: $C.str }))
@@ -770,7 +770,7 @@ export const ExitStandbyRequest: $Schema.Schema<ExitStandbyRequest> = /*#__PURE_
 
 /** `ExitStandbyResponse` (response side). */
 export interface ExitStandbyResponse {
-  readonly ActivityId: string
+  readonly ActivityId?: string
   readonly RequestId: string
 }
 export const ExitStandbyResponse: $Schema.Schema<ExitStandbyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExitStandbyResponse", { ActivityId: $C.str, RequestId: $C.str }))
@@ -784,9 +784,9 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `ForwardLoadBalancer` (both sides). */
 export interface ForwardLoadBalancer {
-  readonly LoadBalancerId: string
-  readonly ListenerId: string
-  readonly TargetAttributes: readonly TargetAttribute[]
+  readonly LoadBalancerId?: string
+  readonly ListenerId?: string
+  readonly TargetAttributes?: readonly TargetAttribute[]
   readonly LocationId?: string
   readonly Region?: string
 }
@@ -811,7 +811,7 @@ export const HostNameIndexSettings: $Schema.Schema<HostNameIndexSettings> = /*#_
 
 /** `HostNameSettings` (both sides). */
 export interface HostNameSettings {
-  readonly HostName: string | null
+  readonly HostName?: string | null
   readonly HostNameStyle?: string | null
   readonly HostNameSuffix?: string | null
   readonly HostNameDelimiter?: string
@@ -828,34 +828,34 @@ export const IPv6InternetAccessible: $Schema.Schema<IPv6InternetAccessible> = /*
 
 /** `Instance` (response side). */
 export interface Instance {
-  readonly InstanceId: string
-  readonly AutoScalingGroupId: string
-  readonly LaunchConfigurationId: string
-  readonly LaunchConfigurationName: string
-  readonly LifeCycleState: string
-  readonly HealthStatus: string
-  readonly ProtectedFromScaleIn: boolean
-  readonly Zone: string
-  readonly CreationType: string
-  readonly AddTime: string
-  readonly InstanceType: string
-  readonly VersionNumber: number | bigint
-  readonly AutoScalingGroupName: string
-  readonly WarmupStatus: string
+  readonly InstanceId?: string
+  readonly AutoScalingGroupId?: string
+  readonly LaunchConfigurationId?: string
+  readonly LaunchConfigurationName?: string
+  readonly LifeCycleState?: string
+  readonly HealthStatus?: string
+  readonly ProtectedFromScaleIn?: boolean
+  readonly Zone?: string
+  readonly CreationType?: string
+  readonly AddTime?: string
+  readonly InstanceType?: string
+  readonly VersionNumber?: number | bigint
+  readonly AutoScalingGroupName?: string
+  readonly WarmupStatus?: string
   readonly DisasterRecoverGroupIds?: readonly string[]
 }
 export const Instance: $Schema.Schema<Instance> = /*#__PURE__*/ $C.lazy(() => $C.struct("Instance", { InstanceId: $C.str, AutoScalingGroupId: $C.str, LaunchConfigurationId: $C.str, LaunchConfigurationName: $C.str, LifeCycleState: $C.str, HealthStatus: $C.str, ProtectedFromScaleIn: $C.bool, Zone: $C.str, CreationType: $C.str, AddTime: $C.datetimeIso, InstanceType: $C.str, VersionNumber: $C.int64, AutoScalingGroupName: $C.str, WarmupStatus: $C.str }, { DisasterRecoverGroupIds: $C.arr($C.str) }))
 
 /** `InstanceChargePrepaid` (both sides). */
 export interface InstanceChargePrepaid {
-  readonly Period: number | bigint
+  readonly Period?: number | bigint
   readonly RenewFlag?: string
 }
 export const InstanceChargePrepaid: $Schema.Schema<InstanceChargePrepaid> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceChargePrepaid", { Period: $C.int64 }, { RenewFlag: $C.str }))
 
 /** `InstanceMarketOptionsRequest` (both sides). */
 export interface InstanceMarketOptionsRequest {
-  readonly SpotOptions: SpotMarketOptions
+  readonly SpotOptions?: SpotMarketOptions
   readonly MarketType?: string
 }
 export const InstanceMarketOptionsRequest: $Schema.Schema<InstanceMarketOptionsRequest> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceMarketOptionsRequest", { SpotOptions: SpotMarketOptions }, { MarketType: $C.str }))
@@ -870,7 +870,7 @@ export const InstanceNameIndexSettings: $Schema.Schema<InstanceNameIndexSettings
 
 /** `InstanceNameSettings` (both sides). */
 export interface InstanceNameSettings {
-  readonly InstanceName: string
+  readonly InstanceName?: string
   readonly InstanceNameStyle?: string
   readonly InstanceNameSuffix?: string | null
   readonly InstanceNameDelimiter?: string
@@ -879,8 +879,8 @@ export const InstanceNameSettings: $Schema.Schema<InstanceNameSettings> = /*#__P
 
 /** `InstanceTag` (both sides). */
 export interface InstanceTag {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const InstanceTag: $Schema.Schema<InstanceTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceTag", { Key: $C.str, Value: $C.str }))
 
@@ -899,50 +899,50 @@ export const InternetAccessible: $Schema.Schema<InternetAccessible> = /*#__PURE_
 
 /** `InvocationResult` (response side). */
 export interface InvocationResult {
-  readonly InstanceId: string
-  readonly InvocationId: string
-  readonly InvocationTaskId: string
-  readonly CommandId: string
-  readonly TaskStatus: string
-  readonly ErrorMessage: string
+  readonly InstanceId?: string
+  readonly InvocationId?: string
+  readonly InvocationTaskId?: string
+  readonly CommandId?: string
+  readonly TaskStatus?: string
+  readonly ErrorMessage?: string
 }
 export const InvocationResult: $Schema.Schema<InvocationResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("InvocationResult", { InstanceId: $C.str, InvocationId: $C.str, InvocationTaskId: $C.str, CommandId: $C.str, TaskStatus: $C.str, ErrorMessage: $C.str }))
 
 /** `LaunchConfiguration` (response side). */
 export interface LaunchConfiguration {
-  readonly ProjectId: number | bigint
-  readonly LaunchConfigurationId: string
-  readonly LaunchConfigurationName: string
-  readonly InstanceType: string
-  readonly SystemDisk: SystemDisk
-  readonly DataDisks: readonly DataDisk[]
-  readonly LoginSettings: LimitedLoginSettings
-  readonly InternetAccessible: InternetAccessible
-  readonly SecurityGroupIds: readonly string[]
-  readonly AutoScalingGroupAbstractSet: readonly AutoScalingGroupAbstract[]
-  readonly UserData: string | null
-  readonly CreatedTime: string
-  readonly EnhancedService: EnhancedService
-  readonly ImageId: string
-  readonly LaunchConfigurationStatus: string
-  readonly InstanceChargeType: string
-  readonly InstanceMarketOptions: InstanceMarketOptionsRequest | null
-  readonly InstanceTypes: readonly string[]
-  readonly InstanceTags: readonly InstanceTag[]
-  readonly Tags: readonly Tag[]
-  readonly VersionNumber: number | bigint
-  readonly UpdatedTime: string
-  readonly CamRoleName: string
-  readonly LastOperationInstanceTypesCheckPolicy: string
-  readonly HostNameSettings: HostNameSettings
-  readonly InstanceNameSettings: InstanceNameSettings
-  readonly InstanceChargePrepaid: InstanceChargePrepaid
-  readonly DiskTypePolicy: string
-  readonly HpcClusterId: string
-  readonly IPv6InternetAccessible: IPv6InternetAccessible
-  readonly DisasterRecoverGroupIds: readonly string[]
-  readonly ImageFamily: string
-  readonly DedicatedClusterId: string
+  readonly ProjectId?: number | bigint
+  readonly LaunchConfigurationId?: string
+  readonly LaunchConfigurationName?: string
+  readonly InstanceType?: string
+  readonly SystemDisk?: SystemDisk
+  readonly DataDisks?: readonly DataDisk[]
+  readonly LoginSettings?: LimitedLoginSettings
+  readonly InternetAccessible?: InternetAccessible
+  readonly SecurityGroupIds?: readonly string[]
+  readonly AutoScalingGroupAbstractSet?: readonly AutoScalingGroupAbstract[]
+  readonly UserData?: string | null
+  readonly CreatedTime?: string
+  readonly EnhancedService?: EnhancedService
+  readonly ImageId?: string
+  readonly LaunchConfigurationStatus?: string
+  readonly InstanceChargeType?: string
+  readonly InstanceMarketOptions?: InstanceMarketOptionsRequest | null
+  readonly InstanceTypes?: readonly string[]
+  readonly InstanceTags?: readonly InstanceTag[]
+  readonly Tags?: readonly Tag[]
+  readonly VersionNumber?: number | bigint
+  readonly UpdatedTime?: string
+  readonly CamRoleName?: string
+  readonly LastOperationInstanceTypesCheckPolicy?: string
+  readonly HostNameSettings?: HostNameSettings
+  readonly InstanceNameSettings?: InstanceNameSettings
+  readonly InstanceChargePrepaid?: InstanceChargePrepaid
+  readonly DiskTypePolicy?: string
+  readonly HpcClusterId?: string
+  readonly IPv6InternetAccessible?: IPv6InternetAccessible
+  readonly DisasterRecoverGroupIds?: readonly string[]
+  readonly ImageFamily?: string
+  readonly DedicatedClusterId?: string
 }
 export const LaunchConfiguration: $Schema.Schema<LaunchConfiguration> = /*#__PURE__*/ $C.lazy(() => $C.struct("LaunchConfiguration", { ProjectId: $C.int64, LaunchConfigurationId: $C.str, LaunchConfigurationName: $C.str, InstanceType: $C.str, SystemDisk: SystemDisk, DataDisks: $C.arr(DataDisk), LoginSettings: LimitedLoginSettings, InternetAccessible: InternetAccessible, SecurityGroupIds: $C.arr($C.str), AutoScalingGroupAbstractSet: $C.arr(AutoScalingGroupAbstract), UserData: $C.nul($C.str), CreatedTime: $C.datetimeIso, EnhancedService: EnhancedService, ImageId: $C.str, LaunchConfigurationStatus: $C.str, InstanceChargeType: $C.str, InstanceMarketOptions: $C.nul(InstanceMarketOptionsRequest), InstanceTypes: $C.arr($C.str), InstanceTags: $C.arr(InstanceTag), Tags: $C.arr(Tag), VersionNumber: $C.int64, UpdatedTime: $C.datetimeIso, CamRoleName: $C.str, LastOperationInstanceTypesCheckPolicy: $C.str, HostNameSettings: HostNameSettings, InstanceNameSettings: InstanceNameSettings, InstanceChargePrepaid: InstanceChargePrepaid, DiskTypePolicy: $C.str, HpcClusterId: $C.str, IPv6InternetAccessible: IPv6InternetAccessible, DisasterRecoverGroupIds: $C.arr($C.str), ImageFamily: $C.str, DedicatedClusterId: $C.str }))
 
@@ -960,30 +960,30 @@ export const LifecycleActionResultInfo: $Schema.Schema<LifecycleActionResultInfo
 
 /** `LifecycleCommand` (both sides). */
 export interface LifecycleCommand {
-  readonly CommandId: string
+  readonly CommandId?: string
   readonly Parameters?: string
 }
 export const LifecycleCommand: $Schema.Schema<LifecycleCommand> = /*#__PURE__*/ $C.lazy(() => $C.struct("LifecycleCommand", { CommandId: $C.str }, { Parameters: $C.str }))
 
 /** `LifecycleHook` (response side). */
 export interface LifecycleHook {
-  readonly LifecycleHookId: string
-  readonly LifecycleHookName: string
-  readonly AutoScalingGroupId: string
-  readonly DefaultResult: string
-  readonly HeartbeatTimeout: number | bigint
-  readonly LifecycleTransition: string
-  readonly NotificationMetadata: string
-  readonly CreatedTime: string
-  readonly NotificationTarget: NotificationTarget
-  readonly LifecycleTransitionType: string
-  readonly LifecycleCommand: LifecycleCommand
+  readonly LifecycleHookId?: string
+  readonly LifecycleHookName?: string
+  readonly AutoScalingGroupId?: string
+  readonly DefaultResult?: string
+  readonly HeartbeatTimeout?: number | bigint
+  readonly LifecycleTransition?: string
+  readonly NotificationMetadata?: string
+  readonly CreatedTime?: string
+  readonly NotificationTarget?: NotificationTarget
+  readonly LifecycleTransitionType?: string
+  readonly LifecycleCommand?: LifecycleCommand
 }
 export const LifecycleHook: $Schema.Schema<LifecycleHook> = /*#__PURE__*/ $C.lazy(() => $C.struct("LifecycleHook", { LifecycleHookId: $C.str, LifecycleHookName: $C.str, AutoScalingGroupId: $C.str, DefaultResult: $C.str, HeartbeatTimeout: $C.int64, LifecycleTransition: $C.str, NotificationMetadata: $C.str, CreatedTime: $C.datetimeIso, NotificationTarget: NotificationTarget, LifecycleTransitionType: $C.str, LifecycleCommand: LifecycleCommand }))
 
 /** `LimitedLoginSettings` (response side). */
 export interface LimitedLoginSettings {
-  readonly KeyIds: readonly string[]
+  readonly KeyIds?: readonly string[]
 }
 export const LimitedLoginSettings: $Schema.Schema<LimitedLoginSettings> = /*#__PURE__*/ $C.lazy(() => $C.struct("LimitedLoginSettings", { KeyIds: $C.arr($C.str) }))
 
@@ -1010,11 +1010,11 @@ export const MetadataItem: $Schema.Schema<MetadataItem> = /*#__PURE__*/ $C.lazy(
 
 /** `MetricAlarm` (both sides). */
 export interface MetricAlarm {
-  readonly ComparisonOperator: string
-  readonly MetricName: string
-  readonly Threshold: number | bigint
-  readonly Period: number | bigint
-  readonly ContinuousTime: number | bigint
+  readonly ComparisonOperator?: string
+  readonly MetricName?: string
+  readonly Threshold?: number | bigint
+  readonly Period?: number | bigint
+  readonly ContinuousTime?: number | bigint
   readonly Statistic?: string
   readonly PreciseThreshold?: number
 }
@@ -1137,7 +1137,7 @@ export const ModifyLoadBalancerTargetAttributesRequest: $Schema.Schema<ModifyLoa
 
 /** `ModifyLoadBalancerTargetAttributesResponse` (response side). */
 export interface ModifyLoadBalancerTargetAttributesResponse {
-  readonly ActivityId: string
+  readonly ActivityId?: string
   readonly RequestId: string
 }
 export const ModifyLoadBalancerTargetAttributesResponse: $Schema.Schema<ModifyLoadBalancerTargetAttributesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyLoadBalancerTargetAttributesResponse", { ActivityId: $C.str, RequestId: $C.str }))
@@ -1153,7 +1153,7 @@ export const ModifyLoadBalancersRequest: $Schema.Schema<ModifyLoadBalancersReque
 
 /** `ModifyLoadBalancersResponse` (response side). */
 export interface ModifyLoadBalancersResponse {
-  readonly ActivityId: string
+  readonly ActivityId?: string
   readonly RequestId: string
 }
 export const ModifyLoadBalancersResponse: $Schema.Schema<ModifyLoadBalancersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyLoadBalancersResponse", { ActivityId: $C.str, RequestId: $C.str }))
@@ -1218,7 +1218,7 @@ export const ModifyScheduledActionResponse: $Schema.Schema<ModifyScheduledAction
 
 /** `NotificationTarget` (both sides). */
 export interface NotificationTarget {
-  readonly TargetType: string
+  readonly TargetType?: string
   readonly QueueName?: string
   readonly TopicName?: string
 }
@@ -1226,37 +1226,37 @@ export const NotificationTarget: $Schema.Schema<NotificationTarget> = /*#__PURE_
 
 /** `RefreshActivity` (response side). */
 export interface RefreshActivity {
-  readonly AutoScalingGroupId: string
-  readonly RefreshActivityId: string
-  readonly OriginRefreshActivityId: string
-  readonly RefreshBatchSet: readonly RefreshBatch[]
-  readonly RefreshMode: string
-  readonly RefreshSettings: RefreshSettings
-  readonly ActivityType: string
-  readonly Status: string
-  readonly CurrentRefreshBatchNum: number | bigint
-  readonly StartTime: string | null
-  readonly EndTime: string | null
-  readonly CreatedTime: string
+  readonly AutoScalingGroupId?: string
+  readonly RefreshActivityId?: string
+  readonly OriginRefreshActivityId?: string
+  readonly RefreshBatchSet?: readonly RefreshBatch[]
+  readonly RefreshMode?: string
+  readonly RefreshSettings?: RefreshSettings
+  readonly ActivityType?: string
+  readonly Status?: string
+  readonly CurrentRefreshBatchNum?: number | bigint
+  readonly StartTime?: string | null
+  readonly EndTime?: string | null
+  readonly CreatedTime?: string
 }
 export const RefreshActivity: $Schema.Schema<RefreshActivity> = /*#__PURE__*/ $C.lazy(() => $C.struct("RefreshActivity", { AutoScalingGroupId: $C.str, RefreshActivityId: $C.str, OriginRefreshActivityId: $C.str, RefreshBatchSet: $C.arr(RefreshBatch), RefreshMode: $C.str, RefreshSettings: RefreshSettings, ActivityType: $C.str, Status: $C.str, CurrentRefreshBatchNum: $C.uint64, StartTime: $C.nul($C.datetimeIso), EndTime: $C.nul($C.datetimeIso), CreatedTime: $C.datetimeIso }))
 
 /** `RefreshBatch` (response side). */
 export interface RefreshBatch {
-  readonly RefreshBatchNum: number | bigint
-  readonly RefreshBatchStatus: string
-  readonly RefreshBatchRelatedInstanceSet: readonly RefreshBatchRelatedInstance[]
-  readonly StartTime: string | null
-  readonly EndTime: string | null
+  readonly RefreshBatchNum?: number | bigint
+  readonly RefreshBatchStatus?: string
+  readonly RefreshBatchRelatedInstanceSet?: readonly RefreshBatchRelatedInstance[]
+  readonly StartTime?: string | null
+  readonly EndTime?: string | null
 }
 export const RefreshBatch: $Schema.Schema<RefreshBatch> = /*#__PURE__*/ $C.lazy(() => $C.struct("RefreshBatch", { RefreshBatchNum: $C.uint64, RefreshBatchStatus: $C.str, RefreshBatchRelatedInstanceSet: $C.arr(RefreshBatchRelatedInstance), StartTime: $C.nul($C.datetimeIso), EndTime: $C.nul($C.datetimeIso) }))
 
 /** `RefreshBatchRelatedInstance` (response side). */
 export interface RefreshBatchRelatedInstance {
-  readonly InstanceId: string
-  readonly InstanceStatus: string
-  readonly LastActivityId: string
-  readonly InstanceStatusMessage: string
+  readonly InstanceId?: string
+  readonly InstanceStatus?: string
+  readonly LastActivityId?: string
+  readonly InstanceStatusMessage?: string
 }
 export const RefreshBatchRelatedInstance: $Schema.Schema<RefreshBatchRelatedInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("RefreshBatchRelatedInstance", { InstanceId: $C.str, InstanceStatus: $C.str, LastActivityId: $C.str, InstanceStatusMessage: $C.str }))
 
@@ -1270,8 +1270,8 @@ export const RefreshSettings: $Schema.Schema<RefreshSettings> = /*#__PURE__*/ $C
 
 /** `RelatedInstance` (response side). */
 export interface RelatedInstance {
-  readonly InstanceId: string
-  readonly InstanceStatus: string
+  readonly InstanceId?: string
+  readonly InstanceStatus?: string
 }
 export const RelatedInstance: $Schema.Schema<RelatedInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("RelatedInstance", { InstanceId: $C.str, InstanceStatus: $C.str }))
 
@@ -1284,7 +1284,7 @@ export const RemoveInstancesRequest: $Schema.Schema<RemoveInstancesRequest> = /*
 
 /** `RemoveInstancesResponse` (response side). */
 export interface RemoveInstancesResponse {
-  readonly ActivityId: string
+  readonly ActivityId?: string
   readonly RequestId: string
 }
 export const RemoveInstancesResponse: $Schema.Schema<RemoveInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoveInstancesResponse", { ActivityId: $C.str, RequestId: $C.str }))
@@ -1314,14 +1314,14 @@ export const RollbackInstanceRefreshRequest: $Schema.Schema<RollbackInstanceRefr
 
 /** `RollbackInstanceRefreshResponse` (response side). */
 export interface RollbackInstanceRefreshResponse {
-  readonly RefreshActivityId: string
+  readonly RefreshActivityId?: string
   readonly RequestId: string
 }
 export const RollbackInstanceRefreshResponse: $Schema.Schema<RollbackInstanceRefreshResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RollbackInstanceRefreshResponse", { RefreshActivityId: $C.str, RequestId: $C.str }))
 
 /** `RollingUpdateSettings` (both sides). */
 export interface RollingUpdateSettings {
-  readonly BatchNumber: number | bigint
+  readonly BatchNumber?: number | bigint
   readonly BatchPause?: string
   readonly MaxSurge?: number | bigint
   readonly FailProcess?: string
@@ -1355,7 +1355,7 @@ export const ScaleInInstancesRequest: $Schema.Schema<ScaleInInstancesRequest> = 
 
 /** `ScaleInInstancesResponse` (response side). */
 export interface ScaleInInstancesResponse {
-  readonly ActivityId: string
+  readonly ActivityId?: string
   readonly RequestId: string
 }
 export const ScaleInInstancesResponse: $Schema.Schema<ScaleInInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScaleInInstancesResponse", { ActivityId: $C.str, RequestId: $C.str }))
@@ -1369,43 +1369,43 @@ export const ScaleOutInstancesRequest: $Schema.Schema<ScaleOutInstancesRequest> 
 
 /** `ScaleOutInstancesResponse` (response side). */
 export interface ScaleOutInstancesResponse {
-  readonly ActivityId: string
+  readonly ActivityId?: string
   readonly RequestId: string
 }
 export const ScaleOutInstancesResponse: $Schema.Schema<ScaleOutInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScaleOutInstancesResponse", { ActivityId: $C.str, RequestId: $C.str }))
 
 /** `ScalingPolicy` (response side). */
 export interface ScalingPolicy {
-  readonly AutoScalingGroupId: string
-  readonly AutoScalingPolicyId: string
-  readonly ScalingPolicyType: string
-  readonly ScalingPolicyName: string
-  readonly AdjustmentType: string
-  readonly AdjustmentValue: number | bigint
-  readonly Cooldown: number | bigint
-  readonly MetricAlarm: MetricAlarm
-  readonly PredefinedMetricType: string | null
-  readonly TargetValue: number | bigint | null
-  readonly EstimatedInstanceWarmup: number | bigint | null
-  readonly DisableScaleIn: boolean | null
-  readonly MetricAlarms: readonly MetricAlarm[] | null
-  readonly NotificationUserGroupIds: readonly string[]
+  readonly AutoScalingGroupId?: string
+  readonly AutoScalingPolicyId?: string
+  readonly ScalingPolicyType?: string
+  readonly ScalingPolicyName?: string
+  readonly AdjustmentType?: string
+  readonly AdjustmentValue?: number | bigint
+  readonly Cooldown?: number | bigint
+  readonly MetricAlarm?: MetricAlarm
+  readonly PredefinedMetricType?: string | null
+  readonly TargetValue?: number | bigint | null
+  readonly EstimatedInstanceWarmup?: number | bigint | null
+  readonly DisableScaleIn?: boolean | null
+  readonly MetricAlarms?: readonly MetricAlarm[] | null
+  readonly NotificationUserGroupIds?: readonly string[]
 }
 export const ScalingPolicy: $Schema.Schema<ScalingPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScalingPolicy", { AutoScalingGroupId: $C.str, AutoScalingPolicyId: $C.str, ScalingPolicyType: $C.str, ScalingPolicyName: $C.str, AdjustmentType: $C.str, AdjustmentValue: $C.int64, Cooldown: $C.uint64, MetricAlarm: MetricAlarm, PredefinedMetricType: $C.nul($C.str), TargetValue: $C.nul($C.uint64), EstimatedInstanceWarmup: $C.nul($C.uint64), DisableScaleIn: $C.nul($C.bool), MetricAlarms: $C.nul($C.arr(MetricAlarm)), NotificationUserGroupIds: $C.arr($C.str) }))
 
 /** `ScheduledAction` (response side). */
 export interface ScheduledAction {
-  readonly ScheduledActionId: string
-  readonly ScheduledActionName: string
-  readonly AutoScalingGroupId: string
-  readonly StartTime: string
-  readonly Recurrence: string
-  readonly EndTime: string
-  readonly MaxSize: number | bigint
-  readonly DesiredCapacity: number | bigint
-  readonly MinSize: number | bigint
-  readonly CreatedTime: string
-  readonly ScheduledType: string
+  readonly ScheduledActionId?: string
+  readonly ScheduledActionName?: string
+  readonly AutoScalingGroupId?: string
+  readonly StartTime?: string
+  readonly Recurrence?: string
+  readonly EndTime?: string
+  readonly MaxSize?: number | bigint
+  readonly DesiredCapacity?: number | bigint
+  readonly MinSize?: number | bigint
+  readonly CreatedTime?: string
+  readonly ScheduledType?: string
   readonly DisableUpdateDesiredCapacity?: boolean
 }
 export const ScheduledAction: $Schema.Schema<ScheduledAction> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScheduledAction", { ScheduledActionId: $C.str, ScheduledActionName: $C.str, AutoScalingGroupId: $C.str, StartTime: $C.datetimeIso, Recurrence: $C.str, EndTime: $C.datetimeIso, MaxSize: $C.uint64, DesiredCapacity: $C.uint64, MinSize: $C.uint64, CreatedTime: $C.datetimeIso, ScheduledType: $C.str }, { DisableUpdateDesiredCapacity: $C.bool }))
@@ -1438,7 +1438,7 @@ export const SetInstancesProtectionResponse: $Schema.Schema<SetInstancesProtecti
 
 /** `SpotMarketOptions` (both sides). */
 export interface SpotMarketOptions {
-  readonly MaxPrice: string
+  readonly MaxPrice?: string
   readonly SpotInstanceType?: string
 }
 export const SpotMarketOptions: $Schema.Schema<SpotMarketOptions> = /*#__PURE__*/ $C.lazy(() => $C.struct("SpotMarketOptions", { MaxPrice: $C.str }, { SpotInstanceType: $C.str }))
@@ -1461,7 +1461,7 @@ export const StartAutoScalingInstancesRequest: $Schema.Schema<StartAutoScalingIn
 
 /** `StartAutoScalingInstancesResponse` (response side). */
 export interface StartAutoScalingInstancesResponse {
-  readonly ActivityId: string
+  readonly ActivityId?: string
   readonly RequestId: string
 }
 export const StartAutoScalingInstancesResponse: $Schema.Schema<StartAutoScalingInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartAutoScalingInstancesResponse", { ActivityId: $C.str, RequestId: $C.str }))
@@ -1476,7 +1476,7 @@ export const StartInstanceRefreshRequest: $Schema.Schema<StartInstanceRefreshReq
 
 /** `StartInstanceRefreshResponse` (response side). */
 export interface StartInstanceRefreshResponse {
-  readonly RefreshActivityId: string
+  readonly RefreshActivityId?: string
   readonly RequestId: string
 }
 export const StartInstanceRefreshResponse: $Schema.Schema<StartInstanceRefreshResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartInstanceRefreshResponse", { RefreshActivityId: $C.str, RequestId: $C.str }))
@@ -1491,7 +1491,7 @@ export const StopAutoScalingInstancesRequest: $Schema.Schema<StopAutoScalingInst
 
 /** `StopAutoScalingInstancesResponse` (response side). */
 export interface StopAutoScalingInstancesResponse {
-  readonly ActivityId: string
+  readonly ActivityId?: string
   readonly RequestId: string
 }
 export const StopAutoScalingInstancesResponse: $Schema.Schema<StopAutoScalingInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopAutoScalingInstancesResponse", { ActivityId: $C.str, RequestId: $C.str }))
@@ -1518,16 +1518,16 @@ export const SystemDisk: $Schema.Schema<SystemDisk> = /*#__PURE__*/ $C.lazy(() =
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
   readonly ResourceType?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Key: $C.str, Value: $C.str }, { ResourceType: $C.str }))
 
 /** `TargetAttribute` (both sides). */
 export interface TargetAttribute {
-  readonly Port: number | bigint
-  readonly Weight: number | bigint
+  readonly Port?: number | bigint
+  readonly Weight?: number | bigint
 }
 export const TargetAttribute: $Schema.Schema<TargetAttribute> = /*#__PURE__*/ $C.lazy(() => $C.struct("TargetAttribute", { Port: $C.uint64, Weight: $C.uint64 }))
 

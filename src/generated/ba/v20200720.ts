@@ -25,7 +25,7 @@ export const CreateWeappQRUrlRequest: $Schema.Schema<CreateWeappQRUrlRequest> = 
 
 /** `CreateWeappQRUrlResponse` (response side). */
 export interface CreateWeappQRUrlResponse {
-  readonly Url: string
+  readonly Url?: string
   readonly RequestId: string
 }
 export const CreateWeappQRUrlResponse: $Schema.Schema<CreateWeappQRUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateWeappQRUrlResponse", { Url: $C.str, RequestId: $C.str }))
@@ -36,9 +36,9 @@ export const DescribeGetAuthInfoRequest: $Schema.Schema<DescribeGetAuthInfoReque
 
 /** `DescribeGetAuthInfoResponse` (response side). */
 export interface DescribeGetAuthInfoResponse {
-  readonly IsTenPayMasked: string
-  readonly IsAuthenticated: string
-  readonly Type: string
+  readonly IsTenPayMasked?: string
+  readonly IsAuthenticated?: string
+  readonly Type?: string
   readonly Level?: string
   readonly RequestId: string
 }

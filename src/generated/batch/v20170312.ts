@@ -19,24 +19,24 @@ export const $M: $O.Meta = { service: "batch", version: "2017-03-12" }
 
 /** `Activity` (response side). */
 export interface Activity {
-  readonly ActivityId: string
-  readonly ComputeNodeId: string
-  readonly ComputeNodeActivityType: string
-  readonly EnvId: string
-  readonly Cause: string
-  readonly ActivityState: string
-  readonly StateReason: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly InstanceId: string
+  readonly ActivityId?: string
+  readonly ComputeNodeId?: string
+  readonly ComputeNodeActivityType?: string
+  readonly EnvId?: string
+  readonly Cause?: string
+  readonly ActivityState?: string
+  readonly StateReason?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly InstanceId?: string
 }
 export const Activity: $Schema.Schema<Activity> = /*#__PURE__*/ $C.lazy(() => $C.struct("Activity", { ActivityId: $C.str, ComputeNodeId: $C.str, ComputeNodeActivityType: $C.str, EnvId: $C.str, Cause: $C.str, ActivityState: $C.str, StateReason: $C.str, StartTime: $C.str, EndTime: $C.str, InstanceId: $C.str }))
 
 /** `AgentRunningMode` (both sides). */
 export interface AgentRunningMode {
-  readonly Scene: string
-  readonly User: string
-  readonly Session: string
+  readonly Scene?: string
+  readonly User?: string
+  readonly Session?: string
 }
 export const AgentRunningMode: $Schema.Schema<AgentRunningMode> = /*#__PURE__*/ $C.lazy(() => $C.struct("AgentRunningMode", { Scene: $C.str, User: $C.str, Session: $C.str }))
 
@@ -74,9 +74,9 @@ export const AttachInstancesResponse: $Schema.Schema<AttachInstancesResponse> = 
 
 /** `Authentication` (both sides). */
 export interface Authentication {
-  readonly Scene: string
-  readonly SecretId: string
-  readonly SecretKey: string
+  readonly Scene?: string
+  readonly SecretId?: string
+  readonly SecretKey?: string
 }
 export const Authentication: $Schema.Schema<Authentication> = /*#__PURE__*/ $C.lazy(() => $C.struct("Authentication", { Scene: $C.str, SecretId: $C.str, SecretKey: $C.str }))
 
@@ -88,17 +88,17 @@ export const CommandLine: $Schema.Schema<CommandLine> = /*#__PURE__*/ $C.lazy(()
 
 /** `ComputeEnvCreateInfo` (response side). */
 export interface ComputeEnvCreateInfo {
-  readonly EnvId: string
-  readonly EnvName: string
-  readonly EnvDescription: string
-  readonly EnvType: string
-  readonly EnvData: EnvData
-  readonly MountDataDisks: readonly MountDataDisk[]
-  readonly InputMappings: readonly InputMapping[]
-  readonly Authentications: readonly Authentication[]
-  readonly Notifications: readonly Notification[]
-  readonly DesiredComputeNodeCount: number | bigint
-  readonly Tags: readonly Tag[]
+  readonly EnvId?: string
+  readonly EnvName?: string
+  readonly EnvDescription?: string
+  readonly EnvType?: string
+  readonly EnvData?: EnvData
+  readonly MountDataDisks?: readonly MountDataDisk[]
+  readonly InputMappings?: readonly InputMapping[]
+  readonly Authentications?: readonly Authentication[]
+  readonly Notifications?: readonly Notification[]
+  readonly DesiredComputeNodeCount?: number | bigint
+  readonly Tags?: readonly Tag[]
 }
 export const ComputeEnvCreateInfo: $Schema.Schema<ComputeEnvCreateInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComputeEnvCreateInfo", { EnvId: $C.str, EnvName: $C.str, EnvDescription: $C.str, EnvType: $C.str, EnvData: EnvData, MountDataDisks: $C.arr(MountDataDisk), InputMappings: $C.arr(InputMapping), Authentications: $C.arr(Authentication), Notifications: $C.arr(Notification), DesiredComputeNodeCount: $C.uint64, Tags: $C.arr(Tag) }))
 
@@ -110,46 +110,46 @@ export const ComputeEnvData: $Schema.Schema<ComputeEnvData> = /*#__PURE__*/ $C.l
 
 /** `ComputeEnvView` (response side). */
 export interface ComputeEnvView {
-  readonly EnvId: string
-  readonly EnvName: string
-  readonly Placement: Placement
-  readonly CreateTime: string
-  readonly ComputeNodeMetrics: ComputeNodeMetrics
-  readonly EnvType: string
-  readonly DesiredComputeNodeCount: number | bigint
-  readonly ResourceType: string
-  readonly NextAction: string
-  readonly AttachedComputeNodeCount: number | bigint
-  readonly Tags: readonly Tag[] | null
+  readonly EnvId?: string
+  readonly EnvName?: string
+  readonly Placement?: Placement
+  readonly CreateTime?: string
+  readonly ComputeNodeMetrics?: ComputeNodeMetrics
+  readonly EnvType?: string
+  readonly DesiredComputeNodeCount?: number | bigint
+  readonly ResourceType?: string
+  readonly NextAction?: string
+  readonly AttachedComputeNodeCount?: number | bigint
+  readonly Tags?: readonly Tag[] | null
 }
 export const ComputeEnvView: $Schema.Schema<ComputeEnvView> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComputeEnvView", { EnvId: $C.str, EnvName: $C.str, Placement: Placement, CreateTime: $C.str, ComputeNodeMetrics: ComputeNodeMetrics, EnvType: $C.str, DesiredComputeNodeCount: $C.uint64, ResourceType: $C.str, NextAction: $C.str, AttachedComputeNodeCount: $C.uint64, Tags: $C.nul($C.arr(Tag)) }))
 
 /** `ComputeNode` (response side). */
 export interface ComputeNode {
-  readonly ComputeNodeId: string
-  readonly ComputeNodeInstanceId: string
-  readonly ComputeNodeState: string
-  readonly Cpu: number | bigint
-  readonly Mem: number | bigint
-  readonly ResourceCreatedTime: string
-  readonly TaskInstanceNumAvailable: number | bigint
-  readonly AgentVersion: string
-  readonly PrivateIpAddresses: readonly string[]
-  readonly PublicIpAddresses: readonly string[]
-  readonly ResourceType: string
-  readonly ResourceOrigin: string
+  readonly ComputeNodeId?: string
+  readonly ComputeNodeInstanceId?: string
+  readonly ComputeNodeState?: string
+  readonly Cpu?: number | bigint
+  readonly Mem?: number | bigint
+  readonly ResourceCreatedTime?: string
+  readonly TaskInstanceNumAvailable?: number | bigint
+  readonly AgentVersion?: string
+  readonly PrivateIpAddresses?: readonly string[]
+  readonly PublicIpAddresses?: readonly string[]
+  readonly ResourceType?: string
+  readonly ResourceOrigin?: string
 }
 export const ComputeNode: $Schema.Schema<ComputeNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComputeNode", { ComputeNodeId: $C.str, ComputeNodeInstanceId: $C.str, ComputeNodeState: $C.str, Cpu: $C.uint64, Mem: $C.uint64, ResourceCreatedTime: $C.str, TaskInstanceNumAvailable: $C.uint64, AgentVersion: $C.str, PrivateIpAddresses: $C.arr($C.str), PublicIpAddresses: $C.arr($C.str), ResourceType: $C.str, ResourceOrigin: $C.str }))
 
 /** `ComputeNodeMetrics` (response side). */
 export interface ComputeNodeMetrics {
-  readonly SubmittedCount: number | bigint
-  readonly CreatingCount: number | bigint
-  readonly CreationFailedCount: number | bigint
-  readonly CreatedCount: number | bigint
-  readonly RunningCount: number | bigint
-  readonly DeletingCount: number | bigint
-  readonly AbnormalCount: number | bigint
+  readonly SubmittedCount?: number | bigint
+  readonly CreatingCount?: number | bigint
+  readonly CreationFailedCount?: number | bigint
+  readonly CreatedCount?: number | bigint
+  readonly RunningCount?: number | bigint
+  readonly DeletingCount?: number | bigint
+  readonly AbnormalCount?: number | bigint
 }
 export const ComputeNodeMetrics: $Schema.Schema<ComputeNodeMetrics> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComputeNodeMetrics", { SubmittedCount: $C.uint64, CreatingCount: $C.uint64, CreationFailedCount: $C.uint64, CreatedCount: $C.uint64, RunningCount: $C.uint64, DeletingCount: $C.uint64, AbnormalCount: $C.uint64 }))
 
@@ -163,7 +163,7 @@ export const CreateComputeEnvRequest: $Schema.Schema<CreateComputeEnvRequest> = 
 
 /** `CreateComputeEnvResponse` (response side). */
 export interface CreateComputeEnvResponse {
-  readonly EnvId: string
+  readonly EnvId?: string
   readonly RequestId: string
 }
 export const CreateComputeEnvResponse: $Schema.Schema<CreateComputeEnvResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateComputeEnvResponse", { EnvId: $C.str, RequestId: $C.str }))
@@ -179,14 +179,14 @@ export const CreateTaskTemplateRequest: $Schema.Schema<CreateTaskTemplateRequest
 
 /** `CreateTaskTemplateResponse` (response side). */
 export interface CreateTaskTemplateResponse {
-  readonly TaskTemplateId: string
+  readonly TaskTemplateId?: string
   readonly RequestId: string
 }
 export const CreateTaskTemplateResponse: $Schema.Schema<CreateTaskTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTaskTemplateResponse", { TaskTemplateId: $C.str, RequestId: $C.str }))
 
 /** `DataDisk` (both sides). */
 export interface DataDisk {
-  readonly DiskSize: number | bigint
+  readonly DiskSize?: number | bigint
   readonly DiskType?: string
   readonly DiskId?: string
   readonly DeleteWithInstance?: boolean
@@ -202,8 +202,8 @@ export const DataDisk: $Schema.Schema<DataDisk> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `DataPointView` (response side). */
 export interface DataPointView {
-  readonly Timestamps: readonly (number | bigint)[]
-  readonly Values: readonly number[]
+  readonly Timestamps?: readonly (number | bigint)[]
+  readonly Values?: readonly number[]
 }
 export const DataPointView: $Schema.Schema<DataPointView> = /*#__PURE__*/ $C.lazy(() => $C.struct("DataPointView", { Timestamps: $C.arr($C.int64), Values: $C.arr($C.float) }))
 
@@ -245,8 +245,8 @@ export const DeleteTaskTemplatesResponse: $Schema.Schema<DeleteTaskTemplatesResp
 
 /** `Dependence` (both sides). */
 export interface Dependence {
-  readonly StartTask: string
-  readonly EndTask: string
+  readonly StartTask?: string
+  readonly EndTask?: string
 }
 export const Dependence: $Schema.Schema<Dependence> = /*#__PURE__*/ $C.lazy(() => $C.struct("Dependence", { StartTask: $C.str, EndTask: $C.str }))
 
@@ -258,7 +258,7 @@ export const DescribeAvailableCvmInstanceTypesRequest: $Schema.Schema<DescribeAv
 
 /** `DescribeAvailableCvmInstanceTypesResponse` (response side). */
 export interface DescribeAvailableCvmInstanceTypesResponse {
-  readonly InstanceTypeConfigSet: readonly InstanceTypeConfig[]
+  readonly InstanceTypeConfigSet?: readonly InstanceTypeConfig[]
   readonly RequestId: string
 }
 export const DescribeAvailableCvmInstanceTypesResponse: $Schema.Schema<DescribeAvailableCvmInstanceTypesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAvailableCvmInstanceTypesResponse", { InstanceTypeConfigSet: $C.arr(InstanceTypeConfig), RequestId: $C.str }))
@@ -274,8 +274,8 @@ export const DescribeComputeEnvActivitiesRequest: $Schema.Schema<DescribeCompute
 
 /** `DescribeComputeEnvActivitiesResponse` (response side). */
 export interface DescribeComputeEnvActivitiesResponse {
-  readonly ActivitySet: readonly Activity[]
-  readonly TotalCount: number | bigint
+  readonly ActivitySet?: readonly Activity[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeComputeEnvActivitiesResponse: $Schema.Schema<DescribeComputeEnvActivitiesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeComputeEnvActivitiesResponse", { ActivitySet: $C.arr(Activity), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -288,17 +288,17 @@ export const DescribeComputeEnvCreateInfoRequest: $Schema.Schema<DescribeCompute
 
 /** `DescribeComputeEnvCreateInfoResponse` (response side). */
 export interface DescribeComputeEnvCreateInfoResponse {
-  readonly EnvId: string
-  readonly EnvName: string
-  readonly EnvDescription: string
-  readonly EnvType: string
-  readonly EnvData: EnvData
-  readonly MountDataDisks: readonly MountDataDisk[]
-  readonly InputMappings: readonly InputMapping[]
-  readonly Authentications: readonly Authentication[]
-  readonly Notifications: readonly Notification[]
-  readonly DesiredComputeNodeCount: number | bigint
-  readonly Tags: readonly Tag[] | null
+  readonly EnvId?: string
+  readonly EnvName?: string
+  readonly EnvDescription?: string
+  readonly EnvType?: string
+  readonly EnvData?: EnvData
+  readonly MountDataDisks?: readonly MountDataDisk[]
+  readonly InputMappings?: readonly InputMapping[]
+  readonly Authentications?: readonly Authentication[]
+  readonly Notifications?: readonly Notification[]
+  readonly DesiredComputeNodeCount?: number | bigint
+  readonly Tags?: readonly Tag[] | null
   readonly RequestId: string
 }
 export const DescribeComputeEnvCreateInfoResponse: $Schema.Schema<DescribeComputeEnvCreateInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeComputeEnvCreateInfoResponse", { EnvId: $C.str, EnvName: $C.str, EnvDescription: $C.str, EnvType: $C.str, EnvData: EnvData, MountDataDisks: $C.arr(MountDataDisk), InputMappings: $C.arr(InputMapping), Authentications: $C.arr(Authentication), Notifications: $C.arr(Notification), DesiredComputeNodeCount: $C.int64, Tags: $C.nul($C.arr(Tag)), RequestId: $C.str }))
@@ -314,8 +314,8 @@ export const DescribeComputeEnvCreateInfosRequest: $Schema.Schema<DescribeComput
 
 /** `DescribeComputeEnvCreateInfosResponse` (response side). */
 export interface DescribeComputeEnvCreateInfosResponse {
-  readonly TotalCount: number | bigint
-  readonly ComputeEnvCreateInfoSet: readonly ComputeEnvCreateInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ComputeEnvCreateInfoSet?: readonly ComputeEnvCreateInfo[]
   readonly RequestId: string
 }
 export const DescribeComputeEnvCreateInfosResponse: $Schema.Schema<DescribeComputeEnvCreateInfosResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeComputeEnvCreateInfosResponse", { TotalCount: $C.int64, ComputeEnvCreateInfoSet: $C.arr(ComputeEnvCreateInfo), RequestId: $C.str }))
@@ -328,18 +328,18 @@ export const DescribeComputeEnvRequest: $Schema.Schema<DescribeComputeEnvRequest
 
 /** `DescribeComputeEnvResponse` (response side). */
 export interface DescribeComputeEnvResponse {
-  readonly EnvId: string
-  readonly EnvName: string
-  readonly Placement: Placement
-  readonly CreateTime: string
-  readonly ComputeNodeSet: readonly ComputeNode[]
-  readonly ComputeNodeMetrics: ComputeNodeMetrics
-  readonly DesiredComputeNodeCount: number | bigint
-  readonly EnvType: string
-  readonly ResourceType: string
-  readonly NextAction: string
-  readonly AttachedComputeNodeCount: number | bigint
-  readonly Tags: readonly Tag[] | null
+  readonly EnvId?: string
+  readonly EnvName?: string
+  readonly Placement?: Placement
+  readonly CreateTime?: string
+  readonly ComputeNodeSet?: readonly ComputeNode[]
+  readonly ComputeNodeMetrics?: ComputeNodeMetrics
+  readonly DesiredComputeNodeCount?: number | bigint
+  readonly EnvType?: string
+  readonly ResourceType?: string
+  readonly NextAction?: string
+  readonly AttachedComputeNodeCount?: number | bigint
+  readonly Tags?: readonly Tag[] | null
   readonly RequestId: string
 }
 export const DescribeComputeEnvResponse: $Schema.Schema<DescribeComputeEnvResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeComputeEnvResponse", { EnvId: $C.str, EnvName: $C.str, Placement: Placement, CreateTime: $C.str, ComputeNodeSet: $C.arr(ComputeNode), ComputeNodeMetrics: ComputeNodeMetrics, DesiredComputeNodeCount: $C.uint64, EnvType: $C.str, ResourceType: $C.str, NextAction: $C.str, AttachedComputeNodeCount: $C.uint64, Tags: $C.nul($C.arr(Tag)), RequestId: $C.str }))
@@ -355,8 +355,8 @@ export const DescribeComputeEnvsRequest: $Schema.Schema<DescribeComputeEnvsReque
 
 /** `DescribeComputeEnvsResponse` (response side). */
 export interface DescribeComputeEnvsResponse {
-  readonly ComputeEnvSet: readonly ComputeEnvView[]
-  readonly TotalCount: number | bigint
+  readonly ComputeEnvSet?: readonly ComputeEnvView[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeComputeEnvsResponse: $Schema.Schema<DescribeComputeEnvsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeComputeEnvsResponse", { ComputeEnvSet: $C.arr(ComputeEnvView), TotalCount: $C.int64, RequestId: $C.str }))
@@ -369,7 +369,7 @@ export const DescribeCvmZoneInstanceConfigInfosRequest: $Schema.Schema<DescribeC
 
 /** `DescribeCvmZoneInstanceConfigInfosResponse` (response side). */
 export interface DescribeCvmZoneInstanceConfigInfosResponse {
-  readonly InstanceTypeQuotaSet: readonly InstanceTypeQuotaItem[]
+  readonly InstanceTypeQuotaSet?: readonly InstanceTypeQuotaItem[]
   readonly RequestId: string
 }
 export const DescribeCvmZoneInstanceConfigInfosResponse: $Schema.Schema<DescribeCvmZoneInstanceConfigInfosResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCvmZoneInstanceConfigInfosResponse", { InstanceTypeQuotaSet: $C.arr(InstanceTypeQuotaItem), RequestId: $C.str }))
@@ -380,7 +380,7 @@ export const DescribeInstanceCategoriesRequest: $Schema.Schema<DescribeInstanceC
 
 /** `DescribeInstanceCategoriesResponse` (response side). */
 export interface DescribeInstanceCategoriesResponse {
-  readonly InstanceCategorySet: readonly InstanceCategoryItem[]
+  readonly InstanceCategorySet?: readonly InstanceCategoryItem[]
   readonly RequestId: string
 }
 export const DescribeInstanceCategoriesResponse: $Schema.Schema<DescribeInstanceCategoriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceCategoriesResponse", { InstanceCategorySet: $C.arr(InstanceCategoryItem), RequestId: $C.str }))
@@ -399,8 +399,8 @@ export const DescribeJobMonitorDataRequest: $Schema.Schema<DescribeJobMonitorDat
 
 /** `DescribeJobMonitorDataResponse` (response side). */
 export interface DescribeJobMonitorDataResponse {
-  readonly Period: number | bigint
-  readonly DataPoints: DataPointView
+  readonly Period?: number | bigint
+  readonly DataPoints?: DataPointView
   readonly RequestId: string
 }
 export const DescribeJobMonitorDataResponse: $Schema.Schema<DescribeJobMonitorDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJobMonitorDataResponse", { Period: $C.int64, DataPoints: DataPointView, RequestId: $C.str }))
@@ -413,20 +413,20 @@ export const DescribeJobRequest: $Schema.Schema<DescribeJobRequest> = /*#__PURE_
 
 /** `DescribeJobResponse` (response side). */
 export interface DescribeJobResponse {
-  readonly JobId: string
-  readonly JobName: string
-  readonly Zone: string
-  readonly Priority: number | bigint
-  readonly JobState: string
-  readonly CreateTime: string
-  readonly EndTime: string
-  readonly TaskSet: readonly TaskView[]
-  readonly DependenceSet: readonly Dependence[]
-  readonly TaskMetrics: TaskMetrics
-  readonly TaskInstanceMetrics: TaskInstanceMetrics
-  readonly StateReason: string
-  readonly Tags: readonly Tag[] | null
-  readonly NextAction: string
+  readonly JobId?: string
+  readonly JobName?: string
+  readonly Zone?: string
+  readonly Priority?: number | bigint
+  readonly JobState?: string
+  readonly CreateTime?: string
+  readonly EndTime?: string
+  readonly TaskSet?: readonly TaskView[]
+  readonly DependenceSet?: readonly Dependence[]
+  readonly TaskMetrics?: TaskMetrics
+  readonly TaskInstanceMetrics?: TaskInstanceMetrics
+  readonly StateReason?: string
+  readonly Tags?: readonly Tag[] | null
+  readonly NextAction?: string
   readonly RequestId: string
 }
 export const DescribeJobResponse: $Schema.Schema<DescribeJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJobResponse", { JobId: $C.str, JobName: $C.str, Zone: $C.str, Priority: $C.int64, JobState: $C.str, CreateTime: $C.str, EndTime: $C.str, TaskSet: $C.arr(TaskView), DependenceSet: $C.arr(Dependence), TaskMetrics: TaskMetrics, TaskInstanceMetrics: TaskInstanceMetrics, StateReason: $C.str, Tags: $C.nul($C.arr(Tag)), NextAction: $C.str, RequestId: $C.str }))
@@ -439,13 +439,13 @@ export const DescribeJobSubmitInfoRequest: $Schema.Schema<DescribeJobSubmitInfoR
 
 /** `DescribeJobSubmitInfoResponse` (response side). */
 export interface DescribeJobSubmitInfoResponse {
-  readonly JobId: string
-  readonly JobName: string
-  readonly JobDescription: string
-  readonly Priority: number | bigint
-  readonly Tasks: readonly Task[]
-  readonly Dependences: readonly Dependence[]
-  readonly Tags: readonly Tag[] | null
+  readonly JobId?: string
+  readonly JobName?: string
+  readonly JobDescription?: string
+  readonly Priority?: number | bigint
+  readonly Tasks?: readonly Task[]
+  readonly Dependences?: readonly Dependence[]
+  readonly Tags?: readonly Tag[] | null
   readonly RequestId: string
 }
 export const DescribeJobSubmitInfoResponse: $Schema.Schema<DescribeJobSubmitInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJobSubmitInfoResponse", { JobId: $C.str, JobName: $C.str, JobDescription: $C.str, Priority: $C.int64, Tasks: $C.arr(Task), Dependences: $C.arr(Dependence), Tags: $C.nul($C.arr(Tag)), RequestId: $C.str }))
@@ -461,8 +461,8 @@ export const DescribeJobsRequest: $Schema.Schema<DescribeJobsRequest> = /*#__PUR
 
 /** `DescribeJobsResponse` (response side). */
 export interface DescribeJobsResponse {
-  readonly JobSet: readonly JobView[]
-  readonly TotalCount: number | bigint
+  readonly JobSet?: readonly JobView[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeJobsResponse: $Schema.Schema<DescribeJobsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJobsResponse", { JobSet: $C.arr(JobView), TotalCount: $C.int64, RequestId: $C.str }))
@@ -479,8 +479,8 @@ export const DescribeTaskLogsRequest: $Schema.Schema<DescribeTaskLogsRequest> = 
 
 /** `DescribeTaskLogsResponse` (response side). */
 export interface DescribeTaskLogsResponse {
-  readonly TotalCount: number | bigint
-  readonly TaskInstanceLogSet: readonly TaskInstanceLog[]
+  readonly TotalCount?: number | bigint
+  readonly TaskInstanceLogSet?: readonly TaskInstanceLog[]
   readonly RequestId: string
 }
 export const DescribeTaskLogsResponse: $Schema.Schema<DescribeTaskLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskLogsResponse", { TotalCount: $C.uint64, TaskInstanceLogSet: $C.arr(TaskInstanceLog), RequestId: $C.str }))
@@ -497,14 +497,14 @@ export const DescribeTaskRequest: $Schema.Schema<DescribeTaskRequest> = /*#__PUR
 
 /** `DescribeTaskResponse` (response side). */
 export interface DescribeTaskResponse {
-  readonly JobId: string
-  readonly TaskName: string
-  readonly TaskState: string
-  readonly CreateTime: string
-  readonly EndTime: string
-  readonly TaskInstanceTotalCount: number | bigint
-  readonly TaskInstanceSet: readonly TaskInstanceView[]
-  readonly TaskInstanceMetrics: TaskInstanceMetrics
+  readonly JobId?: string
+  readonly TaskName?: string
+  readonly TaskState?: string
+  readonly CreateTime?: string
+  readonly EndTime?: string
+  readonly TaskInstanceTotalCount?: number | bigint
+  readonly TaskInstanceSet?: readonly TaskInstanceView[]
+  readonly TaskInstanceMetrics?: TaskInstanceMetrics
   readonly RequestId: string
 }
 export const DescribeTaskResponse: $Schema.Schema<DescribeTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskResponse", { JobId: $C.str, TaskName: $C.str, TaskState: $C.str, CreateTime: $C.str, EndTime: $C.str, TaskInstanceTotalCount: $C.int64, TaskInstanceSet: $C.arr(TaskInstanceView), TaskInstanceMetrics: TaskInstanceMetrics, RequestId: $C.str }))
@@ -520,8 +520,8 @@ export const DescribeTaskTemplatesRequest: $Schema.Schema<DescribeTaskTemplatesR
 
 /** `DescribeTaskTemplatesResponse` (response side). */
 export interface DescribeTaskTemplatesResponse {
-  readonly TaskTemplateSet: readonly TaskTemplateView[]
-  readonly TotalCount: number | bigint
+  readonly TaskTemplateSet?: readonly TaskTemplateView[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTaskTemplatesResponse: $Schema.Schema<DescribeTaskTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskTemplatesResponse", { TaskTemplateSet: $C.arr(TaskTemplateView), TotalCount: $C.int64, RequestId: $C.str }))
@@ -548,7 +548,7 @@ export const Dimension: $Schema.Schema<Dimension> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `Docker` (both sides). */
 export interface Docker {
-  readonly Image: string
+  readonly Image?: string
   readonly User?: string
   readonly Password?: string
   readonly Server?: string
@@ -589,22 +589,22 @@ export const EnvData: $Schema.Schema<EnvData> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `EnvVar` (both sides). */
 export interface EnvVar {
-  readonly Name: string
-  readonly Value: string
+  readonly Name?: string
+  readonly Value?: string
 }
 export const EnvVar: $Schema.Schema<EnvVar> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnvVar", { Name: $C.str, Value: $C.str }))
 
 /** `EventConfig` (both sides). */
 export interface EventConfig {
-  readonly EventName: string
-  readonly EventVars: readonly EventVar[]
+  readonly EventName?: string
+  readonly EventVars?: readonly EventVar[]
 }
 export const EventConfig: $Schema.Schema<EventConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventConfig", { EventName: $C.str, EventVars: $C.arr(EventVar) }))
 
 /** `EventVar` (both sides). */
 export interface EventVar {
-  readonly Name: string
-  readonly Value: string
+  readonly Name?: string
+  readonly Value?: string
 }
 export const EventVar: $Schema.Schema<EventVar> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventVar", { Name: $C.str, Value: $C.str }))
 
@@ -625,8 +625,8 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `InputMapping` (both sides). */
 export interface InputMapping {
-  readonly SourcePath: string
-  readonly DestinationPath: string
+  readonly SourcePath?: string
+  readonly DestinationPath?: string
   readonly MountOptionParameter?: string
   readonly MountType?: string
 }
@@ -642,61 +642,61 @@ export const Instance: $Schema.Schema<Instance> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `InstanceCategoryItem` (response side). */
 export interface InstanceCategoryItem {
-  readonly InstanceCategory: string
-  readonly InstanceFamilySet: readonly string[]
+  readonly InstanceCategory?: string
+  readonly InstanceFamilySet?: readonly string[]
 }
 export const InstanceCategoryItem: $Schema.Schema<InstanceCategoryItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceCategoryItem", { InstanceCategory: $C.str, InstanceFamilySet: $C.arr($C.str) }))
 
 /** `InstanceMarketOptionsRequest` (both sides). */
 export interface InstanceMarketOptionsRequest {
-  readonly SpotOptions: SpotMarketOptions
+  readonly SpotOptions?: SpotMarketOptions
   readonly MarketType?: string
 }
 export const InstanceMarketOptionsRequest: $Schema.Schema<InstanceMarketOptionsRequest> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceMarketOptionsRequest", { SpotOptions: SpotMarketOptions }, { MarketType: $C.str }))
 
 /** `InstanceTypeConfig` (response side). */
 export interface InstanceTypeConfig {
-  readonly Mem: number | bigint
-  readonly Cpu: number | bigint
-  readonly InstanceType: string
-  readonly Zone: string
-  readonly InstanceFamily: string
+  readonly Mem?: number | bigint
+  readonly Cpu?: number | bigint
+  readonly InstanceType?: string
+  readonly Zone?: string
+  readonly InstanceFamily?: string
 }
 export const InstanceTypeConfig: $Schema.Schema<InstanceTypeConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceTypeConfig", { Mem: $C.int64, Cpu: $C.int64, InstanceType: $C.str, Zone: $C.str, InstanceFamily: $C.str }))
 
 /** `InstanceTypeOptions` (both sides). */
 export interface InstanceTypeOptions {
-  readonly CPU: number | bigint
-  readonly Memory: number | bigint
+  readonly CPU?: number | bigint
+  readonly Memory?: number | bigint
   readonly InstanceCategories?: readonly string[]
 }
 export const InstanceTypeOptions: $Schema.Schema<InstanceTypeOptions> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceTypeOptions", { CPU: $C.uint64, Memory: $C.uint64 }, { InstanceCategories: $C.arr($C.str) }))
 
 /** `InstanceTypeQuotaItem` (response side). */
 export interface InstanceTypeQuotaItem {
-  readonly Zone: string
-  readonly InstanceType: string
-  readonly InstanceChargeType: string
-  readonly NetworkCard: number | bigint
-  readonly Externals: Externals
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly InstanceFamily: string
-  readonly TypeName: string
-  readonly LocalDiskTypeList: readonly LocalDiskType[]
-  readonly Status: string
-  readonly Price: ItemPrice
-  readonly SoldOutReason: string
-  readonly InstanceBandwidth: number
-  readonly InstancePps: number | bigint
-  readonly StorageBlockAmount: number | bigint
-  readonly CpuType: string
-  readonly Gpu: number | bigint
-  readonly Fpga: number | bigint
-  readonly Remark: string
-  readonly GpuCount: number
-  readonly Frequency: string
-  readonly StatusCategory: string
+  readonly Zone?: string
+  readonly InstanceType?: string
+  readonly InstanceChargeType?: string
+  readonly NetworkCard?: number | bigint
+  readonly Externals?: Externals
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly InstanceFamily?: string
+  readonly TypeName?: string
+  readonly LocalDiskTypeList?: readonly LocalDiskType[]
+  readonly Status?: string
+  readonly Price?: ItemPrice
+  readonly SoldOutReason?: string
+  readonly InstanceBandwidth?: number
+  readonly InstancePps?: number | bigint
+  readonly StorageBlockAmount?: number | bigint
+  readonly CpuType?: string
+  readonly Gpu?: number | bigint
+  readonly Fpga?: number | bigint
+  readonly Remark?: string
+  readonly GpuCount?: number
+  readonly Frequency?: string
+  readonly StatusCategory?: string
 }
 export const InstanceTypeQuotaItem: $Schema.Schema<InstanceTypeQuotaItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceTypeQuotaItem", { Zone: $C.str, InstanceType: $C.str, InstanceChargeType: $C.str, NetworkCard: $C.int64, Externals: Externals, Cpu: $C.int64, Memory: $C.int64, InstanceFamily: $C.str, TypeName: $C.str, LocalDiskTypeList: $C.arr(LocalDiskType), Status: $C.str, Price: ItemPrice, SoldOutReason: $C.str, InstanceBandwidth: $C.float, InstancePps: $C.int64, StorageBlockAmount: $C.int64, CpuType: $C.str, Gpu: $C.int64, Fpga: $C.int64, Remark: $C.str, GpuCount: $C.float, Frequency: $C.str, StatusCategory: $C.str }))
 
@@ -754,25 +754,25 @@ export const Job: $Schema.Schema<Job> = /*#__PURE__*/ $C.lazy(() => $C.struct("J
 
 /** `JobView` (response side). */
 export interface JobView {
-  readonly JobId: string
-  readonly JobName: string
-  readonly JobState: string
-  readonly Priority: number | bigint
-  readonly Placement: Placement
-  readonly CreateTime: string
-  readonly EndTime: string
-  readonly TaskMetrics: TaskMetrics
-  readonly Tags: readonly Tag[]
+  readonly JobId?: string
+  readonly JobName?: string
+  readonly JobState?: string
+  readonly Priority?: number | bigint
+  readonly Placement?: Placement
+  readonly CreateTime?: string
+  readonly EndTime?: string
+  readonly TaskMetrics?: TaskMetrics
+  readonly Tags?: readonly Tag[]
 }
 export const JobView: $Schema.Schema<JobView> = /*#__PURE__*/ $C.lazy(() => $C.struct("JobView", { JobId: $C.str, JobName: $C.str, JobState: $C.str, Priority: $C.int64, Placement: Placement, CreateTime: $C.str, EndTime: $C.str, TaskMetrics: TaskMetrics, Tags: $C.arr(Tag) }))
 
 /** `LocalDiskType` (response side). */
 export interface LocalDiskType {
-  readonly Type: string
-  readonly PartitionType: string
-  readonly MinSize: number | bigint
-  readonly MaxSize: number | bigint
-  readonly Required: string
+  readonly Type?: string
+  readonly PartitionType?: string
+  readonly MinSize?: number | bigint
+  readonly MaxSize?: number | bigint
+  readonly Required?: string
 }
 export const LocalDiskType: $Schema.Schema<LocalDiskType> = /*#__PURE__*/ $C.lazy(() => $C.struct("LocalDiskType", { Type: $C.str, PartitionType: $C.str, MinSize: $C.int64, MaxSize: $C.int64, Required: $C.str }))
 
@@ -817,7 +817,7 @@ export const ModifyTaskTemplateResponse: $Schema.Schema<ModifyTaskTemplateRespon
 
 /** `MountDataDisk` (both sides). */
 export interface MountDataDisk {
-  readonly LocalPath: string
+  readonly LocalPath?: string
   readonly FileSystemType?: string
 }
 export const MountDataDisk: $Schema.Schema<MountDataDisk> = /*#__PURE__*/ $C.lazy(() => $C.struct("MountDataDisk", { LocalPath: $C.str }, { FileSystemType: $C.str }))
@@ -843,24 +843,24 @@ export const NamedComputeEnv: $Schema.Schema<NamedComputeEnv> = /*#__PURE__*/ $C
 
 /** `Notification` (both sides). */
 export interface Notification {
-  readonly TopicName: string
-  readonly EventConfigs: readonly EventConfig[]
+  readonly TopicName?: string
+  readonly EventConfigs?: readonly EventConfig[]
 }
 export const Notification: $Schema.Schema<Notification> = /*#__PURE__*/ $C.lazy(() => $C.struct("Notification", { TopicName: $C.str, EventConfigs: $C.arr(EventConfig) }))
 
 /** `OutputMapping` (both sides). */
 export interface OutputMapping {
-  readonly SourcePath: string
-  readonly DestinationPath: string
+  readonly SourcePath?: string
+  readonly DestinationPath?: string
   readonly OutputMappingOption?: OutputMappingOption
 }
 export const OutputMapping: $Schema.Schema<OutputMapping> = /*#__PURE__*/ $C.lazy(() => $C.struct("OutputMapping", { SourcePath: $C.str, DestinationPath: $C.str }, { OutputMappingOption: OutputMappingOption }))
 
 /** `OutputMappingConfig` (both sides). */
 export interface OutputMappingConfig {
-  readonly Scene: string
-  readonly WorkerNum: number | bigint
-  readonly WorkerPartSize: number | bigint
+  readonly Scene?: string
+  readonly WorkerNum?: number | bigint
+  readonly WorkerPartSize?: number | bigint
 }
 export const OutputMappingConfig: $Schema.Schema<OutputMappingConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("OutputMappingConfig", { Scene: $C.str, WorkerNum: $C.int64, WorkerPartSize: $C.int64 }))
 
@@ -872,7 +872,7 @@ export const OutputMappingOption: $Schema.Schema<OutputMappingOption> = /*#__PUR
 
 /** `Placement` (both sides). */
 export interface Placement {
-  readonly Zone: string
+  readonly Zone?: string
   readonly ProjectId?: number | bigint
   readonly HostIds?: readonly string[]
   readonly HostId?: string
@@ -939,9 +939,9 @@ export const SpotMarketOptions: $Schema.Schema<SpotMarketOptions> = /*#__PURE__*
 
 /** `StorageBlock` (response side). */
 export interface StorageBlock {
-  readonly Type: string
-  readonly MinSize: number | bigint
-  readonly MaxSize: number | bigint
+  readonly Type?: string
+  readonly MinSize?: number | bigint
+  readonly MaxSize?: number | bigint
 }
 export const StorageBlock: $Schema.Schema<StorageBlock> = /*#__PURE__*/ $C.lazy(() => $C.struct("StorageBlock", { Type: $C.str, MinSize: $C.int64, MaxSize: $C.int64 }))
 
@@ -955,7 +955,7 @@ export const SubmitJobRequest: $Schema.Schema<SubmitJobRequest> = /*#__PURE__*/ 
 
 /** `SubmitJobResponse` (response side). */
 export interface SubmitJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const SubmitJobResponse: $Schema.Schema<SubmitJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubmitJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -974,14 +974,14 @@ export const SystemDisk: $Schema.Schema<SystemDisk> = /*#__PURE__*/ $C.lazy(() =
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Key: $C.str, Value: $C.str }))
 
 /** `Task` (both sides). */
 export interface Task {
-  readonly Application: Application
+  readonly Application?: Application
   readonly TaskName?: string
   readonly TaskInstanceNum?: number | bigint
   readonly ComputeEnv?: AnonymousComputeEnv
@@ -1004,75 +1004,75 @@ export const Task: $Schema.Schema<Task> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `TaskInstanceLog` (response side). */
 export interface TaskInstanceLog {
-  readonly TaskInstanceIndex: number | bigint
-  readonly StdoutLog: string
-  readonly StderrLog: string
-  readonly StdoutRedirectPath: string
-  readonly StderrRedirectPath: string
-  readonly StdoutRedirectFileName: string
-  readonly StderrRedirectFileName: string
+  readonly TaskInstanceIndex?: number | bigint
+  readonly StdoutLog?: string
+  readonly StderrLog?: string
+  readonly StdoutRedirectPath?: string
+  readonly StderrRedirectPath?: string
+  readonly StdoutRedirectFileName?: string
+  readonly StderrRedirectFileName?: string
 }
 export const TaskInstanceLog: $Schema.Schema<TaskInstanceLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskInstanceLog", { TaskInstanceIndex: $C.uint64, StdoutLog: $C.str, StderrLog: $C.str, StdoutRedirectPath: $C.str, StderrRedirectPath: $C.str, StdoutRedirectFileName: $C.str, StderrRedirectFileName: $C.str }))
 
 /** `TaskInstanceMetrics` (response side). */
 export interface TaskInstanceMetrics {
-  readonly SubmittedCount: number | bigint
-  readonly PendingCount: number | bigint
-  readonly RunnableCount: number | bigint
-  readonly StartingCount: number | bigint
-  readonly RunningCount: number | bigint
-  readonly SucceedCount: number | bigint
-  readonly FailedInterruptedCount: number | bigint
-  readonly FailedCount: number | bigint
+  readonly SubmittedCount?: number | bigint
+  readonly PendingCount?: number | bigint
+  readonly RunnableCount?: number | bigint
+  readonly StartingCount?: number | bigint
+  readonly RunningCount?: number | bigint
+  readonly SucceedCount?: number | bigint
+  readonly FailedInterruptedCount?: number | bigint
+  readonly FailedCount?: number | bigint
 }
 export const TaskInstanceMetrics: $Schema.Schema<TaskInstanceMetrics> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskInstanceMetrics", { SubmittedCount: $C.int64, PendingCount: $C.int64, RunnableCount: $C.int64, StartingCount: $C.int64, RunningCount: $C.int64, SucceedCount: $C.int64, FailedInterruptedCount: $C.int64, FailedCount: $C.int64 }))
 
 /** `TaskInstanceView` (response side). */
 export interface TaskInstanceView {
-  readonly TaskInstanceIndex: number | bigint
-  readonly TaskInstanceState: string
-  readonly ExitCode: number | bigint
-  readonly StateReason: string
-  readonly ComputeNodeInstanceId: string
-  readonly CreateTime: string
-  readonly LaunchTime: string
-  readonly RunningTime: string
-  readonly EndTime: string
-  readonly RedirectInfo: RedirectInfo
-  readonly StateDetailedReason: string
+  readonly TaskInstanceIndex?: number | bigint
+  readonly TaskInstanceState?: string
+  readonly ExitCode?: number | bigint
+  readonly StateReason?: string
+  readonly ComputeNodeInstanceId?: string
+  readonly CreateTime?: string
+  readonly LaunchTime?: string
+  readonly RunningTime?: string
+  readonly EndTime?: string
+  readonly RedirectInfo?: RedirectInfo
+  readonly StateDetailedReason?: string
 }
 export const TaskInstanceView: $Schema.Schema<TaskInstanceView> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskInstanceView", { TaskInstanceIndex: $C.int64, TaskInstanceState: $C.str, ExitCode: $C.int64, StateReason: $C.str, ComputeNodeInstanceId: $C.str, CreateTime: $C.str, LaunchTime: $C.str, RunningTime: $C.str, EndTime: $C.str, RedirectInfo: RedirectInfo, StateDetailedReason: $C.str }))
 
 /** `TaskMetrics` (response side). */
 export interface TaskMetrics {
-  readonly SubmittedCount: number | bigint
-  readonly PendingCount: number | bigint
-  readonly RunnableCount: number | bigint
-  readonly StartingCount: number | bigint
-  readonly RunningCount: number | bigint
-  readonly SucceedCount: number | bigint
-  readonly FailedInterruptedCount: number | bigint
-  readonly FailedCount: number | bigint
+  readonly SubmittedCount?: number | bigint
+  readonly PendingCount?: number | bigint
+  readonly RunnableCount?: number | bigint
+  readonly StartingCount?: number | bigint
+  readonly RunningCount?: number | bigint
+  readonly SucceedCount?: number | bigint
+  readonly FailedInterruptedCount?: number | bigint
+  readonly FailedCount?: number | bigint
 }
 export const TaskMetrics: $Schema.Schema<TaskMetrics> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskMetrics", { SubmittedCount: $C.int64, PendingCount: $C.int64, RunnableCount: $C.int64, StartingCount: $C.int64, RunningCount: $C.int64, SucceedCount: $C.int64, FailedInterruptedCount: $C.int64, FailedCount: $C.int64 }))
 
 /** `TaskTemplateView` (response side). */
 export interface TaskTemplateView {
-  readonly TaskTemplateId: string
-  readonly TaskTemplateName: string
-  readonly TaskTemplateDescription: string
-  readonly TaskTemplateInfo: Task
-  readonly CreateTime: string
-  readonly Tags: readonly Tag[] | null
+  readonly TaskTemplateId?: string
+  readonly TaskTemplateName?: string
+  readonly TaskTemplateDescription?: string
+  readonly TaskTemplateInfo?: Task
+  readonly CreateTime?: string
+  readonly Tags?: readonly Tag[] | null
 }
 export const TaskTemplateView: $Schema.Schema<TaskTemplateView> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskTemplateView", { TaskTemplateId: $C.str, TaskTemplateName: $C.str, TaskTemplateDescription: $C.str, TaskTemplateInfo: Task, CreateTime: $C.str, Tags: $C.nul($C.arr(Tag)) }))
 
 /** `TaskView` (response side). */
 export interface TaskView {
-  readonly TaskName: string
-  readonly TaskState: string
-  readonly CreateTime: string
-  readonly EndTime: string | null
+  readonly TaskName?: string
+  readonly TaskState?: string
+  readonly CreateTime?: string
+  readonly EndTime?: string | null
 }
 export const TaskView: $Schema.Schema<TaskView> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskView", { TaskName: $C.str, TaskState: $C.str, CreateTime: $C.str, EndTime: $C.nul($C.str) }))
 
@@ -1130,8 +1130,8 @@ export const TerminateTaskInstanceResponse: $Schema.Schema<TerminateTaskInstance
 
 /** `VirtualPrivateCloud` (both sides). */
 export interface VirtualPrivateCloud {
-  readonly VpcId: string
-  readonly SubnetId: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
   readonly AsVpcGateway?: boolean
   readonly PrivateIpAddresses?: readonly string[]
   readonly Ipv6AddressCount?: number | bigint

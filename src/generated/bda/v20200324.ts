@@ -27,8 +27,8 @@ export const CreateSegmentationTaskRequest: $Schema.Schema<CreateSegmentationTas
 
 /** `CreateSegmentationTaskResponse` (response side). */
 export interface CreateSegmentationTaskResponse {
-  readonly TaskID: string
-  readonly EstimatedProcessingTime: number
+  readonly TaskID?: string
+  readonly EstimatedProcessingTime?: number
   readonly RequestId: string
 }
 export const CreateSegmentationTaskResponse: $Schema.Schema<CreateSegmentationTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSegmentationTaskResponse", { TaskID: $C.str, EstimatedProcessingTime: $C.float, RequestId: $C.str }))
@@ -41,11 +41,11 @@ export const DescribeSegmentationTaskRequest: $Schema.Schema<DescribeSegmentatio
 
 /** `DescribeSegmentationTaskResponse` (response side). */
 export interface DescribeSegmentationTaskResponse {
-  readonly TaskStatus: string
-  readonly ResultVideoUrl: string | null
-  readonly ResultVideoMD5: string | null
-  readonly VideoBasicInformation: VideoBasicInformation | null
-  readonly ErrorMsg: string | null
+  readonly TaskStatus?: string
+  readonly ResultVideoUrl?: string | null
+  readonly ResultVideoMD5?: string | null
+  readonly VideoBasicInformation?: VideoBasicInformation | null
+  readonly ErrorMsg?: string | null
   readonly RequestId: string
 }
 export const DescribeSegmentationTaskResponse: $Schema.Schema<DescribeSegmentationTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSegmentationTaskResponse", { TaskStatus: $C.str, ResultVideoUrl: $C.nul($C.str), ResultVideoMD5: $C.nul($C.str), VideoBasicInformation: $C.nul(VideoBasicInformation), ErrorMsg: $C.nul($C.str), RequestId: $C.str }))
@@ -70,9 +70,9 @@ export const SegmentCustomizedPortraitPicRequest: $Schema.Schema<SegmentCustomiz
 
 /** `SegmentCustomizedPortraitPicResponse` (response side). */
 export interface SegmentCustomizedPortraitPicResponse {
-  readonly PortraitImage: string
-  readonly MaskImage: string
-  readonly ImageRects: readonly ImageRect[] | null
+  readonly PortraitImage?: string
+  readonly MaskImage?: string
+  readonly ImageRects?: readonly ImageRect[] | null
   readonly RequestId: string
 }
 export const SegmentCustomizedPortraitPicResponse: $Schema.Schema<SegmentCustomizedPortraitPicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SegmentCustomizedPortraitPicResponse", { PortraitImage: $C.str, MaskImage: $C.str, ImageRects: $C.nul($C.arr(ImageRect)), RequestId: $C.str }))
@@ -88,11 +88,11 @@ export const SegmentPortraitPicRequest: $Schema.Schema<SegmentPortraitPicRequest
 
 /** `SegmentPortraitPicResponse` (response side). */
 export interface SegmentPortraitPicResponse {
-  readonly ResultImage: string | null
-  readonly ResultMask: string | null
-  readonly HasForeground: boolean | null
-  readonly ResultImageUrl: string | null
-  readonly ResultMaskUrl: string | null
+  readonly ResultImage?: string | null
+  readonly ResultMask?: string | null
+  readonly HasForeground?: boolean | null
+  readonly ResultImageUrl?: string | null
+  readonly ResultMaskUrl?: string | null
   readonly RequestId: string
 }
 export const SegmentPortraitPicResponse: $Schema.Schema<SegmentPortraitPicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SegmentPortraitPicResponse", { ResultImage: $C.nul($C.str), ResultMask: $C.nul($C.str), HasForeground: $C.nul($C.bool), ResultImageUrl: $C.nul($C.str), ResultMaskUrl: $C.nul($C.str), RequestId: $C.str }))

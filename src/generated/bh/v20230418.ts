@@ -65,59 +65,59 @@ export const AccessInfo: $Schema.Schema<AccessInfo> = /*#__PURE__*/ $C.lazy(() =
 
 /** `AccessWhiteListRule` (response side). */
 export interface AccessWhiteListRule {
-  readonly Id: number | bigint
-  readonly Source: string
-  readonly Remark: string
-  readonly ModifyTime: string
+  readonly Id?: number | bigint
+  readonly Source?: string
+  readonly Remark?: string
+  readonly ModifyTime?: string
 }
 export const AccessWhiteListRule: $Schema.Schema<AccessWhiteListRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessWhiteListRule", { Id: $C.uint64, Source: $C.str, Remark: $C.str, ModifyTime: $C.datetimeIso }))
 
 /** `AccountGroup` (response side). */
 export interface AccountGroup {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly IdPath: string
-  readonly NamePath: string
-  readonly ParentId: number | bigint
-  readonly Source: number | bigint
-  readonly UserTotal: number | bigint
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly IdPath?: string
+  readonly NamePath?: string
+  readonly ParentId?: number | bigint
+  readonly Source?: number | bigint
+  readonly UserTotal?: number | bigint
   readonly IsLeaf?: boolean
   readonly ImportType?: string
   readonly Description?: string
   readonly ParentOrgId?: string
   readonly OrgId?: string
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
 }
 export const AccountGroup: $Schema.Schema<AccountGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccountGroup", { Id: $C.int64, Name: $C.str, IdPath: $C.str, NamePath: $C.str, ParentId: $C.int64, Source: $C.int64, UserTotal: $C.int64, Status: $C.int64 }, { IsLeaf: $C.bool, ImportType: $C.str, Description: $C.str, ParentOrgId: $C.str, OrgId: $C.str }))
 
 /** `Acl` (response side). */
 export interface Acl {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly AllowDiskRedirect: boolean
-  readonly AllowClipFileUp: boolean
-  readonly AllowClipFileDown: boolean
-  readonly AllowClipTextUp: boolean
-  readonly AllowClipTextDown: boolean
-  readonly AllowFileUp: boolean
-  readonly MaxFileUpSize: number | bigint
-  readonly AllowFileDown: boolean
-  readonly MaxFileDownSize: number | bigint
-  readonly AllowAnyAccount: boolean
-  readonly UserSet: readonly User[]
-  readonly UserGroupSet: readonly Group[]
-  readonly DeviceSet: readonly Device[]
-  readonly DeviceGroupSet: readonly Group[]
-  readonly AccountSet: readonly string[]
-  readonly CmdTemplateSet: readonly CmdTemplate[]
-  readonly AllowDiskFileUp: boolean
-  readonly AllowDiskFileDown: boolean
-  readonly AllowShellFileUp: boolean
-  readonly AllowShellFileDown: boolean
-  readonly AllowFileDel: boolean
-  readonly ValidateFrom: string
-  readonly ValidateTo: string
-  readonly Status: number | bigint
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly AllowDiskRedirect?: boolean
+  readonly AllowClipFileUp?: boolean
+  readonly AllowClipFileDown?: boolean
+  readonly AllowClipTextUp?: boolean
+  readonly AllowClipTextDown?: boolean
+  readonly AllowFileUp?: boolean
+  readonly MaxFileUpSize?: number | bigint
+  readonly AllowFileDown?: boolean
+  readonly MaxFileDownSize?: number | bigint
+  readonly AllowAnyAccount?: boolean
+  readonly UserSet?: readonly User[]
+  readonly UserGroupSet?: readonly Group[]
+  readonly DeviceSet?: readonly Device[]
+  readonly DeviceGroupSet?: readonly Group[]
+  readonly AccountSet?: readonly string[]
+  readonly CmdTemplateSet?: readonly CmdTemplate[]
+  readonly AllowDiskFileUp?: boolean
+  readonly AllowDiskFileDown?: boolean
+  readonly AllowShellFileUp?: boolean
+  readonly AllowShellFileDown?: boolean
+  readonly AllowFileDel?: boolean
+  readonly ValidateFrom?: string
+  readonly ValidateTo?: string
+  readonly Status?: number | bigint
   readonly Department?: Department
   readonly AllowAccessCredential?: boolean
   readonly ACTemplateSet?: readonly ACTemplate[]
@@ -159,23 +159,23 @@ export const AddUserGroupMembersResponse: $Schema.Schema<AddUserGroupMembersResp
 
 /** `AppAsset` (response side). */
 export interface AppAsset {
-  readonly Id: number | bigint
-  readonly InstanceId: string
-  readonly Name: string
-  readonly DeviceId: number | bigint
-  readonly DeviceAccountId: number | bigint
-  readonly Kind: number | bigint
-  readonly ClientAppPath: string
-  readonly ClientAppKind: string
+  readonly Id?: number | bigint
+  readonly InstanceId?: string
+  readonly Name?: string
+  readonly DeviceId?: number | bigint
+  readonly DeviceAccountId?: number | bigint
+  readonly Kind?: number | bigint
+  readonly ClientAppPath?: string
+  readonly ClientAppKind?: string
   readonly Url?: string
-  readonly BindStatus: number | bigint
-  readonly DeviceInstanceId: string
-  readonly DeviceName: string
-  readonly DeviceAccountName: string
-  readonly ResourceId: string
+  readonly BindStatus?: number | bigint
+  readonly DeviceInstanceId?: string
+  readonly DeviceName?: string
+  readonly DeviceAccountName?: string
+  readonly ResourceId?: string
   readonly Resource?: Resource
-  readonly DomainId: string
-  readonly DomainName: string
+  readonly DomainId?: string
+  readonly DomainName?: string
   readonly GroupSet?: readonly Group[]
   readonly Department?: Department
   readonly AccountCount?: number | bigint
@@ -192,23 +192,23 @@ export const AppAsset: $Schema.Schema<AppAsset> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `AssetSyncFlags` (response side). */
 export interface AssetSyncFlags {
-  readonly RoleGranted: boolean
-  readonly AutoSync: boolean
+  readonly RoleGranted?: boolean
+  readonly AutoSync?: boolean
 }
 export const AssetSyncFlags: $Schema.Schema<AssetSyncFlags> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetSyncFlags", { RoleGranted: $C.bool, AutoSync: $C.bool }))
 
 /** `AssetSyncStatus` (response side). */
 export interface AssetSyncStatus {
-  readonly LastTime: string
-  readonly LastStatus: number | bigint
-  readonly InProcess: boolean
+  readonly LastTime?: string
+  readonly LastStatus?: number | bigint
+  readonly InProcess?: boolean
   readonly ErrMsg?: string
 }
 export const AssetSyncStatus: $Schema.Schema<AssetSyncStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetSyncStatus", { LastTime: $C.str, LastStatus: $C.uint64, InProcess: $C.bool }, { ErrMsg: $C.str }))
 
 /** `AuthModeSetting` (response side). */
 export interface AuthModeSetting {
-  readonly AuthMode: number | bigint
+  readonly AuthMode?: number | bigint
 }
 export const AuthModeSetting: $Schema.Schema<AuthModeSetting> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuthModeSetting", { AuthMode: $C.uint64 }))
 
@@ -285,7 +285,7 @@ export const ChangePwdTaskDetail: $Schema.Schema<ChangePwdTaskDetail> = /*#__PUR
 /** `ChangePwdTaskInfo` (response side). */
 export interface ChangePwdTaskInfo {
   readonly Id?: number | bigint
-  readonly OperationId: string
+  readonly OperationId?: string
   readonly TaskName?: string
   readonly Department?: Department
   readonly ChangeMethod?: number | bigint
@@ -339,19 +339,19 @@ export const Clb: $Schema.Schema<Clb> = /*#__PURE__*/ $C.lazy(() => $C.struct("C
 
 /** `CmdTemplate` (response side). */
 export interface CmdTemplate {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly CmdList: string
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly CmdList?: string
   readonly Type?: number | bigint
 }
 export const CmdTemplate: $Schema.Schema<CmdTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("CmdTemplate", { Id: $C.uint64, Name: $C.str, CmdList: $C.str }, { Type: $C.uint64 }))
 
 /** `Command` (response side). */
 export interface Command {
-  readonly Cmd: string
-  readonly Time: string
-  readonly TimeOffset: number | bigint
-  readonly Action: number | bigint
+  readonly Cmd?: string
+  readonly Time?: string
+  readonly TimeOffset?: number | bigint
+  readonly Action?: number | bigint
   readonly Sid?: string
   readonly UserName?: string
   readonly Account?: string
@@ -379,7 +379,7 @@ export const CreateAccessWhiteListRuleRequest: $Schema.Schema<CreateAccessWhiteL
 
 /** `CreateAccessWhiteListRuleResponse` (response side). */
 export interface CreateAccessWhiteListRuleResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateAccessWhiteListRuleResponse: $Schema.Schema<CreateAccessWhiteListRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAccessWhiteListRuleResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -421,7 +421,7 @@ export const CreateAclRequest: $Schema.Schema<CreateAclRequest> = /*#__PURE__*/ 
 
 /** `CreateAclResponse` (response side). */
 export interface CreateAclResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateAclResponse: $Schema.Schema<CreateAclResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAclResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -464,7 +464,7 @@ export const CreateChangePwdTaskRequest: $Schema.Schema<CreateChangePwdTaskReque
 
 /** `CreateChangePwdTaskResponse` (response side). */
 export interface CreateChangePwdTaskResponse {
-  readonly OperationId: string
+  readonly OperationId?: string
   readonly RequestId: string
 }
 export const CreateChangePwdTaskResponse: $Schema.Schema<CreateChangePwdTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateChangePwdTaskResponse", { OperationId: $C.str, RequestId: $C.str }))
@@ -479,7 +479,7 @@ export const CreateCmdTemplateRequest: $Schema.Schema<CreateCmdTemplateRequest> 
 
 /** `CreateCmdTemplateResponse` (response side). */
 export interface CreateCmdTemplateResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateCmdTemplateResponse: $Schema.Schema<CreateCmdTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCmdTemplateResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -493,7 +493,7 @@ export const CreateDeviceAccountRequest: $Schema.Schema<CreateDeviceAccountReque
 
 /** `CreateDeviceAccountResponse` (response side). */
 export interface CreateDeviceAccountResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateDeviceAccountResponse: $Schema.Schema<CreateDeviceAccountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDeviceAccountResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -507,7 +507,7 @@ export const CreateDeviceGroupRequest: $Schema.Schema<CreateDeviceGroupRequest> 
 
 /** `CreateDeviceGroupResponse` (response side). */
 export interface CreateDeviceGroupResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateDeviceGroupResponse: $Schema.Schema<CreateDeviceGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDeviceGroupResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -528,7 +528,7 @@ export const CreateOperationTaskRequest: $Schema.Schema<CreateOperationTaskReque
 
 /** `CreateOperationTaskResponse` (response side). */
 export interface CreateOperationTaskResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const CreateOperationTaskResponse: $Schema.Schema<CreateOperationTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateOperationTaskResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -584,7 +584,7 @@ export const CreateUserDirectoryRequest: $Schema.Schema<CreateUserDirectoryReque
 
 /** `CreateUserDirectoryResponse` (response side). */
 export interface CreateUserDirectoryResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateUserDirectoryResponse: $Schema.Schema<CreateUserDirectoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUserDirectoryResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -598,7 +598,7 @@ export const CreateUserGroupRequest: $Schema.Schema<CreateUserGroupRequest> = /*
 
 /** `CreateUserGroupResponse` (response side). */
 export interface CreateUserGroupResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateUserGroupResponse: $Schema.Schema<CreateUserGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUserGroupResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -620,7 +620,7 @@ export const CreateUserRequest: $Schema.Schema<CreateUserRequest> = /*#__PURE__*
 
 /** `CreateUserResponse` (response side). */
 export interface CreateUserResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateUserResponse: $Schema.Schema<CreateUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUserResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -785,8 +785,8 @@ export const DeleteUsersResponse: $Schema.Schema<DeleteUsersResponse> = /*#__PUR
 
 /** `Department` (response side). */
 export interface Department {
-  readonly Id: string
-  readonly Name: string
+  readonly Id?: string
+  readonly Name?: string
   readonly Managers?: readonly string[]
   readonly ManagerUsers?: readonly DepartmentManagerUser[]
 }
@@ -801,9 +801,9 @@ export const DepartmentManagerUser: $Schema.Schema<DepartmentManagerUser> = /*#_
 
 /** `Departments` (response side). */
 export interface Departments {
-  readonly DepartmentSet: readonly Department[]
-  readonly Enabled: boolean
-  readonly RootManager: boolean
+  readonly DepartmentSet?: readonly Department[]
+  readonly Enabled?: boolean
+  readonly RootManager?: boolean
 }
 export const Departments: $Schema.Schema<Departments> = /*#__PURE__*/ $C.lazy(() => $C.struct("Departments", { DepartmentSet: $C.arr(Department), Enabled: $C.bool, RootManager: $C.bool }))
 
@@ -849,10 +849,10 @@ export const DescribeAccessWhiteListRulesRequest: $Schema.Schema<DescribeAccessW
 
 /** `DescribeAccessWhiteListRulesResponse` (response side). */
 export interface DescribeAccessWhiteListRulesResponse {
-  readonly TotalCount: number | bigint
-  readonly AccessWhiteListRuleSet: readonly AccessWhiteListRule[]
-  readonly AllowAny: boolean
-  readonly AllowAuto: boolean
+  readonly TotalCount?: number | bigint
+  readonly AccessWhiteListRuleSet?: readonly AccessWhiteListRule[]
+  readonly AllowAny?: boolean
+  readonly AllowAuto?: boolean
   readonly RequestId: string
 }
 export const DescribeAccessWhiteListRulesResponse: $Schema.Schema<DescribeAccessWhiteListRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessWhiteListRulesResponse", { TotalCount: $C.uint64, AccessWhiteListRuleSet: $C.arr(AccessWhiteListRule), AllowAny: $C.bool, AllowAuto: $C.bool, RequestId: $C.str }))
@@ -869,7 +869,7 @@ export const DescribeAccountGroupsRequest: $Schema.Schema<DescribeAccountGroupsR
 
 /** `DescribeAccountGroupsResponse` (response side). */
 export interface DescribeAccountGroupsResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly AccountGroupSet?: readonly AccountGroup[]
   readonly RequestId: string
 }
@@ -895,8 +895,8 @@ export const DescribeAclsRequest: $Schema.Schema<DescribeAclsRequest> = /*#__PUR
 
 /** `DescribeAclsResponse` (response side). */
 export interface DescribeAclsResponse {
-  readonly TotalCount: number | bigint
-  readonly AclSet: readonly Acl[]
+  readonly TotalCount?: number | bigint
+  readonly AclSet?: readonly Acl[]
   readonly RequestId: string
 }
 export const DescribeAclsResponse: $Schema.Schema<DescribeAclsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAclsResponse", { TotalCount: $C.uint64, AclSet: $C.arr(Acl), RequestId: $C.str }))
@@ -907,7 +907,7 @@ export const DescribeAssetSyncFlagRequest: $Schema.Schema<DescribeAssetSyncFlagR
 
 /** `DescribeAssetSyncFlagResponse` (response side). */
 export interface DescribeAssetSyncFlagResponse {
-  readonly AssetSyncFlags: AssetSyncFlags
+  readonly AssetSyncFlags?: AssetSyncFlags
   readonly RequestId: string
 }
 export const DescribeAssetSyncFlagResponse: $Schema.Schema<DescribeAssetSyncFlagResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetSyncFlagResponse", { AssetSyncFlags: AssetSyncFlags, RequestId: $C.str }))
@@ -920,7 +920,7 @@ export const DescribeAssetSyncStatusRequest: $Schema.Schema<DescribeAssetSyncSta
 
 /** `DescribeAssetSyncStatusResponse` (response side). */
 export interface DescribeAssetSyncStatusResponse {
-  readonly Status: AssetSyncStatus
+  readonly Status?: AssetSyncStatus
   readonly RequestId: string
 }
 export const DescribeAssetSyncStatusResponse: $Schema.Schema<DescribeAssetSyncStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetSyncStatusResponse", { Status: AssetSyncStatus, RequestId: $C.str }))
@@ -937,7 +937,7 @@ export const DescribeChangePwdTaskDetailRequest: $Schema.Schema<DescribeChangePw
 
 /** `DescribeChangePwdTaskDetailResponse` (response side). */
 export interface DescribeChangePwdTaskDetailResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Details?: readonly ChangePwdTaskDetail[]
   readonly RequestId: string
 }
@@ -973,8 +973,8 @@ export const DescribeCmdTemplatesRequest: $Schema.Schema<DescribeCmdTemplatesReq
 
 /** `DescribeCmdTemplatesResponse` (response side). */
 export interface DescribeCmdTemplatesResponse {
-  readonly CmdTemplateSet: readonly CmdTemplate[]
-  readonly TotalCount: number | bigint
+  readonly CmdTemplateSet?: readonly CmdTemplate[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCmdTemplatesResponse: $Schema.Schema<DescribeCmdTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCmdTemplatesResponse", { CmdTemplateSet: $C.arr(CmdTemplate), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -985,7 +985,7 @@ export const DescribeDepartmentsRequest: $Schema.Schema<DescribeDepartmentsReque
 
 /** `DescribeDepartmentsResponse` (response side). */
 export interface DescribeDepartmentsResponse {
-  readonly Departments: Departments
+  readonly Departments?: Departments
   readonly RequestId: string
 }
 export const DescribeDepartmentsResponse: $Schema.Schema<DescribeDepartmentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDepartmentsResponse", { Departments: Departments, RequestId: $C.str }))
@@ -1002,8 +1002,8 @@ export const DescribeDeviceAccountsRequest: $Schema.Schema<DescribeDeviceAccount
 
 /** `DescribeDeviceAccountsResponse` (response side). */
 export interface DescribeDeviceAccountsResponse {
-  readonly TotalCount: number | bigint
-  readonly DeviceAccountSet: readonly DeviceAccount[]
+  readonly TotalCount?: number | bigint
+  readonly DeviceAccountSet?: readonly DeviceAccount[]
   readonly RequestId: string
 }
 export const DescribeDeviceAccountsResponse: $Schema.Schema<DescribeDeviceAccountsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceAccountsResponse", { TotalCount: $C.uint64, DeviceAccountSet: $C.arr(DeviceAccount), RequestId: $C.str }))
@@ -1020,7 +1020,7 @@ export const DescribeDeviceCountRequest: $Schema.Schema<DescribeDeviceCountReque
 
 /** `DescribeDeviceCountResponse` (response side). */
 export interface DescribeDeviceCountResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDeviceCountResponse: $Schema.Schema<DescribeDeviceCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceCountResponse", { TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1031,7 +1031,7 @@ export const DescribeDeviceCountSummaryRequest: $Schema.Schema<DescribeDeviceCou
 
 /** `DescribeDeviceCountSummaryResponse` (response side). */
 export interface DescribeDeviceCountSummaryResponse {
-  readonly DeviceCountSet: readonly DeviceCount[]
+  readonly DeviceCountSet?: readonly DeviceCount[]
   readonly AppAssetCountSet?: readonly DeviceCount[]
   readonly RequestId: string
 }
@@ -1056,8 +1056,8 @@ export const DescribeDeviceGroupMembersRequest: $Schema.Schema<DescribeDeviceGro
 
 /** `DescribeDeviceGroupMembersResponse` (response side). */
 export interface DescribeDeviceGroupMembersResponse {
-  readonly TotalCount: number | bigint
-  readonly DeviceSet: readonly Device[]
+  readonly TotalCount?: number | bigint
+  readonly DeviceSet?: readonly Device[]
   readonly RequestId: string
 }
 export const DescribeDeviceGroupMembersResponse: $Schema.Schema<DescribeDeviceGroupMembersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceGroupMembersResponse", { TotalCount: $C.uint64, DeviceSet: $C.arr(Device), RequestId: $C.str }))
@@ -1074,8 +1074,8 @@ export const DescribeDeviceGroupsRequest: $Schema.Schema<DescribeDeviceGroupsReq
 
 /** `DescribeDeviceGroupsResponse` (response side). */
 export interface DescribeDeviceGroupsResponse {
-  readonly TotalCount: number | bigint
-  readonly GroupSet: readonly Group[]
+  readonly TotalCount?: number | bigint
+  readonly GroupSet?: readonly Group[]
   readonly RequestId: string
 }
 export const DescribeDeviceGroupsResponse: $Schema.Schema<DescribeDeviceGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceGroupsResponse", { TotalCount: $C.uint64, GroupSet: $C.arr(Group), RequestId: $C.str }))
@@ -1104,8 +1104,8 @@ export const DescribeDevicesRequest: $Schema.Schema<DescribeDevicesRequest> = /*
 
 /** `DescribeDevicesResponse` (response side). */
 export interface DescribeDevicesResponse {
-  readonly TotalCount: number | bigint
-  readonly DeviceSet: readonly Device[]
+  readonly TotalCount?: number | bigint
+  readonly DeviceSet?: readonly Device[]
   readonly RequestId: string
 }
 export const DescribeDevicesResponse: $Schema.Schema<DescribeDevicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDevicesResponse", { TotalCount: $C.uint64, DeviceSet: $C.arr(Device), RequestId: $C.str }))
@@ -1120,8 +1120,8 @@ export const DescribeDomainsRequest: $Schema.Schema<DescribeDomainsRequest> = /*
 
 /** `DescribeDomainsResponse` (response side). */
 export interface DescribeDomainsResponse {
-  readonly TotalCount: number | bigint
-  readonly DomainSet: readonly Domain[]
+  readonly TotalCount?: number | bigint
+  readonly DomainSet?: readonly Domain[]
   readonly RequestId: string
 }
 export const DescribeDomainsResponse: $Schema.Schema<DescribeDomainsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainsResponse", { TotalCount: $C.uint64, DomainSet: $C.arr(Domain), RequestId: $C.str }))
@@ -1144,7 +1144,7 @@ export const DescribeLDAPUnitSetRequest: $Schema.Schema<DescribeLDAPUnitSetReque
 
 /** `DescribeLDAPUnitSetResponse` (response side). */
 export interface DescribeLDAPUnitSetResponse {
-  readonly UnitSet: readonly string[]
+  readonly UnitSet?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeLDAPUnitSetResponse: $Schema.Schema<DescribeLDAPUnitSetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLDAPUnitSetResponse", { UnitSet: $C.arr($C.str), RequestId: $C.str }))
@@ -1167,8 +1167,8 @@ export const DescribeLoginEventRequest: $Schema.Schema<DescribeLoginEventRequest
 
 /** `DescribeLoginEventResponse` (response side). */
 export interface DescribeLoginEventResponse {
-  readonly LoginEventSet: readonly LoginEvent[]
-  readonly TotalCount: number | bigint
+  readonly LoginEventSet?: readonly LoginEvent[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLoginEventResponse: $Schema.Schema<DescribeLoginEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoginEventResponse", { LoginEventSet: $C.arr(LoginEvent), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1191,8 +1191,8 @@ export const DescribeOperationEventRequest: $Schema.Schema<DescribeOperationEven
 
 /** `DescribeOperationEventResponse` (response side). */
 export interface DescribeOperationEventResponse {
-  readonly OperationEventSet: readonly OperationEvent[]
-  readonly TotalCount: number | bigint
+  readonly OperationEventSet?: readonly OperationEvent[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeOperationEventResponse: $Schema.Schema<DescribeOperationEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOperationEventResponse", { OperationEventSet: $C.arr(OperationEvent), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1208,8 +1208,8 @@ export const DescribeOperationTaskRequest: $Schema.Schema<DescribeOperationTaskR
 
 /** `DescribeOperationTaskResponse` (response side). */
 export interface DescribeOperationTaskResponse {
-  readonly OperationTasks: readonly OperationTask[]
-  readonly TotalCount: number | bigint
+  readonly OperationTasks?: readonly OperationTask[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeOperationTaskResponse: $Schema.Schema<DescribeOperationTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOperationTaskResponse", { OperationTasks: $C.arr(OperationTask), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1226,7 +1226,7 @@ export const DescribeResourcesRequest: $Schema.Schema<DescribeResourcesRequest> 
 
 /** `DescribeResourcesResponse` (response side). */
 export interface DescribeResourcesResponse {
-  readonly ResourceSet: readonly Resource[]
+  readonly ResourceSet?: readonly Resource[]
   readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
@@ -1238,7 +1238,7 @@ export const DescribeSecuritySettingRequest: $Schema.Schema<DescribeSecuritySett
 
 /** `DescribeSecuritySettingResponse` (response side). */
 export interface DescribeSecuritySettingResponse {
-  readonly SecuritySetting: SecuritySetting
+  readonly SecuritySetting?: SecuritySetting
   readonly RequestId: string
 }
 export const DescribeSecuritySettingResponse: $Schema.Schema<DescribeSecuritySettingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecuritySettingResponse", { SecuritySetting: SecuritySetting, RequestId: $C.str }))
@@ -1249,7 +1249,7 @@ export const DescribeSourceTypesRequest: $Schema.Schema<DescribeSourceTypesReque
 
 /** `DescribeSourceTypesResponse` (response side). */
 export interface DescribeSourceTypesResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly SourceTypeSet?: readonly SourceType[]
   readonly RequestId: string
 }
@@ -1264,8 +1264,8 @@ export const DescribeUserDirectoryRequest: $Schema.Schema<DescribeUserDirectoryR
 
 /** `DescribeUserDirectoryResponse` (response side). */
 export interface DescribeUserDirectoryResponse {
-  readonly UserDirSet: readonly UserDirectory[]
-  readonly TotalCount: number | bigint
+  readonly UserDirSet?: readonly UserDirectory[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeUserDirectoryResponse: $Schema.Schema<DescribeUserDirectoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserDirectoryResponse", { UserDirSet: $C.arr(UserDirectory), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1283,8 +1283,8 @@ export const DescribeUserGroupMembersRequest: $Schema.Schema<DescribeUserGroupMe
 
 /** `DescribeUserGroupMembersResponse` (response side). */
 export interface DescribeUserGroupMembersResponse {
-  readonly TotalCount: number | bigint
-  readonly UserSet: readonly User[]
+  readonly TotalCount?: number | bigint
+  readonly UserSet?: readonly User[]
   readonly RequestId: string
 }
 export const DescribeUserGroupMembersResponse: $Schema.Schema<DescribeUserGroupMembersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserGroupMembersResponse", { TotalCount: $C.uint64, UserSet: $C.arr(User), RequestId: $C.str }))
@@ -1301,8 +1301,8 @@ export const DescribeUserGroupsRequest: $Schema.Schema<DescribeUserGroupsRequest
 
 /** `DescribeUserGroupsResponse` (response side). */
 export interface DescribeUserGroupsResponse {
-  readonly TotalCount: number | bigint
-  readonly GroupSet: readonly Group[]
+  readonly TotalCount?: number | bigint
+  readonly GroupSet?: readonly Group[]
   readonly RequestId: string
 }
 export const DescribeUserGroupsResponse: $Schema.Schema<DescribeUserGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserGroupsResponse", { TotalCount: $C.uint64, GroupSet: $C.arr(Group), RequestId: $C.str }))
@@ -1315,7 +1315,7 @@ export const DescribeUserSyncStatusRequest: $Schema.Schema<DescribeUserSyncStatu
 
 /** `DescribeUserSyncStatusResponse` (response side). */
 export interface DescribeUserSyncStatusResponse {
-  readonly Status: AssetSyncStatus
+  readonly Status?: AssetSyncStatus
   readonly RequestId: string
 }
 export const DescribeUserSyncStatusResponse: $Schema.Schema<DescribeUserSyncStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserSyncStatusResponse", { Status: AssetSyncStatus, RequestId: $C.str }))
@@ -1341,28 +1341,28 @@ export const DescribeUsersRequest: $Schema.Schema<DescribeUsersRequest> = /*#__P
 
 /** `DescribeUsersResponse` (response side). */
 export interface DescribeUsersResponse {
-  readonly TotalCount: number | bigint
-  readonly UserSet: readonly User[]
+  readonly TotalCount?: number | bigint
+  readonly UserSet?: readonly User[]
   readonly RequestId: string
 }
 export const DescribeUsersResponse: $Schema.Schema<DescribeUsersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUsersResponse", { TotalCount: $C.uint64, UserSet: $C.arr(User), RequestId: $C.str }))
 
 /** `Device` (response side). */
 export interface Device {
-  readonly Id: number | bigint
-  readonly InstanceId: string
-  readonly Name: string
-  readonly PublicIp: string
-  readonly PrivateIp: string
-  readonly ApCode: string
+  readonly Id?: number | bigint
+  readonly InstanceId?: string
+  readonly Name?: string
+  readonly PublicIp?: string
+  readonly PrivateIp?: string
+  readonly ApCode?: string
   readonly ApName?: string
-  readonly OsName: string
-  readonly Kind: number | bigint
-  readonly Port: number | bigint
-  readonly GroupSet: readonly Group[]
-  readonly AccountCount: number | bigint
-  readonly VpcId: string
-  readonly SubnetId: string
+  readonly OsName?: string
+  readonly Kind?: number | bigint
+  readonly Port?: number | bigint
+  readonly GroupSet?: readonly Group[]
+  readonly AccountCount?: number | bigint
+  readonly VpcId?: string
+  readonly SubnetId?: string
   readonly Resource?: Resource
   readonly Department?: Department
   readonly IpPortSet?: readonly string[]
@@ -1387,11 +1387,11 @@ export const Device: $Schema.Schema<Device> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `DeviceAccount` (response side). */
 export interface DeviceAccount {
-  readonly Id: number | bigint
-  readonly DeviceId: number | bigint
-  readonly Account: string
-  readonly BoundPassword: boolean
-  readonly BoundPrivateKey: boolean
+  readonly Id?: number | bigint
+  readonly DeviceId?: number | bigint
+  readonly Account?: string
+  readonly BoundPassword?: boolean
+  readonly BoundPrivateKey?: boolean
   readonly BoundKubeconfig?: boolean
   readonly IsK8SManageAccount?: boolean
 }
@@ -1399,8 +1399,8 @@ export const DeviceAccount: $Schema.Schema<DeviceAccount> = /*#__PURE__*/ $C.laz
 
 /** `DeviceCount` (response side). */
 export interface DeviceCount {
-  readonly Kind: number | bigint
-  readonly Count: number | bigint
+  readonly Kind?: number | bigint
+  readonly Count?: number | bigint
 }
 export const DeviceCount: $Schema.Schema<DeviceCount> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceCount", { Kind: $C.int64, Count: $C.int64 }))
 
@@ -1454,8 +1454,8 @@ export const DisableWebAccessResponse: $Schema.Schema<DisableWebAccessResponse> 
 
 /** `Domain` (response side). */
 export interface Domain {
-  readonly Id: number | bigint
-  readonly DomainId: string
+  readonly Id?: number | bigint
+  readonly DomainId?: string
   readonly DomainName?: string
   readonly ResourceId?: string
   readonly WhiteIpSet?: readonly string[]
@@ -1558,8 +1558,8 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `Group` (response side). */
 export interface Group {
-  readonly Id: number | bigint
-  readonly Name: string
+  readonly Id?: number | bigint
+  readonly Name?: string
   readonly Department?: Department
   readonly Count?: number | bigint
 }
@@ -1567,11 +1567,11 @@ export const Group: $Schema.Schema<Group> = /*#__PURE__*/ $C.lazy(() => $C.struc
 
 /** `IOAUserGroup` (response side). */
 export interface IOAUserGroup {
-  readonly OrgId: number | bigint
-  readonly OrgName: string
-  readonly OrgIdPath: string
-  readonly OrgNamePath: string
-  readonly Source: number | bigint
+  readonly OrgId?: number | bigint
+  readonly OrgName?: string
+  readonly OrgIdPath?: string
+  readonly OrgNamePath?: string
+  readonly Source?: number | bigint
   readonly UserDirName?: string
 }
 export const IOAUserGroup: $Schema.Schema<IOAUserGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("IOAUserGroup", { OrgId: $C.uint64, OrgName: $C.str, OrgIdPath: $C.str, OrgNamePath: $C.str, Source: $C.uint64 }, { UserDirName: $C.str }))
@@ -1592,24 +1592,24 @@ export const ImportExternalDeviceResponse: $Schema.Schema<ImportExternalDeviceRe
 
 /** `LDAPSetting` (response side). */
 export interface LDAPSetting {
-  readonly Enable: boolean
-  readonly Ip: string
-  readonly IpBackup: string
-  readonly Port: number | bigint
-  readonly EnableSSL: boolean
-  readonly BaseDN: string
-  readonly AdminAccount: string
-  readonly AttributeUser: string
-  readonly AttributeUserName: string
-  readonly AutoSync: boolean
-  readonly Overwrite: boolean
-  readonly SyncPeriod: number | bigint
-  readonly SyncAll: boolean
-  readonly SyncUnitSet: readonly string[]
-  readonly AttributeUnit: string
-  readonly AttributeRealName: string
-  readonly AttributePhone: string
-  readonly AttributeEmail: string
+  readonly Enable?: boolean
+  readonly Ip?: string
+  readonly IpBackup?: string
+  readonly Port?: number | bigint
+  readonly EnableSSL?: boolean
+  readonly BaseDN?: string
+  readonly AdminAccount?: string
+  readonly AttributeUser?: string
+  readonly AttributeUserName?: string
+  readonly AutoSync?: boolean
+  readonly Overwrite?: boolean
+  readonly SyncPeriod?: number | bigint
+  readonly SyncAll?: boolean
+  readonly SyncUnitSet?: readonly string[]
+  readonly AttributeUnit?: string
+  readonly AttributeRealName?: string
+  readonly AttributePhone?: string
+  readonly AttributeEmail?: string
   readonly ResourceId?: string | null
   readonly DomainId?: string | null
 }
@@ -1617,20 +1617,20 @@ export const LDAPSetting: $Schema.Schema<LDAPSetting> = /*#__PURE__*/ $C.lazy(()
 
 /** `LoginEvent` (response side). */
 export interface LoginEvent {
-  readonly UserName: string
-  readonly RealName: string
-  readonly Time: string
-  readonly SourceIp: string
-  readonly Entry: number | bigint
-  readonly Result: number | bigint
+  readonly UserName?: string
+  readonly RealName?: string
+  readonly Time?: string
+  readonly SourceIp?: string
+  readonly Entry?: number | bigint
+  readonly Result?: number | bigint
 }
 export const LoginEvent: $Schema.Schema<LoginEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoginEvent", { UserName: $C.str, RealName: $C.str, Time: $C.datetimeIso, SourceIp: $C.str, Entry: $C.uint64, Result: $C.uint64 }))
 
 /** `LoginSetting` (response side). */
 export interface LoginSetting {
-  readonly TimeOut: number | bigint
-  readonly LockThreshold: number | bigint
-  readonly LockTime: number | bigint
+  readonly TimeOut?: number | bigint
+  readonly LockThreshold?: number | bigint
+  readonly LockTime?: number | bigint
   readonly InactiveUserLock?: number | bigint
   readonly EnableSingleLogin?: number | bigint
 }
@@ -1988,28 +1988,28 @@ export const OAuthSetting: $Schema.Schema<OAuthSetting> = /*#__PURE__*/ $C.lazy(
 
 /** `OperationEvent` (response side). */
 export interface OperationEvent {
-  readonly UserName: string
-  readonly RealName: string
-  readonly Time: string
-  readonly SourceIp: string
-  readonly Kind: number | bigint
-  readonly Operation: string
-  readonly Result: number | bigint
+  readonly UserName?: string
+  readonly RealName?: string
+  readonly Time?: string
+  readonly SourceIp?: string
+  readonly Kind?: number | bigint
+  readonly Operation?: string
+  readonly Result?: number | bigint
   readonly SignValue?: string
 }
 export const OperationEvent: $Schema.Schema<OperationEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("OperationEvent", { UserName: $C.str, RealName: $C.str, Time: $C.datetimeIso, SourceIp: $C.str, Kind: $C.uint64, Operation: $C.str, Result: $C.uint64 }, { SignValue: $C.str }))
 
 /** `OperationTask` (response side). */
 export interface OperationTask {
-  readonly Id: number | bigint
-  readonly OperationId: string
-  readonly Name: string
-  readonly UserName: string
-  readonly RealName: string
-  readonly Type: number | bigint
-  readonly Period: number | bigint
+  readonly Id?: number | bigint
+  readonly OperationId?: string
+  readonly Name?: string
+  readonly UserName?: string
+  readonly RealName?: string
+  readonly Type?: number | bigint
+  readonly Period?: number | bigint
   readonly NextTime?: string
-  readonly FirstTime: string
+  readonly FirstTime?: string
 }
 export const OperationTask: $Schema.Schema<OperationTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("OperationTask", { Id: $C.uint64, OperationId: $C.str, Name: $C.str, UserName: $C.str, RealName: $C.str, Type: $C.uint64, Period: $C.uint64, FirstTime: $C.str }, { NextTime: $C.str }))
 
@@ -2024,10 +2024,10 @@ export const ParamInitResourceSubnet: $Schema.Schema<ParamInitResourceSubnet> = 
 
 /** `PasswordSetting` (response side). */
 export interface PasswordSetting {
-  readonly MinLength: number | bigint
-  readonly Complexity: number | bigint
-  readonly ValidTerm: number | bigint
-  readonly CheckHistory: number | bigint
+  readonly MinLength?: number | bigint
+  readonly Complexity?: number | bigint
+  readonly ValidTerm?: number | bigint
+  readonly CheckHistory?: number | bigint
 }
 export const PasswordSetting: $Schema.Schema<PasswordSetting> = /*#__PURE__*/ $C.lazy(() => $C.struct("PasswordSetting", { MinLength: $C.uint64, Complexity: $C.uint64, ValidTerm: $C.uint64, CheckHistory: $C.uint64 }))
 
@@ -2040,9 +2040,9 @@ export const ReconnectionSetting: $Schema.Schema<ReconnectionSetting> = /*#__PUR
 
 /** `ReplayInformation` (response side). */
 export interface ReplayInformation {
-  readonly Token: string
-  readonly StartTime: string
-  readonly Address: string
+  readonly Token?: string
+  readonly StartTime?: string
+  readonly Address?: string
   readonly ReplayType?: number | bigint
 }
 export const ReplayInformation: $Schema.Schema<ReplayInformation> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReplayInformation", { Token: $C.str, StartTime: $C.str, Address: $C.str }, { ReplayType: $C.uint64 }))
@@ -2055,7 +2055,7 @@ export const ReplaySessionRequest: $Schema.Schema<ReplaySessionRequest> = /*#__P
 
 /** `ReplaySessionResponse` (response side). */
 export interface ReplaySessionResponse {
-  readonly ReplayInfo: ReplayInformation
+  readonly ReplayInfo?: ReplayInformation
   readonly RequestId: string
 }
 export const ReplaySessionResponse: $Schema.Schema<ReplaySessionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReplaySessionResponse", { ReplayInfo: ReplayInformation, RequestId: $C.str }))
@@ -2098,34 +2098,34 @@ export const ResetUserResponse: $Schema.Schema<ResetUserResponse> = /*#__PURE__*
 
 /** `Resource` (response side). */
 export interface Resource {
-  readonly ResourceId: string
-  readonly ApCode: string
-  readonly SvArgs: string
-  readonly VpcId: string
-  readonly Nodes: number | bigint
-  readonly RenewFlag: number | bigint
-  readonly ExpireTime: string
-  readonly Status: number | bigint
-  readonly ResourceName: string
-  readonly Pid: number | bigint
-  readonly CreateTime: string
-  readonly ProductCode: string
-  readonly SubProductCode: string
-  readonly Zone: string
-  readonly Expired: boolean
-  readonly Deployed: boolean
-  readonly VpcName: string
-  readonly VpcCidrBlock: string
-  readonly SubnetId: string
-  readonly SubnetName: string
-  readonly CidrBlock: string
-  readonly PublicIpSet: readonly string[]
-  readonly PrivateIpSet: readonly string[]
-  readonly ModuleSet: readonly string[]
-  readonly UsedNodes: number | bigint
-  readonly ExtendPoints: number | bigint
-  readonly PackageBandwidth: number | bigint
-  readonly PackageNode: number | bigint
+  readonly ResourceId?: string
+  readonly ApCode?: string
+  readonly SvArgs?: string
+  readonly VpcId?: string
+  readonly Nodes?: number | bigint
+  readonly RenewFlag?: number | bigint
+  readonly ExpireTime?: string
+  readonly Status?: number | bigint
+  readonly ResourceName?: string
+  readonly Pid?: number | bigint
+  readonly CreateTime?: string
+  readonly ProductCode?: string
+  readonly SubProductCode?: string
+  readonly Zone?: string
+  readonly Expired?: boolean
+  readonly Deployed?: boolean
+  readonly VpcName?: string
+  readonly VpcCidrBlock?: string
+  readonly SubnetId?: string
+  readonly SubnetName?: string
+  readonly CidrBlock?: string
+  readonly PublicIpSet?: readonly string[]
+  readonly PrivateIpSet?: readonly string[]
+  readonly ModuleSet?: readonly string[]
+  readonly UsedNodes?: number | bigint
+  readonly ExtendPoints?: number | bigint
+  readonly PackageBandwidth?: number | bigint
+  readonly PackageNode?: number | bigint
   readonly LogDeliveryArgs?: string
   readonly ClbSet?: readonly Clb[]
   readonly DomainCount?: number | bigint
@@ -2168,15 +2168,15 @@ export const Resource: $Schema.Schema<Resource> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `ResourceDeployZone` (response side). */
 export interface ResourceDeployZone {
-  readonly VpcId: string
+  readonly VpcId?: string
   readonly VpcName?: string
   readonly VpcCidrBlock?: string
-  readonly SubnetId: string
+  readonly SubnetId?: string
   readonly SubnetName?: string
   readonly SubnetCidrBlock?: string
-  readonly Region: string
+  readonly Region?: string
   readonly Zone?: string
-  readonly SubnetUsageType: string
+  readonly SubnetUsageType?: string
 }
 export const ResourceDeployZone: $Schema.Schema<ResourceDeployZone> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceDeployZone", { VpcId: $C.str, SubnetId: $C.str, Region: $C.str, SubnetUsageType: $C.str }, { VpcName: $C.str, VpcCidrBlock: $C.str, SubnetName: $C.str, SubnetCidrBlock: $C.str, Zone: $C.str }))
 
@@ -2227,7 +2227,7 @@ export const SearchAuditLogRequest: $Schema.Schema<SearchAuditLogRequest> = /*#_
 
 /** `SearchAuditLogResponse` (response side). */
 export interface SearchAuditLogResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const SearchAuditLogResponse: $Schema.Schema<SearchAuditLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchAuditLogResponse", { TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2245,8 +2245,8 @@ export const SearchCommandBySidRequest: $Schema.Schema<SearchCommandBySidRequest
 
 /** `SearchCommandBySidResponse` (response side). */
 export interface SearchCommandBySidResponse {
-  readonly TotalCount: number | bigint
-  readonly CommandSet: readonly Command[]
+  readonly TotalCount?: number | bigint
+  readonly CommandSet?: readonly Command[]
   readonly RequestId: string
 }
 export const SearchCommandBySidResponse: $Schema.Schema<SearchCommandBySidResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchCommandBySidResponse", { TotalCount: $C.uint64, CommandSet: $C.arr(Command), RequestId: $C.str }))
@@ -2271,25 +2271,25 @@ export const SearchCommandRequest: $Schema.Schema<SearchCommandRequest> = /*#__P
 
 /** `SearchCommandResponse` (response side). */
 export interface SearchCommandResponse {
-  readonly TotalCount: number | bigint
-  readonly Commands: readonly SearchCommandResult[]
+  readonly TotalCount?: number | bigint
+  readonly Commands?: readonly SearchCommandResult[]
   readonly RequestId: string
 }
 export const SearchCommandResponse: $Schema.Schema<SearchCommandResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchCommandResponse", { TotalCount: $C.uint64, Commands: $C.arr(SearchCommandResult), RequestId: $C.str }))
 
 /** `SearchCommandResult` (response side). */
 export interface SearchCommandResult {
-  readonly Time: string
-  readonly UserName: string
-  readonly RealName: string
-  readonly InstanceId: string
-  readonly DeviceName: string
-  readonly PublicIp: string
-  readonly PrivateIp: string
-  readonly Cmd: string
-  readonly Action: number | bigint
-  readonly Sid: string
-  readonly TimeOffset: number | bigint
+  readonly Time?: string
+  readonly UserName?: string
+  readonly RealName?: string
+  readonly InstanceId?: string
+  readonly DeviceName?: string
+  readonly PublicIp?: string
+  readonly PrivateIp?: string
+  readonly Cmd?: string
+  readonly Action?: number | bigint
+  readonly Sid?: string
+  readonly TimeOffset?: number | bigint
   readonly Account?: string
   readonly FromIp?: string
   readonly SessionTime?: string
@@ -2320,7 +2320,7 @@ export const SearchFileBySidRequest: $Schema.Schema<SearchFileBySidRequest> = /*
 
 /** `SearchFileBySidResponse` (response side). */
 export interface SearchFileBySidResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly SearchFileBySidResult?: readonly SearchFileBySidResult[]
   readonly RequestId: string
 }
@@ -2333,13 +2333,13 @@ export interface SearchFileBySidResult {
   readonly InstanceId?: string
   readonly Account?: string
   readonly FromIp?: string
-  readonly Time: string
-  readonly Method: number | bigint
-  readonly Protocol: string
-  readonly FileCurr: string
+  readonly Time?: string
+  readonly Method?: number | bigint
+  readonly Protocol?: string
+  readonly FileCurr?: string
   readonly FileNew?: string
   readonly Size?: number | bigint
-  readonly Action: number | bigint
+  readonly Action?: number | bigint
   readonly ConfirmTime?: string
   readonly UserDepartmentId?: string
   readonly UserDepartmentName?: string
@@ -2369,7 +2369,7 @@ export const SearchFileRequest: $Schema.Schema<SearchFileRequest> = /*#__PURE__*
 
 /** `SearchFileResponse` (response side). */
 export interface SearchFileResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Files?: readonly SearchFileResult[]
   readonly RequestId: string
 }
@@ -2377,17 +2377,17 @@ export const SearchFileResponse: $Schema.Schema<SearchFileResponse> = /*#__PURE_
 
 /** `SearchFileResult` (response side). */
 export interface SearchFileResult {
-  readonly Time: string
-  readonly UserName: string
-  readonly RealName: string
-  readonly InstanceId: string
-  readonly DeviceName: string
-  readonly PublicIp: string
-  readonly PrivateIp: string
-  readonly Action: number | bigint
-  readonly Method: number | bigint
-  readonly FileCurr: string
-  readonly FileNew: string
+  readonly Time?: string
+  readonly UserName?: string
+  readonly RealName?: string
+  readonly InstanceId?: string
+  readonly DeviceName?: string
+  readonly PublicIp?: string
+  readonly PrivateIp?: string
+  readonly Action?: number | bigint
+  readonly Method?: number | bigint
+  readonly FileCurr?: string
+  readonly FileNew?: string
   readonly Sid?: string
   readonly Account?: string
   readonly FromIp?: string
@@ -2422,7 +2422,7 @@ export const SearchSessionCommandRequest: $Schema.Schema<SearchSessionCommandReq
 
 /** `SearchSessionCommandResponse` (response side). */
 export interface SearchSessionCommandResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const SearchSessionCommandResponse: $Schema.Schema<SearchSessionCommandResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchSessionCommandResponse", { TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2453,8 +2453,8 @@ export const SearchSessionRequest: $Schema.Schema<SearchSessionRequest> = /*#__P
 
 /** `SearchSessionResponse` (response side). */
 export interface SearchSessionResponse {
-  readonly TotalCount: number | bigint
-  readonly SessionSet: readonly SessionResult[]
+  readonly TotalCount?: number | bigint
+  readonly SessionSet?: readonly SessionResult[]
   readonly RequestId: string
 }
 export const SearchSessionResponse: $Schema.Schema<SearchSessionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchSessionResponse", { TotalCount: $C.uint64, SessionSet: $C.arr(SessionResult), RequestId: $C.str }))
@@ -2471,8 +2471,8 @@ export const SearchSubtaskResultByIdRequest: $Schema.Schema<SearchSubtaskResultB
 
 /** `SearchSubtaskResultByIdResponse` (response side). */
 export interface SearchSubtaskResultByIdResponse {
-  readonly TotalCount: number | bigint
-  readonly SubtaskResult: readonly SubtaskResult[]
+  readonly TotalCount?: number | bigint
+  readonly SubtaskResult?: readonly SubtaskResult[]
   readonly RequestId: string
 }
 export const SearchSubtaskResultByIdResponse: $Schema.Schema<SearchSubtaskResultByIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchSubtaskResultByIdResponse", { TotalCount: $C.uint64, SubtaskResult: $C.arr(SubtaskResult), RequestId: $C.str }))
@@ -2493,18 +2493,18 @@ export const SearchTaskResultRequest: $Schema.Schema<SearchTaskResultRequest> = 
 
 /** `SearchTaskResultResponse` (response side). */
 export interface SearchTaskResultResponse {
-  readonly TotalCount: number | bigint
-  readonly TaskResult: readonly TaskResult[]
+  readonly TotalCount?: number | bigint
+  readonly TaskResult?: readonly TaskResult[]
   readonly RequestId: string
 }
 export const SearchTaskResultResponse: $Schema.Schema<SearchTaskResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchTaskResultResponse", { TotalCount: $C.uint64, TaskResult: $C.arr(TaskResult), RequestId: $C.str }))
 
 /** `SecuritySetting` (response side). */
 export interface SecuritySetting {
-  readonly AuthMode: AuthModeSetting
-  readonly Password: PasswordSetting
-  readonly Login: LoginSetting
-  readonly LDAP: LDAPSetting
+  readonly AuthMode?: AuthModeSetting
+  readonly Password?: PasswordSetting
+  readonly Login?: LoginSetting
+  readonly LDAP?: LDAPSetting
   readonly OAuth?: OAuthSetting
   readonly AuthModeGM?: AuthModeSetting
   readonly Reconnection?: ReconnectionSetting
@@ -2514,24 +2514,24 @@ export const SecuritySetting: $Schema.Schema<SecuritySetting> = /*#__PURE__*/ $C
 
 /** `SessionResult` (response side). */
 export interface SessionResult {
-  readonly UserName: string
-  readonly RealName: string
-  readonly Account: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Size: number | bigint
-  readonly InstanceId: string
-  readonly DeviceName: string
-  readonly PrivateIp: string
-  readonly PublicIp: string
-  readonly FromIp: string
-  readonly Duration: number
-  readonly Count: number | bigint
-  readonly DangerCount: number | bigint
-  readonly Status: number | bigint
-  readonly Id: string
-  readonly ApCode: string
-  readonly Protocol: string
+  readonly UserName?: string
+  readonly RealName?: string
+  readonly Account?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Size?: number | bigint
+  readonly InstanceId?: string
+  readonly DeviceName?: string
+  readonly PrivateIp?: string
+  readonly PublicIp?: string
+  readonly FromIp?: string
+  readonly Duration?: number
+  readonly Count?: number | bigint
+  readonly DangerCount?: number | bigint
+  readonly Status?: number | bigint
+  readonly Id?: string
+  readonly ApCode?: string
+  readonly Protocol?: string
   readonly AppAssetKind?: number | bigint
   readonly AppAssetUrl?: string
   readonly ReplayType?: number | bigint
@@ -2558,29 +2558,29 @@ export const SetLDAPSyncFlagResponse: $Schema.Schema<SetLDAPSyncFlagResponse> = 
 
 /** `SourceType` (response side). */
 export interface SourceType {
-  readonly Source: number | bigint
-  readonly Type: string
-  readonly Name: string
+  readonly Source?: number | bigint
+  readonly Type?: string
+  readonly Name?: string
   readonly Target?: string
 }
 export const SourceType: $Schema.Schema<SourceType> = /*#__PURE__*/ $C.lazy(() => $C.struct("SourceType", { Source: $C.int64, Type: $C.str, Name: $C.str }, { Target: $C.str }))
 
 /** `SubtaskResult` (response side). */
 export interface SubtaskResult {
-  readonly Id: string
-  readonly InstanceId: string
+  readonly Id?: string
+  readonly InstanceId?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Name: string
-  readonly ApCode: string
-  readonly PublicIp: string
-  readonly PrivateIp: string
-  readonly Status: number | bigint
-  readonly Reason: string
-  readonly ExitCode: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly StdOut: string
-  readonly StdErr: string
+  readonly Name?: string
+  readonly ApCode?: string
+  readonly PublicIp?: string
+  readonly PrivateIp?: string
+  readonly Status?: number | bigint
+  readonly Reason?: string
+  readonly ExitCode?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly StdOut?: string
+  readonly StdErr?: string
   readonly DeviceName?: string
   readonly Account?: string
 }
@@ -2619,15 +2619,15 @@ export const TagFilter: $Schema.Schema<TagFilter> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `TaskResult` (response side). */
 export interface TaskResult {
-  readonly Id: string
-  readonly OperationId: string
-  readonly Name: string
-  readonly FromIp: string
-  readonly UserName: string
-  readonly RealName: string
-  readonly Status: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
+  readonly Id?: string
+  readonly OperationId?: string
+  readonly Name?: string
+  readonly FromIp?: string
+  readonly UserName?: string
+  readonly RealName?: string
+  readonly Status?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
 }
 export const TaskResult: $Schema.Schema<TaskResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskResult", { Id: $C.str, OperationId: $C.str, Name: $C.str, FromIp: $C.str, UserName: $C.str, RealName: $C.str, Status: $C.uint64, StartTime: $C.str, EndTime: $C.str }))
 
@@ -2645,16 +2645,16 @@ export const UnlockUserResponse: $Schema.Schema<UnlockUserResponse> = /*#__PURE_
 
 /** `User` (response side). */
 export interface User {
-  readonly UserName: string
-  readonly RealName: string
-  readonly Id: number | bigint
-  readonly Phone: string
-  readonly Email: string
-  readonly ValidateFrom: string
-  readonly ValidateTo: string
-  readonly GroupSet: readonly Group[]
-  readonly AuthType: number | bigint
-  readonly ValidateTime: string
+  readonly UserName?: string
+  readonly RealName?: string
+  readonly Id?: number | bigint
+  readonly Phone?: string
+  readonly Email?: string
+  readonly ValidateFrom?: string
+  readonly ValidateTo?: string
+  readonly GroupSet?: readonly Group[]
+  readonly AuthType?: number | bigint
+  readonly ValidateTime?: string
   readonly Department?: Department
   readonly DepartmentId?: string
   readonly ActiveStatus?: number | bigint
@@ -2670,13 +2670,13 @@ export const User: $Schema.Schema<User> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `UserDirectory` (response side). */
 export interface UserDirectory {
-  readonly Id: number | bigint
-  readonly DirId: number | bigint
-  readonly DirName: string
-  readonly Source: number | bigint
-  readonly SourceName: string
-  readonly UserTotal: number | bigint
-  readonly CreateTime: string
+  readonly Id?: number | bigint
+  readonly DirId?: number | bigint
+  readonly DirName?: string
+  readonly Source?: number | bigint
+  readonly SourceName?: string
+  readonly UserTotal?: number | bigint
+  readonly CreateTime?: string
   readonly UserOrgSet?: readonly UserOrg[]
   readonly AutoSync?: boolean
   readonly SyncCron?: string

@@ -75,9 +75,9 @@ export const ApplyEmbedIntervalRequest: $Schema.Schema<ApplyEmbedIntervalRequest
 /** `ApplyEmbedIntervalResponse` (response side). */
 export interface ApplyEmbedIntervalResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Data: ApplyEmbedTokenInfo | null
-  readonly Msg: string | null
+  readonly Extra?: string | null
+  readonly Data?: ApplyEmbedTokenInfo | null
+  readonly Msg?: string | null
   readonly RequestId: string
 }
 export const ApplyEmbedIntervalResponse: $Schema.Schema<ApplyEmbedIntervalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApplyEmbedIntervalResponse", { Extra: $C.nul($C.str), Data: $C.nul(ApplyEmbedTokenInfo), Msg: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -90,17 +90,17 @@ export const ApplyEmbedTokenInfo: $Schema.Schema<ApplyEmbedTokenInfo> = /*#__PUR
 
 /** `BaseStateAction` (response side). */
 export interface BaseStateAction {
-  readonly ShowEdit: boolean | null
-  readonly IsEdit: boolean | null
-  readonly EditText: string | null
-  readonly EditTips: string | null
-  readonly ShowDel: boolean | null
-  readonly IsDel: boolean | null
-  readonly DelText: string | null
-  readonly DelTips: string | null
-  readonly ShowCopy: boolean | null
-  readonly ShowView: boolean | null
-  readonly ShowRename: boolean | null
+  readonly ShowEdit?: boolean | null
+  readonly IsEdit?: boolean | null
+  readonly EditText?: string | null
+  readonly EditTips?: string | null
+  readonly ShowDel?: boolean | null
+  readonly IsDel?: boolean | null
+  readonly DelText?: string | null
+  readonly DelTips?: string | null
+  readonly ShowCopy?: boolean | null
+  readonly ShowView?: boolean | null
+  readonly ShowRename?: boolean | null
 }
 export const BaseStateAction: $Schema.Schema<BaseStateAction> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaseStateAction", { ShowEdit: $C.nul($C.bool), IsEdit: $C.nul($C.bool), EditText: $C.nul($C.str), EditTips: $C.nul($C.str), ShowDel: $C.nul($C.bool), IsDel: $C.nul($C.bool), DelText: $C.nul($C.str), DelTips: $C.nul($C.str), ShowCopy: $C.nul($C.bool), ShowView: $C.nul($C.bool), ShowRename: $C.nul($C.bool) }))
 
@@ -156,9 +156,9 @@ export const CreateCorpTagRequest: $Schema.Schema<CreateCorpTagRequest> = /*#__P
 /** `CreateCorpTagResponse` (response side). */
 export interface CreateCorpTagResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: DataId | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: DataId | null
   readonly RequestId: string
 }
 export const CreateCorpTagResponse: $Schema.Schema<CreateCorpTagResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCorpTagResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: $C.nul(DataId), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -193,9 +193,9 @@ export const CreateDataTableRequest: $Schema.Schema<CreateDataTableRequest> = /*
 /** `CreateDataTableResponse` (response side). */
 export interface CreateDataTableResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Data: IdDTO | null
-  readonly Extra: string | null
-  readonly Msg: string | null
+  readonly Data?: IdDTO | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
   readonly RequestId: string
 }
 export const CreateDataTableResponse: $Schema.Schema<CreateDataTableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDataTableResponse", { Data: $C.nul(IdDTO), Extra: $C.nul($C.str), Msg: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -230,9 +230,9 @@ export const CreateDatasourceCloudRequest: $Schema.Schema<CreateDatasourceCloudR
 /** `CreateDatasourceCloudResponse` (response side). */
 export interface CreateDatasourceCloudResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Data: IdDTO | null
-  readonly Extra: string | null
-  readonly Msg: string | null
+  readonly Data?: IdDTO | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
   readonly RequestId: string
 }
 export const CreateDatasourceCloudResponse: $Schema.Schema<CreateDatasourceCloudResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDatasourceCloudResponse", { Data: $C.nul(IdDTO), Extra: $C.nul($C.str), Msg: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -269,9 +269,9 @@ export const CreateDatasourceRequest: $Schema.Schema<CreateDatasourceRequest> = 
 /** `CreateDatasourceResponse` (response side). */
 export interface CreateDatasourceResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Data: IdDTO | null
-  readonly Extra: string | null
-  readonly Msg: string | null
+  readonly Data?: IdDTO | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
   readonly RequestId: string
 }
 export const CreateDatasourceResponse: $Schema.Schema<CreateDatasourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDatasourceResponse", { Data: $C.nul(IdDTO), Extra: $C.nul($C.str), Msg: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -321,9 +321,9 @@ export const CreatePermissionRanksRequest: $Schema.Schema<CreatePermissionRanksR
 /** `CreatePermissionRanksResponse` (response side). */
 export interface CreatePermissionRanksResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Msg: string | null
-  readonly Extra: string | null
-  readonly Data: string | null
+  readonly Msg?: string | null
+  readonly Extra?: string | null
+  readonly Data?: string | null
   readonly RequestId: string
 }
 export const CreatePermissionRanksResponse: $Schema.Schema<CreatePermissionRanksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePermissionRanksResponse", { Msg: $C.nul($C.str), Extra: $C.nul($C.str), Data: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -343,9 +343,9 @@ export const CreateProjectRequest: $Schema.Schema<CreateProjectRequest> = /*#__P
 /** `CreateProjectResponse` (response side). */
 export interface CreateProjectResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string
-  readonly Data: Data
-  readonly Msg: string
+  readonly Extra?: string
+  readonly Data?: Data
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const CreateProjectResponse: $Schema.Schema<CreateProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProjectResponse", { Extra: $C.str, Data: Data, Msg: $C.str, RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -385,9 +385,9 @@ export const CreateUserGroupMemberRequest: $Schema.Schema<CreateUserGroupMemberR
 /** `CreateUserGroupMemberResponse` (response side). */
 export interface CreateUserGroupMemberResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: string | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: string | null
   readonly RequestId: string
 }
 export const CreateUserGroupMemberResponse: $Schema.Schema<CreateUserGroupMemberResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUserGroupMemberResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -405,9 +405,9 @@ export const CreateUserGroupRequest: $Schema.Schema<CreateUserGroupRequest> = /*
 /** `CreateUserGroupResponse` (response side). */
 export interface CreateUserGroupResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: UserGroupVO | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: UserGroupVO | null
   readonly RequestId: string
 }
 export const CreateUserGroupResponse: $Schema.Schema<CreateUserGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUserGroupResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: $C.nul(UserGroupVO), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -425,9 +425,9 @@ export const CreateUserRoleProjectRequest: $Schema.Schema<CreateUserRoleProjectR
 /** `CreateUserRoleProjectResponse` (response side). */
 export interface CreateUserRoleProjectResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Data: DataId | null
-  readonly Msg: string | null
+  readonly Extra?: string | null
+  readonly Data?: DataId | null
+  readonly Msg?: string | null
   readonly RequestId: string
 }
 export const CreateUserRoleProjectResponse: $Schema.Schema<CreateUserRoleProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUserRoleProjectResponse", { Extra: $C.nul($C.str), Data: $C.nul(DataId), Msg: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -445,16 +445,16 @@ export const CreateUserRoleRequest: $Schema.Schema<CreateUserRoleRequest> = /*#_
 /** `CreateUserRoleResponse` (response side). */
 export interface CreateUserRoleResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Data: DataId | null
-  readonly Msg: string | null
+  readonly Extra?: string | null
+  readonly Data?: DataId | null
+  readonly Msg?: string | null
   readonly RequestId: string
 }
 export const CreateUserRoleResponse: $Schema.Schema<CreateUserRoleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUserRoleResponse", { Extra: $C.nul($C.str), Data: $C.nul(DataId), Msg: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
 
 /** `Data` (response side). */
 export interface Data {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly EditUrl?: string | null
 }
 export const Data: $Schema.Schema<Data> = /*#__PURE__*/ $C.lazy(() => $C.struct("Data", { Id: $C.int64 }, { EditUrl: $C.nul($C.str) }))
@@ -467,37 +467,37 @@ export const DataId: $Schema.Schema<DataId> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `DatasourceInfo` (response side). */
 export interface DatasourceInfo {
-  readonly Id: number | bigint
-  readonly DbName: string
-  readonly ServiceType: string | null
-  readonly SourceName: string
-  readonly DbType: string
-  readonly DbHost: string
-  readonly DbPort: number | bigint
-  readonly DbUser: string
-  readonly Charset: string
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly CreatedUser: string | null
-  readonly Catalog: string | null
-  readonly ConnectType: string | null
-  readonly ProjectId: string | null
-  readonly Desc: string | null
-  readonly Status: string | null
-  readonly SourcePlat: string | null
-  readonly ExtraParam: string | null
-  readonly AddInfo: string | null
-  readonly ProjectName: string | null
-  readonly EngineType: string | null
-  readonly Manager: string | null
-  readonly OperatorWhitelist: string | null
-  readonly VpcId: string | null
-  readonly UniqVpcId: string | null
-  readonly RegionId: string | null
-  readonly StateAction: BaseStateAction | null
-  readonly UpdatedUser: string | null
-  readonly PermissionList: readonly PermissionGroup[] | null
-  readonly AuthList: readonly string[] | null
+  readonly Id?: number | bigint
+  readonly DbName?: string
+  readonly ServiceType?: string | null
+  readonly SourceName?: string
+  readonly DbType?: string
+  readonly DbHost?: string
+  readonly DbPort?: number | bigint
+  readonly DbUser?: string
+  readonly Charset?: string
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly CreatedUser?: string | null
+  readonly Catalog?: string | null
+  readonly ConnectType?: string | null
+  readonly ProjectId?: string | null
+  readonly Desc?: string | null
+  readonly Status?: string | null
+  readonly SourcePlat?: string | null
+  readonly ExtraParam?: string | null
+  readonly AddInfo?: string | null
+  readonly ProjectName?: string | null
+  readonly EngineType?: string | null
+  readonly Manager?: string | null
+  readonly OperatorWhitelist?: string | null
+  readonly VpcId?: string | null
+  readonly UniqVpcId?: string | null
+  readonly RegionId?: string | null
+  readonly StateAction?: BaseStateAction | null
+  readonly UpdatedUser?: string | null
+  readonly PermissionList?: readonly PermissionGroup[] | null
+  readonly AuthList?: readonly string[] | null
   readonly DataOrigin?: string | null
   readonly DataOriginProjectId?: string | null
   readonly DataOriginDatasourceId?: string | null
@@ -545,9 +545,9 @@ export const DeleteDatasourceRequest: $Schema.Schema<DeleteDatasourceRequest> = 
 /** `DeleteDatasourceResponse` (response side). */
 export interface DeleteDatasourceResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Data: string | null
-  readonly Extra: string
-  readonly Msg: string
+  readonly Data?: string | null
+  readonly Extra?: string
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const DeleteDatasourceResponse: $Schema.Schema<DeleteDatasourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteDatasourceResponse", { Data: $C.nul($C.str), Extra: $C.str, Msg: $C.str, RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -563,9 +563,9 @@ export const DeleteProjectRequest: $Schema.Schema<DeleteProjectRequest> = /*#__P
 /** `DeleteProjectResponse` (response side). */
 export interface DeleteProjectResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string
-  readonly Data: string | null
-  readonly Msg: string | null
+  readonly Extra?: string
+  readonly Data?: string | null
+  readonly Msg?: string | null
   readonly RequestId: string
 }
 export const DeleteProjectResponse: $Schema.Schema<DeleteProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteProjectResponse", { Extra: $C.str, Data: $C.nul($C.str), Msg: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -580,9 +580,9 @@ export const DeleteUserGroupMemberRequest: $Schema.Schema<DeleteUserGroupMemberR
 /** `DeleteUserGroupMemberResponse` (response side). */
 export interface DeleteUserGroupMemberResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: string | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: string | null
   readonly RequestId: string
 }
 export const DeleteUserGroupMemberResponse: $Schema.Schema<DeleteUserGroupMemberResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteUserGroupMemberResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -596,9 +596,9 @@ export const DeleteUserGroupRequest: $Schema.Schema<DeleteUserGroupRequest> = /*
 /** `DeleteUserGroupResponse` (response side). */
 export interface DeleteUserGroupResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: string | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: string | null
   readonly RequestId: string
 }
 export const DeleteUserGroupResponse: $Schema.Schema<DeleteUserGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteUserGroupResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -613,9 +613,9 @@ export const DeleteUserRoleProjectRequest: $Schema.Schema<DeleteUserRoleProjectR
 /** `DeleteUserRoleProjectResponse` (response side). */
 export interface DeleteUserRoleProjectResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Data: string | null
-  readonly Msg: string | null
+  readonly Extra?: string | null
+  readonly Data?: string | null
+  readonly Msg?: string | null
   readonly RequestId: string
 }
 export const DeleteUserRoleProjectResponse: $Schema.Schema<DeleteUserRoleProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteUserRoleProjectResponse", { Extra: $C.nul($C.str), Data: $C.nul($C.str), Msg: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -629,9 +629,9 @@ export const DeleteUserRoleRequest: $Schema.Schema<DeleteUserRoleRequest> = /*#_
 /** `DeleteUserRoleResponse` (response side). */
 export interface DeleteUserRoleResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Data: string | null
-  readonly Msg: string | null
+  readonly Extra?: string | null
+  readonly Data?: string | null
+  readonly Msg?: string | null
   readonly RequestId: string
 }
 export const DeleteUserRoleResponse: $Schema.Schema<DeleteUserRoleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteUserRoleResponse", { Extra: $C.nul($C.str), Data: $C.nul($C.str), Msg: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -686,9 +686,9 @@ export const DescribeDatasourceListRequest: $Schema.Schema<DescribeDatasourceLis
 /** `DescribeDatasourceListResponse` (response side). */
 export interface DescribeDatasourceListResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Data: DatasourceInfoData | null
-  readonly Extra: string
-  readonly Msg: string
+  readonly Data?: DatasourceInfoData | null
+  readonly Extra?: string
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const DescribeDatasourceListResponse: $Schema.Schema<DescribeDatasourceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatasourceListResponse", { Data: $C.nul(DatasourceInfoData), Extra: $C.str, Msg: $C.str, RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -703,9 +703,9 @@ export const DescribePageWidgetListRequest: $Schema.Schema<DescribePageWidgetLis
 /** `DescribePageWidgetListResponse` (response side). */
 export interface DescribePageWidgetListResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Data: WidgetListVO | null
-  readonly Msg: string | null
+  readonly Extra?: string | null
+  readonly Data?: WidgetListVO | null
+  readonly Msg?: string | null
   readonly RequestId: string
 }
 export const DescribePageWidgetListResponse: $Schema.Schema<DescribePageWidgetListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePageWidgetListResponse", { Extra: $C.nul($C.str), Data: $C.nul(WidgetListVO), Msg: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -724,9 +724,9 @@ export const DescribePermissionRanksInfoRequest: $Schema.Schema<DescribePermissi
 /** `DescribePermissionRanksInfoResponse` (response side). */
 export interface DescribePermissionRanksInfoResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Msg: string | null
-  readonly Extra: string | null
-  readonly Data: RankInfo | null
+  readonly Msg?: string | null
+  readonly Extra?: string | null
+  readonly Data?: RankInfo | null
   readonly RequestId: string
 }
 export const DescribePermissionRanksInfoResponse: $Schema.Schema<DescribePermissionRanksInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePermissionRanksInfoResponse", { Msg: $C.nul($C.str), Extra: $C.nul($C.str), Data: $C.nul(RankInfo), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -743,9 +743,9 @@ export const DescribePermissionRoleInfoRequest: $Schema.Schema<DescribePermissio
 /** `DescribePermissionRoleInfoResponse` (response side). */
 export interface DescribePermissionRoleInfoResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Data: readonly Role[] | null
-  readonly Msg: string | null
-  readonly Extra: string | null
+  readonly Data?: readonly Role[] | null
+  readonly Msg?: string | null
+  readonly Extra?: string | null
   readonly RequestId: string
 }
 export const DescribePermissionRoleInfoResponse: $Schema.Schema<DescribePermissionRoleInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePermissionRoleInfoResponse", { Data: $C.nul($C.arr(Role)), Msg: $C.nul($C.str), Extra: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -761,9 +761,9 @@ export const DescribePermissionStatusInfoRequest: $Schema.Schema<DescribePermiss
 /** `DescribePermissionStatusInfoResponse` (response side). */
 export interface DescribePermissionStatusInfoResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Msg: string | null
-  readonly Extra: string | null
-  readonly Data: RowColumnStatus | null
+  readonly Msg?: string | null
+  readonly Extra?: string | null
+  readonly Data?: RowColumnStatus | null
   readonly RequestId: string
 }
 export const DescribePermissionStatusInfoResponse: $Schema.Schema<DescribePermissionStatusInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePermissionStatusInfoResponse", { Msg: $C.nul($C.str), Extra: $C.nul($C.str), Data: $C.nul(RowColumnStatus), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -778,9 +778,9 @@ export const DescribeProjectInfoRequest: $Schema.Schema<DescribeProjectInfoReque
 /** `DescribeProjectInfoResponse` (response side). */
 export interface DescribeProjectInfoResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: Project | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: Project | null
   readonly RequestId: string
 }
 export const DescribeProjectInfoResponse: $Schema.Schema<DescribeProjectInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProjectInfoResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: $C.nul(Project), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -799,9 +799,9 @@ export const DescribeProjectListRequest: $Schema.Schema<DescribeProjectListReque
 /** `DescribeProjectListResponse` (response side). */
 export interface DescribeProjectListResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: ProjectListData | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: ProjectListData | null
   readonly RequestId: string
 }
 export const DescribeProjectListResponse: $Schema.Schema<DescribeProjectListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProjectListResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: $C.nul(ProjectListData), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -827,9 +827,9 @@ export const DescribeResourceUserGroupPageListRequest: $Schema.Schema<DescribeRe
 /** `DescribeResourceUserGroupPageListResponse` (response side). */
 export interface DescribeResourceUserGroupPageListResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: UserGroupPageTreeVO | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: UserGroupPageTreeVO | null
   readonly RequestId: string
 }
 export const DescribeResourceUserGroupPageListResponse: $Schema.Schema<DescribeResourceUserGroupPageListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceUserGroupPageListResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: $C.nul(UserGroupPageTreeVO), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -853,9 +853,9 @@ export const DescribeSourceFieldListRequest: $Schema.Schema<DescribeSourceFieldL
 /** `DescribeSourceFieldListResponse` (response side). */
 export interface DescribeSourceFieldListResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: TableColumnListData
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: TableColumnListData
   readonly RequestId: string
 }
 export const DescribeSourceFieldListResponse: $Schema.Schema<DescribeSourceFieldListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSourceFieldListResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: TableColumnListData, RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -887,9 +887,9 @@ export const DescribeUserGroupMemberListRequest: $Schema.Schema<DescribeUserGrou
 /** `DescribeUserGroupMemberListResponse` (response side). */
 export interface DescribeUserGroupMemberListResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: DescribeUserGroupMemberPageListContainer | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: DescribeUserGroupMemberPageListContainer | null
   readonly RequestId: string
 }
 export const DescribeUserGroupMemberListResponse: $Schema.Schema<DescribeUserGroupMemberListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserGroupMemberListResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: $C.nul(DescribeUserGroupMemberPageListContainer), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -922,9 +922,9 @@ export const DescribeUserGroupTreeListRequest: $Schema.Schema<DescribeUserGroupT
 /** `DescribeUserGroupTreeListResponse` (response side). */
 export interface DescribeUserGroupTreeListResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: readonly UserGroupTreeVO[] | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: readonly UserGroupTreeVO[] | null
   readonly RequestId: string
 }
 export const DescribeUserGroupTreeListResponse: $Schema.Schema<DescribeUserGroupTreeListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserGroupTreeListResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: $C.nul($C.arr(UserGroupTreeVO)), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -944,9 +944,9 @@ export const DescribeUserProjectListRequest: $Schema.Schema<DescribeUserProjectL
 /** `DescribeUserProjectListResponse` (response side). */
 export interface DescribeUserProjectListResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Data: CorpUserListData | null
-  readonly Extra: string | null
-  readonly Msg: string | null
+  readonly Data?: CorpUserListData | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
   readonly RequestId: string
 }
 export const DescribeUserProjectListResponse: $Schema.Schema<DescribeUserProjectListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserProjectListResponse", { Data: $C.nul(CorpUserListData), Extra: $C.nul($C.str), Msg: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -966,9 +966,9 @@ export const DescribeUserRoleListRequest: $Schema.Schema<DescribeUserRoleListReq
 /** `DescribeUserRoleListResponse` (response side). */
 export interface DescribeUserRoleListResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Data: UserRoleListData | null
-  readonly Msg: string | null
+  readonly Extra?: string | null
+  readonly Data?: UserRoleListData | null
+  readonly Msg?: string | null
   readonly RequestId: string
 }
 export const DescribeUserRoleListResponse: $Schema.Schema<DescribeUserRoleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserRoleListResponse", { Extra: $C.nul($C.str), Data: $C.nul(UserRoleListData), Msg: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -989,9 +989,9 @@ export const DescribeUserRoleProjectListRequest: $Schema.Schema<DescribeUserRole
 /** `DescribeUserRoleProjectListResponse` (response side). */
 export interface DescribeUserRoleProjectListResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Data: UserRoleListData | null
-  readonly Msg: string | null
+  readonly Extra?: string | null
+  readonly Data?: UserRoleListData | null
+  readonly Msg?: string | null
   readonly RequestId: string
 }
 export const DescribeUserRoleProjectListResponse: $Schema.Schema<DescribeUserRoleProjectListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserRoleProjectListResponse", { Extra: $C.nul($C.str), Data: $C.nul(UserRoleListData), Msg: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -1012,9 +1012,9 @@ export const EditCorpTagRequest: $Schema.Schema<EditCorpTagRequest> = /*#__PURE_
 /** `EditCorpTagResponse` (response side). */
 export interface EditCorpTagResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: EditTagVO | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: EditTagVO | null
   readonly RequestId: string
 }
 export const EditCorpTagResponse: $Schema.Schema<EditCorpTagResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EditCorpTagResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: $C.nul(EditTagVO), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -1029,17 +1029,17 @@ export const EditTagVO: $Schema.Schema<EditTagVO> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `EmbedTokenInfo` (response side). */
 export interface EmbedTokenInfo {
-  readonly Id: number | bigint | null
-  readonly BIToken: string | null
-  readonly ProjectId: string | null
-  readonly CreatedUser: string | null
-  readonly CreatedAt: string | null
-  readonly UpdatedUser: string | null
-  readonly UpdatedAt: string | null
-  readonly PageId: string | null
-  readonly ExtraParam: string | null
-  readonly Scope: string | null
-  readonly ExpireTime: number | bigint | null
+  readonly Id?: number | bigint | null
+  readonly BIToken?: string | null
+  readonly ProjectId?: string | null
+  readonly CreatedUser?: string | null
+  readonly CreatedAt?: string | null
+  readonly UpdatedUser?: string | null
+  readonly UpdatedAt?: string | null
+  readonly PageId?: string | null
+  readonly ExtraParam?: string | null
+  readonly Scope?: string | null
+  readonly ExpireTime?: number | bigint | null
   readonly UserCorpId?: string | null
   readonly UserId?: string | null
   readonly TicketNum?: number | bigint | null
@@ -1092,9 +1092,9 @@ export const ExportScreenPageRequest: $Schema.Schema<ExportScreenPageRequest> = 
 /** `ExportScreenPageResponse` (response side). */
 export interface ExportScreenPageResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Data: PageScreenListVO | null
-  readonly Msg: string | null
+  readonly Extra?: string | null
+  readonly Data?: PageScreenListVO | null
+  readonly Msg?: string | null
   readonly RequestId: string
 }
 export const ExportScreenPageResponse: $Schema.Schema<ExportScreenPageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportScreenPageResponse", { Extra: $C.nul($C.str), Data: $C.nul(PageScreenListVO), Msg: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -1120,9 +1120,9 @@ export const FrequencyConfig: $Schema.Schema<FrequencyConfig> = /*#__PURE__*/ $C
 
 /** `IdDTO` (response side). */
 export interface IdDTO {
-  readonly Id: number | bigint | null
-  readonly AccessKey: string | null
-  readonly ProjectId: number | bigint | null
+  readonly Id?: number | bigint | null
+  readonly AccessKey?: string | null
+  readonly ProjectId?: number | bigint | null
   readonly TranId?: string | null
   readonly TranStatus?: number | bigint | null
 }
@@ -1207,9 +1207,9 @@ export const ModifyDatasourceCloudRequest: $Schema.Schema<ModifyDatasourceCloudR
 /** `ModifyDatasourceCloudResponse` (response side). */
 export interface ModifyDatasourceCloudResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Data: string | null
-  readonly Extra: string | null
-  readonly Msg: string | null
+  readonly Data?: string | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
   readonly RequestId: string
 }
 export const ModifyDatasourceCloudResponse: $Schema.Schema<ModifyDatasourceCloudResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDatasourceCloudResponse", { Data: $C.nul($C.str), Extra: $C.nul($C.str), Msg: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -1246,9 +1246,9 @@ export const ModifyDatasourceRequest: $Schema.Schema<ModifyDatasourceRequest> = 
 /** `ModifyDatasourceResponse` (response side). */
 export interface ModifyDatasourceResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Data: string | null
-  readonly Extra: string | null
-  readonly Msg: string | null
+  readonly Data?: string | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
   readonly RequestId: string
 }
 export const ModifyDatasourceResponse: $Schema.Schema<ModifyDatasourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDatasourceResponse", { Data: $C.nul($C.str), Extra: $C.nul($C.str), Msg: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -1271,9 +1271,9 @@ export const ModifyProjectRequest: $Schema.Schema<ModifyProjectRequest> = /*#__P
 /** `ModifyProjectResponse` (response side). */
 export interface ModifyProjectResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Data: string | null
-  readonly Msg: string | null
+  readonly Extra?: string | null
+  readonly Data?: string | null
+  readonly Msg?: string | null
   readonly RequestId: string
 }
 export const ModifyProjectResponse: $Schema.Schema<ModifyProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyProjectResponse", { Extra: $C.nul($C.str), Data: $C.nul($C.str), Msg: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -1301,9 +1301,9 @@ export const ModifyResourceUserGroupResourceRequest: $Schema.Schema<ModifyResour
 /** `ModifyResourceUserGroupResourceResponse` (response side). */
 export interface ModifyResourceUserGroupResourceResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: number | bigint | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: number | bigint | null
   readonly RequestId: string
 }
 export const ModifyResourceUserGroupResourceResponse: $Schema.Schema<ModifyResourceUserGroupResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyResourceUserGroupResourceResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: $C.nul($C.int64), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -1311,9 +1311,9 @@ export const ModifyResourceUserGroupResourceResponse: $Schema.Schema<ModifyResou
 /** `ModifyResourceUserGroupResponse` (response side). */
 export interface ModifyResourceUserGroupResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: number | bigint | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: number | bigint | null
   readonly RequestId: string
 }
 export const ModifyResourceUserGroupResponse: $Schema.Schema<ModifyResourceUserGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyResourceUserGroupResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: $C.nul($C.int64), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -1331,9 +1331,9 @@ export const ModifyResourceUserRequest: $Schema.Schema<ModifyResourceUserRequest
 /** `ModifyResourceUserResponse` (response side). */
 export interface ModifyResourceUserResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: number | bigint | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: number | bigint | null
   readonly RequestId: string
 }
 export const ModifyResourceUserResponse: $Schema.Schema<ModifyResourceUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyResourceUserResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: $C.nul($C.int64), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -1384,9 +1384,9 @@ export const ModifyUserDetailInfoRequest: $Schema.Schema<ModifyUserDetailInfoReq
 /** `ModifyUserDetailInfoResponse` (response side). */
 export interface ModifyUserDetailInfoResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: string | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: string | null
   readonly RequestId: string
 }
 export const ModifyUserDetailInfoResponse: $Schema.Schema<ModifyUserDetailInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyUserDetailInfoResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -1400,9 +1400,9 @@ export const ModifyUserGroupRequest: $Schema.Schema<ModifyUserGroupRequest> = /*
 /** `ModifyUserGroupResponse` (response side). */
 export interface ModifyUserGroupResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: readonly UserGroupVO[] | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: readonly UserGroupVO[] | null
   readonly RequestId: string
 }
 export const ModifyUserGroupResponse: $Schema.Schema<ModifyUserGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyUserGroupResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: $C.nul($C.arr(UserGroupVO)), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -1421,9 +1421,9 @@ export const ModifyUserRoleProjectRequest: $Schema.Schema<ModifyUserRoleProjectR
 /** `ModifyUserRoleProjectResponse` (response side). */
 export interface ModifyUserRoleProjectResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: string | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: string | null
   readonly RequestId: string
 }
 export const ModifyUserRoleProjectResponse: $Schema.Schema<ModifyUserRoleProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyUserRoleProjectResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -1447,9 +1447,9 @@ export const ModifyUserRoleRequest: $Schema.Schema<ModifyUserRoleRequest> = /*#_
 /** `ModifyUserRoleResponse` (response side). */
 export interface ModifyUserRoleResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: string | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: string | null
   readonly RequestId: string
 }
 export const ModifyUserRoleResponse: $Schema.Schema<ModifyUserRoleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyUserRoleResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -1464,9 +1464,9 @@ export const ModifyUserTagRequest: $Schema.Schema<ModifyUserTagRequest> = /*#__P
 /** `ModifyUserTagResponse` (response side). */
 export interface ModifyUserTagResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Msg: string | null
-  readonly Extra: string | null
-  readonly Data: string | null
+  readonly Msg?: string | null
+  readonly Extra?: string | null
+  readonly Data?: string | null
   readonly RequestId: string
 }
 export const ModifyUserTagResponse: $Schema.Schema<ModifyUserTagResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyUserTagResponse", { Msg: $C.nul($C.str), Extra: $C.nul($C.str), Data: $C.nul($C.str), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
@@ -1500,44 +1500,44 @@ export const ParamCreateDTO: $Schema.Schema<ParamCreateDTO> = /*#__PURE__*/ $C.l
 
 /** `PermissionComponent` (response side). */
 export interface PermissionComponent {
-  readonly ModuleId: string | null
-  readonly IncludeType: string | null
-  readonly UpgradeVersionType: string | null
-  readonly Tips: string | null
+  readonly ModuleId?: string | null
+  readonly IncludeType?: string | null
+  readonly UpgradeVersionType?: string | null
+  readonly Tips?: string | null
   readonly TipsKey?: string | null
 }
 export const PermissionComponent: $Schema.Schema<PermissionComponent> = /*#__PURE__*/ $C.lazy(() => $C.struct("PermissionComponent", { ModuleId: $C.nul($C.str), IncludeType: $C.nul($C.str), UpgradeVersionType: $C.nul($C.str), Tips: $C.nul($C.str) }, { TipsKey: $C.nul($C.str) }))
 
 /** `PermissionGroup` (response side). */
 export interface PermissionGroup {
-  readonly ModuleGroup: string | null
-  readonly Components: readonly PermissionComponent[] | null
+  readonly ModuleGroup?: string | null
+  readonly Components?: readonly PermissionComponent[] | null
 }
 export const PermissionGroup: $Schema.Schema<PermissionGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("PermissionGroup", { ModuleGroup: $C.nul($C.str), Components: $C.nul($C.arr(PermissionComponent)) }))
 
 /** `Project` (response side). */
 export interface Project {
-  readonly Id: number | bigint
-  readonly Logo: string | null
-  readonly Name: string | null
-  readonly ColorCode: string | null
-  readonly CreatedUser: string | null
-  readonly CreatedAt: string | null
-  readonly MemberCount: number | bigint | null
-  readonly PageCount: number | bigint | null
-  readonly LastModifyName: string | null
-  readonly Source: string | null
-  readonly Apply: boolean | null
-  readonly UpdatedUser: string | null
-  readonly UpdatedAt: string | null
-  readonly CorpId: string | null
-  readonly Mark: string | null
-  readonly Seed: string | null
-  readonly AuthList: readonly string[] | null
-  readonly PanelScope: string | null
-  readonly IsExternalManage: boolean | null
-  readonly ManagePlatform: string | null
-  readonly ConfigList: readonly ProjectConfigList[] | null
+  readonly Id?: number | bigint
+  readonly Logo?: string | null
+  readonly Name?: string | null
+  readonly ColorCode?: string | null
+  readonly CreatedUser?: string | null
+  readonly CreatedAt?: string | null
+  readonly MemberCount?: number | bigint | null
+  readonly PageCount?: number | bigint | null
+  readonly LastModifyName?: string | null
+  readonly Source?: string | null
+  readonly Apply?: boolean | null
+  readonly UpdatedUser?: string | null
+  readonly UpdatedAt?: string | null
+  readonly CorpId?: string | null
+  readonly Mark?: string | null
+  readonly Seed?: string | null
+  readonly AuthList?: readonly string[] | null
+  readonly PanelScope?: string | null
+  readonly IsExternalManage?: boolean | null
+  readonly ManagePlatform?: string | null
+  readonly ConfigList?: readonly ProjectConfigList[] | null
   readonly CreatedUserName?: string | null
   readonly Owner?: string | null
   readonly OwnerName?: string | null
@@ -1557,9 +1557,9 @@ export const ProjectConfigList: $Schema.Schema<ProjectConfigList> = /*#__PURE__*
 
 /** `ProjectConfigResult` (response side). */
 export interface ProjectConfigResult {
-  readonly ModuleId: string | null
-  readonly IncludeType: string | null
-  readonly Params: string | null
+  readonly ModuleId?: string | null
+  readonly IncludeType?: string | null
+  readonly Params?: string | null
 }
 export const ProjectConfigResult: $Schema.Schema<ProjectConfigResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProjectConfigResult", { ModuleId: $C.nul($C.str), IncludeType: $C.nul($C.str), Params: $C.nul($C.str) }))
 
@@ -1587,21 +1587,21 @@ export const QueryUserGroupMemberRequest: $Schema.Schema<QueryUserGroupMemberReq
 /** `QueryUserGroupMemberResponse` (response side). */
 export interface QueryUserGroupMemberResponse {
   readonly ErrorInfo?: ErrorInfo | null
-  readonly Extra: string | null
-  readonly Msg: string | null
-  readonly Data: DescribeUserGroupMemberPageListContainer | null
+  readonly Extra?: string | null
+  readonly Msg?: string | null
+  readonly Data?: DescribeUserGroupMemberPageListContainer | null
   readonly RequestId: string
 }
 export const QueryUserGroupMemberResponse: $Schema.Schema<QueryUserGroupMemberResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryUserGroupMemberResponse", { Extra: $C.nul($C.str), Msg: $C.nul($C.str), Data: $C.nul(DescribeUserGroupMemberPageListContainer), RequestId: $C.str }, { ErrorInfo: $C.nul(ErrorInfo) }))
 
 /** `RankInfo` (response side). */
 export interface RankInfo {
-  readonly Type: string | null
-  readonly Mode: string | null
-  readonly RulerInfo: string | null
-  readonly RoleId: number | bigint | null
-  readonly RoleType: string | null
-  readonly TableId: number | bigint | null
+  readonly Type?: string | null
+  readonly Mode?: string | null
+  readonly RulerInfo?: string | null
+  readonly RoleId?: number | bigint | null
+  readonly RoleType?: string | null
+  readonly TableId?: number | bigint | null
   readonly RowColumnConfigList?: readonly RowColumnConfig[] | null
 }
 export const RankInfo: $Schema.Schema<RankInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RankInfo", { Type: $C.nul($C.str), Mode: $C.nul($C.str), RulerInfo: $C.nul($C.str), RoleId: $C.nul($C.int64), RoleType: $C.nul($C.str), TableId: $C.nul($C.int64) }, { RowColumnConfigList: $C.nul($C.arr(RowColumnConfig)) }))
@@ -1642,18 +1642,18 @@ export const ResourceTagValue: $Schema.Schema<ResourceTagValue> = /*#__PURE__*/ 
 
 /** `Role` (response side). */
 export interface Role {
-  readonly Id: number | bigint
-  readonly RoleName: string
-  readonly CorpId: string
-  readonly RoleType: string
-  readonly Scope: string
-  readonly Description: string
-  readonly CreatedAt: string | null
-  readonly CreatedUser: string | null
-  readonly UpdatedAt: string | null
-  readonly UpdatedUser: string | null
-  readonly ScopeType: number | bigint | null
-  readonly CanChoose: boolean | null
+  readonly Id?: number | bigint
+  readonly RoleName?: string
+  readonly CorpId?: string
+  readonly RoleType?: string
+  readonly Scope?: string
+  readonly Description?: string
+  readonly CreatedAt?: string | null
+  readonly CreatedUser?: string | null
+  readonly UpdatedAt?: string | null
+  readonly UpdatedUser?: string | null
+  readonly ScopeType?: number | bigint | null
+  readonly CanChoose?: boolean | null
   readonly ModuleCollection?: string | null
 }
 export const Role: $Schema.Schema<Role> = /*#__PURE__*/ $C.lazy(() => $C.struct("Role", { Id: $C.uint64, RoleName: $C.str, CorpId: $C.str, RoleType: $C.str, Scope: $C.str, Description: $C.str, CreatedAt: $C.nul($C.str), CreatedUser: $C.nul($C.str), UpdatedAt: $C.nul($C.str), UpdatedUser: $C.nul($C.str), ScopeType: $C.nul($C.int64), CanChoose: $C.nul($C.bool) }, { ModuleCollection: $C.nul($C.str) }))
@@ -1686,23 +1686,23 @@ export const RowColumnTagValue: $Schema.Schema<RowColumnTagValue> = /*#__PURE__*
 
 /** `TableColumn` (response side). */
 export interface TableColumn {
-  readonly DbName: string | null
-  readonly AliasName: string | null
-  readonly DbType: string | null
-  readonly FieldType: string | null
-  readonly Mark: string | null
-  readonly ExcelName: string | null
-  readonly DictId: number | bigint | null
-  readonly DictName: string | null
-  readonly TableNodeId: string | null
-  readonly TableName: string | null
-  readonly FieldComplexType: string | null
-  readonly FormatRule: string | null
-  readonly IsFilter: boolean | null
-  readonly CalcType: string | null
-  readonly CalcFormula: string | null
-  readonly CalcDesc: string | null
-  readonly JsonPathName: string | null
+  readonly DbName?: string | null
+  readonly AliasName?: string | null
+  readonly DbType?: string | null
+  readonly FieldType?: string | null
+  readonly Mark?: string | null
+  readonly ExcelName?: string | null
+  readonly DictId?: number | bigint | null
+  readonly DictName?: string | null
+  readonly TableNodeId?: string | null
+  readonly TableName?: string | null
+  readonly FieldComplexType?: string | null
+  readonly FormatRule?: string | null
+  readonly IsFilter?: boolean | null
+  readonly CalcType?: string | null
+  readonly CalcFormula?: string | null
+  readonly CalcDesc?: string | null
+  readonly JsonPathName?: string | null
   readonly Granularity?: string | null
   readonly GeoJsonId?: number | bigint | null
   readonly EmptyValueConfig?: EmptyValueConfig | null
@@ -1898,34 +1898,34 @@ export const UserRoleListData: $Schema.Schema<UserRoleListData> = /*#__PURE__*/ 
 
 /** `UserRoleListDataRoleInfo` (response side). */
 export interface UserRoleListDataRoleInfo {
-  readonly RoleName: string | null
-  readonly RoleId: number | bigint | null
-  readonly ProjectId: number | bigint | null
-  readonly ProjectName: string | null
-  readonly ScopeType: number | bigint | null
+  readonly RoleName?: string | null
+  readonly RoleId?: number | bigint | null
+  readonly ProjectId?: number | bigint | null
+  readonly ProjectName?: string | null
+  readonly ScopeType?: number | bigint | null
   readonly ModuleCollection?: string | null
 }
 export const UserRoleListDataRoleInfo: $Schema.Schema<UserRoleListDataRoleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserRoleListDataRoleInfo", { RoleName: $C.nul($C.str), RoleId: $C.nul($C.int64), ProjectId: $C.nul($C.int64), ProjectName: $C.nul($C.str), ScopeType: $C.nul($C.int64) }, { ModuleCollection: $C.nul($C.str) }))
 
 /** `UserRoleListDataUserRoleInfo` (response side). */
 export interface UserRoleListDataUserRoleInfo {
-  readonly Id: number | bigint
-  readonly RoleList: readonly UserRoleListDataRoleInfo[] | null
-  readonly RoleIdList: readonly (number | bigint)[] | null
-  readonly UserId: string
-  readonly UserName: string
-  readonly CorpId: string
-  readonly Email: string | null
-  readonly CreatedUser: string | null
-  readonly CreatedAt: string | null
-  readonly UpdatedUser: string | null
-  readonly UpdatedAt: string | null
-  readonly LastLogin: string | null
-  readonly Status: number | bigint | null
-  readonly PhoneNumber: string | null
-  readonly AreaCode: string | null
-  readonly RootAccount: boolean | null
-  readonly CorpAdmin: boolean | null
+  readonly Id?: number | bigint
+  readonly RoleList?: readonly UserRoleListDataRoleInfo[] | null
+  readonly RoleIdList?: readonly (number | bigint)[] | null
+  readonly UserId?: string
+  readonly UserName?: string
+  readonly CorpId?: string
+  readonly Email?: string | null
+  readonly CreatedUser?: string | null
+  readonly CreatedAt?: string | null
+  readonly UpdatedUser?: string | null
+  readonly UpdatedAt?: string | null
+  readonly LastLogin?: string | null
+  readonly Status?: number | bigint | null
+  readonly PhoneNumber?: string | null
+  readonly AreaCode?: string | null
+  readonly RootAccount?: boolean | null
+  readonly CorpAdmin?: boolean | null
   readonly AppUserId?: string | null
   readonly AppUserAliasName?: string | null
   readonly AppUserName?: string | null

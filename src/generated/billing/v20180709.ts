@@ -19,16 +19,16 @@ export const $M: $O.Meta = { service: "billing", version: "2018-07-09" }
 
 /** `ActionSummaryOverviewItem` (response side). */
 export interface ActionSummaryOverviewItem {
-  readonly ActionType: string
-  readonly ActionTypeName: string
-  readonly RealTotalCostRatio: string
-  readonly RealTotalCost: string
-  readonly CashPayAmount: string
-  readonly IncentivePayAmount: string
-  readonly VoucherPayAmount: string
-  readonly TransferPayAmount: string
-  readonly BillMonth: string
-  readonly TotalCost: string
+  readonly ActionType?: string
+  readonly ActionTypeName?: string
+  readonly RealTotalCostRatio?: string
+  readonly RealTotalCost?: string
+  readonly CashPayAmount?: string
+  readonly IncentivePayAmount?: string
+  readonly VoucherPayAmount?: string
+  readonly TransferPayAmount?: string
+  readonly BillMonth?: string
+  readonly TotalCost?: string
 }
 export const ActionSummaryOverviewItem: $Schema.Schema<ActionSummaryOverviewItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ActionSummaryOverviewItem", { ActionType: $C.str, ActionTypeName: $C.str, RealTotalCostRatio: $C.str, RealTotalCost: $C.str, CashPayAmount: $C.str, IncentivePayAmount: $C.str, VoucherPayAmount: $C.str, TransferPayAmount: $C.str, BillMonth: $C.str, TotalCost: $C.str }))
 
@@ -45,82 +45,82 @@ export const AdjustInfoDetail: $Schema.Schema<AdjustInfoDetail> = /*#__PURE__*/ 
 
 /** `AllocationAverageData` (response side). */
 export interface AllocationAverageData {
-  readonly BeginMonth: string
-  readonly EndMonth: string
-  readonly RealTotalCost: string
+  readonly BeginMonth?: string
+  readonly EndMonth?: string
+  readonly RealTotalCost?: string
 }
 export const AllocationAverageData: $Schema.Schema<AllocationAverageData> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocationAverageData", { BeginMonth: $C.str, EndMonth: $C.str, RealTotalCost: $C.str }))
 
 /** `AllocationBillTrendDetail` (response side). */
 export interface AllocationBillTrendDetail {
-  readonly Month: string
-  readonly Name: string
-  readonly RealTotalCost: string
+  readonly Month?: string
+  readonly Name?: string
+  readonly RealTotalCost?: string
 }
 export const AllocationBillTrendDetail: $Schema.Schema<AllocationBillTrendDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocationBillTrendDetail", { Month: $C.str, Name: $C.str, RealTotalCost: $C.str }))
 
 /** `AllocationDetail` (response side). */
 export interface AllocationDetail {
-  readonly TreeNodeUniqKey: string
-  readonly TreeNodeUniqKeyName: string
-  readonly BillDate: string
-  readonly PayerUin: string
-  readonly OwnerUin: string
-  readonly OperateUin: string
-  readonly BusinessCode: string
-  readonly BusinessCodeName: string
-  readonly PayMode: string
-  readonly PayModeName: string
-  readonly ProjectId: number | bigint
-  readonly ProjectName: string
-  readonly RegionId: number | bigint
-  readonly RegionName: string
-  readonly ZoneId: number | bigint
-  readonly ZoneName: string
-  readonly ResourceId: string
-  readonly ResourceName: string
-  readonly InstanceType: string
-  readonly InstanceTypeName: string
+  readonly TreeNodeUniqKey?: string
+  readonly TreeNodeUniqKeyName?: string
+  readonly BillDate?: string
+  readonly PayerUin?: string
+  readonly OwnerUin?: string
+  readonly OperateUin?: string
+  readonly BusinessCode?: string
+  readonly BusinessCodeName?: string
+  readonly PayMode?: string
+  readonly PayModeName?: string
+  readonly ProjectId?: number | bigint
+  readonly ProjectName?: string
+  readonly RegionId?: number | bigint
+  readonly RegionName?: string
+  readonly ZoneId?: number | bigint
+  readonly ZoneName?: string
+  readonly ResourceId?: string
+  readonly ResourceName?: string
+  readonly InstanceType?: string
+  readonly InstanceTypeName?: string
   /** @deprecated hidden or deprecated in the API */
   readonly SplitItemId?: string | null
   /** @deprecated hidden or deprecated in the API */
   readonly SplitItemName?: string | null
-  readonly ProductCode: string
-  readonly ProductCodeName: string
-  readonly ActionType: string
-  readonly ActionTypeName: string
-  readonly OrderId: string
-  readonly BillId: string
-  readonly PayTime: string
-  readonly FeeBeginTime: string
-  readonly FeeEndTime: string
-  readonly ComponentCode: string
-  readonly ComponentCodeName: string
-  readonly SinglePrice: string
-  readonly ContractPrice: string
-  readonly SinglePriceUnit: string
-  readonly UsedAmount: string
-  readonly UsedAmountUnit: string
-  readonly TimeSpan: string
-  readonly TimeUnit: string
-  readonly ReserveDetail: string
-  readonly SplitRatio: string
-  readonly TotalCost: string
-  readonly RITimeSpan: string
-  readonly RICost: string
-  readonly SPCost: string
-  readonly Discount: string
-  readonly BlendedDiscount: string
-  readonly RealTotalCost: string
-  readonly CashPayAmount: string
-  readonly VoucherPayAmount: string
-  readonly IncentivePayAmount: string
-  readonly TransferPayAmount: string
-  readonly Tag: readonly BillTag[]
-  readonly RegionType: string
-  readonly RegionTypeName: string
-  readonly ItemCode: string
-  readonly ItemCodeName: string
+  readonly ProductCode?: string
+  readonly ProductCodeName?: string
+  readonly ActionType?: string
+  readonly ActionTypeName?: string
+  readonly OrderId?: string
+  readonly BillId?: string
+  readonly PayTime?: string
+  readonly FeeBeginTime?: string
+  readonly FeeEndTime?: string
+  readonly ComponentCode?: string
+  readonly ComponentCodeName?: string
+  readonly SinglePrice?: string
+  readonly ContractPrice?: string
+  readonly SinglePriceUnit?: string
+  readonly UsedAmount?: string
+  readonly UsedAmountUnit?: string
+  readonly TimeSpan?: string
+  readonly TimeUnit?: string
+  readonly ReserveDetail?: string
+  readonly SplitRatio?: string
+  readonly TotalCost?: string
+  readonly RITimeSpan?: string
+  readonly RICost?: string
+  readonly SPCost?: string
+  readonly Discount?: string
+  readonly BlendedDiscount?: string
+  readonly RealTotalCost?: string
+  readonly CashPayAmount?: string
+  readonly VoucherPayAmount?: string
+  readonly IncentivePayAmount?: string
+  readonly TransferPayAmount?: string
+  readonly Tag?: readonly BillTag[]
+  readonly RegionType?: string
+  readonly RegionTypeName?: string
+  readonly ItemCode?: string
+  readonly ItemCodeName?: string
   readonly AssociatedOrder?: string
   readonly PriceInfo?: readonly string[]
   readonly Formula?: string
@@ -140,85 +140,85 @@ export const AllocationDetail: $Schema.Schema<AllocationDetail> = /*#__PURE__*/ 
 
 /** `AllocationMonthOverviewDetail` (response side). */
 export interface AllocationMonthOverviewDetail {
-  readonly GatherCashPayAmount: string
-  readonly GatherVoucherPayAmount: string
-  readonly GatherIncentivePayAmount: string
-  readonly GatherTransferPayAmount: string
-  readonly AllocateCashPayAmount: string
-  readonly AllocateVoucherPayAmount: string
-  readonly AllocateIncentivePayAmount: string
-  readonly AllocateTransferPayAmount: string
-  readonly TotalCashPayAmount: string
-  readonly TotalVoucherPayAmount: string
-  readonly TotalIncentivePayAmount: string
-  readonly TotalTransferPayAmount: string
-  readonly GatherRealCost: string
-  readonly AllocateRealCost: string
-  readonly RealTotalCost: string
-  readonly Ratio: string
-  readonly Trend: string
-  readonly TrendType: string
+  readonly GatherCashPayAmount?: string
+  readonly GatherVoucherPayAmount?: string
+  readonly GatherIncentivePayAmount?: string
+  readonly GatherTransferPayAmount?: string
+  readonly AllocateCashPayAmount?: string
+  readonly AllocateVoucherPayAmount?: string
+  readonly AllocateIncentivePayAmount?: string
+  readonly AllocateTransferPayAmount?: string
+  readonly TotalCashPayAmount?: string
+  readonly TotalVoucherPayAmount?: string
+  readonly TotalIncentivePayAmount?: string
+  readonly TotalTransferPayAmount?: string
+  readonly GatherRealCost?: string
+  readonly AllocateRealCost?: string
+  readonly RealTotalCost?: string
+  readonly Ratio?: string
+  readonly Trend?: string
+  readonly TrendType?: string
 }
 export const AllocationMonthOverviewDetail: $Schema.Schema<AllocationMonthOverviewDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocationMonthOverviewDetail", { GatherCashPayAmount: $C.str, GatherVoucherPayAmount: $C.str, GatherIncentivePayAmount: $C.str, GatherTransferPayAmount: $C.str, AllocateCashPayAmount: $C.str, AllocateVoucherPayAmount: $C.str, AllocateIncentivePayAmount: $C.str, AllocateTransferPayAmount: $C.str, TotalCashPayAmount: $C.str, TotalVoucherPayAmount: $C.str, TotalIncentivePayAmount: $C.str, TotalTransferPayAmount: $C.str, GatherRealCost: $C.str, AllocateRealCost: $C.str, RealTotalCost: $C.str, Ratio: $C.str, Trend: $C.str, TrendType: $C.str }))
 
 /** `AllocationOverviewDetail` (response side). */
 export interface AllocationOverviewDetail {
-  readonly TreeNodeUniqKey: string
-  readonly TreeNodeUniqKeyName: string
-  readonly BillDate: string
-  readonly GatherCashPayAmount: string
-  readonly GatherVoucherPayAmount: string
-  readonly GatherIncentivePayAmount: string
-  readonly GatherTransferPayAmount: string
-  readonly AllocateCashPayAmount: string
-  readonly AllocateVoucherPayAmount: string
-  readonly AllocateIncentivePayAmount: string
-  readonly AllocateTransferPayAmount: string
-  readonly TotalCashPayAmount: string
-  readonly TotalVoucherPayAmount: string
-  readonly TotalIncentivePayAmount: string
-  readonly TotalTransferPayAmount: string
-  readonly GatherRealCost: string
-  readonly AllocateRealCost: string
-  readonly RealTotalCost: string
-  readonly Ratio: string
-  readonly Trend: string
-  readonly TrendType: string
+  readonly TreeNodeUniqKey?: string
+  readonly TreeNodeUniqKeyName?: string
+  readonly BillDate?: string
+  readonly GatherCashPayAmount?: string
+  readonly GatherVoucherPayAmount?: string
+  readonly GatherIncentivePayAmount?: string
+  readonly GatherTransferPayAmount?: string
+  readonly AllocateCashPayAmount?: string
+  readonly AllocateVoucherPayAmount?: string
+  readonly AllocateIncentivePayAmount?: string
+  readonly AllocateTransferPayAmount?: string
+  readonly TotalCashPayAmount?: string
+  readonly TotalVoucherPayAmount?: string
+  readonly TotalIncentivePayAmount?: string
+  readonly TotalTransferPayAmount?: string
+  readonly GatherRealCost?: string
+  readonly AllocateRealCost?: string
+  readonly RealTotalCost?: string
+  readonly Ratio?: string
+  readonly Trend?: string
+  readonly TrendType?: string
 }
 export const AllocationOverviewDetail: $Schema.Schema<AllocationOverviewDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocationOverviewDetail", { TreeNodeUniqKey: $C.str, TreeNodeUniqKeyName: $C.str, BillDate: $C.str, GatherCashPayAmount: $C.str, GatherVoucherPayAmount: $C.str, GatherIncentivePayAmount: $C.str, GatherTransferPayAmount: $C.str, AllocateCashPayAmount: $C.str, AllocateVoucherPayAmount: $C.str, AllocateIncentivePayAmount: $C.str, AllocateTransferPayAmount: $C.str, TotalCashPayAmount: $C.str, TotalVoucherPayAmount: $C.str, TotalIncentivePayAmount: $C.str, TotalTransferPayAmount: $C.str, GatherRealCost: $C.str, AllocateRealCost: $C.str, RealTotalCost: $C.str, Ratio: $C.str, Trend: $C.str, TrendType: $C.str }))
 
 /** `AllocationOverviewNode` (response side). */
 export interface AllocationOverviewNode {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly TreeNodeUniqKey: string
-  readonly Symbol: number | bigint
-  readonly Children: readonly AllocationOverviewNode[]
-  readonly Detail: AllocationMonthOverviewDetail
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly TreeNodeUniqKey?: string
+  readonly Symbol?: number | bigint
+  readonly Children?: readonly AllocationOverviewNode[]
+  readonly Detail?: AllocationMonthOverviewDetail
 }
 export const AllocationOverviewNode: $Schema.Schema<AllocationOverviewNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocationOverviewNode", { Id: $C.uint64, Name: $C.str, TreeNodeUniqKey: $C.str, Symbol: $C.uint64, Children: $C.arr(AllocationOverviewNode), Detail: AllocationMonthOverviewDetail }))
 
 /** `AllocationOverviewTotal` (response side). */
 export interface AllocationOverviewTotal {
-  readonly RealTotalCost: string | null
-  readonly CashPayAmount: string | null
-  readonly IncentivePayAmount: string | null
-  readonly VoucherPayAmount: string | null
-  readonly TransferPayAmount: string | null
+  readonly RealTotalCost?: string | null
+  readonly CashPayAmount?: string | null
+  readonly IncentivePayAmount?: string | null
+  readonly VoucherPayAmount?: string | null
+  readonly TransferPayAmount?: string | null
 }
 export const AllocationOverviewTotal: $Schema.Schema<AllocationOverviewTotal> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocationOverviewTotal", { RealTotalCost: $C.nul($C.str), CashPayAmount: $C.nul($C.str), IncentivePayAmount: $C.nul($C.str), VoucherPayAmount: $C.nul($C.str), TransferPayAmount: $C.nul($C.str) }))
 
 /** `AllocationRationExpression` (both sides). */
 export interface AllocationRationExpression {
-  readonly NodeId: number | bigint
-  readonly Ratio: number
+  readonly NodeId?: number | bigint
+  readonly Ratio?: number
 }
 export const AllocationRationExpression: $Schema.Schema<AllocationRationExpression> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocationRationExpression", { NodeId: $C.uint64, Ratio: $C.float }))
 
 /** `AllocationRule` (response side). */
 export interface AllocationRule {
-  readonly RuleId: number | bigint
-  readonly RuleName: string
+  readonly RuleId?: number | bigint
+  readonly RuleName?: string
 }
 export const AllocationRule: $Schema.Schema<AllocationRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocationRule", { RuleId: $C.uint64, RuleName: $C.str }))
 
@@ -234,11 +234,11 @@ export const AllocationRuleExpression: $Schema.Schema<AllocationRuleExpression> 
 
 /** `AllocationRuleOverview` (response side). */
 export interface AllocationRuleOverview {
-  readonly RuleId: number | bigint
-  readonly RuleName: string
-  readonly Type: number | bigint
-  readonly UpdateTime: string
-  readonly AllocationNode: readonly AllocationUnit[]
+  readonly RuleId?: number | bigint
+  readonly RuleName?: string
+  readonly Type?: number | bigint
+  readonly UpdateTime?: string
+  readonly AllocationNode?: readonly AllocationUnit[]
 }
 export const AllocationRuleOverview: $Schema.Schema<AllocationRuleOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocationRuleOverview", { RuleId: $C.uint64, RuleName: $C.str, Type: $C.uint64, UpdateTime: $C.str, AllocationNode: $C.arr(AllocationUnit) }))
 
@@ -253,103 +253,103 @@ export const AllocationRulesSummary: $Schema.Schema<AllocationRulesSummary> = /*
 
 /** `AllocationStat` (response side). */
 export interface AllocationStat {
-  readonly Average: AllocationAverageData
+  readonly Average?: AllocationAverageData
 }
 export const AllocationStat: $Schema.Schema<AllocationStat> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocationStat", { Average: AllocationAverageData }))
 
 /** `AllocationSummaryByBusiness` (response side). */
 export interface AllocationSummaryByBusiness {
-  readonly TreeNodeUniqKey: string
-  readonly TreeNodeUniqKeyName: string
-  readonly BillDate: string
-  readonly GatherCashPayAmount: string
-  readonly GatherVoucherPayAmount: string
-  readonly GatherIncentivePayAmount: string
-  readonly GatherTransferPayAmount: string
-  readonly AllocateCashPayAmount: string
-  readonly AllocateVoucherPayAmount: string
-  readonly AllocateIncentivePayAmount: string
-  readonly AllocateTransferPayAmount: string
-  readonly TotalCashPayAmount: string
-  readonly TotalVoucherPayAmount: string
-  readonly TotalIncentivePayAmount: string
-  readonly TotalTransferPayAmount: string
-  readonly GatherRealCost: string
-  readonly AllocateRealCost: string
-  readonly RealTotalCost: string
-  readonly Ratio: string
-  readonly Trend: string
-  readonly TrendType: string
-  readonly BusinessCode: string
-  readonly BusinessCodeName: string
-  readonly TotalCost: string
-  readonly RICost: string
-  readonly SPCost: string
-  readonly CashPayAmount: string
-  readonly VoucherPayAmount: string
-  readonly IncentivePayAmount: string
-  readonly TransferPayAmount: string
-  readonly AllocationRealTotalCost: string
+  readonly TreeNodeUniqKey?: string
+  readonly TreeNodeUniqKeyName?: string
+  readonly BillDate?: string
+  readonly GatherCashPayAmount?: string
+  readonly GatherVoucherPayAmount?: string
+  readonly GatherIncentivePayAmount?: string
+  readonly GatherTransferPayAmount?: string
+  readonly AllocateCashPayAmount?: string
+  readonly AllocateVoucherPayAmount?: string
+  readonly AllocateIncentivePayAmount?: string
+  readonly AllocateTransferPayAmount?: string
+  readonly TotalCashPayAmount?: string
+  readonly TotalVoucherPayAmount?: string
+  readonly TotalIncentivePayAmount?: string
+  readonly TotalTransferPayAmount?: string
+  readonly GatherRealCost?: string
+  readonly AllocateRealCost?: string
+  readonly RealTotalCost?: string
+  readonly Ratio?: string
+  readonly Trend?: string
+  readonly TrendType?: string
+  readonly BusinessCode?: string
+  readonly BusinessCodeName?: string
+  readonly TotalCost?: string
+  readonly RICost?: string
+  readonly SPCost?: string
+  readonly CashPayAmount?: string
+  readonly VoucherPayAmount?: string
+  readonly IncentivePayAmount?: string
+  readonly TransferPayAmount?: string
+  readonly AllocationRealTotalCost?: string
 }
 export const AllocationSummaryByBusiness: $Schema.Schema<AllocationSummaryByBusiness> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocationSummaryByBusiness", { TreeNodeUniqKey: $C.str, TreeNodeUniqKeyName: $C.str, BillDate: $C.str, GatherCashPayAmount: $C.str, GatherVoucherPayAmount: $C.str, GatherIncentivePayAmount: $C.str, GatherTransferPayAmount: $C.str, AllocateCashPayAmount: $C.str, AllocateVoucherPayAmount: $C.str, AllocateIncentivePayAmount: $C.str, AllocateTransferPayAmount: $C.str, TotalCashPayAmount: $C.str, TotalVoucherPayAmount: $C.str, TotalIncentivePayAmount: $C.str, TotalTransferPayAmount: $C.str, GatherRealCost: $C.str, AllocateRealCost: $C.str, RealTotalCost: $C.str, Ratio: $C.str, Trend: $C.str, TrendType: $C.str, BusinessCode: $C.str, BusinessCodeName: $C.str, TotalCost: $C.str, RICost: $C.str, SPCost: $C.str, CashPayAmount: $C.str, VoucherPayAmount: $C.str, IncentivePayAmount: $C.str, TransferPayAmount: $C.str, AllocationRealTotalCost: $C.str }))
 
 /** `AllocationSummaryByItem` (response side). */
 export interface AllocationSummaryByItem {
-  readonly TreeNodeUniqKey: string
-  readonly TreeNodeUniqKeyName: string
-  readonly BillDate: string
-  readonly PayerUin: string
-  readonly OwnerUin: string
-  readonly OperateUin: string
-  readonly PayMode: string
-  readonly PayModeName: string
-  readonly ActionType: string
-  readonly ActionTypeName: string
-  readonly BusinessCode: string
-  readonly BusinessCodeName: string
-  readonly ProductCode: string
-  readonly ProductCodeName: string
-  readonly RegionId: number | bigint
-  readonly RegionName: string
-  readonly ZoneId: number | bigint
-  readonly ZoneName: string
-  readonly InstanceType: string
-  readonly InstanceTypeName: string
-  readonly ResourceId: string
-  readonly ResourceName: string
-  readonly Tag: readonly BillTag[]
-  readonly ProjectId: number | bigint
-  readonly ProjectName: string
-  readonly AllocationType: number | bigint
-  readonly TotalCost: string
-  readonly RiTimeSpan: string
-  readonly RiCost: string
-  readonly RealTotalCost: string
-  readonly CashPayAmount: string
-  readonly VoucherPayAmount: string
-  readonly IncentivePayAmount: string
-  readonly TransferPayAmount: string
-  readonly ItemCode: string
-  readonly ItemCodeName: string
-  readonly ComponentCode: string
-  readonly ComponentCodeName: string
+  readonly TreeNodeUniqKey?: string
+  readonly TreeNodeUniqKeyName?: string
+  readonly BillDate?: string
+  readonly PayerUin?: string
+  readonly OwnerUin?: string
+  readonly OperateUin?: string
+  readonly PayMode?: string
+  readonly PayModeName?: string
+  readonly ActionType?: string
+  readonly ActionTypeName?: string
+  readonly BusinessCode?: string
+  readonly BusinessCodeName?: string
+  readonly ProductCode?: string
+  readonly ProductCodeName?: string
+  readonly RegionId?: number | bigint
+  readonly RegionName?: string
+  readonly ZoneId?: number | bigint
+  readonly ZoneName?: string
+  readonly InstanceType?: string
+  readonly InstanceTypeName?: string
+  readonly ResourceId?: string
+  readonly ResourceName?: string
+  readonly Tag?: readonly BillTag[]
+  readonly ProjectId?: number | bigint
+  readonly ProjectName?: string
+  readonly AllocationType?: number | bigint
+  readonly TotalCost?: string
+  readonly RiTimeSpan?: string
+  readonly RiCost?: string
+  readonly RealTotalCost?: string
+  readonly CashPayAmount?: string
+  readonly VoucherPayAmount?: string
+  readonly IncentivePayAmount?: string
+  readonly TransferPayAmount?: string
+  readonly ItemCode?: string
+  readonly ItemCodeName?: string
+  readonly ComponentCode?: string
+  readonly ComponentCodeName?: string
   /** @deprecated hidden or deprecated in the API */
   readonly SplitItemId?: string | null
   /** @deprecated hidden or deprecated in the API */
   readonly SplitItemName?: string | null
-  readonly FeeBeginTime: string
-  readonly FeeEndTime: string
-  readonly SPCost: string
-  readonly RegionType: string
-  readonly RegionTypeName: string
-  readonly SinglePrice: string
-  readonly ContractPrice: string
-  readonly SinglePriceUnit: string
-  readonly UsedAmount: string
-  readonly UsedAmountUnit: string
-  readonly TimeSpan: string
-  readonly TimeUnit: string
-  readonly ReserveDetail: string
+  readonly FeeBeginTime?: string
+  readonly FeeEndTime?: string
+  readonly SPCost?: string
+  readonly RegionType?: string
+  readonly RegionTypeName?: string
+  readonly SinglePrice?: string
+  readonly ContractPrice?: string
+  readonly SinglePriceUnit?: string
+  readonly UsedAmount?: string
+  readonly UsedAmountUnit?: string
+  readonly TimeSpan?: string
+  readonly TimeUnit?: string
+  readonly ReserveDetail?: string
   readonly RealTotalMeasure?: string
   readonly DeductedMeasure?: string
   readonly Discount?: string
@@ -370,50 +370,50 @@ export const AllocationSummaryByItem: $Schema.Schema<AllocationSummaryByItem> = 
 
 /** `AllocationSummaryByResource` (response side). */
 export interface AllocationSummaryByResource {
-  readonly TreeNodeUniqKey: string
-  readonly TreeNodeUniqKeyName: string
-  readonly BillDate: string
-  readonly PayerUin: string
-  readonly OwnerUin: string
-  readonly OperateUin: string
-  readonly PayMode: string
-  readonly PayModeName: string
-  readonly ActionType: string
-  readonly ActionTypeName: string
-  readonly BusinessCode: string
-  readonly BusinessCodeName: string
-  readonly ProductCode: string
-  readonly ProductCodeName: string
-  readonly RegionId: number | bigint
-  readonly RegionName: string
-  readonly ZoneId: number | bigint
-  readonly ZoneName: string
-  readonly InstanceType: string
-  readonly InstanceTypeName: string
-  readonly ResourceId: string
-  readonly ResourceName: string
-  readonly Tag: readonly BillTag[]
-  readonly ProjectId: number | bigint
-  readonly ProjectName: string
-  readonly AllocationType: number | bigint
-  readonly TotalCost: string
-  readonly RiTimeSpan: string
-  readonly RiCost: string
-  readonly RealTotalCost: string
-  readonly CashPayAmount: string
-  readonly VoucherPayAmount: string
-  readonly IncentivePayAmount: string
-  readonly TransferPayAmount: string
+  readonly TreeNodeUniqKey?: string
+  readonly TreeNodeUniqKeyName?: string
+  readonly BillDate?: string
+  readonly PayerUin?: string
+  readonly OwnerUin?: string
+  readonly OperateUin?: string
+  readonly PayMode?: string
+  readonly PayModeName?: string
+  readonly ActionType?: string
+  readonly ActionTypeName?: string
+  readonly BusinessCode?: string
+  readonly BusinessCodeName?: string
+  readonly ProductCode?: string
+  readonly ProductCodeName?: string
+  readonly RegionId?: number | bigint
+  readonly RegionName?: string
+  readonly ZoneId?: number | bigint
+  readonly ZoneName?: string
+  readonly InstanceType?: string
+  readonly InstanceTypeName?: string
+  readonly ResourceId?: string
+  readonly ResourceName?: string
+  readonly Tag?: readonly BillTag[]
+  readonly ProjectId?: number | bigint
+  readonly ProjectName?: string
+  readonly AllocationType?: number | bigint
+  readonly TotalCost?: string
+  readonly RiTimeSpan?: string
+  readonly RiCost?: string
+  readonly RealTotalCost?: string
+  readonly CashPayAmount?: string
+  readonly VoucherPayAmount?: string
+  readonly IncentivePayAmount?: string
+  readonly TransferPayAmount?: string
   /** @deprecated hidden or deprecated in the API */
   readonly SplitItemId?: string | null
   /** @deprecated hidden or deprecated in the API */
   readonly SplitItemName?: string | null
-  readonly FeeBeginTime: string
-  readonly FeeEndTime: string
-  readonly SPCost: string
-  readonly RegionType: string
-  readonly RegionTypeName: string
-  readonly ComponentConfig: string
+  readonly FeeBeginTime?: string
+  readonly FeeEndTime?: string
+  readonly SPCost?: string
+  readonly RegionType?: string
+  readonly RegionTypeName?: string
+  readonly ComponentConfig?: string
   readonly SPDeduction?: string
   readonly BillMonth?: string
 }
@@ -421,24 +421,24 @@ export const AllocationSummaryByResource: $Schema.Schema<AllocationSummaryByReso
 
 /** `AllocationTree` (response side). */
 export interface AllocationTree {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly TreeNodeUniqKey: string
-  readonly Children: readonly AllocationTree[]
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly TreeNodeUniqKey?: string
+  readonly Children?: readonly AllocationTree[]
 }
 export const AllocationTree: $Schema.Schema<AllocationTree> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocationTree", { Id: $C.uint64, Name: $C.str, TreeNodeUniqKey: $C.str, Children: $C.arr(AllocationTree) }))
 
 /** `AllocationTreeNode` (response side). */
 export interface AllocationTreeNode {
-  readonly TreeNodeUniqKey: string
-  readonly TreeNodeUniqKeyName: string
+  readonly TreeNodeUniqKey?: string
+  readonly TreeNodeUniqKeyName?: string
 }
 export const AllocationTreeNode: $Schema.Schema<AllocationTreeNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocationTreeNode", { TreeNodeUniqKey: $C.str, TreeNodeUniqKeyName: $C.str }))
 
 /** `AllocationUnit` (response side). */
 export interface AllocationUnit {
-  readonly NodeId: number | bigint
-  readonly TreeNodeUniqKeyName: string
+  readonly NodeId?: number | bigint
+  readonly TreeNodeUniqKeyName?: string
 }
 export const AllocationUnit: $Schema.Schema<AllocationUnit> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocationUnit", { NodeId: $C.uint64, TreeNodeUniqKeyName: $C.str }))
 
@@ -496,8 +496,8 @@ export const AnalyseConditions: $Schema.Schema<AnalyseConditions> = /*#__PURE__*
 
 /** `AnalyseDetail` (response side). */
 export interface AnalyseDetail {
-  readonly Name: string
-  readonly Total: string
+  readonly Name?: string
+  readonly Total?: string
   readonly TimeDetail?: readonly AnalyseTimeDetail[]
 }
 export const AnalyseDetail: $Schema.Schema<AnalyseDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AnalyseDetail", { Name: $C.str, Total: $C.str }, { TimeDetail: $C.arr(AnalyseTimeDetail) }))
@@ -559,73 +559,73 @@ export const AnalyseZoneDetail: $Schema.Schema<AnalyseZoneDetail> = /*#__PURE__*
 
 /** `ApplicableProducts` (response side). */
 export interface ApplicableProducts {
-  readonly GoodsName: string
-  readonly PayMode: string
+  readonly GoodsName?: string
+  readonly PayMode?: string
 }
 export const ApplicableProducts: $Schema.Schema<ApplicableProducts> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApplicableProducts", { GoodsName: $C.str, PayMode: $C.str }))
 
 /** `BillActionType` (response side). */
 export interface BillActionType {
-  readonly ActionType: string
-  readonly ActionTypeName: string
+  readonly ActionType?: string
+  readonly ActionTypeName?: string
 }
 export const BillActionType: $Schema.Schema<BillActionType> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillActionType", { ActionType: $C.str, ActionTypeName: $C.str }))
 
 /** `BillBusiness` (response side). */
 export interface BillBusiness {
-  readonly BusinessCode: string
-  readonly BusinessCodeName: string
+  readonly BusinessCode?: string
+  readonly BusinessCodeName?: string
 }
 export const BillBusiness: $Schema.Schema<BillBusiness> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillBusiness", { BusinessCode: $C.str, BusinessCodeName: $C.str }))
 
 /** `BillBusinessLink` (response side). */
 export interface BillBusinessLink {
-  readonly BusinessCode: string
-  readonly BusinessCodeName: string
-  readonly Children: readonly BillProductLink[]
+  readonly BusinessCode?: string
+  readonly BusinessCodeName?: string
+  readonly Children?: readonly BillProductLink[]
 }
 export const BillBusinessLink: $Schema.Schema<BillBusinessLink> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillBusinessLink", { BusinessCode: $C.str, BusinessCodeName: $C.str, Children: $C.arr(BillProductLink) }))
 
 /** `BillComponent` (response side). */
 export interface BillComponent {
-  readonly ComponentCode: string
-  readonly ComponentCodeName: string
+  readonly ComponentCode?: string
+  readonly ComponentCodeName?: string
 }
 export const BillComponent: $Schema.Schema<BillComponent> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillComponent", { ComponentCode: $C.str, ComponentCodeName: $C.str }))
 
 /** `BillDays` (response side). */
 export interface BillDays {
-  readonly BillDay: string
+  readonly BillDay?: string
 }
 export const BillDays: $Schema.Schema<BillDays> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillDays", { BillDay: $C.str }))
 
 /** `BillDetail` (response side). */
 export interface BillDetail {
-  readonly BusinessCodeName: string
-  readonly ProductCodeName: string
-  readonly PayModeName: string
-  readonly ProjectName: string
-  readonly RegionName: string
-  readonly ZoneName: string
-  readonly ResourceId: string
-  readonly ResourceName: string
-  readonly ActionTypeName: string
-  readonly OrderId: string
-  readonly BillId: string
-  readonly PayTime: string
-  readonly FeeBeginTime: string
-  readonly FeeEndTime: string
-  readonly ComponentSet: readonly BillDetailComponent[]
-  readonly PayerUin: string
-  readonly OwnerUin: string
-  readonly OperateUin: string
-  readonly Tags: readonly BillTagInfo[]
-  readonly BusinessCode: string
-  readonly ProductCode: string
-  readonly ActionType: string
-  readonly RegionId: string
-  readonly ProjectId: number | bigint
-  readonly PriceInfo: readonly string[]
+  readonly BusinessCodeName?: string
+  readonly ProductCodeName?: string
+  readonly PayModeName?: string
+  readonly ProjectName?: string
+  readonly RegionName?: string
+  readonly ZoneName?: string
+  readonly ResourceId?: string
+  readonly ResourceName?: string
+  readonly ActionTypeName?: string
+  readonly OrderId?: string
+  readonly BillId?: string
+  readonly PayTime?: string
+  readonly FeeBeginTime?: string
+  readonly FeeEndTime?: string
+  readonly ComponentSet?: readonly BillDetailComponent[]
+  readonly PayerUin?: string
+  readonly OwnerUin?: string
+  readonly OperateUin?: string
+  readonly Tags?: readonly BillTagInfo[]
+  readonly BusinessCode?: string
+  readonly ProductCode?: string
+  readonly ActionType?: string
+  readonly RegionId?: string
+  readonly ProjectId?: number | bigint
+  readonly PriceInfo?: readonly string[]
   readonly AssociatedOrder?: BillDetailAssociatedOrder
   readonly Formula?: string
   readonly FormulaUrl?: string
@@ -655,37 +655,37 @@ export const BillDetailAssociatedOrder: $Schema.Schema<BillDetailAssociatedOrder
 
 /** `BillDetailComponent` (response side). */
 export interface BillDetailComponent {
-  readonly ComponentCodeName: string
-  readonly ItemCodeName: string
-  readonly SinglePrice: string
+  readonly ComponentCodeName?: string
+  readonly ItemCodeName?: string
+  readonly SinglePrice?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly SpecifiedPrice: string
-  readonly PriceUnit: string
-  readonly UsedAmount: string
-  readonly UsedAmountUnit: string
+  readonly SpecifiedPrice?: string
+  readonly PriceUnit?: string
+  readonly UsedAmount?: string
+  readonly UsedAmountUnit?: string
   readonly RealTotalMeasure?: string
   readonly DeductedMeasure?: string
-  readonly TimeSpan: string
-  readonly TimeUnitName: string
-  readonly Cost: string
-  readonly Discount: string
-  readonly ReduceType: string
-  readonly RealCost: string
-  readonly VoucherPayAmount: string
-  readonly CashPayAmount: string
-  readonly IncentivePayAmount: string
-  readonly TransferPayAmount: string
-  readonly ItemCode: string
-  readonly ComponentCode: string
-  readonly ContractPrice: string
-  readonly InstanceType: string
-  readonly RiTimeSpan: string
-  readonly OriginalCostWithRI: string
-  readonly SPDeductionRate: string
+  readonly TimeSpan?: string
+  readonly TimeUnitName?: string
+  readonly Cost?: string
+  readonly Discount?: string
+  readonly ReduceType?: string
+  readonly RealCost?: string
+  readonly VoucherPayAmount?: string
+  readonly CashPayAmount?: string
+  readonly IncentivePayAmount?: string
+  readonly TransferPayAmount?: string
+  readonly ItemCode?: string
+  readonly ComponentCode?: string
+  readonly ContractPrice?: string
+  readonly InstanceType?: string
+  readonly RiTimeSpan?: string
+  readonly OriginalCostWithRI?: string
+  readonly SPDeductionRate?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly SPDeduction: string | null
-  readonly OriginalCostWithSP: string
-  readonly BlendedDiscount: string
+  readonly SPDeduction?: string | null
+  readonly OriginalCostWithSP?: string
+  readonly BlendedDiscount?: string
   readonly ComponentConfig?: readonly BillDetailComponentConfig[]
 }
 export const BillDetailComponent: $Schema.Schema<BillDetailComponent> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillDetailComponent", { ComponentCodeName: $C.str, ItemCodeName: $C.str, SinglePrice: $C.str, SpecifiedPrice: $C.str, PriceUnit: $C.str, UsedAmount: $C.str, UsedAmountUnit: $C.str, TimeSpan: $C.str, TimeUnitName: $C.str, Cost: $C.str, Discount: $C.str, ReduceType: $C.str, RealCost: $C.str, VoucherPayAmount: $C.str, CashPayAmount: $C.str, IncentivePayAmount: $C.str, TransferPayAmount: $C.str, ItemCode: $C.str, ComponentCode: $C.str, ContractPrice: $C.str, InstanceType: $C.str, RiTimeSpan: $C.str, OriginalCostWithRI: $C.str, SPDeductionRate: $C.str, SPDeduction: $C.nul($C.str), OriginalCostWithSP: $C.str, BlendedDiscount: $C.str }, { RealTotalMeasure: $C.str, DeductedMeasure: $C.str, ComponentConfig: $C.arr(BillDetailComponentConfig) }))
@@ -699,189 +699,189 @@ export const BillDetailComponentConfig: $Schema.Schema<BillDetailComponentConfig
 
 /** `BillDistributionResourceSummary` (response side). */
 export interface BillDistributionResourceSummary {
-  readonly BusinessCodeName: string
-  readonly ProductCodeName: string
-  readonly PayModeName: string
-  readonly ProjectName: string
-  readonly RegionName: string
-  readonly ZoneName: string
-  readonly ResourceId: string
-  readonly ResourceName: string
-  readonly ActionTypeName: string
-  readonly OrderId: string
-  readonly PayTime: string
-  readonly FeeBeginTime: string
-  readonly FeeEndTime: string
-  readonly ConfigDesc: string
-  readonly ExtendField1: string
-  readonly ExtendField2: string
-  readonly TotalCost: string
-  readonly Discount: string
-  readonly ReduceType: string
-  readonly RealTotalCost: string
-  readonly VoucherPayAmount: string
-  readonly CashPayAmount: string
-  readonly IncentivePayAmount: string
-  readonly TransferPayAmount: string
-  readonly ExtendField3: string
-  readonly ExtendField4: string
-  readonly ExtendField5: string
-  readonly Tags: readonly BillTagInfo[]
-  readonly OwnerUin: string
-  readonly OperateUin: string
-  readonly BusinessCode: string
-  readonly ProductCode: string
-  readonly RegionId: number | bigint
-  readonly InstanceType: string
-  readonly OriginalCostWithRI: string
+  readonly BusinessCodeName?: string
+  readonly ProductCodeName?: string
+  readonly PayModeName?: string
+  readonly ProjectName?: string
+  readonly RegionName?: string
+  readonly ZoneName?: string
+  readonly ResourceId?: string
+  readonly ResourceName?: string
+  readonly ActionTypeName?: string
+  readonly OrderId?: string
+  readonly PayTime?: string
+  readonly FeeBeginTime?: string
+  readonly FeeEndTime?: string
+  readonly ConfigDesc?: string
+  readonly ExtendField1?: string
+  readonly ExtendField2?: string
+  readonly TotalCost?: string
+  readonly Discount?: string
+  readonly ReduceType?: string
+  readonly RealTotalCost?: string
+  readonly VoucherPayAmount?: string
+  readonly CashPayAmount?: string
+  readonly IncentivePayAmount?: string
+  readonly TransferPayAmount?: string
+  readonly ExtendField3?: string
+  readonly ExtendField4?: string
+  readonly ExtendField5?: string
+  readonly Tags?: readonly BillTagInfo[]
+  readonly OwnerUin?: string
+  readonly OperateUin?: string
+  readonly BusinessCode?: string
+  readonly ProductCode?: string
+  readonly RegionId?: number | bigint
+  readonly InstanceType?: string
+  readonly OriginalCostWithRI?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly SPDeduction: string
-  readonly OriginalCostWithSP: string
+  readonly SPDeduction?: string
+  readonly OriginalCostWithSP?: string
   readonly BillMonth?: string
 }
 export const BillDistributionResourceSummary: $Schema.Schema<BillDistributionResourceSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillDistributionResourceSummary", { BusinessCodeName: $C.str, ProductCodeName: $C.str, PayModeName: $C.str, ProjectName: $C.str, RegionName: $C.str, ZoneName: $C.str, ResourceId: $C.str, ResourceName: $C.str, ActionTypeName: $C.str, OrderId: $C.str, PayTime: $C.datetime, FeeBeginTime: $C.datetime, FeeEndTime: $C.datetime, ConfigDesc: $C.str, ExtendField1: $C.str, ExtendField2: $C.str, TotalCost: $C.str, Discount: $C.str, ReduceType: $C.str, RealTotalCost: $C.str, VoucherPayAmount: $C.str, CashPayAmount: $C.str, IncentivePayAmount: $C.str, TransferPayAmount: $C.str, ExtendField3: $C.str, ExtendField4: $C.str, ExtendField5: $C.str, Tags: $C.arr(BillTagInfo), OwnerUin: $C.str, OperateUin: $C.str, BusinessCode: $C.str, ProductCode: $C.str, RegionId: $C.int64, InstanceType: $C.str, OriginalCostWithRI: $C.str, SPDeduction: $C.str, OriginalCostWithSP: $C.str }, { BillMonth: $C.str }))
 
 /** `BillInstanceType` (response side). */
 export interface BillInstanceType {
-  readonly InstanceType: string
-  readonly InstanceTypeName: string
+  readonly InstanceType?: string
+  readonly InstanceTypeName?: string
 }
 export const BillInstanceType: $Schema.Schema<BillInstanceType> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillInstanceType", { InstanceType: $C.str, InstanceTypeName: $C.str }))
 
 /** `BillItem` (response side). */
 export interface BillItem {
-  readonly ItemCode: string
-  readonly ItemCodeName: string
+  readonly ItemCode?: string
+  readonly ItemCodeName?: string
 }
 export const BillItem: $Schema.Schema<BillItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillItem", { ItemCode: $C.str, ItemCodeName: $C.str }))
 
 /** `BillOperateUin` (response side). */
 export interface BillOperateUin {
-  readonly OperateUin: string
+  readonly OperateUin?: string
 }
 export const BillOperateUin: $Schema.Schema<BillOperateUin> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillOperateUin", { OperateUin: $C.str }))
 
 /** `BillOwnerUin` (response side). */
 export interface BillOwnerUin {
-  readonly OwnerUin: string
+  readonly OwnerUin?: string
 }
 export const BillOwnerUin: $Schema.Schema<BillOwnerUin> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillOwnerUin", { OwnerUin: $C.str }))
 
 /** `BillPayMode` (response side). */
 export interface BillPayMode {
-  readonly PayMode: string
-  readonly PayModeName: string
+  readonly PayMode?: string
+  readonly PayModeName?: string
 }
 export const BillPayMode: $Schema.Schema<BillPayMode> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillPayMode", { PayMode: $C.str, PayModeName: $C.str }))
 
 /** `BillProduct` (response side). */
 export interface BillProduct {
-  readonly ProductCode: string
-  readonly ProductCodeName: string
+  readonly ProductCode?: string
+  readonly ProductCodeName?: string
 }
 export const BillProduct: $Schema.Schema<BillProduct> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillProduct", { ProductCode: $C.str, ProductCodeName: $C.str }))
 
 /** `BillProductLink` (response side). */
 export interface BillProductLink {
-  readonly ProductCode: string
-  readonly ProductCodeName: string
-  readonly Children: readonly BillItem[]
+  readonly ProductCode?: string
+  readonly ProductCodeName?: string
+  readonly Children?: readonly BillItem[]
 }
 export const BillProductLink: $Schema.Schema<BillProductLink> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillProductLink", { ProductCode: $C.str, ProductCodeName: $C.str, Children: $C.arr(BillItem) }))
 
 /** `BillProject` (response side). */
 export interface BillProject {
-  readonly ProjectId: number | bigint
-  readonly ProjectName: string
+  readonly ProjectId?: number | bigint
+  readonly ProjectName?: string
 }
 export const BillProject: $Schema.Schema<BillProject> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillProject", { ProjectId: $C.int64, ProjectName: $C.str }))
 
 /** `BillRegion` (response side). */
 export interface BillRegion {
-  readonly RegionId: number | bigint
-  readonly RegionName: string
+  readonly RegionId?: number | bigint
+  readonly RegionName?: string
 }
 export const BillRegion: $Schema.Schema<BillRegion> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillRegion", { RegionId: $C.int64, RegionName: $C.str }))
 
 /** `BillResourceSummary` (response side). */
 export interface BillResourceSummary {
-  readonly BusinessCodeName: string
-  readonly ProductCodeName: string
-  readonly PayModeName: string
-  readonly ProjectName: string
-  readonly RegionName: string
-  readonly ZoneName: string
-  readonly ResourceId: string
-  readonly ResourceName: string
-  readonly ActionTypeName: string
-  readonly OrderId: string
-  readonly PayTime: string
-  readonly FeeBeginTime: string
-  readonly FeeEndTime: string
-  readonly ConfigDesc: string
-  readonly ExtendField1: string
-  readonly ExtendField2: string
-  readonly TotalCost: string
-  readonly Discount: string
-  readonly ReduceType: string
-  readonly RealTotalCost: string
-  readonly VoucherPayAmount: string
-  readonly CashPayAmount: string
-  readonly IncentivePayAmount: string
-  readonly TransferPayAmount: string
-  readonly ExtendField3: string
-  readonly ExtendField4: string
-  readonly ExtendField5: string
-  readonly Tags: readonly BillTagInfo[]
-  readonly PayerUin: string
-  readonly OwnerUin: string
-  readonly OperateUin: string
-  readonly BusinessCode: string
-  readonly ProductCode: string
-  readonly RegionId: number | bigint
-  readonly InstanceType: string
-  readonly OriginalCostWithRI: string
+  readonly BusinessCodeName?: string
+  readonly ProductCodeName?: string
+  readonly PayModeName?: string
+  readonly ProjectName?: string
+  readonly RegionName?: string
+  readonly ZoneName?: string
+  readonly ResourceId?: string
+  readonly ResourceName?: string
+  readonly ActionTypeName?: string
+  readonly OrderId?: string
+  readonly PayTime?: string
+  readonly FeeBeginTime?: string
+  readonly FeeEndTime?: string
+  readonly ConfigDesc?: string
+  readonly ExtendField1?: string
+  readonly ExtendField2?: string
+  readonly TotalCost?: string
+  readonly Discount?: string
+  readonly ReduceType?: string
+  readonly RealTotalCost?: string
+  readonly VoucherPayAmount?: string
+  readonly CashPayAmount?: string
+  readonly IncentivePayAmount?: string
+  readonly TransferPayAmount?: string
+  readonly ExtendField3?: string
+  readonly ExtendField4?: string
+  readonly ExtendField5?: string
+  readonly Tags?: readonly BillTagInfo[]
+  readonly PayerUin?: string
+  readonly OwnerUin?: string
+  readonly OperateUin?: string
+  readonly BusinessCode?: string
+  readonly ProductCode?: string
+  readonly RegionId?: number | bigint
+  readonly InstanceType?: string
+  readonly OriginalCostWithRI?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly SPDeduction: string
-  readonly OriginalCostWithSP: string
+  readonly SPDeduction?: string
+  readonly OriginalCostWithSP?: string
   readonly BillMonth?: string
 }
 export const BillResourceSummary: $Schema.Schema<BillResourceSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillResourceSummary", { BusinessCodeName: $C.str, ProductCodeName: $C.str, PayModeName: $C.str, ProjectName: $C.str, RegionName: $C.str, ZoneName: $C.str, ResourceId: $C.str, ResourceName: $C.str, ActionTypeName: $C.str, OrderId: $C.str, PayTime: $C.datetime, FeeBeginTime: $C.datetime, FeeEndTime: $C.datetime, ConfigDesc: $C.str, ExtendField1: $C.str, ExtendField2: $C.str, TotalCost: $C.str, Discount: $C.str, ReduceType: $C.str, RealTotalCost: $C.str, VoucherPayAmount: $C.str, CashPayAmount: $C.str, IncentivePayAmount: $C.str, TransferPayAmount: $C.str, ExtendField3: $C.str, ExtendField4: $C.str, ExtendField5: $C.str, Tags: $C.arr(BillTagInfo), PayerUin: $C.str, OwnerUin: $C.str, OperateUin: $C.str, BusinessCode: $C.str, ProductCode: $C.str, RegionId: $C.int64, InstanceType: $C.str, OriginalCostWithRI: $C.str, SPDeduction: $C.str, OriginalCostWithSP: $C.str }, { BillMonth: $C.str }))
 
 /** `BillTag` (response side). */
 export interface BillTag {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const BillTag: $Schema.Schema<BillTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillTag", { TagKey: $C.str, TagValue: $C.str }))
 
 /** `BillTagInfo` (response side). */
 export interface BillTagInfo {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const BillTagInfo: $Schema.Schema<BillTagInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillTagInfo", { TagKey: $C.str, TagValue: $C.str }))
 
 /** `BillTransactionInfo` (response side). */
 export interface BillTransactionInfo {
-  readonly ActionType: string
-  readonly Amount: number | bigint
-  readonly Balance: number | bigint
-  readonly BillId: string
-  readonly OperationInfo: string
-  readonly OperationTime: string
-  readonly Cash: number | bigint
-  readonly Incentive: number | bigint
-  readonly Freezing: number | bigint
-  readonly PayChannel: string
-  readonly DeductMode: string
+  readonly ActionType?: string
+  readonly Amount?: number | bigint
+  readonly Balance?: number | bigint
+  readonly BillId?: string
+  readonly OperationInfo?: string
+  readonly OperationTime?: string
+  readonly Cash?: number | bigint
+  readonly Incentive?: number | bigint
+  readonly Freezing?: number | bigint
+  readonly PayChannel?: string
+  readonly DeductMode?: string
 }
 export const BillTransactionInfo: $Schema.Schema<BillTransactionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillTransactionInfo", { ActionType: $C.str, Amount: $C.int64, Balance: $C.int64, BillId: $C.str, OperationInfo: $C.str, OperationTime: $C.str, Cash: $C.int64, Incentive: $C.int64, Freezing: $C.int64, PayChannel: $C.str, DeductMode: $C.str }))
 
 /** `BillZoneId` (response side). */
 export interface BillZoneId {
-  readonly ZoneId: number | bigint
-  readonly ZoneName: string
+  readonly ZoneId?: number | bigint
+  readonly ZoneName?: string
 }
 export const BillZoneId: $Schema.Schema<BillZoneId> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillZoneId", { ZoneId: $C.int64, ZoneName: $C.str }))
 
@@ -1019,37 +1019,37 @@ export const BudgetSendInfoDto: $Schema.Schema<BudgetSendInfoDto> = /*#__PURE__*
 
 /** `BudgetWarn` (both sides). */
 export interface BudgetWarn {
-  readonly WarnType: string
-  readonly CalType: string
-  readonly ThresholdValue: string
+  readonly WarnType?: string
+  readonly CalType?: string
+  readonly ThresholdValue?: string
 }
 export const BudgetWarn: $Schema.Schema<BudgetWarn> = /*#__PURE__*/ $C.lazy(() => $C.struct("BudgetWarn", { WarnType: $C.str, CalType: $C.str, ThresholdValue: $C.str }))
 
 /** `BusinessSummaryInfo` (response side). */
 export interface BusinessSummaryInfo {
-  readonly BusinessCode: string
-  readonly BusinessCodeName: string
-  readonly TotalCost: string
-  readonly RealTotalCost: string
-  readonly CashPayAmount: string
-  readonly IncentivePayAmount: string
-  readonly VoucherPayAmount: string
-  readonly TransferPayAmount: string
+  readonly BusinessCode?: string
+  readonly BusinessCodeName?: string
+  readonly TotalCost?: string
+  readonly RealTotalCost?: string
+  readonly CashPayAmount?: string
+  readonly IncentivePayAmount?: string
+  readonly VoucherPayAmount?: string
+  readonly TransferPayAmount?: string
 }
 export const BusinessSummaryInfo: $Schema.Schema<BusinessSummaryInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BusinessSummaryInfo", { BusinessCode: $C.str, BusinessCodeName: $C.str, TotalCost: $C.str, RealTotalCost: $C.str, CashPayAmount: $C.str, IncentivePayAmount: $C.str, VoucherPayAmount: $C.str, TransferPayAmount: $C.str }))
 
 /** `BusinessSummaryOverviewItem` (response side). */
 export interface BusinessSummaryOverviewItem {
-  readonly BusinessCode: string
-  readonly BusinessCodeName: string
-  readonly RealTotalCostRatio: string
-  readonly RealTotalCost: string
-  readonly CashPayAmount: string
-  readonly IncentivePayAmount: string
-  readonly VoucherPayAmount: string
-  readonly TransferPayAmount: string
-  readonly BillMonth: string
-  readonly TotalCost: string
+  readonly BusinessCode?: string
+  readonly BusinessCodeName?: string
+  readonly RealTotalCostRatio?: string
+  readonly RealTotalCost?: string
+  readonly CashPayAmount?: string
+  readonly IncentivePayAmount?: string
+  readonly VoucherPayAmount?: string
+  readonly TransferPayAmount?: string
+  readonly BillMonth?: string
+  readonly TotalCost?: string
 }
 export const BusinessSummaryOverviewItem: $Schema.Schema<BusinessSummaryOverviewItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("BusinessSummaryOverviewItem", { BusinessCode: $C.str, BusinessCodeName: $C.str, RealTotalCostRatio: $C.str, RealTotalCost: $C.str, CashPayAmount: $C.str, IncentivePayAmount: $C.str, VoucherPayAmount: $C.str, TransferPayAmount: $C.str, BillMonth: $C.str, TotalCost: $C.str }))
 
@@ -1073,22 +1073,22 @@ export const ConditionBusiness: $Schema.Schema<ConditionBusiness> = /*#__PURE__*
 
 /** `ConditionPayMode` (response side). */
 export interface ConditionPayMode {
-  readonly PayMode: string
-  readonly PayModeName: string
+  readonly PayMode?: string
+  readonly PayModeName?: string
 }
 export const ConditionPayMode: $Schema.Schema<ConditionPayMode> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConditionPayMode", { PayMode: $C.str, PayModeName: $C.str }))
 
 /** `ConditionProject` (response side). */
 export interface ConditionProject {
-  readonly ProjectId: string
-  readonly ProjectName: string
+  readonly ProjectId?: string
+  readonly ProjectName?: string
 }
 export const ConditionProject: $Schema.Schema<ConditionProject> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConditionProject", { ProjectId: $C.str, ProjectName: $C.str }))
 
 /** `ConditionRegion` (response side). */
 export interface ConditionRegion {
-  readonly RegionId: string
-  readonly RegionName: string
+  readonly RegionId?: string
+  readonly RegionName?: string
 }
 export const ConditionRegion: $Schema.Schema<ConditionRegion> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConditionRegion", { RegionId: $C.str, RegionName: $C.str }))
 
@@ -1118,14 +1118,14 @@ export const Conditions: $Schema.Schema<Conditions> = /*#__PURE__*/ $C.lazy(() =
 
 /** `ConsumptionBusinessSummaryDataItem` (response side). */
 export interface ConsumptionBusinessSummaryDataItem {
-  readonly BusinessCode: string
-  readonly BusinessCodeName: string
-  readonly RealTotalCost: string
-  readonly Trend: ConsumptionSummaryTrend
-  readonly CashPayAmount: string
-  readonly IncentivePayAmount: string
-  readonly VoucherPayAmount: string
-  readonly TransferPayAmount: string
+  readonly BusinessCode?: string
+  readonly BusinessCodeName?: string
+  readonly RealTotalCost?: string
+  readonly Trend?: ConsumptionSummaryTrend
+  readonly CashPayAmount?: string
+  readonly IncentivePayAmount?: string
+  readonly VoucherPayAmount?: string
+  readonly TransferPayAmount?: string
   readonly RegionName?: string
   readonly LeftRealTotalCost?: string
 }
@@ -1133,26 +1133,26 @@ export const ConsumptionBusinessSummaryDataItem: $Schema.Schema<ConsumptionBusin
 
 /** `ConsumptionProjectSummaryDataItem` (response side). */
 export interface ConsumptionProjectSummaryDataItem {
-  readonly ProjectId: string
-  readonly ProjectName: string
-  readonly RealTotalCost: string
-  readonly Trend: ConsumptionSummaryTrend
-  readonly Business: readonly ConsumptionBusinessSummaryDataItem[]
-  readonly CashPayAmount: string
-  readonly IncentivePayAmount: string
-  readonly VoucherPayAmount: string
-  readonly TransferPayAmount: string
+  readonly ProjectId?: string
+  readonly ProjectName?: string
+  readonly RealTotalCost?: string
+  readonly Trend?: ConsumptionSummaryTrend
+  readonly Business?: readonly ConsumptionBusinessSummaryDataItem[]
+  readonly CashPayAmount?: string
+  readonly IncentivePayAmount?: string
+  readonly VoucherPayAmount?: string
+  readonly TransferPayAmount?: string
   readonly LeftRealTotalCost?: string
 }
 export const ConsumptionProjectSummaryDataItem: $Schema.Schema<ConsumptionProjectSummaryDataItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConsumptionProjectSummaryDataItem", { ProjectId: $C.str, ProjectName: $C.str, RealTotalCost: $C.str, Trend: ConsumptionSummaryTrend, Business: $C.arr(ConsumptionBusinessSummaryDataItem), CashPayAmount: $C.str, IncentivePayAmount: $C.str, VoucherPayAmount: $C.str, TransferPayAmount: $C.str }, { LeftRealTotalCost: $C.str }))
 
 /** `ConsumptionRegionSummaryDataItem` (response side). */
 export interface ConsumptionRegionSummaryDataItem {
-  readonly RegionId: string
-  readonly RegionName: string
-  readonly RealTotalCost: string
-  readonly Trend: ConsumptionSummaryTrend
-  readonly Business: readonly ConsumptionBusinessSummaryDataItem[]
+  readonly RegionId?: string
+  readonly RegionName?: string
+  readonly RealTotalCost?: string
+  readonly Trend?: ConsumptionSummaryTrend
+  readonly Business?: readonly ConsumptionBusinessSummaryDataItem[]
   readonly CashPayAmount?: string
   readonly VoucherPayAmount?: string
   readonly IncentivePayAmount?: string
@@ -1172,28 +1172,28 @@ export const ConsumptionResourceSummaryConditionValue: $Schema.Schema<Consumptio
 
 /** `ConsumptionResourceSummaryDataItem` (response side). */
 export interface ConsumptionResourceSummaryDataItem {
-  readonly ResourceId: string
-  readonly ResourceName: string
-  readonly RealTotalCost: string
-  readonly CashPayAmount: string
-  readonly ProjectId: string
-  readonly ProjectName: string
-  readonly RegionId: string
-  readonly RegionName: string
-  readonly PayMode: string
-  readonly PayModeName: string
-  readonly BusinessCode: string
-  readonly BusinessCodeName: string
-  readonly ConsumptionTypeName: string
-  readonly RealCost: string
-  readonly FeeBeginTime: string
-  readonly FeeEndTime: string
-  readonly DayDiff: string
-  readonly DailyTotalCost: string
-  readonly OrderId: string
-  readonly VoucherPayAmount: string
-  readonly IncentivePayAmount: string
-  readonly TransferPayAmount: string
+  readonly ResourceId?: string
+  readonly ResourceName?: string
+  readonly RealTotalCost?: string
+  readonly CashPayAmount?: string
+  readonly ProjectId?: string
+  readonly ProjectName?: string
+  readonly RegionId?: string
+  readonly RegionName?: string
+  readonly PayMode?: string
+  readonly PayModeName?: string
+  readonly BusinessCode?: string
+  readonly BusinessCodeName?: string
+  readonly ConsumptionTypeName?: string
+  readonly RealCost?: string
+  readonly FeeBeginTime?: string
+  readonly FeeEndTime?: string
+  readonly DayDiff?: string
+  readonly DailyTotalCost?: string
+  readonly OrderId?: string
+  readonly VoucherPayAmount?: string
+  readonly IncentivePayAmount?: string
+  readonly TransferPayAmount?: string
   readonly PayerUin?: string
   readonly OwnerUin?: string
   readonly OperateUin?: string
@@ -1218,14 +1218,14 @@ export const ConsumptionResourceSummaryDataItem: $Schema.Schema<ConsumptionResou
 
 /** `ConsumptionSummaryTotal` (response side). */
 export interface ConsumptionSummaryTotal {
-  readonly RealTotalCost: string
+  readonly RealTotalCost?: string
 }
 export const ConsumptionSummaryTotal: $Schema.Schema<ConsumptionSummaryTotal> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConsumptionSummaryTotal", { RealTotalCost: $C.str }))
 
 /** `ConsumptionSummaryTrend` (response side). */
 export interface ConsumptionSummaryTrend {
-  readonly Type: string
-  readonly Value: string
+  readonly Type?: string
+  readonly Value?: string
 }
 export const ConsumptionSummaryTrend: $Schema.Schema<ConsumptionSummaryTrend> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConsumptionSummaryTrend", { Type: $C.str, Value: $C.str }))
 
@@ -1243,18 +1243,18 @@ export const CosDetailSets: $Schema.Schema<CosDetailSets> = /*#__PURE__*/ $C.laz
 
 /** `CostComponentSet` (response side). */
 export interface CostComponentSet {
-  readonly ComponentCodeName: string
-  readonly ItemCodeName: string
-  readonly SinglePrice: string
-  readonly PriceUnit: string
-  readonly UsedAmount: string
-  readonly UsedAmountUnit: string
-  readonly Cost: string
-  readonly Discount: string
-  readonly RealCost: string
-  readonly VoucherPayAmount: string
-  readonly CashPayAmount: string
-  readonly IncentivePayAmount: string
+  readonly ComponentCodeName?: string
+  readonly ItemCodeName?: string
+  readonly SinglePrice?: string
+  readonly PriceUnit?: string
+  readonly UsedAmount?: string
+  readonly UsedAmountUnit?: string
+  readonly Cost?: string
+  readonly Discount?: string
+  readonly RealCost?: string
+  readonly VoucherPayAmount?: string
+  readonly CashPayAmount?: string
+  readonly IncentivePayAmount?: string
   readonly ComponentCode?: string
   readonly ItemCode?: string
 }
@@ -1262,22 +1262,22 @@ export const CostComponentSet: $Schema.Schema<CostComponentSet> = /*#__PURE__*/ 
 
 /** `CostDetail` (response side). */
 export interface CostDetail {
-  readonly PayerUin: string
-  readonly BusinessCodeName: string
-  readonly ProductCodeName: string
-  readonly PayModeName: string
-  readonly ProjectName: string
-  readonly RegionName: string
-  readonly ZoneName: string
-  readonly ResourceId: string
-  readonly ResourceName: string
-  readonly ActionTypeName: string
-  readonly OrderId: string
-  readonly BillId: string
-  readonly FeeBeginTime: string
-  readonly FeeEndTime: string
-  readonly ComponentSet: readonly CostComponentSet[]
-  readonly ProductCode: string
+  readonly PayerUin?: string
+  readonly BusinessCodeName?: string
+  readonly ProductCodeName?: string
+  readonly PayModeName?: string
+  readonly ProjectName?: string
+  readonly RegionName?: string
+  readonly ZoneName?: string
+  readonly ResourceId?: string
+  readonly ResourceName?: string
+  readonly ActionTypeName?: string
+  readonly OrderId?: string
+  readonly BillId?: string
+  readonly FeeBeginTime?: string
+  readonly FeeEndTime?: string
+  readonly ComponentSet?: readonly CostComponentSet[]
+  readonly ProductCode?: string
   readonly Tags?: readonly BillTagInfo[]
   readonly OperateUin?: string
   readonly OwnerUin?: string
@@ -1295,7 +1295,7 @@ export const CreateAllocationRuleRequest: $Schema.Schema<CreateAllocationRuleReq
 
 /** `CreateAllocationRuleResponse` (response side). */
 export interface CreateAllocationRuleResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateAllocationRuleResponse: $Schema.Schema<CreateAllocationRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAllocationRuleResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -1322,7 +1322,7 @@ export const CreateAllocationUnitRequest: $Schema.Schema<CreateAllocationUnitReq
 
 /** `CreateAllocationUnitResponse` (response side). */
 export interface CreateAllocationUnitResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly TreeNodeUniqKey?: string
   readonly RequestId: string
 }
@@ -1364,7 +1364,7 @@ export const CreateGatherRuleRequest: $Schema.Schema<CreateGatherRuleRequest> = 
 
 /** `CreateGatherRuleResponse` (response side). */
 export interface CreateGatherRuleResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateGatherRuleResponse: $Schema.Schema<CreateGatherRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGatherRuleResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -1416,31 +1416,31 @@ export const DataForBudgetOperationLogPage: $Schema.Schema<DataForBudgetOperatio
 
 /** `Deal` (response side). */
 export interface Deal {
-  readonly OrderId: string
-  readonly Status: number | bigint
-  readonly Payer: string
-  readonly CreateTime: string
-  readonly Creator: string
-  readonly RealTotalCost: number | bigint
-  readonly VoucherDecline: number | bigint
-  readonly ProjectId: number | bigint
-  readonly GoodsCategoryId: number | bigint
-  readonly ProductInfo: readonly ProductInfo[]
-  readonly TimeSpan: number
-  readonly TimeUnit: string
-  readonly Currency: string
-  readonly Policy: number
-  readonly Price: number
-  readonly TotalCost: number
-  readonly ProductCode: string
-  readonly SubProductCode: string
-  readonly BigDealId: string
-  readonly Formula: string
-  readonly RefReturnDeals: string
-  readonly PayMode: string
-  readonly Action: string
-  readonly ProductName: string
-  readonly SubProductName: string
+  readonly OrderId?: string
+  readonly Status?: number | bigint
+  readonly Payer?: string
+  readonly CreateTime?: string
+  readonly Creator?: string
+  readonly RealTotalCost?: number | bigint
+  readonly VoucherDecline?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly GoodsCategoryId?: number | bigint
+  readonly ProductInfo?: readonly ProductInfo[]
+  readonly TimeSpan?: number
+  readonly TimeUnit?: string
+  readonly Currency?: string
+  readonly Policy?: number
+  readonly Price?: number
+  readonly TotalCost?: number
+  readonly ProductCode?: string
+  readonly SubProductCode?: string
+  readonly BigDealId?: string
+  readonly Formula?: string
+  readonly RefReturnDeals?: string
+  readonly PayMode?: string
+  readonly Action?: string
+  readonly ProductName?: string
+  readonly SubProductName?: string
   readonly ResourceId?: readonly string[] | null
   readonly ZoneCode?: string
 }
@@ -1520,21 +1520,21 @@ export const DescribeAccountBalanceRequest: $Schema.Schema<DescribeAccountBalanc
 
 /** `DescribeAccountBalanceResponse` (response side). */
 export interface DescribeAccountBalanceResponse {
-  readonly Balance: number | bigint
-  readonly Uin: number | bigint
-  readonly RealBalance: number
-  readonly CashAccountBalance: number
-  readonly IncomeIntoAccountBalance: number
-  readonly PresentAccountBalance: number
-  readonly FreezeAmount: number
-  readonly OweAmount: number
+  readonly Balance?: number | bigint
+  readonly Uin?: number | bigint
+  readonly RealBalance?: number
+  readonly CashAccountBalance?: number
+  readonly IncomeIntoAccountBalance?: number
+  readonly PresentAccountBalance?: number
+  readonly FreezeAmount?: number
+  readonly OweAmount?: number
   /** @deprecated hidden or deprecated in the API */
-  readonly IsAllowArrears: boolean
+  readonly IsAllowArrears?: boolean
   /** @deprecated hidden or deprecated in the API */
-  readonly IsCreditLimited: boolean
-  readonly CreditAmount: number
-  readonly CreditBalance: number
-  readonly RealCreditBalance: number
+  readonly IsCreditLimited?: boolean
+  readonly CreditAmount?: number
+  readonly CreditBalance?: number
+  readonly RealCreditBalance?: number
   readonly TempCredit?: number
   readonly TempAmountInfoList?: readonly UinTempAmountModel[]
   readonly RequestId: string
@@ -1549,17 +1549,17 @@ export const DescribeAllocateConditionsRequest: $Schema.Schema<DescribeAllocateC
 
 /** `DescribeAllocateConditionsResponse` (response side). */
 export interface DescribeAllocateConditionsResponse {
-  readonly Business: readonly BillBusinessLink[]
-  readonly Product: readonly BillProduct[]
-  readonly Item: readonly BillItem[]
-  readonly Region: readonly BillRegion[]
-  readonly InstanceType: readonly BillInstanceType[]
-  readonly PayMode: readonly BillPayMode[]
-  readonly Project: readonly BillProject[]
-  readonly Tag: readonly BillTag[]
-  readonly OwnerUin: readonly BillOwnerUin[]
-  readonly OperateUin: readonly BillOperateUin[]
-  readonly ActionType: readonly BillActionType[]
+  readonly Business?: readonly BillBusinessLink[]
+  readonly Product?: readonly BillProduct[]
+  readonly Item?: readonly BillItem[]
+  readonly Region?: readonly BillRegion[]
+  readonly InstanceType?: readonly BillInstanceType[]
+  readonly PayMode?: readonly BillPayMode[]
+  readonly Project?: readonly BillProject[]
+  readonly Tag?: readonly BillTag[]
+  readonly OwnerUin?: readonly BillOwnerUin[]
+  readonly OperateUin?: readonly BillOperateUin[]
+  readonly ActionType?: readonly BillActionType[]
   readonly RequestId: string
 }
 export const DescribeAllocateConditionsResponse: $Schema.Schema<DescribeAllocateConditionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllocateConditionsResponse", { Business: $C.arr(BillBusinessLink), Product: $C.arr(BillProduct), Item: $C.arr(BillItem), Region: $C.arr(BillRegion), InstanceType: $C.arr(BillInstanceType), PayMode: $C.arr(BillPayMode), Project: $C.arr(BillProject), Tag: $C.arr(BillTag), OwnerUin: $C.arr(BillOwnerUin), OperateUin: $C.arr(BillOperateUin), ActionType: $C.arr(BillActionType), RequestId: $C.str }))
@@ -1589,21 +1589,21 @@ export const DescribeAllocationBillConditionsRequest: $Schema.Schema<DescribeAll
 
 /** `DescribeAllocationBillConditionsResponse` (response side). */
 export interface DescribeAllocationBillConditionsResponse {
-  readonly Business: readonly BillBusiness[]
-  readonly Product: readonly BillProduct[]
-  readonly Item: readonly BillItem[]
-  readonly Region: readonly BillRegion[]
-  readonly InstanceType: readonly BillInstanceType[]
-  readonly PayMode: readonly BillPayMode[]
-  readonly Project: readonly BillProject[]
-  readonly Tag: readonly BillTag[]
-  readonly OwnerUin: readonly BillOwnerUin[]
-  readonly OperateUin: readonly BillOperateUin[]
-  readonly BillDay: readonly BillDays[]
-  readonly ActionType: readonly BillActionType[]
-  readonly Component: readonly BillComponent[]
-  readonly Zone: readonly BillZoneId[]
-  readonly AllocationTreeNode: readonly AllocationTreeNode[]
+  readonly Business?: readonly BillBusiness[]
+  readonly Product?: readonly BillProduct[]
+  readonly Item?: readonly BillItem[]
+  readonly Region?: readonly BillRegion[]
+  readonly InstanceType?: readonly BillInstanceType[]
+  readonly PayMode?: readonly BillPayMode[]
+  readonly Project?: readonly BillProject[]
+  readonly Tag?: readonly BillTag[]
+  readonly OwnerUin?: readonly BillOwnerUin[]
+  readonly OperateUin?: readonly BillOperateUin[]
+  readonly BillDay?: readonly BillDays[]
+  readonly ActionType?: readonly BillActionType[]
+  readonly Component?: readonly BillComponent[]
+  readonly Zone?: readonly BillZoneId[]
+  readonly AllocationTreeNode?: readonly AllocationTreeNode[]
   readonly TagKey?: readonly string[]
   readonly RequestId: string
 }
@@ -1636,9 +1636,9 @@ export const DescribeAllocationBillDetailRequest: $Schema.Schema<DescribeAllocat
 
 /** `DescribeAllocationBillDetailResponse` (response side). */
 export interface DescribeAllocationBillDetailResponse {
-  readonly RecordNum: number | bigint
-  readonly Total: AllocationOverviewTotal
-  readonly Detail: readonly AllocationDetail[]
+  readonly RecordNum?: number | bigint
+  readonly Total?: AllocationOverviewTotal
+  readonly Detail?: readonly AllocationDetail[]
   readonly RequestId: string
 }
 export const DescribeAllocationBillDetailResponse: $Schema.Schema<DescribeAllocationBillDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllocationBillDetailResponse", { RecordNum: $C.uint64, Total: AllocationOverviewTotal, Detail: $C.arr(AllocationDetail), RequestId: $C.str }))
@@ -1651,8 +1651,8 @@ export const DescribeAllocationMonthOverviewRequest: $Schema.Schema<DescribeAllo
 
 /** `DescribeAllocationMonthOverviewResponse` (response side). */
 export interface DescribeAllocationMonthOverviewResponse {
-  readonly Detail: readonly AllocationOverviewNode[]
-  readonly Total: AllocationOverviewTotal
+  readonly Detail?: readonly AllocationOverviewNode[]
+  readonly Total?: AllocationOverviewTotal
   readonly RequestId: string
 }
 export const DescribeAllocationMonthOverviewResponse: $Schema.Schema<DescribeAllocationMonthOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllocationMonthOverviewResponse", { Detail: $C.arr(AllocationOverviewNode), Total: AllocationOverviewTotal, RequestId: $C.str }))
@@ -1672,9 +1672,9 @@ export const DescribeAllocationOverviewRequest: $Schema.Schema<DescribeAllocatio
 
 /** `DescribeAllocationOverviewResponse` (response side). */
 export interface DescribeAllocationOverviewResponse {
-  readonly RecordNum: number | bigint
-  readonly Total: AllocationOverviewTotal
-  readonly Detail: readonly AllocationOverviewDetail[]
+  readonly RecordNum?: number | bigint
+  readonly Total?: AllocationOverviewTotal
+  readonly Detail?: readonly AllocationOverviewDetail[]
   readonly RequestId: string
 }
 export const DescribeAllocationOverviewResponse: $Schema.Schema<DescribeAllocationOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllocationOverviewResponse", { RecordNum: $C.uint64, Total: AllocationOverviewTotal, Detail: $C.arr(AllocationOverviewDetail), RequestId: $C.str }))
@@ -1688,11 +1688,11 @@ export const DescribeAllocationRuleDetailRequest: $Schema.Schema<DescribeAllocat
 
 /** `DescribeAllocationRuleDetailResponse` (response side). */
 export interface DescribeAllocationRuleDetailResponse {
-  readonly Id: number | bigint
-  readonly Uin: string
-  readonly Name: string
-  readonly Type: number | bigint
-  readonly RuleDetail: AllocationRuleExpression
+  readonly Id?: number | bigint
+  readonly Uin?: string
+  readonly Name?: string
+  readonly Type?: number | bigint
+  readonly RuleDetail?: AllocationRuleExpression
   readonly RatioDetail?: readonly AllocationRationExpression[]
   readonly RequestId: string
 }
@@ -1710,8 +1710,8 @@ export const DescribeAllocationRuleSummaryRequest: $Schema.Schema<DescribeAlloca
 
 /** `DescribeAllocationRuleSummaryResponse` (response side). */
 export interface DescribeAllocationRuleSummaryResponse {
-  readonly RuleList: readonly AllocationRuleOverview[]
-  readonly Total: number | bigint
+  readonly RuleList?: readonly AllocationRuleOverview[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAllocationRuleSummaryResponse: $Schema.Schema<DescribeAllocationRuleSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllocationRuleSummaryResponse", { RuleList: $C.arr(AllocationRuleOverview), Total: $C.uint64, RequestId: $C.str }))
@@ -1734,9 +1734,9 @@ export const DescribeAllocationSummaryByBusinessRequest: $Schema.Schema<Describe
 
 /** `DescribeAllocationSummaryByBusinessResponse` (response side). */
 export interface DescribeAllocationSummaryByBusinessResponse {
-  readonly RecordNum: number | bigint
-  readonly Total: AllocationOverviewTotal
-  readonly Detail: readonly AllocationSummaryByBusiness[]
+  readonly RecordNum?: number | bigint
+  readonly Total?: AllocationOverviewTotal
+  readonly Detail?: readonly AllocationSummaryByBusiness[]
   readonly RequestId: string
 }
 export const DescribeAllocationSummaryByBusinessResponse: $Schema.Schema<DescribeAllocationSummaryByBusinessResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllocationSummaryByBusinessResponse", { RecordNum: $C.uint64, Total: AllocationOverviewTotal, Detail: $C.arr(AllocationSummaryByBusiness), RequestId: $C.str }))
@@ -1771,9 +1771,9 @@ export const DescribeAllocationSummaryByItemRequest: $Schema.Schema<DescribeAllo
 
 /** `DescribeAllocationSummaryByItemResponse` (response side). */
 export interface DescribeAllocationSummaryByItemResponse {
-  readonly RecordNum: number | bigint
-  readonly Total: AllocationOverviewTotal
-  readonly Detail: readonly AllocationSummaryByItem[]
+  readonly RecordNum?: number | bigint
+  readonly Total?: AllocationOverviewTotal
+  readonly Detail?: readonly AllocationSummaryByItem[]
   readonly RequestId: string
 }
 export const DescribeAllocationSummaryByItemResponse: $Schema.Schema<DescribeAllocationSummaryByItemResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllocationSummaryByItemResponse", { RecordNum: $C.uint64, Total: AllocationOverviewTotal, Detail: $C.arr(AllocationSummaryByItem), RequestId: $C.str }))
@@ -1806,9 +1806,9 @@ export const DescribeAllocationSummaryByResourceRequest: $Schema.Schema<Describe
 
 /** `DescribeAllocationSummaryByResourceResponse` (response side). */
 export interface DescribeAllocationSummaryByResourceResponse {
-  readonly RecordNum: number | bigint
-  readonly Total: AllocationOverviewTotal
-  readonly Detail: readonly AllocationSummaryByResource[]
+  readonly RecordNum?: number | bigint
+  readonly Total?: AllocationOverviewTotal
+  readonly Detail?: readonly AllocationSummaryByResource[]
   readonly RequestId: string
 }
 export const DescribeAllocationSummaryByResourceResponse: $Schema.Schema<DescribeAllocationSummaryByResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllocationSummaryByResourceResponse", { RecordNum: $C.uint64, Total: AllocationOverviewTotal, Detail: $C.arr(AllocationSummaryByResource), RequestId: $C.str }))
@@ -1821,9 +1821,9 @@ export const DescribeAllocationTreeRequest: $Schema.Schema<DescribeAllocationTre
 
 /** `DescribeAllocationTreeResponse` (response side). */
 export interface DescribeAllocationTreeResponse {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly TreeNodeUniqKey: string
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly TreeNodeUniqKey?: string
   readonly Children?: readonly AllocationTree[]
   readonly RequestId: string
 }
@@ -1839,9 +1839,9 @@ export const DescribeAllocationTrendByMonthRequest: $Schema.Schema<DescribeAlloc
 
 /** `DescribeAllocationTrendByMonthResponse` (response side). */
 export interface DescribeAllocationTrendByMonthResponse {
-  readonly Current: AllocationBillTrendDetail
-  readonly Previous: readonly AllocationBillTrendDetail[]
-  readonly Stat: AllocationStat
+  readonly Current?: AllocationBillTrendDetail
+  readonly Previous?: readonly AllocationBillTrendDetail[]
+  readonly Stat?: AllocationStat
   readonly RequestId: string
 }
 export const DescribeAllocationTrendByMonthResponse: $Schema.Schema<DescribeAllocationTrendByMonthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllocationTrendByMonthResponse", { Current: AllocationBillTrendDetail, Previous: $C.arr(AllocationBillTrendDetail), Stat: AllocationStat, RequestId: $C.str }))
@@ -1855,14 +1855,14 @@ export const DescribeAllocationUnitDetailRequest: $Schema.Schema<DescribeAllocat
 
 /** `DescribeAllocationUnitDetailResponse` (response side). */
 export interface DescribeAllocationUnitDetailResponse {
-  readonly Id: number | bigint
-  readonly Uin: string
-  readonly Name: string
-  readonly ParentId: number | bigint
-  readonly SourceName: string
-  readonly SourceId: string
-  readonly Remark: string
-  readonly TreeNodeUniqKey: string
+  readonly Id?: number | bigint
+  readonly Uin?: string
+  readonly Name?: string
+  readonly ParentId?: number | bigint
+  readonly SourceName?: string
+  readonly SourceId?: string
+  readonly Remark?: string
+  readonly TreeNodeUniqKey?: string
   readonly RuleId?: number | bigint
   readonly RequestId: string
 }
@@ -1906,9 +1906,9 @@ export const DescribeBillDetailForOrganizationRequest: $Schema.Schema<DescribeBi
 
 /** `DescribeBillDetailForOrganizationResponse` (response side). */
 export interface DescribeBillDetailForOrganizationResponse {
-  readonly DetailSet: readonly DistributionBillDetail[]
-  readonly Total: number | bigint | null
-  readonly Context: string
+  readonly DetailSet?: readonly DistributionBillDetail[]
+  readonly Total?: number | bigint | null
+  readonly Context?: string
   readonly RequestId: string
 }
 export const DescribeBillDetailForOrganizationResponse: $Schema.Schema<DescribeBillDetailForOrganizationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillDetailForOrganizationResponse", { DetailSet: $C.arr(DistributionBillDetail), Total: $C.nul($C.uint64), Context: $C.str, RequestId: $C.str }))
@@ -1937,9 +1937,9 @@ export const DescribeBillDetailRequest: $Schema.Schema<DescribeBillDetailRequest
 
 /** `DescribeBillDetailResponse` (response side). */
 export interface DescribeBillDetailResponse {
-  readonly DetailSet: readonly BillDetail[]
-  readonly Total: number | bigint
-  readonly Context: string
+  readonly DetailSet?: readonly BillDetail[]
+  readonly Total?: number | bigint
+  readonly Context?: string
   readonly RequestId: string
 }
 export const DescribeBillDetailResponse: $Schema.Schema<DescribeBillDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillDetailResponse", { DetailSet: $C.arr(BillDetail), Total: $C.uint64, Context: $C.str, RequestId: $C.str }))
@@ -1954,8 +1954,8 @@ export const DescribeBillDownloadUrlRequest: $Schema.Schema<DescribeBillDownload
 
 /** `DescribeBillDownloadUrlResponse` (response side). */
 export interface DescribeBillDownloadUrlResponse {
-  readonly Ready: number | bigint
-  readonly DownloadUrl: string | null
+  readonly Ready?: number | bigint
+  readonly DownloadUrl?: string | null
   readonly RequestId: string
 }
 export const DescribeBillDownloadUrlResponse: $Schema.Schema<DescribeBillDownloadUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillDownloadUrlResponse", { Ready: $C.int64, DownloadUrl: $C.nul($C.str), RequestId: $C.str }))
@@ -1974,18 +1974,18 @@ export const DescribeBillListRequest: $Schema.Schema<DescribeBillListRequest> = 
 
 /** `DescribeBillListResponse` (response side). */
 export interface DescribeBillListResponse {
-  readonly TransactionList: readonly BillTransactionInfo[]
-  readonly Total: number | bigint
-  readonly ReturnAmount: number
-  readonly RechargeAmount: number
-  readonly BlockAmount: number
-  readonly UnblockAmount: number
-  readonly DeductAmount: number
-  readonly AgentInAmount: number
-  readonly AdvanceRechargeAmount: number
-  readonly WithdrawAmount: number
-  readonly AgentOutAmount: number
-  readonly AdvancePayAmount: number
+  readonly TransactionList?: readonly BillTransactionInfo[]
+  readonly Total?: number | bigint
+  readonly ReturnAmount?: number
+  readonly RechargeAmount?: number
+  readonly BlockAmount?: number
+  readonly UnblockAmount?: number
+  readonly DeductAmount?: number
+  readonly AgentInAmount?: number
+  readonly AdvanceRechargeAmount?: number
+  readonly WithdrawAmount?: number
+  readonly AgentOutAmount?: number
+  readonly AdvancePayAmount?: number
   readonly RequestId: string
 }
 export const DescribeBillListResponse: $Schema.Schema<DescribeBillListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillListResponse", { TransactionList: $C.arr(BillTransactionInfo), Total: $C.int64, ReturnAmount: $C.float, RechargeAmount: $C.float, BlockAmount: $C.float, UnblockAmount: $C.float, DeductAmount: $C.float, AgentInAmount: $C.float, AdvanceRechargeAmount: $C.float, WithdrawAmount: $C.float, AgentOutAmount: $C.float, AdvancePayAmount: $C.float, RequestId: $C.str }))
@@ -2009,8 +2009,8 @@ export const DescribeBillResourceSummaryForOrganizationRequest: $Schema.Schema<D
 
 /** `DescribeBillResourceSummaryForOrganizationResponse` (response side). */
 export interface DescribeBillResourceSummaryForOrganizationResponse {
-  readonly ResourceSummarySet: readonly BillDistributionResourceSummary[]
-  readonly Total: number | bigint | null
+  readonly ResourceSummarySet?: readonly BillDistributionResourceSummary[]
+  readonly Total?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeBillResourceSummaryForOrganizationResponse: $Schema.Schema<DescribeBillResourceSummaryForOrganizationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillResourceSummaryForOrganizationResponse", { ResourceSummarySet: $C.arr(BillDistributionResourceSummary), Total: $C.nul($C.int64), RequestId: $C.str }))
@@ -2035,8 +2035,8 @@ export const DescribeBillResourceSummaryRequest: $Schema.Schema<DescribeBillReso
 
 /** `DescribeBillResourceSummaryResponse` (response side). */
 export interface DescribeBillResourceSummaryResponse {
-  readonly ResourceSummarySet: readonly BillResourceSummary[]
-  readonly Total: number | bigint | null
+  readonly ResourceSummarySet?: readonly BillResourceSummary[]
+  readonly Total?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeBillResourceSummaryResponse: $Schema.Schema<DescribeBillResourceSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillResourceSummaryResponse", { ResourceSummarySet: $C.arr(BillResourceSummary), Total: $C.nul($C.int64), RequestId: $C.str }))
@@ -2051,8 +2051,8 @@ export const DescribeBillSummaryByPayModeRequest: $Schema.Schema<DescribeBillSum
 
 /** `DescribeBillSummaryByPayModeResponse` (response side). */
 export interface DescribeBillSummaryByPayModeResponse {
-  readonly Ready: number | bigint
-  readonly SummaryOverview: readonly PayModeSummaryOverviewItem[] | null
+  readonly Ready?: number | bigint
+  readonly SummaryOverview?: readonly PayModeSummaryOverviewItem[] | null
   readonly RequestId: string
 }
 export const DescribeBillSummaryByPayModeResponse: $Schema.Schema<DescribeBillSummaryByPayModeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillSummaryByPayModeResponse", { Ready: $C.uint64, SummaryOverview: $C.nul($C.arr(PayModeSummaryOverviewItem)), RequestId: $C.str }))
@@ -2068,9 +2068,9 @@ export const DescribeBillSummaryByProductRequest: $Schema.Schema<DescribeBillSum
 
 /** `DescribeBillSummaryByProductResponse` (response side). */
 export interface DescribeBillSummaryByProductResponse {
-  readonly Ready: number | bigint
-  readonly SummaryTotal: BusinessSummaryTotal | null
-  readonly SummaryOverview: readonly BusinessSummaryOverviewItem[] | null
+  readonly Ready?: number | bigint
+  readonly SummaryTotal?: BusinessSummaryTotal | null
+  readonly SummaryOverview?: readonly BusinessSummaryOverviewItem[] | null
   readonly RequestId: string
 }
 export const DescribeBillSummaryByProductResponse: $Schema.Schema<DescribeBillSummaryByProductResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillSummaryByProductResponse", { Ready: $C.uint64, SummaryTotal: $C.nul(BusinessSummaryTotal), SummaryOverview: $C.nul($C.arr(BusinessSummaryOverviewItem)), RequestId: $C.str }))
@@ -2085,8 +2085,8 @@ export const DescribeBillSummaryByProjectRequest: $Schema.Schema<DescribeBillSum
 
 /** `DescribeBillSummaryByProjectResponse` (response side). */
 export interface DescribeBillSummaryByProjectResponse {
-  readonly Ready: number | bigint
-  readonly SummaryOverview: readonly ProjectSummaryOverviewItem[] | null
+  readonly Ready?: number | bigint
+  readonly SummaryOverview?: readonly ProjectSummaryOverviewItem[] | null
   readonly RequestId: string
 }
 export const DescribeBillSummaryByProjectResponse: $Schema.Schema<DescribeBillSummaryByProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillSummaryByProjectResponse", { Ready: $C.uint64, SummaryOverview: $C.nul($C.arr(ProjectSummaryOverviewItem)), RequestId: $C.str }))
@@ -2101,8 +2101,8 @@ export const DescribeBillSummaryByRegionRequest: $Schema.Schema<DescribeBillSumm
 
 /** `DescribeBillSummaryByRegionResponse` (response side). */
 export interface DescribeBillSummaryByRegionResponse {
-  readonly Ready: number | bigint
-  readonly SummaryOverview: readonly RegionSummaryOverviewItem[] | null
+  readonly Ready?: number | bigint
+  readonly SummaryOverview?: readonly RegionSummaryOverviewItem[] | null
   readonly RequestId: string
 }
 export const DescribeBillSummaryByRegionResponse: $Schema.Schema<DescribeBillSummaryByRegionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillSummaryByRegionResponse", { Ready: $C.uint64, SummaryOverview: $C.nul($C.arr(RegionSummaryOverviewItem)), RequestId: $C.str }))
@@ -2119,9 +2119,9 @@ export const DescribeBillSummaryByTagRequest: $Schema.Schema<DescribeBillSummary
 
 /** `DescribeBillSummaryByTagResponse` (response side). */
 export interface DescribeBillSummaryByTagResponse {
-  readonly Ready: number | bigint
-  readonly SummaryOverview: readonly TagSummaryOverviewItem[] | null
-  readonly SummaryTotal: SummaryTotal | null
+  readonly Ready?: number | bigint
+  readonly SummaryOverview?: readonly TagSummaryOverviewItem[] | null
+  readonly SummaryTotal?: SummaryTotal | null
   readonly RequestId: string
 }
 export const DescribeBillSummaryByTagResponse: $Schema.Schema<DescribeBillSummaryByTagResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillSummaryByTagResponse", { Ready: $C.uint64, SummaryOverview: $C.nul($C.arr(TagSummaryOverviewItem)), SummaryTotal: $C.nul(SummaryTotal), RequestId: $C.str }))
@@ -2136,8 +2136,8 @@ export const DescribeBillSummaryForOrganizationRequest: $Schema.Schema<DescribeB
 
 /** `DescribeBillSummaryForOrganizationResponse` (response side). */
 export interface DescribeBillSummaryForOrganizationResponse {
-  readonly Ready: number | bigint
-  readonly SummaryDetail: readonly SummaryDetail[]
+  readonly Ready?: number | bigint
+  readonly SummaryDetail?: readonly SummaryDetail[]
   readonly RequestId: string
 }
 export const DescribeBillSummaryForOrganizationResponse: $Schema.Schema<DescribeBillSummaryForOrganizationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillSummaryForOrganizationResponse", { Ready: $C.uint64, SummaryDetail: $C.arr(SummaryDetail), RequestId: $C.str }))
@@ -2154,8 +2154,8 @@ export const DescribeBillSummaryRequest: $Schema.Schema<DescribeBillSummaryReque
 
 /** `DescribeBillSummaryResponse` (response side). */
 export interface DescribeBillSummaryResponse {
-  readonly Ready: number | bigint
-  readonly SummaryDetail: readonly SummaryDetail[]
+  readonly Ready?: number | bigint
+  readonly SummaryDetail?: readonly SummaryDetail[]
   readonly RequestId: string
 }
 export const DescribeBillSummaryResponse: $Schema.Schema<DescribeBillSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillSummaryResponse", { Ready: $C.uint64, SummaryDetail: $C.arr(SummaryDetail), RequestId: $C.str }))
@@ -2233,8 +2233,8 @@ export const DescribeCostDetailRequest: $Schema.Schema<DescribeCostDetailRequest
 
 /** `DescribeCostDetailResponse` (response side). */
 export interface DescribeCostDetailResponse {
-  readonly DetailSet: readonly CostDetail[]
-  readonly Total: number | bigint | null
+  readonly DetailSet?: readonly CostDetail[]
+  readonly Total?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeCostDetailResponse: $Schema.Schema<DescribeCostDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCostDetailResponse", { DetailSet: $C.arr(CostDetail), Total: $C.nul($C.uint64), RequestId: $C.str }))
@@ -2279,10 +2279,10 @@ export const DescribeCostSummaryByProductRequest: $Schema.Schema<DescribeCostSum
 
 /** `DescribeCostSummaryByProductResponse` (response side). */
 export interface DescribeCostSummaryByProductResponse {
-  readonly Ready: number | bigint
-  readonly Total: ConsumptionSummaryTotal
-  readonly Data: readonly ConsumptionBusinessSummaryDataItem[]
-  readonly RecordNum: number | bigint
+  readonly Ready?: number | bigint
+  readonly Total?: ConsumptionSummaryTotal
+  readonly Data?: readonly ConsumptionBusinessSummaryDataItem[]
+  readonly RecordNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCostSummaryByProductResponse: $Schema.Schema<DescribeCostSummaryByProductResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCostSummaryByProductResponse", { Ready: $C.uint64, Total: ConsumptionSummaryTotal, Data: $C.arr(ConsumptionBusinessSummaryDataItem), RecordNum: $C.uint64, RequestId: $C.str }))
@@ -2300,10 +2300,10 @@ export const DescribeCostSummaryByProjectRequest: $Schema.Schema<DescribeCostSum
 
 /** `DescribeCostSummaryByProjectResponse` (response side). */
 export interface DescribeCostSummaryByProjectResponse {
-  readonly Ready: number | bigint
-  readonly Total: ConsumptionSummaryTotal
-  readonly Data: readonly ConsumptionProjectSummaryDataItem[]
-  readonly RecordNum: number | bigint
+  readonly Ready?: number | bigint
+  readonly Total?: ConsumptionSummaryTotal
+  readonly Data?: readonly ConsumptionProjectSummaryDataItem[]
+  readonly RecordNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCostSummaryByProjectResponse: $Schema.Schema<DescribeCostSummaryByProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCostSummaryByProjectResponse", { Ready: $C.uint64, Total: ConsumptionSummaryTotal, Data: $C.arr(ConsumptionProjectSummaryDataItem), RecordNum: $C.uint64, RequestId: $C.str }))
@@ -2321,10 +2321,10 @@ export const DescribeCostSummaryByRegionRequest: $Schema.Schema<DescribeCostSumm
 
 /** `DescribeCostSummaryByRegionResponse` (response side). */
 export interface DescribeCostSummaryByRegionResponse {
-  readonly Ready: number | bigint
-  readonly Total: ConsumptionSummaryTotal
-  readonly Data: readonly ConsumptionRegionSummaryDataItem[]
-  readonly RecordNum: number | bigint
+  readonly Ready?: number | bigint
+  readonly Total?: ConsumptionSummaryTotal
+  readonly Data?: readonly ConsumptionRegionSummaryDataItem[]
+  readonly RecordNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCostSummaryByRegionResponse: $Schema.Schema<DescribeCostSummaryByRegionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCostSummaryByRegionResponse", { Ready: $C.uint64, Total: ConsumptionSummaryTotal, Data: $C.arr(ConsumptionRegionSummaryDataItem), RecordNum: $C.uint64, RequestId: $C.str }))
@@ -2346,11 +2346,11 @@ export const DescribeCostSummaryByResourceRequest: $Schema.Schema<DescribeCostSu
 
 /** `DescribeCostSummaryByResourceResponse` (response side). */
 export interface DescribeCostSummaryByResourceResponse {
-  readonly Ready: number | bigint
-  readonly Total: ConsumptionSummaryTotal
-  readonly ConditionValue: ConsumptionResourceSummaryConditionValue | null
-  readonly RecordNum: number | bigint | null
-  readonly Data: readonly ConsumptionResourceSummaryDataItem[]
+  readonly Ready?: number | bigint
+  readonly Total?: ConsumptionSummaryTotal
+  readonly ConditionValue?: ConsumptionResourceSummaryConditionValue | null
+  readonly RecordNum?: number | bigint | null
+  readonly Data?: readonly ConsumptionResourceSummaryDataItem[]
   readonly RequestId: string
 }
 export const DescribeCostSummaryByResourceResponse: $Schema.Schema<DescribeCostSummaryByResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCostSummaryByResourceResponse", { Ready: $C.uint64, Total: ConsumptionSummaryTotal, ConditionValue: $C.nul(ConsumptionResourceSummaryConditionValue), RecordNum: $C.nul($C.uint64), Data: $C.arr(ConsumptionResourceSummaryDataItem), RequestId: $C.str }))
@@ -2365,9 +2365,9 @@ export const DescribeCostSummaryByTagRequest: $Schema.Schema<DescribeCostSummary
 
 /** `DescribeCostSummaryByTagResponse` (response side). */
 export interface DescribeCostSummaryByTagResponse {
-  readonly Ready: number | bigint
-  readonly SummaryOverview: readonly TagSummaryOverviewItem[]
-  readonly SummaryTotal: SummaryTotal
+  readonly Ready?: number | bigint
+  readonly SummaryOverview?: readonly TagSummaryOverviewItem[]
+  readonly SummaryTotal?: SummaryTotal
   readonly RequestId: string
 }
 export const DescribeCostSummaryByTagResponse: $Schema.Schema<DescribeCostSummaryByTagResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCostSummaryByTagResponse", { Ready: $C.uint64, SummaryOverview: $C.arr(TagSummaryOverviewItem), SummaryTotal: SummaryTotal, RequestId: $C.str }))
@@ -2388,8 +2388,8 @@ export const DescribeDealsByCondRequest: $Schema.Schema<DescribeDealsByCondReque
 
 /** `DescribeDealsByCondResponse` (response side). */
 export interface DescribeDealsByCondResponse {
-  readonly Deals: readonly Deal[]
-  readonly TotalCount: number | bigint
+  readonly Deals?: readonly Deal[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDealsByCondResponse: $Schema.Schema<DescribeDealsByCondResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDealsByCondResponse", { Deals: $C.arr(Deal), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2404,7 +2404,7 @@ export const DescribeDosageCosDetailByDateRequest: $Schema.Schema<DescribeDosage
 
 /** `DescribeDosageCosDetailByDateResponse` (response side). */
 export interface DescribeDosageCosDetailByDateResponse {
-  readonly DetailSets: readonly CosDetailSets[]
+  readonly DetailSets?: readonly CosDetailSets[]
   readonly RequestId: string
 }
 export const DescribeDosageCosDetailByDateResponse: $Schema.Schema<DescribeDosageCosDetailByDateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDosageCosDetailByDateResponse", { DetailSets: $C.arr(CosDetailSets), RequestId: $C.str }))
@@ -2447,10 +2447,10 @@ export const DescribeDosageDetailByDateRequest: $Schema.Schema<DescribeDosageDet
 
 /** `DescribeDosageDetailByDateResponse` (response side). */
 export interface DescribeDosageDetailByDateResponse {
-  readonly Unit: string
-  readonly DetailSets: readonly DetailSet[]
-  readonly RetCode: number | bigint
-  readonly RetMsg: string
+  readonly Unit?: string
+  readonly DetailSets?: readonly DetailSet[]
+  readonly RetCode?: number | bigint
+  readonly RetMsg?: string
   readonly RequestId: string
 }
 export const DescribeDosageDetailByDateResponse: $Schema.Schema<DescribeDosageDetailByDateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDosageDetailByDateResponse", { Unit: $C.str, DetailSets: $C.arr(DetailSet), RetCode: $C.int64, RetMsg: $C.str, RequestId: $C.str }))
@@ -2499,9 +2499,9 @@ export const DescribeGatherResourceRequest: $Schema.Schema<DescribeGatherResourc
 
 /** `DescribeGatherResourceResponse` (response side). */
 export interface DescribeGatherResourceResponse {
-  readonly RecordNum: number | bigint
-  readonly GatherResourceSummary: readonly GatherResourceSummary[] | null
-  readonly LastUpdateTime: string | null
+  readonly RecordNum?: number | bigint
+  readonly GatherResourceSummary?: readonly GatherResourceSummary[] | null
+  readonly LastUpdateTime?: string | null
   readonly RequestId: string
 }
 export const DescribeGatherResourceResponse: $Schema.Schema<DescribeGatherResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGatherResourceResponse", { RecordNum: $C.int64, GatherResourceSummary: $C.nul($C.arr(GatherResourceSummary)), LastUpdateTime: $C.nul($C.str), RequestId: $C.str }))
@@ -2515,10 +2515,10 @@ export const DescribeGatherRuleDetailRequest: $Schema.Schema<DescribeGatherRuleD
 
 /** `DescribeGatherRuleDetailResponse` (response side). */
 export interface DescribeGatherRuleDetailResponse {
-  readonly Id: number | bigint
-  readonly Uin: string
-  readonly UpdateTime: string
-  readonly RuleDetail: AllocationRuleExpression
+  readonly Id?: number | bigint
+  readonly Uin?: string
+  readonly UpdateTime?: string
+  readonly RuleDetail?: AllocationRuleExpression
   readonly RequestId: string
 }
 export const DescribeGatherRuleDetailResponse: $Schema.Schema<DescribeGatherRuleDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGatherRuleDetailResponse", { Id: $C.uint64, Uin: $C.str, UpdateTime: $C.str, RuleDetail: AllocationRuleExpression, RequestId: $C.str }))
@@ -2586,7 +2586,7 @@ export const DescribeSavingPlanResourceInfoRequest: $Schema.Schema<DescribeSavin
 
 /** `DescribeSavingPlanResourceInfoResponse` (response side). */
 export interface DescribeSavingPlanResourceInfoResponse {
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSavingPlanResourceInfoResponse: $Schema.Schema<DescribeSavingPlanResourceInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSavingPlanResourceInfoResponse", { Total: $C.uint64, RequestId: $C.str }))
@@ -2603,8 +2603,8 @@ export const DescribeTagListRequest: $Schema.Schema<DescribeTagListRequest> = /*
 
 /** `DescribeTagListResponse` (response side). */
 export interface DescribeTagListResponse {
-  readonly RecordNum: number | bigint
-  readonly Data: readonly TagDataInfo[]
+  readonly RecordNum?: number | bigint
+  readonly Data?: readonly TagDataInfo[]
   readonly RequestId: string
 }
 export const DescribeTagListResponse: $Schema.Schema<DescribeTagListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTagListResponse", { RecordNum: $C.uint64, Data: $C.arr(TagDataInfo), RequestId: $C.str }))
@@ -2640,9 +2640,9 @@ export const DescribeVoucherInfoRequest: $Schema.Schema<DescribeVoucherInfoReque
 
 /** `DescribeVoucherInfoResponse` (response side). */
 export interface DescribeVoucherInfoResponse {
-  readonly TotalCount: number | bigint
-  readonly TotalBalance: number | bigint
-  readonly VoucherInfos: readonly VoucherInfos[]
+  readonly TotalCount?: number | bigint
+  readonly TotalBalance?: number | bigint
+  readonly VoucherInfos?: readonly VoucherInfos[]
   readonly Unit?: string
   readonly RequestId: string
 }
@@ -2659,54 +2659,54 @@ export const DescribeVoucherUsageDetailsRequest: $Schema.Schema<DescribeVoucherU
 
 /** `DescribeVoucherUsageDetailsResponse` (response side). */
 export interface DescribeVoucherUsageDetailsResponse {
-  readonly TotalCount: number | bigint
-  readonly TotalUsedAmount: number | bigint
-  readonly UsageRecords: readonly UsageRecords[]
+  readonly TotalCount?: number | bigint
+  readonly TotalUsedAmount?: number | bigint
+  readonly UsageRecords?: readonly UsageRecords[]
   readonly RequestId: string
 }
 export const DescribeVoucherUsageDetailsResponse: $Schema.Schema<DescribeVoucherUsageDetailsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVoucherUsageDetailsResponse", { TotalCount: $C.int64, TotalUsedAmount: $C.int64, UsageRecords: $C.arr(UsageRecords), RequestId: $C.str }))
 
 /** `DetailPoint` (response side). */
 export interface DetailPoint {
-  readonly Time: string
-  readonly Value: string
+  readonly Time?: string
+  readonly Value?: string
 }
 export const DetailPoint: $Schema.Schema<DetailPoint> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetailPoint", { Time: $C.str, Value: $C.str }))
 
 /** `DetailSet` (response side). */
 export interface DetailSet {
-  readonly Domain: string
-  readonly DetailPoints: readonly DetailPoint[]
-  readonly InstanceID: string
+  readonly Domain?: string
+  readonly DetailPoints?: readonly DetailPoint[]
+  readonly InstanceID?: string
 }
 export const DetailSet: $Schema.Schema<DetailSet> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetailSet", { Domain: $C.str, DetailPoints: $C.arr(DetailPoint), InstanceID: $C.str }))
 
 /** `DistributionBillDetail` (response side). */
 export interface DistributionBillDetail {
-  readonly BusinessCodeName: string
-  readonly ProductCodeName: string
-  readonly PayModeName: string
-  readonly ProjectName: string
-  readonly RegionName: string
-  readonly ZoneName: string
-  readonly ResourceId: string
-  readonly ResourceName: string
-  readonly ActionTypeName: string
-  readonly OrderId: string
-  readonly BillId: string
-  readonly PayTime: string
-  readonly FeeBeginTime: string
-  readonly FeeEndTime: string
-  readonly ComponentSet: readonly BillDetailComponent[]
-  readonly OwnerUin: string
-  readonly OperateUin: string
-  readonly Tags: readonly BillTagInfo[]
-  readonly BusinessCode: string
-  readonly ProductCode: string
-  readonly ActionType: string
-  readonly RegionId: string
-  readonly ProjectId: number | bigint
-  readonly PriceInfo: readonly string[]
+  readonly BusinessCodeName?: string
+  readonly ProductCodeName?: string
+  readonly PayModeName?: string
+  readonly ProjectName?: string
+  readonly RegionName?: string
+  readonly ZoneName?: string
+  readonly ResourceId?: string
+  readonly ResourceName?: string
+  readonly ActionTypeName?: string
+  readonly OrderId?: string
+  readonly BillId?: string
+  readonly PayTime?: string
+  readonly FeeBeginTime?: string
+  readonly FeeEndTime?: string
+  readonly ComponentSet?: readonly BillDetailComponent[]
+  readonly OwnerUin?: string
+  readonly OperateUin?: string
+  readonly Tags?: readonly BillTagInfo[]
+  readonly BusinessCode?: string
+  readonly ProductCode?: string
+  readonly ActionType?: string
+  readonly RegionId?: string
+  readonly ProjectId?: number | bigint
+  readonly PriceInfo?: readonly string[]
   readonly AssociatedOrder?: BillDetailAssociatedOrder
   readonly Formula?: string
   readonly FormulaUrl?: string
@@ -2717,49 +2717,49 @@ export const DistributionBillDetail: $Schema.Schema<DistributionBillDetail> = /*
 
 /** `ExcludedProducts` (response side). */
 export interface ExcludedProducts {
-  readonly GoodsName: string
-  readonly PayMode: string
+  readonly GoodsName?: string
+  readonly PayMode?: string
 }
 export const ExcludedProducts: $Schema.Schema<ExcludedProducts> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExcludedProducts", { GoodsName: $C.str, PayMode: $C.str }))
 
 /** `GatherResourceSummary` (response side). */
 export interface GatherResourceSummary {
-  readonly PayerUin: string
-  readonly OwnerUin: string
-  readonly OperateUin: string
-  readonly InstanceType: string
-  readonly InstanceTypeName: string
-  readonly ResourceId: string
-  readonly ResourceName: string
-  readonly TreeNodeUniqKey: string
-  readonly TreeNodeUniqKeyName: string
-  readonly RuleId: number | bigint
-  readonly RuleName: string
-  readonly BusinessCode: string
-  readonly BusinessCodeName: string
-  readonly ItemCode: string
-  readonly ItemCodeName: string
-  readonly RegionId: number | bigint
-  readonly RegionName: string
-  readonly Tag: readonly BillTag[]
-  readonly RealTotalCost: string
-  readonly CashPayAmount: string
-  readonly VoucherPayAmount: string
-  readonly IncentivePayAmount: string
-  readonly TransferPayAmount: string
-  readonly AllocationType: number | bigint
-  readonly BelongTreeNodeUniqKey: AllocationTreeNode
-  readonly BelongRule: AllocationRule
-  readonly OtherTreeNodeUniqKeys: readonly AllocationTreeNode[]
-  readonly OtherRules: readonly AllocationRule[]
-  readonly ProjectId: number | bigint
-  readonly ProjectName: string
-  readonly ProductCode: string
-  readonly ProductCodeName: string
-  readonly PayMode: string
-  readonly PayModeName: string
-  readonly ActionType: string
-  readonly ActionTypeName: string
+  readonly PayerUin?: string
+  readonly OwnerUin?: string
+  readonly OperateUin?: string
+  readonly InstanceType?: string
+  readonly InstanceTypeName?: string
+  readonly ResourceId?: string
+  readonly ResourceName?: string
+  readonly TreeNodeUniqKey?: string
+  readonly TreeNodeUniqKeyName?: string
+  readonly RuleId?: number | bigint
+  readonly RuleName?: string
+  readonly BusinessCode?: string
+  readonly BusinessCodeName?: string
+  readonly ItemCode?: string
+  readonly ItemCodeName?: string
+  readonly RegionId?: number | bigint
+  readonly RegionName?: string
+  readonly Tag?: readonly BillTag[]
+  readonly RealTotalCost?: string
+  readonly CashPayAmount?: string
+  readonly VoucherPayAmount?: string
+  readonly IncentivePayAmount?: string
+  readonly TransferPayAmount?: string
+  readonly AllocationType?: number | bigint
+  readonly BelongTreeNodeUniqKey?: AllocationTreeNode
+  readonly BelongRule?: AllocationRule
+  readonly OtherTreeNodeUniqKeys?: readonly AllocationTreeNode[]
+  readonly OtherRules?: readonly AllocationRule[]
+  readonly ProjectId?: number | bigint
+  readonly ProjectName?: string
+  readonly ProductCode?: string
+  readonly ProductCodeName?: string
+  readonly PayMode?: string
+  readonly PayModeName?: string
+  readonly ActionType?: string
+  readonly ActionTypeName?: string
   /** @deprecated hidden or deprecated in the API */
   readonly SplitItemId?: string | null
   /** @deprecated hidden or deprecated in the API */
@@ -2884,9 +2884,9 @@ export const PayDealsRequest: $Schema.Schema<PayDealsRequest> = /*#__PURE__*/ $C
 
 /** `PayDealsResponse` (response side). */
 export interface PayDealsResponse {
-  readonly OrderIds: readonly string[]
-  readonly ResourceIds: readonly string[]
-  readonly BigDealIds: readonly string[]
+  readonly OrderIds?: readonly string[]
+  readonly ResourceIds?: readonly string[]
+  readonly BigDealIds?: readonly string[]
   readonly RequestId: string
 }
 export const PayDealsResponse: $Schema.Schema<PayDealsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PayDealsResponse", { OrderIds: $C.arr($C.str), ResourceIds: $C.arr($C.str), BigDealIds: $C.arr($C.str), RequestId: $C.str }))
@@ -2908,8 +2908,8 @@ export const PayModeSummaryOverviewItem: $Schema.Schema<PayModeSummaryOverviewIt
 
 /** `ProductInfo` (response side). */
 export interface ProductInfo {
-  readonly Name: string
-  readonly Value: string
+  readonly Name?: string
+  readonly Value?: string
 }
 export const ProductInfo: $Schema.Schema<ProductInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProductInfo", { Name: $C.str, Value: $C.str }))
 
@@ -2947,24 +2947,24 @@ export const RefundInstanceResponse: $Schema.Schema<RefundInstanceResponse> = /*
 
 /** `RegionSummaryOverviewItem` (response side). */
 export interface RegionSummaryOverviewItem {
-  readonly RegionId: string
-  readonly RegionName: string
-  readonly RealTotalCostRatio: string
-  readonly RealTotalCost: string
-  readonly CashPayAmount: string
-  readonly IncentivePayAmount: string
-  readonly VoucherPayAmount: string
-  readonly TransferPayAmount: string
-  readonly BillMonth: string
-  readonly TotalCost: string
+  readonly RegionId?: string
+  readonly RegionName?: string
+  readonly RealTotalCostRatio?: string
+  readonly RealTotalCost?: string
+  readonly CashPayAmount?: string
+  readonly IncentivePayAmount?: string
+  readonly VoucherPayAmount?: string
+  readonly TransferPayAmount?: string
+  readonly BillMonth?: string
+  readonly TotalCost?: string
 }
 export const RegionSummaryOverviewItem: $Schema.Schema<RegionSummaryOverviewItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionSummaryOverviewItem", { RegionId: $C.str, RegionName: $C.str, RealTotalCostRatio: $C.str, RealTotalCost: $C.str, CashPayAmount: $C.str, IncentivePayAmount: $C.str, VoucherPayAmount: $C.str, TransferPayAmount: $C.str, BillMonth: $C.str, TotalCost: $C.str }))
 
 /** `RenewInstance` (response side). */
 export interface RenewInstance {
-  readonly InstanceId: string
-  readonly ProductCode: string
-  readonly SubProductCode: string
+  readonly InstanceId?: string
+  readonly ProductCode?: string
+  readonly SubProductCode?: string
   readonly RegionCode?: string | null
   readonly Status?: string | null
   readonly RenewFlag?: string | null
@@ -3016,43 +3016,43 @@ export const SetRenewalResponse: $Schema.Schema<SetRenewalResponse> = /*#__PURE_
 
 /** `SummaryDetail` (response side). */
 export interface SummaryDetail {
-  readonly GroupKey: string
-  readonly GroupValue: string
-  readonly TotalCost: string
-  readonly RealTotalCost: string
-  readonly CashPayAmount: string
-  readonly IncentivePayAmount: string
-  readonly VoucherPayAmount: string
-  readonly TransferPayAmount: string
-  readonly Business: readonly BusinessSummaryInfo[]
+  readonly GroupKey?: string
+  readonly GroupValue?: string
+  readonly TotalCost?: string
+  readonly RealTotalCost?: string
+  readonly CashPayAmount?: string
+  readonly IncentivePayAmount?: string
+  readonly VoucherPayAmount?: string
+  readonly TransferPayAmount?: string
+  readonly Business?: readonly BusinessSummaryInfo[]
 }
 export const SummaryDetail: $Schema.Schema<SummaryDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("SummaryDetail", { GroupKey: $C.str, GroupValue: $C.str, TotalCost: $C.str, RealTotalCost: $C.str, CashPayAmount: $C.str, IncentivePayAmount: $C.str, VoucherPayAmount: $C.str, TransferPayAmount: $C.str, Business: $C.arr(BusinessSummaryInfo) }))
 
 /** `SummaryTotal` (response side). */
 export interface SummaryTotal {
-  readonly RealTotalCost: string
-  readonly TotalCost: string
+  readonly RealTotalCost?: string
+  readonly TotalCost?: string
 }
 export const SummaryTotal: $Schema.Schema<SummaryTotal> = /*#__PURE__*/ $C.lazy(() => $C.struct("SummaryTotal", { RealTotalCost: $C.str, TotalCost: $C.str }))
 
 /** `TagDataInfo` (response side). */
 export interface TagDataInfo {
-  readonly TagKey: string
-  readonly Status: number | bigint
+  readonly TagKey?: string
+  readonly Status?: number | bigint
   readonly UpdateTime?: string
 }
 export const TagDataInfo: $Schema.Schema<TagDataInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagDataInfo", { TagKey: $C.str, Status: $C.int64 }, { UpdateTime: $C.str }))
 
 /** `TagSummaryOverviewItem` (response side). */
 export interface TagSummaryOverviewItem {
-  readonly TagValue: string
-  readonly RealTotalCostRatio: string
-  readonly RealTotalCost: string
-  readonly CashPayAmount: string
-  readonly IncentivePayAmount: string
-  readonly VoucherPayAmount: string
-  readonly TransferPayAmount: string
-  readonly TotalCost: string
+  readonly TagValue?: string
+  readonly RealTotalCostRatio?: string
+  readonly RealTotalCost?: string
+  readonly CashPayAmount?: string
+  readonly IncentivePayAmount?: string
+  readonly VoucherPayAmount?: string
+  readonly TransferPayAmount?: string
+  readonly TotalCost?: string
 }
 export const TagSummaryOverviewItem: $Schema.Schema<TagSummaryOverviewItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagSummaryOverviewItem", { TagValue: $C.str, RealTotalCostRatio: $C.str, RealTotalCost: $C.str, CashPayAmount: $C.str, IncentivePayAmount: $C.str, VoucherPayAmount: $C.str, TransferPayAmount: $C.str, TotalCost: $C.str }))
 
@@ -3065,17 +3065,17 @@ export const TagsForm: $Schema.Schema<TagsForm> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `UinTempAmountModel` (response side). */
 export interface UinTempAmountModel {
-  readonly Uin: string
-  readonly TempAmount: number
-  readonly StartTime: string
-  readonly EndTime: string
+  readonly Uin?: string
+  readonly TempAmount?: number
+  readonly StartTime?: string
+  readonly EndTime?: string
 }
 export const UinTempAmountModel: $Schema.Schema<UinTempAmountModel> = /*#__PURE__*/ $C.lazy(() => $C.struct("UinTempAmountModel", { Uin: $C.str, TempAmount: $C.float, StartTime: $C.str, EndTime: $C.str }))
 
 /** `UsageDetails` (response side). */
 export interface UsageDetails {
-  readonly ProductName: string
-  readonly SubProductName: string
+  readonly ProductName?: string
+  readonly SubProductName?: string
   readonly ProductCode?: string
   readonly SubProductCode?: string
   readonly BillingItemCode?: string
@@ -3089,29 +3089,29 @@ export const UsageDetails: $Schema.Schema<UsageDetails> = /*#__PURE__*/ $C.lazy(
 
 /** `UsageRecords` (response side). */
 export interface UsageRecords {
-  readonly UsedAmount: number | bigint
-  readonly UsedTime: string
-  readonly UsageDetails: readonly UsageDetails[]
-  readonly PayMode: string
-  readonly VoucherId: string
+  readonly UsedAmount?: number | bigint
+  readonly UsedTime?: string
+  readonly UsageDetails?: readonly UsageDetails[]
+  readonly PayMode?: string
+  readonly VoucherId?: string
   readonly PayScene?: string
-  readonly SeqId: string
+  readonly SeqId?: string
 }
 export const UsageRecords: $Schema.Schema<UsageRecords> = /*#__PURE__*/ $C.lazy(() => $C.struct("UsageRecords", { UsedAmount: $C.int64, UsedTime: $C.str, UsageDetails: $C.arr(UsageDetails), PayMode: $C.str, VoucherId: $C.str, SeqId: $C.str }, { PayScene: $C.str }))
 
 /** `VoucherInfos` (response side). */
 export interface VoucherInfos {
-  readonly OwnerUin: string
-  readonly Status: string
-  readonly NominalValue: number | bigint
-  readonly Balance: number | bigint
-  readonly VoucherId: string
-  readonly PayMode: string
-  readonly PayScene: string
-  readonly BeginTime: string
-  readonly EndTime: string
-  readonly ApplicableProducts: ApplicableProducts
-  readonly ExcludedProducts: readonly ExcludedProducts[]
+  readonly OwnerUin?: string
+  readonly Status?: string
+  readonly NominalValue?: number | bigint
+  readonly Balance?: number | bigint
+  readonly VoucherId?: string
+  readonly PayMode?: string
+  readonly PayScene?: string
+  readonly BeginTime?: string
+  readonly EndTime?: string
+  readonly ApplicableProducts?: ApplicableProducts
+  readonly ExcludedProducts?: readonly ExcludedProducts[]
   readonly PolicyRemark?: string
   readonly CreateTime?: string
 }

@@ -58,7 +58,7 @@ export const CreateBPBrandRequest: $Schema.Schema<CreateBPBrandRequest> = /*#__P
 
 /** `CreateBPBrandResponse` (response side). */
 export interface CreateBPBrandResponse {
-  readonly CompanyId: number | bigint
+  readonly CompanyId?: number | bigint
   readonly RequestId: string
 }
 export const CreateBPBrandResponse: $Schema.Schema<CreateBPBrandResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBPBrandResponse", { CompanyId: $C.int64, RequestId: $C.str }))
@@ -90,7 +90,7 @@ export const CreateBPFakeAPPRequest: $Schema.Schema<CreateBPFakeAPPRequest> = /*
 
 /** `CreateBPFakeAPPResponse` (response side). */
 export interface CreateBPFakeAPPResponse {
-  readonly FakeAPPId: number | bigint
+  readonly FakeAPPId?: number | bigint
   readonly RequestId: string
 }
 export const CreateBPFakeAPPResponse: $Schema.Schema<CreateBPFakeAPPResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBPFakeAPPResponse", { FakeAPPId: $C.int64, RequestId: $C.str }))
@@ -106,7 +106,7 @@ export const CreateBPFakeURLRequest: $Schema.Schema<CreateBPFakeURLRequest> = /*
 
 /** `CreateBPFakeURLResponse` (response side). */
 export interface CreateBPFakeURLResponse {
-  readonly FakeURLId: number | bigint
+  readonly FakeURLId?: number | bigint
   readonly RequestId: string
 }
 export const CreateBPFakeURLResponse: $Schema.Schema<CreateBPFakeURLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBPFakeURLResponse", { FakeURLId: $C.int64, RequestId: $C.str }))
@@ -156,8 +156,8 @@ export const DescribeBPBrandsRequest: $Schema.Schema<DescribeBPBrandsRequest> = 
 
 /** `DescribeBPBrandsResponse` (response side). */
 export interface DescribeBPBrandsResponse {
-  readonly Brands: readonly BrandData[]
-  readonly NoticeStatus: number | bigint
+  readonly Brands?: readonly BrandData[]
+  readonly NoticeStatus?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBPBrandsResponse: $Schema.Schema<DescribeBPBrandsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBPBrandsResponse", { Brands: $C.arr(BrandData), NoticeStatus: $C.int64, RequestId: $C.str }))
@@ -172,8 +172,8 @@ export const DescribeBPFakeAPPListRequest: $Schema.Schema<DescribeBPFakeAPPListR
 
 /** `DescribeBPFakeAPPListResponse` (response side). */
 export interface DescribeBPFakeAPPListResponse {
-  readonly FakeAPPList: readonly FakeAPPData[]
-  readonly TotalCount: number | bigint
+  readonly FakeAPPList?: readonly FakeAPPData[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBPFakeAPPListResponse: $Schema.Schema<DescribeBPFakeAPPListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBPFakeAPPListResponse", { FakeAPPList: $C.arr(FakeAPPData), TotalCount: $C.int64, RequestId: $C.str }))
@@ -188,8 +188,8 @@ export const DescribeBPFakeURLsRequest: $Schema.Schema<DescribeBPFakeURLsRequest
 
 /** `DescribeBPFakeURLsResponse` (response side). */
 export interface DescribeBPFakeURLsResponse {
-  readonly FakeURLs: readonly FakeURLData[]
-  readonly TotalCount: number | bigint
+  readonly FakeURLs?: readonly FakeURLData[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBPFakeURLsResponse: $Schema.Schema<DescribeBPFakeURLsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBPFakeURLsResponse", { FakeURLs: $C.arr(FakeURLData), TotalCount: $C.int64, RequestId: $C.str }))
@@ -204,8 +204,8 @@ export const DescribeBPWhiteListsRequest: $Schema.Schema<DescribeBPWhiteListsReq
 
 /** `DescribeBPWhiteListsResponse` (response side). */
 export interface DescribeBPWhiteListsResponse {
-  readonly WhiteLists: readonly WhiteListData[]
-  readonly TotalCount: number | bigint
+  readonly WhiteLists?: readonly WhiteListData[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBPWhiteListsResponse: $Schema.Schema<DescribeBPWhiteListsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBPWhiteListsResponse", { WhiteLists: $C.arr(WhiteListData), TotalCount: $C.int64, RequestId: $C.str }))
@@ -233,28 +233,28 @@ export const FakeAPPData: $Schema.Schema<FakeAPPData> = /*#__PURE__*/ $C.lazy(()
 
 /** `FakeURLData` (response side). */
 export interface FakeURLData {
-  readonly FakeURLId: number | bigint | null
-  readonly BrandName: string | null
-  readonly Origin: number | bigint | null
-  readonly FakeURL: string | null
-  readonly FakeDomain: string | null
-  readonly Heat: number | bigint | null
-  readonly BlockStatus: number | bigint | null
-  readonly BlockNote: string | null
-  readonly OfflineStatus: number | bigint | null
-  readonly OfflineNote: string | null
-  readonly IP: string | null
-  readonly IPLocation: string | null
-  readonly WebCompany: string | null
-  readonly WebAttribute: string | null
-  readonly WebName: string | null
-  readonly WebICP: string | null
-  readonly WebCreateTime: string | null
-  readonly WebExpireTime: string | null
-  readonly InsertTime: string | null
-  readonly CertificationStatus: number | bigint | null
-  readonly Snapshot: string | null
-  readonly AccountStatus: number | bigint | null
+  readonly FakeURLId?: number | bigint | null
+  readonly BrandName?: string | null
+  readonly Origin?: number | bigint | null
+  readonly FakeURL?: string | null
+  readonly FakeDomain?: string | null
+  readonly Heat?: number | bigint | null
+  readonly BlockStatus?: number | bigint | null
+  readonly BlockNote?: string | null
+  readonly OfflineStatus?: number | bigint | null
+  readonly OfflineNote?: string | null
+  readonly IP?: string | null
+  readonly IPLocation?: string | null
+  readonly WebCompany?: string | null
+  readonly WebAttribute?: string | null
+  readonly WebName?: string | null
+  readonly WebICP?: string | null
+  readonly WebCreateTime?: string | null
+  readonly WebExpireTime?: string | null
+  readonly InsertTime?: string | null
+  readonly CertificationStatus?: number | bigint | null
+  readonly Snapshot?: string | null
+  readonly AccountStatus?: number | bigint | null
   readonly AuditStatus?: number | bigint | null
   readonly OfflineTime?: string | null
 }
@@ -296,13 +296,13 @@ export const TrademarkData: $Schema.Schema<TrademarkData> = /*#__PURE__*/ $C.laz
 
 /** `WhiteListData` (response side). */
 export interface WhiteListData {
-  readonly WhiteListId: number | bigint | null
-  readonly CompanyId: number | bigint | null
-  readonly BrandName: string | null
-  readonly AssetsType: number | bigint | null
-  readonly WhiteList: string | null
+  readonly WhiteListId?: number | bigint | null
+  readonly CompanyId?: number | bigint | null
+  readonly BrandName?: string | null
+  readonly AssetsType?: number | bigint | null
+  readonly WhiteList?: string | null
   readonly Remark?: string | null
-  readonly InsertTime: string | null
+  readonly InsertTime?: string | null
 }
 export const WhiteListData: $Schema.Schema<WhiteListData> = /*#__PURE__*/ $C.lazy(() => $C.struct("WhiteListData", { WhiteListId: $C.nul($C.int64), CompanyId: $C.nul($C.int64), BrandName: $C.nul($C.str), AssetsType: $C.nul($C.int64), WhiteList: $C.nul($C.str), InsertTime: $C.nul($C.str) }, { Remark: $C.nul($C.str) }))
 

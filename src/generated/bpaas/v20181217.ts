@@ -19,25 +19,25 @@ export const $M: $O.Meta = { service: "bpaas", version: "2018-12-17" }
 
 /** `ApplyParam` (response side). */
 export interface ApplyParam {
-  readonly Key: string | null
-  readonly Value: readonly string[] | null
-  readonly Name: string | null
+  readonly Key?: string | null
+  readonly Value?: readonly string[] | null
+  readonly Name?: string | null
 }
 export const ApplyParam: $Schema.Schema<ApplyParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApplyParam", { Key: $C.nul($C.str), Value: $C.nul($C.arr($C.str)), Name: $C.nul($C.str) }))
 
 /** `ApproveOpinion` (response side). */
 export interface ApproveOpinion {
-  readonly Type: number | bigint
-  readonly Content: readonly string[] | null
+  readonly Type?: number | bigint
+  readonly Content?: readonly string[] | null
 }
 export const ApproveOpinion: $Schema.Schema<ApproveOpinion> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApproveOpinion", { Type: $C.uint64, Content: $C.nul($C.arr($C.str)) }))
 
 /** `ApproveUser` (response side). */
 export interface ApproveUser {
-  readonly Uin: number | bigint
-  readonly Type: number | bigint
-  readonly Desc: string | null
-  readonly Nick: string | null
+  readonly Uin?: number | bigint
+  readonly Type?: number | bigint
+  readonly Desc?: string | null
+  readonly Nick?: string | null
   readonly Scf?: Scf | null
   readonly ApproveStatus?: number | bigint | null
   readonly ApproveMsg?: string | null
@@ -54,18 +54,18 @@ export const GetBpaasApproveDetailRequest: $Schema.Schema<GetBpaasApproveDetailR
 
 /** `GetBpaasApproveDetailResponse` (response side). */
 export interface GetBpaasApproveDetailResponse {
-  readonly ApplyUin: number | bigint
-  readonly ApplyOwnUin: number | bigint
-  readonly ApplyUinNick: string
-  readonly BpaasId: number | bigint
-  readonly BpaasName: string
-  readonly ApplicationParams: readonly ApplyParam[]
-  readonly Reason: string
-  readonly CreateTime: string
-  readonly Status: number | bigint
-  readonly Nodes: readonly StatusNode[]
-  readonly ApprovingNodeId: string
-  readonly ModifyTime: string
+  readonly ApplyUin?: number | bigint
+  readonly ApplyOwnUin?: number | bigint
+  readonly ApplyUinNick?: string
+  readonly BpaasId?: number | bigint
+  readonly BpaasName?: string
+  readonly ApplicationParams?: readonly ApplyParam[]
+  readonly Reason?: string
+  readonly CreateTime?: string
+  readonly Status?: number | bigint
+  readonly Nodes?: readonly StatusNode[]
+  readonly ApprovingNodeId?: string
+  readonly ModifyTime?: string
   readonly RequestId: string
 }
 export const GetBpaasApproveDetailResponse: $Schema.Schema<GetBpaasApproveDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetBpaasApproveDetailResponse", { ApplyUin: $C.uint64, ApplyOwnUin: $C.uint64, ApplyUinNick: $C.str, BpaasId: $C.uint64, BpaasName: $C.str, ApplicationParams: $C.arr(ApplyParam), Reason: $C.str, CreateTime: $C.str, Status: $C.uint64, Nodes: $C.arr(StatusNode), ApprovingNodeId: $C.str, ModifyTime: $C.str, RequestId: $C.str }))
@@ -86,47 +86,47 @@ export const OutApproveBpaasApplicationResponse: $Schema.Schema<OutApproveBpaasA
 
 /** `Scf` (response side). */
 export interface Scf {
-  readonly ScfRegion: string
-  readonly ScfRegionName: string
-  readonly ScfName: string | null
-  readonly Params: readonly ScfParam[] | null
+  readonly ScfRegion?: string
+  readonly ScfRegionName?: string
+  readonly ScfName?: string | null
+  readonly Params?: readonly ScfParam[] | null
 }
 export const Scf: $Schema.Schema<Scf> = /*#__PURE__*/ $C.lazy(() => $C.struct("Scf", { ScfRegion: $C.str, ScfRegionName: $C.str, ScfName: $C.nul($C.str), Params: $C.nul($C.arr(ScfParam)) }))
 
 /** `ScfParam` (response side). */
 export interface ScfParam {
-  readonly Key: string
-  readonly Type: number | bigint
-  readonly Values: readonly string[]
-  readonly Name: string | null
+  readonly Key?: string
+  readonly Type?: number | bigint
+  readonly Values?: readonly string[]
+  readonly Name?: string | null
 }
 export const ScfParam: $Schema.Schema<ScfParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScfParam", { Key: $C.str, Type: $C.uint64, Values: $C.arr($C.str), Name: $C.nul($C.str) }))
 
 /** `StatusNode` (response side). */
 export interface StatusNode {
-  readonly NodeId: string
-  readonly NodeName: string
-  readonly NodeType: number | bigint
-  readonly NextNode: string
-  readonly Opinion: ApproveOpinion
-  readonly ScfName: string
-  readonly SubStatus: number | bigint
-  readonly ApprovedUin: readonly (number | bigint)[]
-  readonly CreateTime: string
-  readonly Msg: string
-  readonly Users: ApproveUser
-  readonly IsApprove: boolean
-  readonly ApproveId: string
-  readonly ApproveMethod: number | bigint
-  readonly ApproveType: number | bigint
-  readonly CallMethod: number | bigint
-  readonly DataHubId: string
-  readonly TaskName: string
-  readonly CKafkaRegion: string
-  readonly ExternalUrl: string
-  readonly ParallelNodes: string
-  readonly RejectedCloudFunctionMsg: string
-  readonly PrevNode: string
+  readonly NodeId?: string
+  readonly NodeName?: string
+  readonly NodeType?: number | bigint
+  readonly NextNode?: string
+  readonly Opinion?: ApproveOpinion
+  readonly ScfName?: string
+  readonly SubStatus?: number | bigint
+  readonly ApprovedUin?: readonly (number | bigint)[]
+  readonly CreateTime?: string
+  readonly Msg?: string
+  readonly Users?: ApproveUser
+  readonly IsApprove?: boolean
+  readonly ApproveId?: string
+  readonly ApproveMethod?: number | bigint
+  readonly ApproveType?: number | bigint
+  readonly CallMethod?: number | bigint
+  readonly DataHubId?: string
+  readonly TaskName?: string
+  readonly CKafkaRegion?: string
+  readonly ExternalUrl?: string
+  readonly ParallelNodes?: string
+  readonly RejectedCloudFunctionMsg?: string
+  readonly PrevNode?: string
 }
 export const StatusNode: $Schema.Schema<StatusNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("StatusNode", { NodeId: $C.str, NodeName: $C.str, NodeType: $C.uint64, NextNode: $C.str, Opinion: ApproveOpinion, ScfName: $C.str, SubStatus: $C.uint64, ApprovedUin: $C.arr($C.uint64), CreateTime: $C.str, Msg: $C.str, Users: ApproveUser, IsApprove: $C.bool, ApproveId: $C.str, ApproveMethod: $C.uint64, ApproveType: $C.uint64, CallMethod: $C.uint64, DataHubId: $C.str, TaskName: $C.str, CKafkaRegion: $C.str, ExternalUrl: $C.str, ParallelNodes: $C.str, RejectedCloudFunctionMsg: $C.str, PrevNode: $C.str }))
 

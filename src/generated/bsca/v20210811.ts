@@ -53,12 +53,12 @@ export const CVSSV3Info: $Schema.Schema<CVSSV3Info> = /*#__PURE__*/ $C.lazy(() =
 
 /** `Component` (response side). */
 export interface Component {
-  readonly PURL: PURL
-  readonly Homepage: string
-  readonly Summary: string
-  readonly NicknameList: readonly string[] | null
-  readonly CodeLocationList: readonly string[] | null
-  readonly LicenseExpression: string
+  readonly PURL?: PURL
+  readonly Homepage?: string
+  readonly Summary?: string
+  readonly NicknameList?: readonly string[] | null
+  readonly CodeLocationList?: readonly string[] | null
+  readonly LicenseExpression?: string
   readonly VersionInfo?: ComponentVersionInfo | null
   readonly LastUpdateTime?: string | null
   readonly TagList?: readonly string[] | null
@@ -74,8 +74,8 @@ export const ComponentTagFilter: $Schema.Schema<ComponentTagFilter> = /*#__PURE_
 
 /** `ComponentVersion` (response side). */
 export interface ComponentVersion {
-  readonly PURL: PURL | null
-  readonly LicenseExpression: string | null
+  readonly PURL?: PURL | null
+  readonly LicenseExpression?: string | null
   readonly VersionInfo?: ComponentVersionInfo | null
 }
 export const ComponentVersion: $Schema.Schema<ComponentVersion> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComponentVersion", { PURL: $C.nul(PURL), LicenseExpression: $C.nul($C.str) }, { VersionInfo: $C.nul(ComponentVersionInfo) }))
@@ -114,7 +114,7 @@ export const DescribeKBComponentRequest: $Schema.Schema<DescribeKBComponentReque
 
 /** `DescribeKBComponentResponse` (response side). */
 export interface DescribeKBComponentResponse {
-  readonly Component: Component
+  readonly Component?: Component
   readonly RequestId: string
 }
 export const DescribeKBComponentResponse: $Schema.Schema<DescribeKBComponentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKBComponentResponse", { Component: Component, RequestId: $C.str }))
@@ -132,7 +132,7 @@ export const DescribeKBComponentVersionListRequest: $Schema.Schema<DescribeKBCom
 
 /** `DescribeKBComponentVersionListResponse` (response side). */
 export interface DescribeKBComponentVersionListResponse {
-  readonly VersionList: readonly ComponentVersion[]
+  readonly VersionList?: readonly ComponentVersion[]
   readonly RequestId: string
 }
 export const DescribeKBComponentVersionListResponse: $Schema.Schema<DescribeKBComponentVersionListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKBComponentVersionListResponse", { VersionList: $C.arr(ComponentVersion), RequestId: $C.str }))
@@ -146,8 +146,8 @@ export const DescribeKBComponentVulnerabilityRequest: $Schema.Schema<DescribeKBC
 
 /** `DescribeKBComponentVulnerabilityResponse` (response side). */
 export interface DescribeKBComponentVulnerabilityResponse {
-  readonly VulnerabilityList: readonly ComponentVulnerabilityUnion[] | null
-  readonly PURL: PURL
+  readonly VulnerabilityList?: readonly ComponentVulnerabilityUnion[] | null
+  readonly PURL?: PURL
   readonly RecommendedVersion?: string
   readonly SecureVersion?: string
   readonly RequestId: string
@@ -180,7 +180,7 @@ export const DescribeKBVulnerabilityRequest: $Schema.Schema<DescribeKBVulnerabil
 
 /** `DescribeKBVulnerabilityResponse` (response side). */
 export interface DescribeKBVulnerabilityResponse {
-  readonly VulnerabilityDetailList: readonly VulnerabilityUnion[] | null
+  readonly VulnerabilityDetailList?: readonly VulnerabilityUnion[] | null
   readonly RequestId: string
 }
 export const DescribeKBVulnerabilityResponse: $Schema.Schema<DescribeKBVulnerabilityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKBVulnerabilityResponse", { VulnerabilityDetailList: $C.nul($C.arr(VulnerabilityUnion)), RequestId: $C.str }))
@@ -262,40 +262,40 @@ export const SearchKBComponentRequest: $Schema.Schema<SearchKBComponentRequest> 
 
 /** `SearchKBComponentResponse` (response side). */
 export interface SearchKBComponentResponse {
-  readonly ComponentList: readonly Component[]
-  readonly Total: number | bigint
+  readonly ComponentList?: readonly Component[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const SearchKBComponentResponse: $Schema.Schema<SearchKBComponentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchKBComponentResponse", { ComponentList: $C.arr(Component), Total: $C.int64, RequestId: $C.str }))
 
 /** `VulnerabilityDetail` (response side). */
 export interface VulnerabilityDetail {
-  readonly Category: string
-  readonly CategoryType: string
-  readonly Description: string
-  readonly OfficialSolution: string
-  readonly ReferenceList: readonly string[]
-  readonly DefenseSolution: string
-  readonly CVSSv2Info: CVSSV2Info | null
-  readonly CVSSv3Info: CVSSV3Info | null
-  readonly SubmitTime: string
-  readonly UpdateTime: string
-  readonly CWEID: string
-  readonly CVSSv2Vector: string
-  readonly CVSSv3Vector: string
-  readonly AffectedComponentList: readonly AffectedComponent[]
+  readonly Category?: string
+  readonly CategoryType?: string
+  readonly Description?: string
+  readonly OfficialSolution?: string
+  readonly ReferenceList?: readonly string[]
+  readonly DefenseSolution?: string
+  readonly CVSSv2Info?: CVSSV2Info | null
+  readonly CVSSv3Info?: CVSSV3Info | null
+  readonly SubmitTime?: string
+  readonly UpdateTime?: string
+  readonly CWEID?: string
+  readonly CVSSv2Vector?: string
+  readonly CVSSv3Vector?: string
+  readonly AffectedComponentList?: readonly AffectedComponent[]
 }
 export const VulnerabilityDetail: $Schema.Schema<VulnerabilityDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulnerabilityDetail", { Category: $C.str, CategoryType: $C.str, Description: $C.str, OfficialSolution: $C.str, ReferenceList: $C.arr($C.str), DefenseSolution: $C.str, CVSSv2Info: $C.nul(CVSSV2Info), CVSSv3Info: $C.nul(CVSSV3Info), SubmitTime: $C.str, UpdateTime: $C.str, CWEID: $C.str, CVSSv2Vector: $C.str, CVSSv3Vector: $C.str, AffectedComponentList: $C.arr(AffectedComponent) }))
 
 /** `VulnerabilitySummary` (response side). */
 export interface VulnerabilitySummary {
-  readonly VulID: string
-  readonly CVEID: string
-  readonly CNVDID: string
-  readonly CNNVDID: string
-  readonly Name: string
-  readonly IsSuggest: boolean
-  readonly Severity: string
+  readonly VulID?: string
+  readonly CVEID?: string
+  readonly CNVDID?: string
+  readonly CNNVDID?: string
+  readonly Name?: string
+  readonly IsSuggest?: boolean
+  readonly Severity?: string
   /** @deprecated hidden or deprecated in the API */
   readonly Architecture?: readonly string[] | null
   readonly ArchitectureList?: readonly string[] | null

@@ -172,8 +172,8 @@ export const GetDepositCertRequest: $Schema.Schema<GetDepositCertRequest> = /*#_
 
 /** `GetDepositCertResponse` (response side). */
 export interface GetDepositCertResponse {
-  readonly EvidenceId: string
-  readonly EvidenceCert: string
+  readonly EvidenceId?: string
+  readonly EvidenceCert?: string
   readonly RequestId: string
 }
 export const GetDepositCertResponse: $Schema.Schema<GetDepositCertResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetDepositCertResponse", { EvidenceId: $C.str, EvidenceCert: $C.str, RequestId: $C.str }))
@@ -186,8 +186,8 @@ export const GetDepositFileRequest: $Schema.Schema<GetDepositFileRequest> = /*#_
 
 /** `GetDepositFileResponse` (response side). */
 export interface GetDepositFileResponse {
-  readonly EvidenceId: string
-  readonly EvidenceFile: string
+  readonly EvidenceId?: string
+  readonly EvidenceFile?: string
   readonly RequestId: string
 }
 export const GetDepositFileResponse: $Schema.Schema<GetDepositFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetDepositFileResponse", { EvidenceId: $C.str, EvidenceFile: $C.str, RequestId: $C.str }))

@@ -78,8 +78,8 @@ export const UploadFileRequest: $Schema.Schema<UploadFileRequest> = /*#__PURE__*
 
 /** `UploadFileResponse` (response side). */
 export interface UploadFileResponse {
-  readonly FileIds: readonly string[]
-  readonly TotalCount: number | bigint
+  readonly FileIds?: readonly string[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const UploadFileResponse: $Schema.Schema<UploadFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UploadFileResponse", { FileIds: $C.arr($C.str), TotalCount: $C.int64, RequestId: $C.str }))

@@ -19,19 +19,19 @@ export const $M: $O.Meta = { service: "cam", version: "2019-01-16" }
 
 /** `AccessKey` (response side). */
 export interface AccessKey {
-  readonly AccessKeyId: string
-  readonly Status: string
-  readonly CreateTime: string
+  readonly AccessKeyId?: string
+  readonly Status?: string
+  readonly CreateTime?: string
   readonly Description?: string | null
 }
 export const AccessKey: $Schema.Schema<AccessKey> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessKey", { AccessKeyId: $C.str, Status: $C.str, CreateTime: $C.datetime }, { Description: $C.nul($C.str) }))
 
 /** `AccessKeyDetail` (response side). */
 export interface AccessKeyDetail {
-  readonly AccessKeyId: string
-  readonly SecretAccessKey: string
-  readonly Status: string
-  readonly CreateTime: string
+  readonly AccessKeyId?: string
+  readonly SecretAccessKey?: string
+  readonly Status?: string
+  readonly CreateTime?: string
   readonly Description?: string | null
 }
 export const AccessKeyDetail: $Schema.Schema<AccessKeyDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessKeyDetail", { AccessKeyId: $C.str, SecretAccessKey: $C.str, Status: $C.str, CreateTime: $C.datetime }, { Description: $C.nul($C.str) }))
@@ -52,12 +52,12 @@ export const AddUserRequest: $Schema.Schema<AddUserRequest> = /*#__PURE__*/ $C.l
 
 /** `AddUserResponse` (response side). */
 export interface AddUserResponse {
-  readonly Uin: number | bigint
-  readonly Name: string
-  readonly Password: string
-  readonly SecretId: string
-  readonly SecretKey: string
-  readonly Uid: number | bigint
+  readonly Uin?: number | bigint
+  readonly Name?: string
+  readonly Password?: string
+  readonly SecretId?: string
+  readonly SecretKey?: string
+  readonly Uid?: number | bigint
   readonly RequestId: string
 }
 export const AddUserResponse: $Schema.Schema<AddUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddUserResponse", { Uin: $C.uint64, Name: $C.str, Password: $C.str, SecretId: $C.str, SecretKey: $C.str, Uid: $C.uint64, RequestId: $C.str }))
@@ -76,11 +76,11 @@ export const AddUserToGroupResponse: $Schema.Schema<AddUserToGroupResponse> = /*
 
 /** `AttachEntityOfPolicy` (response side). */
 export interface AttachEntityOfPolicy {
-  readonly Id: string
-  readonly Name: string
-  readonly Uin: number | bigint
-  readonly RelatedType: number | bigint
-  readonly AttachmentTime: string
+  readonly Id?: string
+  readonly Name?: string
+  readonly Uin?: number | bigint
+  readonly RelatedType?: number | bigint
+  readonly AttachmentTime?: string
 }
 export const AttachEntityOfPolicy: $Schema.Schema<AttachEntityOfPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("AttachEntityOfPolicy", { Id: $C.str, Name: $C.str, Uin: $C.uint64, RelatedType: $C.uint64, AttachmentTime: $C.str }))
 
@@ -99,17 +99,17 @@ export const AttachGroupPolicyResponse: $Schema.Schema<AttachGroupPolicyResponse
 
 /** `AttachPolicyInfo` (response side). */
 export interface AttachPolicyInfo {
-  readonly PolicyId: number | bigint
-  readonly PolicyName: string
-  readonly AddTime: string
-  readonly CreateMode: number | bigint
-  readonly PolicyType: string
-  readonly Remark: string
-  readonly OperateOwnerUin: string | null
-  readonly OperateUin: string | null
-  readonly OperateUinType: number | bigint | null
-  readonly Deactived: number | bigint
-  readonly DeactivedDetail: readonly string[]
+  readonly PolicyId?: number | bigint
+  readonly PolicyName?: string
+  readonly AddTime?: string
+  readonly CreateMode?: number | bigint
+  readonly PolicyType?: string
+  readonly Remark?: string
+  readonly OperateOwnerUin?: string | null
+  readonly OperateUin?: string | null
+  readonly OperateUinType?: number | bigint | null
+  readonly Deactived?: number | bigint
+  readonly DeactivedDetail?: readonly string[]
 }
 export const AttachPolicyInfo: $Schema.Schema<AttachPolicyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AttachPolicyInfo", { PolicyId: $C.uint64, PolicyName: $C.str, AddTime: $C.datetime, CreateMode: $C.uint64, PolicyType: $C.str, Remark: $C.str, OperateOwnerUin: $C.nul($C.str), OperateUin: $C.nul($C.str), OperateUinType: $C.nul($C.uint64), Deactived: $C.uint64, DeactivedDetail: $C.arr($C.str) }))
 
@@ -143,28 +143,28 @@ export const AttachUserPolicyResponse: $Schema.Schema<AttachUserPolicyResponse> 
 
 /** `AttachedPolicyOfRole` (response side). */
 export interface AttachedPolicyOfRole {
-  readonly PolicyId: number | bigint
-  readonly PolicyName: string
-  readonly AddTime: string
-  readonly PolicyType: string
-  readonly CreateMode: number | bigint
-  readonly Deactived: number | bigint
-  readonly DeactivedDetail: readonly string[]
-  readonly Description: string
+  readonly PolicyId?: number | bigint
+  readonly PolicyName?: string
+  readonly AddTime?: string
+  readonly PolicyType?: string
+  readonly CreateMode?: number | bigint
+  readonly Deactived?: number | bigint
+  readonly DeactivedDetail?: readonly string[]
+  readonly Description?: string
 }
 export const AttachedPolicyOfRole: $Schema.Schema<AttachedPolicyOfRole> = /*#__PURE__*/ $C.lazy(() => $C.struct("AttachedPolicyOfRole", { PolicyId: $C.uint64, PolicyName: $C.str, AddTime: $C.str, PolicyType: $C.str, CreateMode: $C.uint64, Deactived: $C.uint64, DeactivedDetail: $C.arr($C.str), Description: $C.str }))
 
 /** `AttachedUserPolicy` (response side). */
 export interface AttachedUserPolicy {
-  readonly PolicyId: string
-  readonly PolicyName: string
-  readonly Description: string
-  readonly AddTime: string
-  readonly StrategyType: string
-  readonly CreateMode: string
-  readonly Groups: readonly AttachedUserPolicyGroupInfo[]
-  readonly Deactived: number | bigint
-  readonly DeactivedDetail: readonly string[]
+  readonly PolicyId?: string
+  readonly PolicyName?: string
+  readonly Description?: string
+  readonly AddTime?: string
+  readonly StrategyType?: string
+  readonly CreateMode?: string
+  readonly Groups?: readonly AttachedUserPolicyGroupInfo[]
+  readonly Deactived?: number | bigint
+  readonly DeactivedDetail?: readonly string[]
 }
 export const AttachedUserPolicy: $Schema.Schema<AttachedUserPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("AttachedUserPolicy", { PolicyId: $C.str, PolicyName: $C.str, Description: $C.str, AddTime: $C.str, StrategyType: $C.str, CreateMode: $C.str, Groups: $C.arr(AttachedUserPolicyGroupInfo), Deactived: $C.uint64, DeactivedDetail: $C.arr($C.str) }))
 
@@ -177,7 +177,7 @@ export const AttachedUserPolicyGroupInfo: $Schema.Schema<AttachedUserPolicyGroup
 
 /** `AuthToken` (response side). */
 export interface AuthToken {
-  readonly Token: string
+  readonly Token?: string
   readonly CurrentTime?: number | bigint | null
   readonly NextRotationTime?: number | bigint | null
   readonly LastRotationTimeCost?: number | bigint | null
@@ -196,7 +196,7 @@ export const BuildDataFlowAuthTokenRequest: $Schema.Schema<BuildDataFlowAuthToke
 
 /** `BuildDataFlowAuthTokenResponse` (response side). */
 export interface BuildDataFlowAuthTokenResponse {
-  readonly Credentials: AuthToken | null
+  readonly Credentials?: AuthToken | null
   readonly RequestId: string
 }
 export const BuildDataFlowAuthTokenResponse: $Schema.Schema<BuildDataFlowAuthTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BuildDataFlowAuthTokenResponse", { Credentials: $C.nul(AuthToken), RequestId: $C.str }))
@@ -222,7 +222,7 @@ export const CreateAccessKeyRequest: $Schema.Schema<CreateAccessKeyRequest> = /*
 
 /** `CreateAccessKeyResponse` (response side). */
 export interface CreateAccessKeyResponse {
-  readonly AccessKey: AccessKeyDetail | null
+  readonly AccessKey?: AccessKeyDetail | null
   readonly RequestId: string
 }
 export const CreateAccessKeyResponse: $Schema.Schema<CreateAccessKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAccessKeyResponse", { AccessKey: $C.nul(AccessKeyDetail), RequestId: $C.str }))
@@ -285,7 +285,7 @@ export const CreatePolicyRequest: $Schema.Schema<CreatePolicyRequest> = /*#__PUR
 
 /** `CreatePolicyResponse` (response side). */
 export interface CreatePolicyResponse {
-  readonly PolicyId: number | bigint
+  readonly PolicyId?: number | bigint
   readonly RequestId: string
 }
 export const CreatePolicyResponse: $Schema.Schema<CreatePolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePolicyResponse", { PolicyId: $C.uint64, RequestId: $C.str }))
@@ -300,7 +300,7 @@ export const CreatePolicyVersionRequest: $Schema.Schema<CreatePolicyVersionReque
 
 /** `CreatePolicyVersionResponse` (response side). */
 export interface CreatePolicyVersionResponse {
-  readonly VersionId: number | bigint
+  readonly VersionId?: number | bigint
   readonly RequestId: string
 }
 export const CreatePolicyVersionResponse: $Schema.Schema<CreatePolicyVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePolicyVersionResponse", { VersionId: $C.uint64, RequestId: $C.str }))
@@ -318,7 +318,7 @@ export const CreateRoleRequest: $Schema.Schema<CreateRoleRequest> = /*#__PURE__*
 
 /** `CreateRoleResponse` (response side). */
 export interface CreateRoleResponse {
-  readonly RoleId: string
+  readonly RoleId?: string
   readonly RequestId: string
 }
 export const CreateRoleResponse: $Schema.Schema<CreateRoleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRoleResponse", { RoleId: $C.str, RequestId: $C.str }))
@@ -349,7 +349,7 @@ export const CreateServiceLinkedRoleRequest: $Schema.Schema<CreateServiceLinkedR
 
 /** `CreateServiceLinkedRoleResponse` (response side). */
 export interface CreateServiceLinkedRoleResponse {
-  readonly RoleId: string
+  readonly RoleId?: string
   readonly RequestId: string
 }
 export const CreateServiceLinkedRoleResponse: $Schema.Schema<CreateServiceLinkedRoleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateServiceLinkedRoleResponse", { RoleId: $C.str, RequestId: $C.str }))
@@ -562,13 +562,13 @@ export const DescribeOIDCConfigRequest: $Schema.Schema<DescribeOIDCConfigRequest
 
 /** `DescribeOIDCConfigResponse` (response side). */
 export interface DescribeOIDCConfigResponse {
-  readonly ProviderType: number | bigint
-  readonly IdentityUrl: string
-  readonly IdentityKey: string
-  readonly ClientId: readonly string[]
-  readonly Status: number | bigint
-  readonly Description: string
-  readonly Name: string
+  readonly ProviderType?: number | bigint
+  readonly IdentityUrl?: string
+  readonly IdentityKey?: string
+  readonly ClientId?: readonly string[]
+  readonly Status?: number | bigint
+  readonly Description?: string
+  readonly Name?: string
   readonly AutoRotateKey?: number | bigint
   readonly RequestId: string
 }
@@ -584,8 +584,8 @@ export const DescribeRoleListRequest: $Schema.Schema<DescribeRoleListRequest> = 
 
 /** `DescribeRoleListResponse` (response side). */
 export interface DescribeRoleListResponse {
-  readonly List: readonly RoleInfo[]
-  readonly TotalNum: number | bigint
+  readonly List?: readonly RoleInfo[]
+  readonly TotalNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRoleListResponse: $Schema.Schema<DescribeRoleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRoleListResponse", { List: $C.arr(RoleInfo), TotalNum: $C.uint64, RequestId: $C.str }))
@@ -598,10 +598,10 @@ export const DescribeSafeAuthFlagCollRequest: $Schema.Schema<DescribeSafeAuthFla
 
 /** `DescribeSafeAuthFlagCollResponse` (response side). */
 export interface DescribeSafeAuthFlagCollResponse {
-  readonly LoginFlag: LoginActionFlag
-  readonly ActionFlag: LoginActionFlag
-  readonly OffsiteFlag: OffsiteFlag
-  readonly PromptTrust: number | bigint
+  readonly LoginFlag?: LoginActionFlag
+  readonly ActionFlag?: LoginActionFlag
+  readonly OffsiteFlag?: OffsiteFlag
+  readonly PromptTrust?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSafeAuthFlagCollResponse: $Schema.Schema<DescribeSafeAuthFlagCollResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSafeAuthFlagCollResponse", { LoginFlag: LoginActionFlag, ActionFlag: LoginActionFlag, OffsiteFlag: OffsiteFlag, PromptTrust: $C.int64, RequestId: $C.str }))
@@ -612,9 +612,9 @@ export const DescribeSafeAuthFlagIntlRequest: $Schema.Schema<DescribeSafeAuthFla
 
 /** `DescribeSafeAuthFlagIntlResponse` (response side). */
 export interface DescribeSafeAuthFlagIntlResponse {
-  readonly LoginFlag: LoginActionFlagIntl
-  readonly ActionFlag: LoginActionFlagIntl
-  readonly OffsiteFlag: OffsiteFlag
+  readonly LoginFlag?: LoginActionFlagIntl
+  readonly ActionFlag?: LoginActionFlagIntl
+  readonly OffsiteFlag?: OffsiteFlag
   readonly RequestId: string
 }
 export const DescribeSafeAuthFlagIntlResponse: $Schema.Schema<DescribeSafeAuthFlagIntlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSafeAuthFlagIntlResponse", { LoginFlag: LoginActionFlagIntl, ActionFlag: LoginActionFlagIntl, OffsiteFlag: OffsiteFlag, RequestId: $C.str }))
@@ -625,10 +625,10 @@ export const DescribeSafeAuthFlagRequest: $Schema.Schema<DescribeSafeAuthFlagReq
 
 /** `DescribeSafeAuthFlagResponse` (response side). */
 export interface DescribeSafeAuthFlagResponse {
-  readonly LoginFlag: LoginActionFlag
-  readonly ActionFlag: LoginActionFlag
-  readonly OffsiteFlag: OffsiteFlag
-  readonly PromptTrust: number | bigint
+  readonly LoginFlag?: LoginActionFlag
+  readonly ActionFlag?: LoginActionFlag
+  readonly OffsiteFlag?: OffsiteFlag
+  readonly PromptTrust?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSafeAuthFlagResponse: $Schema.Schema<DescribeSafeAuthFlagResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSafeAuthFlagResponse", { LoginFlag: LoginActionFlag, ActionFlag: LoginActionFlag, OffsiteFlag: OffsiteFlag, PromptTrust: $C.uint64, RequestId: $C.str }))
@@ -641,7 +641,7 @@ export const DescribeSubAccountsRequest: $Schema.Schema<DescribeSubAccountsReque
 
 /** `DescribeSubAccountsResponse` (response side). */
 export interface DescribeSubAccountsResponse {
-  readonly SubAccounts: readonly SubAccountUser[]
+  readonly SubAccounts?: readonly SubAccountUser[]
   readonly RequestId: string
 }
 export const DescribeSubAccountsResponse: $Schema.Schema<DescribeSubAccountsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSubAccountsResponse", { SubAccounts: $C.arr(SubAccountUser), RequestId: $C.str }))
@@ -652,18 +652,18 @@ export const DescribeUserOIDCConfigRequest: $Schema.Schema<DescribeUserOIDCConfi
 
 /** `DescribeUserOIDCConfigResponse` (response side). */
 export interface DescribeUserOIDCConfigResponse {
-  readonly ProviderType: number | bigint
-  readonly IdentityUrl: string
-  readonly IdentityKey: string
-  readonly ClientId: string
-  readonly Status: number | bigint
-  readonly AuthorizationEndpoint: string
-  readonly Scope: readonly string[]
-  readonly ResponseType: string
-  readonly ResponseMode: string
-  readonly MappingFiled: string
-  readonly Description: string
-  readonly AutoRotateKey: number | bigint
+  readonly ProviderType?: number | bigint
+  readonly IdentityUrl?: string
+  readonly IdentityKey?: string
+  readonly ClientId?: string
+  readonly Status?: number | bigint
+  readonly AuthorizationEndpoint?: string
+  readonly Scope?: readonly string[]
+  readonly ResponseType?: string
+  readonly ResponseMode?: string
+  readonly MappingFiled?: string
+  readonly Description?: string
+  readonly AutoRotateKey?: number | bigint
   readonly RequestId: string
 }
 export const DescribeUserOIDCConfigResponse: $Schema.Schema<DescribeUserOIDCConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserOIDCConfigResponse", { ProviderType: $C.uint64, IdentityUrl: $C.str, IdentityKey: $C.str, ClientId: $C.str, Status: $C.uint64, AuthorizationEndpoint: $C.str, Scope: $C.arr($C.str), ResponseType: $C.str, ResponseMode: $C.str, MappingFiled: $C.str, Description: $C.str, AutoRotateKey: $C.uint64, RequestId: $C.str }))
@@ -674,9 +674,9 @@ export const DescribeUserSAMLConfigRequest: $Schema.Schema<DescribeUserSAMLConfi
 
 /** `DescribeUserSAMLConfigResponse` (response side). */
 export interface DescribeUserSAMLConfigResponse {
-  readonly SAMLMetadata: string
-  readonly Status: number | bigint
-  readonly AuxiliaryDomain: string
+  readonly SAMLMetadata?: string
+  readonly Status?: number | bigint
+  readonly AuxiliaryDomain?: string
   readonly RequestId: string
 }
 export const DescribeUserSAMLConfigResponse: $Schema.Schema<DescribeUserSAMLConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserSAMLConfigResponse", { SAMLMetadata: $C.str, Status: $C.uint64, AuxiliaryDomain: $C.str, RequestId: $C.str }))
@@ -738,14 +738,14 @@ export const GetAccountSummaryRequest: $Schema.Schema<GetAccountSummaryRequest> 
 
 /** `GetAccountSummaryResponse` (response side). */
 export interface GetAccountSummaryResponse {
-  readonly Policies: number | bigint
-  readonly Roles: number | bigint
+  readonly Policies?: number | bigint
+  readonly Roles?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly Idps: number | bigint
-  readonly User: number | bigint
-  readonly Group: number | bigint
-  readonly Member: number | bigint
-  readonly IdentityProviders: number | bigint
+  readonly Idps?: number | bigint
+  readonly User?: number | bigint
+  readonly Group?: number | bigint
+  readonly Member?: number | bigint
+  readonly IdentityProviders?: number | bigint
   readonly RequestId: string
 }
 export const GetAccountSummaryResponse: $Schema.Schema<GetAccountSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetAccountSummaryResponse", { Policies: $C.uint64, Roles: $C.uint64, Idps: $C.uint64, User: $C.uint64, Group: $C.uint64, Member: $C.uint64, IdentityProviders: $C.uint64, RequestId: $C.str }))
@@ -758,7 +758,7 @@ export const GetCustomMFATokenInfoRequest: $Schema.Schema<GetCustomMFATokenInfoR
 
 /** `GetCustomMFATokenInfoResponse` (response side). */
 export interface GetCustomMFATokenInfoResponse {
-  readonly Uin: number | bigint
+  readonly Uin?: number | bigint
   readonly RequestId: string
 }
 export const GetCustomMFATokenInfoResponse: $Schema.Schema<GetCustomMFATokenInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetCustomMFATokenInfoResponse", { Uin: $C.uint64, RequestId: $C.str }))
@@ -771,12 +771,12 @@ export const GetGroupRequest: $Schema.Schema<GetGroupRequest> = /*#__PURE__*/ $C
 
 /** `GetGroupResponse` (response side). */
 export interface GetGroupResponse {
-  readonly GroupId: number | bigint
-  readonly GroupName: string
-  readonly GroupNum: number | bigint
-  readonly Remark: string
-  readonly CreateTime: string
-  readonly UserInfo: readonly GroupMemberInfo[]
+  readonly GroupId?: number | bigint
+  readonly GroupName?: string
+  readonly GroupNum?: number | bigint
+  readonly Remark?: string
+  readonly CreateTime?: string
+  readonly UserInfo?: readonly GroupMemberInfo[]
   readonly RequestId: string
 }
 export const GetGroupResponse: $Schema.Schema<GetGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetGroupResponse", { GroupId: $C.uint64, GroupName: $C.str, GroupNum: $C.uint64, Remark: $C.str, CreateTime: $C.str, UserInfo: $C.arr(GroupMemberInfo), RequestId: $C.str }))
@@ -802,14 +802,14 @@ export const GetPolicyRequest: $Schema.Schema<GetPolicyRequest> = /*#__PURE__*/ 
 
 /** `GetPolicyResponse` (response side). */
 export interface GetPolicyResponse {
-  readonly PolicyName: string
-  readonly Description: string
-  readonly Type: number | bigint
-  readonly AddTime: string
-  readonly UpdateTime: string
-  readonly PolicyDocument: string
-  readonly PresetAlias: string | null
-  readonly IsServiceLinkedRolePolicy: number | bigint
+  readonly PolicyName?: string
+  readonly Description?: string
+  readonly Type?: number | bigint
+  readonly AddTime?: string
+  readonly UpdateTime?: string
+  readonly PolicyDocument?: string
+  readonly PresetAlias?: string | null
+  readonly IsServiceLinkedRolePolicy?: number | bigint
   readonly Tags?: readonly Tag[]
   readonly RequestId: string
 }
@@ -824,7 +824,7 @@ export const GetPolicyVersionRequest: $Schema.Schema<GetPolicyVersionRequest> = 
 
 /** `GetPolicyVersionResponse` (response side). */
 export interface GetPolicyVersionResponse {
-  readonly PolicyVersion: PolicyVersionDetail
+  readonly PolicyVersion?: PolicyVersionDetail
   readonly RequestId: string
 }
 export const GetPolicyVersionResponse: $Schema.Schema<GetPolicyVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetPolicyVersionResponse", { PolicyVersion: PolicyVersionDetail, RequestId: $C.str }))
@@ -837,11 +837,11 @@ export const GetRolePermissionBoundaryRequest: $Schema.Schema<GetRolePermissionB
 
 /** `GetRolePermissionBoundaryResponse` (response side). */
 export interface GetRolePermissionBoundaryResponse {
-  readonly PolicyId: number | bigint | null
-  readonly PolicyName: string | null
-  readonly PolicyDocument: string | null
-  readonly PolicyType: number | bigint | null
-  readonly CreateMode: number | bigint | null
+  readonly PolicyId?: number | bigint | null
+  readonly PolicyName?: string | null
+  readonly PolicyDocument?: string | null
+  readonly PolicyType?: number | bigint | null
+  readonly CreateMode?: number | bigint | null
   readonly RequestId: string
 }
 export const GetRolePermissionBoundaryResponse: $Schema.Schema<GetRolePermissionBoundaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetRolePermissionBoundaryResponse", { PolicyId: $C.nul($C.int64), PolicyName: $C.nul($C.str), PolicyDocument: $C.nul($C.str), PolicyType: $C.nul($C.int64), CreateMode: $C.nul($C.int64), RequestId: $C.str }))
@@ -855,7 +855,7 @@ export const GetRoleRequest: $Schema.Schema<GetRoleRequest> = /*#__PURE__*/ $C.l
 
 /** `GetRoleResponse` (response side). */
 export interface GetRoleResponse {
-  readonly RoleInfo: RoleInfo
+  readonly RoleInfo?: RoleInfo
   readonly RequestId: string
 }
 export const GetRoleResponse: $Schema.Schema<GetRoleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetRoleResponse", { RoleInfo: RoleInfo, RequestId: $C.str }))
@@ -885,7 +885,7 @@ export const GetSecurityLastUsedRequest: $Schema.Schema<GetSecurityLastUsedReque
 
 /** `GetSecurityLastUsedResponse` (response side). */
 export interface GetSecurityLastUsedResponse {
-  readonly SecretIdLastUsedRows: readonly SecretIdLastUsed[]
+  readonly SecretIdLastUsedRows?: readonly SecretIdLastUsed[]
   readonly RequestId: string
 }
 export const GetSecurityLastUsedResponse: $Schema.Schema<GetSecurityLastUsedResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetSecurityLastUsedResponse", { SecretIdLastUsedRows: $C.arr(SecretIdLastUsed), RequestId: $C.str }))
@@ -898,10 +898,10 @@ export const GetServiceLinkedRoleDeletionStatusRequest: $Schema.Schema<GetServic
 
 /** `GetServiceLinkedRoleDeletionStatusResponse` (response side). */
 export interface GetServiceLinkedRoleDeletionStatusResponse {
-  readonly Status: string
-  readonly Reason: string
-  readonly ServiceType: string | null
-  readonly ServiceName: string | null
+  readonly Status?: string
+  readonly Reason?: string
+  readonly ServiceType?: string | null
+  readonly ServiceName?: string | null
   readonly RequestId: string
 }
 export const GetServiceLinkedRoleDeletionStatusResponse: $Schema.Schema<GetServiceLinkedRoleDeletionStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetServiceLinkedRoleDeletionStatusResponse", { Status: $C.str, Reason: $C.str, ServiceType: $C.nul($C.str), ServiceName: $C.nul($C.str), RequestId: $C.str }))
@@ -912,9 +912,9 @@ export const GetUserAppIdRequest: $Schema.Schema<GetUserAppIdRequest> = /*#__PUR
 
 /** `GetUserAppIdResponse` (response side). */
 export interface GetUserAppIdResponse {
-  readonly Uin: string
-  readonly OwnerUin: string
-  readonly AppId: number | bigint
+  readonly Uin?: string
+  readonly OwnerUin?: string
+  readonly AppId?: number | bigint
   readonly RequestId: string
 }
 export const GetUserAppIdResponse: $Schema.Schema<GetUserAppIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetUserAppIdResponse", { Uin: $C.str, OwnerUin: $C.str, AppId: $C.uint64, RequestId: $C.str }))
@@ -927,11 +927,11 @@ export const GetUserPermissionBoundaryRequest: $Schema.Schema<GetUserPermissionB
 
 /** `GetUserPermissionBoundaryResponse` (response side). */
 export interface GetUserPermissionBoundaryResponse {
-  readonly PolicyId: number | bigint | null
-  readonly PolicyName: string | null
-  readonly PolicyDocument: string | null
-  readonly PolicyType: number | bigint | null
-  readonly CreateMode: number | bigint | null
+  readonly PolicyId?: number | bigint | null
+  readonly PolicyName?: string | null
+  readonly PolicyDocument?: string | null
+  readonly PolicyType?: number | bigint | null
+  readonly CreateMode?: number | bigint | null
   readonly RequestId: string
 }
 export const GetUserPermissionBoundaryResponse: $Schema.Schema<GetUserPermissionBoundaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetUserPermissionBoundaryResponse", { PolicyId: $C.nul($C.int64), PolicyName: $C.nul($C.str), PolicyDocument: $C.nul($C.str), PolicyType: $C.nul($C.int64), CreateMode: $C.nul($C.int64), RequestId: $C.str }))
@@ -944,16 +944,16 @@ export const GetUserRequest: $Schema.Schema<GetUserRequest> = /*#__PURE__*/ $C.l
 
 /** `GetUserResponse` (response side). */
 export interface GetUserResponse {
-  readonly Uin: number | bigint
-  readonly Name: string
-  readonly Uid: number | bigint
-  readonly Remark: string | null
-  readonly ConsoleLogin: number | bigint
-  readonly PhoneNum: string
-  readonly CountryCode: string
-  readonly Email: string
-  readonly RecentlyLoginIP: string
-  readonly RecentlyLoginTime: string
+  readonly Uin?: number | bigint
+  readonly Name?: string
+  readonly Uid?: number | bigint
+  readonly Remark?: string | null
+  readonly ConsoleLogin?: number | bigint
+  readonly PhoneNum?: string
+  readonly CountryCode?: string
+  readonly Email?: string
+  readonly RecentlyLoginIP?: string
+  readonly RecentlyLoginTime?: string
   readonly RequestId: string
 }
 export const GetUserResponse: $Schema.Schema<GetUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetUserResponse", { Uin: $C.uint64, Name: $C.str, Uid: $C.uint64, Remark: $C.nul($C.str), ConsoleLogin: $C.uint64, PhoneNum: $C.str, CountryCode: $C.str, Email: $C.str, RecentlyLoginIP: $C.str, RecentlyLoginTime: $C.str, RequestId: $C.str }))
@@ -968,26 +968,26 @@ export const GroupIdOfUidInfo: $Schema.Schema<GroupIdOfUidInfo> = /*#__PURE__*/ 
 
 /** `GroupInfo` (response side). */
 export interface GroupInfo {
-  readonly GroupId: number | bigint
-  readonly GroupName: string
-  readonly CreateTime: string
-  readonly Remark: string
+  readonly GroupId?: number | bigint
+  readonly GroupName?: string
+  readonly CreateTime?: string
+  readonly Remark?: string
 }
 export const GroupInfo: $Schema.Schema<GroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupInfo", { GroupId: $C.uint64, GroupName: $C.str, CreateTime: $C.str, Remark: $C.str }))
 
 /** `GroupMemberInfo` (response side). */
 export interface GroupMemberInfo {
-  readonly Uid: number | bigint
-  readonly Uin: number | bigint
-  readonly Name: string
-  readonly PhoneNum: string
-  readonly CountryCode: string
-  readonly PhoneFlag: number | bigint
-  readonly Email: string
-  readonly EmailFlag: number | bigint
-  readonly UserType: number | bigint
-  readonly CreateTime: string
-  readonly IsReceiverOwner: number | bigint
+  readonly Uid?: number | bigint
+  readonly Uin?: number | bigint
+  readonly Name?: string
+  readonly PhoneNum?: string
+  readonly CountryCode?: string
+  readonly PhoneFlag?: number | bigint
+  readonly Email?: string
+  readonly EmailFlag?: number | bigint
+  readonly UserType?: number | bigint
+  readonly CreateTime?: string
+  readonly IsReceiverOwner?: number | bigint
   readonly Remark?: string | null
 }
 export const GroupMemberInfo: $Schema.Schema<GroupMemberInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupMemberInfo", { Uid: $C.uint64, Uin: $C.uint64, Name: $C.str, PhoneNum: $C.str, CountryCode: $C.str, PhoneFlag: $C.uint64, Email: $C.str, EmailFlag: $C.uint64, UserType: $C.uint64, CreateTime: $C.str, IsReceiverOwner: $C.uint64 }, { Remark: $C.nul($C.str) }))
@@ -1007,7 +1007,7 @@ export const ListAccessKeysRequest: $Schema.Schema<ListAccessKeysRequest> = /*#_
 
 /** `ListAccessKeysResponse` (response side). */
 export interface ListAccessKeysResponse {
-  readonly AccessKeys: readonly AccessKey[] | null
+  readonly AccessKeys?: readonly AccessKey[] | null
   readonly RequestId: string
 }
 export const ListAccessKeysResponse: $Schema.Schema<ListAccessKeysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListAccessKeysResponse", { AccessKeys: $C.nul($C.arr(AccessKey)), RequestId: $C.str }))
@@ -1022,25 +1022,25 @@ export const ListAccountsRequest: $Schema.Schema<ListAccountsRequest> = /*#__PUR
 
 /** `ListAccountsResponse` (response side). */
 export interface ListAccountsResponse {
-  readonly Users: readonly ListAllUser[]
-  readonly Marker: string
-  readonly IsTruncated: boolean
+  readonly Users?: readonly ListAllUser[]
+  readonly Marker?: string
+  readonly IsTruncated?: boolean
   readonly RequestId: string
 }
 export const ListAccountsResponse: $Schema.Schema<ListAccountsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListAccountsResponse", { Users: $C.arr(ListAllUser), Marker: $C.str, IsTruncated: $C.bool, RequestId: $C.str }))
 
 /** `ListAllUser` (response side). */
 export interface ListAllUser {
-  readonly Uin: number | bigint
-  readonly Name: string
-  readonly Uid: number | bigint
-  readonly Remark: string
-  readonly ConsoleLogin: number | bigint
-  readonly PhoneNum: string
-  readonly CountryCode: string
-  readonly Email: string
-  readonly CreateTime: string
-  readonly UserType: string
+  readonly Uin?: number | bigint
+  readonly Name?: string
+  readonly Uid?: number | bigint
+  readonly Remark?: string
+  readonly ConsoleLogin?: number | bigint
+  readonly PhoneNum?: string
+  readonly CountryCode?: string
+  readonly Email?: string
+  readonly CreateTime?: string
+  readonly UserType?: string
 }
 export const ListAllUser: $Schema.Schema<ListAllUser> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListAllUser", { Uin: $C.int64, Name: $C.str, Uid: $C.int64, Remark: $C.str, ConsoleLogin: $C.int64, PhoneNum: $C.str, CountryCode: $C.str, Email: $C.str, CreateTime: $C.str, UserType: $C.str }))
 
@@ -1055,8 +1055,8 @@ export const ListAttachedGroupPoliciesRequest: $Schema.Schema<ListAttachedGroupP
 
 /** `ListAttachedGroupPoliciesResponse` (response side). */
 export interface ListAttachedGroupPoliciesResponse {
-  readonly TotalNum: number | bigint
-  readonly List: readonly AttachPolicyInfo[]
+  readonly TotalNum?: number | bigint
+  readonly List?: readonly AttachPolicyInfo[]
   readonly RequestId: string
 }
 export const ListAttachedGroupPoliciesResponse: $Schema.Schema<ListAttachedGroupPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListAttachedGroupPoliciesResponse", { TotalNum: $C.uint64, List: $C.arr(AttachPolicyInfo), RequestId: $C.str }))
@@ -1074,8 +1074,8 @@ export const ListAttachedRolePoliciesRequest: $Schema.Schema<ListAttachedRolePol
 
 /** `ListAttachedRolePoliciesResponse` (response side). */
 export interface ListAttachedRolePoliciesResponse {
-  readonly List: readonly AttachedPolicyOfRole[]
-  readonly TotalNum: number | bigint
+  readonly List?: readonly AttachedPolicyOfRole[]
+  readonly TotalNum?: number | bigint
   readonly RequestId: string
 }
 export const ListAttachedRolePoliciesResponse: $Schema.Schema<ListAttachedRolePoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListAttachedRolePoliciesResponse", { List: $C.arr(AttachedPolicyOfRole), TotalNum: $C.uint64, RequestId: $C.str }))
@@ -1093,8 +1093,8 @@ export const ListAttachedUserAllPoliciesRequest: $Schema.Schema<ListAttachedUser
 
 /** `ListAttachedUserAllPoliciesResponse` (response side). */
 export interface ListAttachedUserAllPoliciesResponse {
-  readonly PolicyList: readonly AttachedUserPolicy[]
-  readonly TotalNum: number | bigint
+  readonly PolicyList?: readonly AttachedUserPolicy[]
+  readonly TotalNum?: number | bigint
   readonly RequestId: string
 }
 export const ListAttachedUserAllPoliciesResponse: $Schema.Schema<ListAttachedUserAllPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListAttachedUserAllPoliciesResponse", { PolicyList: $C.arr(AttachedUserPolicy), TotalNum: $C.uint64, RequestId: $C.str }))
@@ -1109,8 +1109,8 @@ export const ListAttachedUserPoliciesRequest: $Schema.Schema<ListAttachedUserPol
 
 /** `ListAttachedUserPoliciesResponse` (response side). */
 export interface ListAttachedUserPoliciesResponse {
-  readonly TotalNum: number | bigint
-  readonly List: readonly AttachPolicyInfo[]
+  readonly TotalNum?: number | bigint
+  readonly List?: readonly AttachPolicyInfo[]
   readonly RequestId: string
 }
 export const ListAttachedUserPoliciesResponse: $Schema.Schema<ListAttachedUserPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListAttachedUserPoliciesResponse", { TotalNum: $C.uint64, List: $C.arr(AttachPolicyInfo), RequestId: $C.str }))
@@ -1124,8 +1124,8 @@ export const ListCollaboratorsRequest: $Schema.Schema<ListCollaboratorsRequest> 
 
 /** `ListCollaboratorsResponse` (response side). */
 export interface ListCollaboratorsResponse {
-  readonly TotalNum: number | bigint
-  readonly Data: readonly SubAccountInfo[]
+  readonly TotalNum?: number | bigint
+  readonly Data?: readonly SubAccountInfo[]
   readonly RequestId: string
 }
 export const ListCollaboratorsResponse: $Schema.Schema<ListCollaboratorsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListCollaboratorsResponse", { TotalNum: $C.uint64, Data: $C.arr(SubAccountInfo), RequestId: $C.str }))
@@ -1141,8 +1141,8 @@ export const ListEntitiesForPolicyRequest: $Schema.Schema<ListEntitiesForPolicyR
 
 /** `ListEntitiesForPolicyResponse` (response side). */
 export interface ListEntitiesForPolicyResponse {
-  readonly TotalNum: number | bigint
-  readonly List: readonly AttachEntityOfPolicy[]
+  readonly TotalNum?: number | bigint
+  readonly List?: readonly AttachEntityOfPolicy[]
   readonly RequestId: string
 }
 export const ListEntitiesForPolicyResponse: $Schema.Schema<ListEntitiesForPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListEntitiesForPolicyResponse", { TotalNum: $C.uint64, List: $C.arr(AttachEntityOfPolicy), RequestId: $C.str }))
@@ -1156,9 +1156,9 @@ export const ListGrantServiceAccessActionNode: $Schema.Schema<ListGrantServiceAc
 
 /** `ListGrantServiceAccessNode` (response side). */
 export interface ListGrantServiceAccessNode {
-  readonly Service: ListGrantServiceAccessService
-  readonly Action: readonly ListGrantServiceAccessActionNode[]
-  readonly Policy: readonly ListGrantServiceAccessPolicy[]
+  readonly Service?: ListGrantServiceAccessService
+  readonly Action?: readonly ListGrantServiceAccessActionNode[]
+  readonly Policy?: readonly ListGrantServiceAccessPolicy[]
 }
 export const ListGrantServiceAccessNode: $Schema.Schema<ListGrantServiceAccessNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListGrantServiceAccessNode", { Service: ListGrantServiceAccessService, Action: $C.arr(ListGrantServiceAccessActionNode), Policy: $C.arr(ListGrantServiceAccessPolicy) }))
 
@@ -1189,8 +1189,8 @@ export const ListGroupsForUserRequest: $Schema.Schema<ListGroupsForUserRequest> 
 
 /** `ListGroupsForUserResponse` (response side). */
 export interface ListGroupsForUserResponse {
-  readonly TotalNum: number | bigint
-  readonly GroupInfo: readonly GroupInfo[]
+  readonly TotalNum?: number | bigint
+  readonly GroupInfo?: readonly GroupInfo[]
   readonly RequestId: string
 }
 export const ListGroupsForUserResponse: $Schema.Schema<ListGroupsForUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListGroupsForUserResponse", { TotalNum: $C.uint64, GroupInfo: $C.arr(GroupInfo), RequestId: $C.str }))
@@ -1205,8 +1205,8 @@ export const ListGroupsRequest: $Schema.Schema<ListGroupsRequest> = /*#__PURE__*
 
 /** `ListGroupsResponse` (response side). */
 export interface ListGroupsResponse {
-  readonly TotalNum: number | bigint
-  readonly GroupInfo: readonly GroupInfo[]
+  readonly TotalNum?: number | bigint
+  readonly GroupInfo?: readonly GroupInfo[]
   readonly RequestId: string
 }
 export const ListGroupsResponse: $Schema.Schema<ListGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListGroupsResponse", { TotalNum: $C.uint64, GroupInfo: $C.arr(GroupInfo), RequestId: $C.str }))
@@ -1222,7 +1222,7 @@ export const ListPoliciesGrantingServiceAccessRequest: $Schema.Schema<ListPolici
 
 /** `ListPoliciesGrantingServiceAccessResponse` (response side). */
 export interface ListPoliciesGrantingServiceAccessResponse {
-  readonly List: readonly ListGrantServiceAccessNode[]
+  readonly List?: readonly ListGrantServiceAccessNode[]
   readonly RequestId: string
 }
 export const ListPoliciesGrantingServiceAccessResponse: $Schema.Schema<ListPoliciesGrantingServiceAccessResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListPoliciesGrantingServiceAccessResponse", { List: $C.arr(ListGrantServiceAccessNode), RequestId: $C.str }))
@@ -1238,9 +1238,9 @@ export const ListPoliciesRequest: $Schema.Schema<ListPoliciesRequest> = /*#__PUR
 
 /** `ListPoliciesResponse` (response side). */
 export interface ListPoliciesResponse {
-  readonly TotalNum: number | bigint
-  readonly List: readonly StrategyInfo[]
-  readonly ServiceTypeList: readonly string[]
+  readonly TotalNum?: number | bigint
+  readonly List?: readonly StrategyInfo[]
+  readonly ServiceTypeList?: readonly string[]
   readonly RequestId: string
 }
 export const ListPoliciesResponse: $Schema.Schema<ListPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListPoliciesResponse", { TotalNum: $C.uint64, List: $C.arr(StrategyInfo), ServiceTypeList: $C.arr($C.str), RequestId: $C.str }))
@@ -1253,7 +1253,7 @@ export const ListPolicyVersionsRequest: $Schema.Schema<ListPolicyVersionsRequest
 
 /** `ListPolicyVersionsResponse` (response side). */
 export interface ListPolicyVersionsResponse {
-  readonly Versions: readonly PolicyVersionItem[]
+  readonly Versions?: readonly PolicyVersionItem[]
   readonly RequestId: string
 }
 export const ListPolicyVersionsResponse: $Schema.Schema<ListPolicyVersionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListPolicyVersionsResponse", { Versions: $C.arr(PolicyVersionItem), RequestId: $C.str }))
@@ -1267,8 +1267,8 @@ export const ListReceiverRequest: $Schema.Schema<ListReceiverRequest> = /*#__PUR
 
 /** `ListReceiverResponse` (response side). */
 export interface ListReceiverResponse {
-  readonly TotalCount: number | bigint
-  readonly Receivers: readonly Receiver[]
+  readonly TotalCount?: number | bigint
+  readonly Receivers?: readonly Receiver[]
   readonly RequestId: string
 }
 export const ListReceiverResponse: $Schema.Schema<ListReceiverResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListReceiverResponse", { TotalCount: $C.int64, Receivers: $C.arr(Receiver), RequestId: $C.str }))
@@ -1279,8 +1279,8 @@ export const ListSAMLProvidersRequest: $Schema.Schema<ListSAMLProvidersRequest> 
 
 /** `ListSAMLProvidersResponse` (response side). */
 export interface ListSAMLProvidersResponse {
-  readonly TotalCount: number | bigint
-  readonly SAMLProviderSet: readonly SAMLProviderInfo[]
+  readonly TotalCount?: number | bigint
+  readonly SAMLProviderSet?: readonly SAMLProviderInfo[]
   readonly RequestId: string
 }
 export const ListSAMLProvidersResponse: $Schema.Schema<ListSAMLProvidersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListSAMLProvidersResponse", { TotalCount: $C.int64, SAMLProviderSet: $C.arr(SAMLProviderInfo), RequestId: $C.str }))
@@ -1295,8 +1295,8 @@ export const ListUsersForGroupRequest: $Schema.Schema<ListUsersForGroupRequest> 
 
 /** `ListUsersForGroupResponse` (response side). */
 export interface ListUsersForGroupResponse {
-  readonly TotalNum: number | bigint
-  readonly UserInfo: readonly GroupMemberInfo[]
+  readonly TotalNum?: number | bigint
+  readonly UserInfo?: readonly GroupMemberInfo[]
   readonly RequestId: string
 }
 export const ListUsersForGroupResponse: $Schema.Schema<ListUsersForGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListUsersForGroupResponse", { TotalNum: $C.uint64, UserInfo: $C.arr(GroupMemberInfo), RequestId: $C.str }))
@@ -1307,7 +1307,7 @@ export const ListUsersRequest: $Schema.Schema<ListUsersRequest> = /*#__PURE__*/ 
 
 /** `ListUsersResponse` (response side). */
 export interface ListUsersResponse {
-  readonly Data: readonly SubAccountInfo[]
+  readonly Data?: readonly SubAccountInfo[]
   readonly RequestId: string
 }
 export const ListUsersResponse: $Schema.Schema<ListUsersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListUsersResponse", { Data: $C.arr(SubAccountInfo), RequestId: $C.str }))
@@ -1321,19 +1321,19 @@ export const ListWeChatWorkSubAccountsRequest: $Schema.Schema<ListWeChatWorkSubA
 
 /** `ListWeChatWorkSubAccountsResponse` (response side). */
 export interface ListWeChatWorkSubAccountsResponse {
-  readonly Data: readonly WeChatWorkSubAccount[]
-  readonly TotalCount: number | bigint
+  readonly Data?: readonly WeChatWorkSubAccount[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListWeChatWorkSubAccountsResponse: $Schema.Schema<ListWeChatWorkSubAccountsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListWeChatWorkSubAccountsResponse", { Data: $C.arr(WeChatWorkSubAccount), TotalCount: $C.uint64, RequestId: $C.str }))
 
 /** `LoginActionFlag` (response side). */
 export interface LoginActionFlag {
-  readonly Phone: number | bigint
-  readonly Token: number | bigint
-  readonly Stoken: number | bigint
-  readonly Wechat: number | bigint
-  readonly Custom: number | bigint
+  readonly Phone?: number | bigint
+  readonly Token?: number | bigint
+  readonly Stoken?: number | bigint
+  readonly Wechat?: number | bigint
+  readonly Custom?: number | bigint
   readonly Mail?: number | bigint
   readonly U2FToken?: number | bigint
   readonly Passkey?: number | bigint
@@ -1342,12 +1342,12 @@ export const LoginActionFlag: $Schema.Schema<LoginActionFlag> = /*#__PURE__*/ $C
 
 /** `LoginActionFlagIntl` (response side). */
 export interface LoginActionFlagIntl {
-  readonly Phone: number | bigint
-  readonly Token: number | bigint
-  readonly Stoken: number | bigint
-  readonly Wechat: number | bigint
-  readonly Custom: number | bigint
-  readonly Mail: number | bigint
+  readonly Phone?: number | bigint
+  readonly Token?: number | bigint
+  readonly Stoken?: number | bigint
+  readonly Wechat?: number | bigint
+  readonly Custom?: number | bigint
+  readonly Mail?: number | bigint
   readonly U2FToken?: number | bigint
   readonly Passkey?: number | bigint
 }
@@ -1363,11 +1363,11 @@ export const LoginActionMfaFlag: $Schema.Schema<LoginActionMfaFlag> = /*#__PURE_
 
 /** `OffsiteFlag` (response side). */
 export interface OffsiteFlag {
-  readonly VerifyFlag: number | bigint
-  readonly NotifyPhone: number | bigint
-  readonly NotifyEmail: number | bigint
-  readonly NotifyWechat: number | bigint
-  readonly Tips: number | bigint
+  readonly VerifyFlag?: number | bigint
+  readonly NotifyPhone?: number | bigint
+  readonly NotifyEmail?: number | bigint
+  readonly NotifyWechat?: number | bigint
+  readonly Tips?: number | bigint
 }
 export const OffsiteFlag: $Schema.Schema<OffsiteFlag> = /*#__PURE__*/ $C.lazy(() => $C.struct("OffsiteFlag", { VerifyFlag: $C.uint64, NotifyPhone: $C.uint64, NotifyEmail: $C.int64, NotifyWechat: $C.uint64, Tips: $C.uint64 }))
 
@@ -1384,18 +1384,18 @@ export const PassWordRule: $Schema.Schema<PassWordRule> = /*#__PURE__*/ $C.lazy(
 
 /** `PolicyVersionDetail` (response side). */
 export interface PolicyVersionDetail {
-  readonly VersionId: number | bigint | null
-  readonly CreateDate: string | null
-  readonly IsDefaultVersion: number | bigint | null
-  readonly Document: string | null
+  readonly VersionId?: number | bigint | null
+  readonly CreateDate?: string | null
+  readonly IsDefaultVersion?: number | bigint | null
+  readonly Document?: string | null
 }
 export const PolicyVersionDetail: $Schema.Schema<PolicyVersionDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("PolicyVersionDetail", { VersionId: $C.nul($C.uint64), CreateDate: $C.nul($C.str), IsDefaultVersion: $C.nul($C.uint64), Document: $C.nul($C.str) }))
 
 /** `PolicyVersionItem` (response side). */
 export interface PolicyVersionItem {
-  readonly VersionId: number | bigint
-  readonly CreateDate: string
-  readonly IsDefaultVersion: number | bigint
+  readonly VersionId?: number | bigint
+  readonly CreateDate?: string
+  readonly IsDefaultVersion?: number | bigint
 }
 export const PolicyVersionItem: $Schema.Schema<PolicyVersionItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("PolicyVersionItem", { VersionId: $C.uint64, CreateDate: $C.str, IsDefaultVersion: $C.int64 }))
 
@@ -1428,16 +1428,16 @@ export const PutUserPermissionsBoundaryResponse: $Schema.Schema<PutUserPermissio
 
 /** `Receiver` (response side). */
 export interface Receiver {
-  readonly Uid: number | bigint
-  readonly Name: string
-  readonly Remark: string | null
-  readonly PhoneNumber: string
-  readonly PhoneFlag: number | bigint
-  readonly Email: string
-  readonly EmailFlag: number | bigint
-  readonly IsReceiverOwner: number | bigint
-  readonly WechatFlag: number | bigint
-  readonly Uin: number | bigint
+  readonly Uid?: number | bigint
+  readonly Name?: string
+  readonly Remark?: string | null
+  readonly PhoneNumber?: string
+  readonly PhoneFlag?: number | bigint
+  readonly Email?: string
+  readonly EmailFlag?: number | bigint
+  readonly IsReceiverOwner?: number | bigint
+  readonly WechatFlag?: number | bigint
+  readonly Uin?: number | bigint
   readonly CountryCode?: string
 }
 export const Receiver: $Schema.Schema<Receiver> = /*#__PURE__*/ $C.lazy(() => $C.struct("Receiver", { Uid: $C.uint64, Name: $C.str, Remark: $C.nul($C.str), PhoneNumber: $C.str, PhoneFlag: $C.int64, Email: $C.str, EmailFlag: $C.int64, IsReceiverOwner: $C.int64, WechatFlag: $C.int64, Uin: $C.int64 }, { CountryCode: $C.str }))
@@ -1456,17 +1456,17 @@ export const RemoveUserFromGroupResponse: $Schema.Schema<RemoveUserFromGroupResp
 
 /** `RoleInfo` (response side). */
 export interface RoleInfo {
-  readonly RoleId: string
-  readonly RoleName: string
-  readonly PolicyDocument: string
-  readonly Description: string
-  readonly AddTime: string
-  readonly UpdateTime: string
-  readonly ConsoleLogin: number | bigint
-  readonly RoleType: string | null
-  readonly SessionDuration: number | bigint | null
-  readonly DeletionTaskId: string | null
-  readonly Tags: readonly RoleTags[] | null
+  readonly RoleId?: string
+  readonly RoleName?: string
+  readonly PolicyDocument?: string
+  readonly Description?: string
+  readonly AddTime?: string
+  readonly UpdateTime?: string
+  readonly ConsoleLogin?: number | bigint
+  readonly RoleType?: string | null
+  readonly SessionDuration?: number | bigint | null
+  readonly DeletionTaskId?: string | null
+  readonly Tags?: readonly RoleTags[] | null
   readonly RoleArn?: string | null
 }
 export const RoleInfo: $Schema.Schema<RoleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RoleInfo", { RoleId: $C.str, RoleName: $C.str, PolicyDocument: $C.str, Description: $C.str, AddTime: $C.str, UpdateTime: $C.str, ConsoleLogin: $C.uint64, RoleType: $C.nul($C.str), SessionDuration: $C.nul($C.uint64), DeletionTaskId: $C.nul($C.str), Tags: $C.nul($C.arr(RoleTags)) }, { RoleArn: $C.nul($C.str) }))
@@ -1480,10 +1480,10 @@ export const RoleTags: $Schema.Schema<RoleTags> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `SAMLProviderInfo` (response side). */
 export interface SAMLProviderInfo {
-  readonly Name: string
-  readonly Description: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
 }
 export const SAMLProviderInfo: $Schema.Schema<SAMLProviderInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SAMLProviderInfo", { Name: $C.str, Description: $C.str, CreateTime: $C.str, ModifyTime: $C.str }))
 
@@ -1524,21 +1524,21 @@ export const SetMfaFlagResponse: $Schema.Schema<SetMfaFlagResponse> = /*#__PURE_
 
 /** `StrategyInfo` (response side). */
 export interface StrategyInfo {
-  readonly PolicyId: number | bigint
-  readonly PolicyName: string
-  readonly AddTime: string
-  readonly Type: number | bigint
-  readonly Description: string | null
-  readonly CreateMode: number | bigint
-  readonly Attachments: number | bigint
-  readonly ServiceType: string | null
-  readonly IsAttached: number | bigint | null
-  readonly Deactived: number | bigint | null
-  readonly DeactivedDetail: readonly string[] | null
-  readonly IsServiceLinkedPolicy: number | bigint | null
-  readonly AttachEntityCount: number | bigint | null
-  readonly AttachEntityBoundaryCount: number | bigint | null
-  readonly UpdateTime: string | null
+  readonly PolicyId?: number | bigint
+  readonly PolicyName?: string
+  readonly AddTime?: string
+  readonly Type?: number | bigint
+  readonly Description?: string | null
+  readonly CreateMode?: number | bigint
+  readonly Attachments?: number | bigint
+  readonly ServiceType?: string | null
+  readonly IsAttached?: number | bigint | null
+  readonly Deactived?: number | bigint | null
+  readonly DeactivedDetail?: readonly string[] | null
+  readonly IsServiceLinkedPolicy?: number | bigint | null
+  readonly AttachEntityCount?: number | bigint | null
+  readonly AttachEntityBoundaryCount?: number | bigint | null
+  readonly UpdateTime?: string | null
   readonly Tags?: readonly Tag[]
   readonly PermissionLevel?: string
 }
@@ -1546,16 +1546,16 @@ export const StrategyInfo: $Schema.Schema<StrategyInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `SubAccountInfo` (response side). */
 export interface SubAccountInfo {
-  readonly Uin: number | bigint
-  readonly Name: string
-  readonly Uid: number | bigint
-  readonly Remark: string
-  readonly ConsoleLogin: number | bigint
-  readonly PhoneNum: string
-  readonly CountryCode: string
-  readonly Email: string
-  readonly CreateTime: string
-  readonly NickName: string
+  readonly Uin?: number | bigint
+  readonly Name?: string
+  readonly Uid?: number | bigint
+  readonly Remark?: string
+  readonly ConsoleLogin?: number | bigint
+  readonly PhoneNum?: string
+  readonly CountryCode?: string
+  readonly Email?: string
+  readonly CreateTime?: string
+  readonly NickName?: string
 }
 export const SubAccountInfo: $Schema.Schema<SubAccountInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubAccountInfo", { Uin: $C.uint64, Name: $C.str, Uid: $C.uint64, Remark: $C.str, ConsoleLogin: $C.uint64, PhoneNum: $C.str, CountryCode: $C.str, Email: $C.str, CreateTime: $C.datetime, NickName: $C.str }))
 
@@ -1574,8 +1574,8 @@ export const SubAccountUser: $Schema.Schema<SubAccountUser> = /*#__PURE__*/ $C.l
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Key: $C.str, Value: $C.str }))
 
@@ -1690,7 +1690,7 @@ export const UpdatePolicyRequest: $Schema.Schema<UpdatePolicyRequest> = /*#__PUR
 
 /** `UpdatePolicyResponse` (response side). */
 export interface UpdatePolicyResponse {
-  readonly PolicyId: number | bigint
+  readonly PolicyId?: number | bigint
   readonly RequestId: string
 }
 export const UpdatePolicyResponse: $Schema.Schema<UpdatePolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdatePolicyResponse", { PolicyId: $C.uint64, RequestId: $C.str }))
@@ -1807,16 +1807,16 @@ export const UpdateUserSAMLConfigResponse: $Schema.Schema<UpdateUserSAMLConfigRe
 
 /** `WeChatWorkSubAccount` (response side). */
 export interface WeChatWorkSubAccount {
-  readonly Uin: number | bigint
-  readonly Name: string
-  readonly Uid: number | bigint
-  readonly Remark: string
-  readonly ConsoleLogin: number | bigint
-  readonly PhoneNum: string
-  readonly CountryCode: string
-  readonly Email: string
-  readonly WeChatWorkUserId: string
-  readonly CreateTime: string
+  readonly Uin?: number | bigint
+  readonly Name?: string
+  readonly Uid?: number | bigint
+  readonly Remark?: string
+  readonly ConsoleLogin?: number | bigint
+  readonly PhoneNum?: string
+  readonly CountryCode?: string
+  readonly Email?: string
+  readonly WeChatWorkUserId?: string
+  readonly CreateTime?: string
 }
 export const WeChatWorkSubAccount: $Schema.Schema<WeChatWorkSubAccount> = /*#__PURE__*/ $C.lazy(() => $C.struct("WeChatWorkSubAccount", { Uin: $C.uint64, Name: $C.str, Uid: $C.uint64, Remark: $C.str, ConsoleLogin: $C.uint64, PhoneNum: $C.str, CountryCode: $C.str, Email: $C.str, WeChatWorkUserId: $C.str, CreateTime: $C.datetime }))
 

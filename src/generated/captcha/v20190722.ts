@@ -19,18 +19,18 @@ export const $M: $O.Meta = { service: "captcha", version: "2019-07-22" }
 
 /** `CaptchaOperDataInterceptUnit` (response side). */
 export interface CaptchaOperDataInterceptUnit {
-  readonly DateKey: string
-  readonly AllStopCnt: number
-  readonly PicStopCnt: number
-  readonly StrategyStopCnt: number
+  readonly DateKey?: string
+  readonly AllStopCnt?: number
+  readonly PicStopCnt?: number
+  readonly StrategyStopCnt?: number
 }
 export const CaptchaOperDataInterceptUnit: $Schema.Schema<CaptchaOperDataInterceptUnit> = /*#__PURE__*/ $C.lazy(() => $C.struct("CaptchaOperDataInterceptUnit", { DateKey: $C.str, AllStopCnt: $C.float, PicStopCnt: $C.float, StrategyStopCnt: $C.float }))
 
 /** `CaptchaOperDataLoadTimeUnit` (response side). */
 export interface CaptchaOperDataLoadTimeUnit {
-  readonly DateKey: string
-  readonly MarketLoadTime: number
-  readonly AppIdLoadTime: number
+  readonly DateKey?: string
+  readonly MarketLoadTime?: number
+  readonly AppIdLoadTime?: number
 }
 export const CaptchaOperDataLoadTimeUnit: $Schema.Schema<CaptchaOperDataLoadTimeUnit> = /*#__PURE__*/ $C.lazy(() => $C.struct("CaptchaOperDataLoadTimeUnit", { DateKey: $C.str, MarketLoadTime: $C.float, AppIdLoadTime: $C.float }))
 
@@ -45,23 +45,23 @@ export const CaptchaOperDataRes: $Schema.Schema<CaptchaOperDataRes> = /*#__PURE_
 
 /** `CaptchaOperDataTryTimesDistributeUnit` (response side). */
 export interface CaptchaOperDataTryTimesDistributeUnit {
-  readonly TryCount: number | bigint
-  readonly UserCount: number | bigint
+  readonly TryCount?: number | bigint
+  readonly UserCount?: number | bigint
 }
 export const CaptchaOperDataTryTimesDistributeUnit: $Schema.Schema<CaptchaOperDataTryTimesDistributeUnit> = /*#__PURE__*/ $C.lazy(() => $C.struct("CaptchaOperDataTryTimesDistributeUnit", { TryCount: $C.int64, UserCount: $C.int64 }))
 
 /** `CaptchaOperDataTryTimesUnit` (response side). */
 export interface CaptchaOperDataTryTimesUnit {
-  readonly DateKey: string
-  readonly CntPerPass: readonly number[]
-  readonly MarketCntPerPass: number
+  readonly DateKey?: string
+  readonly CntPerPass?: readonly number[]
+  readonly MarketCntPerPass?: number
 }
 export const CaptchaOperDataTryTimesUnit: $Schema.Schema<CaptchaOperDataTryTimesUnit> = /*#__PURE__*/ $C.lazy(() => $C.struct("CaptchaOperDataTryTimesUnit", { DateKey: $C.str, CntPerPass: $C.arr($C.float), MarketCntPerPass: $C.float }))
 
 /** `CaptchaQueryData` (response side). */
 export interface CaptchaQueryData {
-  readonly Cnt: number | bigint
-  readonly Date: string
+  readonly Cnt?: number | bigint
+  readonly Date?: string
 }
 export const CaptchaQueryData: $Schema.Schema<CaptchaQueryData> = /*#__PURE__*/ $C.lazy(() => $C.struct("CaptchaQueryData", { Cnt: $C.int64, Date: $C.str }))
 
@@ -90,10 +90,10 @@ export const CaptchaTicketDataRes: $Schema.Schema<CaptchaTicketDataRes> = /*#__P
 
 /** `CaptchaUserAllAppId` (response side). */
 export interface CaptchaUserAllAppId {
-  readonly CaptchaAppId: number | bigint
-  readonly AppName: string
-  readonly TcAppId: number | bigint
-  readonly ChannelInfo: string
+  readonly CaptchaAppId?: number | bigint
+  readonly AppName?: string
+  readonly TcAppId?: number | bigint
+  readonly ChannelInfo?: string
 }
 export const CaptchaUserAllAppId: $Schema.Schema<CaptchaUserAllAppId> = /*#__PURE__*/ $C.lazy(() => $C.struct("CaptchaUserAllAppId", { CaptchaAppId: $C.int64, AppName: $C.str, TcAppId: $C.int64, ChannelInfo: $C.str }))
 
@@ -105,21 +105,21 @@ export const DescribeCaptchaAppIdInfoRequest: $Schema.Schema<DescribeCaptchaAppI
 
 /** `DescribeCaptchaAppIdInfoResponse` (response side). */
 export interface DescribeCaptchaAppIdInfoResponse {
-  readonly SchemeColor: string
-  readonly Language: number | bigint
-  readonly SceneType: number | bigint
-  readonly EvilInterceptGrade: number | bigint
-  readonly SmartVerify: number | bigint
-  readonly SmartEngine: number | bigint
-  readonly CapType: number | bigint
-  readonly AppName: string
-  readonly DomainLimit: string
-  readonly MailAlarm: readonly string[] | null
-  readonly TrafficThreshold: number | bigint
-  readonly EncryptKey: string
-  readonly TopFullScreen: number | bigint
-  readonly CaptchaCode: number | bigint
-  readonly CaptchaMsg: string
+  readonly SchemeColor?: string
+  readonly Language?: number | bigint
+  readonly SceneType?: number | bigint
+  readonly EvilInterceptGrade?: number | bigint
+  readonly SmartVerify?: number | bigint
+  readonly SmartEngine?: number | bigint
+  readonly CapType?: number | bigint
+  readonly AppName?: string
+  readonly DomainLimit?: string
+  readonly MailAlarm?: readonly string[] | null
+  readonly TrafficThreshold?: number | bigint
+  readonly EncryptKey?: string
+  readonly TopFullScreen?: number | bigint
+  readonly CaptchaCode?: number | bigint
+  readonly CaptchaMsg?: string
   readonly RequestId: string
 }
 export const DescribeCaptchaAppIdInfoResponse: $Schema.Schema<DescribeCaptchaAppIdInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCaptchaAppIdInfoResponse", { SchemeColor: $C.str, Language: $C.int64, SceneType: $C.int64, EvilInterceptGrade: $C.int64, SmartVerify: $C.int64, SmartEngine: $C.int64, CapType: $C.int64, AppName: $C.str, DomainLimit: $C.str, MailAlarm: $C.nul($C.arr($C.str)), TrafficThreshold: $C.int64, EncryptKey: $C.str, TopFullScreen: $C.int64, CaptchaCode: $C.int64, CaptchaMsg: $C.str, RequestId: $C.str }))
@@ -135,9 +135,9 @@ export const DescribeCaptchaDataRequest: $Schema.Schema<DescribeCaptchaDataReque
 
 /** `DescribeCaptchaDataResponse` (response side). */
 export interface DescribeCaptchaDataResponse {
-  readonly CaptchaCode: number | bigint
+  readonly CaptchaCode?: number | bigint
   readonly Data?: readonly CaptchaQueryData[]
-  readonly CaptchaMsg: string
+  readonly CaptchaMsg?: string
   readonly RequestId: string
 }
 export const DescribeCaptchaDataResponse: $Schema.Schema<DescribeCaptchaDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCaptchaDataResponse", { CaptchaCode: $C.int64, CaptchaMsg: $C.str, RequestId: $C.str }, { Data: $C.arr(CaptchaQueryData) }))
@@ -152,15 +152,15 @@ export const DescribeCaptchaDataSumRequest: $Schema.Schema<DescribeCaptchaDataSu
 
 /** `DescribeCaptchaDataSumResponse` (response side). */
 export interface DescribeCaptchaDataSumResponse {
-  readonly GetSum: number | bigint
-  readonly VfySuccSum: number | bigint
-  readonly VfySum: number | bigint
-  readonly AttackSum: number | bigint
-  readonly CaptchaMsg: string
-  readonly CaptchaCode: number | bigint
-  readonly CheckTicketSum: number | bigint
-  readonly TicketThroughputSum: number | bigint
-  readonly TicketInterceptSum: number | bigint
+  readonly GetSum?: number | bigint
+  readonly VfySuccSum?: number | bigint
+  readonly VfySum?: number | bigint
+  readonly AttackSum?: number | bigint
+  readonly CaptchaMsg?: string
+  readonly CaptchaCode?: number | bigint
+  readonly CheckTicketSum?: number | bigint
+  readonly TicketThroughputSum?: number | bigint
+  readonly TicketInterceptSum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCaptchaDataSumResponse: $Schema.Schema<DescribeCaptchaDataSumResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCaptchaDataSumResponse", { GetSum: $C.int64, VfySuccSum: $C.int64, VfySum: $C.int64, AttackSum: $C.int64, CaptchaMsg: $C.str, CaptchaCode: $C.int64, CheckTicketSum: $C.int64, TicketThroughputSum: $C.int64, TicketInterceptSum: $C.int64, RequestId: $C.str }))
@@ -176,9 +176,9 @@ export const DescribeCaptchaMiniDataRequest: $Schema.Schema<DescribeCaptchaMiniD
 
 /** `DescribeCaptchaMiniDataResponse` (response side). */
 export interface DescribeCaptchaMiniDataResponse {
-  readonly CaptchaCode: number | bigint
+  readonly CaptchaCode?: number | bigint
   readonly Data?: readonly CaptchaQueryData[]
-  readonly CaptchaMsg: string
+  readonly CaptchaMsg?: string
   readonly RequestId: string
 }
 export const DescribeCaptchaMiniDataResponse: $Schema.Schema<DescribeCaptchaMiniDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCaptchaMiniDataResponse", { CaptchaCode: $C.int64, CaptchaMsg: $C.str, RequestId: $C.str }, { Data: $C.arr(CaptchaQueryData) }))
@@ -197,8 +197,8 @@ export interface DescribeCaptchaMiniDataSumResponse {
   readonly VfySuccSum?: number | bigint
   readonly VfySum?: number | bigint
   readonly AttackSum?: number | bigint
-  readonly CaptchaMsg: string
-  readonly CaptchaCode: number | bigint
+  readonly CaptchaMsg?: string
+  readonly CaptchaCode?: number | bigint
   readonly CheckTicketSum?: number | bigint
   readonly TicketThroughputSum?: number | bigint
   readonly TicketInterceptSum?: number | bigint
@@ -217,8 +217,8 @@ export const DescribeCaptchaMiniOperDataRequest: $Schema.Schema<DescribeCaptchaM
 
 /** `DescribeCaptchaMiniOperDataResponse` (response side). */
 export interface DescribeCaptchaMiniOperDataResponse {
-  readonly CaptchaCode: number | bigint
-  readonly CaptchaMsg: string
+  readonly CaptchaCode?: number | bigint
+  readonly CaptchaMsg?: string
   readonly Data?: CaptchaOperDataRes
   readonly RequestId: string
 }
@@ -240,8 +240,8 @@ export const DescribeCaptchaMiniResultRequest: $Schema.Schema<DescribeCaptchaMin
 
 /** `DescribeCaptchaMiniResultResponse` (response side). */
 export interface DescribeCaptchaMiniResultResponse {
-  readonly CaptchaCode: number | bigint
-  readonly CaptchaMsg: string
+  readonly CaptchaCode?: number | bigint
+  readonly CaptchaMsg?: string
   readonly RequestId: string
 }
 export const DescribeCaptchaMiniResultResponse: $Schema.Schema<DescribeCaptchaMiniResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCaptchaMiniResultResponse", { CaptchaCode: $C.int64, CaptchaMsg: $C.str, RequestId: $C.str }))
@@ -264,8 +264,8 @@ export const DescribeCaptchaMiniRiskResultRequest: $Schema.Schema<DescribeCaptch
 
 /** `DescribeCaptchaMiniRiskResultResponse` (response side). */
 export interface DescribeCaptchaMiniRiskResultResponse {
-  readonly CaptchaCode: number | bigint
-  readonly CaptchaMsg: string
+  readonly CaptchaCode?: number | bigint
+  readonly CaptchaMsg?: string
   readonly ManageMarketingRiskValue?: OutputManageMarketingRiskValue
   readonly RequestId: string
 }
@@ -282,8 +282,8 @@ export const DescribeCaptchaOperDataRequest: $Schema.Schema<DescribeCaptchaOperD
 
 /** `DescribeCaptchaOperDataResponse` (response side). */
 export interface DescribeCaptchaOperDataResponse {
-  readonly CaptchaCode: number | bigint
-  readonly CaptchaMsg: string
+  readonly CaptchaCode?: number | bigint
+  readonly CaptchaMsg?: string
   readonly Data?: CaptchaOperDataRes
   readonly RequestId: string
 }
@@ -307,12 +307,12 @@ export const DescribeCaptchaRceResultRequest: $Schema.Schema<DescribeCaptchaRceR
 
 /** `DescribeCaptchaRceResultResponse` (response side). */
 export interface DescribeCaptchaRceResultResponse {
-  readonly CaptchaCode: number | bigint
-  readonly CaptchaMsg: string
-  readonly EvilLevel: number | bigint
-  readonly GetCaptchaTime: number | bigint
-  readonly EvilBitmap: number | bigint | null
-  readonly SubmitCaptchaTime: number | bigint
+  readonly CaptchaCode?: number | bigint
+  readonly CaptchaMsg?: string
+  readonly EvilLevel?: number | bigint
+  readonly GetCaptchaTime?: number | bigint
+  readonly EvilBitmap?: number | bigint | null
+  readonly SubmitCaptchaTime?: number | bigint
   readonly RceResult?: RceResult
   readonly DeviceRiskCategory?: string
   readonly RequestId: string
@@ -337,12 +337,12 @@ export const DescribeCaptchaResultRequest: $Schema.Schema<DescribeCaptchaResultR
 
 /** `DescribeCaptchaResultResponse` (response side). */
 export interface DescribeCaptchaResultResponse {
-  readonly CaptchaCode: number | bigint
-  readonly CaptchaMsg: string
-  readonly EvilLevel: number | bigint
-  readonly GetCaptchaTime: number | bigint
-  readonly EvilBitmap: number | bigint | null
-  readonly SubmitCaptchaTime: number | bigint
+  readonly CaptchaCode?: number | bigint
+  readonly CaptchaMsg?: string
+  readonly EvilLevel?: number | bigint
+  readonly GetCaptchaTime?: number | bigint
+  readonly EvilBitmap?: number | bigint | null
+  readonly SubmitCaptchaTime?: number | bigint
   readonly DeviceRiskCategory?: string | null
   readonly Score?: number | bigint
   readonly RequestId: string
@@ -359,8 +359,8 @@ export const DescribeCaptchaTicketDataRequest: $Schema.Schema<DescribeCaptchaTic
 
 /** `DescribeCaptchaTicketDataResponse` (response side). */
 export interface DescribeCaptchaTicketDataResponse {
-  readonly CaptchaCode: number | bigint
-  readonly CaptchaMsg: string
+  readonly CaptchaCode?: number | bigint
+  readonly CaptchaMsg?: string
   readonly Data?: CaptchaTicketDataRes
   readonly RequestId: string
 }
@@ -373,8 +373,8 @@ export const DescribeCaptchaUserAllAppIdRequest: $Schema.Schema<DescribeCaptchaU
 /** `DescribeCaptchaUserAllAppIdResponse` (response side). */
 export interface DescribeCaptchaUserAllAppIdResponse {
   readonly Data?: readonly CaptchaUserAllAppId[]
-  readonly CaptchaCode: number | bigint
-  readonly CaptchaMsg: string
+  readonly CaptchaCode?: number | bigint
+  readonly CaptchaMsg?: string
   readonly RequestId: string
 }
 export const DescribeCaptchaUserAllAppIdResponse: $Schema.Schema<DescribeCaptchaUserAllAppIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCaptchaUserAllAppIdResponse", { CaptchaCode: $C.int64, CaptchaMsg: $C.str, RequestId: $C.str }, { Data: $C.arr(CaptchaUserAllAppId) }))
@@ -390,9 +390,9 @@ export const GetRequestStatisticsRequest: $Schema.Schema<GetRequestStatisticsReq
 
 /** `GetRequestStatisticsResponse` (response side). */
 export interface GetRequestStatisticsResponse {
-  readonly Data: CaptchaStatisticObj | null
-  readonly CaptchaCode: number | bigint
-  readonly CaptchaMsg: string
+  readonly Data?: CaptchaStatisticObj | null
+  readonly CaptchaCode?: number | bigint
+  readonly CaptchaMsg?: string
   readonly RequestId: string
 }
 export const GetRequestStatisticsResponse: $Schema.Schema<GetRequestStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetRequestStatisticsResponse", { Data: $C.nul(CaptchaStatisticObj), CaptchaCode: $C.int64, CaptchaMsg: $C.str, RequestId: $C.str }))
@@ -408,9 +408,9 @@ export const GetTicketStatisticsRequest: $Schema.Schema<GetTicketStatisticsReque
 
 /** `GetTicketStatisticsResponse` (response side). */
 export interface GetTicketStatisticsResponse {
-  readonly Data: CaptchaStatisticObj | null
-  readonly CaptchaCode: number | bigint
-  readonly CaptchaMsg: string
+  readonly Data?: CaptchaStatisticObj | null
+  readonly CaptchaCode?: number | bigint
+  readonly CaptchaMsg?: string
   readonly RequestId: string
 }
 export const GetTicketStatisticsResponse: $Schema.Schema<GetTicketStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTicketStatisticsResponse", { Data: $C.nul(CaptchaStatisticObj), CaptchaCode: $C.int64, CaptchaMsg: $C.str, RequestId: $C.str }))
@@ -425,9 +425,9 @@ export const GetTotalRequestStatisticsRequest: $Schema.Schema<GetTotalRequestSta
 
 /** `GetTotalRequestStatisticsResponse` (response side). */
 export interface GetTotalRequestStatisticsResponse {
-  readonly Data: CaptchaStatisticObj | null
-  readonly CaptchaCode: number | bigint
-  readonly CaptchaMsg: string
+  readonly Data?: CaptchaStatisticObj | null
+  readonly CaptchaCode?: number | bigint
+  readonly CaptchaMsg?: string
   readonly RequestId: string
 }
 export const GetTotalRequestStatisticsResponse: $Schema.Schema<GetTotalRequestStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTotalRequestStatisticsResponse", { Data: $C.nul(CaptchaStatisticObj), CaptchaCode: $C.int64, CaptchaMsg: $C.str, RequestId: $C.str }))
@@ -442,9 +442,9 @@ export const GetTotalTicketStatisticsRequest: $Schema.Schema<GetTotalTicketStati
 
 /** `GetTotalTicketStatisticsResponse` (response side). */
 export interface GetTotalTicketStatisticsResponse {
-  readonly Data: CaptchaStatisticObj | null
-  readonly CaptchaCode: number | bigint
-  readonly CaptchaMsg: string
+  readonly Data?: CaptchaStatisticObj | null
+  readonly CaptchaCode?: number | bigint
+  readonly CaptchaMsg?: string
   readonly RequestId: string
 }
 export const GetTotalTicketStatisticsResponse: $Schema.Schema<GetTotalTicketStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTotalTicketStatisticsResponse", { Data: $C.nul(CaptchaStatisticObj), CaptchaCode: $C.int64, CaptchaMsg: $C.str, RequestId: $C.str }))
@@ -460,12 +460,12 @@ export const InterceptPerTrendObj: $Schema.Schema<InterceptPerTrendObj> = /*#__P
 
 /** `OutputManageMarketingRiskValue` (response side). */
 export interface OutputManageMarketingRiskValue {
-  readonly UserId: string
-  readonly PostTime: number | bigint
-  readonly AssociateAccount: string
-  readonly UserIp: string
-  readonly RiskLevel: string
-  readonly RiskType: readonly (number | bigint)[] | null
+  readonly UserId?: string
+  readonly PostTime?: number | bigint
+  readonly AssociateAccount?: string
+  readonly UserIp?: string
+  readonly RiskLevel?: string
+  readonly RiskType?: readonly (number | bigint)[] | null
 }
 export const OutputManageMarketingRiskValue: $Schema.Schema<OutputManageMarketingRiskValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("OutputManageMarketingRiskValue", { UserId: $C.str, PostTime: $C.int64, AssociateAccount: $C.str, UserIp: $C.str, RiskLevel: $C.str, RiskType: $C.nul($C.arr($C.int64)) }))
 
@@ -494,8 +494,8 @@ export const RequestTrendObj: $Schema.Schema<RequestTrendObj> = /*#__PURE__*/ $C
 
 /** `TicketAmountUnit` (response side). */
 export interface TicketAmountUnit {
-  readonly DateKey: string
-  readonly Amount: number | bigint
+  readonly DateKey?: string
+  readonly Amount?: number | bigint
 }
 export const TicketAmountUnit: $Schema.Schema<TicketAmountUnit> = /*#__PURE__*/ $C.lazy(() => $C.struct("TicketAmountUnit", { DateKey: $C.str, Amount: $C.int64 }))
 
@@ -510,15 +510,15 @@ export const TicketCheckTrendObj: $Schema.Schema<TicketCheckTrendObj> = /*#__PUR
 
 /** `TicketInterceptUnit` (response side). */
 export interface TicketInterceptUnit {
-  readonly DateKey: string
-  readonly Intercept: number | bigint
+  readonly DateKey?: string
+  readonly Intercept?: number | bigint
 }
 export const TicketInterceptUnit: $Schema.Schema<TicketInterceptUnit> = /*#__PURE__*/ $C.lazy(() => $C.struct("TicketInterceptUnit", { DateKey: $C.str, Intercept: $C.int64 }))
 
 /** `TicketThroughUnit` (response side). */
 export interface TicketThroughUnit {
-  readonly DateKey: string
-  readonly Through: number | bigint
+  readonly DateKey?: string
+  readonly Through?: number | bigint
 }
 export const TicketThroughUnit: $Schema.Schema<TicketThroughUnit> = /*#__PURE__*/ $C.lazy(() => $C.struct("TicketThroughUnit", { DateKey: $C.str, Through: $C.int64 }))
 
@@ -542,8 +542,8 @@ export const UpdateCaptchaAppIdInfoRequest: $Schema.Schema<UpdateCaptchaAppIdInf
 
 /** `UpdateCaptchaAppIdInfoResponse` (response side). */
 export interface UpdateCaptchaAppIdInfoResponse {
-  readonly CaptchaCode: number | bigint
-  readonly CaptchaMsg: string
+  readonly CaptchaCode?: number | bigint
+  readonly CaptchaMsg?: string
   readonly RequestId: string
 }
 export const UpdateCaptchaAppIdInfoResponse: $Schema.Schema<UpdateCaptchaAppIdInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateCaptchaAppIdInfoResponse", { CaptchaCode: $C.int64, CaptchaMsg: $C.str, RequestId: $C.str }))

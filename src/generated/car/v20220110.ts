@@ -47,7 +47,7 @@ export const CreateSessionRequest: $Schema.Schema<CreateSessionRequest> = /*#__P
 
 /** `CreateSessionResponse` (response side). */
 export interface CreateSessionResponse {
-  readonly ServerSession: string
+  readonly ServerSession?: string
   readonly RequestId: string
 }
 export const CreateSessionResponse: $Schema.Schema<CreateSessionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSessionResponse", { ServerSession: $C.str, RequestId: $C.str }))
@@ -61,8 +61,8 @@ export const DescribeConcurrentCountRequest: $Schema.Schema<DescribeConcurrentCo
 
 /** `DescribeConcurrentCountResponse` (response side). */
 export interface DescribeConcurrentCountResponse {
-  readonly Total: number | bigint
-  readonly Running: number | bigint
+  readonly Total?: number | bigint
+  readonly Running?: number | bigint
   readonly RequestId: string
 }
 export const DescribeConcurrentCountResponse: $Schema.Schema<DescribeConcurrentCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConcurrentCountResponse", { Total: $C.uint64, Running: $C.uint64, RequestId: $C.str }))

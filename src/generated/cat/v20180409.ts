@@ -38,7 +38,7 @@ export const CreateProbeTasksRequest: $Schema.Schema<CreateProbeTasksRequest> = 
 
 /** `CreateProbeTasksResponse` (response side). */
 export interface CreateProbeTasksResponse {
-  readonly TaskIDs: readonly string[]
+  readonly TaskIDs?: readonly string[]
   readonly RequestId: string
 }
 export const CreateProbeTasksResponse: $Schema.Schema<CreateProbeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProbeTasksResponse", { TaskIDs: $C.arr($C.str), RequestId: $C.str }))
@@ -51,9 +51,9 @@ export const DeleteProbeTaskRequest: $Schema.Schema<DeleteProbeTaskRequest> = /*
 
 /** `DeleteProbeTaskResponse` (response side). */
 export interface DeleteProbeTaskResponse {
-  readonly Total: number | bigint
-  readonly SuccessCount: number | bigint | null
-  readonly Results: readonly TaskResult[] | null
+  readonly Total?: number | bigint
+  readonly SuccessCount?: number | bigint | null
+  readonly Results?: readonly TaskResult[] | null
   readonly RequestId: string
 }
 export const DeleteProbeTaskResponse: $Schema.Schema<DeleteProbeTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteProbeTaskResponse", { Total: $C.int64, SuccessCount: $C.nul($C.int64), Results: $C.nul($C.arr(TaskResult)), RequestId: $C.str }))
@@ -80,8 +80,8 @@ export const DescribeDetailedSingleProbeDataRequest: $Schema.Schema<DescribeDeta
 
 /** `DescribeDetailedSingleProbeDataResponse` (response side). */
 export interface DescribeDetailedSingleProbeDataResponse {
-  readonly DataSet: readonly DetailedSingleDataDefine[]
-  readonly TotalNumber: number | bigint
+  readonly DataSet?: readonly DetailedSingleDataDefine[]
+  readonly TotalNumber?: number | bigint
   readonly ScrollID?: string
   readonly RequestId: string
 }
@@ -96,8 +96,8 @@ export const DescribeInstantTasksRequest: $Schema.Schema<DescribeInstantTasksReq
 
 /** `DescribeInstantTasksResponse` (response side). */
 export interface DescribeInstantTasksResponse {
-  readonly Tasks: readonly SingleInstantTask[] | null
-  readonly Total: number | bigint
+  readonly Tasks?: readonly SingleInstantTask[] | null
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeInstantTasksResponse: $Schema.Schema<DescribeInstantTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstantTasksResponse", { Tasks: $C.nul($C.arr(SingleInstantTask)), Total: $C.uint64, RequestId: $C.str }))
@@ -119,9 +119,9 @@ export const DescribeNodeGroupsRequest: $Schema.Schema<DescribeNodeGroupsRequest
 
 /** `DescribeNodeGroupsResponse` (response side). */
 export interface DescribeNodeGroupsResponse {
-  readonly NodeList: readonly NodeTree[] | null
-  readonly DistrictList: readonly DistinctOrNetServiceInfo[] | null
-  readonly NetServiceList: readonly DistinctOrNetServiceInfo[] | null
+  readonly NodeList?: readonly NodeTree[] | null
+  readonly DistrictList?: readonly DistinctOrNetServiceInfo[] | null
+  readonly NetServiceList?: readonly DistinctOrNetServiceInfo[] | null
   readonly RequestId: string
 }
 export const DescribeNodeGroupsResponse: $Schema.Schema<DescribeNodeGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNodeGroupsResponse", { NodeList: $C.nul($C.arr(NodeTree)), DistrictList: $C.nul($C.arr(DistinctOrNetServiceInfo)), NetServiceList: $C.nul($C.arr(DistinctOrNetServiceInfo)), RequestId: $C.str }))
@@ -139,7 +139,7 @@ export const DescribeNodesRequest: $Schema.Schema<DescribeNodesRequest> = /*#__P
 
 /** `DescribeNodesResponse` (response side). */
 export interface DescribeNodesResponse {
-  readonly NodeSet: readonly NodeDefineExt[] | null
+  readonly NodeSet?: readonly NodeDefineExt[] | null
   readonly RequestId: string
 }
 export const DescribeNodesResponse: $Schema.Schema<DescribeNodesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNodesResponse", { NodeSet: $C.nul($C.arr(NodeDefineExt)), RequestId: $C.str }))
@@ -157,7 +157,7 @@ export const DescribeProbeMetricDataRequest: $Schema.Schema<DescribeProbeMetricD
 
 /** `DescribeProbeMetricDataResponse` (response side). */
 export interface DescribeProbeMetricDataResponse {
-  readonly MetricSet: string
+  readonly MetricSet?: string
   readonly RequestId: string
 }
 export const DescribeProbeMetricDataResponse: $Schema.Schema<DescribeProbeMetricDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProbeMetricDataResponse", { MetricSet: $C.str, RequestId: $C.str }))
@@ -174,7 +174,7 @@ export const DescribeProbeMetricTagValuesRequest: $Schema.Schema<DescribeProbeMe
 
 /** `DescribeProbeMetricTagValuesResponse` (response side). */
 export interface DescribeProbeMetricTagValuesResponse {
-  readonly TagValueSet: string
+  readonly TagValueSet?: string
   readonly RequestId: string
 }
 export const DescribeProbeMetricTagValuesResponse: $Schema.Schema<DescribeProbeMetricTagValuesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProbeMetricTagValuesResponse", { TagValueSet: $C.str, RequestId: $C.str }))
@@ -191,7 +191,7 @@ export const DescribeProbeNodesRequest: $Schema.Schema<DescribeProbeNodesRequest
 
 /** `DescribeProbeNodesResponse` (response side). */
 export interface DescribeProbeNodesResponse {
-  readonly NodeSet: readonly NodeDefine[] | null
+  readonly NodeSet?: readonly NodeDefine[] | null
   readonly RequestId: string
 }
 export const DescribeProbeNodesResponse: $Schema.Schema<DescribeProbeNodesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProbeNodesResponse", { NodeSet: $C.nul($C.arr(NodeDefine)), RequestId: $C.str }))
@@ -216,8 +216,8 @@ export const DescribeProbeTasksRequest: $Schema.Schema<DescribeProbeTasksRequest
 
 /** `DescribeProbeTasksResponse` (response side). */
 export interface DescribeProbeTasksResponse {
-  readonly TaskSet: readonly ProbeTask[] | null
-  readonly Total: number | bigint
+  readonly TaskSet?: readonly ProbeTask[] | null
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeProbeTasksResponse: $Schema.Schema<DescribeProbeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProbeTasksResponse", { TaskSet: $C.nul($C.arr(ProbeTask)), Total: $C.int64, RequestId: $C.str }))
@@ -232,8 +232,8 @@ export const DetailedSingleDataDefine: $Schema.Schema<DetailedSingleDataDefine> 
 
 /** `DistinctOrNetServiceInfo` (response side). */
 export interface DistinctOrNetServiceInfo {
-  readonly ID: string
-  readonly Name: string
+  readonly ID?: string
+  readonly Name?: string
 }
 export const DistinctOrNetServiceInfo: $Schema.Schema<DistinctOrNetServiceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DistinctOrNetServiceInfo", { ID: $C.str, Name: $C.str }))
 
@@ -292,45 +292,45 @@ export const NodeDefineExt: $Schema.Schema<NodeDefineExt> = /*#__PURE__*/ $C.laz
 
 /** `NodeInfoBase` (response side). */
 export interface NodeInfoBase {
-  readonly ID: string
-  readonly Content: string
+  readonly ID?: string
+  readonly Content?: string
 }
 export const NodeInfoBase: $Schema.Schema<NodeInfoBase> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodeInfoBase", { ID: $C.str, Content: $C.str }))
 
 /** `NodeLeaf` (response side). */
 export interface NodeLeaf {
-  readonly ID: string
-  readonly Content: string
-  readonly Children: readonly NodeInfoBase[]
+  readonly ID?: string
+  readonly Content?: string
+  readonly Children?: readonly NodeInfoBase[]
 }
 export const NodeLeaf: $Schema.Schema<NodeLeaf> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodeLeaf", { ID: $C.str, Content: $C.str, Children: $C.arr(NodeInfoBase) }))
 
 /** `NodeTree` (response side). */
 export interface NodeTree {
-  readonly ID: string
-  readonly Content: string
-  readonly Children: readonly NodeLeaf[]
+  readonly ID?: string
+  readonly Content?: string
+  readonly Children?: readonly NodeLeaf[]
 }
 export const NodeTree: $Schema.Schema<NodeTree> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodeTree", { ID: $C.str, Content: $C.str, Children: $C.arr(NodeLeaf) }))
 
 /** `ProbeTask` (response side). */
 export interface ProbeTask {
-  readonly Name: string | null
-  readonly TaskId: string
-  readonly TaskType: number | bigint
-  readonly Nodes: readonly string[]
+  readonly Name?: string | null
+  readonly TaskId?: string
+  readonly TaskType?: number | bigint
+  readonly Nodes?: readonly string[]
   readonly NodeIpType?: number | bigint | null
-  readonly Interval: number | bigint
-  readonly Parameters: string
-  readonly Status: number | bigint
-  readonly TargetAddress: string
-  readonly PayMode: number | bigint
-  readonly OrderState: number | bigint
-  readonly TaskCategory: number | bigint
-  readonly CreatedAt: string
-  readonly Cron: string | null
-  readonly CronState: number | bigint | null
-  readonly TagInfoList: readonly KeyValuePair[] | null
+  readonly Interval?: number | bigint
+  readonly Parameters?: string
+  readonly Status?: number | bigint
+  readonly TargetAddress?: string
+  readonly PayMode?: number | bigint
+  readonly OrderState?: number | bigint
+  readonly TaskCategory?: number | bigint
+  readonly CreatedAt?: string
+  readonly Cron?: string | null
+  readonly CronState?: number | bigint | null
+  readonly TagInfoList?: readonly KeyValuePair[] | null
   readonly SubSyncFlag?: number | bigint | null
 }
 export const ProbeTask: $Schema.Schema<ProbeTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProbeTask", { Name: $C.nul($C.str), TaskId: $C.str, TaskType: $C.int64, Nodes: $C.arr($C.str), Interval: $C.int64, Parameters: $C.str, Status: $C.int64, TargetAddress: $C.str, PayMode: $C.int64, OrderState: $C.int64, TaskCategory: $C.int64, CreatedAt: $C.str, Cron: $C.nul($C.str), CronState: $C.nul($C.int64), TagInfoList: $C.nul($C.arr(KeyValuePair)) }, { NodeIpType: $C.nul($C.int64), SubSyncFlag: $C.nul($C.int64) }))
@@ -350,9 +350,9 @@ export const ResumeProbeTaskRequest: $Schema.Schema<ResumeProbeTaskRequest> = /*
 
 /** `ResumeProbeTaskResponse` (response side). */
 export interface ResumeProbeTaskResponse {
-  readonly Total: number | bigint
-  readonly SuccessCount: number | bigint | null
-  readonly Results: readonly TaskResult[] | null
+  readonly Total?: number | bigint
+  readonly SuccessCount?: number | bigint | null
+  readonly Results?: readonly TaskResult[] | null
   readonly RequestId: string
 }
 export const ResumeProbeTaskResponse: $Schema.Schema<ResumeProbeTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResumeProbeTaskResponse", { Total: $C.int64, SuccessCount: $C.nul($C.int64), Results: $C.nul($C.arr(TaskResult)), RequestId: $C.str }))
@@ -378,9 +378,9 @@ export const SuspendProbeTaskRequest: $Schema.Schema<SuspendProbeTaskRequest> = 
 
 /** `SuspendProbeTaskResponse` (response side). */
 export interface SuspendProbeTaskResponse {
-  readonly Total: number | bigint
-  readonly SuccessCount: number | bigint | null
-  readonly Results: readonly TaskResult[] | null
+  readonly Total?: number | bigint
+  readonly SuccessCount?: number | bigint | null
+  readonly Results?: readonly TaskResult[] | null
   readonly RequestId: string
 }
 export const SuspendProbeTaskResponse: $Schema.Schema<SuspendProbeTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SuspendProbeTaskResponse", { Total: $C.int64, SuccessCount: $C.nul($C.int64), Results: $C.nul($C.arr(TaskResult)), RequestId: $C.str }))

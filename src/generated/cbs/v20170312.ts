@@ -19,10 +19,10 @@ export const $M: $O.Meta = { service: "cbs", version: "2017-03-12" }
 
 /** `AdvancedRetentionPolicy` (response side). */
 export interface AdvancedRetentionPolicy {
-  readonly Days: number | bigint
-  readonly Weeks: number | bigint
-  readonly Months: number | bigint
-  readonly Years: number | bigint
+  readonly Days?: number | bigint
+  readonly Weeks?: number | bigint
+  readonly Months?: number | bigint
+  readonly Years?: number | bigint
 }
 export const AdvancedRetentionPolicy: $Schema.Schema<AdvancedRetentionPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("AdvancedRetentionPolicy", { Days: $C.uint64, Weeks: $C.uint64, Months: $C.uint64, Years: $C.uint64 }))
 
@@ -124,24 +124,24 @@ export const AutoMountConfiguration: $Schema.Schema<AutoMountConfiguration> = /*
 
 /** `AutoSnapshotPolicy` (response side). */
 export interface AutoSnapshotPolicy {
-  readonly DiskIdSet: readonly string[]
-  readonly IsActivated: boolean
-  readonly AutoSnapshotPolicyState: string
-  readonly IsCopyToRemote: number | bigint
-  readonly IsPermanent: boolean
-  readonly NextTriggerTime: string
-  readonly AutoSnapshotPolicyName: string
-  readonly AutoSnapshotPolicyId: string
-  readonly Policy: readonly Policy[]
-  readonly CreateTime: string
-  readonly RetentionDays: number | bigint
-  readonly CopyToAccountUin: string | null
-  readonly InstanceIdSet: readonly string[]
-  readonly RetentionMonths: number | bigint
-  readonly RetentionAmount: number | bigint
-  readonly AdvancedRetentionPolicy: AdvancedRetentionPolicy | null
-  readonly CopyFromAccountUin: string | null
-  readonly Tags: readonly Tag[]
+  readonly DiskIdSet?: readonly string[]
+  readonly IsActivated?: boolean
+  readonly AutoSnapshotPolicyState?: string
+  readonly IsCopyToRemote?: number | bigint
+  readonly IsPermanent?: boolean
+  readonly NextTriggerTime?: string
+  readonly AutoSnapshotPolicyName?: string
+  readonly AutoSnapshotPolicyId?: string
+  readonly Policy?: readonly Policy[]
+  readonly CreateTime?: string
+  readonly RetentionDays?: number | bigint
+  readonly CopyToAccountUin?: string | null
+  readonly InstanceIdSet?: readonly string[]
+  readonly RetentionMonths?: number | bigint
+  readonly RetentionAmount?: number | bigint
+  readonly AdvancedRetentionPolicy?: AdvancedRetentionPolicy | null
+  readonly CopyFromAccountUin?: string | null
+  readonly Tags?: readonly Tag[]
 }
 export const AutoSnapshotPolicy: $Schema.Schema<AutoSnapshotPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("AutoSnapshotPolicy", { DiskIdSet: $C.arr($C.str), IsActivated: $C.bool, AutoSnapshotPolicyState: $C.str, IsCopyToRemote: $C.uint64, IsPermanent: $C.bool, NextTriggerTime: $C.datetime, AutoSnapshotPolicyName: $C.str, AutoSnapshotPolicyId: $C.str, Policy: $C.arr(Policy), CreateTime: $C.datetime, RetentionDays: $C.uint64, CopyToAccountUin: $C.nul($C.str), InstanceIdSet: $C.arr($C.str), RetentionMonths: $C.uint64, RetentionAmount: $C.uint64, AdvancedRetentionPolicy: $C.nul(AdvancedRetentionPolicy), CopyFromAccountUin: $C.nul($C.str), Tags: $C.arr(Tag) }))
 
@@ -160,22 +160,22 @@ export const BindAutoSnapshotPolicyResponse: $Schema.Schema<BindAutoSnapshotPoli
 
 /** `Cdc` (response side). */
 export interface Cdc {
-  readonly CageId: string | null
-  readonly CdcState: string
-  readonly Zone: string
-  readonly CdcName: string
-  readonly CdcResource: CdcSize
-  readonly CdcId: string
-  readonly DiskType: string
-  readonly ExpiredTime: string
-  readonly CreatedTime: string
-  readonly DiskNumber: number | bigint
+  readonly CageId?: string | null
+  readonly CdcState?: string
+  readonly Zone?: string
+  readonly CdcName?: string
+  readonly CdcResource?: CdcSize
+  readonly CdcId?: string
+  readonly DiskType?: string
+  readonly ExpiredTime?: string
+  readonly CreatedTime?: string
+  readonly DiskNumber?: number | bigint
 }
 export const Cdc: $Schema.Schema<Cdc> = /*#__PURE__*/ $C.lazy(() => $C.struct("Cdc", { CageId: $C.nul($C.str), CdcState: $C.str, Zone: $C.str, CdcName: $C.str, CdcResource: CdcSize, CdcId: $C.str, DiskType: $C.str, ExpiredTime: $C.datetime, CreatedTime: $C.datetimeIso, DiskNumber: $C.uint64 }))
 
 /** `CdcSize` (response side). */
 export interface CdcSize {
-  readonly DiskTotal: number | bigint
+  readonly DiskTotal?: number | bigint
   readonly DiskAvailable?: number | bigint
 }
 export const CdcSize: $Schema.Schema<CdcSize> = /*#__PURE__*/ $C.lazy(() => $C.struct("CdcSize", { DiskTotal: $C.uint64 }, { DiskAvailable: $C.uint64 }))
@@ -189,8 +189,8 @@ export const CopyAutoSnapshotPolicyCrossAccountRequest: $Schema.Schema<CopyAutoS
 
 /** `CopyAutoSnapshotPolicyCrossAccountResponse` (response side). */
 export interface CopyAutoSnapshotPolicyCrossAccountResponse {
-  readonly AutoSnapshotPolicyIds: readonly string[] | null
-  readonly TargetAccountUin: string
+  readonly AutoSnapshotPolicyIds?: readonly string[] | null
+  readonly TargetAccountUin?: string
   readonly RequestId: string
 }
 export const CopyAutoSnapshotPolicyCrossAccountResponse: $Schema.Schema<CopyAutoSnapshotPolicyCrossAccountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CopyAutoSnapshotPolicyCrossAccountResponse", { AutoSnapshotPolicyIds: $C.nul($C.arr($C.str)), TargetAccountUin: $C.str, RequestId: $C.str }))
@@ -205,7 +205,7 @@ export const CopySnapshotCrossRegionsRequest: $Schema.Schema<CopySnapshotCrossRe
 
 /** `CopySnapshotCrossRegionsResponse` (response side). */
 export interface CopySnapshotCrossRegionsResponse {
-  readonly SnapshotCopyResultSet: readonly SnapshotCopyResult[]
+  readonly SnapshotCopyResultSet?: readonly SnapshotCopyResult[]
   readonly RequestId: string
 }
 export const CopySnapshotCrossRegionsResponse: $Schema.Schema<CopySnapshotCrossRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CopySnapshotCrossRegionsResponse", { SnapshotCopyResultSet: $C.arr(SnapshotCopyResult), RequestId: $C.str }))
@@ -223,8 +223,8 @@ export const CreateAutoSnapshotPolicyRequest: $Schema.Schema<CreateAutoSnapshotP
 
 /** `CreateAutoSnapshotPolicyResponse` (response side). */
 export interface CreateAutoSnapshotPolicyResponse {
-  readonly AutoSnapshotPolicyId: string
-  readonly NextTriggerTime: string
+  readonly AutoSnapshotPolicyId?: string
+  readonly NextTriggerTime?: string
   readonly RequestId: string
 }
 export const CreateAutoSnapshotPolicyResponse: $Schema.Schema<CreateAutoSnapshotPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAutoSnapshotPolicyResponse", { AutoSnapshotPolicyId: $C.str, NextTriggerTime: $C.str, RequestId: $C.str }))
@@ -269,7 +269,7 @@ export const CreateDisksRequest: $Schema.Schema<CreateDisksRequest> = /*#__PURE_
 
 /** `CreateDisksResponse` (response side). */
 export interface CreateDisksResponse {
-  readonly DiskIdSet: readonly string[] | null
+  readonly DiskIdSet?: readonly string[] | null
   readonly RequestId: string
 }
 export const CreateDisksResponse: $Schema.Schema<CreateDisksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDisksResponse", { DiskIdSet: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -302,7 +302,7 @@ export const CreateSnapshotGroupRequest: $Schema.Schema<CreateSnapshotGroupReque
 
 /** `CreateSnapshotGroupResponse` (response side). */
 export interface CreateSnapshotGroupResponse {
-  readonly SnapshotGroupId: string
+  readonly SnapshotGroupId?: string
   readonly RequestId: string
 }
 export const CreateSnapshotGroupResponse: $Schema.Schema<CreateSnapshotGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSnapshotGroupResponse", { SnapshotGroupId: $C.str, RequestId: $C.str }))
@@ -320,17 +320,17 @@ export const CreateSnapshotRequest: $Schema.Schema<CreateSnapshotRequest> = /*#_
 
 /** `CreateSnapshotResponse` (response side). */
 export interface CreateSnapshotResponse {
-  readonly SnapshotId: string | null
+  readonly SnapshotId?: string | null
   readonly RequestId: string
 }
 export const CreateSnapshotResponse: $Schema.Schema<CreateSnapshotResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSnapshotResponse", { SnapshotId: $C.nul($C.str), RequestId: $C.str }))
 
 /** `DedicatedClusterDiskStatistic` (response side). */
 export interface DedicatedClusterDiskStatistic {
-  readonly DiskType: string
-  readonly TotalDiskSize: number | bigint
-  readonly UsedDiskSize: number | bigint
-  readonly AvailableDiskSize: number | bigint
+  readonly DiskType?: string
+  readonly TotalDiskSize?: number | bigint
+  readonly UsedDiskSize?: number | bigint
+  readonly AvailableDiskSize?: number | bigint
 }
 export const DedicatedClusterDiskStatistic: $Schema.Schema<DedicatedClusterDiskStatistic> = /*#__PURE__*/ $C.lazy(() => $C.struct("DedicatedClusterDiskStatistic", { DiskType: $C.str, TotalDiskSize: $C.uint64, UsedDiskSize: $C.uint64, AvailableDiskSize: $C.uint64 }))
 
@@ -398,8 +398,8 @@ export const DescribeAutoSnapshotPoliciesRequest: $Schema.Schema<DescribeAutoSna
 
 /** `DescribeAutoSnapshotPoliciesResponse` (response side). */
 export interface DescribeAutoSnapshotPoliciesResponse {
-  readonly TotalCount: number | bigint
-  readonly AutoSnapshotPolicySet: readonly AutoSnapshotPolicy[]
+  readonly TotalCount?: number | bigint
+  readonly AutoSnapshotPolicySet?: readonly AutoSnapshotPolicy[]
   readonly RequestId: string
 }
 export const DescribeAutoSnapshotPoliciesResponse: $Schema.Schema<DescribeAutoSnapshotPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAutoSnapshotPoliciesResponse", { TotalCount: $C.uint64, AutoSnapshotPolicySet: $C.arr(AutoSnapshotPolicy), RequestId: $C.str }))
@@ -412,7 +412,7 @@ export const DescribeDedicatedClusterDiskStatisticsRequest: $Schema.Schema<Descr
 
 /** `DescribeDedicatedClusterDiskStatisticsResponse` (response side). */
 export interface DescribeDedicatedClusterDiskStatisticsResponse {
-  readonly DedicatedClusterDiskStatisticSet: readonly DedicatedClusterDiskStatistic[]
+  readonly DedicatedClusterDiskStatisticSet?: readonly DedicatedClusterDiskStatistic[]
   readonly RequestId: string
 }
 export const DescribeDedicatedClusterDiskStatisticsResponse: $Schema.Schema<DescribeDedicatedClusterDiskStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDedicatedClusterDiskStatisticsResponse", { DedicatedClusterDiskStatisticSet: $C.arr(DedicatedClusterDiskStatistic), RequestId: $C.str }))
@@ -425,8 +425,8 @@ export const DescribeDiskAssociatedAutoSnapshotPolicyRequest: $Schema.Schema<Des
 
 /** `DescribeDiskAssociatedAutoSnapshotPolicyResponse` (response side). */
 export interface DescribeDiskAssociatedAutoSnapshotPolicyResponse {
-  readonly TotalCount: number | bigint
-  readonly AutoSnapshotPolicySet: readonly AutoSnapshotPolicy[]
+  readonly TotalCount?: number | bigint
+  readonly AutoSnapshotPolicySet?: readonly AutoSnapshotPolicy[]
   readonly RequestId: string
 }
 export const DescribeDiskAssociatedAutoSnapshotPolicyResponse: $Schema.Schema<DescribeDiskAssociatedAutoSnapshotPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDiskAssociatedAutoSnapshotPolicyResponse", { TotalCount: $C.uint64, AutoSnapshotPolicySet: $C.arr(AutoSnapshotPolicy), RequestId: $C.str }))
@@ -444,8 +444,8 @@ export const DescribeDiskBackupsRequest: $Schema.Schema<DescribeDiskBackupsReque
 
 /** `DescribeDiskBackupsResponse` (response side). */
 export interface DescribeDiskBackupsResponse {
-  readonly TotalCount: number | bigint
-  readonly DiskBackupSet: readonly DiskBackup[]
+  readonly TotalCount?: number | bigint
+  readonly DiskBackupSet?: readonly DiskBackup[]
   readonly RequestId: string
 }
 export const DescribeDiskBackupsResponse: $Schema.Schema<DescribeDiskBackupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDiskBackupsResponse", { TotalCount: $C.uint64, DiskBackupSet: $C.arr(DiskBackup), RequestId: $C.str }))
@@ -466,7 +466,7 @@ export const DescribeDiskConfigQuotaRequest: $Schema.Schema<DescribeDiskConfigQu
 
 /** `DescribeDiskConfigQuotaResponse` (response side). */
 export interface DescribeDiskConfigQuotaResponse {
-  readonly DiskConfigSet: readonly DiskConfig[]
+  readonly DiskConfigSet?: readonly DiskConfig[]
   readonly RequestId: string
 }
 export const DescribeDiskConfigQuotaResponse: $Schema.Schema<DescribeDiskConfigQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDiskConfigQuotaResponse", { DiskConfigSet: $C.arr(DiskConfig), RequestId: $C.str }))
@@ -503,8 +503,8 @@ export const DescribeDisksRequest: $Schema.Schema<DescribeDisksRequest> = /*#__P
 
 /** `DescribeDisksResponse` (response side). */
 export interface DescribeDisksResponse {
-  readonly TotalCount: number | bigint
-  readonly DiskSet: readonly Disk[]
+  readonly TotalCount?: number | bigint
+  readonly DiskSet?: readonly Disk[]
   readonly RequestId: string
 }
 export const DescribeDisksResponse: $Schema.Schema<DescribeDisksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDisksResponse", { TotalCount: $C.uint64, DiskSet: $C.arr(Disk), RequestId: $C.str }))
@@ -517,7 +517,7 @@ export const DescribeInstancesDiskNumRequest: $Schema.Schema<DescribeInstancesDi
 
 /** `DescribeInstancesDiskNumResponse` (response side). */
 export interface DescribeInstancesDiskNumResponse {
-  readonly AttachDetail: readonly AttachDetail[]
+  readonly AttachDetail?: readonly AttachDetail[]
   readonly RequestId: string
 }
 export const DescribeInstancesDiskNumResponse: $Schema.Schema<DescribeInstancesDiskNumResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesDiskNumResponse", { AttachDetail: $C.arr(AttachDetail), RequestId: $C.str }))
@@ -554,8 +554,8 @@ export const DescribeRemoteDisksRequest: $Schema.Schema<DescribeRemoteDisksReque
 
 /** `DescribeRemoteDisksResponse` (response side). */
 export interface DescribeRemoteDisksResponse {
-  readonly RemoteDiskSet: readonly RemoteDiskDetail[]
-  readonly TotalCount: number | bigint
+  readonly RemoteDiskSet?: readonly RemoteDiskDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRemoteDisksResponse: $Schema.Schema<DescribeRemoteDisksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRemoteDisksResponse", { RemoteDiskSet: $C.arr(RemoteDiskDetail), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -598,7 +598,7 @@ export const DescribeSnapshotSharePermissionRequest: $Schema.Schema<DescribeSnap
 
 /** `DescribeSnapshotSharePermissionResponse` (response side). */
 export interface DescribeSnapshotSharePermissionResponse {
-  readonly SharePermissionSet: readonly SharePermission[]
+  readonly SharePermissionSet?: readonly SharePermission[]
   readonly RequestId: string
 }
 export const DescribeSnapshotSharePermissionResponse: $Schema.Schema<DescribeSnapshotSharePermissionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSnapshotSharePermissionResponse", { SharePermissionSet: $C.arr(SharePermission), RequestId: $C.str }))
@@ -616,8 +616,8 @@ export const DescribeSnapshotsRequest: $Schema.Schema<DescribeSnapshotsRequest> 
 
 /** `DescribeSnapshotsResponse` (response side). */
 export interface DescribeSnapshotsResponse {
-  readonly TotalCount: number | bigint
-  readonly SnapshotSet: readonly Snapshot[]
+  readonly TotalCount?: number | bigint
+  readonly SnapshotSet?: readonly Snapshot[]
   readonly RequestId: string
 }
 export const DescribeSnapshotsResponse: $Schema.Schema<DescribeSnapshotsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSnapshotsResponse", { TotalCount: $C.uint64, SnapshotSet: $C.arr(Snapshot), RequestId: $C.str }))
@@ -651,64 +651,64 @@ export const DetachRemoteDisksResponse: $Schema.Schema<DetachRemoteDisksResponse
 
 /** `DetailPrice` (response side). */
 export interface DetailPrice {
-  readonly ChargeUnit: string | null
-  readonly DiscountPrice: number | null
-  readonly DiscountPriceHigh: string | null
-  readonly OriginalPrice: number | null
-  readonly OriginalPriceHigh: string | null
-  readonly PriceName: string
-  readonly PriceTitle: string
-  readonly UnitPrice: number | null
-  readonly UnitPriceDiscount: number | null
-  readonly UnitPriceDiscountHigh: string | null
-  readonly UnitPriceHigh: string | null
+  readonly ChargeUnit?: string | null
+  readonly DiscountPrice?: number | null
+  readonly DiscountPriceHigh?: string | null
+  readonly OriginalPrice?: number | null
+  readonly OriginalPriceHigh?: string | null
+  readonly PriceName?: string
+  readonly PriceTitle?: string
+  readonly UnitPrice?: number | null
+  readonly UnitPriceDiscount?: number | null
+  readonly UnitPriceDiscountHigh?: string | null
+  readonly UnitPriceHigh?: string | null
 }
 export const DetailPrice: $Schema.Schema<DetailPrice> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetailPrice", { ChargeUnit: $C.nul($C.str), DiscountPrice: $C.nul($C.float), DiscountPriceHigh: $C.nul($C.str), OriginalPrice: $C.nul($C.float), OriginalPriceHigh: $C.nul($C.str), PriceName: $C.str, PriceTitle: $C.str, UnitPrice: $C.nul($C.float), UnitPriceDiscount: $C.nul($C.float), UnitPriceDiscountHigh: $C.nul($C.str), UnitPriceHigh: $C.nul($C.str) }))
 
 /** `Disk` (response side). */
 export interface Disk {
-  readonly DeleteWithInstance: boolean
-  readonly RenewFlag: string
-  readonly DiskType: string
-  readonly DiskState: string
-  readonly SnapshotCount: number | bigint
-  readonly AutoRenewFlagError: boolean
-  readonly Rollbacking: boolean
-  readonly InstanceIdList: readonly string[]
-  readonly Encrypt: boolean
-  readonly DiskName: string
-  readonly BackupDisk: boolean
-  readonly Tags: readonly Tag[]
-  readonly InstanceId: string
-  readonly AttachMode: string
-  readonly AutoSnapshotPolicyIds: readonly string[] | null
-  readonly ThroughputPerformance: number | bigint
-  readonly Migrating: boolean
-  readonly DiskId: string
-  readonly SnapshotSize: number | bigint
-  readonly Placement: Placement
+  readonly DeleteWithInstance?: boolean
+  readonly RenewFlag?: string
+  readonly DiskType?: string
+  readonly DiskState?: string
+  readonly SnapshotCount?: number | bigint
+  readonly AutoRenewFlagError?: boolean
+  readonly Rollbacking?: boolean
+  readonly InstanceIdList?: readonly string[]
+  readonly Encrypt?: boolean
+  readonly DiskName?: string
+  readonly BackupDisk?: boolean
+  readonly Tags?: readonly Tag[]
+  readonly InstanceId?: string
+  readonly AttachMode?: string
+  readonly AutoSnapshotPolicyIds?: readonly string[] | null
+  readonly ThroughputPerformance?: number | bigint
+  readonly Migrating?: boolean
+  readonly DiskId?: string
+  readonly SnapshotSize?: number | bigint
+  readonly Placement?: Placement
   readonly IsReturnable?: boolean | null
-  readonly DeadlineTime: string
-  readonly Attached: boolean
-  readonly DiskSize: number | bigint
-  readonly MigratePercent: number | bigint
-  readonly DiskUsage: string
-  readonly DiskChargeType: string
-  readonly Portable: boolean
-  readonly SnapshotAbility: boolean
-  readonly DeadlineError: boolean
-  readonly RollbackPercent: number | bigint
-  readonly DifferDaysOfDeadline: number | bigint | null
-  readonly ReturnFailCode: number | bigint
-  readonly Shareable: boolean
-  readonly CreateTime: string
-  readonly DeleteSnapshot: number | bigint
-  readonly DiskBackupQuota: number | bigint
-  readonly DiskBackupCount: number | bigint
-  readonly InstanceType: string
-  readonly LastAttachInsId: string | null
-  readonly ErrorPrompt: string
-  readonly BurstPerformance: boolean
+  readonly DeadlineTime?: string
+  readonly Attached?: boolean
+  readonly DiskSize?: number | bigint
+  readonly MigratePercent?: number | bigint
+  readonly DiskUsage?: string
+  readonly DiskChargeType?: string
+  readonly Portable?: boolean
+  readonly SnapshotAbility?: boolean
+  readonly DeadlineError?: boolean
+  readonly RollbackPercent?: number | bigint
+  readonly DifferDaysOfDeadline?: number | bigint | null
+  readonly ReturnFailCode?: number | bigint
+  readonly Shareable?: boolean
+  readonly CreateTime?: string
+  readonly DeleteSnapshot?: number | bigint
+  readonly DiskBackupQuota?: number | bigint
+  readonly DiskBackupCount?: number | bigint
+  readonly InstanceType?: string
+  readonly LastAttachInsId?: string | null
+  readonly ErrorPrompt?: string
+  readonly BurstPerformance?: boolean
   readonly EncryptType?: string
   readonly KmsKeyId?: string
 }
@@ -716,15 +716,15 @@ export const Disk: $Schema.Schema<Disk> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `DiskBackup` (response side). */
 export interface DiskBackup {
-  readonly DiskBackupId: string
-  readonly DiskId: string
-  readonly DiskSize: number | bigint
-  readonly DiskUsage: string
-  readonly DiskBackupName: string
-  readonly DiskBackupState: string
-  readonly Percent: number | bigint
-  readonly CreateTime: string
-  readonly Encrypt: boolean
+  readonly DiskBackupId?: string
+  readonly DiskId?: string
+  readonly DiskSize?: number | bigint
+  readonly DiskUsage?: string
+  readonly DiskBackupName?: string
+  readonly DiskBackupState?: string
+  readonly Percent?: number | bigint
+  readonly CreateTime?: string
+  readonly Encrypt?: boolean
 }
 export const DiskBackup: $Schema.Schema<DiskBackup> = /*#__PURE__*/ $C.lazy(() => $C.struct("DiskBackup", { DiskBackupId: $C.str, DiskId: $C.str, DiskSize: $C.uint64, DiskUsage: $C.str, DiskBackupName: $C.str, DiskBackupState: $C.str, Percent: $C.uint64, CreateTime: $C.datetimeIso, Encrypt: $C.bool }))
 
@@ -738,18 +738,18 @@ export const DiskChargePrepaid: $Schema.Schema<DiskChargePrepaid> = /*#__PURE__*
 
 /** `DiskConfig` (response side). */
 export interface DiskConfig {
-  readonly Available: boolean
-  readonly DiskChargeType: string
-  readonly Zone: string
-  readonly InstanceFamily: string | null
-  readonly DiskType: string
-  readonly StepSize: number | bigint
-  readonly ExtraPerformanceRange: readonly (number | bigint)[] | null
-  readonly DeviceClass: string | null
-  readonly DiskUsage: string
-  readonly MinDiskSize: number | bigint
-  readonly MaxDiskSize: number | bigint
-  readonly Price: Price
+  readonly Available?: boolean
+  readonly DiskChargeType?: string
+  readonly Zone?: string
+  readonly InstanceFamily?: string | null
+  readonly DiskType?: string
+  readonly StepSize?: number | bigint
+  readonly ExtraPerformanceRange?: readonly (number | bigint)[] | null
+  readonly DeviceClass?: string | null
+  readonly DiskUsage?: string
+  readonly MinDiskSize?: number | bigint
+  readonly MaxDiskSize?: number | bigint
+  readonly Price?: Price
 }
 export const DiskConfig: $Schema.Schema<DiskConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("DiskConfig", { Available: $C.bool, DiskChargeType: $C.str, Zone: $C.str, InstanceFamily: $C.nul($C.str), DiskType: $C.str, StepSize: $C.uint64, ExtraPerformanceRange: $C.nul($C.arr($C.int64)), DeviceClass: $C.nul($C.str), DiskUsage: $C.str, MinDiskSize: $C.uint64, MaxDiskSize: $C.uint64, Price: Price }))
 
@@ -776,8 +776,8 @@ export const GetSnapOverviewResponse: $Schema.Schema<GetSnapOverviewResponse> = 
 
 /** `Image` (response side). */
 export interface Image {
-  readonly ImageName: string
-  readonly ImageId: string
+  readonly ImageName?: string
+  readonly ImageId?: string
 }
 export const Image: $Schema.Schema<Image> = /*#__PURE__*/ $C.lazy(() => $C.struct("Image", { ImageName: $C.str, ImageId: $C.str }))
 
@@ -817,7 +817,7 @@ export const InquirePriceModifyDiskBackupQuotaRequest: $Schema.Schema<InquirePri
 
 /** `InquirePriceModifyDiskBackupQuotaResponse` (response side). */
 export interface InquirePriceModifyDiskBackupQuotaResponse {
-  readonly DiskPrice: Price
+  readonly DiskPrice?: Price
   readonly RequestId: string
 }
 export const InquirePriceModifyDiskBackupQuotaResponse: $Schema.Schema<InquirePriceModifyDiskBackupQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceModifyDiskBackupQuotaResponse", { DiskPrice: Price, RequestId: $C.str }))
@@ -831,7 +831,7 @@ export const InquirePriceModifyDiskExtraPerformanceRequest: $Schema.Schema<Inqui
 
 /** `InquirePriceModifyDiskExtraPerformanceResponse` (response side). */
 export interface InquirePriceModifyDiskExtraPerformanceResponse {
-  readonly DiskPrice: Price
+  readonly DiskPrice?: Price
   readonly RequestId: string
 }
 export const InquirePriceModifyDiskExtraPerformanceResponse: $Schema.Schema<InquirePriceModifyDiskExtraPerformanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceModifyDiskExtraPerformanceResponse", { DiskPrice: Price, RequestId: $C.str }))
@@ -864,7 +864,7 @@ export const InquiryPriceCreateDisksRequest: $Schema.Schema<InquiryPriceCreateDi
 
 /** `InquiryPriceCreateDisksResponse` (response side). */
 export interface InquiryPriceCreateDisksResponse {
-  readonly DiskPrice: Price
+  readonly DiskPrice?: Price
   readonly RequestId: string
 }
 export const InquiryPriceCreateDisksResponse: $Schema.Schema<InquiryPriceCreateDisksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceCreateDisksResponse", { DiskPrice: Price, RequestId: $C.str }))
@@ -880,7 +880,7 @@ export const InquiryPriceRenewDisksRequest: $Schema.Schema<InquiryPriceRenewDisk
 
 /** `InquiryPriceRenewDisksResponse` (response side). */
 export interface InquiryPriceRenewDisksResponse {
-  readonly DiskPrice: PrepayPrice
+  readonly DiskPrice?: PrepayPrice
   readonly RequestId: string
 }
 export const InquiryPriceRenewDisksResponse: $Schema.Schema<InquiryPriceRenewDisksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceRenewDisksResponse", { DiskPrice: PrepayPrice, RequestId: $C.str }))
@@ -896,7 +896,7 @@ export const InquiryPriceResizeDiskRequest: $Schema.Schema<InquiryPriceResizeDis
 
 /** `InquiryPriceResizeDiskResponse` (response side). */
 export interface InquiryPriceResizeDiskResponse {
-  readonly DiskPrice: PrepayPrice
+  readonly DiskPrice?: PrepayPrice
   readonly RequestId: string
 }
 export const InquiryPriceResizeDiskResponse: $Schema.Schema<InquiryPriceResizeDiskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceResizeDiskResponse", { DiskPrice: PrepayPrice, RequestId: $C.str }))
@@ -1036,7 +1036,7 @@ export const ModifySnapshotsSharePermissionResponse: $Schema.Schema<ModifySnapsh
 
 /** `Placement` (both sides). */
 export interface Placement {
-  readonly Zone: string
+  readonly Zone?: string
   readonly CageId?: string | null
   readonly CdcId?: string | null
   readonly CdcName?: string | null
@@ -1048,7 +1048,7 @@ export const Placement: $Schema.Schema<Placement> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `Policy` (both sides). */
 export interface Policy {
-  readonly Hour: readonly (number | bigint)[]
+  readonly Hour?: readonly (number | bigint)[]
   readonly DayOfWeek?: readonly (number | bigint)[]
   readonly DayOfMonth?: readonly (number | bigint)[]
   readonly IntervalDays?: number | bigint
@@ -1057,30 +1057,30 @@ export const Policy: $Schema.Schema<Policy> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `PrepayPrice` (response side). */
 export interface PrepayPrice {
-  readonly DiscountPrice: number | null
-  readonly ChargeUnit: string | null
-  readonly UnitPriceHigh: string | null
-  readonly OriginalPriceHigh: string | null
-  readonly OriginalPrice: number | null
-  readonly UnitPriceDiscount: number | null
-  readonly UnitPriceDiscountHigh: string | null
-  readonly DiscountPriceHigh: string | null
-  readonly UnitPrice: number | null
-  readonly DetailPrices: readonly DetailPrice[]
+  readonly DiscountPrice?: number | null
+  readonly ChargeUnit?: string | null
+  readonly UnitPriceHigh?: string | null
+  readonly OriginalPriceHigh?: string | null
+  readonly OriginalPrice?: number | null
+  readonly UnitPriceDiscount?: number | null
+  readonly UnitPriceDiscountHigh?: string | null
+  readonly DiscountPriceHigh?: string | null
+  readonly UnitPrice?: number | null
+  readonly DetailPrices?: readonly DetailPrice[]
 }
 export const PrepayPrice: $Schema.Schema<PrepayPrice> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrepayPrice", { DiscountPrice: $C.nul($C.float), ChargeUnit: $C.nul($C.str), UnitPriceHigh: $C.nul($C.str), OriginalPriceHigh: $C.nul($C.str), OriginalPrice: $C.nul($C.float), UnitPriceDiscount: $C.nul($C.float), UnitPriceDiscountHigh: $C.nul($C.str), DiscountPriceHigh: $C.nul($C.str), UnitPrice: $C.nul($C.float), DetailPrices: $C.arr(DetailPrice) }))
 
 /** `Price` (response side). */
 export interface Price {
-  readonly ChargeUnit: string | null
-  readonly DiscountPrice: number | null
-  readonly DiscountPriceHigh: string | null
-  readonly OriginalPrice: number | null
-  readonly OriginalPriceHigh: string | null
-  readonly UnitPrice: number | null
-  readonly UnitPriceDiscount: number | null
-  readonly UnitPriceDiscountHigh: string | null
-  readonly UnitPriceHigh: string | null
+  readonly ChargeUnit?: string | null
+  readonly DiscountPrice?: number | null
+  readonly DiscountPriceHigh?: string | null
+  readonly OriginalPrice?: number | null
+  readonly OriginalPriceHigh?: string | null
+  readonly UnitPrice?: number | null
+  readonly UnitPriceDiscount?: number | null
+  readonly UnitPriceDiscountHigh?: string | null
+  readonly UnitPriceHigh?: string | null
 }
 export const Price: $Schema.Schema<Price> = /*#__PURE__*/ $C.lazy(() => $C.struct("Price", { ChargeUnit: $C.nul($C.str), DiscountPrice: $C.nul($C.float), DiscountPriceHigh: $C.nul($C.str), OriginalPrice: $C.nul($C.float), OriginalPriceHigh: $C.nul($C.str), UnitPrice: $C.nul($C.float), UnitPriceDiscount: $C.nul($C.float), UnitPriceDiscountHigh: $C.nul($C.str), UnitPriceHigh: $C.nul($C.str) }))
 
@@ -1094,17 +1094,17 @@ export const RemoteDiskChargePrepaid: $Schema.Schema<RemoteDiskChargePrepaid> = 
 
 /** `RemoteDiskDetail` (response side). */
 export interface RemoteDiskDetail {
-  readonly CreateTime: string
-  readonly DeadlineTime: string | null
-  readonly DiskChargeType: string
-  readonly DiskSize: number | bigint
-  readonly InstanceId: string | null
-  readonly Placement: Placement
-  readonly RemoteDiskId: string
-  readonly RemoteDiskName: string
-  readonly RemoteDiskState: string
-  readonly RemoteDiskType: string
-  readonly RenewFlag: string | null
+  readonly CreateTime?: string
+  readonly DeadlineTime?: string | null
+  readonly DiskChargeType?: string
+  readonly DiskSize?: number | bigint
+  readonly InstanceId?: string | null
+  readonly Placement?: Placement
+  readonly RemoteDiskId?: string
+  readonly RemoteDiskName?: string
+  readonly RemoteDiskState?: string
+  readonly RemoteDiskType?: string
+  readonly RenewFlag?: string | null
 }
 export const RemoteDiskDetail: $Schema.Schema<RemoteDiskDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoteDiskDetail", { CreateTime: $C.datetimeIso, DeadlineTime: $C.nul($C.datetimeIso), DiskChargeType: $C.str, DiskSize: $C.uint64, InstanceId: $C.nul($C.str), Placement: Placement, RemoteDiskId: $C.str, RemoteDiskName: $C.str, RemoteDiskState: $C.str, RemoteDiskType: $C.str, RenewFlag: $C.nul($C.str) }))
 
@@ -1149,65 +1149,65 @@ export const ResizeDiskResponse: $Schema.Schema<ResizeDiskResponse> = /*#__PURE_
 
 /** `SharePermission` (response side). */
 export interface SharePermission {
-  readonly CreatedTime: string
-  readonly AccountId: string
+  readonly CreatedTime?: string
+  readonly AccountId?: string
 }
 export const SharePermission: $Schema.Schema<SharePermission> = /*#__PURE__*/ $C.lazy(() => $C.struct("SharePermission", { CreatedTime: $C.datetime, AccountId: $C.str }))
 
 /** `Snapshot` (response side). */
 export interface Snapshot {
-  readonly Placement: Placement
-  readonly CopyFromRemote: boolean
-  readonly SnapshotState: string
-  readonly IsPermanent: boolean
-  readonly SnapshotName: string
-  readonly DeadlineTime: string
-  readonly Percent: number | bigint
-  readonly Images: readonly Image[]
-  readonly ShareReference: number | bigint
-  readonly SnapshotType: string
-  readonly DiskSize: number | bigint
-  readonly DiskId: string
-  readonly CopyingToRegions: readonly string[]
-  readonly Encrypt: boolean
-  readonly CreateTime: string
-  readonly ImageCount: number | bigint
-  readonly DiskUsage: string
-  readonly SnapshotId: string
-  readonly TimeStartShare: string
-  readonly Tags: readonly Tag[]
+  readonly Placement?: Placement
+  readonly CopyFromRemote?: boolean
+  readonly SnapshotState?: string
+  readonly IsPermanent?: boolean
+  readonly SnapshotName?: string
+  readonly DeadlineTime?: string
+  readonly Percent?: number | bigint
+  readonly Images?: readonly Image[]
+  readonly ShareReference?: number | bigint
+  readonly SnapshotType?: string
+  readonly DiskSize?: number | bigint
+  readonly DiskId?: string
+  readonly CopyingToRegions?: readonly string[]
+  readonly Encrypt?: boolean
+  readonly CreateTime?: string
+  readonly ImageCount?: number | bigint
+  readonly DiskUsage?: string
+  readonly SnapshotId?: string
+  readonly TimeStartShare?: string
+  readonly Tags?: readonly Tag[]
   readonly IsLocked?: boolean
   readonly LatestModifyTime?: string
   readonly AutoSnapshotPolicyId?: string
-  readonly SnapshotMode: string
+  readonly SnapshotMode?: string
 }
 export const Snapshot: $Schema.Schema<Snapshot> = /*#__PURE__*/ $C.lazy(() => $C.struct("Snapshot", { Placement: Placement, CopyFromRemote: $C.bool, SnapshotState: $C.str, IsPermanent: $C.bool, SnapshotName: $C.str, DeadlineTime: $C.datetime, Percent: $C.uint64, Images: $C.arr(Image), ShareReference: $C.uint64, SnapshotType: $C.str, DiskSize: $C.uint64, DiskId: $C.str, CopyingToRegions: $C.arr($C.str), Encrypt: $C.bool, CreateTime: $C.datetime, ImageCount: $C.uint64, DiskUsage: $C.str, SnapshotId: $C.str, TimeStartShare: $C.date, Tags: $C.arr(Tag), SnapshotMode: $C.str }, { IsLocked: $C.bool, LatestModifyTime: $C.datetimeIso, AutoSnapshotPolicyId: $C.str }))
 
 /** `SnapshotCopyResult` (response side). */
 export interface SnapshotCopyResult {
-  readonly SnapshotId: string
-  readonly Message: string
-  readonly Code: string
-  readonly DestinationRegion: string
+  readonly SnapshotId?: string
+  readonly Message?: string
+  readonly Code?: string
+  readonly DestinationRegion?: string
 }
 export const SnapshotCopyResult: $Schema.Schema<SnapshotCopyResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("SnapshotCopyResult", { SnapshotId: $C.str, Message: $C.str, Code: $C.str, DestinationRegion: $C.str }))
 
 /** `SnapshotGroup` (response side). */
 export interface SnapshotGroup {
-  readonly SnapshotGroupId: string
-  readonly SnapshotGroupType: string
-  readonly ContainRootSnapshot: boolean
-  readonly SnapshotIdSet: readonly string[]
-  readonly SnapshotGroupState: string
-  readonly Percent: number | bigint
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly Images: readonly Image[]
-  readonly SnapshotGroupName: string
-  readonly ImageCount: number | bigint
-  readonly IsPermanent: boolean
-  readonly DeadlineTime: string | null
-  readonly AutoSnapshotPolicyId: string | null
+  readonly SnapshotGroupId?: string
+  readonly SnapshotGroupType?: string
+  readonly ContainRootSnapshot?: boolean
+  readonly SnapshotIdSet?: readonly string[]
+  readonly SnapshotGroupState?: string
+  readonly Percent?: number | bigint
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly Images?: readonly Image[]
+  readonly SnapshotGroupName?: string
+  readonly ImageCount?: number | bigint
+  readonly IsPermanent?: boolean
+  readonly DeadlineTime?: string | null
+  readonly AutoSnapshotPolicyId?: string | null
 }
 export const SnapshotGroup: $Schema.Schema<SnapshotGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("SnapshotGroup", { SnapshotGroupId: $C.str, SnapshotGroupType: $C.str, ContainRootSnapshot: $C.bool, SnapshotIdSet: $C.arr($C.str), SnapshotGroupState: $C.str, Percent: $C.uint64, CreateTime: $C.datetimeIso, ModifyTime: $C.datetimeIso, Images: $C.arr(Image), SnapshotGroupName: $C.str, ImageCount: $C.uint64, IsPermanent: $C.bool, DeadlineTime: $C.nul($C.datetimeIso), AutoSnapshotPolicyId: $C.nul($C.str) }))
 
@@ -1235,8 +1235,8 @@ export const SwitchParameterRenewRemoteDisksResponse: $Schema.Schema<SwitchParam
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Key: $C.str, Value: $C.str }))
 

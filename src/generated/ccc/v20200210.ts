@@ -19,16 +19,16 @@ export const $M: $O.Meta = { service: "ccc", version: "2020-02-10" }
 
 /** `AIAgentInfo` (response side). */
 export interface AIAgentInfo {
-  readonly AIAgentId: number | bigint
-  readonly AIAgentName: string
+  readonly AIAgentId?: number | bigint
+  readonly AIAgentName?: string
   readonly VariableNames?: readonly string[]
 }
 export const AIAgentInfo: $Schema.Schema<AIAgentInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIAgentInfo", { AIAgentId: $C.uint64, AIAgentName: $C.str }, { VariableNames: $C.arr($C.str) }))
 
 /** `AIAnalysisResult` (response side). */
 export interface AIAnalysisResult {
-  readonly Type: string
-  readonly Result: string
+  readonly Type?: string
+  readonly Result?: string
 }
 export const AIAnalysisResult: $Schema.Schema<AIAnalysisResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIAnalysisResult", { Type: $C.str, Result: $C.str }))
 
@@ -81,7 +81,7 @@ export const AICallLatencyMetrics: $Schema.Schema<AICallLatencyMetrics> = /*#__P
 
 /** `AILatencyDetail` (response side). */
 export interface AILatencyDetail {
-  readonly RoundId: string
+  readonly RoundId?: string
   readonly ASRLatency?: number | bigint
   readonly TTSLatency?: number | bigint
   readonly LLMLatency?: number | bigint
@@ -178,10 +178,10 @@ export const ActiveCarrierPrivilegeNumber: $Schema.Schema<ActiveCarrierPrivilege
 
 /** `AsrData` (response side). */
 export interface AsrData {
-  readonly User: string
-  readonly Message: string
+  readonly User?: string
+  readonly Message?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Timestamp: number | bigint
+  readonly Timestamp?: number | bigint
   readonly Start?: number | bigint
   readonly End?: number | bigint
 }
@@ -206,14 +206,14 @@ export const AutoCalloutTaskCalleeInfo: $Schema.Schema<AutoCalloutTaskCalleeInfo
 
 /** `AutoCalloutTaskInfo` (response side). */
 export interface AutoCalloutTaskInfo {
-  readonly Name: string
-  readonly CalleeCount: number | bigint
-  readonly Callers: readonly string[]
-  readonly NotBefore: number | bigint
-  readonly NotAfter: number | bigint | null
-  readonly IvrId: number | bigint
-  readonly State: number | bigint
-  readonly TaskId: number | bigint
+  readonly Name?: string
+  readonly CalleeCount?: number | bigint
+  readonly Callers?: readonly string[]
+  readonly NotBefore?: number | bigint
+  readonly NotAfter?: number | bigint | null
+  readonly IvrId?: number | bigint
+  readonly State?: number | bigint
+  readonly TaskId?: number | bigint
   readonly MaxRingTimeoutSecond?: number | bigint
 }
 export const AutoCalloutTaskInfo: $Schema.Schema<AutoCalloutTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AutoCalloutTaskInfo", { Name: $C.str, CalleeCount: $C.uint64, Callers: $C.arr($C.str), NotBefore: $C.int64, NotAfter: $C.nul($C.int64), IvrId: $C.uint64, State: $C.uint64, TaskId: $C.uint64 }, { MaxRingTimeoutSecond: $C.int64 }))
@@ -285,25 +285,25 @@ export const BindStaffSkillGroupListResponse: $Schema.Schema<BindStaffSkillGroup
 
 /** `CallInMetrics` (response side). */
 export interface CallInMetrics {
-  readonly IvrCount: number | bigint
-  readonly QueueCount: number | bigint
-  readonly RingCount: number | bigint
-  readonly AcceptCount: number | bigint
-  readonly TransferOuterCount: number | bigint
-  readonly MaxQueueDuration: number | bigint
-  readonly AvgQueueDuration: number | bigint
-  readonly MaxRingDuration: number | bigint
-  readonly AvgRingDuration: number | bigint
-  readonly MaxAcceptDuration: number | bigint
-  readonly AvgAcceptDuration: number | bigint
+  readonly IvrCount?: number | bigint
+  readonly QueueCount?: number | bigint
+  readonly RingCount?: number | bigint
+  readonly AcceptCount?: number | bigint
+  readonly TransferOuterCount?: number | bigint
+  readonly MaxQueueDuration?: number | bigint
+  readonly AvgQueueDuration?: number | bigint
+  readonly MaxRingDuration?: number | bigint
+  readonly AvgRingDuration?: number | bigint
+  readonly MaxAcceptDuration?: number | bigint
+  readonly AvgAcceptDuration?: number | bigint
 }
 export const CallInMetrics: $Schema.Schema<CallInMetrics> = /*#__PURE__*/ $C.lazy(() => $C.struct("CallInMetrics", { IvrCount: $C.int64, QueueCount: $C.int64, RingCount: $C.int64, AcceptCount: $C.int64, TransferOuterCount: $C.int64, MaxQueueDuration: $C.int64, AvgQueueDuration: $C.int64, MaxRingDuration: $C.int64, AvgRingDuration: $C.int64, MaxAcceptDuration: $C.int64, AvgAcceptDuration: $C.int64 }))
 
 /** `CallInNumberMetrics` (response side). */
 export interface CallInNumberMetrics {
-  readonly Number: string
-  readonly Metrics: CallInMetrics
-  readonly SkillGroupMetrics: readonly CallInSkillGroupMetrics[]
+  readonly Number?: string
+  readonly Metrics?: CallInMetrics
+  readonly SkillGroupMetrics?: readonly CallInSkillGroupMetrics[]
 }
 export const CallInNumberMetrics: $Schema.Schema<CallInNumberMetrics> = /*#__PURE__*/ $C.lazy(() => $C.struct("CallInNumberMetrics", { Number: $C.str, Metrics: CallInMetrics, SkillGroupMetrics: $C.arr(CallInSkillGroupMetrics) }))
 
@@ -325,14 +325,14 @@ export const CalleeAttribute: $Schema.Schema<CalleeAttribute> = /*#__PURE__*/ $C
 
 /** `CarrierPrivilegeNumberApplicant` (response side). */
 export interface CarrierPrivilegeNumberApplicant {
-  readonly SdkAppId: number | bigint
-  readonly ApplicantId: number | bigint
-  readonly Callers: readonly string[]
-  readonly Callees: readonly string[]
-  readonly Description: string
-  readonly State: number | bigint
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly SdkAppId?: number | bigint
+  readonly ApplicantId?: number | bigint
+  readonly Callers?: readonly string[]
+  readonly Callees?: readonly string[]
+  readonly Description?: string
+  readonly State?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
 }
 export const CarrierPrivilegeNumberApplicant: $Schema.Schema<CarrierPrivilegeNumberApplicant> = /*#__PURE__*/ $C.lazy(() => $C.struct("CarrierPrivilegeNumberApplicant", { SdkAppId: $C.uint64, ApplicantId: $C.uint64, Callers: $C.arr($C.str), Callees: $C.arr($C.str), Description: $C.str, State: $C.int64, CreateTime: $C.int64, UpdateTime: $C.int64 }))
 
@@ -487,7 +487,7 @@ export const CreateAdminURLRequest: $Schema.Schema<CreateAdminURLRequest> = /*#_
 
 /** `CreateAdminURLResponse` (response side). */
 export interface CreateAdminURLResponse {
-  readonly URL: string
+  readonly URL?: string
   readonly RequestId: string
 }
 export const CreateAdminURLResponse: $Schema.Schema<CreateAdminURLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAdminURLResponse", { URL: $C.str, RequestId: $C.str }))
@@ -543,7 +543,7 @@ export const CreateAutoCalloutTaskRequest: $Schema.Schema<CreateAutoCalloutTaskR
 
 /** `CreateAutoCalloutTaskResponse` (response side). */
 export interface CreateAutoCalloutTaskResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const CreateAutoCalloutTaskResponse: $Schema.Schema<CreateAutoCalloutTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAutoCalloutTaskResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -559,7 +559,7 @@ export const CreateCCCSkillGroupRequest: $Schema.Schema<CreateCCCSkillGroupReque
 
 /** `CreateCCCSkillGroupResponse` (response side). */
 export interface CreateCCCSkillGroupResponse {
-  readonly SkillGroupId: number | bigint
+  readonly SkillGroupId?: number | bigint
   readonly RequestId: string
 }
 export const CreateCCCSkillGroupResponse: $Schema.Schema<CreateCCCSkillGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCCCSkillGroupResponse", { SkillGroupId: $C.int64, RequestId: $C.str }))
@@ -580,7 +580,7 @@ export const CreateCallOutSessionRequest: $Schema.Schema<CreateCallOutSessionReq
 
 /** `CreateCallOutSessionResponse` (response side). */
 export interface CreateCallOutSessionResponse {
-  readonly SessionId: string
+  readonly SessionId?: string
   readonly RequestId: string
 }
 export const CreateCallOutSessionResponse: $Schema.Schema<CreateCallOutSessionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCallOutSessionResponse", { SessionId: $C.str, RequestId: $C.str }))
@@ -596,7 +596,7 @@ export const CreateCarrierPrivilegeNumberApplicantRequest: $Schema.Schema<Create
 
 /** `CreateCarrierPrivilegeNumberApplicantResponse` (response side). */
 export interface CreateCarrierPrivilegeNumberApplicantResponse {
-  readonly ApplicantId: number | bigint
+  readonly ApplicantId?: number | bigint
   readonly RequestId: string
 }
 export const CreateCarrierPrivilegeNumberApplicantResponse: $Schema.Schema<CreateCarrierPrivilegeNumberApplicantResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCarrierPrivilegeNumberApplicantResponse", { ApplicantId: $C.uint64, RequestId: $C.str }))
@@ -665,7 +665,7 @@ export const CreateOwnNumberApplyRequest: $Schema.Schema<CreateOwnNumberApplyReq
 
 /** `CreateOwnNumberApplyResponse` (response side). */
 export interface CreateOwnNumberApplyResponse {
-  readonly ApplyId: number | bigint
+  readonly ApplyId?: number | bigint
   readonly RequestId: string
 }
 export const CreateOwnNumberApplyResponse: $Schema.Schema<CreateOwnNumberApplyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateOwnNumberApplyResponse", { ApplyId: $C.uint64, RequestId: $C.str }))
@@ -710,9 +710,9 @@ export const CreateSDKLoginTokenRequest: $Schema.Schema<CreateSDKLoginTokenReque
 
 /** `CreateSDKLoginTokenResponse` (response side). */
 export interface CreateSDKLoginTokenResponse {
-  readonly Token: string
-  readonly ExpiredTime: number | bigint
-  readonly SdkURL: string
+  readonly Token?: string
+  readonly ExpiredTime?: number | bigint
+  readonly SdkURL?: string
   readonly RequestId: string
 }
 export const CreateSDKLoginTokenResponse: $Schema.Schema<CreateSDKLoginTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSDKLoginTokenResponse", { Token: $C.str, ExpiredTime: $C.int64, SdkURL: $C.str, RequestId: $C.str }))
@@ -727,7 +727,7 @@ export const CreateStaffRequest: $Schema.Schema<CreateStaffRequest> = /*#__PURE_
 
 /** `CreateStaffResponse` (response side). */
 export interface CreateStaffResponse {
-  readonly ErrorStaffList: readonly ErrStaffItem[]
+  readonly ErrorStaffList?: readonly ErrStaffItem[]
   readonly RequestId: string
 }
 export const CreateStaffResponse: $Schema.Schema<CreateStaffResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateStaffResponse", { ErrorStaffList: $C.arr(ErrStaffItem), RequestId: $C.str }))
@@ -743,7 +743,7 @@ export const CreateUserSigRequest: $Schema.Schema<CreateUserSigRequest> = /*#__P
 
 /** `CreateUserSigResponse` (response side). */
 export interface CreateUserSigResponse {
-  readonly UserSig: string
+  readonly UserSig?: string
   readonly RequestId: string
 }
 export const CreateUserSigResponse: $Schema.Schema<CreateUserSigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUserSigResponse", { UserSig: $C.str, RequestId: $C.str }))
@@ -796,7 +796,7 @@ export const DeleteStaffRequest: $Schema.Schema<DeleteStaffRequest> = /*#__PURE_
 
 /** `DeleteStaffResponse` (response side). */
 export interface DeleteStaffResponse {
-  readonly OnlineStaffList: readonly string[]
+  readonly OnlineStaffList?: readonly string[]
   readonly DeleteStatusInfo?: string
   readonly RequestId: string
 }
@@ -812,8 +812,8 @@ export const DescribeAIAgentInfoListRequest: $Schema.Schema<DescribeAIAgentInfoL
 
 /** `DescribeAIAgentInfoListResponse` (response side). */
 export interface DescribeAIAgentInfoListResponse {
-  readonly AIAgentInfoList: readonly AIAgentInfo[]
-  readonly TotalCount: number | bigint
+  readonly AIAgentInfoList?: readonly AIAgentInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAIAgentInfoListResponse: $Schema.Schema<DescribeAIAgentInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAIAgentInfoListResponse", { AIAgentInfoList: $C.arr(AIAgentInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -892,9 +892,9 @@ export const DescribeActiveCarrierPrivilegeNumberRequest: $Schema.Schema<Describ
 
 /** `DescribeActiveCarrierPrivilegeNumberResponse` (response side). */
 export interface DescribeActiveCarrierPrivilegeNumberResponse {
-  readonly TotalCount: number | bigint
-  readonly ActiveCarrierPrivilegeNumbers: readonly ActiveCarrierPrivilegeNumber[]
-  readonly PendingApplicantIds: readonly (number | bigint)[]
+  readonly TotalCount?: number | bigint
+  readonly ActiveCarrierPrivilegeNumbers?: readonly ActiveCarrierPrivilegeNumber[]
+  readonly PendingApplicantIds?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const DescribeActiveCarrierPrivilegeNumberResponse: $Schema.Schema<DescribeActiveCarrierPrivilegeNumberResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeActiveCarrierPrivilegeNumberResponse", { TotalCount: $C.uint64, ActiveCarrierPrivilegeNumbers: $C.arr(ActiveCarrierPrivilegeNumber), PendingApplicantIds: $C.arr($C.uint64), RequestId: $C.str }))
@@ -931,14 +931,14 @@ export const DescribeAutoCalloutTaskRequest: $Schema.Schema<DescribeAutoCalloutT
 
 /** `DescribeAutoCalloutTaskResponse` (response side). */
 export interface DescribeAutoCalloutTaskResponse {
-  readonly Name: string
-  readonly Description: string
-  readonly NotBefore: number | bigint
-  readonly NotAfter: number | bigint | null
-  readonly Callers: readonly string[]
-  readonly Callees: readonly AutoCalloutTaskCalleeInfo[]
-  readonly IvrId: number | bigint
-  readonly State: number | bigint
+  readonly Name?: string
+  readonly Description?: string
+  readonly NotBefore?: number | bigint
+  readonly NotAfter?: number | bigint | null
+  readonly Callers?: readonly string[]
+  readonly Callees?: readonly AutoCalloutTaskCalleeInfo[]
+  readonly IvrId?: number | bigint
+  readonly State?: number | bigint
   readonly MaxRingTimeoutSecond?: number | bigint
   readonly RequestId: string
 }
@@ -954,8 +954,8 @@ export const DescribeAutoCalloutTasksRequest: $Schema.Schema<DescribeAutoCallout
 
 /** `DescribeAutoCalloutTasksResponse` (response side). */
 export interface DescribeAutoCalloutTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly Tasks: readonly AutoCalloutTaskInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Tasks?: readonly AutoCalloutTaskInfo[]
   readonly RequestId: string
 }
 export const DescribeAutoCalloutTasksResponse: $Schema.Schema<DescribeAutoCalloutTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAutoCalloutTasksResponse", { TotalCount: $C.uint64, Tasks: $C.arr(AutoCalloutTaskInfo), RequestId: $C.str }))
@@ -968,9 +968,9 @@ export const DescribeCCCBuyInfoListRequest: $Schema.Schema<DescribeCCCBuyInfoLis
 
 /** `DescribeCCCBuyInfoListResponse` (response side). */
 export interface DescribeCCCBuyInfoListResponse {
-  readonly TotalCount: number | bigint
-  readonly SdkAppIdBuyList: readonly SdkAppIdBuyInfo[]
-  readonly PackageBuyList: readonly PackageBuyInfo[]
+  readonly TotalCount?: number | bigint
+  readonly SdkAppIdBuyList?: readonly SdkAppIdBuyInfo[]
+  readonly PackageBuyList?: readonly PackageBuyInfo[]
   readonly RequestId: string
 }
 export const DescribeCCCBuyInfoListResponse: $Schema.Schema<DescribeCCCBuyInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCCCBuyInfoListResponse", { TotalCount: $C.int64, SdkAppIdBuyList: $C.arr(SdkAppIdBuyInfo), PackageBuyList: $C.arr(PackageBuyInfo), RequestId: $C.str }))
@@ -986,10 +986,10 @@ export const DescribeCallInMetricsRequest: $Schema.Schema<DescribeCallInMetricsR
 
 /** `DescribeCallInMetricsResponse` (response side). */
 export interface DescribeCallInMetricsResponse {
-  readonly Timestamp: number | bigint
-  readonly TotalMetrics: CallInMetrics
-  readonly NumberMetrics: readonly CallInNumberMetrics[]
-  readonly SkillGroupMetrics: readonly CallInSkillGroupMetrics[]
+  readonly Timestamp?: number | bigint
+  readonly TotalMetrics?: CallInMetrics
+  readonly NumberMetrics?: readonly CallInNumberMetrics[]
+  readonly SkillGroupMetrics?: readonly CallInSkillGroupMetrics[]
   readonly RequestId: string
 }
 export const DescribeCallInMetricsResponse: $Schema.Schema<DescribeCallInMetricsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCallInMetricsResponse", { Timestamp: $C.int64, TotalMetrics: CallInMetrics, NumberMetrics: $C.arr(CallInNumberMetrics), SkillGroupMetrics: $C.arr(CallInSkillGroupMetrics), RequestId: $C.str }))
@@ -1005,8 +1005,8 @@ export const DescribeCarrierPrivilegeNumberApplicantsRequest: $Schema.Schema<Des
 
 /** `DescribeCarrierPrivilegeNumberApplicantsResponse` (response side). */
 export interface DescribeCarrierPrivilegeNumberApplicantsResponse {
-  readonly TotalCount: number | bigint
-  readonly Applicants: readonly CarrierPrivilegeNumberApplicant[]
+  readonly TotalCount?: number | bigint
+  readonly Applicants?: readonly CarrierPrivilegeNumberApplicant[]
   readonly RequestId: string
 }
 export const DescribeCarrierPrivilegeNumberApplicantsResponse: $Schema.Schema<DescribeCarrierPrivilegeNumberApplicantsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCarrierPrivilegeNumberApplicantsResponse", { TotalCount: $C.uint64, Applicants: $C.arr(CarrierPrivilegeNumberApplicant), RequestId: $C.str }))
@@ -1027,8 +1027,8 @@ export const DescribeChatMessagesRequest: $Schema.Schema<DescribeChatMessagesReq
 
 /** `DescribeChatMessagesResponse` (response side). */
 export interface DescribeChatMessagesResponse {
-  readonly TotalCount: number | bigint
-  readonly Messages: readonly MessageBody[]
+  readonly TotalCount?: number | bigint
+  readonly Messages?: readonly MessageBody[]
   readonly RequestId: string
 }
 export const DescribeChatMessagesResponse: $Schema.Schema<DescribeChatMessagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeChatMessagesResponse", { TotalCount: $C.int64, Messages: $C.arr(MessageBody), RequestId: $C.str }))
@@ -1060,11 +1060,11 @@ export const DescribeExtensionRequest: $Schema.Schema<DescribeExtensionRequest> 
 
 /** `DescribeExtensionResponse` (response side). */
 export interface DescribeExtensionResponse {
-  readonly ExtensionId: string
-  readonly ExtensionDomain: string
-  readonly Password: string
-  readonly OutboundProxy: string
-  readonly Transport: string
+  readonly ExtensionId?: string
+  readonly ExtensionDomain?: string
+  readonly Password?: string
+  readonly OutboundProxy?: string
+  readonly Transport?: string
   readonly RequestId: string
 }
 export const DescribeExtensionResponse: $Schema.Schema<DescribeExtensionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExtensionResponse", { ExtensionId: $C.str, ExtensionDomain: $C.str, Password: $C.str, OutboundProxy: $C.str, Transport: $C.str, RequestId: $C.str }))
@@ -1082,8 +1082,8 @@ export const DescribeExtensionsRequest: $Schema.Schema<DescribeExtensionsRequest
 
 /** `DescribeExtensionsResponse` (response side). */
 export interface DescribeExtensionsResponse {
-  readonly Total: number | bigint
-  readonly ExtensionList: readonly ExtensionInfo[]
+  readonly Total?: number | bigint
+  readonly ExtensionList?: readonly ExtensionInfo[]
   readonly RequestId: string
 }
 export const DescribeExtensionsResponse: $Schema.Schema<DescribeExtensionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExtensionsResponse", { Total: $C.int64, ExtensionList: $C.arr(ExtensionInfo), RequestId: $C.str }))
@@ -1123,8 +1123,8 @@ export const DescribeIMCdrListRequest: $Schema.Schema<DescribeIMCdrListRequest> 
 
 /** `DescribeIMCdrListResponse` (response side). */
 export interface DescribeIMCdrListResponse {
-  readonly TotalCount: number | bigint
-  readonly IMCdrList: readonly IMCdrInfo[]
+  readonly TotalCount?: number | bigint
+  readonly IMCdrList?: readonly IMCdrInfo[]
   readonly RequestId: string
 }
 export const DescribeIMCdrListResponse: $Schema.Schema<DescribeIMCdrListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIMCdrListResponse", { TotalCount: $C.int64, IMCdrList: $C.arr(IMCdrInfo), RequestId: $C.str }))
@@ -1144,10 +1144,10 @@ export const DescribeIMCdrsRequest: $Schema.Schema<DescribeIMCdrsRequest> = /*#_
 
 /** `DescribeIMCdrsResponse` (response side). */
 export interface DescribeIMCdrsResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly IMCdrs: readonly IMCdrInfo[]
-  readonly IMCdrList: readonly IMCdrInfo[] | null
+  readonly IMCdrs?: readonly IMCdrInfo[]
+  readonly IMCdrList?: readonly IMCdrInfo[] | null
   readonly RequestId: string
 }
 export const DescribeIMCdrsResponse: $Schema.Schema<DescribeIMCdrsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIMCdrsResponse", { TotalCount: $C.int64, IMCdrs: $C.arr(IMCdrInfo), IMCdrList: $C.nul($C.arr(IMCdrInfo)), RequestId: $C.str }))
@@ -1165,7 +1165,7 @@ export const DescribeIvrAudioListRequest: $Schema.Schema<DescribeIvrAudioListReq
 
 /** `DescribeIvrAudioListResponse` (response side). */
 export interface DescribeIvrAudioListResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly FileInfo?: readonly AudioFileInfo[]
   readonly RequestId: string
 }
@@ -1181,8 +1181,8 @@ export const DescribeNumbersRequest: $Schema.Schema<DescribeNumbersRequest> = /*
 
 /** `DescribeNumbersResponse` (response side). */
 export interface DescribeNumbersResponse {
-  readonly TotalCount: number | bigint
-  readonly Numbers: readonly NumberInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Numbers?: readonly NumberInfo[]
   readonly RequestId: string
 }
 export const DescribeNumbersResponse: $Schema.Schema<DescribeNumbersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNumbersResponse", { TotalCount: $C.uint64, Numbers: $C.arr(NumberInfo), RequestId: $C.str }))
@@ -1197,8 +1197,8 @@ export const DescribePSTNActiveSessionListRequest: $Schema.Schema<DescribePSTNAc
 
 /** `DescribePSTNActiveSessionListResponse` (response side). */
 export interface DescribePSTNActiveSessionListResponse {
-  readonly Total: number | bigint
-  readonly Sessions: readonly PSTNSessionInfo[]
+  readonly Total?: number | bigint
+  readonly Sessions?: readonly PSTNSessionInfo[]
   readonly RequestId: string
 }
 export const DescribePSTNActiveSessionListResponse: $Schema.Schema<DescribePSTNActiveSessionListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePSTNActiveSessionListResponse", { Total: $C.int64, Sessions: $C.arr(PSTNSessionInfo), RequestId: $C.str }))
@@ -1292,10 +1292,10 @@ export const DescribeProtectedTelCdrRequest: $Schema.Schema<DescribeProtectedTel
 
 /** `DescribeProtectedTelCdrResponse` (response side). */
 export interface DescribeProtectedTelCdrResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly TelCdrs: readonly TelCdrInfo[]
-  readonly TelCdrList: readonly TelCdrInfo[]
+  readonly TelCdrs?: readonly TelCdrInfo[]
+  readonly TelCdrList?: readonly TelCdrInfo[]
   readonly RequestId: string
 }
 export const DescribeProtectedTelCdrResponse: $Schema.Schema<DescribeProtectedTelCdrResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProtectedTelCdrResponse", { TotalCount: $C.uint64, TelCdrs: $C.arr(TelCdrInfo), TelCdrList: $C.arr(TelCdrInfo), RequestId: $C.str }))
@@ -1353,8 +1353,8 @@ export const DescribeSkillGroupInfoListRequest: $Schema.Schema<DescribeSkillGrou
 
 /** `DescribeSkillGroupInfoListResponse` (response side). */
 export interface DescribeSkillGroupInfoListResponse {
-  readonly TotalCount: number | bigint
-  readonly SkillGroupList: readonly SkillGroupInfoItem[]
+  readonly TotalCount?: number | bigint
+  readonly SkillGroupList?: readonly SkillGroupInfoItem[]
   readonly RequestId: string
 }
 export const DescribeSkillGroupInfoListResponse: $Schema.Schema<DescribeSkillGroupInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSkillGroupInfoListResponse", { TotalCount: $C.int64, SkillGroupList: $C.arr(SkillGroupInfoItem), RequestId: $C.str }))
@@ -1372,8 +1372,8 @@ export const DescribeStaffInfoListRequest: $Schema.Schema<DescribeStaffInfoListR
 
 /** `DescribeStaffInfoListResponse` (response side). */
 export interface DescribeStaffInfoListResponse {
-  readonly TotalCount: number | bigint
-  readonly StaffList: readonly StaffInfo[]
+  readonly TotalCount?: number | bigint
+  readonly StaffList?: readonly StaffInfo[]
   readonly RequestId: string
 }
 export const DescribeStaffInfoListResponse: $Schema.Schema<DescribeStaffInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStaffInfoListResponse", { TotalCount: $C.int64, StaffList: $C.arr(StaffInfo), RequestId: $C.str }))
@@ -1407,7 +1407,7 @@ export const DescribeStaffStatusMetricsRequest: $Schema.Schema<DescribeStaffStat
 
 /** `DescribeStaffStatusMetricsResponse` (response side). */
 export interface DescribeStaffStatusMetricsResponse {
-  readonly Metrics: readonly StaffStatusMetrics[]
+  readonly Metrics?: readonly StaffStatusMetrics[]
   readonly RequestId: string
 }
 export const DescribeStaffStatusMetricsResponse: $Schema.Schema<DescribeStaffStatusMetricsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStaffStatusMetricsResponse", { Metrics: $C.arr(StaffStatusMetrics), RequestId: $C.str }))
@@ -1422,14 +1422,14 @@ export const DescribeTelCallInfoRequest: $Schema.Schema<DescribeTelCallInfoReque
 
 /** `DescribeTelCallInfoResponse` (response side). */
 export interface DescribeTelCallInfoResponse {
-  readonly TelCallOutCount: number | bigint
-  readonly TelCallInCount: number | bigint
-  readonly SeatUsedCount: number | bigint
+  readonly TelCallOutCount?: number | bigint
+  readonly TelCallInCount?: number | bigint
+  readonly SeatUsedCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly VoipCallInCount: number | bigint
-  readonly VOIPCallInCount: number | bigint
-  readonly AsrOfflineCount: number | bigint
-  readonly AsrRealtimeCount: number | bigint
+  readonly VoipCallInCount?: number | bigint
+  readonly VOIPCallInCount?: number | bigint
+  readonly AsrOfflineCount?: number | bigint
+  readonly AsrRealtimeCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTelCallInfoResponse: $Schema.Schema<DescribeTelCallInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTelCallInfoResponse", { TelCallOutCount: $C.int64, TelCallInCount: $C.int64, SeatUsedCount: $C.int64, VoipCallInCount: $C.int64, VOIPCallInCount: $C.int64, AsrOfflineCount: $C.int64, AsrRealtimeCount: $C.int64, RequestId: $C.str }))
@@ -1454,10 +1454,10 @@ export const DescribeTelCdrRequest: $Schema.Schema<DescribeTelCdrRequest> = /*#_
 
 /** `DescribeTelCdrResponse` (response side). */
 export interface DescribeTelCdrResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly TelCdrs: readonly TelCdrInfo[]
-  readonly TelCdrList: readonly TelCdrInfo[]
+  readonly TelCdrs?: readonly TelCdrInfo[]
+  readonly TelCdrList?: readonly TelCdrInfo[]
   readonly RequestId: string
 }
 export const DescribeTelCdrResponse: $Schema.Schema<DescribeTelCdrResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTelCdrResponse", { TotalCount: $C.int64, TelCdrs: $C.arr(TelCdrInfo), TelCdrList: $C.arr(TelCdrInfo), RequestId: $C.str }))
@@ -1471,7 +1471,7 @@ export const DescribeTelRecordAsrRequest: $Schema.Schema<DescribeTelRecordAsrReq
 
 /** `DescribeTelRecordAsrResponse` (response side). */
 export interface DescribeTelRecordAsrResponse {
-  readonly AsrDataList: readonly AsrData[]
+  readonly AsrDataList?: readonly AsrData[]
   readonly RequestId: string
 }
 export const DescribeTelRecordAsrResponse: $Schema.Schema<DescribeTelRecordAsrResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTelRecordAsrResponse", { AsrDataList: $C.arr(AsrData), RequestId: $C.str }))
@@ -1485,7 +1485,7 @@ export const DescribeTelSessionRequest: $Schema.Schema<DescribeTelSessionRequest
 
 /** `DescribeTelSessionResponse` (response side). */
 export interface DescribeTelSessionResponse {
-  readonly Session: PSTNSession
+  readonly Session?: PSTNSession
   readonly RequestId: string
 }
 export const DescribeTelSessionResponse: $Schema.Schema<DescribeTelSessionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTelSessionResponse", { Session: PSTNSession, RequestId: $C.str }))
@@ -1506,9 +1506,9 @@ export const DisableCCCPhoneNumberResponse: $Schema.Schema<DisableCCCPhoneNumber
 
 /** `ErrStaffItem` (response side). */
 export interface ErrStaffItem {
-  readonly StaffEmail: string
-  readonly Code: string
-  readonly Message: string
+  readonly StaffEmail?: string
+  readonly Code?: string
+  readonly Message?: string
 }
 export const ErrStaffItem: $Schema.Schema<ErrStaffItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ErrStaffItem", { StaffEmail: $C.str, Code: $C.str, Message: $C.str }))
 
@@ -1527,17 +1527,17 @@ export const EventStaffElement: $Schema.Schema<EventStaffElement> = /*#__PURE__*
 
 /** `ExtensionInfo` (response side). */
 export interface ExtensionInfo {
-  readonly SdkAppId: number | bigint
-  readonly FullExtensionId: string
-  readonly ExtensionId: string
-  readonly SkillGroupId: string
-  readonly ExtensionName: string
-  readonly CreateTime: number | bigint
-  readonly ModifyTime: number | bigint
-  readonly Status: number | bigint
-  readonly Register: boolean
-  readonly Relation: string
-  readonly RelationName: string
+  readonly SdkAppId?: number | bigint
+  readonly FullExtensionId?: string
+  readonly ExtensionId?: string
+  readonly SkillGroupId?: string
+  readonly ExtensionName?: string
+  readonly CreateTime?: number | bigint
+  readonly ModifyTime?: number | bigint
+  readonly Status?: number | bigint
+  readonly Register?: boolean
+  readonly Relation?: string
+  readonly RelationName?: string
 }
 export const ExtensionInfo: $Schema.Schema<ExtensionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExtensionInfo", { SdkAppId: $C.int64, FullExtensionId: $C.str, ExtensionId: $C.str, SkillGroupId: $C.str, ExtensionName: $C.str, CreateTime: $C.int64, ModifyTime: $C.int64, Status: $C.int64, Register: $C.bool, Relation: $C.str, RelationName: $C.str }))
 
@@ -1550,8 +1550,8 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `FlashSMSRecord` (response side). */
 export interface FlashSMSRecord {
-  readonly SessionId: string
-  readonly DeliveryNumber: string
+  readonly SessionId?: string
+  readonly DeliveryNumber?: string
   readonly ServingNumber?: string
   readonly DeliveryStatus?: number | bigint
   readonly DeliveryMessage?: string
@@ -1635,32 +1635,32 @@ export const HttpParams: $Schema.Schema<HttpParams> = /*#__PURE__*/ $C.lazy(() =
 
 /** `IMCdrInfo` (response side). */
 export interface IMCdrInfo {
-  readonly Id: string
-  readonly Duration: number | bigint
-  readonly EndStatus: number | bigint
-  readonly Nickname: string
-  readonly Type: number | bigint
-  readonly StaffId: string
-  readonly Timestamp: number | bigint
-  readonly SessionId: string
-  readonly SkillGroupId: string
-  readonly SkillGroupName: string
-  readonly Satisfaction: IMSatisfaction | null
-  readonly ClientUserId: string
+  readonly Id?: string
+  readonly Duration?: number | bigint
+  readonly EndStatus?: number | bigint
+  readonly Nickname?: string
+  readonly Type?: number | bigint
+  readonly StaffId?: string
+  readonly Timestamp?: number | bigint
+  readonly SessionId?: string
+  readonly SkillGroupId?: string
+  readonly SkillGroupName?: string
+  readonly Satisfaction?: IMSatisfaction | null
+  readonly ClientUserId?: string
 }
 export const IMCdrInfo: $Schema.Schema<IMCdrInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("IMCdrInfo", { Id: $C.str, Duration: $C.int64, EndStatus: $C.int64, Nickname: $C.str, Type: $C.int64, StaffId: $C.str, Timestamp: $C.int64, SessionId: $C.str, SkillGroupId: $C.str, SkillGroupName: $C.str, Satisfaction: $C.nul(IMSatisfaction), ClientUserId: $C.str }))
 
 /** `IMSatisfaction` (response side). */
 export interface IMSatisfaction {
-  readonly Id: number | bigint
-  readonly Label: string
+  readonly Id?: number | bigint
+  readonly Label?: string
 }
 export const IMSatisfaction: $Schema.Schema<IMSatisfaction> = /*#__PURE__*/ $C.lazy(() => $C.struct("IMSatisfaction", { Id: $C.int64, Label: $C.str }))
 
 /** `IVRKeyPressedElement` (response side). */
 export interface IVRKeyPressedElement {
-  readonly Key: string
-  readonly Label: string
+  readonly Key?: string
+  readonly Label?: string
   readonly Timestamp?: number | bigint
   readonly NodeLabel?: string
   readonly OriginalContent?: string
@@ -1683,16 +1683,16 @@ export const InvokeLLM: $Schema.Schema<InvokeLLM> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `Message` (response side). */
 export interface Message {
-  readonly Type: string
-  readonly Content: string
+  readonly Type?: string
+  readonly Content?: string
 }
 export const Message: $Schema.Schema<Message> = /*#__PURE__*/ $C.lazy(() => $C.struct("Message", { Type: $C.str, Content: $C.str }))
 
 /** `MessageBody` (response side). */
 export interface MessageBody {
-  readonly Timestamp: number | bigint
-  readonly From: string
-  readonly Messages: readonly Message[]
+  readonly Timestamp?: number | bigint
+  readonly From?: string
+  readonly Messages?: readonly Message[]
 }
 export const MessageBody: $Schema.Schema<MessageBody> = /*#__PURE__*/ $C.lazy(() => $C.struct("MessageBody", { Timestamp: $C.int64, From: $C.str, Messages: $C.arr(Message) }))
 
@@ -1783,9 +1783,9 @@ export const ModifyStaffResponse: $Schema.Schema<ModifyStaffResponse> = /*#__PUR
 
 /** `NumberInfo` (response side). */
 export interface NumberInfo {
-  readonly Number: string
-  readonly CallOutSkillGroupIds: readonly (number | bigint)[]
-  readonly State: number | bigint
+  readonly Number?: string
+  readonly CallOutSkillGroupIds?: readonly (number | bigint)[]
+  readonly State?: number | bigint
   readonly CostType?: number | bigint
 }
 export const NumberInfo: $Schema.Schema<NumberInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NumberInfo", { Number: $C.str, CallOutSkillGroupIds: $C.arr($C.uint64), State: $C.int64 }, { CostType: $C.int64 }))
@@ -1811,39 +1811,39 @@ export const OwnNumberApplyDetailItem: $Schema.Schema<OwnNumberApplyDetailItem> 
 
 /** `PSTNSession` (response side). */
 export interface PSTNSession {
-  readonly SessionID: string
-  readonly RoomID: string
-  readonly Caller: string
-  readonly Callee: string
-  readonly StartTimestamp: number | bigint
-  readonly RingTimestamp: number | bigint
-  readonly AcceptTimestamp: number | bigint
-  readonly StaffEmail: string
-  readonly StaffNumber: string
-  readonly SessionStatus: string
-  readonly Direction: number | bigint
-  readonly OutBoundCaller: string
-  readonly OutBoundCallee: string
-  readonly ProtectedCaller: string
-  readonly ProtectedCallee: string
+  readonly SessionID?: string
+  readonly RoomID?: string
+  readonly Caller?: string
+  readonly Callee?: string
+  readonly StartTimestamp?: number | bigint
+  readonly RingTimestamp?: number | bigint
+  readonly AcceptTimestamp?: number | bigint
+  readonly StaffEmail?: string
+  readonly StaffNumber?: string
+  readonly SessionStatus?: string
+  readonly Direction?: number | bigint
+  readonly OutBoundCaller?: string
+  readonly OutBoundCallee?: string
+  readonly ProtectedCaller?: string
+  readonly ProtectedCallee?: string
 }
 export const PSTNSession: $Schema.Schema<PSTNSession> = /*#__PURE__*/ $C.lazy(() => $C.struct("PSTNSession", { SessionID: $C.str, RoomID: $C.str, Caller: $C.str, Callee: $C.str, StartTimestamp: $C.int64, RingTimestamp: $C.int64, AcceptTimestamp: $C.int64, StaffEmail: $C.str, StaffNumber: $C.str, SessionStatus: $C.str, Direction: $C.int64, OutBoundCaller: $C.str, OutBoundCallee: $C.str, ProtectedCaller: $C.str, ProtectedCallee: $C.str }))
 
 /** `PSTNSessionInfo` (response side). */
 export interface PSTNSessionInfo {
-  readonly SessionID: string
-  readonly RoomID: string
-  readonly Caller: string
-  readonly Callee: string
-  readonly StartTimestamp: string
-  readonly AcceptTimestamp: string
-  readonly StaffEmail: string
-  readonly StaffNumber: string
-  readonly SessionStatus: string
-  readonly Direction: number | bigint
-  readonly RingTimestamp: number | bigint
-  readonly ProtectedCaller: string
-  readonly ProtectedCallee: string
+  readonly SessionID?: string
+  readonly RoomID?: string
+  readonly Caller?: string
+  readonly Callee?: string
+  readonly StartTimestamp?: string
+  readonly AcceptTimestamp?: string
+  readonly StaffEmail?: string
+  readonly StaffNumber?: string
+  readonly SessionStatus?: string
+  readonly Direction?: number | bigint
+  readonly RingTimestamp?: number | bigint
+  readonly ProtectedCaller?: string
+  readonly ProtectedCallee?: string
 }
 export const PSTNSessionInfo: $Schema.Schema<PSTNSessionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PSTNSessionInfo", { SessionID: $C.str, RoomID: $C.str, Caller: $C.str, Callee: $C.str, StartTimestamp: $C.str, AcceptTimestamp: $C.str, StaffEmail: $C.str, StaffNumber: $C.str, SessionStatus: $C.str, Direction: $C.int64, RingTimestamp: $C.int64, ProtectedCaller: $C.str, ProtectedCallee: $C.str }))
 
@@ -1919,7 +1919,7 @@ export const ResetExtensionPasswordRequest: $Schema.Schema<ResetExtensionPasswor
 
 /** `ResetExtensionPasswordResponse` (response side). */
 export interface ResetExtensionPasswordResponse {
-  readonly Password: string
+  readonly Password?: string
   readonly RequestId: string
 }
 export const ResetExtensionPasswordResponse: $Schema.Schema<ResetExtensionPasswordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResetExtensionPasswordResponse", { Password: $C.str, RequestId: $C.str }))
@@ -1978,20 +1978,20 @@ export const ReturnKey: $Schema.Schema<ReturnKey> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `SdkAppIdBuyInfo` (response side). */
 export interface SdkAppIdBuyInfo {
-  readonly SdkAppId: number | bigint
-  readonly Name: string
-  readonly StaffBuyNum: number | bigint
-  readonly StaffBuyList: readonly StaffBuyInfo[]
-  readonly PhoneNumBuyList: readonly PhoneNumBuyInfo[]
-  readonly SipBuyNum: number | bigint
+  readonly SdkAppId?: number | bigint
+  readonly Name?: string
+  readonly StaffBuyNum?: number | bigint
+  readonly StaffBuyList?: readonly StaffBuyInfo[]
+  readonly PhoneNumBuyList?: readonly PhoneNumBuyInfo[]
+  readonly SipBuyNum?: number | bigint
 }
 export const SdkAppIdBuyInfo: $Schema.Schema<SdkAppIdBuyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SdkAppIdBuyInfo", { SdkAppId: $C.int64, Name: $C.str, StaffBuyNum: $C.int64, StaffBuyList: $C.arr(StaffBuyInfo), PhoneNumBuyList: $C.arr(PhoneNumBuyInfo), SipBuyNum: $C.int64 }))
 
 /** `SeatUserInfo` (both sides). */
 export interface SeatUserInfo {
-  readonly Name: string
-  readonly Mail: string
-  readonly StaffNumber: string
+  readonly Name?: string
+  readonly Mail?: string
+  readonly StaffNumber?: string
   readonly Phone?: string
   readonly Nick?: string
   readonly UserId?: string
@@ -2003,24 +2003,24 @@ export const SeatUserInfo: $Schema.Schema<SeatUserInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `ServeParticipant` (response side). */
 export interface ServeParticipant {
-  readonly Mail: string
-  readonly Phone: string
-  readonly RingTimestamp: number | bigint
-  readonly AcceptTimestamp: number | bigint
-  readonly EndedTimestamp: number | bigint
-  readonly RecordId: string
-  readonly Type: string
-  readonly TransferFrom: string
-  readonly TransferFromType: string
-  readonly TransferTo: string
-  readonly TransferToType: string
-  readonly SkillGroupId: number | bigint
-  readonly EndStatusString: string
-  readonly RecordURL: string
-  readonly Sequence: number | bigint
-  readonly StartTimestamp: number | bigint
-  readonly SkillGroupName: string
-  readonly CustomRecordURL: string
+  readonly Mail?: string
+  readonly Phone?: string
+  readonly RingTimestamp?: number | bigint
+  readonly AcceptTimestamp?: number | bigint
+  readonly EndedTimestamp?: number | bigint
+  readonly RecordId?: string
+  readonly Type?: string
+  readonly TransferFrom?: string
+  readonly TransferFromType?: string
+  readonly TransferTo?: string
+  readonly TransferToType?: string
+  readonly SkillGroupId?: number | bigint
+  readonly EndStatusString?: string
+  readonly RecordURL?: string
+  readonly Sequence?: number | bigint
+  readonly StartTimestamp?: number | bigint
+  readonly SkillGroupName?: string
+  readonly CustomRecordURL?: string
 }
 export const ServeParticipant: $Schema.Schema<ServeParticipant> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServeParticipant", { Mail: $C.str, Phone: $C.str, RingTimestamp: $C.int64, AcceptTimestamp: $C.int64, EndedTimestamp: $C.int64, RecordId: $C.str, Type: $C.str, TransferFrom: $C.str, TransferFromType: $C.str, TransferTo: $C.str, TransferToType: $C.str, SkillGroupId: $C.int64, EndStatusString: $C.str, RecordURL: $C.str, Sequence: $C.int64, StartTimestamp: $C.int64, SkillGroupName: $C.str, CustomRecordURL: $C.str }))
 
@@ -2080,15 +2080,15 @@ export const SetStaffStatusRspItem: $Schema.Schema<SetStaffStatusRspItem> = /*#_
 
 /** `SkillGroupInfoItem` (response side). */
 export interface SkillGroupInfoItem {
-  readonly SkillGroupId: number | bigint
-  readonly SkillGroupName: string
-  readonly Type: string
-  readonly RoutePolicy: string
-  readonly UsingLastSeat: number | bigint
-  readonly MaxConcurrency: number | bigint
-  readonly LastModifyTimestamp: number | bigint
-  readonly SkillGroupType: number | bigint
-  readonly Alias: string
+  readonly SkillGroupId?: number | bigint
+  readonly SkillGroupName?: string
+  readonly Type?: string
+  readonly RoutePolicy?: string
+  readonly UsingLastSeat?: number | bigint
+  readonly MaxConcurrency?: number | bigint
+  readonly LastModifyTimestamp?: number | bigint
+  readonly SkillGroupType?: number | bigint
+  readonly Alias?: string
   readonly RingAll?: boolean
 }
 export const SkillGroupInfoItem: $Schema.Schema<SkillGroupInfoItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SkillGroupInfoItem", { SkillGroupId: $C.int64, SkillGroupName: $C.str, Type: $C.str, RoutePolicy: $C.str, UsingLastSeat: $C.int64, MaxConcurrency: $C.int64, LastModifyTimestamp: $C.int64, SkillGroupType: $C.int64, Alias: $C.str }, { RingAll: $C.bool }))
@@ -2104,27 +2104,27 @@ export const SkillGroupItem: $Schema.Schema<SkillGroupItem> = /*#__PURE__*/ $C.l
 
 /** `StaffBuyInfo` (response side). */
 export interface StaffBuyInfo {
-  readonly Num: number | bigint
-  readonly BuyTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly SipNum: number | bigint
+  readonly Num?: number | bigint
+  readonly BuyTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly SipNum?: number | bigint
 }
 export const StaffBuyInfo: $Schema.Schema<StaffBuyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("StaffBuyInfo", { Num: $C.int64, BuyTime: $C.int64, EndTime: $C.int64, SipNum: $C.int64 }))
 
 /** `StaffInfo` (response side). */
 export interface StaffInfo {
-  readonly Name: string
-  readonly Mail: string
-  readonly Phone: string
-  readonly Nick: string
-  readonly StaffNumber: string
+  readonly Name?: string
+  readonly Mail?: string
+  readonly Phone?: string
+  readonly Nick?: string
+  readonly StaffNumber?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly RoleId: number | bigint
+  readonly RoleId?: number | bigint
   /** @deprecated hidden or deprecated in the API */
   readonly RoleIdList?: number | bigint
   readonly RoleList?: readonly (number | bigint)[]
-  readonly SkillGroupList: readonly SkillGroupItem[]
-  readonly LastModifyTimestamp: number | bigint
+  readonly SkillGroupList?: readonly SkillGroupItem[]
+  readonly LastModifyTimestamp?: number | bigint
   readonly ExtensionNumber?: string
   readonly ForwardingConfig?: ForwardingConfig
 }
@@ -2151,29 +2151,29 @@ export const StaffStatus: $Schema.Schema<StaffStatus> = /*#__PURE__*/ $C.lazy(()
 
 /** `StaffStatusExtra` (response side). */
 export interface StaffStatusExtra {
-  readonly Type: string
-  readonly Direct: string
+  readonly Type?: string
+  readonly Direct?: string
 }
 export const StaffStatusExtra: $Schema.Schema<StaffStatusExtra> = /*#__PURE__*/ $C.lazy(() => $C.struct("StaffStatusExtra", { Type: $C.str, Direct: $C.str }))
 
 /** `StaffStatusMetrics` (response side). */
 export interface StaffStatusMetrics {
-  readonly Email: string
-  readonly Status: string
-  readonly StatusExtra: StaffStatusExtra
-  readonly OnlineDuration: number | bigint
-  readonly FreeDuration: number | bigint
-  readonly BusyDuration: number | bigint
-  readonly NotReadyDuration: number | bigint
-  readonly RestDuration: number | bigint
-  readonly AfterCallWorkDuration: number | bigint
-  readonly Reason: string
-  readonly ReserveRest: boolean
-  readonly ReserveNotReady: boolean
-  readonly UseMobileAccept: number | bigint
-  readonly UseMobileCallOut: boolean
-  readonly LastOnlineTimestamp: number | bigint | null
-  readonly LastStatusTimestamp: number | bigint | null
+  readonly Email?: string
+  readonly Status?: string
+  readonly StatusExtra?: StaffStatusExtra
+  readonly OnlineDuration?: number | bigint
+  readonly FreeDuration?: number | bigint
+  readonly BusyDuration?: number | bigint
+  readonly NotReadyDuration?: number | bigint
+  readonly RestDuration?: number | bigint
+  readonly AfterCallWorkDuration?: number | bigint
+  readonly Reason?: string
+  readonly ReserveRest?: boolean
+  readonly ReserveNotReady?: boolean
+  readonly UseMobileAccept?: number | bigint
+  readonly UseMobileCallOut?: boolean
+  readonly LastOnlineTimestamp?: number | bigint | null
+  readonly LastStatusTimestamp?: number | bigint | null
   readonly ClientInfo?: readonly ClientInfo[]
 }
 export const StaffStatusMetrics: $Schema.Schema<StaffStatusMetrics> = /*#__PURE__*/ $C.lazy(() => $C.struct("StaffStatusMetrics", { Email: $C.str, Status: $C.str, StatusExtra: StaffStatusExtra, OnlineDuration: $C.int64, FreeDuration: $C.int64, BusyDuration: $C.int64, NotReadyDuration: $C.int64, RestDuration: $C.int64, AfterCallWorkDuration: $C.int64, Reason: $C.str, ReserveRest: $C.bool, ReserveNotReady: $C.bool, UseMobileAccept: $C.int64, UseMobileCallOut: $C.bool, LastOnlineTimestamp: $C.nul($C.int64), LastStatusTimestamp: $C.nul($C.int64) }, { ClientInfo: $C.arr(ClientInfo) }))
@@ -2193,47 +2193,47 @@ export const StopAutoCalloutTaskResponse: $Schema.Schema<StopAutoCalloutTaskResp
 
 /** `TelCdrInfo` (response side). */
 export interface TelCdrInfo {
-  readonly Caller: string
-  readonly Callee: string
-  readonly Time: number | bigint
-  readonly Direction: number | bigint
+  readonly Caller?: string
+  readonly Callee?: string
+  readonly Time?: number | bigint
+  readonly Direction?: number | bigint
   readonly CallType?: number | bigint
-  readonly Duration: number | bigint
-  readonly RecordURL: string
-  readonly RecordId: string
-  readonly SeatUser: SeatUserInfo
-  readonly EndStatus: number | bigint
-  readonly SkillGroup: string
-  readonly CallerLocation: string
-  readonly IVRDuration: number | bigint
-  readonly RingTimestamp: number | bigint
-  readonly AcceptTimestamp: number | bigint
-  readonly EndedTimestamp: number | bigint
+  readonly Duration?: number | bigint
+  readonly RecordURL?: string
+  readonly RecordId?: string
+  readonly SeatUser?: SeatUserInfo
+  readonly EndStatus?: number | bigint
+  readonly SkillGroup?: string
+  readonly CallerLocation?: string
+  readonly IVRDuration?: number | bigint
+  readonly RingTimestamp?: number | bigint
+  readonly AcceptTimestamp?: number | bigint
+  readonly EndedTimestamp?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly IVRKeyPressed: readonly string[]
-  readonly IVRKeyPressedEx: readonly IVRKeyPressedElement[]
-  readonly HungUpSide: string
-  readonly ServeParticipants: readonly ServeParticipant[]
-  readonly SkillGroupId: number | bigint
-  readonly EndStatusString: string
-  readonly StartTimestamp: number | bigint
-  readonly QueuedTimestamp: number | bigint
+  readonly IVRKeyPressed?: readonly string[]
+  readonly IVRKeyPressedEx?: readonly IVRKeyPressedElement[]
+  readonly HungUpSide?: string
+  readonly ServeParticipants?: readonly ServeParticipant[]
+  readonly SkillGroupId?: number | bigint
+  readonly EndStatusString?: string
+  readonly StartTimestamp?: number | bigint
+  readonly QueuedTimestamp?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly PostIVRKeyPressed: readonly IVRKeyPressedElement[]
-  readonly PostIVRKeyPressedEx: readonly IVRKeyPressedElement[]
-  readonly QueuedSkillGroupId: number | bigint
-  readonly SessionId: string
-  readonly ProtectedCaller: string
-  readonly ProtectedCallee: string
+  readonly PostIVRKeyPressed?: readonly IVRKeyPressedElement[]
+  readonly PostIVRKeyPressedEx?: readonly IVRKeyPressedElement[]
+  readonly QueuedSkillGroupId?: number | bigint
+  readonly SessionId?: string
+  readonly ProtectedCaller?: string
+  readonly ProtectedCallee?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Uui: string | null
-  readonly UUI: string
-  readonly AsrUrl: string
-  readonly AsrStatus: string
-  readonly CustomRecordURL: string
-  readonly Remark: string
-  readonly QueuedSkillGroupName: string
-  readonly VoicemailRecordURL: readonly string[]
+  readonly Uui?: string | null
+  readonly UUI?: string
+  readonly AsrUrl?: string
+  readonly AsrStatus?: string
+  readonly CustomRecordURL?: string
+  readonly Remark?: string
+  readonly QueuedSkillGroupName?: string
+  readonly VoicemailRecordURL?: readonly string[]
   readonly VoicemailAsrURL?: readonly string[]
   readonly AIAgentId?: number | bigint
   readonly AIAgentName?: string

@@ -26,15 +26,15 @@ export const Account: $Schema.Schema<Account> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `AccountInfo` (response side). */
 export interface AccountInfo {
-  readonly Notes: string
-  readonly Host: string
-  readonly User: string
-  readonly ModifyTime: string
-  readonly ModifyPasswordTime: string
+  readonly Notes?: string
+  readonly Host?: string
+  readonly User?: string
+  readonly ModifyTime?: string
+  readonly ModifyPasswordTime?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly CreateTime: string
-  readonly MaxUserConnections: number | bigint
-  readonly OpenCam: boolean
+  readonly CreateTime?: string
+  readonly MaxUserConnections?: number | bigint
+  readonly OpenCam?: boolean
 }
 export const AccountInfo: $Schema.Schema<AccountInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccountInfo", { Notes: $C.str, Host: $C.str, User: $C.str, ModifyTime: $C.datetime, ModifyPasswordTime: $C.datetime, CreateTime: $C.datetime, MaxUserConnections: $C.int64, OpenCam: $C.bool }))
 
@@ -60,11 +60,11 @@ export const AddTimeWindowResponse: $Schema.Schema<AddTimeWindowResponse> = /*#_
 
 /** `AddressInfo` (response side). */
 export interface AddressInfo {
-  readonly ResourceId: string
-  readonly UniqVpcId: string
-  readonly UniqSubnetId: string
-  readonly Vip: string
-  readonly VPort: number | bigint
+  readonly ResourceId?: string
+  readonly UniqVpcId?: string
+  readonly UniqSubnetId?: string
+  readonly Vip?: string
+  readonly VPort?: number | bigint
   readonly WanDomain?: string
   readonly WanPort?: number | bigint
 }
@@ -93,7 +93,7 @@ export const AdjustCdbProxyAddressRequest: $Schema.Schema<AdjustCdbProxyAddressR
 
 /** `AdjustCdbProxyAddressResponse` (response side). */
 export interface AdjustCdbProxyAddressResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const AdjustCdbProxyAddressResponse: $Schema.Schema<AdjustCdbProxyAddressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AdjustCdbProxyAddressResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -110,7 +110,7 @@ export const AdjustCdbProxyRequest: $Schema.Schema<AdjustCdbProxyRequest> = /*#_
 
 /** `AdjustCdbProxyResponse` (response side). */
 export interface AdjustCdbProxyResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const AdjustCdbProxyResponse: $Schema.Schema<AdjustCdbProxyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AdjustCdbProxyResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -125,7 +125,7 @@ export const AggregationCondition: $Schema.Schema<AggregationCondition> = /*#__P
 
 /** `AnalysisNodeInfo` (response side). */
 export interface AnalysisNodeInfo {
-  readonly NodeId: string
+  readonly NodeId?: string
   readonly Status?: string
   readonly DataStatus?: string
   readonly Cpu?: number | bigint
@@ -150,8 +150,8 @@ export const AnalyzeAuditLogsRequest: $Schema.Schema<AnalyzeAuditLogsRequest> = 
 
 /** `AnalyzeAuditLogsResponse` (response side). */
 export interface AnalyzeAuditLogsResponse {
-  readonly Items: readonly AuditLogAggregationResult[]
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly AuditLogAggregationResult[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const AnalyzeAuditLogsResponse: $Schema.Schema<AnalyzeAuditLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AnalyzeAuditLogsResponse", { Items: $C.arr(AuditLogAggregationResult), TotalCount: $C.int64, RequestId: $C.str }))
@@ -172,9 +172,9 @@ export const AssociateSecurityGroupsResponse: $Schema.Schema<AssociateSecurityGr
 
 /** `AuditFilter` (both sides). */
 export interface AuditFilter {
-  readonly Type: string
-  readonly Compare: string
-  readonly Value: string
+  readonly Type?: string
+  readonly Compare?: string
+  readonly Value?: string
 }
 export const AuditFilter: $Schema.Schema<AuditFilter> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuditFilter", { Type: $C.str, Compare: $C.str, Value: $C.str }))
 
@@ -188,33 +188,33 @@ export const AuditInstanceFilters: $Schema.Schema<AuditInstanceFilters> = /*#__P
 
 /** `AuditInstanceInfo` (response side). */
 export interface AuditInstanceInfo {
-  readonly ProjectId: number | bigint
-  readonly TagList: readonly TagInfoUnit[]
-  readonly DbType: string
-  readonly DbVersion: string
+  readonly ProjectId?: number | bigint
+  readonly TagList?: readonly TagInfoUnit[]
+  readonly DbType?: string
+  readonly DbVersion?: string
 }
 export const AuditInstanceInfo: $Schema.Schema<AuditInstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuditInstanceInfo", { ProjectId: $C.int64, TagList: $C.arr(TagInfoUnit), DbType: $C.str, DbVersion: $C.str }))
 
 /** `AuditLog` (response side). */
 export interface AuditLog {
-  readonly AffectRows: number | bigint
-  readonly ErrCode: number | bigint
-  readonly SqlType: string
-  readonly PolicyName: string
-  readonly DBName: string
-  readonly Sql: string
-  readonly Host: string
-  readonly User: string
-  readonly ExecTime: number | bigint
-  readonly Timestamp: string
-  readonly SentRows: number | bigint
-  readonly ThreadId: number | bigint
-  readonly CheckRows: number | bigint
-  readonly CpuTime: number
-  readonly IoWaitTime: number | bigint
-  readonly LockWaitTime: number | bigint
-  readonly NsTime: number | bigint
-  readonly TrxLivingTime: number | bigint
+  readonly AffectRows?: number | bigint
+  readonly ErrCode?: number | bigint
+  readonly SqlType?: string
+  readonly PolicyName?: string
+  readonly DBName?: string
+  readonly Sql?: string
+  readonly Host?: string
+  readonly User?: string
+  readonly ExecTime?: number | bigint
+  readonly Timestamp?: string
+  readonly SentRows?: number | bigint
+  readonly ThreadId?: number | bigint
+  readonly CheckRows?: number | bigint
+  readonly CpuTime?: number
+  readonly IoWaitTime?: number | bigint
+  readonly LockWaitTime?: number | bigint
+  readonly NsTime?: number | bigint
+  readonly TrxLivingTime?: number | bigint
   readonly TemplateInfo?: readonly LogRuleTemplateInfo[]
   readonly TrxId?: number | bigint
   readonly ClientPort?: number | bigint | null
@@ -223,19 +223,19 @@ export const AuditLog: $Schema.Schema<AuditLog> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `AuditLogAggregationResult` (response side). */
 export interface AuditLogAggregationResult {
-  readonly AggregationField: string
-  readonly Buckets: readonly Bucket[]
+  readonly AggregationField?: string
+  readonly Buckets?: readonly Bucket[]
 }
 export const AuditLogAggregationResult: $Schema.Schema<AuditLogAggregationResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuditLogAggregationResult", { AggregationField: $C.str, Buckets: $C.arr(Bucket) }))
 
 /** `AuditLogFile` (response side). */
 export interface AuditLogFile {
-  readonly FileName: string
-  readonly CreateTime: string
-  readonly Status: string
-  readonly FileSize: number | bigint
-  readonly DownloadUrl: string
-  readonly ErrMsg: string
+  readonly FileName?: string
+  readonly CreateTime?: string
+  readonly Status?: string
+  readonly FileSize?: number | bigint
+  readonly DownloadUrl?: string
+  readonly ErrMsg?: string
 }
 export const AuditLogFile: $Schema.Schema<AuditLogFile> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuditLogFile", { FileName: $C.str, CreateTime: $C.str, Status: $C.str, FileSize: $C.int64, DownloadUrl: $C.str, ErrMsg: $C.str }))
 
@@ -266,27 +266,27 @@ export const AuditLogFilter: $Schema.Schema<AuditLogFilter> = /*#__PURE__*/ $C.l
 
 /** `AuditPolicy` (response side). */
 export interface AuditPolicy {
-  readonly PolicyId: string
-  readonly Status: string
-  readonly InstanceId: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly PolicyName: string
-  readonly RuleId: string
-  readonly RuleName: string
-  readonly InstanceName: string
+  readonly PolicyId?: string
+  readonly Status?: string
+  readonly InstanceId?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly PolicyName?: string
+  readonly RuleId?: string
+  readonly RuleName?: string
+  readonly InstanceName?: string
 }
 export const AuditPolicy: $Schema.Schema<AuditPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuditPolicy", { PolicyId: $C.str, Status: $C.str, InstanceId: $C.str, CreateTime: $C.str, ModifyTime: $C.str, PolicyName: $C.str, RuleId: $C.str, RuleName: $C.str, InstanceName: $C.str }))
 
 /** `AuditRule` (response side). */
 export interface AuditRule {
-  readonly RuleId: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly RuleName: string | null
-  readonly Description: string | null
-  readonly RuleFilters: readonly AuditFilter[] | null
-  readonly AuditAll: boolean
+  readonly RuleId?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly RuleName?: string | null
+  readonly Description?: string | null
+  readonly RuleFilters?: readonly AuditFilter[] | null
+  readonly AuditAll?: boolean
 }
 export const AuditRule: $Schema.Schema<AuditRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuditRule", { RuleId: $C.str, CreateTime: $C.str, ModifyTime: $C.str, RuleName: $C.nul($C.str), Description: $C.nul($C.str), RuleFilters: $C.nul($C.arr(AuditFilter)), AuditAll: $C.bool }))
 
@@ -298,11 +298,11 @@ export const AuditRuleFilters: $Schema.Schema<AuditRuleFilters> = /*#__PURE__*/ 
 
 /** `AuditRuleTemplateInfo` (response side). */
 export interface AuditRuleTemplateInfo {
-  readonly RuleTemplateId: string
-  readonly RuleTemplateName: string
-  readonly RuleFilters: readonly RuleFilters[]
-  readonly Description: string
-  readonly CreateAt: string
+  readonly RuleTemplateId?: string
+  readonly RuleTemplateName?: string
+  readonly RuleFilters?: readonly RuleFilters[]
+  readonly Description?: string
+  readonly CreateAt?: string
   readonly AlarmLevel?: number | bigint
   readonly AlarmPolicy?: number | bigint
   readonly AffectedInstances?: readonly string[]
@@ -326,36 +326,36 @@ export const AutoStrategy: $Schema.Schema<AutoStrategy> = /*#__PURE__*/ $C.lazy(
 
 /** `BackupConfig` (response side). */
 export interface BackupConfig {
-  readonly ReplicationMode: string
-  readonly Zone: string
-  readonly Vip: string
-  readonly Vport: number | bigint
+  readonly ReplicationMode?: string
+  readonly Zone?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
 }
 export const BackupConfig: $Schema.Schema<BackupConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("BackupConfig", { ReplicationMode: $C.str, Zone: $C.str, Vip: $C.str, Vport: $C.uint64 }))
 
 /** `BackupInfo` (response side). */
 export interface BackupInfo {
-  readonly Name: string
-  readonly Size: number | bigint
-  readonly Date: string
-  readonly IntranetUrl: string
-  readonly InternetUrl: string
-  readonly Type: string
-  readonly BackupId: number | bigint
-  readonly Status: string
-  readonly FinishTime: string
-  readonly Creator: string
-  readonly StartTime: string
-  readonly Method: string
-  readonly Way: string
-  readonly ManualBackupName: string
-  readonly SaveMode: string
-  readonly Region: string
-  readonly RemoteInfo: readonly RemoteBackupInfo[]
-  readonly CosStorageType: number | bigint
-  readonly InstanceId: string
-  readonly Progress: number | bigint
-  readonly EncryptionFlag: string
+  readonly Name?: string
+  readonly Size?: number | bigint
+  readonly Date?: string
+  readonly IntranetUrl?: string
+  readonly InternetUrl?: string
+  readonly Type?: string
+  readonly BackupId?: number | bigint
+  readonly Status?: string
+  readonly FinishTime?: string
+  readonly Creator?: string
+  readonly StartTime?: string
+  readonly Method?: string
+  readonly Way?: string
+  readonly ManualBackupName?: string
+  readonly SaveMode?: string
+  readonly Region?: string
+  readonly RemoteInfo?: readonly RemoteBackupInfo[]
+  readonly CosStorageType?: number | bigint
+  readonly InstanceId?: string
+  readonly Progress?: number | bigint
+  readonly EncryptionFlag?: string
   readonly ExecutedGTIDSet?: string
   readonly MD5?: string
 }
@@ -377,16 +377,16 @@ export const BackupLimitVpcItem: $Schema.Schema<BackupLimitVpcItem> = /*#__PURE_
 
 /** `BackupSummaryItem` (response side). */
 export interface BackupSummaryItem {
-  readonly InstanceId: string
-  readonly AutoBackupCount: number | bigint
-  readonly AutoBackupVolume: number | bigint
-  readonly ManualBackupCount: number | bigint
-  readonly ManualBackupVolume: number | bigint
-  readonly DataBackupCount: number | bigint
-  readonly DataBackupVolume: number | bigint
-  readonly BinlogBackupCount: number | bigint
-  readonly BinlogBackupVolume: number | bigint
-  readonly BackupVolume: number | bigint
+  readonly InstanceId?: string
+  readonly AutoBackupCount?: number | bigint
+  readonly AutoBackupVolume?: number | bigint
+  readonly ManualBackupCount?: number | bigint
+  readonly ManualBackupVolume?: number | bigint
+  readonly DataBackupCount?: number | bigint
+  readonly DataBackupVolume?: number | bigint
+  readonly BinlogBackupCount?: number | bigint
+  readonly BinlogBackupVolume?: number | bigint
+  readonly BackupVolume?: number | bigint
 }
 export const BackupSummaryItem: $Schema.Schema<BackupSummaryItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("BackupSummaryItem", { InstanceId: $C.str, AutoBackupCount: $C.int64, AutoBackupVolume: $C.int64, ManualBackupCount: $C.int64, ManualBackupVolume: $C.int64, DataBackupCount: $C.int64, DataBackupVolume: $C.int64, BinlogBackupCount: $C.int64, BinlogBackupVolume: $C.int64, BackupVolume: $C.int64 }))
 
@@ -404,28 +404,28 @@ export const BalanceRoGroupLoadResponse: $Schema.Schema<BalanceRoGroupLoadRespon
 
 /** `BinlogInfo` (response side). */
 export interface BinlogInfo {
-  readonly Name: string
-  readonly Size: number | bigint
-  readonly Date: string
-  readonly IntranetUrl: string
-  readonly InternetUrl: string
-  readonly Type: string
-  readonly BinlogStartTime: string
-  readonly BinlogFinishTime: string
-  readonly Region: string
-  readonly Status: string
-  readonly RemoteInfo: readonly RemoteBackupInfo[]
-  readonly CosStorageType: number | bigint
+  readonly Name?: string
+  readonly Size?: number | bigint
+  readonly Date?: string
+  readonly IntranetUrl?: string
+  readonly InternetUrl?: string
+  readonly Type?: string
+  readonly BinlogStartTime?: string
+  readonly BinlogFinishTime?: string
+  readonly Region?: string
+  readonly Status?: string
+  readonly RemoteInfo?: readonly RemoteBackupInfo[]
+  readonly CosStorageType?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly InstanceId: string
-  readonly Progress: number | bigint
+  readonly InstanceId?: string
+  readonly Progress?: number | bigint
 }
 export const BinlogInfo: $Schema.Schema<BinlogInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BinlogInfo", { Name: $C.str, Size: $C.int64, Date: $C.datetime, IntranetUrl: $C.str, InternetUrl: $C.str, Type: $C.str, BinlogStartTime: $C.str, BinlogFinishTime: $C.str, Region: $C.str, Status: $C.str, RemoteInfo: $C.arr(RemoteBackupInfo), CosStorageType: $C.int64, InstanceId: $C.str, Progress: $C.int64 }))
 
 /** `Bucket` (response side). */
 export interface Bucket {
-  readonly Key: string
-  readonly Count: number | bigint
+  readonly Key?: string
+  readonly Count?: number | bigint
 }
 export const Bucket: $Schema.Schema<Bucket> = /*#__PURE__*/ $C.lazy(() => $C.struct("Bucket", { Key: $C.str, Count: $C.uint64 }))
 
@@ -441,25 +441,25 @@ export const CdbRegionSellConf: $Schema.Schema<CdbRegionSellConf> = /*#__PURE__*
 
 /** `CdbSellConfig` (response side). */
 export interface CdbSellConfig {
-  readonly Memory: number | bigint
-  readonly Cpu: number | bigint
-  readonly VolumeMin: number | bigint
-  readonly VolumeMax: number | bigint
-  readonly VolumeStep: number | bigint
-  readonly Iops: number | bigint
-  readonly Info: string
-  readonly Status: number | bigint
-  readonly DeviceType: string
-  readonly EngineType: string
-  readonly Id: number | bigint
+  readonly Memory?: number | bigint
+  readonly Cpu?: number | bigint
+  readonly VolumeMin?: number | bigint
+  readonly VolumeMax?: number | bigint
+  readonly VolumeStep?: number | bigint
+  readonly Iops?: number | bigint
+  readonly Info?: string
+  readonly Status?: number | bigint
+  readonly DeviceType?: string
+  readonly EngineType?: string
+  readonly Id?: number | bigint
 }
 export const CdbSellConfig: $Schema.Schema<CdbSellConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("CdbSellConfig", { Memory: $C.int64, Cpu: $C.int64, VolumeMin: $C.int64, VolumeMax: $C.int64, VolumeStep: $C.int64, Iops: $C.int64, Info: $C.str, Status: $C.int64, DeviceType: $C.str, EngineType: $C.str, Id: $C.int64 }))
 
 /** `CdbSellType` (response side). */
 export interface CdbSellType {
-  readonly TypeName: string
-  readonly EngineVersion: readonly string[]
-  readonly ConfigIds: readonly (number | bigint)[]
+  readonly TypeName?: string
+  readonly EngineVersion?: readonly string[]
+  readonly ConfigIds?: readonly (number | bigint)[]
 }
 export const CdbSellType: $Schema.Schema<CdbSellType> = /*#__PURE__*/ $C.lazy(() => $C.struct("CdbSellType", { TypeName: $C.str, EngineVersion: $C.arr($C.str), ConfigIds: $C.arr($C.int64) }))
 
@@ -472,28 +472,28 @@ export const CdbZoneDataResult: $Schema.Schema<CdbZoneDataResult> = /*#__PURE__*
 
 /** `CdbZoneSellConf` (response side). */
 export interface CdbZoneSellConf {
-  readonly Status: number | bigint
-  readonly ZoneName: string
-  readonly IsCustom: boolean
-  readonly IsSupportDr: boolean
-  readonly IsSupportVpc: boolean
-  readonly HourInstanceSaleMaxNum: number | bigint
-  readonly IsDefaultZone: boolean
-  readonly IsBm: boolean
-  readonly PayType: readonly string[]
-  readonly ProtectMode: readonly string[]
-  readonly Zone: string
-  readonly ZoneConf: ZoneConf
-  readonly DrZone: readonly string[]
-  readonly IsSupportRemoteRo: boolean
-  readonly RemoteRoZone: readonly string[]
-  readonly ExClusterStatus: number | bigint
-  readonly ExClusterRemoteRoZone: readonly string[]
-  readonly ExClusterZoneConf: ZoneConf
-  readonly SellType: readonly CdbSellType[]
-  readonly ZoneId: number | bigint
-  readonly IsSupportIpv6: boolean
-  readonly EngineType: readonly string[]
+  readonly Status?: number | bigint
+  readonly ZoneName?: string
+  readonly IsCustom?: boolean
+  readonly IsSupportDr?: boolean
+  readonly IsSupportVpc?: boolean
+  readonly HourInstanceSaleMaxNum?: number | bigint
+  readonly IsDefaultZone?: boolean
+  readonly IsBm?: boolean
+  readonly PayType?: readonly string[]
+  readonly ProtectMode?: readonly string[]
+  readonly Zone?: string
+  readonly ZoneConf?: ZoneConf
+  readonly DrZone?: readonly string[]
+  readonly IsSupportRemoteRo?: boolean
+  readonly RemoteRoZone?: readonly string[]
+  readonly ExClusterStatus?: number | bigint
+  readonly ExClusterRemoteRoZone?: readonly string[]
+  readonly ExClusterZoneConf?: ZoneConf
+  readonly SellType?: readonly CdbSellType[]
+  readonly ZoneId?: number | bigint
+  readonly IsSupportIpv6?: boolean
+  readonly EngineType?: readonly string[]
   readonly CloudNativeClusterStatus?: number | bigint
   readonly DiskTypeConf?: readonly DiskTypeConfigItem[]
 }
@@ -530,16 +530,16 @@ export const CheckMigrateResult: $Schema.Schema<CheckMigrateResult> = /*#__PURE_
 
 /** `CloneItem` (response side). */
 export interface CloneItem {
-  readonly SrcInstanceId: string
-  readonly DstInstanceId: string
-  readonly CloneJobId: number | bigint
-  readonly RollbackStrategy: string
-  readonly RollbackTargetTime: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly TaskStatus: string
-  readonly NewRegionId: number | bigint
-  readonly SrcRegionId: number | bigint
+  readonly SrcInstanceId?: string
+  readonly DstInstanceId?: string
+  readonly CloneJobId?: number | bigint
+  readonly RollbackStrategy?: string
+  readonly RollbackTargetTime?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly TaskStatus?: string
+  readonly NewRegionId?: number | bigint
+  readonly SrcRegionId?: number | bigint
 }
 export const CloneItem: $Schema.Schema<CloneItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloneItem", { SrcInstanceId: $C.str, DstInstanceId: $C.str, CloneJobId: $C.int64, RollbackStrategy: $C.str, RollbackTargetTime: $C.str, StartTime: $C.str, EndTime: $C.str, TaskStatus: $C.str, NewRegionId: $C.int64, SrcRegionId: $C.int64 }))
 
@@ -591,7 +591,7 @@ export const CloseSSLRequest: $Schema.Schema<CloseSSLRequest> = /*#__PURE__*/ $C
 
 /** `CloseSSLResponse` (response side). */
 export interface CloseSSLResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const CloseSSLResponse: $Schema.Schema<CloseSSLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloseSSLResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -605,7 +605,7 @@ export const CloseWanServiceRequest: $Schema.Schema<CloseWanServiceRequest> = /*
 
 /** `CloseWanServiceResponse` (response side). */
 export interface CloseWanServiceResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const CloseWanServiceResponse: $Schema.Schema<CloseWanServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloseWanServiceResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -620,11 +620,11 @@ export const ClusterInfo: $Schema.Schema<ClusterInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `ClusterNodeInfo` (response side). */
 export interface ClusterNodeInfo {
-  readonly NodeId: string
-  readonly Role: string
-  readonly Zone: string
-  readonly Weight: number | bigint
-  readonly Status: string
+  readonly NodeId?: string
+  readonly Role?: string
+  readonly Zone?: string
+  readonly Weight?: number | bigint
+  readonly Status?: string
 }
 export const ClusterNodeInfo: $Schema.Schema<ClusterNodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterNodeInfo", { NodeId: $C.str, Role: $C.str, Zone: $C.str, Weight: $C.uint64, Status: $C.str }))
 
@@ -637,10 +637,10 @@ export const ClusterTopology: $Schema.Schema<ClusterTopology> = /*#__PURE__*/ $C
 
 /** `ColumnPrivilege` (both sides). */
 export interface ColumnPrivilege {
-  readonly Database: string
-  readonly Table: string
-  readonly Column: string
-  readonly Privileges: readonly string[]
+  readonly Database?: string
+  readonly Table?: string
+  readonly Column?: string
+  readonly Privileges?: readonly string[]
 }
 export const ColumnPrivilege: $Schema.Schema<ColumnPrivilege> = /*#__PURE__*/ $C.lazy(() => $C.struct("ColumnPrivilege", { Database: $C.str, Table: $C.str, Column: $C.str, Privileges: $C.arr($C.str) }))
 
@@ -671,7 +671,7 @@ export const CreateAccountsRequest: $Schema.Schema<CreateAccountsRequest> = /*#_
 
 /** `CreateAccountsResponse` (response side). */
 export interface CreateAccountsResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const CreateAccountsResponse: $Schema.Schema<CreateAccountsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAccountsResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -692,7 +692,7 @@ export const CreateAuditLogFileRequest: $Schema.Schema<CreateAuditLogFileRequest
 
 /** `CreateAuditLogFileResponse` (response side). */
 export interface CreateAuditLogFileResponse {
-  readonly FileName: string
+  readonly FileName?: string
   readonly RequestId: string
 }
 export const CreateAuditLogFileResponse: $Schema.Schema<CreateAuditLogFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAuditLogFileResponse", { FileName: $C.str, RequestId: $C.str }))
@@ -741,7 +741,7 @@ export const CreateAuditRuleTemplateRequest: $Schema.Schema<CreateAuditRuleTempl
 
 /** `CreateAuditRuleTemplateResponse` (response side). */
 export interface CreateAuditRuleTemplateResponse {
-  readonly RuleTemplateId: string
+  readonly RuleTemplateId?: string
   readonly RequestId: string
 }
 export const CreateAuditRuleTemplateResponse: $Schema.Schema<CreateAuditRuleTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAuditRuleTemplateResponse", { RuleTemplateId: $C.str, RequestId: $C.str }))
@@ -758,7 +758,7 @@ export const CreateBackupRequest: $Schema.Schema<CreateBackupRequest> = /*#__PUR
 
 /** `CreateBackupResponse` (response side). */
 export interface CreateBackupResponse {
-  readonly BackupId: number | bigint
+  readonly BackupId?: number | bigint
   readonly RequestId: string
 }
 export const CreateBackupResponse: $Schema.Schema<CreateBackupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBackupResponse", { BackupId: $C.uint64, RequestId: $C.str }))
@@ -790,7 +790,7 @@ export const CreateCdbProxyAddressRequest: $Schema.Schema<CreateCdbProxyAddressR
 
 /** `CreateCdbProxyAddressResponse` (response side). */
 export interface CreateCdbProxyAddressResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const CreateCdbProxyAddressResponse: $Schema.Schema<CreateCdbProxyAddressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCdbProxyAddressResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -810,7 +810,7 @@ export const CreateCdbProxyRequest: $Schema.Schema<CreateCdbProxyRequest> = /*#_
 
 /** `CreateCdbProxyResponse` (response side). */
 export interface CreateCdbProxyResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const CreateCdbProxyResponse: $Schema.Schema<CreateCdbProxyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCdbProxyResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -852,7 +852,7 @@ export const CreateCloneInstanceRequest: $Schema.Schema<CreateCloneInstanceReque
 
 /** `CreateCloneInstanceResponse` (response side). */
 export interface CreateCloneInstanceResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const CreateCloneInstanceResponse: $Schema.Schema<CreateCloneInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloneInstanceResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -870,7 +870,7 @@ export const CreateDBImportJobRequest: $Schema.Schema<CreateDBImportJobRequest> 
 
 /** `CreateDBImportJobResponse` (response side). */
 export interface CreateDBImportJobResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const CreateDBImportJobResponse: $Schema.Schema<CreateDBImportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDBImportJobResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -927,8 +927,8 @@ export const CreateDBInstanceHourRequest: $Schema.Schema<CreateDBInstanceHourReq
 
 /** `CreateDBInstanceHourResponse` (response side). */
 export interface CreateDBInstanceHourResponse {
-  readonly DealIds: readonly string[]
-  readonly InstanceIds: readonly string[]
+  readonly DealIds?: readonly string[]
+  readonly InstanceIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateDBInstanceHourResponse: $Schema.Schema<CreateDBInstanceHourResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDBInstanceHourResponse", { DealIds: $C.arr($C.str), InstanceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -984,8 +984,8 @@ export const CreateDBInstanceRequest: $Schema.Schema<CreateDBInstanceRequest> = 
 
 /** `CreateDBInstanceResponse` (response side). */
 export interface CreateDBInstanceResponse {
-  readonly DealIds: readonly string[]
-  readonly InstanceIds: readonly string[]
+  readonly DealIds?: readonly string[]
+  readonly InstanceIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateDBInstanceResponse: $Schema.Schema<CreateDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDBInstanceResponse", { DealIds: $C.arr($C.str), InstanceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -1016,7 +1016,7 @@ export const CreateDeployGroupRequest: $Schema.Schema<CreateDeployGroupRequest> 
 
 /** `CreateDeployGroupResponse` (response side). */
 export interface CreateDeployGroupResponse {
-  readonly DeployGroupId: string
+  readonly DeployGroupId?: string
   readonly RequestId: string
 }
 export const CreateDeployGroupResponse: $Schema.Schema<CreateDeployGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDeployGroupResponse", { DeployGroupId: $C.str, RequestId: $C.str }))
@@ -1035,7 +1035,7 @@ export const CreateParamTemplateRequest: $Schema.Schema<CreateParamTemplateReque
 
 /** `CreateParamTemplateResponse` (response side). */
 export interface CreateParamTemplateResponse {
-  readonly TemplateId: number | bigint
+  readonly TemplateId?: number | bigint
   readonly RequestId: string
 }
 export const CreateParamTemplateResponse: $Schema.Schema<CreateParamTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateParamTemplateResponse", { TemplateId: $C.int64, RequestId: $C.str }))
@@ -1073,32 +1073,32 @@ export const CreateRotationPasswordResponse: $Schema.Schema<CreateRotationPasswo
 
 /** `CustomConfig` (response side). */
 export interface CustomConfig {
-  readonly Device: string
-  readonly Type: string
-  readonly DeviceType: string
-  readonly Memory: number | bigint
-  readonly Cpu: number | bigint
+  readonly Device?: string
+  readonly Type?: string
+  readonly DeviceType?: string
+  readonly Memory?: number | bigint
+  readonly Cpu?: number | bigint
 }
 export const CustomConfig: $Schema.Schema<CustomConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("CustomConfig", { Device: $C.str, Type: $C.str, DeviceType: $C.str, Memory: $C.uint64, Cpu: $C.uint64 }))
 
 /** `DBSwitchInfo` (response side). */
 export interface DBSwitchInfo {
-  readonly SwitchTime: string
-  readonly SwitchType: string
+  readonly SwitchTime?: string
+  readonly SwitchType?: string
 }
 export const DBSwitchInfo: $Schema.Schema<DBSwitchInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DBSwitchInfo", { SwitchTime: $C.datetime, SwitchType: $C.str }))
 
 /** `DatabasePrivilege` (both sides). */
 export interface DatabasePrivilege {
-  readonly Privileges: readonly string[]
-  readonly Database: string
+  readonly Privileges?: readonly string[]
+  readonly Database?: string
 }
 export const DatabasePrivilege: $Schema.Schema<DatabasePrivilege> = /*#__PURE__*/ $C.lazy(() => $C.struct("DatabasePrivilege", { Privileges: $C.arr($C.str), Database: $C.str }))
 
 /** `DatabasesWithCharacterLists` (response side). */
 export interface DatabasesWithCharacterLists {
-  readonly DatabaseName: string
-  readonly CharacterSet: string
+  readonly DatabaseName?: string
+  readonly CharacterSet?: string
 }
 export const DatabasesWithCharacterLists: $Schema.Schema<DatabasesWithCharacterLists> = /*#__PURE__*/ $C.lazy(() => $C.struct("DatabasesWithCharacterLists", { DatabaseName: $C.str, CharacterSet: $C.str }))
 
@@ -1111,7 +1111,7 @@ export const DeleteAccountsRequest: $Schema.Schema<DeleteAccountsRequest> = /*#_
 
 /** `DeleteAccountsResponse` (response side). */
 export interface DeleteAccountsResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const DeleteAccountsResponse: $Schema.Schema<DeleteAccountsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteAccountsResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -1256,14 +1256,14 @@ export const DeliverSummary: $Schema.Schema<DeliverSummary> = /*#__PURE__*/ $C.l
 
 /** `DeployGroupInfo` (response side). */
 export interface DeployGroupInfo {
-  readonly DeployGroupId: string
-  readonly DeployGroupName: string
-  readonly CreateTime: string
-  readonly Quota: number | bigint
-  readonly Affinity: string
-  readonly LimitNum: number | bigint
-  readonly Description: string
-  readonly DevClass: string
+  readonly DeployGroupId?: string
+  readonly DeployGroupName?: string
+  readonly CreateTime?: string
+  readonly Quota?: number | bigint
+  readonly Affinity?: string
+  readonly LimitNum?: number | bigint
+  readonly Description?: string
+  readonly DevClass?: string
 }
 export const DeployGroupInfo: $Schema.Schema<DeployGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeployGroupInfo", { DeployGroupId: $C.str, DeployGroupName: $C.str, CreateTime: $C.str, Quota: $C.int64, Affinity: $C.str, LimitNum: $C.int64, Description: $C.str, DevClass: $C.str }))
 
@@ -1277,10 +1277,10 @@ export const DescribeAccountPrivilegesRequest: $Schema.Schema<DescribeAccountPri
 
 /** `DescribeAccountPrivilegesResponse` (response side). */
 export interface DescribeAccountPrivilegesResponse {
-  readonly GlobalPrivileges: readonly string[]
-  readonly DatabasePrivileges: readonly DatabasePrivilege[]
-  readonly TablePrivileges: readonly TablePrivilege[]
-  readonly ColumnPrivileges: readonly ColumnPrivilege[]
+  readonly GlobalPrivileges?: readonly string[]
+  readonly DatabasePrivileges?: readonly DatabasePrivilege[]
+  readonly TablePrivileges?: readonly TablePrivilege[]
+  readonly ColumnPrivileges?: readonly ColumnPrivilege[]
   readonly RequestId: string
 }
 export const DescribeAccountPrivilegesResponse: $Schema.Schema<DescribeAccountPrivilegesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccountPrivilegesResponse", { GlobalPrivileges: $C.arr($C.str), DatabasePrivileges: $C.arr(DatabasePrivilege), TablePrivileges: $C.arr(TablePrivilege), ColumnPrivileges: $C.arr(ColumnPrivilege), RequestId: $C.str }))
@@ -1299,9 +1299,9 @@ export const DescribeAccountsRequest: $Schema.Schema<DescribeAccountsRequest> = 
 
 /** `DescribeAccountsResponse` (response side). */
 export interface DescribeAccountsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly AccountInfo[]
-  readonly MaxUserConnections: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly AccountInfo[]
+  readonly MaxUserConnections?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAccountsResponse: $Schema.Schema<DescribeAccountsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccountsResponse", { TotalCount: $C.int64, Items: $C.arr(AccountInfo), MaxUserConnections: $C.int64, RequestId: $C.str }))
@@ -1314,8 +1314,8 @@ export const DescribeAsyncRequestInfoRequest: $Schema.Schema<DescribeAsyncReques
 
 /** `DescribeAsyncRequestInfoResponse` (response side). */
 export interface DescribeAsyncRequestInfoResponse {
-  readonly Status: string
-  readonly Info: string
+  readonly Status?: string
+  readonly Info?: string
   readonly RequestId: string
 }
 export const DescribeAsyncRequestInfoResponse: $Schema.Schema<DescribeAsyncRequestInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAsyncRequestInfoResponse", { Status: $C.str, Info: $C.str, RequestId: $C.str }))
@@ -1328,11 +1328,11 @@ export const DescribeAuditConfigRequest: $Schema.Schema<DescribeAuditConfigReque
 
 /** `DescribeAuditConfigResponse` (response side). */
 export interface DescribeAuditConfigResponse {
-  readonly LogExpireDay: number | bigint
-  readonly LogType: string
-  readonly IsClosing: string
+  readonly LogExpireDay?: number | bigint
+  readonly LogType?: string
+  readonly IsClosing?: string
   readonly IsOpening?: string
-  readonly CreateTime: string
+  readonly CreateTime?: string
   readonly RequestId: string
 }
 export const DescribeAuditConfigResponse: $Schema.Schema<DescribeAuditConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditConfigResponse", { LogExpireDay: $C.int64, LogType: $C.str, IsClosing: $C.str, CreateTime: $C.str, RequestId: $C.str }, { IsOpening: $C.str }))
@@ -1349,8 +1349,8 @@ export const DescribeAuditInstanceListRequest: $Schema.Schema<DescribeAuditInsta
 
 /** `DescribeAuditInstanceListResponse` (response side). */
 export interface DescribeAuditInstanceListResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly InstanceDbAuditStatus[] | null
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly InstanceDbAuditStatus[] | null
   readonly RequestId: string
 }
 export const DescribeAuditInstanceListResponse: $Schema.Schema<DescribeAuditInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditInstanceListResponse", { TotalCount: $C.uint64, Items: $C.nul($C.arr(InstanceDbAuditStatus)), RequestId: $C.str }))
@@ -1366,8 +1366,8 @@ export const DescribeAuditLogFilesRequest: $Schema.Schema<DescribeAuditLogFilesR
 
 /** `DescribeAuditLogFilesResponse` (response side). */
 export interface DescribeAuditLogFilesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly AuditLogFile[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly AuditLogFile[]
   readonly RequestId: string
 }
 export const DescribeAuditLogFilesResponse: $Schema.Schema<DescribeAuditLogFilesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditLogFilesResponse", { TotalCount: $C.int64, Items: $C.arr(AuditLogFile), RequestId: $C.str }))
@@ -1387,8 +1387,8 @@ export const DescribeAuditLogsRequest: $Schema.Schema<DescribeAuditLogsRequest> 
 
 /** `DescribeAuditLogsResponse` (response side). */
 export interface DescribeAuditLogsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly AuditLog[] | null
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly AuditLog[] | null
   readonly RequestId: string
 }
 export const DescribeAuditLogsResponse: $Schema.Schema<DescribeAuditLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditLogsResponse", { TotalCount: $C.int64, Items: $C.nul($C.arr(AuditLog)), RequestId: $C.str }))
@@ -1407,8 +1407,8 @@ export const DescribeAuditPoliciesRequest: $Schema.Schema<DescribeAuditPoliciesR
 
 /** `DescribeAuditPoliciesResponse` (response side). */
 export interface DescribeAuditPoliciesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly AuditPolicy[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly AuditPolicy[]
   readonly RequestId: string
 }
 export const DescribeAuditPoliciesResponse: $Schema.Schema<DescribeAuditPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditPoliciesResponse", { TotalCount: $C.int64, Items: $C.arr(AuditPolicy), RequestId: $C.str }))
@@ -1445,8 +1445,8 @@ export const DescribeAuditRuleTemplatesRequest: $Schema.Schema<DescribeAuditRule
 
 /** `DescribeAuditRuleTemplatesResponse` (response side). */
 export interface DescribeAuditRuleTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly AuditRuleTemplateInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly AuditRuleTemplateInfo[]
   readonly RequestId: string
 }
 export const DescribeAuditRuleTemplatesResponse: $Schema.Schema<DescribeAuditRuleTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditRuleTemplatesResponse", { TotalCount: $C.uint64, Items: $C.arr(AuditRuleTemplateInfo), RequestId: $C.str }))
@@ -1462,8 +1462,8 @@ export const DescribeAuditRulesRequest: $Schema.Schema<DescribeAuditRulesRequest
 
 /** `DescribeAuditRulesResponse` (response side). */
 export interface DescribeAuditRulesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly AuditRule[] | null
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly AuditRule[] | null
   readonly RequestId: string
 }
 export const DescribeAuditRulesResponse: $Schema.Schema<DescribeAuditRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditRulesResponse", { TotalCount: $C.int64, Items: $C.nul($C.arr(AuditRule)), RequestId: $C.str }))
@@ -1477,26 +1477,26 @@ export const DescribeBackupConfigRequest: $Schema.Schema<DescribeBackupConfigReq
 /** `DescribeBackupConfigResponse` (response side). */
 export interface DescribeBackupConfigResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly StartTimeMin: number | bigint
+  readonly StartTimeMin?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly StartTimeMax: number | bigint
-  readonly BackupExpireDays: number | bigint
-  readonly BackupMethod: string
-  readonly BinlogExpireDays: number | bigint
-  readonly BackupTimeWindow: CommonTimeWindow
-  readonly EnableBackupPeriodSave: string
-  readonly BackupPeriodSaveDays: number | bigint
-  readonly BackupPeriodSaveInterval: string
-  readonly BackupPeriodSaveCount: number | bigint
-  readonly StartBackupPeriodSaveDate: string
-  readonly EnableBackupArchive: string
-  readonly BackupArchiveDays: number | bigint
-  readonly EnableBinlogArchive: string
-  readonly BinlogArchiveDays: number | bigint
-  readonly EnableBackupStandby: string
-  readonly BackupStandbyDays: number | bigint
-  readonly EnableBinlogStandby: string
-  readonly BinlogStandbyDays: number | bigint
+  readonly StartTimeMax?: number | bigint
+  readonly BackupExpireDays?: number | bigint
+  readonly BackupMethod?: string
+  readonly BinlogExpireDays?: number | bigint
+  readonly BackupTimeWindow?: CommonTimeWindow
+  readonly EnableBackupPeriodSave?: string
+  readonly BackupPeriodSaveDays?: number | bigint
+  readonly BackupPeriodSaveInterval?: string
+  readonly BackupPeriodSaveCount?: number | bigint
+  readonly StartBackupPeriodSaveDate?: string
+  readonly EnableBackupArchive?: string
+  readonly BackupArchiveDays?: number | bigint
+  readonly EnableBinlogArchive?: string
+  readonly BinlogArchiveDays?: number | bigint
+  readonly EnableBackupStandby?: string
+  readonly BackupStandbyDays?: number | bigint
+  readonly EnableBinlogStandby?: string
+  readonly BinlogStandbyDays?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBackupConfigResponse: $Schema.Schema<DescribeBackupConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupConfigResponse", { StartTimeMin: $C.int64, StartTimeMax: $C.int64, BackupExpireDays: $C.int64, BackupMethod: $C.str, BinlogExpireDays: $C.int64, BackupTimeWindow: CommonTimeWindow, EnableBackupPeriodSave: $C.str, BackupPeriodSaveDays: $C.int64, BackupPeriodSaveInterval: $C.str, BackupPeriodSaveCount: $C.int64, StartBackupPeriodSaveDate: $C.str, EnableBackupArchive: $C.str, BackupArchiveDays: $C.int64, EnableBinlogArchive: $C.str, BinlogArchiveDays: $C.int64, EnableBackupStandby: $C.str, BackupStandbyDays: $C.int64, EnableBinlogStandby: $C.str, BinlogStandbyDays: $C.int64, RequestId: $C.str }))
@@ -1511,7 +1511,7 @@ export const DescribeBackupDecryptionKeyRequest: $Schema.Schema<DescribeBackupDe
 
 /** `DescribeBackupDecryptionKeyResponse` (response side). */
 export interface DescribeBackupDecryptionKeyResponse {
-  readonly DecryptionKey: string
+  readonly DecryptionKey?: string
   readonly RequestId: string
 }
 export const DescribeBackupDecryptionKeyResponse: $Schema.Schema<DescribeBackupDecryptionKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupDecryptionKeyResponse", { DecryptionKey: $C.str, RequestId: $C.str }))
@@ -1539,7 +1539,7 @@ export const DescribeBackupEncryptionStatusRequest: $Schema.Schema<DescribeBacku
 
 /** `DescribeBackupEncryptionStatusResponse` (response side). */
 export interface DescribeBackupEncryptionStatusResponse {
-  readonly EncryptionStatus: string
+  readonly EncryptionStatus?: string
   readonly RequestId: string
 }
 export const DescribeBackupEncryptionStatusResponse: $Schema.Schema<DescribeBackupEncryptionStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupEncryptionStatusResponse", { EncryptionStatus: $C.str, RequestId: $C.str }))
@@ -1552,13 +1552,13 @@ export const DescribeBackupOverviewRequest: $Schema.Schema<DescribeBackupOvervie
 
 /** `DescribeBackupOverviewResponse` (response side). */
 export interface DescribeBackupOverviewResponse {
-  readonly BackupCount: number | bigint
-  readonly BackupVolume: number | bigint
-  readonly BillingVolume: number | bigint
-  readonly FreeVolume: number | bigint
-  readonly RemoteBackupVolume: number | bigint
-  readonly BackupArchiveVolume: number | bigint
-  readonly BackupStandbyVolume: number | bigint
+  readonly BackupCount?: number | bigint
+  readonly BackupVolume?: number | bigint
+  readonly BillingVolume?: number | bigint
+  readonly FreeVolume?: number | bigint
+  readonly RemoteBackupVolume?: number | bigint
+  readonly BackupArchiveVolume?: number | bigint
+  readonly BackupStandbyVolume?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBackupOverviewResponse: $Schema.Schema<DescribeBackupOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupOverviewResponse", { BackupCount: $C.int64, BackupVolume: $C.int64, BillingVolume: $C.int64, FreeVolume: $C.int64, RemoteBackupVolume: $C.int64, BackupArchiveVolume: $C.int64, BackupStandbyVolume: $C.int64, RequestId: $C.str }))
@@ -1575,8 +1575,8 @@ export const DescribeBackupSummariesRequest: $Schema.Schema<DescribeBackupSummar
 
 /** `DescribeBackupSummariesResponse` (response side). */
 export interface DescribeBackupSummariesResponse {
-  readonly Items: readonly BackupSummaryItem[]
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly BackupSummaryItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBackupSummariesResponse: $Schema.Schema<DescribeBackupSummariesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupSummariesResponse", { Items: $C.arr(BackupSummaryItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1591,8 +1591,8 @@ export const DescribeBackupsRequest: $Schema.Schema<DescribeBackupsRequest> = /*
 
 /** `DescribeBackupsResponse` (response side). */
 export interface DescribeBackupsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly BackupInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly BackupInfo[]
   readonly RequestId: string
 }
 export const DescribeBackupsResponse: $Schema.Schema<DescribeBackupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupsResponse", { TotalCount: $C.int64, Items: $C.arr(BackupInfo), RequestId: $C.str }))
@@ -1605,14 +1605,14 @@ export const DescribeBinlogBackupOverviewRequest: $Schema.Schema<DescribeBinlogB
 
 /** `DescribeBinlogBackupOverviewResponse` (response side). */
 export interface DescribeBinlogBackupOverviewResponse {
-  readonly BinlogBackupVolume: number | bigint
-  readonly BinlogBackupCount: number | bigint
-  readonly RemoteBinlogVolume: number | bigint
-  readonly RemoteBinlogCount: number | bigint
-  readonly BinlogArchiveVolume: number | bigint
-  readonly BinlogArchiveCount: number | bigint
-  readonly BinlogStandbyVolume: number | bigint
-  readonly BinlogStandbyCount: number | bigint
+  readonly BinlogBackupVolume?: number | bigint
+  readonly BinlogBackupCount?: number | bigint
+  readonly RemoteBinlogVolume?: number | bigint
+  readonly RemoteBinlogCount?: number | bigint
+  readonly BinlogArchiveVolume?: number | bigint
+  readonly BinlogArchiveCount?: number | bigint
+  readonly BinlogStandbyVolume?: number | bigint
+  readonly BinlogStandbyCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBinlogBackupOverviewResponse: $Schema.Schema<DescribeBinlogBackupOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBinlogBackupOverviewResponse", { BinlogBackupVolume: $C.int64, BinlogBackupCount: $C.int64, RemoteBinlogVolume: $C.int64, RemoteBinlogCount: $C.int64, BinlogArchiveVolume: $C.int64, BinlogArchiveCount: $C.int64, BinlogStandbyVolume: $C.int64, BinlogStandbyCount: $C.int64, RequestId: $C.str }))
@@ -1630,8 +1630,8 @@ export const DescribeBinlogsRequest: $Schema.Schema<DescribeBinlogsRequest> = /*
 
 /** `DescribeBinlogsResponse` (response side). */
 export interface DescribeBinlogsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly BinlogInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly BinlogInfo[]
   readonly RequestId: string
 }
 export const DescribeBinlogsResponse: $Schema.Schema<DescribeBinlogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBinlogsResponse", { TotalCount: $C.int64, Items: $C.arr(BinlogInfo), RequestId: $C.str }))
@@ -1644,7 +1644,7 @@ export const DescribeCPUExpandStrategyInfoRequest: $Schema.Schema<DescribeCPUExp
 
 /** `DescribeCPUExpandStrategyInfoResponse` (response side). */
 export interface DescribeCPUExpandStrategyInfoResponse {
-  readonly Type: string | null
+  readonly Type?: string | null
   readonly ExpandCpu?: number | bigint | null
   readonly AutoStrategy?: AutoStrategy | null
   readonly PeriodStrategy?: PeriodStrategy
@@ -1662,8 +1662,8 @@ export const DescribeCdbProxyInfoRequest: $Schema.Schema<DescribeCdbProxyInfoReq
 
 /** `DescribeCdbProxyInfoResponse` (response side). */
 export interface DescribeCdbProxyInfoResponse {
-  readonly Count: number | bigint
-  readonly ProxyInfos: readonly ProxyGroupInfo[]
+  readonly Count?: number | bigint
+  readonly ProxyInfos?: readonly ProxyGroupInfo[]
   readonly RequestId: string
 }
 export const DescribeCdbProxyInfoResponse: $Schema.Schema<DescribeCdbProxyInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCdbProxyInfoResponse", { Count: $C.uint64, ProxyInfos: $C.arr(ProxyGroupInfo), RequestId: $C.str }))
@@ -1674,7 +1674,7 @@ export const DescribeCdbZoneConfigRequest: $Schema.Schema<DescribeCdbZoneConfigR
 
 /** `DescribeCdbZoneConfigResponse` (response side). */
 export interface DescribeCdbZoneConfigResponse {
-  readonly DataResult: CdbZoneDataResult
+  readonly DataResult?: CdbZoneDataResult
   readonly RequestId: string
 }
 export const DescribeCdbZoneConfigResponse: $Schema.Schema<DescribeCdbZoneConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCdbZoneConfigResponse", { DataResult: CdbZoneDataResult, RequestId: $C.str }))
@@ -1689,8 +1689,8 @@ export const DescribeCloneListRequest: $Schema.Schema<DescribeCloneListRequest> 
 
 /** `DescribeCloneListResponse` (response side). */
 export interface DescribeCloneListResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly CloneItem[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly CloneItem[]
   readonly RequestId: string
 }
 export const DescribeCloneListResponse: $Schema.Schema<DescribeCloneListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloneListResponse", { TotalCount: $C.int64, Items: $C.arr(CloneItem), RequestId: $C.str }))
@@ -1741,15 +1741,15 @@ export const DescribeDBFeaturesRequest: $Schema.Schema<DescribeDBFeaturesRequest
 
 /** `DescribeDBFeaturesResponse` (response side). */
 export interface DescribeDBFeaturesResponse {
-  readonly IsSupportAudit: boolean
-  readonly AuditNeedUpgrade: boolean
-  readonly IsSupportEncryption: boolean
-  readonly EncryptionNeedUpgrade: boolean
-  readonly IsRemoteRo: boolean
-  readonly MasterRegion: string
-  readonly IsSupportUpdateSubVersion: boolean
-  readonly CurrentSubVersion: string
-  readonly TargetSubVersion: string
+  readonly IsSupportAudit?: boolean
+  readonly AuditNeedUpgrade?: boolean
+  readonly IsSupportEncryption?: boolean
+  readonly EncryptionNeedUpgrade?: boolean
+  readonly IsRemoteRo?: boolean
+  readonly MasterRegion?: string
+  readonly IsSupportUpdateSubVersion?: boolean
+  readonly CurrentSubVersion?: string
+  readonly TargetSubVersion?: string
   readonly RequestId: string
 }
 export const DescribeDBFeaturesResponse: $Schema.Schema<DescribeDBFeaturesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBFeaturesResponse", { IsSupportAudit: $C.bool, AuditNeedUpgrade: $C.bool, IsSupportEncryption: $C.bool, EncryptionNeedUpgrade: $C.bool, IsRemoteRo: $C.bool, MasterRegion: $C.str, IsSupportUpdateSubVersion: $C.bool, CurrentSubVersion: $C.str, TargetSubVersion: $C.str, RequestId: $C.str }))
@@ -1766,8 +1766,8 @@ export const DescribeDBImportRecordsRequest: $Schema.Schema<DescribeDBImportReco
 
 /** `DescribeDBImportRecordsResponse` (response side). */
 export interface DescribeDBImportRecordsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly ImportRecord[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly ImportRecord[]
   readonly RequestId: string
 }
 export const DescribeDBImportRecordsResponse: $Schema.Schema<DescribeDBImportRecordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBImportRecordsResponse", { TotalCount: $C.int64, Items: $C.arr(ImportRecord), RequestId: $C.str }))
@@ -1793,12 +1793,12 @@ export const DescribeDBInstanceConfigRequest: $Schema.Schema<DescribeDBInstanceC
 
 /** `DescribeDBInstanceConfigResponse` (response side). */
 export interface DescribeDBInstanceConfigResponse {
-  readonly ProtectMode: number | bigint
-  readonly DeployMode: number | bigint
-  readonly Zone: string
-  readonly SlaveConfig: SlaveConfig | null
-  readonly BackupConfig: BackupConfig | null
-  readonly Switched: boolean
+  readonly ProtectMode?: number | bigint
+  readonly DeployMode?: number | bigint
+  readonly Zone?: string
+  readonly SlaveConfig?: SlaveConfig | null
+  readonly BackupConfig?: BackupConfig | null
+  readonly Switched?: boolean
   readonly FourthConfig?: BackupConfig
   readonly RequestId: string
 }
@@ -1812,7 +1812,7 @@ export const DescribeDBInstanceGTIDRequest: $Schema.Schema<DescribeDBInstanceGTI
 
 /** `DescribeDBInstanceGTIDResponse` (response side). */
 export interface DescribeDBInstanceGTIDResponse {
-  readonly IsGTIDOpen: number | bigint
+  readonly IsGTIDOpen?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDBInstanceGTIDResponse: $Schema.Schema<DescribeDBInstanceGTIDResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstanceGTIDResponse", { IsGTIDOpen: $C.int64, RequestId: $C.str }))
@@ -1825,12 +1825,12 @@ export const DescribeDBInstanceInfoRequest: $Schema.Schema<DescribeDBInstanceInf
 
 /** `DescribeDBInstanceInfoResponse` (response side). */
 export interface DescribeDBInstanceInfoResponse {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Encryption: string
-  readonly KeyId: string
-  readonly KeyRegion: string
-  readonly DefaultKmsRegion: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Encryption?: string
+  readonly KeyId?: string
+  readonly KeyRegion?: string
+  readonly DefaultKmsRegion?: string
   readonly RequestId: string
 }
 export const DescribeDBInstanceInfoResponse: $Schema.Schema<DescribeDBInstanceInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstanceInfoResponse", { InstanceId: $C.str, InstanceName: $C.str, Encryption: $C.str, KeyId: $C.str, KeyRegion: $C.str, DefaultKmsRegion: $C.str, RequestId: $C.str }))
@@ -1858,8 +1858,8 @@ export const DescribeDBInstanceRebootTimeRequest: $Schema.Schema<DescribeDBInsta
 
 /** `DescribeDBInstanceRebootTimeResponse` (response side). */
 export interface DescribeDBInstanceRebootTimeResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly InstanceRebootTime[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly InstanceRebootTime[]
   readonly RequestId: string
 }
 export const DescribeDBInstanceRebootTimeResponse: $Schema.Schema<DescribeDBInstanceRebootTimeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstanceRebootTimeResponse", { TotalCount: $C.int64, Items: $C.arr(InstanceRebootTime), RequestId: $C.str }))
@@ -1907,8 +1907,8 @@ export const DescribeDBInstancesRequest: $Schema.Schema<DescribeDBInstancesReque
 
 /** `DescribeDBInstancesResponse` (response side). */
 export interface DescribeDBInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly InstanceInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly InstanceInfo[]
   readonly RequestId: string
 }
 export const DescribeDBInstancesResponse: $Schema.Schema<DescribeDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstancesResponse", { TotalCount: $C.int64, Items: $C.arr(InstanceInfo), RequestId: $C.str }))
@@ -1934,9 +1934,9 @@ export const DescribeDBPriceRequest: $Schema.Schema<DescribeDBPriceRequest> = /*
 
 /** `DescribeDBPriceResponse` (response side). */
 export interface DescribeDBPriceResponse {
-  readonly Price: number | bigint
-  readonly OriginalPrice: number | bigint
-  readonly Currency: string
+  readonly Price?: number | bigint
+  readonly OriginalPrice?: number | bigint
+  readonly Currency?: string
   readonly RequestId: string
 }
 export const DescribeDBPriceResponse: $Schema.Schema<DescribeDBPriceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBPriceResponse", { Price: $C.int64, OriginalPrice: $C.int64, Currency: $C.str, RequestId: $C.str }))
@@ -1951,7 +1951,7 @@ export const DescribeDBSecurityGroupsRequest: $Schema.Schema<DescribeDBSecurityG
 
 /** `DescribeDBSecurityGroupsResponse` (response side). */
 export interface DescribeDBSecurityGroupsResponse {
-  readonly Groups: readonly SecurityGroup[]
+  readonly Groups?: readonly SecurityGroup[]
   readonly RequestId: string
 }
 export const DescribeDBSecurityGroupsResponse: $Schema.Schema<DescribeDBSecurityGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBSecurityGroupsResponse", { Groups: $C.arr(SecurityGroup), RequestId: $C.str }))
@@ -1966,8 +1966,8 @@ export const DescribeDBSwitchRecordsRequest: $Schema.Schema<DescribeDBSwitchReco
 
 /** `DescribeDBSwitchRecordsResponse` (response side). */
 export interface DescribeDBSwitchRecordsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly DBSwitchInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly DBSwitchInfo[]
   readonly RequestId: string
 }
 export const DescribeDBSwitchRecordsResponse: $Schema.Schema<DescribeDBSwitchRecordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBSwitchRecordsResponse", { TotalCount: $C.int64, Items: $C.arr(DBSwitchInfo), RequestId: $C.str }))
@@ -1980,18 +1980,18 @@ export const DescribeDataBackupOverviewRequest: $Schema.Schema<DescribeDataBacku
 
 /** `DescribeDataBackupOverviewResponse` (response side). */
 export interface DescribeDataBackupOverviewResponse {
-  readonly DataBackupVolume: number | bigint
-  readonly DataBackupCount: number | bigint
-  readonly AutoBackupVolume: number | bigint
-  readonly AutoBackupCount: number | bigint
-  readonly ManualBackupVolume: number | bigint
-  readonly ManualBackupCount: number | bigint
-  readonly RemoteBackupVolume: number | bigint
-  readonly RemoteBackupCount: number | bigint
-  readonly DataBackupArchiveVolume: number | bigint
-  readonly DataBackupArchiveCount: number | bigint
-  readonly DataBackupStandbyVolume: number | bigint
-  readonly DataBackupStandbyCount: number | bigint
+  readonly DataBackupVolume?: number | bigint
+  readonly DataBackupCount?: number | bigint
+  readonly AutoBackupVolume?: number | bigint
+  readonly AutoBackupCount?: number | bigint
+  readonly ManualBackupVolume?: number | bigint
+  readonly ManualBackupCount?: number | bigint
+  readonly RemoteBackupVolume?: number | bigint
+  readonly RemoteBackupCount?: number | bigint
+  readonly DataBackupArchiveVolume?: number | bigint
+  readonly DataBackupArchiveCount?: number | bigint
+  readonly DataBackupStandbyVolume?: number | bigint
+  readonly DataBackupStandbyCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDataBackupOverviewResponse: $Schema.Schema<DescribeDataBackupOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataBackupOverviewResponse", { DataBackupVolume: $C.int64, DataBackupCount: $C.int64, AutoBackupVolume: $C.int64, AutoBackupCount: $C.int64, ManualBackupVolume: $C.int64, ManualBackupCount: $C.int64, RemoteBackupVolume: $C.int64, RemoteBackupCount: $C.int64, DataBackupArchiveVolume: $C.int64, DataBackupArchiveCount: $C.int64, DataBackupStandbyVolume: $C.int64, DataBackupStandbyCount: $C.int64, RequestId: $C.str }))
@@ -2007,9 +2007,9 @@ export const DescribeDatabasesRequest: $Schema.Schema<DescribeDatabasesRequest> 
 
 /** `DescribeDatabasesResponse` (response side). */
 export interface DescribeDatabasesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly string[]
-  readonly DatabaseList: readonly DatabasesWithCharacterLists[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly string[]
+  readonly DatabaseList?: readonly DatabasesWithCharacterLists[]
   readonly RequestId: string
 }
 export const DescribeDatabasesResponse: $Schema.Schema<DescribeDatabasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabasesResponse", { TotalCount: $C.int64, Items: $C.arr($C.str), DatabaseList: $C.arr(DatabasesWithCharacterLists), RequestId: $C.str }))
@@ -2024,8 +2024,8 @@ export const DescribeDefaultParamsRequest: $Schema.Schema<DescribeDefaultParamsR
 
 /** `DescribeDefaultParamsResponse` (response side). */
 export interface DescribeDefaultParamsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly ParameterDetail[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly ParameterDetail[]
   readonly RequestId: string
 }
 export const DescribeDefaultParamsResponse: $Schema.Schema<DescribeDefaultParamsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDefaultParamsResponse", { TotalCount: $C.int64, Items: $C.arr(ParameterDetail), RequestId: $C.str }))
@@ -2041,8 +2041,8 @@ export const DescribeDeployGroupListRequest: $Schema.Schema<DescribeDeployGroupL
 
 /** `DescribeDeployGroupListResponse` (response side). */
 export interface DescribeDeployGroupListResponse {
-  readonly Total: number | bigint
-  readonly Items: readonly DeployGroupInfo[]
+  readonly Total?: number | bigint
+  readonly Items?: readonly DeployGroupInfo[]
   readonly RequestId: string
 }
 export const DescribeDeployGroupListResponse: $Schema.Schema<DescribeDeployGroupListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeployGroupListResponse", { Total: $C.int64, Items: $C.arr(DeployGroupInfo), RequestId: $C.str }))
@@ -2056,10 +2056,10 @@ export const DescribeDeviceMonitorInfoRequest: $Schema.Schema<DescribeDeviceMoni
 
 /** `DescribeDeviceMonitorInfoResponse` (response side). */
 export interface DescribeDeviceMonitorInfoResponse {
-  readonly Cpu: DeviceCpuInfo
-  readonly Mem: DeviceMemInfo
-  readonly Net: DeviceNetInfo
-  readonly Disk: DeviceDiskInfo
+  readonly Cpu?: DeviceCpuInfo
+  readonly Mem?: DeviceMemInfo
+  readonly Net?: DeviceNetInfo
+  readonly Disk?: DeviceDiskInfo
   readonly RequestId: string
 }
 export const DescribeDeviceMonitorInfoResponse: $Schema.Schema<DescribeDeviceMonitorInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceMonitorInfoResponse", { Cpu: DeviceCpuInfo, Mem: DeviceMemInfo, Net: DeviceNetInfo, Disk: DeviceDiskInfo, RequestId: $C.str }))
@@ -2078,8 +2078,8 @@ export const DescribeErrorLogDataRequest: $Schema.Schema<DescribeErrorLogDataReq
 
 /** `DescribeErrorLogDataResponse` (response side). */
 export interface DescribeErrorLogDataResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly ErrlogItem[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly ErrlogItem[]
   readonly RequestId: string
 }
 export const DescribeErrorLogDataResponse: $Schema.Schema<DescribeErrorLogDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeErrorLogDataResponse", { TotalCount: $C.int64, Items: $C.arr(ErrlogItem), RequestId: $C.str }))
@@ -2116,8 +2116,8 @@ export const DescribeInstanceParamRecordsRequest: $Schema.Schema<DescribeInstanc
 
 /** `DescribeInstanceParamRecordsResponse` (response side). */
 export interface DescribeInstanceParamRecordsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly ParamRecord[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly ParamRecord[]
   readonly RequestId: string
 }
 export const DescribeInstanceParamRecordsResponse: $Schema.Schema<DescribeInstanceParamRecordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceParamRecordsResponse", { TotalCount: $C.int64, Items: $C.arr(ParamRecord), RequestId: $C.str }))
@@ -2130,8 +2130,8 @@ export const DescribeInstanceParamsRequest: $Schema.Schema<DescribeInstanceParam
 
 /** `DescribeInstanceParamsResponse` (response side). */
 export interface DescribeInstanceParamsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly ParameterDetail[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly ParameterDetail[]
   readonly RequestId: string
 }
 export const DescribeInstanceParamsResponse: $Schema.Schema<DescribeInstanceParamsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceParamsResponse", { TotalCount: $C.int64, Items: $C.arr(ParameterDetail), RequestId: $C.str }))
@@ -2144,8 +2144,8 @@ export const DescribeInstancePasswordComplexityRequest: $Schema.Schema<DescribeI
 
 /** `DescribeInstancePasswordComplexityResponse` (response side). */
 export interface DescribeInstancePasswordComplexityResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly ParameterDetail[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly ParameterDetail[]
   readonly RequestId: string
 }
 export const DescribeInstancePasswordComplexityResponse: $Schema.Schema<DescribeInstancePasswordComplexityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancePasswordComplexityResponse", { TotalCount: $C.int64, Items: $C.arr(ParameterDetail), RequestId: $C.str }))
@@ -2159,8 +2159,8 @@ export const DescribeInstanceUpgradeCheckJobRequest: $Schema.Schema<DescribeInst
 
 /** `DescribeInstanceUpgradeCheckJobResponse` (response side). */
 export interface DescribeInstanceUpgradeCheckJobResponse {
-  readonly ExistUpgradeCheckJob: boolean
-  readonly JobId: number | bigint
+  readonly ExistUpgradeCheckJob?: boolean
+  readonly JobId?: number | bigint
   readonly RequestId: string
 }
 export const DescribeInstanceUpgradeCheckJobResponse: $Schema.Schema<DescribeInstanceUpgradeCheckJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceUpgradeCheckJobResponse", { ExistUpgradeCheckJob: $C.bool, JobId: $C.int64, RequestId: $C.str }))
@@ -2186,8 +2186,8 @@ export const DescribeInstanceUpgradeTypeRequest: $Schema.Schema<DescribeInstance
 
 /** `DescribeInstanceUpgradeTypeResponse` (response side). */
 export interface DescribeInstanceUpgradeTypeResponse {
-  readonly InstanceId: string
-  readonly UpgradeType: string
+  readonly InstanceId?: string
+  readonly UpgradeType?: string
   readonly RequestId: string
 }
 export const DescribeInstanceUpgradeTypeResponse: $Schema.Schema<DescribeInstanceUpgradeTypeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceUpgradeTypeResponse", { InstanceId: $C.str, UpgradeType: $C.str, RequestId: $C.str }))
@@ -2214,14 +2214,14 @@ export const DescribeParamTemplateInfoRequest: $Schema.Schema<DescribeParamTempl
 
 /** `DescribeParamTemplateInfoResponse` (response side). */
 export interface DescribeParamTemplateInfoResponse {
-  readonly TemplateId: number | bigint
-  readonly Name: string
-  readonly EngineVersion: string
-  readonly TotalCount: number | bigint
-  readonly Items: readonly ParameterDetail[]
-  readonly Description: string
-  readonly TemplateType: string
-  readonly EngineType: string
+  readonly TemplateId?: number | bigint
+  readonly Name?: string
+  readonly EngineVersion?: string
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly ParameterDetail[]
+  readonly Description?: string
+  readonly TemplateType?: string
+  readonly EngineType?: string
   readonly RequestId: string
 }
 export const DescribeParamTemplateInfoResponse: $Schema.Schema<DescribeParamTemplateInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeParamTemplateInfoResponse", { TemplateId: $C.int64, Name: $C.str, EngineVersion: $C.str, TotalCount: $C.int64, Items: $C.arr(ParameterDetail), Description: $C.str, TemplateType: $C.str, EngineType: $C.str, RequestId: $C.str }))
@@ -2237,8 +2237,8 @@ export const DescribeParamTemplatesRequest: $Schema.Schema<DescribeParamTemplate
 
 /** `DescribeParamTemplatesResponse` (response side). */
 export interface DescribeParamTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly ParamTemplateInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly ParamTemplateInfo[]
   readonly RequestId: string
 }
 export const DescribeParamTemplatesResponse: $Schema.Schema<DescribeParamTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeParamTemplatesResponse", { TotalCount: $C.int64, Items: $C.arr(ParamTemplateInfo), RequestId: $C.str }))
@@ -2251,8 +2251,8 @@ export const DescribeProjectSecurityGroupsRequest: $Schema.Schema<DescribeProjec
 
 /** `DescribeProjectSecurityGroupsResponse` (response side). */
 export interface DescribeProjectSecurityGroupsResponse {
-  readonly Groups: readonly SecurityGroup[]
-  readonly TotalCount: number | bigint
+  readonly Groups?: readonly SecurityGroup[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeProjectSecurityGroupsResponse: $Schema.Schema<DescribeProjectSecurityGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProjectSecurityGroupsResponse", { Groups: $C.arr(SecurityGroup), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2267,11 +2267,11 @@ export const DescribeProxyCustomConfRequest: $Schema.Schema<DescribeProxyCustomC
 
 /** `DescribeProxyCustomConfResponse` (response side). */
 export interface DescribeProxyCustomConfResponse {
-  readonly Count: number | bigint
+  readonly Count?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly CustomConf: CustomConfig
-  readonly WeightRule: Rule
-  readonly CustomConfInfo: readonly CustomConfig[]
+  readonly CustomConf?: CustomConfig
+  readonly WeightRule?: Rule
+  readonly CustomConfInfo?: readonly CustomConfig[]
   readonly RequestId: string
 }
 export const DescribeProxyCustomConfResponse: $Schema.Schema<DescribeProxyCustomConfResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProxyCustomConfResponse", { Count: $C.uint64, CustomConf: CustomConfig, WeightRule: Rule, CustomConfInfo: $C.arr(CustomConfig), RequestId: $C.str }))
@@ -2284,16 +2284,16 @@ export const DescribeProxySupportParamRequest: $Schema.Schema<DescribeProxySuppo
 
 /** `DescribeProxySupportParamResponse` (response side). */
 export interface DescribeProxySupportParamResponse {
-  readonly ProxyVersion: string
-  readonly SupportPool: boolean
-  readonly PoolMin: number | bigint
-  readonly PoolMax: number | bigint
-  readonly SupportTransSplit: boolean
-  readonly SupportPoolMinVersion: string
-  readonly SupportTransSplitMinVersion: string
-  readonly SupportReadOnly: boolean
-  readonly SupportAutoLoadBalance: boolean
-  readonly SupportAccessMode: boolean
+  readonly ProxyVersion?: string
+  readonly SupportPool?: boolean
+  readonly PoolMin?: number | bigint
+  readonly PoolMax?: number | bigint
+  readonly SupportTransSplit?: boolean
+  readonly SupportPoolMinVersion?: string
+  readonly SupportTransSplitMinVersion?: string
+  readonly SupportReadOnly?: boolean
+  readonly SupportAutoLoadBalance?: boolean
+  readonly SupportAccessMode?: boolean
   readonly RequestId: string
 }
 export const DescribeProxySupportParamResponse: $Schema.Schema<DescribeProxySupportParamResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProxySupportParamResponse", { ProxyVersion: $C.str, SupportPool: $C.bool, PoolMin: $C.uint64, PoolMax: $C.uint64, SupportTransSplit: $C.bool, SupportPoolMinVersion: $C.str, SupportTransSplitMinVersion: $C.str, SupportReadOnly: $C.bool, SupportAutoLoadBalance: $C.bool, SupportAccessMode: $C.bool, RequestId: $C.str }))
@@ -2306,11 +2306,11 @@ export const DescribeRemoteBackupConfigRequest: $Schema.Schema<DescribeRemoteBac
 
 /** `DescribeRemoteBackupConfigResponse` (response side). */
 export interface DescribeRemoteBackupConfigResponse {
-  readonly ExpireDays: number | bigint
-  readonly RemoteBackupSave: string
-  readonly RemoteBinlogSave: string
-  readonly RemoteRegion: readonly string[]
-  readonly RegionList: readonly string[]
+  readonly ExpireDays?: number | bigint
+  readonly RemoteBackupSave?: string
+  readonly RemoteBinlogSave?: string
+  readonly RemoteRegion?: readonly string[]
+  readonly RegionList?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeRemoteBackupConfigResponse: $Schema.Schema<DescribeRemoteBackupConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRemoteBackupConfigResponse", { ExpireDays: $C.int64, RemoteBackupSave: $C.str, RemoteBinlogSave: $C.str, RemoteRegion: $C.arr($C.str), RegionList: $C.arr($C.str), RequestId: $C.str }))
@@ -2323,7 +2323,7 @@ export const DescribeRoGroupsRequest: $Schema.Schema<DescribeRoGroupsRequest> = 
 
 /** `DescribeRoGroupsResponse` (response side). */
 export interface DescribeRoGroupsResponse {
-  readonly RoGroups: readonly RoGroup[]
+  readonly RoGroups?: readonly RoGroup[]
   readonly RequestId: string
 }
 export const DescribeRoGroupsResponse: $Schema.Schema<DescribeRoGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRoGroupsResponse", { RoGroups: $C.arr(RoGroup), RequestId: $C.str }))
@@ -2353,8 +2353,8 @@ export const DescribeRollbackRangeTimeRequest: $Schema.Schema<DescribeRollbackRa
 
 /** `DescribeRollbackRangeTimeResponse` (response side). */
 export interface DescribeRollbackRangeTimeResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly InstanceRollbackRangeTime[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly InstanceRollbackRangeTime[]
   readonly RequestId: string
 }
 export const DescribeRollbackRangeTimeResponse: $Schema.Schema<DescribeRollbackRangeTimeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRollbackRangeTimeResponse", { TotalCount: $C.int64, Items: $C.arr(InstanceRollbackRangeTime), RequestId: $C.str }))
@@ -2370,8 +2370,8 @@ export const DescribeRollbackTaskDetailRequest: $Schema.Schema<DescribeRollbackT
 
 /** `DescribeRollbackTaskDetailResponse` (response side). */
 export interface DescribeRollbackTaskDetailResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly RollbackTask[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly RollbackTask[]
   readonly RequestId: string
 }
 export const DescribeRollbackTaskDetailResponse: $Schema.Schema<DescribeRollbackTaskDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRollbackTaskDetailResponse", { TotalCount: $C.int64, Items: $C.arr(RollbackTask), RequestId: $C.str }))
@@ -2385,8 +2385,8 @@ export const DescribeSSLStatusRequest: $Schema.Schema<DescribeSSLStatusRequest> 
 
 /** `DescribeSSLStatusResponse` (response side). */
 export interface DescribeSSLStatusResponse {
-  readonly Status: string
-  readonly Url: string
+  readonly Status?: string
+  readonly Url?: string
   readonly RequestId: string
 }
 export const DescribeSSLStatusResponse: $Schema.Schema<DescribeSSLStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSSLStatusResponse", { Status: $C.str, Url: $C.str, RequestId: $C.str }))
@@ -2410,8 +2410,8 @@ export const DescribeSlowLogDataRequest: $Schema.Schema<DescribeSlowLogDataReque
 
 /** `DescribeSlowLogDataResponse` (response side). */
 export interface DescribeSlowLogDataResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly SlowLogItem[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly SlowLogItem[]
   readonly RequestId: string
 }
 export const DescribeSlowLogDataResponse: $Schema.Schema<DescribeSlowLogDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSlowLogDataResponse", { TotalCount: $C.int64, Items: $C.arr(SlowLogItem), RequestId: $C.str }))
@@ -2426,8 +2426,8 @@ export const DescribeSlowLogsRequest: $Schema.Schema<DescribeSlowLogsRequest> = 
 
 /** `DescribeSlowLogsResponse` (response side). */
 export interface DescribeSlowLogsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly SlowLogInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly SlowLogInfo[]
   readonly RequestId: string
 }
 export const DescribeSlowLogsResponse: $Schema.Schema<DescribeSlowLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSlowLogsResponse", { TotalCount: $C.int64, Items: $C.arr(SlowLogInfo), RequestId: $C.str }))
@@ -2458,8 +2458,8 @@ export const DescribeTableColumnsRequest: $Schema.Schema<DescribeTableColumnsReq
 
 /** `DescribeTableColumnsResponse` (response side). */
 export interface DescribeTableColumnsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly string[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeTableColumnsResponse: $Schema.Schema<DescribeTableColumnsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTableColumnsResponse", { TotalCount: $C.int64, Items: $C.arr($C.str), RequestId: $C.str }))
@@ -2476,8 +2476,8 @@ export const DescribeTablesRequest: $Schema.Schema<DescribeTablesRequest> = /*#_
 
 /** `DescribeTablesResponse` (response side). */
 export interface DescribeTablesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly string[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeTablesResponse: $Schema.Schema<DescribeTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTablesResponse", { TotalCount: $C.int64, Items: $C.arr($C.str), RequestId: $C.str }))
@@ -2492,9 +2492,9 @@ export const DescribeTagsOfInstanceIdsRequest: $Schema.Schema<DescribeTagsOfInst
 
 /** `DescribeTagsOfInstanceIdsResponse` (response side). */
 export interface DescribeTagsOfInstanceIdsResponse {
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly Rows: readonly TagsInfoOfInstance[]
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly Rows?: readonly TagsInfoOfInstance[]
   readonly RequestId: string
 }
 export const DescribeTagsOfInstanceIdsResponse: $Schema.Schema<DescribeTagsOfInstanceIdsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTagsOfInstanceIdsResponse", { Offset: $C.int64, Limit: $C.int64, Rows: $C.arr(TagsInfoOfInstance), RequestId: $C.str }))
@@ -2514,8 +2514,8 @@ export const DescribeTasksRequest: $Schema.Schema<DescribeTasksRequest> = /*#__P
 
 /** `DescribeTasksResponse` (response side). */
 export interface DescribeTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly TaskDetail[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly TaskDetail[]
   readonly RequestId: string
 }
 export const DescribeTasksResponse: $Schema.Schema<DescribeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTasksResponse", { TotalCount: $C.int64, Items: $C.arr(TaskDetail), RequestId: $C.str }))
@@ -2550,50 +2550,50 @@ export const DescribeUploadedFilesRequest: $Schema.Schema<DescribeUploadedFilesR
 
 /** `DescribeUploadedFilesResponse` (response side). */
 export interface DescribeUploadedFilesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly SqlFileInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly SqlFileInfo[]
   readonly RequestId: string
 }
 export const DescribeUploadedFilesResponse: $Schema.Schema<DescribeUploadedFilesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUploadedFilesResponse", { TotalCount: $C.int64, Items: $C.arr(SqlFileInfo), RequestId: $C.str }))
 
 /** `DeviceCpuInfo` (response side). */
 export interface DeviceCpuInfo {
-  readonly Rate: readonly DeviceCpuRateInfo[]
-  readonly Load: readonly (number | bigint)[]
+  readonly Rate?: readonly DeviceCpuRateInfo[]
+  readonly Load?: readonly (number | bigint)[]
 }
 export const DeviceCpuInfo: $Schema.Schema<DeviceCpuInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceCpuInfo", { Rate: $C.arr(DeviceCpuRateInfo), Load: $C.arr($C.int64) }))
 
 /** `DeviceCpuRateInfo` (response side). */
 export interface DeviceCpuRateInfo {
-  readonly CpuCore: number | bigint
-  readonly Rate: readonly (number | bigint)[]
+  readonly CpuCore?: number | bigint
+  readonly Rate?: readonly (number | bigint)[]
 }
 export const DeviceCpuRateInfo: $Schema.Schema<DeviceCpuRateInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceCpuRateInfo", { CpuCore: $C.int64, Rate: $C.arr($C.int64) }))
 
 /** `DeviceDiskInfo` (response side). */
 export interface DeviceDiskInfo {
-  readonly IoRatioPerSec: readonly (number | bigint)[]
-  readonly IoWaitTime: readonly (number | bigint)[]
-  readonly Read: readonly (number | bigint)[]
-  readonly Write: readonly (number | bigint)[]
-  readonly CapacityRatio: readonly (number | bigint)[]
+  readonly IoRatioPerSec?: readonly (number | bigint)[]
+  readonly IoWaitTime?: readonly (number | bigint)[]
+  readonly Read?: readonly (number | bigint)[]
+  readonly Write?: readonly (number | bigint)[]
+  readonly CapacityRatio?: readonly (number | bigint)[]
 }
 export const DeviceDiskInfo: $Schema.Schema<DeviceDiskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceDiskInfo", { IoRatioPerSec: $C.arr($C.int64), IoWaitTime: $C.arr($C.int64), Read: $C.arr($C.int64), Write: $C.arr($C.int64), CapacityRatio: $C.arr($C.int64) }))
 
 /** `DeviceMemInfo` (response side). */
 export interface DeviceMemInfo {
-  readonly Total: readonly (number | bigint)[]
-  readonly Used: readonly (number | bigint)[]
+  readonly Total?: readonly (number | bigint)[]
+  readonly Used?: readonly (number | bigint)[]
 }
 export const DeviceMemInfo: $Schema.Schema<DeviceMemInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceMemInfo", { Total: $C.arr($C.int64), Used: $C.arr($C.int64) }))
 
 /** `DeviceNetInfo` (response side). */
 export interface DeviceNetInfo {
-  readonly Conn: readonly (number | bigint)[]
-  readonly PackageIn: readonly (number | bigint)[]
-  readonly PackageOut: readonly (number | bigint)[]
-  readonly FlowIn: readonly (number | bigint)[]
-  readonly FlowOut: readonly (number | bigint)[]
+  readonly Conn?: readonly (number | bigint)[]
+  readonly PackageIn?: readonly (number | bigint)[]
+  readonly PackageOut?: readonly (number | bigint)[]
+  readonly FlowIn?: readonly (number | bigint)[]
+  readonly FlowOut?: readonly (number | bigint)[]
 }
 export const DeviceNetInfo: $Schema.Schema<DeviceNetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceNetInfo", { Conn: $C.arr($C.int64), PackageIn: $C.arr($C.int64), PackageOut: $C.arr($C.int64), FlowIn: $C.arr($C.int64), FlowOut: $C.arr($C.int64) }))
 
@@ -2620,20 +2620,20 @@ export const DiskTypeConfigItem: $Schema.Schema<DiskTypeConfigItem> = /*#__PURE_
 
 /** `DrInfo` (response side). */
 export interface DrInfo {
-  readonly Status: number | bigint
-  readonly Zone: string
-  readonly InstanceId: string
-  readonly Region: string
-  readonly SyncStatus: number | bigint
-  readonly InstanceName: string
-  readonly InstanceType: number | bigint
+  readonly Status?: number | bigint
+  readonly Zone?: string
+  readonly InstanceId?: string
+  readonly Region?: string
+  readonly SyncStatus?: number | bigint
+  readonly InstanceName?: string
+  readonly InstanceType?: number | bigint
 }
 export const DrInfo: $Schema.Schema<DrInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DrInfo", { Status: $C.int64, Zone: $C.str, InstanceId: $C.str, Region: $C.str, SyncStatus: $C.int64, InstanceName: $C.str, InstanceType: $C.int64 }))
 
 /** `ErrlogItem` (response side). */
 export interface ErrlogItem {
-  readonly Timestamp: number | bigint
-  readonly Content: string
+  readonly Timestamp?: number | bigint
+  readonly Content?: string
 }
 export const ErrlogItem: $Schema.Schema<ErrlogItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ErrlogItem", { Timestamp: $C.uint64, Content: $C.str }))
 
@@ -2652,32 +2652,32 @@ export const HistoryJob: $Schema.Schema<HistoryJob> = /*#__PURE__*/ $C.lazy(() =
 
 /** `ImportRecord` (response side). */
 export interface ImportRecord {
-  readonly Status: number | bigint
-  readonly Code: number | bigint
-  readonly CostTime: number | bigint
-  readonly InstanceId: string
-  readonly WorkId: string
-  readonly FileName: string
-  readonly Process: number | bigint
-  readonly CreateTime: string
-  readonly FileSize: string
-  readonly Message: string
-  readonly JobId: number | bigint
-  readonly DbName: string
-  readonly AsyncRequestId: string
+  readonly Status?: number | bigint
+  readonly Code?: number | bigint
+  readonly CostTime?: number | bigint
+  readonly InstanceId?: string
+  readonly WorkId?: string
+  readonly FileName?: string
+  readonly Process?: number | bigint
+  readonly CreateTime?: string
+  readonly FileSize?: string
+  readonly Message?: string
+  readonly JobId?: number | bigint
+  readonly DbName?: string
+  readonly AsyncRequestId?: string
 }
 export const ImportRecord: $Schema.Schema<ImportRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImportRecord", { Status: $C.int64, Code: $C.int64, CostTime: $C.int64, InstanceId: $C.str, WorkId: $C.str, FileName: $C.str, Process: $C.int64, CreateTime: $C.datetime, FileSize: $C.str, Message: $C.str, JobId: $C.int64, DbName: $C.str, AsyncRequestId: $C.str }))
 
 /** `Inbound` (response side). */
 export interface Inbound {
-  readonly Action: string
-  readonly CidrIp: string
-  readonly PortRange: string
-  readonly IpProtocol: string
-  readonly Dir: string
-  readonly AddressModule: string
-  readonly Id: string
-  readonly Desc: string
+  readonly Action?: string
+  readonly CidrIp?: string
+  readonly PortRange?: string
+  readonly IpProtocol?: string
+  readonly Dir?: string
+  readonly AddressModule?: string
+  readonly Id?: string
+  readonly Desc?: string
 }
 export const Inbound: $Schema.Schema<Inbound> = /*#__PURE__*/ $C.lazy(() => $C.struct("Inbound", { Action: $C.str, CidrIp: $C.str, PortRange: $C.str, IpProtocol: $C.str, Dir: $C.str, AddressModule: $C.str, Id: $C.str, Desc: $C.str }))
 
@@ -2695,8 +2695,8 @@ export const InquiryPriceUpgradeInstancesRequest: $Schema.Schema<InquiryPriceUpg
 
 /** `InquiryPriceUpgradeInstancesResponse` (response side). */
 export interface InquiryPriceUpgradeInstancesResponse {
-  readonly Price: number | bigint
-  readonly OriginalPrice: number | bigint
+  readonly Price?: number | bigint
+  readonly OriginalPrice?: number | bigint
   readonly RequestId: string
 }
 export const InquiryPriceUpgradeInstancesResponse: $Schema.Schema<InquiryPriceUpgradeInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceUpgradeInstancesResponse", { Price: $C.int64, OriginalPrice: $C.int64, RequestId: $C.str }))
@@ -2728,20 +2728,20 @@ export const InstanceChargePrepaid: $Schema.Schema<InstanceChargePrepaid> = /*#_
 
 /** `InstanceDbAuditStatus` (response side). */
 export interface InstanceDbAuditStatus {
-  readonly InstanceId: string
-  readonly AuditStatus: string
-  readonly AuditTask: number | bigint
-  readonly LogExpireDay: number | bigint
-  readonly HighLogExpireDay: number | bigint
-  readonly LowLogExpireDay: number | bigint
-  readonly BillingAmount: number
-  readonly HighRealStorage: number
-  readonly LowRealStorage: number
-  readonly AuditAll: boolean
-  readonly CreateAt: string
-  readonly InstanceInfo: AuditInstanceInfo
-  readonly RealStorage: number
-  readonly OldRule: boolean
+  readonly InstanceId?: string
+  readonly AuditStatus?: string
+  readonly AuditTask?: number | bigint
+  readonly LogExpireDay?: number | bigint
+  readonly HighLogExpireDay?: number | bigint
+  readonly LowLogExpireDay?: number | bigint
+  readonly BillingAmount?: number
+  readonly HighRealStorage?: number
+  readonly LowRealStorage?: number
+  readonly AuditAll?: boolean
+  readonly CreateAt?: string
+  readonly InstanceInfo?: AuditInstanceInfo
+  readonly RealStorage?: number
+  readonly OldRule?: boolean
   readonly RuleTemplateIds?: readonly string[]
   readonly TrialStatus?: string
   readonly TrialStartTime?: number | bigint
@@ -2755,52 +2755,52 @@ export const InstanceDbAuditStatus: $Schema.Schema<InstanceDbAuditStatus> = /*#_
 
 /** `InstanceInfo` (response side). */
 export interface InstanceInfo {
-  readonly WanStatus: number | bigint
-  readonly Zone: string
-  readonly InitFlag: number | bigint
-  readonly RoVipInfo: RoVipInfo
-  readonly Memory: number | bigint
-  readonly Status: number | bigint
-  readonly VpcId: number | bigint
-  readonly SlaveInfo: SlaveInfo
-  readonly InstanceId: string
-  readonly Volume: number | bigint
-  readonly AutoRenew: number | bigint
-  readonly ProtectMode: number | bigint
-  readonly RoGroups: readonly RoGroup[]
-  readonly SubnetId: number | bigint
-  readonly InstanceType: number | bigint
-  readonly ProjectId: number | bigint
-  readonly Region: string
-  readonly DeadlineTime: string
-  readonly DeployMode: number | bigint
-  readonly TaskStatus: number | bigint
-  readonly MasterInfo: MasterInfo
-  readonly DeviceType: string
-  readonly EngineVersion: string
-  readonly InstanceName: string
-  readonly DrInfo: readonly DrInfo[]
-  readonly WanDomain: string
-  readonly WanPort: number | bigint
-  readonly PayType: number | bigint
-  readonly CreateTime: string
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly CdbError: number | bigint
-  readonly UniqVpcId: string
-  readonly UniqSubnetId: string
-  readonly PhysicalId: string
-  readonly Cpu: number | bigint
-  readonly Qps: number | bigint
-  readonly ZoneName: string
-  readonly DeviceClass: string
-  readonly DeployGroupId: string
-  readonly ZoneId: number | bigint
-  readonly InstanceNodes: number | bigint
-  readonly TagList: readonly TagInfoItem[]
-  readonly EngineType: string
-  readonly MaxDelayTime: number | bigint
-  readonly DiskType: string
+  readonly WanStatus?: number | bigint
+  readonly Zone?: string
+  readonly InitFlag?: number | bigint
+  readonly RoVipInfo?: RoVipInfo
+  readonly Memory?: number | bigint
+  readonly Status?: number | bigint
+  readonly VpcId?: number | bigint
+  readonly SlaveInfo?: SlaveInfo
+  readonly InstanceId?: string
+  readonly Volume?: number | bigint
+  readonly AutoRenew?: number | bigint
+  readonly ProtectMode?: number | bigint
+  readonly RoGroups?: readonly RoGroup[]
+  readonly SubnetId?: number | bigint
+  readonly InstanceType?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly Region?: string
+  readonly DeadlineTime?: string
+  readonly DeployMode?: number | bigint
+  readonly TaskStatus?: number | bigint
+  readonly MasterInfo?: MasterInfo
+  readonly DeviceType?: string
+  readonly EngineVersion?: string
+  readonly InstanceName?: string
+  readonly DrInfo?: readonly DrInfo[]
+  readonly WanDomain?: string
+  readonly WanPort?: number | bigint
+  readonly PayType?: number | bigint
+  readonly CreateTime?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly CdbError?: number | bigint
+  readonly UniqVpcId?: string
+  readonly UniqSubnetId?: string
+  readonly PhysicalId?: string
+  readonly Cpu?: number | bigint
+  readonly Qps?: number | bigint
+  readonly ZoneName?: string
+  readonly DeviceClass?: string
+  readonly DeployGroupId?: string
+  readonly ZoneId?: number | bigint
+  readonly InstanceNodes?: number | bigint
+  readonly TagList?: readonly TagInfoItem[]
+  readonly EngineType?: string
+  readonly MaxDelayTime?: number | bigint
+  readonly DiskType?: string
   readonly ExpandCpu?: number | bigint
   readonly ClusterInfo?: readonly ClusterInfo[]
   readonly AnalysisNodeInfos?: readonly AnalysisNodeInfo[]
@@ -2813,17 +2813,17 @@ export const InstanceInfo: $Schema.Schema<InstanceInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `InstanceRebootTime` (response side). */
 export interface InstanceRebootTime {
-  readonly InstanceId: string
-  readonly TimeInSeconds: number | bigint
+  readonly InstanceId?: string
+  readonly TimeInSeconds?: number | bigint
 }
 export const InstanceRebootTime: $Schema.Schema<InstanceRebootTime> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceRebootTime", { InstanceId: $C.str, TimeInSeconds: $C.int64 }))
 
 /** `InstanceRollbackRangeTime` (response side). */
 export interface InstanceRollbackRangeTime {
-  readonly Code: number | bigint
-  readonly Message: string
-  readonly InstanceId: string
-  readonly Times: readonly RollbackTimeRange[]
+  readonly Code?: number | bigint
+  readonly Message?: string
+  readonly InstanceId?: string
+  readonly Times?: readonly RollbackTimeRange[]
 }
 export const InstanceRollbackRangeTime: $Schema.Schema<InstanceRollbackRangeTime> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceRollbackRangeTime", { Code: $C.int64, Message: $C.str, InstanceId: $C.str, Times: $C.arr(RollbackTimeRange) }))
 
@@ -2836,22 +2836,22 @@ export const IsolateDBInstanceRequest: $Schema.Schema<IsolateDBInstanceRequest> 
 /** `IsolateDBInstanceResponse` (response side). */
 export interface IsolateDBInstanceResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const IsolateDBInstanceResponse: $Schema.Schema<IsolateDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("IsolateDBInstanceResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
 
 /** `LocalBinlogConfig` (response side). */
 export interface LocalBinlogConfig {
-  readonly SaveHours: number | bigint
-  readonly MaxUsage: number | bigint
+  readonly SaveHours?: number | bigint
+  readonly MaxUsage?: number | bigint
 }
 export const LocalBinlogConfig: $Schema.Schema<LocalBinlogConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("LocalBinlogConfig", { SaveHours: $C.int64, MaxUsage: $C.int64 }))
 
 /** `LocalBinlogConfigDefault` (response side). */
 export interface LocalBinlogConfigDefault {
-  readonly SaveHours: number | bigint
-  readonly MaxUsage: number | bigint
+  readonly SaveHours?: number | bigint
+  readonly MaxUsage?: number | bigint
 }
 export const LocalBinlogConfigDefault: $Schema.Schema<LocalBinlogConfigDefault> = /*#__PURE__*/ $C.lazy(() => $C.struct("LocalBinlogConfigDefault", { SaveHours: $C.int64, MaxUsage: $C.int64 }))
 
@@ -2875,24 +2875,24 @@ export const LogToCLSConfig: $Schema.Schema<LogToCLSConfig> = /*#__PURE__*/ $C.l
 
 /** `MasterInfo` (response side). */
 export interface MasterInfo {
-  readonly Region: string
-  readonly RegionId: number | bigint
-  readonly ZoneId: number | bigint
-  readonly Zone: string
-  readonly InstanceId: string
-  readonly ResourceId: string
-  readonly Status: number | bigint
-  readonly InstanceName: string
-  readonly InstanceType: number | bigint
-  readonly TaskStatus: number | bigint
-  readonly Memory: number | bigint
-  readonly Volume: number | bigint
-  readonly DeviceType: string
-  readonly Qps: number | bigint
-  readonly VpcId: number | bigint
-  readonly SubnetId: number | bigint
-  readonly ExClusterId: string
-  readonly ExClusterName: string
+  readonly Region?: string
+  readonly RegionId?: number | bigint
+  readonly ZoneId?: number | bigint
+  readonly Zone?: string
+  readonly InstanceId?: string
+  readonly ResourceId?: string
+  readonly Status?: number | bigint
+  readonly InstanceName?: string
+  readonly InstanceType?: number | bigint
+  readonly TaskStatus?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Volume?: number | bigint
+  readonly DeviceType?: string
+  readonly Qps?: number | bigint
+  readonly VpcId?: number | bigint
+  readonly SubnetId?: number | bigint
+  readonly ExClusterId?: string
+  readonly ExClusterName?: string
 }
 export const MasterInfo: $Schema.Schema<MasterInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MasterInfo", { Region: $C.str, RegionId: $C.int64, ZoneId: $C.int64, Zone: $C.str, InstanceId: $C.str, ResourceId: $C.str, Status: $C.int64, InstanceName: $C.str, InstanceType: $C.int64, TaskStatus: $C.int64, Memory: $C.int64, Volume: $C.int64, DeviceType: $C.str, Qps: $C.int64, VpcId: $C.int64, SubnetId: $C.int64, ExClusterId: $C.str, ExClusterName: $C.str }))
 
@@ -2920,7 +2920,7 @@ export const ModifyAccountDescriptionRequest: $Schema.Schema<ModifyAccountDescri
 
 /** `ModifyAccountDescriptionResponse` (response side). */
 export interface ModifyAccountDescriptionResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const ModifyAccountDescriptionResponse: $Schema.Schema<ModifyAccountDescriptionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAccountDescriptionResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -2936,7 +2936,7 @@ export const ModifyAccountHostRequest: $Schema.Schema<ModifyAccountHostRequest> 
 
 /** `ModifyAccountHostResponse` (response side). */
 export interface ModifyAccountHostResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const ModifyAccountHostResponse: $Schema.Schema<ModifyAccountHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAccountHostResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -2951,7 +2951,7 @@ export const ModifyAccountMaxUserConnectionsRequest: $Schema.Schema<ModifyAccoun
 
 /** `ModifyAccountMaxUserConnectionsResponse` (response side). */
 export interface ModifyAccountMaxUserConnectionsResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const ModifyAccountMaxUserConnectionsResponse: $Schema.Schema<ModifyAccountMaxUserConnectionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAccountMaxUserConnectionsResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -2968,7 +2968,7 @@ export const ModifyAccountPasswordRequest: $Schema.Schema<ModifyAccountPasswordR
 
 /** `ModifyAccountPasswordResponse` (response side). */
 export interface ModifyAccountPasswordResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const ModifyAccountPasswordResponse: $Schema.Schema<ModifyAccountPasswordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAccountPasswordResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -2987,7 +2987,7 @@ export const ModifyAccountPrivilegesRequest: $Schema.Schema<ModifyAccountPrivile
 
 /** `ModifyAccountPrivilegesResponse` (response side). */
 export interface ModifyAccountPrivilegesResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const ModifyAccountPrivilegesResponse: $Schema.Schema<ModifyAccountPrivilegesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAccountPrivilegesResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -3210,7 +3210,7 @@ export const ModifyDBInstanceModesRequest: $Schema.Schema<ModifyDBInstanceModesR
 
 /** `ModifyDBInstanceModesResponse` (response side). */
 export interface ModifyDBInstanceModesResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const ModifyDBInstanceModesResponse: $Schema.Schema<ModifyDBInstanceModesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDBInstanceModesResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -3284,7 +3284,7 @@ export const ModifyDBInstanceVipVportRequest: $Schema.Schema<ModifyDBInstanceVip
 /** `ModifyDBInstanceVipVportResponse` (response side). */
 export interface ModifyDBInstanceVipVportResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const ModifyDBInstanceVipVportResponse: $Schema.Schema<ModifyDBInstanceVipVportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDBInstanceVipVportResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -3330,7 +3330,7 @@ export const ModifyInstanceParamRequest: $Schema.Schema<ModifyInstanceParamReque
 
 /** `ModifyInstanceParamResponse` (response side). */
 export interface ModifyInstanceParamResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const ModifyInstanceParamResponse: $Schema.Schema<ModifyInstanceParamResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstanceParamResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -3344,7 +3344,7 @@ export const ModifyInstancePasswordComplexityRequest: $Schema.Schema<ModifyInsta
 
 /** `ModifyInstancePasswordComplexityResponse` (response side). */
 export interface ModifyInstancePasswordComplexityResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const ModifyInstancePasswordComplexityResponse: $Schema.Schema<ModifyInstancePasswordComplexityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstancePasswordComplexityResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -3448,7 +3448,7 @@ export const ModifyRoGroupInfoRequest: $Schema.Schema<ModifyRoGroupInfoRequest> 
 
 /** `ModifyRoGroupInfoResponse` (response side). */
 export interface ModifyRoGroupInfoResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const ModifyRoGroupInfoResponse: $Schema.Schema<ModifyRoGroupInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRoGroupInfoResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -3556,7 +3556,7 @@ export const OpenSSLRequest: $Schema.Schema<OpenSSLRequest> = /*#__PURE__*/ $C.l
 
 /** `OpenSSLResponse` (response side). */
 export interface OpenSSLResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const OpenSSLResponse: $Schema.Schema<OpenSSLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OpenSSLResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -3570,7 +3570,7 @@ export const OpenWanServiceRequest: $Schema.Schema<OpenWanServiceRequest> = /*#_
 
 /** `OpenWanServiceResponse` (response side). */
 export interface OpenWanServiceResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const OpenWanServiceResponse: $Schema.Schema<OpenWanServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OpenWanServiceResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -3596,25 +3596,25 @@ export const ParamInfo: $Schema.Schema<ParamInfo> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ParamRecord` (response side). */
 export interface ParamRecord {
-  readonly InstanceId: string
-  readonly ParamName: string
-  readonly OldValue: string
-  readonly NewValue: string
+  readonly InstanceId?: string
+  readonly ParamName?: string
+  readonly OldValue?: string
+  readonly NewValue?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly IsSucess: boolean
-  readonly ModifyTime: string
-  readonly IsSuccess: boolean
+  readonly IsSucess?: boolean
+  readonly ModifyTime?: string
+  readonly IsSuccess?: boolean
 }
 export const ParamRecord: $Schema.Schema<ParamRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamRecord", { InstanceId: $C.str, ParamName: $C.str, OldValue: $C.str, NewValue: $C.str, IsSucess: $C.bool, ModifyTime: $C.str, IsSuccess: $C.bool }))
 
 /** `ParamTemplateInfo` (response side). */
 export interface ParamTemplateInfo {
-  readonly TemplateId: number | bigint
-  readonly Name: string
-  readonly Description: string
-  readonly EngineVersion: string
-  readonly TemplateType: string
-  readonly EngineType: string
+  readonly TemplateId?: number | bigint
+  readonly Name?: string
+  readonly Description?: string
+  readonly EngineVersion?: string
+  readonly TemplateType?: string
+  readonly EngineType?: string
 }
 export const ParamTemplateInfo: $Schema.Schema<ParamTemplateInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamTemplateInfo", { TemplateId: $C.int64, Name: $C.str, Description: $C.str, EngineVersion: $C.str, TemplateType: $C.str, EngineType: $C.str }))
 
@@ -3627,18 +3627,18 @@ export const Parameter: $Schema.Schema<Parameter> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ParameterDetail` (response side). */
 export interface ParameterDetail {
-  readonly Name: string
-  readonly ParamType: string
-  readonly Default: string
-  readonly Description: string
-  readonly CurrentValue: string
-  readonly NeedReboot: number | bigint
-  readonly Max: number | bigint
-  readonly Min: number | bigint
-  readonly EnumValue: readonly string[]
-  readonly MaxFunc: string
-  readonly MinFunc: string
-  readonly IsNotSupportEdit: boolean
+  readonly Name?: string
+  readonly ParamType?: string
+  readonly Default?: string
+  readonly Description?: string
+  readonly CurrentValue?: string
+  readonly NeedReboot?: number | bigint
+  readonly Max?: number | bigint
+  readonly Min?: number | bigint
+  readonly EnumValue?: readonly string[]
+  readonly MaxFunc?: string
+  readonly MinFunc?: string
+  readonly IsNotSupportEdit?: boolean
 }
 export const ParameterDetail: $Schema.Schema<ParameterDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParameterDetail", { Name: $C.str, ParamType: $C.str, Default: $C.str, Description: $C.str, CurrentValue: $C.str, NeedReboot: $C.int64, Max: $C.int64, Min: $C.int64, EnumValue: $C.arr($C.str), MaxFunc: $C.str, MinFunc: $C.str, IsNotSupportEdit: $C.bool }))
 
@@ -3651,22 +3651,22 @@ export const PeriodStrategy: $Schema.Schema<PeriodStrategy> = /*#__PURE__*/ $C.l
 
 /** `ProxyAddress` (response side). */
 export interface ProxyAddress {
-  readonly ProxyAddressId: string
-  readonly UniqVpcId: string
-  readonly UniqSubnetId: string
-  readonly Vip: string
-  readonly VPort: number | bigint
-  readonly WeightMode: string
-  readonly IsKickOut: boolean
-  readonly MinCount: number | bigint
-  readonly MaxDelay: number | bigint
-  readonly AutoAddRo: boolean
-  readonly ReadOnly: boolean
-  readonly TransSplit: boolean
-  readonly FailOver: boolean
-  readonly ConnectionPool: boolean
-  readonly Desc: string
-  readonly ProxyAllocation: readonly ProxyAllocation[]
+  readonly ProxyAddressId?: string
+  readonly UniqVpcId?: string
+  readonly UniqSubnetId?: string
+  readonly Vip?: string
+  readonly VPort?: number | bigint
+  readonly WeightMode?: string
+  readonly IsKickOut?: boolean
+  readonly MinCount?: number | bigint
+  readonly MaxDelay?: number | bigint
+  readonly AutoAddRo?: boolean
+  readonly ReadOnly?: boolean
+  readonly TransSplit?: boolean
+  readonly FailOver?: boolean
+  readonly ConnectionPool?: boolean
+  readonly Desc?: string
+  readonly ProxyAllocation?: readonly ProxyAllocation[]
   readonly AccessMode?: string
   readonly AutoLoadBalance?: boolean
   readonly ApNodeAsRoNode?: boolean
@@ -3677,24 +3677,24 @@ export const ProxyAddress: $Schema.Schema<ProxyAddress> = /*#__PURE__*/ $C.lazy(
 
 /** `ProxyAllocation` (both sides). */
 export interface ProxyAllocation {
-  readonly Region: string
-  readonly Zone: string
-  readonly ProxyInstance: readonly ProxyInst[]
+  readonly Region?: string
+  readonly Zone?: string
+  readonly ProxyInstance?: readonly ProxyInst[]
 }
 export const ProxyAllocation: $Schema.Schema<ProxyAllocation> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProxyAllocation", { Region: $C.str, Zone: $C.str, ProxyInstance: $C.arr(ProxyInst) }))
 
 /** `ProxyGroupInfo` (response side). */
 export interface ProxyGroupInfo {
-  readonly ProxyGroupId: string
-  readonly ProxyVersion: string
-  readonly SupportUpgradeProxyVersion: string
-  readonly Status: string
-  readonly TaskStatus: string
-  readonly ProxyNode: readonly ProxyNode[]
-  readonly ProxyAddress: readonly ProxyAddress[]
-  readonly ConnectionPoolLimit: number | bigint
-  readonly SupportCreateProxyAddress: boolean
-  readonly SupportUpgradeProxyMysqlVersion: string
+  readonly ProxyGroupId?: string
+  readonly ProxyVersion?: string
+  readonly SupportUpgradeProxyVersion?: string
+  readonly Status?: string
+  readonly TaskStatus?: string
+  readonly ProxyNode?: readonly ProxyNode[]
+  readonly ProxyAddress?: readonly ProxyAddress[]
+  readonly ConnectionPoolLimit?: number | bigint
+  readonly SupportCreateProxyAddress?: boolean
+  readonly SupportUpgradeProxyMysqlVersion?: string
 }
 export const ProxyGroupInfo: $Schema.Schema<ProxyGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProxyGroupInfo", { ProxyGroupId: $C.str, ProxyVersion: $C.str, SupportUpgradeProxyVersion: $C.str, Status: $C.str, TaskStatus: $C.str, ProxyNode: $C.arr(ProxyNode), ProxyAddress: $C.arr(ProxyAddress), ConnectionPoolLimit: $C.uint64, SupportCreateProxyAddress: $C.bool, SupportUpgradeProxyMysqlVersion: $C.str }))
 
@@ -3714,13 +3714,13 @@ export const ProxyInst: $Schema.Schema<ProxyInst> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ProxyNode` (response side). */
 export interface ProxyNode {
-  readonly ProxyId: string
-  readonly Cpu: number | bigint
-  readonly Mem: number | bigint
-  readonly Status: string
-  readonly Zone: string
-  readonly Region: string
-  readonly Connection: number | bigint
+  readonly ProxyId?: string
+  readonly Cpu?: number | bigint
+  readonly Mem?: number | bigint
+  readonly Status?: string
+  readonly Zone?: string
+  readonly Region?: string
+  readonly Connection?: number | bigint
 }
 export const ProxyNode: $Schema.Schema<ProxyNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProxyNode", { ProxyId: $C.str, Cpu: $C.uint64, Mem: $C.uint64, Status: $C.str, Zone: $C.str, Region: $C.str, Connection: $C.uint64 }))
 
@@ -3757,16 +3757,16 @@ export const ReleaseIsolatedDBInstancesRequest: $Schema.Schema<ReleaseIsolatedDB
 
 /** `ReleaseIsolatedDBInstancesResponse` (response side). */
 export interface ReleaseIsolatedDBInstancesResponse {
-  readonly Items: readonly ReleaseResult[]
+  readonly Items?: readonly ReleaseResult[]
   readonly RequestId: string
 }
 export const ReleaseIsolatedDBInstancesResponse: $Schema.Schema<ReleaseIsolatedDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReleaseIsolatedDBInstancesResponse", { Items: $C.arr(ReleaseResult), RequestId: $C.str }))
 
 /** `ReleaseResult` (response side). */
 export interface ReleaseResult {
-  readonly InstanceId: string
-  readonly Code: number | bigint
-  readonly Message: string
+  readonly InstanceId?: string
+  readonly Code?: number | bigint
+  readonly Message?: string
 }
 export const ReleaseResult: $Schema.Schema<ReleaseResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReleaseResult", { InstanceId: $C.str, Code: $C.int64, Message: $C.str }))
 
@@ -3785,12 +3785,12 @@ export const ReloadBalanceProxyNodeResponse: $Schema.Schema<ReloadBalanceProxyNo
 
 /** `RemoteBackupInfo` (response side). */
 export interface RemoteBackupInfo {
-  readonly SubBackupId: number | bigint
-  readonly Region: string
-  readonly Status: string
-  readonly StartTime: string
-  readonly FinishTime: string
-  readonly Url: string
+  readonly SubBackupId?: number | bigint
+  readonly Region?: string
+  readonly Status?: string
+  readonly StartTime?: string
+  readonly FinishTime?: string
+  readonly Url?: string
 }
 export const RemoteBackupInfo: $Schema.Schema<RemoteBackupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoteBackupInfo", { SubBackupId: $C.int64, Region: $C.str, Status: $C.str, StartTime: $C.str, FinishTime: $C.str, Url: $C.str }))
 
@@ -3805,7 +3805,7 @@ export const RenewDBInstanceRequest: $Schema.Schema<RenewDBInstanceRequest> = /*
 
 /** `RenewDBInstanceResponse` (response side). */
 export interface RenewDBInstanceResponse {
-  readonly DealId: string
+  readonly DealId?: string
   readonly RequestId: string
 }
 export const RenewDBInstanceResponse: $Schema.Schema<RenewDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RenewDBInstanceResponse", { DealId: $C.str, RequestId: $C.str }))
@@ -3844,14 +3844,14 @@ export const RestartDBInstancesRequest: $Schema.Schema<RestartDBInstancesRequest
 
 /** `RestartDBInstancesResponse` (response side). */
 export interface RestartDBInstancesResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const RestartDBInstancesResponse: $Schema.Schema<RestartDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestartDBInstancesResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
 
 /** `RoGroup` (both sides). */
 export interface RoGroup {
-  readonly RoGroupMode: string
+  readonly RoGroupMode?: string
   readonly RoGroupId?: string
   readonly RoGroupName?: string
   readonly RoOfflineDelay?: number | bigint
@@ -3913,11 +3913,11 @@ export const RoInstanceInfo: $Schema.Schema<RoInstanceInfo> = /*#__PURE__*/ $C.l
 
 /** `RoVipInfo` (response side). */
 export interface RoVipInfo {
-  readonly RoVipStatus: number | bigint
-  readonly RoSubnetId: number | bigint
-  readonly RoVpcId: number | bigint
-  readonly RoVport: number | bigint
-  readonly RoVip: string
+  readonly RoVipStatus?: number | bigint
+  readonly RoSubnetId?: number | bigint
+  readonly RoVpcId?: number | bigint
+  readonly RoVport?: number | bigint
+  readonly RoVip?: string
 }
 export const RoVipInfo: $Schema.Schema<RoVipInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RoVipInfo", { RoVipStatus: $C.int64, RoSubnetId: $C.int64, RoVpcId: $C.int64, RoVport: $C.int64, RoVip: $C.str }))
 
@@ -3930,16 +3930,16 @@ export const RoWeightValue: $Schema.Schema<RoWeightValue> = /*#__PURE__*/ $C.laz
 
 /** `RollbackDBName` (both sides). */
 export interface RollbackDBName {
-  readonly DatabaseName: string
-  readonly NewDatabaseName: string
+  readonly DatabaseName?: string
+  readonly NewDatabaseName?: string
 }
 export const RollbackDBName: $Schema.Schema<RollbackDBName> = /*#__PURE__*/ $C.lazy(() => $C.struct("RollbackDBName", { DatabaseName: $C.str, NewDatabaseName: $C.str }))
 
 /** `RollbackInstancesInfo` (both sides). */
 export interface RollbackInstancesInfo {
-  readonly InstanceId: string
-  readonly Strategy: string
-  readonly RollbackTime: string
+  readonly InstanceId?: string
+  readonly Strategy?: string
+  readonly RollbackTime?: string
   readonly Databases?: readonly RollbackDBName[]
   readonly Tables?: readonly RollbackTables[]
 }
@@ -3947,40 +3947,40 @@ export const RollbackInstancesInfo: $Schema.Schema<RollbackInstancesInfo> = /*#_
 
 /** `RollbackTableName` (both sides). */
 export interface RollbackTableName {
-  readonly TableName: string
-  readonly NewTableName: string
+  readonly TableName?: string
+  readonly NewTableName?: string
 }
 export const RollbackTableName: $Schema.Schema<RollbackTableName> = /*#__PURE__*/ $C.lazy(() => $C.struct("RollbackTableName", { TableName: $C.str, NewTableName: $C.str }))
 
 /** `RollbackTables` (both sides). */
 export interface RollbackTables {
-  readonly Database: string
-  readonly Table: readonly RollbackTableName[]
+  readonly Database?: string
+  readonly Table?: readonly RollbackTableName[]
 }
 export const RollbackTables: $Schema.Schema<RollbackTables> = /*#__PURE__*/ $C.lazy(() => $C.struct("RollbackTables", { Database: $C.str, Table: $C.arr(RollbackTableName) }))
 
 /** `RollbackTask` (response side). */
 export interface RollbackTask {
-  readonly Info: string
-  readonly Status: string
-  readonly Progress: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Detail: readonly RollbackInstancesInfo[]
+  readonly Info?: string
+  readonly Status?: string
+  readonly Progress?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Detail?: readonly RollbackInstancesInfo[]
 }
 export const RollbackTask: $Schema.Schema<RollbackTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("RollbackTask", { Info: $C.str, Status: $C.str, Progress: $C.int64, StartTime: $C.str, EndTime: $C.str, Detail: $C.arr(RollbackInstancesInfo) }))
 
 /** `RollbackTimeRange` (response side). */
 export interface RollbackTimeRange {
-  readonly Begin: string
-  readonly End: string
+  readonly Begin?: string
+  readonly End?: string
 }
 export const RollbackTimeRange: $Schema.Schema<RollbackTimeRange> = /*#__PURE__*/ $C.lazy(() => $C.struct("RollbackTimeRange", { Begin: $C.str, End: $C.str }))
 
 /** `Rule` (response side). */
 export interface Rule {
-  readonly LessThan: number | bigint
-  readonly Weight: number | bigint
+  readonly LessThan?: number | bigint
+  readonly Weight?: number | bigint
 }
 export const Rule: $Schema.Schema<Rule> = /*#__PURE__*/ $C.lazy(() => $C.struct("Rule", { LessThan: $C.uint64, Weight: $C.uint64 }))
 
@@ -4016,27 +4016,27 @@ export const RuleTemplateRecordInfo: $Schema.Schema<RuleTemplateRecordInfo> = /*
 
 /** `SecurityGroup` (response side). */
 export interface SecurityGroup {
-  readonly ProjectId: number | bigint
-  readonly CreateTime: string
-  readonly Inbound: readonly Inbound[]
-  readonly Outbound: readonly Outbound[]
-  readonly SecurityGroupId: string
-  readonly SecurityGroupName: string
-  readonly SecurityGroupRemark: string
+  readonly ProjectId?: number | bigint
+  readonly CreateTime?: string
+  readonly Inbound?: readonly Inbound[]
+  readonly Outbound?: readonly Outbound[]
+  readonly SecurityGroupId?: string
+  readonly SecurityGroupName?: string
+  readonly SecurityGroupRemark?: string
 }
 export const SecurityGroup: $Schema.Schema<SecurityGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroup", { ProjectId: $C.int64, CreateTime: $C.str, Inbound: $C.arr(Inbound), Outbound: $C.arr(Outbound), SecurityGroupId: $C.str, SecurityGroupName: $C.str, SecurityGroupRemark: $C.str }))
 
 /** `SlaveConfig` (response side). */
 export interface SlaveConfig {
-  readonly ReplicationMode: string
-  readonly Zone: string
+  readonly ReplicationMode?: string
+  readonly Zone?: string
 }
 export const SlaveConfig: $Schema.Schema<SlaveConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("SlaveConfig", { ReplicationMode: $C.str, Zone: $C.str }))
 
 /** `SlaveInfo` (response side). */
 export interface SlaveInfo {
-  readonly First: SlaveInstanceInfo
-  readonly Second: SlaveInstanceInfo
+  readonly First?: SlaveInstanceInfo
+  readonly Second?: SlaveInstanceInfo
 }
 export const SlaveInfo: $Schema.Schema<SlaveInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SlaveInfo", { First: SlaveInstanceInfo, Second: SlaveInstanceInfo }))
 
@@ -4051,39 +4051,39 @@ export const SlaveInstanceInfo: $Schema.Schema<SlaveInstanceInfo> = /*#__PURE__*
 
 /** `SlowLogInfo` (response side). */
 export interface SlowLogInfo {
-  readonly Name: string
-  readonly Size: number | bigint
-  readonly Date: string
-  readonly IntranetUrl: string
-  readonly InternetUrl: string
-  readonly Type: string
+  readonly Name?: string
+  readonly Size?: number | bigint
+  readonly Date?: string
+  readonly IntranetUrl?: string
+  readonly InternetUrl?: string
+  readonly Type?: string
 }
 export const SlowLogInfo: $Schema.Schema<SlowLogInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SlowLogInfo", { Name: $C.str, Size: $C.int64, Date: $C.str, IntranetUrl: $C.str, InternetUrl: $C.str, Type: $C.str }))
 
 /** `SlowLogItem` (response side). */
 export interface SlowLogItem {
-  readonly Timestamp: number | bigint
-  readonly QueryTime: number
-  readonly SqlText: string
-  readonly UserHost: string
-  readonly UserName: string
-  readonly Database: string
-  readonly LockTime: number
-  readonly RowsExamined: number | bigint
-  readonly RowsSent: number | bigint
-  readonly SqlTemplate: string
-  readonly Md5: string
+  readonly Timestamp?: number | bigint
+  readonly QueryTime?: number
+  readonly SqlText?: string
+  readonly UserHost?: string
+  readonly UserName?: string
+  readonly Database?: string
+  readonly LockTime?: number
+  readonly RowsExamined?: number | bigint
+  readonly RowsSent?: number | bigint
+  readonly SqlTemplate?: string
+  readonly Md5?: string
 }
 export const SlowLogItem: $Schema.Schema<SlowLogItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SlowLogItem", { Timestamp: $C.uint64, QueryTime: $C.float, SqlText: $C.str, UserHost: $C.str, UserName: $C.str, Database: $C.str, LockTime: $C.float, RowsExamined: $C.int64, RowsSent: $C.int64, SqlTemplate: $C.str, Md5: $C.str }))
 
 /** `SqlFileInfo` (response side). */
 export interface SqlFileInfo {
-  readonly UploadTime: string
-  readonly UploadInfo: UploadInfo
-  readonly FileName: string
-  readonly FileSize: number | bigint
-  readonly IsUploadFinished: number | bigint
-  readonly FileId: string
+  readonly UploadTime?: string
+  readonly UploadInfo?: UploadInfo
+  readonly FileName?: string
+  readonly FileSize?: number | bigint
+  readonly IsUploadFinished?: number | bigint
+  readonly FileId?: string
 }
 export const SqlFileInfo: $Schema.Schema<SqlFileInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SqlFileInfo", { UploadTime: $C.datetime, UploadInfo: UploadInfo, FileName: $C.str, FileSize: $C.int64, IsUploadFinished: $C.int64, FileId: $C.str }))
 
@@ -4113,7 +4113,7 @@ export const StartCpuExpandRequest: $Schema.Schema<StartCpuExpandRequest> = /*#_
 
 /** `StartCpuExpandResponse` (response side). */
 export interface StartCpuExpandResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const StartCpuExpandResponse: $Schema.Schema<StartCpuExpandResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartCpuExpandResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -4126,7 +4126,7 @@ export const StartReplicationRequest: $Schema.Schema<StartReplicationRequest> = 
 
 /** `StartReplicationResponse` (response side). */
 export interface StartReplicationResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const StartReplicationResponse: $Schema.Schema<StartReplicationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartReplicationResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -4139,7 +4139,7 @@ export const StopCpuExpandRequest: $Schema.Schema<StopCpuExpandRequest> = /*#__P
 
 /** `StopCpuExpandResponse` (response side). */
 export interface StopCpuExpandResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const StopCpuExpandResponse: $Schema.Schema<StopCpuExpandResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopCpuExpandResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -4164,7 +4164,7 @@ export const StopReplicationRequest: $Schema.Schema<StopReplicationRequest> = /*
 
 /** `StopReplicationResponse` (response side). */
 export interface StopReplicationResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const StopReplicationResponse: $Schema.Schema<StopReplicationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopReplicationResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -4177,7 +4177,7 @@ export const StopRollbackRequest: $Schema.Schema<StopRollbackRequest> = /*#__PUR
 
 /** `StopRollbackResponse` (response side). */
 export interface StopRollbackResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const StopRollbackResponse: $Schema.Schema<StopRollbackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopRollbackResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -4191,7 +4191,7 @@ export const SubmitInstanceUpgradeCheckJobRequest: $Schema.Schema<SubmitInstance
 
 /** `SubmitInstanceUpgradeCheckJobResponse` (response side). */
 export interface SubmitInstanceUpgradeCheckJobResponse {
-  readonly JobId: number | bigint
+  readonly JobId?: number | bigint
   readonly RequestId: string
 }
 export const SubmitInstanceUpgradeCheckJobResponse: $Schema.Schema<SubmitInstanceUpgradeCheckJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubmitInstanceUpgradeCheckJobResponse", { JobId: $C.int64, RequestId: $C.str }))
@@ -4222,7 +4222,7 @@ export const SwitchDBInstanceMasterSlaveRequest: $Schema.Schema<SwitchDBInstance
 
 /** `SwitchDBInstanceMasterSlaveResponse` (response side). */
 export interface SwitchDBInstanceMasterSlaveResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const SwitchDBInstanceMasterSlaveResponse: $Schema.Schema<SwitchDBInstanceMasterSlaveResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SwitchDBInstanceMasterSlaveResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -4235,7 +4235,7 @@ export const SwitchDrInstanceToMasterRequest: $Schema.Schema<SwitchDrInstanceToM
 
 /** `SwitchDrInstanceToMasterResponse` (response side). */
 export interface SwitchDrInstanceToMasterResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const SwitchDrInstanceToMasterResponse: $Schema.Schema<SwitchDrInstanceToMasterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SwitchDrInstanceToMasterResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -4267,9 +4267,9 @@ export const TImeCycle: $Schema.Schema<TImeCycle> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `TablePrivilege` (both sides). */
 export interface TablePrivilege {
-  readonly Database: string
-  readonly Table: string
-  readonly Privileges: readonly string[]
+  readonly Database?: string
+  readonly Table?: string
+  readonly Privileges?: readonly string[]
 }
 export const TablePrivilege: $Schema.Schema<TablePrivilege> = /*#__PURE__*/ $C.lazy(() => $C.struct("TablePrivilege", { Database: $C.str, Table: $C.str, Privileges: $C.arr($C.str) }))
 
@@ -4289,22 +4289,22 @@ export const TagInfo: $Schema.Schema<TagInfo> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `TagInfoItem` (both sides). */
 export interface TagInfoItem {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const TagInfoItem: $Schema.Schema<TagInfoItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagInfoItem", { TagKey: $C.str, TagValue: $C.str }))
 
 /** `TagInfoUnit` (response side). */
 export interface TagInfoUnit {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const TagInfoUnit: $Schema.Schema<TagInfoUnit> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagInfoUnit", { TagKey: $C.str, TagValue: $C.str }))
 
 /** `TagsInfoOfInstance` (response side). */
 export interface TagsInfoOfInstance {
-  readonly InstanceId: string
-  readonly Tags: readonly TagInfoUnit[]
+  readonly InstanceId?: string
+  readonly Tags?: readonly TagInfoUnit[]
 }
 export const TagsInfoOfInstance: $Schema.Schema<TagsInfoOfInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagsInfoOfInstance", { InstanceId: $C.str, Tags: $C.arr(TagInfoUnit) }))
 
@@ -4317,16 +4317,16 @@ export const TaskAttachInfo: $Schema.Schema<TaskAttachInfo> = /*#__PURE__*/ $C.l
 
 /** `TaskDetail` (response side). */
 export interface TaskDetail {
-  readonly Code: number | bigint
-  readonly Message: string
-  readonly JobId: number | bigint
-  readonly Progress: number | bigint
-  readonly TaskStatus: string
-  readonly TaskType: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly InstanceIds: readonly string[]
-  readonly AsyncRequestId: string
+  readonly Code?: number | bigint
+  readonly Message?: string
+  readonly JobId?: number | bigint
+  readonly Progress?: number | bigint
+  readonly TaskStatus?: string
+  readonly TaskType?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly InstanceIds?: readonly string[]
+  readonly AsyncRequestId?: string
   readonly TaskAttachInfo?: readonly TaskAttachInfo[]
 }
 export const TaskDetail: $Schema.Schema<TaskDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskDetail", { Code: $C.int64, Message: $C.str, JobId: $C.int64, Progress: $C.int64, TaskStatus: $C.str, TaskType: $C.str, StartTime: $C.str, EndTime: $C.str, InstanceIds: $C.arr($C.str), AsyncRequestId: $C.str }, { TaskAttachInfo: $C.arr(TaskAttachInfo) }))
@@ -4366,7 +4366,7 @@ export const UpgradeCDBProxyVersionRequest: $Schema.Schema<UpgradeCDBProxyVersio
 
 /** `UpgradeCDBProxyVersionResponse` (response side). */
 export interface UpgradeCDBProxyVersionResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const UpgradeCDBProxyVersionResponse: $Schema.Schema<UpgradeCDBProxyVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeCDBProxyVersionResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -4385,7 +4385,7 @@ export const UpgradeDBInstanceEngineVersionRequest: $Schema.Schema<UpgradeDBInst
 
 /** `UpgradeDBInstanceEngineVersionResponse` (response side). */
 export interface UpgradeDBInstanceEngineVersionResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const UpgradeDBInstanceEngineVersionResponse: $Schema.Schema<UpgradeDBInstanceEngineVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeDBInstanceEngineVersionResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -4418,9 +4418,9 @@ export const UpgradeDBInstanceRequest: $Schema.Schema<UpgradeDBInstanceRequest> 
 
 /** `UpgradeDBInstanceResponse` (response side). */
 export interface UpgradeDBInstanceResponse {
-  readonly DealIds: readonly string[]
-  readonly AsyncRequestId: string
-  readonly JobId: number | bigint
+  readonly DealIds?: readonly string[]
+  readonly AsyncRequestId?: string
+  readonly JobId?: number | bigint
   readonly RequestId: string
 }
 export const UpgradeDBInstanceResponse: $Schema.Schema<UpgradeDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeDBInstanceResponse", { DealIds: $C.arr($C.str), AsyncRequestId: $C.str, JobId: $C.int64, RequestId: $C.str }))
@@ -4441,15 +4441,15 @@ export const UpgradeRoGroupRequest: $Schema.Schema<UpgradeRoGroupRequest> = /*#_
 
 /** `UpgradeRoGroupResponse` (response side). */
 export interface UpgradeRoGroupResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const UpgradeRoGroupResponse: $Schema.Schema<UpgradeRoGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeRoGroupResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
 
 /** `UploadInfo` (response side). */
 export interface UploadInfo {
-  readonly AllSliceNum: number | bigint
-  readonly CompleteNum: number | bigint
+  readonly AllSliceNum?: number | bigint
+  readonly CompleteNum?: number | bigint
 }
 export const UploadInfo: $Schema.Schema<UploadInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("UploadInfo", { AllSliceNum: $C.int64, CompleteNum: $C.int64 }))
 
@@ -4469,10 +4469,10 @@ export const VerifyRootAccountResponse: $Schema.Schema<VerifyRootAccountResponse
 
 /** `ZoneConf` (response side). */
 export interface ZoneConf {
-  readonly DeployMode: readonly (number | bigint)[]
-  readonly MasterZone: readonly string[]
-  readonly SlaveZone: readonly string[]
-  readonly BackupZone: readonly string[]
+  readonly DeployMode?: readonly (number | bigint)[]
+  readonly MasterZone?: readonly string[]
+  readonly SlaveZone?: readonly string[]
+  readonly BackupZone?: readonly string[]
 }
 export const ZoneConf: $Schema.Schema<ZoneConf> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneConf", { DeployMode: $C.arr($C.int64), MasterZone: $C.arr($C.str), SlaveZone: $C.arr($C.str), BackupZone: $C.arr($C.str) }))
 

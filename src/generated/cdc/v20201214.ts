@@ -66,7 +66,7 @@ export const CreateDedicatedClusterOrderRequest: $Schema.Schema<CreateDedicatedC
 
 /** `CreateDedicatedClusterOrderResponse` (response side). */
 export interface CreateDedicatedClusterOrderResponse {
-  readonly DedicatedClusterOrderId: string
+  readonly DedicatedClusterOrderId?: string
   readonly RequestId: string
 }
 export const CreateDedicatedClusterOrderResponse: $Schema.Schema<CreateDedicatedClusterOrderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDedicatedClusterOrderResponse", { DedicatedClusterOrderId: $C.str, RequestId: $C.str }))
@@ -82,7 +82,7 @@ export const CreateDedicatedClusterRequest: $Schema.Schema<CreateDedicatedCluste
 
 /** `CreateDedicatedClusterResponse` (response side). */
 export interface CreateDedicatedClusterResponse {
-  readonly DedicatedClusterId: string
+  readonly DedicatedClusterId?: string
   readonly RequestId: string
 }
 export const CreateDedicatedClusterResponse: $Schema.Schema<CreateDedicatedClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDedicatedClusterResponse", { DedicatedClusterId: $C.str, RequestId: $C.str }))
@@ -117,70 +117,70 @@ export const CreateSiteRequest: $Schema.Schema<CreateSiteRequest> = /*#__PURE__*
 
 /** `CreateSiteResponse` (response side). */
 export interface CreateSiteResponse {
-  readonly SiteId: string
+  readonly SiteId?: string
   readonly RequestId: string
 }
 export const CreateSiteResponse: $Schema.Schema<CreateSiteResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSiteResponse", { SiteId: $C.str, RequestId: $C.str }))
 
 /** `DedicatedCluster` (response side). */
 export interface DedicatedCluster {
-  readonly DedicatedClusterId: string
-  readonly Zone: string
-  readonly Description: string
-  readonly Name: string
-  readonly LifecycleStatus: string
-  readonly CreateTime: string
-  readonly SiteId: string
+  readonly DedicatedClusterId?: string
+  readonly Zone?: string
+  readonly Description?: string
+  readonly Name?: string
+  readonly LifecycleStatus?: string
+  readonly CreateTime?: string
+  readonly SiteId?: string
   readonly RunningStatus?: string
 }
 export const DedicatedCluster: $Schema.Schema<DedicatedCluster> = /*#__PURE__*/ $C.lazy(() => $C.struct("DedicatedCluster", { DedicatedClusterId: $C.str, Zone: $C.str, Description: $C.str, Name: $C.str, LifecycleStatus: $C.str, CreateTime: $C.datetimeIso, SiteId: $C.str }, { RunningStatus: $C.str }))
 
 /** `DedicatedClusterInstanceType` (response side). */
 export interface DedicatedClusterInstanceType {
-  readonly Zone: string
-  readonly InstanceType: string
-  readonly NetworkCard: number | bigint
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly InstanceFamily: string
-  readonly TypeName: string
-  readonly StorageBlockAmount: number | bigint
-  readonly InstanceBandwidth: number
-  readonly InstancePps: number | bigint
-  readonly CpuType: string
-  readonly Gpu: number | bigint
-  readonly Fpga: number | bigint
-  readonly Remark: string
-  readonly Status: string
+  readonly Zone?: string
+  readonly InstanceType?: string
+  readonly NetworkCard?: number | bigint
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly InstanceFamily?: string
+  readonly TypeName?: string
+  readonly StorageBlockAmount?: number | bigint
+  readonly InstanceBandwidth?: number
+  readonly InstancePps?: number | bigint
+  readonly CpuType?: string
+  readonly Gpu?: number | bigint
+  readonly Fpga?: number | bigint
+  readonly Remark?: string
+  readonly Status?: string
 }
 export const DedicatedClusterInstanceType: $Schema.Schema<DedicatedClusterInstanceType> = /*#__PURE__*/ $C.lazy(() => $C.struct("DedicatedClusterInstanceType", { Zone: $C.str, InstanceType: $C.str, NetworkCard: $C.int64, Cpu: $C.int64, Memory: $C.int64, InstanceFamily: $C.str, TypeName: $C.str, StorageBlockAmount: $C.int64, InstanceBandwidth: $C.float, InstancePps: $C.int64, CpuType: $C.str, Gpu: $C.int64, Fpga: $C.int64, Remark: $C.str, Status: $C.str }))
 
 /** `DedicatedClusterOrder` (response side). */
 export interface DedicatedClusterOrder {
-  readonly DedicatedClusterId: string
+  readonly DedicatedClusterId?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly DedicatedClusterTypeId: string
+  readonly DedicatedClusterTypeId?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly SupportedStorageType: readonly string[]
+  readonly SupportedStorageType?: readonly string[]
   /** @deprecated hidden or deprecated in the API */
-  readonly SupportedUplinkSpeed: readonly (number | bigint)[]
+  readonly SupportedUplinkSpeed?: readonly (number | bigint)[]
   /** @deprecated hidden or deprecated in the API */
-  readonly SupportedInstanceFamily: readonly string[]
-  readonly Weight: number | bigint
-  readonly PowerDraw: number
-  readonly OrderStatus: string
-  readonly CreateTime: string
-  readonly DedicatedClusterOrderId: string
-  readonly Action: string
-  readonly DedicatedClusterOrderItems: readonly DedicatedClusterOrderItem[]
-  readonly Cpu: number | bigint
-  readonly Mem: number | bigint
-  readonly Gpu: number | bigint
-  readonly PayStatus: number | bigint
-  readonly PayType: string
-  readonly TimeUnit: string
-  readonly TimeSpan: number | bigint
-  readonly OrderType: string
+  readonly SupportedInstanceFamily?: readonly string[]
+  readonly Weight?: number | bigint
+  readonly PowerDraw?: number
+  readonly OrderStatus?: string
+  readonly CreateTime?: string
+  readonly DedicatedClusterOrderId?: string
+  readonly Action?: string
+  readonly DedicatedClusterOrderItems?: readonly DedicatedClusterOrderItem[]
+  readonly Cpu?: number | bigint
+  readonly Mem?: number | bigint
+  readonly Gpu?: number | bigint
+  readonly PayStatus?: number | bigint
+  readonly PayType?: string
+  readonly TimeUnit?: string
+  readonly TimeSpan?: number | bigint
+  readonly OrderType?: string
   readonly CheckStatus?: string | null
   readonly DeliverExpectTime?: string | null
   readonly DeliverFinishTime?: string | null
@@ -193,40 +193,40 @@ export const DedicatedClusterOrder: $Schema.Schema<DedicatedClusterOrder> = /*#_
 
 /** `DedicatedClusterOrderItem` (response side). */
 export interface DedicatedClusterOrderItem {
-  readonly DedicatedClusterTypeId: string
-  readonly SupportedStorageType: readonly string[]
-  readonly SupportedUplinkSpeed: readonly (number | bigint)[]
-  readonly SupportedInstanceFamily: readonly string[]
-  readonly Weight: number | bigint
-  readonly PowerDraw: number
-  readonly SubOrderStatus: string
-  readonly CreateTime: string
-  readonly SubOrderId: string
-  readonly Count: number | bigint
-  readonly Name: string
-  readonly Description: string
-  readonly TotalCpu: number | bigint
-  readonly TotalMem: number | bigint
-  readonly TotalGpu: number | bigint
-  readonly TypeName: string
-  readonly ComputeFormat: string
-  readonly TypeFamily: string
-  readonly SubOrderPayStatus: number | bigint
+  readonly DedicatedClusterTypeId?: string
+  readonly SupportedStorageType?: readonly string[]
+  readonly SupportedUplinkSpeed?: readonly (number | bigint)[]
+  readonly SupportedInstanceFamily?: readonly string[]
+  readonly Weight?: number | bigint
+  readonly PowerDraw?: number
+  readonly SubOrderStatus?: string
+  readonly CreateTime?: string
+  readonly SubOrderId?: string
+  readonly Count?: number | bigint
+  readonly Name?: string
+  readonly Description?: string
+  readonly TotalCpu?: number | bigint
+  readonly TotalMem?: number | bigint
+  readonly TotalGpu?: number | bigint
+  readonly TypeName?: string
+  readonly ComputeFormat?: string
+  readonly TypeFamily?: string
+  readonly SubOrderPayStatus?: number | bigint
 }
 export const DedicatedClusterOrderItem: $Schema.Schema<DedicatedClusterOrderItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DedicatedClusterOrderItem", { DedicatedClusterTypeId: $C.str, SupportedStorageType: $C.arr($C.str), SupportedUplinkSpeed: $C.arr($C.int64), SupportedInstanceFamily: $C.arr($C.str), Weight: $C.int64, PowerDraw: $C.float, SubOrderStatus: $C.str, CreateTime: $C.datetimeIso, SubOrderId: $C.str, Count: $C.int64, Name: $C.str, Description: $C.str, TotalCpu: $C.int64, TotalMem: $C.int64, TotalGpu: $C.int64, TypeName: $C.str, ComputeFormat: $C.str, TypeFamily: $C.str, SubOrderPayStatus: $C.int64 }))
 
 /** `DedicatedClusterType` (response side). */
 export interface DedicatedClusterType {
-  readonly DedicatedClusterTypeId: string
-  readonly Description: string
-  readonly Name: string
-  readonly CreateTime: string
-  readonly SupportedStorageType: readonly string[]
-  readonly SupportedUplinkGiB: readonly (number | bigint)[]
-  readonly SupportedInstanceFamily: readonly string[]
-  readonly Weight: number | bigint
-  readonly PowerDrawKva: number
-  readonly ComputeFormatDesc: string
+  readonly DedicatedClusterTypeId?: string
+  readonly Description?: string
+  readonly Name?: string
+  readonly CreateTime?: string
+  readonly SupportedStorageType?: readonly string[]
+  readonly SupportedUplinkGiB?: readonly (number | bigint)[]
+  readonly SupportedInstanceFamily?: readonly string[]
+  readonly Weight?: number | bigint
+  readonly PowerDrawKva?: number
+  readonly ComputeFormatDesc?: string
 }
 export const DedicatedClusterType: $Schema.Schema<DedicatedClusterType> = /*#__PURE__*/ $C.lazy(() => $C.struct("DedicatedClusterType", { DedicatedClusterTypeId: $C.str, Description: $C.str, Name: $C.str, CreateTime: $C.datetimeIso, SupportedStorageType: $C.arr($C.str), SupportedUplinkGiB: $C.arr($C.int64), SupportedInstanceFamily: $C.arr($C.str), Weight: $C.int64, PowerDrawKva: $C.float, ComputeFormatDesc: $C.str }))
 
@@ -302,7 +302,7 @@ export const DescribeDedicatedClusterCosCapacityRequest: $Schema.Schema<Describe
 
 /** `DescribeDedicatedClusterCosCapacityResponse` (response side). */
 export interface DescribeDedicatedClusterCosCapacityResponse {
-  readonly CosCapacity: CosCapacity
+  readonly CosCapacity?: CosCapacity
   readonly RequestId: string
 }
 export const DescribeDedicatedClusterCosCapacityResponse: $Schema.Schema<DescribeDedicatedClusterCosCapacityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDedicatedClusterCosCapacityResponse", { CosCapacity: CosCapacity, RequestId: $C.str }))
@@ -319,7 +319,7 @@ export const DescribeDedicatedClusterHostStatisticsRequest: $Schema.Schema<Descr
 
 /** `DescribeDedicatedClusterHostStatisticsResponse` (response side). */
 export interface DescribeDedicatedClusterHostStatisticsResponse {
-  readonly HostStatisticSet: readonly HostStatistic[]
+  readonly HostStatisticSet?: readonly HostStatistic[]
   readonly RequestId: string
 }
 export const DescribeDedicatedClusterHostStatisticsResponse: $Schema.Schema<DescribeDedicatedClusterHostStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDedicatedClusterHostStatisticsResponse", { HostStatisticSet: $C.arr(HostStatistic), RequestId: $C.str }))
@@ -334,8 +334,8 @@ export const DescribeDedicatedClusterHostsRequest: $Schema.Schema<DescribeDedica
 
 /** `DescribeDedicatedClusterHostsResponse` (response side). */
 export interface DescribeDedicatedClusterHostsResponse {
-  readonly HostInfoSet: readonly HostInfo[]
-  readonly TotalCount: number | bigint
+  readonly HostInfoSet?: readonly HostInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDedicatedClusterHostsResponse: $Schema.Schema<DescribeDedicatedClusterHostsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDedicatedClusterHostsResponse", { HostInfoSet: $C.arr(HostInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -348,7 +348,7 @@ export const DescribeDedicatedClusterInstanceTypesRequest: $Schema.Schema<Descri
 
 /** `DescribeDedicatedClusterInstanceTypesResponse` (response side). */
 export interface DescribeDedicatedClusterInstanceTypesResponse {
-  readonly DedicatedClusterInstanceTypeSet: readonly DedicatedClusterInstanceType[]
+  readonly DedicatedClusterInstanceTypeSet?: readonly DedicatedClusterInstanceType[]
   readonly RequestId: string
 }
 export const DescribeDedicatedClusterInstanceTypesResponse: $Schema.Schema<DescribeDedicatedClusterInstanceTypesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDedicatedClusterInstanceTypesResponse", { DedicatedClusterInstanceTypeSet: $C.arr(DedicatedClusterInstanceType), RequestId: $C.str }))
@@ -367,8 +367,8 @@ export const DescribeDedicatedClusterOrdersRequest: $Schema.Schema<DescribeDedic
 
 /** `DescribeDedicatedClusterOrdersResponse` (response side). */
 export interface DescribeDedicatedClusterOrdersResponse {
-  readonly DedicatedClusterOrderSet: readonly DedicatedClusterOrder[]
-  readonly TotalCount: number | bigint
+  readonly DedicatedClusterOrderSet?: readonly DedicatedClusterOrder[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDedicatedClusterOrdersResponse: $Schema.Schema<DescribeDedicatedClusterOrdersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDedicatedClusterOrdersResponse", { DedicatedClusterOrderSet: $C.arr(DedicatedClusterOrder), TotalCount: $C.int64, RequestId: $C.str }))
@@ -381,16 +381,16 @@ export const DescribeDedicatedClusterOverviewRequest: $Schema.Schema<DescribeDed
 
 /** `DescribeDedicatedClusterOverviewResponse` (response side). */
 export interface DescribeDedicatedClusterOverviewResponse {
-  readonly CvmCount: number | bigint
-  readonly HostCount: number | bigint
-  readonly VpnConnectionState: string
-  readonly VpngwBandwidthData: VpngwBandwidthData
-  readonly LocalNetInfo: LocalNetInfo
-  readonly VpnConnectionBandwidthData: readonly VpngwBandwidthData[]
+  readonly CvmCount?: number | bigint
+  readonly HostCount?: number | bigint
+  readonly VpnConnectionState?: string
+  readonly VpngwBandwidthData?: VpngwBandwidthData
+  readonly LocalNetInfo?: LocalNetInfo
+  readonly VpnConnectionBandwidthData?: readonly VpngwBandwidthData[]
   readonly HostDetailInfo?: readonly HostDetailInfo[]
-  readonly HostStandbyCount: number | bigint
-  readonly HostNormalCount: number | bigint
-  readonly HostAbnormalCount: number | bigint
+  readonly HostStandbyCount?: number | bigint
+  readonly HostNormalCount?: number | bigint
+  readonly HostAbnormalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDedicatedClusterOverviewResponse: $Schema.Schema<DescribeDedicatedClusterOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDedicatedClusterOverviewResponse", { CvmCount: $C.uint64, HostCount: $C.uint64, VpnConnectionState: $C.str, VpngwBandwidthData: VpngwBandwidthData, LocalNetInfo: LocalNetInfo, VpnConnectionBandwidthData: $C.arr(VpngwBandwidthData), HostStandbyCount: $C.uint64, HostNormalCount: $C.uint64, HostAbnormalCount: $C.uint64, RequestId: $C.str }, { HostDetailInfo: $C.arr(HostDetailInfo) }))
@@ -407,8 +407,8 @@ export const DescribeDedicatedClusterTypesRequest: $Schema.Schema<DescribeDedica
 
 /** `DescribeDedicatedClusterTypesResponse` (response side). */
 export interface DescribeDedicatedClusterTypesResponse {
-  readonly DedicatedClusterTypeSet: readonly DedicatedClusterType[]
-  readonly TotalCount: number | bigint
+  readonly DedicatedClusterTypeSet?: readonly DedicatedClusterType[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDedicatedClusterTypesResponse: $Schema.Schema<DescribeDedicatedClusterTypesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDedicatedClusterTypesResponse", { DedicatedClusterTypeSet: $C.arr(DedicatedClusterType), TotalCount: $C.int64, RequestId: $C.str }))
@@ -427,8 +427,8 @@ export const DescribeDedicatedClustersRequest: $Schema.Schema<DescribeDedicatedC
 
 /** `DescribeDedicatedClustersResponse` (response side). */
 export interface DescribeDedicatedClustersResponse {
-  readonly DedicatedClusterSet: readonly DedicatedCluster[]
-  readonly TotalCount: number | bigint
+  readonly DedicatedClusterSet?: readonly DedicatedCluster[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDedicatedClustersResponse: $Schema.Schema<DescribeDedicatedClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDedicatedClustersResponse", { DedicatedClusterSet: $C.arr(DedicatedCluster), TotalCount: $C.int64, RequestId: $C.str }))
@@ -441,7 +441,7 @@ export const DescribeDedicatedSupportedZonesRequest: $Schema.Schema<DescribeDedi
 
 /** `DescribeDedicatedSupportedZonesResponse` (response side). */
 export interface DescribeDedicatedSupportedZonesResponse {
-  readonly ZoneSet: readonly RegionZoneInfo[]
+  readonly ZoneSet?: readonly RegionZoneInfo[]
   readonly RequestId: string
 }
 export const DescribeDedicatedSupportedZonesResponse: $Schema.Schema<DescribeDedicatedSupportedZonesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDedicatedSupportedZonesResponse", { ZoneSet: $C.arr(RegionZoneInfo), RequestId: $C.str }))
@@ -457,8 +457,8 @@ export const DescribeSitesDetailRequest: $Schema.Schema<DescribeSitesDetailReque
 
 /** `DescribeSitesDetailResponse` (response side). */
 export interface DescribeSitesDetailResponse {
-  readonly SiteDetailSet: readonly SiteDetail[]
-  readonly TotalCount: number | bigint
+  readonly SiteDetailSet?: readonly SiteDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSitesDetailResponse: $Schema.Schema<DescribeSitesDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSitesDetailResponse", { SiteDetailSet: $C.arr(SiteDetail), TotalCount: $C.int64, RequestId: $C.str }))
@@ -474,8 +474,8 @@ export const DescribeSitesRequest: $Schema.Schema<DescribeSitesRequest> = /*#__P
 
 /** `DescribeSitesResponse` (response side). */
 export interface DescribeSitesResponse {
-  readonly SiteSet: readonly Site[]
-  readonly TotalCount: number | bigint
+  readonly SiteSet?: readonly Site[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSitesResponse: $Schema.Schema<DescribeSitesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSitesResponse", { SiteSet: $C.arr(Site), TotalCount: $C.int64, RequestId: $C.str }))
@@ -500,27 +500,27 @@ export const HostDetailInfo: $Schema.Schema<HostDetailInfo> = /*#__PURE__*/ $C.l
 /** `HostInfo` (response side). */
 export interface HostInfo {
   /** @deprecated hidden or deprecated in the API */
-  readonly HostIp: string
-  readonly ServiceType: string
-  readonly HostStatus: string
-  readonly HostType: string
-  readonly CpuAvailable: number | bigint
-  readonly CpuTotal: number | bigint
-  readonly MemAvailable: number | bigint
-  readonly MemTotal: number | bigint
-  readonly RunTime: string
-  readonly ExpireTime: string
-  readonly HostId: string
+  readonly HostIp?: string
+  readonly ServiceType?: string
+  readonly HostStatus?: string
+  readonly HostType?: string
+  readonly CpuAvailable?: number | bigint
+  readonly CpuTotal?: number | bigint
+  readonly MemAvailable?: number | bigint
+  readonly MemTotal?: number | bigint
+  readonly RunTime?: string
+  readonly ExpireTime?: string
+  readonly HostId?: string
 }
 export const HostInfo: $Schema.Schema<HostInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("HostInfo", { HostIp: $C.str, ServiceType: $C.str, HostStatus: $C.str, HostType: $C.str, CpuAvailable: $C.uint64, CpuTotal: $C.uint64, MemAvailable: $C.uint64, MemTotal: $C.uint64, RunTime: $C.str, ExpireTime: $C.str, HostId: $C.str }))
 
 /** `HostStatistic` (response side). */
 export interface HostStatistic {
-  readonly HostType: string
-  readonly HostFamily: string
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly Count: number | bigint
+  readonly HostType?: string
+  readonly HostFamily?: string
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Count?: number | bigint
   readonly CpuAverage?: number
   readonly MemAverage?: number
   readonly NetAverage?: number
@@ -533,17 +533,17 @@ export const HostStatistic: $Schema.Schema<HostStatistic> = /*#__PURE__*/ $C.laz
 
 /** `InBandwidth` (response side). */
 export interface InBandwidth {
-  readonly Timestamps: readonly number[]
-  readonly Values: readonly number[]
+  readonly Timestamps?: readonly number[]
+  readonly Values?: readonly number[]
 }
 export const InBandwidth: $Schema.Schema<InBandwidth> = /*#__PURE__*/ $C.lazy(() => $C.struct("InBandwidth", { Timestamps: $C.arr($C.float), Values: $C.arr($C.float) }))
 
 /** `LocalNetInfo` (response side). */
 export interface LocalNetInfo {
-  readonly Protocol: string
-  readonly VpcId: string
-  readonly BGPRoute: string
-  readonly LocalIp: string
+  readonly Protocol?: string
+  readonly VpcId?: string
+  readonly BGPRoute?: string
+  readonly LocalIp?: string
 }
 export const LocalNetInfo: $Schema.Schema<LocalNetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LocalNetInfo", { Protocol: $C.str, VpcId: $C.str, BGPRoute: $C.str, LocalIp: $C.str }))
 
@@ -625,15 +625,15 @@ export const ModifySiteInfoResponse: $Schema.Schema<ModifySiteInfoResponse> = /*
 
 /** `OutBandwidth` (response side). */
 export interface OutBandwidth {
-  readonly Timestamps: readonly number[]
-  readonly Values: readonly number[]
+  readonly Timestamps?: readonly number[]
+  readonly Values?: readonly number[]
 }
 export const OutBandwidth: $Schema.Schema<OutBandwidth> = /*#__PURE__*/ $C.lazy(() => $C.struct("OutBandwidth", { Timestamps: $C.arr($C.float), Values: $C.arr($C.float) }))
 
 /** `RegionZoneInfo` (response side). */
 export interface RegionZoneInfo {
-  readonly RegionId: number | bigint
-  readonly Zones: readonly ZoneInfo[]
+  readonly RegionId?: number | bigint
+  readonly Zones?: readonly ZoneInfo[]
 }
 export const RegionZoneInfo: $Schema.Schema<RegionZoneInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionZoneInfo", { RegionId: $C.int64, Zones: $C.arr(ZoneInfo) }))
 
@@ -656,55 +656,55 @@ export const SetInfo: $Schema.Schema<SetInfo> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `Site` (response side). */
 export interface Site {
-  readonly Name: string
-  readonly SiteId: string
-  readonly Description: string
-  readonly CreateTime: string
+  readonly Name?: string
+  readonly SiteId?: string
+  readonly Description?: string
+  readonly CreateTime?: string
 }
 export const Site: $Schema.Schema<Site> = /*#__PURE__*/ $C.lazy(() => $C.struct("Site", { Name: $C.str, SiteId: $C.str, Description: $C.str, CreateTime: $C.datetimeIso }))
 
 /** `SiteDetail` (response side). */
 export interface SiteDetail {
-  readonly SiteId: string
-  readonly Name: string
-  readonly Description: string
-  readonly CreateTime: string
-  readonly FiberType: string
-  readonly UplinkSpeedGbps: number | bigint
-  readonly UplinkCount: number | bigint
-  readonly OpticalStandard: string
-  readonly RedundantNetworking: boolean
-  readonly PowerConnectors: string
-  readonly PowerFeedDrop: string
-  readonly PowerDrawKva: number
-  readonly ConditionRequirement: boolean
-  readonly DimensionRequirement: boolean
-  readonly MaxWeight: number | bigint
-  readonly AddressLine: string
-  readonly OptionalAddressLine: string
-  readonly NeedHelp: boolean
-  readonly BreakerRequirement: boolean
-  readonly RedundantPower: boolean
-  readonly Country: string
-  readonly Province: string
-  readonly City: string
-  readonly PostalCode: number | bigint
+  readonly SiteId?: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly FiberType?: string
+  readonly UplinkSpeedGbps?: number | bigint
+  readonly UplinkCount?: number | bigint
+  readonly OpticalStandard?: string
+  readonly RedundantNetworking?: boolean
+  readonly PowerConnectors?: string
+  readonly PowerFeedDrop?: string
+  readonly PowerDrawKva?: number
+  readonly ConditionRequirement?: boolean
+  readonly DimensionRequirement?: boolean
+  readonly MaxWeight?: number | bigint
+  readonly AddressLine?: string
+  readonly OptionalAddressLine?: string
+  readonly NeedHelp?: boolean
+  readonly BreakerRequirement?: boolean
+  readonly RedundantPower?: boolean
+  readonly Country?: string
+  readonly Province?: string
+  readonly City?: string
+  readonly PostalCode?: number | bigint
 }
 export const SiteDetail: $Schema.Schema<SiteDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("SiteDetail", { SiteId: $C.str, Name: $C.str, Description: $C.str, CreateTime: $C.datetimeIso, FiberType: $C.str, UplinkSpeedGbps: $C.int64, UplinkCount: $C.int64, OpticalStandard: $C.str, RedundantNetworking: $C.bool, PowerConnectors: $C.str, PowerFeedDrop: $C.str, PowerDrawKva: $C.float, ConditionRequirement: $C.bool, DimensionRequirement: $C.bool, MaxWeight: $C.int64, AddressLine: $C.str, OptionalAddressLine: $C.str, NeedHelp: $C.bool, BreakerRequirement: $C.bool, RedundantPower: $C.bool, Country: $C.str, Province: $C.str, City: $C.str, PostalCode: $C.int64 }))
 
 /** `VpngwBandwidthData` (response side). */
 export interface VpngwBandwidthData {
-  readonly OutBandwidth: OutBandwidth
-  readonly InBandwidth: InBandwidth
+  readonly OutBandwidth?: OutBandwidth
+  readonly InBandwidth?: InBandwidth
 }
 export const VpngwBandwidthData: $Schema.Schema<VpngwBandwidthData> = /*#__PURE__*/ $C.lazy(() => $C.struct("VpngwBandwidthData", { OutBandwidth: OutBandwidth, InBandwidth: InBandwidth }))
 
 /** `ZoneInfo` (response side). */
 export interface ZoneInfo {
-  readonly Zone: string
-  readonly ZoneName: string
-  readonly ZoneId: number | bigint
-  readonly ZoneState: string
+  readonly Zone?: string
+  readonly ZoneName?: string
+  readonly ZoneId?: number | bigint
+  readonly ZoneState?: string
 }
 export const ZoneInfo: $Schema.Schema<ZoneInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneInfo", { Zone: $C.str, ZoneName: $C.str, ZoneId: $C.int64, ZoneState: $C.str }))
 

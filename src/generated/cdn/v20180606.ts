@@ -19,7 +19,7 @@ export const $M: $O.Meta = { service: "cdn", version: "2018-06-06" }
 
 /** `AccessControl` (both sides). */
 export interface AccessControl {
-  readonly Switch: string
+  readonly Switch?: string
   readonly AccessControlRules?: readonly AccessControlRule[] | null
   readonly ReturnCode?: number | bigint | null
 }
@@ -27,9 +27,9 @@ export const AccessControl: $Schema.Schema<AccessControl> = /*#__PURE__*/ $C.laz
 
 /** `AccessControlRule` (both sides). */
 export interface AccessControlRule {
-  readonly RuleType: string | null
-  readonly RuleContent: string | null
-  readonly Regex: string | null
+  readonly RuleType?: string | null
+  readonly RuleContent?: string | null
+  readonly Regex?: string | null
   readonly RuleHeader?: string | null
 }
 export const AccessControlRule: $Schema.Schema<AccessControlRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessControlRule", { RuleType: $C.nul($C.str), RuleContent: $C.nul($C.str), Regex: $C.nul($C.str) }, { RuleHeader: $C.nul($C.str) }))
@@ -103,16 +103,16 @@ export const AddCdnDomainResponse: $Schema.Schema<AddCdnDomainResponse> = /*#__P
 
 /** `AdvanceCacheRule` (both sides). */
 export interface AdvanceCacheRule {
-  readonly CacheType: string | null
-  readonly CacheContents: readonly string[] | null
-  readonly CacheTime: number | bigint | null
+  readonly CacheType?: string | null
+  readonly CacheContents?: readonly string[] | null
+  readonly CacheTime?: number | bigint | null
 }
 export const AdvanceCacheRule: $Schema.Schema<AdvanceCacheRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("AdvanceCacheRule", { CacheType: $C.nul($C.str), CacheContents: $C.nul($C.arr($C.str)), CacheTime: $C.nul($C.int64) }))
 
 /** `AdvanceConfig` (response side). */
 export interface AdvanceConfig {
-  readonly Name: string | null
-  readonly Value: string | null
+  readonly Name?: string | null
+  readonly Value?: string | null
 }
 export const AdvanceConfig: $Schema.Schema<AdvanceConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("AdvanceConfig", { Name: $C.nul($C.str), Value: $C.nul($C.str) }))
 
@@ -129,7 +129,7 @@ export const AdvanceHttps: $Schema.Schema<AdvanceHttps> = /*#__PURE__*/ $C.lazy(
 
 /** `AdvancedAuthentication` (both sides). */
 export interface AdvancedAuthentication {
-  readonly Switch: string
+  readonly Switch?: string
   readonly TypeA?: AdvancedAuthenticationTypeA | null
   readonly TypeB?: AdvancedAuthenticationTypeB | null
   readonly TypeC?: AdvancedAuthenticationTypeC | null
@@ -141,70 +141,70 @@ export const AdvancedAuthentication: $Schema.Schema<AdvancedAuthentication> = /*
 
 /** `AdvancedAuthenticationTypeA` (both sides). */
 export interface AdvancedAuthenticationTypeA {
-  readonly SecretKey: string
-  readonly SignParam: string
-  readonly TimeParam: string
-  readonly ExpireTime: number | bigint
-  readonly ExpireTimeRequired: boolean
-  readonly Format: string
-  readonly TimeFormat: string
-  readonly FailCode: number | bigint
-  readonly ExpireCode: number | bigint
-  readonly RulePaths: readonly string[]
+  readonly SecretKey?: string
+  readonly SignParam?: string
+  readonly TimeParam?: string
+  readonly ExpireTime?: number | bigint
+  readonly ExpireTimeRequired?: boolean
+  readonly Format?: string
+  readonly TimeFormat?: string
+  readonly FailCode?: number | bigint
+  readonly ExpireCode?: number | bigint
+  readonly RulePaths?: readonly string[]
   readonly Transformation?: number | bigint
 }
 export const AdvancedAuthenticationTypeA: $Schema.Schema<AdvancedAuthenticationTypeA> = /*#__PURE__*/ $C.lazy(() => $C.struct("AdvancedAuthenticationTypeA", { SecretKey: $C.str, SignParam: $C.str, TimeParam: $C.str, ExpireTime: $C.int64, ExpireTimeRequired: $C.bool, Format: $C.str, TimeFormat: $C.str, FailCode: $C.int64, ExpireCode: $C.int64, RulePaths: $C.arr($C.str) }, { Transformation: $C.int64 }))
 
 /** `AdvancedAuthenticationTypeB` (both sides). */
 export interface AdvancedAuthenticationTypeB {
-  readonly KeyAlpha: string
-  readonly KeyBeta: string
-  readonly KeyGamma: string
-  readonly SignParam: string
-  readonly TimeParam: string
-  readonly ExpireTime: number | bigint
-  readonly TimeFormat: string
-  readonly FailCode: number | bigint
-  readonly ExpireCode: number | bigint
-  readonly RulePaths: readonly string[]
+  readonly KeyAlpha?: string
+  readonly KeyBeta?: string
+  readonly KeyGamma?: string
+  readonly SignParam?: string
+  readonly TimeParam?: string
+  readonly ExpireTime?: number | bigint
+  readonly TimeFormat?: string
+  readonly FailCode?: number | bigint
+  readonly ExpireCode?: number | bigint
+  readonly RulePaths?: readonly string[]
 }
 export const AdvancedAuthenticationTypeB: $Schema.Schema<AdvancedAuthenticationTypeB> = /*#__PURE__*/ $C.lazy(() => $C.struct("AdvancedAuthenticationTypeB", { KeyAlpha: $C.str, KeyBeta: $C.str, KeyGamma: $C.str, SignParam: $C.str, TimeParam: $C.str, ExpireTime: $C.int64, TimeFormat: $C.str, FailCode: $C.int64, ExpireCode: $C.int64, RulePaths: $C.arr($C.str) }))
 
 /** `AdvancedAuthenticationTypeC` (both sides). */
 export interface AdvancedAuthenticationTypeC {
-  readonly AccessKey: string
-  readonly SecretKey: string
+  readonly AccessKey?: string
+  readonly SecretKey?: string
 }
 export const AdvancedAuthenticationTypeC: $Schema.Schema<AdvancedAuthenticationTypeC> = /*#__PURE__*/ $C.lazy(() => $C.struct("AdvancedAuthenticationTypeC", { AccessKey: $C.str, SecretKey: $C.str }))
 
 /** `AdvancedAuthenticationTypeD` (both sides). */
 export interface AdvancedAuthenticationTypeD {
-  readonly SecretKey: string
-  readonly BackupSecretKey: string
-  readonly SignParam: string
-  readonly TimeParam: string
-  readonly ExpireTime: number | bigint
-  readonly TimeFormat: string
+  readonly SecretKey?: string
+  readonly BackupSecretKey?: string
+  readonly SignParam?: string
+  readonly TimeParam?: string
+  readonly ExpireTime?: number | bigint
+  readonly TimeFormat?: string
 }
 export const AdvancedAuthenticationTypeD: $Schema.Schema<AdvancedAuthenticationTypeD> = /*#__PURE__*/ $C.lazy(() => $C.struct("AdvancedAuthenticationTypeD", { SecretKey: $C.str, BackupSecretKey: $C.str, SignParam: $C.str, TimeParam: $C.str, ExpireTime: $C.int64, TimeFormat: $C.str }))
 
 /** `AdvancedAuthenticationTypeE` (both sides). */
 export interface AdvancedAuthenticationTypeE {
-  readonly SecretKey: string | null
-  readonly SignParam: string | null
-  readonly AclSignParam: string | null
-  readonly StartTimeParam: string | null
-  readonly ExpireTimeParam: string | null
-  readonly TimeFormat: string | null
+  readonly SecretKey?: string | null
+  readonly SignParam?: string | null
+  readonly AclSignParam?: string | null
+  readonly StartTimeParam?: string | null
+  readonly ExpireTimeParam?: string | null
+  readonly TimeFormat?: string | null
 }
 export const AdvancedAuthenticationTypeE: $Schema.Schema<AdvancedAuthenticationTypeE> = /*#__PURE__*/ $C.lazy(() => $C.struct("AdvancedAuthenticationTypeE", { SecretKey: $C.nul($C.str), SignParam: $C.nul($C.str), AclSignParam: $C.nul($C.str), StartTimeParam: $C.nul($C.str), ExpireTimeParam: $C.nul($C.str), TimeFormat: $C.nul($C.str) }))
 
 /** `AdvancedAuthenticationTypeF` (both sides). */
 export interface AdvancedAuthenticationTypeF {
-  readonly SignParam: string | null
-  readonly TimeParam: string | null
-  readonly TransactionParam: string | null
-  readonly SecretKey: string | null
+  readonly SignParam?: string | null
+  readonly TimeParam?: string | null
+  readonly TransactionParam?: string | null
+  readonly SecretKey?: string | null
   readonly BackupSecretKey?: string | null
 }
 export const AdvancedAuthenticationTypeF: $Schema.Schema<AdvancedAuthenticationTypeF> = /*#__PURE__*/ $C.lazy(() => $C.struct("AdvancedAuthenticationTypeF", { SignParam: $C.nul($C.str), TimeParam: $C.nul($C.str), TransactionParam: $C.nul($C.str), SecretKey: $C.nul($C.str) }, { BackupSecretKey: $C.nul($C.str) }))
@@ -219,7 +219,7 @@ export const AdvancedCache: $Schema.Schema<AdvancedCache> = /*#__PURE__*/ $C.laz
 
 /** `Authentication` (both sides). */
 export interface Authentication {
-  readonly Switch: string
+  readonly Switch?: string
   readonly AuthAlgorithm?: string | null
   readonly TypeA?: AuthenticationTypeA | null
   readonly TypeB?: AuthenticationTypeB | null
@@ -230,31 +230,31 @@ export const Authentication: $Schema.Schema<Authentication> = /*#__PURE__*/ $C.l
 
 /** `AuthenticationTypeA` (both sides). */
 export interface AuthenticationTypeA {
-  readonly SecretKey: string | null
-  readonly SignParam: string
-  readonly ExpireTime: number | bigint
-  readonly FileExtensions: readonly string[]
-  readonly FilterType: string
+  readonly SecretKey?: string | null
+  readonly SignParam?: string
+  readonly ExpireTime?: number | bigint
+  readonly FileExtensions?: readonly string[]
+  readonly FilterType?: string
   readonly BackupSecretKey?: string | null
 }
 export const AuthenticationTypeA: $Schema.Schema<AuthenticationTypeA> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuthenticationTypeA", { SecretKey: $C.nul($C.str), SignParam: $C.str, ExpireTime: $C.int64, FileExtensions: $C.arr($C.str), FilterType: $C.str }, { BackupSecretKey: $C.nul($C.str) }))
 
 /** `AuthenticationTypeB` (both sides). */
 export interface AuthenticationTypeB {
-  readonly SecretKey: string | null
-  readonly ExpireTime: number | bigint
-  readonly FileExtensions: readonly string[]
-  readonly FilterType: string
+  readonly SecretKey?: string | null
+  readonly ExpireTime?: number | bigint
+  readonly FileExtensions?: readonly string[]
+  readonly FilterType?: string
   readonly BackupSecretKey?: string | null
 }
 export const AuthenticationTypeB: $Schema.Schema<AuthenticationTypeB> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuthenticationTypeB", { SecretKey: $C.nul($C.str), ExpireTime: $C.int64, FileExtensions: $C.arr($C.str), FilterType: $C.str }, { BackupSecretKey: $C.nul($C.str) }))
 
 /** `AuthenticationTypeC` (both sides). */
 export interface AuthenticationTypeC {
-  readonly SecretKey: string | null
-  readonly ExpireTime: number | bigint
-  readonly FileExtensions: readonly string[]
-  readonly FilterType: string
+  readonly SecretKey?: string | null
+  readonly ExpireTime?: number | bigint
+  readonly FileExtensions?: readonly string[]
+  readonly FilterType?: string
   readonly TimeFormat?: string | null
   readonly BackupSecretKey?: string | null
 }
@@ -262,20 +262,20 @@ export const AuthenticationTypeC: $Schema.Schema<AuthenticationTypeC> = /*#__PUR
 
 /** `AuthenticationTypeD` (both sides). */
 export interface AuthenticationTypeD {
-  readonly SecretKey: string | null
-  readonly ExpireTime: number | bigint
-  readonly FileExtensions: readonly string[]
-  readonly FilterType: string
-  readonly SignParam: string
-  readonly TimeParam: string
-  readonly TimeFormat: string
+  readonly SecretKey?: string | null
+  readonly ExpireTime?: number | bigint
+  readonly FileExtensions?: readonly string[]
+  readonly FilterType?: string
+  readonly SignParam?: string
+  readonly TimeParam?: string
+  readonly TimeFormat?: string
   readonly BackupSecretKey?: string | null
 }
 export const AuthenticationTypeD: $Schema.Schema<AuthenticationTypeD> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuthenticationTypeD", { SecretKey: $C.nul($C.str), ExpireTime: $C.int64, FileExtensions: $C.arr($C.str), FilterType: $C.str, SignParam: $C.str, TimeParam: $C.str, TimeFormat: $C.str }, { BackupSecretKey: $C.nul($C.str) }))
 
 /** `AutoGuard` (both sides). */
 export interface AutoGuard {
-  readonly Switch: string | null
+  readonly Switch?: string | null
   readonly FilterRules?: readonly FilterRules[] | null
 }
 export const AutoGuard: $Schema.Schema<AutoGuard> = /*#__PURE__*/ $C.lazy(() => $C.struct("AutoGuard", { Switch: $C.nul($C.str) }, { FilterRules: $C.nul($C.arr(FilterRules)) }))
@@ -289,7 +289,7 @@ export const AvifAdapter: $Schema.Schema<AvifAdapter> = /*#__PURE__*/ $C.lazy(()
 
 /** `AwsPrivateAccess` (both sides). */
 export interface AwsPrivateAccess {
-  readonly Switch: string
+  readonly Switch?: string
   readonly AccessKey?: string | null
   readonly SecretKey?: string | null
   readonly Region?: string | null
@@ -299,7 +299,7 @@ export const AwsPrivateAccess: $Schema.Schema<AwsPrivateAccess> = /*#__PURE__*/ 
 
 /** `BandwidthAlert` (both sides). */
 export interface BandwidthAlert {
-  readonly Switch: string
+  readonly Switch?: string
   readonly BpsThreshold?: number | bigint | null
   readonly CounterMeasure?: string | null
   readonly LastTriggerTime?: string | null
@@ -313,21 +313,21 @@ export const BandwidthAlert: $Schema.Schema<BandwidthAlert> = /*#__PURE__*/ $C.l
 
 /** `BriefDomain` (response side). */
 export interface BriefDomain {
-  readonly ResourceId: string
-  readonly AppId: number | bigint
-  readonly Domain: string
-  readonly Cname: string
-  readonly Status: string
-  readonly ProjectId: number | bigint
-  readonly ServiceType: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Origin: Origin
-  readonly Disable: string
-  readonly Area: string
-  readonly Readonly: string
-  readonly Product: string
-  readonly ParentHost: string
+  readonly ResourceId?: string
+  readonly AppId?: number | bigint
+  readonly Domain?: string
+  readonly Cname?: string
+  readonly Status?: string
+  readonly ProjectId?: number | bigint
+  readonly ServiceType?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Origin?: Origin
+  readonly Disable?: string
+  readonly Area?: string
+  readonly Readonly?: string
+  readonly Product?: string
+  readonly ParentHost?: string
 }
 export const BriefDomain: $Schema.Schema<BriefDomain> = /*#__PURE__*/ $C.lazy(() => $C.struct("BriefDomain", { ResourceId: $C.str, AppId: $C.int64, Domain: $C.str, Cname: $C.str, Status: $C.str, ProjectId: $C.int64, ServiceType: $C.str, CreateTime: $C.datetime, UpdateTime: $C.datetime, Origin: Origin, Disable: $C.str, Area: $C.str, Readonly: $C.str, Product: $C.str, ParentHost: $C.str }))
 
@@ -348,18 +348,18 @@ export const CacheConfig: $Schema.Schema<CacheConfig> = /*#__PURE__*/ $C.lazy(()
 
 /** `CacheConfigCache` (both sides). */
 export interface CacheConfigCache {
-  readonly Switch: string | null
-  readonly CacheTime: number | bigint | null
-  readonly CompareMaxAge: string | null
-  readonly IgnoreCacheControl: string | null
-  readonly IgnoreSetCookie: string | null
+  readonly Switch?: string | null
+  readonly CacheTime?: number | bigint | null
+  readonly CompareMaxAge?: string | null
+  readonly IgnoreCacheControl?: string | null
+  readonly IgnoreSetCookie?: string | null
   readonly OriginMtimeCheckType?: string | null
 }
 export const CacheConfigCache: $Schema.Schema<CacheConfigCache> = /*#__PURE__*/ $C.lazy(() => $C.struct("CacheConfigCache", { Switch: $C.nul($C.str), CacheTime: $C.nul($C.int64), CompareMaxAge: $C.nul($C.str), IgnoreCacheControl: $C.nul($C.str), IgnoreSetCookie: $C.nul($C.str) }, { OriginMtimeCheckType: $C.nul($C.str) }))
 
 /** `CacheConfigFollowOrigin` (both sides). */
 export interface CacheConfigFollowOrigin {
-  readonly Switch: string
+  readonly Switch?: string
   readonly HeuristicCache?: HeuristicCache | null
   readonly OriginMtimeCheckType?: string | null
 }
@@ -367,8 +367,8 @@ export const CacheConfigFollowOrigin: $Schema.Schema<CacheConfigFollowOrigin> = 
 
 /** `CacheConfigNoCache` (both sides). */
 export interface CacheConfigNoCache {
-  readonly Switch: string | null
-  readonly Revalidate: string | null
+  readonly Switch?: string | null
+  readonly Revalidate?: string | null
 }
 export const CacheConfigNoCache: $Schema.Schema<CacheConfigNoCache> = /*#__PURE__*/ $C.lazy(() => $C.struct("CacheConfigNoCache", { Switch: $C.nul($C.str), Revalidate: $C.nul($C.str) }))
 
@@ -387,48 +387,48 @@ export const CacheKey: $Schema.Schema<CacheKey> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `CacheTagKey` (both sides). */
 export interface CacheTagKey {
-  readonly Switch: string | null
+  readonly Switch?: string | null
   readonly Value?: string | null
 }
 export const CacheTagKey: $Schema.Schema<CacheTagKey> = /*#__PURE__*/ $C.lazy(() => $C.struct("CacheTagKey", { Switch: $C.nul($C.str) }, { Value: $C.nul($C.str) }))
 
 /** `CappingRule` (both sides). */
 export interface CappingRule {
-  readonly RuleType: string
-  readonly RulePaths: readonly string[]
-  readonly KBpsThreshold: number | bigint
+  readonly RuleType?: string
+  readonly RulePaths?: readonly string[]
+  readonly KBpsThreshold?: number | bigint
 }
 export const CappingRule: $Schema.Schema<CappingRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("CappingRule", { RuleType: $C.str, RulePaths: $C.arr($C.str), KBpsThreshold: $C.int64 }))
 
 /** `CdnData` (response side). */
 export interface CdnData {
-  readonly Metric: string
-  readonly DetailData: readonly TimestampData[]
-  readonly SummarizedData: SummarizedData
+  readonly Metric?: string
+  readonly DetailData?: readonly TimestampData[]
+  readonly SummarizedData?: SummarizedData
 }
 export const CdnData: $Schema.Schema<CdnData> = /*#__PURE__*/ $C.lazy(() => $C.struct("CdnData", { Metric: $C.str, DetailData: $C.arr(TimestampData), SummarizedData: SummarizedData }))
 
 /** `CdnIp` (response side). */
 export interface CdnIp {
-  readonly Ip: string
-  readonly Platform: string
-  readonly Location: string
-  readonly History: readonly CdnIpHistory[]
-  readonly Area: string
-  readonly City: string | null
+  readonly Ip?: string
+  readonly Platform?: string
+  readonly Location?: string
+  readonly History?: readonly CdnIpHistory[]
+  readonly Area?: string
+  readonly City?: string | null
 }
 export const CdnIp: $Schema.Schema<CdnIp> = /*#__PURE__*/ $C.lazy(() => $C.struct("CdnIp", { Ip: $C.str, Platform: $C.str, Location: $C.str, History: $C.arr(CdnIpHistory), Area: $C.str, City: $C.nul($C.str) }))
 
 /** `CdnIpHistory` (response side). */
 export interface CdnIpHistory {
-  readonly Status: string
-  readonly Datetime: string | null
+  readonly Status?: string
+  readonly Datetime?: string | null
 }
 export const CdnIpHistory: $Schema.Schema<CdnIpHistory> = /*#__PURE__*/ $C.lazy(() => $C.struct("CdnIpHistory", { Status: $C.str, Datetime: $C.nul($C.datetime) }))
 
 /** `ClientCert` (both sides). */
 export interface ClientCert {
-  readonly Certificate: string | null
+  readonly Certificate?: string | null
   readonly CertName?: string | null
   readonly ExpireTime?: string | null
   readonly DeployTime?: string | null
@@ -446,42 +446,42 @@ export const ClsLogIpData: $Schema.Schema<ClsLogIpData> = /*#__PURE__*/ $C.lazy(
 
 /** `ClsLogObject` (response side). */
 export interface ClsLogObject {
-  readonly TopicId: string
-  readonly TopicName: string
-  readonly Timestamp: string
-  readonly Content: string
-  readonly Filename: string
-  readonly Source: string
+  readonly TopicId?: string
+  readonly TopicName?: string
+  readonly Timestamp?: string
+  readonly Content?: string
+  readonly Filename?: string
+  readonly Source?: string
 }
 export const ClsLogObject: $Schema.Schema<ClsLogObject> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClsLogObject", { TopicId: $C.str, TopicName: $C.str, Timestamp: $C.str, Content: $C.str, Filename: $C.str, Source: $C.str }))
 
 /** `ClsSearchLogs` (response side). */
 export interface ClsSearchLogs {
-  readonly Context: string
-  readonly Listover: boolean
-  readonly Results: readonly ClsLogObject[]
+  readonly Context?: string
+  readonly Listover?: boolean
+  readonly Results?: readonly ClsLogObject[]
 }
 export const ClsSearchLogs: $Schema.Schema<ClsSearchLogs> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClsSearchLogs", { Context: $C.str, Listover: $C.bool, Results: $C.arr(ClsLogObject) }))
 
 /** `Compatibility` (response side). */
 export interface Compatibility {
-  readonly Code: number | bigint | null
+  readonly Code?: number | bigint | null
 }
 export const Compatibility: $Schema.Schema<Compatibility> = /*#__PURE__*/ $C.lazy(() => $C.struct("Compatibility", { Code: $C.nul($C.int64) }))
 
 /** `Compression` (both sides). */
 export interface Compression {
-  readonly Switch: string
+  readonly Switch?: string
   readonly CompressionRules?: readonly CompressionRule[] | null
 }
 export const Compression: $Schema.Schema<Compression> = /*#__PURE__*/ $C.lazy(() => $C.struct("Compression", { Switch: $C.str }, { CompressionRules: $C.nul($C.arr(CompressionRule)) }))
 
 /** `CompressionRule` (both sides). */
 export interface CompressionRule {
-  readonly Compress: boolean | null
-  readonly MinLength: number | bigint | null
-  readonly MaxLength: number | bigint | null
-  readonly Algorithms: readonly string[] | null
+  readonly Compress?: boolean | null
+  readonly MinLength?: number | bigint | null
+  readonly MaxLength?: number | bigint | null
+  readonly Algorithms?: readonly string[] | null
   readonly FileExtensions?: readonly string[] | null
   readonly RuleType?: string | null
   readonly RulePaths?: readonly string[] | null
@@ -490,7 +490,7 @@ export const CompressionRule: $Schema.Schema<CompressionRule> = /*#__PURE__*/ $C
 
 /** `CookieKey` (both sides). */
 export interface CookieKey {
-  readonly Switch: string | null
+  readonly Switch?: string | null
   readonly Value?: string | null
 }
 export const CookieKey: $Schema.Schema<CookieKey> = /*#__PURE__*/ $C.lazy(() => $C.struct("CookieKey", { Switch: $C.nul($C.str) }, { Value: $C.nul($C.str) }))
@@ -507,7 +507,7 @@ export const CreateClsLogTopicRequest: $Schema.Schema<CreateClsLogTopicRequest> 
 
 /** `CreateClsLogTopicResponse` (response side). */
 export interface CreateClsLogTopicResponse {
-  readonly TopicId: string
+  readonly TopicId?: string
   readonly RequestId: string
 }
 export const CreateClsLogTopicResponse: $Schema.Schema<CreateClsLogTopicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClsLogTopicResponse", { TopicId: $C.str, RequestId: $C.str }))
@@ -535,12 +535,12 @@ export const CreateVerifyRecordRequest: $Schema.Schema<CreateVerifyRecordRequest
 
 /** `CreateVerifyRecordResponse` (response side). */
 export interface CreateVerifyRecordResponse {
-  readonly SubDomain: string
-  readonly Record: string
-  readonly RecordType: string
-  readonly FileVerifyUrl: string
-  readonly FileVerifyDomains: readonly string[]
-  readonly FileVerifyName: string
+  readonly SubDomain?: string
+  readonly Record?: string
+  readonly RecordType?: string
+  readonly FileVerifyUrl?: string
+  readonly FileVerifyDomains?: readonly string[]
+  readonly FileVerifyName?: string
   readonly RequestId: string
 }
 export const CreateVerifyRecordResponse: $Schema.Schema<CreateVerifyRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVerifyRecordResponse", { SubDomain: $C.str, Record: $C.str, RecordType: $C.str, FileVerifyUrl: $C.str, FileVerifyDomains: $C.arr($C.str), FileVerifyName: $C.str, RequestId: $C.str }))
@@ -588,8 +588,8 @@ export const DescribeBillingDataRequest: $Schema.Schema<DescribeBillingDataReque
 
 /** `DescribeBillingDataResponse` (response side). */
 export interface DescribeBillingDataResponse {
-  readonly Interval: string
-  readonly Data: readonly ResourceBillingData[]
+  readonly Interval?: string
+  readonly Data?: readonly ResourceBillingData[]
   readonly RequestId: string
 }
 export const DescribeBillingDataResponse: $Schema.Schema<DescribeBillingDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillingDataResponse", { Interval: $C.str, Data: $C.arr(ResourceBillingData), RequestId: $C.str }))
@@ -617,8 +617,8 @@ export const DescribeCdnDataRequest: $Schema.Schema<DescribeCdnDataRequest> = /*
 
 /** `DescribeCdnDataResponse` (response side). */
 export interface DescribeCdnDataResponse {
-  readonly Interval: string
-  readonly Data: readonly ResourceData[]
+  readonly Interval?: string
+  readonly Data?: readonly ResourceData[]
   readonly RequestId: string
 }
 export const DescribeCdnDataResponse: $Schema.Schema<DescribeCdnDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCdnDataResponse", { Interval: $C.str, Data: $C.arr(ResourceData), RequestId: $C.str }))
@@ -637,8 +637,8 @@ export const DescribeCdnDomainLogsRequest: $Schema.Schema<DescribeCdnDomainLogsR
 
 /** `DescribeCdnDomainLogsResponse` (response side). */
 export interface DescribeCdnDomainLogsResponse {
-  readonly DomainLogs: readonly DomainLog[]
-  readonly TotalCount: number | bigint
+  readonly DomainLogs?: readonly DomainLog[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCdnDomainLogsResponse: $Schema.Schema<DescribeCdnDomainLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCdnDomainLogsResponse", { DomainLogs: $C.arr(DomainLog), TotalCount: $C.int64, RequestId: $C.str }))
@@ -651,7 +651,7 @@ export const DescribeCdnIpRequest: $Schema.Schema<DescribeCdnIpRequest> = /*#__P
 
 /** `DescribeCdnIpResponse` (response side). */
 export interface DescribeCdnIpResponse {
-  readonly Ips: readonly CdnIp[]
+  readonly Ips?: readonly CdnIp[]
   readonly RequestId: string
 }
 export const DescribeCdnIpResponse: $Schema.Schema<DescribeCdnIpResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCdnIpResponse", { Ips: $C.arr(CdnIp), RequestId: $C.str }))
@@ -662,8 +662,8 @@ export const DescribeCdnOriginIpRequest: $Schema.Schema<DescribeCdnOriginIpReque
 
 /** `DescribeCdnOriginIpResponse` (response side). */
 export interface DescribeCdnOriginIpResponse {
-  readonly Ips: readonly OriginIp[]
-  readonly TotalCount: number | bigint
+  readonly Ips?: readonly OriginIp[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCdnOriginIpResponse: $Schema.Schema<DescribeCdnOriginIpResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCdnOriginIpResponse", { Ips: $C.arr(OriginIp), TotalCount: $C.int64, RequestId: $C.str }))
@@ -678,8 +678,8 @@ export const DescribeCertDomainsRequest: $Schema.Schema<DescribeCertDomainsReque
 
 /** `DescribeCertDomainsResponse` (response side). */
 export interface DescribeCertDomainsResponse {
-  readonly Domains: readonly string[]
-  readonly CertifiedDomains: readonly string[]
+  readonly Domains?: readonly string[]
+  readonly CertifiedDomains?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeCertDomainsResponse: $Schema.Schema<DescribeCertDomainsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCertDomainsResponse", { Domains: $C.arr($C.str), CertifiedDomains: $C.arr($C.str), RequestId: $C.str }))
@@ -700,7 +700,7 @@ export const DescribeDistrictIspDataRequest: $Schema.Schema<DescribeDistrictIspD
 
 /** `DescribeDistrictIspDataResponse` (response side). */
 export interface DescribeDistrictIspDataResponse {
-  readonly Data: readonly DistrictIspInfo[]
+  readonly Data?: readonly DistrictIspInfo[]
   readonly RequestId: string
 }
 export const DescribeDistrictIspDataResponse: $Schema.Schema<DescribeDistrictIspDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDistrictIspDataResponse", { Data: $C.arr(DistrictIspInfo), RequestId: $C.str }))
@@ -716,8 +716,8 @@ export const DescribeDomainsConfigRequest: $Schema.Schema<DescribeDomainsConfigR
 
 /** `DescribeDomainsConfigResponse` (response side). */
 export interface DescribeDomainsConfigResponse {
-  readonly Domains: readonly DetailDomain[]
-  readonly TotalNumber: number | bigint
+  readonly Domains?: readonly DetailDomain[]
+  readonly TotalNumber?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDomainsConfigResponse: $Schema.Schema<DescribeDomainsConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainsConfigResponse", { Domains: $C.arr(DetailDomain), TotalNumber: $C.int64, RequestId: $C.str }))
@@ -750,8 +750,8 @@ export const DescribeEdgePackTaskStatusRequest: $Schema.Schema<DescribeEdgePackT
 
 /** `DescribeEdgePackTaskStatusResponse` (response side). */
 export interface DescribeEdgePackTaskStatusResponse {
-  readonly EdgePackTaskStatusSet: readonly EdgePackTaskStatus[]
-  readonly TotalCount: number | bigint
+  readonly EdgePackTaskStatusSet?: readonly EdgePackTaskStatus[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeEdgePackTaskStatusResponse: $Schema.Schema<DescribeEdgePackTaskStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEdgePackTaskStatusResponse", { EdgePackTaskStatusSet: $C.arr(EdgePackTaskStatus), TotalCount: $C.int64, RequestId: $C.str }))
@@ -765,11 +765,11 @@ export const DescribeHttpsPackagesRequest: $Schema.Schema<DescribeHttpsPackagesR
 
 /** `DescribeHttpsPackagesResponse` (response side). */
 export interface DescribeHttpsPackagesResponse {
-  readonly TotalCount: number | bigint
-  readonly HttpsPackages: readonly HttpsPackage[]
-  readonly ExpiringCount: number | bigint
-  readonly EnabledCount: number | bigint
-  readonly PaidCount: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly HttpsPackages?: readonly HttpsPackage[]
+  readonly ExpiringCount?: number | bigint
+  readonly EnabledCount?: number | bigint
+  readonly PaidCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeHttpsPackagesResponse: $Schema.Schema<DescribeHttpsPackagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHttpsPackagesResponse", { TotalCount: $C.int64, HttpsPackages: $C.arr(HttpsPackage), ExpiringCount: $C.int64, EnabledCount: $C.int64, PaidCount: $C.int64, RequestId: $C.str }))
@@ -782,10 +782,10 @@ export const DescribeImageConfigRequest: $Schema.Schema<DescribeImageConfigReque
 
 /** `DescribeImageConfigResponse` (response side). */
 export interface DescribeImageConfigResponse {
-  readonly WebpAdapter: WebpAdapter
-  readonly TpgAdapter: TpgAdapter
-  readonly GuetzliAdapter: GuetzliAdapter
-  readonly AvifAdapter: AvifAdapter
+  readonly WebpAdapter?: WebpAdapter
+  readonly TpgAdapter?: TpgAdapter
+  readonly GuetzliAdapter?: GuetzliAdapter
+  readonly AvifAdapter?: AvifAdapter
   readonly RequestId: string
 }
 export const DescribeImageConfigResponse: $Schema.Schema<DescribeImageConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageConfigResponse", { WebpAdapter: WebpAdapter, TpgAdapter: TpgAdapter, GuetzliAdapter: GuetzliAdapter, AvifAdapter: AvifAdapter, RequestId: $C.str }))
@@ -803,8 +803,8 @@ export const DescribeIpStatusRequest: $Schema.Schema<DescribeIpStatusRequest> = 
 
 /** `DescribeIpStatusResponse` (response side). */
 export interface DescribeIpStatusResponse {
-  readonly Ips: readonly IpStatus[]
-  readonly TotalCount: number | bigint
+  readonly Ips?: readonly IpStatus[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeIpStatusResponse: $Schema.Schema<DescribeIpStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIpStatusResponse", { Ips: $C.arr(IpStatus), TotalCount: $C.int64, RequestId: $C.str }))
@@ -821,8 +821,8 @@ export const DescribeIpVisitRequest: $Schema.Schema<DescribeIpVisitRequest> = /*
 
 /** `DescribeIpVisitResponse` (response side). */
 export interface DescribeIpVisitResponse {
-  readonly Interval: string
-  readonly Data: readonly ResourceData[]
+  readonly Interval?: string
+  readonly Data?: readonly ResourceData[]
   readonly RequestId: string
 }
 export const DescribeIpVisitResponse: $Schema.Schema<DescribeIpVisitResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIpVisitResponse", { Interval: $C.str, Data: $C.arr(ResourceData), RequestId: $C.str }))
@@ -858,8 +858,8 @@ export const DescribeOriginDataRequest: $Schema.Schema<DescribeOriginDataRequest
 
 /** `DescribeOriginDataResponse` (response side). */
 export interface DescribeOriginDataResponse {
-  readonly Interval: string
-  readonly Data: readonly ResourceOriginData[]
+  readonly Interval?: string
+  readonly Data?: readonly ResourceOriginData[]
   readonly RequestId: string
 }
 export const DescribeOriginDataResponse: $Schema.Schema<DescribeOriginDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOriginDataResponse", { Interval: $C.str, Data: $C.arr(ResourceOriginData), RequestId: $C.str }))
@@ -911,8 +911,8 @@ export const DescribePurgeTasksRequest: $Schema.Schema<DescribePurgeTasksRequest
 
 /** `DescribePurgeTasksResponse` (response side). */
 export interface DescribePurgeTasksResponse {
-  readonly PurgeLogs: readonly PurgeTask[]
-  readonly TotalCount: number | bigint
+  readonly PurgeLogs?: readonly PurgeTask[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribePurgeTasksResponse: $Schema.Schema<DescribePurgeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePurgeTasksResponse", { PurgeLogs: $C.arr(PurgeTask), TotalCount: $C.int64, RequestId: $C.str }))
@@ -943,8 +943,8 @@ export const DescribePushTasksRequest: $Schema.Schema<DescribePushTasksRequest> 
 
 /** `DescribePushTasksResponse` (response side). */
 export interface DescribePushTasksResponse {
-  readonly PushLogs: readonly PushTask[]
-  readonly TotalCount: number | bigint
+  readonly PushLogs?: readonly PushTask[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribePushTasksResponse: $Schema.Schema<DescribePushTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePushTasksResponse", { PushLogs: $C.arr(PushTask), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -963,8 +963,8 @@ export const DescribeReportDataRequest: $Schema.Schema<DescribeReportDataRequest
 
 /** `DescribeReportDataResponse` (response side). */
 export interface DescribeReportDataResponse {
-  readonly DomainReport: readonly ReportData[]
-  readonly ProjectReport: readonly ReportData[]
+  readonly DomainReport?: readonly ReportData[]
+  readonly ProjectReport?: readonly ReportData[]
   readonly RequestId: string
 }
 export const DescribeReportDataResponse: $Schema.Schema<DescribeReportDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReportDataResponse", { DomainReport: $C.arr(ReportData), ProjectReport: $C.arr(ReportData), RequestId: $C.str }))
@@ -985,7 +985,7 @@ export const DescribeTopDataRequest: $Schema.Schema<DescribeTopDataRequest> = /*
 
 /** `DescribeTopDataResponse` (response side). */
 export interface DescribeTopDataResponse {
-  readonly Data: readonly TopDataMore[]
+  readonly Data?: readonly TopDataMore[]
   readonly RequestId: string
 }
 export const DescribeTopDataResponse: $Schema.Schema<DescribeTopDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopDataResponse", { Data: $C.arr(TopDataMore), RequestId: $C.str }))
@@ -1000,11 +1000,11 @@ export const DescribeTrafficPackagesRequest: $Schema.Schema<DescribeTrafficPacka
 
 /** `DescribeTrafficPackagesResponse` (response side). */
 export interface DescribeTrafficPackagesResponse {
-  readonly TotalCount: number | bigint
-  readonly TrafficPackages: readonly TrafficPackage[]
-  readonly ExpiringCount: number | bigint
-  readonly EnabledCount: number | bigint
-  readonly PaidCount: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly TrafficPackages?: readonly TrafficPackage[]
+  readonly ExpiringCount?: number | bigint
+  readonly EnabledCount?: number | bigint
+  readonly PaidCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTrafficPackagesResponse: $Schema.Schema<DescribeTrafficPackagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTrafficPackagesResponse", { TotalCount: $C.int64, TrafficPackages: $C.arr(TrafficPackage), ExpiringCount: $C.int64, EnabledCount: $C.int64, PaidCount: $C.int64, RequestId: $C.str }))
@@ -1019,83 +1019,83 @@ export const DescribeUrlViolationsRequest: $Schema.Schema<DescribeUrlViolationsR
 
 /** `DescribeUrlViolationsResponse` (response side). */
 export interface DescribeUrlViolationsResponse {
-  readonly UrlRecordList: readonly ViolationUrl[] | null
-  readonly TotalCount: number | bigint
+  readonly UrlRecordList?: readonly ViolationUrl[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeUrlViolationsResponse: $Schema.Schema<DescribeUrlViolationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUrlViolationsResponse", { UrlRecordList: $C.nul($C.arr(ViolationUrl)), TotalCount: $C.int64, RequestId: $C.str }))
 
 /** `DetailDomain` (response side). */
 export interface DetailDomain {
-  readonly ResourceId: string
-  readonly AppId: number | bigint
-  readonly Domain: string
-  readonly Cname: string | null
-  readonly Status: string
-  readonly ProjectId: number | bigint
-  readonly ServiceType: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Origin: Origin
-  readonly IpFilter: IpFilter | null
-  readonly IpFreqLimit: IpFreqLimit | null
-  readonly StatusCodeCache: StatusCodeCache | null
-  readonly Compression: Compression | null
-  readonly BandwidthAlert: BandwidthAlert | null
-  readonly RangeOriginPull: RangeOriginPull | null
-  readonly FollowRedirect: FollowRedirect | null
-  readonly ErrorPage: ErrorPage | null
-  readonly RequestHeader: RequestHeader | null
-  readonly ResponseHeader: ResponseHeader | null
-  readonly DownstreamCapping: DownstreamCapping | null
-  readonly CacheKey: CacheKey | null
-  readonly ResponseHeaderCache: ResponseHeaderCache | null
-  readonly VideoSeek: VideoSeek | null
-  readonly Cache: Cache | null
-  readonly OriginPullOptimization: OriginPullOptimization | null
-  readonly Https: Https | null
-  readonly Authentication: Authentication | null
-  readonly Seo: Seo | null
-  readonly Disable: string | null
-  readonly ForceRedirect: ForceRedirect | null
-  readonly Referer: Referer | null
-  readonly MaxAge: MaxAge | null
-  readonly Ipv6: Ipv6 | null
-  readonly Compatibility: Compatibility | null
-  readonly SpecificConfig: SpecificConfig | null
-  readonly Area: string | null
-  readonly Readonly: string | null
-  readonly OriginPullTimeout: OriginPullTimeout | null
-  readonly AwsPrivateAccess: AwsPrivateAccess | null
-  readonly SecurityConfig: SecurityConfig | null
-  readonly ImageOptimization: ImageOptimization | null
-  readonly UserAgentFilter: UserAgentFilter | null
-  readonly AccessControl: AccessControl | null
-  readonly Advance: string | null
-  readonly UrlRedirect: UrlRedirect | null
-  readonly AccessPort: readonly (number | bigint)[] | null
-  readonly Tag: readonly Tag[] | null
-  readonly AdvancedAuthentication: AdvancedAuthentication | null
-  readonly OriginAuthentication: OriginAuthentication | null
-  readonly Ipv6Access: Ipv6Access | null
-  readonly AdvanceSet: readonly AdvanceConfig[] | null
-  readonly OfflineCache: OfflineCache | null
-  readonly OriginCombine: OriginCombine | null
-  readonly PostMaxSize: PostSize | null
-  readonly Quic: Quic | null
-  readonly OssPrivateAccess: OssPrivateAccess | null
-  readonly WebSocket: WebSocket | null
-  readonly RemoteAuthentication: RemoteAuthentication | null
-  readonly ShareCname: ShareCname | null
-  readonly RuleEngine: RuleEngine | null
-  readonly ParentHost: string | null
-  readonly HwPrivateAccess: HwPrivateAccess | null
-  readonly QnPrivateAccess: QnPrivateAccess | null
-  readonly HttpsBilling: HttpsBilling | null
-  readonly OthersPrivateAccess: OthersPrivateAccess | null
-  readonly ParamFilter: ParamFilter | null
-  readonly AutoGuard: AutoGuard
-  readonly GeoBlocker: GeoBlocker
+  readonly ResourceId?: string
+  readonly AppId?: number | bigint
+  readonly Domain?: string
+  readonly Cname?: string | null
+  readonly Status?: string
+  readonly ProjectId?: number | bigint
+  readonly ServiceType?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Origin?: Origin
+  readonly IpFilter?: IpFilter | null
+  readonly IpFreqLimit?: IpFreqLimit | null
+  readonly StatusCodeCache?: StatusCodeCache | null
+  readonly Compression?: Compression | null
+  readonly BandwidthAlert?: BandwidthAlert | null
+  readonly RangeOriginPull?: RangeOriginPull | null
+  readonly FollowRedirect?: FollowRedirect | null
+  readonly ErrorPage?: ErrorPage | null
+  readonly RequestHeader?: RequestHeader | null
+  readonly ResponseHeader?: ResponseHeader | null
+  readonly DownstreamCapping?: DownstreamCapping | null
+  readonly CacheKey?: CacheKey | null
+  readonly ResponseHeaderCache?: ResponseHeaderCache | null
+  readonly VideoSeek?: VideoSeek | null
+  readonly Cache?: Cache | null
+  readonly OriginPullOptimization?: OriginPullOptimization | null
+  readonly Https?: Https | null
+  readonly Authentication?: Authentication | null
+  readonly Seo?: Seo | null
+  readonly Disable?: string | null
+  readonly ForceRedirect?: ForceRedirect | null
+  readonly Referer?: Referer | null
+  readonly MaxAge?: MaxAge | null
+  readonly Ipv6?: Ipv6 | null
+  readonly Compatibility?: Compatibility | null
+  readonly SpecificConfig?: SpecificConfig | null
+  readonly Area?: string | null
+  readonly Readonly?: string | null
+  readonly OriginPullTimeout?: OriginPullTimeout | null
+  readonly AwsPrivateAccess?: AwsPrivateAccess | null
+  readonly SecurityConfig?: SecurityConfig | null
+  readonly ImageOptimization?: ImageOptimization | null
+  readonly UserAgentFilter?: UserAgentFilter | null
+  readonly AccessControl?: AccessControl | null
+  readonly Advance?: string | null
+  readonly UrlRedirect?: UrlRedirect | null
+  readonly AccessPort?: readonly (number | bigint)[] | null
+  readonly Tag?: readonly Tag[] | null
+  readonly AdvancedAuthentication?: AdvancedAuthentication | null
+  readonly OriginAuthentication?: OriginAuthentication | null
+  readonly Ipv6Access?: Ipv6Access | null
+  readonly AdvanceSet?: readonly AdvanceConfig[] | null
+  readonly OfflineCache?: OfflineCache | null
+  readonly OriginCombine?: OriginCombine | null
+  readonly PostMaxSize?: PostSize | null
+  readonly Quic?: Quic | null
+  readonly OssPrivateAccess?: OssPrivateAccess | null
+  readonly WebSocket?: WebSocket | null
+  readonly RemoteAuthentication?: RemoteAuthentication | null
+  readonly ShareCname?: ShareCname | null
+  readonly RuleEngine?: RuleEngine | null
+  readonly ParentHost?: string | null
+  readonly HwPrivateAccess?: HwPrivateAccess | null
+  readonly QnPrivateAccess?: QnPrivateAccess | null
+  readonly HttpsBilling?: HttpsBilling | null
+  readonly OthersPrivateAccess?: OthersPrivateAccess | null
+  readonly ParamFilter?: ParamFilter | null
+  readonly AutoGuard?: AutoGuard
+  readonly GeoBlocker?: GeoBlocker
 }
 export const DetailDomain: $Schema.Schema<DetailDomain> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetailDomain", { ResourceId: $C.str, AppId: $C.int64, Domain: $C.str, Cname: $C.nul($C.str), Status: $C.str, ProjectId: $C.int64, ServiceType: $C.str, CreateTime: $C.datetime, UpdateTime: $C.datetime, Origin: Origin, IpFilter: $C.nul(IpFilter), IpFreqLimit: $C.nul(IpFreqLimit), StatusCodeCache: $C.nul(StatusCodeCache), Compression: $C.nul(Compression), BandwidthAlert: $C.nul(BandwidthAlert), RangeOriginPull: $C.nul(RangeOriginPull), FollowRedirect: $C.nul(FollowRedirect), ErrorPage: $C.nul(ErrorPage), RequestHeader: $C.nul(RequestHeader), ResponseHeader: $C.nul(ResponseHeader), DownstreamCapping: $C.nul(DownstreamCapping), CacheKey: $C.nul(CacheKey), ResponseHeaderCache: $C.nul(ResponseHeaderCache), VideoSeek: $C.nul(VideoSeek), Cache: $C.nul(Cache), OriginPullOptimization: $C.nul(OriginPullOptimization), Https: $C.nul(Https), Authentication: $C.nul(Authentication), Seo: $C.nul(Seo), Disable: $C.nul($C.str), ForceRedirect: $C.nul(ForceRedirect), Referer: $C.nul(Referer), MaxAge: $C.nul(MaxAge), Ipv6: $C.nul(Ipv6), Compatibility: $C.nul(Compatibility), SpecificConfig: $C.nul(SpecificConfig), Area: $C.nul($C.str), Readonly: $C.nul($C.str), OriginPullTimeout: $C.nul(OriginPullTimeout), AwsPrivateAccess: $C.nul(AwsPrivateAccess), SecurityConfig: $C.nul(SecurityConfig), ImageOptimization: $C.nul(ImageOptimization), UserAgentFilter: $C.nul(UserAgentFilter), AccessControl: $C.nul(AccessControl), Advance: $C.nul($C.str), UrlRedirect: $C.nul(UrlRedirect), AccessPort: $C.nul($C.arr($C.int64)), Tag: $C.nul($C.arr(Tag)), AdvancedAuthentication: $C.nul(AdvancedAuthentication), OriginAuthentication: $C.nul(OriginAuthentication), Ipv6Access: $C.nul(Ipv6Access), AdvanceSet: $C.nul($C.arr(AdvanceConfig)), OfflineCache: $C.nul(OfflineCache), OriginCombine: $C.nul(OriginCombine), PostMaxSize: $C.nul(PostSize), Quic: $C.nul(Quic), OssPrivateAccess: $C.nul(OssPrivateAccess), WebSocket: $C.nul(WebSocket), RemoteAuthentication: $C.nul(RemoteAuthentication), ShareCname: $C.nul(ShareCname), RuleEngine: $C.nul(RuleEngine), ParentHost: $C.nul($C.str), HwPrivateAccess: $C.nul(HwPrivateAccess), QnPrivateAccess: $C.nul(QnPrivateAccess), HttpsBilling: $C.nul(HttpsBilling), OthersPrivateAccess: $C.nul(OthersPrivateAccess), ParamFilter: $C.nul(ParamFilter), AutoGuard: AutoGuard, GeoBlocker: GeoBlocker }))
 
@@ -1115,25 +1115,25 @@ export const DisableClsLogTopicResponse: $Schema.Schema<DisableClsLogTopicRespon
 
 /** `DistrictIspInfo` (response side). */
 export interface DistrictIspInfo {
-  readonly Domain: string
-  readonly Protocol: string
-  readonly IpProtocol: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Interval: number | bigint
-  readonly Metric: string
-  readonly District: number | bigint
-  readonly Isp: number | bigint
-  readonly DataPoints: readonly (number | bigint)[]
-  readonly DistrictName: string
-  readonly IspName: string
+  readonly Domain?: string
+  readonly Protocol?: string
+  readonly IpProtocol?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Interval?: number | bigint
+  readonly Metric?: string
+  readonly District?: number | bigint
+  readonly Isp?: number | bigint
+  readonly DataPoints?: readonly (number | bigint)[]
+  readonly DistrictName?: string
+  readonly IspName?: string
 }
 export const DistrictIspInfo: $Schema.Schema<DistrictIspInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DistrictIspInfo", { Domain: $C.str, Protocol: $C.str, IpProtocol: $C.str, StartTime: $C.datetime, EndTime: $C.datetime, Interval: $C.uint64, Metric: $C.str, District: $C.int64, Isp: $C.int64, DataPoints: $C.arr($C.uint64), DistrictName: $C.str, IspName: $C.str }))
 
 /** `DomainAreaConfig` (both sides). */
 export interface DomainAreaConfig {
-  readonly Domain: string
-  readonly Area: readonly string[]
+  readonly Domain?: string
+  readonly Area?: readonly string[]
 }
 export const DomainAreaConfig: $Schema.Schema<DomainAreaConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainAreaConfig", { Domain: $C.str, Area: $C.arr($C.str) }))
 
@@ -1147,18 +1147,18 @@ export const DomainFilter: $Schema.Schema<DomainFilter> = /*#__PURE__*/ $C.lazy(
 
 /** `DomainLog` (response side). */
 export interface DomainLog {
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly LogPath: string
-  readonly Area: string
-  readonly LogName: string
-  readonly FileSize: number | bigint | null
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly LogPath?: string
+  readonly Area?: string
+  readonly LogName?: string
+  readonly FileSize?: number | bigint | null
 }
 export const DomainLog: $Schema.Schema<DomainLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainLog", { StartTime: $C.datetime, EndTime: $C.datetime, LogPath: $C.str, Area: $C.str, LogName: $C.str, FileSize: $C.nul($C.int64) }))
 
 /** `DownstreamCapping` (both sides). */
 export interface DownstreamCapping {
-  readonly Switch: string
+  readonly Switch?: string
   readonly CappingRules?: readonly CappingRule[] | null
 }
 export const DownstreamCapping: $Schema.Schema<DownstreamCapping> = /*#__PURE__*/ $C.lazy(() => $C.struct("DownstreamCapping", { Switch: $C.str }, { CappingRules: $C.nul($C.arr(CappingRule)) }))
@@ -1186,12 +1186,12 @@ export const EdgePackTaskFilter: $Schema.Schema<EdgePackTaskFilter> = /*#__PURE_
 
 /** `EdgePackTaskStatus` (response side). */
 export interface EdgePackTaskStatus {
-  readonly Apk: string
-  readonly DstDir: string
-  readonly UploadTime: string
-  readonly Status: string
-  readonly SrcDir: readonly string[]
-  readonly StatusDesc: string
+  readonly Apk?: string
+  readonly DstDir?: string
+  readonly UploadTime?: string
+  readonly Status?: string
+  readonly SrcDir?: readonly string[]
+  readonly StatusDesc?: string
 }
 export const EdgePackTaskStatus: $Schema.Schema<EdgePackTaskStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("EdgePackTaskStatus", { Apk: $C.str, DstDir: $C.str, UploadTime: $C.datetimeIso, Status: $C.str, SrcDir: $C.arr($C.str), StatusDesc: $C.str }))
 
@@ -1218,9 +1218,9 @@ export const ErrorPage: $Schema.Schema<ErrorPage> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ErrorPageRule` (both sides). */
 export interface ErrorPageRule {
-  readonly StatusCode: number | bigint
-  readonly RedirectCode: number | bigint
-  readonly RedirectUrl: string
+  readonly StatusCode?: number | bigint
+  readonly RedirectCode?: number | bigint
+  readonly RedirectUrl?: string
 }
 export const ErrorPageRule: $Schema.Schema<ErrorPageRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("ErrorPageRule", { StatusCode: $C.int64, RedirectCode: $C.int64, RedirectUrl: $C.str }))
 
@@ -1241,14 +1241,14 @@ export const FilterRules: $Schema.Schema<FilterRules> = /*#__PURE__*/ $C.lazy(()
 
 /** `FollowRedirect` (both sides). */
 export interface FollowRedirect {
-  readonly Switch: string
+  readonly Switch?: string
   readonly RedirectConfig?: RedirectConfig | null
 }
 export const FollowRedirect: $Schema.Schema<FollowRedirect> = /*#__PURE__*/ $C.lazy(() => $C.struct("FollowRedirect", { Switch: $C.str }, { RedirectConfig: $C.nul(RedirectConfig) }))
 
 /** `ForceRedirect` (both sides). */
 export interface ForceRedirect {
-  readonly Switch: string | null
+  readonly Switch?: string | null
   readonly RedirectType?: string | null
   readonly RedirectStatusCode?: number | bigint | null
   readonly CarryHeaders?: string | null
@@ -1266,7 +1266,7 @@ export const GeoBlockStrategy: $Schema.Schema<GeoBlockStrategy> = /*#__PURE__*/ 
 
 /** `GeoBlocker` (both sides). */
 export interface GeoBlocker {
-  readonly Switch: string
+  readonly Switch?: string
   readonly BlockRules?: readonly GeoBlockStrategy[]
 }
 export const GeoBlocker: $Schema.Schema<GeoBlocker> = /*#__PURE__*/ $C.lazy(() => $C.struct("GeoBlocker", { Switch: $C.str }, { BlockRules: $C.arr(GeoBlockStrategy) }))
@@ -1300,7 +1300,7 @@ export const HeuristicCache: $Schema.Schema<HeuristicCache> = /*#__PURE__*/ $C.l
 
 /** `Hsts` (both sides). */
 export interface Hsts {
-  readonly Switch: string
+  readonly Switch?: string
   readonly MaxAge?: number | bigint | null
   readonly IncludeSubDomains?: string | null
 }
@@ -1308,25 +1308,25 @@ export const Hsts: $Schema.Schema<Hsts> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `HttpHeaderPathRule` (both sides). */
 export interface HttpHeaderPathRule {
-  readonly HeaderMode: string | null
-  readonly HeaderName: string | null
-  readonly HeaderValue: string | null
-  readonly RuleType: string | null
-  readonly RulePaths: readonly string[] | null
+  readonly HeaderMode?: string | null
+  readonly HeaderName?: string | null
+  readonly HeaderValue?: string | null
+  readonly RuleType?: string | null
+  readonly RulePaths?: readonly string[] | null
 }
 export const HttpHeaderPathRule: $Schema.Schema<HttpHeaderPathRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("HttpHeaderPathRule", { HeaderMode: $C.nul($C.str), HeaderName: $C.nul($C.str), HeaderValue: $C.nul($C.str), RuleType: $C.nul($C.str), RulePaths: $C.nul($C.arr($C.str)) }))
 
 /** `HttpHeaderRule` (both sides). */
 export interface HttpHeaderRule {
-  readonly HeaderMode: string
-  readonly HeaderName: string
-  readonly HeaderValue: string
+  readonly HeaderMode?: string
+  readonly HeaderName?: string
+  readonly HeaderValue?: string
 }
 export const HttpHeaderRule: $Schema.Schema<HttpHeaderRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("HttpHeaderRule", { HeaderMode: $C.str, HeaderName: $C.str, HeaderValue: $C.str }))
 
 /** `Https` (both sides). */
 export interface Https {
-  readonly Switch: string | null
+  readonly Switch?: string | null
   readonly Http2?: string | null
   readonly OcspStapling?: string | null
   readonly VerifyClient?: string | null
@@ -1347,31 +1347,31 @@ export const HttpsBilling: $Schema.Schema<HttpsBilling> = /*#__PURE__*/ $C.lazy(
 
 /** `HttpsPackage` (response side). */
 export interface HttpsPackage {
-  readonly Id: number | bigint
-  readonly Type: string
-  readonly Size: number | bigint
-  readonly SizeUsed: number | bigint
-  readonly Status: string
-  readonly CreateTime: string
-  readonly EnableTime: string
-  readonly ExpireTime: string
-  readonly Channel: string
-  readonly LifeTimeMonth: number | bigint
-  readonly RefundAvailable: boolean
-  readonly ConfigId: number | bigint
-  readonly TrueEnableTime: string
-  readonly TrueExpireTime: string
-  readonly Area: string
-  readonly ContractExtension: boolean
-  readonly ExtensionAvailable: boolean
-  readonly ExtensionMode: number | bigint
-  readonly AutoExtension: boolean | null
+  readonly Id?: number | bigint
+  readonly Type?: string
+  readonly Size?: number | bigint
+  readonly SizeUsed?: number | bigint
+  readonly Status?: string
+  readonly CreateTime?: string
+  readonly EnableTime?: string
+  readonly ExpireTime?: string
+  readonly Channel?: string
+  readonly LifeTimeMonth?: number | bigint
+  readonly RefundAvailable?: boolean
+  readonly ConfigId?: number | bigint
+  readonly TrueEnableTime?: string
+  readonly TrueExpireTime?: string
+  readonly Area?: string
+  readonly ContractExtension?: boolean
+  readonly ExtensionAvailable?: boolean
+  readonly ExtensionMode?: number | bigint
+  readonly AutoExtension?: boolean | null
 }
 export const HttpsPackage: $Schema.Schema<HttpsPackage> = /*#__PURE__*/ $C.lazy(() => $C.struct("HttpsPackage", { Id: $C.int64, Type: $C.str, Size: $C.int64, SizeUsed: $C.int64, Status: $C.str, CreateTime: $C.str, EnableTime: $C.str, ExpireTime: $C.str, Channel: $C.str, LifeTimeMonth: $C.int64, RefundAvailable: $C.bool, ConfigId: $C.int64, TrueEnableTime: $C.str, TrueExpireTime: $C.str, Area: $C.str, ContractExtension: $C.bool, ExtensionAvailable: $C.bool, ExtensionMode: $C.uint64, AutoExtension: $C.nul($C.bool) }))
 
 /** `HwPrivateAccess` (both sides). */
 export interface HwPrivateAccess {
-  readonly Switch: string
+  readonly Switch?: string
   readonly AccessKey?: string | null
   readonly SecretKey?: string | null
   readonly Bucket?: string | null
@@ -1389,7 +1389,7 @@ export const ImageOptimization: $Schema.Schema<ImageOptimization> = /*#__PURE__*
 
 /** `IpFilter` (both sides). */
 export interface IpFilter {
-  readonly Switch: string
+  readonly Switch?: string
   readonly FilterType?: string | null
   readonly Filters?: readonly string[] | null
   readonly FilterRules?: readonly IpFilterPathRule[] | null
@@ -1399,52 +1399,52 @@ export const IpFilter: $Schema.Schema<IpFilter> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `IpFilterPathRule` (both sides). */
 export interface IpFilterPathRule {
-  readonly FilterType: string | null
-  readonly Filters: readonly string[] | null
-  readonly RuleType: string | null
-  readonly RulePaths: readonly string[] | null
+  readonly FilterType?: string | null
+  readonly Filters?: readonly string[] | null
+  readonly RuleType?: string | null
+  readonly RulePaths?: readonly string[] | null
   readonly Remark?: string
 }
 export const IpFilterPathRule: $Schema.Schema<IpFilterPathRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("IpFilterPathRule", { FilterType: $C.nul($C.str), Filters: $C.nul($C.arr($C.str)), RuleType: $C.nul($C.str), RulePaths: $C.nul($C.arr($C.str)) }, { Remark: $C.str }))
 
 /** `IpFreqLimit` (both sides). */
 export interface IpFreqLimit {
-  readonly Switch: string
+  readonly Switch?: string
   readonly Qps?: number | bigint | null
 }
 export const IpFreqLimit: $Schema.Schema<IpFreqLimit> = /*#__PURE__*/ $C.lazy(() => $C.struct("IpFreqLimit", { Switch: $C.str }, { Qps: $C.nul($C.int64) }))
 
 /** `IpStatus` (response side). */
 export interface IpStatus {
-  readonly Ip: string
-  readonly District: string
-  readonly Isp: string
-  readonly City: string
-  readonly Status: string
-  readonly Ipv6: string | null
+  readonly Ip?: string
+  readonly District?: string
+  readonly Isp?: string
+  readonly City?: string
+  readonly Status?: string
+  readonly Ipv6?: string | null
 }
 export const IpStatus: $Schema.Schema<IpStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("IpStatus", { Ip: $C.str, District: $C.str, Isp: $C.str, City: $C.str, Status: $C.str, Ipv6: $C.nul($C.str) }))
 
 /** `Ipv6` (both sides). */
 export interface Ipv6 {
-  readonly Switch: string | null
+  readonly Switch?: string | null
 }
 export const Ipv6: $Schema.Schema<Ipv6> = /*#__PURE__*/ $C.lazy(() => $C.struct("Ipv6", { Switch: $C.nul($C.str) }))
 
 /** `Ipv6Access` (both sides). */
 export interface Ipv6Access {
-  readonly Switch: string | null
+  readonly Switch?: string | null
 }
 export const Ipv6Access: $Schema.Schema<Ipv6Access> = /*#__PURE__*/ $C.lazy(() => $C.struct("Ipv6Access", { Switch: $C.nul($C.str) }))
 
 /** `KeyRule` (both sides). */
 export interface KeyRule {
-  readonly RulePaths: readonly string[] | null
-  readonly RuleType: string | null
-  readonly FullUrlCache: string | null
-  readonly IgnoreCase: string | null
-  readonly QueryString: RuleQueryString | null
-  readonly RuleTag: string | null
+  readonly RulePaths?: readonly string[] | null
+  readonly RuleType?: string | null
+  readonly FullUrlCache?: string | null
+  readonly IgnoreCase?: string | null
+  readonly QueryString?: RuleQueryString | null
+  readonly RuleTag?: string | null
 }
 export const KeyRule: $Schema.Schema<KeyRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("KeyRule", { RulePaths: $C.nul($C.arr($C.str)), RuleType: $C.nul($C.str), FullUrlCache: $C.nul($C.str), IgnoreCase: $C.nul($C.str), QueryString: $C.nul(RuleQueryString), RuleTag: $C.nul($C.str) }))
 
@@ -1473,13 +1473,13 @@ export const ListClsTopicDomainsRequest: $Schema.Schema<ListClsTopicDomainsReque
 
 /** `ListClsTopicDomainsResponse` (response side). */
 export interface ListClsTopicDomainsResponse {
-  readonly AppId: number | bigint
-  readonly Channel: string
-  readonly LogsetId: string
-  readonly TopicId: string
-  readonly DomainAreaConfigs: readonly DomainAreaConfig[]
-  readonly TopicName: string
-  readonly UpdateTime: string
+  readonly AppId?: number | bigint
+  readonly Channel?: string
+  readonly LogsetId?: string
+  readonly TopicId?: string
+  readonly DomainAreaConfigs?: readonly DomainAreaConfig[]
+  readonly TopicName?: string
+  readonly UpdateTime?: string
   readonly InheritDomainTags?: boolean
   readonly RequestId: string
 }
@@ -1501,9 +1501,9 @@ export const ListTopClsLogDataRequest: $Schema.Schema<ListTopClsLogDataRequest> 
 
 /** `ListTopClsLogDataResponse` (response side). */
 export interface ListTopClsLogDataResponse {
-  readonly Data: readonly ClsLogIpData[]
-  readonly TotalCount: number | bigint
-  readonly IpCount: number | bigint
+  readonly Data?: readonly ClsLogIpData[]
+  readonly TotalCount?: number | bigint
+  readonly IpCount?: number | bigint
   readonly RequestId: string
 }
 export const ListTopClsLogDataResponse: $Schema.Schema<ListTopClsLogDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTopClsLogDataResponse", { Data: $C.arr(ClsLogIpData), TotalCount: $C.uint64, IpCount: $C.uint64, RequestId: $C.str }))
@@ -1527,7 +1527,7 @@ export const ListTopDataRequest: $Schema.Schema<ListTopDataRequest> = /*#__PURE_
 
 /** `ListTopDataResponse` (response side). */
 export interface ListTopDataResponse {
-  readonly Data: readonly TopData[]
+  readonly Data?: readonly TopData[]
   readonly RequestId: string
 }
 export const ListTopDataResponse: $Schema.Schema<ListTopDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTopDataResponse", { Data: $C.arr(TopData), RequestId: $C.str }))
@@ -1598,8 +1598,8 @@ export const ManageClsTopicDomainsResponse: $Schema.Schema<ManageClsTopicDomains
 
 /** `MapInfo` (response side). */
 export interface MapInfo {
-  readonly Id: number | bigint
-  readonly Name: string
+  readonly Id?: number | bigint
+  readonly Name?: string
 }
 export const MapInfo: $Schema.Schema<MapInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MapInfo", { Id: $C.int64, Name: $C.str }))
 
@@ -1620,9 +1620,9 @@ export const MaxAgeCodeRule: $Schema.Schema<MaxAgeCodeRule> = /*#__PURE__*/ $C.l
 
 /** `MaxAgeRule` (both sides). */
 export interface MaxAgeRule {
-  readonly MaxAgeType: string
-  readonly MaxAgeContents: readonly string[]
-  readonly MaxAgeTime: number | bigint
+  readonly MaxAgeType?: string
+  readonly MaxAgeContents?: readonly string[]
+  readonly MaxAgeTime?: number | bigint
   readonly FollowOrigin?: string | null
 }
 export const MaxAgeRule: $Schema.Schema<MaxAgeRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("MaxAgeRule", { MaxAgeType: $C.str, MaxAgeContents: $C.arr($C.str), MaxAgeTime: $C.int64 }, { FollowOrigin: $C.nul($C.str) }))
@@ -1658,7 +1658,7 @@ export const ModifyPurgeFetchTaskStatusResponse: $Schema.Schema<ModifyPurgeFetch
 
 /** `OfflineCache` (both sides). */
 export interface OfflineCache {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const OfflineCache: $Schema.Schema<OfflineCache> = /*#__PURE__*/ $C.lazy(() => $C.struct("OfflineCache", { Switch: $C.str }))
 
@@ -1683,26 +1683,26 @@ export const Origin: $Schema.Schema<Origin> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `OriginAuthentication` (both sides). */
 export interface OriginAuthentication {
-  readonly Switch: string | null
+  readonly Switch?: string | null
   readonly TypeA?: OriginAuthenticationTypeA | null
 }
 export const OriginAuthentication: $Schema.Schema<OriginAuthentication> = /*#__PURE__*/ $C.lazy(() => $C.struct("OriginAuthentication", { Switch: $C.nul($C.str) }, { TypeA: $C.nul(OriginAuthenticationTypeA) }))
 
 /** `OriginAuthenticationTypeA` (both sides). */
 export interface OriginAuthenticationTypeA {
-  readonly SecretKey: string | null
+  readonly SecretKey?: string | null
 }
 export const OriginAuthenticationTypeA: $Schema.Schema<OriginAuthenticationTypeA> = /*#__PURE__*/ $C.lazy(() => $C.struct("OriginAuthenticationTypeA", { SecretKey: $C.nul($C.str) }))
 
 /** `OriginCombine` (both sides). */
 export interface OriginCombine {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const OriginCombine: $Schema.Schema<OriginCombine> = /*#__PURE__*/ $C.lazy(() => $C.struct("OriginCombine", { Switch: $C.str }))
 
 /** `OriginIp` (response side). */
 export interface OriginIp {
-  readonly Ip: string
+  readonly Ip?: string
 }
 export const OriginIp: $Schema.Schema<OriginIp> = /*#__PURE__*/ $C.lazy(() => $C.struct("OriginIp", { Ip: $C.str }))
 
@@ -1722,14 +1722,14 @@ export const OriginPullTimeout: $Schema.Schema<OriginPullTimeout> = /*#__PURE__*
 
 /** `OriginSni` (both sides). */
 export interface OriginSni {
-  readonly Switch: string
-  readonly ServerName: string | null
+  readonly Switch?: string
+  readonly ServerName?: string | null
 }
 export const OriginSni: $Schema.Schema<OriginSni> = /*#__PURE__*/ $C.lazy(() => $C.struct("OriginSni", { Switch: $C.str, ServerName: $C.nul($C.str) }))
 
 /** `OssPrivateAccess` (both sides). */
 export interface OssPrivateAccess {
-  readonly Switch: string
+  readonly Switch?: string
   readonly AccessKey?: string | null
   readonly SecretKey?: string | null
   readonly Region?: string | null
@@ -1739,7 +1739,7 @@ export const OssPrivateAccess: $Schema.Schema<OssPrivateAccess> = /*#__PURE__*/ 
 
 /** `OthersPrivateAccess` (both sides). */
 export interface OthersPrivateAccess {
-  readonly Switch: string
+  readonly Switch?: string
   readonly AccessKey?: string | null
   readonly SecretKey?: string | null
   readonly Region?: string | null
@@ -1782,24 +1782,24 @@ export const OverseaConfig: $Schema.Schema<OverseaConfig> = /*#__PURE__*/ $C.laz
 
 /** `ParamFilter` (both sides). */
 export interface ParamFilter {
-  readonly Switch: string | null
+  readonly Switch?: string | null
   readonly FilterRules?: readonly ParamFilterRule[] | null
 }
 export const ParamFilter: $Schema.Schema<ParamFilter> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamFilter", { Switch: $C.nul($C.str) }, { FilterRules: $C.nul($C.arr(ParamFilterRule)) }))
 
 /** `ParamFilterRule` (both sides). */
 export interface ParamFilterRule {
-  readonly Key: string | null
-  readonly Values: readonly string[] | null
+  readonly Key?: string | null
+  readonly Values?: readonly string[] | null
   readonly ReturnCode?: string | null
 }
 export const ParamFilterRule: $Schema.Schema<ParamFilterRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamFilterRule", { Key: $C.nul($C.str), Values: $C.nul($C.arr($C.str)) }, { ReturnCode: $C.nul($C.str) }))
 
 /** `PathBasedOriginRule` (both sides). */
 export interface PathBasedOriginRule {
-  readonly RuleType: string
-  readonly RulePaths: readonly string[]
-  readonly Origin: readonly string[]
+  readonly RuleType?: string
+  readonly RulePaths?: readonly string[]
+  readonly Origin?: readonly string[]
 }
 export const PathBasedOriginRule: $Schema.Schema<PathBasedOriginRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("PathBasedOriginRule", { RuleType: $C.str, RulePaths: $C.arr($C.str), Origin: $C.arr($C.str) }))
 
@@ -1834,19 +1834,19 @@ export const PurgePathCacheRequest: $Schema.Schema<PurgePathCacheRequest> = /*#_
 
 /** `PurgePathCacheResponse` (response side). */
 export interface PurgePathCacheResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const PurgePathCacheResponse: $Schema.Schema<PurgePathCacheResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PurgePathCacheResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `PurgeTask` (response side). */
 export interface PurgeTask {
-  readonly TaskId: string
-  readonly Url: string
-  readonly Status: string
-  readonly PurgeType: string
-  readonly FlushType: string
-  readonly CreateTime: string
+  readonly TaskId?: string
+  readonly Url?: string
+  readonly Status?: string
+  readonly PurgeType?: string
+  readonly FlushType?: string
+  readonly CreateTime?: string
 }
 export const PurgeTask: $Schema.Schema<PurgeTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("PurgeTask", { TaskId: $C.str, Url: $C.str, Status: $C.str, PurgeType: $C.str, FlushType: $C.str, CreateTime: $C.datetime }))
 
@@ -1860,20 +1860,20 @@ export const PurgeUrlsCacheRequest: $Schema.Schema<PurgeUrlsCacheRequest> = /*#_
 
 /** `PurgeUrlsCacheResponse` (response side). */
 export interface PurgeUrlsCacheResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const PurgeUrlsCacheResponse: $Schema.Schema<PurgeUrlsCacheResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PurgeUrlsCacheResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `PushTask` (response side). */
 export interface PushTask {
-  readonly TaskId: string
-  readonly Url: string
-  readonly Status: string
-  readonly Percent: number | bigint
-  readonly CreateTime: string
-  readonly Area: string
-  readonly UpdateTime: string | null
+  readonly TaskId?: string
+  readonly Url?: string
+  readonly Status?: string
+  readonly Percent?: number | bigint
+  readonly CreateTime?: string
+  readonly Area?: string
+  readonly UpdateTime?: string | null
 }
 export const PushTask: $Schema.Schema<PushTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("PushTask", { TaskId: $C.str, Url: $C.str, Status: $C.str, Percent: $C.int64, CreateTime: $C.datetime, Area: $C.str, UpdateTime: $C.nul($C.datetime) }))
 
@@ -1892,14 +1892,14 @@ export const PushUrlsCacheRequest: $Schema.Schema<PushUrlsCacheRequest> = /*#__P
 
 /** `PushUrlsCacheResponse` (response side). */
 export interface PushUrlsCacheResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const PushUrlsCacheResponse: $Schema.Schema<PushUrlsCacheResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PushUrlsCacheResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `QnPrivateAccess` (both sides). */
 export interface QnPrivateAccess {
-  readonly Switch: string
+  readonly Switch?: string
   readonly AccessKey?: string | null
   readonly SecretKey?: string
 }
@@ -1907,7 +1907,7 @@ export const QnPrivateAccess: $Schema.Schema<QnPrivateAccess> = /*#__PURE__*/ $C
 
 /** `QueryStringKey` (both sides). */
 export interface QueryStringKey {
-  readonly Switch: string | null
+  readonly Switch?: string | null
   readonly Reorder?: string | null
   readonly Action?: string | null
   readonly Value?: string | null
@@ -1922,10 +1922,10 @@ export const Quic: $Schema.Schema<Quic> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `Quota` (response side). */
 export interface Quota {
-  readonly Batch: number | bigint
-  readonly Total: number | bigint
-  readonly Available: number | bigint
-  readonly Area: string
+  readonly Batch?: number | bigint
+  readonly Total?: number | bigint
+  readonly Available?: number | bigint
+  readonly Area?: string
 }
 export const Quota: $Schema.Schema<Quota> = /*#__PURE__*/ $C.lazy(() => $C.struct("Quota", { Batch: $C.int64, Total: $C.int64, Available: $C.int64, Area: $C.str }))
 
@@ -1954,25 +1954,25 @@ export const RedirectConfig: $Schema.Schema<RedirectConfig> = /*#__PURE__*/ $C.l
 
 /** `Referer` (both sides). */
 export interface Referer {
-  readonly Switch: string
+  readonly Switch?: string
   readonly RefererRules?: readonly RefererRule[] | null
 }
 export const Referer: $Schema.Schema<Referer> = /*#__PURE__*/ $C.lazy(() => $C.struct("Referer", { Switch: $C.str }, { RefererRules: $C.nul($C.arr(RefererRule)) }))
 
 /** `RefererRule` (both sides). */
 export interface RefererRule {
-  readonly RuleType: string
-  readonly RulePaths: readonly string[]
-  readonly RefererType: string
-  readonly Referers: readonly string[]
-  readonly AllowEmpty: boolean
+  readonly RuleType?: string
+  readonly RulePaths?: readonly string[]
+  readonly RefererType?: string
+  readonly Referers?: readonly string[]
+  readonly AllowEmpty?: boolean
 }
 export const RefererRule: $Schema.Schema<RefererRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("RefererRule", { RuleType: $C.str, RulePaths: $C.arr($C.str), RefererType: $C.str, Referers: $C.arr($C.str), AllowEmpty: $C.bool }))
 
 /** `RegionMapRelation` (response side). */
 export interface RegionMapRelation {
-  readonly RegionId: number | bigint
-  readonly SubRegionIdList: readonly (number | bigint)[]
+  readonly RegionId?: number | bigint
+  readonly SubRegionIdList?: readonly (number | bigint)[]
 }
 export const RegionMapRelation: $Schema.Schema<RegionMapRelation> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionMapRelation", { RegionId: $C.int64, SubRegionIdList: $C.arr($C.int64) }))
 
@@ -1986,37 +1986,37 @@ export const RemoteAuthentication: $Schema.Schema<RemoteAuthentication> = /*#__P
 
 /** `RemoteAuthenticationRule` (both sides). */
 export interface RemoteAuthenticationRule {
-  readonly Server: string
-  readonly AuthMethod: string
-  readonly RuleType: string
-  readonly RulePaths: readonly string[]
-  readonly AuthTimeout: number | bigint
-  readonly AuthTimeoutAction: string
+  readonly Server?: string
+  readonly AuthMethod?: string
+  readonly RuleType?: string
+  readonly RulePaths?: readonly string[]
+  readonly AuthTimeout?: number | bigint
+  readonly AuthTimeoutAction?: string
 }
 export const RemoteAuthenticationRule: $Schema.Schema<RemoteAuthenticationRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoteAuthenticationRule", { Server: $C.str, AuthMethod: $C.str, RuleType: $C.str, RulePaths: $C.arr($C.str), AuthTimeout: $C.int64, AuthTimeoutAction: $C.str }))
 
 /** `ReportData` (response side). */
 export interface ReportData {
-  readonly ResourceId: string
-  readonly Resource: string
-  readonly Value: number | bigint
-  readonly Percentage: number
-  readonly BillingValue: number | bigint
-  readonly BillingPercentage: number
+  readonly ResourceId?: string
+  readonly Resource?: string
+  readonly Value?: number | bigint
+  readonly Percentage?: number
+  readonly BillingValue?: number | bigint
+  readonly BillingPercentage?: number
 }
 export const ReportData: $Schema.Schema<ReportData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReportData", { ResourceId: $C.str, Resource: $C.str, Value: $C.int64, Percentage: $C.float, BillingValue: $C.int64, BillingPercentage: $C.float }))
 
 /** `RequestHeader` (both sides). */
 export interface RequestHeader {
-  readonly Switch: string
+  readonly Switch?: string
   readonly HeaderRules?: readonly HttpHeaderPathRule[] | null
 }
 export const RequestHeader: $Schema.Schema<RequestHeader> = /*#__PURE__*/ $C.lazy(() => $C.struct("RequestHeader", { Switch: $C.str }, { HeaderRules: $C.nul($C.arr(HttpHeaderPathRule)) }))
 
 /** `ResourceBillingData` (response side). */
 export interface ResourceBillingData {
-  readonly Resource: string
-  readonly BillingData: readonly CdnData[]
+  readonly Resource?: string
+  readonly BillingData?: readonly CdnData[]
 }
 export const ResourceBillingData: $Schema.Schema<ResourceBillingData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceBillingData", { Resource: $C.str, BillingData: $C.arr(CdnData) }))
 
@@ -2029,36 +2029,36 @@ export const ResourceData: $Schema.Schema<ResourceData> = /*#__PURE__*/ $C.lazy(
 
 /** `ResourceOriginData` (response side). */
 export interface ResourceOriginData {
-  readonly Resource: string
-  readonly OriginData: readonly CdnData[]
+  readonly Resource?: string
+  readonly OriginData?: readonly CdnData[]
 }
 export const ResourceOriginData: $Schema.Schema<ResourceOriginData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceOriginData", { Resource: $C.str, OriginData: $C.arr(CdnData) }))
 
 /** `ResponseHeader` (both sides). */
 export interface ResponseHeader {
-  readonly Switch: string
+  readonly Switch?: string
   readonly HeaderRules?: readonly HttpHeaderPathRule[] | null
 }
 export const ResponseHeader: $Schema.Schema<ResponseHeader> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResponseHeader", { Switch: $C.str }, { HeaderRules: $C.nul($C.arr(HttpHeaderPathRule)) }))
 
 /** `ResponseHeaderCache` (both sides). */
 export interface ResponseHeaderCache {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const ResponseHeaderCache: $Schema.Schema<ResponseHeaderCache> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResponseHeaderCache", { Switch: $C.str }))
 
 /** `Revalidate` (both sides). */
 export interface Revalidate {
-  readonly Switch: string | null
+  readonly Switch?: string | null
   readonly Path?: string | null
 }
 export const Revalidate: $Schema.Schema<Revalidate> = /*#__PURE__*/ $C.lazy(() => $C.struct("Revalidate", { Switch: $C.nul($C.str) }, { Path: $C.nul($C.str) }))
 
 /** `RuleCache` (both sides). */
 export interface RuleCache {
-  readonly RulePaths: readonly string[] | null
-  readonly RuleType: string | null
-  readonly CacheConfig: RuleCacheConfig | null
+  readonly RulePaths?: readonly string[] | null
+  readonly RuleType?: string | null
+  readonly CacheConfig?: RuleCacheConfig | null
 }
 export const RuleCache: $Schema.Schema<RuleCache> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleCache", { RulePaths: $C.nul($C.arr($C.str)), RuleType: $C.nul($C.str), CacheConfig: $C.nul(RuleCacheConfig) }))
 
@@ -2079,15 +2079,15 @@ export const RuleEngine: $Schema.Schema<RuleEngine> = /*#__PURE__*/ $C.lazy(() =
 
 /** `RuleQueryString` (both sides). */
 export interface RuleQueryString {
-  readonly Switch: string | null
-  readonly Action: string | null
-  readonly Value: string | null
+  readonly Switch?: string | null
+  readonly Action?: string | null
+  readonly Value?: string | null
 }
 export const RuleQueryString: $Schema.Schema<RuleQueryString> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleQueryString", { Switch: $C.nul($C.str), Action: $C.nul($C.str), Value: $C.nul($C.str) }))
 
 /** `SchemeKey` (both sides). */
 export interface SchemeKey {
-  readonly Switch: string | null
+  readonly Switch?: string | null
 }
 export const SchemeKey: $Schema.Schema<SchemeKey> = /*#__PURE__*/ $C.lazy(() => $C.struct("SchemeKey", { Switch: $C.nul($C.str) }))
 
@@ -2107,20 +2107,20 @@ export const SearchClsLogRequest: $Schema.Schema<SearchClsLogRequest> = /*#__PUR
 
 /** `SearchClsLogResponse` (response side). */
 export interface SearchClsLogResponse {
-  readonly Logs: ClsSearchLogs
+  readonly Logs?: ClsSearchLogs
   readonly RequestId: string
 }
 export const SearchClsLogResponse: $Schema.Schema<SearchClsLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchClsLogResponse", { Logs: ClsSearchLogs, RequestId: $C.str }))
 
 /** `SecurityConfig` (response side). */
 export interface SecurityConfig {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const SecurityConfig: $Schema.Schema<SecurityConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityConfig", { Switch: $C.str }))
 
 /** `Seo` (both sides). */
 export interface Seo {
-  readonly Switch: string | null
+  readonly Switch?: string | null
 }
 export const Seo: $Schema.Schema<Seo> = /*#__PURE__*/ $C.lazy(() => $C.struct("Seo", { Switch: $C.nul($C.str) }))
 
@@ -2146,20 +2146,20 @@ export const ShareCname: $Schema.Schema<ShareCname> = /*#__PURE__*/ $C.lazy(() =
 
 /** `SimpleCache` (both sides). */
 export interface SimpleCache {
-  readonly CacheRules: readonly SimpleCacheRule[] | null
-  readonly FollowOrigin: string | null
-  readonly IgnoreCacheControl: string | null
-  readonly IgnoreSetCookie: string | null
-  readonly CompareMaxAge: string | null
+  readonly CacheRules?: readonly SimpleCacheRule[] | null
+  readonly FollowOrigin?: string | null
+  readonly IgnoreCacheControl?: string | null
+  readonly IgnoreSetCookie?: string | null
+  readonly CompareMaxAge?: string | null
   readonly Revalidate?: Revalidate | null
 }
 export const SimpleCache: $Schema.Schema<SimpleCache> = /*#__PURE__*/ $C.lazy(() => $C.struct("SimpleCache", { CacheRules: $C.nul($C.arr(SimpleCacheRule)), FollowOrigin: $C.nul($C.str), IgnoreCacheControl: $C.nul($C.str), IgnoreSetCookie: $C.nul($C.str), CompareMaxAge: $C.nul($C.str) }, { Revalidate: $C.nul(Revalidate) }))
 
 /** `SimpleCacheRule` (both sides). */
 export interface SimpleCacheRule {
-  readonly CacheType: string
-  readonly CacheContents: readonly string[]
-  readonly CacheTime: number | bigint
+  readonly CacheType?: string
+  readonly CacheContents?: readonly string[]
+  readonly CacheTime?: number | bigint
 }
 export const SimpleCacheRule: $Schema.Schema<SimpleCacheRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("SimpleCacheRule", { CacheType: $C.str, CacheContents: $C.arr($C.str), CacheTime: $C.int64 }))
 
@@ -2205,15 +2205,15 @@ export const StatisticItem: $Schema.Schema<StatisticItem> = /*#__PURE__*/ $C.laz
 
 /** `StatusCodeCache` (both sides). */
 export interface StatusCodeCache {
-  readonly Switch: string | null
+  readonly Switch?: string | null
   readonly CacheRules?: readonly StatusCodeCacheRule[] | null
 }
 export const StatusCodeCache: $Schema.Schema<StatusCodeCache> = /*#__PURE__*/ $C.lazy(() => $C.struct("StatusCodeCache", { Switch: $C.nul($C.str) }, { CacheRules: $C.nul($C.arr(StatusCodeCacheRule)) }))
 
 /** `StatusCodeCacheRule` (both sides). */
 export interface StatusCodeCacheRule {
-  readonly StatusCode: string
-  readonly CacheTime: number | bigint
+  readonly StatusCode?: string
+  readonly CacheTime?: number | bigint
 }
 export const StatusCodeCacheRule: $Schema.Schema<StatusCodeCacheRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("StatusCodeCacheRule", { StatusCode: $C.str, CacheTime: $C.int64 }))
 
@@ -2231,29 +2231,29 @@ export const StopCdnDomainResponse: $Schema.Schema<StopCdnDomainResponse> = /*#_
 
 /** `SummarizedData` (response side). */
 export interface SummarizedData {
-  readonly Name: string
-  readonly Value: number
+  readonly Name?: string
+  readonly Value?: number
 }
 export const SummarizedData: $Schema.Schema<SummarizedData> = /*#__PURE__*/ $C.lazy(() => $C.struct("SummarizedData", { Name: $C.str, Value: $C.float }))
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly TagKey: string | null
-  readonly TagValue: string | null
+  readonly TagKey?: string | null
+  readonly TagValue?: string | null
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { TagKey: $C.nul($C.str), TagValue: $C.nul($C.str) }))
 
 /** `TimestampData` (response side). */
 export interface TimestampData {
-  readonly Time: string
-  readonly Value: number
+  readonly Time?: string
+  readonly Value?: number
 }
 export const TimestampData: $Schema.Schema<TimestampData> = /*#__PURE__*/ $C.lazy(() => $C.struct("TimestampData", { Time: $C.datetime, Value: $C.float }))
 
 /** `TopData` (response side). */
 export interface TopData {
-  readonly Resource: string
-  readonly DetailData: readonly TopDetailData[]
+  readonly Resource?: string
+  readonly DetailData?: readonly TopDetailData[]
 }
 export const TopData: $Schema.Schema<TopData> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopData", { Resource: $C.str, DetailData: $C.arr(TopDetailData) }))
 
@@ -2266,8 +2266,8 @@ export const TopDataMore: $Schema.Schema<TopDataMore> = /*#__PURE__*/ $C.lazy(()
 
 /** `TopDetailData` (response side). */
 export interface TopDetailData {
-  readonly Name: string
-  readonly Value: number
+  readonly Name?: string
+  readonly Value?: number
 }
 export const TopDetailData: $Schema.Schema<TopDetailData> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopDetailData", { Name: $C.str, Value: $C.float }))
 
@@ -2281,12 +2281,12 @@ export const TopDetailDataMore: $Schema.Schema<TopDetailDataMore> = /*#__PURE__*
 
 /** `TopicInfo` (response side). */
 export interface TopicInfo {
-  readonly TopicId: string
-  readonly TopicName: string
-  readonly Enabled: number | bigint
-  readonly CreateTime: string | null
-  readonly Channel: string | null
-  readonly Deleted: string | null
+  readonly TopicId?: string
+  readonly TopicName?: string
+  readonly Enabled?: number | bigint
+  readonly CreateTime?: string | null
+  readonly Channel?: string | null
+  readonly Deleted?: string | null
 }
 export const TopicInfo: $Schema.Schema<TopicInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicInfo", { TopicId: $C.str, TopicName: $C.str, Enabled: $C.int64, CreateTime: $C.nul($C.datetime), Channel: $C.nul($C.str), Deleted: $C.nul($C.str) }))
 
@@ -2298,26 +2298,26 @@ export const TpgAdapter: $Schema.Schema<TpgAdapter> = /*#__PURE__*/ $C.lazy(() =
 
 /** `TrafficPackage` (response side). */
 export interface TrafficPackage {
-  readonly Id: number | bigint
-  readonly Type: string
-  readonly Bytes: number | bigint
-  readonly BytesUsed: number | bigint
-  readonly Status: string
-  readonly CreateTime: string
-  readonly EnableTime: string
-  readonly ExpireTime: string
-  readonly ContractExtension: boolean
-  readonly AutoExtension: boolean
-  readonly Channel: string
-  readonly Area: string
-  readonly LifeTimeMonth: number | bigint
-  readonly ExtensionAvailable: boolean
-  readonly RefundAvailable: boolean
-  readonly Region: number | bigint | null
-  readonly ConfigId: number | bigint | null
-  readonly ExtensionMode: number | bigint | null
-  readonly TrueEnableTime: string | null
-  readonly TrueExpireTime: string | null
+  readonly Id?: number | bigint
+  readonly Type?: string
+  readonly Bytes?: number | bigint
+  readonly BytesUsed?: number | bigint
+  readonly Status?: string
+  readonly CreateTime?: string
+  readonly EnableTime?: string
+  readonly ExpireTime?: string
+  readonly ContractExtension?: boolean
+  readonly AutoExtension?: boolean
+  readonly Channel?: string
+  readonly Area?: string
+  readonly LifeTimeMonth?: number | bigint
+  readonly ExtensionAvailable?: boolean
+  readonly RefundAvailable?: boolean
+  readonly Region?: number | bigint | null
+  readonly ConfigId?: number | bigint | null
+  readonly ExtensionMode?: number | bigint | null
+  readonly TrueEnableTime?: string | null
+  readonly TrueExpireTime?: string | null
 }
 export const TrafficPackage: $Schema.Schema<TrafficPackage> = /*#__PURE__*/ $C.lazy(() => $C.struct("TrafficPackage", { Id: $C.int64, Type: $C.str, Bytes: $C.int64, BytesUsed: $C.int64, Status: $C.str, CreateTime: $C.datetime, EnableTime: $C.datetime, ExpireTime: $C.datetime, ContractExtension: $C.bool, AutoExtension: $C.bool, Channel: $C.str, Area: $C.str, LifeTimeMonth: $C.int64, ExtensionAvailable: $C.bool, RefundAvailable: $C.bool, Region: $C.nul($C.int64), ConfigId: $C.nul($C.int64), ExtensionMode: $C.nul($C.uint64), TrueEnableTime: $C.nul($C.str), TrueExpireTime: $C.nul($C.str) }))
 
@@ -2422,9 +2422,9 @@ export const UrlRedirect: $Schema.Schema<UrlRedirect> = /*#__PURE__*/ $C.lazy(()
 
 /** `UrlRedirectRule` (both sides). */
 export interface UrlRedirectRule {
-  readonly RedirectStatusCode: number | bigint
-  readonly Pattern: string
-  readonly RedirectUrl: string
+  readonly RedirectStatusCode?: number | bigint
+  readonly Pattern?: string
+  readonly RedirectUrl?: string
   readonly RedirectHost?: string | null
   readonly FullMatch?: boolean | null
   readonly Regex?: boolean | null
@@ -2433,17 +2433,17 @@ export const UrlRedirectRule: $Schema.Schema<UrlRedirectRule> = /*#__PURE__*/ $C
 
 /** `UserAgentFilter` (both sides). */
 export interface UserAgentFilter {
-  readonly Switch: string | null
+  readonly Switch?: string | null
   readonly FilterRules?: readonly UserAgentFilterRule[] | null
 }
 export const UserAgentFilter: $Schema.Schema<UserAgentFilter> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserAgentFilter", { Switch: $C.nul($C.str) }, { FilterRules: $C.nul($C.arr(UserAgentFilterRule)) }))
 
 /** `UserAgentFilterRule` (both sides). */
 export interface UserAgentFilterRule {
-  readonly RuleType: string | null
-  readonly RulePaths: readonly string[] | null
-  readonly UserAgents: readonly string[] | null
-  readonly FilterType: string | null
+  readonly RuleType?: string | null
+  readonly RulePaths?: readonly string[] | null
+  readonly UserAgents?: readonly string[] | null
+  readonly FilterType?: string | null
 }
 export const UserAgentFilterRule: $Schema.Schema<UserAgentFilterRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserAgentFilterRule", { RuleType: $C.nul($C.str), RulePaths: $C.nul($C.arr($C.str)), UserAgents: $C.nul($C.arr($C.str)), FilterType: $C.nul($C.str) }))
 
@@ -2456,25 +2456,25 @@ export const VerifyDomainRecordRequest: $Schema.Schema<VerifyDomainRecordRequest
 
 /** `VerifyDomainRecordResponse` (response side). */
 export interface VerifyDomainRecordResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const VerifyDomainRecordResponse: $Schema.Schema<VerifyDomainRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("VerifyDomainRecordResponse", { Result: $C.bool, RequestId: $C.str }))
 
 /** `VideoSeek` (both sides). */
 export interface VideoSeek {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const VideoSeek: $Schema.Schema<VideoSeek> = /*#__PURE__*/ $C.lazy(() => $C.struct("VideoSeek", { Switch: $C.str }))
 
 /** `ViolationUrl` (response side). */
 export interface ViolationUrl {
-  readonly Id: number | bigint
-  readonly RealUrl: string
-  readonly DownloadUrl: string
-  readonly UrlStatus: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Id?: number | bigint
+  readonly RealUrl?: string
+  readonly DownloadUrl?: string
+  readonly UrlStatus?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const ViolationUrl: $Schema.Schema<ViolationUrl> = /*#__PURE__*/ $C.lazy(() => $C.struct("ViolationUrl", { Id: $C.int64, RealUrl: $C.str, DownloadUrl: $C.str, UrlStatus: $C.str, CreateTime: $C.datetime, UpdateTime: $C.datetime }))
 

@@ -19,27 +19,27 @@ export const $M: $O.Meta = { service: "cds", version: "2018-04-20" }
 
 /** `AssetsInfo` (response side). */
 export interface AssetsInfo {
-  readonly AddTime: number | bigint
-  readonly Aid: number | bigint
-  readonly AssetsIp: string
-  readonly AssetsName: string
-  readonly AssetsPort: number | bigint
-  readonly AssetsType: string
-  readonly AssetsVersion: string
-  readonly AssetsAddType: number | bigint
-  readonly Status: number | bigint
-  readonly UpdateTime: number | bigint
-  readonly VpcId: string
-  readonly RegionId: string
-  readonly Permission: number | bigint
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly AddType: number | bigint
-  readonly AssetSubnetId: string
-  readonly UploadPem: number | bigint
-  readonly AliveStatus: number | bigint
-  readonly AgentOn: number | bigint
-  readonly CasbOn: number | bigint
+  readonly AddTime?: number | bigint
+  readonly Aid?: number | bigint
+  readonly AssetsIp?: string
+  readonly AssetsName?: string
+  readonly AssetsPort?: number | bigint
+  readonly AssetsType?: string
+  readonly AssetsVersion?: string
+  readonly AssetsAddType?: number | bigint
+  readonly Status?: number | bigint
+  readonly UpdateTime?: number | bigint
+  readonly VpcId?: string
+  readonly RegionId?: string
+  readonly Permission?: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly AddType?: number | bigint
+  readonly AssetSubnetId?: string
+  readonly UploadPem?: number | bigint
+  readonly AliveStatus?: number | bigint
+  readonly AgentOn?: number | bigint
+  readonly CasbOn?: number | bigint
   readonly GroupId?: string
   readonly Available?: string
   readonly CdbOn?: number | bigint
@@ -69,21 +69,21 @@ export const AssetsInfo: $Schema.Schema<AssetsInfo> = /*#__PURE__*/ $C.lazy(() =
 
 /** `CdsAuditInstance` (response side). */
 export interface CdsAuditInstance {
-  readonly InstanceId: string
-  readonly AppId: string
-  readonly Uin: string
-  readonly ProjectId: number | bigint
-  readonly RenewFlag: number | bigint
-  readonly Region: string
-  readonly PayMode: number | bigint
-  readonly Status: number | bigint
-  readonly IsolatedTimestamp: string
-  readonly CreateTime: string
-  readonly ExpireTime: string
+  readonly InstanceId?: string
+  readonly AppId?: string
+  readonly Uin?: string
+  readonly ProjectId?: number | bigint
+  readonly RenewFlag?: number | bigint
+  readonly Region?: string
+  readonly PayMode?: number | bigint
+  readonly Status?: number | bigint
+  readonly IsolatedTimestamp?: string
+  readonly CreateTime?: string
+  readonly ExpireTime?: string
   readonly InstanceName?: string
   readonly PublicIp?: string
   readonly PrivateIp?: string
-  readonly InstanceType: string
+  readonly InstanceType?: string
   readonly Pdomain?: string
 }
 export const CdsAuditInstance: $Schema.Schema<CdsAuditInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("CdsAuditInstance", { InstanceId: $C.str, AppId: $C.str, Uin: $C.str, ProjectId: $C.uint64, RenewFlag: $C.uint64, Region: $C.str, PayMode: $C.uint64, Status: $C.uint64, IsolatedTimestamp: $C.str, CreateTime: $C.str, ExpireTime: $C.str, InstanceType: $C.str }, { InstanceName: $C.str, PublicIp: $C.str, PrivateIp: $C.str, Pdomain: $C.str }))
@@ -96,7 +96,7 @@ export const CreateReportPdfRequest: $Schema.Schema<CreateReportPdfRequest> = /*
 
 /** `CreateReportPdfResponse` (response side). */
 export interface CreateReportPdfResponse {
-  readonly Url: string
+  readonly Url?: string
   readonly RequestId: string
 }
 export const CreateReportPdfResponse: $Schema.Schema<CreateReportPdfResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateReportPdfResponse", { Url: $C.str, RequestId: $C.str }))
@@ -126,13 +126,13 @@ export const CreateTimerReportResponse: $Schema.Schema<CreateTimerReportResponse
 
 /** `DbauditTypesInfo` (response side). */
 export interface DbauditTypesInfo {
-  readonly InstanceVersionName: string
-  readonly InstanceVersionKey: string
-  readonly Qps: number | bigint
-  readonly MaxInstances: number | bigint
-  readonly InsertSpeed: number | bigint
-  readonly OnlineStorageCapacity: number | bigint
-  readonly ArchivingStorageCapacity: number | bigint
+  readonly InstanceVersionName?: string
+  readonly InstanceVersionKey?: string
+  readonly Qps?: number | bigint
+  readonly MaxInstances?: number | bigint
+  readonly InsertSpeed?: number | bigint
+  readonly OnlineStorageCapacity?: number | bigint
+  readonly ArchivingStorageCapacity?: number | bigint
 }
 export const DbauditTypesInfo: $Schema.Schema<DbauditTypesInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DbauditTypesInfo", { InstanceVersionName: $C.str, InstanceVersionKey: $C.str, Qps: $C.uint64, MaxInstances: $C.uint64, InsertSpeed: $C.uint64, OnlineStorageCapacity: $C.uint64, ArchivingStorageCapacity: $C.uint64 }))
 
@@ -159,8 +159,8 @@ export const DescribeAssetsListRequest: $Schema.Schema<DescribeAssetsListRequest
 
 /** `DescribeAssetsListResponse` (response side). */
 export interface DescribeAssetsListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly AssetsInfo[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly AssetsInfo[]
   readonly RequestId: string
 }
 export const DescribeAssetsListResponse: $Schema.Schema<DescribeAssetsListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetsListResponse", { TotalCount: $C.int64, List: $C.arr(AssetsInfo), RequestId: $C.str }))
@@ -171,7 +171,7 @@ export const DescribeDbauditInstanceTypeRequest: $Schema.Schema<DescribeDbauditI
 
 /** `DescribeDbauditInstanceTypeResponse` (response side). */
 export interface DescribeDbauditInstanceTypeResponse {
-  readonly DbauditTypesSet: readonly DbauditTypesInfo[]
+  readonly DbauditTypesSet?: readonly DbauditTypesInfo[]
   readonly RequestId: string
 }
 export const DescribeDbauditInstanceTypeResponse: $Schema.Schema<DescribeDbauditInstanceTypeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDbauditInstanceTypeResponse", { DbauditTypesSet: $C.arr(DbauditTypesInfo), RequestId: $C.str }))
@@ -186,8 +186,8 @@ export const DescribeDbauditInstancesRequest: $Schema.Schema<DescribeDbauditInst
 
 /** `DescribeDbauditInstancesResponse` (response side). */
 export interface DescribeDbauditInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly CdsAuditInstanceSet: readonly CdsAuditInstance[]
+  readonly TotalCount?: number | bigint
+  readonly CdsAuditInstanceSet?: readonly CdsAuditInstance[]
   readonly RequestId: string
 }
 export const DescribeDbauditInstancesResponse: $Schema.Schema<DescribeDbauditInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDbauditInstancesResponse", { TotalCount: $C.uint64, CdsAuditInstanceSet: $C.arr(CdsAuditInstance), RequestId: $C.str }))
@@ -198,7 +198,7 @@ export const DescribeDbauditUsedRegionsRequest: $Schema.Schema<DescribeDbauditUs
 
 /** `DescribeDbauditUsedRegionsResponse` (response side). */
 export interface DescribeDbauditUsedRegionsResponse {
-  readonly RegionSet: readonly RegionInfo[]
+  readonly RegionSet?: readonly RegionInfo[]
   readonly RequestId: string
 }
 export const DescribeDbauditUsedRegionsResponse: $Schema.Schema<DescribeDbauditUsedRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDbauditUsedRegionsResponse", { RegionSet: $C.arr(RegionInfo), RequestId: $C.str }))
@@ -221,8 +221,8 @@ export const DescribeReportListRequest: $Schema.Schema<DescribeReportListRequest
 
 /** `DescribeReportListResponse` (response side). */
 export interface DescribeReportListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly Reports[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly Reports[]
   readonly RequestId: string
 }
 export const DescribeReportListResponse: $Schema.Schema<DescribeReportListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReportListResponse", { TotalCount: $C.int64, List: $C.arr(Reports), RequestId: $C.str }))
@@ -242,8 +242,8 @@ export const DescribeReportMissionListRequest: $Schema.Schema<DescribeReportMiss
 
 /** `DescribeReportMissionListResponse` (response side). */
 export interface DescribeReportMissionListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly ReportMission[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly ReportMission[]
   readonly RequestId: string
 }
 export const DescribeReportMissionListResponse: $Schema.Schema<DescribeReportMissionListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReportMissionListResponse", { TotalCount: $C.int64, List: $C.arr(ReportMission), RequestId: $C.str }))
@@ -277,8 +277,8 @@ export const InquiryPriceDbauditInstanceRequest: $Schema.Schema<InquiryPriceDbau
 
 /** `InquiryPriceDbauditInstanceResponse` (response side). */
 export interface InquiryPriceDbauditInstanceResponse {
-  readonly TotalPrice: number
-  readonly RealTotalCost: number
+  readonly TotalPrice?: number
+  readonly RealTotalCost?: number
   readonly RequestId: string
 }
 export const InquiryPriceDbauditInstanceResponse: $Schema.Schema<InquiryPriceDbauditInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceDbauditInstanceResponse", { TotalPrice: $C.float, RealTotalCost: $C.float, RequestId: $C.str }))
@@ -305,55 +305,55 @@ export const NameValueString: $Schema.Schema<NameValueString> = /*#__PURE__*/ $C
 
 /** `RegionInfo` (response side). */
 export interface RegionInfo {
-  readonly RegionId: number | bigint
-  readonly Region: string
-  readonly RegionName: string
-  readonly RegionState: number | bigint
+  readonly RegionId?: number | bigint
+  readonly Region?: string
+  readonly RegionName?: string
+  readonly RegionState?: number | bigint
 }
 export const RegionInfo: $Schema.Schema<RegionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionInfo", { RegionId: $C.int64, Region: $C.str, RegionName: $C.str, RegionState: $C.int64 }))
 
 /** `ReportMission` (response side). */
 export interface ReportMission {
-  readonly Id: number | bigint
-  readonly TplName: string
-  readonly ReportType: number | bigint
-  readonly Remark: string
-  readonly TemplateId: number | bigint
+  readonly Id?: number | bigint
+  readonly TplName?: string
+  readonly ReportType?: number | bigint
+  readonly Remark?: string
+  readonly TemplateId?: number | bigint
   readonly AssetsList?: readonly AssetsInfo[]
-  readonly NextStartTime: number | bigint
-  readonly MissionStatus: number | bigint
-  readonly MissionStatusMessage: string
-  readonly ReportCount: number | bigint
-  readonly MissionStart: number | bigint
-  readonly CntDay: number | bigint
-  readonly CntCycle: number | bigint
-  readonly CntTime: number | bigint
-  readonly CntDate: string
-  readonly Receivers: string
-  readonly Notification: number | bigint
+  readonly NextStartTime?: number | bigint
+  readonly MissionStatus?: number | bigint
+  readonly MissionStatusMessage?: string
+  readonly ReportCount?: number | bigint
+  readonly MissionStart?: number | bigint
+  readonly CntDay?: number | bigint
+  readonly CntCycle?: number | bigint
+  readonly CntTime?: number | bigint
+  readonly CntDate?: string
+  readonly Receivers?: string
+  readonly Notification?: number | bigint
 }
 export const ReportMission: $Schema.Schema<ReportMission> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReportMission", { Id: $C.int64, TplName: $C.str, ReportType: $C.int64, Remark: $C.str, TemplateId: $C.int64, NextStartTime: $C.int64, MissionStatus: $C.int64, MissionStatusMessage: $C.str, ReportCount: $C.int64, MissionStart: $C.int64, CntDay: $C.int64, CntCycle: $C.uint64, CntTime: $C.uint64, CntDate: $C.str, Receivers: $C.str, Notification: $C.int64 }, { AssetsList: $C.arr(AssetsInfo) }))
 
 /** `Reports` (response side). */
 export interface Reports {
-  readonly AddTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly Id: number | bigint
-  readonly InstanceId: number | bigint
-  readonly IsDelete: number | bigint
-  readonly Receivers: string
-  readonly Remark: string
-  readonly ReportFile: string
-  readonly ReportStatus: number | bigint
-  readonly ReportTmpStatus: number | bigint
-  readonly ReportType: number | bigint
-  readonly SendResult: string
-  readonly SendType: string
-  readonly StartTime: number | bigint
-  readonly Title: string
-  readonly TemplateId: number | bigint
+  readonly AddTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly Id?: number | bigint
+  readonly InstanceId?: number | bigint
+  readonly IsDelete?: number | bigint
+  readonly Receivers?: string
+  readonly Remark?: string
+  readonly ReportFile?: string
+  readonly ReportStatus?: number | bigint
+  readonly ReportTmpStatus?: number | bigint
+  readonly ReportType?: number | bigint
+  readonly SendResult?: string
+  readonly SendType?: string
+  readonly StartTime?: number | bigint
+  readonly Title?: string
+  readonly TemplateId?: number | bigint
   readonly AssetsList?: readonly AssetsInfo[]
-  readonly CntDay: number | bigint
+  readonly CntDay?: number | bigint
 }
 export const Reports: $Schema.Schema<Reports> = /*#__PURE__*/ $C.lazy(() => $C.struct("Reports", { AddTime: $C.int64, EndTime: $C.int64, Id: $C.int64, InstanceId: $C.int64, IsDelete: $C.int64, Receivers: $C.str, Remark: $C.str, ReportFile: $C.str, ReportStatus: $C.int64, ReportTmpStatus: $C.int64, ReportType: $C.int64, SendResult: $C.str, SendType: $C.str, StartTime: $C.int64, Title: $C.str, TemplateId: $C.int64, CntDay: $C.int64 }, { AssetsList: $C.arr(AssetsInfo) }))
 

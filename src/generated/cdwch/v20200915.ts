@@ -26,39 +26,39 @@ export const ActionAlterCkUserRequest: $Schema.Schema<ActionAlterCkUserRequest> 
 
 /** `ActionAlterCkUserResponse` (response side). */
 export interface ActionAlterCkUserResponse {
-  readonly ErrMsg: string
+  readonly ErrMsg?: string
   readonly RequestId: string
 }
 export const ActionAlterCkUserResponse: $Schema.Schema<ActionAlterCkUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ActionAlterCkUserResponse", { ErrMsg: $C.str, RequestId: $C.str }))
 
 /** `AttachCBSSpec` (response side). */
 export interface AttachCBSSpec {
-  readonly DiskType: string
-  readonly DiskSize: number | bigint
-  readonly DiskCount: number | bigint
-  readonly DiskDesc: string
+  readonly DiskType?: string
+  readonly DiskSize?: number | bigint
+  readonly DiskCount?: number | bigint
+  readonly DiskDesc?: string
 }
 export const AttachCBSSpec: $Schema.Schema<AttachCBSSpec> = /*#__PURE__*/ $C.lazy(() => $C.struct("AttachCBSSpec", { DiskType: $C.str, DiskSize: $C.int64, DiskCount: $C.int64, DiskDesc: $C.str }))
 
 /** `BackUpJobDisplay` (response side). */
 export interface BackUpJobDisplay {
-  readonly JobId: number | bigint
-  readonly Snapshot: string
-  readonly BackUpType: string
-  readonly BackUpSize: number | bigint
-  readonly BackUpTime: string
-  readonly ExpireTime: string
-  readonly JobStatus: string
-  readonly ProcessSize: number | bigint
-  readonly ErrorReason: string
+  readonly JobId?: number | bigint
+  readonly Snapshot?: string
+  readonly BackUpType?: string
+  readonly BackUpSize?: number | bigint
+  readonly BackUpTime?: string
+  readonly ExpireTime?: string
+  readonly JobStatus?: string
+  readonly ProcessSize?: number | bigint
+  readonly ErrorReason?: string
 }
 export const BackUpJobDisplay: $Schema.Schema<BackUpJobDisplay> = /*#__PURE__*/ $C.lazy(() => $C.struct("BackUpJobDisplay", { JobId: $C.int64, Snapshot: $C.str, BackUpType: $C.str, BackUpSize: $C.int64, BackUpTime: $C.str, ExpireTime: $C.str, JobStatus: $C.str, ProcessSize: $C.int64, ErrorReason: $C.str }))
 
 /** `BackupTableContent` (both sides). */
 export interface BackupTableContent {
-  readonly Database: string
-  readonly Table: string
-  readonly TotalBytes: number | bigint
+  readonly Database?: string
+  readonly Table?: string
+  readonly TotalBytes?: number | bigint
   readonly VCluster?: string
   readonly Ips?: string
   readonly ZooPath?: string
@@ -68,26 +68,26 @@ export const BackupTableContent: $Schema.Schema<BackupTableContent> = /*#__PURE_
 
 /** `CNResource` (response side). */
 export interface CNResource {
-  readonly ID: number | bigint
-  readonly InstanceID: string
-  readonly AppID: number | bigint
-  readonly Uin: string
-  readonly Component: string
-  readonly DeployMode: number | bigint
-  readonly SpecName: string
-  readonly ResourceID: string
-  readonly Status: number | bigint
-  readonly IP: string
-  readonly CPU: number | bigint
-  readonly Memory: number | bigint
-  readonly Storage: number | bigint
-  readonly UUID: string
-  readonly Region: string
-  readonly Zone: string
-  readonly Details: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly ExpireTime: string
+  readonly ID?: number | bigint
+  readonly InstanceID?: string
+  readonly AppID?: number | bigint
+  readonly Uin?: string
+  readonly Component?: string
+  readonly DeployMode?: number | bigint
+  readonly SpecName?: string
+  readonly ResourceID?: string
+  readonly Status?: number | bigint
+  readonly IP?: string
+  readonly CPU?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Storage?: number | bigint
+  readonly UUID?: string
+  readonly Region?: string
+  readonly Zone?: string
+  readonly Details?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly ExpireTime?: string
 }
 export const CNResource: $Schema.Schema<CNResource> = /*#__PURE__*/ $C.lazy(() => $C.struct("CNResource", { ID: $C.int64, InstanceID: $C.str, AppID: $C.int64, Uin: $C.str, Component: $C.str, DeployMode: $C.int64, SpecName: $C.str, ResourceID: $C.str, Status: $C.int64, IP: $C.str, CPU: $C.uint64, Memory: $C.uint64, Storage: $C.uint64, UUID: $C.str, Region: $C.str, Zone: $C.str, Details: $C.str, CreateTime: $C.str, ModifyTime: $C.str, ExpireTime: $C.str }))
 
@@ -111,12 +111,12 @@ export const CkUserAlterInfo: $Schema.Schema<CkUserAlterInfo> = /*#__PURE__*/ $C
 
 /** `ClusterConfigsInfoFromEMR` (response side). */
 export interface ClusterConfigsInfoFromEMR {
-  readonly FileName: string
-  readonly FileConf: string
-  readonly KeyConf: string
-  readonly OriParam: string
-  readonly NeedRestart: number | bigint
-  readonly FilePath: string
+  readonly FileName?: string
+  readonly FileConf?: string
+  readonly KeyConf?: string
+  readonly OriParam?: string
+  readonly NeedRestart?: number | bigint
+  readonly FilePath?: string
   readonly Ip?: string
   readonly ConfigLevel?: string
 }
@@ -124,8 +124,8 @@ export const ClusterConfigsInfoFromEMR: $Schema.Schema<ClusterConfigsInfoFromEMR
 
 /** `ClusterInfo` (response side). */
 export interface ClusterInfo {
-  readonly ClusterName: string
-  readonly NodeIps: readonly string[]
+  readonly ClusterName?: string
+  readonly NodeIps?: readonly string[]
 }
 export const ClusterInfo: $Schema.Schema<ClusterInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterInfo", { ClusterName: $C.str, NodeIps: $C.arr($C.str) }))
 
@@ -169,7 +169,7 @@ export const CreateBackUpScheduleRequest: $Schema.Schema<CreateBackUpScheduleReq
 
 /** `CreateBackUpScheduleResponse` (response side). */
 export interface CreateBackUpScheduleResponse {
-  readonly ErrorMsg: string
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const CreateBackUpScheduleResponse: $Schema.Schema<CreateBackUpScheduleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBackUpScheduleResponse", { ErrorMsg: $C.str, RequestId: $C.str }))
@@ -200,9 +200,9 @@ export const CreateInstanceNewRequest: $Schema.Schema<CreateInstanceNewRequest> 
 
 /** `CreateInstanceNewResponse` (response side). */
 export interface CreateInstanceNewResponse {
-  readonly FlowId: string
-  readonly InstanceId: string
-  readonly ErrorMsg: string
+  readonly FlowId?: string
+  readonly InstanceId?: string
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const CreateInstanceNewResponse: $Schema.Schema<CreateInstanceNewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInstanceNewResponse", { FlowId: $C.str, InstanceId: $C.str, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -238,7 +238,7 @@ export const DescribeBackUpJobDetailRequest: $Schema.Schema<DescribeBackUpJobDet
 
 /** `DescribeBackUpJobDetailResponse` (response side). */
 export interface DescribeBackUpJobDetailResponse {
-  readonly TableContents: readonly BackupTableContent[]
+  readonly TableContents?: readonly BackupTableContent[]
   readonly RequestId: string
 }
 export const DescribeBackUpJobDetailResponse: $Schema.Schema<DescribeBackUpJobDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackUpJobDetailResponse", { TableContents: $C.arr(BackupTableContent), RequestId: $C.str }))
@@ -255,9 +255,9 @@ export const DescribeBackUpJobRequest: $Schema.Schema<DescribeBackUpJobRequest> 
 
 /** `DescribeBackUpJobResponse` (response side). */
 export interface DescribeBackUpJobResponse {
-  readonly BackUpJobs: readonly BackUpJobDisplay[]
-  readonly ErrorMsg: string
-  readonly TotalCount: number | bigint
+  readonly BackUpJobs?: readonly BackUpJobDisplay[]
+  readonly ErrorMsg?: string
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBackUpJobResponse: $Schema.Schema<DescribeBackUpJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackUpJobResponse", { BackUpJobs: $C.arr(BackUpJobDisplay), ErrorMsg: $C.str, TotalCount: $C.int64, RequestId: $C.str }))
@@ -270,12 +270,12 @@ export const DescribeBackUpScheduleRequest: $Schema.Schema<DescribeBackUpSchedul
 
 /** `DescribeBackUpScheduleResponse` (response side). */
 export interface DescribeBackUpScheduleResponse {
-  readonly BackUpOpened: boolean
-  readonly MetaStrategy: ScheduleStrategy
-  readonly DataStrategy: ScheduleStrategy
-  readonly BackUpContents: readonly BackupTableContent[]
-  readonly BackUpStatus: number | bigint
-  readonly ErrorMsg: string
+  readonly BackUpOpened?: boolean
+  readonly MetaStrategy?: ScheduleStrategy
+  readonly DataStrategy?: ScheduleStrategy
+  readonly BackUpContents?: readonly BackupTableContent[]
+  readonly BackUpStatus?: number | bigint
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const DescribeBackUpScheduleResponse: $Schema.Schema<DescribeBackUpScheduleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackUpScheduleResponse", { BackUpOpened: $C.bool, MetaStrategy: ScheduleStrategy, DataStrategy: ScheduleStrategy, BackUpContents: $C.arr(BackupTableContent), BackUpStatus: $C.int64, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -288,8 +288,8 @@ export const DescribeBackUpTablesRequest: $Schema.Schema<DescribeBackUpTablesReq
 
 /** `DescribeBackUpTablesResponse` (response side). */
 export interface DescribeBackUpTablesResponse {
-  readonly AvailableTables: readonly BackupTableContent[]
-  readonly ErrorMsg: string
+  readonly AvailableTables?: readonly BackupTableContent[]
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const DescribeBackUpTablesResponse: $Schema.Schema<DescribeBackUpTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackUpTablesResponse", { AvailableTables: $C.arr(BackupTableContent), ErrorMsg: $C.str, RequestId: $C.str }))
@@ -308,9 +308,9 @@ export const DescribeCNInstancesRequest: $Schema.Schema<DescribeCNInstancesReque
 
 /** `DescribeCNInstancesResponse` (response side). */
 export interface DescribeCNInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstancesList: readonly CnInstanceInfo[]
-  readonly ErrorMsg: string
+  readonly TotalCount?: number | bigint
+  readonly InstancesList?: readonly CnInstanceInfo[]
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const DescribeCNInstancesResponse: $Schema.Schema<DescribeCNInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCNInstancesResponse", { TotalCount: $C.int64, InstancesList: $C.arr(CnInstanceInfo), ErrorMsg: $C.str, RequestId: $C.str }))
@@ -327,7 +327,7 @@ export const DescribeCkSqlApisRequest: $Schema.Schema<DescribeCkSqlApisRequest> 
 
 /** `DescribeCkSqlApisResponse` (response side). */
 export interface DescribeCkSqlApisResponse {
-  readonly ReturnData: string
+  readonly ReturnData?: string
   readonly RequestId: string
 }
 export const DescribeCkSqlApisResponse: $Schema.Schema<DescribeCkSqlApisResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCkSqlApisResponse", { ReturnData: $C.str, RequestId: $C.str }))
@@ -340,7 +340,7 @@ export const DescribeClusterConfigsRequest: $Schema.Schema<DescribeClusterConfig
 
 /** `DescribeClusterConfigsResponse` (response side). */
 export interface DescribeClusterConfigsResponse {
-  readonly ClusterConfList: readonly ClusterConfigsInfoFromEMR[]
+  readonly ClusterConfList?: readonly ClusterConfigsInfoFromEMR[]
   readonly RequestId: string
 }
 export const DescribeClusterConfigsResponse: $Schema.Schema<DescribeClusterConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterConfigsResponse", { ClusterConfList: $C.arr(ClusterConfigsInfoFromEMR), RequestId: $C.str }))
@@ -376,7 +376,7 @@ export const DescribeInstanceClustersRequest: $Schema.Schema<DescribeInstanceClu
 
 /** `DescribeInstanceClustersResponse` (response side). */
 export interface DescribeInstanceClustersResponse {
-  readonly Clusters: readonly ClusterInfo[]
+  readonly Clusters?: readonly ClusterInfo[]
   readonly RequestId: string
 }
 export const DescribeInstanceClustersResponse: $Schema.Schema<DescribeInstanceClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceClustersResponse", { Clusters: $C.arr(ClusterInfo), RequestId: $C.str }))
@@ -390,10 +390,10 @@ export const DescribeInstanceKeyValConfigsRequest: $Schema.Schema<DescribeInstan
 
 /** `DescribeInstanceKeyValConfigsResponse` (response side). */
 export interface DescribeInstanceKeyValConfigsResponse {
-  readonly ConfigItems: readonly InstanceConfigInfo[]
-  readonly UnConfigItems: readonly InstanceConfigInfo[] | null
-  readonly MapConfigItems: readonly MapConfigItem[] | null
-  readonly ErrorMsg: string
+  readonly ConfigItems?: readonly InstanceConfigInfo[]
+  readonly UnConfigItems?: readonly InstanceConfigInfo[] | null
+  readonly MapConfigItems?: readonly MapConfigItem[] | null
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const DescribeInstanceKeyValConfigsResponse: $Schema.Schema<DescribeInstanceKeyValConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceKeyValConfigsResponse", { ConfigItems: $C.arr(InstanceConfigInfo), UnConfigItems: $C.nul($C.arr(InstanceConfigInfo)), MapConfigItems: $C.nul($C.arr(MapConfigItem)), ErrorMsg: $C.str, RequestId: $C.str }))
@@ -411,8 +411,8 @@ export const DescribeInstanceNodesRequest: $Schema.Schema<DescribeInstanceNodesR
 
 /** `DescribeInstanceNodesResponse` (response side). */
 export interface DescribeInstanceNodesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceNodesList: readonly InstanceNode[] | null
+  readonly TotalCount?: number | bigint
+  readonly InstanceNodesList?: readonly InstanceNode[] | null
   readonly RequestId: string
 }
 export const DescribeInstanceNodesResponse: $Schema.Schema<DescribeInstanceNodesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceNodesResponse", { TotalCount: $C.int64, InstanceNodesList: $C.nul($C.arr(InstanceNode)), RequestId: $C.str }))
@@ -426,7 +426,7 @@ export const DescribeInstanceRequest: $Schema.Schema<DescribeInstanceRequest> = 
 
 /** `DescribeInstanceResponse` (response side). */
 export interface DescribeInstanceResponse {
-  readonly InstanceInfo: InstanceInfo
+  readonly InstanceInfo?: InstanceInfo
   readonly RequestId: string
 }
 export const DescribeInstanceResponse: $Schema.Schema<DescribeInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceResponse", { InstanceInfo: InstanceInfo, RequestId: $C.str }))
@@ -439,7 +439,7 @@ export const DescribeInstanceShardsRequest: $Schema.Schema<DescribeInstanceShard
 
 /** `DescribeInstanceShardsResponse` (response side). */
 export interface DescribeInstanceShardsResponse {
-  readonly InstanceShardsList: string
+  readonly InstanceShardsList?: string
   readonly RequestId: string
 }
 export const DescribeInstanceShardsResponse: $Schema.Schema<DescribeInstanceShardsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceShardsResponse", { InstanceShardsList: $C.str, RequestId: $C.str }))
@@ -452,13 +452,13 @@ export const DescribeInstanceStateRequest: $Schema.Schema<DescribeInstanceStateR
 
 /** `DescribeInstanceStateResponse` (response side). */
 export interface DescribeInstanceStateResponse {
-  readonly InstanceState: string
-  readonly FlowCreateTime: string
-  readonly FlowName: string
-  readonly FlowProgress: number
-  readonly InstanceStateDesc: string
-  readonly FlowMsg: string
-  readonly ProcessName: string
+  readonly InstanceState?: string
+  readonly FlowCreateTime?: string
+  readonly FlowName?: string
+  readonly FlowProgress?: number
+  readonly InstanceStateDesc?: string
+  readonly FlowMsg?: string
+  readonly ProcessName?: string
   readonly ProcessSubName?: string
   readonly RequestId: string
 }
@@ -478,8 +478,8 @@ export const DescribeInstancesNewRequest: $Schema.Schema<DescribeInstancesNewReq
 
 /** `DescribeInstancesNewResponse` (response side). */
 export interface DescribeInstancesNewResponse {
-  readonly TotalCount: number | bigint
-  readonly InstancesList: readonly InstanceInfo[]
+  readonly TotalCount?: number | bigint
+  readonly InstancesList?: readonly InstanceInfo[]
   readonly RequestId: string
 }
 export const DescribeInstancesNewResponse: $Schema.Schema<DescribeInstancesNewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesNewResponse", { TotalCount: $C.int64, InstancesList: $C.arr(InstanceInfo), RequestId: $C.str }))
@@ -495,9 +495,9 @@ export const DescribeSpecRequest: $Schema.Schema<DescribeSpecRequest> = /*#__PUR
 
 /** `DescribeSpecResponse` (response side). */
 export interface DescribeSpecResponse {
-  readonly CommonSpec: readonly ResourceSpec[]
-  readonly DataSpec: readonly ResourceSpec[]
-  readonly AttachCBSSpec: readonly DiskSpec[]
+  readonly CommonSpec?: readonly ResourceSpec[]
+  readonly DataSpec?: readonly ResourceSpec[]
+  readonly AttachCBSSpec?: readonly DiskSpec[]
   readonly RequestId: string
 }
 export const DescribeSpecResponse: $Schema.Schema<DescribeSpecResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSpecResponse", { CommonSpec: $C.arr(ResourceSpec), DataSpec: $C.arr(ResourceSpec), AttachCBSSpec: $C.arr(DiskSpec), RequestId: $C.str }))
@@ -510,18 +510,18 @@ export const DestroyInstanceRequest: $Schema.Schema<DestroyInstanceRequest> = /*
 
 /** `DestroyInstanceResponse` (response side). */
 export interface DestroyInstanceResponse {
-  readonly FlowID: string
-  readonly InstanceID: string
-  readonly ErrorMsg: string
+  readonly FlowID?: string
+  readonly InstanceID?: string
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const DestroyInstanceResponse: $Schema.Schema<DestroyInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DestroyInstanceResponse", { FlowID: $C.str, InstanceID: $C.str, ErrorMsg: $C.str, RequestId: $C.str }))
 
 /** `DiskEncryptInfo` (response side). */
 export interface DiskEncryptInfo {
-  readonly EncryptType: string
-  readonly KmsKeyId: string
-  readonly KmsRegion: string
+  readonly EncryptType?: string
+  readonly KmsKeyId?: string
+  readonly KmsRegion?: string
   readonly KmsKeyName?: string
 }
 export const DiskEncryptInfo: $Schema.Schema<DiskEncryptInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DiskEncryptInfo", { EncryptType: $C.str, KmsKeyId: $C.str, KmsRegion: $C.str }, { KmsKeyName: $C.str }))
@@ -567,17 +567,17 @@ export const GroupInfo: $Schema.Schema<GroupInfo> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `InstanceConfigInfo` (response side). */
 export interface InstanceConfigInfo {
-  readonly ConfKey: string
-  readonly ConfValue: string
-  readonly DefaultValue: string
-  readonly NeedRestart: boolean
-  readonly Editable: boolean
-  readonly ConfDesc: string
-  readonly FileName: string
-  readonly ModifyRuleType: string
-  readonly ModifyRuleValue: string
-  readonly Uin: string
-  readonly ModifyTime: string
+  readonly ConfKey?: string
+  readonly ConfValue?: string
+  readonly DefaultValue?: string
+  readonly NeedRestart?: boolean
+  readonly Editable?: boolean
+  readonly ConfDesc?: string
+  readonly FileName?: string
+  readonly ModifyRuleType?: string
+  readonly ModifyRuleValue?: string
+  readonly Uin?: string
+  readonly ModifyTime?: string
   readonly ValueRange?: string
   readonly AbnormalParam?: string
   readonly ConfigEffective?: string
@@ -602,48 +602,48 @@ export const InstanceDetail: $Schema.Schema<InstanceDetail> = /*#__PURE__*/ $C.l
 
 /** `InstanceInfo` (response side). */
 export interface InstanceInfo {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Status: string
-  readonly Version: string
-  readonly Region: string
-  readonly Zone: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly PayMode: string
-  readonly CreateTime: string
-  readonly ExpireTime: string
-  readonly MasterSummary: NodesSummary
-  readonly CommonSummary: NodesSummary
-  readonly HA: string
-  readonly AccessInfo: string
-  readonly Id: number | bigint
-  readonly RegionId: number | bigint
-  readonly ZoneDesc: string
-  readonly FlowMsg: string
-  readonly StatusDesc: string
-  readonly RenewFlag: boolean
-  readonly Tags: readonly Tag[]
-  readonly Monitor: string
-  readonly HasClsTopic: boolean
-  readonly ClsTopicId: string
-  readonly ClsLogSetId: string
-  readonly EnableXMLConfig: number | bigint
-  readonly RegionDesc: string
-  readonly Eip: string
-  readonly CosMoveFactor: number | bigint
-  readonly Kind: string
-  readonly IsElastic: boolean
-  readonly InstanceStateInfo: InstanceStateInfo
-  readonly HAZk: boolean
-  readonly MountDiskType: number | bigint
-  readonly CHProxyVip: string
-  readonly CosBucketName: string
-  readonly CanAttachCbs: boolean
-  readonly CanAttachCbsLvm: boolean
-  readonly CanAttachCos: boolean
-  readonly Components: readonly ServiceInfo[]
-  readonly UpgradeVersions: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Status?: string
+  readonly Version?: string
+  readonly Region?: string
+  readonly Zone?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly PayMode?: string
+  readonly CreateTime?: string
+  readonly ExpireTime?: string
+  readonly MasterSummary?: NodesSummary
+  readonly CommonSummary?: NodesSummary
+  readonly HA?: string
+  readonly AccessInfo?: string
+  readonly Id?: number | bigint
+  readonly RegionId?: number | bigint
+  readonly ZoneDesc?: string
+  readonly FlowMsg?: string
+  readonly StatusDesc?: string
+  readonly RenewFlag?: boolean
+  readonly Tags?: readonly Tag[]
+  readonly Monitor?: string
+  readonly HasClsTopic?: boolean
+  readonly ClsTopicId?: string
+  readonly ClsLogSetId?: string
+  readonly EnableXMLConfig?: number | bigint
+  readonly RegionDesc?: string
+  readonly Eip?: string
+  readonly CosMoveFactor?: number | bigint
+  readonly Kind?: string
+  readonly IsElastic?: boolean
+  readonly InstanceStateInfo?: InstanceStateInfo
+  readonly HAZk?: boolean
+  readonly MountDiskType?: number | bigint
+  readonly CHProxyVip?: string
+  readonly CosBucketName?: string
+  readonly CanAttachCbs?: boolean
+  readonly CanAttachCbsLvm?: boolean
+  readonly CanAttachCos?: boolean
+  readonly Components?: readonly ServiceInfo[]
+  readonly UpgradeVersions?: string
   readonly EsIndexId?: string
   readonly EsIndexUsername?: string
   readonly EsIndexPassword?: string
@@ -655,29 +655,29 @@ export interface InstanceInfo {
   readonly IsWhiteSGs?: boolean
   readonly BindSGs?: readonly string[]
   readonly HasPublicCloudClb?: boolean
-  readonly UpgradeZkVersions: string
+  readonly UpgradeZkVersions?: string
   readonly ShowRip?: string
   readonly InstanceType?: string
   readonly EnableConfigKeyValue?: string
-  readonly HttpsEnabled: boolean
+  readonly HttpsEnabled?: boolean
   readonly DiskEncryptInfo?: DiskEncryptInfo
 }
 export const InstanceInfo: $Schema.Schema<InstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceInfo", { InstanceId: $C.str, InstanceName: $C.str, Status: $C.str, Version: $C.str, Region: $C.str, Zone: $C.str, VpcId: $C.str, SubnetId: $C.str, PayMode: $C.str, CreateTime: $C.str, ExpireTime: $C.str, MasterSummary: NodesSummary, CommonSummary: NodesSummary, HA: $C.str, AccessInfo: $C.str, Id: $C.int64, RegionId: $C.int64, ZoneDesc: $C.str, FlowMsg: $C.str, StatusDesc: $C.str, RenewFlag: $C.bool, Tags: $C.arr(Tag), Monitor: $C.str, HasClsTopic: $C.bool, ClsTopicId: $C.str, ClsLogSetId: $C.str, EnableXMLConfig: $C.int64, RegionDesc: $C.str, Eip: $C.str, CosMoveFactor: $C.int64, Kind: $C.str, IsElastic: $C.bool, InstanceStateInfo: InstanceStateInfo, HAZk: $C.bool, MountDiskType: $C.int64, CHProxyVip: $C.str, CosBucketName: $C.str, CanAttachCbs: $C.bool, CanAttachCbsLvm: $C.bool, CanAttachCos: $C.bool, Components: $C.arr(ServiceInfo), UpgradeVersions: $C.str, UpgradeZkVersions: $C.str, HttpsEnabled: $C.bool }, { EsIndexId: $C.str, EsIndexUsername: $C.str, EsIndexPassword: $C.str, HasEsIndex: $C.bool, IsSecondaryZone: $C.bool, SecondaryZoneInfo: $C.str, ClickHouseKeeper: $C.bool, Details: InstanceDetail, IsWhiteSGs: $C.bool, BindSGs: $C.arr($C.str), HasPublicCloudClb: $C.bool, ShowRip: $C.str, InstanceType: $C.str, EnableConfigKeyValue: $C.str, DiskEncryptInfo: DiskEncryptInfo }))
 
 /** `InstanceNode` (response side). */
 export interface InstanceNode {
-  readonly Ip: string
-  readonly Spec: string
-  readonly Core: number | bigint
-  readonly Memory: number | bigint
-  readonly DiskType: string
-  readonly DiskSize: number | bigint
-  readonly Cluster: string
-  readonly NodeGroups: readonly GroupInfo[]
-  readonly Rip: string
-  readonly IsCHProxy: boolean
-  readonly Status: string
-  readonly UUID: string
+  readonly Ip?: string
+  readonly Spec?: string
+  readonly Core?: number | bigint
+  readonly Memory?: number | bigint
+  readonly DiskType?: string
+  readonly DiskSize?: number | bigint
+  readonly Cluster?: string
+  readonly NodeGroups?: readonly GroupInfo[]
+  readonly Rip?: string
+  readonly IsCHProxy?: boolean
+  readonly Status?: string
+  readonly UUID?: string
   readonly Zone?: string
   readonly ZoneDesc?: string
   readonly RealResourceId?: string
@@ -687,13 +687,13 @@ export const InstanceNode: $Schema.Schema<InstanceNode> = /*#__PURE__*/ $C.lazy(
 
 /** `InstanceStateInfo` (response side). */
 export interface InstanceStateInfo {
-  readonly InstanceState: string
-  readonly FlowCreateTime: string
-  readonly FlowName: string
-  readonly FlowProgress: number | bigint
-  readonly InstanceStateDesc: string
-  readonly FlowMsg: string
-  readonly ProcessName: string
+  readonly InstanceState?: string
+  readonly FlowCreateTime?: string
+  readonly FlowName?: string
+  readonly FlowProgress?: number | bigint
+  readonly InstanceStateDesc?: string
+  readonly FlowMsg?: string
+  readonly ProcessName?: string
   readonly RequestId: string
   readonly ProcessSubName?: string | null
   readonly RequestID?: string | null
@@ -702,8 +702,8 @@ export const InstanceStateInfo: $Schema.Schema<InstanceStateInfo> = /*#__PURE__*
 
 /** `MapConfigItem` (response side). */
 export interface MapConfigItem {
-  readonly ConfKey: string
-  readonly Items: readonly InstanceConfigInfo[]
+  readonly ConfKey?: string
+  readonly Items?: readonly InstanceConfigInfo[]
 }
 export const MapConfigItem: $Schema.Schema<MapConfigItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MapConfigItem", { ConfKey: $C.str, Items: $C.arr(InstanceConfigInfo) }))
 
@@ -717,8 +717,8 @@ export const ModifyClusterConfigsRequest: $Schema.Schema<ModifyClusterConfigsReq
 
 /** `ModifyClusterConfigsResponse` (response side). */
 export interface ModifyClusterConfigsResponse {
-  readonly FlowId: number | bigint
-  readonly ErrorMsg: string
+  readonly FlowId?: number | bigint
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const ModifyClusterConfigsResponse: $Schema.Schema<ModifyClusterConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyClusterConfigsResponse", { FlowId: $C.int64, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -736,8 +736,8 @@ export const ModifyInstanceKeyValConfigsRequest: $Schema.Schema<ModifyInstanceKe
 
 /** `ModifyInstanceKeyValConfigsResponse` (response side). */
 export interface ModifyInstanceKeyValConfigsResponse {
-  readonly ErrorMsg: string
-  readonly FlowId: number | bigint
+  readonly ErrorMsg?: string
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyInstanceKeyValConfigsResponse: $Schema.Schema<ModifyInstanceKeyValConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstanceKeyValConfigsResponse", { ErrorMsg: $C.str, FlowId: $C.int64, RequestId: $C.str }))
@@ -769,20 +769,20 @@ export const NodeSpec: $Schema.Schema<NodeSpec> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `NodesSummary` (response side). */
 export interface NodesSummary {
-  readonly Spec: string
-  readonly NodeSize: number | bigint
-  readonly Core: number | bigint
-  readonly Memory: number | bigint
-  readonly Disk: number | bigint
-  readonly DiskType: string
-  readonly DiskDesc: string
-  readonly AttachCBSSpec: AttachCBSSpec
-  readonly SubProductType: string
-  readonly SpecCore: number | bigint
-  readonly SpecMemory: number | bigint
-  readonly DiskCount: number | bigint
-  readonly MaxDiskSize: number | bigint
-  readonly Encrypt: number | bigint
+  readonly Spec?: string
+  readonly NodeSize?: number | bigint
+  readonly Core?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Disk?: number | bigint
+  readonly DiskType?: string
+  readonly DiskDesc?: string
+  readonly AttachCBSSpec?: AttachCBSSpec
+  readonly SubProductType?: string
+  readonly SpecCore?: number | bigint
+  readonly SpecMemory?: number | bigint
+  readonly DiskCount?: number | bigint
+  readonly MaxDiskSize?: number | bigint
+  readonly Encrypt?: number | bigint
 }
 export const NodesSummary: $Schema.Schema<NodesSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodesSummary", { Spec: $C.str, NodeSize: $C.int64, Core: $C.int64, Memory: $C.int64, Disk: $C.int64, DiskType: $C.str, DiskDesc: $C.str, AttachCBSSpec: AttachCBSSpec, SubProductType: $C.str, SpecCore: $C.int64, SpecMemory: $C.int64, DiskCount: $C.int64, MaxDiskSize: $C.int64, Encrypt: $C.int64 }))
 
@@ -823,26 +823,26 @@ export const ResizeDiskRequest: $Schema.Schema<ResizeDiskRequest> = /*#__PURE__*
 
 /** `ResizeDiskResponse` (response side). */
 export interface ResizeDiskResponse {
-  readonly FlowId: string
-  readonly InstanceId: string
-  readonly ErrorMsg: string
+  readonly FlowId?: string
+  readonly InstanceId?: string
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const ResizeDiskResponse: $Schema.Schema<ResizeDiskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResizeDiskResponse", { FlowId: $C.str, InstanceId: $C.str, ErrorMsg: $C.str, RequestId: $C.str }))
 
 /** `ResourceSpec` (response side). */
 export interface ResourceSpec {
-  readonly Name: string
-  readonly Cpu: number | bigint
-  readonly Mem: number | bigint
-  readonly Type: string
-  readonly SystemDisk: DiskSpec
-  readonly DataDisk: DiskSpec
-  readonly MaxNodeSize: number | bigint
-  readonly Available: boolean
-  readonly ComputeSpecDesc: string
-  readonly DisplayName: string
-  readonly InstanceQuota: number | bigint
+  readonly Name?: string
+  readonly Cpu?: number | bigint
+  readonly Mem?: number | bigint
+  readonly Type?: string
+  readonly SystemDisk?: DiskSpec
+  readonly DataDisk?: DiskSpec
+  readonly MaxNodeSize?: number | bigint
+  readonly Available?: boolean
+  readonly ComputeSpecDesc?: string
+  readonly DisplayName?: string
+  readonly InstanceQuota?: number | bigint
 }
 export const ResourceSpec: $Schema.Schema<ResourceSpec> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceSpec", { Name: $C.str, Cpu: $C.int64, Mem: $C.int64, Type: $C.str, SystemDisk: DiskSpec, DataDisk: DiskSpec, MaxNodeSize: $C.int64, Available: $C.bool, ComputeSpecDesc: $C.str, DisplayName: $C.str, InstanceQuota: $C.int64 }))
 
@@ -857,7 +857,7 @@ export const RestartInstanceRequest: $Schema.Schema<RestartInstanceRequest> = /*
 
 /** `RestartInstanceResponse` (response side). */
 export interface RestartInstanceResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const RestartInstanceResponse: $Schema.Schema<RestartInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestartInstanceResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -874,9 +874,9 @@ export const ScaleCNOutUpInstanceRequest: $Schema.Schema<ScaleCNOutUpInstanceReq
 
 /** `ScaleCNOutUpInstanceResponse` (response side). */
 export interface ScaleCNOutUpInstanceResponse {
-  readonly FlowId: string
-  readonly InstanceId: string
-  readonly ErrorMsg: string
+  readonly FlowId?: string
+  readonly InstanceId?: string
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const ScaleCNOutUpInstanceResponse: $Schema.Schema<ScaleCNOutUpInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScaleCNOutUpInstanceResponse", { FlowId: $C.str, InstanceId: $C.str, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -895,9 +895,9 @@ export const ScaleOutInstanceRequest: $Schema.Schema<ScaleOutInstanceRequest> = 
 
 /** `ScaleOutInstanceResponse` (response side). */
 export interface ScaleOutInstanceResponse {
-  readonly FlowId: string
-  readonly InstanceId: string
-  readonly ErrorMsg: string
+  readonly FlowId?: string
+  readonly InstanceId?: string
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const ScaleOutInstanceResponse: $Schema.Schema<ScaleOutInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScaleOutInstanceResponse", { FlowId: $C.str, InstanceId: $C.str, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -913,21 +913,21 @@ export const ScaleUpInstanceRequest: $Schema.Schema<ScaleUpInstanceRequest> = /*
 
 /** `ScaleUpInstanceResponse` (response side). */
 export interface ScaleUpInstanceResponse {
-  readonly FlowId: string
-  readonly InstanceId: string
-  readonly ErrorMsg: string
+  readonly FlowId?: string
+  readonly InstanceId?: string
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const ScaleUpInstanceResponse: $Schema.Schema<ScaleUpInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScaleUpInstanceResponse", { FlowId: $C.str, InstanceId: $C.str, ErrorMsg: $C.str, RequestId: $C.str }))
 
 /** `ScheduleStrategy` (response side). */
 export interface ScheduleStrategy {
-  readonly CosBucketName: string
-  readonly RetainDays: number | bigint
-  readonly WeekDays: string
-  readonly ExecuteHour: number | bigint
-  readonly ScheduleId: number | bigint
-  readonly NextBackupTime: string
+  readonly CosBucketName?: string
+  readonly RetainDays?: number | bigint
+  readonly WeekDays?: string
+  readonly ExecuteHour?: number | bigint
+  readonly ScheduleId?: number | bigint
+  readonly NextBackupTime?: string
 }
 export const ScheduleStrategy: $Schema.Schema<ScheduleStrategy> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScheduleStrategy", { CosBucketName: $C.str, RetainDays: $C.int64, WeekDays: $C.str, ExecuteHour: $C.int64, ScheduleId: $C.int64, NextBackupTime: $C.str }))
 
@@ -950,8 +950,8 @@ export const SecondaryZoneInfo: $Schema.Schema<SecondaryZoneInfo> = /*#__PURE__*
 
 /** `ServiceInfo` (response side). */
 export interface ServiceInfo {
-  readonly Name: string
-  readonly Version: string
+  readonly Name?: string
+  readonly Version?: string
 }
 export const ServiceInfo: $Schema.Schema<ServiceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceInfo", { Name: $C.str, Version: $C.str }))
 

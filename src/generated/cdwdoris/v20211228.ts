@@ -29,33 +29,33 @@ export const ActionAlterUserRequest: $Schema.Schema<ActionAlterUserRequest> = /*
 
 /** `ActionAlterUserResponse` (response side). */
 export interface ActionAlterUserResponse {
-  readonly ErrorMsg: string
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const ActionAlterUserResponse: $Schema.Schema<ActionAlterUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ActionAlterUserResponse", { ErrorMsg: $C.str, RequestId: $C.str }))
 
 /** `AttachCBSSpec` (response side). */
 export interface AttachCBSSpec {
-  readonly DiskType: string
-  readonly DiskSize: number | bigint
-  readonly DiskCount: number | bigint
-  readonly DiskDesc: string
+  readonly DiskType?: string
+  readonly DiskSize?: number | bigint
+  readonly DiskCount?: number | bigint
+  readonly DiskDesc?: string
 }
 export const AttachCBSSpec: $Schema.Schema<AttachCBSSpec> = /*#__PURE__*/ $C.lazy(() => $C.struct("AttachCBSSpec", { DiskType: $C.str, DiskSize: $C.int64, DiskCount: $C.int64, DiskDesc: $C.str }))
 
 /** `BackUpJobDisplay` (response side). */
 export interface BackUpJobDisplay {
-  readonly JobId: number | bigint
-  readonly Snapshot: string
-  readonly BackUpSize: number | bigint
+  readonly JobId?: number | bigint
+  readonly Snapshot?: string
+  readonly BackUpSize?: number | bigint
   readonly BackUpSingleSize?: number | bigint
-  readonly BackUpTime: string
-  readonly ExpireTime: string
-  readonly JobStatus: string
-  readonly BackupType: number | bigint
-  readonly BackupTimeType: number | bigint
-  readonly DorisSourceInfo: DorisSourceInfo
-  readonly JobStatusNum: number | bigint
+  readonly BackUpTime?: string
+  readonly ExpireTime?: string
+  readonly JobStatus?: string
+  readonly BackupType?: number | bigint
+  readonly BackupTimeType?: number | bigint
+  readonly DorisSourceInfo?: DorisSourceInfo
+  readonly JobStatusNum?: number | bigint
   readonly BackupCosInfo?: BackupCosInfo
   readonly IsUserDefineBucket?: boolean
   readonly ErrorReason?: string
@@ -115,20 +115,20 @@ export const BackupScheduleInfo: $Schema.Schema<BackupScheduleInfo> = /*#__PURE_
 
 /** `BackupStatus` (response side). */
 export interface BackupStatus {
-  readonly JobId: number | bigint
-  readonly SnapshotName: string
-  readonly DbName: string
-  readonly State: string
-  readonly BackupObjects: string
-  readonly CreateTime: string
-  readonly SnapshotFinishedTime: string
-  readonly UploadFinishedTime: string
-  readonly FinishedTime: string
-  readonly UnfinishedTasks: string
-  readonly Progress: string
-  readonly TaskErrMsg: string
-  readonly Status: string
-  readonly Timeout: number | bigint
+  readonly JobId?: number | bigint
+  readonly SnapshotName?: string
+  readonly DbName?: string
+  readonly State?: string
+  readonly BackupObjects?: string
+  readonly CreateTime?: string
+  readonly SnapshotFinishedTime?: string
+  readonly UploadFinishedTime?: string
+  readonly FinishedTime?: string
+  readonly UnfinishedTasks?: string
+  readonly Progress?: string
+  readonly TaskErrMsg?: string
+  readonly Status?: string
+  readonly Timeout?: number | bigint
   readonly BackupJobId?: number | bigint
   readonly TaskId?: number | bigint
   readonly UploadBytes?: number | bigint
@@ -202,23 +202,23 @@ export const CheckCoolDownWorkingVariableConfigCorrectResponse: $Schema.Schema<C
 /** `ClusterConfigsHistory` (response side). */
 export interface ClusterConfigsHistory {
   readonly ComputeGroupId?: string
-  readonly FileName: string
-  readonly NewConfValue: string
-  readonly OldConfValue: string
+  readonly FileName?: string
+  readonly NewConfValue?: string
+  readonly OldConfValue?: string
   readonly Remark?: string
-  readonly ModifyTime: string
-  readonly UserUin: string
+  readonly ModifyTime?: string
+  readonly UserUin?: string
 }
 export const ClusterConfigsHistory: $Schema.Schema<ClusterConfigsHistory> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterConfigsHistory", { FileName: $C.str, NewConfValue: $C.str, OldConfValue: $C.str, ModifyTime: $C.str, UserUin: $C.str }, { ComputeGroupId: $C.str, Remark: $C.str }))
 
 /** `ClusterConfigsInfoFromEMR` (response side). */
 export interface ClusterConfigsInfoFromEMR {
   readonly ComputeGroupId?: string
-  readonly FileName: string
-  readonly FileConf: string
-  readonly KeyConf: string
-  readonly OriParam: string
-  readonly NeedRestart: number | bigint
+  readonly FileName?: string
+  readonly FileConf?: string
+  readonly KeyConf?: string
+  readonly OriParam?: string
+  readonly NeedRestart?: number | bigint
   readonly FilePath?: string
   /** @deprecated hidden or deprecated in the API */
   readonly FileKeyValues?: string | null
@@ -395,18 +395,18 @@ export const CreateWorkloadGroupResponse: $Schema.Schema<CreateWorkloadGroupResp
 
 /** `DataBaseAuditRecord` (response side). */
 export interface DataBaseAuditRecord {
-  readonly OsUser: string
-  readonly InitialQueryId: string
-  readonly Sql: string
-  readonly QueryStartTime: string
-  readonly DurationMs: number | bigint
-  readonly ReadRows: number | bigint
-  readonly ResultRows: number | bigint
-  readonly ResultBytes: number | bigint
-  readonly MemoryUsage: number | bigint
-  readonly InitialAddress: string
-  readonly DbName: string
-  readonly SqlType: string
+  readonly OsUser?: string
+  readonly InitialQueryId?: string
+  readonly Sql?: string
+  readonly QueryStartTime?: string
+  readonly DurationMs?: number | bigint
+  readonly ReadRows?: number | bigint
+  readonly ResultRows?: number | bigint
+  readonly ResultBytes?: number | bigint
+  readonly MemoryUsage?: number | bigint
+  readonly InitialAddress?: string
+  readonly DbName?: string
+  readonly SqlType?: string
   readonly Catalog?: string
   readonly State?: string
   readonly IsQuery?: boolean
@@ -452,9 +452,9 @@ export const DescribeAreaRegionRequest: $Schema.Schema<DescribeAreaRegionRequest
 
 /** `DescribeAreaRegionResponse` (response side). */
 export interface DescribeAreaRegionResponse {
-  readonly Items: readonly RegionAreaInfo[]
-  readonly FrontEndRules: readonly FrontEndRule[]
-  readonly AvailableWhiteListNames: readonly string[]
+  readonly Items?: readonly RegionAreaInfo[]
+  readonly FrontEndRules?: readonly FrontEndRule[]
+  readonly AvailableWhiteListNames?: readonly string[]
   readonly IsolationDays?: number | bigint
   readonly RequestId: string
 }
@@ -469,7 +469,7 @@ export const DescribeBackUpJobDetailRequest: $Schema.Schema<DescribeBackUpJobDet
 
 /** `DescribeBackUpJobDetailResponse` (response side). */
 export interface DescribeBackUpJobDetailResponse {
-  readonly TableContents: readonly BackupTableContent[]
+  readonly TableContents?: readonly BackupTableContent[]
   readonly ErrorMsg?: string
   readonly IsUnknownVersion?: boolean
   readonly Msg?: string
@@ -496,7 +496,7 @@ export const DescribeBackUpJobRequest: $Schema.Schema<DescribeBackUpJobRequest> 
 
 /** `DescribeBackUpJobResponse` (response side). */
 export interface DescribeBackUpJobResponse {
-  readonly BackUpJobs: readonly BackUpJobDisplay[]
+  readonly BackUpJobs?: readonly BackUpJobDisplay[]
   readonly ErrorMsg?: string
   readonly TotalCount?: number | bigint
   readonly CurrentTime?: string
@@ -542,7 +542,7 @@ export const DescribeBackUpTablesRequest: $Schema.Schema<DescribeBackUpTablesReq
 
 /** `DescribeBackUpTablesResponse` (response side). */
 export interface DescribeBackUpTablesResponse {
-  readonly AvailableTables: readonly BackupTableContent[]
+  readonly AvailableTables?: readonly BackupTableContent[]
   readonly Msg?: string
   readonly IsUnknownVersion?: boolean
   readonly ErrorMsg?: string
@@ -559,8 +559,8 @@ export const DescribeBackUpTaskDetailRequest: $Schema.Schema<DescribeBackUpTaskD
 
 /** `DescribeBackUpTaskDetailResponse` (response side). */
 export interface DescribeBackUpTaskDetailResponse {
-  readonly BackupStatus: readonly BackupStatus[]
-  readonly ErrorMsg: string
+  readonly BackupStatus?: readonly BackupStatus[]
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const DescribeBackUpTaskDetailResponse: $Schema.Schema<DescribeBackUpTaskDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackUpTaskDetailResponse", { BackupStatus: $C.arr(BackupStatus), ErrorMsg: $C.str, RequestId: $C.str }))
@@ -579,8 +579,8 @@ export const DescribeClusterConfigsHistoryRequest: $Schema.Schema<DescribeCluste
 
 /** `DescribeClusterConfigsHistoryResponse` (response side). */
 export interface DescribeClusterConfigsHistoryResponse {
-  readonly TotalCount: number | bigint
-  readonly ClusterConfHistory: readonly ClusterConfigsHistory[]
+  readonly TotalCount?: number | bigint
+  readonly ClusterConfHistory?: readonly ClusterConfigsHistory[]
   readonly RequestId: string
 }
 export const DescribeClusterConfigsHistoryResponse: $Schema.Schema<DescribeClusterConfigsHistoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterConfigsHistoryResponse", { TotalCount: $C.int64, ClusterConfHistory: $C.arr(ClusterConfigsHistory), RequestId: $C.str }))
@@ -598,7 +598,7 @@ export const DescribeClusterConfigsRequest: $Schema.Schema<DescribeClusterConfig
 
 /** `DescribeClusterConfigsResponse` (response side). */
 export interface DescribeClusterConfigsResponse {
-  readonly ClusterConfList: readonly ClusterConfigsInfoFromEMR[]
+  readonly ClusterConfList?: readonly ClusterConfigsInfoFromEMR[]
   readonly BuildVersion?: string
   readonly ErrorMsg?: string
   readonly HasCN?: boolean
@@ -674,7 +674,7 @@ export const DescribeDatabaseAuditDownloadRequest: $Schema.Schema<DescribeDataba
 
 /** `DescribeDatabaseAuditDownloadResponse` (response side). */
 export interface DescribeDatabaseAuditDownloadResponse {
-  readonly CosUrl: string
+  readonly CosUrl?: string
   readonly RequestId: string
 }
 export const DescribeDatabaseAuditDownloadResponse: $Schema.Schema<DescribeDatabaseAuditDownloadResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabaseAuditDownloadResponse", { CosUrl: $C.str, RequestId: $C.str }))
@@ -702,8 +702,8 @@ export const DescribeDatabaseAuditRecordsRequest: $Schema.Schema<DescribeDatabas
 
 /** `DescribeDatabaseAuditRecordsResponse` (response side). */
 export interface DescribeDatabaseAuditRecordsResponse {
-  readonly TotalCount: number | bigint
-  readonly SlowQueryRecords: DataBaseAuditRecord
+  readonly TotalCount?: number | bigint
+  readonly SlowQueryRecords?: DataBaseAuditRecord
   readonly Records?: readonly DataBaseAuditRecord[]
   readonly ErrorMsg?: string
   readonly RequestId: string
@@ -739,8 +739,8 @@ export const DescribeInstanceNodesRequest: $Schema.Schema<DescribeInstanceNodesR
 
 /** `DescribeInstanceNodesResponse` (response side). */
 export interface DescribeInstanceNodesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceNodesList: readonly InstanceNode[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceNodesList?: readonly InstanceNode[]
   readonly NodeRoles?: readonly string[]
   readonly RequestId: string
 }
@@ -755,9 +755,9 @@ export const DescribeInstanceNodesRoleRequest: $Schema.Schema<DescribeInstanceNo
 
 /** `DescribeInstanceNodesRoleResponse` (response side). */
 export interface DescribeInstanceNodesRoleResponse {
-  readonly ErrorMsg: string
-  readonly TotalCount: number | bigint
-  readonly NodeInfos: readonly NodeInfos[]
+  readonly ErrorMsg?: string
+  readonly TotalCount?: number | bigint
+  readonly NodeInfos?: readonly NodeInfos[]
   readonly RequestId: string
 }
 export const DescribeInstanceNodesRoleResponse: $Schema.Schema<DescribeInstanceNodesRoleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceNodesRoleResponse", { ErrorMsg: $C.str, TotalCount: $C.int64, NodeInfos: $C.arr(NodeInfos), RequestId: $C.str }))
@@ -775,8 +775,8 @@ export const DescribeInstanceOperationsRequest: $Schema.Schema<DescribeInstanceO
 
 /** `DescribeInstanceOperationsResponse` (response side). */
 export interface DescribeInstanceOperationsResponse {
-  readonly TotalCount: number | bigint
-  readonly Operations: readonly InstanceOperation[]
+  readonly TotalCount?: number | bigint
+  readonly Operations?: readonly InstanceOperation[]
   readonly RequestId: string
 }
 export const DescribeInstanceOperationsResponse: $Schema.Schema<DescribeInstanceOperationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceOperationsResponse", { TotalCount: $C.int64, Operations: $C.arr(InstanceOperation), RequestId: $C.str }))
@@ -789,7 +789,7 @@ export const DescribeInstanceRequest: $Schema.Schema<DescribeInstanceRequest> = 
 
 /** `DescribeInstanceResponse` (response side). */
 export interface DescribeInstanceResponse {
-  readonly InstanceInfo: InstanceInfo
+  readonly InstanceInfo?: InstanceInfo
   readonly RequestId: string
 }
 export const DescribeInstanceResponse: $Schema.Schema<DescribeInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceResponse", { InstanceInfo: InstanceInfo, RequestId: $C.str }))
@@ -802,12 +802,12 @@ export const DescribeInstanceStateRequest: $Schema.Schema<DescribeInstanceStateR
 
 /** `DescribeInstanceStateResponse` (response side). */
 export interface DescribeInstanceStateResponse {
-  readonly InstanceState: string
-  readonly FlowCreateTime: string
-  readonly FlowName: string
-  readonly FlowProgress: number
-  readonly InstanceStateDesc: string
-  readonly FlowMsg: string
+  readonly InstanceState?: string
+  readonly FlowCreateTime?: string
+  readonly FlowName?: string
+  readonly FlowProgress?: number
+  readonly InstanceStateDesc?: string
+  readonly FlowMsg?: string
   readonly ProcessId?: string
   readonly JobName?: string
   readonly RequestId: string
@@ -856,8 +856,8 @@ export const DescribeInstancesRequest: $Schema.Schema<DescribeInstancesRequest> 
 
 /** `DescribeInstancesResponse` (response side). */
 export interface DescribeInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstancesList: readonly InstanceInfo[]
+  readonly TotalCount?: number | bigint
+  readonly InstancesList?: readonly InstanceInfo[]
   readonly RequestId: string
 }
 export const DescribeInstancesResponse: $Schema.Schema<DescribeInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesResponse", { TotalCount: $C.int64, InstancesList: $C.arr(InstanceInfo), RequestId: $C.str }))
@@ -871,8 +871,8 @@ export const DescribeRestoreTaskDetailRequest: $Schema.Schema<DescribeRestoreTas
 
 /** `DescribeRestoreTaskDetailResponse` (response side). */
 export interface DescribeRestoreTaskDetailResponse {
-  readonly RestoreStatus: readonly RestoreStatus[]
-  readonly ErrorMsg: string
+  readonly RestoreStatus?: readonly RestoreStatus[]
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const DescribeRestoreTaskDetailResponse: $Schema.Schema<DescribeRestoreTaskDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRestoreTaskDetailResponse", { RestoreStatus: $C.arr(RestoreStatus), ErrorMsg: $C.str, RequestId: $C.str }))
@@ -900,7 +900,7 @@ export const DescribeSlowQueryRecordsDownloadRequest: $Schema.Schema<DescribeSlo
 
 /** `DescribeSlowQueryRecordsDownloadResponse` (response side). */
 export interface DescribeSlowQueryRecordsDownloadResponse {
-  readonly CosUrl: string
+  readonly CosUrl?: string
   readonly RequestId: string
 }
 export const DescribeSlowQueryRecordsDownloadResponse: $Schema.Schema<DescribeSlowQueryRecordsDownloadResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSlowQueryRecordsDownloadResponse", { CosUrl: $C.str, RequestId: $C.str }))
@@ -930,8 +930,8 @@ export const DescribeSlowQueryRecordsRequest: $Schema.Schema<DescribeSlowQueryRe
 
 /** `DescribeSlowQueryRecordsResponse` (response side). */
 export interface DescribeSlowQueryRecordsResponse {
-  readonly TotalCount: number | bigint
-  readonly SlowQueryRecords: readonly SlowQueryRecord[]
+  readonly TotalCount?: number | bigint
+  readonly SlowQueryRecords?: readonly SlowQueryRecord[]
   readonly DBNameList?: readonly string[]
   readonly CatalogNameList?: readonly string[]
   readonly RequestId: string
@@ -950,9 +950,9 @@ export const DescribeSpecRequest: $Schema.Schema<DescribeSpecRequest> = /*#__PUR
 
 /** `DescribeSpecResponse` (response side). */
 export interface DescribeSpecResponse {
-  readonly MasterSpec: readonly ResourceSpec[]
-  readonly CoreSpec: readonly ResourceSpec[]
-  readonly AttachCBSSpec: readonly DiskSpec[]
+  readonly MasterSpec?: readonly ResourceSpec[]
+  readonly CoreSpec?: readonly ResourceSpec[]
+  readonly AttachCBSSpec?: readonly DiskSpec[]
   readonly CNSpec?: readonly ResourceSpec[]
   readonly RequestId: string
 }
@@ -974,8 +974,8 @@ export const DescribeSqlApisRequest: $Schema.Schema<DescribeSqlApisRequest> = /*
 
 /** `DescribeSqlApisResponse` (response side). */
 export interface DescribeSqlApisResponse {
-  readonly ReturnData: string
-  readonly ErrorMsg: string
+  readonly ReturnData?: string
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const DescribeSqlApisResponse: $Schema.Schema<DescribeSqlApisResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSqlApisResponse", { ReturnData: $C.str, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -1045,11 +1045,11 @@ export const DestroyInstanceResponse: $Schema.Schema<DestroyInstanceResponse> = 
 
 /** `DiskSpec` (response side). */
 export interface DiskSpec {
-  readonly DiskType: string
-  readonly DiskDesc: string
-  readonly MinDiskSize: number | bigint
-  readonly MaxDiskSize: number | bigint
-  readonly DiskCount: number | bigint
+  readonly DiskType?: string
+  readonly DiskDesc?: string
+  readonly MinDiskSize?: number | bigint
+  readonly MaxDiskSize?: number | bigint
+  readonly DiskCount?: number | bigint
 }
 export const DiskSpec: $Schema.Schema<DiskSpec> = /*#__PURE__*/ $C.lazy(() => $C.struct("DiskSpec", { DiskType: $C.str, DiskDesc: $C.str, MinDiskSize: $C.int64, MaxDiskSize: $C.int64, DiskCount: $C.int64 }))
 
@@ -1064,9 +1064,9 @@ export const DorisSourceInfo: $Schema.Schema<DorisSourceInfo> = /*#__PURE__*/ $C
 
 /** `FrontEndRule` (response side). */
 export interface FrontEndRule {
-  readonly ID: number | bigint
-  readonly Name: string
-  readonly Rule: string
+  readonly ID?: number | bigint
+  readonly Name?: string
+  readonly Rule?: string
 }
 export const FrontEndRule: $Schema.Schema<FrontEndRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("FrontEndRule", { ID: $C.int64, Name: $C.str, Rule: $C.str }))
 
@@ -1085,38 +1085,38 @@ export const InstanceDetail: $Schema.Schema<InstanceDetail> = /*#__PURE__*/ $C.l
 
 /** `InstanceInfo` (response side). */
 export interface InstanceInfo {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Status: string
-  readonly Version: string
-  readonly Region: string
-  readonly Zone: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly PayMode: string
-  readonly CreateTime: string
-  readonly ExpireTime: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Status?: string
+  readonly Version?: string
+  readonly Region?: string
+  readonly Zone?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly PayMode?: string
+  readonly CreateTime?: string
+  readonly ExpireTime?: string
   readonly MasterSummary?: NodesSummary
   readonly CoreSummary?: NodesSummary
-  readonly HA: string
+  readonly HA?: string
   readonly HaType?: number | bigint
-  readonly AccessInfo: string
-  readonly Id: number | bigint
-  readonly RegionId: number | bigint
-  readonly ZoneDesc: string
-  readonly FlowMsg: string
-  readonly StatusDesc: string
-  readonly RenewFlag: boolean
-  readonly Tags: readonly Tag[]
-  readonly Monitor: string
-  readonly HasClsTopic: boolean
-  readonly ClsTopicId: string
-  readonly ClsLogSetId: string
-  readonly EnableXMLConfig: number | bigint
-  readonly RegionDesc: string
-  readonly Eip: string
-  readonly CosMoveFactor: number | bigint
-  readonly Kind: string
+  readonly AccessInfo?: string
+  readonly Id?: number | bigint
+  readonly RegionId?: number | bigint
+  readonly ZoneDesc?: string
+  readonly FlowMsg?: string
+  readonly StatusDesc?: string
+  readonly RenewFlag?: boolean
+  readonly Tags?: readonly Tag[]
+  readonly Monitor?: string
+  readonly HasClsTopic?: boolean
+  readonly ClsTopicId?: string
+  readonly ClsLogSetId?: string
+  readonly EnableXMLConfig?: number | bigint
+  readonly RegionDesc?: string
+  readonly Eip?: string
+  readonly CosMoveFactor?: number | bigint
+  readonly Kind?: string
   readonly CosBucketName?: string
   readonly CanAttachCbs?: boolean
   readonly BuildVersion?: string
@@ -1154,13 +1154,13 @@ export const InstanceInfo: $Schema.Schema<InstanceInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `InstanceNode` (response side). */
 export interface InstanceNode {
-  readonly Ip: string
-  readonly Spec: string
-  readonly Core: number | bigint
-  readonly Memory: number | bigint
-  readonly DiskType: string
-  readonly DiskSize: number | bigint
-  readonly Role: string
+  readonly Ip?: string
+  readonly Spec?: string
+  readonly Core?: number | bigint
+  readonly Memory?: number | bigint
+  readonly DiskType?: string
+  readonly DiskSize?: number | bigint
+  readonly Role?: string
   readonly Status?: string
   readonly Rip?: string
   readonly FeRole?: string
@@ -1174,16 +1174,16 @@ export const InstanceNode: $Schema.Schema<InstanceNode> = /*#__PURE__*/ $C.lazy(
 
 /** `InstanceOperation` (response side). */
 export interface InstanceOperation {
-  readonly Name: string
-  readonly Result: string
-  readonly Desc: string
-  readonly Level: string
-  readonly LevelDesc: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly ResultDesc: string
-  readonly OperateUin: string
-  readonly JobId: number | bigint
+  readonly Name?: string
+  readonly Result?: string
+  readonly Desc?: string
+  readonly Level?: string
+  readonly LevelDesc?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly ResultDesc?: string
+  readonly OperateUin?: string
+  readonly JobId?: number | bigint
   readonly OperationDetail?: string
   readonly ComputerGroupId?: string
 }
@@ -1199,8 +1199,8 @@ export const ModifyClusterConfigsRequest: $Schema.Schema<ModifyClusterConfigsReq
 
 /** `ModifyClusterConfigsResponse` (response side). */
 export interface ModifyClusterConfigsResponse {
-  readonly FlowId: number | bigint
-  readonly ErrorMsg: string
+  readonly FlowId?: number | bigint
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const ModifyClusterConfigsResponse: $Schema.Schema<ModifyClusterConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyClusterConfigsResponse", { FlowId: $C.int64, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -1237,8 +1237,8 @@ export const ModifyInstanceKeyValConfigsRequest: $Schema.Schema<ModifyInstanceKe
 
 /** `ModifyInstanceKeyValConfigsResponse` (response side). */
 export interface ModifyInstanceKeyValConfigsResponse {
-  readonly ErrorMsg: string
-  readonly FlowId: number | bigint
+  readonly ErrorMsg?: string
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyInstanceKeyValConfigsResponse: $Schema.Schema<ModifyInstanceKeyValConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstanceKeyValConfigsResponse", { ErrorMsg: $C.str, FlowId: $C.int64, RequestId: $C.str }))
@@ -1267,8 +1267,8 @@ export const ModifyNodeStatusRequest: $Schema.Schema<ModifyNodeStatusRequest> = 
 
 /** `ModifyNodeStatusResponse` (response side). */
 export interface ModifyNodeStatusResponse {
-  readonly FlowId: number | bigint
-  readonly ErrorMsg: string
+  readonly FlowId?: number | bigint
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const ModifyNodeStatusResponse: $Schema.Schema<ModifyNodeStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyNodeStatusResponse", { FlowId: $C.int64, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -1319,8 +1319,8 @@ export const ModifyUserPrivilegesV3Request: $Schema.Schema<ModifyUserPrivilegesV
 
 /** `ModifyUserPrivilegesV3Response` (response side). */
 export interface ModifyUserPrivilegesV3Response {
-  readonly ErrorMsg: string
-  readonly InstanceId: string
+  readonly ErrorMsg?: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const ModifyUserPrivilegesV3Response: $Schema.Schema<ModifyUserPrivilegesV3Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyUserPrivilegesV3Response", { ErrorMsg: $C.str, InstanceId: $C.str, RequestId: $C.str }))
@@ -1399,14 +1399,14 @@ export const NodeInfos: $Schema.Schema<NodeInfos> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `NodesSummary` (response side). */
 export interface NodesSummary {
-  readonly Spec: string
-  readonly NodeSize: number | bigint
-  readonly Core: number | bigint
-  readonly Memory: number | bigint
-  readonly Disk: number | bigint
-  readonly DiskType: string
-  readonly DiskDesc: string
-  readonly AttachCBSSpec: AttachCBSSpec
+  readonly Spec?: string
+  readonly NodeSize?: number | bigint
+  readonly Core?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Disk?: number | bigint
+  readonly DiskType?: string
+  readonly DiskDesc?: string
+  readonly AttachCBSSpec?: AttachCBSSpec
   readonly SubProductType?: string
   readonly SpecCore?: number | bigint
   readonly SpecMemory?: number | bigint
@@ -1511,11 +1511,11 @@ export const RegionAreaInfo: $Schema.Schema<RegionAreaInfo> = /*#__PURE__*/ $C.l
 
 /** `RegionInfo` (response side). */
 export interface RegionInfo {
-  readonly Name: string
-  readonly Desc: string
-  readonly RegionId: number | bigint
-  readonly Zones: readonly ZoneInfo[]
-  readonly Count: number | bigint
+  readonly Name?: string
+  readonly Desc?: string
+  readonly RegionId?: number | bigint
+  readonly Zones?: readonly ZoneInfo[]
+  readonly Count?: number | bigint
   readonly IsInternationalSite?: number | bigint
   readonly Bucket?: string
   readonly SSCCount?: number | bigint
@@ -1542,15 +1542,15 @@ export const ResizeDiskResponse: $Schema.Schema<ResizeDiskResponse> = /*#__PURE_
 
 /** `ResourceSpec` (response side). */
 export interface ResourceSpec {
-  readonly Name: string
-  readonly Cpu: number | bigint
-  readonly Mem: number | bigint
-  readonly Type: string
-  readonly SystemDisk: DiskSpec
-  readonly DataDisk: DiskSpec
-  readonly MaxNodeSize: number | bigint
-  readonly Available: boolean
-  readonly ComputeSpecDesc: string
+  readonly Name?: string
+  readonly Cpu?: number | bigint
+  readonly Mem?: number | bigint
+  readonly Type?: string
+  readonly SystemDisk?: DiskSpec
+  readonly DataDisk?: DiskSpec
+  readonly MaxNodeSize?: number | bigint
+  readonly Available?: boolean
+  readonly ComputeSpecDesc?: string
   readonly InstanceQuota?: number | bigint
 }
 export const ResourceSpec: $Schema.Schema<ResourceSpec> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceSpec", { Name: $C.str, Cpu: $C.int64, Mem: $C.int64, Type: $C.str, SystemDisk: DiskSpec, DataDisk: DiskSpec, MaxNodeSize: $C.int64, Available: $C.bool, ComputeSpecDesc: $C.str }, { InstanceQuota: $C.int64 }))
@@ -1565,8 +1565,8 @@ export const RestartClusterForConfigsRequest: $Schema.Schema<RestartClusterForCo
 
 /** `RestartClusterForConfigsResponse` (response side). */
 export interface RestartClusterForConfigsResponse {
-  readonly FlowId: number | bigint
-  readonly ErrorMsg: string
+  readonly FlowId?: number | bigint
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const RestartClusterForConfigsResponse: $Schema.Schema<RestartClusterForConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestartClusterForConfigsResponse", { FlowId: $C.int64, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -1583,35 +1583,35 @@ export const RestartClusterForNodeRequest: $Schema.Schema<RestartClusterForNodeR
 
 /** `RestartClusterForNodeResponse` (response side). */
 export interface RestartClusterForNodeResponse {
-  readonly FlowId: number | bigint
-  readonly ErrorMsg: string
+  readonly FlowId?: number | bigint
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const RestartClusterForNodeResponse: $Schema.Schema<RestartClusterForNodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestartClusterForNodeResponse", { FlowId: $C.int64, ErrorMsg: $C.str, RequestId: $C.str }))
 
 /** `RestoreStatus` (response side). */
 export interface RestoreStatus {
-  readonly JobId: number | bigint
-  readonly Label: string
-  readonly Timestamp: string
-  readonly DbName: string
-  readonly State: string
-  readonly AllowLoad: boolean
-  readonly ReplicationNum: string
-  readonly ReplicaAllocation: string
-  readonly RestoreObjects: string
-  readonly CreateTime: string
-  readonly MetaPreparedTime: string
-  readonly SnapshotFinishedTime: string
-  readonly DownloadFinishedTime: string
-  readonly FinishedTime: string
-  readonly UnfinishedTasks: string
-  readonly Progress: string
-  readonly TaskErrMsg: string
-  readonly Status: string
-  readonly Timeout: number | bigint
-  readonly ReserveReplica: boolean
-  readonly ReserveDynamicPartitionEnable: boolean
+  readonly JobId?: number | bigint
+  readonly Label?: string
+  readonly Timestamp?: string
+  readonly DbName?: string
+  readonly State?: string
+  readonly AllowLoad?: boolean
+  readonly ReplicationNum?: string
+  readonly ReplicaAllocation?: string
+  readonly RestoreObjects?: string
+  readonly CreateTime?: string
+  readonly MetaPreparedTime?: string
+  readonly SnapshotFinishedTime?: string
+  readonly DownloadFinishedTime?: string
+  readonly FinishedTime?: string
+  readonly UnfinishedTasks?: string
+  readonly Progress?: string
+  readonly TaskErrMsg?: string
+  readonly Status?: string
+  readonly Timeout?: number | bigint
+  readonly ReserveReplica?: boolean
+  readonly ReserveDynamicPartitionEnable?: boolean
   readonly BackupJobId?: number | bigint
   readonly TaskId?: number | bigint
   readonly ID?: number | bigint
@@ -1678,16 +1678,16 @@ export const SearchTags: $Schema.Schema<SearchTags> = /*#__PURE__*/ $C.lazy(() =
 
 /** `SlowQueryRecord` (response side). */
 export interface SlowQueryRecord {
-  readonly OsUser: string
-  readonly InitialQueryId: string
-  readonly Sql: string
-  readonly QueryStartTime: string
-  readonly DurationMs: number | bigint
-  readonly ReadRows: number | bigint
-  readonly ResultRows: number | bigint
-  readonly ResultBytes: number | bigint
-  readonly MemoryUsage: number | bigint
-  readonly InitialAddress: string
+  readonly OsUser?: string
+  readonly InitialQueryId?: string
+  readonly Sql?: string
+  readonly QueryStartTime?: string
+  readonly DurationMs?: number | bigint
+  readonly ReadRows?: number | bigint
+  readonly ResultRows?: number | bigint
+  readonly ResultBytes?: number | bigint
+  readonly MemoryUsage?: number | bigint
+  readonly InitialAddress?: string
   readonly DbName?: string
   readonly IsQuery?: number | bigint
   readonly ResultBytesMB?: number
@@ -1776,9 +1776,9 @@ export const WorkloadGroupConfig: $Schema.Schema<WorkloadGroupConfig> = /*#__PUR
 
 /** `ZoneInfo` (response side). */
 export interface ZoneInfo {
-  readonly Name: string
-  readonly Desc: string
-  readonly ZoneId: number | bigint
+  readonly Name?: string
+  readonly Desc?: string
+  readonly ZoneId?: number | bigint
   readonly Encrypt?: number | bigint
   readonly Main?: boolean
   readonly ContainerEnabled?: number | bigint

@@ -26,9 +26,9 @@ export const AccessInfo: $Schema.Schema<AccessInfo> = /*#__PURE__*/ $C.lazy(() =
 
 /** `AccountInfo` (response side). */
 export interface AccountInfo {
-  readonly InstanceId: string
-  readonly UserName: string
-  readonly Perms: readonly string[]
+  readonly InstanceId?: string
+  readonly UserName?: string
+  readonly Perms?: readonly string[]
 }
 export const AccountInfo: $Schema.Schema<AccountInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccountInfo", { InstanceId: $C.str, UserName: $C.str, Perms: $C.arr($C.str) }))
 
@@ -69,15 +69,15 @@ export const ChargeProperties: $Schema.Schema<ChargeProperties> = /*#__PURE__*/ 
 
 /** `ConfigHistory` (response side). */
 export interface ConfigHistory {
-  readonly Id: number | bigint
-  readonly InstanceId: string
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly NodeType: string
-  readonly ParamName: string
-  readonly ParamNewValue: string
-  readonly ParamOldValue: string
-  readonly Status: string
+  readonly Id?: number | bigint
+  readonly InstanceId?: string
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly NodeType?: string
+  readonly ParamName?: string
+  readonly ParamNewValue?: string
+  readonly ParamOldValue?: string
+  readonly Status?: string
 }
 export const ConfigHistory: $Schema.Schema<ConfigHistory> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConfigHistory", { Id: $C.int64, InstanceId: $C.str, CreatedAt: $C.datetimeIso, UpdatedAt: $C.datetimeIso, NodeType: $C.str, ParamName: $C.str, ParamNewValue: $C.str, ParamOldValue: $C.str, Status: $C.str }))
 
@@ -107,9 +107,9 @@ export const CreateInstanceByApiRequest: $Schema.Schema<CreateInstanceByApiReque
 
 /** `CreateInstanceByApiResponse` (response side). */
 export interface CreateInstanceByApiResponse {
-  readonly FlowId: string
-  readonly InstanceId: string
-  readonly ErrorMsg: string
+  readonly FlowId?: string
+  readonly InstanceId?: string
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const CreateInstanceByApiResponse: $Schema.Schema<CreateInstanceByApiResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInstanceByApiResponse", { FlowId: $C.str, InstanceId: $C.str, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -124,8 +124,8 @@ export const DescribeAccountsRequest: $Schema.Schema<DescribeAccountsRequest> = 
 
 /** `DescribeAccountsResponse` (response side). */
 export interface DescribeAccountsResponse {
-  readonly TotalCount: number | bigint
-  readonly Accounts: readonly AccountInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Accounts?: readonly AccountInfo[]
   readonly ErrorMsg?: string
   readonly RequestId: string
 }
@@ -141,8 +141,8 @@ export const DescribeDBConfigHistoryRequest: $Schema.Schema<DescribeDBConfigHist
 
 /** `DescribeDBConfigHistoryResponse` (response side). */
 export interface DescribeDBConfigHistoryResponse {
-  readonly TotalCount: number | bigint
-  readonly ConfigHistory: readonly ConfigHistory[]
+  readonly TotalCount?: number | bigint
+  readonly ConfigHistory?: readonly ConfigHistory[]
   readonly RequestId: string
 }
 export const DescribeDBConfigHistoryResponse: $Schema.Schema<DescribeDBConfigHistoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBConfigHistoryResponse", { TotalCount: $C.int64, ConfigHistory: $C.arr(ConfigHistory), RequestId: $C.str }))
@@ -158,8 +158,8 @@ export const DescribeDBParamsRequest: $Schema.Schema<DescribeDBParamsRequest> = 
 
 /** `DescribeDBParamsResponse` (response side). */
 export interface DescribeDBParamsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly ParamItem[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly ParamItem[]
   readonly RequestId: string
 }
 export const DescribeDBParamsResponse: $Schema.Schema<DescribeDBParamsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBParamsResponse", { TotalCount: $C.int64, Items: $C.arr(ParamItem), RequestId: $C.str }))
@@ -176,8 +176,8 @@ export const DescribeErrorLogRequest: $Schema.Schema<DescribeErrorLogRequest> = 
 
 /** `DescribeErrorLogResponse` (response side). */
 export interface DescribeErrorLogResponse {
-  readonly TotalCount: number | bigint
-  readonly ErrorLogDetails: readonly ErrorLogDetail[]
+  readonly TotalCount?: number | bigint
+  readonly ErrorLogDetails?: readonly ErrorLogDetail[]
   readonly RequestId: string
 }
 export const DescribeErrorLogResponse: $Schema.Schema<DescribeErrorLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeErrorLogResponse", { TotalCount: $C.int64, ErrorLogDetails: $C.arr(ErrorLogDetail), RequestId: $C.str }))
@@ -204,8 +204,8 @@ export const DescribeInstanceNodesRequest: $Schema.Schema<DescribeInstanceNodesR
 
 /** `DescribeInstanceNodesResponse` (response side). */
 export interface DescribeInstanceNodesResponse {
-  readonly ErrorMsg: string
-  readonly InstanceNodes: readonly InstanceNode[] | null
+  readonly ErrorMsg?: string
+  readonly InstanceNodes?: readonly InstanceNode[] | null
   readonly RequestId: string
 }
 export const DescribeInstanceNodesResponse: $Schema.Schema<DescribeInstanceNodesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceNodesResponse", { ErrorMsg: $C.str, InstanceNodes: $C.nul($C.arr(InstanceNode)), RequestId: $C.str }))
@@ -222,8 +222,8 @@ export const DescribeInstanceOperationsRequest: $Schema.Schema<DescribeInstanceO
 
 /** `DescribeInstanceOperationsResponse` (response side). */
 export interface DescribeInstanceOperationsResponse {
-  readonly TotalCount: number | bigint
-  readonly Operations: readonly InstanceOperation[] | null
+  readonly TotalCount?: number | bigint
+  readonly Operations?: readonly InstanceOperation[] | null
   readonly ErrorMsg?: string
   readonly RequestId: string
 }
@@ -237,7 +237,7 @@ export const DescribeInstanceRequest: $Schema.Schema<DescribeInstanceRequest> = 
 
 /** `DescribeInstanceResponse` (response side). */
 export interface DescribeInstanceResponse {
-  readonly InstanceInfo: InstanceInfo
+  readonly InstanceInfo?: InstanceInfo
   readonly ErrorMsg?: string
   readonly RequestId: string
 }
@@ -251,14 +251,14 @@ export const DescribeInstanceStateRequest: $Schema.Schema<DescribeInstanceStateR
 
 /** `DescribeInstanceStateResponse` (response side). */
 export interface DescribeInstanceStateResponse {
-  readonly InstanceState: string
-  readonly FlowCreateTime: string
-  readonly FlowName: string
-  readonly FlowProgress: number
-  readonly InstanceStateDesc: string
-  readonly FlowMsg: string
-  readonly ProcessName: string
-  readonly BackupStatus: number | bigint
+  readonly InstanceState?: string
+  readonly FlowCreateTime?: string
+  readonly FlowName?: string
+  readonly FlowProgress?: number
+  readonly InstanceStateDesc?: string
+  readonly FlowMsg?: string
+  readonly ProcessName?: string
+  readonly BackupStatus?: number | bigint
   readonly BackupOpenStatus?: number | bigint
   readonly RequestId: string
 }
@@ -276,9 +276,9 @@ export const DescribeInstancesRequest: $Schema.Schema<DescribeInstancesRequest> 
 
 /** `DescribeInstancesResponse` (response side). */
 export interface DescribeInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstancesList: readonly InstanceInfo[] | null
-  readonly ErrorMsg: string
+  readonly TotalCount?: number | bigint
+  readonly InstancesList?: readonly InstanceInfo[] | null
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const DescribeInstancesResponse: $Schema.Schema<DescribeInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesResponse", { TotalCount: $C.int64, InstancesList: $C.nul($C.arr(InstanceInfo)), ErrorMsg: $C.str, RequestId: $C.str }))
@@ -295,9 +295,9 @@ export const DescribeSimpleInstancesRequest: $Schema.Schema<DescribeSimpleInstan
 
 /** `DescribeSimpleInstancesResponse` (response side). */
 export interface DescribeSimpleInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstancesList: readonly InstanceSimpleInfoNew[]
-  readonly ErrorMsg: string
+  readonly TotalCount?: number | bigint
+  readonly InstancesList?: readonly InstanceSimpleInfoNew[]
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const DescribeSimpleInstancesResponse: $Schema.Schema<DescribeSimpleInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSimpleInstancesResponse", { TotalCount: $C.int64, InstancesList: $C.arr(InstanceSimpleInfoNew), ErrorMsg: $C.str, RequestId: $C.str }))
@@ -320,8 +320,8 @@ export const DescribeSlowLogRequest: $Schema.Schema<DescribeSlowLogRequest> = /*
 
 /** `DescribeSlowLogResponse` (response side). */
 export interface DescribeSlowLogResponse {
-  readonly TotalCount: number | bigint
-  readonly SlowLogDetails: SlowLogDetail
+  readonly TotalCount?: number | bigint
+  readonly SlowLogDetails?: SlowLogDetail
   readonly RequestId: string
 }
 export const DescribeSlowLogResponse: $Schema.Schema<DescribeSlowLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSlowLogResponse", { TotalCount: $C.int64, SlowLogDetails: SlowLogDetail, RequestId: $C.str }))
@@ -336,8 +336,8 @@ export const DescribeUpgradeListRequest: $Schema.Schema<DescribeUpgradeListReque
 
 /** `DescribeUpgradeListResponse` (response side). */
 export interface DescribeUpgradeListResponse {
-  readonly UpgradeItems: readonly UpgradeItem[] | null
-  readonly TotalCount: string
+  readonly UpgradeItems?: readonly UpgradeItem[] | null
+  readonly TotalCount?: string
   readonly ErrorMsg?: string
   readonly RequestId: string
 }
@@ -351,8 +351,8 @@ export const DescribeUserHbaConfigRequest: $Schema.Schema<DescribeUserHbaConfigR
 
 /** `DescribeUserHbaConfigResponse` (response side). */
 export interface DescribeUserHbaConfigResponse {
-  readonly TotalCount: number | bigint
-  readonly HbaConfigs: readonly HbaConfig[]
+  readonly TotalCount?: number | bigint
+  readonly HbaConfigs?: readonly HbaConfig[]
   readonly RequestId: string
 }
 export const DescribeUserHbaConfigResponse: $Schema.Schema<DescribeUserHbaConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserHbaConfigResponse", { TotalCount: $C.int64, HbaConfigs: $C.arr(HbaConfig), RequestId: $C.str }))
@@ -365,39 +365,39 @@ export const DestroyInstanceByApiRequest: $Schema.Schema<DestroyInstanceByApiReq
 
 /** `DestroyInstanceByApiResponse` (response side). */
 export interface DestroyInstanceByApiResponse {
-  readonly FlowId: string
-  readonly ErrorMsg: string
+  readonly FlowId?: string
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const DestroyInstanceByApiResponse: $Schema.Schema<DestroyInstanceByApiResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DestroyInstanceByApiResponse", { FlowId: $C.str, ErrorMsg: $C.str, RequestId: $C.str }))
 
 /** `DiskSpecPlus` (response side). */
 export interface DiskSpecPlus {
-  readonly DiskCount: number | bigint
-  readonly MaxDiskSize: number | bigint
-  readonly MinDiskSize: number | bigint
-  readonly DiskType: string
-  readonly DiskDesc: string
-  readonly CvmClass: string
+  readonly DiskCount?: number | bigint
+  readonly MaxDiskSize?: number | bigint
+  readonly MinDiskSize?: number | bigint
+  readonly DiskType?: string
+  readonly DiskDesc?: string
+  readonly CvmClass?: string
 }
 export const DiskSpecPlus: $Schema.Schema<DiskSpecPlus> = /*#__PURE__*/ $C.lazy(() => $C.struct("DiskSpecPlus", { DiskCount: $C.int64, MaxDiskSize: $C.int64, MinDiskSize: $C.int64, DiskType: $C.str, DiskDesc: $C.str, CvmClass: $C.str }))
 
 /** `ErrorLogDetail` (response side). */
 export interface ErrorLogDetail {
-  readonly UserName: string
-  readonly Database: string
-  readonly ErrorTime: string
-  readonly ErrorMessage: string
+  readonly UserName?: string
+  readonly Database?: string
+  readonly ErrorTime?: string
+  readonly ErrorMessage?: string
 }
 export const ErrorLogDetail: $Schema.Schema<ErrorLogDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ErrorLogDetail", { UserName: $C.str, Database: $C.str, ErrorTime: $C.str, ErrorMessage: $C.str }))
 
 /** `HbaConfig` (both sides). */
 export interface HbaConfig {
-  readonly Type: string
-  readonly Database: string
-  readonly User: string
-  readonly Address: string
-  readonly Method: string
+  readonly Type?: string
+  readonly Database?: string
+  readonly User?: string
+  readonly Address?: string
+  readonly Method?: string
   readonly Mask?: string
 }
 export const HbaConfig: $Schema.Schema<HbaConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("HbaConfig", { Type: $C.str, Database: $C.str, User: $C.str, Address: $C.str, Method: $C.str }, { Mask: $C.str }))
@@ -440,9 +440,9 @@ export const InstanceInfo: $Schema.Schema<InstanceInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `InstanceNode` (response side). */
 export interface InstanceNode {
-  readonly NodeId: number | bigint
-  readonly NodeType: string
-  readonly NodeIp: string
+  readonly NodeId?: number | bigint
+  readonly NodeType?: string
+  readonly NodeIp?: string
   readonly PrivateNetworkIp?: string
   readonly NodeRole?: string
   readonly NodeName?: string
@@ -467,52 +467,52 @@ export const InstanceNodeGroup: $Schema.Schema<InstanceNodeGroup> = /*#__PURE__*
 
 /** `InstanceOperation` (response side). */
 export interface InstanceOperation {
-  readonly Id: number | bigint
-  readonly InstanceId: string
-  readonly Action: string
-  readonly Status: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Context: string
-  readonly UpdateTime: string
-  readonly Uin: string
+  readonly Id?: number | bigint
+  readonly InstanceId?: string
+  readonly Action?: string
+  readonly Status?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Context?: string
+  readonly UpdateTime?: string
+  readonly Uin?: string
 }
 export const InstanceOperation: $Schema.Schema<InstanceOperation> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceOperation", { Id: $C.int64, InstanceId: $C.str, Action: $C.str, Status: $C.int64, StartTime: $C.str, EndTime: $C.str, Context: $C.str, UpdateTime: $C.str, Uin: $C.str }))
 
 /** `InstanceSimpleInfoNew` (response side). */
 export interface InstanceSimpleInfoNew {
-  readonly ID: number | bigint
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Version: string
-  readonly Region: string
-  readonly RegionId: number | bigint
-  readonly RegionDesc: string
-  readonly Zone: string
-  readonly ZoneId: number | bigint
-  readonly ZoneDesc: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly CreateTime: string
-  readonly ExpireTime: string
-  readonly AccessInfo: string
-  readonly PayMode: string
-  readonly RenewFlag: boolean
+  readonly ID?: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Version?: string
+  readonly Region?: string
+  readonly RegionId?: number | bigint
+  readonly RegionDesc?: string
+  readonly Zone?: string
+  readonly ZoneId?: number | bigint
+  readonly ZoneDesc?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly CreateTime?: string
+  readonly ExpireTime?: string
+  readonly AccessInfo?: string
+  readonly PayMode?: string
+  readonly RenewFlag?: boolean
 }
 export const InstanceSimpleInfoNew: $Schema.Schema<InstanceSimpleInfoNew> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceSimpleInfoNew", { ID: $C.int64, InstanceId: $C.str, InstanceName: $C.str, Version: $C.str, Region: $C.str, RegionId: $C.int64, RegionDesc: $C.str, Zone: $C.str, ZoneId: $C.int64, ZoneDesc: $C.str, VpcId: $C.str, SubnetId: $C.str, CreateTime: $C.str, ExpireTime: $C.str, AccessInfo: $C.str, PayMode: $C.str, RenewFlag: $C.bool }))
 
 /** `InstanceStateInfo` (response side). */
 export interface InstanceStateInfo {
-  readonly InstanceState: string
-  readonly FlowCreateTime: string
-  readonly FlowName: string
-  readonly FlowProgress: number | bigint
-  readonly InstanceStateDesc: string
-  readonly FlowMsg: string
-  readonly ProcessName: string
-  readonly BackupStatus: number | bigint
+  readonly InstanceState?: string
+  readonly FlowCreateTime?: string
+  readonly FlowName?: string
+  readonly FlowProgress?: number | bigint
+  readonly InstanceStateDesc?: string
+  readonly FlowMsg?: string
+  readonly ProcessName?: string
+  readonly BackupStatus?: number | bigint
   readonly RequestId: string
-  readonly BackupOpenStatus: number | bigint
+  readonly BackupOpenStatus?: number | bigint
 }
 export const InstanceStateInfo: $Schema.Schema<InstanceStateInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceStateInfo", { InstanceState: $C.str, FlowCreateTime: $C.str, FlowName: $C.str, FlowProgress: $C.int64, InstanceStateDesc: $C.str, FlowMsg: $C.str, ProcessName: $C.str, BackupStatus: $C.int64, RequestId: $C.str, BackupOpenStatus: $C.int64 }))
 
@@ -525,7 +525,7 @@ export const ModifyDBParametersRequest: $Schema.Schema<ModifyDBParametersRequest
 
 /** `ModifyDBParametersResponse` (response side). */
 export interface ModifyDBParametersResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyDBParametersResponse: $Schema.Schema<ModifyDBParametersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDBParametersResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -552,8 +552,8 @@ export const ModifyUserHbaRequest: $Schema.Schema<ModifyUserHbaRequest> = /*#__P
 
 /** `ModifyUserHbaResponse` (response side). */
 export interface ModifyUserHbaResponse {
-  readonly TaskId: number | bigint
-  readonly ErrorMsg: string
+  readonly TaskId?: number | bigint
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const ModifyUserHbaResponse: $Schema.Schema<ModifyUserHbaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyUserHbaResponse", { TaskId: $C.int64, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -567,53 +567,53 @@ export const NodeConfigParams: $Schema.Schema<NodeConfigParams> = /*#__PURE__*/ 
 
 /** `NormQueryItem` (response side). */
 export interface NormQueryItem {
-  readonly CallTimes: number | bigint
-  readonly SharedReadBlocks: number | bigint
-  readonly SharedWriteBlocks: number | bigint
-  readonly DatabaseName: string
-  readonly NormalQuery: string
-  readonly MaxElapsedQuery: string
-  readonly CostTime: number
-  readonly ClientIp: string
-  readonly UserName: string
-  readonly TotalCallTimesPercent: number
-  readonly TotalCostTimePercent: number
-  readonly MinCostTime: number
-  readonly MaxCostTime: number
-  readonly FirstTime: string
-  readonly LastTime: string
-  readonly ReadCostTime: number
-  readonly WriteCostTime: number
+  readonly CallTimes?: number | bigint
+  readonly SharedReadBlocks?: number | bigint
+  readonly SharedWriteBlocks?: number | bigint
+  readonly DatabaseName?: string
+  readonly NormalQuery?: string
+  readonly MaxElapsedQuery?: string
+  readonly CostTime?: number
+  readonly ClientIp?: string
+  readonly UserName?: string
+  readonly TotalCallTimesPercent?: number
+  readonly TotalCostTimePercent?: number
+  readonly MinCostTime?: number
+  readonly MaxCostTime?: number
+  readonly FirstTime?: string
+  readonly LastTime?: string
+  readonly ReadCostTime?: number
+  readonly WriteCostTime?: number
 }
 export const NormQueryItem: $Schema.Schema<NormQueryItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("NormQueryItem", { CallTimes: $C.int64, SharedReadBlocks: $C.int64, SharedWriteBlocks: $C.int64, DatabaseName: $C.str, NormalQuery: $C.str, MaxElapsedQuery: $C.str, CostTime: $C.float, ClientIp: $C.str, UserName: $C.str, TotalCallTimesPercent: $C.float, TotalCostTimePercent: $C.float, MinCostTime: $C.float, MaxCostTime: $C.float, FirstTime: $C.str, LastTime: $C.str, ReadCostTime: $C.float, WriteCostTime: $C.float }))
 
 /** `ParamDetail` (response side). */
 export interface ParamDetail {
-  readonly ParamName: string
-  readonly DefaultValue: string
-  readonly NeedRestart: boolean
-  readonly RunningValue: string
-  readonly ValueRange: ValueRange
-  readonly Unit: string
-  readonly ShortDesc: string
-  readonly ParameterName: string
+  readonly ParamName?: string
+  readonly DefaultValue?: string
+  readonly NeedRestart?: boolean
+  readonly RunningValue?: string
+  readonly ValueRange?: ValueRange
+  readonly Unit?: string
+  readonly ShortDesc?: string
+  readonly ParameterName?: string
   readonly LatestValue?: string
 }
 export const ParamDetail: $Schema.Schema<ParamDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamDetail", { ParamName: $C.str, DefaultValue: $C.str, NeedRestart: $C.bool, RunningValue: $C.str, ValueRange: ValueRange, Unit: $C.str, ShortDesc: $C.str, ParameterName: $C.str }, { LatestValue: $C.str }))
 
 /** `ParamItem` (response side). */
 export interface ParamItem {
-  readonly NodeType: string
-  readonly NodeName: string
-  readonly TotalCount: number | bigint
-  readonly Details: readonly ParamDetail[]
+  readonly NodeType?: string
+  readonly NodeName?: string
+  readonly TotalCount?: number | bigint
+  readonly Details?: readonly ParamDetail[]
 }
 export const ParamItem: $Schema.Schema<ParamItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamItem", { NodeType: $C.str, NodeName: $C.str, TotalCount: $C.int64, Details: $C.arr(ParamDetail) }))
 
 /** `Range` (response side). */
 export interface Range {
-  readonly Min: string
-  readonly Max: string
+  readonly Min?: string
+  readonly Max?: string
 }
 export const Range: $Schema.Schema<Range> = /*#__PURE__*/ $C.lazy(() => $C.struct("Range", { Min: $C.str, Max: $C.str }))
 
@@ -627,7 +627,7 @@ export const ResetAccountPasswordRequest: $Schema.Schema<ResetAccountPasswordReq
 
 /** `ResetAccountPasswordResponse` (response side). */
 export interface ResetAccountPasswordResponse {
-  readonly ErrorMsg: string
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const ResetAccountPasswordResponse: $Schema.Schema<ResetAccountPasswordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResetAccountPasswordResponse", { ErrorMsg: $C.str, RequestId: $C.str }))
@@ -660,8 +660,8 @@ export const RestartInstanceRequest: $Schema.Schema<RestartInstanceRequest> = /*
 
 /** `RestartInstanceResponse` (response side). */
 export interface RestartInstanceResponse {
-  readonly FlowId: number | bigint
-  readonly ErrorMsg: string
+  readonly FlowId?: number | bigint
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const RestartInstanceResponse: $Schema.Schema<RestartInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestartInstanceResponse", { FlowId: $C.int64, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -693,8 +693,8 @@ export const ScaleUpInstanceRequest: $Schema.Schema<ScaleUpInstanceRequest> = /*
 
 /** `ScaleUpInstanceResponse` (response side). */
 export interface ScaleUpInstanceResponse {
-  readonly FlowId: number | bigint
-  readonly ErrorMsg: string
+  readonly FlowId?: number | bigint
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const ScaleUpInstanceResponse: $Schema.Schema<ScaleUpInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScaleUpInstanceResponse", { FlowId: $C.int64, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -730,9 +730,9 @@ export const SimpleInstanceInfo: $Schema.Schema<SimpleInstanceInfo> = /*#__PURE_
 
 /** `SlowLogDetail` (response side). */
 export interface SlowLogDetail {
-  readonly TotalTime: number
-  readonly TotalCallTimes: number | bigint
-  readonly NormalQuerys: readonly NormQueryItem[]
+  readonly TotalTime?: number
+  readonly TotalCallTimes?: number | bigint
+  readonly NormalQuerys?: readonly NormQueryItem[]
 }
 export const SlowLogDetail: $Schema.Schema<SlowLogDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("SlowLogDetail", { TotalTime: $C.float, TotalCallTimes: $C.int64, NormalQuerys: $C.arr(NormQueryItem) }))
 
@@ -752,30 +752,30 @@ export const UpgradeInstanceRequest: $Schema.Schema<UpgradeInstanceRequest> = /*
 
 /** `UpgradeInstanceResponse` (response side). */
 export interface UpgradeInstanceResponse {
-  readonly FlowId: number | bigint
-  readonly ErrorMsg: string
+  readonly FlowId?: number | bigint
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const UpgradeInstanceResponse: $Schema.Schema<UpgradeInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeInstanceResponse", { FlowId: $C.int64, ErrorMsg: $C.str, RequestId: $C.str }))
 
 /** `UpgradeItem` (response side). */
 export interface UpgradeItem {
-  readonly TaskName: string
-  readonly SourceVersion: string
-  readonly TargetVersion: string
-  readonly CreateTime: string
-  readonly EndTime: string
-  readonly Status: string
-  readonly OperateUin: string
+  readonly TaskName?: string
+  readonly SourceVersion?: string
+  readonly TargetVersion?: string
+  readonly CreateTime?: string
+  readonly EndTime?: string
+  readonly Status?: string
+  readonly OperateUin?: string
 }
 export const UpgradeItem: $Schema.Schema<UpgradeItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeItem", { TaskName: $C.str, SourceVersion: $C.str, TargetVersion: $C.str, CreateTime: $C.str, EndTime: $C.str, Status: $C.str, OperateUin: $C.str }))
 
 /** `ValueRange` (response side). */
 export interface ValueRange {
-  readonly Type: string
-  readonly Range: Range
-  readonly Enum: readonly string[]
-  readonly String: string
+  readonly Type?: string
+  readonly Range?: Range
+  readonly Enum?: readonly string[]
+  readonly String?: string
 }
 export const ValueRange: $Schema.Schema<ValueRange> = /*#__PURE__*/ $C.lazy(() => $C.struct("ValueRange", { Type: $C.str, Range: Range, Enum: $C.arr($C.str), String: $C.str }))
 

@@ -72,7 +72,7 @@ export const DescribeCloudDedicatedZoneResourceSummaryRequest: $Schema.Schema<De
 
 /** `DescribeCloudDedicatedZoneResourceSummaryResponse` (response side). */
 export interface DescribeCloudDedicatedZoneResourceSummaryResponse {
-  readonly ResourceSummarySet: readonly CloudDedicatedZoneResourceSummaryInfo[]
+  readonly ResourceSummarySet?: readonly CloudDedicatedZoneResourceSummaryInfo[]
   readonly ExtraInfo?: ExtraInfo
   readonly RequestId: string
 }

@@ -43,7 +43,7 @@ export const CreateEtcdInstanceRequest: $Schema.Schema<CreateEtcdInstanceRequest
 
 /** `CreateEtcdInstanceResponse` (response side). */
 export interface CreateEtcdInstanceResponse {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const CreateEtcdInstanceResponse: $Schema.Schema<CreateEtcdInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEtcdInstanceResponse", { InstanceId: $C.str, RequestId: $C.str }))
@@ -125,8 +125,8 @@ export const DescribeEtcdInstancesRequest: $Schema.Schema<DescribeEtcdInstancesR
 
 /** `DescribeEtcdInstancesResponse` (response side). */
 export interface DescribeEtcdInstancesResponse {
-  readonly Etcds: readonly Etcd[] | null
-  readonly TotalCount: number | bigint
+  readonly Etcds?: readonly Etcd[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeEtcdInstancesResponse: $Schema.Schema<DescribeEtcdInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEtcdInstancesResponse", { Etcds: $C.nul($C.arr(Etcd)), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -204,7 +204,7 @@ export const DescribeRPCMethodListRequest: $Schema.Schema<DescribeRPCMethodListR
 
 /** `DescribeRPCMethodListResponse` (response side). */
 export interface DescribeRPCMethodListResponse {
-  readonly MethodList: readonly RPCMethod[]
+  readonly MethodList?: readonly RPCMethod[]
   readonly RequestId: string
 }
 export const DescribeRPCMethodListResponse: $Schema.Schema<DescribeRPCMethodListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRPCMethodListResponse", { MethodList: $C.arr(RPCMethod), RequestId: $C.str }))
@@ -235,15 +235,15 @@ export const EnableEtcdInstanceDeletionProtectionResponse: $Schema.Schema<Enable
 
 /** `Etcd` (response side). */
 export interface Etcd {
-  readonly InstanceId: string
-  readonly Name: string
-  readonly Description: string | null
-  readonly VpcId: string
-  readonly Version: string
-  readonly Status: string
-  readonly Members: readonly EtcdMember[] | null
-  readonly Endpoint: string | null
-  readonly DeletionProtection: boolean | null
+  readonly InstanceId?: string
+  readonly Name?: string
+  readonly Description?: string | null
+  readonly VpcId?: string
+  readonly Version?: string
+  readonly Status?: string
+  readonly Members?: readonly EtcdMember[] | null
+  readonly Endpoint?: string | null
+  readonly DeletionProtection?: boolean | null
 }
 export const Etcd: $Schema.Schema<Etcd> = /*#__PURE__*/ $C.lazy(() => $C.struct("Etcd", { InstanceId: $C.str, Name: $C.str, Description: $C.nul($C.str), VpcId: $C.str, Version: $C.str, Status: $C.str, Members: $C.nul($C.arr(EtcdMember)), Endpoint: $C.nul($C.str), DeletionProtection: $C.nul($C.bool) }))
 

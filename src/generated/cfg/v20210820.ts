@@ -19,14 +19,14 @@ export const $M: $O.Meta = { service: "cfg", version: "2021-08-20" }
 
 /** `ActionFieldConfigDetail` (response side). */
 export interface ActionFieldConfigDetail {
-  readonly Type: string
-  readonly Lable: string
-  readonly Field: string
-  readonly DefaultValue: string
-  readonly Config: string
-  readonly Required: number | bigint
-  readonly Validate: string
-  readonly Visible: string
+  readonly Type?: string
+  readonly Lable?: string
+  readonly Field?: string
+  readonly DefaultValue?: string
+  readonly Config?: string
+  readonly Required?: number | bigint
+  readonly Validate?: string
+  readonly Visible?: string
 }
 export const ActionFieldConfigDetail: $Schema.Schema<ActionFieldConfigDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ActionFieldConfigDetail", { Type: $C.str, Lable: $C.str, Field: $C.str, DefaultValue: $C.str, Config: $C.str, Required: $C.uint64, Validate: $C.str, Visible: $C.str }))
 
@@ -47,24 +47,24 @@ export const ActionFilter: $Schema.Schema<ActionFilter> = /*#__PURE__*/ $C.lazy(
 
 /** `ActionLibraryListResult` (response side). */
 export interface ActionLibraryListResult {
-  readonly ActionName: string
-  readonly Desc: string
-  readonly ActionType: string
-  readonly CreateTime: string
-  readonly Creator: string
-  readonly UpdateTime: string
-  readonly RiskDesc: string
-  readonly ActionId: number | bigint
-  readonly AttributeId: number | bigint
-  readonly RelationActionId: number | bigint
-  readonly ActionCommand: string
-  readonly ActionCommandType: number | bigint
-  readonly ActionContent: string
-  readonly ResourceType: string
-  readonly ActionDetail: string
-  readonly IsAllowed: boolean
-  readonly ActionBestCase: string
-  readonly ObjectType: string
+  readonly ActionName?: string
+  readonly Desc?: string
+  readonly ActionType?: string
+  readonly CreateTime?: string
+  readonly Creator?: string
+  readonly UpdateTime?: string
+  readonly RiskDesc?: string
+  readonly ActionId?: number | bigint
+  readonly AttributeId?: number | bigint
+  readonly RelationActionId?: number | bigint
+  readonly ActionCommand?: string
+  readonly ActionCommandType?: number | bigint
+  readonly ActionContent?: string
+  readonly ResourceType?: string
+  readonly ActionDetail?: string
+  readonly IsAllowed?: boolean
+  readonly ActionBestCase?: string
+  readonly ObjectType?: string
   readonly MetricIdList?: readonly (number | bigint)[]
   readonly IsNewAction?: boolean
   readonly ObjectTypeId?: number | bigint
@@ -73,8 +73,8 @@ export const ActionLibraryListResult: $Schema.Schema<ActionLibraryListResult> = 
 
 /** `ApmServiceInfo` (response side). */
 export interface ApmServiceInfo {
-  readonly InstanceId: string
-  readonly ServiceNameList: readonly string[]
+  readonly InstanceId?: string
+  readonly ServiceNameList?: readonly string[]
   readonly RegionId?: number | bigint
 }
 export const ApmServiceInfo: $Schema.Schema<ApmServiceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApmServiceInfo", { InstanceId: $C.str, ServiceNameList: $C.arr($C.str) }, { RegionId: $C.int64 }))
@@ -94,7 +94,7 @@ export const CreateTaskFromActionRequest: $Schema.Schema<CreateTaskFromActionReq
 
 /** `CreateTaskFromActionResponse` (response side). */
 export interface CreateTaskFromActionResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const CreateTaskFromActionResponse: $Schema.Schema<CreateTaskFromActionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTaskFromActionResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -111,7 +111,7 @@ export const CreateTaskFromMultiActionRequest: $Schema.Schema<CreateTaskFromMult
 
 /** `CreateTaskFromMultiActionResponse` (response side). */
 export interface CreateTaskFromMultiActionResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const CreateTaskFromMultiActionResponse: $Schema.Schema<CreateTaskFromMultiActionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTaskFromMultiActionResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -151,8 +151,8 @@ export const DescribeActionFieldConfigListRequest: $Schema.Schema<DescribeAction
 
 /** `DescribeActionFieldConfigListResponse` (response side). */
 export interface DescribeActionFieldConfigListResponse {
-  readonly Common: readonly ActionFieldConfigResult[]
-  readonly Results: readonly ActionFieldConfigResult[]
+  readonly Common?: readonly ActionFieldConfigResult[]
+  readonly Results?: readonly ActionFieldConfigResult[]
   readonly ResourceOffline?: readonly ResourceOffline[]
   readonly RequestId: string
 }
@@ -171,8 +171,8 @@ export const DescribeActionLibraryListRequest: $Schema.Schema<DescribeActionLibr
 
 /** `DescribeActionLibraryListResponse` (response side). */
 export interface DescribeActionLibraryListResponse {
-  readonly Results: readonly ActionLibraryListResult[]
-  readonly Total: number | bigint
+  readonly Results?: readonly ActionLibraryListResult[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeActionLibraryListResponse: $Schema.Schema<DescribeActionLibraryListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeActionLibraryListResponse", { Results: $C.arr(ActionLibraryListResult), Total: $C.uint64, RequestId: $C.str }))
@@ -185,17 +185,17 @@ export const DescribeObjectTypeListRequest: $Schema.Schema<DescribeObjectTypeLis
 
 /** `DescribeObjectTypeListResponse` (response side). */
 export interface DescribeObjectTypeListResponse {
-  readonly ObjectTypeList: readonly ObjectType[]
+  readonly ObjectTypeList?: readonly ObjectType[]
   readonly RequestId: string
 }
 export const DescribeObjectTypeListResponse: $Schema.Schema<DescribeObjectTypeListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeObjectTypeListResponse", { ObjectTypeList: $C.arr(ObjectType), RequestId: $C.str }))
 
 /** `DescribePolicy` (response side). */
 export interface DescribePolicy {
-  readonly TaskPolicyIdList: readonly string[]
-  readonly TaskPolicyStatus: string
-  readonly TaskPolicyRule: string
-  readonly TaskPolicyDealType: number | bigint
+  readonly TaskPolicyIdList?: readonly string[]
+  readonly TaskPolicyStatus?: string
+  readonly TaskPolicyRule?: string
+  readonly TaskPolicyDealType?: number | bigint
 }
 export const DescribePolicy: $Schema.Schema<DescribePolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePolicy", { TaskPolicyIdList: $C.arr($C.str), TaskPolicyStatus: $C.str, TaskPolicyRule: $C.str, TaskPolicyDealType: $C.int64 }))
 
@@ -209,7 +209,7 @@ export const DescribeTaskExecuteLogsRequest: $Schema.Schema<DescribeTaskExecuteL
 
 /** `DescribeTaskExecuteLogsResponse` (response side). */
 export interface DescribeTaskExecuteLogsResponse {
-  readonly LogMessage: readonly string[]
+  readonly LogMessage?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeTaskExecuteLogsResponse: $Schema.Schema<DescribeTaskExecuteLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskExecuteLogsResponse", { LogMessage: $C.arr($C.str), RequestId: $C.str }))
@@ -237,8 +237,8 @@ export const DescribeTaskListRequest: $Schema.Schema<DescribeTaskListRequest> = 
 
 /** `DescribeTaskListResponse` (response side). */
 export interface DescribeTaskListResponse {
-  readonly TaskList: readonly TaskListItem[]
-  readonly Total: number | bigint
+  readonly TaskList?: readonly TaskListItem[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTaskListResponse: $Schema.Schema<DescribeTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskListResponse", { TaskList: $C.arr(TaskListItem), Total: $C.int64, RequestId: $C.str }))
@@ -266,8 +266,8 @@ export const DescribeTaskRequest: $Schema.Schema<DescribeTaskRequest> = /*#__PUR
 
 /** `DescribeTaskResponse` (response side). */
 export interface DescribeTaskResponse {
-  readonly Task: Task
-  readonly ReportInfo: TaskReportInfo | null
+  readonly Task?: Task
+  readonly ReportInfo?: TaskReportInfo | null
   readonly RequestId: string
 }
 export const DescribeTaskResponse: $Schema.Schema<DescribeTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskResponse", { Task: Task, ReportInfo: $C.nul(TaskReportInfo), RequestId: $C.str }))
@@ -288,8 +288,8 @@ export const DescribeTemplateListRequest: $Schema.Schema<DescribeTemplateListReq
 
 /** `DescribeTemplateListResponse` (response side). */
 export interface DescribeTemplateListResponse {
-  readonly TemplateList: readonly TemplateListItem[]
-  readonly Total: number | bigint
+  readonly TemplateList?: readonly TemplateListItem[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTemplateListResponse: $Schema.Schema<DescribeTemplateListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTemplateListResponse", { TemplateList: $C.arr(TemplateListItem), Total: $C.int64, RequestId: $C.str }))
@@ -302,7 +302,7 @@ export const DescribeTemplateRequest: $Schema.Schema<DescribeTemplateRequest> = 
 
 /** `DescribeTemplateResponse` (response side). */
 export interface DescribeTemplateResponse {
-  readonly Template: Template
+  readonly Template?: Template
   readonly RequestId: string
 }
 export const DescribeTemplateResponse: $Schema.Schema<DescribeTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTemplateResponse", { Template: Template, RequestId: $C.str }))
@@ -356,11 +356,11 @@ export const ModifyTaskRunStatusResponse: $Schema.Schema<ModifyTaskRunStatusResp
 
 /** `ObjectType` (response side). */
 export interface ObjectType {
-  readonly ObjectTypeId: number | bigint
-  readonly ObjectTypeTitle: string
-  readonly ObjectTypeLevelOne: string
-  readonly ObjectTypeParams: ObjectTypeConfig
-  readonly ObjectTypeJsonParse: ObjectTypeJsonParse
+  readonly ObjectTypeId?: number | bigint
+  readonly ObjectTypeTitle?: string
+  readonly ObjectTypeLevelOne?: string
+  readonly ObjectTypeParams?: ObjectTypeConfig
+  readonly ObjectTypeJsonParse?: ObjectTypeJsonParse
   readonly ObjectHasNewAction?: boolean
   readonly ObjectPlatformName?: string
   readonly ObjectSupportType?: number | bigint
@@ -378,10 +378,10 @@ export const ObjectTypeConfig: $Schema.Schema<ObjectTypeConfig> = /*#__PURE__*/ 
 
 /** `ObjectTypeConfigFields` (response side). */
 export interface ObjectTypeConfigFields {
-  readonly Key: string
-  readonly Header: string
-  readonly Transfer: string
-  readonly JsonParse: string
+  readonly Key?: string
+  readonly Header?: string
+  readonly Transfer?: string
+  readonly JsonParse?: string
   readonly Type?: number | bigint
 }
 export const ObjectTypeConfigFields: $Schema.Schema<ObjectTypeConfigFields> = /*#__PURE__*/ $C.lazy(() => $C.struct("ObjectTypeConfigFields", { Key: $C.str, Header: $C.str, Transfer: $C.str, JsonParse: $C.str }, { Type: $C.int64 }))
@@ -422,36 +422,36 @@ export const TagWithCreate: $Schema.Schema<TagWithCreate> = /*#__PURE__*/ $C.laz
 
 /** `TagWithDescribe` (both sides). */
 export interface TagWithDescribe {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const TagWithDescribe: $Schema.Schema<TagWithDescribe> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagWithDescribe", { TagKey: $C.str, TagValue: $C.str }))
 
 /** `Task` (response side). */
 export interface Task {
-  readonly TaskId: number | bigint
-  readonly TaskTitle: string
-  readonly TaskDescription: string
-  readonly TaskTag: string
-  readonly TaskStatus: number | bigint
-  readonly TaskStatusType: number | bigint
-  readonly TaskProtectStrategy: string | null
-  readonly TaskCreateTime: string
-  readonly TaskUpdateTime: string
-  readonly TaskGroups: readonly TaskGroup[]
-  readonly TaskStartTime: string | null
-  readonly TaskEndTime: string | null
-  readonly TaskExpect: number | bigint | null
-  readonly TaskSummary: string | null
-  readonly TaskMode: number | bigint
-  readonly TaskPauseDuration: number | bigint
-  readonly TaskOwnerUin: string
-  readonly TaskRegionId: number | bigint
-  readonly TaskMonitors: readonly TaskMonitor[]
-  readonly TaskPolicy: DescribePolicy | null
-  readonly Tags: readonly TagWithDescribe[]
-  readonly TaskPlanId: number | bigint | null
-  readonly TaskPlanTitle: string | null
+  readonly TaskId?: number | bigint
+  readonly TaskTitle?: string
+  readonly TaskDescription?: string
+  readonly TaskTag?: string
+  readonly TaskStatus?: number | bigint
+  readonly TaskStatusType?: number | bigint
+  readonly TaskProtectStrategy?: string | null
+  readonly TaskCreateTime?: string
+  readonly TaskUpdateTime?: string
+  readonly TaskGroups?: readonly TaskGroup[]
+  readonly TaskStartTime?: string | null
+  readonly TaskEndTime?: string | null
+  readonly TaskExpect?: number | bigint | null
+  readonly TaskSummary?: string | null
+  readonly TaskMode?: number | bigint
+  readonly TaskPauseDuration?: number | bigint
+  readonly TaskOwnerUin?: string
+  readonly TaskRegionId?: number | bigint
+  readonly TaskMonitors?: readonly TaskMonitor[]
+  readonly TaskPolicy?: DescribePolicy | null
+  readonly Tags?: readonly TagWithDescribe[]
+  readonly TaskPlanId?: number | bigint | null
+  readonly TaskPlanTitle?: string | null
   readonly ApplicationId?: string | null
   readonly ApplicationName?: string
   readonly AlarmPolicy?: readonly string[]
@@ -483,44 +483,44 @@ export const TaskConfig: $Schema.Schema<TaskConfig> = /*#__PURE__*/ $C.lazy(() =
 
 /** `TaskGroup` (response side). */
 export interface TaskGroup {
-  readonly TaskGroupId: number | bigint
-  readonly TaskGroupTitle: string
-  readonly TaskGroupDescription: string
-  readonly TaskGroupOrder: number | bigint
-  readonly ObjectTypeId: number | bigint
-  readonly TaskGroupCreateTime: string
-  readonly TaskGroupUpdateTime: string
-  readonly TaskGroupActions: readonly TaskGroupAction[]
-  readonly TaskGroupInstanceList: readonly string[]
-  readonly TaskGroupMode: number | bigint
-  readonly TaskGroupDiscardInstanceList: readonly string[]
-  readonly TaskGroupSelectedInstanceList: readonly string[]
-  readonly TaskGroupInstancesExecuteRule: readonly TaskGroupInstancesExecuteRules[]
+  readonly TaskGroupId?: number | bigint
+  readonly TaskGroupTitle?: string
+  readonly TaskGroupDescription?: string
+  readonly TaskGroupOrder?: number | bigint
+  readonly ObjectTypeId?: number | bigint
+  readonly TaskGroupCreateTime?: string
+  readonly TaskGroupUpdateTime?: string
+  readonly TaskGroupActions?: readonly TaskGroupAction[]
+  readonly TaskGroupInstanceList?: readonly string[]
+  readonly TaskGroupMode?: number | bigint
+  readonly TaskGroupDiscardInstanceList?: readonly string[]
+  readonly TaskGroupSelectedInstanceList?: readonly string[]
+  readonly TaskGroupInstancesExecuteRule?: readonly TaskGroupInstancesExecuteRules[]
 }
 export const TaskGroup: $Schema.Schema<TaskGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskGroup", { TaskGroupId: $C.int64, TaskGroupTitle: $C.str, TaskGroupDescription: $C.str, TaskGroupOrder: $C.int64, ObjectTypeId: $C.int64, TaskGroupCreateTime: $C.str, TaskGroupUpdateTime: $C.str, TaskGroupActions: $C.arr(TaskGroupAction), TaskGroupInstanceList: $C.arr($C.str), TaskGroupMode: $C.int64, TaskGroupDiscardInstanceList: $C.arr($C.str), TaskGroupSelectedInstanceList: $C.arr($C.str), TaskGroupInstancesExecuteRule: $C.arr(TaskGroupInstancesExecuteRules) }))
 
 /** `TaskGroupAction` (response side). */
 export interface TaskGroupAction {
-  readonly TaskGroupActionId: number | bigint
-  readonly TaskGroupInstances: readonly TaskGroupInstance[]
-  readonly ActionId: number | bigint
-  readonly TaskGroupActionOrder: number | bigint
-  readonly TaskGroupActionGeneralConfiguration: string
-  readonly TaskGroupActionCustomConfiguration: string
-  readonly TaskGroupActionStatus: number | bigint
-  readonly TaskGroupActionCreateTime: string
-  readonly TaskGroupActionUpdateTime: string
-  readonly ActionTitle: string
-  readonly TaskGroupActionStatusType: number | bigint
-  readonly TaskGroupActionRandomId: number | bigint
-  readonly TaskGroupActionRecoverId: number | bigint
-  readonly TaskGroupActionExecuteId: number | bigint
-  readonly ActionApiType: number | bigint
-  readonly ActionAttribute: number | bigint
-  readonly ActionType: string
-  readonly IsExecuteRedo: boolean
-  readonly ActionRisk: string
-  readonly TaskGroupActionExecuteTime: number | bigint
+  readonly TaskGroupActionId?: number | bigint
+  readonly TaskGroupInstances?: readonly TaskGroupInstance[]
+  readonly ActionId?: number | bigint
+  readonly TaskGroupActionOrder?: number | bigint
+  readonly TaskGroupActionGeneralConfiguration?: string
+  readonly TaskGroupActionCustomConfiguration?: string
+  readonly TaskGroupActionStatus?: number | bigint
+  readonly TaskGroupActionCreateTime?: string
+  readonly TaskGroupActionUpdateTime?: string
+  readonly ActionTitle?: string
+  readonly TaskGroupActionStatusType?: number | bigint
+  readonly TaskGroupActionRandomId?: number | bigint
+  readonly TaskGroupActionRecoverId?: number | bigint
+  readonly TaskGroupActionExecuteId?: number | bigint
+  readonly ActionApiType?: number | bigint
+  readonly ActionAttribute?: number | bigint
+  readonly ActionType?: string
+  readonly IsExecuteRedo?: boolean
+  readonly ActionRisk?: string
+  readonly TaskGroupActionExecuteTime?: number | bigint
   readonly TaskGroupActionStartTime?: string
 }
 export const TaskGroupAction: $Schema.Schema<TaskGroupAction> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskGroupAction", { TaskGroupActionId: $C.int64, TaskGroupInstances: $C.arr(TaskGroupInstance), ActionId: $C.int64, TaskGroupActionOrder: $C.int64, TaskGroupActionGeneralConfiguration: $C.str, TaskGroupActionCustomConfiguration: $C.str, TaskGroupActionStatus: $C.int64, TaskGroupActionCreateTime: $C.str, TaskGroupActionUpdateTime: $C.str, ActionTitle: $C.str, TaskGroupActionStatusType: $C.int64, TaskGroupActionRandomId: $C.int64, TaskGroupActionRecoverId: $C.int64, TaskGroupActionExecuteId: $C.int64, ActionApiType: $C.int64, ActionAttribute: $C.int64, ActionType: $C.str, IsExecuteRedo: $C.bool, ActionRisk: $C.str, TaskGroupActionExecuteTime: $C.int64 }, { TaskGroupActionStartTime: $C.str }))
@@ -553,24 +553,24 @@ export const TaskGroupForAction: $Schema.Schema<TaskGroupForAction> = /*#__PURE_
 
 /** `TaskGroupInstance` (response side). */
 export interface TaskGroupInstance {
-  readonly TaskGroupInstanceId: number | bigint
-  readonly TaskGroupInstanceObjectId: string
-  readonly TaskGroupInstanceStatus: number | bigint
-  readonly TaskGroupInstanceCreateTime: string
-  readonly TaskGroupInstanceUpdateTime: string
-  readonly TaskGroupInstanceStatusType: number | bigint
-  readonly TaskGroupInstanceStartTime: string
-  readonly TaskGroupInstanceEndTime: string
+  readonly TaskGroupInstanceId?: number | bigint
+  readonly TaskGroupInstanceObjectId?: string
+  readonly TaskGroupInstanceStatus?: number | bigint
+  readonly TaskGroupInstanceCreateTime?: string
+  readonly TaskGroupInstanceUpdateTime?: string
+  readonly TaskGroupInstanceStatusType?: number | bigint
+  readonly TaskGroupInstanceStartTime?: string
+  readonly TaskGroupInstanceEndTime?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly TaskGroupInstanceExecuteLog: string | null
-  readonly TaskGroupInstanceIsRedo: boolean
-  readonly TaskGroupInstanceExecuteTime: number | bigint
+  readonly TaskGroupInstanceExecuteLog?: string | null
+  readonly TaskGroupInstanceIsRedo?: boolean
+  readonly TaskGroupInstanceExecuteTime?: number | bigint
 }
 export const TaskGroupInstance: $Schema.Schema<TaskGroupInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskGroupInstance", { TaskGroupInstanceId: $C.int64, TaskGroupInstanceObjectId: $C.str, TaskGroupInstanceStatus: $C.int64, TaskGroupInstanceCreateTime: $C.str, TaskGroupInstanceUpdateTime: $C.str, TaskGroupInstanceStatusType: $C.int64, TaskGroupInstanceStartTime: $C.str, TaskGroupInstanceEndTime: $C.str, TaskGroupInstanceExecuteLog: $C.nul($C.str), TaskGroupInstanceIsRedo: $C.bool, TaskGroupInstanceExecuteTime: $C.int64 }))
 
 /** `TaskGroupInstancesExecuteRules` (response side). */
 export interface TaskGroupInstancesExecuteRules {
-  readonly TaskGroupInstancesExecuteMode: number | bigint
+  readonly TaskGroupInstancesExecuteMode?: number | bigint
   readonly TaskGroupInstancesExecutePercent?: number | bigint
   readonly TaskGroupInstancesExecuteNum?: number | bigint
 }
@@ -578,15 +578,15 @@ export const TaskGroupInstancesExecuteRules: $Schema.Schema<TaskGroupInstancesEx
 
 /** `TaskListItem` (response side). */
 export interface TaskListItem {
-  readonly TaskId: number | bigint
-  readonly TaskTitle: string
-  readonly TaskDescription: string
-  readonly TaskTag: string
-  readonly TaskStatus: number | bigint
-  readonly TaskCreateTime: string
-  readonly TaskUpdateTime: string
-  readonly TaskPreCheckStatus: number | bigint
-  readonly TaskPreCheckSuccess: boolean
+  readonly TaskId?: number | bigint
+  readonly TaskTitle?: string
+  readonly TaskDescription?: string
+  readonly TaskTag?: string
+  readonly TaskStatus?: number | bigint
+  readonly TaskCreateTime?: string
+  readonly TaskUpdateTime?: string
+  readonly TaskPreCheckStatus?: number | bigint
+  readonly TaskPreCheckSuccess?: boolean
   readonly TaskExpect?: number | bigint
   readonly ApplicationId?: string
   readonly ApplicationName?: string
@@ -601,13 +601,13 @@ export const TaskListItem: $Schema.Schema<TaskListItem> = /*#__PURE__*/ $C.lazy(
 
 /** `TaskMonitor` (response side). */
 export interface TaskMonitor {
-  readonly TaskMonitorId: number | bigint
+  readonly TaskMonitorId?: number | bigint
   readonly MetricId?: number | bigint
-  readonly TaskMonitorObjectTypeId: number | bigint
-  readonly MetricName: string
-  readonly InstancesIds: readonly string[]
-  readonly MetricChineseName: string
-  readonly Unit: string
+  readonly TaskMonitorObjectTypeId?: number | bigint
+  readonly MetricName?: string
+  readonly InstancesIds?: readonly string[]
+  readonly MetricChineseName?: string
+  readonly Unit?: string
 }
 export const TaskMonitor: $Schema.Schema<TaskMonitor> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskMonitor", { TaskMonitorId: $C.int64, TaskMonitorObjectTypeId: $C.int64, MetricName: $C.str, InstancesIds: $C.arr($C.str), MetricChineseName: $C.str, Unit: $C.str }, { MetricId: $C.uint64 }))
 
@@ -620,12 +620,12 @@ export const TaskOrg: $Schema.Schema<TaskOrg> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `TaskReportInfo` (response side). */
 export interface TaskReportInfo {
-  readonly Stage: number | bigint
-  readonly CreateTime: string
-  readonly ExpirationTime: string
-  readonly Expired: boolean
-  readonly CosUrl: string
-  readonly Log: string | null
+  readonly Stage?: number | bigint
+  readonly CreateTime?: string
+  readonly ExpirationTime?: string
+  readonly Expired?: boolean
+  readonly CosUrl?: string
+  readonly Log?: string | null
   readonly ArchiveStage?: number | bigint
   readonly ArchiveTime?: string
   readonly ArchiveUuid?: string
@@ -634,7 +634,7 @@ export const TaskReportInfo: $Schema.Schema<TaskReportInfo> = /*#__PURE__*/ $C.l
 
 /** `TaskTarget` (response side). */
 export interface TaskTarget {
-  readonly TargetId: number | bigint
+  readonly TargetId?: number | bigint
   readonly TargetDesc?: string
   readonly Type?: number | bigint
   readonly Source?: number | bigint
@@ -644,21 +644,21 @@ export const TaskTarget: $Schema.Schema<TaskTarget> = /*#__PURE__*/ $C.lazy(() =
 
 /** `Template` (response side). */
 export interface Template {
-  readonly TemplateId: number | bigint
-  readonly TemplateTitle: string
-  readonly TemplateDescription: string
-  readonly TemplateTag: string
-  readonly TemplateIsUsed: number | bigint
-  readonly TemplateCreateTime: string
-  readonly TemplateUpdateTime: string
-  readonly TemplateMode: number | bigint
-  readonly TemplatePauseDuration: number | bigint
-  readonly TemplateOwnerUin: string
-  readonly TemplateRegionId: number | bigint
-  readonly TemplateGroups: readonly TemplateGroup[]
-  readonly TemplateMonitors: readonly TemplateMonitor[]
-  readonly TemplatePolicy: TemplatePolicy | null
-  readonly Tags: readonly TagWithDescribe[]
+  readonly TemplateId?: number | bigint
+  readonly TemplateTitle?: string
+  readonly TemplateDescription?: string
+  readonly TemplateTag?: string
+  readonly TemplateIsUsed?: number | bigint
+  readonly TemplateCreateTime?: string
+  readonly TemplateUpdateTime?: string
+  readonly TemplateMode?: number | bigint
+  readonly TemplatePauseDuration?: number | bigint
+  readonly TemplateOwnerUin?: string
+  readonly TemplateRegionId?: number | bigint
+  readonly TemplateGroups?: readonly TemplateGroup[]
+  readonly TemplateMonitors?: readonly TemplateMonitor[]
+  readonly TemplatePolicy?: TemplatePolicy | null
+  readonly Tags?: readonly TagWithDescribe[]
   readonly TemplateSource?: number | bigint
   readonly ApmServiceList?: readonly ApmServiceInfo[]
   readonly AlarmPolicy?: readonly string[]
@@ -670,34 +670,34 @@ export const Template: $Schema.Schema<Template> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `TemplateGroup` (response side). */
 export interface TemplateGroup {
-  readonly TemplateGroupId: number | bigint
-  readonly TemplateGroupActions: readonly TemplateGroupAction[]
-  readonly Title: string
-  readonly Description: string
-  readonly Order: number | bigint
-  readonly Mode: number | bigint
-  readonly ObjectTypeId: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly TemplateGroupId?: number | bigint
+  readonly TemplateGroupActions?: readonly TemplateGroupAction[]
+  readonly Title?: string
+  readonly Description?: string
+  readonly Order?: number | bigint
+  readonly Mode?: number | bigint
+  readonly ObjectTypeId?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const TemplateGroup: $Schema.Schema<TemplateGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("TemplateGroup", { TemplateGroupId: $C.int64, TemplateGroupActions: $C.arr(TemplateGroupAction), Title: $C.str, Description: $C.str, Order: $C.int64, Mode: $C.int64, ObjectTypeId: $C.int64, CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `TemplateGroupAction` (response side). */
 export interface TemplateGroupAction {
-  readonly TemplateGroupActionId: number | bigint
-  readonly ActionId: number | bigint
-  readonly Order: number | bigint
-  readonly GeneralConfiguration: string
-  readonly CustomConfiguration: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly ActionTitle: string
-  readonly RandomId: number | bigint
-  readonly RecoverId: number | bigint
-  readonly ExecuteId: number | bigint
-  readonly ActionApiType: number | bigint
-  readonly ActionAttribute: number | bigint
-  readonly ActionType: string
+  readonly TemplateGroupActionId?: number | bigint
+  readonly ActionId?: number | bigint
+  readonly Order?: number | bigint
+  readonly GeneralConfiguration?: string
+  readonly CustomConfiguration?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly ActionTitle?: string
+  readonly RandomId?: number | bigint
+  readonly RecoverId?: number | bigint
+  readonly ExecuteId?: number | bigint
+  readonly ActionApiType?: number | bigint
+  readonly ActionAttribute?: number | bigint
+  readonly ActionType?: string
   readonly ActionRisk?: string
   readonly FailurePerformance?: string
 }
@@ -705,25 +705,25 @@ export const TemplateGroupAction: $Schema.Schema<TemplateGroupAction> = /*#__PUR
 
 /** `TemplateListItem` (response side). */
 export interface TemplateListItem {
-  readonly TemplateId: number | bigint
-  readonly TemplateTitle: string
-  readonly TemplateDescription: string
-  readonly TemplateTag: string
-  readonly TemplateIsUsed: number | bigint
-  readonly TemplateCreateTime: string
-  readonly TemplateUpdateTime: string
-  readonly TemplateUsedNum: number | bigint
+  readonly TemplateId?: number | bigint
+  readonly TemplateTitle?: string
+  readonly TemplateDescription?: string
+  readonly TemplateTag?: string
+  readonly TemplateIsUsed?: number | bigint
+  readonly TemplateCreateTime?: string
+  readonly TemplateUpdateTime?: string
+  readonly TemplateUsedNum?: number | bigint
   readonly TemplateSource?: number | bigint
 }
 export const TemplateListItem: $Schema.Schema<TemplateListItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("TemplateListItem", { TemplateId: $C.int64, TemplateTitle: $C.str, TemplateDescription: $C.str, TemplateTag: $C.str, TemplateIsUsed: $C.int64, TemplateCreateTime: $C.str, TemplateUpdateTime: $C.str, TemplateUsedNum: $C.int64 }, { TemplateSource: $C.int64 }))
 
 /** `TemplateMonitor` (response side). */
 export interface TemplateMonitor {
-  readonly MonitorId: number | bigint
+  readonly MonitorId?: number | bigint
   readonly MetricId?: number | bigint
-  readonly ObjectTypeId: number | bigint
-  readonly MetricName: string
-  readonly MetricChineseName: string
+  readonly ObjectTypeId?: number | bigint
+  readonly MetricName?: string
+  readonly MetricChineseName?: string
 }
 export const TemplateMonitor: $Schema.Schema<TemplateMonitor> = /*#__PURE__*/ $C.lazy(() => $C.struct("TemplateMonitor", { MonitorId: $C.int64, ObjectTypeId: $C.int64, MetricName: $C.str, MetricChineseName: $C.str }, { MetricId: $C.int64 }))
 
@@ -746,8 +746,8 @@ export const TriggerPolicyRequest: $Schema.Schema<TriggerPolicyRequest> = /*#__P
 
 /** `TriggerPolicyResponse` (response side). */
 export interface TriggerPolicyResponse {
-  readonly TaskId: number | bigint
-  readonly Success: boolean
+  readonly TaskId?: number | bigint
+  readonly Success?: boolean
   readonly RequestId: string
 }
 export const TriggerPolicyResponse: $Schema.Schema<TriggerPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TriggerPolicyResponse", { TaskId: $C.int64, Success: $C.bool, RequestId: $C.str }))

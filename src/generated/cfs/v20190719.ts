@@ -26,74 +26,74 @@ export const ApplyPathLifecyclePolicyRequest: $Schema.Schema<ApplyPathLifecycleP
 
 /** `ApplyPathLifecyclePolicyResponse` (response side). */
 export interface ApplyPathLifecyclePolicyResponse {
-  readonly CheckResults: readonly CheckResult[] | null
+  readonly CheckResults?: readonly CheckResult[] | null
   readonly RequestId: string
 }
 export const ApplyPathLifecyclePolicyResponse: $Schema.Schema<ApplyPathLifecyclePolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApplyPathLifecyclePolicyResponse", { CheckResults: $C.nul($C.arr(CheckResult)), RequestId: $C.str }))
 
 /** `AutoScaleUpRule` (response side). */
 export interface AutoScaleUpRule {
-  readonly Status: string
-  readonly ScaleThreshold: number | bigint
-  readonly TargetThreshold: number | bigint
+  readonly Status?: string
+  readonly ScaleThreshold?: number | bigint
+  readonly TargetThreshold?: number | bigint
 }
 export const AutoScaleUpRule: $Schema.Schema<AutoScaleUpRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("AutoScaleUpRule", { Status: $C.str, ScaleThreshold: $C.uint64, TargetThreshold: $C.uint64 }))
 
 /** `AutoSnapshotPolicyInfo` (response side). */
 export interface AutoSnapshotPolicyInfo {
-  readonly AutoSnapshotPolicyId: string
-  readonly PolicyName: string
-  readonly CreationTime: string
-  readonly FileSystemNums: number | bigint
-  readonly DayOfWeek: string
-  readonly Hour: string
-  readonly IsActivated: number | bigint
-  readonly NextActiveTime: string
-  readonly Status: string
-  readonly AppId: number | bigint
-  readonly AliveDays: number | bigint
-  readonly RegionName: string
-  readonly FileSystems: readonly FileSystemByPolicy[]
-  readonly DayOfMonth: string | null
-  readonly IntervalDays: number | bigint | null
-  readonly CrossRegionsAliveDays: number | bigint
+  readonly AutoSnapshotPolicyId?: string
+  readonly PolicyName?: string
+  readonly CreationTime?: string
+  readonly FileSystemNums?: number | bigint
+  readonly DayOfWeek?: string
+  readonly Hour?: string
+  readonly IsActivated?: number | bigint
+  readonly NextActiveTime?: string
+  readonly Status?: string
+  readonly AppId?: number | bigint
+  readonly AliveDays?: number | bigint
+  readonly RegionName?: string
+  readonly FileSystems?: readonly FileSystemByPolicy[]
+  readonly DayOfMonth?: string | null
+  readonly IntervalDays?: number | bigint | null
+  readonly CrossRegionsAliveDays?: number | bigint
   readonly Tags?: readonly TagInfo[]
 }
 export const AutoSnapshotPolicyInfo: $Schema.Schema<AutoSnapshotPolicyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AutoSnapshotPolicyInfo", { AutoSnapshotPolicyId: $C.str, PolicyName: $C.str, CreationTime: $C.str, FileSystemNums: $C.uint64, DayOfWeek: $C.str, Hour: $C.str, IsActivated: $C.uint64, NextActiveTime: $C.str, Status: $C.str, AppId: $C.uint64, AliveDays: $C.uint64, RegionName: $C.str, FileSystems: $C.arr(FileSystemByPolicy), DayOfMonth: $C.nul($C.str), IntervalDays: $C.nul($C.uint64), CrossRegionsAliveDays: $C.uint64 }, { Tags: $C.arr(TagInfo) }))
 
 /** `AvailableProtoStatus` (response side). */
 export interface AvailableProtoStatus {
-  readonly SaleStatus: string
-  readonly Protocol: string
+  readonly SaleStatus?: string
+  readonly Protocol?: string
 }
 export const AvailableProtoStatus: $Schema.Schema<AvailableProtoStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("AvailableProtoStatus", { SaleStatus: $C.str, Protocol: $C.str }))
 
 /** `AvailableRegion` (response side). */
 export interface AvailableRegion {
-  readonly Region: string
-  readonly RegionName: string
-  readonly RegionStatus: string
-  readonly Zones: readonly AvailableZone[]
-  readonly RegionCnName: string
+  readonly Region?: string
+  readonly RegionName?: string
+  readonly RegionStatus?: string
+  readonly Zones?: readonly AvailableZone[]
+  readonly RegionCnName?: string
 }
 export const AvailableRegion: $Schema.Schema<AvailableRegion> = /*#__PURE__*/ $C.lazy(() => $C.struct("AvailableRegion", { Region: $C.str, RegionName: $C.str, RegionStatus: $C.str, Zones: $C.arr(AvailableZone), RegionCnName: $C.str }))
 
 /** `AvailableType` (response side). */
 export interface AvailableType {
-  readonly Protocols: readonly AvailableProtoStatus[]
-  readonly Type: string
-  readonly Prepayment: boolean
-  readonly Version: string
+  readonly Protocols?: readonly AvailableProtoStatus[]
+  readonly Type?: string
+  readonly Prepayment?: boolean
+  readonly Version?: string
 }
 export const AvailableType: $Schema.Schema<AvailableType> = /*#__PURE__*/ $C.lazy(() => $C.struct("AvailableType", { Protocols: $C.arr(AvailableProtoStatus), Type: $C.str, Prepayment: $C.bool, Version: $C.str }))
 
 /** `AvailableZone` (response side). */
 export interface AvailableZone {
-  readonly Zone: string
-  readonly ZoneId: number | bigint
-  readonly ZoneCnName: string
-  readonly Types: readonly AvailableType[]
-  readonly ZoneName: string
+  readonly Zone?: string
+  readonly ZoneId?: number | bigint
+  readonly ZoneCnName?: string
+  readonly Types?: readonly AvailableType[]
+  readonly ZoneName?: string
 }
 export const AvailableZone: $Schema.Schema<AvailableZone> = /*#__PURE__*/ $C.lazy(() => $C.struct("AvailableZone", { Zone: $C.str, ZoneId: $C.int64, ZoneCnName: $C.str, Types: $C.arr(AvailableType), ZoneName: $C.str }))
 
@@ -106,15 +106,15 @@ export const BindAutoSnapshotPolicyRequest: $Schema.Schema<BindAutoSnapshotPolic
 
 /** `BindAutoSnapshotPolicyResponse` (response side). */
 export interface BindAutoSnapshotPolicyResponse {
-  readonly AutoSnapshotPolicyId: string
+  readonly AutoSnapshotPolicyId?: string
   readonly RequestId: string
 }
 export const BindAutoSnapshotPolicyResponse: $Schema.Schema<BindAutoSnapshotPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindAutoSnapshotPolicyResponse", { AutoSnapshotPolicyId: $C.str, RequestId: $C.str }))
 
 /** `BucketInfo` (response side). */
 export interface BucketInfo {
-  readonly Name: string
-  readonly Region: string | null
+  readonly Name?: string
+  readonly Region?: string | null
 }
 export const BucketInfo: $Schema.Schema<BucketInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BucketInfo", { Name: $C.str, Region: $C.nul($C.str) }))
 
@@ -136,7 +136,7 @@ export const CreateAccessCertRequest: $Schema.Schema<CreateAccessCertRequest> = 
 
 /** `CreateAccessCertResponse` (response side). */
 export interface CreateAccessCertResponse {
-  readonly CertId: string
+  readonly CertId?: string
   readonly RequestId: string
 }
 export const CreateAccessCertResponse: $Schema.Schema<CreateAccessCertResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAccessCertResponse", { CertId: $C.str, RequestId: $C.str }))
@@ -155,7 +155,7 @@ export const CreateAutoSnapshotPolicyRequest: $Schema.Schema<CreateAutoSnapshotP
 
 /** `CreateAutoSnapshotPolicyResponse` (response side). */
 export interface CreateAutoSnapshotPolicyResponse {
-  readonly AutoSnapshotPolicyId: string
+  readonly AutoSnapshotPolicyId?: string
   readonly RequestId: string
 }
 export const CreateAutoSnapshotPolicyResponse: $Schema.Schema<CreateAutoSnapshotPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAutoSnapshotPolicyResponse", { AutoSnapshotPolicyId: $C.str, RequestId: $C.str }))
@@ -188,14 +188,14 @@ export const CreateCfsFileSystemRequest: $Schema.Schema<CreateCfsFileSystemReque
 
 /** `CreateCfsFileSystemResponse` (response side). */
 export interface CreateCfsFileSystemResponse {
-  readonly CreationTime: string
-  readonly CreationToken: string
-  readonly FileSystemId: string
-  readonly LifeCycleState: string
-  readonly SizeByte: number | bigint
-  readonly ZoneId: number | bigint
-  readonly FsName: string
-  readonly Encrypted: boolean
+  readonly CreationTime?: string
+  readonly CreationToken?: string
+  readonly FileSystemId?: string
+  readonly LifeCycleState?: string
+  readonly SizeByte?: number | bigint
+  readonly ZoneId?: number | bigint
+  readonly FsName?: string
+  readonly Encrypted?: boolean
   readonly RequestId: string
 }
 export const CreateCfsFileSystemResponse: $Schema.Schema<CreateCfsFileSystemResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCfsFileSystemResponse", { CreationTime: $C.str, CreationToken: $C.str, FileSystemId: $C.str, LifeCycleState: $C.str, SizeByte: $C.uint64, ZoneId: $C.uint64, FsName: $C.str, Encrypted: $C.bool, RequestId: $C.str }))
@@ -209,11 +209,11 @@ export const CreateCfsPGroupRequest: $Schema.Schema<CreateCfsPGroupRequest> = /*
 
 /** `CreateCfsPGroupResponse` (response side). */
 export interface CreateCfsPGroupResponse {
-  readonly PGroupId: string
-  readonly Name: string
-  readonly DescInfo: string
-  readonly BindCfsNum: number | bigint
-  readonly CDate: string
+  readonly PGroupId?: string
+  readonly Name?: string
+  readonly DescInfo?: string
+  readonly BindCfsNum?: number | bigint
+  readonly CDate?: string
   readonly RequestId: string
 }
 export const CreateCfsPGroupResponse: $Schema.Schema<CreateCfsPGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCfsPGroupResponse", { PGroupId: $C.str, Name: $C.str, DescInfo: $C.str, BindCfsNum: $C.int64, CDate: $C.str, RequestId: $C.str }))
@@ -230,12 +230,12 @@ export const CreateCfsRuleRequest: $Schema.Schema<CreateCfsRuleRequest> = /*#__P
 
 /** `CreateCfsRuleResponse` (response side). */
 export interface CreateCfsRuleResponse {
-  readonly RuleId: string
-  readonly PGroupId: string
-  readonly AuthClientIp: string
-  readonly RWPermission: string
-  readonly UserPermission: string
-  readonly Priority: number | bigint
+  readonly RuleId?: string
+  readonly PGroupId?: string
+  readonly AuthClientIp?: string
+  readonly RWPermission?: string
+  readonly UserPermission?: string
+  readonly Priority?: number | bigint
   readonly RequestId: string
 }
 export const CreateCfsRuleResponse: $Schema.Schema<CreateCfsRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCfsRuleResponse", { RuleId: $C.str, PGroupId: $C.str, AuthClientIp: $C.str, RWPermission: $C.str, UserPermission: $C.str, Priority: $C.int64, RequestId: $C.str }))
@@ -250,7 +250,7 @@ export const CreateCfsSnapshotRequest: $Schema.Schema<CreateCfsSnapshotRequest> 
 
 /** `CreateCfsSnapshotResponse` (response side). */
 export interface CreateCfsSnapshotResponse {
-  readonly SnapshotId: string
+  readonly SnapshotId?: string
   readonly RequestId: string
 }
 export const CreateCfsSnapshotResponse: $Schema.Schema<CreateCfsSnapshotResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCfsSnapshotResponse", { SnapshotId: $C.str, RequestId: $C.str }))
@@ -275,7 +275,7 @@ export const CreateDataFlowRequest: $Schema.Schema<CreateDataFlowRequest> = /*#_
 
 /** `CreateDataFlowResponse` (response side). */
 export interface CreateDataFlowResponse {
-  readonly DataFlowId: string
+  readonly DataFlowId?: string
   readonly RequestId: string
 }
 export const CreateDataFlowResponse: $Schema.Schema<CreateDataFlowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDataFlowResponse", { DataFlowId: $C.str, RequestId: $C.str }))
@@ -294,7 +294,7 @@ export const CreateDataRetrievalRequest: $Schema.Schema<CreateDataRetrievalReque
 
 /** `CreateDataRetrievalResponse` (response side). */
 export interface CreateDataRetrievalResponse {
-  readonly DataRetrievalId: string
+  readonly DataRetrievalId?: string
   readonly RequestId: string
 }
 export const CreateDataRetrievalResponse: $Schema.Schema<CreateDataRetrievalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDataRetrievalResponse", { DataRetrievalId: $C.str, RequestId: $C.str }))
@@ -313,7 +313,7 @@ export const CreateLifecycleDataTaskRequest: $Schema.Schema<CreateLifecycleDataT
 
 /** `CreateLifecycleDataTaskResponse` (response side). */
 export interface CreateLifecycleDataTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateLifecycleDataTaskResponse: $Schema.Schema<CreateLifecycleDataTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLifecycleDataTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -341,7 +341,7 @@ export const CreateLifecyclePolicyRequest: $Schema.Schema<CreateLifecyclePolicyR
 
 /** `CreateLifecyclePolicyResponse` (response side). */
 export interface CreateLifecyclePolicyResponse {
-  readonly LifecyclePolicyID: string
+  readonly LifecyclePolicyID?: string
   readonly RequestId: string
 }
 export const CreateLifecyclePolicyResponse: $Schema.Schema<CreateLifecyclePolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLifecyclePolicyResponse", { LifecyclePolicyID: $C.str, RequestId: $C.str }))
@@ -369,22 +369,22 @@ export const CreateMigrationTaskRequest: $Schema.Schema<CreateMigrationTaskReque
 
 /** `CreateMigrationTaskResponse` (response side). */
 export interface CreateMigrationTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateMigrationTaskResponse: $Schema.Schema<CreateMigrationTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMigrationTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `DataFlowInfo` (response side). */
 export interface DataFlowInfo {
-  readonly DataFlowId: string
-  readonly DataFlowName: string
-  readonly SourceStorageType: string
-  readonly SourceStorageAddress: string
-  readonly SourcePath: string
-  readonly TargetPath: string
-  readonly Status: string
-  readonly CreationTime: string
-  readonly FileSystemId: string
+  readonly DataFlowId?: string
+  readonly DataFlowName?: string
+  readonly SourceStorageType?: string
+  readonly SourceStorageAddress?: string
+  readonly SourcePath?: string
+  readonly TargetPath?: string
+  readonly Status?: string
+  readonly CreationTime?: string
+  readonly FileSystemId?: string
   readonly AutoRefresh?: number | bigint
   readonly UserKafkaTopic?: string
   readonly ServerAddr?: string
@@ -434,7 +434,7 @@ export const DeleteAutoSnapshotPolicyRequest: $Schema.Schema<DeleteAutoSnapshotP
 
 /** `DeleteAutoSnapshotPolicyResponse` (response side). */
 export interface DeleteAutoSnapshotPolicyResponse {
-  readonly AutoSnapshotPolicyId: string
+  readonly AutoSnapshotPolicyId?: string
   readonly RequestId: string
 }
 export const DeleteAutoSnapshotPolicyResponse: $Schema.Schema<DeleteAutoSnapshotPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteAutoSnapshotPolicyResponse", { AutoSnapshotPolicyId: $C.str, RequestId: $C.str }))
@@ -459,8 +459,8 @@ export const DeleteCfsPGroupRequest: $Schema.Schema<DeleteCfsPGroupRequest> = /*
 
 /** `DeleteCfsPGroupResponse` (response side). */
 export interface DeleteCfsPGroupResponse {
-  readonly PGroupId: string
-  readonly AppId: number | bigint
+  readonly PGroupId?: string
+  readonly AppId?: number | bigint
   readonly RequestId: string
 }
 export const DeleteCfsPGroupResponse: $Schema.Schema<DeleteCfsPGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCfsPGroupResponse", { PGroupId: $C.str, AppId: $C.int64, RequestId: $C.str }))
@@ -474,8 +474,8 @@ export const DeleteCfsRuleRequest: $Schema.Schema<DeleteCfsRuleRequest> = /*#__P
 
 /** `DeleteCfsRuleResponse` (response side). */
 export interface DeleteCfsRuleResponse {
-  readonly RuleId: string
-  readonly PGroupId: string
+  readonly RuleId?: string
+  readonly PGroupId?: string
   readonly RequestId: string
 }
 export const DeleteCfsRuleResponse: $Schema.Schema<DeleteCfsRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCfsRuleResponse", { RuleId: $C.str, PGroupId: $C.str, RequestId: $C.str }))
@@ -489,7 +489,7 @@ export const DeleteCfsSnapshotRequest: $Schema.Schema<DeleteCfsSnapshotRequest> 
 
 /** `DeleteCfsSnapshotResponse` (response side). */
 export interface DeleteCfsSnapshotResponse {
-  readonly SnapshotId: string
+  readonly SnapshotId?: string
   readonly RequestId: string
 }
 export const DeleteCfsSnapshotResponse: $Schema.Schema<DeleteCfsSnapshotResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCfsSnapshotResponse", { SnapshotId: $C.str, RequestId: $C.str }))
@@ -571,8 +571,8 @@ export const DescribeAutoSnapshotPoliciesRequest: $Schema.Schema<DescribeAutoSna
 
 /** `DescribeAutoSnapshotPoliciesResponse` (response side). */
 export interface DescribeAutoSnapshotPoliciesResponse {
-  readonly TotalCount: number | bigint
-  readonly AutoSnapshotPolicies: readonly AutoSnapshotPolicyInfo[]
+  readonly TotalCount?: number | bigint
+  readonly AutoSnapshotPolicies?: readonly AutoSnapshotPolicyInfo[]
   readonly RequestId: string
 }
 export const DescribeAutoSnapshotPoliciesResponse: $Schema.Schema<DescribeAutoSnapshotPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAutoSnapshotPoliciesResponse", { TotalCount: $C.uint64, AutoSnapshotPolicies: $C.arr(AutoSnapshotPolicyInfo), RequestId: $C.str }))
@@ -583,7 +583,7 @@ export const DescribeAvailableZoneInfoRequest: $Schema.Schema<DescribeAvailableZ
 
 /** `DescribeAvailableZoneInfoResponse` (response side). */
 export interface DescribeAvailableZoneInfoResponse {
-  readonly RegionZones: readonly AvailableRegion[]
+  readonly RegionZones?: readonly AvailableRegion[]
   readonly RequestId: string
 }
 export const DescribeAvailableZoneInfoResponse: $Schema.Schema<DescribeAvailableZoneInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAvailableZoneInfoResponse", { RegionZones: $C.arr(AvailableRegion), RequestId: $C.str }))
@@ -598,8 +598,8 @@ export const DescribeBucketListRequest: $Schema.Schema<DescribeBucketListRequest
 
 /** `DescribeBucketListResponse` (response side). */
 export interface DescribeBucketListResponse {
-  readonly TotalCount: number | bigint
-  readonly BucketList: readonly BucketInfo[]
+  readonly TotalCount?: number | bigint
+  readonly BucketList?: readonly BucketInfo[]
   readonly RequestId: string
 }
 export const DescribeBucketListResponse: $Schema.Schema<DescribeBucketListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBucketListResponse", { TotalCount: $C.int64, BucketList: $C.arr(BucketInfo), RequestId: $C.str }))
@@ -614,7 +614,7 @@ export const DescribeCfsFileSystemClientsRequest: $Schema.Schema<DescribeCfsFile
 
 /** `DescribeCfsFileSystemClientsResponse` (response side). */
 export interface DescribeCfsFileSystemClientsResponse {
-  readonly ClientList: readonly FileSystemClient[]
+  readonly ClientList?: readonly FileSystemClient[]
   readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
@@ -633,8 +633,8 @@ export const DescribeCfsFileSystemsRequest: $Schema.Schema<DescribeCfsFileSystem
 
 /** `DescribeCfsFileSystemsResponse` (response side). */
 export interface DescribeCfsFileSystemsResponse {
-  readonly FileSystems: readonly FileSystemInfo[]
-  readonly TotalCount: number | bigint
+  readonly FileSystems?: readonly FileSystemInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCfsFileSystemsResponse: $Schema.Schema<DescribeCfsFileSystemsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCfsFileSystemsResponse", { FileSystems: $C.arr(FileSystemInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -645,7 +645,7 @@ export const DescribeCfsPGroupsRequest: $Schema.Schema<DescribeCfsPGroupsRequest
 
 /** `DescribeCfsPGroupsResponse` (response side). */
 export interface DescribeCfsPGroupsResponse {
-  readonly PGroupList: readonly PGroupInfo[]
+  readonly PGroupList?: readonly PGroupInfo[]
   readonly RequestId: string
 }
 export const DescribeCfsPGroupsResponse: $Schema.Schema<DescribeCfsPGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCfsPGroupsResponse", { PGroupList: $C.arr(PGroupInfo), RequestId: $C.str }))
@@ -658,7 +658,7 @@ export const DescribeCfsRulesRequest: $Schema.Schema<DescribeCfsRulesRequest> = 
 
 /** `DescribeCfsRulesResponse` (response side). */
 export interface DescribeCfsRulesResponse {
-  readonly RuleList: readonly PGroupRuleInfo[]
+  readonly RuleList?: readonly PGroupRuleInfo[]
   readonly RequestId: string
 }
 export const DescribeCfsRulesResponse: $Schema.Schema<DescribeCfsRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCfsRulesResponse", { RuleList: $C.arr(PGroupRuleInfo), RequestId: $C.str }))
@@ -669,7 +669,7 @@ export const DescribeCfsServiceStatusRequest: $Schema.Schema<DescribeCfsServiceS
 
 /** `DescribeCfsServiceStatusResponse` (response side). */
 export interface DescribeCfsServiceStatusResponse {
-  readonly CfsServiceStatus: string
+  readonly CfsServiceStatus?: string
   readonly RequestId: string
 }
 export const DescribeCfsServiceStatusResponse: $Schema.Schema<DescribeCfsServiceStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCfsServiceStatusResponse", { CfsServiceStatus: $C.str, RequestId: $C.str }))
@@ -680,7 +680,7 @@ export const DescribeCfsSnapshotOverviewRequest: $Schema.Schema<DescribeCfsSnaps
 
 /** `DescribeCfsSnapshotOverviewResponse` (response side). */
 export interface DescribeCfsSnapshotOverviewResponse {
-  readonly StatisticsList: readonly SnapshotStatistics[]
+  readonly StatisticsList?: readonly SnapshotStatistics[]
   readonly RequestId: string
 }
 export const DescribeCfsSnapshotOverviewResponse: $Schema.Schema<DescribeCfsSnapshotOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCfsSnapshotOverviewResponse", { StatisticsList: $C.arr(SnapshotStatistics), RequestId: $C.str }))
@@ -699,9 +699,9 @@ export const DescribeCfsSnapshotsRequest: $Schema.Schema<DescribeCfsSnapshotsReq
 
 /** `DescribeCfsSnapshotsResponse` (response side). */
 export interface DescribeCfsSnapshotsResponse {
-  readonly TotalCount: number | bigint
-  readonly Snapshots: readonly SnapshotInfo[]
-  readonly TotalSize: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly Snapshots?: readonly SnapshotInfo[]
+  readonly TotalSize?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCfsSnapshotsResponse: $Schema.Schema<DescribeCfsSnapshotsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCfsSnapshotsResponse", { TotalCount: $C.uint64, Snapshots: $C.arr(SnapshotInfo), TotalSize: $C.uint64, RequestId: $C.str }))
@@ -718,7 +718,7 @@ export const DescribeDataFlowRequest: $Schema.Schema<DescribeDataFlowRequest> = 
 
 /** `DescribeDataFlowResponse` (response side). */
 export interface DescribeDataFlowResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly DataFlows?: readonly DataFlowInfo[]
   readonly RequestId: string
 }
@@ -734,8 +734,8 @@ export const DescribeDataRetrievalRequest: $Schema.Schema<DescribeDataRetrievalR
 
 /** `DescribeDataRetrievalResponse` (response side). */
 export interface DescribeDataRetrievalResponse {
-  readonly TotalCount: number | bigint
-  readonly DataRetrievals: readonly DataRetrievalInfo[]
+  readonly TotalCount?: number | bigint
+  readonly DataRetrievals?: readonly DataRetrievalInfo[]
   readonly RequestId: string
 }
 export const DescribeDataRetrievalResponse: $Schema.Schema<DescribeDataRetrievalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataRetrievalResponse", { TotalCount: $C.int64, DataRetrievals: $C.arr(DataRetrievalInfo), RequestId: $C.str }))
@@ -773,7 +773,7 @@ export const DescribeLifecycleDataTaskRequest: $Schema.Schema<DescribeLifecycleD
 
 /** `DescribeLifecycleDataTaskResponse` (response side). */
 export interface DescribeLifecycleDataTaskResponse {
-  readonly LifecycleDataTask: readonly LifecycleDataTaskInfo[]
+  readonly LifecycleDataTask?: readonly LifecycleDataTaskInfo[]
   readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
@@ -791,10 +791,10 @@ export const DescribeLifecyclePoliciesRequest: $Schema.Schema<DescribeLifecycleP
 
 /** `DescribeLifecyclePoliciesResponse` (response side). */
 export interface DescribeLifecyclePoliciesResponse {
-  readonly PageNumber: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalCount: number | bigint
-  readonly LifecyclePolicies: readonly LifecyclePolicy[]
+  readonly PageNumber?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly LifecyclePolicies?: readonly LifecyclePolicy[]
   readonly RequestId: string
 }
 export const DescribeLifecyclePoliciesResponse: $Schema.Schema<DescribeLifecyclePoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLifecyclePoliciesResponse", { PageNumber: $C.uint64, PageSize: $C.uint64, TotalCount: $C.uint64, LifecyclePolicies: $C.arr(LifecyclePolicy), RequestId: $C.str }))
@@ -809,8 +809,8 @@ export const DescribeMigrationTasksRequest: $Schema.Schema<DescribeMigrationTask
 
 /** `DescribeMigrationTasksResponse` (response side). */
 export interface DescribeMigrationTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly MigrationTasks: readonly MigrationTaskInfo[]
+  readonly TotalCount?: number | bigint
+  readonly MigrationTasks?: readonly MigrationTaskInfo[]
   readonly RequestId: string
 }
 export const DescribeMigrationTasksResponse: $Schema.Schema<DescribeMigrationTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMigrationTasksResponse", { TotalCount: $C.int64, MigrationTasks: $C.arr(MigrationTaskInfo), RequestId: $C.str }))
@@ -823,8 +823,8 @@ export const DescribeMountTargetsRequest: $Schema.Schema<DescribeMountTargetsReq
 
 /** `DescribeMountTargetsResponse` (response side). */
 export interface DescribeMountTargetsResponse {
-  readonly MountTargets: readonly MountInfo[]
-  readonly NumberOfMountTargets: number | bigint
+  readonly MountTargets?: readonly MountInfo[]
+  readonly NumberOfMountTargets?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMountTargetsResponse: $Schema.Schema<DescribeMountTargetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMountTargetsResponse", { MountTargets: $C.arr(MountInfo), NumberOfMountTargets: $C.int64, RequestId: $C.str }))
@@ -839,8 +839,8 @@ export const DescribeSnapshotOperationLogsRequest: $Schema.Schema<DescribeSnapsh
 
 /** `DescribeSnapshotOperationLogsResponse` (response side). */
 export interface DescribeSnapshotOperationLogsResponse {
-  readonly SnapshotId: string
-  readonly SnapshotOperates: readonly SnapshotOperateLog[]
+  readonly SnapshotId?: string
+  readonly SnapshotOperates?: readonly SnapshotOperateLog[]
   readonly RequestId: string
 }
 export const DescribeSnapshotOperationLogsResponse: $Schema.Schema<DescribeSnapshotOperationLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSnapshotOperationLogsResponse", { SnapshotId: $C.str, SnapshotOperates: $C.arr(SnapshotOperateLog), RequestId: $C.str }))
@@ -856,8 +856,8 @@ export const DescribeUserQuotaRequest: $Schema.Schema<DescribeUserQuotaRequest> 
 
 /** `DescribeUserQuotaResponse` (response side). */
 export interface DescribeUserQuotaResponse {
-  readonly TotalCount: number | bigint
-  readonly UserQuotaInfo: readonly UserQuota[]
+  readonly TotalCount?: number | bigint
+  readonly UserQuotaInfo?: readonly UserQuota[]
   readonly RequestId: string
 }
 export const DescribeUserQuotaResponse: $Schema.Schema<DescribeUserQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserQuotaResponse", { TotalCount: $C.uint64, UserQuotaInfo: $C.arr(UserQuota), RequestId: $C.str }))
@@ -888,54 +888,54 @@ export const ExstraPerformanceInfo: $Schema.Schema<ExstraPerformanceInfo> = /*#_
 
 /** `FileSystemByPolicy` (response side). */
 export interface FileSystemByPolicy {
-  readonly CreationToken: string
-  readonly FileSystemId: string
-  readonly SizeByte: number | bigint
-  readonly StorageType: string
-  readonly TotalSnapshotSize: number | bigint
-  readonly CreationTime: string
-  readonly ZoneId: number | bigint
+  readonly CreationToken?: string
+  readonly FileSystemId?: string
+  readonly SizeByte?: number | bigint
+  readonly StorageType?: string
+  readonly TotalSnapshotSize?: number | bigint
+  readonly CreationTime?: string
+  readonly ZoneId?: number | bigint
 }
 export const FileSystemByPolicy: $Schema.Schema<FileSystemByPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("FileSystemByPolicy", { CreationToken: $C.str, FileSystemId: $C.str, SizeByte: $C.uint64, StorageType: $C.str, TotalSnapshotSize: $C.uint64, CreationTime: $C.str, ZoneId: $C.uint64 }))
 
 /** `FileSystemClient` (response side). */
 export interface FileSystemClient {
-  readonly CfsVip: string
-  readonly ClientIp: string
-  readonly VpcId: string
-  readonly Zone: string
-  readonly ZoneName: string
-  readonly MountDirectory: string
+  readonly CfsVip?: string
+  readonly ClientIp?: string
+  readonly VpcId?: string
+  readonly Zone?: string
+  readonly ZoneName?: string
+  readonly MountDirectory?: string
 }
 export const FileSystemClient: $Schema.Schema<FileSystemClient> = /*#__PURE__*/ $C.lazy(() => $C.struct("FileSystemClient", { CfsVip: $C.str, ClientIp: $C.str, VpcId: $C.str, Zone: $C.str, ZoneName: $C.str, MountDirectory: $C.str }))
 
 /** `FileSystemInfo` (response side). */
 export interface FileSystemInfo {
-  readonly CreationTime: string
-  readonly CreationToken: string
-  readonly FileSystemId: string
-  readonly LifeCycleState: string
-  readonly SizeByte: number | bigint
-  readonly SizeLimit: number | bigint
-  readonly ZoneId: number | bigint
-  readonly Zone: string
-  readonly Protocol: string
-  readonly StorageType: string
-  readonly StorageResourcePkg: string
-  readonly BandwidthResourcePkg: string
-  readonly PGroup: PGroup
-  readonly FsName: string
-  readonly Encrypted: boolean
-  readonly KmsKeyId: string
-  readonly AppId: number | bigint
-  readonly BandwidthLimit: number
-  readonly AutoSnapshotPolicyId: string
-  readonly SnapStatus: string
-  readonly Capacity: number | bigint
-  readonly Tags: readonly TagInfo[]
-  readonly TieringState: string
-  readonly TieringDetail: TieringDetailInfo
-  readonly AutoScaleUpRule: AutoScaleUpRule
+  readonly CreationTime?: string
+  readonly CreationToken?: string
+  readonly FileSystemId?: string
+  readonly LifeCycleState?: string
+  readonly SizeByte?: number | bigint
+  readonly SizeLimit?: number | bigint
+  readonly ZoneId?: number | bigint
+  readonly Zone?: string
+  readonly Protocol?: string
+  readonly StorageType?: string
+  readonly StorageResourcePkg?: string
+  readonly BandwidthResourcePkg?: string
+  readonly PGroup?: PGroup
+  readonly FsName?: string
+  readonly Encrypted?: boolean
+  readonly KmsKeyId?: string
+  readonly AppId?: number | bigint
+  readonly BandwidthLimit?: number
+  readonly AutoSnapshotPolicyId?: string
+  readonly SnapStatus?: string
+  readonly Capacity?: number | bigint
+  readonly Tags?: readonly TagInfo[]
+  readonly TieringState?: string
+  readonly TieringDetail?: TieringDetailInfo
+  readonly AutoScaleUpRule?: AutoScaleUpRule
   readonly Version?: string
   readonly ExstraPerformanceInfo?: readonly ExstraPerformanceInfo[] | null
   readonly MetaType?: string
@@ -961,9 +961,9 @@ export const InputPermissionGroupRules: $Schema.Schema<InputPermissionGroupRules
 
 /** `LifecycleDataTaskInfo` (response side). */
 export interface LifecycleDataTaskInfo {
-  readonly TaskId: string
-  readonly TaskStatus: string
-  readonly CreationTime: string
+  readonly TaskId?: string
+  readonly TaskStatus?: string
+  readonly CreationTime?: string
   readonly FinishTime?: string
   readonly FileTotalCount?: number | bigint
   readonly FileSuccessedCount?: number | bigint
@@ -996,9 +996,9 @@ export const LifecyclePolicy: $Schema.Schema<LifecyclePolicy> = /*#__PURE__*/ $C
 
 /** `LifecycleRule` (both sides). */
 export interface LifecycleRule {
-  readonly StorageType: string
-  readonly FileType: string
-  readonly Action: string
+  readonly StorageType?: string
+  readonly FileType?: string
+  readonly Action?: string
   readonly Interval?: string | null
   readonly FileMaxSize?: string | null
   readonly FileMinSize?: string | null
@@ -1014,33 +1014,33 @@ export const LifecycleRule: $Schema.Schema<LifecycleRule> = /*#__PURE__*/ $C.laz
 
 /** `MigrationTaskInfo` (response side). */
 export interface MigrationTaskInfo {
-  readonly TaskName: string
-  readonly TaskId: string
-  readonly MigrationType: number | bigint
-  readonly MigrationMode: number | bigint
-  readonly BucketName: string
-  readonly BucketRegion: string
-  readonly BucketAddress: string
-  readonly ListAddress: string
-  readonly FsName: string
-  readonly FileSystemId: string
-  readonly FsPath: string
-  readonly CoverType: number | bigint
-  readonly CreateTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly Status: number | bigint
-  readonly FileTotalCount: number | bigint
-  readonly FileMigratedCount: number | bigint
-  readonly FileFailedCount: number | bigint
-  readonly FileTotalSize: number | bigint
-  readonly FileMigratedSize: number | bigint
-  readonly FileFailedSize: number | bigint
-  readonly FileTotalList: string
-  readonly FileCompletedList: string
-  readonly FileFailedList: string
-  readonly BucketPath: string
-  readonly Direction: number | bigint
-  readonly SrcService: string
+  readonly TaskName?: string
+  readonly TaskId?: string
+  readonly MigrationType?: number | bigint
+  readonly MigrationMode?: number | bigint
+  readonly BucketName?: string
+  readonly BucketRegion?: string
+  readonly BucketAddress?: string
+  readonly ListAddress?: string
+  readonly FsName?: string
+  readonly FileSystemId?: string
+  readonly FsPath?: string
+  readonly CoverType?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly Status?: number | bigint
+  readonly FileTotalCount?: number | bigint
+  readonly FileMigratedCount?: number | bigint
+  readonly FileFailedCount?: number | bigint
+  readonly FileTotalSize?: number | bigint
+  readonly FileMigratedSize?: number | bigint
+  readonly FileFailedSize?: number | bigint
+  readonly FileTotalList?: string
+  readonly FileCompletedList?: string
+  readonly FileFailedList?: string
+  readonly BucketPath?: string
+  readonly Direction?: number | bigint
+  readonly SrcService?: string
 }
 export const MigrationTaskInfo: $Schema.Schema<MigrationTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MigrationTaskInfo", { TaskName: $C.str, TaskId: $C.str, MigrationType: $C.uint64, MigrationMode: $C.uint64, BucketName: $C.str, BucketRegion: $C.str, BucketAddress: $C.str, ListAddress: $C.str, FsName: $C.str, FileSystemId: $C.str, FsPath: $C.str, CoverType: $C.uint64, CreateTime: $C.int64, EndTime: $C.int64, Status: $C.uint64, FileTotalCount: $C.uint64, FileMigratedCount: $C.uint64, FileFailedCount: $C.uint64, FileTotalSize: $C.int64, FileMigratedSize: $C.int64, FileFailedSize: $C.int64, FileTotalList: $C.str, FileCompletedList: $C.str, FileFailedList: $C.str, BucketPath: $C.str, Direction: $C.uint64, SrcService: $C.str }))
 
@@ -1061,7 +1061,7 @@ export const ModifyDataFlowRequest: $Schema.Schema<ModifyDataFlowRequest> = /*#_
 
 /** `ModifyDataFlowResponse` (response side). */
 export interface ModifyDataFlowResponse {
-  readonly DataFlowId: string
+  readonly DataFlowId?: string
   readonly RequestId: string
 }
 export const ModifyDataFlowResponse: $Schema.Schema<ModifyDataFlowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDataFlowResponse", { DataFlowId: $C.str, RequestId: $C.str }))
@@ -1095,10 +1095,10 @@ export const ModifyFileSystemAutoScaleUpRuleRequest: $Schema.Schema<ModifyFileSy
 
 /** `ModifyFileSystemAutoScaleUpRuleResponse` (response side). */
 export interface ModifyFileSystemAutoScaleUpRuleResponse {
-  readonly FileSystemId: string
-  readonly Status: number | bigint
-  readonly ScaleUpThreshold: number | bigint
-  readonly TargetThreshold: number | bigint
+  readonly FileSystemId?: string
+  readonly Status?: number | bigint
+  readonly ScaleUpThreshold?: number | bigint
+  readonly TargetThreshold?: number | bigint
   readonly RequestId: string
 }
 export const ModifyFileSystemAutoScaleUpRuleResponse: $Schema.Schema<ModifyFileSystemAutoScaleUpRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyFileSystemAutoScaleUpRuleResponse", { FileSystemId: $C.str, Status: $C.uint64, ScaleUpThreshold: $C.uint64, TargetThreshold: $C.uint64, RequestId: $C.str }))
@@ -1113,27 +1113,27 @@ export const ModifyLifecyclePolicyRequest: $Schema.Schema<ModifyLifecyclePolicyR
 
 /** `ModifyLifecyclePolicyResponse` (response side). */
 export interface ModifyLifecyclePolicyResponse {
-  readonly LifecyclePolicyID: string
+  readonly LifecyclePolicyID?: string
   readonly RequestId: string
 }
 export const ModifyLifecyclePolicyResponse: $Schema.Schema<ModifyLifecyclePolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyLifecyclePolicyResponse", { LifecyclePolicyID: $C.str, RequestId: $C.str }))
 
 /** `MountInfo` (response side). */
 export interface MountInfo {
-  readonly FileSystemId: string
-  readonly MountTargetId: string
-  readonly IpAddress: string
-  readonly FSID: string
-  readonly LifeCycleState: string
-  readonly NetworkInterface: string
-  readonly VpcId: string
-  readonly VpcName: string
-  readonly SubnetId: string
-  readonly SubnetName: string
-  readonly CcnID: string
-  readonly CidrBlock: string
-  readonly ServerList: readonly string[]
-  readonly ServerListTruncated: boolean
+  readonly FileSystemId?: string
+  readonly MountTargetId?: string
+  readonly IpAddress?: string
+  readonly FSID?: string
+  readonly LifeCycleState?: string
+  readonly NetworkInterface?: string
+  readonly VpcId?: string
+  readonly VpcName?: string
+  readonly SubnetId?: string
+  readonly SubnetName?: string
+  readonly CcnID?: string
+  readonly CidrBlock?: string
+  readonly ServerList?: readonly string[]
+  readonly ServerListTruncated?: boolean
 }
 export const MountInfo: $Schema.Schema<MountInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MountInfo", { FileSystemId: $C.str, MountTargetId: $C.str, IpAddress: $C.str, FSID: $C.str, LifeCycleState: $C.str, NetworkInterface: $C.str, VpcId: $C.str, VpcName: $C.str, SubnetId: $C.str, SubnetName: $C.str, CcnID: $C.str, CidrBlock: $C.str, ServerList: $C.arr($C.str), ServerListTruncated: $C.bool }))
 
@@ -1153,35 +1153,35 @@ export const OverrideCfsRulesResponse: $Schema.Schema<OverrideCfsRulesResponse> 
 
 /** `PGroup` (response side). */
 export interface PGroup {
-  readonly PGroupId: string
-  readonly Name: string
+  readonly PGroupId?: string
+  readonly Name?: string
 }
 export const PGroup: $Schema.Schema<PGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("PGroup", { PGroupId: $C.str, Name: $C.str }))
 
 /** `PGroupInfo` (response side). */
 export interface PGroupInfo {
-  readonly PGroupId: string
-  readonly Name: string
-  readonly DescInfo: string
-  readonly CDate: string
-  readonly BindCfsNum: number | bigint
+  readonly PGroupId?: string
+  readonly Name?: string
+  readonly DescInfo?: string
+  readonly CDate?: string
+  readonly BindCfsNum?: number | bigint
 }
 export const PGroupInfo: $Schema.Schema<PGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PGroupInfo", { PGroupId: $C.str, Name: $C.str, DescInfo: $C.str, CDate: $C.str, BindCfsNum: $C.int64 }))
 
 /** `PGroupRuleInfo` (response side). */
 export interface PGroupRuleInfo {
-  readonly RuleId: string
-  readonly AuthClientIp: string
-  readonly RWPermission: string
-  readonly UserPermission: string
-  readonly Priority: number | bigint
+  readonly RuleId?: string
+  readonly AuthClientIp?: string
+  readonly RWPermission?: string
+  readonly UserPermission?: string
+  readonly Priority?: number | bigint
 }
 export const PGroupRuleInfo: $Schema.Schema<PGroupRuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PGroupRuleInfo", { RuleId: $C.str, AuthClientIp: $C.str, RWPermission: $C.str, UserPermission: $C.str, Priority: $C.int64 }))
 
 /** `PathInfo` (both sides). */
 export interface PathInfo {
-  readonly FileSystemId: string
-  readonly Path: string
+  readonly FileSystemId?: string
+  readonly Path?: string
   readonly DataFlowId?: string
 }
 export const PathInfo: $Schema.Schema<PathInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PathInfo", { FileSystemId: $C.str, Path: $C.str }, { DataFlowId: $C.str }))
@@ -1194,7 +1194,7 @@ export const RunDataRetrievalTaskRequest: $Schema.Schema<RunDataRetrievalTaskReq
 
 /** `RunDataRetrievalTaskResponse` (response side). */
 export interface RunDataRetrievalTaskResponse {
-  readonly DataRetrievalTaskId: string
+  readonly DataRetrievalTaskId?: string
   readonly RequestId: string
 }
 export const RunDataRetrievalTaskResponse: $Schema.Schema<RunDataRetrievalTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunDataRetrievalTaskResponse", { DataRetrievalTaskId: $C.str, RequestId: $C.str }))
@@ -1208,8 +1208,8 @@ export const ScaleUpFileSystemRequest: $Schema.Schema<ScaleUpFileSystemRequest> 
 
 /** `ScaleUpFileSystemResponse` (response side). */
 export interface ScaleUpFileSystemResponse {
-  readonly FileSystemId: string
-  readonly TargetCapacity: number | bigint
+  readonly FileSystemId?: string
+  readonly TargetCapacity?: number | bigint
   readonly RequestId: string
 }
 export const ScaleUpFileSystemResponse: $Schema.Schema<ScaleUpFileSystemResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScaleUpFileSystemResponse", { FileSystemId: $C.str, TargetCapacity: $C.uint64, RequestId: $C.str }))
@@ -1238,46 +1238,46 @@ export const SignUpCfsServiceRequest: $Schema.Schema<SignUpCfsServiceRequest> = 
 
 /** `SignUpCfsServiceResponse` (response side). */
 export interface SignUpCfsServiceResponse {
-  readonly CfsServiceStatus: string
+  readonly CfsServiceStatus?: string
   readonly RequestId: string
 }
 export const SignUpCfsServiceResponse: $Schema.Schema<SignUpCfsServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SignUpCfsServiceResponse", { CfsServiceStatus: $C.str, RequestId: $C.str }))
 
 /** `SnapshotInfo` (response side). */
 export interface SnapshotInfo {
-  readonly CreationTime: string
-  readonly SnapshotName: string
-  readonly SnapshotId: string
-  readonly Status: string
-  readonly RegionName: string
-  readonly FileSystemId: string
-  readonly Size: number | bigint
-  readonly AliveDay: number | bigint
-  readonly Percent: number | bigint
-  readonly AppId: number | bigint
-  readonly DeleteTime: string
-  readonly FsName: string
-  readonly Tags: readonly TagInfo[]
-  readonly SnapshotType: string | null
-  readonly SnapshotTime: string | null
+  readonly CreationTime?: string
+  readonly SnapshotName?: string
+  readonly SnapshotId?: string
+  readonly Status?: string
+  readonly RegionName?: string
+  readonly FileSystemId?: string
+  readonly Size?: number | bigint
+  readonly AliveDay?: number | bigint
+  readonly Percent?: number | bigint
+  readonly AppId?: number | bigint
+  readonly DeleteTime?: string
+  readonly FsName?: string
+  readonly Tags?: readonly TagInfo[]
+  readonly SnapshotType?: string | null
+  readonly SnapshotTime?: string | null
 }
 export const SnapshotInfo: $Schema.Schema<SnapshotInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SnapshotInfo", { CreationTime: $C.str, SnapshotName: $C.str, SnapshotId: $C.str, Status: $C.str, RegionName: $C.str, FileSystemId: $C.str, Size: $C.uint64, AliveDay: $C.uint64, Percent: $C.uint64, AppId: $C.uint64, DeleteTime: $C.str, FsName: $C.str, Tags: $C.arr(TagInfo), SnapshotType: $C.nul($C.str), SnapshotTime: $C.nul($C.str) }))
 
 /** `SnapshotOperateLog` (response side). */
 export interface SnapshotOperateLog {
-  readonly Action: string
-  readonly ActionTime: string
-  readonly ActionName: string
-  readonly Operator: string
-  readonly Result: number | bigint
+  readonly Action?: string
+  readonly ActionTime?: string
+  readonly ActionName?: string
+  readonly Operator?: string
+  readonly Result?: number | bigint
 }
 export const SnapshotOperateLog: $Schema.Schema<SnapshotOperateLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("SnapshotOperateLog", { Action: $C.str, ActionTime: $C.str, ActionName: $C.str, Operator: $C.str, Result: $C.uint64 }))
 
 /** `SnapshotStatistics` (response side). */
 export interface SnapshotStatistics {
-  readonly Region: string
-  readonly SnapshotNumber: number | bigint
-  readonly SnapshotSize: number | bigint
+  readonly Region?: string
+  readonly SnapshotNumber?: number | bigint
+  readonly SnapshotSize?: number | bigint
 }
 export const SnapshotStatistics: $Schema.Schema<SnapshotStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("SnapshotStatistics", { Region: $C.str, SnapshotNumber: $C.uint64, SnapshotSize: $C.uint64 }))
 
@@ -1301,23 +1301,23 @@ export const StopMigrationTaskRequest: $Schema.Schema<StopMigrationTaskRequest> 
 
 /** `StopMigrationTaskResponse` (response side). */
 export interface StopMigrationTaskResponse {
-  readonly TaskId: string
-  readonly Status: number | bigint
+  readonly TaskId?: string
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const StopMigrationTaskResponse: $Schema.Schema<StopMigrationTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopMigrationTaskResponse", { TaskId: $C.str, Status: $C.uint64, RequestId: $C.str }))
 
 /** `TagInfo` (both sides). */
 export interface TagInfo {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const TagInfo: $Schema.Schema<TagInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagInfo", { TagKey: $C.str, TagValue: $C.str }))
 
 /** `TieringDetailInfo` (response side). */
 export interface TieringDetailInfo {
-  readonly TieringSizeInBytes: number | bigint
-  readonly SecondaryTieringSizeInBytes: number | bigint
+  readonly TieringSizeInBytes?: number | bigint
+  readonly SecondaryTieringSizeInBytes?: number | bigint
 }
 export const TieringDetailInfo: $Schema.Schema<TieringDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TieringDetailInfo", { TieringSizeInBytes: $C.int64, SecondaryTieringSizeInBytes: $C.int64 }))
 
@@ -1330,7 +1330,7 @@ export const UnbindAutoSnapshotPolicyRequest: $Schema.Schema<UnbindAutoSnapshotP
 
 /** `UnbindAutoSnapshotPolicyResponse` (response side). */
 export interface UnbindAutoSnapshotPolicyResponse {
-  readonly AutoSnapshotPolicyId: string
+  readonly AutoSnapshotPolicyId?: string
   readonly RequestId: string
 }
 export const UnbindAutoSnapshotPolicyResponse: $Schema.Schema<UnbindAutoSnapshotPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UnbindAutoSnapshotPolicyResponse", { AutoSnapshotPolicyId: $C.str, RequestId: $C.str }))
@@ -1350,7 +1350,7 @@ export const UpdateAutoSnapshotPolicyRequest: $Schema.Schema<UpdateAutoSnapshotP
 
 /** `UpdateAutoSnapshotPolicyResponse` (response side). */
 export interface UpdateAutoSnapshotPolicyResponse {
-  readonly AutoSnapshotPolicyId: string
+  readonly AutoSnapshotPolicyId?: string
   readonly RequestId: string
 }
 export const UpdateAutoSnapshotPolicyResponse: $Schema.Schema<UpdateAutoSnapshotPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateAutoSnapshotPolicyResponse", { AutoSnapshotPolicyId: $C.str, RequestId: $C.str }))
@@ -1364,9 +1364,9 @@ export const UpdateCfsFileSystemNameRequest: $Schema.Schema<UpdateCfsFileSystemN
 
 /** `UpdateCfsFileSystemNameResponse` (response side). */
 export interface UpdateCfsFileSystemNameResponse {
-  readonly CreationToken: string
-  readonly FileSystemId: string
-  readonly FsName: string
+  readonly CreationToken?: string
+  readonly FileSystemId?: string
+  readonly FsName?: string
   readonly RequestId: string
 }
 export const UpdateCfsFileSystemNameResponse: $Schema.Schema<UpdateCfsFileSystemNameResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateCfsFileSystemNameResponse", { CreationToken: $C.str, FileSystemId: $C.str, FsName: $C.str, RequestId: $C.str }))
@@ -1380,8 +1380,8 @@ export const UpdateCfsFileSystemPGroupRequest: $Schema.Schema<UpdateCfsFileSyste
 
 /** `UpdateCfsFileSystemPGroupResponse` (response side). */
 export interface UpdateCfsFileSystemPGroupResponse {
-  readonly PGroupId: string
-  readonly FileSystemId: string
+  readonly PGroupId?: string
+  readonly FileSystemId?: string
   readonly RequestId: string
 }
 export const UpdateCfsFileSystemPGroupResponse: $Schema.Schema<UpdateCfsFileSystemPGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateCfsFileSystemPGroupResponse", { PGroupId: $C.str, FileSystemId: $C.str, RequestId: $C.str }))
@@ -1409,9 +1409,9 @@ export const UpdateCfsPGroupRequest: $Schema.Schema<UpdateCfsPGroupRequest> = /*
 
 /** `UpdateCfsPGroupResponse` (response side). */
 export interface UpdateCfsPGroupResponse {
-  readonly PGroupId: string
-  readonly Name: string
-  readonly DescInfo: string
+  readonly PGroupId?: string
+  readonly Name?: string
+  readonly DescInfo?: string
   readonly RequestId: string
 }
 export const UpdateCfsPGroupResponse: $Schema.Schema<UpdateCfsPGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateCfsPGroupResponse", { PGroupId: $C.str, Name: $C.str, DescInfo: $C.str, RequestId: $C.str }))
@@ -1429,12 +1429,12 @@ export const UpdateCfsRuleRequest: $Schema.Schema<UpdateCfsRuleRequest> = /*#__P
 
 /** `UpdateCfsRuleResponse` (response side). */
 export interface UpdateCfsRuleResponse {
-  readonly PGroupId: string
-  readonly RuleId: string
-  readonly AuthClientIp: string
-  readonly RWPermission: string
-  readonly UserPermission: string
-  readonly Priority: number | bigint
+  readonly PGroupId?: string
+  readonly RuleId?: string
+  readonly AuthClientIp?: string
+  readonly RWPermission?: string
+  readonly UserPermission?: string
+  readonly Priority?: number | bigint
   readonly RequestId: string
 }
 export const UpdateCfsRuleResponse: $Schema.Schema<UpdateCfsRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateCfsRuleResponse", { PGroupId: $C.str, RuleId: $C.str, AuthClientIp: $C.str, RWPermission: $C.str, UserPermission: $C.str, Priority: $C.int64, RequestId: $C.str }))
@@ -1449,7 +1449,7 @@ export const UpdateCfsSnapshotAttributeRequest: $Schema.Schema<UpdateCfsSnapshot
 
 /** `UpdateCfsSnapshotAttributeResponse` (response side). */
 export interface UpdateCfsSnapshotAttributeResponse {
-  readonly SnapshotId: string
+  readonly SnapshotId?: string
   readonly RequestId: string
 }
 export const UpdateCfsSnapshotAttributeResponse: $Schema.Schema<UpdateCfsSnapshotAttributeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateCfsSnapshotAttributeResponse", { SnapshotId: $C.str, RequestId: $C.str }))
@@ -1469,15 +1469,15 @@ export const UpdateFileSystemBandwidthLimitResponse: $Schema.Schema<UpdateFileSy
 
 /** `UserQuota` (response side). */
 export interface UserQuota {
-  readonly UserType: string
-  readonly UserId: string
-  readonly CapacityHardLimit: number | bigint
-  readonly FileHardLimit: number | bigint
-  readonly FileSystemId: string
-  readonly CapacityUsed: number | bigint
-  readonly FileUsed: number | bigint
-  readonly DirectoryPath: string | null
-  readonly Status: string
+  readonly UserType?: string
+  readonly UserId?: string
+  readonly CapacityHardLimit?: number | bigint
+  readonly FileHardLimit?: number | bigint
+  readonly FileSystemId?: string
+  readonly CapacityUsed?: number | bigint
+  readonly FileUsed?: number | bigint
+  readonly DirectoryPath?: string | null
+  readonly Status?: string
 }
 export const UserQuota: $Schema.Schema<UserQuota> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserQuota", { UserType: $C.str, UserId: $C.str, CapacityHardLimit: $C.uint64, FileHardLimit: $C.uint64, FileSystemId: $C.str, CapacityUsed: $C.uint64, FileUsed: $C.uint64, DirectoryPath: $C.nul($C.str), Status: $C.str }))
 

@@ -19,15 +19,15 @@ export const $M: $O.Meta = { service: "cfw", version: "2019-09-04" }
 
 /** `AcListsData` (response side). */
 export interface AcListsData {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly SourceIp?: string
   readonly TargetIp?: string
-  readonly Protocol: string
+  readonly Protocol?: string
   readonly Port?: string
   readonly Strategy?: number | bigint
   readonly Detail?: string
-  readonly Count: number | bigint
-  readonly OrderIndex: number | bigint
+  readonly Count?: number | bigint
+  readonly OrderIndex?: number | bigint
   readonly LogId?: string
   readonly Status?: number | bigint
   readonly SrcType?: number | bigint
@@ -82,7 +82,7 @@ export const AddAclRuleRequest: $Schema.Schema<AddAclRuleRequest> = /*#__PURE__*
 
 /** `AddAclRuleResponse` (response side). */
 export interface AddAclRuleResponse {
-  readonly RuleUuid: readonly (number | bigint)[]
+  readonly RuleUuid?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const AddAclRuleResponse: $Schema.Schema<AddAclRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddAclRuleResponse", { RuleUuid: $C.arr($C.int64), RequestId: $C.str }))
@@ -101,8 +101,8 @@ export const AddEnterpriseSecurityGroupRulesRequest: $Schema.Schema<AddEnterpris
 
 /** `AddEnterpriseSecurityGroupRulesResponse` (response side). */
 export interface AddEnterpriseSecurityGroupRulesResponse {
-  readonly Rules: readonly SecurityGroupSimplifyRule[]
-  readonly Status: number | bigint
+  readonly Rules?: readonly SecurityGroupSimplifyRule[]
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const AddEnterpriseSecurityGroupRulesResponse: $Schema.Schema<AddEnterpriseSecurityGroupRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddEnterpriseSecurityGroupRulesResponse", { Rules: $C.arr(SecurityGroupSimplifyRule), Status: $C.uint64, RequestId: $C.str }))
@@ -117,7 +117,7 @@ export const AddNatAcRuleRequest: $Schema.Schema<AddNatAcRuleRequest> = /*#__PUR
 
 /** `AddNatAcRuleResponse` (response side). */
 export interface AddNatAcRuleResponse {
-  readonly RuleUuid: readonly (number | bigint)[]
+  readonly RuleUuid?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const AddNatAcRuleResponse: $Schema.Schema<AddNatAcRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddNatAcRuleResponse", { RuleUuid: $C.arr($C.int64), RequestId: $C.str }))
@@ -132,30 +132,30 @@ export const AddVpcAcRuleRequest: $Schema.Schema<AddVpcAcRuleRequest> = /*#__PUR
 
 /** `AddVpcAcRuleResponse` (response side). */
 export interface AddVpcAcRuleResponse {
-  readonly RuleUuids: readonly (number | bigint)[]
+  readonly RuleUuids?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const AddVpcAcRuleResponse: $Schema.Schema<AddVpcAcRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddVpcAcRuleResponse", { RuleUuids: $C.arr($C.int64), RequestId: $C.str }))
 
 /** `AssetZone` (response side). */
 export interface AssetZone {
-  readonly Zone: string
-  readonly ZoneEng: string
+  readonly Zone?: string
+  readonly ZoneEng?: string
 }
 export const AssetZone: $Schema.Schema<AssetZone> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetZone", { Zone: $C.str, ZoneEng: $C.str }))
 
 /** `AssociatedInstanceInfo` (response side). */
 export interface AssociatedInstanceInfo {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Type: number | bigint
-  readonly VpcId: string
-  readonly VpcName: string
-  readonly PublicIp: string
-  readonly Ip: string
-  readonly SecurityGroupCount: number | bigint
-  readonly SecurityGroupRuleCount: number | bigint
-  readonly CdbId: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Type?: number | bigint
+  readonly VpcId?: string
+  readonly VpcName?: string
+  readonly PublicIp?: string
+  readonly Ip?: string
+  readonly SecurityGroupCount?: number | bigint
+  readonly SecurityGroupRuleCount?: number | bigint
+  readonly CdbId?: string
   readonly TkeClusterId?: string
 }
 export const AssociatedInstanceInfo: $Schema.Schema<AssociatedInstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssociatedInstanceInfo", { InstanceId: $C.str, InstanceName: $C.str, Type: $C.uint64, VpcId: $C.str, VpcName: $C.str, PublicIp: $C.str, Ip: $C.str, SecurityGroupCount: $C.uint64, SecurityGroupRuleCount: $C.uint64, CdbId: $C.str }, { TkeClusterId: $C.str }))
@@ -198,26 +198,26 @@ export const BetaInfoByACL: $Schema.Schema<BetaInfoByACL> = /*#__PURE__*/ $C.laz
 /** `BlockIgnoreRule` (response side). */
 export interface BlockIgnoreRule {
   readonly RuleType?: number | bigint
-  readonly Ioc: string
+  readonly Ioc?: string
   readonly IocName?: string
   readonly IocInfo?: string
-  readonly Domain: string
+  readonly Domain?: string
   readonly IP?: string
-  readonly Level: string
-  readonly EventName: string
-  readonly Direction: number | bigint
+  readonly Level?: string
+  readonly EventName?: string
+  readonly Direction?: number | bigint
   readonly DirectionList?: string
-  readonly Protocol: string
-  readonly Address: string
-  readonly Action: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly IgnoreReason: string
-  readonly Source: string
-  readonly UniqueId: string
-  readonly MatchTimes: number | bigint
-  readonly Country: string
-  readonly Comment: string
+  readonly Protocol?: string
+  readonly Address?: string
+  readonly Action?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly IgnoreReason?: string
+  readonly Source?: string
+  readonly UniqueId?: string
+  readonly MatchTimes?: number | bigint
+  readonly Country?: string
+  readonly Comment?: string
   readonly LastHitTime?: string
   readonly CustomRule?: CustomWhiteRule
   readonly FwType?: number | bigint
@@ -226,48 +226,48 @@ export const BlockIgnoreRule: $Schema.Schema<BlockIgnoreRule> = /*#__PURE__*/ $C
 
 /** `BlockInfo` (response side). */
 export interface BlockInfo {
-  readonly SrcIP: string
-  readonly DstIP: string
-  readonly DstPort: string
-  readonly AppID: string
-  readonly AssetId: string
-  readonly AssetName: string
-  readonly Zone: string
-  readonly MaxDate: string
-  readonly MinDate: string
-  readonly Direction: number | bigint
-  readonly BlockSource: number | bigint
-  readonly Country: string
-  readonly Count: number | bigint
-  readonly AvgCount: number
-  readonly IsTop: number | bigint
-  readonly UniqueId: string
-  readonly ByPass: number | bigint
-  readonly Block: number | bigint
-  readonly Ignore: number | bigint
-  readonly WhiteTag: string
-  readonly DstAssetId: string | null
-  readonly DstAssetName: string | null
-  readonly SrcVpc: string | null
-  readonly SrcVpcName: string | null
-  readonly DstVpc: string | null
-  readonly DstVpcName: string | null
-  readonly EdgeId: string | null
-  readonly EdgeName: string | null
-  readonly LogSource: string | null
-  readonly Isolate: number | bigint | null
-  readonly Hide: number | bigint
-  readonly Domain: string | null
+  readonly SrcIP?: string
+  readonly DstIP?: string
+  readonly DstPort?: string
+  readonly AppID?: string
+  readonly AssetId?: string
+  readonly AssetName?: string
+  readonly Zone?: string
+  readonly MaxDate?: string
+  readonly MinDate?: string
+  readonly Direction?: number | bigint
+  readonly BlockSource?: number | bigint
+  readonly Country?: string
+  readonly Count?: number | bigint
+  readonly AvgCount?: number
+  readonly IsTop?: number | bigint
+  readonly UniqueId?: string
+  readonly ByPass?: number | bigint
+  readonly Block?: number | bigint
+  readonly Ignore?: number | bigint
+  readonly WhiteTag?: string
+  readonly DstAssetId?: string | null
+  readonly DstAssetName?: string | null
+  readonly SrcVpc?: string | null
+  readonly SrcVpcName?: string | null
+  readonly DstVpc?: string | null
+  readonly DstVpcName?: string | null
+  readonly EdgeId?: string | null
+  readonly EdgeName?: string | null
+  readonly LogSource?: string | null
+  readonly Isolate?: number | bigint | null
+  readonly Hide?: number | bigint
+  readonly Domain?: string | null
 }
 export const BlockInfo: $Schema.Schema<BlockInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BlockInfo", { SrcIP: $C.str, DstIP: $C.str, DstPort: $C.str, AppID: $C.str, AssetId: $C.str, AssetName: $C.str, Zone: $C.str, MaxDate: $C.str, MinDate: $C.str, Direction: $C.int64, BlockSource: $C.int64, Country: $C.str, Count: $C.int64, AvgCount: $C.float, IsTop: $C.int64, UniqueId: $C.str, ByPass: $C.int64, Block: $C.int64, Ignore: $C.int64, WhiteTag: $C.str, DstAssetId: $C.nul($C.str), DstAssetName: $C.nul($C.str), SrcVpc: $C.nul($C.str), SrcVpcName: $C.nul($C.str), DstVpc: $C.nul($C.str), DstVpcName: $C.nul($C.str), EdgeId: $C.nul($C.str), EdgeName: $C.nul($C.str), LogSource: $C.nul($C.str), Isolate: $C.nul($C.int64), Hide: $C.int64, Domain: $C.nul($C.str) }))
 
 /** `CcnAssociatedInstance` (response side). */
 export interface CcnAssociatedInstance {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InsType: string
-  readonly CidrLst: readonly string[] | null
-  readonly InstanceRegion: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InsType?: string
+  readonly CidrLst?: readonly string[] | null
+  readonly InstanceRegion?: string
   readonly IsCrossInstance?: number | bigint
 }
 export const CcnAssociatedInstance: $Schema.Schema<CcnAssociatedInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("CcnAssociatedInstance", { InstanceId: $C.str, InstanceName: $C.str, InsType: $C.str, CidrLst: $C.nul($C.arr($C.str)), InstanceRegion: $C.str }, { IsCrossInstance: $C.uint64 }))
@@ -285,13 +285,13 @@ export const CcnSwitchInfo: $Schema.Schema<CcnSwitchInfo> = /*#__PURE__*/ $C.laz
 
 /** `CfwInsStatus` (response side). */
 export interface CfwInsStatus {
-  readonly CfwInsId: string
-  readonly FwType: string
-  readonly Region: string
-  readonly Status: string
-  readonly EventTime: string
-  readonly RecoverTime: string
-  readonly CfwInsName: string
+  readonly CfwInsId?: string
+  readonly FwType?: string
+  readonly Region?: string
+  readonly Status?: string
+  readonly EventTime?: string
+  readonly RecoverTime?: string
+  readonly CfwInsName?: string
   readonly TrafficMode?: string
 }
 export const CfwInsStatus: $Schema.Schema<CfwInsStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("CfwInsStatus", { CfwInsId: $C.str, FwType: $C.str, Region: $C.str, Status: $C.str, EventTime: $C.str, RecoverTime: $C.str, CfwInsName: $C.str }, { TrafficMode: $C.str }))
@@ -358,25 +358,25 @@ export const CloseClusterNatFwSwitchResponse: $Schema.Schema<CloseClusterNatFwSw
 
 /** `ClusterFwPreAccessCheckItem` (response side). */
 export interface ClusterFwPreAccessCheckItem {
-  readonly Stage: string
-  readonly Description: string
+  readonly Stage?: string
+  readonly Description?: string
 }
 export const ClusterFwPreAccessCheckItem: $Schema.Schema<ClusterFwPreAccessCheckItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterFwPreAccessCheckItem", { Stage: $C.str, Description: $C.str }))
 
 /** `ClusterFwPreAccessCheckResult` (response side). */
 export interface ClusterFwPreAccessCheckResult {
-  readonly Status: number | bigint
-  readonly CurrentStage: string
-  readonly Stages: readonly ClusterFwPreAccessCheckStage[]
+  readonly Status?: number | bigint
+  readonly CurrentStage?: string
+  readonly Stages?: readonly ClusterFwPreAccessCheckStage[]
   readonly PolicyRouteReport?: PolicyRoutePreCheckReport | null
-  readonly UpdateTime: string
+  readonly UpdateTime?: string
 }
 export const ClusterFwPreAccessCheckResult: $Schema.Schema<ClusterFwPreAccessCheckResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterFwPreAccessCheckResult", { Status: $C.int64, CurrentStage: $C.str, Stages: $C.arr(ClusterFwPreAccessCheckStage), UpdateTime: $C.str }, { PolicyRouteReport: $C.nul(PolicyRoutePreCheckReport) }))
 
 /** `ClusterFwPreAccessCheckStage` (response side). */
 export interface ClusterFwPreAccessCheckStage {
-  readonly Stage: string
-  readonly Status: number | bigint
+  readonly Stage?: string
+  readonly Status?: number | bigint
   readonly ErrorCode?: string
   readonly ErrorMessage?: string
 }
@@ -384,9 +384,9 @@ export const ClusterFwPreAccessCheckStage: $Schema.Schema<ClusterFwPreAccessChec
 
 /** `ClusterSwitchDetail` (response side). */
 export interface ClusterSwitchDetail {
-  readonly InsObj: string
-  readonly ObjName: string
-  readonly FwType: string
+  readonly InsObj?: string
+  readonly ObjName?: string
+  readonly FwType?: string
   readonly AssetType?: string
   readonly Region?: string
   readonly Status?: number | bigint
@@ -410,8 +410,8 @@ export const ClusterSwitchDetail: $Schema.Schema<ClusterSwitchDetail> = /*#__PUR
 
 /** `Column` (response side). */
 export interface Column {
-  readonly Name: string
-  readonly Type: string
+  readonly Name?: string
+  readonly Type?: string
 }
 export const Column: $Schema.Schema<Column> = /*#__PURE__*/ $C.lazy(() => $C.struct("Column", { Name: $C.str, Type: $C.str }))
 
@@ -453,8 +453,8 @@ export const CreateAcRulesRequest: $Schema.Schema<CreateAcRulesRequest> = /*#__P
 
 /** `CreateAcRulesResponse` (response side). */
 export interface CreateAcRulesResponse {
-  readonly Status: number | bigint
-  readonly Info: string
+  readonly Status?: number | bigint
+  readonly Info?: string
   readonly RequestId: string
 }
 export const CreateAcRulesResponse: $Schema.Schema<CreateAcRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAcRulesResponse", { Status: $C.int64, Info: $C.str, RequestId: $C.str }))
@@ -472,7 +472,7 @@ export const CreateAddressTemplateRequest: $Schema.Schema<CreateAddressTemplateR
 
 /** `CreateAddressTemplateResponse` (response side). */
 export interface CreateAddressTemplateResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly Uuid?: string
   readonly RequestId: string
 }
@@ -618,7 +618,7 @@ export const CreateDatabaseWhiteListRulesRequest: $Schema.Schema<CreateDatabaseW
 
 /** `CreateDatabaseWhiteListRulesResponse` (response side). */
 export interface CreateDatabaseWhiteListRulesResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const CreateDatabaseWhiteListRulesResponse: $Schema.Schema<CreateDatabaseWhiteListRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDatabaseWhiteListRulesResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -653,7 +653,7 @@ export const CreateNatFwInstanceRequest: $Schema.Schema<CreateNatFwInstanceReque
 
 /** `CreateNatFwInstanceResponse` (response side). */
 export interface CreateNatFwInstanceResponse {
-  readonly CfwInsId: string
+  readonly CfwInsId?: string
   readonly RequestId: string
 }
 export const CreateNatFwInstanceResponse: $Schema.Schema<CreateNatFwInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNatFwInstanceResponse", { CfwInsId: $C.str, RequestId: $C.str }))
@@ -733,7 +733,7 @@ export const CreateSecurityGroupRulesRequest: $Schema.Schema<CreateSecurityGroup
 
 /** `CreateSecurityGroupRulesResponse` (response side). */
 export interface CreateSecurityGroupRulesResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const CreateSecurityGroupRulesResponse: $Schema.Schema<CreateSecurityGroupRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSecurityGroupRulesResponse", { Status: $C.uint64, RequestId: $C.str }))
@@ -810,8 +810,8 @@ export const DeleteAcRuleRequest: $Schema.Schema<DeleteAcRuleRequest> = /*#__PUR
 
 /** `DeleteAcRuleResponse` (response side). */
 export interface DeleteAcRuleResponse {
-  readonly Status: number | bigint
-  readonly Info: string
+  readonly Status?: number | bigint
+  readonly Info?: string
   readonly RequestId: string
 }
 export const DeleteAcRuleResponse: $Schema.Schema<DeleteAcRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteAcRuleResponse", { Status: $C.int64, Info: $C.str, RequestId: $C.str }))
@@ -824,7 +824,7 @@ export const DeleteAddressTemplateRequest: $Schema.Schema<DeleteAddressTemplateR
 
 /** `DeleteAddressTemplateResponse` (response side). */
 export interface DeleteAddressTemplateResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DeleteAddressTemplateResponse: $Schema.Schema<DeleteAddressTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteAddressTemplateResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -892,7 +892,7 @@ export const DeleteRemoteAccessDomainRequest: $Schema.Schema<DeleteRemoteAccessD
 
 /** `DeleteRemoteAccessDomainResponse` (response side). */
 export interface DeleteRemoteAccessDomainResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DeleteRemoteAccessDomainResponse: $Schema.Schema<DeleteRemoteAccessDomainResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteRemoteAccessDomainResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -920,8 +920,8 @@ export const DeleteSecurityGroupRuleRequest: $Schema.Schema<DeleteSecurityGroupR
 
 /** `DeleteSecurityGroupRuleResponse` (response side). */
 export interface DeleteSecurityGroupRuleResponse {
-  readonly Status: number | bigint
-  readonly Info: string
+  readonly Status?: number | bigint
+  readonly Info?: string
   readonly RequestId: string
 }
 export const DeleteSecurityGroupRuleResponse: $Schema.Schema<DeleteSecurityGroupRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteSecurityGroupRuleResponse", { Status: $C.int64, Info: $C.str, RequestId: $C.str }))
@@ -948,39 +948,39 @@ export const DeleteWhiteRuleRequest: $Schema.Schema<DeleteWhiteRuleRequest> = /*
 
 /** `DeleteWhiteRuleResponse` (response side). */
 export interface DeleteWhiteRuleResponse {
-  readonly ReturnCode: number | bigint
-  readonly ReturnMsg: string
+  readonly ReturnCode?: number | bigint
+  readonly ReturnMsg?: string
   readonly RequestId: string
 }
 export const DeleteWhiteRuleResponse: $Schema.Schema<DeleteWhiteRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteWhiteRuleResponse", { ReturnCode: $C.int64, ReturnMsg: $C.str, RequestId: $C.str }))
 
 /** `DescAcItem` (response side). */
 export interface DescAcItem {
-  readonly SourceContent: string
-  readonly TargetContent: string
-  readonly Protocol: string
-  readonly Port: string
-  readonly RuleAction: string
-  readonly Description: string
-  readonly Count: number | bigint
-  readonly OrderIndex: number | bigint
-  readonly SourceType: string
-  readonly TargetType: string
-  readonly Uuid: number | bigint
-  readonly Invalid: number | bigint
-  readonly IsRegion: number | bigint
-  readonly CountryCode: number | bigint
-  readonly CityCode: number | bigint
-  readonly CountryName: string
-  readonly CityName: string
-  readonly CloudCode: string
-  readonly IsCloud: number | bigint
-  readonly Enable: string
-  readonly Direction: number | bigint
-  readonly InstanceName: string
-  readonly InternalUuid: number | bigint
-  readonly Status: number | bigint
-  readonly BetaList: readonly BetaInfoByACL[]
+  readonly SourceContent?: string
+  readonly TargetContent?: string
+  readonly Protocol?: string
+  readonly Port?: string
+  readonly RuleAction?: string
+  readonly Description?: string
+  readonly Count?: number | bigint
+  readonly OrderIndex?: number | bigint
+  readonly SourceType?: string
+  readonly TargetType?: string
+  readonly Uuid?: number | bigint
+  readonly Invalid?: number | bigint
+  readonly IsRegion?: number | bigint
+  readonly CountryCode?: number | bigint
+  readonly CityCode?: number | bigint
+  readonly CountryName?: string
+  readonly CityName?: string
+  readonly CloudCode?: string
+  readonly IsCloud?: number | bigint
+  readonly Enable?: string
+  readonly Direction?: number | bigint
+  readonly InstanceName?: string
+  readonly InternalUuid?: number | bigint
+  readonly Status?: number | bigint
+  readonly BetaList?: readonly BetaInfoByACL[]
   readonly Scope?: string
   readonly ScopeDesc?: string
   readonly InternetBorderUuid?: string
@@ -1001,11 +1001,11 @@ export const DescAcItem: $Schema.Schema<DescAcItem> = /*#__PURE__*/ $C.lazy(() =
 /** `DescNatDnatRule` (response side). */
 export interface DescNatDnatRule {
   readonly Id?: number | bigint
-  readonly IpProtocol: string
-  readonly PublicIpAddress: string
-  readonly PublicPort: number | bigint
-  readonly PrivateIpAddress: string
-  readonly PrivatePort: number | bigint
+  readonly IpProtocol?: string
+  readonly PublicIpAddress?: string
+  readonly PublicPort?: number | bigint
+  readonly PrivateIpAddress?: string
+  readonly PrivatePort?: number | bigint
   readonly Description?: string
   readonly IsReferenced?: number | bigint
   readonly FwInsId?: string
@@ -1030,10 +1030,10 @@ export const DescribeAcListsRequest: $Schema.Schema<DescribeAcListsRequest> = /*
 
 /** `DescribeAcListsResponse` (response side). */
 export interface DescribeAcListsResponse {
-  readonly Total: number | bigint
-  readonly Data: readonly AcListsData[]
-  readonly AllTotal: number | bigint
-  readonly Enable: number | bigint
+  readonly Total?: number | bigint
+  readonly Data?: readonly AcListsData[]
+  readonly AllTotal?: number | bigint
+  readonly Enable?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAcListsResponse: $Schema.Schema<DescribeAcListsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAcListsResponse", { Total: $C.uint64, Data: $C.arr(AcListsData), AllTotal: $C.uint64, Enable: $C.uint64, RequestId: $C.str }))
@@ -1066,9 +1066,9 @@ export const DescribeAclRuleRequest: $Schema.Schema<DescribeAclRuleRequest> = /*
 
 /** `DescribeAclRuleResponse` (response side). */
 export interface DescribeAclRuleResponse {
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly Data?: readonly DescAcItem[]
-  readonly AllTotal: number | bigint
+  readonly AllTotal?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAclRuleResponse: $Schema.Schema<DescribeAclRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAclRuleResponse", { Total: $C.uint64, AllTotal: $C.uint64, RequestId: $C.str }, { Data: $C.arr(DescAcItem) }))
@@ -1088,9 +1088,9 @@ export const DescribeAddressTemplateListRequest: $Schema.Schema<DescribeAddressT
 
 /** `DescribeAddressTemplateListResponse` (response side). */
 export interface DescribeAddressTemplateListResponse {
-  readonly Total: number | bigint
-  readonly Data: readonly TemplateListInfo[]
-  readonly NameList: readonly string[]
+  readonly Total?: number | bigint
+  readonly Data?: readonly TemplateListInfo[]
+  readonly NameList?: readonly string[]
   readonly IpTemplateCount?: number | bigint
   readonly DomainTemplateCount?: number | bigint
   readonly PortTemplateCount?: number | bigint
@@ -1106,7 +1106,7 @@ export const DescribeAssetSyncRequest: $Schema.Schema<DescribeAssetSyncRequest> 
 
 /** `DescribeAssetSyncResponse` (response side). */
 export interface DescribeAssetSyncResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly ReturnMsg?: string
   readonly ReturnCode?: number | bigint
   readonly CVMCount?: number | bigint
@@ -1129,8 +1129,8 @@ export const DescribeAssociatedInstanceListRequest: $Schema.Schema<DescribeAssoc
 
 /** `DescribeAssociatedInstanceListResponse` (response side). */
 export interface DescribeAssociatedInstanceListResponse {
-  readonly Total: number | bigint
-  readonly Data: readonly AssociatedInstanceInfo[]
+  readonly Total?: number | bigint
+  readonly Data?: readonly AssociatedInstanceInfo[]
   readonly RequestId: string
 }
 export const DescribeAssociatedInstanceListResponse: $Schema.Schema<DescribeAssociatedInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssociatedInstanceListResponse", { Total: $C.uint64, Data: $C.arr(AssociatedInstanceInfo), RequestId: $C.str }))
@@ -1150,7 +1150,7 @@ export const DescribeBlockByIpTimesListRequest: $Schema.Schema<DescribeBlockByIp
 
 /** `DescribeBlockByIpTimesListResponse` (response side). */
 export interface DescribeBlockByIpTimesListResponse {
-  readonly Data: readonly IpStatic[]
+  readonly Data?: readonly IpStatic[]
   readonly RequestId: string
 }
 export const DescribeBlockByIpTimesListResponse: $Schema.Schema<DescribeBlockByIpTimesListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBlockByIpTimesListResponse", { Data: $C.arr(IpStatic), RequestId: $C.str }))
@@ -1170,11 +1170,11 @@ export const DescribeBlockIgnoreListRequest: $Schema.Schema<DescribeBlockIgnoreL
 
 /** `DescribeBlockIgnoreListResponse` (response side). */
 export interface DescribeBlockIgnoreListResponse {
-  readonly Data: readonly BlockIgnoreRule[]
-  readonly Total: number | bigint
-  readonly ReturnCode: number | bigint
-  readonly ReturnMsg: string
-  readonly SourceList: readonly string[]
+  readonly Data?: readonly BlockIgnoreRule[]
+  readonly Total?: number | bigint
+  readonly ReturnCode?: number | bigint
+  readonly ReturnMsg?: string
+  readonly SourceList?: readonly string[]
   readonly RuleTypeDataList?: readonly (number | bigint)[]
   readonly RequestId: string
 }
@@ -1221,7 +1221,7 @@ export const DescribeBlockStaticListRequest: $Schema.Schema<DescribeBlockStaticL
 
 /** `DescribeBlockStaticListResponse` (response side). */
 export interface DescribeBlockStaticListResponse {
-  readonly Data: readonly StaticInfo[]
+  readonly Data?: readonly StaticInfo[]
   readonly Status?: number | bigint
   readonly RequestId: string
 }
@@ -1235,8 +1235,8 @@ export const DescribeCcnAssociatedInstancesRequest: $Schema.Schema<DescribeCcnAs
 
 /** `DescribeCcnAssociatedInstancesResponse` (response side). */
 export interface DescribeCcnAssociatedInstancesResponse {
-  readonly Total: number | bigint
-  readonly CcnAssociatedInstances: readonly CcnAssociatedInstance[]
+  readonly Total?: number | bigint
+  readonly CcnAssociatedInstances?: readonly CcnAssociatedInstance[]
   readonly RequestId: string
 }
 export const DescribeCcnAssociatedInstancesResponse: $Schema.Schema<DescribeCcnAssociatedInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCcnAssociatedInstancesResponse", { Total: $C.uint64, CcnAssociatedInstances: $C.arr(CcnAssociatedInstance), RequestId: $C.str }))
@@ -1251,8 +1251,8 @@ export const DescribeCcnInstanceRegionStatusRequest: $Schema.Schema<DescribeCcnI
 
 /** `DescribeCcnInstanceRegionStatusResponse` (response side). */
 export interface DescribeCcnInstanceRegionStatusResponse {
-  readonly Total: number | bigint
-  readonly RegionFwStatus: readonly RegionFwStatus[]
+  readonly Total?: number | bigint
+  readonly RegionFwStatus?: readonly RegionFwStatus[]
   readonly RequestId: string
 }
 export const DescribeCcnInstanceRegionStatusResponse: $Schema.Schema<DescribeCcnInstanceRegionStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCcnInstanceRegionStatusResponse", { Total: $C.uint64, RegionFwStatus: $C.arr(RegionFwStatus), RequestId: $C.str }))
@@ -1263,9 +1263,9 @@ export const DescribeCcnVpcFwPolicyLimitRequest: $Schema.Schema<DescribeCcnVpcFw
 
 /** `DescribeCcnVpcFwPolicyLimitResponse` (response side). */
 export interface DescribeCcnVpcFwPolicyLimitResponse {
-  readonly CcnPolicyInterconnectPairLenLimit: number | bigint
-  readonly CcnPolicyGroupLenLimit: number | bigint
-  readonly CcnPolicyCidrLenLimit: number | bigint
+  readonly CcnPolicyInterconnectPairLenLimit?: number | bigint
+  readonly CcnPolicyGroupLenLimit?: number | bigint
+  readonly CcnPolicyCidrLenLimit?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCcnVpcFwPolicyLimitResponse: $Schema.Schema<DescribeCcnVpcFwPolicyLimitResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCcnVpcFwPolicyLimitResponse", { CcnPolicyInterconnectPairLenLimit: $C.uint64, CcnPolicyGroupLenLimit: $C.uint64, CcnPolicyCidrLenLimit: $C.uint64, RequestId: $C.str }))
@@ -1278,7 +1278,7 @@ export const DescribeCcnVpcFwSwitchRequest: $Schema.Schema<DescribeCcnVpcFwSwitc
 
 /** `DescribeCcnVpcFwSwitchResponse` (response side). */
 export interface DescribeCcnVpcFwSwitchResponse {
-  readonly InterconnectPairs: readonly InterconnectPair[] | null
+  readonly InterconnectPairs?: readonly InterconnectPair[] | null
   readonly RequestId: string
 }
 export const DescribeCcnVpcFwSwitchResponse: $Schema.Schema<DescribeCcnVpcFwSwitchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCcnVpcFwSwitchResponse", { InterconnectPairs: $C.nul($C.arr(InterconnectPair)), RequestId: $C.str }))
@@ -1307,7 +1307,7 @@ export const DescribeCfwAlertsRequest: $Schema.Schema<DescribeCfwAlertsRequest> 
 
 /** `DescribeCfwAlertsResponse` (response side). */
 export interface DescribeCfwAlertsResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeCfwAlertsResponse: $Schema.Schema<DescribeCfwAlertsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCfwAlertsResponse", { Data: $C.str, RequestId: $C.str }))
@@ -1326,7 +1326,7 @@ export const DescribeCfwAnalysisDataRequest: $Schema.Schema<DescribeCfwAnalysisD
 
 /** `DescribeCfwAnalysisDataResponse` (response side). */
 export interface DescribeCfwAnalysisDataResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeCfwAnalysisDataResponse: $Schema.Schema<DescribeCfwAnalysisDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCfwAnalysisDataResponse", { Data: $C.str, RequestId: $C.str }))
@@ -1346,7 +1346,7 @@ export const DescribeCfwAssetsRequest: $Schema.Schema<DescribeCfwAssetsRequest> 
 
 /** `DescribeCfwAssetsResponse` (response side). */
 export interface DescribeCfwAssetsResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeCfwAssetsResponse: $Schema.Schema<DescribeCfwAssetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCfwAssetsResponse", { Data: $C.str, RequestId: $C.str }))
@@ -1361,7 +1361,7 @@ export const DescribeCfwEipsRequest: $Schema.Schema<DescribeCfwEipsRequest> = /*
 
 /** `DescribeCfwEipsResponse` (response side). */
 export interface DescribeCfwEipsResponse {
-  readonly NatFwEipList: readonly NatFwEipsInfo[]
+  readonly NatFwEipList?: readonly NatFwEipsInfo[]
   readonly RequestId: string
 }
 export const DescribeCfwEipsResponse: $Schema.Schema<DescribeCfwEipsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCfwEipsResponse", { NatFwEipList: $C.arr(NatFwEipsInfo), RequestId: $C.str }))
@@ -1372,8 +1372,8 @@ export const DescribeCfwInsStatusRequest: $Schema.Schema<DescribeCfwInsStatusReq
 
 /** `DescribeCfwInsStatusResponse` (response side). */
 export interface DescribeCfwInsStatusResponse {
-  readonly CfwInsStatus: readonly CfwInsStatus[] | null
-  readonly TotalCount: number | bigint
+  readonly CfwInsStatus?: readonly CfwInsStatus[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCfwInsStatusResponse: $Schema.Schema<DescribeCfwInsStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCfwInsStatusResponse", { CfwInsStatus: $C.nul($C.arr(CfwInsStatus)), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1391,7 +1391,7 @@ export const DescribeCfwLogsRequest: $Schema.Schema<DescribeCfwLogsRequest> = /*
 
 /** `DescribeCfwLogsResponse` (response side). */
 export interface DescribeCfwLogsResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeCfwLogsResponse: $Schema.Schema<DescribeCfwLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCfwLogsResponse", { Data: $C.str, RequestId: $C.str }))
@@ -1405,7 +1405,7 @@ export const DescribeCfwRiskOverviewRequest: $Schema.Schema<DescribeCfwRiskOverv
 
 /** `DescribeCfwRiskOverviewResponse` (response side). */
 export interface DescribeCfwRiskOverviewResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeCfwRiskOverviewResponse: $Schema.Schema<DescribeCfwRiskOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCfwRiskOverviewResponse", { Data: $C.str, RequestId: $C.str }))
@@ -1422,7 +1422,7 @@ export const DescribeCfwRuleOptimizationRequest: $Schema.Schema<DescribeCfwRuleO
 
 /** `DescribeCfwRuleOptimizationResponse` (response side). */
 export interface DescribeCfwRuleOptimizationResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeCfwRuleOptimizationResponse: $Schema.Schema<DescribeCfwRuleOptimizationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCfwRuleOptimizationResponse", { Data: $C.str, RequestId: $C.str }))
@@ -1451,7 +1451,7 @@ export const DescribeCfwRulesRequest: $Schema.Schema<DescribeCfwRulesRequest> = 
 
 /** `DescribeCfwRulesResponse` (response side). */
 export interface DescribeCfwRulesResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeCfwRulesResponse: $Schema.Schema<DescribeCfwRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCfwRulesResponse", { Data: $C.str, RequestId: $C.str }))
@@ -1481,7 +1481,7 @@ export const DescribeCfwStatusMonitorRequest: $Schema.Schema<DescribeCfwStatusMo
 
 /** `DescribeCfwStatusMonitorResponse` (response side). */
 export interface DescribeCfwStatusMonitorResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeCfwStatusMonitorResponse: $Schema.Schema<DescribeCfwStatusMonitorResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCfwStatusMonitorResponse", { Data: $C.str, RequestId: $C.str }))
@@ -1492,7 +1492,7 @@ export const DescribeCfwSwitchesRequest: $Schema.Schema<DescribeCfwSwitchesReque
 
 /** `DescribeCfwSwitchesResponse` (response side). */
 export interface DescribeCfwSwitchesResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeCfwSwitchesResponse: $Schema.Schema<DescribeCfwSwitchesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCfwSwitchesResponse", { Data: $C.str, RequestId: $C.str }))
@@ -1508,9 +1508,9 @@ export const DescribeClusterNatCcnFwSwitchListRequest: $Schema.Schema<DescribeCl
 
 /** `DescribeClusterNatCcnFwSwitchListResponse` (response side). */
 export interface DescribeClusterNatCcnFwSwitchListResponse {
-  readonly Total: number | bigint
-  readonly Data: readonly NatFwSwitchDetailS[]
-  readonly RegionList: readonly FilterDataObject[]
+  readonly Total?: number | bigint
+  readonly Data?: readonly NatFwSwitchDetailS[]
+  readonly RegionList?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeClusterNatCcnFwSwitchListResponse: $Schema.Schema<DescribeClusterNatCcnFwSwitchListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterNatCcnFwSwitchListResponse", { Total: $C.int64, Data: $C.arr(NatFwSwitchDetailS), RegionList: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -1530,8 +1530,8 @@ export const DescribeClusterVpcFwSwitchsRequest: $Schema.Schema<DescribeClusterV
 
 /** `DescribeClusterVpcFwSwitchsResponse` (response side). */
 export interface DescribeClusterVpcFwSwitchsResponse {
-  readonly Total: number | bigint
-  readonly Data: readonly ClusterSwitchDetail[] | null
+  readonly Total?: number | bigint
+  readonly Data?: readonly ClusterSwitchDetail[] | null
   readonly FailData?: readonly SwitchFailInfo[]
   readonly RequestId: string
 }
@@ -1543,13 +1543,13 @@ export const DescribeDefenseSwitchRequest: $Schema.Schema<DescribeDefenseSwitchR
 
 /** `DescribeDefenseSwitchResponse` (response side). */
 export interface DescribeDefenseSwitchResponse {
-  readonly BasicRuleSwitch: number | bigint
-  readonly BaselineAllSwitch: number | bigint
-  readonly TiSwitch: number | bigint
-  readonly VirtualPatchSwitch: number | bigint
-  readonly HistoryOpen: number | bigint
-  readonly ReturnCode: number | bigint
-  readonly ReturnMsg: string
+  readonly BasicRuleSwitch?: number | bigint
+  readonly BaselineAllSwitch?: number | bigint
+  readonly TiSwitch?: number | bigint
+  readonly VirtualPatchSwitch?: number | bigint
+  readonly HistoryOpen?: number | bigint
+  readonly ReturnCode?: number | bigint
+  readonly ReturnMsg?: string
   readonly RequestId: string
 }
 export const DescribeDefenseSwitchResponse: $Schema.Schema<DescribeDefenseSwitchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDefenseSwitchResponse", { BasicRuleSwitch: $C.int64, BaselineAllSwitch: $C.int64, TiSwitch: $C.int64, VirtualPatchSwitch: $C.int64, HistoryOpen: $C.int64, ReturnCode: $C.int64, ReturnMsg: $C.str, RequestId: $C.str }))
@@ -1567,7 +1567,7 @@ export const DescribeEdgeIpSimpleRequest: $Schema.Schema<DescribeEdgeIpSimpleReq
 /** `DescribeEdgeIpSimpleResponse` (response side). */
 export interface DescribeEdgeIpSimpleResponse {
   readonly Data?: readonly EdgeIpInfoSimple[]
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeEdgeIpSimpleResponse: $Schema.Schema<DescribeEdgeIpSimpleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEdgeIpSimpleResponse", { Total: $C.int64, RequestId: $C.str }, { Data: $C.arr(EdgeIpInfoSimple) }))
@@ -1578,7 +1578,7 @@ export const DescribeEnterpriseSGRuleProgressRequest: $Schema.Schema<DescribeEnt
 
 /** `DescribeEnterpriseSGRuleProgressResponse` (response side). */
 export interface DescribeEnterpriseSGRuleProgressResponse {
-  readonly Progress: number | bigint
+  readonly Progress?: number | bigint
   readonly UserStopped?: boolean
   readonly RequestId: string
 }
@@ -1598,10 +1598,10 @@ export const DescribeEnterpriseSecurityGroupRuleListRequest: $Schema.Schema<Desc
 
 /** `DescribeEnterpriseSecurityGroupRuleListResponse` (response side). */
 export interface DescribeEnterpriseSecurityGroupRuleListResponse {
-  readonly Total: number | bigint
-  readonly AllTotal: number | bigint
-  readonly Data: readonly EnterpriseSecurityGroupRuleRuleInfo[]
-  readonly Enable: number | bigint
+  readonly Total?: number | bigint
+  readonly AllTotal?: number | bigint
+  readonly Data?: readonly EnterpriseSecurityGroupRuleRuleInfo[]
+  readonly Enable?: number | bigint
   readonly RequestId: string
 }
 export const DescribeEnterpriseSecurityGroupRuleListResponse: $Schema.Schema<DescribeEnterpriseSecurityGroupRuleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEnterpriseSecurityGroupRuleListResponse", { Total: $C.int64, AllTotal: $C.int64, Data: $C.arr(EnterpriseSecurityGroupRuleRuleInfo), Enable: $C.int64, RequestId: $C.str }))
@@ -1624,10 +1624,10 @@ export const DescribeEnterpriseSecurityGroupRuleRequest: $Schema.Schema<Describe
 
 /** `DescribeEnterpriseSecurityGroupRuleResponse` (response side). */
 export interface DescribeEnterpriseSecurityGroupRuleResponse {
-  readonly PageNo: string
-  readonly PageSize: string
-  readonly Rules: readonly SecurityGroupRule[]
-  readonly TotalCount: string
+  readonly PageNo?: string
+  readonly PageSize?: string
+  readonly Rules?: readonly SecurityGroupRule[]
+  readonly TotalCount?: string
   readonly RequestId: string
 }
 export const DescribeEnterpriseSecurityGroupRuleResponse: $Schema.Schema<DescribeEnterpriseSecurityGroupRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEnterpriseSecurityGroupRuleResponse", { PageNo: $C.str, PageSize: $C.str, Rules: $C.arr(SecurityGroupRule), TotalCount: $C.str, RequestId: $C.str }))
@@ -1647,7 +1647,7 @@ export const DescribeFwEdgeIpsRequest: $Schema.Schema<DescribeFwEdgeIpsRequest> 
 /** `DescribeFwEdgeIpsResponse` (response side). */
 export interface DescribeFwEdgeIpsResponse {
   readonly Data?: readonly EdgeIpInfo[]
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly RegionLst?: readonly string[]
   readonly InstanceTypeLst?: readonly string[]
   readonly SerilCount?: number | bigint
@@ -1663,7 +1663,7 @@ export const DescribeFwGroupIdNamesRequest: $Schema.Schema<DescribeFwGroupIdName
 
 /** `DescribeFwGroupIdNamesResponse` (response side). */
 export interface DescribeFwGroupIdNamesResponse {
-  readonly Data: readonly FwGroupIdName[] | null
+  readonly Data?: readonly FwGroupIdName[] | null
   readonly RequestId: string
 }
 export const DescribeFwGroupIdNamesResponse: $Schema.Schema<DescribeFwGroupIdNamesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFwGroupIdNamesResponse", { Data: $C.nul($C.arr(FwGroupIdName)), RequestId: $C.str }))
@@ -1683,7 +1683,7 @@ export const DescribeFwGroupInstanceInfoRequest: $Schema.Schema<DescribeFwGroupI
 /** `DescribeFwGroupInstanceInfoResponse` (response side). */
 export interface DescribeFwGroupInstanceInfoResponse {
   readonly VpcFwGroupLst?: readonly VpcFwGroupInfo[]
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFwGroupInstanceInfoResponse: $Schema.Schema<DescribeFwGroupInstanceInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFwGroupInstanceInfoResponse", { Total: $C.int64, RequestId: $C.str }, { VpcFwGroupLst: $C.arr(VpcFwGroupInfo) }))
@@ -1696,7 +1696,7 @@ export const DescribeFwSyncStatusRequest: $Schema.Schema<DescribeFwSyncStatusReq
 
 /** `DescribeFwSyncStatusResponse` (response side). */
 export interface DescribeFwSyncStatusResponse {
-  readonly SyncStatus: number | bigint
+  readonly SyncStatus?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFwSyncStatusResponse: $Schema.Schema<DescribeFwSyncStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFwSyncStatusResponse", { SyncStatus: $C.int64, RequestId: $C.str }))
@@ -1707,7 +1707,7 @@ export const DescribeGuideScanInfoRequest: $Schema.Schema<DescribeGuideScanInfoR
 
 /** `DescribeGuideScanInfoResponse` (response side). */
 export interface DescribeGuideScanInfoResponse {
-  readonly Data: ScanInfo
+  readonly Data?: ScanInfo
   readonly RequestId: string
 }
 export const DescribeGuideScanInfoResponse: $Schema.Schema<DescribeGuideScanInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGuideScanInfoResponse", { Data: ScanInfo, RequestId: $C.str }))
@@ -1720,9 +1720,9 @@ export const DescribeIPStatusListRequest: $Schema.Schema<DescribeIPStatusListReq
 
 /** `DescribeIPStatusListResponse` (response side). */
 export interface DescribeIPStatusListResponse {
-  readonly StatusList: readonly IPDefendStatus[]
-  readonly ReturnCode: number | bigint
-  readonly ReturnMsg: string
+  readonly StatusList?: readonly IPDefendStatus[]
+  readonly ReturnCode?: number | bigint
+  readonly ReturnMsg?: string
   readonly RequestId: string
 }
 export const DescribeIPStatusListResponse: $Schema.Schema<DescribeIPStatusListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIPStatusListResponse", { StatusList: $C.arr(IPDefendStatus), ReturnCode: $C.int64, ReturnMsg: $C.str, RequestId: $C.str }))
@@ -1733,7 +1733,7 @@ export const DescribeIpsModeSwitchRequest: $Schema.Schema<DescribeIpsModeSwitchR
 
 /** `DescribeIpsModeSwitchResponse` (response side). */
 export interface DescribeIpsModeSwitchResponse {
-  readonly Data: ModeInfo
+  readonly Data?: ModeInfo
   readonly ReturnCode?: number | bigint
   readonly ReturnMsg?: string
   readonly RequestId: string
@@ -1771,18 +1771,18 @@ export const DescribeLogStorageStatisticRequest: $Schema.Schema<DescribeLogStora
 
 /** `DescribeLogStorageStatisticResponse` (response side). */
 export interface DescribeLogStorageStatisticResponse {
-  readonly ReturnCode: number | bigint
-  readonly ReturnMsg: string
-  readonly UsedSize: number | bigint
-  readonly TotalSize: number | bigint
-  readonly StorageDay: number | bigint
-  readonly AclSize: number | bigint
-  readonly IdsSize: number | bigint
-  readonly NetFlowSize: number | bigint
-  readonly OperateSize: number | bigint
-  readonly LeftSize: number | bigint
-  readonly PayMode: number | bigint
-  readonly TimeHistogram: readonly StorageHistogram[]
+  readonly ReturnCode?: number | bigint
+  readonly ReturnMsg?: string
+  readonly UsedSize?: number | bigint
+  readonly TotalSize?: number | bigint
+  readonly StorageDay?: number | bigint
+  readonly AclSize?: number | bigint
+  readonly IdsSize?: number | bigint
+  readonly NetFlowSize?: number | bigint
+  readonly OperateSize?: number | bigint
+  readonly LeftSize?: number | bigint
+  readonly PayMode?: number | bigint
+  readonly TimeHistogram?: readonly StorageHistogram[]
   readonly TimeHistogramShow?: StorageHistogramShow
   readonly ArrearsStopWriting?: number | bigint
   readonly NDRNetFlowSize?: number | bigint
@@ -1805,10 +1805,10 @@ export const DescribeLogsRequest: $Schema.Schema<DescribeLogsRequest> = /*#__PUR
 
 /** `DescribeLogsResponse` (response side). */
 export interface DescribeLogsResponse {
-  readonly Data: string
-  readonly Total: number | bigint
-  readonly ReturnCode: number | bigint
-  readonly ReturnMsg: string
+  readonly Data?: string
+  readonly Total?: number | bigint
+  readonly ReturnCode?: number | bigint
+  readonly ReturnMsg?: string
   readonly AppProtocolList?: readonly string[]
   readonly RequestId: string
 }
@@ -1824,9 +1824,9 @@ export const DescribeNDRAssetIdentificationCursorListRequest: $Schema.Schema<Des
 
 /** `DescribeNDRAssetIdentificationCursorListResponse` (response side). */
 export interface DescribeNDRAssetIdentificationCursorListResponse {
-  readonly Data: readonly NDRAssetServiceInfo[]
-  readonly NextCursor: string
-  readonly HasMore: boolean
+  readonly Data?: readonly NDRAssetServiceInfo[]
+  readonly NextCursor?: string
+  readonly HasMore?: boolean
   readonly RequestId: string
 }
 export const DescribeNDRAssetIdentificationCursorListResponse: $Schema.Schema<DescribeNDRAssetIdentificationCursorListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNDRAssetIdentificationCursorListResponse", { Data: $C.arr(NDRAssetServiceInfo), NextCursor: $C.str, HasMore: $C.bool, RequestId: $C.str }))
@@ -1843,16 +1843,16 @@ export const DescribeNDRAssetIdentificationListRequest: $Schema.Schema<DescribeN
 
 /** `DescribeNDRAssetIdentificationListResponse` (response side). */
 export interface DescribeNDRAssetIdentificationListResponse {
-  readonly Total: number | bigint
-  readonly Data: readonly NDRAssetServiceInfo[]
-  readonly AssetCategoryStats: readonly NDRAssetCategoryStats[]
-  readonly RegionOptions: readonly FieldOption[]
-  readonly IpVersionOptions: readonly FieldOption[]
-  readonly IpTypeOptions: readonly FieldOption[]
-  readonly AssetCategoryOptions: readonly FieldOption[]
-  readonly IdentificationSourceOptions: readonly FieldOption[]
-  readonly ProtocolOptions: readonly FieldOption[]
-  readonly InstanceTypeOptions: readonly FieldOption[]
+  readonly Total?: number | bigint
+  readonly Data?: readonly NDRAssetServiceInfo[]
+  readonly AssetCategoryStats?: readonly NDRAssetCategoryStats[]
+  readonly RegionOptions?: readonly FieldOption[]
+  readonly IpVersionOptions?: readonly FieldOption[]
+  readonly IpTypeOptions?: readonly FieldOption[]
+  readonly AssetCategoryOptions?: readonly FieldOption[]
+  readonly IdentificationSourceOptions?: readonly FieldOption[]
+  readonly ProtocolOptions?: readonly FieldOption[]
+  readonly InstanceTypeOptions?: readonly FieldOption[]
   readonly RequestId: string
 }
 export const DescribeNDRAssetIdentificationListResponse: $Schema.Schema<DescribeNDRAssetIdentificationListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNDRAssetIdentificationListResponse", { Total: $C.uint64, Data: $C.arr(NDRAssetServiceInfo), AssetCategoryStats: $C.arr(NDRAssetCategoryStats), RegionOptions: $C.arr(FieldOption), IpVersionOptions: $C.arr(FieldOption), IpTypeOptions: $C.arr(FieldOption), AssetCategoryOptions: $C.arr(FieldOption), IdentificationSourceOptions: $C.arr(FieldOption), ProtocolOptions: $C.arr(FieldOption), InstanceTypeOptions: $C.arr(FieldOption), RequestId: $C.str }))
@@ -1872,9 +1872,9 @@ export const DescribeNatAcRuleRequest: $Schema.Schema<DescribeNatAcRuleRequest> 
 
 /** `DescribeNatAcRuleResponse` (response side). */
 export interface DescribeNatAcRuleResponse {
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly Data?: readonly DescAcItem[]
-  readonly AllTotal: number | bigint
+  readonly AllTotal?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNatAcRuleResponse: $Schema.Schema<DescribeNatAcRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNatAcRuleResponse", { Total: $C.uint64, AllTotal: $C.uint64, RequestId: $C.str }, { Data: $C.arr(DescAcItem) }))
@@ -1888,11 +1888,11 @@ export const DescribeNatCcnFwSwitchRequest: $Schema.Schema<DescribeNatCcnFwSwitc
 
 /** `DescribeNatCcnFwSwitchResponse` (response side). */
 export interface DescribeNatCcnFwSwitchResponse {
-  readonly SwitchMode: number | bigint
-  readonly RoutingMode: number | bigint
-  readonly Bypass: number | bigint
-  readonly CcnId: string
-  readonly AccessInstanceList: readonly AccessInstanceInfo[]
+  readonly SwitchMode?: number | bigint
+  readonly RoutingMode?: number | bigint
+  readonly Bypass?: number | bigint
+  readonly CcnId?: string
+  readonly AccessInstanceList?: readonly AccessInstanceInfo[]
   readonly RequestId: string
 }
 export const DescribeNatCcnFwSwitchResponse: $Schema.Schema<DescribeNatCcnFwSwitchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNatCcnFwSwitchResponse", { SwitchMode: $C.int64, RoutingMode: $C.int64, Bypass: $C.int64, CcnId: $C.str, AccessInstanceList: $C.arr(AccessInstanceInfo), RequestId: $C.str }))
@@ -1905,8 +1905,8 @@ export const DescribeNatFwClusterRegionStatusRequest: $Schema.Schema<DescribeNat
 
 /** `DescribeNatFwClusterRegionStatusResponse` (response side). */
 export interface DescribeNatFwClusterRegionStatusResponse {
-  readonly Total: number | bigint
-  readonly RegionFwStatus: readonly NatFwClusterRegionStatus[] | null
+  readonly Total?: number | bigint
+  readonly RegionFwStatus?: readonly NatFwClusterRegionStatus[] | null
   readonly RequestId: string
 }
 export const DescribeNatFwClusterRegionStatusResponse: $Schema.Schema<DescribeNatFwClusterRegionStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNatFwClusterRegionStatusResponse", { Total: $C.int64, RegionFwStatus: $C.nul($C.arr(NatFwClusterRegionStatus)), RequestId: $C.str }))
@@ -1927,7 +1927,7 @@ export const DescribeNatFwDnatRuleRequest: $Schema.Schema<DescribeNatFwDnatRuleR
 /** `DescribeNatFwDnatRuleResponse` (response side). */
 export interface DescribeNatFwDnatRuleResponse {
   readonly Data?: readonly DescNatDnatRule[]
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNatFwDnatRuleResponse: $Schema.Schema<DescribeNatFwDnatRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNatFwDnatRuleResponse", { Total: $C.uint64, RequestId: $C.str }, { Data: $C.arr(DescNatDnatRule) }))
@@ -1939,9 +1939,9 @@ export const DescribeNatFwInfoCountRequest: $Schema.Schema<DescribeNatFwInfoCoun
 /** `DescribeNatFwInfoCountResponse` (response side). */
 export interface DescribeNatFwInfoCountResponse {
   readonly ReturnMsg?: string
-  readonly NatFwInsCount: number | bigint
-  readonly SubnetCount: number | bigint
-  readonly OpenSwitchCount: number | bigint
+  readonly NatFwInsCount?: number | bigint
+  readonly SubnetCount?: number | bigint
+  readonly OpenSwitchCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNatFwInfoCountResponse: $Schema.Schema<DescribeNatFwInfoCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNatFwInfoCountResponse", { NatFwInsCount: $C.int64, SubnetCount: $C.int64, OpenSwitchCount: $C.int64, RequestId: $C.str }, { ReturnMsg: $C.str }))
@@ -1952,7 +1952,7 @@ export const DescribeNatFwInstanceRequest: $Schema.Schema<DescribeNatFwInstanceR
 
 /** `DescribeNatFwInstanceResponse` (response side). */
 export interface DescribeNatFwInstanceResponse {
-  readonly NatinsLst: readonly NatFwInstance[]
+  readonly NatinsLst?: readonly NatFwInstance[]
   readonly NatClusterLst?: readonly NatClusterInfo[]
   readonly RequestId: string
 }
@@ -1980,7 +1980,7 @@ export const DescribeNatFwInstancesInfoRequest: $Schema.Schema<DescribeNatFwInst
 /** `DescribeNatFwInstancesInfoResponse` (response side). */
 export interface DescribeNatFwInstancesInfoResponse {
   readonly NatinsLst?: readonly NatInstanceInfo[]
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNatFwInstancesInfoResponse: $Schema.Schema<DescribeNatFwInstancesInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNatFwInstancesInfoResponse", { Total: $C.int64, RequestId: $C.str }, { NatinsLst: $C.arr(NatInstanceInfo) }))
@@ -2022,7 +2022,7 @@ export const DescribeNatFwVpcDnsLstRequest: $Schema.Schema<DescribeNatFwVpcDnsLs
 export interface DescribeNatFwVpcDnsLstResponse {
   readonly VpcDnsSwitchLst?: readonly VpcDnsInfo[]
   readonly ReturnMsg?: string
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNatFwVpcDnsLstResponse: $Schema.Schema<DescribeNatFwVpcDnsLstResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNatFwVpcDnsLstResponse", { Total: $C.int64, RequestId: $C.str }, { VpcDnsSwitchLst: $C.arr(VpcDnsInfo), ReturnMsg: $C.str }))
@@ -2049,13 +2049,13 @@ export const DescribeOfflineExportTaskRequest: $Schema.Schema<DescribeOfflineExp
 
 /** `DescribeOfflineExportTaskResponse` (response side). */
 export interface DescribeOfflineExportTaskResponse {
-  readonly ReturnCode: number | bigint
-  readonly ReturnMsg: string
-  readonly Data: readonly OfflineExportTask[]
-  readonly Total: number | bigint
-  readonly ExportRemainQuota: number | bigint
-  readonly ExportQuota: number | bigint
-  readonly ExportLimit: number | bigint
+  readonly ReturnCode?: number | bigint
+  readonly ReturnMsg?: string
+  readonly Data?: readonly OfflineExportTask[]
+  readonly Total?: number | bigint
+  readonly ExportRemainQuota?: number | bigint
+  readonly ExportQuota?: number | bigint
+  readonly ExportLimit?: number | bigint
   readonly RequestId: string
 }
 export const DescribeOfflineExportTaskResponse: $Schema.Schema<DescribeOfflineExportTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOfflineExportTaskResponse", { ReturnCode: $C.int64, ReturnMsg: $C.str, Data: $C.arr(OfflineExportTask), Total: $C.int64, ExportRemainQuota: $C.int64, ExportQuota: $C.int64, ExportLimit: $C.int64, RequestId: $C.str }))
@@ -2068,9 +2068,9 @@ export const DescribeOfflineExportTemporaryCredentialsRequest: $Schema.Schema<De
 
 /** `DescribeOfflineExportTemporaryCredentialsResponse` (response side). */
 export interface DescribeOfflineExportTemporaryCredentialsResponse {
-  readonly ReturnCode: number | bigint
-  readonly ReturnMsg: string
-  readonly Link: string
+  readonly ReturnCode?: number | bigint
+  readonly ReturnMsg?: string
+  readonly Link?: string
   readonly RequestId: string
 }
 export const DescribeOfflineExportTemporaryCredentialsResponse: $Schema.Schema<DescribeOfflineExportTemporaryCredentialsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOfflineExportTemporaryCredentialsResponse", { ReturnCode: $C.int64, ReturnMsg: $C.str, Link: $C.str, RequestId: $C.str }))
@@ -2085,10 +2085,10 @@ export const DescribeResourceGroupNewRequest: $Schema.Schema<DescribeResourceGro
 
 /** `DescribeResourceGroupNewResponse` (response side). */
 export interface DescribeResourceGroupNewResponse {
-  readonly Data: string
-  readonly ReturnCode: number | bigint
-  readonly ReturnMsg: string
-  readonly UnResourceNum: number | bigint
+  readonly Data?: string
+  readonly ReturnCode?: number | bigint
+  readonly ReturnMsg?: string
+  readonly UnResourceNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeResourceGroupNewResponse: $Schema.Schema<DescribeResourceGroupNewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceGroupNewResponse", { Data: $C.str, ReturnCode: $C.int64, ReturnMsg: $C.str, UnResourceNum: $C.int64, RequestId: $C.str }))
@@ -2103,7 +2103,7 @@ export const DescribeResourceGroupRequest: $Schema.Schema<DescribeResourceGroupR
 
 /** `DescribeResourceGroupResponse` (response side). */
 export interface DescribeResourceGroupResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeResourceGroupResponse: $Schema.Schema<DescribeResourceGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceGroupResponse", { Data: $C.str, RequestId: $C.str }))
@@ -2116,11 +2116,11 @@ export const DescribeRuleOverviewRequest: $Schema.Schema<DescribeRuleOverviewReq
 
 /** `DescribeRuleOverviewResponse` (response side). */
 export interface DescribeRuleOverviewResponse {
-  readonly AllTotal: number | bigint
-  readonly StrategyNum: number | bigint
-  readonly StartRuleNum: number | bigint
-  readonly StopRuleNum: number | bigint
-  readonly RemainingNum: number | bigint
+  readonly AllTotal?: number | bigint
+  readonly StrategyNum?: number | bigint
+  readonly StartRuleNum?: number | bigint
+  readonly StopRuleNum?: number | bigint
+  readonly RemainingNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRuleOverviewResponse: $Schema.Schema<DescribeRuleOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRuleOverviewResponse", { AllTotal: $C.uint64, StrategyNum: $C.uint64, StartRuleNum: $C.uint64, StopRuleNum: $C.uint64, RemainingNum: $C.int64, RequestId: $C.str }))
@@ -2139,10 +2139,10 @@ export const DescribeSecurityGroupListRequest: $Schema.Schema<DescribeSecurityGr
 
 /** `DescribeSecurityGroupListResponse` (response side). */
 export interface DescribeSecurityGroupListResponse {
-  readonly Total: number | bigint
-  readonly Data: readonly SecurityGroupListData[]
-  readonly AllTotal: number | bigint
-  readonly Enable: number | bigint
+  readonly Total?: number | bigint
+  readonly Data?: readonly SecurityGroupListData[]
+  readonly AllTotal?: number | bigint
+  readonly Enable?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSecurityGroupListResponse: $Schema.Schema<DescribeSecurityGroupListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityGroupListResponse", { Total: $C.uint64, Data: $C.arr(SecurityGroupListData), AllTotal: $C.uint64, Enable: $C.uint64, RequestId: $C.str }))
@@ -2192,9 +2192,9 @@ export const DescribeSourceAssetRequest: $Schema.Schema<DescribeSourceAssetReque
 
 /** `DescribeSourceAssetResponse` (response side). */
 export interface DescribeSourceAssetResponse {
-  readonly Data: readonly InstanceInfo[]
-  readonly Total: number | bigint
-  readonly ZoneList: readonly AssetZone[]
+  readonly Data?: readonly InstanceInfo[]
+  readonly Total?: number | bigint
+  readonly ZoneList?: readonly AssetZone[]
   readonly RequestId: string
 }
 export const DescribeSourceAssetResponse: $Schema.Schema<DescribeSourceAssetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSourceAssetResponse", { Data: $C.arr(InstanceInfo), Total: $C.int64, ZoneList: $C.arr(AssetZone), RequestId: $C.str }))
@@ -2227,9 +2227,9 @@ export const DescribeSwitchListsRequest: $Schema.Schema<DescribeSwitchListsReque
 
 /** `DescribeSwitchListsResponse` (response side). */
 export interface DescribeSwitchListsResponse {
-  readonly Total: number | bigint
-  readonly Data: readonly SwitchListsData[]
-  readonly AreaLists: readonly string[]
+  readonly Total?: number | bigint
+  readonly Data?: readonly SwitchListsData[]
+  readonly AreaLists?: readonly string[]
   readonly OnNum?: number | bigint
   readonly OffNum?: number | bigint
   readonly RequestId: string
@@ -2247,7 +2247,7 @@ export const DescribeTLogInfoRequest: $Schema.Schema<DescribeTLogInfoRequest> = 
 
 /** `DescribeTLogInfoResponse` (response side). */
 export interface DescribeTLogInfoResponse {
-  readonly Data: TLogInfo
+  readonly Data?: TLogInfo
   readonly RequestId: string
 }
 export const DescribeTLogInfoResponse: $Schema.Schema<DescribeTLogInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTLogInfoResponse", { Data: TLogInfo, RequestId: $C.str }))
@@ -2264,7 +2264,7 @@ export const DescribeTLogIpListRequest: $Schema.Schema<DescribeTLogIpListRequest
 
 /** `DescribeTLogIpListResponse` (response side). */
 export interface DescribeTLogIpListResponse {
-  readonly Data: readonly StaticInfo[]
+  readonly Data?: readonly StaticInfo[]
   readonly RequestId: string
 }
 export const DescribeTLogIpListResponse: $Schema.Schema<DescribeTLogIpListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTLogIpListResponse", { Data: $C.arr(StaticInfo), RequestId: $C.str }))
@@ -2280,7 +2280,7 @@ export const DescribeTableStatusRequest: $Schema.Schema<DescribeTableStatusReque
 
 /** `DescribeTableStatusResponse` (response side). */
 export interface DescribeTableStatusResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTableStatusResponse: $Schema.Schema<DescribeTableStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTableStatusResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -2296,8 +2296,8 @@ export const DescribeUnHandleEventTabListRequest: $Schema.Schema<DescribeUnHandl
 /** `DescribeUnHandleEventTabListResponse` (response side). */
 export interface DescribeUnHandleEventTabListResponse {
   readonly Data?: UnHandleEvent
-  readonly ReturnCode: number | bigint
-  readonly ReturnMsg: string
+  readonly ReturnCode?: number | bigint
+  readonly ReturnMsg?: string
   readonly RequestId: string
 }
 export const DescribeUnHandleEventTabListResponse: $Schema.Schema<DescribeUnHandleEventTabListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUnHandleEventTabListResponse", { ReturnCode: $C.int64, ReturnMsg: $C.str, RequestId: $C.str }, { Data: UnHandleEvent }))
@@ -2317,8 +2317,8 @@ export const DescribeVpcAcRuleRequest: $Schema.Schema<DescribeVpcAcRuleRequest> 
 
 /** `DescribeVpcAcRuleResponse` (response side). */
 export interface DescribeVpcAcRuleResponse {
-  readonly Total: number | bigint
-  readonly Data: readonly VpcRuleItem[]
+  readonly Total?: number | bigint
+  readonly Data?: readonly VpcRuleItem[]
   readonly RequestId: string
 }
 export const DescribeVpcAcRuleResponse: $Schema.Schema<DescribeVpcAcRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpcAcRuleResponse", { Total: $C.uint64, Data: $C.arr(VpcRuleItem), RequestId: $C.str }))
@@ -2351,8 +2351,8 @@ export const DescribeVpcFwCcnPolicyWhiteListRequest: $Schema.Schema<DescribeVpcF
 
 /** `DescribeVpcFwCcnPolicyWhiteListResponse` (response side). */
 export interface DescribeVpcFwCcnPolicyWhiteListResponse {
-  readonly SupportCcnPolicy: readonly string[] | null
-  readonly SupportCcnPolicyCidr: readonly string[] | null
+  readonly SupportCcnPolicy?: readonly string[] | null
+  readonly SupportCcnPolicyCidr?: readonly string[] | null
   readonly RequestId: string
 }
 export const DescribeVpcFwCcnPolicyWhiteListResponse: $Schema.Schema<DescribeVpcFwCcnPolicyWhiteListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpcFwCcnPolicyWhiteListResponse", { SupportCcnPolicy: $C.nul($C.arr($C.str)), SupportCcnPolicyCidr: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -2372,7 +2372,7 @@ export const DescribeVpcFwGroupSwitchRequest: $Schema.Schema<DescribeVpcFwGroupS
 /** `DescribeVpcFwGroupSwitchResponse` (response side). */
 export interface DescribeVpcFwGroupSwitchResponse {
   readonly SwitchList?: readonly FwGroupSwitchShow[]
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVpcFwGroupSwitchResponse: $Schema.Schema<DescribeVpcFwGroupSwitchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpcFwGroupSwitchResponse", { Total: $C.uint64, RequestId: $C.str }, { SwitchList: $C.arr(FwGroupSwitchShow) }))
@@ -2437,24 +2437,24 @@ export const EdgeIpSwitch: $Schema.Schema<EdgeIpSwitch> = /*#__PURE__*/ $C.lazy(
 
 /** `EdgeRange` (response side). */
 export interface EdgeRange {
-  readonly EdgeId: string
-  readonly EdgeName: string
-  readonly SrcId: string
-  readonly SrcRegion: string
-  readonly SrcName: string
-  readonly SrcCidr: string
-  readonly DstId: string
-  readonly DstRegion: string
-  readonly DstName: string
-  readonly DstCidr: string
+  readonly EdgeId?: string
+  readonly EdgeName?: string
+  readonly SrcId?: string
+  readonly SrcRegion?: string
+  readonly SrcName?: string
+  readonly SrcCidr?: string
+  readonly DstId?: string
+  readonly DstRegion?: string
+  readonly DstName?: string
+  readonly DstCidr?: string
 }
 export const EdgeRange: $Schema.Schema<EdgeRange> = /*#__PURE__*/ $C.lazy(() => $C.struct("EdgeRange", { EdgeId: $C.str, EdgeName: $C.str, SrcId: $C.str, SrcRegion: $C.str, SrcName: $C.str, SrcCidr: $C.str, DstId: $C.str, DstRegion: $C.str, DstName: $C.str, DstCidr: $C.str }))
 
 /** `EndpointInfo` (response side). */
 export interface EndpointInfo {
-  readonly EndpointId: string
-  readonly VpcId: string
-  readonly Region: string
+  readonly EndpointId?: string
+  readonly VpcId?: string
+  readonly Region?: string
   readonly VpcCidr?: string
 }
 export const EndpointInfo: $Schema.Schema<EndpointInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EndpointInfo", { EndpointId: $C.str, VpcId: $C.str, Region: $C.str }, { VpcCidr: $C.str }))
@@ -2546,16 +2546,16 @@ export const ExportLogsOfflineRequest: $Schema.Schema<ExportLogsOfflineRequest> 
 
 /** `ExportLogsOfflineResponse` (response side). */
 export interface ExportLogsOfflineResponse {
-  readonly ReturnCode: number | bigint
-  readonly ReturnMsg: string
+  readonly ReturnCode?: number | bigint
+  readonly ReturnMsg?: string
   readonly RequestId: string
 }
 export const ExportLogsOfflineResponse: $Schema.Schema<ExportLogsOfflineResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportLogsOfflineResponse", { ReturnCode: $C.int64, ReturnMsg: $C.str, RequestId: $C.str }))
 
 /** `FieldOption` (response side). */
 export interface FieldOption {
-  readonly Text: string
-  readonly Value: string
+  readonly Text?: string
+  readonly Value?: string
 }
 export const FieldOption: $Schema.Schema<FieldOption> = /*#__PURE__*/ $C.lazy(() => $C.struct("FieldOption", { Text: $C.str, Value: $C.str }))
 
@@ -2587,7 +2587,7 @@ export const FwDeploy: $Schema.Schema<FwDeploy> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `FwGateway` (response side). */
 export interface FwGateway {
-  readonly GatewayId: string
+  readonly GatewayId?: string
   readonly VpcId?: string
   readonly IpAddress?: string
 }
@@ -2595,8 +2595,8 @@ export const FwGateway: $Schema.Schema<FwGateway> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `FwGroupIdName` (response side). */
 export interface FwGroupIdName {
-  readonly FwGroupId: string | null
-  readonly FwGroupName: string | null
+  readonly FwGroupId?: string | null
+  readonly FwGroupName?: string | null
 }
 export const FwGroupIdName: $Schema.Schema<FwGroupIdName> = /*#__PURE__*/ $C.lazy(() => $C.struct("FwGroupIdName", { FwGroupId: $C.nul($C.str), FwGroupName: $C.nul($C.str) }))
 
@@ -2609,24 +2609,24 @@ export const FwGroupSwitch: $Schema.Schema<FwGroupSwitch> = /*#__PURE__*/ $C.laz
 
 /** `FwGroupSwitchShow` (response side). */
 export interface FwGroupSwitchShow {
-  readonly SwitchId: string
-  readonly SwitchName: string
-  readonly SwitchMode: number | bigint
-  readonly ConnectType: number | bigint
-  readonly ConnectId: string
-  readonly ConnectName: string
+  readonly SwitchId?: string
+  readonly SwitchName?: string
+  readonly SwitchMode?: number | bigint
+  readonly ConnectType?: number | bigint
+  readonly ConnectId?: string
+  readonly ConnectName?: string
   readonly SrcInstancesInfo?: readonly NetInstancesInfo[]
   readonly DstInstancesInfo?: readonly NetInstancesInfo[]
-  readonly FwGroupId: string
-  readonly FwGroupName: string
-  readonly Enable: number | bigint
-  readonly Status: number | bigint
-  readonly AttachWithEdge: number | bigint
-  readonly CrossEdgeStatus: number | bigint
+  readonly FwGroupId?: string
+  readonly FwGroupName?: string
+  readonly Enable?: number | bigint
+  readonly Status?: number | bigint
+  readonly AttachWithEdge?: number | bigint
+  readonly CrossEdgeStatus?: number | bigint
   readonly FwInsRegion?: readonly string[]
-  readonly IpsAction: number | bigint
+  readonly IpsAction?: number | bigint
   readonly FwInsLst?: readonly VpcFwInstanceShow[]
-  readonly BypassStatus: number | bigint
+  readonly BypassStatus?: number | bigint
   readonly IpVersion?: number | bigint
 }
 export const FwGroupSwitchShow: $Schema.Schema<FwGroupSwitchShow> = /*#__PURE__*/ $C.lazy(() => $C.struct("FwGroupSwitchShow", { SwitchId: $C.str, SwitchName: $C.str, SwitchMode: $C.int64, ConnectType: $C.int64, ConnectId: $C.str, ConnectName: $C.str, FwGroupId: $C.str, FwGroupName: $C.str, Enable: $C.int64, Status: $C.int64, AttachWithEdge: $C.int64, CrossEdgeStatus: $C.int64, IpsAction: $C.int64, BypassStatus: $C.int64 }, { SrcInstancesInfo: $C.arr(NetInstancesInfo), DstInstancesInfo: $C.arr(NetInstancesInfo), FwInsRegion: $C.arr($C.str), FwInsLst: $C.arr(VpcFwInstanceShow), IpVersion: $C.int64 }))
@@ -2657,22 +2657,22 @@ export const IdsWhiteRule: $Schema.Schema<IdsWhiteRule> = /*#__PURE__*/ $C.lazy(
 
 /** `InstanceInfo` (response side). */
 export interface InstanceInfo {
-  readonly AppId: string
-  readonly InsSource: string
-  readonly InsType: number | bigint
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly LeakNum: string
-  readonly PortNum: string
-  readonly PrivateIp: string
-  readonly PublicIp: string
-  readonly Region: string
-  readonly RegionKey: string
+  readonly AppId?: string
+  readonly InsSource?: string
+  readonly InsType?: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly LeakNum?: string
+  readonly PortNum?: string
+  readonly PrivateIp?: string
+  readonly PublicIp?: string
+  readonly Region?: string
+  readonly RegionKey?: string
   readonly ResourcePath?: readonly string[]
   readonly Server?: readonly string[]
-  readonly SubnetId: string
-  readonly VPCName: string
-  readonly VpcId: string
+  readonly SubnetId?: string
+  readonly VPCName?: string
+  readonly VpcId?: string
 }
 export const InstanceInfo: $Schema.Schema<InstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceInfo", { AppId: $C.str, InsSource: $C.str, InsType: $C.int64, InstanceId: $C.str, InstanceName: $C.str, LeakNum: $C.str, PortNum: $C.str, PrivateIp: $C.str, PublicIp: $C.str, Region: $C.str, RegionKey: $C.str, SubnetId: $C.str, VPCName: $C.str, VpcId: $C.str }, { ResourcePath: $C.arr($C.str), Server: $C.arr($C.str) }))
 
@@ -2711,8 +2711,8 @@ export const IocListData: $Schema.Schema<IocListData> = /*#__PURE__*/ $C.lazy(()
 
 /** `IpStatic` (response side). */
 export interface IpStatic {
-  readonly Num: number | bigint
-  readonly StatTime: string
+  readonly Num?: number | bigint
+  readonly StatTime?: string
 }
 export const IpStatic: $Schema.Schema<IpStatic> = /*#__PURE__*/ $C.lazy(() => $C.struct("IpStatic", { Num: $C.int64, StatTime: $C.str }))
 
@@ -2722,7 +2722,7 @@ export const IpsRuleDetailNew: $Schema.Schema<IpsRuleDetailNew> = /*#__PURE__*/ 
 
 /** `LogInfo` (response side). */
 export interface LogInfo {
-  readonly Time: number | bigint
+  readonly Time?: number | bigint
   readonly TopicId?: string
   readonly TopicName?: string
   readonly Source?: string
@@ -2766,8 +2766,8 @@ export const ModifyAcRuleRequest: $Schema.Schema<ModifyAcRuleRequest> = /*#__PUR
 
 /** `ModifyAcRuleResponse` (response side). */
 export interface ModifyAcRuleResponse {
-  readonly Status: number | bigint
-  readonly Info: string
+  readonly Status?: number | bigint
+  readonly Info?: string
   readonly RequestId: string
 }
 export const ModifyAcRuleResponse: $Schema.Schema<ModifyAcRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAcRuleResponse", { Status: $C.int64, Info: $C.str, RequestId: $C.str }))
@@ -2781,7 +2781,7 @@ export const ModifyAclRuleRequest: $Schema.Schema<ModifyAclRuleRequest> = /*#__P
 
 /** `ModifyAclRuleResponse` (response side). */
 export interface ModifyAclRuleResponse {
-  readonly RuleUuid: readonly (number | bigint)[]
+  readonly RuleUuid?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const ModifyAclRuleResponse: $Schema.Schema<ModifyAclRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAclRuleResponse", { RuleUuid: $C.arr($C.int64), RequestId: $C.str }))
@@ -2799,7 +2799,7 @@ export const ModifyAddressTemplateRequest: $Schema.Schema<ModifyAddressTemplateR
 
 /** `ModifyAddressTemplateResponse` (response side). */
 export interface ModifyAddressTemplateResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly Uuid?: string
   readonly RuleLimitNum?: number | bigint
   readonly RequestId: string
@@ -2832,7 +2832,7 @@ export const ModifyAllRuleStatusRequest: $Schema.Schema<ModifyAllRuleStatusReque
 
 /** `ModifyAllRuleStatusResponse` (response side). */
 export interface ModifyAllRuleStatusResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RuleLimitNum?: number | bigint
   readonly RequestId: string
 }
@@ -2851,9 +2851,9 @@ export const ModifyAssetScanRequest: $Schema.Schema<ModifyAssetScanRequest> = /*
 
 /** `ModifyAssetScanResponse` (response side). */
 export interface ModifyAssetScanResponse {
-  readonly ReturnMsg: string
-  readonly ReturnCode: number | bigint
-  readonly Status: number | bigint
+  readonly ReturnMsg?: string
+  readonly ReturnCode?: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const ModifyAssetScanResponse: $Schema.Schema<ModifyAssetScanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAssetScanResponse", { ReturnMsg: $C.str, ReturnCode: $C.int64, Status: $C.int64, RequestId: $C.str }))
@@ -2864,7 +2864,7 @@ export const ModifyAssetSyncRequest: $Schema.Schema<ModifyAssetSyncRequest> = /*
 
 /** `ModifyAssetSyncResponse` (response side). */
 export interface ModifyAssetSyncResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly ReturnMsg?: string
   readonly ReturnCode?: number | bigint
   readonly RequestId: string
@@ -2884,8 +2884,8 @@ export const ModifyBlockIgnoreListRequest: $Schema.Schema<ModifyBlockIgnoreListR
 
 /** `ModifyBlockIgnoreListResponse` (response side). */
 export interface ModifyBlockIgnoreListResponse {
-  readonly ReturnMsg: string
-  readonly ReturnCode: number | bigint
+  readonly ReturnMsg?: string
+  readonly ReturnCode?: number | bigint
   readonly RequestId: string
 }
 export const ModifyBlockIgnoreListResponse: $Schema.Schema<ModifyBlockIgnoreListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyBlockIgnoreListResponse", { ReturnMsg: $C.str, ReturnCode: $C.uint64, RequestId: $C.str }))
@@ -2981,8 +2981,8 @@ export const ModifyEWRuleStatusRequest: $Schema.Schema<ModifyEWRuleStatusRequest
 
 /** `ModifyEWRuleStatusResponse` (response side). */
 export interface ModifyEWRuleStatusResponse {
-  readonly ReturnCode: number | bigint
-  readonly ReturnMsg: string
+  readonly ReturnCode?: number | bigint
+  readonly ReturnMsg?: string
   readonly RequestId: string
 }
 export const ModifyEWRuleStatusResponse: $Schema.Schema<ModifyEWRuleStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyEWRuleStatusResponse", { ReturnCode: $C.int64, ReturnMsg: $C.str, RequestId: $C.str }))
@@ -3010,7 +3010,7 @@ export const ModifyEnterpriseSecurityDispatchStatusRequest: $Schema.Schema<Modif
 
 /** `ModifyEnterpriseSecurityDispatchStatusResponse` (response side). */
 export interface ModifyEnterpriseSecurityDispatchStatusResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const ModifyEnterpriseSecurityDispatchStatusResponse: $Schema.Schema<ModifyEnterpriseSecurityDispatchStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyEnterpriseSecurityDispatchStatusResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -3027,8 +3027,8 @@ export const ModifyEnterpriseSecurityGroupRuleRequest: $Schema.Schema<ModifyEnte
 
 /** `ModifyEnterpriseSecurityGroupRuleResponse` (response side). */
 export interface ModifyEnterpriseSecurityGroupRuleResponse {
-  readonly NewRuleUuid: number | bigint
-  readonly Status: number | bigint
+  readonly NewRuleUuid?: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const ModifyEnterpriseSecurityGroupRuleResponse: $Schema.Schema<ModifyEnterpriseSecurityGroupRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyEnterpriseSecurityGroupRuleResponse", { NewRuleUuid: $C.uint64, Status: $C.uint64, RequestId: $C.str }))
@@ -3071,8 +3071,8 @@ export const ModifyIsolateTableRequest: $Schema.Schema<ModifyIsolateTableRequest
 
 /** `ModifyIsolateTableResponse` (response side). */
 export interface ModifyIsolateTableResponse {
-  readonly ReturnCode: number | bigint
-  readonly ReturnMsg: string
+  readonly ReturnCode?: number | bigint
+  readonly ReturnMsg?: string
   readonly RequestId: string
 }
 export const ModifyIsolateTableResponse: $Schema.Schema<ModifyIsolateTableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyIsolateTableResponse", { ReturnCode: $C.int64, ReturnMsg: $C.str, RequestId: $C.str }))
@@ -3086,7 +3086,7 @@ export const ModifyNatAcRuleRequest: $Schema.Schema<ModifyNatAcRuleRequest> = /*
 
 /** `ModifyNatAcRuleResponse` (response side). */
 export interface ModifyNatAcRuleResponse {
-  readonly RuleUuid: readonly (number | bigint)[]
+  readonly RuleUuid?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const ModifyNatAcRuleResponse: $Schema.Schema<ModifyNatAcRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyNatAcRuleResponse", { RuleUuid: $C.arr($C.int64), RequestId: $C.str }))
@@ -3131,7 +3131,7 @@ export const ModifyNatFwVpcDnsSwitchRequest: $Schema.Schema<ModifyNatFwVpcDnsSwi
 
 /** `ModifyNatFwVpcDnsSwitchResponse` (response side). */
 export interface ModifyNatFwVpcDnsSwitchResponse {
-  readonly ReturnMsg: string
+  readonly ReturnMsg?: string
   readonly RequestId: string
 }
 export const ModifyNatFwVpcDnsSwitchResponse: $Schema.Schema<ModifyNatFwVpcDnsSwitchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyNatFwVpcDnsSwitchResponse", { ReturnMsg: $C.str, RequestId: $C.str }))
@@ -3186,7 +3186,7 @@ export const ModifyRunSyncAssetRequest: $Schema.Schema<ModifyRunSyncAssetRequest
 
 /** `ModifyRunSyncAssetResponse` (response side). */
 export interface ModifyRunSyncAssetResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const ModifyRunSyncAssetResponse: $Schema.Schema<ModifyRunSyncAssetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRunSyncAssetResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -3201,7 +3201,7 @@ export const ModifySecurityGroupItemRuleStatusRequest: $Schema.Schema<ModifySecu
 
 /** `ModifySecurityGroupItemRuleStatusResponse` (response side). */
 export interface ModifySecurityGroupItemRuleStatusResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const ModifySecurityGroupItemRuleStatusResponse: $Schema.Schema<ModifySecurityGroupItemRuleStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifySecurityGroupItemRuleStatusResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -3217,8 +3217,8 @@ export const ModifySecurityGroupRuleRequest: $Schema.Schema<ModifySecurityGroupR
 
 /** `ModifySecurityGroupRuleResponse` (response side). */
 export interface ModifySecurityGroupRuleResponse {
-  readonly Status: number | bigint
-  readonly NewRuleId: number | bigint
+  readonly Status?: number | bigint
+  readonly NewRuleId?: number | bigint
   readonly RequestId: string
 }
 export const ModifySecurityGroupRuleResponse: $Schema.Schema<ModifySecurityGroupRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifySecurityGroupRuleResponse", { Status: $C.uint64, NewRuleId: $C.uint64, RequestId: $C.str }))
@@ -3232,7 +3232,7 @@ export const ModifySecurityGroupSequenceRulesRequest: $Schema.Schema<ModifySecur
 
 /** `ModifySecurityGroupSequenceRulesResponse` (response side). */
 export interface ModifySecurityGroupSequenceRulesResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const ModifySecurityGroupSequenceRulesResponse: $Schema.Schema<ModifySecurityGroupSequenceRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifySecurityGroupSequenceRulesResponse", { Status: $C.uint64, RequestId: $C.str }))
@@ -3261,7 +3261,7 @@ export const ModifySequenceRulesRequest: $Schema.Schema<ModifySequenceRulesReque
 
 /** `ModifySequenceRulesResponse` (response side). */
 export interface ModifySequenceRulesResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const ModifySequenceRulesResponse: $Schema.Schema<ModifySequenceRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifySequenceRulesResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -3287,7 +3287,7 @@ export const ModifyTableStatusRequest: $Schema.Schema<ModifyTableStatusRequest> 
 
 /** `ModifyTableStatusResponse` (response side). */
 export interface ModifyTableStatusResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const ModifyTableStatusResponse: $Schema.Schema<ModifyTableStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTableStatusResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -3301,7 +3301,7 @@ export const ModifyVpcAcRuleRequest: $Schema.Schema<ModifyVpcAcRuleRequest> = /*
 
 /** `ModifyVpcAcRuleResponse` (response side). */
 export interface ModifyVpcAcRuleResponse {
-  readonly RuleUuids: readonly (number | bigint)[]
+  readonly RuleUuids?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const ModifyVpcAcRuleResponse: $Schema.Schema<ModifyVpcAcRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyVpcAcRuleResponse", { RuleUuids: $C.arr($C.int64), RequestId: $C.str }))
@@ -3356,39 +3356,39 @@ export const MultiTopicSearchInformation: $Schema.Schema<MultiTopicSearchInforma
 
 /** `NDRAssetCategoryStats` (response side). */
 export interface NDRAssetCategoryStats {
-  readonly Name: string
-  readonly Services: readonly NDRAssetServiceStats[]
+  readonly Name?: string
+  readonly Services?: readonly NDRAssetServiceStats[]
 }
 export const NDRAssetCategoryStats: $Schema.Schema<NDRAssetCategoryStats> = /*#__PURE__*/ $C.lazy(() => $C.struct("NDRAssetCategoryStats", { Name: $C.str, Services: $C.arr(NDRAssetServiceStats) }))
 
 /** `NDRAssetServiceInfo` (response side). */
 export interface NDRAssetServiceInfo {
-  readonly AssetId: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceType: string
-  readonly Region: string
-  readonly VpcId: string
-  readonly VpcName: string
-  readonly Ip: string
-  readonly Port: number | bigint
-  readonly IpVersion: string
-  readonly IpType: string
-  readonly AssetService: string
-  readonly AssetVersion: string
-  readonly AssetCategory: string
-  readonly Protocol: string
-  readonly IdentificationSource: string
-  readonly FirstIdentificationTime: string
-  readonly LatestIdentificationTime: string
-  readonly ServerAddr: string
+  readonly AssetId?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceType?: string
+  readonly Region?: string
+  readonly VpcId?: string
+  readonly VpcName?: string
+  readonly Ip?: string
+  readonly Port?: number | bigint
+  readonly IpVersion?: string
+  readonly IpType?: string
+  readonly AssetService?: string
+  readonly AssetVersion?: string
+  readonly AssetCategory?: string
+  readonly Protocol?: string
+  readonly IdentificationSource?: string
+  readonly FirstIdentificationTime?: string
+  readonly LatestIdentificationTime?: string
+  readonly ServerAddr?: string
 }
 export const NDRAssetServiceInfo: $Schema.Schema<NDRAssetServiceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NDRAssetServiceInfo", { AssetId: $C.str, InstanceId: $C.str, InstanceName: $C.str, InstanceType: $C.str, Region: $C.str, VpcId: $C.str, VpcName: $C.str, Ip: $C.str, Port: $C.uint64, IpVersion: $C.str, IpType: $C.str, AssetService: $C.str, AssetVersion: $C.str, AssetCategory: $C.str, Protocol: $C.str, IdentificationSource: $C.str, FirstIdentificationTime: $C.str, LatestIdentificationTime: $C.str, ServerAddr: $C.str }))
 
 /** `NDRAssetServiceStats` (response side). */
 export interface NDRAssetServiceStats {
-  readonly Name: string
-  readonly Count: number | bigint
+  readonly Name?: string
+  readonly Count?: number | bigint
 }
 export const NDRAssetServiceStats: $Schema.Schema<NDRAssetServiceStats> = /*#__PURE__*/ $C.lazy(() => $C.struct("NDRAssetServiceStats", { Name: $C.str, Count: $C.uint64 }))
 
@@ -3405,8 +3405,8 @@ export const NatCcnSwitchConfig: $Schema.Schema<NatCcnSwitchConfig> = /*#__PURE_
 
 /** `NatClusterInfo` (response side). */
 export interface NatClusterInfo {
-  readonly NatInsId: string
-  readonly NatInsName: string
+  readonly NatInsId?: string
+  readonly NatInsName?: string
 }
 export const NatClusterInfo: $Schema.Schema<NatClusterInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NatClusterInfo", { NatInsId: $C.str, NatInsName: $C.str }))
 
@@ -3432,9 +3432,9 @@ export const NatFwClusterRegionStatus: $Schema.Schema<NatFwClusterRegionStatus> 
 
 /** `NatFwEipsInfo` (response side). */
 export interface NatFwEipsInfo {
-  readonly Eip: string
-  readonly NatGatewayId: string
-  readonly NatGatewayName: string
+  readonly Eip?: string
+  readonly NatGatewayId?: string
+  readonly NatGatewayName?: string
 }
 export const NatFwEipsInfo: $Schema.Schema<NatFwEipsInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NatFwEipsInfo", { Eip: $C.str, NatGatewayId: $C.str, NatGatewayName: $C.str }))
 
@@ -3447,12 +3447,12 @@ export const NatFwFilter: $Schema.Schema<NatFwFilter> = /*#__PURE__*/ $C.lazy(()
 
 /** `NatFwInstance` (response side). */
 export interface NatFwInstance {
-  readonly NatinsId: string
-  readonly NatinsName: string
-  readonly Region: string
-  readonly FwMode: number | bigint
-  readonly Status: number | bigint
-  readonly NatIp: string
+  readonly NatinsId?: string
+  readonly NatinsName?: string
+  readonly Region?: string
+  readonly FwMode?: number | bigint
+  readonly Status?: number | bigint
+  readonly NatIp?: string
 }
 export const NatFwInstance: $Schema.Schema<NatFwInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("NatFwInstance", { NatinsId: $C.str, NatinsName: $C.str, Region: $C.str, FwMode: $C.int64, Status: $C.int64, NatIp: $C.str }))
 
@@ -3484,23 +3484,23 @@ export const NatFwSwitchDetailS: $Schema.Schema<NatFwSwitchDetailS> = /*#__PURE_
 
 /** `NatInstanceInfo` (response side). */
 export interface NatInstanceInfo {
-  readonly NatinsId: string
-  readonly NatinsName: string
-  readonly Region: string
-  readonly FwMode: number | bigint
-  readonly BandWidth: number | bigint
-  readonly InFlowMax: number | bigint
-  readonly OutFlowMax: number | bigint
-  readonly RegionZh: string
-  readonly EipAddress: readonly string[]
-  readonly VpcIp: readonly string[]
-  readonly Subnets: readonly string[]
-  readonly Status: number | bigint
-  readonly RegionDetail: string
-  readonly ZoneZh: string
-  readonly ZoneZhBak: string
-  readonly RuleUsed: number | bigint
-  readonly RuleMax: number | bigint
+  readonly NatinsId?: string
+  readonly NatinsName?: string
+  readonly Region?: string
+  readonly FwMode?: number | bigint
+  readonly BandWidth?: number | bigint
+  readonly InFlowMax?: number | bigint
+  readonly OutFlowMax?: number | bigint
+  readonly RegionZh?: string
+  readonly EipAddress?: readonly string[]
+  readonly VpcIp?: readonly string[]
+  readonly Subnets?: readonly string[]
+  readonly Status?: number | bigint
+  readonly RegionDetail?: string
+  readonly ZoneZh?: string
+  readonly ZoneZhBak?: string
+  readonly RuleUsed?: number | bigint
+  readonly RuleMax?: number | bigint
   readonly EngineVersion?: string
   readonly UpdateEnable?: number | bigint
   readonly NeedProbeEngineUpdate?: number | bigint
@@ -3519,19 +3519,19 @@ export const NatInstanceInfo: $Schema.Schema<NatInstanceInfo> = /*#__PURE__*/ $C
 
 /** `NatSwitchListData` (response side). */
 export interface NatSwitchListData {
-  readonly Id: number | bigint
-  readonly SubnetId: string | null
-  readonly SubnetName: string | null
-  readonly SubnetCidr: string | null
-  readonly RouteId: string | null
-  readonly RouteName: string | null
-  readonly CvmNum: number | bigint | null
-  readonly VpcId: string | null
-  readonly VpcName: string | null
-  readonly Enable: number | bigint | null
-  readonly Status: number | bigint | null
-  readonly NatId: string | null
-  readonly NatName: string | null
+  readonly Id?: number | bigint
+  readonly SubnetId?: string | null
+  readonly SubnetName?: string | null
+  readonly SubnetCidr?: string | null
+  readonly RouteId?: string | null
+  readonly RouteName?: string | null
+  readonly CvmNum?: number | bigint | null
+  readonly VpcId?: string | null
+  readonly VpcName?: string | null
+  readonly Enable?: number | bigint | null
+  readonly Status?: number | bigint | null
+  readonly NatId?: string | null
+  readonly NatName?: string | null
   readonly NatInsId?: string | null
   readonly NatInsName?: string | null
   readonly Region?: string | null
@@ -3544,10 +3544,10 @@ export const NatSwitchListData: $Schema.Schema<NatSwitchListData> = /*#__PURE__*
 
 /** `NetInstancesInfo` (response side). */
 export interface NetInstancesInfo {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceCidr: string
-  readonly Region: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceCidr?: string
+  readonly Region?: string
 }
 export const NetInstancesInfo: $Schema.Schema<NetInstancesInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetInstancesInfo", { InstanceId: $C.str, InstanceName: $C.str, InstanceCidr: $C.str, Region: $C.str }))
 
@@ -3561,15 +3561,15 @@ export const NewModeItems: $Schema.Schema<NewModeItems> = /*#__PURE__*/ $C.lazy(
 
 /** `OfflineExportTask` (response side). */
 export interface OfflineExportTask {
-  readonly TaskId: string
-  readonly TaskName: string
-  readonly CreateTime: string
-  readonly DataLength: number | bigint
-  readonly Status: number | bigint
-  readonly ExpireTime: string
-  readonly Progress: number
-  readonly ErrorInfo: string | null
-  readonly UseUserCos: number | bigint | null
+  readonly TaskId?: string
+  readonly TaskName?: string
+  readonly CreateTime?: string
+  readonly DataLength?: number | bigint
+  readonly Status?: number | bigint
+  readonly ExpireTime?: string
+  readonly Progress?: number
+  readonly ErrorInfo?: string | null
+  readonly UseUserCos?: number | bigint | null
 }
 export const OfflineExportTask: $Schema.Schema<OfflineExportTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("OfflineExportTask", { TaskId: $C.str, TaskName: $C.str, CreateTime: $C.str, DataLength: $C.uint64, Status: $C.uint64, ExpireTime: $C.str, Progress: $C.float, ErrorInfo: $C.nul($C.str), UseUserCos: $C.nul($C.int64) }))
 
@@ -3616,9 +3616,9 @@ export const RegionCidrConfig: $Schema.Schema<RegionCidrConfig> = /*#__PURE__*/ 
 
 /** `RegionFwStatus` (response side). */
 export interface RegionFwStatus {
-  readonly Region: string
-  readonly Status: string
-  readonly Cidr: string
+  readonly Region?: string
+  readonly Status?: string
+  readonly Cidr?: string
 }
 export const RegionFwStatus: $Schema.Schema<RegionFwStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionFwStatus", { Region: $C.str, Status: $C.str, Cidr: $C.str }))
 
@@ -3630,9 +3630,9 @@ export const RemoveAcRuleRequest: $Schema.Schema<RemoveAcRuleRequest> = /*#__PUR
 
 /** `RemoveAcRuleResponse` (response side). */
 export interface RemoveAcRuleResponse {
-  readonly RuleUuid: number | bigint
-  readonly ReturnCode: number | bigint
-  readonly ReturnMsg: string
+  readonly RuleUuid?: number | bigint
+  readonly ReturnCode?: number | bigint
+  readonly ReturnMsg?: string
   readonly RequestId: string
 }
 export const RemoveAcRuleResponse: $Schema.Schema<RemoveAcRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoveAcRuleResponse", { RuleUuid: $C.int64, ReturnCode: $C.int64, ReturnMsg: $C.str, RequestId: $C.str }))
@@ -3647,7 +3647,7 @@ export const RemoveAclRuleRequest: $Schema.Schema<RemoveAclRuleRequest> = /*#__P
 
 /** `RemoveAclRuleResponse` (response side). */
 export interface RemoveAclRuleResponse {
-  readonly RuleUuid: readonly (number | bigint)[]
+  readonly RuleUuid?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const RemoveAclRuleResponse: $Schema.Schema<RemoveAclRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoveAclRuleResponse", { RuleUuid: $C.arr($C.int64), RequestId: $C.str }))
@@ -3662,8 +3662,8 @@ export const RemoveEnterpriseSecurityGroupRuleRequest: $Schema.Schema<RemoveEnte
 
 /** `RemoveEnterpriseSecurityGroupRuleResponse` (response side). */
 export interface RemoveEnterpriseSecurityGroupRuleResponse {
-  readonly RuleUuid: number | bigint
-  readonly Status: number | bigint
+  readonly RuleUuid?: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const RemoveEnterpriseSecurityGroupRuleResponse: $Schema.Schema<RemoveEnterpriseSecurityGroupRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoveEnterpriseSecurityGroupRuleResponse", { RuleUuid: $C.int64, Status: $C.int64, RequestId: $C.str }))
@@ -3678,7 +3678,7 @@ export const RemoveNatAcRuleRequest: $Schema.Schema<RemoveNatAcRuleRequest> = /*
 
 /** `RemoveNatAcRuleResponse` (response side). */
 export interface RemoveNatAcRuleResponse {
-  readonly RuleUuid: readonly (number | bigint)[]
+  readonly RuleUuid?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const RemoveNatAcRuleResponse: $Schema.Schema<RemoveNatAcRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoveNatAcRuleResponse", { RuleUuid: $C.arr($C.int64), RequestId: $C.str }))
@@ -3692,8 +3692,8 @@ export const RemoveOfflineExportTaskRequest: $Schema.Schema<RemoveOfflineExportT
 
 /** `RemoveOfflineExportTaskResponse` (response side). */
 export interface RemoveOfflineExportTaskResponse {
-  readonly ReturnCode: number | bigint
-  readonly ReturnMsg: string
+  readonly ReturnCode?: number | bigint
+  readonly ReturnMsg?: string
   readonly RequestId: string
 }
 export const RemoveOfflineExportTaskResponse: $Schema.Schema<RemoveOfflineExportTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoveOfflineExportTaskResponse", { ReturnCode: $C.int64, ReturnMsg: $C.str, RequestId: $C.str }))
@@ -3708,7 +3708,7 @@ export const RemoveVpcAcRuleRequest: $Schema.Schema<RemoveVpcAcRuleRequest> = /*
 
 /** `RemoveVpcAcRuleResponse` (response side). */
 export interface RemoveVpcAcRuleResponse {
-  readonly RuleUuids: readonly (number | bigint)[]
+  readonly RuleUuids?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const RemoveVpcAcRuleResponse: $Schema.Schema<RemoveVpcAcRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoveVpcAcRuleResponse", { RuleUuids: $C.arr($C.int64), RequestId: $C.str }))
@@ -3754,21 +3754,21 @@ export const RuleScopeInfo: $Schema.Schema<RuleScopeInfo> = /*#__PURE__*/ $C.laz
 
 /** `ScanInfo` (response side). */
 export interface ScanInfo {
-  readonly ScanPercent: number
-  readonly ScanResultInfo: ScanResultInfo
-  readonly ScanStatus: number | bigint
-  readonly ScanTime: string
+  readonly ScanPercent?: number
+  readonly ScanResultInfo?: ScanResultInfo
+  readonly ScanStatus?: number | bigint
+  readonly ScanTime?: string
 }
 export const ScanInfo: $Schema.Schema<ScanInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanInfo", { ScanPercent: $C.float, ScanResultInfo: ScanResultInfo, ScanStatus: $C.int64, ScanTime: $C.str }))
 
 /** `ScanResultInfo` (response side). */
 export interface ScanResultInfo {
-  readonly BanStatus: boolean
-  readonly IPNum: number | bigint
-  readonly IPStatus: boolean
-  readonly IdpStatus: boolean
-  readonly LeakNum: number | bigint
-  readonly PortNum: number | bigint
+  readonly BanStatus?: boolean
+  readonly IPNum?: number | bigint
+  readonly IPStatus?: boolean
+  readonly IdpStatus?: boolean
+  readonly LeakNum?: number | bigint
+  readonly PortNum?: number | bigint
 }
 export const ScanResultInfo: $Schema.Schema<ScanResultInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanResultInfo", { BanStatus: $C.bool, IPNum: $C.uint64, IPStatus: $C.bool, IdpStatus: $C.bool, LeakNum: $C.uint64, PortNum: $C.uint64 }))
 
@@ -3782,9 +3782,9 @@ export const SearchLogErrors: $Schema.Schema<SearchLogErrors> = /*#__PURE__*/ $C
 
 /** `SearchLogInfos` (response side). */
 export interface SearchLogInfos {
-  readonly TopicId: string
-  readonly Period: number | bigint
-  readonly Context: string | null
+  readonly TopicId?: string
+  readonly Period?: number | bigint
+  readonly Context?: string | null
 }
 export const SearchLogInfos: $Schema.Schema<SearchLogInfos> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchLogInfos", { TopicId: $C.str, Period: $C.int64, Context: $C.nul($C.str) }))
 
@@ -3807,15 +3807,15 @@ export const SearchLogRequest: $Schema.Schema<SearchLogRequest> = /*#__PURE__*/ 
 
 /** `SearchLogResponse` (response side). */
 export interface SearchLogResponse {
-  readonly Context: string
-  readonly ListOver: boolean
-  readonly Analysis: boolean
+  readonly Context?: string
+  readonly ListOver?: boolean
+  readonly Analysis?: boolean
   readonly Results?: readonly LogInfo[] | null
   readonly ColNames?: readonly string[] | null
   readonly AnalysisResults?: readonly LogItems[] | null
   readonly AnalysisRecords?: readonly string[] | null
   readonly Columns?: readonly Column[] | null
-  readonly SamplingRate: number | null
+  readonly SamplingRate?: number | null
   readonly Topics?: SearchLogTopics | null
   readonly RequestId: string
 }
@@ -3824,7 +3824,7 @@ export const SearchLogResponse: $Schema.Schema<SearchLogResponse> = /*#__PURE__*
 /** `SearchLogTopics` (response side). */
 export interface SearchLogTopics {
   readonly Errors?: readonly SearchLogErrors[] | null
-  readonly Infos: readonly SearchLogInfos[] | null
+  readonly Infos?: readonly SearchLogInfos[] | null
 }
 export const SearchLogTopics: $Schema.Schema<SearchLogTopics> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchLogTopics", { Infos: $C.nul($C.arr(SearchLogInfos)) }, { Errors: $C.nul($C.arr(SearchLogErrors)) }))
 
@@ -3839,7 +3839,7 @@ export interface SecurityGroupBothWayInfo {
   readonly Port?: string
   readonly Strategy?: number | bigint
   readonly Direction?: number | bigint
-  readonly Region: string
+  readonly Region?: string
   readonly Detail?: string
   readonly Status?: number | bigint
   readonly IsNew?: number | bigint
@@ -3857,16 +3857,16 @@ export const SecurityGroupBothWayInfo: $Schema.Schema<SecurityGroupBothWayInfo> 
 
 /** `SecurityGroupListData` (both sides). */
 export interface SecurityGroupListData {
-  readonly OrderIndex: number | bigint
-  readonly SourceId: string
-  readonly SourceType: number | bigint
-  readonly TargetId: string
-  readonly TargetType: number | bigint
-  readonly Protocol: string
-  readonly Port: string
-  readonly Strategy: number | bigint
-  readonly Detail: string
-  readonly BothWay: number | bigint
+  readonly OrderIndex?: number | bigint
+  readonly SourceId?: string
+  readonly SourceType?: number | bigint
+  readonly TargetId?: string
+  readonly TargetType?: number | bigint
+  readonly Protocol?: string
+  readonly Port?: string
+  readonly Strategy?: number | bigint
+  readonly Detail?: string
+  readonly BothWay?: number | bigint
   readonly Id?: number | bigint
   readonly Status?: number | bigint
   readonly IsNew?: number | bigint
@@ -3906,13 +3906,13 @@ export const SecurityGroupRegion: $Schema.Schema<SecurityGroupRegion> = /*#__PUR
 
 /** `SecurityGroupRule` (both sides). */
 export interface SecurityGroupRule {
-  readonly Description: string
-  readonly DestContent: string
-  readonly DestType: string
-  readonly OrderIndex: string
-  readonly RuleAction: string
-  readonly SourceContent: string
-  readonly SourceType: string
+  readonly Description?: string
+  readonly DestContent?: string
+  readonly DestType?: string
+  readonly OrderIndex?: string
+  readonly RuleAction?: string
+  readonly SourceContent?: string
+  readonly SourceType?: string
   readonly Enable?: string
   readonly Id?: string
   readonly Port?: string
@@ -3925,13 +3925,13 @@ export const SecurityGroupRule: $Schema.Schema<SecurityGroupRule> = /*#__PURE__*
 
 /** `SecurityGroupSimplifyRule` (response side). */
 export interface SecurityGroupSimplifyRule {
-  readonly Description: string
-  readonly DestContent: string
-  readonly Protocol: string
-  readonly RuleUuid: number | bigint
+  readonly Description?: string
+  readonly DestContent?: string
+  readonly Protocol?: string
+  readonly RuleUuid?: number | bigint
   readonly Scope?: string
-  readonly Sequence: number | bigint
-  readonly SourceContent: string
+  readonly Sequence?: number | bigint
+  readonly SourceContent?: string
 }
 export const SecurityGroupSimplifyRule: $Schema.Schema<SecurityGroupSimplifyRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroupSimplifyRule", { Description: $C.str, DestContent: $C.str, Protocol: $C.str, RuleUuid: $C.int64, Sequence: $C.int64, SourceContent: $C.str }, { Scope: $C.str }))
 
@@ -3945,7 +3945,7 @@ export const SequenceData: $Schema.Schema<SequenceData> = /*#__PURE__*/ $C.lazy(
 
 /** `SerialRegionInfo` (response side). */
 export interface SerialRegionInfo {
-  readonly Region: string | null
+  readonly Region?: string | null
   readonly Width?: number | bigint | null
   readonly ElasticSwitch?: number | bigint | null
   readonly ElasticBandwidth?: number | bigint | null
@@ -3995,12 +3995,12 @@ export const SgDnsParseCount: $Schema.Schema<SgDnsParseCount> = /*#__PURE__*/ $C
 
 /** `StaticInfo` (response side). */
 export interface StaticInfo {
-  readonly Address: string
-  readonly InsID: string
-  readonly InsName: string
-  readonly Ip: string
-  readonly Num: number | bigint
-  readonly Port: string
+  readonly Address?: string
+  readonly InsID?: string
+  readonly InsName?: string
+  readonly Ip?: string
+  readonly Num?: number | bigint
+  readonly Port?: string
 }
 export const StaticInfo: $Schema.Schema<StaticInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("StaticInfo", { Address: $C.str, InsID: $C.str, InsName: $C.str, Ip: $C.str, Num: $C.int64, Port: $C.str }))
 
@@ -4012,18 +4012,18 @@ export const StopSecurityGroupRuleDispatchRequest: $Schema.Schema<StopSecurityGr
 
 /** `StopSecurityGroupRuleDispatchResponse` (response side). */
 export interface StopSecurityGroupRuleDispatchResponse {
-  readonly Status: boolean
+  readonly Status?: boolean
   readonly RequestId: string
 }
 export const StopSecurityGroupRuleDispatchResponse: $Schema.Schema<StopSecurityGroupRuleDispatchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopSecurityGroupRuleDispatchResponse", { Status: $C.bool, RequestId: $C.str }))
 
 /** `StorageHistogram` (response side). */
 export interface StorageHistogram {
-  readonly AclSize: number | bigint | null
-  readonly IdsSize: number | bigint | null
-  readonly NetFlowSize: number | bigint | null
-  readonly OperateSize: number | bigint | null
-  readonly Time: string | null
+  readonly AclSize?: number | bigint | null
+  readonly IdsSize?: number | bigint | null
+  readonly NetFlowSize?: number | bigint | null
+  readonly OperateSize?: number | bigint | null
+  readonly Time?: string | null
   readonly NDRNetflowSize?: number | bigint
   readonly NDRRiskSize?: number | bigint
 }
@@ -4048,23 +4048,23 @@ export const SwitchError: $Schema.Schema<SwitchError> = /*#__PURE__*/ $C.lazy(()
 
 /** `SwitchFailInfo` (response side). */
 export interface SwitchFailInfo {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly Status: number | bigint
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly Status?: number | bigint
 }
 export const SwitchFailInfo: $Schema.Schema<SwitchFailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SwitchFailInfo", { Id: $C.uint64, Name: $C.str, Status: $C.int64 }))
 
 /** `SwitchListsData` (response side). */
 export interface SwitchListsData {
-  readonly PublicIp: string
-  readonly IntranetIp: string
-  readonly InstanceName: string
-  readonly InstanceId: string
-  readonly AssetType: string
-  readonly Area: string
-  readonly Switch: number | bigint
-  readonly Id: number | bigint
-  readonly PublicIpType: number | bigint
+  readonly PublicIp?: string
+  readonly IntranetIp?: string
+  readonly InstanceName?: string
+  readonly InstanceId?: string
+  readonly AssetType?: string
+  readonly Area?: string
+  readonly Switch?: number | bigint
+  readonly Id?: number | bigint
+  readonly PublicIpType?: number | bigint
   readonly PortTimes?: number | bigint
   readonly LastTime?: string
   readonly ScanMode?: string
@@ -4087,12 +4087,12 @@ export const SyncFwOperateResponse: $Schema.Schema<SyncFwOperateResponse> = /*#_
 
 /** `TLogInfo` (response side). */
 export interface TLogInfo {
-  readonly BanNum: number | bigint
-  readonly BruteForceNum: number | bigint
-  readonly HandleNum: number | bigint
-  readonly NetworkNum: number | bigint
-  readonly OutNum: number | bigint
-  readonly VulNum: number | bigint
+  readonly BanNum?: number | bigint
+  readonly BruteForceNum?: number | bigint
+  readonly HandleNum?: number | bigint
+  readonly NetworkNum?: number | bigint
+  readonly OutNum?: number | bigint
+  readonly VulNum?: number | bigint
 }
 export const TLogInfo: $Schema.Schema<TLogInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TLogInfo", { BanNum: $C.int64, BruteForceNum: $C.int64, HandleNum: $C.int64, NetworkNum: $C.int64, OutNum: $C.int64, VulNum: $C.int64 }))
 
@@ -4105,14 +4105,14 @@ export const TagInfo: $Schema.Schema<TagInfo> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `TemplateListInfo` (response side). */
 export interface TemplateListInfo {
-  readonly Uuid: string
-  readonly Name: string
-  readonly Detail: string
-  readonly IpString: string
-  readonly InsertTime: string
-  readonly UpdateTime: string
-  readonly Type: number | bigint
-  readonly RulesNum: number | bigint
+  readonly Uuid?: string
+  readonly Name?: string
+  readonly Detail?: string
+  readonly IpString?: string
+  readonly InsertTime?: string
+  readonly UpdateTime?: string
+  readonly Type?: number | bigint
+  readonly RulesNum?: number | bigint
   readonly TemplateId?: string
   readonly ProtocolType?: string
   readonly IPNum?: number | bigint
@@ -4122,11 +4122,11 @@ export const TemplateListInfo: $Schema.Schema<TemplateListInfo> = /*#__PURE__*/ 
 
 /** `UnHandleEvent` (response side). */
 export interface UnHandleEvent {
-  readonly EventTableListStruct: readonly UnHandleEventDetail[]
-  readonly BaseLineUser: number | bigint
-  readonly BaseLineInSwitch: number | bigint
-  readonly BaseLineOutSwitch: number | bigint
-  readonly VpcFwCount: number | bigint
+  readonly EventTableListStruct?: readonly UnHandleEventDetail[]
+  readonly BaseLineUser?: number | bigint
+  readonly BaseLineInSwitch?: number | bigint
+  readonly BaseLineOutSwitch?: number | bigint
+  readonly VpcFwCount?: number | bigint
 }
 export const UnHandleEvent: $Schema.Schema<UnHandleEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("UnHandleEvent", { EventTableListStruct: $C.arr(UnHandleEventDetail), BaseLineUser: $C.uint64, BaseLineInSwitch: $C.uint64, BaseLineOutSwitch: $C.uint64, VpcFwCount: $C.uint64 }))
 
@@ -4145,7 +4145,7 @@ export const UpdateCheckCcnNonDirectFlagRequest: $Schema.Schema<UpdateCheckCcnNo
 
 /** `UpdateCheckCcnNonDirectFlagResponse` (response side). */
 export interface UpdateCheckCcnNonDirectFlagResponse {
-  readonly Message: string
+  readonly Message?: string
   readonly RequestId: string
 }
 export const UpdateCheckCcnNonDirectFlagResponse: $Schema.Schema<UpdateCheckCcnNonDirectFlagResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateCheckCcnNonDirectFlagResponse", { Message: $C.str, RequestId: $C.str }))
@@ -4164,14 +4164,14 @@ export const UpdateClusterVpcFwResponse: $Schema.Schema<UpdateClusterVpcFwRespon
 
 /** `VpcDnsInfo` (response side). */
 export interface VpcDnsInfo {
-  readonly VpcId: string
-  readonly VpcName: string
-  readonly FwMode: number | bigint
-  readonly VpcIpv4Cidr: string
-  readonly DNSEip: string
+  readonly VpcId?: string
+  readonly VpcName?: string
+  readonly FwMode?: number | bigint
+  readonly VpcIpv4Cidr?: string
+  readonly DNSEip?: string
   readonly NatInsId?: string
   readonly NatInsName?: string
-  readonly SwitchStatus: number | bigint
+  readonly SwitchStatus?: number | bigint
   readonly ProtectedStatus?: number | bigint
   readonly SupportDNSFW?: number | bigint
 }
@@ -4179,13 +4179,13 @@ export const VpcDnsInfo: $Schema.Schema<VpcDnsInfo> = /*#__PURE__*/ $C.lazy(() =
 
 /** `VpcFwCvmInsInfo` (response side). */
 export interface VpcFwCvmInsInfo {
-  readonly FwInsId: string
-  readonly Region: string
+  readonly FwInsId?: string
+  readonly Region?: string
   readonly RegionZh?: string
   readonly RegionDetail?: string
   readonly ZoneZh?: string
   readonly ZoneZhBack?: string
-  readonly BandWidth: number | bigint
+  readonly BandWidth?: number | bigint
   readonly Zone?: string
   readonly ZoneBak?: string
 }
@@ -4193,15 +4193,15 @@ export const VpcFwCvmInsInfo: $Schema.Schema<VpcFwCvmInsInfo> = /*#__PURE__*/ $C
 
 /** `VpcFwGroupInfo` (response side). */
 export interface VpcFwGroupInfo {
-  readonly FwGroupId: string
+  readonly FwGroupId?: string
   readonly FwGroupName?: string
-  readonly FwSwitchNum: number | bigint
+  readonly FwSwitchNum?: number | bigint
   readonly RegionLst?: readonly string[]
-  readonly Mode: number | bigint
-  readonly SwitchMode: number | bigint
+  readonly Mode?: number | bigint
+  readonly SwitchMode?: number | bigint
   readonly FwInstanceLst?: readonly VpcFwInstanceInfo[]
-  readonly Status: number | bigint
-  readonly FwVpcCidr: string
+  readonly Status?: number | bigint
+  readonly FwVpcCidr?: string
   readonly CdcId?: string
   readonly CdcName?: string
   readonly CrossUserMode?: string
@@ -4221,12 +4221,12 @@ export const VpcFwInstance: $Schema.Schema<VpcFwInstance> = /*#__PURE__*/ $C.laz
 
 /** `VpcFwInstanceInfo` (response side). */
 export interface VpcFwInstanceInfo {
-  readonly FwInsName: string
-  readonly FwInsId: string
-  readonly FwMode: number | bigint
-  readonly JoinInsNum: number | bigint
-  readonly FwSwitchNum: number | bigint
-  readonly Status: number | bigint
+  readonly FwInsName?: string
+  readonly FwInsId?: string
+  readonly FwMode?: number | bigint
+  readonly JoinInsNum?: number | bigint
+  readonly FwSwitchNum?: number | bigint
+  readonly Status?: number | bigint
   readonly Time?: string
   readonly CcnId?: readonly string[]
   readonly CcnName?: readonly string[]
@@ -4235,13 +4235,13 @@ export interface VpcFwInstanceInfo {
   readonly FwCvmLst?: readonly VpcFwCvmInsInfo[]
   readonly JoinInsLst?: readonly VpcFwJoinInstanceType[]
   readonly FwGateway?: readonly FwGateway[]
-  readonly FwGroupId: string
-  readonly RuleUsed: number | bigint
-  readonly RuleMax: number | bigint
-  readonly Width: number | bigint
-  readonly UserVpcWidth: number | bigint
+  readonly FwGroupId?: string
+  readonly RuleUsed?: number | bigint
+  readonly RuleMax?: number | bigint
+  readonly Width?: number | bigint
+  readonly UserVpcWidth?: number | bigint
   readonly JoinInsIdLst?: readonly string[]
-  readonly FlowMax: number | bigint
+  readonly FlowMax?: number | bigint
   readonly EngineVersion?: string
   readonly UpdateEnable?: number | bigint
   readonly TrafficMode?: string
@@ -4257,32 +4257,32 @@ export const VpcFwInstanceInfo: $Schema.Schema<VpcFwInstanceInfo> = /*#__PURE__*
 
 /** `VpcFwInstanceShow` (response side). */
 export interface VpcFwInstanceShow {
-  readonly FwInsId: string
-  readonly FwInsName: string
-  readonly FwInsRegion: string
+  readonly FwInsId?: string
+  readonly FwInsName?: string
+  readonly FwInsRegion?: string
 }
 export const VpcFwInstanceShow: $Schema.Schema<VpcFwInstanceShow> = /*#__PURE__*/ $C.lazy(() => $C.struct("VpcFwInstanceShow", { FwInsId: $C.str, FwInsName: $C.str, FwInsRegion: $C.str }))
 
 /** `VpcFwJoinInstanceType` (response side). */
 export interface VpcFwJoinInstanceType {
-  readonly JoinType: string
-  readonly Num: number | bigint
+  readonly JoinType?: string
+  readonly Num?: number | bigint
 }
 export const VpcFwJoinInstanceType: $Schema.Schema<VpcFwJoinInstanceType> = /*#__PURE__*/ $C.lazy(() => $C.struct("VpcFwJoinInstanceType", { JoinType: $C.str, Num: $C.int64 }))
 
 /** `VpcRuleItem` (both sides). */
 export interface VpcRuleItem {
-  readonly Description: string
-  readonly DestContent: string
-  readonly DestType: string
-  readonly EdgeId: string
-  readonly Enable: string
-  readonly OrderIndex: number | bigint
-  readonly Port: string
-  readonly Protocol: string
-  readonly RuleAction: string
-  readonly SourceContent: string
-  readonly SourceType: string
+  readonly Description?: string
+  readonly DestContent?: string
+  readonly DestType?: string
+  readonly EdgeId?: string
+  readonly Enable?: string
+  readonly OrderIndex?: number | bigint
+  readonly Port?: string
+  readonly Protocol?: string
+  readonly RuleAction?: string
+  readonly SourceContent?: string
+  readonly SourceType?: string
   readonly BetaList?: readonly BetaInfoByACL[]
   readonly CreateTime?: string
   readonly Deleted?: number | bigint

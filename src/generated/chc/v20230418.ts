@@ -19,34 +19,34 @@ export const $M: $O.Meta = { service: "chc", version: "2023-04-18" }
 
 /** `AvailableModelVersion` (response side). */
 export interface AvailableModelVersion {
-  readonly ModelVersion: string
-  readonly DevHeight: string
-  readonly DeviceType: string
+  readonly ModelVersion?: string
+  readonly DevHeight?: string
+  readonly DeviceType?: string
 }
 export const AvailableModelVersion: $Schema.Schema<AvailableModelVersion> = /*#__PURE__*/ $C.lazy(() => $C.struct("AvailableModelVersion", { ModelVersion: $C.str, DevHeight: $C.str, DeviceType: $C.str }))
 
 /** `Cage` (response side). */
 export interface Cage {
-  readonly CageName: string
-  readonly CheckerSet: readonly string[]
+  readonly CageName?: string
+  readonly CheckerSet?: readonly string[]
 }
 export const Cage: $Schema.Schema<Cage> = /*#__PURE__*/ $C.lazy(() => $C.struct("Cage", { CageName: $C.str, CheckerSet: $C.arr($C.str) }))
 
 /** `Campus` (response side). */
 export interface Campus {
-  readonly CampusId: number | bigint
-  readonly CampusName: string
+  readonly CampusId?: number | bigint
+  readonly CampusName?: string
 }
 export const Campus: $Schema.Schema<Campus> = /*#__PURE__*/ $C.lazy(() => $C.struct("Campus", { CampusId: $C.uint64, CampusName: $C.str }))
 
 /** `CommonServiceBaseInfo` (response side). */
 export interface CommonServiceBaseInfo {
-  readonly IdcName: string
-  readonly ContactName: string
-  readonly ContactPhone: string
-  readonly Instructions: string
-  readonly ServiceLevel: number | bigint
-  readonly PreAuthorization: boolean
+  readonly IdcName?: string
+  readonly ContactName?: string
+  readonly ContactPhone?: string
+  readonly Instructions?: string
+  readonly ServiceLevel?: number | bigint
+  readonly PreAuthorization?: boolean
 }
 export const CommonServiceBaseInfo: $Schema.Schema<CommonServiceBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CommonServiceBaseInfo", { IdcName: $C.str, ContactName: $C.str, ContactPhone: $C.str, Instructions: $C.str, ServiceLevel: $C.uint64, PreAuthorization: $C.bool }))
 
@@ -64,8 +64,8 @@ export const ConfirmCommonServiceWorkOrderResponse: $Schema.Schema<ConfirmCommon
 
 /** `ContactCollectInfo` (response side). */
 export interface ContactCollectInfo {
-  readonly ContactName: string
-  readonly ContactPhone: string
+  readonly ContactName?: string
+  readonly ContactPhone?: string
 }
 export const ContactCollectInfo: $Schema.Schema<ContactCollectInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContactCollectInfo", { ContactName: $C.str, ContactPhone: $C.str }))
 
@@ -83,7 +83,7 @@ export const CreateCommonServiceWorkOrderRequest: $Schema.Schema<CreateCommonSer
 
 /** `CreateCommonServiceWorkOrderResponse` (response side). */
 export interface CreateCommonServiceWorkOrderResponse {
-  readonly WorkOrderSet: readonly WorkOrderTinyInfo[]
+  readonly WorkOrderSet?: readonly WorkOrderTinyInfo[]
   readonly RequestId: string
 }
 export const CreateCommonServiceWorkOrderResponse: $Schema.Schema<CreateCommonServiceWorkOrderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCommonServiceWorkOrderResponse", { WorkOrderSet: $C.arr(WorkOrderTinyInfo), RequestId: $C.str }))
@@ -99,7 +99,7 @@ export const CreateModelEvaluationWorkOrderRequest: $Schema.Schema<CreateModelEv
 
 /** `CreateModelEvaluationWorkOrderResponse` (response side). */
 export interface CreateModelEvaluationWorkOrderResponse {
-  readonly WorkOrderSet: readonly WorkOrderTinyInfo[]
+  readonly WorkOrderSet?: readonly WorkOrderTinyInfo[]
   readonly RequestId: string
 }
 export const CreateModelEvaluationWorkOrderResponse: $Schema.Schema<CreateModelEvaluationWorkOrderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateModelEvaluationWorkOrderResponse", { WorkOrderSet: $C.arr(WorkOrderTinyInfo), RequestId: $C.str }))
@@ -129,8 +129,8 @@ export const CreateNetDeviceModelRequest: $Schema.Schema<CreateNetDeviceModelReq
 
 /** `CreateNetDeviceModelResponse` (response side). */
 export interface CreateNetDeviceModelResponse {
-  readonly DevModel: string
-  readonly Version: string
+  readonly DevModel?: string
+  readonly Version?: string
   readonly RequestId: string
 }
 export const CreateNetDeviceModelResponse: $Schema.Schema<CreateNetDeviceModelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNetDeviceModelResponse", { DevModel: $C.str, Version: $C.str, RequestId: $C.str }))
@@ -150,7 +150,7 @@ export const CreatePersonnelVisitWorkOrderRequest: $Schema.Schema<CreatePersonne
 
 /** `CreatePersonnelVisitWorkOrderResponse` (response side). */
 export interface CreatePersonnelVisitWorkOrderResponse {
-  readonly WorkOrderSet: readonly WorkOrderTinyInfo[]
+  readonly WorkOrderSet?: readonly WorkOrderTinyInfo[]
   readonly RequestId: string
 }
 export const CreatePersonnelVisitWorkOrderResponse: $Schema.Schema<CreatePersonnelVisitWorkOrderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePersonnelVisitWorkOrderResponse", { WorkOrderSet: $C.arr(WorkOrderTinyInfo), RequestId: $C.str }))
@@ -290,8 +290,8 @@ export const CreateServerModelRequest: $Schema.Schema<CreateServerModelRequest> 
 
 /** `CreateServerModelResponse` (response side). */
 export interface CreateServerModelResponse {
-  readonly DevModel: string
-  readonly Version: string
+  readonly DevModel?: string
+  readonly Version?: string
   readonly RequestId: string
 }
 export const CreateServerModelResponse: $Schema.Schema<CreateServerModelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateServerModelResponse", { DevModel: $C.str, Version: $C.str, RequestId: $C.str }))
@@ -317,9 +317,9 @@ export const CreateSpeciallyQuitWorkOrderResponse: $Schema.Schema<CreateSpeciall
 
 /** `CustomerInfo` (response side). */
 export interface CustomerInfo {
-  readonly CustomerName: string
-  readonly ShortCustomerName: string
-  readonly WholeFlag: boolean
+  readonly CustomerName?: string
+  readonly ShortCustomerName?: string
+  readonly WholeFlag?: boolean
 }
 export const CustomerInfo: $Schema.Schema<CustomerInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CustomerInfo", { CustomerName: $C.str, ShortCustomerName: $C.str, WholeFlag: $C.bool }))
 
@@ -342,7 +342,7 @@ export const DescribeAvailableModelListRequest: $Schema.Schema<DescribeAvailable
 
 /** `DescribeAvailableModelListResponse` (response side). */
 export interface DescribeAvailableModelListResponse {
-  readonly ModelVersionSet: readonly AvailableModelVersion[]
+  readonly ModelVersionSet?: readonly AvailableModelVersion[]
   readonly RequestId: string
 }
 export const DescribeAvailableModelListResponse: $Schema.Schema<DescribeAvailableModelListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAvailableModelListResponse", { ModelVersionSet: $C.arr(AvailableModelVersion), RequestId: $C.str }))
@@ -366,9 +366,9 @@ export const DescribeCommonServiceWorkOrderDetailRequest: $Schema.Schema<Describ
 
 /** `DescribeCommonServiceWorkOrderDetailResponse` (response side). */
 export interface DescribeCommonServiceWorkOrderDetailResponse {
-  readonly StepSet: readonly OrderStep[]
-  readonly BaseInfo: CommonServiceBaseInfo
-  readonly DeviceSet: readonly DevicePosition[]
+  readonly StepSet?: readonly OrderStep[]
+  readonly BaseInfo?: CommonServiceBaseInfo
+  readonly DeviceSet?: readonly DevicePosition[]
   readonly OrderStatus?: string
   readonly RejectReason?: string
   readonly RequestId: string
@@ -381,7 +381,7 @@ export const DescribeCustomerInfoRequest: $Schema.Schema<DescribeCustomerInfoReq
 
 /** `DescribeCustomerInfoResponse` (response side). */
 export interface DescribeCustomerInfoResponse {
-  readonly CustomerInfo: CustomerInfo
+  readonly CustomerInfo?: CustomerInfo
   readonly RequestId: string
 }
 export const DescribeCustomerInfoResponse: $Schema.Schema<DescribeCustomerInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCustomerInfoResponse", { CustomerInfo: CustomerInfo, RequestId: $C.str }))
@@ -398,7 +398,7 @@ export const DescribeDeviceListRequest: $Schema.Schema<DescribeDeviceListRequest
 
 /** `DescribeDeviceListResponse` (response side). */
 export interface DescribeDeviceListResponse {
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly DeviceSet?: readonly Device[]
   readonly RequestId: string
 }
@@ -434,7 +434,7 @@ export const DescribeIdcUnitAssetDetailRequest: $Schema.Schema<DescribeIdcUnitAs
 
 /** `DescribeIdcUnitAssetDetailResponse` (response side). */
 export interface DescribeIdcUnitAssetDetailResponse {
-  readonly IdcUnitDetail: IdcUnitInfo
+  readonly IdcUnitDetail?: IdcUnitInfo
   readonly RequestId: string
 }
 export const DescribeIdcUnitAssetDetailResponse: $Schema.Schema<DescribeIdcUnitAssetDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIdcUnitAssetDetailResponse", { IdcUnitDetail: IdcUnitInfo, RequestId: $C.str }))
@@ -447,7 +447,7 @@ export const DescribeIdcUnitDetailRequest: $Schema.Schema<DescribeIdcUnitDetailR
 
 /** `DescribeIdcUnitDetailResponse` (response side). */
 export interface DescribeIdcUnitDetailResponse {
-  readonly IdcUnitDetail: IdcUnitInfo
+  readonly IdcUnitDetail?: IdcUnitInfo
   readonly RequestId: string
 }
 export const DescribeIdcUnitDetailResponse: $Schema.Schema<DescribeIdcUnitDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIdcUnitDetailResponse", { IdcUnitDetail: IdcUnitInfo, RequestId: $C.str }))
@@ -472,10 +472,10 @@ export const DescribeModelEvaluationWorkOrderDetailRequest: $Schema.Schema<Descr
 /** `DescribeModelEvaluationWorkOrderDetailResponse` (response side). */
 export interface DescribeModelEvaluationWorkOrderDetailResponse {
   readonly StepSet?: readonly OrderStep[]
-  readonly BaseInfo: ModelEvaluationBaseInfo
+  readonly BaseInfo?: ModelEvaluationBaseInfo
   readonly NetDeviceModelSet?: readonly ModelVersionDetail[]
   readonly ServerModelSet?: readonly ModelVersionDetail[]
-  readonly OrderStatus: string
+  readonly OrderStatus?: string
   readonly RejectReason?: string
   readonly RequestId: string
 }
@@ -492,7 +492,7 @@ export const DescribeModelRequest: $Schema.Schema<DescribeModelRequest> = /*#__P
 
 /** `DescribeModelResponse` (response side). */
 export interface DescribeModelResponse {
-  readonly ModelSet: readonly ModelVersionDetail[]
+  readonly ModelSet?: readonly ModelVersionDetail[]
   readonly RequestId: string
 }
 export const DescribeModelResponse: $Schema.Schema<DescribeModelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelResponse", { ModelSet: $C.arr(ModelVersionDetail), RequestId: $C.str }))
@@ -505,7 +505,7 @@ export const DescribeModelTemplateRequest: $Schema.Schema<DescribeModelTemplateR
 
 /** `DescribeModelTemplateResponse` (response side). */
 export interface DescribeModelTemplateResponse {
-  readonly TemplateDetail: readonly TemplateOption[]
+  readonly TemplateDetail?: readonly TemplateOption[]
   readonly RequestId: string
 }
 export const DescribeModelTemplateResponse: $Schema.Schema<DescribeModelTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelTemplateResponse", { TemplateDetail: $C.arr(TemplateOption), RequestId: $C.str }))
@@ -522,7 +522,7 @@ export const DescribeModelVersionListRequest: $Schema.Schema<DescribeModelVersio
 
 /** `DescribeModelVersionListResponse` (response side). */
 export interface DescribeModelVersionListResponse {
-  readonly ModelVersionSet: readonly ModelVersionCount[]
+  readonly ModelVersionSet?: readonly ModelVersionCount[]
   readonly RequestId: string
 }
 export const DescribeModelVersionListResponse: $Schema.Schema<DescribeModelVersionListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelVersionListResponse", { ModelVersionSet: $C.arr(ModelVersionCount), RequestId: $C.str }))
@@ -535,9 +535,9 @@ export const DescribePersonnelVisitWorkOrderDetailRequest: $Schema.Schema<Descri
 
 /** `DescribePersonnelVisitWorkOrderDetailResponse` (response side). */
 export interface DescribePersonnelVisitWorkOrderDetailResponse {
-  readonly StepSet: readonly OrderStep[]
-  readonly BaseInfo: PersonnelVisitBaseInfo
-  readonly PersonnelSet: readonly Personnel[]
+  readonly StepSet?: readonly OrderStep[]
+  readonly BaseInfo?: PersonnelVisitBaseInfo
+  readonly PersonnelSet?: readonly Personnel[]
   readonly OrderStatus?: string
   readonly RejectReason?: string
   readonly CarSet?: readonly PersonnelVisitCar[]
@@ -553,8 +553,8 @@ export const DescribePositionStatusSummaryRequest: $Schema.Schema<DescribePositi
 
 /** `DescribePositionStatusSummaryResponse` (response side). */
 export interface DescribePositionStatusSummaryResponse {
-  readonly Total: number | bigint
-  readonly StatusCountSet: readonly PositionStatusItem[]
+  readonly Total?: number | bigint
+  readonly StatusCountSet?: readonly PositionStatusItem[]
   readonly RequestId: string
 }
 export const DescribePositionStatusSummaryResponse: $Schema.Schema<DescribePositionStatusSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePositionStatusSummaryResponse", { Total: $C.uint64, StatusCountSet: $C.arr(PositionStatusItem), RequestId: $C.str }))
@@ -570,7 +570,7 @@ export const DescribePositionsRequest: $Schema.Schema<DescribePositionsRequest> 
 /** `DescribePositionsResponse` (response side). */
 export interface DescribePositionsResponse {
   readonly PositionSet?: readonly Position[]
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribePositionsResponse: $Schema.Schema<DescribePositionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePositionsResponse", { Total: $C.uint64, RequestId: $C.str }, { PositionSet: $C.arr(Position) }))
@@ -583,7 +583,7 @@ export const DescribeRacksDistributionRequest: $Schema.Schema<DescribeRacksDistr
 
 /** `DescribeRacksDistributionResponse` (response side). */
 export interface DescribeRacksDistributionResponse {
-  readonly DistributionSet: readonly Distribution[]
+  readonly DistributionSet?: readonly Distribution[]
   readonly RequestId: string
 }
 export const DescribeRacksDistributionResponse: $Schema.Schema<DescribeRacksDistributionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRacksDistributionResponse", { DistributionSet: $C.arr(Distribution), RequestId: $C.str }))
@@ -601,7 +601,7 @@ export const DescribeRacksRequest: $Schema.Schema<DescribeRacksRequest> = /*#__P
 /** `DescribeRacksResponse` (response side). */
 export interface DescribeRacksResponse {
   readonly RackSet?: readonly Rack[]
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRacksResponse: $Schema.Schema<DescribeRacksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRacksResponse", { Total: $C.uint64, RequestId: $C.str }, { RackSet: $C.arr(Rack) }))
@@ -614,15 +614,15 @@ export const DescribeResourceUsageRequest: $Schema.Schema<DescribeResourceUsageR
 
 /** `DescribeResourceUsageResponse` (response side). */
 export interface DescribeResourceUsageResponse {
-  readonly HostingServerCount: number | bigint
-  readonly RentServerCount: number | bigint
-  readonly NetDeviceCount: number | bigint
-  readonly RackTotalCount: number | bigint
-  readonly RackPowerOnCount: number | bigint
-  readonly PositionUsedCount: number | bigint
-  readonly PositionTotalCount: number | bigint
-  readonly RackPowerOnRate: string
-  readonly PositionUsedRate: string
+  readonly HostingServerCount?: number | bigint
+  readonly RentServerCount?: number | bigint
+  readonly NetDeviceCount?: number | bigint
+  readonly RackTotalCount?: number | bigint
+  readonly RackPowerOnCount?: number | bigint
+  readonly PositionUsedCount?: number | bigint
+  readonly PositionTotalCount?: number | bigint
+  readonly RackPowerOnRate?: string
+  readonly PositionUsedRate?: string
   readonly RequestId: string
 }
 export const DescribeResourceUsageResponse: $Schema.Schema<DescribeResourceUsageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceUsageResponse", { HostingServerCount: $C.uint64, RentServerCount: $C.uint64, NetDeviceCount: $C.uint64, RackTotalCount: $C.uint64, RackPowerOnCount: $C.uint64, PositionUsedCount: $C.uint64, PositionTotalCount: $C.uint64, RackPowerOnRate: $C.str, PositionUsedRate: $C.str, RequestId: $C.str }))
@@ -637,8 +637,8 @@ export const DescribeWorkOrderCarCollectListRequest: $Schema.Schema<DescribeWork
 
 /** `DescribeWorkOrderCarCollectListResponse` (response side). */
 export interface DescribeWorkOrderCarCollectListResponse {
-  readonly TotalCount: number | bigint
-  readonly CarSet: readonly PersonnelVisitCar[]
+  readonly TotalCount?: number | bigint
+  readonly CarSet?: readonly PersonnelVisitCar[]
   readonly RequestId: string
 }
 export const DescribeWorkOrderCarCollectListResponse: $Schema.Schema<DescribeWorkOrderCarCollectListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWorkOrderCarCollectListResponse", { TotalCount: $C.uint64, CarSet: $C.arr(PersonnelVisitCar), RequestId: $C.str }))
@@ -653,8 +653,8 @@ export const DescribeWorkOrderContactCollectListRequest: $Schema.Schema<Describe
 
 /** `DescribeWorkOrderContactCollectListResponse` (response side). */
 export interface DescribeWorkOrderContactCollectListResponse {
-  readonly TotalCount: number | bigint
-  readonly ContactSet: readonly ContactCollectInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ContactSet?: readonly ContactCollectInfo[]
   readonly RequestId: string
 }
 export const DescribeWorkOrderContactCollectListResponse: $Schema.Schema<DescribeWorkOrderContactCollectListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWorkOrderContactCollectListResponse", { TotalCount: $C.uint64, ContactSet: $C.arr(ContactCollectInfo), RequestId: $C.str }))
@@ -686,8 +686,8 @@ export const DescribeWorkOrderPersonnelCollectListRequest: $Schema.Schema<Descri
 
 /** `DescribeWorkOrderPersonnelCollectListResponse` (response side). */
 export interface DescribeWorkOrderPersonnelCollectListResponse {
-  readonly TotalCount: number | bigint
-  readonly PersonnelSet: readonly Personnel[]
+  readonly TotalCount?: number | bigint
+  readonly PersonnelSet?: readonly Personnel[]
   readonly RequestId: string
 }
 export const DescribeWorkOrderPersonnelCollectListResponse: $Schema.Schema<DescribeWorkOrderPersonnelCollectListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWorkOrderPersonnelCollectListResponse", { TotalCount: $C.uint64, PersonnelSet: $C.arr(Personnel), RequestId: $C.str }))
@@ -716,28 +716,28 @@ export const DescribeWorkOrderTypesRequest: $Schema.Schema<DescribeWorkOrderType
 
 /** `DescribeWorkOrderTypesResponse` (response side). */
 export interface DescribeWorkOrderTypesResponse {
-  readonly CollectedWorkOderTypeSet: readonly WorkOrderTypeDetail[]
-  readonly WorkOrderFamilySet: readonly WorkOrderFamilyDetail[]
+  readonly CollectedWorkOderTypeSet?: readonly WorkOrderTypeDetail[]
+  readonly WorkOrderFamilySet?: readonly WorkOrderFamilyDetail[]
   readonly RequestId: string
 }
 export const DescribeWorkOrderTypesResponse: $Schema.Schema<DescribeWorkOrderTypesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWorkOrderTypesResponse", { CollectedWorkOderTypeSet: $C.arr(WorkOrderTypeDetail), WorkOrderFamilySet: $C.arr(WorkOrderFamilyDetail), RequestId: $C.str }))
 
 /** `Device` (response side). */
 export interface Device {
-  readonly Sn: string
+  readonly Sn?: string
   readonly ModelVersion?: string
   readonly AssetId?: string
   readonly SvrIsSpecial?: number | bigint
   readonly Ip?: string
-  readonly IdcName: string
-  readonly IdcId: number | bigint
+  readonly IdcName?: string
+  readonly IdcId?: number | bigint
   readonly IdcUnitId?: number | bigint
   readonly IdcUnitName?: string
   readonly RackId?: number | bigint
   readonly ServerTypeId?: number | bigint
   readonly RackName?: string
   readonly PositionCode?: number | bigint
-  readonly Status: string
+  readonly Status?: string
   readonly PowerOnTime?: string
   readonly OnshelfDate?: string
   readonly DeviceType?: string
@@ -802,8 +802,8 @@ export const DeviceOrderBaseInfo: $Schema.Schema<DeviceOrderBaseInfo> = /*#__PUR
 
 /** `DevicePosition` (both sides). */
 export interface DevicePosition {
-  readonly Sn: string
-  readonly RackName: string
+  readonly Sn?: string
+  readonly RackName?: string
   readonly IdcUnitId?: number | bigint
   readonly IdcName?: string
   readonly IdcUnitName?: string
@@ -824,8 +824,8 @@ export const DeviceRackOn: $Schema.Schema<DeviceRackOn> = /*#__PURE__*/ $C.lazy(
 
 /** `Distribution` (response side). */
 export interface Distribution {
-  readonly RackNumber: string
-  readonly RackUsageSet: readonly RackUsage[]
+  readonly RackNumber?: string
+  readonly RackUsageSet?: readonly RackUsage[]
 }
 export const Distribution: $Schema.Schema<Distribution> = /*#__PURE__*/ $C.lazy(() => $C.struct("Distribution", { RackNumber: $C.str, RackUsageSet: $C.arr(RackUsage) }))
 
@@ -839,7 +839,7 @@ export const ExportCustomerWorkOrderDetailRequest: $Schema.Schema<ExportCustomer
 
 /** `ExportCustomerWorkOrderDetailResponse` (response side). */
 export interface ExportCustomerWorkOrderDetailResponse {
-  readonly DownloadUrl: string
+  readonly DownloadUrl?: string
   readonly RequestId: string
 }
 export const ExportCustomerWorkOrderDetailResponse: $Schema.Schema<ExportCustomerWorkOrderDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportCustomerWorkOrderDetailResponse", { DownloadUrl: $C.str, RequestId: $C.str }))
@@ -860,25 +860,25 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `Idc` (response side). */
 export interface Idc {
-  readonly IdcName: string
-  readonly IdcId: number | bigint
-  readonly IdcUnitSet: readonly IdcUnit[]
+  readonly IdcName?: string
+  readonly IdcId?: number | bigint
+  readonly IdcUnitSet?: readonly IdcUnit[]
 }
 export const Idc: $Schema.Schema<Idc> = /*#__PURE__*/ $C.lazy(() => $C.struct("Idc", { IdcName: $C.str, IdcId: $C.uint64, IdcUnitSet: $C.arr(IdcUnit) }))
 
 /** `IdcUnit` (response side). */
 export interface IdcUnit {
-  readonly IdcUnitId: number | bigint
-  readonly IdcUnitName: string
+  readonly IdcUnitId?: number | bigint
+  readonly IdcUnitName?: string
   readonly CageSet?: readonly Cage[]
 }
 export const IdcUnit: $Schema.Schema<IdcUnit> = /*#__PURE__*/ $C.lazy(() => $C.struct("IdcUnit", { IdcUnitId: $C.uint64, IdcUnitName: $C.str }, { CageSet: $C.arr(Cage) }))
 
 /** `IdcUnitInfo` (response side). */
 export interface IdcUnitInfo {
-  readonly Address: string
-  readonly Operator: string
-  readonly TelNumber: string
+  readonly Address?: string
+  readonly Operator?: string
+  readonly TelNumber?: string
   readonly AssetManager?: string
   readonly AssetManagerTelNumber?: string
 }
@@ -898,10 +898,10 @@ export const LogisticsReceipt: $Schema.Schema<LogisticsReceipt> = /*#__PURE__*/ 
 
 /** `ModelEvaluationBaseInfo` (response side). */
 export interface ModelEvaluationBaseInfo {
-  readonly CustomerName: string
-  readonly DeviceType: string
-  readonly CampusName: string
-  readonly Remark: string
+  readonly CustomerName?: string
+  readonly DeviceType?: string
+  readonly CampusName?: string
+  readonly Remark?: string
 }
 export const ModelEvaluationBaseInfo: $Schema.Schema<ModelEvaluationBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModelEvaluationBaseInfo", { CustomerName: $C.str, DeviceType: $C.str, CampusName: $C.str, Remark: $C.str }))
 
@@ -914,16 +914,16 @@ export const ModelVersion: $Schema.Schema<ModelVersion> = /*#__PURE__*/ $C.lazy(
 
 /** `ModelVersionCount` (response side). */
 export interface ModelVersionCount {
-  readonly DevModel: string
-  readonly VersionCount: number | bigint
+  readonly DevModel?: string
+  readonly VersionCount?: number | bigint
 }
 export const ModelVersionCount: $Schema.Schema<ModelVersionCount> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModelVersionCount", { DevModel: $C.str, VersionCount: $C.uint64 }))
 
 /** `ModelVersionDetail` (response side). */
 export interface ModelVersionDetail {
   readonly Version?: string
-  readonly CheckResult: number | bigint
-  readonly OptionSet: readonly TemplateOption[]
+  readonly CheckResult?: number | bigint
+  readonly OptionSet?: readonly TemplateOption[]
   readonly ModelVersion?: string
 }
 export const ModelVersionDetail: $Schema.Schema<ModelVersionDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModelVersionDetail", { CheckResult: $C.uint64, OptionSet: $C.arr(TemplateOption) }, { Version: $C.str, ModelVersion: $C.str }))
@@ -936,7 +936,7 @@ export const ModifyWorkOrderTypeCollectFlagRequest: $Schema.Schema<ModifyWorkOrd
 
 /** `ModifyWorkOrderTypeCollectFlagResponse` (response side). */
 export interface ModifyWorkOrderTypeCollectFlagResponse {
-  readonly CurrentCollectFlag: boolean
+  readonly CurrentCollectFlag?: boolean
   readonly RequestId: string
 }
 export const ModifyWorkOrderTypeCollectFlagResponse: $Schema.Schema<ModifyWorkOrderTypeCollectFlagResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyWorkOrderTypeCollectFlagResponse", { CurrentCollectFlag: $C.bool, RequestId: $C.str }))
@@ -1004,12 +1004,12 @@ export const OtherDevReceivingInfo: $Schema.Schema<OtherDevReceivingInfo> = /*#_
 
 /** `Personnel` (both sides). */
 export interface Personnel {
-  readonly IDCardNumber: string
-  readonly IDCardType: string
-  readonly Company: string
-  readonly LanguageType: string
-  readonly Name: string
-  readonly TelNumber: string
+  readonly IDCardNumber?: string
+  readonly IDCardType?: string
+  readonly Company?: string
+  readonly LanguageType?: string
+  readonly Name?: string
+  readonly TelNumber?: string
   readonly Position?: string
   readonly Wechat?: string
   readonly Email?: string
@@ -1018,12 +1018,12 @@ export const Personnel: $Schema.Schema<Personnel> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `PersonnelVisitBaseInfo` (response side). */
 export interface PersonnelVisitBaseInfo {
-  readonly IdcName: string
-  readonly VisitReason: readonly string[]
-  readonly VisitRemark: string
-  readonly EnterStartTime: string
-  readonly EnterEndTime: string
-  readonly IdcUnitNameList: readonly string[]
+  readonly IdcName?: string
+  readonly VisitReason?: readonly string[]
+  readonly VisitRemark?: string
+  readonly EnterStartTime?: string
+  readonly EnterEndTime?: string
+  readonly IdcUnitNameList?: readonly string[]
 }
 export const PersonnelVisitBaseInfo: $Schema.Schema<PersonnelVisitBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PersonnelVisitBaseInfo", { IdcName: $C.str, VisitReason: $C.arr($C.str), VisitRemark: $C.str, EnterStartTime: $C.str, EnterEndTime: $C.str, IdcUnitNameList: $C.arr($C.str) }))
 
@@ -1037,17 +1037,17 @@ export const PersonnelVisitCar: $Schema.Schema<PersonnelVisitCar> = /*#__PURE__*
 
 /** `Position` (response side). */
 export interface Position {
-  readonly PositionId: number | bigint
-  readonly Height: number | bigint
-  readonly PositionCode: string
-  readonly PositionStatus: number | bigint
-  readonly PlanDeviceType: number | bigint
-  readonly IdcUnitId: number | bigint
-  readonly RackId: number | bigint
-  readonly RackName: string
-  readonly IdcUnitName: string
-  readonly IdcName: string
-  readonly IdcId: number | bigint
+  readonly PositionId?: number | bigint
+  readonly Height?: number | bigint
+  readonly PositionCode?: string
+  readonly PositionStatus?: number | bigint
+  readonly PlanDeviceType?: number | bigint
+  readonly IdcUnitId?: number | bigint
+  readonly RackId?: number | bigint
+  readonly RackName?: string
+  readonly IdcUnitName?: string
+  readonly IdcName?: string
+  readonly IdcId?: number | bigint
   readonly Sn?: string
   readonly AssetId?: string
   readonly ModelVersion?: string
@@ -1056,8 +1056,8 @@ export const Position: $Schema.Schema<Position> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `PositionStatusItem` (response side). */
 export interface PositionStatusItem {
-  readonly PositionStatus: number | bigint
-  readonly Count: number | bigint
+  readonly PositionStatus?: number | bigint
+  readonly Count?: number | bigint
 }
 export const PositionStatusItem: $Schema.Schema<PositionStatusItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("PositionStatusItem", { PositionStatus: $C.uint64, Count: $C.uint64 }))
 
@@ -1070,36 +1070,36 @@ export const PowerOffConfirm: $Schema.Schema<PowerOffConfirm> = /*#__PURE__*/ $C
 
 /** `Rack` (response side). */
 export interface Rack {
-  readonly RackName: string
-  readonly IdcUnitId: number | bigint
-  readonly IdcUnitName: string
-  readonly IdcName: string
-  readonly IdcId: number | bigint
-  readonly RackId: number | bigint
-  readonly IsPowerOn: boolean
-  readonly RackOpenTime: string
-  readonly HostingType: string
+  readonly RackName?: string
+  readonly IdcUnitId?: number | bigint
+  readonly IdcUnitName?: string
+  readonly IdcName?: string
+  readonly IdcId?: number | bigint
+  readonly RackId?: number | bigint
+  readonly IsPowerOn?: boolean
+  readonly RackOpenTime?: string
+  readonly HostingType?: string
 }
 export const Rack: $Schema.Schema<Rack> = /*#__PURE__*/ $C.lazy(() => $C.struct("Rack", { RackName: $C.str, IdcUnitId: $C.uint64, IdcUnitName: $C.str, IdcName: $C.str, IdcId: $C.uint64, RackId: $C.uint64, IsPowerOn: $C.bool, RackOpenTime: $C.str, HostingType: $C.str }))
 
 /** `RackUsage` (response side). */
 export interface RackUsage {
-  readonly RackId: number | bigint
-  readonly UsedNum: number | bigint
-  readonly UnusedNum: number | bigint
-  readonly RackShortName: string
-  readonly TotalNum: number | bigint
-  readonly UsedRate: number
+  readonly RackId?: number | bigint
+  readonly UsedNum?: number | bigint
+  readonly UnusedNum?: number | bigint
+  readonly RackShortName?: string
+  readonly TotalNum?: number | bigint
+  readonly UsedRate?: number
 }
 export const RackUsage: $Schema.Schema<RackUsage> = /*#__PURE__*/ $C.lazy(() => $C.struct("RackUsage", { RackId: $C.uint64, UsedNum: $C.uint64, UnusedNum: $C.uint64, RackShortName: $C.str, TotalNum: $C.uint64, UsedRate: $C.float }))
 
 /** `SLAInfo` (response side). */
 export interface SLAInfo {
-  readonly SLAStatus: string
-  readonly DueTime: string
+  readonly SLAStatus?: string
+  readonly DueTime?: string
   readonly RemainingHours?: number
   readonly OverdueHours?: number
-  readonly SLADays: number | bigint
+  readonly SLADays?: number | bigint
 }
 export const SLAInfo: $Schema.Schema<SLAInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SLAInfo", { SLAStatus: $C.str, DueTime: $C.str, SLADays: $C.uint64 }, { RemainingHours: $C.float, OverdueHours: $C.float }))
 
@@ -1151,16 +1151,16 @@ export const ServerReceivingInfo: $Schema.Schema<ServerReceivingInfo> = /*#__PUR
 
 /** `TemplateOption` (response side). */
 export interface TemplateOption {
-  readonly OptionName: string
-  readonly Standard: string
-  readonly StandardInfo: string
-  readonly OptionKey: string
-  readonly InputType: string
-  readonly ValueType: string
-  readonly CompareType: string
+  readonly OptionName?: string
+  readonly Standard?: string
+  readonly StandardInfo?: string
+  readonly OptionKey?: string
+  readonly InputType?: string
+  readonly ValueType?: string
+  readonly CompareType?: string
   readonly OptionValueSet?: readonly OptionValueItem[]
-  readonly InputHint: string
-  readonly InputInfo: string
+  readonly InputHint?: string
+  readonly InputInfo?: string
   readonly OptionValue?: string
 }
 export const TemplateOption: $Schema.Schema<TemplateOption> = /*#__PURE__*/ $C.lazy(() => $C.struct("TemplateOption", { OptionName: $C.str, Standard: $C.str, StandardInfo: $C.str, OptionKey: $C.str, InputType: $C.str, ValueType: $C.str, CompareType: $C.str, InputHint: $C.str, InputInfo: $C.str }, { OptionValueSet: $C.arr(OptionValueItem), OptionValue: $C.str }))
@@ -1191,27 +1191,27 @@ export const WorkOrderData: $Schema.Schema<WorkOrderData> = /*#__PURE__*/ $C.laz
 
 /** `WorkOrderFamilyDetail` (response side). */
 export interface WorkOrderFamilyDetail {
-  readonly WorkOrderFamily: string
-  readonly WorkOrderTypeSet: readonly WorkOrderTypeDetail[]
+  readonly WorkOrderFamily?: string
+  readonly WorkOrderTypeSet?: readonly WorkOrderTypeDetail[]
 }
 export const WorkOrderFamilyDetail: $Schema.Schema<WorkOrderFamilyDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("WorkOrderFamilyDetail", { WorkOrderFamily: $C.str, WorkOrderTypeSet: $C.arr(WorkOrderTypeDetail) }))
 
 /** `WorkOrderTinyInfo` (response side). */
 export interface WorkOrderTinyInfo {
-  readonly WorkOrderId: string
-  readonly ServiceType: string
-  readonly OrderType: string
+  readonly WorkOrderId?: string
+  readonly ServiceType?: string
+  readonly OrderType?: string
 }
 export const WorkOrderTinyInfo: $Schema.Schema<WorkOrderTinyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("WorkOrderTinyInfo", { WorkOrderId: $C.str, ServiceType: $C.str, OrderType: $C.str }))
 
 /** `WorkOrderTypeDetail` (response side). */
 export interface WorkOrderTypeDetail {
-  readonly WorkOrderFamily: string
-  readonly WorkOrderName: string
-  readonly WorkOrderType: string
-  readonly WorkOrderDescription: string
-  readonly CollectFlag: boolean
-  readonly SlaMessage: string
+  readonly WorkOrderFamily?: string
+  readonly WorkOrderName?: string
+  readonly WorkOrderType?: string
+  readonly WorkOrderDescription?: string
+  readonly CollectFlag?: boolean
+  readonly SlaMessage?: string
 }
 export const WorkOrderTypeDetail: $Schema.Schema<WorkOrderTypeDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("WorkOrderTypeDetail", { WorkOrderFamily: $C.str, WorkOrderName: $C.str, WorkOrderType: $C.str, WorkOrderDescription: $C.str, CollectFlag: $C.bool, SlaMessage: $C.str }))
 

@@ -19,12 +19,12 @@ export const $M: $O.Meta = { service: "chdfs", version: "2020-11-12" }
 
 /** `AccessGroup` (response side). */
 export interface AccessGroup {
-  readonly AccessGroupId: string
-  readonly AccessGroupName: string
-  readonly Description: string
-  readonly CreateTime: string
-  readonly VpcType: number | bigint
-  readonly VpcId: string
+  readonly AccessGroupId?: string
+  readonly AccessGroupName?: string
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly VpcType?: number | bigint
+  readonly VpcId?: string
 }
 export const AccessGroup: $Schema.Schema<AccessGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessGroup", { AccessGroupId: $C.str, AccessGroupName: $C.str, Description: $C.str, CreateTime: $C.datetimeIso, VpcType: $C.uint64, VpcId: $C.str }))
 
@@ -62,7 +62,7 @@ export const CreateAccessGroupRequest: $Schema.Schema<CreateAccessGroupRequest> 
 
 /** `CreateAccessGroupResponse` (response side). */
 export interface CreateAccessGroupResponse {
-  readonly AccessGroup: AccessGroup
+  readonly AccessGroup?: AccessGroup
   readonly RequestId: string
 }
 export const CreateAccessGroupResponse: $Schema.Schema<CreateAccessGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAccessGroupResponse", { AccessGroup: AccessGroup, RequestId: $C.str }))
@@ -76,7 +76,7 @@ export const CreateAccessRulesRequest: $Schema.Schema<CreateAccessRulesRequest> 
 
 /** `CreateAccessRulesResponse` (response side). */
 export interface CreateAccessRulesResponse {
-  readonly AccessRules: readonly AccessRule[]
+  readonly AccessRules?: readonly AccessRule[]
   readonly RequestId: string
 }
 export const CreateAccessRulesResponse: $Schema.Schema<CreateAccessRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAccessRulesResponse", { AccessRules: $C.arr(AccessRule), RequestId: $C.str }))
@@ -98,7 +98,7 @@ export const CreateFileSystemRequest: $Schema.Schema<CreateFileSystemRequest> = 
 
 /** `CreateFileSystemResponse` (response side). */
 export interface CreateFileSystemResponse {
-  readonly FileSystem: FileSystem
+  readonly FileSystem?: FileSystem
   readonly RequestId: string
 }
 export const CreateFileSystemResponse: $Schema.Schema<CreateFileSystemResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFileSystemResponse", { FileSystem: FileSystem, RequestId: $C.str }))
@@ -126,7 +126,7 @@ export const CreateMountPointRequest: $Schema.Schema<CreateMountPointRequest> = 
 
 /** `CreateMountPointResponse` (response side). */
 export interface CreateMountPointResponse {
-  readonly MountPoint: MountPoint
+  readonly MountPoint?: MountPoint
   readonly RequestId: string
 }
 export const CreateMountPointResponse: $Schema.Schema<CreateMountPointResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMountPointResponse", { MountPoint: MountPoint, RequestId: $C.str }))
@@ -266,7 +266,7 @@ export const DescribeAccessGroupRequest: $Schema.Schema<DescribeAccessGroupReque
 
 /** `DescribeAccessGroupResponse` (response side). */
 export interface DescribeAccessGroupResponse {
-  readonly AccessGroup: AccessGroup
+  readonly AccessGroup?: AccessGroup
   readonly RequestId: string
 }
 export const DescribeAccessGroupResponse: $Schema.Schema<DescribeAccessGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessGroupResponse", { AccessGroup: AccessGroup, RequestId: $C.str }))
@@ -281,7 +281,7 @@ export const DescribeAccessGroupsRequest: $Schema.Schema<DescribeAccessGroupsReq
 
 /** `DescribeAccessGroupsResponse` (response side). */
 export interface DescribeAccessGroupsResponse {
-  readonly AccessGroups: readonly AccessGroup[]
+  readonly AccessGroups?: readonly AccessGroup[]
   readonly IsOver?: boolean
   readonly NextAccessGroupIdMarker?: string
   readonly RequestId: string
@@ -309,13 +309,13 @@ export const DescribeFileSystemRequest: $Schema.Schema<DescribeFileSystemRequest
 
 /** `DescribeFileSystemResponse` (response side). */
 export interface DescribeFileSystemResponse {
-  readonly FileSystem: FileSystem
-  readonly CapacityUsed: number | bigint
-  readonly ArchiveCapacityUsed: number | bigint
-  readonly StandardCapacityUsed: number | bigint
-  readonly DegradeCapacityUsed: number | bigint
-  readonly DeepArchiveCapacityUsed: number | bigint
-  readonly IntelligentCapacityUsed: number | bigint
+  readonly FileSystem?: FileSystem
+  readonly CapacityUsed?: number | bigint
+  readonly ArchiveCapacityUsed?: number | bigint
+  readonly StandardCapacityUsed?: number | bigint
+  readonly DegradeCapacityUsed?: number | bigint
+  readonly DeepArchiveCapacityUsed?: number | bigint
+  readonly IntelligentCapacityUsed?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFileSystemResponse: $Schema.Schema<DescribeFileSystemResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFileSystemResponse", { FileSystem: FileSystem, CapacityUsed: $C.uint64, ArchiveCapacityUsed: $C.uint64, StandardCapacityUsed: $C.uint64, DegradeCapacityUsed: $C.uint64, DeepArchiveCapacityUsed: $C.uint64, IntelligentCapacityUsed: $C.uint64, RequestId: $C.str }))
@@ -328,7 +328,7 @@ export const DescribeFileSystemsRequest: $Schema.Schema<DescribeFileSystemsReque
 
 /** `DescribeFileSystemsResponse` (response side). */
 export interface DescribeFileSystemsResponse {
-  readonly FileSystems: readonly FileSystem[]
+  readonly FileSystems?: readonly FileSystem[]
   readonly IsOver?: boolean
   readonly NextFileSystemIdMarker?: string
   readonly RequestId: string
@@ -356,7 +356,7 @@ export const DescribeMountPointRequest: $Schema.Schema<DescribeMountPointRequest
 
 /** `DescribeMountPointResponse` (response side). */
 export interface DescribeMountPointResponse {
-  readonly MountPoint: MountPoint
+  readonly MountPoint?: MountPoint
   readonly RequestId: string
 }
 export const DescribeMountPointResponse: $Schema.Schema<DescribeMountPointResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMountPointResponse", { MountPoint: MountPoint, RequestId: $C.str }))
@@ -371,7 +371,7 @@ export const DescribeMountPointsRequest: $Schema.Schema<DescribeMountPointsReque
 
 /** `DescribeMountPointsResponse` (response side). */
 export interface DescribeMountPointsResponse {
-  readonly MountPoints: readonly MountPoint[]
+  readonly MountPoints?: readonly MountPoint[]
   readonly RequestId: string
 }
 export const DescribeMountPointsResponse: $Schema.Schema<DescribeMountPointsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMountPointsResponse", { MountPoints: $C.arr(MountPoint), RequestId: $C.str }))
@@ -411,7 +411,7 @@ export const DescribeRestoreTasksRequest: $Schema.Schema<DescribeRestoreTasksReq
 
 /** `DescribeRestoreTasksResponse` (response side). */
 export interface DescribeRestoreTasksResponse {
-  readonly RestoreTasks: readonly RestoreTask[]
+  readonly RestoreTasks?: readonly RestoreTask[]
   readonly IsOver?: boolean
   readonly NextRestoreTaskIdMarker?: number | bigint
   readonly RequestId: string
@@ -426,7 +426,7 @@ export const DescribeTrashConfigRequest: $Schema.Schema<DescribeTrashConfigReque
 
 /** `DescribeTrashConfigResponse` (response side). */
 export interface DescribeTrashConfigResponse {
-  readonly TrashConfig: TrashConfig
+  readonly TrashConfig?: TrashConfig
   readonly RequestId: string
 }
 export const DescribeTrashConfigResponse: $Schema.Schema<DescribeTrashConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTrashConfigResponse", { TrashConfig: TrashConfig, RequestId: $C.str }))
@@ -446,19 +446,19 @@ export const DisassociateAccessGroupsResponse: $Schema.Schema<DisassociateAccess
 
 /** `FileSystem` (response side). */
 export interface FileSystem {
-  readonly AppId: number | bigint
-  readonly FileSystemName: string
-  readonly Description: string
-  readonly Region: string
-  readonly FileSystemId: string
-  readonly CreateTime: string
-  readonly BlockSize: number | bigint
-  readonly CapacityQuota: number | bigint
-  readonly Status: number | bigint
-  readonly SuperUsers: readonly string[]
-  readonly PosixAcl: boolean
-  readonly EnableRanger: boolean
-  readonly RangerServiceAddresses: readonly string[]
+  readonly AppId?: number | bigint
+  readonly FileSystemName?: string
+  readonly Description?: string
+  readonly Region?: string
+  readonly FileSystemId?: string
+  readonly CreateTime?: string
+  readonly BlockSize?: number | bigint
+  readonly CapacityQuota?: number | bigint
+  readonly Status?: number | bigint
+  readonly SuperUsers?: readonly string[]
+  readonly PosixAcl?: boolean
+  readonly EnableRanger?: boolean
+  readonly RangerServiceAddresses?: readonly string[]
 }
 export const FileSystem: $Schema.Schema<FileSystem> = /*#__PURE__*/ $C.lazy(() => $C.struct("FileSystem", { AppId: $C.uint64, FileSystemName: $C.str, Description: $C.str, Region: $C.str, FileSystemId: $C.str, CreateTime: $C.datetimeIso, BlockSize: $C.uint64, CapacityQuota: $C.uint64, Status: $C.uint64, SuperUsers: $C.arr($C.str), PosixAcl: $C.bool, EnableRanger: $C.bool, RangerServiceAddresses: $C.arr($C.str) }))
 
@@ -590,12 +590,12 @@ export const ModifyTrashConfigResponse: $Schema.Schema<ModifyTrashConfigResponse
 
 /** `MountPoint` (response side). */
 export interface MountPoint {
-  readonly MountPointId: string
-  readonly MountPointName: string
-  readonly FileSystemId: string
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly AccessGroupIds: readonly string[]
+  readonly MountPointId?: string
+  readonly MountPointName?: string
+  readonly FileSystemId?: string
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly AccessGroupIds?: readonly string[]
 }
 export const MountPoint: $Schema.Schema<MountPoint> = /*#__PURE__*/ $C.lazy(() => $C.struct("MountPoint", { MountPointId: $C.str, MountPointName: $C.str, FileSystemId: $C.str, Status: $C.uint64, CreateTime: $C.datetimeIso, AccessGroupIds: $C.arr($C.str) }))
 
@@ -633,8 +633,8 @@ export const Summary: $Schema.Schema<Summary> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Key: $C.str, Value: $C.str }))
 
@@ -647,9 +647,9 @@ export const Transition: $Schema.Schema<Transition> = /*#__PURE__*/ $C.lazy(() =
 
 /** `TrashConfig` (response side). */
 export interface TrashConfig {
-  readonly FileSystemId: string
-  readonly ReservedDays: number | bigint
-  readonly Status: number | bigint
+  readonly FileSystemId?: string
+  readonly ReservedDays?: number | bigint
+  readonly Status?: number | bigint
   readonly Path?: string
 }
 export const TrashConfig: $Schema.Schema<TrashConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("TrashConfig", { FileSystemId: $C.str, ReservedDays: $C.uint64, Status: $C.uint64 }, { Path: $C.str }))

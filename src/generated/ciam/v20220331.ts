@@ -19,9 +19,9 @@ export const $M: $O.Meta = { service: "ciam", version: "2022-03-31" }
 
 /** `AppAssociatedUserGroupIds` (response side). */
 export interface AppAssociatedUserGroupIds {
-  readonly UserGroupId: string
-  readonly ApplicationId: string
-  readonly ApplicationName: string
+  readonly UserGroupId?: string
+  readonly ApplicationId?: string
+  readonly ApplicationName?: string
 }
 export const AppAssociatedUserGroupIds: $Schema.Schema<AppAssociatedUserGroupIds> = /*#__PURE__*/ $C.lazy(() => $C.struct("AppAssociatedUserGroupIds", { UserGroupId: $C.str, ApplicationId: $C.str, ApplicationName: $C.str }))
 
@@ -34,7 +34,7 @@ export const CreateApiImportUserJobRequest: $Schema.Schema<CreateApiImportUserJo
 
 /** `CreateApiImportUserJobResponse` (response side). */
 export interface CreateApiImportUserJobResponse {
-  readonly Job: Job
+  readonly Job?: Job
   readonly RequestId: string
 }
 export const CreateApiImportUserJobResponse: $Schema.Schema<CreateApiImportUserJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateApiImportUserJobResponse", { Job: Job, RequestId: $C.str }))
@@ -50,7 +50,7 @@ export const CreateFileExportUserJobRequest: $Schema.Schema<CreateFileExportUser
 
 /** `CreateFileExportUserJobResponse` (response side). */
 export interface CreateFileExportUserJobResponse {
-  readonly Job: Job
+  readonly Job?: Job
   readonly RequestId: string
 }
 export const CreateFileExportUserJobResponse: $Schema.Schema<CreateFileExportUserJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFileExportUserJobResponse", { Job: Job, RequestId: $C.str }))
@@ -93,7 +93,7 @@ export const CreateUserRequest: $Schema.Schema<CreateUserRequest> = /*#__PURE__*
 
 /** `CreateUserResponse` (response side). */
 export interface CreateUserResponse {
-  readonly User: User
+  readonly User?: User
   readonly RequestId: string
 }
 export const CreateUserResponse: $Schema.Schema<CreateUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUserResponse", { User: User, RequestId: $C.str }))
@@ -122,7 +122,7 @@ export const DeleteUserGroupsRequest: $Schema.Schema<DeleteUserGroupsRequest> = 
 
 /** `DeleteUserGroupsResponse` (response side). */
 export interface DeleteUserGroupsResponse {
-  readonly UserGroupDeletedInfo: UserGroupDeleteResp
+  readonly UserGroupDeletedInfo?: UserGroupDeleteResp
   readonly RequestId: string
 }
 export const DeleteUserGroupsResponse: $Schema.Schema<DeleteUserGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteUserGroupsResponse", { UserGroupDeletedInfo: UserGroupDeleteResp, RequestId: $C.str }))
@@ -162,7 +162,7 @@ export const DescribeUserByIdRequest: $Schema.Schema<DescribeUserByIdRequest> = 
 
 /** `DescribeUserByIdResponse` (response side). */
 export interface DescribeUserByIdResponse {
-  readonly User: User | null
+  readonly User?: User | null
   readonly RequestId: string
 }
 export const DescribeUserByIdResponse: $Schema.Schema<DescribeUserByIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserByIdResponse", { User: $C.nul(User), RequestId: $C.str }))
@@ -179,17 +179,17 @@ export const DescribeUserRequest: $Schema.Schema<DescribeUserRequest> = /*#__PUR
 
 /** `DescribeUserResponse` (response side). */
 export interface DescribeUserResponse {
-  readonly Total: number | bigint
-  readonly Pageable: Pageable | null
-  readonly Content: readonly User[]
+  readonly Total?: number | bigint
+  readonly Pageable?: Pageable | null
+  readonly Content?: readonly User[]
   readonly RequestId: string
 }
 export const DescribeUserResponse: $Schema.Schema<DescribeUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserResponse", { Total: $C.int64, Pageable: $C.nul(Pageable), Content: $C.arr(User), RequestId: $C.str }))
 
 /** `ErrorDetails` (response side). */
 export interface ErrorDetails {
-  readonly UserId: string
-  readonly Error: string
+  readonly UserId?: string
+  readonly Error?: string
 }
 export const ErrorDetails: $Schema.Schema<ErrorDetails> = /*#__PURE__*/ $C.lazy(() => $C.struct("ErrorDetails", { UserId: $C.str, Error: $C.str }))
 
@@ -202,8 +202,8 @@ export const ExportPropertyMap: $Schema.Schema<ExportPropertyMap> = /*#__PURE__*
 
 /** `FailedUsers` (response side). */
 export interface FailedUsers {
-  readonly FailedUserIdentification: string
-  readonly FailedReason: string
+  readonly FailedUserIdentification?: string
+  readonly FailedReason?: string
 }
 export const FailedUsers: $Schema.Schema<FailedUsers> = /*#__PURE__*/ $C.lazy(() => $C.struct("FailedUsers", { FailedUserIdentification: $C.str, FailedReason: $C.str }))
 
@@ -254,12 +254,12 @@ export const ImportUser: $Schema.Schema<ImportUser> = /*#__PURE__*/ $C.lazy(() =
 
 /** `Job` (response side). */
 export interface Job {
-  readonly Id: string
-  readonly Status: string
-  readonly Type: string
-  readonly CreatedDate: number | bigint
-  readonly Format: string | null
-  readonly Location: string | null
+  readonly Id?: string
+  readonly Status?: string
+  readonly Type?: string
+  readonly CreatedDate?: number | bigint
+  readonly Format?: string | null
+  readonly Location?: string | null
   readonly ErrorDetails?: readonly ErrorDetails[]
   readonly FailedUsers?: readonly FailedUsers[] | null
 }
@@ -289,7 +289,7 @@ export const ListJobsRequest: $Schema.Schema<ListJobsRequest> = /*#__PURE__*/ $C
 
 /** `ListJobsResponse` (response side). */
 export interface ListJobsResponse {
-  readonly JobSet: readonly Job[]
+  readonly JobSet?: readonly Job[]
   readonly RequestId: string
 }
 export const ListJobsResponse: $Schema.Schema<ListJobsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListJobsResponse", { JobSet: $C.arr(Job), RequestId: $C.str }))
@@ -305,9 +305,9 @@ export const ListLogMessageByConditionRequest: $Schema.Schema<ListLogMessageByCo
 
 /** `ListLogMessageByConditionResponse` (response side). */
 export interface ListLogMessageByConditionResponse {
-  readonly Total: number | bigint
-  readonly Pageable: Pageable
-  readonly Content: readonly LogMessage[]
+  readonly Total?: number | bigint
+  readonly Pageable?: Pageable
+  readonly Content?: readonly LogMessage[]
   readonly RequestId: string
 }
 export const ListLogMessageByConditionResponse: $Schema.Schema<ListLogMessageByConditionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListLogMessageByConditionResponse", { Total: $C.int64, Pageable: Pageable, Content: $C.arr(LogMessage), RequestId: $C.str }))
@@ -323,7 +323,7 @@ export const ListUserByPropertyRequest: $Schema.Schema<ListUserByPropertyRequest
 
 /** `ListUserByPropertyResponse` (response side). */
 export interface ListUserByPropertyResponse {
-  readonly Users: readonly User[]
+  readonly Users?: readonly User[]
   readonly RequestId: string
 }
 export const ListUserByPropertyResponse: $Schema.Schema<ListUserByPropertyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListUserByPropertyResponse", { Users: $C.arr(User), RequestId: $C.str }))
@@ -338,9 +338,9 @@ export const ListUserGroupsRequest: $Schema.Schema<ListUserGroupsRequest> = /*#_
 
 /** `ListUserGroupsResponse` (response side). */
 export interface ListUserGroupsResponse {
-  readonly Content: readonly UserGroup[]
-  readonly Total: number | bigint
-  readonly Pageable: Pageable
+  readonly Content?: readonly UserGroup[]
+  readonly Total?: number | bigint
+  readonly Pageable?: Pageable
   readonly RequestId: string
 }
 export const ListUserGroupsResponse: $Schema.Schema<ListUserGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListUserGroupsResponse", { Content: $C.arr(UserGroup), Total: $C.int64, Pageable: Pageable, RequestId: $C.str }))
@@ -356,9 +356,9 @@ export const ListUserRequest: $Schema.Schema<ListUserRequest> = /*#__PURE__*/ $C
 
 /** `ListUserResponse` (response side). */
 export interface ListUserResponse {
-  readonly Total: number | bigint
-  readonly Pageable: Pageable | null
-  readonly Content: readonly User[]
+  readonly Total?: number | bigint
+  readonly Pageable?: Pageable | null
+  readonly Content?: readonly User[]
   readonly RequestId: string
 }
 export const ListUserResponse: $Schema.Schema<ListUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListUserResponse", { Total: $C.int64, Pageable: $C.nul(Pageable), Content: $C.arr(User), RequestId: $C.str }))
@@ -369,38 +369,38 @@ export const ListUserStoreRequest: $Schema.Schema<ListUserStoreRequest> = /*#__P
 
 /** `ListUserStoreResponse` (response side). */
 export interface ListUserStoreResponse {
-  readonly UserStoreSet: readonly UserStore[] | null
+  readonly UserStoreSet?: readonly UserStore[] | null
   readonly RequestId: string
 }
 export const ListUserStoreResponse: $Schema.Schema<ListUserStoreResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListUserStoreResponse", { UserStoreSet: $C.nul($C.arr(UserStore)), RequestId: $C.str }))
 
 /** `LogMessage` (response side). */
 export interface LogMessage {
-  readonly LogId: string
-  readonly TenantId: string
-  readonly UserStoreId: string
-  readonly EventCode: string
-  readonly EventDate: number | bigint
-  readonly Description: string | null
-  readonly Participant: string
-  readonly ApplicationClientId: string
-  readonly ApplicationName: string
-  readonly AuthSourceId: string
-  readonly AuthSourceName: string
-  readonly AuthSourceType: string
-  readonly AuthSourceCategory: string
-  readonly Ip: string
-  readonly UserAgent: string
-  readonly UserId: string
-  readonly Detail: string | null
+  readonly LogId?: string
+  readonly TenantId?: string
+  readonly UserStoreId?: string
+  readonly EventCode?: string
+  readonly EventDate?: number | bigint
+  readonly Description?: string | null
+  readonly Participant?: string
+  readonly ApplicationClientId?: string
+  readonly ApplicationName?: string
+  readonly AuthSourceId?: string
+  readonly AuthSourceName?: string
+  readonly AuthSourceType?: string
+  readonly AuthSourceCategory?: string
+  readonly Ip?: string
+  readonly UserAgent?: string
+  readonly UserId?: string
+  readonly Detail?: string | null
   readonly ActionResult?: string | null
 }
 export const LogMessage: $Schema.Schema<LogMessage> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogMessage", { LogId: $C.str, TenantId: $C.str, UserStoreId: $C.str, EventCode: $C.str, EventDate: $C.int64, Description: $C.nul($C.str), Participant: $C.str, ApplicationClientId: $C.str, ApplicationName: $C.str, AuthSourceId: $C.str, AuthSourceName: $C.str, AuthSourceType: $C.str, AuthSourceCategory: $C.str, Ip: $C.str, UserAgent: $C.str, UserId: $C.str, Detail: $C.nul($C.str) }, { ActionResult: $C.nul($C.str) }))
 
 /** `MemberMap` (both sides). */
 export interface MemberMap {
-  readonly Name: string
-  readonly Value: string
+  readonly Name?: string
+  readonly Value?: string
   readonly Type?: string
 }
 export const MemberMap: $Schema.Schema<MemberMap> = /*#__PURE__*/ $C.lazy(() => $C.struct("MemberMap", { Name: $C.str, Value: $C.str }, { Type: $C.str }))
@@ -430,7 +430,7 @@ export const ResetPasswordRequest: $Schema.Schema<ResetPasswordRequest> = /*#__P
 
 /** `ResetPasswordResponse` (response side). */
 export interface ResetPasswordResponse {
-  readonly Password: string
+  readonly Password?: string
   readonly RequestId: string
 }
 export const ResetPasswordResponse: $Schema.Schema<ResetPasswordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResetPasswordResponse", { Password: $C.str, RequestId: $C.str }))
@@ -514,7 +514,7 @@ export const UpdateUserRequest: $Schema.Schema<UpdateUserRequest> = /*#__PURE__*
 
 /** `UpdateUserResponse` (response side). */
 export interface UpdateUserResponse {
-  readonly User: User
+  readonly User?: User
   readonly RequestId: string
 }
 export const UpdateUserResponse: $Schema.Schema<UpdateUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateUserResponse", { User: User, RequestId: $C.str }))
@@ -550,87 +550,87 @@ export const UpdateUserStoreResponse: $Schema.Schema<UpdateUserStoreResponse> = 
 
 /** `User` (response side). */
 export interface User {
-  readonly UserId: string
-  readonly UserName: string | null
-  readonly PhoneNumber: string | null
-  readonly Email: string | null
-  readonly LastSignOn: number | bigint | null
-  readonly CreatedDate: number | bigint
-  readonly Status: string
-  readonly UserDataSourceEnum: string
-  readonly Nickname: string | null
-  readonly Address: string | null
-  readonly Birthdate: number | bigint | null
-  readonly UserGroups: readonly string[] | null
-  readonly UserGroupNames: readonly string[] | null
-  readonly LastModifiedDate: number | bigint | null
-  readonly CustomAttributes: readonly MemberMap[]
-  readonly ResidentIdentityCard: string | null
-  readonly QqOpenId: string | null
-  readonly QqUnionId: string | null
-  readonly WechatOpenId: string | null
-  readonly WechatUnionId: string | null
-  readonly AlipayUserId: string | null
-  readonly WeComUserId: string | null
-  readonly Description: string | null
-  readonly Name: string | null
-  readonly Locale: string | null
-  readonly Gender: string | null
-  readonly IdentityVerificationMethod: string | null
-  readonly IdentityVerified: boolean
-  readonly Job: string | null
-  readonly Nationality: string | null
-  readonly Primary: boolean
-  readonly Zone: string | null
-  readonly AlreadyFirstLogin: boolean
-  readonly TenantId: string
-  readonly UserStoreId: string
-  readonly Version: number | bigint | null
-  readonly LockType: string | null
-  readonly LockTime: number | bigint | null
-  readonly IndexedAttribute1: string | null
-  readonly IndexedAttribute2: string | null
-  readonly IndexedAttribute3: string | null
-  readonly IndexedAttribute4: string | null
-  readonly IndexedAttribute5: string | null
-  readonly UserOrgs: readonly string[] | null
-  readonly WeComUserOrgs: readonly (number | bigint)[] | null
+  readonly UserId?: string
+  readonly UserName?: string | null
+  readonly PhoneNumber?: string | null
+  readonly Email?: string | null
+  readonly LastSignOn?: number | bigint | null
+  readonly CreatedDate?: number | bigint
+  readonly Status?: string
+  readonly UserDataSourceEnum?: string
+  readonly Nickname?: string | null
+  readonly Address?: string | null
+  readonly Birthdate?: number | bigint | null
+  readonly UserGroups?: readonly string[] | null
+  readonly UserGroupNames?: readonly string[] | null
+  readonly LastModifiedDate?: number | bigint | null
+  readonly CustomAttributes?: readonly MemberMap[]
+  readonly ResidentIdentityCard?: string | null
+  readonly QqOpenId?: string | null
+  readonly QqUnionId?: string | null
+  readonly WechatOpenId?: string | null
+  readonly WechatUnionId?: string | null
+  readonly AlipayUserId?: string | null
+  readonly WeComUserId?: string | null
+  readonly Description?: string | null
+  readonly Name?: string | null
+  readonly Locale?: string | null
+  readonly Gender?: string | null
+  readonly IdentityVerificationMethod?: string | null
+  readonly IdentityVerified?: boolean
+  readonly Job?: string | null
+  readonly Nationality?: string | null
+  readonly Primary?: boolean
+  readonly Zone?: string | null
+  readonly AlreadyFirstLogin?: boolean
+  readonly TenantId?: string
+  readonly UserStoreId?: string
+  readonly Version?: number | bigint | null
+  readonly LockType?: string | null
+  readonly LockTime?: number | bigint | null
+  readonly IndexedAttribute1?: string | null
+  readonly IndexedAttribute2?: string | null
+  readonly IndexedAttribute3?: string | null
+  readonly IndexedAttribute4?: string | null
+  readonly IndexedAttribute5?: string | null
+  readonly UserOrgs?: readonly string[] | null
+  readonly WeComUserOrgs?: readonly (number | bigint)[] | null
 }
 export const User: $Schema.Schema<User> = /*#__PURE__*/ $C.lazy(() => $C.struct("User", { UserId: $C.str, UserName: $C.nul($C.str), PhoneNumber: $C.nul($C.str), Email: $C.nul($C.str), LastSignOn: $C.nul($C.int64), CreatedDate: $C.int64, Status: $C.str, UserDataSourceEnum: $C.str, Nickname: $C.nul($C.str), Address: $C.nul($C.str), Birthdate: $C.nul($C.int64), UserGroups: $C.nul($C.arr($C.str)), UserGroupNames: $C.nul($C.arr($C.str)), LastModifiedDate: $C.nul($C.int64), CustomAttributes: $C.arr(MemberMap), ResidentIdentityCard: $C.nul($C.str), QqOpenId: $C.nul($C.str), QqUnionId: $C.nul($C.str), WechatOpenId: $C.nul($C.str), WechatUnionId: $C.nul($C.str), AlipayUserId: $C.nul($C.str), WeComUserId: $C.nul($C.str), Description: $C.nul($C.str), Name: $C.nul($C.str), Locale: $C.nul($C.str), Gender: $C.nul($C.str), IdentityVerificationMethod: $C.nul($C.str), IdentityVerified: $C.bool, Job: $C.nul($C.str), Nationality: $C.nul($C.str), Primary: $C.bool, Zone: $C.nul($C.str), AlreadyFirstLogin: $C.bool, TenantId: $C.str, UserStoreId: $C.str, Version: $C.nul($C.int64), LockType: $C.nul($C.str), LockTime: $C.nul($C.int64), IndexedAttribute1: $C.nul($C.str), IndexedAttribute2: $C.nul($C.str), IndexedAttribute3: $C.nul($C.str), IndexedAttribute4: $C.nul($C.str), IndexedAttribute5: $C.nul($C.str), UserOrgs: $C.nul($C.arr($C.str)), WeComUserOrgs: $C.nul($C.arr($C.int64)) }))
 
 /** `UserGroup` (response side). */
 export interface UserGroup {
-  readonly UserGroupId: string
-  readonly DisplayName: string
-  readonly Description: string | null
-  readonly UserStoreId: string
-  readonly TenantId: string
-  readonly CreatedDate: number | bigint
-  readonly LastModifyDate: number | bigint
+  readonly UserGroupId?: string
+  readonly DisplayName?: string
+  readonly Description?: string | null
+  readonly UserStoreId?: string
+  readonly TenantId?: string
+  readonly CreatedDate?: number | bigint
+  readonly LastModifyDate?: number | bigint
 }
 export const UserGroup: $Schema.Schema<UserGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserGroup", { UserGroupId: $C.str, DisplayName: $C.str, Description: $C.nul($C.str), UserStoreId: $C.str, TenantId: $C.str, CreatedDate: $C.int64, LastModifyDate: $C.int64 }))
 
 /** `UserGroupDeleteResp` (response side). */
 export interface UserGroupDeleteResp {
-  readonly ErrorMessage: string
-  readonly AppAssociatedUserGroupIds: readonly AppAssociatedUserGroupIds[]
+  readonly ErrorMessage?: string
+  readonly AppAssociatedUserGroupIds?: readonly AppAssociatedUserGroupIds[]
 }
 export const UserGroupDeleteResp: $Schema.Schema<UserGroupDeleteResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserGroupDeleteResp", { ErrorMessage: $C.str, AppAssociatedUserGroupIds: $C.arr(AppAssociatedUserGroupIds) }))
 
 /** `UserStore` (response side). */
 export interface UserStore {
-  readonly TenantId: string
-  readonly UserStoreLogo: string | null
-  readonly UserStoreDesc: string | null
-  readonly UserStoreName: string
-  readonly UserNum: number | bigint
-  readonly UserStoreId: string
-  readonly AppNum: number | bigint
-  readonly LastStatus: boolean
-  readonly DefaultStatus: boolean
-  readonly CreateDate: number | bigint
-  readonly LastStatusTime: number | bigint | null
-  readonly UserStoreProtocolHost: string | null
+  readonly TenantId?: string
+  readonly UserStoreLogo?: string | null
+  readonly UserStoreDesc?: string | null
+  readonly UserStoreName?: string
+  readonly UserNum?: number | bigint
+  readonly UserStoreId?: string
+  readonly AppNum?: number | bigint
+  readonly LastStatus?: boolean
+  readonly DefaultStatus?: boolean
+  readonly CreateDate?: number | bigint
+  readonly LastStatusTime?: number | bigint | null
+  readonly UserStoreProtocolHost?: string | null
 }
 export const UserStore: $Schema.Schema<UserStore> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserStore", { TenantId: $C.str, UserStoreLogo: $C.nul($C.str), UserStoreDesc: $C.nul($C.str), UserStoreName: $C.str, UserNum: $C.int64, UserStoreId: $C.str, AppNum: $C.int64, LastStatus: $C.bool, DefaultStatus: $C.bool, CreateDate: $C.int64, LastStatusTime: $C.nul($C.int64), UserStoreProtocolHost: $C.nul($C.str) }))
 

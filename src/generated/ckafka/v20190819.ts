@@ -19,37 +19,37 @@ export const $M: $O.Meta = { service: "ckafka", version: "2019-08-19" }
 
 /** `Acl` (response side). */
 export interface Acl {
-  readonly ResourceType: number | bigint
-  readonly ResourceName: string
-  readonly Principal: string
-  readonly Host: string
-  readonly Operation: number | bigint
-  readonly PermissionType: number | bigint
+  readonly ResourceType?: number | bigint
+  readonly ResourceName?: string
+  readonly Principal?: string
+  readonly Host?: string
+  readonly Operation?: number | bigint
+  readonly PermissionType?: number | bigint
 }
 export const Acl: $Schema.Schema<Acl> = /*#__PURE__*/ $C.lazy(() => $C.struct("Acl", { ResourceType: $C.int64, ResourceName: $C.str, Principal: $C.str, Host: $C.str, Operation: $C.int64, PermissionType: $C.int64 }))
 
 /** `AclResponse` (response side). */
 export interface AclResponse {
-  readonly TotalCount: number | bigint
-  readonly AclList: readonly Acl[]
+  readonly TotalCount?: number | bigint
+  readonly AclList?: readonly Acl[]
 }
 export const AclResponse: $Schema.Schema<AclResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AclResponse", { TotalCount: $C.int64, AclList: $C.arr(Acl) }))
 
 /** `AclRule` (response side). */
 export interface AclRule {
-  readonly RuleName: string
-  readonly InstanceId: string
-  readonly PatternType: string
-  readonly Pattern: string
-  readonly ResourceType: string
-  readonly AclList: string
-  readonly CreateTimeStamp: string
-  readonly IsApplied: number | bigint
-  readonly UpdateTimeStamp: string
-  readonly Comment: string
-  readonly TopicName: string
-  readonly TopicCount: number | bigint
-  readonly PatternTypeTitle: string
+  readonly RuleName?: string
+  readonly InstanceId?: string
+  readonly PatternType?: string
+  readonly Pattern?: string
+  readonly ResourceType?: string
+  readonly AclList?: string
+  readonly CreateTimeStamp?: string
+  readonly IsApplied?: number | bigint
+  readonly UpdateTimeStamp?: string
+  readonly Comment?: string
+  readonly TopicName?: string
+  readonly TopicCount?: number | bigint
+  readonly PatternTypeTitle?: string
 }
 export const AclRule: $Schema.Schema<AclRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("AclRule", { RuleName: $C.str, InstanceId: $C.str, PatternType: $C.str, Pattern: $C.str, ResourceType: $C.str, AclList: $C.str, CreateTimeStamp: $C.str, IsApplied: $C.int64, UpdateTimeStamp: $C.str, Comment: $C.str, TopicName: $C.str, TopicCount: $C.int64, PatternTypeTitle: $C.str }))
 
@@ -64,14 +64,14 @@ export const AclRuleInfo: $Schema.Schema<AclRuleInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `AclRuleResp` (response side). */
 export interface AclRuleResp {
-  readonly TotalCount: number | bigint
-  readonly AclRuleList: readonly AclRule[]
+  readonly TotalCount?: number | bigint
+  readonly AclRuleList?: readonly AclRule[]
 }
 export const AclRuleResp: $Schema.Schema<AclRuleResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("AclRuleResp", { TotalCount: $C.int64, AclRuleList: $C.arr(AclRule) }))
 
 /** `AnalyseParam` (both sides). */
 export interface AnalyseParam {
-  readonly Format: string
+  readonly Format?: string
   readonly Regex?: string
   readonly InputValueType?: string
   readonly InputValue?: string
@@ -80,8 +80,8 @@ export const AnalyseParam: $Schema.Schema<AnalyseParam> = /*#__PURE__*/ $C.lazy(
 
 /** `Assignment` (response side). */
 export interface Assignment {
-  readonly Version: number | bigint
-  readonly Topics: readonly GroupInfoTopics[]
+  readonly Version?: number | bigint
+  readonly Topics?: readonly GroupInfoTopics[]
 }
 export const Assignment: $Schema.Schema<Assignment> = /*#__PURE__*/ $C.lazy(() => $C.struct("Assignment", { Version: $C.int64, Topics: $C.arr(GroupInfoTopics) }))
 
@@ -94,7 +94,7 @@ export const AssociateRoutesSecurityGroupRequest: $Schema.Schema<AssociateRoutes
 
 /** `AssociateRoutesSecurityGroupResponse` (response side). */
 export interface AssociateRoutesSecurityGroupResponse {
-  readonly Result: SecurityGroupRouteOperateResp
+  readonly Result?: SecurityGroupRouteOperateResp
   readonly RequestId: string
 }
 export const AssociateRoutesSecurityGroupResponse: $Schema.Schema<AssociateRoutesSecurityGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssociateRoutesSecurityGroupResponse", { Result: SecurityGroupRouteOperateResp, RequestId: $C.str }))
@@ -109,14 +109,14 @@ export const AuthorizeTokenRequest: $Schema.Schema<AuthorizeTokenRequest> = /*#_
 
 /** `AuthorizeTokenResponse` (response side). */
 export interface AuthorizeTokenResponse {
-  readonly Result: number | bigint
+  readonly Result?: number | bigint
   readonly RequestId: string
 }
 export const AuthorizeTokenResponse: $Schema.Schema<AuthorizeTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuthorizeTokenResponse", { Result: $C.int64, RequestId: $C.str }))
 
 /** `BatchAnalyseParam` (both sides). */
 export interface BatchAnalyseParam {
-  readonly Format: string
+  readonly Format?: string
 }
 export const BatchAnalyseParam: $Schema.Schema<BatchAnalyseParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchAnalyseParam", { Format: $C.str }))
 
@@ -138,7 +138,7 @@ export const BatchCreateAclRequest: $Schema.Schema<BatchCreateAclRequest> = /*#_
 
 /** `BatchCreateAclResponse` (response side). */
 export interface BatchCreateAclResponse {
-  readonly Result: number | bigint
+  readonly Result?: number | bigint
   readonly RequestId: string
 }
 export const BatchCreateAclResponse: $Schema.Schema<BatchCreateAclResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchCreateAclResponse", { Result: $C.int64, RequestId: $C.str }))
@@ -154,7 +154,7 @@ export const BatchModifyGroupOffsetsRequest: $Schema.Schema<BatchModifyGroupOffs
 
 /** `BatchModifyGroupOffsetsResponse` (response side). */
 export interface BatchModifyGroupOffsetsResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const BatchModifyGroupOffsetsResponse: $Schema.Schema<BatchModifyGroupOffsetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchModifyGroupOffsetsResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
@@ -168,7 +168,7 @@ export const BatchModifyTopicAttributesRequest: $Schema.Schema<BatchModifyTopicA
 
 /** `BatchModifyTopicAttributesResponse` (response side). */
 export interface BatchModifyTopicAttributesResponse {
-  readonly Result: readonly BatchModifyTopicResultDTO[]
+  readonly Result?: readonly BatchModifyTopicResultDTO[]
   readonly RequestId: string
 }
 export const BatchModifyTopicAttributesResponse: $Schema.Schema<BatchModifyTopicAttributesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchModifyTopicAttributesResponse", { Result: $C.arr(BatchModifyTopicResultDTO), RequestId: $C.str }))
@@ -192,26 +192,26 @@ export const BatchModifyTopicInfo: $Schema.Schema<BatchModifyTopicInfo> = /*#__P
 
 /** `BatchModifyTopicResultDTO` (response side). */
 export interface BatchModifyTopicResultDTO {
-  readonly InstanceId: string
-  readonly TopicName: string
-  readonly ReturnCode: string
-  readonly Message: string
+  readonly InstanceId?: string
+  readonly TopicName?: string
+  readonly ReturnCode?: string
+  readonly Message?: string
 }
 export const BatchModifyTopicResultDTO: $Schema.Schema<BatchModifyTopicResultDTO> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchModifyTopicResultDTO", { InstanceId: $C.str, TopicName: $C.str, ReturnCode: $C.str, Message: $C.str }))
 
 /** `BrokerTopicData` (response side). */
 export interface BrokerTopicData {
-  readonly TopicName: string
-  readonly TopicId: string
-  readonly DataSize: number | bigint
+  readonly TopicName?: string
+  readonly TopicId?: string
+  readonly DataSize?: number | bigint
 }
 export const BrokerTopicData: $Schema.Schema<BrokerTopicData> = /*#__PURE__*/ $C.lazy(() => $C.struct("BrokerTopicData", { TopicName: $C.str, TopicId: $C.str, DataSize: $C.uint64 }))
 
 /** `BrokerTopicFlowData` (response side). */
 export interface BrokerTopicFlowData {
-  readonly TopicName: string
-  readonly TopicId: string
-  readonly TopicTraffic: string
+  readonly TopicName?: string
+  readonly TopicId?: string
+  readonly TopicTraffic?: string
 }
 export const BrokerTopicFlowData: $Schema.Schema<BrokerTopicFlowData> = /*#__PURE__*/ $C.lazy(() => $C.struct("BrokerTopicFlowData", { TopicName: $C.str, TopicId: $C.str, TopicTraffic: $C.str }))
 
@@ -225,14 +225,14 @@ export const CancelAuthorizationTokenRequest: $Schema.Schema<CancelAuthorization
 
 /** `CancelAuthorizationTokenResponse` (response side). */
 export interface CancelAuthorizationTokenResponse {
-  readonly Result: number | bigint
+  readonly Result?: number | bigint
   readonly RequestId: string
 }
 export const CancelAuthorizationTokenResponse: $Schema.Schema<CancelAuthorizationTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CancelAuthorizationTokenResponse", { Result: $C.int64, RequestId: $C.str }))
 
 /** `CdcClusterResponse` (response side). */
 export interface CdcClusterResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
 }
 export const CdcClusterResponse: $Schema.Schema<CdcClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CdcClusterResponse", { TaskId: $C.int64 }))
 
@@ -244,18 +244,18 @@ export const CheckCdcClusterRequest: $Schema.Schema<CheckCdcClusterRequest> = /*
 
 /** `CheckCdcClusterResponse` (response side). */
 export interface CheckCdcClusterResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const CheckCdcClusterResponse: $Schema.Schema<CheckCdcClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckCdcClusterResponse", { Result: $C.str, RequestId: $C.str }))
 
 /** `ClickHouseConnectParam` (both sides). */
 export interface ClickHouseConnectParam {
-  readonly Port: number | bigint
-  readonly UserName: string
-  readonly Password: string
-  readonly Resource: string
-  readonly SelfBuilt: boolean
+  readonly Port?: number | bigint
+  readonly UserName?: string
+  readonly Password?: string
+  readonly Resource?: string
+  readonly SelfBuilt?: boolean
   readonly ServiceVip?: string
   readonly UniqVpcId?: string
   readonly IsUpdate?: boolean | null
@@ -319,14 +319,14 @@ export const ClsParam: $Schema.Schema<ClsParam> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `ClusterInfo` (response side). */
 export interface ClusterInfo {
-  readonly ClusterId: number | bigint
-  readonly ClusterName: string
-  readonly MaxDiskSize: number | bigint
-  readonly MaxBandWidth: number | bigint
-  readonly AvailableDiskSize: number | bigint
-  readonly AvailableBandWidth: number | bigint
-  readonly ZoneId: number | bigint
-  readonly ZoneIds: readonly (number | bigint)[]
+  readonly ClusterId?: number | bigint
+  readonly ClusterName?: string
+  readonly MaxDiskSize?: number | bigint
+  readonly MaxBandWidth?: number | bigint
+  readonly AvailableDiskSize?: number | bigint
+  readonly AvailableBandWidth?: number | bigint
+  readonly ZoneId?: number | bigint
+  readonly ZoneIds?: readonly (number | bigint)[]
 }
 export const ClusterInfo: $Schema.Schema<ClusterInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterInfo", { ClusterId: $C.int64, ClusterName: $C.str, MaxDiskSize: $C.int64, MaxBandWidth: $C.int64, AvailableDiskSize: $C.int64, AvailableBandWidth: $C.int64, ZoneId: $C.int64, ZoneIds: $C.arr($C.int64) }))
 
@@ -346,61 +346,61 @@ export const Config: $Schema.Schema<Config> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `ConnectResourceResourceIdResp` (response side). */
 export interface ConnectResourceResourceIdResp {
-  readonly ResourceId: string
+  readonly ResourceId?: string
 }
 export const ConnectResourceResourceIdResp: $Schema.Schema<ConnectResourceResourceIdResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConnectResourceResourceIdResp", { ResourceId: $C.str }))
 
 /** `Connection` (response side). */
 export interface Connection {
-  readonly TopicName: string
-  readonly GroupId: string
-  readonly TopicId: string
+  readonly TopicName?: string
+  readonly GroupId?: string
+  readonly TopicId?: string
 }
 export const Connection: $Schema.Schema<Connection> = /*#__PURE__*/ $C.lazy(() => $C.struct("Connection", { TopicName: $C.str, GroupId: $C.str, TopicId: $C.str }))
 
 /** `ConsumerGroup` (response side). */
 export interface ConsumerGroup {
-  readonly ConsumerGroupName: string
-  readonly SubscribedInfo: readonly SubscribedInfo[]
+  readonly ConsumerGroupName?: string
+  readonly SubscribedInfo?: readonly SubscribedInfo[]
 }
 export const ConsumerGroup: $Schema.Schema<ConsumerGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConsumerGroup", { ConsumerGroupName: $C.str, SubscribedInfo: $C.arr(SubscribedInfo) }))
 
 /** `ConsumerGroupResponse` (response side). */
 export interface ConsumerGroupResponse {
-  readonly TotalCount: number | bigint
-  readonly TopicList: readonly ConsumerGroupTopic[]
-  readonly GroupList: readonly ConsumerGroup[]
-  readonly TotalPartition: number | bigint
-  readonly PartitionListForMonitor: readonly Partition[]
-  readonly TotalTopic: number | bigint
-  readonly TopicListForMonitor: readonly ConsumerGroupTopic[]
-  readonly GroupListForMonitor: readonly Group[]
+  readonly TotalCount?: number | bigint
+  readonly TopicList?: readonly ConsumerGroupTopic[]
+  readonly GroupList?: readonly ConsumerGroup[]
+  readonly TotalPartition?: number | bigint
+  readonly PartitionListForMonitor?: readonly Partition[]
+  readonly TotalTopic?: number | bigint
+  readonly TopicListForMonitor?: readonly ConsumerGroupTopic[]
+  readonly GroupListForMonitor?: readonly Group[]
 }
 export const ConsumerGroupResponse: $Schema.Schema<ConsumerGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConsumerGroupResponse", { TotalCount: $C.int64, TopicList: $C.arr(ConsumerGroupTopic), GroupList: $C.arr(ConsumerGroup), TotalPartition: $C.int64, PartitionListForMonitor: $C.arr(Partition), TotalTopic: $C.int64, TopicListForMonitor: $C.arr(ConsumerGroupTopic), GroupListForMonitor: $C.arr(Group) }))
 
 /** `ConsumerGroupSpeed` (response side). */
 export interface ConsumerGroupSpeed {
-  readonly ConsumerGroupName: string
-  readonly Speed: number | bigint
+  readonly ConsumerGroupName?: string
+  readonly Speed?: number | bigint
 }
 export const ConsumerGroupSpeed: $Schema.Schema<ConsumerGroupSpeed> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConsumerGroupSpeed", { ConsumerGroupName: $C.str, Speed: $C.uint64 }))
 
 /** `ConsumerGroupTopic` (response side). */
 export interface ConsumerGroupTopic {
-  readonly TopicId: string
-  readonly TopicName: string
+  readonly TopicId?: string
+  readonly TopicName?: string
 }
 export const ConsumerGroupTopic: $Schema.Schema<ConsumerGroupTopic> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConsumerGroupTopic", { TopicId: $C.str, TopicName: $C.str }))
 
 /** `ConsumerRecord` (response side). */
 export interface ConsumerRecord {
-  readonly Topic: string
-  readonly Partition: number | bigint
-  readonly Offset: number | bigint
-  readonly Key: string | null
-  readonly Value: string | null
-  readonly Timestamp: number | bigint
-  readonly Headers: string | null
+  readonly Topic?: string
+  readonly Partition?: number | bigint
+  readonly Offset?: number | bigint
+  readonly Key?: string | null
+  readonly Value?: string | null
+  readonly Timestamp?: number | bigint
+  readonly Headers?: string | null
 }
 export const ConsumerRecord: $Schema.Schema<ConsumerRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConsumerRecord", { Topic: $C.str, Partition: $C.int64, Offset: $C.int64, Key: $C.nul($C.str), Value: $C.nul($C.str), Timestamp: $C.int64, Headers: $C.nul($C.str) }))
 
@@ -432,7 +432,7 @@ export const CreateAclRequest: $Schema.Schema<CreateAclRequest> = /*#__PURE__*/ 
 
 /** `CreateAclResponse` (response side). */
 export interface CreateAclResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const CreateAclResponse: $Schema.Schema<CreateAclResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAclResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
@@ -452,7 +452,7 @@ export const CreateAclRuleRequest: $Schema.Schema<CreateAclRuleRequest> = /*#__P
 
 /** `CreateAclRuleResponse` (response side). */
 export interface CreateAclRuleResponse {
-  readonly Result: number | bigint
+  readonly Result?: number | bigint
   readonly RequestId: string
 }
 export const CreateAclRuleResponse: $Schema.Schema<CreateAclRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAclRuleResponse", { Result: $C.int64, RequestId: $C.str }))
@@ -472,7 +472,7 @@ export const CreateCdcClusterRequest: $Schema.Schema<CreateCdcClusterRequest> = 
 
 /** `CreateCdcClusterResponse` (response side). */
 export interface CreateCdcClusterResponse {
-  readonly Result: CdcClusterResponse
+  readonly Result?: CdcClusterResponse
   readonly RequestId: string
 }
 export const CreateCdcClusterResponse: $Schema.Schema<CreateCdcClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCdcClusterResponse", { Result: CdcClusterResponse, RequestId: $C.str }))
@@ -500,7 +500,7 @@ export const CreateConnectResourceRequest: $Schema.Schema<CreateConnectResourceR
 
 /** `CreateConnectResourceResponse` (response side). */
 export interface CreateConnectResourceResponse {
-  readonly Result: ConnectResourceResourceIdResp
+  readonly Result?: ConnectResourceResourceIdResp
   readonly RequestId: string
 }
 export const CreateConnectResourceResponse: $Schema.Schema<CreateConnectResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateConnectResourceResponse", { Result: ConnectResourceResourceIdResp, RequestId: $C.str }))
@@ -516,7 +516,7 @@ export const CreateConsumerRequest: $Schema.Schema<CreateConsumerRequest> = /*#_
 
 /** `CreateConsumerResponse` (response side). */
 export interface CreateConsumerResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const CreateConsumerResponse: $Schema.Schema<CreateConsumerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateConsumerResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
@@ -540,14 +540,14 @@ export const CreateDatahubTaskRequest: $Schema.Schema<CreateDatahubTaskRequest> 
 
 /** `CreateDatahubTaskRes` (response side). */
 export interface CreateDatahubTaskRes {
-  readonly TaskId: string
-  readonly DatahubId: string
+  readonly TaskId?: string
+  readonly DatahubId?: string
 }
 export const CreateDatahubTaskRes: $Schema.Schema<CreateDatahubTaskRes> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDatahubTaskRes", { TaskId: $C.str, DatahubId: $C.str }))
 
 /** `CreateDatahubTaskResponse` (response side). */
 export interface CreateDatahubTaskResponse {
-  readonly Result: CreateDatahubTaskRes
+  readonly Result?: CreateDatahubTaskRes
   readonly RequestId: string
 }
 export const CreateDatahubTaskResponse: $Schema.Schema<CreateDatahubTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDatahubTaskResponse", { Result: CreateDatahubTaskRes, RequestId: $C.str }))
@@ -564,34 +564,34 @@ export const CreateDatahubTopicRequest: $Schema.Schema<CreateDatahubTopicRequest
 
 /** `CreateDatahubTopicResponse` (response side). */
 export interface CreateDatahubTopicResponse {
-  readonly Result: DatahubTopicResp
+  readonly Result?: DatahubTopicResp
   readonly RequestId: string
 }
 export const CreateDatahubTopicResponse: $Schema.Schema<CreateDatahubTopicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDatahubTopicResponse", { Result: DatahubTopicResp, RequestId: $C.str }))
 
 /** `CreateInstancePostData` (response side). */
 export interface CreateInstancePostData {
-  readonly FlowId: number | bigint
-  readonly DealNames: readonly string[]
-  readonly InstanceId: string
-  readonly DealNameInstanceIdMapping: readonly DealInstanceDTO[]
+  readonly FlowId?: number | bigint
+  readonly DealNames?: readonly string[]
+  readonly InstanceId?: string
+  readonly DealNameInstanceIdMapping?: readonly DealInstanceDTO[]
   readonly EventId?: string
 }
 export const CreateInstancePostData: $Schema.Schema<CreateInstancePostData> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInstancePostData", { FlowId: $C.int64, DealNames: $C.arr($C.str), InstanceId: $C.str, DealNameInstanceIdMapping: $C.arr(DealInstanceDTO) }, { EventId: $C.str }))
 
 /** `CreateInstancePostResp` (response side). */
 export interface CreateInstancePostResp {
-  readonly ReturnCode: string
-  readonly ReturnMessage: string
-  readonly Data: CreateInstancePostData
+  readonly ReturnCode?: string
+  readonly ReturnMessage?: string
+  readonly Data?: CreateInstancePostData
 }
 export const CreateInstancePostResp: $Schema.Schema<CreateInstancePostResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInstancePostResp", { ReturnCode: $C.str, ReturnMessage: $C.str, Data: CreateInstancePostData }))
 
 /** `CreateInstancePreData` (response side). */
 export interface CreateInstancePreData {
-  readonly FlowId: number | bigint
-  readonly DealNames: readonly string[]
-  readonly InstanceId: string
+  readonly FlowId?: number | bigint
+  readonly DealNames?: readonly string[]
+  readonly InstanceId?: string
   readonly DealNameInstanceIdMapping?: readonly DealInstanceDTO[]
   readonly EventId?: string
 }
@@ -628,9 +628,9 @@ export const CreateInstancePreRequest: $Schema.Schema<CreateInstancePreRequest> 
 
 /** `CreateInstancePreResp` (response side). */
 export interface CreateInstancePreResp {
-  readonly ReturnCode: string
-  readonly ReturnMessage: string
-  readonly Data: CreateInstancePreData
+  readonly ReturnCode?: string
+  readonly ReturnMessage?: string
+  readonly Data?: CreateInstancePreData
   /** @deprecated hidden or deprecated in the API */
   readonly DeleteRouteTimestamp?: string | null
 }
@@ -638,7 +638,7 @@ export const CreateInstancePreResp: $Schema.Schema<CreateInstancePreResp> = /*#_
 
 /** `CreateInstancePreResponse` (response side). */
 export interface CreateInstancePreResponse {
-  readonly Result: CreateInstancePreResp
+  readonly Result?: CreateInstancePreResp
   readonly RequestId: string
 }
 export const CreateInstancePreResponse: $Schema.Schema<CreateInstancePreResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInstancePreResponse", { Result: CreateInstancePreResp, RequestId: $C.str }))
@@ -660,7 +660,7 @@ export const CreateMetaAndDataSyncDatahubTaskRequest: $Schema.Schema<CreateMetaA
 
 /** `CreateMetaAndDataSyncDatahubTaskResponse` (response side). */
 export interface CreateMetaAndDataSyncDatahubTaskResponse {
-  readonly Result: CreateDatahubTaskRes
+  readonly Result?: CreateDatahubTaskRes
   readonly RequestId: string
 }
 export const CreateMetaAndDataSyncDatahubTaskResponse: $Schema.Schema<CreateMetaAndDataSyncDatahubTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMetaAndDataSyncDatahubTaskResponse", { Result: CreateDatahubTaskRes, RequestId: $C.str }))
@@ -714,7 +714,7 @@ export const CreatePartitionRequest: $Schema.Schema<CreatePartitionRequest> = /*
 
 /** `CreatePartitionResponse` (response side). */
 export interface CreatePartitionResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const CreatePartitionResponse: $Schema.Schema<CreatePartitionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePartitionResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
@@ -748,7 +748,7 @@ export const CreatePostPaidInstanceRequest: $Schema.Schema<CreatePostPaidInstanc
 
 /** `CreatePostPaidInstanceResponse` (response side). */
 export interface CreatePostPaidInstanceResponse {
-  readonly Result: CreateInstancePostResp
+  readonly Result?: CreateInstancePostResp
   readonly RequestId: string
 }
 export const CreatePostPaidInstanceResponse: $Schema.Schema<CreatePostPaidInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePostPaidInstanceResponse", { Result: CreateInstancePostResp, RequestId: $C.str }))
@@ -763,7 +763,7 @@ export const CreatePrometheusRequest: $Schema.Schema<CreatePrometheusRequest> = 
 
 /** `CreatePrometheusResponse` (response side). */
 export interface CreatePrometheusResponse {
-  readonly Result: PrometheusResult
+  readonly Result?: PrometheusResult
   readonly RequestId: string
 }
 export const CreatePrometheusResponse: $Schema.Schema<CreatePrometheusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePrometheusResponse", { Result: PrometheusResult, RequestId: $C.str }))
@@ -787,7 +787,7 @@ export const CreateRouteRequest: $Schema.Schema<CreateRouteRequest> = /*#__PURE_
 
 /** `CreateRouteResponse` (response side). */
 export interface CreateRouteResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const CreateRouteResponse: $Schema.Schema<CreateRouteResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRouteResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
@@ -821,7 +821,7 @@ export const CreateTokenRequest: $Schema.Schema<CreateTokenRequest> = /*#__PURE_
 
 /** `CreateTokenResponse` (response side). */
 export interface CreateTokenResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const CreateTokenResponse: $Schema.Schema<CreateTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTokenResponse", { Result: $C.str, RequestId: $C.str }))
@@ -836,7 +836,7 @@ export const CreateTopicIpWhiteListRequest: $Schema.Schema<CreateTopicIpWhiteLis
 
 /** `CreateTopicIpWhiteListResponse` (response side). */
 export interface CreateTopicIpWhiteListResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const CreateTopicIpWhiteListResponse: $Schema.Schema<CreateTopicIpWhiteListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTopicIpWhiteListResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
@@ -866,13 +866,13 @@ export const CreateTopicRequest: $Schema.Schema<CreateTopicRequest> = /*#__PURE_
 
 /** `CreateTopicResp` (response side). */
 export interface CreateTopicResp {
-  readonly TopicId: string
+  readonly TopicId?: string
 }
 export const CreateTopicResp: $Schema.Schema<CreateTopicResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTopicResp", { TopicId: $C.str }))
 
 /** `CreateTopicResponse` (response side). */
 export interface CreateTopicResponse {
-  readonly Result: CreateTopicResp
+  readonly Result?: CreateTopicResp
   readonly RequestId: string
 }
 export const CreateTopicResponse: $Schema.Schema<CreateTopicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTopicResponse", { Result: CreateTopicResp, RequestId: $C.str }))
@@ -887,19 +887,19 @@ export const CreateUserRequest: $Schema.Schema<CreateUserRequest> = /*#__PURE__*
 
 /** `CreateUserResponse` (response side). */
 export interface CreateUserResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const CreateUserResponse: $Schema.Schema<CreateUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUserResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
 
 /** `CtsdbConnectParam` (response side). */
 export interface CtsdbConnectParam {
-  readonly Port: number | bigint
-  readonly ServiceVip: string
-  readonly UniqVpcId: string
-  readonly UserName: string
-  readonly Password: string
-  readonly Resource: string
+  readonly Port?: number | bigint
+  readonly ServiceVip?: string
+  readonly UniqVpcId?: string
+  readonly UserName?: string
+  readonly Password?: string
+  readonly Resource?: string
 }
 export const CtsdbConnectParam: $Schema.Schema<CtsdbConnectParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("CtsdbConnectParam", { Port: $C.int64, ServiceVip: $C.str, UniqVpcId: $C.str, UserName: $C.str, Password: $C.str, Resource: $C.str }))
 
@@ -923,15 +923,15 @@ export const CtsdbParam: $Schema.Schema<CtsdbParam> = /*#__PURE__*/ $C.lazy(() =
 
 /** `CvmAndIpInfo` (response side). */
 export interface CvmAndIpInfo {
-  readonly CkafkaInstanceId: string
-  readonly InstanceId: string
-  readonly Ip: string
+  readonly CkafkaInstanceId?: string
+  readonly InstanceId?: string
+  readonly Ip?: string
 }
 export const CvmAndIpInfo: $Schema.Schema<CvmAndIpInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CvmAndIpInfo", { CkafkaInstanceId: $C.str, InstanceId: $C.str, Ip: $C.str }))
 
 /** `DatahubResource` (both sides). */
 export interface DatahubResource {
-  readonly Type: string
+  readonly Type?: string
   readonly KafkaParam?: KafkaParam | null
   readonly EventBusParam?: EventBusParam | null
   readonly MongoDBParam?: MongoDBParam | null
@@ -955,24 +955,24 @@ export const DatahubResource: $Schema.Schema<DatahubResource> = /*#__PURE__*/ $C
 
 /** `DatahubTaskIdRes` (response side). */
 export interface DatahubTaskIdRes {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly DatahubId?: string | null
 }
 export const DatahubTaskIdRes: $Schema.Schema<DatahubTaskIdRes> = /*#__PURE__*/ $C.lazy(() => $C.struct("DatahubTaskIdRes", { TaskId: $C.str }, { DatahubId: $C.nul($C.str) }))
 
 /** `DatahubTaskInfo` (response side). */
 export interface DatahubTaskInfo {
-  readonly TaskId: string
-  readonly TaskName: string
-  readonly TaskType: string
-  readonly Status: number | bigint
-  readonly SourceResource: DatahubResource
-  readonly TargetResource: DatahubResource
-  readonly CreateTime: string
-  readonly ErrorMessage: string
-  readonly TaskProgress: number
-  readonly TaskCurrentStep: string
-  readonly DatahubId: string
+  readonly TaskId?: string
+  readonly TaskName?: string
+  readonly TaskType?: string
+  readonly Status?: number | bigint
+  readonly SourceResource?: DatahubResource
+  readonly TargetResource?: DatahubResource
+  readonly CreateTime?: string
+  readonly ErrorMessage?: string
+  readonly TaskProgress?: number
+  readonly TaskCurrentStep?: string
+  readonly DatahubId?: string
   readonly StepList?: readonly string[]
   readonly Description?: string
   readonly TaskMax?: number | bigint
@@ -984,20 +984,20 @@ export const DatahubTaskInfo: $Schema.Schema<DatahubTaskInfo> = /*#__PURE__*/ $C
 
 /** `DatahubTopicDTO` (response side). */
 export interface DatahubTopicDTO {
-  readonly Name: string
-  readonly TopicName: string
-  readonly TopicId: string
-  readonly PartitionNum: number | bigint
-  readonly RetentionMs: number | bigint
-  readonly Note: string
-  readonly Status: number | bigint
+  readonly Name?: string
+  readonly TopicName?: string
+  readonly TopicId?: string
+  readonly PartitionNum?: number | bigint
+  readonly RetentionMs?: number | bigint
+  readonly Note?: string
+  readonly Status?: number | bigint
 }
 export const DatahubTopicDTO: $Schema.Schema<DatahubTopicDTO> = /*#__PURE__*/ $C.lazy(() => $C.struct("DatahubTopicDTO", { Name: $C.str, TopicName: $C.str, TopicId: $C.str, PartitionNum: $C.uint64, RetentionMs: $C.uint64, Note: $C.str, Status: $C.uint64 }))
 
 /** `DatahubTopicResp` (response side). */
 export interface DatahubTopicResp {
-  readonly TopicName: string
-  readonly TopicId: string
+  readonly TopicName?: string
+  readonly TopicId?: string
 }
 export const DatahubTopicResp: $Schema.Schema<DatahubTopicResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("DatahubTopicResp", { TopicName: $C.str, TopicId: $C.str }))
 
@@ -1011,8 +1011,8 @@ export const DateParam: $Schema.Schema<DateParam> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `DealInstanceDTO` (response side). */
 export interface DealInstanceDTO {
-  readonly DealName: string
-  readonly InstanceIdList: readonly string[]
+  readonly DealName?: string
+  readonly InstanceIdList?: readonly string[]
 }
 export const DealInstanceDTO: $Schema.Schema<DealInstanceDTO> = /*#__PURE__*/ $C.lazy(() => $C.struct("DealInstanceDTO", { DealName: $C.str, InstanceIdList: $C.arr($C.str) }))
 
@@ -1030,7 +1030,7 @@ export const DeleteAclRequest: $Schema.Schema<DeleteAclRequest> = /*#__PURE__*/ 
 
 /** `DeleteAclResponse` (response side). */
 export interface DeleteAclResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const DeleteAclResponse: $Schema.Schema<DeleteAclResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteAclResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
@@ -1044,7 +1044,7 @@ export const DeleteAclRuleRequest: $Schema.Schema<DeleteAclRuleRequest> = /*#__P
 
 /** `DeleteAclRuleResponse` (response side). */
 export interface DeleteAclRuleResponse {
-  readonly Result: number | bigint
+  readonly Result?: number | bigint
   readonly RequestId: string
 }
 export const DeleteAclRuleResponse: $Schema.Schema<DeleteAclRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteAclRuleResponse", { Result: $C.int64, RequestId: $C.str }))
@@ -1057,7 +1057,7 @@ export const DeleteConnectResourceRequest: $Schema.Schema<DeleteConnectResourceR
 
 /** `DeleteConnectResourceResponse` (response side). */
 export interface DeleteConnectResourceResponse {
-  readonly Result: ConnectResourceResourceIdResp
+  readonly Result?: ConnectResourceResourceIdResp
   readonly RequestId: string
 }
 export const DeleteConnectResourceResponse: $Schema.Schema<DeleteConnectResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteConnectResourceResponse", { Result: ConnectResourceResourceIdResp, RequestId: $C.str }))
@@ -1070,7 +1070,7 @@ export const DeleteDatahubTaskRequest: $Schema.Schema<DeleteDatahubTaskRequest> 
 
 /** `DeleteDatahubTaskResponse` (response side). */
 export interface DeleteDatahubTaskResponse {
-  readonly Result: DatahubTaskIdRes
+  readonly Result?: DatahubTaskIdRes
   readonly RequestId: string
 }
 export const DeleteDatahubTaskResponse: $Schema.Schema<DeleteDatahubTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteDatahubTaskResponse", { Result: DatahubTaskIdRes, RequestId: $C.str }))
@@ -1083,7 +1083,7 @@ export const DeleteDatahubTopicRequest: $Schema.Schema<DeleteDatahubTopicRequest
 
 /** `DeleteDatahubTopicResponse` (response side). */
 export interface DeleteDatahubTopicResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const DeleteDatahubTopicResponse: $Schema.Schema<DeleteDatahubTopicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteDatahubTopicResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
@@ -1097,7 +1097,7 @@ export const DeleteGroupRequest: $Schema.Schema<DeleteGroupRequest> = /*#__PURE_
 
 /** `DeleteGroupResponse` (response side). */
 export interface DeleteGroupResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const DeleteGroupResponse: $Schema.Schema<DeleteGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteGroupResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
@@ -1112,7 +1112,7 @@ export const DeleteGroupSubscribeTopicRequest: $Schema.Schema<DeleteGroupSubscri
 
 /** `DeleteGroupSubscribeTopicResponse` (response side). */
 export interface DeleteGroupSubscribeTopicResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const DeleteGroupSubscribeTopicResponse: $Schema.Schema<DeleteGroupSubscribeTopicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteGroupSubscribeTopicResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
@@ -1125,7 +1125,7 @@ export const DeleteInstancePostRequest: $Schema.Schema<DeleteInstancePostRequest
 
 /** `DeleteInstancePostResponse` (response side). */
 export interface DeleteInstancePostResponse {
-  readonly Result: InstanceDeleteResponse
+  readonly Result?: InstanceDeleteResponse
   readonly RequestId: string
 }
 export const DeleteInstancePostResponse: $Schema.Schema<DeleteInstancePostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteInstancePostResponse", { Result: InstanceDeleteResponse, RequestId: $C.str }))
@@ -1138,7 +1138,7 @@ export const DeleteInstancePreRequest: $Schema.Schema<DeleteInstancePreRequest> 
 
 /** `DeleteInstancePreResponse` (response side). */
 export interface DeleteInstancePreResponse {
-  readonly Result: CreateInstancePreResp
+  readonly Result?: CreateInstancePreResp
   readonly RequestId: string
 }
 export const DeleteInstancePreResponse: $Schema.Schema<DeleteInstancePreResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteInstancePreResponse", { Result: CreateInstancePreResp, RequestId: $C.str }))
@@ -1154,7 +1154,7 @@ export const DeleteRouteRequest: $Schema.Schema<DeleteRouteRequest> = /*#__PURE_
 
 /** `DeleteRouteResponse` (response side). */
 export interface DeleteRouteResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const DeleteRouteResponse: $Schema.Schema<DeleteRouteResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteRouteResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
@@ -1195,7 +1195,7 @@ export const DeleteTopicRequest: $Schema.Schema<DeleteTopicRequest> = /*#__PURE_
 
 /** `DeleteTopicResponse` (response side). */
 export interface DeleteTopicResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const DeleteTopicResponse: $Schema.Schema<DeleteTopicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteTopicResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
@@ -1209,15 +1209,15 @@ export const DeleteUserRequest: $Schema.Schema<DeleteUserRequest> = /*#__PURE__*
 
 /** `DeleteUserResponse` (response side). */
 export interface DeleteUserResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const DeleteUserResponse: $Schema.Schema<DeleteUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteUserResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
 
 /** `DescModifyType` (response side). */
 export interface DescModifyType {
-  readonly ModifyType: number | bigint
-  readonly MigrateFlag: boolean
+  readonly ModifyType?: number | bigint
+  readonly MigrateFlag?: boolean
 }
 export const DescModifyType: $Schema.Schema<DescModifyType> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescModifyType", { ModifyType: $C.int64, MigrateFlag: $C.bool }))
 
@@ -1235,7 +1235,7 @@ export const DescribeACLRequest: $Schema.Schema<DescribeACLRequest> = /*#__PURE_
 
 /** `DescribeACLResponse` (response side). */
 export interface DescribeACLResponse {
-  readonly Result: AclResponse
+  readonly Result?: AclResponse
   readonly RequestId: string
 }
 export const DescribeACLResponse: $Schema.Schema<DescribeACLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeACLResponse", { Result: AclResponse, RequestId: $C.str }))
@@ -1249,7 +1249,7 @@ export const DescribeAccessPolicyRequest: $Schema.Schema<DescribeAccessPolicyReq
 
 /** `DescribeAccessPolicyResponse` (response side). */
 export interface DescribeAccessPolicyResponse {
-  readonly Result: ExternalAccessInfoWrapper
+  readonly Result?: ExternalAccessInfoWrapper
   readonly RequestId: string
 }
 export const DescribeAccessPolicyResponse: $Schema.Schema<DescribeAccessPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessPolicyResponse", { Result: ExternalAccessInfoWrapper, RequestId: $C.str }))
@@ -1265,7 +1265,7 @@ export const DescribeAclRuleRequest: $Schema.Schema<DescribeAclRuleRequest> = /*
 
 /** `DescribeAclRuleResponse` (response side). */
 export interface DescribeAclRuleResponse {
-  readonly Result: AclRuleResp
+  readonly Result?: AclRuleResp
   readonly RequestId: string
 }
 export const DescribeAclRuleResponse: $Schema.Schema<DescribeAclRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAclRuleResponse", { Result: AclRuleResp, RequestId: $C.str }))
@@ -1278,7 +1278,7 @@ export const DescribeCkafkaVersionRequest: $Schema.Schema<DescribeCkafkaVersionR
 
 /** `DescribeCkafkaVersionResponse` (response side). */
 export interface DescribeCkafkaVersionResponse {
-  readonly Result: InstanceVersion
+  readonly Result?: InstanceVersion
   readonly RequestId: string
 }
 export const DescribeCkafkaVersionResponse: $Schema.Schema<DescribeCkafkaVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCkafkaVersionResponse", { Result: InstanceVersion, RequestId: $C.str }))
@@ -1291,43 +1291,43 @@ export const DescribeCkafkaZoneRequest: $Schema.Schema<DescribeCkafkaZoneRequest
 
 /** `DescribeCkafkaZoneResponse` (response side). */
 export interface DescribeCkafkaZoneResponse {
-  readonly Result: ZoneResponse
+  readonly Result?: ZoneResponse
   readonly RequestId: string
 }
 export const DescribeCkafkaZoneResponse: $Schema.Schema<DescribeCkafkaZoneResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCkafkaZoneResponse", { Result: ZoneResponse, RequestId: $C.str }))
 
 /** `DescribeConnectInfoResultDTO` (response side). */
 export interface DescribeConnectInfoResultDTO {
-  readonly IpAddr: string | null
-  readonly Time: string | null
-  readonly IsUnSupportVersion: boolean
+  readonly IpAddr?: string | null
+  readonly Time?: string | null
+  readonly IsUnSupportVersion?: boolean
 }
 export const DescribeConnectInfoResultDTO: $Schema.Schema<DescribeConnectInfoResultDTO> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConnectInfoResultDTO", { IpAddr: $C.nul($C.str), Time: $C.nul($C.str), IsUnSupportVersion: $C.bool }))
 
 /** `DescribeConnectResource` (response side). */
 export interface DescribeConnectResource {
-  readonly ResourceId: string
-  readonly ResourceName: string
-  readonly Description: string
-  readonly Type: string
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly ErrorMessage: string
-  readonly DatahubTaskCount: number | bigint
-  readonly CurrentStep: string
-  readonly TaskProgress: number
+  readonly ResourceId?: string
+  readonly ResourceName?: string
+  readonly Description?: string
+  readonly Type?: string
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly ErrorMessage?: string
+  readonly DatahubTaskCount?: number | bigint
+  readonly CurrentStep?: string
+  readonly TaskProgress?: number
   readonly StepList?: readonly string[]
-  readonly DtsConnectParam: DtsConnectParam | null
-  readonly MongoDBConnectParam: MongoDBConnectParam | null
-  readonly EsConnectParam: EsConnectParam | null
-  readonly ClickHouseConnectParam: ClickHouseConnectParam | null
-  readonly MySQLConnectParam: MySQLConnectParam | null
-  readonly PostgreSQLConnectParam: PostgreSQLConnectParam | null
-  readonly MariaDBConnectParam: MariaDBConnectParam | null
-  readonly SQLServerConnectParam: SQLServerConnectParam | null
-  readonly CtsdbConnectParam: CtsdbConnectParam | null
-  readonly DorisConnectParam: DorisConnectParam | null
-  readonly KafkaConnectParam: KafkaConnectParam | null
+  readonly DtsConnectParam?: DtsConnectParam | null
+  readonly MongoDBConnectParam?: MongoDBConnectParam | null
+  readonly EsConnectParam?: EsConnectParam | null
+  readonly ClickHouseConnectParam?: ClickHouseConnectParam | null
+  readonly MySQLConnectParam?: MySQLConnectParam | null
+  readonly PostgreSQLConnectParam?: PostgreSQLConnectParam | null
+  readonly MariaDBConnectParam?: MariaDBConnectParam | null
+  readonly SQLServerConnectParam?: SQLServerConnectParam | null
+  readonly CtsdbConnectParam?: CtsdbConnectParam | null
+  readonly DorisConnectParam?: DorisConnectParam | null
+  readonly KafkaConnectParam?: KafkaConnectParam | null
   readonly MqttConnectParam?: MqttConnectParam | null
   readonly IcebergConnectParam?: IcebergConnectParam
   readonly Tags?: readonly Tag[]
@@ -1342,26 +1342,26 @@ export const DescribeConnectResourceRequest: $Schema.Schema<DescribeConnectResou
 
 /** `DescribeConnectResourceResp` (response side). */
 export interface DescribeConnectResourceResp {
-  readonly ResourceId: string
-  readonly ResourceName: string
-  readonly Description: string
-  readonly Type: string
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly ErrorMessage: string
-  readonly CurrentStep: string
-  readonly StepList: readonly string[] | null
-  readonly MySQLConnectParam: MySQLConnectParam | null
-  readonly PostgreSQLConnectParam: PostgreSQLConnectParam | null
-  readonly DtsConnectParam: DtsConnectParam | null
-  readonly MongoDBConnectParam: MongoDBConnectParam | null
-  readonly EsConnectParam: EsConnectParam | null
-  readonly ClickHouseConnectParam: ClickHouseConnectParam | null
-  readonly MariaDBConnectParam: MariaDBConnectParam | null
-  readonly SQLServerConnectParam: SQLServerConnectParam | null
-  readonly CtsdbConnectParam: CtsdbConnectParam | null
-  readonly DorisConnectParam: DorisConnectParam | null
-  readonly KafkaConnectParam: KafkaConnectParam | null
+  readonly ResourceId?: string
+  readonly ResourceName?: string
+  readonly Description?: string
+  readonly Type?: string
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly ErrorMessage?: string
+  readonly CurrentStep?: string
+  readonly StepList?: readonly string[] | null
+  readonly MySQLConnectParam?: MySQLConnectParam | null
+  readonly PostgreSQLConnectParam?: PostgreSQLConnectParam | null
+  readonly DtsConnectParam?: DtsConnectParam | null
+  readonly MongoDBConnectParam?: MongoDBConnectParam | null
+  readonly EsConnectParam?: EsConnectParam | null
+  readonly ClickHouseConnectParam?: ClickHouseConnectParam | null
+  readonly MariaDBConnectParam?: MariaDBConnectParam | null
+  readonly SQLServerConnectParam?: SQLServerConnectParam | null
+  readonly CtsdbConnectParam?: CtsdbConnectParam | null
+  readonly DorisConnectParam?: DorisConnectParam | null
+  readonly KafkaConnectParam?: KafkaConnectParam | null
   readonly MqttConnectParam?: MqttConnectParam | null
   readonly IcebergConnectParam?: IcebergConnectParam
   readonly Tags?: readonly Tag[]
@@ -1371,7 +1371,7 @@ export const DescribeConnectResourceResp: $Schema.Schema<DescribeConnectResource
 
 /** `DescribeConnectResourceResponse` (response side). */
 export interface DescribeConnectResourceResponse {
-  readonly Result: DescribeConnectResourceResp
+  readonly Result?: DescribeConnectResourceResp
   readonly RequestId: string
 }
 export const DescribeConnectResourceResponse: $Schema.Schema<DescribeConnectResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConnectResourceResponse", { Result: DescribeConnectResourceResp, RequestId: $C.str }))
@@ -1388,14 +1388,14 @@ export const DescribeConnectResourcesRequest: $Schema.Schema<DescribeConnectReso
 
 /** `DescribeConnectResourcesResp` (response side). */
 export interface DescribeConnectResourcesResp {
-  readonly TotalCount: number | bigint
-  readonly ConnectResourceList: readonly DescribeConnectResource[]
+  readonly TotalCount?: number | bigint
+  readonly ConnectResourceList?: readonly DescribeConnectResource[]
 }
 export const DescribeConnectResourcesResp: $Schema.Schema<DescribeConnectResourcesResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConnectResourcesResp", { TotalCount: $C.int64, ConnectResourceList: $C.arr(DescribeConnectResource) }))
 
 /** `DescribeConnectResourcesResponse` (response side). */
 export interface DescribeConnectResourcesResponse {
-  readonly Result: DescribeConnectResourcesResp
+  readonly Result?: DescribeConnectResourcesResp
   readonly RequestId: string
 }
 export const DescribeConnectResourcesResponse: $Schema.Schema<DescribeConnectResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConnectResourcesResponse", { Result: DescribeConnectResourcesResp, RequestId: $C.str }))
@@ -1412,7 +1412,7 @@ export const DescribeConsumerGroupRequest: $Schema.Schema<DescribeConsumerGroupR
 
 /** `DescribeConsumerGroupResponse` (response side). */
 export interface DescribeConsumerGroupResponse {
-  readonly Result: ConsumerGroupResponse
+  readonly Result?: ConsumerGroupResponse
   readonly RequestId: string
 }
 export const DescribeConsumerGroupResponse: $Schema.Schema<DescribeConsumerGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConsumerGroupResponse", { Result: ConsumerGroupResponse, RequestId: $C.str }))
@@ -1425,7 +1425,7 @@ export const DescribeCvmInfoRequest: $Schema.Schema<DescribeCvmInfoRequest> = /*
 
 /** `DescribeCvmInfoResponse` (response side). */
 export interface DescribeCvmInfoResponse {
-  readonly Result: ListCvmAndIpInfoRsp
+  readonly Result?: ListCvmAndIpInfoRsp
   readonly RequestId: string
 }
 export const DescribeCvmInfoResponse: $Schema.Schema<DescribeCvmInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCvmInfoResponse", { Result: ListCvmAndIpInfoRsp, RequestId: $C.str }))
@@ -1442,7 +1442,7 @@ export const DescribeDatahubGroupOffsetsRequest: $Schema.Schema<DescribeDatahubG
 
 /** `DescribeDatahubGroupOffsetsResponse` (response side). */
 export interface DescribeDatahubGroupOffsetsResponse {
-  readonly Result: GroupOffsetResponse
+  readonly Result?: GroupOffsetResponse
   readonly RequestId: string
 }
 export const DescribeDatahubGroupOffsetsResponse: $Schema.Schema<DescribeDatahubGroupOffsetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatahubGroupOffsetsResponse", { Result: GroupOffsetResponse, RequestId: $C.str }))
@@ -1455,21 +1455,21 @@ export const DescribeDatahubTaskRequest: $Schema.Schema<DescribeDatahubTaskReque
 
 /** `DescribeDatahubTaskRes` (response side). */
 export interface DescribeDatahubTaskRes {
-  readonly TaskId: string
-  readonly TaskName: string
-  readonly TaskType: string
-  readonly Status: number | bigint
-  readonly SourceResource: DatahubResource
-  readonly TargetResource: DatahubResource
-  readonly Connections: readonly Connection[]
-  readonly CreateTime: string
+  readonly TaskId?: string
+  readonly TaskName?: string
+  readonly TaskType?: string
+  readonly Status?: number | bigint
+  readonly SourceResource?: DatahubResource
+  readonly TargetResource?: DatahubResource
+  readonly Connections?: readonly Connection[]
+  readonly CreateTime?: string
   readonly TransformParam?: TransformParam | null
-  readonly DatahubId: string
-  readonly SchemaId: string
-  readonly SchemaName: string
+  readonly DatahubId?: string
+  readonly SchemaId?: string
+  readonly SchemaName?: string
   readonly TransformsParam?: TransformsParam | null
-  readonly ErrorMessage: string
-  readonly Tags: readonly Tag[]
+  readonly ErrorMessage?: string
+  readonly Tags?: readonly Tag[]
   readonly Description?: string
   readonly IsolateStatus?: number | bigint
   readonly TaskMax?: number | bigint
@@ -1481,7 +1481,7 @@ export const DescribeDatahubTaskRes: $Schema.Schema<DescribeDatahubTaskRes> = /*
 
 /** `DescribeDatahubTaskResponse` (response side). */
 export interface DescribeDatahubTaskResponse {
-  readonly Result: DescribeDatahubTaskRes
+  readonly Result?: DescribeDatahubTaskRes
   readonly RequestId: string
 }
 export const DescribeDatahubTaskResponse: $Schema.Schema<DescribeDatahubTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatahubTaskResponse", { Result: DescribeDatahubTaskRes, RequestId: $C.str }))
@@ -1500,14 +1500,14 @@ export const DescribeDatahubTasksRequest: $Schema.Schema<DescribeDatahubTasksReq
 
 /** `DescribeDatahubTasksRes` (response side). */
 export interface DescribeDatahubTasksRes {
-  readonly TotalCount: number | bigint
-  readonly TaskList: readonly DatahubTaskInfo[]
+  readonly TotalCount?: number | bigint
+  readonly TaskList?: readonly DatahubTaskInfo[]
 }
 export const DescribeDatahubTasksRes: $Schema.Schema<DescribeDatahubTasksRes> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatahubTasksRes", { TotalCount: $C.int64, TaskList: $C.arr(DatahubTaskInfo) }))
 
 /** `DescribeDatahubTasksResponse` (response side). */
 export interface DescribeDatahubTasksResponse {
-  readonly Result: DescribeDatahubTasksRes
+  readonly Result?: DescribeDatahubTasksRes
   readonly RequestId: string
 }
 export const DescribeDatahubTasksResponse: $Schema.Schema<DescribeDatahubTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatahubTasksResponse", { Result: DescribeDatahubTasksRes, RequestId: $C.str }))
@@ -1520,22 +1520,22 @@ export const DescribeDatahubTopicRequest: $Schema.Schema<DescribeDatahubTopicReq
 
 /** `DescribeDatahubTopicResp` (response side). */
 export interface DescribeDatahubTopicResp {
-  readonly Name: string
-  readonly TopicName: string
-  readonly TopicId: string
-  readonly PartitionNum: number | bigint
-  readonly RetentionMs: number | bigint
-  readonly Note: string
-  readonly UserName: string
-  readonly Password: string
-  readonly Status: number | bigint
-  readonly Address: string
+  readonly Name?: string
+  readonly TopicName?: string
+  readonly TopicId?: string
+  readonly PartitionNum?: number | bigint
+  readonly RetentionMs?: number | bigint
+  readonly Note?: string
+  readonly UserName?: string
+  readonly Password?: string
+  readonly Status?: number | bigint
+  readonly Address?: string
 }
 export const DescribeDatahubTopicResp: $Schema.Schema<DescribeDatahubTopicResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatahubTopicResp", { Name: $C.str, TopicName: $C.str, TopicId: $C.str, PartitionNum: $C.uint64, RetentionMs: $C.uint64, Note: $C.str, UserName: $C.str, Password: $C.str, Status: $C.uint64, Address: $C.str }))
 
 /** `DescribeDatahubTopicResponse` (response side). */
 export interface DescribeDatahubTopicResponse {
-  readonly Result: DescribeDatahubTopicResp
+  readonly Result?: DescribeDatahubTopicResp
   readonly RequestId: string
 }
 export const DescribeDatahubTopicResponse: $Schema.Schema<DescribeDatahubTopicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatahubTopicResponse", { Result: DescribeDatahubTopicResp, RequestId: $C.str }))
@@ -1553,22 +1553,22 @@ export const DescribeDatahubTopicsRequest: $Schema.Schema<DescribeDatahubTopicsR
 
 /** `DescribeDatahubTopicsResp` (response side). */
 export interface DescribeDatahubTopicsResp {
-  readonly TotalCount: number | bigint
-  readonly TopicList: readonly DatahubTopicDTO[]
+  readonly TotalCount?: number | bigint
+  readonly TopicList?: readonly DatahubTopicDTO[]
 }
 export const DescribeDatahubTopicsResp: $Schema.Schema<DescribeDatahubTopicsResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatahubTopicsResp", { TotalCount: $C.uint64, TopicList: $C.arr(DatahubTopicDTO) }))
 
 /** `DescribeDatahubTopicsResponse` (response side). */
 export interface DescribeDatahubTopicsResponse {
-  readonly Result: DescribeDatahubTopicsResp
+  readonly Result?: DescribeDatahubTopicsResp
   readonly RequestId: string
 }
 export const DescribeDatahubTopicsResponse: $Schema.Schema<DescribeDatahubTopicsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatahubTopicsResponse", { Result: DescribeDatahubTopicsResp, RequestId: $C.str }))
 
 /** `DescribeGroup` (response side). */
 export interface DescribeGroup {
-  readonly Group: string
-  readonly Protocol: string
+  readonly Group?: string
+  readonly Protocol?: string
 }
 export const DescribeGroup: $Schema.Schema<DescribeGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroup", { Group: $C.str, Protocol: $C.str }))
 
@@ -1581,7 +1581,7 @@ export const DescribeGroupInfoRequest: $Schema.Schema<DescribeGroupInfoRequest> 
 
 /** `DescribeGroupInfoResponse` (response side). */
 export interface DescribeGroupInfoResponse {
-  readonly Result: readonly GroupInfoResponse[]
+  readonly Result?: readonly GroupInfoResponse[]
   readonly RequestId: string
 }
 export const DescribeGroupInfoResponse: $Schema.Schema<DescribeGroupInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupInfoResponse", { Result: $C.arr(GroupInfoResponse), RequestId: $C.str }))
@@ -1599,7 +1599,7 @@ export const DescribeGroupOffsetsRequest: $Schema.Schema<DescribeGroupOffsetsReq
 
 /** `DescribeGroupOffsetsResponse` (response side). */
 export interface DescribeGroupOffsetsResponse {
-  readonly Result: GroupOffsetResponse
+  readonly Result?: GroupOffsetResponse
   readonly RequestId: string
 }
 export const DescribeGroupOffsetsResponse: $Schema.Schema<DescribeGroupOffsetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupOffsetsResponse", { Result: GroupOffsetResponse, RequestId: $C.str }))
@@ -1616,7 +1616,7 @@ export const DescribeGroupRequest: $Schema.Schema<DescribeGroupRequest> = /*#__P
 
 /** `DescribeGroupResponse` (response side). */
 export interface DescribeGroupResponse {
-  readonly Result: GroupResponse
+  readonly Result?: GroupResponse
   readonly RequestId: string
 }
 export const DescribeGroupResponse: $Schema.Schema<DescribeGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupResponse", { Result: GroupResponse, RequestId: $C.str }))
@@ -1629,7 +1629,7 @@ export const DescribeInstanceAttributesRequest: $Schema.Schema<DescribeInstanceA
 
 /** `DescribeInstanceAttributesResponse` (response side). */
 export interface DescribeInstanceAttributesResponse {
-  readonly Result: InstanceAttributesResponse
+  readonly Result?: InstanceAttributesResponse
   readonly RequestId: string
 }
 export const DescribeInstanceAttributesResponse: $Schema.Schema<DescribeInstanceAttributesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceAttributesResponse", { Result: InstanceAttributesResponse, RequestId: $C.str }))
@@ -1652,7 +1652,7 @@ export const DescribeInstancesDetailRequest: $Schema.Schema<DescribeInstancesDet
 
 /** `DescribeInstancesDetailResponse` (response side). */
 export interface DescribeInstancesDetailResponse {
-  readonly Result: InstanceDetailResponse
+  readonly Result?: InstanceDetailResponse
   readonly RequestId: string
 }
 export const DescribeInstancesDetailResponse: $Schema.Schema<DescribeInstancesDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesDetailResponse", { Result: InstanceDetailResponse, RequestId: $C.str }))
@@ -1672,7 +1672,7 @@ export const DescribeInstancesRequest: $Schema.Schema<DescribeInstancesRequest> 
 
 /** `DescribeInstancesResponse` (response side). */
 export interface DescribeInstancesResponse {
-  readonly Result: InstanceResponse
+  readonly Result?: InstanceResponse
   readonly RequestId: string
 }
 export const DescribeInstancesResponse: $Schema.Schema<DescribeInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesResponse", { Result: InstanceResponse, RequestId: $C.str }))
@@ -1693,7 +1693,7 @@ export const DescribeModifyTypeRequest: $Schema.Schema<DescribeModifyTypeRequest
 
 /** `DescribeModifyTypeResponse` (response side). */
 export interface DescribeModifyTypeResponse {
-  readonly Result: DescModifyType
+  readonly Result?: DescModifyType
   readonly RequestId: string
 }
 export const DescribeModifyTypeResponse: $Schema.Schema<DescribeModifyTypeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModifyTypeResponse", { Result: DescModifyType, RequestId: $C.str }))
@@ -1706,7 +1706,7 @@ export const DescribePrometheusRequest: $Schema.Schema<DescribePrometheusRequest
 
 /** `DescribePrometheusResponse` (response side). */
 export interface DescribePrometheusResponse {
-  readonly Result: readonly PrometheusDTO[]
+  readonly Result?: readonly PrometheusDTO[]
   readonly RequestId: string
 }
 export const DescribePrometheusResponse: $Schema.Schema<DescribePrometheusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusResponse", { Result: $C.arr(PrometheusDTO), RequestId: $C.str }))
@@ -1722,7 +1722,7 @@ export const DescribeRegionRequest: $Schema.Schema<DescribeRegionRequest> = /*#_
 
 /** `DescribeRegionResponse` (response side). */
 export interface DescribeRegionResponse {
-  readonly Result: readonly Region[]
+  readonly Result?: readonly Region[]
   readonly RequestId: string
 }
 export const DescribeRegionResponse: $Schema.Schema<DescribeRegionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRegionResponse", { Result: $C.arr(Region), RequestId: $C.str }))
@@ -1737,7 +1737,7 @@ export const DescribeRouteRequest: $Schema.Schema<DescribeRouteRequest> = /*#__P
 
 /** `DescribeRouteResponse` (response side). */
 export interface DescribeRouteResponse {
-  readonly Result: RouteResponse
+  readonly Result?: RouteResponse
   readonly RequestId: string
 }
 export const DescribeRouteResponse: $Schema.Schema<DescribeRouteResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRouteResponse", { Result: RouteResponse, RequestId: $C.str }))
@@ -1767,7 +1767,7 @@ export const DescribeTaskStatusRequest: $Schema.Schema<DescribeTaskStatusRequest
 
 /** `DescribeTaskStatusResponse` (response side). */
 export interface DescribeTaskStatusResponse {
-  readonly Result: TaskStatusResponse
+  readonly Result?: TaskStatusResponse
   readonly RequestId: string
 }
 export const DescribeTaskStatusResponse: $Schema.Schema<DescribeTaskStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskStatusResponse", { Result: TaskStatusResponse, RequestId: $C.str }))
@@ -1798,7 +1798,7 @@ export const DescribeTopicAttributesRequest: $Schema.Schema<DescribeTopicAttribu
 
 /** `DescribeTopicAttributesResponse` (response side). */
 export interface DescribeTopicAttributesResponse {
-  readonly Result: TopicAttributesResponse
+  readonly Result?: TopicAttributesResponse
   readonly RequestId: string
 }
 export const DescribeTopicAttributesResponse: $Schema.Schema<DescribeTopicAttributesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopicAttributesResponse", { Result: TopicAttributesResponse, RequestId: $C.str }))
@@ -1819,7 +1819,7 @@ export const DescribeTopicDetailRequest: $Schema.Schema<DescribeTopicDetailReque
 
 /** `DescribeTopicDetailResponse` (response side). */
 export interface DescribeTopicDetailResponse {
-  readonly Result: TopicDetailResponse
+  readonly Result?: TopicDetailResponse
   readonly RequestId: string
 }
 export const DescribeTopicDetailResponse: $Schema.Schema<DescribeTopicDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopicDetailResponse", { Result: TopicDetailResponse, RequestId: $C.str }))
@@ -1836,7 +1836,7 @@ export const DescribeTopicFlowRankingRequest: $Schema.Schema<DescribeTopicFlowRa
 
 /** `DescribeTopicFlowRankingResponse` (response side). */
 export interface DescribeTopicFlowRankingResponse {
-  readonly Result: TopicFlowRankingResult
+  readonly Result?: TopicFlowRankingResult
   readonly RequestId: string
 }
 export const DescribeTopicFlowRankingResponse: $Schema.Schema<DescribeTopicFlowRankingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopicFlowRankingResponse", { Result: TopicFlowRankingResult, RequestId: $C.str }))
@@ -1850,7 +1850,7 @@ export const DescribeTopicProduceConnectionRequest: $Schema.Schema<DescribeTopic
 
 /** `DescribeTopicProduceConnectionResponse` (response side). */
 export interface DescribeTopicProduceConnectionResponse {
-  readonly Result: readonly DescribeConnectInfoResultDTO[]
+  readonly Result?: readonly DescribeConnectInfoResultDTO[]
   readonly RequestId: string
 }
 export const DescribeTopicProduceConnectionResponse: $Schema.Schema<DescribeTopicProduceConnectionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopicProduceConnectionResponse", { Result: $C.arr(DescribeConnectInfoResultDTO), RequestId: $C.str }))
@@ -1867,7 +1867,7 @@ export const DescribeTopicRequest: $Schema.Schema<DescribeTopicRequest> = /*#__P
 
 /** `DescribeTopicResponse` (response side). */
 export interface DescribeTopicResponse {
-  readonly Result: TopicResult
+  readonly Result?: TopicResult
   readonly RequestId: string
 }
 export const DescribeTopicResponse: $Schema.Schema<DescribeTopicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopicResponse", { Result: TopicResult, RequestId: $C.str }))
@@ -1883,7 +1883,7 @@ export const DescribeTopicSubscribeGroupRequest: $Schema.Schema<DescribeTopicSub
 
 /** `DescribeTopicSubscribeGroupResponse` (response side). */
 export interface DescribeTopicSubscribeGroupResponse {
-  readonly Result: TopicSubscribeGroup
+  readonly Result?: TopicSubscribeGroup
   readonly RequestId: string
 }
 export const DescribeTopicSubscribeGroupResponse: $Schema.Schema<DescribeTopicSubscribeGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopicSubscribeGroupResponse", { Result: TopicSubscribeGroup, RequestId: $C.str }))
@@ -1900,7 +1900,7 @@ export const DescribeTopicSyncReplicaRequest: $Schema.Schema<DescribeTopicSyncRe
 
 /** `DescribeTopicSyncReplicaResponse` (response side). */
 export interface DescribeTopicSyncReplicaResponse {
-  readonly Result: TopicInSyncReplicaResult
+  readonly Result?: TopicInSyncReplicaResult
   readonly RequestId: string
 }
 export const DescribeTopicSyncReplicaResponse: $Schema.Schema<DescribeTopicSyncReplicaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopicSyncReplicaResponse", { Result: TopicInSyncReplicaResult, RequestId: $C.str }))
@@ -1918,7 +1918,7 @@ export const DescribeTypeInstancesRequest: $Schema.Schema<DescribeTypeInstancesR
 
 /** `DescribeTypeInstancesResponse` (response side). */
 export interface DescribeTypeInstancesResponse {
-  readonly Result: InstanceResponse
+  readonly Result?: InstanceResponse
   readonly RequestId: string
 }
 export const DescribeTypeInstancesResponse: $Schema.Schema<DescribeTypeInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTypeInstancesResponse", { Result: InstanceResponse, RequestId: $C.str }))
@@ -1934,7 +1934,7 @@ export const DescribeUserRequest: $Schema.Schema<DescribeUserRequest> = /*#__PUR
 
 /** `DescribeUserResponse` (response side). */
 export interface DescribeUserResponse {
-  readonly Result: UserResponse
+  readonly Result?: UserResponse
   readonly RequestId: string
 }
 export const DescribeUserResponse: $Schema.Schema<DescribeUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserResponse", { Result: UserResponse, RequestId: $C.str }))
@@ -1955,10 +1955,10 @@ export const DisassociateRoutesSecurityGroupResponse: $Schema.Schema<Disassociat
 
 /** `DorisConnectParam` (both sides). */
 export interface DorisConnectParam {
-  readonly Port: number | bigint
-  readonly UserName: string
-  readonly Password: string
-  readonly Resource: string
+  readonly Port?: number | bigint
+  readonly UserName?: string
+  readonly Password?: string
+  readonly Resource?: string
   readonly ServiceVip?: string
   readonly UniqVpcId?: string
   readonly IsUpdate?: boolean
@@ -1993,12 +1993,12 @@ export const DropCls: $Schema.Schema<DropCls> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `DtsConnectParam` (both sides). */
 export interface DtsConnectParam {
-  readonly Port: number | bigint
-  readonly GroupId: string
-  readonly UserName: string
-  readonly Password: string
-  readonly Resource: string
-  readonly Topic: string
+  readonly Port?: number | bigint
+  readonly GroupId?: string
+  readonly UserName?: string
+  readonly Password?: string
+  readonly Resource?: string
+  readonly Topic?: string
   readonly IsUpdate?: boolean
 }
 export const DtsConnectParam: $Schema.Schema<DtsConnectParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("DtsConnectParam", { Port: $C.int64, GroupId: $C.str, UserName: $C.str, Password: $C.str, Resource: $C.str, Topic: $C.str }, { IsUpdate: $C.bool }))
@@ -2048,11 +2048,11 @@ export const DynamicRetentionTime: $Schema.Schema<DynamicRetentionTime> = /*#__P
 
 /** `EsConnectParam` (both sides). */
 export interface EsConnectParam {
-  readonly Port: number | bigint
-  readonly UserName: string
-  readonly Password: string
-  readonly Resource: string
-  readonly SelfBuilt: boolean
+  readonly Port?: number | bigint
+  readonly UserName?: string
+  readonly Password?: string
+  readonly Resource?: string
+  readonly SelfBuilt?: boolean
   readonly ServiceVip?: string
   readonly UniqVpcId?: string
   readonly IsUpdate?: boolean | null
@@ -2115,9 +2115,9 @@ export const EsRecordMapping: $Schema.Schema<EsRecordMapping> = /*#__PURE__*/ $C
 
 /** `EventBusParam` (both sides). */
 export interface EventBusParam {
-  readonly Type: string
-  readonly SelfBuilt: boolean
-  readonly Resource: string
+  readonly Type?: string
+  readonly SelfBuilt?: boolean
+  readonly Resource?: string
   readonly Namespace?: string
   readonly FunctionName?: string
   readonly Qualifier?: string
@@ -2133,7 +2133,7 @@ export const ExternalAccessInfoWrapper: $Schema.Schema<ExternalAccessInfoWrapper
 
 /** `FailureParam` (both sides). */
 export interface FailureParam {
-  readonly Type: string
+  readonly Type?: string
   readonly KafkaParam?: KafkaParam
   readonly RetryInterval?: number | bigint
   readonly MaxRetryAttempts?: number | bigint
@@ -2152,7 +2152,7 @@ export const FetchDatahubMessageByOffsetRequest: $Schema.Schema<FetchDatahubMess
 
 /** `FetchDatahubMessageByOffsetResponse` (response side). */
 export interface FetchDatahubMessageByOffsetResponse {
-  readonly Result: ConsumerRecord
+  readonly Result?: ConsumerRecord
   readonly RequestId: string
 }
 export const FetchDatahubMessageByOffsetResponse: $Schema.Schema<FetchDatahubMessageByOffsetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("FetchDatahubMessageByOffsetResponse", { Result: ConsumerRecord, RequestId: $C.str }))
@@ -2168,7 +2168,7 @@ export const FetchLatestDatahubMessageListRequest: $Schema.Schema<FetchLatestDat
 
 /** `FetchLatestDatahubMessageListResponse` (response side). */
 export interface FetchLatestDatahubMessageListResponse {
-  readonly Result: readonly ConsumerRecord[]
+  readonly Result?: readonly ConsumerRecord[]
   readonly RequestId: string
 }
 export const FetchLatestDatahubMessageListResponse: $Schema.Schema<FetchLatestDatahubMessageListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("FetchLatestDatahubMessageListResponse", { Result: $C.arr(ConsumerRecord), RequestId: $C.str }))
@@ -2184,7 +2184,7 @@ export const FetchMessageByOffsetRequest: $Schema.Schema<FetchMessageByOffsetReq
 
 /** `FetchMessageByOffsetResponse` (response side). */
 export interface FetchMessageByOffsetResponse {
-  readonly Result: ConsumerRecord
+  readonly Result?: ConsumerRecord
   readonly RequestId: string
 }
 export const FetchMessageByOffsetResponse: $Schema.Schema<FetchMessageByOffsetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("FetchMessageByOffsetResponse", { Result: ConsumerRecord, RequestId: $C.str }))
@@ -2201,7 +2201,7 @@ export const FetchMessageListByOffsetRequest: $Schema.Schema<FetchMessageListByO
 
 /** `FetchMessageListByOffsetResponse` (response side). */
 export interface FetchMessageListByOffsetResponse {
-  readonly Result: readonly ConsumerRecord[]
+  readonly Result?: readonly ConsumerRecord[]
   readonly RequestId: string
 }
 export const FetchMessageListByOffsetResponse: $Schema.Schema<FetchMessageListByOffsetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("FetchMessageListByOffsetResponse", { Result: $C.arr(ConsumerRecord), RequestId: $C.str }))
@@ -2218,14 +2218,14 @@ export const FetchMessageListByTimestampRequest: $Schema.Schema<FetchMessageList
 
 /** `FetchMessageListByTimestampResponse` (response side). */
 export interface FetchMessageListByTimestampResponse {
-  readonly Result: readonly ConsumerRecord[]
+  readonly Result?: readonly ConsumerRecord[]
   readonly RequestId: string
 }
 export const FetchMessageListByTimestampResponse: $Schema.Schema<FetchMessageListByTimestampResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("FetchMessageListByTimestampResponse", { Result: $C.arr(ConsumerRecord), RequestId: $C.str }))
 
 /** `FieldParam` (both sides). */
 export interface FieldParam {
-  readonly Analyse: AnalyseParam
+  readonly Analyse?: AnalyseParam
   readonly SecondaryAnalyse?: SecondaryAnalyseParam
   readonly SMT?: readonly SMTParam[]
   readonly Result?: string
@@ -2245,76 +2245,76 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `FilterMapParam` (both sides). */
 export interface FilterMapParam {
-  readonly Key: string
-  readonly MatchMode: string
-  readonly Value: string
+  readonly Key?: string
+  readonly MatchMode?: string
+  readonly Value?: string
   readonly Type?: string
 }
 export const FilterMapParam: $Schema.Schema<FilterMapParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("FilterMapParam", { Key: $C.str, MatchMode: $C.str, Value: $C.str }, { Type: $C.str }))
 
 /** `Group` (response side). */
 export interface Group {
-  readonly GroupName: string
+  readonly GroupName?: string
 }
 export const Group: $Schema.Schema<Group> = /*#__PURE__*/ $C.lazy(() => $C.struct("Group", { GroupName: $C.str }))
 
 /** `GroupInfoMember` (response side). */
 export interface GroupInfoMember {
-  readonly MemberId: string
-  readonly ClientId: string
-  readonly ClientHost: string
-  readonly Assignment: Assignment
+  readonly MemberId?: string
+  readonly ClientId?: string
+  readonly ClientHost?: string
+  readonly Assignment?: Assignment
 }
 export const GroupInfoMember: $Schema.Schema<GroupInfoMember> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupInfoMember", { MemberId: $C.str, ClientId: $C.str, ClientHost: $C.str, Assignment: Assignment }))
 
 /** `GroupInfoResponse` (response side). */
 export interface GroupInfoResponse {
-  readonly ErrorCode: string
-  readonly State: string
-  readonly ProtocolType: string
-  readonly Protocol: string
-  readonly Members: readonly GroupInfoMember[]
-  readonly Group: string
+  readonly ErrorCode?: string
+  readonly State?: string
+  readonly ProtocolType?: string
+  readonly Protocol?: string
+  readonly Members?: readonly GroupInfoMember[]
+  readonly Group?: string
 }
 export const GroupInfoResponse: $Schema.Schema<GroupInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupInfoResponse", { ErrorCode: $C.str, State: $C.str, ProtocolType: $C.str, Protocol: $C.str, Members: $C.arr(GroupInfoMember), Group: $C.str }))
 
 /** `GroupInfoTopics` (response side). */
 export interface GroupInfoTopics {
-  readonly Topic: string
-  readonly Partitions: readonly (number | bigint)[]
+  readonly Topic?: string
+  readonly Partitions?: readonly (number | bigint)[]
 }
 export const GroupInfoTopics: $Schema.Schema<GroupInfoTopics> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupInfoTopics", { Topic: $C.str, Partitions: $C.arr($C.int64) }))
 
 /** `GroupOffsetPartition` (response side). */
 export interface GroupOffsetPartition {
-  readonly Partition: number | bigint
-  readonly Offset: number | bigint
-  readonly Metadata: string
-  readonly ErrorCode: number | bigint
-  readonly LogEndOffset: number | bigint
-  readonly Lag: number | bigint
+  readonly Partition?: number | bigint
+  readonly Offset?: number | bigint
+  readonly Metadata?: string
+  readonly ErrorCode?: number | bigint
+  readonly LogEndOffset?: number | bigint
+  readonly Lag?: number | bigint
 }
 export const GroupOffsetPartition: $Schema.Schema<GroupOffsetPartition> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupOffsetPartition", { Partition: $C.int64, Offset: $C.int64, Metadata: $C.str, ErrorCode: $C.int64, LogEndOffset: $C.int64, Lag: $C.int64 }))
 
 /** `GroupOffsetResponse` (response side). */
 export interface GroupOffsetResponse {
-  readonly TotalCount: number | bigint
-  readonly TopicList: readonly GroupOffsetTopic[]
+  readonly TotalCount?: number | bigint
+  readonly TopicList?: readonly GroupOffsetTopic[]
 }
 export const GroupOffsetResponse: $Schema.Schema<GroupOffsetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupOffsetResponse", { TotalCount: $C.int64, TopicList: $C.arr(GroupOffsetTopic) }))
 
 /** `GroupOffsetTopic` (response side). */
 export interface GroupOffsetTopic {
-  readonly Topic: string
-  readonly Partitions: readonly GroupOffsetPartition[]
+  readonly Topic?: string
+  readonly Partitions?: readonly GroupOffsetPartition[]
 }
 export const GroupOffsetTopic: $Schema.Schema<GroupOffsetTopic> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupOffsetTopic", { Topic: $C.str, Partitions: $C.arr(GroupOffsetPartition) }))
 
 /** `GroupResponse` (response side). */
 export interface GroupResponse {
-  readonly TotalCount: number | bigint
-  readonly GroupList: readonly DescribeGroup[]
-  readonly GroupCountQuota: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly GroupList?: readonly DescribeGroup[]
+  readonly GroupCountQuota?: number | bigint
 }
 export const GroupResponse: $Schema.Schema<GroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupResponse", { TotalCount: $C.int64, GroupList: $C.arr(DescribeGroup), GroupCountQuota: $C.uint64 }))
 
@@ -2373,41 +2373,41 @@ export const InquireCkafkaPriceRequest: $Schema.Schema<InquireCkafkaPriceRequest
 
 /** `InquireCkafkaPriceResp` (response side). */
 export interface InquireCkafkaPriceResp {
-  readonly InstancePrice: InquiryPrice
-  readonly PublicNetworkBandwidthPrice: InquiryPrice | null
+  readonly InstancePrice?: InquiryPrice
+  readonly PublicNetworkBandwidthPrice?: InquiryPrice | null
 }
 export const InquireCkafkaPriceResp: $Schema.Schema<InquireCkafkaPriceResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquireCkafkaPriceResp", { InstancePrice: InquiryPrice, PublicNetworkBandwidthPrice: $C.nul(InquiryPrice) }))
 
 /** `InquireCkafkaPriceResponse` (response side). */
 export interface InquireCkafkaPriceResponse {
-  readonly Result: InquireCkafkaPriceResp
+  readonly Result?: InquireCkafkaPriceResp
   readonly RequestId: string
 }
 export const InquireCkafkaPriceResponse: $Schema.Schema<InquireCkafkaPriceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquireCkafkaPriceResponse", { Result: InquireCkafkaPriceResp, RequestId: $C.str }))
 
 /** `InquiryBasePrice` (response side). */
 export interface InquiryBasePrice {
-  readonly UnitPrice: number
-  readonly UnitPriceDiscount: number
-  readonly OriginalPrice: number
-  readonly DiscountPrice: number
-  readonly Discount: number
-  readonly GoodsNum: number | bigint | null
-  readonly Currency: string | null
-  readonly DiskType: string | null
-  readonly TimeSpan: number | bigint | null
-  readonly TimeUnit: string | null
-  readonly Value: number | bigint
+  readonly UnitPrice?: number
+  readonly UnitPriceDiscount?: number
+  readonly OriginalPrice?: number
+  readonly DiscountPrice?: number
+  readonly Discount?: number
+  readonly GoodsNum?: number | bigint | null
+  readonly Currency?: string | null
+  readonly DiskType?: string | null
+  readonly TimeSpan?: number | bigint | null
+  readonly TimeUnit?: string | null
+  readonly Value?: number | bigint
 }
 export const InquiryBasePrice: $Schema.Schema<InquiryBasePrice> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryBasePrice", { UnitPrice: $C.float, UnitPriceDiscount: $C.float, OriginalPrice: $C.float, DiscountPrice: $C.float, Discount: $C.float, GoodsNum: $C.nul($C.int64), Currency: $C.nul($C.str), DiskType: $C.nul($C.str), TimeSpan: $C.nul($C.int64), TimeUnit: $C.nul($C.str), Value: $C.int64 }))
 
 /** `InquiryDetailPrice` (response side). */
 export interface InquiryDetailPrice {
-  readonly BandwidthPrice: InquiryBasePrice | null
-  readonly DiskPrice: InquiryBasePrice | null
-  readonly PartitionPrice: InquiryBasePrice | null
-  readonly TopicPrice: InquiryBasePrice | null
-  readonly InstanceTypePrice: InquiryBasePrice
+  readonly BandwidthPrice?: InquiryBasePrice | null
+  readonly DiskPrice?: InquiryBasePrice | null
+  readonly PartitionPrice?: InquiryBasePrice | null
+  readonly TopicPrice?: InquiryBasePrice | null
+  readonly InstanceTypePrice?: InquiryBasePrice
 }
 export const InquiryDetailPrice: $Schema.Schema<InquiryDetailPrice> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryDetailPrice", { BandwidthPrice: $C.nul(InquiryBasePrice), DiskPrice: $C.nul(InquiryBasePrice), PartitionPrice: $C.nul(InquiryBasePrice), TopicPrice: $C.nul(InquiryBasePrice), InstanceTypePrice: InquiryBasePrice }))
 
@@ -2420,18 +2420,18 @@ export const InquiryDiskParam: $Schema.Schema<InquiryDiskParam> = /*#__PURE__*/ 
 
 /** `InquiryPrice` (response side). */
 export interface InquiryPrice {
-  readonly UnitPrice: number
-  readonly UnitPriceDiscount: number
-  readonly OriginalPrice: number
-  readonly DiscountPrice: number
-  readonly Discount: number
-  readonly GoodsNum: number | bigint
-  readonly Currency: string
-  readonly DiskType: string | null
-  readonly TimeSpan: number | bigint
-  readonly TimeUnit: string
-  readonly Value: number | bigint | null
-  readonly DetailPrices: InquiryDetailPrice | null
+  readonly UnitPrice?: number
+  readonly UnitPriceDiscount?: number
+  readonly OriginalPrice?: number
+  readonly DiscountPrice?: number
+  readonly Discount?: number
+  readonly GoodsNum?: number | bigint
+  readonly Currency?: string
+  readonly DiskType?: string | null
+  readonly TimeSpan?: number | bigint
+  readonly TimeUnit?: string
+  readonly Value?: number | bigint | null
+  readonly DetailPrices?: InquiryDetailPrice | null
 }
 export const InquiryPrice: $Schema.Schema<InquiryPrice> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPrice", { UnitPrice: $C.float, UnitPriceDiscount: $C.float, OriginalPrice: $C.float, DiscountPrice: $C.float, Discount: $C.float, GoodsNum: $C.int64, Currency: $C.str, DiskType: $C.nul($C.str), TimeSpan: $C.int64, TimeUnit: $C.str, Value: $C.nul($C.int64), DetailPrices: $C.nul(InquiryDetailPrice) }))
 
@@ -2444,53 +2444,53 @@ export const InquiryPublicNetworkParam: $Schema.Schema<InquiryPublicNetworkParam
 
 /** `Instance` (response side). */
 export interface Instance {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Status: number | bigint
-  readonly IfCommunity: boolean
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Status?: number | bigint
+  readonly IfCommunity?: boolean
 }
 export const Instance: $Schema.Schema<Instance> = /*#__PURE__*/ $C.lazy(() => $C.struct("Instance", { InstanceId: $C.str, InstanceName: $C.str, Status: $C.int64, IfCommunity: $C.bool }))
 
 /** `InstanceAttributesResponse` (response side). */
 export interface InstanceAttributesResponse {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly VipList: readonly VipEntity[]
-  readonly Vip: string
-  readonly Vport: string
-  readonly Status: number | bigint
-  readonly Bandwidth: number | bigint
-  readonly DiskSize: number | bigint
-  readonly ZoneId: number | bigint
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly Healthy: number | bigint
-  readonly HealthyMessage: string
-  readonly CreateTime: number | bigint
-  readonly MsgRetentionTime: number | bigint
-  readonly Config: InstanceConfigDO
-  readonly RemainderPartitions: number | bigint
-  readonly RemainderTopics: number | bigint
-  readonly CreatedPartitions: number | bigint
-  readonly CreatedTopics: number | bigint
-  readonly Tags: readonly Tag[]
-  readonly ExpireTime: number | bigint
-  readonly ZoneIds: readonly (number | bigint)[]
-  readonly Version: string
-  readonly MaxGroupNum: number | bigint
-  readonly Cvm: number | bigint
-  readonly InstanceType: string
-  readonly Features: readonly string[]
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly VipList?: readonly VipEntity[]
+  readonly Vip?: string
+  readonly Vport?: string
+  readonly Status?: number | bigint
+  readonly Bandwidth?: number | bigint
+  readonly DiskSize?: number | bigint
+  readonly ZoneId?: number | bigint
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly Healthy?: number | bigint
+  readonly HealthyMessage?: string
+  readonly CreateTime?: number | bigint
+  readonly MsgRetentionTime?: number | bigint
+  readonly Config?: InstanceConfigDO
+  readonly RemainderPartitions?: number | bigint
+  readonly RemainderTopics?: number | bigint
+  readonly CreatedPartitions?: number | bigint
+  readonly CreatedTopics?: number | bigint
+  readonly Tags?: readonly Tag[]
+  readonly ExpireTime?: number | bigint
+  readonly ZoneIds?: readonly (number | bigint)[]
+  readonly Version?: string
+  readonly MaxGroupNum?: number | bigint
+  readonly Cvm?: number | bigint
+  readonly InstanceType?: string
+  readonly Features?: readonly string[]
   readonly RetentionTimeConfig?: DynamicRetentionTime
-  readonly MaxConnection: number | bigint
-  readonly PublicNetwork: number | bigint
-  readonly DeleteRouteTimestamp: string
-  readonly RemainingPartitions: number | bigint
-  readonly RemainingTopics: number | bigint
-  readonly DynamicDiskConfig: DynamicDiskConfig
-  readonly SystemMaintenanceTime: string
-  readonly MaxMessageByte: number | bigint
-  readonly InstanceChargeType: string
+  readonly MaxConnection?: number | bigint
+  readonly PublicNetwork?: number | bigint
+  readonly DeleteRouteTimestamp?: string
+  readonly RemainingPartitions?: number | bigint
+  readonly RemainingTopics?: number | bigint
+  readonly DynamicDiskConfig?: DynamicDiskConfig
+  readonly SystemMaintenanceTime?: string
+  readonly MaxMessageByte?: number | bigint
+  readonly InstanceChargeType?: string
   readonly ElasticBandwidthSwitch?: number | bigint
   readonly ElasticBandwidthOpenStatus?: number | bigint
   readonly ClusterType?: string
@@ -2513,60 +2513,60 @@ export const InstanceChargeParam: $Schema.Schema<InstanceChargeParam> = /*#__PUR
 
 /** `InstanceConfigDO` (response side). */
 export interface InstanceConfigDO {
-  readonly AutoCreateTopicsEnable: boolean
-  readonly DefaultNumPartitions: number | bigint
-  readonly DefaultReplicationFactor: number | bigint
+  readonly AutoCreateTopicsEnable?: boolean
+  readonly DefaultNumPartitions?: number | bigint
+  readonly DefaultReplicationFactor?: number | bigint
 }
 export const InstanceConfigDO: $Schema.Schema<InstanceConfigDO> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceConfigDO", { AutoCreateTopicsEnable: $C.bool, DefaultNumPartitions: $C.int64, DefaultReplicationFactor: $C.int64 }))
 
 /** `InstanceDeleteResponse` (response side). */
 export interface InstanceDeleteResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
 }
 export const InstanceDeleteResponse: $Schema.Schema<InstanceDeleteResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceDeleteResponse", { FlowId: $C.int64 }))
 
 /** `InstanceDetail` (response side). */
 export interface InstanceDetail {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Vip: string
-  readonly Vport: string
-  readonly VipList: readonly VipEntity[]
-  readonly Status: number | bigint
-  readonly Bandwidth: number | bigint
-  readonly DiskSize: number | bigint
-  readonly ZoneId: number | bigint
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly RenewFlag: number | bigint
-  readonly Healthy: number | bigint
-  readonly HealthyMessage: string
-  readonly CreateTime: number | bigint
-  readonly ExpireTime: number | bigint
-  readonly IsInternal: number | bigint
-  readonly TopicNum: number | bigint
-  readonly Tags: readonly Tag[]
-  readonly Version: string
-  readonly ZoneIds: readonly (number | bigint)[]
-  readonly Cvm: number | bigint
-  readonly InstanceType: string
-  readonly DiskType: string
-  readonly MaxTopicNumber: number | bigint
-  readonly MaxPartitionNumber: number | bigint
-  readonly RebalanceTime: string
-  readonly PartitionNumber: number | bigint
-  readonly PublicNetworkChargeType: string
-  readonly PublicNetwork: number | bigint
-  readonly ClusterType: string
-  readonly Features: readonly string[]
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Vip?: string
+  readonly Vport?: string
+  readonly VipList?: readonly VipEntity[]
+  readonly Status?: number | bigint
+  readonly Bandwidth?: number | bigint
+  readonly DiskSize?: number | bigint
+  readonly ZoneId?: number | bigint
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly RenewFlag?: number | bigint
+  readonly Healthy?: number | bigint
+  readonly HealthyMessage?: string
+  readonly CreateTime?: number | bigint
+  readonly ExpireTime?: number | bigint
+  readonly IsInternal?: number | bigint
+  readonly TopicNum?: number | bigint
+  readonly Tags?: readonly Tag[]
+  readonly Version?: string
+  readonly ZoneIds?: readonly (number | bigint)[]
+  readonly Cvm?: number | bigint
+  readonly InstanceType?: string
+  readonly DiskType?: string
+  readonly MaxTopicNumber?: number | bigint
+  readonly MaxPartitionNumber?: number | bigint
+  readonly RebalanceTime?: string
+  readonly PartitionNumber?: number | bigint
+  readonly PublicNetworkChargeType?: string
+  readonly PublicNetwork?: number | bigint
+  readonly ClusterType?: string
+  readonly Features?: readonly string[]
   readonly RetentionBytes?: number | bigint
 }
 export const InstanceDetail: $Schema.Schema<InstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceDetail", { InstanceId: $C.str, InstanceName: $C.str, Vip: $C.str, Vport: $C.str, VipList: $C.arr(VipEntity), Status: $C.int64, Bandwidth: $C.int64, DiskSize: $C.int64, ZoneId: $C.int64, VpcId: $C.str, SubnetId: $C.str, RenewFlag: $C.int64, Healthy: $C.int64, HealthyMessage: $C.str, CreateTime: $C.int64, ExpireTime: $C.int64, IsInternal: $C.int64, TopicNum: $C.int64, Tags: $C.arr(Tag), Version: $C.str, ZoneIds: $C.arr($C.int64), Cvm: $C.int64, InstanceType: $C.str, DiskType: $C.str, MaxTopicNumber: $C.int64, MaxPartitionNumber: $C.int64, RebalanceTime: $C.str, PartitionNumber: $C.uint64, PublicNetworkChargeType: $C.str, PublicNetwork: $C.int64, ClusterType: $C.str, Features: $C.arr($C.str) }, { RetentionBytes: $C.int64 }))
 
 /** `InstanceDetailResponse` (response side). */
 export interface InstanceDetailResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceList: readonly InstanceDetail[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceList?: readonly InstanceDetail[]
 }
 export const InstanceDetailResponse: $Schema.Schema<InstanceDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceDetailResponse", { TotalCount: $C.int64, InstanceList: $C.arr(InstanceDetail) }))
 
@@ -2579,8 +2579,8 @@ export const InstanceQuotaConfigResp: $Schema.Schema<InstanceQuotaConfigResp> = 
 
 /** `InstanceResponse` (response side). */
 export interface InstanceResponse {
-  readonly InstanceList: readonly Instance[]
-  readonly TotalCount: number | bigint
+  readonly InstanceList?: readonly Instance[]
+  readonly TotalCount?: number | bigint
 }
 export const InstanceResponse: $Schema.Schema<InstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceResponse", { InstanceList: $C.arr(Instance), TotalCount: $C.int64 }))
 
@@ -2603,16 +2603,16 @@ export const InstanceScalingDownRequest: $Schema.Schema<InstanceScalingDownReque
 
 /** `InstanceScalingDownResponse` (response side). */
 export interface InstanceScalingDownResponse {
-  readonly Result: ScalingDownResp
+  readonly Result?: ScalingDownResp
   readonly RequestId: string
 }
 export const InstanceScalingDownResponse: $Schema.Schema<InstanceScalingDownResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceScalingDownResponse", { Result: ScalingDownResp, RequestId: $C.str }))
 
 /** `InstanceVersion` (response side). */
 export interface InstanceVersion {
-  readonly KafkaVersion: string
-  readonly CurBrokerVersion: string
-  readonly LatestBrokerVersion: readonly LatestBrokerVersion[]
+  readonly KafkaVersion?: string
+  readonly CurBrokerVersion?: string
+  readonly LatestBrokerVersion?: readonly LatestBrokerVersion[]
   readonly AllowUpgradeHighVersion?: boolean
   readonly HighVersionSet?: readonly string[]
   readonly AllowAutoDeleteTimestamp?: boolean
@@ -2635,16 +2635,16 @@ export const IsolatedInstancePreRequest: $Schema.Schema<IsolatedInstancePreReque
 
 /** `IsolatedInstancePreResponse` (response side). */
 export interface IsolatedInstancePreResponse {
-  readonly Result: CreateInstancePreResp
+  readonly Result?: CreateInstancePreResp
   readonly RequestId: string
 }
 export const IsolatedInstancePreResponse: $Schema.Schema<IsolatedInstancePreResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("IsolatedInstancePreResponse", { Result: CreateInstancePreResp, RequestId: $C.str }))
 
 /** `JgwOperateResponse` (response side). */
 export interface JgwOperateResponse {
-  readonly ReturnCode: string
-  readonly ReturnMessage: string
-  readonly Data: OperateResponseData | null
+  readonly ReturnCode?: string
+  readonly ReturnMessage?: string
+  readonly Data?: OperateResponseData | null
 }
 export const JgwOperateResponse: $Schema.Schema<JgwOperateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("JgwOperateResponse", { ReturnCode: $C.str, ReturnMessage: $C.str, Data: $C.nul(OperateResponseData) }))
 
@@ -2657,8 +2657,8 @@ export const JsonPathReplaceParam: $Schema.Schema<JsonPathReplaceParam> = /*#__P
 
 /** `KVParam` (both sides). */
 export interface KVParam {
-  readonly Delimiter: string
-  readonly Regex: string
+  readonly Delimiter?: string
+  readonly Regex?: string
   readonly KeepOriginalKey?: string
 }
 export const KVParam: $Schema.Schema<KVParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("KVParam", { Delimiter: $C.str, Regex: $C.str }, { KeepOriginalKey: $C.str }))
@@ -2681,8 +2681,8 @@ export const KafkaConnectParam: $Schema.Schema<KafkaConnectParam> = /*#__PURE__*
 
 /** `KafkaParam` (both sides). */
 export interface KafkaParam {
-  readonly SelfBuilt: boolean
-  readonly Resource: string
+  readonly SelfBuilt?: boolean
+  readonly Resource?: string
   readonly Topic?: string
   readonly OffsetType?: string | null
   readonly StartTime?: number | bigint | null
@@ -2708,15 +2708,15 @@ export const KafkaParam: $Schema.Schema<KafkaParam> = /*#__PURE__*/ $C.lazy(() =
 
 /** `LatestBrokerVersion` (response side). */
 export interface LatestBrokerVersion {
-  readonly KafkaVersion: string
-  readonly BrokerVersion: string
+  readonly KafkaVersion?: string
+  readonly BrokerVersion?: string
 }
 export const LatestBrokerVersion: $Schema.Schema<LatestBrokerVersion> = /*#__PURE__*/ $C.lazy(() => $C.struct("LatestBrokerVersion", { KafkaVersion: $C.str, BrokerVersion: $C.str }))
 
 /** `ListCvmAndIpInfoRsp` (response side). */
 export interface ListCvmAndIpInfoRsp {
-  readonly CvmList: readonly CvmAndIpInfo[]
-  readonly TotalCount: number | bigint
+  readonly CvmList?: readonly CvmAndIpInfo[]
+  readonly TotalCount?: number | bigint
 }
 export const ListCvmAndIpInfoRsp: $Schema.Schema<ListCvmAndIpInfoRsp> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListCvmAndIpInfoRsp", { CvmList: $C.arr(CvmAndIpInfo), TotalCount: $C.int64 }))
 
@@ -2726,7 +2726,7 @@ export const LowercaseParam: $Schema.Schema<LowercaseParam> = /*#__PURE__*/ $C.l
 
 /** `MapParam` (both sides). */
 export interface MapParam {
-  readonly Key: string
+  readonly Key?: string
   readonly Type?: string
   readonly Value?: string
 }
@@ -2734,10 +2734,10 @@ export const MapParam: $Schema.Schema<MapParam> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `MariaDBConnectParam` (both sides). */
 export interface MariaDBConnectParam {
-  readonly Port: number | bigint
-  readonly UserName: string
-  readonly Password: string
-  readonly Resource: string
+  readonly Port?: number | bigint
+  readonly UserName?: string
+  readonly Password?: string
+  readonly Resource?: string
   readonly ServiceVip?: string
   readonly UniqVpcId?: string
   readonly IsUpdate?: boolean
@@ -2781,7 +2781,7 @@ export const ModifyAccessPolicyRequest: $Schema.Schema<ModifyAccessPolicyRequest
 
 /** `ModifyAccessPolicyResponse` (response side). */
 export interface ModifyAccessPolicyResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const ModifyAccessPolicyResponse: $Schema.Schema<ModifyAccessPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAccessPolicyResponse", { Result: $C.str, RequestId: $C.str }))
@@ -2796,7 +2796,7 @@ export const ModifyAclRuleRequest: $Schema.Schema<ModifyAclRuleRequest> = /*#__P
 
 /** `ModifyAclRuleResponse` (response side). */
 export interface ModifyAclRuleResponse {
-  readonly Result: number | bigint
+  readonly Result?: number | bigint
   readonly RequestId: string
 }
 export const ModifyAclRuleResponse: $Schema.Schema<ModifyAclRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAclRuleResponse", { Result: $C.int64, RequestId: $C.str }))
@@ -2825,7 +2825,7 @@ export const ModifyConnectResourceRequest: $Schema.Schema<ModifyConnectResourceR
 
 /** `ModifyConnectResourceResponse` (response side). */
 export interface ModifyConnectResourceResponse {
-  readonly Result: ConnectResourceResourceIdResp
+  readonly Result?: ConnectResourceResourceIdResp
   readonly RequestId: string
 }
 export const ModifyConnectResourceResponse: $Schema.Schema<ModifyConnectResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyConnectResourceResponse", { Result: ConnectResourceResourceIdResp, RequestId: $C.str }))
@@ -2843,7 +2843,7 @@ export const ModifyDatahubTaskRequest: $Schema.Schema<ModifyDatahubTaskRequest> 
 
 /** `ModifyDatahubTaskResponse` (response side). */
 export interface ModifyDatahubTaskResponse {
-  readonly Result: DatahubTaskIdRes
+  readonly Result?: DatahubTaskIdRes
   readonly RequestId: string
 }
 export const ModifyDatahubTaskResponse: $Schema.Schema<ModifyDatahubTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDatahubTaskResponse", { Result: DatahubTaskIdRes, RequestId: $C.str }))
@@ -2859,7 +2859,7 @@ export const ModifyDatahubTopicRequest: $Schema.Schema<ModifyDatahubTopicRequest
 
 /** `ModifyDatahubTopicResponse` (response side). */
 export interface ModifyDatahubTopicResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const ModifyDatahubTopicResponse: $Schema.Schema<ModifyDatahubTopicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDatahubTopicResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
@@ -2879,7 +2879,7 @@ export const ModifyGroupOffsetsRequest: $Schema.Schema<ModifyGroupOffsetsRequest
 
 /** `ModifyGroupOffsetsResponse` (response side). */
 export interface ModifyGroupOffsetsResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const ModifyGroupOffsetsResponse: $Schema.Schema<ModifyGroupOffsetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyGroupOffsetsResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
@@ -2914,7 +2914,7 @@ export const ModifyInstanceAttributesRequest: $Schema.Schema<ModifyInstanceAttri
 
 /** `ModifyInstanceAttributesResponse` (response side). */
 export interface ModifyInstanceAttributesResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const ModifyInstanceAttributesResponse: $Schema.Schema<ModifyInstanceAttributesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstanceAttributesResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
@@ -2930,7 +2930,7 @@ export const ModifyInstancePreRequest: $Schema.Schema<ModifyInstancePreRequest> 
 
 /** `ModifyInstancePreResponse` (response side). */
 export interface ModifyInstancePreResponse {
-  readonly Result: CreateInstancePreResp
+  readonly Result?: CreateInstancePreResp
   readonly RequestId: string
 }
 export const ModifyInstancePreResponse: $Schema.Schema<ModifyInstancePreResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstancePreResponse", { Result: CreateInstancePreResp, RequestId: $C.str }))
@@ -2946,7 +2946,7 @@ export const ModifyPasswordRequest: $Schema.Schema<ModifyPasswordRequest> = /*#_
 
 /** `ModifyPasswordResponse` (response side). */
 export interface ModifyPasswordResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const ModifyPasswordResponse: $Schema.Schema<ModifyPasswordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyPasswordResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
@@ -2960,7 +2960,7 @@ export const ModifyRouteSecurityGroupsRequest: $Schema.Schema<ModifyRouteSecurit
 
 /** `ModifyRouteSecurityGroupsResponse` (response side). */
 export interface ModifyRouteSecurityGroupsResponse {
-  readonly Result: SecurityGroupRouteOperateResp
+  readonly Result?: SecurityGroupRouteOperateResp
   readonly RequestId: string
 }
 export const ModifyRouteSecurityGroupsResponse: $Schema.Schema<ModifyRouteSecurityGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRouteSecurityGroupsResponse", { Result: SecurityGroupRouteOperateResp, RequestId: $C.str }))
@@ -2983,7 +2983,7 @@ export const ModifyRoutineMaintenanceTaskRequest: $Schema.Schema<ModifyRoutineMa
 
 /** `ModifyRoutineMaintenanceTaskResponse` (response side). */
 export interface ModifyRoutineMaintenanceTaskResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const ModifyRoutineMaintenanceTaskResponse: $Schema.Schema<ModifyRoutineMaintenanceTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRoutineMaintenanceTaskResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
@@ -3029,18 +3029,18 @@ export const ModifyTopicAttributesRequest: $Schema.Schema<ModifyTopicAttributesR
 
 /** `ModifyTopicAttributesResponse` (response side). */
 export interface ModifyTopicAttributesResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const ModifyTopicAttributesResponse: $Schema.Schema<ModifyTopicAttributesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTopicAttributesResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
 
 /** `MongoDBConnectParam` (both sides). */
 export interface MongoDBConnectParam {
-  readonly Port: number | bigint
-  readonly UserName: string
-  readonly Password: string
-  readonly Resource: string
-  readonly SelfBuilt: boolean
+  readonly Port?: number | bigint
+  readonly UserName?: string
+  readonly Password?: string
+  readonly Resource?: string
+  readonly SelfBuilt?: boolean
   readonly ServiceVip?: string
   readonly UniqVpcId?: string
   readonly IsUpdate?: boolean
@@ -3112,10 +3112,10 @@ export const MqttParam: $Schema.Schema<MqttParam> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `MySQLConnectParam` (both sides). */
 export interface MySQLConnectParam {
-  readonly Port: number | bigint
-  readonly UserName: string
-  readonly Password: string
-  readonly Resource: string
+  readonly Port?: number | bigint
+  readonly UserName?: string
+  readonly Password?: string
+  readonly Resource?: string
   readonly ServiceVip?: string
   readonly UniqVpcId?: string
   readonly IsUpdate?: boolean | null
@@ -3173,21 +3173,21 @@ export const MySQLParam: $Schema.Schema<MySQLParam> = /*#__PURE__*/ $C.lazy(() =
 
 /** `OperateResponseData` (response side). */
 export interface OperateResponseData {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RouteDTO?: RouteDTO
 }
 export const OperateResponseData: $Schema.Schema<OperateResponseData> = /*#__PURE__*/ $C.lazy(() => $C.struct("OperateResponseData", { FlowId: $C.int64 }, { RouteDTO: RouteDTO }))
 
 /** `Partition` (response side). */
 export interface Partition {
-  readonly PartitionId: number | bigint
+  readonly PartitionId?: number | bigint
 }
 export const Partition: $Schema.Schema<Partition> = /*#__PURE__*/ $C.lazy(() => $C.struct("Partition", { PartitionId: $C.int64 }))
 
 /** `PartitionOffset` (response side). */
 export interface PartitionOffset {
-  readonly Partition: string
-  readonly Offset: number | bigint
+  readonly Partition?: string
+  readonly Offset?: number | bigint
 }
 export const PartitionOffset: $Schema.Schema<PartitionOffset> = /*#__PURE__*/ $C.lazy(() => $C.struct("PartitionOffset", { Partition: $C.str, Offset: $C.int64 }))
 
@@ -3206,17 +3206,17 @@ export const PauseDatahubTaskRequest: $Schema.Schema<PauseDatahubTaskRequest> = 
 
 /** `PauseDatahubTaskResponse` (response side). */
 export interface PauseDatahubTaskResponse {
-  readonly Result: DatahubTaskIdRes | null
+  readonly Result?: DatahubTaskIdRes | null
   readonly RequestId: string
 }
 export const PauseDatahubTaskResponse: $Schema.Schema<PauseDatahubTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PauseDatahubTaskResponse", { Result: $C.nul(DatahubTaskIdRes), RequestId: $C.str }))
 
 /** `PostgreSQLConnectParam` (both sides). */
 export interface PostgreSQLConnectParam {
-  readonly Port: number | bigint
-  readonly UserName: string
-  readonly Password: string
-  readonly Resource: string
+  readonly Port?: number | bigint
+  readonly UserName?: string
+  readonly Password?: string
+  readonly Resource?: string
   readonly ServiceVip?: string
   readonly UniqVpcId?: string
   readonly ClusterId?: string
@@ -3259,8 +3259,8 @@ export const PostgreSQLParam: $Schema.Schema<PostgreSQLParam> = /*#__PURE__*/ $C
 
 /** `Price` (response side). */
 export interface Price {
-  readonly RealTotalCost: number
-  readonly TotalCost: number
+  readonly RealTotalCost?: number
+  readonly TotalCost?: number
 }
 export const Price: $Schema.Schema<Price> = /*#__PURE__*/ $C.lazy(() => $C.struct("Price", { RealTotalCost: $C.float, TotalCost: $C.float }))
 
@@ -3273,9 +3273,9 @@ export const PrivateLinkParam: $Schema.Schema<PrivateLinkParam> = /*#__PURE__*/ 
 
 /** `PrometheusDTO` (response side). */
 export interface PrometheusDTO {
-  readonly Type: string
-  readonly SourceIp: string
-  readonly SourcePort: number | bigint
+  readonly Type?: string
+  readonly SourceIp?: string
+  readonly SourcePort?: number | bigint
   readonly BrokerIp?: string
   readonly VpcId?: string
   readonly SubnetId?: string
@@ -3284,9 +3284,9 @@ export const PrometheusDTO: $Schema.Schema<PrometheusDTO> = /*#__PURE__*/ $C.laz
 
 /** `PrometheusResult` (response side). */
 export interface PrometheusResult {
-  readonly ReturnCode: string
-  readonly ReturnMessage: string
-  readonly Data: OperateResponseData
+  readonly ReturnCode?: string
+  readonly ReturnMessage?: string
+  readonly Data?: OperateResponseData
 }
 export const PrometheusResult: $Schema.Schema<PrometheusResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusResult", { ReturnCode: $C.str, ReturnMessage: $C.str, Data: OperateResponseData }))
 
@@ -3306,21 +3306,21 @@ export const RecordMapping: $Schema.Schema<RecordMapping> = /*#__PURE__*/ $C.laz
 
 /** `RegexReplaceParam` (both sides). */
 export interface RegexReplaceParam {
-  readonly Regex: string
-  readonly NewValue: string
+  readonly Regex?: string
+  readonly NewValue?: string
 }
 export const RegexReplaceParam: $Schema.Schema<RegexReplaceParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegexReplaceParam", { Regex: $C.str, NewValue: $C.str }))
 
 /** `Region` (response side). */
 export interface Region {
-  readonly RegionId: number | bigint
-  readonly RegionName: string
-  readonly AreaName: string
-  readonly RegionCode: string
-  readonly RegionCodeV3: string
-  readonly Support: string
-  readonly Ipv6: number | bigint
-  readonly MultiZone: number | bigint
+  readonly RegionId?: number | bigint
+  readonly RegionName?: string
+  readonly AreaName?: string
+  readonly RegionCode?: string
+  readonly RegionCodeV3?: string
+  readonly Support?: string
+  readonly Ipv6?: number | bigint
+  readonly MultiZone?: number | bigint
 }
 export const Region: $Schema.Schema<Region> = /*#__PURE__*/ $C.lazy(() => $C.struct("Region", { RegionId: $C.int64, RegionName: $C.str, AreaName: $C.str, RegionCode: $C.str, RegionCodeV3: $C.str, Support: $C.str, Ipv6: $C.int64, MultiZone: $C.int64 }))
 
@@ -3333,22 +3333,22 @@ export const RenewCkafkaInstanceRequest: $Schema.Schema<RenewCkafkaInstanceReque
 
 /** `RenewCkafkaInstanceResp` (response side). */
 export interface RenewCkafkaInstanceResp {
-  readonly BigDealId: string
-  readonly DealName: string
+  readonly BigDealId?: string
+  readonly DealName?: string
 }
 export const RenewCkafkaInstanceResp: $Schema.Schema<RenewCkafkaInstanceResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("RenewCkafkaInstanceResp", { BigDealId: $C.str, DealName: $C.str }))
 
 /** `RenewCkafkaInstanceResponse` (response side). */
 export interface RenewCkafkaInstanceResponse {
-  readonly Result: RenewCkafkaInstanceResp
+  readonly Result?: RenewCkafkaInstanceResp
   readonly RequestId: string
 }
 export const RenewCkafkaInstanceResponse: $Schema.Schema<RenewCkafkaInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RenewCkafkaInstanceResponse", { Result: RenewCkafkaInstanceResp, RequestId: $C.str }))
 
 /** `ReplaceParam` (both sides). */
 export interface ReplaceParam {
-  readonly OldValue: string
-  readonly NewValue: string
+  readonly OldValue?: string
+  readonly NewValue?: string
 }
 export const ReplaceParam: $Schema.Schema<ReplaceParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReplaceParam", { OldValue: $C.str, NewValue: $C.str }))
 
@@ -3360,7 +3360,7 @@ export const RestartDatahubTaskRequest: $Schema.Schema<RestartDatahubTaskRequest
 
 /** `RestartDatahubTaskResponse` (response side). */
 export interface RestartDatahubTaskResponse {
-  readonly Result: DatahubTaskIdRes | null
+  readonly Result?: DatahubTaskIdRes | null
   readonly RequestId: string
 }
 export const RestartDatahubTaskResponse: $Schema.Schema<RestartDatahubTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestartDatahubTaskResponse", { Result: $C.nul(DatahubTaskIdRes), RequestId: $C.str }))
@@ -3373,22 +3373,22 @@ export const ResumeDatahubTaskRequest: $Schema.Schema<ResumeDatahubTaskRequest> 
 
 /** `ResumeDatahubTaskResponse` (response side). */
 export interface ResumeDatahubTaskResponse {
-  readonly Result: DatahubTaskIdRes | null
+  readonly Result?: DatahubTaskIdRes | null
   readonly RequestId: string
 }
 export const ResumeDatahubTaskResponse: $Schema.Schema<ResumeDatahubTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResumeDatahubTaskResponse", { Result: $C.nul(DatahubTaskIdRes), RequestId: $C.str }))
 
 /** `Route` (response side). */
 export interface Route {
-  readonly AccessType: number | bigint
-  readonly RouteId: number | bigint
-  readonly VipType: number | bigint
-  readonly VipList: readonly VipEntity[]
-  readonly Domain: string | null
-  readonly DomainPort: number | bigint | null
-  readonly DeleteTimestamp: string
-  readonly Subnet: string | null
-  readonly BrokerVipList: readonly VipEntity[]
+  readonly AccessType?: number | bigint
+  readonly RouteId?: number | bigint
+  readonly VipType?: number | bigint
+  readonly VipList?: readonly VipEntity[]
+  readonly Domain?: string | null
+  readonly DomainPort?: number | bigint | null
+  readonly DeleteTimestamp?: string
+  readonly Subnet?: string | null
+  readonly BrokerVipList?: readonly VipEntity[]
   readonly VpcId?: string | null
   readonly Note?: string | null
   readonly Status?: number | bigint | null
@@ -3397,7 +3397,7 @@ export const Route: $Schema.Schema<Route> = /*#__PURE__*/ $C.lazy(() => $C.struc
 
 /** `RouteDTO` (response side). */
 export interface RouteDTO {
-  readonly RouteId: number | bigint
+  readonly RouteId?: number | bigint
 }
 export const RouteDTO: $Schema.Schema<RouteDTO> = /*#__PURE__*/ $C.lazy(() => $C.struct("RouteDTO", { RouteId: $C.int64 }))
 
@@ -3411,13 +3411,13 @@ export const RouteFilter: $Schema.Schema<RouteFilter> = /*#__PURE__*/ $C.lazy(()
 
 /** `RouteResponse` (response side). */
 export interface RouteResponse {
-  readonly Routers: readonly Route[]
+  readonly Routers?: readonly Route[]
 }
 export const RouteResponse: $Schema.Schema<RouteResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RouteResponse", { Routers: $C.arr(Route) }))
 
 /** `RowParam` (both sides). */
 export interface RowParam {
-  readonly RowContent: string
+  readonly RowContent?: string
   readonly KeyValueDelimiter?: string
   readonly EntryDelimiter?: string
 }
@@ -3425,9 +3425,9 @@ export const RowParam: $Schema.Schema<RowParam> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `SMTParam` (both sides). */
 export interface SMTParam {
-  readonly Key: string
-  readonly Operate: string
-  readonly SchemeType: string
+  readonly Key?: string
+  readonly Operate?: string
+  readonly SchemeType?: string
   readonly Value?: string
   readonly ValueOperate?: ValueParam
   readonly OriginalValue?: string
@@ -3437,10 +3437,10 @@ export const SMTParam: $Schema.Schema<SMTParam> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `SQLServerConnectParam` (both sides). */
 export interface SQLServerConnectParam {
-  readonly Port: number | bigint
-  readonly UserName: string
-  readonly Password: string
-  readonly Resource: string
+  readonly Port?: number | bigint
+  readonly UserName?: string
+  readonly Password?: string
+  readonly Resource?: string
   readonly ServiceVip?: string
   readonly UniqVpcId?: string
   readonly IsUpdate?: boolean
@@ -3470,10 +3470,10 @@ export const SQLServerParam: $Schema.Schema<SQLServerParam> = /*#__PURE__*/ $C.l
 
 /** `SaleInfo` (response side). */
 export interface SaleInfo {
-  readonly Flag: boolean
-  readonly Version: string
-  readonly Platform: string
-  readonly SoldOut: boolean
+  readonly Flag?: boolean
+  readonly Version?: string
+  readonly Platform?: string
+  readonly SoldOut?: boolean
 }
 export const SaleInfo: $Schema.Schema<SaleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SaleInfo", { Flag: $C.bool, Version: $C.str, Platform: $C.str, SoldOut: $C.bool }))
 
@@ -3532,23 +3532,23 @@ export const SendMessageRequest: $Schema.Schema<SendMessageRequest> = /*#__PURE_
 
 /** `SendMessageResponse` (response side). */
 export interface SendMessageResponse {
-  readonly MessageId: readonly string[]
+  readonly MessageId?: readonly string[]
   readonly RequestId: string
 }
 export const SendMessageResponse: $Schema.Schema<SendMessageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SendMessageResponse", { MessageId: $C.arr($C.str), RequestId: $C.str }))
 
 /** `SplitParam` (both sides). */
 export interface SplitParam {
-  readonly Regex: string
+  readonly Regex?: string
 }
 export const SplitParam: $Schema.Schema<SplitParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("SplitParam", { Regex: $C.str }))
 
 /** `SubscribedInfo` (response side). */
 export interface SubscribedInfo {
-  readonly TopicName: string
-  readonly Partition: readonly (number | bigint)[]
-  readonly PartitionOffset: readonly PartitionOffset[]
-  readonly TopicId: string
+  readonly TopicName?: string
+  readonly Partition?: readonly (number | bigint)[]
+  readonly PartitionOffset?: readonly PartitionOffset[]
+  readonly TopicId?: string
 }
 export const SubscribedInfo: $Schema.Schema<SubscribedInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubscribedInfo", { TopicName: $C.str, Partition: $C.arr($C.int64), PartitionOffset: $C.arr(PartitionOffset), TopicId: $C.str }))
 
@@ -3570,15 +3570,15 @@ export const TableMapping: $Schema.Schema<TableMapping> = /*#__PURE__*/ $C.lazy(
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { TagKey: $C.str, TagValue: $C.str }))
 
 /** `TaskStatusResponse` (response side). */
 export interface TaskStatusResponse {
-  readonly Status: number | bigint
-  readonly Output: string
+  readonly Status?: number | bigint
+  readonly Output?: string
 }
 export const TaskStatusResponse: $Schema.Schema<TaskStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskStatusResponse", { Status: $C.int64, Output: $C.str }))
 
@@ -3614,112 +3614,112 @@ export const ThrottleRuleResult: $Schema.Schema<ThrottleRuleResult> = /*#__PURE_
 
 /** `Topic` (response side). */
 export interface Topic {
-  readonly TopicId: string
-  readonly TopicName: string
-  readonly Note: string | null
+  readonly TopicId?: string
+  readonly TopicName?: string
+  readonly Note?: string | null
 }
 export const Topic: $Schema.Schema<Topic> = /*#__PURE__*/ $C.lazy(() => $C.struct("Topic", { TopicId: $C.str, TopicName: $C.str, Note: $C.nul($C.str) }))
 
 /** `TopicAttributesResponse` (response side). */
 export interface TopicAttributesResponse {
-  readonly TopicId: string
-  readonly CreateTime: number | bigint
-  readonly Note: string
-  readonly PartitionNum: number | bigint
-  readonly EnableWhiteList: number | bigint
-  readonly IpWhiteList: readonly string[]
-  readonly Config: Config
-  readonly Partitions: readonly TopicPartitionDO[]
-  readonly EnableAclRule: number | bigint
-  readonly AclRuleList: readonly AclRule[]
-  readonly QuotaConfig: InstanceQuotaConfigResp
-  readonly ReplicaNum: number | bigint
+  readonly TopicId?: string
+  readonly CreateTime?: number | bigint
+  readonly Note?: string
+  readonly PartitionNum?: number | bigint
+  readonly EnableWhiteList?: number | bigint
+  readonly IpWhiteList?: readonly string[]
+  readonly Config?: Config
+  readonly Partitions?: readonly TopicPartitionDO[]
+  readonly EnableAclRule?: number | bigint
+  readonly AclRuleList?: readonly AclRule[]
+  readonly QuotaConfig?: InstanceQuotaConfigResp
+  readonly ReplicaNum?: number | bigint
 }
 export const TopicAttributesResponse: $Schema.Schema<TopicAttributesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicAttributesResponse", { TopicId: $C.str, CreateTime: $C.int64, Note: $C.str, PartitionNum: $C.int64, EnableWhiteList: $C.int64, IpWhiteList: $C.arr($C.str), Config: Config, Partitions: $C.arr(TopicPartitionDO), EnableAclRule: $C.int64, AclRuleList: $C.arr(AclRule), QuotaConfig: InstanceQuotaConfigResp, ReplicaNum: $C.int64 }))
 
 /** `TopicDetail` (response side). */
 export interface TopicDetail {
-  readonly TopicName: string
-  readonly TopicId: string
-  readonly PartitionNum: number | bigint
-  readonly ReplicaNum: number | bigint
-  readonly Note: string
-  readonly CreateTime: number | bigint
-  readonly EnableWhiteList: boolean
-  readonly IpWhiteListCount: number | bigint
-  readonly ForwardCosBucket: string
-  readonly ForwardStatus: number | bigint
-  readonly ForwardInterval: number | bigint
+  readonly TopicName?: string
+  readonly TopicId?: string
+  readonly PartitionNum?: number | bigint
+  readonly ReplicaNum?: number | bigint
+  readonly Note?: string
+  readonly CreateTime?: number | bigint
+  readonly EnableWhiteList?: boolean
+  readonly IpWhiteListCount?: number | bigint
+  readonly ForwardCosBucket?: string
+  readonly ForwardStatus?: number | bigint
+  readonly ForwardInterval?: number | bigint
   readonly Config?: Config
   readonly RetentionTimeConfig?: TopicRetentionTimeConfigRsp
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly Tags?: readonly Tag[] | null
 }
 export const TopicDetail: $Schema.Schema<TopicDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicDetail", { TopicName: $C.str, TopicId: $C.str, PartitionNum: $C.int64, ReplicaNum: $C.int64, Note: $C.str, CreateTime: $C.int64, EnableWhiteList: $C.bool, IpWhiteListCount: $C.int64, ForwardCosBucket: $C.str, ForwardStatus: $C.int64, ForwardInterval: $C.int64, Status: $C.int64 }, { Config: Config, RetentionTimeConfig: TopicRetentionTimeConfigRsp, Tags: $C.nul($C.arr(Tag)) }))
 
 /** `TopicDetailResponse` (response side). */
 export interface TopicDetailResponse {
-  readonly TopicList: readonly TopicDetail[]
-  readonly TotalCount: number | bigint
+  readonly TopicList?: readonly TopicDetail[]
+  readonly TotalCount?: number | bigint
 }
 export const TopicDetailResponse: $Schema.Schema<TopicDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicDetailResponse", { TopicList: $C.arr(TopicDetail), TotalCount: $C.int64 }))
 
 /** `TopicFlowRanking` (response side). */
 export interface TopicFlowRanking {
-  readonly TopicId: string
-  readonly TopicName: string
-  readonly PartitionNum: number | bigint
-  readonly ReplicaNum: number | bigint
-  readonly TopicTraffic: string
-  readonly MessageHeap: number | bigint
+  readonly TopicId?: string
+  readonly TopicName?: string
+  readonly PartitionNum?: number | bigint
+  readonly ReplicaNum?: number | bigint
+  readonly TopicTraffic?: string
+  readonly MessageHeap?: number | bigint
 }
 export const TopicFlowRanking: $Schema.Schema<TopicFlowRanking> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicFlowRanking", { TopicId: $C.str, TopicName: $C.str, PartitionNum: $C.uint64, ReplicaNum: $C.uint64, TopicTraffic: $C.str, MessageHeap: $C.uint64 }))
 
 /** `TopicFlowRankingResult` (response side). */
 export interface TopicFlowRankingResult {
-  readonly TopicFlow: readonly TopicFlowRanking[]
-  readonly ConsumeSpeed: readonly ConsumerGroupSpeed[]
-  readonly TopicMessageHeap: readonly TopicMessageHeapRanking[]
-  readonly BrokerIp: readonly string[]
-  readonly BrokerTopicData: readonly BrokerTopicData[]
+  readonly TopicFlow?: readonly TopicFlowRanking[]
+  readonly ConsumeSpeed?: readonly ConsumerGroupSpeed[]
+  readonly TopicMessageHeap?: readonly TopicMessageHeapRanking[]
+  readonly BrokerIp?: readonly string[]
+  readonly BrokerTopicData?: readonly BrokerTopicData[]
   readonly BrokerTopicFlowData?: readonly BrokerTopicFlowData[]
 }
 export const TopicFlowRankingResult: $Schema.Schema<TopicFlowRankingResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicFlowRankingResult", { TopicFlow: $C.arr(TopicFlowRanking), ConsumeSpeed: $C.arr(ConsumerGroupSpeed), TopicMessageHeap: $C.arr(TopicMessageHeapRanking), BrokerIp: $C.arr($C.str), BrokerTopicData: $C.arr(BrokerTopicData) }, { BrokerTopicFlowData: $C.arr(BrokerTopicFlowData) }))
 
 /** `TopicInSyncReplicaInfo` (response side). */
 export interface TopicInSyncReplicaInfo {
-  readonly Partition: string
-  readonly Leader: number | bigint
-  readonly Replica: string
-  readonly InSyncReplica: string
-  readonly BeginOffset: number | bigint
-  readonly EndOffset: number | bigint
-  readonly MessageCount: number | bigint
-  readonly OutOfSyncReplica: string
+  readonly Partition?: string
+  readonly Leader?: number | bigint
+  readonly Replica?: string
+  readonly InSyncReplica?: string
+  readonly BeginOffset?: number | bigint
+  readonly EndOffset?: number | bigint
+  readonly MessageCount?: number | bigint
+  readonly OutOfSyncReplica?: string
 }
 export const TopicInSyncReplicaInfo: $Schema.Schema<TopicInSyncReplicaInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicInSyncReplicaInfo", { Partition: $C.str, Leader: $C.uint64, Replica: $C.str, InSyncReplica: $C.str, BeginOffset: $C.uint64, EndOffset: $C.uint64, MessageCount: $C.uint64, OutOfSyncReplica: $C.str }))
 
 /** `TopicInSyncReplicaResult` (response side). */
 export interface TopicInSyncReplicaResult {
-  readonly TopicInSyncReplicaList: readonly TopicInSyncReplicaInfo[]
-  readonly TotalCount: number | bigint
+  readonly TopicInSyncReplicaList?: readonly TopicInSyncReplicaInfo[]
+  readonly TotalCount?: number | bigint
 }
 export const TopicInSyncReplicaResult: $Schema.Schema<TopicInSyncReplicaResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicInSyncReplicaResult", { TopicInSyncReplicaList: $C.arr(TopicInSyncReplicaInfo), TotalCount: $C.uint64 }))
 
 /** `TopicMessageHeapRanking` (response side). */
 export interface TopicMessageHeapRanking {
-  readonly TopicId: string
-  readonly TopicName: string
-  readonly PartitionNum: number | bigint
-  readonly ReplicaNum: number | bigint
-  readonly TopicTraffic: string
-  readonly MessageHeap: number | bigint
+  readonly TopicId?: string
+  readonly TopicName?: string
+  readonly PartitionNum?: number | bigint
+  readonly ReplicaNum?: number | bigint
+  readonly TopicTraffic?: string
+  readonly MessageHeap?: number | bigint
 }
 export const TopicMessageHeapRanking: $Schema.Schema<TopicMessageHeapRanking> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicMessageHeapRanking", { TopicId: $C.str, TopicName: $C.str, PartitionNum: $C.uint64, ReplicaNum: $C.uint64, TopicTraffic: $C.str, MessageHeap: $C.uint64 }))
 
 /** `TopicParam` (both sides). */
 export interface TopicParam {
-  readonly Resource: string
+  readonly Resource?: string
   readonly OffsetType?: string | null
   readonly StartTime?: number | bigint | null
   readonly TopicId?: string
@@ -3731,44 +3731,44 @@ export const TopicParam: $Schema.Schema<TopicParam> = /*#__PURE__*/ $C.lazy(() =
 
 /** `TopicPartitionDO` (response side). */
 export interface TopicPartitionDO {
-  readonly Partition: number | bigint
-  readonly LeaderStatus: number | bigint
-  readonly IsrNum: number | bigint
-  readonly ReplicaNum: number | bigint
+  readonly Partition?: number | bigint
+  readonly LeaderStatus?: number | bigint
+  readonly IsrNum?: number | bigint
+  readonly ReplicaNum?: number | bigint
 }
 export const TopicPartitionDO: $Schema.Schema<TopicPartitionDO> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicPartitionDO", { Partition: $C.int64, LeaderStatus: $C.int64, IsrNum: $C.int64, ReplicaNum: $C.int64 }))
 
 /** `TopicResult` (response side). */
 export interface TopicResult {
-  readonly TopicList: readonly Topic[]
-  readonly TotalCount: number | bigint
+  readonly TopicList?: readonly Topic[]
+  readonly TotalCount?: number | bigint
 }
 export const TopicResult: $Schema.Schema<TopicResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicResult", { TopicList: $C.arr(Topic), TotalCount: $C.int64 }))
 
 /** `TopicRetentionTimeConfigRsp` (response side). */
 export interface TopicRetentionTimeConfigRsp {
-  readonly Expect: number | bigint
-  readonly Current: number | bigint
-  readonly ModTimeStamp: number | bigint
+  readonly Expect?: number | bigint
+  readonly Current?: number | bigint
+  readonly ModTimeStamp?: number | bigint
 }
 export const TopicRetentionTimeConfigRsp: $Schema.Schema<TopicRetentionTimeConfigRsp> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicRetentionTimeConfigRsp", { Expect: $C.int64, Current: $C.int64, ModTimeStamp: $C.int64 }))
 
 /** `TopicSubscribeGroup` (response side). */
 export interface TopicSubscribeGroup {
-  readonly TotalCount: number | bigint
-  readonly StatusCountInfo: string
-  readonly GroupsInfo: readonly GroupInfoResponse[]
-  readonly Status: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly StatusCountInfo?: string
+  readonly GroupsInfo?: readonly GroupInfoResponse[]
+  readonly Status?: number | bigint
 }
 export const TopicSubscribeGroup: $Schema.Schema<TopicSubscribeGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicSubscribeGroup", { TotalCount: $C.int64, StatusCountInfo: $C.str, GroupsInfo: $C.arr(GroupInfoResponse), Status: $C.int64 }))
 
 /** `TransformParam` (both sides). */
 export interface TransformParam {
-  readonly AnalysisFormat: string
-  readonly OutputFormat: string
-  readonly FailureParam: FailureParam
-  readonly Content: string
-  readonly SourceType: string
+  readonly AnalysisFormat?: string
+  readonly OutputFormat?: string
+  readonly FailureParam?: FailureParam
+  readonly Content?: string
+  readonly SourceType?: string
   readonly Regex?: string
   readonly MapParam?: readonly MapParam[]
   readonly FilterParam?: readonly FilterMapParam[]
@@ -3780,8 +3780,8 @@ export const TransformParam: $Schema.Schema<TransformParam> = /*#__PURE__*/ $C.l
 
 /** `TransformsParam` (both sides). */
 export interface TransformsParam {
-  readonly Content: string
-  readonly FieldChain: readonly FieldParam[]
+  readonly Content?: string
+  readonly FieldChain?: readonly FieldParam[]
   readonly FilterParam?: readonly FilterMapParam[]
   readonly FailureParam?: FailureParam
   readonly Result?: string
@@ -3805,7 +3805,7 @@ export const UpgradeBrokerVersionRequest: $Schema.Schema<UpgradeBrokerVersionReq
 
 /** `UpgradeBrokerVersionResponse` (response side). */
 export interface UpgradeBrokerVersionResponse {
-  readonly Result: JgwOperateResponse
+  readonly Result?: JgwOperateResponse
   readonly RequestId: string
 }
 export const UpgradeBrokerVersionResponse: $Schema.Schema<UpgradeBrokerVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeBrokerVersionResponse", { Result: JgwOperateResponse, RequestId: $C.str }))
@@ -3818,23 +3818,23 @@ export const UrlDecodeParam: $Schema.Schema<UrlDecodeParam> = /*#__PURE__*/ $C.l
 
 /** `User` (response side). */
 export interface User {
-  readonly UserId: number | bigint
-  readonly Name: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly UserId?: number | bigint
+  readonly Name?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const User: $Schema.Schema<User> = /*#__PURE__*/ $C.lazy(() => $C.struct("User", { UserId: $C.int64, Name: $C.str, CreateTime: $C.datetime, UpdateTime: $C.datetime }))
 
 /** `UserResponse` (response side). */
 export interface UserResponse {
-  readonly Users: readonly User[]
-  readonly TotalCount: number | bigint
+  readonly Users?: readonly User[]
+  readonly TotalCount?: number | bigint
 }
 export const UserResponse: $Schema.Schema<UserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserResponse", { Users: $C.arr(User), TotalCount: $C.int64 }))
 
 /** `ValueParam` (both sides). */
 export interface ValueParam {
-  readonly Type: string
+  readonly Type?: string
   readonly Replace?: ReplaceParam | null
   readonly Substr?: SubstrParam | null
   readonly Date?: DateParam | null
@@ -3850,41 +3850,41 @@ export const ValueParam: $Schema.Schema<ValueParam> = /*#__PURE__*/ $C.lazy(() =
 
 /** `VipEntity` (response side). */
 export interface VipEntity {
-  readonly Vip: string
-  readonly Vport: string
+  readonly Vip?: string
+  readonly Vport?: string
 }
 export const VipEntity: $Schema.Schema<VipEntity> = /*#__PURE__*/ $C.lazy(() => $C.struct("VipEntity", { Vip: $C.str, Vport: $C.str }))
 
 /** `ZoneInfo` (response side). */
 export interface ZoneInfo {
-  readonly ZoneId: string
-  readonly IsInternalApp: number | bigint
-  readonly AppId: number | bigint
-  readonly Flag: boolean
-  readonly ZoneName: string
-  readonly ZoneStatus: number | bigint
+  readonly ZoneId?: string
+  readonly IsInternalApp?: number | bigint
+  readonly AppId?: number | bigint
+  readonly Flag?: boolean
+  readonly ZoneName?: string
+  readonly ZoneStatus?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly Exflag: string
-  readonly SoldOut: string
-  readonly SalesInfo: readonly SaleInfo[]
-  readonly ExtraFlag: string
+  readonly Exflag?: string
+  readonly SoldOut?: string
+  readonly SalesInfo?: readonly SaleInfo[]
+  readonly ExtraFlag?: string
 }
 export const ZoneInfo: $Schema.Schema<ZoneInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneInfo", { ZoneId: $C.str, IsInternalApp: $C.int64, AppId: $C.int64, Flag: $C.bool, ZoneName: $C.str, ZoneStatus: $C.int64, Exflag: $C.str, SoldOut: $C.str, SalesInfo: $C.arr(SaleInfo), ExtraFlag: $C.str }))
 
 /** `ZoneResponse` (response side). */
 export interface ZoneResponse {
-  readonly ZoneList: readonly ZoneInfo[]
-  readonly MaxBuyInstanceNum: number | bigint
-  readonly MaxBandwidth: number | bigint
-  readonly UnitPrice: Price
-  readonly MessagePrice: Price
-  readonly ClusterInfo: readonly ClusterInfo[]
-  readonly Standard: string
-  readonly StandardS2: string
-  readonly Profession: string
-  readonly Physical: string
-  readonly PublicNetwork: string
-  readonly PublicNetworkLimit: string
+  readonly ZoneList?: readonly ZoneInfo[]
+  readonly MaxBuyInstanceNum?: number | bigint
+  readonly MaxBandwidth?: number | bigint
+  readonly UnitPrice?: Price
+  readonly MessagePrice?: Price
+  readonly ClusterInfo?: readonly ClusterInfo[]
+  readonly Standard?: string
+  readonly StandardS2?: string
+  readonly Profession?: string
+  readonly Physical?: string
+  readonly PublicNetwork?: string
+  readonly PublicNetworkLimit?: string
   readonly RequestId?: string
   readonly Offset?: number | bigint
   readonly Limit?: number | bigint

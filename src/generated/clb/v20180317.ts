@@ -26,7 +26,7 @@ export const AddModelKeyRequest: $Schema.Schema<AddModelKeyRequest> = /*#__PURE_
 
 /** `AddModelKeyResponse` (response side). */
 export interface AddModelKeyResponse {
-  readonly KeyIds: readonly string[]
+  readonly KeyIds?: readonly string[]
   readonly RequestId: string
 }
 export const AddModelKeyResponse: $Schema.Schema<AddModelKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddModelKeyResponse", { KeyIds: $C.arr($C.str), RequestId: $C.str }))
@@ -126,15 +126,15 @@ export const AssociatedModelRouterItem: $Schema.Schema<AssociatedModelRouterItem
 
 /** `AssociationItem` (response side). */
 export interface AssociationItem {
-  readonly LoadBalancerId: string
-  readonly ListenerId: string
-  readonly LocationId: string | null
-  readonly Protocol: string
-  readonly Port: number | bigint
-  readonly Domain: string | null
-  readonly Url: string | null
-  readonly LoadBalancerName: string
-  readonly ListenerName: string
+  readonly LoadBalancerId?: string
+  readonly ListenerId?: string
+  readonly LocationId?: string | null
+  readonly Protocol?: string
+  readonly Port?: number | bigint
+  readonly Domain?: string | null
+  readonly Url?: string | null
+  readonly LoadBalancerName?: string
+  readonly ListenerName?: string
   readonly Weight?: number | bigint
   readonly RuleId?: string
 }
@@ -166,15 +166,15 @@ export const AvailableZoneAffinityInfo: $Schema.Schema<AvailableZoneAffinityInfo
 
 /** `Backend` (response side). */
 export interface Backend {
-  readonly Type: string
-  readonly InstanceId: string
-  readonly Port: number | bigint
-  readonly Weight: number | bigint
-  readonly PublicIpAddresses: readonly string[] | null
-  readonly PrivateIpAddresses: readonly string[]
-  readonly InstanceName: string | null
-  readonly RegisteredTime: string
-  readonly EniId: string | null
+  readonly Type?: string
+  readonly InstanceId?: string
+  readonly Port?: number | bigint
+  readonly Weight?: number | bigint
+  readonly PublicIpAddresses?: readonly string[] | null
+  readonly PrivateIpAddresses?: readonly string[]
+  readonly InstanceName?: string | null
+  readonly RegisteredTime?: string
+  readonly EniId?: string | null
   readonly Tag?: string
   readonly Zone?: string | null
 }
@@ -182,8 +182,8 @@ export const Backend: $Schema.Schema<Backend> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `BasicTargetGroupInfo` (response side). */
 export interface BasicTargetGroupInfo {
-  readonly TargetGroupId: string
-  readonly TargetGroupName: string
+  readonly TargetGroupId?: string
+  readonly TargetGroupName?: string
   readonly Weight?: number | bigint
 }
 export const BasicTargetGroupInfo: $Schema.Schema<BasicTargetGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BasicTargetGroupInfo", { TargetGroupId: $C.str, TargetGroupName: $C.str }, { Weight: $C.uint64 }))
@@ -197,7 +197,7 @@ export const BatchDeregisterTargetsRequest: $Schema.Schema<BatchDeregisterTarget
 
 /** `BatchDeregisterTargetsResponse` (response side). */
 export interface BatchDeregisterTargetsResponse {
-  readonly FailListenerIdSet: readonly string[]
+  readonly FailListenerIdSet?: readonly string[]
   readonly Message?: string
   readonly RequestId: string
 }
@@ -238,7 +238,7 @@ export const BatchRegisterTargetsRequest: $Schema.Schema<BatchRegisterTargetsReq
 
 /** `BatchRegisterTargetsResponse` (response side). */
 export interface BatchRegisterTargetsResponse {
-  readonly FailListenerIdSet: readonly string[]
+  readonly FailListenerIdSet?: readonly string[]
   readonly Message?: string
   readonly RequestId: string
 }
@@ -258,15 +258,15 @@ export const BatchTarget: $Schema.Schema<BatchTarget> = /*#__PURE__*/ $C.lazy(()
 
 /** `BindDetailItem` (response side). */
 export interface BindDetailItem {
-  readonly LoadBalancerId: string
-  readonly ListenerId: string
-  readonly Domain: string
-  readonly LocationId: string
-  readonly ListenerName: string
-  readonly Protocol: string
-  readonly Vport: number | bigint
-  readonly Url: string | null
-  readonly UconfigId: string
+  readonly LoadBalancerId?: string
+  readonly ListenerId?: string
+  readonly Domain?: string
+  readonly LocationId?: string
+  readonly ListenerName?: string
+  readonly Protocol?: string
+  readonly Vport?: number | bigint
+  readonly Url?: string | null
+  readonly UconfigId?: string
 }
 export const BindDetailItem: $Schema.Schema<BindDetailItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindDetailItem", { LoadBalancerId: $C.str, ListenerId: $C.str, Domain: $C.str, LocationId: $C.str, ListenerName: $C.str, Protocol: $C.str, Vport: $C.int64, Url: $C.nul($C.str), UconfigId: $C.str }))
 
@@ -281,21 +281,21 @@ export const BindItem: $Schema.Schema<BindItem> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `BlockedIP` (response side). */
 export interface BlockedIP {
-  readonly IP: string
-  readonly CreateTime: string
-  readonly ExpireTime: string
+  readonly IP?: string
+  readonly CreateTime?: string
+  readonly ExpireTime?: string
 }
 export const BlockedIP: $Schema.Schema<BlockedIP> = /*#__PURE__*/ $C.lazy(() => $C.struct("BlockedIP", { IP: $C.str, CreateTime: $C.str, ExpireTime: $C.str }))
 
 /** `BudgetAssociation` (response side). */
 export interface BudgetAssociation {
-  readonly BudgetId: string
+  readonly BudgetId?: string
   readonly CreatedTime?: string
   readonly KeyId?: string | null
-  readonly ModelRouterId: string
+  readonly ModelRouterId?: string
   readonly ResourceName?: string
-  readonly Status: string
-  readonly Type: string
+  readonly Status?: string
+  readonly Type?: string
   readonly UserGroupId?: string
 }
 export const BudgetAssociation: $Schema.Schema<BudgetAssociation> = /*#__PURE__*/ $C.lazy(() => $C.struct("BudgetAssociation", { BudgetId: $C.str, ModelRouterId: $C.str, Status: $C.str, Type: $C.str }, { CreatedTime: $C.datetimeIso, KeyId: $C.nul($C.str), ResourceName: $C.str, UserGroupId: $C.str }))
@@ -318,15 +318,15 @@ export const BudgetConfigInput: $Schema.Schema<BudgetConfigInput> = /*#__PURE__*
 /** `BudgetInfo` (response side). */
 export interface BudgetInfo {
   readonly AssociationKeyCount?: number | bigint
-  readonly AssociationModelRouterCount: number | bigint
+  readonly AssociationModelRouterCount?: number | bigint
   readonly AssociationUserGroupCount?: number | bigint
   readonly BudgetConfigs?: readonly BudgetConfig[]
-  readonly BudgetId: string
-  readonly BudgetName: string
+  readonly BudgetId?: string
+  readonly BudgetName?: string
   readonly CreatedTime?: string
   readonly ModifiedTime?: string
   readonly RateLimitConfig?: RateLimitConfigForBudget
-  readonly Status: string
+  readonly Status?: string
 }
 export const BudgetInfo: $Schema.Schema<BudgetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BudgetInfo", { AssociationModelRouterCount: $C.uint64, BudgetId: $C.str, BudgetName: $C.str, Status: $C.str }, { AssociationKeyCount: $C.uint64, AssociationUserGroupCount: $C.uint64, BudgetConfigs: $C.arr(BudgetConfig), CreatedTime: $C.str, ModifiedTime: $C.str, RateLimitConfig: RateLimitConfigForBudget }))
 
@@ -341,8 +341,8 @@ export const BudgetResource: $Schema.Schema<BudgetResource> = /*#__PURE__*/ $C.l
 
 /** `CertIdRelatedWithLoadBalancers` (response side). */
 export interface CertIdRelatedWithLoadBalancers {
-  readonly CertId: string
-  readonly LoadBalancers: readonly LoadBalancer[]
+  readonly CertId?: string
+  readonly LoadBalancers?: readonly LoadBalancer[]
 }
 export const CertIdRelatedWithLoadBalancers: $Schema.Schema<CertIdRelatedWithLoadBalancers> = /*#__PURE__*/ $C.lazy(() => $C.struct("CertIdRelatedWithLoadBalancers", { CertId: $C.str, LoadBalancers: $C.arr(LoadBalancer) }))
 
@@ -371,11 +371,11 @@ export const CertificateInput: $Schema.Schema<CertificateInput> = /*#__PURE__*/ 
 
 /** `CertificateOutput` (response side). */
 export interface CertificateOutput {
-  readonly SSLMode: string
-  readonly SSLVerifyClient: string
-  readonly CertId: string
-  readonly CertCaId: string
-  readonly ExtCertIds: readonly string[]
+  readonly SSLMode?: string
+  readonly SSLVerifyClient?: string
+  readonly CertId?: string
+  readonly CertCaId?: string
+  readonly ExtCertIds?: readonly string[]
 }
 export const CertificateOutput: $Schema.Schema<CertificateOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("CertificateOutput", { SSLMode: $C.str, SSLVerifyClient: $C.str, CertId: $C.str, CertCaId: $C.str, ExtCertIds: $C.arr($C.str) }))
 
@@ -400,53 +400,53 @@ export const ChatCompletionsResponse: $Schema.Schema<ChatCompletionsResponse> = 
 
 /** `ClassicalHealth` (response side). */
 export interface ClassicalHealth {
-  readonly IP: string
-  readonly Port: number | bigint
-  readonly ListenerPort: number | bigint
-  readonly Protocol: string
-  readonly HealthStatus: number | bigint
+  readonly IP?: string
+  readonly Port?: number | bigint
+  readonly ListenerPort?: number | bigint
+  readonly Protocol?: string
+  readonly HealthStatus?: number | bigint
 }
 export const ClassicalHealth: $Schema.Schema<ClassicalHealth> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClassicalHealth", { IP: $C.str, Port: $C.int64, ListenerPort: $C.int64, Protocol: $C.str, HealthStatus: $C.int64 }))
 
 /** `ClassicalListener` (response side). */
 export interface ClassicalListener {
-  readonly ListenerId: string
-  readonly ListenerPort: number | bigint
-  readonly InstancePort: number | bigint
-  readonly ListenerName: string
-  readonly Protocol: string
-  readonly SessionExpire: number | bigint
-  readonly HealthSwitch: number | bigint
-  readonly TimeOut: number | bigint
-  readonly IntervalTime: number | bigint
-  readonly HealthNum: number | bigint
-  readonly UnhealthNum: number | bigint
-  readonly HttpHash: string
-  readonly HttpCode: number | bigint
-  readonly HttpCheckPath: string
-  readonly SSLMode: string
-  readonly CertId: string
-  readonly CertCaId: string
-  readonly Status: number | bigint
+  readonly ListenerId?: string
+  readonly ListenerPort?: number | bigint
+  readonly InstancePort?: number | bigint
+  readonly ListenerName?: string
+  readonly Protocol?: string
+  readonly SessionExpire?: number | bigint
+  readonly HealthSwitch?: number | bigint
+  readonly TimeOut?: number | bigint
+  readonly IntervalTime?: number | bigint
+  readonly HealthNum?: number | bigint
+  readonly UnhealthNum?: number | bigint
+  readonly HttpHash?: string
+  readonly HttpCode?: number | bigint
+  readonly HttpCheckPath?: string
+  readonly SSLMode?: string
+  readonly CertId?: string
+  readonly CertCaId?: string
+  readonly Status?: number | bigint
 }
 export const ClassicalListener: $Schema.Schema<ClassicalListener> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClassicalListener", { ListenerId: $C.str, ListenerPort: $C.int64, InstancePort: $C.int64, ListenerName: $C.str, Protocol: $C.str, SessionExpire: $C.int64, HealthSwitch: $C.int64, TimeOut: $C.int64, IntervalTime: $C.int64, HealthNum: $C.int64, UnhealthNum: $C.int64, HttpHash: $C.str, HttpCode: $C.int64, HttpCheckPath: $C.str, SSLMode: $C.str, CertId: $C.str, CertCaId: $C.str, Status: $C.int64 }))
 
 /** `ClassicalLoadBalancerInfo` (response side). */
 export interface ClassicalLoadBalancerInfo {
-  readonly InstanceId: string
-  readonly LoadBalancerIds: readonly string[]
+  readonly InstanceId?: string
+  readonly LoadBalancerIds?: readonly string[]
 }
 export const ClassicalLoadBalancerInfo: $Schema.Schema<ClassicalLoadBalancerInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClassicalLoadBalancerInfo", { InstanceId: $C.str, LoadBalancerIds: $C.arr($C.str) }))
 
 /** `ClassicalTarget` (response side). */
 export interface ClassicalTarget {
-  readonly Type: string
-  readonly InstanceId: string
-  readonly Weight: number | bigint
-  readonly PublicIpAddresses: readonly string[]
-  readonly PrivateIpAddresses: readonly string[]
-  readonly InstanceName: string
-  readonly RunFlag: number | bigint
+  readonly Type?: string
+  readonly InstanceId?: string
+  readonly Weight?: number | bigint
+  readonly PublicIpAddresses?: readonly string[]
+  readonly PrivateIpAddresses?: readonly string[]
+  readonly InstanceName?: string
+  readonly RunFlag?: number | bigint
 }
 export const ClassicalTarget: $Schema.Schema<ClassicalTarget> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClassicalTarget", { Type: $C.str, InstanceId: $C.str, Weight: $C.int64, PublicIpAddresses: $C.arr($C.str), PrivateIpAddresses: $C.arr($C.str), InstanceName: $C.str, RunFlag: $C.int64 }))
 
@@ -489,31 +489,31 @@ export const CloneLoadBalancerResponse: $Schema.Schema<CloneLoadBalancerResponse
 
 /** `Cluster` (response side). */
 export interface Cluster {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly ClusterType: string
-  readonly ClusterTag: string | null
-  readonly Zone: string
-  readonly Network: string
-  readonly MaxConn: number | bigint | null
-  readonly MaxInFlow: number | bigint | null
-  readonly MaxInPkg: number | bigint | null
-  readonly MaxOutFlow: number | bigint | null
-  readonly MaxOutPkg: number | bigint | null
-  readonly MaxNewConn: number | bigint | null
-  readonly HTTPMaxNewConn: number | bigint | null
-  readonly HTTPSMaxNewConn: number | bigint | null
-  readonly HTTPQps: number | bigint | null
-  readonly HTTPSQps: number | bigint | null
-  readonly ResourceCount: number | bigint
-  readonly IdleResourceCount: number | bigint | null
-  readonly LoadBalanceDirectorCount: number | bigint | null
-  readonly Isp: string | null
-  readonly ClustersZone: ClustersZone | null
-  readonly ClustersVersion: string | null
-  readonly DisasterRecoveryType: string
-  readonly Egress: string
-  readonly IPVersion: string
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly ClusterType?: string
+  readonly ClusterTag?: string | null
+  readonly Zone?: string
+  readonly Network?: string
+  readonly MaxConn?: number | bigint | null
+  readonly MaxInFlow?: number | bigint | null
+  readonly MaxInPkg?: number | bigint | null
+  readonly MaxOutFlow?: number | bigint | null
+  readonly MaxOutPkg?: number | bigint | null
+  readonly MaxNewConn?: number | bigint | null
+  readonly HTTPMaxNewConn?: number | bigint | null
+  readonly HTTPSMaxNewConn?: number | bigint | null
+  readonly HTTPQps?: number | bigint | null
+  readonly HTTPSQps?: number | bigint | null
+  readonly ResourceCount?: number | bigint
+  readonly IdleResourceCount?: number | bigint | null
+  readonly LoadBalanceDirectorCount?: number | bigint | null
+  readonly Isp?: string | null
+  readonly ClustersZone?: ClustersZone | null
+  readonly ClustersVersion?: string | null
+  readonly DisasterRecoveryType?: string
+  readonly Egress?: string
+  readonly IPVersion?: string
   readonly Tag?: readonly TagInfo[]
 }
 export const Cluster: $Schema.Schema<Cluster> = /*#__PURE__*/ $C.lazy(() => $C.struct("Cluster", { ClusterId: $C.str, ClusterName: $C.str, ClusterType: $C.str, ClusterTag: $C.nul($C.str), Zone: $C.str, Network: $C.str, MaxConn: $C.nul($C.int64), MaxInFlow: $C.nul($C.int64), MaxInPkg: $C.nul($C.int64), MaxOutFlow: $C.nul($C.int64), MaxOutPkg: $C.nul($C.int64), MaxNewConn: $C.nul($C.int64), HTTPMaxNewConn: $C.nul($C.int64), HTTPSMaxNewConn: $C.nul($C.int64), HTTPQps: $C.nul($C.int64), HTTPSQps: $C.nul($C.int64), ResourceCount: $C.int64, IdleResourceCount: $C.nul($C.int64), LoadBalanceDirectorCount: $C.nul($C.int64), Isp: $C.nul($C.str), ClustersZone: $C.nul(ClustersZone), ClustersVersion: $C.nul($C.str), DisasterRecoveryType: $C.str, Egress: $C.str, IPVersion: $C.str }, { Tag: $C.arr(TagInfo) }))
@@ -535,7 +535,7 @@ export const ClusterInfoInput: $Schema.Schema<ClusterInfoInput> = /*#__PURE__*/ 
 
 /** `ClusterItem` (both sides). */
 export interface ClusterItem {
-  readonly ClusterId: string
+  readonly ClusterId?: string
   readonly ClusterName?: string
   readonly Zone?: string | null
 }
@@ -543,20 +543,20 @@ export const ClusterItem: $Schema.Schema<ClusterItem> = /*#__PURE__*/ $C.lazy(()
 
 /** `ClusterResource` (response side). */
 export interface ClusterResource {
-  readonly ClusterId: string
-  readonly Vip: string
-  readonly LoadBalancerId: string | null
-  readonly Idle: string
-  readonly ClusterName: string
-  readonly Isp: string
-  readonly ClustersZone: ClustersZone | null
+  readonly ClusterId?: string
+  readonly Vip?: string
+  readonly LoadBalancerId?: string | null
+  readonly Idle?: string
+  readonly ClusterName?: string
+  readonly Isp?: string
+  readonly ClustersZone?: ClustersZone | null
 }
 export const ClusterResource: $Schema.Schema<ClusterResource> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterResource", { ClusterId: $C.str, Vip: $C.str, LoadBalancerId: $C.nul($C.str), Idle: $C.str, ClusterName: $C.str, Isp: $C.str, ClustersZone: $C.nul(ClustersZone) }))
 
 /** `ClustersZone` (response side). */
 export interface ClustersZone {
-  readonly MasterZone: readonly string[]
-  readonly SlaveZone: readonly string[]
+  readonly MasterZone?: readonly string[]
+  readonly SlaveZone?: readonly string[]
 }
 export const ClustersZone: $Schema.Schema<ClustersZone> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClustersZone", { MasterZone: $C.arr($C.str), SlaveZone: $C.arr($C.str) }))
 
@@ -571,12 +571,12 @@ export const Coefficient: $Schema.Schema<Coefficient> = /*#__PURE__*/ $C.lazy(()
 
 /** `ConfigListItem` (response side). */
 export interface ConfigListItem {
-  readonly UconfigId: string
-  readonly ConfigType: string
-  readonly ConfigName: string
-  readonly ConfigContent: string
-  readonly CreateTimestamp: string
-  readonly UpdateTimestamp: string
+  readonly UconfigId?: string
+  readonly ConfigType?: string
+  readonly ConfigName?: string
+  readonly ConfigContent?: string
+  readonly CreateTimestamp?: string
+  readonly UpdateTimestamp?: string
 }
 export const ConfigListItem: $Schema.Schema<ConfigListItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConfigListItem", { UconfigId: $C.str, ConfigType: $C.str, ConfigName: $C.str, ConfigContent: $C.str, CreateTimestamp: $C.str, UpdateTimestamp: $C.str }))
 
@@ -606,7 +606,7 @@ export const CreateBudgetRequest: $Schema.Schema<CreateBudgetRequest> = /*#__PUR
 
 /** `CreateBudgetResponse` (response side). */
 export interface CreateBudgetResponse {
-  readonly BudgetId: string
+  readonly BudgetId?: string
   readonly RequestId: string
 }
 export const CreateBudgetResponse: $Schema.Schema<CreateBudgetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBudgetResponse", { BudgetId: $C.str, RequestId: $C.str }))
@@ -622,7 +622,7 @@ export const CreateClsLogSetRequest: $Schema.Schema<CreateClsLogSetRequest> = /*
 
 /** `CreateClsLogSetResponse` (response side). */
 export interface CreateClsLogSetResponse {
-  readonly LogsetId: string
+  readonly LogsetId?: string
   readonly RequestId: string
 }
 export const CreateClsLogSetResponse: $Schema.Schema<CreateClsLogSetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClsLogSetResponse", { LogsetId: $C.str, RequestId: $C.str }))
@@ -638,7 +638,7 @@ export const CreateIntentRouterRequest: $Schema.Schema<CreateIntentRouterRequest
 
 /** `CreateIntentRouterResponse` (response side). */
 export interface CreateIntentRouterResponse {
-  readonly IntentRouterId: string
+  readonly IntentRouterId?: string
   readonly RequestId: string
 }
 export const CreateIntentRouterResponse: $Schema.Schema<CreateIntentRouterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateIntentRouterResponse", { IntentRouterId: $C.str, RequestId: $C.str }))
@@ -656,8 +656,8 @@ export const CreateKeyRequest: $Schema.Schema<CreateKeyRequest> = /*#__PURE__*/ 
 
 /** `CreateKeyResponse` (response side). */
 export interface CreateKeyResponse {
-  readonly KeyId: string
-  readonly Key: string
+  readonly KeyId?: string
+  readonly Key?: string
   readonly RequestId: string
 }
 export const CreateKeyResponse: $Schema.Schema<CreateKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateKeyResponse", { KeyId: $C.str, Key: $C.str, RequestId: $C.str }))
@@ -717,7 +717,7 @@ export const CreateListenerRequest: $Schema.Schema<CreateListenerRequest> = /*#_
 
 /** `CreateListenerResponse` (response side). */
 export interface CreateListenerResponse {
-  readonly ListenerIds: readonly string[]
+  readonly ListenerIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateListenerResponse: $Schema.Schema<CreateListenerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateListenerResponse", { ListenerIds: $C.arr($C.str), RequestId: $C.str }))
@@ -761,8 +761,8 @@ export const CreateLoadBalancerRequest: $Schema.Schema<CreateLoadBalancerRequest
 
 /** `CreateLoadBalancerResponse` (response side). */
 export interface CreateLoadBalancerResponse {
-  readonly LoadBalancerIds: readonly string[] | null
-  readonly DealName: string | null
+  readonly LoadBalancerIds?: readonly string[] | null
+  readonly DealName?: string | null
   readonly RequestId: string
 }
 export const CreateLoadBalancerResponse: $Schema.Schema<CreateLoadBalancerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLoadBalancerResponse", { LoadBalancerIds: $C.nul($C.arr($C.str)), DealName: $C.nul($C.str), RequestId: $C.str }))
@@ -802,8 +802,8 @@ export const CreateModelRequest: $Schema.Schema<CreateModelRequest> = /*#__PURE_
 
 /** `CreateModelResponse` (response side). */
 export interface CreateModelResponse {
-  readonly ServiceProviderId: string
-  readonly KeyIds: readonly string[]
+  readonly ServiceProviderId?: string
+  readonly KeyIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateModelResponse: $Schema.Schema<CreateModelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateModelResponse", { ServiceProviderId: $C.str, KeyIds: $C.arr($C.str), RequestId: $C.str }))
@@ -848,7 +848,7 @@ export const CreateModelRouterResourcePackageResponse: $Schema.Schema<CreateMode
 
 /** `CreateModelRouterResponse` (response side). */
 export interface CreateModelRouterResponse {
-  readonly ModelRouterId: string
+  readonly ModelRouterId?: string
   readonly RequestId: string
 }
 export const CreateModelRouterResponse: $Schema.Schema<CreateModelRouterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateModelRouterResponse", { ModelRouterId: $C.str, RequestId: $C.str }))
@@ -863,7 +863,7 @@ export const CreateRuleRequest: $Schema.Schema<CreateRuleRequest> = /*#__PURE__*
 
 /** `CreateRuleResponse` (response side). */
 export interface CreateRuleResponse {
-  readonly LocationIds: readonly string[]
+  readonly LocationIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateRuleResponse: $Schema.Schema<CreateRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRuleResponse", { LocationIds: $C.arr($C.str), RequestId: $C.str }))
@@ -890,7 +890,7 @@ export const CreateTargetGroupRequest: $Schema.Schema<CreateTargetGroupRequest> 
 
 /** `CreateTargetGroupResponse` (response side). */
 export interface CreateTargetGroupResponse {
-  readonly TargetGroupId: string
+  readonly TargetGroupId?: string
   readonly RequestId: string
 }
 export const CreateTargetGroupResponse: $Schema.Schema<CreateTargetGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTargetGroupResponse", { TargetGroupId: $C.str, RequestId: $C.str }))
@@ -908,7 +908,7 @@ export const CreateTopicRequest: $Schema.Schema<CreateTopicRequest> = /*#__PURE_
 
 /** `CreateTopicResponse` (response side). */
 export interface CreateTopicResponse {
-  readonly TopicId: string
+  readonly TopicId?: string
   readonly RequestId: string
 }
 export const CreateTopicResponse: $Schema.Schema<CreateTopicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTopicResponse", { TopicId: $C.str, RequestId: $C.str }))
@@ -927,7 +927,7 @@ export const CreateUserGroupRequest: $Schema.Schema<CreateUserGroupRequest> = /*
 
 /** `CreateUserGroupResponse` (response side). */
 export interface CreateUserGroupResponse {
-  readonly UserGroupId: string
+  readonly UserGroupId?: string
   readonly RequestId: string
 }
 export const CreateUserGroupResponse: $Schema.Schema<CreateUserGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUserGroupResponse", { UserGroupId: $C.str, RequestId: $C.str }))
@@ -945,20 +945,20 @@ export interface CreditUsage {
   readonly BudgetDuration?: string | null
   readonly BudgetResetAt?: string | null
   readonly Limit?: number | null
-  readonly Used: number
+  readonly Used?: number
 }
 export const CreditUsage: $Schema.Schema<CreditUsage> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreditUsage", { Used: $C.float }, { BudgetDuration: $C.nul($C.str), BudgetResetAt: $C.nul($C.str), Limit: $C.nul($C.float) }))
 
 /** `CrossTargets` (response side). */
 export interface CrossTargets {
-  readonly LocalVpcId: string
-  readonly VpcId: string
-  readonly IP: string
-  readonly VpcName: string
-  readonly EniId: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Region: string
+  readonly LocalVpcId?: string
+  readonly VpcId?: string
+  readonly IP?: string
+  readonly VpcName?: string
+  readonly EniId?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Region?: string
 }
 export const CrossTargets: $Schema.Schema<CrossTargets> = /*#__PURE__*/ $C.lazy(() => $C.struct("CrossTargets", { LocalVpcId: $C.str, VpcId: $C.str, IP: $C.str, VpcName: $C.str, EniId: $C.str, InstanceId: $C.str, InstanceName: $C.str, Region: $C.str }))
 
@@ -1248,9 +1248,9 @@ export const DescribeBlockIPListRequest: $Schema.Schema<DescribeBlockIPListReque
 
 /** `DescribeBlockIPListResponse` (response side). */
 export interface DescribeBlockIPListResponse {
-  readonly BlockedIPCount: number | bigint
-  readonly ClientIPField: string
-  readonly BlockedIPList: readonly BlockedIP[]
+  readonly BlockedIPCount?: number | bigint
+  readonly ClientIPField?: string
+  readonly BlockedIPList?: readonly BlockedIP[]
   readonly RequestId: string
 }
 export const DescribeBlockIPListResponse: $Schema.Schema<DescribeBlockIPListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBlockIPListResponse", { BlockedIPCount: $C.uint64, ClientIPField: $C.str, BlockedIPList: $C.arr(BlockedIP), RequestId: $C.str }))
@@ -1263,7 +1263,7 @@ export const DescribeBlockIPTaskRequest: $Schema.Schema<DescribeBlockIPTaskReque
 
 /** `DescribeBlockIPTaskResponse` (response side). */
 export interface DescribeBlockIPTaskResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBlockIPTaskResponse: $Schema.Schema<DescribeBlockIPTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBlockIPTaskResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -1324,7 +1324,7 @@ export const DescribeClassicalLBHealthStatusRequest: $Schema.Schema<DescribeClas
 
 /** `DescribeClassicalLBHealthStatusResponse` (response side). */
 export interface DescribeClassicalLBHealthStatusResponse {
-  readonly HealthList: readonly ClassicalHealth[]
+  readonly HealthList?: readonly ClassicalHealth[]
   readonly RequestId: string
 }
 export const DescribeClassicalLBHealthStatusResponse: $Schema.Schema<DescribeClassicalLBHealthStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClassicalLBHealthStatusResponse", { HealthList: $C.arr(ClassicalHealth), RequestId: $C.str }))
@@ -1341,7 +1341,7 @@ export const DescribeClassicalLBListenersRequest: $Schema.Schema<DescribeClassic
 
 /** `DescribeClassicalLBListenersResponse` (response side). */
 export interface DescribeClassicalLBListenersResponse {
-  readonly Listeners: readonly ClassicalListener[]
+  readonly Listeners?: readonly ClassicalListener[]
   readonly RequestId: string
 }
 export const DescribeClassicalLBListenersResponse: $Schema.Schema<DescribeClassicalLBListenersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClassicalLBListenersResponse", { Listeners: $C.arr(ClassicalListener), RequestId: $C.str }))
@@ -1354,7 +1354,7 @@ export const DescribeClassicalLBTargetsRequest: $Schema.Schema<DescribeClassical
 
 /** `DescribeClassicalLBTargetsResponse` (response side). */
 export interface DescribeClassicalLBTargetsResponse {
-  readonly Targets: readonly ClassicalTarget[]
+  readonly Targets?: readonly ClassicalTarget[]
   readonly RequestId: string
 }
 export const DescribeClassicalLBTargetsResponse: $Schema.Schema<DescribeClassicalLBTargetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClassicalLBTargetsResponse", { Targets: $C.arr(ClassicalTarget), RequestId: $C.str }))
@@ -1381,8 +1381,8 @@ export const DescribeClusterResourcesRequest: $Schema.Schema<DescribeClusterReso
 
 /** `DescribeClusterResourcesResponse` (response side). */
 export interface DescribeClusterResourcesResponse {
-  readonly ClusterResourceSet: readonly ClusterResource[]
-  readonly TotalCount: number | bigint
+  readonly ClusterResourceSet?: readonly ClusterResource[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeClusterResourcesResponse: $Schema.Schema<DescribeClusterResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterResourcesResponse", { ClusterResourceSet: $C.arr(ClusterResource), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1397,8 +1397,8 @@ export const DescribeCrossTargetsRequest: $Schema.Schema<DescribeCrossTargetsReq
 
 /** `DescribeCrossTargetsResponse` (response side). */
 export interface DescribeCrossTargetsResponse {
-  readonly TotalCount: number | bigint
-  readonly CrossTargetSet: readonly CrossTargets[]
+  readonly TotalCount?: number | bigint
+  readonly CrossTargetSet?: readonly CrossTargets[]
   readonly RequestId: string
 }
 export const DescribeCrossTargetsResponse: $Schema.Schema<DescribeCrossTargetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCrossTargetsResponse", { TotalCount: $C.uint64, CrossTargetSet: $C.arr(CrossTargets), RequestId: $C.str }))
@@ -1414,8 +1414,8 @@ export const DescribeCustomizedConfigAssociateListRequest: $Schema.Schema<Descri
 
 /** `DescribeCustomizedConfigAssociateListResponse` (response side). */
 export interface DescribeCustomizedConfigAssociateListResponse {
-  readonly BindList: readonly BindDetailItem[]
-  readonly TotalCount: number | bigint
+  readonly BindList?: readonly BindDetailItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCustomizedConfigAssociateListResponse: $Schema.Schema<DescribeCustomizedConfigAssociateListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCustomizedConfigAssociateListResponse", { BindList: $C.arr(BindDetailItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1433,8 +1433,8 @@ export const DescribeCustomizedConfigListRequest: $Schema.Schema<DescribeCustomi
 
 /** `DescribeCustomizedConfigListResponse` (response side). */
 export interface DescribeCustomizedConfigListResponse {
-  readonly ConfigList: readonly ConfigListItem[]
-  readonly TotalCount: number | bigint
+  readonly ConfigList?: readonly ConfigListItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCustomizedConfigListResponse: $Schema.Schema<DescribeCustomizedConfigListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCustomizedConfigListResponse", { ConfigList: $C.arr(ConfigListItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1449,8 +1449,8 @@ export const DescribeExclusiveClustersRequest: $Schema.Schema<DescribeExclusiveC
 
 /** `DescribeExclusiveClustersResponse` (response side). */
 export interface DescribeExclusiveClustersResponse {
-  readonly ClusterSet: readonly Cluster[]
-  readonly TotalCount: number | bigint
+  readonly ClusterSet?: readonly Cluster[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeExclusiveClustersResponse: $Schema.Schema<DescribeExclusiveClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExclusiveClustersResponse", { ClusterSet: $C.arr(Cluster), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1465,8 +1465,8 @@ export const DescribeIdleLoadBalancersRequest: $Schema.Schema<DescribeIdleLoadBa
 
 /** `DescribeIdleLoadBalancersResponse` (response side). */
 export interface DescribeIdleLoadBalancersResponse {
-  readonly IdleLoadBalancers: readonly IdleLoadBalancer[]
-  readonly TotalCount: number | bigint
+  readonly IdleLoadBalancers?: readonly IdleLoadBalancer[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeIdleLoadBalancersResponse: $Schema.Schema<DescribeIdleLoadBalancersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIdleLoadBalancersResponse", { IdleLoadBalancers: $C.arr(IdleLoadBalancer), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1477,8 +1477,8 @@ export const DescribeIntentRouterTiersRequest: $Schema.Schema<DescribeIntentRout
 
 /** `DescribeIntentRouterTiersResponse` (response side). */
 export interface DescribeIntentRouterTiersResponse {
-  readonly TierSet: readonly IntentRouterTierDictItem[]
-  readonly TotalCount: number | bigint
+  readonly TierSet?: readonly IntentRouterTierDictItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeIntentRouterTiersResponse: $Schema.Schema<DescribeIntentRouterTiersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIntentRouterTiersResponse", { TierSet: $C.arr(IntentRouterTierDictItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1492,8 +1492,8 @@ export const DescribeIntentRoutersRequest: $Schema.Schema<DescribeIntentRoutersR
 
 /** `DescribeIntentRoutersResponse` (response side). */
 export interface DescribeIntentRoutersResponse {
-  readonly IntentRouterSet: readonly IntentRouterItem[]
-  readonly TotalCount: number | bigint
+  readonly IntentRouterSet?: readonly IntentRouterItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeIntentRoutersResponse: $Schema.Schema<DescribeIntentRoutersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIntentRoutersResponse", { IntentRouterSet: $C.arr(IntentRouterItem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1553,8 +1553,8 @@ export const DescribeListenersRequest: $Schema.Schema<DescribeListenersRequest> 
 
 /** `DescribeListenersResponse` (response side). */
 export interface DescribeListenersResponse {
-  readonly Listeners: readonly Listener[]
-  readonly TotalCount: number | bigint
+  readonly Listeners?: readonly Listener[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeListenersResponse: $Schema.Schema<DescribeListenersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeListenersResponse", { Listeners: $C.arr(Listener), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1567,7 +1567,7 @@ export const DescribeLoadBalancerListByCertIdRequest: $Schema.Schema<DescribeLoa
 
 /** `DescribeLoadBalancerListByCertIdResponse` (response side). */
 export interface DescribeLoadBalancerListByCertIdResponse {
-  readonly CertSet: readonly CertIdRelatedWithLoadBalancers[]
+  readonly CertSet?: readonly CertIdRelatedWithLoadBalancers[]
   readonly RequestId: string
 }
 export const DescribeLoadBalancerListByCertIdResponse: $Schema.Schema<DescribeLoadBalancerListByCertIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoadBalancerListByCertIdResponse", { CertSet: $C.arr(CertIdRelatedWithLoadBalancers), RequestId: $C.str }))
@@ -1594,7 +1594,7 @@ export const DescribeLoadBalancerTrafficRequest: $Schema.Schema<DescribeLoadBala
 
 /** `DescribeLoadBalancerTrafficResponse` (response side). */
 export interface DescribeLoadBalancerTrafficResponse {
-  readonly LoadBalancerTraffic: readonly LoadBalancerTraffic[]
+  readonly LoadBalancerTraffic?: readonly LoadBalancerTraffic[]
   readonly RequestId: string
 }
 export const DescribeLoadBalancerTrafficResponse: $Schema.Schema<DescribeLoadBalancerTrafficResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoadBalancerTrafficResponse", { LoadBalancerTraffic: $C.arr(LoadBalancerTraffic), RequestId: $C.str }))
@@ -1611,8 +1611,8 @@ export const DescribeLoadBalancersDetailRequest: $Schema.Schema<DescribeLoadBala
 
 /** `DescribeLoadBalancersDetailResponse` (response side). */
 export interface DescribeLoadBalancersDetailResponse {
-  readonly TotalCount: number | bigint
-  readonly LoadBalancerDetailSet: readonly LoadBalancerDetail[]
+  readonly TotalCount?: number | bigint
+  readonly LoadBalancerDetailSet?: readonly LoadBalancerDetail[]
   readonly RequestId: string
 }
 export const DescribeLoadBalancersDetailResponse: $Schema.Schema<DescribeLoadBalancersDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoadBalancersDetailResponse", { TotalCount: $C.uint64, LoadBalancerDetailSet: $C.arr(LoadBalancerDetail), RequestId: $C.str }))
@@ -1644,8 +1644,8 @@ export const DescribeLoadBalancersRequest: $Schema.Schema<DescribeLoadBalancersR
 
 /** `DescribeLoadBalancersResponse` (response side). */
 export interface DescribeLoadBalancersResponse {
-  readonly TotalCount: number | bigint
-  readonly LoadBalancerSet: readonly LoadBalancer[]
+  readonly TotalCount?: number | bigint
+  readonly LoadBalancerSet?: readonly LoadBalancer[]
   readonly RequestId: string
 }
 export const DescribeLoadBalancersResponse: $Schema.Schema<DescribeLoadBalancersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoadBalancersResponse", { TotalCount: $C.uint64, LoadBalancerSet: $C.arr(LoadBalancer), RequestId: $C.str }))
@@ -1661,8 +1661,8 @@ export const DescribeModelAliasesRequest: $Schema.Schema<DescribeModelAliasesReq
 
 /** `DescribeModelAliasesResponse` (response side). */
 export interface DescribeModelAliasesResponse {
-  readonly ModelAliasSet: readonly ModelAlias[]
-  readonly TotalCount: number | bigint
+  readonly ModelAliasSet?: readonly ModelAlias[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeModelAliasesResponse: $Schema.Schema<DescribeModelAliasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelAliasesResponse", { ModelAliasSet: $C.arr(ModelAlias), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1678,8 +1678,8 @@ export const DescribeModelAssociationsRequest: $Schema.Schema<DescribeModelAssoc
 /** `DescribeModelAssociationsResponse` (response side). */
 export interface DescribeModelAssociationsResponse {
   readonly ModelAssociationSet?: readonly ModelAssociation[]
-  readonly ModelRouterId: string
-  readonly TotalCount: number | bigint
+  readonly ModelRouterId?: string
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeModelAssociationsResponse: $Schema.Schema<DescribeModelAssociationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelAssociationsResponse", { ModelRouterId: $C.str, TotalCount: $C.uint64, RequestId: $C.str }, { ModelAssociationSet: $C.arr(ModelAssociation) }))
@@ -1696,8 +1696,8 @@ export const DescribeModelKeysRequest: $Schema.Schema<DescribeModelKeysRequest> 
 
 /** `DescribeModelKeysResponse` (response side). */
 export interface DescribeModelKeysResponse {
-  readonly Models: readonly ModelKeyInfoItem[]
-  readonly TotalCount: number | bigint
+  readonly Models?: readonly ModelKeyInfoItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeModelKeysResponse: $Schema.Schema<DescribeModelKeysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelKeysResponse", { Models: $C.arr(ModelKeyInfoItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1713,8 +1713,8 @@ export const DescribeModelNamesRequest: $Schema.Schema<DescribeModelNamesRequest
 
 /** `DescribeModelNamesResponse` (response side). */
 export interface DescribeModelNamesResponse {
-  readonly ModelNames: readonly ModelNameAggregatedItem[]
-  readonly TotalCount: number | bigint
+  readonly ModelNames?: readonly ModelNameAggregatedItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeModelNamesResponse: $Schema.Schema<DescribeModelNamesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelNamesResponse", { ModelNames: $C.arr(ModelNameAggregatedItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1728,7 +1728,7 @@ export const DescribeModelRewriteRequest: $Schema.Schema<DescribeModelRewriteReq
 
 /** `DescribeModelRewriteResponse` (response side). */
 export interface DescribeModelRewriteResponse {
-  readonly Rewrites: readonly RewriteItem[]
+  readonly Rewrites?: readonly RewriteItem[]
   readonly RequestId: string
 }
 export const DescribeModelRewriteResponse: $Schema.Schema<DescribeModelRewriteResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelRewriteResponse", { Rewrites: $C.arr(RewriteItem), RequestId: $C.str }))
@@ -1741,7 +1741,7 @@ export const DescribeModelRouterDetailRequest: $Schema.Schema<DescribeModelRoute
 
 /** `DescribeModelRouterDetailResponse` (response side). */
 export interface DescribeModelRouterDetailResponse {
-  readonly ModelRouter: ModelRouterDetail
+  readonly ModelRouter?: ModelRouterDetail
   readonly RequestId: string
 }
 export const DescribeModelRouterDetailResponse: $Schema.Schema<DescribeModelRouterDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelRouterDetailResponse", { ModelRouter: ModelRouterDetail, RequestId: $C.str }))
@@ -1754,7 +1754,7 @@ export const DescribeModelRouterGuardrailsRequest: $Schema.Schema<DescribeModelR
 
 /** `DescribeModelRouterGuardrailsResponse` (response side). */
 export interface DescribeModelRouterGuardrailsResponse {
-  readonly Guardrails: readonly GuardrailConfig[]
+  readonly Guardrails?: readonly GuardrailConfig[]
   readonly RequestId: string
 }
 export const DescribeModelRouterGuardrailsResponse: $Schema.Schema<DescribeModelRouterGuardrailsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelRouterGuardrailsResponse", { Guardrails: $C.arr(GuardrailConfig), RequestId: $C.str }))
@@ -1774,7 +1774,7 @@ export const DescribeModelRouterLogsRequest: $Schema.Schema<DescribeModelRouterL
 
 /** `DescribeModelRouterLogsResponse` (response side). */
 export interface DescribeModelRouterLogsResponse {
-  readonly Logs: readonly ModelRouterLog[]
+  readonly Logs?: readonly ModelRouterLog[]
   readonly TotalCount?: number | bigint
   readonly NextToken?: string
   readonly RequestId: string
@@ -1809,8 +1809,8 @@ export const DescribeModelRouterResourcePackageDeductionRequest: $Schema.Schema<
 
 /** `DescribeModelRouterResourcePackageDeductionResponse` (response side). */
 export interface DescribeModelRouterResourcePackageDeductionResponse {
-  readonly ModelRouterResourcePackageDeductionSet: readonly ModelRouterResourcePackageDeduction[]
-  readonly TotalCount: number | bigint
+  readonly ModelRouterResourcePackageDeductionSet?: readonly ModelRouterResourcePackageDeduction[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeModelRouterResourcePackageDeductionResponse: $Schema.Schema<DescribeModelRouterResourcePackageDeductionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelRouterResourcePackageDeductionResponse", { ModelRouterResourcePackageDeductionSet: $C.arr(ModelRouterResourcePackageDeduction), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1828,9 +1828,9 @@ export const DescribeModelRouterResourcePackagesRequest: $Schema.Schema<Describe
 
 /** `DescribeModelRouterResourcePackagesResponse` (response side). */
 export interface DescribeModelRouterResourcePackagesResponse {
-  readonly ModelRouterResourcePackageSet: readonly ModelRouterPackage[]
-  readonly TotalCount: number | bigint
-  readonly TotalDosage: number | bigint
+  readonly ModelRouterResourcePackageSet?: readonly ModelRouterPackage[]
+  readonly TotalCount?: number | bigint
+  readonly TotalDosage?: number | bigint
   readonly RequestId: string
 }
 export const DescribeModelRouterResourcePackagesResponse: $Schema.Schema<DescribeModelRouterResourcePackagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelRouterResourcePackagesResponse", { ModelRouterResourcePackageSet: $C.arr(ModelRouterPackage), TotalCount: $C.uint64, TotalDosage: $C.uint64, RequestId: $C.str }))
@@ -1846,8 +1846,8 @@ export const DescribeModelRoutersRequest: $Schema.Schema<DescribeModelRoutersReq
 
 /** `DescribeModelRoutersResponse` (response side). */
 export interface DescribeModelRoutersResponse {
-  readonly ModelRouterSet: readonly ModelRouterSet[]
-  readonly TotalCount: number | bigint
+  readonly ModelRouterSet?: readonly ModelRouterSet[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeModelRoutersResponse: $Schema.Schema<DescribeModelRoutersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelRoutersResponse", { ModelRouterSet: $C.arr(ModelRouterSet), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1858,7 +1858,7 @@ export const DescribeQuotaRequest: $Schema.Schema<DescribeQuotaRequest> = /*#__P
 
 /** `DescribeQuotaResponse` (response side). */
 export interface DescribeQuotaResponse {
-  readonly QuotaSet: readonly Quota[]
+  readonly QuotaSet?: readonly Quota[]
   readonly RequestId: string
 }
 export const DescribeQuotaResponse: $Schema.Schema<DescribeQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeQuotaResponse", { QuotaSet: $C.arr(Quota), RequestId: $C.str }))
@@ -1873,8 +1873,8 @@ export const DescribeResourcesRequest: $Schema.Schema<DescribeResourcesRequest> 
 
 /** `DescribeResourcesResponse` (response side). */
 export interface DescribeResourcesResponse {
-  readonly ZoneResourceSet: readonly ZoneResource[]
-  readonly TotalCount: number | bigint
+  readonly ZoneResourceSet?: readonly ZoneResource[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeResourcesResponse: $Schema.Schema<DescribeResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourcesResponse", { ZoneResourceSet: $C.arr(ZoneResource), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1889,7 +1889,7 @@ export const DescribeRewriteRequest: $Schema.Schema<DescribeRewriteRequest> = /*
 
 /** `DescribeRewriteResponse` (response side). */
 export interface DescribeRewriteResponse {
-  readonly RewriteSet: readonly RuleOutput[]
+  readonly RewriteSet?: readonly RuleOutput[]
   readonly RequestId: string
 }
 export const DescribeRewriteResponse: $Schema.Schema<DescribeRewriteResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRewriteResponse", { RewriteSet: $C.arr(RuleOutput), RequestId: $C.str }))
@@ -1904,8 +1904,8 @@ export const DescribeServiceProviderHealthStatusRequest: $Schema.Schema<Describe
 
 /** `DescribeServiceProviderHealthStatusResponse` (response side). */
 export interface DescribeServiceProviderHealthStatusResponse {
-  readonly HealthCheckResults: readonly ModelHealthCheckResults[]
-  readonly TotalCount: number | bigint
+  readonly HealthCheckResults?: readonly ModelHealthCheckResults[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeServiceProviderHealthStatusResponse: $Schema.Schema<DescribeServiceProviderHealthStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServiceProviderHealthStatusResponse", { HealthCheckResults: $C.arr(ModelHealthCheckResults), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1916,8 +1916,8 @@ export const DescribeSupportedProvidersRequest: $Schema.Schema<DescribeSupported
 
 /** `DescribeSupportedProvidersResponse` (response side). */
 export interface DescribeSupportedProvidersResponse {
-  readonly Providers: readonly ProviderItem[]
-  readonly TotalCount: number | bigint
+  readonly Providers?: readonly ProviderItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSupportedProvidersResponse: $Schema.Schema<DescribeSupportedProvidersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSupportedProvidersResponse", { Providers: $C.arr(ProviderItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1931,7 +1931,7 @@ export const DescribeTargetGroupInstanceStatusRequest: $Schema.Schema<DescribeTa
 
 /** `DescribeTargetGroupInstanceStatusResponse` (response side). */
 export interface DescribeTargetGroupInstanceStatusResponse {
-  readonly TargetGroupInstanceSet: readonly TargetGroupInstanceStatus[]
+  readonly TargetGroupInstanceSet?: readonly TargetGroupInstanceStatus[]
   readonly RequestId: string
 }
 export const DescribeTargetGroupInstanceStatusResponse: $Schema.Schema<DescribeTargetGroupInstanceStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTargetGroupInstanceStatusResponse", { TargetGroupInstanceSet: $C.arr(TargetGroupInstanceStatus), RequestId: $C.str }))
@@ -1946,9 +1946,9 @@ export const DescribeTargetGroupInstancesRequest: $Schema.Schema<DescribeTargetG
 
 /** `DescribeTargetGroupInstancesResponse` (response side). */
 export interface DescribeTargetGroupInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly TargetGroupInstanceSet: readonly TargetGroupBackend[]
-  readonly RealCount: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly TargetGroupInstanceSet?: readonly TargetGroupBackend[]
+  readonly RealCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTargetGroupInstancesResponse: $Schema.Schema<DescribeTargetGroupInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTargetGroupInstancesResponse", { TotalCount: $C.uint64, TargetGroupInstanceSet: $C.arr(TargetGroupBackend), RealCount: $C.uint64, RequestId: $C.str }))
@@ -1964,8 +1964,8 @@ export const DescribeTargetGroupListRequest: $Schema.Schema<DescribeTargetGroupL
 
 /** `DescribeTargetGroupListResponse` (response side). */
 export interface DescribeTargetGroupListResponse {
-  readonly TotalCount: number | bigint
-  readonly TargetGroupSet: readonly TargetGroupInfo[]
+  readonly TotalCount?: number | bigint
+  readonly TargetGroupSet?: readonly TargetGroupInfo[]
   readonly RequestId: string
 }
 export const DescribeTargetGroupListResponse: $Schema.Schema<DescribeTargetGroupListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTargetGroupListResponse", { TotalCount: $C.uint64, TargetGroupSet: $C.arr(TargetGroupInfo), RequestId: $C.str }))
@@ -1981,8 +1981,8 @@ export const DescribeTargetGroupsRequest: $Schema.Schema<DescribeTargetGroupsReq
 
 /** `DescribeTargetGroupsResponse` (response side). */
 export interface DescribeTargetGroupsResponse {
-  readonly TotalCount: number | bigint
-  readonly TargetGroupSet: readonly TargetGroupInfo[]
+  readonly TotalCount?: number | bigint
+  readonly TargetGroupSet?: readonly TargetGroupInfo[]
   readonly RequestId: string
 }
 export const DescribeTargetGroupsResponse: $Schema.Schema<DescribeTargetGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTargetGroupsResponse", { TotalCount: $C.uint64, TargetGroupSet: $C.arr(TargetGroupInfo), RequestId: $C.str }))
@@ -1997,7 +1997,7 @@ export const DescribeTargetHealthRequest: $Schema.Schema<DescribeTargetHealthReq
 
 /** `DescribeTargetHealthResponse` (response side). */
 export interface DescribeTargetHealthResponse {
-  readonly LoadBalancers: readonly LoadBalancerHealth[]
+  readonly LoadBalancers?: readonly LoadBalancerHealth[]
   readonly RequestId: string
 }
 export const DescribeTargetHealthResponse: $Schema.Schema<DescribeTargetHealthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTargetHealthResponse", { LoadBalancers: $C.arr(LoadBalancerHealth), RequestId: $C.str }))
@@ -2014,7 +2014,7 @@ export const DescribeTargetsRequest: $Schema.Schema<DescribeTargetsRequest> = /*
 
 /** `DescribeTargetsResponse` (response side). */
 export interface DescribeTargetsResponse {
-  readonly Listeners: readonly ListenerBackend[]
+  readonly Listeners?: readonly ListenerBackend[]
   readonly RequestId: string
 }
 export const DescribeTargetsResponse: $Schema.Schema<DescribeTargetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTargetsResponse", { Listeners: $C.arr(ListenerBackend), RequestId: $C.str }))
@@ -2028,8 +2028,8 @@ export const DescribeTaskStatusRequest: $Schema.Schema<DescribeTaskStatusRequest
 
 /** `DescribeTaskStatusResponse` (response side). */
 export interface DescribeTaskStatusResponse {
-  readonly Status: number | bigint
-  readonly LoadBalancerIds: readonly string[] | null
+  readonly Status?: number | bigint
+  readonly LoadBalancerIds?: readonly string[] | null
   readonly Message?: string | null
   readonly RequestId: string
 }
@@ -2154,8 +2154,8 @@ export const ExclusiveCluster: $Schema.Schema<ExclusiveCluster> = /*#__PURE__*/ 
 
 /** `ExtraInfo` (response side). */
 export interface ExtraInfo {
-  readonly ZhiTong: boolean
-  readonly TgwGroupName: string
+  readonly ZhiTong?: boolean
+  readonly TgwGroupName?: string
 }
 export const ExtraInfo: $Schema.Schema<ExtraInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExtraInfo", { ZhiTong: $C.bool, TgwGroupName: $C.str }))
 
@@ -2174,16 +2174,16 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `FunctionInfo` (both sides). */
 export interface FunctionInfo {
-  readonly FunctionNamespace: string
-  readonly FunctionName: string
-  readonly FunctionQualifier: string
+  readonly FunctionNamespace?: string
+  readonly FunctionName?: string
+  readonly FunctionQualifier?: string
   readonly FunctionQualifierType?: string | null
 }
 export const FunctionInfo: $Schema.Schema<FunctionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FunctionInfo", { FunctionNamespace: $C.str, FunctionName: $C.str, FunctionQualifier: $C.str }, { FunctionQualifierType: $C.nul($C.str) }))
 
 /** `FunctionTarget` (both sides). */
 export interface FunctionTarget {
-  readonly Function: FunctionInfo
+  readonly Function?: FunctionInfo
   readonly Weight?: number | bigint
 }
 export const FunctionTarget: $Schema.Schema<FunctionTarget> = /*#__PURE__*/ $C.lazy(() => $C.struct("FunctionTarget", { Function: FunctionInfo }, { Weight: $C.uint64 }))
@@ -2222,14 +2222,14 @@ export const HealthCheck: $Schema.Schema<HealthCheck> = /*#__PURE__*/ $C.lazy(()
 
 /** `IdleLoadBalancer` (response side). */
 export interface IdleLoadBalancer {
-  readonly LoadBalancerId: string
-  readonly LoadBalancerName: string
-  readonly Region: string
-  readonly Vip: string
-  readonly IdleReason: string
-  readonly Status: number | bigint
-  readonly Forward: number | bigint
-  readonly Domain: string
+  readonly LoadBalancerId?: string
+  readonly LoadBalancerName?: string
+  readonly Region?: string
+  readonly Vip?: string
+  readonly IdleReason?: string
+  readonly Status?: number | bigint
+  readonly Forward?: number | bigint
+  readonly Domain?: string
 }
 export const IdleLoadBalancer: $Schema.Schema<IdleLoadBalancer> = /*#__PURE__*/ $C.lazy(() => $C.struct("IdleLoadBalancer", { LoadBalancerId: $C.str, LoadBalancerName: $C.str, Region: $C.str, Vip: $C.str, IdleReason: $C.str, Status: $C.uint64, Forward: $C.uint64, Domain: $C.str }))
 
@@ -2248,8 +2248,8 @@ export const InquirePriceCreateModelRouterResourcePackageRequest: $Schema.Schema
 
 /** `InquirePriceCreateModelRouterResourcePackageResponse` (response side). */
 export interface InquirePriceCreateModelRouterResourcePackageResponse {
-  readonly ModelRouterResourcePackagePrice: ItemPrice
-  readonly FirstBuy: number | bigint
+  readonly ModelRouterResourcePackagePrice?: ItemPrice
+  readonly FirstBuy?: number | bigint
   readonly RequestId: string
 }
 export const InquirePriceCreateModelRouterResourcePackageResponse: $Schema.Schema<InquirePriceCreateModelRouterResourcePackageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceCreateModelRouterResourcePackageResponse", { ModelRouterResourcePackagePrice: ItemPrice, FirstBuy: $C.uint64, RequestId: $C.str }))
@@ -2262,7 +2262,7 @@ export const InquirePriceRefundModelRouterResourcePackageRequest: $Schema.Schema
 
 /** `InquirePriceRefundModelRouterResourcePackageResponse` (response side). */
 export interface InquirePriceRefundModelRouterResourcePackageResponse {
-  readonly ModelRouterResourcePackageRefundPrice: readonly ModelRouterResourcePackageRefundPrice[]
+  readonly ModelRouterResourcePackageRefundPrice?: readonly ModelRouterResourcePackageRefundPrice[]
   readonly RequestId: string
 }
 export const InquirePriceRefundModelRouterResourcePackageResponse: $Schema.Schema<InquirePriceRefundModelRouterResourcePackageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceRefundModelRouterResourcePackageResponse", { ModelRouterResourcePackageRefundPrice: $C.arr(ModelRouterResourcePackageRefundPrice), RequestId: $C.str }))
@@ -2283,7 +2283,7 @@ export const InquiryPriceCreateLoadBalancerRequest: $Schema.Schema<InquiryPriceC
 
 /** `InquiryPriceCreateLoadBalancerResponse` (response side). */
 export interface InquiryPriceCreateLoadBalancerResponse {
-  readonly Price: Price
+  readonly Price?: Price
   readonly RequestId: string
 }
 export const InquiryPriceCreateLoadBalancerResponse: $Schema.Schema<InquiryPriceCreateLoadBalancerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceCreateLoadBalancerResponse", { Price: Price, RequestId: $C.str }))
@@ -2297,7 +2297,7 @@ export const InquiryPriceModifyLoadBalancerRequest: $Schema.Schema<InquiryPriceM
 
 /** `InquiryPriceModifyLoadBalancerResponse` (response side). */
 export interface InquiryPriceModifyLoadBalancerResponse {
-  readonly Price: Price
+  readonly Price?: Price
   readonly RequestId: string
 }
 export const InquiryPriceModifyLoadBalancerResponse: $Schema.Schema<InquiryPriceModifyLoadBalancerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceModifyLoadBalancerResponse", { Price: Price, RequestId: $C.str }))
@@ -2310,7 +2310,7 @@ export const InquiryPriceRefundLoadBalancerRequest: $Schema.Schema<InquiryPriceR
 
 /** `InquiryPriceRefundLoadBalancerResponse` (response side). */
 export interface InquiryPriceRefundLoadBalancerResponse {
-  readonly Price: Price
+  readonly Price?: Price
   readonly RequestId: string
 }
 export const InquiryPriceRefundLoadBalancerResponse: $Schema.Schema<InquiryPriceRefundLoadBalancerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceRefundLoadBalancerResponse", { Price: Price, RequestId: $C.str }))
@@ -2324,7 +2324,7 @@ export const InquiryPriceRenewLoadBalancerRequest: $Schema.Schema<InquiryPriceRe
 
 /** `InquiryPriceRenewLoadBalancerResponse` (response side). */
 export interface InquiryPriceRenewLoadBalancerResponse {
-  readonly Price: Price
+  readonly Price?: Price
   readonly RequestId: string
 }
 export const InquiryPriceRenewLoadBalancerResponse: $Schema.Schema<InquiryPriceRenewLoadBalancerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceRenewLoadBalancerResponse", { Price: Price, RequestId: $C.str }))
@@ -2343,9 +2343,9 @@ export const IntentRouterItem: $Schema.Schema<IntentRouterItem> = /*#__PURE__*/ 
 
 /** `IntentRouterTierDictItem` (response side). */
 export interface IntentRouterTierDictItem {
-  readonly TierId: string
-  readonly DisplayName: string
-  readonly Description: string
+  readonly TierId?: string
+  readonly DisplayName?: string
+  readonly Description?: string
 }
 export const IntentRouterTierDictItem: $Schema.Schema<IntentRouterTierDictItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("IntentRouterTierDictItem", { TierId: $C.str, DisplayName: $C.str, Description: $C.str }))
 
@@ -2386,9 +2386,9 @@ export const Job: $Schema.Schema<Job> = /*#__PURE__*/ $C.lazy(() => $C.struct("J
 
 /** `KeyDetailItem` (response side). */
 export interface KeyDetailItem {
-  readonly KeyId: string
-  readonly CreatedAt: string | null
-  readonly Name: string | null
+  readonly KeyId?: string
+  readonly CreatedAt?: string | null
+  readonly Name?: string | null
 }
 export const KeyDetailItem: $Schema.Schema<KeyDetailItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("KeyDetailItem", { KeyId: $C.str, CreatedAt: $C.nul($C.str), Name: $C.nul($C.str) }))
 
@@ -2400,7 +2400,7 @@ export interface KeyInfo {
   readonly CreatedTime?: string
   readonly CreditUsageSet?: readonly CreditUsage[]
   readonly Key?: string
-  readonly KeyId: string
+  readonly KeyId?: string
   readonly KeyName?: string
   readonly ModifiedTime?: string
   readonly RateLimitConfig?: RateLimitConfigForKey
@@ -2427,10 +2427,10 @@ export const LBChargePrepaid: $Schema.Schema<LBChargePrepaid> = /*#__PURE__*/ $C
 
 /** `LBItem` (response side). */
 export interface LBItem {
-  readonly LoadBalancerId: string
-  readonly Vip: string
-  readonly Listeners: readonly ListenerItem[]
-  readonly Region: string
+  readonly LoadBalancerId?: string
+  readonly Vip?: string
+  readonly Listeners?: readonly ListenerItem[]
+  readonly Region?: string
 }
 export const LBItem: $Schema.Schema<LBItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("LBItem", { LoadBalancerId: $C.str, Vip: $C.str, Listeners: $C.arr(ListenerItem), Region: $C.str }))
 
@@ -2453,39 +2453,39 @@ export const LbRsItem: $Schema.Schema<LbRsItem> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `LbRsTargets` (response side). */
 export interface LbRsTargets {
-  readonly Type: string
-  readonly PrivateIp: string
-  readonly Port: number | bigint
-  readonly VpcId: number | bigint
-  readonly Weight: number | bigint
+  readonly Type?: string
+  readonly PrivateIp?: string
+  readonly Port?: number | bigint
+  readonly VpcId?: number | bigint
+  readonly Weight?: number | bigint
 }
 export const LbRsTargets: $Schema.Schema<LbRsTargets> = /*#__PURE__*/ $C.lazy(() => $C.struct("LbRsTargets", { Type: $C.str, PrivateIp: $C.str, Port: $C.int64, VpcId: $C.int64, Weight: $C.int64 }))
 
 /** `Listener` (response side). */
 export interface Listener {
-  readonly ListenerId: string
-  readonly Protocol: string
-  readonly Port: number | bigint
-  readonly Certificate: CertificateOutput | null
-  readonly HealthCheck: HealthCheck | null
-  readonly Scheduler: string | null
-  readonly SessionExpireTime: number | bigint | null
-  readonly SniSwitch: number | bigint
-  readonly Rules: readonly RuleOutput[] | null
-  readonly ListenerName: string
-  readonly CreateTime: string
-  readonly EndPort: number | bigint
-  readonly TargetType: string | null
-  readonly TargetGroup: BasicTargetGroupInfo | null
-  readonly SessionType: string
-  readonly KeepaliveEnable: number | bigint | null
-  readonly Toa: boolean
-  readonly DeregisterTargetRst: boolean
-  readonly AttrFlags: readonly string[]
-  readonly TargetGroupList: readonly BasicTargetGroupInfo[] | null
-  readonly MaxConn: number | bigint
-  readonly MaxCps: number | bigint
-  readonly IdleConnectTimeout: number | bigint | null
+  readonly ListenerId?: string
+  readonly Protocol?: string
+  readonly Port?: number | bigint
+  readonly Certificate?: CertificateOutput | null
+  readonly HealthCheck?: HealthCheck | null
+  readonly Scheduler?: string | null
+  readonly SessionExpireTime?: number | bigint | null
+  readonly SniSwitch?: number | bigint
+  readonly Rules?: readonly RuleOutput[] | null
+  readonly ListenerName?: string
+  readonly CreateTime?: string
+  readonly EndPort?: number | bigint
+  readonly TargetType?: string | null
+  readonly TargetGroup?: BasicTargetGroupInfo | null
+  readonly SessionType?: string
+  readonly KeepaliveEnable?: number | bigint | null
+  readonly Toa?: boolean
+  readonly DeregisterTargetRst?: boolean
+  readonly AttrFlags?: readonly string[]
+  readonly TargetGroupList?: readonly BasicTargetGroupInfo[] | null
+  readonly MaxConn?: number | bigint
+  readonly MaxCps?: number | bigint
+  readonly IdleConnectTimeout?: number | bigint | null
   readonly RescheduleInterval?: number | bigint
   readonly DataCompressMode?: string
   readonly RescheduleStartTime?: number | bigint
@@ -2494,94 +2494,94 @@ export const Listener: $Schema.Schema<Listener> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `ListenerBackend` (response side). */
 export interface ListenerBackend {
-  readonly ListenerId: string
-  readonly Protocol: string
-  readonly Port: number | bigint
-  readonly Rules: readonly RuleTargets[]
-  readonly Targets: readonly Backend[]
-  readonly EndPort: number | bigint
+  readonly ListenerId?: string
+  readonly Protocol?: string
+  readonly Port?: number | bigint
+  readonly Rules?: readonly RuleTargets[]
+  readonly Targets?: readonly Backend[]
+  readonly EndPort?: number | bigint
 }
 export const ListenerBackend: $Schema.Schema<ListenerBackend> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListenerBackend", { ListenerId: $C.str, Protocol: $C.str, Port: $C.int64, Rules: $C.arr(RuleTargets), Targets: $C.arr(Backend), EndPort: $C.int64 }))
 
 /** `ListenerHealth` (response side). */
 export interface ListenerHealth {
-  readonly ListenerId: string
-  readonly ListenerName: string
-  readonly Protocol: string
-  readonly Port: number | bigint
-  readonly Rules: readonly RuleHealth[]
+  readonly ListenerId?: string
+  readonly ListenerName?: string
+  readonly Protocol?: string
+  readonly Port?: number | bigint
+  readonly Rules?: readonly RuleHealth[]
 }
 export const ListenerHealth: $Schema.Schema<ListenerHealth> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListenerHealth", { ListenerId: $C.str, ListenerName: $C.str, Protocol: $C.str, Port: $C.int64, Rules: $C.arr(RuleHealth) }))
 
 /** `ListenerItem` (response side). */
 export interface ListenerItem {
-  readonly ListenerId: string
-  readonly Protocol: string
-  readonly Port: number | bigint
-  readonly Rules: readonly RulesItems[] | null
-  readonly Targets: readonly LbRsTargets[] | null
-  readonly EndPort: number | bigint
+  readonly ListenerId?: string
+  readonly Protocol?: string
+  readonly Port?: number | bigint
+  readonly Rules?: readonly RulesItems[] | null
+  readonly Targets?: readonly LbRsTargets[] | null
+  readonly EndPort?: number | bigint
 }
 export const ListenerItem: $Schema.Schema<ListenerItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListenerItem", { ListenerId: $C.str, Protocol: $C.str, Port: $C.int64, Rules: $C.nul($C.arr(RulesItems)), Targets: $C.nul($C.arr(LbRsTargets)), EndPort: $C.int64 }))
 
 /** `LoadBalancer` (response side). */
 export interface LoadBalancer {
-  readonly LoadBalancerId: string
-  readonly LoadBalancerName: string
-  readonly LoadBalancerType: string
-  readonly Forward: number | bigint
-  readonly Domain: string
-  readonly LoadBalancerVips: readonly string[]
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly StatusTime: string
-  readonly ProjectId: number | bigint
-  readonly VpcId: string
-  readonly OpenBgp: number | bigint
-  readonly Snat: boolean
-  readonly Isolation: number | bigint
+  readonly LoadBalancerId?: string
+  readonly LoadBalancerName?: string
+  readonly LoadBalancerType?: string
+  readonly Forward?: number | bigint
+  readonly Domain?: string
+  readonly LoadBalancerVips?: readonly string[]
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly StatusTime?: string
+  readonly ProjectId?: number | bigint
+  readonly VpcId?: string
+  readonly OpenBgp?: number | bigint
+  readonly Snat?: boolean
+  readonly Isolation?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly Log: string | null
-  readonly SubnetId: string
-  readonly Tags: readonly TagInfo[]
-  readonly SecureGroups: readonly string[]
-  readonly TargetRegionInfo: TargetRegionInfo
-  readonly AnycastZone: string
-  readonly AddressIPVersion: string
-  readonly NumericalVpcId: number | bigint
-  readonly VipIsp: string | null
-  readonly MasterZone: ZoneInfo | null
-  readonly BackupZoneSet: readonly ZoneInfo[] | null
-  readonly IsolatedTime: string | null
-  readonly ExpireTime: string | null
-  readonly ChargeType: string | null
-  readonly NetworkAttributes: InternetAccessible | null
-  readonly PrepaidAttributes: LBChargePrepaid | null
-  readonly LogSetId: string
-  readonly LogTopicId: string
-  readonly AddressIPv6: string | null
-  readonly ExtraInfo: ExtraInfo | null
-  readonly IsDDos: boolean
-  readonly ConfigId: string
-  readonly LoadBalancerPassToTarget: boolean
-  readonly ExclusiveCluster: ExclusiveCluster
-  readonly IPv6Mode: string | null
-  readonly SnatPro: boolean
-  readonly SnatIps: readonly SnatIp[]
-  readonly SlaType: string
-  readonly IsBlock: boolean
-  readonly IsBlockTime: string
-  readonly LocalBgp: boolean
-  readonly ClusterTag: string | null
-  readonly MixIpTarget: boolean
-  readonly Zones: readonly string[] | null
-  readonly NfvInfo: string | null
-  readonly HealthLogSetId: string
-  readonly HealthLogTopicId: string
-  readonly ClusterIds: readonly string[] | null
-  readonly AttributeFlags: readonly string[]
-  readonly LoadBalancerDomain: string
-  readonly Egress: string
+  readonly Log?: string | null
+  readonly SubnetId?: string
+  readonly Tags?: readonly TagInfo[]
+  readonly SecureGroups?: readonly string[]
+  readonly TargetRegionInfo?: TargetRegionInfo
+  readonly AnycastZone?: string
+  readonly AddressIPVersion?: string
+  readonly NumericalVpcId?: number | bigint
+  readonly VipIsp?: string | null
+  readonly MasterZone?: ZoneInfo | null
+  readonly BackupZoneSet?: readonly ZoneInfo[] | null
+  readonly IsolatedTime?: string | null
+  readonly ExpireTime?: string | null
+  readonly ChargeType?: string | null
+  readonly NetworkAttributes?: InternetAccessible | null
+  readonly PrepaidAttributes?: LBChargePrepaid | null
+  readonly LogSetId?: string
+  readonly LogTopicId?: string
+  readonly AddressIPv6?: string | null
+  readonly ExtraInfo?: ExtraInfo | null
+  readonly IsDDos?: boolean
+  readonly ConfigId?: string
+  readonly LoadBalancerPassToTarget?: boolean
+  readonly ExclusiveCluster?: ExclusiveCluster
+  readonly IPv6Mode?: string | null
+  readonly SnatPro?: boolean
+  readonly SnatIps?: readonly SnatIp[]
+  readonly SlaType?: string
+  readonly IsBlock?: boolean
+  readonly IsBlockTime?: string
+  readonly LocalBgp?: boolean
+  readonly ClusterTag?: string | null
+  readonly MixIpTarget?: boolean
+  readonly Zones?: readonly string[] | null
+  readonly NfvInfo?: string | null
+  readonly HealthLogSetId?: string
+  readonly HealthLogTopicId?: string
+  readonly ClusterIds?: readonly string[] | null
+  readonly AttributeFlags?: readonly string[]
+  readonly LoadBalancerDomain?: string
+  readonly Egress?: string
   readonly Exclusive?: number | bigint | null
   readonly TargetCount?: number | bigint
   readonly AssociateEndpoint?: string
@@ -2591,45 +2591,45 @@ export const LoadBalancer: $Schema.Schema<LoadBalancer> = /*#__PURE__*/ $C.lazy(
 
 /** `LoadBalancerDetail` (response side). */
 export interface LoadBalancerDetail {
-  readonly LoadBalancerId: string
-  readonly LoadBalancerName: string
-  readonly LoadBalancerType: string | null
-  readonly Status: number | bigint | null
-  readonly Address: string | null
-  readonly AddressIPv6: string | null
-  readonly AddressIPVersion: string | null
-  readonly IPv6Mode: string | null
-  readonly Zone: string | null
-  readonly AddressIsp: string | null
-  readonly VpcId: string | null
-  readonly ProjectId: number | bigint | null
-  readonly CreateTime: string | null
-  readonly ChargeType: string | null
-  readonly NetworkAttributes: InternetAccessible | null
-  readonly PrepaidAttributes: LBChargePrepaid | null
-  readonly ExtraInfo: ExtraInfo | null
-  readonly ConfigId: string | null
-  readonly Tags: readonly TagInfo[] | null
-  readonly ListenerId: string | null
-  readonly Protocol: string | null
-  readonly Port: number | bigint | null
-  readonly LocationId: string | null
-  readonly Domain: string | null
-  readonly Url: string | null
-  readonly TargetId: string | null
-  readonly TargetAddress: string | null
-  readonly TargetPort: number | bigint | null
-  readonly TargetWeight: number | bigint | null
-  readonly Isolation: number | bigint | null
-  readonly SecurityGroup: readonly string[] | null
-  readonly LoadBalancerPassToTarget: number | bigint | null
-  readonly TargetHealth: string | null
-  readonly Domains: string | null
-  readonly SlaveZone: readonly string[] | null
-  readonly Zones: readonly string[] | null
-  readonly SniSwitch: number | bigint | null
-  readonly LoadBalancerDomain: string
-  readonly Egress: string
+  readonly LoadBalancerId?: string
+  readonly LoadBalancerName?: string
+  readonly LoadBalancerType?: string | null
+  readonly Status?: number | bigint | null
+  readonly Address?: string | null
+  readonly AddressIPv6?: string | null
+  readonly AddressIPVersion?: string | null
+  readonly IPv6Mode?: string | null
+  readonly Zone?: string | null
+  readonly AddressIsp?: string | null
+  readonly VpcId?: string | null
+  readonly ProjectId?: number | bigint | null
+  readonly CreateTime?: string | null
+  readonly ChargeType?: string | null
+  readonly NetworkAttributes?: InternetAccessible | null
+  readonly PrepaidAttributes?: LBChargePrepaid | null
+  readonly ExtraInfo?: ExtraInfo | null
+  readonly ConfigId?: string | null
+  readonly Tags?: readonly TagInfo[] | null
+  readonly ListenerId?: string | null
+  readonly Protocol?: string | null
+  readonly Port?: number | bigint | null
+  readonly LocationId?: string | null
+  readonly Domain?: string | null
+  readonly Url?: string | null
+  readonly TargetId?: string | null
+  readonly TargetAddress?: string | null
+  readonly TargetPort?: number | bigint | null
+  readonly TargetWeight?: number | bigint | null
+  readonly Isolation?: number | bigint | null
+  readonly SecurityGroup?: readonly string[] | null
+  readonly LoadBalancerPassToTarget?: number | bigint | null
+  readonly TargetHealth?: string | null
+  readonly Domains?: string | null
+  readonly SlaveZone?: readonly string[] | null
+  readonly Zones?: readonly string[] | null
+  readonly SniSwitch?: number | bigint | null
+  readonly LoadBalancerDomain?: string
+  readonly Egress?: string
   readonly AttributeFlags?: readonly string[] | null
   readonly SlaType?: string | null
   readonly Exclusive?: number | bigint | null
@@ -2639,20 +2639,20 @@ export const LoadBalancerDetail: $Schema.Schema<LoadBalancerDetail> = /*#__PURE_
 
 /** `LoadBalancerHealth` (response side). */
 export interface LoadBalancerHealth {
-  readonly LoadBalancerId: string
-  readonly LoadBalancerName: string
-  readonly Listeners: readonly ListenerHealth[]
+  readonly LoadBalancerId?: string
+  readonly LoadBalancerName?: string
+  readonly Listeners?: readonly ListenerHealth[]
 }
 export const LoadBalancerHealth: $Schema.Schema<LoadBalancerHealth> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoadBalancerHealth", { LoadBalancerId: $C.str, LoadBalancerName: $C.str, Listeners: $C.arr(ListenerHealth) }))
 
 /** `LoadBalancerTraffic` (response side). */
 export interface LoadBalancerTraffic {
-  readonly LoadBalancerId: string
-  readonly LoadBalancerName: string
-  readonly Region: string
-  readonly Vip: string
-  readonly OutBandwidth: number
-  readonly Domain: string
+  readonly LoadBalancerId?: string
+  readonly LoadBalancerName?: string
+  readonly Region?: string
+  readonly Vip?: string
+  readonly OutBandwidth?: number
+  readonly Domain?: string
 }
 export const LoadBalancerTraffic: $Schema.Schema<LoadBalancerTraffic> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoadBalancerTraffic", { LoadBalancerId: $C.str, LoadBalancerName: $C.str, Region: $C.str, Vip: $C.str, OutBandwidth: $C.float, Domain: $C.str }))
 
@@ -2694,11 +2694,11 @@ export const ModalityProbeDetail: $Schema.Schema<ModalityProbeDetail> = /*#__PUR
 
 /** `ModelAlias` (response side). */
 export interface ModelAlias {
-  readonly Coefficient: Coefficient
-  readonly ModelAliasName: string
-  readonly ServiceProviderCoefficientSet: readonly ServiceProviderCoefficient[]
-  readonly Source: string
-  readonly Status: string
+  readonly Coefficient?: Coefficient
+  readonly ModelAliasName?: string
+  readonly ServiceProviderCoefficientSet?: readonly ServiceProviderCoefficient[]
+  readonly Source?: string
+  readonly Status?: string
 }
 export const ModelAlias: $Schema.Schema<ModelAlias> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModelAlias", { Coefficient: Coefficient, ModelAliasName: $C.str, ServiceProviderCoefficientSet: $C.arr(ServiceProviderCoefficient), Source: $C.str, Status: $C.str }))
 
@@ -2737,19 +2737,19 @@ export const ModelItem: $Schema.Schema<ModelItem> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ModelKeyInfoItem` (response side). */
 export interface ModelKeyInfoItem {
-  readonly AccessType: string
+  readonly AccessType?: string
   readonly ApiBase?: string | null
-  readonly CreatedAt: string | null
+  readonly CreatedAt?: string | null
   readonly HostHeader?: string | null
-  readonly KeyCount: number | bigint
-  readonly Keys: readonly KeyDetailItem[]
-  readonly ModelIdsWithAlias: readonly ServiceProviderModelItem[]
-  readonly ModelProvider: string
+  readonly KeyCount?: number | bigint
+  readonly Keys?: readonly KeyDetailItem[]
+  readonly ModelIdsWithAlias?: readonly ServiceProviderModelItem[]
+  readonly ModelProvider?: string
   readonly Protocol?: string
   readonly ServiceIps?: readonly string[]
-  readonly ServiceProviderId: string
+  readonly ServiceProviderId?: string
   readonly ServiceProviderName?: string | null
-  readonly Status: string
+  readonly Status?: string
   readonly SubnetId?: string | null
   readonly Tags?: readonly TagInfo[]
   readonly VerifySSL?: boolean
@@ -2760,9 +2760,9 @@ export const ModelKeyInfoItem: $Schema.Schema<ModelKeyInfoItem> = /*#__PURE__*/ 
 
 /** `ModelNameAggregatedItem` (response side). */
 export interface ModelNameAggregatedItem {
-  readonly ModelName: string
-  readonly ServiceProviders: readonly ServiceProviderItem[]
-  readonly InputModalitiesUnion: readonly string[]
+  readonly ModelName?: string
+  readonly ServiceProviders?: readonly ServiceProviderItem[]
+  readonly InputModalitiesUnion?: readonly string[]
 }
 export const ModelNameAggregatedItem: $Schema.Schema<ModelNameAggregatedItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModelNameAggregatedItem", { ModelName: $C.str, ServiceProviders: $C.arr(ServiceProviderItem), InputModalitiesUnion: $C.arr($C.str) }))
 
@@ -2787,20 +2787,20 @@ export interface ModelRouterDetail {
   readonly BudgetId?: string | null
   readonly BudgetName?: string | null
   readonly ClusterInfo?: ClusterInfo
-  readonly CreatedTime: string
+  readonly CreatedTime?: string
   readonly CreditUsageSet?: readonly CreditUsage[]
   readonly Domain?: string
-  readonly ModelRouterId: string
-  readonly ModelRouterName: string
-  readonly ModelRouterType: string
-  readonly ModifiedTime: string
+  readonly ModelRouterId?: string
+  readonly ModelRouterName?: string
+  readonly ModelRouterType?: string
+  readonly ModifiedTime?: string
   readonly NetworkType?: string
   readonly RateLimitConfig?: RateLimitConfigForModelRouter
   readonly RouterSetting?: RouterSettingWithFallBack | null
   readonly SecurityGroups?: readonly string[]
   readonly SecurityStatus?: string
   readonly ServiceEndPoints?: readonly ServiceEndPoints[]
-  readonly Status: string
+  readonly Status?: string
   readonly SubnetId?: string
   readonly Tags?: readonly TagInfo[]
   readonly TradeStatus?: string
@@ -2814,7 +2814,7 @@ export const ModelRouterDetail: $Schema.Schema<ModelRouterDetail> = /*#__PURE__*
 
 /** `ModelRouterLog` (response side). */
 export interface ModelRouterLog {
-  readonly KeyId: string
+  readonly KeyId?: string
   readonly Model?: string
   readonly Provider?: string
   readonly Status?: string
@@ -2891,8 +2891,8 @@ export const ModelRouterResourcePackageDeduction: $Schema.Schema<ModelRouterReso
 
 /** `ModelRouterResourcePackageRefundPrice` (response side). */
 export interface ModelRouterResourcePackageRefundPrice {
-  readonly ModelRouterPackageId: string
-  readonly Price: number
+  readonly ModelRouterPackageId?: string
+  readonly Price?: number
 }
 export const ModelRouterResourcePackageRefundPrice: $Schema.Schema<ModelRouterResourcePackageRefundPrice> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModelRouterResourcePackageRefundPrice", { ModelRouterPackageId: $C.str, Price: $C.float }))
 
@@ -2901,16 +2901,16 @@ export interface ModelRouterSet {
   readonly BudgetId?: string | null
   readonly BudgetName?: string | null
   readonly ClusterInfo?: ClusterInfo
-  readonly CreatedTime: string
+  readonly CreatedTime?: string
   readonly CreditUsageSet?: readonly CreditUsage[]
   readonly Domain?: string
-  readonly ModelRouterId: string
-  readonly ModelRouterName: string
-  readonly ModelRouterType: string
-  readonly ModifiedTime: string
+  readonly ModelRouterId?: string
+  readonly ModelRouterName?: string
+  readonly ModelRouterType?: string
+  readonly ModifiedTime?: string
   readonly NetworkType?: string
   readonly SecurityStatus?: string
-  readonly Status: string
+  readonly Status?: string
   readonly Tags?: readonly TagInfo[]
   readonly TradeStatus?: string
   readonly Vip?: string
@@ -2943,7 +2943,7 @@ export const ModifyBlockIPListRequest: $Schema.Schema<ModifyBlockIPListRequest> 
 
 /** `ModifyBlockIPListResponse` (response side). */
 export interface ModifyBlockIPListResponse {
-  readonly JodId: string
+  readonly JodId?: string
   readonly RequestId: string
 }
 export const ModifyBlockIPListResponse: $Schema.Schema<ModifyBlockIPListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyBlockIPListResponse", { JodId: $C.str, RequestId: $C.str }))
@@ -3128,7 +3128,7 @@ export const ModifyLoadBalancerAttributesRequest: $Schema.Schema<ModifyLoadBalan
 
 /** `ModifyLoadBalancerAttributesResponse` (response side). */
 export interface ModifyLoadBalancerAttributesResponse {
-  readonly DealName: string | null
+  readonly DealName?: string | null
   readonly RequestId: string
 }
 export const ModifyLoadBalancerAttributesResponse: $Schema.Schema<ModifyLoadBalancerAttributesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyLoadBalancerAttributesResponse", { DealName: $C.nul($C.str), RequestId: $C.str }))
@@ -3403,18 +3403,18 @@ export const OAuth: $Schema.Schema<OAuth> = /*#__PURE__*/ $C.lazy(() => $C.struc
 
 /** `Price` (response side). */
 export interface Price {
-  readonly InstancePrice: ItemPrice
-  readonly BandwidthPrice: ItemPrice | null
-  readonly LcuPrice: ItemPrice | null
+  readonly InstancePrice?: ItemPrice
+  readonly BandwidthPrice?: ItemPrice | null
+  readonly LcuPrice?: ItemPrice | null
 }
 export const Price: $Schema.Schema<Price> = /*#__PURE__*/ $C.lazy(() => $C.struct("Price", { InstancePrice: ItemPrice, BandwidthPrice: $C.nul(ItemPrice), LcuPrice: $C.nul(ItemPrice) }))
 
 /** `ProviderItem` (response side). */
 export interface ProviderItem {
-  readonly Provider: string
-  readonly DisplayName: string
+  readonly Provider?: string
+  readonly DisplayName?: string
   readonly Protocols?: readonly string[]
-  readonly EnglishDisplayName: string
+  readonly EnglishDisplayName?: string
 }
 export const ProviderItem: $Schema.Schema<ProviderItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProviderItem", { Provider: $C.str, DisplayName: $C.str, EnglishDisplayName: $C.str }, { Protocols: $C.arr($C.str) }))
 
@@ -3428,9 +3428,9 @@ export const ProviderTestConnectionErrorInfo: $Schema.Schema<ProviderTestConnect
 
 /** `Quota` (response side). */
 export interface Quota {
-  readonly QuotaId: string
-  readonly QuotaCurrent: number | bigint | null
-  readonly QuotaLimit: number | bigint
+  readonly QuotaId?: string
+  readonly QuotaCurrent?: number | bigint | null
+  readonly QuotaLimit?: number | bigint
 }
 export const Quota: $Schema.Schema<Quota> = /*#__PURE__*/ $C.lazy(() => $C.struct("Quota", { QuotaId: $C.str, QuotaCurrent: $C.nul($C.int64), QuotaLimit: $C.int64 }))
 
@@ -3464,7 +3464,7 @@ export const RefundModelRouterResourcePackageRequest: $Schema.Schema<RefundModel
 
 /** `RefundModelRouterResourcePackageResponse` (response side). */
 export interface RefundModelRouterResourcePackageResponse {
-  readonly DealNames: readonly string[]
+  readonly DealNames?: readonly string[]
   readonly RequestId: string
 }
 export const RefundModelRouterResourcePackageResponse: $Schema.Schema<RefundModelRouterResourcePackageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RefundModelRouterResourcePackageResponse", { DealNames: $C.arr($C.str), RequestId: $C.str }))
@@ -3619,10 +3619,10 @@ export const ReplaceCertForLoadBalancersResponse: $Schema.Schema<ReplaceCertForL
 
 /** `Resource` (response side). */
 export interface Resource {
-  readonly Type: readonly string[]
-  readonly Isp: string
-  readonly AvailabilitySet: readonly ResourceAvailability[]
-  readonly TypeSet: readonly TypeInfo[]
+  readonly Type?: readonly string[]
+  readonly Isp?: string
+  readonly AvailabilitySet?: readonly ResourceAvailability[]
+  readonly TypeSet?: readonly TypeInfo[]
 }
 export const Resource: $Schema.Schema<Resource> = /*#__PURE__*/ $C.lazy(() => $C.struct("Resource", { Type: $C.arr($C.str), Isp: $C.str, AvailabilitySet: $C.arr(ResourceAvailability), TypeSet: $C.arr(TypeInfo) }))
 
@@ -3652,11 +3652,11 @@ export const RewriteLocationMap: $Schema.Schema<RewriteLocationMap> = /*#__PURE_
 
 /** `RewriteTarget` (response side). */
 export interface RewriteTarget {
-  readonly TargetListenerId: string | null
-  readonly TargetLocationId: string | null
-  readonly RewriteCode: number | bigint
-  readonly TakeUrl: boolean
-  readonly RewriteType: string
+  readonly TargetListenerId?: string | null
+  readonly TargetLocationId?: string | null
+  readonly RewriteCode?: number | bigint
+  readonly TakeUrl?: boolean
+  readonly RewriteType?: string
 }
 export const RewriteTarget: $Schema.Schema<RewriteTarget> = /*#__PURE__*/ $C.lazy(() => $C.struct("RewriteTarget", { TargetListenerId: $C.nul($C.str), TargetLocationId: $C.nul($C.str), RewriteCode: $C.int64, TakeUrl: $C.bool, RewriteType: $C.str }))
 
@@ -3714,11 +3714,11 @@ export const RsWeightRule: $Schema.Schema<RsWeightRule> = /*#__PURE__*/ $C.lazy(
 
 /** `RuleHealth` (response side). */
 export interface RuleHealth {
-  readonly LocationId: string
-  readonly Domain: string | null
-  readonly Url: string | null
+  readonly LocationId?: string
+  readonly Domain?: string | null
+  readonly Url?: string | null
   readonly RuleId?: string
-  readonly Targets: readonly TargetHealth[]
+  readonly Targets?: readonly TargetHealth[]
 }
 export const RuleHealth: $Schema.Schema<RuleHealth> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleHealth", { LocationId: $C.str, Domain: $C.nul($C.str), Url: $C.nul($C.str), Targets: $C.arr(TargetHealth) }, { RuleId: $C.str }))
 
@@ -3745,29 +3745,29 @@ export const RuleInput: $Schema.Schema<RuleInput> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `RuleOutput` (response side). */
 export interface RuleOutput {
-  readonly LocationId: string
-  readonly Domain: string
-  readonly Url: string
-  readonly SessionExpireTime: number | bigint
-  readonly HealthCheck: HealthCheck
-  readonly Certificate: CertificateOutput | null
-  readonly Scheduler: string
-  readonly ListenerId: string
-  readonly RewriteTarget: RewriteTarget
-  readonly HttpGzip: boolean
-  readonly BeAutoCreated: boolean
-  readonly DefaultServer: boolean
-  readonly Http2: boolean
-  readonly ForwardType: string
-  readonly CreateTime: string
-  readonly TargetType: string
-  readonly TargetGroup: BasicTargetGroupInfo | null
-  readonly WafDomainId: string
-  readonly TrpcCallee: string
-  readonly TrpcFunc: string
-  readonly QuicStatus: string
-  readonly Domains: readonly string[]
-  readonly TargetGroupList: readonly BasicTargetGroupInfo[] | null
+  readonly LocationId?: string
+  readonly Domain?: string
+  readonly Url?: string
+  readonly SessionExpireTime?: number | bigint
+  readonly HealthCheck?: HealthCheck
+  readonly Certificate?: CertificateOutput | null
+  readonly Scheduler?: string
+  readonly ListenerId?: string
+  readonly RewriteTarget?: RewriteTarget
+  readonly HttpGzip?: boolean
+  readonly BeAutoCreated?: boolean
+  readonly DefaultServer?: boolean
+  readonly Http2?: boolean
+  readonly ForwardType?: string
+  readonly CreateTime?: string
+  readonly TargetType?: string
+  readonly TargetGroup?: BasicTargetGroupInfo | null
+  readonly WafDomainId?: string
+  readonly TrpcCallee?: string
+  readonly TrpcFunc?: string
+  readonly QuicStatus?: string
+  readonly Domains?: readonly string[]
+  readonly TargetGroupList?: readonly BasicTargetGroupInfo[] | null
   readonly OAuth?: OAuth
   readonly CookieName?: string
 }
@@ -3775,20 +3775,20 @@ export const RuleOutput: $Schema.Schema<RuleOutput> = /*#__PURE__*/ $C.lazy(() =
 
 /** `RuleTargets` (response side). */
 export interface RuleTargets {
-  readonly LocationId: string
-  readonly Domain: string
-  readonly Url: string
-  readonly Targets: readonly Backend[]
-  readonly FunctionTargets: readonly FunctionTarget[]
+  readonly LocationId?: string
+  readonly Domain?: string
+  readonly Url?: string
+  readonly Targets?: readonly Backend[]
+  readonly FunctionTargets?: readonly FunctionTarget[]
 }
 export const RuleTargets: $Schema.Schema<RuleTargets> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleTargets", { LocationId: $C.str, Domain: $C.str, Url: $C.str, Targets: $C.arr(Backend), FunctionTargets: $C.arr(FunctionTarget) }))
 
 /** `RulesItems` (response side). */
 export interface RulesItems {
-  readonly LocationId: string
-  readonly Domain: string
-  readonly Url: string
-  readonly Targets: readonly LbRsTargets[]
+  readonly LocationId?: string
+  readonly Domain?: string
+  readonly Url?: string
+  readonly Targets?: readonly LbRsTargets[]
 }
 export const RulesItems: $Schema.Schema<RulesItems> = /*#__PURE__*/ $C.lazy(() => $C.struct("RulesItems", { LocationId: $C.str, Domain: $C.str, Url: $C.str, Targets: $C.arr(LbRsTargets) }))
 
@@ -3817,8 +3817,8 @@ export const ServiceProvider: $Schema.Schema<ServiceProvider> = /*#__PURE__*/ $C
 /** `ServiceProviderCoefficient` (response side). */
 export interface ServiceProviderCoefficient {
   readonly Coefficient?: Coefficient | null
-  readonly ServiceProviderId: string
-  readonly ServiceProviderName: string
+  readonly ServiceProviderId?: string
+  readonly ServiceProviderName?: string
 }
 export const ServiceProviderCoefficient: $Schema.Schema<ServiceProviderCoefficient> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceProviderCoefficient", { ServiceProviderId: $C.str, ServiceProviderName: $C.str }, { Coefficient: $C.nul(Coefficient) }))
 
@@ -3836,10 +3836,10 @@ export const ServiceProviderHealthCheckConfigOutput: $Schema.Schema<ServiceProvi
 
 /** `ServiceProviderItem` (response side). */
 export interface ServiceProviderItem {
-  readonly ServiceProviderId: string
-  readonly ServiceProviderName: string | null
+  readonly ServiceProviderId?: string
+  readonly ServiceProviderName?: string | null
   readonly ModelProvider?: string
-  readonly InputModalities: readonly string[]
+  readonly InputModalities?: readonly string[]
 }
 export const ServiceProviderItem: $Schema.Schema<ServiceProviderItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceProviderItem", { ServiceProviderId: $C.str, ServiceProviderName: $C.nul($C.str), InputModalities: $C.arr($C.str) }, { ModelProvider: $C.str }))
 
@@ -3866,7 +3866,7 @@ export const SetCustomizedConfigForLoadBalancerRequest: $Schema.Schema<SetCustom
 
 /** `SetCustomizedConfigForLoadBalancerResponse` (response side). */
 export interface SetCustomizedConfigForLoadBalancerResponse {
-  readonly ConfigId: string
+  readonly ConfigId?: string
   readonly RequestId: string
 }
 export const SetCustomizedConfigForLoadBalancerResponse: $Schema.Schema<SetCustomizedConfigForLoadBalancerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SetCustomizedConfigForLoadBalancerResponse", { ConfigId: $C.str, RequestId: $C.str }))
@@ -3936,7 +3936,7 @@ export const SlaUpdateParam: $Schema.Schema<SlaUpdateParam> = /*#__PURE__*/ $C.l
 
 /** `SnatIp` (both sides). */
 export interface SnatIp {
-  readonly SubnetId: string
+  readonly SubnetId?: string
   readonly Ip?: string
 }
 export const SnatIp: $Schema.Schema<SnatIp> = /*#__PURE__*/ $C.lazy(() => $C.struct("SnatIp", { SubnetId: $C.str }, { Ip: $C.str }))
@@ -3950,8 +3950,8 @@ export const Sort: $Schema.Schema<Sort> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `SpecAvailability` (response side). */
 export interface SpecAvailability {
-  readonly SpecType: string
-  readonly Availability: string
+  readonly SpecType?: string
+  readonly Availability?: string
 }
 export const SpecAvailability: $Schema.Schema<SpecAvailability> = /*#__PURE__*/ $C.lazy(() => $C.struct("SpecAvailability", { SpecType: $C.str, Availability: $C.str }))
 
@@ -3963,8 +3963,8 @@ export const StickyConfig: $Schema.Schema<StickyConfig> = /*#__PURE__*/ $C.lazy(
 
 /** `TagInfo` (both sides). */
 export interface TagInfo {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const TagInfo: $Schema.Schema<TagInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagInfo", { TagKey: $C.str, TagValue: $C.str }))
 
@@ -3991,23 +3991,23 @@ export const TargetGroupAssociation: $Schema.Schema<TargetGroupAssociation> = /*
 
 /** `TargetGroupBackend` (response side). */
 export interface TargetGroupBackend {
-  readonly TargetGroupId: string
-  readonly Type: string
-  readonly InstanceId: string
-  readonly Port: number | bigint
-  readonly Weight: number | bigint
-  readonly PublicIpAddresses: readonly string[]
-  readonly PrivateIpAddresses: readonly string[]
-  readonly InstanceName: string
-  readonly RegisteredTime: string | null
-  readonly EniId: string
-  readonly ZoneId: number | bigint
+  readonly TargetGroupId?: string
+  readonly Type?: string
+  readonly InstanceId?: string
+  readonly Port?: number | bigint
+  readonly Weight?: number | bigint
+  readonly PublicIpAddresses?: readonly string[]
+  readonly PrivateIpAddresses?: readonly string[]
+  readonly InstanceName?: string
+  readonly RegisteredTime?: string | null
+  readonly EniId?: string
+  readonly ZoneId?: number | bigint
 }
 export const TargetGroupBackend: $Schema.Schema<TargetGroupBackend> = /*#__PURE__*/ $C.lazy(() => $C.struct("TargetGroupBackend", { TargetGroupId: $C.str, Type: $C.str, InstanceId: $C.str, Port: $C.uint64, Weight: $C.uint64, PublicIpAddresses: $C.arr($C.str), PrivateIpAddresses: $C.arr($C.str), InstanceName: $C.str, RegisteredTime: $C.nul($C.datetime), EniId: $C.str, ZoneId: $C.uint64 }))
 
 /** `TargetGroupHealthCheck` (both sides). */
 export interface TargetGroupHealthCheck {
-  readonly HealthSwitch: boolean
+  readonly HealthSwitch?: boolean
   readonly Protocol?: string
   readonly Port?: number | bigint
   readonly Timeout?: number | bigint
@@ -4029,16 +4029,16 @@ export const TargetGroupHealthCheck: $Schema.Schema<TargetGroupHealthCheck> = /*
 
 /** `TargetGroupInfo` (response side). */
 export interface TargetGroupInfo {
-  readonly TargetGroupId: string
-  readonly VpcId: string
-  readonly TargetGroupName: string
-  readonly Port: number | bigint | null
-  readonly CreatedTime: string
-  readonly UpdatedTime: string
-  readonly AssociatedRule: readonly AssociationItem[] | null
-  readonly Protocol: string | null
-  readonly ScheduleAlgorithm: string | null
-  readonly HealthCheck: TargetGroupHealthCheck | null
+  readonly TargetGroupId?: string
+  readonly VpcId?: string
+  readonly TargetGroupName?: string
+  readonly Port?: number | bigint | null
+  readonly CreatedTime?: string
+  readonly UpdatedTime?: string
+  readonly AssociatedRule?: readonly AssociationItem[] | null
+  readonly Protocol?: string | null
+  readonly ScheduleAlgorithm?: string | null
+  readonly HealthCheck?: TargetGroupHealthCheck | null
   readonly TargetGroupType?: string
   readonly AssociatedRuleCount?: number | bigint
   readonly RegisteredInstancesCount?: number | bigint
@@ -4047,7 +4047,7 @@ export interface TargetGroupInfo {
   readonly FullListenSwitch?: boolean
   readonly KeepaliveEnable?: boolean
   readonly SessionExpireTime?: number | bigint
-  readonly IpVersion: string
+  readonly IpVersion?: string
   readonly SnatEnable?: boolean
 }
 export const TargetGroupInfo: $Schema.Schema<TargetGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TargetGroupInfo", { TargetGroupId: $C.str, VpcId: $C.str, TargetGroupName: $C.str, Port: $C.nul($C.uint64), CreatedTime: $C.datetime, UpdatedTime: $C.datetime, AssociatedRule: $C.nul($C.arr(AssociationItem)), Protocol: $C.nul($C.str), ScheduleAlgorithm: $C.nul($C.str), HealthCheck: $C.nul(TargetGroupHealthCheck), IpVersion: $C.str }, { TargetGroupType: $C.str, AssociatedRuleCount: $C.int64, RegisteredInstancesCount: $C.int64, Tag: $C.arr(TagInfo), Weight: $C.nul($C.uint64), FullListenSwitch: $C.bool, KeepaliveEnable: $C.bool, SessionExpireTime: $C.int64, SnatEnable: $C.bool }))
@@ -4063,8 +4063,8 @@ export const TargetGroupInstance: $Schema.Schema<TargetGroupInstance> = /*#__PUR
 
 /** `TargetGroupInstanceStatus` (response side). */
 export interface TargetGroupInstanceStatus {
-  readonly InstanceIp: string
-  readonly Status: string
+  readonly InstanceIp?: string
+  readonly Status?: string
   readonly InstanceId?: string
   readonly Port?: number | bigint
   readonly EniId?: string | null
@@ -4073,13 +4073,13 @@ export const TargetGroupInstanceStatus: $Schema.Schema<TargetGroupInstanceStatus
 
 /** `TargetHealth` (response side). */
 export interface TargetHealth {
-  readonly IP: string
-  readonly Port: number | bigint
-  readonly HealthStatus: boolean
-  readonly TargetId: string
-  readonly HealthStatusDetail: string
+  readonly IP?: string
+  readonly Port?: number | bigint
+  readonly HealthStatus?: boolean
+  readonly TargetId?: string
+  readonly HealthStatusDetail?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly HealthStatusDetial: string
+  readonly HealthStatusDetial?: string
   readonly TargetGroupId?: string
   readonly Weight?: number | bigint
 }
@@ -4087,8 +4087,8 @@ export const TargetHealth: $Schema.Schema<TargetHealth> = /*#__PURE__*/ $C.lazy(
 
 /** `TargetRegionInfo` (both sides). */
 export interface TargetRegionInfo {
-  readonly Region: string
-  readonly VpcId: string
+  readonly Region?: string
+  readonly VpcId?: string
   readonly NumericalVpcId?: number | bigint
 }
 export const TargetRegionInfo: $Schema.Schema<TargetRegionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TargetRegionInfo", { Region: $C.str, VpcId: $C.str }, { NumericalVpcId: $C.int64 }))
@@ -4118,9 +4118,9 @@ export const TestModelInputModalitiesRequest: $Schema.Schema<TestModelInputModal
 
 /** `TestModelInputModalitiesResponse` (response side). */
 export interface TestModelInputModalitiesResponse {
-  readonly Model: string
-  readonly SupportedModalities: readonly string[]
-  readonly ProbeDetails: readonly ModalityProbeDetail[]
+  readonly Model?: string
+  readonly SupportedModalities?: readonly string[]
+  readonly ProbeDetails?: readonly ModalityProbeDetail[]
   readonly RequestId: string
 }
 export const TestModelInputModalitiesResponse: $Schema.Schema<TestModelInputModalitiesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TestModelInputModalitiesResponse", { Model: $C.str, SupportedModalities: $C.arr($C.str), ProbeDetails: $C.arr(ModalityProbeDetail), RequestId: $C.str }))
@@ -4156,17 +4156,17 @@ export const TierItem: $Schema.Schema<TierItem> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `TypeInfo` (response side). */
 export interface TypeInfo {
-  readonly Type: string
-  readonly SpecAvailabilitySet: readonly SpecAvailability[]
+  readonly Type?: string
+  readonly SpecAvailabilitySet?: readonly SpecAvailability[]
 }
 export const TypeInfo: $Schema.Schema<TypeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TypeInfo", { Type: $C.str, SpecAvailabilitySet: $C.arr(SpecAvailability) }))
 
 /** `UserGroupInfo` (response side). */
 export interface UserGroupInfo {
-  readonly UserGroupId: string
-  readonly UserGroupName: string
-  readonly ModelRouterId: string
-  readonly Status: string
+  readonly UserGroupId?: string
+  readonly UserGroupName?: string
+  readonly ModelRouterId?: string
+  readonly Status?: string
   readonly Models?: readonly string[]
   readonly IntentRouters?: readonly string[]
   readonly BudgetId?: string | null
@@ -4184,26 +4184,26 @@ export const UserGroupInfo: $Schema.Schema<UserGroupInfo> = /*#__PURE__*/ $C.laz
 
 /** `ZoneInfo` (response side). */
 export interface ZoneInfo {
-  readonly ZoneId: number | bigint
-  readonly Zone: string
-  readonly ZoneName: string
-  readonly ZoneRegion: string
-  readonly LocalZone: boolean
-  readonly EdgeZone: boolean
+  readonly ZoneId?: number | bigint
+  readonly Zone?: string
+  readonly ZoneName?: string
+  readonly ZoneRegion?: string
+  readonly LocalZone?: boolean
+  readonly EdgeZone?: boolean
 }
 export const ZoneInfo: $Schema.Schema<ZoneInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneInfo", { ZoneId: $C.uint64, Zone: $C.str, ZoneName: $C.str, ZoneRegion: $C.str, LocalZone: $C.bool, EdgeZone: $C.bool }))
 
 /** `ZoneResource` (response side). */
 export interface ZoneResource {
-  readonly MasterZone: string
-  readonly ResourceSet: readonly Resource[]
-  readonly SlaveZone: string | null
-  readonly IPVersion: string
-  readonly ZoneRegion: string
-  readonly LocalZone: boolean
-  readonly ZoneResourceType: string
-  readonly EdgeZone: boolean
-  readonly Egress: string
+  readonly MasterZone?: string
+  readonly ResourceSet?: readonly Resource[]
+  readonly SlaveZone?: string | null
+  readonly IPVersion?: string
+  readonly ZoneRegion?: string
+  readonly LocalZone?: boolean
+  readonly ZoneResourceType?: string
+  readonly EdgeZone?: boolean
+  readonly Egress?: string
 }
 export const ZoneResource: $Schema.Schema<ZoneResource> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneResource", { MasterZone: $C.str, ResourceSet: $C.arr(Resource), SlaveZone: $C.nul($C.str), IPVersion: $C.str, ZoneRegion: $C.str, LocalZone: $C.bool, ZoneResourceType: $C.str, EdgeZone: $C.bool, Egress: $C.str }))
 

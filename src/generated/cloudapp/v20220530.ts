@@ -25,7 +25,7 @@ export const DescribeLicenseRequest: $Schema.Schema<DescribeLicenseRequest> = /*
 
 /** `DescribeLicenseResponse` (response side). */
 export interface DescribeLicenseResponse {
-  readonly Token: string
+  readonly Token?: string
   readonly RequestId: string
 }
 export const DescribeLicenseResponse: $Schema.Schema<DescribeLicenseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLicenseResponse", { Token: $C.str, RequestId: $C.str }))
@@ -62,23 +62,23 @@ export const IssueLicenseResponse: $Schema.Schema<IssueLicenseResponse> = /*#__P
 
 /** `License` (response side). */
 export interface License {
-  readonly LicenseId: string
-  readonly LicenseMode: string
-  readonly LicenseStatus: string
-  readonly ProviderId: number | bigint
-  readonly SoftwarePackageId: string
-  readonly SoftwarePackageVersion: string
-  readonly AuthorizedUserUin: string
-  readonly AuthorizedCloudappId: string
-  readonly AuthorizedCloudappRoleId: string
-  readonly AuthorizedSpecification: readonly SaleParam[]
-  readonly BillingMode: number | bigint
+  readonly LicenseId?: string
+  readonly LicenseMode?: string
+  readonly LicenseStatus?: string
+  readonly ProviderId?: number | bigint
+  readonly SoftwarePackageId?: string
+  readonly SoftwarePackageVersion?: string
+  readonly AuthorizedUserUin?: string
+  readonly AuthorizedCloudappId?: string
+  readonly AuthorizedCloudappRoleId?: string
+  readonly AuthorizedSpecification?: readonly SaleParam[]
+  readonly BillingMode?: number | bigint
   readonly LifeSpan?: number | bigint
-  readonly IssueDate: string
+  readonly IssueDate?: string
   readonly ActivationDate?: string | null
   readonly ExpirationDate?: string | null
   readonly LifeSpanUnit?: string
-  readonly LicenseType: string
+  readonly LicenseType?: string
   readonly LicenseLevel?: string
   readonly LicenseData?: LicenseData
   readonly IssueURL?: string
@@ -104,8 +104,8 @@ export const PartnerLicenseData: $Schema.Schema<PartnerLicenseData> = /*#__PURE_
 
 /** `SaleParam` (response side). */
 export interface SaleParam {
-  readonly ParamKey: string
-  readonly ParamKeyName: string | null
+  readonly ParamKey?: string
+  readonly ParamKeyName?: string | null
   readonly ParamId?: string
   readonly ParamValueId?: string
   readonly ParamValue?: string | null
@@ -123,7 +123,7 @@ export const VerifyLicenseRequest: $Schema.Schema<VerifyLicenseRequest> = /*#__P
 
 /** `VerifyLicenseResponse` (response side). */
 export interface VerifyLicenseResponse {
-  readonly License: License
+  readonly License?: License
   readonly Timestamp?: string
   readonly Signature?: string
   readonly RequestId: string

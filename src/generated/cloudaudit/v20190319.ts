@@ -65,7 +65,7 @@ export const CreateAuditTrackRequest: $Schema.Schema<CreateAuditTrackRequest> = 
 
 /** `CreateAuditTrackResponse` (response side). */
 export interface CreateAuditTrackResponse {
-  readonly TrackId: number | bigint
+  readonly TrackId?: number | bigint
   readonly RequestId: string
 }
 export const CreateAuditTrackResponse: $Schema.Schema<CreateAuditTrackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAuditTrackResponse", { TrackId: $C.uint64, RequestId: $C.str }))
@@ -82,7 +82,7 @@ export const CreateEventsAuditTrackRequest: $Schema.Schema<CreateEventsAuditTrac
 
 /** `CreateEventsAuditTrackResponse` (response side). */
 export interface CreateEventsAuditTrackResponse {
-  readonly TrackId: number | bigint
+  readonly TrackId?: number | bigint
   readonly RequestId: string
 }
 export const CreateEventsAuditTrackResponse: $Schema.Schema<CreateEventsAuditTrackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEventsAuditTrackResponse", { TrackId: $C.uint64, RequestId: $C.str }))
@@ -107,19 +107,19 @@ export const DescribeAuditRequest: $Schema.Schema<DescribeAuditRequest> = /*#__P
 
 /** `DescribeAuditResponse` (response side). */
 export interface DescribeAuditResponse {
-  readonly IsEnableCmqNotify: number | bigint
-  readonly ReadWriteAttribute: number | bigint
-  readonly KeyId: string
-  readonly AuditStatus: number | bigint
-  readonly AuditName: string
-  readonly CosRegion: string
-  readonly CmqQueueName: string
-  readonly KmsAlias: string
-  readonly KmsRegion: string
-  readonly IsEnableKmsEncry: number | bigint
-  readonly CosBucketName: string
-  readonly CmqRegion: string
-  readonly LogFilePrefix: string
+  readonly IsEnableCmqNotify?: number | bigint
+  readonly ReadWriteAttribute?: number | bigint
+  readonly KeyId?: string
+  readonly AuditStatus?: number | bigint
+  readonly AuditName?: string
+  readonly CosRegion?: string
+  readonly CmqQueueName?: string
+  readonly KmsAlias?: string
+  readonly KmsRegion?: string
+  readonly IsEnableKmsEncry?: number | bigint
+  readonly CosBucketName?: string
+  readonly CmqRegion?: string
+  readonly LogFilePrefix?: string
   readonly RequestId: string
 }
 export const DescribeAuditResponse: $Schema.Schema<DescribeAuditResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditResponse", { IsEnableCmqNotify: $C.int64, ReadWriteAttribute: $C.int64, KeyId: $C.str, AuditStatus: $C.int64, AuditName: $C.str, CosRegion: $C.str, CmqQueueName: $C.str, KmsAlias: $C.str, KmsRegion: $C.str, IsEnableKmsEncry: $C.int64, CosBucketName: $C.str, CmqRegion: $C.str, LogFilePrefix: $C.str, RequestId: $C.str }))
@@ -132,14 +132,14 @@ export const DescribeAuditTrackRequest: $Schema.Schema<DescribeAuditTrackRequest
 
 /** `DescribeAuditTrackResponse` (response side). */
 export interface DescribeAuditTrackResponse {
-  readonly Name: string
-  readonly ActionType: string
-  readonly ResourceType: string
-  readonly Status: number | bigint
-  readonly EventNames: readonly string[]
-  readonly Storage: Storage
-  readonly CreateTime: string
-  readonly TrackForAllMembers: number | bigint
+  readonly Name?: string
+  readonly ActionType?: string
+  readonly ResourceType?: string
+  readonly Status?: number | bigint
+  readonly EventNames?: readonly string[]
+  readonly Storage?: Storage
+  readonly CreateTime?: string
+  readonly TrackForAllMembers?: number | bigint
   readonly Filters?: Filter
   readonly RequestId: string
 }
@@ -154,8 +154,8 @@ export const DescribeAuditTracksRequest: $Schema.Schema<DescribeAuditTracksReque
 
 /** `DescribeAuditTracksResponse` (response side). */
 export interface DescribeAuditTracksResponse {
-  readonly Tracks: readonly Tracks[]
-  readonly TotalCount: number | bigint
+  readonly Tracks?: readonly Tracks[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAuditTracksResponse: $Schema.Schema<DescribeAuditTracksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditTracksResponse", { Tracks: $C.arr(Tracks), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -173,33 +173,33 @@ export const DescribeEventsRequest: $Schema.Schema<DescribeEventsRequest> = /*#_
 
 /** `DescribeEventsResponse` (response side). */
 export interface DescribeEventsResponse {
-  readonly ListOver: boolean
-  readonly NextToken: number | bigint
-  readonly Events: readonly Event[]
-  readonly TotalCount: number | bigint
+  readonly ListOver?: boolean
+  readonly NextToken?: number | bigint
+  readonly Events?: readonly Event[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeEventsResponse: $Schema.Schema<DescribeEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEventsResponse", { ListOver: $C.bool, NextToken: $C.uint64, Events: $C.arr(Event), TotalCount: $C.uint64, RequestId: $C.str }))
 
 /** `Event` (response side). */
 export interface Event {
-  readonly EventId: string
-  readonly Username: string
-  readonly EventTime: string
-  readonly CloudAuditEvent: string
-  readonly ResourceTypeCn: string
-  readonly ErrorCode: number | bigint
-  readonly EventName: string
-  readonly SecretId: string
-  readonly EventSource: string
-  readonly RequestID: string
-  readonly ResourceRegion: string
-  readonly AccountID: number | bigint
-  readonly SourceIPAddress: string
-  readonly EventNameCn: string
-  readonly Resources: Resource
-  readonly EventRegion: string
-  readonly Location: string
+  readonly EventId?: string
+  readonly Username?: string
+  readonly EventTime?: string
+  readonly CloudAuditEvent?: string
+  readonly ResourceTypeCn?: string
+  readonly ErrorCode?: number | bigint
+  readonly EventName?: string
+  readonly SecretId?: string
+  readonly EventSource?: string
+  readonly RequestID?: string
+  readonly ResourceRegion?: string
+  readonly AccountID?: number | bigint
+  readonly SourceIPAddress?: string
+  readonly EventNameCn?: string
+  readonly Resources?: Resource
+  readonly EventRegion?: string
+  readonly Location?: string
 }
 export const Event: $Schema.Schema<Event> = /*#__PURE__*/ $C.lazy(() => $C.struct("Event", { EventId: $C.str, Username: $C.str, EventTime: $C.str, CloudAuditEvent: $C.str, ResourceTypeCn: $C.str, ErrorCode: $C.int64, EventName: $C.str, SecretId: $C.str, EventSource: $C.str, RequestID: $C.str, ResourceRegion: $C.str, AccountID: $C.int64, SourceIPAddress: $C.str, EventNameCn: $C.str, Resources: Resource, EventRegion: $C.str, Location: $C.str }))
 
@@ -217,7 +217,7 @@ export const GetAttributeKeyRequest: $Schema.Schema<GetAttributeKeyRequest> = /*
 
 /** `GetAttributeKeyResponse` (response side). */
 export interface GetAttributeKeyResponse {
-  readonly AttributeKeyDetails: readonly AttributeKeyDetail[]
+  readonly AttributeKeyDetails?: readonly AttributeKeyDetail[]
   readonly RequestId: string
 }
 export const GetAttributeKeyResponse: $Schema.Schema<GetAttributeKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetAttributeKeyResponse", { AttributeKeyDetails: $C.arr(AttributeKeyDetail), RequestId: $C.str }))
@@ -246,7 +246,7 @@ export const ListAuditsRequest: $Schema.Schema<ListAuditsRequest> = /*#__PURE__*
 
 /** `ListAuditsResponse` (response side). */
 export interface ListAuditsResponse {
-  readonly AuditSummarys: readonly AuditSummary[]
+  readonly AuditSummarys?: readonly AuditSummary[]
   readonly RequestId: string
 }
 export const ListAuditsResponse: $Schema.Schema<ListAuditsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListAuditsResponse", { AuditSummarys: $C.arr(AuditSummary), RequestId: $C.str }))
@@ -259,7 +259,7 @@ export const ListCmqEnableRegionRequest: $Schema.Schema<ListCmqEnableRegionReque
 
 /** `ListCmqEnableRegionResponse` (response side). */
 export interface ListCmqEnableRegionResponse {
-  readonly EnableRegions: readonly CmqRegionInfo[]
+  readonly EnableRegions?: readonly CmqRegionInfo[]
   readonly RequestId: string
 }
 export const ListCmqEnableRegionResponse: $Schema.Schema<ListCmqEnableRegionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListCmqEnableRegionResponse", { EnableRegions: $C.arr(CmqRegionInfo), RequestId: $C.str }))
@@ -272,7 +272,7 @@ export const ListCosEnableRegionRequest: $Schema.Schema<ListCosEnableRegionReque
 
 /** `ListCosEnableRegionResponse` (response side). */
 export interface ListCosEnableRegionResponse {
-  readonly EnableRegions: readonly CosRegionInfo[]
+  readonly EnableRegions?: readonly CosRegionInfo[]
   readonly RequestId: string
 }
 export const ListCosEnableRegionResponse: $Schema.Schema<ListCosEnableRegionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListCosEnableRegionResponse", { EnableRegions: $C.arr(CosRegionInfo), RequestId: $C.str }))
@@ -287,8 +287,8 @@ export const ListKeyAliasByRegionRequest: $Schema.Schema<ListKeyAliasByRegionReq
 
 /** `ListKeyAliasByRegionResponse` (response side). */
 export interface ListKeyAliasByRegionResponse {
-  readonly TotalCount: number | bigint
-  readonly KeyMetadatas: readonly KeyMetadata[]
+  readonly TotalCount?: number | bigint
+  readonly KeyMetadatas?: readonly KeyMetadata[]
   readonly RequestId: string
 }
 export const ListKeyAliasByRegionResponse: $Schema.Schema<ListKeyAliasByRegionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListKeyAliasByRegionResponse", { TotalCount: $C.int64, KeyMetadatas: $C.arr(KeyMetadata), RequestId: $C.str }))
@@ -306,10 +306,10 @@ export const LookUpEventsRequest: $Schema.Schema<LookUpEventsRequest> = /*#__PUR
 
 /** `LookUpEventsResponse` (response side). */
 export interface LookUpEventsResponse {
-  readonly NextToken: string
-  readonly Events: readonly Event[]
-  readonly ListOver: boolean
-  readonly TotalCount: number | bigint
+  readonly NextToken?: string
+  readonly Events?: readonly Event[]
+  readonly ListOver?: boolean
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const LookUpEventsResponse: $Schema.Schema<LookUpEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("LookUpEventsResponse", { NextToken: $C.str, Events: $C.arr(Event), ListOver: $C.bool, TotalCount: $C.uint64, RequestId: $C.str }))
@@ -380,7 +380,7 @@ export const StartLoggingRequest: $Schema.Schema<StartLoggingRequest> = /*#__PUR
 
 /** `StartLoggingResponse` (response side). */
 export interface StartLoggingResponse {
-  readonly IsSuccess: number | bigint
+  readonly IsSuccess?: number | bigint
   readonly RequestId: string
 }
 export const StartLoggingResponse: $Schema.Schema<StartLoggingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartLoggingResponse", { IsSuccess: $C.int64, RequestId: $C.str }))
@@ -393,17 +393,17 @@ export const StopLoggingRequest: $Schema.Schema<StopLoggingRequest> = /*#__PURE_
 
 /** `StopLoggingResponse` (response side). */
 export interface StopLoggingResponse {
-  readonly IsSuccess: number | bigint
+  readonly IsSuccess?: number | bigint
   readonly RequestId: string
 }
 export const StopLoggingResponse: $Schema.Schema<StopLoggingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopLoggingResponse", { IsSuccess: $C.int64, RequestId: $C.str }))
 
 /** `Storage` (both sides). */
 export interface Storage {
-  readonly StorageType: string
-  readonly StorageRegion: string
-  readonly StorageName: string
-  readonly StoragePrefix: string
+  readonly StorageType?: string
+  readonly StorageRegion?: string
+  readonly StorageName?: string
+  readonly StoragePrefix?: string
   readonly StorageAccountId?: string
   readonly StorageAppId?: string
   readonly Compress?: number | bigint
@@ -443,7 +443,7 @@ export const UpdateAuditRequest: $Schema.Schema<UpdateAuditRequest> = /*#__PURE_
 
 /** `UpdateAuditResponse` (response side). */
 export interface UpdateAuditResponse {
-  readonly IsSuccess: number | bigint
+  readonly IsSuccess?: number | bigint
   readonly RequestId: string
 }
 export const UpdateAuditResponse: $Schema.Schema<UpdateAuditResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateAuditResponse", { IsSuccess: $C.int64, RequestId: $C.str }))

@@ -19,12 +19,12 @@ export const $M: $O.Meta = { service: "cloudhsm", version: "2019-11-12" }
 
 /** `AlarmPolicy` (response side). */
 export interface AlarmPolicy {
-  readonly Uin: string
-  readonly Event: string
-  readonly Limit: number | bigint
-  readonly Status: number | bigint
-  readonly BeginTime: string
-  readonly EndTime: string
+  readonly Uin?: string
+  readonly Event?: string
+  readonly Limit?: number | bigint
+  readonly Status?: number | bigint
+  readonly BeginTime?: string
+  readonly EndTime?: string
 }
 export const AlarmPolicy: $Schema.Schema<AlarmPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("AlarmPolicy", { Uin: $C.str, Event: $C.str, Limit: $C.int64, Status: $C.int64, BeginTime: $C.str, EndTime: $C.str }))
 
@@ -36,8 +36,8 @@ export const DescribeHSMBySubnetIdRequest: $Schema.Schema<DescribeHSMBySubnetIdR
 
 /** `DescribeHSMBySubnetIdResponse` (response side). */
 export interface DescribeHSMBySubnetIdResponse {
-  readonly TotalCount: number | bigint
-  readonly SubnetId: string
+  readonly TotalCount?: number | bigint
+  readonly SubnetId?: string
   readonly RequestId: string
 }
 export const DescribeHSMBySubnetIdResponse: $Schema.Schema<DescribeHSMBySubnetIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHSMBySubnetIdResponse", { TotalCount: $C.int64, SubnetId: $C.str, RequestId: $C.str }))
@@ -50,8 +50,8 @@ export const DescribeHSMByVpcIdRequest: $Schema.Schema<DescribeHSMByVpcIdRequest
 
 /** `DescribeHSMByVpcIdResponse` (response side). */
 export interface DescribeHSMByVpcIdResponse {
-  readonly TotalCount: number | bigint
-  readonly VpcId: string
+  readonly TotalCount?: number | bigint
+  readonly VpcId?: string
   readonly RequestId: string
 }
 export const DescribeHSMByVpcIdResponse: $Schema.Schema<DescribeHSMByVpcIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHSMByVpcIdResponse", { TotalCount: $C.int64, VpcId: $C.str, RequestId: $C.str }))
@@ -67,8 +67,8 @@ export const DescribeSubnetRequest: $Schema.Schema<DescribeSubnetRequest> = /*#_
 
 /** `DescribeSubnetResponse` (response side). */
 export interface DescribeSubnetResponse {
-  readonly TotalCount: number | bigint
-  readonly SubnetList: readonly Subnet[]
+  readonly TotalCount?: number | bigint
+  readonly SubnetList?: readonly Subnet[]
   readonly RequestId: string
 }
 export const DescribeSubnetResponse: $Schema.Schema<DescribeSubnetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSubnetResponse", { TotalCount: $C.int64, SubnetList: $C.arr(Subnet), RequestId: $C.str }))
@@ -96,8 +96,8 @@ export const DescribeUsgRequest: $Schema.Schema<DescribeUsgRequest> = /*#__PURE_
 
 /** `DescribeUsgResponse` (response side). */
 export interface DescribeUsgResponse {
-  readonly SgList: readonly SgUnit[]
-  readonly TotalCount: number | bigint
+  readonly SgList?: readonly SgUnit[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeUsgResponse: $Schema.Schema<DescribeUsgResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUsgResponse", { SgList: $C.arr(SgUnit), TotalCount: $C.int64, RequestId: $C.str }))
@@ -110,8 +110,8 @@ export const DescribeUsgRuleRequest: $Schema.Schema<DescribeUsgRuleRequest> = /*
 
 /** `DescribeUsgRuleResponse` (response side). */
 export interface DescribeUsgRuleResponse {
-  readonly SgRules: readonly UsgRuleDetail[]
-  readonly TotalCount: number | bigint
+  readonly SgRules?: readonly UsgRuleDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeUsgRuleResponse: $Schema.Schema<DescribeUsgRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUsgRuleResponse", { SgRules: $C.arr(UsgRuleDetail), TotalCount: $C.int64, RequestId: $C.str }))
@@ -126,8 +126,8 @@ export const DescribeVpcRequest: $Schema.Schema<DescribeVpcRequest> = /*#__PURE_
 
 /** `DescribeVpcResponse` (response side). */
 export interface DescribeVpcResponse {
-  readonly TotalCount: number | bigint
-  readonly VpcList: readonly Vpc[]
+  readonly TotalCount?: number | bigint
+  readonly VpcList?: readonly Vpc[]
   readonly RequestId: string
 }
 export const DescribeVpcResponse: $Schema.Schema<DescribeVpcResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpcResponse", { TotalCount: $C.int64, VpcList: $C.arr(Vpc), RequestId: $C.str }))
@@ -140,29 +140,29 @@ export const DescribeVsmAttributesRequest: $Schema.Schema<DescribeVsmAttributesR
 
 /** `DescribeVsmAttributesResponse` (response side). */
 export interface DescribeVsmAttributesResponse {
-  readonly ResourceId: string
-  readonly ResourceName: string
-  readonly Status: number | bigint
-  readonly Vip: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly Model: string
-  readonly VsmType: number | bigint
-  readonly RegionId: number | bigint
-  readonly ZoneId: number | bigint
-  readonly ExpireTime: number | bigint
-  readonly SgList: readonly UsgRuleDetail[]
-  readonly SubnetName: string
-  readonly RegionName: string
-  readonly ZoneName: string
-  readonly Expired: boolean
-  readonly RemainSeconds: number | bigint
-  readonly VpcName: string
-  readonly VpcCidrBlock: string
-  readonly SubnetCidrBlock: string
-  readonly Tags: readonly Tag[]
-  readonly RenewFlag: number | bigint
-  readonly Manufacturer: string
+  readonly ResourceId?: string
+  readonly ResourceName?: string
+  readonly Status?: number | bigint
+  readonly Vip?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly Model?: string
+  readonly VsmType?: number | bigint
+  readonly RegionId?: number | bigint
+  readonly ZoneId?: number | bigint
+  readonly ExpireTime?: number | bigint
+  readonly SgList?: readonly UsgRuleDetail[]
+  readonly SubnetName?: string
+  readonly RegionName?: string
+  readonly ZoneName?: string
+  readonly Expired?: boolean
+  readonly RemainSeconds?: number | bigint
+  readonly VpcName?: string
+  readonly VpcCidrBlock?: string
+  readonly SubnetCidrBlock?: string
+  readonly Tags?: readonly Tag[]
+  readonly RenewFlag?: number | bigint
+  readonly Manufacturer?: string
   readonly PqcFlag?: number | bigint
   readonly DeployEnv?: string
   readonly RequestId: string
@@ -182,7 +182,7 @@ export const DescribeVsmsRequest: $Schema.Schema<DescribeVsmsRequest> = /*#__PUR
 
 /** `DescribeVsmsResponse` (response side). */
 export interface DescribeVsmsResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly VsmList?: readonly ResourceInfo[]
   readonly RequestId: string
 }
@@ -190,8 +190,8 @@ export const DescribeVsmsResponse: $Schema.Schema<DescribeVsmsResponse> = /*#__P
 
 /** `DeviceInfo` (response side). */
 export interface DeviceInfo {
-  readonly Manufacturer: string
-  readonly HsmTypes: readonly HsmInfo[]
+  readonly Manufacturer?: string
+  readonly HsmTypes?: readonly HsmInfo[]
 }
 export const DeviceInfo: $Schema.Schema<DeviceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceInfo", { Manufacturer: $C.str, HsmTypes: $C.arr(HsmInfo) }))
 
@@ -215,16 +215,16 @@ export const GetVsmMonitorInfoRequest: $Schema.Schema<GetVsmMonitorInfoRequest> 
 
 /** `GetVsmMonitorInfoResponse` (response side). */
 export interface GetVsmMonitorInfoResponse {
-  readonly MonitorInfo: readonly string[]
+  readonly MonitorInfo?: readonly string[]
   readonly RequestId: string
 }
 export const GetVsmMonitorInfoResponse: $Schema.Schema<GetVsmMonitorInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetVsmMonitorInfoResponse", { MonitorInfo: $C.arr($C.str), RequestId: $C.str }))
 
 /** `HsmInfo` (response side). */
 export interface HsmInfo {
-  readonly Model: string
-  readonly VsmTypes: readonly VsmInfo[]
-  readonly HsmType: string
+  readonly Model?: string
+  readonly VsmTypes?: readonly VsmInfo[]
+  readonly HsmType?: string
 }
 export const HsmInfo: $Schema.Schema<HsmInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("HsmInfo", { Model: $C.str, VsmTypes: $C.arr(VsmInfo), HsmType: $C.str }))
 
@@ -242,11 +242,11 @@ export const InquiryPriceBuyVsmRequest: $Schema.Schema<InquiryPriceBuyVsmRequest
 
 /** `InquiryPriceBuyVsmResponse` (response side). */
 export interface InquiryPriceBuyVsmResponse {
-  readonly TotalCost: number
-  readonly GoodsNum: number | bigint
-  readonly TimeSpan: string
-  readonly TimeUnit: string
-  readonly OriginalCost: number
+  readonly TotalCost?: number
+  readonly GoodsNum?: number | bigint
+  readonly TimeSpan?: string
+  readonly TimeUnit?: string
+  readonly OriginalCost?: number
   readonly RequestId: string
 }
 export const InquiryPriceBuyVsmResponse: $Schema.Schema<InquiryPriceBuyVsmResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceBuyVsmResponse", { TotalCost: $C.float, GoodsNum: $C.int64, TimeSpan: $C.str, TimeUnit: $C.str, OriginalCost: $C.float, RequestId: $C.str }))
@@ -341,8 +341,8 @@ export const Subnet: $Schema.Schema<Subnet> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `Tag` (response side). */
 export interface Tag {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { TagKey: $C.str, TagValue: $C.str }))
 
@@ -380,10 +380,10 @@ export const UsgRuleDetail: $Schema.Schema<UsgRuleDetail> = /*#__PURE__*/ $C.laz
 
 /** `Vpc` (response side). */
 export interface Vpc {
-  readonly VpcName: string
-  readonly VpcId: string
-  readonly CreatedTime: string
-  readonly IsDefault: boolean
+  readonly VpcName?: string
+  readonly VpcId?: string
+  readonly CreatedTime?: string
+  readonly IsDefault?: boolean
 }
 export const Vpc: $Schema.Schema<Vpc> = /*#__PURE__*/ $C.lazy(() => $C.struct("Vpc", { VpcName: $C.str, VpcId: $C.str, CreatedTime: $C.str, IsDefault: $C.bool }))
 

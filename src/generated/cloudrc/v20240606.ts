@@ -28,11 +28,11 @@ export const DescribeResourceRequest: $Schema.Schema<DescribeResourceRequest> = 
 
 /** `DescribeResourceResponse` (response side). */
 export interface DescribeResourceResponse {
-  readonly ResourceId: string
+  readonly ResourceId?: string
   readonly ResourceAlias?: string
-  readonly Uin: number | bigint
-  readonly ResourceType: string
-  readonly RegionCode: string
+  readonly Uin?: number | bigint
+  readonly ResourceType?: string
+  readonly RegionCode?: string
   readonly ZoneCode?: string
   readonly PayMode?: string
   readonly CreateTime?: string
@@ -55,18 +55,18 @@ export const ExtendedFilter: $Schema.Schema<ExtendedFilter> = /*#__PURE__*/ $C.l
 
 /** `ResourceSummary` (response side). */
 export interface ResourceSummary {
-  readonly ResourceId: string
+  readonly ResourceId?: string
   readonly ResourceAlias?: string
-  readonly Uin: number | bigint
-  readonly ResourceType: string
-  readonly RegionCode: string
+  readonly Uin?: number | bigint
+  readonly ResourceType?: string
+  readonly RegionCode?: string
   readonly ZoneCode?: string
   readonly PayMode?: string
   readonly CreateTime?: string
   readonly ExpireTime?: string
-  readonly PrivateIpAddress: readonly string[]
-  readonly PublicIpAddress: readonly string[]
-  readonly Tags: readonly Tag[]
+  readonly PrivateIpAddress?: readonly string[]
+  readonly PublicIpAddress?: readonly string[]
+  readonly Tags?: readonly Tag[]
 }
 export const ResourceSummary: $Schema.Schema<ResourceSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceSummary", { ResourceId: $C.str, Uin: $C.int64, ResourceType: $C.str, RegionCode: $C.str, PrivateIpAddress: $C.arr($C.str), PublicIpAddress: $C.arr($C.str), Tags: $C.arr(Tag) }, { ResourceAlias: $C.str, ZoneCode: $C.str, PayMode: $C.str, CreateTime: $C.str, ExpireTime: $C.str }))
 
@@ -84,15 +84,15 @@ export const SearchResourcesRequest: $Schema.Schema<SearchResourcesRequest> = /*
 /** `SearchResourcesResponse` (response side). */
 export interface SearchResourcesResponse {
   readonly NextToken?: string
-  readonly Resources: readonly ResourceSummary[]
+  readonly Resources?: readonly ResourceSummary[]
   readonly RequestId: string
 }
 export const SearchResourcesResponse: $Schema.Schema<SearchResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchResourcesResponse", { Resources: $C.arr(ResourceSummary), RequestId: $C.str }, { NextToken: $C.str }))
 
 /** `Tag` (response side). */
 export interface Tag {
-  readonly Key: string | null
-  readonly Value: string | null
+  readonly Key?: string | null
+  readonly Value?: string | null
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Key: $C.nul($C.str), Value: $C.nul($C.str) }))
 

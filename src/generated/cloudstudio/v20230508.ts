@@ -37,8 +37,8 @@ export const CreateWorkspaceRequest: $Schema.Schema<CreateWorkspaceRequest> = /*
 
 /** `CreateWorkspaceResponse` (response side). */
 export interface CreateWorkspaceResponse {
-  readonly SpaceKey: string
-  readonly Name: string
+  readonly SpaceKey?: string
+  readonly Name?: string
   readonly RequestId: string
 }
 export const CreateWorkspaceResponse: $Schema.Schema<CreateWorkspaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateWorkspaceResponse", { SpaceKey: $C.str, Name: $C.str, RequestId: $C.str }))
@@ -53,8 +53,8 @@ export const CreateWorkspaceTokenRequest: $Schema.Schema<CreateWorkspaceTokenReq
 
 /** `CreateWorkspaceTokenResponse` (response side). */
 export interface CreateWorkspaceTokenResponse {
-  readonly Token: string
-  readonly ExpiredTime: string
+  readonly Token?: string
+  readonly ExpiredTime?: string
   readonly RequestId: string
 }
 export const CreateWorkspaceTokenResponse: $Schema.Schema<CreateWorkspaceTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateWorkspaceTokenResponse", { Token: $C.str, ExpiredTime: $C.str, RequestId: $C.str }))
@@ -67,7 +67,7 @@ export const DescribeConfigRequest: $Schema.Schema<DescribeConfigRequest> = /*#_
 
 /** `DescribeConfigResponse` (response side). */
 export interface DescribeConfigResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeConfigResponse: $Schema.Schema<DescribeConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigResponse", { Data: $C.str, RequestId: $C.str }))
@@ -91,7 +91,7 @@ export const DescribeWorkspacesRequest: $Schema.Schema<DescribeWorkspacesRequest
 
 /** `DescribeWorkspacesResponse` (response side). */
 export interface DescribeWorkspacesResponse {
-  readonly Data: readonly WorkspaceStatusInfo[]
+  readonly Data?: readonly WorkspaceStatusInfo[]
   readonly RequestId: string
 }
 export const DescribeWorkspacesResponse: $Schema.Schema<DescribeWorkspacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWorkspacesResponse", { Data: $C.arr(WorkspaceStatusInfo), RequestId: $C.str }))
@@ -189,20 +189,20 @@ export const StopWorkspaceResponse: $Schema.Schema<StopWorkspaceResponse> = /*#_
 
 /** `WorkspaceStatusInfo` (response side). */
 export interface WorkspaceStatusInfo {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly SpaceKey: string
-  readonly Status: string
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly Icon: string
-  readonly StatusReason: string
-  readonly Description: string
-  readonly WorkspaceType: string
-  readonly VersionControlUrl: string
-  readonly VersionControlRef: string
-  readonly LastOpsDate: string
-  readonly CreateDate: string
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly SpaceKey?: string
+  readonly Status?: string
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Icon?: string
+  readonly StatusReason?: string
+  readonly Description?: string
+  readonly WorkspaceType?: string
+  readonly VersionControlUrl?: string
+  readonly VersionControlRef?: string
+  readonly LastOpsDate?: string
+  readonly CreateDate?: string
 }
 export const WorkspaceStatusInfo: $Schema.Schema<WorkspaceStatusInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("WorkspaceStatusInfo", { Id: $C.int64, Name: $C.str, SpaceKey: $C.str, Status: $C.str, Cpu: $C.int64, Memory: $C.int64, Icon: $C.str, StatusReason: $C.str, Description: $C.str, WorkspaceType: $C.str, VersionControlUrl: $C.str, VersionControlRef: $C.str, LastOpsDate: $C.str, CreateDate: $C.str }))
 

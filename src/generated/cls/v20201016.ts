@@ -55,21 +55,21 @@ export const AdvancedConsumerConfiguration: $Schema.Schema<AdvancedConsumerConfi
 
 /** `AgentApplicationInfo` (response side). */
 export interface AgentApplicationInfo {
-  readonly ApplicationId: string
-  readonly ApplicationName: string
-  readonly AccessType: string
-  readonly Region: string
+  readonly ApplicationId?: string
+  readonly ApplicationName?: string
+  readonly AccessType?: string
+  readonly Region?: string
   readonly LogTopics?: readonly AgentTopicInfo[]
   readonly MetricsTopics?: readonly AgentTopicInfo[]
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
 }
 export const AgentApplicationInfo: $Schema.Schema<AgentApplicationInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AgentApplicationInfo", { ApplicationId: $C.str, ApplicationName: $C.str, AccessType: $C.str, Region: $C.str, CreateTime: $C.uint64, UpdateTime: $C.uint64 }, { LogTopics: $C.arr(AgentTopicInfo), MetricsTopics: $C.arr(AgentTopicInfo) }))
 
 /** `AgentTopicInfo` (response side). */
 export interface AgentTopicInfo {
-  readonly TopicId: string
-  readonly Flag: string
+  readonly TopicId?: string
+  readonly Flag?: string
 }
 export const AgentTopicInfo: $Schema.Schema<AgentTopicInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AgentTopicInfo", { TopicId: $C.str, Flag: $C.str }))
 
@@ -89,26 +89,26 @@ export const AlarmClassification: $Schema.Schema<AlarmClassification> = /*#__PUR
 
 /** `AlarmInfo` (response side). */
 export interface AlarmInfo {
-  readonly Name: string
-  readonly AlarmTargets: readonly AlarmTargetInfo[]
-  readonly MonitorTime: MonitorTime
-  readonly Condition: string
-  readonly TriggerCount: number | bigint
-  readonly AlarmPeriod: number | bigint
-  readonly AlarmNoticeIds: readonly string[]
-  readonly Status: boolean
-  readonly AlarmId: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly MessageTemplate: string | null
-  readonly CallBack: CallBackInfo
-  readonly Analysis: readonly AnalysisDimensional[]
-  readonly GroupTriggerStatus: boolean
-  readonly GroupTriggerCondition: readonly string[]
-  readonly Tags: readonly Tag[]
-  readonly MonitorObjectType: number | bigint
-  readonly AlarmLevel: number | bigint
-  readonly Classifications: readonly AlarmClassification[]
+  readonly Name?: string
+  readonly AlarmTargets?: readonly AlarmTargetInfo[]
+  readonly MonitorTime?: MonitorTime
+  readonly Condition?: string
+  readonly TriggerCount?: number | bigint
+  readonly AlarmPeriod?: number | bigint
+  readonly AlarmNoticeIds?: readonly string[]
+  readonly Status?: boolean
+  readonly AlarmId?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly MessageTemplate?: string | null
+  readonly CallBack?: CallBackInfo
+  readonly Analysis?: readonly AnalysisDimensional[]
+  readonly GroupTriggerStatus?: boolean
+  readonly GroupTriggerCondition?: readonly string[]
+  readonly Tags?: readonly Tag[]
+  readonly MonitorObjectType?: number | bigint
+  readonly AlarmLevel?: number | bigint
+  readonly Classifications?: readonly AlarmClassification[]
   readonly MultiConditions?: readonly MultiCondition[]
   readonly MonitorNotice?: MonitorNotice
 }
@@ -116,19 +116,19 @@ export const AlarmInfo: $Schema.Schema<AlarmInfo> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `AlarmNotice` (response side). */
 export interface AlarmNotice {
-  readonly Name: string
-  readonly Tags: readonly Tag[]
-  readonly Type: string
-  readonly NoticeReceivers: readonly NoticeReceiver[]
-  readonly WebCallbacks: readonly WebCallback[]
-  readonly AlarmNoticeId: string
+  readonly Name?: string
+  readonly Tags?: readonly Tag[]
+  readonly Type?: string
+  readonly NoticeReceivers?: readonly NoticeReceiver[]
+  readonly WebCallbacks?: readonly WebCallback[]
+  readonly AlarmNoticeId?: string
   readonly NoticeRules?: readonly NoticeRule[]
   readonly AlarmShieldStatus?: number | bigint
   readonly SecureDetailStatus?: number | bigint
   readonly JumpDomain?: string
   readonly AlarmNoticeDeliverConfig?: AlarmNoticeDeliverConfig | null
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly DeliverStatus?: number | bigint
   readonly DeliverFlag?: number | bigint
   readonly AlarmShieldCount?: AlarmShieldCount | null
@@ -138,17 +138,17 @@ export const AlarmNotice: $Schema.Schema<AlarmNotice> = /*#__PURE__*/ $C.lazy(()
 
 /** `AlarmNoticeDeliverConfig` (response side). */
 export interface AlarmNoticeDeliverConfig {
-  readonly DeliverConfig: DeliverConfig
+  readonly DeliverConfig?: DeliverConfig
   readonly ErrMsg?: string
 }
 export const AlarmNoticeDeliverConfig: $Schema.Schema<AlarmNoticeDeliverConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("AlarmNoticeDeliverConfig", { DeliverConfig: DeliverConfig }, { ErrMsg: $C.str }))
 
 /** `AlarmShieldCount` (response side). */
 export interface AlarmShieldCount {
-  readonly TotalCount: number | bigint
-  readonly InvalidCount: number | bigint
-  readonly ValidCount: number | bigint
-  readonly ExpireCount: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly InvalidCount?: number | bigint
+  readonly ValidCount?: number | bigint
+  readonly ExpireCount?: number | bigint
 }
 export const AlarmShieldCount: $Schema.Schema<AlarmShieldCount> = /*#__PURE__*/ $C.lazy(() => $C.struct("AlarmShieldCount", { TotalCount: $C.uint64, InvalidCount: $C.uint64, ValidCount: $C.uint64, ExpireCount: $C.uint64 }))
 
@@ -183,53 +183,53 @@ export const AlarmTarget: $Schema.Schema<AlarmTarget> = /*#__PURE__*/ $C.lazy(()
 
 /** `AlarmTargetInfo` (response side). */
 export interface AlarmTargetInfo {
-  readonly LogsetId: string
-  readonly LogsetName: string
-  readonly TopicId: string
-  readonly TopicName: string
-  readonly Query: string
-  readonly Number: number | bigint
-  readonly StartTimeOffset: number | bigint
-  readonly EndTimeOffset: number | bigint
-  readonly SyntaxRule: number | bigint
+  readonly LogsetId?: string
+  readonly LogsetName?: string
+  readonly TopicId?: string
+  readonly TopicName?: string
+  readonly Query?: string
+  readonly Number?: number | bigint
+  readonly StartTimeOffset?: number | bigint
+  readonly EndTimeOffset?: number | bigint
+  readonly SyntaxRule?: number | bigint
   readonly BizType?: number | bigint
 }
 export const AlarmTargetInfo: $Schema.Schema<AlarmTargetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AlarmTargetInfo", { LogsetId: $C.str, LogsetName: $C.str, TopicId: $C.str, TopicName: $C.str, Query: $C.str, Number: $C.int64, StartTimeOffset: $C.int64, EndTimeOffset: $C.int64, SyntaxRule: $C.uint64 }, { BizType: $C.uint64 }))
 
 /** `AlertHistoryNotice` (response side). */
 export interface AlertHistoryNotice {
-  readonly Name: string
-  readonly AlarmNoticeId: string
+  readonly Name?: string
+  readonly AlarmNoticeId?: string
 }
 export const AlertHistoryNotice: $Schema.Schema<AlertHistoryNotice> = /*#__PURE__*/ $C.lazy(() => $C.struct("AlertHistoryNotice", { Name: $C.str, AlarmNoticeId: $C.str }))
 
 /** `AlertHistoryRecord` (response side). */
 export interface AlertHistoryRecord {
-  readonly RecordId: string
-  readonly AlarmId: string
-  readonly AlarmName: string
-  readonly TopicId: string
-  readonly TopicName: string
-  readonly Region: string
-  readonly Trigger: string
-  readonly TriggerCount: number | bigint
-  readonly AlarmPeriod: number | bigint
-  readonly Notices: readonly AlertHistoryNotice[]
-  readonly Duration: number | bigint
-  readonly Status: number | bigint
-  readonly CreateTime: number | bigint
-  readonly GroupTriggerCondition: readonly GroupTriggerConditionInfo[]
-  readonly AlarmLevel: number | bigint
-  readonly MonitorObjectType: number | bigint
+  readonly RecordId?: string
+  readonly AlarmId?: string
+  readonly AlarmName?: string
+  readonly TopicId?: string
+  readonly TopicName?: string
+  readonly Region?: string
+  readonly Trigger?: string
+  readonly TriggerCount?: number | bigint
+  readonly AlarmPeriod?: number | bigint
+  readonly Notices?: readonly AlertHistoryNotice[]
+  readonly Duration?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly GroupTriggerCondition?: readonly GroupTriggerConditionInfo[]
+  readonly AlarmLevel?: number | bigint
+  readonly MonitorObjectType?: number | bigint
   readonly SendType?: number | bigint
 }
 export const AlertHistoryRecord: $Schema.Schema<AlertHistoryRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("AlertHistoryRecord", { RecordId: $C.str, AlarmId: $C.str, AlarmName: $C.str, TopicId: $C.str, TopicName: $C.str, Region: $C.str, Trigger: $C.str, TriggerCount: $C.int64, AlarmPeriod: $C.int64, Notices: $C.arr(AlertHistoryNotice), Duration: $C.int64, Status: $C.int64, CreateTime: $C.uint64, GroupTriggerCondition: $C.arr(GroupTriggerConditionInfo), AlarmLevel: $C.uint64, MonitorObjectType: $C.uint64 }, { SendType: $C.uint64 }))
 
 /** `AnalysisDimensional` (both sides). */
 export interface AnalysisDimensional {
-  readonly Name: string
-  readonly Type: string
-  readonly Content: string
+  readonly Name?: string
+  readonly Type?: string
+  readonly Content?: string
   readonly ConfigInfo?: readonly AlarmAnalysisConfig[]
 }
 export const AnalysisDimensional: $Schema.Schema<AnalysisDimensional> = /*#__PURE__*/ $C.lazy(() => $C.struct("AnalysisDimensional", { Name: $C.str, Type: $C.str, Content: $C.str }, { ConfigInfo: $C.arr(AlarmAnalysisConfig) }))
@@ -270,8 +270,8 @@ export const AppointLabel: $Schema.Schema<AppointLabel> = /*#__PURE__*/ $C.lazy(
 
 /** `AuthRoleInfo` (both sides). */
 export interface AuthRoleInfo {
-  readonly RoleName: string
-  readonly SecretId: string
+  readonly RoleName?: string
+  readonly SecretId?: string
   readonly SecretKey?: string | null
 }
 export const AuthRoleInfo: $Schema.Schema<AuthRoleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuthRoleInfo", { RoleName: $C.str, SecretId: $C.str }, { SecretKey: $C.nul($C.str) }))
@@ -285,7 +285,7 @@ export const BaseMetricCollectConfig: $Schema.Schema<BaseMetricCollectConfig> = 
 
 /** `CallBackInfo` (both sides). */
 export interface CallBackInfo {
-  readonly Body: string
+  readonly Body?: string
   readonly Headers?: readonly string[]
 }
 export const CallBackInfo: $Schema.Schema<CallBackInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CallBackInfo", { Body: $C.str }, { Headers: $C.arr($C.str) }))
@@ -341,8 +341,8 @@ export const CheckFunctionRequest: $Schema.Schema<CheckFunctionRequest> = /*#__P
 
 /** `CheckFunctionResponse` (response side). */
 export interface CheckFunctionResponse {
-  readonly ErrorCode: number | bigint
-  readonly ErrorMsg: string
+  readonly ErrorCode?: number | bigint
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const CheckFunctionResponse: $Schema.Schema<CheckFunctionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckFunctionResponse", { ErrorCode: $C.int64, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -360,7 +360,7 @@ export const CheckRechargeKafkaServerRequest: $Schema.Schema<CheckRechargeKafkaS
 
 /** `CheckRechargeKafkaServerResponse` (response side). */
 export interface CheckRechargeKafkaServerResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const CheckRechargeKafkaServerResponse: $Schema.Schema<CheckRechargeKafkaServerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckRechargeKafkaServerResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -376,8 +376,8 @@ export const Choice: $Schema.Schema<Choice> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `Ckafka` (both sides). */
 export interface Ckafka {
-  readonly InstanceId: string
-  readonly TopicName: string
+  readonly InstanceId?: string
+  readonly TopicName?: string
   readonly Vip?: string
   readonly Vport?: string
   readonly InstanceName?: string
@@ -399,10 +399,10 @@ export const CloseKafkaConsumerResponse: $Schema.Schema<CloseKafkaConsumerRespon
 
 /** `CloudProductLogTaskInfo` (response side). */
 export interface CloudProductLogTaskInfo {
-  readonly ClsRegion: string
-  readonly InstanceId: string
-  readonly LogsetId: string
-  readonly TopicId: string
+  readonly ClsRegion?: string
+  readonly InstanceId?: string
+  readonly LogsetId?: string
+  readonly TopicId?: string
   readonly Extend?: string
   readonly LogType?: string
   readonly Status?: number | bigint
@@ -413,13 +413,13 @@ export const CloudProductLogTaskInfo: $Schema.Schema<CloudProductLogTaskInfo> = 
 
 /** `CollectConfig` (both sides). */
 export interface CollectConfig {
-  readonly Name: string
+  readonly Name?: string
 }
 export const CollectConfig: $Schema.Schema<CollectConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("CollectConfig", { Name: $C.str }))
 
 /** `CollectInfo` (both sides). */
 export interface CollectInfo {
-  readonly Type: number | bigint
+  readonly Type?: number | bigint
   readonly CollectConfigs?: readonly CollectConfig[]
 }
 export const CollectInfo: $Schema.Schema<CollectInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CollectInfo", { Type: $C.uint64 }, { CollectConfigs: $C.arr(CollectConfig) }))
@@ -462,54 +462,54 @@ export const ConditionInfo: $Schema.Schema<ConditionInfo> = /*#__PURE__*/ $C.laz
 
 /** `ConfigExtraInfo` (response side). */
 export interface ConfigExtraInfo {
-  readonly ConfigExtraId: string
-  readonly Name: string
-  readonly TopicId: string
-  readonly Type: string
-  readonly HostFile: HostFileInfo
-  readonly ContainerFile: ContainerFileInfo
-  readonly ContainerStdout: ContainerStdoutInfo
-  readonly LogFormat: string
-  readonly LogType: string
-  readonly ExtractRule: ExtractRuleInfo
-  readonly ExcludePaths: readonly ExcludePathInfo[] | null
-  readonly UpdateTime: string
-  readonly CreateTime: string
-  readonly UserDefineRule: string
-  readonly GroupId: string
-  readonly ConfigFlag: string
-  readonly LogsetId: string
-  readonly LogsetName: string
-  readonly TopicName: string
-  readonly CollectInfos: readonly CollectInfo[]
-  readonly AdvancedConfig: string
+  readonly ConfigExtraId?: string
+  readonly Name?: string
+  readonly TopicId?: string
+  readonly Type?: string
+  readonly HostFile?: HostFileInfo
+  readonly ContainerFile?: ContainerFileInfo
+  readonly ContainerStdout?: ContainerStdoutInfo
+  readonly LogFormat?: string
+  readonly LogType?: string
+  readonly ExtractRule?: ExtractRuleInfo
+  readonly ExcludePaths?: readonly ExcludePathInfo[] | null
+  readonly UpdateTime?: string
+  readonly CreateTime?: string
+  readonly UserDefineRule?: string
+  readonly GroupId?: string
+  readonly ConfigFlag?: string
+  readonly LogsetId?: string
+  readonly LogsetName?: string
+  readonly TopicName?: string
+  readonly CollectInfos?: readonly CollectInfo[]
+  readonly AdvancedConfig?: string
 }
 export const ConfigExtraInfo: $Schema.Schema<ConfigExtraInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConfigExtraInfo", { ConfigExtraId: $C.str, Name: $C.str, TopicId: $C.str, Type: $C.str, HostFile: HostFileInfo, ContainerFile: ContainerFileInfo, ContainerStdout: ContainerStdoutInfo, LogFormat: $C.str, LogType: $C.str, ExtractRule: ExtractRuleInfo, ExcludePaths: $C.nul($C.arr(ExcludePathInfo)), UpdateTime: $C.str, CreateTime: $C.str, UserDefineRule: $C.str, GroupId: $C.str, ConfigFlag: $C.str, LogsetId: $C.str, LogsetName: $C.str, TopicName: $C.str, CollectInfos: $C.arr(CollectInfo), AdvancedConfig: $C.str }))
 
 /** `ConfigInfo` (response side). */
 export interface ConfigInfo {
-  readonly ConfigId: string
-  readonly Name: string
-  readonly LogFormat: string
-  readonly Path: string
-  readonly LogType: string
-  readonly ExtractRule: ExtractRuleInfo
-  readonly ExcludePaths: readonly ExcludePathInfo[] | null
-  readonly Output: string
-  readonly UpdateTime: string
-  readonly CreateTime: string
-  readonly UserDefineRule: string
-  readonly AdvancedConfig: string
+  readonly ConfigId?: string
+  readonly Name?: string
+  readonly LogFormat?: string
+  readonly Path?: string
+  readonly LogType?: string
+  readonly ExtractRule?: ExtractRuleInfo
+  readonly ExcludePaths?: readonly ExcludePathInfo[] | null
+  readonly Output?: string
+  readonly UpdateTime?: string
+  readonly CreateTime?: string
+  readonly UserDefineRule?: string
+  readonly AdvancedConfig?: string
   readonly InputType?: string
 }
 export const ConfigInfo: $Schema.Schema<ConfigInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConfigInfo", { ConfigId: $C.str, Name: $C.str, LogFormat: $C.str, Path: $C.str, LogType: $C.str, ExtractRule: ExtractRuleInfo, ExcludePaths: $C.nul($C.arr(ExcludePathInfo)), Output: $C.str, UpdateTime: $C.datetime, CreateTime: $C.datetime, UserDefineRule: $C.str, AdvancedConfig: $C.str }, { InputType: $C.str }))
 
 /** `Console` (response side). */
 export interface Console {
-  readonly ConsoleId: string
-  readonly AccessMode: readonly string[]
-  readonly LoginMode: number | bigint
-  readonly DomainPrefix: string
+  readonly ConsoleId?: string
+  readonly AccessMode?: readonly string[]
+  readonly LoginMode?: number | bigint
+  readonly DomainPrefix?: string
   readonly Accounts?: readonly ConsoleAccount[] | null
   readonly IntranetType?: number | bigint | null
   readonly IntranetRegion?: string | null
@@ -529,20 +529,20 @@ export const Console: $Schema.Schema<Console> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `ConsoleAccount` (both sides). */
 export interface ConsoleAccount {
-  readonly UserName: string | null
-  readonly Password: string | null
-  readonly SecretId: string | null
-  readonly SecretKey: string | null
+  readonly UserName?: string | null
+  readonly Password?: string | null
+  readonly SecretId?: string | null
+  readonly SecretKey?: string | null
   readonly Email?: string | null
 }
 export const ConsoleAccount: $Schema.Schema<ConsoleAccount> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConsoleAccount", { UserName: $C.nul($C.str), Password: $C.nul($C.str), SecretId: $C.nul($C.str), SecretKey: $C.nul($C.str) }, { Email: $C.nul($C.str) }))
 
 /** `ConsoleSharingConfig` (both sides). */
 export interface ConsoleSharingConfig {
-  readonly Name: string
-  readonly Type: number | bigint
-  readonly DurationMilliseconds: number | bigint
-  readonly Resources: readonly string[]
+  readonly Name?: string
+  readonly Type?: number | bigint
+  readonly DurationMilliseconds?: number | bigint
+  readonly Resources?: readonly string[]
   readonly Domain?: string | null
   readonly VerifyCode?: string | null
   readonly StartTime?: string
@@ -557,7 +557,7 @@ export const ConsoleSharingConfig: $Schema.Schema<ConsoleSharingConfig> = /*#__P
 
 /** `ConsoleSharingInfo` (response side). */
 export interface ConsoleSharingInfo {
-  readonly SharingId: string
+  readonly SharingId?: string
   readonly SharingUrl?: string | null
   readonly SharingConfig?: ConsoleSharingConfig | null
   readonly ExpiredTime?: number | bigint | null
@@ -577,8 +577,8 @@ export const ConsoleSharingParam: $Schema.Schema<ConsoleSharingParam> = /*#__PUR
 
 /** `ConsumerContent` (both sides). */
 export interface ConsumerContent {
-  readonly EnableTag: boolean
-  readonly MetaFields: readonly string[]
+  readonly EnableTag?: boolean
+  readonly MetaFields?: readonly string[]
   readonly TagJsonNotTiled?: boolean
   readonly TimestampAccuracy?: number | bigint
   readonly JsonType?: number | bigint
@@ -587,30 +587,30 @@ export const ConsumerContent: $Schema.Schema<ConsumerContent> = /*#__PURE__*/ $C
 
 /** `ConsumerGroup` (response side). */
 export interface ConsumerGroup {
-  readonly Group: string
-  readonly State: string
-  readonly ProtocolName: string
+  readonly Group?: string
+  readonly State?: string
+  readonly ProtocolName?: string
 }
 export const ConsumerGroup: $Schema.Schema<ConsumerGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConsumerGroup", { Group: $C.str, State: $C.str, ProtocolName: $C.str }))
 
 /** `ConsumerGroupInfo` (response side). */
 export interface ConsumerGroupInfo {
-  readonly ConsumerGroup: string
-  readonly Timeout: number | bigint
-  readonly Topics: readonly string[]
+  readonly ConsumerGroup?: string
+  readonly Timeout?: number | bigint
+  readonly Topics?: readonly string[]
 }
 export const ConsumerGroupInfo: $Schema.Schema<ConsumerGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConsumerGroupInfo", { ConsumerGroup: $C.str, Timeout: $C.uint64, Topics: $C.arr($C.str) }))
 
 /** `ConsumerInfo` (response side). */
 export interface ConsumerInfo {
-  readonly ConsumerId: string
-  readonly TopicId: string
-  readonly Effective: boolean
-  readonly Ckafka: Ckafka
-  readonly NeedContent: boolean
-  readonly Content: ConsumerContent | null
-  readonly Compression: number | bigint | null
-  readonly CreateTime: number | bigint | null
+  readonly ConsumerId?: string
+  readonly TopicId?: string
+  readonly Effective?: boolean
+  readonly Ckafka?: Ckafka
+  readonly NeedContent?: boolean
+  readonly Content?: ConsumerContent | null
+  readonly Compression?: number | bigint | null
+  readonly CreateTime?: number | bigint | null
   readonly RoleArn?: string | null
   readonly ExternalId?: string | null
   readonly TaskStatus?: number | bigint | null
@@ -620,10 +620,10 @@ export const ConsumerInfo: $Schema.Schema<ConsumerInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `ContainerFileInfo` (both sides). */
 export interface ContainerFileInfo {
-  readonly Namespace: string
-  readonly Container: string
-  readonly LogPath: string
-  readonly FilePattern: string
+  readonly Namespace?: string
+  readonly Container?: string
+  readonly LogPath?: string
+  readonly FilePattern?: string
   readonly FilePaths?: readonly FilePathInfo[]
   readonly IncludeLabels?: readonly string[] | null
   readonly WorkLoad?: ContainerWorkLoadInfo
@@ -635,7 +635,7 @@ export const ContainerFileInfo: $Schema.Schema<ContainerFileInfo> = /*#__PURE__*
 
 /** `ContainerStdoutInfo` (both sides). */
 export interface ContainerStdoutInfo {
-  readonly AllContainers: boolean
+  readonly AllContainers?: boolean
   readonly Container?: string
   readonly Namespace?: string
   readonly IncludeLabels?: readonly string[] | null
@@ -648,8 +648,8 @@ export const ContainerStdoutInfo: $Schema.Schema<ContainerStdoutInfo> = /*#__PUR
 
 /** `ContainerWorkLoadInfo` (both sides). */
 export interface ContainerWorkLoadInfo {
-  readonly Kind: string
-  readonly Name: string
+  readonly Kind?: string
+  readonly Name?: string
   readonly Container?: string
   readonly Namespace?: string
 }
@@ -657,7 +657,7 @@ export const ContainerWorkLoadInfo: $Schema.Schema<ContainerWorkLoadInfo> = /*#_
 
 /** `ContentInfo` (both sides). */
 export interface ContentInfo {
-  readonly Format: string
+  readonly Format?: string
   readonly Csv?: CsvInfo | null
   readonly Json?: JsonInfo | null
   readonly Parquet?: ParquetInfo | null
@@ -666,21 +666,21 @@ export const ContentInfo: $Schema.Schema<ContentInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `CosRechargeInfo` (response side). */
 export interface CosRechargeInfo {
-  readonly Id: string
-  readonly TopicId: string
-  readonly LogsetId: string
-  readonly Name: string
-  readonly Bucket: string
-  readonly BucketRegion: string
-  readonly Prefix: string
-  readonly LogType: string
-  readonly Status: number | bigint
-  readonly Enable: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Progress: number | bigint
-  readonly Compress: string
-  readonly ExtractRuleInfo: ExtractRuleInfo
+  readonly Id?: string
+  readonly TopicId?: string
+  readonly LogsetId?: string
+  readonly Name?: string
+  readonly Bucket?: string
+  readonly BucketRegion?: string
+  readonly Prefix?: string
+  readonly LogType?: string
+  readonly Status?: number | bigint
+  readonly Enable?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Progress?: number | bigint
+  readonly Compress?: string
+  readonly ExtractRuleInfo?: ExtractRuleInfo
   readonly TaskType?: number | bigint
   readonly Metadata?: readonly string[]
 }
@@ -696,7 +696,7 @@ export const CreateAgentApplicationRequest: $Schema.Schema<CreateAgentApplicatio
 
 /** `CreateAgentApplicationResponse` (response side). */
 export interface CreateAgentApplicationResponse {
-  readonly ApplicationId: string
+  readonly ApplicationId?: string
   readonly LogTopics?: readonly AgentTopicInfo[]
   readonly MetricsTopics?: readonly AgentTopicInfo[]
   readonly RequestId: string
@@ -722,7 +722,7 @@ export const CreateAlarmNoticeRequest: $Schema.Schema<CreateAlarmNoticeRequest> 
 
 /** `CreateAlarmNoticeResponse` (response side). */
 export interface CreateAlarmNoticeResponse {
-  readonly AlarmNoticeId: string
+  readonly AlarmNoticeId?: string
   readonly RequestId: string
 }
 export const CreateAlarmNoticeResponse: $Schema.Schema<CreateAlarmNoticeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAlarmNoticeResponse", { AlarmNoticeId: $C.str, RequestId: $C.str }))
@@ -755,7 +755,7 @@ export const CreateAlarmRequest: $Schema.Schema<CreateAlarmRequest> = /*#__PURE_
 
 /** `CreateAlarmResponse` (response side). */
 export interface CreateAlarmResponse {
-  readonly AlarmId: string
+  readonly AlarmId?: string
   readonly RequestId: string
 }
 export const CreateAlarmResponse: $Schema.Schema<CreateAlarmResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAlarmResponse", { AlarmId: $C.str, RequestId: $C.str }))
@@ -773,7 +773,7 @@ export const CreateAlarmShieldRequest: $Schema.Schema<CreateAlarmShieldRequest> 
 
 /** `CreateAlarmShieldResponse` (response side). */
 export interface CreateAlarmShieldResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateAlarmShieldResponse: $Schema.Schema<CreateAlarmShieldResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAlarmShieldResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -796,11 +796,11 @@ export const CreateCloudProductLogCollectionRequest: $Schema.Schema<CreateCloudP
 
 /** `CreateCloudProductLogCollectionResponse` (response side). */
 export interface CreateCloudProductLogCollectionResponse {
-  readonly TopicId: string
-  readonly TopicName: string
-  readonly LogsetId: string
-  readonly LogsetName: string
-  readonly Status: number | bigint
+  readonly TopicId?: string
+  readonly TopicName?: string
+  readonly LogsetId?: string
+  readonly LogsetName?: string
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const CreateCloudProductLogCollectionResponse: $Schema.Schema<CreateCloudProductLogCollectionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudProductLogCollectionResponse", { TopicId: $C.str, TopicName: $C.str, LogsetId: $C.str, LogsetName: $C.str, Status: $C.int64, RequestId: $C.str }))
@@ -832,7 +832,7 @@ export const CreateConfigExtraRequest: $Schema.Schema<CreateConfigExtraRequest> 
 
 /** `CreateConfigExtraResponse` (response side). */
 export interface CreateConfigExtraResponse {
-  readonly ConfigExtraId: string
+  readonly ConfigExtraId?: string
   readonly RequestId: string
 }
 export const CreateConfigExtraResponse: $Schema.Schema<CreateConfigExtraResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateConfigExtraResponse", { ConfigExtraId: $C.str, RequestId: $C.str }))
@@ -853,7 +853,7 @@ export const CreateConfigRequest: $Schema.Schema<CreateConfigRequest> = /*#__PUR
 
 /** `CreateConfigResponse` (response side). */
 export interface CreateConfigResponse {
-  readonly ConfigId: string
+  readonly ConfigId?: string
   readonly RequestId: string
 }
 export const CreateConfigResponse: $Schema.Schema<CreateConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateConfigResponse", { ConfigId: $C.str, RequestId: $C.str }))
@@ -880,7 +880,7 @@ export const CreateConsoleRequest: $Schema.Schema<CreateConsoleRequest> = /*#__P
 
 /** `CreateConsoleResponse` (response side). */
 export interface CreateConsoleResponse {
-  readonly ConsoleId: string
+  readonly ConsoleId?: string
   readonly RequestId: string
 }
 export const CreateConsoleResponse: $Schema.Schema<CreateConsoleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateConsoleResponse", { ConsoleId: $C.str, RequestId: $C.str }))
@@ -893,7 +893,7 @@ export const CreateConsoleSharingRequest: $Schema.Schema<CreateConsoleSharingReq
 
 /** `CreateConsoleSharingResponse` (response side). */
 export interface CreateConsoleSharingResponse {
-  readonly SharingUrl: string
+  readonly SharingUrl?: string
   readonly SharingId?: string
   readonly RequestId: string
 }
@@ -910,7 +910,7 @@ export const CreateConsumerGroupRequest: $Schema.Schema<CreateConsumerGroupReque
 
 /** `CreateConsumerGroupResponse` (response side). */
 export interface CreateConsumerGroupResponse {
-  readonly ConsumerGroup: string
+  readonly ConsumerGroup?: string
   readonly RequestId: string
 }
 export const CreateConsumerGroupResponse: $Schema.Schema<CreateConsumerGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateConsumerGroupResponse", { ConsumerGroup: $C.str, RequestId: $C.str }))
@@ -952,7 +952,7 @@ export const CreateCosRechargeRequest: $Schema.Schema<CreateCosRechargeRequest> 
 
 /** `CreateCosRechargeResponse` (response side). */
 export interface CreateCosRechargeResponse {
-  readonly Id: string
+  readonly Id?: string
   readonly RequestId: string
 }
 export const CreateCosRechargeResponse: $Schema.Schema<CreateCosRechargeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCosRechargeResponse", { Id: $C.str, RequestId: $C.str }))
@@ -1012,7 +1012,7 @@ export const CreateDataTransformRequest: $Schema.Schema<CreateDataTransformReque
 
 /** `CreateDataTransformResponse` (response side). */
 export interface CreateDataTransformResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateDataTransformResponse: $Schema.Schema<CreateDataTransformResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDataTransformResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1053,7 +1053,7 @@ export const CreateDlcDeliverRequest: $Schema.Schema<CreateDlcDeliverRequest> = 
 
 /** `CreateDlcDeliverResponse` (response side). */
 export interface CreateDlcDeliverResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateDlcDeliverResponse: $Schema.Schema<CreateDlcDeliverResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDlcDeliverResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1073,7 +1073,7 @@ export const CreateEsRechargeRequest: $Schema.Schema<CreateEsRechargeRequest> = 
 
 /** `CreateEsRechargeResponse` (response side). */
 export interface CreateEsRechargeResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateEsRechargeResponse: $Schema.Schema<CreateEsRechargeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEsRechargeResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1094,7 +1094,7 @@ export const CreateExportRequest: $Schema.Schema<CreateExportRequest> = /*#__PUR
 
 /** `CreateExportResponse` (response side). */
 export interface CreateExportResponse {
-  readonly ExportId: string
+  readonly ExportId?: string
   readonly RequestId: string
 }
 export const CreateExportResponse: $Schema.Schema<CreateExportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateExportResponse", { ExportId: $C.str, RequestId: $C.str }))
@@ -1152,7 +1152,7 @@ export const CreateKafkaRechargeRequest: $Schema.Schema<CreateKafkaRechargeReque
 
 /** `CreateKafkaRechargeResponse` (response side). */
 export interface CreateKafkaRechargeResponse {
-  readonly Id: string
+  readonly Id?: string
   readonly RequestId: string
 }
 export const CreateKafkaRechargeResponse: $Schema.Schema<CreateKafkaRechargeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateKafkaRechargeResponse", { Id: $C.str, RequestId: $C.str }))
@@ -1167,7 +1167,7 @@ export const CreateLogsetRequest: $Schema.Schema<CreateLogsetRequest> = /*#__PUR
 
 /** `CreateLogsetResponse` (response side). */
 export interface CreateLogsetResponse {
-  readonly LogsetId: string
+  readonly LogsetId?: string
   readonly RequestId: string
 }
 export const CreateLogsetResponse: $Schema.Schema<CreateLogsetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLogsetResponse", { LogsetId: $C.str, RequestId: $C.str }))
@@ -1189,7 +1189,7 @@ export const CreateMachineGroupRequest: $Schema.Schema<CreateMachineGroupRequest
 
 /** `CreateMachineGroupResponse` (response side). */
 export interface CreateMachineGroupResponse {
-  readonly GroupId: string
+  readonly GroupId?: string
   readonly RequestId: string
 }
 export const CreateMachineGroupResponse: $Schema.Schema<CreateMachineGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMachineGroupResponse", { GroupId: $C.str, RequestId: $C.str }))
@@ -1232,7 +1232,7 @@ export const CreateMetricSubscribeRequest: $Schema.Schema<CreateMetricSubscribeR
 
 /** `CreateMetricSubscribeResponse` (response side). */
 export interface CreateMetricSubscribeResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateMetricSubscribeResponse: $Schema.Schema<CreateMetricSubscribeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMetricSubscribeResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1247,7 +1247,7 @@ export const CreateNetworkApplicationRequest: $Schema.Schema<CreateNetworkApplic
 
 /** `CreateNetworkApplicationResponse` (response side). */
 export interface CreateNetworkApplicationResponse {
-  readonly NetworkAppId: string
+  readonly NetworkAppId?: string
   readonly RequestId: string
 }
 export const CreateNetworkApplicationResponse: $Schema.Schema<CreateNetworkApplicationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNetworkApplicationResponse", { NetworkAppId: $C.str, RequestId: $C.str }))
@@ -1262,7 +1262,7 @@ export const CreateNoticeContentRequest: $Schema.Schema<CreateNoticeContentReque
 
 /** `CreateNoticeContentResponse` (response side). */
 export interface CreateNoticeContentResponse {
-  readonly NoticeContentId: string
+  readonly NoticeContentId?: string
   readonly RequestId: string
 }
 export const CreateNoticeContentResponse: $Schema.Schema<CreateNoticeContentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNoticeContentResponse", { NoticeContentId: $C.str, RequestId: $C.str }))
@@ -1277,7 +1277,7 @@ export const CreateRebuildIndexTaskRequest: $Schema.Schema<CreateRebuildIndexTas
 
 /** `CreateRebuildIndexTaskResponse` (response side). */
 export interface CreateRebuildIndexTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateRebuildIndexTaskResponse: $Schema.Schema<CreateRebuildIndexTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRebuildIndexTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1300,7 +1300,7 @@ export const CreateRecordingRuleTaskRequest: $Schema.Schema<CreateRecordingRuleT
 
 /** `CreateRecordingRuleTaskResponse` (response side). */
 export interface CreateRecordingRuleTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateRecordingRuleTaskResponse: $Schema.Schema<CreateRecordingRuleTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRecordingRuleTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1321,7 +1321,7 @@ export const CreateRecordingRuleYamlTaskRequest: $Schema.Schema<CreateRecordingR
 
 /** `CreateRecordingRuleYamlTaskResponse` (response side). */
 export interface CreateRecordingRuleYamlTaskResponse {
-  readonly YamlId: string
+  readonly YamlId?: string
   readonly RequestId: string
 }
 export const CreateRecordingRuleYamlTaskResponse: $Schema.Schema<CreateRecordingRuleYamlTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRecordingRuleYamlTaskResponse", { YamlId: $C.str, RequestId: $C.str }))
@@ -1342,7 +1342,7 @@ export const CreateRemoteWriteTaskRequest: $Schema.Schema<CreateRemoteWriteTaskR
 
 /** `CreateRemoteWriteTaskResponse` (response side). */
 export interface CreateRemoteWriteTaskResponse {
-  readonly TaskId: string | null
+  readonly TaskId?: string | null
   readonly RequestId: string
 }
 export const CreateRemoteWriteTaskResponse: $Schema.Schema<CreateRemoteWriteTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRemoteWriteTaskResponse", { TaskId: $C.nul($C.str), RequestId: $C.str }))
@@ -1366,7 +1366,7 @@ export const CreateS3RechargeRequest: $Schema.Schema<CreateS3RechargeRequest> = 
 
 /** `CreateS3RechargeResponse` (response side). */
 export interface CreateS3RechargeResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateS3RechargeResponse: $Schema.Schema<CreateS3RechargeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateS3RechargeResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1394,7 +1394,7 @@ export const CreateScheduledSqlRequest: $Schema.Schema<CreateScheduledSqlRequest
 
 /** `CreateScheduledSqlResponse` (response side). */
 export interface CreateScheduledSqlResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateScheduledSqlResponse: $Schema.Schema<CreateScheduledSqlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateScheduledSqlResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1413,7 +1413,7 @@ export const CreateSearchViewRequest: $Schema.Schema<CreateSearchViewRequest> = 
 
 /** `CreateSearchViewResponse` (response side). */
 export interface CreateSearchViewResponse {
-  readonly ViewId: string
+  readonly ViewId?: string
   readonly RequestId: string
 }
 export const CreateSearchViewResponse: $Schema.Schema<CreateSearchViewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSearchViewResponse", { ViewId: $C.str, RequestId: $C.str }))
@@ -1443,7 +1443,7 @@ export const CreateShipperRequest: $Schema.Schema<CreateShipperRequest> = /*#__P
 
 /** `CreateShipperResponse` (response side). */
 export interface CreateShipperResponse {
-  readonly ShipperId: string
+  readonly ShipperId?: string
   readonly RequestId: string
 }
 export const CreateShipperResponse: $Schema.Schema<CreateShipperResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateShipperResponse", { ShipperId: $C.str, RequestId: $C.str }))
@@ -1467,7 +1467,7 @@ export const CreateSplunkDeliverRequest: $Schema.Schema<CreateSplunkDeliverReque
 
 /** `CreateSplunkDeliverResponse` (response side). */
 export interface CreateSplunkDeliverResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateSplunkDeliverResponse: $Schema.Schema<CreateSplunkDeliverResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSplunkDeliverResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1497,7 +1497,7 @@ export const CreateTopicRequest: $Schema.Schema<CreateTopicRequest> = /*#__PURE_
 
 /** `CreateTopicResponse` (response side). */
 export interface CreateTopicResponse {
-  readonly TopicId: string
+  readonly TopicId?: string
   readonly RequestId: string
 }
 export const CreateTopicResponse: $Schema.Schema<CreateTopicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTopicResponse", { TopicId: $C.str, RequestId: $C.str }))
@@ -1514,25 +1514,25 @@ export const CreateWebCallbackRequest: $Schema.Schema<CreateWebCallbackRequest> 
 
 /** `CreateWebCallbackResponse` (response side). */
 export interface CreateWebCallbackResponse {
-  readonly WebCallbackId: string
+  readonly WebCallbackId?: string
   readonly RequestId: string
 }
 export const CreateWebCallbackResponse: $Schema.Schema<CreateWebCallbackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateWebCallbackResponse", { WebCallbackId: $C.str, RequestId: $C.str }))
 
 /** `CsvInfo` (both sides). */
 export interface CsvInfo {
-  readonly PrintKey: boolean
-  readonly Keys: readonly string[] | null
-  readonly Delimiter: string
-  readonly EscapeChar: string
-  readonly NonExistingField: string
+  readonly PrintKey?: boolean
+  readonly Keys?: readonly string[] | null
+  readonly Delimiter?: string
+  readonly EscapeChar?: string
+  readonly NonExistingField?: string
 }
 export const CsvInfo: $Schema.Schema<CsvInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CsvInfo", { PrintKey: $C.bool, Keys: $C.nul($C.arr($C.str)), Delimiter: $C.str, EscapeChar: $C.str, NonExistingField: $C.str }))
 
 /** `CustomKmsInfo` (both sides). */
 export interface CustomKmsInfo {
-  readonly KmsRegion: string
-  readonly KmsKeyId: string
+  readonly KmsRegion?: string
+  readonly KmsKeyId?: string
 }
 export const CustomKmsInfo: $Schema.Schema<CustomKmsInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CustomKmsInfo", { KmsRegion: $C.str, KmsKeyId: $C.str }))
 
@@ -1554,23 +1554,23 @@ export const CustomMetricSpec: $Schema.Schema<CustomMetricSpec> = /*#__PURE__*/ 
 
 /** `DashboardInfo` (response side). */
 export interface DashboardInfo {
-  readonly DashboardId: string
-  readonly DashboardName: string
-  readonly Data: string
-  readonly CreateTime: string
-  readonly AssumerUin: number | bigint
-  readonly RoleName: string
-  readonly AssumerName: string
-  readonly Tags: readonly Tag[]
-  readonly DashboardRegion: string
-  readonly UpdateTime: string
-  readonly DashboardTopicInfos: readonly DashboardTopicInfo[]
+  readonly DashboardId?: string
+  readonly DashboardName?: string
+  readonly Data?: string
+  readonly CreateTime?: string
+  readonly AssumerUin?: number | bigint
+  readonly RoleName?: string
+  readonly AssumerName?: string
+  readonly Tags?: readonly Tag[]
+  readonly DashboardRegion?: string
+  readonly UpdateTime?: string
+  readonly DashboardTopicInfos?: readonly DashboardTopicInfo[]
 }
 export const DashboardInfo: $Schema.Schema<DashboardInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DashboardInfo", { DashboardId: $C.str, DashboardName: $C.str, Data: $C.str, CreateTime: $C.str, AssumerUin: $C.uint64, RoleName: $C.str, AssumerName: $C.str, Tags: $C.arr(Tag), DashboardRegion: $C.str, UpdateTime: $C.str, DashboardTopicInfos: $C.arr(DashboardTopicInfo) }))
 
 /** `DashboardNoticeMode` (both sides). */
 export interface DashboardNoticeMode {
-  readonly ReceiverType: string
+  readonly ReceiverType?: string
   readonly Values?: readonly string[]
   readonly ReceiverChannels?: readonly string[] | null
   readonly Url?: string
@@ -1579,7 +1579,7 @@ export const DashboardNoticeMode: $Schema.Schema<DashboardNoticeMode> = /*#__PUR
 
 /** `DashboardSubscribeData` (both sides). */
 export interface DashboardSubscribeData {
-  readonly NoticeModes: readonly DashboardNoticeMode[]
+  readonly NoticeModes?: readonly DashboardNoticeMode[]
   readonly DashboardTime?: readonly string[] | null
   readonly TemplateVariables?: readonly DashboardTemplateVariable[] | null
   readonly Timezone?: string
@@ -1591,37 +1591,37 @@ export const DashboardSubscribeData: $Schema.Schema<DashboardSubscribeData> = /*
 
 /** `DashboardSubscribeInfo` (response side). */
 export interface DashboardSubscribeInfo {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly DashboardId: string
-  readonly Cron: string
-  readonly SubscribeData: DashboardSubscribeData
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly LastTime: string
-  readonly Uin: number | bigint
-  readonly SubUin: number | bigint
-  readonly LastStatus: string
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly DashboardId?: string
+  readonly Cron?: string
+  readonly SubscribeData?: DashboardSubscribeData
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly LastTime?: string
+  readonly Uin?: number | bigint
+  readonly SubUin?: number | bigint
+  readonly LastStatus?: string
 }
 export const DashboardSubscribeInfo: $Schema.Schema<DashboardSubscribeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DashboardSubscribeInfo", { Id: $C.uint64, Name: $C.str, DashboardId: $C.str, Cron: $C.str, SubscribeData: DashboardSubscribeData, CreateTime: $C.str, UpdateTime: $C.str, LastTime: $C.str, Uin: $C.uint64, SubUin: $C.uint64, LastStatus: $C.str }))
 
 /** `DashboardTemplateVariable` (both sides). */
 export interface DashboardTemplateVariable {
-  readonly Key: string
-  readonly Values: readonly string[]
+  readonly Key?: string
+  readonly Values?: readonly string[]
 }
 export const DashboardTemplateVariable: $Schema.Schema<DashboardTemplateVariable> = /*#__PURE__*/ $C.lazy(() => $C.struct("DashboardTemplateVariable", { Key: $C.str, Values: $C.arr($C.str) }))
 
 /** `DashboardTopicInfo` (response side). */
 export interface DashboardTopicInfo {
-  readonly TopicId: string
-  readonly Region: string
+  readonly TopicId?: string
+  readonly Region?: string
 }
 export const DashboardTopicInfo: $Schema.Schema<DashboardTopicInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DashboardTopicInfo", { TopicId: $C.str, Region: $C.str }))
 
 /** `DataTransformResouceInfo` (both sides). */
 export interface DataTransformResouceInfo {
-  readonly TopicId: string
+  readonly TopicId?: string
   readonly Alias?: string
   readonly IsCrossAccount?: boolean
   readonly RoleARN?: string
@@ -1633,32 +1633,32 @@ export const DataTransformResouceInfo: $Schema.Schema<DataTransformResouceInfo> 
 
 /** `DataTransformSqlDataSource` (both sides). */
 export interface DataTransformSqlDataSource {
-  readonly DataSource: number | bigint
+  readonly DataSource?: number | bigint
   readonly Region?: string
   readonly InstanceId?: string
   readonly User?: string
-  readonly AliasName: string
+  readonly AliasName?: string
   readonly Password?: string
 }
 export const DataTransformSqlDataSource: $Schema.Schema<DataTransformSqlDataSource> = /*#__PURE__*/ $C.lazy(() => $C.struct("DataTransformSqlDataSource", { DataSource: $C.uint64, AliasName: $C.str }, { Region: $C.str, InstanceId: $C.str, User: $C.str, Password: $C.str }))
 
 /** `DataTransformTaskInfo` (response side). */
 export interface DataTransformTaskInfo {
-  readonly Name: string
-  readonly TaskId: string
-  readonly EnableFlag: number | bigint
-  readonly Type: number | bigint
-  readonly SrcTopicId: string
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly LastEnableTime: string
-  readonly SrcTopicName: string
-  readonly LogsetId: string
-  readonly DstResources: readonly DataTransformResouceInfo[]
-  readonly EtlContent: string
-  readonly BackupTopicID: string
-  readonly BackupGiveUpData: boolean
+  readonly Name?: string
+  readonly TaskId?: string
+  readonly EnableFlag?: number | bigint
+  readonly Type?: number | bigint
+  readonly SrcTopicId?: string
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly LastEnableTime?: string
+  readonly SrcTopicName?: string
+  readonly LogsetId?: string
+  readonly DstResources?: readonly DataTransformResouceInfo[]
+  readonly EtlContent?: string
+  readonly BackupTopicID?: string
+  readonly BackupGiveUpData?: boolean
   readonly HasServicesLog?: number | bigint
   readonly TaskDstCount?: number | bigint
   readonly DataTransformType?: number | bigint
@@ -2181,9 +2181,9 @@ export const DeleteWebCallbackResponse: $Schema.Schema<DeleteWebCallbackResponse
 
 /** `DeliverConfig` (both sides). */
 export interface DeliverConfig {
-  readonly Region: string
-  readonly TopicId: string
-  readonly Scope: number | bigint
+  readonly Region?: string
+  readonly TopicId?: string
+  readonly Scope?: number | bigint
 }
 export const DeliverConfig: $Schema.Schema<DeliverConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeliverConfig", { Region: $C.str, TopicId: $C.str, Scope: $C.uint64 }))
 
@@ -2206,8 +2206,8 @@ export const DescribeAgentApplicationsRequest: $Schema.Schema<DescribeAgentAppli
 
 /** `DescribeAgentApplicationsResponse` (response side). */
 export interface DescribeAgentApplicationsResponse {
-  readonly Infos: readonly AgentApplicationInfo[]
-  readonly Total: number | bigint
+  readonly Infos?: readonly AgentApplicationInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAgentApplicationsResponse: $Schema.Schema<DescribeAgentApplicationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAgentApplicationsResponse", { Infos: $C.arr(AgentApplicationInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -2244,8 +2244,8 @@ export const DescribeAlarmNoticesRequest: $Schema.Schema<DescribeAlarmNoticesReq
 
 /** `DescribeAlarmNoticesResponse` (response side). */
 export interface DescribeAlarmNoticesResponse {
-  readonly AlarmNotices: readonly AlarmNotice[]
-  readonly TotalCount: number | bigint
+  readonly AlarmNotices?: readonly AlarmNotice[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAlarmNoticesResponse: $Schema.Schema<DescribeAlarmNoticesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAlarmNoticesResponse", { AlarmNotices: $C.arr(AlarmNotice), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2261,8 +2261,8 @@ export const DescribeAlarmShieldsRequest: $Schema.Schema<DescribeAlarmShieldsReq
 
 /** `DescribeAlarmShieldsResponse` (response side). */
 export interface DescribeAlarmShieldsResponse {
-  readonly TotalCount: number | bigint
-  readonly AlarmShields: readonly AlarmShieldInfo[]
+  readonly TotalCount?: number | bigint
+  readonly AlarmShields?: readonly AlarmShieldInfo[]
   readonly RequestId: string
 }
 export const DescribeAlarmShieldsResponse: $Schema.Schema<DescribeAlarmShieldsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAlarmShieldsResponse", { TotalCount: $C.uint64, AlarmShields: $C.arr(AlarmShieldInfo), RequestId: $C.str }))
@@ -2277,8 +2277,8 @@ export const DescribeAlarmsRequest: $Schema.Schema<DescribeAlarmsRequest> = /*#_
 
 /** `DescribeAlarmsResponse` (response side). */
 export interface DescribeAlarmsResponse {
-  readonly Alarms: readonly AlarmInfo[]
-  readonly TotalCount: number | bigint
+  readonly Alarms?: readonly AlarmInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAlarmsResponse: $Schema.Schema<DescribeAlarmsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAlarmsResponse", { Alarms: $C.arr(AlarmInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2295,8 +2295,8 @@ export const DescribeAlertRecordHistoryRequest: $Schema.Schema<DescribeAlertReco
 
 /** `DescribeAlertRecordHistoryResponse` (response side). */
 export interface DescribeAlertRecordHistoryResponse {
-  readonly TotalCount: number | bigint
-  readonly Records: readonly AlertHistoryRecord[]
+  readonly TotalCount?: number | bigint
+  readonly Records?: readonly AlertHistoryRecord[]
   readonly RequestId: string
 }
 export const DescribeAlertRecordHistoryResponse: $Schema.Schema<DescribeAlertRecordHistoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAlertRecordHistoryResponse", { TotalCount: $C.int64, Records: $C.arr(AlertHistoryRecord), RequestId: $C.str }))
@@ -2312,8 +2312,8 @@ export const DescribeCloudProductLogTasksRequest: $Schema.Schema<DescribeCloudPr
 
 /** `DescribeCloudProductLogTasksResponse` (response side). */
 export interface DescribeCloudProductLogTasksResponse {
-  readonly Tasks: readonly CloudProductLogTaskInfo[]
-  readonly TotalCount: number | bigint
+  readonly Tasks?: readonly CloudProductLogTaskInfo[]
+  readonly TotalCount?: number | bigint
   readonly Message?: string
   readonly RequestId: string
 }
@@ -2330,7 +2330,7 @@ export const DescribeClusterBaseMetricConfigsRequest: $Schema.Schema<DescribeClu
 
 /** `DescribeClusterBaseMetricConfigsResponse` (response side). */
 export interface DescribeClusterBaseMetricConfigsResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Datas?: readonly BaseMetricCollectConfig[] | null
   readonly RequestId: string
 }
@@ -2347,7 +2347,7 @@ export const DescribeClusterMetricConfigsRequest: $Schema.Schema<DescribeCluster
 
 /** `DescribeClusterMetricConfigsResponse` (response side). */
 export interface DescribeClusterMetricConfigsResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Datas?: readonly MetricCollectConfig[] | null
   readonly RequestId: string
 }
@@ -2363,8 +2363,8 @@ export const DescribeConfigExtrasRequest: $Schema.Schema<DescribeConfigExtrasReq
 
 /** `DescribeConfigExtrasResponse` (response side). */
 export interface DescribeConfigExtrasResponse {
-  readonly Configs: readonly ConfigExtraInfo[] | null
-  readonly TotalCount: number | bigint
+  readonly Configs?: readonly ConfigExtraInfo[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeConfigExtrasResponse: $Schema.Schema<DescribeConfigExtrasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigExtrasResponse", { Configs: $C.nul($C.arr(ConfigExtraInfo)), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2377,7 +2377,7 @@ export const DescribeConfigMachineGroupsRequest: $Schema.Schema<DescribeConfigMa
 
 /** `DescribeConfigMachineGroupsResponse` (response side). */
 export interface DescribeConfigMachineGroupsResponse {
-  readonly MachineGroups: readonly MachineGroupInfo[] | null
+  readonly MachineGroups?: readonly MachineGroupInfo[] | null
   readonly RequestId: string
 }
 export const DescribeConfigMachineGroupsResponse: $Schema.Schema<DescribeConfigMachineGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigMachineGroupsResponse", { MachineGroups: $C.nul($C.arr(MachineGroupInfo)), RequestId: $C.str }))
@@ -2392,8 +2392,8 @@ export const DescribeConfigsRequest: $Schema.Schema<DescribeConfigsRequest> = /*
 
 /** `DescribeConfigsResponse` (response side). */
 export interface DescribeConfigsResponse {
-  readonly Configs: readonly ConfigInfo[] | null
-  readonly TotalCount: number | bigint
+  readonly Configs?: readonly ConfigInfo[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeConfigsResponse: $Schema.Schema<DescribeConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigsResponse", { Configs: $C.nul($C.arr(ConfigInfo)), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2404,8 +2404,8 @@ export const DescribeConsoleSharingListRequest: $Schema.Schema<DescribeConsoleSh
 
 /** `DescribeConsoleSharingListResponse` (response side). */
 export interface DescribeConsoleSharingListResponse {
-  readonly TotalCount: number | bigint
-  readonly ConsoleSharingInfos: readonly ConsoleSharingInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ConsoleSharingInfos?: readonly ConsoleSharingInfo[]
   readonly RequestId: string
 }
 export const DescribeConsoleSharingListResponse: $Schema.Schema<DescribeConsoleSharingListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConsoleSharingListResponse", { TotalCount: $C.uint64, ConsoleSharingInfos: $C.arr(ConsoleSharingInfo), RequestId: $C.str }))
@@ -2452,8 +2452,8 @@ export const DescribeConsumerOffsetsRequest: $Schema.Schema<DescribeConsumerOffs
 
 /** `DescribeConsumerOffsetsResponse` (response side). */
 export interface DescribeConsumerOffsetsResponse {
-  readonly ConsumerGroup: string
-  readonly TopicPartitionOffsetsInfo: readonly TopicPartitionOffsetInfo[]
+  readonly ConsumerGroup?: string
+  readonly TopicPartitionOffsetsInfo?: readonly TopicPartitionOffsetInfo[]
   readonly RequestId: string
 }
 export const DescribeConsumerOffsetsResponse: $Schema.Schema<DescribeConsumerOffsetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConsumerOffsetsResponse", { ConsumerGroup: $C.str, TopicPartitionOffsetsInfo: $C.arr(TopicPartitionOffsetInfo), RequestId: $C.str }))
@@ -2476,11 +2476,11 @@ export const DescribeConsumerRequest: $Schema.Schema<DescribeConsumerRequest> = 
 
 /** `DescribeConsumerResponse` (response side). */
 export interface DescribeConsumerResponse {
-  readonly Effective: boolean
-  readonly NeedContent: boolean
-  readonly Content: ConsumerContent | null
-  readonly Ckafka: Ckafka
-  readonly Compression: number | bigint
+  readonly Effective?: boolean
+  readonly NeedContent?: boolean
+  readonly Content?: ConsumerContent | null
+  readonly Ckafka?: Ckafka
+  readonly Compression?: number | bigint
   readonly RequestId: string
 }
 export const DescribeConsumerResponse: $Schema.Schema<DescribeConsumerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConsumerResponse", { Effective: $C.bool, NeedContent: $C.bool, Content: $C.nul(ConsumerContent), Ckafka: Ckafka, Compression: $C.int64, RequestId: $C.str }))
@@ -2495,8 +2495,8 @@ export const DescribeConsumersRequest: $Schema.Schema<DescribeConsumersRequest> 
 
 /** `DescribeConsumersResponse` (response side). */
 export interface DescribeConsumersResponse {
-  readonly Consumers: readonly ConsumerInfo[] | null
-  readonly TotalCount: number | bigint
+  readonly Consumers?: readonly ConsumerInfo[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeConsumersResponse: $Schema.Schema<DescribeConsumersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConsumersResponse", { Consumers: $C.nul($C.arr(ConsumerInfo)), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2511,7 +2511,7 @@ export const DescribeCosRechargesRequest: $Schema.Schema<DescribeCosRechargesReq
 
 /** `DescribeCosRechargesResponse` (response side). */
 export interface DescribeCosRechargesResponse {
-  readonly Data: readonly CosRechargeInfo[]
+  readonly Data?: readonly CosRechargeInfo[]
   readonly RequestId: string
 }
 export const DescribeCosRechargesResponse: $Schema.Schema<DescribeCosRechargesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCosRechargesResponse", { Data: $C.arr(CosRechargeInfo), RequestId: $C.str }))
@@ -2526,8 +2526,8 @@ export const DescribeDashboardSubscribesRequest: $Schema.Schema<DescribeDashboar
 
 /** `DescribeDashboardSubscribesResponse` (response side). */
 export interface DescribeDashboardSubscribesResponse {
-  readonly DashboardSubscribeInfos: readonly DashboardSubscribeInfo[]
-  readonly TotalCount: number | bigint
+  readonly DashboardSubscribeInfos?: readonly DashboardSubscribeInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDashboardSubscribesResponse: $Schema.Schema<DescribeDashboardSubscribesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDashboardSubscribesResponse", { DashboardSubscribeInfos: $C.arr(DashboardSubscribeInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2543,8 +2543,8 @@ export const DescribeDashboardsRequest: $Schema.Schema<DescribeDashboardsRequest
 
 /** `DescribeDashboardsResponse` (response side). */
 export interface DescribeDashboardsResponse {
-  readonly TotalCount: number | bigint
-  readonly DashboardInfos: readonly DashboardInfo[]
+  readonly TotalCount?: number | bigint
+  readonly DashboardInfos?: readonly DashboardInfo[]
   readonly RequestId: string
 }
 export const DescribeDashboardsResponse: $Schema.Schema<DescribeDashboardsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDashboardsResponse", { TotalCount: $C.int64, DashboardInfos: $C.arr(DashboardInfo), RequestId: $C.str }))
@@ -2561,8 +2561,8 @@ export const DescribeDataTransformInfoRequest: $Schema.Schema<DescribeDataTransf
 
 /** `DescribeDataTransformInfoResponse` (response side). */
 export interface DescribeDataTransformInfoResponse {
-  readonly DataTransformTaskInfos: readonly DataTransformTaskInfo[]
-  readonly TotalCount: number | bigint
+  readonly DataTransformTaskInfos?: readonly DataTransformTaskInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDataTransformInfoResponse: $Schema.Schema<DescribeDataTransformInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataTransformInfoResponse", { DataTransformTaskInfos: $C.arr(DataTransformTaskInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2578,8 +2578,8 @@ export const DescribeDlcDeliversRequest: $Schema.Schema<DescribeDlcDeliversReque
 
 /** `DescribeDlcDeliversResponse` (response side). */
 export interface DescribeDlcDeliversResponse {
-  readonly Infos: readonly DlcDeliverInfo[]
-  readonly Total: number | bigint
+  readonly Infos?: readonly DlcDeliverInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDlcDeliversResponse: $Schema.Schema<DescribeDlcDeliversResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDlcDeliversResponse", { Infos: $C.arr(DlcDeliverInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -2598,7 +2598,7 @@ export const DescribeEsRechargePreviewRequest: $Schema.Schema<DescribeEsRecharge
 
 /** `DescribeEsRechargePreviewResponse` (response side). */
 export interface DescribeEsRechargePreviewResponse {
-  readonly Data: readonly string[]
+  readonly Data?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeEsRechargePreviewResponse: $Schema.Schema<DescribeEsRechargePreviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEsRechargePreviewResponse", { Data: $C.arr($C.str), RequestId: $C.str }))
@@ -2614,8 +2614,8 @@ export const DescribeEsRechargesRequest: $Schema.Schema<DescribeEsRechargesReque
 
 /** `DescribeEsRechargesResponse` (response side). */
 export interface DescribeEsRechargesResponse {
-  readonly TotalCount: number | bigint
-  readonly Infos: readonly EsRechargeInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Infos?: readonly EsRechargeInfo[]
   readonly RequestId: string
 }
 export const DescribeEsRechargesResponse: $Schema.Schema<DescribeEsRechargesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEsRechargesResponse", { TotalCount: $C.uint64, Infos: $C.arr(EsRechargeInfo), RequestId: $C.str }))
@@ -2630,8 +2630,8 @@ export const DescribeExportsRequest: $Schema.Schema<DescribeExportsRequest> = /*
 
 /** `DescribeExportsResponse` (response side). */
 export interface DescribeExportsResponse {
-  readonly Exports: readonly ExportInfo[]
-  readonly TotalCount: number | bigint
+  readonly Exports?: readonly ExportInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeExportsResponse: $Schema.Schema<DescribeExportsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExportsResponse", { Exports: $C.arr(ExportInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2647,8 +2647,8 @@ export const DescribeHostMetricConfigsRequest: $Schema.Schema<DescribeHostMetric
 
 /** `DescribeHostMetricConfigsResponse` (response side). */
 export interface DescribeHostMetricConfigsResponse {
-  readonly TotalCount: number | bigint
-  readonly Infos: readonly HostMetricConfig[]
+  readonly TotalCount?: number | bigint
+  readonly Infos?: readonly HostMetricConfig[]
   readonly RequestId: string
 }
 export const DescribeHostMetricConfigsResponse: $Schema.Schema<DescribeHostMetricConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostMetricConfigsResponse", { TotalCount: $C.uint64, Infos: $C.arr(HostMetricConfig), RequestId: $C.str }))
@@ -2661,13 +2661,13 @@ export const DescribeIndexRequest: $Schema.Schema<DescribeIndexRequest> = /*#__P
 
 /** `DescribeIndexResponse` (response side). */
 export interface DescribeIndexResponse {
-  readonly TopicId: string
-  readonly Status: boolean
-  readonly Rule: RuleInfo | null
-  readonly ModifyTime: string
-  readonly IncludeInternalFields: boolean
-  readonly MetadataFlag: number | bigint
-  readonly CoverageField: string
+  readonly TopicId?: string
+  readonly Status?: boolean
+  readonly Rule?: RuleInfo | null
+  readonly ModifyTime?: string
+  readonly IncludeInternalFields?: boolean
+  readonly MetadataFlag?: number | bigint
+  readonly CoverageField?: string
   readonly RequestId: string
 }
 export const DescribeIndexResponse: $Schema.Schema<DescribeIndexResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIndexResponse", { TopicId: $C.str, Status: $C.bool, Rule: $C.nul(RuleInfo), ModifyTime: $C.str, IncludeInternalFields: $C.bool, MetadataFlag: $C.uint64, CoverageField: $C.str, RequestId: $C.str }))
@@ -2681,10 +2681,10 @@ export const DescribeKafkaConsumerGroupDetailRequest: $Schema.Schema<DescribeKaf
 
 /** `DescribeKafkaConsumerGroupDetailResponse` (response side). */
 export interface DescribeKafkaConsumerGroupDetailResponse {
-  readonly LogsetId: string
-  readonly Group: string
-  readonly PartitionInfos: readonly GroupPartitionInfo[]
-  readonly State: string
+  readonly LogsetId?: string
+  readonly Group?: string
+  readonly PartitionInfos?: readonly GroupPartitionInfo[]
+  readonly State?: string
   readonly RequestId: string
 }
 export const DescribeKafkaConsumerGroupDetailResponse: $Schema.Schema<DescribeKafkaConsumerGroupDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKafkaConsumerGroupDetailResponse", { LogsetId: $C.str, Group: $C.str, PartitionInfos: $C.arr(GroupPartitionInfo), State: $C.str, RequestId: $C.str }))
@@ -2726,10 +2726,10 @@ export const DescribeKafkaConsumerRequest: $Schema.Schema<DescribeKafkaConsumerR
 
 /** `DescribeKafkaConsumerResponse` (response side). */
 export interface DescribeKafkaConsumerResponse {
-  readonly Status: boolean
-  readonly TopicID: string
-  readonly Compression: number | bigint
-  readonly ConsumerContent: KafkaConsumerContent
+  readonly Status?: boolean
+  readonly TopicID?: string
+  readonly Compression?: number | bigint
+  readonly ConsumerContent?: KafkaConsumerContent
   readonly HasServicesLog?: number | bigint
   readonly ScopeType?: number | bigint
   readonly RequestId: string
@@ -2756,8 +2756,8 @@ export const DescribeKafkaRechargesRequest: $Schema.Schema<DescribeKafkaRecharge
 
 /** `DescribeKafkaRechargesResponse` (response side). */
 export interface DescribeKafkaRechargesResponse {
-  readonly Infos: readonly KafkaRechargeInfo[]
-  readonly TotalCount: number | bigint
+  readonly Infos?: readonly KafkaRechargeInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeKafkaRechargesResponse: $Schema.Schema<DescribeKafkaRechargesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKafkaRechargesResponse", { Infos: $C.arr(KafkaRechargeInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2778,9 +2778,9 @@ export const DescribeLogContextRequest: $Schema.Schema<DescribeLogContextRequest
 
 /** `DescribeLogContextResponse` (response side). */
 export interface DescribeLogContextResponse {
-  readonly LogContextInfos: readonly LogContextInfo[]
-  readonly PrevOver: boolean
-  readonly NextOver: boolean
+  readonly LogContextInfos?: readonly LogContextInfo[]
+  readonly PrevOver?: boolean
+  readonly NextOver?: boolean
   readonly RequestId: string
 }
 export const DescribeLogContextResponse: $Schema.Schema<DescribeLogContextResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogContextResponse", { LogContextInfos: $C.arr(LogContextInfo), PrevOver: $C.bool, NextOver: $C.bool, RequestId: $C.str }))
@@ -2798,9 +2798,9 @@ export const DescribeLogHistogramRequest: $Schema.Schema<DescribeLogHistogramReq
 
 /** `DescribeLogHistogramResponse` (response side). */
 export interface DescribeLogHistogramResponse {
-  readonly Interval: number | bigint
-  readonly TotalCount: number | bigint
-  readonly HistogramInfos: readonly HistogramInfo[]
+  readonly Interval?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly HistogramInfos?: readonly HistogramInfo[]
   readonly RequestId: string
 }
 export const DescribeLogHistogramResponse: $Schema.Schema<DescribeLogHistogramResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogHistogramResponse", { Interval: $C.int64, TotalCount: $C.int64, HistogramInfos: $C.arr(HistogramInfo), RequestId: $C.str }))
@@ -2815,8 +2815,8 @@ export const DescribeLogsetsRequest: $Schema.Schema<DescribeLogsetsRequest> = /*
 
 /** `DescribeLogsetsResponse` (response side). */
 export interface DescribeLogsetsResponse {
-  readonly TotalCount: number | bigint
-  readonly Logsets: readonly LogsetInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Logsets?: readonly LogsetInfo[]
   readonly RequestId: string
 }
 export const DescribeLogsetsResponse: $Schema.Schema<DescribeLogsetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogsetsResponse", { TotalCount: $C.int64, Logsets: $C.arr(LogsetInfo), RequestId: $C.str }))
@@ -2829,7 +2829,7 @@ export const DescribeMachineGroupConfigsRequest: $Schema.Schema<DescribeMachineG
 
 /** `DescribeMachineGroupConfigsResponse` (response side). */
 export interface DescribeMachineGroupConfigsResponse {
-  readonly Configs: readonly ConfigInfo[] | null
+  readonly Configs?: readonly ConfigInfo[] | null
   readonly RequestId: string
 }
 export const DescribeMachineGroupConfigsResponse: $Schema.Schema<DescribeMachineGroupConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMachineGroupConfigsResponse", { Configs: $C.nul($C.arr(ConfigInfo)), RequestId: $C.str }))
@@ -2844,8 +2844,8 @@ export const DescribeMachineGroupsRequest: $Schema.Schema<DescribeMachineGroupsR
 
 /** `DescribeMachineGroupsResponse` (response side). */
 export interface DescribeMachineGroupsResponse {
-  readonly MachineGroups: readonly MachineGroupInfo[]
-  readonly TotalCount: number | bigint
+  readonly MachineGroups?: readonly MachineGroupInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMachineGroupsResponse: $Schema.Schema<DescribeMachineGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMachineGroupsResponse", { MachineGroups: $C.arr(MachineGroupInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2861,12 +2861,12 @@ export const DescribeMachinesRequest: $Schema.Schema<DescribeMachinesRequest> = 
 
 /** `DescribeMachinesResponse` (response side). */
 export interface DescribeMachinesResponse {
-  readonly Machines: readonly MachineInfo[]
-  readonly AutoUpdate: number | bigint
-  readonly UpdateStartTime: string
-  readonly UpdateEndTime: string
-  readonly LatestAgentVersion: string
-  readonly ServiceLogging: boolean
+  readonly Machines?: readonly MachineInfo[]
+  readonly AutoUpdate?: number | bigint
+  readonly UpdateStartTime?: string
+  readonly UpdateEndTime?: string
+  readonly LatestAgentVersion?: string
+  readonly ServiceLogging?: boolean
   readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
@@ -2892,9 +2892,9 @@ export const DescribeMetricSubscribePreviewRequest: $Schema.Schema<DescribeMetri
 
 /** `DescribeMetricSubscribePreviewResponse` (response side). */
 export interface DescribeMetricSubscribePreviewResponse {
-  readonly TotalCount: number | bigint
-  readonly SuccessCount: number | bigint
-  readonly FailCount: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly SuccessCount?: number | bigint
+  readonly FailCount?: number | bigint
   readonly SuccessInstances?: readonly InstanceData[]
   readonly FailInstances?: readonly InstanceData[]
   readonly RequestId: string
@@ -2912,8 +2912,8 @@ export const DescribeMetricSubscribesRequest: $Schema.Schema<DescribeMetricSubsc
 
 /** `DescribeMetricSubscribesResponse` (response side). */
 export interface DescribeMetricSubscribesResponse {
-  readonly TotalCount: number | bigint
-  readonly Datas: readonly MetricSubscribeInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Datas?: readonly MetricSubscribeInfo[]
   readonly RequestId: string
 }
 export const DescribeMetricSubscribesResponse: $Schema.Schema<DescribeMetricSubscribesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMetricSubscribesResponse", { TotalCount: $C.uint64, Datas: $C.arr(MetricSubscribeInfo), RequestId: $C.str }))
@@ -2941,8 +2941,8 @@ export const DescribeNetworkApplicationsRequest: $Schema.Schema<DescribeNetworkA
 
 /** `DescribeNetworkApplicationsResponse` (response side). */
 export interface DescribeNetworkApplicationsResponse {
-  readonly Infos: readonly NetworkApplicationInfo[]
-  readonly Total: number | bigint
+  readonly Infos?: readonly NetworkApplicationInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNetworkApplicationsResponse: $Schema.Schema<DescribeNetworkApplicationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetworkApplicationsResponse", { Infos: $C.arr(NetworkApplicationInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -2957,8 +2957,8 @@ export const DescribeNoticeContentsRequest: $Schema.Schema<DescribeNoticeContent
 
 /** `DescribeNoticeContentsResponse` (response side). */
 export interface DescribeNoticeContentsResponse {
-  readonly NoticeContents: readonly NoticeContentTemplate[]
-  readonly TotalCount: number | bigint
+  readonly NoticeContents?: readonly NoticeContentTemplate[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNoticeContentsResponse: $Schema.Schema<DescribeNoticeContentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNoticeContentsResponse", { NoticeContents: $C.arr(NoticeContentTemplate), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2971,7 +2971,7 @@ export const DescribePartitionsRequest: $Schema.Schema<DescribePartitionsRequest
 
 /** `DescribePartitionsResponse` (response side). */
 export interface DescribePartitionsResponse {
-  readonly Partitions: readonly PartitionInfo[]
+  readonly Partitions?: readonly PartitionInfo[]
   readonly RequestId: string
 }
 export const DescribePartitionsResponse: $Schema.Schema<DescribePartitionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePartitionsResponse", { Partitions: $C.arr(PartitionInfo), RequestId: $C.str }))
@@ -2988,7 +2988,7 @@ export const DescribeRebuildIndexTasksRequest: $Schema.Schema<DescribeRebuildInd
 
 /** `DescribeRebuildIndexTasksResponse` (response side). */
 export interface DescribeRebuildIndexTasksResponse {
-  readonly RebuildTasks: readonly RebuildIndexTaskInfo[]
+  readonly RebuildTasks?: readonly RebuildIndexTaskInfo[]
   readonly RequestId: string
 }
 export const DescribeRebuildIndexTasksResponse: $Schema.Schema<DescribeRebuildIndexTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRebuildIndexTasksResponse", { RebuildTasks: $C.arr(RebuildIndexTaskInfo), RequestId: $C.str }))
@@ -3004,8 +3004,8 @@ export const DescribeRecordingRuleTaskRequest: $Schema.Schema<DescribeRecordingR
 
 /** `DescribeRecordingRuleTaskResponse` (response side). */
 export interface DescribeRecordingRuleTaskResponse {
-  readonly RecordingRuleTaskInfos: readonly RecordingRuleTaskInfo[]
-  readonly TotalCount: number | bigint
+  readonly RecordingRuleTaskInfos?: readonly RecordingRuleTaskInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRecordingRuleTaskResponse: $Schema.Schema<DescribeRecordingRuleTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordingRuleTaskResponse", { RecordingRuleTaskInfos: $C.arr(RecordingRuleTaskInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3021,8 +3021,8 @@ export const DescribeRecordingRuleYamlTaskRequest: $Schema.Schema<DescribeRecord
 
 /** `DescribeRecordingRuleYamlTaskResponse` (response side). */
 export interface DescribeRecordingRuleYamlTaskResponse {
-  readonly RecordingRuleYamlTaskInfos: readonly RecordingRuleYamlTaskInfo[]
-  readonly TotalCount: number | bigint
+  readonly RecordingRuleYamlTaskInfos?: readonly RecordingRuleYamlTaskInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRecordingRuleYamlTaskResponse: $Schema.Schema<DescribeRecordingRuleYamlTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordingRuleYamlTaskResponse", { RecordingRuleYamlTaskInfos: $C.arr(RecordingRuleYamlTaskInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3037,8 +3037,8 @@ export const DescribeRemoteWriteTasksRequest: $Schema.Schema<DescribeRemoteWrite
 
 /** `DescribeRemoteWriteTasksResponse` (response side). */
 export interface DescribeRemoteWriteTasksResponse {
-  readonly Infos: readonly RemoteWriteInfo[]
-  readonly TotalCount: number | bigint
+  readonly Infos?: readonly RemoteWriteInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRemoteWriteTasksResponse: $Schema.Schema<DescribeRemoteWriteTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRemoteWriteTasksResponse", { Infos: $C.arr(RemoteWriteInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3072,8 +3072,8 @@ export const DescribeScheduledSqlInfoRequest: $Schema.Schema<DescribeScheduledSq
 
 /** `DescribeScheduledSqlInfoResponse` (response side). */
 export interface DescribeScheduledSqlInfoResponse {
-  readonly ScheduledSqlTaskInfos: readonly ScheduledSqlTaskInfo[]
-  readonly TotalCount: number | bigint
+  readonly ScheduledSqlTaskInfos?: readonly ScheduledSqlTaskInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeScheduledSqlInfoResponse: $Schema.Schema<DescribeScheduledSqlInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScheduledSqlInfoResponse", { ScheduledSqlTaskInfos: $C.arr(ScheduledSqlTaskInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3104,7 +3104,7 @@ export const DescribeShipperTasksRequest: $Schema.Schema<DescribeShipperTasksReq
 
 /** `DescribeShipperTasksResponse` (response side). */
 export interface DescribeShipperTasksResponse {
-  readonly Tasks: readonly ShipperTaskInfo[] | null
+  readonly Tasks?: readonly ShipperTaskInfo[] | null
   readonly RequestId: string
 }
 export const DescribeShipperTasksResponse: $Schema.Schema<DescribeShipperTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeShipperTasksResponse", { Tasks: $C.nul($C.arr(ShipperTaskInfo)), RequestId: $C.str }))
@@ -3120,8 +3120,8 @@ export const DescribeShippersRequest: $Schema.Schema<DescribeShippersRequest> = 
 
 /** `DescribeShippersResponse` (response side). */
 export interface DescribeShippersResponse {
-  readonly Shippers: readonly ShipperInfo[]
-  readonly TotalCount: number | bigint
+  readonly Shippers?: readonly ShipperInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeShippersResponse: $Schema.Schema<DescribeShippersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeShippersResponse", { Shippers: $C.arr(ShipperInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3153,7 +3153,7 @@ export const DescribeSplunkPreviewRequest: $Schema.Schema<DescribeSplunkPreviewR
 
 /** `DescribeSplunkPreviewResponse` (response side). */
 export interface DescribeSplunkPreviewResponse {
-  readonly PreviewInfos: readonly string[]
+  readonly PreviewInfos?: readonly string[]
   readonly FilterStats?: FilterStatistics
   readonly RequestId: string
 }
@@ -3170,7 +3170,7 @@ export const DescribeTopicBaseMetricConfigsRequest: $Schema.Schema<DescribeTopic
 
 /** `DescribeTopicBaseMetricConfigsResponse` (response side). */
 export interface DescribeTopicBaseMetricConfigsResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Datas?: readonly BaseMetricCollectConfig[] | null
   readonly RequestId: string
 }
@@ -3187,7 +3187,7 @@ export const DescribeTopicMetricConfigsRequest: $Schema.Schema<DescribeTopicMetr
 
 /** `DescribeTopicMetricConfigsResponse` (response side). */
 export interface DescribeTopicMetricConfigsResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Datas?: readonly MetricCollectConfig[] | null
   readonly RequestId: string
 }
@@ -3205,8 +3205,8 @@ export const DescribeTopicsRequest: $Schema.Schema<DescribeTopicsRequest> = /*#_
 
 /** `DescribeTopicsResponse` (response side). */
 export interface DescribeTopicsResponse {
-  readonly Topics: readonly TopicInfo[]
-  readonly TotalCount: number | bigint
+  readonly Topics?: readonly TopicInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTopicsResponse: $Schema.Schema<DescribeTopicsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopicsResponse", { Topics: $C.arr(TopicInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -3221,8 +3221,8 @@ export const DescribeWebCallbacksRequest: $Schema.Schema<DescribeWebCallbacksReq
 
 /** `DescribeWebCallbacksResponse` (response side). */
 export interface DescribeWebCallbacksResponse {
-  readonly WebCallbacks: readonly WebCallbackInfo[]
-  readonly TotalCount: number | bigint
+  readonly WebCallbacks?: readonly WebCallbackInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeWebCallbacksResponse: $Schema.Schema<DescribeWebCallbacksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWebCallbacksResponse", { WebCallbacks: $C.arr(WebCallbackInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -3236,22 +3236,22 @@ export const Dimension: $Schema.Schema<Dimension> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `DlcDeliverInfo` (response side). */
 export interface DlcDeliverInfo {
-  readonly TaskId: string
-  readonly Uin: number | bigint
-  readonly TopicId: string
-  readonly Name: string
-  readonly DeliverType: number | bigint
+  readonly TaskId?: string
+  readonly Uin?: number | bigint
+  readonly TopicId?: string
+  readonly Name?: string
+  readonly DeliverType?: number | bigint
   readonly MaxSize?: number | bigint
   readonly Interval?: number | bigint
-  readonly StartTime: number | bigint
+  readonly StartTime?: number | bigint
   readonly EndTime?: number | bigint
-  readonly DlcInfo: DlcInfo
-  readonly HasServicesLog: number | bigint
-  readonly Status: number | bigint
+  readonly DlcInfo?: DlcInfo
+  readonly HasServicesLog?: number | bigint
+  readonly Status?: number | bigint
   readonly Progress?: number | bigint
-  readonly BizType: number | bigint
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly BizType?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
   readonly AutoCreateField?: boolean
   readonly DlcFailHandle?: DlcFailHandle
   readonly DSLFilter?: string
@@ -3267,16 +3267,16 @@ export const DlcFailHandle: $Schema.Schema<DlcFailHandle> = /*#__PURE__*/ $C.laz
 
 /** `DlcFailTableInfo` (both sides). */
 export interface DlcFailTableInfo {
-  readonly TableName: string
-  readonly FieldName: string
+  readonly TableName?: string
+  readonly FieldName?: string
 }
 export const DlcFailTableInfo: $Schema.Schema<DlcFailTableInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DlcFailTableInfo", { TableName: $C.str, FieldName: $C.str }))
 
 /** `DlcFiledInfo` (both sides). */
 export interface DlcFiledInfo {
-  readonly ClsField: string
-  readonly DlcField: string
-  readonly DlcFieldType: string
+  readonly ClsField?: string
+  readonly DlcField?: string
+  readonly DlcFieldType?: string
   readonly FillField?: string
   readonly Disable?: boolean
 }
@@ -3284,9 +3284,9 @@ export const DlcFiledInfo: $Schema.Schema<DlcFiledInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `DlcInfo` (both sides). */
 export interface DlcInfo {
-  readonly TableInfo: DlcTableInfo
-  readonly FieldInfos: readonly DlcFiledInfo[]
-  readonly PartitionInfos: readonly DlcPartitionInfo[]
+  readonly TableInfo?: DlcTableInfo
+  readonly FieldInfos?: readonly DlcFiledInfo[]
+  readonly PartitionInfos?: readonly DlcPartitionInfo[]
   readonly PartitionExtra?: DlcPartitionExtra
 }
 export const DlcInfo: $Schema.Schema<DlcInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DlcInfo", { TableInfo: DlcTableInfo, FieldInfos: $C.arr(DlcFiledInfo), PartitionInfos: $C.arr(DlcPartitionInfo) }, { PartitionExtra: DlcPartitionExtra }))
@@ -3300,17 +3300,17 @@ export const DlcPartitionExtra: $Schema.Schema<DlcPartitionExtra> = /*#__PURE__*
 
 /** `DlcPartitionInfo` (both sides). */
 export interface DlcPartitionInfo {
-  readonly ClsField: string
-  readonly DlcField: string
-  readonly DlcFieldType: string
+  readonly ClsField?: string
+  readonly DlcField?: string
+  readonly DlcFieldType?: string
 }
 export const DlcPartitionInfo: $Schema.Schema<DlcPartitionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DlcPartitionInfo", { ClsField: $C.str, DlcField: $C.str, DlcFieldType: $C.str }))
 
 /** `DlcTableInfo` (both sides). */
 export interface DlcTableInfo {
   readonly DataDirectory?: string
-  readonly DatabaseName: string
-  readonly TableName: string
+  readonly DatabaseName?: string
+  readonly TableName?: string
 }
 export const DlcTableInfo: $Schema.Schema<DlcTableInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DlcTableInfo", { DatabaseName: $C.str, TableName: $C.str }, { DataDirectory: $C.str }))
 
@@ -3322,14 +3322,14 @@ export const DynamicIndex: $Schema.Schema<DynamicIndex> = /*#__PURE__*/ $C.lazy(
 
 /** `EnvInfo` (both sides). */
 export interface EnvInfo {
-  readonly Key: string
+  readonly Key?: string
   readonly Value?: string
 }
 export const EnvInfo: $Schema.Schema<EnvInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnvInfo", { Key: $C.str }, { Value: $C.str }))
 
 /** `EsImportInfo` (both sides). */
 export interface EsImportInfo {
-  readonly Type: number | bigint
+  readonly Type?: number | bigint
   readonly StartTime?: number | bigint
   readonly EndTime?: number | bigint
   readonly MaxDelay?: number | bigint
@@ -3339,7 +3339,7 @@ export const EsImportInfo: $Schema.Schema<EsImportInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `EsInfo` (both sides). */
 export interface EsInfo {
-  readonly EsType: number | bigint
+  readonly EsType?: number | bigint
   readonly AccessMode?: number | bigint
   readonly InstanceId?: string
   readonly User?: string
@@ -3353,27 +3353,27 @@ export const EsInfo: $Schema.Schema<EsInfo> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `EsRechargeInfo` (response side). */
 export interface EsRechargeInfo {
-  readonly TaskId: string
-  readonly Uin: number | bigint
-  readonly TopicId: string
-  readonly Name: string
-  readonly Index: string
-  readonly Query: string
-  readonly EsInfo: EsInfo
-  readonly ImportInfo: EsImportInfo
-  readonly TimeInfo: EsTimeInfo
-  readonly Status: number | bigint
+  readonly TaskId?: string
+  readonly Uin?: number | bigint
+  readonly TopicId?: string
+  readonly Name?: string
+  readonly Index?: string
+  readonly Query?: string
+  readonly EsInfo?: EsInfo
+  readonly ImportInfo?: EsImportInfo
+  readonly TimeInfo?: EsTimeInfo
+  readonly Status?: number | bigint
   readonly Progress?: number | bigint
-  readonly SubUin: number | bigint
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly SubUin?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
   readonly HasServicesLog?: number | bigint
 }
 export const EsRechargeInfo: $Schema.Schema<EsRechargeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EsRechargeInfo", { TaskId: $C.str, Uin: $C.uint64, TopicId: $C.str, Name: $C.str, Index: $C.str, Query: $C.str, EsInfo: EsInfo, ImportInfo: EsImportInfo, TimeInfo: EsTimeInfo, Status: $C.uint64, SubUin: $C.uint64, CreateTime: $C.uint64, UpdateTime: $C.uint64 }, { Progress: $C.uint64, HasServicesLog: $C.uint64 }))
 
 /** `EsTimeInfo` (both sides). */
 export interface EsTimeInfo {
-  readonly Type: number | bigint
+  readonly Type?: number | bigint
   readonly TimeKey?: string
   readonly TimeFormat?: string
   readonly TimeZone?: string
@@ -3401,16 +3401,16 @@ export const EstimateRebuildIndexTaskRequest: $Schema.Schema<EstimateRebuildInde
 
 /** `EstimateRebuildIndexTaskResponse` (response side). */
 export interface EstimateRebuildIndexTaskResponse {
-  readonly RemainTime: number | bigint
-  readonly WriteTraffic: number | bigint
+  readonly RemainTime?: number | bigint
+  readonly WriteTraffic?: number | bigint
   readonly RequestId: string
 }
 export const EstimateRebuildIndexTaskResponse: $Schema.Schema<EstimateRebuildIndexTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EstimateRebuildIndexTaskResponse", { RemainTime: $C.uint64, WriteTraffic: $C.uint64, RequestId: $C.str }))
 
 /** `EventLog` (both sides). */
 export interface EventLog {
-  readonly EventChannel: string
-  readonly TimeType: number | bigint
+  readonly EventChannel?: string
+  readonly TimeType?: number | bigint
   readonly Timestamp?: number | bigint
   readonly EventIDs?: readonly string[]
 }
@@ -3418,27 +3418,27 @@ export const EventLog: $Schema.Schema<EventLog> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `ExcludePathInfo` (both sides). */
 export interface ExcludePathInfo {
-  readonly Type: string
-  readonly Value: string
+  readonly Type?: string
+  readonly Value?: string
 }
 export const ExcludePathInfo: $Schema.Schema<ExcludePathInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExcludePathInfo", { Type: $C.str, Value: $C.str }))
 
 /** `ExportInfo` (response side). */
 export interface ExportInfo {
-  readonly TopicId: string
-  readonly ExportId: string
-  readonly Query: string
-  readonly FileName: string
-  readonly FileSize: number | bigint
-  readonly Order: string
-  readonly Format: string
-  readonly Count: number | bigint
-  readonly Status: string
-  readonly From: number | bigint
-  readonly To: number | bigint
-  readonly CosPath: string
-  readonly CreateTime: string
-  readonly SyntaxRule: number | bigint
+  readonly TopicId?: string
+  readonly ExportId?: string
+  readonly Query?: string
+  readonly FileName?: string
+  readonly FileSize?: number | bigint
+  readonly Order?: string
+  readonly Format?: string
+  readonly Count?: number | bigint
+  readonly Status?: string
+  readonly From?: number | bigint
+  readonly To?: number | bigint
+  readonly CosPath?: string
+  readonly CreateTime?: string
+  readonly SyntaxRule?: number | bigint
   readonly DerivedFields?: readonly string[]
   readonly CreateTimestamp?: number | bigint
 }
@@ -3446,8 +3446,8 @@ export const ExportInfo: $Schema.Schema<ExportInfo> = /*#__PURE__*/ $C.lazy(() =
 
 /** `ExternalRole` (both sides). */
 export interface ExternalRole {
-  readonly RoleArn: string
-  readonly ExternalId: string
+  readonly RoleArn?: string
+  readonly ExternalId?: string
 }
 export const ExternalRole: $Schema.Schema<ExternalRole> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExternalRole", { RoleArn: $C.str, ExternalId: $C.str }))
 
@@ -3506,16 +3506,16 @@ export const FilterRuleInfo: $Schema.Schema<FilterRuleInfo> = /*#__PURE__*/ $C.l
 
 /** `FilterStatistics` (response side). */
 export interface FilterStatistics {
-  readonly OriginalCount: number | bigint
-  readonly FilteredCount: number | bigint
+  readonly OriginalCount?: number | bigint
+  readonly FilteredCount?: number | bigint
   readonly FilteredResult?: readonly string[]
 }
 export const FilterStatistics: $Schema.Schema<FilterStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("FilterStatistics", { OriginalCount: $C.uint64, FilteredCount: $C.uint64 }, { FilteredResult: $C.arr($C.str) }))
 
 /** `FullTextInfo` (both sides). */
 export interface FullTextInfo {
-  readonly CaseSensitive: boolean
-  readonly Tokenizer: string
+  readonly CaseSensitive?: boolean
+  readonly Tokenizer?: string
   readonly ContainZH?: boolean
 }
 export const FullTextInfo: $Schema.Schema<FullTextInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FullTextInfo", { CaseSensitive: $C.bool, Tokenizer: $C.str }, { ContainZH: $C.bool }))
@@ -3534,14 +3534,14 @@ export const GetAlarmLogRequest: $Schema.Schema<GetAlarmLogRequest> = /*#__PURE_
 
 /** `GetAlarmLogResponse` (response side). */
 export interface GetAlarmLogResponse {
-  readonly Context: string
-  readonly ListOver: boolean
-  readonly Analysis: boolean
-  readonly ColNames: readonly string[] | null
-  readonly Results: readonly LogInfo[] | null
-  readonly AnalysisResults: readonly LogItems[] | null
-  readonly AnalysisRecords: readonly string[] | null
-  readonly Columns: readonly Column[] | null
+  readonly Context?: string
+  readonly ListOver?: boolean
+  readonly Analysis?: boolean
+  readonly ColNames?: readonly string[] | null
+  readonly Results?: readonly LogInfo[] | null
+  readonly AnalysisResults?: readonly LogItems[] | null
+  readonly AnalysisRecords?: readonly string[] | null
+  readonly Columns?: readonly Column[] | null
   readonly RequestId: string
 }
 export const GetAlarmLogResponse: $Schema.Schema<GetAlarmLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetAlarmLogResponse", { Context: $C.str, ListOver: $C.bool, Analysis: $C.bool, ColNames: $C.nul($C.arr($C.str)), Results: $C.nul($C.arr(LogInfo)), AnalysisResults: $C.nul($C.arr(LogItems)), AnalysisRecords: $C.nul($C.arr($C.str)), Columns: $C.nul($C.arr(Column)), RequestId: $C.str }))
@@ -3552,7 +3552,7 @@ export const GetClsServiceRequest: $Schema.Schema<GetClsServiceRequest> = /*#__P
 
 /** `GetClsServiceResponse` (response side). */
 export interface GetClsServiceResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const GetClsServiceResponse: $Schema.Schema<GetClsServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetClsServiceResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -3569,57 +3569,57 @@ export const GetMetricLabelValuesRequest: $Schema.Schema<GetMetricLabelValuesReq
 
 /** `GetMetricLabelValuesResponse` (response side). */
 export interface GetMetricLabelValuesResponse {
-  readonly Values: readonly string[]
+  readonly Values?: readonly string[]
   readonly RequestId: string
 }
 export const GetMetricLabelValuesResponse: $Schema.Schema<GetMetricLabelValuesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetMetricLabelValuesResponse", { Values: $C.arr($C.str), RequestId: $C.str }))
 
 /** `GroupPartitionInfo` (response side). */
 export interface GroupPartitionInfo {
-  readonly PartitionId: number | bigint
-  readonly CommitTimestamp: number | bigint
-  readonly Consumer: string
+  readonly PartitionId?: number | bigint
+  readonly CommitTimestamp?: number | bigint
+  readonly Consumer?: string
 }
 export const GroupPartitionInfo: $Schema.Schema<GroupPartitionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupPartitionInfo", { PartitionId: $C.int64, CommitTimestamp: $C.int64, Consumer: $C.str }))
 
 /** `GroupTriggerConditionInfo` (response side). */
 export interface GroupTriggerConditionInfo {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const GroupTriggerConditionInfo: $Schema.Schema<GroupTriggerConditionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupTriggerConditionInfo", { Key: $C.str, Value: $C.str }))
 
 /** `HighLightItem` (response side). */
 export interface HighLightItem {
-  readonly Key: string
-  readonly Values: readonly string[]
+  readonly Key?: string
+  readonly Values?: readonly string[]
 }
 export const HighLightItem: $Schema.Schema<HighLightItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("HighLightItem", { Key: $C.str, Values: $C.arr($C.str) }))
 
 /** `HistogramInfo` (response side). */
 export interface HistogramInfo {
-  readonly Count: number | bigint
-  readonly BTime: number | bigint
+  readonly Count?: number | bigint
+  readonly BTime?: number | bigint
 }
 export const HistogramInfo: $Schema.Schema<HistogramInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("HistogramInfo", { Count: $C.int64, BTime: $C.int64 }))
 
 /** `HostFileInfo` (both sides). */
 export interface HostFileInfo {
-  readonly LogPath: string
-  readonly FilePattern: string
+  readonly LogPath?: string
+  readonly FilePattern?: string
   readonly CustomLabels?: readonly string[] | null
 }
 export const HostFileInfo: $Schema.Schema<HostFileInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("HostFileInfo", { LogPath: $C.str, FilePattern: $C.str }, { CustomLabels: $C.nul($C.arr($C.str)) }))
 
 /** `HostMetricConfig` (response side). */
 export interface HostMetricConfig {
-  readonly ConfigId: string
-  readonly Name: string
-  readonly Interval: number | bigint
-  readonly HostMetricItems: readonly HostMetricItem[]
-  readonly MachineGroupIds: readonly string[]
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly ConfigId?: string
+  readonly Name?: string
+  readonly Interval?: number | bigint
+  readonly HostMetricItems?: readonly HostMetricItem[]
+  readonly MachineGroupIds?: readonly string[]
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
 }
 export const HostMetricConfig: $Schema.Schema<HostMetricConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("HostMetricConfig", { ConfigId: $C.str, Name: $C.str, Interval: $C.uint64, HostMetricItems: $C.arr(HostMetricItem), MachineGroupIds: $C.arr($C.str), CreateTime: $C.uint64, UpdateTime: $C.uint64 }))
 
@@ -3631,14 +3631,14 @@ export const HostMetricItem: $Schema.Schema<HostMetricItem> = /*#__PURE__*/ $C.l
 
 /** `Instance` (both sides). */
 export interface Instance {
-  readonly Values: readonly string[]
+  readonly Values?: readonly string[]
 }
 export const Instance: $Schema.Schema<Instance> = /*#__PURE__*/ $C.lazy(() => $C.struct("Instance", { Values: $C.arr($C.str) }))
 
 /** `InstanceConfig` (both sides). */
 export interface InstanceConfig {
-  readonly InstanceDimension: readonly string[]
-  readonly Instances: readonly Instance[]
+  readonly InstanceDimension?: readonly string[]
+  readonly Instances?: readonly Instance[]
 }
 export const InstanceConfig: $Schema.Schema<InstanceConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceConfig", { InstanceDimension: $C.arr($C.str), Instances: $C.arr(Instance) }))
 
@@ -3656,8 +3656,8 @@ export const InstanceData: $Schema.Schema<InstanceData> = /*#__PURE__*/ $C.lazy(
 
 /** `JsonExpandInfo` (both sides). */
 export interface JsonExpandInfo {
-  readonly Switch: boolean
-  readonly Fields: readonly string[]
+  readonly Switch?: boolean
+  readonly Fields?: readonly string[]
   readonly DropOriginal?: boolean
   readonly ConflictPolicy?: string
 }
@@ -3665,17 +3665,17 @@ export const JsonExpandInfo: $Schema.Schema<JsonExpandInfo> = /*#__PURE__*/ $C.l
 
 /** `JsonInfo` (both sides). */
 export interface JsonInfo {
-  readonly EnableTag: boolean
-  readonly MetaFields: readonly string[] | null
+  readonly EnableTag?: boolean
+  readonly MetaFields?: readonly string[] | null
   readonly JsonType?: number | bigint
 }
 export const JsonInfo: $Schema.Schema<JsonInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("JsonInfo", { EnableTag: $C.bool, MetaFields: $C.nul($C.arr($C.str)) }, { JsonType: $C.int64 }))
 
 /** `KafkaConsumerContent` (both sides). */
 export interface KafkaConsumerContent {
-  readonly Format: number | bigint
-  readonly EnableTag: boolean
-  readonly MetaFields: readonly string[]
+  readonly Format?: number | bigint
+  readonly EnableTag?: boolean
+  readonly MetaFields?: readonly string[]
   readonly TagTransaction?: number | bigint
   readonly JsonType?: number | bigint
 }
@@ -3692,36 +3692,36 @@ export const KafkaProtocolInfo: $Schema.Schema<KafkaProtocolInfo> = /*#__PURE__*
 
 /** `KafkaRechargeInfo` (response side). */
 export interface KafkaRechargeInfo {
-  readonly Id: string
-  readonly TopicId: string
-  readonly Name: string
-  readonly KafkaType: number | bigint
-  readonly KafkaInstance: string
-  readonly ServerAddr: string
-  readonly IsEncryptionAddr: boolean
-  readonly Protocol: KafkaProtocolInfo
-  readonly UserKafkaTopics: string
-  readonly ConsumerGroupName: string
-  readonly Status: number | bigint
-  readonly Offset: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly LogRechargeRule: LogRechargeRuleInfo
+  readonly Id?: string
+  readonly TopicId?: string
+  readonly Name?: string
+  readonly KafkaType?: number | bigint
+  readonly KafkaInstance?: string
+  readonly ServerAddr?: string
+  readonly IsEncryptionAddr?: boolean
+  readonly Protocol?: KafkaProtocolInfo
+  readonly UserKafkaTopics?: string
+  readonly ConsumerGroupName?: string
+  readonly Status?: number | bigint
+  readonly Offset?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly LogRechargeRule?: LogRechargeRuleInfo
   readonly UserKafkaMeta?: UserKafkaMeta
 }
 export const KafkaRechargeInfo: $Schema.Schema<KafkaRechargeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("KafkaRechargeInfo", { Id: $C.str, TopicId: $C.str, Name: $C.str, KafkaType: $C.uint64, KafkaInstance: $C.str, ServerAddr: $C.str, IsEncryptionAddr: $C.bool, Protocol: KafkaProtocolInfo, UserKafkaTopics: $C.str, ConsumerGroupName: $C.str, Status: $C.int64, Offset: $C.int64, CreateTime: $C.str, UpdateTime: $C.str, LogRechargeRule: LogRechargeRuleInfo }, { UserKafkaMeta: UserKafkaMeta }))
 
 /** `KeyRegexInfo` (both sides). */
 export interface KeyRegexInfo {
-  readonly Key: string
-  readonly Regex: string
+  readonly Key?: string
+  readonly Regex?: string
 }
 export const KeyRegexInfo: $Schema.Schema<KeyRegexInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("KeyRegexInfo", { Key: $C.str, Regex: $C.str }))
 
 /** `KeyValueInfo` (both sides). */
 export interface KeyValueInfo {
-  readonly Key: string
-  readonly Value: ValueInfo
+  readonly Key?: string
+  readonly Value?: ValueInfo
 }
 export const KeyValueInfo: $Schema.Schema<KeyValueInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("KeyValueInfo", { Key: $C.str, Value: ValueInfo }))
 
@@ -3735,55 +3735,55 @@ export const Label: $Schema.Schema<Label> = /*#__PURE__*/ $C.lazy(() => $C.struc
 
 /** `LogConfigInfo` (response side). */
 export interface LogConfigInfo {
-  readonly TopicId: string
-  readonly LogsetId: string
-  readonly Path: string
-  readonly LogType: string
-  readonly ExtractRule: ExtractRuleInfo
-  readonly LogFormat: string | null
-  readonly ExcludePaths: readonly ExcludePathInfo[] | null
-  readonly UserDefineRule: string | null
-  readonly ConfigId: string | null
-  readonly GroupIds: readonly string[] | null
+  readonly TopicId?: string
+  readonly LogsetId?: string
+  readonly Path?: string
+  readonly LogType?: string
+  readonly ExtractRule?: ExtractRuleInfo
+  readonly LogFormat?: string | null
+  readonly ExcludePaths?: readonly ExcludePathInfo[] | null
+  readonly UserDefineRule?: string | null
+  readonly ConfigId?: string | null
+  readonly GroupIds?: readonly string[] | null
 }
 export const LogConfigInfo: $Schema.Schema<LogConfigInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogConfigInfo", { TopicId: $C.str, LogsetId: $C.str, Path: $C.str, LogType: $C.str, ExtractRule: ExtractRuleInfo, LogFormat: $C.nul($C.str), ExcludePaths: $C.nul($C.arr(ExcludePathInfo)), UserDefineRule: $C.nul($C.str), ConfigId: $C.nul($C.str), GroupIds: $C.nul($C.arr($C.str)) }))
 
 /** `LogContextInfo` (response side). */
 export interface LogContextInfo {
-  readonly Source: string
-  readonly Filename: string
-  readonly Content: string
-  readonly PkgId: string
-  readonly PkgLogId: number | bigint
-  readonly BTime: number | bigint
-  readonly HostName: string
-  readonly RawLog: string
-  readonly IndexStatus: string
+  readonly Source?: string
+  readonly Filename?: string
+  readonly Content?: string
+  readonly PkgId?: string
+  readonly PkgLogId?: number | bigint
+  readonly BTime?: number | bigint
+  readonly HostName?: string
+  readonly RawLog?: string
+  readonly IndexStatus?: string
   readonly HighLights?: readonly HighLightItem[]
 }
 export const LogContextInfo: $Schema.Schema<LogContextInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogContextInfo", { Source: $C.str, Filename: $C.str, Content: $C.str, PkgId: $C.str, PkgLogId: $C.int64, BTime: $C.int64, HostName: $C.str, RawLog: $C.str, IndexStatus: $C.str }, { HighLights: $C.arr(HighLightItem) }))
 
 /** `LogInfo` (response side). */
 export interface LogInfo {
-  readonly Time: number | bigint
-  readonly TopicId: string
-  readonly TopicName: string
-  readonly Source: string
-  readonly FileName: string
-  readonly PkgId: string
-  readonly PkgLogId: string
-  readonly HighLights: readonly HighLightItem[]
-  readonly LogJson: string
-  readonly HostName: string
-  readonly RawLog: string
-  readonly IndexStatus: string
+  readonly Time?: number | bigint
+  readonly TopicId?: string
+  readonly TopicName?: string
+  readonly Source?: string
+  readonly FileName?: string
+  readonly PkgId?: string
+  readonly PkgLogId?: string
+  readonly HighLights?: readonly HighLightItem[]
+  readonly LogJson?: string
+  readonly HostName?: string
+  readonly RawLog?: string
+  readonly IndexStatus?: string
 }
 export const LogInfo: $Schema.Schema<LogInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogInfo", { Time: $C.int64, TopicId: $C.str, TopicName: $C.str, Source: $C.str, FileName: $C.str, PkgId: $C.str, PkgLogId: $C.str, HighLights: $C.arr(HighLightItem), LogJson: $C.str, HostName: $C.str, RawLog: $C.str, IndexStatus: $C.str }))
 
 /** `LogItem` (response side). */
 export interface LogItem {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const LogItem: $Schema.Schema<LogItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogItem", { Key: $C.str, Value: $C.str }))
 
@@ -3795,9 +3795,9 @@ export const LogItems: $Schema.Schema<LogItems> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `LogRechargeRuleInfo` (both sides). */
 export interface LogRechargeRuleInfo {
-  readonly RechargeType: string
-  readonly EncodingFormat: number | bigint
-  readonly DefaultTimeSwitch: boolean
+  readonly RechargeType?: string
+  readonly EncodingFormat?: number | bigint
+  readonly DefaultTimeSwitch?: boolean
   readonly LogRegex?: string
   readonly UnMatchLogSwitch?: boolean
   readonly UnMatchLogKey?: string
@@ -3817,53 +3817,53 @@ export const LogRechargeRuleInfo: $Schema.Schema<LogRechargeRuleInfo> = /*#__PUR
 
 /** `LogsetInfo` (response side). */
 export interface LogsetInfo {
-  readonly LogsetId: string
-  readonly LogsetName: string
-  readonly CreateTime: string
-  readonly AssumerUin: number | bigint
-  readonly AssumerName: string
-  readonly Tags: readonly Tag[]
-  readonly TopicCount: number | bigint
-  readonly RoleName: string
-  readonly MetricTopicCount: number | bigint
+  readonly LogsetId?: string
+  readonly LogsetName?: string
+  readonly CreateTime?: string
+  readonly AssumerUin?: number | bigint
+  readonly AssumerName?: string
+  readonly Tags?: readonly Tag[]
+  readonly TopicCount?: number | bigint
+  readonly RoleName?: string
+  readonly MetricTopicCount?: number | bigint
 }
 export const LogsetInfo: $Schema.Schema<LogsetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogsetInfo", { LogsetId: $C.str, LogsetName: $C.str, CreateTime: $C.str, AssumerUin: $C.uint64, AssumerName: $C.str, Tags: $C.arr(Tag), TopicCount: $C.int64, RoleName: $C.str, MetricTopicCount: $C.int64 }))
 
 /** `MachineGroupInfo` (response side). */
 export interface MachineGroupInfo {
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly MachineGroupType: MachineGroupTypeInfo
-  readonly CreateTime: string
-  readonly Tags: readonly Tag[]
-  readonly AutoUpdate: string
-  readonly UpdateStartTime: string
-  readonly UpdateEndTime: string
-  readonly ServiceLogging: boolean
-  readonly DelayCleanupTime: number | bigint
-  readonly MetaTags: readonly MetaTagInfo[]
-  readonly OSType: number | bigint
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly MachineGroupType?: MachineGroupTypeInfo
+  readonly CreateTime?: string
+  readonly Tags?: readonly Tag[]
+  readonly AutoUpdate?: string
+  readonly UpdateStartTime?: string
+  readonly UpdateEndTime?: string
+  readonly ServiceLogging?: boolean
+  readonly DelayCleanupTime?: number | bigint
+  readonly MetaTags?: readonly MetaTagInfo[]
+  readonly OSType?: number | bigint
 }
 export const MachineGroupInfo: $Schema.Schema<MachineGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MachineGroupInfo", { GroupId: $C.str, GroupName: $C.str, MachineGroupType: MachineGroupTypeInfo, CreateTime: $C.str, Tags: $C.arr(Tag), AutoUpdate: $C.str, UpdateStartTime: $C.str, UpdateEndTime: $C.str, ServiceLogging: $C.bool, DelayCleanupTime: $C.int64, MetaTags: $C.arr(MetaTagInfo), OSType: $C.uint64 }))
 
 /** `MachineGroupTypeInfo` (both sides). */
 export interface MachineGroupTypeInfo {
-  readonly Type: string
+  readonly Type?: string
   readonly Values?: readonly string[]
 }
 export const MachineGroupTypeInfo: $Schema.Schema<MachineGroupTypeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MachineGroupTypeInfo", { Type: $C.str }, { Values: $C.arr($C.str) }))
 
 /** `MachineInfo` (response side). */
 export interface MachineInfo {
-  readonly Ip: string
+  readonly Ip?: string
   readonly InstanceID?: string
-  readonly Status: number | bigint
-  readonly OfflineTime: string
-  readonly AutoUpdate: number | bigint
-  readonly Version: string
-  readonly UpdateStatus: number | bigint
-  readonly ErrCode: number | bigint
-  readonly ErrMsg: string
+  readonly Status?: number | bigint
+  readonly OfflineTime?: string
+  readonly AutoUpdate?: number | bigint
+  readonly Version?: string
+  readonly UpdateStatus?: number | bigint
+  readonly ErrCode?: number | bigint
+  readonly ErrMsg?: string
 }
 export const MachineInfo: $Schema.Schema<MachineInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MachineInfo", { Ip: $C.str, Status: $C.uint64, OfflineTime: $C.str, AutoUpdate: $C.int64, Version: $C.str, UpdateStatus: $C.int64, ErrCode: $C.int64, ErrMsg: $C.str }, { InstanceID: $C.str }))
 
@@ -3876,7 +3876,7 @@ export const MergePartitionRequest: $Schema.Schema<MergePartitionRequest> = /*#_
 
 /** `MergePartitionResponse` (response side). */
 export interface MergePartitionResponse {
-  readonly Partitions: readonly PartitionInfo[]
+  readonly Partitions?: readonly PartitionInfo[]
   readonly RequestId: string
 }
 export const MergePartitionResponse: $Schema.Schema<MergePartitionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("MergePartitionResponse", { Partitions: $C.arr(PartitionInfo), RequestId: $C.str }))
@@ -3899,7 +3899,7 @@ export const MetaTagInfo: $Schema.Schema<MetaTagInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `MetadataInfo` (both sides). */
 export interface MetadataInfo {
-  readonly Format: string
+  readonly Format?: string
   readonly MetaFields?: readonly string[]
   readonly EnableTag?: boolean
   readonly TagJsonTiled?: boolean
@@ -3915,12 +3915,12 @@ export const MetadataItem: $Schema.Schema<MetadataItem> = /*#__PURE__*/ $C.lazy(
 
 /** `MetricCollectConfig` (response side). */
 export interface MetricCollectConfig {
-  readonly ConfigId: string
-  readonly TopicIds: readonly string[]
-  readonly Source: number | bigint
-  readonly GroupIds: readonly string[]
-  readonly Type: number | bigint
-  readonly Flag: number | bigint
+  readonly ConfigId?: string
+  readonly TopicIds?: readonly string[]
+  readonly Source?: number | bigint
+  readonly GroupIds?: readonly string[]
+  readonly Type?: number | bigint
+  readonly Flag?: number | bigint
   readonly Name?: string | null
   readonly Spec?: MetricSpec | null
   readonly MetricRelabels?: readonly Relabeling[] | null
@@ -3930,16 +3930,16 @@ export interface MetricCollectConfig {
   readonly ScrapeTimeout?: string | null
   readonly HonorLabels?: boolean | null
   readonly YamlSpec?: MetricYamlSpec | null
-  readonly Operate: number | bigint
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly Operate?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
 }
 export const MetricCollectConfig: $Schema.Schema<MetricCollectConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("MetricCollectConfig", { ConfigId: $C.str, TopicIds: $C.arr($C.str), Source: $C.uint64, GroupIds: $C.arr($C.str), Type: $C.uint64, Flag: $C.uint64, Operate: $C.uint64, CreateTime: $C.uint64, UpdateTime: $C.uint64 }, { Name: $C.nul($C.str), Spec: $C.nul(MetricSpec), MetricRelabels: $C.nul($C.arr(Relabeling)), MetricLabel: $C.nul(MetricConfigLabel), Scheme: $C.nul($C.str), ScrapeInterval: $C.nul($C.str), ScrapeTimeout: $C.nul($C.str), HonorLabels: $C.nul($C.bool), YamlSpec: $C.nul(MetricYamlSpec) }))
 
 /** `MetricConfig` (both sides). */
 export interface MetricConfig {
-  readonly MetricName: string
-  readonly Periods: readonly (number | bigint)[]
+  readonly MetricName?: string
+  readonly Periods?: readonly (number | bigint)[]
   readonly MetricLabels?: readonly MetricLabel[]
 }
 export const MetricConfig: $Schema.Schema<MetricConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("MetricConfig", { MetricName: $C.str, Periods: $C.arr($C.uint64) }, { MetricLabels: $C.arr(MetricLabel) }))
@@ -4168,7 +4168,7 @@ export const ModifyConsoleRequest: $Schema.Schema<ModifyConsoleRequest> = /*#__P
 
 /** `ModifyConsoleResponse` (response side). */
 export interface ModifyConsoleResponse {
-  readonly ConsoleId: string
+  readonly ConsoleId?: string
   readonly RequestId: string
 }
 export const ModifyConsoleResponse: $Schema.Schema<ModifyConsoleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyConsoleResponse", { ConsoleId: $C.str, RequestId: $C.str }))
@@ -4383,7 +4383,7 @@ export const ModifyKafkaConsumerGroupOffsetRequest: $Schema.Schema<ModifyKafkaCo
 
 /** `ModifyKafkaConsumerGroupOffsetResponse` (response side). */
 export interface ModifyKafkaConsumerGroupOffsetResponse {
-  readonly Code: number | bigint
+  readonly Code?: number | bigint
   readonly RequestId: string
 }
 export const ModifyKafkaConsumerGroupOffsetResponse: $Schema.Schema<ModifyKafkaConsumerGroupOffsetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyKafkaConsumerGroupOffsetResponse", { Code: $C.int64, RequestId: $C.str }))
@@ -4799,7 +4799,7 @@ export const MonitorNoticeRule: $Schema.Schema<MonitorNoticeRule> = /*#__PURE__*
 
 /** `MonitorTime` (both sides). */
 export interface MonitorTime {
-  readonly Type: string
+  readonly Type?: string
   readonly Time?: number | bigint
   readonly CronExpression?: string
 }
@@ -4821,10 +4821,10 @@ export const MultiTopicSearchInformation: $Schema.Schema<MultiTopicSearchInforma
 
 /** `NetInfo` (both sides). */
 export interface NetInfo {
-  readonly Host: string
-  readonly Port: number | bigint
-  readonly Token: string
-  readonly NetType: number | bigint
+  readonly Host?: string
+  readonly Port?: number | bigint
+  readonly Token?: string
+  readonly NetType?: number | bigint
   readonly VpcId?: string
   readonly VirtualGatewayType?: number | bigint
   readonly IsSSL?: boolean
@@ -4833,36 +4833,36 @@ export const NetInfo: $Schema.Schema<NetInfo> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `NetworkApplicationDetail` (response side). */
 export interface NetworkApplicationDetail {
-  readonly NetworkAppId: string
-  readonly Name: string
-  readonly Region: string
-  readonly TopicId: string
-  readonly LogsetId: string
-  readonly Token: string
-  readonly Uin: number | bigint
-  readonly SubUin: number | bigint
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly NetworkAppId?: string
+  readonly Name?: string
+  readonly Region?: string
+  readonly TopicId?: string
+  readonly LogsetId?: string
+  readonly Token?: string
+  readonly Uin?: number | bigint
+  readonly SubUin?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
 }
 export const NetworkApplicationDetail: $Schema.Schema<NetworkApplicationDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetworkApplicationDetail", { NetworkAppId: $C.str, Name: $C.str, Region: $C.str, TopicId: $C.str, LogsetId: $C.str, Token: $C.str, Uin: $C.uint64, SubUin: $C.uint64, CreateTime: $C.uint64, UpdateTime: $C.uint64 }))
 
 /** `NetworkApplicationInfo` (response side). */
 export interface NetworkApplicationInfo {
-  readonly NetworkAppId: string
-  readonly Name: string
-  readonly Region: string
-  readonly TopicId: string
-  readonly LogsetId: string
-  readonly Uin: number | bigint
-  readonly SubUin: number | bigint
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly NetworkAppId?: string
+  readonly Name?: string
+  readonly Region?: string
+  readonly TopicId?: string
+  readonly LogsetId?: string
+  readonly Uin?: number | bigint
+  readonly SubUin?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
 }
 export const NetworkApplicationInfo: $Schema.Schema<NetworkApplicationInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetworkApplicationInfo", { NetworkAppId: $C.str, Name: $C.str, Region: $C.str, TopicId: $C.str, LogsetId: $C.str, Uin: $C.uint64, SubUin: $C.uint64, CreateTime: $C.uint64, UpdateTime: $C.uint64 }))
 
 /** `NoticeContent` (both sides). */
 export interface NoticeContent {
-  readonly Type: string
+  readonly Type?: string
   readonly TriggerContent?: NoticeContentInfo
   readonly RecoveryContent?: NoticeContentInfo
 }
@@ -4878,23 +4878,23 @@ export const NoticeContentInfo: $Schema.Schema<NoticeContentInfo> = /*#__PURE__*
 
 /** `NoticeContentTemplate` (response side). */
 export interface NoticeContentTemplate {
-  readonly NoticeContentId: string
-  readonly Name: string
-  readonly Type: number | bigint
-  readonly NoticeContents: readonly NoticeContent[]
-  readonly Flag: number | bigint
-  readonly Uin: number | bigint
+  readonly NoticeContentId?: string
+  readonly Name?: string
+  readonly Type?: number | bigint
+  readonly NoticeContents?: readonly NoticeContent[]
+  readonly Flag?: number | bigint
+  readonly Uin?: number | bigint
   readonly SubUin?: number | bigint
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
 }
 export const NoticeContentTemplate: $Schema.Schema<NoticeContentTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("NoticeContentTemplate", { NoticeContentId: $C.str, Name: $C.str, Type: $C.uint64, NoticeContents: $C.arr(NoticeContent), Flag: $C.uint64, Uin: $C.uint64, CreateTime: $C.int64, UpdateTime: $C.int64 }, { SubUin: $C.uint64 }))
 
 /** `NoticeReceiver` (both sides). */
 export interface NoticeReceiver {
-  readonly ReceiverType: string
-  readonly ReceiverIds: readonly (number | bigint)[]
-  readonly ReceiverChannels: readonly string[]
+  readonly ReceiverType?: string
+  readonly ReceiverIds?: readonly (number | bigint)[]
+  readonly ReceiverChannels?: readonly string[]
   readonly NoticeContentId?: string
   readonly StartTime?: string
   readonly EndTime?: string
@@ -4923,12 +4923,12 @@ export const OpenClawServiceRequest: $Schema.Schema<OpenClawServiceRequest> = /*
 
 /** `OpenClawServiceResponse` (response side). */
 export interface OpenClawServiceResponse {
-  readonly LogsetId: string
-  readonly LogsetName: string
-  readonly TopicId: string
-  readonly TopicName: string
-  readonly MetricTopicId: string
-  readonly MetricTopicName: string
+  readonly LogsetId?: string
+  readonly LogsetName?: string
+  readonly TopicId?: string
+  readonly TopicName?: string
+  readonly MetricTopicId?: string
+  readonly MetricTopicName?: string
   readonly MachineGroupId?: string
   readonly MachineGroupName?: string
   readonly AppLogConfigId?: string
@@ -4963,7 +4963,7 @@ export const OpenKafkaConsumerRequest: $Schema.Schema<OpenKafkaConsumerRequest> 
 
 /** `OpenKafkaConsumerResponse` (response side). */
 export interface OpenKafkaConsumerResponse {
-  readonly TopicID: string
+  readonly TopicID?: string
   readonly RequestId: string
 }
 export const OpenKafkaConsumerResponse: $Schema.Schema<OpenKafkaConsumerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OpenKafkaConsumerResponse", { TopicID: $C.str, RequestId: $C.str }))
@@ -4976,26 +4976,26 @@ export const ParquetInfo: $Schema.Schema<ParquetInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `ParquetKeyInfo` (both sides). */
 export interface ParquetKeyInfo {
-  readonly KeyName: string
-  readonly KeyType: string
-  readonly KeyNonExistingField: string
+  readonly KeyName?: string
+  readonly KeyType?: string
+  readonly KeyNonExistingField?: string
 }
 export const ParquetKeyInfo: $Schema.Schema<ParquetKeyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParquetKeyInfo", { KeyName: $C.str, KeyType: $C.str, KeyNonExistingField: $C.str }))
 
 /** `PartitionInfo` (response side). */
 export interface PartitionInfo {
-  readonly PartitionId: number | bigint
-  readonly Status: string
-  readonly InclusiveBeginKey: string
-  readonly ExclusiveEndKey: string
-  readonly CreateTime: string
-  readonly LastWriteTime: string | null
+  readonly PartitionId?: number | bigint
+  readonly Status?: string
+  readonly InclusiveBeginKey?: string
+  readonly ExclusiveEndKey?: string
+  readonly CreateTime?: string
+  readonly LastWriteTime?: string | null
 }
 export const PartitionInfo: $Schema.Schema<PartitionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PartitionInfo", { PartitionId: $C.int64, Status: $C.str, InclusiveBeginKey: $C.str, ExclusiveEndKey: $C.str, CreateTime: $C.str, LastWriteTime: $C.nul($C.str) }))
 
 /** `PartitionOffsetInfo` (both sides). */
 export interface PartitionOffsetInfo {
-  readonly PartitionId: number | bigint | null
+  readonly PartitionId?: number | bigint | null
   readonly Offset?: number | bigint | null
 }
 export const PartitionOffsetInfo: $Schema.Schema<PartitionOffsetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PartitionOffsetInfo", { PartitionId: $C.nul($C.uint64) }, { Offset: $C.nul($C.int64) }))
@@ -5018,8 +5018,8 @@ export const PreviewKafkaRechargeRequest: $Schema.Schema<PreviewKafkaRechargeReq
 
 /** `PreviewKafkaRechargeResponse` (response side). */
 export interface PreviewKafkaRechargeResponse {
-  readonly LogSample: string
-  readonly LogData: string
+  readonly LogSample?: string
+  readonly LogData?: string
   readonly RequestId: string
 }
 export const PreviewKafkaRechargeResponse: $Schema.Schema<PreviewKafkaRechargeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PreviewKafkaRechargeResponse", { LogSample: $C.str, LogData: $C.str, RequestId: $C.str }))
@@ -5046,8 +5046,8 @@ export const QueryMetricRequest: $Schema.Schema<QueryMetricRequest> = /*#__PURE_
 
 /** `QueryMetricResponse` (response side). */
 export interface QueryMetricResponse {
-  readonly ResultType: string
-  readonly Result: string
+  readonly ResultType?: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const QueryMetricResponse: $Schema.Schema<QueryMetricResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryMetricResponse", { ResultType: $C.str, Result: $C.str, RequestId: $C.str }))
@@ -5064,8 +5064,8 @@ export const QueryRangeMetricRequest: $Schema.Schema<QueryRangeMetricRequest> = 
 
 /** `QueryRangeMetricResponse` (response side). */
 export interface QueryRangeMetricResponse {
-  readonly ResultType: string
-  readonly Result: string
+  readonly ResultType?: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const QueryRangeMetricResponse: $Schema.Schema<QueryRangeMetricResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryRangeMetricResponse", { ResultType: $C.str, Result: $C.str, RequestId: $C.str }))
@@ -5086,42 +5086,42 @@ export const RebuildIndexTaskInfo: $Schema.Schema<RebuildIndexTaskInfo> = /*#__P
 
 /** `RecordingRuleTaskInfo` (response side). */
 export interface RecordingRuleTaskInfo {
-  readonly TaskId: string
-  readonly TopicId: string
-  readonly Name: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Status: number | bigint
-  readonly EnableFlag: number | bigint
-  readonly ProcessStartTime: number | bigint
-  readonly ProcessPeriod: number | bigint
-  readonly ProcessDelay: number | bigint
-  readonly HasServicesLog: number | bigint
-  readonly RecordingRuleContent: string
-  readonly MetricName: string
+  readonly TaskId?: string
+  readonly TopicId?: string
+  readonly Name?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Status?: number | bigint
+  readonly EnableFlag?: number | bigint
+  readonly ProcessStartTime?: number | bigint
+  readonly ProcessPeriod?: number | bigint
+  readonly ProcessDelay?: number | bigint
+  readonly HasServicesLog?: number | bigint
+  readonly RecordingRuleContent?: string
+  readonly MetricName?: string
   readonly CustomMetricLabels?: readonly MetricLabel[]
   readonly YamlId?: string
   readonly YamlConfigName?: string
-  readonly DstTopicId: string
+  readonly DstTopicId?: string
 }
 export const RecordingRuleTaskInfo: $Schema.Schema<RecordingRuleTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordingRuleTaskInfo", { TaskId: $C.str, TopicId: $C.str, Name: $C.str, CreateTime: $C.str, UpdateTime: $C.str, Status: $C.int64, EnableFlag: $C.int64, ProcessStartTime: $C.uint64, ProcessPeriod: $C.int64, ProcessDelay: $C.int64, HasServicesLog: $C.uint64, RecordingRuleContent: $C.str, MetricName: $C.str, DstTopicId: $C.str }, { CustomMetricLabels: $C.arr(MetricLabel), YamlId: $C.str, YamlConfigName: $C.str }))
 
 /** `RecordingRuleYamlTaskInfo` (response side). */
 export interface RecordingRuleYamlTaskInfo {
-  readonly YamlId: string
-  readonly TopicId: string
-  readonly DstTopicId: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Status: number | bigint
-  readonly EnableFlag: number | bigint
-  readonly ProcessStartTime: number | bigint
-  readonly ProcessPeriod: number | bigint
-  readonly ProcessDelay: number | bigint
-  readonly HasServicesLog: number | bigint
-  readonly YamlConfigName: string
-  readonly YamlContent: string
-  readonly SubTaskCount: number | bigint
+  readonly YamlId?: string
+  readonly TopicId?: string
+  readonly DstTopicId?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Status?: number | bigint
+  readonly EnableFlag?: number | bigint
+  readonly ProcessStartTime?: number | bigint
+  readonly ProcessPeriod?: number | bigint
+  readonly ProcessDelay?: number | bigint
+  readonly HasServicesLog?: number | bigint
+  readonly YamlConfigName?: string
+  readonly YamlContent?: string
+  readonly SubTaskCount?: number | bigint
 }
 export const RecordingRuleYamlTaskInfo: $Schema.Schema<RecordingRuleYamlTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordingRuleYamlTaskInfo", { YamlId: $C.str, TopicId: $C.str, DstTopicId: $C.str, CreateTime: $C.str, UpdateTime: $C.str, Status: $C.int64, EnableFlag: $C.int64, ProcessStartTime: $C.uint64, ProcessPeriod: $C.int64, ProcessDelay: $C.int64, HasServicesLog: $C.uint64, YamlConfigName: $C.str, YamlContent: $C.str, SubTaskCount: $C.int64 }))
 
@@ -5147,19 +5147,19 @@ export const RemoteWriteAuthInfo: $Schema.Schema<RemoteWriteAuthInfo> = /*#__PUR
 
 /** `RemoteWriteInfo` (response side). */
 export interface RemoteWriteInfo {
-  readonly TaskId: string | null
-  readonly TopicId: string | null
-  readonly Name: string | null
-  readonly NetType: number | bigint | null
+  readonly TaskId?: string | null
+  readonly TopicId?: string | null
+  readonly Name?: string | null
+  readonly NetType?: number | bigint | null
   readonly VpcId?: string | null
-  readonly Status: number | bigint | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
-  readonly Target: string | null
-  readonly RemoteWriteURL: string | null
+  readonly Status?: number | bigint | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
+  readonly Target?: string | null
+  readonly RemoteWriteURL?: string | null
   readonly AuthType?: number | bigint | null
   readonly AuthInfo?: RemoteWriteAuthInfo | null
-  readonly LogsetId: string | null
+  readonly LogsetId?: string | null
   readonly Enable?: number | bigint | null
   readonly VirtualGatewayType?: number | bigint | null
 }
@@ -5189,45 +5189,45 @@ export const RuleInfo: $Schema.Schema<RuleInfo> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `RuleKeyValueInfo` (both sides). */
 export interface RuleKeyValueInfo {
-  readonly CaseSensitive: boolean
+  readonly CaseSensitive?: boolean
   readonly KeyValues?: readonly KeyValueInfo[]
 }
 export const RuleKeyValueInfo: $Schema.Schema<RuleKeyValueInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleKeyValueInfo", { CaseSensitive: $C.bool }, { KeyValues: $C.arr(KeyValueInfo) }))
 
 /** `RuleTagInfo` (both sides). */
 export interface RuleTagInfo {
-  readonly CaseSensitive: boolean
-  readonly KeyValues: readonly KeyValueInfo[]
+  readonly CaseSensitive?: boolean
+  readonly KeyValues?: readonly KeyValueInfo[]
 }
 export const RuleTagInfo: $Schema.Schema<RuleTagInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleTagInfo", { CaseSensitive: $C.bool, KeyValues: $C.arr(KeyValueInfo) }))
 
 /** `S3RechargeInfo` (response side). */
 export interface S3RechargeInfo {
-  readonly TaskId: string
-  readonly TopicId: string
-  readonly LogsetId: string
-  readonly Name: string
-  readonly Bucket: string
-  readonly S3Region: string
-  readonly AccessKeyId: string
+  readonly TaskId?: string
+  readonly TopicId?: string
+  readonly LogsetId?: string
+  readonly Name?: string
+  readonly Bucket?: string
+  readonly S3Region?: string
+  readonly AccessKeyId?: string
   readonly Endpoint?: string
-  readonly LogType: string
+  readonly LogType?: string
   readonly Prefix?: string
   readonly Compress?: string
   readonly ExtractRule?: ExtractRuleInfo
-  readonly TaskType: number | bigint
+  readonly TaskType?: number | bigint
   readonly Metadata?: readonly string[]
-  readonly Status: number | bigint
-  readonly Enable: number | bigint
+  readonly Status?: number | bigint
+  readonly Enable?: number | bigint
   readonly Progress?: number | bigint
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
 }
 export const S3RechargeInfo: $Schema.Schema<S3RechargeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("S3RechargeInfo", { TaskId: $C.str, TopicId: $C.str, LogsetId: $C.str, Name: $C.str, Bucket: $C.str, S3Region: $C.str, AccessKeyId: $C.str, LogType: $C.str, TaskType: $C.uint64, Status: $C.uint64, Enable: $C.uint64, CreateTime: $C.uint64, UpdateTime: $C.uint64 }, { Endpoint: $C.str, Prefix: $C.str, Compress: $C.str, ExtractRule: ExtractRuleInfo, Metadata: $C.arr($C.str), Progress: $C.uint64 }))
 
 /** `ScheduledSqlResouceInfo` (both sides). */
 export interface ScheduledSqlResouceInfo {
-  readonly TopicId: string
+  readonly TopicId?: string
   readonly Region?: string
   readonly BizType?: number | bigint
   readonly MetricName?: string
@@ -5240,24 +5240,24 @@ export const ScheduledSqlResouceInfo: $Schema.Schema<ScheduledSqlResouceInfo> = 
 
 /** `ScheduledSqlTaskInfo` (response side). */
 export interface ScheduledSqlTaskInfo {
-  readonly TaskId: string
-  readonly Name: string
-  readonly SrcTopicId: string
-  readonly SrcTopicName: string
-  readonly DstResource: ScheduledSqlResouceInfo
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Status: number | bigint
-  readonly EnableFlag: number | bigint
-  readonly ScheduledSqlContent: string
-  readonly ProcessStartTime: string
-  readonly ProcessType: number | bigint
-  readonly ProcessEndTime: string
-  readonly ProcessPeriod: number | bigint
-  readonly ProcessTimeWindow: string
-  readonly ProcessDelay: number | bigint
-  readonly SrcTopicRegion: string
-  readonly SyntaxRule: number | bigint
+  readonly TaskId?: string
+  readonly Name?: string
+  readonly SrcTopicId?: string
+  readonly SrcTopicName?: string
+  readonly DstResource?: ScheduledSqlResouceInfo
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Status?: number | bigint
+  readonly EnableFlag?: number | bigint
+  readonly ScheduledSqlContent?: string
+  readonly ProcessStartTime?: string
+  readonly ProcessType?: number | bigint
+  readonly ProcessEndTime?: string
+  readonly ProcessPeriod?: number | bigint
+  readonly ProcessTimeWindow?: string
+  readonly ProcessDelay?: number | bigint
+  readonly SrcTopicRegion?: string
+  readonly SyntaxRule?: number | bigint
   readonly HasServicesLog?: number | bigint
   readonly FullQuery?: number | bigint
   readonly ProcessPeriodUnit?: number | bigint
@@ -5278,11 +5278,11 @@ export const SearchCosRechargeInfoRequest: $Schema.Schema<SearchCosRechargeInfoR
 
 /** `SearchCosRechargeInfoResponse` (response side). */
 export interface SearchCosRechargeInfoResponse {
-  readonly Data: readonly string[]
-  readonly Sum: number | bigint
-  readonly Path: string
-  readonly Msg: string
-  readonly Status: number | bigint
+  readonly Data?: readonly string[]
+  readonly Sum?: number | bigint
+  readonly Path?: string
+  readonly Msg?: string
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const SearchCosRechargeInfoResponse: $Schema.Schema<SearchCosRechargeInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchCosRechargeInfoResponse", { Data: $C.arr($C.str), Sum: $C.uint64, Path: $C.str, Msg: $C.str, Status: $C.int64, RequestId: $C.str }))
@@ -5304,17 +5304,17 @@ export const SearchDashboardSubscribeResponse: $Schema.Schema<SearchDashboardSub
 
 /** `SearchLogErrors` (response side). */
 export interface SearchLogErrors {
-  readonly TopicId: string
-  readonly ErrorMsg: string
-  readonly ErrorCodeStr: string
+  readonly TopicId?: string
+  readonly ErrorMsg?: string
+  readonly ErrorCodeStr?: string
 }
 export const SearchLogErrors: $Schema.Schema<SearchLogErrors> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchLogErrors", { TopicId: $C.str, ErrorMsg: $C.str, ErrorCodeStr: $C.str }))
 
 /** `SearchLogInfos` (response side). */
 export interface SearchLogInfos {
-  readonly TopicId: string
-  readonly Period: number | bigint
-  readonly Context: string
+  readonly TopicId?: string
+  readonly Period?: number | bigint
+  readonly Context?: string
 }
 export const SearchLogInfos: $Schema.Schema<SearchLogInfos> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchLogInfos", { TopicId: $C.str, Period: $C.int64, Context: $C.str }))
 
@@ -5342,24 +5342,24 @@ export const SearchLogRequest: $Schema.Schema<SearchLogRequest> = /*#__PURE__*/ 
 
 /** `SearchLogResponse` (response side). */
 export interface SearchLogResponse {
-  readonly Context: string
-  readonly ListOver: boolean
-  readonly Analysis: boolean
-  readonly Results: readonly LogInfo[] | null
-  readonly ColNames: readonly string[] | null
-  readonly AnalysisResults: readonly LogItems[] | null
-  readonly AnalysisRecords: readonly string[] | null
-  readonly Columns: readonly Column[] | null
-  readonly SamplingRate: number
-  readonly Topics: SearchLogTopics | null
+  readonly Context?: string
+  readonly ListOver?: boolean
+  readonly Analysis?: boolean
+  readonly Results?: readonly LogInfo[] | null
+  readonly ColNames?: readonly string[] | null
+  readonly AnalysisResults?: readonly LogItems[] | null
+  readonly AnalysisRecords?: readonly string[] | null
+  readonly Columns?: readonly Column[] | null
+  readonly SamplingRate?: number
+  readonly Topics?: SearchLogTopics | null
   readonly RequestId: string
 }
 export const SearchLogResponse: $Schema.Schema<SearchLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchLogResponse", { Context: $C.str, ListOver: $C.bool, Analysis: $C.bool, Results: $C.nul($C.arr(LogInfo)), ColNames: $C.nul($C.arr($C.str)), AnalysisResults: $C.nul($C.arr(LogItems)), AnalysisRecords: $C.nul($C.arr($C.str)), Columns: $C.nul($C.arr(Column)), SamplingRate: $C.float, Topics: $C.nul(SearchLogTopics), RequestId: $C.str }))
 
 /** `SearchLogTopics` (response side). */
 export interface SearchLogTopics {
-  readonly Errors: readonly SearchLogErrors[]
-  readonly Infos: readonly SearchLogInfos[]
+  readonly Errors?: readonly SearchLogErrors[]
+  readonly Infos?: readonly SearchLogInfos[]
 }
 export const SearchLogTopics: $Schema.Schema<SearchLogTopics> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchLogTopics", { Errors: $C.arr(SearchLogErrors), Infos: $C.arr(SearchLogInfos) }))
 
@@ -5379,26 +5379,26 @@ export const SearchS3RechargeInfoRequest: $Schema.Schema<SearchS3RechargeInfoReq
 
 /** `SearchS3RechargeInfoResponse` (response side). */
 export interface SearchS3RechargeInfoResponse {
-  readonly Data: readonly string[]
-  readonly Sum: number | bigint
-  readonly Path: string
-  readonly Msg: string
-  readonly Status: number | bigint
+  readonly Data?: readonly string[]
+  readonly Sum?: number | bigint
+  readonly Path?: string
+  readonly Msg?: string
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const SearchS3RechargeInfoResponse: $Schema.Schema<SearchS3RechargeInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchS3RechargeInfoResponse", { Data: $C.arr($C.str), Sum: $C.uint64, Path: $C.str, Msg: $C.str, Status: $C.int64, RequestId: $C.str }))
 
 /** `SearchViewInfo` (response side). */
 export interface SearchViewInfo {
-  readonly ViewId: string
-  readonly ViewName: string
-  readonly ViewType: string
-  readonly LogsetId: string
-  readonly LogsetRegion: string
-  readonly Topics: readonly ViewSearchTopic[]
+  readonly ViewId?: string
+  readonly ViewName?: string
+  readonly ViewType?: string
+  readonly LogsetId?: string
+  readonly LogsetRegion?: string
+  readonly Topics?: readonly ViewSearchTopic[]
   readonly Description?: string
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
 }
 export const SearchViewInfo: $Schema.Schema<SearchViewInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchViewInfo", { ViewId: $C.str, ViewName: $C.str, ViewType: $C.str, LogsetId: $C.str, LogsetRegion: $C.str, Topics: $C.arr(ViewSearchTopic), CreateTime: $C.uint64, UpdateTime: $C.uint64 }, { Description: $C.str }))
 
@@ -5425,25 +5425,25 @@ export const ServiceLogConfigInfo: $Schema.Schema<ServiceLogConfigInfo> = /*#__P
 
 /** `ShipperInfo` (response side). */
 export interface ShipperInfo {
-  readonly ShipperId: string
-  readonly TopicId: string
-  readonly Bucket: string
-  readonly Prefix: string
-  readonly ShipperName: string
-  readonly Interval: number | bigint
-  readonly MaxSize: number | bigint
-  readonly Status: boolean
-  readonly FilterRules: readonly FilterRuleInfo[]
-  readonly Partition: string
-  readonly Compress: CompressInfo
-  readonly Content: ContentInfo
-  readonly CreateTime: string
-  readonly FilenameMode: number | bigint
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly Progress: number
-  readonly RemainTime: number | bigint
-  readonly HistoryStatus: number | bigint
+  readonly ShipperId?: string
+  readonly TopicId?: string
+  readonly Bucket?: string
+  readonly Prefix?: string
+  readonly ShipperName?: string
+  readonly Interval?: number | bigint
+  readonly MaxSize?: number | bigint
+  readonly Status?: boolean
+  readonly FilterRules?: readonly FilterRuleInfo[]
+  readonly Partition?: string
+  readonly Compress?: CompressInfo
+  readonly Content?: ContentInfo
+  readonly CreateTime?: string
+  readonly FilenameMode?: number | bigint
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly Progress?: number
+  readonly RemainTime?: number | bigint
+  readonly HistoryStatus?: number | bigint
   readonly StorageType?: string
   readonly RoleArn?: string
   readonly ExternalId?: string
@@ -5455,15 +5455,15 @@ export const ShipperInfo: $Schema.Schema<ShipperInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `ShipperTaskInfo` (response side). */
 export interface ShipperTaskInfo {
-  readonly TaskId: string
-  readonly ShipperId: string
-  readonly TopicId: string
-  readonly RangeStart: number | bigint
-  readonly RangeEnd: number | bigint
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly Status: string
-  readonly Message: string
+  readonly TaskId?: string
+  readonly ShipperId?: string
+  readonly TopicId?: string
+  readonly RangeStart?: number | bigint
+  readonly RangeEnd?: number | bigint
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly Status?: string
+  readonly Message?: string
 }
 export const ShipperTaskInfo: $Schema.Schema<ShipperTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ShipperTaskInfo", { TaskId: $C.str, ShipperId: $C.str, TopicId: $C.str, RangeStart: $C.int64, RangeEnd: $C.int64, StartTime: $C.int64, EndTime: $C.int64, Status: $C.str, Message: $C.str }))
 
@@ -5478,24 +5478,24 @@ export const SplitPartitionRequest: $Schema.Schema<SplitPartitionRequest> = /*#_
 
 /** `SplitPartitionResponse` (response side). */
 export interface SplitPartitionResponse {
-  readonly Partitions: readonly PartitionInfo[]
+  readonly Partitions?: readonly PartitionInfo[]
   readonly RequestId: string
 }
 export const SplitPartitionResponse: $Schema.Schema<SplitPartitionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SplitPartitionResponse", { Partitions: $C.arr(PartitionInfo), RequestId: $C.str }))
 
 /** `SplunkDeliverInfo` (response side). */
 export interface SplunkDeliverInfo {
-  readonly TaskId: string
-  readonly Name: string
-  readonly Uin: number | bigint
-  readonly TopicId: string
-  readonly Status: number | bigint
-  readonly Enable: number | bigint
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
-  readonly NetInfo: NetInfo
-  readonly Metadata: MetadataInfo
-  readonly HasServiceLog: number | bigint
+  readonly TaskId?: string
+  readonly Name?: string
+  readonly Uin?: number | bigint
+  readonly TopicId?: string
+  readonly Status?: number | bigint
+  readonly Enable?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
+  readonly NetInfo?: NetInfo
+  readonly Metadata?: MetadataInfo
+  readonly HasServiceLog?: number | bigint
   readonly Source?: string
   readonly SourceType?: string
   readonly Index?: string
@@ -5508,8 +5508,8 @@ export const SplunkDeliverInfo: $Schema.Schema<SplunkDeliverInfo> = /*#__PURE__*
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Key: $C.str, Value: $C.str }))
 
@@ -5545,28 +5545,28 @@ export const TopicIdAndRegion: $Schema.Schema<TopicIdAndRegion> = /*#__PURE__*/ 
 
 /** `TopicInfo` (response side). */
 export interface TopicInfo {
-  readonly LogsetId: string
-  readonly TopicId: string
-  readonly TopicName: string
-  readonly PartitionCount: number | bigint
-  readonly Index: boolean
-  readonly AssumerUin: number | bigint
-  readonly AssumerName: string
-  readonly CreateTime: string
-  readonly Status: boolean
-  readonly Tags: readonly Tag[]
-  readonly RoleName: string
-  readonly AutoSplit: boolean
-  readonly MaxSplitPartitions: number | bigint
-  readonly StorageType: string
-  readonly Period: number | bigint
-  readonly SubAssumerName: string
-  readonly Describes: string
-  readonly HotPeriod: number | bigint
-  readonly KeyId: string
+  readonly LogsetId?: string
+  readonly TopicId?: string
+  readonly TopicName?: string
+  readonly PartitionCount?: number | bigint
+  readonly Index?: boolean
+  readonly AssumerUin?: number | bigint
+  readonly AssumerName?: string
+  readonly CreateTime?: string
+  readonly Status?: boolean
+  readonly Tags?: readonly Tag[]
+  readonly RoleName?: string
+  readonly AutoSplit?: boolean
+  readonly MaxSplitPartitions?: number | bigint
+  readonly StorageType?: string
+  readonly Period?: number | bigint
+  readonly SubAssumerName?: string
+  readonly Describes?: string
+  readonly HotPeriod?: number | bigint
+  readonly KeyId?: string
   readonly CustomKmsInfo?: CustomKmsInfo
-  readonly BizType: number | bigint
-  readonly IsWebTracking: boolean
+  readonly BizType?: number | bigint
+  readonly IsWebTracking?: boolean
   readonly Extends?: TopicExtendInfo
   readonly TopicAsyncTaskID?: string
   readonly MigrationStatus?: number | bigint
@@ -5579,14 +5579,14 @@ export const TopicInfo: $Schema.Schema<TopicInfo> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `TopicPartitionInfo` (both sides). */
 export interface TopicPartitionInfo {
-  readonly TopicID: string | null
-  readonly Partitions: readonly (number | bigint)[] | null
+  readonly TopicID?: string | null
+  readonly Partitions?: readonly (number | bigint)[] | null
 }
 export const TopicPartitionInfo: $Schema.Schema<TopicPartitionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicPartitionInfo", { TopicID: $C.nul($C.str), Partitions: $C.nul($C.arr($C.uint64)) }))
 
 /** `TopicPartitionOffsetInfo` (both sides). */
 export interface TopicPartitionOffsetInfo {
-  readonly TopicID: string | null
+  readonly TopicID?: string | null
   readonly PartitionOffsets?: readonly PartitionOffsetInfo[] | null
 }
 export const TopicPartitionOffsetInfo: $Schema.Schema<TopicPartitionOffsetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicPartitionOffsetInfo", { TopicID: $C.nul($C.str) }, { PartitionOffsets: $C.nul($C.arr(PartitionOffsetInfo)) }))
@@ -5608,13 +5608,13 @@ export const UploadLogResponse: $Schema.Schema<UploadLogResponse> = /*#__PURE__*
 
 /** `UserKafkaMeta` (both sides). */
 export interface UserKafkaMeta {
-  readonly KafkaVersion: string
+  readonly KafkaVersion?: string
 }
 export const UserKafkaMeta: $Schema.Schema<UserKafkaMeta> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserKafkaMeta", { KafkaVersion: $C.str }))
 
 /** `ValueInfo` (both sides). */
 export interface ValueInfo {
-  readonly Type: string
+  readonly Type?: string
   readonly Tokenizer?: string
   readonly SqlFlag?: boolean
   readonly ContainZH?: boolean
@@ -5626,16 +5626,16 @@ export const ValueInfo: $Schema.Schema<ValueInfo> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ViewSearchTopic` (both sides). */
 export interface ViewSearchTopic {
-  readonly Region: string
-  readonly LogsetId: string
-  readonly TopicId: string
+  readonly Region?: string
+  readonly LogsetId?: string
+  readonly TopicId?: string
 }
 export const ViewSearchTopic: $Schema.Schema<ViewSearchTopic> = /*#__PURE__*/ $C.lazy(() => $C.struct("ViewSearchTopic", { Region: $C.str, LogsetId: $C.str, TopicId: $C.str }))
 
 /** `WebCallback` (both sides). */
 export interface WebCallback {
-  readonly CallbackType: string
-  readonly Url: string
+  readonly CallbackType?: string
+  readonly Url?: string
   readonly WebCallbackId?: string
   readonly Method?: string
   readonly NoticeContentId?: string

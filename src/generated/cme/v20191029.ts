@@ -19,10 +19,10 @@ export const $M: $O.Meta = { service: "cme", version: "2019-10-29" }
 
 /** `AccountInfo` (response side). */
 export interface AccountInfo {
-  readonly UserId: string
-  readonly Phone: string
-  readonly Nick: string
-  readonly Status: string
+  readonly UserId?: string
+  readonly Phone?: string
+  readonly Nick?: string
+  readonly Status?: string
   readonly CreateTime?: string
 }
 export const AccountInfo: $Schema.Schema<AccountInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccountInfo", { UserId: $C.str, Phone: $C.str, Nick: $C.str, Status: $C.str }, { CreateTime: $C.str }))
@@ -52,20 +52,20 @@ export const AddTeamMemberResponse: $Schema.Schema<AddTeamMemberResponse> = /*#_
 
 /** `AudioMaterial` (response side). */
 export interface AudioMaterial {
-  readonly MetaData: MediaMetaData
-  readonly MaterialUrl: string
-  readonly CoverUrl: string
-  readonly MaterialStatus: MaterialStatus | null
-  readonly OriginalUrl: string
-  readonly VodFileId: string
+  readonly MetaData?: MediaMetaData
+  readonly MaterialUrl?: string
+  readonly CoverUrl?: string
+  readonly MaterialStatus?: MaterialStatus | null
+  readonly OriginalUrl?: string
+  readonly VodFileId?: string
 }
 export const AudioMaterial: $Schema.Schema<AudioMaterial> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioMaterial", { MetaData: MediaMetaData, MaterialUrl: $C.str, CoverUrl: $C.str, MaterialStatus: $C.nul(MaterialStatus), OriginalUrl: $C.str, VodFileId: $C.str }))
 
 /** `AudioStreamInfo` (response side). */
 export interface AudioStreamInfo {
-  readonly Bitrate: number | bigint
-  readonly SamplingRate: number | bigint
-  readonly Codec: string
+  readonly Bitrate?: number | bigint
+  readonly SamplingRate?: number | bigint
+  readonly Codec?: string
 }
 export const AudioStreamInfo: $Schema.Schema<AudioStreamInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioStreamInfo", { Bitrate: $C.uint64, SamplingRate: $C.uint64, Codec: $C.str }))
 
@@ -80,15 +80,15 @@ export const AudioTrackItem: $Schema.Schema<AudioTrackItem> = /*#__PURE__*/ $C.l
 
 /** `AuthorizationInfo` (response side). */
 export interface AuthorizationInfo {
-  readonly Authorizee: Entity
-  readonly PermissionSet: readonly string[]
+  readonly Authorizee?: Entity
+  readonly PermissionSet?: readonly string[]
 }
 export const AuthorizationInfo: $Schema.Schema<AuthorizationInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuthorizationInfo", { Authorizee: Entity, PermissionSet: $C.arr($C.str) }))
 
 /** `Authorizer` (response side). */
 export interface Authorizer {
-  readonly Type: string
-  readonly Id: string
+  readonly Type?: string
+  readonly Id?: string
 }
 export const Authorizer: $Schema.Schema<Authorizer> = /*#__PURE__*/ $C.lazy(() => $C.struct("Authorizer", { Type: $C.str, Id: $C.str }))
 
@@ -112,24 +112,24 @@ export const ClassCreatedEvent: $Schema.Schema<ClassCreatedEvent> = /*#__PURE__*
 
 /** `ClassDeletedEvent` (response side). */
 export interface ClassDeletedEvent {
-  readonly Owner: Entity
-  readonly ClassPathSet: readonly string[]
+  readonly Owner?: Entity
+  readonly ClassPathSet?: readonly string[]
 }
 export const ClassDeletedEvent: $Schema.Schema<ClassDeletedEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClassDeletedEvent", { Owner: Entity, ClassPathSet: $C.arr($C.str) }))
 
 /** `ClassInfo` (response side). */
 export interface ClassInfo {
-  readonly Owner: Entity
-  readonly ClassPath: string
+  readonly Owner?: Entity
+  readonly ClassPath?: string
 }
 export const ClassInfo: $Schema.Schema<ClassInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClassInfo", { Owner: Entity, ClassPath: $C.str }))
 
 /** `ClassMovedEvent` (response side). */
 export interface ClassMovedEvent {
-  readonly SourceOwner: Entity
-  readonly SourceClassPathSet: readonly string[]
-  readonly DestinationOwner: Entity
-  readonly DestinationClassPath: string
+  readonly SourceOwner?: Entity
+  readonly SourceClassPathSet?: readonly string[]
+  readonly DestinationOwner?: Entity
+  readonly DestinationClassPath?: string
 }
 export const ClassMovedEvent: $Schema.Schema<ClassMovedEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClassMovedEvent", { SourceOwner: Entity, SourceClassPathSet: $C.arr($C.str), DestinationOwner: Entity, DestinationClassPath: $C.str }))
 
@@ -145,7 +145,7 @@ export const CopyProjectRequest: $Schema.Schema<CopyProjectRequest> = /*#__PURE_
 
 /** `CopyProjectResponse` (response side). */
 export interface CopyProjectResponse {
-  readonly ProjectId: string
+  readonly ProjectId?: string
   readonly RequestId: string
 }
 export const CopyProjectResponse: $Schema.Schema<CopyProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CopyProjectResponse", { ProjectId: $C.str, RequestId: $C.str }))
@@ -189,7 +189,7 @@ export const CreateLinkRequest: $Schema.Schema<CreateLinkRequest> = /*#__PURE__*
 
 /** `CreateLinkResponse` (response side). */
 export interface CreateLinkResponse {
-  readonly MaterialId: string
+  readonly MaterialId?: string
   readonly RequestId: string
 }
 export const CreateLinkResponse: $Schema.Schema<CreateLinkResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLinkResponse", { MaterialId: $C.str, RequestId: $C.str }))
@@ -216,8 +216,8 @@ export const CreateProjectRequest: $Schema.Schema<CreateProjectRequest> = /*#__P
 
 /** `CreateProjectResponse` (response side). */
 export interface CreateProjectResponse {
-  readonly ProjectId: string
-  readonly RtmpPushInputInfoSet: readonly RtmpPushInputInfo[]
+  readonly ProjectId?: string
+  readonly RtmpPushInputInfoSet?: readonly RtmpPushInputInfo[]
   readonly RequestId: string
 }
 export const CreateProjectResponse: $Schema.Schema<CreateProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProjectResponse", { ProjectId: $C.str, RtmpPushInputInfoSet: $C.arr(RtmpPushInputInfo), RequestId: $C.str }))
@@ -234,7 +234,7 @@ export const CreateTeamRequest: $Schema.Schema<CreateTeamRequest> = /*#__PURE__*
 
 /** `CreateTeamResponse` (response side). */
 export interface CreateTeamResponse {
-  readonly TeamId: string
+  readonly TeamId?: string
   readonly RequestId: string
 }
 export const CreateTeamResponse: $Schema.Schema<CreateTeamResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTeamResponse", { TeamId: $C.str, RequestId: $C.str }))
@@ -253,7 +253,7 @@ export const CreateVideoEncodingPresetRequest: $Schema.Schema<CreateVideoEncodin
 
 /** `CreateVideoEncodingPresetResponse` (response side). */
 export interface CreateVideoEncodingPresetResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateVideoEncodingPresetResponse: $Schema.Schema<CreateVideoEncodingPresetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVideoEncodingPresetResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -381,8 +381,8 @@ export const DescribeAccountsRequest: $Schema.Schema<DescribeAccountsRequest> = 
 
 /** `DescribeAccountsResponse` (response side). */
 export interface DescribeAccountsResponse {
-  readonly TotalCount: number | bigint
-  readonly AccountInfoSet: readonly AccountInfo[]
+  readonly TotalCount?: number | bigint
+  readonly AccountInfoSet?: readonly AccountInfo[]
   readonly RequestId: string
 }
 export const DescribeAccountsResponse: $Schema.Schema<DescribeAccountsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccountsResponse", { TotalCount: $C.int64, AccountInfoSet: $C.arr(AccountInfo), RequestId: $C.str }))
@@ -397,7 +397,7 @@ export const DescribeClassRequest: $Schema.Schema<DescribeClassRequest> = /*#__P
 
 /** `DescribeClassResponse` (response side). */
 export interface DescribeClassResponse {
-  readonly ClassInfoSet: readonly ClassInfo[]
+  readonly ClassInfoSet?: readonly ClassInfo[]
   readonly RequestId: string
 }
 export const DescribeClassResponse: $Schema.Schema<DescribeClassResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClassResponse", { ClassInfoSet: $C.arr(ClassInfo), RequestId: $C.str }))
@@ -413,8 +413,8 @@ export const DescribeJoinTeamsRequest: $Schema.Schema<DescribeJoinTeamsRequest> 
 
 /** `DescribeJoinTeamsResponse` (response side). */
 export interface DescribeJoinTeamsResponse {
-  readonly TotalCount: number | bigint
-  readonly TeamSet: readonly JoinTeamInfo[]
+  readonly TotalCount?: number | bigint
+  readonly TeamSet?: readonly JoinTeamInfo[]
   readonly RequestId: string
 }
 export const DescribeJoinTeamsResponse: $Schema.Schema<DescribeJoinTeamsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJoinTeamsResponse", { TotalCount: $C.uint64, TeamSet: $C.arr(JoinTeamInfo), RequestId: $C.str }))
@@ -428,7 +428,7 @@ export const DescribeLoginStatusRequest: $Schema.Schema<DescribeLoginStatusReque
 
 /** `DescribeLoginStatusResponse` (response side). */
 export interface DescribeLoginStatusResponse {
-  readonly LoginStatusInfoSet: readonly LoginStatusInfo[]
+  readonly LoginStatusInfoSet?: readonly LoginStatusInfo[]
   readonly RequestId: string
 }
 export const DescribeLoginStatusResponse: $Schema.Schema<DescribeLoginStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoginStatusResponse", { LoginStatusInfoSet: $C.arr(LoginStatusInfo), RequestId: $C.str }))
@@ -444,7 +444,7 @@ export const DescribeMaterialsRequest: $Schema.Schema<DescribeMaterialsRequest> 
 
 /** `DescribeMaterialsResponse` (response side). */
 export interface DescribeMaterialsResponse {
-  readonly MaterialInfoSet: readonly MaterialInfo[]
+  readonly MaterialInfoSet?: readonly MaterialInfo[]
   readonly RequestId: string
 }
 export const DescribeMaterialsResponse: $Schema.Schema<DescribeMaterialsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMaterialsResponse", { MaterialInfoSet: $C.arr(MaterialInfo), RequestId: $C.str }))
@@ -460,8 +460,8 @@ export const DescribePlatformsRequest: $Schema.Schema<DescribePlatformsRequest> 
 
 /** `DescribePlatformsResponse` (response side). */
 export interface DescribePlatformsResponse {
-  readonly TotalCount: number | bigint
-  readonly PlatformInfoSet: readonly PlatformInfo[]
+  readonly TotalCount?: number | bigint
+  readonly PlatformInfoSet?: readonly PlatformInfo[]
   readonly RequestId: string
 }
 export const DescribePlatformsResponse: $Schema.Schema<DescribePlatformsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePlatformsResponse", { TotalCount: $C.uint64, PlatformInfoSet: $C.arr(PlatformInfo), RequestId: $C.str }))
@@ -483,8 +483,8 @@ export const DescribeProjectsRequest: $Schema.Schema<DescribeProjectsRequest> = 
 
 /** `DescribeProjectsResponse` (response side). */
 export interface DescribeProjectsResponse {
-  readonly TotalCount: number | bigint
-  readonly ProjectInfoSet: readonly ProjectInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ProjectInfoSet?: readonly ProjectInfo[]
   readonly RequestId: string
 }
 export const DescribeProjectsResponse: $Schema.Schema<DescribeProjectsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProjectsResponse", { TotalCount: $C.uint64, ProjectInfoSet: $C.arr(ProjectInfo), RequestId: $C.str }))
@@ -500,8 +500,8 @@ export const DescribeResourceAuthorizationRequest: $Schema.Schema<DescribeResour
 
 /** `DescribeResourceAuthorizationResponse` (response side). */
 export interface DescribeResourceAuthorizationResponse {
-  readonly TotalCount: number | bigint
-  readonly AuthorizationInfoSet: readonly AuthorizationInfo[]
+  readonly TotalCount?: number | bigint
+  readonly AuthorizationInfoSet?: readonly AuthorizationInfo[]
   readonly RequestId: string
 }
 export const DescribeResourceAuthorizationResponse: $Schema.Schema<DescribeResourceAuthorizationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceAuthorizationResponse", { TotalCount: $C.int64, AuthorizationInfoSet: $C.arr(AuthorizationInfo), RequestId: $C.str }))
@@ -516,8 +516,8 @@ export const DescribeSharedSpaceRequest: $Schema.Schema<DescribeSharedSpaceReque
 
 /** `DescribeSharedSpaceResponse` (response side). */
 export interface DescribeSharedSpaceResponse {
-  readonly TotalCount: number | bigint
-  readonly AuthorizerSet: readonly Authorizer[]
+  readonly TotalCount?: number | bigint
+  readonly AuthorizerSet?: readonly Authorizer[]
   readonly RequestId: string
 }
 export const DescribeSharedSpaceResponse: $Schema.Schema<DescribeSharedSpaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSharedSpaceResponse", { TotalCount: $C.int64, AuthorizerSet: $C.arr(Authorizer), RequestId: $C.str }))
@@ -532,13 +532,13 @@ export const DescribeTaskDetailRequest: $Schema.Schema<DescribeTaskDetailRequest
 
 /** `DescribeTaskDetailResponse` (response side). */
 export interface DescribeTaskDetailResponse {
-  readonly Status: string
-  readonly Progress: number | bigint
-  readonly ErrCode: number | bigint
-  readonly ErrMsg: string
-  readonly TaskType: string
-  readonly VideoEditProjectOutput: VideoEditProjectOutput | null
-  readonly CreateTime: string
+  readonly Status?: string
+  readonly Progress?: number | bigint
+  readonly ErrCode?: number | bigint
+  readonly ErrMsg?: string
+  readonly TaskType?: string
+  readonly VideoEditProjectOutput?: VideoEditProjectOutput | null
+  readonly CreateTime?: string
   readonly RequestId: string
 }
 export const DescribeTaskDetailResponse: $Schema.Schema<DescribeTaskDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskDetailResponse", { Status: $C.str, Progress: $C.uint64, ErrCode: $C.uint64, ErrMsg: $C.str, TaskType: $C.str, VideoEditProjectOutput: $C.nul(VideoEditProjectOutput), CreateTime: $C.str, RequestId: $C.str }))
@@ -557,8 +557,8 @@ export const DescribeTasksRequest: $Schema.Schema<DescribeTasksRequest> = /*#__P
 
 /** `DescribeTasksResponse` (response side). */
 export interface DescribeTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly TaskBaseInfoSet: readonly TaskBaseInfo[]
+  readonly TotalCount?: number | bigint
+  readonly TaskBaseInfoSet?: readonly TaskBaseInfo[]
   readonly RequestId: string
 }
 export const DescribeTasksResponse: $Schema.Schema<DescribeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTasksResponse", { TotalCount: $C.uint64, TaskBaseInfoSet: $C.arr(TaskBaseInfo), RequestId: $C.str }))
@@ -576,8 +576,8 @@ export const DescribeTeamMembersRequest: $Schema.Schema<DescribeTeamMembersReque
 
 /** `DescribeTeamMembersResponse` (response side). */
 export interface DescribeTeamMembersResponse {
-  readonly TotalCount: number | bigint
-  readonly MemberSet: readonly TeamMemberInfo[]
+  readonly TotalCount?: number | bigint
+  readonly MemberSet?: readonly TeamMemberInfo[]
   readonly RequestId: string
 }
 export const DescribeTeamMembersResponse: $Schema.Schema<DescribeTeamMembersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTeamMembersResponse", { TotalCount: $C.uint64, MemberSet: $C.arr(TeamMemberInfo), RequestId: $C.str }))
@@ -593,8 +593,8 @@ export const DescribeTeamsRequest: $Schema.Schema<DescribeTeamsRequest> = /*#__P
 
 /** `DescribeTeamsResponse` (response side). */
 export interface DescribeTeamsResponse {
-  readonly TotalCount: number | bigint
-  readonly TeamSet: readonly TeamInfo[]
+  readonly TotalCount?: number | bigint
+  readonly TeamSet?: readonly TeamInfo[]
   readonly RequestId: string
 }
 export const DescribeTeamsResponse: $Schema.Schema<DescribeTeamsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTeamsResponse", { TotalCount: $C.uint64, TeamSet: $C.arr(TeamInfo), RequestId: $C.str }))
@@ -610,8 +610,8 @@ export const DescribeVideoEncodingPresetsRequest: $Schema.Schema<DescribeVideoEn
 
 /** `DescribeVideoEncodingPresetsResponse` (response side). */
 export interface DescribeVideoEncodingPresetsResponse {
-  readonly TotalCount: number | bigint
-  readonly VideoEncodingPresetSet: readonly VideoEncodingPreset[]
+  readonly TotalCount?: number | bigint
+  readonly VideoEncodingPresetSet?: readonly VideoEncodingPreset[]
   readonly RequestId: string
 }
 export const DescribeVideoEncodingPresetsResponse: $Schema.Schema<DescribeVideoEncodingPresetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVideoEncodingPresetsResponse", { TotalCount: $C.uint64, VideoEncodingPresetSet: $C.arr(VideoEncodingPreset), RequestId: $C.str }))
@@ -624,28 +624,28 @@ export const EmptyTrackItem: $Schema.Schema<EmptyTrackItem> = /*#__PURE__*/ $C.l
 
 /** `Entity` (both sides). */
 export interface Entity {
-  readonly Type: string
-  readonly Id: string
+  readonly Type?: string
+  readonly Id?: string
 }
 export const Entity: $Schema.Schema<Entity> = /*#__PURE__*/ $C.lazy(() => $C.struct("Entity", { Type: $C.str, Id: $C.str }))
 
 /** `EventContent` (response side). */
 export interface EventContent {
-  readonly EventType: string
-  readonly Operator: string
-  readonly StorageNewFileCreatedEvent: StorageNewFileCreatedEvent
-  readonly ProjectStreamConnectStatusChangedEvent: ProjectStreamConnectStatusChangedEvent
-  readonly ProjectSwitcherStatusChangedEvent: ProjectSwitcherStatusChangedEvent | null
-  readonly MaterialImportedEvent: MaterialImportedEvent | null
-  readonly MaterialAddedEvent: MaterialAddedEvent | null
-  readonly MaterialMovedEvent: MaterialMovedEvent | null
-  readonly MaterialModifiedEvent: MaterialModifiedEvent | null
-  readonly MaterialDeletedEvent: MaterialDeletedEvent | null
-  readonly ClassCreatedEvent: ClassCreatedEvent | null
-  readonly ClassMovedEvent: ClassMovedEvent | null
-  readonly ClassDeletedEvent: ClassDeletedEvent | null
-  readonly VideoExportCompletedEvent: VideoExportCompletedEvent | null
-  readonly ProjectMediaCastStatusChangedEvent: ProjectMediaCastStatusChangedEvent | null
+  readonly EventType?: string
+  readonly Operator?: string
+  readonly StorageNewFileCreatedEvent?: StorageNewFileCreatedEvent
+  readonly ProjectStreamConnectStatusChangedEvent?: ProjectStreamConnectStatusChangedEvent
+  readonly ProjectSwitcherStatusChangedEvent?: ProjectSwitcherStatusChangedEvent | null
+  readonly MaterialImportedEvent?: MaterialImportedEvent | null
+  readonly MaterialAddedEvent?: MaterialAddedEvent | null
+  readonly MaterialMovedEvent?: MaterialMovedEvent | null
+  readonly MaterialModifiedEvent?: MaterialModifiedEvent | null
+  readonly MaterialDeletedEvent?: MaterialDeletedEvent | null
+  readonly ClassCreatedEvent?: ClassCreatedEvent | null
+  readonly ClassMovedEvent?: ClassMovedEvent | null
+  readonly ClassDeletedEvent?: ClassDeletedEvent | null
+  readonly VideoExportCompletedEvent?: VideoExportCompletedEvent | null
+  readonly ProjectMediaCastStatusChangedEvent?: ProjectMediaCastStatusChangedEvent | null
 }
 export const EventContent: $Schema.Schema<EventContent> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventContent", { EventType: $C.str, Operator: $C.str, StorageNewFileCreatedEvent: StorageNewFileCreatedEvent, ProjectStreamConnectStatusChangedEvent: ProjectStreamConnectStatusChangedEvent, ProjectSwitcherStatusChangedEvent: $C.nul(ProjectSwitcherStatusChangedEvent), MaterialImportedEvent: $C.nul(MaterialImportedEvent), MaterialAddedEvent: $C.nul(MaterialAddedEvent), MaterialMovedEvent: $C.nul(MaterialMovedEvent), MaterialModifiedEvent: $C.nul(MaterialModifiedEvent), MaterialDeletedEvent: $C.nul(MaterialDeletedEvent), ClassCreatedEvent: $C.nul(ClassCreatedEvent), ClassMovedEvent: $C.nul(ClassMovedEvent), ClassDeletedEvent: $C.nul(ClassDeletedEvent), VideoExportCompletedEvent: $C.nul(VideoExportCompletedEvent), ProjectMediaCastStatusChangedEvent: $C.nul(ProjectMediaCastStatusChangedEvent) }))
 
@@ -666,7 +666,7 @@ export const ExportVideoByEditorTrackDataRequest: $Schema.Schema<ExportVideoByEd
 
 /** `ExportVideoByEditorTrackDataResponse` (response side). */
 export interface ExportVideoByEditorTrackDataResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportVideoByEditorTrackDataResponse: $Schema.Schema<ExportVideoByEditorTrackDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportVideoByEditorTrackDataResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -687,7 +687,7 @@ export const ExportVideoByTemplateRequest: $Schema.Schema<ExportVideoByTemplateR
 
 /** `ExportVideoByTemplateResponse` (response side). */
 export interface ExportVideoByTemplateResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportVideoByTemplateResponse: $Schema.Schema<ExportVideoByTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportVideoByTemplateResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -729,7 +729,7 @@ export const ExportVideoEditProjectRequest: $Schema.Schema<ExportVideoEditProjec
 
 /** `ExportVideoEditProjectResponse` (response side). */
 export interface ExportVideoEditProjectResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportVideoEditProjectResponse: $Schema.Schema<ExportVideoEditProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportVideoEditProjectResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -756,8 +756,8 @@ export const FlattenListMediaRequest: $Schema.Schema<FlattenListMediaRequest> = 
 
 /** `FlattenListMediaResponse` (response side). */
 export interface FlattenListMediaResponse {
-  readonly TotalCount: number | bigint
-  readonly MaterialInfoSet: readonly MaterialInfo[]
+  readonly TotalCount?: number | bigint
+  readonly MaterialInfoSet?: readonly MaterialInfo[]
   readonly RequestId: string
 }
 export const FlattenListMediaResponse: $Schema.Schema<FlattenListMediaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("FlattenListMediaResponse", { TotalCount: $C.int64, MaterialInfoSet: $C.arr(MaterialInfo), RequestId: $C.str }))
@@ -786,7 +786,7 @@ export const GenerateVideoSegmentationSchemeByAiRequest: $Schema.Schema<Generate
 
 /** `GenerateVideoSegmentationSchemeByAiResponse` (response side). */
 export interface GenerateVideoSegmentationSchemeByAiResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const GenerateVideoSegmentationSchemeByAiResponse: $Schema.Schema<GenerateVideoSegmentationSchemeByAiResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GenerateVideoSegmentationSchemeByAiResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -824,9 +824,9 @@ export const HandleMediaCastProjectRequest: $Schema.Schema<HandleMediaCastProjec
 
 /** `HandleMediaCastProjectResponse` (response side). */
 export interface HandleMediaCastProjectResponse {
-  readonly PlayInfo: MediaCastPlayInfo | null
-  readonly SourceInfoSet: readonly MediaCastSourceInfo[] | null
-  readonly DestinationInfoSet: readonly MediaCastDestinationInfo[] | null
+  readonly PlayInfo?: MediaCastPlayInfo | null
+  readonly SourceInfoSet?: readonly MediaCastSourceInfo[] | null
+  readonly DestinationInfoSet?: readonly MediaCastDestinationInfo[] | null
   readonly RequestId: string
 }
 export const HandleMediaCastProjectResponse: $Schema.Schema<HandleMediaCastProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("HandleMediaCastProjectResponse", { PlayInfo: $C.nul(MediaCastPlayInfo), SourceInfoSet: $C.nul($C.arr(MediaCastSourceInfo)), DestinationInfoSet: $C.nul($C.arr(MediaCastDestinationInfo)), RequestId: $C.str }))
@@ -846,20 +846,20 @@ export const HandleStreamConnectProjectRequest: $Schema.Schema<HandleStreamConne
 
 /** `HandleStreamConnectProjectResponse` (response side). */
 export interface HandleStreamConnectProjectResponse {
-  readonly StreamInputRtmpPushUrl: string
-  readonly VodPullInputPlayInfo: VodPullInputPlayInfo | null
+  readonly StreamInputRtmpPushUrl?: string
+  readonly VodPullInputPlayInfo?: VodPullInputPlayInfo | null
   readonly RequestId: string
 }
 export const HandleStreamConnectProjectResponse: $Schema.Schema<HandleStreamConnectProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("HandleStreamConnectProjectResponse", { StreamInputRtmpPushUrl: $C.str, VodPullInputPlayInfo: $C.nul(VodPullInputPlayInfo), RequestId: $C.str }))
 
 /** `ImageMaterial` (response side). */
 export interface ImageMaterial {
-  readonly Height: number | bigint
-  readonly Width: number | bigint
-  readonly MaterialUrl: string
-  readonly Size: number | bigint
-  readonly OriginalUrl: string
-  readonly VodFileId: string
+  readonly Height?: number | bigint
+  readonly Width?: number | bigint
+  readonly MaterialUrl?: string
+  readonly Size?: number | bigint
+  readonly OriginalUrl?: string
+  readonly VodFileId?: string
 }
 export const ImageMaterial: $Schema.Schema<ImageMaterial> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageMaterial", { Height: $C.int64, Width: $C.int64, MaterialUrl: $C.str, Size: $C.int64, OriginalUrl: $C.str, VodFileId: $C.str }))
 
@@ -879,8 +879,8 @@ export const ImportMaterialRequest: $Schema.Schema<ImportMaterialRequest> = /*#_
 
 /** `ImportMaterialResponse` (response side). */
 export interface ImportMaterialResponse {
-  readonly MaterialId: string
-  readonly PreProcessTaskId: string
+  readonly MaterialId?: string
+  readonly PreProcessTaskId?: string
   readonly RequestId: string
 }
 export const ImportMaterialResponse: $Schema.Schema<ImportMaterialResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImportMaterialResponse", { MaterialId: $C.str, PreProcessTaskId: $C.str, RequestId: $C.str }))
@@ -907,8 +907,8 @@ export const ImportMediaToProjectRequest: $Schema.Schema<ImportMediaToProjectReq
 
 /** `ImportMediaToProjectResponse` (response side). */
 export interface ImportMediaToProjectResponse {
-  readonly MaterialId: string
-  readonly TaskId: string
+  readonly MaterialId?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ImportMediaToProjectResponse: $Schema.Schema<ImportMediaToProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImportMediaToProjectResponse", { MaterialId: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -922,10 +922,10 @@ export const IntegerRange: $Schema.Schema<IntegerRange> = /*#__PURE__*/ $C.lazy(
 
 /** `JoinTeamInfo` (response side). */
 export interface JoinTeamInfo {
-  readonly TeamId: string
-  readonly Name: string
-  readonly MemberCount: number | bigint
-  readonly Role: string
+  readonly TeamId?: string
+  readonly Name?: string
+  readonly MemberCount?: number | bigint
+  readonly Role?: string
 }
 export const JoinTeamInfo: $Schema.Schema<JoinTeamInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("JoinTeamInfo", { TeamId: $C.str, Name: $C.str, MemberCount: $C.uint64, Role: $C.str }))
 
@@ -937,10 +937,10 @@ export const KuaishouPublishInfo: $Schema.Schema<KuaishouPublishInfo> = /*#__PUR
 
 /** `LinkMaterial` (response side). */
 export interface LinkMaterial {
-  readonly LinkType: string
-  readonly LinkStatus: string
-  readonly LinkMaterialInfo: LinkMaterialInfo | null
-  readonly LinkClassInfo: ClassInfo | null
+  readonly LinkType?: string
+  readonly LinkStatus?: string
+  readonly LinkMaterialInfo?: LinkMaterialInfo | null
+  readonly LinkClassInfo?: ClassInfo | null
 }
 export const LinkMaterial: $Schema.Schema<LinkMaterial> = /*#__PURE__*/ $C.lazy(() => $C.struct("LinkMaterial", { LinkType: $C.str, LinkStatus: $C.str, LinkMaterialInfo: $C.nul(LinkMaterialInfo), LinkClassInfo: $C.nul(ClassInfo) }))
 
@@ -966,9 +966,9 @@ export const ListMediaRequest: $Schema.Schema<ListMediaRequest> = /*#__PURE__*/ 
 
 /** `ListMediaResponse` (response side). */
 export interface ListMediaResponse {
-  readonly MaterialTotalCount: number | bigint
-  readonly MaterialInfoSet: readonly MaterialInfo[]
-  readonly ClassInfoSet: readonly ClassInfo[]
+  readonly MaterialTotalCount?: number | bigint
+  readonly MaterialInfoSet?: readonly MaterialInfo[]
+  readonly ClassInfoSet?: readonly ClassInfo[]
   readonly RequestId: string
 }
 export const ListMediaResponse: $Schema.Schema<ListMediaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListMediaResponse", { MaterialTotalCount: $C.int64, MaterialInfoSet: $C.arr(MaterialInfo), ClassInfoSet: $C.arr(ClassInfo), RequestId: $C.str }))
@@ -988,39 +988,39 @@ export const LiveStreamClipProjectInput: $Schema.Schema<LiveStreamClipProjectInp
 
 /** `LoginStatusInfo` (response side). */
 export interface LoginStatusInfo {
-  readonly UserId: string
-  readonly Status: string
+  readonly UserId?: string
+  readonly Status?: string
 }
 export const LoginStatusInfo: $Schema.Schema<LoginStatusInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoginStatusInfo", { UserId: $C.str, Status: $C.str }))
 
 /** `MaterialAddedEvent` (response side). */
 export interface MaterialAddedEvent {
-  readonly MaterialIdSet: readonly string[]
-  readonly Owner: Entity
-  readonly ClassPath: string
+  readonly MaterialIdSet?: readonly string[]
+  readonly Owner?: Entity
+  readonly ClassPath?: string
 }
 export const MaterialAddedEvent: $Schema.Schema<MaterialAddedEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("MaterialAddedEvent", { MaterialIdSet: $C.arr($C.str), Owner: Entity, ClassPath: $C.str }))
 
 /** `MaterialBasicInfo` (response side). */
 export interface MaterialBasicInfo {
-  readonly MaterialId: string
-  readonly MaterialType: string
-  readonly Owner: Entity
-  readonly Name: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly ClassPath: string
-  readonly PresetTagSet: readonly PresetTagInfo[]
-  readonly TagSet: readonly string[]
-  readonly PreviewUrl: string
+  readonly MaterialId?: string
+  readonly MaterialType?: string
+  readonly Owner?: Entity
+  readonly Name?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly ClassPath?: string
+  readonly PresetTagSet?: readonly PresetTagInfo[]
+  readonly TagSet?: readonly string[]
+  readonly PreviewUrl?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly TagInfoSet: readonly MaterialTagInfo[] | null
+  readonly TagInfoSet?: readonly MaterialTagInfo[] | null
 }
 export const MaterialBasicInfo: $Schema.Schema<MaterialBasicInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MaterialBasicInfo", { MaterialId: $C.str, MaterialType: $C.str, Owner: Entity, Name: $C.str, CreateTime: $C.str, UpdateTime: $C.str, ClassPath: $C.str, PresetTagSet: $C.arr(PresetTagInfo), TagSet: $C.arr($C.str), PreviewUrl: $C.str, TagInfoSet: $C.nul($C.arr(MaterialTagInfo)) }))
 
 /** `MaterialDeletedEvent` (response side). */
 export interface MaterialDeletedEvent {
-  readonly MaterialIdSet: readonly string[]
+  readonly MaterialIdSet?: readonly string[]
 }
 export const MaterialDeletedEvent: $Schema.Schema<MaterialDeletedEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("MaterialDeletedEvent", { MaterialIdSet: $C.arr($C.str) }))
 
@@ -1046,34 +1046,34 @@ export const MaterialInfo: $Schema.Schema<MaterialInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `MaterialModifiedEvent` (response side). */
 export interface MaterialModifiedEvent {
-  readonly MaterialId: string
-  readonly Name: string
-  readonly PresetTagIdSet: readonly string[]
-  readonly TagSet: readonly string[]
+  readonly MaterialId?: string
+  readonly Name?: string
+  readonly PresetTagIdSet?: readonly string[]
+  readonly TagSet?: readonly string[]
 }
 export const MaterialModifiedEvent: $Schema.Schema<MaterialModifiedEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("MaterialModifiedEvent", { MaterialId: $C.str, Name: $C.str, PresetTagIdSet: $C.arr($C.str), TagSet: $C.arr($C.str) }))
 
 /** `MaterialMovedEvent` (response side). */
 export interface MaterialMovedEvent {
-  readonly MaterialIdSet: readonly string[]
-  readonly SourceOwner: Entity
-  readonly SourceClassPath: string
-  readonly DestinationOwner: Entity
-  readonly DestinationClassPath: string
+  readonly MaterialIdSet?: readonly string[]
+  readonly SourceOwner?: Entity
+  readonly SourceClassPath?: string
+  readonly DestinationOwner?: Entity
+  readonly DestinationClassPath?: string
 }
 export const MaterialMovedEvent: $Schema.Schema<MaterialMovedEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("MaterialMovedEvent", { MaterialIdSet: $C.arr($C.str), SourceOwner: Entity, SourceClassPath: $C.str, DestinationOwner: Entity, DestinationClassPath: $C.str }))
 
 /** `MaterialStatus` (response side). */
 export interface MaterialStatus {
-  readonly EditorUsableStatus: string
+  readonly EditorUsableStatus?: string
 }
 export const MaterialStatus: $Schema.Schema<MaterialStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("MaterialStatus", { EditorUsableStatus: $C.str }))
 
 /** `MaterialTagInfo` (response side). */
 export interface MaterialTagInfo {
-  readonly Type: string
-  readonly Id: string
-  readonly Name: string
+  readonly Type?: string
+  readonly Id?: string
+  readonly Name?: string
 }
 export const MaterialTagInfo: $Schema.Schema<MaterialTagInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MaterialTagInfo", { Type: $C.str, Id: $C.str, Name: $C.str }))
 
@@ -1094,27 +1094,27 @@ export const MediaCastDestinationInterruptInfo: $Schema.Schema<MediaCastDestinat
 
 /** `MediaCastDestinationStatus` (response side). */
 export interface MediaCastDestinationStatus {
-  readonly Id: string
-  readonly PushUrl: string
-  readonly Status: string
+  readonly Id?: string
+  readonly PushUrl?: string
+  readonly Status?: string
 }
 export const MediaCastDestinationStatus: $Schema.Schema<MediaCastDestinationStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaCastDestinationStatus", { Id: $C.str, PushUrl: $C.str, Status: $C.str }))
 
 /** `MediaCastOutputMediaSetting` (both sides). */
 export interface MediaCastOutputMediaSetting {
-  readonly VideoSetting: MediaCastVideoSetting
+  readonly VideoSetting?: MediaCastVideoSetting
   readonly FollowSourceInfo?: boolean
 }
 export const MediaCastOutputMediaSetting: $Schema.Schema<MediaCastOutputMediaSetting> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaCastOutputMediaSetting", { VideoSetting: MediaCastVideoSetting }, { FollowSourceInfo: $C.bool }))
 
 /** `MediaCastPlayInfo` (response side). */
 export interface MediaCastPlayInfo {
-  readonly Status: string
-  readonly CurrentSourceId: string
-  readonly CurrentSourcePosition: number
-  readonly CurrentSourceDuration: number
-  readonly DestinationStatusSet: readonly MediaCastDestinationStatus[]
-  readonly LoopCount: number | bigint
+  readonly Status?: string
+  readonly CurrentSourceId?: string
+  readonly CurrentSourcePosition?: number
+  readonly CurrentSourceDuration?: number
+  readonly DestinationStatusSet?: readonly MediaCastDestinationStatus[]
+  readonly LoopCount?: number | bigint
 }
 export const MediaCastPlayInfo: $Schema.Schema<MediaCastPlayInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaCastPlayInfo", { Status: $C.str, CurrentSourceId: $C.str, CurrentSourcePosition: $C.float, CurrentSourceDuration: $C.float, DestinationStatusSet: $C.arr(MediaCastDestinationStatus), LoopCount: $C.int64 }))
 
@@ -1128,14 +1128,14 @@ export const MediaCastPlaySetting: $Schema.Schema<MediaCastPlaySetting> = /*#__P
 
 /** `MediaCastProjectInfo` (response side). */
 export interface MediaCastProjectInfo {
-  readonly Status: string
-  readonly SourceInfos: readonly MediaCastSourceInfo[]
-  readonly DestinationInfos: readonly MediaCastDestinationInfo[]
-  readonly OutputMediaSetting: MediaCastOutputMediaSetting
-  readonly PlaySetting: MediaCastPlaySetting
-  readonly StartTime: string
-  readonly StopTime: string
-  readonly Duration: number
+  readonly Status?: string
+  readonly SourceInfos?: readonly MediaCastSourceInfo[]
+  readonly DestinationInfos?: readonly MediaCastDestinationInfo[]
+  readonly OutputMediaSetting?: MediaCastOutputMediaSetting
+  readonly PlaySetting?: MediaCastPlaySetting
+  readonly StartTime?: string
+  readonly StopTime?: string
+  readonly Duration?: number
 }
 export const MediaCastProjectInfo: $Schema.Schema<MediaCastProjectInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaCastProjectInfo", { Status: $C.str, SourceInfos: $C.arr(MediaCastSourceInfo), DestinationInfos: $C.arr(MediaCastDestinationInfo), OutputMediaSetting: MediaCastOutputMediaSetting, PlaySetting: MediaCastPlaySetting, StartTime: $C.str, StopTime: $C.str, Duration: $C.float }))
 
@@ -1178,25 +1178,25 @@ export const MediaCastVideoSetting: $Schema.Schema<MediaCastVideoSetting> = /*#_
 
 /** `MediaImageSpriteInfo` (response side). */
 export interface MediaImageSpriteInfo {
-  readonly Height: number | bigint
-  readonly Width: number | bigint
-  readonly TotalCount: number | bigint
-  readonly ImageUrlSet: readonly string[]
-  readonly WebVttUrl: string
+  readonly Height?: number | bigint
+  readonly Width?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly ImageUrlSet?: readonly string[]
+  readonly WebVttUrl?: string
 }
 export const MediaImageSpriteInfo: $Schema.Schema<MediaImageSpriteInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaImageSpriteInfo", { Height: $C.int64, Width: $C.int64, TotalCount: $C.int64, ImageUrlSet: $C.arr($C.str), WebVttUrl: $C.str }))
 
 /** `MediaMetaData` (response side). */
 export interface MediaMetaData {
-  readonly Size: number | bigint
-  readonly Container: string
-  readonly Bitrate: number | bigint
-  readonly Height: number | bigint
-  readonly Width: number | bigint
-  readonly Duration: number
-  readonly Rotate: number | bigint
-  readonly VideoStreamInfoSet: readonly VideoStreamInfo[]
-  readonly AudioStreamInfoSet: readonly AudioStreamInfo[]
+  readonly Size?: number | bigint
+  readonly Container?: string
+  readonly Bitrate?: number | bigint
+  readonly Height?: number | bigint
+  readonly Width?: number | bigint
+  readonly Duration?: number
+  readonly Rotate?: number | bigint
+  readonly VideoStreamInfoSet?: readonly VideoStreamInfo[]
+  readonly AudioStreamInfoSet?: readonly AudioStreamInfo[]
 }
 export const MediaMetaData: $Schema.Schema<MediaMetaData> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaMetaData", { Size: $C.uint64, Container: $C.str, Bitrate: $C.uint64, Height: $C.uint64, Width: $C.uint64, Duration: $C.float, Rotate: $C.int64, VideoStreamInfoSet: $C.arr(VideoStreamInfo), AudioStreamInfoSet: $C.arr(AudioStreamInfo) }))
 
@@ -1359,8 +1359,8 @@ export const MoveResourceResponse: $Schema.Schema<MoveResourceResponse> = /*#__P
 
 /** `OtherMaterial` (response side). */
 export interface OtherMaterial {
-  readonly MaterialUrl: string
-  readonly VodFileId: string
+  readonly MaterialUrl?: string
+  readonly VodFileId?: string
 }
 export const OtherMaterial: $Schema.Schema<OtherMaterial> = /*#__PURE__*/ $C.lazy(() => $C.struct("OtherMaterial", { MaterialUrl: $C.str, VodFileId: $C.str }))
 
@@ -1373,7 +1373,7 @@ export const ParseEventRequest: $Schema.Schema<ParseEventRequest> = /*#__PURE__*
 
 /** `ParseEventResponse` (response side). */
 export interface ParseEventResponse {
-  readonly EventContent: EventContent
+  readonly EventContent?: EventContent
   readonly RequestId: string
 }
 export const ParseEventResponse: $Schema.Schema<ParseEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParseEventResponse", { EventContent: EventContent, RequestId: $C.str }))
@@ -1389,36 +1389,36 @@ export const PenguinMediaPlatformPublishInfo: $Schema.Schema<PenguinMediaPlatfor
 
 /** `PlatformInfo` (response side). */
 export interface PlatformInfo {
-  readonly Platform: string
-  readonly Description: string
-  readonly VodSubAppId: number | bigint
-  readonly LicenseId: string
-  readonly Status: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Platform?: string
+  readonly Description?: string
+  readonly VodSubAppId?: number | bigint
+  readonly LicenseId?: string
+  readonly Status?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const PlatformInfo: $Schema.Schema<PlatformInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PlatformInfo", { Platform: $C.str, Description: $C.str, VodSubAppId: $C.uint64, LicenseId: $C.str, Status: $C.str, CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `PresetTagInfo` (response side). */
 export interface PresetTagInfo {
-  readonly Id: string
-  readonly Name: string
-  readonly ParentTagId: string
+  readonly Id?: string
+  readonly Name?: string
+  readonly ParentTagId?: string
 }
 export const PresetTagInfo: $Schema.Schema<PresetTagInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PresetTagInfo", { Id: $C.str, Name: $C.str, ParentTagId: $C.str }))
 
 /** `ProjectInfo` (response side). */
 export interface ProjectInfo {
-  readonly ProjectId: string
-  readonly Name: string
-  readonly AspectRatio: string
-  readonly Category: string
-  readonly Owner: Entity
-  readonly CoverUrl: string
-  readonly StreamConnectProjectInfo: StreamConnectProjectInfo | null
-  readonly MediaCastProjectInfo: MediaCastProjectInfo | null
-  readonly UpdateTime: string
-  readonly CreateTime: string
+  readonly ProjectId?: string
+  readonly Name?: string
+  readonly AspectRatio?: string
+  readonly Category?: string
+  readonly Owner?: Entity
+  readonly CoverUrl?: string
+  readonly StreamConnectProjectInfo?: StreamConnectProjectInfo | null
+  readonly MediaCastProjectInfo?: MediaCastProjectInfo | null
+  readonly UpdateTime?: string
+  readonly CreateTime?: string
 }
 export const ProjectInfo: $Schema.Schema<ProjectInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProjectInfo", { ProjectId: $C.str, Name: $C.str, AspectRatio: $C.str, Category: $C.str, Owner: Entity, CoverUrl: $C.str, StreamConnectProjectInfo: $C.nul(StreamConnectProjectInfo), MediaCastProjectInfo: $C.nul(MediaCastProjectInfo), UpdateTime: $C.str, CreateTime: $C.str }))
 
@@ -1513,8 +1513,8 @@ export const SearchMaterialRequest: $Schema.Schema<SearchMaterialRequest> = /*#_
 
 /** `SearchMaterialResponse` (response side). */
 export interface SearchMaterialResponse {
-  readonly TotalCount: number | bigint
-  readonly MaterialInfoSet: readonly MaterialInfo[]
+  readonly TotalCount?: number | bigint
+  readonly MaterialInfoSet?: readonly MaterialInfo[]
   readonly RequestId: string
 }
 export const SearchMaterialResponse: $Schema.Schema<SearchMaterialResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchMaterialResponse", { TotalCount: $C.int64, MaterialInfoSet: $C.arr(MaterialInfo), RequestId: $C.str }))
@@ -1528,11 +1528,11 @@ export const SearchScope: $Schema.Schema<SearchScope> = /*#__PURE__*/ $C.lazy(()
 
 /** `SlotInfo` (response side). */
 export interface SlotInfo {
-  readonly Id: number | bigint
-  readonly Type: string
-  readonly DefaultMaterialId: string
-  readonly DefaultTextSlotInfo: TextSlotInfo | null
-  readonly Duration: number
+  readonly Id?: number | bigint
+  readonly Type?: string
+  readonly DefaultMaterialId?: string
+  readonly DefaultTextSlotInfo?: TextSlotInfo | null
+  readonly Duration?: number
   readonly StartTime?: number
 }
 export const SlotInfo: $Schema.Schema<SlotInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SlotInfo", { Id: $C.int64, Type: $C.str, DefaultMaterialId: $C.str, DefaultTextSlotInfo: $C.nul(TextSlotInfo), Duration: $C.float }, { StartTime: $C.float }))
@@ -1555,15 +1555,15 @@ export const SortBy: $Schema.Schema<SortBy> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `StorageNewFileCreatedEvent` (response side). */
 export interface StorageNewFileCreatedEvent {
-  readonly FileId: string
-  readonly MaterialId: string
+  readonly FileId?: string
+  readonly MaterialId?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Operator: string
-  readonly OperationType: string
-  readonly Owner: Entity
-  readonly ClassPath: string
-  readonly TaskId: string
-  readonly SourceContext: string
+  readonly Operator?: string
+  readonly OperationType?: string
+  readonly Owner?: Entity
+  readonly ClassPath?: string
+  readonly TaskId?: string
+  readonly SourceContext?: string
 }
 export const StorageNewFileCreatedEvent: $Schema.Schema<StorageNewFileCreatedEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("StorageNewFileCreatedEvent", { FileId: $C.str, MaterialId: $C.str, Operator: $C.str, OperationType: $C.str, Owner: Entity, ClassPath: $C.str, TaskId: $C.str, SourceContext: $C.str }))
 
@@ -1591,9 +1591,9 @@ export const StreamConnectOutputInfo: $Schema.Schema<StreamConnectOutputInfo> = 
 
 /** `StreamConnectOutputInterruptInfo` (response side). */
 export interface StreamConnectOutputInterruptInfo {
-  readonly Id: string
-  readonly Name: string
-  readonly Url: string
+  readonly Id?: string
+  readonly Name?: string
+  readonly Url?: string
 }
 export const StreamConnectOutputInterruptInfo: $Schema.Schema<StreamConnectOutputInterruptInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("StreamConnectOutputInterruptInfo", { Id: $C.str, Name: $C.str, Url: $C.str }))
 
@@ -1646,31 +1646,31 @@ export const SwitcherProjectInput: $Schema.Schema<SwitcherProjectInput> = /*#__P
 
 /** `TaskBaseInfo` (response side). */
 export interface TaskBaseInfo {
-  readonly TaskId: string
-  readonly TaskType: string
-  readonly Status: string
-  readonly Progress: number | bigint
-  readonly ErrCode: number | bigint
-  readonly ErrMsg: string
-  readonly CreateTime: string
+  readonly TaskId?: string
+  readonly TaskType?: string
+  readonly Status?: string
+  readonly Progress?: number | bigint
+  readonly ErrCode?: number | bigint
+  readonly ErrMsg?: string
+  readonly CreateTime?: string
 }
 export const TaskBaseInfo: $Schema.Schema<TaskBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskBaseInfo", { TaskId: $C.str, TaskType: $C.str, Status: $C.str, Progress: $C.uint64, ErrCode: $C.int64, ErrMsg: $C.str, CreateTime: $C.str }))
 
 /** `TeamInfo` (response side). */
 export interface TeamInfo {
-  readonly TeamId: string
-  readonly Name: string
-  readonly MemberCount: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly TeamId?: string
+  readonly Name?: string
+  readonly MemberCount?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const TeamInfo: $Schema.Schema<TeamInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TeamInfo", { TeamId: $C.str, Name: $C.str, MemberCount: $C.uint64, CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `TeamMemberInfo` (response side). */
 export interface TeamMemberInfo {
-  readonly MemberId: string
-  readonly Remark: string
-  readonly Role: string
+  readonly MemberId?: string
+  readonly Remark?: string
+  readonly Role?: string
 }
 export const TeamMemberInfo: $Schema.Schema<TeamMemberInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TeamMemberInfo", { MemberId: $C.str, Remark: $C.str, Role: $C.str }))
 
@@ -1682,7 +1682,7 @@ export const TextReplacementInfo: $Schema.Schema<TextReplacementInfo> = /*#__PUR
 
 /** `TextSlotInfo` (response side). */
 export interface TextSlotInfo {
-  readonly Text: string
+  readonly Text?: string
 }
 export const TextSlotInfo: $Schema.Schema<TextSlotInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextSlotInfo", { Text: $C.str }))
 
@@ -1721,31 +1721,31 @@ export const VideoEditProjectInput: $Schema.Schema<VideoEditProjectInput> = /*#_
 
 /** `VideoEditProjectOutput` (response side). */
 export interface VideoEditProjectOutput {
-  readonly MaterialId: string
-  readonly VodFileId: string
-  readonly URL: string
-  readonly MetaData: MediaMetaData | null
-  readonly CoverURL: string
+  readonly MaterialId?: string
+  readonly VodFileId?: string
+  readonly URL?: string
+  readonly MetaData?: MediaMetaData | null
+  readonly CoverURL?: string
 }
 export const VideoEditProjectOutput: $Schema.Schema<VideoEditProjectOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("VideoEditProjectOutput", { MaterialId: $C.str, VodFileId: $C.str, URL: $C.str, MetaData: $C.nul(MediaMetaData), CoverURL: $C.str }))
 
 /** `VideoEditTemplateMaterial` (response side). */
 export interface VideoEditTemplateMaterial {
-  readonly AspectRatio: string
-  readonly SlotSet: readonly SlotInfo[]
-  readonly PreviewVideoUrl: string
+  readonly AspectRatio?: string
+  readonly SlotSet?: readonly SlotInfo[]
+  readonly PreviewVideoUrl?: string
 }
 export const VideoEditTemplateMaterial: $Schema.Schema<VideoEditTemplateMaterial> = /*#__PURE__*/ $C.lazy(() => $C.struct("VideoEditTemplateMaterial", { AspectRatio: $C.str, SlotSet: $C.arr(SlotInfo), PreviewVideoUrl: $C.str }))
 
 /** `VideoEncodingPreset` (response side). */
 export interface VideoEncodingPreset {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly Container: string
-  readonly RemoveVideo: number | bigint
-  readonly RemoveAudio: number | bigint
-  readonly VideoSetting: VideoEncodingPresetVideoSetting
-  readonly AudioSetting: VideoEncodingPresetAudioSetting
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly Container?: string
+  readonly RemoveVideo?: number | bigint
+  readonly RemoveAudio?: number | bigint
+  readonly VideoSetting?: VideoEncodingPresetVideoSetting
+  readonly AudioSetting?: VideoEncodingPresetAudioSetting
 }
 export const VideoEncodingPreset: $Schema.Schema<VideoEncodingPreset> = /*#__PURE__*/ $C.lazy(() => $C.struct("VideoEncodingPreset", { Id: $C.uint64, Name: $C.str, Container: $C.str, RemoveVideo: $C.int64, RemoveAudio: $C.int64, VideoSetting: VideoEncodingPresetVideoSetting, AudioSetting: VideoEncodingPresetAudioSetting }))
 
@@ -1807,14 +1807,14 @@ export const VideoExportExtensionArgs: $Schema.Schema<VideoExportExtensionArgs> 
 
 /** `VideoMaterial` (response side). */
 export interface VideoMaterial {
-  readonly MetaData: MediaMetaData
-  readonly ImageSpriteInfo: MediaImageSpriteInfo
-  readonly MaterialUrl: string
-  readonly CoverUrl: string
-  readonly Resolution: string
-  readonly MaterialStatus: MaterialStatus | null
-  readonly OriginalUrl: string
-  readonly VodFileId: string
+  readonly MetaData?: MediaMetaData
+  readonly ImageSpriteInfo?: MediaImageSpriteInfo
+  readonly MaterialUrl?: string
+  readonly CoverUrl?: string
+  readonly Resolution?: string
+  readonly MaterialStatus?: MaterialStatus | null
+  readonly OriginalUrl?: string
+  readonly VodFileId?: string
 }
 export const VideoMaterial: $Schema.Schema<VideoMaterial> = /*#__PURE__*/ $C.lazy(() => $C.struct("VideoMaterial", { MetaData: MediaMetaData, ImageSpriteInfo: MediaImageSpriteInfo, MaterialUrl: $C.str, CoverUrl: $C.str, Resolution: $C.str, MaterialStatus: $C.nul(MaterialStatus), OriginalUrl: $C.str, VodFileId: $C.str }))
 
@@ -1827,11 +1827,11 @@ export const VideoSegmentationProjectInput: $Schema.Schema<VideoSegmentationProj
 
 /** `VideoStreamInfo` (response side). */
 export interface VideoStreamInfo {
-  readonly Bitrate: number | bigint
-  readonly Height: number | bigint
-  readonly Width: number | bigint
-  readonly Codec: string
-  readonly Fps: number | bigint
+  readonly Bitrate?: number | bigint
+  readonly Height?: number | bigint
+  readonly Width?: number | bigint
+  readonly Codec?: string
+  readonly Fps?: number | bigint
 }
 export const VideoStreamInfo: $Schema.Schema<VideoStreamInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VideoStreamInfo", { Bitrate: $C.uint64, Height: $C.uint64, Width: $C.uint64, Codec: $C.str, Fps: $C.uint64 }))
 
@@ -1851,7 +1851,7 @@ export const VideoTrackItem: $Schema.Schema<VideoTrackItem> = /*#__PURE__*/ $C.l
 
 /** `VodPullInputInfo` (both sides). */
 export interface VodPullInputInfo {
-  readonly InputUrls: readonly string[]
+  readonly InputUrls?: readonly string[]
   readonly LoopTimes?: number | bigint
 }
 export const VodPullInputInfo: $Schema.Schema<VodPullInputInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VodPullInputInfo", { InputUrls: $C.arr($C.str) }, { LoopTimes: $C.int64 }))

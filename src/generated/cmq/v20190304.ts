@@ -19,18 +19,18 @@ export const $M: $O.Meta = { service: "cmq", version: "2019-03-04" }
 
 /** `DeadLetterPolicy` (response side). */
 export interface DeadLetterPolicy {
-  readonly DeadLetterQueue: string
-  readonly DeadLetterQueueName: string
-  readonly MaxTimeToLive: number | bigint
-  readonly Policy: number | bigint
-  readonly MaxReceiveCount: number | bigint
+  readonly DeadLetterQueue?: string
+  readonly DeadLetterQueueName?: string
+  readonly MaxTimeToLive?: number | bigint
+  readonly Policy?: number | bigint
+  readonly MaxReceiveCount?: number | bigint
 }
 export const DeadLetterPolicy: $Schema.Schema<DeadLetterPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeadLetterPolicy", { DeadLetterQueue: $C.str, DeadLetterQueueName: $C.str, MaxTimeToLive: $C.uint64, Policy: $C.uint64, MaxReceiveCount: $C.uint64 }))
 
 /** `DeadLetterSource` (response side). */
 export interface DeadLetterSource {
-  readonly QueueId: string
-  readonly QueueName: string
+  readonly QueueId?: string
+  readonly QueueName?: string
 }
 export const DeadLetterSource: $Schema.Schema<DeadLetterSource> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeadLetterSource", { QueueId: $C.str, QueueName: $C.str }))
 
@@ -46,8 +46,8 @@ export const DescribeQueueDetailRequest: $Schema.Schema<DescribeQueueDetailReque
 
 /** `DescribeQueueDetailResponse` (response side). */
 export interface DescribeQueueDetailResponse {
-  readonly TotalCount: number | bigint
-  readonly QueueSet: readonly QueueSet[]
+  readonly TotalCount?: number | bigint
+  readonly QueueSet?: readonly QueueSet[]
   readonly RequestId: string
 }
 export const DescribeQueueDetailResponse: $Schema.Schema<DescribeQueueDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeQueueDetailResponse", { TotalCount: $C.uint64, QueueSet: $C.arr(QueueSet), RequestId: $C.str }))
@@ -64,8 +64,8 @@ export const DescribeTopicDetailRequest: $Schema.Schema<DescribeTopicDetailReque
 
 /** `DescribeTopicDetailResponse` (response side). */
 export interface DescribeTopicDetailResponse {
-  readonly TotalCount: number | bigint
-  readonly TopicSet: readonly TopicSet[]
+  readonly TotalCount?: number | bigint
+  readonly TopicSet?: readonly TopicSet[]
   readonly RequestId: string
 }
 export const DescribeTopicDetailResponse: $Schema.Schema<DescribeTopicDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopicDetailResponse", { TotalCount: $C.uint64, TopicSet: $C.arr(TopicSet), RequestId: $C.str }))
@@ -79,64 +79,64 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `QueueSet` (response side). */
 export interface QueueSet {
-  readonly QueueId: string
-  readonly RewindSeconds: number | bigint
-  readonly CreateUin: number | bigint
-  readonly LastModifyTime: number | bigint
-  readonly VisibilityTimeout: number | bigint
-  readonly QueueName: string
-  readonly Trace: boolean
-  readonly Tags: readonly Tag[]
-  readonly RewindMsgNum: number | bigint
-  readonly MaxDelaySeconds: number | bigint
-  readonly TransactionPolicy: TransactionPolicy | null
-  readonly MsgRetentionSeconds: number | bigint
-  readonly DelayMsgNum: number | bigint
-  readonly MaxMsgHeapNum: number | bigint
-  readonly PollingWaitSeconds: number | bigint
-  readonly Bps: number | bigint
-  readonly InactiveMsgNum: number | bigint
-  readonly DeadLetterPolicy: DeadLetterPolicy | null
-  readonly ActiveMsgNum: number | bigint
-  readonly MaxMsgSize: number | bigint
-  readonly MinMsgTime: number | bigint
-  readonly DeadLetterSource: readonly DeadLetterSource[]
-  readonly Transaction: boolean | null
-  readonly Qps: number | bigint
-  readonly CreateTime: number | bigint
-  readonly Migrate: number | bigint
+  readonly QueueId?: string
+  readonly RewindSeconds?: number | bigint
+  readonly CreateUin?: number | bigint
+  readonly LastModifyTime?: number | bigint
+  readonly VisibilityTimeout?: number | bigint
+  readonly QueueName?: string
+  readonly Trace?: boolean
+  readonly Tags?: readonly Tag[]
+  readonly RewindMsgNum?: number | bigint
+  readonly MaxDelaySeconds?: number | bigint
+  readonly TransactionPolicy?: TransactionPolicy | null
+  readonly MsgRetentionSeconds?: number | bigint
+  readonly DelayMsgNum?: number | bigint
+  readonly MaxMsgHeapNum?: number | bigint
+  readonly PollingWaitSeconds?: number | bigint
+  readonly Bps?: number | bigint
+  readonly InactiveMsgNum?: number | bigint
+  readonly DeadLetterPolicy?: DeadLetterPolicy | null
+  readonly ActiveMsgNum?: number | bigint
+  readonly MaxMsgSize?: number | bigint
+  readonly MinMsgTime?: number | bigint
+  readonly DeadLetterSource?: readonly DeadLetterSource[]
+  readonly Transaction?: boolean | null
+  readonly Qps?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly Migrate?: number | bigint
 }
 export const QueueSet: $Schema.Schema<QueueSet> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueueSet", { QueueId: $C.str, RewindSeconds: $C.uint64, CreateUin: $C.uint64, LastModifyTime: $C.uint64, VisibilityTimeout: $C.uint64, QueueName: $C.str, Trace: $C.bool, Tags: $C.arr(Tag), RewindMsgNum: $C.uint64, MaxDelaySeconds: $C.uint64, TransactionPolicy: $C.nul(TransactionPolicy), MsgRetentionSeconds: $C.uint64, DelayMsgNum: $C.uint64, MaxMsgHeapNum: $C.uint64, PollingWaitSeconds: $C.uint64, Bps: $C.uint64, InactiveMsgNum: $C.uint64, DeadLetterPolicy: $C.nul(DeadLetterPolicy), ActiveMsgNum: $C.uint64, MaxMsgSize: $C.uint64, MinMsgTime: $C.uint64, DeadLetterSource: $C.arr(DeadLetterSource), Transaction: $C.nul($C.bool), Qps: $C.uint64, CreateTime: $C.uint64, Migrate: $C.int64 }))
 
 /** `Tag` (response side). */
 export interface Tag {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { TagKey: $C.str, TagValue: $C.str }))
 
 /** `TopicSet` (response side). */
 export interface TopicSet {
-  readonly MsgCount: number | bigint
-  readonly TopicId: string
-  readonly MaxMsgSize: number | bigint
-  readonly Trace: boolean
-  readonly Tags: readonly Tag[]
-  readonly CreateUin: number | bigint
-  readonly FilterType: number | bigint
-  readonly TopicName: string
-  readonly LastModifyTime: number | bigint
-  readonly MsgRetentionSeconds: number | bigint
-  readonly Qps: number | bigint
-  readonly CreateTime: number | bigint
-  readonly Migrate: number | bigint
+  readonly MsgCount?: number | bigint
+  readonly TopicId?: string
+  readonly MaxMsgSize?: number | bigint
+  readonly Trace?: boolean
+  readonly Tags?: readonly Tag[]
+  readonly CreateUin?: number | bigint
+  readonly FilterType?: number | bigint
+  readonly TopicName?: string
+  readonly LastModifyTime?: number | bigint
+  readonly MsgRetentionSeconds?: number | bigint
+  readonly Qps?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly Migrate?: number | bigint
 }
 export const TopicSet: $Schema.Schema<TopicSet> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicSet", { MsgCount: $C.uint64, TopicId: $C.str, MaxMsgSize: $C.uint64, Trace: $C.bool, Tags: $C.arr(Tag), CreateUin: $C.uint64, FilterType: $C.uint64, TopicName: $C.str, LastModifyTime: $C.uint64, MsgRetentionSeconds: $C.uint64, Qps: $C.uint64, CreateTime: $C.uint64, Migrate: $C.int64 }))
 
 /** `TransactionPolicy` (response side). */
 export interface TransactionPolicy {
-  readonly MaxQueryCount: number | bigint
-  readonly FirstQueryInterval: number | bigint
+  readonly MaxQueryCount?: number | bigint
+  readonly FirstQueryInterval?: number | bigint
 }
 export const TransactionPolicy: $Schema.Schema<TransactionPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("TransactionPolicy", { MaxQueryCount: $C.uint64, FirstQueryInterval: $C.uint64 }))
 

@@ -62,10 +62,10 @@ export const CreateKeywordsSamplesRequest: $Schema.Schema<CreateKeywordsSamplesR
 
 /** `CreateKeywordsSamplesResponse` (response side). */
 export interface CreateKeywordsSamplesResponse {
-  readonly SampleIDs: readonly string[] | null
+  readonly SampleIDs?: readonly string[] | null
   readonly SuccessInfos?: readonly UserKeywordInfo[]
-  readonly DupInfos: readonly UserKeywordInfo[] | null
-  readonly InvalidSamples: readonly InvalidSample[] | null
+  readonly DupInfos?: readonly UserKeywordInfo[] | null
+  readonly InvalidSamples?: readonly InvalidSample[] | null
   readonly RequestId: string
 }
 export const CreateKeywordsSamplesResponse: $Schema.Schema<CreateKeywordsSamplesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateKeywordsSamplesResponse", { SampleIDs: $C.nul($C.arr($C.str)), DupInfos: $C.nul($C.arr(UserKeywordInfo)), InvalidSamples: $C.nul($C.arr(InvalidSample)), RequestId: $C.str }, { SuccessInfos: $C.arr(UserKeywordInfo) }))
@@ -89,8 +89,8 @@ export const DeleteLibSamplesRequest: $Schema.Schema<DeleteLibSamplesRequest> = 
 
 /** `DeleteLibSamplesResponse` (response side). */
 export interface DeleteLibSamplesResponse {
-  readonly Count: number | bigint
-  readonly Details: readonly DeleteSampleDetails[]
+  readonly Count?: number | bigint
+  readonly Details?: readonly DeleteSampleDetails[]
   readonly RequestId: string
 }
 export const DeleteLibSamplesResponse: $Schema.Schema<DeleteLibSamplesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteLibSamplesResponse", { Count: $C.int64, Details: $C.arr(DeleteSampleDetails), RequestId: $C.str }))
@@ -114,8 +114,8 @@ export const DescribeKeywordsLibsRequest: $Schema.Schema<DescribeKeywordsLibsReq
 
 /** `DescribeKeywordsLibsResponse` (response side). */
 export interface DescribeKeywordsLibsResponse {
-  readonly TotalCount: number | bigint
-  readonly Infos: readonly KeywordsLibInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Infos?: readonly KeywordsLibInfo[]
   readonly RequestId: string
 }
 export const DescribeKeywordsLibsResponse: $Schema.Schema<DescribeKeywordsLibsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKeywordsLibsResponse", { TotalCount: $C.int64, Infos: $C.arr(KeywordsLibInfo), RequestId: $C.str }))
@@ -133,8 +133,8 @@ export const DescribeLibSamplesRequest: $Schema.Schema<DescribeLibSamplesRequest
 
 /** `DescribeLibSamplesResponse` (response side). */
 export interface DescribeLibSamplesResponse {
-  readonly TotalCount: number | bigint
-  readonly Infos: readonly UserKeywordInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Infos?: readonly UserKeywordInfo[]
   readonly RequestId: string
 }
 export const DescribeLibSamplesResponse: $Schema.Schema<DescribeLibSamplesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLibSamplesResponse", { TotalCount: $C.int64, Infos: $C.arr(UserKeywordInfo), RequestId: $C.str }))

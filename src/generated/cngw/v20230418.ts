@@ -19,8 +19,8 @@ export const $M: $O.Meta = { service: "cngw", version: "2023-04-18" }
 
 /** `AIGWACLSubject` (response side). */
 export interface AIGWACLSubject {
-  readonly Id: string
-  readonly Name: string
+  readonly Id?: string
+  readonly Name?: string
 }
 export const AIGWACLSubject: $Schema.Schema<AIGWACLSubject> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIGWACLSubject", { Id: $C.str, Name: $C.str }))
 
@@ -39,8 +39,8 @@ export const AIGWCacheAwareRouteConfig: $Schema.Schema<AIGWCacheAwareRouteConfig
 
 /** `AIGWConsumerGroupBrief` (response side). */
 export interface AIGWConsumerGroupBrief {
-  readonly Name: string
-  readonly ConsumerGroupId: string
+  readonly Name?: string
+  readonly ConsumerGroupId?: string
 }
 export const AIGWConsumerGroupBrief: $Schema.Schema<AIGWConsumerGroupBrief> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIGWConsumerGroupBrief", { Name: $C.str, ConsumerGroupId: $C.str }))
 
@@ -54,10 +54,10 @@ export const AIGWCrossServiceFallbackConfig: $Schema.Schema<AIGWCrossServiceFall
 
 /** `AIGWCustomDesensitizeRule` (response side). */
 export interface AIGWCustomDesensitizeRule {
-  readonly Name: string
-  readonly Pattern: string
-  readonly MaskFormat: string
-  readonly Enabled: boolean
+  readonly Name?: string
+  readonly Pattern?: string
+  readonly MaskFormat?: string
+  readonly Enabled?: boolean
 }
 export const AIGWCustomDesensitizeRule: $Schema.Schema<AIGWCustomDesensitizeRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIGWCustomDesensitizeRule", { Name: $C.str, Pattern: $C.str, MaskFormat: $C.str, Enabled: $C.bool }))
 
@@ -70,7 +70,7 @@ export const AIGWFallbackServiceItem: $Schema.Schema<AIGWFallbackServiceItem> = 
 
 /** `AIGWForwardDesensitizeConfig` (response side). */
 export interface AIGWForwardDesensitizeConfig {
-  readonly Enabled: boolean
+  readonly Enabled?: boolean
   readonly PredefinedRuleTypes?: readonly string[]
   readonly CustomRules?: readonly AIGWCustomDesensitizeRule[]
   readonly PlaceholderFormat?: string
@@ -80,11 +80,11 @@ export const AIGWForwardDesensitizeConfig: $Schema.Schema<AIGWForwardDesensitize
 
 /** `AIGWHealthCheckSetting` (both sides). */
 export interface AIGWHealthCheckSetting {
-  readonly HealthCheckType: string
-  readonly HealthCheckIntervalSecond: number | bigint
-  readonly HealthCheckTimeout: number | bigint
-  readonly HealthCheckFailThreshold: number | bigint
-  readonly HealthCheckRecoverThreshold: number | bigint
+  readonly HealthCheckType?: string
+  readonly HealthCheckIntervalSecond?: number | bigint
+  readonly HealthCheckTimeout?: number | bigint
+  readonly HealthCheckFailThreshold?: number | bigint
+  readonly HealthCheckRecoverThreshold?: number | bigint
   readonly HealthCheckPath?: string
   readonly HealthCheckMethod?: string
 }
@@ -121,8 +121,8 @@ export const AIGWJWTAuthPluginConfig: $Schema.Schema<AIGWJWTAuthPluginConfig> = 
 
 /** `AIGWJWTCredentialConfig` (both sides). */
 export interface AIGWJWTCredentialConfig {
-  readonly Algorithm: string
-  readonly Key: string
+  readonly Algorithm?: string
+  readonly Key?: string
   readonly RSAPublicKey?: string
   readonly Secret?: string
 }
@@ -138,7 +138,7 @@ export const AIGWKVMatch: $Schema.Schema<AIGWKVMatch> = /*#__PURE__*/ $C.lazy(()
 
 /** `AIGWLLMModelServiceSubRoute` (both sides). */
 export interface AIGWLLMModelServiceSubRoute {
-  readonly SelectedTypes: readonly string[]
+  readonly SelectedTypes?: readonly string[]
   readonly WeightedConfig?: readonly CloudNativeAPIGatewayLLMModelServiceRouteWeightedStrategy[]
   readonly LatencyPriorityConfig?: AIGWLatencyPriorityConfig
   readonly ModelServiceConfig?: AIGWRouteModelServiceConfig
@@ -162,37 +162,37 @@ export const AIGWLLMQuotaLimit: $Schema.Schema<AIGWLLMQuotaLimit> = /*#__PURE__*
 
 /** `AIGWLLMTokenUsageItem` (response side). */
 export interface AIGWLLMTokenUsageItem {
-  readonly ConsumerId: string
-  readonly ConsumerName: string
-  readonly ConsumerGroups: readonly AIGWConsumerGroupBrief[]
-  readonly ModelServiceId: string
-  readonly ModelServiceName: string
-  readonly InputTokens: number | bigint
-  readonly CacheReadInputTokens: number | bigint
-  readonly OutputTokens: number | bigint
-  readonly TotalTokens: number | bigint
-  readonly RequestCount: number | bigint
+  readonly ConsumerId?: string
+  readonly ConsumerName?: string
+  readonly ConsumerGroups?: readonly AIGWConsumerGroupBrief[]
+  readonly ModelServiceId?: string
+  readonly ModelServiceName?: string
+  readonly InputTokens?: number | bigint
+  readonly CacheReadInputTokens?: number | bigint
+  readonly OutputTokens?: number | bigint
+  readonly TotalTokens?: number | bigint
+  readonly RequestCount?: number | bigint
   readonly Cost?: string
-  readonly Currency: string
+  readonly Currency?: string
 }
 export const AIGWLLMTokenUsageItem: $Schema.Schema<AIGWLLMTokenUsageItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIGWLLMTokenUsageItem", { ConsumerId: $C.str, ConsumerName: $C.str, ConsumerGroups: $C.arr(AIGWConsumerGroupBrief), ModelServiceId: $C.str, ModelServiceName: $C.str, InputTokens: $C.int64, CacheReadInputTokens: $C.int64, OutputTokens: $C.int64, TotalTokens: $C.int64, RequestCount: $C.int64, Currency: $C.str }, { Cost: $C.str }))
 
 /** `AIGWLLMTokenUsageListResult` (response side). */
 export interface AIGWLLMTokenUsageListResult {
-  readonly DataList: readonly AIGWLLMTokenUsageItem[]
-  readonly TotalCount: number | bigint
+  readonly DataList?: readonly AIGWLLMTokenUsageItem[]
+  readonly TotalCount?: number | bigint
 }
 export const AIGWLLMTokenUsageListResult: $Schema.Schema<AIGWLLMTokenUsageListResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIGWLLMTokenUsageListResult", { DataList: $C.arr(AIGWLLMTokenUsageItem), TotalCount: $C.int64 }))
 
 /** `AIGWLLMTokenUsageStatisticsResult` (response side). */
 export interface AIGWLLMTokenUsageStatisticsResult {
-  readonly TotalRequestCount: number | bigint
-  readonly TotalInputTokens: number | bigint
-  readonly TotalOutputTokens: number | bigint
-  readonly TotalCachedReadInputTokens: number | bigint
+  readonly TotalRequestCount?: number | bigint
+  readonly TotalInputTokens?: number | bigint
+  readonly TotalOutputTokens?: number | bigint
+  readonly TotalCachedReadInputTokens?: number | bigint
   readonly TotalCost?: string
-  readonly Currency: string
-  readonly TopConsumers: readonly AIGWTopConsumersItem[]
+  readonly Currency?: string
+  readonly TopConsumers?: readonly AIGWTopConsumersItem[]
 }
 export const AIGWLLMTokenUsageStatisticsResult: $Schema.Schema<AIGWLLMTokenUsageStatisticsResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIGWLLMTokenUsageStatisticsResult", { TotalRequestCount: $C.int64, TotalInputTokens: $C.int64, TotalOutputTokens: $C.int64, TotalCachedReadInputTokens: $C.int64, Currency: $C.str, TopConsumers: $C.arr(AIGWTopConsumersItem) }, { TotalCost: $C.str }))
 
@@ -223,7 +223,7 @@ export const AIGWLogConfig: $Schema.Schema<AIGWLogConfig> = /*#__PURE__*/ $C.laz
 
 /** `AIGWLogDesensitizeConfig` (response side). */
 export interface AIGWLogDesensitizeConfig {
-  readonly Enabled: boolean
+  readonly Enabled?: boolean
   readonly PredefinedRuleTypes?: readonly string[]
   readonly CustomRules?: readonly AIGWCustomDesensitizeRule[]
   readonly Scope?: readonly string[]
@@ -232,10 +232,10 @@ export const AIGWLogDesensitizeConfig: $Schema.Schema<AIGWLogDesensitizeConfig> 
 
 /** `AIGWMCPServer` (response side). */
 export interface AIGWMCPServer {
-  readonly ServerId: string
-  readonly Name: string
-  readonly ServerType: string
-  readonly Transport: string
+  readonly ServerId?: string
+  readonly Name?: string
+  readonly ServerType?: string
+  readonly Transport?: string
   readonly UpstreamType?: string
   readonly DisplayName?: string
   readonly MCPEndpoint?: string
@@ -243,8 +243,8 @@ export interface AIGWMCPServer {
   readonly SessionConfig?: AIGWMCPSessionConfig | null
   readonly Timeout?: number | bigint
   readonly RetryCount?: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly Description?: string
   readonly Status?: string
   readonly EnableHealthCheck?: boolean
@@ -257,16 +257,16 @@ export const AIGWMCPServer: $Schema.Schema<AIGWMCPServer> = /*#__PURE__*/ $C.laz
 
 /** `AIGWMCPServerACLResult` (response side). */
 export interface AIGWMCPServerACLResult {
-  readonly ACLType: string
+  readonly ACLType?: string
   readonly ACLConsumers?: readonly AIGWACLSubject[]
   readonly ACLConsumerGroups?: readonly AIGWACLSubject[]
-  readonly AuthType: string
+  readonly AuthType?: string
 }
 export const AIGWMCPServerACLResult: $Schema.Schema<AIGWMCPServerACLResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIGWMCPServerACLResult", { ACLType: $C.str, AuthType: $C.str }, { ACLConsumers: $C.arr(AIGWACLSubject), ACLConsumerGroups: $C.arr(AIGWACLSubject) }))
 
 /** `AIGWMCPServerAuthResult` (response side). */
 export interface AIGWMCPServerAuthResult {
-  readonly AuthType: string
+  readonly AuthType?: string
   readonly JWTAuthConfig?: AIGWJWTAuthPluginConfig
   readonly OAuthAuthConfig?: AIGWOAuthAuthPluginConfig
   readonly OIDCAuthConfig?: AIGWOIDCAuthPluginConfig
@@ -275,7 +275,7 @@ export const AIGWMCPServerAuthResult: $Schema.Schema<AIGWMCPServerAuthResult> = 
 
 /** `AIGWMCPServerList` (response side). */
 export interface AIGWMCPServerList {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly DataList?: readonly AIGWMCPServer[] | null
 }
 export const AIGWMCPServerList: $Schema.Schema<AIGWMCPServerList> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIGWMCPServerList", { TotalCount: $C.uint64 }, { DataList: $C.nul($C.arr(AIGWMCPServer)) }))
@@ -289,9 +289,9 @@ export const AIGWMCPSessionConfig: $Schema.Schema<AIGWMCPSessionConfig> = /*#__P
 
 /** `AIGWMCPToolACLItem` (response side). */
 export interface AIGWMCPToolACLItem {
-  readonly ToolId: string
-  readonly ToolName: string
-  readonly ACLType: string
+  readonly ToolId?: string
+  readonly ToolName?: string
+  readonly ACLType?: string
   readonly ACLConsumers?: readonly AIGWACLSubject[]
   readonly ACLConsumerGroups?: readonly AIGWACLSubject[]
 }
@@ -299,9 +299,9 @@ export const AIGWMCPToolACLItem: $Schema.Schema<AIGWMCPToolACLItem> = /*#__PURE_
 
 /** `AIGWMCPToolACLListResult` (response side). */
 export interface AIGWMCPToolACLListResult {
-  readonly ACLType: string
+  readonly ACLType?: string
   readonly DataList?: readonly AIGWMCPToolACLItem[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
 }
 export const AIGWMCPToolACLListResult: $Schema.Schema<AIGWMCPToolACLListResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIGWMCPToolACLListResult", { ACLType: $C.str, TotalCount: $C.uint64 }, { DataList: $C.arr(AIGWMCPToolACLItem) }))
 
@@ -355,8 +355,8 @@ export const AIGWOAuthAuthPluginConfig: $Schema.Schema<AIGWOAuthAuthPluginConfig
 
 /** `AIGWOAuthCredentialConfig` (both sides). */
 export interface AIGWOAuthCredentialConfig {
-  readonly ClientId: string
-  readonly ClientSecret: string
+  readonly ClientId?: string
+  readonly ClientSecret?: string
   readonly RedirectURIs?: string
 }
 export const AIGWOAuthCredentialConfig: $Schema.Schema<AIGWOAuthCredentialConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIGWOAuthCredentialConfig", { ClientId: $C.str, ClientSecret: $C.str }, { RedirectURIs: $C.str }))
@@ -380,9 +380,9 @@ export const AIGWOIDCAuthPluginConfig: $Schema.Schema<AIGWOIDCAuthPluginConfig> 
 
 /** `AIGWOIDCCredentialConfig` (both sides). */
 export interface AIGWOIDCCredentialConfig {
-  readonly ClientId: string
-  readonly ClientSecret: string
-  readonly IssuerURL: string
+  readonly ClientId?: string
+  readonly ClientSecret?: string
+  readonly IssuerURL?: string
   readonly ConsumerClaimValue?: string
 }
 export const AIGWOIDCCredentialConfig: $Schema.Schema<AIGWOIDCCredentialConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIGWOIDCCredentialConfig", { ClientId: $C.str, ClientSecret: $C.str, IssuerURL: $C.str }, { ConsumerClaimValue: $C.str }))
@@ -460,7 +460,7 @@ export const AddCloudNativeAPIGatewayConsumerInGroupRequest: $Schema.Schema<AddC
 
 /** `AddCloudNativeAPIGatewayConsumerInGroupResponse` (response side). */
 export interface AddCloudNativeAPIGatewayConsumerInGroupResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const AddCloudNativeAPIGatewayConsumerInGroupResponse: $Schema.Schema<AddCloudNativeAPIGatewayConsumerInGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddCloudNativeAPIGatewayConsumerInGroupResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -483,10 +483,10 @@ export const BindCloudNativeAPIGatewaySecretKeyResponse: $Schema.Schema<BindClou
 
 /** `CNAPIGwConsumer` (response side). */
 export interface CNAPIGwConsumer {
-  readonly ConsumerId: string
-  readonly Name: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
+  readonly ConsumerId?: string
+  readonly Name?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
   readonly Description?: string | null
   readonly ConsumerGroups?: readonly CNAPIGwConsumerGroup[] | null
 }
@@ -494,26 +494,26 @@ export const CNAPIGwConsumer: $Schema.Schema<CNAPIGwConsumer> = /*#__PURE__*/ $C
 
 /** `CNAPIGwConsumerGroup` (response side). */
 export interface CNAPIGwConsumerGroup {
-  readonly ConsumerGroupId: string
-  readonly Name: string
-  readonly Status: string
+  readonly ConsumerGroupId?: string
+  readonly Name?: string
+  readonly Status?: string
   readonly Description?: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
   readonly BindCount?: number | bigint | null
 }
 export const CNAPIGwConsumerGroup: $Schema.Schema<CNAPIGwConsumerGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("CNAPIGwConsumerGroup", { ConsumerGroupId: $C.str, Name: $C.str, Status: $C.str, CreateTime: $C.str, ModifyTime: $C.str }, { Description: $C.str, BindCount: $C.nul($C.uint64) }))
 
 /** `CNAPIGwCreateCommonResult` (response side). */
 export interface CNAPIGwCreateCommonResult {
-  readonly ID: string
-  readonly Success: boolean
+  readonly ID?: string
+  readonly Success?: boolean
 }
 export const CNAPIGwCreateCommonResult: $Schema.Schema<CNAPIGwCreateCommonResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("CNAPIGwCreateCommonResult", { ID: $C.str, Success: $C.bool }))
 
 /** `CNAPIGwMCPTool` (both sides). */
 export interface CNAPIGwMCPTool {
-  readonly Name: string
+  readonly Name?: string
   readonly DisplayName?: string
   readonly Method?: string
   readonly Description?: string
@@ -532,16 +532,16 @@ export const CNAPIGwMCPTool: $Schema.Schema<CNAPIGwMCPTool> = /*#__PURE__*/ $C.l
 /** `CNAPIGwMCPToolList` (response side). */
 export interface CNAPIGwMCPToolList {
   readonly DataList?: readonly CNAPIGwMCPTool[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
 }
 export const CNAPIGwMCPToolList: $Schema.Schema<CNAPIGwMCPToolList> = /*#__PURE__*/ $C.lazy(() => $C.struct("CNAPIGwMCPToolList", { TotalCount: $C.uint64 }, { DataList: $C.arr(CNAPIGwMCPTool) }))
 
 /** `CNAPIGwMCPToolParam` (both sides). */
 export interface CNAPIGwMCPToolParam {
-  readonly Name: string
-  readonly Type: string
-  readonly Required: boolean
-  readonly Position: string
+  readonly Name?: string
+  readonly Type?: string
+  readonly Required?: boolean
+  readonly Position?: string
   readonly Description?: string
   readonly Default?: string
   readonly Items?: CNAPIGwMCPToolParam
@@ -552,13 +552,13 @@ export const CNAPIGwMCPToolParam: $Schema.Schema<CNAPIGwMCPToolParam> = /*#__PUR
 
 /** `CNAPIGwMCPToolPreview` (response side). */
 export interface CNAPIGwMCPToolPreview {
-  readonly ContentType: string
+  readonly ContentType?: string
   readonly Description?: string | null
-  readonly InputParams: readonly CNAPIGwMCPToolParam[]
-  readonly Method: string
-  readonly Name: string
-  readonly Path: string
-  readonly Status: string
+  readonly InputParams?: readonly CNAPIGwMCPToolParam[]
+  readonly Method?: string
+  readonly Name?: string
+  readonly Path?: string
+  readonly Status?: string
   readonly StatusMessage?: string | null
   readonly UpstreamUrl?: string | null
 }
@@ -566,8 +566,8 @@ export const CNAPIGwMCPToolPreview: $Schema.Schema<CNAPIGwMCPToolPreview> = /*#_
 
 /** `CNAPIGwParseMCPToolsResult` (response side). */
 export interface CNAPIGwParseMCPToolsResult {
-  readonly DataList: readonly CNAPIGwMCPToolPreview[]
-  readonly TotalCount: number | bigint
+  readonly DataList?: readonly CNAPIGwMCPToolPreview[]
+  readonly TotalCount?: number | bigint
 }
 export const CNAPIGwParseMCPToolsResult: $Schema.Schema<CNAPIGwParseMCPToolsResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("CNAPIGwParseMCPToolsResult", { DataList: $C.arr(CNAPIGwMCPToolPreview), TotalCount: $C.uint64 }))
 
@@ -575,36 +575,36 @@ export const CNAPIGwParseMCPToolsResult: $Schema.Schema<CNAPIGwParseMCPToolsResu
 export interface CNAPIGwSecretKey {
   readonly BindCount?: number | bigint
   readonly CanBind?: boolean | null
-  readonly CreateTime: string
+  readonly CreateTime?: string
   readonly Description?: string | null
-  readonly GenerateType: string
+  readonly GenerateType?: string
   readonly JWTCredentialConfig?: AIGWJWTCredentialConfig
   readonly KmsKeyName?: string | null
   readonly KmsKeyVersion?: string | null
-  readonly ModifyTime: string
-  readonly Name: string
+  readonly ModifyTime?: string
+  readonly Name?: string
   readonly OAuthCredentialConfig?: AIGWOAuthCredentialConfig
   readonly OIDCCredentialConfig?: AIGWOIDCCredentialConfig
   readonly Provider?: string
-  readonly ResourceType: string
-  readonly SecretKeyId: string
-  readonly SecretType: string
-  readonly SecretValue: string
-  readonly Status: string
+  readonly ResourceType?: string
+  readonly SecretKeyId?: string
+  readonly SecretType?: string
+  readonly SecretValue?: string
+  readonly Status?: string
 }
 export const CNAPIGwSecretKey: $Schema.Schema<CNAPIGwSecretKey> = /*#__PURE__*/ $C.lazy(() => $C.struct("CNAPIGwSecretKey", { CreateTime: $C.str, GenerateType: $C.str, ModifyTime: $C.str, Name: $C.str, ResourceType: $C.str, SecretKeyId: $C.str, SecretType: $C.str, SecretValue: $C.str, Status: $C.str }, { BindCount: $C.uint64, CanBind: $C.nul($C.bool), Description: $C.nul($C.str), JWTCredentialConfig: AIGWJWTCredentialConfig, KmsKeyName: $C.nul($C.str), KmsKeyVersion: $C.nul($C.str), OAuthCredentialConfig: AIGWOAuthCredentialConfig, OIDCCredentialConfig: AIGWOIDCCredentialConfig, Provider: $C.str }))
 
 /** `CloudNativeAPIGatewayLLMModelAPI` (response side). */
 export interface CloudNativeAPIGatewayLLMModelAPI {
-  readonly Id: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly Name: string
-  readonly SceneType: string
-  readonly RequestProtocol: string
-  readonly RouteList: readonly DefaultKongRoute[]
+  readonly Id?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly Name?: string
+  readonly SceneType?: string
+  readonly RequestProtocol?: string
+  readonly RouteList?: readonly DefaultKongRoute[]
   readonly BasePath?: string
-  readonly StripPath: boolean
+  readonly StripPath?: boolean
   readonly Description?: string
   readonly ModelServiceId?: string
   readonly ModelServiceName?: string
@@ -635,15 +635,15 @@ export const CloudNativeAPIGatewayLLMModelParamCheckInfo: $Schema.Schema<CloudNa
 
 /** `CloudNativeAPIGatewayLLMModelService` (response side). */
 export interface CloudNativeAPIGatewayLLMModelService {
-  readonly Id: string
-  readonly Name: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly ServiceType: string
-  readonly ModelProvider: string
-  readonly ModelProtocol: string
+  readonly Id?: string
+  readonly Name?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly ServiceType?: string
+  readonly ModelProvider?: string
+  readonly ModelProtocol?: string
   readonly UpstreamURL?: string
-  readonly ModelSelector: string
+  readonly ModelSelector?: string
   readonly DefaultModel?: string
   readonly EnableModelFallback?: boolean
   readonly ModelFallbackRule?: CloudNativeAPIGatewayLLMModelFallbackRule
@@ -674,7 +674,7 @@ export const CloudNativeAPIGatewayLLMModelService: $Schema.Schema<CloudNativeAPI
 
 /** `CloudNativeAPIGatewayLLMModelServiceRoute` (both sides). */
 export interface CloudNativeAPIGatewayLLMModelServiceRoute {
-  readonly SelectedTypes: readonly string[]
+  readonly SelectedTypes?: readonly string[]
   readonly WeightedConfig?: readonly CloudNativeAPIGatewayLLMModelServiceRouteWeightedStrategy[]
   readonly ModelNameConfig?: readonly CloudNativeAPIGatewayLLMModelServiceRouteModelNameStrategy[]
   readonly IntentRouteConfig?: AIGWIntentRoute
@@ -686,16 +686,16 @@ export const CloudNativeAPIGatewayLLMModelServiceRoute: $Schema.Schema<CloudNati
 
 /** `CloudNativeAPIGatewayLLMModelServiceRouteModelNameStrategy` (both sides). */
 export interface CloudNativeAPIGatewayLLMModelServiceRouteModelNameStrategy {
-  readonly ModelServiceId: string
-  readonly MatchModelName: string
+  readonly ModelServiceId?: string
+  readonly MatchModelName?: string
   readonly RewriteModelName?: string
 }
 export const CloudNativeAPIGatewayLLMModelServiceRouteModelNameStrategy: $Schema.Schema<CloudNativeAPIGatewayLLMModelServiceRouteModelNameStrategy> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloudNativeAPIGatewayLLMModelServiceRouteModelNameStrategy", { ModelServiceId: $C.str, MatchModelName: $C.str }, { RewriteModelName: $C.str }))
 
 /** `CloudNativeAPIGatewayLLMModelServiceRouteWeightedStrategy` (both sides). */
 export interface CloudNativeAPIGatewayLLMModelServiceRouteWeightedStrategy {
-  readonly ModelServiceId: string
-  readonly Weight: number | bigint
+  readonly ModelServiceId?: string
+  readonly Weight?: number | bigint
 }
 export const CloudNativeAPIGatewayLLMModelServiceRouteWeightedStrategy: $Schema.Schema<CloudNativeAPIGatewayLLMModelServiceRouteWeightedStrategy> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloudNativeAPIGatewayLLMModelServiceRouteWeightedStrategy", { ModelServiceId: $C.str, Weight: $C.int64 }))
 
@@ -725,7 +725,7 @@ export const CreateCloudNativeAPIGatewayConsumerRequest: $Schema.Schema<CreateCl
 
 /** `CreateCloudNativeAPIGatewayConsumerResponse` (response side). */
 export interface CreateCloudNativeAPIGatewayConsumerResponse {
-  readonly Result: CNAPIGwCreateCommonResult
+  readonly Result?: CNAPIGwCreateCommonResult
   readonly RequestId: string
 }
 export const CreateCloudNativeAPIGatewayConsumerResponse: $Schema.Schema<CreateCloudNativeAPIGatewayConsumerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudNativeAPIGatewayConsumerResponse", { Result: CNAPIGwCreateCommonResult, RequestId: $C.str }))
@@ -751,7 +751,7 @@ export const CreateCloudNativeAPIGatewayLLMModelAPIRequest: $Schema.Schema<Creat
 
 /** `CreateCloudNativeAPIGatewayLLMModelAPIResponse` (response side). */
 export interface CreateCloudNativeAPIGatewayLLMModelAPIResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly ModelAPIId?: string
   readonly RequestId: string
 }
@@ -796,8 +796,8 @@ export const CreateCloudNativeAPIGatewayLLMModelServiceRequest: $Schema.Schema<C
 
 /** `CreateCloudNativeAPIGatewayLLMModelServiceResponse` (response side). */
 export interface CreateCloudNativeAPIGatewayLLMModelServiceResponse {
-  readonly Result: boolean
-  readonly ModelServiceId: string
+  readonly Result?: boolean
+  readonly ModelServiceId?: string
   readonly RequestId: string
 }
 export const CreateCloudNativeAPIGatewayLLMModelServiceResponse: $Schema.Schema<CreateCloudNativeAPIGatewayLLMModelServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudNativeAPIGatewayLLMModelServiceResponse", { Result: $C.bool, ModelServiceId: $C.str, RequestId: $C.str }))
@@ -869,7 +869,7 @@ export const CreateCloudNativeAPIGatewaySecretKeyResponse: $Schema.Schema<Create
 
 /** `DefaultKongRoute` (both sides). */
 export interface DefaultKongRoute {
-  readonly Name: string
+  readonly Name?: string
   readonly ID?: string
   readonly Methods?: readonly string[]
   readonly Paths?: readonly string[]
@@ -911,7 +911,7 @@ export const DeleteCloudNativeAPIGatewayLLMModelAPIRequest: $Schema.Schema<Delet
 
 /** `DeleteCloudNativeAPIGatewayLLMModelAPIResponse` (response side). */
 export interface DeleteCloudNativeAPIGatewayLLMModelAPIResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteCloudNativeAPIGatewayLLMModelAPIResponse: $Schema.Schema<DeleteCloudNativeAPIGatewayLLMModelAPIResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCloudNativeAPIGatewayLLMModelAPIResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -925,7 +925,7 @@ export const DeleteCloudNativeAPIGatewayLLMModelServiceRequest: $Schema.Schema<D
 
 /** `DeleteCloudNativeAPIGatewayLLMModelServiceResponse` (response side). */
 export interface DeleteCloudNativeAPIGatewayLLMModelServiceResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteCloudNativeAPIGatewayLLMModelServiceResponse: $Schema.Schema<DeleteCloudNativeAPIGatewayLLMModelServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCloudNativeAPIGatewayLLMModelServiceResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -995,7 +995,7 @@ export const DescribeCloudNativeAPIGatewayConsumerGroupRequest: $Schema.Schema<D
 
 /** `DescribeCloudNativeAPIGatewayConsumerGroupResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayConsumerGroupResponse {
-  readonly Result: CNAPIGwConsumerGroup
+  readonly Result?: CNAPIGwConsumerGroup
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayConsumerGroupResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayConsumerGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayConsumerGroupResponse", { Result: CNAPIGwConsumerGroup, RequestId: $C.str }))
@@ -1009,7 +1009,7 @@ export const DescribeCloudNativeAPIGatewayConsumerRequest: $Schema.Schema<Descri
 
 /** `DescribeCloudNativeAPIGatewayConsumerResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayConsumerResponse {
-  readonly Result: CNAPIGwConsumer
+  readonly Result?: CNAPIGwConsumer
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayConsumerResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayConsumerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayConsumerResponse", { Result: CNAPIGwConsumer, RequestId: $C.str }))
@@ -1023,7 +1023,7 @@ export const DescribeCloudNativeAPIGatewayLLMModelAPIRequest: $Schema.Schema<Des
 
 /** `DescribeCloudNativeAPIGatewayLLMModelAPIResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayLLMModelAPIResponse {
-  readonly Result: CloudNativeAPIGatewayLLMModelAPI
+  readonly Result?: CloudNativeAPIGatewayLLMModelAPI
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayLLMModelAPIResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayLLMModelAPIResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayLLMModelAPIResponse", { Result: CloudNativeAPIGatewayLLMModelAPI, RequestId: $C.str }))
@@ -1043,7 +1043,7 @@ export const DescribeCloudNativeAPIGatewayLLMModelAPIsRequest: $Schema.Schema<De
 
 /** `DescribeCloudNativeAPIGatewayLLMModelAPIsResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayLLMModelAPIsResponse {
-  readonly Result: ListCloudNativeAPIGatewayLLMModelAPI
+  readonly Result?: ListCloudNativeAPIGatewayLLMModelAPI
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayLLMModelAPIsResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayLLMModelAPIsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayLLMModelAPIsResponse", { Result: ListCloudNativeAPIGatewayLLMModelAPI, RequestId: $C.str }))
@@ -1057,7 +1057,7 @@ export const DescribeCloudNativeAPIGatewayLLMModelServiceRequest: $Schema.Schema
 
 /** `DescribeCloudNativeAPIGatewayLLMModelServiceResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayLLMModelServiceResponse {
-  readonly Result: CloudNativeAPIGatewayLLMModelService
+  readonly Result?: CloudNativeAPIGatewayLLMModelService
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayLLMModelServiceResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayLLMModelServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayLLMModelServiceResponse", { Result: CloudNativeAPIGatewayLLMModelService, RequestId: $C.str }))
@@ -1076,7 +1076,7 @@ export const DescribeCloudNativeAPIGatewayLLMModelServicesRequest: $Schema.Schem
 
 /** `DescribeCloudNativeAPIGatewayLLMModelServicesResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayLLMModelServicesResponse {
-  readonly Result: ListCloudNativeAPIGatewayLLMModelService
+  readonly Result?: ListCloudNativeAPIGatewayLLMModelService
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayLLMModelServicesResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayLLMModelServicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayLLMModelServicesResponse", { Result: ListCloudNativeAPIGatewayLLMModelService, RequestId: $C.str }))
@@ -1094,7 +1094,7 @@ export const DescribeCloudNativeAPIGatewayLLMTokenUsageListRequest: $Schema.Sche
 
 /** `DescribeCloudNativeAPIGatewayLLMTokenUsageListResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayLLMTokenUsageListResponse {
-  readonly Result: AIGWLLMTokenUsageListResult
+  readonly Result?: AIGWLLMTokenUsageListResult
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayLLMTokenUsageListResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayLLMTokenUsageListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayLLMTokenUsageListResponse", { Result: AIGWLLMTokenUsageListResult, RequestId: $C.str }))
@@ -1110,7 +1110,7 @@ export const DescribeCloudNativeAPIGatewayLLMTokenUsageStatisticsRequest: $Schem
 
 /** `DescribeCloudNativeAPIGatewayLLMTokenUsageStatisticsResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayLLMTokenUsageStatisticsResponse {
-  readonly Result: AIGWLLMTokenUsageStatisticsResult
+  readonly Result?: AIGWLLMTokenUsageStatisticsResult
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayLLMTokenUsageStatisticsResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayLLMTokenUsageStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayLLMTokenUsageStatisticsResponse", { Result: AIGWLLMTokenUsageStatisticsResult, RequestId: $C.str }))
@@ -1153,7 +1153,7 @@ export const DescribeCloudNativeAPIGatewayMCPServerListRequest: $Schema.Schema<D
 
 /** `DescribeCloudNativeAPIGatewayMCPServerListResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayMCPServerListResponse {
-  readonly Result: AIGWMCPServerList
+  readonly Result?: AIGWMCPServerList
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayMCPServerListResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayMCPServerListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayMCPServerListResponse", { Result: AIGWMCPServerList, RequestId: $C.str }))
@@ -1200,7 +1200,7 @@ export const DescribeCloudNativeAPIGatewayMCPToolListRequest: $Schema.Schema<Des
 
 /** `DescribeCloudNativeAPIGatewayMCPToolListResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayMCPToolListResponse {
-  readonly Result: CNAPIGwMCPToolList
+  readonly Result?: CNAPIGwMCPToolList
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayMCPToolListResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayMCPToolListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayMCPToolListResponse", { Result: CNAPIGwMCPToolList, RequestId: $C.str }))
@@ -1230,7 +1230,7 @@ export const DescribeCloudNativeAPIGatewayMCPToolsFromFileRequest: $Schema.Schem
 
 /** `DescribeCloudNativeAPIGatewayMCPToolsFromFileResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayMCPToolsFromFileResponse {
-  readonly Result: CNAPIGwParseMCPToolsResult
+  readonly Result?: CNAPIGwParseMCPToolsResult
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayMCPToolsFromFileResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayMCPToolsFromFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayMCPToolsFromFileResponse", { Result: CNAPIGwParseMCPToolsResult, RequestId: $C.str }))
@@ -1272,8 +1272,8 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `KVMapping` (response side). */
 export interface KVMapping {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const KVMapping: $Schema.Schema<KVMapping> = /*#__PURE__*/ $C.lazy(() => $C.struct("KVMapping", { Key: $C.str, Value: $C.str }))
 
@@ -1286,22 +1286,22 @@ export const KeyValue: $Schema.Schema<KeyValue> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `KongRoutePreview` (response side). */
 export interface KongRoutePreview {
-  readonly ID: string
-  readonly Name: string
-  readonly Methods: readonly string[] | null
-  readonly Paths: readonly string[] | null
-  readonly Hosts: readonly string[] | null
-  readonly Protocols: readonly string[]
-  readonly PreserveHost: boolean
-  readonly HttpsRedirectStatusCode: number | bigint
-  readonly StripPath: boolean
-  readonly CreatedTime: string
+  readonly ID?: string
+  readonly Name?: string
+  readonly Methods?: readonly string[] | null
+  readonly Paths?: readonly string[] | null
+  readonly Hosts?: readonly string[] | null
+  readonly Protocols?: readonly string[]
+  readonly PreserveHost?: boolean
+  readonly HttpsRedirectStatusCode?: number | bigint
+  readonly StripPath?: boolean
+  readonly CreatedTime?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly ForceHttps: boolean | null
-  readonly ServiceName: string
-  readonly ServiceID: string
-  readonly DestinationPorts: readonly (number | bigint)[]
-  readonly Headers: readonly KVMapping[]
+  readonly ForceHttps?: boolean | null
+  readonly ServiceName?: string
+  readonly ServiceID?: string
+  readonly DestinationPorts?: readonly (number | bigint)[]
+  readonly Headers?: readonly KVMapping[]
   readonly RequestBuffering?: boolean
   readonly ResponseBuffering?: boolean
   readonly RegexPriority?: number | bigint
@@ -1312,14 +1312,14 @@ export const KongRoutePreview: $Schema.Schema<KongRoutePreview> = /*#__PURE__*/ 
 
 /** `KongServicePreview` (response side). */
 export interface KongServicePreview {
-  readonly ID: string
-  readonly CreatedTime: string
-  readonly Editable: boolean
-  readonly Name: string
+  readonly ID?: string
+  readonly CreatedTime?: string
+  readonly Editable?: boolean
+  readonly Name?: string
   readonly Path?: string | null
-  readonly Tags: readonly string[]
-  readonly UpstreamInfo: KongUpstreamInfo
-  readonly UpstreamType: string
+  readonly Tags?: readonly string[]
+  readonly UpstreamInfo?: KongUpstreamInfo
+  readonly UpstreamType?: string
 }
 export const KongServicePreview: $Schema.Schema<KongServicePreview> = /*#__PURE__*/ $C.lazy(() => $C.struct("KongServicePreview", { ID: $C.str, CreatedTime: $C.str, Editable: $C.bool, Name: $C.str, Tags: $C.arr($C.str), UpstreamInfo: KongUpstreamInfo, UpstreamType: $C.str }, { Path: $C.nul($C.str) }))
 
@@ -1334,8 +1334,8 @@ export const KongServiceRoute: $Schema.Schema<KongServiceRoute> = /*#__PURE__*/ 
 
 /** `KongServiceWithRoutes` (response side). */
 export interface KongServiceWithRoutes {
-  readonly ServiceList: readonly KongServiceRoute[]
-  readonly TotalCount: number | bigint
+  readonly ServiceList?: readonly KongServiceRoute[]
+  readonly TotalCount?: number | bigint
 }
 export const KongServiceWithRoutes: $Schema.Schema<KongServiceWithRoutes> = /*#__PURE__*/ $C.lazy(() => $C.struct("KongServiceWithRoutes", { ServiceList: $C.arr(KongServiceRoute), TotalCount: $C.int64 }))
 
@@ -1383,15 +1383,15 @@ export const KongUpstreamInfo: $Schema.Schema<KongUpstreamInfo> = /*#__PURE__*/ 
 
 /** `ListCloudNativeAPIGatewayLLMModelAPI` (response side). */
 export interface ListCloudNativeAPIGatewayLLMModelAPI {
-  readonly TotalCount: number | bigint
-  readonly DataList: readonly CloudNativeAPIGatewayLLMModelAPI[]
+  readonly TotalCount?: number | bigint
+  readonly DataList?: readonly CloudNativeAPIGatewayLLMModelAPI[]
 }
 export const ListCloudNativeAPIGatewayLLMModelAPI: $Schema.Schema<ListCloudNativeAPIGatewayLLMModelAPI> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListCloudNativeAPIGatewayLLMModelAPI", { TotalCount: $C.int64, DataList: $C.arr(CloudNativeAPIGatewayLLMModelAPI) }))
 
 /** `ListCloudNativeAPIGatewayLLMModelService` (response side). */
 export interface ListCloudNativeAPIGatewayLLMModelService {
-  readonly TotalCount: number | bigint
-  readonly DataList: readonly CloudNativeAPIGatewayLLMModelService[]
+  readonly TotalCount?: number | bigint
+  readonly DataList?: readonly CloudNativeAPIGatewayLLMModelService[]
 }
 export const ListCloudNativeAPIGatewayLLMModelService: $Schema.Schema<ListCloudNativeAPIGatewayLLMModelService> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListCloudNativeAPIGatewayLLMModelService", { TotalCount: $C.int64, DataList: $C.arr(CloudNativeAPIGatewayLLMModelService) }))
 
@@ -1452,7 +1452,7 @@ export const ModifyCloudNativeAPIGatewayLLMModelAPIRequest: $Schema.Schema<Modif
 
 /** `ModifyCloudNativeAPIGatewayLLMModelAPIResponse` (response side). */
 export interface ModifyCloudNativeAPIGatewayLLMModelAPIResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyCloudNativeAPIGatewayLLMModelAPIResponse: $Schema.Schema<ModifyCloudNativeAPIGatewayLLMModelAPIResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCloudNativeAPIGatewayLLMModelAPIResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1492,7 +1492,7 @@ export const ModifyCloudNativeAPIGatewayLLMModelServiceRequest: $Schema.Schema<M
 
 /** `ModifyCloudNativeAPIGatewayLLMModelServiceResponse` (response side). */
 export interface ModifyCloudNativeAPIGatewayLLMModelServiceResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyCloudNativeAPIGatewayLLMModelServiceResponse: $Schema.Schema<ModifyCloudNativeAPIGatewayLLMModelServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCloudNativeAPIGatewayLLMModelServiceResponse", { Result: $C.bool, RequestId: $C.str }))

@@ -139,18 +139,18 @@ export const AggregateEvaluationResult: $Schema.Schema<AggregateEvaluationResult
 
 /** `AggregateResourceInfo` (response side). */
 export interface AggregateResourceInfo {
-  readonly ResourceType: string
-  readonly ResourceName: string
-  readonly ResourceId: string
-  readonly ResourceRegion: string
-  readonly ResourceStatus: string
-  readonly ResourceDelete: number | bigint
-  readonly ResourceCreateTime: string
-  readonly Tags: readonly Tag[]
-  readonly ResourceZone: string
-  readonly ComplianceResult: string
-  readonly ResourceOwnerId: number | bigint
-  readonly ResourceOwnerName: string
+  readonly ResourceType?: string
+  readonly ResourceName?: string
+  readonly ResourceId?: string
+  readonly ResourceRegion?: string
+  readonly ResourceStatus?: string
+  readonly ResourceDelete?: number | bigint
+  readonly ResourceCreateTime?: string
+  readonly Tags?: readonly Tag[]
+  readonly ResourceZone?: string
+  readonly ComplianceResult?: string
+  readonly ResourceOwnerId?: number | bigint
+  readonly ResourceOwnerName?: string
 }
 export const AggregateResourceInfo: $Schema.Schema<AggregateResourceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AggregateResourceInfo", { ResourceType: $C.str, ResourceName: $C.str, ResourceId: $C.str, ResourceRegion: $C.str, ResourceStatus: $C.str, ResourceDelete: $C.uint64, ResourceCreateTime: $C.str, Tags: $C.arr(Tag), ResourceZone: $C.str, ComplianceResult: $C.str, ResourceOwnerId: $C.uint64, ResourceOwnerName: $C.str }))
 
@@ -170,30 +170,30 @@ export const Aggregator: $Schema.Schema<Aggregator> = /*#__PURE__*/ $C.lazy(() =
 
 /** `AggregatorAccount` (both sides). */
 export interface AggregatorAccount {
-  readonly MemberUin: number | bigint
-  readonly MemberName: string | null
+  readonly MemberUin?: number | bigint
+  readonly MemberName?: string | null
 }
 export const AggregatorAccount: $Schema.Schema<AggregatorAccount> = /*#__PURE__*/ $C.lazy(() => $C.struct("AggregatorAccount", { MemberUin: $C.uint64, MemberName: $C.nul($C.str) }))
 
 /** `AlarmPolicyRsp` (response side). */
 export interface AlarmPolicyRsp {
-  readonly AlarmPolicyId: number | bigint
-  readonly Name: string
-  readonly Type: number | bigint
-  readonly EventScope: readonly (number | bigint)[]
-  readonly RiskLevel: readonly (number | bigint)[]
-  readonly NoticePeriod: readonly (number | bigint)[]
-  readonly NoticeTime: string
-  readonly NotificationMechanism: string
-  readonly Status: number | bigint
-  readonly Description: string | null
+  readonly AlarmPolicyId?: number | bigint
+  readonly Name?: string
+  readonly Type?: number | bigint
+  readonly EventScope?: readonly (number | bigint)[]
+  readonly RiskLevel?: readonly (number | bigint)[]
+  readonly NoticePeriod?: readonly (number | bigint)[]
+  readonly NoticeTime?: string
+  readonly NotificationMechanism?: string
+  readonly Status?: number | bigint
+  readonly Description?: string | null
 }
 export const AlarmPolicyRsp: $Schema.Schema<AlarmPolicyRsp> = /*#__PURE__*/ $C.lazy(() => $C.struct("AlarmPolicyRsp", { AlarmPolicyId: $C.uint64, Name: $C.str, Type: $C.int64, EventScope: $C.arr($C.int64), RiskLevel: $C.arr($C.int64), NoticePeriod: $C.arr($C.int64), NoticeTime: $C.str, NotificationMechanism: $C.str, Status: $C.int64, Description: $C.nul($C.str) }))
 
 /** `Annotation` (both sides). */
 export interface Annotation {
-  readonly Configuration: string
-  readonly DesiredValue: string
+  readonly Configuration?: string
+  readonly DesiredValue?: string
   readonly Operator?: string
   readonly Property?: string
 }
@@ -267,11 +267,11 @@ export const CompliancePackRule: $Schema.Schema<CompliancePackRule> = /*#__PURE_
 /** `CompliancePackRuleForManage` (response side). */
 export interface CompliancePackRuleForManage {
   readonly Identifier?: string | null
-  readonly RuleName: string | null
-  readonly Description: string | null
-  readonly RiskLevel: number | bigint | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
+  readonly RuleName?: string | null
+  readonly Description?: string | null
+  readonly RiskLevel?: number | bigint | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
   readonly CompliancePackRules?: readonly CompliancePackRules[]
   readonly Control?: readonly Control[]
   readonly ResourceTypes?: readonly string[]
@@ -311,48 +311,48 @@ export const ConfigResource: $Schema.Schema<ConfigResource> = /*#__PURE__*/ $C.l
 
 /** `ConfigRule` (response side). */
 export interface ConfigRule {
-  readonly Identifier: string
-  readonly RuleName: string
-  readonly InputParameter: readonly InputParameter[]
-  readonly SourceCondition: readonly SourceConditionForManage[]
-  readonly ResourceType: readonly string[]
-  readonly Labels: readonly string[]
-  readonly RiskLevel: number | bigint
-  readonly ServiceFunction: string
-  readonly CreateTime: string
-  readonly Description: string
-  readonly Status: string
-  readonly ComplianceResult: string
-  readonly Annotation: Annotation
-  readonly ConfigRuleInvokedTime: string
-  readonly ConfigRuleId: string
-  readonly IdentifierType: string
-  readonly CompliancePackId: string
-  readonly TriggerType: readonly TriggerType[]
-  readonly ManageInputParameter: readonly InputParameterForManage[]
-  readonly CompliancePackName: string
-  readonly RegionsScope: readonly string[]
-  readonly TagsScope: readonly Tag[]
-  readonly ExcludeResourceIdsScope: readonly string[]
-  readonly AccountGroupId: string
-  readonly AccountGroupName: string
-  readonly RuleOwnerId: number | bigint
-  readonly ManageTriggerType: readonly string[]
+  readonly Identifier?: string
+  readonly RuleName?: string
+  readonly InputParameter?: readonly InputParameter[]
+  readonly SourceCondition?: readonly SourceConditionForManage[]
+  readonly ResourceType?: readonly string[]
+  readonly Labels?: readonly string[]
+  readonly RiskLevel?: number | bigint
+  readonly ServiceFunction?: string
+  readonly CreateTime?: string
+  readonly Description?: string
+  readonly Status?: string
+  readonly ComplianceResult?: string
+  readonly Annotation?: Annotation
+  readonly ConfigRuleInvokedTime?: string
+  readonly ConfigRuleId?: string
+  readonly IdentifierType?: string
+  readonly CompliancePackId?: string
+  readonly TriggerType?: readonly TriggerType[]
+  readonly ManageInputParameter?: readonly InputParameterForManage[]
+  readonly CompliancePackName?: string
+  readonly RegionsScope?: readonly string[]
+  readonly TagsScope?: readonly Tag[]
+  readonly ExcludeResourceIdsScope?: readonly string[]
+  readonly AccountGroupId?: string
+  readonly AccountGroupName?: string
+  readonly RuleOwnerId?: number | bigint
+  readonly ManageTriggerType?: readonly string[]
 }
 export const ConfigRule: $Schema.Schema<ConfigRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConfigRule", { Identifier: $C.str, RuleName: $C.str, InputParameter: $C.arr(InputParameter), SourceCondition: $C.arr(SourceConditionForManage), ResourceType: $C.arr($C.str), Labels: $C.arr($C.str), RiskLevel: $C.int64, ServiceFunction: $C.str, CreateTime: $C.str, Description: $C.str, Status: $C.str, ComplianceResult: $C.str, Annotation: Annotation, ConfigRuleInvokedTime: $C.str, ConfigRuleId: $C.str, IdentifierType: $C.str, CompliancePackId: $C.str, TriggerType: $C.arr(TriggerType), ManageInputParameter: $C.arr(InputParameterForManage), CompliancePackName: $C.str, RegionsScope: $C.arr($C.str), TagsScope: $C.arr(Tag), ExcludeResourceIdsScope: $C.arr($C.str), AccountGroupId: $C.str, AccountGroupName: $C.str, RuleOwnerId: $C.uint64, ManageTriggerType: $C.arr($C.str) }))
 
 /** `ConfigRuleResourceEvaluationResult` (response side). */
 export interface ConfigRuleResourceEvaluationResult {
-  readonly RuleId: string
-  readonly RuleName: string
-  readonly RuleIdentifier: string
-  readonly RuleDescription: string
-  readonly RuleOwnerId: number | bigint
-  readonly RuleRiskLevel: number | bigint
-  readonly ResourceId: string
-  readonly ResourceType: string
-  readonly ResourceName: string
-  readonly ResourceRegion: string
+  readonly RuleId?: string
+  readonly RuleName?: string
+  readonly RuleIdentifier?: string
+  readonly RuleDescription?: string
+  readonly RuleOwnerId?: number | bigint
+  readonly RuleRiskLevel?: number | bigint
+  readonly ResourceId?: string
+  readonly ResourceType?: string
+  readonly ResourceName?: string
+  readonly ResourceRegion?: string
   readonly ResourceTags?: readonly Tag[]
   readonly Annotation?: Annotation
 }
@@ -513,13 +513,13 @@ export const DescribeAggregateConfigDeliverRequest: $Schema.Schema<DescribeAggre
 
 /** `DescribeAggregateConfigDeliverResponse` (response side). */
 export interface DescribeAggregateConfigDeliverResponse {
-  readonly DeliverName: string | null
-  readonly TargetArn: string | null
-  readonly Status: number | bigint
-  readonly CreateTime: string | null
-  readonly DeliverPrefix: string | null
-  readonly DeliverType: string | null
-  readonly DeliverUin: number | bigint | null
+  readonly DeliverName?: string | null
+  readonly TargetArn?: string | null
+  readonly Status?: number | bigint
+  readonly CreateTime?: string | null
+  readonly DeliverPrefix?: string | null
+  readonly DeliverType?: string | null
+  readonly DeliverUin?: number | bigint | null
   readonly DeliverContentType?: number | bigint
   readonly RequestId: string
 }
@@ -551,15 +551,15 @@ export const DescribeAggregateDiscoveredResourceRequest: $Schema.Schema<Describe
 
 /** `DescribeAggregateDiscoveredResourceResponse` (response side). */
 export interface DescribeAggregateDiscoveredResourceResponse {
-  readonly ResourceId: string
-  readonly ResourceType: string
-  readonly ResourceName: string
-  readonly ResourceRegion: string
-  readonly ResourceZone: string
-  readonly Configuration: string
-  readonly ResourceCreateTime: string
-  readonly Tags: readonly Tag[]
-  readonly UpdateTime: string
+  readonly ResourceId?: string
+  readonly ResourceType?: string
+  readonly ResourceName?: string
+  readonly ResourceRegion?: string
+  readonly ResourceZone?: string
+  readonly Configuration?: string
+  readonly ResourceCreateTime?: string
+  readonly Tags?: readonly Tag[]
+  readonly UpdateTime?: string
   readonly RequestId: string
 }
 export const DescribeAggregateDiscoveredResourceResponse: $Schema.Schema<DescribeAggregateDiscoveredResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAggregateDiscoveredResourceResponse", { ResourceId: $C.str, ResourceType: $C.str, ResourceName: $C.str, ResourceRegion: $C.str, ResourceZone: $C.str, Configuration: $C.str, ResourceCreateTime: $C.str, Tags: $C.arr(Tag), UpdateTime: $C.str, RequestId: $C.str }))
@@ -573,10 +573,10 @@ export const DescribeAggregatorRequest: $Schema.Schema<DescribeAggregatorRequest
 
 /** `DescribeAggregatorResponse` (response side). */
 export interface DescribeAggregatorResponse {
-  readonly Name: string
-  readonly Description: string
-  readonly Type: string
-  readonly AggregatorAccounts: readonly AggregatorAccount[] | null
+  readonly Name?: string
+  readonly Description?: string
+  readonly Type?: string
+  readonly AggregatorAccounts?: readonly AggregatorAccount[] | null
   readonly AggregatorStatus?: number | bigint
   readonly RequestId: string
 }
@@ -607,12 +607,12 @@ export const DescribeConfigDeliverRequest: $Schema.Schema<DescribeConfigDeliverR
 
 /** `DescribeConfigDeliverResponse` (response side). */
 export interface DescribeConfigDeliverResponse {
-  readonly DeliverName: string | null
-  readonly TargetArn: string | null
-  readonly Status: number | bigint
-  readonly CreateTime: string | null
-  readonly DeliverPrefix: string | null
-  readonly DeliverType: string | null
+  readonly DeliverName?: string | null
+  readonly TargetArn?: string | null
+  readonly Status?: number | bigint
+  readonly CreateTime?: string | null
+  readonly DeliverPrefix?: string | null
+  readonly DeliverType?: string | null
   readonly DeliverContentType?: number | bigint
   readonly RequestId: string
 }
@@ -624,11 +624,11 @@ export const DescribeConfigRecorderRequest: $Schema.Schema<DescribeConfigRecorde
 
 /** `DescribeConfigRecorderResponse` (response side). */
 export interface DescribeConfigRecorderResponse {
-  readonly Items: readonly UserConfigResource[] | null
-  readonly Status: number | bigint
-  readonly TriggerCount: number | bigint | null
-  readonly OpenCount: number | bigint | null
-  readonly UpdateCount: number | bigint | null
+  readonly Items?: readonly UserConfigResource[] | null
+  readonly Status?: number | bigint
+  readonly TriggerCount?: number | bigint | null
+  readonly OpenCount?: number | bigint | null
+  readonly UpdateCount?: number | bigint | null
   readonly CreateTime?: string | null
   readonly RequestId: string
 }
@@ -657,15 +657,15 @@ export const DescribeDiscoveredResourceRequest: $Schema.Schema<DescribeDiscovere
 
 /** `DescribeDiscoveredResourceResponse` (response side). */
 export interface DescribeDiscoveredResourceResponse {
-  readonly ResourceId: string
-  readonly ResourceType: string
-  readonly ResourceName: string
-  readonly ResourceRegion: string
-  readonly ResourceZone: string
-  readonly Configuration: string
-  readonly ResourceCreateTime: string
-  readonly Tags: readonly Tag[]
-  readonly UpdateTime: string
+  readonly ResourceId?: string
+  readonly ResourceType?: string
+  readonly ResourceName?: string
+  readonly ResourceRegion?: string
+  readonly ResourceZone?: string
+  readonly Configuration?: string
+  readonly ResourceCreateTime?: string
+  readonly Tags?: readonly Tag[]
+  readonly UpdateTime?: string
   readonly RequestId: string
 }
 export const DescribeDiscoveredResourceResponse: $Schema.Schema<DescribeDiscoveredResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDiscoveredResourceResponse", { ResourceId: $C.str, ResourceType: $C.str, ResourceName: $C.str, ResourceRegion: $C.str, ResourceZone: $C.str, Configuration: $C.str, ResourceCreateTime: $C.str, Tags: $C.arr(Tag), UpdateTime: $C.str, RequestId: $C.str }))
@@ -678,11 +678,11 @@ export const DescribeSystemCompliancePackRequest: $Schema.Schema<DescribeSystemC
 
 /** `DescribeSystemCompliancePackResponse` (response side). */
 export interface DescribeSystemCompliancePackResponse {
-  readonly CompliancePackId: string
-  readonly CompliancePackName: string
+  readonly CompliancePackId?: string
+  readonly CompliancePackName?: string
   readonly Description?: string
-  readonly RiskLevel: number | bigint
-  readonly ConfigRules: readonly CompliancePackRuleForManage[]
+  readonly RiskLevel?: number | bigint
+  readonly ConfigRules?: readonly CompliancePackRuleForManage[]
   readonly RequestId: string
 }
 export const DescribeSystemCompliancePackResponse: $Schema.Schema<DescribeSystemCompliancePackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSystemCompliancePackResponse", { CompliancePackId: $C.str, CompliancePackName: $C.str, RiskLevel: $C.uint64, ConfigRules: $C.arr(CompliancePackRuleForManage), RequestId: $C.str }, { Description: $C.str }))
@@ -764,7 +764,7 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `InputParameter` (both sides). */
 export interface InputParameter {
-  readonly ParameterKey: string
+  readonly ParameterKey?: string
   readonly Type?: string
   readonly Value?: string
 }
@@ -772,11 +772,11 @@ export const InputParameter: $Schema.Schema<InputParameter> = /*#__PURE__*/ $C.l
 
 /** `InputParameterForManage` (response side). */
 export interface InputParameterForManage {
-  readonly ValueType: string
-  readonly ParameterKey: string
-  readonly Type: string
-  readonly DefaultValue: string
-  readonly Description: string
+  readonly ValueType?: string
+  readonly ParameterKey?: string
+  readonly Type?: string
+  readonly DefaultValue?: string
+  readonly Description?: string
 }
 export const InputParameterForManage: $Schema.Schema<InputParameterForManage> = /*#__PURE__*/ $C.lazy(() => $C.struct("InputParameterForManage", { ValueType: $C.str, ParameterKey: $C.str, Type: $C.str, DefaultValue: $C.str, Description: $C.str }))
 
@@ -796,8 +796,8 @@ export const ListAggregateCompliancePacksRequest: $Schema.Schema<ListAggregateCo
 
 /** `ListAggregateCompliancePacksResponse` (response side). */
 export interface ListAggregateCompliancePacksResponse {
-  readonly Total: number | bigint
-  readonly Items: readonly ConfigCompliancePack[]
+  readonly Total?: number | bigint
+  readonly Items?: readonly ConfigCompliancePack[]
   readonly RequestId: string
 }
 export const ListAggregateCompliancePacksResponse: $Schema.Schema<ListAggregateCompliancePacksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListAggregateCompliancePacksResponse", { Total: $C.uint64, Items: $C.arr(ConfigCompliancePack), RequestId: $C.str }))
@@ -817,8 +817,8 @@ export const ListAggregateConfigRuleEvaluationResultsRequest: $Schema.Schema<Lis
 
 /** `ListAggregateConfigRuleEvaluationResultsResponse` (response side). */
 export interface ListAggregateConfigRuleEvaluationResultsResponse {
-  readonly Total: number | bigint
-  readonly Items: readonly AggregateEvaluationResult[]
+  readonly Total?: number | bigint
+  readonly Items?: readonly AggregateEvaluationResult[]
   readonly RequestId: string
 }
 export const ListAggregateConfigRuleEvaluationResultsResponse: $Schema.Schema<ListAggregateConfigRuleEvaluationResultsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListAggregateConfigRuleEvaluationResultsResponse", { Total: $C.uint64, Items: $C.arr(AggregateEvaluationResult), RequestId: $C.str }))
@@ -855,8 +855,8 @@ export const ListAggregateConfigRulesRequest: $Schema.Schema<ListAggregateConfig
 
 /** `ListAggregateConfigRulesResponse` (response side). */
 export interface ListAggregateConfigRulesResponse {
-  readonly Total: number | bigint
-  readonly Items: readonly ConfigRule[]
+  readonly Total?: number | bigint
+  readonly Items?: readonly ConfigRule[]
   readonly RequestId: string
 }
 export const ListAggregateConfigRulesResponse: $Schema.Schema<ListAggregateConfigRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListAggregateConfigRulesResponse", { Total: $C.uint64, Items: $C.arr(ConfigRule), RequestId: $C.str }))
@@ -874,9 +874,9 @@ export const ListAggregateDiscoveredResourcesRequest: $Schema.Schema<ListAggrega
 
 /** `ListAggregateDiscoveredResourcesResponse` (response side). */
 export interface ListAggregateDiscoveredResourcesResponse {
-  readonly Items: readonly AggregateResourceInfo[]
-  readonly NextToken: string | null
-  readonly Count: number | bigint
+  readonly Items?: readonly AggregateResourceInfo[]
+  readonly NextToken?: string | null
+  readonly Count?: number | bigint
   readonly RequestId: string
 }
 export const ListAggregateDiscoveredResourcesResponse: $Schema.Schema<ListAggregateDiscoveredResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListAggregateDiscoveredResourcesResponse", { Items: $C.arr(AggregateResourceInfo), NextToken: $C.nul($C.str), Count: $C.int64, RequestId: $C.str }))
@@ -905,8 +905,8 @@ export const ListAlarmPolicyRequest: $Schema.Schema<ListAlarmPolicyRequest> = /*
 
 /** `ListAlarmPolicyResponse` (response side). */
 export interface ListAlarmPolicyResponse {
-  readonly Total: number | bigint
-  readonly AlarmPolicyList: readonly AlarmPolicyRsp[]
+  readonly Total?: number | bigint
+  readonly AlarmPolicyList?: readonly AlarmPolicyRsp[]
   readonly RequestId: string
 }
 export const ListAlarmPolicyResponse: $Schema.Schema<ListAlarmPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListAlarmPolicyResponse", { Total: $C.int64, AlarmPolicyList: $C.arr(AlarmPolicyRsp), RequestId: $C.str }))
@@ -926,8 +926,8 @@ export const ListCompliancePacksRequest: $Schema.Schema<ListCompliancePacksReque
 
 /** `ListCompliancePacksResponse` (response side). */
 export interface ListCompliancePacksResponse {
-  readonly Total: number | bigint
-  readonly Items: readonly ConfigCompliancePack[]
+  readonly Total?: number | bigint
+  readonly Items?: readonly ConfigCompliancePack[]
   readonly RequestId: string
 }
 export const ListCompliancePacksResponse: $Schema.Schema<ListCompliancePacksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListCompliancePacksResponse", { Total: $C.uint64, Items: $C.arr(ConfigCompliancePack), RequestId: $C.str }))
@@ -979,8 +979,8 @@ export const ListConfigRulesRequest: $Schema.Schema<ListConfigRulesRequest> = /*
 
 /** `ListConfigRulesResponse` (response side). */
 export interface ListConfigRulesResponse {
-  readonly Total: number | bigint
-  readonly Items: readonly ConfigRule[]
+  readonly Total?: number | bigint
+  readonly Items?: readonly ConfigRule[]
   readonly RequestId: string
 }
 export const ListConfigRulesResponse: $Schema.Schema<ListConfigRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListConfigRulesResponse", { Total: $C.uint64, Items: $C.arr(ConfigRule), RequestId: $C.str }))
@@ -997,9 +997,9 @@ export const ListDiscoveredResourcesRequest: $Schema.Schema<ListDiscoveredResour
 
 /** `ListDiscoveredResourcesResponse` (response side). */
 export interface ListDiscoveredResourcesResponse {
-  readonly Items: readonly ResourceListInfo[]
-  readonly NextToken: string | null
-  readonly Count: number | bigint
+  readonly Items?: readonly ResourceListInfo[]
+  readonly NextToken?: string | null
+  readonly Count?: number | bigint
   readonly RequestId: string
 }
 export const ListDiscoveredResourcesResponse: $Schema.Schema<ListDiscoveredResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListDiscoveredResourcesResponse", { Items: $C.arr(ResourceListInfo), NextToken: $C.nul($C.str), Count: $C.int64, RequestId: $C.str }))
@@ -1015,7 +1015,7 @@ export const ListRemediationExecutionsRequest: $Schema.Schema<ListRemediationExe
 
 /** `ListRemediationExecutionsResponse` (response side). */
 export interface ListRemediationExecutionsResponse {
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly RemediationExecutions?: readonly RemediationExecutions[]
   readonly RequestId: string
 }
@@ -1129,48 +1129,48 @@ export const PutEvaluationsResponse: $Schema.Schema<PutEvaluationsResponse> = /*
 
 /** `Remediation` (response side). */
 export interface Remediation {
-  readonly RemediationTemplateId: string
-  readonly RemediationId: string
-  readonly RemediationSourceType: string
-  readonly RemediationType: string
-  readonly OwnerUin: string
-  readonly InvokeType: string
-  readonly RuleId: string
+  readonly RemediationTemplateId?: string
+  readonly RemediationId?: string
+  readonly RemediationSourceType?: string
+  readonly RemediationType?: string
+  readonly OwnerUin?: string
+  readonly InvokeType?: string
+  readonly RuleId?: string
 }
 export const Remediation: $Schema.Schema<Remediation> = /*#__PURE__*/ $C.lazy(() => $C.struct("Remediation", { RemediationTemplateId: $C.str, RemediationId: $C.str, RemediationSourceType: $C.str, RemediationType: $C.str, OwnerUin: $C.str, InvokeType: $C.str, RuleId: $C.str }))
 
 /** `RemediationExecutions` (response side). */
 export interface RemediationExecutions {
-  readonly ExecutionStatus: number | bigint
-  readonly ExecutionResourceType: string
-  readonly ExecutionCreateDate: string
+  readonly ExecutionStatus?: number | bigint
+  readonly ExecutionResourceType?: string
+  readonly ExecutionCreateDate?: string
   readonly ExecutionStatusMessage?: string
-  readonly ExecutionResourceIds: string
+  readonly ExecutionResourceIds?: string
 }
 export const RemediationExecutions: $Schema.Schema<RemediationExecutions> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemediationExecutions", { ExecutionStatus: $C.uint64, ExecutionResourceType: $C.str, ExecutionCreateDate: $C.str, ExecutionResourceIds: $C.str }, { ExecutionStatusMessage: $C.str }))
 
 /** `ResourceListInfo` (response side). */
 export interface ResourceListInfo {
-  readonly ResourceType: string
-  readonly ResourceName: string
-  readonly ResourceId: string
-  readonly ResourceRegion: string
-  readonly ResourceStatus: string
-  readonly ResourceDelete: number | bigint
-  readonly ResourceCreateTime: string
-  readonly Tags: readonly Tag[]
-  readonly ResourceZone: string
-  readonly ComplianceResult: string
+  readonly ResourceType?: string
+  readonly ResourceName?: string
+  readonly ResourceId?: string
+  readonly ResourceRegion?: string
+  readonly ResourceStatus?: string
+  readonly ResourceDelete?: number | bigint
+  readonly ResourceCreateTime?: string
+  readonly Tags?: readonly Tag[]
+  readonly ResourceZone?: string
+  readonly ComplianceResult?: string
 }
 export const ResourceListInfo: $Schema.Schema<ResourceListInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceListInfo", { ResourceType: $C.str, ResourceName: $C.str, ResourceId: $C.str, ResourceRegion: $C.str, ResourceStatus: $C.str, ResourceDelete: $C.uint64, ResourceCreateTime: $C.str, Tags: $C.arr(Tag), ResourceZone: $C.str, ComplianceResult: $C.str }))
 
 /** `SourceConditionForManage` (response side). */
 export interface SourceConditionForManage {
-  readonly EmptyAs: string
-  readonly SelectPath: string
-  readonly Operator: string
-  readonly Required: boolean
-  readonly DesiredValue: string
+  readonly EmptyAs?: string
+  readonly SelectPath?: string
+  readonly Operator?: string
+  readonly Required?: boolean
+  readonly DesiredValue?: string
 }
 export const SourceConditionForManage: $Schema.Schema<SourceConditionForManage> = /*#__PURE__*/ $C.lazy(() => $C.struct("SourceConditionForManage", { EmptyAs: $C.str, SelectPath: $C.str, Operator: $C.str, Required: $C.bool, DesiredValue: $C.str }))
 
@@ -1226,20 +1226,20 @@ export const SystemCompliancePack: $Schema.Schema<SystemCompliancePack> = /*#__P
 
 /** `SystemConfigRule` (response side). */
 export interface SystemConfigRule {
-  readonly Identifier: string | null
-  readonly RuleName: string | null
-  readonly InputParameter: readonly InputParameterForManage[] | null
-  readonly SourceCondition: readonly SourceConditionForManage[] | null
-  readonly ResourceType: readonly string[] | null
-  readonly Label: readonly string[] | null
-  readonly RiskLevel: number | bigint | null
-  readonly ServiceFunction: string | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
-  readonly TriggerType: readonly string[] | null
-  readonly Description: string | null
-  readonly ReferenceCount: number | bigint | null
-  readonly IdentifierType: string
+  readonly Identifier?: string | null
+  readonly RuleName?: string | null
+  readonly InputParameter?: readonly InputParameterForManage[] | null
+  readonly SourceCondition?: readonly SourceConditionForManage[] | null
+  readonly ResourceType?: readonly string[] | null
+  readonly Label?: readonly string[] | null
+  readonly RiskLevel?: number | bigint | null
+  readonly ServiceFunction?: string | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
+  readonly TriggerType?: readonly string[] | null
+  readonly Description?: string | null
+  readonly ReferenceCount?: number | bigint | null
+  readonly IdentifierType?: string
 }
 export const SystemConfigRule: $Schema.Schema<SystemConfigRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("SystemConfigRule", { Identifier: $C.nul($C.str), RuleName: $C.nul($C.str), InputParameter: $C.nul($C.arr(InputParameterForManage)), SourceCondition: $C.nul($C.arr(SourceConditionForManage)), ResourceType: $C.nul($C.arr($C.str)), Label: $C.nul($C.arr($C.str)), RiskLevel: $C.nul($C.int64), ServiceFunction: $C.nul($C.str), CreateTime: $C.nul($C.str), UpdateTime: $C.nul($C.str), TriggerType: $C.nul($C.arr($C.str)), Description: $C.nul($C.str), ReferenceCount: $C.nul($C.uint64), IdentifierType: $C.str }))
 
@@ -1252,7 +1252,7 @@ export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("T
 
 /** `TriggerType` (both sides). */
 export interface TriggerType {
-  readonly MessageType: string
+  readonly MessageType?: string
   readonly MaximumExecutionFrequency?: string
 }
 export const TriggerType: $Schema.Schema<TriggerType> = /*#__PURE__*/ $C.lazy(() => $C.struct("TriggerType", { MessageType: $C.str }, { MaximumExecutionFrequency: $C.str }))

@@ -19,15 +19,15 @@ export const $M: $O.Meta = { service: "controlcenter", version: "2023-01-10" }
 
 /** `AccountFactoryItem` (response side). */
 export interface AccountFactoryItem {
-  readonly Identifier: string
-  readonly Name: string
+  readonly Identifier?: string
+  readonly Name?: string
   readonly NameEn?: string
-  readonly Weight: number | bigint
-  readonly Required: number | bigint
-  readonly DependsOn: readonly DependsOnItem[]
-  readonly Description: string
+  readonly Weight?: number | bigint
+  readonly Required?: number | bigint
+  readonly DependsOn?: readonly DependsOnItem[]
+  readonly Description?: string
   readonly DescriptionEn?: string
-  readonly Classify: string
+  readonly Classify?: string
   readonly ClassifyEn?: string
 }
 export const AccountFactoryItem: $Schema.Schema<AccountFactoryItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccountFactoryItem", { Identifier: $C.str, Name: $C.str, Weight: $C.int64, Required: $C.int64, DependsOn: $C.arr(DependsOnItem), Description: $C.str, Classify: $C.str }, { NameEn: $C.str, DescriptionEn: $C.str, ClassifyEn: $C.str }))
@@ -41,23 +41,23 @@ export const BaselineConfigItem: $Schema.Schema<BaselineConfigItem> = /*#__PURE_
 
 /** `BaselineInfoItem` (response side). */
 export interface BaselineInfoItem {
-  readonly Identifier: string
-  readonly Configuration: string
-  readonly ApplyCount: number | bigint
+  readonly Identifier?: string
+  readonly Configuration?: string
+  readonly ApplyCount?: number | bigint
 }
 export const BaselineInfoItem: $Schema.Schema<BaselineInfoItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineInfoItem", { Identifier: $C.str, Configuration: $C.str, ApplyCount: $C.int64 }))
 
 /** `BaselineStepTaskInfo` (response side). */
 export interface BaselineStepTaskInfo {
-  readonly TaskId: string
-  readonly Identifier: string
-  readonly MemberUin: number | bigint
-  readonly Status: string
-  readonly ErrCode: string
-  readonly ErrMessage: string
-  readonly Output: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly TaskId?: string
+  readonly Identifier?: string
+  readonly MemberUin?: number | bigint
+  readonly Status?: string
+  readonly ErrCode?: string
+  readonly ErrMessage?: string
+  readonly Output?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const BaselineStepTaskInfo: $Schema.Schema<BaselineStepTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineStepTaskInfo", { TaskId: $C.str, Identifier: $C.str, MemberUin: $C.int64, Status: $C.str, ErrCode: $C.str, ErrMessage: $C.str, Output: $C.str, CreateTime: $C.str, UpdateTime: $C.str }))
 
@@ -76,8 +76,8 @@ export const BatchApplyAccountBaselinesResponse: $Schema.Schema<BatchApplyAccoun
 
 /** `DependsOnItem` (response side). */
 export interface DependsOnItem {
-  readonly Type: string
-  readonly Identifier: string
+  readonly Type?: string
+  readonly Identifier?: string
 }
 export const DependsOnItem: $Schema.Schema<DependsOnItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DependsOnItem", { Type: $C.str, Identifier: $C.str }))
 
@@ -87,11 +87,11 @@ export const GetAccountFactoryBaselineRequest: $Schema.Schema<GetAccountFactoryB
 
 /** `GetAccountFactoryBaselineResponse` (response side). */
 export interface GetAccountFactoryBaselineResponse {
-  readonly OwnerUin: number | bigint
-  readonly Name: string
-  readonly BaselineConfigItems: readonly BaselineInfoItem[]
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly OwnerUin?: number | bigint
+  readonly Name?: string
+  readonly BaselineConfigItems?: readonly BaselineInfoItem[]
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly RequestId: string
 }
 export const GetAccountFactoryBaselineResponse: $Schema.Schema<GetAccountFactoryBaselineResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetAccountFactoryBaselineResponse", { OwnerUin: $C.int64, Name: $C.str, BaselineConfigItems: $C.arr(BaselineInfoItem), CreateTime: $C.str, UpdateTime: $C.str, RequestId: $C.str }))
@@ -105,8 +105,8 @@ export const ListAccountFactoryBaselineItemsRequest: $Schema.Schema<ListAccountF
 
 /** `ListAccountFactoryBaselineItemsResponse` (response side). */
 export interface ListAccountFactoryBaselineItemsResponse {
-  readonly BaselineItems: readonly AccountFactoryItem[]
-  readonly Total: number | bigint
+  readonly BaselineItems?: readonly AccountFactoryItem[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const ListAccountFactoryBaselineItemsResponse: $Schema.Schema<ListAccountFactoryBaselineItemsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListAccountFactoryBaselineItemsResponse", { BaselineItems: $C.arr(AccountFactoryItem), Total: $C.int64, RequestId: $C.str }))
@@ -121,8 +121,8 @@ export const ListDeployStepTasksRequest: $Schema.Schema<ListDeployStepTasksReque
 
 /** `ListDeployStepTasksResponse` (response side). */
 export interface ListDeployStepTasksResponse {
-  readonly BaselineDeployStepTaskList: readonly BaselineStepTaskInfo[]
-  readonly Total: number | bigint
+  readonly BaselineDeployStepTaskList?: readonly BaselineStepTaskInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const ListDeployStepTasksResponse: $Schema.Schema<ListDeployStepTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListDeployStepTasksResponse", { BaselineDeployStepTaskList: $C.arr(BaselineStepTaskInfo), Total: $C.int64, RequestId: $C.str }))

@@ -3203,9 +3203,9 @@ export const MigrateOrderRefundRequest: $Schema.Schema<MigrateOrderRefundRequest
 
 /** `MigrateOrderRefundResponse` (response side). */
 export interface MigrateOrderRefundResponse {
-  readonly IsSuccess: boolean
-  readonly TradeSerialNo: string
-  readonly TradeMsg: string
+  readonly IsSuccess?: boolean
+  readonly TradeSerialNo?: string
+  readonly TradeMsg?: string
   readonly RequestId: string
 }
 export const MigrateOrderRefundResponse: $Schema.Schema<MigrateOrderRefundResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("MigrateOrderRefundResponse", { IsSuccess: $C.bool, TradeSerialNo: $C.str, TradeMsg: $C.str, RequestId: $C.str }))

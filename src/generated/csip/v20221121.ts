@@ -39,9 +39,9 @@ export const AIAgentAsset: $Schema.Schema<AIAgentAsset> = /*#__PURE__*/ $C.lazy(
 
 /** `AIAnalysisSession` (response side). */
 export interface AIAnalysisSession {
-  readonly Title: string
-  readonly SessionID: string
-  readonly ModifyTime: number | bigint
+  readonly Title?: string
+  readonly SessionID?: string
+  readonly ModifyTime?: number | bigint
   readonly IsPinned?: boolean
 }
 export const AIAnalysisSession: $Schema.Schema<AIAnalysisSession> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIAnalysisSession", { Title: $C.str, SessionID: $C.str, ModifyTime: $C.int64 }, { IsPinned: $C.bool }))
@@ -67,17 +67,17 @@ export const AIScheduleUserIdentity: $Schema.Schema<AIScheduleUserIdentity> = /*
 
 /** `AKInfo` (response side). */
 export interface AKInfo {
-  readonly ID: number | bigint
-  readonly Name: string
-  readonly User: string
-  readonly Remark: string
+  readonly ID?: number | bigint
+  readonly Name?: string
+  readonly User?: string
+  readonly Remark?: string
 }
 export const AKInfo: $Schema.Schema<AKInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AKInfo", { ID: $C.uint64, Name: $C.str, User: $C.str, Remark: $C.str }))
 
 /** `AbTestUserItem` (response side). */
 export interface AbTestUserItem {
-  readonly AppId: number | bigint
-  readonly IsAbTestUser: boolean
+  readonly AppId?: number | bigint
+  readonly IsAbTestUser?: boolean
 }
 export const AbTestUserItem: $Schema.Schema<AbTestUserItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AbTestUserItem", { AppId: $C.uint64, IsAbTestUser: $C.bool }))
 
@@ -97,31 +97,31 @@ export const AccessAIAnalysisSMTPResponse: $Schema.Schema<AccessAIAnalysisSMTPRe
 
 /** `AccessCredentialOutput` (response side). */
 export interface AccessCredentialOutput {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const AccessCredentialOutput: $Schema.Schema<AccessCredentialOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessCredentialOutput", { Key: $C.str, Value: $C.str }))
 
 /** `AccessKeyAlarm` (response side). */
 export interface AccessKeyAlarm {
-  readonly Name: string
-  readonly Level: number | bigint
-  readonly ID: number | bigint
-  readonly AlarmRuleID: number | bigint
-  readonly AlarmType: number | bigint
-  readonly AccessKey: string
-  readonly AccessKeyID: number | bigint
-  readonly AccessKeyRemark: string
-  readonly LastAlarmTime: string
-  readonly Status: number | bigint
-  readonly Date: string
-  readonly Tag: readonly string[]
-  readonly Uin: string
-  readonly Nickname: string
-  readonly SubUin: string
-  readonly SubNickname: string
-  readonly Type: number | bigint
-  readonly AppID: number | bigint
+  readonly Name?: string
+  readonly Level?: number | bigint
+  readonly ID?: number | bigint
+  readonly AlarmRuleID?: number | bigint
+  readonly AlarmType?: number | bigint
+  readonly AccessKey?: string
+  readonly AccessKeyID?: number | bigint
+  readonly AccessKeyRemark?: string
+  readonly LastAlarmTime?: string
+  readonly Status?: number | bigint
+  readonly Date?: string
+  readonly Tag?: readonly string[]
+  readonly Uin?: string
+  readonly Nickname?: string
+  readonly SubUin?: string
+  readonly SubNickname?: string
+  readonly Type?: number | bigint
+  readonly AppID?: number | bigint
   readonly LeakEvidence?: readonly string[]
   readonly IsSupportEditWhiteAccount?: boolean
   readonly Evidence?: string
@@ -136,9 +136,9 @@ export const AccessKeyAlarm: $Schema.Schema<AccessKeyAlarm> = /*#__PURE__*/ $C.l
 
 /** `AccessKeyAlarmCount` (response side). */
 export interface AccessKeyAlarmCount {
-  readonly ID: number | bigint
-  readonly AccessKey: string
-  readonly AlarmCount: number | bigint
+  readonly ID?: number | bigint
+  readonly AccessKey?: string
+  readonly AlarmCount?: number | bigint
   readonly AccessKeyStatus?: number | bigint
   readonly AccessKeyCreateTime?: string
   readonly LastAccessTime?: string
@@ -147,56 +147,56 @@ export const AccessKeyAlarmCount: $Schema.Schema<AccessKeyAlarmCount> = /*#__PUR
 
 /** `AccessKeyAlarmInfo` (response side). */
 export interface AccessKeyAlarmInfo {
-  readonly Type: number | bigint
-  readonly Count: number | bigint
+  readonly Type?: number | bigint
+  readonly Count?: number | bigint
 }
 export const AccessKeyAlarmInfo: $Schema.Schema<AccessKeyAlarmInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessKeyAlarmInfo", { Type: $C.int64, Count: $C.int64 }))
 
 /** `AccessKeyAsset` (response side). */
 export interface AccessKeyAsset {
-  readonly ID: number | bigint
-  readonly Name: string
-  readonly Remark: string
-  readonly AppID: number | bigint
-  readonly Uin: string
-  readonly Nickname: string
-  readonly SubUin: string
-  readonly SubNickname: string
-  readonly Type: number | bigint
-  readonly Advice: number | bigint
-  readonly AccessKeyAlarmList: readonly AccessKeyAlarmInfo[]
-  readonly AccessKeyRiskList: readonly AccessKeyAlarmInfo[]
-  readonly IPCount: number | bigint
-  readonly CreateTime: string
-  readonly LastAccessTime: string
-  readonly Status: number | bigint
-  readonly CheckStatus: number | bigint
+  readonly ID?: number | bigint
+  readonly Name?: string
+  readonly Remark?: string
+  readonly AppID?: number | bigint
+  readonly Uin?: string
+  readonly Nickname?: string
+  readonly SubUin?: string
+  readonly SubNickname?: string
+  readonly Type?: number | bigint
+  readonly Advice?: number | bigint
+  readonly AccessKeyAlarmList?: readonly AccessKeyAlarmInfo[]
+  readonly AccessKeyRiskList?: readonly AccessKeyAlarmInfo[]
+  readonly IPCount?: number | bigint
+  readonly CreateTime?: string
+  readonly LastAccessTime?: string
+  readonly Status?: number | bigint
+  readonly CheckStatus?: number | bigint
   readonly CloudType?: number | bigint
 }
 export const AccessKeyAsset: $Schema.Schema<AccessKeyAsset> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessKeyAsset", { ID: $C.uint64, Name: $C.str, Remark: $C.str, AppID: $C.int64, Uin: $C.str, Nickname: $C.str, SubUin: $C.str, SubNickname: $C.str, Type: $C.int64, Advice: $C.int64, AccessKeyAlarmList: $C.arr(AccessKeyAlarmInfo), AccessKeyRiskList: $C.arr(AccessKeyAlarmInfo), IPCount: $C.int64, CreateTime: $C.str, LastAccessTime: $C.str, Status: $C.int64, CheckStatus: $C.int64 }, { CloudType: $C.int64 }))
 
 /** `AccessKeyRisk` (response side). */
 export interface AccessKeyRisk {
-  readonly Name: string
-  readonly Level: number | bigint
-  readonly ID: number | bigint
-  readonly RiskRuleID: number | bigint
-  readonly RiskType: number | bigint
-  readonly AccessKey: string
-  readonly AccessKeyID: number | bigint
-  readonly AccessKeyRemark: string
-  readonly RiskTime: string
-  readonly Status: number | bigint
-  readonly Tag: readonly string[]
-  readonly Evidence: string
-  readonly Description: string
-  readonly Uin: string
-  readonly Nickname: string
-  readonly SubUin: string
-  readonly SubNickname: string
-  readonly Type: number | bigint
-  readonly CheckStatus: number | bigint
-  readonly AppID: number | bigint
+  readonly Name?: string
+  readonly Level?: number | bigint
+  readonly ID?: number | bigint
+  readonly RiskRuleID?: number | bigint
+  readonly RiskType?: number | bigint
+  readonly AccessKey?: string
+  readonly AccessKeyID?: number | bigint
+  readonly AccessKeyRemark?: string
+  readonly RiskTime?: string
+  readonly Status?: number | bigint
+  readonly Tag?: readonly string[]
+  readonly Evidence?: string
+  readonly Description?: string
+  readonly Uin?: string
+  readonly Nickname?: string
+  readonly SubUin?: string
+  readonly SubNickname?: string
+  readonly Type?: number | bigint
+  readonly CheckStatus?: number | bigint
+  readonly AppID?: number | bigint
   readonly QueryParam?: string
   readonly CloudType?: number | bigint
   readonly RelatedAK?: readonly AKInfo[]
@@ -205,34 +205,34 @@ export const AccessKeyRisk: $Schema.Schema<AccessKeyRisk> = /*#__PURE__*/ $C.laz
 
 /** `AccessKeyUser` (response side). */
 export interface AccessKeyUser {
-  readonly ID: number | bigint
-  readonly Name: string
-  readonly Type: number | bigint
-  readonly AccessType: number | bigint
-  readonly Advice: number | bigint
-  readonly AccessKeyAlarmList: readonly AccessKeyAlarmInfo[]
-  readonly AccessKeyRiskList: readonly AccessKeyAlarmInfo[]
-  readonly AppID: number | bigint
-  readonly Nickname: string
-  readonly SubNickname: string
-  readonly Uin: string
-  readonly SubUin: string
-  readonly LoginIP: string
-  readonly LoginLocation: string
-  readonly LoginTime: string
-  readonly ISP: string
-  readonly ActionFlag: number | bigint
-  readonly LoginFlag: number | bigint
-  readonly CheckStatus: number | bigint
+  readonly ID?: number | bigint
+  readonly Name?: string
+  readonly Type?: number | bigint
+  readonly AccessType?: number | bigint
+  readonly Advice?: number | bigint
+  readonly AccessKeyAlarmList?: readonly AccessKeyAlarmInfo[]
+  readonly AccessKeyRiskList?: readonly AccessKeyAlarmInfo[]
+  readonly AppID?: number | bigint
+  readonly Nickname?: string
+  readonly SubNickname?: string
+  readonly Uin?: string
+  readonly SubUin?: string
+  readonly LoginIP?: string
+  readonly LoginLocation?: string
+  readonly LoginTime?: string
+  readonly ISP?: string
+  readonly ActionFlag?: number | bigint
+  readonly LoginFlag?: number | bigint
+  readonly CheckStatus?: number | bigint
   readonly CloudType?: number | bigint
 }
 export const AccessKeyUser: $Schema.Schema<AccessKeyUser> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessKeyUser", { ID: $C.uint64, Name: $C.str, Type: $C.int64, AccessType: $C.int64, Advice: $C.int64, AccessKeyAlarmList: $C.arr(AccessKeyAlarmInfo), AccessKeyRiskList: $C.arr(AccessKeyAlarmInfo), AppID: $C.int64, Nickname: $C.str, SubNickname: $C.str, Uin: $C.str, SubUin: $C.str, LoginIP: $C.str, LoginLocation: $C.str, LoginTime: $C.str, ISP: $C.str, ActionFlag: $C.int64, LoginFlag: $C.int64, CheckStatus: $C.int64 }, { CloudType: $C.int64 }))
 
 /** `AccountBriefInfo` (response side). */
 export interface AccountBriefInfo {
-  readonly AppID: number | bigint
-  readonly Nick: string
-  readonly Uin: string
+  readonly AppID?: number | bigint
+  readonly Nick?: string
+  readonly Uin?: string
 }
 export const AccountBriefInfo: $Schema.Schema<AccountBriefInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccountBriefInfo", { AppID: $C.uint64, Nick: $C.str, Uin: $C.str }))
 
@@ -260,7 +260,7 @@ export const AddLoginWhiteListsRequest: $Schema.Schema<AddLoginWhiteListsRequest
 
 /** `AddLoginWhiteListsResponse` (response side). */
 export interface AddLoginWhiteListsResponse {
-  readonly DuplicateHosts: readonly DuplicateHosts[]
+  readonly DuplicateHosts?: readonly DuplicateHosts[]
   readonly RequestId: string
 }
 export const AddLoginWhiteListsResponse: $Schema.Schema<AddLoginWhiteListsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddLoginWhiteListsResponse", { DuplicateHosts: $C.arr(DuplicateHosts), RequestId: $C.str }))
@@ -271,7 +271,7 @@ export const AddNewBindRoleUserRequest: $Schema.Schema<AddNewBindRoleUserRequest
 
 /** `AddNewBindRoleUserResponse` (response side). */
 export interface AddNewBindRoleUserResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const AddNewBindRoleUserResponse: $Schema.Schema<AddNewBindRoleUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddNewBindRoleUserResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -448,9 +448,9 @@ export const AlertExtraInfo: $Schema.Schema<AlertExtraInfo> = /*#__PURE__*/ $C.l
 /** `AlertInfo` (response side). */
 export interface AlertInfo {
   readonly ID?: string
-  readonly Name: string
-  readonly Source: string
-  readonly Level: number | bigint
+  readonly Name?: string
+  readonly Source?: string
+  readonly Level?: number | bigint
   readonly Attacker?: RoleInfo
   readonly Victim?: RoleInfo
   readonly EvidenceData?: string
@@ -481,65 +481,65 @@ export const AlertInfo: $Schema.Schema<AlertInfo> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `AssetBaseInfoResponse` (response side). */
 export interface AssetBaseInfoResponse {
-  readonly VpcId: string
-  readonly VpcName: string
-  readonly AssetName: string
-  readonly Os: string
-  readonly PublicIp: string
-  readonly PrivateIp: string
-  readonly Region: string
-  readonly AssetType: string
-  readonly AssetId: string
-  readonly AccountNum: number | bigint
-  readonly PortNum: number | bigint
-  readonly ProcessNum: number | bigint
-  readonly SoftApplicationNum: number | bigint
-  readonly DatabaseNum: number | bigint
-  readonly WebApplicationNum: number | bigint
-  readonly ServiceNum: number | bigint
-  readonly WebFrameworkNum: number | bigint
-  readonly WebSiteNum: number | bigint
-  readonly JarPackageNum: number | bigint
-  readonly StartServiceNum: number | bigint
-  readonly ScheduledTaskNum: number | bigint
-  readonly EnvironmentVariableNum: number | bigint
-  readonly KernelModuleNum: number | bigint
-  readonly SystemInstallationPackageNum: number | bigint
-  readonly SurplusProtectDay: number | bigint
-  readonly CWPStatus: number | bigint
-  readonly Tag: readonly Tag[]
-  readonly ProtectLevel: string
-  readonly ProtectedDay: number | bigint
+  readonly VpcId?: string
+  readonly VpcName?: string
+  readonly AssetName?: string
+  readonly Os?: string
+  readonly PublicIp?: string
+  readonly PrivateIp?: string
+  readonly Region?: string
+  readonly AssetType?: string
+  readonly AssetId?: string
+  readonly AccountNum?: number | bigint
+  readonly PortNum?: number | bigint
+  readonly ProcessNum?: number | bigint
+  readonly SoftApplicationNum?: number | bigint
+  readonly DatabaseNum?: number | bigint
+  readonly WebApplicationNum?: number | bigint
+  readonly ServiceNum?: number | bigint
+  readonly WebFrameworkNum?: number | bigint
+  readonly WebSiteNum?: number | bigint
+  readonly JarPackageNum?: number | bigint
+  readonly StartServiceNum?: number | bigint
+  readonly ScheduledTaskNum?: number | bigint
+  readonly EnvironmentVariableNum?: number | bigint
+  readonly KernelModuleNum?: number | bigint
+  readonly SystemInstallationPackageNum?: number | bigint
+  readonly SurplusProtectDay?: number | bigint
+  readonly CWPStatus?: number | bigint
+  readonly Tag?: readonly Tag[]
+  readonly ProtectLevel?: string
+  readonly ProtectedDay?: number | bigint
 }
 export const AssetBaseInfoResponse: $Schema.Schema<AssetBaseInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetBaseInfoResponse", { VpcId: $C.str, VpcName: $C.str, AssetName: $C.str, Os: $C.str, PublicIp: $C.str, PrivateIp: $C.str, Region: $C.str, AssetType: $C.str, AssetId: $C.str, AccountNum: $C.uint64, PortNum: $C.uint64, ProcessNum: $C.uint64, SoftApplicationNum: $C.uint64, DatabaseNum: $C.uint64, WebApplicationNum: $C.uint64, ServiceNum: $C.uint64, WebFrameworkNum: $C.uint64, WebSiteNum: $C.uint64, JarPackageNum: $C.uint64, StartServiceNum: $C.uint64, ScheduledTaskNum: $C.uint64, EnvironmentVariableNum: $C.uint64, KernelModuleNum: $C.uint64, SystemInstallationPackageNum: $C.uint64, SurplusProtectDay: $C.uint64, CWPStatus: $C.uint64, Tag: $C.arr(Tag), ProtectLevel: $C.str, ProtectedDay: $C.uint64 }))
 
 /** `AssetCluster` (response side). */
 export interface AssetCluster {
-  readonly AppId: number | bigint
-  readonly Uin: string
-  readonly Nick: string
-  readonly Region: string
-  readonly AssetId: string
-  readonly AssetName: string
-  readonly AssetType: string
-  readonly InstanceCreateTime: string
-  readonly Status: string
+  readonly AppId?: number | bigint
+  readonly Uin?: string
+  readonly Nick?: string
+  readonly Region?: string
+  readonly AssetId?: string
+  readonly AssetName?: string
+  readonly AssetType?: string
+  readonly InstanceCreateTime?: string
+  readonly Status?: string
   readonly ProtectStatus?: number | bigint
   readonly ProtectInfo?: string
-  readonly VpcId: string
-  readonly VpcName: string
-  readonly KubernetesVersion: string
-  readonly Component: string
-  readonly ComponentVersion: string
-  readonly ComponentStatus: string
-  readonly CheckTime: string
-  readonly MachineCount: number | bigint
-  readonly PodCount: number | bigint
-  readonly ServiceCount: number | bigint
-  readonly VulRisk: number | bigint
-  readonly CFGRisk: number | bigint
-  readonly CheckCount: number | bigint
-  readonly IsCore: number | bigint
+  readonly VpcId?: string
+  readonly VpcName?: string
+  readonly KubernetesVersion?: string
+  readonly Component?: string
+  readonly ComponentVersion?: string
+  readonly ComponentStatus?: string
+  readonly CheckTime?: string
+  readonly MachineCount?: number | bigint
+  readonly PodCount?: number | bigint
+  readonly ServiceCount?: number | bigint
+  readonly VulRisk?: number | bigint
+  readonly CFGRisk?: number | bigint
+  readonly CheckCount?: number | bigint
+  readonly IsCore?: number | bigint
   readonly IsNewAsset?: number | bigint
   readonly CloudType?: number | bigint
 }
@@ -547,47 +547,47 @@ export const AssetCluster: $Schema.Schema<AssetCluster> = /*#__PURE__*/ $C.lazy(
 
 /** `AssetClusterPod` (response side). */
 export interface AssetClusterPod {
-  readonly AppId: number | bigint
-  readonly Uin: string
-  readonly Nick: string
-  readonly Region: string
-  readonly AssetId: string
-  readonly AssetName: string
-  readonly InstanceCreateTime: string
-  readonly Namespace: string
-  readonly Status: string
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly MachineId: string
-  readonly MachineName: string
-  readonly PodIp: string
-  readonly ServiceCount: number | bigint
-  readonly ContainerCount: number | bigint
-  readonly PublicIp: string
-  readonly PrivateIp: string
-  readonly IsCore: number | bigint
+  readonly AppId?: number | bigint
+  readonly Uin?: string
+  readonly Nick?: string
+  readonly Region?: string
+  readonly AssetId?: string
+  readonly AssetName?: string
+  readonly InstanceCreateTime?: string
+  readonly Namespace?: string
+  readonly Status?: string
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly MachineId?: string
+  readonly MachineName?: string
+  readonly PodIp?: string
+  readonly ServiceCount?: number | bigint
+  readonly ContainerCount?: number | bigint
+  readonly PublicIp?: string
+  readonly PrivateIp?: string
+  readonly IsCore?: number | bigint
   readonly IsNewAsset?: number | bigint
 }
 export const AssetClusterPod: $Schema.Schema<AssetClusterPod> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetClusterPod", { AppId: $C.int64, Uin: $C.str, Nick: $C.str, Region: $C.str, AssetId: $C.str, AssetName: $C.str, InstanceCreateTime: $C.str, Namespace: $C.str, Status: $C.str, ClusterId: $C.str, ClusterName: $C.str, MachineId: $C.str, MachineName: $C.str, PodIp: $C.str, ServiceCount: $C.int64, ContainerCount: $C.int64, PublicIp: $C.str, PrivateIp: $C.str, IsCore: $C.int64 }, { IsNewAsset: $C.uint64 }))
 
 /** `AssetDetailItem` (response side). */
 export interface AssetDetailItem {
-  readonly AppID: number | bigint
-  readonly CloudAccountName: string
-  readonly AssetID: string
-  readonly AssetType: string
-  readonly Tags: readonly AssetTag[]
-  readonly SecurityGroupIDs: readonly string[]
-  readonly PublicIP: string
-  readonly PrivateIP: string
-  readonly PublicDomain: string
-  readonly PrivateDomain: string
-  readonly RiskCount: number | bigint
-  readonly AlarmCount: number | bigint
-  readonly AssetName: string
-  readonly CustomTags: readonly CustomTag[]
-  readonly Provider: string
-  readonly AssetTypeName: string
+  readonly AppID?: number | bigint
+  readonly CloudAccountName?: string
+  readonly AssetID?: string
+  readonly AssetType?: string
+  readonly Tags?: readonly AssetTag[]
+  readonly SecurityGroupIDs?: readonly string[]
+  readonly PublicIP?: string
+  readonly PrivateIP?: string
+  readonly PublicDomain?: string
+  readonly PrivateDomain?: string
+  readonly RiskCount?: number | bigint
+  readonly AlarmCount?: number | bigint
+  readonly AssetName?: string
+  readonly CustomTags?: readonly CustomTag[]
+  readonly Provider?: string
+  readonly AssetTypeName?: string
   readonly AssetTypeIconURL?: string
   readonly AssetRID?: string
 }
@@ -595,11 +595,11 @@ export const AssetDetailItem: $Schema.Schema<AssetDetailItem> = /*#__PURE__*/ $C
 
 /** `AssetFilterConfig` (response side). */
 export interface AssetFilterConfig {
-  readonly Attr: string
-  readonly Label: string
-  readonly Style: string
-  readonly Value: string
-  readonly LabelEn: string
+  readonly Attr?: string
+  readonly Label?: string
+  readonly Style?: string
+  readonly Value?: string
+  readonly LabelEn?: string
   readonly Options?: readonly AssetFilterOptions[]
 }
 export const AssetFilterConfig: $Schema.Schema<AssetFilterConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetFilterConfig", { Attr: $C.str, Label: $C.str, Style: $C.str, Value: $C.str, LabelEn: $C.str }, { Options: $C.arr(AssetFilterOptions) }))
@@ -635,16 +635,16 @@ export const AssetHeaderItem: $Schema.Schema<AssetHeaderItem> = /*#__PURE__*/ $C
 
 /** `AssetInfoDetail` (response side). */
 export interface AssetInfoDetail {
-  readonly AppID: string
-  readonly CVEId: string
-  readonly IsScan: number | bigint
-  readonly InfluenceAsset: number | bigint
-  readonly NotRepairAsset: number | bigint
-  readonly NotProtectAsset: number | bigint
-  readonly TaskId: string
-  readonly TaskPercent: number | bigint
-  readonly TaskTime: number | bigint
-  readonly ScanTime: string
+  readonly AppID?: string
+  readonly CVEId?: string
+  readonly IsScan?: number | bigint
+  readonly InfluenceAsset?: number | bigint
+  readonly NotRepairAsset?: number | bigint
+  readonly NotProtectAsset?: number | bigint
+  readonly TaskId?: string
+  readonly TaskPercent?: number | bigint
+  readonly TaskTime?: number | bigint
+  readonly ScanTime?: string
 }
 export const AssetInfoDetail: $Schema.Schema<AssetInfoDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetInfoDetail", { AppID: $C.str, CVEId: $C.str, IsScan: $C.int64, InfluenceAsset: $C.int64, NotRepairAsset: $C.int64, NotProtectAsset: $C.int64, TaskId: $C.str, TaskPercent: $C.int64, TaskTime: $C.int64, ScanTime: $C.str }))
 
@@ -658,103 +658,103 @@ export const AssetInstanceTypeMap: $Schema.Schema<AssetInstanceTypeMap> = /*#__P
 
 /** `AssetItem` (response side). */
 export interface AssetItem {
-  readonly AppID: number | bigint
-  readonly Provider: string
-  readonly ProviderName: string
-  readonly CloudAccountID: string
-  readonly CloudAccountName: string
-  readonly AssetID: string
-  readonly AssetName: string
-  readonly AssetType: string
-  readonly AssetTypeName: string
-  readonly AssetStatus: string
-  readonly PublicExpose: number | bigint
-  readonly Tags: readonly AssetTag[]
-  readonly PublicIP: string
-  readonly PrivateIP: string
-  readonly PublicDomain: string
-  readonly PrivateDomain: string
-  readonly ProtectStatus: number | bigint
-  readonly RiskCount: number | bigint
-  readonly AlarmCount: number | bigint
-  readonly CreatedAt: string
-  readonly FirstSyncTime: string
-  readonly UpdateTime: string
-  readonly OsName: string
-  readonly CriticalRiskCount: number | bigint
-  readonly HighRiskCount: number | bigint
-  readonly MediumRiskCount: number | bigint
-  readonly LowRiskCount: number | bigint
-  readonly Region: string
-  readonly RegionName: string
-  readonly AssetRID: string
-  readonly CustomTags: readonly CustomTag[]
+  readonly AppID?: number | bigint
+  readonly Provider?: string
+  readonly ProviderName?: string
+  readonly CloudAccountID?: string
+  readonly CloudAccountName?: string
+  readonly AssetID?: string
+  readonly AssetName?: string
+  readonly AssetType?: string
+  readonly AssetTypeName?: string
+  readonly AssetStatus?: string
+  readonly PublicExpose?: number | bigint
+  readonly Tags?: readonly AssetTag[]
+  readonly PublicIP?: string
+  readonly PrivateIP?: string
+  readonly PublicDomain?: string
+  readonly PrivateDomain?: string
+  readonly ProtectStatus?: number | bigint
+  readonly RiskCount?: number | bigint
+  readonly AlarmCount?: number | bigint
+  readonly CreatedAt?: string
+  readonly FirstSyncTime?: string
+  readonly UpdateTime?: string
+  readonly OsName?: string
+  readonly CriticalRiskCount?: number | bigint
+  readonly HighRiskCount?: number | bigint
+  readonly MediumRiskCount?: number | bigint
+  readonly LowRiskCount?: number | bigint
+  readonly Region?: string
+  readonly RegionName?: string
+  readonly AssetRID?: string
+  readonly CustomTags?: readonly CustomTag[]
   readonly AssetTypeIconURL?: string
 }
 export const AssetItem: $Schema.Schema<AssetItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetItem", { AppID: $C.uint64, Provider: $C.str, ProviderName: $C.str, CloudAccountID: $C.str, CloudAccountName: $C.str, AssetID: $C.str, AssetName: $C.str, AssetType: $C.str, AssetTypeName: $C.str, AssetStatus: $C.str, PublicExpose: $C.uint64, Tags: $C.arr(AssetTag), PublicIP: $C.str, PrivateIP: $C.str, PublicDomain: $C.str, PrivateDomain: $C.str, ProtectStatus: $C.uint64, RiskCount: $C.uint64, AlarmCount: $C.uint64, CreatedAt: $C.str, FirstSyncTime: $C.str, UpdateTime: $C.str, OsName: $C.str, CriticalRiskCount: $C.uint64, HighRiskCount: $C.uint64, MediumRiskCount: $C.uint64, LowRiskCount: $C.uint64, Region: $C.str, RegionName: $C.str, AssetRID: $C.str, CustomTags: $C.arr(CustomTag) }, { AssetTypeIconURL: $C.str }))
 
 /** `AssetProcessItem` (response side). */
 export interface AssetProcessItem {
-  readonly CloudAccountID: string
-  readonly InstanceName: string
+  readonly CloudAccountID?: string
+  readonly InstanceName?: string
   readonly AppID?: number | bigint
-  readonly CloudAccountName: string
-  readonly InstanceID: string
-  readonly PublicIp: string
-  readonly PrivateIp: string
-  readonly ProcessID: string
-  readonly ProcessName: string
-  readonly CmdLine: string
-  readonly Port: string
+  readonly CloudAccountName?: string
+  readonly InstanceID?: string
+  readonly PublicIp?: string
+  readonly PrivateIp?: string
+  readonly ProcessID?: string
+  readonly ProcessName?: string
+  readonly CmdLine?: string
+  readonly Port?: string
 }
 export const AssetProcessItem: $Schema.Schema<AssetProcessItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetProcessItem", { CloudAccountID: $C.str, InstanceName: $C.str, CloudAccountName: $C.str, InstanceID: $C.str, PublicIp: $C.str, PrivateIp: $C.str, ProcessID: $C.str, ProcessName: $C.str, CmdLine: $C.str, Port: $C.str }, { AppID: $C.uint64 }))
 
 /** `AssetProviderDistributeInfo` (response side). */
 export interface AssetProviderDistributeInfo {
-  readonly TencentAssetCount: number | bigint
-  readonly AliAssetCount: number | bigint
-  readonly AwsAssetCount: number | bigint
-  readonly OtherAssetCount: number | bigint
-  readonly AzureAssetCount: number | bigint
+  readonly TencentAssetCount?: number | bigint
+  readonly AliAssetCount?: number | bigint
+  readonly AwsAssetCount?: number | bigint
+  readonly OtherAssetCount?: number | bigint
+  readonly AzureAssetCount?: number | bigint
 }
 export const AssetProviderDistributeInfo: $Schema.Schema<AssetProviderDistributeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetProviderDistributeInfo", { TencentAssetCount: $C.uint64, AliAssetCount: $C.uint64, AwsAssetCount: $C.uint64, OtherAssetCount: $C.uint64, AzureAssetCount: $C.uint64 }))
 
 /** `AssetRiskContent` (response side). */
 export interface AssetRiskContent {
-  readonly EngineType: string
+  readonly EngineType?: string
   readonly Risks?: readonly AssetRiskInfo[]
-  readonly AssetRID: string
+  readonly AssetRID?: string
 }
 export const AssetRiskContent: $Schema.Schema<AssetRiskContent> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetRiskContent", { EngineType: $C.str, AssetRID: $C.str }, { Risks: $C.arr(AssetRiskInfo) }))
 
 /** `AssetRiskInfo` (response side). */
 export interface AssetRiskInfo {
-  readonly ResultType: string
-  readonly RiskCount: number | bigint
-  readonly RiskCritical: number | bigint
-  readonly RiskHigh: number | bigint
-  readonly RiskMedium: number | bigint
-  readonly RiskLow: number | bigint
+  readonly ResultType?: string
+  readonly RiskCount?: number | bigint
+  readonly RiskCritical?: number | bigint
+  readonly RiskHigh?: number | bigint
+  readonly RiskMedium?: number | bigint
+  readonly RiskLow?: number | bigint
 }
 export const AssetRiskInfo: $Schema.Schema<AssetRiskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetRiskInfo", { ResultType: $C.str, RiskCount: $C.uint64, RiskCritical: $C.uint64, RiskHigh: $C.uint64, RiskMedium: $C.uint64, RiskLow: $C.uint64 }))
 
 /** `AssetRiskItem` (response side). */
 export interface AssetRiskItem {
-  readonly AppId: number | bigint
-  readonly Provider: string
-  readonly ProviderName: string
-  readonly CloudAccountName: string
-  readonly CloudAccountId: string
-  readonly InstanceName: string
-  readonly InstanceId: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly RiskStatus: number | bigint
-  readonly RiskTitle: string
-  readonly CheckType: string
-  readonly Severity: string
-  readonly RiskRuleId: string
-  readonly Classify: string
+  readonly AppId?: number | bigint
+  readonly Provider?: string
+  readonly ProviderName?: string
+  readonly CloudAccountName?: string
+  readonly CloudAccountId?: string
+  readonly InstanceName?: string
+  readonly InstanceId?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly RiskStatus?: number | bigint
+  readonly RiskTitle?: string
+  readonly CheckType?: string
+  readonly Severity?: string
+  readonly RiskRuleId?: string
+  readonly Classify?: string
   readonly StandardTerms?: readonly StandardTerm[]
   readonly AssetType?: string
   readonly AssetTypeIconURL?: string
@@ -764,13 +764,13 @@ export const AssetRiskItem: $Schema.Schema<AssetRiskItem> = /*#__PURE__*/ $C.laz
 
 /** `AssetStatisticsInfo` (response side). */
 export interface AssetStatisticsInfo {
-  readonly AssetTotalCount: number | bigint
-  readonly AssetAddCount: number | bigint
-  readonly RiskAssetCount: number | bigint
-  readonly AlarmAssetCount: number | bigint
-  readonly PublicAssetCount: number | bigint
-  readonly ExposeAssetCount: number | bigint
-  readonly CloudHostAssetCount: number | bigint
+  readonly AssetTotalCount?: number | bigint
+  readonly AssetAddCount?: number | bigint
+  readonly RiskAssetCount?: number | bigint
+  readonly AlarmAssetCount?: number | bigint
+  readonly PublicAssetCount?: number | bigint
+  readonly ExposeAssetCount?: number | bigint
+  readonly CloudHostAssetCount?: number | bigint
 }
 export const AssetStatisticsInfo: $Schema.Schema<AssetStatisticsInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetStatisticsInfo", { AssetTotalCount: $C.uint64, AssetAddCount: $C.uint64, RiskAssetCount: $C.uint64, AlarmAssetCount: $C.uint64, PublicAssetCount: $C.uint64, ExposeAssetCount: $C.uint64, CloudHostAssetCount: $C.uint64 }))
 
@@ -783,16 +783,16 @@ export const AssetTag: $Schema.Schema<AssetTag> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `AssetTagItem` (response side). */
 export interface AssetTagItem {
-  readonly ID: number | bigint
-  readonly AppID: number | bigint
-  readonly TagKey: string
-  readonly TagValue: string
-  readonly Description: string
-  readonly TaggingRule: string
-  readonly Color: string
-  readonly AssetCount: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly ID?: number | bigint
+  readonly AppID?: number | bigint
+  readonly TagKey?: string
+  readonly TagValue?: string
+  readonly Description?: string
+  readonly TaggingRule?: string
+  readonly Color?: string
+  readonly AssetCount?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const AssetTagItem: $Schema.Schema<AssetTagItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetTagItem", { ID: $C.uint64, AppID: $C.uint64, TagKey: $C.str, TagValue: $C.str, Description: $C.str, TaggingRule: $C.str, Color: $C.str, AssetCount: $C.uint64, CreateTime: $C.str, UpdateTime: $C.str }))
 
@@ -807,22 +807,22 @@ export const AssetTagModifyAssetItem: $Schema.Schema<AssetTagModifyAssetItem> = 
 
 /** `AssetTagPreviewAssetItem` (response side). */
 export interface AssetTagPreviewAssetItem {
-  readonly AssetID: string
-  readonly AssetName: string
-  readonly PublicIP: string
-  readonly PrivateIP: string
-  readonly PublicDomain: string
-  readonly PrivateDomain: string
-  readonly AssetType: string
-  readonly AssetTypeName: string
-  readonly AssetTypeIconURL: string
+  readonly AssetID?: string
+  readonly AssetName?: string
+  readonly PublicIP?: string
+  readonly PrivateIP?: string
+  readonly PublicDomain?: string
+  readonly PrivateDomain?: string
+  readonly AssetType?: string
+  readonly AssetTypeName?: string
+  readonly AssetTypeIconURL?: string
 }
 export const AssetTagPreviewAssetItem: $Schema.Schema<AssetTagPreviewAssetItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetTagPreviewAssetItem", { AssetID: $C.str, AssetName: $C.str, PublicIP: $C.str, PrivateIP: $C.str, PublicDomain: $C.str, PrivateDomain: $C.str, AssetType: $C.str, AssetTypeName: $C.str, AssetTypeIconURL: $C.str }))
 
 /** `AssetTagTreeNode` (response side). */
 export interface AssetTagTreeNode {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
   readonly Children?: readonly AssetTagTreeNode[]
   readonly Color?: string
 }
@@ -830,84 +830,84 @@ export const AssetTagTreeNode: $Schema.Schema<AssetTagTreeNode> = /*#__PURE__*/ 
 
 /** `AssetTypeCount` (response side). */
 export interface AssetTypeCount {
-  readonly AssetType: string
-  readonly Count: number | bigint
-  readonly AssetTypeName: string
-  readonly Filter: string
+  readonly AssetType?: string
+  readonly Count?: number | bigint
+  readonly AssetTypeName?: string
+  readonly Filter?: string
 }
 export const AssetTypeCount: $Schema.Schema<AssetTypeCount> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetTypeCount", { AssetType: $C.str, Count: $C.uint64, AssetTypeName: $C.str, Filter: $C.str }))
 
 /** `AssetTypeNode` (response side). */
 export interface AssetTypeNode {
-  readonly AssetType: string
-  readonly AssetTypeName: string
-  readonly AssetCount: number | bigint
-  readonly AssetTypeID: number | bigint
+  readonly AssetType?: string
+  readonly AssetTypeName?: string
+  readonly AssetCount?: number | bigint
+  readonly AssetTypeID?: number | bigint
 }
 export const AssetTypeNode: $Schema.Schema<AssetTypeNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetTypeNode", { AssetType: $C.str, AssetTypeName: $C.str, AssetCount: $C.uint64, AssetTypeID: $C.uint64 }))
 
 /** `AssetTypeStatisticsInfo` (response side). */
 export interface AssetTypeStatisticsInfo {
-  readonly AssetTypeCount: number | bigint
-  readonly RiskAssetTypeCount: number | bigint
+  readonly AssetTypeCount?: number | bigint
+  readonly RiskAssetTypeCount?: number | bigint
 }
 export const AssetTypeStatisticsInfo: $Schema.Schema<AssetTypeStatisticsInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetTypeStatisticsInfo", { AssetTypeCount: $C.uint64, RiskAssetTypeCount: $C.uint64 }))
 
 /** `AssetViewCFGRisk` (response side). */
 export interface AssetViewCFGRisk {
-  readonly Id: string
-  readonly CFGName: string
-  readonly CheckType: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceType: string
-  readonly AffectAsset: string
-  readonly Level: string
-  readonly FirstTime: string
-  readonly RecentTime: string
-  readonly From: string
-  readonly Status: number | bigint
-  readonly CFGSTD: string
-  readonly CFGDescribe: string
-  readonly CFGFix: string
-  readonly CFGHelpURL: string
-  readonly Index: string
-  readonly AppId: string
-  readonly Nick: string
-  readonly Uin: string
+  readonly Id?: string
+  readonly CFGName?: string
+  readonly CheckType?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceType?: string
+  readonly AffectAsset?: string
+  readonly Level?: string
+  readonly FirstTime?: string
+  readonly RecentTime?: string
+  readonly From?: string
+  readonly Status?: number | bigint
+  readonly CFGSTD?: string
+  readonly CFGDescribe?: string
+  readonly CFGFix?: string
+  readonly CFGHelpURL?: string
+  readonly Index?: string
+  readonly AppId?: string
+  readonly Nick?: string
+  readonly Uin?: string
   readonly ClbId?: string
 }
 export const AssetViewCFGRisk: $Schema.Schema<AssetViewCFGRisk> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetViewCFGRisk", { Id: $C.str, CFGName: $C.str, CheckType: $C.str, InstanceId: $C.str, InstanceName: $C.str, InstanceType: $C.str, AffectAsset: $C.str, Level: $C.str, FirstTime: $C.str, RecentTime: $C.str, From: $C.str, Status: $C.int64, CFGSTD: $C.str, CFGDescribe: $C.str, CFGFix: $C.str, CFGHelpURL: $C.str, Index: $C.str, AppId: $C.str, Nick: $C.str, Uin: $C.str }, { ClbId: $C.str }))
 
 /** `AssetViewFilter` (response side). */
 export interface AssetViewFilter {
-  readonly ViewID: number | bigint
-  readonly ViewName: string
+  readonly ViewID?: number | bigint
+  readonly ViewName?: string
   readonly Filters?: readonly Filters[]
 }
 export const AssetViewFilter: $Schema.Schema<AssetViewFilter> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetViewFilter", { ViewID: $C.uint64, ViewName: $C.str }, { Filters: $C.arr(Filters) }))
 
 /** `AssetViewPortRisk` (response side). */
 export interface AssetViewPortRisk {
-  readonly Port: number | bigint
-  readonly AffectAsset: string
-  readonly Level: string
-  readonly InstanceType: string
-  readonly Protocol: string
-  readonly Component: string
-  readonly Service: string
-  readonly RecentTime: string
-  readonly FirstTime: string
-  readonly Suggestion: number | bigint
-  readonly Status: number | bigint
-  readonly Id: string
-  readonly Index: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly AppId: string
-  readonly Nick: string
-  readonly Uin: string
-  readonly From: string
+  readonly Port?: number | bigint
+  readonly AffectAsset?: string
+  readonly Level?: string
+  readonly InstanceType?: string
+  readonly Protocol?: string
+  readonly Component?: string
+  readonly Service?: string
+  readonly RecentTime?: string
+  readonly FirstTime?: string
+  readonly Suggestion?: number | bigint
+  readonly Status?: number | bigint
+  readonly Id?: string
+  readonly Index?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly AppId?: string
+  readonly Nick?: string
+  readonly Uin?: string
+  readonly From?: string
   readonly ServiceJudge?: string
   readonly XspmStatus?: number | bigint
 }
@@ -915,73 +915,73 @@ export const AssetViewPortRisk: $Schema.Schema<AssetViewPortRisk> = /*#__PURE__*
 
 /** `AssetViewVULRisk` (response side). */
 export interface AssetViewVULRisk {
-  readonly AffectAsset: string
-  readonly Level: string
-  readonly InstanceType: string
-  readonly Component: string
-  readonly Service: string
-  readonly RecentTime: string
-  readonly FirstTime: string
-  readonly Status: number | bigint
-  readonly Id: string
-  readonly Index: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly AppId: string
-  readonly Nick: string
-  readonly Uin: string
-  readonly VULType: string
-  readonly Port: string
-  readonly Describe: string
-  readonly AppName: string
-  readonly References: string
-  readonly AppVersion: string
-  readonly VULURL: string
-  readonly VULName: string
-  readonly CVE: string
-  readonly Fix: string
-  readonly POCId: string
-  readonly From: string
-  readonly CWPVersion: number | bigint
-  readonly IsSupportRepair: boolean
-  readonly IsSupportDetect: boolean
-  readonly InstanceUUID: string
-  readonly Payload: string
-  readonly EMGCVulType: number | bigint
+  readonly AffectAsset?: string
+  readonly Level?: string
+  readonly InstanceType?: string
+  readonly Component?: string
+  readonly Service?: string
+  readonly RecentTime?: string
+  readonly FirstTime?: string
+  readonly Status?: number | bigint
+  readonly Id?: string
+  readonly Index?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly AppId?: string
+  readonly Nick?: string
+  readonly Uin?: string
+  readonly VULType?: string
+  readonly Port?: string
+  readonly Describe?: string
+  readonly AppName?: string
+  readonly References?: string
+  readonly AppVersion?: string
+  readonly VULURL?: string
+  readonly VULName?: string
+  readonly CVE?: string
+  readonly Fix?: string
+  readonly POCId?: string
+  readonly From?: string
+  readonly CWPVersion?: number | bigint
+  readonly IsSupportRepair?: boolean
+  readonly IsSupportDetect?: boolean
+  readonly InstanceUUID?: string
+  readonly Payload?: string
+  readonly EMGCVulType?: number | bigint
 }
 export const AssetViewVULRisk: $Schema.Schema<AssetViewVULRisk> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetViewVULRisk", { AffectAsset: $C.str, Level: $C.str, InstanceType: $C.str, Component: $C.str, Service: $C.str, RecentTime: $C.str, FirstTime: $C.str, Status: $C.uint64, Id: $C.str, Index: $C.str, InstanceId: $C.str, InstanceName: $C.str, AppId: $C.str, Nick: $C.str, Uin: $C.str, VULType: $C.str, Port: $C.str, Describe: $C.str, AppName: $C.str, References: $C.str, AppVersion: $C.str, VULURL: $C.str, VULName: $C.str, CVE: $C.str, Fix: $C.str, POCId: $C.str, From: $C.str, CWPVersion: $C.int64, IsSupportRepair: $C.bool, IsSupportDetect: $C.bool, InstanceUUID: $C.str, Payload: $C.str, EMGCVulType: $C.int64 }))
 
 /** `AssetViewVULRiskData` (response side). */
 export interface AssetViewVULRiskData {
-  readonly AffectAsset: string
-  readonly Level: string
-  readonly InstanceType: string
-  readonly Component: string
-  readonly RecentTime: string
-  readonly FirstTime: string
-  readonly Status: number | bigint
-  readonly RiskId: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly AppId: string
-  readonly Nick: string
-  readonly Uin: string
-  readonly VULType: string
-  readonly Port: string
-  readonly AppName: string
-  readonly AppVersion: string
-  readonly VULURL: string
-  readonly VULName: string
-  readonly CVE: string
-  readonly POCId: string
-  readonly From: string
-  readonly CWPVersion: number | bigint
-  readonly InstanceUUID: string
-  readonly Payload: string
-  readonly EMGCVulType: number | bigint
-  readonly CVSS: number
-  readonly Index: string
-  readonly PCMGRId: string
+  readonly AffectAsset?: string
+  readonly Level?: string
+  readonly InstanceType?: string
+  readonly Component?: string
+  readonly RecentTime?: string
+  readonly FirstTime?: string
+  readonly Status?: number | bigint
+  readonly RiskId?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly AppId?: string
+  readonly Nick?: string
+  readonly Uin?: string
+  readonly VULType?: string
+  readonly Port?: string
+  readonly AppName?: string
+  readonly AppVersion?: string
+  readonly VULURL?: string
+  readonly VULName?: string
+  readonly CVE?: string
+  readonly POCId?: string
+  readonly From?: string
+  readonly CWPVersion?: number | bigint
+  readonly InstanceUUID?: string
+  readonly Payload?: string
+  readonly EMGCVulType?: number | bigint
+  readonly CVSS?: number
+  readonly Index?: string
+  readonly PCMGRId?: string
   readonly LogId?: string
   readonly TaskId?: string
   readonly VulTag?: readonly string[]
@@ -999,82 +999,82 @@ export const AssetViewVULRiskData: $Schema.Schema<AssetViewVULRiskData> = /*#__P
 
 /** `AssetViewWeakPassRisk` (response side). */
 export interface AssetViewWeakPassRisk {
-  readonly AffectAsset: string
-  readonly Level: string
-  readonly InstanceType: string
-  readonly Component: string
-  readonly Service: string
-  readonly RecentTime: string
-  readonly FirstTime: string
-  readonly Status: number | bigint
-  readonly Id: string
-  readonly Index: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly AppId: string
-  readonly Nick: string
-  readonly Uin: string
-  readonly PasswordType: string
-  readonly From: string
-  readonly VULType: string
-  readonly VULURL: string
-  readonly Fix: string
-  readonly Payload: string
+  readonly AffectAsset?: string
+  readonly Level?: string
+  readonly InstanceType?: string
+  readonly Component?: string
+  readonly Service?: string
+  readonly RecentTime?: string
+  readonly FirstTime?: string
+  readonly Status?: number | bigint
+  readonly Id?: string
+  readonly Index?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly AppId?: string
+  readonly Nick?: string
+  readonly Uin?: string
+  readonly PasswordType?: string
+  readonly From?: string
+  readonly VULType?: string
+  readonly VULURL?: string
+  readonly Fix?: string
+  readonly Payload?: string
   readonly Port?: number | bigint
 }
 export const AssetViewWeakPassRisk: $Schema.Schema<AssetViewWeakPassRisk> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetViewWeakPassRisk", { AffectAsset: $C.str, Level: $C.str, InstanceType: $C.str, Component: $C.str, Service: $C.str, RecentTime: $C.str, FirstTime: $C.str, Status: $C.uint64, Id: $C.str, Index: $C.str, InstanceId: $C.str, InstanceName: $C.str, AppId: $C.str, Nick: $C.str, Uin: $C.str, PasswordType: $C.str, From: $C.str, VULType: $C.str, VULURL: $C.str, Fix: $C.str, Payload: $C.str }, { Port: $C.int64 }))
 
 /** `AttackStageCount` (response side). */
 export interface AttackStageCount {
-  readonly AttackStage: string
-  readonly Count: number | bigint
+  readonly AttackStage?: string
+  readonly Count?: number | bigint
 }
 export const AttackStageCount: $Schema.Schema<AttackStageCount> = /*#__PURE__*/ $C.lazy(() => $C.struct("AttackStageCount", { AttackStage: $C.str, Count: $C.int64 }))
 
 /** `AttributeOptionSet` (response side). */
 export interface AttributeOptionSet {
-  readonly Text: string
-  readonly Value: string
+  readonly Text?: string
+  readonly Value?: string
 }
 export const AttributeOptionSet: $Schema.Schema<AttributeOptionSet> = /*#__PURE__*/ $C.lazy(() => $C.struct("AttributeOptionSet", { Text: $C.str, Value: $C.str }))
 
 /** `AuditLogInfo` (response side). */
 export interface AuditLogInfo {
-  readonly AiScore: number
-  readonly AppUser: string
-  readonly BackPacket: string
-  readonly ClientIp: string
-  readonly ClientMac: string
-  readonly ClientName: string
-  readonly ClientUser: string
-  readonly ClientPort: number | bigint
-  readonly DangerLevel: number | bigint
-  readonly DbIp: string
-  readonly DbName: string
-  readonly DbPort: number | bigint
-  readonly DbUser: string
-  readonly EffectRow: number | bigint
-  readonly ExecTime: number | bigint
-  readonly HitRule: string
-  readonly Id: number | bigint
-  readonly InstanceId: number | bigint
-  readonly InstanceName: string
-  readonly OpSql: string
-  readonly OpTime: number | bigint
-  readonly RetMsg: string
-  readonly RetNo: number | bigint
-  readonly SessionId: string
-  readonly SqlType: string
-  readonly TableName: string
-  readonly AssetName: string
-  readonly HitRules: readonly HitRules[]
-  readonly SourceType: string
-  readonly ReqId: string
-  readonly SqlMainType: string
-  readonly TableNames: readonly string[]
-  readonly FieldNames: readonly string[]
-  readonly FieldName: string
-  readonly DbType: string
+  readonly AiScore?: number
+  readonly AppUser?: string
+  readonly BackPacket?: string
+  readonly ClientIp?: string
+  readonly ClientMac?: string
+  readonly ClientName?: string
+  readonly ClientUser?: string
+  readonly ClientPort?: number | bigint
+  readonly DangerLevel?: number | bigint
+  readonly DbIp?: string
+  readonly DbName?: string
+  readonly DbPort?: number | bigint
+  readonly DbUser?: string
+  readonly EffectRow?: number | bigint
+  readonly ExecTime?: number | bigint
+  readonly HitRule?: string
+  readonly Id?: number | bigint
+  readonly InstanceId?: number | bigint
+  readonly InstanceName?: string
+  readonly OpSql?: string
+  readonly OpTime?: number | bigint
+  readonly RetMsg?: string
+  readonly RetNo?: number | bigint
+  readonly SessionId?: string
+  readonly SqlType?: string
+  readonly TableName?: string
+  readonly AssetName?: string
+  readonly HitRules?: readonly HitRules[]
+  readonly SourceType?: string
+  readonly ReqId?: string
+  readonly SqlMainType?: string
+  readonly TableNames?: readonly string[]
+  readonly FieldNames?: readonly string[]
+  readonly FieldName?: string
+  readonly DbType?: string
   readonly ClientDriverName?: string
   readonly Location?: Location
   readonly FieldDetails?: readonly TableField[]
@@ -1102,7 +1102,7 @@ export const AutoTagRuleItem: $Schema.Schema<AutoTagRuleItem> = /*#__PURE__*/ $C
 
 /** `BackupLog` (response side). */
 export interface BackupLog {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly IndexStartTime?: number | bigint
   readonly IndexEndTime?: number | bigint
   readonly BackupSize?: number | bigint
@@ -1120,53 +1120,53 @@ export const BackupLog: $Schema.Schema<BackupLog> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `BaselineAggregatedCategory` (response side). */
 export interface BaselineAggregatedCategory {
-  readonly Category: BaselineCategory
-  readonly NotPassItemRiskLevelStatistic: readonly BaselineRiskLevelStatistic[]
-  readonly PassItemCount: number | bigint
-  readonly NotPassItemCount: number | bigint
-  readonly PassRate: number
+  readonly Category?: BaselineCategory
+  readonly NotPassItemRiskLevelStatistic?: readonly BaselineRiskLevelStatistic[]
+  readonly PassItemCount?: number | bigint
+  readonly NotPassItemCount?: number | bigint
+  readonly PassRate?: number
   readonly Scanned?: boolean
 }
 export const BaselineAggregatedCategory: $Schema.Schema<BaselineAggregatedCategory> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineAggregatedCategory", { Category: BaselineCategory, NotPassItemRiskLevelStatistic: $C.arr(BaselineRiskLevelStatistic), PassItemCount: $C.uint64, NotPassItemCount: $C.uint64, PassRate: $C.float }, { Scanned: $C.bool }))
 
 /** `BaselineAggregatedItem` (response side). */
 export interface BaselineAggregatedItem {
-  readonly Item: BaselineItem
-  readonly PassAssetCount: number | bigint
-  readonly NotPassAssetCount: number | bigint
+  readonly Item?: BaselineItem
+  readonly PassAssetCount?: number | bigint
+  readonly NotPassAssetCount?: number | bigint
   readonly TotalAssetCount?: number | bigint
-  readonly PassRate: number
-  readonly LatestCheckTime: string
-  readonly ResultStatus: string
-  readonly Appid: readonly (number | bigint)[]
-  readonly JobID: readonly string[]
+  readonly PassRate?: number
+  readonly LatestCheckTime?: string
+  readonly ResultStatus?: string
+  readonly Appid?: readonly (number | bigint)[]
+  readonly JobID?: readonly string[]
 }
 export const BaselineAggregatedItem: $Schema.Schema<BaselineAggregatedItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineAggregatedItem", { Item: BaselineItem, PassAssetCount: $C.uint64, NotPassAssetCount: $C.uint64, PassRate: $C.float, LatestCheckTime: $C.datetimeIso, ResultStatus: $C.str, Appid: $C.arr($C.uint64), JobID: $C.arr($C.str) }, { TotalAssetCount: $C.uint64 }))
 
 /** `BaselineAggregatedPolicy` (response side). */
 export interface BaselineAggregatedPolicy {
-  readonly ParentCategoryID: number | bigint
-  readonly PolicyID: readonly (number | bigint)[]
-  readonly Name: string
-  readonly Description: string
-  readonly ConfItemCount: number | bigint
-  readonly PassItemCount: number | bigint
-  readonly NotPassItemCount: number | bigint
-  readonly NotPassItemRiskLevelStatistic: readonly BaselineRiskLevelStatistic[]
-  readonly PassRate: number
-  readonly CategoryStatistic: readonly BaselineAggregatedCategory[]
-  readonly PolicyType: string
-  readonly CheckAssetType: string
+  readonly ParentCategoryID?: number | bigint
+  readonly PolicyID?: readonly (number | bigint)[]
+  readonly Name?: string
+  readonly Description?: string
+  readonly ConfItemCount?: number | bigint
+  readonly PassItemCount?: number | bigint
+  readonly NotPassItemCount?: number | bigint
+  readonly NotPassItemRiskLevelStatistic?: readonly BaselineRiskLevelStatistic[]
+  readonly PassRate?: number
+  readonly CategoryStatistic?: readonly BaselineAggregatedCategory[]
+  readonly PolicyType?: string
+  readonly CheckAssetType?: string
   readonly Scanned?: boolean
 }
 export const BaselineAggregatedPolicy: $Schema.Schema<BaselineAggregatedPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineAggregatedPolicy", { ParentCategoryID: $C.uint64, PolicyID: $C.arr($C.uint64), Name: $C.str, Description: $C.str, ConfItemCount: $C.uint64, PassItemCount: $C.uint64, NotPassItemCount: $C.uint64, NotPassItemRiskLevelStatistic: $C.arr(BaselineRiskLevelStatistic), PassRate: $C.float, CategoryStatistic: $C.arr(BaselineAggregatedCategory), PolicyType: $C.str, CheckAssetType: $C.str }, { Scanned: $C.bool }))
 
 /** `BaselineCategory` (response side). */
 export interface BaselineCategory {
-  readonly ID: number | bigint
-  readonly Name: string
-  readonly Description: string
-  readonly CheckAssetType: string
+  readonly ID?: number | bigint
+  readonly Name?: string
+  readonly Description?: string
+  readonly CheckAssetType?: string
 }
 export const BaselineCategory: $Schema.Schema<BaselineCategory> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineCategory", { ID: $C.uint64, Name: $C.str, Description: $C.str, CheckAssetType: $C.str }))
 
@@ -1184,41 +1184,41 @@ export const BaselineClusterAsset: $Schema.Schema<BaselineClusterAsset> = /*#__P
 
 /** `BaselineCustomItemConf` (both sides). */
 export interface BaselineCustomItemConf {
-  readonly RuleID: number | bigint
-  readonly CustomValueList: readonly string[]
-  readonly CustomItemID: number | bigint
+  readonly RuleID?: number | bigint
+  readonly CustomValueList?: readonly string[]
+  readonly CustomItemID?: number | bigint
 }
 export const BaselineCustomItemConf: $Schema.Schema<BaselineCustomItemConf> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineCustomItemConf", { RuleID: $C.uint64, CustomValueList: $C.arr($C.str), CustomItemID: $C.uint64 }))
 
 /** `BaselineFixRecord` (response side). */
 export interface BaselineFixRecord {
-  readonly ID: number | bigint
-  readonly AppID: number | bigint
-  readonly ItemInfo: BaselineItem
+  readonly ID?: number | bigint
+  readonly AppID?: number | bigint
+  readonly ItemInfo?: BaselineItem
   readonly HostInfo?: BaselineHostAsset | null
   readonly ClusterInfo?: BaselineClusterAsset | null
-  readonly AssetType: string
-  readonly FixTime: string
-  readonly DiscoveryTime: string
+  readonly AssetType?: string
+  readonly FixTime?: string
+  readonly DiscoveryTime?: string
 }
 export const BaselineFixRecord: $Schema.Schema<BaselineFixRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineFixRecord", { ID: $C.uint64, AppID: $C.uint64, ItemInfo: BaselineItem, AssetType: $C.str, FixTime: $C.datetimeIso, DiscoveryTime: $C.datetimeIso }, { HostInfo: $C.nul(BaselineHostAsset), ClusterInfo: $C.nul(BaselineClusterAsset) }))
 
 /** `BaselineHostAsset` (response side). */
 export interface BaselineHostAsset {
-  readonly InstanceID: string
-  readonly QUUID: string
-  readonly UUID: string
-  readonly PublicIP: string
-  readonly PrivateIP: string
-  readonly AgentStatus: string
-  readonly InstanceStatus: string
-  readonly Name: string
-  readonly Appid: number | bigint
-  readonly TagItem: readonly MiniTagItem[]
-  readonly CloudTag: readonly Tag[]
-  readonly RegionInfo: RegionInfo
-  readonly OsInfo: string
-  readonly ProtectVersion: string
+  readonly InstanceID?: string
+  readonly QUUID?: string
+  readonly UUID?: string
+  readonly PublicIP?: string
+  readonly PrivateIP?: string
+  readonly AgentStatus?: string
+  readonly InstanceStatus?: string
+  readonly Name?: string
+  readonly Appid?: number | bigint
+  readonly TagItem?: readonly MiniTagItem[]
+  readonly CloudTag?: readonly Tag[]
+  readonly RegionInfo?: RegionInfo
+  readonly OsInfo?: string
+  readonly ProtectVersion?: string
 }
 export const BaselineHostAsset: $Schema.Schema<BaselineHostAsset> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineHostAsset", { InstanceID: $C.str, QUUID: $C.str, UUID: $C.str, PublicIP: $C.str, PrivateIP: $C.str, AgentStatus: $C.str, InstanceStatus: $C.str, Name: $C.str, Appid: $C.uint64, TagItem: $C.arr(MiniTagItem), CloudTag: $C.arr(Tag), RegionInfo: RegionInfo, OsInfo: $C.str, ProtectVersion: $C.str }))
 
@@ -1260,49 +1260,49 @@ export const BaselineItemRiskRecord: $Schema.Schema<BaselineItemRiskRecord> = /*
 
 /** `BaselineMainTask` (response side). */
 export interface BaselineMainTask {
-  readonly JobID: string
-  readonly ID: number | bigint
-  readonly Status: string
-  readonly Appid: number | bigint
-  readonly TaskType: string
-  readonly StartTime: string
-  readonly FinishTime: string
-  readonly CheckAssetType: string
-  readonly ErrCode: string
-  readonly ErrMessage: string
-  readonly Solution: string
-  readonly ScanSuccessCount: number | bigint
-  readonly ScanFailedCount: number | bigint
-  readonly ScanTotalCount: number | bigint
+  readonly JobID?: string
+  readonly ID?: number | bigint
+  readonly Status?: string
+  readonly Appid?: number | bigint
+  readonly TaskType?: string
+  readonly StartTime?: string
+  readonly FinishTime?: string
+  readonly CheckAssetType?: string
+  readonly ErrCode?: string
+  readonly ErrMessage?: string
+  readonly Solution?: string
+  readonly ScanSuccessCount?: number | bigint
+  readonly ScanFailedCount?: number | bigint
+  readonly ScanTotalCount?: number | bigint
 }
 export const BaselineMainTask: $Schema.Schema<BaselineMainTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineMainTask", { JobID: $C.str, ID: $C.uint64, Status: $C.str, Appid: $C.uint64, TaskType: $C.str, StartTime: $C.datetimeIso, FinishTime: $C.datetimeIso, CheckAssetType: $C.str, ErrCode: $C.str, ErrMessage: $C.str, Solution: $C.str, ScanSuccessCount: $C.uint64, ScanFailedCount: $C.uint64, ScanTotalCount: $C.uint64 }))
 
 /** `BaselineOverviewStatistic` (response side). */
 export interface BaselineOverviewStatistic {
-  readonly NotPassItemCount: number | bigint
-  readonly NotPassItemStatistic: readonly NotPassItemStatistic[]
-  readonly LastYearFixCount: number | bigint
+  readonly NotPassItemCount?: number | bigint
+  readonly NotPassItemStatistic?: readonly NotPassItemStatistic[]
+  readonly LastYearFixCount?: number | bigint
 }
 export const BaselineOverviewStatistic: $Schema.Schema<BaselineOverviewStatistic> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineOverviewStatistic", { NotPassItemCount: $C.uint64, NotPassItemStatistic: $C.arr(NotPassItemStatistic), LastYearFixCount: $C.uint64 }))
 
 /** `BaselinePolicy` (both sides). */
 export interface BaselinePolicy {
-  readonly CycleScanConf: CycleScanConf
-  readonly CheckAssetType: string
-  readonly AutoSyncItem: boolean
-  readonly Type: string
-  readonly Name: string
-  readonly Description: string
-  readonly ConfHostType: string
-  readonly ConfHostIncludeList: readonly string[]
-  readonly ConfHostExcludeList: readonly string[]
-  readonly Enable: boolean
-  readonly ConfClusterType: string
-  readonly ConfClusterIncludeList: readonly string[]
-  readonly ConfClusterExcludeList: readonly string[]
-  readonly CategoryConf: readonly BaselinePolicySystemCategoryConf[]
-  readonly CustomItemConf: readonly BaselineCustomItemConf[]
-  readonly Appid: number | bigint
+  readonly CycleScanConf?: CycleScanConf
+  readonly CheckAssetType?: string
+  readonly AutoSyncItem?: boolean
+  readonly Type?: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly ConfHostType?: string
+  readonly ConfHostIncludeList?: readonly string[]
+  readonly ConfHostExcludeList?: readonly string[]
+  readonly Enable?: boolean
+  readonly ConfClusterType?: string
+  readonly ConfClusterIncludeList?: readonly string[]
+  readonly ConfClusterExcludeList?: readonly string[]
+  readonly CategoryConf?: readonly BaselinePolicySystemCategoryConf[]
+  readonly CustomItemConf?: readonly BaselineCustomItemConf[]
+  readonly Appid?: number | bigint
   readonly ID?: number | bigint
   readonly ConfItemCount?: number | bigint
   readonly ConfHostCount?: number | bigint
@@ -1317,71 +1317,71 @@ export const BaselinePolicy: $Schema.Schema<BaselinePolicy> = /*#__PURE__*/ $C.l
 
 /** `BaselinePolicySubCategoryConf` (both sides). */
 export interface BaselinePolicySubCategoryConf {
-  readonly CategoryID: number | bigint
-  readonly AllSelect: boolean
-  readonly ItemIDList: readonly (number | bigint)[]
+  readonly CategoryID?: number | bigint
+  readonly AllSelect?: boolean
+  readonly ItemIDList?: readonly (number | bigint)[]
 }
 export const BaselinePolicySubCategoryConf: $Schema.Schema<BaselinePolicySubCategoryConf> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselinePolicySubCategoryConf", { CategoryID: $C.uint64, AllSelect: $C.bool, ItemIDList: $C.arr($C.uint64) }))
 
 /** `BaselinePolicySystemCategoryConf` (both sides). */
 export interface BaselinePolicySystemCategoryConf {
-  readonly CategoryID: number | bigint
-  readonly AllSelect: boolean
-  readonly SubCategoryConfList: readonly BaselinePolicySubCategoryConf[]
+  readonly CategoryID?: number | bigint
+  readonly AllSelect?: boolean
+  readonly SubCategoryConfList?: readonly BaselinePolicySubCategoryConf[]
 }
 export const BaselinePolicySystemCategoryConf: $Schema.Schema<BaselinePolicySystemCategoryConf> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselinePolicySystemCategoryConf", { CategoryID: $C.uint64, AllSelect: $C.bool, SubCategoryConfList: $C.arr(BaselinePolicySubCategoryConf) }))
 
 /** `BaselineRiskLevelStatistic` (response side). */
 export interface BaselineRiskLevelStatistic {
-  readonly RiskLevel: string
-  readonly NotPassCount: number | bigint
+  readonly RiskLevel?: string
+  readonly NotPassCount?: number | bigint
 }
 export const BaselineRiskLevelStatistic: $Schema.Schema<BaselineRiskLevelStatistic> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineRiskLevelStatistic", { RiskLevel: $C.str, NotPassCount: $C.uint64 }))
 
 /** `BaselineSubCategory` (response side). */
 export interface BaselineSubCategory {
-  readonly Category: BaselineCategory
+  readonly Category?: BaselineCategory
 }
 export const BaselineSubCategory: $Schema.Schema<BaselineSubCategory> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineSubCategory", { Category: BaselineCategory }))
 
 /** `BaselineSubTask` (response side). */
 export interface BaselineSubTask {
-  readonly ID: number | bigint
-  readonly TaskID: number | bigint
-  readonly Status: string
-  readonly Appid: number | bigint
-  readonly StartTime: string
-  readonly FinishTime: string
-  readonly CheckAssetType: string
+  readonly ID?: number | bigint
+  readonly TaskID?: number | bigint
+  readonly Status?: string
+  readonly Appid?: number | bigint
+  readonly StartTime?: string
+  readonly FinishTime?: string
+  readonly CheckAssetType?: string
   readonly HostAsset?: BaselineHostAsset | null
-  readonly ErrCode: string
-  readonly ErrMessage: string
-  readonly Solution: string
+  readonly ErrCode?: string
+  readonly ErrMessage?: string
+  readonly Solution?: string
   readonly ClusterAsset?: BaselineClusterAsset | null
 }
 export const BaselineSubTask: $Schema.Schema<BaselineSubTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineSubTask", { ID: $C.uint64, TaskID: $C.uint64, Status: $C.str, Appid: $C.uint64, StartTime: $C.datetimeIso, FinishTime: $C.datetimeIso, CheckAssetType: $C.str, ErrCode: $C.str, ErrMessage: $C.str, Solution: $C.str }, { HostAsset: $C.nul(BaselineHostAsset), ClusterAsset: $C.nul(BaselineClusterAsset) }))
 
 /** `BaselineSyncConf` (both sides). */
 export interface BaselineSyncConf {
-  readonly AutoSync: boolean
-  readonly TargetAppidList: readonly (number | bigint)[]
+  readonly AutoSync?: boolean
+  readonly TargetAppidList?: readonly (number | bigint)[]
   readonly UserConfList?: readonly UserConfSyncStatus[]
 }
 export const BaselineSyncConf: $Schema.Schema<BaselineSyncConf> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineSyncConf", { AutoSync: $C.bool, TargetAppidList: $C.arr($C.uint64) }, { UserConfList: $C.arr(UserConfSyncStatus) }))
 
 /** `BaselineSystemCategory` (response side). */
 export interface BaselineSystemCategory {
-  readonly SubCategoryList: readonly BaselineSubCategory[]
-  readonly Category: BaselineCategory
-  readonly ItemCount: number | bigint
+  readonly SubCategoryList?: readonly BaselineSubCategory[]
+  readonly Category?: BaselineCategory
+  readonly ItemCount?: number | bigint
 }
 export const BaselineSystemCategory: $Schema.Schema<BaselineSystemCategory> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineSystemCategory", { SubCategoryList: $C.arr(BaselineSubCategory), Category: BaselineCategory, ItemCount: $C.uint64 }))
 
 /** `BaselineUserOtherConf` (both sides). */
 export interface BaselineUserOtherConf {
-  readonly AllowSync: boolean
-  readonly CleanRiskWhenOffline: boolean
-  readonly AgentScanTimeout: number | bigint
+  readonly AllowSync?: boolean
+  readonly CleanRiskWhenOffline?: boolean
+  readonly AgentScanTimeout?: number | bigint
 }
 export const BaselineUserOtherConf: $Schema.Schema<BaselineUserOtherConf> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineUserOtherConf", { AllowSync: $C.bool, CleanRiskWhenOffline: $C.bool, AgentScanTimeout: $C.uint64 }))
 
@@ -1404,16 +1404,16 @@ export const BatchModifyBaselinePolicyResponse: $Schema.Schema<BatchModifyBaseli
 
 /** `BehaviorInfo` (response side). */
 export interface BehaviorInfo {
-  readonly Date: string | null
-  readonly NodeInfo: readonly NodeInfo[] | null
+  readonly Date?: string | null
+  readonly NodeInfo?: readonly NodeInfo[] | null
 }
 export const BehaviorInfo: $Schema.Schema<BehaviorInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BehaviorInfo", { Date: $C.nul($C.str), NodeInfo: $C.nul($C.arr(NodeInfo)) }))
 
 /** `BehaviorSummary` (response side). */
 export interface BehaviorSummary {
-  readonly BehaviorInfo: readonly BehaviorInfo[] | null
-  readonly AbnormalCount: number | bigint | null
-  readonly IsAccess: boolean | null
+  readonly BehaviorInfo?: readonly BehaviorInfo[] | null
+  readonly AbnormalCount?: number | bigint | null
+  readonly IsAccess?: boolean | null
 }
 export const BehaviorSummary: $Schema.Schema<BehaviorSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("BehaviorSummary", { BehaviorInfo: $C.nul($C.arr(BehaviorInfo)), AbnormalCount: $C.nul($C.uint64), IsAccess: $C.nul($C.bool) }))
 
@@ -1441,72 +1441,72 @@ export const BruteAttackRule: $Schema.Schema<BruteAttackRule> = /*#__PURE__*/ $C
 
 /** `BruteAttackRuleList` (response side). */
 export interface BruteAttackRuleList {
-  readonly TimeRange: number | bigint
-  readonly LoginFailTimes: number | bigint
-  readonly Enable: boolean
-  readonly TimeRangeDefault: number | bigint
-  readonly LoginFailTimesDefault: number | bigint
+  readonly TimeRange?: number | bigint
+  readonly LoginFailTimes?: number | bigint
+  readonly Enable?: boolean
+  readonly TimeRangeDefault?: number | bigint
+  readonly LoginFailTimesDefault?: number | bigint
 }
 export const BruteAttackRuleList: $Schema.Schema<BruteAttackRuleList> = /*#__PURE__*/ $C.lazy(() => $C.struct("BruteAttackRuleList", { TimeRange: $C.uint64, LoginFailTimes: $C.uint64, Enable: $C.bool, TimeRangeDefault: $C.uint64, LoginFailTimesDefault: $C.uint64 }))
 
 /** `BugInfoDetail` (response side). */
 export interface BugInfoDetail {
-  readonly Id: number | bigint
-  readonly PatchId: string
-  readonly VULName: string
-  readonly Level: string
-  readonly CVSSScore: string
-  readonly CVEId: string
-  readonly Tag: string
-  readonly VULCategory: number | bigint
-  readonly ImpactOs: string
-  readonly ImpactCOMPENT: string
-  readonly ImpactVersion: string
-  readonly Reference: string
-  readonly VULDescribe: string
-  readonly Fix: string
-  readonly ProSupport: number | bigint
-  readonly IsPublish: number | bigint
-  readonly ReleaseTime: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly SubCategory: string
+  readonly Id?: number | bigint
+  readonly PatchId?: string
+  readonly VULName?: string
+  readonly Level?: string
+  readonly CVSSScore?: string
+  readonly CVEId?: string
+  readonly Tag?: string
+  readonly VULCategory?: number | bigint
+  readonly ImpactOs?: string
+  readonly ImpactCOMPENT?: string
+  readonly ImpactVersion?: string
+  readonly Reference?: string
+  readonly VULDescribe?: string
+  readonly Fix?: string
+  readonly ProSupport?: number | bigint
+  readonly IsPublish?: number | bigint
+  readonly ReleaseTime?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly SubCategory?: string
 }
 export const BugInfoDetail: $Schema.Schema<BugInfoDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("BugInfoDetail", { Id: $C.uint64, PatchId: $C.str, VULName: $C.str, Level: $C.str, CVSSScore: $C.str, CVEId: $C.str, Tag: $C.str, VULCategory: $C.uint64, ImpactOs: $C.str, ImpactCOMPENT: $C.str, ImpactVersion: $C.str, Reference: $C.str, VULDescribe: $C.str, Fix: $C.str, ProSupport: $C.uint64, IsPublish: $C.uint64, ReleaseTime: $C.str, CreateTime: $C.str, UpdateTime: $C.str, SubCategory: $C.str }))
 
 /** `CFGRiskStatisticsItem` (response side). */
 export interface CFGRiskStatisticsItem {
-  readonly TotalRiskCount: number | bigint
-  readonly RiskAddCount: number | bigint
-  readonly CheckViewCount: number | bigint
-  readonly HighPriorityRiskCount: number | bigint
-  readonly CheckViewAddCount: number | bigint
-  readonly HighPriorityCheckViewCount: number | bigint
-  readonly AssetViewCount: number | bigint
-  readonly AssetViewAddCount: number | bigint
-  readonly HighPriorityAssetViewCount: number | bigint
+  readonly TotalRiskCount?: number | bigint
+  readonly RiskAddCount?: number | bigint
+  readonly CheckViewCount?: number | bigint
+  readonly HighPriorityRiskCount?: number | bigint
+  readonly CheckViewAddCount?: number | bigint
+  readonly HighPriorityCheckViewCount?: number | bigint
+  readonly AssetViewCount?: number | bigint
+  readonly AssetViewAddCount?: number | bigint
+  readonly HighPriorityAssetViewCount?: number | bigint
 }
 export const CFGRiskStatisticsItem: $Schema.Schema<CFGRiskStatisticsItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("CFGRiskStatisticsItem", { TotalRiskCount: $C.uint64, RiskAddCount: $C.uint64, CheckViewCount: $C.uint64, HighPriorityRiskCount: $C.uint64, CheckViewAddCount: $C.uint64, HighPriorityCheckViewCount: $C.uint64, AssetViewCount: $C.uint64, AssetViewAddCount: $C.uint64, HighPriorityAssetViewCount: $C.uint64 }))
 
 /** `CFGViewCFGRisk` (response side). */
 export interface CFGViewCFGRisk {
-  readonly NoHandleCount: number | bigint
-  readonly Level: string
-  readonly RecentTime: string
-  readonly FirstTime: string
-  readonly AffectAssetCount: number | bigint
-  readonly Id: string
-  readonly From: string
-  readonly Index: string
-  readonly AppId: string
-  readonly Nick: string | null
-  readonly Uin: string | null
-  readonly CFGName: string | null
-  readonly CheckType: string | null
-  readonly CFGSTD: string | null
-  readonly CFGDescribe: string | null
-  readonly CFGFix: string | null
-  readonly CFGHelpURL: string | null
+  readonly NoHandleCount?: number | bigint
+  readonly Level?: string
+  readonly RecentTime?: string
+  readonly FirstTime?: string
+  readonly AffectAssetCount?: number | bigint
+  readonly Id?: string
+  readonly From?: string
+  readonly Index?: string
+  readonly AppId?: string
+  readonly Nick?: string | null
+  readonly Uin?: string | null
+  readonly CFGName?: string | null
+  readonly CheckType?: string | null
+  readonly CFGSTD?: string | null
+  readonly CFGDescribe?: string | null
+  readonly CFGFix?: string | null
+  readonly CFGHelpURL?: string | null
 }
 export const CFGViewCFGRisk: $Schema.Schema<CFGViewCFGRisk> = /*#__PURE__*/ $C.lazy(() => $C.struct("CFGViewCFGRisk", { NoHandleCount: $C.int64, Level: $C.str, RecentTime: $C.str, FirstTime: $C.str, AffectAssetCount: $C.uint64, Id: $C.str, From: $C.str, Index: $C.str, AppId: $C.str, Nick: $C.nul($C.str), Uin: $C.nul($C.str), CFGName: $C.nul($C.str), CheckType: $C.nul($C.str), CFGSTD: $C.nul($C.str), CFGDescribe: $C.nul($C.str), CFGFix: $C.nul($C.str), CFGHelpURL: $C.nul($C.str) }))
 
@@ -1552,65 +1552,65 @@ export const CSIPMalwareScanUuidDetailItem: $Schema.Schema<CSIPMalwareScanUuidDe
 
 /** `CSIPTag` (response side). */
 export interface CSIPTag {
-  readonly TagColor: string
-  readonly TagID: number | bigint
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagColor?: string
+  readonly TagID?: number | bigint
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const CSIPTag: $Schema.Schema<CSIPTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("CSIPTag", { TagColor: $C.str, TagID: $C.uint64, TagKey: $C.str, TagValue: $C.str }))
 
 /** `CVMAssetVO` (response side). */
 export interface CVMAssetVO {
-  readonly AssetId: string
-  readonly AssetName: string
-  readonly AssetType: string
-  readonly Region: string
-  readonly CWPStatus: number | bigint
-  readonly AssetCreateTime: string
-  readonly PublicIp: string
-  readonly PrivateIp: string
-  readonly VpcId: string
-  readonly VpcName: string
-  readonly AppId: number | bigint
-  readonly Uin: string
-  readonly NickName: string
-  readonly AvailableArea: string
-  readonly IsCore: number | bigint
-  readonly SubnetId: string
-  readonly SubnetName: string
-  readonly InstanceUuid: string
-  readonly InstanceQUuid: string
-  readonly OsName: string
-  readonly PartitionCount: number | bigint
-  readonly CPUInfo: string
-  readonly CPUSize: number | bigint
-  readonly CPULoad: string
-  readonly MemorySize: string
-  readonly MemoryLoad: string
-  readonly DiskSize: string
-  readonly DiskLoad: string
-  readonly AccountCount: string
-  readonly ProcessCount: string
-  readonly AppCount: string
-  readonly PortCount: number | bigint
-  readonly Attack: number | bigint
-  readonly Access: number | bigint
-  readonly Intercept: number | bigint
-  readonly InBandwidth: string
-  readonly OutBandwidth: string
-  readonly InFlow: string
-  readonly OutFlow: string
-  readonly LastScanTime: string
-  readonly NetWorkOut: number | bigint
-  readonly PortRisk: number | bigint
-  readonly VulnerabilityRisk: number | bigint
-  readonly ConfigurationRisk: number | bigint
-  readonly ScanTask: number | bigint
-  readonly Tag: readonly Tag[]
-  readonly MemberId: string
-  readonly Os: string
-  readonly RiskExposure: number | bigint
-  readonly BASAgentStatus: number | bigint
+  readonly AssetId?: string
+  readonly AssetName?: string
+  readonly AssetType?: string
+  readonly Region?: string
+  readonly CWPStatus?: number | bigint
+  readonly AssetCreateTime?: string
+  readonly PublicIp?: string
+  readonly PrivateIp?: string
+  readonly VpcId?: string
+  readonly VpcName?: string
+  readonly AppId?: number | bigint
+  readonly Uin?: string
+  readonly NickName?: string
+  readonly AvailableArea?: string
+  readonly IsCore?: number | bigint
+  readonly SubnetId?: string
+  readonly SubnetName?: string
+  readonly InstanceUuid?: string
+  readonly InstanceQUuid?: string
+  readonly OsName?: string
+  readonly PartitionCount?: number | bigint
+  readonly CPUInfo?: string
+  readonly CPUSize?: number | bigint
+  readonly CPULoad?: string
+  readonly MemorySize?: string
+  readonly MemoryLoad?: string
+  readonly DiskSize?: string
+  readonly DiskLoad?: string
+  readonly AccountCount?: string
+  readonly ProcessCount?: string
+  readonly AppCount?: string
+  readonly PortCount?: number | bigint
+  readonly Attack?: number | bigint
+  readonly Access?: number | bigint
+  readonly Intercept?: number | bigint
+  readonly InBandwidth?: string
+  readonly OutBandwidth?: string
+  readonly InFlow?: string
+  readonly OutFlow?: string
+  readonly LastScanTime?: string
+  readonly NetWorkOut?: number | bigint
+  readonly PortRisk?: number | bigint
+  readonly VulnerabilityRisk?: number | bigint
+  readonly ConfigurationRisk?: number | bigint
+  readonly ScanTask?: number | bigint
+  readonly Tag?: readonly Tag[]
+  readonly MemberId?: string
+  readonly Os?: string
+  readonly RiskExposure?: number | bigint
+  readonly BASAgentStatus?: number | bigint
   readonly IsNewAsset?: number | bigint
   readonly CVMAgentStatus?: number | bigint
   readonly CVMStatus?: number | bigint
@@ -1664,28 +1664,28 @@ export const CWPOrderList: $Schema.Schema<CWPOrderList> = /*#__PURE__*/ $C.lazy(
 
 /** `CallRecord` (response side). */
 export interface CallRecord {
-  readonly CallID: string
-  readonly AccessKey: string
-  readonly AccessKeyRemark: string
-  readonly AccessKeyID: number | bigint
-  readonly SourceIP: string
-  readonly SourceIPRemark: string
-  readonly Region: string
-  readonly IPType: number | bigint
-  readonly EventName: string
-  readonly ProductName: string
-  readonly EventType: number | bigint
-  readonly UserType: string
-  readonly UserName: string
-  readonly PolicySet: readonly string[]
-  readonly CallCount: number | bigint
-  readonly Code: number | bigint
-  readonly FirstCallTime: string
-  readonly LastCallTime: string
-  readonly InstanceID: string
-  readonly InstanceName: string
-  readonly Date: string
-  readonly AppID: number | bigint
+  readonly CallID?: string
+  readonly AccessKey?: string
+  readonly AccessKeyRemark?: string
+  readonly AccessKeyID?: number | bigint
+  readonly SourceIP?: string
+  readonly SourceIPRemark?: string
+  readonly Region?: string
+  readonly IPType?: number | bigint
+  readonly EventName?: string
+  readonly ProductName?: string
+  readonly EventType?: number | bigint
+  readonly UserType?: string
+  readonly UserName?: string
+  readonly PolicySet?: readonly string[]
+  readonly CallCount?: number | bigint
+  readonly Code?: number | bigint
+  readonly FirstCallTime?: string
+  readonly LastCallTime?: string
+  readonly InstanceID?: string
+  readonly InstanceName?: string
+  readonly Date?: string
+  readonly AppID?: number | bigint
   readonly ShowStatus?: boolean
   readonly ISP?: string
   readonly VpcInfo?: readonly SourceIPVpcInfo[]
@@ -1709,12 +1709,12 @@ export const CancelEdrAlertIgnoreResponse: $Schema.Schema<CancelEdrAlertIgnoreRe
 
 /** `CategoryItem` (response side). */
 export interface CategoryItem {
-  readonly CategoryId: string
-  readonly CategoryName: string
+  readonly CategoryId?: string
+  readonly CategoryName?: string
   readonly CategoryDesc?: string
-  readonly MaxDeductScore: number | bigint
-  readonly DeductScore: number | bigint
-  readonly RiskCount: number | bigint
+  readonly MaxDeductScore?: number | bigint
+  readonly DeductScore?: number | bigint
+  readonly RiskCount?: number | bigint
   readonly SeverityItems?: readonly SeverityItem[]
   readonly DeductReason?: string
   readonly ActionText?: string
@@ -1724,9 +1724,9 @@ export const CategoryItem: $Schema.Schema<CategoryItem> = /*#__PURE__*/ $C.lazy(
 
 /** `CategoryNode` (response side). */
 export interface CategoryNode {
-  readonly Category: string
-  readonly DisplayOrder: number | bigint
-  readonly AssetTypes: readonly AssetTypeNode[]
+  readonly Category?: string
+  readonly DisplayOrder?: number | bigint
+  readonly AssetTypes?: readonly AssetTypeNode[]
 }
 export const CategoryNode: $Schema.Schema<CategoryNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("CategoryNode", { Category: $C.str, DisplayOrder: $C.uint64, AssetTypes: $C.arr(AssetTypeNode) }))
 
@@ -1749,7 +1749,7 @@ export const CheckIsUltimateVersionRequest: $Schema.Schema<CheckIsUltimateVersio
 
 /** `CheckIsUltimateVersionResponse` (response side). */
 export interface CheckIsUltimateVersionResponse {
-  readonly IsUltimateVersion: boolean
+  readonly IsUltimateVersion?: boolean
   readonly IsNewUltimateVersion?: boolean
   readonly RequestId: string
 }
@@ -1764,27 +1764,27 @@ export const CheckRiskRequest: $Schema.Schema<CheckRiskRequest> = /*#__PURE__*/ 
 
 /** `CheckRiskResponse` (response side). */
 export interface CheckRiskResponse {
-  readonly Message: string
+  readonly Message?: string
   readonly RequestId: string
 }
 export const CheckRiskResponse: $Schema.Schema<CheckRiskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckRiskResponse", { Message: $C.str, RequestId: $C.str }))
 
 /** `CheckViewRiskItem` (response side). */
 export interface CheckViewRiskItem {
-  readonly RiskRuleId: string
-  readonly RiskTitle: string
-  readonly CheckType: string
-  readonly Severity: string
-  readonly RiskDesc: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Provider: string
-  readonly RiskStatus: number | bigint
-  readonly AssetCount: number | bigint
-  readonly RiskCount: number | bigint
-  readonly AssetType: string
-  readonly EventType: string
-  readonly Classify: string
+  readonly RiskRuleId?: string
+  readonly RiskTitle?: string
+  readonly CheckType?: string
+  readonly Severity?: string
+  readonly RiskDesc?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Provider?: string
+  readonly RiskStatus?: number | bigint
+  readonly AssetCount?: number | bigint
+  readonly RiskCount?: number | bigint
+  readonly AssetType?: string
+  readonly EventType?: string
+  readonly Classify?: string
   readonly StandardTerms?: readonly StandardTerm[]
   readonly AssetTypeIconURL?: string
 }
@@ -1792,67 +1792,67 @@ export const CheckViewRiskItem: $Schema.Schema<CheckViewRiskItem> = /*#__PURE__*
 
 /** `ClbListenerItem` (response side). */
 export interface ClbListenerItem {
-  readonly ListenerID: string
-  readonly ListenerName: string
-  readonly Protocol: string
-  readonly Port: number | bigint
-  readonly CreateTime: string
+  readonly ListenerID?: string
+  readonly ListenerName?: string
+  readonly Protocol?: string
+  readonly Port?: number | bigint
+  readonly CreateTime?: string
 }
 export const ClbListenerItem: $Schema.Schema<ClbListenerItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClbListenerItem", { ListenerID: $C.str, ListenerName: $C.str, Protocol: $C.str, Port: $C.uint64, CreateTime: $C.str }))
 
 /** `ClbListenerListInfo` (response side). */
 export interface ClbListenerListInfo {
-  readonly ListenerId: string
-  readonly ListenerName: string
-  readonly LoadBalancerId: string
-  readonly LoadBalancerName: string
-  readonly Protocol: string
-  readonly Region: string
-  readonly Vip: string
-  readonly VPort: number | bigint
-  readonly Zone: string
-  readonly NumericalVpcId: number | bigint
-  readonly LoadBalancerType: string
-  readonly Domain: string
+  readonly ListenerId?: string
+  readonly ListenerName?: string
+  readonly LoadBalancerId?: string
+  readonly LoadBalancerName?: string
+  readonly Protocol?: string
+  readonly Region?: string
+  readonly Vip?: string
+  readonly VPort?: number | bigint
+  readonly Zone?: string
+  readonly NumericalVpcId?: number | bigint
+  readonly LoadBalancerType?: string
+  readonly Domain?: string
   readonly LoadBalancerDomain?: string
 }
 export const ClbListenerListInfo: $Schema.Schema<ClbListenerListInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClbListenerListInfo", { ListenerId: $C.str, ListenerName: $C.str, LoadBalancerId: $C.str, LoadBalancerName: $C.str, Protocol: $C.str, Region: $C.str, Vip: $C.str, VPort: $C.int64, Zone: $C.str, NumericalVpcId: $C.int64, LoadBalancerType: $C.str, Domain: $C.str }, { LoadBalancerDomain: $C.str }))
 
 /** `ClbListenerRuleItem` (response side). */
 export interface ClbListenerRuleItem {
-  readonly ListenerID: string
-  readonly LocationID: string
-  readonly Domain: string
-  readonly Url: string
-  readonly CreateTime: string
+  readonly ListenerID?: string
+  readonly LocationID?: string
+  readonly Domain?: string
+  readonly Url?: string
+  readonly CreateTime?: string
 }
 export const ClbListenerRuleItem: $Schema.Schema<ClbListenerRuleItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClbListenerRuleItem", { ListenerID: $C.str, LocationID: $C.str, Domain: $C.str, Url: $C.str, CreateTime: $C.str }))
 
 /** `ClbTargetItem` (response side). */
 export interface ClbTargetItem {
-  readonly InstanceID: string
-  readonly InstanceName: string
-  readonly PrivateIpAddresses: string
-  readonly EniID: string
-  readonly Port: number | bigint
+  readonly InstanceID?: string
+  readonly InstanceName?: string
+  readonly PrivateIpAddresses?: string
+  readonly EniID?: string
+  readonly Port?: number | bigint
 }
 export const ClbTargetItem: $Schema.Schema<ClbTargetItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClbTargetItem", { InstanceID: $C.str, InstanceName: $C.str, PrivateIpAddresses: $C.str, EniID: $C.str, Port: $C.uint64 }))
 
 /** `ClientSettingHost` (response side). */
 export interface ClientSettingHost {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly InstanceId: string
-  readonly PublicIp: string
-  readonly PrivateIp: string
-  readonly Quuid: string
-  readonly Status: string
-  readonly VpcId: string
-  readonly RegionInfo: RegionInfo
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly InstanceId?: string
+  readonly PublicIp?: string
+  readonly PrivateIp?: string
+  readonly Quuid?: string
+  readonly Status?: string
+  readonly VpcId?: string
+  readonly RegionInfo?: RegionInfo
   readonly MachineExtraInfo?: MachineExtraInfo
-  readonly FunctionStatus: number | bigint
-  readonly Message: string
-  readonly MessageDesc: string
+  readonly FunctionStatus?: number | bigint
+  readonly Message?: string
+  readonly MessageDesc?: string
   readonly InstanceStatus?: string
 }
 export const ClientSettingHost: $Schema.Schema<ClientSettingHost> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClientSettingHost", { Id: $C.uint64, Name: $C.str, InstanceId: $C.str, PublicIp: $C.str, PrivateIp: $C.str, Quuid: $C.str, Status: $C.str, VpcId: $C.str, RegionInfo: RegionInfo, FunctionStatus: $C.uint64, Message: $C.str, MessageDesc: $C.str }, { MachineExtraInfo: MachineExtraInfo, InstanceStatus: $C.str }))
@@ -1881,38 +1881,38 @@ export const CloudFromCnt: $Schema.Schema<CloudFromCnt> = /*#__PURE__*/ $C.lazy(
 
 /** `CloudFunctionItem` (response side). */
 export interface CloudFunctionItem {
-  readonly InstanceName: string
-  readonly InstanceStatus: string
-  readonly FunctionType: string
-  readonly InstanceTag: string
-  readonly Namespace: string
-  readonly Region: string
-  readonly Domain: string
-  readonly InstanceID: string
-  readonly InstanceType: string
-  readonly AppID: number | bigint
-  readonly InstanceStatusDisplay: string
-  readonly CoreAssetFlag: string
-  readonly PublicURL: string
-  readonly PrivateURL: string
-  readonly AccountInfo: string
+  readonly InstanceName?: string
+  readonly InstanceStatus?: string
+  readonly FunctionType?: string
+  readonly InstanceTag?: string
+  readonly Namespace?: string
+  readonly Region?: string
+  readonly Domain?: string
+  readonly InstanceID?: string
+  readonly InstanceType?: string
+  readonly AppID?: number | bigint
+  readonly InstanceStatusDisplay?: string
+  readonly CoreAssetFlag?: string
+  readonly PublicURL?: string
+  readonly PrivateURL?: string
+  readonly AccountInfo?: string
 }
 export const CloudFunctionItem: $Schema.Schema<CloudFunctionItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloudFunctionItem", { InstanceName: $C.str, InstanceStatus: $C.str, FunctionType: $C.str, InstanceTag: $C.str, Namespace: $C.str, Region: $C.str, Domain: $C.str, InstanceID: $C.str, InstanceType: $C.str, AppID: $C.uint64, InstanceStatusDisplay: $C.str, CoreAssetFlag: $C.str, PublicURL: $C.str, PrivateURL: $C.str, AccountInfo: $C.str }))
 
 /** `ClusterContainerListItem` (response side). */
 export interface ClusterContainerListItem {
-  readonly AppID: number | bigint
+  readonly AppID?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly AssetId: string
-  readonly ContainerId: string
-  readonly ContainerName: string
-  readonly RunStatus: string
-  readonly NodeId: string
-  readonly NodeType: string
-  readonly PodUid: string
-  readonly PodName: string
-  readonly ImageId: string
-  readonly ImageName: string
+  readonly AssetId?: string
+  readonly ContainerId?: string
+  readonly ContainerName?: string
+  readonly RunStatus?: string
+  readonly NodeId?: string
+  readonly NodeType?: string
+  readonly PodUid?: string
+  readonly PodName?: string
+  readonly ImageId?: string
+  readonly ImageName?: string
   readonly IsolateStatus?: string
   /** @deprecated hidden or deprecated in the API */
   readonly RiskEventCriticalCount?: number | bigint
@@ -1944,44 +1944,44 @@ export const ClusterIDWithAppIdItem: $Schema.Schema<ClusterIDWithAppIdItem> = /*
 
 /** `ClusterListItem` (response side). */
 export interface ClusterListItem {
-  readonly AppID: number | bigint
+  readonly AppID?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly AssetId: string
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly ClusterType: string
+  readonly AssetId?: string
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly ClusterType?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly AlarmEventCriticalCount: number | bigint
+  readonly AlarmEventCriticalCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly AlarmEventHighCount: number | bigint
+  readonly AlarmEventHighCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly AlarmEventMiddleCount: number | bigint
+  readonly AlarmEventMiddleCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly AlarmEventLowCount: number | bigint
+  readonly AlarmEventLowCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly RiskEventCriticalCount: number | bigint
+  readonly RiskEventCriticalCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly RiskEventHighCount: number | bigint
+  readonly RiskEventHighCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly RiskEventMiddleCount: number | bigint
+  readonly RiskEventMiddleCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly RiskEventLowCount: number | bigint
-  readonly NodeCount: number | bigint
-  readonly OfflineNodeCount: number | bigint
-  readonly UninstallNodeCount: number | bigint
-  readonly TotalCoresCount: number | bigint
+  readonly RiskEventLowCount?: number | bigint
+  readonly NodeCount?: number | bigint
+  readonly OfflineNodeCount?: number | bigint
+  readonly UninstallNodeCount?: number | bigint
+  readonly TotalCoresCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly DefendCoresCount: number | bigint
-  readonly AuditLogSwitchStatus: number | bigint
-  readonly DefendStatus: string
-  readonly RunStatus: string
-  readonly Region: string
-  readonly Version: string
-  readonly LastAssetSyncTime: string
-  readonly LastRiskCheckTime: string
-  readonly RiskStatus: string
-  readonly Tags: readonly AssetTag[]
-  readonly OwnerName: string
+  readonly DefendCoresCount?: number | bigint
+  readonly AuditLogSwitchStatus?: number | bigint
+  readonly DefendStatus?: string
+  readonly RunStatus?: string
+  readonly Region?: string
+  readonly Version?: string
+  readonly LastAssetSyncTime?: string
+  readonly LastRiskCheckTime?: string
+  readonly RiskStatus?: string
+  readonly Tags?: readonly AssetTag[]
+  readonly OwnerName?: string
   readonly FailMessage?: string
   readonly RunSubStatus?: string
   readonly AccessedStatus?: string
@@ -2000,10 +2000,10 @@ export const ClusterListItem: $Schema.Schema<ClusterListItem> = /*#__PURE__*/ $C
 
 /** `ClusterNamespaceListItem` (response side). */
 export interface ClusterNamespaceListItem {
-  readonly AppID: number | bigint
-  readonly Name: string
-  readonly Label: readonly AssetTag[]
-  readonly CreateTime: string
+  readonly AppID?: number | bigint
+  readonly Name?: string
+  readonly Label?: readonly AssetTag[]
+  readonly CreateTime?: string
   /** @deprecated hidden or deprecated in the API */
   readonly AssetId?: string
   readonly UniqueID?: string
@@ -2014,15 +2014,15 @@ export const ClusterNamespaceListItem: $Schema.Schema<ClusterNamespaceListItem> 
 export interface ClusterNodeListItem {
   /** @deprecated hidden or deprecated in the API */
   readonly AssetId?: string
-  readonly AppID: number | bigint
-  readonly NodeId: string
-  readonly NodeName: string
-  readonly PublicIP: string
-  readonly InternalIP: string
-  readonly NodeType: string
-  readonly CoresCount: number | bigint
-  readonly Tags: readonly string[]
-  readonly RunStatus: string
+  readonly AppID?: number | bigint
+  readonly NodeId?: string
+  readonly NodeName?: string
+  readonly PublicIP?: string
+  readonly InternalIP?: string
+  readonly NodeType?: string
+  readonly CoresCount?: number | bigint
+  readonly Tags?: readonly string[]
+  readonly RunStatus?: string
   readonly IsNew?: boolean
   readonly UniqueID?: string
   readonly ClientStatus?: string
@@ -2033,20 +2033,20 @@ export const ClusterNodeListItem: $Schema.Schema<ClusterNodeListItem> = /*#__PUR
 /** `ClusterPodListItem` (response side). */
 export interface ClusterPodListItem {
   /** @deprecated hidden or deprecated in the API */
-  readonly AssetId: string
-  readonly AppID: number | bigint
-  readonly PodUid: string
-  readonly PodName: string
-  readonly PodIPs: readonly string[]
-  readonly RunStatus: string
+  readonly AssetId?: string
+  readonly AppID?: number | bigint
+  readonly PodUid?: string
+  readonly PodName?: string
+  readonly PodIPs?: readonly string[]
+  readonly RunStatus?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly DefendCoresCount: number | bigint
-  readonly NodeId: string
-  readonly NodeType: string
-  readonly WorkloadName: string
-  readonly WorkloadType: string
-  readonly Namespace: string
-  readonly CreateTime: string
+  readonly DefendCoresCount?: number | bigint
+  readonly NodeId?: string
+  readonly NodeType?: string
+  readonly WorkloadName?: string
+  readonly WorkloadType?: string
+  readonly Namespace?: string
+  readonly CreateTime?: string
   readonly UniqueID?: string
   /** @deprecated hidden or deprecated in the API */
   readonly RiskEventCriticalCount?: number | bigint
@@ -2072,13 +2072,13 @@ export const ClusterPodListItem: $Schema.Schema<ClusterPodListItem> = /*#__PURE_
 
 /** `ClusterServiceListItem` (response side). */
 export interface ClusterServiceListItem {
-  readonly AppID: number | bigint
+  readonly AppID?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly AssetId: string
-  readonly Name: string
+  readonly AssetId?: string
+  readonly Name?: string
   readonly SelectorLabel?: readonly AssetTag[]
-  readonly Namespace: string
-  readonly CreateTime: string
+  readonly Namespace?: string
+  readonly CreateTime?: string
   readonly ServiceUniqueID?: string
   readonly ServiceType?: string
   readonly ClusterIP?: string
@@ -2096,7 +2096,7 @@ export const ClusterWithAppIdItem: $Schema.Schema<ClusterWithAppIdItem> = /*#__P
 
 /** `CommandPluginState` (response side). */
 export interface CommandPluginState {
-  readonly InstallStatus: string
+  readonly InstallStatus?: string
 }
 export const CommandPluginState: $Schema.Schema<CommandPluginState> = /*#__PURE__*/ $C.lazy(() => $C.struct("CommandPluginState", { InstallStatus: $C.str }))
 
@@ -2153,10 +2153,10 @@ export const ComplianceTermItem: $Schema.Schema<ComplianceTermItem> = /*#__PURE_
 
 /** `ComponentDetailItem` (response side). */
 export interface ComponentDetailItem {
-  readonly Name: string
-  readonly Version: string
-  readonly Path: string
-  readonly FixCommand: string
+  readonly Name?: string
+  readonly Version?: string
+  readonly Path?: string
+  readonly FixCommand?: string
 }
 export const ComponentDetailItem: $Schema.Schema<ComponentDetailItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComponentDetailItem", { Name: $C.str, Version: $C.str, Path: $C.str, FixCommand: $C.str }))
 
@@ -2260,41 +2260,41 @@ export const CopyBaselinePolicyResponse: $Schema.Schema<CopyBaselinePolicyRespon
 
 /** `CosAccessInfo` (response side). */
 export interface CosAccessInfo {
-  readonly AccessUin: string
-  readonly AccessUid: string
-  readonly NickName: string
-  readonly Identity: number | bigint
+  readonly AccessUin?: string
+  readonly AccessUid?: string
+  readonly NickName?: string
+  readonly Identity?: number | bigint
   readonly MainNickName?: string
-  readonly AkList: readonly string[]
-  readonly CamPolicyCount: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly AkList?: readonly string[]
+  readonly CamPolicyCount?: number | bigint
+  readonly UpdateTime?: number | bigint
 }
 export const CosAccessInfo: $Schema.Schema<CosAccessInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosAccessInfo", { AccessUin: $C.str, AccessUid: $C.str, NickName: $C.str, Identity: $C.int64, AkList: $C.arr($C.str), CamPolicyCount: $C.int64, UpdateTime: $C.int64 }, { MainNickName: $C.str }))
 
 /** `CosActionInfo` (response side). */
 export interface CosActionInfo {
-  readonly ActionName: string
-  readonly ActionNameCn: string
-  readonly ActionDescription: string
+  readonly ActionName?: string
+  readonly ActionNameCn?: string
+  readonly ActionDescription?: string
 }
 export const CosActionInfo: $Schema.Schema<CosActionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosActionInfo", { ActionName: $C.str, ActionNameCn: $C.str, ActionDescription: $C.str }))
 
 /** `CosAkAssetInfo` (response side). */
 export interface CosAkAssetInfo {
-  readonly AppId: number | bigint
-  readonly AkId: string
-  readonly AkName: string
-  readonly AkRemark: string
-  readonly AkOwnerUin: string
-  readonly AkOwnerType: number | bigint
-  readonly AkOwnerName: string
-  readonly AkMainOwnerName: string
-  readonly AkRelBucketSet: readonly string[]
-  readonly AkRelAlarmSet: readonly CosRiskInfo[]
-  readonly AkRelIpCount: number | bigint
-  readonly AkStatus: number | bigint
-  readonly CreateTimestamp: number | bigint
-  readonly LastAccessTimestamp: number | bigint
+  readonly AppId?: number | bigint
+  readonly AkId?: string
+  readonly AkName?: string
+  readonly AkRemark?: string
+  readonly AkOwnerUin?: string
+  readonly AkOwnerType?: number | bigint
+  readonly AkOwnerName?: string
+  readonly AkMainOwnerName?: string
+  readonly AkRelBucketSet?: readonly string[]
+  readonly AkRelAlarmSet?: readonly CosRiskInfo[]
+  readonly AkRelIpCount?: number | bigint
+  readonly AkStatus?: number | bigint
+  readonly CreateTimestamp?: number | bigint
+  readonly LastAccessTimestamp?: number | bigint
 }
 export const CosAkAssetInfo: $Schema.Schema<CosAkAssetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosAkAssetInfo", { AppId: $C.uint64, AkId: $C.str, AkName: $C.str, AkRemark: $C.str, AkOwnerUin: $C.str, AkOwnerType: $C.int64, AkOwnerName: $C.str, AkMainOwnerName: $C.str, AkRelBucketSet: $C.arr($C.str), AkRelAlarmSet: $C.arr(CosRiskInfo), AkRelIpCount: $C.uint64, AkStatus: $C.int64, CreateTimestamp: $C.uint64, LastAccessTimestamp: $C.uint64 }))
 
@@ -2307,25 +2307,25 @@ export const CosAkSet: $Schema.Schema<CosAkSet> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `CosAlarmInfo` (response side). */
 export interface CosAlarmInfo {
-  readonly AppId: number | bigint
-  readonly PolicyId: number | bigint
-  readonly PolicyName: string
-  readonly PolicyAbnormalType: number | bigint
-  readonly PolicyRiskLevel: number | bigint
-  readonly PolicyDescription: string
-  readonly BucketName: string
-  readonly BucketRegion: string
-  readonly BucketMarker: string
-  readonly BucketTagInfo: string
-  readonly BucketAccessWay: string
-  readonly AccountUin: string
-  readonly AccountNickName: string
-  readonly AccountIdentify: number | bigint
-  readonly AccountMainNickName: string
-  readonly AlarmTimestamp: number | bigint
-  readonly HandleStatus: number | bigint
-  readonly AlarmId: number | bigint
-  readonly BucketRegionCode: string
+  readonly AppId?: number | bigint
+  readonly PolicyId?: number | bigint
+  readonly PolicyName?: string
+  readonly PolicyAbnormalType?: number | bigint
+  readonly PolicyRiskLevel?: number | bigint
+  readonly PolicyDescription?: string
+  readonly BucketName?: string
+  readonly BucketRegion?: string
+  readonly BucketMarker?: string
+  readonly BucketTagInfo?: string
+  readonly BucketAccessWay?: string
+  readonly AccountUin?: string
+  readonly AccountNickName?: string
+  readonly AccountIdentify?: number | bigint
+  readonly AccountMainNickName?: string
+  readonly AlarmTimestamp?: number | bigint
+  readonly HandleStatus?: number | bigint
+  readonly AlarmId?: number | bigint
+  readonly BucketRegionCode?: string
   readonly CategoryDetails?: readonly CosIdentifyCategoryDetail[]
 }
 export const CosAlarmInfo: $Schema.Schema<CosAlarmInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosAlarmInfo", { AppId: $C.int64, PolicyId: $C.int64, PolicyName: $C.str, PolicyAbnormalType: $C.int64, PolicyRiskLevel: $C.int64, PolicyDescription: $C.str, BucketName: $C.str, BucketRegion: $C.str, BucketMarker: $C.str, BucketTagInfo: $C.str, BucketAccessWay: $C.str, AccountUin: $C.str, AccountNickName: $C.str, AccountIdentify: $C.int64, AccountMainNickName: $C.str, AlarmTimestamp: $C.int64, HandleStatus: $C.int64, AlarmId: $C.int64, BucketRegionCode: $C.str }, { CategoryDetails: $C.arr(CosIdentifyCategoryDetail) }))
@@ -2339,15 +2339,15 @@ export const CosAlarmRiskIdInfo: $Schema.Schema<CosAlarmRiskIdInfo> = /*#__PURE_
 
 /** `CosAlarmTrendInfo` (response side). */
 export interface CosAlarmTrendInfo {
-  readonly CurrentDateStr: string
-  readonly CurrentDayCount: number | bigint
-  readonly CurrentDayOverView: readonly CosRiskInfo[]
+  readonly CurrentDateStr?: string
+  readonly CurrentDayCount?: number | bigint
+  readonly CurrentDayOverView?: readonly CosRiskInfo[]
 }
 export const CosAlarmTrendInfo: $Schema.Schema<CosAlarmTrendInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosAlarmTrendInfo", { CurrentDateStr: $C.str, CurrentDayCount: $C.int64, CurrentDayOverView: $C.arr(CosRiskInfo) }))
 
 /** `CosAssetDataScanDetail` (response side). */
 export interface CosAssetDataScanDetail {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly Progress?: number
   readonly LatestScanTime?: number | bigint
   readonly ErrorInfo?: string
@@ -2365,21 +2365,21 @@ export const CosAssetFileIdentifyInfo: $Schema.Schema<CosAssetFileIdentifyInfo> 
 
 /** `CosAssetInfo` (response side). */
 export interface CosAssetInfo {
-  readonly AppId: number | bigint
-  readonly BucketName: string
-  readonly BucketRegion: string
-  readonly BucketRegionCode: string
-  readonly BucketMarker: string
-  readonly BucketOwnerUin: string
-  readonly BucketOwnerNickName: string
-  readonly BucketTagInfo: string
-  readonly BucketSecuritySuggestion: number | bigint
-  readonly BucketAlarmList: readonly CosRiskAlarmInfo[]
-  readonly BucketRiskList: readonly CosRiskAlarmInfo[]
-  readonly BucketInvokeSourceIpCount: number | bigint
-  readonly BucketAccessWay: CosBucketAccessWay
-  readonly CreateTime: number | bigint
-  readonly LastAccessTime: number | bigint
+  readonly AppId?: number | bigint
+  readonly BucketName?: string
+  readonly BucketRegion?: string
+  readonly BucketRegionCode?: string
+  readonly BucketMarker?: string
+  readonly BucketOwnerUin?: string
+  readonly BucketOwnerNickName?: string
+  readonly BucketTagInfo?: string
+  readonly BucketSecuritySuggestion?: number | bigint
+  readonly BucketAlarmList?: readonly CosRiskAlarmInfo[]
+  readonly BucketRiskList?: readonly CosRiskAlarmInfo[]
+  readonly BucketInvokeSourceIpCount?: number | bigint
+  readonly BucketAccessWay?: CosBucketAccessWay
+  readonly CreateTime?: number | bigint
+  readonly LastAccessTime?: number | bigint
   readonly BucketId?: number | bigint
   readonly MonitorStatus?: number | bigint
   readonly DataScanInfo?: CosAssetDataScanDetail
@@ -2392,30 +2392,30 @@ export const CosAssetInfo: $Schema.Schema<CosAssetInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `CosAssetSyncTaskInfo` (response side). */
 export interface CosAssetSyncTaskInfo {
-  readonly AppId: number | bigint
-  readonly TaskId: string
+  readonly AppId?: number | bigint
+  readonly TaskId?: string
   readonly LastScanTime?: number | bigint
 }
 export const CosAssetSyncTaskInfo: $Schema.Schema<CosAssetSyncTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosAssetSyncTaskInfo", { AppId: $C.int64, TaskId: $C.str }, { LastScanTime: $C.int64 }))
 
 /** `CosAuditPayInfo` (response side). */
 export interface CosAuditPayInfo {
-  readonly AppId: number | bigint
-  readonly OrderStatus: number | bigint
-  readonly BucketNum: number | bigint
-  readonly PayMode: number | bigint
-  readonly IsSelfBuy: number | bigint
-  readonly BeginTime: string
-  readonly EndTime: string
-  readonly AutoRenew: number | bigint
-  readonly TimeSpan: number | bigint
-  readonly TimeUnit: string
-  readonly ResourceId: string
-  readonly BetaEndTime: string
-  readonly TimeNow: string
-  readonly IsShareToOther: number | bigint
-  readonly Uin: string
-  readonly NickName: string
+  readonly AppId?: number | bigint
+  readonly OrderStatus?: number | bigint
+  readonly BucketNum?: number | bigint
+  readonly PayMode?: number | bigint
+  readonly IsSelfBuy?: number | bigint
+  readonly BeginTime?: string
+  readonly EndTime?: string
+  readonly AutoRenew?: number | bigint
+  readonly TimeSpan?: number | bigint
+  readonly TimeUnit?: string
+  readonly ResourceId?: string
+  readonly BetaEndTime?: string
+  readonly TimeNow?: string
+  readonly IsShareToOther?: number | bigint
+  readonly Uin?: string
+  readonly NickName?: string
   readonly BindBucket?: readonly CosBucketId[]
   readonly SharedAppIdSet?: readonly (number | bigint)[]
   readonly PostPayStatus?: number | bigint
@@ -2431,23 +2431,23 @@ export const CosAuditPayInfo: $Schema.Schema<CosAuditPayInfo> = /*#__PURE__*/ $C
 
 /** `CosBucketAccessWay` (response side). */
 export interface CosBucketAccessWay {
-  readonly AccessType: string
-  readonly AccessUserCount: number | bigint
-  readonly AccessAkCount: number | bigint
-  readonly AccessRoleCount: number | bigint
+  readonly AccessType?: string
+  readonly AccessUserCount?: number | bigint
+  readonly AccessAkCount?: number | bigint
+  readonly AccessRoleCount?: number | bigint
 }
 export const CosBucketAccessWay: $Schema.Schema<CosBucketAccessWay> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosBucketAccessWay", { AccessType: $C.str, AccessUserCount: $C.int64, AccessAkCount: $C.int64, AccessRoleCount: $C.int64 }))
 
 /** `CosBucketBillingInfo` (response side). */
 export interface CosBucketBillingInfo {
-  readonly AppId: number | bigint
-  readonly OwnerUin: string
-  readonly OwnerNickName: string
-  readonly BucketCount: number | bigint
-  readonly BuyStatus: number | bigint
-  readonly ShareFromAppId: number | bigint
-  readonly ShareFromUin: string
-  readonly ShareFromNickName: string
+  readonly AppId?: number | bigint
+  readonly OwnerUin?: string
+  readonly OwnerNickName?: string
+  readonly BucketCount?: number | bigint
+  readonly BuyStatus?: number | bigint
+  readonly ShareFromAppId?: number | bigint
+  readonly ShareFromUin?: string
+  readonly ShareFromNickName?: string
   readonly MonitorBucketCount?: number | bigint
   readonly IsAutoMonitor?: number | bigint
   readonly LogFeatureWhitelist?: boolean
@@ -2477,9 +2477,9 @@ export const CosBucketInfo: $Schema.Schema<CosBucketInfo> = /*#__PURE__*/ $C.laz
 
 /** `CosBucketTaskInfo` (response side). */
 export interface CosBucketTaskInfo {
-  readonly AppId: number | bigint
-  readonly BucketName: string
-  readonly TaskId: string
+  readonly AppId?: number | bigint
+  readonly BucketName?: string
+  readonly TaskId?: string
   readonly LastScanTime?: number | bigint
 }
 export const CosBucketTaskInfo: $Schema.Schema<CosBucketTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosBucketTaskInfo", { AppId: $C.int64, BucketName: $C.str, TaskId: $C.str }, { LastScanTime: $C.int64 }))
@@ -2519,55 +2519,55 @@ export const CosInvokeDetailInfo: $Schema.Schema<CosInvokeDetailInfo> = /*#__PUR
 
 /** `CosInvokeIpVpcInfo` (response side). */
 export interface CosInvokeIpVpcInfo {
-  readonly Uin: string
-  readonly AppId: number | bigint
-  readonly NickName: string
-  readonly VpcId: string
-  readonly VpcName: string
+  readonly Uin?: string
+  readonly AppId?: number | bigint
+  readonly NickName?: string
+  readonly VpcId?: string
+  readonly VpcName?: string
 }
 export const CosInvokeIpVpcInfo: $Schema.Schema<CosInvokeIpVpcInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosInvokeIpVpcInfo", { Uin: $C.str, AppId: $C.int64, NickName: $C.str, VpcId: $C.str, VpcName: $C.str }))
 
 /** `CosInvokeLog` (response side). */
 export interface CosInvokeLog {
-  readonly InvokeTimestamp: number | bigint
+  readonly InvokeTimestamp?: number | bigint
   readonly RequestId: string
-  readonly RequestContent: string
+  readonly RequestContent?: string
 }
 export const CosInvokeLog: $Schema.Schema<CosInvokeLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosInvokeLog", { InvokeTimestamp: $C.uint64, RequestId: $C.str, RequestContent: $C.str }))
 
 /** `CosOverview` (response side). */
 export interface CosOverview {
-  readonly AssetCount: number | bigint
-  readonly AlarmAssetCount: number | bigint
-  readonly RiskAssetCount: number | bigint
-  readonly AlarmCount: number | bigint
-  readonly IncrementAlarmCount: number | bigint
-  readonly RiskCount: number | bigint
-  readonly IncrementRiskCount: number | bigint
-  readonly RiskTop: readonly CosRiskInfo[]
+  readonly AssetCount?: number | bigint
+  readonly AlarmAssetCount?: number | bigint
+  readonly RiskAssetCount?: number | bigint
+  readonly AlarmCount?: number | bigint
+  readonly IncrementAlarmCount?: number | bigint
+  readonly RiskCount?: number | bigint
+  readonly IncrementRiskCount?: number | bigint
+  readonly RiskTop?: readonly CosRiskInfo[]
   readonly AlarmTop?: readonly CosRiskInfo[]
 }
 export const CosOverview: $Schema.Schema<CosOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosOverview", { AssetCount: $C.int64, AlarmAssetCount: $C.int64, RiskAssetCount: $C.int64, AlarmCount: $C.int64, IncrementAlarmCount: $C.int64, RiskCount: $C.int64, IncrementRiskCount: $C.int64, RiskTop: $C.arr(CosRiskInfo) }, { AlarmTop: $C.arr(CosRiskInfo) }))
 
 /** `CosPermissionInfo` (response side). */
 export interface CosPermissionInfo {
-  readonly PermissionSource: string
-  readonly PermissionContent: string
-  readonly GrantResource: string
-  readonly GrantAction: string
-  readonly GrantCondition: string
+  readonly PermissionSource?: string
+  readonly PermissionContent?: string
+  readonly GrantResource?: string
+  readonly GrantAction?: string
+  readonly GrantCondition?: string
 }
 export const CosPermissionInfo: $Schema.Schema<CosPermissionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosPermissionInfo", { PermissionSource: $C.str, PermissionContent: $C.str, GrantResource: $C.str, GrantAction: $C.str, GrantCondition: $C.str }))
 
 /** `CosPolicyInfo` (both sides). */
 export interface CosPolicyInfo {
-  readonly PolicyName: string
-  readonly PolicyType: number | bigint
-  readonly PolicySource: number | bigint
-  readonly PolicyContent: string
-  readonly PolicyStatus: number | bigint
-  readonly PolicyAbnormalType: number | bigint
-  readonly RiskLevel: number | bigint
+  readonly PolicyName?: string
+  readonly PolicyType?: number | bigint
+  readonly PolicySource?: number | bigint
+  readonly PolicyContent?: string
+  readonly PolicyStatus?: number | bigint
+  readonly PolicyAbnormalType?: number | bigint
+  readonly RiskLevel?: number | bigint
   readonly PolicyId?: number | bigint
   readonly PolicyCreateTime?: number | bigint
   readonly PolicyUpdateTime?: number | bigint
@@ -2587,81 +2587,81 @@ export const CosPolicyInfo: $Schema.Schema<CosPolicyInfo> = /*#__PURE__*/ $C.laz
 
 /** `CosRiskActionInfo` (response side). */
 export interface CosRiskActionInfo {
-  readonly ActionName: string
-  readonly ActionNameCn: string
-  readonly InvokeCount: number | bigint
-  readonly ActionAccessTime: number | bigint
+  readonly ActionName?: string
+  readonly ActionNameCn?: string
+  readonly InvokeCount?: number | bigint
+  readonly ActionAccessTime?: number | bigint
 }
 export const CosRiskActionInfo: $Schema.Schema<CosRiskActionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosRiskActionInfo", { ActionName: $C.str, ActionNameCn: $C.str, InvokeCount: $C.int64, ActionAccessTime: $C.int64 }))
 
 /** `CosRiskAlarmInfo` (response side). */
 export interface CosRiskAlarmInfo {
-  readonly PolicyType: number | bigint
-  readonly PolicyTypeName: string
-  readonly PolicyCount: number | bigint
+  readonly PolicyType?: number | bigint
+  readonly PolicyTypeName?: string
+  readonly PolicyCount?: number | bigint
 }
 export const CosRiskAlarmInfo: $Schema.Schema<CosRiskAlarmInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosRiskAlarmInfo", { PolicyType: $C.int64, PolicyTypeName: $C.str, PolicyCount: $C.int64 }))
 
 /** `CosRiskBucketInfo` (response side). */
 export interface CosRiskBucketInfo {
-  readonly AppId: number | bigint
-  readonly BucketName: string
-  readonly BucketRegion: string
-  readonly BucketMarker: string
-  readonly BucketUin: string
-  readonly BucketNickName: string
-  readonly BucketMainNickName: string
-  readonly BucketIdentify: number | bigint
-  readonly LastScanTimestamp: number | bigint
-  readonly HandleStatus: number | bigint
-  readonly PolicyName: string
-  readonly PolicyType: number | bigint
-  readonly PolicyId: number | bigint
-  readonly PolicyLevel: number | bigint
-  readonly PolicyDescription: string
-  readonly BucketAccessWay: string
-  readonly BucketTagInfo: string
-  readonly RiskId: number | bigint
-  readonly BucketRegionCode: string
+  readonly AppId?: number | bigint
+  readonly BucketName?: string
+  readonly BucketRegion?: string
+  readonly BucketMarker?: string
+  readonly BucketUin?: string
+  readonly BucketNickName?: string
+  readonly BucketMainNickName?: string
+  readonly BucketIdentify?: number | bigint
+  readonly LastScanTimestamp?: number | bigint
+  readonly HandleStatus?: number | bigint
+  readonly PolicyName?: string
+  readonly PolicyType?: number | bigint
+  readonly PolicyId?: number | bigint
+  readonly PolicyLevel?: number | bigint
+  readonly PolicyDescription?: string
+  readonly BucketAccessWay?: string
+  readonly BucketTagInfo?: string
+  readonly RiskId?: number | bigint
+  readonly BucketRegionCode?: string
   readonly BucketMonitorStatus?: number | bigint
 }
 export const CosRiskBucketInfo: $Schema.Schema<CosRiskBucketInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosRiskBucketInfo", { AppId: $C.int64, BucketName: $C.str, BucketRegion: $C.str, BucketMarker: $C.str, BucketUin: $C.str, BucketNickName: $C.str, BucketMainNickName: $C.str, BucketIdentify: $C.int64, LastScanTimestamp: $C.int64, HandleStatus: $C.int64, PolicyName: $C.str, PolicyType: $C.int64, PolicyId: $C.int64, PolicyLevel: $C.int64, PolicyDescription: $C.str, BucketAccessWay: $C.str, BucketTagInfo: $C.str, RiskId: $C.int64, BucketRegionCode: $C.str }, { BucketMonitorStatus: $C.uint64 }))
 
 /** `CosRiskInfo` (response side). */
 export interface CosRiskInfo {
-  readonly PolicyType: number | bigint
-  readonly PolicyTypeName: string
-  readonly PolicyCount: number | bigint
+  readonly PolicyType?: number | bigint
+  readonly PolicyTypeName?: string
+  readonly PolicyCount?: number | bigint
 }
 export const CosRiskInfo: $Schema.Schema<CosRiskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosRiskInfo", { PolicyType: $C.int64, PolicyTypeName: $C.str, PolicyCount: $C.int64 }))
 
 /** `CosRiskTrendInfo` (response side). */
 export interface CosRiskTrendInfo {
-  readonly CurrentDateStr: string
-  readonly RiskDataSet: readonly CosRiskInfo[]
+  readonly CurrentDateStr?: string
+  readonly RiskDataSet?: readonly CosRiskInfo[]
 }
 export const CosRiskTrendInfo: $Schema.Schema<CosRiskTrendInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosRiskTrendInfo", { CurrentDateStr: $C.str, RiskDataSet: $C.arr(CosRiskInfo) }))
 
 /** `CosRiskViewInfo` (response side). */
 export interface CosRiskViewInfo {
-  readonly AppId: number | bigint
-  readonly PolicyName: string
-  readonly PolicyId: string
-  readonly PolicyType: number | bigint
-  readonly PolicyRiskLevel: number | bigint
+  readonly AppId?: number | bigint
+  readonly PolicyName?: string
+  readonly PolicyId?: string
+  readonly PolicyType?: number | bigint
+  readonly PolicyRiskLevel?: number | bigint
   readonly PolicyDescription?: string
-  readonly HandleBucketCount: number | bigint
-  readonly LastScanTimestamp: number | bigint
+  readonly HandleBucketCount?: number | bigint
+  readonly LastScanTimestamp?: number | bigint
 }
 export const CosRiskViewInfo: $Schema.Schema<CosRiskViewInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosRiskViewInfo", { AppId: $C.int64, PolicyName: $C.str, PolicyId: $C.str, PolicyType: $C.int64, PolicyRiskLevel: $C.int64, HandleBucketCount: $C.int64, LastScanTimestamp: $C.int64 }, { PolicyDescription: $C.str }))
 
 /** `CosRoleAccessInfo` (response side). */
 export interface CosRoleAccessInfo {
-  readonly RoleId: string
-  readonly RoleName: string
-  readonly RoleDescription: string
-  readonly PermissionCount: number | bigint
-  readonly CreateTime: number | bigint
+  readonly RoleId?: string
+  readonly RoleName?: string
+  readonly RoleDescription?: string
+  readonly PermissionCount?: number | bigint
+  readonly CreateTime?: number | bigint
 }
 export const CosRoleAccessInfo: $Schema.Schema<CosRoleAccessInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosRoleAccessInfo", { RoleId: $C.str, RoleName: $C.str, RoleDescription: $C.str, PermissionCount: $C.uint64, CreateTime: $C.uint64 }))
 
@@ -2702,8 +2702,8 @@ export const CreateAccessKeyCheckTaskRequest: $Schema.Schema<CreateAccessKeyChec
 
 /** `CreateAccessKeyCheckTaskResponse` (response side). */
 export interface CreateAccessKeyCheckTaskResponse {
-  readonly Code: number | bigint
-  readonly Msg: string
+  readonly Code?: number | bigint
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const CreateAccessKeyCheckTaskResponse: $Schema.Schema<CreateAccessKeyCheckTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAccessKeyCheckTaskResponse", { Code: $C.uint64, Msg: $C.str, RequestId: $C.str }))
@@ -2716,9 +2716,9 @@ export const CreateAccessKeySyncTaskRequest: $Schema.Schema<CreateAccessKeySyncT
 
 /** `CreateAccessKeySyncTaskResponse` (response side). */
 export interface CreateAccessKeySyncTaskResponse {
-  readonly TaskID: number | bigint
-  readonly Code: number | bigint
-  readonly Msg: string
+  readonly TaskID?: number | bigint
+  readonly Code?: number | bigint
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const CreateAccessKeySyncTaskResponse: $Schema.Schema<CreateAccessKeySyncTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAccessKeySyncTaskResponse", { TaskID: $C.int64, Code: $C.int64, Msg: $C.str, RequestId: $C.str }))
@@ -2737,7 +2737,7 @@ export const CreateAllAssetsExportJobRequest: $Schema.Schema<CreateAllAssetsExpo
 
 /** `CreateAllAssetsExportJobResponse` (response side). */
 export interface CreateAllAssetsExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateAllAssetsExportJobResponse: $Schema.Schema<CreateAllAssetsExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAllAssetsExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -2752,7 +2752,7 @@ export const CreateAssetFilterViewRequest: $Schema.Schema<CreateAssetFilterViewR
 
 /** `CreateAssetFilterViewResponse` (response side). */
 export interface CreateAssetFilterViewResponse {
-  readonly Message: string
+  readonly Message?: string
   readonly RequestId: string
 }
 export const CreateAssetFilterViewResponse: $Schema.Schema<CreateAssetFilterViewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAssetFilterViewResponse", { Message: $C.str, RequestId: $C.str }))
@@ -2771,7 +2771,7 @@ export const CreateAssetProcessExportJobRequest: $Schema.Schema<CreateAssetProce
 
 /** `CreateAssetProcessExportJobResponse` (response side). */
 export interface CreateAssetProcessExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateAssetProcessExportJobResponse: $Schema.Schema<CreateAssetProcessExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAssetProcessExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -2784,7 +2784,7 @@ export const CreateAssetSyncTaskRequest: $Schema.Schema<CreateAssetSyncTaskReque
 
 /** `CreateAssetSyncTaskResponse` (response side). */
 export interface CreateAssetSyncTaskResponse {
-  readonly TaskIDs: readonly string[]
+  readonly TaskIDs?: readonly string[]
   readonly RequestId: string
 }
 export const CreateAssetSyncTaskResponse: $Schema.Schema<CreateAssetSyncTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAssetSyncTaskResponse", { TaskIDs: $C.arr($C.str), RequestId: $C.str }))
@@ -2803,7 +2803,7 @@ export const CreateAssetTagRequest: $Schema.Schema<CreateAssetTagRequest> = /*#_
 
 /** `CreateAssetTagResponse` (response side). */
 export interface CreateAssetTagResponse {
-  readonly Code: string
+  readonly Code?: string
   readonly Message?: string
   readonly RequestId: string
 }
@@ -2822,7 +2822,7 @@ export const CreateAssetViewRisksExportJobRequest: $Schema.Schema<CreateAssetVie
 
 /** `CreateAssetViewRisksExportJobResponse` (response side). */
 export interface CreateAssetViewRisksExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateAssetViewRisksExportJobResponse: $Schema.Schema<CreateAssetViewRisksExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAssetViewRisksExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -2842,7 +2842,7 @@ export const CreateBaselineAggregatedItemExportJobRequest: $Schema.Schema<Create
 
 /** `CreateBaselineAggregatedItemExportJobResponse` (response side). */
 export interface CreateBaselineAggregatedItemExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateBaselineAggregatedItemExportJobResponse: $Schema.Schema<CreateBaselineAggregatedItemExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBaselineAggregatedItemExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -2857,7 +2857,7 @@ export const CreateBaselineFixRecordExportJobRequest: $Schema.Schema<CreateBasel
 
 /** `CreateBaselineFixRecordExportJobResponse` (response side). */
 export interface CreateBaselineFixRecordExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateBaselineFixRecordExportJobResponse: $Schema.Schema<CreateBaselineFixRecordExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBaselineFixRecordExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -2873,7 +2873,7 @@ export const CreateBaselineMainTaskExportJobRequest: $Schema.Schema<CreateBaseli
 
 /** `CreateBaselineMainTaskExportJobResponse` (response side). */
 export interface CreateBaselineMainTaskExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateBaselineMainTaskExportJobResponse: $Schema.Schema<CreateBaselineMainTaskExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBaselineMainTaskExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -2892,7 +2892,7 @@ export const CreateCFGRiskPDFReportExportJobRequest: $Schema.Schema<CreateCFGRis
 
 /** `CreateCFGRiskPDFReportExportJobResponse` (response side). */
 export interface CreateCFGRiskPDFReportExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateCFGRiskPDFReportExportJobResponse: $Schema.Schema<CreateCFGRiskPDFReportExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCFGRiskPDFReportExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -2911,7 +2911,7 @@ export const CreateCFGRisksExportJobRequest: $Schema.Schema<CreateCFGRisksExport
 
 /** `CreateCFGRisksExportJobResponse` (response side). */
 export interface CreateCFGRisksExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateCFGRisksExportJobResponse: $Schema.Schema<CreateCFGRisksExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCFGRisksExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -2932,7 +2932,7 @@ export const CreateCSIPManualMalwareScanRequest: $Schema.Schema<CreateCSIPManual
 
 /** `CreateCSIPManualMalwareScanResponse` (response side). */
 export interface CreateCSIPManualMalwareScanResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const CreateCSIPManualMalwareScanResponse: $Schema.Schema<CreateCSIPManualMalwareScanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCSIPManualMalwareScanResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -2950,7 +2950,7 @@ export const CreateCheckViewRisksExportJobRequest: $Schema.Schema<CreateCheckVie
 
 /** `CreateCheckViewRisksExportJobResponse` (response side). */
 export interface CreateCheckViewRisksExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateCheckViewRisksExportJobResponse: $Schema.Schema<CreateCheckViewRisksExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCheckViewRisksExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -2968,7 +2968,7 @@ export const CreateCloudFunctionExportJobRequest: $Schema.Schema<CreateCloudFunc
 
 /** `CreateCloudFunctionExportJobResponse` (response side). */
 export interface CreateCloudFunctionExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateCloudFunctionExportJobResponse: $Schema.Schema<CreateCloudFunctionExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudFunctionExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -2984,7 +2984,7 @@ export const CreateClusterAssetSyncTaskRequest: $Schema.Schema<CreateClusterAsse
 
 /** `CreateClusterAssetSyncTaskResponse` (response side). */
 export interface CreateClusterAssetSyncTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateClusterAssetSyncTaskResponse: $Schema.Schema<CreateClusterAssetSyncTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClusterAssetSyncTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -2999,7 +2999,7 @@ export const CreateClusterContainerListExportJobRequest: $Schema.Schema<CreateCl
 
 /** `CreateClusterContainerListExportJobResponse` (response side). */
 export interface CreateClusterContainerListExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateClusterContainerListExportJobResponse: $Schema.Schema<CreateClusterContainerListExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClusterContainerListExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -3014,7 +3014,7 @@ export const CreateClusterListExportJobRequest: $Schema.Schema<CreateClusterList
 
 /** `CreateClusterListExportJobResponse` (response side). */
 export interface CreateClusterListExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateClusterListExportJobResponse: $Schema.Schema<CreateClusterListExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClusterListExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -3030,7 +3030,7 @@ export const CreateClusterNamespaceListExportJobRequest: $Schema.Schema<CreateCl
 
 /** `CreateClusterNamespaceListExportJobResponse` (response side). */
 export interface CreateClusterNamespaceListExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateClusterNamespaceListExportJobResponse: $Schema.Schema<CreateClusterNamespaceListExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClusterNamespaceListExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -3046,7 +3046,7 @@ export const CreateClusterNodeListExportJobRequest: $Schema.Schema<CreateCluster
 
 /** `CreateClusterNodeListExportJobResponse` (response side). */
 export interface CreateClusterNodeListExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateClusterNodeListExportJobResponse: $Schema.Schema<CreateClusterNodeListExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClusterNodeListExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -3066,7 +3066,7 @@ export const CreateComplianceRiskExportJobRequest: $Schema.Schema<CreateComplian
 
 /** `CreateComplianceRiskExportJobResponse` (response side). */
 export interface CreateComplianceRiskExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateComplianceRiskExportJobResponse: $Schema.Schema<CreateComplianceRiskExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateComplianceRiskExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -3080,7 +3080,7 @@ export const CreateCosAssetSyncTaskRequest: $Schema.Schema<CreateCosAssetSyncTas
 
 /** `CreateCosAssetSyncTaskResponse` (response side). */
 export interface CreateCosAssetSyncTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateCosAssetSyncTaskResponse: $Schema.Schema<CreateCosAssetSyncTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCosAssetSyncTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -3140,7 +3140,7 @@ export const CreateDomainAndIpRequest: $Schema.Schema<CreateDomainAndIpRequest> 
 
 /** `CreateDomainAndIpResponse` (response side). */
 export interface CreateDomainAndIpResponse {
-  readonly Data: number | bigint
+  readonly Data?: number | bigint
   readonly RequestId: string
 }
 export const CreateDomainAndIpResponse: $Schema.Schema<CreateDomainAndIpResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDomainAndIpResponse", { Data: $C.int64, RequestId: $C.str }))
@@ -3155,7 +3155,7 @@ export const CreateDspmAccessExportJobRequest: $Schema.Schema<CreateDspmAccessEx
 
 /** `CreateDspmAccessExportJobResponse` (response side). */
 export interface CreateDspmAccessExportJobResponse {
-  readonly JobID: string
+  readonly JobID?: string
   readonly RequestId: string
 }
 export const CreateDspmAccessExportJobResponse: $Schema.Schema<CreateDspmAccessExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDspmAccessExportJobResponse", { JobID: $C.str, RequestId: $C.str }))
@@ -3190,7 +3190,7 @@ export const CreateDspmApproveHistoryExportJobRequest: $Schema.Schema<CreateDspm
 
 /** `CreateDspmApproveHistoryExportJobResponse` (response side). */
 export interface CreateDspmApproveHistoryExportJobResponse {
-  readonly JobID: string
+  readonly JobID?: string
   readonly RequestId: string
 }
 export const CreateDspmApproveHistoryExportJobResponse: $Schema.Schema<CreateDspmApproveHistoryExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDspmApproveHistoryExportJobResponse", { JobID: $C.str, RequestId: $C.str }))
@@ -3205,7 +3205,7 @@ export const CreateDspmAssetAccessTopologyExportJobRequest: $Schema.Schema<Creat
 
 /** `CreateDspmAssetAccessTopologyExportJobResponse` (response side). */
 export interface CreateDspmAssetAccessTopologyExportJobResponse {
-  readonly JobID: string
+  readonly JobID?: string
   readonly RequestId: string
 }
 export const CreateDspmAssetAccessTopologyExportJobResponse: $Schema.Schema<CreateDspmAssetAccessTopologyExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDspmAssetAccessTopologyExportJobResponse", { JobID: $C.str, RequestId: $C.str }))
@@ -3220,7 +3220,7 @@ export const CreateDspmAssetIdentifyInfoExportJobRequest: $Schema.Schema<CreateD
 
 /** `CreateDspmAssetIdentifyInfoExportJobResponse` (response side). */
 export interface CreateDspmAssetIdentifyInfoExportJobResponse {
-  readonly JobID: string
+  readonly JobID?: string
   readonly RequestId: string
 }
 export const CreateDspmAssetIdentifyInfoExportJobResponse: $Schema.Schema<CreateDspmAssetIdentifyInfoExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDspmAssetIdentifyInfoExportJobResponse", { JobID: $C.str, RequestId: $C.str }))
@@ -3234,7 +3234,7 @@ export const CreateDspmAssetsExportJobRequest: $Schema.Schema<CreateDspmAssetsEx
 
 /** `CreateDspmAssetsExportJobResponse` (response side). */
 export interface CreateDspmAssetsExportJobResponse {
-  readonly JobID: string
+  readonly JobID?: string
   readonly RequestId: string
 }
 export const CreateDspmAssetsExportJobResponse: $Schema.Schema<CreateDspmAssetsExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDspmAssetsExportJobResponse", { JobID: $C.str, RequestId: $C.str }))
@@ -3290,7 +3290,7 @@ export const CreateDspmIdentifyCategoryRequest: $Schema.Schema<CreateDspmIdentif
 
 /** `CreateDspmIdentifyCategoryResponse` (response side). */
 export interface CreateDspmIdentifyCategoryResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateDspmIdentifyCategoryResponse: $Schema.Schema<CreateDspmIdentifyCategoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDspmIdentifyCategoryResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -3338,7 +3338,7 @@ export const CreateDspmIdentifyComplianceGroupRequest: $Schema.Schema<CreateDspm
 
 /** `CreateDspmIdentifyComplianceGroupResponse` (response side). */
 export interface CreateDspmIdentifyComplianceGroupResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateDspmIdentifyComplianceGroupResponse: $Schema.Schema<CreateDspmIdentifyComplianceGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDspmIdentifyComplianceGroupResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -3367,7 +3367,7 @@ export const CreateDspmIdentifyInfoListExportJobRequest: $Schema.Schema<CreateDs
 
 /** `CreateDspmIdentifyInfoListExportJobResponse` (response side). */
 export interface CreateDspmIdentifyInfoListExportJobResponse {
-  readonly JobID: string
+  readonly JobID?: string
   readonly RequestId: string
 }
 export const CreateDspmIdentifyInfoListExportJobResponse: $Schema.Schema<CreateDspmIdentifyInfoListExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDspmIdentifyInfoListExportJobResponse", { JobID: $C.str, RequestId: $C.str }))
@@ -3383,7 +3383,7 @@ export const CreateDspmIdentifyLevelGroupRequest: $Schema.Schema<CreateDspmIdent
 
 /** `CreateDspmIdentifyLevelGroupResponse` (response side). */
 export interface CreateDspmIdentifyLevelGroupResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateDspmIdentifyLevelGroupResponse: $Schema.Schema<CreateDspmIdentifyLevelGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDspmIdentifyLevelGroupResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -3401,7 +3401,7 @@ export const CreateDspmIdentifyRuleRequest: $Schema.Schema<CreateDspmIdentifyRul
 
 /** `CreateDspmIdentifyRuleResponse` (response side). */
 export interface CreateDspmIdentifyRuleResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateDspmIdentifyRuleResponse: $Schema.Schema<CreateDspmIdentifyRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDspmIdentifyRuleResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -3416,8 +3416,8 @@ export const CreateDspmPersonalIdentifyRequest: $Schema.Schema<CreateDspmPersona
 
 /** `CreateDspmPersonalIdentifyResponse` (response side). */
 export interface CreateDspmPersonalIdentifyResponse {
-  readonly PersonId: string
-  readonly IdentifyId: string
+  readonly PersonId?: string
+  readonly IdentifyId?: string
   readonly RequestId: string
 }
 export const CreateDspmPersonalIdentifyResponse: $Schema.Schema<CreateDspmPersonalIdentifyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDspmPersonalIdentifyResponse", { PersonId: $C.str, IdentifyId: $C.str, RequestId: $C.str }))
@@ -3431,7 +3431,7 @@ export const CreateDspmRiskExportJobRequest: $Schema.Schema<CreateDspmRiskExport
 
 /** `CreateDspmRiskExportJobResponse` (response side). */
 export interface CreateDspmRiskExportJobResponse {
-  readonly JobID: string
+  readonly JobID?: string
   readonly RequestId: string
 }
 export const CreateDspmRiskExportJobResponse: $Schema.Schema<CreateDspmRiskExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDspmRiskExportJobResponse", { JobID: $C.str, RequestId: $C.str }))
@@ -3473,7 +3473,7 @@ export const CreateDynamicAssetsExportJobRequest: $Schema.Schema<CreateDynamicAs
 
 /** `CreateDynamicAssetsExportJobResponse` (response side). */
 export interface CreateDynamicAssetsExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateDynamicAssetsExportJobResponse: $Schema.Schema<CreateDynamicAssetsExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDynamicAssetsExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -3515,7 +3515,7 @@ export const CreateEdrAlertExportJobRequest: $Schema.Schema<CreateEdrAlertExport
 
 /** `CreateEdrAlertExportJobResponse` (response side). */
 export interface CreateEdrAlertExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateEdrAlertExportJobResponse: $Schema.Schema<CreateEdrAlertExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEdrAlertExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -3531,7 +3531,7 @@ export const CreateEdrLessAlertExportJobRequest: $Schema.Schema<CreateEdrLessAle
 
 /** `CreateEdrLessAlertExportJobResponse` (response side). */
 export interface CreateEdrLessAlertExportJobResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateEdrLessAlertExportJobResponse: $Schema.Schema<CreateEdrLessAlertExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEdrLessAlertExportJobResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -3552,7 +3552,7 @@ export const CreateExposureAutoTagRuleRequest: $Schema.Schema<CreateExposureAuto
 
 /** `CreateExposureAutoTagRuleResponse` (response side). */
 export interface CreateExposureAutoTagRuleResponse {
-  readonly RuleID: number | bigint
+  readonly RuleID?: number | bigint
   readonly RequestId: string
 }
 export const CreateExposureAutoTagRuleResponse: $Schema.Schema<CreateExposureAutoTagRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateExposureAutoTagRuleResponse", { RuleID: $C.int64, RequestId: $C.str }))
@@ -3570,7 +3570,7 @@ export const CreateExposuresExportJobRequest: $Schema.Schema<CreateExposuresExpo
 
 /** `CreateExposuresExportJobResponse` (response side). */
 export interface CreateExposuresExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateExposuresExportJobResponse: $Schema.Schema<CreateExposuresExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateExposuresExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -3590,7 +3590,7 @@ export const CreateHighBaseLineRisksExportJobRequest: $Schema.Schema<CreateHighB
 
 /** `CreateHighBaseLineRisksExportJobResponse` (response side). */
 export interface CreateHighBaseLineRisksExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateHighBaseLineRisksExportJobResponse: $Schema.Schema<CreateHighBaseLineRisksExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateHighBaseLineRisksExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -3605,7 +3605,7 @@ export const CreateHostVulExportJobRequest: $Schema.Schema<CreateHostVulExportJo
 
 /** `CreateHostVulExportJobResponse` (response side). */
 export interface CreateHostVulExportJobResponse {
-  readonly JobID: string
+  readonly JobID?: string
   readonly RequestId: string
 }
 export const CreateHostVulExportJobResponse: $Schema.Schema<CreateHostVulExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateHostVulExportJobResponse", { JobID: $C.str, RequestId: $C.str }))
@@ -3619,7 +3619,7 @@ export const CreateIaCAccessTokenRequest: $Schema.Schema<CreateIaCAccessTokenReq
 
 /** `CreateIaCAccessTokenResponse` (response side). */
 export interface CreateIaCAccessTokenResponse {
-  readonly Token: string
+  readonly Token?: string
   readonly RequestId: string
 }
 export const CreateIaCAccessTokenResponse: $Schema.Schema<CreateIaCAccessTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateIaCAccessTokenResponse", { Token: $C.str, RequestId: $C.str }))
@@ -3663,7 +3663,7 @@ export const CreatePodContainerListExportJobRequest: $Schema.Schema<CreatePodCon
 
 /** `CreatePodContainerListExportJobResponse` (response side). */
 export interface CreatePodContainerListExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreatePodContainerListExportJobResponse: $Schema.Schema<CreatePodContainerListExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePodContainerListExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -3680,7 +3680,7 @@ export const CreatePodServiceListExportJobRequest: $Schema.Schema<CreatePodServi
 
 /** `CreatePodServiceListExportJobResponse` (response side). */
 export interface CreatePodServiceListExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreatePodServiceListExportJobResponse: $Schema.Schema<CreatePodServiceListExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePodServiceListExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -3698,7 +3698,7 @@ export const CreatePublicAssetsExportJobRequest: $Schema.Schema<CreatePublicAsse
 
 /** `CreatePublicAssetsExportJobResponse` (response side). */
 export interface CreatePublicAssetsExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreatePublicAssetsExportJobResponse: $Schema.Schema<CreatePublicAssetsExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePublicAssetsExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -3723,7 +3723,7 @@ export const CreateRiskCenterScanTaskRequest: $Schema.Schema<CreateRiskCenterSca
 
 /** `CreateRiskCenterScanTaskResponse` (response side). */
 export interface CreateRiskCenterScanTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly Status?: number | bigint
   readonly UnAuthAsset?: readonly string[]
   readonly RequestId: string
@@ -3745,7 +3745,7 @@ export const CreateRiskDetailExportJobRequest: $Schema.Schema<CreateRiskDetailEx
 
 /** `CreateRiskDetailExportJobResponse` (response side). */
 export interface CreateRiskDetailExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateRiskDetailExportJobResponse: $Schema.Schema<CreateRiskDetailExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRiskDetailExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -3764,7 +3764,7 @@ export const CreateScanStatisticExportJobRequest: $Schema.Schema<CreateScanStati
 
 /** `CreateScanStatisticExportJobResponse` (response side). */
 export interface CreateScanStatisticExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateScanStatisticExportJobResponse: $Schema.Schema<CreateScanStatisticExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateScanStatisticExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -3780,7 +3780,7 @@ export const CreateScanTaskRequest: $Schema.Schema<CreateScanTaskRequest> = /*#_
 
 /** `CreateScanTaskResponse` (response side). */
 export interface CreateScanTaskResponse {
-  readonly TaskID: string
+  readonly TaskID?: string
   readonly RequestId: string
 }
 export const CreateScanTaskResponse: $Schema.Schema<CreateScanTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateScanTaskResponse", { TaskID: $C.str, RequestId: $C.str }))
@@ -3794,9 +3794,9 @@ export const CreateSkillScanRequest: $Schema.Schema<CreateSkillScanRequest> = /*
 
 /** `CreateSkillScanResponse` (response side). */
 export interface CreateSkillScanResponse {
-  readonly ContentHash: string
-  readonly EngineVersion: number | bigint
-  readonly Status: string
+  readonly ContentHash?: string
+  readonly EngineVersion?: number | bigint
+  readonly Status?: string
   readonly Message?: string
   readonly RequestId: string
 }
@@ -3812,8 +3812,8 @@ export const CreateVulFixRetryTaskRequest: $Schema.Schema<CreateVulFixRetryTaskR
 
 /** `CreateVulFixRetryTaskResponse` (response side). */
 export interface CreateVulFixRetryTaskResponse {
-  readonly TaskId: number | bigint
-  readonly RetryCount: number | bigint
+  readonly TaskId?: number | bigint
+  readonly RetryCount?: number | bigint
   readonly RequestId: string
 }
 export const CreateVulFixRetryTaskResponse: $Schema.Schema<CreateVulFixRetryTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVulFixRetryTaskResponse", { TaskId: $C.int64, RetryCount: $C.int64, RequestId: $C.str }))
@@ -3831,7 +3831,7 @@ export const CreateVulFixTaskRequest: $Schema.Schema<CreateVulFixTaskRequest> = 
 
 /** `CreateVulFixTaskResponse` (response side). */
 export interface CreateVulFixTaskResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const CreateVulFixTaskResponse: $Schema.Schema<CreateVulFixTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVulFixTaskResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -3847,7 +3847,7 @@ export const CreateVulFixedExportJobRequest: $Schema.Schema<CreateVulFixedExport
 
 /** `CreateVulFixedExportJobResponse` (response side). */
 export interface CreateVulFixedExportJobResponse {
-  readonly JobID: string
+  readonly JobID?: string
   readonly RequestId: string
 }
 export const CreateVulFixedExportJobResponse: $Schema.Schema<CreateVulFixedExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVulFixedExportJobResponse", { JobID: $C.str, RequestId: $C.str }))
@@ -3882,7 +3882,7 @@ export const CreateVulRisksExportJobRequest: $Schema.Schema<CreateVulRisksExport
 
 /** `CreateVulRisksExportJobResponse` (response side). */
 export interface CreateVulRisksExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateVulRisksExportJobResponse: $Schema.Schema<CreateVulRisksExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVulRisksExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -3919,30 +3919,30 @@ export const CreatedTaskItem: $Schema.Schema<CreatedTaskItem> = /*#__PURE__*/ $C
 
 /** `CredentialEffectScope` (response side). */
 export interface CredentialEffectScope {
-  readonly Exclude: number | bigint
+  readonly Exclude?: number | bigint
   readonly Instances?: readonly string[] | null
 }
 export const CredentialEffectScope: $Schema.Schema<CredentialEffectScope> = /*#__PURE__*/ $C.lazy(() => $C.struct("CredentialEffectScope", { Exclude: $C.int64 }, { Instances: $C.nul($C.arr($C.str)) }))
 
 /** `CsipRiskCenterStatistics` (response side). */
 export interface CsipRiskCenterStatistics {
-  readonly PortTotal: number | bigint
-  readonly PortHighLevel: number | bigint
-  readonly WeakPasswordTotal: number | bigint
-  readonly WeakPasswordHighLevel: number | bigint
-  readonly WebsiteTotal: number | bigint
-  readonly WebsiteHighLevel: number | bigint
-  readonly LastScanTime: string
-  readonly VULTotal: number | bigint
-  readonly VULHighLevel: number | bigint
-  readonly CFGTotal: number | bigint
-  readonly CFGHighLevel: number | bigint
-  readonly ServerTotal: number | bigint | null
-  readonly ServerHighLevel: number | bigint | null
-  readonly HostBaseLineRiskTotal: number | bigint
-  readonly HostBaseLineRiskHighLevel: number | bigint
-  readonly PodBaseLineRiskTotal: number | bigint
-  readonly PodBaseLineRiskHighLevel: number | bigint
+  readonly PortTotal?: number | bigint
+  readonly PortHighLevel?: number | bigint
+  readonly WeakPasswordTotal?: number | bigint
+  readonly WeakPasswordHighLevel?: number | bigint
+  readonly WebsiteTotal?: number | bigint
+  readonly WebsiteHighLevel?: number | bigint
+  readonly LastScanTime?: string
+  readonly VULTotal?: number | bigint
+  readonly VULHighLevel?: number | bigint
+  readonly CFGTotal?: number | bigint
+  readonly CFGHighLevel?: number | bigint
+  readonly ServerTotal?: number | bigint | null
+  readonly ServerHighLevel?: number | bigint | null
+  readonly HostBaseLineRiskTotal?: number | bigint
+  readonly HostBaseLineRiskHighLevel?: number | bigint
+  readonly PodBaseLineRiskTotal?: number | bigint
+  readonly PodBaseLineRiskHighLevel?: number | bigint
 }
 export const CsipRiskCenterStatistics: $Schema.Schema<CsipRiskCenterStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("CsipRiskCenterStatistics", { PortTotal: $C.uint64, PortHighLevel: $C.uint64, WeakPasswordTotal: $C.uint64, WeakPasswordHighLevel: $C.uint64, WebsiteTotal: $C.uint64, WebsiteHighLevel: $C.uint64, LastScanTime: $C.str, VULTotal: $C.int64, VULHighLevel: $C.int64, CFGTotal: $C.int64, CFGHighLevel: $C.int64, ServerTotal: $C.nul($C.int64), ServerHighLevel: $C.nul($C.int64), HostBaseLineRiskTotal: $C.int64, HostBaseLineRiskHighLevel: $C.int64, PodBaseLineRiskTotal: $C.int64, PodBaseLineRiskHighLevel: $C.int64 }))
 
@@ -3956,86 +3956,86 @@ export const CustomAgentRunModePolicy: $Schema.Schema<CustomAgentRunModePolicy> 
 
 /** `CustomRiskRuleDetailItem` (response side). */
 export interface CustomRiskRuleDetailItem {
-  readonly Status: string
-  readonly AppID: number | bigint
+  readonly Status?: string
+  readonly AppID?: number | bigint
 }
 export const CustomRiskRuleDetailItem: $Schema.Schema<CustomRiskRuleDetailItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("CustomRiskRuleDetailItem", { Status: $C.str, AppID: $C.uint64 }))
 
 /** `CustomRiskRuleItem` (response side). */
 export interface CustomRiskRuleItem {
-  readonly RuleID: string
-  readonly Provider: string
-  readonly RiskTitle: string
-  readonly Classify: string
-  readonly Severity: string
-  readonly Status: string
-  readonly RelatedUinCount: number | bigint
-  readonly PolicyEnableCount: number | bigint
-  readonly AssetType: string
-  readonly IsFree: number | bigint
-  readonly CheckType: string
-  readonly StandardTerms: readonly StandardTerm[]
+  readonly RuleID?: string
+  readonly Provider?: string
+  readonly RiskTitle?: string
+  readonly Classify?: string
+  readonly Severity?: string
+  readonly Status?: string
+  readonly RelatedUinCount?: number | bigint
+  readonly PolicyEnableCount?: number | bigint
+  readonly AssetType?: string
+  readonly IsFree?: number | bigint
+  readonly CheckType?: string
+  readonly StandardTerms?: readonly StandardTerm[]
   readonly AssetTypeIconURL?: string
 }
 export const CustomRiskRuleItem: $Schema.Schema<CustomRiskRuleItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("CustomRiskRuleItem", { RuleID: $C.str, Provider: $C.str, RiskTitle: $C.str, Classify: $C.str, Severity: $C.str, Status: $C.str, RelatedUinCount: $C.uint64, PolicyEnableCount: $C.uint64, AssetType: $C.str, IsFree: $C.uint64, CheckType: $C.str, StandardTerms: $C.arr(StandardTerm) }, { AssetTypeIconURL: $C.str }))
 
 /** `CustomTag` (response side). */
 export interface CustomTag {
-  readonly TagID: number | bigint
-  readonly TagKey: string
-  readonly TagValue: string
-  readonly TagColor: string
+  readonly TagID?: number | bigint
+  readonly TagKey?: string
+  readonly TagValue?: string
+  readonly TagColor?: string
 }
 export const CustomTag: $Schema.Schema<CustomTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("CustomTag", { TagID: $C.uint64, TagKey: $C.str, TagValue: $C.str, TagColor: $C.str }))
 
 /** `CycleScanConf` (both sides). */
 export interface CycleScanConf {
-  readonly Enable: number | bigint
-  readonly IntervalType: string
-  readonly IntervalValueList: readonly string[]
-  readonly ScanStart: string
-  readonly ScanEnd: string
+  readonly Enable?: number | bigint
+  readonly IntervalType?: string
+  readonly IntervalValueList?: readonly string[]
+  readonly ScanStart?: string
+  readonly ScanEnd?: string
 }
 export const CycleScanConf: $Schema.Schema<CycleScanConf> = /*#__PURE__*/ $C.lazy(() => $C.struct("CycleScanConf", { Enable: $C.uint64, IntervalType: $C.str, IntervalValueList: $C.arr($C.str), ScanStart: $C.str, ScanEnd: $C.str }))
 
 /** `DBAssetVO` (response side). */
 export interface DBAssetVO {
-  readonly AssetId: string
-  readonly AssetName: string
-  readonly AssetType: string
-  readonly VpcId: string
-  readonly VpcName: string
-  readonly Region: string
-  readonly Domain: string
-  readonly AssetCreateTime: string
-  readonly LastScanTime: string
-  readonly ConfigurationRisk: number | bigint
-  readonly Attack: number | bigint
-  readonly Access: number | bigint
-  readonly ScanTask: number | bigint
-  readonly AppId: number | bigint
-  readonly Uin: string
-  readonly NickName: string
-  readonly Port: number | bigint
-  readonly Tag: readonly Tag[]
-  readonly PrivateIp: string
-  readonly PublicIp: string
-  readonly Status: number | bigint
-  readonly IsCore: number | bigint
+  readonly AssetId?: string
+  readonly AssetName?: string
+  readonly AssetType?: string
+  readonly VpcId?: string
+  readonly VpcName?: string
+  readonly Region?: string
+  readonly Domain?: string
+  readonly AssetCreateTime?: string
+  readonly LastScanTime?: string
+  readonly ConfigurationRisk?: number | bigint
+  readonly Attack?: number | bigint
+  readonly Access?: number | bigint
+  readonly ScanTask?: number | bigint
+  readonly AppId?: number | bigint
+  readonly Uin?: string
+  readonly NickName?: string
+  readonly Port?: number | bigint
+  readonly Tag?: readonly Tag[]
+  readonly PrivateIp?: string
+  readonly PublicIp?: string
+  readonly Status?: number | bigint
+  readonly IsCore?: number | bigint
   readonly IsNewAsset?: number | bigint
 }
 export const DBAssetVO: $Schema.Schema<DBAssetVO> = /*#__PURE__*/ $C.lazy(() => $C.struct("DBAssetVO", { AssetId: $C.str, AssetName: $C.str, AssetType: $C.str, VpcId: $C.str, VpcName: $C.str, Region: $C.str, Domain: $C.str, AssetCreateTime: $C.str, LastScanTime: $C.str, ConfigurationRisk: $C.uint64, Attack: $C.uint64, Access: $C.uint64, ScanTask: $C.uint64, AppId: $C.uint64, Uin: $C.str, NickName: $C.str, Port: $C.uint64, Tag: $C.arr(Tag), PrivateIp: $C.str, PublicIp: $C.str, Status: $C.uint64, IsCore: $C.uint64 }, { IsNewAsset: $C.uint64 }))
 
 /** `DataSearchBug` (response side). */
 export interface DataSearchBug {
-  readonly StateCode: string
-  readonly DataBug: readonly BugInfoDetail[]
+  readonly StateCode?: string
+  readonly DataBug?: readonly BugInfoDetail[]
   readonly DataAsset?: readonly AssetInfoDetail[]
-  readonly VSSScan: boolean
-  readonly CWPScan: string
-  readonly CFWPatch: string
-  readonly WafPatch: number | bigint
-  readonly CWPFix: number | bigint
+  readonly VSSScan?: boolean
+  readonly CWPScan?: string
+  readonly CFWPatch?: string
+  readonly WafPatch?: number | bigint
+  readonly CWPFix?: number | bigint
   readonly DataSupport?: readonly ProductSupport[]
   readonly CveId?: string
 }
@@ -4043,17 +4043,17 @@ export const DataSearchBug: $Schema.Schema<DataSearchBug> = /*#__PURE__*/ $C.laz
 
 /** `DbAssetInfo` (response side). */
 export interface DbAssetInfo {
-  readonly CFWStatus: number | bigint
-  readonly AssetId: string
-  readonly VpcName: string
-  readonly AssetType: string
-  readonly PublicIp: string
-  readonly PrivateIp: string
-  readonly Region: string
-  readonly VpcId: string
-  readonly AssetName: string
-  readonly CFWProtectLevel: number | bigint
-  readonly Tag: readonly Tag[]
+  readonly CFWStatus?: number | bigint
+  readonly AssetId?: string
+  readonly VpcName?: string
+  readonly AssetType?: string
+  readonly PublicIp?: string
+  readonly PrivateIp?: string
+  readonly Region?: string
+  readonly VpcId?: string
+  readonly AssetName?: string
+  readonly CFWProtectLevel?: number | bigint
+  readonly Tag?: readonly Tag[]
 }
 export const DbAssetInfo: $Schema.Schema<DbAssetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DbAssetInfo", { CFWStatus: $C.uint64, AssetId: $C.str, VpcName: $C.str, AssetType: $C.str, PublicIp: $C.str, PrivateIp: $C.str, Region: $C.str, VpcId: $C.str, AssetName: $C.str, CFWProtectLevel: $C.uint64, Tag: $C.arr(Tag) }))
 
@@ -4087,7 +4087,7 @@ export const DeleteAssetFilterViewRequest: $Schema.Schema<DeleteAssetFilterViewR
 
 /** `DeleteAssetFilterViewResponse` (response side). */
 export interface DeleteAssetFilterViewResponse {
-  readonly Message: string
+  readonly Message?: string
   readonly RequestId: string
 }
 export const DeleteAssetFilterViewResponse: $Schema.Schema<DeleteAssetFilterViewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteAssetFilterViewResponse", { Message: $C.str, RequestId: $C.str }))
@@ -4101,7 +4101,7 @@ export const DeleteAssetTagRequest: $Schema.Schema<DeleteAssetTagRequest> = /*#_
 
 /** `DeleteAssetTagResponse` (response side). */
 export interface DeleteAssetTagResponse {
-  readonly Code: string
+  readonly Code?: string
   readonly Message?: string
   readonly RequestId: string
 }
@@ -4129,7 +4129,7 @@ export const DeleteCSIPMalwareScanTaskRequest: $Schema.Schema<DeleteCSIPMalwareS
 
 /** `DeleteCSIPMalwareScanTaskResponse` (response side). */
 export interface DeleteCSIPMalwareScanTaskResponse {
-  readonly SuccessCount: number | bigint
+  readonly SuccessCount?: number | bigint
   readonly FailedIds?: readonly (number | bigint)[]
   readonly RequestId: string
 }
@@ -4189,7 +4189,7 @@ export const DeleteDomainAndIpRequest: $Schema.Schema<DeleteDomainAndIpRequest> 
 
 /** `DeleteDomainAndIpResponse` (response side). */
 export interface DeleteDomainAndIpResponse {
-  readonly Data: number | bigint
+  readonly Data?: number | bigint
   readonly RequestId: string
 }
 export const DeleteDomainAndIpResponse: $Schema.Schema<DeleteDomainAndIpResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteDomainAndIpResponse", { Data: $C.int64, RequestId: $C.str }))
@@ -4390,7 +4390,7 @@ export const DeleteEDRScanTaskRequest: $Schema.Schema<DeleteEDRScanTaskRequest> 
 
 /** `DeleteEDRScanTaskResponse` (response side). */
 export interface DeleteEDRScanTaskResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const DeleteEDRScanTaskResponse: $Schema.Schema<DeleteEDRScanTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteEDRScanTaskResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -4417,7 +4417,7 @@ export const DeleteExposureAutoTagRuleRequest: $Schema.Schema<DeleteExposureAuto
 
 /** `DeleteExposureAutoTagRuleResponse` (response side). */
 export interface DeleteExposureAutoTagRuleResponse {
-  readonly Message: string
+  readonly Message?: string
   readonly RequestId: string
 }
 export const DeleteExposureAutoTagRuleResponse: $Schema.Schema<DeleteExposureAutoTagRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteExposureAutoTagRuleResponse", { Message: $C.str, RequestId: $C.str }))
@@ -4559,8 +4559,8 @@ export const DescribeAIAnalysisHistoryRequest: $Schema.Schema<DescribeAIAnalysis
 
 /** `DescribeAIAnalysisHistoryResponse` (response side). */
 export interface DescribeAIAnalysisHistoryResponse {
-  readonly SessionList: readonly AIAnalysisSession[]
-  readonly Total: number | bigint
+  readonly SessionList?: readonly AIAnalysisSession[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAIAnalysisHistoryResponse: $Schema.Schema<DescribeAIAnalysisHistoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAIAnalysisHistoryResponse", { SessionList: $C.arr(AIAnalysisSession), Total: $C.int64, RequestId: $C.str }))
@@ -4589,10 +4589,10 @@ export const DescribeAIAnalysisRobotInfoRequest: $Schema.Schema<DescribeAIAnalys
 
 /** `DescribeAIAnalysisRobotInfoResponse` (response side). */
 export interface DescribeAIAnalysisRobotInfoResponse {
-  readonly URL: string
-  readonly AccessToken: string
-  readonly AesKey: string
-  readonly BotID: string
+  readonly URL?: string
+  readonly AccessToken?: string
+  readonly AesKey?: string
+  readonly BotID?: string
   readonly QrcodeImageContext?: string
   readonly RequestId: string
 }
@@ -4743,7 +4743,7 @@ export const DescribeAbTestUserRequest: $Schema.Schema<DescribeAbTestUserRequest
 
 /** `DescribeAbTestUserResponse` (response side). */
 export interface DescribeAbTestUserResponse {
-  readonly AbTestUserList: readonly AbTestUserItem[]
+  readonly AbTestUserList?: readonly AbTestUserItem[]
   readonly RequestId: string
 }
 export const DescribeAbTestUserResponse: $Schema.Schema<DescribeAbTestUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAbTestUserResponse", { AbTestUserList: $C.arr(AbTestUserItem), RequestId: $C.str }))
@@ -4760,8 +4760,8 @@ export const DescribeAbnormalCallRecordRequest: $Schema.Schema<DescribeAbnormalC
 
 /** `DescribeAbnormalCallRecordResponse` (response side). */
 export interface DescribeAbnormalCallRecordResponse {
-  readonly Data: readonly CallRecord[]
-  readonly Total: number | bigint
+  readonly Data?: readonly CallRecord[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAbnormalCallRecordResponse: $Schema.Schema<DescribeAbnormalCallRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAbnormalCallRecordResponse", { Data: $C.arr(CallRecord), Total: $C.int64, RequestId: $C.str }))
@@ -4775,9 +4775,9 @@ export const DescribeAccessKeyAlarmDetailRequest: $Schema.Schema<DescribeAccessK
 
 /** `DescribeAccessKeyAlarmDetailResponse` (response side). */
 export interface DescribeAccessKeyAlarmDetailResponse {
-  readonly AlarmInfo: AccessKeyAlarm
-  readonly CamCount: number | bigint
-  readonly RiskCount: number | bigint
+  readonly AlarmInfo?: AccessKeyAlarm
+  readonly CamCount?: number | bigint
+  readonly RiskCount?: number | bigint
   readonly AlarmDesc?: string
   readonly RequestId: string
 }
@@ -4795,8 +4795,8 @@ export const DescribeAccessKeyAlarmRequest: $Schema.Schema<DescribeAccessKeyAlar
 
 /** `DescribeAccessKeyAlarmResponse` (response side). */
 export interface DescribeAccessKeyAlarmResponse {
-  readonly Data: readonly AccessKeyAlarm[]
-  readonly Total: number | bigint
+  readonly Data?: readonly AccessKeyAlarm[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAccessKeyAlarmResponse: $Schema.Schema<DescribeAccessKeyAlarmResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessKeyAlarmResponse", { Data: $C.arr(AccessKeyAlarm), Total: $C.int64, RequestId: $C.str }))
@@ -4810,8 +4810,8 @@ export const DescribeAccessKeyAssetRequest: $Schema.Schema<DescribeAccessKeyAsse
 
 /** `DescribeAccessKeyAssetResponse` (response side). */
 export interface DescribeAccessKeyAssetResponse {
-  readonly Data: readonly AccessKeyAsset[]
-  readonly Total: number | bigint
+  readonly Data?: readonly AccessKeyAsset[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAccessKeyAssetResponse: $Schema.Schema<DescribeAccessKeyAssetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessKeyAssetResponse", { Data: $C.arr(AccessKeyAsset), Total: $C.int64, RequestId: $C.str }))
@@ -4825,9 +4825,9 @@ export const DescribeAccessKeyRiskDetailRequest: $Schema.Schema<DescribeAccessKe
 
 /** `DescribeAccessKeyRiskDetailResponse` (response side). */
 export interface DescribeAccessKeyRiskDetailResponse {
-  readonly RiskInfo: AccessKeyRisk
-  readonly CamCount: number | bigint
-  readonly AlarmCount: number | bigint
+  readonly RiskInfo?: AccessKeyRisk
+  readonly CamCount?: number | bigint
+  readonly AlarmCount?: number | bigint
   readonly AccessType?: number | bigint
   readonly AccessKeyAlarmCount?: readonly AccessKeyAlarmCount[]
   readonly ActionFlag?: number | bigint
@@ -4847,8 +4847,8 @@ export const DescribeAccessKeyRiskRequest: $Schema.Schema<DescribeAccessKeyRiskR
 
 /** `DescribeAccessKeyRiskResponse` (response side). */
 export interface DescribeAccessKeyRiskResponse {
-  readonly Data: readonly AccessKeyRisk[]
-  readonly Total: number | bigint
+  readonly Data?: readonly AccessKeyRisk[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAccessKeyRiskResponse: $Schema.Schema<DescribeAccessKeyRiskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessKeyRiskResponse", { Data: $C.arr(AccessKeyRisk), Total: $C.int64, RequestId: $C.str }))
@@ -4862,7 +4862,7 @@ export const DescribeAccessKeyUserDetailRequest: $Schema.Schema<DescribeAccessKe
 
 /** `DescribeAccessKeyUserDetailResponse` (response side). */
 export interface DescribeAccessKeyUserDetailResponse {
-  readonly User: AccessKeyUser
+  readonly User?: AccessKeyUser
   readonly RequestId: string
 }
 export const DescribeAccessKeyUserDetailResponse: $Schema.Schema<DescribeAccessKeyUserDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessKeyUserDetailResponse", { User: AccessKeyUser, RequestId: $C.str }))
@@ -4876,8 +4876,8 @@ export const DescribeAccessKeyUserListRequest: $Schema.Schema<DescribeAccessKeyU
 
 /** `DescribeAccessKeyUserListResponse` (response side). */
 export interface DescribeAccessKeyUserListResponse {
-  readonly Data: readonly AccessKeyUser[]
-  readonly Total: number | bigint
+  readonly Data?: readonly AccessKeyUser[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAccessKeyUserListResponse: $Schema.Schema<DescribeAccessKeyUserListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessKeyUserListResponse", { Data: $C.arr(AccessKeyUser), Total: $C.int64, RequestId: $C.str }))
@@ -4951,9 +4951,9 @@ export const DescribeAlertListRequest: $Schema.Schema<DescribeAlertListRequest> 
 
 /** `DescribeAlertListResponse` (response side). */
 export interface DescribeAlertListResponse {
-  readonly AlertList: readonly AlertInfo[]
+  readonly AlertList?: readonly AlertInfo[]
   readonly AlertTypeCount?: readonly TagCount[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly ReturnCode?: number | bigint
   readonly ReturnMsg?: string
   readonly RequestId: string
@@ -4971,9 +4971,9 @@ export const DescribeAssetDetailRequest: $Schema.Schema<DescribeAssetDetailReque
 
 /** `DescribeAssetDetailResponse` (response side). */
 export interface DescribeAssetDetailResponse {
-  readonly DynamicTabs: readonly DynamicTab[]
+  readonly DynamicTabs?: readonly DynamicTab[]
   readonly DetailTabs?: readonly string[]
-  readonly AssetDetail: AssetDetailItem
+  readonly AssetDetail?: AssetDetailItem
   readonly RequestId: string
 }
 export const DescribeAssetDetailResponse: $Schema.Schema<DescribeAssetDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetDetailResponse", { DynamicTabs: $C.arr(DynamicTab), AssetDetail: AssetDetailItem, RequestId: $C.str }, { DetailTabs: $C.arr($C.str) }))
@@ -4986,7 +4986,7 @@ export const DescribeAssetFilterViewsRequest: $Schema.Schema<DescribeAssetFilter
 
 /** `DescribeAssetFilterViewsResponse` (response side). */
 export interface DescribeAssetFilterViewsResponse {
-  readonly FilterViews: readonly AssetViewFilter[]
+  readonly FilterViews?: readonly AssetViewFilter[]
   readonly RequestId: string
 }
 export const DescribeAssetFilterViewsResponse: $Schema.Schema<DescribeAssetFilterViewsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetFilterViewsResponse", { FilterViews: $C.arr(AssetViewFilter), RequestId: $C.str }))
@@ -5002,9 +5002,9 @@ export const DescribeAssetInfoRequest: $Schema.Schema<DescribeAssetInfoRequest> 
 
 /** `DescribeAssetInfoResponse` (response side). */
 export interface DescribeAssetInfoResponse {
-  readonly Basic: readonly FieldConfig[]
-  readonly Network: readonly FieldConfig[]
-  readonly Protection: readonly FieldConfig[]
+  readonly Basic?: readonly FieldConfig[]
+  readonly Network?: readonly FieldConfig[]
+  readonly Protection?: readonly FieldConfig[]
   readonly RequestId: string
 }
 export const DescribeAssetInfoResponse: $Schema.Schema<DescribeAssetInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetInfoResponse", { Basic: $C.arr(FieldConfig), Network: $C.arr(FieldConfig), Protection: $C.arr(FieldConfig), RequestId: $C.str }))
@@ -5017,7 +5017,7 @@ export const DescribeAssetLastSyncTimeRequest: $Schema.Schema<DescribeAssetLastS
 
 /** `DescribeAssetLastSyncTimeResponse` (response side). */
 export interface DescribeAssetLastSyncTimeResponse {
-  readonly LastSyncTime: string
+  readonly LastSyncTime?: string
   readonly RequestId: string
 }
 export const DescribeAssetLastSyncTimeResponse: $Schema.Schema<DescribeAssetLastSyncTimeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetLastSyncTimeResponse", { LastSyncTime: $C.str, RequestId: $C.str }))
@@ -5030,9 +5030,9 @@ export const DescribeAssetOverviewRequest: $Schema.Schema<DescribeAssetOverviewR
 
 /** `DescribeAssetOverviewResponse` (response side). */
 export interface DescribeAssetOverviewResponse {
-  readonly AssetOverview: AssetStatisticsInfo
-  readonly AssetProviderDistribute: AssetProviderDistributeInfo
-  readonly AssetTypeOverview: AssetTypeStatisticsInfo
+  readonly AssetOverview?: AssetStatisticsInfo
+  readonly AssetProviderDistribute?: AssetProviderDistributeInfo
+  readonly AssetTypeOverview?: AssetTypeStatisticsInfo
   readonly RequestId: string
 }
 export const DescribeAssetOverviewResponse: $Schema.Schema<DescribeAssetOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetOverviewResponse", { AssetOverview: AssetStatisticsInfo, AssetProviderDistribute: AssetProviderDistributeInfo, AssetTypeOverview: AssetTypeStatisticsInfo, RequestId: $C.str }))
@@ -5051,8 +5051,8 @@ export const DescribeAssetProcessListRequest: $Schema.Schema<DescribeAssetProces
 
 /** `DescribeAssetProcessListResponse` (response side). */
 export interface DescribeAssetProcessListResponse {
-  readonly TotalCount: number | bigint
-  readonly AssetProcessList: readonly AssetProcessItem[]
+  readonly TotalCount?: number | bigint
+  readonly AssetProcessList?: readonly AssetProcessItem[]
   readonly RequestId: string
 }
 export const DescribeAssetProcessListResponse: $Schema.Schema<DescribeAssetProcessListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetProcessListResponse", { TotalCount: $C.int64, AssetProcessList: $C.arr(AssetProcessItem), RequestId: $C.str }))
@@ -5066,7 +5066,7 @@ export const DescribeAssetRiskDetailRequest: $Schema.Schema<DescribeAssetRiskDet
 
 /** `DescribeAssetRiskDetailResponse` (response side). */
 export interface DescribeAssetRiskDetailResponse {
-  readonly AssetRisks: readonly AssetRiskContent[]
+  readonly AssetRisks?: readonly AssetRiskContent[]
   readonly RequestId: string
 }
 export const DescribeAssetRiskDetailResponse: $Schema.Schema<DescribeAssetRiskDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetRiskDetailResponse", { AssetRisks: $C.arr(AssetRiskContent), RequestId: $C.str }))
@@ -5084,8 +5084,8 @@ export const DescribeAssetRiskListRequest: $Schema.Schema<DescribeAssetRiskListR
 
 /** `DescribeAssetRiskListResponse` (response side). */
 export interface DescribeAssetRiskListResponse {
-  readonly TotalCount: number | bigint
-  readonly AssetRiskList: readonly AssetRiskItem[]
+  readonly TotalCount?: number | bigint
+  readonly AssetRiskList?: readonly AssetRiskItem[]
   readonly StandardNameList?: readonly StandardItem[]
   readonly AssetTypeList?: readonly AttributeOptionSet[]
   readonly RequestId: string
@@ -5101,7 +5101,7 @@ export const DescribeAssetSyncTaskStatusRequest: $Schema.Schema<DescribeAssetSyn
 
 /** `DescribeAssetSyncTaskStatusResponse` (response side). */
 export interface DescribeAssetSyncTaskStatusResponse {
-  readonly TaskStatus: string
+  readonly TaskStatus?: string
   readonly RequestId: string
 }
 export const DescribeAssetSyncTaskStatusResponse: $Schema.Schema<DescribeAssetSyncTaskStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetSyncTaskStatusResponse", { TaskStatus: $C.str, RequestId: $C.str }))
@@ -5114,11 +5114,11 @@ export const DescribeAssetTagAttributesRequest: $Schema.Schema<DescribeAssetTagA
 
 /** `DescribeAssetTagAttributesResponse` (response side). */
 export interface DescribeAssetTagAttributesResponse {
-  readonly FilterConditions: readonly FilterDataObject[]
-  readonly TaggingAttributes: readonly FilterDataObject[]
-  readonly TagKeyList: readonly FilterDataObject[]
-  readonly ColorOptions: readonly FilterDataObject[]
-  readonly AssetTypeList: readonly FilterDataObject[]
+  readonly FilterConditions?: readonly FilterDataObject[]
+  readonly TaggingAttributes?: readonly FilterDataObject[]
+  readonly TagKeyList?: readonly FilterDataObject[]
+  readonly ColorOptions?: readonly FilterDataObject[]
+  readonly AssetTypeList?: readonly FilterDataObject[]
   readonly TagTree?: readonly AssetTagTreeNode[]
   readonly RequestId: string
 }
@@ -5132,8 +5132,8 @@ export const DescribeAssetTagTreeRequest: $Schema.Schema<DescribeAssetTagTreeReq
 
 /** `DescribeAssetTagTreeResponse` (response side). */
 export interface DescribeAssetTagTreeResponse {
-  readonly TotalCount: number | bigint
-  readonly TreeData: readonly AssetTagTreeNode[]
+  readonly TotalCount?: number | bigint
+  readonly TreeData?: readonly AssetTagTreeNode[]
   readonly RequestId: string
 }
 export const DescribeAssetTagTreeResponse: $Schema.Schema<DescribeAssetTagTreeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetTagTreeResponse", { TotalCount: $C.uint64, TreeData: $C.arr(AssetTagTreeNode), RequestId: $C.str }))
@@ -5151,7 +5151,7 @@ export const DescribeAssetTagsRequest: $Schema.Schema<DescribeAssetTagsRequest> 
 
 /** `DescribeAssetTagsResponse` (response side). */
 export interface DescribeAssetTagsResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly AssetTags?: readonly AssetTagItem[]
   readonly AutoTaggingEnabledList?: readonly AttributeOptionSet[]
   readonly RequestId: string
@@ -5166,7 +5166,7 @@ export const DescribeAssetTreeRequest: $Schema.Schema<DescribeAssetTreeRequest> 
 
 /** `DescribeAssetTreeResponse` (response side). */
 export interface DescribeAssetTreeResponse {
-  readonly AssetTree: readonly ProviderNode[]
+  readonly AssetTree?: readonly ProviderNode[]
   readonly RequestId: string
 }
 export const DescribeAssetTreeResponse: $Schema.Schema<DescribeAssetTreeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetTreeResponse", { AssetTree: $C.arr(ProviderNode), RequestId: $C.str }))
@@ -5181,14 +5181,14 @@ export const DescribeAssetViewVulRiskListRequest: $Schema.Schema<DescribeAssetVi
 
 /** `DescribeAssetViewVulRiskListResponse` (response side). */
 export interface DescribeAssetViewVulRiskListResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly AssetViewVULRiskData[]
-  readonly StatusLists: readonly FilterDataObject[]
-  readonly LevelLists: readonly FilterDataObject[]
-  readonly FromLists: readonly FilterDataObject[]
-  readonly VULTypeLists: readonly FilterDataObject[]
-  readonly InstanceTypeLists: readonly FilterDataObject[]
-  readonly Tags: readonly FilterDataObject[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly AssetViewVULRiskData[]
+  readonly StatusLists?: readonly FilterDataObject[]
+  readonly LevelLists?: readonly FilterDataObject[]
+  readonly FromLists?: readonly FilterDataObject[]
+  readonly VULTypeLists?: readonly FilterDataObject[]
+  readonly InstanceTypeLists?: readonly FilterDataObject[]
+  readonly Tags?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeAssetViewVulRiskListResponse: $Schema.Schema<DescribeAssetViewVulRiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetViewVulRiskListResponse", { TotalCount: $C.int64, Data: $C.arr(AssetViewVULRiskData), StatusLists: $C.arr(FilterDataObject), LevelLists: $C.arr(FilterDataObject), FromLists: $C.arr(FilterDataObject), VULTypeLists: $C.arr(FilterDataObject), InstanceTypeLists: $C.arr(FilterDataObject), Tags: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -5214,8 +5214,8 @@ export const DescribeBanModeRequest: $Schema.Schema<DescribeBanModeRequest> = /*
 
 /** `DescribeBanModeResponse` (response side). */
 export interface DescribeBanModeResponse {
-  readonly Mode: string
-  readonly StandardModeConfig: StandardModeConfig
+  readonly Mode?: string
+  readonly StandardModeConfig?: StandardModeConfig
   readonly RequestId: string
 }
 export const DescribeBanModeResponse: $Schema.Schema<DescribeBanModeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBanModeResponse", { Mode: $C.str, StandardModeConfig: StandardModeConfig, RequestId: $C.str }))
@@ -5228,8 +5228,8 @@ export const DescribeBanStatusRequest: $Schema.Schema<DescribeBanStatusRequest> 
 
 /** `DescribeBanStatusResponse` (response side). */
 export interface DescribeBanStatusResponse {
-  readonly Status: number | bigint
-  readonly ShowTips: boolean
+  readonly Status?: number | bigint
+  readonly ShowTips?: boolean
   readonly OpenSmartMode?: boolean
   readonly BanBlackIp?: boolean
   readonly BanVulIp?: boolean
@@ -5255,9 +5255,9 @@ export const DescribeBaselineAggregatedItemListRequest: $Schema.Schema<DescribeB
 
 /** `DescribeBaselineAggregatedItemListResponse` (response side). */
 export interface DescribeBaselineAggregatedItemListResponse {
-  readonly List: readonly BaselineAggregatedItem[]
-  readonly TotalCount: number | bigint
-  readonly CheckObjectEnum: readonly KeyValue[]
+  readonly List?: readonly BaselineAggregatedItem[]
+  readonly TotalCount?: number | bigint
+  readonly CheckObjectEnum?: readonly KeyValue[]
   readonly RequestId: string
 }
 export const DescribeBaselineAggregatedItemListResponse: $Schema.Schema<DescribeBaselineAggregatedItemListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineAggregatedItemListResponse", { List: $C.arr(BaselineAggregatedItem), TotalCount: $C.uint64, CheckObjectEnum: $C.arr(KeyValue), RequestId: $C.str }))
@@ -5270,7 +5270,7 @@ export const DescribeBaselineAggregatedPolicyListRequest: $Schema.Schema<Describ
 
 /** `DescribeBaselineAggregatedPolicyListResponse` (response side). */
 export interface DescribeBaselineAggregatedPolicyListResponse {
-  readonly List: readonly BaselineAggregatedPolicy[]
+  readonly List?: readonly BaselineAggregatedPolicy[]
   readonly RequestId: string
 }
 export const DescribeBaselineAggregatedPolicyListResponse: $Schema.Schema<DescribeBaselineAggregatedPolicyListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineAggregatedPolicyListResponse", { List: $C.arr(BaselineAggregatedPolicy), RequestId: $C.str }))
@@ -5301,8 +5301,8 @@ export const DescribeBaselineCategoryItemListRequest: $Schema.Schema<DescribeBas
 
 /** `DescribeBaselineCategoryItemListResponse` (response side). */
 export interface DescribeBaselineCategoryItemListResponse {
-  readonly ItemList: readonly BaselineItem[]
-  readonly TotalCount: number | bigint
+  readonly ItemList?: readonly BaselineItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineCategoryItemListResponse: $Schema.Schema<DescribeBaselineCategoryItemListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineCategoryItemListResponse", { ItemList: $C.arr(BaselineItem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5320,8 +5320,8 @@ export const DescribeBaselineFixRecordListRequest: $Schema.Schema<DescribeBaseli
 
 /** `DescribeBaselineFixRecordListResponse` (response side). */
 export interface DescribeBaselineFixRecordListResponse {
-  readonly List: readonly BaselineFixRecord[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly BaselineFixRecord[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineFixRecordListResponse: $Schema.Schema<DescribeBaselineFixRecordListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineFixRecordListResponse", { List: $C.arr(BaselineFixRecord), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5344,8 +5344,8 @@ export const DescribeBaselineItemRiskListRequest: $Schema.Schema<DescribeBaselin
 
 /** `DescribeBaselineItemRiskListResponse` (response side). */
 export interface DescribeBaselineItemRiskListResponse {
-  readonly List: readonly BaselineItemRiskRecord[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly BaselineItemRiskRecord[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineItemRiskListResponse: $Schema.Schema<DescribeBaselineItemRiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineItemRiskListResponse", { List: $C.arr(BaselineItemRiskRecord), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5361,8 +5361,8 @@ export const DescribeBaselineMainTaskItemListRequest: $Schema.Schema<DescribeBas
 
 /** `DescribeBaselineMainTaskItemListResponse` (response side). */
 export interface DescribeBaselineMainTaskItemListResponse {
-  readonly ItemList: readonly BaselineItem[]
-  readonly TotalCount: number | bigint
+  readonly ItemList?: readonly BaselineItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineMainTaskItemListResponse: $Schema.Schema<DescribeBaselineMainTaskItemListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineMainTaskItemListResponse", { ItemList: $C.arr(BaselineItem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5380,8 +5380,8 @@ export const DescribeBaselineMainTaskListRequest: $Schema.Schema<DescribeBaselin
 
 /** `DescribeBaselineMainTaskListResponse` (response side). */
 export interface DescribeBaselineMainTaskListResponse {
-  readonly List: readonly BaselineMainTask[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly BaselineMainTask[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineMainTaskListResponse: $Schema.Schema<DescribeBaselineMainTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineMainTaskListResponse", { List: $C.arr(BaselineMainTask), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5394,10 +5394,10 @@ export const DescribeBaselineOverviewRequest: $Schema.Schema<DescribeBaselineOve
 
 /** `DescribeBaselineOverviewResponse` (response side). */
 export interface DescribeBaselineOverviewResponse {
-  readonly Statistics: BaselineOverviewStatistic
-  readonly LatestScanTime: string
-  readonly EnableCycleScan: boolean
-  readonly ScanningTaskCount: number | bigint
+  readonly Statistics?: BaselineOverviewStatistic
+  readonly LatestScanTime?: string
+  readonly EnableCycleScan?: boolean
+  readonly ScanningTaskCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineOverviewResponse: $Schema.Schema<DescribeBaselineOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineOverviewResponse", { Statistics: BaselineOverviewStatistic, LatestScanTime: $C.datetimeIso, EnableCycleScan: $C.bool, ScanningTaskCount: $C.uint64, RequestId: $C.str }))
@@ -5411,7 +5411,7 @@ export const DescribeBaselinePolicyCategoryListRequest: $Schema.Schema<DescribeB
 
 /** `DescribeBaselinePolicyCategoryListResponse` (response side). */
 export interface DescribeBaselinePolicyCategoryListResponse {
-  readonly SystemCategoryList: readonly BaselineSystemCategory[]
+  readonly SystemCategoryList?: readonly BaselineSystemCategory[]
   readonly RequestId: string
 }
 export const DescribeBaselinePolicyCategoryListResponse: $Schema.Schema<DescribeBaselinePolicyCategoryListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselinePolicyCategoryListResponse", { SystemCategoryList: $C.arr(BaselineSystemCategory), RequestId: $C.str }))
@@ -5429,8 +5429,8 @@ export const DescribeBaselinePolicyItemListRequest: $Schema.Schema<DescribeBasel
 
 /** `DescribeBaselinePolicyItemListResponse` (response side). */
 export interface DescribeBaselinePolicyItemListResponse {
-  readonly ItemList: readonly BaselineItem[]
-  readonly TotalCount: number | bigint
+  readonly ItemList?: readonly BaselineItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselinePolicyItemListResponse: $Schema.Schema<DescribeBaselinePolicyItemListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselinePolicyItemListResponse", { ItemList: $C.arr(BaselineItem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5447,8 +5447,8 @@ export const DescribeBaselinePolicyListRequest: $Schema.Schema<DescribeBaselineP
 
 /** `DescribeBaselinePolicyListResponse` (response side). */
 export interface DescribeBaselinePolicyListResponse {
-  readonly List: readonly BaselinePolicy[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly BaselinePolicy[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselinePolicyListResponse: $Schema.Schema<DescribeBaselinePolicyListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselinePolicyListResponse", { List: $C.arr(BaselinePolicy), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5462,7 +5462,7 @@ export const DescribeBaselinePolicyNameExistAppidListRequest: $Schema.Schema<Des
 
 /** `DescribeBaselinePolicyNameExistAppidListResponse` (response side). */
 export interface DescribeBaselinePolicyNameExistAppidListResponse {
-  readonly AppidList: readonly (number | bigint)[]
+  readonly AppidList?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const DescribeBaselinePolicyNameExistAppidListResponse: $Schema.Schema<DescribeBaselinePolicyNameExistAppidListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselinePolicyNameExistAppidListResponse", { AppidList: $C.arr($C.uint64), RequestId: $C.str }))
@@ -5481,8 +5481,8 @@ export const DescribeBaselineSubTaskListRequest: $Schema.Schema<DescribeBaseline
 
 /** `DescribeBaselineSubTaskListResponse` (response side). */
 export interface DescribeBaselineSubTaskListResponse {
-  readonly List: readonly BaselineSubTask[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly BaselineSubTask[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineSubTaskListResponse: $Schema.Schema<DescribeBaselineSubTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineSubTaskListResponse", { List: $C.arr(BaselineSubTask), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5495,7 +5495,7 @@ export const DescribeBaselineSyncConfRequest: $Schema.Schema<DescribeBaselineSyn
 
 /** `DescribeBaselineSyncConfResponse` (response side). */
 export interface DescribeBaselineSyncConfResponse {
-  readonly SyncConf: BaselineSyncConf
+  readonly SyncConf?: BaselineSyncConf
   readonly RequestId: string
 }
 export const DescribeBaselineSyncConfResponse: $Schema.Schema<DescribeBaselineSyncConfResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineSyncConfResponse", { SyncConf: BaselineSyncConf, RequestId: $C.str }))
@@ -5506,7 +5506,7 @@ export const DescribeBaselineSystemCategoryListRequest: $Schema.Schema<DescribeB
 
 /** `DescribeBaselineSystemCategoryListResponse` (response side). */
 export interface DescribeBaselineSystemCategoryListResponse {
-  readonly SystemCategoryList: readonly BaselineSystemCategory[]
+  readonly SystemCategoryList?: readonly BaselineSystemCategory[]
   readonly RequestId: string
 }
 export const DescribeBaselineSystemCategoryListResponse: $Schema.Schema<DescribeBaselineSystemCategoryListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineSystemCategoryListResponse", { SystemCategoryList: $C.arr(BaselineSystemCategory), RequestId: $C.str }))
@@ -5519,9 +5519,9 @@ export const DescribeBaselineUserOtherConfRequest: $Schema.Schema<DescribeBaseli
 
 /** `DescribeBaselineUserOtherConfResponse` (response side). */
 export interface DescribeBaselineUserOtherConfResponse {
-  readonly UserConf: BaselineUserOtherConf
-  readonly IsSync: boolean
-  readonly AdminInfo: AccountBriefInfo
+  readonly UserConf?: BaselineUserOtherConf
+  readonly IsSync?: boolean
+  readonly AdminInfo?: AccountBriefInfo
   readonly RequestId: string
 }
 export const DescribeBaselineUserOtherConfResponse: $Schema.Schema<DescribeBaselineUserOtherConfResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineUserOtherConfResponse", { UserConf: BaselineUserOtherConf, IsSync: $C.bool, AdminInfo: AccountBriefInfo, RequestId: $C.str }))
@@ -5534,7 +5534,7 @@ export const DescribeBaselineUserWeakPasswordConfRequest: $Schema.Schema<Describ
 
 /** `DescribeBaselineUserWeakPasswordConfResponse` (response side). */
 export interface DescribeBaselineUserWeakPasswordConfResponse {
-  readonly UserConf: string
+  readonly UserConf?: string
   readonly RequestId: string
 }
 export const DescribeBaselineUserWeakPasswordConfResponse: $Schema.Schema<DescribeBaselineUserWeakPasswordConfResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineUserWeakPasswordConfResponse", { UserConf: $C.str, RequestId: $C.str }))
@@ -5547,7 +5547,7 @@ export const DescribeBruteAttackRulesRequest: $Schema.Schema<DescribeBruteAttack
 
 /** `DescribeBruteAttackRulesResponse` (response side). */
 export interface DescribeBruteAttackRulesResponse {
-  readonly Rules: readonly BruteAttackRuleList[]
+  readonly Rules?: readonly BruteAttackRuleList[]
   readonly RequestId: string
 }
 export const DescribeBruteAttackRulesResponse: $Schema.Schema<DescribeBruteAttackRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBruteAttackRulesResponse", { Rules: $C.arr(BruteAttackRuleList), RequestId: $C.str }))
@@ -5577,9 +5577,9 @@ export const DescribeCFGRiskReportStatisticsRequest: $Schema.Schema<DescribeCFGR
 
 /** `DescribeCFGRiskReportStatisticsResponse` (response side). */
 export interface DescribeCFGRiskReportStatisticsResponse {
-  readonly TotalRuleCount: number | bigint
-  readonly TotalAssetCount: number | bigint
-  readonly TotalRiskCount: number | bigint
+  readonly TotalRuleCount?: number | bigint
+  readonly TotalAssetCount?: number | bigint
+  readonly TotalRiskCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCFGRiskReportStatisticsResponse: $Schema.Schema<DescribeCFGRiskReportStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCFGRiskReportStatisticsResponse", { TotalRuleCount: $C.uint64, TotalAssetCount: $C.uint64, TotalRiskCount: $C.uint64, RequestId: $C.str }))
@@ -5592,7 +5592,7 @@ export const DescribeCFGRiskStatisticsRequest: $Schema.Schema<DescribeCFGRiskSta
 
 /** `DescribeCFGRiskStatisticsResponse` (response side). */
 export interface DescribeCFGRiskStatisticsResponse {
-  readonly CFGRiskStatistics: CFGRiskStatisticsItem
+  readonly CFGRiskStatistics?: CFGRiskStatisticsItem
   readonly RequestId: string
 }
 export const DescribeCFGRiskStatisticsResponse: $Schema.Schema<DescribeCFGRiskStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCFGRiskStatisticsResponse", { CFGRiskStatistics: CFGRiskStatisticsItem, RequestId: $C.str }))
@@ -5603,17 +5603,17 @@ export const DescribeCFWAssetStatisticsRequest: $Schema.Schema<DescribeCFWAssetS
 
 /** `DescribeCFWAssetStatisticsResponse` (response side). */
 export interface DescribeCFWAssetStatisticsResponse {
-  readonly NetworkTotal: number | bigint
-  readonly ClbTotal: number | bigint
-  readonly NatTotal: number | bigint
-  readonly PublicAssetTotal: number | bigint
-  readonly CVMAssetTotal: number | bigint
-  readonly CFGTotal: number | bigint
-  readonly PortTotal: number | bigint
-  readonly WebsiteTotal: number | bigint
-  readonly ServerTotal: number | bigint
-  readonly WeakPasswordTotal: number | bigint
-  readonly VULTotal: number | bigint
+  readonly NetworkTotal?: number | bigint
+  readonly ClbTotal?: number | bigint
+  readonly NatTotal?: number | bigint
+  readonly PublicAssetTotal?: number | bigint
+  readonly CVMAssetTotal?: number | bigint
+  readonly CFGTotal?: number | bigint
+  readonly PortTotal?: number | bigint
+  readonly WebsiteTotal?: number | bigint
+  readonly ServerTotal?: number | bigint
+  readonly WeakPasswordTotal?: number | bigint
+  readonly VULTotal?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCFWAssetStatisticsResponse: $Schema.Schema<DescribeCFWAssetStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCFWAssetStatisticsResponse", { NetworkTotal: $C.int64, ClbTotal: $C.int64, NatTotal: $C.int64, PublicAssetTotal: $C.int64, CVMAssetTotal: $C.int64, CFGTotal: $C.int64, PortTotal: $C.int64, WebsiteTotal: $C.int64, ServerTotal: $C.int64, WeakPasswordTotal: $C.int64, VULTotal: $C.int64, RequestId: $C.str }))
@@ -5683,14 +5683,14 @@ export const DescribeCSIPLicenseBindScheduleRequest: $Schema.Schema<DescribeCSIP
 
 /** `DescribeCSIPLicenseBindScheduleResponse` (response side). */
 export interface DescribeCSIPLicenseBindScheduleResponse {
-  readonly TaskId: number | bigint
-  readonly Status: string
-  readonly Schedule: number | bigint
-  readonly Total: number | bigint
-  readonly SuccessNum: number | bigint
-  readonly FailedNum: number | bigint
-  readonly FailedList: readonly LicenseBindFailedItem[]
-  readonly List: readonly LicenseBindScheduleItem[]
+  readonly TaskId?: number | bigint
+  readonly Status?: string
+  readonly Schedule?: number | bigint
+  readonly Total?: number | bigint
+  readonly SuccessNum?: number | bigint
+  readonly FailedNum?: number | bigint
+  readonly FailedList?: readonly LicenseBindFailedItem[]
+  readonly List?: readonly LicenseBindScheduleItem[]
   readonly RequestId: string
 }
 export const DescribeCSIPLicenseBindScheduleResponse: $Schema.Schema<DescribeCSIPLicenseBindScheduleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCSIPLicenseBindScheduleResponse", { TaskId: $C.uint64, Status: $C.str, Schedule: $C.int64, Total: $C.int64, SuccessNum: $C.int64, FailedNum: $C.int64, FailedList: $C.arr(LicenseBindFailedItem), List: $C.arr(LicenseBindScheduleItem), RequestId: $C.str }))
@@ -5709,16 +5709,16 @@ export const DescribeCSIPMalwareScanTaskDetailRequest: $Schema.Schema<DescribeCS
 
 /** `DescribeCSIPMalwareScanTaskDetailResponse` (response side). */
 export interface DescribeCSIPMalwareScanTaskDetailResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly CSIPMalwareScanUuidDetailItem[]
-  readonly ScanBeginTime: string
-  readonly ScanEndTime: string
-  readonly ScanMachineCount: number | bigint
-  readonly RiskMachineCount: number | bigint
-  readonly ScanContent: readonly string[]
-  readonly Type: number | bigint
-  readonly ScanLeftTime: number | bigint
-  readonly StoppingAll: boolean
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly CSIPMalwareScanUuidDetailItem[]
+  readonly ScanBeginTime?: string
+  readonly ScanEndTime?: string
+  readonly ScanMachineCount?: number | bigint
+  readonly RiskMachineCount?: number | bigint
+  readonly ScanContent?: readonly string[]
+  readonly Type?: number | bigint
+  readonly ScanLeftTime?: number | bigint
+  readonly StoppingAll?: boolean
   readonly RequestId: string
 }
 export const DescribeCSIPMalwareScanTaskDetailResponse: $Schema.Schema<DescribeCSIPMalwareScanTaskDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCSIPMalwareScanTaskDetailResponse", { TotalCount: $C.int64, List: $C.arr(CSIPMalwareScanUuidDetailItem), ScanBeginTime: $C.str, ScanEndTime: $C.str, ScanMachineCount: $C.uint64, RiskMachineCount: $C.uint64, ScanContent: $C.arr($C.str), Type: $C.int64, ScanLeftTime: $C.uint64, StoppingAll: $C.bool, RequestId: $C.str }))
@@ -5751,7 +5751,7 @@ export const DescribeCSIPRiskStatisticsRequest: $Schema.Schema<DescribeCSIPRiskS
 
 /** `DescribeCSIPRiskStatisticsResponse` (response side). */
 export interface DescribeCSIPRiskStatisticsResponse {
-  readonly Data: CsipRiskCenterStatistics
+  readonly Data?: CsipRiskCenterStatistics
   readonly RequestId: string
 }
 export const DescribeCSIPRiskStatisticsResponse: $Schema.Schema<DescribeCSIPRiskStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCSIPRiskStatisticsResponse", { Data: CsipRiskCenterStatistics, RequestId: $C.str }))
@@ -5764,7 +5764,7 @@ export const DescribeCVMAssetInfoRequest: $Schema.Schema<DescribeCVMAssetInfoReq
 
 /** `DescribeCVMAssetInfoResponse` (response side). */
 export interface DescribeCVMAssetInfoResponse {
-  readonly Data: AssetBaseInfoResponse
+  readonly Data?: AssetBaseInfoResponse
   readonly RequestId: string
 }
 export const DescribeCVMAssetInfoResponse: $Schema.Schema<DescribeCVMAssetInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCVMAssetInfoResponse", { Data: AssetBaseInfoResponse, RequestId: $C.str }))
@@ -5778,17 +5778,17 @@ export const DescribeCVMAssetsRequest: $Schema.Schema<DescribeCVMAssetsRequest> 
 
 /** `DescribeCVMAssetsResponse` (response side). */
 export interface DescribeCVMAssetsResponse {
-  readonly Total: number | bigint
-  readonly Data: readonly CVMAssetVO[]
-  readonly RegionList: readonly FilterDataObject[]
-  readonly DefenseStatusList: readonly FilterDataObject[]
-  readonly VpcList: readonly FilterDataObject[]
-  readonly AssetTypeList: readonly FilterDataObject[]
-  readonly SystemTypeList: readonly FilterDataObject[]
-  readonly IpTypeList: readonly FilterDataObject[]
-  readonly AppIdList: readonly FilterDataObject[]
-  readonly ZoneList: readonly FilterDataObject[]
-  readonly OsList: readonly FilterDataObject[]
+  readonly Total?: number | bigint
+  readonly Data?: readonly CVMAssetVO[]
+  readonly RegionList?: readonly FilterDataObject[]
+  readonly DefenseStatusList?: readonly FilterDataObject[]
+  readonly VpcList?: readonly FilterDataObject[]
+  readonly AssetTypeList?: readonly FilterDataObject[]
+  readonly SystemTypeList?: readonly FilterDataObject[]
+  readonly IpTypeList?: readonly FilterDataObject[]
+  readonly AppIdList?: readonly FilterDataObject[]
+  readonly ZoneList?: readonly FilterDataObject[]
+  readonly OsList?: readonly FilterDataObject[]
   readonly AssetMapInstanceTypeList?: readonly AssetInstanceTypeMap[]
   readonly PublicPrivateAttr?: readonly FilterDataObject[]
   readonly ProtectStatusList?: readonly FilterDataObject[]
@@ -5809,7 +5809,7 @@ export const DescribeCWPExposePathRequest: $Schema.Schema<DescribeCWPExposePathR
 
 /** `DescribeCWPExposePathResponse` (response side). */
 export interface DescribeCWPExposePathResponse {
-  readonly Content: string
+  readonly Content?: string
   readonly RequestId: string
 }
 export const DescribeCWPExposePathResponse: $Schema.Schema<DescribeCWPExposePathResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCWPExposePathResponse", { Content: $C.str, RequestId: $C.str }))
@@ -5829,8 +5829,8 @@ export const DescribeCWPExposuresRequest: $Schema.Schema<DescribeCWPExposuresReq
 
 /** `DescribeCWPExposuresResponse` (response side). */
 export interface DescribeCWPExposuresResponse {
-  readonly TotalCount: number | bigint
-  readonly ExposeList: readonly ExposesItem[]
+  readonly TotalCount?: number | bigint
+  readonly ExposeList?: readonly ExposesItem[]
   readonly RequestId: string
 }
 export const DescribeCWPExposuresResponse: $Schema.Schema<DescribeCWPExposuresResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCWPExposuresResponse", { TotalCount: $C.int64, ExposeList: $C.arr(ExposesItem), RequestId: $C.str }))
@@ -5846,9 +5846,9 @@ export const DescribeCWPLicenseBindScheduleRequest: $Schema.Schema<DescribeCWPLi
 
 /** `DescribeCWPLicenseBindScheduleResponse` (response side). */
 export interface DescribeCWPLicenseBindScheduleResponse {
-  readonly Schedule: number | bigint
-  readonly List: readonly LicenseBindTaskDetail[]
-  readonly TotalCount: number | bigint
+  readonly Schedule?: number | bigint
+  readonly List?: readonly LicenseBindTaskDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCWPLicenseBindScheduleResponse: $Schema.Schema<DescribeCWPLicenseBindScheduleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCWPLicenseBindScheduleResponse", { Schedule: $C.uint64, List: $C.arr(LicenseBindTaskDetail), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5862,7 +5862,7 @@ export const DescribeCWPMachineDetailRequest: $Schema.Schema<DescribeCWPMachineD
 
 /** `DescribeCWPMachineDetailResponse` (response side). */
 export interface DescribeCWPMachineDetailResponse {
-  readonly MachineDetail: MachineDetail
+  readonly MachineDetail?: MachineDetail
   readonly RequestId: string
 }
 export const DescribeCWPMachineDetailResponse: $Schema.Schema<DescribeCWPMachineDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCWPMachineDetailResponse", { MachineDetail: MachineDetail, RequestId: $C.str }))
@@ -5875,7 +5875,7 @@ export const DescribeCWPMachineOsListRequest: $Schema.Schema<DescribeCWPMachineO
 
 /** `DescribeCWPMachineOsListResponse` (response side). */
 export interface DescribeCWPMachineOsListResponse {
-  readonly List: readonly OsName[]
+  readonly List?: readonly OsName[]
   readonly RequestId: string
 }
 export const DescribeCWPMachineOsListResponse: $Schema.Schema<DescribeCWPMachineOsListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCWPMachineOsListResponse", { List: $C.arr(OsName), RequestId: $C.str }))
@@ -5892,8 +5892,8 @@ export const DescribeCWPMachinesRequest: $Schema.Schema<DescribeCWPMachinesReque
 
 /** `DescribeCWPMachinesResponse` (response side). */
 export interface DescribeCWPMachinesResponse {
-  readonly Machines: readonly Machine[]
-  readonly Total: number | bigint
+  readonly Machines?: readonly Machine[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCWPMachinesResponse: $Schema.Schema<DescribeCWPMachinesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCWPMachinesResponse", { Machines: $C.arr(Machine), Total: $C.int64, RequestId: $C.str }))
@@ -5946,7 +5946,7 @@ export const DescribeCWPTaskDurationRequest: $Schema.Schema<DescribeCWPTaskDurat
 
 /** `DescribeCWPTaskDurationResponse` (response side). */
 export interface DescribeCWPTaskDurationResponse {
-  readonly Duration: number | bigint
+  readonly Duration?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCWPTaskDurationResponse: $Schema.Schema<DescribeCWPTaskDurationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCWPTaskDurationResponse", { Duration: $C.uint64, RequestId: $C.str }))
@@ -5964,8 +5964,8 @@ export const DescribeCallRecordRequest: $Schema.Schema<DescribeCallRecordRequest
 
 /** `DescribeCallRecordResponse` (response side). */
 export interface DescribeCallRecordResponse {
-  readonly Data: readonly CallRecord[]
-  readonly Total: number | bigint
+  readonly Data?: readonly CallRecord[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCallRecordResponse: $Schema.Schema<DescribeCallRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCallRecordResponse", { Data: $C.arr(CallRecord), Total: $C.int64, RequestId: $C.str }))
@@ -5983,9 +5983,9 @@ export const DescribeCheckViewRisksRequest: $Schema.Schema<DescribeCheckViewRisk
 
 /** `DescribeCheckViewRisksResponse` (response side). */
 export interface DescribeCheckViewRisksResponse {
-  readonly TotalCount: number | bigint
-  readonly CheckViewRiskList: readonly CheckViewRiskItem[]
-  readonly StandardNameList: readonly StandardItem[]
+  readonly TotalCount?: number | bigint
+  readonly CheckViewRiskList?: readonly CheckViewRiskItem[]
+  readonly StandardNameList?: readonly StandardItem[]
   readonly AssetTypeList?: readonly AttributeOptionSet[]
   readonly ProviderList?: readonly AttributeOptionSet[]
   readonly RequestId: string
@@ -6006,8 +6006,8 @@ export const DescribeClbListenerListRequest: $Schema.Schema<DescribeClbListenerL
 
 /** `DescribeClbListenerListResponse` (response side). */
 export interface DescribeClbListenerListResponse {
-  readonly TotalCount: number | bigint
-  readonly Listeners: readonly ClbListenerItem[]
+  readonly TotalCount?: number | bigint
+  readonly Listeners?: readonly ClbListenerItem[]
   readonly RequestId: string
 }
 export const DescribeClbListenerListResponse: $Schema.Schema<DescribeClbListenerListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClbListenerListResponse", { TotalCount: $C.uint64, Listeners: $C.arr(ClbListenerItem), RequestId: $C.str }))
@@ -6026,8 +6026,8 @@ export const DescribeClbListenerRulesRequest: $Schema.Schema<DescribeClbListener
 
 /** `DescribeClbListenerRulesResponse` (response side). */
 export interface DescribeClbListenerRulesResponse {
-  readonly TotalCount: number | bigint
-  readonly Rules: readonly ClbListenerRuleItem[]
+  readonly TotalCount?: number | bigint
+  readonly Rules?: readonly ClbListenerRuleItem[]
   readonly RequestId: string
 }
 export const DescribeClbListenerRulesResponse: $Schema.Schema<DescribeClbListenerRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClbListenerRulesResponse", { TotalCount: $C.uint64, Rules: $C.arr(ClbListenerRuleItem), RequestId: $C.str }))
@@ -6042,7 +6042,7 @@ export const DescribeClbTargetsRequest: $Schema.Schema<DescribeClbTargetsRequest
 
 /** `DescribeClbTargetsResponse` (response side). */
 export interface DescribeClbTargetsResponse {
-  readonly Targets: readonly ClbTargetItem[]
+  readonly Targets?: readonly ClbTargetItem[]
   readonly RequestId: string
 }
 export const DescribeClbTargetsResponse: $Schema.Schema<DescribeClbTargetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClbTargetsResponse", { Targets: $C.arr(ClbTargetItem), RequestId: $C.str }))
@@ -6061,7 +6061,7 @@ export const DescribeCloudAssetsRequest: $Schema.Schema<DescribeCloudAssetsReque
 
 /** `DescribeCloudAssetsResponse` (response side). */
 export interface DescribeCloudAssetsResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Assets?: readonly AssetItem[]
   readonly AssetTypeList?: readonly AttributeOptionSet[]
   readonly RequestId: string
@@ -6081,9 +6081,9 @@ export const DescribeCloudFunctionListRequest: $Schema.Schema<DescribeCloudFunct
 
 /** `DescribeCloudFunctionListResponse` (response side). */
 export interface DescribeCloudFunctionListResponse {
-  readonly TotalCount: number | bigint
-  readonly FunctionList: readonly CloudFunctionItem[]
-  readonly RegionList: readonly AttributeOptionSet[]
+  readonly TotalCount?: number | bigint
+  readonly FunctionList?: readonly CloudFunctionItem[]
+  readonly RegionList?: readonly AttributeOptionSet[]
   readonly RequestId: string
 }
 export const DescribeCloudFunctionListResponse: $Schema.Schema<DescribeCloudFunctionListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudFunctionListResponse", { TotalCount: $C.int64, FunctionList: $C.arr(CloudFunctionItem), RegionList: $C.arr(AttributeOptionSet), RequestId: $C.str }))
@@ -6097,8 +6097,8 @@ export const DescribeClusterAssetListRequest: $Schema.Schema<DescribeClusterAsse
 
 /** `DescribeClusterAssetListResponse` (response side). */
 export interface DescribeClusterAssetListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly ClusterListItem[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly ClusterListItem[]
   readonly RequestId: string
 }
 export const DescribeClusterAssetListResponse: $Schema.Schema<DescribeClusterAssetListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterAssetListResponse", { TotalCount: $C.uint64, List: $C.arr(ClusterListItem), RequestId: $C.str }))
@@ -6112,8 +6112,8 @@ export const DescribeClusterAssetSyncTaskStatusRequest: $Schema.Schema<DescribeC
 
 /** `DescribeClusterAssetSyncTaskStatusResponse` (response side). */
 export interface DescribeClusterAssetSyncTaskStatusResponse {
-  readonly Status: string
-  readonly Progress: number | bigint
+  readonly Status?: string
+  readonly Progress?: number | bigint
   readonly RequestId: string
 }
 export const DescribeClusterAssetSyncTaskStatusResponse: $Schema.Schema<DescribeClusterAssetSyncTaskStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterAssetSyncTaskStatusResponse", { Status: $C.str, Progress: $C.uint64, RequestId: $C.str }))
@@ -6127,14 +6127,14 @@ export const DescribeClusterAssetsRequest: $Schema.Schema<DescribeClusterAssetsR
 
 /** `DescribeClusterAssetsResponse` (response side). */
 export interface DescribeClusterAssetsResponse {
-  readonly Data: readonly AssetCluster[]
-  readonly TotalCount: number | bigint
-  readonly ClusterTypeList: readonly FilterDataObject[]
-  readonly ClusterStatusList: readonly FilterDataObject[]
-  readonly ComponentStatusList: readonly FilterDataObject[]
-  readonly VpcList: readonly FilterDataObject[]
-  readonly RegionList: readonly FilterDataObject[]
-  readonly AppIdList: readonly FilterDataObject[]
+  readonly Data?: readonly AssetCluster[]
+  readonly TotalCount?: number | bigint
+  readonly ClusterTypeList?: readonly FilterDataObject[]
+  readonly ClusterStatusList?: readonly FilterDataObject[]
+  readonly ComponentStatusList?: readonly FilterDataObject[]
+  readonly VpcList?: readonly FilterDataObject[]
+  readonly RegionList?: readonly FilterDataObject[]
+  readonly AppIdList?: readonly FilterDataObject[]
   readonly ProtectStatusList?: readonly FilterDataObject[]
   readonly RequestId: string
 }
@@ -6149,8 +6149,8 @@ export const DescribeClusterContainerAppListRequest: $Schema.Schema<DescribeClus
 
 /** `DescribeClusterContainerAppListResponse` (response side). */
 export interface DescribeClusterContainerAppListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly ContainerAppItem[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly ContainerAppItem[]
   readonly RequestId: string
 }
 export const DescribeClusterContainerAppListResponse: $Schema.Schema<DescribeClusterContainerAppListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterContainerAppListResponse", { TotalCount: $C.int64, List: $C.arr(ContainerAppItem), RequestId: $C.str }))
@@ -6164,8 +6164,8 @@ export const DescribeClusterContainerComponentListRequest: $Schema.Schema<Descri
 
 /** `DescribeClusterContainerComponentListResponse` (response side). */
 export interface DescribeClusterContainerComponentListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly ContainerComponentItem[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly ContainerComponentItem[]
   readonly RequestId: string
 }
 export const DescribeClusterContainerComponentListResponse: $Schema.Schema<DescribeClusterContainerComponentListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterContainerComponentListResponse", { TotalCount: $C.int64, List: $C.arr(ContainerComponentItem), RequestId: $C.str }))
@@ -6231,8 +6231,8 @@ export const DescribeClusterContainerListRequest: $Schema.Schema<DescribeCluster
 
 /** `DescribeClusterContainerListResponse` (response side). */
 export interface DescribeClusterContainerListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly ClusterContainerListItem[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly ClusterContainerListItem[]
   readonly RequestId: string
 }
 export const DescribeClusterContainerListResponse: $Schema.Schema<DescribeClusterContainerListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterContainerListResponse", { TotalCount: $C.uint64, List: $C.arr(ClusterContainerListItem), RequestId: $C.str }))
@@ -6246,8 +6246,8 @@ export const DescribeClusterContainerPortListRequest: $Schema.Schema<DescribeClu
 
 /** `DescribeClusterContainerPortListResponse` (response side). */
 export interface DescribeClusterContainerPortListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly ContainerPortItem[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly ContainerPortItem[]
   readonly RequestId: string
 }
 export const DescribeClusterContainerPortListResponse: $Schema.Schema<DescribeClusterContainerPortListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterContainerPortListResponse", { TotalCount: $C.int64, List: $C.arr(ContainerPortItem), RequestId: $C.str }))
@@ -6261,8 +6261,8 @@ export const DescribeClusterContainerProcessListRequest: $Schema.Schema<Describe
 
 /** `DescribeClusterContainerProcessListResponse` (response side). */
 export interface DescribeClusterContainerProcessListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly ContainerProcessItem[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly ContainerProcessItem[]
   readonly RequestId: string
 }
 export const DescribeClusterContainerProcessListResponse: $Schema.Schema<DescribeClusterContainerProcessListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterContainerProcessListResponse", { TotalCount: $C.int64, List: $C.arr(ContainerProcessItem), RequestId: $C.str }))
@@ -6276,8 +6276,8 @@ export const DescribeClusterContainerWebServiceListRequest: $Schema.Schema<Descr
 
 /** `DescribeClusterContainerWebServiceListResponse` (response side). */
 export interface DescribeClusterContainerWebServiceListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly ContainerWebServiceItem[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly ContainerWebServiceItem[]
   readonly RequestId: string
 }
 export const DescribeClusterContainerWebServiceListResponse: $Schema.Schema<DescribeClusterContainerWebServiceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterContainerWebServiceListResponse", { TotalCount: $C.int64, List: $C.arr(ContainerWebServiceItem), RequestId: $C.str }))
@@ -6293,16 +6293,16 @@ export const DescribeClusterDetailRequest: $Schema.Schema<DescribeClusterDetailR
 
 /** `DescribeClusterDetailResponse` (response side). */
 export interface DescribeClusterDetailResponse {
-  readonly ClusterBaseInfo: ClusterListItem
-  readonly RuntimeComponent: string
-  readonly MasterIP: string
-  readonly NodeCount: number | bigint
-  readonly NamespaceCount: number | bigint
-  readonly PodCount: number | bigint
-  readonly ContainerCount: number | bigint
-  readonly ServiceCount: number | bigint
-  readonly IngressCount: number | bigint
-  readonly ImageCount: number | bigint
+  readonly ClusterBaseInfo?: ClusterListItem
+  readonly RuntimeComponent?: string
+  readonly MasterIP?: string
+  readonly NodeCount?: number | bigint
+  readonly NamespaceCount?: number | bigint
+  readonly PodCount?: number | bigint
+  readonly ContainerCount?: number | bigint
+  readonly ServiceCount?: number | bigint
+  readonly IngressCount?: number | bigint
+  readonly ImageCount?: number | bigint
   readonly SystemComponentCount?: number | bigint
   readonly RequestId: string
 }
@@ -6340,8 +6340,8 @@ export const DescribeClusterListV2Request: $Schema.Schema<DescribeClusterListV2R
 
 /** `DescribeClusterListV2Response` (response side). */
 export interface DescribeClusterListV2Response {
-  readonly TotalCount: number | bigint
-  readonly List: readonly ClusterListItem[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly ClusterListItem[]
   readonly RequestId: string
 }
 export const DescribeClusterListV2Response: $Schema.Schema<DescribeClusterListV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterListV2Response", { TotalCount: $C.uint64, List: $C.arr(ClusterListItem), RequestId: $C.str }))
@@ -6358,8 +6358,8 @@ export const DescribeClusterNamespaceListRequest: $Schema.Schema<DescribeCluster
 
 /** `DescribeClusterNamespaceListResponse` (response side). */
 export interface DescribeClusterNamespaceListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly ClusterNamespaceListItem[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly ClusterNamespaceListItem[]
   readonly RequestId: string
 }
 export const DescribeClusterNamespaceListResponse: $Schema.Schema<DescribeClusterNamespaceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterNamespaceListResponse", { TotalCount: $C.uint64, List: $C.arr(ClusterNamespaceListItem), RequestId: $C.str }))
@@ -6376,8 +6376,8 @@ export const DescribeClusterNodeListRequest: $Schema.Schema<DescribeClusterNodeL
 
 /** `DescribeClusterNodeListResponse` (response side). */
 export interface DescribeClusterNodeListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly ClusterNodeListItem[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly ClusterNodeListItem[]
   readonly RequestId: string
 }
 export const DescribeClusterNodeListResponse: $Schema.Schema<DescribeClusterNodeListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterNodeListResponse", { TotalCount: $C.uint64, List: $C.arr(ClusterNodeListItem), RequestId: $C.str }))
@@ -6391,12 +6391,12 @@ export const DescribeClusterPodAssetsRequest: $Schema.Schema<DescribeClusterPodA
 
 /** `DescribeClusterPodAssetsResponse` (response side). */
 export interface DescribeClusterPodAssetsResponse {
-  readonly Data: readonly AssetClusterPod[]
-  readonly TotalCount: number | bigint
-  readonly PodStatusList: readonly FilterDataObject[]
-  readonly NamespaceList: readonly FilterDataObject[]
-  readonly RegionList: readonly FilterDataObject[]
-  readonly AppIdList: readonly FilterDataObject[]
+  readonly Data?: readonly AssetClusterPod[]
+  readonly TotalCount?: number | bigint
+  readonly PodStatusList?: readonly FilterDataObject[]
+  readonly NamespaceList?: readonly FilterDataObject[]
+  readonly RegionList?: readonly FilterDataObject[]
+  readonly AppIdList?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeClusterPodAssetsResponse: $Schema.Schema<DescribeClusterPodAssetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterPodAssetsResponse", { Data: $C.arr(AssetClusterPod), TotalCount: $C.int64, PodStatusList: $C.arr(FilterDataObject), NamespaceList: $C.arr(FilterDataObject), RegionList: $C.arr(FilterDataObject), AppIdList: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -6410,7 +6410,7 @@ export const DescribeClusterPodDetailRequest: $Schema.Schema<DescribeClusterPodD
 
 /** `DescribeClusterPodDetailResponse` (response side). */
 export interface DescribeClusterPodDetailResponse {
-  readonly UniqueID: string
+  readonly UniqueID?: string
   readonly AppID?: number | bigint
   readonly PodName?: string
   readonly PodIP?: string
@@ -6460,8 +6460,8 @@ export const DescribeClusterPodListRequest: $Schema.Schema<DescribeClusterPodLis
 
 /** `DescribeClusterPodListResponse` (response side). */
 export interface DescribeClusterPodListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly ClusterPodListItem[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly ClusterPodListItem[]
   readonly Namespaces?: readonly string[]
   readonly RequestId: string
 }
@@ -6480,7 +6480,7 @@ export const DescribeClusterServiceListRequest: $Schema.Schema<DescribeClusterSe
 
 /** `DescribeClusterServiceListResponse` (response side). */
 export interface DescribeClusterServiceListResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly List?: readonly ClusterServiceListItem[]
   readonly Namespaces?: readonly string[]
   readonly RequestId: string
@@ -6495,33 +6495,33 @@ export const DescribeClusterSummaryRequest: $Schema.Schema<DescribeClusterSummar
 
 /** `DescribeClusterSummaryResponse` (response side). */
 export interface DescribeClusterSummaryResponse {
-  readonly TotalClusterCount: number | bigint
+  readonly TotalClusterCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly AlarmClusterCount: number | bigint
+  readonly AlarmClusterCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly RiskClusterCount: number | bigint
-  readonly TotalNodeCount: number | bigint
-  readonly TotalCoreCount: number | bigint
+  readonly RiskClusterCount?: number | bigint
+  readonly TotalNodeCount?: number | bigint
+  readonly TotalCoreCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly AlarmEventCount: number | bigint
+  readonly AlarmEventCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly CriticalAlarmEventCount: number | bigint
+  readonly CriticalAlarmEventCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly HighAlarmEventCount: number | bigint
+  readonly HighAlarmEventCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly MiddleAlarmEventCount: number | bigint
+  readonly MiddleAlarmEventCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly LowAlarmEventCount: number | bigint
+  readonly LowAlarmEventCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly RiskEventCount: number | bigint
+  readonly RiskEventCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly CriticalRiskEventCount: number | bigint
+  readonly CriticalRiskEventCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly HighRiskEventCount: number | bigint
+  readonly HighRiskEventCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly MiddleRiskEventCount: number | bigint
+  readonly MiddleRiskEventCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly LowRiskEventCount: number | bigint
+  readonly LowRiskEventCount?: number | bigint
   readonly UsedCoreQuota?: number | bigint
   readonly PurchasedCoreQuota?: number | bigint
   readonly ElasticCoreQuota?: number | bigint
@@ -6585,8 +6585,8 @@ export const DescribeComplianceOverviewRequest: $Schema.Schema<DescribeComplianc
 
 /** `DescribeComplianceOverviewResponse` (response side). */
 export interface DescribeComplianceOverviewResponse {
-  readonly AllCheckItems: ComplianceCheckItemsOverview
-  readonly Standards: readonly ComplianceStandardOverview[]
+  readonly AllCheckItems?: ComplianceCheckItemsOverview
+  readonly Standards?: readonly ComplianceStandardOverview[]
   readonly RequestId: string
 }
 export const DescribeComplianceOverviewResponse: $Schema.Schema<DescribeComplianceOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeComplianceOverviewResponse", { AllCheckItems: ComplianceCheckItemsOverview, Standards: $C.arr(ComplianceStandardOverview), RequestId: $C.str }))
@@ -6606,8 +6606,8 @@ export const DescribeComplianceRiskListRequest: $Schema.Schema<DescribeComplianc
 
 /** `DescribeComplianceRiskListResponse` (response side). */
 export interface DescribeComplianceRiskListResponse {
-  readonly TotalCount: number | bigint
-  readonly CheckViewRiskList: readonly CheckViewRiskItem[]
+  readonly TotalCount?: number | bigint
+  readonly CheckViewRiskList?: readonly CheckViewRiskItem[]
   readonly AssetTypeList?: readonly AttributeOptionSet[]
   readonly ProviderList?: readonly AttributeOptionSet[]
   readonly RequestId: string
@@ -6624,9 +6624,9 @@ export const DescribeComplianceStandardTermTreeRequest: $Schema.Schema<DescribeC
 
 /** `DescribeComplianceStandardTermTreeResponse` (response side). */
 export interface DescribeComplianceStandardTermTreeResponse {
-  readonly StandardID: number | bigint
-  readonly Name: string
-  readonly Chapters: readonly ComplianceChapterItem[]
+  readonly StandardID?: number | bigint
+  readonly Name?: string
+  readonly Chapters?: readonly ComplianceChapterItem[]
   readonly RequestId: string
 }
 export const DescribeComplianceStandardTermTreeResponse: $Schema.Schema<DescribeComplianceStandardTermTreeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeComplianceStandardTermTreeResponse", { StandardID: $C.uint64, Name: $C.str, Chapters: $C.arr(ComplianceChapterItem), RequestId: $C.str }))
@@ -6639,8 +6639,8 @@ export const DescribeComplianceStatisticsRequest: $Schema.Schema<DescribeComplia
 
 /** `DescribeComplianceStatisticsResponse` (response side). */
 export interface DescribeComplianceStatisticsResponse {
-  readonly TotalCount: number | bigint
-  readonly Standards: readonly ComplianceStandardRuleCount[]
+  readonly TotalCount?: number | bigint
+  readonly Standards?: readonly ComplianceStandardRuleCount[]
   readonly RequestId: string
 }
 export const DescribeComplianceStatisticsResponse: $Schema.Schema<DescribeComplianceStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeComplianceStatisticsResponse", { TotalCount: $C.uint64, Standards: $C.arr(ComplianceStandardRuleCount), RequestId: $C.str }))
@@ -6658,12 +6658,12 @@ export const DescribeConfigCheckRulesRequest: $Schema.Schema<DescribeConfigCheck
 
 /** `DescribeConfigCheckRulesResponse` (response side). */
 export interface DescribeConfigCheckRulesResponse {
-  readonly TotalCount: number | bigint
-  readonly RuleList: readonly RiskRuleInfo[]
-  readonly ProviderList: readonly AttributeOptionSet[]
-  readonly RiskLevelList: readonly AttributeOptionSet[]
-  readonly DispositionTypeList: readonly AttributeOptionSet[]
-  readonly CheckTypeList: readonly AttributeOptionSet[]
+  readonly TotalCount?: number | bigint
+  readonly RuleList?: readonly RiskRuleInfo[]
+  readonly ProviderList?: readonly AttributeOptionSet[]
+  readonly RiskLevelList?: readonly AttributeOptionSet[]
+  readonly DispositionTypeList?: readonly AttributeOptionSet[]
+  readonly CheckTypeList?: readonly AttributeOptionSet[]
   readonly RequestId: string
 }
 export const DescribeConfigCheckRulesResponse: $Schema.Schema<DescribeConfigCheckRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigCheckRulesResponse", { TotalCount: $C.int64, RuleList: $C.arr(RiskRuleInfo), ProviderList: $C.arr(AttributeOptionSet), RiskLevelList: $C.arr(AttributeOptionSet), DispositionTypeList: $C.arr(AttributeOptionSet), CheckTypeList: $C.arr(AttributeOptionSet), RequestId: $C.str }))
@@ -6680,7 +6680,7 @@ export const DescribeCosAccessPermissionRequest: $Schema.Schema<DescribeCosAcces
 /** `DescribeCosAccessPermissionResponse` (response side). */
 export interface DescribeCosAccessPermissionResponse {
   readonly Data?: readonly CosPermissionInfo[]
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCosAccessPermissionResponse: $Schema.Schema<DescribeCosAccessPermissionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCosAccessPermissionResponse", { Total: $C.int64, RequestId: $C.str }, { Data: $C.arr(CosPermissionInfo) }))
@@ -6723,7 +6723,7 @@ export const DescribeCosAkAssetRequest: $Schema.Schema<DescribeCosAkAssetRequest
 
 /** `DescribeCosAkAssetResponse` (response side). */
 export interface DescribeCosAkAssetResponse {
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly Data?: readonly CosAkAssetInfo[]
   readonly RequestId: string
 }
@@ -6783,8 +6783,8 @@ export const DescribeCosAssetRequest: $Schema.Schema<DescribeCosAssetRequest> = 
 
 /** `DescribeCosAssetResponse` (response side). */
 export interface DescribeCosAssetResponse {
-  readonly Total: number | bigint
-  readonly Data: readonly CosAssetInfo[]
+  readonly Total?: number | bigint
+  readonly Data?: readonly CosAssetInfo[]
   readonly RequestId: string
 }
 export const DescribeCosAssetResponse: $Schema.Schema<DescribeCosAssetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCosAssetResponse", { Total: $C.int64, Data: $C.arr(CosAssetInfo), RequestId: $C.str }))
@@ -6797,7 +6797,7 @@ export const DescribeCosAssetSyncTaskRequest: $Schema.Schema<DescribeCosAssetSyn
 
 /** `DescribeCosAssetSyncTaskResponse` (response side). */
 export interface DescribeCosAssetSyncTaskResponse {
-  readonly Data: readonly CosAssetSyncTaskInfo[]
+  readonly Data?: readonly CosAssetSyncTaskInfo[]
   readonly RequestId: string
 }
 export const DescribeCosAssetSyncTaskResponse: $Schema.Schema<DescribeCosAssetSyncTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCosAssetSyncTaskResponse", { Data: $C.arr(CosAssetSyncTaskInfo), RequestId: $C.str }))
@@ -6808,7 +6808,7 @@ export const DescribeCosAuditAppIdListRequest: $Schema.Schema<DescribeCosAuditAp
 
 /** `DescribeCosAuditAppIdListResponse` (response side). */
 export interface DescribeCosAuditAppIdListResponse {
-  readonly Data: readonly (number | bigint)[]
+  readonly Data?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const DescribeCosAuditAppIdListResponse: $Schema.Schema<DescribeCosAuditAppIdListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCosAuditAppIdListResponse", { Data: $C.arr($C.int64), RequestId: $C.str }))
@@ -6833,7 +6833,7 @@ export const DescribeCosAuditPayInfoRequest: $Schema.Schema<DescribeCosAuditPayI
 
 /** `DescribeCosAuditPayInfoResponse` (response side). */
 export interface DescribeCosAuditPayInfoResponse {
-  readonly CosAuditPayInfo: CosAuditPayInfo
+  readonly CosAuditPayInfo?: CosAuditPayInfo
   readonly RequestId: string
 }
 export const DescribeCosAuditPayInfoResponse: $Schema.Schema<DescribeCosAuditPayInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCosAuditPayInfoResponse", { CosAuditPayInfo: CosAuditPayInfo, RequestId: $C.str }))
@@ -6861,7 +6861,7 @@ export const DescribeCosBucketListRequest: $Schema.Schema<DescribeCosBucketListR
 
 /** `DescribeCosBucketListResponse` (response side). */
 export interface DescribeCosBucketListResponse {
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly Data?: readonly CosAssetInfo[]
   readonly RequestId: string
 }
@@ -6876,7 +6876,7 @@ export const DescribeCosBucketRiskRequest: $Schema.Schema<DescribeCosBucketRiskR
 
 /** `DescribeCosBucketRiskResponse` (response side). */
 export interface DescribeCosBucketRiskResponse {
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly Data?: readonly CosRiskBucketInfo[]
   readonly RequestId: string
 }
@@ -6908,7 +6908,7 @@ export const DescribeCosInvokeUaRequest: $Schema.Schema<DescribeCosInvokeUaReque
 
 /** `DescribeCosInvokeUaResponse` (response side). */
 export interface DescribeCosInvokeUaResponse {
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly Data?: readonly string[]
   readonly RequestId: string
 }
@@ -6923,7 +6923,7 @@ export const DescribeCosIpInvokeLogRequest: $Schema.Schema<DescribeCosIpInvokeLo
 
 /** `DescribeCosIpInvokeLogResponse` (response side). */
 export interface DescribeCosIpInvokeLogResponse {
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly Data?: readonly CosInvokeLog[]
   readonly RequestId: string
 }
@@ -6938,7 +6938,7 @@ export const DescribeCosIpInvokeRecordFileRequest: $Schema.Schema<DescribeCosIpI
 
 /** `DescribeCosIpInvokeRecordFileResponse` (response side). */
 export interface DescribeCosIpInvokeRecordFileResponse {
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   /** @deprecated hidden or deprecated in the API */
   readonly Data?: readonly string[]
   readonly DataSet?: readonly CosAssetFileIdentifyInfo[]
@@ -6971,7 +6971,7 @@ export const DescribeCosOverviewRequest: $Schema.Schema<DescribeCosOverviewReque
 
 /** `DescribeCosOverviewResponse` (response side). */
 export interface DescribeCosOverviewResponse {
-  readonly CosOverview: CosOverview
+  readonly CosOverview?: CosOverview
   readonly RequestId: string
 }
 export const DescribeCosOverviewResponse: $Schema.Schema<DescribeCosOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCosOverviewResponse", { CosOverview: CosOverview, RequestId: $C.str }))
@@ -6985,8 +6985,8 @@ export const DescribeCosPolicyRequest: $Schema.Schema<DescribeCosPolicyRequest> 
 
 /** `DescribeCosPolicyResponse` (response side). */
 export interface DescribeCosPolicyResponse {
-  readonly Total: number | bigint
-  readonly Data: readonly CosPolicyInfo[]
+  readonly Total?: number | bigint
+  readonly Data?: readonly CosPolicyInfo[]
   readonly RequestId: string
 }
 export const DescribeCosPolicyResponse: $Schema.Schema<DescribeCosPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCosPolicyResponse", { Total: $C.int64, Data: $C.arr(CosPolicyInfo), RequestId: $C.str }))
@@ -7002,7 +7002,7 @@ export const DescribeCosRiskActionListRequest: $Schema.Schema<DescribeCosRiskAct
 
 /** `DescribeCosRiskActionListResponse` (response side). */
 export interface DescribeCosRiskActionListResponse {
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly Data?: readonly CosRiskActionInfo[]
   readonly RequestId: string
 }
@@ -7020,7 +7020,7 @@ export const DescribeCosRiskEvidenceRequest: $Schema.Schema<DescribeCosRiskEvide
 /** `DescribeCosRiskEvidenceResponse` (response side). */
 export interface DescribeCosRiskEvidenceResponse {
   readonly Evidences?: readonly CosPermissionInfo[]
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCosRiskEvidenceResponse: $Schema.Schema<DescribeCosRiskEvidenceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCosRiskEvidenceResponse", { Total: $C.int64, RequestId: $C.str }, { Evidences: $C.arr(CosPermissionInfo) }))
@@ -7033,7 +7033,7 @@ export const DescribeCosRiskScanTaskRequest: $Schema.Schema<DescribeCosRiskScanT
 
 /** `DescribeCosRiskScanTaskResponse` (response side). */
 export interface DescribeCosRiskScanTaskResponse {
-  readonly BucketTaskInfoSet: readonly CosBucketTaskInfo[]
+  readonly BucketTaskInfoSet?: readonly CosBucketTaskInfo[]
   readonly RequestId: string
 }
 export const DescribeCosRiskScanTaskResponse: $Schema.Schema<DescribeCosRiskScanTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCosRiskScanTaskResponse", { BucketTaskInfoSet: $C.arr(CosBucketTaskInfo), RequestId: $C.str }))
@@ -7050,7 +7050,7 @@ export const DescribeCosRoleAccessPermissionRequest: $Schema.Schema<DescribeCosR
 /** `DescribeCosRoleAccessPermissionResponse` (response side). */
 export interface DescribeCosRoleAccessPermissionResponse {
   readonly Data?: readonly CosPermissionInfo[]
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCosRoleAccessPermissionResponse: $Schema.Schema<DescribeCosRoleAccessPermissionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCosRoleAccessPermissionResponse", { Total: $C.int64, RequestId: $C.str }, { Data: $C.arr(CosPermissionInfo) }))
@@ -7065,7 +7065,7 @@ export const DescribeCosRoleAccessPermissionsRequest: $Schema.Schema<DescribeCos
 
 /** `DescribeCosRoleAccessPermissionsResponse` (response side). */
 export interface DescribeCosRoleAccessPermissionsResponse {
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly Data?: readonly CosRoleAccessInfo[]
   readonly RequestId: string
 }
@@ -7080,8 +7080,8 @@ export const DescribeCosSourceIpRequest: $Schema.Schema<DescribeCosSourceIpReque
 
 /** `DescribeCosSourceIpResponse` (response side). */
 export interface DescribeCosSourceIpResponse {
-  readonly Data: readonly CosSourceIpInfo[]
-  readonly Total: number | bigint
+  readonly Data?: readonly CosSourceIpInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCosSourceIpResponse: $Schema.Schema<DescribeCosSourceIpResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCosSourceIpResponse", { Data: $C.arr(CosSourceIpInfo), Total: $C.int64, RequestId: $C.str }))
@@ -7107,7 +7107,7 @@ export const DescribeCustomAssetTagCountRequest: $Schema.Schema<DescribeCustomAs
 
 /** `DescribeCustomAssetTagCountResponse` (response side). */
 export interface DescribeCustomAssetTagCountResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCustomAssetTagCountResponse: $Schema.Schema<DescribeCustomAssetTagCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCustomAssetTagCountResponse", { TotalCount: $C.uint64, RequestId: $C.str }))
@@ -7121,7 +7121,7 @@ export const DescribeCustomRiskRuleDetailRequest: $Schema.Schema<DescribeCustomR
 
 /** `DescribeCustomRiskRuleDetailResponse` (response side). */
 export interface DescribeCustomRiskRuleDetailResponse {
-  readonly CustomRiskRuleDetailList: readonly CustomRiskRuleDetailItem[]
+  readonly CustomRiskRuleDetailList?: readonly CustomRiskRuleDetailItem[]
   readonly RequestId: string
 }
 export const DescribeCustomRiskRuleDetailResponse: $Schema.Schema<DescribeCustomRiskRuleDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCustomRiskRuleDetailResponse", { CustomRiskRuleDetailList: $C.arr(CustomRiskRuleDetailItem), RequestId: $C.str }))
@@ -7139,11 +7139,11 @@ export const DescribeCustomRiskRulesRequest: $Schema.Schema<DescribeCustomRiskRu
 
 /** `DescribeCustomRiskRulesResponse` (response side). */
 export interface DescribeCustomRiskRulesResponse {
-  readonly TotalCount: number | bigint
-  readonly RiskRuleList: readonly CustomRiskRuleItem[]
-  readonly ProviderList: readonly AttributeOptionSet[]
-  readonly AssetTypeList: readonly AttributeOptionSet[]
-  readonly StandardNameList: readonly StandardItem[]
+  readonly TotalCount?: number | bigint
+  readonly RiskRuleList?: readonly CustomRiskRuleItem[]
+  readonly ProviderList?: readonly AttributeOptionSet[]
+  readonly AssetTypeList?: readonly AttributeOptionSet[]
+  readonly StandardNameList?: readonly StandardItem[]
   readonly RuleSeverityList?: readonly RuleStatisticsItem[]
   readonly CheckTypeList?: readonly RuleStatisticsItem[]
   readonly ClassifyList?: readonly RuleStatisticsItem[]
@@ -7160,7 +7160,7 @@ export const DescribeDbAssetInfoRequest: $Schema.Schema<DescribeDbAssetInfoReque
 
 /** `DescribeDbAssetInfoResponse` (response side). */
 export interface DescribeDbAssetInfoResponse {
-  readonly Data: DbAssetInfo
+  readonly Data?: DbAssetInfo
   readonly RequestId: string
 }
 export const DescribeDbAssetInfoResponse: $Schema.Schema<DescribeDbAssetInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDbAssetInfoResponse", { Data: DbAssetInfo, RequestId: $C.str }))
@@ -7175,12 +7175,12 @@ export const DescribeDbAssetsRequest: $Schema.Schema<DescribeDbAssetsRequest> = 
 
 /** `DescribeDbAssetsResponse` (response side). */
 export interface DescribeDbAssetsResponse {
-  readonly Total: number | bigint
-  readonly Data: readonly DBAssetVO[]
-  readonly RegionList: readonly FilterDataObject[]
-  readonly AssetTypeList: readonly FilterDataObject[]
-  readonly VpcList: readonly FilterDataObject[]
-  readonly AppIdList: readonly FilterDataObject[]
+  readonly Total?: number | bigint
+  readonly Data?: readonly DBAssetVO[]
+  readonly RegionList?: readonly FilterDataObject[]
+  readonly AssetTypeList?: readonly FilterDataObject[]
+  readonly VpcList?: readonly FilterDataObject[]
+  readonly AppIdList?: readonly FilterDataObject[]
   readonly PublicPrivateAttr?: readonly FilterDataObject[]
   readonly RequestId: string
 }
@@ -7194,7 +7194,7 @@ export const DescribeDefaultSecurityScoreRuleRequest: $Schema.Schema<DescribeDef
 
 /** `DescribeDefaultSecurityScoreRuleResponse` (response side). */
 export interface DescribeDefaultSecurityScoreRuleResponse {
-  readonly Rules: readonly ScoreRuleItem[]
+  readonly Rules?: readonly ScoreRuleItem[]
   readonly RequestId: string
 }
 export const DescribeDefaultSecurityScoreRuleResponse: $Schema.Schema<DescribeDefaultSecurityScoreRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDefaultSecurityScoreRuleResponse", { Rules: $C.arr(ScoreRuleItem), RequestId: $C.str }))
@@ -7209,12 +7209,12 @@ export const DescribeDomainAssetsRequest: $Schema.Schema<DescribeDomainAssetsReq
 
 /** `DescribeDomainAssetsResponse` (response side). */
 export interface DescribeDomainAssetsResponse {
-  readonly Total: number | bigint
-  readonly Data: readonly DomainAssetVO[]
-  readonly DefenseStatusList: readonly FilterDataObject[]
-  readonly AssetLocationList: readonly FilterDataObject[]
-  readonly SourceTypeList: readonly FilterDataObject[]
-  readonly RegionList: readonly FilterDataObject[]
+  readonly Total?: number | bigint
+  readonly Data?: readonly DomainAssetVO[]
+  readonly DefenseStatusList?: readonly FilterDataObject[]
+  readonly AssetLocationList?: readonly FilterDataObject[]
+  readonly SourceTypeList?: readonly FilterDataObject[]
+  readonly RegionList?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeDomainAssetsResponse: $Schema.Schema<DescribeDomainAssetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainAssetsResponse", { Total: $C.uint64, Data: $C.arr(DomainAssetVO), DefenseStatusList: $C.arr(FilterDataObject), AssetLocationList: $C.arr(FilterDataObject), SourceTypeList: $C.arr(FilterDataObject), RegionList: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -7602,8 +7602,8 @@ export const DescribeDspmBackupLogListRequest: $Schema.Schema<DescribeDspmBackup
 
 /** `DescribeDspmBackupLogListResponse` (response side). */
 export interface DescribeDspmBackupLogListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly BackupLog[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly BackupLog[]
   readonly HasRestoringTask?: boolean
   readonly MaxRestoreSizeInGB?: number | bigint
   readonly RequestId: string
@@ -7618,8 +7618,8 @@ export const DescribeDspmBackupSettingRequest: $Schema.Schema<DescribeDspmBackup
 
 /** `DescribeDspmBackupSettingResponse` (response side). */
 export interface DescribeDspmBackupSettingResponse {
-  readonly BackupLogSaveTime: number | bigint
-  readonly RestoreLogSaveTime: number | bigint
+  readonly BackupLogSaveTime?: number | bigint
+  readonly RestoreLogSaveTime?: number | bigint
   readonly LogMaxSaveTime?: number | bigint
   readonly OnlineLogMaxSaveTime?: number | bigint
   readonly MaxOnlineLogCount?: number | bigint
@@ -7653,7 +7653,7 @@ export const DescribeDspmExportTaskRequest: $Schema.Schema<DescribeDspmExportTas
 
 /** `DescribeDspmExportTaskResponse` (response side). */
 export interface DescribeDspmExportTaskResponse {
-  readonly List: readonly ExportTask[]
+  readonly List?: readonly ExportTask[]
   readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
@@ -7700,8 +7700,8 @@ export const DescribeDspmIdentifyComplianceGroupDetailRequest: $Schema.Schema<De
 
 /** `DescribeDspmIdentifyComplianceGroupDetailResponse` (response side). */
 export interface DescribeDspmIdentifyComplianceGroupDetailResponse {
-  readonly Id: number | bigint
-  readonly Name: string
+  readonly Id?: number | bigint
+  readonly Name?: string
   readonly Description?: string
   readonly Type?: number | bigint
   readonly Status?: number | bigint
@@ -7856,7 +7856,7 @@ export const DescribeDspmIdentifyRuleTestResultRequest: $Schema.Schema<DescribeD
 
 /** `DescribeDspmIdentifyRuleTestResultResponse` (response side). */
 export interface DescribeDspmIdentifyRuleTestResultResponse {
-  readonly IsMatch: boolean
+  readonly IsMatch?: boolean
   readonly RequestId: string
 }
 export const DescribeDspmIdentifyRuleTestResultResponse: $Schema.Schema<DescribeDspmIdentifyRuleTestResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDspmIdentifyRuleTestResultResponse", { IsMatch: $C.bool, RequestId: $C.str }))
@@ -7903,8 +7903,8 @@ export const DescribeDspmLogListRequest: $Schema.Schema<DescribeDspmLogListReque
 
 /** `DescribeDspmLogListResponse` (response side). */
 export interface DescribeDspmLogListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly AuditLogInfo[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly AuditLogInfo[]
   readonly RequestId: string
 }
 export const DescribeDspmLogListResponse: $Schema.Schema<DescribeDspmLogListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDspmLogListResponse", { TotalCount: $C.uint64, List: $C.arr(AuditLogInfo), RequestId: $C.str }))
@@ -8157,7 +8157,7 @@ export const DescribeDynamicAssetsRequest: $Schema.Schema<DescribeDynamicAssetsR
 
 /** `DescribeDynamicAssetsResponse` (response side). */
 export interface DescribeDynamicAssetsResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Assets?: readonly string[]
   readonly Header?: readonly AssetHeaderItem[]
   readonly RegionList?: readonly AttributeOptionSet[]
@@ -8178,10 +8178,10 @@ export const DescribeEDRRuleListRequest: $Schema.Schema<DescribeEDRRuleListReque
 
 /** `DescribeEDRRuleListResponse` (response side). */
 export interface DescribeEDRRuleListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly EDRRule[]
-  readonly AttackStageCounts: readonly AttackStageCount[]
-  readonly DetectTypeCounts: readonly DetectTypeCount[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly EDRRule[]
+  readonly AttackStageCounts?: readonly AttackStageCount[]
+  readonly DetectTypeCounts?: readonly DetectTypeCount[]
   readonly RequestId: string
 }
 export const DescribeEDRRuleListResponse: $Schema.Schema<DescribeEDRRuleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEDRRuleListResponse", { TotalCount: $C.int64, List: $C.arr(EDRRule), AttackStageCounts: $C.arr(AttackStageCount), DetectTypeCounts: $C.arr(DetectTypeCount), RequestId: $C.str }))
@@ -8195,7 +8195,7 @@ export const DescribeEDRScanRecordListRequest: $Schema.Schema<DescribeEDRScanRec
 
 /** `DescribeEDRScanRecordListResponse` (response side). */
 export interface DescribeEDRScanRecordListResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RecordList?: readonly EDRScanRecordItem[]
   readonly RequestId: string
 }
@@ -8277,7 +8277,7 @@ export const DescribeEdrAlertInfoRequest: $Schema.Schema<DescribeEdrAlertInfoReq
 
 /** `DescribeEdrAlertInfoResponse` (response side). */
 export interface DescribeEdrAlertInfoResponse {
-  readonly Alert: EdrAlertDetail
+  readonly Alert?: EdrAlertDetail
   readonly RequestId: string
 }
 export const DescribeEdrAlertInfoResponse: $Schema.Schema<DescribeEdrAlertInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEdrAlertInfoResponse", { Alert: EdrAlertDetail, RequestId: $C.str }))
@@ -8295,10 +8295,10 @@ export const DescribeEdrAlertListRequest: $Schema.Schema<DescribeEdrAlertListReq
 
 /** `DescribeEdrAlertListResponse` (response side). */
 export interface DescribeEdrAlertListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly EdrAlertItem[]
-  readonly AttackStageCounts: readonly AttackStageCount[]
-  readonly AlertCategoryCounts: readonly EdrAlertCategoryCount[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly EdrAlertItem[]
+  readonly AttackStageCounts?: readonly AttackStageCount[]
+  readonly AlertCategoryCounts?: readonly EdrAlertCategoryCount[]
   readonly RequestId: string
 }
 export const DescribeEdrAlertListResponse: $Schema.Schema<DescribeEdrAlertListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEdrAlertListResponse", { TotalCount: $C.int64, List: $C.arr(EdrAlertItem), AttackStageCounts: $C.arr(AttackStageCount), AlertCategoryCounts: $C.arr(EdrAlertCategoryCount), RequestId: $C.str }))
@@ -8325,8 +8325,8 @@ export const DescribeEdrAlertSummaryRequest: $Schema.Schema<DescribeEdrAlertSumm
 
 /** `DescribeEdrAlertSummaryResponse` (response side). */
 export interface DescribeEdrAlertSummaryResponse {
-  readonly CriticalPendingCount: number | bigint
-  readonly TotalPendingCount: number | bigint
+  readonly CriticalPendingCount?: number | bigint
+  readonly TotalPendingCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeEdrAlertSummaryResponse: $Schema.Schema<DescribeEdrAlertSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEdrAlertSummaryResponse", { CriticalPendingCount: $C.int64, TotalPendingCount: $C.int64, RequestId: $C.str }))
@@ -8340,7 +8340,7 @@ export const DescribeEdrAlertThreatTagsRequest: $Schema.Schema<DescribeEdrAlertT
 
 /** `DescribeEdrAlertThreatTagsResponse` (response side). */
 export interface DescribeEdrAlertThreatTagsResponse {
-  readonly List: readonly EdrAlertTagItem[]
+  readonly List?: readonly EdrAlertTagItem[]
   readonly RequestId: string
 }
 export const DescribeEdrAlertThreatTagsResponse: $Schema.Schema<DescribeEdrAlertThreatTagsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEdrAlertThreatTagsResponse", { List: $C.arr(EdrAlertTagItem), RequestId: $C.str }))
@@ -8353,10 +8353,10 @@ export const DescribeEdrExcludeNetworkSegmentsRequest: $Schema.Schema<DescribeEd
 
 /** `DescribeEdrExcludeNetworkSegmentsResponse` (response side). */
 export interface DescribeEdrExcludeNetworkSegmentsResponse {
-  readonly NetworkSegments: readonly string[]
-  readonly TotalCount: number | bigint
-  readonly DefaultNetworkSegments: readonly NetworkSegment[]
-  readonly IsModified: boolean
+  readonly NetworkSegments?: readonly string[]
+  readonly TotalCount?: number | bigint
+  readonly DefaultNetworkSegments?: readonly NetworkSegment[]
+  readonly IsModified?: boolean
   readonly RequestId: string
 }
 export const DescribeEdrExcludeNetworkSegmentsResponse: $Schema.Schema<DescribeEdrExcludeNetworkSegmentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEdrExcludeNetworkSegmentsResponse", { NetworkSegments: $C.arr($C.str), TotalCount: $C.int64, DefaultNetworkSegments: $C.arr(NetworkSegment), IsModified: $C.bool, RequestId: $C.str }))
@@ -8370,8 +8370,8 @@ export const DescribeEdrExportJobDownloadURLRequest: $Schema.Schema<DescribeEdrE
 
 /** `DescribeEdrExportJobDownloadURLResponse` (response side). */
 export interface DescribeEdrExportJobDownloadURLResponse {
-  readonly DownloadUrl: string
-  readonly FileName: string
+  readonly DownloadUrl?: string
+  readonly FileName?: string
   readonly RequestId: string
 }
 export const DescribeEdrExportJobDownloadURLResponse: $Schema.Schema<DescribeEdrExportJobDownloadURLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEdrExportJobDownloadURLResponse", { DownloadUrl: $C.str, FileName: $C.str, RequestId: $C.str }))
@@ -8389,8 +8389,8 @@ export const DescribeEdrExportJobListRequest: $Schema.Schema<DescribeEdrExportJo
 
 /** `DescribeEdrExportJobListResponse` (response side). */
 export interface DescribeEdrExportJobListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly EDRExportJobItem[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly EDRExportJobItem[]
   readonly RequestId: string
 }
 export const DescribeEdrExportJobListResponse: $Schema.Schema<DescribeEdrExportJobListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEdrExportJobListResponse", { TotalCount: $C.int64, List: $C.arr(EDRExportJobItem), RequestId: $C.str }))
@@ -8420,7 +8420,7 @@ export const DescribeExportJobDownloadURLRequest: $Schema.Schema<DescribeExportJ
 
 /** `DescribeExportJobDownloadURLResponse` (response side). */
 export interface DescribeExportJobDownloadURLResponse {
-  readonly DownloadURL: string | null
+  readonly DownloadURL?: string | null
   readonly ExportStatus?: string
   readonly RequestId: string
 }
@@ -8439,8 +8439,8 @@ export const DescribeExportJobManageListRequest: $Schema.Schema<DescribeExportJo
 
 /** `DescribeExportJobManageListResponse` (response side). */
 export interface DescribeExportJobManageListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly ExportJobItem[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly ExportJobItem[]
   readonly RequestId: string
 }
 export const DescribeExportJobManageListResponse: $Schema.Schema<DescribeExportJobManageListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExportJobManageListResponse", { TotalCount: $C.int64, List: $C.arr(ExportJobItem), RequestId: $C.str }))
@@ -8453,7 +8453,7 @@ export const DescribeExposeAssetCategoryRequest: $Schema.Schema<DescribeExposeAs
 
 /** `DescribeExposeAssetCategoryResponse` (response side). */
 export interface DescribeExposeAssetCategoryResponse {
-  readonly ExposeAssetTypeList: readonly ExposeAssetTypeItem[]
+  readonly ExposeAssetTypeList?: readonly ExposeAssetTypeItem[]
   readonly RequestId: string
 }
 export const DescribeExposeAssetCategoryResponse: $Schema.Schema<DescribeExposeAssetCategoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExposeAssetCategoryResponse", { ExposeAssetTypeList: $C.arr(ExposeAssetTypeItem), RequestId: $C.str }))
@@ -8470,7 +8470,7 @@ export const DescribeExposePathRequest: $Schema.Schema<DescribeExposePathRequest
 
 /** `DescribeExposePathResponse` (response side). */
 export interface DescribeExposePathResponse {
-  readonly Content: string
+  readonly Content?: string
   readonly RequestId: string
 }
 export const DescribeExposePathResponse: $Schema.Schema<DescribeExposePathResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExposePathResponse", { Content: $C.str, RequestId: $C.str }))
@@ -8498,7 +8498,7 @@ export const DescribeExposeRisksRequest: $Schema.Schema<DescribeExposeRisksReque
 
 /** `DescribeExposeRisksResponse` (response side). */
 export interface DescribeExposeRisksResponse {
-  readonly ExposeRiskList: readonly ExposeRiskItem[]
+  readonly ExposeRiskList?: readonly ExposeRiskItem[]
   readonly RequestId: string
 }
 export const DescribeExposeRisksResponse: $Schema.Schema<DescribeExposeRisksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExposeRisksResponse", { ExposeRiskList: $C.arr(ExposeRiskItem), RequestId: $C.str }))
@@ -8511,7 +8511,7 @@ export const DescribeExposeRulesRequest: $Schema.Schema<DescribeExposeRulesReque
 
 /** `DescribeExposeRulesResponse` (response side). */
 export interface DescribeExposeRulesResponse {
-  readonly ExposeRuleList: readonly ExposeRuleItem[]
+  readonly ExposeRuleList?: readonly ExposeRuleItem[]
   readonly RequestId: string
 }
 export const DescribeExposeRulesResponse: $Schema.Schema<DescribeExposeRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExposeRulesResponse", { ExposeRuleList: $C.arr(ExposeRuleItem), RequestId: $C.str }))
@@ -8544,18 +8544,18 @@ export const DescribeExposureAutoTagRulesRequest: $Schema.Schema<DescribeExposur
 
 /** `DescribeExposureAutoTagRulesResponse` (response side). */
 export interface DescribeExposureAutoTagRulesResponse {
-  readonly TotalCount: number | bigint
-  readonly RuleList: readonly AutoTagRuleItem[]
+  readonly TotalCount?: number | bigint
+  readonly RuleList?: readonly AutoTagRuleItem[]
   readonly RequestId: string
 }
 export const DescribeExposureAutoTagRulesResponse: $Schema.Schema<DescribeExposureAutoTagRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExposureAutoTagRulesResponse", { TotalCount: $C.int64, RuleList: $C.arr(AutoTagRuleItem), RequestId: $C.str }))
 
 /** `DescribeExposureStatisticsItem` (response side). */
 export interface DescribeExposureStatisticsItem {
-  readonly Title: string
-  readonly Severity: string
-  readonly RuleType: string
-  readonly RiskCount: number | bigint
+  readonly Title?: string
+  readonly Severity?: string
+  readonly RuleType?: string
+  readonly RiskCount?: number | bigint
 }
 export const DescribeExposureStatisticsItem: $Schema.Schema<DescribeExposureStatisticsItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExposureStatisticsItem", { Title: $C.str, Severity: $C.str, RuleType: $C.str, RiskCount: $C.uint64 }))
 
@@ -8567,11 +8567,11 @@ export const DescribeExposureTrendRequest: $Schema.Schema<DescribeExposureTrendR
 
 /** `DescribeExposureTrendResponse` (response side). */
 export interface DescribeExposureTrendResponse {
-  readonly ExposeTrendList: readonly ExposeTrendItem[]
-  readonly ExposeIncrement: number | bigint
-  readonly OpenCount: number | bigint
-  readonly AclCount: number | bigint
-  readonly CloseCount: number | bigint
+  readonly ExposeTrendList?: readonly ExposeTrendItem[]
+  readonly ExposeIncrement?: number | bigint
+  readonly OpenCount?: number | bigint
+  readonly AclCount?: number | bigint
+  readonly CloseCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeExposureTrendResponse: $Schema.Schema<DescribeExposureTrendResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExposureTrendResponse", { ExposeTrendList: $C.arr(ExposeTrendItem), ExposeIncrement: $C.uint64, OpenCount: $C.uint64, AclCount: $C.uint64, CloseCount: $C.uint64, RequestId: $C.str }))
@@ -8589,8 +8589,8 @@ export const DescribeExposuresRequest: $Schema.Schema<DescribeExposuresRequest> 
 
 /** `DescribeExposuresResponse` (response side). */
 export interface DescribeExposuresResponse {
-  readonly TotalCount: number | bigint
-  readonly ExposeList: readonly ExposesItem[]
+  readonly TotalCount?: number | bigint
+  readonly ExposeList?: readonly ExposesItem[]
   readonly RequestId: string
 }
 export const DescribeExposuresResponse: $Schema.Schema<DescribeExposuresResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExposuresResponse", { TotalCount: $C.int64, ExposeList: $C.arr(ExposesItem), RequestId: $C.str }))
@@ -8604,12 +8604,12 @@ export const DescribeGatewayAssetsRequest: $Schema.Schema<DescribeGatewayAssetsR
 
 /** `DescribeGatewayAssetsResponse` (response side). */
 export interface DescribeGatewayAssetsResponse {
-  readonly Data: readonly GateWayAsset[]
-  readonly TotalCount: number | bigint
-  readonly RegionList: readonly FilterDataObject[]
-  readonly AssetTypeList: readonly FilterDataObject[]
-  readonly VpcList: readonly FilterDataObject[]
-  readonly AppIdList: readonly FilterDataObject[]
+  readonly Data?: readonly GateWayAsset[]
+  readonly TotalCount?: number | bigint
+  readonly RegionList?: readonly FilterDataObject[]
+  readonly AssetTypeList?: readonly FilterDataObject[]
+  readonly VpcList?: readonly FilterDataObject[]
+  readonly AppIdList?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeGatewayAssetsResponse: $Schema.Schema<DescribeGatewayAssetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGatewayAssetsResponse", { Data: $C.arr(GateWayAsset), TotalCount: $C.int64, RegionList: $C.arr(FilterDataObject), AssetTypeList: $C.arr(FilterDataObject), VpcList: $C.arr(FilterDataObject), AppIdList: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -8629,8 +8629,8 @@ export const DescribeHighBaseLineRiskListRequest: $Schema.Schema<DescribeHighBas
 
 /** `DescribeHighBaseLineRiskListResponse` (response side). */
 export interface DescribeHighBaseLineRiskListResponse {
-  readonly TotalCount: number | bigint
-  readonly HighBaseLineRiskList: readonly HighBaseLineRiskItem[]
+  readonly TotalCount?: number | bigint
+  readonly HighBaseLineRiskList?: readonly HighBaseLineRiskItem[]
   readonly RequestId: string
 }
 export const DescribeHighBaseLineRiskListResponse: $Schema.Schema<DescribeHighBaseLineRiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHighBaseLineRiskListResponse", { TotalCount: $C.int64, HighBaseLineRiskList: $C.arr(HighBaseLineRiskItem), RequestId: $C.str }))
@@ -8648,8 +8648,8 @@ export const DescribeHostKBRiskListRequest: $Schema.Schema<DescribeHostKBRiskLis
 
 /** `DescribeHostKBRiskListResponse` (response side). */
 export interface DescribeHostKBRiskListResponse {
-  readonly List: readonly HostKBRisk[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly HostKBRisk[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeHostKBRiskListResponse: $Schema.Schema<DescribeHostKBRiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostKBRiskListResponse", { List: $C.arr(HostKBRisk), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -8663,8 +8663,8 @@ export const DescribeHostVulItemVPRInfoRequest: $Schema.Schema<DescribeHostVulIt
 
 /** `DescribeHostVulItemVPRInfoResponse` (response side). */
 export interface DescribeHostVulItemVPRInfoResponse {
-  readonly Label: readonly VPRLabel[]
-  readonly VRPRatingInfo: VPRRatingInfo
+  readonly Label?: readonly VPRLabel[]
+  readonly VRPRatingInfo?: VPRRatingInfo
   readonly RequestId: string
 }
 export const DescribeHostVulItemVPRInfoResponse: $Schema.Schema<DescribeHostVulItemVPRInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostVulItemVPRInfoResponse", { Label: $C.arr(VPRLabel), VRPRatingInfo: VPRRatingInfo, RequestId: $C.str }))
@@ -8677,7 +8677,7 @@ export const DescribeHostVulOverviewRequest: $Schema.Schema<DescribeHostVulOverv
 
 /** `DescribeHostVulOverviewResponse` (response side). */
 export interface DescribeHostVulOverviewResponse {
-  readonly Overview: HostVulOverview
+  readonly Overview?: HostVulOverview
   readonly RequestId: string
 }
 export const DescribeHostVulOverviewResponse: $Schema.Schema<DescribeHostVulOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostVulOverviewResponse", { Overview: HostVulOverview, RequestId: $C.str }))
@@ -8695,8 +8695,8 @@ export const DescribeHostVulRiskListRequest: $Schema.Schema<DescribeHostVulRiskL
 
 /** `DescribeHostVulRiskListResponse` (response side). */
 export interface DescribeHostVulRiskListResponse {
-  readonly List: readonly HostVulRisk[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly HostVulRisk[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeHostVulRiskListResponse: $Schema.Schema<DescribeHostVulRiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostVulRiskListResponse", { List: $C.arr(HostVulRisk), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -8710,8 +8710,8 @@ export const DescribeIaCFileListRequest: $Schema.Schema<DescribeIaCFileListReque
 
 /** `DescribeIaCFileListResponse` (response side). */
 export interface DescribeIaCFileListResponse {
-  readonly List: readonly IaCFile[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly IaCFile[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeIaCFileListResponse: $Schema.Schema<DescribeIaCFileListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIaCFileListResponse", { List: $C.arr(IaCFile), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -8758,8 +8758,8 @@ export const DescribeIaCTokenListRequest: $Schema.Schema<DescribeIaCTokenListReq
 
 /** `DescribeIaCTokenListResponse` (response side). */
 export interface DescribeIaCTokenListResponse {
-  readonly List: readonly CICDToken[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly CICDToken[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeIaCTokenListResponse: $Schema.Schema<DescribeIaCTokenListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIaCTokenListResponse", { List: $C.arr(CICDToken), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -8798,7 +8798,7 @@ export const DescribeKBDetailRequest: $Schema.Schema<DescribeKBDetailRequest> = 
 
 /** `DescribeKBDetailResponse` (response side). */
 export interface DescribeKBDetailResponse {
-  readonly KBDetail: KBDetail
+  readonly KBDetail?: KBDetail
   readonly RequestId: string
 }
 export const DescribeKBDetailResponse: $Schema.Schema<DescribeKBDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKBDetailResponse", { KBDetail: KBDetail, RequestId: $C.str }))
@@ -8815,11 +8815,11 @@ export const DescribeKBUpdatableMachineListRequest: $Schema.Schema<DescribeKBUpd
 
 /** `DescribeKBUpdatableMachineListResponse` (response side). */
 export interface DescribeKBUpdatableMachineListResponse {
-  readonly Data: readonly KBUpdateMachineItem[]
-  readonly TotalCount: number | bigint
-  readonly FixableCount: number | bigint
-  readonly NotFixableCount: number | bigint
-  readonly KBSummary: readonly KBFixSummaryItem[]
+  readonly Data?: readonly KBUpdateMachineItem[]
+  readonly TotalCount?: number | bigint
+  readonly FixableCount?: number | bigint
+  readonly NotFixableCount?: number | bigint
+  readonly KBSummary?: readonly KBFixSummaryItem[]
   readonly RequestId: string
 }
 export const DescribeKBUpdatableMachineListResponse: $Schema.Schema<DescribeKBUpdatableMachineListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKBUpdatableMachineListResponse", { Data: $C.arr(KBUpdateMachineItem), TotalCount: $C.int64, FixableCount: $C.int64, NotFixableCount: $C.int64, KBSummary: $C.arr(KBFixSummaryItem), RequestId: $C.str }))
@@ -8833,8 +8833,8 @@ export const DescribeKeySandboxCredentialListRequest: $Schema.Schema<DescribeKey
 
 /** `DescribeKeySandboxCredentialListResponse` (response side). */
 export interface DescribeKeySandboxCredentialListResponse {
-  readonly Data: readonly KeySandboxCredential[]
-  readonly TotalCount: number | bigint
+  readonly Data?: readonly KeySandboxCredential[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeKeySandboxCredentialListResponse: $Schema.Schema<DescribeKeySandboxCredentialListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKeySandboxCredentialListResponse", { Data: $C.arr(KeySandboxCredential), TotalCount: $C.int64, RequestId: $C.str }))
@@ -8848,14 +8848,14 @@ export const DescribeKeySandboxCredentialRequest: $Schema.Schema<DescribeKeySand
 
 /** `DescribeKeySandboxCredentialResponse` (response side). */
 export interface DescribeKeySandboxCredentialResponse {
-  readonly CredentialId: string
-  readonly CredentialName: string
-  readonly CredentialType: string
-  readonly CredentialEffectScope: CredentialEffectScope
+  readonly CredentialId?: string
+  readonly CredentialName?: string
+  readonly CredentialType?: string
+  readonly CredentialEffectScope?: CredentialEffectScope
   readonly Access?: readonly AccessCredentialOutput[] | null
   readonly STS?: STSCredentialOutput | null
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly RequestId: string
 }
 export const DescribeKeySandboxCredentialResponse: $Schema.Schema<DescribeKeySandboxCredentialResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKeySandboxCredentialResponse", { CredentialId: $C.str, CredentialName: $C.str, CredentialType: $C.str, CredentialEffectScope: CredentialEffectScope, CreateTime: $C.str, UpdateTime: $C.str, RequestId: $C.str }, { Access: $C.nul($C.arr(AccessCredentialOutput)), STS: $C.nul(STSCredentialOutput) }))
@@ -8880,9 +8880,9 @@ export const DescribeLicenseStatusRequest: $Schema.Schema<DescribeLicenseStatusR
 
 /** `DescribeLicenseStatusResponse` (response side). */
 export interface DescribeLicenseStatusResponse {
-  readonly List: readonly LicenseStatusItem[]
-  readonly AutoRepurchaseSwitch: number | bigint
-  readonly UnbindCountLeft: number | bigint
+  readonly List?: readonly LicenseStatusItem[]
+  readonly AutoRepurchaseSwitch?: number | bigint
+  readonly UnbindCountLeft?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLicenseStatusResponse: $Schema.Schema<DescribeLicenseStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLicenseStatusResponse", { List: $C.arr(LicenseStatusItem), AutoRepurchaseSwitch: $C.int64, UnbindCountLeft: $C.int64, RequestId: $C.str }))
@@ -8896,7 +8896,7 @@ export const DescribeLighthouseFirewallRulesRequest: $Schema.Schema<DescribeLigh
 
 /** `DescribeLighthouseFirewallRulesResponse` (response side). */
 export interface DescribeLighthouseFirewallRulesResponse {
-  readonly FirewallRules: readonly LighthouseFirewallRule[]
+  readonly FirewallRules?: readonly LighthouseFirewallRule[]
   readonly RequestId: string
 }
 export const DescribeLighthouseFirewallRulesResponse: $Schema.Schema<DescribeLighthouseFirewallRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLighthouseFirewallRulesResponse", { FirewallRules: $C.arr(LighthouseFirewallRule), RequestId: $C.str }))
@@ -8910,8 +8910,8 @@ export const DescribeListenerListRequest: $Schema.Schema<DescribeListenerListReq
 
 /** `DescribeListenerListResponse` (response side). */
 export interface DescribeListenerListResponse {
-  readonly Total: number | bigint
-  readonly Data: readonly ClbListenerListInfo[]
+  readonly Total?: number | bigint
+  readonly Data?: readonly ClbListenerListInfo[]
   readonly RequestId: string
 }
 export const DescribeListenerListResponse: $Schema.Schema<DescribeListenerListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeListenerListResponse", { Total: $C.uint64, Data: $C.arr(ClbListenerListInfo), RequestId: $C.str }))
@@ -8924,14 +8924,14 @@ export const DescribeLoginTypeGlobalConfRequest: $Schema.Schema<DescribeLoginTyp
 
 /** `DescribeLoginTypeGlobalConfResponse` (response side). */
 export interface DescribeLoginTypeGlobalConfResponse {
-  readonly Enable: number | bigint
-  readonly Scope: number | bigint
-  readonly IncludeHostCount: number | bigint
-  readonly ExcludeHostCount: number | bigint
+  readonly Enable?: number | bigint
+  readonly Scope?: number | bigint
+  readonly IncludeHostCount?: number | bigint
+  readonly ExcludeHostCount?: number | bigint
   readonly IncludeQuuid?: readonly string[]
   readonly ExcludeQuuid?: readonly string[]
-  readonly EnableCount: number | bigint
-  readonly DisableCount: number | bigint
+  readonly EnableCount?: number | bigint
+  readonly DisableCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLoginTypeGlobalConfResponse: $Schema.Schema<DescribeLoginTypeGlobalConfResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoginTypeGlobalConfResponse", { Enable: $C.uint64, Scope: $C.uint64, IncludeHostCount: $C.uint64, ExcludeHostCount: $C.uint64, EnableCount: $C.uint64, DisableCount: $C.uint64, RequestId: $C.str }, { IncludeQuuid: $C.arr($C.str), ExcludeQuuid: $C.arr($C.str) }))
@@ -8949,8 +8949,8 @@ export const DescribeLoginTypeHostRequest: $Schema.Schema<DescribeLoginTypeHostR
 
 /** `DescribeLoginTypeHostResponse` (response side). */
 export interface DescribeLoginTypeHostResponse {
-  readonly Total: number | bigint
-  readonly List: readonly ClientSettingHost[]
+  readonly Total?: number | bigint
+  readonly List?: readonly ClientSettingHost[]
   readonly RequestId: string
 }
 export const DescribeLoginTypeHostResponse: $Schema.Schema<DescribeLoginTypeHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoginTypeHostResponse", { Total: $C.uint64, List: $C.arr(ClientSettingHost), RequestId: $C.str }))
@@ -8966,8 +8966,8 @@ export const DescribeLoginWhiteCombinedListRequest: $Schema.Schema<DescribeLogin
 
 /** `DescribeLoginWhiteCombinedListResponse` (response side). */
 export interface DescribeLoginWhiteCombinedListResponse {
-  readonly TotalCount: number | bigint
-  readonly LoginWhiteCombinedInfos: readonly LoginWhiteCombinedInfo[]
+  readonly TotalCount?: number | bigint
+  readonly LoginWhiteCombinedInfos?: readonly LoginWhiteCombinedInfo[]
   readonly RequestId: string
 }
 export const DescribeLoginWhiteCombinedListResponse: $Schema.Schema<DescribeLoginWhiteCombinedListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoginWhiteCombinedListResponse", { TotalCount: $C.uint64, LoginWhiteCombinedInfos: $C.arr(LoginWhiteCombinedInfo), RequestId: $C.str }))
@@ -8984,8 +8984,8 @@ export const DescribeLoginWhiteHostListRequest: $Schema.Schema<DescribeLoginWhit
 
 /** `DescribeLoginWhiteHostListResponse` (response side). */
 export interface DescribeLoginWhiteHostListResponse {
-  readonly TotalCount: number | bigint
-  readonly Hosts: readonly HostDesc[]
+  readonly TotalCount?: number | bigint
+  readonly Hosts?: readonly HostDesc[]
   readonly RequestId: string
 }
 export const DescribeLoginWhiteHostListResponse: $Schema.Schema<DescribeLoginWhiteHostListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoginWhiteHostListResponse", { TotalCount: $C.uint64, Hosts: $C.arr(HostDesc), RequestId: $C.str }))
@@ -9003,8 +9003,8 @@ export const DescribeMachineClearHistoryRequest: $Schema.Schema<DescribeMachineC
 
 /** `DescribeMachineClearHistoryResponse` (response side). */
 export interface DescribeMachineClearHistoryResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly MachineClearHistory[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly MachineClearHistory[]
   readonly RequestId: string
 }
 export const DescribeMachineClearHistoryResponse: $Schema.Schema<DescribeMachineClearHistoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMachineClearHistoryResponse", { TotalCount: $C.uint64, List: $C.arr(MachineClearHistory), RequestId: $C.str }))
@@ -9017,20 +9017,20 @@ export const DescribeMachineGeneralRequest: $Schema.Schema<DescribeMachineGenera
 
 /** `DescribeMachineGeneralResponse` (response side). */
 export interface DescribeMachineGeneralResponse {
-  readonly MachineCnt: number | bigint
-  readonly ProtectMachineCnt: number | bigint
-  readonly BaseMachineCnt: number | bigint
-  readonly SpecialtyMachineCnt: number | bigint
-  readonly FlagshipMachineCnt: number | bigint
-  readonly RiskMachineCnt: number | bigint
-  readonly CompareYesterdayRiskMachineCnt: number | bigint
-  readonly CompareYesterdayNotProtectMachineCnt: number | bigint
-  readonly CompareYesterdayDeadlineMachineCnt: number | bigint
-  readonly DeadlineMachineCnt: number | bigint
-  readonly NotProtectMachineCnt: number | bigint
-  readonly LHGeneralDiscountCnt: number | bigint
-  readonly CompareYesterdayMachineCnt: number | bigint
-  readonly MachineDestroyAfterOfflineHours: number | bigint
+  readonly MachineCnt?: number | bigint
+  readonly ProtectMachineCnt?: number | bigint
+  readonly BaseMachineCnt?: number | bigint
+  readonly SpecialtyMachineCnt?: number | bigint
+  readonly FlagshipMachineCnt?: number | bigint
+  readonly RiskMachineCnt?: number | bigint
+  readonly CompareYesterdayRiskMachineCnt?: number | bigint
+  readonly CompareYesterdayNotProtectMachineCnt?: number | bigint
+  readonly CompareYesterdayDeadlineMachineCnt?: number | bigint
+  readonly DeadlineMachineCnt?: number | bigint
+  readonly NotProtectMachineCnt?: number | bigint
+  readonly LHGeneralDiscountCnt?: number | bigint
+  readonly CompareYesterdayMachineCnt?: number | bigint
+  readonly MachineDestroyAfterOfflineHours?: number | bigint
   readonly CloudFrom?: readonly CloudFromCnt[]
   readonly TencentCloudMachineCnt?: number | bigint
   readonly AliCloudMachineCnt?: number | bigint
@@ -9134,8 +9134,8 @@ export const DescribeMultiCloudAssetCountRequest: $Schema.Schema<DescribeMultiCl
 
 /** `DescribeMultiCloudAssetCountResponse` (response side). */
 export interface DescribeMultiCloudAssetCountResponse {
-  readonly TotalCount: number | bigint
-  readonly CloudAssetInfos: readonly CloudAssetInfo[]
+  readonly TotalCount?: number | bigint
+  readonly CloudAssetInfos?: readonly CloudAssetInfo[]
   readonly RequestId: string
 }
 export const DescribeMultiCloudAssetCountResponse: $Schema.Schema<DescribeMultiCloudAssetCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMultiCloudAssetCountResponse", { TotalCount: $C.int64, CloudAssetInfos: $C.arr(CloudAssetInfo), RequestId: $C.str }))
@@ -9148,8 +9148,8 @@ export const DescribeNFSScanConfRequest: $Schema.Schema<DescribeNFSScanConfReque
 
 /** `DescribeNFSScanConfResponse` (response side). */
 export interface DescribeNFSScanConfResponse {
-  readonly Enable: number | bigint
-  readonly Scope: number | bigint
+  readonly Enable?: number | bigint
+  readonly Scope?: number | bigint
   readonly IncludeQuuid?: readonly string[]
   readonly ExcludeQuuid?: readonly string[]
   readonly RequestId: string
@@ -9169,8 +9169,8 @@ export const DescribeNFSScanHostRequest: $Schema.Schema<DescribeNFSScanHostReque
 
 /** `DescribeNFSScanHostResponse` (response side). */
 export interface DescribeNFSScanHostResponse {
-  readonly Total: number | bigint
-  readonly List: readonly ClientSettingHost[]
+  readonly Total?: number | bigint
+  readonly List?: readonly ClientSettingHost[]
   readonly RequestId: string
 }
 export const DescribeNFSScanHostResponse: $Schema.Schema<DescribeNFSScanHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNFSScanHostResponse", { Total: $C.uint64, List: $C.arr(ClientSettingHost), RequestId: $C.str }))
@@ -9184,12 +9184,12 @@ export const DescribeNICAssetsRequest: $Schema.Schema<DescribeNICAssetsRequest> 
 
 /** `DescribeNICAssetsResponse` (response side). */
 export interface DescribeNICAssetsResponse {
-  readonly Data: readonly NICAsset[]
-  readonly TotalCount: number | bigint
-  readonly RegionList: readonly FilterDataObject[]
-  readonly AssetTypeList: readonly FilterDataObject[]
-  readonly VpcList: readonly FilterDataObject[]
-  readonly AppIdList: readonly FilterDataObject[]
+  readonly Data?: readonly NICAsset[]
+  readonly TotalCount?: number | bigint
+  readonly RegionList?: readonly FilterDataObject[]
+  readonly AssetTypeList?: readonly FilterDataObject[]
+  readonly VpcList?: readonly FilterDataObject[]
+  readonly AppIdList?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeNICAssetsResponse: $Schema.Schema<DescribeNICAssetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNICAssetsResponse", { Data: $C.arr(NICAsset), TotalCount: $C.int64, RegionList: $C.arr(FilterDataObject), AssetTypeList: $C.arr(FilterDataObject), VpcList: $C.arr(FilterDataObject), AppIdList: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -9203,8 +9203,8 @@ export const DescribeNatRulesRequest: $Schema.Schema<DescribeNatRulesRequest> = 
 
 /** `DescribeNatRulesResponse` (response side). */
 export interface DescribeNatRulesResponse {
-  readonly DnatRules: readonly NatDnatRuleItem[]
-  readonly SnatRules: readonly NatSnatRuleItem[]
+  readonly DnatRules?: readonly NatDnatRuleItem[]
+  readonly SnatRules?: readonly NatSnatRuleItem[]
   readonly RequestId: string
 }
 export const DescribeNatRulesResponse: $Schema.Schema<DescribeNatRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNatRulesResponse", { DnatRules: $C.arr(NatDnatRuleItem), SnatRules: $C.arr(NatSnatRuleItem), RequestId: $C.str }))
@@ -9237,7 +9237,7 @@ export const DescribeNotifyAgentOfflineDurationRequest: $Schema.Schema<DescribeN
 
 /** `DescribeNotifyAgentOfflineDurationResponse` (response side). */
 export interface DescribeNotifyAgentOfflineDurationResponse {
-  readonly Duration: string
+  readonly Duration?: string
   readonly RequestId: string
 }
 export const DescribeNotifyAgentOfflineDurationResponse: $Schema.Schema<DescribeNotifyAgentOfflineDurationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNotifyAgentOfflineDurationResponse", { Duration: $C.str, RequestId: $C.str }))
@@ -9261,7 +9261,7 @@ export const DescribeNotifySettingAlertRequest: $Schema.Schema<DescribeNotifySet
 
 /** `DescribeNotifySettingAlertResponse` (response side). */
 export interface DescribeNotifySettingAlertResponse {
-  readonly Settings: readonly NotifySetting[]
+  readonly Settings?: readonly NotifySetting[]
   readonly RequestId: string
 }
 export const DescribeNotifySettingAlertResponse: $Schema.Schema<DescribeNotifySettingAlertResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNotifySettingAlertResponse", { Settings: $C.arr(NotifySetting), RequestId: $C.str }))
@@ -9286,8 +9286,8 @@ export const DescribeOrganizationInfoRequest: $Schema.Schema<DescribeOrganizatio
 
 /** `DescribeOrganizationInfoResponse` (response side). */
 export interface DescribeOrganizationInfoResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly OrganizationInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly OrganizationInfo[]
   readonly RequestId: string
 }
 export const DescribeOrganizationInfoResponse: $Schema.Schema<DescribeOrganizationInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrganizationInfoResponse", { TotalCount: $C.uint64, Data: $C.arr(OrganizationInfo), RequestId: $C.str }))
@@ -9302,8 +9302,8 @@ export const DescribeOrganizationUserInfoRequest: $Schema.Schema<DescribeOrganiz
 
 /** `DescribeOrganizationUserInfoResponse` (response side). */
 export interface DescribeOrganizationUserInfoResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly OrganizationUserInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly OrganizationUserInfo[]
   readonly JoinTypeLst?: readonly FilterDataObject[]
   readonly CloudTypeLst?: readonly FilterDataObject[]
   readonly RequestId: string
@@ -9320,8 +9320,8 @@ export const DescribeOtherCloudAssetsRequest: $Schema.Schema<DescribeOtherCloudA
 
 /** `DescribeOtherCloudAssetsResponse` (response side). */
 export interface DescribeOtherCloudAssetsResponse {
-  readonly Total: number | bigint
-  readonly Data: readonly DBAssetVO[]
+  readonly Total?: number | bigint
+  readonly Data?: readonly DBAssetVO[]
   readonly RegionList?: readonly FilterDataObject[]
   readonly AssetTypeList?: readonly FilterDataObject[]
   readonly VpcList?: readonly FilterDataObject[]
@@ -9371,8 +9371,8 @@ export const DescribePortDetectListRequest: $Schema.Schema<DescribePortDetectLis
 
 /** `DescribePortDetectListResponse` (response side). */
 export interface DescribePortDetectListResponse {
-  readonly TotalCount: number | bigint
-  readonly PortDetectList: readonly PortDetectInfo[]
+  readonly TotalCount?: number | bigint
+  readonly PortDetectList?: readonly PortDetectInfo[]
   readonly RequestId: string
 }
 export const DescribePortDetectListResponse: $Schema.Schema<DescribePortDetectListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePortDetectListResponse", { TotalCount: $C.int64, PortDetectList: $C.arr(PortDetectInfo), RequestId: $C.str }))
@@ -9385,7 +9385,7 @@ export const DescribePortScanTaskCountRequest: $Schema.Schema<DescribePortScanTa
 
 /** `DescribePortScanTaskCountResponse` (response side). */
 export interface DescribePortScanTaskCountResponse {
-  readonly PortScanTaskCount: number | bigint
+  readonly PortScanTaskCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribePortScanTaskCountResponse: $Schema.Schema<DescribePortScanTaskCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePortScanTaskCountResponse", { PortScanTaskCount: $C.int64, RequestId: $C.str }))
@@ -9398,14 +9398,14 @@ export const DescribePreventUninstallGlobalConfRequest: $Schema.Schema<DescribeP
 
 /** `DescribePreventUninstallGlobalConfResponse` (response side). */
 export interface DescribePreventUninstallGlobalConfResponse {
-  readonly Enable: number | bigint
-  readonly Scope: number | bigint
-  readonly IncludeHostCount: number | bigint
-  readonly ExcludeHostCount: number | bigint
+  readonly Enable?: number | bigint
+  readonly Scope?: number | bigint
+  readonly IncludeHostCount?: number | bigint
+  readonly ExcludeHostCount?: number | bigint
   readonly IncludeQuuid?: readonly string[]
   readonly ExcludeQuuid?: readonly string[]
-  readonly EnableCount: number | bigint
-  readonly DisableCount: number | bigint
+  readonly EnableCount?: number | bigint
+  readonly DisableCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribePreventUninstallGlobalConfResponse: $Schema.Schema<DescribePreventUninstallGlobalConfResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePreventUninstallGlobalConfResponse", { Enable: $C.uint64, Scope: $C.uint64, IncludeHostCount: $C.uint64, ExcludeHostCount: $C.uint64, EnableCount: $C.uint64, DisableCount: $C.uint64, RequestId: $C.str }, { IncludeQuuid: $C.arr($C.str), ExcludeQuuid: $C.arr($C.str) }))
@@ -9423,8 +9423,8 @@ export const DescribePreventUninstallHostRequest: $Schema.Schema<DescribePrevent
 
 /** `DescribePreventUninstallHostResponse` (response side). */
 export interface DescribePreventUninstallHostResponse {
-  readonly Total: number | bigint
-  readonly List: readonly ClientSettingHost[]
+  readonly Total?: number | bigint
+  readonly List?: readonly ClientSettingHost[]
   readonly RequestId: string
 }
 export const DescribePreventUninstallHostResponse: $Schema.Schema<DescribePreventUninstallHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePreventUninstallHostResponse", { Total: $C.uint64, List: $C.arr(ClientSettingHost), RequestId: $C.str }))
@@ -9437,14 +9437,14 @@ export const DescribeProcessDaemonGlobalConfRequest: $Schema.Schema<DescribeProc
 
 /** `DescribeProcessDaemonGlobalConfResponse` (response side). */
 export interface DescribeProcessDaemonGlobalConfResponse {
-  readonly Enable: number | bigint
-  readonly Scope: number | bigint
-  readonly IncludeHostCount: number | bigint
-  readonly ExcludeHostCount: number | bigint
+  readonly Enable?: number | bigint
+  readonly Scope?: number | bigint
+  readonly IncludeHostCount?: number | bigint
+  readonly ExcludeHostCount?: number | bigint
   readonly IncludeQuuid?: readonly string[]
   readonly ExcludeQuuid?: readonly string[]
-  readonly EnableCount: number | bigint
-  readonly DisableCount: number | bigint
+  readonly EnableCount?: number | bigint
+  readonly DisableCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeProcessDaemonGlobalConfResponse: $Schema.Schema<DescribeProcessDaemonGlobalConfResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProcessDaemonGlobalConfResponse", { Enable: $C.uint64, Scope: $C.uint64, IncludeHostCount: $C.uint64, ExcludeHostCount: $C.uint64, EnableCount: $C.uint64, DisableCount: $C.uint64, RequestId: $C.str }, { IncludeQuuid: $C.arr($C.str), ExcludeQuuid: $C.arr($C.str) }))
@@ -9462,8 +9462,8 @@ export const DescribeProcessDaemonHostRequest: $Schema.Schema<DescribeProcessDae
 
 /** `DescribeProcessDaemonHostResponse` (response side). */
 export interface DescribeProcessDaemonHostResponse {
-  readonly Total: number | bigint
-  readonly List: readonly ClientSettingHost[]
+  readonly Total?: number | bigint
+  readonly List?: readonly ClientSettingHost[]
   readonly RequestId: string
 }
 export const DescribeProcessDaemonHostResponse: $Schema.Schema<DescribeProcessDaemonHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProcessDaemonHostResponse", { Total: $C.uint64, List: $C.arr(ClientSettingHost), RequestId: $C.str }))
@@ -9481,7 +9481,7 @@ export const DescribePublicCloudAssetsRequest: $Schema.Schema<DescribePublicClou
 
 /** `DescribePublicCloudAssetsResponse` (response side). */
 export interface DescribePublicCloudAssetsResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Assets?: readonly PublicAssetInfo[]
   readonly AssetTypeList?: readonly AttributeOptionSet[]
   readonly RegionList?: readonly AttributeOptionSet[]
@@ -9499,14 +9499,14 @@ export const DescribePublicIpAssetsRequest: $Schema.Schema<DescribePublicIpAsset
 
 /** `DescribePublicIpAssetsResponse` (response side). */
 export interface DescribePublicIpAssetsResponse {
-  readonly Data: readonly IpAssetListVO[]
-  readonly Total: number | bigint
-  readonly AssetLocationList: readonly FilterDataObject[]
-  readonly IpTypeList: readonly FilterDataObject[]
-  readonly RegionList: readonly FilterDataObject[]
-  readonly DefenseStatusList: readonly FilterDataObject[]
-  readonly AssetTypeList: readonly FilterDataObject[]
-  readonly AppIdList: readonly FilterDataObject[]
+  readonly Data?: readonly IpAssetListVO[]
+  readonly Total?: number | bigint
+  readonly AssetLocationList?: readonly FilterDataObject[]
+  readonly IpTypeList?: readonly FilterDataObject[]
+  readonly RegionList?: readonly FilterDataObject[]
+  readonly DefenseStatusList?: readonly FilterDataObject[]
+  readonly AssetTypeList?: readonly FilterDataObject[]
+  readonly AppIdList?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribePublicIpAssetsResponse: $Schema.Schema<DescribePublicIpAssetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePublicIpAssetsResponse", { Data: $C.arr(IpAssetListVO), Total: $C.uint64, AssetLocationList: $C.arr(FilterDataObject), IpTypeList: $C.arr(FilterDataObject), RegionList: $C.arr(FilterDataObject), DefenseStatusList: $C.arr(FilterDataObject), AssetTypeList: $C.arr(FilterDataObject), AppIdList: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -9538,9 +9538,9 @@ export const DescribeRepositoryImageAssetsRequest: $Schema.Schema<DescribeReposi
 
 /** `DescribeRepositoryImageAssetsResponse` (response side). */
 export interface DescribeRepositoryImageAssetsResponse {
-  readonly Data: readonly RepositoryImageVO[]
-  readonly Total: number | bigint
-  readonly RegionList: readonly FilterDataObject[]
+  readonly Data?: readonly RepositoryImageVO[]
+  readonly Total?: number | bigint
+  readonly RegionList?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeRepositoryImageAssetsResponse: $Schema.Schema<DescribeRepositoryImageAssetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRepositoryImageAssetsResponse", { Data: $C.arr(RepositoryImageVO), Total: $C.int64, RegionList: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -9592,8 +9592,8 @@ export const DescribeRiskCallRecordRequest: $Schema.Schema<DescribeRiskCallRecor
 
 /** `DescribeRiskCallRecordResponse` (response side). */
 export interface DescribeRiskCallRecordResponse {
-  readonly Data: readonly RiskCallRecord[]
-  readonly Total: number | bigint
+  readonly Data?: readonly RiskCallRecord[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRiskCallRecordResponse: $Schema.Schema<DescribeRiskCallRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskCallRecordResponse", { Data: $C.arr(RiskCallRecord), Total: $C.int64, RequestId: $C.str }))
@@ -9608,14 +9608,14 @@ export const DescribeRiskCenterAssetViewCFGRiskListRequest: $Schema.Schema<Descr
 
 /** `DescribeRiskCenterAssetViewCFGRiskListResponse` (response side). */
 export interface DescribeRiskCenterAssetViewCFGRiskListResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly AssetViewCFGRisk[]
-  readonly StatusLists: readonly FilterDataObject[]
-  readonly LevelLists: readonly FilterDataObject[]
-  readonly CFGNameLists: readonly FilterDataObject[]
-  readonly CheckTypeLists: readonly FilterDataObject[]
-  readonly InstanceTypeLists: readonly FilterDataObject[]
-  readonly FromLists: readonly FilterDataObject[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly AssetViewCFGRisk[]
+  readonly StatusLists?: readonly FilterDataObject[]
+  readonly LevelLists?: readonly FilterDataObject[]
+  readonly CFGNameLists?: readonly FilterDataObject[]
+  readonly CheckTypeLists?: readonly FilterDataObject[]
+  readonly InstanceTypeLists?: readonly FilterDataObject[]
+  readonly FromLists?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeRiskCenterAssetViewCFGRiskListResponse: $Schema.Schema<DescribeRiskCenterAssetViewCFGRiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskCenterAssetViewCFGRiskListResponse", { TotalCount: $C.int64, Data: $C.arr(AssetViewCFGRisk), StatusLists: $C.arr(FilterDataObject), LevelLists: $C.arr(FilterDataObject), CFGNameLists: $C.arr(FilterDataObject), CheckTypeLists: $C.arr(FilterDataObject), InstanceTypeLists: $C.arr(FilterDataObject), FromLists: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -9630,13 +9630,13 @@ export const DescribeRiskCenterAssetViewPortRiskListRequest: $Schema.Schema<Desc
 
 /** `DescribeRiskCenterAssetViewPortRiskListResponse` (response side). */
 export interface DescribeRiskCenterAssetViewPortRiskListResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly AssetViewPortRisk[]
-  readonly StatusLists: readonly FilterDataObject[]
-  readonly LevelLists: readonly FilterDataObject[]
-  readonly SuggestionLists: readonly FilterDataObject[]
-  readonly InstanceTypeLists: readonly FilterDataObject[]
-  readonly FromLists: readonly FilterDataObject[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly AssetViewPortRisk[]
+  readonly StatusLists?: readonly FilterDataObject[]
+  readonly LevelLists?: readonly FilterDataObject[]
+  readonly SuggestionLists?: readonly FilterDataObject[]
+  readonly InstanceTypeLists?: readonly FilterDataObject[]
+  readonly FromLists?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeRiskCenterAssetViewPortRiskListResponse: $Schema.Schema<DescribeRiskCenterAssetViewPortRiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskCenterAssetViewPortRiskListResponse", { TotalCount: $C.int64, Data: $C.arr(AssetViewPortRisk), StatusLists: $C.arr(FilterDataObject), LevelLists: $C.arr(FilterDataObject), SuggestionLists: $C.arr(FilterDataObject), InstanceTypeLists: $C.arr(FilterDataObject), FromLists: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -9651,13 +9651,13 @@ export const DescribeRiskCenterAssetViewVULRiskListRequest: $Schema.Schema<Descr
 
 /** `DescribeRiskCenterAssetViewVULRiskListResponse` (response side). */
 export interface DescribeRiskCenterAssetViewVULRiskListResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly AssetViewVULRisk[]
-  readonly StatusLists: readonly FilterDataObject[]
-  readonly LevelLists: readonly FilterDataObject[]
-  readonly FromLists: readonly FilterDataObject[]
-  readonly VULTypeLists: readonly FilterDataObject[]
-  readonly InstanceTypeLists: readonly FilterDataObject[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly AssetViewVULRisk[]
+  readonly StatusLists?: readonly FilterDataObject[]
+  readonly LevelLists?: readonly FilterDataObject[]
+  readonly FromLists?: readonly FilterDataObject[]
+  readonly VULTypeLists?: readonly FilterDataObject[]
+  readonly InstanceTypeLists?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeRiskCenterAssetViewVULRiskListResponse: $Schema.Schema<DescribeRiskCenterAssetViewVULRiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskCenterAssetViewVULRiskListResponse", { TotalCount: $C.int64, Data: $C.arr(AssetViewVULRisk), StatusLists: $C.arr(FilterDataObject), LevelLists: $C.arr(FilterDataObject), FromLists: $C.arr(FilterDataObject), VULTypeLists: $C.arr(FilterDataObject), InstanceTypeLists: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -9672,13 +9672,13 @@ export const DescribeRiskCenterAssetViewWeakPasswordRiskListRequest: $Schema.Sch
 
 /** `DescribeRiskCenterAssetViewWeakPasswordRiskListResponse` (response side). */
 export interface DescribeRiskCenterAssetViewWeakPasswordRiskListResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly AssetViewWeakPassRisk[]
-  readonly StatusLists: readonly FilterDataObject[]
-  readonly LevelLists: readonly FilterDataObject[]
-  readonly FromLists: readonly FilterDataObject[]
-  readonly InstanceTypeLists: readonly FilterDataObject[]
-  readonly PasswordTypeLists: readonly FilterDataObject[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly AssetViewWeakPassRisk[]
+  readonly StatusLists?: readonly FilterDataObject[]
+  readonly LevelLists?: readonly FilterDataObject[]
+  readonly FromLists?: readonly FilterDataObject[]
+  readonly InstanceTypeLists?: readonly FilterDataObject[]
+  readonly PasswordTypeLists?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeRiskCenterAssetViewWeakPasswordRiskListResponse: $Schema.Schema<DescribeRiskCenterAssetViewWeakPasswordRiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskCenterAssetViewWeakPasswordRiskListResponse", { TotalCount: $C.int64, Data: $C.arr(AssetViewWeakPassRisk), StatusLists: $C.arr(FilterDataObject), LevelLists: $C.arr(FilterDataObject), FromLists: $C.arr(FilterDataObject), InstanceTypeLists: $C.arr(FilterDataObject), PasswordTypeLists: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -9692,14 +9692,14 @@ export const DescribeRiskCenterCFGViewCFGRiskListRequest: $Schema.Schema<Describ
 
 /** `DescribeRiskCenterCFGViewCFGRiskListResponse` (response side). */
 export interface DescribeRiskCenterCFGViewCFGRiskListResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly CFGViewCFGRisk[]
-  readonly StatusLists: readonly FilterDataObject[]
-  readonly LevelLists: readonly FilterDataObject[]
-  readonly CFGNameLists: readonly FilterDataObject[]
-  readonly CheckTypeLists: readonly FilterDataObject[]
-  readonly InstanceTypeLists: readonly FilterDataObject[]
-  readonly FromLists: readonly FilterDataObject[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly CFGViewCFGRisk[]
+  readonly StatusLists?: readonly FilterDataObject[]
+  readonly LevelLists?: readonly FilterDataObject[]
+  readonly CFGNameLists?: readonly FilterDataObject[]
+  readonly CheckTypeLists?: readonly FilterDataObject[]
+  readonly InstanceTypeLists?: readonly FilterDataObject[]
+  readonly FromLists?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeRiskCenterCFGViewCFGRiskListResponse: $Schema.Schema<DescribeRiskCenterCFGViewCFGRiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskCenterCFGViewCFGRiskListResponse", { TotalCount: $C.int64, Data: $C.arr(CFGViewCFGRisk), StatusLists: $C.arr(FilterDataObject), LevelLists: $C.arr(FilterDataObject), CFGNameLists: $C.arr(FilterDataObject), CheckTypeLists: $C.arr(FilterDataObject), InstanceTypeLists: $C.arr(FilterDataObject), FromLists: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -9714,11 +9714,11 @@ export const DescribeRiskCenterPortViewPortRiskListRequest: $Schema.Schema<Descr
 
 /** `DescribeRiskCenterPortViewPortRiskListResponse` (response side). */
 export interface DescribeRiskCenterPortViewPortRiskListResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly PortViewPortRisk[]
-  readonly LevelLists: readonly FilterDataObject[]
-  readonly SuggestionLists: readonly FilterDataObject[]
-  readonly FromLists: readonly FilterDataObject[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly PortViewPortRisk[]
+  readonly LevelLists?: readonly FilterDataObject[]
+  readonly SuggestionLists?: readonly FilterDataObject[]
+  readonly FromLists?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeRiskCenterPortViewPortRiskListResponse: $Schema.Schema<DescribeRiskCenterPortViewPortRiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskCenterPortViewPortRiskListResponse", { TotalCount: $C.int64, Data: $C.arr(PortViewPortRisk), LevelLists: $C.arr(FilterDataObject), SuggestionLists: $C.arr(FilterDataObject), FromLists: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -9732,8 +9732,8 @@ export const DescribeRiskCenterRiskTrendAnalysisRequest: $Schema.Schema<Describe
 
 /** `DescribeRiskCenterRiskTrendAnalysisResponse` (response side). */
 export interface DescribeRiskCenterRiskTrendAnalysisResponse {
-  readonly Data: readonly RiskCenterOverviewTrendAnalysis[]
-  readonly DateTypeLists: readonly FilterDataObject[]
+  readonly Data?: readonly RiskCenterOverviewTrendAnalysis[]
+  readonly DateTypeLists?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeRiskCenterRiskTrendAnalysisResponse: $Schema.Schema<DescribeRiskCenterRiskTrendAnalysisResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskCenterRiskTrendAnalysisResponse", { Data: $C.arr(RiskCenterOverviewTrendAnalysis), DateTypeLists: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -9748,9 +9748,9 @@ export const DescribeRiskCenterServerRiskListRequest: $Schema.Schema<DescribeRis
 
 /** `DescribeRiskCenterServerRiskListResponse` (response side). */
 export interface DescribeRiskCenterServerRiskListResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly ServerRisk[]
-  readonly InstanceTypeLists: readonly FilterDataObject[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly ServerRisk[]
+  readonly InstanceTypeLists?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeRiskCenterServerRiskListResponse: $Schema.Schema<DescribeRiskCenterServerRiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskCenterServerRiskListResponse", { TotalCount: $C.int64, Data: $C.arr(ServerRisk), InstanceTypeLists: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -9765,11 +9765,11 @@ export const DescribeRiskCenterVULViewVULRiskListRequest: $Schema.Schema<Describ
 
 /** `DescribeRiskCenterVULViewVULRiskListResponse` (response side). */
 export interface DescribeRiskCenterVULViewVULRiskListResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly VULViewVULRisk[]
-  readonly LevelLists: readonly FilterDataObject[]
-  readonly FromLists: readonly FilterDataObject[]
-  readonly VULTypeLists: readonly FilterDataObject[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly VULViewVULRisk[]
+  readonly LevelLists?: readonly FilterDataObject[]
+  readonly FromLists?: readonly FilterDataObject[]
+  readonly VULTypeLists?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeRiskCenterVULViewVULRiskListResponse: $Schema.Schema<DescribeRiskCenterVULViewVULRiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskCenterVULViewVULRiskListResponse", { TotalCount: $C.int64, Data: $C.arr(VULViewVULRisk), LevelLists: $C.arr(FilterDataObject), FromLists: $C.arr(FilterDataObject), VULTypeLists: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -9784,12 +9784,12 @@ export const DescribeRiskCenterWebsiteRiskListRequest: $Schema.Schema<DescribeRi
 
 /** `DescribeRiskCenterWebsiteRiskListResponse` (response side). */
 export interface DescribeRiskCenterWebsiteRiskListResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly WebsiteRisk[]
-  readonly StatusLists: readonly FilterDataObject[]
-  readonly LevelLists: readonly FilterDataObject[]
-  readonly InstanceTypeLists: readonly FilterDataObject[]
-  readonly DetectEngineLists: readonly FilterDataObject[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly WebsiteRisk[]
+  readonly StatusLists?: readonly FilterDataObject[]
+  readonly LevelLists?: readonly FilterDataObject[]
+  readonly InstanceTypeLists?: readonly FilterDataObject[]
+  readonly DetectEngineLists?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeRiskCenterWebsiteRiskListResponse: $Schema.Schema<DescribeRiskCenterWebsiteRiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskCenterWebsiteRiskListResponse", { TotalCount: $C.int64, Data: $C.arr(WebsiteRisk), StatusLists: $C.arr(FilterDataObject), LevelLists: $C.arr(FilterDataObject), InstanceTypeLists: $C.arr(FilterDataObject), DetectEngineLists: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -9809,8 +9809,8 @@ export const DescribeRiskDetailListRequest: $Schema.Schema<DescribeRiskDetailLis
 
 /** `DescribeRiskDetailListResponse` (response side). */
 export interface DescribeRiskDetailListResponse {
-  readonly TotalCount: number | bigint
-  readonly AssetRiskDetailList: readonly RiskDetailItem[]
+  readonly TotalCount?: number | bigint
+  readonly AssetRiskDetailList?: readonly RiskDetailItem[]
   readonly RequestId: string
 }
 export const DescribeRiskDetailListResponse: $Schema.Schema<DescribeRiskDetailListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskDetailListResponse", { TotalCount: $C.int64, AssetRiskDetailList: $C.arr(RiskDetailItem), RequestId: $C.str }))
@@ -9838,11 +9838,11 @@ export const DescribeRiskRuleDetailRequest: $Schema.Schema<DescribeRiskRuleDetai
 
 /** `DescribeRiskRuleDetailResponse` (response side). */
 export interface DescribeRiskRuleDetailResponse {
-  readonly RiskRuleId: string
-  readonly Provider: string
-  readonly RiskName: string
-  readonly RiskInfluence: string
-  readonly RiskFixAdvice: string
+  readonly RiskRuleId?: string
+  readonly Provider?: string
+  readonly RiskName?: string
+  readonly RiskInfluence?: string
+  readonly RiskFixAdvice?: string
   readonly AssetType?: string
   readonly RequestId: string
 }
@@ -9861,9 +9861,9 @@ export const DescribeRiskRulesRequest: $Schema.Schema<DescribeRiskRulesRequest> 
 
 /** `DescribeRiskRulesResponse` (response side). */
 export interface DescribeRiskRulesResponse {
-  readonly TotalCount: number | bigint
-  readonly RiskRuleList: readonly RiskRuleItem[]
-  readonly InstanceTypeList: readonly AttributeOptionSet[]
+  readonly TotalCount?: number | bigint
+  readonly RiskRuleList?: readonly RiskRuleItem[]
+  readonly InstanceTypeList?: readonly AttributeOptionSet[]
   readonly RequestId: string
 }
 export const DescribeRiskRulesResponse: $Schema.Schema<DescribeRiskRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskRulesResponse", { TotalCount: $C.int64, RiskRuleList: $C.arr(RiskRuleItem), InstanceTypeList: $C.arr(AttributeOptionSet), RequestId: $C.str }))
@@ -9874,7 +9874,7 @@ export const DescribeRiskScanCronConfigRequest: $Schema.Schema<DescribeRiskScanC
 
 /** `DescribeRiskScanCronConfigResponse` (response side). */
 export interface DescribeRiskScanCronConfigResponse {
-  readonly CronConfig: RiskCronConfig
+  readonly CronConfig?: RiskCronConfig
   readonly RequestId: string
 }
 export const DescribeRiskScanCronConfigResponse: $Schema.Schema<DescribeRiskScanCronConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskScanCronConfigResponse", { CronConfig: RiskCronConfig, RequestId: $C.str }))
@@ -9905,8 +9905,8 @@ export const DescribeSCFAliasListRequest: $Schema.Schema<DescribeSCFAliasListReq
 
 /** `DescribeSCFAliasListResponse` (response side). */
 export interface DescribeSCFAliasListResponse {
-  readonly List: readonly SCFAliasInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly SCFAliasInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSCFAliasListResponse: $Schema.Schema<DescribeSCFAliasListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSCFAliasListResponse", { List: $C.arr(SCFAliasInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -9922,8 +9922,8 @@ export const DescribeSCFFunctionListRequest: $Schema.Schema<DescribeSCFFunctionL
 
 /** `DescribeSCFFunctionListResponse` (response side). */
 export interface DescribeSCFFunctionListResponse {
-  readonly List: readonly SCFFunctionInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly SCFFunctionInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSCFFunctionListResponse: $Schema.Schema<DescribeSCFFunctionListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSCFFunctionListResponse", { List: $C.arr(SCFFunctionInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -9940,8 +9940,8 @@ export const DescribeSCFFunctionVersionListRequest: $Schema.Schema<DescribeSCFFu
 
 /** `DescribeSCFFunctionVersionListResponse` (response side). */
 export interface DescribeSCFFunctionVersionListResponse {
-  readonly List: readonly SCFFunctionVersionInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly SCFFunctionVersionInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSCFFunctionVersionListResponse: $Schema.Schema<DescribeSCFFunctionVersionListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSCFFunctionVersionListResponse", { List: $C.arr(SCFFunctionVersionInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -9956,8 +9956,8 @@ export const DescribeSCFNamespaceListRequest: $Schema.Schema<DescribeSCFNamespac
 
 /** `DescribeSCFNamespaceListResponse` (response side). */
 export interface DescribeSCFNamespaceListResponse {
-  readonly List: readonly SCFNamespaceInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly SCFNamespaceInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSCFNamespaceListResponse: $Schema.Schema<DescribeSCFNamespaceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSCFNamespaceListResponse", { List: $C.arr(SCFNamespaceInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -9971,9 +9971,9 @@ export const DescribeScanReportListRequest: $Schema.Schema<DescribeScanReportLis
 
 /** `DescribeScanReportListResponse` (response side). */
 export interface DescribeScanReportListResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly ScanTaskInfo[]
-  readonly UINList: readonly string[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly ScanTaskInfo[]
+  readonly UINList?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeScanReportListResponse: $Schema.Schema<DescribeScanReportListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScanReportListResponse", { TotalCount: $C.int64, Data: $C.arr(ScanTaskInfo), UINList: $C.arr($C.str), RequestId: $C.str }))
@@ -9987,14 +9987,14 @@ export const DescribeScanStatisticRequest: $Schema.Schema<DescribeScanStatisticR
 
 /** `DescribeScanStatisticResponse` (response side). */
 export interface DescribeScanStatisticResponse {
-  readonly PortServiceCount: number | bigint
-  readonly WebAppCount: number | bigint
-  readonly WeakPasswordCount: number | bigint
-  readonly VulCount: number | bigint
-  readonly HighRiskPortServiceCount: number | bigint
-  readonly RiskWebAppCount: number | bigint
-  readonly PortServiceIncrement: number | bigint
-  readonly WebAppIncrement: number | bigint
+  readonly PortServiceCount?: number | bigint
+  readonly WebAppCount?: number | bigint
+  readonly WeakPasswordCount?: number | bigint
+  readonly VulCount?: number | bigint
+  readonly HighRiskPortServiceCount?: number | bigint
+  readonly RiskWebAppCount?: number | bigint
+  readonly PortServiceIncrement?: number | bigint
+  readonly WebAppIncrement?: number | bigint
   readonly RequestId: string
 }
 export const DescribeScanStatisticResponse: $Schema.Schema<DescribeScanStatisticResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScanStatisticResponse", { PortServiceCount: $C.uint64, WebAppCount: $C.uint64, WeakPasswordCount: $C.uint64, VulCount: $C.uint64, HighRiskPortServiceCount: $C.uint64, RiskWebAppCount: $C.uint64, PortServiceIncrement: $C.uint64, WebAppIncrement: $C.uint64, RequestId: $C.str }))
@@ -10009,10 +10009,10 @@ export const DescribeScanTaskListRequest: $Schema.Schema<DescribeScanTaskListReq
 
 /** `DescribeScanTaskListResponse` (response side). */
 export interface DescribeScanTaskListResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly ScanTaskInfoList[]
-  readonly UINList: readonly string[]
-  readonly TaskModeList: readonly FilterDataObject[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly ScanTaskInfoList[]
+  readonly UINList?: readonly string[]
+  readonly TaskModeList?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeScanTaskListResponse: $Schema.Schema<DescribeScanTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScanTaskListResponse", { TotalCount: $C.uint64, Data: $C.arr(ScanTaskInfoList), UINList: $C.arr($C.str), TaskModeList: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -10030,8 +10030,8 @@ export const DescribeScanTaskRecordListRequest: $Schema.Schema<DescribeScanTaskR
 
 /** `DescribeScanTaskRecordListResponse` (response side). */
 export interface DescribeScanTaskRecordListResponse {
-  readonly TotalCount: number | bigint
-  readonly TaskRecordList: readonly ScanTaskRecordItem[]
+  readonly TotalCount?: number | bigint
+  readonly TaskRecordList?: readonly ScanTaskRecordItem[]
   readonly RequestId: string
 }
 export const DescribeScanTaskRecordListResponse: $Schema.Schema<DescribeScanTaskRecordListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScanTaskRecordListResponse", { TotalCount: $C.uint64, TaskRecordList: $C.arr(ScanTaskRecordItem), RequestId: $C.str }))
@@ -10045,7 +10045,7 @@ export const DescribeScfCustomDomainEndpointsRequest: $Schema.Schema<DescribeScf
 
 /** `DescribeScfCustomDomainEndpointsResponse` (response side). */
 export interface DescribeScfCustomDomainEndpointsResponse {
-  readonly Endpoints: readonly ScfCustomDomainEndpointItem[]
+  readonly Endpoints?: readonly ScfCustomDomainEndpointItem[]
   readonly RequestId: string
 }
 export const DescribeScfCustomDomainEndpointsResponse: $Schema.Schema<DescribeScfCustomDomainEndpointsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScfCustomDomainEndpointsResponse", { Endpoints: $C.arr(ScfCustomDomainEndpointItem), RequestId: $C.str }))
@@ -10059,9 +10059,9 @@ export const DescribeSearchBugInfoRequest: $Schema.Schema<DescribeSearchBugInfoR
 
 /** `DescribeSearchBugInfoResponse` (response side). */
 export interface DescribeSearchBugInfoResponse {
-  readonly Data: DataSearchBug
-  readonly ReturnCode: number | bigint
-  readonly ReturnMsg: string
+  readonly Data?: DataSearchBug
+  readonly ReturnCode?: number | bigint
+  readonly ReturnMsg?: string
   readonly RequestId: string
 }
 export const DescribeSearchBugInfoResponse: $Schema.Schema<DescribeSearchBugInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSearchBugInfoResponse", { Data: DataSearchBug, ReturnCode: $C.int64, ReturnMsg: $C.str, RequestId: $C.str }))
@@ -10078,9 +10078,9 @@ export const DescribeSecurityGroupPolicyRequest: $Schema.Schema<DescribeSecurity
 
 /** `DescribeSecurityGroupPolicyResponse` (response side). */
 export interface DescribeSecurityGroupPolicyResponse {
-  readonly SecurityGroupIDList: readonly string[]
-  readonly Egress: readonly SecurityGroupPolicyItem[]
-  readonly Ingress: readonly SecurityGroupPolicyItem[]
+  readonly SecurityGroupIDList?: readonly string[]
+  readonly Egress?: readonly SecurityGroupPolicyItem[]
+  readonly Ingress?: readonly SecurityGroupPolicyItem[]
   readonly RequestId: string
 }
 export const DescribeSecurityGroupPolicyResponse: $Schema.Schema<DescribeSecurityGroupPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityGroupPolicyResponse", { SecurityGroupIDList: $C.arr($C.str), Egress: $C.arr(SecurityGroupPolicyItem), Ingress: $C.arr(SecurityGroupPolicyItem), RequestId: $C.str }))
@@ -10093,8 +10093,8 @@ export const DescribeSecurityRiskTrendRequest: $Schema.Schema<DescribeSecurityRi
 
 /** `DescribeSecurityRiskTrendResponse` (response side). */
 export interface DescribeSecurityRiskTrendResponse {
-  readonly TrendData: readonly DimensionTrendData[]
-  readonly RiskItems: readonly RiskTrendItem[]
+  readonly TrendData?: readonly DimensionTrendData[]
+  readonly RiskItems?: readonly RiskTrendItem[]
   readonly RequestId: string
 }
 export const DescribeSecurityRiskTrendResponse: $Schema.Schema<DescribeSecurityRiskTrendResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityRiskTrendResponse", { TrendData: $C.arr(DimensionTrendData), RiskItems: $C.arr(RiskTrendItem), RequestId: $C.str }))
@@ -10107,14 +10107,14 @@ export const DescribeSecurityScoreOverviewRequest: $Schema.Schema<DescribeSecuri
 
 /** `DescribeSecurityScoreOverviewResponse` (response side). */
 export interface DescribeSecurityScoreOverviewResponse {
-  readonly Score: number | bigint
-  readonly Level: string
-  readonly ScoreStatus: string
-  readonly InitialScore: number | bigint
-  readonly RiskCategoryCount: number | bigint
-  readonly DeductScore: number | bigint
-  readonly CalculatedAt: string
-  readonly Dimensions: readonly DimensionItem[]
+  readonly Score?: number | bigint
+  readonly Level?: string
+  readonly ScoreStatus?: string
+  readonly InitialScore?: number | bigint
+  readonly RiskCategoryCount?: number | bigint
+  readonly DeductScore?: number | bigint
+  readonly CalculatedAt?: string
+  readonly Dimensions?: readonly DimensionItem[]
   readonly RequestId: string
 }
 export const DescribeSecurityScoreOverviewResponse: $Schema.Schema<DescribeSecurityScoreOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityScoreOverviewResponse", { Score: $C.int64, Level: $C.str, ScoreStatus: $C.str, InitialScore: $C.int64, RiskCategoryCount: $C.int64, DeductScore: $C.int64, CalculatedAt: $C.str, Dimensions: $C.arr(DimensionItem), RequestId: $C.str }))
@@ -10127,8 +10127,8 @@ export const DescribeSecurityScoreRuleRequest: $Schema.Schema<DescribeSecuritySc
 
 /** `DescribeSecurityScoreRuleResponse` (response side). */
 export interface DescribeSecurityScoreRuleResponse {
-  readonly IsDefault: boolean
-  readonly Rules: readonly ScoreRuleItem[]
+  readonly IsDefault?: boolean
+  readonly Rules?: readonly ScoreRuleItem[]
   readonly RequestId: string
 }
 export const DescribeSecurityScoreRuleResponse: $Schema.Schema<DescribeSecurityScoreRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityScoreRuleResponse", { IsDefault: $C.bool, Rules: $C.arr(ScoreRuleItem), RequestId: $C.str }))
@@ -10168,8 +10168,8 @@ export const DescribeSkillScanResultRequest: $Schema.Schema<DescribeSkillScanRes
 
 /** `DescribeSkillScanResultResponse` (response side). */
 export interface DescribeSkillScanResultResponse {
-  readonly Status: string
-  readonly Data: SkillScanItem
+  readonly Status?: string
+  readonly Data?: SkillScanItem
   readonly RequestId: string
 }
 export const DescribeSkillScanResultResponse: $Schema.Schema<DescribeSkillScanResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSkillScanResultResponse", { Status: $C.str, Data: SkillScanItem, RequestId: $C.str }))
@@ -10183,8 +10183,8 @@ export const DescribeSourceIPAssetRequest: $Schema.Schema<DescribeSourceIPAssetR
 
 /** `DescribeSourceIPAssetResponse` (response side). */
 export interface DescribeSourceIPAssetResponse {
-  readonly Data: readonly SourceIPAsset[]
-  readonly Total: number | bigint
+  readonly Data?: readonly SourceIPAsset[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSourceIPAssetResponse: $Schema.Schema<DescribeSourceIPAssetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSourceIPAssetResponse", { Data: $C.arr(SourceIPAsset), Total: $C.int64, RequestId: $C.str }))
@@ -10198,10 +10198,10 @@ export const DescribeSubUserInfoRequest: $Schema.Schema<DescribeSubUserInfoReque
 
 /** `DescribeSubUserInfoResponse` (response side). */
 export interface DescribeSubUserInfoResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly SubUserInfo[]
-  readonly CloudTypeLst: readonly FilterDataObject[]
-  readonly OwnerAppIDLst: readonly FilterDataObject[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly SubUserInfo[]
+  readonly CloudTypeLst?: readonly FilterDataObject[]
+  readonly OwnerAppIDLst?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeSubUserInfoResponse: $Schema.Schema<DescribeSubUserInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSubUserInfoResponse", { TotalCount: $C.uint64, Data: $C.arr(SubUserInfo), CloudTypeLst: $C.arr(FilterDataObject), OwnerAppIDLst: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -10215,12 +10215,12 @@ export const DescribeSubnetAssetsRequest: $Schema.Schema<DescribeSubnetAssetsReq
 
 /** `DescribeSubnetAssetsResponse` (response side). */
 export interface DescribeSubnetAssetsResponse {
-  readonly Data: readonly SubnetAsset[]
-  readonly TotalCount: number | bigint
-  readonly RegionList: readonly FilterDataObject[]
-  readonly VpcList: readonly FilterDataObject[]
-  readonly AppIdList: readonly FilterDataObject[]
-  readonly ZoneList: readonly FilterDataObject[]
+  readonly Data?: readonly SubnetAsset[]
+  readonly TotalCount?: number | bigint
+  readonly RegionList?: readonly FilterDataObject[]
+  readonly VpcList?: readonly FilterDataObject[]
+  readonly AppIdList?: readonly FilterDataObject[]
+  readonly ZoneList?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeSubnetAssetsResponse: $Schema.Schema<DescribeSubnetAssetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSubnetAssetsResponse", { Data: $C.arr(SubnetAsset), TotalCount: $C.int64, RegionList: $C.arr(FilterDataObject), VpcList: $C.arr(FilterDataObject), AppIdList: $C.arr(FilterDataObject), ZoneList: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -10238,7 +10238,7 @@ export const DescribeTagRuleAssetsRequest: $Schema.Schema<DescribeTagRuleAssetsR
 
 /** `DescribeTagRuleAssetsResponse` (response side). */
 export interface DescribeTagRuleAssetsResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Assets?: readonly AssetTagPreviewAssetItem[]
   readonly AssetTypeList?: readonly AttributeOptionSet[]
   readonly RequestId: string
@@ -10254,9 +10254,9 @@ export const DescribeTaskLogListRequest: $Schema.Schema<DescribeTaskLogListReque
 
 /** `DescribeTaskLogListResponse` (response side). */
 export interface DescribeTaskLogListResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly TaskLogInfo[]
-  readonly NotViewNumber: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly TaskLogInfo[]
+  readonly NotViewNumber?: number | bigint
   readonly ReportTemplateNumber?: number | bigint
   readonly RequestId: string
 }
@@ -10273,7 +10273,7 @@ export const DescribeTaskLogURLRequest: $Schema.Schema<DescribeTaskLogURLRequest
 
 /** `DescribeTaskLogURLResponse` (response side). */
 export interface DescribeTaskLogURLResponse {
-  readonly Data: readonly TaskLogURL[]
+  readonly Data?: readonly TaskLogURL[]
   readonly RequestId: string
 }
 export const DescribeTaskLogURLResponse: $Schema.Schema<DescribeTaskLogURLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskLogURLResponse", { Data: $C.arr(TaskLogURL), RequestId: $C.str }))
@@ -10289,7 +10289,7 @@ export const DescribeTaskPredictCostQuotaRequest: $Schema.Schema<DescribeTaskPre
 
 /** `DescribeTaskPredictCostQuotaResponse` (response side). */
 export interface DescribeTaskPredictCostQuotaResponse {
-  readonly CostQuota: number | bigint
+  readonly CostQuota?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTaskPredictCostQuotaResponse: $Schema.Schema<DescribeTaskPredictCostQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskPredictCostQuotaResponse", { CostQuota: $C.uint64, RequestId: $C.str }))
@@ -10308,7 +10308,7 @@ export const DescribeTopAttackInfoRequest: $Schema.Schema<DescribeTopAttackInfoR
 
 /** `DescribeTopAttackInfoResponse` (response side). */
 export interface DescribeTopAttackInfoResponse {
-  readonly TopAttackInfo: readonly TagCount[]
+  readonly TopAttackInfo?: readonly TagCount[]
   readonly RequestId: string
 }
 export const DescribeTopAttackInfoResponse: $Schema.Schema<DescribeTopAttackInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopAttackInfoResponse", { TopAttackInfo: $C.arr(TagCount), RequestId: $C.str }))
@@ -10321,7 +10321,7 @@ export const DescribeUebaBehaviorSummaryRequest: $Schema.Schema<DescribeUebaBeha
 
 /** `DescribeUebaBehaviorSummaryResponse` (response side). */
 export interface DescribeUebaBehaviorSummaryResponse {
-  readonly Data: BehaviorSummary | null
+  readonly Data?: BehaviorSummary | null
   readonly RequestId: string
 }
 export const DescribeUebaBehaviorSummaryResponse: $Schema.Schema<DescribeUebaBehaviorSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUebaBehaviorSummaryResponse", { Data: $C.nul(BehaviorSummary), RequestId: $C.str }))
@@ -10335,9 +10335,9 @@ export const DescribeUebaRuleRequest: $Schema.Schema<DescribeUebaRuleRequest> = 
 
 /** `DescribeUebaRuleResponse` (response side). */
 export interface DescribeUebaRuleResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly UebaRule[]
-  readonly AlterType: readonly FilterDataObject[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly UebaRule[]
+  readonly AlterType?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeUebaRuleResponse: $Schema.Schema<DescribeUebaRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUebaRuleResponse", { TotalCount: $C.uint64, Data: $C.arr(UebaRule), AlterType: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -10350,7 +10350,7 @@ export const DescribeUebaUserSummaryRequest: $Schema.Schema<DescribeUebaUserSumm
 
 /** `DescribeUebaUserSummaryResponse` (response side). */
 export interface DescribeUebaUserSummaryResponse {
-  readonly Data: UebaUserSummary | null
+  readonly Data?: UebaUserSummary | null
   readonly RequestId: string
 }
 export const DescribeUebaUserSummaryResponse: $Schema.Schema<DescribeUebaUserSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUebaUserSummaryResponse", { Data: $C.nul(UebaUserSummary), RequestId: $C.str }))
@@ -10380,8 +10380,8 @@ export const DescribeUserCallRecordRequest: $Schema.Schema<DescribeUserCallRecor
 
 /** `DescribeUserCallRecordResponse` (response side). */
 export interface DescribeUserCallRecordResponse {
-  readonly Data: readonly UserCallRecord[]
-  readonly Total: number | bigint
+  readonly Data?: readonly UserCallRecord[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeUserCallRecordResponse: $Schema.Schema<DescribeUserCallRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserCallRecordResponse", { Data: $C.arr(UserCallRecord), Total: $C.int64, RequestId: $C.str }))
@@ -10408,7 +10408,7 @@ export const DescribeUserInfoRequest: $Schema.Schema<DescribeUserInfoRequest> = 
 
 /** `DescribeUserInfoResponse` (response side). */
 export interface DescribeUserInfoResponse {
-  readonly UserInfo: UserItem
+  readonly UserInfo?: UserItem
   readonly RequestId: string
 }
 export const DescribeUserInfoResponse: $Schema.Schema<DescribeUserInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserInfoResponse", { UserInfo: UserItem, RequestId: $C.str }))
@@ -10444,12 +10444,12 @@ export const DescribeVULRiskAdvanceCFGListRequest: $Schema.Schema<DescribeVULRis
 
 /** `DescribeVULRiskAdvanceCFGListResponse` (response side). */
 export interface DescribeVULRiskAdvanceCFGListResponse {
-  readonly Data: readonly VULRiskAdvanceCFGList[]
-  readonly TotalCount: number | bigint
-  readonly RiskLevelLists: readonly FilterDataObject[]
-  readonly VULTypeLists: readonly FilterDataObject[]
-  readonly CheckFromLists: readonly FilterDataObject[]
-  readonly VulTagList: readonly FilterDataObject[]
+  readonly Data?: readonly VULRiskAdvanceCFGList[]
+  readonly TotalCount?: number | bigint
+  readonly RiskLevelLists?: readonly FilterDataObject[]
+  readonly VULTypeLists?: readonly FilterDataObject[]
+  readonly CheckFromLists?: readonly FilterDataObject[]
+  readonly VulTagList?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeVULRiskAdvanceCFGListResponse: $Schema.Schema<DescribeVULRiskAdvanceCFGListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVULRiskAdvanceCFGListResponse", { Data: $C.arr(VULRiskAdvanceCFGList), TotalCount: $C.int64, RiskLevelLists: $C.arr(FilterDataObject), VULTypeLists: $C.arr(FilterDataObject), CheckFromLists: $C.arr(FilterDataObject), VulTagList: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -10464,10 +10464,10 @@ export const DescribeVULRiskDetailRequest: $Schema.Schema<DescribeVULRiskDetailR
 
 /** `DescribeVULRiskDetailResponse` (response side). */
 export interface DescribeVULRiskDetailResponse {
-  readonly ServiceSupport: readonly ServiceSupport[]
-  readonly VulTrend: readonly VulTrend[]
-  readonly VulData: VULRiskInfo
-  readonly QuestionId: string
+  readonly ServiceSupport?: readonly ServiceSupport[]
+  readonly VulTrend?: readonly VulTrend[]
+  readonly VulData?: VULRiskInfo
+  readonly QuestionId?: string
   readonly SessionId?: string
   readonly RequestId: string
 }
@@ -10479,8 +10479,8 @@ export const DescribeVdbAndPocInfoRequest: $Schema.Schema<DescribeVdbAndPocInfoR
 
 /** `DescribeVdbAndPocInfoResponse` (response side). */
 export interface DescribeVdbAndPocInfoResponse {
-  readonly VdbUpdateTime: string
-  readonly PocUpdateTime: string
+  readonly VdbUpdateTime?: string
+  readonly PocUpdateTime?: string
   readonly RequestId: string
 }
 export const DescribeVdbAndPocInfoResponse: $Schema.Schema<DescribeVdbAndPocInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVdbAndPocInfoResponse", { VdbUpdateTime: $C.str, PocUpdateTime: $C.str, RequestId: $C.str }))
@@ -10494,11 +10494,11 @@ export const DescribeVpcAssetsRequest: $Schema.Schema<DescribeVpcAssetsRequest> 
 
 /** `DescribeVpcAssetsResponse` (response side). */
 export interface DescribeVpcAssetsResponse {
-  readonly Data: readonly Vpc[]
-  readonly TotalCount: number | bigint
-  readonly VpcList: readonly FilterDataObject[]
-  readonly RegionList: readonly FilterDataObject[]
-  readonly AppIdList: readonly FilterDataObject[]
+  readonly Data?: readonly Vpc[]
+  readonly TotalCount?: number | bigint
+  readonly VpcList?: readonly FilterDataObject[]
+  readonly RegionList?: readonly FilterDataObject[]
+  readonly AppIdList?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeVpcAssetsResponse: $Schema.Schema<DescribeVpcAssetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpcAssetsResponse", { Data: $C.arr(Vpc), TotalCount: $C.int64, VpcList: $C.arr(FilterDataObject), RegionList: $C.arr(FilterDataObject), AppIdList: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -10516,8 +10516,8 @@ export const DescribeVulComponentRelateHostRequest: $Schema.Schema<DescribeVulCo
 
 /** `DescribeVulComponentRelateHostResponse` (response side). */
 export interface DescribeVulComponentRelateHostResponse {
-  readonly List: readonly HostVulComponent[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly HostVulComponent[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVulComponentRelateHostResponse: $Schema.Schema<DescribeVulComponentRelateHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulComponentRelateHostResponse", { List: $C.arr(HostVulComponent), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -10536,9 +10536,9 @@ export const DescribeVulFixTaskDetailRequest: $Schema.Schema<DescribeVulFixTaskD
 
 /** `DescribeVulFixTaskDetailResponse` (response side). */
 export interface DescribeVulFixTaskDetailResponse {
-  readonly Data: readonly VulFixTaskDetailItem[]
-  readonly TotalCount: number | bigint
-  readonly TaskInfo: VulFixTaskInfo
+  readonly Data?: readonly VulFixTaskDetailItem[]
+  readonly TotalCount?: number | bigint
+  readonly TaskInfo?: VulFixTaskInfo
   readonly RequestId: string
 }
 export const DescribeVulFixTaskDetailResponse: $Schema.Schema<DescribeVulFixTaskDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulFixTaskDetailResponse", { Data: $C.arr(VulFixTaskDetailItem), TotalCount: $C.int64, TaskInfo: VulFixTaskInfo, RequestId: $C.str }))
@@ -10556,8 +10556,8 @@ export const DescribeVulFixTaskListRequest: $Schema.Schema<DescribeVulFixTaskLis
 
 /** `DescribeVulFixTaskListResponse` (response side). */
 export interface DescribeVulFixTaskListResponse {
-  readonly Data: readonly VulFixTaskItem[]
-  readonly TotalCount: number | bigint
+  readonly Data?: readonly VulFixTaskItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVulFixTaskListResponse: $Schema.Schema<DescribeVulFixTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulFixTaskListResponse", { Data: $C.arr(VulFixTaskItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -10574,11 +10574,11 @@ export const DescribeVulFixableMachineListRequest: $Schema.Schema<DescribeVulFix
 
 /** `DescribeVulFixableMachineListResponse` (response side). */
 export interface DescribeVulFixableMachineListResponse {
-  readonly Data: readonly VulFixableMachineItem[]
-  readonly TotalCount: number | bigint
-  readonly FixableCount: number | bigint
-  readonly NotFixableCount: number | bigint
-  readonly VulSummary: readonly VulFixSummaryItem[]
+  readonly Data?: readonly VulFixableMachineItem[]
+  readonly TotalCount?: number | bigint
+  readonly FixableCount?: number | bigint
+  readonly NotFixableCount?: number | bigint
+  readonly VulSummary?: readonly VulFixSummaryItem[]
   readonly RequestId: string
 }
 export const DescribeVulFixableMachineListResponse: $Schema.Schema<DescribeVulFixableMachineListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulFixableMachineListResponse", { Data: $C.arr(VulFixableMachineItem), TotalCount: $C.int64, FixableCount: $C.int64, NotFixableCount: $C.int64, VulSummary: $C.arr(VulFixSummaryItem), RequestId: $C.str }))
@@ -10595,16 +10595,16 @@ export const DescribeVulFixedHostDetailRequest: $Schema.Schema<DescribeVulFixedH
 
 /** `DescribeVulFixedHostDetailResponse` (response side). */
 export interface DescribeVulFixedHostDetailResponse {
-  readonly VulName: string
-  readonly CveId: string
-  readonly VulCategory: string
-  readonly FixTime: string
-  readonly InstanceId: string
-  readonly MachineName: string
+  readonly VulName?: string
+  readonly CveId?: string
+  readonly VulCategory?: string
+  readonly FixTime?: string
+  readonly InstanceId?: string
+  readonly MachineName?: string
   readonly PublicIp?: string | null
-  readonly PrivateIp: string
-  readonly ComponentDetails: readonly ComponentDetailItem[]
-  readonly TotalCount: number | bigint
+  readonly PrivateIp?: string
+  readonly ComponentDetails?: readonly ComponentDetailItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVulFixedHostDetailResponse: $Schema.Schema<DescribeVulFixedHostDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulFixedHostDetailResponse", { VulName: $C.str, CveId: $C.str, VulCategory: $C.str, FixTime: $C.str, InstanceId: $C.str, MachineName: $C.str, PrivateIp: $C.str, ComponentDetails: $C.arr(ComponentDetailItem), TotalCount: $C.int64, RequestId: $C.str }, { PublicIp: $C.nul($C.str) }))
@@ -10622,8 +10622,8 @@ export const DescribeVulFixedListRequest: $Schema.Schema<DescribeVulFixedListReq
 
 /** `DescribeVulFixedListResponse` (response side). */
 export interface DescribeVulFixedListResponse {
-  readonly Data: readonly VulFixedItem[]
-  readonly TotalCount: number | bigint
+  readonly Data?: readonly VulFixedItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVulFixedListResponse: $Schema.Schema<DescribeVulFixedListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulFixedListResponse", { Data: $C.arr(VulFixedItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -10638,7 +10638,7 @@ export const DescribeVulHostRelateComponentRequest: $Schema.Schema<DescribeVulHo
 
 /** `DescribeVulHostRelateComponentResponse` (response side). */
 export interface DescribeVulHostRelateComponentResponse {
-  readonly List: readonly HostVulComponent[]
+  readonly List?: readonly HostVulComponent[]
   readonly RequestId: string
 }
 export const DescribeVulHostRelateComponentResponse: $Schema.Schema<DescribeVulHostRelateComponentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulHostRelateComponentResponse", { List: $C.arr(HostVulComponent), RequestId: $C.str }))
@@ -10674,8 +10674,8 @@ export const DescribeVulItemListRequest: $Schema.Schema<DescribeVulItemListReque
 
 /** `DescribeVulItemListResponse` (response side). */
 export interface DescribeVulItemListResponse {
-  readonly List: readonly VulDetailInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly VulDetailInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVulItemListResponse: $Schema.Schema<DescribeVulItemListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulItemListResponse", { List: $C.arr(VulDetailInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -10686,7 +10686,7 @@ export const DescribeVulLabelListRequest: $Schema.Schema<DescribeVulLabelListReq
 
 /** `DescribeVulLabelListResponse` (response side). */
 export interface DescribeVulLabelListResponse {
-  readonly List: readonly VPRLabel[]
+  readonly List?: readonly VPRLabel[]
   readonly RequestId: string
 }
 export const DescribeVulLabelListResponse: $Schema.Schema<DescribeVulLabelListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulLabelListResponse", { List: $C.arr(VPRLabel), RequestId: $C.str }))
@@ -10706,8 +10706,8 @@ export const DescribeVulRiskListRequest: $Schema.Schema<DescribeVulRiskListReque
 
 /** `DescribeVulRiskListResponse` (response side). */
 export interface DescribeVulRiskListResponse {
-  readonly TotalCount: number | bigint
-  readonly VulRiskList: readonly VulRiskItem[]
+  readonly TotalCount?: number | bigint
+  readonly VulRiskList?: readonly VulRiskItem[]
   readonly RequestId: string
 }
 export const DescribeVulRiskListResponse: $Schema.Schema<DescribeVulRiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulRiskListResponse", { TotalCount: $C.int64, VulRiskList: $C.arr(VulRiskItem), RequestId: $C.str }))
@@ -10722,7 +10722,7 @@ export const DescribeVulRiskRelateComponentRequest: $Schema.Schema<DescribeVulRi
 
 /** `DescribeVulRiskRelateComponentResponse` (response side). */
 export interface DescribeVulRiskRelateComponentResponse {
-  readonly List: readonly VulComponentSummary[]
+  readonly List?: readonly VulComponentSummary[]
   readonly RequestId: string
 }
 export const DescribeVulRiskRelateComponentResponse: $Schema.Schema<DescribeVulRiskRelateComponentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulRiskRelateComponentResponse", { List: $C.arr(VulComponentSummary), RequestId: $C.str }))
@@ -10742,8 +10742,8 @@ export const DescribeVulRiskRelateHostRequest: $Schema.Schema<DescribeVulRiskRel
 
 /** `DescribeVulRiskRelateHostResponse` (response side). */
 export interface DescribeVulRiskRelateHostResponse {
-  readonly List: readonly VulHostBriefInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly VulHostBriefInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVulRiskRelateHostResponse: $Schema.Schema<DescribeVulRiskRelateHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulRiskRelateHostResponse", { List: $C.arr(VulHostBriefInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -10835,12 +10835,12 @@ export const DescribeVulViewVulRiskListRequest: $Schema.Schema<DescribeVulViewVu
 
 /** `DescribeVulViewVulRiskListResponse` (response side). */
 export interface DescribeVulViewVulRiskListResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly VULViewVULRiskData[]
-  readonly LevelLists: readonly FilterDataObject[]
-  readonly FromLists: readonly FilterDataObject[]
-  readonly VULTypeLists: readonly FilterDataObject[]
-  readonly Tags: readonly FilterDataObject[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly VULViewVULRiskData[]
+  readonly LevelLists?: readonly FilterDataObject[]
+  readonly FromLists?: readonly FilterDataObject[]
+  readonly VULTypeLists?: readonly FilterDataObject[]
+  readonly Tags?: readonly FilterDataObject[]
   readonly RequestId: string
 }
 export const DescribeVulViewVulRiskListResponse: $Schema.Schema<DescribeVulViewVulRiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulViewVulRiskListResponse", { TotalCount: $C.int64, Data: $C.arr(VULViewVULRiskData), LevelLists: $C.arr(FilterDataObject), FromLists: $C.arr(FilterDataObject), VULTypeLists: $C.arr(FilterDataObject), Tags: $C.arr(FilterDataObject), RequestId: $C.str }))
@@ -10857,8 +10857,8 @@ export const DescribeWebhookPolicyListRequest: $Schema.Schema<DescribeWebhookPol
 
 /** `DescribeWebhookPolicyListResponse` (response side). */
 export interface DescribeWebhookPolicyListResponse {
-  readonly Data: readonly WebhookPolicy[]
-  readonly TotalCount: number | bigint
+  readonly Data?: readonly WebhookPolicy[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeWebhookPolicyListResponse: $Schema.Schema<DescribeWebhookPolicyListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWebhookPolicyListResponse", { Data: $C.arr(WebhookPolicy), TotalCount: $C.int64, RequestId: $C.str }))
@@ -10875,33 +10875,33 @@ export const DescribeWebhookReceiverListRequest: $Schema.Schema<DescribeWebhookR
 
 /** `DescribeWebhookReceiverListResponse` (response side). */
 export interface DescribeWebhookReceiverListResponse {
-  readonly Data: readonly WebhookReceiver[]
-  readonly TotalCount: number | bigint
+  readonly Data?: readonly WebhookReceiver[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeWebhookReceiverListResponse: $Schema.Schema<DescribeWebhookReceiverListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWebhookReceiverListResponse", { Data: $C.arr(WebhookReceiver), TotalCount: $C.int64, RequestId: $C.str }))
 
 /** `DetectTypeCount` (response side). */
 export interface DetectTypeCount {
-  readonly DetectType: number | bigint
-  readonly Count: number | bigint
+  readonly DetectType?: number | bigint
+  readonly Count?: number | bigint
 }
 export const DetectTypeCount: $Schema.Schema<DetectTypeCount> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectTypeCount", { DetectType: $C.int64, Count: $C.int64 }))
 
 /** `DimensionItem` (response side). */
 export interface DimensionItem {
-  readonly DimensionId: string
-  readonly DimensionName: string
-  readonly MaxDeductScore: number | bigint
-  readonly DeductScore: number | bigint
-  readonly Categories: readonly CategoryItem[]
+  readonly DimensionId?: string
+  readonly DimensionName?: string
+  readonly MaxDeductScore?: number | bigint
+  readonly DeductScore?: number | bigint
+  readonly Categories?: readonly CategoryItem[]
 }
 export const DimensionItem: $Schema.Schema<DimensionItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DimensionItem", { DimensionId: $C.str, DimensionName: $C.str, MaxDeductScore: $C.int64, DeductScore: $C.int64, Categories: $C.arr(CategoryItem) }))
 
 /** `DimensionTrendData` (response side). */
 export interface DimensionTrendData {
-  readonly DimensionId: string
-  readonly DataPoints: readonly TrendDataPoint[]
+  readonly DimensionId?: string
+  readonly DataPoints?: readonly TrendDataPoint[]
 }
 export const DimensionTrendData: $Schema.Schema<DimensionTrendData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DimensionTrendData", { DimensionId: $C.str, DataPoints: $C.arr(TrendDataPoint) }))
 
@@ -10919,50 +10919,50 @@ export const DisableAIScheduleResponse: $Schema.Schema<DisableAIScheduleResponse
 
 /** `DiskPartitionInfo` (response side). */
 export interface DiskPartitionInfo {
-  readonly Name: string
-  readonly Path: string
-  readonly Percent: number
-  readonly Size: number | bigint
-  readonly Type: string
-  readonly Used: number | bigint
+  readonly Name?: string
+  readonly Path?: string
+  readonly Percent?: number
+  readonly Size?: number | bigint
+  readonly Type?: string
+  readonly Used?: number | bigint
 }
 export const DiskPartitionInfo: $Schema.Schema<DiskPartitionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DiskPartitionInfo", { Name: $C.str, Path: $C.str, Percent: $C.float, Size: $C.uint64, Type: $C.str, Used: $C.uint64 }))
 
 /** `DomainAssetVO` (response side). */
 export interface DomainAssetVO {
-  readonly AssetId: readonly string[]
-  readonly AssetName: readonly string[]
-  readonly AssetType: readonly string[]
-  readonly Region: readonly string[]
-  readonly WAFStatus: number | bigint
-  readonly AssetCreateTime: string
-  readonly AppId: number | bigint
-  readonly Uin: string
-  readonly NickName: string
-  readonly IsCore: number | bigint
-  readonly IsCloud: number | bigint
-  readonly Attack: number | bigint
-  readonly Access: number | bigint
-  readonly Intercept: number | bigint
-  readonly InBandwidth: string
-  readonly OutBandwidth: string
-  readonly InFlow: string
-  readonly OutFlow: string
-  readonly LastScanTime: string
-  readonly PortRisk: number | bigint
-  readonly VulnerabilityRisk: number | bigint
-  readonly ConfigurationRisk: number | bigint
-  readonly ScanTask: number | bigint
-  readonly SubDomain: string
-  readonly SeverIp: readonly string[]
-  readonly BotCount: number | bigint
-  readonly WeakPassword: number | bigint
-  readonly WebContentRisk: number | bigint
-  readonly Tag: readonly Tag[]
-  readonly SourceType: string
-  readonly MemberId: string
-  readonly CCAttack: number | bigint
-  readonly WebAttack: number | bigint
+  readonly AssetId?: readonly string[]
+  readonly AssetName?: readonly string[]
+  readonly AssetType?: readonly string[]
+  readonly Region?: readonly string[]
+  readonly WAFStatus?: number | bigint
+  readonly AssetCreateTime?: string
+  readonly AppId?: number | bigint
+  readonly Uin?: string
+  readonly NickName?: string
+  readonly IsCore?: number | bigint
+  readonly IsCloud?: number | bigint
+  readonly Attack?: number | bigint
+  readonly Access?: number | bigint
+  readonly Intercept?: number | bigint
+  readonly InBandwidth?: string
+  readonly OutBandwidth?: string
+  readonly InFlow?: string
+  readonly OutFlow?: string
+  readonly LastScanTime?: string
+  readonly PortRisk?: number | bigint
+  readonly VulnerabilityRisk?: number | bigint
+  readonly ConfigurationRisk?: number | bigint
+  readonly ScanTask?: number | bigint
+  readonly SubDomain?: string
+  readonly SeverIp?: readonly string[]
+  readonly BotCount?: number | bigint
+  readonly WeakPassword?: number | bigint
+  readonly WebContentRisk?: number | bigint
+  readonly Tag?: readonly Tag[]
+  readonly SourceType?: string
+  readonly MemberId?: string
+  readonly CCAttack?: number | bigint
+  readonly WebAttack?: number | bigint
   readonly ServiceRisk?: number | bigint
   readonly IsNewAsset?: number | bigint
   readonly VerifyDomain?: string
@@ -10996,7 +10996,7 @@ export const DownloadDspmExportLogResponse: $Schema.Schema<DownloadDspmExportLog
 
 /** `DspmAccessRecord` (response side). */
 export interface DspmAccessRecord {
-  readonly Asset: DspmDbAsset
+  readonly Asset?: DspmDbAsset
   readonly Accounts?: readonly DspmAssetAccount[]
   readonly SourceIpList?: readonly DspmIp[]
   readonly RecordTime?: string
@@ -11018,8 +11018,8 @@ export const DspmAccessRecordId: $Schema.Schema<DspmAccessRecordId> = /*#__PURE_
 
 /** `DspmAccountCount` (response side). */
 export interface DspmAccountCount {
-  readonly UinAccountCount: number | bigint
-  readonly PersonCount: number | bigint
+  readonly UinAccountCount?: number | bigint
+  readonly PersonCount?: number | bigint
   readonly UncontrolledAccountCount?: number | bigint
   readonly TotalAccountCount?: number | bigint
 }
@@ -11034,13 +11034,13 @@ export const DspmAddIdentifyLevelItem: $Schema.Schema<DspmAddIdentifyLevelItem> 
 
 /** `DspmApplyOrder` (response side). */
 export interface DspmApplyOrder {
-  readonly OrderId: string
+  readonly OrderId?: string
   readonly IdentifyId?: string
-  readonly ApplicantUin: DspmUinUser
-  readonly AssetId: string
+  readonly ApplicantUin?: DspmUinUser
+  readonly AssetId?: string
   readonly AssetName?: string
   readonly Region?: string
-  readonly ApplyType: number | bigint
+  readonly ApplyType?: number | bigint
   readonly Privilege?: DspmDbAccountPrivilege
   readonly ValidatePeriod?: number | bigint
   readonly Reason?: string
@@ -11055,12 +11055,12 @@ export const DspmApplyOrder: $Schema.Schema<DspmApplyOrder> = /*#__PURE__*/ $C.l
 
 /** `DspmApproverOrder` (response side). */
 export interface DspmApproverOrder {
-  readonly OrderId: string
+  readonly OrderId?: string
   readonly IdentifyId?: string
-  readonly ApplicantUin: DspmUinUser
-  readonly AssetId: string
+  readonly ApplicantUin?: DspmUinUser
+  readonly AssetId?: string
   readonly AssetName?: string
-  readonly ApplyType: number | bigint
+  readonly ApplyType?: number | bigint
   readonly Privilege?: DspmDbAccountPrivilege
   readonly ValidatePeriod?: number | bigint
   readonly Reason?: string
@@ -11073,9 +11073,9 @@ export const DspmApproverOrder: $Schema.Schema<DspmApproverOrder> = /*#__PURE__*
 
 /** `DspmApproverStep` (response side). */
 export interface DspmApproverStep {
-  readonly ApproverUinSet: readonly DspmUinUser[]
+  readonly ApproverUinSet?: readonly DspmUinUser[]
   readonly ApproverUin?: string
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly Comment?: string
   readonly ApproveTime?: string
 }
@@ -11091,8 +11091,8 @@ export const DspmArea: $Schema.Schema<DspmArea> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `DspmAssetAccessTopologyItem` (response side). */
 export interface DspmAssetAccessTopologyItem {
-  readonly AssetId: string
-  readonly AssetType: string
+  readonly AssetId?: string
+  readonly AssetType?: string
   readonly AssetName?: string
   readonly AssetAccount?: string
   readonly Host?: string
@@ -11117,8 +11117,8 @@ export const DspmAssetAccessTopologyItem: $Schema.Schema<DspmAssetAccessTopology
 
 /** `DspmAssetAccount` (response side). */
 export interface DspmAssetAccount {
-  readonly Account: string
-  readonly Host: string
+  readonly Account?: string
+  readonly Host?: string
   readonly AccountType?: number | bigint
   readonly Subject?: string
   readonly Privilege?: DspmDbAccountPrivilege
@@ -11140,7 +11140,7 @@ export const DspmAssetAccount: $Schema.Schema<DspmAssetAccount> = /*#__PURE__*/ 
 /** `DspmAssetAccountIdentify` (response side). */
 export interface DspmAssetAccountIdentify {
   readonly AssetId?: string
-  readonly OwnerUin: DspmUinUser
+  readonly OwnerUin?: DspmUinUser
   readonly IsManager?: number | bigint
   readonly Host?: string
   readonly AccountType?: number | bigint
@@ -11169,7 +11169,7 @@ export const DspmAssetAccountIdentify: $Schema.Schema<DspmAssetAccountIdentify> 
 
 /** `DspmAssetCount` (response side). */
 export interface DspmAssetCount {
-  readonly AssetCount: number | bigint
+  readonly AssetCount?: number | bigint
   readonly DangerRiskCount?: number | bigint
   readonly LowRiskCount?: number | bigint
   readonly RiskAssetCount?: number | bigint
@@ -11179,7 +11179,7 @@ export const DspmAssetCount: $Schema.Schema<DspmAssetCount> = /*#__PURE__*/ $C.l
 
 /** `DspmAssetDataScanDetail` (response side). */
 export interface DspmAssetDataScanDetail {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly StatusInfo?: string
   readonly Progress?: number
   readonly LatestScanTime?: string
@@ -11225,7 +11225,7 @@ export const DspmAssetFieldInfo: $Schema.Schema<DspmAssetFieldInfo> = /*#__PURE_
 
 /** `DspmAssetIdentifyInfo` (response side). */
 export interface DspmAssetIdentifyInfo {
-  readonly AssetId: string
+  readonly AssetId?: string
   readonly AssetName?: string
   readonly AssetType?: string
   readonly DetectedDbCount?: number | bigint
@@ -11264,9 +11264,9 @@ export const DspmAssetInstance: $Schema.Schema<DspmAssetInstance> = /*#__PURE__*
 /** `DspmAssetSecurityAnalyseStatus` (response side). */
 export interface DspmAssetSecurityAnalyseStatus {
   readonly AppId?: number | bigint
-  readonly AssetId: string
-  readonly AssetType: string
-  readonly Region: string
+  readonly AssetId?: string
+  readonly AssetType?: string
+  readonly Region?: string
   readonly IdentifyScanSupported?: number | bigint
   readonly LogDeliverySupported?: number | bigint
   readonly SecurityAnalyseStatus?: number | bigint
@@ -11334,14 +11334,14 @@ export const DspmDbAccountPrivilege: $Schema.Schema<DspmDbAccountPrivilege> = /*
 
 /** `DspmDbAsset` (response side). */
 export interface DspmDbAsset {
-  readonly AssetId: string
-  readonly AssetType: string
-  readonly Name: string
+  readonly AssetId?: string
+  readonly AssetType?: string
+  readonly Name?: string
   readonly AccountCount?: number | bigint
   readonly PublicIp?: string
   readonly PrivateIp?: string
   readonly WanDomain?: string
-  readonly Region: string
+  readonly Region?: string
   readonly VpcId?: string
   readonly VpcName?: string
   readonly SubnetId?: string
@@ -11376,9 +11376,9 @@ export const DspmDbAsset: $Schema.Schema<DspmDbAsset> = /*#__PURE__*/ $C.lazy(()
 
 /** `DspmDbAssetId` (response side). */
 export interface DspmDbAssetId {
-  readonly AssetId: string
-  readonly AssetType: string
-  readonly Name: string
+  readonly AssetId?: string
+  readonly AssetType?: string
+  readonly Name?: string
   readonly Id?: number | bigint
   readonly AppId?: number | bigint
   readonly NickName?: string
@@ -11483,34 +11483,34 @@ export const DspmIdentifyComplianceRuleRelation: $Schema.Schema<DspmIdentifyComp
 
 /** `DspmIdentifyCount` (response side). */
 export interface DspmIdentifyCount {
-  readonly IdentifyType: number | bigint
-  readonly Count: number | bigint
+  readonly IdentifyType?: number | bigint
+  readonly Count?: number | bigint
 }
 export const DspmIdentifyCount: $Schema.Schema<DspmIdentifyCount> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspmIdentifyCount", { IdentifyType: $C.int64, Count: $C.int64 }))
 
 /** `DspmIdentifyIdItem` (response side). */
 export interface DspmIdentifyIdItem {
-  readonly IdentifyId: string
+  readonly IdentifyId?: string
   readonly Remark?: string
-  readonly IdentifyType: number | bigint
+  readonly IdentifyType?: number | bigint
   readonly OwnerUin?: DspmUinUser | null
-  readonly CreatorUin: DspmUinUser
+  readonly CreatorUin?: DspmUinUser
   readonly CreateTime?: string
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly Person?: DspmPersonUser | null
 }
 export const DspmIdentifyIdItem: $Schema.Schema<DspmIdentifyIdItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspmIdentifyIdItem", { IdentifyId: $C.str, IdentifyType: $C.int64, CreatorUin: DspmUinUser, Status: $C.int64 }, { Remark: $C.str, OwnerUin: $C.nul(DspmUinUser), CreateTime: $C.str, Person: $C.nul(DspmPersonUser) }))
 
 /** `DspmIdentifyInfoItem` (response side). */
 export interface DspmIdentifyInfoItem {
-  readonly IdentifyId: string
+  readonly IdentifyId?: string
   readonly Remark?: string
-  readonly IdentifyType: number | bigint
+  readonly IdentifyType?: number | bigint
   readonly OwnerUin?: DspmUinUser | null
-  readonly CreatorUin: DspmUinUser
-  readonly AssetCount: number | bigint
+  readonly CreatorUin?: DspmUinUser
+  readonly AssetCount?: number | bigint
   readonly CreateTime?: string
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly Person?: DspmPersonUser | null
   readonly AssetStatistic?: DspmIdentifyAssetStatistic
   readonly RiskCount?: DspmRiskCount
@@ -11523,8 +11523,8 @@ export const DspmIdentifyInfoItem: $Schema.Schema<DspmIdentifyInfoItem> = /*#__P
 
 /** `DspmIdentifyLevelGroupItem` (response side). */
 export interface DspmIdentifyLevelGroupItem {
-  readonly Id: number | bigint
-  readonly Name: string
+  readonly Id?: number | bigint
+  readonly Name?: string
   readonly Description?: string
   readonly Type?: number | bigint
   readonly LevelItems?: readonly DspmIdentifyLevelItem[]
@@ -11535,8 +11535,8 @@ export const DspmIdentifyLevelGroupItem: $Schema.Schema<DspmIdentifyLevelGroupIt
 
 /** `DspmIdentifyLevelItem` (both sides). */
 export interface DspmIdentifyLevelItem {
-  readonly LevelName: string
-  readonly LevelScore: number | bigint
+  readonly LevelName?: string
+  readonly LevelScore?: number | bigint
   readonly LevelId?: number | bigint
 }
 export const DspmIdentifyLevelItem: $Schema.Schema<DspmIdentifyLevelItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspmIdentifyLevelItem", { LevelName: $C.str, LevelScore: $C.uint64 }, { LevelId: $C.uint64 }))
@@ -11595,8 +11595,8 @@ export const DspmIp: $Schema.Schema<DspmIp> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `DspmIpCount` (response side). */
 export interface DspmIpCount {
-  readonly IpCount: number | bigint
-  readonly UnmarkedPublicIpCount: number | bigint
+  readonly IpCount?: number | bigint
+  readonly UnmarkedPublicIpCount?: number | bigint
   readonly PrivateIpCount?: number | bigint
 }
 export const DspmIpCount: $Schema.Schema<DspmIpCount> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspmIpCount", { IpCount: $C.int64, UnmarkedPublicIpCount: $C.int64 }, { PrivateIpCount: $C.int64 }))
@@ -11616,10 +11616,10 @@ export const DspmPersonApplyHistoryItem: $Schema.Schema<DspmPersonApplyHistoryIt
 
 /** `DspmPersonIdentifyItem` (response side). */
 export interface DspmPersonIdentifyItem {
-  readonly PersonId: string
-  readonly Name: string
-  readonly Phone: string
-  readonly Remark: string
+  readonly PersonId?: string
+  readonly Name?: string
+  readonly Phone?: string
+  readonly Remark?: string
   readonly CreateTime?: string
 }
 export const DspmPersonIdentifyItem: $Schema.Schema<DspmPersonIdentifyItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspmPersonIdentifyItem", { PersonId: $C.str, Name: $C.str, Phone: $C.str, Remark: $C.str }, { CreateTime: $C.str }))
@@ -11634,11 +11634,11 @@ export const DspmPersonUser: $Schema.Schema<DspmPersonUser> = /*#__PURE__*/ $C.l
 
 /** `DspmRisk` (response side). */
 export interface DspmRisk {
-  readonly RiskId: string
-  readonly RiskName: string
-  readonly RiskNameEn: string
-  readonly StrategyType: string
-  readonly StrategyCategory: string
+  readonly RiskId?: string
+  readonly RiskName?: string
+  readonly RiskNameEn?: string
+  readonly StrategyType?: string
+  readonly StrategyCategory?: string
   readonly RiskLevel?: string
   readonly AssetId?: string
   readonly AssetType?: string
@@ -11823,30 +11823,30 @@ export const DspmWhitelistStrategy: $Schema.Schema<DspmWhitelistStrategy> = /*#_
 
 /** `DuplicateHosts` (response side). */
 export interface DuplicateHosts {
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly Id: number | bigint
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly Id?: number | bigint
 }
 export const DuplicateHosts: $Schema.Schema<DuplicateHosts> = /*#__PURE__*/ $C.lazy(() => $C.struct("DuplicateHosts", { Quuid: $C.str, Uuid: $C.str, Id: $C.uint64 }))
 
 /** `DynamicTab` (response side). */
 export interface DynamicTab {
-  readonly TabKey: string
-  readonly Count: number | bigint
+  readonly TabKey?: string
+  readonly Count?: number | bigint
   readonly AssetType?: readonly AssetTypeCount[]
 }
 export const DynamicTab: $Schema.Schema<DynamicTab> = /*#__PURE__*/ $C.lazy(() => $C.struct("DynamicTab", { TabKey: $C.str, Count: $C.uint64 }, { AssetType: $C.arr(AssetTypeCount) }))
 
 /** `EDRExportJobItem` (response side). */
 export interface EDRExportJobItem {
-  readonly JobId: string
-  readonly JobName: string
-  readonly Source: string
-  readonly ExportStatus: string
-  readonly ExportProgress: number | bigint
-  readonly FailureMsg: string
-  readonly Timeout: string
-  readonly InsertTime: string
+  readonly JobId?: string
+  readonly JobName?: string
+  readonly Source?: string
+  readonly ExportStatus?: string
+  readonly ExportProgress?: number | bigint
+  readonly FailureMsg?: string
+  readonly Timeout?: string
+  readonly InsertTime?: string
 }
 export const EDRExportJobItem: $Schema.Schema<EDRExportJobItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("EDRExportJobItem", { JobId: $C.str, JobName: $C.str, Source: $C.str, ExportStatus: $C.str, ExportProgress: $C.int64, FailureMsg: $C.str, Timeout: $C.str, InsertTime: $C.str }))
 
@@ -11868,22 +11868,22 @@ export const EDRFilters: $Schema.Schema<EDRFilters> = /*#__PURE__*/ $C.lazy(() =
 
 /** `EDRRule` (response side). */
 export interface EDRRule {
-  readonly RuleID: string
-  readonly RuleType: number | bigint
-  readonly Name: string
-  readonly Description: string
-  readonly ContentType: string
-  readonly Action: number | bigint
-  readonly Level: number | bigint
-  readonly DetectMode: number | bigint
-  readonly DetectType: number | bigint
-  readonly AttackStage: string
-  readonly CWPScope: number | bigint
-  readonly QUUIDS: readonly string[]
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly SupportBlock: number | bigint
+  readonly RuleID?: string
+  readonly RuleType?: number | bigint
+  readonly Name?: string
+  readonly Description?: string
+  readonly ContentType?: string
+  readonly Action?: number | bigint
+  readonly Level?: number | bigint
+  readonly DetectMode?: number | bigint
+  readonly DetectType?: number | bigint
+  readonly AttackStage?: string
+  readonly CWPScope?: number | bigint
+  readonly QUUIDS?: readonly string[]
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly SupportBlock?: number | bigint
   readonly Md5List?: readonly string[]
   readonly FileName?: readonly string[]
   readonly FileDirectory?: readonly string[]
@@ -11891,12 +11891,12 @@ export interface EDRRule {
   readonly OutboundIP?: readonly string[]
   readonly InboundIP?: readonly string[]
   readonly CmdLineRules?: RuleContentCmdLine
-  readonly TCSSScope: number | bigint
-  readonly ImageIDs: readonly string[]
-  readonly ImageNamesRegex: string
-  readonly Confidence: number | bigint
-  readonly ExcludeQUUIDS: readonly string[]
-  readonly ExcludeImageIDs: readonly string[]
+  readonly TCSSScope?: number | bigint
+  readonly ImageIDs?: readonly string[]
+  readonly ImageNamesRegex?: string
+  readonly Confidence?: number | bigint
+  readonly ExcludeQUUIDS?: readonly string[]
+  readonly ExcludeImageIDs?: readonly string[]
   readonly ProcessNetworkRules?: RuleContentProcessNetwork
   readonly AppID?: number | bigint
   readonly InstanceIDs?: readonly string[]
@@ -11980,58 +11980,58 @@ export const EDRScanTaskHostItem: $Schema.Schema<EDRScanTaskHostItem> = /*#__PUR
 
 /** `EdrAlertCategoryCount` (response side). */
 export interface EdrAlertCategoryCount {
-  readonly AlertCategory: string
-  readonly Count: number | bigint
+  readonly AlertCategory?: string
+  readonly Count?: number | bigint
 }
 export const EdrAlertCategoryCount: $Schema.Schema<EdrAlertCategoryCount> = /*#__PURE__*/ $C.lazy(() => $C.struct("EdrAlertCategoryCount", { AlertCategory: $C.str, Count: $C.int64 }))
 
 /** `EdrAlertCountItem` (response side). */
 export interface EdrAlertCountItem {
   readonly InstanceId?: string
-  readonly TotalCount: number | bigint
-  readonly VirusTrojanCount: number | bigint
-  readonly AbnormalLoginCount: number | bigint
-  readonly HostBehaviorCount: number | bigint
-  readonly NetworkBehaviorCount: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly VirusTrojanCount?: number | bigint
+  readonly AbnormalLoginCount?: number | bigint
+  readonly HostBehaviorCount?: number | bigint
+  readonly NetworkBehaviorCount?: number | bigint
   readonly InstancesCount?: number | bigint
 }
 export const EdrAlertCountItem: $Schema.Schema<EdrAlertCountItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("EdrAlertCountItem", { TotalCount: $C.int64, VirusTrojanCount: $C.int64, AbnormalLoginCount: $C.int64, HostBehaviorCount: $C.int64, NetworkBehaviorCount: $C.int64 }, { InstanceId: $C.str, InstancesCount: $C.uint64 }))
 
 /** `EdrAlertDetail` (response side). */
 export interface EdrAlertDetail {
-  readonly Id: number | bigint
-  readonly AppId: number | bigint
-  readonly AlertId: string
-  readonly AlertCategory: string
-  readonly AlertSubType: string
-  readonly RuleId: string
-  readonly RuleType: number | bigint
-  readonly Level: string
-  readonly Status: string
-  readonly AttackStage: string
-  readonly DetectMode: string
-  readonly InstanceId: string
-  readonly Quuid: string
-  readonly EventCount: number | bigint
-  readonly IsProVersion: number | bigint
-  readonly AlertSource: string
-  readonly ImageId: string
-  readonly ContainerId: string
-  readonly ClusterId: string
-  readonly FirstDetectTime: string
-  readonly LatestDetectTime: string
-  readonly RuleName: string
-  readonly ContentType: string
+  readonly Id?: number | bigint
+  readonly AppId?: number | bigint
+  readonly AlertId?: string
+  readonly AlertCategory?: string
+  readonly AlertSubType?: string
+  readonly RuleId?: string
+  readonly RuleType?: number | bigint
+  readonly Level?: string
+  readonly Status?: string
+  readonly AttackStage?: string
+  readonly DetectMode?: string
+  readonly InstanceId?: string
+  readonly Quuid?: string
+  readonly EventCount?: number | bigint
+  readonly IsProVersion?: number | bigint
+  readonly AlertSource?: string
+  readonly ImageId?: string
+  readonly ContainerId?: string
+  readonly ClusterId?: string
+  readonly FirstDetectTime?: string
+  readonly LatestDetectTime?: string
+  readonly RuleName?: string
+  readonly ContentType?: string
   readonly InstanceName?: string
   readonly PublicIp?: string
   readonly PrivateIp?: string
-  readonly Content: string
-  readonly AlertName: string
-  readonly CSIPTags: readonly CSIPTag[]
+  readonly Content?: string
+  readonly AlertName?: string
+  readonly CSIPTags?: readonly CSIPTag[]
   readonly HarmDesc?: string
   readonly SuggestScheme?: string
   readonly HarmDescSource?: string
-  readonly ThreatTags: readonly string[]
+  readonly ThreatTags?: readonly string[]
   readonly BashCmdDecoded?: string
   readonly NetVulName?: string
   readonly NetCVEId?: string
@@ -12062,28 +12062,28 @@ export const EdrAlertDetail: $Schema.Schema<EdrAlertDetail> = /*#__PURE__*/ $C.l
 
 /** `EdrAlertItem` (response side). */
 export interface EdrAlertItem {
-  readonly Id: number | bigint
-  readonly AppId: number | bigint
-  readonly AlertId: string
-  readonly AlertCategory: string
-  readonly AlertSubType: string
-  readonly RuleId: string
-  readonly RuleType: number | bigint
-  readonly Level: string
-  readonly Status: string
-  readonly AttackStage: string
-  readonly DetectMode: string
-  readonly InstanceId: string
-  readonly Quuid: string
-  readonly IsProVersion: number | bigint
-  readonly AlertSource: string
+  readonly Id?: number | bigint
+  readonly AppId?: number | bigint
+  readonly AlertId?: string
+  readonly AlertCategory?: string
+  readonly AlertSubType?: string
+  readonly RuleId?: string
+  readonly RuleType?: number | bigint
+  readonly Level?: string
+  readonly Status?: string
+  readonly AttackStage?: string
+  readonly DetectMode?: string
+  readonly InstanceId?: string
+  readonly Quuid?: string
+  readonly IsProVersion?: number | bigint
+  readonly AlertSource?: string
   readonly MachineType?: string
-  readonly ImageId: string
-  readonly ContainerId: string
-  readonly ClusterId: string
-  readonly EventCount: number | bigint
-  readonly FirstDetectTime: string
-  readonly LatestDetectTime: string
+  readonly ImageId?: string
+  readonly ContainerId?: string
+  readonly ClusterId?: string
+  readonly EventCount?: number | bigint
+  readonly FirstDetectTime?: string
+  readonly LatestDetectTime?: string
   readonly RuleName?: string
   readonly ContentType?: string
   readonly InstanceName?: string
@@ -12098,10 +12098,10 @@ export const EdrAlertItem: $Schema.Schema<EdrAlertItem> = /*#__PURE__*/ $C.lazy(
 
 /** `EdrAlertTagItem` (response side). */
 export interface EdrAlertTagItem {
-  readonly AlertId: string
-  readonly CloudTags: readonly TagItem[]
-  readonly CSIPTags: readonly CSIPTag[]
-  readonly ThreatTags: readonly string[]
+  readonly AlertId?: string
+  readonly CloudTags?: readonly TagItem[]
+  readonly CSIPTags?: readonly CSIPTag[]
+  readonly ThreatTags?: readonly string[]
   readonly IPIntel?: IPIntelInfo
 }
 export const EdrAlertTagItem: $Schema.Schema<EdrAlertTagItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("EdrAlertTagItem", { AlertId: $C.str, CloudTags: $C.arr(TagItem), CSIPTags: $C.arr(CSIPTag), ThreatTags: $C.arr($C.str) }, { IPIntel: IPIntelInfo }))
@@ -12129,23 +12129,23 @@ export const EdrAlertTargetForIgnore: $Schema.Schema<EdrAlertTargetForIgnore> = 
 
 /** `EdrContainerAlertCountItem` (response side). */
 export interface EdrContainerAlertCountItem {
-  readonly ClusterId: string
-  readonly ContainerId: string
-  readonly TotalCount: number | bigint
+  readonly ClusterId?: string
+  readonly ContainerId?: string
+  readonly TotalCount?: number | bigint
 }
 export const EdrContainerAlertCountItem: $Schema.Schema<EdrContainerAlertCountItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("EdrContainerAlertCountItem", { ClusterId: $C.str, ContainerId: $C.str, TotalCount: $C.int64 }))
 
 /** `EdrContainerGlobalCount` (response side). */
 export interface EdrContainerGlobalCount {
-  readonly TotalCount: number | bigint
-  readonly ClustersCount: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly ClustersCount?: number | bigint
 }
 export const EdrContainerGlobalCount: $Schema.Schema<EdrContainerGlobalCount> = /*#__PURE__*/ $C.lazy(() => $C.struct("EdrContainerGlobalCount", { TotalCount: $C.int64, ClustersCount: $C.uint64 }))
 
 /** `Element` (response side). */
 export interface Element {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const Element: $Schema.Schema<Element> = /*#__PURE__*/ $C.lazy(() => $C.struct("Element", { Key: $C.str, Value: $C.str }))
 
@@ -12163,7 +12163,7 @@ export const EnableAIScheduleResponse: $Schema.Schema<EnableAIScheduleResponse> 
 
 /** `ExpiringProduct` (response side). */
 export interface ExpiringProduct {
-  readonly ProductId: string
+  readonly ProductId?: string
   readonly ProductName?: string
   readonly DaysToExpire?: number | bigint
   readonly ExpireTime?: string
@@ -12180,7 +12180,7 @@ export const ExportCSIPMalwareScanTaskDetailRequest: $Schema.Schema<ExportCSIPMa
 
 /** `ExportCSIPMalwareScanTaskDetailResponse` (response side). */
 export interface ExportCSIPMalwareScanTaskDetailResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportCSIPMalwareScanTaskDetailResponse: $Schema.Schema<ExportCSIPMalwareScanTaskDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportCSIPMalwareScanTaskDetailResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -12195,7 +12195,7 @@ export const ExportClientSettingHostListRequest: $Schema.Schema<ExportClientSett
 
 /** `ExportClientSettingHostListResponse` (response side). */
 export interface ExportClientSettingHostListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportClientSettingHostListResponse: $Schema.Schema<ExportClientSettingHostListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportClientSettingHostListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -12211,16 +12211,16 @@ export const ExportEDRRulesRequest: $Schema.Schema<ExportEDRRulesRequest> = /*#_
 
 /** `ExportEDRRulesResponse` (response side). */
 export interface ExportEDRRulesResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportEDRRulesResponse: $Schema.Schema<ExportEDRRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportEDRRulesResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `ExportJobItem` (response side). */
 export interface ExportJobItem {
-  readonly JobID: string
-  readonly JobName: string
-  readonly Source: string
+  readonly JobID?: string
+  readonly JobName?: string
+  readonly Source?: string
   readonly ExportJobStatus?: string
   readonly ExportProgress?: number | bigint
   readonly FailureMsg?: string
@@ -12252,8 +12252,8 @@ export const ExportTasksRequest: $Schema.Schema<ExportTasksRequest> = /*#__PURE_
 
 /** `ExportTasksResponse` (response side). */
 export interface ExportTasksResponse {
-  readonly Status: string
-  readonly DownloadUrl: string
+  readonly Status?: string
+  readonly DownloadUrl?: string
   readonly FileName?: string
   readonly RequestId: string
 }
@@ -12261,72 +12261,72 @@ export const ExportTasksResponse: $Schema.Schema<ExportTasksResponse> = /*#__PUR
 
 /** `ExposeAssetTypeItem` (response side). */
 export interface ExposeAssetTypeItem {
-  readonly Provider: string
-  readonly ProviderName: string
-  readonly AssetType: string
-  readonly AssetTypeName: string
+  readonly Provider?: string
+  readonly ProviderName?: string
+  readonly AssetType?: string
+  readonly AssetTypeName?: string
 }
 export const ExposeAssetTypeItem: $Schema.Schema<ExposeAssetTypeItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExposeAssetTypeItem", { Provider: $C.str, ProviderName: $C.str, AssetType: $C.str, AssetTypeName: $C.str }))
 
 /** `ExposeRiskItem` (response side). */
 export interface ExposeRiskItem {
-  readonly RuleType: string
-  readonly Severity: string
-  readonly Title: string
+  readonly RuleType?: string
+  readonly Severity?: string
+  readonly Title?: string
 }
 export const ExposeRiskItem: $Schema.Schema<ExposeRiskItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExposeRiskItem", { RuleType: $C.str, Severity: $C.str, Title: $C.str }))
 
 /** `ExposeRuleItem` (response side). */
 export interface ExposeRuleItem {
-  readonly RuleType: string
-  readonly Severity: string
-  readonly Title: string
-  readonly FixAdvice: string
+  readonly RuleType?: string
+  readonly Severity?: string
+  readonly Title?: string
+  readonly FixAdvice?: string
 }
 export const ExposeRuleItem: $Schema.Schema<ExposeRuleItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExposeRuleItem", { RuleType: $C.str, Severity: $C.str, Title: $C.str, FixAdvice: $C.str }))
 
 /** `ExposeTrendItem` (response side). */
 export interface ExposeTrendItem {
-  readonly OpenCount: number | bigint
-  readonly AclCount: number | bigint
-  readonly CloseCount: number | bigint
-  readonly Date: string
+  readonly OpenCount?: number | bigint
+  readonly AclCount?: number | bigint
+  readonly CloseCount?: number | bigint
+  readonly Date?: string
 }
 export const ExposeTrendItem: $Schema.Schema<ExposeTrendItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExposeTrendItem", { OpenCount: $C.uint64, AclCount: $C.uint64, CloseCount: $C.uint64, Date: $C.str }))
 
 /** `ExposesItem` (response side). */
 export interface ExposesItem {
-  readonly Provider: string
-  readonly CloudAccountName: string
-  readonly CloudAccountId: string
-  readonly Domain: string
-  readonly Ip: string
-  readonly Port: string
-  readonly Status: string
-  readonly RiskType: string
-  readonly AclType: string
-  readonly AclList: string
-  readonly AssetId: string
-  readonly InstanceName: string
-  readonly AssetType: string
-  readonly PortServiceCount: number | bigint
-  readonly HighRiskPortServiceCount: number | bigint
-  readonly WebAppCount: number | bigint
-  readonly RiskWebAppCount: number | bigint
-  readonly WeakPasswordCount: number | bigint
-  readonly VulCount: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly AssetTypeName: string
-  readonly DisplayStatus: string
-  readonly DisplayRiskType: string
-  readonly ScanTaskStatus: string
-  readonly Uuid: string
-  readonly HasScan: string
-  readonly AppId: number | bigint
+  readonly Provider?: string
+  readonly CloudAccountName?: string
+  readonly CloudAccountId?: string
+  readonly Domain?: string
+  readonly Ip?: string
+  readonly Port?: string
+  readonly Status?: string
+  readonly RiskType?: string
+  readonly AclType?: string
+  readonly AclList?: string
+  readonly AssetId?: string
+  readonly InstanceName?: string
+  readonly AssetType?: string
+  readonly PortServiceCount?: number | bigint
+  readonly HighRiskPortServiceCount?: number | bigint
+  readonly WebAppCount?: number | bigint
+  readonly RiskWebAppCount?: number | bigint
+  readonly WeakPasswordCount?: number | bigint
+  readonly VulCount?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly AssetTypeName?: string
+  readonly DisplayStatus?: string
+  readonly DisplayRiskType?: string
+  readonly ScanTaskStatus?: string
+  readonly Uuid?: string
+  readonly HasScan?: string
+  readonly AppId?: number | bigint
   readonly AppIdStr?: string
-  readonly ExposureID: number | bigint
-  readonly PortDetectCount: number | bigint
+  readonly ExposureID?: number | bigint
+  readonly PortDetectCount?: number | bigint
   readonly PortDetectResult?: string
   readonly Tag?: string
   readonly Comment?: string
@@ -12339,16 +12339,16 @@ export const ExposesItem: $Schema.Schema<ExposesItem> = /*#__PURE__*/ $C.lazy(()
 
 /** `FieldConfig` (response side). */
 export interface FieldConfig {
-  readonly Label: string
-  readonly Value: string
-  readonly Style: FieldStyle
+  readonly Label?: string
+  readonly Value?: string
+  readonly Style?: FieldStyle
   readonly ValueCount?: number | bigint
 }
 export const FieldConfig: $Schema.Schema<FieldConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("FieldConfig", { Label: $C.str, Value: $C.str, Style: FieldStyle }, { ValueCount: $C.uint64 }))
 
 /** `FieldStyle` (response side). */
 export interface FieldStyle {
-  readonly Type: string
+  readonly Type?: string
   readonly Copy?: boolean
   readonly Color?: string
   readonly URL?: string
@@ -12384,32 +12384,32 @@ export const Filters: $Schema.Schema<Filters> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `GateWayAsset` (response side). */
 export interface GateWayAsset {
-  readonly AppId: string
-  readonly Uin: string
-  readonly AssetId: string
-  readonly AssetName: string
-  readonly AssetType: string
-  readonly PrivateIp: string
-  readonly PublicIp: string
-  readonly Region: string
-  readonly VpcId: string
-  readonly VpcName: string
-  readonly Tag: readonly Tag[]
-  readonly OutboundPeakBandwidth: string
-  readonly InboundPeakBandwidth: string
-  readonly OutboundCumulativeFlow: string
-  readonly InboundCumulativeFlow: string
-  readonly NetworkAttack: number | bigint
-  readonly ExposedPort: number | bigint
-  readonly ExposedVUL: number | bigint
-  readonly ConfigureRisk: number | bigint
-  readonly CreateTime: string
-  readonly ScanTask: number | bigint
-  readonly LastScanTime: string
-  readonly Nick: string
-  readonly AddressIPV6: string
-  readonly IsCore: number | bigint
-  readonly RiskExposure: number | bigint
+  readonly AppId?: string
+  readonly Uin?: string
+  readonly AssetId?: string
+  readonly AssetName?: string
+  readonly AssetType?: string
+  readonly PrivateIp?: string
+  readonly PublicIp?: string
+  readonly Region?: string
+  readonly VpcId?: string
+  readonly VpcName?: string
+  readonly Tag?: readonly Tag[]
+  readonly OutboundPeakBandwidth?: string
+  readonly InboundPeakBandwidth?: string
+  readonly OutboundCumulativeFlow?: string
+  readonly InboundCumulativeFlow?: string
+  readonly NetworkAttack?: number | bigint
+  readonly ExposedPort?: number | bigint
+  readonly ExposedVUL?: number | bigint
+  readonly ConfigureRisk?: number | bigint
+  readonly CreateTime?: string
+  readonly ScanTask?: number | bigint
+  readonly LastScanTime?: string
+  readonly Nick?: string
+  readonly AddressIPV6?: string
+  readonly IsCore?: number | bigint
+  readonly RiskExposure?: number | bigint
   readonly IsNewAsset?: number | bigint
   readonly Status?: string
   readonly EngineRegion?: string
@@ -12419,29 +12419,29 @@ export const GateWayAsset: $Schema.Schema<GateWayAsset> = /*#__PURE__*/ $C.lazy(
 
 /** `HighBaseLineRiskItem` (response side). */
 export interface HighBaseLineRiskItem {
-  readonly CloudAccountID: string
-  readonly AssetID: string
-  readonly InstanceStatus: string
-  readonly InstanceName: string
-  readonly RiskName: string
-  readonly RiskCategory: string
-  readonly RiskLevel: string
-  readonly RiskDesc: string
-  readonly RiskResult: string
-  readonly FixAdvice: string
-  readonly RiskCategoryName: string
-  readonly RiskLevelName: string
-  readonly InstanceStatusName: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly CloudAccountID?: string
+  readonly AssetID?: string
+  readonly InstanceStatus?: string
+  readonly InstanceName?: string
+  readonly RiskName?: string
+  readonly RiskCategory?: string
+  readonly RiskLevel?: string
+  readonly RiskDesc?: string
+  readonly RiskResult?: string
+  readonly FixAdvice?: string
+  readonly RiskCategoryName?: string
+  readonly RiskLevelName?: string
+  readonly InstanceStatusName?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly AppID?: number | bigint
 }
 export const HighBaseLineRiskItem: $Schema.Schema<HighBaseLineRiskItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("HighBaseLineRiskItem", { CloudAccountID: $C.str, AssetID: $C.str, InstanceStatus: $C.str, InstanceName: $C.str, RiskName: $C.str, RiskCategory: $C.str, RiskLevel: $C.str, RiskDesc: $C.str, RiskResult: $C.str, FixAdvice: $C.str, RiskCategoryName: $C.str, RiskLevelName: $C.str, InstanceStatusName: $C.str, CreateTime: $C.str, UpdateTime: $C.str }, { AppID: $C.uint64 }))
 
 /** `HitRules` (response side). */
 export interface HitRules {
-  readonly RuleId: number | bigint
-  readonly RuleName: string
+  readonly RuleId?: number | bigint
+  readonly RuleName?: string
 }
 export const HitRules: $Schema.Schema<HitRules> = /*#__PURE__*/ $C.lazy(() => $C.struct("HitRules", { RuleId: $C.int64, RuleName: $C.str }))
 
@@ -12454,28 +12454,28 @@ export const HostAutoScaleConfig: $Schema.Schema<HostAutoScaleConfig> = /*#__PUR
 
 /** `HostBriefInfo` (response side). */
 export interface HostBriefInfo {
-  readonly InstanceID: string
-  readonly QUUID: string
-  readonly UUID: string
-  readonly PublicIP: string
-  readonly PrivateIP: string
-  readonly AgentStatus: string
-  readonly InstanceStatus: string
-  readonly Name: string
-  readonly Account: AccountBriefInfo
-  readonly TagItem: readonly MiniTagItem[]
-  readonly CloudTag: readonly Tag[]
+  readonly InstanceID?: string
+  readonly QUUID?: string
+  readonly UUID?: string
+  readonly PublicIP?: string
+  readonly PrivateIP?: string
+  readonly AgentStatus?: string
+  readonly InstanceStatus?: string
+  readonly Name?: string
+  readonly Account?: AccountBriefInfo
+  readonly TagItem?: readonly MiniTagItem[]
+  readonly CloudTag?: readonly Tag[]
 }
 export const HostBriefInfo: $Schema.Schema<HostBriefInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("HostBriefInfo", { InstanceID: $C.str, QUUID: $C.str, UUID: $C.str, PublicIP: $C.str, PrivateIP: $C.str, AgentStatus: $C.str, InstanceStatus: $C.str, Name: $C.str, Account: AccountBriefInfo, TagItem: $C.arr(MiniTagItem), CloudTag: $C.arr(Tag) }))
 
 /** `HostDesc` (response side). */
 export interface HostDesc {
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly MachineName: string
-  readonly MachineIp: string
-  readonly MachineWanIp: string
-  readonly Tags: readonly MachineTag[]
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly MachineName?: string
+  readonly MachineIp?: string
+  readonly MachineWanIp?: string
+  readonly Tags?: readonly MachineTag[]
 }
 export const HostDesc: $Schema.Schema<HostDesc> = /*#__PURE__*/ $C.lazy(() => $C.struct("HostDesc", { Quuid: $C.str, Uuid: $C.str, MachineName: $C.str, MachineIp: $C.str, MachineWanIp: $C.str, Tags: $C.arr(MachineTag) }))
 
@@ -12488,12 +12488,12 @@ export const HostInfo: $Schema.Schema<HostInfo> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `HostKBRisk` (response side). */
 export interface HostKBRisk {
-  readonly RiskID: number | bigint
-  readonly KBDetail: KBDetail
-  readonly EffectHostCount: number | bigint
-  readonly LatestScanTime: string
-  readonly Account: readonly AccountBriefInfo[]
-  readonly RiskStatus: string
+  readonly RiskID?: number | bigint
+  readonly KBDetail?: KBDetail
+  readonly EffectHostCount?: number | bigint
+  readonly LatestScanTime?: string
+  readonly Account?: readonly AccountBriefInfo[]
+  readonly RiskStatus?: string
 }
 export const HostKBRisk: $Schema.Schema<HostKBRisk> = /*#__PURE__*/ $C.lazy(() => $C.struct("HostKBRisk", { RiskID: $C.uint64, KBDetail: KBDetail, EffectHostCount: $C.uint64, LatestScanTime: $C.datetimeIso, Account: $C.arr(AccountBriefInfo), RiskStatus: $C.str }))
 
@@ -12512,46 +12512,46 @@ export const HostLoginWhiteObj: $Schema.Schema<HostLoginWhiteObj> = /*#__PURE__*
 
 /** `HostVulComponent` (response side). */
 export interface HostVulComponent {
-  readonly HostInfo: HostBriefInfo
-  readonly EffectVersion: string
-  readonly Path: string
-  readonly ProcessID: string
-  readonly FixCommand: string
-  readonly Name: string
+  readonly HostInfo?: HostBriefInfo
+  readonly EffectVersion?: string
+  readonly Path?: string
+  readonly ProcessID?: string
+  readonly FixCommand?: string
+  readonly Name?: string
 }
 export const HostVulComponent: $Schema.Schema<HostVulComponent> = /*#__PURE__*/ $C.lazy(() => $C.struct("HostVulComponent", { HostInfo: HostBriefInfo, EffectVersion: $C.str, Path: $C.str, ProcessID: $C.str, FixCommand: $C.str, Name: $C.str }))
 
 /** `HostVulOverview` (response side). */
 export interface HostVulOverview {
-  readonly UrgentRepairCount: number | bigint
-  readonly DefendHostCount: number | bigint
-  readonly TotalHostCount: number | bigint
-  readonly FixedVulCount: number | bigint
-  readonly LinuxVulCount: number | bigint
-  readonly WindowVulCount: number | bigint
-  readonly WebCMSVulCount: number | bigint
-  readonly AppVulCount: number | bigint
-  readonly EmergencyCount: number | bigint
-  readonly VulItemCount: number | bigint
-  readonly LatestScanTime: string
-  readonly EnableTimingScan: number | bigint
-  readonly CriticalRepairCount: number | bigint
-  readonly CriticalRepairLinuxVulCount: number | bigint
-  readonly CriticalRepairAppVulCount: number | bigint
-  readonly CriticalRepairWebCMSVulCount: number | bigint
-  readonly CriticalRepairEmergencyCount: number | bigint
+  readonly UrgentRepairCount?: number | bigint
+  readonly DefendHostCount?: number | bigint
+  readonly TotalHostCount?: number | bigint
+  readonly FixedVulCount?: number | bigint
+  readonly LinuxVulCount?: number | bigint
+  readonly WindowVulCount?: number | bigint
+  readonly WebCMSVulCount?: number | bigint
+  readonly AppVulCount?: number | bigint
+  readonly EmergencyCount?: number | bigint
+  readonly VulItemCount?: number | bigint
+  readonly LatestScanTime?: string
+  readonly EnableTimingScan?: number | bigint
+  readonly CriticalRepairCount?: number | bigint
+  readonly CriticalRepairLinuxVulCount?: number | bigint
+  readonly CriticalRepairAppVulCount?: number | bigint
+  readonly CriticalRepairWebCMSVulCount?: number | bigint
+  readonly CriticalRepairEmergencyCount?: number | bigint
 }
 export const HostVulOverview: $Schema.Schema<HostVulOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("HostVulOverview", { UrgentRepairCount: $C.uint64, DefendHostCount: $C.uint64, TotalHostCount: $C.uint64, FixedVulCount: $C.uint64, LinuxVulCount: $C.uint64, WindowVulCount: $C.uint64, WebCMSVulCount: $C.uint64, AppVulCount: $C.uint64, EmergencyCount: $C.uint64, VulItemCount: $C.uint64, LatestScanTime: $C.datetimeIso, EnableTimingScan: $C.uint64, CriticalRepairCount: $C.uint64, CriticalRepairLinuxVulCount: $C.uint64, CriticalRepairAppVulCount: $C.uint64, CriticalRepairWebCMSVulCount: $C.uint64, CriticalRepairEmergencyCount: $C.uint64 }))
 
 /** `HostVulRisk` (response side). */
 export interface HostVulRisk {
-  readonly RiskID: number | bigint
-  readonly EffectHostCount: number | bigint
-  readonly LatestScanTime: string
-  readonly Account: readonly AccountBriefInfo[]
-  readonly DefendStatus: string
-  readonly RiskStatus: string
-  readonly VulDetail: VulDetailInfo
+  readonly RiskID?: number | bigint
+  readonly EffectHostCount?: number | bigint
+  readonly LatestScanTime?: string
+  readonly Account?: readonly AccountBriefInfo[]
+  readonly DefendStatus?: string
+  readonly RiskStatus?: string
+  readonly VulDetail?: VulDetailInfo
 }
 export const HostVulRisk: $Schema.Schema<HostVulRisk> = /*#__PURE__*/ $C.lazy(() => $C.struct("HostVulRisk", { RiskID: $C.uint64, EffectHostCount: $C.uint64, LatestScanTime: $C.datetimeIso, Account: $C.arr(AccountBriefInfo), DefendStatus: $C.str, RiskStatus: $C.str, VulDetail: VulDetailInfo }))
 
@@ -12630,104 +12630,104 @@ export const InstanceIDWithAppIdItem: $Schema.Schema<InstanceIDWithAppIdItem> = 
 
 /** `IpAssetListVO` (response side). */
 export interface IpAssetListVO {
-  readonly AssetId: string
-  readonly AssetName: string
-  readonly AssetType: string
-  readonly Region: string
-  readonly CFWStatus: number | bigint
-  readonly AssetCreateTime: string
-  readonly PublicIp: string
-  readonly PublicIpType: number | bigint
-  readonly VpcId: string
-  readonly VpcName: string
-  readonly AppId: number | bigint
-  readonly Uin: string
-  readonly NickName: string
-  readonly IsCore: number | bigint
-  readonly IsCloud: number | bigint
-  readonly Attack: number | bigint
-  readonly Access: number | bigint
-  readonly Intercept: number | bigint
-  readonly InBandwidth: string
-  readonly OutBandwidth: string
-  readonly InFlow: string
-  readonly OutFlow: string
-  readonly LastScanTime: string
-  readonly PortRisk: number | bigint
-  readonly VulnerabilityRisk: number | bigint
-  readonly ConfigurationRisk: number | bigint
-  readonly ScanTask: number | bigint
-  readonly WeakPassword: number | bigint
-  readonly WebContentRisk: number | bigint
-  readonly Tag: readonly Tag[]
-  readonly AddressId: string
-  readonly MemberId: string
-  readonly RiskExposure: number | bigint
-  readonly IsNewAsset: number | bigint
+  readonly AssetId?: string
+  readonly AssetName?: string
+  readonly AssetType?: string
+  readonly Region?: string
+  readonly CFWStatus?: number | bigint
+  readonly AssetCreateTime?: string
+  readonly PublicIp?: string
+  readonly PublicIpType?: number | bigint
+  readonly VpcId?: string
+  readonly VpcName?: string
+  readonly AppId?: number | bigint
+  readonly Uin?: string
+  readonly NickName?: string
+  readonly IsCore?: number | bigint
+  readonly IsCloud?: number | bigint
+  readonly Attack?: number | bigint
+  readonly Access?: number | bigint
+  readonly Intercept?: number | bigint
+  readonly InBandwidth?: string
+  readonly OutBandwidth?: string
+  readonly InFlow?: string
+  readonly OutFlow?: string
+  readonly LastScanTime?: string
+  readonly PortRisk?: number | bigint
+  readonly VulnerabilityRisk?: number | bigint
+  readonly ConfigurationRisk?: number | bigint
+  readonly ScanTask?: number | bigint
+  readonly WeakPassword?: number | bigint
+  readonly WebContentRisk?: number | bigint
+  readonly Tag?: readonly Tag[]
+  readonly AddressId?: string
+  readonly MemberId?: string
+  readonly RiskExposure?: number | bigint
+  readonly IsNewAsset?: number | bigint
   readonly VerifyStatus?: number | bigint
 }
 export const IpAssetListVO: $Schema.Schema<IpAssetListVO> = /*#__PURE__*/ $C.lazy(() => $C.struct("IpAssetListVO", { AssetId: $C.str, AssetName: $C.str, AssetType: $C.str, Region: $C.str, CFWStatus: $C.uint64, AssetCreateTime: $C.str, PublicIp: $C.str, PublicIpType: $C.uint64, VpcId: $C.str, VpcName: $C.str, AppId: $C.uint64, Uin: $C.str, NickName: $C.str, IsCore: $C.uint64, IsCloud: $C.uint64, Attack: $C.uint64, Access: $C.uint64, Intercept: $C.uint64, InBandwidth: $C.str, OutBandwidth: $C.str, InFlow: $C.str, OutFlow: $C.str, LastScanTime: $C.str, PortRisk: $C.uint64, VulnerabilityRisk: $C.uint64, ConfigurationRisk: $C.uint64, ScanTask: $C.uint64, WeakPassword: $C.uint64, WebContentRisk: $C.uint64, Tag: $C.arr(Tag), AddressId: $C.str, MemberId: $C.str, RiskExposure: $C.int64, IsNewAsset: $C.uint64 }, { VerifyStatus: $C.int64 }))
 
 /** `KBDetail` (response side). */
 export interface KBDetail {
-  readonly ID: number | bigint
-  readonly Number: string
-  readonly Name: string
-  readonly ReferUrl: string
-  readonly PublishTime: string
-  readonly NeedRestart: boolean
-  readonly RelateVulList: readonly VulBriefInfo[]
-  readonly RelateVulCount: number | bigint
-  readonly RelateProduct: string
+  readonly ID?: number | bigint
+  readonly Number?: string
+  readonly Name?: string
+  readonly ReferUrl?: string
+  readonly PublishTime?: string
+  readonly NeedRestart?: boolean
+  readonly RelateVulList?: readonly VulBriefInfo[]
+  readonly RelateVulCount?: number | bigint
+  readonly RelateProduct?: string
 }
 export const KBDetail: $Schema.Schema<KBDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("KBDetail", { ID: $C.uint64, Number: $C.str, Name: $C.str, ReferUrl: $C.str, PublishTime: $C.str, NeedRestart: $C.bool, RelateVulList: $C.arr(VulBriefInfo), RelateVulCount: $C.int64, RelateProduct: $C.str }))
 
 /** `KBFixSummaryItem` (response side). */
 export interface KBFixSummaryItem {
-  readonly KBId: number | bigint
-  readonly KBName: string
-  readonly KBNo: string
-  readonly RelatedVulCount: number | bigint
-  readonly AffectedCount: number | bigint
-  readonly NeedReboot: boolean
+  readonly KBId?: number | bigint
+  readonly KBName?: string
+  readonly KBNo?: string
+  readonly RelatedVulCount?: number | bigint
+  readonly AffectedCount?: number | bigint
+  readonly NeedReboot?: boolean
   readonly KBPreCondition?: string
 }
 export const KBFixSummaryItem: $Schema.Schema<KBFixSummaryItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("KBFixSummaryItem", { KBId: $C.int64, KBName: $C.str, KBNo: $C.str, RelatedVulCount: $C.int64, AffectedCount: $C.int64, NeedReboot: $C.bool }, { KBPreCondition: $C.str }))
 
 /** `KBUpdateMachineItem` (response side). */
 export interface KBUpdateMachineItem {
-  readonly KBId: number | bigint
-  readonly InstanceId: string
-  readonly MachineName: string
-  readonly MachineIp: string
+  readonly KBId?: number | bigint
+  readonly InstanceId?: string
+  readonly MachineName?: string
+  readonly MachineIp?: string
   readonly PublicIp?: string
-  readonly OsName: string
-  readonly MachineStatus: string
-  readonly SupportAutoFix: number | bigint
-  readonly FixStatus: number | bigint
+  readonly OsName?: string
+  readonly MachineStatus?: string
+  readonly SupportAutoFix?: number | bigint
+  readonly FixStatus?: number | bigint
   readonly LatestFixTime?: string
   readonly NotFixableReason?: string
   readonly TagItems?: readonly MiniTagItem[]
-  readonly AppId: number | bigint
-  readonly PayVersion: string
+  readonly AppId?: number | bigint
+  readonly PayVersion?: string
 }
 export const KBUpdateMachineItem: $Schema.Schema<KBUpdateMachineItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("KBUpdateMachineItem", { KBId: $C.int64, InstanceId: $C.str, MachineName: $C.str, MachineIp: $C.str, OsName: $C.str, MachineStatus: $C.str, SupportAutoFix: $C.int64, FixStatus: $C.int64, AppId: $C.uint64, PayVersion: $C.str }, { PublicIp: $C.str, LatestFixTime: $C.str, NotFixableReason: $C.str, TagItems: $C.arr(MiniTagItem) }))
 
 /** `KeySandboxCredential` (response side). */
 export interface KeySandboxCredential {
-  readonly CredentialId: string
-  readonly CredentialName: string
-  readonly CredentialType: string
-  readonly CredentialEffectScope: CredentialEffectScope
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly CredentialId?: string
+  readonly CredentialName?: string
+  readonly CredentialType?: string
+  readonly CredentialEffectScope?: CredentialEffectScope
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const KeySandboxCredential: $Schema.Schema<KeySandboxCredential> = /*#__PURE__*/ $C.lazy(() => $C.struct("KeySandboxCredential", { CredentialId: $C.str, CredentialName: $C.str, CredentialType: $C.str, CredentialEffectScope: CredentialEffectScope, CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `KeyValue` (response side). */
 export interface KeyValue {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const KeyValue: $Schema.Schema<KeyValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("KeyValue", { Key: $C.str, Value: $C.str }))
 
@@ -12740,10 +12740,10 @@ export const KeyValueInt: $Schema.Schema<KeyValueInt> = /*#__PURE__*/ $C.lazy(()
 
 /** `LicenseBindFailedItem` (response side). */
 export interface LicenseBindFailedItem {
-  readonly InstanceId: string | null
-  readonly ExceptionMessage: string | null
-  readonly FixMessage: string | null
-  readonly MachineExtraInfo: MachineExtraInfo | null
+  readonly InstanceId?: string | null
+  readonly ExceptionMessage?: string | null
+  readonly FixMessage?: string | null
+  readonly MachineExtraInfo?: MachineExtraInfo | null
 }
 export const LicenseBindFailedItem: $Schema.Schema<LicenseBindFailedItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("LicenseBindFailedItem", { InstanceId: $C.nul($C.str), ExceptionMessage: $C.nul($C.str), FixMessage: $C.nul($C.str), MachineExtraInfo: $C.nul(MachineExtraInfo) }))
 
@@ -12756,53 +12756,53 @@ export const LicenseBindFilter: $Schema.Schema<LicenseBindFilter> = /*#__PURE__*
 
 /** `LicenseBindScheduleItem` (response side). */
 export interface LicenseBindScheduleItem {
-  readonly Quuid: string | null
-  readonly Status: number | bigint | null
-  readonly ErrMsg: string | null
-  readonly FixMessage: string | null
+  readonly Quuid?: string | null
+  readonly Status?: number | bigint | null
+  readonly ErrMsg?: string | null
+  readonly FixMessage?: string | null
 }
 export const LicenseBindScheduleItem: $Schema.Schema<LicenseBindScheduleItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("LicenseBindScheduleItem", { Quuid: $C.nul($C.str), Status: $C.nul($C.int64), ErrMsg: $C.nul($C.str), FixMessage: $C.nul($C.str) }))
 
 /** `LicenseBindTaskDetail` (response side). */
 export interface LicenseBindTaskDetail {
-  readonly Quuid: string
-  readonly ErrMsg: string
-  readonly Status: number | bigint
-  readonly FixMessage: string
+  readonly Quuid?: string
+  readonly ErrMsg?: string
+  readonly Status?: number | bigint
+  readonly FixMessage?: string
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const LicenseBindTaskDetail: $Schema.Schema<LicenseBindTaskDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("LicenseBindTaskDetail", { Quuid: $C.str, ErrMsg: $C.str, Status: $C.uint64, FixMessage: $C.str }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `LicenseStatusItem` (response side). */
 export interface LicenseStatusItem {
-  readonly ResourceId: string
-  readonly LicenseType: string
-  readonly Name: string
-  readonly Category: number | bigint
-  readonly TotalNum: number | bigint
-  readonly UsedNum: number | bigint
-  readonly RemainNum: number | bigint
-  readonly BeginTime: string
-  readonly EndTime: string
+  readonly ResourceId?: string
+  readonly LicenseType?: string
+  readonly Name?: string
+  readonly Category?: number | bigint
+  readonly TotalNum?: number | bigint
+  readonly UsedNum?: number | bigint
+  readonly RemainNum?: number | bigint
+  readonly BeginTime?: string
+  readonly EndTime?: string
 }
 export const LicenseStatusItem: $Schema.Schema<LicenseStatusItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("LicenseStatusItem", { ResourceId: $C.str, LicenseType: $C.str, Name: $C.str, Category: $C.int64, TotalNum: $C.int64, UsedNum: $C.int64, RemainNum: $C.int64, BeginTime: $C.str, EndTime: $C.str }))
 
 /** `LicenseUnbindFailedItem` (response side). */
 export interface LicenseUnbindFailedItem {
-  readonly InstanceId: string
-  readonly ExceptionMessage: string
+  readonly InstanceId?: string
+  readonly ExceptionMessage?: string
 }
 export const LicenseUnbindFailedItem: $Schema.Schema<LicenseUnbindFailedItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("LicenseUnbindFailedItem", { InstanceId: $C.str, ExceptionMessage: $C.str }))
 
 /** `LighthouseFirewallRule` (response side). */
 export interface LighthouseFirewallRule {
-  readonly AppType: string
-  readonly Protocol: string
-  readonly Port: string
-  readonly CidrBlock: string
-  readonly Ipv6CidrBlock: string
-  readonly Action: string
-  readonly FirewallRuleDescription: string
+  readonly AppType?: string
+  readonly Protocol?: string
+  readonly Port?: string
+  readonly CidrBlock?: string
+  readonly Ipv6CidrBlock?: string
+  readonly Action?: string
+  readonly FirewallRuleDescription?: string
 }
 export const LighthouseFirewallRule: $Schema.Schema<LighthouseFirewallRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("LighthouseFirewallRule", { AppType: $C.str, Protocol: $C.str, Port: $C.str, CidrBlock: $C.str, Ipv6CidrBlock: $C.str, Action: $C.str, FirewallRuleDescription: $C.str }))
 
@@ -12965,21 +12965,21 @@ export const LogValueInfo: $Schema.Schema<LogValueInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `LoginWhiteCombinedInfo` (response side). */
 export interface LoginWhiteCombinedInfo {
-  readonly Places: readonly Place[]
-  readonly UserName: string
-  readonly SrcIp: string
-  readonly Locale: string
-  readonly Remark: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly IsGlobal: number | bigint
-  readonly Name: string
-  readonly Desc: string
-  readonly Id: number | bigint
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly Uuid: string
-  readonly Locations: string
+  readonly Places?: readonly Place[]
+  readonly UserName?: string
+  readonly SrcIp?: string
+  readonly Locale?: string
+  readonly Remark?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly IsGlobal?: number | bigint
+  readonly Name?: string
+  readonly Desc?: string
+  readonly Id?: number | bigint
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly Uuid?: string
+  readonly Locations?: string
 }
 export const LoginWhiteCombinedInfo: $Schema.Schema<LoginWhiteCombinedInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoginWhiteCombinedInfo", { Places: $C.arr(Place), UserName: $C.str, SrcIp: $C.str, Locale: $C.str, Remark: $C.str, StartTime: $C.str, EndTime: $C.str, IsGlobal: $C.uint64, Name: $C.str, Desc: $C.str, Id: $C.uint64, CreateTime: $C.str, ModifyTime: $C.str, Uuid: $C.str, Locations: $C.str }))
 
@@ -12987,32 +12987,32 @@ export const LoginWhiteCombinedInfo: $Schema.Schema<LoginWhiteCombinedInfo> = /*
 export interface Machine {
   readonly AgentStatus?: string
   readonly AgentVersion?: string
-  readonly AppId: number | bigint
-  readonly CloudFromEnum: string
+  readonly AppId?: number | bigint
+  readonly CloudFromEnum?: string
   readonly CloudTags?: readonly Tag[]
-  readonly CsipProtectType: string
+  readonly CsipProtectType?: string
   readonly ExposedStatus?: string
-  readonly InstanceID: string
+  readonly InstanceID?: string
   readonly InstanceStatus?: string
   readonly IpList?: readonly string[]
   readonly IsNew?: boolean
-  readonly KernelVersion: string
+  readonly KernelVersion?: string
   readonly LatestOfflineTime?: number | bigint
-  readonly MachineIp: string
-  readonly MachineName: string
-  readonly MachineOs: string
-  readonly MachineWanIp: string
+  readonly MachineIp?: string
+  readonly MachineName?: string
+  readonly MachineOs?: string
+  readonly MachineWanIp?: string
   readonly PayMode?: string
-  readonly ProjectId: number | bigint
-  readonly ProtectType: string
-  readonly Quuid: string
-  readonly RegionInfo: RegionInfo
-  readonly Remark: string
+  readonly ProjectId?: number | bigint
+  readonly ProtectType?: string
+  readonly Quuid?: string
+  readonly RegionInfo?: RegionInfo
+  readonly Remark?: string
   readonly TagItems?: readonly MiniTagItem[]
   readonly TagModifyInfo?: AssetTagModifyAssetItem
   readonly TatStatus?: string
-  readonly Uuid: string
-  readonly VpcId: string
+  readonly Uuid?: string
+  readonly VpcId?: string
   readonly NodeType?: string
   readonly ContainerDefendStatus?: string
   readonly ContainerCount?: number | bigint
@@ -13025,13 +13025,13 @@ export const Machine: $Schema.Schema<Machine> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `MachineClearHistory` (response side). */
 export interface MachineClearHistory {
-  readonly Id: number | bigint
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly PublicIp: string
-  readonly PrivateIp: string
-  readonly AgentLastOfflineTime: string
-  readonly CreateTime: string
+  readonly Id?: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly PublicIp?: string
+  readonly PrivateIp?: string
+  readonly AgentLastOfflineTime?: string
+  readonly CreateTime?: string
 }
 export const MachineClearHistory: $Schema.Schema<MachineClearHistory> = /*#__PURE__*/ $C.lazy(() => $C.struct("MachineClearHistory", { Id: $C.uint64, InstanceId: $C.str, InstanceName: $C.str, PublicIp: $C.str, PrivateIp: $C.str, AgentLastOfflineTime: $C.str, CreateTime: $C.str }))
 
@@ -13039,48 +13039,48 @@ export const MachineClearHistory: $Schema.Schema<MachineClearHistory> = /*#__PUR
 export interface MachineDetail {
   readonly AgentStatus?: string
   readonly AgentVersion?: string
-  readonly AppId: number | bigint
-  readonly AssetTypeName: string
+  readonly AppId?: number | bigint
+  readonly AssetTypeName?: string
   readonly BootTime?: number | bigint
   readonly BuyTime?: number | bigint
-  readonly CloudFromEnum: string
+  readonly CloudFromEnum?: string
   readonly CloudTags?: readonly Tags[]
-  readonly CoreVersion: string
-  readonly Cpu: string
-  readonly CpuLoad: string
-  readonly CpuSize: number | bigint
-  readonly DeviceVersion: string
+  readonly CoreVersion?: string
+  readonly Cpu?: string
+  readonly CpuLoad?: string
+  readonly CpuSize?: number | bigint
+  readonly DeviceVersion?: string
   readonly Disks?: readonly DiskPartitionInfo[]
   readonly EndTime?: number | bigint
   readonly ExposedStatus?: string
   readonly InstallTime?: number | bigint
-  readonly InstanceID: string
+  readonly InstanceID?: string
   readonly InstanceStatus?: string
-  readonly KernelVersion: string
+  readonly KernelVersion?: string
   readonly LatestLiveTime?: number | bigint
   readonly LatestOfflineTime?: number | bigint
-  readonly MachineIp: string
-  readonly MachineName: string
-  readonly MachineOs: string
-  readonly MachineStatus: string
-  readonly MachineWanIp: string
-  readonly MemSize: number | bigint
-  readonly MemoryLoad: string
+  readonly MachineIp?: string
+  readonly MachineName?: string
+  readonly MachineOs?: string
+  readonly MachineStatus?: string
+  readonly MachineWanIp?: string
+  readonly MemSize?: number | bigint
+  readonly MemoryLoad?: string
   readonly NetCards?: readonly NetworkCardInfo[]
   readonly OsByAgent?: string
-  readonly PayMode: string
-  readonly ProjectId: number | bigint
+  readonly PayMode?: string
+  readonly ProjectId?: number | bigint
   readonly ProtectDays?: number | bigint
-  readonly ProtectType: string
-  readonly Quuid: string
+  readonly ProtectType?: string
+  readonly Quuid?: string
   readonly RegionInfo?: RegionInfo
-  readonly Remark: string
-  readonly SerialNumber: string
+  readonly Remark?: string
+  readonly SerialNumber?: string
   readonly TagItems?: readonly MiniTagItem[]
   readonly TagModifyInfo?: AssetTagModifyAssetItem
-  readonly Uuid: string
+  readonly Uuid?: string
   readonly VpcCidrBlock?: string
-  readonly VpcId: string
+  readonly VpcId?: string
   readonly VpcName?: string
   readonly NodeType?: string
   readonly ContainerDefendStatus?: string
@@ -13093,12 +13093,12 @@ export const MachineDetail: $Schema.Schema<MachineDetail> = /*#__PURE__*/ $C.laz
 
 /** `MachineExtraInfo` (response side). */
 export interface MachineExtraInfo {
-  readonly WanIP: string | null
-  readonly PrivateIP: string | null
-  readonly NetworkType: number | bigint | null
-  readonly NetworkName: string | null
-  readonly InstanceID: string | null
-  readonly HostName: string | null
+  readonly WanIP?: string | null
+  readonly PrivateIP?: string | null
+  readonly NetworkType?: number | bigint | null
+  readonly NetworkName?: string | null
+  readonly InstanceID?: string | null
+  readonly HostName?: string | null
 }
 export const MachineExtraInfo: $Schema.Schema<MachineExtraInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MachineExtraInfo", { WanIP: $C.nul($C.str), PrivateIP: $C.nul($C.str), NetworkType: $C.nul($C.int64), NetworkName: $C.nul($C.str), InstanceID: $C.nul($C.str), HostName: $C.nul($C.str) }))
 
@@ -13112,19 +13112,19 @@ export const MachineLoginType: $Schema.Schema<MachineLoginType> = /*#__PURE__*/ 
 
 /** `MachineTag` (response side). */
 export interface MachineTag {
-  readonly Rid: number | bigint
-  readonly Name: string
-  readonly TagId: number | bigint
+  readonly Rid?: number | bigint
+  readonly Name?: string
+  readonly TagId?: number | bigint
 }
 export const MachineTag: $Schema.Schema<MachineTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("MachineTag", { Rid: $C.int64, Name: $C.str, TagId: $C.uint64 }))
 
 /** `MiniTagItem` (response side). */
 export interface MiniTagItem {
-  readonly Color: string
-  readonly Description: string
-  readonly ID: number | bigint
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly Color?: string
+  readonly Description?: string
+  readonly ID?: number | bigint
+  readonly TagKey?: string
+  readonly TagValue?: string
   readonly TagKeyEn?: string
   readonly TagValueEn?: string
 }
@@ -13252,7 +13252,7 @@ export const ModifyAssetCoreAttributeRequest: $Schema.Schema<ModifyAssetCoreAttr
 
 /** `ModifyAssetCoreAttributeResponse` (response side). */
 export interface ModifyAssetCoreAttributeResponse {
-  readonly Message: string
+  readonly Message?: string
   readonly RequestId: string
 }
 export const ModifyAssetCoreAttributeResponse: $Schema.Schema<ModifyAssetCoreAttributeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAssetCoreAttributeResponse", { Message: $C.str, RequestId: $C.str }))
@@ -13267,7 +13267,7 @@ export const ModifyAssetFilterViewRequest: $Schema.Schema<ModifyAssetFilterViewR
 
 /** `ModifyAssetFilterViewResponse` (response side). */
 export interface ModifyAssetFilterViewResponse {
-  readonly Message: string
+  readonly Message?: string
   readonly RequestId: string
 }
 export const ModifyAssetFilterViewResponse: $Schema.Schema<ModifyAssetFilterViewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAssetFilterViewResponse", { Message: $C.str, RequestId: $C.str }))
@@ -13287,8 +13287,8 @@ export const ModifyAssetTagRequest: $Schema.Schema<ModifyAssetTagRequest> = /*#_
 
 /** `ModifyAssetTagResponse` (response side). */
 export interface ModifyAssetTagResponse {
-  readonly Code: string
-  readonly Message: string
+  readonly Code?: string
+  readonly Message?: string
   readonly HasRunningApply?: boolean
   readonly RequestId: string
 }
@@ -13305,8 +13305,8 @@ export const ModifyAssetTagsByAssetInfoRequest: $Schema.Schema<ModifyAssetTagsBy
 
 /** `ModifyAssetTagsByAssetInfoResponse` (response side). */
 export interface ModifyAssetTagsByAssetInfoResponse {
-  readonly Code: string
-  readonly Message: string
+  readonly Code?: string
+  readonly Message?: string
   readonly RequestId: string
 }
 export const ModifyAssetTagsByAssetInfoResponse: $Schema.Schema<ModifyAssetTagsByAssetInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAssetTagsByAssetInfoResponse", { Code: $C.str, Message: $C.str, RequestId: $C.str }))
@@ -13322,8 +13322,8 @@ export const ModifyAssetTagsRequest: $Schema.Schema<ModifyAssetTagsRequest> = /*
 
 /** `ModifyAssetTagsResponse` (response side). */
 export interface ModifyAssetTagsResponse {
-  readonly Code: string
-  readonly Message: string
+  readonly Code?: string
+  readonly Message?: string
   readonly RequestId: string
 }
 export const ModifyAssetTagsResponse: $Schema.Schema<ModifyAssetTagsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAssetTagsResponse", { Code: $C.str, Message: $C.str, RequestId: $C.str }))
@@ -13449,7 +13449,7 @@ export const ModifyCSIPLicenseBindsRequest: $Schema.Schema<ModifyCSIPLicenseBind
 
 /** `ModifyCSIPLicenseBindsResponse` (response side). */
 export interface ModifyCSIPLicenseBindsResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyCSIPLicenseBindsResponse: $Schema.Schema<ModifyCSIPLicenseBindsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCSIPLicenseBindsResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -13463,10 +13463,10 @@ export const ModifyCSIPLicenseUnBindsRequest: $Schema.Schema<ModifyCSIPLicenseUn
 
 /** `ModifyCSIPLicenseUnBindsResponse` (response side). */
 export interface ModifyCSIPLicenseUnBindsResponse {
-  readonly Total: number | bigint
-  readonly SuccessNum: number | bigint
-  readonly FailedNum: number | bigint
-  readonly FailedList: readonly LicenseUnbindFailedItem[]
+  readonly Total?: number | bigint
+  readonly SuccessNum?: number | bigint
+  readonly FailedNum?: number | bigint
+  readonly FailedList?: readonly LicenseUnbindFailedItem[]
   readonly RequestId: string
 }
 export const ModifyCSIPLicenseUnBindsResponse: $Schema.Schema<ModifyCSIPLicenseUnBindsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCSIPLicenseUnBindsResponse", { Total: $C.int64, SuccessNum: $C.int64, FailedNum: $C.int64, FailedList: $C.arr(LicenseUnbindFailedItem), RequestId: $C.str }))
@@ -13483,7 +13483,7 @@ export const ModifyCSIPRaspLicenseBindsRequest: $Schema.Schema<ModifyCSIPRaspLic
 
 /** `ModifyCSIPRaspLicenseBindsResponse` (response side). */
 export interface ModifyCSIPRaspLicenseBindsResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyCSIPRaspLicenseBindsResponse: $Schema.Schema<ModifyCSIPRaspLicenseBindsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCSIPRaspLicenseBindsResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -13497,10 +13497,10 @@ export const ModifyCSIPRaspLicenseUnBindsRequest: $Schema.Schema<ModifyCSIPRaspL
 
 /** `ModifyCSIPRaspLicenseUnBindsResponse` (response side). */
 export interface ModifyCSIPRaspLicenseUnBindsResponse {
-  readonly Total: number | bigint
-  readonly SuccessNum: number | bigint
-  readonly FailedNum: number | bigint
-  readonly FailedList: readonly LicenseUnbindFailedItem[]
+  readonly Total?: number | bigint
+  readonly SuccessNum?: number | bigint
+  readonly FailedNum?: number | bigint
+  readonly FailedList?: readonly LicenseUnbindFailedItem[]
   readonly RequestId: string
 }
 export const ModifyCSIPRaspLicenseUnBindsResponse: $Schema.Schema<ModifyCSIPRaspLicenseUnBindsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCSIPRaspLicenseUnBindsResponse", { Total: $C.int64, SuccessNum: $C.int64, FailedNum: $C.int64, FailedList: $C.arr(LicenseUnbindFailedItem), RequestId: $C.str }))
@@ -14126,7 +14126,7 @@ export const ModifyExposureAutoTagRuleRequest: $Schema.Schema<ModifyExposureAuto
 
 /** `ModifyExposureAutoTagRuleResponse` (response side). */
 export interface ModifyExposureAutoTagRuleResponse {
-  readonly Message: string
+  readonly Message?: string
   readonly HasRunningApply?: boolean
   readonly RequestId: string
 }
@@ -14142,7 +14142,7 @@ export const ModifyExposureAutoTagRuleStatusRequest: $Schema.Schema<ModifyExposu
 
 /** `ModifyExposureAutoTagRuleStatusResponse` (response side). */
 export interface ModifyExposureAutoTagRuleStatusResponse {
-  readonly Message: string
+  readonly Message?: string
   readonly RequestId: string
 }
 export const ModifyExposureAutoTagRuleStatusResponse: $Schema.Schema<ModifyExposureAutoTagRuleStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyExposureAutoTagRuleStatusResponse", { Message: $C.str, RequestId: $C.str }))
@@ -14158,7 +14158,7 @@ export const ModifyExposureTagRequest: $Schema.Schema<ModifyExposureTagRequest> 
 
 /** `ModifyExposureTagResponse` (response side). */
 export interface ModifyExposureTagResponse {
-  readonly Message: string
+  readonly Message?: string
   readonly RequestId: string
 }
 export const ModifyExposureTagResponse: $Schema.Schema<ModifyExposureTagResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyExposureTagResponse", { Message: $C.str, RequestId: $C.str }))
@@ -14259,9 +14259,9 @@ export const ModifyMachinesLoginTypeResponse: $Schema.Schema<ModifyMachinesLogin
 
 /** `ModifyMachinesLoginTypeTask` (response side). */
 export interface ModifyMachinesLoginTypeTask {
-  readonly Id: number | bigint
-  readonly Status: number | bigint
-  readonly SuccessCount: number | bigint
+  readonly Id?: number | bigint
+  readonly Status?: number | bigint
+  readonly SuccessCount?: number | bigint
   readonly FailList?: readonly ModifyLoginTypeFailInfo[]
   readonly SuccessInstances?: readonly string[]
   readonly ProgressingInstances?: readonly string[]
@@ -14425,7 +14425,7 @@ export const ModifyOrganizationAccountStatusRequest: $Schema.Schema<ModifyOrgani
 
 /** `ModifyOrganizationAccountStatusResponse` (response side). */
 export interface ModifyOrganizationAccountStatusResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const ModifyOrganizationAccountStatusResponse: $Schema.Schema<ModifyOrganizationAccountStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyOrganizationAccountStatusResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -14560,8 +14560,8 @@ export const ModifyRiskCenterScanTaskRequest: $Schema.Schema<ModifyRiskCenterSca
 
 /** `ModifyRiskCenterScanTaskResponse` (response side). */
 export interface ModifyRiskCenterScanTaskResponse {
-  readonly TaskId: string
-  readonly Status: number | bigint
+  readonly TaskId?: string
+  readonly Status?: number | bigint
   readonly UnAuthAsset?: readonly string[]
   readonly RequestId: string
 }
@@ -14580,7 +14580,7 @@ export const ModifyRiskScanCronConfigRequest: $Schema.Schema<ModifyRiskScanCronC
 
 /** `ModifyRiskScanCronConfigResponse` (response side). */
 export interface ModifyRiskScanCronConfigResponse {
-  readonly Message: string
+  readonly Message?: string
   readonly RequestId: string
 }
 export const ModifyRiskScanCronConfigResponse: $Schema.Schema<ModifyRiskScanCronConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRiskScanCronConfigResponse", { Message: $C.str, RequestId: $C.str }))
@@ -14605,7 +14605,7 @@ export const ModifySecurityScoreRuleRequest: $Schema.Schema<ModifySecurityScoreR
 
 /** `ModifySecurityScoreRuleResponse` (response side). */
 export interface ModifySecurityScoreRuleResponse {
-  readonly Rules: readonly ScoreRuleItem[]
+  readonly Rules?: readonly ScoreRuleItem[]
   readonly RequestId: string
 }
 export const ModifySecurityScoreRuleResponse: $Schema.Schema<ModifySecurityScoreRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifySecurityScoreRuleResponse", { Rules: $C.arr(ScoreRuleItem), RequestId: $C.str }))
@@ -14619,7 +14619,7 @@ export const ModifyShareUserCSPMRequest: $Schema.Schema<ModifyShareUserCSPMReque
 
 /** `ModifyShareUserCSPMResponse` (response side). */
 export interface ModifyShareUserCSPMResponse {
-  readonly Result: number | bigint
+  readonly Result?: number | bigint
   readonly Msg?: string
   readonly RequestId: string
 }
@@ -14635,8 +14635,8 @@ export const ModifyUebaRuleSwitchRequest: $Schema.Schema<ModifyUebaRuleSwitchReq
 
 /** `ModifyUebaRuleSwitchResponse` (response side). */
 export interface ModifyUebaRuleSwitchResponse {
-  readonly Code: number | bigint
-  readonly Msg: string
+  readonly Code?: number | bigint
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const ModifyUebaRuleSwitchResponse: $Schema.Schema<ModifyUebaRuleSwitchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyUebaRuleSwitchResponse", { Code: $C.int64, Msg: $C.str, RequestId: $C.str }))
@@ -14715,7 +14715,7 @@ export const ModifyWebhookPolicyRequest: $Schema.Schema<ModifyWebhookPolicyReque
 
 /** `ModifyWebhookPolicyResponse` (response side). */
 export interface ModifyWebhookPolicyResponse {
-  readonly ID: number | bigint
+  readonly ID?: number | bigint
   readonly RequestId: string
 }
 export const ModifyWebhookPolicyResponse: $Schema.Schema<ModifyWebhookPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyWebhookPolicyResponse", { ID: $C.int64, RequestId: $C.str }))
@@ -14749,81 +14749,81 @@ export const ModifyWebhookReceiverRequest: $Schema.Schema<ModifyWebhookReceiverR
 
 /** `ModifyWebhookReceiverResponse` (response side). */
 export interface ModifyWebhookReceiverResponse {
-  readonly ID: number | bigint
+  readonly ID?: number | bigint
   readonly RequestId: string
 }
 export const ModifyWebhookReceiverResponse: $Schema.Schema<ModifyWebhookReceiverResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyWebhookReceiverResponse", { ID: $C.int64, RequestId: $C.str }))
 
 /** `MultiAttackStageItem` (response side). */
 export interface MultiAttackStageItem {
-  readonly Id: number | bigint
-  readonly AppId: number | bigint
-  readonly AlertId: string
+  readonly Id?: number | bigint
+  readonly AppId?: number | bigint
+  readonly AlertId?: string
   readonly AttackStages?: readonly string[]
 }
 export const MultiAttackStageItem: $Schema.Schema<MultiAttackStageItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MultiAttackStageItem", { Id: $C.int64, AppId: $C.uint64, AlertId: $C.str }, { AttackStages: $C.arr($C.str) }))
 
 /** `NICAsset` (response side). */
 export interface NICAsset {
-  readonly AppId: string
-  readonly Uin: string
-  readonly AssetId: string
-  readonly AssetName: string
-  readonly AssetType: string
-  readonly PrivateIp: string
-  readonly PublicIp: string
-  readonly Region: string
-  readonly VpcId: string
-  readonly VpcName: string
-  readonly Tag: readonly Tag[]
-  readonly OutboundPeakBandwidth: string
-  readonly InboundPeakBandwidth: string
-  readonly OutboundCumulativeFlow: string
-  readonly InboundCumulativeFlow: string
-  readonly NetworkAttack: number | bigint
-  readonly ExposedPort: number | bigint
-  readonly ExposedVUL: number | bigint
-  readonly ConfigureRisk: number | bigint
-  readonly CreateTime: string
-  readonly ScanTask: number | bigint
-  readonly LastScanTime: string
-  readonly Nick: string
-  readonly IsCore: number | bigint
+  readonly AppId?: string
+  readonly Uin?: string
+  readonly AssetId?: string
+  readonly AssetName?: string
+  readonly AssetType?: string
+  readonly PrivateIp?: string
+  readonly PublicIp?: string
+  readonly Region?: string
+  readonly VpcId?: string
+  readonly VpcName?: string
+  readonly Tag?: readonly Tag[]
+  readonly OutboundPeakBandwidth?: string
+  readonly InboundPeakBandwidth?: string
+  readonly OutboundCumulativeFlow?: string
+  readonly InboundCumulativeFlow?: string
+  readonly NetworkAttack?: number | bigint
+  readonly ExposedPort?: number | bigint
+  readonly ExposedVUL?: number | bigint
+  readonly ConfigureRisk?: number | bigint
+  readonly CreateTime?: string
+  readonly ScanTask?: number | bigint
+  readonly LastScanTime?: string
+  readonly Nick?: string
+  readonly IsCore?: number | bigint
   readonly IsNewAsset?: number | bigint
 }
 export const NICAsset: $Schema.Schema<NICAsset> = /*#__PURE__*/ $C.lazy(() => $C.struct("NICAsset", { AppId: $C.str, Uin: $C.str, AssetId: $C.str, AssetName: $C.str, AssetType: $C.str, PrivateIp: $C.str, PublicIp: $C.str, Region: $C.str, VpcId: $C.str, VpcName: $C.str, Tag: $C.arr(Tag), OutboundPeakBandwidth: $C.str, InboundPeakBandwidth: $C.str, OutboundCumulativeFlow: $C.str, InboundCumulativeFlow: $C.str, NetworkAttack: $C.int64, ExposedPort: $C.int64, ExposedVUL: $C.int64, ConfigureRisk: $C.int64, CreateTime: $C.str, ScanTask: $C.int64, LastScanTime: $C.str, Nick: $C.str, IsCore: $C.uint64 }, { IsNewAsset: $C.uint64 }))
 
 /** `NatDnatRuleItem` (response side). */
 export interface NatDnatRuleItem {
-  readonly IpProtocol: string
-  readonly PublicIpAddress: string
-  readonly PublicPort: number | bigint
-  readonly PrivateIpAddress: string
-  readonly PrivatePort: number | bigint
-  readonly Description: string
+  readonly IpProtocol?: string
+  readonly PublicIpAddress?: string
+  readonly PublicPort?: number | bigint
+  readonly PrivateIpAddress?: string
+  readonly PrivatePort?: number | bigint
+  readonly Description?: string
 }
 export const NatDnatRuleItem: $Schema.Schema<NatDnatRuleItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("NatDnatRuleItem", { IpProtocol: $C.str, PublicIpAddress: $C.str, PublicPort: $C.uint64, PrivateIpAddress: $C.str, PrivatePort: $C.uint64, Description: $C.str }))
 
 /** `NatSnatRuleItem` (response side). */
 export interface NatSnatRuleItem {
-  readonly NatGatewaySnatId: string
-  readonly ResourceId: string
-  readonly ResourceType: string
-  readonly PrivateIpAddress: string
-  readonly PublicIpAddresses: string
-  readonly Description: string
-  readonly CreatedTime: string
+  readonly NatGatewaySnatId?: string
+  readonly ResourceId?: string
+  readonly ResourceType?: string
+  readonly PrivateIpAddress?: string
+  readonly PublicIpAddresses?: string
+  readonly Description?: string
+  readonly CreatedTime?: string
 }
 export const NatSnatRuleItem: $Schema.Schema<NatSnatRuleItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("NatSnatRuleItem", { NatGatewaySnatId: $C.str, ResourceId: $C.str, ResourceType: $C.str, PrivateIpAddress: $C.str, PublicIpAddresses: $C.str, Description: $C.str, CreatedTime: $C.str }))
 
 /** `NetworkCardInfo` (response side). */
 export interface NetworkCardInfo {
-  readonly DnsServer: string
-  readonly Gateway: string
-  readonly Ip: string
+  readonly DnsServer?: string
+  readonly Gateway?: string
+  readonly Ip?: string
   readonly Ipv6?: string
-  readonly Mac: string
-  readonly Name: string
+  readonly Mac?: string
+  readonly Name?: string
 }
 export const NetworkCardInfo: $Schema.Schema<NetworkCardInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetworkCardInfo", { DnsServer: $C.str, Gateway: $C.str, Ip: $C.str, Mac: $C.str, Name: $C.str }, { Ipv6: $C.str }))
 
@@ -14849,27 +14849,27 @@ export const NewAlertKey: $Schema.Schema<NewAlertKey> = /*#__PURE__*/ $C.lazy(()
 
 /** `NodeInfo` (response side). */
 export interface NodeInfo {
-  readonly Key: string | null
-  readonly Value: string | null
-  readonly Name: string | null
+  readonly Key?: string | null
+  readonly Value?: string | null
+  readonly Name?: string | null
 }
 export const NodeInfo: $Schema.Schema<NodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodeInfo", { Key: $C.nul($C.str), Value: $C.nul($C.str), Name: $C.nul($C.str) }))
 
 /** `NotPassItemStatistic` (response side). */
 export interface NotPassItemStatistic {
-  readonly PolicyType: string
-  readonly PolicyID: number | bigint
-  readonly ParentCategoryID: number | bigint
-  readonly NotPassCount: number | bigint
-  readonly Name: string
+  readonly PolicyType?: string
+  readonly PolicyID?: number | bigint
+  readonly ParentCategoryID?: number | bigint
+  readonly NotPassCount?: number | bigint
+  readonly Name?: string
 }
 export const NotPassItemStatistic: $Schema.Schema<NotPassItemStatistic> = /*#__PURE__*/ $C.lazy(() => $C.struct("NotPassItemStatistic", { PolicyType: $C.str, PolicyID: $C.uint64, ParentCategoryID: $C.uint64, NotPassCount: $C.uint64, Name: $C.str }))
 
 /** `NotifyAssetConfigItem` (both sides). */
 export interface NotifyAssetConfigItem {
-  readonly Module: string
-  readonly SubModule: string
-  readonly AssetRange: number | bigint
+  readonly Module?: string
+  readonly SubModule?: string
+  readonly AssetRange?: number | bigint
   readonly InstanceIds?: readonly string[]
   readonly ExcludedInstanceIds?: readonly string[]
   readonly TagIds?: readonly (number | bigint)[]
@@ -14904,7 +14904,7 @@ export const OperateRiskRequest: $Schema.Schema<OperateRiskRequest> = /*#__PURE_
 
 /** `OperateRiskResponse` (response side). */
 export interface OperateRiskResponse {
-  readonly Message: string
+  readonly Message?: string
   readonly RequestId: string
 }
 export const OperateRiskResponse: $Schema.Schema<OperateRiskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OperateRiskResponse", { Message: $C.str, RequestId: $C.str }))
@@ -14921,7 +14921,7 @@ export const OperateRiskRulePolicyRequest: $Schema.Schema<OperateRiskRulePolicyR
 
 /** `OperateRiskRulePolicyResponse` (response side). */
 export interface OperateRiskRulePolicyResponse {
-  readonly Message: string
+  readonly Message?: string
   readonly RequestId: string
 }
 export const OperateRiskRulePolicyResponse: $Schema.Schema<OperateRiskRulePolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OperateRiskRulePolicyResponse", { Message: $C.str, RequestId: $C.str }))
@@ -14937,28 +14937,28 @@ export const OrderDetail: $Schema.Schema<OrderDetail> = /*#__PURE__*/ $C.lazy(()
 
 /** `OrganizationInfo` (response side). */
 export interface OrganizationInfo {
-  readonly NickName: string
-  readonly NodeName: string
-  readonly Role: string
-  readonly MemberId: string
-  readonly JoinType: string
-  readonly GroupName: string
-  readonly AdminName: string
-  readonly AdminUin: string
-  readonly CreateTime: string
-  readonly NodeCount: number | bigint
-  readonly MemberCount: number | bigint
-  readonly SubAccountCount: number | bigint
+  readonly NickName?: string
+  readonly NodeName?: string
+  readonly Role?: string
+  readonly MemberId?: string
+  readonly JoinType?: string
+  readonly GroupName?: string
+  readonly AdminName?: string
+  readonly AdminUin?: string
+  readonly CreateTime?: string
+  readonly NodeCount?: number | bigint
+  readonly MemberCount?: number | bigint
+  readonly SubAccountCount?: number | bigint
   readonly AbnormalSubUserCount?: number | bigint
-  readonly GroupPermission: readonly string[]
-  readonly MemberPermission: readonly string[]
-  readonly GroupPayMode: number | bigint
-  readonly MemberPayMode: number | bigint
-  readonly CFWProtect: string
-  readonly WAFProtect: string
-  readonly CWPProtect: string
-  readonly Departments: readonly string[]
-  readonly MemberCreateTime: string
+  readonly GroupPermission?: readonly string[]
+  readonly MemberPermission?: readonly string[]
+  readonly GroupPayMode?: number | bigint
+  readonly MemberPayMode?: number | bigint
+  readonly CFWProtect?: string
+  readonly WAFProtect?: string
+  readonly CWPProtect?: string
+  readonly Departments?: readonly string[]
+  readonly MemberCreateTime?: string
   readonly CSIPProtect?: string
   readonly QuotaConsumer?: number | bigint
   readonly EnableAdminCount?: number | bigint
@@ -14969,20 +14969,20 @@ export const OrganizationInfo: $Schema.Schema<OrganizationInfo> = /*#__PURE__*/ 
 
 /** `OrganizationUserInfo` (response side). */
 export interface OrganizationUserInfo {
-  readonly Uin: string
-  readonly NickName: string
-  readonly NodeName: string
-  readonly AssetCount: number | bigint
-  readonly RiskCount: number | bigint
-  readonly AttackCount: number | bigint
-  readonly Role: string
-  readonly MemberId: string
-  readonly AppId: string
-  readonly JoinType: string
-  readonly CFWProtect: string
-  readonly WAFProtect: string
-  readonly CWPProtect: string
-  readonly Enable: number | bigint
+  readonly Uin?: string
+  readonly NickName?: string
+  readonly NodeName?: string
+  readonly AssetCount?: number | bigint
+  readonly RiskCount?: number | bigint
+  readonly AttackCount?: number | bigint
+  readonly Role?: string
+  readonly MemberId?: string
+  readonly AppId?: string
+  readonly JoinType?: string
+  readonly CFWProtect?: string
+  readonly WAFProtect?: string
+  readonly CWPProtect?: string
+  readonly Enable?: number | bigint
   readonly CSIPProtect?: string
   readonly QuotaConsumer?: number | bigint
   readonly CloudType?: number | bigint
@@ -14998,8 +14998,8 @@ export const OrganizationUserInfo: $Schema.Schema<OrganizationUserInfo> = /*#__P
 
 /** `OsName` (response side). */
 export interface OsName {
-  readonly MachineOSType: number | bigint
-  readonly Name: string
+  readonly MachineOSType?: number | bigint
+  readonly Name?: string
 }
 export const OsName: $Schema.Schema<OsName> = /*#__PURE__*/ $C.lazy(() => $C.struct("OsName", { MachineOSType: $C.int64, Name: $C.str }))
 
@@ -15014,11 +15014,11 @@ export const Place: $Schema.Schema<Place> = /*#__PURE__*/ $C.lazy(() => $C.struc
 
 /** `PortDetectInfo` (response side). */
 export interface PortDetectInfo {
-  readonly Host: string
-  readonly Port: number | bigint
-  readonly Protocol: string
-  readonly Status: string
-  readonly UpdateTime: string
+  readonly Host?: string
+  readonly Port?: number | bigint
+  readonly Protocol?: string
+  readonly Status?: string
+  readonly UpdateTime?: string
 }
 export const PortDetectInfo: $Schema.Schema<PortDetectInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PortDetectInfo", { Host: $C.str, Port: $C.uint64, Protocol: $C.str, Status: $C.str, UpdateTime: $C.str }))
 
@@ -15033,22 +15033,22 @@ export const PortRiskAdvanceCFGParamItem: $Schema.Schema<PortRiskAdvanceCFGParam
 
 /** `PortViewPortRisk` (response side). */
 export interface PortViewPortRisk {
-  readonly NoHandleCount: number | bigint
-  readonly Level: string
-  readonly Protocol: string
-  readonly Component: string
-  readonly Port: number | bigint
-  readonly RecentTime: string
-  readonly FirstTime: string
-  readonly Suggestion: number | bigint
-  readonly AffectAssetCount: string
-  readonly Id: string
-  readonly From: string
-  readonly Index: string
-  readonly AppId: string
-  readonly Nick: string
-  readonly Uin: string
-  readonly Service: string
+  readonly NoHandleCount?: number | bigint
+  readonly Level?: string
+  readonly Protocol?: string
+  readonly Component?: string
+  readonly Port?: number | bigint
+  readonly RecentTime?: string
+  readonly FirstTime?: string
+  readonly Suggestion?: number | bigint
+  readonly AffectAssetCount?: string
+  readonly Id?: string
+  readonly From?: string
+  readonly Index?: string
+  readonly AppId?: string
+  readonly Nick?: string
+  readonly Uin?: string
+  readonly Service?: string
 }
 export const PortViewPortRisk: $Schema.Schema<PortViewPortRisk> = /*#__PURE__*/ $C.lazy(() => $C.struct("PortViewPortRisk", { NoHandleCount: $C.int64, Level: $C.str, Protocol: $C.str, Component: $C.str, Port: $C.int64, RecentTime: $C.str, FirstTime: $C.str, Suggestion: $C.uint64, AffectAssetCount: $C.str, Id: $C.str, From: $C.str, Index: $C.str, AppId: $C.str, Nick: $C.str, Uin: $C.str, Service: $C.str }))
 
@@ -15065,11 +15065,11 @@ export const ProductSupport: $Schema.Schema<ProductSupport> = /*#__PURE__*/ $C.l
 
 /** `ProtectionConfigItem` (response side). */
 export interface ProtectionConfigItem {
-  readonly ConfigId: string
-  readonly ConfigName: string
-  readonly ConfigDescription: string
-  readonly ConfigGroup: string
-  readonly Enabled: boolean
+  readonly ConfigId?: string
+  readonly ConfigName?: string
+  readonly ConfigDescription?: string
+  readonly ConfigGroup?: string
+  readonly Enabled?: boolean
 }
 export const ProtectionConfigItem: $Schema.Schema<ProtectionConfigItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProtectionConfigItem", { ConfigId: $C.str, ConfigName: $C.str, ConfigDescription: $C.str, ConfigGroup: $C.str, Enabled: $C.bool }))
 
@@ -15085,40 +15085,40 @@ export const ProtectionDetail: $Schema.Schema<ProtectionDetail> = /*#__PURE__*/ 
 
 /** `ProviderNode` (response side). */
 export interface ProviderNode {
-  readonly Provider: string
-  readonly ProviderName: string
-  readonly Categories: readonly CategoryNode[]
+  readonly Provider?: string
+  readonly ProviderName?: string
+  readonly Categories?: readonly CategoryNode[]
 }
 export const ProviderNode: $Schema.Schema<ProviderNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProviderNode", { Provider: $C.str, ProviderName: $C.str, Categories: $C.arr(CategoryNode) }))
 
 /** `PublicAssetInfo` (response side). */
 export interface PublicAssetInfo {
-  readonly AppID: number | bigint
-  readonly Provider: string
-  readonly ProviderName: string
-  readonly CloudAccountID: string
-  readonly CloudAccountName: string
-  readonly AssetID: string
-  readonly AssetName: string
-  readonly AssetType: string
-  readonly AssetTypeName: string
-  readonly Tags: readonly AssetTag[]
-  readonly Address: string
-  readonly AddressType: string
-  readonly ResolvedAddress: readonly string[]
-  readonly Region: string
-  readonly ProtectStatus: number | bigint
-  readonly RiskCount: number | bigint
-  readonly AlarmCount: number | bigint
-  readonly CreatedAt: string
-  readonly FirstSyncTime: string
-  readonly UpdateTime: string
-  readonly CriticalRiskCount: number | bigint
-  readonly HighRiskCount: number | bigint
-  readonly MediumRiskCount: number | bigint
-  readonly LowRiskCount: number | bigint
-  readonly AssetRID: string
-  readonly CustomTags: readonly CustomTag[]
+  readonly AppID?: number | bigint
+  readonly Provider?: string
+  readonly ProviderName?: string
+  readonly CloudAccountID?: string
+  readonly CloudAccountName?: string
+  readonly AssetID?: string
+  readonly AssetName?: string
+  readonly AssetType?: string
+  readonly AssetTypeName?: string
+  readonly Tags?: readonly AssetTag[]
+  readonly Address?: string
+  readonly AddressType?: string
+  readonly ResolvedAddress?: readonly string[]
+  readonly Region?: string
+  readonly ProtectStatus?: number | bigint
+  readonly RiskCount?: number | bigint
+  readonly AlarmCount?: number | bigint
+  readonly CreatedAt?: string
+  readonly FirstSyncTime?: string
+  readonly UpdateTime?: string
+  readonly CriticalRiskCount?: number | bigint
+  readonly HighRiskCount?: number | bigint
+  readonly MediumRiskCount?: number | bigint
+  readonly LowRiskCount?: number | bigint
+  readonly AssetRID?: string
+  readonly CustomTags?: readonly CustomTag[]
   readonly AssetTypeIconURL?: string
 }
 export const PublicAssetInfo: $Schema.Schema<PublicAssetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PublicAssetInfo", { AppID: $C.uint64, Provider: $C.str, ProviderName: $C.str, CloudAccountID: $C.str, CloudAccountName: $C.str, AssetID: $C.str, AssetName: $C.str, AssetType: $C.str, AssetTypeName: $C.str, Tags: $C.arr(AssetTag), Address: $C.str, AddressType: $C.str, ResolvedAddress: $C.arr($C.str), Region: $C.str, ProtectStatus: $C.uint64, RiskCount: $C.uint64, AlarmCount: $C.uint64, CreatedAt: $C.str, FirstSyncTime: $C.str, UpdateTime: $C.str, CriticalRiskCount: $C.uint64, HighRiskCount: $C.uint64, MediumRiskCount: $C.uint64, LowRiskCount: $C.uint64, AssetRID: $C.str, CustomTags: $C.arr(CustomTag) }, { AssetTypeIconURL: $C.str }))
@@ -15162,24 +15162,24 @@ export const RaspLicenseList: $Schema.Schema<RaspLicenseList> = /*#__PURE__*/ $C
 
 /** `RegionConfig` (response side). */
 export interface RegionConfig {
-  readonly Region: string | null
-  readonly RegionName: string | null
-  readonly Foreign: number | bigint | null
-  readonly Code: number | bigint | null
-  readonly IsAutoDriveCloud: number | bigint | null
-  readonly IsSupportNat: number | bigint | null
-  readonly RegionArea: string | null
+  readonly Region?: string | null
+  readonly RegionName?: string | null
+  readonly Foreign?: number | bigint | null
+  readonly Code?: number | bigint | null
+  readonly IsAutoDriveCloud?: number | bigint | null
+  readonly IsSupportNat?: number | bigint | null
+  readonly RegionArea?: string | null
   readonly RegionNameEN?: string
 }
 export const RegionConfig: $Schema.Schema<RegionConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionConfig", { Region: $C.nul($C.str), RegionName: $C.nul($C.str), Foreign: $C.nul($C.int64), Code: $C.nul($C.int64), IsAutoDriveCloud: $C.nul($C.int64), IsSupportNat: $C.nul($C.int64), RegionArea: $C.nul($C.str) }, { RegionNameEN: $C.str }))
 
 /** `RegionInfo` (response side). */
 export interface RegionInfo {
-  readonly Region: string
-  readonly RegionName: string
-  readonly RegionId: number | bigint
-  readonly RegionCode: string
-  readonly RegionNameEn: string
+  readonly Region?: string
+  readonly RegionName?: string
+  readonly RegionId?: number | bigint
+  readonly RegionCode?: string
+  readonly RegionNameEn?: string
 }
 export const RegionInfo: $Schema.Schema<RegionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionInfo", { Region: $C.str, RegionName: $C.str, RegionId: $C.uint64, RegionCode: $C.str, RegionNameEn: $C.str }))
 
@@ -15206,24 +15206,24 @@ export const ReportTaskIdList: $Schema.Schema<ReportTaskIdList> = /*#__PURE__*/ 
 
 /** `RepositoryImageVO` (response side). */
 export interface RepositoryImageVO {
-  readonly AppId: number | bigint
-  readonly Uin: string
-  readonly NickName: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceCreateTime: string
-  readonly InstanceSize: string
-  readonly BuildCount: number | bigint
-  readonly InstanceType: string
-  readonly AuthStatus: number | bigint
-  readonly InstanceVersion: string
-  readonly Region: string
-  readonly RepositoryUrl: string
-  readonly RepositoryName: string
-  readonly IsCore: number | bigint
-  readonly VulRisk: number | bigint
-  readonly CheckCount: number | bigint
-  readonly CheckTime: string
+  readonly AppId?: number | bigint
+  readonly Uin?: string
+  readonly NickName?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceCreateTime?: string
+  readonly InstanceSize?: string
+  readonly BuildCount?: number | bigint
+  readonly InstanceType?: string
+  readonly AuthStatus?: number | bigint
+  readonly InstanceVersion?: string
+  readonly Region?: string
+  readonly RepositoryUrl?: string
+  readonly RepositoryName?: string
+  readonly IsCore?: number | bigint
+  readonly VulRisk?: number | bigint
+  readonly CheckCount?: number | bigint
+  readonly CheckTime?: string
   readonly IsNewAsset?: number | bigint
 }
 export const RepositoryImageVO: $Schema.Schema<RepositoryImageVO> = /*#__PURE__*/ $C.lazy(() => $C.struct("RepositoryImageVO", { AppId: $C.int64, Uin: $C.str, NickName: $C.str, InstanceId: $C.str, InstanceName: $C.str, InstanceCreateTime: $C.str, InstanceSize: $C.str, BuildCount: $C.int64, InstanceType: $C.str, AuthStatus: $C.int64, InstanceVersion: $C.str, Region: $C.str, RepositoryUrl: $C.str, RepositoryName: $C.str, IsCore: $C.uint64, VulRisk: $C.int64, CheckCount: $C.int64, CheckTime: $C.str }, { IsNewAsset: $C.uint64 }))
@@ -15275,26 +15275,26 @@ export const RevertDspmAssetAccountResponse: $Schema.Schema<RevertDspmAssetAccou
 
 /** `RiskCallRecord` (response side). */
 export interface RiskCallRecord {
-  readonly EventName: string
-  readonly EventDescCN: string
-  readonly EventDescEN: string
-  readonly ProductName: string
-  readonly ProductNameCN: string
-  readonly CallCount: number | bigint
+  readonly EventName?: string
+  readonly EventDescCN?: string
+  readonly EventDescEN?: string
+  readonly ProductName?: string
+  readonly ProductNameCN?: string
+  readonly CallCount?: number | bigint
 }
 export const RiskCallRecord: $Schema.Schema<RiskCallRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("RiskCallRecord", { EventName: $C.str, EventDescCN: $C.str, EventDescEN: $C.str, ProductName: $C.str, ProductNameCN: $C.str, CallCount: $C.int64 }))
 
 /** `RiskCenterOverviewTrendAnalysis` (response side). */
 export interface RiskCenterOverviewTrendAnalysis {
-  readonly Date: string
-  readonly Port: number | bigint
-  readonly VUL: number | bigint
-  readonly WeakPassword: number | bigint
-  readonly Website: number | bigint
-  readonly CFG: number | bigint
-  readonly Server: number | bigint | null
-  readonly HostCFG: number | bigint
-  readonly PodCFG: number | bigint
+  readonly Date?: string
+  readonly Port?: number | bigint
+  readonly VUL?: number | bigint
+  readonly WeakPassword?: number | bigint
+  readonly Website?: number | bigint
+  readonly CFG?: number | bigint
+  readonly Server?: number | bigint | null
+  readonly HostCFG?: number | bigint
+  readonly PodCFG?: number | bigint
 }
 export const RiskCenterOverviewTrendAnalysis: $Schema.Schema<RiskCenterOverviewTrendAnalysis> = /*#__PURE__*/ $C.lazy(() => $C.struct("RiskCenterOverviewTrendAnalysis", { Date: $C.str, Port: $C.int64, VUL: $C.int64, WeakPassword: $C.int64, Website: $C.int64, CFG: $C.int64, Server: $C.nul($C.int64), HostCFG: $C.int64, PodCFG: $C.int64 }))
 
@@ -15309,30 +15309,30 @@ export const RiskCenterStatusKey: $Schema.Schema<RiskCenterStatusKey> = /*#__PUR
 
 /** `RiskCronConfig` (response side). */
 export interface RiskCronConfig {
-  readonly CreateAppID: number | bigint
-  readonly PlanContent: string
-  readonly CronStatus: number | bigint
-  readonly AddRuleEnableStatus: boolean
-  readonly ScanPlanTimezone: string
+  readonly CreateAppID?: number | bigint
+  readonly PlanContent?: string
+  readonly CronStatus?: number | bigint
+  readonly AddRuleEnableStatus?: boolean
+  readonly ScanPlanTimezone?: string
   readonly IncrementAssetScanRisk?: boolean
 }
 export const RiskCronConfig: $Schema.Schema<RiskCronConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("RiskCronConfig", { CreateAppID: $C.uint64, PlanContent: $C.str, CronStatus: $C.uint64, AddRuleEnableStatus: $C.bool, ScanPlanTimezone: $C.str }, { IncrementAssetScanRisk: $C.bool }))
 
 /** `RiskDetailItem` (response side). */
 export interface RiskDetailItem {
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly RiskStatus: number | bigint
-  readonly RiskContent: string
-  readonly Provider: string
-  readonly ProviderName: string
-  readonly CloudAccountId: string
-  readonly CloudAccountName: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly RiskId: number | bigint
-  readonly RiskRuleId: string
-  readonly CheckStatus: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly RiskStatus?: number | bigint
+  readonly RiskContent?: string
+  readonly Provider?: string
+  readonly ProviderName?: string
+  readonly CloudAccountId?: string
+  readonly CloudAccountName?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly RiskId?: number | bigint
+  readonly RiskRuleId?: string
+  readonly CheckStatus?: string
   readonly AppID?: number | bigint
   readonly AssetType?: string
   readonly Reason?: string
@@ -15341,36 +15341,36 @@ export const RiskDetailItem: $Schema.Schema<RiskDetailItem> = /*#__PURE__*/ $C.l
 
 /** `RiskRuleInfo` (response side). */
 export interface RiskRuleInfo {
-  readonly RuleID: string
-  readonly Provider: string
-  readonly InstanceType: string
-  readonly RiskTitle: string
-  readonly CheckType: string
-  readonly RiskLevel: string
-  readonly RiskInfluence: string
-  readonly RiskFixAdvance: string
-  readonly DispositionType: string
+  readonly RuleID?: string
+  readonly Provider?: string
+  readonly InstanceType?: string
+  readonly RiskTitle?: string
+  readonly CheckType?: string
+  readonly RiskLevel?: string
+  readonly RiskInfluence?: string
+  readonly RiskFixAdvance?: string
+  readonly DispositionType?: string
 }
 export const RiskRuleInfo: $Schema.Schema<RiskRuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RiskRuleInfo", { RuleID: $C.str, Provider: $C.str, InstanceType: $C.str, RiskTitle: $C.str, CheckType: $C.str, RiskLevel: $C.str, RiskInfluence: $C.str, RiskFixAdvance: $C.str, DispositionType: $C.str }))
 
 /** `RiskRuleItem` (response side). */
 export interface RiskRuleItem {
-  readonly ItemId: string
-  readonly Provider: string
-  readonly InstanceType: string
-  readonly InstanceName: string
-  readonly RiskTitle: string
-  readonly CheckType: string
-  readonly Severity: string
-  readonly RiskInfluence: string
+  readonly ItemId?: string
+  readonly Provider?: string
+  readonly InstanceType?: string
+  readonly InstanceName?: string
+  readonly RiskTitle?: string
+  readonly CheckType?: string
+  readonly Severity?: string
+  readonly RiskInfluence?: string
 }
 export const RiskRuleItem: $Schema.Schema<RiskRuleItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("RiskRuleItem", { ItemId: $C.str, Provider: $C.str, InstanceType: $C.str, InstanceName: $C.str, RiskTitle: $C.str, CheckType: $C.str, Severity: $C.str, RiskInfluence: $C.str }))
 
 /** `RiskTrendItem` (response side). */
 export interface RiskTrendItem {
-  readonly Key: string
-  readonly Name: string
-  readonly Count: number | bigint
+  readonly Key?: string
+  readonly Name?: string
+  readonly Count?: number | bigint
 }
 export const RiskTrendItem: $Schema.Schema<RiskTrendItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("RiskTrendItem", { Key: $C.str, Name: $C.str, Count: $C.int64 }))
 
@@ -15412,8 +15412,8 @@ export const RuleContentCmdLine: $Schema.Schema<RuleContentCmdLine> = /*#__PURE_
 
 /** `RuleContentProcessInfo` (both sides). */
 export interface RuleContentProcessInfo {
-  readonly Exe: string
-  readonly CmdLine: string
+  readonly Exe?: string
+  readonly CmdLine?: string
 }
 export const RuleContentProcessInfo: $Schema.Schema<RuleContentProcessInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleContentProcessInfo", { Exe: $C.str, CmdLine: $C.str }))
 
@@ -15428,48 +15428,48 @@ export const RuleContentProcessNetwork: $Schema.Schema<RuleContentProcessNetwork
 
 /** `RuleStatisticsItem` (response side). */
 export interface RuleStatisticsItem {
-  readonly Text: string
-  readonly Value: string
-  readonly Count: string
+  readonly Text?: string
+  readonly Value?: string
+  readonly Count?: string
 }
 export const RuleStatisticsItem: $Schema.Schema<RuleStatisticsItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleStatisticsItem", { Text: $C.str, Value: $C.str, Count: $C.str }))
 
 /** `SCFAliasInfo` (response side). */
 export interface SCFAliasInfo {
-  readonly Name: string
-  readonly FunctionVersion: string
+  readonly Name?: string
+  readonly FunctionVersion?: string
 }
 export const SCFAliasInfo: $Schema.Schema<SCFAliasInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SCFAliasInfo", { Name: $C.str, FunctionVersion: $C.str }))
 
 /** `SCFFunctionInfo` (response side). */
 export interface SCFFunctionInfo {
-  readonly FunctionId: string
-  readonly FunctionName: string
-  readonly Namespace: string
-  readonly Status: string
-  readonly Type: string
+  readonly FunctionId?: string
+  readonly FunctionName?: string
+  readonly Namespace?: string
+  readonly Status?: string
+  readonly Type?: string
 }
 export const SCFFunctionInfo: $Schema.Schema<SCFFunctionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SCFFunctionInfo", { FunctionId: $C.str, FunctionName: $C.str, Namespace: $C.str, Status: $C.str, Type: $C.str }))
 
 /** `SCFFunctionVersionInfo` (response side). */
 export interface SCFFunctionVersionInfo {
-  readonly Version: string
-  readonly Status: string
+  readonly Version?: string
+  readonly Status?: string
 }
 export const SCFFunctionVersionInfo: $Schema.Schema<SCFFunctionVersionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SCFFunctionVersionInfo", { Version: $C.str, Status: $C.str }))
 
 /** `SCFNamespaceInfo` (response side). */
 export interface SCFNamespaceInfo {
-  readonly Name: string
-  readonly Type: string
+  readonly Name?: string
+  readonly Type?: string
 }
 export const SCFNamespaceInfo: $Schema.Schema<SCFNamespaceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SCFNamespaceInfo", { Name: $C.str, Type: $C.str }))
 
 /** `STSCredentialOutput` (response side). */
 export interface STSCredentialOutput {
-  readonly System: string
-  readonly SecretID: string
-  readonly SecretKey: string
+  readonly System?: string
+  readonly SecretID?: string
+  readonly SecretKey?: string
 }
 export const STSCredentialOutput: $Schema.Schema<STSCredentialOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("STSCredentialOutput", { System: $C.str, SecretID: $C.str, SecretKey: $C.str }))
 
@@ -15552,8 +15552,8 @@ export const ScanCSIPTaskAgainRequest: $Schema.Schema<ScanCSIPTaskAgainRequest> 
 
 /** `ScanCSIPTaskAgainResponse` (response side). */
 export interface ScanCSIPTaskAgainResponse {
-  readonly SuccessCount: number | bigint
-  readonly TaskId: number | bigint
+  readonly SuccessCount?: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ScanCSIPTaskAgainResponse: $Schema.Schema<ScanCSIPTaskAgainResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanCSIPTaskAgainResponse", { SuccessCount: $C.uint64, TaskId: $C.uint64, RequestId: $C.str }))
@@ -15568,68 +15568,68 @@ export const ScanEDRTaskAgainRequest: $Schema.Schema<ScanEDRTaskAgainRequest> = 
 
 /** `ScanEDRTaskAgainResponse` (response side). */
 export interface ScanEDRTaskAgainResponse {
-  readonly NewTaskId: number | bigint
+  readonly NewTaskId?: number | bigint
   readonly RequestId: string
 }
 export const ScanEDRTaskAgainResponse: $Schema.Schema<ScanEDRTaskAgainResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanEDRTaskAgainResponse", { NewTaskId: $C.uint64, RequestId: $C.str }))
 
 /** `ScanTaskInfo` (response side). */
 export interface ScanTaskInfo {
-  readonly TaskId: string
-  readonly TaskName: string
-  readonly Status: number | bigint
-  readonly Progress: number | bigint
-  readonly TaskTime: string
-  readonly ReportId: string
-  readonly ReportName: string
-  readonly ScanPlan: number | bigint
-  readonly AssetCount: number | bigint
-  readonly AppId: string
-  readonly UIN: string
-  readonly UserName: string
+  readonly TaskId?: string
+  readonly TaskName?: string
+  readonly Status?: number | bigint
+  readonly Progress?: number | bigint
+  readonly TaskTime?: string
+  readonly ReportId?: string
+  readonly ReportName?: string
+  readonly ScanPlan?: number | bigint
+  readonly AssetCount?: number | bigint
+  readonly AppId?: string
+  readonly UIN?: string
+  readonly UserName?: string
 }
 export const ScanTaskInfo: $Schema.Schema<ScanTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanTaskInfo", { TaskId: $C.str, TaskName: $C.str, Status: $C.int64, Progress: $C.int64, TaskTime: $C.str, ReportId: $C.str, ReportName: $C.str, ScanPlan: $C.int64, AssetCount: $C.int64, AppId: $C.str, UIN: $C.str, UserName: $C.str }))
 
 /** `ScanTaskInfoList` (response side). */
 export interface ScanTaskInfoList {
-  readonly TaskName: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly ScanPlanContent: string
-  readonly TaskType: number | bigint
-  readonly InsertTime: string
-  readonly TaskId: string
-  readonly SelfDefiningAssets: readonly string[]
-  readonly PredictTime: number | bigint
-  readonly PredictEndTime: string
-  readonly ReportNumber: number | bigint
-  readonly AssetNumber: number | bigint
-  readonly ScanStatus: number | bigint
-  readonly Percent: number
-  readonly ScanItem: string
-  readonly ScanAssetType: number | bigint
-  readonly VSSTaskId: string
-  readonly CSPMTaskId: string
-  readonly CWPPOCId: string
-  readonly CWPBlId: string
-  readonly VSSTaskProcess: number | bigint
-  readonly CSPMTaskProcess: number | bigint
-  readonly CWPPOCProcess: number | bigint
-  readonly CWPBlProcess: number | bigint
-  readonly ErrorCode: number | bigint
-  readonly ErrorInfo: string
-  readonly StartDay: number | bigint
-  readonly Frequency: number | bigint
-  readonly CompleteNumber: number | bigint
-  readonly CompleteAssetNumber: number | bigint
-  readonly RiskCount: number | bigint
-  readonly Assets: readonly TaskAssetObject[]
-  readonly AppId: string
-  readonly UIN: string
-  readonly UserName: string
-  readonly TaskMode: number | bigint
-  readonly ScanFrom: string
-  readonly IsFree: number | bigint
+  readonly TaskName?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly ScanPlanContent?: string
+  readonly TaskType?: number | bigint
+  readonly InsertTime?: string
+  readonly TaskId?: string
+  readonly SelfDefiningAssets?: readonly string[]
+  readonly PredictTime?: number | bigint
+  readonly PredictEndTime?: string
+  readonly ReportNumber?: number | bigint
+  readonly AssetNumber?: number | bigint
+  readonly ScanStatus?: number | bigint
+  readonly Percent?: number
+  readonly ScanItem?: string
+  readonly ScanAssetType?: number | bigint
+  readonly VSSTaskId?: string
+  readonly CSPMTaskId?: string
+  readonly CWPPOCId?: string
+  readonly CWPBlId?: string
+  readonly VSSTaskProcess?: number | bigint
+  readonly CSPMTaskProcess?: number | bigint
+  readonly CWPPOCProcess?: number | bigint
+  readonly CWPBlProcess?: number | bigint
+  readonly ErrorCode?: number | bigint
+  readonly ErrorInfo?: string
+  readonly StartDay?: number | bigint
+  readonly Frequency?: number | bigint
+  readonly CompleteNumber?: number | bigint
+  readonly CompleteAssetNumber?: number | bigint
+  readonly RiskCount?: number | bigint
+  readonly Assets?: readonly TaskAssetObject[]
+  readonly AppId?: string
+  readonly UIN?: string
+  readonly UserName?: string
+  readonly TaskMode?: number | bigint
+  readonly ScanFrom?: string
+  readonly IsFree?: number | bigint
   readonly IsDelete?: number | bigint
   readonly SourceType?: number | bigint
 }
@@ -15637,48 +15637,48 @@ export const ScanTaskInfoList: $Schema.Schema<ScanTaskInfoList> = /*#__PURE__*/ 
 
 /** `ScanTaskRecordItem` (response side). */
 export interface ScanTaskRecordItem {
-  readonly TaskID: string
-  readonly Status: string
-  readonly Progress: number | bigint
-  readonly CostQuota: number | bigint
-  readonly CreateTime: string
-  readonly EndTime: string
-  readonly TaskSource: string
+  readonly TaskID?: string
+  readonly Status?: string
+  readonly Progress?: number | bigint
+  readonly CostQuota?: number | bigint
+  readonly CreateTime?: string
+  readonly EndTime?: string
+  readonly TaskSource?: string
 }
 export const ScanTaskRecordItem: $Schema.Schema<ScanTaskRecordItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanTaskRecordItem", { TaskID: $C.str, Status: $C.str, Progress: $C.uint64, CostQuota: $C.uint64, CreateTime: $C.str, EndTime: $C.str, TaskSource: $C.str }))
 
 /** `ScfCustomDomainEndpointItem` (response side). */
 export interface ScfCustomDomainEndpointItem {
-  readonly PathMatch: string
-  readonly Namespace: string
-  readonly FunctionName: string
-  readonly Qualifier: string
+  readonly PathMatch?: string
+  readonly Namespace?: string
+  readonly FunctionName?: string
+  readonly Qualifier?: string
 }
 export const ScfCustomDomainEndpointItem: $Schema.Schema<ScfCustomDomainEndpointItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScfCustomDomainEndpointItem", { PathMatch: $C.str, Namespace: $C.str, FunctionName: $C.str, Qualifier: $C.str }))
 
 /** `ScoreRuleItem` (response side). */
 export interface ScoreRuleItem {
-  readonly RuleType: string
-  readonly DimensionId: string
-  readonly DimensionName: string
+  readonly RuleType?: string
+  readonly DimensionId?: string
+  readonly DimensionName?: string
   readonly CategoryId?: string
   readonly CategoryDesc?: string
   readonly CategoryName?: string
   readonly Severity?: string
-  readonly MaxDeductScore: number | bigint
+  readonly MaxDeductScore?: number | bigint
   readonly DeductPerItem?: number | bigint
   readonly DeductPerItemDisabled?: boolean
-  readonly SortOrder: number | bigint
+  readonly SortOrder?: number | bigint
 }
 export const ScoreRuleItem: $Schema.Schema<ScoreRuleItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScoreRuleItem", { RuleType: $C.str, DimensionId: $C.str, DimensionName: $C.str, MaxDeductScore: $C.int64, SortOrder: $C.int64 }, { CategoryId: $C.str, CategoryDesc: $C.str, CategoryName: $C.str, Severity: $C.str, DeductPerItem: $C.int64, DeductPerItemDisabled: $C.bool }))
 
 /** `SecurityGroupPolicyItem` (response side). */
 export interface SecurityGroupPolicyItem {
-  readonly Port: string
-  readonly Action: string
-  readonly Protocol: string
-  readonly CidrBlock: string
-  readonly Description: string
+  readonly Port?: string
+  readonly Action?: string
+  readonly Protocol?: string
+  readonly CidrBlock?: string
+  readonly Description?: string
   readonly CreateTime?: string
   readonly Priority?: number | bigint
 }
@@ -15708,30 +15708,30 @@ export const SensitiveDetail: $Schema.Schema<SensitiveDetail> = /*#__PURE__*/ $C
 
 /** `ServerRisk` (response side). */
 export interface ServerRisk {
-  readonly ServiceTag: string
-  readonly Port: number | bigint
-  readonly AffectAsset: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceType: string
-  readonly Level: string
-  readonly Protocol: string
-  readonly Component: string
-  readonly Service: string
-  readonly RecentTime: string
-  readonly FirstTime: string
-  readonly RiskDetails: string
-  readonly Suggestion: string
-  readonly Status: number | bigint
-  readonly Id: string
-  readonly AppId: string
-  readonly Nick: string
-  readonly Uin: string
-  readonly ServiceSnapshot: string
-  readonly Url: string
-  readonly Index: string
-  readonly RiskList: readonly ServerRiskSuggestion[]
-  readonly SuggestionList: readonly ServerRiskSuggestion[]
+  readonly ServiceTag?: string
+  readonly Port?: number | bigint
+  readonly AffectAsset?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceType?: string
+  readonly Level?: string
+  readonly Protocol?: string
+  readonly Component?: string
+  readonly Service?: string
+  readonly RecentTime?: string
+  readonly FirstTime?: string
+  readonly RiskDetails?: string
+  readonly Suggestion?: string
+  readonly Status?: number | bigint
+  readonly Id?: string
+  readonly AppId?: string
+  readonly Nick?: string
+  readonly Uin?: string
+  readonly ServiceSnapshot?: string
+  readonly Url?: string
+  readonly Index?: string
+  readonly RiskList?: readonly ServerRiskSuggestion[]
+  readonly SuggestionList?: readonly ServerRiskSuggestion[]
   readonly StatusCode?: string
   readonly NewLevel?: string
   readonly XspmStatus?: number | bigint
@@ -15740,48 +15740,48 @@ export const ServerRisk: $Schema.Schema<ServerRisk> = /*#__PURE__*/ $C.lazy(() =
 
 /** `ServerRiskSuggestion` (response side). */
 export interface ServerRiskSuggestion {
-  readonly Title: string
-  readonly Body: string
+  readonly Title?: string
+  readonly Body?: string
 }
 export const ServerRiskSuggestion: $Schema.Schema<ServerRiskSuggestion> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServerRiskSuggestion", { Title: $C.str, Body: $C.str }))
 
 /** `ServiceSupport` (response side). */
 export interface ServiceSupport {
-  readonly ServiceName: string
+  readonly ServiceName?: string
   readonly SupportHandledCount?: number | bigint
   readonly SupportTotalCount?: number | bigint
-  readonly IsSupport: boolean
+  readonly IsSupport?: boolean
 }
 export const ServiceSupport: $Schema.Schema<ServiceSupport> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceSupport", { ServiceName: $C.str, IsSupport: $C.bool }, { SupportHandledCount: $C.int64, SupportTotalCount: $C.int64 }))
 
 /** `SeverityItem` (response side). */
 export interface SeverityItem {
-  readonly Severity: string
-  readonly SeverityName: string
-  readonly RiskCount: number | bigint
-  readonly DeductPerItem: number | bigint
-  readonly MaxDeductScore: number | bigint
-  readonly DeductScore: number | bigint
+  readonly Severity?: string
+  readonly SeverityName?: string
+  readonly RiskCount?: number | bigint
+  readonly DeductPerItem?: number | bigint
+  readonly MaxDeductScore?: number | bigint
+  readonly DeductScore?: number | bigint
 }
 export const SeverityItem: $Schema.Schema<SeverityItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SeverityItem", { Severity: $C.str, SeverityName: $C.str, RiskCount: $C.int64, DeductPerItem: $C.int64, MaxDeductScore: $C.int64, DeductScore: $C.int64 }))
 
 /** `SkillCapabilityTag` (response side). */
 export interface SkillCapabilityTag {
-  readonly ID: string
-  readonly Name: string
+  readonly ID?: string
+  readonly Name?: string
 }
 export const SkillCapabilityTag: $Schema.Schema<SkillCapabilityTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("SkillCapabilityTag", { ID: $C.str, Name: $C.str }))
 
 /** `SkillRuleCatalogItem` (response side). */
 export interface SkillRuleCatalogItem {
-  readonly RuleID: string
-  readonly RuleName: string
+  readonly RuleID?: string
+  readonly RuleName?: string
 }
 export const SkillRuleCatalogItem: $Schema.Schema<SkillRuleCatalogItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SkillRuleCatalogItem", { RuleID: $C.str, RuleName: $C.str }))
 
 /** `SkillScanEngineResult` (response side). */
 export interface SkillScanEngineResult {
-  readonly ScanType: string
+  readonly ScanType?: string
   readonly RuleList?: readonly SkillScanRuleHit[]
 }
 export const SkillScanEngineResult: $Schema.Schema<SkillScanEngineResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("SkillScanEngineResult", { ScanType: $C.str }, { RuleList: $C.arr(SkillScanRuleHit) }))
@@ -15790,7 +15790,7 @@ export const SkillScanEngineResult: $Schema.Schema<SkillScanEngineResult> = /*#_
 export interface SkillScanItem {
   readonly SkillName?: string
   readonly SkillDescription?: string
-  readonly ContentHash: string
+  readonly ContentHash?: string
   readonly UploadFileCount?: number | bigint
   readonly RiskLevel?: string
   readonly PrimaryRuleID?: string
@@ -15811,36 +15811,36 @@ export const SkillScanItem: $Schema.Schema<SkillScanItem> = /*#__PURE__*/ $C.laz
 
 /** `SkillScanRuleHit` (response side). */
 export interface SkillScanRuleHit {
-  readonly RuleID: string
-  readonly Description: string
+  readonly RuleID?: string
+  readonly Description?: string
 }
 export const SkillScanRuleHit: $Schema.Schema<SkillScanRuleHit> = /*#__PURE__*/ $C.lazy(() => $C.struct("SkillScanRuleHit", { RuleID: $C.str, Description: $C.str }))
 
 /** `SkillState` (response side). */
 export interface SkillState {
-  readonly SkillInstallStatus: number | bigint
-  readonly SkillInstallTime: string
-  readonly SkillInstallResult: string
+  readonly SkillInstallStatus?: number | bigint
+  readonly SkillInstallTime?: string
+  readonly SkillInstallResult?: string
 }
 export const SkillState: $Schema.Schema<SkillState> = /*#__PURE__*/ $C.lazy(() => $C.struct("SkillState", { SkillInstallStatus: $C.int64, SkillInstallTime: $C.str, SkillInstallResult: $C.str }))
 
 /** `SourceIPAsset` (response side). */
 export interface SourceIPAsset {
-  readonly ID: number | bigint
-  readonly SourceIP: string
-  readonly Remark: string
-  readonly AppID: number | bigint
-  readonly Region: string
-  readonly EventType: number | bigint
-  readonly IPType: number | bigint
-  readonly AccessKeyAlarmList: readonly AccessKeyAlarmInfo[]
-  readonly AKInfo: readonly AKInfo[]
-  readonly ActionCount: number | bigint
-  readonly LastAccessTime: string
-  readonly InstanceID: string
-  readonly InstanceName: string
-  readonly Uin: string
-  readonly Nickname: string
+  readonly ID?: number | bigint
+  readonly SourceIP?: string
+  readonly Remark?: string
+  readonly AppID?: number | bigint
+  readonly Region?: string
+  readonly EventType?: number | bigint
+  readonly IPType?: number | bigint
+  readonly AccessKeyAlarmList?: readonly AccessKeyAlarmInfo[]
+  readonly AKInfo?: readonly AKInfo[]
+  readonly ActionCount?: number | bigint
+  readonly LastAccessTime?: string
+  readonly InstanceID?: string
+  readonly InstanceName?: string
+  readonly Uin?: string
+  readonly Nickname?: string
   readonly ShowStatus?: boolean
   readonly ISP?: string
   readonly VpcInfo?: readonly SourceIPVpcInfo[]
@@ -15850,10 +15850,10 @@ export const SourceIPAsset: $Schema.Schema<SourceIPAsset> = /*#__PURE__*/ $C.laz
 
 /** `SourceIPVpcInfo` (response side). */
 export interface SourceIPVpcInfo {
-  readonly Name: string
-  readonly AppID: number | bigint
-  readonly VpcID: string
-  readonly VpcName: string
+  readonly Name?: string
+  readonly AppID?: number | bigint
+  readonly VpcID?: string
+  readonly VpcName?: string
 }
 export const SourceIPVpcInfo: $Schema.Schema<SourceIPVpcInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SourceIPVpcInfo", { Name: $C.str, AppID: $C.uint64, VpcID: $C.str, VpcName: $C.str }))
 
@@ -15866,7 +15866,7 @@ export const StandardItem: $Schema.Schema<StandardItem> = /*#__PURE__*/ $C.lazy(
 
 /** `StandardModeConfig` (response side). */
 export interface StandardModeConfig {
-  readonly Ttl: number | bigint
+  readonly Ttl?: number | bigint
 }
 export const StandardModeConfig: $Schema.Schema<StandardModeConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("StandardModeConfig", { Ttl: $C.uint64 }))
 
@@ -15908,15 +15908,15 @@ export const StartOrModifyProcessDaemonRequest: $Schema.Schema<StartOrModifyProc
 
 /** `StartOrModifyProcessDaemonResponse` (response side). */
 export interface StartOrModifyProcessDaemonResponse {
-  readonly FailedHostCount: number | bigint
+  readonly FailedHostCount?: number | bigint
   readonly RequestId: string
 }
 export const StartOrModifyProcessDaemonResponse: $Schema.Schema<StartOrModifyProcessDaemonResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartOrModifyProcessDaemonResponse", { FailedHostCount: $C.uint64, RequestId: $C.str }))
 
 /** `StatisticalFilter` (response side). */
 export interface StatisticalFilter {
-  readonly OperatorType: number | bigint
-  readonly Value: number
+  readonly OperatorType?: number | bigint
+  readonly Value?: number
 }
 export const StatisticalFilter: $Schema.Schema<StatisticalFilter> = /*#__PURE__*/ $C.lazy(() => $C.struct("StatisticalFilter", { OperatorType: $C.int64, Value: $C.float }))
 
@@ -15956,7 +15956,7 @@ export const StopEDRScanTaskRequest: $Schema.Schema<StopEDRScanTaskRequest> = /*
 
 /** `StopEDRScanTaskResponse` (response side). */
 export interface StopEDRScanTaskResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const StopEDRScanTaskResponse: $Schema.Schema<StopEDRScanTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopEDRScanTaskResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -15971,7 +15971,7 @@ export const StopPreventUninstallRequest: $Schema.Schema<StopPreventUninstallReq
 
 /** `StopPreventUninstallResponse` (response side). */
 export interface StopPreventUninstallResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const StopPreventUninstallResponse: $Schema.Schema<StopPreventUninstallResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopPreventUninstallResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -15999,7 +15999,7 @@ export const StopRiskCenterTaskRequest: $Schema.Schema<StopRiskCenterTaskRequest
 
 /** `StopRiskCenterTaskResponse` (response side). */
 export interface StopRiskCenterTaskResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const StopRiskCenterTaskResponse: $Schema.Schema<StopRiskCenterTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopRiskCenterTaskResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -16020,48 +16020,48 @@ export const StopVulScanTaskResponse: $Schema.Schema<StopVulScanTaskResponse> = 
 
 /** `SubUserInfo` (response side). */
 export interface SubUserInfo {
-  readonly ID: number | bigint
-  readonly AppID: string
-  readonly Uin: string
-  readonly NickName: string
-  readonly OwnerAppID: string
-  readonly OwnerUin: string
-  readonly OwnerNickName: string
-  readonly OwnerMemberID: string
-  readonly CloudType: number | bigint
-  readonly ServiceCount: number | bigint
-  readonly InterfaceCount: number | bigint
-  readonly AssetCount: number | bigint
-  readonly LogCount: number | bigint
-  readonly ConfigRiskCount: number | bigint
-  readonly ActionRiskCount: number | bigint
-  readonly IsAccessCloudAudit: boolean
-  readonly IsAccessCheck: boolean
-  readonly IsAccessUeba: boolean
+  readonly ID?: number | bigint
+  readonly AppID?: string
+  readonly Uin?: string
+  readonly NickName?: string
+  readonly OwnerAppID?: string
+  readonly OwnerUin?: string
+  readonly OwnerNickName?: string
+  readonly OwnerMemberID?: string
+  readonly CloudType?: number | bigint
+  readonly ServiceCount?: number | bigint
+  readonly InterfaceCount?: number | bigint
+  readonly AssetCount?: number | bigint
+  readonly LogCount?: number | bigint
+  readonly ConfigRiskCount?: number | bigint
+  readonly ActionRiskCount?: number | bigint
+  readonly IsAccessCloudAudit?: boolean
+  readonly IsAccessCheck?: boolean
+  readonly IsAccessUeba?: boolean
   readonly CreateTime?: number | bigint
 }
 export const SubUserInfo: $Schema.Schema<SubUserInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubUserInfo", { ID: $C.int64, AppID: $C.str, Uin: $C.str, NickName: $C.str, OwnerAppID: $C.str, OwnerUin: $C.str, OwnerNickName: $C.str, OwnerMemberID: $C.str, CloudType: $C.int64, ServiceCount: $C.int64, InterfaceCount: $C.int64, AssetCount: $C.int64, LogCount: $C.int64, ConfigRiskCount: $C.int64, ActionRiskCount: $C.int64, IsAccessCloudAudit: $C.bool, IsAccessCheck: $C.bool, IsAccessUeba: $C.bool }, { CreateTime: $C.int64 }))
 
 /** `SubnetAsset` (response side). */
 export interface SubnetAsset {
-  readonly AppId: string
-  readonly Uin: string
-  readonly AssetId: string
-  readonly AssetName: string
-  readonly Region: string
-  readonly VpcId: string
-  readonly VpcName: string
-  readonly Tag: readonly Tag[]
-  readonly Nick: string
-  readonly CIDR: string
-  readonly Zone: string
-  readonly CVM: number | bigint
-  readonly AvailableIp: number | bigint
-  readonly CreateTime: string
-  readonly ConfigureRisk: number | bigint
-  readonly ScanTask: number | bigint
-  readonly LastScanTime: string
-  readonly IsCore: number | bigint
+  readonly AppId?: string
+  readonly Uin?: string
+  readonly AssetId?: string
+  readonly AssetName?: string
+  readonly Region?: string
+  readonly VpcId?: string
+  readonly VpcName?: string
+  readonly Tag?: readonly Tag[]
+  readonly Nick?: string
+  readonly CIDR?: string
+  readonly Zone?: string
+  readonly CVM?: number | bigint
+  readonly AvailableIp?: number | bigint
+  readonly CreateTime?: string
+  readonly ConfigureRisk?: number | bigint
+  readonly ScanTask?: number | bigint
+  readonly LastScanTime?: string
+  readonly IsCore?: number | bigint
   readonly IsNewAsset?: number | bigint
 }
 export const SubnetAsset: $Schema.Schema<SubnetAsset> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubnetAsset", { AppId: $C.str, Uin: $C.str, AssetId: $C.str, AssetName: $C.str, Region: $C.str, VpcId: $C.str, VpcName: $C.str, Tag: $C.arr(Tag), Nick: $C.str, CIDR: $C.str, Zone: $C.str, CVM: $C.int64, AvailableIp: $C.int64, CreateTime: $C.str, ConfigureRisk: $C.int64, ScanTask: $C.int64, LastScanTime: $C.str, IsCore: $C.uint64 }, { IsNewAsset: $C.uint64 }))
@@ -16100,22 +16100,22 @@ export const TableField: $Schema.Schema<TableField> = /*#__PURE__*/ $C.lazy(() =
 
 /** `Tag` (response side). */
 export interface Tag {
-  readonly Name: string
-  readonly Value: string
+  readonly Name?: string
+  readonly Value?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Name: $C.str, Value: $C.str }))
 
 /** `TagCount` (response side). */
 export interface TagCount {
-  readonly Name: string
-  readonly Count: number | bigint
+  readonly Name?: string
+  readonly Count?: number | bigint
 }
 export const TagCount: $Schema.Schema<TagCount> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagCount", { Name: $C.str, Count: $C.uint64 }))
 
 /** `TagItem` (response side). */
 export interface TagItem {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const TagItem: $Schema.Schema<TagItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagItem", { Key: $C.str, Value: $C.str }))
 
@@ -16177,27 +16177,27 @@ export const TaskIdListKey: $Schema.Schema<TaskIdListKey> = /*#__PURE__*/ $C.laz
 
 /** `TaskInfo` (response side). */
 export interface TaskInfo {
-  readonly ScanTime: string
-  readonly TaskID: string
-  readonly Status: string
-  readonly Progress: number | bigint
+  readonly ScanTime?: string
+  readonly TaskID?: string
+  readonly Status?: string
+  readonly Progress?: number | bigint
 }
 export const TaskInfo: $Schema.Schema<TaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskInfo", { ScanTime: $C.str, TaskID: $C.str, Status: $C.str, Progress: $C.uint64 }))
 
 /** `TaskLogInfo` (response side). */
 export interface TaskLogInfo {
-  readonly TaskLogName: string
-  readonly TaskLogId: string
-  readonly AssetsNumber: number | bigint
-  readonly RiskNumber: number | bigint
-  readonly Time: string
-  readonly Status: number | bigint
-  readonly TaskName: string
-  readonly StartTime: string
-  readonly TaskCenterTaskId: string
-  readonly AppId: string
-  readonly UIN: string
-  readonly UserName: string
+  readonly TaskLogName?: string
+  readonly TaskLogId?: string
+  readonly AssetsNumber?: number | bigint
+  readonly RiskNumber?: number | bigint
+  readonly Time?: string
+  readonly Status?: number | bigint
+  readonly TaskName?: string
+  readonly StartTime?: string
+  readonly TaskCenterTaskId?: string
+  readonly AppId?: string
+  readonly UIN?: string
+  readonly UserName?: string
   readonly ReportType?: number | bigint
   readonly TemplateId?: number | bigint
 }
@@ -16205,10 +16205,10 @@ export const TaskLogInfo: $Schema.Schema<TaskLogInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `TaskLogURL` (response side). */
 export interface TaskLogURL {
-  readonly URL: string
-  readonly LogId: string
-  readonly TaskLogName: string
-  readonly AppId: string
+  readonly URL?: string
+  readonly LogId?: string
+  readonly TaskLogName?: string
+  readonly AppId?: string
 }
 export const TaskLogURL: $Schema.Schema<TaskLogURL> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskLogURL", { URL: $C.str, LogId: $C.str, TaskLogName: $C.str, AppId: $C.str }))
 
@@ -16228,7 +16228,7 @@ export const TestWebhookReceiverResponse: $Schema.Schema<TestWebhookReceiverResp
 
 /** `TrafficPluginState` (response side). */
 export interface TrafficPluginState {
-  readonly InstallStatus: string
+  readonly InstallStatus?: string
   readonly Status?: string
   readonly Message?: string
   readonly ActivityTime?: string
@@ -16244,30 +16244,30 @@ export const TrafficRuleState: $Schema.Schema<TrafficRuleState> = /*#__PURE__*/ 
 
 /** `TrendDataPoint` (response side). */
 export interface TrendDataPoint {
-  readonly Date: string
-  readonly RiskCount: number | bigint
+  readonly Date?: string
+  readonly RiskCount?: number | bigint
 }
 export const TrendDataPoint: $Schema.Schema<TrendDataPoint> = /*#__PURE__*/ $C.lazy(() => $C.struct("TrendDataPoint", { Date: $C.str, RiskCount: $C.int64 }))
 
 /** `UebaCustomRule` (response side). */
 export interface UebaCustomRule {
-  readonly RuleName: string
-  readonly UserType: number | bigint
-  readonly TimeInterval: number | bigint
-  readonly EventContent: UebaEventContent
-  readonly AlertName: string
-  readonly AlterLevel: number | bigint
-  readonly Operator: readonly string[]
-  readonly OperateObject: readonly string[]
-  readonly OperateMethod: readonly string[]
-  readonly LogType: string
-  readonly LogTypeStr: string
+  readonly RuleName?: string
+  readonly UserType?: number | bigint
+  readonly TimeInterval?: number | bigint
+  readonly EventContent?: UebaEventContent
+  readonly AlertName?: string
+  readonly AlterLevel?: number | bigint
+  readonly Operator?: readonly string[]
+  readonly OperateObject?: readonly string[]
+  readonly OperateMethod?: readonly string[]
+  readonly LogType?: string
+  readonly LogTypeStr?: string
 }
 export const UebaCustomRule: $Schema.Schema<UebaCustomRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("UebaCustomRule", { RuleName: $C.str, UserType: $C.int64, TimeInterval: $C.int64, EventContent: UebaEventContent, AlertName: $C.str, AlterLevel: $C.int64, Operator: $C.arr($C.str), OperateObject: $C.arr($C.str), OperateMethod: $C.arr($C.str), LogType: $C.str, LogTypeStr: $C.str }))
 
 /** `UebaEventContent` (response side). */
 export interface UebaEventContent {
-  readonly EventType: number | bigint
+  readonly EventType?: number | bigint
   readonly Content?: string
   readonly Filters?: readonly WhereFilter[]
   readonly StatisticalFilter?: StatisticalFilter
@@ -16276,39 +16276,39 @@ export const UebaEventContent: $Schema.Schema<UebaEventContent> = /*#__PURE__*/ 
 
 /** `UebaRule` (response side). */
 export interface UebaRule {
-  readonly RuleID: string
-  readonly RuleName: string
-  readonly RuleType: number | bigint
-  readonly RuleLevel: number | bigint
-  readonly RuleContent: string
-  readonly RuleStatus: boolean
-  readonly HitCount: number | bigint
-  readonly AppID: string
-  readonly MemberID: string
-  readonly Uin: string
-  readonly Nickname: string
-  readonly CustomRuleDetail: UebaCustomRule
-  readonly CloudType: number | bigint
+  readonly RuleID?: string
+  readonly RuleName?: string
+  readonly RuleType?: number | bigint
+  readonly RuleLevel?: number | bigint
+  readonly RuleContent?: string
+  readonly RuleStatus?: boolean
+  readonly HitCount?: number | bigint
+  readonly AppID?: string
+  readonly MemberID?: string
+  readonly Uin?: string
+  readonly Nickname?: string
+  readonly CustomRuleDetail?: UebaCustomRule
+  readonly CloudType?: number | bigint
 }
 export const UebaRule: $Schema.Schema<UebaRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("UebaRule", { RuleID: $C.str, RuleName: $C.str, RuleType: $C.int64, RuleLevel: $C.int64, RuleContent: $C.str, RuleStatus: $C.bool, HitCount: $C.uint64, AppID: $C.str, MemberID: $C.str, Uin: $C.str, Nickname: $C.str, CustomRuleDetail: UebaCustomRule, CloudType: $C.int64 }))
 
 /** `UebaUserSummary` (response side). */
 export interface UebaUserSummary {
-  readonly AllUserCount: number | bigint | null
-  readonly AbnormalUserCount: number | bigint | null
-  readonly UserCount: number | bigint | null
-  readonly SubUserCount: number | bigint | null
-  readonly CustomUserCount: number | bigint | null
-  readonly Element: readonly UebaUserSummaryElement[] | null
+  readonly AllUserCount?: number | bigint | null
+  readonly AbnormalUserCount?: number | bigint | null
+  readonly UserCount?: number | bigint | null
+  readonly SubUserCount?: number | bigint | null
+  readonly CustomUserCount?: number | bigint | null
+  readonly Element?: readonly UebaUserSummaryElement[] | null
 }
 export const UebaUserSummary: $Schema.Schema<UebaUserSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("UebaUserSummary", { AllUserCount: $C.nul($C.uint64), AbnormalUserCount: $C.nul($C.uint64), UserCount: $C.nul($C.uint64), SubUserCount: $C.nul($C.uint64), CustomUserCount: $C.nul($C.uint64), Element: $C.nul($C.arr(UebaUserSummaryElement)) }))
 
 /** `UebaUserSummaryElement` (response side). */
 export interface UebaUserSummaryElement {
-  readonly MemberID: string | null
-  readonly LogType: string | null
-  readonly UserID: string | null
-  readonly Count: number | bigint | null
+  readonly MemberID?: string | null
+  readonly LogType?: string | null
+  readonly UserID?: string | null
+  readonly Count?: number | bigint | null
 }
 export const UebaUserSummaryElement: $Schema.Schema<UebaUserSummaryElement> = /*#__PURE__*/ $C.lazy(() => $C.struct("UebaUserSummaryElement", { MemberID: $C.nul($C.str), LogType: $C.nul($C.str), UserID: $C.nul($C.str), Count: $C.nul($C.uint64) }))
 
@@ -16343,8 +16343,8 @@ export const UpdateAccessKeyAlarmStatusRequest: $Schema.Schema<UpdateAccessKeyAl
 
 /** `UpdateAccessKeyAlarmStatusResponse` (response side). */
 export interface UpdateAccessKeyAlarmStatusResponse {
-  readonly Code: number | bigint
-  readonly Msg: string
+  readonly Code?: number | bigint
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const UpdateAccessKeyAlarmStatusResponse: $Schema.Schema<UpdateAccessKeyAlarmStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateAccessKeyAlarmStatusResponse", { Code: $C.int64, Msg: $C.str, RequestId: $C.str }))
@@ -16362,8 +16362,8 @@ export const UpdateAccessKeyRemarkRequest: $Schema.Schema<UpdateAccessKeyRemarkR
 
 /** `UpdateAccessKeyRemarkResponse` (response side). */
 export interface UpdateAccessKeyRemarkResponse {
-  readonly Code: number | bigint
-  readonly Msg: string
+  readonly Code?: number | bigint
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const UpdateAccessKeyRemarkResponse: $Schema.Schema<UpdateAccessKeyRemarkResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateAccessKeyRemarkResponse", { Code: $C.int64, Msg: $C.str, RequestId: $C.str }))
@@ -16417,18 +16417,18 @@ export const UserCSPMInfo: $Schema.Schema<UserCSPMInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `UserCallRecord` (response side). */
 export interface UserCallRecord {
-  readonly SourceIP: string
-  readonly EventType: number | bigint
-  readonly CallCount: number | bigint
-  readonly Code: number | bigint
-  readonly FirstCallTime: string
-  readonly LastCallTime: string
-  readonly SourceIPRemark: string
-  readonly Region: string
-  readonly UserName: string
-  readonly Date: string
-  readonly AppID: number | bigint
-  readonly ISP: string
+  readonly SourceIP?: string
+  readonly EventType?: number | bigint
+  readonly CallCount?: number | bigint
+  readonly Code?: number | bigint
+  readonly FirstCallTime?: string
+  readonly LastCallTime?: string
+  readonly SourceIPRemark?: string
+  readonly Region?: string
+  readonly UserName?: string
+  readonly Date?: string
+  readonly AppID?: number | bigint
+  readonly ISP?: string
 }
 export const UserCallRecord: $Schema.Schema<UserCallRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserCallRecord", { SourceIP: $C.str, EventType: $C.int64, CallCount: $C.int64, Code: $C.int64, FirstCallTime: $C.str, LastCallTime: $C.str, SourceIPRemark: $C.str, Region: $C.str, UserName: $C.str, Date: $C.str, AppID: $C.int64, ISP: $C.str }))
 
@@ -16459,11 +16459,11 @@ export const UserDspmInfo: $Schema.Schema<UserDspmInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `UserItem` (response side). */
 export interface UserItem {
-  readonly AppID: number | bigint
-  readonly AccountType: number | bigint
-  readonly PayType: number | bigint
-  readonly TotalQuota: number | bigint
-  readonly CostQuota: number | bigint
+  readonly AppID?: number | bigint
+  readonly AccountType?: number | bigint
+  readonly PayType?: number | bigint
+  readonly TotalQuota?: number | bigint
+  readonly CostQuota?: number | bigint
   readonly Providers?: readonly string[]
   readonly QuotaFlushType?: string
   readonly QuotaFlushTime?: string
@@ -16498,24 +16498,24 @@ export const VPRExplainInfo: $Schema.Schema<VPRExplainInfo> = /*#__PURE__*/ $C.l
 
 /** `VPRLabel` (response side). */
 export interface VPRLabel {
-  readonly Name: string
-  readonly Level: string
-  readonly Remark: string
+  readonly Name?: string
+  readonly Level?: string
+  readonly Remark?: string
 }
 export const VPRLabel: $Schema.Schema<VPRLabel> = /*#__PURE__*/ $C.lazy(() => $C.struct("VPRLabel", { Name: $C.str, Level: $C.str, Remark: $C.str }))
 
 /** `VPRRatingInfo` (response side). */
 export interface VPRRatingInfo {
-  readonly Result: string
-  readonly Remark: string
-  readonly Stage: readonly VPRRatingStage[]
+  readonly Result?: string
+  readonly Remark?: string
+  readonly Stage?: readonly VPRRatingStage[]
 }
 export const VPRRatingInfo: $Schema.Schema<VPRRatingInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VPRRatingInfo", { Result: $C.str, Remark: $C.str, Stage: $C.arr(VPRRatingStage) }))
 
 /** `VPRRatingStage` (response side). */
 export interface VPRRatingStage {
-  readonly Stage: string
-  readonly Result: string
+  readonly Stage?: string
+  readonly Result?: string
 }
 export const VPRRatingStage: $Schema.Schema<VPRRatingStage> = /*#__PURE__*/ $C.lazy(() => $C.struct("VPRRatingStage", { Stage: $C.str, Result: $C.str }))
 
@@ -16532,7 +16532,7 @@ export interface VULBaseInfo {
   readonly CVE?: string
   readonly Describe?: string
   readonly Payload?: string
-  readonly AppName: string
+  readonly AppName?: string
   readonly References?: string
   readonly AppVersion?: string
   readonly VULURL?: string
@@ -16556,18 +16556,18 @@ export const VULBaseInfo: $Schema.Schema<VULBaseInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `VULRiskAdvanceCFGList` (response side). */
 export interface VULRiskAdvanceCFGList {
-  readonly RiskId: string
-  readonly VULName: string
-  readonly RiskLevel: string
-  readonly CheckFrom: string
-  readonly Enable: number | bigint
-  readonly VULType: string
-  readonly ImpactVersion: string
-  readonly CVE: string
-  readonly VULTag: readonly string[]
-  readonly FixMethod: readonly string[]
-  readonly ReleaseTime: string
-  readonly EMGCVulType: number | bigint
+  readonly RiskId?: string
+  readonly VULName?: string
+  readonly RiskLevel?: string
+  readonly CheckFrom?: string
+  readonly Enable?: number | bigint
+  readonly VULType?: string
+  readonly ImpactVersion?: string
+  readonly CVE?: string
+  readonly VULTag?: readonly string[]
+  readonly FixMethod?: readonly string[]
+  readonly ReleaseTime?: string
+  readonly EMGCVulType?: number | bigint
   readonly VULDescribe?: string
   readonly ImpactComponent?: string
   readonly Payload?: string
@@ -16590,56 +16590,56 @@ export const VULRiskInfo: $Schema.Schema<VULRiskInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `VULViewVULRisk` (response side). */
 export interface VULViewVULRisk {
-  readonly Port: string
-  readonly NoHandleCount: number | bigint
-  readonly Level: string
-  readonly Component: string
-  readonly RecentTime: string
-  readonly FirstTime: string
-  readonly AffectAssetCount: number | bigint
-  readonly Id: string
-  readonly From: string
-  readonly Index: string
-  readonly VULType: string
-  readonly VULName: string
-  readonly CVE: string
-  readonly Describe: string
-  readonly Payload: string
-  readonly AppName: string
-  readonly References: string
-  readonly AppVersion: string
-  readonly VULURL: string
-  readonly Nick: string
-  readonly AppId: string
-  readonly Uin: string
-  readonly Fix: string
-  readonly EMGCVulType: number | bigint
+  readonly Port?: string
+  readonly NoHandleCount?: number | bigint
+  readonly Level?: string
+  readonly Component?: string
+  readonly RecentTime?: string
+  readonly FirstTime?: string
+  readonly AffectAssetCount?: number | bigint
+  readonly Id?: string
+  readonly From?: string
+  readonly Index?: string
+  readonly VULType?: string
+  readonly VULName?: string
+  readonly CVE?: string
+  readonly Describe?: string
+  readonly Payload?: string
+  readonly AppName?: string
+  readonly References?: string
+  readonly AppVersion?: string
+  readonly VULURL?: string
+  readonly Nick?: string
+  readonly AppId?: string
+  readonly Uin?: string
+  readonly Fix?: string
+  readonly EMGCVulType?: number | bigint
 }
 export const VULViewVULRisk: $Schema.Schema<VULViewVULRisk> = /*#__PURE__*/ $C.lazy(() => $C.struct("VULViewVULRisk", { Port: $C.str, NoHandleCount: $C.int64, Level: $C.str, Component: $C.str, RecentTime: $C.str, FirstTime: $C.str, AffectAssetCount: $C.uint64, Id: $C.str, From: $C.str, Index: $C.str, VULType: $C.str, VULName: $C.str, CVE: $C.str, Describe: $C.str, Payload: $C.str, AppName: $C.str, References: $C.str, AppVersion: $C.str, VULURL: $C.str, Nick: $C.str, AppId: $C.str, Uin: $C.str, Fix: $C.str, EMGCVulType: $C.int64 }))
 
 /** `VULViewVULRiskData` (response side). */
 export interface VULViewVULRiskData {
-  readonly Port: string
-  readonly NoHandleCount: number | bigint
-  readonly Level: string
-  readonly Component: string
-  readonly RecentTime: string
-  readonly FirstTime: string
-  readonly AffectAssetCount: number | bigint
-  readonly RiskId: string
-  readonly From: string
-  readonly Index: string
-  readonly VULType: string
-  readonly VULName: string
-  readonly CVE: string
-  readonly Payload: string
-  readonly AppName: string
-  readonly AppVersion: string
-  readonly VULURL: string
-  readonly Nick: string
-  readonly AppId: string
-  readonly Uin: string
-  readonly EMGCVulType: number | bigint
+  readonly Port?: string
+  readonly NoHandleCount?: number | bigint
+  readonly Level?: string
+  readonly Component?: string
+  readonly RecentTime?: string
+  readonly FirstTime?: string
+  readonly AffectAssetCount?: number | bigint
+  readonly RiskId?: string
+  readonly From?: string
+  readonly Index?: string
+  readonly VULType?: string
+  readonly VULName?: string
+  readonly CVE?: string
+  readonly Payload?: string
+  readonly AppName?: string
+  readonly AppVersion?: string
+  readonly VULURL?: string
+  readonly Nick?: string
+  readonly AppId?: string
+  readonly Uin?: string
+  readonly EMGCVulType?: number | bigint
   readonly CVSS?: number
   readonly PCMGRId?: string
   readonly VulTag?: readonly string[]
@@ -16675,19 +16675,19 @@ export const VerifyDspmAssetLoginCodeResponse: $Schema.Schema<VerifyDspmAssetLog
 
 /** `Vpc` (response side). */
 export interface Vpc {
-  readonly Subnet: number | bigint
-  readonly ConnectedVpc: number | bigint
-  readonly AssetId: string
-  readonly Region: string
-  readonly CVM: number | bigint
-  readonly Tag: readonly Tag[]
-  readonly DNS: readonly string[]
-  readonly AssetName: string
-  readonly CIDR: string
-  readonly CreateTime: string
-  readonly AppId: string
-  readonly Uin: string
-  readonly Nick: string
+  readonly Subnet?: number | bigint
+  readonly ConnectedVpc?: number | bigint
+  readonly AssetId?: string
+  readonly Region?: string
+  readonly CVM?: number | bigint
+  readonly Tag?: readonly Tag[]
+  readonly DNS?: readonly string[]
+  readonly AssetName?: string
+  readonly CIDR?: string
+  readonly CreateTime?: string
+  readonly AppId?: string
+  readonly Uin?: string
+  readonly Nick?: string
   readonly IsNewAsset?: number | bigint
   readonly IsCore?: number | bigint
 }
@@ -16695,55 +16695,55 @@ export const Vpc: $Schema.Schema<Vpc> = /*#__PURE__*/ $C.lazy(() => $C.struct("V
 
 /** `VulBriefInfo` (response side). */
 export interface VulBriefInfo {
-  readonly VulID: number | bigint
-  readonly VulName: string
-  readonly CVEID: string
-  readonly Label: readonly VPRLabel[]
-  readonly CvssScore: number
-  readonly Level: string
-  readonly PublishTime: string
+  readonly VulID?: number | bigint
+  readonly VulName?: string
+  readonly CVEID?: string
+  readonly Label?: readonly VPRLabel[]
+  readonly CvssScore?: number
+  readonly Level?: string
+  readonly PublishTime?: string
 }
 export const VulBriefInfo: $Schema.Schema<VulBriefInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulBriefInfo", { VulID: $C.uint64, VulName: $C.str, CVEID: $C.str, Label: $C.arr(VPRLabel), CvssScore: $C.float, Level: $C.str, PublishTime: $C.str }))
 
 /** `VulComponentSummary` (response side). */
 export interface VulComponentSummary {
-  readonly Name: string
-  readonly RelateHostCount: number | bigint
+  readonly Name?: string
+  readonly RelateHostCount?: number | bigint
 }
 export const VulComponentSummary: $Schema.Schema<VulComponentSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulComponentSummary", { Name: $C.str, RelateHostCount: $C.uint64 }))
 
 /** `VulDetailInfo` (response side). */
 export interface VulDetailInfo {
-  readonly ID: number | bigint
-  readonly Name: string
-  readonly CVEID: string
-  readonly Category: string
-  readonly PublishTime: string
-  readonly CheckMethod: string
-  readonly DefendStatus: string
-  readonly SupportFix: boolean
-  readonly VRPRatingInfo: VPRRatingInfo
-  readonly CvssScore: number
-  readonly Label: readonly VPRLabel[]
-  readonly Remark: string
-  readonly Summary: string
-  readonly DefendHostCount: number | bigint
-  readonly NotDefendHostCount: number | bigint
-  readonly LatestScanTime: string
-  readonly CVSSLevel: string
-  readonly VulAffect: readonly string[]
-  readonly KVERecord: boolean
-  readonly KVERecordTime: string
-  readonly EPSSScore: number
-  readonly AffectVendor: readonly string[]
-  readonly AffectProduct: readonly string[]
-  readonly Mechanism: string
-  readonly Precondition: string
-  readonly LatestTrend: readonly VulSpreadTrend[]
-  readonly FixSolution: string
-  readonly RefLink: string
+  readonly ID?: number | bigint
+  readonly Name?: string
+  readonly CVEID?: string
+  readonly Category?: string
+  readonly PublishTime?: string
+  readonly CheckMethod?: string
+  readonly DefendStatus?: string
+  readonly SupportFix?: boolean
+  readonly VRPRatingInfo?: VPRRatingInfo
+  readonly CvssScore?: number
+  readonly Label?: readonly VPRLabel[]
+  readonly Remark?: string
+  readonly Summary?: string
+  readonly DefendHostCount?: number | bigint
+  readonly NotDefendHostCount?: number | bigint
+  readonly LatestScanTime?: string
+  readonly CVSSLevel?: string
+  readonly VulAffect?: readonly string[]
+  readonly KVERecord?: boolean
+  readonly KVERecordTime?: string
+  readonly EPSSScore?: number
+  readonly AffectVendor?: readonly string[]
+  readonly AffectProduct?: readonly string[]
+  readonly Mechanism?: string
+  readonly Precondition?: string
+  readonly LatestTrend?: readonly VulSpreadTrend[]
+  readonly FixSolution?: string
+  readonly RefLink?: string
   readonly HarmDescription?: string
-  readonly AffectVendorProduct: readonly VulVendorProduct[]
+  readonly AffectVendorProduct?: readonly VulVendorProduct[]
 }
 export const VulDetailInfo: $Schema.Schema<VulDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulDetailInfo", { ID: $C.uint64, Name: $C.str, CVEID: $C.str, Category: $C.str, PublishTime: $C.str, CheckMethod: $C.str, DefendStatus: $C.str, SupportFix: $C.bool, VRPRatingInfo: VPRRatingInfo, CvssScore: $C.float, Label: $C.arr(VPRLabel), Remark: $C.str, Summary: $C.str, DefendHostCount: $C.uint64, NotDefendHostCount: $C.uint64, LatestScanTime: $C.str, CVSSLevel: $C.str, VulAffect: $C.arr($C.str), KVERecord: $C.bool, KVERecordTime: $C.str, EPSSScore: $C.float, AffectVendor: $C.arr($C.str), AffectProduct: $C.arr($C.str), Mechanism: $C.str, Precondition: $C.str, LatestTrend: $C.arr(VulSpreadTrend), FixSolution: $C.str, RefLink: $C.str, AffectVendorProduct: $C.arr(VulVendorProduct) }, { HarmDescription: $C.str }))
 
@@ -16757,40 +16757,40 @@ export const VulFixItem: $Schema.Schema<VulFixItem> = /*#__PURE__*/ $C.lazy(() =
 
 /** `VulFixStatusItem` (response side). */
 export interface VulFixStatusItem {
-  readonly VulId: number | bigint
-  readonly KBId: number | bigint
-  readonly VulName: string
-  readonly FixStatus: number | bigint
-  readonly HostCount: number | bigint
-  readonly SuccessHostCount: number | bigint
-  readonly FailHostCount: number | bigint
+  readonly VulId?: number | bigint
+  readonly KBId?: number | bigint
+  readonly VulName?: string
+  readonly FixStatus?: number | bigint
+  readonly HostCount?: number | bigint
+  readonly SuccessHostCount?: number | bigint
+  readonly FailHostCount?: number | bigint
 }
 export const VulFixStatusItem: $Schema.Schema<VulFixStatusItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulFixStatusItem", { VulId: $C.int64, KBId: $C.int64, VulName: $C.str, FixStatus: $C.int64, HostCount: $C.int64, SuccessHostCount: $C.int64, FailHostCount: $C.int64 }))
 
 /** `VulFixSummaryItem` (response side). */
 export interface VulFixSummaryItem {
-  readonly VulId: number | bigint
-  readonly VulName: string
-  readonly CveId: string
-  readonly AffectedCount: number | bigint
-  readonly NeedReboot: boolean
-  readonly FixSwitch: boolean
+  readonly VulId?: number | bigint
+  readonly VulName?: string
+  readonly CveId?: string
+  readonly AffectedCount?: number | bigint
+  readonly NeedReboot?: boolean
+  readonly FixSwitch?: boolean
 }
 export const VulFixSummaryItem: $Schema.Schema<VulFixSummaryItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulFixSummaryItem", { VulId: $C.int64, VulName: $C.str, CveId: $C.str, AffectedCount: $C.int64, NeedReboot: $C.bool, FixSwitch: $C.bool }))
 
 /** `VulFixTaskDetailItem` (response side). */
 export interface VulFixTaskDetailItem {
-  readonly Id: number | bigint
-  readonly TaskId: number | bigint
-  readonly VulId: number | bigint
+  readonly Id?: number | bigint
+  readonly TaskId?: number | bigint
+  readonly VulId?: number | bigint
   readonly KBId?: number | bigint
-  readonly InstanceId: string
-  readonly MachineName: string
-  readonly MachineIp: string
+  readonly InstanceId?: string
+  readonly MachineName?: string
+  readonly MachineIp?: string
   readonly VulName?: string
-  readonly Status: number | bigint
-  readonly FixStatus: number | bigint
-  readonly SnapshotStatus: number | bigint
+  readonly Status?: number | bigint
+  readonly FixStatus?: number | bigint
+  readonly SnapshotStatus?: number | bigint
   readonly ExceptionMessage?: string
   readonly StartTime?: string
   readonly EndTime?: string
@@ -16802,101 +16802,101 @@ export const VulFixTaskDetailItem: $Schema.Schema<VulFixTaskDetailItem> = /*#__P
 
 /** `VulFixTaskInfo` (response side). */
 export interface VulFixTaskInfo {
-  readonly Id: number | bigint
-  readonly TaskId: number | bigint
-  readonly FixStatus: number | bigint
-  readonly AssetCount: number | bigint
-  readonly SuccessCount: number | bigint
-  readonly FailCount: number | bigint
-  readonly FixingCount: number | bigint
-  readonly QueueCount: number | bigint
-  readonly Progress: number | bigint
-  readonly SuccessVulCount: number | bigint
-  readonly FailVulCount: number | bigint
+  readonly Id?: number | bigint
+  readonly TaskId?: number | bigint
+  readonly FixStatus?: number | bigint
+  readonly AssetCount?: number | bigint
+  readonly SuccessCount?: number | bigint
+  readonly FailCount?: number | bigint
+  readonly FixingCount?: number | bigint
+  readonly QueueCount?: number | bigint
+  readonly Progress?: number | bigint
+  readonly SuccessVulCount?: number | bigint
+  readonly FailVulCount?: number | bigint
   readonly VulNames?: readonly string[]
-  readonly StartTime: string
+  readonly StartTime?: string
   readonly EndTime?: string
-  readonly VulFixStatusList: readonly VulFixStatusItem[]
+  readonly VulFixStatusList?: readonly VulFixStatusItem[]
 }
 export const VulFixTaskInfo: $Schema.Schema<VulFixTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulFixTaskInfo", { Id: $C.int64, TaskId: $C.int64, FixStatus: $C.int64, AssetCount: $C.int64, SuccessCount: $C.int64, FailCount: $C.int64, FixingCount: $C.int64, QueueCount: $C.int64, Progress: $C.int64, SuccessVulCount: $C.int64, FailVulCount: $C.int64, StartTime: $C.datetimeIso, VulFixStatusList: $C.arr(VulFixStatusItem) }, { VulNames: $C.arr($C.str), EndTime: $C.datetimeIso }))
 
 /** `VulFixTaskItem` (response side). */
 export interface VulFixTaskItem {
-  readonly Id: number | bigint
-  readonly TaskId: number | bigint
+  readonly Id?: number | bigint
+  readonly TaskId?: number | bigint
   readonly JobId?: string
-  readonly VulIds: readonly (number | bigint)[]
+  readonly VulIds?: readonly (number | bigint)[]
   readonly KBIds?: readonly (number | bigint)[]
-  readonly AssetCount: number | bigint
-  readonly SuccessCount: number | bigint
-  readonly FailCount: number | bigint
-  readonly Progress: number | bigint
-  readonly TargetAppIdsCount: number | bigint
-  readonly FixStatus: number | bigint
-  readonly Timeout: number | bigint
-  readonly StartTime: string
+  readonly AssetCount?: number | bigint
+  readonly SuccessCount?: number | bigint
+  readonly FailCount?: number | bigint
+  readonly Progress?: number | bigint
+  readonly TargetAppIdsCount?: number | bigint
+  readonly FixStatus?: number | bigint
+  readonly Timeout?: number | bigint
+  readonly StartTime?: string
   readonly EndTime?: string
-  readonly CreateTime: string
+  readonly CreateTime?: string
   readonly VulNames?: readonly string[]
-  readonly VulCategory: readonly string[]
-  readonly AppId: number | bigint
+  readonly VulCategory?: readonly string[]
+  readonly AppId?: number | bigint
 }
 export const VulFixTaskItem: $Schema.Schema<VulFixTaskItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulFixTaskItem", { Id: $C.int64, TaskId: $C.int64, VulIds: $C.arr($C.int64), AssetCount: $C.int64, SuccessCount: $C.int64, FailCount: $C.int64, Progress: $C.int64, TargetAppIdsCount: $C.int64, FixStatus: $C.int64, Timeout: $C.int64, StartTime: $C.datetimeIso, CreateTime: $C.datetimeIso, VulCategory: $C.arr($C.str), AppId: $C.uint64 }, { JobId: $C.str, KBIds: $C.arr($C.int64), EndTime: $C.datetimeIso, VulNames: $C.arr($C.str) }))
 
 /** `VulFixableMachineItem` (response side). */
 export interface VulFixableMachineItem {
-  readonly VulIds: readonly (number | bigint)[]
-  readonly InstanceId: string
-  readonly MachineName: string
-  readonly MachineIp: string
+  readonly VulIds?: readonly (number | bigint)[]
+  readonly InstanceId?: string
+  readonly MachineName?: string
+  readonly MachineIp?: string
   readonly PublicIp?: string
-  readonly OsType: string
-  readonly OsName: string
-  readonly MachineStatus: string
-  readonly SupportAutoFix: number | bigint
-  readonly FixStatus: number | bigint
+  readonly OsType?: string
+  readonly OsName?: string
+  readonly MachineStatus?: string
+  readonly SupportAutoFix?: number | bigint
+  readonly FixStatus?: number | bigint
   readonly LatestFixTime?: string
   readonly NotFixableReason?: string
   readonly FixCommands?: readonly string[]
   readonly Components?: readonly string[]
   readonly TagItems?: readonly MiniTagItem[]
-  readonly AppId: number | bigint
-  readonly PayVersion: string
+  readonly AppId?: number | bigint
+  readonly PayVersion?: string
 }
 export const VulFixableMachineItem: $Schema.Schema<VulFixableMachineItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulFixableMachineItem", { VulIds: $C.arr($C.int64), InstanceId: $C.str, MachineName: $C.str, MachineIp: $C.str, OsType: $C.str, OsName: $C.str, MachineStatus: $C.str, SupportAutoFix: $C.int64, FixStatus: $C.int64, AppId: $C.uint64, PayVersion: $C.str }, { PublicIp: $C.str, LatestFixTime: $C.datetimeIso, NotFixableReason: $C.str, FixCommands: $C.arr($C.str), Components: $C.arr($C.str), TagItems: $C.arr(MiniTagItem) }))
 
 /** `VulFixedItem` (response side). */
 export interface VulFixedItem {
-  readonly VulId: number | bigint
-  readonly VulName: string
-  readonly Level: string
-  readonly VRPRatingInfo: VPRRatingInfo
-  readonly VulCategory: string
+  readonly VulId?: number | bigint
+  readonly VulName?: string
+  readonly Level?: string
+  readonly VRPRatingInfo?: VPRRatingInfo
+  readonly VulCategory?: string
   readonly CveId?: string
-  readonly MachineName: string
-  readonly InstanceId: string
-  readonly ComponentCount: number | bigint
-  readonly Components: readonly string[]
-  readonly LatestFixTime: string
+  readonly MachineName?: string
+  readonly InstanceId?: string
+  readonly ComponentCount?: number | bigint
+  readonly Components?: readonly string[]
+  readonly LatestFixTime?: string
   readonly VPRExplainInfo?: VPRExplainInfo
 }
 export const VulFixedItem: $Schema.Schema<VulFixedItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulFixedItem", { VulId: $C.int64, VulName: $C.str, Level: $C.str, VRPRatingInfo: VPRRatingInfo, VulCategory: $C.str, MachineName: $C.str, InstanceId: $C.str, ComponentCount: $C.int64, Components: $C.arr($C.str), LatestFixTime: $C.str }, { CveId: $C.str, VPRExplainInfo: VPRExplainInfo }))
 
 /** `VulHostBriefInfo` (response side). */
 export interface VulHostBriefInfo {
-  readonly InstanceID: string
-  readonly Name: string
-  readonly PublicIP: string
-  readonly PrivateIP: string
-  readonly DefendVersion: string
-  readonly DefendStatus: string
-  readonly Account: AccountBriefInfo
-  readonly InstanceStatus: string
-  readonly RiskStatus: string
+  readonly InstanceID?: string
+  readonly Name?: string
+  readonly PublicIP?: string
+  readonly PrivateIP?: string
+  readonly DefendVersion?: string
+  readonly DefendStatus?: string
+  readonly Account?: AccountBriefInfo
+  readonly InstanceStatus?: string
+  readonly RiskStatus?: string
   readonly VPRRating?: VPRRatingInfo
-  readonly AgentStatus: string
-  readonly TagItem: readonly MiniTagItem[]
-  readonly CloudTag: readonly Tag[]
+  readonly AgentStatus?: string
+  readonly TagItem?: readonly MiniTagItem[]
+  readonly CloudTag?: readonly Tag[]
 }
 export const VulHostBriefInfo: $Schema.Schema<VulHostBriefInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulHostBriefInfo", { InstanceID: $C.str, Name: $C.str, PublicIP: $C.str, PrivateIP: $C.str, DefendVersion: $C.str, DefendStatus: $C.str, Account: AccountBriefInfo, InstanceStatus: $C.str, RiskStatus: $C.str, AgentStatus: $C.str, TagItem: $C.arr(MiniTagItem), CloudTag: $C.arr(Tag) }, { VPRRating: VPRRatingInfo }))
 
@@ -16918,22 +16918,22 @@ export const VulInfoListItem: $Schema.Schema<VulInfoListItem> = /*#__PURE__*/ $C
 
 /** `VulRiskItem` (response side). */
 export interface VulRiskItem {
-  readonly CloudAccountID: string
-  readonly AssetID: string
-  readonly InstanceStatus: string
-  readonly InstanceName: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly VulName: string
-  readonly VulCategory: string
-  readonly VulLevel: string
-  readonly CveID: string
-  readonly Description: string
-  readonly ContainerID: string
-  readonly Fix: string
-  readonly VulCategoryName: string
-  readonly VulLevelName: string
-  readonly InstanceStatusName: string
+  readonly CloudAccountID?: string
+  readonly AssetID?: string
+  readonly InstanceStatus?: string
+  readonly InstanceName?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly VulName?: string
+  readonly VulCategory?: string
+  readonly VulLevel?: string
+  readonly CveID?: string
+  readonly Description?: string
+  readonly ContainerID?: string
+  readonly Fix?: string
+  readonly VulCategoryName?: string
+  readonly VulLevelName?: string
+  readonly InstanceStatusName?: string
   readonly AppID?: number | bigint
 }
 export const VulRiskItem: $Schema.Schema<VulRiskItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulRiskItem", { CloudAccountID: $C.str, AssetID: $C.str, InstanceStatus: $C.str, InstanceName: $C.str, CreateTime: $C.str, UpdateTime: $C.str, VulName: $C.str, VulCategory: $C.str, VulLevel: $C.str, CveID: $C.str, Description: $C.str, ContainerID: $C.str, Fix: $C.str, VulCategoryName: $C.str, VulLevelName: $C.str, InstanceStatusName: $C.str }, { AppID: $C.uint64 }))
@@ -16978,8 +16978,8 @@ export const VulScanTaskDetail: $Schema.Schema<VulScanTaskDetail> = /*#__PURE__*
 
 /** `VulSpreadTrend` (response side). */
 export interface VulSpreadTrend {
-  readonly Date: string
-  readonly Trend: number
+  readonly Date?: string
+  readonly Trend?: number
 }
 export const VulSpreadTrend: $Schema.Schema<VulSpreadTrend> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulSpreadTrend", { Date: $C.str, Trend: $C.float }))
 
@@ -16994,9 +16994,9 @@ export const VulTrend: $Schema.Schema<VulTrend> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `VulVendorProduct` (response side). */
 export interface VulVendorProduct {
-  readonly Vendor: string
-  readonly Product: string
-  readonly VersionRange: readonly string[]
+  readonly Vendor?: string
+  readonly Product?: string
+  readonly VersionRange?: readonly string[]
 }
 export const VulVendorProduct: $Schema.Schema<VulVendorProduct> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulVendorProduct", { Vendor: $C.str, Product: $C.str, VersionRange: $C.arr($C.str) }))
 
@@ -17017,7 +17017,7 @@ export const VulWhitelist: $Schema.Schema<VulWhitelist> = /*#__PURE__*/ $C.lazy(
 
 /** `WebhookAssetScope` (both sides). */
 export interface WebhookAssetScope {
-  readonly AssetRange: number | bigint
+  readonly AssetRange?: number | bigint
   readonly InstanceIds?: readonly string[]
   readonly ExcludedInstanceIds?: readonly string[]
   readonly TagIds?: readonly (number | bigint)[]
@@ -17043,25 +17043,25 @@ export const WebhookNotifyItem: $Schema.Schema<WebhookNotifyItem> = /*#__PURE__*
 
 /** `WebhookPolicy` (response side). */
 export interface WebhookPolicy {
-  readonly ID: number | bigint
-  readonly Name: string
-  readonly Status: string
-  readonly NotifyItems: readonly WebhookNotifyItem[]
+  readonly ID?: number | bigint
+  readonly Name?: string
+  readonly Status?: string
+  readonly NotifyItems?: readonly WebhookNotifyItem[]
   readonly MemberId?: readonly string[]
-  readonly AssetScope: WebhookAssetScope
-  readonly ReceiveFormat: string
-  readonly MsgLanguage: string
+  readonly AssetScope?: WebhookAssetScope
+  readonly ReceiveFormat?: string
+  readonly MsgLanguage?: string
   readonly CustomFields?: readonly WebhookCustomField[]
-  readonly ReceiverIDList: readonly (number | bigint)[]
-  readonly ReceiverList: readonly WebhookReceiverBrief[]
+  readonly ReceiverIDList?: readonly (number | bigint)[]
+  readonly ReceiverList?: readonly WebhookReceiverBrief[]
 }
 export const WebhookPolicy: $Schema.Schema<WebhookPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("WebhookPolicy", { ID: $C.int64, Name: $C.str, Status: $C.str, NotifyItems: $C.arr(WebhookNotifyItem), AssetScope: WebhookAssetScope, ReceiveFormat: $C.str, MsgLanguage: $C.str, ReceiverIDList: $C.arr($C.int64), ReceiverList: $C.arr(WebhookReceiverBrief) }, { MemberId: $C.arr($C.str), CustomFields: $C.arr(WebhookCustomField) }))
 
 /** `WebhookReceiver` (response side). */
 export interface WebhookReceiver {
-  readonly ID: number | bigint
-  readonly Name: string
-  readonly Type: string
+  readonly ID?: number | bigint
+  readonly Name?: string
+  readonly Type?: string
   readonly WebhookAddr?: string
   readonly SCFRegion?: string
   readonly Namespace?: string
@@ -17073,40 +17073,40 @@ export const WebhookReceiver: $Schema.Schema<WebhookReceiver> = /*#__PURE__*/ $C
 
 /** `WebhookReceiverBrief` (response side). */
 export interface WebhookReceiverBrief {
-  readonly ID: number | bigint
-  readonly Name: string
-  readonly Type: string
+  readonly ID?: number | bigint
+  readonly Name?: string
+  readonly Type?: string
 }
 export const WebhookReceiverBrief: $Schema.Schema<WebhookReceiverBrief> = /*#__PURE__*/ $C.lazy(() => $C.struct("WebhookReceiverBrief", { ID: $C.int64, Name: $C.str, Type: $C.str }))
 
 /** `WebsiteRisk` (response side). */
 export interface WebsiteRisk {
-  readonly AffectAsset: string
-  readonly Level: string
-  readonly RecentTime: string
-  readonly FirstTime: string
-  readonly Status: number | bigint
-  readonly Id: string
-  readonly Index: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly AppId: string
-  readonly Nick: string
-  readonly Uin: string
-  readonly URL: string
-  readonly URLPath: string
-  readonly InstanceType: string
-  readonly DetectEngine: string
-  readonly ResultDescribe: string
-  readonly SourceURL: string
-  readonly SourceURLPath: string
+  readonly AffectAsset?: string
+  readonly Level?: string
+  readonly RecentTime?: string
+  readonly FirstTime?: string
+  readonly Status?: number | bigint
+  readonly Id?: string
+  readonly Index?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly AppId?: string
+  readonly Nick?: string
+  readonly Uin?: string
+  readonly URL?: string
+  readonly URLPath?: string
+  readonly InstanceType?: string
+  readonly DetectEngine?: string
+  readonly ResultDescribe?: string
+  readonly SourceURL?: string
+  readonly SourceURLPath?: string
 }
 export const WebsiteRisk: $Schema.Schema<WebsiteRisk> = /*#__PURE__*/ $C.lazy(() => $C.struct("WebsiteRisk", { AffectAsset: $C.str, Level: $C.str, RecentTime: $C.str, FirstTime: $C.str, Status: $C.uint64, Id: $C.str, Index: $C.str, InstanceId: $C.str, InstanceName: $C.str, AppId: $C.str, Nick: $C.str, Uin: $C.str, URL: $C.str, URLPath: $C.str, InstanceType: $C.str, DetectEngine: $C.str, ResultDescribe: $C.str, SourceURL: $C.str, SourceURLPath: $C.str }))
 
 /** `WhereFilter` (both sides). */
 export interface WhereFilter {
-  readonly Name: string
-  readonly Values: readonly string[]
+  readonly Name?: string
+  readonly Values?: readonly string[]
   readonly OperatorType?: number | bigint
 }
 export const WhereFilter: $Schema.Schema<WhereFilter> = /*#__PURE__*/ $C.lazy(() => $C.struct("WhereFilter", { Name: $C.str, Values: $C.arr($C.str) }, { OperatorType: $C.int64 }))

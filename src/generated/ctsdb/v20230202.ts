@@ -115,8 +115,8 @@ export const DescribeClustersRequest: $Schema.Schema<DescribeClustersRequest> = 
 
 /** `DescribeClustersResponse` (response side). */
 export interface DescribeClustersResponse {
-  readonly TotalCount: number | bigint | null
-  readonly Clusters: readonly Cluster[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly Clusters?: readonly Cluster[] | null
   readonly RequestId: string
 }
 export const DescribeClustersResponse: $Schema.Schema<DescribeClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClustersResponse", { TotalCount: $C.nul($C.uint64), Clusters: $C.nul($C.arr(Cluster)), RequestId: $C.str }))
@@ -131,8 +131,8 @@ export const DescribeDatabasesRequest: $Schema.Schema<DescribeDatabasesRequest> 
 
 /** `DescribeDatabasesResponse` (response side). */
 export interface DescribeDatabasesResponse {
-  readonly Databases: readonly Database[]
-  readonly TotalCount: number | bigint
+  readonly Databases?: readonly Database[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDatabasesResponse: $Schema.Schema<DescribeDatabasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabasesResponse", { Databases: $C.arr(Database), TotalCount: $C.int64, RequestId: $C.str }))

@@ -19,18 +19,18 @@ export const $M: $O.Meta = { service: "cvm", version: "2017-03-12" }
 
 /** `AccountQuota` (response side). */
 export interface AccountQuota {
-  readonly PostPaidQuotaSet: readonly PostPaidQuota[]
-  readonly PrePaidQuotaSet: readonly PrePaidQuota[]
-  readonly SpotPaidQuotaSet: readonly SpotPaidQuota[]
-  readonly ImageQuotaSet: readonly ImageQuota[]
-  readonly DisasterRecoverGroupQuotaSet: readonly DisasterRecoverGroupQuota[]
+  readonly PostPaidQuotaSet?: readonly PostPaidQuota[]
+  readonly PrePaidQuotaSet?: readonly PrePaidQuota[]
+  readonly SpotPaidQuotaSet?: readonly SpotPaidQuota[]
+  readonly ImageQuotaSet?: readonly ImageQuota[]
+  readonly DisasterRecoverGroupQuotaSet?: readonly DisasterRecoverGroupQuota[]
 }
 export const AccountQuota: $Schema.Schema<AccountQuota> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccountQuota", { PostPaidQuotaSet: $C.arr(PostPaidQuota), PrePaidQuotaSet: $C.arr(PrePaidQuota), SpotPaidQuotaSet: $C.arr(SpotPaidQuota), ImageQuotaSet: $C.arr(ImageQuota), DisasterRecoverGroupQuotaSet: $C.arr(DisasterRecoverGroupQuota) }))
 
 /** `AccountQuotaOverview` (response side). */
 export interface AccountQuotaOverview {
-  readonly Region: string
-  readonly AccountQuota: AccountQuota
+  readonly Region?: string
+  readonly AccountQuota?: AccountQuota
 }
 export const AccountQuotaOverview: $Schema.Schema<AccountQuotaOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccountQuotaOverview", { Region: $C.str, AccountQuota: AccountQuota }))
 
@@ -59,7 +59,7 @@ export const AllocateHostsRequest: $Schema.Schema<AllocateHostsRequest> = /*#__P
 
 /** `AllocateHostsResponse` (response side). */
 export interface AllocateHostsResponse {
-  readonly HostIdSet: readonly string[]
+  readonly HostIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const AllocateHostsResponse: $Schema.Schema<AllocateHostsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocateHostsResponse", { HostIdSet: $C.arr($C.str), RequestId: $C.str }))
@@ -106,8 +106,8 @@ export const ChargePrepaid: $Schema.Schema<ChargePrepaid> = /*#__PURE__*/ $C.laz
 
 /** `ChcDeployExtraConfig` (both sides). */
 export interface ChcDeployExtraConfig {
-  readonly MiniOsType: string
-  readonly BootType: string
+  readonly MiniOsType?: string
+  readonly BootType?: string
   readonly BootFile?: string
   readonly NextServerAddress?: string
 }
@@ -115,28 +115,28 @@ export const ChcDeployExtraConfig: $Schema.Schema<ChcDeployExtraConfig> = /*#__P
 
 /** `ChcHost` (response side). */
 export interface ChcHost {
-  readonly ChcId: string
-  readonly InstanceName: string
-  readonly SerialNumber: string
-  readonly InstanceState: string
-  readonly DeviceType: string
-  readonly Placement: Placement
-  readonly BmcVirtualPrivateCloud: VirtualPrivateCloud
-  readonly BmcIp: string
-  readonly BmcSecurityGroupIds: readonly string[]
-  readonly DeployVirtualPrivateCloud: VirtualPrivateCloud
-  readonly DeployIp: string
-  readonly DeploySecurityGroupIds: readonly string[]
-  readonly CvmInstanceId: string
-  readonly CreatedTime: string
-  readonly HardwareDescription: string
-  readonly CPU: number | bigint
-  readonly Memory: number | bigint
-  readonly Disk: string
-  readonly BmcMAC: string
-  readonly DeployMAC: string
-  readonly TenantType: string
-  readonly DeployExtraConfig: ChcDeployExtraConfig
+  readonly ChcId?: string
+  readonly InstanceName?: string
+  readonly SerialNumber?: string
+  readonly InstanceState?: string
+  readonly DeviceType?: string
+  readonly Placement?: Placement
+  readonly BmcVirtualPrivateCloud?: VirtualPrivateCloud
+  readonly BmcIp?: string
+  readonly BmcSecurityGroupIds?: readonly string[]
+  readonly DeployVirtualPrivateCloud?: VirtualPrivateCloud
+  readonly DeployIp?: string
+  readonly DeploySecurityGroupIds?: readonly string[]
+  readonly CvmInstanceId?: string
+  readonly CreatedTime?: string
+  readonly HardwareDescription?: string
+  readonly CPU?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Disk?: string
+  readonly BmcMAC?: string
+  readonly DeployMAC?: string
+  readonly TenantType?: string
+  readonly DeployExtraConfig?: ChcDeployExtraConfig
   readonly Gpu?: string
   readonly NetworkCard?: string
   readonly IsPredefinedType?: boolean
@@ -236,14 +236,14 @@ export const CreateDisasterRecoverGroupRequest: $Schema.Schema<CreateDisasterRec
 
 /** `CreateDisasterRecoverGroupResponse` (response side). */
 export interface CreateDisasterRecoverGroupResponse {
-  readonly DisasterRecoverGroupId: string
-  readonly Type: string
-  readonly Name: string
-  readonly CvmQuotaTotal: number | bigint
-  readonly CurrentNum: number | bigint
-  readonly CreateTime: string
-  readonly Strategy: string
-  readonly PartitionCount: number | bigint
+  readonly DisasterRecoverGroupId?: string
+  readonly Type?: string
+  readonly Name?: string
+  readonly CvmQuotaTotal?: number | bigint
+  readonly CurrentNum?: number | bigint
+  readonly CreateTime?: string
+  readonly Strategy?: string
+  readonly PartitionCount?: number | bigint
   readonly RequestId: string
 }
 export const CreateDisasterRecoverGroupResponse: $Schema.Schema<CreateDisasterRecoverGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDisasterRecoverGroupResponse", { DisasterRecoverGroupId: $C.str, Type: $C.str, Name: $C.str, CvmQuotaTotal: $C.int64, CurrentNum: $C.int64, CreateTime: $C.datetime, Strategy: $C.str, PartitionCount: $C.int64, RequestId: $C.str }))
@@ -261,7 +261,7 @@ export const CreateHpcClusterRequest: $Schema.Schema<CreateHpcClusterRequest> = 
 
 /** `CreateHpcClusterResponse` (response side). */
 export interface CreateHpcClusterResponse {
-  readonly HpcClusterSet: readonly HpcClusterInfo[]
+  readonly HpcClusterSet?: readonly HpcClusterInfo[]
   readonly RequestId: string
 }
 export const CreateHpcClusterResponse: $Schema.Schema<CreateHpcClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateHpcClusterResponse", { HpcClusterSet: $C.arr(HpcClusterInfo), RequestId: $C.str }))
@@ -283,7 +283,7 @@ export const CreateImageRequest: $Schema.Schema<CreateImageRequest> = /*#__PURE_
 
 /** `CreateImageResponse` (response side). */
 export interface CreateImageResponse {
-  readonly ImageId: string
+  readonly ImageId?: string
   readonly RequestId: string
 }
 export const CreateImageResponse: $Schema.Schema<CreateImageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateImageResponse", { ImageId: $C.str, RequestId: $C.str }))
@@ -298,7 +298,7 @@ export const CreateKeyPairRequest: $Schema.Schema<CreateKeyPairRequest> = /*#__P
 
 /** `CreateKeyPairResponse` (response side). */
 export interface CreateKeyPairResponse {
-  readonly KeyPair: KeyPair
+  readonly KeyPair?: KeyPair
   readonly RequestId: string
 }
 export const CreateKeyPairResponse: $Schema.Schema<CreateKeyPairResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateKeyPairResponse", { KeyPair: KeyPair, RequestId: $C.str }))
@@ -342,7 +342,7 @@ export const CreateLaunchTemplateRequest: $Schema.Schema<CreateLaunchTemplateReq
 
 /** `CreateLaunchTemplateResponse` (response side). */
 export interface CreateLaunchTemplateResponse {
-  readonly LaunchTemplateId: string
+  readonly LaunchTemplateId?: string
   readonly RequestId: string
 }
 export const CreateLaunchTemplateResponse: $Schema.Schema<CreateLaunchTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLaunchTemplateResponse", { LaunchTemplateId: $C.str, RequestId: $C.str }))
@@ -386,14 +386,14 @@ export const CreateLaunchTemplateVersionRequest: $Schema.Schema<CreateLaunchTemp
 
 /** `CreateLaunchTemplateVersionResponse` (response side). */
 export interface CreateLaunchTemplateVersionResponse {
-  readonly LaunchTemplateVersionNumber: number | bigint
+  readonly LaunchTemplateVersionNumber?: number | bigint
   readonly RequestId: string
 }
 export const CreateLaunchTemplateVersionResponse: $Schema.Schema<CreateLaunchTemplateVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLaunchTemplateVersionResponse", { LaunchTemplateVersionNumber: $C.int64, RequestId: $C.str }))
 
 /** `DataDisk` (both sides). */
 export interface DataDisk {
-  readonly DiskSize: number | bigint
+  readonly DiskSize?: number | bigint
   readonly DiskType?: string
   readonly DiskId?: string
   readonly DeleteWithInstance?: boolean
@@ -515,8 +515,8 @@ export const DescribeAccountQuotaRequest: $Schema.Schema<DescribeAccountQuotaReq
 
 /** `DescribeAccountQuotaResponse` (response side). */
 export interface DescribeAccountQuotaResponse {
-  readonly AppId: number | bigint
-  readonly AccountQuotaOverview: AccountQuotaOverview
+  readonly AppId?: number | bigint
+  readonly AccountQuotaOverview?: AccountQuotaOverview
   readonly RequestId: string
 }
 export const DescribeAccountQuotaResponse: $Schema.Schema<DescribeAccountQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccountQuotaResponse", { AppId: $C.uint64, AccountQuotaOverview: AccountQuotaOverview, RequestId: $C.str }))
@@ -529,7 +529,7 @@ export const DescribeChcDeniedActionsRequest: $Schema.Schema<DescribeChcDeniedAc
 
 /** `DescribeChcDeniedActionsResponse` (response side). */
 export interface DescribeChcDeniedActionsResponse {
-  readonly ChcHostDeniedActionSet: readonly ChcHostDeniedActions[]
+  readonly ChcHostDeniedActionSet?: readonly ChcHostDeniedActions[]
   readonly RequestId: string
 }
 export const DescribeChcDeniedActionsResponse: $Schema.Schema<DescribeChcDeniedActionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeChcDeniedActionsResponse", { ChcHostDeniedActionSet: $C.arr(ChcHostDeniedActions), RequestId: $C.str }))
@@ -545,8 +545,8 @@ export const DescribeChcHostsRequest: $Schema.Schema<DescribeChcHostsRequest> = 
 
 /** `DescribeChcHostsResponse` (response side). */
 export interface DescribeChcHostsResponse {
-  readonly TotalCount: number | bigint
-  readonly ChcHostSet: readonly ChcHost[]
+  readonly TotalCount?: number | bigint
+  readonly ChcHostSet?: readonly ChcHost[]
   readonly RequestId: string
 }
 export const DescribeChcHostsResponse: $Schema.Schema<DescribeChcHostsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeChcHostsResponse", { TotalCount: $C.int64, ChcHostSet: $C.arr(ChcHost), RequestId: $C.str }))
@@ -557,12 +557,12 @@ export const DescribeDisasterRecoverGroupQuotaRequest: $Schema.Schema<DescribeDi
 
 /** `DescribeDisasterRecoverGroupQuotaResponse` (response side). */
 export interface DescribeDisasterRecoverGroupQuotaResponse {
-  readonly GroupQuota: number | bigint
-  readonly CurrentNum: number | bigint
-  readonly CvmInHostGroupQuota: number | bigint
+  readonly GroupQuota?: number | bigint
+  readonly CurrentNum?: number | bigint
+  readonly CvmInHostGroupQuota?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly CvmInSwGroupQuota: number | bigint
-  readonly CvmInRackGroupQuota: number | bigint
+  readonly CvmInSwGroupQuota?: number | bigint
+  readonly CvmInRackGroupQuota?: number | bigint
   readonly CvmInSwitchGroupQuota?: number | bigint
   readonly RequestId: string
 }
@@ -580,8 +580,8 @@ export const DescribeDisasterRecoverGroupsRequest: $Schema.Schema<DescribeDisast
 
 /** `DescribeDisasterRecoverGroupsResponse` (response side). */
 export interface DescribeDisasterRecoverGroupsResponse {
-  readonly DisasterRecoverGroupSet: readonly DisasterRecoverGroup[]
-  readonly TotalCount: number | bigint
+  readonly DisasterRecoverGroupSet?: readonly DisasterRecoverGroup[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDisasterRecoverGroupsResponse: $Schema.Schema<DescribeDisasterRecoverGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDisasterRecoverGroupsResponse", { DisasterRecoverGroupSet: $C.arr(DisasterRecoverGroup), TotalCount: $C.int64, RequestId: $C.str }))
@@ -596,8 +596,8 @@ export const DescribeHostsRequest: $Schema.Schema<DescribeHostsRequest> = /*#__P
 
 /** `DescribeHostsResponse` (response side). */
 export interface DescribeHostsResponse {
-  readonly TotalCount: number | bigint
-  readonly HostSet: readonly HostItem[]
+  readonly TotalCount?: number | bigint
+  readonly HostSet?: readonly HostItem[]
   readonly RequestId: string
 }
 export const DescribeHostsResponse: $Schema.Schema<DescribeHostsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostsResponse", { TotalCount: $C.uint64, HostSet: $C.arr(HostItem), RequestId: $C.str }))
@@ -618,8 +618,8 @@ export const DescribeHpcClustersRequest: $Schema.Schema<DescribeHpcClustersReque
 
 /** `DescribeHpcClustersResponse` (response side). */
 export interface DescribeHpcClustersResponse {
-  readonly HpcClusterSet: readonly HpcClusterInfo[]
-  readonly TotalCount: number | bigint
+  readonly HpcClusterSet?: readonly HpcClusterInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeHpcClustersResponse: $Schema.Schema<DescribeHpcClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHpcClustersResponse", { HpcClusterSet: $C.arr(HpcClusterInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -643,7 +643,7 @@ export const DescribeImageQuotaRequest: $Schema.Schema<DescribeImageQuotaRequest
 
 /** `DescribeImageQuotaResponse` (response side). */
 export interface DescribeImageQuotaResponse {
-  readonly ImageNumQuota: number | bigint
+  readonly ImageNumQuota?: number | bigint
   readonly RequestId: string
 }
 export const DescribeImageQuotaResponse: $Schema.Schema<DescribeImageQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageQuotaResponse", { ImageNumQuota: $C.int64, RequestId: $C.str }))
@@ -656,7 +656,7 @@ export const DescribeImageSharePermissionRequest: $Schema.Schema<DescribeImageSh
 
 /** `DescribeImageSharePermissionResponse` (response side). */
 export interface DescribeImageSharePermissionResponse {
-  readonly SharePermissionSet: readonly SharePermission[]
+  readonly SharePermissionSet?: readonly SharePermission[]
   readonly RequestId: string
 }
 export const DescribeImageSharePermissionResponse: $Schema.Schema<DescribeImageSharePermissionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageSharePermissionResponse", { SharePermissionSet: $C.arr(SharePermission), RequestId: $C.str }))
@@ -673,8 +673,8 @@ export const DescribeImagesRequest: $Schema.Schema<DescribeImagesRequest> = /*#_
 
 /** `DescribeImagesResponse` (response side). */
 export interface DescribeImagesResponse {
-  readonly ImageSet: readonly Image[]
-  readonly TotalCount: number | bigint
+  readonly ImageSet?: readonly Image[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeImagesResponse: $Schema.Schema<DescribeImagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImagesResponse", { ImageSet: $C.arr(Image), TotalCount: $C.int64, RequestId: $C.str }))
@@ -685,8 +685,8 @@ export const DescribeImportImageOsRequest: $Schema.Schema<DescribeImportImageOsR
 
 /** `DescribeImportImageOsResponse` (response side). */
 export interface DescribeImportImageOsResponse {
-  readonly ImportImageOsListSupported: ImageOsList
-  readonly ImportImageOsVersionSet: readonly OsVersion[]
+  readonly ImportImageOsListSupported?: ImageOsList
+  readonly ImportImageOsVersionSet?: readonly OsVersion[]
   readonly RequestId: string
 }
 export const DescribeImportImageOsResponse: $Schema.Schema<DescribeImportImageOsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImportImageOsResponse", { ImportImageOsListSupported: ImageOsList, ImportImageOsVersionSet: $C.arr(OsVersion), RequestId: $C.str }))
@@ -697,7 +697,7 @@ export const DescribeInstanceFamilyConfigsRequest: $Schema.Schema<DescribeInstan
 
 /** `DescribeInstanceFamilyConfigsResponse` (response side). */
 export interface DescribeInstanceFamilyConfigsResponse {
-  readonly InstanceFamilyConfigSet: readonly InstanceFamilyConfig[]
+  readonly InstanceFamilyConfigSet?: readonly InstanceFamilyConfig[]
   readonly RequestId: string
 }
 export const DescribeInstanceFamilyConfigsResponse: $Schema.Schema<DescribeInstanceFamilyConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceFamilyConfigsResponse", { InstanceFamilyConfigSet: $C.arr(InstanceFamilyConfig), RequestId: $C.str }))
@@ -710,7 +710,7 @@ export const DescribeInstanceInternetBandwidthConfigsRequest: $Schema.Schema<Des
 
 /** `DescribeInstanceInternetBandwidthConfigsResponse` (response side). */
 export interface DescribeInstanceInternetBandwidthConfigsResponse {
-  readonly InternetBandwidthConfigSet: readonly InternetBandwidthConfig[]
+  readonly InternetBandwidthConfigSet?: readonly InternetBandwidthConfig[]
   readonly RequestId: string
 }
 export const DescribeInstanceInternetBandwidthConfigsResponse: $Schema.Schema<DescribeInstanceInternetBandwidthConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceInternetBandwidthConfigsResponse", { InternetBandwidthConfigSet: $C.arr(InternetBandwidthConfig), RequestId: $C.str }))
@@ -723,7 +723,7 @@ export const DescribeInstanceTypeConfigsRequest: $Schema.Schema<DescribeInstance
 
 /** `DescribeInstanceTypeConfigsResponse` (response side). */
 export interface DescribeInstanceTypeConfigsResponse {
-  readonly InstanceTypeConfigSet: readonly InstanceTypeConfig[]
+  readonly InstanceTypeConfigSet?: readonly InstanceTypeConfig[]
   readonly RequestId: string
 }
 export const DescribeInstanceTypeConfigsResponse: $Schema.Schema<DescribeInstanceTypeConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceTypeConfigsResponse", { InstanceTypeConfigSet: $C.arr(InstanceTypeConfig), RequestId: $C.str }))
@@ -736,7 +736,7 @@ export const DescribeInstanceVncUrlRequest: $Schema.Schema<DescribeInstanceVncUr
 
 /** `DescribeInstanceVncUrlResponse` (response side). */
 export interface DescribeInstanceVncUrlResponse {
-  readonly InstanceVncUrl: string
+  readonly InstanceVncUrl?: string
   readonly RequestId: string
 }
 export const DescribeInstanceVncUrlResponse: $Schema.Schema<DescribeInstanceVncUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceVncUrlResponse", { InstanceVncUrl: $C.str, RequestId: $C.str }))
@@ -754,7 +754,7 @@ export const DescribeInstancesActionTimerRequest: $Schema.Schema<DescribeInstanc
 
 /** `DescribeInstancesActionTimerResponse` (response side). */
 export interface DescribeInstancesActionTimerResponse {
-  readonly ActionTimers: readonly ActionTimer[]
+  readonly ActionTimers?: readonly ActionTimer[]
   readonly RequestId: string
 }
 export const DescribeInstancesActionTimerResponse: $Schema.Schema<DescribeInstancesActionTimerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesActionTimerResponse", { ActionTimers: $C.arr(ActionTimer), RequestId: $C.str }))
@@ -768,7 +768,7 @@ export const DescribeInstancesAttributesRequest: $Schema.Schema<DescribeInstance
 
 /** `DescribeInstancesAttributesResponse` (response side). */
 export interface DescribeInstancesAttributesResponse {
-  readonly InstanceSet: readonly InstanceAttribute[]
+  readonly InstanceSet?: readonly InstanceAttribute[]
   readonly RequestId: string
 }
 export const DescribeInstancesAttributesResponse: $Schema.Schema<DescribeInstancesAttributesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesAttributesResponse", { InstanceSet: $C.arr(InstanceAttribute), RequestId: $C.str }))
@@ -782,8 +782,8 @@ export const DescribeInstancesModificationRequest: $Schema.Schema<DescribeInstan
 
 /** `DescribeInstancesModificationResponse` (response side). */
 export interface DescribeInstancesModificationResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceTypeConfigStatusSet: readonly InstanceTypeConfigStatus[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceTypeConfigStatusSet?: readonly InstanceTypeConfigStatus[]
   readonly RequestId: string
 }
 export const DescribeInstancesModificationResponse: $Schema.Schema<DescribeInstancesModificationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesModificationResponse", { TotalCount: $C.int64, InstanceTypeConfigStatusSet: $C.arr(InstanceTypeConfigStatus), RequestId: $C.str }))
@@ -797,7 +797,7 @@ export const DescribeInstancesOperationLimitRequest: $Schema.Schema<DescribeInst
 
 /** `DescribeInstancesOperationLimitResponse` (response side). */
 export interface DescribeInstancesOperationLimitResponse {
-  readonly InstanceOperationLimitSet: readonly OperationCountLimit[]
+  readonly InstanceOperationLimitSet?: readonly OperationCountLimit[]
   readonly RequestId: string
 }
 export const DescribeInstancesOperationLimitResponse: $Schema.Schema<DescribeInstancesOperationLimitResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesOperationLimitResponse", { InstanceOperationLimitSet: $C.arr(OperationCountLimit), RequestId: $C.str }))
@@ -813,8 +813,8 @@ export const DescribeInstancesRequest: $Schema.Schema<DescribeInstancesRequest> 
 
 /** `DescribeInstancesResponse` (response side). */
 export interface DescribeInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceSet: readonly Instance[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceSet?: readonly Instance[]
   readonly RequestId: string
 }
 export const DescribeInstancesResponse: $Schema.Schema<DescribeInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesResponse", { TotalCount: $C.int64, InstanceSet: $C.arr(Instance), RequestId: $C.str }))
@@ -829,8 +829,8 @@ export const DescribeInstancesStatusRequest: $Schema.Schema<DescribeInstancesSta
 
 /** `DescribeInstancesStatusResponse` (response side). */
 export interface DescribeInstancesStatusResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceStatusSet: readonly InstanceStatus[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceStatusSet?: readonly InstanceStatus[]
   readonly RequestId: string
 }
 export const DescribeInstancesStatusResponse: $Schema.Schema<DescribeInstancesStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesStatusResponse", { TotalCount: $C.int64, InstanceStatusSet: $C.arr(InstanceStatus), RequestId: $C.str }))
@@ -841,7 +841,7 @@ export const DescribeInternetChargeTypeConfigsRequest: $Schema.Schema<DescribeIn
 
 /** `DescribeInternetChargeTypeConfigsResponse` (response side). */
 export interface DescribeInternetChargeTypeConfigsResponse {
-  readonly InternetChargeTypeConfigSet: readonly InternetChargeTypeConfig[]
+  readonly InternetChargeTypeConfigSet?: readonly InternetChargeTypeConfig[]
   readonly RequestId: string
 }
 export const DescribeInternetChargeTypeConfigsResponse: $Schema.Schema<DescribeInternetChargeTypeConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInternetChargeTypeConfigsResponse", { InternetChargeTypeConfigSet: $C.arr(InternetChargeTypeConfig), RequestId: $C.str }))
@@ -857,8 +857,8 @@ export const DescribeKeyPairsRequest: $Schema.Schema<DescribeKeyPairsRequest> = 
 
 /** `DescribeKeyPairsResponse` (response side). */
 export interface DescribeKeyPairsResponse {
-  readonly TotalCount: number | bigint
-  readonly KeyPairSet: readonly KeyPair[]
+  readonly TotalCount?: number | bigint
+  readonly KeyPairSet?: readonly KeyPair[]
   readonly RequestId: string
 }
 export const DescribeKeyPairsResponse: $Schema.Schema<DescribeKeyPairsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKeyPairsResponse", { TotalCount: $C.int64, KeyPairSet: $C.arr(KeyPair), RequestId: $C.str }))
@@ -877,8 +877,8 @@ export const DescribeLaunchTemplateVersionsRequest: $Schema.Schema<DescribeLaunc
 
 /** `DescribeLaunchTemplateVersionsResponse` (response side). */
 export interface DescribeLaunchTemplateVersionsResponse {
-  readonly TotalCount: number | bigint
-  readonly LaunchTemplateVersionSet: readonly LaunchTemplateVersionInfo[]
+  readonly TotalCount?: number | bigint
+  readonly LaunchTemplateVersionSet?: readonly LaunchTemplateVersionInfo[]
   readonly RequestId: string
 }
 export const DescribeLaunchTemplateVersionsResponse: $Schema.Schema<DescribeLaunchTemplateVersionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLaunchTemplateVersionsResponse", { TotalCount: $C.uint64, LaunchTemplateVersionSet: $C.arr(LaunchTemplateVersionInfo), RequestId: $C.str }))
@@ -894,8 +894,8 @@ export const DescribeLaunchTemplatesRequest: $Schema.Schema<DescribeLaunchTempla
 
 /** `DescribeLaunchTemplatesResponse` (response side). */
 export interface DescribeLaunchTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly LaunchTemplateSet: readonly LaunchTemplateInfo[]
+  readonly TotalCount?: number | bigint
+  readonly LaunchTemplateSet?: readonly LaunchTemplateInfo[]
   readonly RequestId: string
 }
 export const DescribeLaunchTemplatesResponse: $Schema.Schema<DescribeLaunchTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLaunchTemplatesResponse", { TotalCount: $C.int64, LaunchTemplateSet: $C.arr(LaunchTemplateInfo), RequestId: $C.str }))
@@ -906,8 +906,8 @@ export const DescribeRegionsRequest: $Schema.Schema<DescribeRegionsRequest> = /*
 
 /** `DescribeRegionsResponse` (response side). */
 export interface DescribeRegionsResponse {
-  readonly TotalCount: number | bigint
-  readonly RegionSet: readonly RegionInfo[]
+  readonly TotalCount?: number | bigint
+  readonly RegionSet?: readonly RegionInfo[]
   readonly RequestId: string
 }
 export const DescribeRegionsResponse: $Schema.Schema<DescribeRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRegionsResponse", { TotalCount: $C.uint64, RegionSet: $C.arr(RegionInfo), RequestId: $C.str }))
@@ -920,7 +920,7 @@ export const DescribeResourcePoolPackInstancesRequest: $Schema.Schema<DescribeRe
 
 /** `DescribeResourcePoolPackInstancesResponse` (response side). */
 export interface DescribeResourcePoolPackInstancesResponse {
-  readonly DedicatedResourcePackInstanceSet: readonly ResourcePoolPackInstance[]
+  readonly DedicatedResourcePackInstanceSet?: readonly ResourcePoolPackInstance[]
   readonly RequestId: string
 }
 export const DescribeResourcePoolPackInstancesResponse: $Schema.Schema<DescribeResourcePoolPackInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourcePoolPackInstancesResponse", { DedicatedResourcePackInstanceSet: $C.arr(ResourcePoolPackInstance), RequestId: $C.str }))
@@ -933,7 +933,7 @@ export const DescribeResourcePoolPackTypeConfigsRequest: $Schema.Schema<Describe
 
 /** `DescribeResourcePoolPackTypeConfigsResponse` (response side). */
 export interface DescribeResourcePoolPackTypeConfigsResponse {
-  readonly InstanceTypeConfigSet: readonly InstanceTypeConfig[]
+  readonly InstanceTypeConfigSet?: readonly InstanceTypeConfig[]
   readonly RequestId: string
 }
 export const DescribeResourcePoolPackTypeConfigsResponse: $Schema.Schema<DescribeResourcePoolPackTypeConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourcePoolPackTypeConfigsResponse", { InstanceTypeConfigSet: $C.arr(InstanceTypeConfig), RequestId: $C.str }))
@@ -948,7 +948,7 @@ export const DescribeResourcePoolPacksRequest: $Schema.Schema<DescribeResourcePo
 
 /** `DescribeResourcePoolPacksResponse` (response side). */
 export interface DescribeResourcePoolPacksResponse {
-  readonly DedicatedResourcePackSet: readonly ResourcePoolPack[]
+  readonly DedicatedResourcePackSet?: readonly ResourcePoolPack[]
   readonly NextToken?: string | null
   readonly RequestId: string
 }
@@ -973,8 +973,8 @@ export const DescribeTaskInfoRequest: $Schema.Schema<DescribeTaskInfoRequest> = 
 
 /** `DescribeTaskInfoResponse` (response side). */
 export interface DescribeTaskInfoResponse {
-  readonly TotalCount: number | bigint
-  readonly RepairTaskInfoSet: readonly RepairTaskInfo[]
+  readonly TotalCount?: number | bigint
+  readonly RepairTaskInfoSet?: readonly RepairTaskInfo[]
   readonly RequestId: string
 }
 export const DescribeTaskInfoResponse: $Schema.Schema<DescribeTaskInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskInfoResponse", { TotalCount: $C.int64, RepairTaskInfoSet: $C.arr(RepairTaskInfo), RequestId: $C.str }))
@@ -987,7 +987,7 @@ export const DescribeZoneInstanceConfigInfosRequest: $Schema.Schema<DescribeZone
 
 /** `DescribeZoneInstanceConfigInfosResponse` (response side). */
 export interface DescribeZoneInstanceConfigInfosResponse {
-  readonly InstanceTypeQuotaSet: readonly InstanceTypeQuotaItem[]
+  readonly InstanceTypeQuotaSet?: readonly InstanceTypeQuotaItem[]
   readonly RequestId: string
 }
 export const DescribeZoneInstanceConfigInfosResponse: $Schema.Schema<DescribeZoneInstanceConfigInfosResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeZoneInstanceConfigInfosResponse", { InstanceTypeQuotaSet: $C.arr(InstanceTypeQuotaItem), RequestId: $C.str }))
@@ -998,8 +998,8 @@ export const DescribeZonesRequest: $Schema.Schema<DescribeZonesRequest> = /*#__P
 
 /** `DescribeZonesResponse` (response side). */
 export interface DescribeZonesResponse {
-  readonly TotalCount: number | bigint
-  readonly ZoneSet: readonly ZoneInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ZoneSet?: readonly ZoneInfo[]
   readonly RequestId: string
 }
 export const DescribeZonesResponse: $Schema.Schema<DescribeZonesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeZonesResponse", { TotalCount: $C.uint64, ZoneSet: $C.arr(ZoneInfo), RequestId: $C.str }))
@@ -1033,16 +1033,16 @@ export const DisassociateSecurityGroupsResponse: $Schema.Schema<DisassociateSecu
 
 /** `DisasterRecoverGroup` (response side). */
 export interface DisasterRecoverGroup {
-  readonly DisasterRecoverGroupId: string
-  readonly Name: string
-  readonly Type: string
-  readonly CvmQuotaTotal: number | bigint
-  readonly CurrentNum: number | bigint
-  readonly InstanceIds: readonly string[]
-  readonly CreateTime: string
-  readonly Affinity: number | bigint
-  readonly Strategy: string
-  readonly PartitionCount: number | bigint
+  readonly DisasterRecoverGroupId?: string
+  readonly Name?: string
+  readonly Type?: string
+  readonly CvmQuotaTotal?: number | bigint
+  readonly CurrentNum?: number | bigint
+  readonly InstanceIds?: readonly string[]
+  readonly CreateTime?: string
+  readonly Affinity?: number | bigint
+  readonly Strategy?: string
+  readonly PartitionCount?: number | bigint
   readonly Tags?: readonly Tag[]
 }
 export const DisasterRecoverGroup: $Schema.Schema<DisasterRecoverGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("DisasterRecoverGroup", { DisasterRecoverGroupId: $C.str, Name: $C.str, Type: $C.str, CvmQuotaTotal: $C.int64, CurrentNum: $C.int64, InstanceIds: $C.arr($C.str), CreateTime: $C.datetimeIso, Affinity: $C.int64, Strategy: $C.str, PartitionCount: $C.int64 }, { Tags: $C.arr(Tag) }))
@@ -1108,8 +1108,8 @@ export const ExportImagesRequest: $Schema.Schema<ExportImagesRequest> = /*#__PUR
 
 /** `ExportImagesResponse` (response side). */
 export interface ExportImagesResponse {
-  readonly TaskId: number | bigint
-  readonly CosPaths: readonly string[]
+  readonly TaskId?: number | bigint
+  readonly CosPaths?: readonly string[]
   readonly RequestId: string
 }
 export const ExportImagesResponse: $Schema.Schema<ExportImagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportImagesResponse", { TaskId: $C.uint64, CosPaths: $C.arr($C.str), RequestId: $C.str }))
@@ -1131,28 +1131,28 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `GPUInfo` (response side). */
 export interface GPUInfo {
-  readonly GPUCount: number
-  readonly GPUId: readonly string[]
-  readonly GPUType: string
+  readonly GPUCount?: number
+  readonly GPUId?: readonly string[]
+  readonly GPUType?: string
 }
 export const GPUInfo: $Schema.Schema<GPUInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GPUInfo", { GPUCount: $C.float, GPUId: $C.arr($C.str), GPUType: $C.str }))
 
 /** `HostItem` (response side). */
 export interface HostItem {
-  readonly Placement: Placement
-  readonly HostId: string
-  readonly HostType: string
-  readonly HostName: string
-  readonly HostChargeType: string
-  readonly RenewFlag: string
-  readonly CreatedTime: string
-  readonly ExpiredTime: string
-  readonly InstanceIds: readonly string[]
-  readonly HostState: string
+  readonly Placement?: Placement
+  readonly HostId?: string
+  readonly HostType?: string
+  readonly HostName?: string
+  readonly HostChargeType?: string
+  readonly RenewFlag?: string
+  readonly CreatedTime?: string
+  readonly ExpiredTime?: string
+  readonly InstanceIds?: readonly string[]
+  readonly HostState?: string
   readonly HostIp?: string
-  readonly HostResource: HostResource
-  readonly CageId: string
-  readonly Tags: readonly Tag[]
+  readonly HostResource?: HostResource
+  readonly CageId?: string
+  readonly Tags?: readonly Tag[]
 }
 export const HostItem: $Schema.Schema<HostItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("HostItem", { Placement: Placement, HostId: $C.str, HostType: $C.str, HostName: $C.str, HostChargeType: $C.str, RenewFlag: $C.str, CreatedTime: $C.datetimeIso, ExpiredTime: $C.datetimeIso, InstanceIds: $C.arr($C.str), HostState: $C.str, HostResource: HostResource, CageId: $C.str, Tags: $C.arr(Tag) }, { HostIp: $C.str }))
 
@@ -1164,29 +1164,29 @@ export const HostPriceInfo: $Schema.Schema<HostPriceInfo> = /*#__PURE__*/ $C.laz
 
 /** `HostResource` (response side). */
 export interface HostResource {
-  readonly CpuTotal: number | bigint
-  readonly CpuAvailable: number | bigint
-  readonly MemTotal: number
-  readonly MemAvailable: number
-  readonly DiskTotal: number | bigint
-  readonly DiskAvailable: number | bigint
-  readonly DiskType: string
-  readonly GpuTotal: number | bigint
-  readonly GpuAvailable: number | bigint
+  readonly CpuTotal?: number | bigint
+  readonly CpuAvailable?: number | bigint
+  readonly MemTotal?: number
+  readonly MemAvailable?: number
+  readonly DiskTotal?: number | bigint
+  readonly DiskAvailable?: number | bigint
+  readonly DiskType?: string
+  readonly GpuTotal?: number | bigint
+  readonly GpuAvailable?: number | bigint
   readonly ExclusiveOwner?: string | null
 }
 export const HostResource: $Schema.Schema<HostResource> = /*#__PURE__*/ $C.lazy(() => $C.struct("HostResource", { CpuTotal: $C.uint64, CpuAvailable: $C.uint64, MemTotal: $C.float, MemAvailable: $C.float, DiskTotal: $C.uint64, DiskAvailable: $C.uint64, DiskType: $C.str, GpuTotal: $C.uint64, GpuAvailable: $C.uint64 }, { ExclusiveOwner: $C.nul($C.str) }))
 
 /** `HpcClusterInfo` (response side). */
 export interface HpcClusterInfo {
-  readonly HpcClusterId: string
-  readonly Name: string
-  readonly Remark: string
-  readonly CvmQuotaTotal: number | bigint
-  readonly Zone: string
-  readonly CurrentNum: number | bigint
-  readonly CreateTime: string
-  readonly InstanceIds: readonly string[]
+  readonly HpcClusterId?: string
+  readonly Name?: string
+  readonly Remark?: string
+  readonly CvmQuotaTotal?: number | bigint
+  readonly Zone?: string
+  readonly CurrentNum?: number | bigint
+  readonly CreateTime?: string
+  readonly InstanceIds?: readonly string[]
   readonly HpcClusterType?: string
   readonly HpcClusterBusinessId?: string
   readonly HpcClusterNetMode?: number | bigint
@@ -1196,23 +1196,23 @@ export const HpcClusterInfo: $Schema.Schema<HpcClusterInfo> = /*#__PURE__*/ $C.l
 
 /** `Image` (response side). */
 export interface Image {
-  readonly ImageId: string
-  readonly OsName: string
-  readonly ImageType: string
-  readonly CreatedTime: string
-  readonly ImageName: string
-  readonly ImageDescription: string
-  readonly ImageSize: number | bigint
-  readonly Architecture: string
-  readonly ImageState: string
-  readonly Platform: string
-  readonly ImageCreator: string
-  readonly ImageSource: string
-  readonly SyncPercent: number | bigint | null
-  readonly IsSupportCloudinit: boolean
-  readonly SnapshotSet: readonly Snapshot[]
-  readonly Tags: readonly Tag[]
-  readonly LicenseType: string
+  readonly ImageId?: string
+  readonly OsName?: string
+  readonly ImageType?: string
+  readonly CreatedTime?: string
+  readonly ImageName?: string
+  readonly ImageDescription?: string
+  readonly ImageSize?: number | bigint
+  readonly Architecture?: string
+  readonly ImageState?: string
+  readonly Platform?: string
+  readonly ImageCreator?: string
+  readonly ImageSource?: string
+  readonly SyncPercent?: number | bigint | null
+  readonly IsSupportCloudinit?: boolean
+  readonly SnapshotSet?: readonly Snapshot[]
+  readonly Tags?: readonly Tag[]
+  readonly LicenseType?: string
   readonly ImageFamily?: string
   readonly ImageDeprecated?: boolean
   readonly CdcCacheStatus?: string
@@ -1221,15 +1221,15 @@ export const Image: $Schema.Schema<Image> = /*#__PURE__*/ $C.lazy(() => $C.struc
 
 /** `ImageOsList` (response side). */
 export interface ImageOsList {
-  readonly Windows: readonly string[]
-  readonly Linux: readonly string[]
+  readonly Windows?: readonly string[]
+  readonly Linux?: readonly string[]
 }
 export const ImageOsList: $Schema.Schema<ImageOsList> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageOsList", { Windows: $C.arr($C.str), Linux: $C.arr($C.str) }))
 
 /** `ImageQuota` (response side). */
 export interface ImageQuota {
-  readonly UsedQuota: number | bigint
-  readonly TotalQuota: number | bigint
+  readonly UsedQuota?: number | bigint
+  readonly TotalQuota?: number | bigint
 }
 export const ImageQuota: $Schema.Schema<ImageQuota> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageQuota", { UsedQuota: $C.uint64, TotalQuota: $C.uint64 }))
 
@@ -1273,7 +1273,7 @@ export const ImportInstancesActionTimerRequest: $Schema.Schema<ImportInstancesAc
 
 /** `ImportInstancesActionTimerResponse` (response side). */
 export interface ImportInstancesActionTimerResponse {
-  readonly ActionTimerIds: readonly string[]
+  readonly ActionTimerIds?: readonly string[]
   readonly RequestId: string
 }
 export const ImportInstancesActionTimerResponse: $Schema.Schema<ImportInstancesActionTimerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImportInstancesActionTimerResponse", { ActionTimerIds: $C.arr($C.str), RequestId: $C.str }))
@@ -1289,7 +1289,7 @@ export const ImportKeyPairRequest: $Schema.Schema<ImportKeyPairRequest> = /*#__P
 
 /** `ImportKeyPairResponse` (response side). */
 export interface ImportKeyPairResponse {
-  readonly KeyId: string
+  readonly KeyId?: string
   readonly RequestId: string
 }
 export const ImportKeyPairResponse: $Schema.Schema<ImportKeyPairResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImportKeyPairResponse", { KeyId: $C.str, RequestId: $C.str }))
@@ -1305,7 +1305,7 @@ export const InquirePricePurchaseResourcePoolPacksRequest: $Schema.Schema<Inquir
 
 /** `InquirePricePurchaseResourcePoolPacksResponse` (response side). */
 export interface InquirePricePurchaseResourcePoolPacksResponse {
-  readonly Price: ItemPrice
+  readonly Price?: ItemPrice
   readonly RequestId: string
 }
 export const InquirePricePurchaseResourcePoolPacksResponse: $Schema.Schema<InquirePricePurchaseResourcePoolPacksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePricePurchaseResourcePoolPacksResponse", { Price: ItemPrice, RequestId: $C.str }))
@@ -1321,7 +1321,7 @@ export const InquiryPriceModifyInstancesChargeTypeRequest: $Schema.Schema<Inquir
 
 /** `InquiryPriceModifyInstancesChargeTypeResponse` (response side). */
 export interface InquiryPriceModifyInstancesChargeTypeResponse {
-  readonly Price: Price
+  readonly Price?: Price
   readonly RequestId: string
 }
 export const InquiryPriceModifyInstancesChargeTypeResponse: $Schema.Schema<InquiryPriceModifyInstancesChargeTypeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceModifyInstancesChargeTypeResponse", { Price: Price, RequestId: $C.str }))
@@ -1336,7 +1336,7 @@ export const InquiryPriceRenewHostsRequest: $Schema.Schema<InquiryPriceRenewHost
 
 /** `InquiryPriceRenewHostsResponse` (response side). */
 export interface InquiryPriceRenewHostsResponse {
-  readonly Price: HostPriceInfo
+  readonly Price?: HostPriceInfo
   readonly RequestId: string
 }
 export const InquiryPriceRenewHostsResponse: $Schema.Schema<InquiryPriceRenewHostsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceRenewHostsResponse", { Price: HostPriceInfo, RequestId: $C.str }))
@@ -1352,7 +1352,7 @@ export const InquiryPriceRenewInstancesRequest: $Schema.Schema<InquiryPriceRenew
 
 /** `InquiryPriceRenewInstancesResponse` (response side). */
 export interface InquiryPriceRenewInstancesResponse {
-  readonly Price: Price
+  readonly Price?: Price
   readonly RequestId: string
 }
 export const InquiryPriceRenewInstancesResponse: $Schema.Schema<InquiryPriceRenewInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceRenewInstancesResponse", { Price: Price, RequestId: $C.str }))
@@ -1370,7 +1370,7 @@ export const InquiryPriceResetInstanceRequest: $Schema.Schema<InquiryPriceResetI
 
 /** `InquiryPriceResetInstanceResponse` (response side). */
 export interface InquiryPriceResetInstanceResponse {
-  readonly Price: Price
+  readonly Price?: Price
   readonly RequestId: string
 }
 export const InquiryPriceResetInstanceResponse: $Schema.Schema<InquiryPriceResetInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceResetInstanceResponse", { Price: Price, RequestId: $C.str }))
@@ -1386,7 +1386,7 @@ export const InquiryPriceResetInstancesInternetMaxBandwidthRequest: $Schema.Sche
 
 /** `InquiryPriceResetInstancesInternetMaxBandwidthResponse` (response side). */
 export interface InquiryPriceResetInstancesInternetMaxBandwidthResponse {
-  readonly Price: Price
+  readonly Price?: Price
   readonly RequestId: string
 }
 export const InquiryPriceResetInstancesInternetMaxBandwidthResponse: $Schema.Schema<InquiryPriceResetInstancesInternetMaxBandwidthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceResetInstancesInternetMaxBandwidthResponse", { Price: Price, RequestId: $C.str }))
@@ -1400,7 +1400,7 @@ export const InquiryPriceResetInstancesTypeRequest: $Schema.Schema<InquiryPriceR
 
 /** `InquiryPriceResetInstancesTypeResponse` (response side). */
 export interface InquiryPriceResetInstancesTypeResponse {
-  readonly Price: Price
+  readonly Price?: Price
   readonly RequestId: string
 }
 export const InquiryPriceResetInstancesTypeResponse: $Schema.Schema<InquiryPriceResetInstancesTypeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceResetInstancesTypeResponse", { Price: Price, RequestId: $C.str }))
@@ -1417,7 +1417,7 @@ export const InquiryPriceResizeInstanceDisksRequest: $Schema.Schema<InquiryPrice
 
 /** `InquiryPriceResizeInstanceDisksResponse` (response side). */
 export interface InquiryPriceResizeInstanceDisksResponse {
-  readonly Price: Price
+  readonly Price?: Price
   readonly RequestId: string
 }
 export const InquiryPriceResizeInstanceDisksResponse: $Schema.Schema<InquiryPriceResizeInstanceDisksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceResizeInstanceDisksResponse", { Price: Price, RequestId: $C.str }))
@@ -1452,7 +1452,7 @@ export const InquiryPriceRunInstancesRequest: $Schema.Schema<InquiryPriceRunInst
 
 /** `InquiryPriceRunInstancesResponse` (response side). */
 export interface InquiryPriceRunInstancesResponse {
-  readonly Price: Price
+  readonly Price?: Price
   readonly RequestId: string
 }
 export const InquiryPriceRunInstancesResponse: $Schema.Schema<InquiryPriceRunInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceRunInstancesResponse", { Price: Price, RequestId: $C.str }))
@@ -1465,56 +1465,56 @@ export const InquiryPriceTerminateInstancesRequest: $Schema.Schema<InquiryPriceT
 
 /** `InquiryPriceTerminateInstancesResponse` (response side). */
 export interface InquiryPriceTerminateInstancesResponse {
-  readonly InstanceRefundsSet: readonly InstanceRefund[]
+  readonly InstanceRefundsSet?: readonly InstanceRefund[]
   readonly RequestId: string
 }
 export const InquiryPriceTerminateInstancesResponse: $Schema.Schema<InquiryPriceTerminateInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceTerminateInstancesResponse", { InstanceRefundsSet: $C.arr(InstanceRefund), RequestId: $C.str }))
 
 /** `Instance` (response side). */
 export interface Instance {
-  readonly Placement: Placement
-  readonly InstanceId: string
-  readonly InstanceType: string
-  readonly CPU: number | bigint
-  readonly Memory: number | bigint
-  readonly RestrictState: string
-  readonly InstanceName: string
-  readonly InstanceChargeType: string
-  readonly SystemDisk: SystemDisk
-  readonly DataDisks: readonly DataDisk[]
-  readonly PrivateIpAddresses: readonly string[]
-  readonly PublicIpAddresses: readonly string[] | null
-  readonly InternetAccessible: InternetAccessible
-  readonly VirtualPrivateCloud: VirtualPrivateCloud
-  readonly ImageId: string
-  readonly RenewFlag: string
-  readonly CreatedTime: string
-  readonly ExpiredTime: string
-  readonly OsName: string
-  readonly SecurityGroupIds: readonly string[]
-  readonly LoginSettings: LoginSettings
-  readonly InstanceState: string
-  readonly Tags: readonly Tag[]
-  readonly StopChargingMode: string
-  readonly Uuid: string
-  readonly LatestOperation: string | null
-  readonly LatestOperationState: string | null
-  readonly LatestOperationRequestId: string | null
+  readonly Placement?: Placement
+  readonly InstanceId?: string
+  readonly InstanceType?: string
+  readonly CPU?: number | bigint
+  readonly Memory?: number | bigint
+  readonly RestrictState?: string
+  readonly InstanceName?: string
+  readonly InstanceChargeType?: string
+  readonly SystemDisk?: SystemDisk
+  readonly DataDisks?: readonly DataDisk[]
+  readonly PrivateIpAddresses?: readonly string[]
+  readonly PublicIpAddresses?: readonly string[] | null
+  readonly InternetAccessible?: InternetAccessible
+  readonly VirtualPrivateCloud?: VirtualPrivateCloud
+  readonly ImageId?: string
+  readonly RenewFlag?: string
+  readonly CreatedTime?: string
+  readonly ExpiredTime?: string
+  readonly OsName?: string
+  readonly SecurityGroupIds?: readonly string[]
+  readonly LoginSettings?: LoginSettings
+  readonly InstanceState?: string
+  readonly Tags?: readonly Tag[]
+  readonly StopChargingMode?: string
+  readonly Uuid?: string
+  readonly LatestOperation?: string | null
+  readonly LatestOperationState?: string | null
+  readonly LatestOperationRequestId?: string | null
   /** @deprecated hidden or deprecated in the API */
-  readonly DisasterRecoverGroupId: string
-  readonly IPv6Addresses: readonly string[] | null
-  readonly CamRoleName: string | null
-  readonly HpcClusterId: string
-  readonly RdmaIpAddresses: readonly string[] | null
-  readonly DedicatedClusterId: string
-  readonly IsolatedSource: string
-  readonly DisasterRecoverGroupIds: readonly string[]
+  readonly DisasterRecoverGroupId?: string
+  readonly IPv6Addresses?: readonly string[] | null
+  readonly CamRoleName?: string | null
+  readonly HpcClusterId?: string
+  readonly RdmaIpAddresses?: readonly string[] | null
+  readonly DedicatedClusterId?: string
+  readonly IsolatedSource?: string
+  readonly DisasterRecoverGroupIds?: readonly string[]
   readonly GPUInfo?: GPUInfo
-  readonly LicenseType: string
-  readonly DisableApiTermination: boolean
-  readonly DefaultLoginUser: string
-  readonly DefaultLoginPort: number | bigint
-  readonly LatestOperationErrorMsg: string | null
+  readonly LicenseType?: string
+  readonly DisableApiTermination?: boolean
+  readonly DefaultLoginUser?: string
+  readonly DefaultLoginPort?: number | bigint
+  readonly LatestOperationErrorMsg?: string | null
   readonly Metadata?: Metadata
   readonly PublicIPv6Addresses?: readonly string[]
   readonly CpuTopology?: CpuTopology
@@ -1531,50 +1531,50 @@ export const InstanceAttribute: $Schema.Schema<InstanceAttribute> = /*#__PURE__*
 
 /** `InstanceChargePrepaid` (both sides). */
 export interface InstanceChargePrepaid {
-  readonly Period: number | bigint
+  readonly Period?: number | bigint
   readonly RenewFlag?: string
 }
 export const InstanceChargePrepaid: $Schema.Schema<InstanceChargePrepaid> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceChargePrepaid", { Period: $C.int64 }, { RenewFlag: $C.str }))
 
 /** `InstanceFamilyConfig` (response side). */
 export interface InstanceFamilyConfig {
-  readonly InstanceFamilyName: string
-  readonly InstanceFamily: string
+  readonly InstanceFamilyName?: string
+  readonly InstanceFamily?: string
 }
 export const InstanceFamilyConfig: $Schema.Schema<InstanceFamilyConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceFamilyConfig", { InstanceFamilyName: $C.str, InstanceFamily: $C.str }))
 
 /** `InstanceMarketOptionsRequest` (both sides). */
 export interface InstanceMarketOptionsRequest {
-  readonly SpotOptions: SpotMarketOptions
+  readonly SpotOptions?: SpotMarketOptions
   readonly MarketType?: string
 }
 export const InstanceMarketOptionsRequest: $Schema.Schema<InstanceMarketOptionsRequest> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceMarketOptionsRequest", { SpotOptions: SpotMarketOptions }, { MarketType: $C.str }))
 
 /** `InstanceRefund` (response side). */
 export interface InstanceRefund {
-  readonly InstanceId: string
-  readonly Refunds: number
+  readonly InstanceId?: string
+  readonly Refunds?: number
   readonly PriceDetail?: string
 }
 export const InstanceRefund: $Schema.Schema<InstanceRefund> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceRefund", { InstanceId: $C.str, Refunds: $C.float }, { PriceDetail: $C.str }))
 
 /** `InstanceStatus` (response side). */
 export interface InstanceStatus {
-  readonly InstanceId: string
-  readonly InstanceState: string
+  readonly InstanceId?: string
+  readonly InstanceState?: string
 }
 export const InstanceStatus: $Schema.Schema<InstanceStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceStatus", { InstanceId: $C.str, InstanceState: $C.str }))
 
 /** `InstanceTypeConfig` (response side). */
 export interface InstanceTypeConfig {
-  readonly Zone: string
-  readonly InstanceType: string
-  readonly InstanceFamily: string
-  readonly GPU: number | bigint
-  readonly CPU: number | bigint
-  readonly Memory: number | bigint
-  readonly FPGA: number | bigint
-  readonly GpuCount: number
+  readonly Zone?: string
+  readonly InstanceType?: string
+  readonly InstanceFamily?: string
+  readonly GPU?: number | bigint
+  readonly CPU?: number | bigint
+  readonly Memory?: number | bigint
+  readonly FPGA?: number | bigint
+  readonly GpuCount?: number
   readonly GpuType?: string
   readonly GpuMemory?: number
 }
@@ -1582,37 +1582,37 @@ export const InstanceTypeConfig: $Schema.Schema<InstanceTypeConfig> = /*#__PURE_
 
 /** `InstanceTypeConfigStatus` (response side). */
 export interface InstanceTypeConfigStatus {
-  readonly Status: string
-  readonly Message: string
-  readonly InstanceTypeConfig: InstanceTypeConfig
+  readonly Status?: string
+  readonly Message?: string
+  readonly InstanceTypeConfig?: InstanceTypeConfig
 }
 export const InstanceTypeConfigStatus: $Schema.Schema<InstanceTypeConfigStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceTypeConfigStatus", { Status: $C.str, Message: $C.str, InstanceTypeConfig: InstanceTypeConfig }))
 
 /** `InstanceTypeQuotaItem` (response side). */
 export interface InstanceTypeQuotaItem {
-  readonly Zone: string
-  readonly InstanceType: string
-  readonly InstanceChargeType: string
-  readonly NetworkCard: number | bigint
-  readonly Externals: Externals
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly InstanceFamily: string
-  readonly TypeName: string
-  readonly LocalDiskTypeList: readonly LocalDiskType[]
-  readonly Status: string
-  readonly Price: ItemPrice
-  readonly SoldOutReason: string
-  readonly InstanceBandwidth: number
-  readonly InstancePps: number | bigint
-  readonly StorageBlockAmount: number | bigint
-  readonly CpuType: string
-  readonly Gpu: number | bigint
-  readonly Fpga: number | bigint
-  readonly Remark: string
-  readonly GpuCount: number
-  readonly Frequency: string
-  readonly StatusCategory: string
+  readonly Zone?: string
+  readonly InstanceType?: string
+  readonly InstanceChargeType?: string
+  readonly NetworkCard?: number | bigint
+  readonly Externals?: Externals
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly InstanceFamily?: string
+  readonly TypeName?: string
+  readonly LocalDiskTypeList?: readonly LocalDiskType[]
+  readonly Status?: string
+  readonly Price?: ItemPrice
+  readonly SoldOutReason?: string
+  readonly InstanceBandwidth?: number
+  readonly InstancePps?: number | bigint
+  readonly StorageBlockAmount?: number | bigint
+  readonly CpuType?: string
+  readonly Gpu?: number | bigint
+  readonly Fpga?: number | bigint
+  readonly Remark?: string
+  readonly GpuCount?: number
+  readonly Frequency?: string
+  readonly StatusCategory?: string
 }
 export const InstanceTypeQuotaItem: $Schema.Schema<InstanceTypeQuotaItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceTypeQuotaItem", { Zone: $C.str, InstanceType: $C.str, InstanceChargeType: $C.str, NetworkCard: $C.int64, Externals: Externals, Cpu: $C.int64, Memory: $C.int64, InstanceFamily: $C.str, TypeName: $C.str, LocalDiskTypeList: $C.arr(LocalDiskType), Status: $C.str, Price: ItemPrice, SoldOutReason: $C.str, InstanceBandwidth: $C.float, InstancePps: $C.int64, StorageBlockAmount: $C.int64, CpuType: $C.str, Gpu: $C.int64, Fpga: $C.int64, Remark: $C.str, GpuCount: $C.float, Frequency: $C.str, StatusCategory: $C.str }))
 
@@ -1631,16 +1631,16 @@ export const InternetAccessible: $Schema.Schema<InternetAccessible> = /*#__PURE_
 
 /** `InternetBandwidthConfig` (response side). */
 export interface InternetBandwidthConfig {
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly InternetAccessible: InternetAccessible
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly InternetAccessible?: InternetAccessible
 }
 export const InternetBandwidthConfig: $Schema.Schema<InternetBandwidthConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("InternetBandwidthConfig", { StartTime: $C.datetimeIso, EndTime: $C.datetimeIso, InternetAccessible: InternetAccessible }))
 
 /** `InternetChargeTypeConfig` (response side). */
 export interface InternetChargeTypeConfig {
-  readonly InternetChargeType: string
-  readonly Description: string
+  readonly InternetChargeType?: string
+  readonly Description?: string
 }
 export const InternetChargeTypeConfig: $Schema.Schema<InternetChargeTypeConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("InternetChargeTypeConfig", { InternetChargeType: $C.str, Description: $C.str }))
 
@@ -1670,9 +1670,9 @@ export const ItemPrice: $Schema.Schema<ItemPrice> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `KeyPair` (response side). */
 export interface KeyPair {
-  readonly KeyId: string
-  readonly KeyName: string
-  readonly ProjectId: number | bigint
+  readonly KeyId?: string
+  readonly KeyName?: string
+  readonly ProjectId?: number | bigint
   readonly Description?: string
   readonly PublicKey?: string
   readonly PrivateKey?: string
@@ -1691,33 +1691,33 @@ export const LaunchTemplate: $Schema.Schema<LaunchTemplate> = /*#__PURE__*/ $C.l
 
 /** `LaunchTemplateInfo` (response side). */
 export interface LaunchTemplateInfo {
-  readonly LatestVersionNumber: number | bigint
-  readonly LaunchTemplateId: string
-  readonly LaunchTemplateName: string
-  readonly DefaultVersionNumber: number | bigint
-  readonly LaunchTemplateVersionCount: number | bigint
-  readonly CreatedBy: string
-  readonly CreationTime: string
+  readonly LatestVersionNumber?: number | bigint
+  readonly LaunchTemplateId?: string
+  readonly LaunchTemplateName?: string
+  readonly DefaultVersionNumber?: number | bigint
+  readonly LaunchTemplateVersionCount?: number | bigint
+  readonly CreatedBy?: string
+  readonly CreationTime?: string
 }
 export const LaunchTemplateInfo: $Schema.Schema<LaunchTemplateInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LaunchTemplateInfo", { LatestVersionNumber: $C.uint64, LaunchTemplateId: $C.str, LaunchTemplateName: $C.str, DefaultVersionNumber: $C.uint64, LaunchTemplateVersionCount: $C.uint64, CreatedBy: $C.str, CreationTime: $C.datetimeIso }))
 
 /** `LaunchTemplateVersionData` (response side). */
 export interface LaunchTemplateVersionData {
-  readonly Placement: Placement
-  readonly InstanceType: string
-  readonly InstanceName: string
-  readonly InstanceChargeType: string
-  readonly SystemDisk: SystemDisk
+  readonly Placement?: Placement
+  readonly InstanceType?: string
+  readonly InstanceName?: string
+  readonly InstanceChargeType?: string
+  readonly SystemDisk?: SystemDisk
   readonly DataDisks?: readonly DataDisk[]
-  readonly InternetAccessible: InternetAccessible
-  readonly VirtualPrivateCloud: VirtualPrivateCloud
-  readonly ImageId: string
-  readonly SecurityGroupIds: readonly string[]
+  readonly InternetAccessible?: InternetAccessible
+  readonly VirtualPrivateCloud?: VirtualPrivateCloud
+  readonly ImageId?: string
+  readonly SecurityGroupIds?: readonly string[]
   readonly LoginSettings?: LoginSettings
   readonly CamRoleName?: string
   readonly HpcClusterId?: string
-  readonly InstanceCount: number | bigint
-  readonly EnhancedService: EnhancedService
+  readonly InstanceCount?: number | bigint
+  readonly EnhancedService?: EnhancedService
   readonly UserData?: string
   readonly DisasterRecoverGroupIds?: readonly string[]
   readonly ActionTimer?: ActionTimer
@@ -1726,29 +1726,29 @@ export interface LaunchTemplateVersionData {
   readonly ClientToken?: string
   readonly InstanceChargePrepaid?: InstanceChargePrepaid
   readonly TagSpecification?: readonly TagSpecification[]
-  readonly DisableApiTermination: boolean
+  readonly DisableApiTermination?: boolean
 }
 export const LaunchTemplateVersionData: $Schema.Schema<LaunchTemplateVersionData> = /*#__PURE__*/ $C.lazy(() => $C.struct("LaunchTemplateVersionData", { Placement: Placement, InstanceType: $C.str, InstanceName: $C.str, InstanceChargeType: $C.str, SystemDisk: SystemDisk, InternetAccessible: InternetAccessible, VirtualPrivateCloud: VirtualPrivateCloud, ImageId: $C.str, SecurityGroupIds: $C.arr($C.str), InstanceCount: $C.uint64, EnhancedService: EnhancedService, DisableApiTermination: $C.bool }, { DataDisks: $C.arr(DataDisk), LoginSettings: LoginSettings, CamRoleName: $C.str, HpcClusterId: $C.str, UserData: $C.str, DisasterRecoverGroupIds: $C.arr($C.str), ActionTimer: ActionTimer, InstanceMarketOptions: InstanceMarketOptionsRequest, HostName: $C.str, ClientToken: $C.str, InstanceChargePrepaid: InstanceChargePrepaid, TagSpecification: $C.arr(TagSpecification) }))
 
 /** `LaunchTemplateVersionInfo` (response side). */
 export interface LaunchTemplateVersionInfo {
-  readonly LaunchTemplateVersion: number | bigint
-  readonly LaunchTemplateVersionData: LaunchTemplateVersionData
-  readonly CreationTime: string
-  readonly LaunchTemplateId: string
-  readonly IsDefaultVersion: boolean
-  readonly LaunchTemplateVersionDescription: string
-  readonly CreatedBy: string
+  readonly LaunchTemplateVersion?: number | bigint
+  readonly LaunchTemplateVersionData?: LaunchTemplateVersionData
+  readonly CreationTime?: string
+  readonly LaunchTemplateId?: string
+  readonly IsDefaultVersion?: boolean
+  readonly LaunchTemplateVersionDescription?: string
+  readonly CreatedBy?: string
 }
 export const LaunchTemplateVersionInfo: $Schema.Schema<LaunchTemplateVersionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LaunchTemplateVersionInfo", { LaunchTemplateVersion: $C.uint64, LaunchTemplateVersionData: LaunchTemplateVersionData, CreationTime: $C.datetimeIso, LaunchTemplateId: $C.str, IsDefaultVersion: $C.bool, LaunchTemplateVersionDescription: $C.str, CreatedBy: $C.str }))
 
 /** `LocalDiskType` (response side). */
 export interface LocalDiskType {
-  readonly Type: string
-  readonly PartitionType: string
-  readonly MinSize: number | bigint
-  readonly MaxSize: number | bigint
-  readonly Required: string
+  readonly Type?: string
+  readonly PartitionType?: string
+  readonly MinSize?: number | bigint
+  readonly MaxSize?: number | bigint
+  readonly Required?: string
 }
 export const LocalDiskType: $Schema.Schema<LocalDiskType> = /*#__PURE__*/ $C.lazy(() => $C.struct("LocalDiskType", { Type: $C.str, PartitionType: $C.str, MinSize: $C.int64, MaxSize: $C.int64, Required: $C.str }))
 
@@ -2024,24 +2024,24 @@ export const NetworkInterfaces: $Schema.Schema<NetworkInterfaces> = /*#__PURE__*
 
 /** `OperationCountLimit` (response side). */
 export interface OperationCountLimit {
-  readonly Operation: string
-  readonly InstanceId: string
-  readonly CurrentCount: number | bigint
-  readonly LimitCount: number | bigint
+  readonly Operation?: string
+  readonly InstanceId?: string
+  readonly CurrentCount?: number | bigint
+  readonly LimitCount?: number | bigint
 }
 export const OperationCountLimit: $Schema.Schema<OperationCountLimit> = /*#__PURE__*/ $C.lazy(() => $C.struct("OperationCountLimit", { Operation: $C.str, InstanceId: $C.str, CurrentCount: $C.int64, LimitCount: $C.int64 }))
 
 /** `OsVersion` (response side). */
 export interface OsVersion {
-  readonly OsName: string
-  readonly OsVersions: readonly string[]
-  readonly Architecture: readonly string[]
+  readonly OsName?: string
+  readonly OsVersions?: readonly string[]
+  readonly Architecture?: readonly string[]
 }
 export const OsVersion: $Schema.Schema<OsVersion> = /*#__PURE__*/ $C.lazy(() => $C.struct("OsVersion", { OsName: $C.str, OsVersions: $C.arr($C.str), Architecture: $C.arr($C.str) }))
 
 /** `Placement` (both sides). */
 export interface Placement {
-  readonly Zone: string
+  readonly Zone?: string
   readonly ProjectId?: number | bigint
   readonly HostIds?: readonly string[]
   readonly HostId?: string
@@ -2053,20 +2053,20 @@ export const Placement: $Schema.Schema<Placement> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `PostPaidQuota` (response side). */
 export interface PostPaidQuota {
-  readonly UsedQuota: number | bigint
-  readonly RemainingQuota: number | bigint
-  readonly TotalQuota: number | bigint
-  readonly Zone: string
+  readonly UsedQuota?: number | bigint
+  readonly RemainingQuota?: number | bigint
+  readonly TotalQuota?: number | bigint
+  readonly Zone?: string
 }
 export const PostPaidQuota: $Schema.Schema<PostPaidQuota> = /*#__PURE__*/ $C.lazy(() => $C.struct("PostPaidQuota", { UsedQuota: $C.uint64, RemainingQuota: $C.uint64, TotalQuota: $C.uint64, Zone: $C.str }))
 
 /** `PrePaidQuota` (response side). */
 export interface PrePaidQuota {
-  readonly UsedQuota: number | bigint
-  readonly OnceQuota: number | bigint
-  readonly RemainingQuota: number | bigint
-  readonly TotalQuota: number | bigint
-  readonly Zone: string
+  readonly UsedQuota?: number | bigint
+  readonly OnceQuota?: number | bigint
+  readonly RemainingQuota?: number | bigint
+  readonly TotalQuota?: number | bigint
+  readonly Zone?: string
 }
 export const PrePaidQuota: $Schema.Schema<PrePaidQuota> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrePaidQuota", { UsedQuota: $C.uint64, OnceQuota: $C.uint64, RemainingQuota: $C.uint64, TotalQuota: $C.uint64, Zone: $C.str }))
 
@@ -2108,7 +2108,7 @@ export const PurchaseResourcePoolPacksRequest: $Schema.Schema<PurchaseResourcePo
 
 /** `PurchaseResourcePoolPacksResponse` (response side). */
 export interface PurchaseResourcePoolPacksResponse {
-  readonly DedicatedResourcePackIdSet: readonly string[]
+  readonly DedicatedResourcePackIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const PurchaseResourcePoolPacksResponse: $Schema.Schema<PurchaseResourcePoolPacksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PurchaseResourcePoolPacksResponse", { DedicatedResourcePackIdSet: $C.arr($C.str), RequestId: $C.str }))
@@ -2130,9 +2130,9 @@ export const RebootInstancesResponse: $Schema.Schema<RebootInstancesResponse> = 
 
 /** `RegionInfo` (response side). */
 export interface RegionInfo {
-  readonly Region: string
-  readonly RegionName: string
-  readonly RegionState: string
+  readonly Region?: string
+  readonly RegionName?: string
+  readonly RegionState?: string
 }
 export const RegionInfo: $Schema.Schema<RegionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionInfo", { Region: $C.str, RegionName: $C.str, RegionState: $C.str }))
 
@@ -2200,37 +2200,37 @@ export const RepairTaskControlRequest: $Schema.Schema<RepairTaskControlRequest> 
 
 /** `RepairTaskControlResponse` (response side). */
 export interface RepairTaskControlResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const RepairTaskControlResponse: $Schema.Schema<RepairTaskControlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RepairTaskControlResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `RepairTaskInfo` (response side). */
 export interface RepairTaskInfo {
-  readonly TaskId: string
-  readonly InstanceId: string
-  readonly Alias: string | null
-  readonly TaskTypeId: number | bigint
-  readonly TaskTypeName: string
-  readonly TaskStatus: number | bigint
-  readonly DeviceStatus: number | bigint
-  readonly OperateStatus: number | bigint
-  readonly CreateTime: string
-  readonly AuthTime: string | null
-  readonly EndTime: string | null
-  readonly TaskDetail: string | null
-  readonly Zone: string | null
-  readonly Region: string | null
-  readonly VpcId: string | null
-  readonly VpcName: string | null
-  readonly SubnetId: string | null
-  readonly SubnetName: string | null
-  readonly WanIp: string | null
-  readonly LanIp: string | null
-  readonly Product: string | null
-  readonly TaskSubType: string | null
-  readonly AuthType: number | bigint
-  readonly AuthSource: string
+  readonly TaskId?: string
+  readonly InstanceId?: string
+  readonly Alias?: string | null
+  readonly TaskTypeId?: number | bigint
+  readonly TaskTypeName?: string
+  readonly TaskStatus?: number | bigint
+  readonly DeviceStatus?: number | bigint
+  readonly OperateStatus?: number | bigint
+  readonly CreateTime?: string
+  readonly AuthTime?: string | null
+  readonly EndTime?: string | null
+  readonly TaskDetail?: string | null
+  readonly Zone?: string | null
+  readonly Region?: string | null
+  readonly VpcId?: string | null
+  readonly VpcName?: string | null
+  readonly SubnetId?: string | null
+  readonly SubnetName?: string | null
+  readonly WanIp?: string | null
+  readonly LanIp?: string | null
+  readonly Product?: string | null
+  readonly TaskSubType?: string | null
+  readonly AuthType?: number | bigint
+  readonly AuthSource?: string
 }
 export const RepairTaskInfo: $Schema.Schema<RepairTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RepairTaskInfo", { TaskId: $C.str, InstanceId: $C.str, Alias: $C.nul($C.str), TaskTypeId: $C.uint64, TaskTypeName: $C.str, TaskStatus: $C.uint64, DeviceStatus: $C.uint64, OperateStatus: $C.uint64, CreateTime: $C.datetime, AuthTime: $C.nul($C.datetime), EndTime: $C.nul($C.datetime), TaskDetail: $C.nul($C.str), Zone: $C.nul($C.str), Region: $C.nul($C.str), VpcId: $C.nul($C.str), VpcName: $C.nul($C.str), SubnetId: $C.nul($C.str), SubnetName: $C.nul($C.str), WanIp: $C.nul($C.str), LanIp: $C.nul($C.str), Product: $C.nul($C.str), TaskSubType: $C.nul($C.str), AuthType: $C.uint64, AuthSource: $C.str }))
 
@@ -2323,32 +2323,32 @@ export const ResourceCount: $Schema.Schema<ResourceCount> = /*#__PURE__*/ $C.laz
 
 /** `ResourcePoolPack` (response side). */
 export interface ResourcePoolPack {
-  readonly DedicatedResourcePackId: string
-  readonly DedicatedResourcePackName: string
-  readonly Zone: string
-  readonly InstanceType: string
-  readonly InstanceFamily: string
-  readonly ResourcePoolPackType: string
-  readonly Status: string
-  readonly TotalCapacity: ResourceCount
-  readonly AvailableCapacity: ResourceCount
-  readonly HostIp: string
-  readonly RackId: string
-  readonly SwitchId: string
-  readonly AutoPlacement: boolean
-  readonly RenewFlag: string
-  readonly StartTime: string
-  readonly EndTime: string
+  readonly DedicatedResourcePackId?: string
+  readonly DedicatedResourcePackName?: string
+  readonly Zone?: string
+  readonly InstanceType?: string
+  readonly InstanceFamily?: string
+  readonly ResourcePoolPackType?: string
+  readonly Status?: string
+  readonly TotalCapacity?: ResourceCount
+  readonly AvailableCapacity?: ResourceCount
+  readonly HostIp?: string
+  readonly RackId?: string
+  readonly SwitchId?: string
+  readonly AutoPlacement?: boolean
+  readonly RenewFlag?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
 }
 export const ResourcePoolPack: $Schema.Schema<ResourcePoolPack> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourcePoolPack", { DedicatedResourcePackId: $C.str, DedicatedResourcePackName: $C.str, Zone: $C.str, InstanceType: $C.str, InstanceFamily: $C.str, ResourcePoolPackType: $C.str, Status: $C.str, TotalCapacity: ResourceCount, AvailableCapacity: ResourceCount, HostIp: $C.str, RackId: $C.str, SwitchId: $C.str, AutoPlacement: $C.bool, RenewFlag: $C.str, StartTime: $C.datetimeIso, EndTime: $C.datetimeIso }))
 
 /** `ResourcePoolPackInstance` (response side). */
 export interface ResourcePoolPackInstance {
-  readonly DedicatedResourcePackId: string
-  readonly InstanceIdSet: readonly string[]
-  readonly InstanceFamily: string
-  readonly InstanceType: string
-  readonly Zone: string
+  readonly DedicatedResourcePackId?: string
+  readonly InstanceIdSet?: readonly string[]
+  readonly InstanceFamily?: string
+  readonly InstanceType?: string
+  readonly Zone?: string
 }
 export const ResourcePoolPackInstance: $Schema.Schema<ResourcePoolPackInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourcePoolPackInstance", { DedicatedResourcePackId: $C.str, InstanceIdSet: $C.arr($C.str), InstanceFamily: $C.str, InstanceType: $C.str, Zone: $C.str }))
 
@@ -2399,7 +2399,7 @@ export const RunInstancesRequest: $Schema.Schema<RunInstancesRequest> = /*#__PUR
 
 /** `RunInstancesResponse` (response side). */
 export interface RunInstancesResponse {
-  readonly InstanceIdSet: readonly string[]
+  readonly InstanceIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const RunInstancesResponse: $Schema.Schema<RunInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunInstancesResponse", { InstanceIdSet: $C.arr($C.str), RequestId: $C.str }))
@@ -2418,16 +2418,16 @@ export const RunSecurityServiceEnabled: $Schema.Schema<RunSecurityServiceEnabled
 
 /** `SharePermission` (response side). */
 export interface SharePermission {
-  readonly CreatedTime: string
-  readonly AccountId: string
+  readonly CreatedTime?: string
+  readonly AccountId?: string
 }
 export const SharePermission: $Schema.Schema<SharePermission> = /*#__PURE__*/ $C.lazy(() => $C.struct("SharePermission", { CreatedTime: $C.datetimeIso, AccountId: $C.str }))
 
 /** `Snapshot` (response side). */
 export interface Snapshot {
-  readonly SnapshotId: string
-  readonly DiskUsage: string
-  readonly DiskSize: number | bigint
+  readonly SnapshotId?: string
+  readonly DiskUsage?: string
+  readonly DiskSize?: number | bigint
 }
 export const Snapshot: $Schema.Schema<Snapshot> = /*#__PURE__*/ $C.lazy(() => $C.struct("Snapshot", { SnapshotId: $C.str, DiskUsage: $C.str, DiskSize: $C.int64 }))
 
@@ -2440,10 +2440,10 @@ export const SpotMarketOptions: $Schema.Schema<SpotMarketOptions> = /*#__PURE__*
 
 /** `SpotPaidQuota` (response side). */
 export interface SpotPaidQuota {
-  readonly UsedQuota: number | bigint
-  readonly RemainingQuota: number | bigint
-  readonly TotalQuota: number | bigint
-  readonly Zone: string
+  readonly UsedQuota?: number | bigint
+  readonly RemainingQuota?: number | bigint
+  readonly TotalQuota?: number | bigint
+  readonly Zone?: string
 }
 export const SpotPaidQuota: $Schema.Schema<SpotPaidQuota> = /*#__PURE__*/ $C.lazy(() => $C.struct("SpotPaidQuota", { UsedQuota: $C.uint64, RemainingQuota: $C.uint64, TotalQuota: $C.uint64, Zone: $C.str }))
 
@@ -2504,7 +2504,7 @@ export const SyncImagesRequest: $Schema.Schema<SyncImagesRequest> = /*#__PURE__*
 
 /** `SyncImagesResponse` (response side). */
 export interface SyncImagesResponse {
-  readonly ImageSet: readonly SyncImage[]
+  readonly ImageSet?: readonly SyncImage[]
   readonly RequestId: string
 }
 export const SyncImagesResponse: $Schema.Schema<SyncImagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SyncImagesResponse", { ImageSet: $C.arr(SyncImage), RequestId: $C.str }))
@@ -2523,22 +2523,22 @@ export const SystemDisk: $Schema.Schema<SystemDisk> = /*#__PURE__*/ $C.lazy(() =
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Key: $C.str, Value: $C.str }))
 
 /** `TagSpecification` (both sides). */
 export interface TagSpecification {
-  readonly ResourceType: string
-  readonly Tags: readonly Tag[]
+  readonly ResourceType?: string
+  readonly Tags?: readonly Tag[]
 }
 export const TagSpecification: $Schema.Schema<TagSpecification> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagSpecification", { ResourceType: $C.str, Tags: $C.arr(Tag) }))
 
 /** `TargetOS` (response side). */
 export interface TargetOS {
-  readonly TargetOSType: string
-  readonly TargetOSVersion: string
+  readonly TargetOSType?: string
+  readonly TargetOSVersion?: string
 }
 export const TargetOS: $Schema.Schema<TargetOS> = /*#__PURE__*/ $C.lazy(() => $C.struct("TargetOS", { TargetOSType: $C.str, TargetOSVersion: $C.str }))
 
@@ -2570,8 +2570,8 @@ export const TerminateResourcePoolPacksResponse: $Schema.Schema<TerminateResourc
 
 /** `VirtualPrivateCloud` (both sides). */
 export interface VirtualPrivateCloud {
-  readonly VpcId: string
-  readonly SubnetId: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
   readonly AsVpcGateway?: boolean
   readonly PrivateIpAddresses?: readonly string[]
   readonly Ipv6AddressCount?: number | bigint
@@ -2580,10 +2580,10 @@ export const VirtualPrivateCloud: $Schema.Schema<VirtualPrivateCloud> = /*#__PUR
 
 /** `ZoneInfo` (response side). */
 export interface ZoneInfo {
-  readonly Zone: string
-  readonly ZoneName: string
-  readonly ZoneId: string
-  readonly ZoneState: string
+  readonly Zone?: string
+  readonly ZoneName?: string
+  readonly ZoneId?: string
+  readonly ZoneState?: string
 }
 export const ZoneInfo: $Schema.Schema<ZoneInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneInfo", { Zone: $C.str, ZoneName: $C.str, ZoneId: $C.str, ZoneState: $C.str }))
 

@@ -19,15 +19,15 @@ export const $M: $O.Meta = { service: "cwp", version: "2018-02-28" }
 
 /** `ABTestConfig` (response side). */
 export interface ABTestConfig {
-  readonly ProjectName: string
-  readonly Status: boolean
+  readonly ProjectName?: string
+  readonly Status?: boolean
 }
 export const ABTestConfig: $Schema.Schema<ABTestConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("ABTestConfig", { ProjectName: $C.str, Status: $C.bool }))
 
 /** `AccountStatistics` (response side). */
 export interface AccountStatistics {
-  readonly Username: string
-  readonly MachineNum: number | bigint
+  readonly Username?: string
+  readonly MachineNum?: number | bigint
 }
 export const AccountStatistics: $Schema.Schema<AccountStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccountStatistics", { Username: $C.str, MachineNum: $C.uint64 }))
 
@@ -41,7 +41,7 @@ export const AddLoginWhiteListsRequest: $Schema.Schema<AddLoginWhiteListsRequest
 
 /** `AddLoginWhiteListsResponse` (response side). */
 export interface AddLoginWhiteListsResponse {
-  readonly DuplicateHosts: readonly DuplicateHosts[]
+  readonly DuplicateHosts?: readonly DuplicateHosts[]
   readonly RequestId: string
 }
 export const AddLoginWhiteListsResponse: $Schema.Schema<AddLoginWhiteListsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddLoginWhiteListsResponse", { DuplicateHosts: $C.arr(DuplicateHosts), RequestId: $C.str }))
@@ -60,173 +60,173 @@ export const AddVulIgnoreRuleResponse: $Schema.Schema<AddVulIgnoreRuleResponse> 
 
 /** `AlarmInfo` (response side). */
 export interface AlarmInfo {
-  readonly AlarmId: string
-  readonly Status: number | bigint
+  readonly AlarmId?: string
+  readonly Status?: number | bigint
 }
 export const AlarmInfo: $Schema.Schema<AlarmInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AlarmInfo", { AlarmId: $C.str, Status: $C.int64 }))
 
 /** `AssetAppBaseInfo` (response side). */
 export interface AssetAppBaseInfo {
-  readonly MachineIp: string
-  readonly MachineName: string
-  readonly MachineWanIp: string
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly ProjectId: number | bigint
-  readonly Tag: readonly MachineTag[]
-  readonly Name: string
-  readonly Type: number | bigint
-  readonly BinPath: string
-  readonly OsInfo: string
-  readonly ProcessCount: number | bigint
-  readonly Desc: string
-  readonly Version: string
-  readonly ConfigPath: string
-  readonly FirstTime: string
-  readonly UpdateTime: string
-  readonly IsNew: number | bigint
+  readonly MachineIp?: string
+  readonly MachineName?: string
+  readonly MachineWanIp?: string
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly ProjectId?: number | bigint
+  readonly Tag?: readonly MachineTag[]
+  readonly Name?: string
+  readonly Type?: number | bigint
+  readonly BinPath?: string
+  readonly OsInfo?: string
+  readonly ProcessCount?: number | bigint
+  readonly Desc?: string
+  readonly Version?: string
+  readonly ConfigPath?: string
+  readonly FirstTime?: string
+  readonly UpdateTime?: string
+  readonly IsNew?: number | bigint
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const AssetAppBaseInfo: $Schema.Schema<AssetAppBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetAppBaseInfo", { MachineIp: $C.str, MachineName: $C.str, MachineWanIp: $C.str, Uuid: $C.str, Quuid: $C.str, ProjectId: $C.uint64, Tag: $C.arr(MachineTag), Name: $C.str, Type: $C.uint64, BinPath: $C.str, OsInfo: $C.str, ProcessCount: $C.uint64, Desc: $C.str, Version: $C.str, ConfigPath: $C.str, FirstTime: $C.str, UpdateTime: $C.str, IsNew: $C.int64 }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `AssetAppProcessInfo` (response side). */
 export interface AssetAppProcessInfo {
-  readonly Name: string
-  readonly Status: string
-  readonly Version: string
-  readonly Path: string
-  readonly User: string
-  readonly StartTime: string
+  readonly Name?: string
+  readonly Status?: string
+  readonly Version?: string
+  readonly Path?: string
+  readonly User?: string
+  readonly StartTime?: string
 }
 export const AssetAppProcessInfo: $Schema.Schema<AssetAppProcessInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetAppProcessInfo", { Name: $C.str, Status: $C.str, Version: $C.str, Path: $C.str, User: $C.str, StartTime: $C.str }))
 
 /** `AssetCoreModuleBaseInfo` (response side). */
 export interface AssetCoreModuleBaseInfo {
-  readonly Name: string
-  readonly Desc: string
-  readonly Path: string
-  readonly Version: string
-  readonly MachineIp: string
-  readonly MachineName: string
-  readonly OsInfo: string
-  readonly Size: number | bigint
-  readonly ProcessCount: number | bigint
-  readonly ModuleCount: number | bigint
-  readonly Id: string
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly UpdateTime: string
-  readonly FirstTime: string
-  readonly IsNew: number | bigint
-  readonly MachineWanIp: string
+  readonly Name?: string
+  readonly Desc?: string
+  readonly Path?: string
+  readonly Version?: string
+  readonly MachineIp?: string
+  readonly MachineName?: string
+  readonly OsInfo?: string
+  readonly Size?: number | bigint
+  readonly ProcessCount?: number | bigint
+  readonly ModuleCount?: number | bigint
+  readonly Id?: string
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly UpdateTime?: string
+  readonly FirstTime?: string
+  readonly IsNew?: number | bigint
+  readonly MachineWanIp?: string
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const AssetCoreModuleBaseInfo: $Schema.Schema<AssetCoreModuleBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetCoreModuleBaseInfo", { Name: $C.str, Desc: $C.str, Path: $C.str, Version: $C.str, MachineIp: $C.str, MachineName: $C.str, OsInfo: $C.str, Size: $C.uint64, ProcessCount: $C.uint64, ModuleCount: $C.uint64, Id: $C.str, Quuid: $C.str, Uuid: $C.str, UpdateTime: $C.str, FirstTime: $C.str, IsNew: $C.int64, MachineWanIp: $C.str }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `AssetCoreModuleDetail` (response side). */
 export interface AssetCoreModuleDetail {
-  readonly Name: string
-  readonly Desc: string
-  readonly Path: string
-  readonly Version: string
-  readonly Size: number | bigint
-  readonly Processes: string
-  readonly Modules: string
-  readonly Params: readonly AssetCoreModuleParam[]
-  readonly UpdateTime: string
+  readonly Name?: string
+  readonly Desc?: string
+  readonly Path?: string
+  readonly Version?: string
+  readonly Size?: number | bigint
+  readonly Processes?: string
+  readonly Modules?: string
+  readonly Params?: readonly AssetCoreModuleParam[]
+  readonly UpdateTime?: string
 }
 export const AssetCoreModuleDetail: $Schema.Schema<AssetCoreModuleDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetCoreModuleDetail", { Name: $C.str, Desc: $C.str, Path: $C.str, Version: $C.str, Size: $C.uint64, Processes: $C.str, Modules: $C.str, Params: $C.arr(AssetCoreModuleParam), UpdateTime: $C.str }))
 
 /** `AssetCoreModuleParam` (response side). */
 export interface AssetCoreModuleParam {
-  readonly Name: string
-  readonly Data: string
+  readonly Name?: string
+  readonly Data?: string
 }
 export const AssetCoreModuleParam: $Schema.Schema<AssetCoreModuleParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetCoreModuleParam", { Name: $C.str, Data: $C.str }))
 
 /** `AssetDatabaseBaseInfo` (response side). */
 export interface AssetDatabaseBaseInfo {
-  readonly MachineIp: string
-  readonly MachineWanIp: string
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly OsInfo: string
-  readonly ProjectId: number | bigint
-  readonly Tag: readonly MachineTag[]
-  readonly Name: string
-  readonly Version: string
-  readonly Port: string
-  readonly Proto: string
-  readonly User: string
-  readonly Ip: string
-  readonly ConfigPath: string
-  readonly LogPath: string
-  readonly DataPath: string
-  readonly Permission: string
-  readonly ErrorLogPath: string
-  readonly PlugInPath: string
-  readonly BinPath: string
-  readonly Param: string
-  readonly Id: string
-  readonly UpdateTime: string
-  readonly FirstTime: string
-  readonly IsNew: number | bigint
-  readonly MachineName: string
+  readonly MachineIp?: string
+  readonly MachineWanIp?: string
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly OsInfo?: string
+  readonly ProjectId?: number | bigint
+  readonly Tag?: readonly MachineTag[]
+  readonly Name?: string
+  readonly Version?: string
+  readonly Port?: string
+  readonly Proto?: string
+  readonly User?: string
+  readonly Ip?: string
+  readonly ConfigPath?: string
+  readonly LogPath?: string
+  readonly DataPath?: string
+  readonly Permission?: string
+  readonly ErrorLogPath?: string
+  readonly PlugInPath?: string
+  readonly BinPath?: string
+  readonly Param?: string
+  readonly Id?: string
+  readonly UpdateTime?: string
+  readonly FirstTime?: string
+  readonly IsNew?: number | bigint
+  readonly MachineName?: string
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const AssetDatabaseBaseInfo: $Schema.Schema<AssetDatabaseBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetDatabaseBaseInfo", { MachineIp: $C.str, MachineWanIp: $C.str, Quuid: $C.str, Uuid: $C.str, OsInfo: $C.str, ProjectId: $C.uint64, Tag: $C.arr(MachineTag), Name: $C.str, Version: $C.str, Port: $C.str, Proto: $C.str, User: $C.str, Ip: $C.str, ConfigPath: $C.str, LogPath: $C.str, DataPath: $C.str, Permission: $C.str, ErrorLogPath: $C.str, PlugInPath: $C.str, BinPath: $C.str, Param: $C.str, Id: $C.str, UpdateTime: $C.str, FirstTime: $C.str, IsNew: $C.int64, MachineName: $C.str }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `AssetDatabaseDetail` (response side). */
 export interface AssetDatabaseDetail {
-  readonly MachineIp: string
-  readonly MachineWanIp: string
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly OsInfo: string
-  readonly Name: string
-  readonly Version: string
-  readonly Port: string
-  readonly Proto: string
-  readonly User: string
-  readonly Ip: string
-  readonly ConfigPath: string
-  readonly LogPath: string
-  readonly DataPath: string
-  readonly Permission: string
-  readonly ErrorLogPath: string
-  readonly PlugInPath: string
-  readonly BinPath: string
-  readonly Param: string
-  readonly UpdateTime: string
+  readonly MachineIp?: string
+  readonly MachineWanIp?: string
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly OsInfo?: string
+  readonly Name?: string
+  readonly Version?: string
+  readonly Port?: string
+  readonly Proto?: string
+  readonly User?: string
+  readonly Ip?: string
+  readonly ConfigPath?: string
+  readonly LogPath?: string
+  readonly DataPath?: string
+  readonly Permission?: string
+  readonly ErrorLogPath?: string
+  readonly PlugInPath?: string
+  readonly BinPath?: string
+  readonly Param?: string
+  readonly UpdateTime?: string
 }
 export const AssetDatabaseDetail: $Schema.Schema<AssetDatabaseDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetDatabaseDetail", { MachineIp: $C.str, MachineWanIp: $C.str, Quuid: $C.str, Uuid: $C.str, OsInfo: $C.str, Name: $C.str, Version: $C.str, Port: $C.str, Proto: $C.str, User: $C.str, Ip: $C.str, ConfigPath: $C.str, LogPath: $C.str, DataPath: $C.str, Permission: $C.str, ErrorLogPath: $C.str, PlugInPath: $C.str, BinPath: $C.str, Param: $C.str, UpdateTime: $C.str }))
 
 /** `AssetDiskPartitionInfo` (response side). */
 export interface AssetDiskPartitionInfo {
-  readonly Name: string
-  readonly Size: number | bigint
-  readonly Percent: number
-  readonly Type: string
-  readonly Path: string
-  readonly Used: number | bigint
+  readonly Name?: string
+  readonly Size?: number | bigint
+  readonly Percent?: number
+  readonly Type?: string
+  readonly Path?: string
+  readonly Used?: number | bigint
 }
 export const AssetDiskPartitionInfo: $Schema.Schema<AssetDiskPartitionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetDiskPartitionInfo", { Name: $C.str, Size: $C.uint64, Percent: $C.float, Type: $C.str, Path: $C.str, Used: $C.uint64 }))
 
 /** `AssetEnvBaseInfo` (response side). */
 export interface AssetEnvBaseInfo {
-  readonly Name: string
-  readonly Type: number | bigint
-  readonly User: string
-  readonly Value: string
-  readonly MachineIp: string
-  readonly MachineName: string
-  readonly OsInfo: string
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly UpdateTime: string
-  readonly FirstTime: string
-  readonly IsNew: number | bigint
-  readonly MachineWanIp: string
+  readonly Name?: string
+  readonly Type?: number | bigint
+  readonly User?: string
+  readonly Value?: string
+  readonly MachineIp?: string
+  readonly MachineName?: string
+  readonly OsInfo?: string
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly UpdateTime?: string
+  readonly FirstTime?: string
+  readonly IsNew?: number | bigint
+  readonly MachineWanIp?: string
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const AssetEnvBaseInfo: $Schema.Schema<AssetEnvBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetEnvBaseInfo", { Name: $C.str, Type: $C.uint64, User: $C.str, Value: $C.str, MachineIp: $C.str, MachineName: $C.str, OsInfo: $C.str, Quuid: $C.str, Uuid: $C.str, UpdateTime: $C.str, FirstTime: $C.str, IsNew: $C.int64, MachineWanIp: $C.str }, { MachineExtraInfo: MachineExtraInfo }))
@@ -241,20 +241,20 @@ export const AssetFilters: $Schema.Schema<AssetFilters> = /*#__PURE__*/ $C.lazy(
 
 /** `AssetInitServiceBaseInfo` (response side). */
 export interface AssetInitServiceBaseInfo {
-  readonly Name: string
-  readonly Type: number | bigint
-  readonly Status: number | bigint
-  readonly User: string
-  readonly Path: string
-  readonly MachineIp: string
-  readonly MachineName: string
-  readonly OsInfo: string
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly UpdateTime: string
-  readonly FirstTime: string
-  readonly IsNew: number | bigint
-  readonly MachineWanIp: string
+  readonly Name?: string
+  readonly Type?: number | bigint
+  readonly Status?: number | bigint
+  readonly User?: string
+  readonly Path?: string
+  readonly MachineIp?: string
+  readonly MachineName?: string
+  readonly OsInfo?: string
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly UpdateTime?: string
+  readonly FirstTime?: string
+  readonly IsNew?: number | bigint
+  readonly MachineWanIp?: string
   readonly MachineExtraInfo?: MachineExtraInfo
   readonly IsAutoRun?: number | bigint
 }
@@ -262,89 +262,89 @@ export const AssetInitServiceBaseInfo: $Schema.Schema<AssetInitServiceBaseInfo> 
 
 /** `AssetJarBaseInfo` (response side). */
 export interface AssetJarBaseInfo {
-  readonly Name: string
-  readonly Type: number | bigint
-  readonly Status: number | bigint
-  readonly Version: string
-  readonly Path: string
-  readonly MachineIp: string
-  readonly MachineName: string
-  readonly OsInfo: string
-  readonly Id: string
-  readonly Md5: string
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly UpdateTime: string
-  readonly FirstTime: string
-  readonly IsNew: number | bigint
-  readonly MachineWanIp: string
+  readonly Name?: string
+  readonly Type?: number | bigint
+  readonly Status?: number | bigint
+  readonly Version?: string
+  readonly Path?: string
+  readonly MachineIp?: string
+  readonly MachineName?: string
+  readonly OsInfo?: string
+  readonly Id?: string
+  readonly Md5?: string
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly UpdateTime?: string
+  readonly FirstTime?: string
+  readonly IsNew?: number | bigint
+  readonly MachineWanIp?: string
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const AssetJarBaseInfo: $Schema.Schema<AssetJarBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetJarBaseInfo", { Name: $C.str, Type: $C.int64, Status: $C.uint64, Version: $C.str, Path: $C.str, MachineIp: $C.str, MachineName: $C.str, OsInfo: $C.str, Id: $C.str, Md5: $C.str, Quuid: $C.str, Uuid: $C.str, UpdateTime: $C.str, FirstTime: $C.str, IsNew: $C.int64, MachineWanIp: $C.str }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `AssetJarDetail` (response side). */
 export interface AssetJarDetail {
-  readonly Name: string
-  readonly Type: number | bigint
-  readonly Status: number | bigint
-  readonly Version: string
-  readonly Path: string
-  readonly MachineIp: string
-  readonly MachineName: string
-  readonly OsInfo: string
-  readonly Process: readonly AssetAppProcessInfo[]
-  readonly Md5: string
-  readonly UpdateTime: string
+  readonly Name?: string
+  readonly Type?: number | bigint
+  readonly Status?: number | bigint
+  readonly Version?: string
+  readonly Path?: string
+  readonly MachineIp?: string
+  readonly MachineName?: string
+  readonly OsInfo?: string
+  readonly Process?: readonly AssetAppProcessInfo[]
+  readonly Md5?: string
+  readonly UpdateTime?: string
 }
 export const AssetJarDetail: $Schema.Schema<AssetJarDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetJarDetail", { Name: $C.str, Type: $C.int64, Status: $C.uint64, Version: $C.str, Path: $C.str, MachineIp: $C.str, MachineName: $C.str, OsInfo: $C.str, Process: $C.arr(AssetAppProcessInfo), Md5: $C.str, UpdateTime: $C.str }))
 
 /** `AssetKeyVal` (response side). */
 export interface AssetKeyVal {
-  readonly Key: string
-  readonly Value: number | bigint
-  readonly Desc: string
-  readonly NewCount: number | bigint
+  readonly Key?: string
+  readonly Value?: number | bigint
+  readonly Desc?: string
+  readonly NewCount?: number | bigint
 }
 export const AssetKeyVal: $Schema.Schema<AssetKeyVal> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetKeyVal", { Key: $C.str, Value: $C.int64, Desc: $C.str, NewCount: $C.int64 }))
 
 /** `AssetLoadDetail` (response side). */
 export interface AssetLoadDetail {
-  readonly MachineName: string
-  readonly Desc: string
-  readonly Value: number
-  readonly Quuid: string
-  readonly Uuid: string
+  readonly MachineName?: string
+  readonly Desc?: string
+  readonly Value?: number
+  readonly Quuid?: string
+  readonly Uuid?: string
 }
 export const AssetLoadDetail: $Schema.Schema<AssetLoadDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetLoadDetail", { MachineName: $C.str, Desc: $C.str, Value: $C.float, Quuid: $C.str, Uuid: $C.str }))
 
 /** `AssetLoadSummary` (response side). */
 export interface AssetLoadSummary {
-  readonly Counts: readonly (number | bigint)[]
-  readonly Top5: readonly AssetLoadDetail[]
+  readonly Counts?: readonly (number | bigint)[]
+  readonly Top5?: readonly AssetLoadDetail[]
 }
 export const AssetLoadSummary: $Schema.Schema<AssetLoadSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetLoadSummary", { Counts: $C.arr($C.uint64), Top5: $C.arr(AssetLoadDetail) }))
 
 /** `AssetMachineBaseInfo` (response side). */
 export interface AssetMachineBaseInfo {
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly MachineIp: string
-  readonly MachineName: string
-  readonly OsInfo: string
-  readonly Cpu: string
-  readonly MemSize: number | bigint
-  readonly MemLoad: string
-  readonly DiskSize: number | bigint
-  readonly DiskLoad: string
-  readonly PartitionCount: number | bigint
-  readonly MachineWanIp: string
-  readonly ProjectId: number | bigint
-  readonly CpuSize: number | bigint
-  readonly CpuLoad: string
-  readonly Tag: readonly MachineTag[]
-  readonly UpdateTime: string
-  readonly IsNew: number | bigint
-  readonly FirstTime: string
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly MachineIp?: string
+  readonly MachineName?: string
+  readonly OsInfo?: string
+  readonly Cpu?: string
+  readonly MemSize?: number | bigint
+  readonly MemLoad?: string
+  readonly DiskSize?: number | bigint
+  readonly DiskLoad?: string
+  readonly PartitionCount?: number | bigint
+  readonly MachineWanIp?: string
+  readonly ProjectId?: number | bigint
+  readonly CpuSize?: number | bigint
+  readonly CpuLoad?: string
+  readonly Tag?: readonly MachineTag[]
+  readonly UpdateTime?: string
+  readonly IsNew?: number | bigint
+  readonly FirstTime?: string
   readonly MachineExtraInfo?: MachineExtraInfo
   readonly CpuLoadNum?: string
 }
@@ -352,377 +352,377 @@ export const AssetMachineBaseInfo: $Schema.Schema<AssetMachineBaseInfo> = /*#__P
 
 /** `AssetMachineDetail` (response side). */
 export interface AssetMachineDetail {
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly MachineIp: string
-  readonly MachineName: string
-  readonly OsInfo: string
-  readonly Cpu: string
-  readonly MemSize: number | bigint
-  readonly MemLoad: string
-  readonly DiskSize: number | bigint
-  readonly DiskLoad: string
-  readonly PartitionCount: number | bigint
-  readonly MachineWanIp: string
-  readonly CpuSize: number | bigint
-  readonly CpuLoad: string
-  readonly ProtectLevel: number | bigint
-  readonly RiskStatus: string
-  readonly ProtectDays: number | bigint
-  readonly BuyTime: string
-  readonly EndTime: string
-  readonly CoreVersion: string
-  readonly OsType: string
-  readonly AgentVersion: string
-  readonly InstallTime: string
-  readonly BootTime: string
-  readonly LastLiveTime: string
-  readonly Producer: string
-  readonly SerialNumber: string
-  readonly NetCards: readonly AssetNetworkCardInfo[]
-  readonly Disks: readonly AssetDiskPartitionInfo[]
-  readonly Status: number | bigint
-  readonly ProjectId: number | bigint
-  readonly DeviceVersion: string
-  readonly OfflineTime: string
-  readonly InstanceId: string
-  readonly UpdateTime: string
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly MachineIp?: string
+  readonly MachineName?: string
+  readonly OsInfo?: string
+  readonly Cpu?: string
+  readonly MemSize?: number | bigint
+  readonly MemLoad?: string
+  readonly DiskSize?: number | bigint
+  readonly DiskLoad?: string
+  readonly PartitionCount?: number | bigint
+  readonly MachineWanIp?: string
+  readonly CpuSize?: number | bigint
+  readonly CpuLoad?: string
+  readonly ProtectLevel?: number | bigint
+  readonly RiskStatus?: string
+  readonly ProtectDays?: number | bigint
+  readonly BuyTime?: string
+  readonly EndTime?: string
+  readonly CoreVersion?: string
+  readonly OsType?: string
+  readonly AgentVersion?: string
+  readonly InstallTime?: string
+  readonly BootTime?: string
+  readonly LastLiveTime?: string
+  readonly Producer?: string
+  readonly SerialNumber?: string
+  readonly NetCards?: readonly AssetNetworkCardInfo[]
+  readonly Disks?: readonly AssetDiskPartitionInfo[]
+  readonly Status?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly DeviceVersion?: string
+  readonly OfflineTime?: string
+  readonly InstanceId?: string
+  readonly UpdateTime?: string
   readonly MachineExtraInfo?: MachineExtraInfo
-  readonly CpuLoadVul: string
-  readonly FirstTime: string
+  readonly CpuLoadVul?: string
+  readonly FirstTime?: string
 }
 export const AssetMachineDetail: $Schema.Schema<AssetMachineDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetMachineDetail", { Quuid: $C.str, Uuid: $C.str, MachineIp: $C.str, MachineName: $C.str, OsInfo: $C.str, Cpu: $C.str, MemSize: $C.uint64, MemLoad: $C.str, DiskSize: $C.uint64, DiskLoad: $C.str, PartitionCount: $C.uint64, MachineWanIp: $C.str, CpuSize: $C.uint64, CpuLoad: $C.str, ProtectLevel: $C.uint64, RiskStatus: $C.str, ProtectDays: $C.uint64, BuyTime: $C.str, EndTime: $C.str, CoreVersion: $C.str, OsType: $C.str, AgentVersion: $C.str, InstallTime: $C.str, BootTime: $C.str, LastLiveTime: $C.str, Producer: $C.str, SerialNumber: $C.str, NetCards: $C.arr(AssetNetworkCardInfo), Disks: $C.arr(AssetDiskPartitionInfo), Status: $C.uint64, ProjectId: $C.uint64, DeviceVersion: $C.str, OfflineTime: $C.str, InstanceId: $C.str, UpdateTime: $C.str, CpuLoadVul: $C.str, FirstTime: $C.str }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `AssetNetworkCardInfo` (response side). */
 export interface AssetNetworkCardInfo {
-  readonly Name: string
-  readonly Ip: string
-  readonly GateWay: string
-  readonly Mac: string
-  readonly Ipv6: string
-  readonly DnsServer: string
+  readonly Name?: string
+  readonly Ip?: string
+  readonly GateWay?: string
+  readonly Mac?: string
+  readonly Ipv6?: string
+  readonly DnsServer?: string
 }
 export const AssetNetworkCardInfo: $Schema.Schema<AssetNetworkCardInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetNetworkCardInfo", { Name: $C.str, Ip: $C.str, GateWay: $C.str, Mac: $C.str, Ipv6: $C.str, DnsServer: $C.str }))
 
 /** `AssetPlanTask` (response side). */
 export interface AssetPlanTask {
-  readonly Status: number | bigint
-  readonly Cycle: string
-  readonly Command: string
-  readonly User: string
-  readonly ConfigPath: string
-  readonly MachineIp: string
-  readonly MachineName: string
-  readonly OsInfo: string
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly UpdateTime: string
-  readonly FirstTime: string
-  readonly IsNew: number | bigint
-  readonly MachineWanIp: string
-  readonly MachineExtraInfo: MachineExtraInfo
+  readonly Status?: number | bigint
+  readonly Cycle?: string
+  readonly Command?: string
+  readonly User?: string
+  readonly ConfigPath?: string
+  readonly MachineIp?: string
+  readonly MachineName?: string
+  readonly OsInfo?: string
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly UpdateTime?: string
+  readonly FirstTime?: string
+  readonly IsNew?: number | bigint
+  readonly MachineWanIp?: string
+  readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const AssetPlanTask: $Schema.Schema<AssetPlanTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetPlanTask", { Status: $C.uint64, Cycle: $C.str, Command: $C.str, User: $C.str, ConfigPath: $C.str, MachineIp: $C.str, MachineName: $C.str, OsInfo: $C.str, Quuid: $C.str, Uuid: $C.str, UpdateTime: $C.str, FirstTime: $C.str, IsNew: $C.int64, MachineWanIp: $C.str, MachineExtraInfo: MachineExtraInfo }))
 
 /** `AssetPortBaseInfo` (response side). */
 export interface AssetPortBaseInfo {
-  readonly MachineIp: string
-  readonly MachineWanIp: string
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly OsInfo: string
-  readonly ProjectId: number | bigint
-  readonly Tag: readonly MachineTag[]
-  readonly ProcessName: string
-  readonly ProcessVersion: string
-  readonly ProcessPath: string
-  readonly Pid: string
-  readonly User: string
-  readonly StartTime: string
-  readonly Param: string
-  readonly Teletype: string
-  readonly Port: string
-  readonly GroupName: string
-  readonly Md5: string
-  readonly Ppid: string
-  readonly ParentProcessName: string
-  readonly Proto: string
-  readonly BindIp: string
-  readonly MachineName: string
-  readonly UpdateTime: string
-  readonly FirstTime: string
-  readonly IsNew: number | bigint
+  readonly MachineIp?: string
+  readonly MachineWanIp?: string
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly OsInfo?: string
+  readonly ProjectId?: number | bigint
+  readonly Tag?: readonly MachineTag[]
+  readonly ProcessName?: string
+  readonly ProcessVersion?: string
+  readonly ProcessPath?: string
+  readonly Pid?: string
+  readonly User?: string
+  readonly StartTime?: string
+  readonly Param?: string
+  readonly Teletype?: string
+  readonly Port?: string
+  readonly GroupName?: string
+  readonly Md5?: string
+  readonly Ppid?: string
+  readonly ParentProcessName?: string
+  readonly Proto?: string
+  readonly BindIp?: string
+  readonly MachineName?: string
+  readonly UpdateTime?: string
+  readonly FirstTime?: string
+  readonly IsNew?: number | bigint
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const AssetPortBaseInfo: $Schema.Schema<AssetPortBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetPortBaseInfo", { MachineIp: $C.str, MachineWanIp: $C.str, Quuid: $C.str, Uuid: $C.str, OsInfo: $C.str, ProjectId: $C.uint64, Tag: $C.arr(MachineTag), ProcessName: $C.str, ProcessVersion: $C.str, ProcessPath: $C.str, Pid: $C.str, User: $C.str, StartTime: $C.str, Param: $C.str, Teletype: $C.str, Port: $C.str, GroupName: $C.str, Md5: $C.str, Ppid: $C.str, ParentProcessName: $C.str, Proto: $C.str, BindIp: $C.str, MachineName: $C.str, UpdateTime: $C.str, FirstTime: $C.str, IsNew: $C.int64 }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `AssetProcessBaseInfo` (response side). */
 export interface AssetProcessBaseInfo {
-  readonly MachineIp: string
-  readonly MachineWanIp: string
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly OsInfo: string
-  readonly ProjectId: number | bigint
-  readonly Tag: readonly MachineTag[]
-  readonly Name: string
-  readonly Desc: string
-  readonly Path: string
-  readonly Pid: string
-  readonly User: string
-  readonly StartTime: string
-  readonly Param: string
-  readonly Tty: string
-  readonly Version: string
-  readonly GroupName: string
-  readonly Md5: string
-  readonly Ppid: string
-  readonly ParentProcessName: string
-  readonly Status: string
-  readonly HasSign: number | bigint
-  readonly InstallByPackage: number | bigint
-  readonly PackageName: string
-  readonly MachineName: string
-  readonly UpdateTime: string
-  readonly FirstTime: string
-  readonly IsNew: number | bigint
+  readonly MachineIp?: string
+  readonly MachineWanIp?: string
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly OsInfo?: string
+  readonly ProjectId?: number | bigint
+  readonly Tag?: readonly MachineTag[]
+  readonly Name?: string
+  readonly Desc?: string
+  readonly Path?: string
+  readonly Pid?: string
+  readonly User?: string
+  readonly StartTime?: string
+  readonly Param?: string
+  readonly Tty?: string
+  readonly Version?: string
+  readonly GroupName?: string
+  readonly Md5?: string
+  readonly Ppid?: string
+  readonly ParentProcessName?: string
+  readonly Status?: string
+  readonly HasSign?: number | bigint
+  readonly InstallByPackage?: number | bigint
+  readonly PackageName?: string
+  readonly MachineName?: string
+  readonly UpdateTime?: string
+  readonly FirstTime?: string
+  readonly IsNew?: number | bigint
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const AssetProcessBaseInfo: $Schema.Schema<AssetProcessBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetProcessBaseInfo", { MachineIp: $C.str, MachineWanIp: $C.str, Quuid: $C.str, Uuid: $C.str, OsInfo: $C.str, ProjectId: $C.uint64, Tag: $C.arr(MachineTag), Name: $C.str, Desc: $C.str, Path: $C.str, Pid: $C.str, User: $C.str, StartTime: $C.str, Param: $C.str, Tty: $C.str, Version: $C.str, GroupName: $C.str, Md5: $C.str, Ppid: $C.str, ParentProcessName: $C.str, Status: $C.str, HasSign: $C.uint64, InstallByPackage: $C.uint64, PackageName: $C.str, MachineName: $C.str, UpdateTime: $C.str, FirstTime: $C.str, IsNew: $C.int64 }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `AssetSystemPackageInfo` (response side). */
 export interface AssetSystemPackageInfo {
-  readonly Name: string
-  readonly Desc: string
-  readonly Version: string
-  readonly InstallTime: string
-  readonly Type: string
-  readonly MachineName: string
-  readonly MachineIp: string
-  readonly OsInfo: string
-  readonly UpdateTime: string
-  readonly FirstTime: string
-  readonly IsNew: number | bigint
-  readonly MachineExtraInfo: MachineExtraInfo
-  readonly Quuid: string
-  readonly Uuid: string
+  readonly Name?: string
+  readonly Desc?: string
+  readonly Version?: string
+  readonly InstallTime?: string
+  readonly Type?: string
+  readonly MachineName?: string
+  readonly MachineIp?: string
+  readonly OsInfo?: string
+  readonly UpdateTime?: string
+  readonly FirstTime?: string
+  readonly IsNew?: number | bigint
+  readonly MachineExtraInfo?: MachineExtraInfo
+  readonly Quuid?: string
+  readonly Uuid?: string
 }
 export const AssetSystemPackageInfo: $Schema.Schema<AssetSystemPackageInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetSystemPackageInfo", { Name: $C.str, Desc: $C.str, Version: $C.str, InstallTime: $C.str, Type: $C.str, MachineName: $C.str, MachineIp: $C.str, OsInfo: $C.str, UpdateTime: $C.str, FirstTime: $C.str, IsNew: $C.int64, MachineExtraInfo: MachineExtraInfo, Quuid: $C.str, Uuid: $C.str }))
 
 /** `AssetType` (response side). */
 export interface AssetType {
-  readonly Id: number | bigint
-  readonly Name: string
+  readonly Id?: number | bigint
+  readonly Name?: string
 }
 export const AssetType: $Schema.Schema<AssetType> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetType", { Id: $C.uint64, Name: $C.str }))
 
 /** `AssetUserBaseInfo` (response side). */
 export interface AssetUserBaseInfo {
-  readonly MachineIp: string
-  readonly MachineWanIp: string
-  readonly MachineName: string
-  readonly OsInfo: string
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly Uid: string
-  readonly Gid: string
-  readonly Status: number | bigint
-  readonly IsRoot: number | bigint
-  readonly LoginType: number | bigint
-  readonly LastLoginTime: string
-  readonly Name: string
-  readonly ProjectId: number | bigint
-  readonly UserType: number | bigint
-  readonly IsDomain: number | bigint
-  readonly IsSudo: number | bigint
-  readonly IsSshLogin: number | bigint
-  readonly HomePath: string
-  readonly Shell: string
-  readonly ShellLoginStatus: number | bigint
-  readonly PasswordChangeTime: string
-  readonly PasswordDueTime: string
-  readonly PasswordLockDays: number | bigint
-  readonly PasswordStatus: number | bigint
-  readonly UpdateTime: string
-  readonly FirstTime: string
-  readonly IsNew: number | bigint
+  readonly MachineIp?: string
+  readonly MachineWanIp?: string
+  readonly MachineName?: string
+  readonly OsInfo?: string
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly Uid?: string
+  readonly Gid?: string
+  readonly Status?: number | bigint
+  readonly IsRoot?: number | bigint
+  readonly LoginType?: number | bigint
+  readonly LastLoginTime?: string
+  readonly Name?: string
+  readonly ProjectId?: number | bigint
+  readonly UserType?: number | bigint
+  readonly IsDomain?: number | bigint
+  readonly IsSudo?: number | bigint
+  readonly IsSshLogin?: number | bigint
+  readonly HomePath?: string
+  readonly Shell?: string
+  readonly ShellLoginStatus?: number | bigint
+  readonly PasswordChangeTime?: string
+  readonly PasswordDueTime?: string
+  readonly PasswordLockDays?: number | bigint
+  readonly PasswordStatus?: number | bigint
+  readonly UpdateTime?: string
+  readonly FirstTime?: string
+  readonly IsNew?: number | bigint
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const AssetUserBaseInfo: $Schema.Schema<AssetUserBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetUserBaseInfo", { MachineIp: $C.str, MachineWanIp: $C.str, MachineName: $C.str, OsInfo: $C.str, Uuid: $C.str, Quuid: $C.str, Uid: $C.str, Gid: $C.str, Status: $C.uint64, IsRoot: $C.uint64, LoginType: $C.uint64, LastLoginTime: $C.str, Name: $C.str, ProjectId: $C.uint64, UserType: $C.uint64, IsDomain: $C.uint64, IsSudo: $C.uint64, IsSshLogin: $C.uint64, HomePath: $C.str, Shell: $C.str, ShellLoginStatus: $C.uint64, PasswordChangeTime: $C.str, PasswordDueTime: $C.str, PasswordLockDays: $C.int64, PasswordStatus: $C.int64, UpdateTime: $C.str, FirstTime: $C.str, IsNew: $C.int64 }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `AssetUserDetail` (response side). */
 export interface AssetUserDetail {
-  readonly MachineIp: string
-  readonly MachineName: string
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly Uid: string
-  readonly Gid: string
-  readonly Status: number | bigint
-  readonly IsRoot: number | bigint
-  readonly LastLoginTime: string
-  readonly Name: string
-  readonly UserType: number | bigint
-  readonly IsDomain: number | bigint
-  readonly IsSshLogin: number | bigint
-  readonly HomePath: string
-  readonly Shell: string
-  readonly ShellLoginStatus: number | bigint
-  readonly PasswordChangeTime: string
-  readonly PasswordDueTime: string
-  readonly PasswordLockDays: number | bigint
-  readonly Remark: string
-  readonly GroupName: string
-  readonly DisableTime: string
-  readonly LastLoginTerminal: string
-  readonly LastLoginLoc: string
-  readonly LastLoginIp: string
-  readonly PasswordWarnDays: number | bigint
-  readonly PasswordChangeType: number | bigint
-  readonly Keys: readonly AssetUserKeyInfo[]
-  readonly UpdateTime: string
+  readonly MachineIp?: string
+  readonly MachineName?: string
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly Uid?: string
+  readonly Gid?: string
+  readonly Status?: number | bigint
+  readonly IsRoot?: number | bigint
+  readonly LastLoginTime?: string
+  readonly Name?: string
+  readonly UserType?: number | bigint
+  readonly IsDomain?: number | bigint
+  readonly IsSshLogin?: number | bigint
+  readonly HomePath?: string
+  readonly Shell?: string
+  readonly ShellLoginStatus?: number | bigint
+  readonly PasswordChangeTime?: string
+  readonly PasswordDueTime?: string
+  readonly PasswordLockDays?: number | bigint
+  readonly Remark?: string
+  readonly GroupName?: string
+  readonly DisableTime?: string
+  readonly LastLoginTerminal?: string
+  readonly LastLoginLoc?: string
+  readonly LastLoginIp?: string
+  readonly PasswordWarnDays?: number | bigint
+  readonly PasswordChangeType?: number | bigint
+  readonly Keys?: readonly AssetUserKeyInfo[]
+  readonly UpdateTime?: string
 }
 export const AssetUserDetail: $Schema.Schema<AssetUserDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetUserDetail", { MachineIp: $C.str, MachineName: $C.str, Uuid: $C.str, Quuid: $C.str, Uid: $C.str, Gid: $C.str, Status: $C.uint64, IsRoot: $C.uint64, LastLoginTime: $C.str, Name: $C.str, UserType: $C.uint64, IsDomain: $C.uint64, IsSshLogin: $C.uint64, HomePath: $C.str, Shell: $C.str, ShellLoginStatus: $C.uint64, PasswordChangeTime: $C.str, PasswordDueTime: $C.str, PasswordLockDays: $C.int64, Remark: $C.str, GroupName: $C.str, DisableTime: $C.str, LastLoginTerminal: $C.str, LastLoginLoc: $C.str, LastLoginIp: $C.str, PasswordWarnDays: $C.uint64, PasswordChangeType: $C.uint64, Keys: $C.arr(AssetUserKeyInfo), UpdateTime: $C.str }))
 
 /** `AssetUserKeyInfo` (response side). */
 export interface AssetUserKeyInfo {
-  readonly Value: string
-  readonly Comment: string
-  readonly EncryptType: string
+  readonly Value?: string
+  readonly Comment?: string
+  readonly EncryptType?: string
 }
 export const AssetUserKeyInfo: $Schema.Schema<AssetUserKeyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetUserKeyInfo", { Value: $C.str, Comment: $C.str, EncryptType: $C.str }))
 
 /** `AssetWebAppBaseInfo` (response side). */
 export interface AssetWebAppBaseInfo {
-  readonly MachineIp: string
-  readonly MachineWanIp: string
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly OsInfo: string
-  readonly ProjectId: number | bigint
-  readonly Tag: readonly MachineTag[]
-  readonly Name: string
-  readonly Version: string
-  readonly RootPath: string
-  readonly ServiceType: string
-  readonly Domain: string
-  readonly VirtualPath: string
-  readonly PluginCount: number | bigint
-  readonly Id: string
-  readonly Desc: string
-  readonly MachineName: string
-  readonly UpdateTime: string
-  readonly FirstTime: string
-  readonly IsNew: number | bigint
+  readonly MachineIp?: string
+  readonly MachineWanIp?: string
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly OsInfo?: string
+  readonly ProjectId?: number | bigint
+  readonly Tag?: readonly MachineTag[]
+  readonly Name?: string
+  readonly Version?: string
+  readonly RootPath?: string
+  readonly ServiceType?: string
+  readonly Domain?: string
+  readonly VirtualPath?: string
+  readonly PluginCount?: number | bigint
+  readonly Id?: string
+  readonly Desc?: string
+  readonly MachineName?: string
+  readonly UpdateTime?: string
+  readonly FirstTime?: string
+  readonly IsNew?: number | bigint
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const AssetWebAppBaseInfo: $Schema.Schema<AssetWebAppBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetWebAppBaseInfo", { MachineIp: $C.str, MachineWanIp: $C.str, Quuid: $C.str, Uuid: $C.str, OsInfo: $C.str, ProjectId: $C.uint64, Tag: $C.arr(MachineTag), Name: $C.str, Version: $C.str, RootPath: $C.str, ServiceType: $C.str, Domain: $C.str, VirtualPath: $C.str, PluginCount: $C.uint64, Id: $C.str, Desc: $C.str, MachineName: $C.str, UpdateTime: $C.str, FirstTime: $C.str, IsNew: $C.int64 }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `AssetWebAppPluginInfo` (response side). */
 export interface AssetWebAppPluginInfo {
-  readonly Name: string
-  readonly Desc: string
-  readonly Version: string
-  readonly Link: string
+  readonly Name?: string
+  readonly Desc?: string
+  readonly Version?: string
+  readonly Link?: string
 }
 export const AssetWebAppPluginInfo: $Schema.Schema<AssetWebAppPluginInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetWebAppPluginInfo", { Name: $C.str, Desc: $C.str, Version: $C.str, Link: $C.str }))
 
 /** `AssetWebFrameBaseInfo` (response side). */
 export interface AssetWebFrameBaseInfo {
-  readonly MachineIp: string
-  readonly MachineWanIp: string
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly OsInfo: string
-  readonly ProjectId: number | bigint
-  readonly Tag: readonly MachineTag[]
-  readonly Name: string
-  readonly Version: string
-  readonly Lang: string
-  readonly ServiceType: string
-  readonly MachineName: string
-  readonly UpdateTime: string
-  readonly FirstTime: string
-  readonly IsNew: number | bigint
+  readonly MachineIp?: string
+  readonly MachineWanIp?: string
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly OsInfo?: string
+  readonly ProjectId?: number | bigint
+  readonly Tag?: readonly MachineTag[]
+  readonly Name?: string
+  readonly Version?: string
+  readonly Lang?: string
+  readonly ServiceType?: string
+  readonly MachineName?: string
+  readonly UpdateTime?: string
+  readonly FirstTime?: string
+  readonly IsNew?: number | bigint
   readonly MachineExtraInfo?: MachineExtraInfo
-  readonly Path: string
+  readonly Path?: string
 }
 export const AssetWebFrameBaseInfo: $Schema.Schema<AssetWebFrameBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetWebFrameBaseInfo", { MachineIp: $C.str, MachineWanIp: $C.str, Quuid: $C.str, Uuid: $C.str, OsInfo: $C.str, ProjectId: $C.uint64, Tag: $C.arr(MachineTag), Name: $C.str, Version: $C.str, Lang: $C.str, ServiceType: $C.str, MachineName: $C.str, UpdateTime: $C.str, FirstTime: $C.str, IsNew: $C.int64, Path: $C.str }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `AssetWebLocationBaseInfo` (response side). */
 export interface AssetWebLocationBaseInfo {
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly MachineIp: string
-  readonly MachineWanIp: string
-  readonly MachineName: string
-  readonly OsInfo: string
-  readonly Name: string
-  readonly Port: string
-  readonly Proto: string
-  readonly ServiceType: string
-  readonly PathCount: number | bigint
-  readonly User: string
-  readonly MainPath: string
-  readonly MainPathOwner: string
-  readonly Permission: string
-  readonly ProjectId: number | bigint
-  readonly Tag: readonly MachineTag[]
-  readonly Id: string
-  readonly UpdateTime: string
-  readonly FirstTime: string
-  readonly IsNew: number | bigint
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly MachineIp?: string
+  readonly MachineWanIp?: string
+  readonly MachineName?: string
+  readonly OsInfo?: string
+  readonly Name?: string
+  readonly Port?: string
+  readonly Proto?: string
+  readonly ServiceType?: string
+  readonly PathCount?: number | bigint
+  readonly User?: string
+  readonly MainPath?: string
+  readonly MainPathOwner?: string
+  readonly Permission?: string
+  readonly ProjectId?: number | bigint
+  readonly Tag?: readonly MachineTag[]
+  readonly Id?: string
+  readonly UpdateTime?: string
+  readonly FirstTime?: string
+  readonly IsNew?: number | bigint
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const AssetWebLocationBaseInfo: $Schema.Schema<AssetWebLocationBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetWebLocationBaseInfo", { Uuid: $C.str, Quuid: $C.str, MachineIp: $C.str, MachineWanIp: $C.str, MachineName: $C.str, OsInfo: $C.str, Name: $C.str, Port: $C.str, Proto: $C.str, ServiceType: $C.str, PathCount: $C.uint64, User: $C.str, MainPath: $C.str, MainPathOwner: $C.str, Permission: $C.str, ProjectId: $C.uint64, Tag: $C.arr(MachineTag), Id: $C.str, UpdateTime: $C.str, FirstTime: $C.str, IsNew: $C.int64 }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `AssetWebLocationInfo` (response side). */
 export interface AssetWebLocationInfo {
-  readonly Name: string
-  readonly Port: string
-  readonly Proto: string
-  readonly ServiceType: string
-  readonly SafeStatus: number | bigint
-  readonly User: string
-  readonly MainPath: string
-  readonly Command: string
-  readonly Ip: string
-  readonly UpdateTime: string
+  readonly Name?: string
+  readonly Port?: string
+  readonly Proto?: string
+  readonly ServiceType?: string
+  readonly SafeStatus?: number | bigint
+  readonly User?: string
+  readonly MainPath?: string
+  readonly Command?: string
+  readonly Ip?: string
+  readonly UpdateTime?: string
 }
 export const AssetWebLocationInfo: $Schema.Schema<AssetWebLocationInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetWebLocationInfo", { Name: $C.str, Port: $C.str, Proto: $C.str, ServiceType: $C.str, SafeStatus: $C.uint64, User: $C.str, MainPath: $C.str, Command: $C.str, Ip: $C.str, UpdateTime: $C.str }))
 
 /** `AssetWebLocationPath` (response side). */
 export interface AssetWebLocationPath {
-  readonly VirtualPath: string
-  readonly RealPath: string
-  readonly User: string
-  readonly Group: string
-  readonly Permission: string
+  readonly VirtualPath?: string
+  readonly RealPath?: string
+  readonly User?: string
+  readonly Group?: string
+  readonly Permission?: string
 }
 export const AssetWebLocationPath: $Schema.Schema<AssetWebLocationPath> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetWebLocationPath", { VirtualPath: $C.str, RealPath: $C.str, User: $C.str, Group: $C.str, Permission: $C.str }))
 
 /** `AssetWebServiceBaseInfo` (response side). */
 export interface AssetWebServiceBaseInfo {
-  readonly MachineIp: string
-  readonly MachineWanIp: string
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly OsInfo: string
-  readonly ProjectId: number | bigint
-  readonly Tag: readonly MachineTag[]
-  readonly Name: string
-  readonly Version: string
-  readonly BinPath: string
-  readonly User: string
-  readonly InstallPath: string
-  readonly ConfigPath: string
-  readonly ProcessCount: number | bigint
-  readonly Id: string
-  readonly MachineName: string
-  readonly Desc: string
-  readonly UpdateTime: string
-  readonly FirstTime: string
-  readonly IsNew: number | bigint
+  readonly MachineIp?: string
+  readonly MachineWanIp?: string
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly OsInfo?: string
+  readonly ProjectId?: number | bigint
+  readonly Tag?: readonly MachineTag[]
+  readonly Name?: string
+  readonly Version?: string
+  readonly BinPath?: string
+  readonly User?: string
+  readonly InstallPath?: string
+  readonly ConfigPath?: string
+  readonly ProcessCount?: number | bigint
+  readonly Id?: string
+  readonly MachineName?: string
+  readonly Desc?: string
+  readonly UpdateTime?: string
+  readonly FirstTime?: string
+  readonly IsNew?: number | bigint
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const AssetWebServiceBaseInfo: $Schema.Schema<AssetWebServiceBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetWebServiceBaseInfo", { MachineIp: $C.str, MachineWanIp: $C.str, Quuid: $C.str, Uuid: $C.str, OsInfo: $C.str, ProjectId: $C.uint64, Tag: $C.arr(MachineTag), Name: $C.str, Version: $C.str, BinPath: $C.str, User: $C.str, InstallPath: $C.str, ConfigPath: $C.str, ProcessCount: $C.uint64, Id: $C.str, MachineName: $C.str, Desc: $C.str, UpdateTime: $C.str, FirstTime: $C.str, IsNew: $C.int64 }, { MachineExtraInfo: MachineExtraInfo }))
@@ -742,50 +742,50 @@ export const BanWhiteList: $Schema.Schema<BanWhiteList> = /*#__PURE__*/ $C.lazy(
 
 /** `BanWhiteListDetail` (response side). */
 export interface BanWhiteListDetail {
-  readonly Id: string
-  readonly Remark: string
-  readonly SrcIp: string
-  readonly ModifyTime: string
-  readonly CreateTime: string
-  readonly IsGlobal: boolean
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly MachineIp: string
-  readonly MachineName: string
+  readonly Id?: string
+  readonly Remark?: string
+  readonly SrcIp?: string
+  readonly ModifyTime?: string
+  readonly CreateTime?: string
+  readonly IsGlobal?: boolean
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly MachineIp?: string
+  readonly MachineName?: string
 }
 export const BanWhiteListDetail: $Schema.Schema<BanWhiteListDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("BanWhiteListDetail", { Id: $C.str, Remark: $C.str, SrcIp: $C.str, ModifyTime: $C.datetime, CreateTime: $C.datetime, IsGlobal: $C.bool, Quuid: $C.str, Uuid: $C.str, MachineIp: $C.str, MachineName: $C.str }))
 
 /** `BaselineBasicInfo` (response side). */
 export interface BaselineBasicInfo {
-  readonly Name: string
-  readonly BaselineId: number | bigint
-  readonly ParentId: number | bigint
+  readonly Name?: string
+  readonly BaselineId?: number | bigint
+  readonly ParentId?: number | bigint
 }
 export const BaselineBasicInfo: $Schema.Schema<BaselineBasicInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineBasicInfo", { Name: $C.str, BaselineId: $C.uint64, ParentId: $C.uint64 }))
 
 /** `BaselineCategory` (response side). */
 export interface BaselineCategory {
-  readonly CategoryId: number | bigint
-  readonly CategoryName: string
-  readonly ParentCategoryId: number | bigint
+  readonly CategoryId?: number | bigint
+  readonly CategoryName?: string
+  readonly ParentCategoryId?: number | bigint
   readonly ItemCount?: number | bigint
 }
 export const BaselineCategory: $Schema.Schema<BaselineCategory> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineCategory", { CategoryId: $C.int64, CategoryName: $C.str, ParentCategoryId: $C.int64 }, { ItemCount: $C.uint64 }))
 
 /** `BaselineCustomRuleIdName` (response side). */
 export interface BaselineCustomRuleIdName {
-  readonly RuleId: number | bigint
-  readonly RuleName: string
+  readonly RuleId?: number | bigint
+  readonly RuleName?: string
 }
 export const BaselineCustomRuleIdName: $Schema.Schema<BaselineCustomRuleIdName> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineCustomRuleIdName", { RuleId: $C.int64, RuleName: $C.str }))
 
 /** `BaselineDetail` (response side). */
 export interface BaselineDetail {
-  readonly Description: string
-  readonly Level: number | bigint
-  readonly PackageName: string
-  readonly ParentId: number | bigint
-  readonly Name: string
+  readonly Description?: string
+  readonly Level?: number | bigint
+  readonly PackageName?: string
+  readonly ParentId?: number | bigint
+  readonly Name?: string
 }
 export const BaselineDetail: $Schema.Schema<BaselineDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineDetail", { Description: $C.str, Level: $C.uint64, PackageName: $C.str, ParentId: $C.uint64, Name: $C.str }))
 
@@ -800,172 +800,172 @@ export const BaselineDetectParam: $Schema.Schema<BaselineDetectParam> = /*#__PUR
 
 /** `BaselineDownload` (response side). */
 export interface BaselineDownload {
-  readonly TaskId: number | bigint
-  readonly TaskName: string
-  readonly Status: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly DownloadUrl: string
+  readonly TaskId?: number | bigint
+  readonly TaskName?: string
+  readonly Status?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly DownloadUrl?: string
 }
 export const BaselineDownload: $Schema.Schema<BaselineDownload> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineDownload", { TaskId: $C.int64, TaskName: $C.str, Status: $C.int64, StartTime: $C.str, EndTime: $C.str, DownloadUrl: $C.str }))
 
 /** `BaselineEffectHost` (response side). */
 export interface BaselineEffectHost {
-  readonly PassCount: number | bigint
-  readonly FailCount: number | bigint
-  readonly FirstScanTime: string
-  readonly LastScanTime: string
-  readonly Status: number | bigint
-  readonly Quuid: string
-  readonly HostIp: string
-  readonly AliasName: string
-  readonly Uuid: string
-  readonly MaxStatus: number | bigint
+  readonly PassCount?: number | bigint
+  readonly FailCount?: number | bigint
+  readonly FirstScanTime?: string
+  readonly LastScanTime?: string
+  readonly Status?: number | bigint
+  readonly Quuid?: string
+  readonly HostIp?: string
+  readonly AliasName?: string
+  readonly Uuid?: string
+  readonly MaxStatus?: number | bigint
 }
 export const BaselineEffectHost: $Schema.Schema<BaselineEffectHost> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineEffectHost", { PassCount: $C.uint64, FailCount: $C.uint64, FirstScanTime: $C.str, LastScanTime: $C.str, Status: $C.uint64, Quuid: $C.str, HostIp: $C.str, AliasName: $C.str, Uuid: $C.str, MaxStatus: $C.uint64 }))
 
 /** `BaselineEventLevelInfo` (response side). */
 export interface BaselineEventLevelInfo {
-  readonly EventLevel: number | bigint
-  readonly EventCount: number | bigint
+  readonly EventLevel?: number | bigint
+  readonly EventCount?: number | bigint
 }
 export const BaselineEventLevelInfo: $Schema.Schema<BaselineEventLevelInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineEventLevelInfo", { EventLevel: $C.uint64, EventCount: $C.uint64 }))
 
 /** `BaselineFix` (response side). */
 export interface BaselineFix {
-  readonly ItemName: string
-  readonly HostIp: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly FixTime: string
-  readonly Id: number | bigint
+  readonly ItemName?: string
+  readonly HostIp?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly FixTime?: string
+  readonly Id?: number | bigint
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const BaselineFix: $Schema.Schema<BaselineFix> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineFix", { ItemName: $C.str, HostIp: $C.str, CreateTime: $C.str, ModifyTime: $C.str, FixTime: $C.str, Id: $C.int64 }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `BaselineHost` (response side). */
 export interface BaselineHost {
-  readonly HostId: string
-  readonly HostName: string
-  readonly HostTag: string
-  readonly HostIp: string
-  readonly WanIp: string
+  readonly HostId?: string
+  readonly HostName?: string
+  readonly HostTag?: string
+  readonly HostIp?: string
+  readonly WanIp?: string
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const BaselineHost: $Schema.Schema<BaselineHost> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineHost", { HostId: $C.str, HostName: $C.str, HostTag: $C.str, HostIp: $C.str, WanIp: $C.str }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `BaselineHostDetect` (response side). */
 export interface BaselineHostDetect {
-  readonly HostId: string
-  readonly HostIp: string
-  readonly HostName: string
-  readonly WanIp: string
-  readonly DetectStatus: number | bigint
-  readonly PassedItemCount: number | bigint
-  readonly ItemCount: number | bigint
-  readonly NotPassedItemCount: number | bigint
-  readonly FirstTime: string
-  readonly LastTime: string
-  readonly Uuid: string
+  readonly HostId?: string
+  readonly HostIp?: string
+  readonly HostName?: string
+  readonly WanIp?: string
+  readonly DetectStatus?: number | bigint
+  readonly PassedItemCount?: number | bigint
+  readonly ItemCount?: number | bigint
+  readonly NotPassedItemCount?: number | bigint
+  readonly FirstTime?: string
+  readonly LastTime?: string
+  readonly Uuid?: string
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const BaselineHostDetect: $Schema.Schema<BaselineHostDetect> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineHostDetect", { HostId: $C.str, HostIp: $C.str, HostName: $C.str, WanIp: $C.str, DetectStatus: $C.int64, PassedItemCount: $C.int64, ItemCount: $C.int64, NotPassedItemCount: $C.int64, FirstTime: $C.str, LastTime: $C.str, Uuid: $C.str }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `BaselineHostTopList` (response side). */
 export interface BaselineHostTopList {
-  readonly EventLevelList: readonly BaselineEventLevelInfo[]
-  readonly HostName: string
-  readonly Quuid: string
-  readonly Score: number | bigint
+  readonly EventLevelList?: readonly BaselineEventLevelInfo[]
+  readonly HostName?: string
+  readonly Quuid?: string
+  readonly Score?: number | bigint
 }
 export const BaselineHostTopList: $Schema.Schema<BaselineHostTopList> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineHostTopList", { EventLevelList: $C.arr(BaselineEventLevelInfo), HostName: $C.str, Quuid: $C.str, Score: $C.uint64 }))
 
 /** `BaselineInfo` (response side). */
 export interface BaselineInfo {
-  readonly Name: string
-  readonly Level: number | bigint
-  readonly RuleCount: number | bigint
-  readonly HostCount: number | bigint
-  readonly Status: number | bigint
-  readonly CategoryId: number | bigint
-  readonly LastScanTime: string
-  readonly MaxStatus: number | bigint
-  readonly BaselineFailCount: number | bigint
+  readonly Name?: string
+  readonly Level?: number | bigint
+  readonly RuleCount?: number | bigint
+  readonly HostCount?: number | bigint
+  readonly Status?: number | bigint
+  readonly CategoryId?: number | bigint
+  readonly LastScanTime?: string
+  readonly MaxStatus?: number | bigint
+  readonly BaselineFailCount?: number | bigint
 }
 export const BaselineInfo: $Schema.Schema<BaselineInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineInfo", { Name: $C.str, Level: $C.uint64, RuleCount: $C.uint64, HostCount: $C.uint64, Status: $C.uint64, CategoryId: $C.uint64, LastScanTime: $C.str, MaxStatus: $C.uint64, BaselineFailCount: $C.uint64 }))
 
 /** `BaselineItem` (response side). */
 export interface BaselineItem {
-  readonly ItemId: number | bigint
-  readonly ItemName: string
-  readonly CategoryId: number | bigint
-  readonly ItemDesc: string
-  readonly FixMethod: string
-  readonly RuleName: string
-  readonly DetectResultDesc: string
-  readonly Level: number | bigint
-  readonly DetectStatus: number | bigint
-  readonly HostId: string
-  readonly HostName: string
-  readonly HostIp: string
-  readonly WanIp: string
-  readonly FirstTime: string
-  readonly LastTime: string
-  readonly CanBeFixed: number | bigint
-  readonly Uuid: string
+  readonly ItemId?: number | bigint
+  readonly ItemName?: string
+  readonly CategoryId?: number | bigint
+  readonly ItemDesc?: string
+  readonly FixMethod?: string
+  readonly RuleName?: string
+  readonly DetectResultDesc?: string
+  readonly Level?: number | bigint
+  readonly DetectStatus?: number | bigint
+  readonly HostId?: string
+  readonly HostName?: string
+  readonly HostIp?: string
+  readonly WanIp?: string
+  readonly FirstTime?: string
+  readonly LastTime?: string
+  readonly CanBeFixed?: number | bigint
+  readonly Uuid?: string
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const BaselineItem: $Schema.Schema<BaselineItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineItem", { ItemId: $C.int64, ItemName: $C.str, CategoryId: $C.int64, ItemDesc: $C.str, FixMethod: $C.str, RuleName: $C.str, DetectResultDesc: $C.str, Level: $C.int64, DetectStatus: $C.int64, HostId: $C.str, HostName: $C.str, HostIp: $C.str, WanIp: $C.str, FirstTime: $C.str, LastTime: $C.str, CanBeFixed: $C.int64, Uuid: $C.str }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `BaselineItemDetect` (response side). */
 export interface BaselineItemDetect {
-  readonly ItemId: number | bigint
-  readonly ItemName: string
-  readonly ItemDesc: string
-  readonly FixMethod: string
-  readonly RuleName: string
-  readonly DetectStatus: number | bigint
-  readonly Level: number | bigint
-  readonly HostCount: number | bigint
-  readonly FirstTime: string
-  readonly LastTime: string
-  readonly DetectResult: string
-  readonly RuleId: number | bigint
-  readonly PassedHostCount: number | bigint
-  readonly NotPassedHostCount: number | bigint
+  readonly ItemId?: number | bigint
+  readonly ItemName?: string
+  readonly ItemDesc?: string
+  readonly FixMethod?: string
+  readonly RuleName?: string
+  readonly DetectStatus?: number | bigint
+  readonly Level?: number | bigint
+  readonly HostCount?: number | bigint
+  readonly FirstTime?: string
+  readonly LastTime?: string
+  readonly DetectResult?: string
+  readonly RuleId?: number | bigint
+  readonly PassedHostCount?: number | bigint
+  readonly NotPassedHostCount?: number | bigint
 }
 export const BaselineItemDetect: $Schema.Schema<BaselineItemDetect> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineItemDetect", { ItemId: $C.int64, ItemName: $C.str, ItemDesc: $C.str, FixMethod: $C.str, RuleName: $C.str, DetectStatus: $C.int64, Level: $C.int64, HostCount: $C.int64, FirstTime: $C.str, LastTime: $C.str, DetectResult: $C.str, RuleId: $C.int64, PassedHostCount: $C.int64, NotPassedHostCount: $C.int64 }))
 
 /** `BaselineItemInfo` (response side). */
 export interface BaselineItemInfo {
-  readonly ItemId: number | bigint
-  readonly ItemName: string
-  readonly RuleId: number | bigint
-  readonly ItemDesc: string
-  readonly FixMethod: string
-  readonly RuleName: string
-  readonly Level: number | bigint
-  readonly SysRuleId: number | bigint
-  readonly RelatedCustomRuleInfo: readonly BaselineCustomRuleIdName[]
+  readonly ItemId?: number | bigint
+  readonly ItemName?: string
+  readonly RuleId?: number | bigint
+  readonly ItemDesc?: string
+  readonly FixMethod?: string
+  readonly RuleName?: string
+  readonly Level?: number | bigint
+  readonly SysRuleId?: number | bigint
+  readonly RelatedCustomRuleInfo?: readonly BaselineCustomRuleIdName[]
 }
 export const BaselineItemInfo: $Schema.Schema<BaselineItemInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineItemInfo", { ItemId: $C.int64, ItemName: $C.str, RuleId: $C.uint64, ItemDesc: $C.str, FixMethod: $C.str, RuleName: $C.str, Level: $C.int64, SysRuleId: $C.int64, RelatedCustomRuleInfo: $C.arr(BaselineCustomRuleIdName) }))
 
 /** `BaselineItemsCategory` (response side). */
 export interface BaselineItemsCategory {
-  readonly ParentCategoryId: number | bigint
-  readonly ParentCategoryName: string
-  readonly CategoryCount: number | bigint
-  readonly CategoryLists: readonly BaselineCategory[]
+  readonly ParentCategoryId?: number | bigint
+  readonly ParentCategoryName?: string
+  readonly CategoryCount?: number | bigint
+  readonly CategoryLists?: readonly BaselineCategory[]
 }
 export const BaselineItemsCategory: $Schema.Schema<BaselineItemsCategory> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineItemsCategory", { ParentCategoryId: $C.int64, ParentCategoryName: $C.str, CategoryCount: $C.int64, CategoryLists: $C.arr(BaselineCategory) }))
 
 /** `BaselinePolicy` (both sides). */
 export interface BaselinePolicy {
-  readonly PolicyName: string
-  readonly DetectInterval: number | bigint
-  readonly DetectTime: string
-  readonly IsEnabled: number | bigint
-  readonly AssetType: number | bigint
+  readonly PolicyName?: string
+  readonly DetectInterval?: number | bigint
+  readonly DetectTime?: string
+  readonly IsEnabled?: number | bigint
+  readonly AssetType?: number | bigint
   readonly PolicyId?: number | bigint
   readonly RuleCount?: number | bigint
   readonly ItemCount?: number | bigint
@@ -979,31 +979,31 @@ export const BaselinePolicy: $Schema.Schema<BaselinePolicy> = /*#__PURE__*/ $C.l
 
 /** `BaselinePolicyDetect` (response side). */
 export interface BaselinePolicyDetect {
-  readonly PolicyId: number | bigint
-  readonly TaskId: number | bigint
-  readonly HostCount: number | bigint
-  readonly StartTime: string
-  readonly FinishTime: string
-  readonly PolicyName: string
-  readonly SuccessCount: number | bigint
-  readonly FailedCount: number | bigint
-  readonly TimeoutCount: number | bigint
-  readonly PolicyDetectStatus: number | bigint
+  readonly PolicyId?: number | bigint
+  readonly TaskId?: number | bigint
+  readonly HostCount?: number | bigint
+  readonly StartTime?: string
+  readonly FinishTime?: string
+  readonly PolicyName?: string
+  readonly SuccessCount?: number | bigint
+  readonly FailedCount?: number | bigint
+  readonly TimeoutCount?: number | bigint
+  readonly PolicyDetectStatus?: number | bigint
 }
 export const BaselinePolicyDetect: $Schema.Schema<BaselinePolicyDetect> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselinePolicyDetect", { PolicyId: $C.int64, TaskId: $C.int64, HostCount: $C.int64, StartTime: $C.str, FinishTime: $C.str, PolicyName: $C.str, SuccessCount: $C.int64, FailedCount: $C.int64, TimeoutCount: $C.int64, PolicyDetectStatus: $C.int64 }))
 
 /** `BaselineRiskItem` (response side). */
 export interface BaselineRiskItem {
-  readonly ItemId: number | bigint
-  readonly ItemName: string
-  readonly Level: number | bigint
-  readonly HostCount: number | bigint
+  readonly ItemId?: number | bigint
+  readonly ItemName?: string
+  readonly Level?: number | bigint
+  readonly HostCount?: number | bigint
 }
 export const BaselineRiskItem: $Schema.Schema<BaselineRiskItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineRiskItem", { ItemId: $C.int64, ItemName: $C.str, Level: $C.int64, HostCount: $C.int64 }))
 
 /** `BaselineRule` (both sides). */
 export interface BaselineRule {
-  readonly RuleName: string
+  readonly RuleName?: string
   readonly RuleId?: number | bigint
   readonly RuleType?: number | bigint
   readonly CategoryId?: number | bigint
@@ -1018,46 +1018,46 @@ export const BaselineRule: $Schema.Schema<BaselineRule> = /*#__PURE__*/ $C.lazy(
 
 /** `BaselineRuleDetect` (response side). */
 export interface BaselineRuleDetect {
-  readonly RuleId: number | bigint
-  readonly RuleName: string
-  readonly RuleDesc: string
-  readonly ItemCount: number | bigint
-  readonly HostCount: number | bigint
-  readonly FirstTime: string
-  readonly LastTime: string
-  readonly DetectStatus: number | bigint
-  readonly ItemIds: readonly (number | bigint)[]
+  readonly RuleId?: number | bigint
+  readonly RuleName?: string
+  readonly RuleDesc?: string
+  readonly ItemCount?: number | bigint
+  readonly HostCount?: number | bigint
+  readonly FirstTime?: string
+  readonly LastTime?: string
+  readonly DetectStatus?: number | bigint
+  readonly ItemIds?: readonly (number | bigint)[]
 }
 export const BaselineRuleDetect: $Schema.Schema<BaselineRuleDetect> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineRuleDetect", { RuleId: $C.int64, RuleName: $C.str, RuleDesc: $C.str, ItemCount: $C.int64, HostCount: $C.int64, FirstTime: $C.str, LastTime: $C.str, DetectStatus: $C.int64, ItemIds: $C.arr($C.int64) }))
 
 /** `BaselineRuleInfo` (response side). */
 export interface BaselineRuleInfo {
-  readonly RuleName: string
-  readonly Description: string
-  readonly FixMessage: string
-  readonly Level: number | bigint
-  readonly Status: number | bigint
-  readonly RuleId: number | bigint
-  readonly LastScanAt: string
-  readonly RuleRemark: string
-  readonly Uuid: string
-  readonly EventId: number | bigint
+  readonly RuleName?: string
+  readonly Description?: string
+  readonly FixMessage?: string
+  readonly Level?: number | bigint
+  readonly Status?: number | bigint
+  readonly RuleId?: number | bigint
+  readonly LastScanAt?: string
+  readonly RuleRemark?: string
+  readonly Uuid?: string
+  readonly EventId?: number | bigint
 }
 export const BaselineRuleInfo: $Schema.Schema<BaselineRuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineRuleInfo", { RuleName: $C.str, Description: $C.str, FixMessage: $C.str, Level: $C.uint64, Status: $C.uint64, RuleId: $C.uint64, LastScanAt: $C.str, RuleRemark: $C.str, Uuid: $C.str, EventId: $C.uint64 }))
 
 /** `BaselineRuleTopInfo` (response side). */
 export interface BaselineRuleTopInfo {
-  readonly RuleName: string
-  readonly Level: number | bigint
-  readonly EventCount: number | bigint
-  readonly RuleId: number | bigint
+  readonly RuleName?: string
+  readonly Level?: number | bigint
+  readonly EventCount?: number | bigint
+  readonly RuleId?: number | bigint
 }
 export const BaselineRuleTopInfo: $Schema.Schema<BaselineRuleTopInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaselineRuleTopInfo", { RuleName: $C.str, Level: $C.uint64, EventCount: $C.uint64, RuleId: $C.uint64 }))
 
 /** `BaselineWeakPassword` (both sides). */
 export interface BaselineWeakPassword {
-  readonly PasswordId: number | bigint
-  readonly WeakPassword: string
+  readonly PasswordId?: number | bigint
+  readonly WeakPassword?: string
   readonly CreateTime?: string
   readonly ModifyTime?: string
 }
@@ -1065,129 +1065,129 @@ export const BaselineWeakPassword: $Schema.Schema<BaselineWeakPassword> = /*#__P
 
 /** `BashEvent` (response side). */
 export interface BashEvent {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly Hostip: string
-  readonly User: string
-  readonly Platform: number | bigint
-  readonly BashCmd: string
-  readonly RuleId: number | bigint
-  readonly RuleName: string
-  readonly RuleLevel: number | bigint
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly MachineName: string
-  readonly DetectBy: number | bigint
-  readonly Pid: string
-  readonly Exe: string
-  readonly ModifyTime: string
-  readonly RuleCategory: number | bigint
-  readonly RegexBashCmd: string
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly Hostip?: string
+  readonly User?: string
+  readonly Platform?: number | bigint
+  readonly BashCmd?: string
+  readonly RuleId?: number | bigint
+  readonly RuleName?: string
+  readonly RuleLevel?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly MachineName?: string
+  readonly DetectBy?: number | bigint
+  readonly Pid?: string
+  readonly Exe?: string
+  readonly ModifyTime?: string
+  readonly RuleCategory?: number | bigint
+  readonly RegexBashCmd?: string
   readonly HostName?: string
 }
 export const BashEvent: $Schema.Schema<BashEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("BashEvent", { Id: $C.uint64, Uuid: $C.str, Quuid: $C.str, Hostip: $C.str, User: $C.str, Platform: $C.uint64, BashCmd: $C.str, RuleId: $C.uint64, RuleName: $C.str, RuleLevel: $C.uint64, Status: $C.uint64, CreateTime: $C.str, MachineName: $C.str, DetectBy: $C.uint64, Pid: $C.str, Exe: $C.str, ModifyTime: $C.str, RuleCategory: $C.uint64, RegexBashCmd: $C.str }, { HostName: $C.str }))
 
 /** `BashEventNew` (response side). */
 export interface BashEventNew {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly HostIp: string
-  readonly User: string
-  readonly Platform: number | bigint
-  readonly BashCmd: string
-  readonly RuleId: number | bigint
-  readonly RuleName: string
-  readonly RuleLevel: number | bigint
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly MachineName: string
-  readonly DetectBy: number | bigint
-  readonly Pid: string
-  readonly Exe: string
-  readonly ModifyTime: string
-  readonly RuleCategory: number | bigint
-  readonly RegexBashCmd: string
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly HostIp?: string
+  readonly User?: string
+  readonly Platform?: number | bigint
+  readonly BashCmd?: string
+  readonly RuleId?: number | bigint
+  readonly RuleName?: string
+  readonly RuleLevel?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly MachineName?: string
+  readonly DetectBy?: number | bigint
+  readonly Pid?: string
+  readonly Exe?: string
+  readonly ModifyTime?: string
+  readonly RuleCategory?: number | bigint
+  readonly RegexBashCmd?: string
   readonly RegexExe?: string
-  readonly MachineType: number | bigint
+  readonly MachineType?: number | bigint
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const BashEventNew: $Schema.Schema<BashEventNew> = /*#__PURE__*/ $C.lazy(() => $C.struct("BashEventNew", { Id: $C.uint64, Uuid: $C.str, Quuid: $C.str, HostIp: $C.str, User: $C.str, Platform: $C.uint64, BashCmd: $C.str, RuleId: $C.uint64, RuleName: $C.str, RuleLevel: $C.uint64, Status: $C.uint64, CreateTime: $C.str, MachineName: $C.str, DetectBy: $C.uint64, Pid: $C.str, Exe: $C.str, ModifyTime: $C.str, RuleCategory: $C.uint64, RegexBashCmd: $C.str, MachineType: $C.int64 }, { RegexExe: $C.str, MachineExtraInfo: MachineExtraInfo }))
 
 /** `BashEventsInfo` (response side). */
 export interface BashEventsInfo {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly HostIp: string
-  readonly Platform: number | bigint
-  readonly BashCmd: string
-  readonly RuleId: number | bigint
-  readonly RuleName: string
-  readonly RuleLevel: number | bigint
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly MachineName: string
-  readonly Exe: string
-  readonly ModifyTime: string
-  readonly RuleCategory: number | bigint
-  readonly RegexBashCmd: string
-  readonly PsTree: string
-  readonly SuggestScheme: string
-  readonly HarmDescribe: string
-  readonly Tags: readonly string[]
-  readonly References: readonly string[]
-  readonly MachineWanIp: string
-  readonly MachineStatus: string
-  readonly User: string
-  readonly Pid: string
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly HostIp?: string
+  readonly Platform?: number | bigint
+  readonly BashCmd?: string
+  readonly RuleId?: number | bigint
+  readonly RuleName?: string
+  readonly RuleLevel?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly MachineName?: string
+  readonly Exe?: string
+  readonly ModifyTime?: string
+  readonly RuleCategory?: number | bigint
+  readonly RegexBashCmd?: string
+  readonly PsTree?: string
+  readonly SuggestScheme?: string
+  readonly HarmDescribe?: string
+  readonly Tags?: readonly string[]
+  readonly References?: readonly string[]
+  readonly MachineWanIp?: string
+  readonly MachineStatus?: string
+  readonly User?: string
+  readonly Pid?: string
   readonly DetectBy?: string
 }
 export const BashEventsInfo: $Schema.Schema<BashEventsInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BashEventsInfo", { Id: $C.uint64, Uuid: $C.str, Quuid: $C.str, HostIp: $C.str, Platform: $C.uint64, BashCmd: $C.str, RuleId: $C.uint64, RuleName: $C.str, RuleLevel: $C.uint64, Status: $C.uint64, CreateTime: $C.str, MachineName: $C.str, Exe: $C.str, ModifyTime: $C.str, RuleCategory: $C.uint64, RegexBashCmd: $C.str, PsTree: $C.str, SuggestScheme: $C.str, HarmDescribe: $C.str, Tags: $C.arr($C.str), References: $C.arr($C.str), MachineWanIp: $C.str, MachineStatus: $C.str, User: $C.str, Pid: $C.str }, { DetectBy: $C.str }))
 
 /** `BashEventsInfoNew` (response side). */
 export interface BashEventsInfoNew {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly HostIp: string
-  readonly Platform: number | bigint
-  readonly BashCmd: string
-  readonly RuleId: number | bigint
-  readonly RuleName: string
-  readonly RuleLevel: number | bigint
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly MachineName: string
-  readonly Exe: string
-  readonly ModifyTime: string
-  readonly RuleCategory: number | bigint
-  readonly RegexBashCmd: string
-  readonly PsTree: string
-  readonly SuggestScheme: string
-  readonly HarmDescribe: string
-  readonly Tags: readonly string[]
-  readonly References: readonly string[]
-  readonly MachineWanIp: string
-  readonly MachineStatus: string
-  readonly User: string
-  readonly Pid: string
-  readonly MachineType: number | bigint
-  readonly DetectBy: number | bigint
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly HostIp?: string
+  readonly Platform?: number | bigint
+  readonly BashCmd?: string
+  readonly RuleId?: number | bigint
+  readonly RuleName?: string
+  readonly RuleLevel?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly MachineName?: string
+  readonly Exe?: string
+  readonly ModifyTime?: string
+  readonly RuleCategory?: number | bigint
+  readonly RegexBashCmd?: string
+  readonly PsTree?: string
+  readonly SuggestScheme?: string
+  readonly HarmDescribe?: string
+  readonly Tags?: readonly string[]
+  readonly References?: readonly string[]
+  readonly MachineWanIp?: string
+  readonly MachineStatus?: string
+  readonly User?: string
+  readonly Pid?: string
+  readonly MachineType?: number | bigint
+  readonly DetectBy?: number | bigint
   readonly BashCmdDecoded?: string
 }
 export const BashEventsInfoNew: $Schema.Schema<BashEventsInfoNew> = /*#__PURE__*/ $C.lazy(() => $C.struct("BashEventsInfoNew", { Id: $C.uint64, Uuid: $C.str, Quuid: $C.str, HostIp: $C.str, Platform: $C.uint64, BashCmd: $C.str, RuleId: $C.uint64, RuleName: $C.str, RuleLevel: $C.uint64, Status: $C.uint64, CreateTime: $C.str, MachineName: $C.str, Exe: $C.str, ModifyTime: $C.str, RuleCategory: $C.uint64, RegexBashCmd: $C.str, PsTree: $C.str, SuggestScheme: $C.str, HarmDescribe: $C.str, Tags: $C.arr($C.str), References: $C.arr($C.str), MachineWanIp: $C.str, MachineStatus: $C.str, User: $C.str, Pid: $C.str, MachineType: $C.int64, DetectBy: $C.int64 }, { BashCmdDecoded: $C.str }))
 
 /** `BashPolicy` (both sides). */
 export interface BashPolicy {
-  readonly Name: string
-  readonly Enable: number | bigint
-  readonly White: number | bigint
-  readonly BashAction: number | bigint
-  readonly Rule: string
-  readonly Level: number | bigint
-  readonly Scope: number | bigint
+  readonly Name?: string
+  readonly Enable?: number | bigint
+  readonly White?: number | bigint
+  readonly BashAction?: number | bigint
+  readonly Rule?: string
+  readonly Level?: number | bigint
+  readonly Scope?: number | bigint
   readonly Id?: number | bigint
   readonly Descript?: string
   readonly EventId?: number | bigint
@@ -1203,75 +1203,75 @@ export const BashPolicy: $Schema.Schema<BashPolicy> = /*#__PURE__*/ $C.lazy(() =
 
 /** `BashRule` (response side). */
 export interface BashRule {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly Name: string
-  readonly Level: number | bigint
-  readonly Rule: string
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly Name?: string
+  readonly Level?: number | bigint
+  readonly Rule?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Decription: string
-  readonly Operator: string
-  readonly IsGlobal: number | bigint
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly Hostip: string
-  readonly Uuids: readonly string[]
-  readonly White: number | bigint
-  readonly DealOldEvents: number | bigint
+  readonly Decription?: string
+  readonly Operator?: string
+  readonly IsGlobal?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly Hostip?: string
+  readonly Uuids?: readonly string[]
+  readonly White?: number | bigint
+  readonly DealOldEvents?: number | bigint
   readonly Description?: string
 }
 export const BashRule: $Schema.Schema<BashRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("BashRule", { Id: $C.uint64, Uuid: $C.str, Name: $C.str, Level: $C.uint64, Rule: $C.str, Decription: $C.str, Operator: $C.str, IsGlobal: $C.uint64, Status: $C.uint64, CreateTime: $C.str, ModifyTime: $C.str, Hostip: $C.str, Uuids: $C.arr($C.str), White: $C.uint64, DealOldEvents: $C.uint64 }, { Description: $C.str }))
 
 /** `BroadcastInfo` (response side). */
 export interface BroadcastInfo {
-  readonly Title: string
-  readonly GotoType: number | bigint
-  readonly Subtitle: string
-  readonly CreateTime: string
-  readonly Content: string
-  readonly Id: number | bigint
-  readonly Type: number | bigint
+  readonly Title?: string
+  readonly GotoType?: number | bigint
+  readonly Subtitle?: string
+  readonly CreateTime?: string
+  readonly Content?: string
+  readonly Id?: number | bigint
+  readonly Type?: number | bigint
 }
 export const BroadcastInfo: $Schema.Schema<BroadcastInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BroadcastInfo", { Title: $C.str, GotoType: $C.uint64, Subtitle: $C.str, CreateTime: $C.str, Content: $C.str, Id: $C.uint64, Type: $C.uint64 }))
 
 /** `Broadcasts` (response side). */
 export interface Broadcasts {
-  readonly Title: string
-  readonly Type: number | bigint
-  readonly Subtitle: string
-  readonly CreateTime: string
-  readonly Id: number | bigint
-  readonly Level: number | bigint
+  readonly Title?: string
+  readonly Type?: number | bigint
+  readonly Subtitle?: string
+  readonly CreateTime?: string
+  readonly Id?: number | bigint
+  readonly Level?: number | bigint
 }
 export const Broadcasts: $Schema.Schema<Broadcasts> = /*#__PURE__*/ $C.lazy(() => $C.struct("Broadcasts", { Title: $C.str, Type: $C.uint64, Subtitle: $C.str, CreateTime: $C.str, Id: $C.uint64, Level: $C.uint64 }))
 
 /** `BruteAttackInfo` (response side). */
 export interface BruteAttackInfo {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly MachineIp: string
-  readonly MachineName: string
-  readonly UserName: string
-  readonly SrcIp: string
-  readonly Status: string
-  readonly Country: number | bigint
-  readonly City: number | bigint
-  readonly Province: number | bigint
-  readonly CreateTime: string
-  readonly BanStatus: number | bigint
-  readonly EventType: number | bigint
-  readonly Count: number | bigint
-  readonly Quuid: string
-  readonly IsProVersion: boolean
-  readonly Protocol: string
-  readonly Port: number | bigint
-  readonly ModifyTime: string
-  readonly InstanceId: string
-  readonly DataStatus: number | bigint
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly MachineIp?: string
+  readonly MachineName?: string
+  readonly UserName?: string
+  readonly SrcIp?: string
+  readonly Status?: string
+  readonly Country?: number | bigint
+  readonly City?: number | bigint
+  readonly Province?: number | bigint
+  readonly CreateTime?: string
+  readonly BanStatus?: number | bigint
+  readonly EventType?: number | bigint
+  readonly Count?: number | bigint
+  readonly Quuid?: string
+  readonly IsProVersion?: boolean
+  readonly Protocol?: string
+  readonly Port?: number | bigint
+  readonly ModifyTime?: string
+  readonly InstanceId?: string
+  readonly DataStatus?: number | bigint
   readonly MachineExtraInfo?: MachineExtraInfo
-  readonly Location: string
-  readonly RiskLevel: number | bigint
+  readonly Location?: string
+  readonly RiskLevel?: number | bigint
   readonly DataFrom?: number | bigint
   readonly AttackStatusDesc?: string
   readonly BanExpiredTime?: string
@@ -1288,67 +1288,67 @@ export const BruteAttackRule: $Schema.Schema<BruteAttackRule> = /*#__PURE__*/ $C
 
 /** `BruteAttackRuleList` (response side). */
 export interface BruteAttackRuleList {
-  readonly TimeRange: number | bigint
-  readonly LoginFailTimes: number | bigint
-  readonly Enable: boolean
-  readonly TimeRangeDefault: number | bigint
-  readonly LoginFailTimesDefault: number | bigint
+  readonly TimeRange?: number | bigint
+  readonly LoginFailTimes?: number | bigint
+  readonly Enable?: boolean
+  readonly TimeRangeDefault?: number | bigint
+  readonly LoginFailTimesDefault?: number | bigint
 }
 export const BruteAttackRuleList: $Schema.Schema<BruteAttackRuleList> = /*#__PURE__*/ $C.lazy(() => $C.struct("BruteAttackRuleList", { TimeRange: $C.uint64, LoginFailTimes: $C.uint64, Enable: $C.bool, TimeRangeDefault: $C.uint64, LoginFailTimesDefault: $C.uint64 }))
 
 /** `CKafkaInstanceInfo` (response side). */
 export interface CKafkaInstanceInfo {
-  readonly InstanceID: string
-  readonly InstanceName: string
-  readonly KafkaVersion: string
-  readonly TopicList: readonly CKafkaTopicInfo[]
-  readonly RouteList: readonly CKafkaRouteInfo[]
-  readonly DiskSize: number | bigint
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly Healthy: number | bigint
-  readonly Zone: string
-  readonly Az: string
-  readonly Bandwidth: number | bigint
+  readonly InstanceID?: string
+  readonly InstanceName?: string
+  readonly KafkaVersion?: string
+  readonly TopicList?: readonly CKafkaTopicInfo[]
+  readonly RouteList?: readonly CKafkaRouteInfo[]
+  readonly DiskSize?: number | bigint
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly Healthy?: number | bigint
+  readonly Zone?: string
+  readonly Az?: string
+  readonly Bandwidth?: number | bigint
 }
 export const CKafkaInstanceInfo: $Schema.Schema<CKafkaInstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CKafkaInstanceInfo", { InstanceID: $C.str, InstanceName: $C.str, KafkaVersion: $C.str, TopicList: $C.arr(CKafkaTopicInfo), RouteList: $C.arr(CKafkaRouteInfo), DiskSize: $C.int64, VpcId: $C.str, SubnetId: $C.str, Healthy: $C.int64, Zone: $C.str, Az: $C.str, Bandwidth: $C.int64 }))
 
 /** `CKafkaRouteInfo` (response side). */
 export interface CKafkaRouteInfo {
-  readonly RouteID: number | bigint
-  readonly Domain: string
-  readonly DomainPort: number | bigint
-  readonly Vip: string
-  readonly VipType: number | bigint
-  readonly AccessType: number | bigint
+  readonly RouteID?: number | bigint
+  readonly Domain?: string
+  readonly DomainPort?: number | bigint
+  readonly Vip?: string
+  readonly VipType?: number | bigint
+  readonly AccessType?: number | bigint
 }
 export const CKafkaRouteInfo: $Schema.Schema<CKafkaRouteInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CKafkaRouteInfo", { RouteID: $C.int64, Domain: $C.str, DomainPort: $C.uint64, Vip: $C.str, VipType: $C.int64, AccessType: $C.int64 }))
 
 /** `CKafkaTopicInfo` (response side). */
 export interface CKafkaTopicInfo {
-  readonly TopicID: string
-  readonly TopicName: string
+  readonly TopicID?: string
+  readonly TopicName?: string
 }
 export const CKafkaTopicInfo: $Schema.Schema<CKafkaTopicInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CKafkaTopicInfo", { TopicID: $C.str, TopicName: $C.str }))
 
 /** `CanFixVulInfo` (response side). */
 export interface CanFixVulInfo {
-  readonly VulId: number | bigint
-  readonly VulName: string
-  readonly HostList: readonly VulInfoHostInfo[]
-  readonly FixTag: readonly string[]
+  readonly VulId?: number | bigint
+  readonly VulName?: string
+  readonly HostList?: readonly VulInfoHostInfo[]
+  readonly FixTag?: readonly string[]
   readonly VulCategory?: number | bigint
 }
 export const CanFixVulInfo: $Schema.Schema<CanFixVulInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CanFixVulInfo", { VulId: $C.uint64, VulName: $C.str, HostList: $C.arr(VulInfoHostInfo), FixTag: $C.arr($C.str) }, { VulCategory: $C.uint64 }))
 
 /** `CanNotSeparateInfo` (response side). */
 export interface CanNotSeparateInfo {
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly Alias: string
-  readonly PrivateIp: string
-  readonly PublicIp: string
-  readonly Reason: number | bigint
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly Alias?: string
+  readonly PrivateIp?: string
+  readonly PublicIp?: string
+  readonly Reason?: number | bigint
 }
 export const CanNotSeparateInfo: $Schema.Schema<CanNotSeparateInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CanNotSeparateInfo", { Quuid: $C.str, Uuid: $C.str, Alias: $C.str, PrivateIp: $C.str, PublicIp: $C.str, Reason: $C.uint64 }))
 
@@ -1392,8 +1392,8 @@ export const CheckBashPolicyParamsRequest: $Schema.Schema<CheckBashPolicyParamsR
 
 /** `CheckBashPolicyParamsResponse` (response side). */
 export interface CheckBashPolicyParamsResponse {
-  readonly ErrCode: number | bigint
-  readonly ErrMsg: string
+  readonly ErrCode?: number | bigint
+  readonly ErrMsg?: string
   readonly RequestId: string
 }
 export const CheckBashPolicyParamsResponse: $Schema.Schema<CheckBashPolicyParamsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckBashPolicyParamsResponse", { ErrCode: $C.uint64, ErrMsg: $C.str, RequestId: $C.str }))
@@ -1410,8 +1410,8 @@ export const CheckBashRuleParamsRequest: $Schema.Schema<CheckBashRuleParamsReque
 
 /** `CheckBashRuleParamsResponse` (response side). */
 export interface CheckBashRuleParamsResponse {
-  readonly ErrCode: number | bigint
-  readonly ErrMsg: string
+  readonly ErrCode?: number | bigint
+  readonly ErrMsg?: string
   readonly RequestId: string
 }
 export const CheckBashRuleParamsResponse: $Schema.Schema<CheckBashRuleParamsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckBashRuleParamsResponse", { ErrCode: $C.uint64, ErrMsg: $C.str, RequestId: $C.str }))
@@ -1425,8 +1425,8 @@ export const CheckFileTamperRuleRequest: $Schema.Schema<CheckFileTamperRuleReque
 
 /** `CheckFileTamperRuleResponse` (response side). */
 export interface CheckFileTamperRuleResponse {
-  readonly ErrCode: number | bigint
-  readonly ErrMsg: string
+  readonly ErrCode?: number | bigint
+  readonly ErrMsg?: string
   readonly RequestId: string
 }
 export const CheckFileTamperRuleResponse: $Schema.Schema<CheckFileTamperRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckFileTamperRuleResponse", { ErrCode: $C.uint64, ErrMsg: $C.str, RequestId: $C.str }))
@@ -1437,7 +1437,7 @@ export const CheckFirstScanBaselineRequest: $Schema.Schema<CheckFirstScanBaselin
 
 /** `CheckFirstScanBaselineResponse` (response side). */
 export interface CheckFirstScanBaselineResponse {
-  readonly FirstScan: number | bigint
+  readonly FirstScan?: number | bigint
   readonly RequestId: string
 }
 export const CheckFirstScanBaselineResponse: $Schema.Schema<CheckFirstScanBaselineResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckFirstScanBaselineResponse", { FirstScan: $C.uint64, RequestId: $C.str }))
@@ -1456,7 +1456,7 @@ export const CheckLogKafkaConnectionStateRequest: $Schema.Schema<CheckLogKafkaCo
 
 /** `CheckLogKafkaConnectionStateResponse` (response side). */
 export interface CheckLogKafkaConnectionStateResponse {
-  readonly IsConnect: boolean
+  readonly IsConnect?: boolean
   readonly RequestId: string
 }
 export const CheckLogKafkaConnectionStateResponse: $Schema.Schema<CheckLogKafkaConnectionStateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckLogKafkaConnectionStateResponse", { IsConnect: $C.bool, RequestId: $C.str }))
@@ -1473,19 +1473,19 @@ export const ClearLocalStorageResponse: $Schema.Schema<ClearLocalStorageResponse
 
 /** `ClientSettingHost` (response side). */
 export interface ClientSettingHost {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly InstanceId: string
-  readonly PublicIp: string
-  readonly PrivateIp: string
-  readonly Quuid: string
-  readonly Status: string
-  readonly VpcId: string
-  readonly RegionInfo: RegionInfo
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly InstanceId?: string
+  readonly PublicIp?: string
+  readonly PrivateIp?: string
+  readonly Quuid?: string
+  readonly Status?: string
+  readonly VpcId?: string
+  readonly RegionInfo?: RegionInfo
   readonly MachineExtraInfo?: MachineExtraInfo
-  readonly FunctionStatus: number | bigint
-  readonly Message: string
-  readonly MessageDesc: string
+  readonly FunctionStatus?: number | bigint
+  readonly Message?: string
+  readonly MessageDesc?: string
   readonly InstanceStatus?: string
 }
 export const ClientSettingHost: $Schema.Schema<ClientSettingHost> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClientSettingHost", { Id: $C.uint64, Name: $C.str, InstanceId: $C.str, PublicIp: $C.str, PrivateIp: $C.str, Quuid: $C.str, Status: $C.str, VpcId: $C.str, RegionInfo: RegionInfo, FunctionStatus: $C.uint64, Message: $C.str, MessageDesc: $C.str }, { MachineExtraInfo: MachineExtraInfo, InstanceStatus: $C.str }))
@@ -1513,9 +1513,9 @@ export const CreateBanWhiteListRequest: $Schema.Schema<CreateBanWhiteListRequest
 
 /** `CreateBanWhiteListResponse` (response side). */
 export interface CreateBanWhiteListResponse {
-  readonly IsGlobal: boolean
-  readonly IsDuplicate: boolean
-  readonly DuplicateHosts: readonly DuplicateHosts[]
+  readonly IsGlobal?: boolean
+  readonly IsDuplicate?: boolean
+  readonly DuplicateHosts?: readonly DuplicateHosts[]
   readonly RequestId: string
 }
 export const CreateBanWhiteListResponse: $Schema.Schema<CreateBanWhiteListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBanWhiteListResponse", { IsGlobal: $C.bool, IsDuplicate: $C.bool, DuplicateHosts: $C.arr(DuplicateHosts), RequestId: $C.str }))
@@ -1596,9 +1596,9 @@ export const CreateLicenseOrderRequest: $Schema.Schema<CreateLicenseOrderRequest
 
 /** `CreateLicenseOrderResponse` (response side). */
 export interface CreateLicenseOrderResponse {
-  readonly DealNames: readonly string[]
-  readonly ResourceIds: readonly string[]
-  readonly BigDealId: string
+  readonly DealNames?: readonly string[]
+  readonly ResourceIds?: readonly string[]
+  readonly BigDealId?: string
   readonly RequestId: string
 }
 export const CreateLicenseOrderResponse: $Schema.Schema<CreateLicenseOrderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLicenseOrderResponse", { DealNames: $C.arr($C.str), ResourceIds: $C.arr($C.str), BigDealId: $C.str, RequestId: $C.str }))
@@ -1616,7 +1616,7 @@ export const CreateLogExportRequest: $Schema.Schema<CreateLogExportRequest> = /*
 
 /** `CreateLogExportResponse` (response side). */
 export interface CreateLogExportResponse {
-  readonly ExportId: string
+  readonly ExportId?: string
   readonly RequestId: string
 }
 export const CreateLogExportResponse: $Schema.Schema<CreateLogExportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLogExportResponse", { ExportId: $C.str, RequestId: $C.str }))
@@ -1735,7 +1735,7 @@ export const CreateSearchLogRequest: $Schema.Schema<CreateSearchLogRequest> = /*
 
 /** `CreateSearchLogResponse` (response side). */
 export interface CreateSearchLogResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const CreateSearchLogResponse: $Schema.Schema<CreateSearchLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSearchLogResponse", { Status: $C.uint64, RequestId: $C.str }))
@@ -1748,7 +1748,7 @@ export const CreateSearchTemplateRequest: $Schema.Schema<CreateSearchTemplateReq
 
 /** `CreateSearchTemplateResponse` (response side). */
 export interface CreateSearchTemplateResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly Message?: string
   readonly RequestId: string
 }
@@ -1764,7 +1764,7 @@ export const CreateVulFixRequest: $Schema.Schema<CreateVulFixRequest> = /*#__PUR
 
 /** `CreateVulFixResponse` (response side). */
 export interface CreateVulFixResponse {
-  readonly FixId: number | bigint
+  readonly FixId?: number | bigint
   readonly RequestId: string
 }
 export const CreateVulFixResponse: $Schema.Schema<CreateVulFixResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVulFixResponse", { FixId: $C.uint64, RequestId: $C.str }))
@@ -1792,15 +1792,15 @@ export const CreateWhiteListOrderRequest: $Schema.Schema<CreateWhiteListOrderReq
 
 /** `CreateWhiteListOrderResponse` (response side). */
 export interface CreateWhiteListOrderResponse {
-  readonly Resource: OrderResource
+  readonly Resource?: OrderResource
   readonly RequestId: string
 }
 export const CreateWhiteListOrderResponse: $Schema.Schema<CreateWhiteListOrderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateWhiteListOrderResponse", { Resource: OrderResource, RequestId: $C.str }))
 
 /** `DefaultStrategyInfo` (response side). */
 export interface DefaultStrategyInfo {
-  readonly StrategyName: string
-  readonly StrategyId: number | bigint
+  readonly StrategyName?: string
+  readonly StrategyId?: number | bigint
 }
 export const DefaultStrategyInfo: $Schema.Schema<DefaultStrategyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DefaultStrategyInfo", { StrategyName: $C.str, StrategyId: $C.uint64 }))
 
@@ -2229,7 +2229,7 @@ export const DeleteSearchTemplateRequest: $Schema.Schema<DeleteSearchTemplateReq
 
 /** `DeleteSearchTemplateResponse` (response side). */
 export interface DeleteSearchTemplateResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DeleteSearchTemplateResponse: $Schema.Schema<DeleteSearchTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteSearchTemplateResponse", { Status: $C.uint64, RequestId: $C.str }))
@@ -2294,11 +2294,11 @@ export const DeleteWebPageEventLogResponse: $Schema.Schema<DeleteWebPageEventLog
 
 /** `DeliverTypeDetails` (both sides). */
 export interface DeliverTypeDetails {
-  readonly SecurityType: number | bigint
-  readonly LogType: readonly (number | bigint)[]
-  readonly TopicId: string
-  readonly TopicName: string
-  readonly Switch: number | bigint
+  readonly SecurityType?: number | bigint
+  readonly LogType?: readonly (number | bigint)[]
+  readonly TopicId?: string
+  readonly TopicName?: string
+  readonly Switch?: number | bigint
   readonly Status?: number | bigint
   readonly ErrInfo?: string
   readonly StatusTime?: number | bigint
@@ -2316,7 +2316,7 @@ export const DescribeABTestConfigRequest: $Schema.Schema<DescribeABTestConfigReq
 
 /** `DescribeABTestConfigResponse` (response side). */
 export interface DescribeABTestConfigResponse {
-  readonly Config: readonly ABTestConfig[]
+  readonly Config?: readonly ABTestConfig[]
   readonly RequestId: string
 }
 export const DescribeABTestConfigResponse: $Schema.Schema<DescribeABTestConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeABTestConfigResponse", { Config: $C.arr(ABTestConfig), RequestId: $C.str }))
@@ -2341,8 +2341,8 @@ export const DescribeAccountStatisticsRequest: $Schema.Schema<DescribeAccountSta
 
 /** `DescribeAccountStatisticsResponse` (response side). */
 export interface DescribeAccountStatisticsResponse {
-  readonly TotalCount: number | bigint
-  readonly AccountStatistics: readonly AccountStatistics[]
+  readonly TotalCount?: number | bigint
+  readonly AccountStatistics?: readonly AccountStatistics[]
   readonly RequestId: string
 }
 export const DescribeAccountStatisticsResponse: $Schema.Schema<DescribeAccountStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccountStatisticsResponse", { TotalCount: $C.uint64, AccountStatistics: $C.arr(AccountStatistics), RequestId: $C.str }))
@@ -2361,12 +2361,12 @@ export const DescribeAgentInstallCommandRequest: $Schema.Schema<DescribeAgentIns
 
 /** `DescribeAgentInstallCommandResponse` (response side). */
 export interface DescribeAgentInstallCommandResponse {
-  readonly LinuxCommand: string
-  readonly WindowsCommand: string
-  readonly WindowsStepOne: string
-  readonly WindowsStepTwo: string
-  readonly WindowsDownloadUrl: string
-  readonly ARMCommand: string
+  readonly LinuxCommand?: string
+  readonly WindowsCommand?: string
+  readonly WindowsStepOne?: string
+  readonly WindowsStepTwo?: string
+  readonly WindowsDownloadUrl?: string
+  readonly ARMCommand?: string
   readonly RequestId: string
 }
 export const DescribeAgentInstallCommandResponse: $Schema.Schema<DescribeAgentInstallCommandResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAgentInstallCommandResponse", { LinuxCommand: $C.str, WindowsCommand: $C.str, WindowsStepOne: $C.str, WindowsStepTwo: $C.str, WindowsDownloadUrl: $C.str, ARMCommand: $C.str, RequestId: $C.str }))
@@ -2379,7 +2379,7 @@ export const DescribeAgentInstallationTokenRequest: $Schema.Schema<DescribeAgent
 
 /** `DescribeAgentInstallationTokenResponse` (response side). */
 export interface DescribeAgentInstallationTokenResponse {
-  readonly Token: string
+  readonly Token?: string
   readonly RequestId: string
 }
 export const DescribeAgentInstallationTokenResponse: $Schema.Schema<DescribeAgentInstallationTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAgentInstallationTokenResponse", { Token: $C.str, RequestId: $C.str }))
@@ -2395,7 +2395,7 @@ export const DescribeAlarmIncidentNodesRequest: $Schema.Schema<DescribeAlarmInci
 
 /** `DescribeAlarmIncidentNodesResponse` (response side). */
 export interface DescribeAlarmIncidentNodesResponse {
-  readonly IncidentNodes: readonly IncidentVertexInfo[]
+  readonly IncidentNodes?: readonly IncidentVertexInfo[]
   readonly RequestId: string
 }
 export const DescribeAlarmIncidentNodesResponse: $Schema.Schema<DescribeAlarmIncidentNodesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAlarmIncidentNodesResponse", { IncidentNodes: $C.arr(IncidentVertexInfo), RequestId: $C.str }))
@@ -2410,7 +2410,7 @@ export const DescribeAlarmVertexIdRequest: $Schema.Schema<DescribeAlarmVertexIdR
 
 /** `DescribeAlarmVertexIdResponse` (response side). */
 export interface DescribeAlarmVertexIdResponse {
-  readonly AlarmVertexIds: readonly string[]
+  readonly AlarmVertexIds?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeAlarmVertexIdResponse: $Schema.Schema<DescribeAlarmVertexIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAlarmVertexIdResponse", { AlarmVertexIds: $C.arr($C.str), RequestId: $C.str }))
@@ -2423,7 +2423,7 @@ export const DescribeAssetAppCountRequest: $Schema.Schema<DescribeAssetAppCountR
 
 /** `DescribeAssetAppCountResponse` (response side). */
 export interface DescribeAssetAppCountResponse {
-  readonly Apps: readonly AssetKeyVal[]
+  readonly Apps?: readonly AssetKeyVal[]
   readonly RequestId: string
 }
 export const DescribeAssetAppCountResponse: $Schema.Schema<DescribeAssetAppCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetAppCountResponse", { Apps: $C.arr(AssetKeyVal), RequestId: $C.str }))
@@ -2441,8 +2441,8 @@ export const DescribeAssetAppListRequest: $Schema.Schema<DescribeAssetAppListReq
 
 /** `DescribeAssetAppListResponse` (response side). */
 export interface DescribeAssetAppListResponse {
-  readonly Apps: readonly AssetAppBaseInfo[]
-  readonly Total: number | bigint
+  readonly Apps?: readonly AssetAppBaseInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetAppListResponse: $Schema.Schema<DescribeAssetAppListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetAppListResponse", { Apps: $C.arr(AssetAppBaseInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -2459,8 +2459,8 @@ export const DescribeAssetAppProcessListRequest: $Schema.Schema<DescribeAssetApp
 
 /** `DescribeAssetAppProcessListResponse` (response side). */
 export interface DescribeAssetAppProcessListResponse {
-  readonly Process: readonly AssetAppProcessInfo[]
-  readonly Total: number | bigint
+  readonly Process?: readonly AssetAppProcessInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetAppProcessListResponse: $Schema.Schema<DescribeAssetAppProcessListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetAppProcessListResponse", { Process: $C.arr(AssetAppProcessInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -2475,7 +2475,7 @@ export const DescribeAssetCoreModuleInfoRequest: $Schema.Schema<DescribeAssetCor
 
 /** `DescribeAssetCoreModuleInfoResponse` (response side). */
 export interface DescribeAssetCoreModuleInfoResponse {
-  readonly Module: AssetCoreModuleDetail
+  readonly Module?: AssetCoreModuleDetail
   readonly RequestId: string
 }
 export const DescribeAssetCoreModuleInfoResponse: $Schema.Schema<DescribeAssetCoreModuleInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetCoreModuleInfoResponse", { Module: AssetCoreModuleDetail, RequestId: $C.str }))
@@ -2494,8 +2494,8 @@ export const DescribeAssetCoreModuleListRequest: $Schema.Schema<DescribeAssetCor
 
 /** `DescribeAssetCoreModuleListResponse` (response side). */
 export interface DescribeAssetCoreModuleListResponse {
-  readonly Modules: readonly AssetCoreModuleBaseInfo[]
-  readonly Total: number | bigint
+  readonly Modules?: readonly AssetCoreModuleBaseInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetCoreModuleListResponse: $Schema.Schema<DescribeAssetCoreModuleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetCoreModuleListResponse", { Modules: $C.arr(AssetCoreModuleBaseInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -2508,7 +2508,7 @@ export const DescribeAssetDatabaseCountRequest: $Schema.Schema<DescribeAssetData
 
 /** `DescribeAssetDatabaseCountResponse` (response side). */
 export interface DescribeAssetDatabaseCountResponse {
-  readonly Databases: readonly AssetKeyVal[]
+  readonly Databases?: readonly AssetKeyVal[]
   readonly RequestId: string
 }
 export const DescribeAssetDatabaseCountResponse: $Schema.Schema<DescribeAssetDatabaseCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetDatabaseCountResponse", { Databases: $C.arr(AssetKeyVal), RequestId: $C.str }))
@@ -2523,7 +2523,7 @@ export const DescribeAssetDatabaseInfoRequest: $Schema.Schema<DescribeAssetDatab
 
 /** `DescribeAssetDatabaseInfoResponse` (response side). */
 export interface DescribeAssetDatabaseInfoResponse {
-  readonly Database: AssetDatabaseDetail
+  readonly Database?: AssetDatabaseDetail
   readonly RequestId: string
 }
 export const DescribeAssetDatabaseInfoResponse: $Schema.Schema<DescribeAssetDatabaseInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetDatabaseInfoResponse", { Database: AssetDatabaseDetail, RequestId: $C.str }))
@@ -2541,8 +2541,8 @@ export const DescribeAssetDatabaseListRequest: $Schema.Schema<DescribeAssetDatab
 
 /** `DescribeAssetDatabaseListResponse` (response side). */
 export interface DescribeAssetDatabaseListResponse {
-  readonly Databases: readonly AssetDatabaseBaseInfo[]
-  readonly Total: number | bigint
+  readonly Databases?: readonly AssetDatabaseBaseInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetDatabaseListResponse: $Schema.Schema<DescribeAssetDatabaseListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetDatabaseListResponse", { Databases: $C.arr(AssetDatabaseBaseInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -2558,8 +2558,8 @@ export const DescribeAssetDiskListRequest: $Schema.Schema<DescribeAssetDiskListR
 
 /** `DescribeAssetDiskListResponse` (response side). */
 export interface DescribeAssetDiskListResponse {
-  readonly Disks: readonly AssetDiskPartitionInfo[]
-  readonly Total: number | bigint
+  readonly Disks?: readonly AssetDiskPartitionInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetDiskListResponse: $Schema.Schema<DescribeAssetDiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetDiskListResponse", { Disks: $C.arr(AssetDiskPartitionInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -2579,8 +2579,8 @@ export const DescribeAssetEnvListRequest: $Schema.Schema<DescribeAssetEnvListReq
 
 /** `DescribeAssetEnvListResponse` (response side). */
 export interface DescribeAssetEnvListResponse {
-  readonly Envs: readonly AssetEnvBaseInfo[]
-  readonly Total: number | bigint
+  readonly Envs?: readonly AssetEnvBaseInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetEnvListResponse: $Schema.Schema<DescribeAssetEnvListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetEnvListResponse", { Envs: $C.arr(AssetEnvBaseInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -2594,7 +2594,7 @@ export const DescribeAssetHostTotalCountRequest: $Schema.Schema<DescribeAssetHos
 
 /** `DescribeAssetHostTotalCountResponse` (response side). */
 export interface DescribeAssetHostTotalCountResponse {
-  readonly Types: readonly AssetKeyVal[]
+  readonly Types?: readonly AssetKeyVal[]
   readonly RequestId: string
 }
 export const DescribeAssetHostTotalCountResponse: $Schema.Schema<DescribeAssetHostTotalCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetHostTotalCountResponse", { Types: $C.arr(AssetKeyVal), RequestId: $C.str }))
@@ -2605,26 +2605,26 @@ export const DescribeAssetInfoRequest: $Schema.Schema<DescribeAssetInfoRequest> 
 
 /** `DescribeAssetInfoResponse` (response side). */
 export interface DescribeAssetInfoResponse {
-  readonly MachineCount: number | bigint
-  readonly AccountCount: number | bigint
-  readonly PortCount: number | bigint
-  readonly ProcessCount: number | bigint
-  readonly SoftwareCount: number | bigint
-  readonly DatabaseCount: number | bigint
-  readonly WebAppCount: number | bigint
-  readonly WebFrameCount: number | bigint
-  readonly WebServiceCount: number | bigint
-  readonly WebLocationCount: number | bigint
-  readonly AccountNewCount: number | bigint
-  readonly PortNewCount: number | bigint
-  readonly ProcessNewCount: number | bigint
-  readonly SoftwareNewCount: number | bigint
-  readonly DatabaseNewCount: number | bigint
-  readonly WebAppNewCount: number | bigint
-  readonly WebFrameNewCount: number | bigint
-  readonly WebServiceNewCount: number | bigint
-  readonly WebLocationNewCount: number | bigint
-  readonly MachineNewCount: number | bigint
+  readonly MachineCount?: number | bigint
+  readonly AccountCount?: number | bigint
+  readonly PortCount?: number | bigint
+  readonly ProcessCount?: number | bigint
+  readonly SoftwareCount?: number | bigint
+  readonly DatabaseCount?: number | bigint
+  readonly WebAppCount?: number | bigint
+  readonly WebFrameCount?: number | bigint
+  readonly WebServiceCount?: number | bigint
+  readonly WebLocationCount?: number | bigint
+  readonly AccountNewCount?: number | bigint
+  readonly PortNewCount?: number | bigint
+  readonly ProcessNewCount?: number | bigint
+  readonly SoftwareNewCount?: number | bigint
+  readonly DatabaseNewCount?: number | bigint
+  readonly WebAppNewCount?: number | bigint
+  readonly WebFrameNewCount?: number | bigint
+  readonly WebServiceNewCount?: number | bigint
+  readonly WebLocationNewCount?: number | bigint
+  readonly MachineNewCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetInfoResponse: $Schema.Schema<DescribeAssetInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetInfoResponse", { MachineCount: $C.uint64, AccountCount: $C.uint64, PortCount: $C.uint64, ProcessCount: $C.uint64, SoftwareCount: $C.uint64, DatabaseCount: $C.uint64, WebAppCount: $C.uint64, WebFrameCount: $C.uint64, WebServiceCount: $C.uint64, WebLocationCount: $C.uint64, AccountNewCount: $C.int64, PortNewCount: $C.int64, ProcessNewCount: $C.int64, SoftwareNewCount: $C.int64, DatabaseNewCount: $C.int64, WebAppNewCount: $C.int64, WebFrameNewCount: $C.int64, WebServiceNewCount: $C.int64, WebLocationNewCount: $C.int64, MachineNewCount: $C.int64, RequestId: $C.str }))
@@ -2643,8 +2643,8 @@ export const DescribeAssetInitServiceListRequest: $Schema.Schema<DescribeAssetIn
 
 /** `DescribeAssetInitServiceListResponse` (response side). */
 export interface DescribeAssetInitServiceListResponse {
-  readonly Services: readonly AssetInitServiceBaseInfo[]
-  readonly Total: number | bigint
+  readonly Services?: readonly AssetInitServiceBaseInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetInitServiceListResponse: $Schema.Schema<DescribeAssetInitServiceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetInitServiceListResponse", { Services: $C.arr(AssetInitServiceBaseInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -2659,7 +2659,7 @@ export const DescribeAssetJarInfoRequest: $Schema.Schema<DescribeAssetJarInfoReq
 
 /** `DescribeAssetJarInfoResponse` (response side). */
 export interface DescribeAssetJarInfoResponse {
-  readonly Jar: AssetJarDetail
+  readonly Jar?: AssetJarDetail
   readonly RequestId: string
 }
 export const DescribeAssetJarInfoResponse: $Schema.Schema<DescribeAssetJarInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetJarInfoResponse", { Jar: AssetJarDetail, RequestId: $C.str }))
@@ -2678,8 +2678,8 @@ export const DescribeAssetJarListRequest: $Schema.Schema<DescribeAssetJarListReq
 
 /** `DescribeAssetJarListResponse` (response side). */
 export interface DescribeAssetJarListResponse {
-  readonly Jars: readonly AssetJarBaseInfo[]
-  readonly Total: number | bigint
+  readonly Jars?: readonly AssetJarBaseInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetJarListResponse: $Schema.Schema<DescribeAssetJarListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetJarListResponse", { Jars: $C.arr(AssetJarBaseInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -2690,9 +2690,9 @@ export const DescribeAssetLoadInfoRequest: $Schema.Schema<DescribeAssetLoadInfoR
 
 /** `DescribeAssetLoadInfoResponse` (response side). */
 export interface DescribeAssetLoadInfoResponse {
-  readonly CpuLoad: AssetLoadSummary
-  readonly MemLoad: AssetLoadSummary
-  readonly DiskLoad: AssetLoadSummary
+  readonly CpuLoad?: AssetLoadSummary
+  readonly MemLoad?: AssetLoadSummary
+  readonly DiskLoad?: AssetLoadSummary
   readonly RequestId: string
 }
 export const DescribeAssetLoadInfoResponse: $Schema.Schema<DescribeAssetLoadInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetLoadInfoResponse", { CpuLoad: AssetLoadSummary, MemLoad: AssetLoadSummary, DiskLoad: AssetLoadSummary, RequestId: $C.str }))
@@ -2706,7 +2706,7 @@ export const DescribeAssetMachineDetailRequest: $Schema.Schema<DescribeAssetMach
 
 /** `DescribeAssetMachineDetailResponse` (response side). */
 export interface DescribeAssetMachineDetailResponse {
-  readonly MachineDetail: AssetMachineDetail
+  readonly MachineDetail?: AssetMachineDetail
   readonly RequestId: string
 }
 export const DescribeAssetMachineDetailResponse: $Schema.Schema<DescribeAssetMachineDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetMachineDetailResponse", { MachineDetail: AssetMachineDetail, RequestId: $C.str }))
@@ -2723,8 +2723,8 @@ export const DescribeAssetMachineListRequest: $Schema.Schema<DescribeAssetMachin
 
 /** `DescribeAssetMachineListResponse` (response side). */
 export interface DescribeAssetMachineListResponse {
-  readonly Total: number | bigint
-  readonly Machines: readonly AssetMachineBaseInfo[]
+  readonly Total?: number | bigint
+  readonly Machines?: readonly AssetMachineBaseInfo[]
   readonly RequestId: string
 }
 export const DescribeAssetMachineListResponse: $Schema.Schema<DescribeAssetMachineListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetMachineListResponse", { Total: $C.uint64, Machines: $C.arr(AssetMachineBaseInfo), RequestId: $C.str }))
@@ -2735,7 +2735,7 @@ export const DescribeAssetMachineTagTopRequest: $Schema.Schema<DescribeAssetMach
 
 /** `DescribeAssetMachineTagTopResponse` (response side). */
 export interface DescribeAssetMachineTagTopResponse {
-  readonly Tags: readonly AssetKeyVal[]
+  readonly Tags?: readonly AssetKeyVal[]
   readonly RequestId: string
 }
 export const DescribeAssetMachineTagTopResponse: $Schema.Schema<DescribeAssetMachineTagTopResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetMachineTagTopResponse", { Tags: $C.arr(AssetKeyVal), RequestId: $C.str }))
@@ -2754,8 +2754,8 @@ export const DescribeAssetPlanTaskListRequest: $Schema.Schema<DescribeAssetPlanT
 
 /** `DescribeAssetPlanTaskListResponse` (response side). */
 export interface DescribeAssetPlanTaskListResponse {
-  readonly Tasks: readonly AssetPlanTask[]
-  readonly Total: number | bigint
+  readonly Tasks?: readonly AssetPlanTask[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetPlanTaskListResponse: $Schema.Schema<DescribeAssetPlanTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetPlanTaskListResponse", { Tasks: $C.arr(AssetPlanTask), Total: $C.uint64, RequestId: $C.str }))
@@ -2768,7 +2768,7 @@ export const DescribeAssetPortCountRequest: $Schema.Schema<DescribeAssetPortCoun
 
 /** `DescribeAssetPortCountResponse` (response side). */
 export interface DescribeAssetPortCountResponse {
-  readonly Ports: readonly AssetKeyVal[]
+  readonly Ports?: readonly AssetKeyVal[]
   readonly RequestId: string
 }
 export const DescribeAssetPortCountResponse: $Schema.Schema<DescribeAssetPortCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetPortCountResponse", { Ports: $C.arr(AssetKeyVal), RequestId: $C.str }))
@@ -2786,8 +2786,8 @@ export const DescribeAssetPortInfoListRequest: $Schema.Schema<DescribeAssetPortI
 
 /** `DescribeAssetPortInfoListResponse` (response side). */
 export interface DescribeAssetPortInfoListResponse {
-  readonly Total: number | bigint
-  readonly Ports: readonly AssetPortBaseInfo[]
+  readonly Total?: number | bigint
+  readonly Ports?: readonly AssetPortBaseInfo[]
   readonly RequestId: string
 }
 export const DescribeAssetPortInfoListResponse: $Schema.Schema<DescribeAssetPortInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetPortInfoListResponse", { Total: $C.uint64, Ports: $C.arr(AssetPortBaseInfo), RequestId: $C.str }))
@@ -2800,7 +2800,7 @@ export const DescribeAssetProcessCountRequest: $Schema.Schema<DescribeAssetProce
 
 /** `DescribeAssetProcessCountResponse` (response side). */
 export interface DescribeAssetProcessCountResponse {
-  readonly Process: readonly AssetKeyVal[]
+  readonly Process?: readonly AssetKeyVal[]
   readonly RequestId: string
 }
 export const DescribeAssetProcessCountResponse: $Schema.Schema<DescribeAssetProcessCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetProcessCountResponse", { Process: $C.arr(AssetKeyVal), RequestId: $C.str }))
@@ -2818,8 +2818,8 @@ export const DescribeAssetProcessInfoListRequest: $Schema.Schema<DescribeAssetPr
 
 /** `DescribeAssetProcessInfoListResponse` (response side). */
 export interface DescribeAssetProcessInfoListResponse {
-  readonly Total: number | bigint
-  readonly Process: readonly AssetProcessBaseInfo[]
+  readonly Total?: number | bigint
+  readonly Process?: readonly AssetProcessBaseInfo[]
   readonly RequestId: string
 }
 export const DescribeAssetProcessInfoListResponse: $Schema.Schema<DescribeAssetProcessInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetProcessInfoListResponse", { Total: $C.uint64, Process: $C.arr(AssetProcessBaseInfo), RequestId: $C.str }))
@@ -2833,10 +2833,10 @@ export const DescribeAssetRecentMachineInfoRequest: $Schema.Schema<DescribeAsset
 
 /** `DescribeAssetRecentMachineInfoResponse` (response side). */
 export interface DescribeAssetRecentMachineInfoResponse {
-  readonly TotalList: readonly AssetKeyVal[]
-  readonly LiveList: readonly AssetKeyVal[]
-  readonly OfflineList: readonly AssetKeyVal[]
-  readonly RiskList: readonly AssetKeyVal[]
+  readonly TotalList?: readonly AssetKeyVal[]
+  readonly LiveList?: readonly AssetKeyVal[]
+  readonly OfflineList?: readonly AssetKeyVal[]
+  readonly RiskList?: readonly AssetKeyVal[]
   readonly RequestId: string
 }
 export const DescribeAssetRecentMachineInfoResponse: $Schema.Schema<DescribeAssetRecentMachineInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetRecentMachineInfoResponse", { TotalList: $C.arr(AssetKeyVal), LiveList: $C.arr(AssetKeyVal), OfflineList: $C.arr(AssetKeyVal), RiskList: $C.arr(AssetKeyVal), RequestId: $C.str }))
@@ -2855,8 +2855,8 @@ export const DescribeAssetSystemPackageListRequest: $Schema.Schema<DescribeAsset
 
 /** `DescribeAssetSystemPackageListResponse` (response side). */
 export interface DescribeAssetSystemPackageListResponse {
-  readonly Total: number | bigint
-  readonly Packages: readonly AssetSystemPackageInfo[]
+  readonly Total?: number | bigint
+  readonly Packages?: readonly AssetSystemPackageInfo[]
   readonly RequestId: string
 }
 export const DescribeAssetSystemPackageListResponse: $Schema.Schema<DescribeAssetSystemPackageListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetSystemPackageListResponse", { Total: $C.uint64, Packages: $C.arr(AssetSystemPackageInfo), RequestId: $C.str }))
@@ -2867,7 +2867,7 @@ export const DescribeAssetTotalCountRequest: $Schema.Schema<DescribeAssetTotalCo
 
 /** `DescribeAssetTotalCountResponse` (response side). */
 export interface DescribeAssetTotalCountResponse {
-  readonly Types: readonly AssetKeyVal[]
+  readonly Types?: readonly AssetKeyVal[]
   readonly RequestId: string
 }
 export const DescribeAssetTotalCountResponse: $Schema.Schema<DescribeAssetTotalCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetTotalCountResponse", { Types: $C.arr(AssetKeyVal), RequestId: $C.str }))
@@ -2878,15 +2878,15 @@ export const DescribeAssetTypeTopRequest: $Schema.Schema<DescribeAssetTypeTopReq
 
 /** `DescribeAssetTypeTopResponse` (response side). */
 export interface DescribeAssetTypeTopResponse {
-  readonly User: readonly AssetKeyVal[]
-  readonly Port: readonly AssetKeyVal[]
-  readonly Process: readonly AssetKeyVal[]
-  readonly Software: readonly AssetKeyVal[]
-  readonly Database: readonly AssetKeyVal[]
-  readonly WebApp: readonly AssetKeyVal[]
-  readonly WebLocation: readonly AssetKeyVal[]
-  readonly WebFrame: readonly AssetKeyVal[]
-  readonly WebService: readonly AssetKeyVal[]
+  readonly User?: readonly AssetKeyVal[]
+  readonly Port?: readonly AssetKeyVal[]
+  readonly Process?: readonly AssetKeyVal[]
+  readonly Software?: readonly AssetKeyVal[]
+  readonly Database?: readonly AssetKeyVal[]
+  readonly WebApp?: readonly AssetKeyVal[]
+  readonly WebLocation?: readonly AssetKeyVal[]
+  readonly WebFrame?: readonly AssetKeyVal[]
+  readonly WebService?: readonly AssetKeyVal[]
   readonly RequestId: string
 }
 export const DescribeAssetTypeTopResponse: $Schema.Schema<DescribeAssetTypeTopResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetTypeTopResponse", { User: $C.arr(AssetKeyVal), Port: $C.arr(AssetKeyVal), Process: $C.arr(AssetKeyVal), Software: $C.arr(AssetKeyVal), Database: $C.arr(AssetKeyVal), WebApp: $C.arr(AssetKeyVal), WebLocation: $C.arr(AssetKeyVal), WebFrame: $C.arr(AssetKeyVal), WebService: $C.arr(AssetKeyVal), RequestId: $C.str }))
@@ -2897,7 +2897,7 @@ export const DescribeAssetTypesRequest: $Schema.Schema<DescribeAssetTypesRequest
 
 /** `DescribeAssetTypesResponse` (response side). */
 export interface DescribeAssetTypesResponse {
-  readonly Types: readonly AssetType[]
+  readonly Types?: readonly AssetType[]
   readonly RequestId: string
 }
 export const DescribeAssetTypesResponse: $Schema.Schema<DescribeAssetTypesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetTypesResponse", { Types: $C.arr(AssetType), RequestId: $C.str }))
@@ -2910,7 +2910,7 @@ export const DescribeAssetUserCountRequest: $Schema.Schema<DescribeAssetUserCoun
 
 /** `DescribeAssetUserCountResponse` (response side). */
 export interface DescribeAssetUserCountResponse {
-  readonly Users: readonly AssetKeyVal[]
+  readonly Users?: readonly AssetKeyVal[]
   readonly RequestId: string
 }
 export const DescribeAssetUserCountResponse: $Schema.Schema<DescribeAssetUserCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetUserCountResponse", { Users: $C.arr(AssetKeyVal), RequestId: $C.str }))
@@ -2925,7 +2925,7 @@ export const DescribeAssetUserInfoRequest: $Schema.Schema<DescribeAssetUserInfoR
 
 /** `DescribeAssetUserInfoResponse` (response side). */
 export interface DescribeAssetUserInfoResponse {
-  readonly User: AssetUserDetail
+  readonly User?: AssetUserDetail
   readonly RequestId: string
 }
 export const DescribeAssetUserInfoResponse: $Schema.Schema<DescribeAssetUserInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetUserInfoResponse", { User: AssetUserDetail, RequestId: $C.str }))
@@ -2942,8 +2942,8 @@ export const DescribeAssetUserKeyListRequest: $Schema.Schema<DescribeAssetUserKe
 
 /** `DescribeAssetUserKeyListResponse` (response side). */
 export interface DescribeAssetUserKeyListResponse {
-  readonly Keys: readonly AssetUserKeyInfo[]
-  readonly Total: number | bigint
+  readonly Keys?: readonly AssetUserKeyInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetUserKeyListResponse: $Schema.Schema<DescribeAssetUserKeyListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetUserKeyListResponse", { Keys: $C.arr(AssetUserKeyInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -2961,8 +2961,8 @@ export const DescribeAssetUserListRequest: $Schema.Schema<DescribeAssetUserListR
 
 /** `DescribeAssetUserListResponse` (response side). */
 export interface DescribeAssetUserListResponse {
-  readonly Total: number | bigint
-  readonly Users: readonly AssetUserBaseInfo[]
+  readonly Total?: number | bigint
+  readonly Users?: readonly AssetUserBaseInfo[]
   readonly RequestId: string
 }
 export const DescribeAssetUserListResponse: $Schema.Schema<DescribeAssetUserListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetUserListResponse", { Total: $C.uint64, Users: $C.arr(AssetUserBaseInfo), RequestId: $C.str }))
@@ -2975,7 +2975,7 @@ export const DescribeAssetWebAppCountRequest: $Schema.Schema<DescribeAssetWebApp
 
 /** `DescribeAssetWebAppCountResponse` (response side). */
 export interface DescribeAssetWebAppCountResponse {
-  readonly WebApps: readonly AssetKeyVal[]
+  readonly WebApps?: readonly AssetKeyVal[]
   readonly RequestId: string
 }
 export const DescribeAssetWebAppCountResponse: $Schema.Schema<DescribeAssetWebAppCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetWebAppCountResponse", { WebApps: $C.arr(AssetKeyVal), RequestId: $C.str }))
@@ -2993,8 +2993,8 @@ export const DescribeAssetWebAppListRequest: $Schema.Schema<DescribeAssetWebAppL
 
 /** `DescribeAssetWebAppListResponse` (response side). */
 export interface DescribeAssetWebAppListResponse {
-  readonly Total: number | bigint
-  readonly WebApps: readonly AssetWebAppBaseInfo[]
+  readonly Total?: number | bigint
+  readonly WebApps?: readonly AssetWebAppBaseInfo[]
   readonly RequestId: string
 }
 export const DescribeAssetWebAppListResponse: $Schema.Schema<DescribeAssetWebAppListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetWebAppListResponse", { Total: $C.uint64, WebApps: $C.arr(AssetWebAppBaseInfo), RequestId: $C.str }))
@@ -3011,8 +3011,8 @@ export const DescribeAssetWebAppPluginListRequest: $Schema.Schema<DescribeAssetW
 
 /** `DescribeAssetWebAppPluginListResponse` (response side). */
 export interface DescribeAssetWebAppPluginListResponse {
-  readonly Plugins: readonly AssetWebAppPluginInfo[]
-  readonly Total: number | bigint
+  readonly Plugins?: readonly AssetWebAppPluginInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetWebAppPluginListResponse: $Schema.Schema<DescribeAssetWebAppPluginListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetWebAppPluginListResponse", { Plugins: $C.arr(AssetWebAppPluginInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -3025,7 +3025,7 @@ export const DescribeAssetWebFrameCountRequest: $Schema.Schema<DescribeAssetWebF
 
 /** `DescribeAssetWebFrameCountResponse` (response side). */
 export interface DescribeAssetWebFrameCountResponse {
-  readonly WebFrames: readonly AssetKeyVal[]
+  readonly WebFrames?: readonly AssetKeyVal[]
   readonly RequestId: string
 }
 export const DescribeAssetWebFrameCountResponse: $Schema.Schema<DescribeAssetWebFrameCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetWebFrameCountResponse", { WebFrames: $C.arr(AssetKeyVal), RequestId: $C.str }))
@@ -3043,8 +3043,8 @@ export const DescribeAssetWebFrameListRequest: $Schema.Schema<DescribeAssetWebFr
 
 /** `DescribeAssetWebFrameListResponse` (response side). */
 export interface DescribeAssetWebFrameListResponse {
-  readonly Total: number | bigint
-  readonly WebFrames: readonly AssetWebFrameBaseInfo[]
+  readonly Total?: number | bigint
+  readonly WebFrames?: readonly AssetWebFrameBaseInfo[]
   readonly RequestId: string
 }
 export const DescribeAssetWebFrameListResponse: $Schema.Schema<DescribeAssetWebFrameListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetWebFrameListResponse", { Total: $C.uint64, WebFrames: $C.arr(AssetWebFrameBaseInfo), RequestId: $C.str }))
@@ -3057,7 +3057,7 @@ export const DescribeAssetWebLocationCountRequest: $Schema.Schema<DescribeAssetW
 
 /** `DescribeAssetWebLocationCountResponse` (response side). */
 export interface DescribeAssetWebLocationCountResponse {
-  readonly WebLocations: readonly AssetKeyVal[]
+  readonly WebLocations?: readonly AssetKeyVal[]
   readonly RequestId: string
 }
 export const DescribeAssetWebLocationCountResponse: $Schema.Schema<DescribeAssetWebLocationCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetWebLocationCountResponse", { WebLocations: $C.arr(AssetKeyVal), RequestId: $C.str }))
@@ -3072,7 +3072,7 @@ export const DescribeAssetWebLocationInfoRequest: $Schema.Schema<DescribeAssetWe
 
 /** `DescribeAssetWebLocationInfoResponse` (response side). */
 export interface DescribeAssetWebLocationInfoResponse {
-  readonly WebLocation: AssetWebLocationInfo
+  readonly WebLocation?: AssetWebLocationInfo
   readonly RequestId: string
 }
 export const DescribeAssetWebLocationInfoResponse: $Schema.Schema<DescribeAssetWebLocationInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetWebLocationInfoResponse", { WebLocation: AssetWebLocationInfo, RequestId: $C.str }))
@@ -3090,8 +3090,8 @@ export const DescribeAssetWebLocationListRequest: $Schema.Schema<DescribeAssetWe
 
 /** `DescribeAssetWebLocationListResponse` (response side). */
 export interface DescribeAssetWebLocationListResponse {
-  readonly Total: number | bigint
-  readonly Locations: readonly AssetWebLocationBaseInfo[]
+  readonly Total?: number | bigint
+  readonly Locations?: readonly AssetWebLocationBaseInfo[]
   readonly RequestId: string
 }
 export const DescribeAssetWebLocationListResponse: $Schema.Schema<DescribeAssetWebLocationListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetWebLocationListResponse", { Total: $C.uint64, Locations: $C.arr(AssetWebLocationBaseInfo), RequestId: $C.str }))
@@ -3108,8 +3108,8 @@ export const DescribeAssetWebLocationPathListRequest: $Schema.Schema<DescribeAss
 
 /** `DescribeAssetWebLocationPathListResponse` (response side). */
 export interface DescribeAssetWebLocationPathListResponse {
-  readonly Total: number | bigint
-  readonly Paths: readonly AssetWebLocationPath[]
+  readonly Total?: number | bigint
+  readonly Paths?: readonly AssetWebLocationPath[]
   readonly RequestId: string
 }
 export const DescribeAssetWebLocationPathListResponse: $Schema.Schema<DescribeAssetWebLocationPathListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetWebLocationPathListResponse", { Total: $C.uint64, Paths: $C.arr(AssetWebLocationPath), RequestId: $C.str }))
@@ -3122,7 +3122,7 @@ export const DescribeAssetWebServiceCountRequest: $Schema.Schema<DescribeAssetWe
 
 /** `DescribeAssetWebServiceCountResponse` (response side). */
 export interface DescribeAssetWebServiceCountResponse {
-  readonly WebServices: readonly AssetKeyVal[]
+  readonly WebServices?: readonly AssetKeyVal[]
   readonly RequestId: string
 }
 export const DescribeAssetWebServiceCountResponse: $Schema.Schema<DescribeAssetWebServiceCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetWebServiceCountResponse", { WebServices: $C.arr(AssetKeyVal), RequestId: $C.str }))
@@ -3140,8 +3140,8 @@ export const DescribeAssetWebServiceInfoListRequest: $Schema.Schema<DescribeAsse
 
 /** `DescribeAssetWebServiceInfoListResponse` (response side). */
 export interface DescribeAssetWebServiceInfoListResponse {
-  readonly WebServices: readonly AssetWebServiceBaseInfo[]
-  readonly Total: number | bigint
+  readonly WebServices?: readonly AssetWebServiceBaseInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetWebServiceInfoListResponse: $Schema.Schema<DescribeAssetWebServiceInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetWebServiceInfoListResponse", { WebServices: $C.arr(AssetWebServiceBaseInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -3158,8 +3158,8 @@ export const DescribeAssetWebServiceProcessListRequest: $Schema.Schema<DescribeA
 
 /** `DescribeAssetWebServiceProcessListResponse` (response side). */
 export interface DescribeAssetWebServiceProcessListResponse {
-  readonly Process: readonly AssetAppProcessInfo[]
-  readonly Total: number | bigint
+  readonly Process?: readonly AssetAppProcessInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetWebServiceProcessListResponse: $Schema.Schema<DescribeAssetWebServiceProcessListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetWebServiceProcessListResponse", { Process: $C.arr(AssetAppProcessInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -3172,7 +3172,7 @@ export const DescribeAttackEventInfoRequest: $Schema.Schema<DescribeAttackEventI
 
 /** `DescribeAttackEventInfoResponse` (response side). */
 export interface DescribeAttackEventInfoResponse {
-  readonly NetAttackEventInfo: NetAttackEventInfo
+  readonly NetAttackEventInfo?: NetAttackEventInfo
   readonly RequestId: string
 }
 export const DescribeAttackEventInfoResponse: $Schema.Schema<DescribeAttackEventInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAttackEventInfoResponse", { NetAttackEventInfo: NetAttackEventInfo, RequestId: $C.str }))
@@ -3189,8 +3189,8 @@ export const DescribeAttackEventsRequest: $Schema.Schema<DescribeAttackEventsReq
 
 /** `DescribeAttackEventsResponse` (response side). */
 export interface DescribeAttackEventsResponse {
-  readonly List: readonly NetAttackEvent[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly NetAttackEvent[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAttackEventsResponse: $Schema.Schema<DescribeAttackEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAttackEventsResponse", { List: $C.arr(NetAttackEvent), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3201,16 +3201,16 @@ export const DescribeAttackStatisticsRequest: $Schema.Schema<DescribeAttackStati
 
 /** `DescribeAttackStatisticsResponse` (response side). */
 export interface DescribeAttackStatisticsResponse {
-  readonly PendingAttackCount: number | bigint
-  readonly PendingTryAttackCount: number | bigint
-  readonly PendingSuccAttackCount: number | bigint
-  readonly PendingNewAttackCount: number | bigint
-  readonly AttackedAssetCount: number | bigint
-  readonly NewAttackedAssetCount: number | bigint
-  readonly AttackedPortCount: number | bigint
-  readonly NewAttackedPortCount: number | bigint
-  readonly AttackSrcIpCount: number | bigint
-  readonly NewAttackSrcIpCount: number | bigint
+  readonly PendingAttackCount?: number | bigint
+  readonly PendingTryAttackCount?: number | bigint
+  readonly PendingSuccAttackCount?: number | bigint
+  readonly PendingNewAttackCount?: number | bigint
+  readonly AttackedAssetCount?: number | bigint
+  readonly NewAttackedAssetCount?: number | bigint
+  readonly AttackedPortCount?: number | bigint
+  readonly NewAttackedPortCount?: number | bigint
+  readonly AttackSrcIpCount?: number | bigint
+  readonly NewAttackSrcIpCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAttackStatisticsResponse: $Schema.Schema<DescribeAttackStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAttackStatisticsResponse", { PendingAttackCount: $C.uint64, PendingTryAttackCount: $C.uint64, PendingSuccAttackCount: $C.uint64, PendingNewAttackCount: $C.uint64, AttackedAssetCount: $C.uint64, NewAttackedAssetCount: $C.uint64, AttackedPortCount: $C.uint64, NewAttackedPortCount: $C.uint64, AttackSrcIpCount: $C.uint64, NewAttackSrcIpCount: $C.uint64, RequestId: $C.str }))
@@ -3223,7 +3223,7 @@ export const DescribeAttackTopRequest: $Schema.Schema<DescribeAttackTopRequest> 
 
 /** `DescribeAttackTopResponse` (response side). */
 export interface DescribeAttackTopResponse {
-  readonly NetAttackTopInfo: NetAttackTopInfo
+  readonly NetAttackTopInfo?: NetAttackTopInfo
   readonly RequestId: string
 }
 export const DescribeAttackTopResponse: $Schema.Schema<DescribeAttackTopResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAttackTopResponse", { NetAttackTopInfo: NetAttackTopInfo, RequestId: $C.str }))
@@ -3236,7 +3236,7 @@ export const DescribeAttackTrendsRequest: $Schema.Schema<DescribeAttackTrendsReq
 
 /** `DescribeAttackTrendsResponse` (response side). */
 export interface DescribeAttackTrendsResponse {
-  readonly NetAttackTrend: readonly NetAttackTrend[]
+  readonly NetAttackTrend?: readonly NetAttackTrend[]
   readonly RequestId: string
 }
 export const DescribeAttackTrendsResponse: $Schema.Schema<DescribeAttackTrendsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAttackTrendsResponse", { NetAttackTrend: $C.arr(NetAttackTrend), RequestId: $C.str }))
@@ -3253,8 +3253,8 @@ export const DescribeAttackTypeRequest: $Schema.Schema<DescribeAttackTypeRequest
 
 /** `DescribeAttackTypeResponse` (response side). */
 export interface DescribeAttackTypeResponse {
-  readonly List: readonly RaspAttackTypeListItem[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly RaspAttackTypeListItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAttackTypeResponse: $Schema.Schema<DescribeAttackTypeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAttackTypeResponse", { List: $C.arr(RaspAttackTypeListItem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3265,7 +3265,7 @@ export const DescribeAttackVulTypeListRequest: $Schema.Schema<DescribeAttackVulT
 
 /** `DescribeAttackVulTypeListResponse` (response side). */
 export interface DescribeAttackVulTypeListResponse {
-  readonly List: readonly string[]
+  readonly List?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeAttackVulTypeListResponse: $Schema.Schema<DescribeAttackVulTypeListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAttackVulTypeListResponse", { List: $C.arr($C.str), RequestId: $C.str }))
@@ -3276,8 +3276,8 @@ export const DescribeBanModeRequest: $Schema.Schema<DescribeBanModeRequest> = /*
 
 /** `DescribeBanModeResponse` (response side). */
 export interface DescribeBanModeResponse {
-  readonly Mode: string
-  readonly StandardModeConfig: StandardModeConfig
+  readonly Mode?: string
+  readonly StandardModeConfig?: StandardModeConfig
   readonly RequestId: string
 }
 export const DescribeBanModeResponse: $Schema.Schema<DescribeBanModeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBanModeResponse", { Mode: $C.str, StandardModeConfig: StandardModeConfig, RequestId: $C.str }))
@@ -3290,7 +3290,7 @@ export const DescribeBanRegionsRequest: $Schema.Schema<DescribeBanRegionsRequest
 
 /** `DescribeBanRegionsResponse` (response side). */
 export interface DescribeBanRegionsResponse {
-  readonly RegionSet: readonly RegionSet[]
+  readonly RegionSet?: readonly RegionSet[]
   readonly RequestId: string
 }
 export const DescribeBanRegionsResponse: $Schema.Schema<DescribeBanRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBanRegionsResponse", { RegionSet: $C.arr(RegionSet), RequestId: $C.str }))
@@ -3301,8 +3301,8 @@ export const DescribeBanStatusRequest: $Schema.Schema<DescribeBanStatusRequest> 
 
 /** `DescribeBanStatusResponse` (response side). */
 export interface DescribeBanStatusResponse {
-  readonly Status: number | bigint
-  readonly ShowTips: boolean
+  readonly Status?: number | bigint
+  readonly ShowTips?: boolean
   readonly OpenSmartMode?: boolean
   readonly BanBlackIp?: boolean
   readonly BanVulIp?: boolean
@@ -3321,8 +3321,8 @@ export const DescribeBanWhiteListRequest: $Schema.Schema<DescribeBanWhiteListReq
 
 /** `DescribeBanWhiteListResponse` (response side). */
 export interface DescribeBanWhiteListResponse {
-  readonly TotalCount: number | bigint
-  readonly WhiteList: readonly BanWhiteListDetail[]
+  readonly TotalCount?: number | bigint
+  readonly WhiteList?: readonly BanWhiteListDetail[]
   readonly RequestId: string
 }
 export const DescribeBanWhiteListResponse: $Schema.Schema<DescribeBanWhiteListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBanWhiteListResponse", { TotalCount: $C.uint64, WhiteList: $C.arr(BanWhiteListDetail), RequestId: $C.str }))
@@ -3335,11 +3335,11 @@ export const DescribeBaselineAnalysisDataRequest: $Schema.Schema<DescribeBaselin
 
 /** `DescribeBaselineAnalysisDataResponse` (response side). */
 export interface DescribeBaselineAnalysisDataResponse {
-  readonly LatestScanTime: string
-  readonly IsGlobal: number | bigint
-  readonly ScanHostCount: number | bigint
-  readonly ScanRuleCount: number | bigint
-  readonly IfFirstScan: number | bigint
+  readonly LatestScanTime?: string
+  readonly IsGlobal?: number | bigint
+  readonly ScanHostCount?: number | bigint
+  readonly ScanRuleCount?: number | bigint
+  readonly IfFirstScan?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineAnalysisDataResponse: $Schema.Schema<DescribeBaselineAnalysisDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineAnalysisDataResponse", { LatestScanTime: $C.str, IsGlobal: $C.uint64, ScanHostCount: $C.uint64, ScanRuleCount: $C.uint64, IfFirstScan: $C.uint64, RequestId: $C.str }))
@@ -3352,7 +3352,7 @@ export const DescribeBaselineBasicInfoRequest: $Schema.Schema<DescribeBaselineBa
 
 /** `DescribeBaselineBasicInfoResponse` (response side). */
 export interface DescribeBaselineBasicInfoResponse {
-  readonly BaselineBasicInfoList: readonly BaselineBasicInfo[]
+  readonly BaselineBasicInfoList?: readonly BaselineBasicInfo[]
   readonly RequestId: string
 }
 export const DescribeBaselineBasicInfoResponse: $Schema.Schema<DescribeBaselineBasicInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineBasicInfoResponse", { BaselineBasicInfoList: $C.arr(BaselineBasicInfo), RequestId: $C.str }))
@@ -3363,7 +3363,7 @@ export const DescribeBaselineDefaultStrategyListRequest: $Schema.Schema<Describe
 
 /** `DescribeBaselineDefaultStrategyListResponse` (response side). */
 export interface DescribeBaselineDefaultStrategyListResponse {
-  readonly StrategyList: readonly DefaultStrategyInfo[]
+  readonly StrategyList?: readonly DefaultStrategyInfo[]
   readonly RequestId: string
 }
 export const DescribeBaselineDefaultStrategyListResponse: $Schema.Schema<DescribeBaselineDefaultStrategyListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineDefaultStrategyListResponse", { StrategyList: $C.arr(DefaultStrategyInfo), RequestId: $C.str }))
@@ -3376,7 +3376,7 @@ export const DescribeBaselineDetailRequest: $Schema.Schema<DescribeBaselineDetai
 
 /** `DescribeBaselineDetailResponse` (response side). */
 export interface DescribeBaselineDetailResponse {
-  readonly BaselineDetail: BaselineDetail
+  readonly BaselineDetail?: BaselineDetail
   readonly RequestId: string
 }
 export const DescribeBaselineDetailResponse: $Schema.Schema<DescribeBaselineDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineDetailResponse", { BaselineDetail: BaselineDetail, RequestId: $C.str }))
@@ -3393,8 +3393,8 @@ export const DescribeBaselineDetectListRequest: $Schema.Schema<DescribeBaselineD
 
 /** `DescribeBaselineDetectListResponse` (response side). */
 export interface DescribeBaselineDetectListResponse {
-  readonly List: readonly BaselinePolicyDetect[]
-  readonly Total: number | bigint
+  readonly List?: readonly BaselinePolicyDetect[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineDetectListResponse: $Schema.Schema<DescribeBaselineDetectListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineDetectListResponse", { List: $C.arr(BaselinePolicyDetect), Total: $C.int64, RequestId: $C.str }))
@@ -3407,12 +3407,12 @@ export const DescribeBaselineDetectOverviewRequest: $Schema.Schema<DescribeBasel
 
 /** `DescribeBaselineDetectOverviewResponse` (response side). */
 export interface DescribeBaselineDetectOverviewResponse {
-  readonly HostCount: number | bigint
-  readonly ItemCount: number | bigint
-  readonly PolicyCount: number | bigint
-  readonly PassRate: number | bigint
-  readonly LatestPassCount: number | bigint
-  readonly LatestNotPassCount: number | bigint
+  readonly HostCount?: number | bigint
+  readonly ItemCount?: number | bigint
+  readonly PolicyCount?: number | bigint
+  readonly PassRate?: number | bigint
+  readonly LatestPassCount?: number | bigint
+  readonly LatestNotPassCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineDetectOverviewResponse: $Schema.Schema<DescribeBaselineDetectOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineDetectOverviewResponse", { HostCount: $C.int64, ItemCount: $C.int64, PolicyCount: $C.int64, PassRate: $C.int64, LatestPassCount: $C.int64, LatestNotPassCount: $C.int64, RequestId: $C.str }))
@@ -3429,8 +3429,8 @@ export const DescribeBaselineDownloadListRequest: $Schema.Schema<DescribeBaselin
 
 /** `DescribeBaselineDownloadListResponse` (response side). */
 export interface DescribeBaselineDownloadListResponse {
-  readonly List: readonly BaselineDownload[]
-  readonly Total: number | bigint
+  readonly List?: readonly BaselineDownload[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineDownloadListResponse: $Schema.Schema<DescribeBaselineDownloadListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineDownloadListResponse", { List: $C.arr(BaselineDownload), Total: $C.int64, RequestId: $C.str }))
@@ -3448,8 +3448,8 @@ export const DescribeBaselineEffectHostListRequest: $Schema.Schema<DescribeBasel
 
 /** `DescribeBaselineEffectHostListResponse` (response side). */
 export interface DescribeBaselineEffectHostListResponse {
-  readonly TotalCount: number | bigint
-  readonly EffectHostList: readonly BaselineEffectHost[]
+  readonly TotalCount?: number | bigint
+  readonly EffectHostList?: readonly BaselineEffectHost[]
   readonly RequestId: string
 }
 export const DescribeBaselineEffectHostListResponse: $Schema.Schema<DescribeBaselineEffectHostListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineEffectHostListResponse", { TotalCount: $C.uint64, EffectHostList: $C.arr(BaselineEffectHost), RequestId: $C.str }))
@@ -3466,8 +3466,8 @@ export const DescribeBaselineFixListRequest: $Schema.Schema<DescribeBaselineFixL
 
 /** `DescribeBaselineFixListResponse` (response side). */
 export interface DescribeBaselineFixListResponse {
-  readonly List: readonly BaselineFix[]
-  readonly Total: number | bigint
+  readonly List?: readonly BaselineFix[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineFixListResponse: $Schema.Schema<DescribeBaselineFixListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineFixListResponse", { List: $C.arr(BaselineFix), Total: $C.int64, RequestId: $C.str }))
@@ -3484,8 +3484,8 @@ export const DescribeBaselineHostDetectListRequest: $Schema.Schema<DescribeBasel
 
 /** `DescribeBaselineHostDetectListResponse` (response side). */
 export interface DescribeBaselineHostDetectListResponse {
-  readonly List: readonly BaselineHostDetect[]
-  readonly Total: number | bigint
+  readonly List?: readonly BaselineHostDetect[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineHostDetectListResponse: $Schema.Schema<DescribeBaselineHostDetectListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineHostDetectListResponse", { List: $C.arr(BaselineHostDetect), Total: $C.int64, RequestId: $C.str }))
@@ -3500,8 +3500,8 @@ export const DescribeBaselineHostIgnoreListRequest: $Schema.Schema<DescribeBasel
 
 /** `DescribeBaselineHostIgnoreListResponse` (response side). */
 export interface DescribeBaselineHostIgnoreListResponse {
-  readonly Total: number | bigint
-  readonly List: readonly BaselineHost[]
+  readonly Total?: number | bigint
+  readonly List?: readonly BaselineHost[]
   readonly RequestId: string
 }
 export const DescribeBaselineHostIgnoreListResponse: $Schema.Schema<DescribeBaselineHostIgnoreListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineHostIgnoreListResponse", { Total: $C.int64, List: $C.arr(BaselineHost), RequestId: $C.str }))
@@ -3514,7 +3514,7 @@ export const DescribeBaselineHostRiskTopRequest: $Schema.Schema<DescribeBaseline
 
 /** `DescribeBaselineHostRiskTopResponse` (response side). */
 export interface DescribeBaselineHostRiskTopResponse {
-  readonly HostRiskTop5: readonly HostRiskLevelCount[]
+  readonly HostRiskTop5?: readonly HostRiskLevelCount[]
   readonly RequestId: string
 }
 export const DescribeBaselineHostRiskTopResponse: $Schema.Schema<DescribeBaselineHostRiskTopResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineHostRiskTopResponse", { HostRiskTop5: $C.arr(HostRiskLevelCount), RequestId: $C.str }))
@@ -3528,7 +3528,7 @@ export const DescribeBaselineHostTopRequest: $Schema.Schema<DescribeBaselineHost
 
 /** `DescribeBaselineHostTopResponse` (response side). */
 export interface DescribeBaselineHostTopResponse {
-  readonly BaselineHostTopList: readonly BaselineHostTopList[]
+  readonly BaselineHostTopList?: readonly BaselineHostTopList[]
   readonly RequestId: string
 }
 export const DescribeBaselineHostTopResponse: $Schema.Schema<DescribeBaselineHostTopResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineHostTopResponse", { BaselineHostTopList: $C.arr(BaselineHostTopList), RequestId: $C.str }))
@@ -3545,8 +3545,8 @@ export const DescribeBaselineItemDetectListRequest: $Schema.Schema<DescribeBasel
 
 /** `DescribeBaselineItemDetectListResponse` (response side). */
 export interface DescribeBaselineItemDetectListResponse {
-  readonly Total: number | bigint
-  readonly List: readonly BaselineItemDetect[]
+  readonly Total?: number | bigint
+  readonly List?: readonly BaselineItemDetect[]
   readonly RequestId: string
 }
 export const DescribeBaselineItemDetectListResponse: $Schema.Schema<DescribeBaselineItemDetectListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineItemDetectListResponse", { Total: $C.int64, List: $C.arr(BaselineItemDetect), RequestId: $C.str }))
@@ -3564,8 +3564,8 @@ export const DescribeBaselineItemIgnoreListRequest: $Schema.Schema<DescribeBasel
 
 /** `DescribeBaselineItemIgnoreListResponse` (response side). */
 export interface DescribeBaselineItemIgnoreListResponse {
-  readonly List: readonly BaselineItemInfo[]
-  readonly Total: number | bigint
+  readonly List?: readonly BaselineItemInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineItemIgnoreListResponse: $Schema.Schema<DescribeBaselineItemIgnoreListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineItemIgnoreListResponse", { List: $C.arr(BaselineItemInfo), Total: $C.int64, RequestId: $C.str }))
@@ -3582,8 +3582,8 @@ export const DescribeBaselineItemInfoRequest: $Schema.Schema<DescribeBaselineIte
 
 /** `DescribeBaselineItemInfoResponse` (response side). */
 export interface DescribeBaselineItemInfoResponse {
-  readonly List: readonly BaselineItemInfo[]
-  readonly Total: number | bigint
+  readonly List?: readonly BaselineItemInfo[]
+  readonly Total?: number | bigint
   readonly CategoryList?: readonly BaselineItemsCategory[]
   readonly RequestId: string
 }
@@ -3601,8 +3601,8 @@ export const DescribeBaselineItemListRequest: $Schema.Schema<DescribeBaselineIte
 
 /** `DescribeBaselineItemListResponse` (response side). */
 export interface DescribeBaselineItemListResponse {
-  readonly List: readonly BaselineItem[]
-  readonly Total: number | bigint
+  readonly List?: readonly BaselineItem[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineItemListResponse: $Schema.Schema<DescribeBaselineItemListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineItemListResponse", { List: $C.arr(BaselineItem), Total: $C.int64, RequestId: $C.str }))
@@ -3615,7 +3615,7 @@ export const DescribeBaselineItemRiskTopRequest: $Schema.Schema<DescribeBaseline
 
 /** `DescribeBaselineItemRiskTopResponse` (response side). */
 export interface DescribeBaselineItemRiskTopResponse {
-  readonly RiskItemTop5: readonly BaselineRiskItem[]
+  readonly RiskItemTop5?: readonly BaselineRiskItem[]
   readonly RequestId: string
 }
 export const DescribeBaselineItemRiskTopResponse: $Schema.Schema<DescribeBaselineItemRiskTopResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineItemRiskTopResponse", { RiskItemTop5: $C.arr(BaselineRiskItem), RequestId: $C.str }))
@@ -3630,8 +3630,8 @@ export const DescribeBaselineListRequest: $Schema.Schema<DescribeBaselineListReq
 
 /** `DescribeBaselineListResponse` (response side). */
 export interface DescribeBaselineListResponse {
-  readonly BaselineList: readonly BaselineInfo[]
-  readonly TotalCount: number | bigint
+  readonly BaselineList?: readonly BaselineInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineListResponse: $Schema.Schema<DescribeBaselineListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineListResponse", { BaselineList: $C.arr(BaselineInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3648,8 +3648,8 @@ export const DescribeBaselinePolicyListRequest: $Schema.Schema<DescribeBaselineP
 
 /** `DescribeBaselinePolicyListResponse` (response side). */
 export interface DescribeBaselinePolicyListResponse {
-  readonly List: readonly BaselinePolicy[]
-  readonly Total: number | bigint
+  readonly List?: readonly BaselinePolicy[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselinePolicyListResponse: $Schema.Schema<DescribeBaselinePolicyListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselinePolicyListResponse", { List: $C.arr(BaselinePolicy), Total: $C.int64, RequestId: $C.str }))
@@ -3660,7 +3660,7 @@ export const DescribeBaselineRuleCategoryListRequest: $Schema.Schema<DescribeBas
 
 /** `DescribeBaselineRuleCategoryListResponse` (response side). */
 export interface DescribeBaselineRuleCategoryListResponse {
-  readonly List: readonly BaselineCategory[]
+  readonly List?: readonly BaselineCategory[]
   readonly RequestId: string
 }
 export const DescribeBaselineRuleCategoryListResponse: $Schema.Schema<DescribeBaselineRuleCategoryListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineRuleCategoryListResponse", { List: $C.arr(BaselineCategory), RequestId: $C.str }))
@@ -3677,8 +3677,8 @@ export const DescribeBaselineRuleDetectListRequest: $Schema.Schema<DescribeBasel
 
 /** `DescribeBaselineRuleDetectListResponse` (response side). */
 export interface DescribeBaselineRuleDetectListResponse {
-  readonly List: readonly BaselineRuleDetect[]
-  readonly Total: number | bigint
+  readonly List?: readonly BaselineRuleDetect[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineRuleDetectListResponse: $Schema.Schema<DescribeBaselineRuleDetectListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineRuleDetectListResponse", { List: $C.arr(BaselineRuleDetect), Total: $C.int64, RequestId: $C.str }))
@@ -3695,8 +3695,8 @@ export const DescribeBaselineRuleIgnoreListRequest: $Schema.Schema<DescribeBasel
 
 /** `DescribeBaselineRuleIgnoreListResponse` (response side). */
 export interface DescribeBaselineRuleIgnoreListResponse {
-  readonly Total: number | bigint
-  readonly List: readonly BaselineRule[]
+  readonly Total?: number | bigint
+  readonly List?: readonly BaselineRule[]
   readonly RequestId: string
 }
 export const DescribeBaselineRuleIgnoreListResponse: $Schema.Schema<DescribeBaselineRuleIgnoreListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineRuleIgnoreListResponse", { Total: $C.int64, List: $C.arr(BaselineRule), RequestId: $C.str }))
@@ -3713,8 +3713,8 @@ export const DescribeBaselineRuleListRequest: $Schema.Schema<DescribeBaselineRul
 
 /** `DescribeBaselineRuleListResponse` (response side). */
 export interface DescribeBaselineRuleListResponse {
-  readonly List: readonly BaselineRule[]
-  readonly Total: number | bigint
+  readonly List?: readonly BaselineRule[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineRuleListResponse: $Schema.Schema<DescribeBaselineRuleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineRuleListResponse", { List: $C.arr(BaselineRule), Total: $C.int64, RequestId: $C.str }))
@@ -3733,9 +3733,9 @@ export const DescribeBaselineRuleRequest: $Schema.Schema<DescribeBaselineRuleReq
 
 /** `DescribeBaselineRuleResponse` (response side). */
 export interface DescribeBaselineRuleResponse {
-  readonly TotalCount: number | bigint
-  readonly BaselineRuleList: readonly BaselineRuleInfo[]
-  readonly ShowRuleRemark: boolean
+  readonly TotalCount?: number | bigint
+  readonly BaselineRuleList?: readonly BaselineRuleInfo[]
+  readonly ShowRuleRemark?: boolean
   readonly RequestId: string
 }
 export const DescribeBaselineRuleResponse: $Schema.Schema<DescribeBaselineRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineRuleResponse", { TotalCount: $C.uint64, BaselineRuleList: $C.arr(BaselineRuleInfo), ShowRuleRemark: $C.bool, RequestId: $C.str }))
@@ -3748,7 +3748,7 @@ export const DescribeBaselineScanScheduleRequest: $Schema.Schema<DescribeBaselin
 
 /** `DescribeBaselineScanScheduleResponse` (response side). */
 export interface DescribeBaselineScanScheduleResponse {
-  readonly Schedule: number | bigint
+  readonly Schedule?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineScanScheduleResponse: $Schema.Schema<DescribeBaselineScanScheduleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineScanScheduleResponse", { Schedule: $C.uint64, RequestId: $C.str }))
@@ -3761,16 +3761,16 @@ export const DescribeBaselineStrategyDetailRequest: $Schema.Schema<DescribeBasel
 
 /** `DescribeBaselineStrategyDetailResponse` (response side). */
 export interface DescribeBaselineStrategyDetailResponse {
-  readonly PassRate: number | bigint
-  readonly StrategyName: string
-  readonly ScanCycle: string
-  readonly ScanAt: string
-  readonly IsGlobal: number | bigint
-  readonly MachineType: string
-  readonly Region: string
-  readonly Quuids: readonly string[]
-  readonly CategoryIds: readonly string[]
-  readonly IfScanned: number | bigint
+  readonly PassRate?: number | bigint
+  readonly StrategyName?: string
+  readonly ScanCycle?: string
+  readonly ScanAt?: string
+  readonly IsGlobal?: number | bigint
+  readonly MachineType?: string
+  readonly Region?: string
+  readonly Quuids?: readonly string[]
+  readonly CategoryIds?: readonly string[]
+  readonly IfScanned?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBaselineStrategyDetailResponse: $Schema.Schema<DescribeBaselineStrategyDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineStrategyDetailResponse", { PassRate: $C.uint64, StrategyName: $C.str, ScanCycle: $C.str, ScanAt: $C.str, IsGlobal: $C.uint64, MachineType: $C.str, Region: $C.str, Quuids: $C.arr($C.str), CategoryIds: $C.arr($C.str), IfScanned: $C.uint64, RequestId: $C.str }))
@@ -3785,8 +3785,8 @@ export const DescribeBaselineStrategyListRequest: $Schema.Schema<DescribeBaselin
 
 /** `DescribeBaselineStrategyListResponse` (response side). */
 export interface DescribeBaselineStrategyListResponse {
-  readonly TotalCount: number | bigint
-  readonly StrategyList: readonly Strategy[]
+  readonly TotalCount?: number | bigint
+  readonly StrategyList?: readonly Strategy[]
   readonly RequestId: string
 }
 export const DescribeBaselineStrategyListResponse: $Schema.Schema<DescribeBaselineStrategyListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineStrategyListResponse", { TotalCount: $C.uint64, StrategyList: $C.arr(Strategy), RequestId: $C.str }))
@@ -3800,7 +3800,7 @@ export const DescribeBaselineTopRequest: $Schema.Schema<DescribeBaselineTopReque
 
 /** `DescribeBaselineTopResponse` (response side). */
 export interface DescribeBaselineTopResponse {
-  readonly RuleTopList: readonly BaselineRuleTopInfo[]
+  readonly RuleTopList?: readonly BaselineRuleTopInfo[]
   readonly RequestId: string
 }
 export const DescribeBaselineTopResponse: $Schema.Schema<DescribeBaselineTopResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineTopResponse", { RuleTopList: $C.arr(BaselineRuleTopInfo), RequestId: $C.str }))
@@ -3817,8 +3817,8 @@ export const DescribeBaselineWeakPasswordListRequest: $Schema.Schema<DescribeBas
 
 /** `DescribeBaselineWeakPasswordListResponse` (response side). */
 export interface DescribeBaselineWeakPasswordListResponse {
-  readonly Total: number | bigint
-  readonly List: readonly BaselineWeakPassword[]
+  readonly Total?: number | bigint
+  readonly List?: readonly BaselineWeakPassword[]
   readonly RequestId: string
 }
 export const DescribeBaselineWeakPasswordListResponse: $Schema.Schema<DescribeBaselineWeakPasswordListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaselineWeakPasswordListResponse", { Total: $C.int64, List: $C.arr(BaselineWeakPassword), RequestId: $C.str }))
@@ -3831,7 +3831,7 @@ export const DescribeBashEventsInfoNewRequest: $Schema.Schema<DescribeBashEvents
 
 /** `DescribeBashEventsInfoNewResponse` (response side). */
 export interface DescribeBashEventsInfoNewResponse {
-  readonly BashEventsInfo: BashEventsInfoNew
+  readonly BashEventsInfo?: BashEventsInfoNew
   readonly RequestId: string
 }
 export const DescribeBashEventsInfoNewResponse: $Schema.Schema<DescribeBashEventsInfoNewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBashEventsInfoNewResponse", { BashEventsInfo: BashEventsInfoNew, RequestId: $C.str }))
@@ -3844,7 +3844,7 @@ export const DescribeBashEventsInfoRequest: $Schema.Schema<DescribeBashEventsInf
 
 /** `DescribeBashEventsInfoResponse` (response side). */
 export interface DescribeBashEventsInfoResponse {
-  readonly BashEventsInfo: BashEventsInfo
+  readonly BashEventsInfo?: BashEventsInfo
   readonly RequestId: string
 }
 export const DescribeBashEventsInfoResponse: $Schema.Schema<DescribeBashEventsInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBashEventsInfoResponse", { BashEventsInfo: BashEventsInfo, RequestId: $C.str }))
@@ -3861,8 +3861,8 @@ export const DescribeBashEventsNewRequest: $Schema.Schema<DescribeBashEventsNewR
 
 /** `DescribeBashEventsNewResponse` (response side). */
 export interface DescribeBashEventsNewResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly BashEventNew[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly BashEventNew[]
   readonly RequestId: string
 }
 export const DescribeBashEventsNewResponse: $Schema.Schema<DescribeBashEventsNewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBashEventsNewResponse", { TotalCount: $C.uint64, List: $C.arr(BashEventNew), RequestId: $C.str }))
@@ -3879,8 +3879,8 @@ export const DescribeBashEventsRequest: $Schema.Schema<DescribeBashEventsRequest
 
 /** `DescribeBashEventsResponse` (response side). */
 export interface DescribeBashEventsResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly BashEvent[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly BashEvent[]
   readonly RequestId: string
 }
 export const DescribeBashEventsResponse: $Schema.Schema<DescribeBashEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBashEventsResponse", { TotalCount: $C.uint64, List: $C.arr(BashEvent), RequestId: $C.str }))
@@ -3895,8 +3895,8 @@ export const DescribeBashPoliciesRequest: $Schema.Schema<DescribeBashPoliciesReq
 
 /** `DescribeBashPoliciesResponse` (response side). */
 export interface DescribeBashPoliciesResponse {
-  readonly List: readonly BashPolicy[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly BashPolicy[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBashPoliciesResponse: $Schema.Schema<DescribeBashPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBashPoliciesResponse", { List: $C.arr(BashPolicy), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3912,8 +3912,8 @@ export const DescribeBashRulesRequest: $Schema.Schema<DescribeBashRulesRequest> 
 
 /** `DescribeBashRulesResponse` (response side). */
 export interface DescribeBashRulesResponse {
-  readonly List: readonly BashRule[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly BashRule[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBashRulesResponse: $Schema.Schema<DescribeBashRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBashRulesResponse", { List: $C.arr(BashRule), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3930,8 +3930,8 @@ export const DescribeBruteAttackListRequest: $Schema.Schema<DescribeBruteAttackL
 
 /** `DescribeBruteAttackListResponse` (response side). */
 export interface DescribeBruteAttackListResponse {
-  readonly TotalCount: number | bigint
-  readonly BruteAttackList: readonly BruteAttackInfo[]
+  readonly TotalCount?: number | bigint
+  readonly BruteAttackList?: readonly BruteAttackInfo[]
   readonly RequestId: string
 }
 export const DescribeBruteAttackListResponse: $Schema.Schema<DescribeBruteAttackListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBruteAttackListResponse", { TotalCount: $C.uint64, BruteAttackList: $C.arr(BruteAttackInfo), RequestId: $C.str }))
@@ -3942,7 +3942,7 @@ export const DescribeBruteAttackRulesRequest: $Schema.Schema<DescribeBruteAttack
 
 /** `DescribeBruteAttackRulesResponse` (response side). */
 export interface DescribeBruteAttackRulesResponse {
-  readonly Rules: readonly BruteAttackRuleList[]
+  readonly Rules?: readonly BruteAttackRuleList[]
   readonly RequestId: string
 }
 export const DescribeBruteAttackRulesResponse: $Schema.Schema<DescribeBruteAttackRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBruteAttackRulesResponse", { Rules: $C.arr(BruteAttackRuleList), RequestId: $C.str }))
@@ -3956,7 +3956,7 @@ export const DescribeCanFixVulMachineRequest: $Schema.Schema<DescribeCanFixVulMa
 
 /** `DescribeCanFixVulMachineResponse` (response side). */
 export interface DescribeCanFixVulMachineResponse {
-  readonly VulInfo: readonly CanFixVulInfo[]
+  readonly VulInfo?: readonly CanFixVulInfo[]
   readonly RequestId: string
 }
 export const DescribeCanFixVulMachineResponse: $Schema.Schema<DescribeCanFixVulMachineResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCanFixVulMachineResponse", { VulInfo: $C.arr(CanFixVulInfo), RequestId: $C.str }))
@@ -3972,7 +3972,7 @@ export const DescribeCanNotSeparateMachineRequest: $Schema.Schema<DescribeCanNot
 
 /** `DescribeCanNotSeparateMachineResponse` (response side). */
 export interface DescribeCanNotSeparateMachineResponse {
-  readonly List: readonly CanNotSeparateInfo[]
+  readonly List?: readonly CanNotSeparateInfo[]
   readonly RequestId: string
 }
 export const DescribeCanNotSeparateMachineResponse: $Schema.Schema<DescribeCanNotSeparateMachineResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCanNotSeparateMachineResponse", { List: $C.arr(CanNotSeparateInfo), RequestId: $C.str }))
@@ -3989,8 +3989,8 @@ export const DescribeClientExceptionRequest: $Schema.Schema<DescribeClientExcept
 
 /** `DescribeClientExceptionResponse` (response side). */
 export interface DescribeClientExceptionResponse {
-  readonly TotalCount: number | bigint
-  readonly Records: readonly RecordInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Records?: readonly RecordInfo[]
   readonly RequestId: string
 }
 export const DescribeClientExceptionResponse: $Schema.Schema<DescribeClientExceptionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClientExceptionResponse", { TotalCount: $C.uint64, Records: $C.arr(RecordInfo), RequestId: $C.str }))
@@ -4003,7 +4003,7 @@ export const DescribeDefenceEventDetailRequest: $Schema.Schema<DescribeDefenceEv
 
 /** `DescribeDefenceEventDetailResponse` (response side). */
 export interface DescribeDefenceEventDetailResponse {
-  readonly Data: VulDefenceEventDetail
+  readonly Data?: VulDefenceEventDetail
   readonly RequestId: string
 }
 export const DescribeDefenceEventDetailResponse: $Schema.Schema<DescribeDefenceEventDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDefenceEventDetailResponse", { Data: VulDefenceEventDetail, RequestId: $C.str }))
@@ -4018,8 +4018,8 @@ export const DescribeDirectConnectInstallCommandRequest: $Schema.Schema<Describe
 
 /** `DescribeDirectConnectInstallCommandResponse` (response side). */
 export interface DescribeDirectConnectInstallCommandResponse {
-  readonly Ip: string
-  readonly Token: string
+  readonly Ip?: string
+  readonly Token?: string
   readonly RequestId: string
 }
 export const DescribeDirectConnectInstallCommandResponse: $Schema.Schema<DescribeDirectConnectInstallCommandResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDirectConnectInstallCommandResponse", { Ip: $C.str, Token: $C.str, RequestId: $C.str }))
@@ -4032,7 +4032,7 @@ export const DescribeESAggregationsRequest: $Schema.Schema<DescribeESAggregation
 
 /** `DescribeESAggregationsResponse` (response side). */
 export interface DescribeESAggregationsResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeESAggregationsResponse: $Schema.Schema<DescribeESAggregationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeESAggregationsResponse", { Data: $C.str, RequestId: $C.str }))
@@ -4050,9 +4050,9 @@ export const DescribeEmergencyVulListRequest: $Schema.Schema<DescribeEmergencyVu
 
 /** `DescribeEmergencyVulListResponse` (response side). */
 export interface DescribeEmergencyVulListResponse {
-  readonly List: readonly EmergencyVul[]
-  readonly TotalCount: number | bigint
-  readonly ExistsRisk: boolean
+  readonly List?: readonly EmergencyVul[]
+  readonly TotalCount?: number | bigint
+  readonly ExistsRisk?: boolean
   readonly RequestId: string
 }
 export const DescribeEmergencyVulListResponse: $Schema.Schema<DescribeEmergencyVulListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEmergencyVulListResponse", { List: $C.arr(EmergencyVul), TotalCount: $C.uint64, ExistsRisk: $C.bool, RequestId: $C.str }))
@@ -4066,8 +4066,8 @@ export const DescribeEventByTableRequest: $Schema.Schema<DescribeEventByTableReq
 
 /** `DescribeEventByTableResponse` (response side). */
 export interface DescribeEventByTableResponse {
-  readonly Type: string
-  readonly Value: string
+  readonly Type?: string
+  readonly Value?: string
   readonly RequestId: string
 }
 export const DescribeEventByTableResponse: $Schema.Schema<DescribeEventByTableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEventByTableResponse", { Type: $C.str, Value: $C.str, RequestId: $C.str }))
@@ -4085,7 +4085,7 @@ export const DescribeExportMachinesRequest: $Schema.Schema<DescribeExportMachine
 
 /** `DescribeExportMachinesResponse` (response side). */
 export interface DescribeExportMachinesResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DescribeExportMachinesResponse: $Schema.Schema<DescribeExportMachinesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExportMachinesResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -4101,8 +4101,8 @@ export const DescribeFastAnalysisRequest: $Schema.Schema<DescribeFastAnalysisReq
 
 /** `DescribeFastAnalysisResponse` (response side). */
 export interface DescribeFastAnalysisResponse {
-  readonly FieldValueRatioInfos: readonly FieldValueRatioInfo[]
-  readonly TotalCount: number | bigint
+  readonly FieldValueRatioInfos?: readonly FieldValueRatioInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFastAnalysisResponse: $Schema.Schema<DescribeFastAnalysisResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFastAnalysisResponse", { FieldValueRatioInfos: $C.arr(FieldValueRatioInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -4117,7 +4117,7 @@ export const DescribeFileTamperEventRuleInfoRequest: $Schema.Schema<DescribeFile
 
 /** `DescribeFileTamperEventRuleInfoResponse` (response side). */
 export interface DescribeFileTamperEventRuleInfoResponse {
-  readonly FileTamperRuleDetail: FileTamperRuleDetail
+  readonly FileTamperRuleDetail?: FileTamperRuleDetail
   readonly RequestId: string
 }
 export const DescribeFileTamperEventRuleInfoResponse: $Schema.Schema<DescribeFileTamperEventRuleInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFileTamperEventRuleInfoResponse", { FileTamperRuleDetail: FileTamperRuleDetail, RequestId: $C.str }))
@@ -4134,8 +4134,8 @@ export const DescribeFileTamperEventsRequest: $Schema.Schema<DescribeFileTamperE
 
 /** `DescribeFileTamperEventsResponse` (response side). */
 export interface DescribeFileTamperEventsResponse {
-  readonly List: readonly FileTamperEvent[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly FileTamperEvent[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFileTamperEventsResponse: $Schema.Schema<DescribeFileTamperEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFileTamperEventsResponse", { List: $C.arr(FileTamperEvent), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4148,7 +4148,7 @@ export const DescribeFileTamperRuleCountRequest: $Schema.Schema<DescribeFileTamp
 
 /** `DescribeFileTamperRuleCountResponse` (response side). */
 export interface DescribeFileTamperRuleCountResponse {
-  readonly List: readonly FileTamperRuleCount[]
+  readonly List?: readonly FileTamperRuleCount[]
   readonly RequestId: string
 }
 export const DescribeFileTamperRuleCountResponse: $Schema.Schema<DescribeFileTamperRuleCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFileTamperRuleCountResponse", { List: $C.arr(FileTamperRuleCount), RequestId: $C.str }))
@@ -4163,7 +4163,7 @@ export const DescribeFileTamperRuleInfoRequest: $Schema.Schema<DescribeFileTampe
 
 /** `DescribeFileTamperRuleInfoResponse` (response side). */
 export interface DescribeFileTamperRuleInfoResponse {
-  readonly FileTamperRuleDetail: FileTamperRuleDetail
+  readonly FileTamperRuleDetail?: FileTamperRuleDetail
   readonly RequestId: string
 }
 export const DescribeFileTamperRuleInfoResponse: $Schema.Schema<DescribeFileTamperRuleInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFileTamperRuleInfoResponse", { FileTamperRuleDetail: FileTamperRuleDetail, RequestId: $C.str }))
@@ -4180,8 +4180,8 @@ export const DescribeFileTamperRulesRequest: $Schema.Schema<DescribeFileTamperRu
 
 /** `DescribeFileTamperRulesResponse` (response side). */
 export interface DescribeFileTamperRulesResponse {
-  readonly List: readonly FileTamperRuleInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly FileTamperRuleInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFileTamperRulesResponse: $Schema.Schema<DescribeFileTamperRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFileTamperRulesResponse", { List: $C.arr(FileTamperRuleInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4195,20 +4195,20 @@ export const DescribeGeneralStatRequest: $Schema.Schema<DescribeGeneralStatReque
 
 /** `DescribeGeneralStatResponse` (response side). */
 export interface DescribeGeneralStatResponse {
-  readonly MachinesAll: number | bigint
-  readonly MachinesUninstalled: number | bigint
-  readonly AgentsAll: number | bigint
-  readonly AgentsOnline: number | bigint
-  readonly AgentsOffline: number | bigint
-  readonly AgentsPro: number | bigint
-  readonly AgentsBasic: number | bigint
-  readonly AgentsProExpireWithInSevenDays: number | bigint
-  readonly RiskMachine: number | bigint
-  readonly Shutdown: number | bigint
-  readonly Offline: number | bigint
-  readonly FlagshipMachineCnt: number | bigint
-  readonly ProtectDays: number | bigint
-  readonly AddedOnTheFifteen: number | bigint
+  readonly MachinesAll?: number | bigint
+  readonly MachinesUninstalled?: number | bigint
+  readonly AgentsAll?: number | bigint
+  readonly AgentsOnline?: number | bigint
+  readonly AgentsOffline?: number | bigint
+  readonly AgentsPro?: number | bigint
+  readonly AgentsBasic?: number | bigint
+  readonly AgentsProExpireWithInSevenDays?: number | bigint
+  readonly RiskMachine?: number | bigint
+  readonly Shutdown?: number | bigint
+  readonly Offline?: number | bigint
+  readonly FlagshipMachineCnt?: number | bigint
+  readonly ProtectDays?: number | bigint
+  readonly AddedOnTheFifteen?: number | bigint
   readonly RequestId: string
 }
 export const DescribeGeneralStatResponse: $Schema.Schema<DescribeGeneralStatResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGeneralStatResponse", { MachinesAll: $C.uint64, MachinesUninstalled: $C.uint64, AgentsAll: $C.uint64, AgentsOnline: $C.uint64, AgentsOffline: $C.uint64, AgentsPro: $C.uint64, AgentsBasic: $C.uint64, AgentsProExpireWithInSevenDays: $C.uint64, RiskMachine: $C.uint64, Shutdown: $C.uint64, Offline: $C.uint64, FlagshipMachineCnt: $C.uint64, ProtectDays: $C.uint64, AddedOnTheFifteen: $C.uint64, RequestId: $C.str }))
@@ -4224,8 +4224,8 @@ export const DescribeHistoryAccountsRequest: $Schema.Schema<DescribeHistoryAccou
 
 /** `DescribeHistoryAccountsResponse` (response side). */
 export interface DescribeHistoryAccountsResponse {
-  readonly TotalCount: number | bigint
-  readonly HistoryAccounts: readonly HistoryAccount[]
+  readonly TotalCount?: number | bigint
+  readonly HistoryAccounts?: readonly HistoryAccount[]
   readonly RequestId: string
 }
 export const DescribeHistoryAccountsResponse: $Schema.Schema<DescribeHistoryAccountsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHistoryAccountsResponse", { TotalCount: $C.uint64, HistoryAccounts: $C.arr(HistoryAccount), RequestId: $C.str }))
@@ -4236,13 +4236,13 @@ export const DescribeHistoryServiceRequest: $Schema.Schema<DescribeHistoryServic
 
 /** `DescribeHistoryServiceResponse` (response side). */
 export interface DescribeHistoryServiceResponse {
-  readonly BuyStatus: number | bigint
-  readonly InquireNum: number | bigint
-  readonly EndTime: string
-  readonly IsAutoOpenRenew: number | bigint
-  readonly ResourceId: string
-  readonly Status: number | bigint
-  readonly StartTime: string
+  readonly BuyStatus?: number | bigint
+  readonly InquireNum?: number | bigint
+  readonly EndTime?: string
+  readonly IsAutoOpenRenew?: number | bigint
+  readonly ResourceId?: string
+  readonly Status?: number | bigint
+  readonly StartTime?: string
   readonly RequestId: string
 }
 export const DescribeHistoryServiceResponse: $Schema.Schema<DescribeHistoryServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHistoryServiceResponse", { BuyStatus: $C.uint64, InquireNum: $C.uint64, EndTime: $C.str, IsAutoOpenRenew: $C.uint64, ResourceId: $C.str, Status: $C.uint64, StartTime: $C.str, RequestId: $C.str }))
@@ -4256,7 +4256,7 @@ export const DescribeHostInfoRequest: $Schema.Schema<DescribeHostInfoRequest> = 
 
 /** `DescribeHostInfoResponse` (response side). */
 export interface DescribeHostInfoResponse {
-  readonly HostInfoList: readonly HostTagInfo[]
+  readonly HostInfoList?: readonly HostTagInfo[]
   readonly RequestId: string
 }
 export const DescribeHostInfoResponse: $Schema.Schema<DescribeHostInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostInfoResponse", { HostInfoList: $C.arr(HostTagInfo), RequestId: $C.str }))
@@ -4273,8 +4273,8 @@ export const DescribeHostLoginListRequest: $Schema.Schema<DescribeHostLoginListR
 
 /** `DescribeHostLoginListResponse` (response side). */
 export interface DescribeHostLoginListResponse {
-  readonly TotalCount: number | bigint
-  readonly HostLoginList: readonly HostLoginList[]
+  readonly TotalCount?: number | bigint
+  readonly HostLoginList?: readonly HostLoginList[]
   readonly RequestId: string
 }
 export const DescribeHostLoginListResponse: $Schema.Schema<DescribeHostLoginListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostLoginListResponse", { TotalCount: $C.uint64, HostLoginList: $C.arr(HostLoginList), RequestId: $C.str }))
@@ -4285,7 +4285,7 @@ export const DescribeHotVulTopRequest: $Schema.Schema<DescribeHotVulTopRequest> 
 
 /** `DescribeHotVulTopResponse` (response side). */
 export interface DescribeHotVulTopResponse {
-  readonly List: readonly VulStoreListInfo[]
+  readonly List?: readonly VulStoreListInfo[]
   readonly RequestId: string
 }
 export const DescribeHotVulTopResponse: $Schema.Schema<DescribeHotVulTopResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHotVulTopResponse", { List: $C.arr(VulStoreListInfo), RequestId: $C.str }))
@@ -4300,8 +4300,8 @@ export const DescribeIgnoreBaselineRuleRequest: $Schema.Schema<DescribeIgnoreBas
 
 /** `DescribeIgnoreBaselineRuleResponse` (response side). */
 export interface DescribeIgnoreBaselineRuleResponse {
-  readonly IgnoreBaselineRuleList: readonly IgnoreBaselineRule[]
-  readonly TotalCount: number | bigint
+  readonly IgnoreBaselineRuleList?: readonly IgnoreBaselineRule[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeIgnoreBaselineRuleResponse: $Schema.Schema<DescribeIgnoreBaselineRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIgnoreBaselineRuleResponse", { IgnoreBaselineRuleList: $C.arr(IgnoreBaselineRule), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4314,8 +4314,8 @@ export const DescribeIgnoreHostAndItemConfigRequest: $Schema.Schema<DescribeIgno
 
 /** `DescribeIgnoreHostAndItemConfigResponse` (response side). */
 export interface DescribeIgnoreHostAndItemConfigResponse {
-  readonly ItemSet: readonly BaselineItemInfo[]
-  readonly HostSet: readonly BaselineHost[]
+  readonly ItemSet?: readonly BaselineItemInfo[]
+  readonly HostSet?: readonly BaselineHost[]
   readonly RequestId: string
 }
 export const DescribeIgnoreHostAndItemConfigResponse: $Schema.Schema<DescribeIgnoreHostAndItemConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIgnoreHostAndItemConfigResponse", { ItemSet: $C.arr(BaselineItemInfo), HostSet: $C.arr(BaselineHost), RequestId: $C.str }))
@@ -4332,8 +4332,8 @@ export const DescribeIgnoreRuleEffectHostListRequest: $Schema.Schema<DescribeIgn
 
 /** `DescribeIgnoreRuleEffectHostListResponse` (response side). */
 export interface DescribeIgnoreRuleEffectHostListResponse {
-  readonly IgnoreRuleEffectHostList: readonly IgnoreRuleEffectHostInfo[]
-  readonly TotalCount: number | bigint
+  readonly IgnoreRuleEffectHostList?: readonly IgnoreRuleEffectHostInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeIgnoreRuleEffectHostListResponse: $Schema.Schema<DescribeIgnoreRuleEffectHostListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIgnoreRuleEffectHostListResponse", { IgnoreRuleEffectHostList: $C.arr(IgnoreRuleEffectHostInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4349,8 +4349,8 @@ export const DescribeImportMachineInfoRequest: $Schema.Schema<DescribeImportMach
 
 /** `DescribeImportMachineInfoResponse` (response side). */
 export interface DescribeImportMachineInfoResponse {
-  readonly EffectiveMachineInfoList: readonly EffectiveMachineInfo[]
-  readonly InvalidMachineList: readonly string[]
+  readonly EffectiveMachineInfoList?: readonly EffectiveMachineInfo[]
+  readonly InvalidMachineList?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeImportMachineInfoResponse: $Schema.Schema<DescribeImportMachineInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImportMachineInfoResponse", { EffectiveMachineInfoList: $C.arr(EffectiveMachineInfo), InvalidMachineList: $C.arr($C.str), RequestId: $C.str }))
@@ -4363,8 +4363,8 @@ export const DescribeInjectRiskyServiceSwitchRequest: $Schema.Schema<DescribeInj
 export interface DescribeInjectRiskyServiceSwitchResponse {
   readonly JavaShellInjectRiskyServiceStatus?: number | bigint | null
   readonly RaspInjectRiskyServiceStatus?: number | bigint | null
-  readonly TotalCount: number | bigint
-  readonly List: readonly RiskMainClass[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly RiskMainClass[]
   readonly RequestId: string
 }
 export const DescribeInjectRiskyServiceSwitchResponse: $Schema.Schema<DescribeInjectRiskyServiceSwitchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInjectRiskyServiceSwitchResponse", { TotalCount: $C.uint64, List: $C.arr(RiskMainClass), RequestId: $C.str }, { JavaShellInjectRiskyServiceStatus: $C.nul($C.uint64), RaspInjectRiskyServiceStatus: $C.nul($C.uint64) }))
@@ -4377,7 +4377,7 @@ export const DescribeJavaMemShellInfoRequest: $Schema.Schema<DescribeJavaMemShel
 
 /** `DescribeJavaMemShellInfoResponse` (response side). */
 export interface DescribeJavaMemShellInfoResponse {
-  readonly Info: JavaMemShellDetail
+  readonly Info?: JavaMemShellDetail
   readonly RequestId: string
 }
 export const DescribeJavaMemShellInfoResponse: $Schema.Schema<DescribeJavaMemShellInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJavaMemShellInfoResponse", { Info: JavaMemShellDetail, RequestId: $C.str }))
@@ -4394,8 +4394,8 @@ export const DescribeJavaMemShellListRequest: $Schema.Schema<DescribeJavaMemShel
 
 /** `DescribeJavaMemShellListResponse` (response side). */
 export interface DescribeJavaMemShellListResponse {
-  readonly List: readonly JavaMemShellInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly JavaMemShellInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeJavaMemShellListResponse: $Schema.Schema<DescribeJavaMemShellListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJavaMemShellListResponse", { List: $C.arr(JavaMemShellInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4411,8 +4411,8 @@ export const DescribeJavaMemShellPluginInfoRequest: $Schema.Schema<DescribeJavaM
 
 /** `DescribeJavaMemShellPluginInfoResponse` (response side). */
 export interface DescribeJavaMemShellPluginInfoResponse {
-  readonly List: readonly JavaMemShellPluginInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly JavaMemShellPluginInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeJavaMemShellPluginInfoResponse: $Schema.Schema<DescribeJavaMemShellPluginInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJavaMemShellPluginInfoResponse", { List: $C.arr(JavaMemShellPluginInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4427,8 +4427,8 @@ export const DescribeJavaMemShellPluginListRequest: $Schema.Schema<DescribeJavaM
 
 /** `DescribeJavaMemShellPluginListResponse` (response side). */
 export interface DescribeJavaMemShellPluginListResponse {
-  readonly List: readonly JavaMemShellPluginSetting[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly JavaMemShellPluginSetting[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeJavaMemShellPluginListResponse: $Schema.Schema<DescribeJavaMemShellPluginListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJavaMemShellPluginListResponse", { List: $C.arr(JavaMemShellPluginSetting), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4446,8 +4446,8 @@ export const DescribeLicenseBindListRequest: $Schema.Schema<DescribeLicenseBindL
 
 /** `DescribeLicenseBindListResponse` (response side). */
 export interface DescribeLicenseBindListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly LicenseBindDetail[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly LicenseBindDetail[]
   readonly RequestId: string
 }
 export const DescribeLicenseBindListResponse: $Schema.Schema<DescribeLicenseBindListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLicenseBindListResponse", { TotalCount: $C.uint64, List: $C.arr(LicenseBindDetail), RequestId: $C.str }))
@@ -4463,9 +4463,9 @@ export const DescribeLicenseBindScheduleRequest: $Schema.Schema<DescribeLicenseB
 
 /** `DescribeLicenseBindScheduleResponse` (response side). */
 export interface DescribeLicenseBindScheduleResponse {
-  readonly Schedule: number | bigint
-  readonly List: readonly LicenseBindTaskDetail[]
-  readonly TotalCount: number | bigint
+  readonly Schedule?: number | bigint
+  readonly List?: readonly LicenseBindTaskDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLicenseBindScheduleResponse: $Schema.Schema<DescribeLicenseBindScheduleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLicenseBindScheduleResponse", { Schedule: $C.uint64, List: $C.arr(LicenseBindTaskDetail), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4476,25 +4476,25 @@ export const DescribeLicenseGeneralRequest: $Schema.Schema<DescribeLicenseGenera
 
 /** `DescribeLicenseGeneralResponse` (response side). */
 export interface DescribeLicenseGeneralResponse {
-  readonly LicenseCnt: number | bigint
-  readonly AvailableLicenseCnt: number | bigint
-  readonly AvailableProVersionLicenseCnt: number | bigint
-  readonly AvailableFlagshipVersionLicenseCnt: number | bigint
-  readonly NearExpiryLicenseCnt: number | bigint
-  readonly ExpireLicenseCnt: number | bigint
-  readonly AutoOpenStatus: boolean
-  readonly ProtectType: string
-  readonly IsOpenStatusHistory: boolean
-  readonly UsedLicenseCnt: number | bigint
-  readonly NotExpiredLicenseCnt: number | bigint
-  readonly FlagshipVersionLicenseCnt: number | bigint
-  readonly ProVersionLicenseCnt: number | bigint
-  readonly CwpVersionLicenseCnt: number | bigint
-  readonly AvailableLHLicenseCnt: number | bigint
-  readonly AutoRepurchaseSwitch: boolean
-  readonly AutoRepurchaseRenewSwitch: boolean
-  readonly DestroyOrderNum: number | bigint
-  readonly RepurchaseRenewSwitch: boolean
+  readonly LicenseCnt?: number | bigint
+  readonly AvailableLicenseCnt?: number | bigint
+  readonly AvailableProVersionLicenseCnt?: number | bigint
+  readonly AvailableFlagshipVersionLicenseCnt?: number | bigint
+  readonly NearExpiryLicenseCnt?: number | bigint
+  readonly ExpireLicenseCnt?: number | bigint
+  readonly AutoOpenStatus?: boolean
+  readonly ProtectType?: string
+  readonly IsOpenStatusHistory?: boolean
+  readonly UsedLicenseCnt?: number | bigint
+  readonly NotExpiredLicenseCnt?: number | bigint
+  readonly FlagshipVersionLicenseCnt?: number | bigint
+  readonly ProVersionLicenseCnt?: number | bigint
+  readonly CwpVersionLicenseCnt?: number | bigint
+  readonly AvailableLHLicenseCnt?: number | bigint
+  readonly AutoRepurchaseSwitch?: boolean
+  readonly AutoRepurchaseRenewSwitch?: boolean
+  readonly DestroyOrderNum?: number | bigint
+  readonly RepurchaseRenewSwitch?: boolean
   readonly AutoBindRaspSwitch?: boolean
   readonly AutoOpenRaspSwitch?: boolean
   readonly AutoDowngradeSwitch?: boolean
@@ -4518,8 +4518,8 @@ export const DescribeLicenseListRequest: $Schema.Schema<DescribeLicenseListReque
 
 /** `DescribeLicenseListResponse` (response side). */
 export interface DescribeLicenseListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly LicenseDetail[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly LicenseDetail[]
   readonly RequestId: string
 }
 export const DescribeLicenseListResponse: $Schema.Schema<DescribeLicenseListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLicenseListResponse", { TotalCount: $C.uint64, List: $C.arr(LicenseDetail), RequestId: $C.str }))
@@ -4543,9 +4543,9 @@ export const DescribeLicenseWhiteConfigRequest: $Schema.Schema<DescribeLicenseWh
 
 /** `DescribeLicenseWhiteConfigResponse` (response side). */
 export interface DescribeLicenseWhiteConfigResponse {
-  readonly FlagShip: VersionWhiteConfig
-  readonly Professional: VersionWhiteConfig
-  readonly PrattWhitney: VersionWhiteConfig
+  readonly FlagShip?: VersionWhiteConfig
+  readonly Professional?: VersionWhiteConfig
+  readonly PrattWhitney?: VersionWhiteConfig
   readonly RASP?: VersionWhiteConfig
   readonly LOG?: VersionWhiteConfig
   readonly RequestId: string
@@ -4560,7 +4560,7 @@ export const DescribeLogDeliveryKafkaOptionsRequest: $Schema.Schema<DescribeLogD
 
 /** `DescribeLogDeliveryKafkaOptionsResponse` (response side). */
 export interface DescribeLogDeliveryKafkaOptionsResponse {
-  readonly InstanceList: readonly CKafkaInstanceInfo[]
+  readonly InstanceList?: readonly CKafkaInstanceInfo[]
   readonly RequestId: string
 }
 export const DescribeLogDeliveryKafkaOptionsResponse: $Schema.Schema<DescribeLogDeliveryKafkaOptionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogDeliveryKafkaOptionsResponse", { InstanceList: $C.arr(CKafkaInstanceInfo), RequestId: $C.str }))
@@ -4574,8 +4574,8 @@ export const DescribeLogExportsRequest: $Schema.Schema<DescribeLogExportsRequest
 
 /** `DescribeLogExportsResponse` (response side). */
 export interface DescribeLogExportsResponse {
-  readonly TotalCount: number | bigint
-  readonly Exports: readonly ExportInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Exports?: readonly ExportInfo[]
   readonly RequestId: string
 }
 export const DescribeLogExportsResponse: $Schema.Schema<DescribeLogExportsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogExportsResponse", { TotalCount: $C.int64, Exports: $C.arr(ExportInfo), RequestId: $C.str }))
@@ -4591,9 +4591,9 @@ export const DescribeLogHistogramRequest: $Schema.Schema<DescribeLogHistogramReq
 
 /** `DescribeLogHistogramResponse` (response side). */
 export interface DescribeLogHistogramResponse {
-  readonly Data: readonly LogHistogram[]
-  readonly Period: number | bigint
-  readonly TotalCount: number | bigint
+  readonly Data?: readonly LogHistogram[]
+  readonly Period?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLogHistogramResponse: $Schema.Schema<DescribeLogHistogramResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogHistogramResponse", { Data: $C.arr(LogHistogram), Period: $C.int64, TotalCount: $C.int64, RequestId: $C.str }))
@@ -4604,9 +4604,9 @@ export const DescribeLogIndexRequest: $Schema.Schema<DescribeLogIndexRequest> = 
 
 /** `DescribeLogIndexResponse` (response side). */
 export interface DescribeLogIndexResponse {
-  readonly Status: boolean
-  readonly Rule: RuleInfo
-  readonly ModifyTime: string
+  readonly Status?: boolean
+  readonly Rule?: RuleInfo
+  readonly ModifyTime?: string
   readonly RequestId: string
 }
 export const DescribeLogIndexResponse: $Schema.Schema<DescribeLogIndexResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogIndexResponse", { Status: $C.bool, Rule: RuleInfo, ModifyTime: $C.str, RequestId: $C.str }))
@@ -4617,20 +4617,20 @@ export const DescribeLogKafkaDeliverInfoRequest: $Schema.Schema<DescribeLogKafka
 
 /** `DescribeLogKafkaDeliverInfoResponse` (response side). */
 export interface DescribeLogKafkaDeliverInfoResponse {
-  readonly KafkaEnvName: string
-  readonly KafkaId: string
-  readonly Zone: string
-  readonly Az: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly AccessType: number | bigint
-  readonly AccessAddr: string
-  readonly DeliverStatus: number | bigint
-  readonly InsVersion: string
-  readonly BandWidth: number | bigint
-  readonly DiskSize: number | bigint
-  readonly Username: string
-  readonly DeliverTypeDetails: readonly DeliverTypeDetails[]
+  readonly KafkaEnvName?: string
+  readonly KafkaId?: string
+  readonly Zone?: string
+  readonly Az?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly AccessType?: number | bigint
+  readonly AccessAddr?: string
+  readonly DeliverStatus?: number | bigint
+  readonly InsVersion?: string
+  readonly BandWidth?: number | bigint
+  readonly DiskSize?: number | bigint
+  readonly Username?: string
+  readonly DeliverTypeDetails?: readonly DeliverTypeDetails[]
   readonly RequestId: string
 }
 export const DescribeLogKafkaDeliverInfoResponse: $Schema.Schema<DescribeLogKafkaDeliverInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogKafkaDeliverInfoResponse", { KafkaEnvName: $C.str, KafkaId: $C.str, Zone: $C.str, Az: $C.str, VpcId: $C.str, SubnetId: $C.str, AccessType: $C.uint64, AccessAddr: $C.str, DeliverStatus: $C.uint64, InsVersion: $C.str, BandWidth: $C.int64, DiskSize: $C.int64, Username: $C.str, DeliverTypeDetails: $C.arr(DeliverTypeDetails), RequestId: $C.str }))
@@ -4641,9 +4641,9 @@ export const DescribeLogStorageConfigRequest: $Schema.Schema<DescribeLogStorageC
 
 /** `DescribeLogStorageConfigResponse` (response side). */
 export interface DescribeLogStorageConfigResponse {
-  readonly Type: readonly string[]
-  readonly Period: number | bigint
-  readonly PeriodModifyCount: number | bigint
+  readonly Type?: readonly string[]
+  readonly Period?: number | bigint
+  readonly PeriodModifyCount?: number | bigint
   readonly Granularity?: string
   readonly MsgLanguage?: string
   readonly RequestId: string
@@ -4656,7 +4656,7 @@ export const DescribeLogStorageRecordRequest: $Schema.Schema<DescribeLogStorageR
 
 /** `DescribeLogStorageRecordResponse` (response side). */
 export interface DescribeLogStorageRecordResponse {
-  readonly Records: readonly LogStorageRecord[]
+  readonly Records?: readonly LogStorageRecord[]
   readonly RequestId: string
 }
 export const DescribeLogStorageRecordResponse: $Schema.Schema<DescribeLogStorageRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogStorageRecordResponse", { Records: $C.arr(LogStorageRecord), RequestId: $C.str }))
@@ -4667,8 +4667,8 @@ export const DescribeLogStorageStatisticRequest: $Schema.Schema<DescribeLogStora
 
 /** `DescribeLogStorageStatisticResponse` (response side). */
 export interface DescribeLogStorageStatisticResponse {
-  readonly TotalSize: number | bigint
-  readonly UsedSize: number | bigint
+  readonly TotalSize?: number | bigint
+  readonly UsedSize?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLogStorageStatisticResponse: $Schema.Schema<DescribeLogStorageStatisticResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogStorageStatisticResponse", { TotalSize: $C.uint64, UsedSize: $C.uint64, RequestId: $C.str }))
@@ -4679,7 +4679,7 @@ export const DescribeLogTypeRequest: $Schema.Schema<DescribeLogTypeRequest> = /*
 
 /** `DescribeLogTypeResponse` (response side). */
 export interface DescribeLogTypeResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeLogTypeResponse: $Schema.Schema<DescribeLogTypeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogTypeResponse", { Data: $C.str, RequestId: $C.str }))
@@ -4690,14 +4690,14 @@ export const DescribeLoginTypeGlobalConfRequest: $Schema.Schema<DescribeLoginTyp
 
 /** `DescribeLoginTypeGlobalConfResponse` (response side). */
 export interface DescribeLoginTypeGlobalConfResponse {
-  readonly Enable: number | bigint
-  readonly Scope: number | bigint
-  readonly IncludeHostCount: number | bigint
-  readonly ExcludeHostCount: number | bigint
+  readonly Enable?: number | bigint
+  readonly Scope?: number | bigint
+  readonly IncludeHostCount?: number | bigint
+  readonly ExcludeHostCount?: number | bigint
   readonly IncludeQuuid?: readonly string[]
   readonly ExcludeQuuid?: readonly string[]
-  readonly EnableCount: number | bigint
-  readonly DisableCount: number | bigint
+  readonly EnableCount?: number | bigint
+  readonly DisableCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLoginTypeGlobalConfResponse: $Schema.Schema<DescribeLoginTypeGlobalConfResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoginTypeGlobalConfResponse", { Enable: $C.uint64, Scope: $C.uint64, IncludeHostCount: $C.uint64, ExcludeHostCount: $C.uint64, EnableCount: $C.uint64, DisableCount: $C.uint64, RequestId: $C.str }, { IncludeQuuid: $C.arr($C.str), ExcludeQuuid: $C.arr($C.str) }))
@@ -4714,8 +4714,8 @@ export const DescribeLoginTypeHostRequest: $Schema.Schema<DescribeLoginTypeHostR
 
 /** `DescribeLoginTypeHostResponse` (response side). */
 export interface DescribeLoginTypeHostResponse {
-  readonly Total: number | bigint
-  readonly List: readonly ClientSettingHost[]
+  readonly Total?: number | bigint
+  readonly List?: readonly ClientSettingHost[]
   readonly RequestId: string
 }
 export const DescribeLoginTypeHostResponse: $Schema.Schema<DescribeLoginTypeHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoginTypeHostResponse", { Total: $C.uint64, List: $C.arr(ClientSettingHost), RequestId: $C.str }))
@@ -4730,8 +4730,8 @@ export const DescribeLoginWhiteCombinedListRequest: $Schema.Schema<DescribeLogin
 
 /** `DescribeLoginWhiteCombinedListResponse` (response side). */
 export interface DescribeLoginWhiteCombinedListResponse {
-  readonly TotalCount: number | bigint
-  readonly LoginWhiteCombinedInfos: readonly LoginWhiteCombinedInfo[]
+  readonly TotalCount?: number | bigint
+  readonly LoginWhiteCombinedInfos?: readonly LoginWhiteCombinedInfo[]
   readonly RequestId: string
 }
 export const DescribeLoginWhiteCombinedListResponse: $Schema.Schema<DescribeLoginWhiteCombinedListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoginWhiteCombinedListResponse", { TotalCount: $C.uint64, LoginWhiteCombinedInfos: $C.arr(LoginWhiteCombinedInfo), RequestId: $C.str }))
@@ -4747,8 +4747,8 @@ export const DescribeLoginWhiteHostListRequest: $Schema.Schema<DescribeLoginWhit
 
 /** `DescribeLoginWhiteHostListResponse` (response side). */
 export interface DescribeLoginWhiteHostListResponse {
-  readonly TotalCount: number | bigint
-  readonly Hosts: readonly HostDesc[]
+  readonly TotalCount?: number | bigint
+  readonly Hosts?: readonly HostDesc[]
   readonly RequestId: string
 }
 export const DescribeLoginWhiteHostListResponse: $Schema.Schema<DescribeLoginWhiteHostListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoginWhiteHostListResponse", { TotalCount: $C.uint64, Hosts: $C.arr(HostDesc), RequestId: $C.str }))
@@ -4763,8 +4763,8 @@ export const DescribeLoginWhiteListRequest: $Schema.Schema<DescribeLoginWhiteLis
 
 /** `DescribeLoginWhiteListResponse` (response side). */
 export interface DescribeLoginWhiteListResponse {
-  readonly TotalCount: number | bigint
-  readonly LoginWhiteLists: readonly LoginWhiteLists[]
+  readonly TotalCount?: number | bigint
+  readonly LoginWhiteLists?: readonly LoginWhiteLists[]
   readonly RequestId: string
 }
 export const DescribeLoginWhiteListResponse: $Schema.Schema<DescribeLoginWhiteListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoginWhiteListResponse", { TotalCount: $C.uint64, LoginWhiteLists: $C.arr(LoginWhiteLists), RequestId: $C.str }))
@@ -4781,8 +4781,8 @@ export const DescribeMachineClearHistoryRequest: $Schema.Schema<DescribeMachineC
 
 /** `DescribeMachineClearHistoryResponse` (response side). */
 export interface DescribeMachineClearHistoryResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly MachineClearHistory[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly MachineClearHistory[]
   readonly RequestId: string
 }
 export const DescribeMachineClearHistoryResponse: $Schema.Schema<DescribeMachineClearHistoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMachineClearHistoryResponse", { TotalCount: $C.uint64, List: $C.arr(MachineClearHistory), RequestId: $C.str }))
@@ -4795,8 +4795,8 @@ export const DescribeMachineDefenseCntRequest: $Schema.Schema<DescribeMachineDef
 
 /** `DescribeMachineDefenseCntResponse` (response side). */
 export interface DescribeMachineDefenseCntResponse {
-  readonly AttackLogs: number | bigint
-  readonly FileTamper: number | bigint
+  readonly AttackLogs?: number | bigint
+  readonly FileTamper?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMachineDefenseCntResponse: $Schema.Schema<DescribeMachineDefenseCntResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMachineDefenseCntResponse", { AttackLogs: $C.uint64, FileTamper: $C.uint64, RequestId: $C.str }))
@@ -4811,8 +4811,8 @@ export const DescribeMachineFileTamperRulesRequest: $Schema.Schema<DescribeMachi
 
 /** `DescribeMachineFileTamperRulesResponse` (response side). */
 export interface DescribeMachineFileTamperRulesResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly MachineFileTamperRule[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly MachineFileTamperRule[]
   readonly RequestId: string
 }
 export const DescribeMachineFileTamperRulesResponse: $Schema.Schema<DescribeMachineFileTamperRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMachineFileTamperRulesResponse", { TotalCount: $C.uint64, List: $C.arr(MachineFileTamperRule), RequestId: $C.str }))
@@ -4823,30 +4823,30 @@ export const DescribeMachineGeneralRequest: $Schema.Schema<DescribeMachineGenera
 
 /** `DescribeMachineGeneralResponse` (response side). */
 export interface DescribeMachineGeneralResponse {
-  readonly MachineCnt: number | bigint
+  readonly MachineCnt?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly TencentCloudMachineCnt: number | bigint
+  readonly TencentCloudMachineCnt?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly AliCloudMachineCnt: number | bigint
+  readonly AliCloudMachineCnt?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly BaiduCloudMachineCnt: number | bigint
+  readonly BaiduCloudMachineCnt?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly IDCMachineCnt: number | bigint
+  readonly IDCMachineCnt?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly OtherCloudMachineCnt: number | bigint
-  readonly ProtectMachineCnt: number | bigint
-  readonly BaseMachineCnt: number | bigint
-  readonly SpecialtyMachineCnt: number | bigint
-  readonly FlagshipMachineCnt: number | bigint
-  readonly RiskMachineCnt: number | bigint
-  readonly CompareYesterdayRiskMachineCnt: number | bigint
-  readonly CompareYesterdayNotProtectMachineCnt: number | bigint
-  readonly CompareYesterdayDeadlineMachineCnt: number | bigint
-  readonly DeadlineMachineCnt: number | bigint
-  readonly NotProtectMachineCnt: number | bigint
-  readonly LHGeneralDiscountCnt: number | bigint
-  readonly CompareYesterdayMachineCnt: number | bigint
-  readonly MachineDestroyAfterOfflineHours: number | bigint
+  readonly OtherCloudMachineCnt?: number | bigint
+  readonly ProtectMachineCnt?: number | bigint
+  readonly BaseMachineCnt?: number | bigint
+  readonly SpecialtyMachineCnt?: number | bigint
+  readonly FlagshipMachineCnt?: number | bigint
+  readonly RiskMachineCnt?: number | bigint
+  readonly CompareYesterdayRiskMachineCnt?: number | bigint
+  readonly CompareYesterdayNotProtectMachineCnt?: number | bigint
+  readonly CompareYesterdayDeadlineMachineCnt?: number | bigint
+  readonly DeadlineMachineCnt?: number | bigint
+  readonly NotProtectMachineCnt?: number | bigint
+  readonly LHGeneralDiscountCnt?: number | bigint
+  readonly CompareYesterdayMachineCnt?: number | bigint
+  readonly MachineDestroyAfterOfflineHours?: number | bigint
   readonly CloudFrom?: readonly CloudFromCnt[]
   readonly RequestId: string
 }
@@ -4861,26 +4861,26 @@ export const DescribeMachineInfoRequest: $Schema.Schema<DescribeMachineInfoReque
 
 /** `DescribeMachineInfoResponse` (response side). */
 export interface DescribeMachineInfoResponse {
-  readonly MachineIp: string
-  readonly ProtectDays: number | bigint
-  readonly MachineOs: string
-  readonly MachineName: string
-  readonly MachineStatus: string
-  readonly InstanceId: string
-  readonly MachineWanIp: string
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly IsProVersion: boolean
-  readonly ProVersionOpenDate: string
-  readonly MachineType: string
-  readonly MachineRegion: string
-  readonly PayMode: string
-  readonly FreeMalwaresLeft: number | bigint
-  readonly FreeVulsLeft: number | bigint
-  readonly AgentVersion: string
-  readonly ProVersionDeadline: string
-  readonly HasAssetScan: number | bigint
-  readonly ProtectType: string
+  readonly MachineIp?: string
+  readonly ProtectDays?: number | bigint
+  readonly MachineOs?: string
+  readonly MachineName?: string
+  readonly MachineStatus?: string
+  readonly InstanceId?: string
+  readonly MachineWanIp?: string
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly IsProVersion?: boolean
+  readonly ProVersionOpenDate?: string
+  readonly MachineType?: string
+  readonly MachineRegion?: string
+  readonly PayMode?: string
+  readonly FreeMalwaresLeft?: number | bigint
+  readonly FreeVulsLeft?: number | bigint
+  readonly AgentVersion?: string
+  readonly ProVersionDeadline?: string
+  readonly HasAssetScan?: number | bigint
+  readonly ProtectType?: string
   readonly RequestId: string
 }
 export const DescribeMachineInfoResponse: $Schema.Schema<DescribeMachineInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMachineInfoResponse", { MachineIp: $C.str, ProtectDays: $C.uint64, MachineOs: $C.str, MachineName: $C.str, MachineStatus: $C.str, InstanceId: $C.str, MachineWanIp: $C.str, Quuid: $C.str, Uuid: $C.str, IsProVersion: $C.bool, ProVersionOpenDate: $C.str, MachineType: $C.str, MachineRegion: $C.str, PayMode: $C.str, FreeMalwaresLeft: $C.uint64, FreeVulsLeft: $C.uint64, AgentVersion: $C.str, ProVersionDeadline: $C.str, HasAssetScan: $C.uint64, ProtectType: $C.str, RequestId: $C.str }))
@@ -4893,8 +4893,8 @@ export const DescribeMachineLicenseDetailRequest: $Schema.Schema<DescribeMachine
 
 /** `DescribeMachineLicenseDetailResponse` (response side). */
 export interface DescribeMachineLicenseDetailResponse {
-  readonly MachineLicense: readonly MachineLicenseDetail[]
-  readonly TotalCount: number | bigint
+  readonly MachineLicense?: readonly MachineLicenseDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMachineLicenseDetailResponse: $Schema.Schema<DescribeMachineLicenseDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMachineLicenseDetailResponse", { MachineLicense: $C.arr(MachineLicenseDetail), TotalCount: $C.int64, RequestId: $C.str }))
@@ -4911,8 +4911,8 @@ export const DescribeMachineListRequest: $Schema.Schema<DescribeMachineListReque
 
 /** `DescribeMachineListResponse` (response side). */
 export interface DescribeMachineListResponse {
-  readonly Machines: readonly Machine[]
-  readonly TotalCount: number | bigint
+  readonly Machines?: readonly Machine[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMachineListResponse: $Schema.Schema<DescribeMachineListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMachineListResponse", { Machines: $C.arr(Machine), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4923,7 +4923,7 @@ export const DescribeMachineOsListRequest: $Schema.Schema<DescribeMachineOsListR
 
 /** `DescribeMachineOsListResponse` (response side). */
 export interface DescribeMachineOsListResponse {
-  readonly List: readonly OsName[]
+  readonly List?: readonly OsName[]
   readonly RequestId: string
 }
 export const DescribeMachineOsListResponse: $Schema.Schema<DescribeMachineOsListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMachineOsListResponse", { List: $C.arr(OsName), RequestId: $C.str }))
@@ -4945,12 +4945,12 @@ export const DescribeMachineRegionsRequest: $Schema.Schema<DescribeMachineRegion
 
 /** `DescribeMachineRegionsResponse` (response side). */
 export interface DescribeMachineRegionsResponse {
-  readonly CVM: readonly RegionInfo[]
-  readonly BM: readonly RegionInfo[]
-  readonly LH: readonly RegionInfo[]
-  readonly ECM: readonly RegionInfo[]
-  readonly Other: readonly RegionInfo[]
-  readonly ALL: readonly RegionInfo[]
+  readonly CVM?: readonly RegionInfo[]
+  readonly BM?: readonly RegionInfo[]
+  readonly LH?: readonly RegionInfo[]
+  readonly ECM?: readonly RegionInfo[]
+  readonly Other?: readonly RegionInfo[]
+  readonly ALL?: readonly RegionInfo[]
   readonly RequestId: string
 }
 export const DescribeMachineRegionsResponse: $Schema.Schema<DescribeMachineRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMachineRegionsResponse", { CVM: $C.arr(RegionInfo), BM: $C.arr(RegionInfo), LH: $C.arr(RegionInfo), ECM: $C.arr(RegionInfo), Other: $C.arr(RegionInfo), ALL: $C.arr(RegionInfo), RequestId: $C.str }))
@@ -4963,13 +4963,13 @@ export const DescribeMachineRiskCntRequest: $Schema.Schema<DescribeMachineRiskCn
 
 /** `DescribeMachineRiskCntResponse` (response side). */
 export interface DescribeMachineRiskCntResponse {
-  readonly HostLogin: number | bigint
-  readonly BruteAttack: number | bigint
-  readonly MaliciousRequest: number | bigint
-  readonly ReverseShell: number | bigint
-  readonly Bash: number | bigint
-  readonly PrivilegeEscalation: number | bigint
-  readonly Malware: number | bigint
+  readonly HostLogin?: number | bigint
+  readonly BruteAttack?: number | bigint
+  readonly MaliciousRequest?: number | bigint
+  readonly ReverseShell?: number | bigint
+  readonly Bash?: number | bigint
+  readonly PrivilegeEscalation?: number | bigint
+  readonly Malware?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMachineRiskCntResponse: $Schema.Schema<DescribeMachineRiskCntResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMachineRiskCntResponse", { HostLogin: $C.uint64, BruteAttack: $C.uint64, MaliciousRequest: $C.uint64, ReverseShell: $C.uint64, Bash: $C.uint64, PrivilegeEscalation: $C.uint64, Malware: $C.uint64, RequestId: $C.str }))
@@ -4985,9 +4985,9 @@ export const DescribeMachineSnapshotRequest: $Schema.Schema<DescribeMachineSnaps
 
 /** `DescribeMachineSnapshotResponse` (response side). */
 export interface DescribeMachineSnapshotResponse {
-  readonly List: readonly MachineSnapshotInfo[]
-  readonly TotalCount: number | bigint
-  readonly SnapshotCheck: boolean
+  readonly List?: readonly MachineSnapshotInfo[]
+  readonly TotalCount?: number | bigint
+  readonly SnapshotCheck?: boolean
   readonly RequestId: string
 }
 export const DescribeMachineSnapshotResponse: $Schema.Schema<DescribeMachineSnapshotResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMachineSnapshotResponse", { List: $C.arr(MachineSnapshotInfo), TotalCount: $C.uint64, SnapshotCheck: $C.bool, RequestId: $C.str }))
@@ -5006,8 +5006,8 @@ export const DescribeMachinesRequest: $Schema.Schema<DescribeMachinesRequest> = 
 
 /** `DescribeMachinesResponse` (response side). */
 export interface DescribeMachinesResponse {
-  readonly Machines: readonly Machine[]
-  readonly TotalCount: number | bigint
+  readonly Machines?: readonly Machine[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMachinesResponse: $Schema.Schema<DescribeMachinesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMachinesResponse", { Machines: $C.arr(Machine), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5025,8 +5025,8 @@ export const DescribeMachinesSimpleRequest: $Schema.Schema<DescribeMachinesSimpl
 
 /** `DescribeMachinesSimpleResponse` (response side). */
 export interface DescribeMachinesSimpleResponse {
-  readonly Machines: readonly MachineSimple[]
-  readonly TotalCount: number | bigint
+  readonly Machines?: readonly MachineSimple[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMachinesSimpleResponse: $Schema.Schema<DescribeMachinesSimpleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMachinesSimpleResponse", { Machines: $C.arr(MachineSimple), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5043,8 +5043,8 @@ export const DescribeMalWareListRequest: $Schema.Schema<DescribeMalWareListReque
 
 /** `DescribeMalWareListResponse` (response side). */
 export interface DescribeMalWareListResponse {
-  readonly MalWareList: readonly MalWareList[]
-  readonly TotalCount: number | bigint
+  readonly MalWareList?: readonly MalWareList[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMalWareListResponse: $Schema.Schema<DescribeMalWareListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMalWareListResponse", { MalWareList: $C.arr(MalWareList), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5061,8 +5061,8 @@ export const DescribeMaliciousRequestWhiteListRequest: $Schema.Schema<DescribeMa
 
 /** `DescribeMaliciousRequestWhiteListResponse` (response side). */
 export interface DescribeMaliciousRequestWhiteListResponse {
-  readonly List: readonly MaliciousRequestWhiteListInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly MaliciousRequestWhiteListInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMaliciousRequestWhiteListResponse: $Schema.Schema<DescribeMaliciousRequestWhiteListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMaliciousRequestWhiteListResponse", { List: $C.arr(MaliciousRequestWhiteListInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5075,7 +5075,7 @@ export const DescribeMalwareFileRequest: $Schema.Schema<DescribeMalwareFileReque
 
 /** `DescribeMalwareFileResponse` (response side). */
 export interface DescribeMalwareFileResponse {
-  readonly FileUrl: string
+  readonly FileUrl?: string
   readonly RequestId: string
 }
 export const DescribeMalwareFileResponse: $Schema.Schema<DescribeMalwareFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMalwareFileResponse", { FileUrl: $C.str, RequestId: $C.str }))
@@ -5088,7 +5088,7 @@ export const DescribeMalwareInfoRequest: $Schema.Schema<DescribeMalwareInfoReque
 
 /** `DescribeMalwareInfoResponse` (response side). */
 export interface DescribeMalwareInfoResponse {
-  readonly MalwareInfo: MalwareInfo
+  readonly MalwareInfo?: MalwareInfo
   readonly RequestId: string
 }
 export const DescribeMalwareInfoResponse: $Schema.Schema<DescribeMalwareInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMalwareInfoResponse", { MalwareInfo: MalwareInfo, RequestId: $C.str }))
@@ -5099,7 +5099,7 @@ export const DescribeMalwareRiskOverviewRequest: $Schema.Schema<DescribeMalwareR
 
 /** `DescribeMalwareRiskOverviewResponse` (response side). */
 export interface DescribeMalwareRiskOverviewResponse {
-  readonly Data: MalwareRiskOverview
+  readonly Data?: MalwareRiskOverview
   readonly RequestId: string
 }
 export const DescribeMalwareRiskOverviewResponse: $Schema.Schema<DescribeMalwareRiskOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMalwareRiskOverviewResponse", { Data: MalwareRiskOverview, RequestId: $C.str }))
@@ -5110,10 +5110,10 @@ export const DescribeMalwareRiskWarningRequest: $Schema.Schema<DescribeMalwareRi
 
 /** `DescribeMalwareRiskWarningResponse` (response side). */
 export interface DescribeMalwareRiskWarningResponse {
-  readonly IsCheckRisk: boolean
-  readonly List: readonly MalwareRisk[]
-  readonly IsPop: boolean
-  readonly ProcessList: readonly MalwareRisk[]
+  readonly IsCheckRisk?: boolean
+  readonly List?: readonly MalwareRisk[]
+  readonly IsPop?: boolean
+  readonly ProcessList?: readonly MalwareRisk[]
   readonly RequestId: string
 }
 export const DescribeMalwareRiskWarningResponse: $Schema.Schema<DescribeMalwareRiskWarningResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMalwareRiskWarningResponse", { IsCheckRisk: $C.bool, List: $C.arr(MalwareRisk), IsPop: $C.bool, ProcessList: $C.arr(MalwareRisk), RequestId: $C.str }))
@@ -5126,22 +5126,22 @@ export const DescribeMalwareTimingScanSettingRequest: $Schema.Schema<DescribeMal
 
 /** `DescribeMalwareTimingScanSettingResponse` (response side). */
 export interface DescribeMalwareTimingScanSettingResponse {
-  readonly CheckPattern: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly IsGlobal: number | bigint
-  readonly QuuidList: readonly string[]
-  readonly MonitoringPattern: number | bigint
-  readonly Cycle: number | bigint
-  readonly EnableScan: number | bigint
-  readonly Id: number | bigint
-  readonly RealTimeMonitoring: number | bigint
-  readonly AutoIsolation: number | bigint
-  readonly ClickTimeout: number | bigint
-  readonly KillProcess: number | bigint
-  readonly EngineType: number | bigint
-  readonly EnableInspiredEngine: number | bigint
-  readonly EnableMemShellScan: number | bigint
+  readonly CheckPattern?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly IsGlobal?: number | bigint
+  readonly QuuidList?: readonly string[]
+  readonly MonitoringPattern?: number | bigint
+  readonly Cycle?: number | bigint
+  readonly EnableScan?: number | bigint
+  readonly Id?: number | bigint
+  readonly RealTimeMonitoring?: number | bigint
+  readonly AutoIsolation?: number | bigint
+  readonly ClickTimeout?: number | bigint
+  readonly KillProcess?: number | bigint
+  readonly EngineType?: number | bigint
+  readonly EnableInspiredEngine?: number | bigint
+  readonly EnableMemShellScan?: number | bigint
   readonly ProtectMode?: number | bigint
   readonly ProtectFileScope?: number | bigint
   readonly DoClean?: number | bigint
@@ -5164,8 +5164,8 @@ export const DescribeMalwareWhiteListAffectListRequest: $Schema.Schema<DescribeM
 
 /** `DescribeMalwareWhiteListAffectListResponse` (response side). */
 export interface DescribeMalwareWhiteListAffectListResponse {
-  readonly TotalCount: number | bigint
-  readonly AffectList: readonly MalwareWhiteListAffectEvent[]
+  readonly TotalCount?: number | bigint
+  readonly AffectList?: readonly MalwareWhiteListAffectEvent[]
   readonly RequestId: string
 }
 export const DescribeMalwareWhiteListAffectListResponse: $Schema.Schema<DescribeMalwareWhiteListAffectListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMalwareWhiteListAffectListResponse", { TotalCount: $C.uint64, AffectList: $C.arr(MalwareWhiteListAffectEvent), RequestId: $C.str }))
@@ -5182,8 +5182,8 @@ export const DescribeMalwareWhiteListRequest: $Schema.Schema<DescribeMalwareWhit
 
 /** `DescribeMalwareWhiteListResponse` (response side). */
 export interface DescribeMalwareWhiteListResponse {
-  readonly TotalCount: number | bigint
-  readonly WhiteList: readonly MalwareWhiteListInfo[]
+  readonly TotalCount?: number | bigint
+  readonly WhiteList?: readonly MalwareWhiteListInfo[]
   readonly RequestId: string
 }
 export const DescribeMalwareWhiteListResponse: $Schema.Schema<DescribeMalwareWhiteListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMalwareWhiteListResponse", { TotalCount: $C.uint64, WhiteList: $C.arr(MalwareWhiteListInfo), RequestId: $C.str }))
@@ -5200,8 +5200,8 @@ export const DescribeMemShellRulesRequest: $Schema.Schema<DescribeMemShellRulesR
 
 /** `DescribeMemShellRulesResponse` (response side). */
 export interface DescribeMemShellRulesResponse {
-  readonly List: readonly MemShellRule[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly MemShellRule[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMemShellRulesResponse: $Schema.Schema<DescribeMemShellRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMemShellRulesResponse", { List: $C.arr(MemShellRule), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5214,8 +5214,8 @@ export const DescribeNetAttackSettingRequest: $Schema.Schema<DescribeNetAttackSe
 
 /** `DescribeNetAttackSettingResponse` (response side). */
 export interface DescribeNetAttackSettingResponse {
-  readonly NetAttackEnable: number | bigint
-  readonly NetAttackAlarmStatus: number | bigint
+  readonly NetAttackEnable?: number | bigint
+  readonly NetAttackAlarmStatus?: number | bigint
   readonly Scope?: number | bigint
   readonly InstanceIds?: readonly string[]
   readonly ExcludeInstanceIds?: readonly string[]
@@ -5236,8 +5236,8 @@ export const DescribeNetAttackWhiteListRequest: $Schema.Schema<DescribeNetAttack
 
 /** `DescribeNetAttackWhiteListResponse` (response side). */
 export interface DescribeNetAttackWhiteListResponse {
-  readonly TotalCount: number | bigint
-  readonly WhiteList: readonly NetAttackWhiteRule[]
+  readonly TotalCount?: number | bigint
+  readonly WhiteList?: readonly NetAttackWhiteRule[]
   readonly RequestId: string
 }
 export const DescribeNetAttackWhiteListResponse: $Schema.Schema<DescribeNetAttackWhiteListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetAttackWhiteListResponse", { TotalCount: $C.uint64, WhiteList: $C.arr(NetAttackWhiteRule), RequestId: $C.str }))
@@ -5252,8 +5252,8 @@ export const DescribeOpenPortStatisticsRequest: $Schema.Schema<DescribeOpenPortS
 
 /** `DescribeOpenPortStatisticsResponse` (response side). */
 export interface DescribeOpenPortStatisticsResponse {
-  readonly TotalCount: number | bigint
-  readonly OpenPortStatistics: readonly OpenPortStatistics[]
+  readonly TotalCount?: number | bigint
+  readonly OpenPortStatistics?: readonly OpenPortStatistics[]
   readonly RequestId: string
 }
 export const DescribeOpenPortStatisticsResponse: $Schema.Schema<DescribeOpenPortStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOpenPortStatisticsResponse", { TotalCount: $C.uint64, OpenPortStatistics: $C.arr(OpenPortStatistics), RequestId: $C.str }))
@@ -5264,13 +5264,13 @@ export const DescribeOverviewStatisticsRequest: $Schema.Schema<DescribeOverviewS
 
 /** `DescribeOverviewStatisticsResponse` (response side). */
 export interface DescribeOverviewStatisticsResponse {
-  readonly OnlineMachineNum: number | bigint
-  readonly ProVersionMachineNum: number | bigint
-  readonly MalwareNum: number | bigint
-  readonly NonlocalLoginNum: number | bigint
-  readonly BruteAttackSuccessNum: number | bigint
-  readonly VulNum: number | bigint
-  readonly BaseLineNum: number | bigint
+  readonly OnlineMachineNum?: number | bigint
+  readonly ProVersionMachineNum?: number | bigint
+  readonly MalwareNum?: number | bigint
+  readonly NonlocalLoginNum?: number | bigint
+  readonly BruteAttackSuccessNum?: number | bigint
+  readonly VulNum?: number | bigint
+  readonly BaseLineNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeOverviewStatisticsResponse: $Schema.Schema<DescribeOverviewStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOverviewStatisticsResponse", { OnlineMachineNum: $C.uint64, ProVersionMachineNum: $C.uint64, MalwareNum: $C.uint64, NonlocalLoginNum: $C.uint64, BruteAttackSuccessNum: $C.uint64, VulNum: $C.uint64, BaseLineNum: $C.uint64, RequestId: $C.str }))
@@ -5286,7 +5286,7 @@ export const DescribePatchEffectHostListRequest: $Schema.Schema<DescribePatchEff
 
 /** `DescribePatchEffectHostListResponse` (response side). */
 export interface DescribePatchEffectHostListResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly PatchEffectHostList?: readonly PatchEffectHostList[]
   readonly RequestId: string
 }
@@ -5300,14 +5300,14 @@ export const DescribePatchInfoRequest: $Schema.Schema<DescribePatchInfoRequest> 
 
 /** `DescribePatchInfoResponse` (response side). */
 export interface DescribePatchInfoResponse {
-  readonly KbNo: string
-  readonly PatchName: string
-  readonly PublishTime: string
-  readonly ReferUrl: string
-  readonly VulCount: number | bigint
-  readonly RelateVulInfoList: readonly RelateVulInfo[]
-  readonly KbId: number | bigint
-  readonly RelateVulCveId: string
+  readonly KbNo?: string
+  readonly PatchName?: string
+  readonly PublishTime?: string
+  readonly ReferUrl?: string
+  readonly VulCount?: number | bigint
+  readonly RelateVulInfoList?: readonly RelateVulInfo[]
+  readonly KbId?: number | bigint
+  readonly RelateVulCveId?: string
   readonly RequestId: string
 }
 export const DescribePatchInfoResponse: $Schema.Schema<DescribePatchInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePatchInfoResponse", { KbNo: $C.str, PatchName: $C.str, PublishTime: $C.str, ReferUrl: $C.str, VulCount: $C.uint64, RelateVulInfoList: $C.arr(RelateVulInfo), KbId: $C.uint64, RelateVulCveId: $C.str, RequestId: $C.str }))
@@ -5320,7 +5320,7 @@ export const DescribePrivilegeEventInfoRequest: $Schema.Schema<DescribePrivilege
 
 /** `DescribePrivilegeEventInfoResponse` (response side). */
 export interface DescribePrivilegeEventInfoResponse {
-  readonly PrivilegeEventInfo: PrivilegeEventInfo
+  readonly PrivilegeEventInfo?: PrivilegeEventInfo
   readonly RequestId: string
 }
 export const DescribePrivilegeEventInfoResponse: $Schema.Schema<DescribePrivilegeEventInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrivilegeEventInfoResponse", { PrivilegeEventInfo: PrivilegeEventInfo, RequestId: $C.str }))
@@ -5337,8 +5337,8 @@ export const DescribePrivilegeEventsRequest: $Schema.Schema<DescribePrivilegeEve
 
 /** `DescribePrivilegeEventsResponse` (response side). */
 export interface DescribePrivilegeEventsResponse {
-  readonly List: readonly PrivilegeEscalationProcess[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly PrivilegeEscalationProcess[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribePrivilegeEventsResponse: $Schema.Schema<DescribePrivilegeEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrivilegeEventsResponse", { List: $C.arr(PrivilegeEscalationProcess), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5353,8 +5353,8 @@ export const DescribePrivilegeRulesRequest: $Schema.Schema<DescribePrivilegeRule
 
 /** `DescribePrivilegeRulesResponse` (response side). */
 export interface DescribePrivilegeRulesResponse {
-  readonly List: readonly PrivilegeRule[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly PrivilegeRule[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribePrivilegeRulesResponse: $Schema.Schema<DescribePrivilegeRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrivilegeRulesResponse", { List: $C.arr(PrivilegeRule), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5365,9 +5365,9 @@ export const DescribeProVersionInfoRequest: $Schema.Schema<DescribeProVersionInf
 
 /** `DescribeProVersionInfoResponse` (response side). */
 export interface DescribeProVersionInfoResponse {
-  readonly PostPayCost: number | bigint
-  readonly IsAutoOpenProVersion: boolean
-  readonly ProVersionNum: number | bigint
+  readonly PostPayCost?: number | bigint
+  readonly IsAutoOpenProVersion?: boolean
+  readonly ProVersionNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeProVersionInfoResponse: $Schema.Schema<DescribeProVersionInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProVersionInfoResponse", { PostPayCost: $C.uint64, IsAutoOpenProVersion: $C.bool, ProVersionNum: $C.uint64, RequestId: $C.str }))
@@ -5380,7 +5380,7 @@ export const DescribeProVersionStatusRequest: $Schema.Schema<DescribeProVersionS
 
 /** `DescribeProVersionStatusResponse` (response side). */
 export interface DescribeProVersionStatusResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const DescribeProVersionStatusResponse: $Schema.Schema<DescribeProVersionStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProVersionStatusResponse", { Status: $C.str, RequestId: $C.str }))
@@ -5395,8 +5395,8 @@ export const DescribeProcessStatisticsRequest: $Schema.Schema<DescribeProcessSta
 
 /** `DescribeProcessStatisticsResponse` (response side). */
 export interface DescribeProcessStatisticsResponse {
-  readonly TotalCount: number | bigint
-  readonly ProcessStatistics: readonly ProcessStatistics[]
+  readonly TotalCount?: number | bigint
+  readonly ProcessStatistics?: readonly ProcessStatistics[]
   readonly RequestId: string
 }
 export const DescribeProcessStatisticsResponse: $Schema.Schema<DescribeProcessStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProcessStatisticsResponse", { TotalCount: $C.uint64, ProcessStatistics: $C.arr(ProcessStatistics), RequestId: $C.str }))
@@ -5407,9 +5407,9 @@ export const DescribeProductStatusRequest: $Schema.Schema<DescribeProductStatusR
 
 /** `DescribeProductStatusResponse` (response side). */
 export interface DescribeProductStatusResponse {
-  readonly ReturnCode: number | bigint
-  readonly ReturnMsg: string
-  readonly Data: ProductStatusInfo
+  readonly ReturnCode?: number | bigint
+  readonly ReturnMsg?: string
+  readonly Data?: ProductStatusInfo
   readonly RequestId: string
 }
 export const DescribeProductStatusResponse: $Schema.Schema<DescribeProductStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductStatusResponse", { ReturnCode: $C.uint64, ReturnMsg: $C.str, Data: ProductStatusInfo, RequestId: $C.str }))
@@ -5426,8 +5426,8 @@ export const DescribeProtectDirListRequest: $Schema.Schema<DescribeProtectDirLis
 
 /** `DescribeProtectDirListResponse` (response side). */
 export interface DescribeProtectDirListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly ProtectDirInfo[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly ProtectDirInfo[]
   readonly RequestId: string
 }
 export const DescribeProtectDirListResponse: $Schema.Schema<DescribeProtectDirListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProtectDirListResponse", { TotalCount: $C.uint64, List: $C.arr(ProtectDirInfo), RequestId: $C.str }))
@@ -5445,9 +5445,9 @@ export const DescribeProtectDirRelatedServerRequest: $Schema.Schema<DescribeProt
 
 /** `DescribeProtectDirRelatedServerResponse` (response side). */
 export interface DescribeProtectDirRelatedServerResponse {
-  readonly List: readonly ProtectDirRelatedServer[]
-  readonly TotalCount: number | bigint
-  readonly ProtectServerCount: number | bigint
+  readonly List?: readonly ProtectDirRelatedServer[]
+  readonly TotalCount?: number | bigint
+  readonly ProtectServerCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeProtectDirRelatedServerResponse: $Schema.Schema<DescribeProtectDirRelatedServerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProtectDirRelatedServerResponse", { List: $C.arr(ProtectDirRelatedServer), TotalCount: $C.uint64, ProtectServerCount: $C.uint64, RequestId: $C.str }))
@@ -5460,8 +5460,8 @@ export const DescribePublicProxyInstallCommandRequest: $Schema.Schema<DescribePu
 
 /** `DescribePublicProxyInstallCommandResponse` (response side). */
 export interface DescribePublicProxyInstallCommandResponse {
-  readonly NginxCommand: string
-  readonly KeepAliveCommand: string
+  readonly NginxCommand?: string
+  readonly KeepAliveCommand?: string
   readonly RequestId: string
 }
 export const DescribePublicProxyInstallCommandResponse: $Schema.Schema<DescribePublicProxyInstallCommandResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePublicProxyInstallCommandResponse", { NginxCommand: $C.str, KeepAliveCommand: $C.str, RequestId: $C.str }))
@@ -5479,8 +5479,8 @@ export const DescribeRansomDefenseBackupListRequest: $Schema.Schema<DescribeRans
 
 /** `DescribeRansomDefenseBackupListResponse` (response side). */
 export interface DescribeRansomDefenseBackupListResponse {
-  readonly List: readonly RansomDefenseBackup[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly RansomDefenseBackup[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRansomDefenseBackupListResponse: $Schema.Schema<DescribeRansomDefenseBackupListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRansomDefenseBackupListResponse", { List: $C.arr(RansomDefenseBackup), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5499,8 +5499,8 @@ export const DescribeRansomDefenseEventsListRequest: $Schema.Schema<DescribeRans
 
 /** `DescribeRansomDefenseEventsListResponse` (response side). */
 export interface DescribeRansomDefenseEventsListResponse {
-  readonly List: readonly RansomDefenseEvent[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly RansomDefenseEvent[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRansomDefenseEventsListResponse: $Schema.Schema<DescribeRansomDefenseEventsListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRansomDefenseEventsListResponse", { List: $C.arr(RansomDefenseEvent), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5517,8 +5517,8 @@ export const DescribeRansomDefenseMachineListRequest: $Schema.Schema<DescribeRan
 
 /** `DescribeRansomDefenseMachineListResponse` (response side). */
 export interface DescribeRansomDefenseMachineListResponse {
-  readonly List: readonly RansomDefenseStrategyMachineBackupInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly RansomDefenseStrategyMachineBackupInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRansomDefenseMachineListResponse: $Schema.Schema<DescribeRansomDefenseMachineListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRansomDefenseMachineListResponse", { List: $C.arr(RansomDefenseStrategyMachineBackupInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5531,7 +5531,7 @@ export const DescribeRansomDefenseMachineStrategyInfoRequest: $Schema.Schema<Des
 
 /** `DescribeRansomDefenseMachineStrategyInfoResponse` (response side). */
 export interface DescribeRansomDefenseMachineStrategyInfoResponse {
-  readonly StrategyIds: readonly (number | bigint)[]
+  readonly StrategyIds?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const DescribeRansomDefenseMachineStrategyInfoResponse: $Schema.Schema<DescribeRansomDefenseMachineStrategyInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRansomDefenseMachineStrategyInfoResponse", { StrategyIds: $C.arr($C.uint64), RequestId: $C.str }))
@@ -5548,8 +5548,8 @@ export const DescribeRansomDefenseRollBackTaskListRequest: $Schema.Schema<Descri
 
 /** `DescribeRansomDefenseRollBackTaskListResponse` (response side). */
 export interface DescribeRansomDefenseRollBackTaskListResponse {
-  readonly List: readonly RansomDefenseRollbackTask[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly RansomDefenseRollbackTask[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRansomDefenseRollBackTaskListResponse: $Schema.Schema<DescribeRansomDefenseRollBackTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRansomDefenseRollBackTaskListResponse", { List: $C.arr(RansomDefenseRollbackTask), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5560,16 +5560,16 @@ export const DescribeRansomDefenseStateRequest: $Schema.Schema<DescribeRansomDef
 
 /** `DescribeRansomDefenseStateResponse` (response side). */
 export interface DescribeRansomDefenseStateResponse {
-  readonly StrategyCount: number | bigint
-  readonly MachineCount: number | bigint
-  readonly SnapshotSize: number | bigint
-  readonly RollBackTaskCount: number | bigint
-  readonly ProgressingSnapshotTaskCount: number | bigint
-  readonly ProgressingRollBackTaskCount: number | bigint
-  readonly MachineTotal: number | bigint
-  readonly StrategyTotal: number | bigint
-  readonly BalanceStatus: number | bigint
-  readonly BackupMachineCount: number | bigint
+  readonly StrategyCount?: number | bigint
+  readonly MachineCount?: number | bigint
+  readonly SnapshotSize?: number | bigint
+  readonly RollBackTaskCount?: number | bigint
+  readonly ProgressingSnapshotTaskCount?: number | bigint
+  readonly ProgressingRollBackTaskCount?: number | bigint
+  readonly MachineTotal?: number | bigint
+  readonly StrategyTotal?: number | bigint
+  readonly BalanceStatus?: number | bigint
+  readonly BackupMachineCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRansomDefenseStateResponse: $Schema.Schema<DescribeRansomDefenseStateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRansomDefenseStateResponse", { StrategyCount: $C.uint64, MachineCount: $C.uint64, SnapshotSize: $C.uint64, RollBackTaskCount: $C.uint64, ProgressingSnapshotTaskCount: $C.uint64, ProgressingRollBackTaskCount: $C.uint64, MachineTotal: $C.uint64, StrategyTotal: $C.uint64, BalanceStatus: $C.uint64, BackupMachineCount: $C.uint64, RequestId: $C.str }))
@@ -5582,7 +5582,7 @@ export const DescribeRansomDefenseStrategyDetailRequest: $Schema.Schema<Describe
 
 /** `DescribeRansomDefenseStrategyDetailResponse` (response side). */
 export interface DescribeRansomDefenseStrategyDetailResponse {
-  readonly Strategy: RansomDefenseStrategyDetail
+  readonly Strategy?: RansomDefenseStrategyDetail
   readonly RequestId: string
 }
 export const DescribeRansomDefenseStrategyDetailResponse: $Schema.Schema<DescribeRansomDefenseStrategyDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRansomDefenseStrategyDetailResponse", { Strategy: RansomDefenseStrategyDetail, RequestId: $C.str }))
@@ -5599,8 +5599,8 @@ export const DescribeRansomDefenseStrategyListRequest: $Schema.Schema<DescribeRa
 
 /** `DescribeRansomDefenseStrategyListResponse` (response side). */
 export interface DescribeRansomDefenseStrategyListResponse {
-  readonly List: readonly RansomDefenseStrategy[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly RansomDefenseStrategy[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRansomDefenseStrategyListResponse: $Schema.Schema<DescribeRansomDefenseStrategyListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRansomDefenseStrategyListResponse", { List: $C.arr(RansomDefenseStrategy), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5618,8 +5618,8 @@ export const DescribeRansomDefenseStrategyMachinesRequest: $Schema.Schema<Descri
 
 /** `DescribeRansomDefenseStrategyMachinesResponse` (response side). */
 export interface DescribeRansomDefenseStrategyMachinesResponse {
-  readonly List: readonly RansomDefenseStrategyMachineDetail[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly RansomDefenseStrategyMachineDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRansomDefenseStrategyMachinesResponse: $Schema.Schema<DescribeRansomDefenseStrategyMachinesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRansomDefenseStrategyMachinesResponse", { List: $C.arr(RansomDefenseStrategyMachineDetail), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5630,9 +5630,9 @@ export const DescribeRansomDefenseTrendRequest: $Schema.Schema<DescribeRansomDef
 
 /** `DescribeRansomDefenseTrendResponse` (response side). */
 export interface DescribeRansomDefenseTrendResponse {
-  readonly EventCount: number | bigint
-  readonly IndustryCount: number | bigint
-  readonly CompanyCount: number | bigint
+  readonly EventCount?: number | bigint
+  readonly IndustryCount?: number | bigint
+  readonly CompanyCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRansomDefenseTrendResponse: $Schema.Schema<DescribeRansomDefenseTrendResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRansomDefenseTrendResponse", { EventCount: $C.uint64, IndustryCount: $C.uint64, CompanyCount: $C.uint64, RequestId: $C.str }))
@@ -5723,7 +5723,7 @@ export const DescribeRaspMaxCpuRequest: $Schema.Schema<DescribeRaspMaxCpuRequest
 
 /** `DescribeRaspMaxCpuResponse` (response side). */
 export interface DescribeRaspMaxCpuResponse {
-  readonly RaspMaxCpu: number | bigint
+  readonly RaspMaxCpu?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRaspMaxCpuResponse: $Schema.Schema<DescribeRaspMaxCpuResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRaspMaxCpuResponse", { RaspMaxCpu: $C.uint64, RequestId: $C.str }))
@@ -5787,8 +5787,8 @@ export const DescribeRaspRuleVulsRequest: $Schema.Schema<DescribeRaspRuleVulsReq
 
 /** `DescribeRaspRuleVulsResponse` (response side). */
 export interface DescribeRaspRuleVulsResponse {
-  readonly List: readonly RaspRuleVul[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly RaspRuleVul[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRaspRuleVulsResponse: $Schema.Schema<DescribeRaspRuleVulsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRaspRuleVulsResponse", { List: $C.arr(RaspRuleVul), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5805,8 +5805,8 @@ export const DescribeRaspRulesRequest: $Schema.Schema<DescribeRaspRulesRequest> 
 
 /** `DescribeRaspRulesResponse` (response side). */
 export interface DescribeRaspRulesResponse {
-  readonly List: readonly RaspRule[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly RaspRule[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRaspRulesResponse: $Schema.Schema<DescribeRaspRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRaspRulesResponse", { List: $C.arr(RaspRule), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5830,7 +5830,7 @@ export const DescribeReverseShellEventInfoRequest: $Schema.Schema<DescribeRevers
 
 /** `DescribeReverseShellEventInfoResponse` (response side). */
 export interface DescribeReverseShellEventInfoResponse {
-  readonly ReverseShellEventInfo: ReverseShellEventInfo
+  readonly ReverseShellEventInfo?: ReverseShellEventInfo
   readonly RequestId: string
 }
 export const DescribeReverseShellEventInfoResponse: $Schema.Schema<DescribeReverseShellEventInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReverseShellEventInfoResponse", { ReverseShellEventInfo: ReverseShellEventInfo, RequestId: $C.str }))
@@ -5847,8 +5847,8 @@ export const DescribeReverseShellEventsRequest: $Schema.Schema<DescribeReverseSh
 
 /** `DescribeReverseShellEventsResponse` (response side). */
 export interface DescribeReverseShellEventsResponse {
-  readonly List: readonly ReverseShell[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ReverseShell[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeReverseShellEventsResponse: $Schema.Schema<DescribeReverseShellEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReverseShellEventsResponse", { List: $C.arr(ReverseShell), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5865,8 +5865,8 @@ export const DescribeReverseShellRulesAggregationRequest: $Schema.Schema<Describ
 
 /** `DescribeReverseShellRulesAggregationResponse` (response side). */
 export interface DescribeReverseShellRulesAggregationResponse {
-  readonly List: readonly ReverseShellRuleAggregation[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ReverseShellRuleAggregation[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeReverseShellRulesAggregationResponse: $Schema.Schema<DescribeReverseShellRulesAggregationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReverseShellRulesAggregationResponse", { List: $C.arr(ReverseShellRuleAggregation), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5881,8 +5881,8 @@ export const DescribeReverseShellRulesRequest: $Schema.Schema<DescribeReverseShe
 
 /** `DescribeReverseShellRulesResponse` (response side). */
 export interface DescribeReverseShellRulesResponse {
-  readonly List: readonly ReverseShellRule[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ReverseShellRule[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeReverseShellRulesResponse: $Schema.Schema<DescribeReverseShellRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReverseShellRulesResponse", { List: $C.arr(ReverseShellRule), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5909,7 +5909,7 @@ export const DescribeRiskBatchStatusRequest: $Schema.Schema<DescribeRiskBatchSta
 
 /** `DescribeRiskBatchStatusResponse` (response side). */
 export interface DescribeRiskBatchStatusResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const DescribeRiskBatchStatusResponse: $Schema.Schema<DescribeRiskBatchStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskBatchStatusResponse", { Status: $C.str, RequestId: $C.str }))
@@ -5922,7 +5922,7 @@ export const DescribeRiskDnsEventInfoRequest: $Schema.Schema<DescribeRiskDnsEven
 
 /** `DescribeRiskDnsEventInfoResponse` (response side). */
 export interface DescribeRiskDnsEventInfoResponse {
-  readonly Info: RiskDnsEvent
+  readonly Info?: RiskDnsEvent
   readonly RequestId: string
 }
 export const DescribeRiskDnsEventInfoResponse: $Schema.Schema<DescribeRiskDnsEventInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskDnsEventInfoResponse", { Info: RiskDnsEvent, RequestId: $C.str }))
@@ -5939,8 +5939,8 @@ export const DescribeRiskDnsEventListRequest: $Schema.Schema<DescribeRiskDnsEven
 
 /** `DescribeRiskDnsEventListResponse` (response side). */
 export interface DescribeRiskDnsEventListResponse {
-  readonly List: readonly RiskDnsEvent[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly RiskDnsEvent[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRiskDnsEventListResponse: $Schema.Schema<DescribeRiskDnsEventListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskDnsEventListResponse", { List: $C.arr(RiskDnsEvent), TotalCount: $C.int64, RequestId: $C.str }))
@@ -5953,7 +5953,7 @@ export const DescribeRiskDnsInfoRequest: $Schema.Schema<DescribeRiskDnsInfoReque
 
 /** `DescribeRiskDnsInfoResponse` (response side). */
 export interface DescribeRiskDnsInfoResponse {
-  readonly RiskDnsInfo: RiskDnsList
+  readonly RiskDnsInfo?: RiskDnsList
   readonly RequestId: string
 }
 export const DescribeRiskDnsInfoResponse: $Schema.Schema<DescribeRiskDnsInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskDnsInfoResponse", { RiskDnsInfo: RiskDnsList, RequestId: $C.str }))
@@ -5970,8 +5970,8 @@ export const DescribeRiskDnsListRequest: $Schema.Schema<DescribeRiskDnsListReque
 
 /** `DescribeRiskDnsListResponse` (response side). */
 export interface DescribeRiskDnsListResponse {
-  readonly RiskDnsList: readonly RiskDnsList[]
-  readonly TotalCount: number | bigint
+  readonly RiskDnsList?: readonly RiskDnsList[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRiskDnsListResponse: $Schema.Schema<DescribeRiskDnsListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskDnsListResponse", { RiskDnsList: $C.arr(RiskDnsList), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5988,8 +5988,8 @@ export const DescribeRiskDnsPolicyListRequest: $Schema.Schema<DescribeRiskDnsPol
 
 /** `DescribeRiskDnsPolicyListResponse` (response side). */
 export interface DescribeRiskDnsPolicyListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly RiskDnsPolicy[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly RiskDnsPolicy[]
   readonly RequestId: string
 }
 export const DescribeRiskDnsPolicyListResponse: $Schema.Schema<DescribeRiskDnsPolicyListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskDnsPolicyListResponse", { TotalCount: $C.int64, List: $C.arr(RiskDnsPolicy), RequestId: $C.str }))
@@ -6006,8 +6006,8 @@ export const DescribeRiskProcessEventsRequest: $Schema.Schema<DescribeRiskProces
 
 /** `DescribeRiskProcessEventsResponse` (response side). */
 export interface DescribeRiskProcessEventsResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly RiskProcessEvent[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly RiskProcessEvent[]
   readonly RequestId: string
 }
 export const DescribeRiskProcessEventsResponse: $Schema.Schema<DescribeRiskProcessEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskProcessEventsResponse", { TotalCount: $C.int64, List: $C.arr(RiskProcessEvent), RequestId: $C.str }))
@@ -6018,14 +6018,14 @@ export const DescribeSafeInfoRequest: $Schema.Schema<DescribeSafeInfoRequest> = 
 
 /** `DescribeSafeInfoResponse` (response side). */
 export interface DescribeSafeInfoResponse {
-  readonly Context: string
-  readonly Title: string
-  readonly Url: string
-  readonly EffectHostCount: number | bigint
-  readonly EventName: string
-  readonly EventCategory: number | bigint
-  readonly IsShow: boolean
-  readonly Id: number | bigint
+  readonly Context?: string
+  readonly Title?: string
+  readonly Url?: string
+  readonly EffectHostCount?: number | bigint
+  readonly EventName?: string
+  readonly EventCategory?: number | bigint
+  readonly IsShow?: boolean
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSafeInfoResponse: $Schema.Schema<DescribeSafeInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSafeInfoResponse", { Context: $C.str, Title: $C.str, Url: $C.str, EffectHostCount: $C.uint64, EventName: $C.str, EventCategory: $C.uint64, IsShow: $C.bool, Id: $C.uint64, RequestId: $C.str }))
@@ -6036,10 +6036,10 @@ export const DescribeScanMalwareScheduleRequest: $Schema.Schema<DescribeScanMalw
 
 /** `DescribeScanMalwareScheduleResponse` (response side). */
 export interface DescribeScanMalwareScheduleResponse {
-  readonly Schedule: number | bigint
-  readonly RiskFileNumber: number | bigint
-  readonly IsSchedule: boolean
-  readonly ScanStatus: number | bigint
+  readonly Schedule?: number | bigint
+  readonly RiskFileNumber?: number | bigint
+  readonly IsSchedule?: boolean
+  readonly ScanStatus?: number | bigint
   readonly RequestId: string
 }
 export const DescribeScanMalwareScheduleResponse: $Schema.Schema<DescribeScanMalwareScheduleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScanMalwareScheduleResponse", { Schedule: $C.int64, RiskFileNumber: $C.int64, IsSchedule: $C.bool, ScanStatus: $C.uint64, RequestId: $C.str }))
@@ -6052,7 +6052,7 @@ export const DescribeScanScheduleRequest: $Schema.Schema<DescribeScanScheduleReq
 
 /** `DescribeScanScheduleResponse` (response side). */
 export interface DescribeScanScheduleResponse {
-  readonly Schedule: number | bigint
+  readonly Schedule?: number | bigint
   readonly RequestId: string
 }
 export const DescribeScanScheduleResponse: $Schema.Schema<DescribeScanScheduleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScanScheduleResponse", { Schedule: $C.uint64, RequestId: $C.str }))
@@ -6066,14 +6066,14 @@ export const DescribeScanStateRequest: $Schema.Schema<DescribeScanStateRequest> 
 
 /** `DescribeScanStateResponse` (response side). */
 export interface DescribeScanStateResponse {
-  readonly ScanState: number | bigint
-  readonly Schedule: number | bigint
-  readonly TaskId: number | bigint
-  readonly VulId: readonly (number | bigint)[]
-  readonly Type: number | bigint
-  readonly ScanBeginTime: string
-  readonly RiskEventCount: number | bigint
-  readonly ScanEndTime: string
+  readonly ScanState?: number | bigint
+  readonly Schedule?: number | bigint
+  readonly TaskId?: number | bigint
+  readonly VulId?: readonly (number | bigint)[]
+  readonly Type?: number | bigint
+  readonly ScanBeginTime?: string
+  readonly RiskEventCount?: number | bigint
+  readonly ScanEndTime?: string
   readonly KBNumber?: readonly string[]
   readonly RequestId: string
 }
@@ -6091,22 +6091,22 @@ export const DescribeScanTaskDetailsRequest: $Schema.Schema<DescribeScanTaskDeta
 
 /** `DescribeScanTaskDetailsResponse` (response side). */
 export interface DescribeScanTaskDetailsResponse {
-  readonly ScanTaskDetailList: readonly ScanTaskDetails[]
-  readonly TotalCount: number | bigint
-  readonly ScanMachineCount: number | bigint
-  readonly RiskMachineCount: number | bigint
-  readonly ScanBeginTime: string
-  readonly ScanEndTime: string
-  readonly ScanTime: number | bigint
-  readonly ScanProgress: number | bigint
-  readonly ScanLeftTime: number | bigint
-  readonly ScanContent: readonly string[]
-  readonly VulInfo: readonly VulDetailInfo[]
-  readonly RiskEventCount: number | bigint
-  readonly Type: number | bigint
-  readonly StoppingAll: boolean
-  readonly VulCount: number | bigint
-  readonly PatchInfo: readonly PatchInfoDetail[]
+  readonly ScanTaskDetailList?: readonly ScanTaskDetails[]
+  readonly TotalCount?: number | bigint
+  readonly ScanMachineCount?: number | bigint
+  readonly RiskMachineCount?: number | bigint
+  readonly ScanBeginTime?: string
+  readonly ScanEndTime?: string
+  readonly ScanTime?: number | bigint
+  readonly ScanProgress?: number | bigint
+  readonly ScanLeftTime?: number | bigint
+  readonly ScanContent?: readonly string[]
+  readonly VulInfo?: readonly VulDetailInfo[]
+  readonly RiskEventCount?: number | bigint
+  readonly Type?: number | bigint
+  readonly StoppingAll?: boolean
+  readonly VulCount?: number | bigint
+  readonly PatchInfo?: readonly PatchInfoDetail[]
   readonly RequestId: string
 }
 export const DescribeScanTaskDetailsResponse: $Schema.Schema<DescribeScanTaskDetailsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScanTaskDetailsResponse", { ScanTaskDetailList: $C.arr(ScanTaskDetails), TotalCount: $C.uint64, ScanMachineCount: $C.uint64, RiskMachineCount: $C.uint64, ScanBeginTime: $C.str, ScanEndTime: $C.str, ScanTime: $C.uint64, ScanProgress: $C.uint64, ScanLeftTime: $C.uint64, ScanContent: $C.arr($C.str), VulInfo: $C.arr(VulDetailInfo), RiskEventCount: $C.uint64, Type: $C.uint64, StoppingAll: $C.bool, VulCount: $C.uint64, PatchInfo: $C.arr(PatchInfoDetail), RequestId: $C.str }))
@@ -6119,7 +6119,7 @@ export const DescribeScanTaskStatusRequest: $Schema.Schema<DescribeScanTaskStatu
 
 /** `DescribeScanTaskStatusResponse` (response side). */
 export interface DescribeScanTaskStatusResponse {
-  readonly State: TaskStatus
+  readonly State?: TaskStatus
   readonly RequestId: string
 }
 export const DescribeScanTaskStatusResponse: $Schema.Schema<DescribeScanTaskStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScanTaskStatusResponse", { State: TaskStatus, RequestId: $C.str }))
@@ -6130,16 +6130,16 @@ export const DescribeScanVulSettingRequest: $Schema.Schema<DescribeScanVulSettin
 
 /** `DescribeScanVulSettingResponse` (response side). */
 export interface DescribeScanVulSettingResponse {
-  readonly VulCategories: string
-  readonly VulLevels: string
-  readonly TimerInterval: number | bigint
-  readonly TimerTime: string
-  readonly VulEmergency: number | bigint
-  readonly StartTime: string
-  readonly EnableScan: number | bigint
-  readonly EndTime: string
-  readonly ClickTimeout: number | bigint
-  readonly Uuids: readonly string[]
+  readonly VulCategories?: string
+  readonly VulLevels?: string
+  readonly TimerInterval?: number | bigint
+  readonly TimerTime?: string
+  readonly VulEmergency?: number | bigint
+  readonly StartTime?: string
+  readonly EnableScan?: number | bigint
+  readonly EndTime?: string
+  readonly ClickTimeout?: number | bigint
+  readonly Uuids?: readonly string[]
   readonly ScanMethod?: number | bigint
   readonly RequestId: string
 }
@@ -6151,7 +6151,7 @@ export const DescribeScreenAttackHotspotRequest: $Schema.Schema<DescribeScreenAt
 
 /** `DescribeScreenAttackHotspotResponse` (response side). */
 export interface DescribeScreenAttackHotspotResponse {
-  readonly List: readonly ScreenAttackHotspot[]
+  readonly List?: readonly ScreenAttackHotspot[]
   readonly RequestId: string
 }
 export const DescribeScreenAttackHotspotResponse: $Schema.Schema<DescribeScreenAttackHotspotResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScreenAttackHotspotResponse", { List: $C.arr(ScreenAttackHotspot), RequestId: $C.str }))
@@ -6162,7 +6162,7 @@ export const DescribeScreenBroadcastsRequest: $Schema.Schema<DescribeScreenBroad
 
 /** `DescribeScreenBroadcastsResponse` (response side). */
 export interface DescribeScreenBroadcastsResponse {
-  readonly List: readonly ScreenBroadcasts[]
+  readonly List?: readonly ScreenBroadcasts[]
   readonly RequestId: string
 }
 export const DescribeScreenBroadcastsResponse: $Schema.Schema<DescribeScreenBroadcastsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScreenBroadcastsResponse", { List: $C.arr(ScreenBroadcasts), RequestId: $C.str }))
@@ -6176,7 +6176,7 @@ export const DescribeScreenDefenseTrendsRequest: $Schema.Schema<DescribeScreenDe
 
 /** `DescribeScreenDefenseTrendsResponse` (response side). */
 export interface DescribeScreenDefenseTrendsResponse {
-  readonly TrendsChart: readonly ScreenTrendsChart[]
+  readonly TrendsChart?: readonly ScreenTrendsChart[]
   readonly RequestId: string
 }
 export const DescribeScreenDefenseTrendsResponse: $Schema.Schema<DescribeScreenDefenseTrendsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScreenDefenseTrendsResponse", { TrendsChart: $C.arr(ScreenTrendsChart), RequestId: $C.str }))
@@ -6187,7 +6187,7 @@ export const DescribeScreenEmergentMsgRequest: $Schema.Schema<DescribeScreenEmer
 
 /** `DescribeScreenEmergentMsgResponse` (response side). */
 export interface DescribeScreenEmergentMsgResponse {
-  readonly MessageInfo: readonly ScreenEmergentMsg[]
+  readonly MessageInfo?: readonly ScreenEmergentMsg[]
   readonly RequestId: string
 }
 export const DescribeScreenEmergentMsgResponse: $Schema.Schema<DescribeScreenEmergentMsgResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScreenEmergentMsgResponse", { MessageInfo: $C.arr(ScreenEmergentMsg), RequestId: $C.str }))
@@ -6200,7 +6200,7 @@ export const DescribeScreenEventsCntRequest: $Schema.Schema<DescribeScreenEvents
 
 /** `DescribeScreenEventsCntResponse` (response side). */
 export interface DescribeScreenEventsCntResponse {
-  readonly Info: readonly ScreenEventsCnt[]
+  readonly Info?: readonly ScreenEventsCnt[]
   readonly RequestId: string
 }
 export const DescribeScreenEventsCntResponse: $Schema.Schema<DescribeScreenEventsCntResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScreenEventsCntResponse", { Info: $C.arr(ScreenEventsCnt), RequestId: $C.str }))
@@ -6211,8 +6211,8 @@ export const DescribeScreenGeneralStatRequest: $Schema.Schema<DescribeScreenGene
 
 /** `DescribeScreenGeneralStatResponse` (response side). */
 export interface DescribeScreenGeneralStatResponse {
-  readonly Machines: readonly ScreenNameValue[]
-  readonly Protection: readonly ScreenNameValue[]
+  readonly Machines?: readonly ScreenNameValue[]
+  readonly Protection?: readonly ScreenNameValue[]
   readonly RequestId: string
 }
 export const DescribeScreenGeneralStatResponse: $Schema.Schema<DescribeScreenGeneralStatResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScreenGeneralStatResponse", { Machines: $C.arr(ScreenNameValue), Protection: $C.arr(ScreenNameValue), RequestId: $C.str }))
@@ -6225,10 +6225,10 @@ export const DescribeScreenHostInvasionRequest: $Schema.Schema<DescribeScreenHos
 
 /** `DescribeScreenHostInvasionResponse` (response side). */
 export interface DescribeScreenHostInvasionResponse {
-  readonly DefendAttackLog: readonly ScreenDefendAttackLog[]
-  readonly InvasionEvents: readonly ScreenInvasion[]
-  readonly Vul: readonly ScreenVulInfo[]
-  readonly Baseline: readonly ScreenBaselineInfo[]
+  readonly DefendAttackLog?: readonly ScreenDefendAttackLog[]
+  readonly InvasionEvents?: readonly ScreenInvasion[]
+  readonly Vul?: readonly ScreenVulInfo[]
+  readonly Baseline?: readonly ScreenBaselineInfo[]
   readonly RequestId: string
 }
 export const DescribeScreenHostInvasionResponse: $Schema.Schema<DescribeScreenHostInvasionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScreenHostInvasionResponse", { DefendAttackLog: $C.arr(ScreenDefendAttackLog), InvasionEvents: $C.arr(ScreenInvasion), Vul: $C.arr(ScreenVulInfo), Baseline: $C.arr(ScreenBaselineInfo), RequestId: $C.str }))
@@ -6239,7 +6239,7 @@ export const DescribeScreenMachineRegionsRequest: $Schema.Schema<DescribeScreenM
 
 /** `DescribeScreenMachineRegionsResponse` (response side). */
 export interface DescribeScreenMachineRegionsResponse {
-  readonly List: readonly ScreenRegionInfo[]
+  readonly List?: readonly ScreenRegionInfo[]
   readonly RequestId: string
 }
 export const DescribeScreenMachineRegionsResponse: $Schema.Schema<DescribeScreenMachineRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScreenMachineRegionsResponse", { List: $C.arr(ScreenRegionInfo), RequestId: $C.str }))
@@ -6254,7 +6254,7 @@ export const DescribeScreenMachinesRequest: $Schema.Schema<DescribeScreenMachine
 
 /** `DescribeScreenMachinesResponse` (response side). */
 export interface DescribeScreenMachinesResponse {
-  readonly List: readonly ScreenRegionMachines[]
+  readonly List?: readonly ScreenRegionMachines[]
   readonly RequestId: string
 }
 export const DescribeScreenMachinesResponse: $Schema.Schema<DescribeScreenMachinesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScreenMachinesResponse", { List: $C.arr(ScreenRegionMachines), RequestId: $C.str }))
@@ -6265,7 +6265,7 @@ export const DescribeScreenProtectionCntRequest: $Schema.Schema<DescribeScreenPr
 
 /** `DescribeScreenProtectionCntResponse` (response side). */
 export interface DescribeScreenProtectionCntResponse {
-  readonly List: readonly ScreenProtectionCnt[]
+  readonly List?: readonly ScreenProtectionCnt[]
   readonly RequestId: string
 }
 export const DescribeScreenProtectionCntResponse: $Schema.Schema<DescribeScreenProtectionCntResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScreenProtectionCntResponse", { List: $C.arr(ScreenProtectionCnt), RequestId: $C.str }))
@@ -6276,7 +6276,7 @@ export const DescribeScreenProtectionStatRequest: $Schema.Schema<DescribeScreenP
 
 /** `DescribeScreenProtectionStatResponse` (response side). */
 export interface DescribeScreenProtectionStatResponse {
-  readonly Info: readonly ScreenProtection[]
+  readonly Info?: readonly ScreenProtection[]
   readonly RequestId: string
 }
 export const DescribeScreenProtectionStatResponse: $Schema.Schema<DescribeScreenProtectionStatResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScreenProtectionStatResponse", { Info: $C.arr(ScreenProtection), RequestId: $C.str }))
@@ -6289,7 +6289,7 @@ export const DescribeScreenRiskAssetsTopRequest: $Schema.Schema<DescribeScreenRi
 
 /** `DescribeScreenRiskAssetsTopResponse` (response side). */
 export interface DescribeScreenRiskAssetsTopResponse {
-  readonly Chart: readonly ScreenNameValue[]
+  readonly Chart?: readonly ScreenNameValue[]
   readonly RequestId: string
 }
 export const DescribeScreenRiskAssetsTopResponse: $Schema.Schema<DescribeScreenRiskAssetsTopResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScreenRiskAssetsTopResponse", { Chart: $C.arr(ScreenNameValue), RequestId: $C.str }))
@@ -6300,7 +6300,7 @@ export const DescribeSearchLogsRequest: $Schema.Schema<DescribeSearchLogsRequest
 
 /** `DescribeSearchLogsResponse` (response side). */
 export interface DescribeSearchLogsResponse {
-  readonly Data: readonly string[]
+  readonly Data?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeSearchLogsResponse: $Schema.Schema<DescribeSearchLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSearchLogsResponse", { Data: $C.arr($C.str), RequestId: $C.str }))
@@ -6314,8 +6314,8 @@ export const DescribeSearchTemplatesRequest: $Schema.Schema<DescribeSearchTempla
 
 /** `DescribeSearchTemplatesResponse` (response side). */
 export interface DescribeSearchTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly SearchTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly SearchTemplate[]
   readonly RequestId: string
 }
 export const DescribeSearchTemplatesResponse: $Schema.Schema<DescribeSearchTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSearchTemplatesResponse", { TotalCount: $C.uint64, List: $C.arr(SearchTemplate), RequestId: $C.str }))
@@ -6328,7 +6328,7 @@ export const DescribeSecurityBroadcastInfoRequest: $Schema.Schema<DescribeSecuri
 
 /** `DescribeSecurityBroadcastInfoResponse` (response side). */
 export interface DescribeSecurityBroadcastInfoResponse {
-  readonly BroadcastInfo: BroadcastInfo
+  readonly BroadcastInfo?: BroadcastInfo
   readonly RequestId: string
 }
 export const DescribeSecurityBroadcastInfoResponse: $Schema.Schema<DescribeSecurityBroadcastInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityBroadcastInfoResponse", { BroadcastInfo: BroadcastInfo, RequestId: $C.str }))
@@ -6345,8 +6345,8 @@ export const DescribeSecurityBroadcastsRequest: $Schema.Schema<DescribeSecurityB
 
 /** `DescribeSecurityBroadcastsResponse` (response side). */
 export interface DescribeSecurityBroadcastsResponse {
-  readonly List: readonly Broadcasts[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly Broadcasts[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSecurityBroadcastsResponse: $Schema.Schema<DescribeSecurityBroadcastsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityBroadcastsResponse", { List: $C.arr(Broadcasts), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -6360,8 +6360,8 @@ export const DescribeSecurityDynamicsRequest: $Schema.Schema<DescribeSecurityDyn
 
 /** `DescribeSecurityDynamicsResponse` (response side). */
 export interface DescribeSecurityDynamicsResponse {
-  readonly SecurityDynamics: readonly SecurityDynamic[]
-  readonly TotalCount: number | bigint
+  readonly SecurityDynamics?: readonly SecurityDynamic[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSecurityDynamicsResponse: $Schema.Schema<DescribeSecurityDynamicsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityDynamicsResponse", { SecurityDynamics: $C.arr(SecurityDynamic), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -6374,29 +6374,29 @@ export const DescribeSecurityEventStatRequest: $Schema.Schema<DescribeSecurityEv
 
 /** `DescribeSecurityEventStatResponse` (response side). */
 export interface DescribeSecurityEventStatResponse {
-  readonly MalwareStat: EventStat
-  readonly HostLoginStat: EventStat
-  readonly BruteAttackStat: EventStat
-  readonly MaliciousRequestStat: EventStat
-  readonly PrivilegeStat: EventStat
-  readonly ReverseShellStat: EventStat
-  readonly HighRiskBashStat: EventStat
-  readonly AttackLogsStat: EventStat
-  readonly VulHighStat: EventStat
-  readonly VulNormalStat: EventStat
-  readonly VulLowStat: EventStat
-  readonly BaselineHighStat: EventStat
-  readonly BaselineNormalStat: EventStat
-  readonly BaselineLowStat: EventStat
-  readonly MachineTotalAffectNum: number | bigint
-  readonly InvasionTotalAffectNum: number | bigint
-  readonly VulTotalAffectNum: number | bigint
-  readonly BaseLineTotalAffectNum: number | bigint
-  readonly CyberAttackTotalAffectNum: number | bigint
-  readonly VulRiskStat: EventStat
-  readonly BaselineRiskStat: EventStat
-  readonly VulStat: EventStat
-  readonly Score: number | bigint
+  readonly MalwareStat?: EventStat
+  readonly HostLoginStat?: EventStat
+  readonly BruteAttackStat?: EventStat
+  readonly MaliciousRequestStat?: EventStat
+  readonly PrivilegeStat?: EventStat
+  readonly ReverseShellStat?: EventStat
+  readonly HighRiskBashStat?: EventStat
+  readonly AttackLogsStat?: EventStat
+  readonly VulHighStat?: EventStat
+  readonly VulNormalStat?: EventStat
+  readonly VulLowStat?: EventStat
+  readonly BaselineHighStat?: EventStat
+  readonly BaselineNormalStat?: EventStat
+  readonly BaselineLowStat?: EventStat
+  readonly MachineTotalAffectNum?: number | bigint
+  readonly InvasionTotalAffectNum?: number | bigint
+  readonly VulTotalAffectNum?: number | bigint
+  readonly BaseLineTotalAffectNum?: number | bigint
+  readonly CyberAttackTotalAffectNum?: number | bigint
+  readonly VulRiskStat?: EventStat
+  readonly BaselineRiskStat?: EventStat
+  readonly VulStat?: EventStat
+  readonly Score?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSecurityEventStatResponse: $Schema.Schema<DescribeSecurityEventStatResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityEventStatResponse", { MalwareStat: EventStat, HostLoginStat: EventStat, BruteAttackStat: EventStat, MaliciousRequestStat: EventStat, PrivilegeStat: EventStat, ReverseShellStat: EventStat, HighRiskBashStat: EventStat, AttackLogsStat: EventStat, VulHighStat: EventStat, VulNormalStat: EventStat, VulLowStat: EventStat, BaselineHighStat: EventStat, BaselineNormalStat: EventStat, BaselineLowStat: EventStat, MachineTotalAffectNum: $C.uint64, InvasionTotalAffectNum: $C.uint64, VulTotalAffectNum: $C.uint64, BaseLineTotalAffectNum: $C.uint64, CyberAttackTotalAffectNum: $C.uint64, VulRiskStat: EventStat, BaselineRiskStat: EventStat, VulStat: EventStat, Score: $C.uint64, RequestId: $C.str }))
@@ -6407,22 +6407,22 @@ export const DescribeSecurityEventsCntRequest: $Schema.Schema<DescribeSecurityEv
 
 /** `DescribeSecurityEventsCntResponse` (response side). */
 export interface DescribeSecurityEventsCntResponse {
-  readonly Malware: SecurityEventInfo
-  readonly HostLogin: SecurityEventInfo
-  readonly BruteAttack: SecurityEventInfo
-  readonly RiskDns: SecurityEventInfo
-  readonly Bash: SecurityEventInfo
-  readonly PrivilegeRules: SecurityEventInfo
-  readonly ReverseShell: SecurityEventInfo
-  readonly SysVul: SecurityEventInfo
-  readonly WebVul: SecurityEventInfo
-  readonly EmergencyVul: SecurityEventInfo
-  readonly BaseLine: SecurityEventInfo
-  readonly AttackLogs: SecurityEventInfo
-  readonly EffectMachineCount: number | bigint
-  readonly EventsCount: number | bigint
-  readonly WindowVul: SecurityEventInfo
-  readonly LinuxVul: SecurityEventInfo
+  readonly Malware?: SecurityEventInfo
+  readonly HostLogin?: SecurityEventInfo
+  readonly BruteAttack?: SecurityEventInfo
+  readonly RiskDns?: SecurityEventInfo
+  readonly Bash?: SecurityEventInfo
+  readonly PrivilegeRules?: SecurityEventInfo
+  readonly ReverseShell?: SecurityEventInfo
+  readonly SysVul?: SecurityEventInfo
+  readonly WebVul?: SecurityEventInfo
+  readonly EmergencyVul?: SecurityEventInfo
+  readonly BaseLine?: SecurityEventInfo
+  readonly AttackLogs?: SecurityEventInfo
+  readonly EffectMachineCount?: number | bigint
+  readonly EventsCount?: number | bigint
+  readonly WindowVul?: SecurityEventInfo
+  readonly LinuxVul?: SecurityEventInfo
   readonly RequestId: string
 }
 export const DescribeSecurityEventsCntResponse: $Schema.Schema<DescribeSecurityEventsCntResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityEventsCntResponse", { Malware: SecurityEventInfo, HostLogin: SecurityEventInfo, BruteAttack: SecurityEventInfo, RiskDns: SecurityEventInfo, Bash: SecurityEventInfo, PrivilegeRules: SecurityEventInfo, ReverseShell: SecurityEventInfo, SysVul: SecurityEventInfo, WebVul: SecurityEventInfo, EmergencyVul: SecurityEventInfo, BaseLine: SecurityEventInfo, AttackLogs: SecurityEventInfo, EffectMachineCount: $C.uint64, EventsCount: $C.uint64, WindowVul: SecurityEventInfo, LinuxVul: SecurityEventInfo, RequestId: $C.str }))
@@ -6436,16 +6436,16 @@ export const DescribeSecurityTrendsRequest: $Schema.Schema<DescribeSecurityTrend
 
 /** `DescribeSecurityTrendsResponse` (response side). */
 export interface DescribeSecurityTrendsResponse {
-  readonly Malwares: readonly SecurityTrend[]
-  readonly NonLocalLoginPlaces: readonly SecurityTrend[]
-  readonly BruteAttacks: readonly SecurityTrend[]
-  readonly Vuls: readonly SecurityTrend[]
-  readonly BaseLines: readonly SecurityTrend[]
-  readonly MaliciousRequests: readonly SecurityTrend[]
-  readonly HighRiskBashs: readonly SecurityTrend[]
-  readonly ReverseShells: readonly SecurityTrend[]
-  readonly PrivilegeEscalations: readonly SecurityTrend[]
-  readonly CyberAttacks: readonly SecurityTrend[]
+  readonly Malwares?: readonly SecurityTrend[]
+  readonly NonLocalLoginPlaces?: readonly SecurityTrend[]
+  readonly BruteAttacks?: readonly SecurityTrend[]
+  readonly Vuls?: readonly SecurityTrend[]
+  readonly BaseLines?: readonly SecurityTrend[]
+  readonly MaliciousRequests?: readonly SecurityTrend[]
+  readonly HighRiskBashs?: readonly SecurityTrend[]
+  readonly ReverseShells?: readonly SecurityTrend[]
+  readonly PrivilegeEscalations?: readonly SecurityTrend[]
+  readonly CyberAttacks?: readonly SecurityTrend[]
   readonly RequestId: string
 }
 export const DescribeSecurityTrendsResponse: $Schema.Schema<DescribeSecurityTrendsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityTrendsResponse", { Malwares: $C.arr(SecurityTrend), NonLocalLoginPlaces: $C.arr(SecurityTrend), BruteAttacks: $C.arr(SecurityTrend), Vuls: $C.arr(SecurityTrend), BaseLines: $C.arr(SecurityTrend), MaliciousRequests: $C.arr(SecurityTrend), HighRiskBashs: $C.arr(SecurityTrend), ReverseShells: $C.arr(SecurityTrend), PrivilegeEscalations: $C.arr(SecurityTrend), CyberAttacks: $C.arr(SecurityTrend), RequestId: $C.str }))
@@ -6458,12 +6458,12 @@ export const DescribeServerRelatedDirInfoRequest: $Schema.Schema<DescribeServerR
 
 /** `DescribeServerRelatedDirInfoResponse` (response side). */
 export interface DescribeServerRelatedDirInfoResponse {
-  readonly HostName: string
-  readonly HostIp: string
-  readonly ProtectDirNum: number | bigint
-  readonly ProtectFileNum: number | bigint
-  readonly ProtectTamperNum: number | bigint
-  readonly ProtectLinkNum: number | bigint
+  readonly HostName?: string
+  readonly HostIp?: string
+  readonly ProtectDirNum?: number | bigint
+  readonly ProtectFileNum?: number | bigint
+  readonly ProtectTamperNum?: number | bigint
+  readonly ProtectLinkNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeServerRelatedDirInfoResponse: $Schema.Schema<DescribeServerRelatedDirInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServerRelatedDirInfoResponse", { HostName: $C.str, HostIp: $C.str, ProtectDirNum: $C.uint64, ProtectFileNum: $C.uint64, ProtectTamperNum: $C.uint64, ProtectLinkNum: $C.uint64, RequestId: $C.str }))
@@ -6474,11 +6474,11 @@ export const DescribeServersAndRiskAndFirstInfoRequest: $Schema.Schema<DescribeS
 
 /** `DescribeServersAndRiskAndFirstInfoResponse` (response side). */
 export interface DescribeServersAndRiskAndFirstInfoResponse {
-  readonly RiskFileCount: number | bigint
-  readonly AddRiskFileCount: number | bigint
-  readonly ServersCount: number | bigint
-  readonly IsFirstCheck: boolean
-  readonly ScanTime: string
+  readonly RiskFileCount?: number | bigint
+  readonly AddRiskFileCount?: number | bigint
+  readonly ServersCount?: number | bigint
+  readonly IsFirstCheck?: boolean
+  readonly ScanTime?: string
   readonly RequestId: string
 }
 export const DescribeServersAndRiskAndFirstInfoResponse: $Schema.Schema<DescribeServersAndRiskAndFirstInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServersAndRiskAndFirstInfoResponse", { RiskFileCount: $C.uint64, AddRiskFileCount: $C.uint64, ServersCount: $C.uint64, IsFirstCheck: $C.bool, ScanTime: $C.str, RequestId: $C.str }))
@@ -6522,7 +6522,7 @@ export const DescribeStrategyExistRequest: $Schema.Schema<DescribeStrategyExistR
 
 /** `DescribeStrategyExistResponse` (response side). */
 export interface DescribeStrategyExistResponse {
-  readonly IfExist: number | bigint
+  readonly IfExist?: number | bigint
   readonly RequestId: string
 }
 export const DescribeStrategyExistResponse: $Schema.Schema<DescribeStrategyExistResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStrategyExistResponse", { IfExist: $C.uint64, RequestId: $C.str }))
@@ -6535,7 +6535,7 @@ export const DescribeTagMachinesRequest: $Schema.Schema<DescribeTagMachinesReque
 
 /** `DescribeTagMachinesResponse` (response side). */
 export interface DescribeTagMachinesResponse {
-  readonly List: readonly TagMachine[]
+  readonly List?: readonly TagMachine[]
   readonly RequestId: string
 }
 export const DescribeTagMachinesResponse: $Schema.Schema<DescribeTagMachinesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTagMachinesResponse", { List: $C.arr(TagMachine), RequestId: $C.str }))
@@ -6550,7 +6550,7 @@ export const DescribeTagsRequest: $Schema.Schema<DescribeTagsRequest> = /*#__PUR
 
 /** `DescribeTagsResponse` (response side). */
 export interface DescribeTagsResponse {
-  readonly List: readonly Tag[]
+  readonly List?: readonly Tag[]
   readonly RequestId: string
 }
 export const DescribeTagsResponse: $Schema.Schema<DescribeTagsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTagsResponse", { List: $C.arr(Tag), RequestId: $C.str }))
@@ -6561,22 +6561,22 @@ export const DescribeTrialReportRequest: $Schema.Schema<DescribeTrialReportReque
 
 /** `DescribeTrialReportResponse` (response side). */
 export interface DescribeTrialReportResponse {
-  readonly IsShow: boolean
-  readonly AddMachineCnt: number | bigint
-  readonly BaselineRiskCnt: number | bigint
-  readonly VulCnt: number | bigint
-  readonly MalwareAlarmCnt: number | bigint
-  readonly BruteAlarmCnt: number | bigint
-  readonly AutoIsolateMalwareCnt: number | bigint
-  readonly AutoBlockBruteCnt: number | bigint
-  readonly AutoDefenceCnt: number | bigint
-  readonly AutoVulFixCnt: number | bigint
-  readonly JavaShellCnt: number | bigint
-  readonly FileTamperCnt: number | bigint
-  readonly EventCnt: number | bigint
-  readonly DnsCnt: number | bigint
-  readonly BashCnt: number | bigint
-  readonly CloudFrom: readonly CloudFromCnt[]
+  readonly IsShow?: boolean
+  readonly AddMachineCnt?: number | bigint
+  readonly BaselineRiskCnt?: number | bigint
+  readonly VulCnt?: number | bigint
+  readonly MalwareAlarmCnt?: number | bigint
+  readonly BruteAlarmCnt?: number | bigint
+  readonly AutoIsolateMalwareCnt?: number | bigint
+  readonly AutoBlockBruteCnt?: number | bigint
+  readonly AutoDefenceCnt?: number | bigint
+  readonly AutoVulFixCnt?: number | bigint
+  readonly JavaShellCnt?: number | bigint
+  readonly FileTamperCnt?: number | bigint
+  readonly EventCnt?: number | bigint
+  readonly DnsCnt?: number | bigint
+  readonly BashCnt?: number | bigint
+  readonly CloudFrom?: readonly CloudFromCnt[]
   readonly RequestId: string
 }
 export const DescribeTrialReportResponse: $Schema.Schema<DescribeTrialReportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTrialReportResponse", { IsShow: $C.bool, AddMachineCnt: $C.int64, BaselineRiskCnt: $C.int64, VulCnt: $C.int64, MalwareAlarmCnt: $C.int64, BruteAlarmCnt: $C.int64, AutoIsolateMalwareCnt: $C.int64, AutoBlockBruteCnt: $C.int64, AutoDefenceCnt: $C.int64, AutoVulFixCnt: $C.int64, JavaShellCnt: $C.int64, FileTamperCnt: $C.int64, EventCnt: $C.int64, DnsCnt: $C.int64, BashCnt: $C.int64, CloudFrom: $C.arr(CloudFromCnt), RequestId: $C.str }))
@@ -6590,9 +6590,9 @@ export const DescribeUndoVulCountsRequest: $Schema.Schema<DescribeUndoVulCountsR
 
 /** `DescribeUndoVulCountsResponse` (response side). */
 export interface DescribeUndoVulCountsResponse {
-  readonly UndoVulCount: number | bigint
-  readonly UndoHostCount: number | bigint
-  readonly NotProfessionCount: number | bigint
+  readonly UndoVulCount?: number | bigint
+  readonly UndoHostCount?: number | bigint
+  readonly NotProfessionCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeUndoVulCountsResponse: $Schema.Schema<DescribeUndoVulCountsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUndoVulCountsResponse", { UndoVulCount: $C.uint64, UndoHostCount: $C.int64, NotProfessionCount: $C.uint64, RequestId: $C.str }))
@@ -6618,7 +6618,7 @@ export const DescribeUsualLoginPlacesRequest: $Schema.Schema<DescribeUsualLoginP
 
 /** `DescribeUsualLoginPlacesResponse` (response side). */
 export interface DescribeUsualLoginPlacesResponse {
-  readonly UsualLoginPlaces: readonly UsualPlace[]
+  readonly UsualLoginPlaces?: readonly UsualPlace[]
   readonly RequestId: string
 }
 export const DescribeUsualLoginPlacesResponse: $Schema.Schema<DescribeUsualLoginPlacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUsualLoginPlacesResponse", { UsualLoginPlaces: $C.arr(UsualPlace), RequestId: $C.str }))
@@ -6641,7 +6641,7 @@ export const DescribeVersionCompareChartRequest: $Schema.Schema<DescribeVersionC
 
 /** `DescribeVersionCompareChartResponse` (response side). */
 export interface DescribeVersionCompareChartResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeVersionCompareChartResponse: $Schema.Schema<DescribeVersionCompareChartResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVersionCompareChartResponse", { Data: $C.str, RequestId: $C.str }))
@@ -6652,10 +6652,10 @@ export const DescribeVersionStatisticsRequest: $Schema.Schema<DescribeVersionSta
 
 /** `DescribeVersionStatisticsResponse` (response side). */
 export interface DescribeVersionStatisticsResponse {
-  readonly BasicVersionNum: number | bigint
-  readonly ProVersionNum: number | bigint
-  readonly UltimateVersionNum: number | bigint
-  readonly GeneralVersionNum: number | bigint
+  readonly BasicVersionNum?: number | bigint
+  readonly ProVersionNum?: number | bigint
+  readonly UltimateVersionNum?: number | bigint
+  readonly GeneralVersionNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVersionStatisticsResponse: $Schema.Schema<DescribeVersionStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVersionStatisticsResponse", { BasicVersionNum: $C.uint64, ProVersionNum: $C.uint64, UltimateVersionNum: $C.uint64, GeneralVersionNum: $C.uint64, RequestId: $C.str }))
@@ -6670,7 +6670,7 @@ export const DescribeVertexDetailRequest: $Schema.Schema<DescribeVertexDetailReq
 
 /** `DescribeVertexDetailResponse` (response side). */
 export interface DescribeVertexDetailResponse {
-  readonly VertexDetails: readonly VertexDetail[]
+  readonly VertexDetails?: readonly VertexDetail[]
   readonly RequestId: string
 }
 export const DescribeVertexDetailResponse: $Schema.Schema<DescribeVertexDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVertexDetailResponse", { VertexDetails: $C.arr(VertexDetail), RequestId: $C.str }))
@@ -6685,8 +6685,8 @@ export const DescribeVulCountByDatesRequest: $Schema.Schema<DescribeVulCountByDa
 
 /** `DescribeVulCountByDatesResponse` (response side). */
 export interface DescribeVulCountByDatesResponse {
-  readonly VulCount: readonly (number | bigint)[]
-  readonly HostCount: readonly (number | bigint)[]
+  readonly VulCount?: readonly (number | bigint)[]
+  readonly HostCount?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const DescribeVulCountByDatesResponse: $Schema.Schema<DescribeVulCountByDatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulCountByDatesResponse", { VulCount: $C.arr($C.uint64), HostCount: $C.arr($C.uint64), RequestId: $C.str }))
@@ -6699,7 +6699,7 @@ export const DescribeVulCveIdInfoRequest: $Schema.Schema<DescribeVulCveIdInfoReq
 
 /** `DescribeVulCveIdInfoResponse` (response side). */
 export interface DescribeVulCveIdInfoResponse {
-  readonly List: readonly VulInfoByCveId[]
+  readonly List?: readonly VulInfoByCveId[]
   readonly RequestId: string
 }
 export const DescribeVulCveIdInfoResponse: $Schema.Schema<DescribeVulCveIdInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulCveIdInfoResponse", { List: $C.arr(VulInfoByCveId), RequestId: $C.str }))
@@ -6716,8 +6716,8 @@ export const DescribeVulDefenceEventRequest: $Schema.Schema<DescribeVulDefenceEv
 
 /** `DescribeVulDefenceEventResponse` (response side). */
 export interface DescribeVulDefenceEventResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly VulDefenceEvent[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly VulDefenceEvent[]
   readonly RequestId: string
 }
 export const DescribeVulDefenceEventResponse: $Schema.Schema<DescribeVulDefenceEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulDefenceEventResponse", { TotalCount: $C.uint64, List: $C.arr(VulDefenceEvent), RequestId: $C.str }))
@@ -6734,8 +6734,8 @@ export const DescribeVulDefenceListRequest: $Schema.Schema<DescribeVulDefenceLis
 
 /** `DescribeVulDefenceListResponse` (response side). */
 export interface DescribeVulDefenceListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly VulDefenceRangeDetail[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly VulDefenceRangeDetail[]
   readonly RequestId: string
 }
 export const DescribeVulDefenceListResponse: $Schema.Schema<DescribeVulDefenceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulDefenceListResponse", { TotalCount: $C.uint64, List: $C.arr(VulDefenceRangeDetail), RequestId: $C.str }))
@@ -6759,7 +6759,7 @@ export const DescribeVulDefenceOverviewRequest: $Schema.Schema<DescribeVulDefenc
 
 /** `DescribeVulDefenceOverviewResponse` (response side). */
 export interface DescribeVulDefenceOverviewResponse {
-  readonly Overview: VulDefenceOverview
+  readonly Overview?: VulDefenceOverview
   readonly RequestId: string
 }
 export const DescribeVulDefenceOverviewResponse: $Schema.Schema<DescribeVulDefenceOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulDefenceOverviewResponse", { Overview: VulDefenceOverview, RequestId: $C.str }))
@@ -6775,8 +6775,8 @@ export const DescribeVulDefencePluginDetailRequest: $Schema.Schema<DescribeVulDe
 
 /** `DescribeVulDefencePluginDetailResponse` (response side). */
 export interface DescribeVulDefencePluginDetailResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly VulDefencePluginDetail[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly VulDefencePluginDetail[]
   readonly RequestId: string
 }
 export const DescribeVulDefencePluginDetailResponse: $Schema.Schema<DescribeVulDefencePluginDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulDefencePluginDetailResponse", { TotalCount: $C.uint64, List: $C.arr(VulDefencePluginDetail), RequestId: $C.str }))
@@ -6787,7 +6787,7 @@ export const DescribeVulDefencePluginExceptionCountRequest: $Schema.Schema<Descr
 
 /** `DescribeVulDefencePluginExceptionCountResponse` (response side). */
 export interface DescribeVulDefencePluginExceptionCountResponse {
-  readonly Count: number | bigint
+  readonly Count?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVulDefencePluginExceptionCountResponse: $Schema.Schema<DescribeVulDefencePluginExceptionCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulDefencePluginExceptionCountResponse", { Count: $C.uint64, RequestId: $C.str }))
@@ -6804,8 +6804,8 @@ export const DescribeVulDefencePluginStatusRequest: $Schema.Schema<DescribeVulDe
 
 /** `DescribeVulDefencePluginStatusResponse` (response side). */
 export interface DescribeVulDefencePluginStatusResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly VulDefencePluginStatus[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly VulDefencePluginStatus[]
   readonly RequestId: string
 }
 export const DescribeVulDefencePluginStatusResponse: $Schema.Schema<DescribeVulDefencePluginStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulDefencePluginStatusResponse", { TotalCount: $C.uint64, List: $C.arr(VulDefencePluginStatus), RequestId: $C.str }))
@@ -6820,8 +6820,8 @@ export const DescribeVulDefenceSettingListRequest: $Schema.Schema<DescribeVulDef
 
 /** `DescribeVulDefenceSettingListResponse` (response side). */
 export interface DescribeVulDefenceSettingListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly VulDefenceSetting[] | null
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly VulDefenceSetting[] | null
   readonly RequestId: string
 }
 export const DescribeVulDefenceSettingListResponse: $Schema.Schema<DescribeVulDefenceSettingListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulDefenceSettingListResponse", { TotalCount: $C.uint64, List: $C.nul($C.arr(VulDefenceSetting)), RequestId: $C.str }))
@@ -6832,10 +6832,10 @@ export const DescribeVulDefenceSettingRequest: $Schema.Schema<DescribeVulDefence
 
 /** `DescribeVulDefenceSettingResponse` (response side). */
 export interface DescribeVulDefenceSettingResponse {
-  readonly Enable: number | bigint
-  readonly Scope: number | bigint
-  readonly Quuids: readonly string[]
-  readonly FlagshipCount: number | bigint
+  readonly Enable?: number | bigint
+  readonly Scope?: number | bigint
+  readonly Quuids?: readonly string[]
+  readonly FlagshipCount?: number | bigint
   readonly InstanceIds?: readonly string[]
   readonly AutoInclude?: number | bigint
   readonly ExcludeInstanceIds?: readonly string[]
@@ -6854,8 +6854,8 @@ export const DescribeVulEffectHostListRequest: $Schema.Schema<DescribeVulEffectH
 
 /** `DescribeVulEffectHostListResponse` (response side). */
 export interface DescribeVulEffectHostListResponse {
-  readonly TotalCount: number | bigint
-  readonly VulEffectHostList: readonly VulEffectHostList[]
+  readonly TotalCount?: number | bigint
+  readonly VulEffectHostList?: readonly VulEffectHostList[]
   readonly RequestId: string
 }
 export const DescribeVulEffectHostListResponse: $Schema.Schema<DescribeVulEffectHostListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulEffectHostListResponse", { TotalCount: $C.uint64, VulEffectHostList: $C.arr(VulEffectHostList), RequestId: $C.str }))
@@ -6871,8 +6871,8 @@ export const DescribeVulEffectModulesRequest: $Schema.Schema<DescribeVulEffectMo
 
 /** `DescribeVulEffectModulesResponse` (response side). */
 export interface DescribeVulEffectModulesResponse {
-  readonly TotalCount: number | bigint
-  readonly VulEffectModuleInfo: readonly VulEffectModuleInfo[]
+  readonly TotalCount?: number | bigint
+  readonly VulEffectModuleInfo?: readonly VulEffectModuleInfo[]
   readonly RequestId: string
 }
 export const DescribeVulEffectModulesResponse: $Schema.Schema<DescribeVulEffectModulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulEffectModulesResponse", { TotalCount: $C.uint64, VulEffectModuleInfo: $C.arr(VulEffectModuleInfo), RequestId: $C.str }))
@@ -6883,7 +6883,7 @@ export const DescribeVulEmergentMsgRequest: $Schema.Schema<DescribeVulEmergentMs
 
 /** `DescribeVulEmergentMsgResponse` (response side). */
 export interface DescribeVulEmergentMsgResponse {
-  readonly EmergentMsgList: readonly VulEmergentMsgInfo[]
+  readonly EmergentMsgList?: readonly VulEmergentMsgInfo[]
   readonly RequestId: string
 }
 export const DescribeVulEmergentMsgResponse: $Schema.Schema<DescribeVulEmergentMsgResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulEmergentMsgResponse", { EmergentMsgList: $C.arr(VulEmergentMsgInfo), RequestId: $C.str }))
@@ -6899,20 +6899,20 @@ export const DescribeVulFixStatusRequest: $Schema.Schema<DescribeVulFixStatusReq
 
 /** `DescribeVulFixStatusResponse` (response side). */
 export interface DescribeVulFixStatusResponse {
-  readonly FixStartTime: string
-  readonly FixEndTime: string
-  readonly FixSuccessCnt: number | bigint
-  readonly FixFailCnt: number | bigint
-  readonly HostCnt: number | bigint
-  readonly FixId: number | bigint
-  readonly SnapshotList: readonly VulFixStatusSnapshotInfo[]
-  readonly VulFixList: readonly VulFixStatusInfo[]
-  readonly SnapshotProgress: number | bigint
-  readonly FixProgress: number | bigint
-  readonly RemainingTime: number | bigint
-  readonly IsRetrySnapshot: number | bigint
-  readonly SnapshotFailCnt: number | bigint
-  readonly IsAllowRetry: number | bigint
+  readonly FixStartTime?: string
+  readonly FixEndTime?: string
+  readonly FixSuccessCnt?: number | bigint
+  readonly FixFailCnt?: number | bigint
+  readonly HostCnt?: number | bigint
+  readonly FixId?: number | bigint
+  readonly SnapshotList?: readonly VulFixStatusSnapshotInfo[]
+  readonly VulFixList?: readonly VulFixStatusInfo[]
+  readonly SnapshotProgress?: number | bigint
+  readonly FixProgress?: number | bigint
+  readonly RemainingTime?: number | bigint
+  readonly IsRetrySnapshot?: number | bigint
+  readonly SnapshotFailCnt?: number | bigint
+  readonly IsAllowRetry?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVulFixStatusResponse: $Schema.Schema<DescribeVulFixStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulFixStatusResponse", { FixStartTime: $C.str, FixEndTime: $C.str, FixSuccessCnt: $C.uint64, FixFailCnt: $C.uint64, HostCnt: $C.uint64, FixId: $C.uint64, SnapshotList: $C.arr(VulFixStatusSnapshotInfo), VulFixList: $C.arr(VulFixStatusInfo), SnapshotProgress: $C.uint64, FixProgress: $C.uint64, RemainingTime: $C.uint64, IsRetrySnapshot: $C.uint64, SnapshotFailCnt: $C.uint64, IsAllowRetry: $C.uint64, RequestId: $C.str }))
@@ -6923,13 +6923,13 @@ export const DescribeVulHostCountScanTimeRequest: $Schema.Schema<DescribeVulHost
 
 /** `DescribeVulHostCountScanTimeResponse` (response side). */
 export interface DescribeVulHostCountScanTimeResponse {
-  readonly TotalVulCount: number | bigint
-  readonly VulHostCount: number | bigint
-  readonly ScanTime: string
-  readonly IfFirstScan: boolean
-  readonly TaskId: number | bigint
-  readonly LastFixTime: string
-  readonly hadAutoFixVul: boolean
+  readonly TotalVulCount?: number | bigint
+  readonly VulHostCount?: number | bigint
+  readonly ScanTime?: string
+  readonly IfFirstScan?: boolean
+  readonly TaskId?: number | bigint
+  readonly LastFixTime?: string
+  readonly hadAutoFixVul?: boolean
   readonly RequestId: string
 }
 export const DescribeVulHostCountScanTimeResponse: $Schema.Schema<DescribeVulHostCountScanTimeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulHostCountScanTimeResponse", { TotalVulCount: $C.uint64, VulHostCount: $C.uint64, ScanTime: $C.str, IfFirstScan: $C.bool, TaskId: $C.uint64, LastFixTime: $C.str, hadAutoFixVul: $C.bool, RequestId: $C.str }))
@@ -6944,7 +6944,7 @@ export const DescribeVulHostTopRequest: $Schema.Schema<DescribeVulHostTopRequest
 
 /** `DescribeVulHostTopResponse` (response side). */
 export interface DescribeVulHostTopResponse {
-  readonly VulHostTopList: readonly VulHostTopInfo[]
+  readonly VulHostTopList?: readonly VulHostTopInfo[]
   readonly RequestId: string
 }
 export const DescribeVulHostTopResponse: $Schema.Schema<DescribeVulHostTopResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulHostTopResponse", { VulHostTopList: $C.arr(VulHostTopInfo), RequestId: $C.str }))
@@ -6958,23 +6958,23 @@ export const DescribeVulInfoCvssRequest: $Schema.Schema<DescribeVulInfoCvssReque
 
 /** `DescribeVulInfoCvssResponse` (response side). */
 export interface DescribeVulInfoCvssResponse {
-  readonly VulId: number | bigint
-  readonly VulName: string
-  readonly VulLevel: number | bigint
-  readonly VulType: number | bigint
-  readonly Description: string
-  readonly RepairPlan: string
-  readonly CveId: string
-  readonly Reference: string
-  readonly CVSS: string
-  readonly PublicDate: string
-  readonly CvssScore: number | bigint
-  readonly CveInfo: string
-  readonly CvssScoreFloat: number
-  readonly Labels: string
-  readonly DefenseAttackCount: number | bigint
-  readonly SuccessFixCount: number | bigint
-  readonly FixSwitch: number | bigint
+  readonly VulId?: number | bigint
+  readonly VulName?: string
+  readonly VulLevel?: number | bigint
+  readonly VulType?: number | bigint
+  readonly Description?: string
+  readonly RepairPlan?: string
+  readonly CveId?: string
+  readonly Reference?: string
+  readonly CVSS?: string
+  readonly PublicDate?: string
+  readonly CvssScore?: number | bigint
+  readonly CveInfo?: string
+  readonly CvssScoreFloat?: number
+  readonly Labels?: string
+  readonly DefenseAttackCount?: number | bigint
+  readonly SuccessFixCount?: number | bigint
+  readonly FixSwitch?: number | bigint
   readonly SupportDefence?: number | bigint
   readonly RequestId: string
 }
@@ -6986,7 +6986,7 @@ export const DescribeVulLabelsRequest: $Schema.Schema<DescribeVulLabelsRequest> 
 
 /** `DescribeVulLabelsResponse` (response side). */
 export interface DescribeVulLabelsResponse {
-  readonly List: readonly string[]
+  readonly List?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeVulLabelsResponse: $Schema.Schema<DescribeVulLabelsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulLabelsResponse", { List: $C.arr($C.str), RequestId: $C.str }))
@@ -7000,7 +7000,7 @@ export const DescribeVulLevelCountRequest: $Schema.Schema<DescribeVulLevelCountR
 
 /** `DescribeVulLevelCountResponse` (response side). */
 export interface DescribeVulLevelCountResponse {
-  readonly VulLevelList: readonly VulLevelInfo[]
+  readonly VulLevelList?: readonly VulLevelInfo[]
   readonly RequestId: string
 }
 export const DescribeVulLevelCountResponse: $Schema.Schema<DescribeVulLevelCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulLevelCountResponse", { VulLevelList: $C.arr(VulLevelInfo), RequestId: $C.str }))
@@ -7017,9 +7017,9 @@ export const DescribeVulListRequest: $Schema.Schema<DescribeVulListRequest> = /*
 
 /** `DescribeVulListResponse` (response side). */
 export interface DescribeVulListResponse {
-  readonly VulInfoList: readonly VulInfoList[]
-  readonly TotalCount: number | bigint
-  readonly FollowVulCount: number | bigint
+  readonly VulInfoList?: readonly VulInfoList[]
+  readonly TotalCount?: number | bigint
+  readonly FollowVulCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVulListResponse: $Schema.Schema<DescribeVulListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulListResponse", { VulInfoList: $C.arr(VulInfoList), TotalCount: $C.uint64, FollowVulCount: $C.uint64, RequestId: $C.str }))
@@ -7030,12 +7030,12 @@ export const DescribeVulOverviewRequest: $Schema.Schema<DescribeVulOverviewReque
 
 /** `DescribeVulOverviewResponse` (response side). */
 export interface DescribeVulOverviewResponse {
-  readonly FollowVul: VulOverview
-  readonly AllVul: VulOverview
-  readonly EffectHost: VulOverview
-  readonly VulAttackEvent: VulOverview
-  readonly VulDefenceEvent: VulOverview
-  readonly VulStore: VulOverview
+  readonly FollowVul?: VulOverview
+  readonly AllVul?: VulOverview
+  readonly EffectHost?: VulOverview
+  readonly VulAttackEvent?: VulOverview
+  readonly VulDefenceEvent?: VulOverview
+  readonly VulStore?: VulOverview
   readonly RequestId: string
 }
 export const DescribeVulOverviewResponse: $Schema.Schema<DescribeVulOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulOverviewResponse", { FollowVul: VulOverview, AllVul: VulOverview, EffectHost: VulOverview, VulAttackEvent: VulOverview, VulDefenceEvent: VulOverview, VulStore: VulOverview, RequestId: $C.str }))
@@ -7052,10 +7052,10 @@ export const DescribeVulStoreListRequest: $Schema.Schema<DescribeVulStoreListReq
 
 /** `DescribeVulStoreListResponse` (response side). */
 export interface DescribeVulStoreListResponse {
-  readonly List: readonly VulStoreListInfo[]
-  readonly TotalCount: number | bigint
-  readonly Remaining: number | bigint
-  readonly FreeSearchTimes: number | bigint
+  readonly List?: readonly VulStoreListInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Remaining?: number | bigint
+  readonly FreeSearchTimes?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVulStoreListResponse: $Schema.Schema<DescribeVulStoreListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulStoreListResponse", { List: $C.arr(VulStoreListInfo), TotalCount: $C.uint64, Remaining: $C.uint64, FreeSearchTimes: $C.uint64, RequestId: $C.str }))
@@ -7070,7 +7070,7 @@ export const DescribeVulTopRequest: $Schema.Schema<DescribeVulTopRequest> = /*#_
 
 /** `DescribeVulTopResponse` (response side). */
 export interface DescribeVulTopResponse {
-  readonly VulTopList: readonly VulTopInfo[]
+  readonly VulTopList?: readonly VulTopInfo[]
   readonly RequestId: string
 }
 export const DescribeVulTopResponse: $Schema.Schema<DescribeVulTopResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulTopResponse", { VulTopList: $C.arr(VulTopInfo), RequestId: $C.str }))
@@ -7081,10 +7081,10 @@ export const DescribeVulTrendRequest: $Schema.Schema<DescribeVulTrendRequest> = 
 
 /** `DescribeVulTrendResponse` (response side). */
 export interface DescribeVulTrendResponse {
-  readonly VulEventCount: number | bigint
-  readonly IncreaseVulEventCount: number | bigint
-  readonly HotVulCount: number | bigint
-  readonly IncreaseHotVulCount: number | bigint
+  readonly VulEventCount?: number | bigint
+  readonly IncreaseVulEventCount?: number | bigint
+  readonly HotVulCount?: number | bigint
+  readonly IncreaseHotVulCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVulTrendResponse: $Schema.Schema<DescribeVulTrendResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulTrendResponse", { VulEventCount: $C.uint64, IncreaseVulEventCount: $C.uint64, HotVulCount: $C.uint64, IncreaseHotVulCount: $C.uint64, RequestId: $C.str }))
@@ -7099,11 +7099,11 @@ export const DescribeWarningHostConfigRequest: $Schema.Schema<DescribeWarningHos
 
 /** `DescribeWarningHostConfigResponse` (response side). */
 export interface DescribeWarningHostConfigResponse {
-  readonly HostRange: number | bigint
-  readonly ItemLabels: readonly string[]
-  readonly Quuids: readonly string[]
-  readonly TotalCount: number | bigint
-  readonly ItemLabelIds: readonly string[]
+  readonly HostRange?: number | bigint
+  readonly ItemLabels?: readonly string[]
+  readonly Quuids?: readonly string[]
+  readonly TotalCount?: number | bigint
+  readonly ItemLabelIds?: readonly string[]
   readonly ExcludedQuuids?: readonly string[]
   readonly RequestId: string
 }
@@ -7115,7 +7115,7 @@ export const DescribeWarningListRequest: $Schema.Schema<DescribeWarningListReque
 
 /** `DescribeWarningListResponse` (response side). */
 export interface DescribeWarningListResponse {
-  readonly WarningInfoList: readonly WarningInfoObj[]
+  readonly WarningInfoList?: readonly WarningInfoObj[]
   readonly RequestId: string
 }
 export const DescribeWarningListResponse: $Schema.Schema<DescribeWarningListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWarningListResponse", { WarningInfoList: $C.arr(WarningInfoObj), RequestId: $C.str }))
@@ -7178,7 +7178,7 @@ export const DescribeWebHookRuleRequest: $Schema.Schema<DescribeWebHookRuleReque
 
 /** `DescribeWebHookRuleResponse` (response side). */
 export interface DescribeWebHookRuleResponse {
-  readonly Data: WebHookRuleDetail
+  readonly Data?: WebHookRuleDetail
   readonly RequestId: string
 }
 export const DescribeWebHookRuleResponse: $Schema.Schema<DescribeWebHookRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWebHookRuleResponse", { Data: WebHookRuleDetail, RequestId: $C.str }))
@@ -7195,8 +7195,8 @@ export const DescribeWebHookRulesRequest: $Schema.Schema<DescribeWebHookRulesReq
 
 /** `DescribeWebHookRulesResponse` (response side). */
 export interface DescribeWebHookRulesResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly WebHookRuleSummary[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly WebHookRuleSummary[]
   readonly RequestId: string
 }
 export const DescribeWebHookRulesResponse: $Schema.Schema<DescribeWebHookRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWebHookRulesResponse", { TotalCount: $C.int64, List: $C.arr(WebHookRuleSummary), RequestId: $C.str }))
@@ -7213,8 +7213,8 @@ export const DescribeWebPageEventListRequest: $Schema.Schema<DescribeWebPageEven
 
 /** `DescribeWebPageEventListResponse` (response side). */
 export interface DescribeWebPageEventListResponse {
-  readonly List: readonly ProtectEventLists[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ProtectEventLists[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeWebPageEventListResponse: $Schema.Schema<DescribeWebPageEventListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWebPageEventListResponse", { List: $C.arr(ProtectEventLists), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -7225,13 +7225,13 @@ export const DescribeWebPageGeneralizeRequest: $Schema.Schema<DescribeWebPageGen
 
 /** `DescribeWebPageGeneralizeResponse` (response side). */
 export interface DescribeWebPageGeneralizeResponse {
-  readonly ProtectMonitor: number | bigint
-  readonly ProtectDirNum: number | bigint
-  readonly ProtectFileNum: number | bigint
-  readonly TamperFileNum: number | bigint
-  readonly TamperNum: number | bigint
-  readonly ProtectToday: number | bigint
-  readonly ProtectHostNum: number | bigint
+  readonly ProtectMonitor?: number | bigint
+  readonly ProtectDirNum?: number | bigint
+  readonly ProtectFileNum?: number | bigint
+  readonly TamperFileNum?: number | bigint
+  readonly TamperNum?: number | bigint
+  readonly ProtectToday?: number | bigint
+  readonly ProtectHostNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeWebPageGeneralizeResponse: $Schema.Schema<DescribeWebPageGeneralizeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWebPageGeneralizeResponse", { ProtectMonitor: $C.uint64, ProtectDirNum: $C.uint64, ProtectFileNum: $C.uint64, TamperFileNum: $C.uint64, TamperNum: $C.uint64, ProtectToday: $C.uint64, ProtectHostNum: $C.uint64, RequestId: $C.str }))
@@ -7242,8 +7242,8 @@ export const DescribeWebPageProtectStatRequest: $Schema.Schema<DescribeWebPagePr
 
 /** `DescribeWebPageProtectStatResponse` (response side). */
 export interface DescribeWebPageProtectStatResponse {
-  readonly FileTamperNum: readonly ProtectStat[]
-  readonly ProtectFileType: readonly ProtectStat[]
+  readonly FileTamperNum?: readonly ProtectStat[]
+  readonly ProtectFileType?: readonly ProtectStat[]
   readonly RequestId: string
 }
 export const DescribeWebPageProtectStatResponse: $Schema.Schema<DescribeWebPageProtectStatResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWebPageProtectStatResponse", { FileTamperNum: $C.arr(ProtectStat), ProtectFileType: $C.arr(ProtectStat), RequestId: $C.str }))
@@ -7254,15 +7254,15 @@ export const DescribeWebPageServiceInfoRequest: $Schema.Schema<DescribeWebPageSe
 
 /** `DescribeWebPageServiceInfoResponse` (response side). */
 export interface DescribeWebPageServiceInfoResponse {
-  readonly Status: boolean
-  readonly UsedNum: number | bigint
-  readonly ResidueNum: number | bigint
-  readonly BuyNum: number | bigint
-  readonly ExpireNum: number | bigint
-  readonly AllAuthorizedMachines: readonly ProtectMachineInfo[]
-  readonly ExpireAuthorizedMachines: readonly ProtectMachine[]
-  readonly ExpiredNum: number | bigint
-  readonly ProtectDirNum: number | bigint
+  readonly Status?: boolean
+  readonly UsedNum?: number | bigint
+  readonly ResidueNum?: number | bigint
+  readonly BuyNum?: number | bigint
+  readonly ExpireNum?: number | bigint
+  readonly AllAuthorizedMachines?: readonly ProtectMachineInfo[]
+  readonly ExpireAuthorizedMachines?: readonly ProtectMachine[]
+  readonly ExpiredNum?: number | bigint
+  readonly ProtectDirNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeWebPageServiceInfoResponse: $Schema.Schema<DescribeWebPageServiceInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWebPageServiceInfoResponse", { Status: $C.bool, UsedNum: $C.uint64, ResidueNum: $C.uint64, BuyNum: $C.uint64, ExpireNum: $C.uint64, AllAuthorizedMachines: $C.arr(ProtectMachineInfo), ExpireAuthorizedMachines: $C.arr(ProtectMachine), ExpiredNum: $C.uint64, ProtectDirNum: $C.uint64, RequestId: $C.str }))
@@ -7297,8 +7297,8 @@ export const DescribeYDRaspBlackWhiteRequest: $Schema.Schema<DescribeYDRaspBlack
 
 /** `DescribeYDRaspBlackWhiteResponse` (response side). */
 export interface DescribeYDRaspBlackWhiteResponse {
-  readonly List: readonly YDRaspBlackWhiteListItem[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly YDRaspBlackWhiteListItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeYDRaspBlackWhiteResponse: $Schema.Schema<DescribeYDRaspBlackWhiteResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeYDRaspBlackWhiteResponse", { List: $C.arr(YDRaspBlackWhiteListItem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -7318,9 +7318,9 @@ export const DestroyOrderResponse: $Schema.Schema<DestroyOrderResponse> = /*#__P
 
 /** `DuplicateHosts` (response side). */
 export interface DuplicateHosts {
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly Id: number | bigint
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly Id?: number | bigint
 }
 export const DuplicateHosts: $Schema.Schema<DuplicateHosts> = /*#__PURE__*/ $C.lazy(() => $C.struct("DuplicateHosts", { Quuid: $C.str, Uuid: $C.str, Id: $C.uint64 }))
 
@@ -7403,65 +7403,65 @@ export const EditTagsResponse: $Schema.Schema<EditTagsResponse> = /*#__PURE__*/ 
 
 /** `EffectiveMachineInfo` (response side). */
 export interface EffectiveMachineInfo {
-  readonly MachineName: string
-  readonly MachinePublicIp: string
-  readonly MachinePrivateIp: string
-  readonly MachineTag: readonly MachineTag[]
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly KernelVersion: string
-  readonly MachineStatus: string
+  readonly MachineName?: string
+  readonly MachinePublicIp?: string
+  readonly MachinePrivateIp?: string
+  readonly MachineTag?: readonly MachineTag[]
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly KernelVersion?: string
+  readonly MachineStatus?: string
   readonly LicenseOrder?: LicenseOrder
-  readonly VulNum: number | bigint
-  readonly CloudTags: readonly Tags[]
-  readonly InstanceID: string
+  readonly VulNum?: number | bigint
+  readonly CloudTags?: readonly Tags[]
+  readonly InstanceID?: string
 }
 export const EffectiveMachineInfo: $Schema.Schema<EffectiveMachineInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EffectiveMachineInfo", { MachineName: $C.str, MachinePublicIp: $C.str, MachinePrivateIp: $C.str, MachineTag: $C.arr(MachineTag), Quuid: $C.str, Uuid: $C.str, KernelVersion: $C.str, MachineStatus: $C.str, VulNum: $C.uint64, CloudTags: $C.arr(Tags), InstanceID: $C.str }, { LicenseOrder: LicenseOrder }))
 
 /** `EmergencyVul` (response side). */
 export interface EmergencyVul {
-  readonly VulId: number | bigint
-  readonly Level: number | bigint
-  readonly VulName: string
-  readonly PublishDate: string
-  readonly Category: number | bigint
-  readonly Status: number | bigint
-  readonly LastScanTime: string
-  readonly Progress: number | bigint
-  readonly CveId: string
-  readonly CvssScore: number
-  readonly Labels: string
-  readonly HostCount: number | bigint
-  readonly IsSupportDefense: number | bigint
-  readonly DefenseAttackCount: number | bigint
-  readonly Method: number | bigint
-  readonly AttackLevel: number | bigint
-  readonly DefenseState: boolean
+  readonly VulId?: number | bigint
+  readonly Level?: number | bigint
+  readonly VulName?: string
+  readonly PublishDate?: string
+  readonly Category?: number | bigint
+  readonly Status?: number | bigint
+  readonly LastScanTime?: string
+  readonly Progress?: number | bigint
+  readonly CveId?: string
+  readonly CvssScore?: number
+  readonly Labels?: string
+  readonly HostCount?: number | bigint
+  readonly IsSupportDefense?: number | bigint
+  readonly DefenseAttackCount?: number | bigint
+  readonly Method?: number | bigint
+  readonly AttackLevel?: number | bigint
+  readonly DefenseState?: boolean
 }
 export const EmergencyVul: $Schema.Schema<EmergencyVul> = /*#__PURE__*/ $C.lazy(() => $C.struct("EmergencyVul", { VulId: $C.uint64, Level: $C.uint64, VulName: $C.str, PublishDate: $C.str, Category: $C.uint64, Status: $C.uint64, LastScanTime: $C.str, Progress: $C.uint64, CveId: $C.str, CvssScore: $C.float, Labels: $C.str, HostCount: $C.uint64, IsSupportDefense: $C.uint64, DefenseAttackCount: $C.uint64, Method: $C.uint64, AttackLevel: $C.uint64, DefenseState: $C.bool }))
 
 /** `EventPatchInfo` (response side). */
 export interface EventPatchInfo {
-  readonly Name: string
-  readonly KbNo: string
-  readonly PublishTime: string
-  readonly EffectHostCount: number | bigint
-  readonly RelateVulCount: number | bigint
-  readonly RelateVulList: readonly string[]
-  readonly IsNew: number | bigint
-  readonly LastScanTime: string
-  readonly Status: number | bigint
-  readonly KbPreCondition: string
-  readonly RelatedProduct: string
-  readonly KbId: number | bigint
-  readonly Ids: string
+  readonly Name?: string
+  readonly KbNo?: string
+  readonly PublishTime?: string
+  readonly EffectHostCount?: number | bigint
+  readonly RelateVulCount?: number | bigint
+  readonly RelateVulList?: readonly string[]
+  readonly IsNew?: number | bigint
+  readonly LastScanTime?: string
+  readonly Status?: number | bigint
+  readonly KbPreCondition?: string
+  readonly RelatedProduct?: string
+  readonly KbId?: number | bigint
+  readonly Ids?: string
 }
 export const EventPatchInfo: $Schema.Schema<EventPatchInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventPatchInfo", { Name: $C.str, KbNo: $C.str, PublishTime: $C.str, EffectHostCount: $C.uint64, RelateVulCount: $C.uint64, RelateVulList: $C.arr($C.str), IsNew: $C.int64, LastScanTime: $C.str, Status: $C.uint64, KbPreCondition: $C.str, RelatedProduct: $C.str, KbId: $C.uint64, Ids: $C.str }))
 
 /** `EventStat` (response side). */
 export interface EventStat {
-  readonly EventsNum: number | bigint
-  readonly MachineAffectNum: number | bigint
+  readonly EventsNum?: number | bigint
+  readonly MachineAffectNum?: number | bigint
 }
 export const EventStat: $Schema.Schema<EventStat> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventStat", { EventsNum: $C.uint64, MachineAffectNum: $C.uint64 }))
 
@@ -7476,7 +7476,7 @@ export const ExportAssetAppListRequest: $Schema.Schema<ExportAssetAppListRequest
 
 /** `ExportAssetAppListResponse` (response side). */
 export interface ExportAssetAppListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportAssetAppListResponse: $Schema.Schema<ExportAssetAppListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAssetAppListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7493,7 +7493,7 @@ export const ExportAssetCoreModuleListRequest: $Schema.Schema<ExportAssetCoreMod
 
 /** `ExportAssetCoreModuleListResponse` (response side). */
 export interface ExportAssetCoreModuleListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportAssetCoreModuleListResponse: $Schema.Schema<ExportAssetCoreModuleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAssetCoreModuleListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7509,7 +7509,7 @@ export const ExportAssetDatabaseListRequest: $Schema.Schema<ExportAssetDatabaseL
 
 /** `ExportAssetDatabaseListResponse` (response side). */
 export interface ExportAssetDatabaseListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportAssetDatabaseListResponse: $Schema.Schema<ExportAssetDatabaseListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAssetDatabaseListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7526,7 +7526,7 @@ export const ExportAssetEnvListRequest: $Schema.Schema<ExportAssetEnvListRequest
 
 /** `ExportAssetEnvListResponse` (response side). */
 export interface ExportAssetEnvListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportAssetEnvListResponse: $Schema.Schema<ExportAssetEnvListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAssetEnvListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7543,7 +7543,7 @@ export const ExportAssetInitServiceListRequest: $Schema.Schema<ExportAssetInitSe
 
 /** `ExportAssetInitServiceListResponse` (response side). */
 export interface ExportAssetInitServiceListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportAssetInitServiceListResponse: $Schema.Schema<ExportAssetInitServiceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAssetInitServiceListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7560,7 +7560,7 @@ export const ExportAssetJarListRequest: $Schema.Schema<ExportAssetJarListRequest
 
 /** `ExportAssetJarListResponse` (response side). */
 export interface ExportAssetJarListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportAssetJarListResponse: $Schema.Schema<ExportAssetJarListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAssetJarListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7574,7 +7574,7 @@ export const ExportAssetMachineDetailRequest: $Schema.Schema<ExportAssetMachineD
 
 /** `ExportAssetMachineDetailResponse` (response side). */
 export interface ExportAssetMachineDetailResponse {
-  readonly DownloadUrl: string
+  readonly DownloadUrl?: string
   readonly RequestId: string
 }
 export const ExportAssetMachineDetailResponse: $Schema.Schema<ExportAssetMachineDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAssetMachineDetailResponse", { DownloadUrl: $C.str, RequestId: $C.str }))
@@ -7589,7 +7589,7 @@ export const ExportAssetMachineListRequest: $Schema.Schema<ExportAssetMachineLis
 
 /** `ExportAssetMachineListResponse` (response side). */
 export interface ExportAssetMachineListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportAssetMachineListResponse: $Schema.Schema<ExportAssetMachineListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAssetMachineListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7606,7 +7606,7 @@ export const ExportAssetPlanTaskListRequest: $Schema.Schema<ExportAssetPlanTaskL
 
 /** `ExportAssetPlanTaskListResponse` (response side). */
 export interface ExportAssetPlanTaskListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportAssetPlanTaskListResponse: $Schema.Schema<ExportAssetPlanTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAssetPlanTaskListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7622,7 +7622,7 @@ export const ExportAssetPortInfoListRequest: $Schema.Schema<ExportAssetPortInfoL
 
 /** `ExportAssetPortInfoListResponse` (response side). */
 export interface ExportAssetPortInfoListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportAssetPortInfoListResponse: $Schema.Schema<ExportAssetPortInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAssetPortInfoListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7638,7 +7638,7 @@ export const ExportAssetProcessInfoListRequest: $Schema.Schema<ExportAssetProces
 
 /** `ExportAssetProcessInfoListResponse` (response side). */
 export interface ExportAssetProcessInfoListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportAssetProcessInfoListResponse: $Schema.Schema<ExportAssetProcessInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAssetProcessInfoListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7652,7 +7652,7 @@ export const ExportAssetRecentMachineInfoRequest: $Schema.Schema<ExportAssetRece
 
 /** `ExportAssetRecentMachineInfoResponse` (response side). */
 export interface ExportAssetRecentMachineInfoResponse {
-  readonly DownloadUrl: string
+  readonly DownloadUrl?: string
   readonly RequestId: string
 }
 export const ExportAssetRecentMachineInfoResponse: $Schema.Schema<ExportAssetRecentMachineInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAssetRecentMachineInfoResponse", { DownloadUrl: $C.str, RequestId: $C.str }))
@@ -7669,7 +7669,7 @@ export const ExportAssetSystemPackageListRequest: $Schema.Schema<ExportAssetSyst
 
 /** `ExportAssetSystemPackageListResponse` (response side). */
 export interface ExportAssetSystemPackageListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportAssetSystemPackageListResponse: $Schema.Schema<ExportAssetSystemPackageListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAssetSystemPackageListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7685,7 +7685,7 @@ export const ExportAssetUserListRequest: $Schema.Schema<ExportAssetUserListReque
 
 /** `ExportAssetUserListResponse` (response side). */
 export interface ExportAssetUserListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportAssetUserListResponse: $Schema.Schema<ExportAssetUserListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAssetUserListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7701,7 +7701,7 @@ export const ExportAssetWebAppListRequest: $Schema.Schema<ExportAssetWebAppListR
 
 /** `ExportAssetWebAppListResponse` (response side). */
 export interface ExportAssetWebAppListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportAssetWebAppListResponse: $Schema.Schema<ExportAssetWebAppListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAssetWebAppListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7717,7 +7717,7 @@ export const ExportAssetWebFrameListRequest: $Schema.Schema<ExportAssetWebFrameL
 
 /** `ExportAssetWebFrameListResponse` (response side). */
 export interface ExportAssetWebFrameListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportAssetWebFrameListResponse: $Schema.Schema<ExportAssetWebFrameListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAssetWebFrameListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7733,7 +7733,7 @@ export const ExportAssetWebLocationListRequest: $Schema.Schema<ExportAssetWebLoc
 
 /** `ExportAssetWebLocationListResponse` (response side). */
 export interface ExportAssetWebLocationListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportAssetWebLocationListResponse: $Schema.Schema<ExportAssetWebLocationListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAssetWebLocationListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7749,7 +7749,7 @@ export const ExportAssetWebServiceInfoListRequest: $Schema.Schema<ExportAssetWeb
 
 /** `ExportAssetWebServiceInfoListResponse` (response side). */
 export interface ExportAssetWebServiceInfoListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportAssetWebServiceInfoListResponse: $Schema.Schema<ExportAssetWebServiceInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAssetWebServiceInfoListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7764,7 +7764,7 @@ export const ExportAttackEventsRequest: $Schema.Schema<ExportAttackEventsRequest
 
 /** `ExportAttackEventsResponse` (response side). */
 export interface ExportAttackEventsResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportAttackEventsResponse: $Schema.Schema<ExportAttackEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAttackEventsResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7781,8 +7781,8 @@ export const ExportBaselineEffectHostListRequest: $Schema.Schema<ExportBaselineE
 
 /** `ExportBaselineEffectHostListResponse` (response side). */
 export interface ExportBaselineEffectHostListResponse {
-  readonly DownloadUrl: string
-  readonly TaskId: string
+  readonly DownloadUrl?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportBaselineEffectHostListResponse: $Schema.Schema<ExportBaselineEffectHostListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportBaselineEffectHostListResponse", { DownloadUrl: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -7850,8 +7850,8 @@ export const ExportBaselineListRequest: $Schema.Schema<ExportBaselineListRequest
 
 /** `ExportBaselineListResponse` (response side). */
 export interface ExportBaselineListResponse {
-  readonly DownloadUrl: string
-  readonly TaskId: string
+  readonly DownloadUrl?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportBaselineListResponse: $Schema.Schema<ExportBaselineListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportBaselineListResponse", { DownloadUrl: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -7891,8 +7891,8 @@ export const ExportBashEventsNewRequest: $Schema.Schema<ExportBashEventsNewReque
 
 /** `ExportBashEventsNewResponse` (response side). */
 export interface ExportBashEventsNewResponse {
-  readonly DownloadUrl: string
-  readonly TaskId: string
+  readonly DownloadUrl?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportBashEventsNewResponse: $Schema.Schema<ExportBashEventsNewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportBashEventsNewResponse", { DownloadUrl: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -7905,8 +7905,8 @@ export const ExportBashEventsRequest: $Schema.Schema<ExportBashEventsRequest> = 
 
 /** `ExportBashEventsResponse` (response side). */
 export interface ExportBashEventsResponse {
-  readonly DownloadUrl: string
-  readonly TaskId: string
+  readonly DownloadUrl?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportBashEventsResponse: $Schema.Schema<ExportBashEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportBashEventsResponse", { DownloadUrl: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -7919,8 +7919,8 @@ export const ExportBashPoliciesRequest: $Schema.Schema<ExportBashPoliciesRequest
 
 /** `ExportBashPoliciesResponse` (response side). */
 export interface ExportBashPoliciesResponse {
-  readonly DownloadUrl: string
-  readonly TaskId: string
+  readonly DownloadUrl?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportBashPoliciesResponse: $Schema.Schema<ExportBashPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportBashPoliciesResponse", { DownloadUrl: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -7933,8 +7933,8 @@ export const ExportBruteAttacksRequest: $Schema.Schema<ExportBruteAttacksRequest
 
 /** `ExportBruteAttacksResponse` (response side). */
 export interface ExportBruteAttacksResponse {
-  readonly DownloadUrl: string
-  readonly TaskId: string
+  readonly DownloadUrl?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportBruteAttacksResponse: $Schema.Schema<ExportBruteAttacksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportBruteAttacksResponse", { DownloadUrl: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -7952,7 +7952,7 @@ export const ExportFileTamperEventsRequest: $Schema.Schema<ExportFileTamperEvent
 
 /** `ExportFileTamperEventsResponse` (response side). */
 export interface ExportFileTamperEventsResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportFileTamperEventsResponse: $Schema.Schema<ExportFileTamperEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportFileTamperEventsResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7965,7 +7965,7 @@ export const ExportFileTamperRulesRequest: $Schema.Schema<ExportFileTamperRulesR
 
 /** `ExportFileTamperRulesResponse` (response side). */
 export interface ExportFileTamperRulesResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportFileTamperRulesResponse: $Schema.Schema<ExportFileTamperRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportFileTamperRulesResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7978,8 +7978,8 @@ export const ExportIgnoreBaselineRuleRequest: $Schema.Schema<ExportIgnoreBaselin
 
 /** `ExportIgnoreBaselineRuleResponse` (response side). */
 export interface ExportIgnoreBaselineRuleResponse {
-  readonly DownloadUrl: string
-  readonly TaskId: string
+  readonly DownloadUrl?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportIgnoreBaselineRuleResponse: $Schema.Schema<ExportIgnoreBaselineRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportIgnoreBaselineRuleResponse", { DownloadUrl: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -7993,26 +7993,26 @@ export const ExportIgnoreRuleEffectHostListRequest: $Schema.Schema<ExportIgnoreR
 
 /** `ExportIgnoreRuleEffectHostListResponse` (response side). */
 export interface ExportIgnoreRuleEffectHostListResponse {
-  readonly DownloadUrl: string
-  readonly TaskId: string
+  readonly DownloadUrl?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportIgnoreRuleEffectHostListResponse: $Schema.Schema<ExportIgnoreRuleEffectHostListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportIgnoreRuleEffectHostListResponse", { DownloadUrl: $C.str, TaskId: $C.str, RequestId: $C.str }))
 
 /** `ExportInfo` (response side). */
 export interface ExportInfo {
-  readonly ExportId: string
-  readonly Query: string
-  readonly FileName: string
-  readonly FileSize: number | bigint
-  readonly Order: string
-  readonly Format: string
-  readonly Count: number | bigint
-  readonly Status: string
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly CosPath: string
-  readonly CreateTime: string
+  readonly ExportId?: string
+  readonly Query?: string
+  readonly FileName?: string
+  readonly FileSize?: number | bigint
+  readonly Order?: string
+  readonly Format?: string
+  readonly Count?: number | bigint
+  readonly Status?: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly CosPath?: string
+  readonly CreateTime?: string
 }
 export const ExportInfo: $Schema.Schema<ExportInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportInfo", { ExportId: $C.str, Query: $C.str, FileName: $C.str, FileSize: $C.int64, Order: $C.str, Format: $C.str, Count: $C.int64, Status: $C.str, StartTime: $C.int64, EndTime: $C.int64, CosPath: $C.str, CreateTime: $C.str }))
 
@@ -8025,7 +8025,7 @@ export const ExportJavaMemShellPluginsRequest: $Schema.Schema<ExportJavaMemShell
 
 /** `ExportJavaMemShellPluginsResponse` (response side). */
 export interface ExportJavaMemShellPluginsResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportJavaMemShellPluginsResponse: $Schema.Schema<ExportJavaMemShellPluginsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportJavaMemShellPluginsResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8041,7 +8041,7 @@ export const ExportJavaMemShellsRequest: $Schema.Schema<ExportJavaMemShellsReque
 
 /** `ExportJavaMemShellsResponse` (response side). */
 export interface ExportJavaMemShellsResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportJavaMemShellsResponse: $Schema.Schema<ExportJavaMemShellsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportJavaMemShellsResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8057,8 +8057,8 @@ export const ExportLicenseDetailRequest: $Schema.Schema<ExportLicenseDetailReque
 
 /** `ExportLicenseDetailResponse` (response side). */
 export interface ExportLicenseDetailResponse {
-  readonly DownloadUrl: string
-  readonly TaskId: number | bigint
+  readonly DownloadUrl?: string
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ExportLicenseDetailResponse: $Schema.Schema<ExportLicenseDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportLicenseDetailResponse", { DownloadUrl: $C.str, TaskId: $C.uint64, RequestId: $C.str }))
@@ -8071,8 +8071,8 @@ export const ExportMaliciousRequestsRequest: $Schema.Schema<ExportMaliciousReque
 
 /** `ExportMaliciousRequestsResponse` (response side). */
 export interface ExportMaliciousRequestsResponse {
-  readonly DownloadUrl: string
-  readonly TaskId: string
+  readonly DownloadUrl?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportMaliciousRequestsResponse: $Schema.Schema<ExportMaliciousRequestsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportMaliciousRequestsResponse", { DownloadUrl: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -8089,8 +8089,8 @@ export const ExportMalwaresRequest: $Schema.Schema<ExportMalwaresRequest> = /*#_
 
 /** `ExportMalwaresResponse` (response side). */
 export interface ExportMalwaresResponse {
-  readonly DownloadUrl: string
-  readonly TaskId: string
+  readonly DownloadUrl?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportMalwaresResponse: $Schema.Schema<ExportMalwaresResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportMalwaresResponse", { DownloadUrl: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -8103,8 +8103,8 @@ export const ExportNonlocalLoginPlacesRequest: $Schema.Schema<ExportNonlocalLogi
 
 /** `ExportNonlocalLoginPlacesResponse` (response side). */
 export interface ExportNonlocalLoginPlacesResponse {
-  readonly DownloadUrl: string
-  readonly TaskId: string
+  readonly DownloadUrl?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportNonlocalLoginPlacesResponse: $Schema.Schema<ExportNonlocalLoginPlacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportNonlocalLoginPlacesResponse", { DownloadUrl: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -8118,7 +8118,7 @@ export const ExportPatchEffectHostListRequest: $Schema.Schema<ExportPatchEffectH
 
 /** `ExportPatchEffectHostListResponse` (response side). */
 export interface ExportPatchEffectHostListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportPatchEffectHostListResponse: $Schema.Schema<ExportPatchEffectHostListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportPatchEffectHostListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8131,8 +8131,8 @@ export const ExportPrivilegeEventsRequest: $Schema.Schema<ExportPrivilegeEventsR
 
 /** `ExportPrivilegeEventsResponse` (response side). */
 export interface ExportPrivilegeEventsResponse {
-  readonly DownloadUrl: string
-  readonly TaskId: string
+  readonly DownloadUrl?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportPrivilegeEventsResponse: $Schema.Schema<ExportPrivilegeEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportPrivilegeEventsResponse", { DownloadUrl: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -8147,7 +8147,7 @@ export const ExportProtectDirListRequest: $Schema.Schema<ExportProtectDirListReq
 
 /** `ExportProtectDirListResponse` (response side). */
 export interface ExportProtectDirListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportProtectDirListResponse: $Schema.Schema<ExportProtectDirListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportProtectDirListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8163,7 +8163,7 @@ export const ExportRansomDefenseBackupListRequest: $Schema.Schema<ExportRansomDe
 
 /** `ExportRansomDefenseBackupListResponse` (response side). */
 export interface ExportRansomDefenseBackupListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportRansomDefenseBackupListResponse: $Schema.Schema<ExportRansomDefenseBackupListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportRansomDefenseBackupListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8178,7 +8178,7 @@ export const ExportRansomDefenseEventsListRequest: $Schema.Schema<ExportRansomDe
 
 /** `ExportRansomDefenseEventsListResponse` (response side). */
 export interface ExportRansomDefenseEventsListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportRansomDefenseEventsListResponse: $Schema.Schema<ExportRansomDefenseEventsListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportRansomDefenseEventsListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8193,7 +8193,7 @@ export const ExportRansomDefenseMachineListRequest: $Schema.Schema<ExportRansomD
 
 /** `ExportRansomDefenseMachineListResponse` (response side). */
 export interface ExportRansomDefenseMachineListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportRansomDefenseMachineListResponse: $Schema.Schema<ExportRansomDefenseMachineListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportRansomDefenseMachineListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8208,7 +8208,7 @@ export const ExportRansomDefenseStrategyListRequest: $Schema.Schema<ExportRansom
 
 /** `ExportRansomDefenseStrategyListResponse` (response side). */
 export interface ExportRansomDefenseStrategyListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportRansomDefenseStrategyListResponse: $Schema.Schema<ExportRansomDefenseStrategyListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportRansomDefenseStrategyListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8224,7 +8224,7 @@ export const ExportRansomDefenseStrategyMachinesRequest: $Schema.Schema<ExportRa
 
 /** `ExportRansomDefenseStrategyMachinesResponse` (response side). */
 export interface ExportRansomDefenseStrategyMachinesResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportRansomDefenseStrategyMachinesResponse: $Schema.Schema<ExportRansomDefenseStrategyMachinesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportRansomDefenseStrategyMachinesResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8237,8 +8237,8 @@ export const ExportReverseShellEventsRequest: $Schema.Schema<ExportReverseShellE
 
 /** `ExportReverseShellEventsResponse` (response side). */
 export interface ExportReverseShellEventsResponse {
-  readonly DownloadUrl: string
-  readonly TaskId: string
+  readonly DownloadUrl?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportReverseShellEventsResponse: $Schema.Schema<ExportReverseShellEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportReverseShellEventsResponse", { DownloadUrl: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -8253,7 +8253,7 @@ export const ExportRiskDnsEventListRequest: $Schema.Schema<ExportRiskDnsEventLis
 
 /** `ExportRiskDnsEventListResponse` (response side). */
 export interface ExportRiskDnsEventListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportRiskDnsEventListResponse: $Schema.Schema<ExportRiskDnsEventListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportRiskDnsEventListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8268,7 +8268,7 @@ export const ExportRiskDnsPolicyListRequest: $Schema.Schema<ExportRiskDnsPolicyL
 
 /** `ExportRiskDnsPolicyListResponse` (response side). */
 export interface ExportRiskDnsPolicyListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportRiskDnsPolicyListResponse: $Schema.Schema<ExportRiskDnsPolicyListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportRiskDnsPolicyListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8283,7 +8283,7 @@ export const ExportRiskProcessEventsRequest: $Schema.Schema<ExportRiskProcessEve
 
 /** `ExportRiskProcessEventsResponse` (response side). */
 export interface ExportRiskProcessEventsResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportRiskProcessEventsResponse: $Schema.Schema<ExportRiskProcessEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportRiskProcessEventsResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8298,7 +8298,7 @@ export const ExportScanTaskDetailsRequest: $Schema.Schema<ExportScanTaskDetailsR
 
 /** `ExportScanTaskDetailsResponse` (response side). */
 export interface ExportScanTaskDetailsResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportScanTaskDetailsResponse: $Schema.Schema<ExportScanTaskDetailsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportScanTaskDetailsResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8312,7 +8312,7 @@ export const ExportSecurityTrendsRequest: $Schema.Schema<ExportSecurityTrendsReq
 
 /** `ExportSecurityTrendsResponse` (response side). */
 export interface ExportSecurityTrendsResponse {
-  readonly DownloadUrl: string
+  readonly DownloadUrl?: string
   readonly RequestId: string
 }
 export const ExportSecurityTrendsResponse: $Schema.Schema<ExportSecurityTrendsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportSecurityTrendsResponse", { DownloadUrl: $C.str, RequestId: $C.str }))
@@ -8325,8 +8325,8 @@ export const ExportTasksRequest: $Schema.Schema<ExportTasksRequest> = /*#__PURE_
 
 /** `ExportTasksResponse` (response side). */
 export interface ExportTasksResponse {
-  readonly Status: string
-  readonly DownloadUrl: string
+  readonly Status?: string
+  readonly DownloadUrl?: string
   readonly FileName?: string
   readonly RequestId: string
 }
@@ -8341,7 +8341,7 @@ export const ExportVulDefenceEventRequest: $Schema.Schema<ExportVulDefenceEventR
 
 /** `ExportVulDefenceEventResponse` (response side). */
 export interface ExportVulDefenceEventResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportVulDefenceEventResponse: $Schema.Schema<ExportVulDefenceEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportVulDefenceEventResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8355,7 +8355,7 @@ export const ExportVulDefenceListRequest: $Schema.Schema<ExportVulDefenceListReq
 
 /** `ExportVulDefenceListResponse` (response side). */
 export interface ExportVulDefenceListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportVulDefenceListResponse: $Schema.Schema<ExportVulDefenceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportVulDefenceListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8369,7 +8369,7 @@ export const ExportVulDefencePluginEventRequest: $Schema.Schema<ExportVulDefence
 
 /** `ExportVulDefencePluginEventResponse` (response side). */
 export interface ExportVulDefencePluginEventResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportVulDefencePluginEventResponse: $Schema.Schema<ExportVulDefencePluginEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportVulDefencePluginEventResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8382,8 +8382,8 @@ export const ExportVulDetectionExcelRequest: $Schema.Schema<ExportVulDetectionEx
 
 /** `ExportVulDetectionExcelResponse` (response side). */
 export interface ExportVulDetectionExcelResponse {
-  readonly DownloadUrl: string
-  readonly TaskId: string
+  readonly DownloadUrl?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportVulDetectionExcelResponse: $Schema.Schema<ExportVulDetectionExcelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportVulDetectionExcelResponse", { DownloadUrl: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -8399,8 +8399,8 @@ export const ExportVulDetectionReportRequest: $Schema.Schema<ExportVulDetectionR
 
 /** `ExportVulDetectionReportResponse` (response side). */
 export interface ExportVulDetectionReportResponse {
-  readonly DownloadUrl: string
-  readonly TaskId: string
+  readonly DownloadUrl?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportVulDetectionReportResponse: $Schema.Schema<ExportVulDetectionReportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportVulDetectionReportResponse", { DownloadUrl: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -8414,8 +8414,8 @@ export const ExportVulEffectHostListRequest: $Schema.Schema<ExportVulEffectHostL
 
 /** `ExportVulEffectHostListResponse` (response side). */
 export interface ExportVulEffectHostListResponse {
-  readonly DownloadUrl: string
-  readonly TaskId: string
+  readonly DownloadUrl?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportVulEffectHostListResponse: $Schema.Schema<ExportVulEffectHostListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportVulEffectHostListResponse", { DownloadUrl: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -8428,7 +8428,7 @@ export const ExportVulInfoRequest: $Schema.Schema<ExportVulInfoRequest> = /*#__P
 
 /** `ExportVulInfoResponse` (response side). */
 export interface ExportVulInfoResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ExportVulInfoResponse: $Schema.Schema<ExportVulInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportVulInfoResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -8442,8 +8442,8 @@ export const ExportVulListRequest: $Schema.Schema<ExportVulListRequest> = /*#__P
 
 /** `ExportVulListResponse` (response side). */
 export interface ExportVulListResponse {
-  readonly DownloadUrl: string
-  readonly TaskId: string
+  readonly DownloadUrl?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportVulListResponse: $Schema.Schema<ExportVulListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportVulListResponse", { DownloadUrl: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -8458,7 +8458,7 @@ export const ExportWebPageEventListRequest: $Schema.Schema<ExportWebPageEventLis
 
 /** `ExportWebPageEventListResponse` (response side). */
 export interface ExportWebPageEventListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportWebPageEventListResponse: $Schema.Schema<ExportWebPageEventListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportWebPageEventListResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8471,67 +8471,67 @@ export const ExportWindowsPatchListRequest: $Schema.Schema<ExportWindowsPatchLis
 
 /** `ExportWindowsPatchListResponse` (response side). */
 export interface ExportWindowsPatchListResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExportWindowsPatchListResponse: $Schema.Schema<ExportWindowsPatchListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportWindowsPatchListResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `FieldValueRatioInfo` (response side). */
 export interface FieldValueRatioInfo {
-  readonly Count: number | bigint
-  readonly Ratio: number
-  readonly Value: string
+  readonly Count?: number | bigint
+  readonly Ratio?: number
+  readonly Value?: string
 }
 export const FieldValueRatioInfo: $Schema.Schema<FieldValueRatioInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FieldValueRatioInfo", { Count: $C.int64, Ratio: $C.float, Value: $C.str }))
 
 /** `FileTamperEvent` (response side). */
 export interface FileTamperEvent {
-  readonly HostName: string
-  readonly HostIp: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly Type: number | bigint
-  readonly ProcessExe: string
-  readonly ProcessArgv: string
-  readonly Target: string
-  readonly Status: number | bigint
-  readonly EventCount: number | bigint
-  readonly RuleId: number | bigint
-  readonly RuleName: string
-  readonly Pstree: string
-  readonly RuleCategory: number | bigint
-  readonly MachineStatus: string
-  readonly Description: string
-  readonly Suggestion: string
-  readonly PrivateIp: string
-  readonly ExePermission: string
-  readonly UserName: string
-  readonly UserGroup: string
-  readonly ExeMd5: string
-  readonly ExeSize: number | bigint
-  readonly ExeTime: number | bigint
-  readonly TargetSize: number | bigint
-  readonly TargetPermission: string
-  readonly TargetModifyTime: string
-  readonly TargetCreatTime: string
-  readonly ExePid: number | bigint
-  readonly TargetName: string
-  readonly Reference: string
-  readonly Level: number | bigint
-  readonly ExeName: string
+  readonly HostName?: string
+  readonly HostIp?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly Type?: number | bigint
+  readonly ProcessExe?: string
+  readonly ProcessArgv?: string
+  readonly Target?: string
+  readonly Status?: number | bigint
+  readonly EventCount?: number | bigint
+  readonly RuleId?: number | bigint
+  readonly RuleName?: string
+  readonly Pstree?: string
+  readonly RuleCategory?: number | bigint
+  readonly MachineStatus?: string
+  readonly Description?: string
+  readonly Suggestion?: string
+  readonly PrivateIp?: string
+  readonly ExePermission?: string
+  readonly UserName?: string
+  readonly UserGroup?: string
+  readonly ExeMd5?: string
+  readonly ExeSize?: number | bigint
+  readonly ExeTime?: number | bigint
+  readonly TargetSize?: number | bigint
+  readonly TargetPermission?: string
+  readonly TargetModifyTime?: string
+  readonly TargetCreatTime?: string
+  readonly ExePid?: number | bigint
+  readonly TargetName?: string
+  readonly Reference?: string
+  readonly Level?: number | bigint
+  readonly ExeName?: string
   readonly MachineExtraInfo?: MachineExtraInfo
-  readonly FileAction: string
+  readonly FileAction?: string
 }
 export const FileTamperEvent: $Schema.Schema<FileTamperEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("FileTamperEvent", { HostName: $C.str, HostIp: $C.str, CreateTime: $C.str, ModifyTime: $C.str, Id: $C.uint64, Uuid: $C.str, Quuid: $C.str, Type: $C.uint64, ProcessExe: $C.str, ProcessArgv: $C.str, Target: $C.str, Status: $C.uint64, EventCount: $C.uint64, RuleId: $C.uint64, RuleName: $C.str, Pstree: $C.str, RuleCategory: $C.uint64, MachineStatus: $C.str, Description: $C.str, Suggestion: $C.str, PrivateIp: $C.str, ExePermission: $C.str, UserName: $C.str, UserGroup: $C.str, ExeMd5: $C.str, ExeSize: $C.uint64, ExeTime: $C.uint64, TargetSize: $C.uint64, TargetPermission: $C.str, TargetModifyTime: $C.str, TargetCreatTime: $C.str, ExePid: $C.uint64, TargetName: $C.str, Reference: $C.str, Level: $C.uint64, ExeName: $C.str, FileAction: $C.str }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `FileTamperRule` (both sides). */
 export interface FileTamperRule {
-  readonly ProcessPath: string
-  readonly Target: string
-  readonly Action: string
+  readonly ProcessPath?: string
+  readonly Target?: string
+  readonly Action?: string
   readonly FileAction?: string
   readonly Args?: string
 }
@@ -8539,44 +8539,44 @@ export const FileTamperRule: $Schema.Schema<FileTamperRule> = /*#__PURE__*/ $C.l
 
 /** `FileTamperRuleCount` (response side). */
 export interface FileTamperRuleCount {
-  readonly Uuid: string
-  readonly Count: number | bigint
-  readonly Name: string
+  readonly Uuid?: string
+  readonly Count?: number | bigint
+  readonly Name?: string
 }
 export const FileTamperRuleCount: $Schema.Schema<FileTamperRuleCount> = /*#__PURE__*/ $C.lazy(() => $C.struct("FileTamperRuleCount", { Uuid: $C.str, Count: $C.uint64, Name: $C.str }))
 
 /** `FileTamperRuleDetail` (response side). */
 export interface FileTamperRuleDetail {
-  readonly Name: string
-  readonly ModifyTime: string
-  readonly CreateTime: string
-  readonly Status: number | bigint
-  readonly Rule: readonly FileTamperRule[]
-  readonly Uuids: readonly string[]
-  readonly Id: number | bigint
-  readonly IsGlobal: number | bigint
-  readonly Level: number | bigint
-  readonly UuidTotalCount: number | bigint
-  readonly AddWhiteType: string
+  readonly Name?: string
+  readonly ModifyTime?: string
+  readonly CreateTime?: string
+  readonly Status?: number | bigint
+  readonly Rule?: readonly FileTamperRule[]
+  readonly Uuids?: readonly string[]
+  readonly Id?: number | bigint
+  readonly IsGlobal?: number | bigint
+  readonly Level?: number | bigint
+  readonly UuidTotalCount?: number | bigint
+  readonly AddWhiteType?: string
 }
 export const FileTamperRuleDetail: $Schema.Schema<FileTamperRuleDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("FileTamperRuleDetail", { Name: $C.str, ModifyTime: $C.str, CreateTime: $C.str, Status: $C.uint64, Rule: $C.arr(FileTamperRule), Uuids: $C.arr($C.str), Id: $C.uint64, IsGlobal: $C.uint64, Level: $C.uint64, UuidTotalCount: $C.uint64, AddWhiteType: $C.str }))
 
 /** `FileTamperRuleInfo` (response side). */
 export interface FileTamperRuleInfo {
-  readonly Name: string
-  readonly RuleCategory: number | bigint
-  readonly HostCount: number | bigint
-  readonly ModifyTime: string
-  readonly CreateTime: string
-  readonly Status: number | bigint
-  readonly Id: number | bigint
-  readonly IsGlobal: number | bigint
-  readonly Level: number | bigint
-  readonly WriteRuleCount: number | bigint
-  readonly ReadRuleCount: number | bigint
-  readonly ReadWriteRuleCount: number | bigint
-  readonly FileAction: string
-  readonly AddWhiteType: string
+  readonly Name?: string
+  readonly RuleCategory?: number | bigint
+  readonly HostCount?: number | bigint
+  readonly ModifyTime?: string
+  readonly CreateTime?: string
+  readonly Status?: number | bigint
+  readonly Id?: number | bigint
+  readonly IsGlobal?: number | bigint
+  readonly Level?: number | bigint
+  readonly WriteRuleCount?: number | bigint
+  readonly ReadRuleCount?: number | bigint
+  readonly ReadWriteRuleCount?: number | bigint
+  readonly FileAction?: string
+  readonly AddWhiteType?: string
 }
 export const FileTamperRuleInfo: $Schema.Schema<FileTamperRuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FileTamperRuleInfo", { Name: $C.str, RuleCategory: $C.uint64, HostCount: $C.uint64, ModifyTime: $C.str, CreateTime: $C.str, Status: $C.uint64, Id: $C.uint64, IsGlobal: $C.uint64, Level: $C.uint64, WriteRuleCount: $C.uint64, ReadRuleCount: $C.uint64, ReadWriteRuleCount: $C.uint64, FileAction: $C.str, AddWhiteType: $C.str }))
 
@@ -8612,9 +8612,9 @@ export const FixBaselineDetectResponse: $Schema.Schema<FixBaselineDetectResponse
 
 /** `FullTextInfo` (response side). */
 export interface FullTextInfo {
-  readonly CaseSensitive: boolean
-  readonly Tokenizer: string
-  readonly ContainZH: boolean
+  readonly CaseSensitive?: boolean
+  readonly Tokenizer?: string
+  readonly ContainZH?: boolean
 }
 export const FullTextInfo: $Schema.Schema<FullTextInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FullTextInfo", { CaseSensitive: $C.bool, Tokenizer: $C.str, ContainZH: $C.bool }))
 
@@ -8626,31 +8626,31 @@ export const GetLocalStorageItemRequest: $Schema.Schema<GetLocalStorageItemReque
 
 /** `GetLocalStorageItemResponse` (response side). */
 export interface GetLocalStorageItemResponse {
-  readonly Value: string
+  readonly Value?: string
   readonly RequestId: string
 }
 export const GetLocalStorageItemResponse: $Schema.Schema<GetLocalStorageItemResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetLocalStorageItemResponse", { Value: $C.str, RequestId: $C.str }))
 
 /** `HistoryAccount` (response side). */
 export interface HistoryAccount {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly MachineIp: string
-  readonly MachineName: string
-  readonly Username: string
-  readonly ModifyType: string
-  readonly ModifyTime: string
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly MachineIp?: string
+  readonly MachineName?: string
+  readonly Username?: string
+  readonly ModifyType?: string
+  readonly ModifyTime?: string
 }
 export const HistoryAccount: $Schema.Schema<HistoryAccount> = /*#__PURE__*/ $C.lazy(() => $C.struct("HistoryAccount", { Id: $C.uint64, Uuid: $C.str, MachineIp: $C.str, MachineName: $C.str, Username: $C.str, ModifyType: $C.str, ModifyTime: $C.datetime }))
 
 /** `HostDesc` (response side). */
 export interface HostDesc {
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly MachineName: string
-  readonly MachineIp: string
-  readonly MachineWanIp: string
-  readonly Tags: readonly MachineTag[]
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly MachineName?: string
+  readonly MachineIp?: string
+  readonly MachineWanIp?: string
+  readonly Tags?: readonly MachineTag[]
 }
 export const HostDesc: $Schema.Schema<HostDesc> = /*#__PURE__*/ $C.lazy(() => $C.struct("HostDesc", { Quuid: $C.str, Uuid: $C.str, MachineName: $C.str, MachineIp: $C.str, MachineWanIp: $C.str, Tags: $C.arr(MachineTag) }))
 
@@ -8663,28 +8663,28 @@ export const HostInfo: $Schema.Schema<HostInfo> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `HostLoginList` (response side). */
 export interface HostLoginList {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly MachineIp: string
-  readonly MachineName: string
-  readonly UserName: string
-  readonly SrcIp: string
-  readonly Status: number | bigint
-  readonly Country: number | bigint
-  readonly City: number | bigint
-  readonly Province: number | bigint
-  readonly LoginTime: string
-  readonly ModifyTime: string
-  readonly IsRiskArea: number | bigint
-  readonly IsRiskUser: number | bigint
-  readonly IsRiskTime: number | bigint
-  readonly IsRiskSrcIp: number | bigint
-  readonly RiskLevel: number | bigint
-  readonly Location: string
-  readonly Quuid: string
-  readonly Desc: string
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly MachineIp?: string
+  readonly MachineName?: string
+  readonly UserName?: string
+  readonly SrcIp?: string
+  readonly Status?: number | bigint
+  readonly Country?: number | bigint
+  readonly City?: number | bigint
+  readonly Province?: number | bigint
+  readonly LoginTime?: string
+  readonly ModifyTime?: string
+  readonly IsRiskArea?: number | bigint
+  readonly IsRiskUser?: number | bigint
+  readonly IsRiskTime?: number | bigint
+  readonly IsRiskSrcIp?: number | bigint
+  readonly RiskLevel?: number | bigint
+  readonly Location?: string
+  readonly Quuid?: string
+  readonly Desc?: string
   readonly MachineExtraInfo?: MachineExtraInfo
-  readonly Port: number | bigint
+  readonly Port?: number | bigint
   readonly IPAnalyse?: IPAnalyse
 }
 export const HostLoginList: $Schema.Schema<HostLoginList> = /*#__PURE__*/ $C.lazy(() => $C.struct("HostLoginList", { Id: $C.uint64, Uuid: $C.str, MachineIp: $C.str, MachineName: $C.str, UserName: $C.str, SrcIp: $C.str, Status: $C.uint64, Country: $C.uint64, City: $C.uint64, Province: $C.uint64, LoginTime: $C.str, ModifyTime: $C.str, IsRiskArea: $C.uint64, IsRiskUser: $C.uint64, IsRiskTime: $C.uint64, IsRiskSrcIp: $C.uint64, RiskLevel: $C.uint64, Location: $C.str, Quuid: $C.str, Desc: $C.str, Port: $C.int64 }, { MachineExtraInfo: MachineExtraInfo, IPAnalyse: IPAnalyse }))
@@ -8704,29 +8704,29 @@ export const HostLoginWhiteObj: $Schema.Schema<HostLoginWhiteObj> = /*#__PURE__*
 
 /** `HostRiskLevelCount` (response side). */
 export interface HostRiskLevelCount {
-  readonly HostId: string
-  readonly HostName: string
-  readonly SeriousCount: number | bigint
-  readonly HighCount: number | bigint
-  readonly MediumCount: number | bigint
-  readonly LowCount: number | bigint
+  readonly HostId?: string
+  readonly HostName?: string
+  readonly SeriousCount?: number | bigint
+  readonly HighCount?: number | bigint
+  readonly MediumCount?: number | bigint
+  readonly LowCount?: number | bigint
 }
 export const HostRiskLevelCount: $Schema.Schema<HostRiskLevelCount> = /*#__PURE__*/ $C.lazy(() => $C.struct("HostRiskLevelCount", { HostId: $C.str, HostName: $C.str, SeriousCount: $C.int64, HighCount: $C.int64, MediumCount: $C.int64, LowCount: $C.int64 }))
 
 /** `HostTagInfo` (response side). */
 export interface HostTagInfo {
-  readonly Quuid: string
-  readonly TagList: readonly string[]
-  readonly HostIp: string
-  readonly AliasName: string
-  readonly MachineWanIp: string
-  readonly Uuid: string
-  readonly KernelVersion: string
-  readonly MachineStatus: string
-  readonly ProtectType: string
-  readonly VulNum: number | bigint
-  readonly CloudTags: readonly Tags[]
-  readonly InstanceID: string
+  readonly Quuid?: string
+  readonly TagList?: readonly string[]
+  readonly HostIp?: string
+  readonly AliasName?: string
+  readonly MachineWanIp?: string
+  readonly Uuid?: string
+  readonly KernelVersion?: string
+  readonly MachineStatus?: string
+  readonly ProtectType?: string
+  readonly VulNum?: number | bigint
+  readonly CloudTags?: readonly Tags[]
+  readonly InstanceID?: string
   readonly MachineType?: string
   readonly RegionName?: string
   readonly RegionId?: number | bigint
@@ -8745,38 +8745,38 @@ export const IPAnalyse: $Schema.Schema<IPAnalyse> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `IgnoreBaselineRule` (response side). */
 export interface IgnoreBaselineRule {
-  readonly RuleName: string
-  readonly RuleId: number | bigint
-  readonly ModifyTime: string
-  readonly Fix: string
-  readonly EffectHostCount: number | bigint
+  readonly RuleName?: string
+  readonly RuleId?: number | bigint
+  readonly ModifyTime?: string
+  readonly Fix?: string
+  readonly EffectHostCount?: number | bigint
 }
 export const IgnoreBaselineRule: $Schema.Schema<IgnoreBaselineRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("IgnoreBaselineRule", { RuleName: $C.str, RuleId: $C.uint64, ModifyTime: $C.str, Fix: $C.str, EffectHostCount: $C.uint64 }))
 
 /** `IgnoreRuleEffectHostInfo` (response side). */
 export interface IgnoreRuleEffectHostInfo {
-  readonly HostName: string
-  readonly Level: number | bigint
-  readonly TagList: readonly string[]
-  readonly Status: number | bigint
-  readonly LastScanTime: string
-  readonly EventId: number | bigint
-  readonly Quuid: string
+  readonly HostName?: string
+  readonly Level?: number | bigint
+  readonly TagList?: readonly string[]
+  readonly Status?: number | bigint
+  readonly LastScanTime?: string
+  readonly EventId?: number | bigint
+  readonly Quuid?: string
 }
 export const IgnoreRuleEffectHostInfo: $Schema.Schema<IgnoreRuleEffectHostInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("IgnoreRuleEffectHostInfo", { HostName: $C.str, Level: $C.uint64, TagList: $C.arr($C.str), Status: $C.uint64, LastScanTime: $C.str, EventId: $C.uint64, Quuid: $C.str }))
 
 /** `IncidentVertexInfo` (response side). */
 export interface IncidentVertexInfo {
-  readonly IncidentId: string
-  readonly TableName: string
-  readonly Vertex: readonly VertexInfo[]
-  readonly VertexCount: number | bigint
+  readonly IncidentId?: string
+  readonly TableName?: string
+  readonly Vertex?: readonly VertexInfo[]
+  readonly VertexCount?: number | bigint
 }
 export const IncidentVertexInfo: $Schema.Schema<IncidentVertexInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("IncidentVertexInfo", { IncidentId: $C.str, TableName: $C.str, Vertex: $C.arr(VertexInfo), VertexCount: $C.int64 }))
 
 /** `Item` (both sides). */
 export interface Item {
-  readonly ItemId: number | bigint
+  readonly ItemId?: number | bigint
   readonly ItemName?: string
   readonly CustomItemValues?: readonly (number | bigint)[]
   readonly CategoryId?: number | bigint
@@ -8785,46 +8785,46 @@ export const Item: $Schema.Schema<Item> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `JavaMemShellDetail` (response side). */
 export interface JavaMemShellDetail {
-  readonly InstanceName: string
-  readonly InstanceState: string
-  readonly PrivateIp: string
-  readonly PublicIp: string
-  readonly Type: number | bigint
-  readonly Description: string
-  readonly CreateTime: string
-  readonly RecentFoundTime: string
-  readonly Status: number | bigint
-  readonly ClassLoaderName: string
-  readonly SuperClassName: string
-  readonly Md5: string
-  readonly Interfaces: string
-  readonly Annotations: string
-  readonly Pid: number | bigint
-  readonly Exe: string
-  readonly Args: string
-  readonly ClassName: string
-  readonly ClassContent: string
-  readonly ClassContentPretty: string
-  readonly EventDescription: string
-  readonly SecurityAdvice: string
+  readonly InstanceName?: string
+  readonly InstanceState?: string
+  readonly PrivateIp?: string
+  readonly PublicIp?: string
+  readonly Type?: number | bigint
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly RecentFoundTime?: string
+  readonly Status?: number | bigint
+  readonly ClassLoaderName?: string
+  readonly SuperClassName?: string
+  readonly Md5?: string
+  readonly Interfaces?: string
+  readonly Annotations?: string
+  readonly Pid?: number | bigint
+  readonly Exe?: string
+  readonly Args?: string
+  readonly ClassName?: string
+  readonly ClassContent?: string
+  readonly ClassContentPretty?: string
+  readonly EventDescription?: string
+  readonly SecurityAdvice?: string
   readonly MachineExtraInfo?: MachineExtraInfo
-  readonly MachineState: string
+  readonly MachineState?: string
 }
 export const JavaMemShellDetail: $Schema.Schema<JavaMemShellDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("JavaMemShellDetail", { InstanceName: $C.str, InstanceState: $C.str, PrivateIp: $C.str, PublicIp: $C.str, Type: $C.uint64, Description: $C.str, CreateTime: $C.str, RecentFoundTime: $C.str, Status: $C.uint64, ClassLoaderName: $C.str, SuperClassName: $C.str, Md5: $C.str, Interfaces: $C.str, Annotations: $C.str, Pid: $C.uint64, Exe: $C.str, Args: $C.str, ClassName: $C.str, ClassContent: $C.str, ClassContentPretty: $C.str, EventDescription: $C.str, SecurityAdvice: $C.str, MachineState: $C.str }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `JavaMemShellInfo` (response side). */
 export interface JavaMemShellInfo {
-  readonly Id: number | bigint
-  readonly Alias: string
-  readonly HostIp: string
-  readonly Type: number | bigint
-  readonly Description: string
-  readonly CreateTime: string
-  readonly RecentFoundTime: string
-  readonly Status: number | bigint
-  readonly Quuid: string
+  readonly Id?: number | bigint
+  readonly Alias?: string
+  readonly HostIp?: string
+  readonly Type?: number | bigint
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly RecentFoundTime?: string
+  readonly Status?: number | bigint
+  readonly Quuid?: string
   readonly MachineExtraInfo?: MachineExtraInfo
-  readonly Uuid: string
+  readonly Uuid?: string
   readonly ClassName?: string
   readonly SuperClassName?: string
   readonly Interfaces?: string
@@ -8835,38 +8835,38 @@ export const JavaMemShellInfo: $Schema.Schema<JavaMemShellInfo> = /*#__PURE__*/ 
 
 /** `JavaMemShellPluginInfo` (response side). */
 export interface JavaMemShellPluginInfo {
-  readonly Pid: number | bigint
-  readonly MainClass: string
-  readonly Status: number | bigint
-  readonly ErrorLog: string
+  readonly Pid?: number | bigint
+  readonly MainClass?: string
+  readonly Status?: number | bigint
+  readonly ErrorLog?: string
 }
 export const JavaMemShellPluginInfo: $Schema.Schema<JavaMemShellPluginInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("JavaMemShellPluginInfo", { Pid: $C.uint64, MainClass: $C.str, Status: $C.uint64, ErrorLog: $C.str }))
 
 /** `JavaMemShellPluginSetting` (response side). */
 export interface JavaMemShellPluginSetting {
-  readonly Quuid: string
-  readonly Alias: string
-  readonly HostIp: string
-  readonly JavaShellStatus: number | bigint
-  readonly Exception: number | bigint
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly Uuid: string
+  readonly Quuid?: string
+  readonly Alias?: string
+  readonly HostIp?: string
+  readonly JavaShellStatus?: number | bigint
+  readonly Exception?: number | bigint
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly Uuid?: string
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const JavaMemShellPluginSetting: $Schema.Schema<JavaMemShellPluginSetting> = /*#__PURE__*/ $C.lazy(() => $C.struct("JavaMemShellPluginSetting", { Quuid: $C.str, Alias: $C.str, HostIp: $C.str, JavaShellStatus: $C.uint64, Exception: $C.uint64, CreateTime: $C.str, ModifyTime: $C.str, Uuid: $C.str }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `KeyValueArrayInfo` (response side). */
 export interface KeyValueArrayInfo {
-  readonly Key: string
-  readonly Value: ValueInfo
+  readonly Key?: string
+  readonly Value?: ValueInfo
 }
 export const KeyValueArrayInfo: $Schema.Schema<KeyValueArrayInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("KeyValueArrayInfo", { Key: $C.str, Value: ValueInfo }))
 
 /** `KeyValueInfo` (response side). */
 export interface KeyValueInfo {
-  readonly CaseSensitive: boolean
-  readonly KeyValues: readonly KeyValueArrayInfo[]
+  readonly CaseSensitive?: boolean
+  readonly KeyValues?: readonly KeyValueArrayInfo[]
 }
 export const KeyValueInfo: $Schema.Schema<KeyValueInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("KeyValueInfo", { CaseSensitive: $C.bool, KeyValues: $C.arr(KeyValueArrayInfo) }))
 
@@ -8876,22 +8876,22 @@ export const KeysLocalStorageRequest: $Schema.Schema<KeysLocalStorageRequest> = 
 
 /** `KeysLocalStorageResponse` (response side). */
 export interface KeysLocalStorageResponse {
-  readonly Keys: readonly string[]
+  readonly Keys?: readonly string[]
   readonly RequestId: string
 }
 export const KeysLocalStorageResponse: $Schema.Schema<KeysLocalStorageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("KeysLocalStorageResponse", { Keys: $C.arr($C.str), RequestId: $C.str }))
 
 /** `LicenseBindDetail` (response side). */
 export interface LicenseBindDetail {
-  readonly MachineName: string
-  readonly MachineWanIp: string
-  readonly MachineIp: string
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly Tags: readonly string[]
-  readonly AgentStatus: string
-  readonly IsUnBind: boolean
-  readonly IsSwitchBind: boolean
+  readonly MachineName?: string
+  readonly MachineWanIp?: string
+  readonly MachineIp?: string
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly Tags?: readonly string[]
+  readonly AgentStatus?: string
+  readonly IsUnBind?: boolean
+  readonly IsSwitchBind?: boolean
   readonly MachineExtraInfo?: MachineExtraInfo
   readonly InstanceState?: string
   readonly AgentState?: string
@@ -8900,148 +8900,148 @@ export const LicenseBindDetail: $Schema.Schema<LicenseBindDetail> = /*#__PURE__*
 
 /** `LicenseBindTaskDetail` (response side). */
 export interface LicenseBindTaskDetail {
-  readonly Quuid: string
-  readonly ErrMsg: string
-  readonly Status: number | bigint
-  readonly FixMessage: string
+  readonly Quuid?: string
+  readonly ErrMsg?: string
+  readonly Status?: number | bigint
+  readonly FixMessage?: string
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const LicenseBindTaskDetail: $Schema.Schema<LicenseBindTaskDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("LicenseBindTaskDetail", { Quuid: $C.str, ErrMsg: $C.str, Status: $C.uint64, FixMessage: $C.str }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `LicenseDetail` (response side). */
 export interface LicenseDetail {
-  readonly LicenseId: number | bigint
-  readonly LicenseType: number | bigint
-  readonly LicenseStatus: number | bigint
-  readonly LicenseCnt: number | bigint
-  readonly UsedLicenseCnt: number | bigint
-  readonly OrderStatus: number | bigint
-  readonly Deadline: string
-  readonly ResourceId: string
-  readonly AutoRenewFlag: number | bigint
-  readonly ProjectId: number | bigint
-  readonly TaskId: number | bigint
-  readonly BuyTime: string
-  readonly SourceType: number | bigint
-  readonly Alias: string
-  readonly Tags: readonly Tags[]
+  readonly LicenseId?: number | bigint
+  readonly LicenseType?: number | bigint
+  readonly LicenseStatus?: number | bigint
+  readonly LicenseCnt?: number | bigint
+  readonly UsedLicenseCnt?: number | bigint
+  readonly OrderStatus?: number | bigint
+  readonly Deadline?: string
+  readonly ResourceId?: string
+  readonly AutoRenewFlag?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly TaskId?: number | bigint
+  readonly BuyTime?: string
+  readonly SourceType?: number | bigint
+  readonly Alias?: string
+  readonly Tags?: readonly Tags[]
   readonly FreezeNum?: number | bigint
 }
 export const LicenseDetail: $Schema.Schema<LicenseDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("LicenseDetail", { LicenseId: $C.uint64, LicenseType: $C.uint64, LicenseStatus: $C.uint64, LicenseCnt: $C.uint64, UsedLicenseCnt: $C.uint64, OrderStatus: $C.uint64, Deadline: $C.str, ResourceId: $C.str, AutoRenewFlag: $C.uint64, ProjectId: $C.uint64, TaskId: $C.uint64, BuyTime: $C.str, SourceType: $C.uint64, Alias: $C.str, Tags: $C.arr(Tags) }, { FreezeNum: $C.int64 }))
 
 /** `LicenseOrder` (response side). */
 export interface LicenseOrder {
-  readonly LicenseId: number | bigint
-  readonly LicenseType: number | bigint
-  readonly Status: number | bigint
-  readonly SourceType: number | bigint
-  readonly ResourceId: string
+  readonly LicenseId?: number | bigint
+  readonly LicenseType?: number | bigint
+  readonly Status?: number | bigint
+  readonly SourceType?: number | bigint
+  readonly ResourceId?: string
 }
 export const LicenseOrder: $Schema.Schema<LicenseOrder> = /*#__PURE__*/ $C.lazy(() => $C.struct("LicenseOrder", { LicenseId: $C.uint64, LicenseType: $C.uint64, Status: $C.uint64, SourceType: $C.uint64, ResourceId: $C.str }))
 
 /** `LicenseUnBindRsp` (response side). */
 export interface LicenseUnBindRsp {
-  readonly Quuid: string
-  readonly ErrMsg: string
+  readonly Quuid?: string
+  readonly ErrMsg?: string
 }
 export const LicenseUnBindRsp: $Schema.Schema<LicenseUnBindRsp> = /*#__PURE__*/ $C.lazy(() => $C.struct("LicenseUnBindRsp", { Quuid: $C.str, ErrMsg: $C.str }))
 
 /** `LogHistogram` (response side). */
 export interface LogHistogram {
-  readonly Count: number | bigint
-  readonly TimeStamp: number | bigint
+  readonly Count?: number | bigint
+  readonly TimeStamp?: number | bigint
 }
 export const LogHistogram: $Schema.Schema<LogHistogram> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogHistogram", { Count: $C.int64, TimeStamp: $C.int64 }))
 
 /** `LogInfo` (response side). */
 export interface LogInfo {
-  readonly Content: string
-  readonly FileName: string
-  readonly Source: string
-  readonly TimeStamp: number | bigint
+  readonly Content?: string
+  readonly FileName?: string
+  readonly Source?: string
+  readonly TimeStamp?: number | bigint
 }
 export const LogInfo: $Schema.Schema<LogInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogInfo", { Content: $C.str, FileName: $C.str, Source: $C.str, TimeStamp: $C.int64 }))
 
 /** `LogStorageRecord` (response side). */
 export interface LogStorageRecord {
-  readonly Month: string
-  readonly UsedSize: number | bigint
-  readonly InquireSize: number | bigint
+  readonly Month?: string
+  readonly UsedSize?: number | bigint
+  readonly InquireSize?: number | bigint
 }
 export const LogStorageRecord: $Schema.Schema<LogStorageRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogStorageRecord", { Month: $C.str, UsedSize: $C.uint64, InquireSize: $C.uint64 }))
 
 /** `LoginWhiteCombinedInfo` (response side). */
 export interface LoginWhiteCombinedInfo {
-  readonly Places: readonly Place[]
-  readonly UserName: string
-  readonly SrcIp: string
-  readonly Locale: string
-  readonly Remark: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly IsGlobal: number | bigint
-  readonly Name: string
-  readonly Desc: string
-  readonly Id: number | bigint
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly Uuid: string
-  readonly Locations: string
+  readonly Places?: readonly Place[]
+  readonly UserName?: string
+  readonly SrcIp?: string
+  readonly Locale?: string
+  readonly Remark?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly IsGlobal?: number | bigint
+  readonly Name?: string
+  readonly Desc?: string
+  readonly Id?: number | bigint
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly Uuid?: string
+  readonly Locations?: string
 }
 export const LoginWhiteCombinedInfo: $Schema.Schema<LoginWhiteCombinedInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoginWhiteCombinedInfo", { Places: $C.arr(Place), UserName: $C.str, SrcIp: $C.str, Locale: $C.str, Remark: $C.str, StartTime: $C.str, EndTime: $C.str, IsGlobal: $C.uint64, Name: $C.str, Desc: $C.str, Id: $C.uint64, CreateTime: $C.str, ModifyTime: $C.str, Uuid: $C.str, Locations: $C.str }))
 
 /** `LoginWhiteLists` (response side). */
 export interface LoginWhiteLists {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly Places: readonly Place[]
-  readonly UserName: string
-  readonly SrcIp: string
-  readonly IsGlobal: boolean
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly MachineName: string
-  readonly HostIp: string
-  readonly StartTime: string
-  readonly EndTime: string
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly Places?: readonly Place[]
+  readonly UserName?: string
+  readonly SrcIp?: string
+  readonly IsGlobal?: boolean
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly MachineName?: string
+  readonly HostIp?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
 }
 export const LoginWhiteLists: $Schema.Schema<LoginWhiteLists> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoginWhiteLists", { Id: $C.uint64, Uuid: $C.str, Places: $C.arr(Place), UserName: $C.str, SrcIp: $C.str, IsGlobal: $C.bool, CreateTime: $C.datetime, ModifyTime: $C.datetime, MachineName: $C.str, HostIp: $C.str, StartTime: $C.str, EndTime: $C.str }))
 
 /** `Machine` (response side). */
 export interface Machine {
-  readonly MachineName: string
-  readonly MachineOs: string
-  readonly MachineStatus: string
+  readonly MachineName?: string
+  readonly MachineOs?: string
+  readonly MachineStatus?: string
   readonly AgentStatus?: string
   readonly InstanceStatus?: string
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly VulNum: number | bigint
-  readonly MachineIp: string
-  readonly IsProVersion: boolean
-  readonly MachineWanIp: string
-  readonly PayMode: string
-  readonly MalwareNum: number | bigint
-  readonly Tag: readonly MachineTag[]
-  readonly BaselineNum: number | bigint
-  readonly CyberAttackNum: number | bigint
-  readonly SecurityStatus: string
-  readonly InvasionNum: number | bigint
-  readonly RegionInfo: RegionInfo
-  readonly InstanceState: string
-  readonly LicenseStatus: number | bigint
-  readonly ProjectId: number | bigint
-  readonly HasAssetScan: number | bigint
-  readonly MachineType: string
-  readonly KernelVersion: string
-  readonly ProtectType: string
-  readonly CloudTags: readonly Tags[]
-  readonly IsAddedOnTheFifteen: number | bigint
-  readonly IpList: string
-  readonly VpcId: string
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly VulNum?: number | bigint
+  readonly MachineIp?: string
+  readonly IsProVersion?: boolean
+  readonly MachineWanIp?: string
+  readonly PayMode?: string
+  readonly MalwareNum?: number | bigint
+  readonly Tag?: readonly MachineTag[]
+  readonly BaselineNum?: number | bigint
+  readonly CyberAttackNum?: number | bigint
+  readonly SecurityStatus?: string
+  readonly InvasionNum?: number | bigint
+  readonly RegionInfo?: RegionInfo
+  readonly InstanceState?: string
+  readonly LicenseStatus?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly HasAssetScan?: number | bigint
+  readonly MachineType?: string
+  readonly KernelVersion?: string
+  readonly ProtectType?: string
+  readonly CloudTags?: readonly Tags[]
+  readonly IsAddedOnTheFifteen?: number | bigint
+  readonly IpList?: string
+  readonly VpcId?: string
   readonly MachineExtraInfo?: MachineExtraInfo
-  readonly InstanceId: string
-  readonly Remark: string
+  readonly InstanceId?: string
+  readonly Remark?: string
   readonly AgentVersion?: string
   readonly AppId?: number | bigint
   readonly CSIPProtectType?: string
@@ -9050,116 +9050,116 @@ export const Machine: $Schema.Schema<Machine> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `MachineClearHistory` (response side). */
 export interface MachineClearHistory {
-  readonly Id: number | bigint
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly PublicIp: string
-  readonly PrivateIp: string
-  readonly AgentLastOfflineTime: string
-  readonly CreateTime: string
+  readonly Id?: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly PublicIp?: string
+  readonly PrivateIp?: string
+  readonly AgentLastOfflineTime?: string
+  readonly CreateTime?: string
 }
 export const MachineClearHistory: $Schema.Schema<MachineClearHistory> = /*#__PURE__*/ $C.lazy(() => $C.struct("MachineClearHistory", { Id: $C.uint64, InstanceId: $C.str, InstanceName: $C.str, PublicIp: $C.str, PrivateIp: $C.str, AgentLastOfflineTime: $C.str, CreateTime: $C.str }))
 
 /** `MachineExtraInfo` (response side). */
 export interface MachineExtraInfo {
-  readonly WanIP: string
-  readonly PrivateIP: string
-  readonly NetworkType: number | bigint
-  readonly NetworkName: string
-  readonly InstanceID: string
-  readonly HostName: string
+  readonly WanIP?: string
+  readonly PrivateIP?: string
+  readonly NetworkType?: number | bigint
+  readonly NetworkName?: string
+  readonly InstanceID?: string
+  readonly HostName?: string
 }
 export const MachineExtraInfo: $Schema.Schema<MachineExtraInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MachineExtraInfo", { WanIP: $C.str, PrivateIP: $C.str, NetworkType: $C.int64, NetworkName: $C.str, InstanceID: $C.str, HostName: $C.str }))
 
 /** `MachineFileTamperRule` (response side). */
 export interface MachineFileTamperRule {
-  readonly Name: string
-  readonly RuleCategory: number | bigint
-  readonly Rule: readonly FileTamperRule[]
-  readonly Id: number | bigint
+  readonly Name?: string
+  readonly RuleCategory?: number | bigint
+  readonly Rule?: readonly FileTamperRule[]
+  readonly Id?: number | bigint
 }
 export const MachineFileTamperRule: $Schema.Schema<MachineFileTamperRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("MachineFileTamperRule", { Name: $C.str, RuleCategory: $C.uint64, Rule: $C.arr(FileTamperRule), Id: $C.uint64 }))
 
 /** `MachineLicenseDetail` (response side). */
 export interface MachineLicenseDetail {
-  readonly Quuid: string
-  readonly PayMode: number | bigint
-  readonly ResourceId: string
-  readonly LicenseType: number | bigint
-  readonly SourceType: number | bigint
-  readonly InquireKey: string
-  readonly AutoRenewFlag: number | bigint
-  readonly Deadline: string
-  readonly BuyTime: string
-  readonly LicenseCnt: number | bigint
+  readonly Quuid?: string
+  readonly PayMode?: number | bigint
+  readonly ResourceId?: string
+  readonly LicenseType?: number | bigint
+  readonly SourceType?: number | bigint
+  readonly InquireKey?: string
+  readonly AutoRenewFlag?: number | bigint
+  readonly Deadline?: string
+  readonly BuyTime?: string
+  readonly LicenseCnt?: number | bigint
 }
 export const MachineLicenseDetail: $Schema.Schema<MachineLicenseDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("MachineLicenseDetail", { Quuid: $C.str, PayMode: $C.uint64, ResourceId: $C.str, LicenseType: $C.uint64, SourceType: $C.uint64, InquireKey: $C.str, AutoRenewFlag: $C.uint64, Deadline: $C.str, BuyTime: $C.str, LicenseCnt: $C.uint64 }))
 
 /** `MachineSimple` (response side). */
 export interface MachineSimple {
-  readonly MachineName: string
-  readonly MachineOs: string
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly MachineIp: string
-  readonly IsProVersion: boolean
-  readonly MachineWanIp: string
-  readonly PayMode: string
-  readonly Tag: readonly MachineTag[]
-  readonly RegionInfo: RegionInfo
-  readonly InstanceState: string
-  readonly ProjectId: number | bigint
-  readonly MachineType: string
-  readonly KernelVersion: string
-  readonly ProtectType: string
+  readonly MachineName?: string
+  readonly MachineOs?: string
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly MachineIp?: string
+  readonly IsProVersion?: boolean
+  readonly MachineWanIp?: string
+  readonly PayMode?: string
+  readonly Tag?: readonly MachineTag[]
+  readonly RegionInfo?: RegionInfo
+  readonly InstanceState?: string
+  readonly ProjectId?: number | bigint
+  readonly MachineType?: string
+  readonly KernelVersion?: string
+  readonly ProtectType?: string
   readonly LicenseOrder?: LicenseOrder
-  readonly CloudTags: readonly Tags[]
-  readonly InstanceId: string
+  readonly CloudTags?: readonly Tags[]
+  readonly InstanceId?: string
 }
 export const MachineSimple: $Schema.Schema<MachineSimple> = /*#__PURE__*/ $C.lazy(() => $C.struct("MachineSimple", { MachineName: $C.str, MachineOs: $C.str, Uuid: $C.str, Quuid: $C.str, MachineIp: $C.str, IsProVersion: $C.bool, MachineWanIp: $C.str, PayMode: $C.str, Tag: $C.arr(MachineTag), RegionInfo: RegionInfo, InstanceState: $C.str, ProjectId: $C.int64, MachineType: $C.str, KernelVersion: $C.str, ProtectType: $C.str, CloudTags: $C.arr(Tags), InstanceId: $C.str }, { LicenseOrder: LicenseOrder }))
 
 /** `MachineSnapshotInfo` (response side). */
 export interface MachineSnapshotInfo {
-  readonly Quuid: string
-  readonly HostName: string
-  readonly HostIp: string
-  readonly SnapshotName: string
-  readonly CreateTime: string
-  readonly DiskId: string
-  readonly InstanceId: string
-  readonly RegionId: number | bigint
-  readonly SnapshotId: string
+  readonly Quuid?: string
+  readonly HostName?: string
+  readonly HostIp?: string
+  readonly SnapshotName?: string
+  readonly CreateTime?: string
+  readonly DiskId?: string
+  readonly InstanceId?: string
+  readonly RegionId?: number | bigint
+  readonly SnapshotId?: string
 }
 export const MachineSnapshotInfo: $Schema.Schema<MachineSnapshotInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MachineSnapshotInfo", { Quuid: $C.str, HostName: $C.str, HostIp: $C.str, SnapshotName: $C.str, CreateTime: $C.str, DiskId: $C.str, InstanceId: $C.str, RegionId: $C.uint64, SnapshotId: $C.str }))
 
 /** `MachineTag` (response side). */
 export interface MachineTag {
-  readonly Rid: number | bigint
-  readonly Name: string
-  readonly TagId: number | bigint
+  readonly Rid?: number | bigint
+  readonly Name?: string
+  readonly TagId?: number | bigint
 }
 export const MachineTag: $Schema.Schema<MachineTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("MachineTag", { Rid: $C.int64, Name: $C.str, TagId: $C.uint64 }))
 
 /** `MalWareList` (response side). */
 export interface MalWareList {
-  readonly HostIp: string
-  readonly Uuid: string
-  readonly FilePath: string
-  readonly VirusName: string
-  readonly Status: number | bigint
-  readonly Id: number | bigint
-  readonly Alias: string
-  readonly Tags: readonly string[]
-  readonly FileCreateTime: string
-  readonly FileModifierTime: string
-  readonly CreateTime: string
-  readonly LatestScanTime: string
-  readonly Level: number | bigint
-  readonly CheckPlatform: string
-  readonly ProcessExists: number | bigint
-  readonly FileExists: number | bigint
-  readonly Quuid: string
-  readonly MD5: string
+  readonly HostIp?: string
+  readonly Uuid?: string
+  readonly FilePath?: string
+  readonly VirusName?: string
+  readonly Status?: number | bigint
+  readonly Id?: number | bigint
+  readonly Alias?: string
+  readonly Tags?: readonly string[]
+  readonly FileCreateTime?: string
+  readonly FileModifierTime?: string
+  readonly CreateTime?: string
+  readonly LatestScanTime?: string
+  readonly Level?: number | bigint
+  readonly CheckPlatform?: string
+  readonly ProcessExists?: number | bigint
+  readonly FileExists?: number | bigint
+  readonly Quuid?: string
+  readonly MD5?: string
   readonly MachineExtraInfo?: MachineExtraInfo
   readonly DoClean?: boolean
   readonly FirstDetectionMethod?: number | bigint
@@ -9168,47 +9168,47 @@ export const MalWareList: $Schema.Schema<MalWareList> = /*#__PURE__*/ $C.lazy(()
 
 /** `MaliciousRequestWhiteListInfo` (response side). */
 export interface MaliciousRequestWhiteListInfo {
-  readonly Id: number | bigint
-  readonly Domain: string
-  readonly Mark: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
+  readonly Id?: number | bigint
+  readonly Domain?: string
+  readonly Mark?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
 }
 export const MaliciousRequestWhiteListInfo: $Schema.Schema<MaliciousRequestWhiteListInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MaliciousRequestWhiteListInfo", { Id: $C.uint64, Domain: $C.str, Mark: $C.str, CreateTime: $C.str, ModifyTime: $C.str }))
 
 /** `MalwareInfo` (response side). */
 export interface MalwareInfo {
-  readonly VirusName: string
-  readonly FileSize: number | bigint
-  readonly MD5: string
-  readonly FilePath: string
-  readonly FileCreateTime: string
-  readonly FileModifierTime: string
-  readonly HarmDescribe: string
-  readonly SuggestScheme: string
-  readonly ServersName: string
-  readonly HostIp: string
-  readonly ProcessName: string
-  readonly ProcessID: string
-  readonly Tags: readonly string[]
-  readonly Breadth: string
-  readonly Heat: string
-  readonly Id: number | bigint
-  readonly FileName: string
-  readonly CreateTime: string
-  readonly LatestScanTime: string
-  readonly Reference: string
-  readonly MachineWanIp: string
-  readonly PsTree: string
-  readonly MachineStatus: string
-  readonly Status: number | bigint
-  readonly Level: number | bigint
-  readonly CheckPlatform: string
-  readonly Uuid: string
-  readonly ModifyTime: string
-  readonly StrFileAccessTime: string
+  readonly VirusName?: string
+  readonly FileSize?: number | bigint
+  readonly MD5?: string
+  readonly FilePath?: string
+  readonly FileCreateTime?: string
+  readonly FileModifierTime?: string
+  readonly HarmDescribe?: string
+  readonly SuggestScheme?: string
+  readonly ServersName?: string
+  readonly HostIp?: string
+  readonly ProcessName?: string
+  readonly ProcessID?: string
+  readonly Tags?: readonly string[]
+  readonly Breadth?: string
+  readonly Heat?: string
+  readonly Id?: number | bigint
+  readonly FileName?: string
+  readonly CreateTime?: string
+  readonly LatestScanTime?: string
+  readonly Reference?: string
+  readonly MachineWanIp?: string
+  readonly PsTree?: string
+  readonly MachineStatus?: string
+  readonly Status?: number | bigint
+  readonly Level?: number | bigint
+  readonly CheckPlatform?: string
+  readonly Uuid?: string
+  readonly ModifyTime?: string
+  readonly StrFileAccessTime?: string
   readonly MachineExtraInfo?: MachineExtraInfo
-  readonly References: readonly string[]
+  readonly References?: readonly string[]
   readonly FileExists?: boolean
   readonly ProcessExists?: boolean
   readonly FirstDetectionMethod?: number | bigint
@@ -9217,68 +9217,68 @@ export const MalwareInfo: $Schema.Schema<MalwareInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `MalwareRisk` (response side). */
 export interface MalwareRisk {
-  readonly MachineIp: string
-  readonly VirusName: string
-  readonly CreateTime: string
-  readonly Id: number | bigint
+  readonly MachineIp?: string
+  readonly VirusName?: string
+  readonly CreateTime?: string
+  readonly Id?: number | bigint
 }
 export const MalwareRisk: $Schema.Schema<MalwareRisk> = /*#__PURE__*/ $C.lazy(() => $C.struct("MalwareRisk", { MachineIp: $C.str, VirusName: $C.str, CreateTime: $C.str, Id: $C.uint64 }))
 
 /** `MalwareRiskOverview` (response side). */
 export interface MalwareRiskOverview {
-  readonly HostCount: number | bigint
-  readonly ProcessCount: number | bigint
-  readonly FileCount: number | bigint
-  readonly IsFirstScan: boolean
-  readonly ScanTime: string
+  readonly HostCount?: number | bigint
+  readonly ProcessCount?: number | bigint
+  readonly FileCount?: number | bigint
+  readonly IsFirstScan?: boolean
+  readonly ScanTime?: string
 }
 export const MalwareRiskOverview: $Schema.Schema<MalwareRiskOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("MalwareRiskOverview", { HostCount: $C.int64, ProcessCount: $C.int64, FileCount: $C.int64, IsFirstScan: $C.bool, ScanTime: $C.str }))
 
 /** `MalwareWhiteListAffectEvent` (response side). */
 export interface MalwareWhiteListAffectEvent {
-  readonly Id: number | bigint
-  readonly HostIp: string
-  readonly Md5: string
-  readonly FilePath: string
-  readonly CreateTime: string
+  readonly Id?: number | bigint
+  readonly HostIp?: string
+  readonly Md5?: string
+  readonly FilePath?: string
+  readonly CreateTime?: string
 }
 export const MalwareWhiteListAffectEvent: $Schema.Schema<MalwareWhiteListAffectEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("MalwareWhiteListAffectEvent", { Id: $C.uint64, HostIp: $C.str, Md5: $C.str, FilePath: $C.str, CreateTime: $C.str }))
 
 /** `MalwareWhiteListInfo` (response side). */
 export interface MalwareWhiteListInfo {
-  readonly Id: number | bigint
-  readonly QuuidList: string
-  readonly Md5List: string
-  readonly IsGlobal: number | bigint
-  readonly Mode: number | bigint
-  readonly MatchType: number | bigint
-  readonly FileName: string
-  readonly FileDirectory: string
-  readonly FileExtension: string
-  readonly CreateTime: string
-  readonly EventsCount: number | bigint
-  readonly ModifyTime: string
+  readonly Id?: number | bigint
+  readonly QuuidList?: string
+  readonly Md5List?: string
+  readonly IsGlobal?: number | bigint
+  readonly Mode?: number | bigint
+  readonly MatchType?: number | bigint
+  readonly FileName?: string
+  readonly FileDirectory?: string
+  readonly FileExtension?: string
+  readonly CreateTime?: string
+  readonly EventsCount?: number | bigint
+  readonly ModifyTime?: string
 }
 export const MalwareWhiteListInfo: $Schema.Schema<MalwareWhiteListInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MalwareWhiteListInfo", { Id: $C.uint64, QuuidList: $C.str, Md5List: $C.str, IsGlobal: $C.uint64, Mode: $C.uint64, MatchType: $C.uint64, FileName: $C.str, FileDirectory: $C.str, FileExtension: $C.str, CreateTime: $C.str, EventsCount: $C.uint64, ModifyTime: $C.str }))
 
 /** `MemShellRule` (response side). */
 export interface MemShellRule {
-  readonly Id: number | bigint
-  readonly UuidHostips: readonly UuidHostip[]
-  readonly LogicalSymbol: number | bigint
-  readonly ClassNameRegexp: string
-  readonly SuperClassNameRegexp: string
-  readonly InterfacesRegexp: string
-  readonly AnnotationsRegexp: string
-  readonly LoaderClassNameRegexp: string
+  readonly Id?: number | bigint
+  readonly UuidHostips?: readonly UuidHostip[]
+  readonly LogicalSymbol?: number | bigint
+  readonly ClassNameRegexp?: string
+  readonly SuperClassNameRegexp?: string
+  readonly InterfacesRegexp?: string
+  readonly AnnotationsRegexp?: string
+  readonly LoaderClassNameRegexp?: string
   readonly Operator?: string
-  readonly IsGlobal: number | bigint
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly HandleHistory: number | bigint
-  readonly GroupID: string
-  readonly MachinesNums: string
+  readonly IsGlobal?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly HandleHistory?: number | bigint
+  readonly GroupID?: string
+  readonly MachinesNums?: string
   readonly GroupName?: string
   readonly CodeSourceRegexp?: string
   readonly CallStackRegexp?: string
@@ -9555,7 +9555,7 @@ export const ModifyLicenseBindsRequest: $Schema.Schema<ModifyLicenseBindsRequest
 
 /** `ModifyLicenseBindsResponse` (response side). */
 export interface ModifyLicenseBindsResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyLicenseBindsResponse: $Schema.Schema<ModifyLicenseBindsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyLicenseBindsResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -9588,7 +9588,7 @@ export const ModifyLicenseUnBindsRequest: $Schema.Schema<ModifyLicenseUnBindsReq
 
 /** `ModifyLicenseUnBindsResponse` (response side). */
 export interface ModifyLicenseUnBindsResponse {
-  readonly ErrMsg: readonly LicenseUnBindRsp[]
+  readonly ErrMsg?: readonly LicenseUnBindRsp[]
   readonly RequestId: string
 }
 export const ModifyLicenseUnBindsResponse: $Schema.Schema<ModifyLicenseUnBindsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyLicenseUnBindsResponse", { ErrMsg: $C.arr(LicenseUnBindRsp), RequestId: $C.str }))
@@ -9968,7 +9968,7 @@ export const ModifyRiskEventsStatusRequest: $Schema.Schema<ModifyRiskEventsStatu
 
 /** `ModifyRiskEventsStatusResponse` (response side). */
 export interface ModifyRiskEventsStatusResponse {
-  readonly IsSync: number | bigint
+  readonly IsSync?: number | bigint
   readonly RequestId: string
 }
 export const ModifyRiskEventsStatusResponse: $Schema.Schema<ModifyRiskEventsStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRiskEventsStatusResponse", { IsSync: $C.uint64, RequestId: $C.str }))
@@ -10171,23 +10171,23 @@ export const ModifyWebPageProtectSwitchResponse: $Schema.Schema<ModifyWebPagePro
 
 /** `NetAttackEvent` (response side). */
 export interface NetAttackEvent {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly DstPort: number | bigint
-  readonly SrcIP: string
-  readonly Location: string
-  readonly VulId: number | bigint
-  readonly VulName: string
-  readonly MergeTime: string
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly DstPort?: number | bigint
+  readonly SrcIP?: string
+  readonly Location?: string
+  readonly VulId?: number | bigint
+  readonly VulName?: string
+  readonly MergeTime?: string
   readonly MachineExtraInfo?: MachineExtraInfo
-  readonly Type: number | bigint
-  readonly Status: number | bigint
-  readonly VulSupportDefense: number | bigint
-  readonly VulDefenceStatus: number | bigint
-  readonly PayVersion: number | bigint
-  readonly Quuid: string
-  readonly Count: number | bigint
-  readonly New: boolean
+  readonly Type?: number | bigint
+  readonly Status?: number | bigint
+  readonly VulSupportDefense?: number | bigint
+  readonly VulDefenceStatus?: number | bigint
+  readonly PayVersion?: number | bigint
+  readonly Quuid?: string
+  readonly Count?: number | bigint
+  readonly New?: boolean
   readonly RaspOpen?: number | bigint
   readonly IPAnalyse?: IPAnalyse
 }
@@ -10195,28 +10195,28 @@ export const NetAttackEvent: $Schema.Schema<NetAttackEvent> = /*#__PURE__*/ $C.l
 
 /** `NetAttackEventInfo` (response side). */
 export interface NetAttackEventInfo {
-  readonly Status: number | bigint
-  readonly SrcIP: string
-  readonly Location: string
-  readonly VulName: string
-  readonly VulId: number | bigint
-  readonly CVEId: string
-  readonly AttackLevel: number | bigint
-  readonly VulDefenceStatus: number | bigint
-  readonly VulSupportDefense: number | bigint
-  readonly SvcPs: string
-  readonly NetPayload: string
-  readonly AbnormalAction: string
-  readonly Uuid: string
-  readonly Id: number | bigint
+  readonly Status?: number | bigint
+  readonly SrcIP?: string
+  readonly Location?: string
+  readonly VulName?: string
+  readonly VulId?: number | bigint
+  readonly CVEId?: string
+  readonly AttackLevel?: number | bigint
+  readonly VulDefenceStatus?: number | bigint
+  readonly VulSupportDefense?: number | bigint
+  readonly SvcPs?: string
+  readonly NetPayload?: string
+  readonly AbnormalAction?: string
+  readonly Uuid?: string
+  readonly Id?: number | bigint
   readonly MachineExtraInfo?: MachineExtraInfo
-  readonly DstPort: number | bigint
-  readonly Count: number | bigint
-  readonly PayVersion: number | bigint
-  readonly Quuid: string
-  readonly MergeTime: string
-  readonly Type: number | bigint
-  readonly HostOpType: number | bigint
+  readonly DstPort?: number | bigint
+  readonly Count?: number | bigint
+  readonly PayVersion?: number | bigint
+  readonly Quuid?: string
+  readonly MergeTime?: string
+  readonly Type?: number | bigint
+  readonly HostOpType?: number | bigint
   readonly HostOpProcessTree?: string
   readonly IPAnalyse?: IPAnalyse
   readonly NetResponsePayload?: string
@@ -10225,39 +10225,39 @@ export const NetAttackEventInfo: $Schema.Schema<NetAttackEventInfo> = /*#__PURE_
 
 /** `NetAttackTopInfo` (response side). */
 export interface NetAttackTopInfo {
-  readonly Agent: readonly TopInfo[]
-  readonly SrcIp: readonly TopInfo[]
-  readonly DstPort: readonly TopInfo[]
-  readonly Vul: readonly TopInfo[]
+  readonly Agent?: readonly TopInfo[]
+  readonly SrcIp?: readonly TopInfo[]
+  readonly DstPort?: readonly TopInfo[]
+  readonly Vul?: readonly TopInfo[]
 }
 export const NetAttackTopInfo: $Schema.Schema<NetAttackTopInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetAttackTopInfo", { Agent: $C.arr(TopInfo), SrcIp: $C.arr(TopInfo), DstPort: $C.arr(TopInfo), Vul: $C.arr(TopInfo) }))
 
 /** `NetAttackTrend` (response side). */
 export interface NetAttackTrend {
-  readonly DateTime: string
-  readonly AttackCount: number | bigint
-  readonly TryAttackCount: number | bigint
-  readonly SuccAttackCount: number | bigint
+  readonly DateTime?: string
+  readonly AttackCount?: number | bigint
+  readonly TryAttackCount?: number | bigint
+  readonly SuccAttackCount?: number | bigint
 }
 export const NetAttackTrend: $Schema.Schema<NetAttackTrend> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetAttackTrend", { DateTime: $C.str, AttackCount: $C.uint64, TryAttackCount: $C.uint64, SuccAttackCount: $C.uint64 }))
 
 /** `NetAttackWhiteRule` (response side). */
 export interface NetAttackWhiteRule {
-  readonly Id: number | bigint
-  readonly Description: string
-  readonly Scope: number | bigint
-  readonly DealOldEvents: number | bigint
-  readonly Quuids: string
-  readonly SrcIP: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
+  readonly Id?: number | bigint
+  readonly Description?: string
+  readonly Scope?: number | bigint
+  readonly DealOldEvents?: number | bigint
+  readonly Quuids?: string
+  readonly SrcIP?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
 }
 export const NetAttackWhiteRule: $Schema.Schema<NetAttackWhiteRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetAttackWhiteRule", { Id: $C.uint64, Description: $C.str, Scope: $C.uint64, DealOldEvents: $C.uint64, Quuids: $C.str, SrcIP: $C.str, CreateTime: $C.str, ModifyTime: $C.str }))
 
 /** `OpenPortStatistics` (response side). */
 export interface OpenPortStatistics {
-  readonly Port: number | bigint
-  readonly MachineNum: number | bigint
+  readonly Port?: number | bigint
+  readonly MachineNum?: number | bigint
 }
 export const OpenPortStatistics: $Schema.Schema<OpenPortStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("OpenPortStatistics", { Port: $C.uint64, MachineNum: $C.uint64 }))
 
@@ -10279,50 +10279,50 @@ export const OrderModifyObject: $Schema.Schema<OrderModifyObject> = /*#__PURE__*
 
 /** `OrderResource` (response side). */
 export interface OrderResource {
-  readonly Id: number | bigint
-  readonly ResourceId: string
-  readonly BeginTime: string
-  readonly EndTime: string
-  readonly LicenseType: number | bigint
+  readonly Id?: number | bigint
+  readonly ResourceId?: string
+  readonly BeginTime?: string
+  readonly EndTime?: string
+  readonly LicenseType?: number | bigint
 }
 export const OrderResource: $Schema.Schema<OrderResource> = /*#__PURE__*/ $C.lazy(() => $C.struct("OrderResource", { Id: $C.uint64, ResourceId: $C.str, BeginTime: $C.str, EndTime: $C.str, LicenseType: $C.uint64 }))
 
 /** `OsName` (response side). */
 export interface OsName {
-  readonly Name: string
-  readonly MachineOSType: number | bigint
+  readonly Name?: string
+  readonly MachineOSType?: number | bigint
 }
 export const OsName: $Schema.Schema<OsName> = /*#__PURE__*/ $C.lazy(() => $C.struct("OsName", { Name: $C.str, MachineOSType: $C.uint64 }))
 
 /** `PatchEffectHostList` (response side). */
 export interface PatchEffectHostList {
-  readonly HostVersion: number | bigint
-  readonly InstanceState: string
-  readonly FirstScanTime: string
-  readonly LatestScanTime: string
-  readonly FixStatus: number | bigint
+  readonly HostVersion?: number | bigint
+  readonly InstanceState?: string
+  readonly FirstScanTime?: string
+  readonly LatestScanTime?: string
+  readonly FixStatus?: number | bigint
   readonly MachineExtraInfo?: MachineExtraInfo
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly Id: number | bigint
-  readonly Status: number | bigint
-  readonly LatestFixTime: string
-  readonly KbId: number | bigint
-  readonly RestartRequired: number | bigint
-  readonly RegionId: number | bigint
-  readonly MachineType: string
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly Id?: number | bigint
+  readonly Status?: number | bigint
+  readonly LatestFixTime?: string
+  readonly KbId?: number | bigint
+  readonly RestartRequired?: number | bigint
+  readonly RegionId?: number | bigint
+  readonly MachineType?: string
   readonly HasSnapshot?: number | bigint
 }
 export const PatchEffectHostList: $Schema.Schema<PatchEffectHostList> = /*#__PURE__*/ $C.lazy(() => $C.struct("PatchEffectHostList", { HostVersion: $C.uint64, InstanceState: $C.str, FirstScanTime: $C.str, LatestScanTime: $C.str, FixStatus: $C.uint64, Uuid: $C.str, Quuid: $C.str, Id: $C.uint64, Status: $C.uint64, LatestFixTime: $C.str, KbId: $C.uint64, RestartRequired: $C.uint64, RegionId: $C.uint64, MachineType: $C.str }, { MachineExtraInfo: MachineExtraInfo, HasSnapshot: $C.uint64 }))
 
 /** `PatchInfoDetail` (response side). */
 export interface PatchInfoDetail {
-  readonly KBNo: string
-  readonly Name: string
-  readonly PublishTime: string
-  readonly RelatedCveId: readonly string[]
-  readonly KbDocUrl: string
-  readonly Id: number | bigint
+  readonly KBNo?: string
+  readonly Name?: string
+  readonly PublishTime?: string
+  readonly RelatedCveId?: readonly string[]
+  readonly KbDocUrl?: string
+  readonly Id?: number | bigint
 }
 export const PatchInfoDetail: $Schema.Schema<PatchInfoDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("PatchInfoDetail", { KBNo: $C.str, Name: $C.str, PublishTime: $C.str, RelatedCveId: $C.arr($C.str), KbDocUrl: $C.str, Id: $C.uint64 }))
 
@@ -10345,143 +10345,143 @@ export const PolicyRules: $Schema.Schema<PolicyRules> = /*#__PURE__*/ $C.lazy(()
 
 /** `PrivilegeEscalationProcess` (response side). */
 export interface PrivilegeEscalationProcess {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly Hostip: string
-  readonly ProcessName: string
-  readonly FullPath: string
-  readonly CmdLine: string
-  readonly UserName: string
-  readonly UserGroup: string
-  readonly ProcFilePrivilege: string
-  readonly ParentProcName: string
-  readonly ParentProcUser: string
-  readonly ParentProcGroup: string
-  readonly ParentProcPath: string
-  readonly ProcTree: string
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly MachineName: string
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly Hostip?: string
+  readonly ProcessName?: string
+  readonly FullPath?: string
+  readonly CmdLine?: string
+  readonly UserName?: string
+  readonly UserGroup?: string
+  readonly ProcFilePrivilege?: string
+  readonly ParentProcName?: string
+  readonly ParentProcUser?: string
+  readonly ParentProcGroup?: string
+  readonly ParentProcPath?: string
+  readonly ProcTree?: string
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly MachineName?: string
   readonly MachineExtraInfo?: MachineExtraInfo
-  readonly Pid: number | bigint
+  readonly Pid?: number | bigint
   readonly Count?: number | bigint
 }
 export const PrivilegeEscalationProcess: $Schema.Schema<PrivilegeEscalationProcess> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrivilegeEscalationProcess", { Id: $C.uint64, Uuid: $C.str, Quuid: $C.str, Hostip: $C.str, ProcessName: $C.str, FullPath: $C.str, CmdLine: $C.str, UserName: $C.str, UserGroup: $C.str, ProcFilePrivilege: $C.str, ParentProcName: $C.str, ParentProcUser: $C.str, ParentProcGroup: $C.str, ParentProcPath: $C.str, ProcTree: $C.str, Status: $C.uint64, CreateTime: $C.str, MachineName: $C.str, Pid: $C.int64 }, { MachineExtraInfo: MachineExtraInfo, Count: $C.int64 }))
 
 /** `PrivilegeEventInfo` (response side). */
 export interface PrivilegeEventInfo {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly HostIp: string
-  readonly ProcessName: string
-  readonly FullPath: string
-  readonly CmdLine: string
-  readonly UserName: string
-  readonly UserGroup: string
-  readonly ProcFilePrivilege: string
-  readonly ParentProcName: string
-  readonly ParentProcUser: string
-  readonly ParentProcGroup: string
-  readonly ParentProcPath: string
-  readonly PsTree: string
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly MachineName: string
-  readonly SuggestScheme: string
-  readonly HarmDescribe: string
-  readonly Tags: readonly string[]
-  readonly References: readonly string[]
-  readonly MachineWanIp: string
-  readonly NewCaps: string
-  readonly MachineStatus: string
-  readonly ModifyTime: string
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly HostIp?: string
+  readonly ProcessName?: string
+  readonly FullPath?: string
+  readonly CmdLine?: string
+  readonly UserName?: string
+  readonly UserGroup?: string
+  readonly ProcFilePrivilege?: string
+  readonly ParentProcName?: string
+  readonly ParentProcUser?: string
+  readonly ParentProcGroup?: string
+  readonly ParentProcPath?: string
+  readonly PsTree?: string
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly MachineName?: string
+  readonly SuggestScheme?: string
+  readonly HarmDescribe?: string
+  readonly Tags?: readonly string[]
+  readonly References?: readonly string[]
+  readonly MachineWanIp?: string
+  readonly NewCaps?: string
+  readonly MachineStatus?: string
+  readonly ModifyTime?: string
   readonly Count?: number | bigint
 }
 export const PrivilegeEventInfo: $Schema.Schema<PrivilegeEventInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrivilegeEventInfo", { Id: $C.uint64, Uuid: $C.str, Quuid: $C.str, HostIp: $C.str, ProcessName: $C.str, FullPath: $C.str, CmdLine: $C.str, UserName: $C.str, UserGroup: $C.str, ProcFilePrivilege: $C.str, ParentProcName: $C.str, ParentProcUser: $C.str, ParentProcGroup: $C.str, ParentProcPath: $C.str, PsTree: $C.str, Status: $C.uint64, CreateTime: $C.str, MachineName: $C.str, SuggestScheme: $C.str, HarmDescribe: $C.str, Tags: $C.arr($C.str), References: $C.arr($C.str), MachineWanIp: $C.str, NewCaps: $C.str, MachineStatus: $C.str, ModifyTime: $C.str }, { Count: $C.int64 }))
 
 /** `PrivilegeRule` (response side). */
 export interface PrivilegeRule {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly ProcessName: string
-  readonly SMode: number | bigint
-  readonly Operator: string
-  readonly IsGlobal: number | bigint
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly Hostip: string
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly ProcessName?: string
+  readonly SMode?: number | bigint
+  readonly Operator?: string
+  readonly IsGlobal?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly Hostip?: string
 }
 export const PrivilegeRule: $Schema.Schema<PrivilegeRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrivilegeRule", { Id: $C.uint64, Uuid: $C.str, ProcessName: $C.str, SMode: $C.uint64, Operator: $C.str, IsGlobal: $C.uint64, Status: $C.uint64, CreateTime: $C.str, ModifyTime: $C.str, Hostip: $C.str }))
 
 /** `ProcessStatistics` (response side). */
 export interface ProcessStatistics {
-  readonly ProcessName: string
-  readonly MachineNum: number | bigint
+  readonly ProcessName?: string
+  readonly MachineNum?: number | bigint
 }
 export const ProcessStatistics: $Schema.Schema<ProcessStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessStatistics", { ProcessName: $C.str, MachineNum: $C.uint64 }))
 
 /** `ProductStatusInfo` (response side). */
 export interface ProductStatusInfo {
-  readonly FWUserStatus: number | bigint
-  readonly CanApplyTrial: boolean
-  readonly CanNotApplyReason: string
-  readonly LastTrialTime: string
+  readonly FWUserStatus?: number | bigint
+  readonly CanApplyTrial?: boolean
+  readonly CanNotApplyReason?: string
+  readonly LastTrialTime?: string
 }
 export const ProductStatusInfo: $Schema.Schema<ProductStatusInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProductStatusInfo", { FWUserStatus: $C.uint64, CanApplyTrial: $C.bool, CanNotApplyReason: $C.str, LastTrialTime: $C.str }))
 
 /** `ProtectDirInfo` (response side). */
 export interface ProtectDirInfo {
-  readonly DirName: string
-  readonly DirPath: string
-  readonly RelatedServerNum: number | bigint
-  readonly ProtectServerNum: number | bigint
-  readonly NoProtectServerNum: number | bigint
-  readonly Id: string
-  readonly ProtectStatus: number | bigint
-  readonly ProtectException: number | bigint
-  readonly AutoRestoreSwitchStatus: number | bigint
-  readonly FirstProtectTime: string
-  readonly LatestProtectTime: string
-  readonly ProtectFileType: string
-  readonly ProtectFilesCount: number | bigint
+  readonly DirName?: string
+  readonly DirPath?: string
+  readonly RelatedServerNum?: number | bigint
+  readonly ProtectServerNum?: number | bigint
+  readonly NoProtectServerNum?: number | bigint
+  readonly Id?: string
+  readonly ProtectStatus?: number | bigint
+  readonly ProtectException?: number | bigint
+  readonly AutoRestoreSwitchStatus?: number | bigint
+  readonly FirstProtectTime?: string
+  readonly LatestProtectTime?: string
+  readonly ProtectFileType?: string
+  readonly ProtectFilesCount?: number | bigint
 }
 export const ProtectDirInfo: $Schema.Schema<ProtectDirInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProtectDirInfo", { DirName: $C.str, DirPath: $C.str, RelatedServerNum: $C.uint64, ProtectServerNum: $C.uint64, NoProtectServerNum: $C.uint64, Id: $C.str, ProtectStatus: $C.uint64, ProtectException: $C.uint64, AutoRestoreSwitchStatus: $C.uint64, FirstProtectTime: $C.str, LatestProtectTime: $C.str, ProtectFileType: $C.str, ProtectFilesCount: $C.int64 }))
 
 /** `ProtectDirRelatedServer` (response side). */
 export interface ProtectDirRelatedServer {
-  readonly Id: string
-  readonly HostName: string
-  readonly HostIp: string
-  readonly MachineOs: string
-  readonly RelateDirNum: number | bigint
-  readonly ProtectStatus: number | bigint
-  readonly ProtectSwitch: number | bigint
-  readonly AutoRestoreSwitchStatus: number | bigint
-  readonly Quuid: string
-  readonly Authorization: boolean
-  readonly Exception: number | bigint
-  readonly Progress: number | bigint
-  readonly ExceptionMessage: string
+  readonly Id?: string
+  readonly HostName?: string
+  readonly HostIp?: string
+  readonly MachineOs?: string
+  readonly RelateDirNum?: number | bigint
+  readonly ProtectStatus?: number | bigint
+  readonly ProtectSwitch?: number | bigint
+  readonly AutoRestoreSwitchStatus?: number | bigint
+  readonly Quuid?: string
+  readonly Authorization?: boolean
+  readonly Exception?: number | bigint
+  readonly Progress?: number | bigint
+  readonly ExceptionMessage?: string
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const ProtectDirRelatedServer: $Schema.Schema<ProtectDirRelatedServer> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProtectDirRelatedServer", { Id: $C.str, HostName: $C.str, HostIp: $C.str, MachineOs: $C.str, RelateDirNum: $C.uint64, ProtectStatus: $C.uint64, ProtectSwitch: $C.uint64, AutoRestoreSwitchStatus: $C.uint64, Quuid: $C.str, Authorization: $C.bool, Exception: $C.uint64, Progress: $C.uint64, ExceptionMessage: $C.str }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `ProtectEventLists` (response side). */
 export interface ProtectEventLists {
-  readonly HostName: string
-  readonly HostIp: string
-  readonly EventDir: string
-  readonly EventType: number | bigint
-  readonly EventStatus: number | bigint
-  readonly CreateTime: string
-  readonly RestoreTime: string
-  readonly Id: number | bigint
-  readonly FileType: number | bigint
-  readonly MachineExtraInfo: MachineExtraInfo
-  readonly Quuid: string
+  readonly HostName?: string
+  readonly HostIp?: string
+  readonly EventDir?: string
+  readonly EventType?: number | bigint
+  readonly EventStatus?: number | bigint
+  readonly CreateTime?: string
+  readonly RestoreTime?: string
+  readonly Id?: number | bigint
+  readonly FileType?: number | bigint
+  readonly MachineExtraInfo?: MachineExtraInfo
+  readonly Quuid?: string
 }
 export const ProtectEventLists: $Schema.Schema<ProtectEventLists> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProtectEventLists", { HostName: $C.str, HostIp: $C.str, EventDir: $C.str, EventType: $C.uint64, EventStatus: $C.uint64, CreateTime: $C.str, RestoreTime: $C.str, Id: $C.uint64, FileType: $C.uint64, MachineExtraInfo: MachineExtraInfo, Quuid: $C.str }))
 
@@ -10495,66 +10495,66 @@ export const ProtectHostConfig: $Schema.Schema<ProtectHostConfig> = /*#__PURE__*
 
 /** `ProtectMachine` (response side). */
 export interface ProtectMachine {
-  readonly HostName: string
-  readonly HostIp: string
-  readonly SafeguardDirNum: number | bigint
+  readonly HostName?: string
+  readonly HostIp?: string
+  readonly SafeguardDirNum?: number | bigint
 }
 export const ProtectMachine: $Schema.Schema<ProtectMachine> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProtectMachine", { HostName: $C.str, HostIp: $C.str, SafeguardDirNum: $C.uint64 }))
 
 /** `ProtectMachineInfo` (response side). */
 export interface ProtectMachineInfo {
-  readonly HostName: string
-  readonly HostIp: string
-  readonly CreateTime: string
-  readonly ExpireTime: string
+  readonly HostName?: string
+  readonly HostIp?: string
+  readonly CreateTime?: string
+  readonly ExpireTime?: string
 }
 export const ProtectMachineInfo: $Schema.Schema<ProtectMachineInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProtectMachineInfo", { HostName: $C.str, HostIp: $C.str, CreateTime: $C.str, ExpireTime: $C.str }))
 
 /** `ProtectStat` (response side). */
 export interface ProtectStat {
-  readonly Name: string
-  readonly Num: number | bigint
+  readonly Name?: string
+  readonly Num?: number | bigint
 }
 export const ProtectStat: $Schema.Schema<ProtectStat> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProtectStat", { Name: $C.str, Num: $C.uint64 }))
 
 /** `RansomDefenseBackup` (response side). */
 export interface RansomDefenseBackup {
-  readonly BackupTime: string
-  readonly EventStatus: number | bigint
-  readonly BackupStatus: number | bigint
-  readonly DiskCount: number | bigint
-  readonly Disks: string
-  readonly SnapshotIds: string
-  readonly StrategyId: number | bigint
-  readonly StrategyStatus: number | bigint
-  readonly StrategyName: string
+  readonly BackupTime?: string
+  readonly EventStatus?: number | bigint
+  readonly BackupStatus?: number | bigint
+  readonly DiskCount?: number | bigint
+  readonly Disks?: string
+  readonly SnapshotIds?: string
+  readonly StrategyId?: number | bigint
+  readonly StrategyStatus?: number | bigint
+  readonly StrategyName?: string
 }
 export const RansomDefenseBackup: $Schema.Schema<RansomDefenseBackup> = /*#__PURE__*/ $C.lazy(() => $C.struct("RansomDefenseBackup", { BackupTime: $C.str, EventStatus: $C.uint64, BackupStatus: $C.uint64, DiskCount: $C.uint64, Disks: $C.str, SnapshotIds: $C.str, StrategyId: $C.uint64, StrategyStatus: $C.uint64, StrategyName: $C.str }))
 
 /** `RansomDefenseEvent` (response side). */
 export interface RansomDefenseEvent {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly HostName: string
-  readonly Status: number | bigint
-  readonly BaitFilePath: string
-  readonly FilePath: string
-  readonly Pid: number | bigint
-  readonly PidParam: string
-  readonly FileSize: number | bigint
-  readonly FileMd5: string
-  readonly Type: number | bigint
-  readonly CreateTime: string
-  readonly InstanceId: string
-  readonly ModifyTime: string
-  readonly StrategyId: number | bigint
-  readonly StrategyName: string
-  readonly HostIp: string
-  readonly WanIp: string
-  readonly PsTree: string
-  readonly ProcessStartTime: string
-  readonly SnapshotNum: number | bigint
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly HostName?: string
+  readonly Status?: number | bigint
+  readonly BaitFilePath?: string
+  readonly FilePath?: string
+  readonly Pid?: number | bigint
+  readonly PidParam?: string
+  readonly FileSize?: number | bigint
+  readonly FileMd5?: string
+  readonly Type?: number | bigint
+  readonly CreateTime?: string
+  readonly InstanceId?: string
+  readonly ModifyTime?: string
+  readonly StrategyId?: number | bigint
+  readonly StrategyName?: string
+  readonly HostIp?: string
+  readonly WanIp?: string
+  readonly PsTree?: string
+  readonly ProcessStartTime?: string
+  readonly SnapshotNum?: number | bigint
 }
 export const RansomDefenseEvent: $Schema.Schema<RansomDefenseEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("RansomDefenseEvent", { Id: $C.uint64, Uuid: $C.str, Quuid: $C.str, HostName: $C.str, Status: $C.uint64, BaitFilePath: $C.str, FilePath: $C.str, Pid: $C.uint64, PidParam: $C.str, FileSize: $C.uint64, FileMd5: $C.str, Type: $C.uint64, CreateTime: $C.str, InstanceId: $C.str, ModifyTime: $C.str, StrategyId: $C.uint64, StrategyName: $C.str, HostIp: $C.str, WanIp: $C.str, PsTree: $C.str, ProcessStartTime: $C.str, SnapshotNum: $C.uint64 }))
 
@@ -10574,105 +10574,105 @@ export const RansomDefenseRollbackResponse: $Schema.Schema<RansomDefenseRollback
 
 /** `RansomDefenseRollbackTask` (response side). */
 export interface RansomDefenseRollbackTask {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly MachineName: string
-  readonly Status: number | bigint
-  readonly Disks: string
-  readonly CreateTime: string
-  readonly BackupTime: string
-  readonly ModifyTime: string
-  readonly RegionInfo: RegionInfo
-  readonly InstanceId: string
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly MachineName?: string
+  readonly Status?: number | bigint
+  readonly Disks?: string
+  readonly CreateTime?: string
+  readonly BackupTime?: string
+  readonly ModifyTime?: string
+  readonly RegionInfo?: RegionInfo
+  readonly InstanceId?: string
   readonly MachineType?: string
 }
 export const RansomDefenseRollbackTask: $Schema.Schema<RansomDefenseRollbackTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("RansomDefenseRollbackTask", { Id: $C.uint64, Uuid: $C.str, Quuid: $C.str, MachineName: $C.str, Status: $C.uint64, Disks: $C.str, CreateTime: $C.str, BackupTime: $C.str, ModifyTime: $C.str, RegionInfo: RegionInfo, InstanceId: $C.str }, { MachineType: $C.str }))
 
 /** `RansomDefenseStrategy` (response side). */
 export interface RansomDefenseStrategy {
-  readonly Id: number | bigint
-  readonly Uin: string
-  readonly Name: string
-  readonly Description: string
-  readonly Status: number | bigint
-  readonly IsAll: number | bigint
-  readonly IncludeDir: string
-  readonly ExcludeDir: string
-  readonly BackupType: number | bigint
-  readonly Weekday: string
-  readonly Hour: string
-  readonly SaveDay: number | bigint
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly MachineCount: number | bigint
+  readonly Id?: number | bigint
+  readonly Uin?: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly Status?: number | bigint
+  readonly IsAll?: number | bigint
+  readonly IncludeDir?: string
+  readonly ExcludeDir?: string
+  readonly BackupType?: number | bigint
+  readonly Weekday?: string
+  readonly Hour?: string
+  readonly SaveDay?: number | bigint
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly MachineCount?: number | bigint
 }
 export const RansomDefenseStrategy: $Schema.Schema<RansomDefenseStrategy> = /*#__PURE__*/ $C.lazy(() => $C.struct("RansomDefenseStrategy", { Id: $C.int64, Uin: $C.str, Name: $C.str, Description: $C.str, Status: $C.uint64, IsAll: $C.uint64, IncludeDir: $C.str, ExcludeDir: $C.str, BackupType: $C.uint64, Weekday: $C.str, Hour: $C.str, SaveDay: $C.uint64, CreateTime: $C.str, ModifyTime: $C.str, MachineCount: $C.uint64 }))
 
 /** `RansomDefenseStrategyDetail` (response side). */
 export interface RansomDefenseStrategyDetail {
-  readonly Id: number | bigint
-  readonly Uin: string
-  readonly Name: string
-  readonly Description: string
-  readonly Status: number | bigint
-  readonly IsAll: number | bigint
-  readonly IncludeDir: string
-  readonly ExcludeDir: string
-  readonly BackupType: number | bigint
-  readonly Weekday: string
-  readonly Hour: string
-  readonly SaveDay: number | bigint
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly MachineCount: number | bigint
-  readonly EventCount: number | bigint
+  readonly Id?: number | bigint
+  readonly Uin?: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly Status?: number | bigint
+  readonly IsAll?: number | bigint
+  readonly IncludeDir?: string
+  readonly ExcludeDir?: string
+  readonly BackupType?: number | bigint
+  readonly Weekday?: string
+  readonly Hour?: string
+  readonly SaveDay?: number | bigint
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly MachineCount?: number | bigint
+  readonly EventCount?: number | bigint
 }
 export const RansomDefenseStrategyDetail: $Schema.Schema<RansomDefenseStrategyDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("RansomDefenseStrategyDetail", { Id: $C.int64, Uin: $C.str, Name: $C.str, Description: $C.str, Status: $C.uint64, IsAll: $C.uint64, IncludeDir: $C.str, ExcludeDir: $C.str, BackupType: $C.uint64, Weekday: $C.str, Hour: $C.str, SaveDay: $C.uint64, CreateTime: $C.str, ModifyTime: $C.str, MachineCount: $C.uint64, EventCount: $C.uint64 }))
 
 /** `RansomDefenseStrategyMachineBackupInfo` (response side). */
 export interface RansomDefenseStrategyMachineBackupInfo {
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly MachineName: string
-  readonly InstanceId: string
-  readonly MachineIp: string
-  readonly MachineWanIp: string
-  readonly CloudTags: readonly Tag[]
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly MachineName?: string
+  readonly InstanceId?: string
+  readonly MachineIp?: string
+  readonly MachineWanIp?: string
+  readonly CloudTags?: readonly Tag[]
   readonly RegionInfo?: RegionInfo
-  readonly Tag: readonly MachineTag[]
-  readonly Status: number | bigint
-  readonly StrategyId: number | bigint
-  readonly DiskInfo: string
-  readonly StrategyName: string
-  readonly BackupCount: number | bigint
-  readonly LastBackupStatus: number | bigint
-  readonly LastBackupMessage: string
-  readonly LastBackupTime: string
-  readonly RollBackPercent: number | bigint
-  readonly RollBackStatus: number | bigint
-  readonly BackupSuccessCount: number | bigint
-  readonly HostVersion: number | bigint
+  readonly Tag?: readonly MachineTag[]
+  readonly Status?: number | bigint
+  readonly StrategyId?: number | bigint
+  readonly DiskInfo?: string
+  readonly StrategyName?: string
+  readonly BackupCount?: number | bigint
+  readonly LastBackupStatus?: number | bigint
+  readonly LastBackupMessage?: string
+  readonly LastBackupTime?: string
+  readonly RollBackPercent?: number | bigint
+  readonly RollBackStatus?: number | bigint
+  readonly BackupSuccessCount?: number | bigint
+  readonly HostVersion?: number | bigint
   readonly MachineType?: string
 }
 export const RansomDefenseStrategyMachineBackupInfo: $Schema.Schema<RansomDefenseStrategyMachineBackupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RansomDefenseStrategyMachineBackupInfo", { Uuid: $C.str, Quuid: $C.str, MachineName: $C.str, InstanceId: $C.str, MachineIp: $C.str, MachineWanIp: $C.str, CloudTags: $C.arr(Tag), Tag: $C.arr(MachineTag), Status: $C.uint64, StrategyId: $C.uint64, DiskInfo: $C.str, StrategyName: $C.str, BackupCount: $C.uint64, LastBackupStatus: $C.uint64, LastBackupMessage: $C.str, LastBackupTime: $C.str, RollBackPercent: $C.uint64, RollBackStatus: $C.uint64, BackupSuccessCount: $C.uint64, HostVersion: $C.uint64 }, { RegionInfo: RegionInfo, MachineType: $C.str }))
 
 /** `RansomDefenseStrategyMachineDetail` (response side). */
 export interface RansomDefenseStrategyMachineDetail {
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly MachineName: string
-  readonly InstanceId: string
-  readonly MachineIp: string
-  readonly MachineWanIp: string
-  readonly CloudTags: readonly Tag[]
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly MachineName?: string
+  readonly InstanceId?: string
+  readonly MachineIp?: string
+  readonly MachineWanIp?: string
+  readonly CloudTags?: readonly Tag[]
   readonly RegionInfo?: RegionInfo
-  readonly Tag: readonly MachineTag[]
-  readonly Status: number | bigint
-  readonly StrategyId: number | bigint
-  readonly DiskInfo: string
-  readonly HostVersion: number | bigint
-  readonly StrategyName: string
+  readonly Tag?: readonly MachineTag[]
+  readonly Status?: number | bigint
+  readonly StrategyId?: number | bigint
+  readonly DiskInfo?: string
+  readonly HostVersion?: number | bigint
+  readonly StrategyName?: string
   readonly MachineType?: string
 }
 export const RansomDefenseStrategyMachineDetail: $Schema.Schema<RansomDefenseStrategyMachineDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("RansomDefenseStrategyMachineDetail", { Uuid: $C.str, Quuid: $C.str, MachineName: $C.str, InstanceId: $C.str, MachineIp: $C.str, MachineWanIp: $C.str, CloudTags: $C.arr(Tag), Tag: $C.arr(MachineTag), Status: $C.uint64, StrategyId: $C.uint64, DiskInfo: $C.str, HostVersion: $C.uint64, StrategyName: $C.str }, { RegionInfo: RegionInfo, MachineType: $C.str }))
@@ -10686,9 +10686,9 @@ export const RansomDefenseStrategyMachineInfo: $Schema.Schema<RansomDefenseStrat
 
 /** `RaspAttackTypeListItem` (response side). */
 export interface RaspAttackTypeListItem {
-  readonly AttackTypeName: string
-  readonly AttackTypeID: number | bigint
-  readonly Source: string
+  readonly AttackTypeName?: string
+  readonly AttackTypeID?: number | bigint
+  readonly Source?: string
 }
 export const RaspAttackTypeListItem: $Schema.Schema<RaspAttackTypeListItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("RaspAttackTypeListItem", { AttackTypeName: $C.str, AttackTypeID: $C.int64, Source: $C.str }))
 
@@ -10857,15 +10857,15 @@ export const RaspLicensePlugin: $Schema.Schema<RaspLicensePlugin> = /*#__PURE__*
 
 /** `RaspMemShellDetail` (response side). */
 export interface RaspMemShellDetail {
-  readonly Id: number | bigint | null
-  readonly Quuid: string | null
-  readonly Alias: string | null
+  readonly Id?: number | bigint | null
+  readonly Quuid?: string | null
+  readonly Alias?: string | null
   readonly InstanceID?: string
-  readonly PrivateIp: string | null
+  readonly PrivateIp?: string | null
   readonly PublicIp?: string | null
   readonly HostTags?: readonly string[] | null
-  readonly Type: number | bigint | null
-  readonly Status: number | bigint | null
+  readonly Type?: number | bigint | null
+  readonly Status?: number | bigint | null
   readonly ClassLoaderName?: string | null
   readonly SuperClassName?: string | null
   readonly Interfaces?: string | null
@@ -10877,10 +10877,10 @@ export interface RaspMemShellDetail {
   readonly Args?: string | null
   readonly ClassContent?: string | null
   readonly ClassContentPretty?: string | null
-  readonly EventDescription: string | null
+  readonly EventDescription?: string | null
   readonly SecurityAdvice?: string | null
-  readonly CreateTime: string | null
-  readonly RecentFoundTime: string | null
+  readonly CreateTime?: string | null
+  readonly RecentFoundTime?: string | null
   readonly NodeName?: string | null
   readonly NodeId?: string | null
   readonly ContainerName?: string | null
@@ -10898,15 +10898,15 @@ export const RaspMemShellDetail: $Schema.Schema<RaspMemShellDetail> = /*#__PURE_
 
 /** `RaspMemShellEvent` (response side). */
 export interface RaspMemShellEvent {
-  readonly Id: number | bigint
-  readonly Quuid: string
-  readonly Alias: string
-  readonly HostIp: string
-  readonly Type: number | bigint
-  readonly Description: string
-  readonly CreateTime: string
-  readonly RecentFoundTime: string
-  readonly Status: number | bigint
+  readonly Id?: number | bigint
+  readonly Quuid?: string
+  readonly Alias?: string
+  readonly HostIp?: string
+  readonly Type?: number | bigint
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly RecentFoundTime?: string
+  readonly Status?: number | bigint
   readonly Md5?: string
   readonly ClassName?: string
   readonly SuperClassName?: string
@@ -10938,36 +10938,36 @@ export const RaspMemShellEvent: $Schema.Schema<RaspMemShellEvent> = /*#__PURE__*
 
 /** `RaspRule` (response side). */
 export interface RaspRule {
-  readonly Id: number | bigint
-  readonly URLRegexp: string
-  readonly VulVulsID: number | bigint
-  readonly VulVulsName: string
+  readonly Id?: number | bigint
+  readonly URLRegexp?: string
+  readonly VulVulsID?: number | bigint
+  readonly VulVulsName?: string
   readonly CveID?: string
-  readonly SupportDefense: number | bigint
-  readonly WhiteType: number | bigint
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly ModifyTime: string
+  readonly SupportDefense?: number | bigint
+  readonly WhiteType?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
 }
 export const RaspRule: $Schema.Schema<RaspRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("RaspRule", { Id: $C.uint64, URLRegexp: $C.str, VulVulsID: $C.uint64, VulVulsName: $C.str, SupportDefense: $C.uint64, WhiteType: $C.uint64, Status: $C.uint64, CreateTime: $C.str, ModifyTime: $C.str }, { CveID: $C.str }))
 
 /** `RaspRuleVul` (response side). */
 export interface RaspRuleVul {
-  readonly VulVulsID: number | bigint
-  readonly VulVulsName: string
+  readonly VulVulsID?: number | bigint
+  readonly VulVulsName?: string
   readonly CveID?: string
-  readonly SupportDefense: number | bigint
+  readonly SupportDefense?: number | bigint
 }
 export const RaspRuleVul: $Schema.Schema<RaspRuleVul> = /*#__PURE__*/ $C.lazy(() => $C.struct("RaspRuleVul", { VulVulsID: $C.uint64, VulVulsName: $C.str, SupportDefense: $C.uint64 }, { CveID: $C.str }))
 
 /** `RecordInfo` (response side). */
 export interface RecordInfo {
-  readonly HostIP: string
-  readonly InstanceID: string
-  readonly OfflineTime: string
-  readonly UninstallTime: string
-  readonly UninstallCmd: string
-  readonly Uuid: string
+  readonly HostIP?: string
+  readonly InstanceID?: string
+  readonly OfflineTime?: string
+  readonly UninstallTime?: string
+  readonly UninstallCmd?: string
+  readonly Uuid?: string
 }
 export const RecordInfo: $Schema.Schema<RecordInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordInfo", { HostIP: $C.str, InstanceID: $C.str, OfflineTime: $C.str, UninstallTime: $C.str, UninstallCmd: $C.str, Uuid: $C.str }))
 
@@ -10979,19 +10979,19 @@ export const RecoverMalwaresRequest: $Schema.Schema<RecoverMalwaresRequest> = /*
 
 /** `RecoverMalwaresResponse` (response side). */
 export interface RecoverMalwaresResponse {
-  readonly SuccessIds: readonly (number | bigint)[]
-  readonly FailedIds: readonly (number | bigint)[]
+  readonly SuccessIds?: readonly (number | bigint)[]
+  readonly FailedIds?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const RecoverMalwaresResponse: $Schema.Schema<RecoverMalwaresResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecoverMalwaresResponse", { SuccessIds: $C.arr($C.uint64), FailedIds: $C.arr($C.uint64), RequestId: $C.str }))
 
 /** `RegionInfo` (response side). */
 export interface RegionInfo {
-  readonly Region: string
-  readonly RegionName: string
-  readonly RegionId: number | bigint
-  readonly RegionCode: string
-  readonly RegionNameEn: string
+  readonly Region?: string
+  readonly RegionName?: string
+  readonly RegionId?: number | bigint
+  readonly RegionCode?: string
+  readonly RegionNameEn?: string
 }
 export const RegionInfo: $Schema.Schema<RegionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionInfo", { Region: $C.str, RegionName: $C.str, RegionId: $C.uint64, RegionCode: $C.str, RegionNameEn: $C.str }))
 
@@ -11005,8 +11005,8 @@ export const RegionListDetail: $Schema.Schema<RegionListDetail> = /*#__PURE__*/ 
 
 /** `RegionSet` (response side). */
 export interface RegionSet {
-  readonly RegionName: string
-  readonly ZoneSet: readonly ZoneInfo[]
+  readonly RegionName?: string
+  readonly ZoneSet?: readonly ZoneInfo[]
 }
 export const RegionSet: $Schema.Schema<RegionSet> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionSet", { RegionName: $C.str, ZoneSet: $C.arr(ZoneInfo) }))
 
@@ -11078,62 +11078,62 @@ export const RetryVulFixResponse: $Schema.Schema<RetryVulFixResponse> = /*#__PUR
 
 /** `ReverseShell` (response side). */
 export interface ReverseShell {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly Hostip: string
-  readonly DstIp: string
-  readonly DstPort: number | bigint
-  readonly ProcessName: string
-  readonly FullPath: string
-  readonly CmdLine: string
-  readonly UserName: string
-  readonly UserGroup: string
-  readonly ParentProcName: string
-  readonly ParentProcUser: string
-  readonly ParentProcGroup: string
-  readonly ParentProcPath: string
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly MachineName: string
-  readonly ProcTree: string
-  readonly DetectBy: number | bigint
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly Hostip?: string
+  readonly DstIp?: string
+  readonly DstPort?: number | bigint
+  readonly ProcessName?: string
+  readonly FullPath?: string
+  readonly CmdLine?: string
+  readonly UserName?: string
+  readonly UserGroup?: string
+  readonly ParentProcName?: string
+  readonly ParentProcUser?: string
+  readonly ParentProcGroup?: string
+  readonly ParentProcPath?: string
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly MachineName?: string
+  readonly ProcTree?: string
+  readonly DetectBy?: number | bigint
   readonly MachineExtraInfo?: MachineExtraInfo
-  readonly Pid: number | bigint
-  readonly RiskLevel: number | bigint
+  readonly Pid?: number | bigint
+  readonly RiskLevel?: number | bigint
   readonly CmdLineQuote?: string
 }
 export const ReverseShell: $Schema.Schema<ReverseShell> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReverseShell", { Id: $C.uint64, Uuid: $C.str, Quuid: $C.str, Hostip: $C.str, DstIp: $C.str, DstPort: $C.uint64, ProcessName: $C.str, FullPath: $C.str, CmdLine: $C.str, UserName: $C.str, UserGroup: $C.str, ParentProcName: $C.str, ParentProcUser: $C.str, ParentProcGroup: $C.str, ParentProcPath: $C.str, Status: $C.uint64, CreateTime: $C.str, MachineName: $C.str, ProcTree: $C.str, DetectBy: $C.uint64, Pid: $C.int64, RiskLevel: $C.uint64 }, { MachineExtraInfo: MachineExtraInfo, CmdLineQuote: $C.str }))
 
 /** `ReverseShellEventInfo` (response side). */
 export interface ReverseShellEventInfo {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly HostIp: string
-  readonly DstIp: string
-  readonly DstPort: number | bigint
-  readonly ProcessName: string
-  readonly FullPath: string
-  readonly CmdLine: string
-  readonly UserName: string
-  readonly UserGroup: string
-  readonly ParentProcName: string
-  readonly ParentProcUser: string
-  readonly ParentProcGroup: string
-  readonly ParentProcPath: string
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly MachineName: string
-  readonly DetectBy: number | bigint
-  readonly PsTree: string
-  readonly SuggestScheme: string
-  readonly HarmDescribe: string
-  readonly Tags: readonly string[]
-  readonly References: readonly string[]
-  readonly MachineWanIp: string
-  readonly MachineStatus: string
-  readonly ModifyTime: string
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly HostIp?: string
+  readonly DstIp?: string
+  readonly DstPort?: number | bigint
+  readonly ProcessName?: string
+  readonly FullPath?: string
+  readonly CmdLine?: string
+  readonly UserName?: string
+  readonly UserGroup?: string
+  readonly ParentProcName?: string
+  readonly ParentProcUser?: string
+  readonly ParentProcGroup?: string
+  readonly ParentProcPath?: string
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly MachineName?: string
+  readonly DetectBy?: number | bigint
+  readonly PsTree?: string
+  readonly SuggestScheme?: string
+  readonly HarmDescribe?: string
+  readonly Tags?: readonly string[]
+  readonly References?: readonly string[]
+  readonly MachineWanIp?: string
+  readonly MachineStatus?: string
+  readonly ModifyTime?: string
   readonly CmdLineQuote?: string
   readonly RiskLevel?: number | bigint
 }
@@ -11141,66 +11141,66 @@ export const ReverseShellEventInfo: $Schema.Schema<ReverseShellEventInfo> = /*#_
 
 /** `ReverseShellRule` (response side). */
 export interface ReverseShellRule {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly ProcessName: string
-  readonly DestIp: string
-  readonly DestPort: string
-  readonly Operator: string
-  readonly IsGlobal: number | bigint
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly Hostip: string
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly ProcessName?: string
+  readonly DestIp?: string
+  readonly DestPort?: string
+  readonly Operator?: string
+  readonly IsGlobal?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly Hostip?: string
 }
 export const ReverseShellRule: $Schema.Schema<ReverseShellRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReverseShellRule", { Id: $C.uint64, Uuid: $C.str, ProcessName: $C.str, DestIp: $C.str, DestPort: $C.str, Operator: $C.str, IsGlobal: $C.uint64, Status: $C.uint64, CreateTime: $C.str, ModifyTime: $C.str, Hostip: $C.str }))
 
 /** `ReverseShellRuleAggregation` (response side). */
 export interface ReverseShellRuleAggregation {
-  readonly Id: number | bigint
-  readonly UuidHostips: readonly UuidHostip[]
-  readonly ProcessName: string
-  readonly DestIp: string
-  readonly DestPort: string
-  readonly Operator: string
-  readonly IsGlobal: number | bigint
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly WhiteType: number | bigint
-  readonly RuleRegexp: string
-  readonly HandleHistory: number | bigint
-  readonly GroupID: string
-  readonly MachinesNums: string
+  readonly Id?: number | bigint
+  readonly UuidHostips?: readonly UuidHostip[]
+  readonly ProcessName?: string
+  readonly DestIp?: string
+  readonly DestPort?: string
+  readonly Operator?: string
+  readonly IsGlobal?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly WhiteType?: number | bigint
+  readonly RuleRegexp?: string
+  readonly HandleHistory?: number | bigint
+  readonly GroupID?: string
+  readonly MachinesNums?: string
 }
 export const ReverseShellRuleAggregation: $Schema.Schema<ReverseShellRuleAggregation> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReverseShellRuleAggregation", { Id: $C.uint64, UuidHostips: $C.arr(UuidHostip), ProcessName: $C.str, DestIp: $C.str, DestPort: $C.str, Operator: $C.str, IsGlobal: $C.uint64, Status: $C.uint64, CreateTime: $C.str, ModifyTime: $C.str, WhiteType: $C.uint64, RuleRegexp: $C.str, HandleHistory: $C.uint64, GroupID: $C.str, MachinesNums: $C.str }))
 
 /** `RiskDnsEvent` (response side). */
 export interface RiskDnsEvent {
-  readonly Id: number | bigint
-  readonly PolicyId: number | bigint
-  readonly PolicyType: number | bigint
-  readonly PolicyName: string
-  readonly ProtectLevel: number | bigint
-  readonly HostId: string
-  readonly HostName: string
-  readonly HostIp: string
-  readonly WanIp: string
-  readonly AgentId: string
-  readonly Domain: string
-  readonly Tags: readonly string[]
-  readonly AccessCount: number | bigint
-  readonly ThreatDesc: string
-  readonly SuggestSolution: string
-  readonly ReferenceLink: string
-  readonly HandleStatus: number | bigint
-  readonly Pid: number | bigint
-  readonly ProcessName: string
-  readonly ProcessMd5: string
-  readonly CmdLine: string
-  readonly FirstTime: string
-  readonly LastTime: string
-  readonly HostStatus: string
+  readonly Id?: number | bigint
+  readonly PolicyId?: number | bigint
+  readonly PolicyType?: number | bigint
+  readonly PolicyName?: string
+  readonly ProtectLevel?: number | bigint
+  readonly HostId?: string
+  readonly HostName?: string
+  readonly HostIp?: string
+  readonly WanIp?: string
+  readonly AgentId?: string
+  readonly Domain?: string
+  readonly Tags?: readonly string[]
+  readonly AccessCount?: number | bigint
+  readonly ThreatDesc?: string
+  readonly SuggestSolution?: string
+  readonly ReferenceLink?: string
+  readonly HandleStatus?: number | bigint
+  readonly Pid?: number | bigint
+  readonly ProcessName?: string
+  readonly ProcessMd5?: string
+  readonly CmdLine?: string
+  readonly FirstTime?: string
+  readonly LastTime?: string
+  readonly HostStatus?: string
   readonly MachineExtraInfo?: MachineExtraInfo
   readonly OsType?: number | bigint
 }
@@ -11208,40 +11208,40 @@ export const RiskDnsEvent: $Schema.Schema<RiskDnsEvent> = /*#__PURE__*/ $C.lazy(
 
 /** `RiskDnsList` (response side). */
 export interface RiskDnsList {
-  readonly Url: string
-  readonly AccessCount: number | bigint
-  readonly ProcessName: string
-  readonly ProcessMd5: string
-  readonly GlobalRuleId: number | bigint
-  readonly UserRuleId: number | bigint
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly MergeTime: string
-  readonly Quuid: string
-  readonly HostIp: string
-  readonly Alias: string
-  readonly Description: string
-  readonly Id: number | bigint
-  readonly Reference: string
-  readonly CmdLine: string
-  readonly Pid: number | bigint
-  readonly Uuid: string
-  readonly SuggestScheme: string
-  readonly Tags: readonly string[]
-  readonly MachineWanIp: string
-  readonly MachineStatus: string
+  readonly Url?: string
+  readonly AccessCount?: number | bigint
+  readonly ProcessName?: string
+  readonly ProcessMd5?: string
+  readonly GlobalRuleId?: number | bigint
+  readonly UserRuleId?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly MergeTime?: string
+  readonly Quuid?: string
+  readonly HostIp?: string
+  readonly Alias?: string
+  readonly Description?: string
+  readonly Id?: number | bigint
+  readonly Reference?: string
+  readonly CmdLine?: string
+  readonly Pid?: number | bigint
+  readonly Uuid?: string
+  readonly SuggestScheme?: string
+  readonly Tags?: readonly string[]
+  readonly MachineWanIp?: string
+  readonly MachineStatus?: string
 }
 export const RiskDnsList: $Schema.Schema<RiskDnsList> = /*#__PURE__*/ $C.lazy(() => $C.struct("RiskDnsList", { Url: $C.str, AccessCount: $C.uint64, ProcessName: $C.str, ProcessMd5: $C.str, GlobalRuleId: $C.uint64, UserRuleId: $C.uint64, Status: $C.uint64, CreateTime: $C.str, MergeTime: $C.str, Quuid: $C.str, HostIp: $C.str, Alias: $C.str, Description: $C.str, Id: $C.uint64, Reference: $C.str, CmdLine: $C.str, Pid: $C.uint64, Uuid: $C.str, SuggestScheme: $C.str, Tags: $C.arr($C.str), MachineWanIp: $C.str, MachineStatus: $C.str }))
 
 /** `RiskDnsPolicy` (both sides). */
 export interface RiskDnsPolicy {
-  readonly PolicyName: string
-  readonly PolicyType: number | bigint
-  readonly PolicyAction: number | bigint
-  readonly HostScope: number | bigint
-  readonly HostIds: readonly string[]
-  readonly Domains: readonly string[]
-  readonly IsEnabled: number | bigint
+  readonly PolicyName?: string
+  readonly PolicyType?: number | bigint
+  readonly PolicyAction?: number | bigint
+  readonly HostScope?: number | bigint
+  readonly HostIds?: readonly string[]
+  readonly Domains?: readonly string[]
+  readonly IsEnabled?: number | bigint
   readonly PolicyId?: number | bigint
   readonly PolicyDesc?: string
   readonly IsDealOldEvent?: number | bigint
@@ -11252,31 +11252,31 @@ export const RiskDnsPolicy: $Schema.Schema<RiskDnsPolicy> = /*#__PURE__*/ $C.laz
 
 /** `RiskMainClass` (response side). */
 export interface RiskMainClass {
-  readonly ServiceName: string
+  readonly ServiceName?: string
 }
 export const RiskMainClass: $Schema.Schema<RiskMainClass> = /*#__PURE__*/ $C.lazy(() => $C.struct("RiskMainClass", { ServiceName: $C.str }))
 
 /** `RiskProcessEvent` (response side). */
 export interface RiskProcessEvent {
-  readonly EventId: number | bigint
-  readonly HostName: string
-  readonly HostIp: string
-  readonly WanIp: string
-  readonly ProcessId: number | bigint
-  readonly FilePath: string
-  readonly CmdLine: string
-  readonly StartTime: string
-  readonly DetectTime: string
-  readonly VirusName: string
-  readonly CheckPlatform: readonly string[]
-  readonly VirusTags: readonly string[]
-  readonly ThreatDesc: string
-  readonly SuggestSolution: string
-  readonly ReferenceLink: string
-  readonly HandleStatus: number | bigint
-  readonly OnlineStatus: number | bigint
+  readonly EventId?: number | bigint
+  readonly HostName?: string
+  readonly HostIp?: string
+  readonly WanIp?: string
+  readonly ProcessId?: number | bigint
+  readonly FilePath?: string
+  readonly CmdLine?: string
+  readonly StartTime?: string
+  readonly DetectTime?: string
+  readonly VirusName?: string
+  readonly CheckPlatform?: readonly string[]
+  readonly VirusTags?: readonly string[]
+  readonly ThreatDesc?: string
+  readonly SuggestSolution?: string
+  readonly ReferenceLink?: string
+  readonly HandleStatus?: number | bigint
+  readonly OnlineStatus?: number | bigint
   readonly MachineExtraInfo?: MachineExtraInfo
-  readonly Uuid: string
+  readonly Uuid?: string
   readonly FirstDetectionMethod?: number | bigint
   readonly QUUID?: string
   readonly ExeMd5?: string
@@ -11285,9 +11285,9 @@ export const RiskProcessEvent: $Schema.Schema<RiskProcessEvent> = /*#__PURE__*/ 
 
 /** `RuleInfo` (response side). */
 export interface RuleInfo {
-  readonly FullText: FullTextInfo
-  readonly KeyValue: KeyValueInfo
-  readonly Tag: KeyValueInfo
+  readonly FullText?: FullTextInfo
+  readonly KeyValue?: KeyValueInfo
+  readonly Tag?: KeyValueInfo
 }
 export const RuleInfo: $Schema.Schema<RuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleInfo", { FullText: FullTextInfo, KeyValue: KeyValueInfo, Tag: KeyValueInfo }))
 
@@ -11300,7 +11300,7 @@ export const ScanAssetRequest: $Schema.Schema<ScanAssetRequest> = /*#__PURE__*/ 
 
 /** `ScanAssetResponse` (response side). */
 export interface ScanAssetResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ScanAssetResponse: $Schema.Schema<ScanAssetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanAssetResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -11317,8 +11317,8 @@ export const ScanBaselineRequest: $Schema.Schema<ScanBaselineRequest> = /*#__PUR
 
 /** `ScanBaselineResponse` (response side). */
 export interface ScanBaselineResponse {
-  readonly ScanningQuuids: readonly string[]
-  readonly TaskId: number | bigint
+  readonly ScanningQuuids?: readonly string[]
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ScanBaselineResponse: $Schema.Schema<ScanBaselineResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanBaselineResponse", { ScanningQuuids: $C.arr($C.str), TaskId: $C.uint64, RequestId: $C.str }))
@@ -11342,19 +11342,19 @@ export const ScanTaskAgainResponse: $Schema.Schema<ScanTaskAgainResponse> = /*#_
 
 /** `ScanTaskDetails` (response side). */
 export interface ScanTaskDetails {
-  readonly HostIp: string
-  readonly HostName: string
-  readonly OsName: string
-  readonly RiskNum: number | bigint
-  readonly ScanBeginTime: string
-  readonly ScanEndTime: string
-  readonly Uuid: string
-  readonly Quuid: string
-  readonly Status: string
-  readonly Description: string
-  readonly Id: number | bigint
-  readonly FailType: number | bigint
-  readonly MachineWanIp: string
+  readonly HostIp?: string
+  readonly HostName?: string
+  readonly OsName?: string
+  readonly RiskNum?: number | bigint
+  readonly ScanBeginTime?: string
+  readonly ScanEndTime?: string
+  readonly Uuid?: string
+  readonly Quuid?: string
+  readonly Status?: string
+  readonly Description?: string
+  readonly Id?: number | bigint
+  readonly FailType?: number | bigint
+  readonly MachineWanIp?: string
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const ScanTaskDetails: $Schema.Schema<ScanTaskDetails> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanTaskDetails", { HostIp: $C.str, HostName: $C.str, OsName: $C.str, RiskNum: $C.uint64, ScanBeginTime: $C.str, ScanEndTime: $C.str, Uuid: $C.str, Quuid: $C.str, Status: $C.str, Description: $C.str, Id: $C.uint64, FailType: $C.uint64, MachineWanIp: $C.str }, { MachineExtraInfo: MachineExtraInfo }))
@@ -11391,7 +11391,7 @@ export const ScanVulRequest: $Schema.Schema<ScanVulRequest> = /*#__PURE__*/ $C.l
 
 /** `ScanVulResponse` (response side). */
 export interface ScanVulResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly BasicVersionCount?: number | bigint
   readonly SuccessCount?: number | bigint
   readonly RequestId: string
@@ -11421,166 +11421,166 @@ export const ScanVulSettingResponse: $Schema.Schema<ScanVulSettingResponse> = /*
 
 /** `ScreenAttackHotspot` (response side). */
 export interface ScreenAttackHotspot {
-  readonly EventName: string
-  readonly SrcIp: string
-  readonly DstIp: string
-  readonly Region: string
-  readonly CreatedTime: string
+  readonly EventName?: string
+  readonly SrcIp?: string
+  readonly DstIp?: string
+  readonly Region?: string
+  readonly CreatedTime?: string
 }
 export const ScreenAttackHotspot: $Schema.Schema<ScreenAttackHotspot> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScreenAttackHotspot", { EventName: $C.str, SrcIp: $C.str, DstIp: $C.str, Region: $C.str, CreatedTime: $C.str }))
 
 /** `ScreenBaselineInfo` (response side). */
 export interface ScreenBaselineInfo {
-  readonly Name: string
-  readonly Level: number | bigint
-  readonly CategoryId: number | bigint
-  readonly LastScanTime: string
-  readonly BaselineFailCount: number | bigint
-  readonly Uuid: string
+  readonly Name?: string
+  readonly Level?: number | bigint
+  readonly CategoryId?: number | bigint
+  readonly LastScanTime?: string
+  readonly BaselineFailCount?: number | bigint
+  readonly Uuid?: string
 }
 export const ScreenBaselineInfo: $Schema.Schema<ScreenBaselineInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScreenBaselineInfo", { Name: $C.str, Level: $C.uint64, CategoryId: $C.uint64, LastScanTime: $C.str, BaselineFailCount: $C.uint64, Uuid: $C.str }))
 
 /** `ScreenBroadcasts` (response side). */
 export interface ScreenBroadcasts {
-  readonly Title: string
-  readonly Level: number | bigint
-  readonly Time: string
-  readonly Id: number | bigint
+  readonly Title?: string
+  readonly Level?: number | bigint
+  readonly Time?: string
+  readonly Id?: number | bigint
 }
 export const ScreenBroadcasts: $Schema.Schema<ScreenBroadcasts> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScreenBroadcasts", { Title: $C.str, Level: $C.uint64, Time: $C.str, Id: $C.uint64 }))
 
 /** `ScreenDefendAttackLog` (response side). */
 export interface ScreenDefendAttackLog {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly SrcIp: string
-  readonly SrcPort: number | bigint
-  readonly HttpMethod: string
-  readonly VulType: string
-  readonly CreatedTime: string
-  readonly DstPort: number | bigint
-  readonly Quuid: string
-  readonly DstIp: string
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly SrcIp?: string
+  readonly SrcPort?: number | bigint
+  readonly HttpMethod?: string
+  readonly VulType?: string
+  readonly CreatedTime?: string
+  readonly DstPort?: number | bigint
+  readonly Quuid?: string
+  readonly DstIp?: string
 }
 export const ScreenDefendAttackLog: $Schema.Schema<ScreenDefendAttackLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScreenDefendAttackLog", { Id: $C.uint64, Uuid: $C.str, SrcIp: $C.str, SrcPort: $C.uint64, HttpMethod: $C.str, VulType: $C.str, CreatedTime: $C.str, DstPort: $C.uint64, Quuid: $C.str, DstIp: $C.str }))
 
 /** `ScreenEmergentMsg` (response side). */
 export interface ScreenEmergentMsg {
-  readonly Title: string
-  readonly Text: string
-  readonly Type: number | bigint
+  readonly Title?: string
+  readonly Text?: string
+  readonly Type?: number | bigint
 }
 export const ScreenEmergentMsg: $Schema.Schema<ScreenEmergentMsg> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScreenEmergentMsg", { Title: $C.str, Text: $C.str, Type: $C.uint64 }))
 
 /** `ScreenEventsCnt` (response side). */
 export interface ScreenEventsCnt {
-  readonly Title: string
-  readonly Total: number | bigint
-  readonly Category: readonly ScreenNameValue[]
+  readonly Title?: string
+  readonly Total?: number | bigint
+  readonly Category?: readonly ScreenNameValue[]
 }
 export const ScreenEventsCnt: $Schema.Schema<ScreenEventsCnt> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScreenEventsCnt", { Title: $C.str, Total: $C.uint64, Category: $C.arr(ScreenNameValue) }))
 
 /** `ScreenInvasion` (response side). */
 export interface ScreenInvasion {
-  readonly CreatedTime: string
-  readonly EventType: number | bigint
-  readonly Content: string
-  readonly Level: number | bigint
-  readonly LevelZh: string
-  readonly Id: number | bigint
-  readonly Uuid: string
+  readonly CreatedTime?: string
+  readonly EventType?: number | bigint
+  readonly Content?: string
+  readonly Level?: number | bigint
+  readonly LevelZh?: string
+  readonly Id?: number | bigint
+  readonly Uuid?: string
 }
 export const ScreenInvasion: $Schema.Schema<ScreenInvasion> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScreenInvasion", { CreatedTime: $C.str, EventType: $C.uint64, Content: $C.str, Level: $C.uint64, LevelZh: $C.str, Id: $C.uint64, Uuid: $C.str }))
 
 /** `ScreenMachine` (response side). */
 export interface ScreenMachine {
-  readonly MachineName: string
-  readonly MachineOs: string
-  readonly Uuid: string
-  readonly MachineStatus: number | bigint
-  readonly Quuid: string
-  readonly VulNum: number | bigint
-  readonly MachineIp: string
-  readonly MachineWanIp: string
-  readonly BaselineNum: number | bigint
-  readonly CyberAttackNum: number | bigint
-  readonly SecurityStatus: string
-  readonly InvasionNum: number | bigint
-  readonly MachineType: string
-  readonly CpuLoad: string
-  readonly CpuSize: number
-  readonly DiskLoad: string
-  readonly DiskSize: number
-  readonly MemLoad: string
-  readonly MemSize: number
-  readonly CoreVersion: string
-  readonly MachineExtraInfo: MachineExtraInfo
+  readonly MachineName?: string
+  readonly MachineOs?: string
+  readonly Uuid?: string
+  readonly MachineStatus?: number | bigint
+  readonly Quuid?: string
+  readonly VulNum?: number | bigint
+  readonly MachineIp?: string
+  readonly MachineWanIp?: string
+  readonly BaselineNum?: number | bigint
+  readonly CyberAttackNum?: number | bigint
+  readonly SecurityStatus?: string
+  readonly InvasionNum?: number | bigint
+  readonly MachineType?: string
+  readonly CpuLoad?: string
+  readonly CpuSize?: number
+  readonly DiskLoad?: string
+  readonly DiskSize?: number
+  readonly MemLoad?: string
+  readonly MemSize?: number
+  readonly CoreVersion?: string
+  readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const ScreenMachine: $Schema.Schema<ScreenMachine> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScreenMachine", { MachineName: $C.str, MachineOs: $C.str, Uuid: $C.str, MachineStatus: $C.uint64, Quuid: $C.str, VulNum: $C.int64, MachineIp: $C.str, MachineWanIp: $C.str, BaselineNum: $C.int64, CyberAttackNum: $C.int64, SecurityStatus: $C.str, InvasionNum: $C.int64, MachineType: $C.str, CpuLoad: $C.str, CpuSize: $C.float, DiskLoad: $C.str, DiskSize: $C.float, MemLoad: $C.str, MemSize: $C.float, CoreVersion: $C.str, MachineExtraInfo: MachineExtraInfo }))
 
 /** `ScreenNameValue` (response side). */
 export interface ScreenNameValue {
-  readonly Name: string
-  readonly Value: number | bigint
+  readonly Name?: string
+  readonly Value?: number | bigint
 }
 export const ScreenNameValue: $Schema.Schema<ScreenNameValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScreenNameValue", { Name: $C.str, Value: $C.uint64 }))
 
 /** `ScreenProtection` (response side). */
 export interface ScreenProtection {
-  readonly Name: string
-  readonly Status: number | bigint
+  readonly Name?: string
+  readonly Status?: number | bigint
 }
 export const ScreenProtection: $Schema.Schema<ScreenProtection> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScreenProtection", { Name: $C.str, Status: $C.uint64 }))
 
 /** `ScreenProtectionCnt` (response side). */
 export interface ScreenProtectionCnt {
-  readonly Type: string
-  readonly Name: string
-  readonly Count: number | bigint
+  readonly Type?: string
+  readonly Name?: string
+  readonly Count?: number | bigint
 }
 export const ScreenProtectionCnt: $Schema.Schema<ScreenProtectionCnt> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScreenProtectionCnt", { Type: $C.str, Name: $C.str, Count: $C.uint64 }))
 
 /** `ScreenRegionInfo` (response side). */
 export interface ScreenRegionInfo {
-  readonly Region: string
-  readonly RegionName: string
-  readonly RegionId: number | bigint
-  readonly RegionCode: string
-  readonly RegionNameEn: string
+  readonly Region?: string
+  readonly RegionName?: string
+  readonly RegionId?: number | bigint
+  readonly RegionCode?: string
+  readonly RegionNameEn?: string
 }
 export const ScreenRegionInfo: $Schema.Schema<ScreenRegionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScreenRegionInfo", { Region: $C.str, RegionName: $C.str, RegionId: $C.uint64, RegionCode: $C.str, RegionNameEn: $C.str }))
 
 /** `ScreenRegionMachines` (response side). */
 export interface ScreenRegionMachines {
-  readonly Region: string
-  readonly RegionName: string
-  readonly Machines: readonly ScreenMachine[]
-  readonly TotalCount: number | bigint
-  readonly RiskCnt: number | bigint
-  readonly AttackCnt: number | bigint
-  readonly SafetyCnt: number | bigint
-  readonly UnAgentOfflineCnt: number | bigint
-  readonly IgnoreCnt: number | bigint
+  readonly Region?: string
+  readonly RegionName?: string
+  readonly Machines?: readonly ScreenMachine[]
+  readonly TotalCount?: number | bigint
+  readonly RiskCnt?: number | bigint
+  readonly AttackCnt?: number | bigint
+  readonly SafetyCnt?: number | bigint
+  readonly UnAgentOfflineCnt?: number | bigint
+  readonly IgnoreCnt?: number | bigint
 }
 export const ScreenRegionMachines: $Schema.Schema<ScreenRegionMachines> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScreenRegionMachines", { Region: $C.str, RegionName: $C.str, Machines: $C.arr(ScreenMachine), TotalCount: $C.uint64, RiskCnt: $C.uint64, AttackCnt: $C.uint64, SafetyCnt: $C.uint64, UnAgentOfflineCnt: $C.uint64, IgnoreCnt: $C.uint64 }))
 
 /** `ScreenTrendsChart` (response side). */
 export interface ScreenTrendsChart {
-  readonly X: string
-  readonly Y: number | bigint
-  readonly Type: string
+  readonly X?: string
+  readonly Y?: number | bigint
+  readonly Type?: string
 }
 export const ScreenTrendsChart: $Schema.Schema<ScreenTrendsChart> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScreenTrendsChart", { X: $C.str, Y: $C.uint64, Type: $C.str }))
 
 /** `ScreenVulInfo` (response side). */
 export interface ScreenVulInfo {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly VulId: number | bigint
-  readonly LastTime: string
-  readonly Level: number | bigint
-  readonly Category: number | bigint
-  readonly Uuid: string
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly VulId?: number | bigint
+  readonly LastTime?: string
+  readonly Level?: number | bigint
+  readonly Category?: number | bigint
+  readonly Uuid?: string
 }
 export const ScreenVulInfo: $Schema.Schema<ScreenVulInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScreenVulInfo", { Id: $C.uint64, Name: $C.str, VulId: $C.uint64, LastTime: $C.str, Level: $C.uint64, Category: $C.uint64, Uuid: $C.str }))
 
@@ -11597,24 +11597,24 @@ export const SearchLogRequest: $Schema.Schema<SearchLogRequest> = /*#__PURE__*/ 
 
 /** `SearchLogResponse` (response side). */
 export interface SearchLogResponse {
-  readonly Count: number | bigint
-  readonly Context: string
-  readonly ListOver: boolean
-  readonly Analysis: boolean
-  readonly Data: readonly LogInfo[]
+  readonly Count?: number | bigint
+  readonly Context?: string
+  readonly ListOver?: boolean
+  readonly Analysis?: boolean
+  readonly Data?: readonly LogInfo[]
   readonly RequestId: string
 }
 export const SearchLogResponse: $Schema.Schema<SearchLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchLogResponse", { Count: $C.int64, Context: $C.str, ListOver: $C.bool, Analysis: $C.bool, Data: $C.arr(LogInfo), RequestId: $C.str }))
 
 /** `SearchTemplate` (both sides). */
 export interface SearchTemplate {
-  readonly Name: string
-  readonly LogType: string
-  readonly Condition: string
-  readonly TimeRange: string
-  readonly Query: string
-  readonly Flag: string
-  readonly DisplayData: string
+  readonly Name?: string
+  readonly LogType?: string
+  readonly Condition?: string
+  readonly TimeRange?: string
+  readonly Query?: string
+  readonly Flag?: string
+  readonly DisplayData?: string
   readonly Id?: number | bigint
 }
 export const SearchTemplate: $Schema.Schema<SearchTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchTemplate", { Name: $C.str, LogType: $C.str, Condition: $C.str, TimeRange: $C.str, Query: $C.str, Flag: $C.str, DisplayData: $C.str }, { Id: $C.uint64 }))
@@ -11631,15 +11631,15 @@ export const SecurityDynamic: $Schema.Schema<SecurityDynamic> = /*#__PURE__*/ $C
 
 /** `SecurityEventInfo` (response side). */
 export interface SecurityEventInfo {
-  readonly EventCnt: number | bigint
-  readonly UuidCnt: number | bigint
+  readonly EventCnt?: number | bigint
+  readonly UuidCnt?: number | bigint
 }
 export const SecurityEventInfo: $Schema.Schema<SecurityEventInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityEventInfo", { EventCnt: $C.uint64, UuidCnt: $C.uint64 }))
 
 /** `SecurityTrend` (response side). */
 export interface SecurityTrend {
-  readonly Date: string
-  readonly EventNum: number | bigint
+  readonly Date?: string
+  readonly EventNum?: number | bigint
 }
 export const SecurityTrend: $Schema.Schema<SecurityTrend> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityTrend", { Date: $C.date, EventNum: $C.uint64 }))
 
@@ -11652,8 +11652,8 @@ export const SeparateMalwaresRequest: $Schema.Schema<SeparateMalwaresRequest> = 
 
 /** `SeparateMalwaresResponse` (response side). */
 export interface SeparateMalwaresResponse {
-  readonly SuccessIds: readonly (number | bigint)[]
-  readonly FailedIds: readonly (number | bigint)[]
+  readonly SuccessIds?: readonly (number | bigint)[]
+  readonly FailedIds?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const SeparateMalwaresResponse: $Schema.Schema<SeparateMalwaresResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SeparateMalwaresResponse", { SuccessIds: $C.arr($C.uint64), FailedIds: $C.arr($C.uint64), RequestId: $C.str }))
@@ -11713,19 +11713,19 @@ export const ShellPolicyList: $Schema.Schema<ShellPolicyList> = /*#__PURE__*/ $C
 
 /** `SkillInfo` (response side). */
 export interface SkillInfo {
-  readonly SkillName: string
-  readonly SkillDesc: string
-  readonly SkillSource: string
-  readonly Tags: readonly string[]
-  readonly RiskDesc: string
-  readonly Evidence: string
-  readonly Id: number | bigint
+  readonly SkillName?: string
+  readonly SkillDesc?: string
+  readonly SkillSource?: string
+  readonly Tags?: readonly string[]
+  readonly RiskDesc?: string
+  readonly Evidence?: string
+  readonly Id?: number | bigint
 }
 export const SkillInfo: $Schema.Schema<SkillInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SkillInfo", { SkillName: $C.str, SkillDesc: $C.str, SkillSource: $C.str, Tags: $C.arr($C.str), RiskDesc: $C.str, Evidence: $C.str, Id: $C.uint64 }))
 
 /** `StandardModeConfig` (response side). */
 export interface StandardModeConfig {
-  readonly Ttl: number | bigint
+  readonly Ttl?: number | bigint
 }
 export const StandardModeConfig: $Schema.Schema<StandardModeConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("StandardModeConfig", { Ttl: $C.uint64 }))
 
@@ -11737,7 +11737,7 @@ export const StartBaselineDetectRequest: $Schema.Schema<StartBaselineDetectReque
 
 /** `StartBaselineDetectResponse` (response side). */
 export interface StartBaselineDetectResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const StartBaselineDetectResponse: $Schema.Schema<StartBaselineDetectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartBaselineDetectResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -11778,16 +11778,16 @@ export const StopNoticeBanTipsResponse: $Schema.Schema<StopNoticeBanTipsResponse
 
 /** `Strategy` (response side). */
 export interface Strategy {
-  readonly StrategyName: string
-  readonly StrategyId: number | bigint
-  readonly RuleCount: number | bigint
-  readonly HostCount: number | bigint
-  readonly ScanCycle: number | bigint
-  readonly ScanAt: string
-  readonly Enabled: number | bigint
-  readonly PassRate: number | bigint
-  readonly CategoryIds: string
-  readonly IsDefault: number | bigint
+  readonly StrategyName?: string
+  readonly StrategyId?: number | bigint
+  readonly RuleCount?: number | bigint
+  readonly HostCount?: number | bigint
+  readonly ScanCycle?: number | bigint
+  readonly ScanAt?: string
+  readonly Enabled?: number | bigint
+  readonly PassRate?: number | bigint
+  readonly CategoryIds?: string
+  readonly IsDefault?: number | bigint
 }
 export const Strategy: $Schema.Schema<Strategy> = /*#__PURE__*/ $C.lazy(() => $C.struct("Strategy", { StrategyName: $C.str, StrategyId: $C.uint64, RuleCount: $C.uint64, HostCount: $C.uint64, ScanCycle: $C.uint64, ScanAt: $C.str, Enabled: $C.uint64, PassRate: $C.uint64, CategoryIds: $C.str, IsDefault: $C.uint64 }))
 
@@ -11812,10 +11812,10 @@ export const SyncAssetScanRequest: $Schema.Schema<SyncAssetScanRequest> = /*#__P
 
 /** `SyncAssetScanResponse` (response side). */
 export interface SyncAssetScanResponse {
-  readonly State: string
-  readonly LatestStartTime: string
-  readonly LatestEndTime: string
-  readonly TaskId: number | bigint
+  readonly State?: string
+  readonly LatestStartTime?: string
+  readonly LatestEndTime?: string
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const SyncAssetScanResponse: $Schema.Schema<SyncAssetScanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SyncAssetScanResponse", { State: $C.str, LatestStartTime: $C.str, LatestEndTime: $C.str, TaskId: $C.uint64, RequestId: $C.str }))
@@ -11828,14 +11828,14 @@ export const SyncBaselineDetectSummaryRequest: $Schema.Schema<SyncBaselineDetect
 
 /** `SyncBaselineDetectSummaryResponse` (response side). */
 export interface SyncBaselineDetectSummaryResponse {
-  readonly ProgressRate: number | bigint
-  readonly NotPassPolicyCount: number | bigint
-  readonly HostCount: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly WillFirstScan: number | bigint
-  readonly DetectingTaskIds: readonly (number | bigint)[]
-  readonly LeftMins: number | bigint
+  readonly ProgressRate?: number | bigint
+  readonly NotPassPolicyCount?: number | bigint
+  readonly HostCount?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly WillFirstScan?: number | bigint
+  readonly DetectingTaskIds?: readonly (number | bigint)[]
+  readonly LeftMins?: number | bigint
   readonly RequestId: string
 }
 export const SyncBaselineDetectSummaryResponse: $Schema.Schema<SyncBaselineDetectSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SyncBaselineDetectSummaryResponse", { ProgressRate: $C.int64, NotPassPolicyCount: $C.int64, HostCount: $C.int64, StartTime: $C.str, EndTime: $C.str, WillFirstScan: $C.int64, DetectingTaskIds: $C.arr($C.int64), LeftMins: $C.int64, RequestId: $C.str }))
@@ -11848,46 +11848,46 @@ export const SyncMachinesRequest: $Schema.Schema<SyncMachinesRequest> = /*#__PUR
 
 /** `SyncMachinesResponse` (response side). */
 export interface SyncMachinesResponse {
-  readonly State: string
-  readonly LatestStartTime: string
-  readonly LatestEndTime: string
+  readonly State?: string
+  readonly LatestStartTime?: string
+  readonly LatestEndTime?: string
   readonly RequestId: string
 }
 export const SyncMachinesResponse: $Schema.Schema<SyncMachinesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SyncMachinesResponse", { State: $C.str, LatestStartTime: $C.str, LatestEndTime: $C.str, RequestId: $C.str }))
 
 /** `Tag` (response side). */
 export interface Tag {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly Count: number | bigint
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly Count?: number | bigint
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Id: $C.uint64, Name: $C.str, Count: $C.uint64 }))
 
 /** `TagMachine` (response side). */
 export interface TagMachine {
-  readonly Id: string
-  readonly Quuid: string
-  readonly MachineName: string
-  readonly MachineIp: string
-  readonly MachineWanIp: string
-  readonly MachineRegion: string
-  readonly MachineType: string
+  readonly Id?: string
+  readonly Quuid?: string
+  readonly MachineName?: string
+  readonly MachineIp?: string
+  readonly MachineWanIp?: string
+  readonly MachineRegion?: string
+  readonly MachineType?: string
 }
 export const TagMachine: $Schema.Schema<TagMachine> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagMachine", { Id: $C.str, Quuid: $C.str, MachineName: $C.str, MachineIp: $C.str, MachineWanIp: $C.str, MachineRegion: $C.str, MachineType: $C.str }))
 
 /** `Tags` (both sides). */
 export interface Tags {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const Tags: $Schema.Schema<Tags> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tags", { TagKey: $C.str, TagValue: $C.str }))
 
 /** `TaskStatus` (response side). */
 export interface TaskStatus {
-  readonly Scanning: string
-  readonly Ok: string
-  readonly Fail: string
-  readonly Stop: string
+  readonly Scanning?: string
+  readonly Ok?: string
+  readonly Fail?: string
+  readonly Stop?: string
 }
 export const TaskStatus: $Schema.Schema<TaskStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskStatus", { Scanning: $C.str, Ok: $C.str, Fail: $C.str, Stop: $C.str }))
 
@@ -11906,8 +11906,8 @@ export const TestWebHookRuleResponse: $Schema.Schema<TestWebHookRuleResponse> = 
 
 /** `TopInfo` (response side). */
 export interface TopInfo {
-  readonly Value: string
-  readonly Count: number | bigint
+  readonly Value?: string
+  readonly Count?: number | bigint
 }
 export const TopInfo: $Schema.Schema<TopInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopInfo", { Value: $C.str, Count: $C.uint64 }))
 
@@ -11984,179 +11984,179 @@ export const UpdateMachineTagsResponse: $Schema.Schema<UpdateMachineTagsResponse
 
 /** `UsualPlace` (response side). */
 export interface UsualPlace {
-  readonly Id: number | bigint
-  readonly Uuid: string
-  readonly CountryId: number | bigint
-  readonly ProvinceId: number | bigint
-  readonly CityId: number | bigint
+  readonly Id?: number | bigint
+  readonly Uuid?: string
+  readonly CountryId?: number | bigint
+  readonly ProvinceId?: number | bigint
+  readonly CityId?: number | bigint
 }
 export const UsualPlace: $Schema.Schema<UsualPlace> = /*#__PURE__*/ $C.lazy(() => $C.struct("UsualPlace", { Id: $C.uint64, Uuid: $C.str, CountryId: $C.uint64, ProvinceId: $C.uint64, CityId: $C.uint64 }))
 
 /** `UuidHostip` (response side). */
 export interface UuidHostip {
-  readonly Uuid: string
-  readonly Hostip: string
+  readonly Uuid?: string
+  readonly Hostip?: string
 }
 export const UuidHostip: $Schema.Schema<UuidHostip> = /*#__PURE__*/ $C.lazy(() => $C.struct("UuidHostip", { Uuid: $C.str, Hostip: $C.str }))
 
 /** `ValueInfo` (response side). */
 export interface ValueInfo {
-  readonly Tokenizer: string
-  readonly Type: string
-  readonly SqlFlag: boolean
-  readonly ContainZH: boolean
+  readonly Tokenizer?: string
+  readonly Type?: string
+  readonly SqlFlag?: boolean
+  readonly ContainZH?: boolean
 }
 export const ValueInfo: $Schema.Schema<ValueInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ValueInfo", { Tokenizer: $C.str, Type: $C.str, SqlFlag: $C.bool, ContainZH: $C.bool }))
 
 /** `VersionWhiteConfig` (response side). */
 export interface VersionWhiteConfig {
-  readonly Deadline: number | bigint
-  readonly LicenseNum: number | bigint
-  readonly IsApplyFor: boolean
-  readonly SourceType: number | bigint
+  readonly Deadline?: number | bigint
+  readonly LicenseNum?: number | bigint
+  readonly IsApplyFor?: boolean
+  readonly SourceType?: number | bigint
 }
 export const VersionWhiteConfig: $Schema.Schema<VersionWhiteConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("VersionWhiteConfig", { Deadline: $C.uint64, LicenseNum: $C.uint64, IsApplyFor: $C.bool, SourceType: $C.uint64 }))
 
 /** `VertexDetail` (response side). */
 export interface VertexDetail {
-  readonly Type: number | bigint
-  readonly Time: string
-  readonly AlarmInfo: readonly AlarmInfo[]
-  readonly ProcName: string
-  readonly CmdLine: string
-  readonly Pid: string
-  readonly FileMd5: string
-  readonly FileContent: string
-  readonly FilePath: string
-  readonly FileCreateTime: string
-  readonly Address: string
-  readonly DstPort: number | bigint
-  readonly SrcIP: string
-  readonly User: string
-  readonly VulName: string
-  readonly VulTime: string
-  readonly HttpContent: string
-  readonly VulSrcIP: string
-  readonly VertexId: string
+  readonly Type?: number | bigint
+  readonly Time?: string
+  readonly AlarmInfo?: readonly AlarmInfo[]
+  readonly ProcName?: string
+  readonly CmdLine?: string
+  readonly Pid?: string
+  readonly FileMd5?: string
+  readonly FileContent?: string
+  readonly FilePath?: string
+  readonly FileCreateTime?: string
+  readonly Address?: string
+  readonly DstPort?: number | bigint
+  readonly SrcIP?: string
+  readonly User?: string
+  readonly VulName?: string
+  readonly VulTime?: string
+  readonly HttpContent?: string
+  readonly VulSrcIP?: string
+  readonly VertexId?: string
 }
 export const VertexDetail: $Schema.Schema<VertexDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("VertexDetail", { Type: $C.int64, Time: $C.str, AlarmInfo: $C.arr(AlarmInfo), ProcName: $C.str, CmdLine: $C.str, Pid: $C.str, FileMd5: $C.str, FileContent: $C.str, FilePath: $C.str, FileCreateTime: $C.str, Address: $C.str, DstPort: $C.uint64, SrcIP: $C.str, User: $C.str, VulName: $C.str, VulTime: $C.str, HttpContent: $C.str, VulSrcIP: $C.str, VertexId: $C.str }))
 
 /** `VertexInfo` (response side). */
 export interface VertexInfo {
-  readonly Type: number | bigint
-  readonly Vid: string
-  readonly ParentVid: string
-  readonly IsLeaf: boolean
-  readonly ProcNamePrefix: string
-  readonly ProcNameMd5: string
-  readonly CmdLinePrefix: string
-  readonly CmdLineMd5: string
-  readonly FilePathPrefix: string
-  readonly AddressPrefix: string
-  readonly IsWeDetect: boolean
-  readonly IsAlarm: boolean
-  readonly FilePathMd5: string
-  readonly AddressMd5: string
+  readonly Type?: number | bigint
+  readonly Vid?: string
+  readonly ParentVid?: string
+  readonly IsLeaf?: boolean
+  readonly ProcNamePrefix?: string
+  readonly ProcNameMd5?: string
+  readonly CmdLinePrefix?: string
+  readonly CmdLineMd5?: string
+  readonly FilePathPrefix?: string
+  readonly AddressPrefix?: string
+  readonly IsWeDetect?: boolean
+  readonly IsAlarm?: boolean
+  readonly FilePathMd5?: string
+  readonly AddressMd5?: string
 }
 export const VertexInfo: $Schema.Schema<VertexInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VertexInfo", { Type: $C.int64, Vid: $C.str, ParentVid: $C.str, IsLeaf: $C.bool, ProcNamePrefix: $C.str, ProcNameMd5: $C.str, CmdLinePrefix: $C.str, CmdLineMd5: $C.str, FilePathPrefix: $C.str, AddressPrefix: $C.str, IsWeDetect: $C.bool, IsAlarm: $C.bool, FilePathMd5: $C.str, AddressMd5: $C.str }))
 
 /** `VulDefenceEvent` (response side). */
 export interface VulDefenceEvent {
-  readonly VulId: number | bigint
-  readonly VulName: string
-  readonly CveId: string
-  readonly Id: number | bigint
-  readonly Quuid: string
-  readonly Alias: string
-  readonly PrivateIp: string
-  readonly PublicIp: string
-  readonly EventType: number | bigint
-  readonly SourceIp: string
-  readonly City: string
-  readonly SourcePort: readonly (number | bigint)[]
-  readonly CreateTime: string
-  readonly MergeTime: string
-  readonly Count: number | bigint
-  readonly Status: number | bigint
-  readonly UpgradeType: number | bigint
-  readonly FixType: number | bigint
-  readonly Uuid: string
+  readonly VulId?: number | bigint
+  readonly VulName?: string
+  readonly CveId?: string
+  readonly Id?: number | bigint
+  readonly Quuid?: string
+  readonly Alias?: string
+  readonly PrivateIp?: string
+  readonly PublicIp?: string
+  readonly EventType?: number | bigint
+  readonly SourceIp?: string
+  readonly City?: string
+  readonly SourcePort?: readonly (number | bigint)[]
+  readonly CreateTime?: string
+  readonly MergeTime?: string
+  readonly Count?: number | bigint
+  readonly Status?: number | bigint
+  readonly UpgradeType?: number | bigint
+  readonly FixType?: number | bigint
+  readonly Uuid?: string
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const VulDefenceEvent: $Schema.Schema<VulDefenceEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulDefenceEvent", { VulId: $C.uint64, VulName: $C.str, CveId: $C.str, Id: $C.int64, Quuid: $C.str, Alias: $C.str, PrivateIp: $C.str, PublicIp: $C.str, EventType: $C.uint64, SourceIp: $C.str, City: $C.str, SourcePort: $C.arr($C.uint64), CreateTime: $C.str, MergeTime: $C.str, Count: $C.int64, Status: $C.int64, UpgradeType: $C.int64, FixType: $C.int64, Uuid: $C.str }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `VulDefenceEventDetail` (response side). */
 export interface VulDefenceEventDetail {
-  readonly VulName: string
-  readonly CveId: string
-  readonly Id: number | bigint
-  readonly Quuid: string
-  readonly Alias: string
-  readonly PrivateIp: string
-  readonly PublicIp: string
-  readonly EventType: number | bigint
-  readonly SourceIp: string
-  readonly City: string
-  readonly SourcePort: readonly (number | bigint)[]
-  readonly CreateTime: string
-  readonly MergeTime: string
-  readonly Count: number | bigint
-  readonly Status: number | bigint
-  readonly MachineStatus: string
-  readonly Description: string
-  readonly Fix: string
-  readonly NetworkPayload: string
-  readonly Pid: number | bigint
-  readonly MainClass: string
-  readonly StackTrace: string
-  readonly EventDetail: string
-  readonly ExceptionPstree: string
+  readonly VulName?: string
+  readonly CveId?: string
+  readonly Id?: number | bigint
+  readonly Quuid?: string
+  readonly Alias?: string
+  readonly PrivateIp?: string
+  readonly PublicIp?: string
+  readonly EventType?: number | bigint
+  readonly SourceIp?: string
+  readonly City?: string
+  readonly SourcePort?: readonly (number | bigint)[]
+  readonly CreateTime?: string
+  readonly MergeTime?: string
+  readonly Count?: number | bigint
+  readonly Status?: number | bigint
+  readonly MachineStatus?: string
+  readonly Description?: string
+  readonly Fix?: string
+  readonly NetworkPayload?: string
+  readonly Pid?: number | bigint
+  readonly MainClass?: string
+  readonly StackTrace?: string
+  readonly EventDetail?: string
+  readonly ExceptionPstree?: string
   readonly MachineExtraInfo?: MachineExtraInfo
 }
 export const VulDefenceEventDetail: $Schema.Schema<VulDefenceEventDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulDefenceEventDetail", { VulName: $C.str, CveId: $C.str, Id: $C.int64, Quuid: $C.str, Alias: $C.str, PrivateIp: $C.str, PublicIp: $C.str, EventType: $C.uint64, SourceIp: $C.str, City: $C.str, SourcePort: $C.arr($C.uint64), CreateTime: $C.str, MergeTime: $C.str, Count: $C.int64, Status: $C.int64, MachineStatus: $C.str, Description: $C.str, Fix: $C.str, NetworkPayload: $C.str, Pid: $C.int64, MainClass: $C.str, StackTrace: $C.str, EventDetail: $C.str, ExceptionPstree: $C.str }, { MachineExtraInfo: MachineExtraInfo }))
 
 /** `VulDefenceOverview` (response side). */
 export interface VulDefenceOverview {
-  readonly Enable: number | bigint
-  readonly DefendHostCount: number | bigint
-  readonly ExceptionCount: number | bigint
-  readonly AttackCounts: readonly (number | bigint)[]
-  readonly DefendCounts: readonly (number | bigint)[]
-  readonly Date: readonly string[]
+  readonly Enable?: number | bigint
+  readonly DefendHostCount?: number | bigint
+  readonly ExceptionCount?: number | bigint
+  readonly AttackCounts?: readonly (number | bigint)[]
+  readonly DefendCounts?: readonly (number | bigint)[]
+  readonly Date?: readonly string[]
 }
 export const VulDefenceOverview: $Schema.Schema<VulDefenceOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulDefenceOverview", { Enable: $C.int64, DefendHostCount: $C.int64, ExceptionCount: $C.int64, AttackCounts: $C.arr($C.int64), DefendCounts: $C.arr($C.int64), Date: $C.arr($C.str) }))
 
 /** `VulDefencePluginDetail` (response side). */
 export interface VulDefencePluginDetail {
-  readonly Pid: number | bigint
-  readonly MainClass: string
-  readonly Status: number | bigint
-  readonly ErrorLog: string
-  readonly InjectLog: string
+  readonly Pid?: number | bigint
+  readonly MainClass?: string
+  readonly Status?: number | bigint
+  readonly ErrorLog?: string
+  readonly InjectLog?: string
 }
 export const VulDefencePluginDetail: $Schema.Schema<VulDefencePluginDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulDefencePluginDetail", { Pid: $C.int64, MainClass: $C.str, Status: $C.int64, ErrorLog: $C.str, InjectLog: $C.str }))
 
 /** `VulDefencePluginStatus` (response side). */
 export interface VulDefencePluginStatus {
-  readonly Quuid: string
-  readonly Alias: string
-  readonly PrivateIp: string
-  readonly PublicIp: string
-  readonly Exception: number | bigint
-  readonly CreateTime: string
-  readonly ModifyTime: string
+  readonly Quuid?: string
+  readonly Alias?: string
+  readonly PrivateIp?: string
+  readonly PublicIp?: string
+  readonly Exception?: number | bigint
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
 }
 export const VulDefencePluginStatus: $Schema.Schema<VulDefencePluginStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulDefencePluginStatus", { Quuid: $C.str, Alias: $C.str, PrivateIp: $C.str, PublicIp: $C.str, Exception: $C.int64, CreateTime: $C.str, ModifyTime: $C.str }))
 
 /** `VulDefenceRangeDetail` (response side). */
 export interface VulDefenceRangeDetail {
-  readonly VulName: string
-  readonly Label: string
-  readonly Level: number | bigint
-  readonly CvssScore: number
-  readonly CveId: string
-  readonly PublishTime: string
-  readonly VulId: number | bigint
+  readonly VulName?: string
+  readonly Label?: string
+  readonly Level?: number | bigint
+  readonly CvssScore?: number
+  readonly CveId?: string
+  readonly PublishTime?: string
+  readonly VulId?: number | bigint
   readonly Status?: number | bigint
 }
 export const VulDefenceRangeDetail: $Schema.Schema<VulDefenceRangeDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulDefenceRangeDetail", { VulName: $C.str, Label: $C.str, Level: $C.uint64, CvssScore: $C.float, CveId: $C.str, PublishTime: $C.str, VulId: $C.int64 }, { Status: $C.int64 }))
@@ -12182,39 +12182,39 @@ export const VulDefenceSetting: $Schema.Schema<VulDefenceSetting> = /*#__PURE__*
 
 /** `VulDetailInfo` (response side). */
 export interface VulDetailInfo {
-  readonly VulId: number | bigint
-  readonly Level: number | bigint
-  readonly Name: string
-  readonly CveId: string
-  readonly VulCategory: number | bigint
-  readonly Descript: string
-  readonly Fix: string
-  readonly Reference: string
-  readonly CvssScore: number
-  readonly Cvss: string
-  readonly PublishTime: string
+  readonly VulId?: number | bigint
+  readonly Level?: number | bigint
+  readonly Name?: string
+  readonly CveId?: string
+  readonly VulCategory?: number | bigint
+  readonly Descript?: string
+  readonly Fix?: string
+  readonly Reference?: string
+  readonly CvssScore?: number
+  readonly Cvss?: string
+  readonly PublishTime?: string
 }
 export const VulDetailInfo: $Schema.Schema<VulDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulDetailInfo", { VulId: $C.uint64, Level: $C.uint64, Name: $C.str, CveId: $C.str, VulCategory: $C.uint64, Descript: $C.str, Fix: $C.str, Reference: $C.str, CvssScore: $C.float, Cvss: $C.str, PublishTime: $C.str }))
 
 /** `VulEffectHostList` (response side). */
 export interface VulEffectHostList {
-  readonly EventId: number | bigint
-  readonly Status: number | bigint
-  readonly LastTime: string
-  readonly Level: number | bigint
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly HostIp: string
-  readonly AliasName: string
-  readonly Tags: readonly string[]
-  readonly Description: string
-  readonly HostVersion: number | bigint
-  readonly IsSupportAutoFix: number | bigint
-  readonly FixStatusMsg: string
-  readonly FirstDiscoveryTime: string
-  readonly InstanceState: string
-  readonly PublicIpAddresses: string
-  readonly CloudTags: readonly Tags[]
+  readonly EventId?: number | bigint
+  readonly Status?: number | bigint
+  readonly LastTime?: string
+  readonly Level?: number | bigint
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly HostIp?: string
+  readonly AliasName?: string
+  readonly Tags?: readonly string[]
+  readonly Description?: string
+  readonly HostVersion?: number | bigint
+  readonly IsSupportAutoFix?: number | bigint
+  readonly FixStatusMsg?: string
+  readonly FirstDiscoveryTime?: string
+  readonly InstanceState?: string
+  readonly PublicIpAddresses?: string
+  readonly CloudTags?: readonly Tags[]
   readonly MachineExtraInfo?: MachineExtraInfo
   readonly MachineType?: string
   readonly RegionId?: number | bigint
@@ -12226,21 +12226,21 @@ export const VulEffectHostList: $Schema.Schema<VulEffectHostList> = /*#__PURE__*
 
 /** `VulEffectModuleInfo` (response side). */
 export interface VulEffectModuleInfo {
-  readonly Name: string
-  readonly Uuids: readonly string[]
-  readonly Rule: string
-  readonly Path: string
-  readonly Version: string
-  readonly FixCmd: string
-  readonly Quuids: readonly string[]
+  readonly Name?: string
+  readonly Uuids?: readonly string[]
+  readonly Rule?: string
+  readonly Path?: string
+  readonly Version?: string
+  readonly FixCmd?: string
+  readonly Quuids?: readonly string[]
 }
 export const VulEffectModuleInfo: $Schema.Schema<VulEffectModuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulEffectModuleInfo", { Name: $C.str, Uuids: $C.arr($C.str), Rule: $C.str, Path: $C.str, Version: $C.str, FixCmd: $C.str, Quuids: $C.arr($C.str) }))
 
 /** `VulEmergentMsgInfo` (response side). */
 export interface VulEmergentMsgInfo {
-  readonly VulId: number | bigint
-  readonly PublishTime: string
-  readonly Name: string
+  readonly VulId?: number | bigint
+  readonly PublishTime?: string
+  readonly Name?: string
   readonly NameEn?: string
   readonly SupportFix?: number | bigint
   readonly SupportDefense?: number | bigint
@@ -12251,23 +12251,23 @@ export const VulEmergentMsgInfo: $Schema.Schema<VulEmergentMsgInfo> = /*#__PURE_
 
 /** `VulFixStatusHostInfo` (response side). */
 export interface VulFixStatusHostInfo {
-  readonly HostName: string
-  readonly HostIp: string
-  readonly Quuid: string
-  readonly Status: number | bigint
-  readonly ModifyTime: string
-  readonly FailReason: string
+  readonly HostName?: string
+  readonly HostIp?: string
+  readonly Quuid?: string
+  readonly Status?: number | bigint
+  readonly ModifyTime?: string
+  readonly FailReason?: string
 }
 export const VulFixStatusHostInfo: $Schema.Schema<VulFixStatusHostInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulFixStatusHostInfo", { HostName: $C.str, HostIp: $C.str, Quuid: $C.str, Status: $C.uint64, ModifyTime: $C.str, FailReason: $C.str }))
 
 /** `VulFixStatusInfo` (response side). */
 export interface VulFixStatusInfo {
-  readonly VulId: number | bigint
-  readonly VulName: string
-  readonly Progress: number | bigint
-  readonly HostList: readonly VulFixStatusHostInfo[]
-  readonly FailCnt: number | bigint
-  readonly FixSuccessCnt: number | bigint
+  readonly VulId?: number | bigint
+  readonly VulName?: string
+  readonly Progress?: number | bigint
+  readonly HostList?: readonly VulFixStatusHostInfo[]
+  readonly FailCnt?: number | bigint
+  readonly FixSuccessCnt?: number | bigint
   readonly FixMethod?: number | bigint
   readonly KbId?: number | bigint
   readonly KbNumber?: string
@@ -12278,25 +12278,25 @@ export const VulFixStatusInfo: $Schema.Schema<VulFixStatusInfo> = /*#__PURE__*/ 
 
 /** `VulFixStatusSnapshotInfo` (response side). */
 export interface VulFixStatusSnapshotInfo {
-  readonly Quuid: string
-  readonly HostName: string
-  readonly HostIp: string
-  readonly SnapshotName: string
-  readonly ModifyTime: string
-  readonly SnapshotId: string
-  readonly Id: number | bigint
-  readonly Status: number | bigint
-  readonly FailReason: string
+  readonly Quuid?: string
+  readonly HostName?: string
+  readonly HostIp?: string
+  readonly SnapshotName?: string
+  readonly ModifyTime?: string
+  readonly SnapshotId?: string
+  readonly Id?: number | bigint
+  readonly Status?: number | bigint
+  readonly FailReason?: string
   readonly MachineType?: string
 }
 export const VulFixStatusSnapshotInfo: $Schema.Schema<VulFixStatusSnapshotInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulFixStatusSnapshotInfo", { Quuid: $C.str, HostName: $C.str, HostIp: $C.str, SnapshotName: $C.str, ModifyTime: $C.str, SnapshotId: $C.str, Id: $C.uint64, Status: $C.uint64, FailReason: $C.str }, { MachineType: $C.str }))
 
 /** `VulHostTopInfo` (response side). */
 export interface VulHostTopInfo {
-  readonly HostName: string
-  readonly VulLevelList: readonly VulLevelCountInfo[]
-  readonly Quuid: string
-  readonly Score: number | bigint
+  readonly HostName?: string
+  readonly VulLevelList?: readonly VulLevelCountInfo[]
+  readonly Quuid?: string
+  readonly Score?: number | bigint
 }
 export const VulHostTopInfo: $Schema.Schema<VulHostTopInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulHostTopInfo", { HostName: $C.str, VulLevelList: $C.arr(VulLevelCountInfo), Quuid: $C.str, Score: $C.uint64 }))
 
@@ -12317,20 +12317,20 @@ export const VulIgnoreRule: $Schema.Schema<VulIgnoreRule> = /*#__PURE__*/ $C.laz
 
 /** `VulInfoByCveId` (response side). */
 export interface VulInfoByCveId {
-  readonly VulId: number | bigint
-  readonly FixSwitch: number | bigint
+  readonly VulId?: number | bigint
+  readonly FixSwitch?: number | bigint
 }
 export const VulInfoByCveId: $Schema.Schema<VulInfoByCveId> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulInfoByCveId", { VulId: $C.uint64, FixSwitch: $C.uint64 }))
 
 /** `VulInfoHostInfo` (response side). */
 export interface VulInfoHostInfo {
-  readonly HostName: string
-  readonly HostIp: string
-  readonly Tags: readonly string[]
-  readonly Quuid: string
-  readonly IsSupportAutoFix: number | bigint
-  readonly Uuid: string
-  readonly InstanceId: string
+  readonly HostName?: string
+  readonly HostIp?: string
+  readonly Tags?: readonly string[]
+  readonly Quuid?: string
+  readonly IsSupportAutoFix?: number | bigint
+  readonly Uuid?: string
+  readonly InstanceId?: string
   readonly MachineType?: string
   readonly AgentStatus?: number | bigint
 }
@@ -12338,32 +12338,32 @@ export const VulInfoHostInfo: $Schema.Schema<VulInfoHostInfo> = /*#__PURE__*/ $C
 
 /** `VulInfoList` (response side). */
 export interface VulInfoList {
-  readonly Ids: string
-  readonly Name: string
-  readonly Status: number | bigint
-  readonly VulId: number | bigint
-  readonly PublishTime: string
-  readonly LastTime: string
-  readonly HostCount: number | bigint
-  readonly Level: number | bigint
-  readonly From: number | bigint
-  readonly Descript: string
-  readonly PublishTimeWisteria: string
-  readonly NameWisteria: string
-  readonly DescriptWisteria: string
-  readonly StatusStr: string
-  readonly CveId: string
-  readonly CvssScore: number
-  readonly Labels: string
-  readonly FixSwitch: number | bigint
-  readonly TaskId: number | bigint
-  readonly IsSupportDefense: number | bigint
-  readonly DefenseAttackCount: number | bigint
-  readonly FirstAppearTime: string
-  readonly VulCategory: number | bigint
-  readonly AttackLevel: number | bigint
-  readonly FixNoNeedRestart: boolean
-  readonly Method: number | bigint
+  readonly Ids?: string
+  readonly Name?: string
+  readonly Status?: number | bigint
+  readonly VulId?: number | bigint
+  readonly PublishTime?: string
+  readonly LastTime?: string
+  readonly HostCount?: number | bigint
+  readonly Level?: number | bigint
+  readonly From?: number | bigint
+  readonly Descript?: string
+  readonly PublishTimeWisteria?: string
+  readonly NameWisteria?: string
+  readonly DescriptWisteria?: string
+  readonly StatusStr?: string
+  readonly CveId?: string
+  readonly CvssScore?: number
+  readonly Labels?: string
+  readonly FixSwitch?: number | bigint
+  readonly TaskId?: number | bigint
+  readonly IsSupportDefense?: number | bigint
+  readonly DefenseAttackCount?: number | bigint
+  readonly FirstAppearTime?: string
+  readonly VulCategory?: number | bigint
+  readonly AttackLevel?: number | bigint
+  readonly FixNoNeedRestart?: boolean
+  readonly Method?: number | bigint
   readonly VulFixSwitch?: number | bigint
   readonly LatestFixTime?: string
   readonly RaspOpenNodeCount?: number | bigint
@@ -12373,60 +12373,60 @@ export const VulInfoList: $Schema.Schema<VulInfoList> = /*#__PURE__*/ $C.lazy(()
 
 /** `VulLevelCountInfo` (response side). */
 export interface VulLevelCountInfo {
-  readonly VulLevel: number | bigint
-  readonly VulCount: number | bigint
+  readonly VulLevel?: number | bigint
+  readonly VulCount?: number | bigint
 }
 export const VulLevelCountInfo: $Schema.Schema<VulLevelCountInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulLevelCountInfo", { VulLevel: $C.uint64, VulCount: $C.uint64 }))
 
 /** `VulLevelInfo` (response side). */
 export interface VulLevelInfo {
-  readonly VulLevel: number | bigint
-  readonly Count: number | bigint
+  readonly VulLevel?: number | bigint
+  readonly Count?: number | bigint
 }
 export const VulLevelInfo: $Schema.Schema<VulLevelInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulLevelInfo", { VulLevel: $C.uint64, Count: $C.uint64 }))
 
 /** `VulOverview` (response side). */
 export interface VulOverview {
-  readonly TotalCount: number | bigint
-  readonly TodayCount: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly TodayCount?: number | bigint
 }
 export const VulOverview: $Schema.Schema<VulOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulOverview", { TotalCount: $C.uint64, TodayCount: $C.int64 }))
 
 /** `VulStoreListInfo` (response side). */
 export interface VulStoreListInfo {
-  readonly VulId: number | bigint
-  readonly Level: number | bigint
-  readonly Name: string
-  readonly CveId: string
-  readonly VulCategory: number | bigint
-  readonly PublishDate: string
-  readonly Method: number | bigint
-  readonly AttackLevel: number | bigint
-  readonly FixSwitch: number | bigint
-  readonly SupportDefense: number | bigint
+  readonly VulId?: number | bigint
+  readonly Level?: number | bigint
+  readonly Name?: string
+  readonly CveId?: string
+  readonly VulCategory?: number | bigint
+  readonly PublishDate?: string
+  readonly Method?: number | bigint
+  readonly AttackLevel?: number | bigint
+  readonly FixSwitch?: number | bigint
+  readonly SupportDefense?: number | bigint
 }
 export const VulStoreListInfo: $Schema.Schema<VulStoreListInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulStoreListInfo", { VulId: $C.uint64, Level: $C.uint64, Name: $C.str, CveId: $C.str, VulCategory: $C.uint64, PublishDate: $C.str, Method: $C.uint64, AttackLevel: $C.uint64, FixSwitch: $C.uint64, SupportDefense: $C.uint64 }))
 
 /** `VulTopInfo` (response side). */
 export interface VulTopInfo {
-  readonly VulName: string
-  readonly VulLevel: number | bigint
-  readonly VulCount: number | bigint
-  readonly VulId: number | bigint
+  readonly VulName?: string
+  readonly VulLevel?: number | bigint
+  readonly VulCount?: number | bigint
+  readonly VulId?: number | bigint
 }
 export const VulTopInfo: $Schema.Schema<VulTopInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulTopInfo", { VulName: $C.str, VulLevel: $C.uint64, VulCount: $C.uint64, VulId: $C.uint64 }))
 
 /** `WarningInfoObj` (response side). */
 export interface WarningInfoObj {
-  readonly Type: number | bigint
-  readonly DisablePhoneWarning: number | bigint
-  readonly BeginTime: string
-  readonly EndTime: string
-  readonly TimeZone: string
-  readonly ControlBit: number | bigint
-  readonly ControlBits: string
-  readonly HostRange: number | bigint
-  readonly Count: number | bigint
+  readonly Type?: number | bigint
+  readonly DisablePhoneWarning?: number | bigint
+  readonly BeginTime?: string
+  readonly EndTime?: string
+  readonly TimeZone?: string
+  readonly ControlBit?: number | bigint
+  readonly ControlBits?: string
+  readonly HostRange?: number | bigint
+  readonly Count?: number | bigint
 }
 export const WarningInfoObj: $Schema.Schema<WarningInfoObj> = /*#__PURE__*/ $C.lazy(() => $C.struct("WarningInfoObj", { Type: $C.uint64, DisablePhoneWarning: $C.uint64, BeginTime: $C.str, EndTime: $C.str, TimeZone: $C.str, ControlBit: $C.uint64, ControlBits: $C.str, HostRange: $C.int64, Count: $C.int64 }))
 
@@ -12451,15 +12451,15 @@ export const WebHookCustomField: $Schema.Schema<WebHookCustomField> = /*#__PURE_
 
 /** `WebHookEventKv` (both sides). */
 export interface WebHookEventKv {
-  readonly Type: number | bigint
-  readonly ControlBit: string
+  readonly Type?: number | bigint
+  readonly ControlBit?: string
 }
 export const WebHookEventKv: $Schema.Schema<WebHookEventKv> = /*#__PURE__*/ $C.lazy(() => $C.struct("WebHookEventKv", { Type: $C.int64, ControlBit: $C.str }))
 
 /** `WebHookHostLabel` (both sides). */
 export interface WebHookHostLabel {
-  readonly Type: number | bigint
-  readonly Values: readonly string[]
+  readonly Type?: number | bigint
+  readonly Values?: readonly string[]
 }
 export const WebHookHostLabel: $Schema.Schema<WebHookHostLabel> = /*#__PURE__*/ $C.lazy(() => $C.struct("WebHookHostLabel", { Type: $C.int64, Values: $C.arr($C.str) }))
 
@@ -12504,9 +12504,9 @@ export const WebHookReceiverUsage: $Schema.Schema<WebHookReceiverUsage> = /*#__P
 
 /** `WebHookRuleDetail` (both sides). */
 export interface WebHookRuleDetail {
-  readonly RuleName: string
-  readonly HookAddr: string
-  readonly RuleItems: readonly WebHookEventKv[]
+  readonly RuleName?: string
+  readonly HookAddr?: string
+  readonly RuleItems?: readonly WebHookEventKv[]
   readonly RuleId?: number | bigint
   readonly RuleRemark?: string
   readonly HostLabels?: readonly WebHookHostLabel[]
@@ -12517,57 +12517,57 @@ export const WebHookRuleDetail: $Schema.Schema<WebHookRuleDetail> = /*#__PURE__*
 
 /** `WebHookRuleSummary` (response side). */
 export interface WebHookRuleSummary {
-  readonly RuleId: number | bigint
-  readonly RuleName: string
-  readonly HookAddr: string
-  readonly RuleRemark: string
-  readonly RuleItems: readonly WebHookEventKv[]
-  readonly HostLabels: readonly WebHookHostLabel[]
-  readonly IsDisabled: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly HostCount: number | bigint
+  readonly RuleId?: number | bigint
+  readonly RuleName?: string
+  readonly HookAddr?: string
+  readonly RuleRemark?: string
+  readonly RuleItems?: readonly WebHookEventKv[]
+  readonly HostLabels?: readonly WebHookHostLabel[]
+  readonly IsDisabled?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly HostCount?: number | bigint
 }
 export const WebHookRuleSummary: $Schema.Schema<WebHookRuleSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("WebHookRuleSummary", { RuleId: $C.int64, RuleName: $C.str, HookAddr: $C.str, RuleRemark: $C.str, RuleItems: $C.arr(WebHookEventKv), HostLabels: $C.arr(WebHookHostLabel), IsDisabled: $C.int64, CreateTime: $C.str, UpdateTime: $C.str, HostCount: $C.int64 }))
 
 /** `YDRaspBlackWhiteListItem` (response side). */
 export interface YDRaspBlackWhiteListItem {
-  readonly Id: number | bigint
-  readonly LogicalSymbol: number | bigint
-  readonly ClassNameRegexp: string
-  readonly SuperClassNameRegexp: string
-  readonly InterfacesRegexp: string
-  readonly AnnotationsRegexp: string
-  readonly LoaderClassNameRegexp: string
-  readonly Source: string
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly HandleHistory: number | bigint
-  readonly Content: string
-  readonly IP: string
-  readonly PolicyName: string
-  readonly FilterType: number | bigint
-  readonly AttackType: number | bigint
-  readonly MatchMode: number | bigint
-  readonly CWPEffective: number | bigint
-  readonly CWPScope: number | bigint
-  readonly CWPQuuids: readonly string[]
-  readonly TCSSEffective: number | bigint
-  readonly TCSSScope: number | bigint
-  readonly TCSSQuuids: readonly string[]
-  readonly EksEffective: number | bigint
-  readonly EksScope: number | bigint
-  readonly EksNodeUniqueID: readonly string[]
-  readonly CWPMachinesNums: string
-  readonly TCSSMachinesNums: string
-  readonly EksMachinesNums: string
+  readonly Id?: number | bigint
+  readonly LogicalSymbol?: number | bigint
+  readonly ClassNameRegexp?: string
+  readonly SuperClassNameRegexp?: string
+  readonly InterfacesRegexp?: string
+  readonly AnnotationsRegexp?: string
+  readonly LoaderClassNameRegexp?: string
+  readonly Source?: string
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly HandleHistory?: number | bigint
+  readonly Content?: string
+  readonly IP?: string
+  readonly PolicyName?: string
+  readonly FilterType?: number | bigint
+  readonly AttackType?: number | bigint
+  readonly MatchMode?: number | bigint
+  readonly CWPEffective?: number | bigint
+  readonly CWPScope?: number | bigint
+  readonly CWPQuuids?: readonly string[]
+  readonly TCSSEffective?: number | bigint
+  readonly TCSSScope?: number | bigint
+  readonly TCSSQuuids?: readonly string[]
+  readonly EksEffective?: number | bigint
+  readonly EksScope?: number | bigint
+  readonly EksNodeUniqueID?: readonly string[]
+  readonly CWPMachinesNums?: string
+  readonly TCSSMachinesNums?: string
+  readonly EksMachinesNums?: string
 }
 export const YDRaspBlackWhiteListItem: $Schema.Schema<YDRaspBlackWhiteListItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("YDRaspBlackWhiteListItem", { Id: $C.uint64, LogicalSymbol: $C.uint64, ClassNameRegexp: $C.str, SuperClassNameRegexp: $C.str, InterfacesRegexp: $C.str, AnnotationsRegexp: $C.str, LoaderClassNameRegexp: $C.str, Source: $C.str, Status: $C.uint64, CreateTime: $C.str, ModifyTime: $C.str, HandleHistory: $C.uint64, Content: $C.str, IP: $C.str, PolicyName: $C.str, FilterType: $C.int64, AttackType: $C.int64, MatchMode: $C.int64, CWPEffective: $C.int64, CWPScope: $C.int64, CWPQuuids: $C.arr($C.str), TCSSEffective: $C.int64, TCSSScope: $C.int64, TCSSQuuids: $C.arr($C.str), EksEffective: $C.int64, EksScope: $C.int64, EksNodeUniqueID: $C.arr($C.str), CWPMachinesNums: $C.str, TCSSMachinesNums: $C.str, EksMachinesNums: $C.str }))
 
 /** `ZoneInfo` (response side). */
 export interface ZoneInfo {
-  readonly ZoneName: string
+  readonly ZoneName?: string
 }
 export const ZoneInfo: $Schema.Schema<ZoneInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneInfo", { ZoneName: $C.str }))
 

@@ -33,11 +33,11 @@ export const AIOptimizerTaskData: $Schema.Schema<AIOptimizerTaskData> = /*#__PUR
 
 /** `Ability` (response side). */
 export interface Ability {
-  readonly IsSupportSlaveZone: string
-  readonly NonsupportSlaveZoneReason: string
-  readonly IsSupportRo: string
-  readonly NonsupportRoReason: string
-  readonly IsSupportManualSnapshot: string
+  readonly IsSupportSlaveZone?: string
+  readonly NonsupportSlaveZoneReason?: string
+  readonly IsSupportRo?: string
+  readonly NonsupportRoReason?: string
+  readonly IsSupportManualSnapshot?: string
   readonly IsSupportTransparentDataEncryption?: string
   readonly NoSupportTransparentDataEncryptionReason?: string
   readonly IsSupportManualLogic?: string
@@ -50,12 +50,12 @@ export const Ability: $Schema.Schema<Ability> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `Account` (response side). */
 export interface Account {
-  readonly AccountName: string
-  readonly Host: string
-  readonly Description: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly MaxUserConnections: number | bigint
+  readonly AccountName?: string
+  readonly Host?: string
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly MaxUserConnections?: number | bigint
   readonly PasswordRotation?: number | bigint
 }
 export const Account: $Schema.Schema<Account> = /*#__PURE__*/ $C.lazy(() => $C.struct("Account", { AccountName: $C.str, Host: $C.str, Description: $C.str, CreateTime: $C.datetime, UpdateTime: $C.datetime, MaxUserConnections: $C.int64 }, { PasswordRotation: $C.int64 }))
@@ -76,7 +76,7 @@ export const ActivateInstanceRequest: $Schema.Schema<ActivateInstanceRequest> = 
 
 /** `ActivateInstanceResponse` (response side). */
 export interface ActivateInstanceResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ActivateInstanceResponse: $Schema.Schema<ActivateInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ActivateInstanceResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -103,7 +103,7 @@ export const ActivateLibraDBInstanceRequest: $Schema.Schema<ActivateLibraDBInsta
 
 /** `ActivateLibraDBInstanceResponse` (response side). */
 export interface ActivateLibraDBInstanceResponse {
-  readonly FlowId: number | bigint | null
+  readonly FlowId?: number | bigint | null
   readonly RequestId: string
 }
 export const ActivateLibraDBInstanceResponse: $Schema.Schema<ActivateLibraDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ActivateLibraDBInstanceResponse", { FlowId: $C.nul($C.int64), RequestId: $C.str }))
@@ -119,7 +119,7 @@ export const AddClusterSlaveZoneRequest: $Schema.Schema<AddClusterSlaveZoneReque
 
 /** `AddClusterSlaveZoneResponse` (response side). */
 export interface AddClusterSlaveZoneResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const AddClusterSlaveZoneResponse: $Schema.Schema<AddClusterSlaveZoneResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddClusterSlaveZoneResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -150,11 +150,11 @@ export const AddInstancesRequest: $Schema.Schema<AddInstancesRequest> = /*#__PUR
 
 /** `AddInstancesResponse` (response side). */
 export interface AddInstancesResponse {
-  readonly TranId: string
-  readonly DealNames: readonly string[]
+  readonly TranId?: string
+  readonly DealNames?: readonly string[]
   /** @deprecated hidden or deprecated in the API */
-  readonly ResourceIds: readonly string[]
-  readonly BigDealIds: readonly string[]
+  readonly ResourceIds?: readonly string[]
+  readonly BigDealIds?: readonly string[]
   readonly RequestId: string
 }
 export const AddInstancesResponse: $Schema.Schema<AddInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddInstancesResponse", { TranId: $C.str, DealNames: $C.arr($C.str), ResourceIds: $C.arr($C.str), BigDealIds: $C.arr($C.str), RequestId: $C.str }))
@@ -189,10 +189,10 @@ export const AddLibraDBInstancesRequest: $Schema.Schema<AddLibraDBInstancesReque
 
 /** `AddLibraDBInstancesResponse` (response side). */
 export interface AddLibraDBInstancesResponse {
-  readonly BigDealIds: readonly string[] | null
-  readonly TranId: string | null
-  readonly DealNames: readonly string[] | null
-  readonly ResourceIds: readonly string[] | null
+  readonly BigDealIds?: readonly string[] | null
+  readonly TranId?: string | null
+  readonly DealNames?: readonly string[] | null
+  readonly ResourceIds?: readonly string[] | null
   readonly RequestId: string
 }
 export const AddLibraDBInstancesResponse: $Schema.Schema<AddLibraDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddLibraDBInstancesResponse", { BigDealIds: $C.nul($C.arr($C.str)), TranId: $C.nul($C.str), DealNames: $C.nul($C.arr($C.str)), ResourceIds: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -217,18 +217,18 @@ export const AddServerlessRoInstancesRequest: $Schema.Schema<AddServerlessRoInst
 
 /** `AddServerlessRoInstancesResponse` (response side). */
 export interface AddServerlessRoInstancesResponse {
-  readonly TranId: string | null
-  readonly DealNames: readonly string[] | null
-  readonly ResourceIds: readonly string[] | null
-  readonly BigDealIds: readonly string[] | null
+  readonly TranId?: string | null
+  readonly DealNames?: readonly string[] | null
+  readonly ResourceIds?: readonly string[] | null
+  readonly BigDealIds?: readonly string[] | null
   readonly RequestId: string
 }
 export const AddServerlessRoInstancesResponse: $Schema.Schema<AddServerlessRoInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddServerlessRoInstancesResponse", { TranId: $C.nul($C.str), DealNames: $C.nul($C.arr($C.str)), ResourceIds: $C.nul($C.arr($C.str)), BigDealIds: $C.nul($C.arr($C.str)), RequestId: $C.str }))
 
 /** `Addr` (response side). */
 export interface Addr {
-  readonly IP: string
-  readonly Port: number | bigint
+  readonly IP?: string
+  readonly Port?: number | bigint
 }
 export const Addr: $Schema.Schema<Addr> = /*#__PURE__*/ $C.lazy(() => $C.struct("Addr", { IP: $C.str, Port: $C.int64 }))
 
@@ -257,27 +257,27 @@ export const AuditInstanceFilters: $Schema.Schema<AuditInstanceFilters> = /*#__P
 
 /** `AuditInstanceInfo` (response side). */
 export interface AuditInstanceInfo {
-  readonly ProjectId: number | bigint
-  readonly TagList: readonly Tag[]
+  readonly ProjectId?: number | bigint
+  readonly TagList?: readonly Tag[]
 }
 export const AuditInstanceInfo: $Schema.Schema<AuditInstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuditInstanceInfo", { ProjectId: $C.int64, TagList: $C.arr(Tag) }))
 
 /** `AuditLog` (response side). */
 export interface AuditLog {
-  readonly AffectRows: number | bigint
-  readonly ErrCode: number | bigint
-  readonly SqlType: string
-  readonly TableName: string
-  readonly InstanceName: string
-  readonly PolicyName: string
-  readonly DBName: string
-  readonly Sql: string
-  readonly Host: string
-  readonly User: string
-  readonly ExecTime: number | bigint
-  readonly Timestamp: string
-  readonly SentRows: number | bigint
-  readonly ThreadId: number | bigint
+  readonly AffectRows?: number | bigint
+  readonly ErrCode?: number | bigint
+  readonly SqlType?: string
+  readonly TableName?: string
+  readonly InstanceName?: string
+  readonly PolicyName?: string
+  readonly DBName?: string
+  readonly Sql?: string
+  readonly Host?: string
+  readonly User?: string
+  readonly ExecTime?: number | bigint
+  readonly Timestamp?: string
+  readonly SentRows?: number | bigint
+  readonly ThreadId?: number | bigint
   readonly CheckRows?: number | bigint
   readonly CpuTime?: number
   readonly IoWaitTime?: number | bigint
@@ -292,12 +292,12 @@ export const AuditLog: $Schema.Schema<AuditLog> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `AuditLogFile` (response side). */
 export interface AuditLogFile {
-  readonly FileName: string
-  readonly CreateTime: string
-  readonly Status: string
-  readonly FileSize: number | bigint
-  readonly DownloadUrl: string
-  readonly ErrMsg: string
+  readonly FileName?: string
+  readonly CreateTime?: string
+  readonly Status?: string
+  readonly FileSize?: number | bigint
+  readonly DownloadUrl?: string
+  readonly ErrMsg?: string
   readonly ProgressRate?: number | bigint
 }
 export const AuditLogFile: $Schema.Schema<AuditLogFile> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuditLogFile", { FileName: $C.str, CreateTime: $C.str, Status: $C.str, FileSize: $C.int64, DownloadUrl: $C.str, ErrMsg: $C.str }, { ProgressRate: $C.int64 }))
@@ -328,11 +328,11 @@ export const AuditRuleFilters: $Schema.Schema<AuditRuleFilters> = /*#__PURE__*/ 
 
 /** `AuditRuleTemplateInfo` (response side). */
 export interface AuditRuleTemplateInfo {
-  readonly RuleTemplateId: string
-  readonly RuleTemplateName: string
-  readonly RuleFilters: readonly RuleFilters[]
-  readonly Description: string
-  readonly CreateAt: string
+  readonly RuleTemplateId?: string
+  readonly RuleTemplateName?: string
+  readonly RuleFilters?: readonly RuleFilters[]
+  readonly Description?: string
+  readonly CreateAt?: string
   readonly UpdateAt?: string
   readonly AlarmLevel?: number | bigint
   readonly AlarmPolicy?: number | bigint
@@ -352,11 +352,11 @@ export const AutoCopyConfig: $Schema.Schema<AutoCopyConfig> = /*#__PURE__*/ $C.l
 
 /** `AutoMapRule` (both sides). */
 export interface AutoMapRule {
-  readonly SrcInstanceId: string
-  readonly SrcDatabaseRegex: string
-  readonly SrcTableRegex: string
-  readonly DstDatabaseRegex: string
-  readonly DstTableRegex: string
+  readonly SrcInstanceId?: string
+  readonly SrcDatabaseRegex?: string
+  readonly SrcTableRegex?: string
+  readonly DstDatabaseRegex?: string
+  readonly DstTableRegex?: string
 }
 export const AutoMapRule: $Schema.Schema<AutoMapRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("AutoMapRule", { SrcInstanceId: $C.str, SrcDatabaseRegex: $C.str, SrcTableRegex: $C.str, DstDatabaseRegex: $C.str, DstTableRegex: $C.str }))
 
@@ -378,18 +378,18 @@ export const BackupConfigInfo: $Schema.Schema<BackupConfigInfo> = /*#__PURE__*/ 
 
 /** `BackupFileInfo` (response side). */
 export interface BackupFileInfo {
-  readonly SnapshotId: number | bigint
-  readonly FileName: string
-  readonly FileSize: number | bigint
-  readonly StartTime: string
-  readonly FinishTime: string
-  readonly BackupType: string
-  readonly BackupMethod: string
-  readonly BackupStatus: string
-  readonly SnapshotTime: string
-  readonly BackupId: number | bigint
-  readonly SnapShotType: string
-  readonly BackupName: string
+  readonly SnapshotId?: number | bigint
+  readonly FileName?: string
+  readonly FileSize?: number | bigint
+  readonly StartTime?: string
+  readonly FinishTime?: string
+  readonly BackupType?: string
+  readonly BackupMethod?: string
+  readonly BackupStatus?: string
+  readonly SnapshotTime?: string
+  readonly BackupId?: number | bigint
+  readonly SnapShotType?: string
+  readonly BackupName?: string
   readonly CopyStatus?: string
   readonly EncryptKeyId?: string
   readonly EncryptRegion?: string
@@ -439,9 +439,9 @@ export const BackupVolumeInfo: $Schema.Schema<BackupVolumeInfo> = /*#__PURE__*/ 
 
 /** `BillingResourceInfo` (response side). */
 export interface BillingResourceInfo {
-  readonly ClusterId: string
-  readonly InstanceIds: readonly string[]
-  readonly DealName: string
+  readonly ClusterId?: string
+  readonly InstanceIds?: readonly string[]
+  readonly DealName?: string
 }
 export const BillingResourceInfo: $Schema.Schema<BillingResourceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillingResourceInfo", { ClusterId: $C.str, InstanceIds: $C.arr($C.str), DealName: $C.str }))
 
@@ -460,9 +460,9 @@ export const BindClusterResourcePackagesResponse: $Schema.Schema<BindClusterReso
 
 /** `BindInstanceInfo` (response side). */
 export interface BindInstanceInfo {
-  readonly InstanceId: string
-  readonly InstanceRegion: string
-  readonly InstanceType: string
+  readonly InstanceId?: string
+  readonly InstanceRegion?: string
+  readonly InstanceType?: string
   readonly ExtendIds?: readonly string[]
 }
 export const BindInstanceInfo: $Schema.Schema<BindInstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindInstanceInfo", { InstanceId: $C.str, InstanceRegion: $C.str, InstanceType: $C.str }, { ExtendIds: $C.arr($C.str) }))
@@ -479,11 +479,11 @@ export const BinlogConfigInfo: $Schema.Schema<BinlogConfigInfo> = /*#__PURE__*/ 
 
 /** `BinlogItem` (response side). */
 export interface BinlogItem {
-  readonly FileName: string
-  readonly FileSize: number | bigint
-  readonly StartTime: string
-  readonly FinishTime: string
-  readonly BinlogId: number | bigint
+  readonly FileName?: string
+  readonly FileSize?: number | bigint
+  readonly StartTime?: string
+  readonly FinishTime?: string
+  readonly BinlogId?: number | bigint
   readonly CrossRegions?: readonly string[]
   readonly CopyStatus?: string
   readonly VaultInfos?: readonly VaultInfo[]
@@ -502,42 +502,42 @@ export const BinlogRegionInfo: $Schema.Schema<BinlogRegionInfo> = /*#__PURE__*/ 
 
 /** `BizTaskInfo` (response side). */
 export interface BizTaskInfo {
-  readonly ID: number | bigint
-  readonly AppId: number | bigint
-  readonly ClusterId: string
+  readonly ID?: number | bigint
+  readonly AppId?: number | bigint
+  readonly ClusterId?: string
   readonly Region?: string
-  readonly CreateTime: string
-  readonly DelayTime: string
-  readonly ErrMsg: string
-  readonly FlowId: number | bigint
-  readonly Input: string
+  readonly CreateTime?: string
+  readonly DelayTime?: string
+  readonly ErrMsg?: string
+  readonly FlowId?: number | bigint
+  readonly Input?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly InstanceGrpId: string
-  readonly InstanceGroupId: string
-  readonly InstanceId: string
-  readonly ObjectId: string
-  readonly ObjectType: string
-  readonly Operator: string
-  readonly Output: string
-  readonly Status: string
-  readonly TaskType: string
-  readonly TriggerTaskId: number | bigint
-  readonly UpdateTime: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly ClusterName: string
-  readonly InstanceName: string
-  readonly Process: number | bigint
+  readonly InstanceGrpId?: string
+  readonly InstanceGroupId?: string
+  readonly InstanceId?: string
+  readonly ObjectId?: string
+  readonly ObjectType?: string
+  readonly Operator?: string
+  readonly Output?: string
+  readonly Status?: string
+  readonly TaskType?: string
+  readonly TriggerTaskId?: number | bigint
+  readonly UpdateTime?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly ClusterName?: string
+  readonly InstanceName?: string
+  readonly Process?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly ModifyParamsData: readonly ModifyParamsData[] | null
-  readonly CreateClustersData: CreateClustersData
-  readonly RollbackData: RollbackData
-  readonly ModifyInstanceData: ModifyInstanceData
-  readonly ManualBackupData: ManualBackupData | null
-  readonly ModifyDbVersionData: ModifyDbVersionData
-  readonly ClusterSlaveData: ClusterSlaveData
-  readonly SwitchClusterLogBin: SwitchClusterLogBin | null
-  readonly ModifyInstanceParamsData: BizTaskModifyParamsData | null
+  readonly ModifyParamsData?: readonly ModifyParamsData[] | null
+  readonly CreateClustersData?: CreateClustersData
+  readonly RollbackData?: RollbackData
+  readonly ModifyInstanceData?: ModifyInstanceData
+  readonly ManualBackupData?: ManualBackupData | null
+  readonly ModifyDbVersionData?: ModifyDbVersionData
+  readonly ClusterSlaveData?: ClusterSlaveData
+  readonly SwitchClusterLogBin?: SwitchClusterLogBin | null
+  readonly ModifyInstanceParamsData?: BizTaskModifyParamsData | null
   readonly TaskMaintainInfo?: TaskMaintainInfo
   readonly InstanceCLSDeliveryInfos?: readonly InstanceCLSDeliveryInfo[]
   readonly TaskProgressInfo?: TaskProgressInfo
@@ -550,16 +550,16 @@ export const BizTaskInfo: $Schema.Schema<BizTaskInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `BizTaskModifyInstanceParam` (response side). */
 export interface BizTaskModifyInstanceParam {
-  readonly InstanceId: string
-  readonly ModifyInstanceParamList: readonly ModifyParamItem[]
+  readonly InstanceId?: string
+  readonly ModifyInstanceParamList?: readonly ModifyParamItem[]
 }
 export const BizTaskModifyInstanceParam: $Schema.Schema<BizTaskModifyInstanceParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("BizTaskModifyInstanceParam", { InstanceId: $C.str, ModifyInstanceParamList: $C.arr(ModifyParamItem) }))
 
 /** `BizTaskModifyParamsData` (response side). */
 export interface BizTaskModifyParamsData {
-  readonly ClusterId: string
-  readonly ClusterParamList: readonly ModifyParamItem[]
-  readonly ModifyInstanceParams: readonly BizTaskModifyInstanceParam[]
+  readonly ClusterId?: string
+  readonly ClusterParamList?: readonly ModifyParamItem[]
+  readonly ModifyInstanceParams?: readonly BizTaskModifyInstanceParam[]
 }
 export const BizTaskModifyParamsData: $Schema.Schema<BizTaskModifyParamsData> = /*#__PURE__*/ $C.lazy(() => $C.struct("BizTaskModifyParamsData", { ClusterId: $C.str, ClusterParamList: $C.arr(ModifyParamItem), ModifyInstanceParams: $C.arr(BizTaskModifyInstanceParam) }))
 
@@ -621,8 +621,8 @@ export const CheckCreateLibraDBInstanceRequest: $Schema.Schema<CheckCreateLibraD
 
 /** `CheckCreateLibraDBInstanceResponse` (response side). */
 export interface CheckCreateLibraDBInstanceResponse {
-  readonly Status: string | null
-  readonly CheckItem: readonly CheckItem[] | null
+  readonly Status?: string | null
+  readonly CheckItem?: readonly CheckItem[] | null
   readonly RequestId: string
 }
 export const CheckCreateLibraDBInstanceResponse: $Schema.Schema<CheckCreateLibraDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckCreateLibraDBInstanceResponse", { Status: $C.nul($C.str), CheckItem: $C.nul($C.arr(CheckItem)), RequestId: $C.str }))
@@ -646,7 +646,7 @@ export const CheckTransferClusterZoneRequest: $Schema.Schema<CheckTransferCluste
 
 /** `CheckTransferClusterZoneResponse` (response side). */
 export interface CheckTransferClusterZoneResponse {
-  readonly CheckStatus: boolean
+  readonly CheckStatus?: boolean
   readonly CheckMsg?: string
   readonly RequestId: string
 }
@@ -672,7 +672,7 @@ export const CloseClusterPasswordComplexityRequest: $Schema.Schema<CloseClusterP
 
 /** `CloseClusterPasswordComplexityResponse` (response side). */
 export interface CloseClusterPasswordComplexityResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const CloseClusterPasswordComplexityResponse: $Schema.Schema<CloseClusterPasswordComplexityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloseClusterPasswordComplexityResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -686,8 +686,8 @@ export const CloseProxyEndPointRequest: $Schema.Schema<CloseProxyEndPointRequest
 
 /** `CloseProxyEndPointResponse` (response side). */
 export interface CloseProxyEndPointResponse {
-  readonly FlowId: number | bigint
-  readonly TaskId: number | bigint
+  readonly FlowId?: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const CloseProxyEndPointResponse: $Schema.Schema<CloseProxyEndPointResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloseProxyEndPointResponse", { FlowId: $C.int64, TaskId: $C.int64, RequestId: $C.str }))
@@ -702,8 +702,8 @@ export const CloseProxyRequest: $Schema.Schema<CloseProxyRequest> = /*#__PURE__*
 
 /** `CloseProxyResponse` (response side). */
 export interface CloseProxyResponse {
-  readonly FlowId: number | bigint
-  readonly TaskId: number | bigint
+  readonly FlowId?: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const CloseProxyResponse: $Schema.Schema<CloseProxyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloseProxyResponse", { FlowId: $C.int64, TaskId: $C.int64, RequestId: $C.str }))
@@ -734,22 +734,22 @@ export const CloseWanRequest: $Schema.Schema<CloseWanRequest> = /*#__PURE__*/ $C
 
 /** `CloseWanResponse` (response side). */
 export interface CloseWanResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const CloseWanResponse: $Schema.Schema<CloseWanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloseWanResponse", { FlowId: $C.int64, RequestId: $C.str }))
 
 /** `ClusterInstanceDetail` (response side). */
 export interface ClusterInstanceDetail {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceType: string
-  readonly InstanceStatus: string
-  readonly InstanceStatusDesc: string
-  readonly InstanceCpu: number | bigint
-  readonly InstanceMemory: number | bigint
-  readonly InstanceStorage: number | bigint
-  readonly InstanceRole: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceType?: string
+  readonly InstanceStatus?: string
+  readonly InstanceStatusDesc?: string
+  readonly InstanceCpu?: number | bigint
+  readonly InstanceMemory?: number | bigint
+  readonly InstanceStorage?: number | bigint
+  readonly InstanceRole?: string
   readonly MaintainStartTime?: number | bigint
   readonly MaintainDuration?: number | bigint
   readonly MaintainWeekDays?: readonly string[]
@@ -765,14 +765,14 @@ export const ClusterInstanceDetail: $Schema.Schema<ClusterInstanceDetail> = /*#_
 
 /** `ClusterParamModifyLog` (response side). */
 export interface ClusterParamModifyLog {
-  readonly ParamName: string
-  readonly CurrentValue: string
-  readonly UpdateValue: string
-  readonly Status: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly ClusterId: string
-  readonly InstanceId: string
+  readonly ParamName?: string
+  readonly CurrentValue?: string
+  readonly UpdateValue?: string
+  readonly Status?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly ClusterId?: string
+  readonly InstanceId?: string
 }
 export const ClusterParamModifyLog: $Schema.Schema<ClusterParamModifyLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterParamModifyLog", { ParamName: $C.str, CurrentValue: $C.str, UpdateValue: $C.str, Status: $C.str, CreateTime: $C.datetimeIso, UpdateTime: $C.datetimeIso, ClusterId: $C.str, InstanceId: $C.str }))
 
@@ -796,8 +796,8 @@ export const ClusterPeriodScalePolicy: $Schema.Schema<ClusterPeriodScalePolicy> 
 
 /** `ClusterReadOnlyValue` (response side). */
 export interface ClusterReadOnlyValue {
-  readonly ClusterId: string
-  readonly ReadOnlyValue: string
+  readonly ClusterId?: string
+  readonly ReadOnlyValue?: string
 }
 export const ClusterReadOnlyValue: $Schema.Schema<ClusterReadOnlyValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterReadOnlyValue", { ClusterId: $C.str, ReadOnlyValue: $C.str }))
 
@@ -825,10 +825,10 @@ export const ClusterServerlessScalePlan: $Schema.Schema<ClusterServerlessScalePl
 
 /** `ClusterSlaveData` (response side). */
 export interface ClusterSlaveData {
-  readonly OldMasterZone: string
-  readonly OldSlaveZone: readonly string[] | null
-  readonly NewMasterZone: string
-  readonly NewSlaveZone: readonly string[] | null
+  readonly OldMasterZone?: string
+  readonly OldSlaveZone?: readonly string[] | null
+  readonly NewMasterZone?: string
+  readonly NewSlaveZone?: readonly string[] | null
   readonly NewSlaveZoneAttr?: readonly SlaveZoneAttrItem[]
   readonly OldSlaveZoneAttr?: readonly SlaveZoneAttrItem[]
 }
@@ -836,8 +836,8 @@ export const ClusterSlaveData: $Schema.Schema<ClusterSlaveData> = /*#__PURE__*/ 
 
 /** `ClusterTaskId` (response side). */
 export interface ClusterTaskId {
-  readonly ClusterId: string
-  readonly TaskId: string
+  readonly ClusterId?: string
+  readonly TaskId?: string
 }
 export const ClusterTaskId: $Schema.Schema<ClusterTaskId> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterTaskId", { ClusterId: $C.str, TaskId: $C.str }))
 
@@ -864,7 +864,7 @@ export const CopyClusterPasswordComplexityRequest: $Schema.Schema<CopyClusterPas
 
 /** `CopyClusterPasswordComplexityResponse` (response side). */
 export interface CopyClusterPasswordComplexityResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const CopyClusterPasswordComplexityResponse: $Schema.Schema<CopyClusterPasswordComplexityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CopyClusterPasswordComplexityResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -899,7 +899,7 @@ export const CreateAuditLogFileRequest: $Schema.Schema<CreateAuditLogFileRequest
 
 /** `CreateAuditLogFileResponse` (response side). */
 export interface CreateAuditLogFileResponse {
-  readonly FileName: string
+  readonly FileName?: string
   readonly RequestId: string
 }
 export const CreateAuditLogFileResponse: $Schema.Schema<CreateAuditLogFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAuditLogFileResponse", { FileName: $C.str, RequestId: $C.str }))
@@ -916,7 +916,7 @@ export const CreateAuditRuleTemplateRequest: $Schema.Schema<CreateAuditRuleTempl
 
 /** `CreateAuditRuleTemplateResponse` (response side). */
 export interface CreateAuditRuleTemplateResponse {
-  readonly RuleTemplateId: string
+  readonly RuleTemplateId?: string
   readonly RequestId: string
 }
 export const CreateAuditRuleTemplateResponse: $Schema.Schema<CreateAuditRuleTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAuditRuleTemplateResponse", { RuleTemplateId: $C.str, RequestId: $C.str }))
@@ -934,7 +934,7 @@ export const CreateBackupRequest: $Schema.Schema<CreateBackupRequest> = /*#__PUR
 
 /** `CreateBackupResponse` (response side). */
 export interface CreateBackupResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const CreateBackupResponse: $Schema.Schema<CreateBackupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBackupResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -957,7 +957,7 @@ export const CreateCLSDeliveryRequest: $Schema.Schema<CreateCLSDeliveryRequest> 
 
 /** `CreateCLSDeliveryResponse` (response side). */
 export interface CreateCLSDeliveryResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const CreateCLSDeliveryResponse: $Schema.Schema<CreateCLSDeliveryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCLSDeliveryResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -1003,9 +1003,9 @@ export const CreateClusterPeriodScalePolicyResponse: $Schema.Schema<CreateCluste
 
 /** `CreateClustersData` (response side). */
 export interface CreateClustersData {
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly StorageLimit: number | bigint
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly StorageLimit?: number | bigint
 }
 export const CreateClustersData: $Schema.Schema<CreateClustersData> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClustersData", { Cpu: $C.int64, Memory: $C.int64, StorageLimit: $C.int64 }))
 
@@ -1065,11 +1065,11 @@ export const CreateClustersRequest: $Schema.Schema<CreateClustersRequest> = /*#_
 
 /** `CreateClustersResponse` (response side). */
 export interface CreateClustersResponse {
-  readonly TranId: string
-  readonly DealNames: readonly string[]
-  readonly ResourceIds: readonly string[]
-  readonly ClusterIds: readonly string[]
-  readonly BigDealIds: readonly string[] | null
+  readonly TranId?: string
+  readonly DealNames?: readonly string[]
+  readonly ResourceIds?: readonly string[]
+  readonly ClusterIds?: readonly string[]
+  readonly BigDealIds?: readonly string[] | null
   readonly RequestId: string
 }
 export const CreateClustersResponse: $Schema.Schema<CreateClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClustersResponse", { TranId: $C.str, DealNames: $C.arr($C.str), ResourceIds: $C.arr($C.str), ClusterIds: $C.arr($C.str), BigDealIds: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -1112,11 +1112,11 @@ export const CreateIntegrateClusterRequest: $Schema.Schema<CreateIntegrateCluste
 
 /** `CreateIntegrateClusterResponse` (response side). */
 export interface CreateIntegrateClusterResponse {
-  readonly TranId: string
-  readonly DealNames: readonly string[]
-  readonly ResourceIds: readonly string[]
-  readonly ClusterIds: readonly string[]
-  readonly BigDealIds: readonly string[] | null
+  readonly TranId?: string
+  readonly DealNames?: readonly string[]
+  readonly ResourceIds?: readonly string[]
+  readonly ClusterIds?: readonly string[]
+  readonly BigDealIds?: readonly string[] | null
   readonly RequestId: string
 }
 export const CreateIntegrateClusterResponse: $Schema.Schema<CreateIntegrateClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateIntegrateClusterResponse", { TranId: $C.str, DealNames: $C.arr($C.str), ResourceIds: $C.arr($C.str), ClusterIds: $C.arr($C.str), BigDealIds: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -1184,7 +1184,7 @@ export const CreateParamTemplateRequest: $Schema.Schema<CreateParamTemplateReque
 
 /** `CreateParamTemplateResponse` (response side). */
 export interface CreateParamTemplateResponse {
-  readonly TemplateId: number | bigint
+  readonly TemplateId?: number | bigint
   readonly RequestId: string
 }
 export const CreateParamTemplateResponse: $Schema.Schema<CreateParamTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateParamTemplateResponse", { TemplateId: $C.int64, RequestId: $C.str }))
@@ -1215,8 +1215,8 @@ export const CreateProxyEndPointRequest: $Schema.Schema<CreateProxyEndPointReque
 
 /** `CreateProxyEndPointResponse` (response side). */
 export interface CreateProxyEndPointResponse {
-  readonly FlowId: number | bigint
-  readonly TaskId: number | bigint
+  readonly FlowId?: number | bigint
+  readonly TaskId?: number | bigint
   readonly ProxyGroupId?: string
   readonly RequestId: string
 }
@@ -1241,8 +1241,8 @@ export const CreateProxyRequest: $Schema.Schema<CreateProxyRequest> = /*#__PURE_
 
 /** `CreateProxyResponse` (response side). */
 export interface CreateProxyResponse {
-  readonly FlowId: number | bigint
-  readonly TaskId: number | bigint
+  readonly FlowId?: number | bigint
+  readonly TaskId?: number | bigint
   readonly ProxyGroupId?: string
   readonly RequestId: string
 }
@@ -1263,8 +1263,8 @@ export const CreateResourcePackageRequest: $Schema.Schema<CreateResourcePackageR
 
 /** `CreateResourcePackageResponse` (response side). */
 export interface CreateResourcePackageResponse {
-  readonly BigDealIds: readonly string[]
-  readonly DealNames: readonly string[]
+  readonly BigDealIds?: readonly string[]
+  readonly DealNames?: readonly string[]
   readonly RequestId: string
 }
 export const CreateResourcePackageResponse: $Schema.Schema<CreateResourcePackageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateResourcePackageResponse", { BigDealIds: $C.arr($C.str), DealNames: $C.arr($C.str), RequestId: $C.str }))
@@ -1298,50 +1298,50 @@ export const CrossRegionBackupItem: $Schema.Schema<CrossRegionBackupItem> = /*#_
 
 /** `CynosdbCluster` (response side). */
 export interface CynosdbCluster {
-  readonly Status: string
-  readonly UpdateTime: string
-  readonly Zone: string
-  readonly ClusterName: string
-  readonly Region: string
-  readonly DbVersion: string
-  readonly ClusterId: string
-  readonly InstanceNum: number | bigint
-  readonly Uin: string
-  readonly DbType: string
-  readonly AppId: number | bigint
-  readonly StatusDesc: string
-  readonly CreateTime: string
-  readonly PayMode: number | bigint
-  readonly PeriodEndTime: string
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly ProjectID: number | bigint
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly CynosVersion: string
+  readonly Status?: string
+  readonly UpdateTime?: string
+  readonly Zone?: string
+  readonly ClusterName?: string
+  readonly Region?: string
+  readonly DbVersion?: string
+  readonly ClusterId?: string
+  readonly InstanceNum?: number | bigint
+  readonly Uin?: string
+  readonly DbType?: string
+  readonly AppId?: number | bigint
+  readonly StatusDesc?: string
+  readonly CreateTime?: string
+  readonly PayMode?: number | bigint
+  readonly PeriodEndTime?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly ProjectID?: number | bigint
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly CynosVersion?: string
   readonly CynosVersionTag?: string
-  readonly StorageLimit: number | bigint
-  readonly RenewFlag: number | bigint
-  readonly ProcessingTask: string
-  readonly Tasks: readonly ObjectTask[]
-  readonly ResourceTags: readonly Tag[]
-  readonly DbMode: string
-  readonly ServerlessStatus: string
-  readonly Storage: number | bigint
-  readonly StorageId: string
-  readonly StoragePayMode: number | bigint
-  readonly MinStorageSize: number | bigint
-  readonly MaxStorageSize: number | bigint
-  readonly NetAddrs: readonly NetAddr[]
-  readonly PhysicalZone: string
-  readonly MasterZone: string
-  readonly HasSlaveZone: string
-  readonly SlaveZones: readonly string[]
-  readonly BusinessType: string
-  readonly IsFreeze: string
-  readonly OrderSource: string
-  readonly Ability: Ability
-  readonly ResourcePackages: readonly ResourcePackage[]
+  readonly StorageLimit?: number | bigint
+  readonly RenewFlag?: number | bigint
+  readonly ProcessingTask?: string
+  readonly Tasks?: readonly ObjectTask[]
+  readonly ResourceTags?: readonly Tag[]
+  readonly DbMode?: string
+  readonly ServerlessStatus?: string
+  readonly Storage?: number | bigint
+  readonly StorageId?: string
+  readonly StoragePayMode?: number | bigint
+  readonly MinStorageSize?: number | bigint
+  readonly MaxStorageSize?: number | bigint
+  readonly NetAddrs?: readonly NetAddr[]
+  readonly PhysicalZone?: string
+  readonly MasterZone?: string
+  readonly HasSlaveZone?: string
+  readonly SlaveZones?: readonly string[]
+  readonly BusinessType?: string
+  readonly IsFreeze?: string
+  readonly OrderSource?: string
+  readonly Ability?: Ability
+  readonly ResourcePackages?: readonly ResourcePackage[]
   readonly GdnId?: string
   readonly GdnRole?: string
 }
@@ -1349,54 +1349,54 @@ export const CynosdbCluster: $Schema.Schema<CynosdbCluster> = /*#__PURE__*/ $C.l
 
 /** `CynosdbClusterDetail` (response side). */
 export interface CynosdbClusterDetail {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly Region: string
-  readonly Zone: string
-  readonly PhysicalZone: string
-  readonly Status: string
-  readonly StatusDesc: string
-  readonly ServerlessStatus: string
-  readonly StorageId: string
-  readonly Storage: number | bigint
-  readonly MaxStorageSize: number | bigint
-  readonly MinStorageSize: number | bigint
-  readonly StoragePayMode: number | bigint
-  readonly VpcName: string
-  readonly VpcId: string
-  readonly SubnetName: string
-  readonly SubnetId: string
-  readonly Charset: string
-  readonly CreateTime: string
-  readonly DbType: string
-  readonly DbMode: string
-  readonly DbVersion: string
-  readonly StorageLimit: number | bigint
-  readonly UsedStorage: number | bigint
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly RoAddr: readonly Addr[]
-  readonly Ability: Ability
-  readonly CynosVersion: string
-  readonly BusinessType: string
-  readonly HasSlaveZone: string
-  readonly IsFreeze: string
-  readonly Tasks: readonly ObjectTask[]
-  readonly MasterZone: string
-  readonly SlaveZones: readonly string[]
-  readonly InstanceSet: readonly ClusterInstanceDetail[]
-  readonly PayMode: number | bigint
-  readonly PeriodEndTime: string
-  readonly ProjectID: number | bigint
-  readonly ResourceTags: readonly Tag[]
-  readonly ProxyStatus: string
-  readonly LogBin: string
-  readonly IsSkipTrade: string
-  readonly PitrType: string
-  readonly IsOpenPasswordComplexity: string
-  readonly NetworkStatus: string
-  readonly ResourcePackages: readonly ResourcePackage[]
-  readonly RenewFlag: number | bigint
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly Region?: string
+  readonly Zone?: string
+  readonly PhysicalZone?: string
+  readonly Status?: string
+  readonly StatusDesc?: string
+  readonly ServerlessStatus?: string
+  readonly StorageId?: string
+  readonly Storage?: number | bigint
+  readonly MaxStorageSize?: number | bigint
+  readonly MinStorageSize?: number | bigint
+  readonly StoragePayMode?: number | bigint
+  readonly VpcName?: string
+  readonly VpcId?: string
+  readonly SubnetName?: string
+  readonly SubnetId?: string
+  readonly Charset?: string
+  readonly CreateTime?: string
+  readonly DbType?: string
+  readonly DbMode?: string
+  readonly DbVersion?: string
+  readonly StorageLimit?: number | bigint
+  readonly UsedStorage?: number | bigint
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly RoAddr?: readonly Addr[]
+  readonly Ability?: Ability
+  readonly CynosVersion?: string
+  readonly BusinessType?: string
+  readonly HasSlaveZone?: string
+  readonly IsFreeze?: string
+  readonly Tasks?: readonly ObjectTask[]
+  readonly MasterZone?: string
+  readonly SlaveZones?: readonly string[]
+  readonly InstanceSet?: readonly ClusterInstanceDetail[]
+  readonly PayMode?: number | bigint
+  readonly PeriodEndTime?: string
+  readonly ProjectID?: number | bigint
+  readonly ResourceTags?: readonly Tag[]
+  readonly ProxyStatus?: string
+  readonly LogBin?: string
+  readonly IsSkipTrade?: string
+  readonly PitrType?: string
+  readonly IsOpenPasswordComplexity?: string
+  readonly NetworkStatus?: string
+  readonly ResourcePackages?: readonly ResourcePackage[]
+  readonly RenewFlag?: number | bigint
   readonly NetworkType?: string
   readonly SlaveZoneAttr?: readonly SlaveZoneAttrItem[]
   readonly CynosVersionTag?: string
@@ -1415,71 +1415,71 @@ export const CynosdbClusterDetail: $Schema.Schema<CynosdbClusterDetail> = /*#__P
 
 /** `CynosdbErrorLogItem` (response side). */
 export interface CynosdbErrorLogItem {
-  readonly Timestamp: number | bigint
-  readonly Level: string
-  readonly Content: string
+  readonly Timestamp?: number | bigint
+  readonly Level?: string
+  readonly Content?: string
 }
 export const CynosdbErrorLogItem: $Schema.Schema<CynosdbErrorLogItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("CynosdbErrorLogItem", { Timestamp: $C.int64, Level: $C.str, Content: $C.str }))
 
 /** `CynosdbInstance` (response side). */
 export interface CynosdbInstance {
-  readonly Uin: string
-  readonly AppId: number | bigint
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly ProjectId: number | bigint
-  readonly Region: string
-  readonly Zone: string
-  readonly Status: string
-  readonly StatusDesc: string
-  readonly DbMode: string
-  readonly DbType: string
-  readonly DbVersion: string
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly Storage: number | bigint
-  readonly InstanceType: string
-  readonly InstanceRole: string
-  readonly UpdateTime: string
-  readonly CreateTime: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly PayMode: number | bigint
-  readonly PeriodEndTime: string
-  readonly DestroyDeadlineText: string
-  readonly IsolateTime: string
-  readonly NetType: number | bigint
-  readonly WanDomain: string
-  readonly WanIP: string
-  readonly WanPort: number | bigint
-  readonly WanStatus: string
-  readonly DestroyTime: string
-  readonly CynosVersion: string
-  readonly ProcessingTask: string
-  readonly RenewFlag: number | bigint
-  readonly MinCpu: number
-  readonly MaxCpu: number
-  readonly ServerlessStatus: string
-  readonly StorageId: string
-  readonly StoragePayMode: number | bigint
-  readonly PhysicalZone: string
-  readonly BusinessType: string
-  readonly Tasks: readonly ObjectTask[]
-  readonly IsFreeze: string
-  readonly ResourceTags: readonly Tag[] | null
-  readonly MasterZone: string
-  readonly SlaveZones: readonly string[] | null
-  readonly InstanceNetInfo: readonly InstanceNetInfo[]
-  readonly ResourcePackages: readonly ResourcePackage[] | null
+  readonly Uin?: string
+  readonly AppId?: number | bigint
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly ProjectId?: number | bigint
+  readonly Region?: string
+  readonly Zone?: string
+  readonly Status?: string
+  readonly StatusDesc?: string
+  readonly DbMode?: string
+  readonly DbType?: string
+  readonly DbVersion?: string
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Storage?: number | bigint
+  readonly InstanceType?: string
+  readonly InstanceRole?: string
+  readonly UpdateTime?: string
+  readonly CreateTime?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly PayMode?: number | bigint
+  readonly PeriodEndTime?: string
+  readonly DestroyDeadlineText?: string
+  readonly IsolateTime?: string
+  readonly NetType?: number | bigint
+  readonly WanDomain?: string
+  readonly WanIP?: string
+  readonly WanPort?: number | bigint
+  readonly WanStatus?: string
+  readonly DestroyTime?: string
+  readonly CynosVersion?: string
+  readonly ProcessingTask?: string
+  readonly RenewFlag?: number | bigint
+  readonly MinCpu?: number
+  readonly MaxCpu?: number
+  readonly ServerlessStatus?: string
+  readonly StorageId?: string
+  readonly StoragePayMode?: number | bigint
+  readonly PhysicalZone?: string
+  readonly BusinessType?: string
+  readonly Tasks?: readonly ObjectTask[]
+  readonly IsFreeze?: string
+  readonly ResourceTags?: readonly Tag[] | null
+  readonly MasterZone?: string
+  readonly SlaveZones?: readonly string[] | null
+  readonly InstanceNetInfo?: readonly InstanceNetInfo[]
+  readonly ResourcePackages?: readonly ResourcePackage[] | null
   readonly InstanceIndexMode?: string
   readonly InstanceAbility?: InstanceAbility
   readonly DeviceType?: string
   readonly InstanceStorageType?: string
-  readonly CynosVersionTag: string
+  readonly CynosVersionTag?: string
   readonly NodeList?: readonly string[]
   readonly GdnId?: string
   readonly RealZone?: string
@@ -1488,40 +1488,40 @@ export const CynosdbInstance: $Schema.Schema<CynosdbInstance> = /*#__PURE__*/ $C
 
 /** `CynosdbInstanceDetail` (response side). */
 export interface CynosdbInstanceDetail {
-  readonly Uin: string
-  readonly AppId: number | bigint
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly ProjectId: number | bigint
-  readonly Region: string
-  readonly Zone: string
-  readonly Status: string
-  readonly StatusDesc: string
-  readonly ServerlessStatus: string
-  readonly DbType: string
-  readonly DbVersion: string
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly Storage: number | bigint
-  readonly InstanceType: string
-  readonly InstanceRole: string
-  readonly UpdateTime: string
-  readonly CreateTime: string
-  readonly PayMode: number | bigint
-  readonly PeriodEndTime: string
-  readonly NetType: number | bigint
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly WanDomain: string
-  readonly Charset: string
-  readonly CynosVersion: string
-  readonly RenewFlag: number | bigint
-  readonly MinCpu: number
-  readonly MaxCpu: number
+  readonly Uin?: string
+  readonly AppId?: number | bigint
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly ProjectId?: number | bigint
+  readonly Region?: string
+  readonly Zone?: string
+  readonly Status?: string
+  readonly StatusDesc?: string
+  readonly ServerlessStatus?: string
+  readonly DbType?: string
+  readonly DbVersion?: string
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Storage?: number | bigint
+  readonly InstanceType?: string
+  readonly InstanceRole?: string
+  readonly UpdateTime?: string
+  readonly CreateTime?: string
+  readonly PayMode?: number | bigint
+  readonly PeriodEndTime?: string
+  readonly NetType?: number | bigint
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly WanDomain?: string
+  readonly Charset?: string
+  readonly CynosVersion?: string
+  readonly RenewFlag?: number | bigint
+  readonly MinCpu?: number
+  readonly MaxCpu?: number
   readonly DbMode?: string
   readonly MasterZone?: string
 }
@@ -1529,53 +1529,53 @@ export const CynosdbInstanceDetail: $Schema.Schema<CynosdbInstanceDetail> = /*#_
 
 /** `CynosdbInstanceGroup` (response side). */
 export interface CynosdbInstanceGroup {
-  readonly AppId: number | bigint
-  readonly ClusterId: string
-  readonly CreatedTime: string
-  readonly DeletedTime: string
-  readonly InstanceGroupId: string
-  readonly Status: string
-  readonly Type: string
-  readonly UpdatedTime: string
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly WanDomain: string
-  readonly WanIP: string
-  readonly WanPort: number | bigint
-  readonly WanStatus: string
-  readonly InstanceSet: readonly CynosdbInstance[]
-  readonly UniqVpcId: string
-  readonly UniqSubnetId: string
-  readonly OldAddrInfo: OldAddrInfo
-  readonly ProcessingTasks: readonly string[]
-  readonly Tasks: readonly ObjectTask[]
-  readonly NetServiceId: number | bigint
+  readonly AppId?: number | bigint
+  readonly ClusterId?: string
+  readonly CreatedTime?: string
+  readonly DeletedTime?: string
+  readonly InstanceGroupId?: string
+  readonly Status?: string
+  readonly Type?: string
+  readonly UpdatedTime?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly WanDomain?: string
+  readonly WanIP?: string
+  readonly WanPort?: number | bigint
+  readonly WanStatus?: string
+  readonly InstanceSet?: readonly CynosdbInstance[]
+  readonly UniqVpcId?: string
+  readonly UniqSubnetId?: string
+  readonly OldAddrInfo?: OldAddrInfo
+  readonly ProcessingTasks?: readonly string[]
+  readonly Tasks?: readonly ObjectTask[]
+  readonly NetServiceId?: number | bigint
 }
 export const CynosdbInstanceGroup: $Schema.Schema<CynosdbInstanceGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("CynosdbInstanceGroup", { AppId: $C.int64, ClusterId: $C.str, CreatedTime: $C.str, DeletedTime: $C.str, InstanceGroupId: $C.str, Status: $C.str, Type: $C.str, UpdatedTime: $C.str, Vip: $C.str, Vport: $C.int64, WanDomain: $C.str, WanIP: $C.str, WanPort: $C.int64, WanStatus: $C.str, InstanceSet: $C.arr(CynosdbInstance), UniqVpcId: $C.str, UniqSubnetId: $C.str, OldAddrInfo: OldAddrInfo, ProcessingTasks: $C.arr($C.str), Tasks: $C.arr(ObjectTask), NetServiceId: $C.int64 }))
 
 /** `CynosdbInstanceGrp` (response side). */
 export interface CynosdbInstanceGrp {
-  readonly AppId: number | bigint
-  readonly ClusterId: string
-  readonly CreatedTime: string
-  readonly DeletedTime: string
-  readonly InstanceGrpId: string
-  readonly Status: string
-  readonly Type: string
-  readonly UpdatedTime: string
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly WanDomain: string
-  readonly WanIP: string
-  readonly WanPort: number | bigint
-  readonly WanStatus: string
-  readonly InstanceSet: readonly CynosdbInstance[]
-  readonly UniqVpcId: string | null
-  readonly UniqSubnetId: string | null
-  readonly OldAddrInfo: OldAddrInfo | null
-  readonly ProcessingTasks: readonly string[]
-  readonly Tasks: readonly ObjectTask[]
-  readonly NetServiceId: number | bigint
+  readonly AppId?: number | bigint
+  readonly ClusterId?: string
+  readonly CreatedTime?: string
+  readonly DeletedTime?: string
+  readonly InstanceGrpId?: string
+  readonly Status?: string
+  readonly Type?: string
+  readonly UpdatedTime?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly WanDomain?: string
+  readonly WanIP?: string
+  readonly WanPort?: number | bigint
+  readonly WanStatus?: string
+  readonly InstanceSet?: readonly CynosdbInstance[]
+  readonly UniqVpcId?: string | null
+  readonly UniqSubnetId?: string | null
+  readonly OldAddrInfo?: OldAddrInfo | null
+  readonly ProcessingTasks?: readonly string[]
+  readonly Tasks?: readonly ObjectTask[]
+  readonly NetServiceId?: number | bigint
 }
 export const CynosdbInstanceGrp: $Schema.Schema<CynosdbInstanceGrp> = /*#__PURE__*/ $C.lazy(() => $C.struct("CynosdbInstanceGrp", { AppId: $C.int64, ClusterId: $C.str, CreatedTime: $C.datetime, DeletedTime: $C.datetime, InstanceGrpId: $C.str, Status: $C.str, Type: $C.str, UpdatedTime: $C.datetime, Vip: $C.str, Vport: $C.int64, WanDomain: $C.str, WanIP: $C.str, WanPort: $C.int64, WanStatus: $C.str, InstanceSet: $C.arr(CynosdbInstance), UniqVpcId: $C.nul($C.str), UniqSubnetId: $C.nul($C.str), OldAddrInfo: $C.nul(OldAddrInfo), ProcessingTasks: $C.arr($C.str), Tasks: $C.arr(ObjectTask), NetServiceId: $C.int64 }))
 
@@ -1610,18 +1610,18 @@ export const DatabaseTables: $Schema.Schema<DatabaseTables> = /*#__PURE__*/ $C.l
 
 /** `DbInfo` (response side). */
 export interface DbInfo {
-  readonly DbName: string
-  readonly CharacterSet: string
-  readonly Status: string
-  readonly CollateRule: string
-  readonly Description: string
-  readonly UserHostPrivileges: readonly UserHostPrivilege[]
-  readonly DbId: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly AppId: number | bigint
-  readonly Uin: string
-  readonly ClusterId: string
+  readonly DbName?: string
+  readonly CharacterSet?: string
+  readonly Status?: string
+  readonly CollateRule?: string
+  readonly Description?: string
+  readonly UserHostPrivileges?: readonly UserHostPrivilege[]
+  readonly DbId?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly AppId?: number | bigint
+  readonly Uin?: string
+  readonly ClusterId?: string
 }
 export const DbInfo: $Schema.Schema<DbInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DbInfo", { DbName: $C.str, CharacterSet: $C.str, Status: $C.str, CollateRule: $C.str, Description: $C.str, UserHostPrivileges: $C.arr(UserHostPrivilege), DbId: $C.int64, CreateTime: $C.datetimeIso, UpdateTime: $C.datetimeIso, AppId: $C.int64, Uin: $C.str, ClusterId: $C.str }))
 
@@ -1831,10 +1831,10 @@ export const DescribeAccountAllGrantPrivilegesRequest: $Schema.Schema<DescribeAc
 
 /** `DescribeAccountAllGrantPrivilegesResponse` (response side). */
 export interface DescribeAccountAllGrantPrivilegesResponse {
-  readonly PrivilegeStatements: readonly string[]
-  readonly GlobalPrivileges: readonly string[]
-  readonly DatabasePrivileges: readonly DatabasePrivileges[]
-  readonly TablePrivileges: readonly TablePrivileges[]
+  readonly PrivilegeStatements?: readonly string[]
+  readonly GlobalPrivileges?: readonly string[]
+  readonly DatabasePrivileges?: readonly DatabasePrivileges[]
+  readonly TablePrivileges?: readonly TablePrivileges[]
   readonly RequestId: string
 }
 export const DescribeAccountAllGrantPrivilegesResponse: $Schema.Schema<DescribeAccountAllGrantPrivilegesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccountAllGrantPrivilegesResponse", { PrivilegeStatements: $C.arr($C.str), GlobalPrivileges: $C.arr($C.str), DatabasePrivileges: $C.arr(DatabasePrivileges), TablePrivileges: $C.arr(TablePrivileges), RequestId: $C.str }))
@@ -1852,7 +1852,7 @@ export const DescribeAccountPrivilegesRequest: $Schema.Schema<DescribeAccountPri
 
 /** `DescribeAccountPrivilegesResponse` (response side). */
 export interface DescribeAccountPrivilegesResponse {
-  readonly Privileges: readonly string[]
+  readonly Privileges?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeAccountPrivilegesResponse: $Schema.Schema<DescribeAccountPrivilegesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccountPrivilegesResponse", { Privileges: $C.arr($C.str), RequestId: $C.str }))
@@ -1871,8 +1871,8 @@ export const DescribeAccountsRequest: $Schema.Schema<DescribeAccountsRequest> = 
 
 /** `DescribeAccountsResponse` (response side). */
 export interface DescribeAccountsResponse {
-  readonly AccountSet: readonly Account[]
-  readonly TotalCount: number | bigint
+  readonly AccountSet?: readonly Account[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAccountsResponse: $Schema.Schema<DescribeAccountsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccountsResponse", { AccountSet: $C.arr(Account), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1889,8 +1889,8 @@ export const DescribeAuditInstanceListRequest: $Schema.Schema<DescribeAuditInsta
 
 /** `DescribeAuditInstanceListResponse` (response side). */
 export interface DescribeAuditInstanceListResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly InstanceAuditStatus[] | null
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly InstanceAuditStatus[] | null
   readonly RequestId: string
 }
 export const DescribeAuditInstanceListResponse: $Schema.Schema<DescribeAuditInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditInstanceListResponse", { TotalCount: $C.uint64, Items: $C.nul($C.arr(InstanceAuditStatus)), RequestId: $C.str }))
@@ -1906,8 +1906,8 @@ export const DescribeAuditLogFilesRequest: $Schema.Schema<DescribeAuditLogFilesR
 
 /** `DescribeAuditLogFilesResponse` (response side). */
 export interface DescribeAuditLogFilesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly AuditLogFile[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly AuditLogFile[]
   readonly RequestId: string
 }
 export const DescribeAuditLogFilesResponse: $Schema.Schema<DescribeAuditLogFilesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditLogFilesResponse", { TotalCount: $C.int64, Items: $C.arr(AuditLogFile), RequestId: $C.str }))
@@ -1929,8 +1929,8 @@ export const DescribeAuditLogsRequest: $Schema.Schema<DescribeAuditLogsRequest> 
 
 /** `DescribeAuditLogsResponse` (response side). */
 export interface DescribeAuditLogsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly AuditLog[] | null
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly AuditLog[] | null
   readonly RequestId: string
 }
 export const DescribeAuditLogsResponse: $Schema.Schema<DescribeAuditLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditLogsResponse", { TotalCount: $C.int64, Items: $C.nul($C.arr(AuditLog)), RequestId: $C.str }))
@@ -1948,8 +1948,8 @@ export const DescribeAuditRuleTemplatesRequest: $Schema.Schema<DescribeAuditRule
 
 /** `DescribeAuditRuleTemplatesResponse` (response side). */
 export interface DescribeAuditRuleTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly AuditRuleTemplateInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly AuditRuleTemplateInfo[]
   readonly RequestId: string
 }
 export const DescribeAuditRuleTemplatesResponse: $Schema.Schema<DescribeAuditRuleTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditRuleTemplatesResponse", { TotalCount: $C.uint64, Items: $C.arr(AuditRuleTemplateInfo), RequestId: $C.str }))
@@ -1962,8 +1962,8 @@ export const DescribeAuditRuleWithInstanceIdsRequest: $Schema.Schema<DescribeAud
 
 /** `DescribeAuditRuleWithInstanceIdsResponse` (response side). */
 export interface DescribeAuditRuleWithInstanceIdsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly InstanceAuditRule[] | null
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly InstanceAuditRule[] | null
   readonly RequestId: string
 }
 export const DescribeAuditRuleWithInstanceIdsResponse: $Schema.Schema<DescribeAuditRuleWithInstanceIdsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditRuleWithInstanceIdsResponse", { TotalCount: $C.int64, Items: $C.nul($C.arr(InstanceAuditRule)), RequestId: $C.str }))
@@ -1976,11 +1976,11 @@ export const DescribeBackupConfigRequest: $Schema.Schema<DescribeBackupConfigReq
 
 /** `DescribeBackupConfigResponse` (response side). */
 export interface DescribeBackupConfigResponse {
-  readonly BackupTimeBeg: number | bigint
-  readonly BackupTimeEnd: number | bigint
-  readonly ReserveDuration: number | bigint
-  readonly BackupFreq: readonly string[]
-  readonly BackupType: string
+  readonly BackupTimeBeg?: number | bigint
+  readonly BackupTimeEnd?: number | bigint
+  readonly ReserveDuration?: number | bigint
+  readonly BackupFreq?: readonly string[]
+  readonly BackupType?: string
   readonly LogicCrossRegionsConfigUpdateTime?: string
   readonly LogicBackupConfig?: LogicBackupConfigInfo
   readonly SnapshotSecondaryBackupConfig?: BackupConfigInfo | null
@@ -2012,7 +2012,7 @@ export const DescribeBackupDownloadUrlRequest: $Schema.Schema<DescribeBackupDown
 
 /** `DescribeBackupDownloadUrlResponse` (response side). */
 export interface DescribeBackupDownloadUrlResponse {
-  readonly DownloadUrl: string
+  readonly DownloadUrl?: string
   readonly RequestId: string
 }
 export const DescribeBackupDownloadUrlResponse: $Schema.Schema<DescribeBackupDownloadUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupDownloadUrlResponse", { DownloadUrl: $C.str, RequestId: $C.str }))
@@ -2087,8 +2087,8 @@ export const DescribeBackupListRequest: $Schema.Schema<DescribeBackupListRequest
 
 /** `DescribeBackupListResponse` (response side). */
 export interface DescribeBackupListResponse {
-  readonly TotalCount: number | bigint
-  readonly BackupList: readonly BackupFileInfo[]
+  readonly TotalCount?: number | bigint
+  readonly BackupList?: readonly BackupFileInfo[]
   readonly RequestId: string
 }
 export const DescribeBackupListResponse: $Schema.Schema<DescribeBackupListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupListResponse", { TotalCount: $C.int64, BackupList: $C.arr(BackupFileInfo), RequestId: $C.str }))
@@ -2141,7 +2141,7 @@ export const DescribeBinlogDownloadUrlRequest: $Schema.Schema<DescribeBinlogDown
 
 /** `DescribeBinlogDownloadUrlResponse` (response side). */
 export interface DescribeBinlogDownloadUrlResponse {
-  readonly DownloadUrl: string
+  readonly DownloadUrl?: string
   readonly RequestId: string
 }
 export const DescribeBinlogDownloadUrlResponse: $Schema.Schema<DescribeBinlogDownloadUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBinlogDownloadUrlResponse", { DownloadUrl: $C.str, RequestId: $C.str }))
@@ -2202,8 +2202,8 @@ export const DescribeBinlogsRequest: $Schema.Schema<DescribeBinlogsRequest> = /*
 
 /** `DescribeBinlogsResponse` (response side). */
 export interface DescribeBinlogsResponse {
-  readonly TotalCount: number | bigint
-  readonly Binlogs: readonly BinlogItem[]
+  readonly TotalCount?: number | bigint
+  readonly Binlogs?: readonly BinlogItem[]
   readonly RequestId: string
 }
 export const DescribeBinlogsResponse: $Schema.Schema<DescribeBinlogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBinlogsResponse", { TotalCount: $C.int64, Binlogs: $C.arr(BinlogItem), RequestId: $C.str }))
@@ -2218,8 +2218,8 @@ export const DescribeChangedParamsAfterUpgradeRequest: $Schema.Schema<DescribeCh
 
 /** `DescribeChangedParamsAfterUpgradeResponse` (response side). */
 export interface DescribeChangedParamsAfterUpgradeResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly ParamItemInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly ParamItemInfo[]
   readonly RequestId: string
 }
 export const DescribeChangedParamsAfterUpgradeResponse: $Schema.Schema<DescribeChangedParamsAfterUpgradeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeChangedParamsAfterUpgradeResponse", { TotalCount: $C.int64, Items: $C.arr(ParamItemInfo), RequestId: $C.str }))
@@ -2236,10 +2236,10 @@ export const DescribeClusterDatabaseTablesRequest: $Schema.Schema<DescribeCluste
 
 /** `DescribeClusterDatabaseTablesResponse` (response side). */
 export interface DescribeClusterDatabaseTablesResponse {
-  readonly TotalCount: number | bigint
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly Tables: readonly string[]
+  readonly TotalCount?: number | bigint
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly Tables?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeClusterDatabaseTablesResponse: $Schema.Schema<DescribeClusterDatabaseTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterDatabaseTablesResponse", { TotalCount: $C.int64, Offset: $C.int64, Limit: $C.int64, Tables: $C.arr($C.str), RequestId: $C.str }))
@@ -2254,10 +2254,10 @@ export const DescribeClusterDatabasesRequest: $Schema.Schema<DescribeClusterData
 
 /** `DescribeClusterDatabasesResponse` (response side). */
 export interface DescribeClusterDatabasesResponse {
-  readonly TotalCount: number | bigint
-  readonly Offset: number | bigint
-  readonly Databases: readonly string[]
-  readonly Limit: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly Offset?: number | bigint
+  readonly Databases?: readonly string[]
+  readonly Limit?: number | bigint
   readonly RequestId: string
 }
 export const DescribeClusterDatabasesResponse: $Schema.Schema<DescribeClusterDatabasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterDatabasesResponse", { TotalCount: $C.int64, Offset: $C.int64, Databases: $C.arr($C.str), Limit: $C.int64, RequestId: $C.str }))
@@ -2273,8 +2273,8 @@ export const DescribeClusterDetailDatabasesRequest: $Schema.Schema<DescribeClust
 
 /** `DescribeClusterDetailDatabasesResponse` (response side). */
 export interface DescribeClusterDetailDatabasesResponse {
-  readonly DbInfos: readonly DbInfo[]
-  readonly TotalCount: number | bigint
+  readonly DbInfos?: readonly DbInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeClusterDetailDatabasesResponse: $Schema.Schema<DescribeClusterDetailDatabasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterDetailDatabasesResponse", { DbInfos: $C.arr(DbInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2287,7 +2287,7 @@ export const DescribeClusterDetailRequest: $Schema.Schema<DescribeClusterDetailR
 
 /** `DescribeClusterDetailResponse` (response side). */
 export interface DescribeClusterDetailResponse {
-  readonly Detail: CynosdbClusterDetail
+  readonly Detail?: CynosdbClusterDetail
   readonly RequestId: string
 }
 export const DescribeClusterDetailResponse: $Schema.Schema<DescribeClusterDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterDetailResponse", { Detail: CynosdbClusterDetail, RequestId: $C.str }))
@@ -2300,8 +2300,8 @@ export const DescribeClusterInstanceGroupsRequest: $Schema.Schema<DescribeCluste
 
 /** `DescribeClusterInstanceGroupsResponse` (response side). */
 export interface DescribeClusterInstanceGroupsResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceGroupInfoList: readonly CynosdbInstanceGroup[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceGroupInfoList?: readonly CynosdbInstanceGroup[]
   readonly RequestId: string
 }
 export const DescribeClusterInstanceGroupsResponse: $Schema.Schema<DescribeClusterInstanceGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterInstanceGroupsResponse", { TotalCount: $C.int64, InstanceGroupInfoList: $C.arr(CynosdbInstanceGroup), RequestId: $C.str }))
@@ -2314,10 +2314,10 @@ export const DescribeClusterInstanceGrpsRequest: $Schema.Schema<DescribeClusterI
 
 /** `DescribeClusterInstanceGrpsResponse` (response side). */
 export interface DescribeClusterInstanceGrpsResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly InstanceGrpInfoList: readonly CynosdbInstanceGrp[]
-  readonly InstanceGroupInfoList: readonly CynosdbInstanceGroup[]
+  readonly InstanceGrpInfoList?: readonly CynosdbInstanceGrp[]
+  readonly InstanceGroupInfoList?: readonly CynosdbInstanceGroup[]
   readonly RequestId: string
 }
 export const DescribeClusterInstanceGrpsResponse: $Schema.Schema<DescribeClusterInstanceGrpsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterInstanceGrpsResponse", { TotalCount: $C.int64, InstanceGrpInfoList: $C.arr(CynosdbInstanceGrp), InstanceGroupInfoList: $C.arr(CynosdbInstanceGroup), RequestId: $C.str }))
@@ -2349,8 +2349,8 @@ export const DescribeClusterParamLogsRequest: $Schema.Schema<DescribeClusterPara
 
 /** `DescribeClusterParamLogsResponse` (response side). */
 export interface DescribeClusterParamLogsResponse {
-  readonly TotalCount: number | bigint
-  readonly ClusterParamLogs: readonly ClusterParamModifyLog[]
+  readonly TotalCount?: number | bigint
+  readonly ClusterParamLogs?: readonly ClusterParamModifyLog[]
   readonly RequestId: string
 }
 export const DescribeClusterParamLogsResponse: $Schema.Schema<DescribeClusterParamLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterParamLogsResponse", { TotalCount: $C.int64, ClusterParamLogs: $C.arr(ClusterParamModifyLog), RequestId: $C.str }))
@@ -2365,8 +2365,8 @@ export const DescribeClusterParamsRequest: $Schema.Schema<DescribeClusterParamsR
 
 /** `DescribeClusterParamsResponse` (response side). */
 export interface DescribeClusterParamsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly ParamInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly ParamInfo[]
   readonly RequestId: string
 }
 export const DescribeClusterParamsResponse: $Schema.Schema<DescribeClusterParamsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterParamsResponse", { TotalCount: $C.int64, Items: $C.arr(ParamInfo), RequestId: $C.str }))
@@ -2379,12 +2379,12 @@ export const DescribeClusterPasswordComplexityRequest: $Schema.Schema<DescribeCl
 
 /** `DescribeClusterPasswordComplexityResponse` (response side). */
 export interface DescribeClusterPasswordComplexityResponse {
-  readonly ValidatePasswordDictionary: ParamInfo
-  readonly ValidatePasswordLength: ParamInfo
-  readonly ValidatePasswordMixedCaseCount: ParamInfo
-  readonly ValidatePasswordNumberCount: ParamInfo
-  readonly ValidatePasswordPolicy: ParamInfo
-  readonly ValidatePasswordSpecialCharCount: ParamInfo
+  readonly ValidatePasswordDictionary?: ParamInfo
+  readonly ValidatePasswordLength?: ParamInfo
+  readonly ValidatePasswordMixedCaseCount?: ParamInfo
+  readonly ValidatePasswordNumberCount?: ParamInfo
+  readonly ValidatePasswordPolicy?: ParamInfo
+  readonly ValidatePasswordSpecialCharCount?: ParamInfo
   readonly RequestId: string
 }
 export const DescribeClusterPasswordComplexityResponse: $Schema.Schema<DescribeClusterPasswordComplexityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterPasswordComplexityResponse", { ValidatePasswordDictionary: ParamInfo, ValidatePasswordLength: ParamInfo, ValidatePasswordMixedCaseCount: ParamInfo, ValidatePasswordNumberCount: ParamInfo, ValidatePasswordPolicy: ParamInfo, ValidatePasswordSpecialCharCount: ParamInfo, RequestId: $C.str }))
@@ -2410,7 +2410,7 @@ export const DescribeClusterReadOnlyRequest: $Schema.Schema<DescribeClusterReadO
 
 /** `DescribeClusterReadOnlyResponse` (response side). */
 export interface DescribeClusterReadOnlyResponse {
-  readonly ClusterReadOnlyValues: readonly ClusterReadOnlyValue[]
+  readonly ClusterReadOnlyValues?: readonly ClusterReadOnlyValue[]
   readonly RequestId: string
 }
 export const DescribeClusterReadOnlyResponse: $Schema.Schema<DescribeClusterReadOnlyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterReadOnlyResponse", { ClusterReadOnlyValues: $C.arr(ClusterReadOnlyValue), RequestId: $C.str }))
@@ -2465,8 +2465,8 @@ export const DescribeClustersRequest: $Schema.Schema<DescribeClustersRequest> = 
 
 /** `DescribeClustersResponse` (response side). */
 export interface DescribeClustersResponse {
-  readonly TotalCount: number | bigint
-  readonly ClusterSet: readonly CynosdbCluster[]
+  readonly TotalCount?: number | bigint
+  readonly ClusterSet?: readonly CynosdbCluster[]
   readonly RequestId: string
 }
 export const DescribeClustersResponse: $Schema.Schema<DescribeClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClustersResponse", { TotalCount: $C.int64, ClusterSet: $C.arr(CynosdbCluster), RequestId: $C.str }))
@@ -2481,7 +2481,7 @@ export const DescribeDBSecurityGroupsRequest: $Schema.Schema<DescribeDBSecurityG
 
 /** `DescribeDBSecurityGroupsResponse` (response side). */
 export interface DescribeDBSecurityGroupsResponse {
-  readonly Groups: readonly SecurityGroup[]
+  readonly Groups?: readonly SecurityGroup[]
   readonly RequestId: string
 }
 export const DescribeDBSecurityGroupsResponse: $Schema.Schema<DescribeDBSecurityGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBSecurityGroupsResponse", { Groups: $C.arr(SecurityGroup), RequestId: $C.str }))
@@ -2494,7 +2494,7 @@ export const DescribeFlowRequest: $Schema.Schema<DescribeFlowRequest> = /*#__PUR
 
 /** `DescribeFlowResponse` (response side). */
 export interface DescribeFlowResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFlowResponse: $Schema.Schema<DescribeFlowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFlowResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -2522,7 +2522,7 @@ export const DescribeInstanceDetailRequest: $Schema.Schema<DescribeInstanceDetai
 
 /** `DescribeInstanceDetailResponse` (response side). */
 export interface DescribeInstanceDetailResponse {
-  readonly Detail: CynosdbInstanceDetail
+  readonly Detail?: CynosdbInstanceDetail
   readonly RequestId: string
 }
 export const DescribeInstanceDetailResponse: $Schema.Schema<DescribeInstanceDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceDetailResponse", { Detail: CynosdbInstanceDetail, RequestId: $C.str }))
@@ -2543,8 +2543,8 @@ export const DescribeInstanceErrorLogsRequest: $Schema.Schema<DescribeInstanceEr
 
 /** `DescribeInstanceErrorLogsResponse` (response side). */
 export interface DescribeInstanceErrorLogsResponse {
-  readonly TotalCount: number | bigint
-  readonly ErrorLogs: readonly CynosdbErrorLogItem[]
+  readonly TotalCount?: number | bigint
+  readonly ErrorLogs?: readonly CynosdbErrorLogItem[]
   readonly RequestId: string
 }
 export const DescribeInstanceErrorLogsResponse: $Schema.Schema<DescribeInstanceErrorLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceErrorLogsResponse", { TotalCount: $C.int64, ErrorLogs: $C.arr(CynosdbErrorLogItem), RequestId: $C.str }))
@@ -2560,7 +2560,7 @@ export const DescribeInstanceParamsRequest: $Schema.Schema<DescribeInstanceParam
 
 /** `DescribeInstanceParamsResponse` (response side). */
 export interface DescribeInstanceParamsResponse {
-  readonly Items: readonly InstanceParamItem[]
+  readonly Items?: readonly InstanceParamItem[]
   readonly RequestId: string
 }
 export const DescribeInstanceParamsResponse: $Schema.Schema<DescribeInstanceParamsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceParamsResponse", { Items: $C.arr(InstanceParamItem), RequestId: $C.str }))
@@ -2583,8 +2583,8 @@ export const DescribeInstanceSlowQueriesRequest: $Schema.Schema<DescribeInstance
 
 /** `DescribeInstanceSlowQueriesResponse` (response side). */
 export interface DescribeInstanceSlowQueriesResponse {
-  readonly TotalCount: number | bigint
-  readonly SlowQueries: readonly SlowQueriesItem[]
+  readonly TotalCount?: number | bigint
+  readonly SlowQueries?: readonly SlowQueriesItem[]
   readonly RequestId: string
 }
 export const DescribeInstanceSlowQueriesResponse: $Schema.Schema<DescribeInstanceSlowQueriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceSlowQueriesResponse", { TotalCount: $C.int64, SlowQueries: $C.arr(SlowQueriesItem), RequestId: $C.str }))
@@ -2616,7 +2616,7 @@ export const DescribeInstanceSpecsRequest: $Schema.Schema<DescribeInstanceSpecsR
 
 /** `DescribeInstanceSpecsResponse` (response side). */
 export interface DescribeInstanceSpecsResponse {
-  readonly InstanceSpecSet: readonly InstanceSpec[]
+  readonly InstanceSpecSet?: readonly InstanceSpec[]
   readonly RequestId: string
 }
 export const DescribeInstanceSpecsResponse: $Schema.Schema<DescribeInstanceSpecsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceSpecsResponse", { InstanceSpecSet: $C.arr(InstanceSpec), RequestId: $C.str }))
@@ -2637,8 +2637,8 @@ export const DescribeInstancesRequest: $Schema.Schema<DescribeInstancesRequest> 
 
 /** `DescribeInstancesResponse` (response side). */
 export interface DescribeInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceSet: readonly CynosdbInstance[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceSet?: readonly CynosdbInstance[]
   readonly RequestId: string
 }
 export const DescribeInstancesResponse: $Schema.Schema<DescribeInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesResponse", { TotalCount: $C.int64, InstanceSet: $C.arr(CynosdbInstance), RequestId: $C.str }))
@@ -2652,8 +2652,8 @@ export const DescribeInstancesWithinSameClusterRequest: $Schema.Schema<DescribeI
 
 /** `DescribeInstancesWithinSameClusterResponse` (response side). */
 export interface DescribeInstancesWithinSameClusterResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceIds: readonly string[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceIds?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeInstancesWithinSameClusterResponse: $Schema.Schema<DescribeInstancesWithinSameClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesWithinSameClusterResponse", { TotalCount: $C.int64, InstanceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -2687,8 +2687,8 @@ export const DescribeIsolatedInstancesRequest: $Schema.Schema<DescribeIsolatedIn
 
 /** `DescribeIsolatedInstancesResponse` (response side). */
 export interface DescribeIsolatedInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceSet: readonly CynosdbInstance[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceSet?: readonly CynosdbInstance[]
   readonly RequestId: string
 }
 export const DescribeIsolatedInstancesResponse: $Schema.Schema<DescribeIsolatedInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIsolatedInstancesResponse", { TotalCount: $C.int64, InstanceSet: $C.arr(CynosdbInstance), RequestId: $C.str }))
@@ -2756,7 +2756,7 @@ export const DescribeLibraDBClusterAutoMapRuleRequest: $Schema.Schema<DescribeLi
 
 /** `DescribeLibraDBClusterAutoMapRuleResponse` (response side). */
 export interface DescribeLibraDBClusterAutoMapRuleResponse {
-  readonly AutoMapRules: readonly AutoMapRule[]
+  readonly AutoMapRules?: readonly AutoMapRule[]
   readonly RequestId: string
 }
 export const DescribeLibraDBClusterAutoMapRuleResponse: $Schema.Schema<DescribeLibraDBClusterAutoMapRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLibraDBClusterAutoMapRuleResponse", { AutoMapRules: $C.arr(AutoMapRule), RequestId: $C.str }))
@@ -2855,37 +2855,37 @@ export const DescribeLibraDBInstanceDetailRequest: $Schema.Schema<DescribeLibraD
 
 /** `DescribeLibraDBInstanceDetailResponse` (response side). */
 export interface DescribeLibraDBInstanceDetailResponse {
-  readonly Uin: string | null
-  readonly AppId: number | bigint | null
-  readonly ClusterId: string | null
-  readonly ClusterName: string | null
-  readonly InstanceId: string | null
-  readonly InstanceName: string | null
-  readonly ProjectId: number | bigint | null
-  readonly Region: string | null
-  readonly Zone: string | null
-  readonly Status: string | null
-  readonly StatusDesc: string | null
-  readonly LibraDBVersion: string | null
-  readonly Cpu: number | bigint | null
-  readonly Memory: number | bigint | null
-  readonly Storage: number | bigint | null
-  readonly StorageType: string | null
-  readonly InstanceType: string | null
-  readonly InstanceRole: string | null
-  readonly UpdateTime: string | null
-  readonly CreateTime: string | null
-  readonly PayMode: number | bigint | null
-  readonly PeriodStartTime: string | null
-  readonly PeriodEndTime: string | null
-  readonly RenewFlag: number | bigint | null
-  readonly NetType: number | bigint | null
-  readonly VpcId: string | null
-  readonly SubnetId: string | null
-  readonly Vip: string | null
-  readonly Vport: number | bigint | null
-  readonly InstanceNetInfo: InstanceNetInfo | null
-  readonly ResourceTags: readonly Tag[] | null
+  readonly Uin?: string | null
+  readonly AppId?: number | bigint | null
+  readonly ClusterId?: string | null
+  readonly ClusterName?: string | null
+  readonly InstanceId?: string | null
+  readonly InstanceName?: string | null
+  readonly ProjectId?: number | bigint | null
+  readonly Region?: string | null
+  readonly Zone?: string | null
+  readonly Status?: string | null
+  readonly StatusDesc?: string | null
+  readonly LibraDBVersion?: string | null
+  readonly Cpu?: number | bigint | null
+  readonly Memory?: number | bigint | null
+  readonly Storage?: number | bigint | null
+  readonly StorageType?: string | null
+  readonly InstanceType?: string | null
+  readonly InstanceRole?: string | null
+  readonly UpdateTime?: string | null
+  readonly CreateTime?: string | null
+  readonly PayMode?: number | bigint | null
+  readonly PeriodStartTime?: string | null
+  readonly PeriodEndTime?: string | null
+  readonly RenewFlag?: number | bigint | null
+  readonly NetType?: number | bigint | null
+  readonly VpcId?: string | null
+  readonly SubnetId?: string | null
+  readonly Vip?: string | null
+  readonly Vport?: number | bigint | null
+  readonly InstanceNetInfo?: InstanceNetInfo | null
+  readonly ResourceTags?: readonly Tag[] | null
   readonly NodeInfo?: readonly LibraDBNodeInfo[]
   readonly NodeCount?: number | bigint
   readonly AnalysisUpgradeVersionInfo?: UpgradeAnalysisInstanceVersionInfo | null
@@ -2899,7 +2899,7 @@ export const DescribeLibraDBInstanceSpecsRequest: $Schema.Schema<DescribeLibraDB
 
 /** `DescribeLibraDBInstanceSpecsResponse` (response side). */
 export interface DescribeLibraDBInstanceSpecsResponse {
-  readonly InstanceSpecSet: readonly RegionInstanceSpecInfo[] | null
+  readonly InstanceSpecSet?: readonly RegionInstanceSpecInfo[] | null
   readonly RequestId: string
 }
 export const DescribeLibraDBInstanceSpecsResponse: $Schema.Schema<DescribeLibraDBInstanceSpecsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLibraDBInstanceSpecsResponse", { InstanceSpecSet: $C.nul($C.arr(RegionInstanceSpecInfo)), RequestId: $C.str }))
@@ -2942,9 +2942,9 @@ export const DescribeMaintainPeriodRequest: $Schema.Schema<DescribeMaintainPerio
 
 /** `DescribeMaintainPeriodResponse` (response side). */
 export interface DescribeMaintainPeriodResponse {
-  readonly MaintainWeekDays: readonly string[]
-  readonly MaintainStartTime: number | bigint
-  readonly MaintainDuration: number | bigint
+  readonly MaintainWeekDays?: readonly string[]
+  readonly MaintainStartTime?: number | bigint
+  readonly MaintainDuration?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMaintainPeriodResponse: $Schema.Schema<DescribeMaintainPeriodResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMaintainPeriodResponse", { MaintainWeekDays: $C.arr($C.str), MaintainStartTime: $C.int64, MaintainDuration: $C.int64, RequestId: $C.str }))
@@ -2957,13 +2957,13 @@ export const DescribeParamTemplateDetailRequest: $Schema.Schema<DescribeParamTem
 
 /** `DescribeParamTemplateDetailResponse` (response side). */
 export interface DescribeParamTemplateDetailResponse {
-  readonly TemplateId: number | bigint
-  readonly TemplateName: string
-  readonly TemplateDescription: string
-  readonly EngineVersion: string
-  readonly TotalCount: number | bigint
-  readonly Items: readonly ParamDetail[]
-  readonly DbMode: string
+  readonly TemplateId?: number | bigint
+  readonly TemplateName?: string
+  readonly TemplateDescription?: string
+  readonly EngineVersion?: string
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly ParamDetail[]
+  readonly DbMode?: string
   readonly RequestId: string
 }
 export const DescribeParamTemplateDetailResponse: $Schema.Schema<DescribeParamTemplateDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeParamTemplateDetailResponse", { TemplateId: $C.int64, TemplateName: $C.str, TemplateDescription: $C.str, EngineVersion: $C.str, TotalCount: $C.int64, Items: $C.arr(ParamDetail), DbMode: $C.str, RequestId: $C.str }))
@@ -2986,8 +2986,8 @@ export const DescribeParamTemplatesRequest: $Schema.Schema<DescribeParamTemplate
 
 /** `DescribeParamTemplatesResponse` (response side). */
 export interface DescribeParamTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly ParamTemplateListInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly ParamTemplateListInfo[]
   readonly RequestId: string
 }
 export const DescribeParamTemplatesResponse: $Schema.Schema<DescribeParamTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeParamTemplatesResponse", { TotalCount: $C.int64, Items: $C.arr(ParamTemplateListInfo), RequestId: $C.str }))
@@ -3003,8 +3003,8 @@ export const DescribeProjectSecurityGroupsRequest: $Schema.Schema<DescribeProjec
 
 /** `DescribeProjectSecurityGroupsResponse` (response side). */
 export interface DescribeProjectSecurityGroupsResponse {
-  readonly Groups: readonly SecurityGroup[]
-  readonly Total: number | bigint
+  readonly Groups?: readonly SecurityGroup[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeProjectSecurityGroupsResponse: $Schema.Schema<DescribeProjectSecurityGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProjectSecurityGroupsResponse", { Groups: $C.arr(SecurityGroup), Total: $C.int64, RequestId: $C.str }))
@@ -3022,9 +3022,9 @@ export const DescribeProxiesRequest: $Schema.Schema<DescribeProxiesRequest> = /*
 
 /** `DescribeProxiesResponse` (response side). */
 export interface DescribeProxiesResponse {
-  readonly TotalCount: number | bigint
-  readonly ProxyGroupInfos: readonly ProxyGroupInfo[]
-  readonly ProxyNodeInfos: readonly ProxyNodeInfo[] | null
+  readonly TotalCount?: number | bigint
+  readonly ProxyGroupInfos?: readonly ProxyGroupInfo[]
+  readonly ProxyNodeInfos?: readonly ProxyNodeInfo[] | null
   readonly ColumnStoreProxyForward?: string
   readonly RequestId: string
 }
@@ -3042,8 +3042,8 @@ export const DescribeProxyNodesRequest: $Schema.Schema<DescribeProxyNodesRequest
 
 /** `DescribeProxyNodesResponse` (response side). */
 export interface DescribeProxyNodesResponse {
-  readonly TotalCount: number | bigint
-  readonly ProxyNodeInfos: readonly ProxyNodeInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ProxyNodeInfos?: readonly ProxyNodeInfo[]
   readonly RequestId: string
 }
 export const DescribeProxyNodesResponse: $Schema.Schema<DescribeProxyNodesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProxyNodesResponse", { TotalCount: $C.int64, ProxyNodeInfos: $C.arr(ProxyNodeInfo), RequestId: $C.str }))
@@ -3056,7 +3056,7 @@ export const DescribeProxySpecsRequest: $Schema.Schema<DescribeProxySpecsRequest
 
 /** `DescribeProxySpecsResponse` (response side). */
 export interface DescribeProxySpecsResponse {
-  readonly ProxySpecs: readonly ProxySpec[]
+  readonly ProxySpecs?: readonly ProxySpec[]
   readonly RequestId: string
 }
 export const DescribeProxySpecsResponse: $Schema.Schema<DescribeProxySpecsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProxySpecsResponse", { ProxySpecs: $C.arr(ProxySpec), RequestId: $C.str }))
@@ -3125,8 +3125,8 @@ export const DescribeResourcePackageDetailRequest: $Schema.Schema<DescribeResour
 
 /** `DescribeResourcePackageDetailResponse` (response side). */
 export interface DescribeResourcePackageDetailResponse {
-  readonly Total: number | bigint
-  readonly Detail: readonly PackageDetail[]
+  readonly Total?: number | bigint
+  readonly Detail?: readonly PackageDetail[]
   readonly RequestId: string
 }
 export const DescribeResourcePackageDetailResponse: $Schema.Schema<DescribeResourcePackageDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourcePackageDetailResponse", { Total: $C.int64, Detail: $C.arr(PackageDetail), RequestId: $C.str }))
@@ -3147,8 +3147,8 @@ export const DescribeResourcePackageListRequest: $Schema.Schema<DescribeResource
 
 /** `DescribeResourcePackageListResponse` (response side). */
 export interface DescribeResourcePackageListResponse {
-  readonly Total: number | bigint
-  readonly Detail: readonly Package[]
+  readonly Total?: number | bigint
+  readonly Detail?: readonly Package[]
   readonly RequestId: string
 }
 export const DescribeResourcePackageListResponse: $Schema.Schema<DescribeResourcePackageListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourcePackageListResponse", { Total: $C.int64, Detail: $C.arr(Package), RequestId: $C.str }))
@@ -3165,8 +3165,8 @@ export const DescribeResourcePackageSaleSpecRequest: $Schema.Schema<DescribeReso
 
 /** `DescribeResourcePackageSaleSpecResponse` (response side). */
 export interface DescribeResourcePackageSaleSpecResponse {
-  readonly Total: number | bigint
-  readonly Detail: readonly SalePackageSpec[]
+  readonly Total?: number | bigint
+  readonly Detail?: readonly SalePackageSpec[]
   readonly RequestId: string
 }
 export const DescribeResourcePackageSaleSpecResponse: $Schema.Schema<DescribeResourcePackageSaleSpecResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourcePackageSaleSpecResponse", { Total: $C.int64, Detail: $C.arr(SalePackageSpec), RequestId: $C.str }))
@@ -3180,7 +3180,7 @@ export const DescribeResourcesByDealNameRequest: $Schema.Schema<DescribeResource
 
 /** `DescribeResourcesByDealNameResponse` (response side). */
 export interface DescribeResourcesByDealNameResponse {
-  readonly BillingResourceInfos: readonly BillingResourceInfo[]
+  readonly BillingResourceInfos?: readonly BillingResourceInfo[]
   readonly RequestId: string
 }
 export const DescribeResourcesByDealNameResponse: $Schema.Schema<DescribeResourcesByDealNameResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourcesByDealNameResponse", { BillingResourceInfos: $C.arr(BillingResourceInfo), RequestId: $C.str }))
@@ -3195,9 +3195,9 @@ export const DescribeRollbackTimeRangeRequest: $Schema.Schema<DescribeRollbackTi
 
 /** `DescribeRollbackTimeRangeResponse` (response side). */
 export interface DescribeRollbackTimeRangeResponse {
-  readonly TimeRangeStart: string
-  readonly TimeRangeEnd: string
-  readonly RollbackTimeRanges: readonly RollbackTimeRange[]
+  readonly TimeRangeStart?: string
+  readonly TimeRangeEnd?: string
+  readonly RollbackTimeRanges?: readonly RollbackTimeRange[]
   readonly RequestId: string
 }
 export const DescribeRollbackTimeRangeResponse: $Schema.Schema<DescribeRollbackTimeRangeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRollbackTimeRangeResponse", { TimeRangeStart: $C.str, TimeRangeEnd: $C.str, RollbackTimeRanges: $C.arr(RollbackTimeRange), RequestId: $C.str }))
@@ -3258,7 +3258,7 @@ export const DescribeServerlessInstanceSpecsRequest: $Schema.Schema<DescribeServ
 
 /** `DescribeServerlessInstanceSpecsResponse` (response side). */
 export interface DescribeServerlessInstanceSpecsResponse {
-  readonly Specs: readonly ServerlessSpec[]
+  readonly Specs?: readonly ServerlessSpec[]
   readonly RequestId: string
 }
 export const DescribeServerlessInstanceSpecsResponse: $Schema.Schema<DescribeServerlessInstanceSpecsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServerlessInstanceSpecsResponse", { Specs: $C.arr(ServerlessSpec), RequestId: $C.str }))
@@ -3271,10 +3271,10 @@ export const DescribeServerlessStrategyRequest: $Schema.Schema<DescribeServerles
 
 /** `DescribeServerlessStrategyResponse` (response side). */
 export interface DescribeServerlessStrategyResponse {
-  readonly AutoPauseDelay: number | bigint
-  readonly AutoScaleUpDelay: number | bigint
-  readonly AutoScaleDownDelay: number | bigint
-  readonly AutoPause: string
+  readonly AutoPauseDelay?: number | bigint
+  readonly AutoScaleUpDelay?: number | bigint
+  readonly AutoScaleDownDelay?: number | bigint
+  readonly AutoPause?: string
   readonly AutoScaleUp?: string
   readonly AutoScaleDown?: string
   readonly AutoArchive?: string
@@ -3292,7 +3292,7 @@ export const DescribeSlaveZonesRequest: $Schema.Schema<DescribeSlaveZonesRequest
 
 /** `DescribeSlaveZonesResponse` (response side). */
 export interface DescribeSlaveZonesResponse {
-  readonly SlaveZones: readonly string[]
+  readonly SlaveZones?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeSlaveZonesResponse: $Schema.Schema<DescribeSlaveZonesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSlaveZonesResponse", { SlaveZones: $C.arr($C.str), RequestId: $C.str }))
@@ -3306,9 +3306,9 @@ export const DescribeSupportProxyVersionRequest: $Schema.Schema<DescribeSupportP
 
 /** `DescribeSupportProxyVersionResponse` (response side). */
 export interface DescribeSupportProxyVersionResponse {
-  readonly SupportProxyVersions: readonly string[]
-  readonly CurrentProxyVersion: string
-  readonly SupportProxyVersionDetail: readonly ProxyVersionInfo[]
+  readonly SupportProxyVersions?: readonly string[]
+  readonly CurrentProxyVersion?: string
+  readonly SupportProxyVersionDetail?: readonly ProxyVersionInfo[]
   readonly RequestId: string
 }
 export const DescribeSupportProxyVersionResponse: $Schema.Schema<DescribeSupportProxyVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSupportProxyVersionResponse", { SupportProxyVersions: $C.arr($C.str), CurrentProxyVersion: $C.str, SupportProxyVersionDetail: $C.arr(ProxyVersionInfo), RequestId: $C.str }))
@@ -3325,8 +3325,8 @@ export const DescribeTasksRequest: $Schema.Schema<DescribeTasksRequest> = /*#__P
 
 /** `DescribeTasksResponse` (response side). */
 export interface DescribeTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly TaskList: readonly BizTaskInfo[]
+  readonly TotalCount?: number | bigint
+  readonly TaskList?: readonly BizTaskInfo[]
   readonly RequestId: string
 }
 export const DescribeTasksResponse: $Schema.Schema<DescribeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTasksResponse", { TotalCount: $C.int64, TaskList: $C.arr(BizTaskInfo), RequestId: $C.str }))
@@ -3406,7 +3406,7 @@ export const DescribeZonesRequest: $Schema.Schema<DescribeZonesRequest> = /*#__P
 
 /** `DescribeZonesResponse` (response side). */
 export interface DescribeZonesResponse {
-  readonly RegionSet: readonly SaleRegion[]
+  readonly RegionSet?: readonly SaleRegion[]
   readonly RequestId: string
 }
 export const DescribeZonesResponse: $Schema.Schema<DescribeZonesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeZonesResponse", { RegionSet: $C.arr(SaleRegion), RequestId: $C.str }))
@@ -3446,9 +3446,9 @@ export const DownloadLibraDBClusterListResponse: $Schema.Schema<DownloadLibraDBC
 
 /** `ErrorLogItemExport` (response side). */
 export interface ErrorLogItemExport {
-  readonly Timestamp: string
-  readonly Level: string
-  readonly Content: string
+  readonly Timestamp?: string
+  readonly Level?: string
+  readonly Content?: string
 }
 export const ErrorLogItemExport: $Schema.Schema<ErrorLogItemExport> = /*#__PURE__*/ $C.lazy(() => $C.struct("ErrorLogItemExport", { Timestamp: $C.str, Level: $C.str, Content: $C.str }))
 
@@ -3517,7 +3517,7 @@ export const ExportInstanceErrorLogsRequest: $Schema.Schema<ExportInstanceErrorL
 
 /** `ExportInstanceErrorLogsResponse` (response side). */
 export interface ExportInstanceErrorLogsResponse {
-  readonly ErrorLogItems: readonly ErrorLogItemExport[]
+  readonly ErrorLogItems?: readonly ErrorLogItemExport[]
   readonly FileContent?: string
   readonly RequestId: string
 }
@@ -3541,7 +3541,7 @@ export const ExportInstanceSlowQueriesRequest: $Schema.Schema<ExportInstanceSlow
 
 /** `ExportInstanceSlowQueriesResponse` (response side). */
 export interface ExportInstanceSlowQueriesResponse {
-  readonly FileContent: string
+  readonly FileContent?: string
   readonly RequestId: string
 }
 export const ExportInstanceSlowQueriesResponse: $Schema.Schema<ExportInstanceSlowQueriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportInstanceSlowQueriesResponse", { FileContent: $C.str, RequestId: $C.str }))
@@ -3653,8 +3653,8 @@ export const InquirePriceCreateRequest: $Schema.Schema<InquirePriceCreateRequest
 
 /** `InquirePriceCreateResponse` (response side). */
 export interface InquirePriceCreateResponse {
-  readonly InstancePrice: TradePrice
-  readonly StoragePrice: TradePrice
+  readonly InstancePrice?: TradePrice
+  readonly StoragePrice?: TradePrice
   readonly RequestId: string
 }
 export const InquirePriceCreateResponse: $Schema.Schema<InquirePriceCreateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceCreateResponse", { InstancePrice: TradePrice, StoragePrice: TradePrice, RequestId: $C.str }))
@@ -3673,8 +3673,8 @@ export const InquirePriceModifyRequest: $Schema.Schema<InquirePriceModifyRequest
 
 /** `InquirePriceModifyResponse` (response side). */
 export interface InquirePriceModifyResponse {
-  readonly InstancePrice: TradePrice
-  readonly StoragePrice: TradePrice
+  readonly InstancePrice?: TradePrice
+  readonly StoragePrice?: TradePrice
   readonly RequestId: string
 }
 export const InquirePriceModifyResponse: $Schema.Schema<InquirePriceModifyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceModifyResponse", { InstancePrice: TradePrice, StoragePrice: TradePrice, RequestId: $C.str }))
@@ -3690,7 +3690,7 @@ export const InquirePriceMultiSpecRequest: $Schema.Schema<InquirePriceMultiSpecR
 
 /** `InquirePriceMultiSpecResponse` (response side). */
 export interface InquirePriceMultiSpecResponse {
-  readonly GoodsPrice: readonly GoodsPrice[]
+  readonly GoodsPrice?: readonly GoodsPrice[]
   readonly RequestId: string
 }
 export const InquirePriceMultiSpecResponse: $Schema.Schema<InquirePriceMultiSpecResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceMultiSpecResponse", { GoodsPrice: $C.arr(GoodsPrice), RequestId: $C.str }))
@@ -3705,11 +3705,11 @@ export const InquirePriceRenewRequest: $Schema.Schema<InquirePriceRenewRequest> 
 
 /** `InquirePriceRenewResponse` (response side). */
 export interface InquirePriceRenewResponse {
-  readonly ClusterId: string
-  readonly InstanceIds: readonly string[]
-  readonly Prices: readonly TradePrice[]
-  readonly InstanceRealTotalPrice: number | bigint
-  readonly StorageRealTotalPrice: number | bigint
+  readonly ClusterId?: string
+  readonly InstanceIds?: readonly string[]
+  readonly Prices?: readonly TradePrice[]
+  readonly InstanceRealTotalPrice?: number | bigint
+  readonly StorageRealTotalPrice?: number | bigint
   readonly RequestId: string
 }
 export const InquirePriceRenewResponse: $Schema.Schema<InquirePriceRenewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceRenewResponse", { ClusterId: $C.str, InstanceIds: $C.arr($C.str), Prices: $C.arr(TradePrice), InstanceRealTotalPrice: $C.int64, StorageRealTotalPrice: $C.int64, RequestId: $C.str }))
@@ -3731,7 +3731,7 @@ export const InstanceAuditLogFilter: $Schema.Schema<InstanceAuditLogFilter> = /*
 
 /** `InstanceAuditRule` (response side). */
 export interface InstanceAuditRule {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly AuditRule?: boolean
   readonly AuditRuleFilters?: readonly AuditRuleFilters[]
   readonly OldRule?: boolean
@@ -3741,18 +3741,18 @@ export const InstanceAuditRule: $Schema.Schema<InstanceAuditRule> = /*#__PURE__*
 
 /** `InstanceAuditStatus` (response side). */
 export interface InstanceAuditStatus {
-  readonly InstanceId: string
-  readonly AuditStatus: string
-  readonly LogExpireDay: number | bigint
-  readonly HighLogExpireDay: number | bigint
-  readonly LowLogExpireDay: number | bigint
-  readonly BillingAmount: number
-  readonly HighRealStorage: number
-  readonly LowRealStorage: number
-  readonly AuditAll: boolean
-  readonly CreateAt: string
-  readonly InstanceInfo: AuditInstanceInfo
-  readonly RealStorage: number
+  readonly InstanceId?: string
+  readonly AuditStatus?: string
+  readonly LogExpireDay?: number | bigint
+  readonly HighLogExpireDay?: number | bigint
+  readonly LowLogExpireDay?: number | bigint
+  readonly BillingAmount?: number
+  readonly HighRealStorage?: number
+  readonly LowRealStorage?: number
+  readonly AuditAll?: boolean
+  readonly CreateAt?: string
+  readonly InstanceInfo?: AuditInstanceInfo
+  readonly RealStorage?: number
   readonly RuleTemplateIds?: readonly string[]
   readonly Deliver?: string
   readonly DeliverSummary?: readonly DeliverSummary[]
@@ -3796,24 +3796,24 @@ export const InstanceNameWeight: $Schema.Schema<InstanceNameWeight> = /*#__PURE_
 
 /** `InstanceNetInfo` (response side). */
 export interface InstanceNetInfo {
-  readonly InstanceGroupType: string
-  readonly InstanceGroupId: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly NetType: number | bigint
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly WanDomain: string
-  readonly WanIP: string
-  readonly WanPort: number | bigint
-  readonly WanStatus: string
+  readonly InstanceGroupType?: string
+  readonly InstanceGroupId?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly NetType?: number | bigint
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly WanDomain?: string
+  readonly WanIP?: string
+  readonly WanPort?: number | bigint
+  readonly WanStatus?: string
 }
 export const InstanceNetInfo: $Schema.Schema<InstanceNetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceNetInfo", { InstanceGroupType: $C.str, InstanceGroupId: $C.str, VpcId: $C.str, SubnetId: $C.str, NetType: $C.int64, Vip: $C.str, Vport: $C.int64, WanDomain: $C.str, WanIP: $C.str, WanPort: $C.int64, WanStatus: $C.str }))
 
 /** `InstanceParamItem` (response side). */
 export interface InstanceParamItem {
-  readonly InstanceId: string
-  readonly ParamsItems: readonly ParamItemDetail[]
+  readonly InstanceId?: string
+  readonly ParamsItems?: readonly ParamItemDetail[]
 }
 export const InstanceParamItem: $Schema.Schema<InstanceParamItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceParamItem", { InstanceId: $C.str, ParamsItems: $C.arr(ParamItemDetail) }))
 
@@ -3841,16 +3841,16 @@ export const InstanceSet: $Schema.Schema<InstanceSet> = /*#__PURE__*/ $C.lazy(()
 
 /** `InstanceSpec` (response side). */
 export interface InstanceSpec {
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly MaxStorageSize: number | bigint
-  readonly MinStorageSize: number | bigint
-  readonly HasStock: boolean
-  readonly MachineType: string
-  readonly MaxIops: number | bigint
-  readonly MaxIoBandWidth: number | bigint
-  readonly ZoneStockInfos: readonly ZoneStockInfo[]
-  readonly StockCount: number | bigint
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly MaxStorageSize?: number | bigint
+  readonly MinStorageSize?: number | bigint
+  readonly HasStock?: boolean
+  readonly MachineType?: string
+  readonly MaxIops?: number | bigint
+  readonly MaxIoBandWidth?: number | bigint
+  readonly ZoneStockInfos?: readonly ZoneStockInfo[]
+  readonly StockCount?: number | bigint
   readonly MaxCpu?: number
   readonly MinCpu?: number
 }
@@ -3887,8 +3887,8 @@ export const IsolateClusterRequest: $Schema.Schema<IsolateClusterRequest> = /*#_
 
 /** `IsolateClusterResponse` (response side). */
 export interface IsolateClusterResponse {
-  readonly FlowId: number | bigint
-  readonly DealNames: readonly string[] | null
+  readonly FlowId?: number | bigint
+  readonly DealNames?: readonly string[] | null
   readonly RequestId: string
 }
 export const IsolateClusterResponse: $Schema.Schema<IsolateClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("IsolateClusterResponse", { FlowId: $C.int64, DealNames: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -3906,8 +3906,8 @@ export const IsolateInstanceRequest: $Schema.Schema<IsolateInstanceRequest> = /*
 
 /** `IsolateInstanceResponse` (response side). */
 export interface IsolateInstanceResponse {
-  readonly FlowId: number | bigint
-  readonly DealNames: readonly string[] | null
+  readonly FlowId?: number | bigint
+  readonly DealNames?: readonly string[] | null
   readonly RequestId: string
 }
 export const IsolateInstanceResponse: $Schema.Schema<IsolateInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("IsolateInstanceResponse", { FlowId: $C.int64, DealNames: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -3940,8 +3940,8 @@ export const IsolateLibraDBInstanceRequest: $Schema.Schema<IsolateLibraDBInstanc
 
 /** `IsolateLibraDBInstanceResponse` (response side). */
 export interface IsolateLibraDBInstanceResponse {
-  readonly FlowId: number | bigint | null
-  readonly DealNames: readonly string[] | null
+  readonly FlowId?: number | bigint | null
+  readonly DealNames?: readonly string[] | null
   readonly RequestId: string
 }
 export const IsolateLibraDBInstanceResponse: $Schema.Schema<IsolateLibraDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("IsolateLibraDBInstanceResponse", { FlowId: $C.nul($C.int64), DealNames: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -4152,9 +4152,9 @@ export const LogicBackupConfigInfo: $Schema.Schema<LogicBackupConfigInfo> = /*#_
 
 /** `ManualBackupData` (response side). */
 export interface ManualBackupData {
-  readonly BackupType: string
-  readonly BackupMethod: string
-  readonly SnapshotTime: string
+  readonly BackupType?: string
+  readonly BackupMethod?: string
+  readonly SnapshotTime?: string
   readonly CrossRegionBackupInfos?: readonly CrossRegionBackupItem[] | null
 }
 export const ManualBackupData: $Schema.Schema<ManualBackupData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ManualBackupData", { BackupType: $C.str, BackupMethod: $C.str, SnapshotTime: $C.str }, { CrossRegionBackupInfos: $C.nul($C.arr(CrossRegionBackupItem)) }))
@@ -4188,7 +4188,7 @@ export const MigrateTableItem: $Schema.Schema<MigrateTableItem> = /*#__PURE__*/ 
 
 /** `ModifiableInfo` (response side). */
 export interface ModifiableInfo {
-  readonly IsModifiable: number | bigint
+  readonly IsModifiable?: number | bigint
 }
 export const ModifiableInfo: $Schema.Schema<ModifiableInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifiableInfo", { IsModifiable: $C.int64 }))
 
@@ -4447,7 +4447,7 @@ export const ModifyClusterParamRequest: $Schema.Schema<ModifyClusterParamRequest
 
 /** `ModifyClusterParamResponse` (response side). */
 export interface ModifyClusterParamResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const ModifyClusterParamResponse: $Schema.Schema<ModifyClusterParamResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyClusterParamResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -4466,7 +4466,7 @@ export const ModifyClusterPasswordComplexityRequest: $Schema.Schema<ModifyCluste
 
 /** `ModifyClusterPasswordComplexityResponse` (response side). */
 export interface ModifyClusterPasswordComplexityResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyClusterPasswordComplexityResponse: $Schema.Schema<ModifyClusterPasswordComplexityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyClusterPasswordComplexityResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -4502,7 +4502,7 @@ export const ModifyClusterReadOnlyRequest: $Schema.Schema<ModifyClusterReadOnlyR
 
 /** `ModifyClusterReadOnlyResponse` (response side). */
 export interface ModifyClusterReadOnlyResponse {
-  readonly ClusterTaskIds: readonly ClusterTaskId[]
+  readonly ClusterTaskIds?: readonly ClusterTaskId[]
   readonly RequestId: string
 }
 export const ModifyClusterReadOnlyResponse: $Schema.Schema<ModifyClusterReadOnlyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyClusterReadOnlyResponse", { ClusterTaskIds: $C.arr(ClusterTaskId), RequestId: $C.str }))
@@ -4519,7 +4519,7 @@ export const ModifyClusterSlaveZoneRequest: $Schema.Schema<ModifyClusterSlaveZon
 
 /** `ModifyClusterSlaveZoneResponse` (response side). */
 export interface ModifyClusterSlaveZoneResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyClusterSlaveZoneResponse: $Schema.Schema<ModifyClusterSlaveZoneResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyClusterSlaveZoneResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -4535,9 +4535,9 @@ export const ModifyClusterStorageRequest: $Schema.Schema<ModifyClusterStorageReq
 
 /** `ModifyClusterStorageResponse` (response side). */
 export interface ModifyClusterStorageResponse {
-  readonly TranId: string
-  readonly BigDealIds: readonly string[]
-  readonly DealNames: readonly string[]
+  readonly TranId?: string
+  readonly BigDealIds?: readonly string[]
+  readonly DealNames?: readonly string[]
   readonly RequestId: string
 }
 export const ModifyClusterStorageResponse: $Schema.Schema<ModifyClusterStorageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyClusterStorageResponse", { TranId: $C.str, BigDealIds: $C.arr($C.str), DealNames: $C.arr($C.str), RequestId: $C.str }))
@@ -4561,23 +4561,23 @@ export const ModifyDBInstanceSecurityGroupsResponse: $Schema.Schema<ModifyDBInst
 
 /** `ModifyDbVersionData` (response side). */
 export interface ModifyDbVersionData {
-  readonly OldVersion: string
-  readonly NewVersion: string
-  readonly UpgradeType: string
+  readonly OldVersion?: string
+  readonly NewVersion?: string
+  readonly UpgradeType?: string
 }
 export const ModifyDbVersionData: $Schema.Schema<ModifyDbVersionData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDbVersionData", { OldVersion: $C.str, NewVersion: $C.str, UpgradeType: $C.str }))
 
 /** `ModifyInstanceData` (response side). */
 export interface ModifyInstanceData {
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly StorageLimit: number | bigint
-  readonly OldCpu: number | bigint
-  readonly OldMemory: number | bigint
-  readonly OldStorageLimit: number | bigint
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly StorageLimit?: number | bigint
+  readonly OldCpu?: number | bigint
+  readonly OldMemory?: number | bigint
+  readonly OldStorageLimit?: number | bigint
   readonly OldDeviceType?: string
   readonly DeviceType?: string
-  readonly UpgradeType: string
+  readonly UpgradeType?: string
   readonly LibraNodeCount?: number | bigint
   readonly OldLibraNodeCount?: number | bigint
 }
@@ -4608,7 +4608,7 @@ export const ModifyInstanceParamRequest: $Schema.Schema<ModifyInstanceParamReque
 
 /** `ModifyInstanceParamResponse` (response side). */
 export interface ModifyInstanceParamResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyInstanceParamResponse: $Schema.Schema<ModifyInstanceParamResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstanceParamResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -4727,7 +4727,7 @@ export const ModifyLibraDBClusterReplicationObjectRequest: $Schema.Schema<Modify
 
 /** `ModifyLibraDBClusterReplicationObjectResponse` (response side). */
 export interface ModifyLibraDBClusterReplicationObjectResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyLibraDBClusterReplicationObjectResponse: $Schema.Schema<ModifyLibraDBClusterReplicationObjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyLibraDBClusterReplicationObjectResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -4763,8 +4763,8 @@ export const ModifyMaintainPeriodConfigResponse: $Schema.Schema<ModifyMaintainPe
 
 /** `ModifyParamItem` (both sides). */
 export interface ModifyParamItem {
-  readonly ParamName: string
-  readonly CurrentValue: string
+  readonly ParamName?: string
+  readonly CurrentValue?: string
   readonly OldValue?: string
   readonly Component?: string
 }
@@ -4787,9 +4787,9 @@ export const ModifyParamTemplateResponse: $Schema.Schema<ModifyParamTemplateResp
 
 /** `ModifyParamsData` (response side). */
 export interface ModifyParamsData {
-  readonly Name: string
-  readonly OldValue: string
-  readonly CurValue: string
+  readonly Name?: string
+  readonly OldValue?: string
+  readonly CurValue?: string
 }
 export const ModifyParamsData: $Schema.Schema<ModifyParamsData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyParamsData", { Name: $C.str, OldValue: $C.str, CurValue: $C.str }))
 
@@ -4832,8 +4832,8 @@ export const ModifyProxyRwSplitRequest: $Schema.Schema<ModifyProxyRwSplitRequest
 
 /** `ModifyProxyRwSplitResponse` (response side). */
 export interface ModifyProxyRwSplitResponse {
-  readonly FlowId: number | bigint
-  readonly TaskId: number | bigint
+  readonly FlowId?: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyProxyRwSplitResponse: $Schema.Schema<ModifyProxyRwSplitResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyProxyRwSplitResponse", { FlowId: $C.int64, TaskId: $C.int64, RequestId: $C.str }))
@@ -4901,7 +4901,7 @@ export const ModifyServerlessStrategyRequest: $Schema.Schema<ModifyServerlessStr
 /** `ModifyServerlessStrategyResponse` (response side). */
 export interface ModifyServerlessStrategyResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly TaskId?: number | bigint
   readonly RequestId: string
 }
@@ -4960,7 +4960,7 @@ export const ModifyVipVportRequest: $Schema.Schema<ModifyVipVportRequest> = /*#_
 
 /** `ModifyVipVportResponse` (response side). */
 export interface ModifyVipVportResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyVipVportResponse: $Schema.Schema<ModifyVipVportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyVipVportResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -4981,17 +4981,17 @@ export const MonthDay: $Schema.Schema<MonthDay> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `NetAddr` (response side). */
 export interface NetAddr {
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly WanDomain: string
-  readonly WanPort: number | bigint
-  readonly NetType: string
-  readonly UniqSubnetId: string
-  readonly UniqVpcId: string
-  readonly Description: string
-  readonly WanIP: string
-  readonly WanStatus: string
-  readonly InstanceGroupId: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly WanDomain?: string
+  readonly WanPort?: number | bigint
+  readonly NetType?: string
+  readonly UniqSubnetId?: string
+  readonly UniqVpcId?: string
+  readonly Description?: string
+  readonly WanIP?: string
+  readonly WanStatus?: string
+  readonly InstanceGroupId?: string
 }
 export const NetAddr: $Schema.Schema<NetAddr> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetAddr", { Vip: $C.str, Vport: $C.int64, WanDomain: $C.str, WanPort: $C.int64, NetType: $C.str, UniqSubnetId: $C.str, UniqVpcId: $C.str, Description: $C.str, WanIP: $C.str, WanStatus: $C.str, InstanceGroupId: $C.str }))
 
@@ -5008,11 +5008,11 @@ export const NewAccount: $Schema.Schema<NewAccount> = /*#__PURE__*/ $C.lazy(() =
 
 /** `ObjectTask` (response side). */
 export interface ObjectTask {
-  readonly TaskId: number | bigint
-  readonly TaskType: string
-  readonly TaskStatus: string
-  readonly ObjectId: string
-  readonly ObjectType: string
+  readonly TaskId?: number | bigint
+  readonly TaskType?: string
+  readonly TaskStatus?: string
+  readonly ObjectId?: string
+  readonly ObjectType?: string
 }
 export const ObjectTask: $Schema.Schema<ObjectTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("ObjectTask", { TaskId: $C.int64, TaskType: $C.str, TaskStatus: $C.str, ObjectId: $C.str, ObjectType: $C.str }))
 
@@ -5030,7 +5030,7 @@ export const OfflineClusterRequest: $Schema.Schema<OfflineClusterRequest> = /*#_
 
 /** `OfflineClusterResponse` (response side). */
 export interface OfflineClusterResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const OfflineClusterResponse: $Schema.Schema<OfflineClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OfflineClusterResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -5044,7 +5044,7 @@ export const OfflineInstanceRequest: $Schema.Schema<OfflineInstanceRequest> = /*
 
 /** `OfflineInstanceResponse` (response side). */
 export interface OfflineInstanceResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const OfflineInstanceResponse: $Schema.Schema<OfflineInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OfflineInstanceResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -5071,16 +5071,16 @@ export const OfflineLibraDBInstanceRequest: $Schema.Schema<OfflineLibraDBInstanc
 
 /** `OfflineLibraDBInstanceResponse` (response side). */
 export interface OfflineLibraDBInstanceResponse {
-  readonly FlowId: number | bigint | null
+  readonly FlowId?: number | bigint | null
   readonly RequestId: string
 }
 export const OfflineLibraDBInstanceResponse: $Schema.Schema<OfflineLibraDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OfflineLibraDBInstanceResponse", { FlowId: $C.nul($C.int64), RequestId: $C.str }))
 
 /** `OldAddrInfo` (response side). */
 export interface OldAddrInfo {
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly ReturnTime: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly ReturnTime?: string
 }
 export const OldAddrInfo: $Schema.Schema<OldAddrInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("OldAddrInfo", { Vip: $C.str, Vport: $C.int64, ReturnTime: $C.str }))
 
@@ -5130,7 +5130,7 @@ export const OpenClusterPasswordComplexityRequest: $Schema.Schema<OpenClusterPas
 
 /** `OpenClusterPasswordComplexityResponse` (response side). */
 export interface OpenClusterPasswordComplexityResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const OpenClusterPasswordComplexityResponse: $Schema.Schema<OpenClusterPasswordComplexityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OpenClusterPasswordComplexityResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -5145,7 +5145,7 @@ export const OpenClusterReadOnlyInstanceGroupAccessRequest: $Schema.Schema<OpenC
 
 /** `OpenClusterReadOnlyInstanceGroupAccessResponse` (response side). */
 export interface OpenClusterReadOnlyInstanceGroupAccessResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const OpenClusterReadOnlyInstanceGroupAccessResponse: $Schema.Schema<OpenClusterReadOnlyInstanceGroupAccessResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OpenClusterReadOnlyInstanceGroupAccessResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -5180,7 +5180,7 @@ export const OpenReadOnlyInstanceExclusiveAccessRequest: $Schema.Schema<OpenRead
 
 /** `OpenReadOnlyInstanceExclusiveAccessResponse` (response side). */
 export interface OpenReadOnlyInstanceExclusiveAccessResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const OpenReadOnlyInstanceExclusiveAccessResponse: $Schema.Schema<OpenReadOnlyInstanceExclusiveAccessResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OpenReadOnlyInstanceExclusiveAccessResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -5211,39 +5211,39 @@ export const OpenWanRequest: $Schema.Schema<OpenWanRequest> = /*#__PURE__*/ $C.l
 
 /** `OpenWanResponse` (response side). */
 export interface OpenWanResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const OpenWanResponse: $Schema.Schema<OpenWanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OpenWanResponse", { FlowId: $C.int64, RequestId: $C.str }))
 
 /** `Package` (response side). */
 export interface Package {
-  readonly AppId: number | bigint
-  readonly PackageId: string
-  readonly PackageName: string
-  readonly PackageType: string
-  readonly PackageRegion: string
-  readonly Status: string
-  readonly PackageTotalSpec: number
-  readonly PackageUsedSpec: number
-  readonly HasQuota: boolean
-  readonly BindInstanceInfos: readonly BindInstanceInfo[]
-  readonly StartTime: string
-  readonly ExpireTime: string
+  readonly AppId?: number | bigint
+  readonly PackageId?: string
+  readonly PackageName?: string
+  readonly PackageType?: string
+  readonly PackageRegion?: string
+  readonly Status?: string
+  readonly PackageTotalSpec?: number
+  readonly PackageUsedSpec?: number
+  readonly HasQuota?: boolean
+  readonly BindInstanceInfos?: readonly BindInstanceInfo[]
+  readonly StartTime?: string
+  readonly ExpireTime?: string
   readonly HistoryBindResourceInfos?: readonly BindInstanceInfo[]
 }
 export const Package: $Schema.Schema<Package> = /*#__PURE__*/ $C.lazy(() => $C.struct("Package", { AppId: $C.int64, PackageId: $C.str, PackageName: $C.str, PackageType: $C.str, PackageRegion: $C.str, Status: $C.str, PackageTotalSpec: $C.float, PackageUsedSpec: $C.float, HasQuota: $C.bool, BindInstanceInfos: $C.arr(BindInstanceInfo), StartTime: $C.str, ExpireTime: $C.str }, { HistoryBindResourceInfos: $C.arr(BindInstanceInfo) }))
 
 /** `PackageDetail` (response side). */
 export interface PackageDetail {
-  readonly AppId: number | bigint
-  readonly PackageId: string
-  readonly InstanceId: string
-  readonly SuccessDeductSpec: number
-  readonly PackageTotalUsedSpec: number
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly ExtendInfo: string
+  readonly AppId?: number | bigint
+  readonly PackageId?: string
+  readonly InstanceId?: string
+  readonly SuccessDeductSpec?: number
+  readonly PackageTotalUsedSpec?: number
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly ExtendInfo?: string
 }
 export const PackageDetail: $Schema.Schema<PackageDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("PackageDetail", { AppId: $C.int64, PackageId: $C.str, InstanceId: $C.str, SuccessDeductSpec: $C.float, PackageTotalUsedSpec: $C.float, StartTime: $C.str, EndTime: $C.str, ExtendInfo: $C.str }))
 
@@ -5256,43 +5256,43 @@ export const PackagePriority: $Schema.Schema<PackagePriority> = /*#__PURE__*/ $C
 
 /** `ParamDetail` (response side). */
 export interface ParamDetail {
-  readonly ParamName: string
-  readonly ParamType: string
-  readonly SupportFunc: boolean
-  readonly Default: string
-  readonly Description: string
-  readonly CurrentValue: string
-  readonly NeedReboot: number | bigint
-  readonly Max: string
-  readonly Min: string
-  readonly EnumValue: readonly string[]
-  readonly IsGlobal: number | bigint
-  readonly MatchType: string
-  readonly MatchValue: string
-  readonly IsFunc: boolean
-  readonly Func: string
-  readonly ModifiableInfo: ModifiableInfo
-  readonly FuncPattern: string
+  readonly ParamName?: string
+  readonly ParamType?: string
+  readonly SupportFunc?: boolean
+  readonly Default?: string
+  readonly Description?: string
+  readonly CurrentValue?: string
+  readonly NeedReboot?: number | bigint
+  readonly Max?: string
+  readonly Min?: string
+  readonly EnumValue?: readonly string[]
+  readonly IsGlobal?: number | bigint
+  readonly MatchType?: string
+  readonly MatchValue?: string
+  readonly IsFunc?: boolean
+  readonly Func?: string
+  readonly ModifiableInfo?: ModifiableInfo
+  readonly FuncPattern?: string
 }
 export const ParamDetail: $Schema.Schema<ParamDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamDetail", { ParamName: $C.str, ParamType: $C.str, SupportFunc: $C.bool, Default: $C.str, Description: $C.str, CurrentValue: $C.str, NeedReboot: $C.int64, Max: $C.str, Min: $C.str, EnumValue: $C.arr($C.str), IsGlobal: $C.int64, MatchType: $C.str, MatchValue: $C.str, IsFunc: $C.bool, Func: $C.str, ModifiableInfo: ModifiableInfo, FuncPattern: $C.str }))
 
 /** `ParamInfo` (response side). */
 export interface ParamInfo {
-  readonly CurrentValue: string
-  readonly Default: string
-  readonly EnumValue: readonly string[]
-  readonly Max: string
-  readonly Min: string
-  readonly ParamName: string
-  readonly NeedReboot: number | bigint
-  readonly ParamType: string
-  readonly MatchType: string
-  readonly MatchValue: string
-  readonly Description: string
-  readonly IsGlobal: number | bigint
-  readonly ModifiableInfo: ModifiableInfo
-  readonly IsFunc: boolean
-  readonly Func: string
+  readonly CurrentValue?: string
+  readonly Default?: string
+  readonly EnumValue?: readonly string[]
+  readonly Max?: string
+  readonly Min?: string
+  readonly ParamName?: string
+  readonly NeedReboot?: number | bigint
+  readonly ParamType?: string
+  readonly MatchType?: string
+  readonly MatchValue?: string
+  readonly Description?: string
+  readonly IsGlobal?: number | bigint
+  readonly ModifiableInfo?: ModifiableInfo
+  readonly IsFunc?: boolean
+  readonly Func?: string
   readonly FuncPattern?: string
 }
 export const ParamInfo: $Schema.Schema<ParamInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamInfo", { CurrentValue: $C.str, Default: $C.str, EnumValue: $C.arr($C.str), Max: $C.str, Min: $C.str, ParamName: $C.str, NeedReboot: $C.int64, ParamType: $C.str, MatchType: $C.str, MatchValue: $C.str, Description: $C.str, IsGlobal: $C.int64, ModifiableInfo: ModifiableInfo, IsFunc: $C.bool, Func: $C.str }, { FuncPattern: $C.str }))
@@ -5307,20 +5307,20 @@ export const ParamItem: $Schema.Schema<ParamItem> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ParamItemDetail` (response side). */
 export interface ParamItemDetail {
-  readonly CurrentValue: string
-  readonly Default: string
-  readonly EnumValue: readonly string[]
-  readonly IsGlobal: number | bigint
-  readonly Max: string
-  readonly Min: string
-  readonly NeedReboot: number | bigint
-  readonly ParamName: string
-  readonly ParamType: string
-  readonly ModifiableInfo: ModifiableInfo
-  readonly Description: string
-  readonly IsFunc: boolean
-  readonly Func: string
-  readonly FuncPattern: string
+  readonly CurrentValue?: string
+  readonly Default?: string
+  readonly EnumValue?: readonly string[]
+  readonly IsGlobal?: number | bigint
+  readonly Max?: string
+  readonly Min?: string
+  readonly NeedReboot?: number | bigint
+  readonly ParamName?: string
+  readonly ParamType?: string
+  readonly ModifiableInfo?: ModifiableInfo
+  readonly Description?: string
+  readonly IsFunc?: boolean
+  readonly Func?: string
+  readonly FuncPattern?: string
 }
 export const ParamItemDetail: $Schema.Schema<ParamItemDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamItemDetail", { CurrentValue: $C.str, Default: $C.str, EnumValue: $C.arr($C.str), IsGlobal: $C.int64, Max: $C.str, Min: $C.str, NeedReboot: $C.int64, ParamName: $C.str, ParamType: $C.str, ModifiableInfo: ModifiableInfo, Description: $C.str, IsFunc: $C.bool, Func: $C.str, FuncPattern: $C.str }))
 
@@ -5335,12 +5335,12 @@ export const ParamItemInfo: $Schema.Schema<ParamItemInfo> = /*#__PURE__*/ $C.laz
 
 /** `ParamTemplateListInfo` (response side). */
 export interface ParamTemplateListInfo {
-  readonly Id: number | bigint
-  readonly TemplateName: string
-  readonly TemplateDescription: string
-  readonly EngineVersion: string
-  readonly DbMode: string
-  readonly ParamInfoSet: readonly TemplateParamInfo[] | null
+  readonly Id?: number | bigint
+  readonly TemplateName?: string
+  readonly TemplateDescription?: string
+  readonly EngineVersion?: string
+  readonly DbMode?: string
+  readonly ParamInfoSet?: readonly TemplateParamInfo[] | null
 }
 export const ParamTemplateListInfo: $Schema.Schema<ParamTemplateListInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamTemplateListInfo", { Id: $C.int64, TemplateName: $C.str, TemplateDescription: $C.str, EngineVersion: $C.str, DbMode: $C.str, ParamInfoSet: $C.nul($C.arr(TemplateParamInfo)) }))
 
@@ -5353,21 +5353,21 @@ export const PauseServerlessRequest: $Schema.Schema<PauseServerlessRequest> = /*
 
 /** `PauseServerlessResponse` (response side). */
 export interface PauseServerlessResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const PauseServerlessResponse: $Schema.Schema<PauseServerlessResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PauseServerlessResponse", { FlowId: $C.int64, RequestId: $C.str }))
 
 /** `PolicyRule` (response side). */
 export interface PolicyRule {
-  readonly Action: string
-  readonly CidrIp: string
-  readonly PortRange: string
-  readonly IpProtocol: string
-  readonly ServiceModule: string
-  readonly AddressModule: string
-  readonly Id: string
-  readonly Desc: string
+  readonly Action?: string
+  readonly CidrIp?: string
+  readonly PortRange?: string
+  readonly IpProtocol?: string
+  readonly ServiceModule?: string
+  readonly AddressModule?: string
+  readonly Id?: string
+  readonly Desc?: string
 }
 export const PolicyRule: $Schema.Schema<PolicyRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("PolicyRule", { Action: $C.str, CidrIp: $C.str, PortRange: $C.str, IpProtocol: $C.str, ServiceModule: $C.str, AddressModule: $C.str, Id: $C.str, Desc: $C.str }))
 
@@ -5397,9 +5397,9 @@ export const ProxyConfigInfo: $Schema.Schema<ProxyConfigInfo> = /*#__PURE__*/ $C
 
 /** `ProxyConnectionPoolInfo` (response side). */
 export interface ProxyConnectionPoolInfo {
-  readonly ConnectionPoolTimeOut: number | bigint
-  readonly OpenConnectionPool: string
-  readonly ConnectionPoolType: string
+  readonly ConnectionPoolTimeOut?: number | bigint
+  readonly OpenConnectionPool?: string
+  readonly ConnectionPoolType?: string
 }
 export const ProxyConnectionPoolInfo: $Schema.Schema<ProxyConnectionPoolInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProxyConnectionPoolInfo", { ConnectionPoolTimeOut: $C.int64, OpenConnectionPool: $C.str, ConnectionPoolType: $C.str }))
 
@@ -5417,15 +5417,15 @@ export const ProxyEndPointConfigInfo: $Schema.Schema<ProxyEndPointConfigInfo> = 
 
 /** `ProxyGroup` (response side). */
 export interface ProxyGroup {
-  readonly ProxyGroupId: string
-  readonly ProxyNodeCount: number | bigint
-  readonly Status: string
-  readonly Region: string
-  readonly Zone: string
-  readonly CurrentProxyVersion: string
-  readonly ClusterId: string
-  readonly AppId: number | bigint
-  readonly OpenRw: string
+  readonly ProxyGroupId?: string
+  readonly ProxyNodeCount?: number | bigint
+  readonly Status?: string
+  readonly Region?: string
+  readonly Zone?: string
+  readonly CurrentProxyVersion?: string
+  readonly ClusterId?: string
+  readonly AppId?: number | bigint
+  readonly OpenRw?: string
   readonly CreateTime?: string
   readonly UpdateTime?: string
 }
@@ -5433,27 +5433,27 @@ export const ProxyGroup: $Schema.Schema<ProxyGroup> = /*#__PURE__*/ $C.lazy(() =
 
 /** `ProxyGroupInfo` (response side). */
 export interface ProxyGroupInfo {
-  readonly ProxyGroup: ProxyGroup
-  readonly ProxyGroupRwInfo: ProxyGroupRwInfo
-  readonly ProxyNodes: readonly ProxyNodeInfo[] | null
-  readonly ConnectionPool: ProxyConnectionPoolInfo
-  readonly NetAddrInfos: readonly NetAddr[] | null
-  readonly Tasks: readonly ObjectTask[]
+  readonly ProxyGroup?: ProxyGroup
+  readonly ProxyGroupRwInfo?: ProxyGroupRwInfo
+  readonly ProxyNodes?: readonly ProxyNodeInfo[] | null
+  readonly ConnectionPool?: ProxyConnectionPoolInfo
+  readonly NetAddrInfos?: readonly NetAddr[] | null
+  readonly Tasks?: readonly ObjectTask[]
 }
 export const ProxyGroupInfo: $Schema.Schema<ProxyGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProxyGroupInfo", { ProxyGroup: ProxyGroup, ProxyGroupRwInfo: ProxyGroupRwInfo, ProxyNodes: $C.nul($C.arr(ProxyNodeInfo)), ConnectionPool: ProxyConnectionPoolInfo, NetAddrInfos: $C.nul($C.arr(NetAddr)), Tasks: $C.arr(ObjectTask) }))
 
 /** `ProxyGroupRwInfo` (response side). */
 export interface ProxyGroupRwInfo {
-  readonly ConsistencyType: string
-  readonly ConsistencyTimeOut: number | bigint
-  readonly WeightMode: string
-  readonly FailOver: string
-  readonly AutoAddRo: string
-  readonly InstanceWeights: readonly ProxyInstanceWeight[]
-  readonly OpenRw: string
-  readonly RwType: string
-  readonly TransSplit: boolean
-  readonly AccessMode: string
+  readonly ConsistencyType?: string
+  readonly ConsistencyTimeOut?: number | bigint
+  readonly WeightMode?: string
+  readonly FailOver?: string
+  readonly AutoAddRo?: string
+  readonly InstanceWeights?: readonly ProxyInstanceWeight[]
+  readonly OpenRw?: string
+  readonly RwType?: string
+  readonly TransSplit?: boolean
+  readonly AccessMode?: string
   readonly ApNodeAsRoNode?: boolean
   readonly ApQueryToOtherNode?: boolean
   readonly LoadBalanceMode?: string
@@ -5462,24 +5462,24 @@ export const ProxyGroupRwInfo: $Schema.Schema<ProxyGroupRwInfo> = /*#__PURE__*/ 
 
 /** `ProxyInstanceWeight` (both sides). */
 export interface ProxyInstanceWeight {
-  readonly InstanceId: string
-  readonly Weight: number | bigint
+  readonly InstanceId?: string
+  readonly Weight?: number | bigint
 }
 export const ProxyInstanceWeight: $Schema.Schema<ProxyInstanceWeight> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProxyInstanceWeight", { InstanceId: $C.str, Weight: $C.int64 }))
 
 /** `ProxyNodeInfo` (response side). */
 export interface ProxyNodeInfo {
-  readonly ProxyNodeId: string
-  readonly ProxyNodeConnections: number | bigint
-  readonly Cpu: number | bigint
-  readonly Mem: number | bigint
-  readonly Status: string
-  readonly ProxyGroupId: string
-  readonly ClusterId: string
-  readonly AppId: number | bigint
-  readonly Region: string
-  readonly Zone: string
-  readonly OssProxyNodeName: string
+  readonly ProxyNodeId?: string
+  readonly ProxyNodeConnections?: number | bigint
+  readonly Cpu?: number | bigint
+  readonly Mem?: number | bigint
+  readonly Status?: string
+  readonly ProxyGroupId?: string
+  readonly ClusterId?: string
+  readonly AppId?: number | bigint
+  readonly Region?: string
+  readonly Zone?: string
+  readonly OssProxyNodeName?: string
   readonly CreateTime?: string
   readonly UpdateTime?: string
 }
@@ -5487,8 +5487,8 @@ export const ProxyNodeInfo: $Schema.Schema<ProxyNodeInfo> = /*#__PURE__*/ $C.laz
 
 /** `ProxySpec` (response side). */
 export interface ProxySpec {
-  readonly Cpu: number | bigint
-  readonly Mem: number | bigint
+  readonly Cpu?: number | bigint
+  readonly Mem?: number | bigint
 }
 export const ProxySpec: $Schema.Schema<ProxySpec> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProxySpec", { Cpu: $C.int64, Mem: $C.int64 }))
 
@@ -5558,23 +5558,23 @@ export const RefundResourcePackageRequest: $Schema.Schema<RefundResourcePackageR
 
 /** `RefundResourcePackageResponse` (response side). */
 export interface RefundResourcePackageResponse {
-  readonly DealNames: readonly string[]
+  readonly DealNames?: readonly string[]
   readonly RequestId: string
 }
 export const RefundResourcePackageResponse: $Schema.Schema<RefundResourcePackageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RefundResourcePackageResponse", { DealNames: $C.arr($C.str), RequestId: $C.str }))
 
 /** `RegionInstanceSpecInfo` (response side). */
 export interface RegionInstanceSpecInfo {
-  readonly Cpu: number | bigint | null
-  readonly Memory: number | bigint | null
-  readonly MinStorageSize: number | bigint | null
-  readonly MaxStorageSize: number | bigint | null
-  readonly HasStock: boolean | null
-  readonly InstanceType: string | null
-  readonly StorageType: string | null
-  readonly MinReplicaNum: number | bigint | null
-  readonly MaxReplicaNum: number | bigint | null
-  readonly ZoneStockInfos: readonly ZoneStockInfo4Libra[] | null
+  readonly Cpu?: number | bigint | null
+  readonly Memory?: number | bigint | null
+  readonly MinStorageSize?: number | bigint | null
+  readonly MaxStorageSize?: number | bigint | null
+  readonly HasStock?: boolean | null
+  readonly InstanceType?: string | null
+  readonly StorageType?: string | null
+  readonly MinReplicaNum?: number | bigint | null
+  readonly MaxReplicaNum?: number | bigint | null
+  readonly ZoneStockInfos?: readonly ZoneStockInfo4Libra[] | null
 }
 export const RegionInstanceSpecInfo: $Schema.Schema<RegionInstanceSpecInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionInstanceSpecInfo", { Cpu: $C.nul($C.int64), Memory: $C.nul($C.int64), MinStorageSize: $C.nul($C.int64), MaxStorageSize: $C.nul($C.int64), HasStock: $C.nul($C.bool), InstanceType: $C.nul($C.str), StorageType: $C.nul($C.str), MinReplicaNum: $C.nul($C.uint64), MaxReplicaNum: $C.nul($C.uint64), ZoneStockInfos: $C.nul($C.arr(ZoneStockInfo4Libra)) }))
 
@@ -5587,8 +5587,8 @@ export const ReloadBalanceProxyNodeRequest: $Schema.Schema<ReloadBalanceProxyNod
 
 /** `ReloadBalanceProxyNodeResponse` (response side). */
 export interface ReloadBalanceProxyNodeResponse {
-  readonly FlowId: number | bigint
-  readonly TaskId: number | bigint
+  readonly FlowId?: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ReloadBalanceProxyNodeResponse: $Schema.Schema<ReloadBalanceProxyNodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReloadBalanceProxyNodeResponse", { FlowId: $C.int64, TaskId: $C.int64, RequestId: $C.str }))
@@ -5602,7 +5602,7 @@ export const RemoveClusterSlaveZoneRequest: $Schema.Schema<RemoveClusterSlaveZon
 
 /** `RemoveClusterSlaveZoneResponse` (response side). */
 export interface RemoveClusterSlaveZoneResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const RemoveClusterSlaveZoneResponse: $Schema.Schema<RemoveClusterSlaveZoneResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoveClusterSlaveZoneResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -5618,11 +5618,11 @@ export const RenewClustersRequest: $Schema.Schema<RenewClustersRequest> = /*#__P
 
 /** `RenewClustersResponse` (response side). */
 export interface RenewClustersResponse {
-  readonly BigDealIds: readonly string[]
-  readonly DealNames: readonly string[]
-  readonly TranId: string
-  readonly ResourceIds: readonly string[]
-  readonly ClusterIds: readonly string[]
+  readonly BigDealIds?: readonly string[]
+  readonly DealNames?: readonly string[]
+  readonly TranId?: string
+  readonly ResourceIds?: readonly string[]
+  readonly ClusterIds?: readonly string[]
   readonly RequestId: string
 }
 export const RenewClustersResponse: $Schema.Schema<RenewClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RenewClustersResponse", { BigDealIds: $C.arr($C.str), DealNames: $C.arr($C.str), TranId: $C.str, ResourceIds: $C.arr($C.str), ClusterIds: $C.arr($C.str), RequestId: $C.str }))
@@ -5662,7 +5662,7 @@ export const ReplayInstanceAuditLogRequest: $Schema.Schema<ReplayInstanceAuditLo
 
 /** `ReplayInstanceAuditLogResponse` (response side). */
 export interface ReplayInstanceAuditLogResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ReplayInstanceAuditLogResponse: $Schema.Schema<ReplayInstanceAuditLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReplayInstanceAuditLogResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -5710,9 +5710,9 @@ export const ResetLibraDBClusterAccountPasswordResponse: $Schema.Schema<ResetLib
 
 /** `ResourcePackage` (response side). */
 export interface ResourcePackage {
-  readonly PackageId: string
-  readonly PackageType: string
-  readonly DeductionPriority: number | bigint
+  readonly PackageId?: string
+  readonly PackageType?: string
+  readonly DeductionPriority?: number | bigint
 }
 export const ResourcePackage: $Schema.Schema<ResourcePackage> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourcePackage", { PackageId: $C.str, PackageType: $C.str, DeductionPriority: $C.int64 }))
 
@@ -5724,7 +5724,7 @@ export const RestartInstanceRequest: $Schema.Schema<RestartInstanceRequest> = /*
 
 /** `RestartInstanceResponse` (response side). */
 export interface RestartInstanceResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const RestartInstanceResponse: $Schema.Schema<RestartInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestartInstanceResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -5737,7 +5737,7 @@ export const RestartLibraDBInstanceRequest: $Schema.Schema<RestartLibraDBInstanc
 
 /** `RestartLibraDBInstanceResponse` (response side). */
 export interface RestartLibraDBInstanceResponse {
-  readonly FlowId: number | bigint | null
+  readonly FlowId?: number | bigint | null
   readonly RequestId: string
 }
 export const RestartLibraDBInstanceResponse: $Schema.Schema<RestartLibraDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestartLibraDBInstanceResponse", { FlowId: $C.nul($C.int64), RequestId: $C.str }))
@@ -5750,7 +5750,7 @@ export const ResumeServerlessRequest: $Schema.Schema<ResumeServerlessRequest> = 
 
 /** `ResumeServerlessResponse` (response side). */
 export interface ResumeServerlessResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ResumeServerlessResponse: $Schema.Schema<ResumeServerlessResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResumeServerlessResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -5793,34 +5793,34 @@ export const RollBackClusterRequest: $Schema.Schema<RollBackClusterRequest> = /*
 
 /** `RollBackClusterResponse` (response side). */
 export interface RollBackClusterResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const RollBackClusterResponse: $Schema.Schema<RollBackClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RollBackClusterResponse", { FlowId: $C.int64, RequestId: $C.str }))
 
 /** `RollbackData` (response side). */
 export interface RollbackData {
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly StorageLimit: number | bigint
-  readonly OriginalClusterId: string
-  readonly OriginalClusterName: string
-  readonly RollbackStrategy: string
-  readonly SnapshotTime: string
-  readonly MinCpu: number | bigint
-  readonly MaxCpu: number | bigint
-  readonly SnapShotId: number | bigint
-  readonly RollbackDatabases: readonly RollbackDatabase[] | null
-  readonly RollbackTables: readonly RollbackTable[] | null
-  readonly BackupFileName: string
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly StorageLimit?: number | bigint
+  readonly OriginalClusterId?: string
+  readonly OriginalClusterName?: string
+  readonly RollbackStrategy?: string
+  readonly SnapshotTime?: string
+  readonly MinCpu?: number | bigint
+  readonly MaxCpu?: number | bigint
+  readonly SnapShotId?: number | bigint
+  readonly RollbackDatabases?: readonly RollbackDatabase[] | null
+  readonly RollbackTables?: readonly RollbackTable[] | null
+  readonly BackupFileName?: string
   readonly RollbackProcess?: RollbackProcessInfo
 }
 export const RollbackData: $Schema.Schema<RollbackData> = /*#__PURE__*/ $C.lazy(() => $C.struct("RollbackData", { Cpu: $C.int64, Memory: $C.int64, StorageLimit: $C.int64, OriginalClusterId: $C.str, OriginalClusterName: $C.str, RollbackStrategy: $C.str, SnapshotTime: $C.str, MinCpu: $C.int64, MaxCpu: $C.int64, SnapShotId: $C.uint64, RollbackDatabases: $C.nul($C.arr(RollbackDatabase)), RollbackTables: $C.nul($C.arr(RollbackTable)), BackupFileName: $C.str }, { RollbackProcess: RollbackProcessInfo }))
 
 /** `RollbackDatabase` (both sides). */
 export interface RollbackDatabase {
-  readonly OldDatabase: string
-  readonly NewDatabase: string
+  readonly OldDatabase?: string
+  readonly NewDatabase?: string
 }
 export const RollbackDatabase: $Schema.Schema<RollbackDatabase> = /*#__PURE__*/ $C.lazy(() => $C.struct("RollbackDatabase", { OldDatabase: $C.str, NewDatabase: $C.str }))
 
@@ -5865,8 +5865,8 @@ export const RollbackRoGroupInfo: $Schema.Schema<RollbackRoGroupInfo> = /*#__PUR
 
 /** `RollbackTable` (both sides). */
 export interface RollbackTable {
-  readonly Database: string
-  readonly Tables: readonly RollbackTableInfo[]
+  readonly Database?: string
+  readonly Tables?: readonly RollbackTableInfo[]
 }
 export const RollbackTable: $Schema.Schema<RollbackTable> = /*#__PURE__*/ $C.lazy(() => $C.struct("RollbackTable", { Database: $C.str, Tables: $C.arr(RollbackTableInfo) }))
 
@@ -5879,8 +5879,8 @@ export const RollbackTableInfo: $Schema.Schema<RollbackTableInfo> = /*#__PURE__*
 
 /** `RollbackTimeRange` (response side). */
 export interface RollbackTimeRange {
-  readonly TimeRangeStart: string
-  readonly TimeRangeEnd: string
+  readonly TimeRangeStart?: string
+  readonly TimeRangeEnd?: string
 }
 export const RollbackTimeRange: $Schema.Schema<RollbackTimeRange> = /*#__PURE__*/ $C.lazy(() => $C.struct("RollbackTimeRange", { TimeRangeStart: $C.str, TimeRangeEnd: $C.str }))
 
@@ -5923,20 +5923,20 @@ export const RollbackToNewClusterRequest: $Schema.Schema<RollbackToNewClusterReq
 
 /** `RollbackToNewClusterResponse` (response side). */
 export interface RollbackToNewClusterResponse {
-  readonly TranId: string
-  readonly DealNames: readonly string[]
-  readonly ResourceIds: readonly string[]
-  readonly ClusterIds: readonly string[]
-  readonly BigDealIds: readonly string[] | null
+  readonly TranId?: string
+  readonly DealNames?: readonly string[]
+  readonly ResourceIds?: readonly string[]
+  readonly ClusterIds?: readonly string[]
+  readonly BigDealIds?: readonly string[] | null
   readonly RequestId: string
 }
 export const RollbackToNewClusterResponse: $Schema.Schema<RollbackToNewClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RollbackToNewClusterResponse", { TranId: $C.str, DealNames: $C.arr($C.str), ResourceIds: $C.arr($C.str), ClusterIds: $C.arr($C.str), BigDealIds: $C.nul($C.arr($C.str)), RequestId: $C.str }))
 
 /** `RuleFilters` (both sides). */
 export interface RuleFilters {
-  readonly Type: string
-  readonly Compare: string
-  readonly Value: readonly string[]
+  readonly Type?: string
+  readonly Compare?: string
+  readonly Value?: readonly string[]
 }
 export const RuleFilters: $Schema.Schema<RuleFilters> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleFilters", { Type: $C.str, Compare: $C.str, Value: $C.arr($C.str) }))
 
@@ -5953,12 +5953,12 @@ export const RuleTemplateInfo: $Schema.Schema<RuleTemplateInfo> = /*#__PURE__*/ 
 
 /** `SalePackageSpec` (response side). */
 export interface SalePackageSpec {
-  readonly PackageRegion: string
-  readonly PackageType: string
-  readonly PackageVersion: string
-  readonly MinPackageSpec: number
-  readonly MaxPackageSpec: number
-  readonly ExpireDay: number | bigint
+  readonly PackageRegion?: string
+  readonly PackageType?: string
+  readonly PackageVersion?: string
+  readonly MinPackageSpec?: number
+  readonly MaxPackageSpec?: number
+  readonly ExpireDay?: number | bigint
 }
 export const SalePackageSpec: $Schema.Schema<SalePackageSpec> = /*#__PURE__*/ $C.lazy(() => $C.struct("SalePackageSpec", { PackageRegion: $C.str, PackageType: $C.str, PackageVersion: $C.str, MinPackageSpec: $C.float, MaxPackageSpec: $C.float, ExpireDay: $C.int64 }))
 
@@ -5975,15 +5975,15 @@ export const SaleRegion: $Schema.Schema<SaleRegion> = /*#__PURE__*/ $C.lazy(() =
 
 /** `SaleZone` (response side). */
 export interface SaleZone {
-  readonly Zone: string
-  readonly ZoneId: number | bigint
-  readonly ZoneZh: string
-  readonly IsSupportServerless: number | bigint
-  readonly IsSupportNormal: number | bigint
-  readonly PhysicalZone: string
-  readonly HasPermission: boolean
-  readonly IsWholeRdmaZone: string
-  readonly IsSupportCreateCluster: number | bigint
+  readonly Zone?: string
+  readonly ZoneId?: number | bigint
+  readonly ZoneZh?: string
+  readonly IsSupportServerless?: number | bigint
+  readonly IsSupportNormal?: number | bigint
+  readonly PhysicalZone?: string
+  readonly HasPermission?: boolean
+  readonly IsWholeRdmaZone?: string
+  readonly IsSupportCreateCluster?: number | bigint
 }
 export const SaleZone: $Schema.Schema<SaleZone> = /*#__PURE__*/ $C.lazy(() => $C.struct("SaleZone", { Zone: $C.str, ZoneId: $C.int64, ZoneZh: $C.str, IsSupportServerless: $C.int64, IsSupportNormal: $C.int64, PhysicalZone: $C.str, HasPermission: $C.bool, IsWholeRdmaZone: $C.str, IsSupportCreateCluster: $C.int64 }))
 
@@ -6012,7 +6012,7 @@ export const SearchClusterDatabasesRequest: $Schema.Schema<SearchClusterDatabase
 
 /** `SearchClusterDatabasesResponse` (response side). */
 export interface SearchClusterDatabasesResponse {
-  readonly Databases: readonly string[] | null
+  readonly Databases?: readonly string[] | null
   readonly RequestId: string
 }
 export const SearchClusterDatabasesResponse: $Schema.Schema<SearchClusterDatabasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchClusterDatabasesResponse", { Databases: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -6028,31 +6028,31 @@ export const SearchClusterTablesRequest: $Schema.Schema<SearchClusterTablesReque
 
 /** `SearchClusterTablesResponse` (response side). */
 export interface SearchClusterTablesResponse {
-  readonly Tables: readonly DatabaseTables[]
+  readonly Tables?: readonly DatabaseTables[]
   readonly RequestId: string
 }
 export const SearchClusterTablesResponse: $Schema.Schema<SearchClusterTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchClusterTablesResponse", { Tables: $C.arr(DatabaseTables), RequestId: $C.str }))
 
 /** `SecurityGroup` (response side). */
 export interface SecurityGroup {
-  readonly ProjectId: number | bigint
-  readonly CreateTime: string
-  readonly Inbound: readonly PolicyRule[]
-  readonly Outbound: readonly PolicyRule[]
-  readonly SecurityGroupId: string
-  readonly SecurityGroupName: string
-  readonly SecurityGroupRemark: string
+  readonly ProjectId?: number | bigint
+  readonly CreateTime?: string
+  readonly Inbound?: readonly PolicyRule[]
+  readonly Outbound?: readonly PolicyRule[]
+  readonly SecurityGroupId?: string
+  readonly SecurityGroupName?: string
+  readonly SecurityGroupRemark?: string
 }
 export const SecurityGroup: $Schema.Schema<SecurityGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroup", { ProjectId: $C.int64, CreateTime: $C.str, Inbound: $C.arr(PolicyRule), Outbound: $C.arr(PolicyRule), SecurityGroupId: $C.str, SecurityGroupName: $C.str, SecurityGroupRemark: $C.str }))
 
 /** `ServerlessSpec` (response side). */
 export interface ServerlessSpec {
-  readonly MinCpu: number
-  readonly MaxCpu: number
-  readonly MaxStorageSize: number | bigint
-  readonly IsDefault: number | bigint
-  readonly HasStock: boolean
-  readonly StockCount: number | bigint
+  readonly MinCpu?: number
+  readonly MaxCpu?: number
+  readonly MaxStorageSize?: number | bigint
+  readonly IsDefault?: number | bigint
+  readonly HasStock?: boolean
+  readonly StockCount?: number | bigint
   readonly ZoneStockInfos?: readonly ServerlessZoneStockInfo[] | null
 }
 export const ServerlessSpec: $Schema.Schema<ServerlessSpec> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServerlessSpec", { MinCpu: $C.float, MaxCpu: $C.float, MaxStorageSize: $C.int64, IsDefault: $C.int64, HasStock: $C.bool, StockCount: $C.int64 }, { ZoneStockInfos: $C.nul($C.arr(ServerlessZoneStockInfo)) }))
@@ -6089,7 +6089,7 @@ export const SetRenewFlagRequest: $Schema.Schema<SetRenewFlagRequest> = /*#__PUR
 
 /** `SetRenewFlagResponse` (response side). */
 export interface SetRenewFlagResponse {
-  readonly Count: number | bigint
+  readonly Count?: number | bigint
   readonly RequestId: string
 }
 export const SetRenewFlagResponse: $Schema.Schema<SetRenewFlagResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SetRenewFlagResponse", { Count: $C.int64, RequestId: $C.str }))
@@ -6112,17 +6112,17 @@ export const SlaveZoneStockInfo: $Schema.Schema<SlaveZoneStockInfo> = /*#__PURE_
 
 /** `SlowQueriesItem` (response side). */
 export interface SlowQueriesItem {
-  readonly Timestamp: number | bigint
-  readonly QueryTime: number
-  readonly SqlText: string
-  readonly UserHost: string
-  readonly UserName: string
-  readonly Database: string
-  readonly LockTime: number
-  readonly RowsExamined: number | bigint
-  readonly RowsSent: number | bigint
-  readonly SqlTemplate: string
-  readonly SqlMd5: string
+  readonly Timestamp?: number | bigint
+  readonly QueryTime?: number
+  readonly SqlText?: string
+  readonly UserHost?: string
+  readonly UserName?: string
+  readonly Database?: string
+  readonly LockTime?: number
+  readonly RowsExamined?: number | bigint
+  readonly RowsSent?: number | bigint
+  readonly SqlTemplate?: string
+  readonly SqlMd5?: string
   readonly SyncReadCountRemote?: number | bigint
   readonly SyncReadBytesRemote?: number | bigint
   readonly SyncReadTimeRemote?: number | bigint
@@ -6212,7 +6212,7 @@ export const StopCLSDeliveryResponse: $Schema.Schema<StopCLSDeliveryResponse> = 
 
 /** `SwitchClusterLogBin` (response side). */
 export interface SwitchClusterLogBin {
-  readonly Status: string
+  readonly Status?: string
 }
 export const SwitchClusterLogBin: $Schema.Schema<SwitchClusterLogBin> = /*#__PURE__*/ $C.lazy(() => $C.struct("SwitchClusterLogBin", { Status: $C.str }))
 
@@ -6227,7 +6227,7 @@ export const SwitchClusterVpcRequest: $Schema.Schema<SwitchClusterVpcRequest> = 
 
 /** `SwitchClusterVpcResponse` (response side). */
 export interface SwitchClusterVpcResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const SwitchClusterVpcResponse: $Schema.Schema<SwitchClusterVpcResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SwitchClusterVpcResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -6244,7 +6244,7 @@ export const SwitchClusterZoneRequest: $Schema.Schema<SwitchClusterZoneRequest> 
 /** `SwitchClusterZoneResponse` (response side). */
 export interface SwitchClusterZoneResponse {
   readonly TaskId?: number | bigint
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const SwitchClusterZoneResponse: $Schema.Schema<SwitchClusterZoneResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SwitchClusterZoneResponse", { FlowId: $C.int64, RequestId: $C.str }, { TaskId: $C.int64 }))
@@ -6261,7 +6261,7 @@ export const SwitchProxyVpcRequest: $Schema.Schema<SwitchProxyVpcRequest> = /*#_
 
 /** `SwitchProxyVpcResponse` (response side). */
 export interface SwitchProxyVpcResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const SwitchProxyVpcResponse: $Schema.Schema<SwitchProxyVpcResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SwitchProxyVpcResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -6292,8 +6292,8 @@ export const TablePrivileges: $Schema.Schema<TablePrivileges> = /*#__PURE__*/ $C
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { TagKey: $C.str, TagValue: $C.str }))
 
@@ -6315,26 +6315,26 @@ export const TaskProgressInfo: $Schema.Schema<TaskProgressInfo> = /*#__PURE__*/ 
 
 /** `TemplateParamInfo` (response side). */
 export interface TemplateParamInfo {
-  readonly CurrentValue: string
-  readonly Default: string
-  readonly EnumValue: readonly string[]
-  readonly Max: string
-  readonly Min: string
-  readonly ParamName: string
-  readonly NeedReboot: number | bigint
-  readonly Description: string
-  readonly ParamType: string
+  readonly CurrentValue?: string
+  readonly Default?: string
+  readonly EnumValue?: readonly string[]
+  readonly Max?: string
+  readonly Min?: string
+  readonly ParamName?: string
+  readonly NeedReboot?: number | bigint
+  readonly Description?: string
+  readonly ParamType?: string
 }
 export const TemplateParamInfo: $Schema.Schema<TemplateParamInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TemplateParamInfo", { CurrentValue: $C.str, Default: $C.str, EnumValue: $C.arr($C.str), Max: $C.str, Min: $C.str, ParamName: $C.str, NeedReboot: $C.int64, Description: $C.str, ParamType: $C.str }))
 
 /** `TradePrice` (response side). */
 export interface TradePrice {
-  readonly TotalPrice: number | bigint
-  readonly Discount: number
-  readonly TotalPriceDiscount: number | bigint
-  readonly UnitPrice: number | bigint
-  readonly UnitPriceDiscount: number | bigint
-  readonly ChargeUnit: string
+  readonly TotalPrice?: number | bigint
+  readonly Discount?: number
+  readonly TotalPriceDiscount?: number | bigint
+  readonly UnitPrice?: number | bigint
+  readonly UnitPriceDiscount?: number | bigint
+  readonly ChargeUnit?: string
   readonly UnitPriceHighPrecision?: string
   readonly UnitPriceDiscountHighPrecision?: string
   readonly AmountUnit?: string
@@ -6364,7 +6364,7 @@ export const TransferClusterZoneRequest: $Schema.Schema<TransferClusterZoneReque
 
 /** `TransferClusterZoneResponse` (response side). */
 export interface TransferClusterZoneResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const TransferClusterZoneResponse: $Schema.Schema<TransferClusterZoneResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TransferClusterZoneResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -6411,7 +6411,7 @@ export const UpgradeClusterVersionRequest: $Schema.Schema<UpgradeClusterVersionR
 
 /** `UpgradeClusterVersionResponse` (response side). */
 export interface UpgradeClusterVersionResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const UpgradeClusterVersionResponse: $Schema.Schema<UpgradeClusterVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeClusterVersionResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -6434,9 +6434,9 @@ export const UpgradeInstanceRequest: $Schema.Schema<UpgradeInstanceRequest> = /*
 
 /** `UpgradeInstanceResponse` (response side). */
 export interface UpgradeInstanceResponse {
-  readonly TranId: string
-  readonly BigDealIds: readonly string[]
-  readonly DealNames: readonly string[]
+  readonly TranId?: string
+  readonly BigDealIds?: readonly string[]
+  readonly DealNames?: readonly string[]
   readonly RequestId: string
 }
 export const UpgradeInstanceResponse: $Schema.Schema<UpgradeInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeInstanceResponse", { TranId: $C.str, BigDealIds: $C.arr($C.str), DealNames: $C.arr($C.str), RequestId: $C.str }))
@@ -6467,8 +6467,8 @@ export const UpgradeProxyRequest: $Schema.Schema<UpgradeProxyRequest> = /*#__PUR
 
 /** `UpgradeProxyResponse` (response side). */
 export interface UpgradeProxyResponse {
-  readonly FlowId: number | bigint
-  readonly TaskId: number | bigint
+  readonly FlowId?: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const UpgradeProxyResponse: $Schema.Schema<UpgradeProxyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeProxyResponse", { FlowId: $C.int64, TaskId: $C.int64, RequestId: $C.str }))
@@ -6485,17 +6485,17 @@ export const UpgradeProxyVersionRequest: $Schema.Schema<UpgradeProxyVersionReque
 
 /** `UpgradeProxyVersionResponse` (response side). */
 export interface UpgradeProxyVersionResponse {
-  readonly FlowId: number | bigint
-  readonly TaskId: number | bigint
+  readonly FlowId?: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const UpgradeProxyVersionResponse: $Schema.Schema<UpgradeProxyVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeProxyVersionResponse", { FlowId: $C.int64, TaskId: $C.int64, RequestId: $C.str }))
 
 /** `UserHostPrivilege` (both sides). */
 export interface UserHostPrivilege {
-  readonly DbUserName: string
-  readonly DbHost: string
-  readonly DbPrivilege: string
+  readonly DbUserName?: string
+  readonly DbHost?: string
+  readonly DbPrivilege?: string
 }
 export const UserHostPrivilege: $Schema.Schema<UserHostPrivilege> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserHostPrivilege", { DbUserName: $C.str, DbHost: $C.str, DbPrivilege: $C.str }))
 
@@ -6518,17 +6518,17 @@ export const WillDeleteItem: $Schema.Schema<WillDeleteItem> = /*#__PURE__*/ $C.l
 
 /** `ZoneStockInfo` (response side). */
 export interface ZoneStockInfo {
-  readonly Zone: string
-  readonly HasStock: boolean
-  readonly StockCount: number | bigint
+  readonly Zone?: string
+  readonly HasStock?: boolean
+  readonly StockCount?: number | bigint
   readonly SlaveZoneStockInfos?: readonly SlaveZoneStockInfo[]
 }
 export const ZoneStockInfo: $Schema.Schema<ZoneStockInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneStockInfo", { Zone: $C.str, HasStock: $C.bool, StockCount: $C.int64 }, { SlaveZoneStockInfos: $C.arr(SlaveZoneStockInfo) }))
 
 /** `ZoneStockInfo4Libra` (response side). */
 export interface ZoneStockInfo4Libra {
-  readonly Zone: string | null
-  readonly HasStock: boolean | null
+  readonly Zone?: string | null
+  readonly HasStock?: boolean | null
 }
 export const ZoneStockInfo4Libra: $Schema.Schema<ZoneStockInfo4Libra> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneStockInfo4Libra", { Zone: $C.nul($C.str), HasStock: $C.nul($C.bool) }))
 

@@ -27,32 +27,32 @@ export const ACTemplate: $Schema.Schema<ACTemplate> = /*#__PURE__*/ $C.lazy(() =
 
 /** `Acl` (response side). */
 export interface Acl {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly AllowDiskRedirect: boolean
-  readonly AllowClipFileUp: boolean
-  readonly AllowClipFileDown: boolean
-  readonly AllowClipTextUp: boolean
-  readonly AllowClipTextDown: boolean
-  readonly AllowFileUp: boolean
-  readonly MaxFileUpSize: number | bigint
-  readonly AllowFileDown: boolean
-  readonly MaxFileDownSize: number | bigint
-  readonly AllowAnyAccount: boolean
-  readonly UserSet: readonly User[]
-  readonly UserGroupSet: readonly Group[]
-  readonly DeviceSet: readonly Device[]
-  readonly DeviceGroupSet: readonly Group[]
-  readonly AccountSet: readonly string[]
-  readonly CmdTemplateSet: readonly CmdTemplate[]
-  readonly AllowDiskFileUp: boolean
-  readonly AllowDiskFileDown: boolean
-  readonly AllowShellFileUp: boolean
-  readonly AllowShellFileDown: boolean
-  readonly AllowFileDel: boolean
-  readonly ValidateFrom: string
-  readonly ValidateTo: string
-  readonly Status: number | bigint
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly AllowDiskRedirect?: boolean
+  readonly AllowClipFileUp?: boolean
+  readonly AllowClipFileDown?: boolean
+  readonly AllowClipTextUp?: boolean
+  readonly AllowClipTextDown?: boolean
+  readonly AllowFileUp?: boolean
+  readonly MaxFileUpSize?: number | bigint
+  readonly AllowFileDown?: boolean
+  readonly MaxFileDownSize?: number | bigint
+  readonly AllowAnyAccount?: boolean
+  readonly UserSet?: readonly User[]
+  readonly UserGroupSet?: readonly Group[]
+  readonly DeviceSet?: readonly Device[]
+  readonly DeviceGroupSet?: readonly Group[]
+  readonly AccountSet?: readonly string[]
+  readonly CmdTemplateSet?: readonly CmdTemplate[]
+  readonly AllowDiskFileUp?: boolean
+  readonly AllowDiskFileDown?: boolean
+  readonly AllowShellFileUp?: boolean
+  readonly AllowShellFileDown?: boolean
+  readonly AllowFileDel?: boolean
+  readonly ValidateFrom?: string
+  readonly ValidateTo?: string
+  readonly Status?: number | bigint
   readonly Department?: Department
   readonly AllowAccessCredential?: boolean
   readonly ACTemplateSet?: readonly ACTemplate[]
@@ -89,25 +89,25 @@ export const AddUserGroupMembersResponse: $Schema.Schema<AddUserGroupMembersResp
 
 /** `AssetSyncStatus` (response side). */
 export interface AssetSyncStatus {
-  readonly LastTime: string
-  readonly LastStatus: number | bigint
-  readonly InProcess: boolean
+  readonly LastTime?: string
+  readonly LastStatus?: number | bigint
+  readonly InProcess?: boolean
 }
 export const AssetSyncStatus: $Schema.Schema<AssetSyncStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetSyncStatus", { LastTime: $C.str, LastStatus: $C.uint64, InProcess: $C.bool }))
 
 /** `AuditLogResult` (response side). */
 export interface AuditLogResult {
-  readonly Sid: string
-  readonly Uin: string
-  readonly Time: string
-  readonly ClientIp: string
-  readonly Operation: number | bigint
-  readonly InstanceId: string
-  readonly DeviceName: string
-  readonly Protocol: string
-  readonly PrivateIp: string
-  readonly PublicIp: string
-  readonly SubAccountUin: string
+  readonly Sid?: string
+  readonly Uin?: string
+  readonly Time?: string
+  readonly ClientIp?: string
+  readonly Operation?: number | bigint
+  readonly InstanceId?: string
+  readonly DeviceName?: string
+  readonly Protocol?: string
+  readonly PrivateIp?: string
+  readonly PublicIp?: string
+  readonly SubAccountUin?: string
 }
 export const AuditLogResult: $Schema.Schema<AuditLogResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuditLogResult", { Sid: $C.str, Uin: $C.str, Time: $C.str, ClientIp: $C.str, Operation: $C.int64, InstanceId: $C.str, DeviceName: $C.str, Protocol: $C.str, PrivateIp: $C.str, PublicIp: $C.str, SubAccountUin: $C.str }))
 
@@ -163,7 +163,7 @@ export const ChangePwdTaskDetail: $Schema.Schema<ChangePwdTaskDetail> = /*#__PUR
 /** `ChangePwdTaskInfo` (response side). */
 export interface ChangePwdTaskInfo {
   readonly Id?: number | bigint
-  readonly OperationId: string
+  readonly OperationId?: string
   readonly TaskName?: string
   readonly Department?: Department
   readonly ChangeMethod?: number | bigint
@@ -194,19 +194,19 @@ export const Clb: $Schema.Schema<Clb> = /*#__PURE__*/ $C.lazy(() => $C.struct("C
 
 /** `CmdTemplate` (response side). */
 export interface CmdTemplate {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly CmdList: string
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly CmdList?: string
   readonly Type?: number | bigint
 }
 export const CmdTemplate: $Schema.Schema<CmdTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("CmdTemplate", { Id: $C.uint64, Name: $C.str, CmdList: $C.str }, { Type: $C.uint64 }))
 
 /** `Command` (response side). */
 export interface Command {
-  readonly Cmd: string
-  readonly Time: string
-  readonly TimeOffset: number | bigint
-  readonly Action: number | bigint
+  readonly Cmd?: string
+  readonly Time?: string
+  readonly TimeOffset?: number | bigint
+  readonly Action?: number | bigint
   readonly Sid?: string
   readonly UserName?: string
   readonly Account?: string
@@ -260,7 +260,7 @@ export const CreateAclRequest: $Schema.Schema<CreateAclRequest> = /*#__PURE__*/ 
 
 /** `CreateAclResponse` (response side). */
 export interface CreateAclResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateAclResponse: $Schema.Schema<CreateAclResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAclResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -303,7 +303,7 @@ export const CreateChangePwdTaskRequest: $Schema.Schema<CreateChangePwdTaskReque
 
 /** `CreateChangePwdTaskResponse` (response side). */
 export interface CreateChangePwdTaskResponse {
-  readonly OperationId: string
+  readonly OperationId?: string
   readonly RequestId: string
 }
 export const CreateChangePwdTaskResponse: $Schema.Schema<CreateChangePwdTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateChangePwdTaskResponse", { OperationId: $C.str, RequestId: $C.str }))
@@ -318,7 +318,7 @@ export const CreateCmdTemplateRequest: $Schema.Schema<CreateCmdTemplateRequest> 
 
 /** `CreateCmdTemplateResponse` (response side). */
 export interface CreateCmdTemplateResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateCmdTemplateResponse: $Schema.Schema<CreateCmdTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCmdTemplateResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -332,7 +332,7 @@ export const CreateDeviceAccountRequest: $Schema.Schema<CreateDeviceAccountReque
 
 /** `CreateDeviceAccountResponse` (response side). */
 export interface CreateDeviceAccountResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateDeviceAccountResponse: $Schema.Schema<CreateDeviceAccountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDeviceAccountResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -346,7 +346,7 @@ export const CreateDeviceGroupRequest: $Schema.Schema<CreateDeviceGroupRequest> 
 
 /** `CreateDeviceGroupResponse` (response side). */
 export interface CreateDeviceGroupResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateDeviceGroupResponse: $Schema.Schema<CreateDeviceGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDeviceGroupResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -383,7 +383,7 @@ export const CreateUserGroupRequest: $Schema.Schema<CreateUserGroupRequest> = /*
 
 /** `CreateUserGroupResponse` (response side). */
 export interface CreateUserGroupResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateUserGroupResponse: $Schema.Schema<CreateUserGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUserGroupResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -405,7 +405,7 @@ export const CreateUserRequest: $Schema.Schema<CreateUserRequest> = /*#__PURE__*
 
 /** `CreateUserResponse` (response side). */
 export interface CreateUserResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateUserResponse: $Schema.Schema<CreateUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUserResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -534,8 +534,8 @@ export const DeleteUsersResponse: $Schema.Schema<DeleteUsersResponse> = /*#__PUR
 
 /** `Department` (response side). */
 export interface Department {
-  readonly Id: string
-  readonly Name: string
+  readonly Id?: string
+  readonly Name?: string
   readonly Managers?: readonly string[]
   readonly ManagerUsers?: readonly DepartmentManagerUser[]
 }
@@ -586,8 +586,8 @@ export const DescribeAclsRequest: $Schema.Schema<DescribeAclsRequest> = /*#__PUR
 
 /** `DescribeAclsResponse` (response side). */
 export interface DescribeAclsResponse {
-  readonly TotalCount: number | bigint
-  readonly AclSet: readonly Acl[]
+  readonly TotalCount?: number | bigint
+  readonly AclSet?: readonly Acl[]
   readonly RequestId: string
 }
 export const DescribeAclsResponse: $Schema.Schema<DescribeAclsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAclsResponse", { TotalCount: $C.uint64, AclSet: $C.arr(Acl), RequestId: $C.str }))
@@ -600,7 +600,7 @@ export const DescribeAssetSyncStatusRequest: $Schema.Schema<DescribeAssetSyncSta
 
 /** `DescribeAssetSyncStatusResponse` (response side). */
 export interface DescribeAssetSyncStatusResponse {
-  readonly Status: AssetSyncStatus
+  readonly Status?: AssetSyncStatus
   readonly RequestId: string
 }
 export const DescribeAssetSyncStatusResponse: $Schema.Schema<DescribeAssetSyncStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetSyncStatusResponse", { Status: AssetSyncStatus, RequestId: $C.str }))
@@ -617,7 +617,7 @@ export const DescribeChangePwdTaskDetailRequest: $Schema.Schema<DescribeChangePw
 
 /** `DescribeChangePwdTaskDetailResponse` (response side). */
 export interface DescribeChangePwdTaskDetailResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Details?: readonly ChangePwdTaskDetail[]
   readonly RequestId: string
 }
@@ -652,8 +652,8 @@ export const DescribeCmdTemplatesRequest: $Schema.Schema<DescribeCmdTemplatesReq
 
 /** `DescribeCmdTemplatesResponse` (response side). */
 export interface DescribeCmdTemplatesResponse {
-  readonly CmdTemplateSet: readonly CmdTemplate[]
-  readonly TotalCount: number | bigint
+  readonly CmdTemplateSet?: readonly CmdTemplate[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCmdTemplatesResponse: $Schema.Schema<DescribeCmdTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCmdTemplatesResponse", { CmdTemplateSet: $C.arr(CmdTemplate), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -664,8 +664,8 @@ export const DescribeDasbImageIdsRequest: $Schema.Schema<DescribeDasbImageIdsReq
 
 /** `DescribeDasbImageIdsResponse` (response side). */
 export interface DescribeDasbImageIdsResponse {
-  readonly BaseImageId: string
-  readonly AiImageId: string
+  readonly BaseImageId?: string
+  readonly AiImageId?: string
   readonly RequestId: string
 }
 export const DescribeDasbImageIdsResponse: $Schema.Schema<DescribeDasbImageIdsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDasbImageIdsResponse", { BaseImageId: $C.str, AiImageId: $C.str, RequestId: $C.str }))
@@ -682,8 +682,8 @@ export const DescribeDeviceAccountsRequest: $Schema.Schema<DescribeDeviceAccount
 
 /** `DescribeDeviceAccountsResponse` (response side). */
 export interface DescribeDeviceAccountsResponse {
-  readonly TotalCount: number | bigint
-  readonly DeviceAccountSet: readonly DeviceAccount[]
+  readonly TotalCount?: number | bigint
+  readonly DeviceAccountSet?: readonly DeviceAccount[]
   readonly RequestId: string
 }
 export const DescribeDeviceAccountsResponse: $Schema.Schema<DescribeDeviceAccountsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceAccountsResponse", { TotalCount: $C.uint64, DeviceAccountSet: $C.arr(DeviceAccount), RequestId: $C.str }))
@@ -704,8 +704,8 @@ export const DescribeDeviceGroupMembersRequest: $Schema.Schema<DescribeDeviceGro
 
 /** `DescribeDeviceGroupMembersResponse` (response side). */
 export interface DescribeDeviceGroupMembersResponse {
-  readonly TotalCount: number | bigint
-  readonly DeviceSet: readonly Device[]
+  readonly TotalCount?: number | bigint
+  readonly DeviceSet?: readonly Device[]
   readonly RequestId: string
 }
 export const DescribeDeviceGroupMembersResponse: $Schema.Schema<DescribeDeviceGroupMembersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceGroupMembersResponse", { TotalCount: $C.uint64, DeviceSet: $C.arr(Device), RequestId: $C.str }))
@@ -722,8 +722,8 @@ export const DescribeDeviceGroupsRequest: $Schema.Schema<DescribeDeviceGroupsReq
 
 /** `DescribeDeviceGroupsResponse` (response side). */
 export interface DescribeDeviceGroupsResponse {
-  readonly TotalCount: number | bigint
-  readonly GroupSet: readonly Group[]
+  readonly TotalCount?: number | bigint
+  readonly GroupSet?: readonly Group[]
   readonly RequestId: string
 }
 export const DescribeDeviceGroupsResponse: $Schema.Schema<DescribeDeviceGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceGroupsResponse", { TotalCount: $C.uint64, GroupSet: $C.arr(Group), RequestId: $C.str }))
@@ -749,8 +749,8 @@ export const DescribeDevicesRequest: $Schema.Schema<DescribeDevicesRequest> = /*
 
 /** `DescribeDevicesResponse` (response side). */
 export interface DescribeDevicesResponse {
-  readonly TotalCount: number | bigint
-  readonly DeviceSet: readonly Device[]
+  readonly TotalCount?: number | bigint
+  readonly DeviceSet?: readonly Device[]
   readonly RequestId: string
 }
 export const DescribeDevicesResponse: $Schema.Schema<DescribeDevicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDevicesResponse", { TotalCount: $C.uint64, DeviceSet: $C.arr(Device), RequestId: $C.str }))
@@ -765,8 +765,8 @@ export const DescribeDomainsRequest: $Schema.Schema<DescribeDomainsRequest> = /*
 
 /** `DescribeDomainsResponse` (response side). */
 export interface DescribeDomainsResponse {
-  readonly TotalCount: number | bigint
-  readonly DomainSet: readonly Domain[]
+  readonly TotalCount?: number | bigint
+  readonly DomainSet?: readonly Domain[]
   readonly RequestId: string
 }
 export const DescribeDomainsResponse: $Schema.Schema<DescribeDomainsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainsResponse", { TotalCount: $C.uint64, DomainSet: $C.arr(Domain), RequestId: $C.str }))
@@ -787,8 +787,8 @@ export const DescribeLoginEventRequest: $Schema.Schema<DescribeLoginEventRequest
 
 /** `DescribeLoginEventResponse` (response side). */
 export interface DescribeLoginEventResponse {
-  readonly LoginEventSet: readonly LoginEvent[]
-  readonly TotalCount: number | bigint
+  readonly LoginEventSet?: readonly LoginEvent[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLoginEventResponse: $Schema.Schema<DescribeLoginEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoginEventResponse", { LoginEventSet: $C.arr(LoginEvent), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -809,8 +809,8 @@ export const DescribeOperationEventRequest: $Schema.Schema<DescribeOperationEven
 
 /** `DescribeOperationEventResponse` (response side). */
 export interface DescribeOperationEventResponse {
-  readonly OperationEventSet: readonly OperationEvent[]
-  readonly TotalCount: number | bigint
+  readonly OperationEventSet?: readonly OperationEvent[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeOperationEventResponse: $Schema.Schema<DescribeOperationEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOperationEventResponse", { OperationEventSet: $C.arr(OperationEvent), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -827,7 +827,7 @@ export const DescribeResourcesRequest: $Schema.Schema<DescribeResourcesRequest> 
 
 /** `DescribeResourcesResponse` (response side). */
 export interface DescribeResourcesResponse {
-  readonly ResourceSet: readonly Resource[]
+  readonly ResourceSet?: readonly Resource[]
   readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
@@ -846,8 +846,8 @@ export const DescribeUserGroupMembersRequest: $Schema.Schema<DescribeUserGroupMe
 
 /** `DescribeUserGroupMembersResponse` (response side). */
 export interface DescribeUserGroupMembersResponse {
-  readonly TotalCount: number | bigint
-  readonly UserSet: readonly User[]
+  readonly TotalCount?: number | bigint
+  readonly UserSet?: readonly User[]
   readonly RequestId: string
 }
 export const DescribeUserGroupMembersResponse: $Schema.Schema<DescribeUserGroupMembersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserGroupMembersResponse", { TotalCount: $C.uint64, UserSet: $C.arr(User), RequestId: $C.str }))
@@ -864,8 +864,8 @@ export const DescribeUserGroupsRequest: $Schema.Schema<DescribeUserGroupsRequest
 
 /** `DescribeUserGroupsResponse` (response side). */
 export interface DescribeUserGroupsResponse {
-  readonly TotalCount: number | bigint
-  readonly GroupSet: readonly Group[]
+  readonly TotalCount?: number | bigint
+  readonly GroupSet?: readonly Group[]
   readonly RequestId: string
 }
 export const DescribeUserGroupsResponse: $Schema.Schema<DescribeUserGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserGroupsResponse", { TotalCount: $C.uint64, GroupSet: $C.arr(Group), RequestId: $C.str }))
@@ -888,27 +888,27 @@ export const DescribeUsersRequest: $Schema.Schema<DescribeUsersRequest> = /*#__P
 
 /** `DescribeUsersResponse` (response side). */
 export interface DescribeUsersResponse {
-  readonly TotalCount: number | bigint
-  readonly UserSet: readonly User[]
+  readonly TotalCount?: number | bigint
+  readonly UserSet?: readonly User[]
   readonly RequestId: string
 }
 export const DescribeUsersResponse: $Schema.Schema<DescribeUsersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUsersResponse", { TotalCount: $C.uint64, UserSet: $C.arr(User), RequestId: $C.str }))
 
 /** `Device` (response side). */
 export interface Device {
-  readonly Id: number | bigint
-  readonly InstanceId: string
-  readonly Name: string
-  readonly PublicIp: string
-  readonly PrivateIp: string
-  readonly ApCode: string
-  readonly OsName: string
-  readonly Kind: number | bigint
-  readonly Port: number | bigint
-  readonly GroupSet: readonly Group[]
-  readonly AccountCount: number | bigint
-  readonly VpcId: string
-  readonly SubnetId: string
+  readonly Id?: number | bigint
+  readonly InstanceId?: string
+  readonly Name?: string
+  readonly PublicIp?: string
+  readonly PrivateIp?: string
+  readonly ApCode?: string
+  readonly OsName?: string
+  readonly Kind?: number | bigint
+  readonly Port?: number | bigint
+  readonly GroupSet?: readonly Group[]
+  readonly AccountCount?: number | bigint
+  readonly VpcId?: string
+  readonly SubnetId?: string
   readonly Resource?: Resource
   readonly Department?: Department
   readonly IpPortSet?: readonly string[]
@@ -921,18 +921,18 @@ export const Device: $Schema.Schema<Device> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `DeviceAccount` (response side). */
 export interface DeviceAccount {
-  readonly Id: number | bigint
-  readonly DeviceId: number | bigint
-  readonly Account: string
-  readonly BoundPassword: boolean
-  readonly BoundPrivateKey: boolean
+  readonly Id?: number | bigint
+  readonly DeviceId?: number | bigint
+  readonly Account?: string
+  readonly BoundPassword?: boolean
+  readonly BoundPrivateKey?: boolean
 }
 export const DeviceAccount: $Schema.Schema<DeviceAccount> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceAccount", { Id: $C.uint64, DeviceId: $C.uint64, Account: $C.str, BoundPassword: $C.bool, BoundPrivateKey: $C.bool }))
 
 /** `Domain` (response side). */
 export interface Domain {
-  readonly Id: number | bigint
-  readonly DomainId: string
+  readonly Id?: number | bigint
+  readonly DomainId?: string
   readonly DomainName?: string
   readonly ResourceId?: string
   readonly WhiteIpSet?: readonly string[]
@@ -966,8 +966,8 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `Group` (response side). */
 export interface Group {
-  readonly Id: number | bigint
-  readonly Name: string
+  readonly Id?: number | bigint
+  readonly Name?: string
   readonly Department?: Department
   readonly Count?: number | bigint
 }
@@ -988,12 +988,12 @@ export const ImportExternalDeviceResponse: $Schema.Schema<ImportExternalDeviceRe
 
 /** `LoginEvent` (response side). */
 export interface LoginEvent {
-  readonly UserName: string
-  readonly RealName: string
-  readonly Time: string
-  readonly SourceIp: string
-  readonly Entry: number | bigint
-  readonly Result: number | bigint
+  readonly UserName?: string
+  readonly RealName?: string
+  readonly Time?: string
+  readonly SourceIp?: string
+  readonly Entry?: number | bigint
+  readonly Result?: number | bigint
 }
 export const LoginEvent: $Schema.Schema<LoginEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoginEvent", { UserName: $C.str, RealName: $C.str, Time: $C.datetimeIso, SourceIp: $C.str, Entry: $C.uint64, Result: $C.uint64 }))
 
@@ -1191,13 +1191,13 @@ export const ModifyUserResponse: $Schema.Schema<ModifyUserResponse> = /*#__PURE_
 
 /** `OperationEvent` (response side). */
 export interface OperationEvent {
-  readonly UserName: string
-  readonly RealName: string
-  readonly Time: string
-  readonly SourceIp: string
-  readonly Kind: number | bigint
-  readonly Operation: string
-  readonly Result: number | bigint
+  readonly UserName?: string
+  readonly RealName?: string
+  readonly Time?: string
+  readonly SourceIp?: string
+  readonly Kind?: number | bigint
+  readonly Operation?: string
+  readonly Result?: number | bigint
   readonly SignValue?: string
 }
 export const OperationEvent: $Schema.Schema<OperationEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("OperationEvent", { UserName: $C.str, RealName: $C.str, Time: $C.datetimeIso, SourceIp: $C.str, Kind: $C.uint64, Operation: $C.str, Result: $C.uint64 }, { SignValue: $C.str }))
@@ -1240,34 +1240,34 @@ export const ResetUserResponse: $Schema.Schema<ResetUserResponse> = /*#__PURE__*
 
 /** `Resource` (response side). */
 export interface Resource {
-  readonly ResourceId: string
-  readonly ApCode: string
-  readonly SvArgs: string
-  readonly VpcId: string
-  readonly Nodes: number | bigint
-  readonly RenewFlag: number | bigint
-  readonly ExpireTime: string
-  readonly Status: number | bigint
-  readonly ResourceName: string
-  readonly Pid: number | bigint
-  readonly CreateTime: string
-  readonly ProductCode: string
-  readonly SubProductCode: string
-  readonly Zone: string
-  readonly Expired: boolean
-  readonly Deployed: boolean
-  readonly VpcName: string
-  readonly VpcCidrBlock: string
-  readonly SubnetId: string
-  readonly SubnetName: string
-  readonly CidrBlock: string
-  readonly PublicIpSet: readonly string[]
-  readonly PrivateIpSet: readonly string[]
-  readonly ModuleSet: readonly string[]
-  readonly UsedNodes: number | bigint
-  readonly ExtendPoints: number | bigint
-  readonly PackageBandwidth: number | bigint
-  readonly PackageNode: number | bigint
+  readonly ResourceId?: string
+  readonly ApCode?: string
+  readonly SvArgs?: string
+  readonly VpcId?: string
+  readonly Nodes?: number | bigint
+  readonly RenewFlag?: number | bigint
+  readonly ExpireTime?: string
+  readonly Status?: number | bigint
+  readonly ResourceName?: string
+  readonly Pid?: number | bigint
+  readonly CreateTime?: string
+  readonly ProductCode?: string
+  readonly SubProductCode?: string
+  readonly Zone?: string
+  readonly Expired?: boolean
+  readonly Deployed?: boolean
+  readonly VpcName?: string
+  readonly VpcCidrBlock?: string
+  readonly SubnetId?: string
+  readonly SubnetName?: string
+  readonly CidrBlock?: string
+  readonly PublicIpSet?: readonly string[]
+  readonly PrivateIpSet?: readonly string[]
+  readonly ModuleSet?: readonly string[]
+  readonly UsedNodes?: number | bigint
+  readonly ExtendPoints?: number | bigint
+  readonly PackageBandwidth?: number | bigint
+  readonly PackageNode?: number | bigint
   readonly LogDeliveryArgs?: string
   readonly ClbSet?: readonly Clb[]
   readonly DomainCount?: number | bigint
@@ -1315,8 +1315,8 @@ export const SearchAuditLogRequest: $Schema.Schema<SearchAuditLogRequest> = /*#_
 
 /** `SearchAuditLogResponse` (response side). */
 export interface SearchAuditLogResponse {
-  readonly AuditLogSet: readonly AuditLogResult[]
-  readonly TotalCount: number | bigint
+  readonly AuditLogSet?: readonly AuditLogResult[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const SearchAuditLogResponse: $Schema.Schema<SearchAuditLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchAuditLogResponse", { AuditLogSet: $C.arr(AuditLogResult), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1334,8 +1334,8 @@ export const SearchCommandBySidRequest: $Schema.Schema<SearchCommandBySidRequest
 
 /** `SearchCommandBySidResponse` (response side). */
 export interface SearchCommandBySidResponse {
-  readonly TotalCount: number | bigint
-  readonly CommandSet: readonly Command[]
+  readonly TotalCount?: number | bigint
+  readonly CommandSet?: readonly Command[]
   readonly RequestId: string
 }
 export const SearchCommandBySidResponse: $Schema.Schema<SearchCommandBySidResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchCommandBySidResponse", { TotalCount: $C.uint64, CommandSet: $C.arr(Command), RequestId: $C.str }))
@@ -1360,25 +1360,25 @@ export const SearchCommandRequest: $Schema.Schema<SearchCommandRequest> = /*#__P
 
 /** `SearchCommandResponse` (response side). */
 export interface SearchCommandResponse {
-  readonly TotalCount: number | bigint
-  readonly Commands: readonly SearchCommandResult[]
+  readonly TotalCount?: number | bigint
+  readonly Commands?: readonly SearchCommandResult[]
   readonly RequestId: string
 }
 export const SearchCommandResponse: $Schema.Schema<SearchCommandResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchCommandResponse", { TotalCount: $C.uint64, Commands: $C.arr(SearchCommandResult), RequestId: $C.str }))
 
 /** `SearchCommandResult` (response side). */
 export interface SearchCommandResult {
-  readonly Time: string
-  readonly UserName: string
-  readonly RealName: string
-  readonly InstanceId: string
-  readonly DeviceName: string
-  readonly PublicIp: string
-  readonly PrivateIp: string
-  readonly Cmd: string
-  readonly Action: number | bigint
-  readonly Sid: string
-  readonly TimeOffset: number | bigint
+  readonly Time?: string
+  readonly UserName?: string
+  readonly RealName?: string
+  readonly InstanceId?: string
+  readonly DeviceName?: string
+  readonly PublicIp?: string
+  readonly PrivateIp?: string
+  readonly Cmd?: string
+  readonly Action?: number | bigint
+  readonly Sid?: string
+  readonly TimeOffset?: number | bigint
   readonly Account?: string
   readonly FromIp?: string
   readonly SessionTime?: string
@@ -1408,7 +1408,7 @@ export const SearchFileBySidRequest: $Schema.Schema<SearchFileBySidRequest> = /*
 
 /** `SearchFileBySidResponse` (response side). */
 export interface SearchFileBySidResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly SearchFileBySidResult?: readonly SearchFileBySidResult[]
   readonly RequestId: string
 }
@@ -1416,13 +1416,13 @@ export const SearchFileBySidResponse: $Schema.Schema<SearchFileBySidResponse> = 
 
 /** `SearchFileBySidResult` (response side). */
 export interface SearchFileBySidResult {
-  readonly Time: string
-  readonly Method: number | bigint
-  readonly Protocol: string
-  readonly FileCurr: string
+  readonly Time?: string
+  readonly Method?: number | bigint
+  readonly Protocol?: string
+  readonly FileCurr?: string
   readonly FileNew?: string
   readonly Size?: number | bigint
-  readonly Action: number | bigint
+  readonly Action?: number | bigint
   readonly SignValue?: string
 }
 export const SearchFileBySidResult: $Schema.Schema<SearchFileBySidResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchFileBySidResult", { Time: $C.str, Method: $C.int64, Protocol: $C.str, FileCurr: $C.str, Action: $C.int64 }, { FileNew: $C.str, Size: $C.int64, SignValue: $C.str }))
@@ -1447,7 +1447,7 @@ export const SearchFileRequest: $Schema.Schema<SearchFileRequest> = /*#__PURE__*
 
 /** `SearchFileResponse` (response side). */
 export interface SearchFileResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Files?: readonly SearchFileResult[]
   readonly RequestId: string
 }
@@ -1455,17 +1455,17 @@ export const SearchFileResponse: $Schema.Schema<SearchFileResponse> = /*#__PURE_
 
 /** `SearchFileResult` (response side). */
 export interface SearchFileResult {
-  readonly Time: string
-  readonly UserName: string
-  readonly RealName: string
-  readonly InstanceId: string
-  readonly DeviceName: string
-  readonly PublicIp: string
-  readonly PrivateIp: string
-  readonly Action: number | bigint
-  readonly Method: number | bigint
-  readonly FileCurr: string
-  readonly FileNew: string
+  readonly Time?: string
+  readonly UserName?: string
+  readonly RealName?: string
+  readonly InstanceId?: string
+  readonly DeviceName?: string
+  readonly PublicIp?: string
+  readonly PrivateIp?: string
+  readonly Action?: number | bigint
+  readonly Method?: number | bigint
+  readonly FileCurr?: string
+  readonly FileNew?: string
   readonly SignValue?: string
 }
 export const SearchFileResult: $Schema.Schema<SearchFileResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchFileResult", { Time: $C.str, UserName: $C.str, RealName: $C.str, InstanceId: $C.str, DeviceName: $C.str, PublicIp: $C.str, PrivateIp: $C.str, Action: $C.uint64, Method: $C.uint64, FileCurr: $C.str, FileNew: $C.str }, { SignValue: $C.str }))
@@ -1490,8 +1490,8 @@ export const SearchSessionCommandRequest: $Schema.Schema<SearchSessionCommandReq
 
 /** `SearchSessionCommandResponse` (response side). */
 export interface SearchSessionCommandResponse {
-  readonly TotalCount: number | bigint
-  readonly CommandSessionSet: readonly SessionCommand[]
+  readonly TotalCount?: number | bigint
+  readonly CommandSessionSet?: readonly SessionCommand[]
   readonly RequestId: string
 }
 export const SearchSessionCommandResponse: $Schema.Schema<SearchSessionCommandResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchSessionCommandResponse", { TotalCount: $C.uint64, CommandSessionSet: $C.arr(SessionCommand), RequestId: $C.str }))
@@ -1517,49 +1517,49 @@ export const SearchSessionRequest: $Schema.Schema<SearchSessionRequest> = /*#__P
 
 /** `SearchSessionResponse` (response side). */
 export interface SearchSessionResponse {
-  readonly TotalCount: number | bigint
-  readonly SessionSet: readonly SessionResult[]
+  readonly TotalCount?: number | bigint
+  readonly SessionSet?: readonly SessionResult[]
   readonly RequestId: string
 }
 export const SearchSessionResponse: $Schema.Schema<SearchSessionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchSessionResponse", { TotalCount: $C.uint64, SessionSet: $C.arr(SessionResult), RequestId: $C.str }))
 
 /** `SessionCommand` (response side). */
 export interface SessionCommand {
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly UserName: string
-  readonly RealName: string
-  readonly DeviceName: string
-  readonly PrivateIp: string
-  readonly PublicIp: string
-  readonly Commands: readonly Command[]
-  readonly Count: number | bigint
-  readonly Id: string
-  readonly InstanceId: string
-  readonly ApCode: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly UserName?: string
+  readonly RealName?: string
+  readonly DeviceName?: string
+  readonly PrivateIp?: string
+  readonly PublicIp?: string
+  readonly Commands?: readonly Command[]
+  readonly Count?: number | bigint
+  readonly Id?: string
+  readonly InstanceId?: string
+  readonly ApCode?: string
 }
 export const SessionCommand: $Schema.Schema<SessionCommand> = /*#__PURE__*/ $C.lazy(() => $C.struct("SessionCommand", { StartTime: $C.str, EndTime: $C.str, UserName: $C.str, RealName: $C.str, DeviceName: $C.str, PrivateIp: $C.str, PublicIp: $C.str, Commands: $C.arr(Command), Count: $C.uint64, Id: $C.str, InstanceId: $C.str, ApCode: $C.str }))
 
 /** `SessionResult` (response side). */
 export interface SessionResult {
-  readonly UserName: string
-  readonly RealName: string
-  readonly Account: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Size: number | bigint
-  readonly InstanceId: string
-  readonly DeviceName: string
-  readonly PrivateIp: string
-  readonly PublicIp: string
-  readonly FromIp: string
-  readonly Duration: number
-  readonly Count: number | bigint
-  readonly DangerCount: number | bigint
-  readonly Status: number | bigint
-  readonly Id: string
-  readonly ApCode: string
-  readonly Protocol: string
+  readonly UserName?: string
+  readonly RealName?: string
+  readonly Account?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Size?: number | bigint
+  readonly InstanceId?: string
+  readonly DeviceName?: string
+  readonly PrivateIp?: string
+  readonly PublicIp?: string
+  readonly FromIp?: string
+  readonly Duration?: number
+  readonly Count?: number | bigint
+  readonly DangerCount?: number | bigint
+  readonly Status?: number | bigint
+  readonly Id?: string
+  readonly ApCode?: string
+  readonly Protocol?: string
 }
 export const SessionResult: $Schema.Schema<SessionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("SessionResult", { UserName: $C.str, RealName: $C.str, Account: $C.str, StartTime: $C.str, EndTime: $C.str, Size: $C.uint64, InstanceId: $C.str, DeviceName: $C.str, PrivateIp: $C.str, PublicIp: $C.str, FromIp: $C.str, Duration: $C.float, Count: $C.uint64, DangerCount: $C.uint64, Status: $C.uint64, Id: $C.str, ApCode: $C.str, Protocol: $C.str }))
 
@@ -1572,16 +1572,16 @@ export const TagFilter: $Schema.Schema<TagFilter> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `User` (response side). */
 export interface User {
-  readonly UserName: string
-  readonly RealName: string
-  readonly Id: number | bigint
-  readonly Phone: string
-  readonly Email: string
-  readonly ValidateFrom: string
-  readonly ValidateTo: string
-  readonly GroupSet: readonly Group[]
-  readonly AuthType: number | bigint
-  readonly ValidateTime: string
+  readonly UserName?: string
+  readonly RealName?: string
+  readonly Id?: number | bigint
+  readonly Phone?: string
+  readonly Email?: string
+  readonly ValidateFrom?: string
+  readonly ValidateTo?: string
+  readonly GroupSet?: readonly Group[]
+  readonly AuthType?: number | bigint
+  readonly ValidateTime?: string
   readonly Department?: Department
   readonly DepartmentId?: string
   readonly ActiveStatus?: number | bigint

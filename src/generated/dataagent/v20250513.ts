@@ -186,10 +186,10 @@ export const ExecuteAgentApiV1Response: $Schema.Schema<ExecuteAgentApiV1Response
 
 /** `FileInfo` (response side). */
 export interface FileInfo {
-  readonly FileName: string
-  readonly FileSize: number
-  readonly Type: number | bigint
-  readonly FileId: string
+  readonly FileName?: string
+  readonly FileSize?: number
+  readonly Type?: number | bigint
+  readonly FileId?: string
   readonly Status?: number | bigint
   readonly CreateUser?: string
   readonly CreateTime?: string
@@ -468,7 +468,7 @@ export const QueryUserAuthorityResponse: $Schema.Schema<QueryUserAuthorityRespon
 
 /** `Record` (response side). */
 export interface Record {
-  readonly Question: string
+  readonly Question?: string
   readonly Answer?: string
   readonly Think?: string
   readonly TaskList?: readonly Task[]
@@ -496,10 +496,10 @@ export const StepExpand: $Schema.Schema<StepExpand> = /*#__PURE__*/ $C.lazy(() =
 
 /** `StepInfo` (response side). */
 export interface StepInfo {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly Status: string
-  readonly Type: string
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly Status?: string
+  readonly Type?: string
   readonly Summary?: string
   readonly Expand?: StepExpand
   readonly Desc?: string

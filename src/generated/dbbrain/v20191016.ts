@@ -34,9 +34,9 @@ export const AddUserContactResponse: $Schema.Schema<AddUserContactResponse> = /*
 
 /** `ContactItem` (response side). */
 export interface ContactItem {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly Mail: string
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly Mail?: string
 }
 export const ContactItem: $Schema.Schema<ContactItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContactItem", { Id: $C.int64, Name: $C.str, Mail: $C.str }))
 
@@ -54,7 +54,7 @@ export const CreateDBDiagReportTaskRequest: $Schema.Schema<CreateDBDiagReportTas
 
 /** `CreateDBDiagReportTaskResponse` (response side). */
 export interface CreateDBDiagReportTaskResponse {
-  readonly AsyncRequestId: number | bigint
+  readonly AsyncRequestId?: number | bigint
   readonly RequestId: string
 }
 export const CreateDBDiagReportTaskResponse: $Schema.Schema<CreateDBDiagReportTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDBDiagReportTaskResponse", { AsyncRequestId: $C.int64, RequestId: $C.str }))
@@ -69,8 +69,8 @@ export const CreateDBDiagReportUrlRequest: $Schema.Schema<CreateDBDiagReportUrlR
 
 /** `CreateDBDiagReportUrlResponse` (response side). */
 export interface CreateDBDiagReportUrlResponse {
-  readonly ReportUrl: string
-  readonly ExpireTime: number | bigint
+  readonly ReportUrl?: string
+  readonly ExpireTime?: number | bigint
   readonly RequestId: string
 }
 export const CreateDBDiagReportUrlResponse: $Schema.Schema<CreateDBDiagReportUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDBDiagReportUrlResponse", { ReportUrl: $C.str, ExpireTime: $C.int64, RequestId: $C.str }))
@@ -148,8 +148,8 @@ export const DescribeAllUserContactRequest: $Schema.Schema<DescribeAllUserContac
 
 /** `DescribeAllUserContactResponse` (response side). */
 export interface DescribeAllUserContactResponse {
-  readonly TotalCount: number | bigint
-  readonly Contacts: readonly ContactItem[]
+  readonly TotalCount?: number | bigint
+  readonly Contacts?: readonly ContactItem[]
   readonly RequestId: string
 }
 export const DescribeAllUserContactResponse: $Schema.Schema<DescribeAllUserContactResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllUserContactResponse", { TotalCount: $C.int64, Contacts: $C.arr(ContactItem), RequestId: $C.str }))
@@ -163,8 +163,8 @@ export const DescribeAllUserGroupRequest: $Schema.Schema<DescribeAllUserGroupReq
 
 /** `DescribeAllUserGroupResponse` (response side). */
 export interface DescribeAllUserGroupResponse {
-  readonly TotalCount: number | bigint
-  readonly Groups: readonly GroupItem[]
+  readonly TotalCount?: number | bigint
+  readonly Groups?: readonly GroupItem[]
   readonly RequestId: string
 }
 export const DescribeAllUserGroupResponse: $Schema.Schema<DescribeAllUserGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllUserGroupResponse", { TotalCount: $C.int64, Groups: $C.arr(GroupItem), RequestId: $C.str }))
@@ -179,17 +179,17 @@ export const DescribeDBDiagEventRequest: $Schema.Schema<DescribeDBDiagEventReque
 
 /** `DescribeDBDiagEventResponse` (response side). */
 export interface DescribeDBDiagEventResponse {
-  readonly DiagItem: string
-  readonly DiagType: string
-  readonly EventId: number | bigint
-  readonly Explanation: string
-  readonly Outline: string
-  readonly Problem: string
-  readonly Severity: number | bigint
-  readonly StartTime: string
-  readonly Suggestions: string
-  readonly Metric: string
-  readonly EndTime: string
+  readonly DiagItem?: string
+  readonly DiagType?: string
+  readonly EventId?: number | bigint
+  readonly Explanation?: string
+  readonly Outline?: string
+  readonly Problem?: string
+  readonly Severity?: number | bigint
+  readonly StartTime?: string
+  readonly Suggestions?: string
+  readonly Metric?: string
+  readonly EndTime?: string
   readonly RequestId: string
 }
 export const DescribeDBDiagEventResponse: $Schema.Schema<DescribeDBDiagEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBDiagEventResponse", { DiagItem: $C.str, DiagType: $C.str, EventId: $C.int64, Explanation: $C.str, Outline: $C.str, Problem: $C.str, Severity: $C.int64, StartTime: $C.datetime, Suggestions: $C.str, Metric: $C.str, EndTime: $C.datetime, RequestId: $C.str }))
@@ -226,8 +226,8 @@ export const DescribeDBDiagReportTasksRequest: $Schema.Schema<DescribeDBDiagRepo
 
 /** `DescribeDBDiagReportTasksResponse` (response side). */
 export interface DescribeDBDiagReportTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly Tasks: readonly HealthReportTask[]
+  readonly TotalCount?: number | bigint
+  readonly Tasks?: readonly HealthReportTask[]
   readonly RequestId: string
 }
 export const DescribeDBDiagReportTasksResponse: $Schema.Schema<DescribeDBDiagReportTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBDiagReportTasksResponse", { TotalCount: $C.int64, Tasks: $C.arr(HealthReportTask), RequestId: $C.str }))
@@ -281,7 +281,7 @@ export const DescribeHealthScoreRequest: $Schema.Schema<DescribeHealthScoreReque
 
 /** `DescribeHealthScoreResponse` (response side). */
 export interface DescribeHealthScoreResponse {
-  readonly Data: HealthScoreInfo
+  readonly Data?: HealthScoreInfo
   readonly RequestId: string
 }
 export const DescribeHealthScoreResponse: $Schema.Schema<DescribeHealthScoreResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHealthScoreResponse", { Data: HealthScoreInfo, RequestId: $C.str }))
@@ -298,8 +298,8 @@ export const DescribeMailProfileRequest: $Schema.Schema<DescribeMailProfileReque
 
 /** `DescribeMailProfileResponse` (response side). */
 export interface DescribeMailProfileResponse {
-  readonly ProfileList: readonly UserProfile[]
-  readonly TotalCount: number | bigint
+  readonly ProfileList?: readonly UserProfile[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMailProfileResponse: $Schema.Schema<DescribeMailProfileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMailProfileResponse", { ProfileList: $C.arr(UserProfile), TotalCount: $C.int64, RequestId: $C.str }))
@@ -322,7 +322,7 @@ export const DescribeMySqlProcessListRequest: $Schema.Schema<DescribeMySqlProces
 
 /** `DescribeMySqlProcessListResponse` (response side). */
 export interface DescribeMySqlProcessListResponse {
-  readonly ProcessList: readonly MySqlProcess[]
+  readonly ProcessList?: readonly MySqlProcess[]
   readonly RequestId: string
 }
 export const DescribeMySqlProcessListResponse: $Schema.Schema<DescribeMySqlProcessListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMySqlProcessListResponse", { ProcessList: $C.arr(MySqlProcess), RequestId: $C.str }))
@@ -371,9 +371,9 @@ export const DescribeSlowLogTimeSeriesStatsRequest: $Schema.Schema<DescribeSlowL
 
 /** `DescribeSlowLogTimeSeriesStatsResponse` (response side). */
 export interface DescribeSlowLogTimeSeriesStatsResponse {
-  readonly Period: number | bigint
-  readonly TimeSeries: readonly TimeSlice[]
-  readonly SeriesData: MonitorMetricSeriesData
+  readonly Period?: number | bigint
+  readonly TimeSeries?: readonly TimeSlice[]
+  readonly SeriesData?: MonitorMetricSeriesData
   readonly RequestId: string
 }
 export const DescribeSlowLogTimeSeriesStatsResponse: $Schema.Schema<DescribeSlowLogTimeSeriesStatsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSlowLogTimeSeriesStatsResponse", { Period: $C.int64, TimeSeries: $C.arr(TimeSlice), SeriesData: MonitorMetricSeriesData, RequestId: $C.str }))
@@ -394,8 +394,8 @@ export const DescribeSlowLogTopSqlsRequest: $Schema.Schema<DescribeSlowLogTopSql
 
 /** `DescribeSlowLogTopSqlsResponse` (response side). */
 export interface DescribeSlowLogTopSqlsResponse {
-  readonly TotalCount: number | bigint
-  readonly Rows: readonly SlowLogTopSqlItem[]
+  readonly TotalCount?: number | bigint
+  readonly Rows?: readonly SlowLogTopSqlItem[]
   readonly RequestId: string
 }
 export const DescribeSlowLogTopSqlsResponse: $Schema.Schema<DescribeSlowLogTopSqlsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSlowLogTopSqlsResponse", { TotalCount: $C.int64, Rows: $C.arr(SlowLogTopSqlItem), RequestId: $C.str }))
@@ -411,10 +411,10 @@ export const DescribeSlowLogUserHostStatsRequest: $Schema.Schema<DescribeSlowLog
 
 /** `DescribeSlowLogUserHostStatsResponse` (response side). */
 export interface DescribeSlowLogUserHostStatsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly SlowLogHost[]
-  readonly UserNameItems: readonly SlowLogUser[]
-  readonly UserTotalCount: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly SlowLogHost[]
+  readonly UserNameItems?: readonly SlowLogUser[]
+  readonly UserTotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSlowLogUserHostStatsResponse: $Schema.Schema<DescribeSlowLogUserHostStatsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSlowLogUserHostStatsResponse", { TotalCount: $C.int64, Items: $C.arr(SlowLogHost), UserNameItems: $C.arr(SlowLogUser), UserTotalCount: $C.int64, RequestId: $C.str }))
@@ -448,8 +448,8 @@ export const DescribeTopSpaceSchemasRequest: $Schema.Schema<DescribeTopSpaceSche
 
 /** `DescribeTopSpaceSchemasResponse` (response side). */
 export interface DescribeTopSpaceSchemasResponse {
-  readonly TopSpaceSchemas: readonly SchemaSpaceData[]
-  readonly Timestamp: number | bigint
+  readonly TopSpaceSchemas?: readonly SchemaSpaceData[]
+  readonly Timestamp?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTopSpaceSchemasResponse: $Schema.Schema<DescribeTopSpaceSchemasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopSpaceSchemasResponse", { TopSpaceSchemas: $C.arr(SchemaSpaceData), Timestamp: $C.int64, RequestId: $C.str }))
@@ -467,7 +467,7 @@ export const DescribeTopSpaceTableTimeSeriesRequest: $Schema.Schema<DescribeTopS
 
 /** `DescribeTopSpaceTableTimeSeriesResponse` (response side). */
 export interface DescribeTopSpaceTableTimeSeriesResponse {
-  readonly TopSpaceTableTimeSeries: readonly TableSpaceTimeSeries[]
+  readonly TopSpaceTableTimeSeries?: readonly TableSpaceTimeSeries[]
   readonly RequestId: string
 }
 export const DescribeTopSpaceTableTimeSeriesResponse: $Schema.Schema<DescribeTopSpaceTableTimeSeriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopSpaceTableTimeSeriesResponse", { TopSpaceTableTimeSeries: $C.arr(TableSpaceTimeSeries), RequestId: $C.str }))
@@ -483,8 +483,8 @@ export const DescribeTopSpaceTablesRequest: $Schema.Schema<DescribeTopSpaceTable
 
 /** `DescribeTopSpaceTablesResponse` (response side). */
 export interface DescribeTopSpaceTablesResponse {
-  readonly TopSpaceTables: readonly TableSpaceData[]
-  readonly Timestamp: number | bigint
+  readonly TopSpaceTables?: readonly TableSpaceData[]
+  readonly Timestamp?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTopSpaceTablesResponse: $Schema.Schema<DescribeTopSpaceTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopSpaceTablesResponse", { TopSpaceTables: $C.arr(TableSpaceData), Timestamp: $C.int64, RequestId: $C.str }))
@@ -499,64 +499,64 @@ export const DescribeUserSqlAdviceRequest: $Schema.Schema<DescribeUserSqlAdviceR
 
 /** `DescribeUserSqlAdviceResponse` (response side). */
 export interface DescribeUserSqlAdviceResponse {
-  readonly Advices: string
-  readonly Comments: string
-  readonly SqlText: string
-  readonly Schema: string
-  readonly Tables: string
-  readonly SqlPlan: string
-  readonly Cost: string
+  readonly Advices?: string
+  readonly Comments?: string
+  readonly SqlText?: string
+  readonly Schema?: string
+  readonly Tables?: string
+  readonly SqlPlan?: string
+  readonly Cost?: string
   readonly RequestId: string
 }
 export const DescribeUserSqlAdviceResponse: $Schema.Schema<DescribeUserSqlAdviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserSqlAdviceResponse", { Advices: $C.str, Comments: $C.str, SqlText: $C.str, Schema: $C.str, Tables: $C.str, SqlPlan: $C.str, Cost: $C.str, RequestId: $C.str }))
 
 /** `DiagHistoryEventItem` (response side). */
 export interface DiagHistoryEventItem {
-  readonly DiagType: string
-  readonly EndTime: string
-  readonly StartTime: string
-  readonly EventId: number | bigint
-  readonly Severity: number | bigint
-  readonly Outline: string
-  readonly DiagItem: string
-  readonly InstanceId: string
-  readonly Metric: string
-  readonly Region: string
+  readonly DiagType?: string
+  readonly EndTime?: string
+  readonly StartTime?: string
+  readonly EventId?: number | bigint
+  readonly Severity?: number | bigint
+  readonly Outline?: string
+  readonly DiagItem?: string
+  readonly InstanceId?: string
+  readonly Metric?: string
+  readonly Region?: string
 }
 export const DiagHistoryEventItem: $Schema.Schema<DiagHistoryEventItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DiagHistoryEventItem", { DiagType: $C.str, EndTime: $C.datetime, StartTime: $C.datetime, EventId: $C.int64, Severity: $C.int64, Outline: $C.str, DiagItem: $C.str, InstanceId: $C.str, Metric: $C.str, Region: $C.str }))
 
 /** `EventInfo` (response side). */
 export interface EventInfo {
-  readonly EventId: number | bigint
-  readonly DiagType: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Outline: string
-  readonly Severity: number | bigint
-  readonly ScoreLost: number | bigint
-  readonly Metric: string
-  readonly Count: number | bigint
+  readonly EventId?: number | bigint
+  readonly DiagType?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Outline?: string
+  readonly Severity?: number | bigint
+  readonly ScoreLost?: number | bigint
+  readonly Metric?: string
+  readonly Count?: number | bigint
 }
 export const EventInfo: $Schema.Schema<EventInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventInfo", { EventId: $C.int64, DiagType: $C.str, StartTime: $C.datetimeIso, EndTime: $C.datetimeIso, Outline: $C.str, Severity: $C.int64, ScoreLost: $C.int64, Metric: $C.str, Count: $C.int64 }))
 
 /** `GroupItem` (response side). */
 export interface GroupItem {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly MemberCount: number | bigint
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly MemberCount?: number | bigint
 }
 export const GroupItem: $Schema.Schema<GroupItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupItem", { Id: $C.int64, Name: $C.str, MemberCount: $C.int64 }))
 
 /** `HealthReportTask` (response side). */
 export interface HealthReportTask {
-  readonly AsyncRequestId: number | bigint
-  readonly Source: string
-  readonly Progress: number | bigint
-  readonly CreateTime: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly InstanceInfo: InstanceBasicInfo
-  readonly HealthStatus: HealthStatus
+  readonly AsyncRequestId?: number | bigint
+  readonly Source?: string
+  readonly Progress?: number | bigint
+  readonly CreateTime?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly InstanceInfo?: InstanceBasicInfo
+  readonly HealthStatus?: HealthStatus
 }
 export const HealthReportTask: $Schema.Schema<HealthReportTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("HealthReportTask", { AsyncRequestId: $C.int64, Source: $C.str, Progress: $C.int64, CreateTime: $C.datetime, StartTime: $C.datetime, EndTime: $C.datetime, InstanceInfo: InstanceBasicInfo, HealthStatus: HealthStatus }))
 
@@ -571,22 +571,22 @@ export const HealthScoreInfo: $Schema.Schema<HealthScoreInfo> = /*#__PURE__*/ $C
 
 /** `HealthStatus` (response side). */
 export interface HealthStatus {
-  readonly HealthScore: number | bigint
-  readonly HealthLevel: string
-  readonly ScoreLost: number | bigint
-  readonly ScoreDetails: readonly ScoreDetail[]
+  readonly HealthScore?: number | bigint
+  readonly HealthLevel?: string
+  readonly ScoreLost?: number | bigint
+  readonly ScoreDetails?: readonly ScoreDetail[]
   readonly HealthLevelVersion?: string
 }
 export const HealthStatus: $Schema.Schema<HealthStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("HealthStatus", { HealthScore: $C.int64, HealthLevel: $C.str, ScoreLost: $C.int64, ScoreDetails: $C.arr(ScoreDetail) }, { HealthLevelVersion: $C.str }))
 
 /** `InstanceBasicInfo` (response side). */
 export interface InstanceBasicInfo {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly Product: string
-  readonly EngineVersion: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly Product?: string
+  readonly EngineVersion?: string
   readonly Cpu?: number | bigint
   readonly DeployMode?: string
   readonly InstanceConf?: RedisInstanceConf
@@ -609,39 +609,39 @@ export const InstanceConfs: $Schema.Schema<InstanceConfs> = /*#__PURE__*/ $C.laz
 
 /** `InstanceInfo` (response side). */
 export interface InstanceInfo {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Region: string
-  readonly HealthScore: number | bigint
-  readonly Product: string
-  readonly EventCount: number | bigint
-  readonly InstanceType: number | bigint
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly Volume: number | bigint
-  readonly EngineVersion: string
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly Source: string
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly Status: number | bigint
-  readonly UniqSubnetId: string
-  readonly DeployMode: string
-  readonly InitFlag: number | bigint
-  readonly TaskStatus: number | bigint
-  readonly UniqVpcId: string
-  readonly InstanceConf: InstanceConfs
-  readonly DeadlineTime: string
-  readonly IsSupported: boolean
-  readonly SecAuditStatus: string
-  readonly AuditPolicyStatus: string
-  readonly AuditRunningStatus: string
-  readonly InternalVip: string
-  readonly InternalVport: number | bigint
-  readonly CreateTime: string
-  readonly ClusterId: string
-  readonly ClusterName: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Region?: string
+  readonly HealthScore?: number | bigint
+  readonly Product?: string
+  readonly EventCount?: number | bigint
+  readonly InstanceType?: number | bigint
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Volume?: number | bigint
+  readonly EngineVersion?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly Source?: string
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly Status?: number | bigint
+  readonly UniqSubnetId?: string
+  readonly DeployMode?: string
+  readonly InitFlag?: number | bigint
+  readonly TaskStatus?: number | bigint
+  readonly UniqVpcId?: string
+  readonly InstanceConf?: InstanceConfs
+  readonly DeadlineTime?: string
+  readonly IsSupported?: boolean
+  readonly SecAuditStatus?: string
+  readonly AuditPolicyStatus?: string
+  readonly AuditRunningStatus?: string
+  readonly InternalVip?: string
+  readonly InternalVport?: number | bigint
+  readonly CreateTime?: string
+  readonly ClusterId?: string
+  readonly ClusterName?: string
 }
 export const InstanceInfo: $Schema.Schema<InstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceInfo", { InstanceId: $C.str, InstanceName: $C.str, Region: $C.str, HealthScore: $C.int64, Product: $C.str, EventCount: $C.int64, InstanceType: $C.int64, Cpu: $C.int64, Memory: $C.int64, Volume: $C.int64, EngineVersion: $C.str, Vip: $C.str, Vport: $C.int64, Source: $C.str, GroupId: $C.str, GroupName: $C.str, Status: $C.int64, UniqSubnetId: $C.str, DeployMode: $C.str, InitFlag: $C.int64, TaskStatus: $C.int64, UniqVpcId: $C.str, InstanceConf: InstanceConfs, DeadlineTime: $C.datetime, IsSupported: $C.bool, SecAuditStatus: $C.str, AuditPolicyStatus: $C.str, AuditRunningStatus: $C.str, InternalVip: $C.str, InternalVport: $C.int64, CreateTime: $C.str, ClusterId: $C.str, ClusterName: $C.str }))
 
@@ -655,9 +655,9 @@ export const IssueTypeInfo: $Schema.Schema<IssueTypeInfo> = /*#__PURE__*/ $C.laz
 
 /** `MailConfiguration` (both sides). */
 export interface MailConfiguration {
-  readonly SendMail: number | bigint
-  readonly Region: readonly string[]
-  readonly HealthStatus: readonly string[]
+  readonly SendMail?: number | bigint
+  readonly Region?: readonly string[]
+  readonly HealthStatus?: readonly string[]
   readonly ContactPerson?: readonly (number | bigint)[]
   readonly ContactGroup?: readonly (number | bigint)[]
 }
@@ -680,60 +680,60 @@ export const ModifyDiagDBInstanceConfResponse: $Schema.Schema<ModifyDiagDBInstan
 
 /** `MonitorFloatMetric` (response side). */
 export interface MonitorFloatMetric {
-  readonly Metric: string
-  readonly Unit: string
-  readonly Values: readonly number[]
+  readonly Metric?: string
+  readonly Unit?: string
+  readonly Values?: readonly number[]
 }
 export const MonitorFloatMetric: $Schema.Schema<MonitorFloatMetric> = /*#__PURE__*/ $C.lazy(() => $C.struct("MonitorFloatMetric", { Metric: $C.str, Unit: $C.str, Values: $C.arr($C.float) }))
 
 /** `MonitorFloatMetricSeriesData` (response side). */
 export interface MonitorFloatMetricSeriesData {
-  readonly Series: readonly MonitorFloatMetric[]
-  readonly Timestamp: readonly (number | bigint)[]
+  readonly Series?: readonly MonitorFloatMetric[]
+  readonly Timestamp?: readonly (number | bigint)[]
 }
 export const MonitorFloatMetricSeriesData: $Schema.Schema<MonitorFloatMetricSeriesData> = /*#__PURE__*/ $C.lazy(() => $C.struct("MonitorFloatMetricSeriesData", { Series: $C.arr(MonitorFloatMetric), Timestamp: $C.arr($C.int64) }))
 
 /** `MonitorMetric` (response side). */
 export interface MonitorMetric {
-  readonly Metric: string
-  readonly Unit: string
-  readonly Values: readonly (number | bigint)[]
+  readonly Metric?: string
+  readonly Unit?: string
+  readonly Values?: readonly (number | bigint)[]
 }
 export const MonitorMetric: $Schema.Schema<MonitorMetric> = /*#__PURE__*/ $C.lazy(() => $C.struct("MonitorMetric", { Metric: $C.str, Unit: $C.str, Values: $C.arr($C.int64) }))
 
 /** `MonitorMetricSeriesData` (response side). */
 export interface MonitorMetricSeriesData {
-  readonly Series: readonly MonitorMetric[]
-  readonly Timestamp: readonly (number | bigint)[]
+  readonly Series?: readonly MonitorMetric[]
+  readonly Timestamp?: readonly (number | bigint)[]
 }
 export const MonitorMetricSeriesData: $Schema.Schema<MonitorMetricSeriesData> = /*#__PURE__*/ $C.lazy(() => $C.struct("MonitorMetricSeriesData", { Series: $C.arr(MonitorMetric), Timestamp: $C.arr($C.int64) }))
 
 /** `MySqlProcess` (response side). */
 export interface MySqlProcess {
-  readonly ID: string
-  readonly User: string
-  readonly Host: string
-  readonly DB: string
-  readonly State: string
-  readonly Command: string
-  readonly Time: string
-  readonly Info: string
-  readonly SqlType: string | null
+  readonly ID?: string
+  readonly User?: string
+  readonly Host?: string
+  readonly DB?: string
+  readonly State?: string
+  readonly Command?: string
+  readonly Time?: string
+  readonly Info?: string
+  readonly SqlType?: string | null
 }
 export const MySqlProcess: $Schema.Schema<MySqlProcess> = /*#__PURE__*/ $C.lazy(() => $C.struct("MySqlProcess", { ID: $C.str, User: $C.str, Host: $C.str, DB: $C.str, State: $C.str, Command: $C.str, Time: $C.str, Info: $C.str, SqlType: $C.nul($C.str) }))
 
 /** `ProfileInfo` (both sides). */
 export interface ProfileInfo {
-  readonly Language: string
-  readonly MailConfiguration: MailConfiguration
+  readonly Language?: string
+  readonly MailConfiguration?: MailConfiguration
 }
 export const ProfileInfo: $Schema.Schema<ProfileInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProfileInfo", { Language: $C.str, MailConfiguration: MailConfiguration }))
 
 /** `RedisInstanceConf` (response side). */
 export interface RedisInstanceConf {
-  readonly ReplicasNum: string
-  readonly ShardNum: string
-  readonly ShardSize: string
+  readonly ReplicasNum?: string
+  readonly ShardNum?: string
+  readonly ShardSize?: string
 }
 export const RedisInstanceConf: $Schema.Schema<RedisInstanceConf> = /*#__PURE__*/ $C.lazy(() => $C.struct("RedisInstanceConf", { ReplicasNum: $C.str, ShardNum: $C.str, ShardSize: $C.str }))
 
@@ -745,30 +745,30 @@ export const SchemaItem: $Schema.Schema<SchemaItem> = /*#__PURE__*/ $C.lazy(() =
 
 /** `SchemaSpaceData` (response side). */
 export interface SchemaSpaceData {
-  readonly TableSchema: string
-  readonly DataLength: number
-  readonly IndexLength: number
-  readonly DataFree: number
-  readonly TotalLength: number
-  readonly FragRatio: number
-  readonly TableRows: number | bigint
-  readonly PhysicalFileSize: number
+  readonly TableSchema?: string
+  readonly DataLength?: number
+  readonly IndexLength?: number
+  readonly DataFree?: number
+  readonly TotalLength?: number
+  readonly FragRatio?: number
+  readonly TableRows?: number | bigint
+  readonly PhysicalFileSize?: number
 }
 export const SchemaSpaceData: $Schema.Schema<SchemaSpaceData> = /*#__PURE__*/ $C.lazy(() => $C.struct("SchemaSpaceData", { TableSchema: $C.str, DataLength: $C.float, IndexLength: $C.float, DataFree: $C.float, TotalLength: $C.float, FragRatio: $C.float, TableRows: $C.int64, PhysicalFileSize: $C.float }))
 
 /** `SchemaSpaceTimeSeries` (response side). */
 export interface SchemaSpaceTimeSeries {
-  readonly TableSchema: string
-  readonly SeriesData: MonitorMetricSeriesData
+  readonly TableSchema?: string
+  readonly SeriesData?: MonitorMetricSeriesData
 }
 export const SchemaSpaceTimeSeries: $Schema.Schema<SchemaSpaceTimeSeries> = /*#__PURE__*/ $C.lazy(() => $C.struct("SchemaSpaceTimeSeries", { TableSchema: $C.str, SeriesData: MonitorMetricSeriesData }))
 
 /** `ScoreDetail` (response side). */
 export interface ScoreDetail {
-  readonly IssueType: string
-  readonly ScoreLost: number | bigint
-  readonly ScoreLostMax: number | bigint
-  readonly Items: readonly ScoreItem[]
+  readonly IssueType?: string
+  readonly ScoreLost?: number | bigint
+  readonly ScoreLostMax?: number | bigint
+  readonly Items?: readonly ScoreItem[]
 }
 export const ScoreDetail: $Schema.Schema<ScoreDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScoreDetail", { IssueType: $C.str, ScoreLost: $C.int64, ScoreLostMax: $C.int64, Items: $C.arr(ScoreItem) }))
 
@@ -784,16 +784,16 @@ export const ScoreItem: $Schema.Schema<ScoreItem> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `SecLogExportTaskInfo` (response side). */
 export interface SecLogExportTaskInfo {
-  readonly AsyncRequestId: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly CreateTime: string
-  readonly Status: string
-  readonly Progress: number | bigint
-  readonly LogStartTime: string
-  readonly LogEndTime: string
-  readonly TotalSize: number | bigint
-  readonly DangerLevels: readonly (number | bigint)[]
+  readonly AsyncRequestId?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly CreateTime?: string
+  readonly Status?: string
+  readonly Progress?: number | bigint
+  readonly LogStartTime?: string
+  readonly LogEndTime?: string
+  readonly TotalSize?: number | bigint
+  readonly DangerLevels?: readonly (number | bigint)[]
 }
 export const SecLogExportTaskInfo: $Schema.Schema<SecLogExportTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecLogExportTaskInfo", { AsyncRequestId: $C.uint64, StartTime: $C.datetime, EndTime: $C.datetime, CreateTime: $C.datetime, Status: $C.str, Progress: $C.uint64, LogStartTime: $C.datetime, LogEndTime: $C.datetime, TotalSize: $C.uint64, DangerLevels: $C.arr($C.uint64) }))
 
@@ -807,31 +807,31 @@ export const SlowLogHost: $Schema.Schema<SlowLogHost> = /*#__PURE__*/ $C.lazy(()
 
 /** `SlowLogTopSqlItem` (response side). */
 export interface SlowLogTopSqlItem {
-  readonly LockTime: number
-  readonly LockTimeMax: number
-  readonly LockTimeMin: number
-  readonly RowsExamined: number | bigint
-  readonly RowsExaminedMax: number | bigint
-  readonly RowsExaminedMin: number | bigint
-  readonly QueryTime: number
-  readonly QueryTimeMax: number
-  readonly QueryTimeMin: number
-  readonly RowsSent: number | bigint
-  readonly RowsSentMax: number | bigint
-  readonly RowsSentMin: number | bigint
-  readonly ExecTimes: number | bigint
-  readonly SqlTemplate: string
-  readonly SqlText: string
-  readonly Schema: string
-  readonly QueryTimeRatio: number
-  readonly LockTimeRatio: number
-  readonly RowsExaminedRatio: number
-  readonly RowsSentRatio: number
-  readonly QueryTimeAvg: number
-  readonly RowsSentAvg: number
-  readonly LockTimeAvg: number
-  readonly RowsExaminedAvg: number
-  readonly Md5: string
+  readonly LockTime?: number
+  readonly LockTimeMax?: number
+  readonly LockTimeMin?: number
+  readonly RowsExamined?: number | bigint
+  readonly RowsExaminedMax?: number | bigint
+  readonly RowsExaminedMin?: number | bigint
+  readonly QueryTime?: number
+  readonly QueryTimeMax?: number
+  readonly QueryTimeMin?: number
+  readonly RowsSent?: number | bigint
+  readonly RowsSentMax?: number | bigint
+  readonly RowsSentMin?: number | bigint
+  readonly ExecTimes?: number | bigint
+  readonly SqlTemplate?: string
+  readonly SqlText?: string
+  readonly Schema?: string
+  readonly QueryTimeRatio?: number
+  readonly LockTimeRatio?: number
+  readonly RowsExaminedRatio?: number
+  readonly RowsSentRatio?: number
+  readonly QueryTimeAvg?: number
+  readonly RowsSentAvg?: number
+  readonly LockTimeAvg?: number
+  readonly RowsExaminedAvg?: number
+  readonly Md5?: string
 }
 export const SlowLogTopSqlItem: $Schema.Schema<SlowLogTopSqlItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SlowLogTopSqlItem", { LockTime: $C.float, LockTimeMax: $C.float, LockTimeMin: $C.float, RowsExamined: $C.int64, RowsExaminedMax: $C.int64, RowsExaminedMin: $C.int64, QueryTime: $C.float, QueryTimeMax: $C.float, QueryTimeMin: $C.float, RowsSent: $C.int64, RowsSentMax: $C.int64, RowsSentMin: $C.int64, ExecTimes: $C.int64, SqlTemplate: $C.str, SqlText: $C.str, Schema: $C.str, QueryTimeRatio: $C.float, LockTimeRatio: $C.float, RowsExaminedRatio: $C.float, RowsSentRatio: $C.float, QueryTimeAvg: $C.float, RowsSentAvg: $C.float, LockTimeAvg: $C.float, RowsExaminedAvg: $C.float, Md5: $C.str }))
 
@@ -845,42 +845,42 @@ export const SlowLogUser: $Schema.Schema<SlowLogUser> = /*#__PURE__*/ $C.lazy(()
 
 /** `TableSpaceData` (response side). */
 export interface TableSpaceData {
-  readonly TableName: string
-  readonly TableSchema: string
-  readonly Engine: string
-  readonly DataLength: number
-  readonly IndexLength: number
-  readonly DataFree: number
-  readonly TotalLength: number
-  readonly FragRatio: number
-  readonly TableRows: number | bigint
-  readonly PhysicalFileSize: number
+  readonly TableName?: string
+  readonly TableSchema?: string
+  readonly Engine?: string
+  readonly DataLength?: number
+  readonly IndexLength?: number
+  readonly DataFree?: number
+  readonly TotalLength?: number
+  readonly FragRatio?: number
+  readonly TableRows?: number | bigint
+  readonly PhysicalFileSize?: number
 }
 export const TableSpaceData: $Schema.Schema<TableSpaceData> = /*#__PURE__*/ $C.lazy(() => $C.struct("TableSpaceData", { TableName: $C.str, TableSchema: $C.str, Engine: $C.str, DataLength: $C.float, IndexLength: $C.float, DataFree: $C.float, TotalLength: $C.float, FragRatio: $C.float, TableRows: $C.int64, PhysicalFileSize: $C.float }))
 
 /** `TableSpaceTimeSeries` (response side). */
 export interface TableSpaceTimeSeries {
-  readonly TableName: string
-  readonly TableSchema: string
-  readonly Engine: string
-  readonly SeriesData: MonitorFloatMetricSeriesData
+  readonly TableName?: string
+  readonly TableSchema?: string
+  readonly Engine?: string
+  readonly SeriesData?: MonitorFloatMetricSeriesData
 }
 export const TableSpaceTimeSeries: $Schema.Schema<TableSpaceTimeSeries> = /*#__PURE__*/ $C.lazy(() => $C.struct("TableSpaceTimeSeries", { TableName: $C.str, TableSchema: $C.str, Engine: $C.str, SeriesData: MonitorFloatMetricSeriesData }))
 
 /** `TimeSlice` (response side). */
 export interface TimeSlice {
-  readonly Count: number | bigint
-  readonly Timestamp: number | bigint
+  readonly Count?: number | bigint
+  readonly Timestamp?: number | bigint
 }
 export const TimeSlice: $Schema.Schema<TimeSlice> = /*#__PURE__*/ $C.lazy(() => $C.struct("TimeSlice", { Count: $C.int64, Timestamp: $C.int64 }))
 
 /** `UserProfile` (response side). */
 export interface UserProfile {
-  readonly ProfileId: string
-  readonly ProfileType: string
-  readonly ProfileLevel: string
-  readonly ProfileName: string
-  readonly ProfileInfo: ProfileInfo
+  readonly ProfileId?: string
+  readonly ProfileType?: string
+  readonly ProfileLevel?: string
+  readonly ProfileName?: string
+  readonly ProfileInfo?: ProfileInfo
 }
 export const UserProfile: $Schema.Schema<UserProfile> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserProfile", { ProfileId: $C.str, ProfileType: $C.str, ProfileLevel: $C.str, ProfileName: $C.str, ProfileInfo: ProfileInfo }))
 

@@ -27,7 +27,7 @@ export const AddUserContactRequest: $Schema.Schema<AddUserContactRequest> = /*#_
 
 /** `AddUserContactResponse` (response side). */
 export interface AddUserContactResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const AddUserContactResponse: $Schema.Schema<AddUserContactResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddUserContactResponse", { Id: $C.int64, RequestId: $C.str }))
@@ -97,27 +97,27 @@ export const AuditInstanceFilter: $Schema.Schema<AuditInstanceFilter> = /*#__PUR
 
 /** `AuditInstanceInfo` (response side). */
 export interface AuditInstanceInfo {
-  readonly AppId: number | bigint
-  readonly AuditStatus: number | bigint
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly ProjectId: number | bigint
-  readonly Region: string
-  readonly ResourceTags: readonly string[]
+  readonly AppId?: number | bigint
+  readonly AuditStatus?: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly ProjectId?: number | bigint
+  readonly Region?: string
+  readonly ResourceTags?: readonly string[]
 }
 export const AuditInstanceInfo: $Schema.Schema<AuditInstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuditInstanceInfo", { AppId: $C.int64, AuditStatus: $C.int64, InstanceId: $C.str, InstanceName: $C.str, ProjectId: $C.int64, Region: $C.str, ResourceTags: $C.arr($C.str) }))
 
 /** `AuditLogFile` (response side). */
 export interface AuditLogFile {
-  readonly AsyncRequestId: number | bigint
-  readonly FileName: string
-  readonly CreateTime: string
-  readonly Status: string
-  readonly FileSize: number
-  readonly DownloadUrl: string
-  readonly ErrMsg: string
-  readonly Progress: number
-  readonly FinishTime: string
+  readonly AsyncRequestId?: number | bigint
+  readonly FileName?: string
+  readonly CreateTime?: string
+  readonly Status?: string
+  readonly FileSize?: number
+  readonly DownloadUrl?: string
+  readonly ErrMsg?: string
+  readonly Progress?: number
+  readonly FinishTime?: string
 }
 export const AuditLogFile: $Schema.Schema<AuditLogFile> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuditLogFile", { AsyncRequestId: $C.int64, FileName: $C.str, CreateTime: $C.str, Status: $C.str, FileSize: $C.float, DownloadUrl: $C.str, ErrMsg: $C.str, Progress: $C.float, FinishTime: $C.str }))
 
@@ -134,25 +134,25 @@ export const AuditLogFilter: $Schema.Schema<AuditLogFilter> = /*#__PURE__*/ $C.l
 
 /** `AutonomyActionVo` (response side). */
 export interface AutonomyActionVo {
-  readonly ActionId: number | bigint
-  readonly EventId: number | bigint
-  readonly Type: string
+  readonly ActionId?: number | bigint
+  readonly EventId?: number | bigint
+  readonly Type?: string
   readonly TriggerTime?: string
   readonly CreateTime?: string
   readonly UpdateTime?: string
   readonly FinishTime?: string
-  readonly ExpireTime: number | bigint
-  readonly Reason: string
-  readonly Status: string
+  readonly ExpireTime?: number | bigint
+  readonly Reason?: string
+  readonly Status?: string
 }
 export const AutonomyActionVo: $Schema.Schema<AutonomyActionVo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AutonomyActionVo", { ActionId: $C.int64, EventId: $C.int64, Type: $C.str, ExpireTime: $C.int64, Reason: $C.str, Status: $C.str }, { TriggerTime: $C.str, CreateTime: $C.str, UpdateTime: $C.str, FinishTime: $C.str }))
 
 /** `AutonomyEventVo` (response side). */
 export interface AutonomyEventVo {
-  readonly EventId: number | bigint
-  readonly Type: string
-  readonly Status: string
-  readonly Reason: string
+  readonly EventId?: number | bigint
+  readonly Type?: string
+  readonly Status?: string
+  readonly Reason?: string
   readonly TriggerTime?: number | bigint
   readonly LastTriggerTime?: number | bigint
   readonly CreateTime?: number | bigint
@@ -223,7 +223,7 @@ export const CancelRedisBigKeyAnalysisTasksRequest: $Schema.Schema<CancelRedisBi
 
 /** `CancelRedisBigKeyAnalysisTasksResponse` (response side). */
 export interface CancelRedisBigKeyAnalysisTasksResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const CancelRedisBigKeyAnalysisTasksResponse: $Schema.Schema<CancelRedisBigKeyAnalysisTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CancelRedisBigKeyAnalysisTasksResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -238,32 +238,32 @@ export const CloseAuditServiceRequest: $Schema.Schema<CloseAuditServiceRequest> 
 
 /** `CloseAuditServiceResponse` (response side). */
 export interface CloseAuditServiceResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const CloseAuditServiceResponse: $Schema.Schema<CloseAuditServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloseAuditServiceResponse", { TaskId: $C.int64, RequestId: $C.str }))
 
 /** `CmdCostGroup` (response side). */
 export interface CmdCostGroup {
-  readonly Percent: number
-  readonly CostUpperLimit: string
-  readonly CostLowerLimit: string
-  readonly Count: number | bigint
+  readonly Percent?: number
+  readonly CostUpperLimit?: string
+  readonly CostLowerLimit?: string
+  readonly Count?: number | bigint
 }
 export const CmdCostGroup: $Schema.Schema<CmdCostGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("CmdCostGroup", { Percent: $C.float, CostUpperLimit: $C.str, CostLowerLimit: $C.str, Count: $C.int64 }))
 
 /** `CmdPerfInfo` (response side). */
 export interface CmdPerfInfo {
-  readonly Command: string
-  readonly SeriesData: MonitorMetricSeriesData
+  readonly Command?: string
+  readonly SeriesData?: MonitorMetricSeriesData
 }
 export const CmdPerfInfo: $Schema.Schema<CmdPerfInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CmdPerfInfo", { Command: $C.str, SeriesData: MonitorMetricSeriesData }))
 
 /** `ContactItem` (response side). */
 export interface ContactItem {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly Mail: string
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly Mail?: string
 }
 export const ContactItem: $Schema.Schema<ContactItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContactItem", { Id: $C.int64, Name: $C.str, Mail: $C.str }))
 
@@ -280,7 +280,7 @@ export const CreateAuditLogFileRequest: $Schema.Schema<CreateAuditLogFileRequest
 
 /** `CreateAuditLogFileResponse` (response side). */
 export interface CreateAuditLogFileResponse {
-  readonly AsyncRequestId: number | bigint
+  readonly AsyncRequestId?: number | bigint
   readonly RequestId: string
 }
 export const CreateAuditLogFileResponse: $Schema.Schema<CreateAuditLogFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAuditLogFileResponse", { AsyncRequestId: $C.int64, RequestId: $C.str }))
@@ -299,7 +299,7 @@ export const CreateDBDiagReportTaskRequest: $Schema.Schema<CreateDBDiagReportTas
 
 /** `CreateDBDiagReportTaskResponse` (response side). */
 export interface CreateDBDiagReportTaskResponse {
-  readonly AsyncRequestId: number | bigint
+  readonly AsyncRequestId?: number | bigint
   readonly RequestId: string
 }
 export const CreateDBDiagReportTaskResponse: $Schema.Schema<CreateDBDiagReportTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDBDiagReportTaskResponse", { AsyncRequestId: $C.int64, RequestId: $C.str }))
@@ -314,8 +314,8 @@ export const CreateDBDiagReportUrlRequest: $Schema.Schema<CreateDBDiagReportUrlR
 
 /** `CreateDBDiagReportUrlResponse` (response side). */
 export interface CreateDBDiagReportUrlResponse {
-  readonly ReportUrl: string
-  readonly ExpireTime: number | bigint
+  readonly ReportUrl?: string
+  readonly ExpireTime?: number | bigint
   readonly RequestId: string
 }
 export const CreateDBDiagReportUrlResponse: $Schema.Schema<CreateDBDiagReportUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDBDiagReportUrlResponse", { ReportUrl: $C.str, ExpireTime: $C.int64, RequestId: $C.str }))
@@ -367,7 +367,7 @@ export const CreateKillTaskRequest: $Schema.Schema<CreateKillTaskRequest> = /*#_
 
 /** `CreateKillTaskResponse` (response side). */
 export interface CreateKillTaskResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const CreateKillTaskResponse: $Schema.Schema<CreateKillTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateKillTaskResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -403,7 +403,7 @@ export const CreateMongoDBKillTaskRequest: $Schema.Schema<CreateMongoDBKillTaskR
 
 /** `CreateMongoDBKillTaskResponse` (response side). */
 export interface CreateMongoDBKillTaskResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly ErrorMsg?: string | null
   readonly RequestId: string
 }
@@ -419,7 +419,7 @@ export const CreateProxySessionKillTaskRequest: $Schema.Schema<CreateProxySessio
 
 /** `CreateProxySessionKillTaskResponse` (response side). */
 export interface CreateProxySessionKillTaskResponse {
-  readonly AsyncRequestId: number | bigint
+  readonly AsyncRequestId?: number | bigint
   readonly RequestId: string
 }
 export const CreateProxySessionKillTaskResponse: $Schema.Schema<CreateProxySessionKillTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProxySessionKillTaskResponse", { AsyncRequestId: $C.int64, RequestId: $C.str }))
@@ -435,7 +435,7 @@ export const CreateRedisBigKeyAnalysisTaskRequest: $Schema.Schema<CreateRedisBig
 
 /** `CreateRedisBigKeyAnalysisTaskResponse` (response side). */
 export interface CreateRedisBigKeyAnalysisTaskResponse {
-  readonly AsyncRequestId: number | bigint
+  readonly AsyncRequestId?: number | bigint
   readonly RequestId: string
 }
 export const CreateRedisBigKeyAnalysisTaskResponse: $Schema.Schema<CreateRedisBigKeyAnalysisTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRedisBigKeyAnalysisTaskResponse", { AsyncRequestId: $C.int64, RequestId: $C.str }))
@@ -487,7 +487,7 @@ export const CreateSqlFilterRequest: $Schema.Schema<CreateSqlFilterRequest> = /*
 
 /** `CreateSqlFilterResponse` (response side). */
 export interface CreateSqlFilterResponse {
-  readonly FilterId: number | bigint
+  readonly FilterId?: number | bigint
   readonly RequestId: string
 }
 export const CreateSqlFilterResponse: $Schema.Schema<CreateSqlFilterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSqlFilterResponse", { FilterId: $C.int64, RequestId: $C.str }))
@@ -532,7 +532,7 @@ export const DeleteDBDiagReportTasksRequest: $Schema.Schema<DeleteDBDiagReportTa
 
 /** `DeleteDBDiagReportTasksResponse` (response side). */
 export interface DeleteDBDiagReportTasksResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DeleteDBDiagReportTasksResponse: $Schema.Schema<DeleteDBDiagReportTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteDBDiagReportTasksResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -547,7 +547,7 @@ export const DeleteRedisBigKeyAnalysisTasksRequest: $Schema.Schema<DeleteRedisBi
 
 /** `DeleteRedisBigKeyAnalysisTasksResponse` (response side). */
 export interface DeleteRedisBigKeyAnalysisTasksResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DeleteRedisBigKeyAnalysisTasksResponse: $Schema.Schema<DeleteRedisBigKeyAnalysisTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteRedisBigKeyAnalysisTasksResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -607,8 +607,8 @@ export const DescribeAllUserContactRequest: $Schema.Schema<DescribeAllUserContac
 
 /** `DescribeAllUserContactResponse` (response side). */
 export interface DescribeAllUserContactResponse {
-  readonly TotalCount: number | bigint
-  readonly Contacts: readonly ContactItem[]
+  readonly TotalCount?: number | bigint
+  readonly Contacts?: readonly ContactItem[]
   readonly RequestId: string
 }
 export const DescribeAllUserContactResponse: $Schema.Schema<DescribeAllUserContactResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllUserContactResponse", { TotalCount: $C.int64, Contacts: $C.arr(ContactItem), RequestId: $C.str }))
@@ -622,8 +622,8 @@ export const DescribeAllUserGroupRequest: $Schema.Schema<DescribeAllUserGroupReq
 
 /** `DescribeAllUserGroupResponse` (response side). */
 export interface DescribeAllUserGroupResponse {
-  readonly TotalCount: number | bigint
-  readonly Groups: readonly GroupItem[]
+  readonly TotalCount?: number | bigint
+  readonly Groups?: readonly GroupItem[]
   readonly RequestId: string
 }
 export const DescribeAllUserGroupResponse: $Schema.Schema<DescribeAllUserGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllUserGroupResponse", { TotalCount: $C.int64, Groups: $C.arr(GroupItem), RequestId: $C.str }))
@@ -641,8 +641,8 @@ export const DescribeAuditInstanceListRequest: $Schema.Schema<DescribeAuditInsta
 
 /** `DescribeAuditInstanceListResponse` (response side). */
 export interface DescribeAuditInstanceListResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly AuditInstance[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly AuditInstance[]
   readonly RequestId: string
 }
 export const DescribeAuditInstanceListResponse: $Schema.Schema<DescribeAuditInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditInstanceListResponse", { TotalCount: $C.int64, Items: $C.arr(AuditInstance), RequestId: $C.str }))
@@ -659,8 +659,8 @@ export const DescribeAuditLogFilesRequest: $Schema.Schema<DescribeAuditLogFilesR
 
 /** `DescribeAuditLogFilesResponse` (response side). */
 export interface DescribeAuditLogFilesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly AuditLogFile[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly AuditLogFile[]
   readonly RequestId: string
 }
 export const DescribeAuditLogFilesResponse: $Schema.Schema<DescribeAuditLogFilesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditLogFilesResponse", { TotalCount: $C.int64, Items: $C.arr(AuditLogFile), RequestId: $C.str }))
@@ -685,8 +685,8 @@ export const DescribeDBAuditLogTopSqlsRequest: $Schema.Schema<DescribeDBAuditLog
 
 /** `DescribeDBAuditLogTopSqlsResponse` (response side). */
 export interface DescribeDBAuditLogTopSqlsResponse {
-  readonly TotalCount: number | bigint
-  readonly TopSqls: readonly TopSqlTpl[]
+  readonly TotalCount?: number | bigint
+  readonly TopSqls?: readonly TopSqlTpl[]
   readonly RequestId: string
 }
 export const DescribeDBAuditLogTopSqlsResponse: $Schema.Schema<DescribeDBAuditLogTopSqlsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBAuditLogTopSqlsResponse", { TotalCount: $C.int64, TopSqls: $C.arr(TopSqlTpl), RequestId: $C.str }))
@@ -701,17 +701,17 @@ export const DescribeDBAutonomyActionRequest: $Schema.Schema<DescribeDBAutonomyA
 
 /** `DescribeDBAutonomyActionResponse` (response side). */
 export interface DescribeDBAutonomyActionResponse {
-  readonly ActionId: number | bigint
-  readonly EventId: number | bigint
+  readonly ActionId?: number | bigint
+  readonly EventId?: number | bigint
   readonly TaskId?: number | bigint
-  readonly Type: string
+  readonly Type?: string
   readonly TriggerTime?: string
   readonly CreateTime?: string
   readonly UpdateTime?: string
   readonly FinishTime?: string
-  readonly ExpireTime: number | bigint
-  readonly Reason: string
-  readonly Status: string
+  readonly ExpireTime?: number | bigint
+  readonly Reason?: string
+  readonly Status?: string
   readonly Info?: string
   readonly RequestId: string
 }
@@ -727,8 +727,8 @@ export const DescribeDBAutonomyActionsRequest: $Schema.Schema<DescribeDBAutonomy
 
 /** `DescribeDBAutonomyActionsResponse` (response side). */
 export interface DescribeDBAutonomyActionsResponse {
-  readonly TotalCount: number | bigint
-  readonly Actions: readonly AutonomyActionVo[]
+  readonly TotalCount?: number | bigint
+  readonly Actions?: readonly AutonomyActionVo[]
   readonly RequestId: string
 }
 export const DescribeDBAutonomyActionsResponse: $Schema.Schema<DescribeDBAutonomyActionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBAutonomyActionsResponse", { TotalCount: $C.int64, Actions: $C.arr(AutonomyActionVo), RequestId: $C.str }))
@@ -746,8 +746,8 @@ export const DescribeDBAutonomyEventsRequest: $Schema.Schema<DescribeDBAutonomyE
 
 /** `DescribeDBAutonomyEventsResponse` (response side). */
 export interface DescribeDBAutonomyEventsResponse {
-  readonly TotalCount: number | bigint
-  readonly Events: readonly AutonomyEventVo[]
+  readonly TotalCount?: number | bigint
+  readonly Events?: readonly AutonomyEventVo[]
   readonly RequestId: string
 }
 export const DescribeDBAutonomyEventsResponse: $Schema.Schema<DescribeDBAutonomyEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBAutonomyEventsResponse", { TotalCount: $C.int64, Events: $C.arr(AutonomyEventVo), RequestId: $C.str }))
@@ -762,17 +762,17 @@ export const DescribeDBDiagEventRequest: $Schema.Schema<DescribeDBDiagEventReque
 
 /** `DescribeDBDiagEventResponse` (response side). */
 export interface DescribeDBDiagEventResponse {
-  readonly DiagItem: string
-  readonly DiagType: string
-  readonly EventId: number | bigint
-  readonly Explanation: string
-  readonly Outline: string
-  readonly Problem: string
-  readonly Severity: number | bigint
-  readonly StartTime: string
-  readonly Suggestions: string
-  readonly Metric: string
-  readonly EndTime: string
+  readonly DiagItem?: string
+  readonly DiagType?: string
+  readonly EventId?: number | bigint
+  readonly Explanation?: string
+  readonly Outline?: string
+  readonly Problem?: string
+  readonly Severity?: number | bigint
+  readonly StartTime?: string
+  readonly Suggestions?: string
+  readonly Metric?: string
+  readonly EndTime?: string
   readonly RequestId: string
 }
 export const DescribeDBDiagEventResponse: $Schema.Schema<DescribeDBDiagEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBDiagEventResponse", { DiagItem: $C.str, DiagType: $C.str, EventId: $C.int64, Explanation: $C.str, Outline: $C.str, Problem: $C.str, Severity: $C.int64, StartTime: $C.datetime, Suggestions: $C.str, Metric: $C.str, EndTime: $C.datetime, RequestId: $C.str }))
@@ -792,8 +792,8 @@ export const DescribeDBDiagEventsRequest: $Schema.Schema<DescribeDBDiagEventsReq
 
 /** `DescribeDBDiagEventsResponse` (response side). */
 export interface DescribeDBDiagEventsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly DiagHistoryEventItem[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly DiagHistoryEventItem[]
   readonly RequestId: string
 }
 export const DescribeDBDiagEventsResponse: $Schema.Schema<DescribeDBDiagEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBDiagEventsResponse", { TotalCount: $C.int64, Items: $C.arr(DiagHistoryEventItem), RequestId: $C.str }))
@@ -809,7 +809,7 @@ export const DescribeDBDiagHistoryRequest: $Schema.Schema<DescribeDBDiagHistoryR
 
 /** `DescribeDBDiagHistoryResponse` (response side). */
 export interface DescribeDBDiagHistoryResponse {
-  readonly Events: readonly DiagHistoryEventItem[]
+  readonly Events?: readonly DiagHistoryEventItem[]
   readonly RequestId: string
 }
 export const DescribeDBDiagHistoryResponse: $Schema.Schema<DescribeDBDiagHistoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBDiagHistoryResponse", { Events: $C.arr(DiagHistoryEventItem), RequestId: $C.str }))
@@ -824,7 +824,7 @@ export const DescribeDBDiagReportContentRequest: $Schema.Schema<DescribeDBDiagRe
 
 /** `DescribeDBDiagReportContentResponse` (response side). */
 export interface DescribeDBDiagReportContentResponse {
-  readonly Report: string
+  readonly Report?: string
   readonly RequestId: string
 }
 export const DescribeDBDiagReportContentResponse: $Schema.Schema<DescribeDBDiagReportContentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBDiagReportContentResponse", { Report: $C.str, RequestId: $C.str }))
@@ -846,8 +846,8 @@ export const DescribeDBDiagReportTasksRequest: $Schema.Schema<DescribeDBDiagRepo
 
 /** `DescribeDBDiagReportTasksResponse` (response side). */
 export interface DescribeDBDiagReportTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly Tasks: readonly HealthReportTask[]
+  readonly TotalCount?: number | bigint
+  readonly Tasks?: readonly HealthReportTask[]
   readonly RequestId: string
 }
 export const DescribeDBDiagReportTasksResponse: $Schema.Schema<DescribeDBDiagReportTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBDiagReportTasksResponse", { TotalCount: $C.int64, Tasks: $C.arr(HealthReportTask), RequestId: $C.str }))
@@ -860,7 +860,7 @@ export const DescribeDBInstancesRequest: $Schema.Schema<DescribeDBInstancesReque
 
 /** `DescribeDBInstancesResponse` (response side). */
 export interface DescribeDBInstancesResponse {
-  readonly Items: readonly InstanceItem[]
+  readonly Items?: readonly InstanceItem[]
   readonly RequestId: string
 }
 export const DescribeDBInstancesResponse: $Schema.Schema<DescribeDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstancesResponse", { Items: $C.arr(InstanceItem), RequestId: $C.str }))
@@ -882,7 +882,7 @@ export const DescribeDBPerfTimeSeriesRequest: $Schema.Schema<DescribeDBPerfTimeS
 
 /** `DescribeDBPerfTimeSeriesResponse` (response side). */
 export interface DescribeDBPerfTimeSeriesResponse {
-  readonly Data: MonitorMetricSeriesData
+  readonly Data?: MonitorMetricSeriesData
   readonly RequestId: string
 }
 export const DescribeDBPerfTimeSeriesResponse: $Schema.Schema<DescribeDBPerfTimeSeriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBPerfTimeSeriesResponse", { Data: MonitorMetricSeriesData, RequestId: $C.str }))
@@ -897,10 +897,10 @@ export const DescribeDBSpaceStatusRequest: $Schema.Schema<DescribeDBSpaceStatusR
 
 /** `DescribeDBSpaceStatusResponse` (response side). */
 export interface DescribeDBSpaceStatusResponse {
-  readonly Growth: number | bigint
-  readonly Remain: number | bigint
-  readonly Total: number | bigint
-  readonly AvailableDays: number | bigint
+  readonly Growth?: number | bigint
+  readonly Remain?: number | bigint
+  readonly Total?: number | bigint
+  readonly AvailableDays?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDBSpaceStatusResponse: $Schema.Schema<DescribeDBSpaceStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBSpaceStatusResponse", { Growth: $C.int64, Remain: $C.int64, Total: $C.int64, AvailableDays: $C.int64, RequestId: $C.str }))
@@ -915,7 +915,7 @@ export const DescribeDatabaseAutonomyStatusRequest: $Schema.Schema<DescribeDatab
 
 /** `DescribeDatabaseAutonomyStatusResponse` (response side). */
 export interface DescribeDatabaseAutonomyStatusResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDatabaseAutonomyStatusResponse: $Schema.Schema<DescribeDatabaseAutonomyStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabaseAutonomyStatusResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -934,9 +934,9 @@ export const DescribeDiagDBInstancesRequest: $Schema.Schema<DescribeDiagDBInstan
 
 /** `DescribeDiagDBInstancesResponse` (response side). */
 export interface DescribeDiagDBInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly DbScanStatus: number | bigint
-  readonly Items: readonly InstanceInfo[]
+  readonly TotalCount?: number | bigint
+  readonly DbScanStatus?: number | bigint
+  readonly Items?: readonly InstanceInfo[]
   readonly RequestId: string
 }
 export const DescribeDiagDBInstancesResponse: $Schema.Schema<DescribeDiagDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDiagDBInstancesResponse", { TotalCount: $C.int64, DbScanStatus: $C.int64, Items: $C.arr(InstanceInfo), RequestId: $C.str }))
@@ -951,7 +951,7 @@ export const DescribeHealthScoreRequest: $Schema.Schema<DescribeHealthScoreReque
 
 /** `DescribeHealthScoreResponse` (response side). */
 export interface DescribeHealthScoreResponse {
-  readonly Data: HealthScoreInfo
+  readonly Data?: HealthScoreInfo
   readonly RequestId: string
 }
 export const DescribeHealthScoreResponse: $Schema.Schema<DescribeHealthScoreResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHealthScoreResponse", { Data: HealthScoreInfo, RequestId: $C.str }))
@@ -967,7 +967,7 @@ export const DescribeHealthScoreTimeSeriesRequest: $Schema.Schema<DescribeHealth
 
 /** `DescribeHealthScoreTimeSeriesResponse` (response side). */
 export interface DescribeHealthScoreTimeSeriesResponse {
-  readonly Data: HealthScoreTimeSeriesData
+  readonly Data?: HealthScoreTimeSeriesData
   readonly RequestId: string
 }
 export const DescribeHealthScoreTimeSeriesResponse: $Schema.Schema<DescribeHealthScoreTimeSeriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHealthScoreTimeSeriesResponse", { Data: HealthScoreTimeSeriesData, RequestId: $C.str }))
@@ -984,7 +984,7 @@ export const DescribeIndexRecommendAggregationSlowLogsRequest: $Schema.Schema<De
 
 /** `DescribeIndexRecommendAggregationSlowLogsResponse` (response side). */
 export interface DescribeIndexRecommendAggregationSlowLogsResponse {
-  readonly Aggregation: Aggregation
+  readonly Aggregation?: Aggregation
   readonly RequestId: string
 }
 export const DescribeIndexRecommendAggregationSlowLogsResponse: $Schema.Schema<DescribeIndexRecommendAggregationSlowLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIndexRecommendAggregationSlowLogsResponse", { Aggregation: Aggregation, RequestId: $C.str }))
@@ -998,12 +998,12 @@ export const DescribeIndexRecommendInfoRequest: $Schema.Schema<DescribeIndexReco
 
 /** `DescribeIndexRecommendInfoResponse` (response side). */
 export interface DescribeIndexRecommendInfoResponse {
-  readonly CollectionNum: number | bigint
-  readonly IndexNum: number | bigint
-  readonly Items: readonly MongoDBIndex[]
-  readonly Level: number | bigint
-  readonly Optimized: number | bigint
-  readonly OptimizedCount: number | bigint
+  readonly CollectionNum?: number | bigint
+  readonly IndexNum?: number | bigint
+  readonly Items?: readonly MongoDBIndex[]
+  readonly Level?: number | bigint
+  readonly Optimized?: number | bigint
+  readonly OptimizedCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeIndexRecommendInfoResponse: $Schema.Schema<DescribeIndexRecommendInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIndexRecommendInfoResponse", { CollectionNum: $C.int64, IndexNum: $C.int64, Items: $C.arr(MongoDBIndex), Level: $C.int64, Optimized: $C.int64, OptimizedCount: $C.int64, RequestId: $C.str }))
@@ -1020,8 +1020,8 @@ export const DescribeMailProfileRequest: $Schema.Schema<DescribeMailProfileReque
 
 /** `DescribeMailProfileResponse` (response side). */
 export interface DescribeMailProfileResponse {
-  readonly ProfileList: readonly UserProfile[]
-  readonly TotalCount: number | bigint
+  readonly ProfileList?: readonly UserProfile[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMailProfileResponse: $Schema.Schema<DescribeMailProfileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMailProfileResponse", { ProfileList: $C.arr(UserProfile), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1039,7 +1039,7 @@ export const DescribeMetricTopProxiesRequest: $Schema.Schema<DescribeMetricTopPr
 
 /** `DescribeMetricTopProxiesResponse` (response side). */
 export interface DescribeMetricTopProxiesResponse {
-  readonly Data: readonly RedisMetricTopProxiesData[]
+  readonly Data?: readonly RedisMetricTopProxiesData[]
   readonly RequestId: string
 }
 export const DescribeMetricTopProxiesResponse: $Schema.Schema<DescribeMetricTopProxiesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMetricTopProxiesResponse", { Data: $C.arr(RedisMetricTopProxiesData), RequestId: $C.str }))
@@ -1083,7 +1083,7 @@ export const DescribeMySqlProcessListRequest: $Schema.Schema<DescribeMySqlProces
 
 /** `DescribeMySqlProcessListResponse` (response side). */
 export interface DescribeMySqlProcessListResponse {
-  readonly ProcessList: readonly MySqlProcess[]
+  readonly ProcessList?: readonly MySqlProcess[]
   readonly Statistics?: readonly StatisticInfo[]
   readonly RequestId: string
 }
@@ -1101,11 +1101,11 @@ export const DescribeNoPrimaryKeyTablesRequest: $Schema.Schema<DescribeNoPrimary
 
 /** `DescribeNoPrimaryKeyTablesResponse` (response side). */
 export interface DescribeNoPrimaryKeyTablesResponse {
-  readonly NoPrimaryKeyTableCount: number | bigint
-  readonly NoPrimaryKeyTableCountDiff: number | bigint
-  readonly NoPrimaryKeyTableRecordCount: number | bigint
-  readonly NoPrimaryKeyTables: readonly Table[]
-  readonly Timestamp: number | bigint
+  readonly NoPrimaryKeyTableCount?: number | bigint
+  readonly NoPrimaryKeyTableCountDiff?: number | bigint
+  readonly NoPrimaryKeyTableRecordCount?: number | bigint
+  readonly NoPrimaryKeyTables?: readonly Table[]
+  readonly Timestamp?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNoPrimaryKeyTablesResponse: $Schema.Schema<DescribeNoPrimaryKeyTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNoPrimaryKeyTablesResponse", { NoPrimaryKeyTableCount: $C.int64, NoPrimaryKeyTableCountDiff: $C.int64, NoPrimaryKeyTableRecordCount: $C.int64, NoPrimaryKeyTables: $C.arr(Table), Timestamp: $C.int64, RequestId: $C.str }))
@@ -1124,7 +1124,7 @@ export const DescribeProxyProcessStatisticsRequest: $Schema.Schema<DescribeProxy
 
 /** `DescribeProxyProcessStatisticsResponse` (response side). */
 export interface DescribeProxyProcessStatisticsResponse {
-  readonly ProcessStatistics: ProcessStatistic
+  readonly ProcessStatistics?: ProcessStatistic
   readonly RequestId: string
 }
 export const DescribeProxyProcessStatisticsResponse: $Schema.Schema<DescribeProxyProcessStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProxyProcessStatisticsResponse", { ProcessStatistics: ProcessStatistic, RequestId: $C.str }))
@@ -1139,8 +1139,8 @@ export const DescribeProxySessionKillTasksRequest: $Schema.Schema<DescribeProxyS
 
 /** `DescribeProxySessionKillTasksResponse` (response side). */
 export interface DescribeProxySessionKillTasksResponse {
-  readonly Tasks: readonly TaskInfo[]
-  readonly TotalCount: number | bigint
+  readonly Tasks?: readonly TaskInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeProxySessionKillTasksResponse: $Schema.Schema<DescribeProxySessionKillTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProxySessionKillTasksResponse", { Tasks: $C.arr(TaskInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1156,7 +1156,7 @@ export const DescribeRedisBigKeyAnalysisTasksRequest: $Schema.Schema<DescribeRed
 
 /** `DescribeRedisBigKeyAnalysisTasksResponse` (response side). */
 export interface DescribeRedisBigKeyAnalysisTasksResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Tasks?: readonly RedisBigKeyTask[]
   readonly RequestId: string
 }
@@ -1176,7 +1176,7 @@ export const DescribeRedisCmdPerfTimeSeriesRequest: $Schema.Schema<DescribeRedis
 
 /** `DescribeRedisCmdPerfTimeSeriesResponse` (response side). */
 export interface DescribeRedisCmdPerfTimeSeriesResponse {
-  readonly CmdPerfList: readonly CmdPerfInfo[]
+  readonly CmdPerfList?: readonly CmdPerfInfo[]
   readonly RequestId: string
 }
 export const DescribeRedisCmdPerfTimeSeriesResponse: $Schema.Schema<DescribeRedisCmdPerfTimeSeriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRedisCmdPerfTimeSeriesResponse", { CmdPerfList: $C.arr(CmdPerfInfo), RequestId: $C.str }))
@@ -1192,7 +1192,7 @@ export const DescribeRedisCommandCostStatisticsRequest: $Schema.Schema<DescribeR
 
 /** `DescribeRedisCommandCostStatisticsResponse` (response side). */
 export interface DescribeRedisCommandCostStatisticsResponse {
-  readonly CmdCostGroups: readonly CmdCostGroup[]
+  readonly CmdCostGroups?: readonly CmdCostGroup[]
   readonly RequestId: string
 }
 export const DescribeRedisCommandCostStatisticsResponse: $Schema.Schema<DescribeRedisCommandCostStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRedisCommandCostStatisticsResponse", { CmdCostGroups: $C.arr(CmdCostGroup), RequestId: $C.str }))
@@ -1208,7 +1208,7 @@ export const DescribeRedisCommandOverviewRequest: $Schema.Schema<DescribeRedisCo
 
 /** `DescribeRedisCommandOverviewResponse` (response side). */
 export interface DescribeRedisCommandOverviewResponse {
-  readonly CmdList: readonly RedisCmdInfo[]
+  readonly CmdList?: readonly RedisCmdInfo[]
   readonly RequestId: string
 }
 export const DescribeRedisCommandOverviewResponse: $Schema.Schema<DescribeRedisCommandOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRedisCommandOverviewResponse", { CmdList: $C.arr(RedisCmdInfo), RequestId: $C.str }))
@@ -1224,8 +1224,8 @@ export const DescribeRedisProcessListRequest: $Schema.Schema<DescribeRedisProces
 
 /** `DescribeRedisProcessListResponse` (response side). */
 export interface DescribeRedisProcessListResponse {
-  readonly ProxyCount: number | bigint
-  readonly Processes: readonly Process[]
+  readonly ProxyCount?: number | bigint
+  readonly Processes?: readonly Process[]
   readonly RequestId: string
 }
 export const DescribeRedisProcessListResponse: $Schema.Schema<DescribeRedisProcessListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRedisProcessListResponse", { ProxyCount: $C.int64, Processes: $C.arr(Process), RequestId: $C.str }))
@@ -1246,8 +1246,8 @@ export const DescribeRedisSlowLogTopSqlsRequest: $Schema.Schema<DescribeRedisSlo
 
 /** `DescribeRedisSlowLogTopSqlsResponse` (response side). */
 export interface DescribeRedisSlowLogTopSqlsResponse {
-  readonly TotalCount: number | bigint
-  readonly Rows: readonly SlowLogAgg[]
+  readonly TotalCount?: number | bigint
+  readonly Rows?: readonly SlowLogAgg[]
   readonly RequestId: string
 }
 export const DescribeRedisSlowLogTopSqlsResponse: $Schema.Schema<DescribeRedisSlowLogTopSqlsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRedisSlowLogTopSqlsResponse", { TotalCount: $C.int64, Rows: $C.arr(SlowLogAgg), RequestId: $C.str }))
@@ -1268,8 +1268,8 @@ export const DescribeRedisTopBigKeysRequest: $Schema.Schema<DescribeRedisTopBigK
 
 /** `DescribeRedisTopBigKeysResponse` (response side). */
 export interface DescribeRedisTopBigKeysResponse {
-  readonly TopKeys: readonly RedisKeySpaceData[]
-  readonly Timestamp: number | bigint
+  readonly TopKeys?: readonly RedisKeySpaceData[]
+  readonly Timestamp?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRedisTopBigKeysResponse: $Schema.Schema<DescribeRedisTopBigKeysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRedisTopBigKeysResponse", { TopKeys: $C.arr(RedisKeySpaceData), Timestamp: $C.int64, RequestId: $C.str }))
@@ -1286,7 +1286,7 @@ export const DescribeRedisTopCostCommandsRequest: $Schema.Schema<DescribeRedisTo
 
 /** `DescribeRedisTopCostCommandsResponse` (response side). */
 export interface DescribeRedisTopCostCommandsResponse {
-  readonly TopCostCmdList: readonly RedisCostCmd[]
+  readonly TopCostCmdList?: readonly RedisCostCmd[]
   readonly RequestId: string
 }
 export const DescribeRedisTopCostCommandsResponse: $Schema.Schema<DescribeRedisTopCostCommandsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRedisTopCostCommandsResponse", { TopCostCmdList: $C.arr(RedisCostCmd), RequestId: $C.str }))
@@ -1322,8 +1322,8 @@ export const DescribeRedisTopKeyPrefixListRequest: $Schema.Schema<DescribeRedisT
 
 /** `DescribeRedisTopKeyPrefixListResponse` (response side). */
 export interface DescribeRedisTopKeyPrefixListResponse {
-  readonly Items: readonly RedisPreKeySpaceData[]
-  readonly Timestamp: number | bigint
+  readonly Items?: readonly RedisPreKeySpaceData[]
+  readonly Timestamp?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRedisTopKeyPrefixListResponse: $Schema.Schema<DescribeRedisTopKeyPrefixListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRedisTopKeyPrefixListResponse", { Items: $C.arr(RedisPreKeySpaceData), Timestamp: $C.int64, RequestId: $C.str }))
@@ -1392,8 +1392,8 @@ export const DescribeSlowLogQueryTimeStatsRequest: $Schema.Schema<DescribeSlowLo
 
 /** `DescribeSlowLogQueryTimeStatsResponse` (response side). */
 export interface DescribeSlowLogQueryTimeStatsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly SqlCostDistribution[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly SqlCostDistribution[]
   readonly RequestId: string
 }
 export const DescribeSlowLogQueryTimeStatsResponse: $Schema.Schema<DescribeSlowLogQueryTimeStatsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSlowLogQueryTimeStatsResponse", { TotalCount: $C.int64, Items: $C.arr(SqlCostDistribution), RequestId: $C.str }))
@@ -1412,9 +1412,9 @@ export const DescribeSlowLogTimeSeriesStatsRequest: $Schema.Schema<DescribeSlowL
 
 /** `DescribeSlowLogTimeSeriesStatsResponse` (response side). */
 export interface DescribeSlowLogTimeSeriesStatsResponse {
-  readonly Period: number | bigint
-  readonly TimeSeries: readonly TimeSlice[]
-  readonly SeriesData: MonitorMetricSeriesData
+  readonly Period?: number | bigint
+  readonly TimeSeries?: readonly TimeSlice[]
+  readonly SeriesData?: MonitorMetricSeriesData
   readonly RequestId: string
 }
 export const DescribeSlowLogTimeSeriesStatsResponse: $Schema.Schema<DescribeSlowLogTimeSeriesStatsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSlowLogTimeSeriesStatsResponse", { Period: $C.int64, TimeSeries: $C.arr(TimeSlice), SeriesData: MonitorMetricSeriesData, RequestId: $C.str }))
@@ -1435,8 +1435,8 @@ export const DescribeSlowLogTopSqlsRequest: $Schema.Schema<DescribeSlowLogTopSql
 
 /** `DescribeSlowLogTopSqlsResponse` (response side). */
 export interface DescribeSlowLogTopSqlsResponse {
-  readonly TotalCount: number | bigint
-  readonly Rows: readonly SlowLogTopSqlItem[]
+  readonly TotalCount?: number | bigint
+  readonly Rows?: readonly SlowLogTopSqlItem[]
   readonly RequestId: string
 }
 export const DescribeSlowLogTopSqlsResponse: $Schema.Schema<DescribeSlowLogTopSqlsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSlowLogTopSqlsResponse", { TotalCount: $C.int64, Rows: $C.arr(SlowLogTopSqlItem), RequestId: $C.str }))
@@ -1455,10 +1455,10 @@ export const DescribeSlowLogUserHostStatsRequest: $Schema.Schema<DescribeSlowLog
 
 /** `DescribeSlowLogUserHostStatsResponse` (response side). */
 export interface DescribeSlowLogUserHostStatsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly SlowLogHost[]
-  readonly UserNameItems: readonly SlowLogUser[]
-  readonly UserTotalCount: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly SlowLogHost[]
+  readonly UserNameItems?: readonly SlowLogUser[]
+  readonly UserTotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSlowLogUserHostStatsResponse: $Schema.Schema<DescribeSlowLogUserHostStatsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSlowLogUserHostStatsResponse", { TotalCount: $C.int64, Items: $C.arr(SlowLogHost), UserNameItems: $C.arr(SlowLogUser), UserTotalCount: $C.int64, RequestId: $C.str }))
@@ -1482,8 +1482,8 @@ export const DescribeSlowLogsRequest: $Schema.Schema<DescribeSlowLogsRequest> = 
 
 /** `DescribeSlowLogsResponse` (response side). */
 export interface DescribeSlowLogsResponse {
-  readonly TotalCount: number | bigint
-  readonly Rows: readonly SlowLogInfoItem[]
+  readonly TotalCount?: number | bigint
+  readonly Rows?: readonly SlowLogInfoItem[]
   readonly RequestId: string
 }
 export const DescribeSlowLogsResponse: $Schema.Schema<DescribeSlowLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSlowLogsResponse", { TotalCount: $C.int64, Rows: $C.arr(SlowLogInfoItem), RequestId: $C.str }))
@@ -1501,8 +1501,8 @@ export const DescribeSqlFiltersRequest: $Schema.Schema<DescribeSqlFiltersRequest
 
 /** `DescribeSqlFiltersResponse` (response side). */
 export interface DescribeSqlFiltersResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly SQLFilter[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly SQLFilter[]
   readonly RequestId: string
 }
 export const DescribeSqlFiltersResponse: $Schema.Schema<DescribeSqlFiltersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSqlFiltersResponse", { TotalCount: $C.int64, Items: $C.arr(SQLFilter), RequestId: $C.str }))
@@ -1518,11 +1518,11 @@ export const DescribeSqlTemplateRequest: $Schema.Schema<DescribeSqlTemplateReque
 
 /** `DescribeSqlTemplateResponse` (response side). */
 export interface DescribeSqlTemplateResponse {
-  readonly Schema: string
-  readonly SqlText: string
-  readonly SqlType: string
-  readonly SqlTemplate: string
-  readonly SqlId: number | bigint
+  readonly Schema?: string
+  readonly SqlText?: string
+  readonly SqlType?: string
+  readonly SqlTemplate?: string
+  readonly SqlId?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSqlTemplateResponse: $Schema.Schema<DescribeSqlTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSqlTemplateResponse", { Schema: $C.str, SqlText: $C.str, SqlType: $C.str, SqlTemplate: $C.str, SqlId: $C.int64, RequestId: $C.str }))
@@ -1556,8 +1556,8 @@ export const DescribeTopSpaceSchemasRequest: $Schema.Schema<DescribeTopSpaceSche
 
 /** `DescribeTopSpaceSchemasResponse` (response side). */
 export interface DescribeTopSpaceSchemasResponse {
-  readonly TopSpaceSchemas: readonly SchemaSpaceData[]
-  readonly Timestamp: number | bigint
+  readonly TopSpaceSchemas?: readonly SchemaSpaceData[]
+  readonly Timestamp?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTopSpaceSchemasResponse: $Schema.Schema<DescribeTopSpaceSchemasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopSpaceSchemasResponse", { TopSpaceSchemas: $C.arr(SchemaSpaceData), Timestamp: $C.int64, RequestId: $C.str }))
@@ -1575,7 +1575,7 @@ export const DescribeTopSpaceTableTimeSeriesRequest: $Schema.Schema<DescribeTopS
 
 /** `DescribeTopSpaceTableTimeSeriesResponse` (response side). */
 export interface DescribeTopSpaceTableTimeSeriesResponse {
-  readonly TopSpaceTableTimeSeries: readonly TableSpaceTimeSeries[]
+  readonly TopSpaceTableTimeSeries?: readonly TableSpaceTimeSeries[]
   readonly RequestId: string
 }
 export const DescribeTopSpaceTableTimeSeriesResponse: $Schema.Schema<DescribeTopSpaceTableTimeSeriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopSpaceTableTimeSeriesResponse", { TopSpaceTableTimeSeries: $C.arr(TableSpaceTimeSeries), RequestId: $C.str }))
@@ -1591,8 +1591,8 @@ export const DescribeTopSpaceTablesRequest: $Schema.Schema<DescribeTopSpaceTable
 
 /** `DescribeTopSpaceTablesResponse` (response side). */
 export interface DescribeTopSpaceTablesResponse {
-  readonly TopSpaceTables: readonly TableSpaceData[]
-  readonly Timestamp: number | bigint
+  readonly TopSpaceTables?: readonly TableSpaceData[]
+  readonly Timestamp?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTopSpaceTablesResponse: $Schema.Schema<DescribeTopSpaceTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopSpaceTablesResponse", { TopSpaceTables: $C.arr(TableSpaceData), Timestamp: $C.int64, RequestId: $C.str }))
@@ -1607,8 +1607,8 @@ export const DescribeUserAutonomyProfileRequest: $Schema.Schema<DescribeUserAuto
 
 /** `DescribeUserAutonomyProfileResponse` (response side). */
 export interface DescribeUserAutonomyProfileResponse {
-  readonly ProfileType: string
-  readonly UpdateTime: string
+  readonly ProfileType?: string
+  readonly UpdateTime?: string
   readonly ProfileInfo?: AutonomyUserProfileInfo
   readonly RequestId: string
 }
@@ -1625,29 +1625,29 @@ export const DescribeUserSqlAdviceRequest: $Schema.Schema<DescribeUserSqlAdviceR
 
 /** `DescribeUserSqlAdviceResponse` (response side). */
 export interface DescribeUserSqlAdviceResponse {
-  readonly Advices: string
-  readonly Comments: string
-  readonly SqlText: string
-  readonly Schema: string
-  readonly Tables: string
-  readonly SqlPlan: string
-  readonly Cost: string
+  readonly Advices?: string
+  readonly Comments?: string
+  readonly SqlText?: string
+  readonly Schema?: string
+  readonly Tables?: string
+  readonly SqlPlan?: string
+  readonly Cost?: string
   readonly RequestId: string
 }
 export const DescribeUserSqlAdviceResponse: $Schema.Schema<DescribeUserSqlAdviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserSqlAdviceResponse", { Advices: $C.str, Comments: $C.str, SqlText: $C.str, Schema: $C.str, Tables: $C.str, SqlPlan: $C.str, Cost: $C.str, RequestId: $C.str }))
 
 /** `DiagHistoryEventItem` (response side). */
 export interface DiagHistoryEventItem {
-  readonly DiagType: string
-  readonly EndTime: string
-  readonly StartTime: string
-  readonly EventId: number | bigint
-  readonly Severity: number | bigint
-  readonly Outline: string
-  readonly DiagItem: string
-  readonly InstanceId: string
-  readonly Metric: string
-  readonly Region: string
+  readonly DiagType?: string
+  readonly EndTime?: string
+  readonly StartTime?: string
+  readonly EventId?: number | bigint
+  readonly Severity?: number | bigint
+  readonly Outline?: string
+  readonly DiagItem?: string
+  readonly InstanceId?: string
+  readonly Metric?: string
+  readonly Region?: string
   readonly ClusterId?: string
   readonly ClusterName?: string
   readonly Vip?: string
@@ -1665,100 +1665,100 @@ export const DiagReportUrlItem: $Schema.Schema<DiagReportUrlItem> = /*#__PURE__*
 
 /** `EventInfo` (response side). */
 export interface EventInfo {
-  readonly EventId: number | bigint
-  readonly DiagType: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Outline: string
-  readonly Severity: number | bigint
-  readonly ScoreLost: number | bigint
-  readonly Metric: string
-  readonly Count: number | bigint
+  readonly EventId?: number | bigint
+  readonly DiagType?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Outline?: string
+  readonly Severity?: number | bigint
+  readonly ScoreLost?: number | bigint
+  readonly Metric?: string
+  readonly Count?: number | bigint
 }
 export const EventInfo: $Schema.Schema<EventInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventInfo", { EventId: $C.int64, DiagType: $C.str, StartTime: $C.datetimeIso, EndTime: $C.datetimeIso, Outline: $C.str, Severity: $C.int64, ScoreLost: $C.int64, Metric: $C.str, Count: $C.int64 }))
 
 /** `GroupItem` (response side). */
 export interface GroupItem {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly MemberCount: number | bigint
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly MemberCount?: number | bigint
 }
 export const GroupItem: $Schema.Schema<GroupItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupItem", { Id: $C.int64, Name: $C.str, MemberCount: $C.int64 }))
 
 /** `HealthReportTask` (response side). */
 export interface HealthReportTask {
-  readonly AsyncRequestId: number | bigint
-  readonly Source: string
-  readonly Progress: number | bigint
-  readonly CreateTime: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly InstanceInfo: InstanceBasicInfo
-  readonly HealthStatus: HealthStatus
+  readonly AsyncRequestId?: number | bigint
+  readonly Source?: string
+  readonly Progress?: number | bigint
+  readonly CreateTime?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly InstanceInfo?: InstanceBasicInfo
+  readonly HealthStatus?: HealthStatus
   readonly Tags?: readonly TagInfo[]
 }
 export const HealthReportTask: $Schema.Schema<HealthReportTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("HealthReportTask", { AsyncRequestId: $C.int64, Source: $C.str, Progress: $C.int64, CreateTime: $C.datetime, StartTime: $C.datetime, EndTime: $C.datetime, InstanceInfo: InstanceBasicInfo, HealthStatus: HealthStatus }, { Tags: $C.arr(TagInfo) }))
 
 /** `HealthScoreInfo` (response side). */
 export interface HealthScoreInfo {
-  readonly IssueTypes: readonly IssueTypeInfo[]
-  readonly EventsTotalCount: number | bigint
-  readonly HealthScore: number | bigint
-  readonly HealthLevel: string
+  readonly IssueTypes?: readonly IssueTypeInfo[]
+  readonly EventsTotalCount?: number | bigint
+  readonly HealthScore?: number | bigint
+  readonly HealthLevel?: string
 }
 export const HealthScoreInfo: $Schema.Schema<HealthScoreInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("HealthScoreInfo", { IssueTypes: $C.arr(IssueTypeInfo), EventsTotalCount: $C.int64, HealthScore: $C.int64, HealthLevel: $C.str }))
 
 /** `HealthScoreTimeSeriesData` (response side). */
 export interface HealthScoreTimeSeriesData {
-  readonly Avg: number
-  readonly HealthStatus: number | bigint
-  readonly Metric: string
-  readonly Series: readonly (number | bigint)[]
-  readonly Timestamp: readonly (number | bigint)[]
-  readonly Unit: string
+  readonly Avg?: number
+  readonly HealthStatus?: number | bigint
+  readonly Metric?: string
+  readonly Series?: readonly (number | bigint)[]
+  readonly Timestamp?: readonly (number | bigint)[]
+  readonly Unit?: string
 }
 export const HealthScoreTimeSeriesData: $Schema.Schema<HealthScoreTimeSeriesData> = /*#__PURE__*/ $C.lazy(() => $C.struct("HealthScoreTimeSeriesData", { Avg: $C.float, HealthStatus: $C.uint64, Metric: $C.str, Series: $C.arr($C.uint64), Timestamp: $C.arr($C.uint64), Unit: $C.str }))
 
 /** `HealthStatus` (response side). */
 export interface HealthStatus {
-  readonly HealthScore: number | bigint
-  readonly HealthLevel: string
-  readonly ScoreLost: number | bigint
-  readonly ScoreDetails: readonly ScoreDetail[]
+  readonly HealthScore?: number | bigint
+  readonly HealthLevel?: string
+  readonly ScoreLost?: number | bigint
+  readonly ScoreDetails?: readonly ScoreDetail[]
   readonly HealthLevelVersion?: string
 }
 export const HealthStatus: $Schema.Schema<HealthStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("HealthStatus", { HealthScore: $C.int64, HealthLevel: $C.str, ScoreLost: $C.int64, ScoreDetails: $C.arr(ScoreDetail) }, { HealthLevelVersion: $C.str }))
 
 /** `IndexesToBuild` (response side). */
 export interface IndexesToBuild {
-  readonly Id: number | bigint
-  readonly IndexCommand: string
-  readonly IndexStr: string
-  readonly Level: number | bigint
-  readonly Score: number | bigint
-  readonly Signs: readonly string[]
-  readonly Status: number | bigint
+  readonly Id?: number | bigint
+  readonly IndexCommand?: string
+  readonly IndexStr?: string
+  readonly Level?: number | bigint
+  readonly Score?: number | bigint
+  readonly Signs?: readonly string[]
+  readonly Status?: number | bigint
 }
 export const IndexesToBuild: $Schema.Schema<IndexesToBuild> = /*#__PURE__*/ $C.lazy(() => $C.struct("IndexesToBuild", { Id: $C.int64, IndexCommand: $C.str, IndexStr: $C.str, Level: $C.int64, Score: $C.int64, Signs: $C.arr($C.str), Status: $C.int64 }))
 
 /** `IndexesToDrop` (response side). */
 export interface IndexesToDrop {
-  readonly IndexStr: string
-  readonly Score: number | bigint
-  readonly Reason: string
-  readonly IndexCommand: string
-  readonly IndexName: string
+  readonly IndexStr?: string
+  readonly Score?: number | bigint
+  readonly Reason?: string
+  readonly IndexCommand?: string
+  readonly IndexName?: string
 }
 export const IndexesToDrop: $Schema.Schema<IndexesToDrop> = /*#__PURE__*/ $C.lazy(() => $C.struct("IndexesToDrop", { IndexStr: $C.str, Score: $C.int64, Reason: $C.str, IndexCommand: $C.str, IndexName: $C.str }))
 
 /** `InstanceBasicInfo` (response side). */
 export interface InstanceBasicInfo {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly Product: string
-  readonly EngineVersion: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly Product?: string
+  readonly EngineVersion?: string
   readonly Cpu?: number | bigint
   readonly DeployMode?: string
   readonly InstanceConf?: RedisInstanceConf
@@ -1789,39 +1789,39 @@ export const InstanceID: $Schema.Schema<InstanceID> = /*#__PURE__*/ $C.lazy(() =
 
 /** `InstanceInfo` (response side). */
 export interface InstanceInfo {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Region: string
-  readonly HealthScore: number | bigint
-  readonly Product: string
-  readonly EventCount: number | bigint
-  readonly InstanceType: number | bigint
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly Volume: number | bigint
-  readonly EngineVersion: string
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly Source: string
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly Status: number | bigint
-  readonly UniqSubnetId: string
-  readonly DeployMode: string
-  readonly InitFlag: number | bigint
-  readonly TaskStatus: number | bigint
-  readonly UniqVpcId: string
-  readonly InstanceConf: InstanceConfs
-  readonly DeadlineTime: string
-  readonly IsSupported: boolean
-  readonly SecAuditStatus: string
-  readonly AuditPolicyStatus: string
-  readonly AuditRunningStatus: string
-  readonly InternalVip: string
-  readonly InternalVport: number | bigint
-  readonly CreateTime: string
-  readonly ClusterId: string
-  readonly ClusterName: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Region?: string
+  readonly HealthScore?: number | bigint
+  readonly Product?: string
+  readonly EventCount?: number | bigint
+  readonly InstanceType?: number | bigint
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Volume?: number | bigint
+  readonly EngineVersion?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly Source?: string
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly Status?: number | bigint
+  readonly UniqSubnetId?: string
+  readonly DeployMode?: string
+  readonly InitFlag?: number | bigint
+  readonly TaskStatus?: number | bigint
+  readonly UniqVpcId?: string
+  readonly InstanceConf?: InstanceConfs
+  readonly DeadlineTime?: string
+  readonly IsSupported?: boolean
+  readonly SecAuditStatus?: string
+  readonly AuditPolicyStatus?: string
+  readonly AuditRunningStatus?: string
+  readonly InternalVip?: string
+  readonly InternalVport?: number | bigint
+  readonly CreateTime?: string
+  readonly ClusterId?: string
+  readonly ClusterName?: string
   readonly AgentStatus?: string
   readonly InstanceStatus?: string
 }
@@ -1861,17 +1861,17 @@ export const KillMySqlThreadsRequest: $Schema.Schema<KillMySqlThreadsRequest> = 
 
 /** `KillMySqlThreadsResponse` (response side). */
 export interface KillMySqlThreadsResponse {
-  readonly Threads: readonly (number | bigint)[]
-  readonly SqlExecId: string
+  readonly Threads?: readonly (number | bigint)[]
+  readonly SqlExecId?: string
   readonly RequestId: string
 }
 export const KillMySqlThreadsResponse: $Schema.Schema<KillMySqlThreadsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("KillMySqlThreadsResponse", { Threads: $C.arr($C.int64), SqlExecId: $C.str, RequestId: $C.str }))
 
 /** `MailConfiguration` (both sides). */
 export interface MailConfiguration {
-  readonly SendMail: number | bigint
-  readonly Region: readonly string[]
-  readonly HealthStatus: readonly string[]
+  readonly SendMail?: number | bigint
+  readonly Region?: readonly string[]
+  readonly HealthStatus?: readonly string[]
   readonly ContactPerson?: readonly (number | bigint)[]
   readonly ContactGroup?: readonly (number | bigint)[]
 }
@@ -1920,7 +1920,7 @@ export const ModifyAuditServiceRequest: $Schema.Schema<ModifyAuditServiceRequest
 
 /** `ModifyAuditServiceResponse` (response side). */
 export interface ModifyAuditServiceResponse {
-  readonly Success: number | bigint
+  readonly Success?: number | bigint
   readonly RequestId: string
 }
 export const ModifyAuditServiceResponse: $Schema.Schema<ModifyAuditServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAuditServiceResponse", { Success: $C.int64, RequestId: $C.str }))
@@ -1973,13 +1973,13 @@ export const ModifyUserAutonomyProfileResponse: $Schema.Schema<ModifyUserAutonom
 
 /** `MongoDBIndex` (response side). */
 export interface MongoDBIndex {
-  readonly ClusterId: string
-  readonly Collection: string
-  readonly Db: string
+  readonly ClusterId?: string
+  readonly Collection?: string
+  readonly Db?: string
   readonly Level?: number | bigint
-  readonly Score: number | bigint
-  readonly IndexesToBuild: readonly IndexesToBuild[]
-  readonly IndexesToDrop: readonly IndexesToDrop[]
+  readonly Score?: number | bigint
+  readonly IndexesToBuild?: readonly IndexesToBuild[]
+  readonly IndexesToDrop?: readonly IndexesToDrop[]
 }
 export const MongoDBIndex: $Schema.Schema<MongoDBIndex> = /*#__PURE__*/ $C.lazy(() => $C.struct("MongoDBIndex", { ClusterId: $C.str, Collection: $C.str, Db: $C.str, Score: $C.int64, IndexesToBuild: $C.arr(IndexesToBuild), IndexesToDrop: $C.arr(IndexesToDrop) }, { Level: $C.int64 }))
 
@@ -2007,45 +2007,45 @@ export const MongoDBProcessList: $Schema.Schema<MongoDBProcessList> = /*#__PURE_
 
 /** `MonitorFloatMetric` (response side). */
 export interface MonitorFloatMetric {
-  readonly Metric: string
-  readonly Unit: string
-  readonly Values: readonly number[]
+  readonly Metric?: string
+  readonly Unit?: string
+  readonly Values?: readonly number[]
 }
 export const MonitorFloatMetric: $Schema.Schema<MonitorFloatMetric> = /*#__PURE__*/ $C.lazy(() => $C.struct("MonitorFloatMetric", { Metric: $C.str, Unit: $C.str, Values: $C.arr($C.float) }))
 
 /** `MonitorFloatMetricSeriesData` (response side). */
 export interface MonitorFloatMetricSeriesData {
-  readonly Series: readonly MonitorFloatMetric[]
-  readonly Timestamp: readonly (number | bigint)[]
+  readonly Series?: readonly MonitorFloatMetric[]
+  readonly Timestamp?: readonly (number | bigint)[]
 }
 export const MonitorFloatMetricSeriesData: $Schema.Schema<MonitorFloatMetricSeriesData> = /*#__PURE__*/ $C.lazy(() => $C.struct("MonitorFloatMetricSeriesData", { Series: $C.arr(MonitorFloatMetric), Timestamp: $C.arr($C.int64) }))
 
 /** `MonitorMetric` (response side). */
 export interface MonitorMetric {
-  readonly Metric: string
-  readonly Unit: string
-  readonly Values: readonly number[]
+  readonly Metric?: string
+  readonly Unit?: string
+  readonly Values?: readonly number[]
 }
 export const MonitorMetric: $Schema.Schema<MonitorMetric> = /*#__PURE__*/ $C.lazy(() => $C.struct("MonitorMetric", { Metric: $C.str, Unit: $C.str, Values: $C.arr($C.float) }))
 
 /** `MonitorMetricSeriesData` (response side). */
 export interface MonitorMetricSeriesData {
-  readonly Series: readonly MonitorMetric[]
-  readonly Timestamp: readonly (number | bigint)[]
+  readonly Series?: readonly MonitorMetric[]
+  readonly Timestamp?: readonly (number | bigint)[]
 }
 export const MonitorMetricSeriesData: $Schema.Schema<MonitorMetricSeriesData> = /*#__PURE__*/ $C.lazy(() => $C.struct("MonitorMetricSeriesData", { Series: $C.arr(MonitorMetric), Timestamp: $C.arr($C.int64) }))
 
 /** `MySqlProcess` (response side). */
 export interface MySqlProcess {
-  readonly ID: string
-  readonly User: string
-  readonly Host: string
-  readonly DB: string
-  readonly State: string
-  readonly Command: string
-  readonly Time: string
-  readonly Info: string
-  readonly SqlType: string | null
+  readonly ID?: string
+  readonly User?: string
+  readonly Host?: string
+  readonly DB?: string
+  readonly State?: string
+  readonly Command?: string
+  readonly Time?: string
+  readonly Info?: string
+  readonly SqlType?: string | null
 }
 export const MySqlProcess: $Schema.Schema<MySqlProcess> = /*#__PURE__*/ $C.lazy(() => $C.struct("MySqlProcess", { ID: $C.str, User: $C.str, Host: $C.str, DB: $C.str, State: $C.str, Command: $C.str, Time: $C.str, Info: $C.str, SqlType: $C.nul($C.str) }))
 
@@ -2061,21 +2061,21 @@ export const OpenAuditServiceRequest: $Schema.Schema<OpenAuditServiceRequest> = 
 
 /** `OpenAuditServiceResponse` (response side). */
 export interface OpenAuditServiceResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const OpenAuditServiceResponse: $Schema.Schema<OpenAuditServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OpenAuditServiceResponse", { TaskId: $C.int64, RequestId: $C.str }))
 
 /** `Process` (response side). */
 export interface Process {
-  readonly Id: number | bigint
-  readonly Address: string
-  readonly FileDescriptor: number | bigint
-  readonly Name: string
-  readonly LastCommand: string
-  readonly Age: number | bigint
-  readonly Idle: number | bigint
-  readonly ProxyId: string
+  readonly Id?: number | bigint
+  readonly Address?: string
+  readonly FileDescriptor?: number | bigint
+  readonly Name?: string
+  readonly LastCommand?: string
+  readonly Age?: number | bigint
+  readonly Idle?: number | bigint
+  readonly ProxyId?: string
 }
 export const Process: $Schema.Schema<Process> = /*#__PURE__*/ $C.lazy(() => $C.struct("Process", { Id: $C.int64, Address: $C.str, FileDescriptor: $C.int64, Name: $C.str, LastCommand: $C.str, Age: $C.int64, Idle: $C.int64, ProxyId: $C.str }))
 
@@ -2089,8 +2089,8 @@ export const ProcessStatistic: $Schema.Schema<ProcessStatistic> = /*#__PURE__*/ 
 
 /** `ProfileInfo` (both sides). */
 export interface ProfileInfo {
-  readonly Language: string
-  readonly MailConfiguration: MailConfiguration
+  readonly Language?: string
+  readonly MailConfiguration?: MailConfiguration
 }
 export const ProfileInfo: $Schema.Schema<ProfileInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProfileInfo", { Language: $C.str, MailConfiguration: MailConfiguration }))
 
@@ -2114,34 +2114,34 @@ export const ReceiveUin: $Schema.Schema<ReceiveUin> = /*#__PURE__*/ $C.lazy(() =
 
 /** `RedisBigKeyTask` (response side). */
 export interface RedisBigKeyTask {
-  readonly AsyncRequestId: number | bigint
-  readonly CreateTime: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly TaskStatus: string
-  readonly Progress: number | bigint
-  readonly ShardIds: readonly (number | bigint)[]
+  readonly AsyncRequestId?: number | bigint
+  readonly CreateTime?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly TaskStatus?: string
+  readonly Progress?: number | bigint
+  readonly ShardIds?: readonly (number | bigint)[]
 }
 export const RedisBigKeyTask: $Schema.Schema<RedisBigKeyTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("RedisBigKeyTask", { AsyncRequestId: $C.int64, CreateTime: $C.str, StartTime: $C.str, EndTime: $C.str, TaskStatus: $C.str, Progress: $C.int64, ShardIds: $C.arr($C.int64) }))
 
 /** `RedisCmdInfo` (response side). */
 export interface RedisCmdInfo {
-  readonly Cmd: string
-  readonly Count: number | bigint
+  readonly Cmd?: string
+  readonly Count?: number | bigint
 }
 export const RedisCmdInfo: $Schema.Schema<RedisCmdInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RedisCmdInfo", { Cmd: $C.str, Count: $C.int64 }))
 
 /** `RedisCostCmd` (response side). */
 export interface RedisCostCmd {
-  readonly Cmd: string
-  readonly MaxCost: number | bigint
+  readonly Cmd?: string
+  readonly MaxCost?: number | bigint
 }
 export const RedisCostCmd: $Schema.Schema<RedisCostCmd> = /*#__PURE__*/ $C.lazy(() => $C.struct("RedisCostCmd", { Cmd: $C.str, MaxCost: $C.uint64 }))
 
 /** `RedisGlobalKeyInfo` (response side). */
 export interface RedisGlobalKeyInfo {
-  readonly Capacity: number | bigint
-  readonly Count: number | bigint
+  readonly Capacity?: number | bigint
+  readonly Count?: number | bigint
   readonly RangeMax?: number | bigint | null
   readonly RangeMin?: number | bigint | null
 }
@@ -2149,35 +2149,35 @@ export const RedisGlobalKeyInfo: $Schema.Schema<RedisGlobalKeyInfo> = /*#__PURE_
 
 /** `RedisInstanceConf` (response side). */
 export interface RedisInstanceConf {
-  readonly ReplicasNum: string
-  readonly ShardNum: string
-  readonly ShardSize: string
+  readonly ReplicasNum?: string
+  readonly ShardNum?: string
+  readonly ShardSize?: string
 }
 export const RedisInstanceConf: $Schema.Schema<RedisInstanceConf> = /*#__PURE__*/ $C.lazy(() => $C.struct("RedisInstanceConf", { ReplicasNum: $C.str, ShardNum: $C.str, ShardSize: $C.str }))
 
 /** `RedisKeySpaceData` (response side). */
 export interface RedisKeySpaceData {
-  readonly Key: string
-  readonly Type: string
-  readonly Encoding: string
-  readonly ExpireTime: number | bigint
-  readonly Length: number | bigint
-  readonly ItemCount: number | bigint
-  readonly MaxElementSize: number | bigint
-  readonly AveElementSize: number | bigint
-  readonly ShardId: string
-  readonly Db: number | bigint
+  readonly Key?: string
+  readonly Type?: string
+  readonly Encoding?: string
+  readonly ExpireTime?: number | bigint
+  readonly Length?: number | bigint
+  readonly ItemCount?: number | bigint
+  readonly MaxElementSize?: number | bigint
+  readonly AveElementSize?: number | bigint
+  readonly ShardId?: string
+  readonly Db?: number | bigint
 }
 export const RedisKeySpaceData: $Schema.Schema<RedisKeySpaceData> = /*#__PURE__*/ $C.lazy(() => $C.struct("RedisKeySpaceData", { Key: $C.str, Type: $C.str, Encoding: $C.str, ExpireTime: $C.int64, Length: $C.int64, ItemCount: $C.int64, MaxElementSize: $C.int64, AveElementSize: $C.int64, ShardId: $C.str, Db: $C.int64 }))
 
 /** `RedisMetricTopProxiesData` (response side). */
 export interface RedisMetricTopProxiesData {
-  readonly Host: string | null
-  readonly InstanceProxyId: string | null
-  readonly Port: number | bigint | null
-  readonly Value: number | null
-  readonly Timestamp: readonly (number | bigint)[] | null
-  readonly Series: readonly MonitorFloatMetric[] | null
+  readonly Host?: string | null
+  readonly InstanceProxyId?: string | null
+  readonly Port?: number | bigint | null
+  readonly Value?: number | null
+  readonly Timestamp?: readonly (number | bigint)[] | null
+  readonly Series?: readonly MonitorFloatMetric[] | null
 }
 export const RedisMetricTopProxiesData: $Schema.Schema<RedisMetricTopProxiesData> = /*#__PURE__*/ $C.lazy(() => $C.struct("RedisMetricTopProxiesData", { Host: $C.nul($C.str), InstanceProxyId: $C.nul($C.str), Port: $C.nul($C.uint64), Value: $C.nul($C.float), Timestamp: $C.nul($C.arr($C.uint64)), Series: $C.nul($C.arr(MonitorFloatMetric)) }))
 
@@ -2194,17 +2194,17 @@ export const RedisPreKeySpaceData: $Schema.Schema<RedisPreKeySpaceData> = /*#__P
 
 /** `SQLFilter` (response side). */
 export interface SQLFilter {
-  readonly Id: number | bigint
-  readonly Status: string
-  readonly SqlType: string
-  readonly OriginKeys: string
-  readonly OriginRule: string
-  readonly RejectedSqlCount: number | bigint
-  readonly CurrentConcurrency: number | bigint
-  readonly MaxConcurrency: number | bigint
-  readonly CreateTime: string
-  readonly CurrentTime: string
-  readonly ExpireTime: string
+  readonly Id?: number | bigint
+  readonly Status?: string
+  readonly SqlType?: string
+  readonly OriginKeys?: string
+  readonly OriginRule?: string
+  readonly RejectedSqlCount?: number | bigint
+  readonly CurrentConcurrency?: number | bigint
+  readonly MaxConcurrency?: number | bigint
+  readonly CreateTime?: string
+  readonly CurrentTime?: string
+  readonly ExpireTime?: string
 }
 export const SQLFilter: $Schema.Schema<SQLFilter> = /*#__PURE__*/ $C.lazy(() => $C.struct("SQLFilter", { Id: $C.int64, Status: $C.str, SqlType: $C.str, OriginKeys: $C.str, OriginRule: $C.str, RejectedSqlCount: $C.int64, CurrentConcurrency: $C.int64, MaxConcurrency: $C.int64, CreateTime: $C.datetimeIso, CurrentTime: $C.datetimeIso, ExpireTime: $C.datetimeIso }))
 
@@ -2216,30 +2216,30 @@ export const SchemaItem: $Schema.Schema<SchemaItem> = /*#__PURE__*/ $C.lazy(() =
 
 /** `SchemaSpaceData` (response side). */
 export interface SchemaSpaceData {
-  readonly TableSchema: string
-  readonly DataLength: number
-  readonly IndexLength: number
-  readonly DataFree: number
-  readonly TotalLength: number
-  readonly FragRatio: number
-  readonly TableRows: number | bigint
-  readonly PhysicalFileSize: number
+  readonly TableSchema?: string
+  readonly DataLength?: number
+  readonly IndexLength?: number
+  readonly DataFree?: number
+  readonly TotalLength?: number
+  readonly FragRatio?: number
+  readonly TableRows?: number | bigint
+  readonly PhysicalFileSize?: number
 }
 export const SchemaSpaceData: $Schema.Schema<SchemaSpaceData> = /*#__PURE__*/ $C.lazy(() => $C.struct("SchemaSpaceData", { TableSchema: $C.str, DataLength: $C.float, IndexLength: $C.float, DataFree: $C.float, TotalLength: $C.float, FragRatio: $C.float, TableRows: $C.int64, PhysicalFileSize: $C.float }))
 
 /** `SchemaSpaceTimeSeries` (response side). */
 export interface SchemaSpaceTimeSeries {
-  readonly TableSchema: string
-  readonly SeriesData: MonitorMetricSeriesData
+  readonly TableSchema?: string
+  readonly SeriesData?: MonitorMetricSeriesData
 }
 export const SchemaSpaceTimeSeries: $Schema.Schema<SchemaSpaceTimeSeries> = /*#__PURE__*/ $C.lazy(() => $C.struct("SchemaSpaceTimeSeries", { TableSchema: $C.str, SeriesData: MonitorMetricSeriesData }))
 
 /** `ScoreDetail` (response side). */
 export interface ScoreDetail {
-  readonly IssueType: string
-  readonly ScoreLost: number | bigint
-  readonly ScoreLostMax: number | bigint
-  readonly Items: readonly ScoreItem[]
+  readonly IssueType?: string
+  readonly ScoreLost?: number | bigint
+  readonly ScoreLostMax?: number | bigint
+  readonly Items?: readonly ScoreItem[]
 }
 export const ScoreDetail: $Schema.Schema<ScoreDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScoreDetail", { IssueType: $C.str, ScoreLost: $C.int64, ScoreLostMax: $C.int64, Items: $C.arr(ScoreItem) }))
 
@@ -2255,25 +2255,25 @@ export const ScoreItem: $Schema.Schema<ScoreItem> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `SecLogExportTaskInfo` (response side). */
 export interface SecLogExportTaskInfo {
-  readonly AsyncRequestId: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly CreateTime: string
-  readonly Status: string
-  readonly Progress: number | bigint
-  readonly LogStartTime: string
-  readonly LogEndTime: string
-  readonly TotalSize: number | bigint
-  readonly DangerLevels: readonly (number | bigint)[]
+  readonly AsyncRequestId?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly CreateTime?: string
+  readonly Status?: string
+  readonly Progress?: number | bigint
+  readonly LogStartTime?: string
+  readonly LogEndTime?: string
+  readonly TotalSize?: number | bigint
+  readonly DangerLevels?: readonly (number | bigint)[]
 }
 export const SecLogExportTaskInfo: $Schema.Schema<SecLogExportTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecLogExportTaskInfo", { AsyncRequestId: $C.uint64, StartTime: $C.datetime, EndTime: $C.datetime, CreateTime: $C.datetime, Status: $C.str, Progress: $C.uint64, LogStartTime: $C.datetime, LogEndTime: $C.datetime, TotalSize: $C.uint64, DangerLevels: $C.arr($C.uint64) }))
 
 /** `SessionItem` (response side). */
 export interface SessionItem {
-  readonly Ip: string
-  readonly ActiveConn: string
-  readonly AllConn: number | bigint
-  readonly IsInternalIp: boolean
+  readonly Ip?: string
+  readonly ActiveConn?: string
+  readonly AllConn?: number | bigint
+  readonly IsInternalIp?: boolean
 }
 export const SessionItem: $Schema.Schema<SessionItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SessionItem", { Ip: $C.str, ActiveConn: $C.str, AllConn: $C.int64, IsInternalIp: $C.bool }))
 
@@ -2300,45 +2300,45 @@ export const SlowLogHost: $Schema.Schema<SlowLogHost> = /*#__PURE__*/ $C.lazy(()
 
 /** `SlowLogInfoItem` (response side). */
 export interface SlowLogInfoItem {
-  readonly Timestamp: string
-  readonly SqlText: string
-  readonly Database: string
-  readonly UserName: string
-  readonly UserHost: string
-  readonly QueryTime: number
-  readonly LockTime: number
-  readonly RowsExamined: number | bigint
-  readonly RowsSent: number | bigint
+  readonly Timestamp?: string
+  readonly SqlText?: string
+  readonly Database?: string
+  readonly UserName?: string
+  readonly UserHost?: string
+  readonly QueryTime?: number
+  readonly LockTime?: number
+  readonly RowsExamined?: number | bigint
+  readonly RowsSent?: number | bigint
 }
 export const SlowLogInfoItem: $Schema.Schema<SlowLogInfoItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SlowLogInfoItem", { Timestamp: $C.str, SqlText: $C.str, Database: $C.str, UserName: $C.str, UserHost: $C.str, QueryTime: $C.float, LockTime: $C.float, RowsExamined: $C.int64, RowsSent: $C.int64 }))
 
 /** `SlowLogTopSqlItem` (response side). */
 export interface SlowLogTopSqlItem {
-  readonly LockTime: number
-  readonly LockTimeMax: number
-  readonly LockTimeMin: number
-  readonly RowsExamined: number | bigint
-  readonly RowsExaminedMax: number | bigint
-  readonly RowsExaminedMin: number | bigint
-  readonly QueryTime: number
-  readonly QueryTimeMax: number
-  readonly QueryTimeMin: number
-  readonly RowsSent: number | bigint
-  readonly RowsSentMax: number | bigint
-  readonly RowsSentMin: number | bigint
-  readonly ExecTimes: number | bigint
-  readonly SqlTemplate: string
-  readonly SqlText: string
-  readonly Schema: string
-  readonly QueryTimeRatio: number
-  readonly LockTimeRatio: number
-  readonly RowsExaminedRatio: number
-  readonly RowsSentRatio: number
-  readonly QueryTimeAvg: number
-  readonly RowsSentAvg: number
-  readonly LockTimeAvg: number
-  readonly RowsExaminedAvg: number
-  readonly Md5: string
+  readonly LockTime?: number
+  readonly LockTimeMax?: number
+  readonly LockTimeMin?: number
+  readonly RowsExamined?: number | bigint
+  readonly RowsExaminedMax?: number | bigint
+  readonly RowsExaminedMin?: number | bigint
+  readonly QueryTime?: number
+  readonly QueryTimeMax?: number
+  readonly QueryTimeMin?: number
+  readonly RowsSent?: number | bigint
+  readonly RowsSentMax?: number | bigint
+  readonly RowsSentMin?: number | bigint
+  readonly ExecTimes?: number | bigint
+  readonly SqlTemplate?: string
+  readonly SqlText?: string
+  readonly Schema?: string
+  readonly QueryTimeRatio?: number
+  readonly LockTimeRatio?: number
+  readonly RowsExaminedRatio?: number
+  readonly RowsSentRatio?: number
+  readonly QueryTimeAvg?: number
+  readonly RowsSentAvg?: number
+  readonly LockTimeAvg?: number
+  readonly RowsExaminedAvg?: number
+  readonly Md5?: string
 }
 export const SlowLogTopSqlItem: $Schema.Schema<SlowLogTopSqlItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SlowLogTopSqlItem", { LockTime: $C.float, LockTimeMax: $C.float, LockTimeMin: $C.float, RowsExamined: $C.int64, RowsExaminedMax: $C.int64, RowsExaminedMin: $C.int64, QueryTime: $C.float, QueryTimeMax: $C.float, QueryTimeMin: $C.float, RowsSent: $C.int64, RowsSentMax: $C.int64, RowsSentMin: $C.int64, ExecTimes: $C.int64, SqlTemplate: $C.str, SqlText: $C.str, Schema: $C.str, QueryTimeRatio: $C.float, LockTimeRatio: $C.float, RowsExaminedRatio: $C.float, RowsSentRatio: $C.float, QueryTimeAvg: $C.float, RowsSentAvg: $C.float, LockTimeAvg: $C.float, RowsExaminedAvg: $C.float, Md5: $C.str }))
 
@@ -2352,10 +2352,10 @@ export const SlowLogUser: $Schema.Schema<SlowLogUser> = /*#__PURE__*/ $C.lazy(()
 
 /** `SqlCostDistribution` (response side). */
 export interface SqlCostDistribution {
-  readonly Count: number | bigint
+  readonly Count?: number | bigint
   readonly From?: number
   readonly To?: number
-  readonly Ratio: number
+  readonly Ratio?: number
 }
 export const SqlCostDistribution: $Schema.Schema<SqlCostDistribution> = /*#__PURE__*/ $C.lazy(() => $C.struct("SqlCostDistribution", { Count: $C.int64, Ratio: $C.float }, { From: $C.float, To: $C.float }))
 
@@ -2377,42 +2377,42 @@ export const StatisticDataInfo: $Schema.Schema<StatisticDataInfo> = /*#__PURE__*
 
 /** `StatisticInfo` (response side). */
 export interface StatisticInfo {
-  readonly Dimension: string
+  readonly Dimension?: string
   readonly Data?: readonly StatisticDataInfo[]
 }
 export const StatisticInfo: $Schema.Schema<StatisticInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("StatisticInfo", { Dimension: $C.str }, { Data: $C.arr(StatisticDataInfo) }))
 
 /** `Table` (response side). */
 export interface Table {
-  readonly TableSchema: string
-  readonly TableName: string
-  readonly Engine: string
-  readonly TableRows: number | bigint
-  readonly TotalLength: number
+  readonly TableSchema?: string
+  readonly TableName?: string
+  readonly Engine?: string
+  readonly TableRows?: number | bigint
+  readonly TotalLength?: number
 }
 export const Table: $Schema.Schema<Table> = /*#__PURE__*/ $C.lazy(() => $C.struct("Table", { TableSchema: $C.str, TableName: $C.str, Engine: $C.str, TableRows: $C.int64, TotalLength: $C.float }))
 
 /** `TableSpaceData` (response side). */
 export interface TableSpaceData {
-  readonly TableName: string
-  readonly TableSchema: string
-  readonly Engine: string
-  readonly DataLength: number
-  readonly IndexLength: number
-  readonly DataFree: number
-  readonly TotalLength: number
-  readonly FragRatio: number
-  readonly TableRows: number | bigint
-  readonly PhysicalFileSize: number
+  readonly TableName?: string
+  readonly TableSchema?: string
+  readonly Engine?: string
+  readonly DataLength?: number
+  readonly IndexLength?: number
+  readonly DataFree?: number
+  readonly TotalLength?: number
+  readonly FragRatio?: number
+  readonly TableRows?: number | bigint
+  readonly PhysicalFileSize?: number
 }
 export const TableSpaceData: $Schema.Schema<TableSpaceData> = /*#__PURE__*/ $C.lazy(() => $C.struct("TableSpaceData", { TableName: $C.str, TableSchema: $C.str, Engine: $C.str, DataLength: $C.float, IndexLength: $C.float, DataFree: $C.float, TotalLength: $C.float, FragRatio: $C.float, TableRows: $C.int64, PhysicalFileSize: $C.float }))
 
 /** `TableSpaceTimeSeries` (response side). */
 export interface TableSpaceTimeSeries {
-  readonly TableName: string
-  readonly TableSchema: string
-  readonly Engine: string
-  readonly SeriesData: MonitorFloatMetricSeriesData
+  readonly TableName?: string
+  readonly TableSchema?: string
+  readonly Engine?: string
+  readonly SeriesData?: MonitorFloatMetricSeriesData
 }
 export const TableSpaceTimeSeries: $Schema.Schema<TableSpaceTimeSeries> = /*#__PURE__*/ $C.lazy(() => $C.struct("TableSpaceTimeSeries", { TableName: $C.str, TableSchema: $C.str, Engine: $C.str, SeriesData: MonitorFloatMetricSeriesData }))
 
@@ -2438,17 +2438,17 @@ export const TagPair: $Schema.Schema<TagPair> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `TaskInfo` (response side). */
 export interface TaskInfo {
-  readonly AsyncRequestId: number | bigint
-  readonly InstProxyList: readonly string[]
-  readonly InstProxyCount: number | bigint
-  readonly CreateTime: string
-  readonly StartTime: string
-  readonly TaskStatus: string
-  readonly FinishedProxyList: readonly string[]
-  readonly FailedProxyList: readonly string[]
-  readonly EndTime: string
-  readonly Progress: number | bigint
-  readonly InstanceId: string
+  readonly AsyncRequestId?: number | bigint
+  readonly InstProxyList?: readonly string[]
+  readonly InstProxyCount?: number | bigint
+  readonly CreateTime?: string
+  readonly StartTime?: string
+  readonly TaskStatus?: string
+  readonly FinishedProxyList?: readonly string[]
+  readonly FailedProxyList?: readonly string[]
+  readonly EndTime?: string
+  readonly Progress?: number | bigint
+  readonly InstanceId?: string
 }
 export const TaskInfo: $Schema.Schema<TaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskInfo", { AsyncRequestId: $C.int64, InstProxyList: $C.arr($C.str), InstProxyCount: $C.int64, CreateTime: $C.datetimeIso, StartTime: $C.datetimeIso, TaskStatus: $C.str, FinishedProxyList: $C.arr($C.str), FailedProxyList: $C.arr($C.str), EndTime: $C.datetimeIso, Progress: $C.int64, InstanceId: $C.str }))
 
@@ -2478,11 +2478,11 @@ export const TopHotKeys: $Schema.Schema<TopHotKeys> = /*#__PURE__*/ $C.lazy(() =
 
 /** `TopSqlTpl` (response side). */
 export interface TopSqlTpl {
-  readonly ExecTimes: number | bigint | null
-  readonly SqlTemplateId: string | null
-  readonly AffectRowsMin: number | bigint | null
-  readonly SqlTemplate: string | null
-  readonly TableName: string | null
+  readonly ExecTimes?: number | bigint | null
+  readonly SqlTemplateId?: string | null
+  readonly AffectRowsMin?: number | bigint | null
+  readonly SqlTemplate?: string | null
+  readonly TableName?: string | null
   readonly AffectRowsMax?: number | bigint | null
   readonly SqlType?: string | null
   readonly AffectRows?: number | bigint | null
@@ -2540,7 +2540,7 @@ export const UpdateDatabaseAutonomyStatusRequest: $Schema.Schema<UpdateDatabaseA
 
 /** `UpdateDatabaseAutonomyStatusResponse` (response side). */
 export interface UpdateDatabaseAutonomyStatusResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const UpdateDatabaseAutonomyStatusResponse: $Schema.Schema<UpdateDatabaseAutonomyStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateDatabaseAutonomyStatusResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -2561,11 +2561,11 @@ export const UpdateMonitorSwitchResponse: $Schema.Schema<UpdateMonitorSwitchResp
 
 /** `UserProfile` (response side). */
 export interface UserProfile {
-  readonly ProfileId: string
-  readonly ProfileType: string
-  readonly ProfileLevel: string
-  readonly ProfileName: string
-  readonly ProfileInfo: ProfileInfo
+  readonly ProfileId?: string
+  readonly ProfileType?: string
+  readonly ProfileLevel?: string
+  readonly ProfileName?: string
+  readonly ProfileInfo?: ProfileInfo
 }
 export const UserProfile: $Schema.Schema<UserProfile> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserProfile", { ProfileId: $C.str, ProfileType: $C.str, ProfileLevel: $C.str, ProfileName: $C.str, ProfileInfo: ProfileInfo }))
 
@@ -2580,7 +2580,7 @@ export const VerifyUserAccountRequest: $Schema.Schema<VerifyUserAccountRequest> 
 
 /** `VerifyUserAccountResponse` (response side). */
 export interface VerifyUserAccountResponse {
-  readonly SessionToken: string
+  readonly SessionToken?: string
   readonly RequestId: string
 }
 export const VerifyUserAccountResponse: $Schema.Schema<VerifyUserAccountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("VerifyUserAccountResponse", { SessionToken: $C.str, RequestId: $C.str }))

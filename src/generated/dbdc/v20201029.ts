@@ -40,8 +40,8 @@ export const AddNodesToDBCustomClusterResponse: $Schema.Schema<AddNodesToDBCusto
 
 /** `ApiServerNetwork` (both sides). */
 export interface ApiServerNetwork {
-  readonly VpcId: string
-  readonly SubnetId: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
 }
 export const ApiServerNetwork: $Schema.Schema<ApiServerNetwork> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApiServerNetwork", { VpcId: $C.str, SubnetId: $C.str }))
 
@@ -61,8 +61,8 @@ export const CheckRoleAuthorizedResponse: $Schema.Schema<CheckRoleAuthorizedResp
 
 /** `ContainerNetwork` (both sides). */
 export interface ContainerNetwork {
-  readonly VpcId: string
-  readonly SubnetIds: readonly string[]
+  readonly VpcId?: string
+  readonly SubnetIds?: readonly string[]
 }
 export const ContainerNetwork: $Schema.Schema<ContainerNetwork> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContainerNetwork", { VpcId: $C.str, SubnetIds: $C.arr($C.str) }))
 
@@ -229,28 +229,28 @@ export const DBCustomNodeTypeInfo: $Schema.Schema<DBCustomNodeTypeInfo> = /*#__P
 
 /** `DBInstanceDetail` (response side). */
 export interface DBInstanceDetail {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Status: number | bigint
-  readonly StatusDesc: string
-  readonly DbVersion: string
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly UniqueVpcId: string
-  readonly UniqueSubnetId: string
-  readonly Shard: number | bigint
-  readonly NodeNum: number | bigint
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly Disk: number | bigint
-  readonly ShardNum: number | bigint
-  readonly Region: string
-  readonly Zone: string
-  readonly DbHosts: string
-  readonly HostRole: number | bigint
-  readonly DbEngine: string
-  readonly CreateTime: string
-  readonly Zones: readonly string[]
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Status?: number | bigint
+  readonly StatusDesc?: string
+  readonly DbVersion?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly UniqueVpcId?: string
+  readonly UniqueSubnetId?: string
+  readonly Shard?: number | bigint
+  readonly NodeNum?: number | bigint
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Disk?: number | bigint
+  readonly ShardNum?: number | bigint
+  readonly Region?: string
+  readonly Zone?: string
+  readonly DbHosts?: string
+  readonly HostRole?: number | bigint
+  readonly DbEngine?: string
+  readonly CreateTime?: string
+  readonly Zones?: readonly string[]
 }
 export const DBInstanceDetail: $Schema.Schema<DBInstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DBInstanceDetail", { InstanceId: $C.str, InstanceName: $C.str, Status: $C.int64, StatusDesc: $C.str, DbVersion: $C.str, Vip: $C.str, Vport: $C.int64, UniqueVpcId: $C.str, UniqueSubnetId: $C.str, Shard: $C.int64, NodeNum: $C.int64, Cpu: $C.int64, Memory: $C.int64, Disk: $C.int64, ShardNum: $C.int64, Region: $C.str, Zone: $C.str, DbHosts: $C.str, HostRole: $C.int64, DbEngine: $C.str, CreateTime: $C.str, Zones: $C.arr($C.str) }))
 
@@ -405,7 +405,7 @@ export const DescribeDBCustomNodeSecurityGroupsRequest: $Schema.Schema<DescribeD
 
 /** `DescribeDBCustomNodeSecurityGroupsResponse` (response side). */
 export interface DescribeDBCustomNodeSecurityGroupsResponse {
-  readonly Groups: readonly SecurityGroup[] | null
+  readonly Groups?: readonly SecurityGroup[] | null
   readonly RequestId: string
 }
 export const DescribeDBCustomNodeSecurityGroupsResponse: $Schema.Schema<DescribeDBCustomNodeSecurityGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBCustomNodeSecurityGroupsResponse", { Groups: $C.nul($C.arr(SecurityGroup)), RequestId: $C.str }))
@@ -488,8 +488,8 @@ export const DescribeDBInstancesRequest: $Schema.Schema<DescribeDBInstancesReque
 
 /** `DescribeDBInstancesResponse` (response side). */
 export interface DescribeDBInstancesResponse {
-  readonly Instances: readonly DBInstanceDetail[]
-  readonly TotalCount: number | bigint
+  readonly Instances?: readonly DBInstanceDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDBInstancesResponse: $Schema.Schema<DescribeDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstancesResponse", { Instances: $C.arr(DBInstanceDetail), TotalCount: $C.int64, RequestId: $C.str }))
@@ -513,34 +513,34 @@ export const DescribeHostListResponse: $Schema.Schema<DescribeHostListResponse> 
 
 /** `DescribeInstanceDetail` (response side). */
 export interface DescribeInstanceDetail {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Region: string
-  readonly ProductId: number | bigint
-  readonly Type: number | bigint
-  readonly HostType: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly Status: number | bigint
-  readonly StatusDesc: string
-  readonly CreateTime: string
-  readonly PeriodEndTime: string
-  readonly HostNum: number | bigint
-  readonly DbNum: number | bigint
-  readonly AssignStrategy: number | bigint
-  readonly CpuSpec: number | bigint
-  readonly CpuAssigned: number | bigint
-  readonly CpuAssignable: number | bigint
-  readonly MemorySpec: number | bigint
-  readonly MemoryAssigned: number | bigint
-  readonly MemoryAssignable: number | bigint
-  readonly DiskSpec: number | bigint
-  readonly DiskAssigned: number | bigint
-  readonly DiskAssignable: number | bigint
-  readonly Zone: string
-  readonly FenceId: string
-  readonly ClusterId: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Region?: string
+  readonly ProductId?: number | bigint
+  readonly Type?: number | bigint
+  readonly HostType?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly Status?: number | bigint
+  readonly StatusDesc?: string
+  readonly CreateTime?: string
+  readonly PeriodEndTime?: string
+  readonly HostNum?: number | bigint
+  readonly DbNum?: number | bigint
+  readonly AssignStrategy?: number | bigint
+  readonly CpuSpec?: number | bigint
+  readonly CpuAssigned?: number | bigint
+  readonly CpuAssignable?: number | bigint
+  readonly MemorySpec?: number | bigint
+  readonly MemoryAssigned?: number | bigint
+  readonly MemoryAssignable?: number | bigint
+  readonly DiskSpec?: number | bigint
+  readonly DiskAssigned?: number | bigint
+  readonly DiskAssignable?: number | bigint
+  readonly Zone?: string
+  readonly FenceId?: string
+  readonly ClusterId?: string
   readonly ResourceTags?: readonly ResourceTag[]
-  readonly CpuType: string
+  readonly CpuType?: string
   readonly Zones?: readonly string[]
 }
 export const DescribeInstanceDetail: $Schema.Schema<DescribeInstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceDetail", { InstanceId: $C.str, InstanceName: $C.str, Region: $C.str, ProductId: $C.int64, Type: $C.int64, HostType: $C.int64, AutoRenewFlag: $C.int64, Status: $C.int64, StatusDesc: $C.str, CreateTime: $C.str, PeriodEndTime: $C.str, HostNum: $C.int64, DbNum: $C.int64, AssignStrategy: $C.int64, CpuSpec: $C.int64, CpuAssigned: $C.int64, CpuAssignable: $C.int64, MemorySpec: $C.int64, MemoryAssigned: $C.int64, MemoryAssignable: $C.int64, DiskSpec: $C.int64, DiskAssigned: $C.int64, DiskAssignable: $C.int64, Zone: $C.str, FenceId: $C.str, ClusterId: $C.str, CpuType: $C.str }, { ResourceTags: $C.arr(ResourceTag), Zones: $C.arr($C.str) }))
@@ -553,34 +553,34 @@ export const DescribeInstanceDetailRequest: $Schema.Schema<DescribeInstanceDetai
 
 /** `DescribeInstanceDetailResponse` (response side). */
 export interface DescribeInstanceDetailResponse {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Region: string
-  readonly ProductId: number | bigint
-  readonly Type: number | bigint
-  readonly HostType: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly Status: number | bigint
-  readonly StatusDesc: string
-  readonly CreateTime: string
-  readonly PeriodEndTime: string
-  readonly HostNum: number | bigint
-  readonly DbNum: number | bigint
-  readonly AssignStrategy: number | bigint
-  readonly CpuSpec: number | bigint
-  readonly CpuAssigned: number | bigint
-  readonly CpuAssignable: number | bigint
-  readonly MemorySpec: number | bigint
-  readonly MemoryAssigned: number | bigint
-  readonly MemoryAssignable: number | bigint
-  readonly DiskSpec: number | bigint
-  readonly DiskAssigned: number | bigint
-  readonly DiskAssignable: number | bigint
-  readonly Zone: string
-  readonly FenceId: string
-  readonly ClusterId: string
-  readonly ResourceTags: readonly ResourceTag[]
-  readonly CpuType: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Region?: string
+  readonly ProductId?: number | bigint
+  readonly Type?: number | bigint
+  readonly HostType?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly Status?: number | bigint
+  readonly StatusDesc?: string
+  readonly CreateTime?: string
+  readonly PeriodEndTime?: string
+  readonly HostNum?: number | bigint
+  readonly DbNum?: number | bigint
+  readonly AssignStrategy?: number | bigint
+  readonly CpuSpec?: number | bigint
+  readonly CpuAssigned?: number | bigint
+  readonly CpuAssignable?: number | bigint
+  readonly MemorySpec?: number | bigint
+  readonly MemoryAssigned?: number | bigint
+  readonly MemoryAssignable?: number | bigint
+  readonly DiskSpec?: number | bigint
+  readonly DiskAssigned?: number | bigint
+  readonly DiskAssignable?: number | bigint
+  readonly Zone?: string
+  readonly FenceId?: string
+  readonly ClusterId?: string
+  readonly ResourceTags?: readonly ResourceTag[]
+  readonly CpuType?: string
   readonly Zones?: readonly string[]
   readonly RequestId: string
 }
@@ -603,8 +603,8 @@ export const DescribeInstanceListRequest: $Schema.Schema<DescribeInstanceListReq
 
 /** `DescribeInstanceListResponse` (response side). */
 export interface DescribeInstanceListResponse {
-  readonly Instances: readonly DescribeInstanceDetail[]
-  readonly TotalCount: number | bigint
+  readonly Instances?: readonly DescribeInstanceDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeInstanceListResponse: $Schema.Schema<DescribeInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceListResponse", { Instances: $C.arr(DescribeInstanceDetail), TotalCount: $C.int64, RequestId: $C.str }))
@@ -626,8 +626,8 @@ export const DescribeInstancesRequest: $Schema.Schema<DescribeInstancesRequest> 
 
 /** `DescribeInstancesResponse` (response side). */
 export interface DescribeInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly Instances: readonly InstanceExpand[]
+  readonly TotalCount?: number | bigint
+  readonly Instances?: readonly InstanceExpand[]
   readonly RequestId: string
 }
 export const DescribeInstancesResponse: $Schema.Schema<DescribeInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesResponse", { TotalCount: $C.int64, Instances: $C.arr(InstanceExpand), RequestId: $C.str }))
@@ -660,15 +660,15 @@ export const DestroyDBCustomNodeResponse: $Schema.Schema<DestroyDBCustomNodeResp
 
 /** `DeviceInfo` (response side). */
 export interface DeviceInfo {
-  readonly DeviceId: number | bigint
-  readonly DeviceNo: string
-  readonly DevClass: string
-  readonly MaxMemory: number
-  readonly MaxDisk: number
-  readonly RestMemory: number
-  readonly RestDisk: number
-  readonly RawDeviceNum: number | bigint
-  readonly InstanceNum: number | bigint
+  readonly DeviceId?: number | bigint
+  readonly DeviceNo?: string
+  readonly DevClass?: string
+  readonly MaxMemory?: number
+  readonly MaxDisk?: number
+  readonly RestMemory?: number
+  readonly RestDisk?: number
+  readonly RawDeviceNum?: number | bigint
+  readonly InstanceNum?: number | bigint
 }
 export const DeviceInfo: $Schema.Schema<DeviceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceInfo", { DeviceId: $C.int64, DeviceNo: $C.str, DevClass: $C.str, MaxMemory: $C.float, MaxDisk: $C.float, RestMemory: $C.float, RestDisk: $C.float, RawDeviceNum: $C.uint64, InstanceNum: $C.uint64 }))
 
@@ -681,73 +681,73 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `HostDetail` (response side). */
 export interface HostDetail {
-  readonly HostId: string
-  readonly HostName: string
-  readonly Zone: string
-  readonly Status: number | bigint
-  readonly AssignStatus: number | bigint
-  readonly HostType: number | bigint
-  readonly DbNum: number | bigint
-  readonly CpuSpec: number | bigint
-  readonly CpuAssigned: number | bigint
-  readonly CpuAssignable: number | bigint
-  readonly MemorySpec: number | bigint
-  readonly MemoryAssigned: number | bigint
-  readonly MemoryAssignable: number | bigint
-  readonly DiskSpec: number | bigint
-  readonly DiskAssigned: number | bigint
-  readonly DiskAssignable: number | bigint
-  readonly CpuRatio: number
-  readonly MemoryRatio: number
-  readonly DiskRatio: number
-  readonly MachineName: string
-  readonly MachineType: string
-  readonly PidTag: string
-  readonly Pid: number | bigint
-  readonly InstanceId: string
+  readonly HostId?: string
+  readonly HostName?: string
+  readonly Zone?: string
+  readonly Status?: number | bigint
+  readonly AssignStatus?: number | bigint
+  readonly HostType?: number | bigint
+  readonly DbNum?: number | bigint
+  readonly CpuSpec?: number | bigint
+  readonly CpuAssigned?: number | bigint
+  readonly CpuAssignable?: number | bigint
+  readonly MemorySpec?: number | bigint
+  readonly MemoryAssigned?: number | bigint
+  readonly MemoryAssignable?: number | bigint
+  readonly DiskSpec?: number | bigint
+  readonly DiskAssigned?: number | bigint
+  readonly DiskAssignable?: number | bigint
+  readonly CpuRatio?: number
+  readonly MemoryRatio?: number
+  readonly DiskRatio?: number
+  readonly MachineName?: string
+  readonly MachineType?: string
+  readonly PidTag?: string
+  readonly Pid?: number | bigint
+  readonly InstanceId?: string
   readonly Zones?: readonly string[]
 }
 export const HostDetail: $Schema.Schema<HostDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("HostDetail", { HostId: $C.str, HostName: $C.str, Zone: $C.str, Status: $C.int64, AssignStatus: $C.int64, HostType: $C.int64, DbNum: $C.int64, CpuSpec: $C.int64, CpuAssigned: $C.int64, CpuAssignable: $C.int64, MemorySpec: $C.int64, MemoryAssigned: $C.int64, MemoryAssignable: $C.int64, DiskSpec: $C.int64, DiskAssigned: $C.int64, DiskAssignable: $C.int64, CpuRatio: $C.float, MemoryRatio: $C.float, DiskRatio: $C.float, MachineName: $C.str, MachineType: $C.str, PidTag: $C.str, Pid: $C.int64, InstanceId: $C.str }, { Zones: $C.arr($C.str) }))
 
 /** `InstanceDetail` (response side). */
 export interface InstanceDetail {
-  readonly Status: number | bigint
-  readonly ReadWriteTotalLeaveMemory: number
-  readonly ReadWriteTotalLeaveDisk: number
-  readonly ReadWriteTotalMemory: number
-  readonly ReadWriteTotalDisk: number
-  readonly ReadOnlyTotalLeaveMemory: number
-  readonly ReadOnlyTotalLeaveDisk: number
-  readonly ReadOnlyTotalMemory: number
-  readonly ReadOnlyTotalDisk: number
-  readonly InstanceDeviceInfos: readonly InstanceDeviceInfo[]
+  readonly Status?: number | bigint
+  readonly ReadWriteTotalLeaveMemory?: number
+  readonly ReadWriteTotalLeaveDisk?: number
+  readonly ReadWriteTotalMemory?: number
+  readonly ReadWriteTotalDisk?: number
+  readonly ReadOnlyTotalLeaveMemory?: number
+  readonly ReadOnlyTotalLeaveDisk?: number
+  readonly ReadOnlyTotalMemory?: number
+  readonly ReadOnlyTotalDisk?: number
+  readonly InstanceDeviceInfos?: readonly InstanceDeviceInfo[]
 }
 export const InstanceDetail: $Schema.Schema<InstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceDetail", { Status: $C.int64, ReadWriteTotalLeaveMemory: $C.float, ReadWriteTotalLeaveDisk: $C.float, ReadWriteTotalMemory: $C.float, ReadWriteTotalDisk: $C.float, ReadOnlyTotalLeaveMemory: $C.float, ReadOnlyTotalLeaveDisk: $C.float, ReadOnlyTotalMemory: $C.float, ReadOnlyTotalDisk: $C.float, InstanceDeviceInfos: $C.arr(InstanceDeviceInfo) }))
 
 /** `InstanceDeviceInfo` (response side). */
 export interface InstanceDeviceInfo {
-  readonly InstanceId: string
-  readonly ReadWriteDevice: readonly DeviceInfo[]
-  readonly ReadOnlyDevice: readonly DeviceInfo[]
-  readonly FreeDevice: readonly DeviceInfo[]
+  readonly InstanceId?: string
+  readonly ReadWriteDevice?: readonly DeviceInfo[]
+  readonly ReadOnlyDevice?: readonly DeviceInfo[]
+  readonly FreeDevice?: readonly DeviceInfo[]
 }
 export const InstanceDeviceInfo: $Schema.Schema<InstanceDeviceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceDeviceInfo", { InstanceId: $C.str, ReadWriteDevice: $C.arr(DeviceInfo), ReadOnlyDevice: $C.arr(DeviceInfo), FreeDevice: $C.arr(DeviceInfo) }))
 
 /** `InstanceExpand` (response side). */
 export interface InstanceExpand {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly AppId: number | bigint
-  readonly Region: string
-  readonly Zone: string
-  readonly InstanceType: number | bigint
-  readonly InstanceStatus: number | bigint
-  readonly CreateTime: string
-  readonly AutoRenewFlag: number | bigint
-  readonly Machine: string
-  readonly PeriodEndTime: string
-  readonly InstanceDetail: InstanceDetail
-  readonly Pid: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly AppId?: number | bigint
+  readonly Region?: string
+  readonly Zone?: string
+  readonly InstanceType?: number | bigint
+  readonly InstanceStatus?: number | bigint
+  readonly CreateTime?: string
+  readonly AutoRenewFlag?: number | bigint
+  readonly Machine?: string
+  readonly PeriodEndTime?: string
+  readonly InstanceDetail?: InstanceDetail
+  readonly Pid?: number | bigint
 }
 export const InstanceExpand: $Schema.Schema<InstanceExpand> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceExpand", { InstanceId: $C.str, InstanceName: $C.str, AppId: $C.uint64, Region: $C.str, Zone: $C.str, InstanceType: $C.int64, InstanceStatus: $C.int64, CreateTime: $C.str, AutoRenewFlag: $C.int64, Machine: $C.str, PeriodEndTime: $C.str, InstanceDetail: InstanceDetail, Pid: $C.int64 }))
 
@@ -940,14 +940,14 @@ export const RenewDBCustomNodeResponse: $Schema.Schema<RenewDBCustomNodeResponse
 
 /** `ResourceTag` (response side). */
 export interface ResourceTag {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const ResourceTag: $Schema.Schema<ResourceTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceTag", { TagKey: $C.str, TagValue: $C.str }))
 
 /** `SecurityGroup` (response side). */
 export interface SecurityGroup {
-  readonly SecurityGroupId: string
+  readonly SecurityGroupId?: string
   readonly ProjectId?: number | bigint
   readonly CreateTime?: string
   readonly Inbound?: readonly PolicyRule[]
@@ -966,8 +966,8 @@ export const SystemDisk: $Schema.Schema<SystemDisk> = /*#__PURE__*/ $C.lazy(() =
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Key: $C.str, Value: $C.str }))
 

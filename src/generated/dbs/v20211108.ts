@@ -184,10 +184,10 @@ export const DescribeBackupCheckJobRequest: $Schema.Schema<DescribeBackupCheckJo
 
 /** `DescribeBackupCheckJobResponse` (response side). */
 export interface DescribeBackupCheckJobResponse {
-  readonly Status: string
-  readonly Progress: number | bigint
-  readonly CheckFlag: number | bigint
-  readonly ErrMessage: string
+  readonly Status?: string
+  readonly Progress?: number | bigint
+  readonly CheckFlag?: number | bigint
+  readonly ErrMessage?: string
   readonly RequestId: string
 }
 export const DescribeBackupCheckJobResponse: $Schema.Schema<DescribeBackupCheckJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupCheckJobResponse", { Status: $C.str, Progress: $C.int64, CheckFlag: $C.int64, ErrMessage: $C.str, RequestId: $C.str }))
@@ -207,8 +207,8 @@ export const DescribeBackupPlansRequest: $Schema.Schema<DescribeBackupPlansReque
 
 /** `DescribeBackupPlansResponse` (response side). */
 export interface DescribeBackupPlansResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly BackupPlanInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly BackupPlanInfo[]
   readonly RequestId: string
 }
 export const DescribeBackupPlansResponse: $Schema.Schema<DescribeBackupPlansResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupPlansResponse", { TotalCount: $C.int64, Items: $C.arr(BackupPlanInfo), RequestId: $C.str }))

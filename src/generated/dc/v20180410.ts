@@ -31,22 +31,22 @@ export const AcceptDirectConnectTunnelResponse: $Schema.Schema<AcceptDirectConne
 
 /** `AccessPoint` (response side). */
 export interface AccessPoint {
-  readonly AccessPointName: string
-  readonly AccessPointId: string
-  readonly State: string
-  readonly Location: string
-  readonly LineOperator: readonly string[]
-  readonly RegionId: string
-  readonly AvailablePortType: readonly string[]
-  readonly Coordinate: Coordinate
-  readonly City: string
-  readonly Area: string
-  readonly AccessPointType: string
-  readonly AvailablePortInfo: readonly PortSpecification[]
-  readonly Address: string
-  readonly IsMacSec: boolean
-  readonly Version: string
-  readonly AccessPointServiceType: string
+  readonly AccessPointName?: string
+  readonly AccessPointId?: string
+  readonly State?: string
+  readonly Location?: string
+  readonly LineOperator?: readonly string[]
+  readonly RegionId?: string
+  readonly AvailablePortType?: readonly string[]
+  readonly Coordinate?: Coordinate
+  readonly City?: string
+  readonly Area?: string
+  readonly AccessPointType?: string
+  readonly AvailablePortInfo?: readonly PortSpecification[]
+  readonly Address?: string
+  readonly IsMacSec?: boolean
+  readonly Version?: string
+  readonly AccessPointServiceType?: string
 }
 export const AccessPoint: $Schema.Schema<AccessPoint> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessPoint", { AccessPointName: $C.str, AccessPointId: $C.str, State: $C.str, Location: $C.str, LineOperator: $C.arr($C.str), RegionId: $C.str, AvailablePortType: $C.arr($C.str), Coordinate: Coordinate, City: $C.str, Area: $C.str, AccessPointType: $C.str, AvailablePortInfo: $C.arr(PortSpecification), Address: $C.str, IsMacSec: $C.bool, Version: $C.str, AccessPointServiceType: $C.str }))
 
@@ -60,7 +60,7 @@ export const ApplyInternetAddressRequest: $Schema.Schema<ApplyInternetAddressReq
 
 /** `ApplyInternetAddressResponse` (response side). */
 export interface ApplyInternetAddressResponse {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const ApplyInternetAddressResponse: $Schema.Schema<ApplyInternetAddressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApplyInternetAddressResponse", { InstanceId: $C.str, RequestId: $C.str }))
@@ -75,8 +75,8 @@ export const BFDInfo: $Schema.Schema<BFDInfo> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `BGPStatus` (response side). */
 export interface BGPStatus {
-  readonly TencentAddressBgpState: string
-  readonly TencentBackupAddressBgpState: string
+  readonly TencentAddressBgpState?: string
+  readonly TencentBackupAddressBgpState?: string
 }
 export const BGPStatus: $Schema.Schema<BGPStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("BGPStatus", { TencentAddressBgpState: $C.str, TencentBackupAddressBgpState: $C.str }))
 
@@ -90,25 +90,25 @@ export const BgpPeer: $Schema.Schema<BgpPeer> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `CloudAttachInfo` (response side). */
 export interface CloudAttachInfo {
-  readonly InstanceId: string
-  readonly Name: string
-  readonly IapId: string
-  readonly IdcAddress: string
-  readonly IdcType: string
-  readonly Bandwidth: number | bigint
-  readonly Telephone: string
-  readonly Status: string
-  readonly ApplyTime: string
-  readonly ReadyTime: string
-  readonly ExpireTime: string
-  readonly Remarks: string
-  readonly RegionStatus: string
-  readonly AppId: string
-  readonly Uin: string
-  readonly CustomerAuthName: string
-  readonly DirectConnectId: string
-  readonly CloudAttachServiceGatewaysSupport: boolean
-  readonly BUpdateBandwidth: boolean
+  readonly InstanceId?: string
+  readonly Name?: string
+  readonly IapId?: string
+  readonly IdcAddress?: string
+  readonly IdcType?: string
+  readonly Bandwidth?: number | bigint
+  readonly Telephone?: string
+  readonly Status?: string
+  readonly ApplyTime?: string
+  readonly ReadyTime?: string
+  readonly ExpireTime?: string
+  readonly Remarks?: string
+  readonly RegionStatus?: string
+  readonly AppId?: string
+  readonly Uin?: string
+  readonly CustomerAuthName?: string
+  readonly DirectConnectId?: string
+  readonly CloudAttachServiceGatewaysSupport?: boolean
+  readonly BUpdateBandwidth?: boolean
   readonly ArRegion?: string
   readonly IapCode?: string
   readonly IdcPointType?: string
@@ -120,8 +120,8 @@ export const CloudAttachInfo: $Schema.Schema<CloudAttachInfo> = /*#__PURE__*/ $C
 
 /** `Coordinate` (response side). */
 export interface Coordinate {
-  readonly Lat: number
-  readonly Lng: number
+  readonly Lat?: number
+  readonly Lng?: number
 }
 export const Coordinate: $Schema.Schema<Coordinate> = /*#__PURE__*/ $C.lazy(() => $C.struct("Coordinate", { Lat: $C.float, Lng: $C.float }))
 
@@ -149,7 +149,7 @@ export const CreateCloudAttachServiceRequest: $Schema.Schema<CreateCloudAttachSe
 
 /** `CreateCloudAttachServiceResponse` (response side). */
 export interface CreateCloudAttachServiceResponse {
-  readonly CloudAttach: CloudAttachInfo
+  readonly CloudAttach?: CloudAttachInfo
   readonly RequestId: string
 }
 export const CreateCloudAttachServiceResponse: $Schema.Schema<CreateCloudAttachServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudAttachServiceResponse", { CloudAttach: CloudAttachInfo, RequestId: $C.str }))
@@ -181,7 +181,7 @@ export const CreateDirectConnectRequest: $Schema.Schema<CreateDirectConnectReque
 
 /** `CreateDirectConnectResponse` (response side). */
 export interface CreateDirectConnectResponse {
-  readonly DirectConnectIdSet: readonly string[]
+  readonly DirectConnectIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const CreateDirectConnectResponse: $Schema.Schema<CreateDirectConnectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDirectConnectResponse", { DirectConnectIdSet: $C.arr($C.str), RequestId: $C.str }))
@@ -214,7 +214,7 @@ export const CreateDirectConnectTunnelRequest: $Schema.Schema<CreateDirectConnec
 
 /** `CreateDirectConnectTunnelResponse` (response side). */
 export interface CreateDirectConnectTunnelResponse {
-  readonly DirectConnectTunnelIdSet: readonly string[]
+  readonly DirectConnectTunnelIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const CreateDirectConnectTunnelResponse: $Schema.Schema<CreateDirectConnectTunnelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDirectConnectTunnelResponse", { DirectConnectTunnelIdSet: $C.arr($C.str), RequestId: $C.str }))
@@ -254,8 +254,8 @@ export const DescribeAccessPointsRequest: $Schema.Schema<DescribeAccessPointsReq
 
 /** `DescribeAccessPointsResponse` (response side). */
 export interface DescribeAccessPointsResponse {
-  readonly AccessPointSet: readonly AccessPoint[]
-  readonly TotalCount: number | bigint
+  readonly AccessPointSet?: readonly AccessPoint[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAccessPointsResponse: $Schema.Schema<DescribeAccessPointsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessPointsResponse", { AccessPointSet: $C.arr(AccessPoint), TotalCount: $C.int64, RequestId: $C.str }))
@@ -284,8 +284,8 @@ export const DescribeDirectConnectTunnelsRequest: $Schema.Schema<DescribeDirectC
 
 /** `DescribeDirectConnectTunnelsResponse` (response side). */
 export interface DescribeDirectConnectTunnelsResponse {
-  readonly DirectConnectTunnelSet: readonly DirectConnectTunnel[]
-  readonly TotalCount: number | bigint
+  readonly DirectConnectTunnelSet?: readonly DirectConnectTunnel[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDirectConnectTunnelsResponse: $Schema.Schema<DescribeDirectConnectTunnelsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDirectConnectTunnelsResponse", { DirectConnectTunnelSet: $C.arr(DirectConnectTunnel), TotalCount: $C.int64, RequestId: $C.str }))
@@ -301,9 +301,9 @@ export const DescribeDirectConnectsRequest: $Schema.Schema<DescribeDirectConnect
 
 /** `DescribeDirectConnectsResponse` (response side). */
 export interface DescribeDirectConnectsResponse {
-  readonly DirectConnectSet: readonly DirectConnect[]
-  readonly TotalCount: number | bigint
-  readonly AllSignLaw: boolean
+  readonly DirectConnectSet?: readonly DirectConnect[]
+  readonly TotalCount?: number | bigint
+  readonly AllSignLaw?: boolean
   readonly RequestId: string
 }
 export const DescribeDirectConnectsResponse: $Schema.Schema<DescribeDirectConnectsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDirectConnectsResponse", { DirectConnectSet: $C.arr(DirectConnect), TotalCount: $C.int64, AllSignLaw: $C.bool, RequestId: $C.str }))
@@ -314,11 +314,11 @@ export const DescribeInternetAddressQuotaRequest: $Schema.Schema<DescribeInterne
 
 /** `DescribeInternetAddressQuotaResponse` (response side). */
 export interface DescribeInternetAddressQuotaResponse {
-  readonly Ipv6PrefixLen: number | bigint
-  readonly Ipv4BgpQuota: number | bigint
-  readonly Ipv4OtherQuota: number | bigint
-  readonly Ipv4BgpNum: number | bigint
-  readonly Ipv4OtherNum: number | bigint
+  readonly Ipv6PrefixLen?: number | bigint
+  readonly Ipv4BgpQuota?: number | bigint
+  readonly Ipv4OtherQuota?: number | bigint
+  readonly Ipv4BgpNum?: number | bigint
+  readonly Ipv4OtherNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeInternetAddressQuotaResponse: $Schema.Schema<DescribeInternetAddressQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInternetAddressQuotaResponse", { Ipv6PrefixLen: $C.int64, Ipv4BgpQuota: $C.int64, Ipv4OtherQuota: $C.int64, Ipv4BgpNum: $C.int64, Ipv4OtherNum: $C.int64, RequestId: $C.str }))
@@ -333,8 +333,8 @@ export const DescribeInternetAddressRequest: $Schema.Schema<DescribeInternetAddr
 
 /** `DescribeInternetAddressResponse` (response side). */
 export interface DescribeInternetAddressResponse {
-  readonly TotalCount: number | bigint
-  readonly Subnets: readonly InternetAddressDetail[]
+  readonly TotalCount?: number | bigint
+  readonly Subnets?: readonly InternetAddressDetail[]
   readonly RequestId: string
 }
 export const DescribeInternetAddressResponse: $Schema.Schema<DescribeInternetAddressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInternetAddressResponse", { TotalCount: $C.int64, Subnets: $C.arr(InternetAddressDetail), RequestId: $C.str }))
@@ -345,8 +345,8 @@ export const DescribeInternetAddressStatisticsRequest: $Schema.Schema<DescribeIn
 
 /** `DescribeInternetAddressStatisticsResponse` (response side). */
 export interface DescribeInternetAddressStatisticsResponse {
-  readonly TotalCount: number | bigint
-  readonly InternetAddressStatistics: readonly InternetAddressStatistics[]
+  readonly TotalCount?: number | bigint
+  readonly InternetAddressStatistics?: readonly InternetAddressStatistics[]
   readonly RequestId: string
 }
 export const DescribeInternetAddressStatisticsResponse: $Schema.Schema<DescribeInternetAddressStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInternetAddressStatisticsResponse", { TotalCount: $C.int64, InternetAddressStatistics: $C.arr(InternetAddressStatistics), RequestId: $C.str }))
@@ -362,87 +362,87 @@ export const DescribePublicDirectConnectTunnelRoutesRequest: $Schema.Schema<Desc
 
 /** `DescribePublicDirectConnectTunnelRoutesResponse` (response side). */
 export interface DescribePublicDirectConnectTunnelRoutesResponse {
-  readonly Routes: readonly DirectConnectTunnelRoute[]
-  readonly TotalCount: number | bigint
+  readonly Routes?: readonly DirectConnectTunnelRoute[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribePublicDirectConnectTunnelRoutesResponse: $Schema.Schema<DescribePublicDirectConnectTunnelRoutesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePublicDirectConnectTunnelRoutesResponse", { Routes: $C.arr(DirectConnectTunnelRoute), TotalCount: $C.int64, RequestId: $C.str }))
 
 /** `DirectConnect` (response side). */
 export interface DirectConnect {
-  readonly DirectConnectId: string
-  readonly DirectConnectName: string
-  readonly AccessPointId: string
-  readonly State: string
-  readonly CreatedTime: string
-  readonly EnabledTime: string
-  readonly LineOperator: string
-  readonly Location: string
-  readonly Bandwidth: number | bigint
-  readonly PortType: string
-  readonly CircuitCode: string
-  readonly RedundantDirectConnectId: string
-  readonly Vlan: number | bigint
-  readonly TencentAddress: string
-  readonly CustomerAddress: string
-  readonly CustomerName: string
-  readonly CustomerContactMail: string
-  readonly CustomerContactNumber: string
-  readonly ExpiredTime: string
-  readonly ChargeType: string
-  readonly FaultReportContactPerson: string
-  readonly FaultReportContactNumber: string
-  readonly FaultReportContactEmail: string
-  readonly TagSet: readonly Tag[]
-  readonly AccessPointType: string
-  readonly IdcCity: string
-  readonly ChargeState: string
-  readonly StartTime: string
-  readonly SignLaw: boolean
-  readonly LocalZone: boolean
-  readonly VlanZeroDirectConnectTunnelCount: number | bigint
-  readonly OtherVlanDirectConnectTunnelCount: number | bigint
-  readonly MinBandwidth: number | bigint
-  readonly Construct: number | bigint
-  readonly AccessPointName: string
-  readonly IsThreeArch: boolean
-  readonly IsMacSec: boolean
-  readonly PortSpecification: number | bigint
+  readonly DirectConnectId?: string
+  readonly DirectConnectName?: string
+  readonly AccessPointId?: string
+  readonly State?: string
+  readonly CreatedTime?: string
+  readonly EnabledTime?: string
+  readonly LineOperator?: string
+  readonly Location?: string
+  readonly Bandwidth?: number | bigint
+  readonly PortType?: string
+  readonly CircuitCode?: string
+  readonly RedundantDirectConnectId?: string
+  readonly Vlan?: number | bigint
+  readonly TencentAddress?: string
+  readonly CustomerAddress?: string
+  readonly CustomerName?: string
+  readonly CustomerContactMail?: string
+  readonly CustomerContactNumber?: string
+  readonly ExpiredTime?: string
+  readonly ChargeType?: string
+  readonly FaultReportContactPerson?: string
+  readonly FaultReportContactNumber?: string
+  readonly FaultReportContactEmail?: string
+  readonly TagSet?: readonly Tag[]
+  readonly AccessPointType?: string
+  readonly IdcCity?: string
+  readonly ChargeState?: string
+  readonly StartTime?: string
+  readonly SignLaw?: boolean
+  readonly LocalZone?: boolean
+  readonly VlanZeroDirectConnectTunnelCount?: number | bigint
+  readonly OtherVlanDirectConnectTunnelCount?: number | bigint
+  readonly MinBandwidth?: number | bigint
+  readonly Construct?: number | bigint
+  readonly AccessPointName?: string
+  readonly IsThreeArch?: boolean
+  readonly IsMacSec?: boolean
+  readonly PortSpecification?: number | bigint
 }
 export const DirectConnect: $Schema.Schema<DirectConnect> = /*#__PURE__*/ $C.lazy(() => $C.struct("DirectConnect", { DirectConnectId: $C.str, DirectConnectName: $C.str, AccessPointId: $C.str, State: $C.str, CreatedTime: $C.datetimeIso, EnabledTime: $C.datetimeIso, LineOperator: $C.str, Location: $C.str, Bandwidth: $C.int64, PortType: $C.str, CircuitCode: $C.str, RedundantDirectConnectId: $C.str, Vlan: $C.int64, TencentAddress: $C.str, CustomerAddress: $C.str, CustomerName: $C.str, CustomerContactMail: $C.str, CustomerContactNumber: $C.str, ExpiredTime: $C.datetimeIso, ChargeType: $C.str, FaultReportContactPerson: $C.str, FaultReportContactNumber: $C.str, FaultReportContactEmail: $C.str, TagSet: $C.arr(Tag), AccessPointType: $C.str, IdcCity: $C.str, ChargeState: $C.str, StartTime: $C.str, SignLaw: $C.bool, LocalZone: $C.bool, VlanZeroDirectConnectTunnelCount: $C.uint64, OtherVlanDirectConnectTunnelCount: $C.uint64, MinBandwidth: $C.uint64, Construct: $C.uint64, AccessPointName: $C.str, IsThreeArch: $C.bool, IsMacSec: $C.bool, PortSpecification: $C.uint64 }))
 
 /** `DirectConnectTunnel` (response side). */
 export interface DirectConnectTunnel {
-  readonly DirectConnectTunnelId: string
-  readonly DirectConnectId: string
-  readonly State: string
-  readonly DirectConnectOwnerAccount: string
-  readonly OwnerAccount: string
-  readonly NetworkType: string
-  readonly NetworkRegion: string
-  readonly VpcId: string
-  readonly DirectConnectGatewayId: string
-  readonly RouteType: string
-  readonly BgpPeer: BgpPeer
-  readonly RouteFilterPrefixes: readonly RouteFilterPrefix[]
-  readonly Vlan: number | bigint
-  readonly TencentAddress: string
-  readonly CustomerAddress: string
-  readonly DirectConnectTunnelName: string
-  readonly CreatedTime: string
-  readonly Bandwidth: number | bigint
-  readonly TagSet: readonly Tag[]
-  readonly NetDetectId: string
-  readonly EnableBGPCommunity: boolean
-  readonly NatType: number | bigint
-  readonly VpcRegion: string
-  readonly BfdEnable: number | bigint
-  readonly AccessPointType: string
-  readonly DirectConnectGatewayName: string
-  readonly VpcName: string
-  readonly TencentBackupAddress: string
-  readonly SignLaw: boolean
-  readonly CloudAttachId: string
+  readonly DirectConnectTunnelId?: string
+  readonly DirectConnectId?: string
+  readonly State?: string
+  readonly DirectConnectOwnerAccount?: string
+  readonly OwnerAccount?: string
+  readonly NetworkType?: string
+  readonly NetworkRegion?: string
+  readonly VpcId?: string
+  readonly DirectConnectGatewayId?: string
+  readonly RouteType?: string
+  readonly BgpPeer?: BgpPeer
+  readonly RouteFilterPrefixes?: readonly RouteFilterPrefix[]
+  readonly Vlan?: number | bigint
+  readonly TencentAddress?: string
+  readonly CustomerAddress?: string
+  readonly DirectConnectTunnelName?: string
+  readonly CreatedTime?: string
+  readonly Bandwidth?: number | bigint
+  readonly TagSet?: readonly Tag[]
+  readonly NetDetectId?: string
+  readonly EnableBGPCommunity?: boolean
+  readonly NatType?: number | bigint
+  readonly VpcRegion?: string
+  readonly BfdEnable?: number | bigint
+  readonly AccessPointType?: string
+  readonly DirectConnectGatewayName?: string
+  readonly VpcName?: string
+  readonly TencentBackupAddress?: string
+  readonly SignLaw?: boolean
+  readonly CloudAttachId?: string
   readonly ShareOrNot?: number | bigint
   readonly AccessPointName?: string
   readonly AccessPointId?: string
@@ -451,59 +451,59 @@ export const DirectConnectTunnel: $Schema.Schema<DirectConnectTunnel> = /*#__PUR
 
 /** `DirectConnectTunnelExtra` (response side). */
 export interface DirectConnectTunnelExtra {
-  readonly DirectConnectTunnelId: string
-  readonly DirectConnectId: string
-  readonly State: string
-  readonly DirectConnectOwnerAccount: string
-  readonly OwnerAccount: string
-  readonly NetworkType: string
-  readonly NetworkRegion: string
-  readonly VpcId: string
-  readonly DirectConnectGatewayId: string
-  readonly RouteType: string
-  readonly BgpPeer: BgpPeer
-  readonly RouteFilterPrefixes: readonly RouteFilterPrefix[]
-  readonly PublicAddresses: readonly RouteFilterPrefix[]
-  readonly Vlan: number | bigint
-  readonly TencentAddress: string
-  readonly TencentBackupAddress: string
-  readonly CustomerAddress: string
-  readonly DirectConnectTunnelName: string
-  readonly CreatedTime: string
-  readonly Bandwidth: number | bigint
-  readonly NetDetectId: string
-  readonly EnableBGPCommunity: boolean
-  readonly NatType: number | bigint
-  readonly VpcRegion: string
-  readonly BfdEnable: number | bigint
-  readonly NqaEnable: number | bigint
-  readonly AccessPointType: string
-  readonly DirectConnectGatewayName: string
-  readonly VpcName: string
-  readonly SignLaw: boolean
-  readonly BfdInfo: BFDInfo
-  readonly NqaInfo: NQAInfo
-  readonly BgpStatus: BGPStatus
-  readonly IPv6Enable: number | bigint
-  readonly TencentIPv6Address: string
-  readonly TencentBackupIPv6Address: string
-  readonly BgpIPv6Status: BGPStatus
-  readonly CustomerIPv6Address: string
-  readonly JumboEnable: number | bigint
-  readonly HighPrecisionBFDEnable: number | bigint
+  readonly DirectConnectTunnelId?: string
+  readonly DirectConnectId?: string
+  readonly State?: string
+  readonly DirectConnectOwnerAccount?: string
+  readonly OwnerAccount?: string
+  readonly NetworkType?: string
+  readonly NetworkRegion?: string
+  readonly VpcId?: string
+  readonly DirectConnectGatewayId?: string
+  readonly RouteType?: string
+  readonly BgpPeer?: BgpPeer
+  readonly RouteFilterPrefixes?: readonly RouteFilterPrefix[]
+  readonly PublicAddresses?: readonly RouteFilterPrefix[]
+  readonly Vlan?: number | bigint
+  readonly TencentAddress?: string
+  readonly TencentBackupAddress?: string
+  readonly CustomerAddress?: string
+  readonly DirectConnectTunnelName?: string
+  readonly CreatedTime?: string
+  readonly Bandwidth?: number | bigint
+  readonly NetDetectId?: string
+  readonly EnableBGPCommunity?: boolean
+  readonly NatType?: number | bigint
+  readonly VpcRegion?: string
+  readonly BfdEnable?: number | bigint
+  readonly NqaEnable?: number | bigint
+  readonly AccessPointType?: string
+  readonly DirectConnectGatewayName?: string
+  readonly VpcName?: string
+  readonly SignLaw?: boolean
+  readonly BfdInfo?: BFDInfo
+  readonly NqaInfo?: NQAInfo
+  readonly BgpStatus?: BGPStatus
+  readonly IPv6Enable?: number | bigint
+  readonly TencentIPv6Address?: string
+  readonly TencentBackupIPv6Address?: string
+  readonly BgpIPv6Status?: BGPStatus
+  readonly CustomerIPv6Address?: string
+  readonly JumboEnable?: number | bigint
+  readonly HighPrecisionBFDEnable?: number | bigint
 }
 export const DirectConnectTunnelExtra: $Schema.Schema<DirectConnectTunnelExtra> = /*#__PURE__*/ $C.lazy(() => $C.struct("DirectConnectTunnelExtra", { DirectConnectTunnelId: $C.str, DirectConnectId: $C.str, State: $C.str, DirectConnectOwnerAccount: $C.str, OwnerAccount: $C.str, NetworkType: $C.str, NetworkRegion: $C.str, VpcId: $C.str, DirectConnectGatewayId: $C.str, RouteType: $C.str, BgpPeer: BgpPeer, RouteFilterPrefixes: $C.arr(RouteFilterPrefix), PublicAddresses: $C.arr(RouteFilterPrefix), Vlan: $C.int64, TencentAddress: $C.str, TencentBackupAddress: $C.str, CustomerAddress: $C.str, DirectConnectTunnelName: $C.str, CreatedTime: $C.datetimeIso, Bandwidth: $C.int64, NetDetectId: $C.str, EnableBGPCommunity: $C.bool, NatType: $C.int64, VpcRegion: $C.str, BfdEnable: $C.int64, NqaEnable: $C.int64, AccessPointType: $C.str, DirectConnectGatewayName: $C.str, VpcName: $C.str, SignLaw: $C.bool, BfdInfo: BFDInfo, NqaInfo: NQAInfo, BgpStatus: BGPStatus, IPv6Enable: $C.int64, TencentIPv6Address: $C.str, TencentBackupIPv6Address: $C.str, BgpIPv6Status: BGPStatus, CustomerIPv6Address: $C.str, JumboEnable: $C.int64, HighPrecisionBFDEnable: $C.int64 }))
 
 /** `DirectConnectTunnelRoute` (response side). */
 export interface DirectConnectTunnelRoute {
-  readonly RouteId: string
-  readonly DestinationCidrBlock: string
-  readonly RouteType: string
-  readonly Status: string
-  readonly ASPath: readonly string[]
-  readonly NextHop: string
-  readonly UpdateTime: string
-  readonly ApplyOnTunnelEnable: boolean
+  readonly RouteId?: string
+  readonly DestinationCidrBlock?: string
+  readonly RouteType?: string
+  readonly Status?: string
+  readonly ASPath?: readonly string[]
+  readonly NextHop?: string
+  readonly UpdateTime?: string
+  readonly ApplyOnTunnelEnable?: boolean
 }
 export const DirectConnectTunnelRoute: $Schema.Schema<DirectConnectTunnelRoute> = /*#__PURE__*/ $C.lazy(() => $C.struct("DirectConnectTunnelRoute", { RouteId: $C.str, DestinationCidrBlock: $C.str, RouteType: $C.str, Status: $C.str, ASPath: $C.arr($C.str), NextHop: $C.str, UpdateTime: $C.str, ApplyOnTunnelEnable: $C.bool }))
 
@@ -540,25 +540,25 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `InternetAddressDetail` (response side). */
 export interface InternetAddressDetail {
-  readonly InstanceId: string
-  readonly Subnet: string
-  readonly MaskLen: number | bigint
-  readonly AddrType: number | bigint
-  readonly Status: number | bigint
-  readonly ApplyTime: string
-  readonly StopTime: string
-  readonly ReleaseTime: string
-  readonly Region: string
-  readonly AppId: number | bigint
-  readonly AddrProto: number | bigint
-  readonly ReserveTime: number | bigint
+  readonly InstanceId?: string
+  readonly Subnet?: string
+  readonly MaskLen?: number | bigint
+  readonly AddrType?: number | bigint
+  readonly Status?: number | bigint
+  readonly ApplyTime?: string
+  readonly StopTime?: string
+  readonly ReleaseTime?: string
+  readonly Region?: string
+  readonly AppId?: number | bigint
+  readonly AddrProto?: number | bigint
+  readonly ReserveTime?: number | bigint
 }
 export const InternetAddressDetail: $Schema.Schema<InternetAddressDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("InternetAddressDetail", { InstanceId: $C.str, Subnet: $C.str, MaskLen: $C.int64, AddrType: $C.int64, Status: $C.int64, ApplyTime: $C.str, StopTime: $C.str, ReleaseTime: $C.str, Region: $C.str, AppId: $C.int64, AddrProto: $C.int64, ReserveTime: $C.int64 }))
 
 /** `InternetAddressStatistics` (response side). */
 export interface InternetAddressStatistics {
-  readonly Region: string
-  readonly SubnetNum: number | bigint
+  readonly Region?: string
+  readonly SubnetNum?: number | bigint
 }
 export const InternetAddressStatistics: $Schema.Schema<InternetAddressStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("InternetAddressStatistics", { Region: $C.str, SubnetNum: $C.int64 }))
 
@@ -647,9 +647,9 @@ export const NQAInfo: $Schema.Schema<NQAInfo> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `PortSpecification` (response side). */
 export interface PortSpecification {
-  readonly InternationalName: string
-  readonly Specification: number | bigint
-  readonly PortType: string
+  readonly InternationalName?: string
+  readonly Specification?: number | bigint
+  readonly PortType?: string
 }
 export const PortSpecification: $Schema.Schema<PortSpecification> = /*#__PURE__*/ $C.lazy(() => $C.struct("PortSpecification", { InternationalName: $C.str, Specification: $C.uint64, PortType: $C.str }))
 
@@ -685,8 +685,8 @@ export const RouteFilterPrefix: $Schema.Schema<RouteFilterPrefix> = /*#__PURE__*
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Key: $C.str, Value: $C.str }))
 

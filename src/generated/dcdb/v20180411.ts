@@ -32,8 +32,8 @@ export const ActiveHourDCDBInstanceRequest: $Schema.Schema<ActiveHourDCDBInstanc
 
 /** `ActiveHourDCDBInstanceResponse` (response side). */
 export interface ActiveHourDCDBInstanceResponse {
-  readonly SuccessInstanceIds: readonly string[]
-  readonly FailedInstanceIds: readonly string[]
+  readonly SuccessInstanceIds?: readonly string[]
+  readonly FailedInstanceIds?: readonly string[]
   readonly RequestId: string
 }
 export const ActiveHourDCDBInstanceResponse: $Schema.Schema<ActiveHourDCDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ActiveHourDCDBInstanceResponse", { SuccessInstanceIds: $C.arr($C.str), FailedInstanceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -63,10 +63,10 @@ export const AssociateSecurityGroupsResponse: $Schema.Schema<AssociateSecurityGr
 
 /** `BackupConfig` (response side). */
 export interface BackupConfig {
-  readonly EnableBackupPolicy: boolean
-  readonly BeginDate: string
-  readonly MaxRetentionDays: number | bigint
-  readonly Frequency: string
+  readonly EnableBackupPolicy?: boolean
+  readonly BeginDate?: string
+  readonly MaxRetentionDays?: number | bigint
+  readonly Frequency?: string
   readonly WeekDays?: readonly string[]
   readonly BackupCount?: number | bigint
 }
@@ -74,10 +74,10 @@ export const BackupConfig: $Schema.Schema<BackupConfig> = /*#__PURE__*/ $C.lazy(
 
 /** `BriefNodeInfo` (response side). */
 export interface BriefNodeInfo {
-  readonly NodeId: string
-  readonly Role: string
-  readonly ShardId: string
-  readonly Zone: string
+  readonly NodeId?: string
+  readonly Role?: string
+  readonly ShardId?: string
+  readonly Zone?: string
 }
 export const BriefNodeInfo: $Schema.Schema<BriefNodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BriefNodeInfo", { NodeId: $C.str, Role: $C.str, ShardId: $C.str, Zone: $C.str }))
 
@@ -89,7 +89,7 @@ export const CancelDcnJobRequest: $Schema.Schema<CancelDcnJobRequest> = /*#__PUR
 
 /** `CancelDcnJobResponse` (response side). */
 export interface CancelDcnJobResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const CancelDcnJobResponse: $Schema.Schema<CancelDcnJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CancelDcnJobResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -134,7 +134,7 @@ export const CloseDBExtranetAccessRequest: $Schema.Schema<CloseDBExtranetAccessR
 
 /** `CloseDBExtranetAccessResponse` (response side). */
 export interface CloseDBExtranetAccessResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const CloseDBExtranetAccessResponse: $Schema.Schema<CloseDBExtranetAccessResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloseDBExtranetAccessResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -157,8 +157,8 @@ export const ConfigValue: $Schema.Schema<ConfigValue> = /*#__PURE__*/ $C.lazy(()
 
 /** `ConstraintRange` (response side). */
 export interface ConstraintRange {
-  readonly Min: string
-  readonly Max: string
+  readonly Min?: string
+  readonly Max?: string
 }
 export const ConstraintRange: $Schema.Schema<ConstraintRange> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConstraintRange", { Min: $C.str, Max: $C.str }))
 
@@ -197,10 +197,10 @@ export const CreateAccountRequest: $Schema.Schema<CreateAccountRequest> = /*#__P
 
 /** `CreateAccountResponse` (response side). */
 export interface CreateAccountResponse {
-  readonly InstanceId: string
-  readonly UserName: string
-  readonly Host: string
-  readonly ReadOnly: number | bigint
+  readonly InstanceId?: string
+  readonly UserName?: string
+  readonly Host?: string
+  readonly ReadOnly?: number | bigint
   readonly RequestId: string
 }
 export const CreateAccountResponse: $Schema.Schema<CreateAccountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAccountResponse", { InstanceId: $C.str, UserName: $C.str, Host: $C.str, ReadOnly: $C.int64, RequestId: $C.str }))
@@ -236,8 +236,8 @@ export const CreateDCDBInstanceRequest: $Schema.Schema<CreateDCDBInstanceRequest
 
 /** `CreateDCDBInstanceResponse` (response side). */
 export interface CreateDCDBInstanceResponse {
-  readonly DealName: string
-  readonly InstanceIds: readonly string[]
+  readonly DealName?: string
+  readonly InstanceIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateDCDBInstanceResponse: $Schema.Schema<CreateDCDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDCDBInstanceResponse", { DealName: $C.str, InstanceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -279,8 +279,8 @@ export const CreateDedicatedClusterDCDBInstanceRequest: $Schema.Schema<CreateDed
 
 /** `CreateDedicatedClusterDCDBInstanceResponse` (response side). */
 export interface CreateDedicatedClusterDCDBInstanceResponse {
-  readonly InstanceIds: readonly string[]
-  readonly FlowId: number | bigint
+  readonly InstanceIds?: readonly string[]
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const CreateDedicatedClusterDCDBInstanceResponse: $Schema.Schema<CreateDedicatedClusterDCDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDedicatedClusterDCDBInstanceResponse", { InstanceIds: $C.arr($C.str), FlowId: $C.int64, RequestId: $C.str }))
@@ -315,9 +315,9 @@ export const CreateHourDCDBInstanceRequest: $Schema.Schema<CreateHourDCDBInstanc
 
 /** `CreateHourDCDBInstanceResponse` (response side). */
 export interface CreateHourDCDBInstanceResponse {
-  readonly InstanceIds: readonly string[]
-  readonly FlowId: number | bigint
-  readonly DealName: string
+  readonly InstanceIds?: readonly string[]
+  readonly FlowId?: number | bigint
+  readonly DealName?: string
   readonly RequestId: string
 }
 export const CreateHourDCDBInstanceResponse: $Schema.Schema<CreateHourDCDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateHourDCDBInstanceResponse", { InstanceIds: $C.arr($C.str), FlowId: $C.int64, DealName: $C.str, RequestId: $C.str }))
@@ -340,7 +340,7 @@ export const CreateOnlineDDLJobRequest: $Schema.Schema<CreateOnlineDDLJobRequest
 
 /** `CreateOnlineDDLJobResponse` (response side). */
 export interface CreateOnlineDDLJobResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const CreateOnlineDDLJobResponse: $Schema.Schema<CreateOnlineDDLJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateOnlineDDLJobResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -361,15 +361,15 @@ export const CreateTmpDCDBInstanceResponse: $Schema.Schema<CreateTmpDCDBInstance
 
 /** `DBAccount` (response side). */
 export interface DBAccount {
-  readonly UserName: string
-  readonly Host: string
-  readonly Description: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly ReadOnly: number | bigint
-  readonly DelayThresh: number | bigint
-  readonly SlaveConst: number | bigint
-  readonly MaxUserConnections: number | bigint
+  readonly UserName?: string
+  readonly Host?: string
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly ReadOnly?: number | bigint
+  readonly DelayThresh?: number | bigint
+  readonly SlaveConst?: number | bigint
+  readonly MaxUserConnections?: number | bigint
 }
 export const DBAccount: $Schema.Schema<DBAccount> = /*#__PURE__*/ $C.lazy(() => $C.struct("DBAccount", { UserName: $C.str, Host: $C.str, Description: $C.str, CreateTime: $C.datetime, UpdateTime: $C.datetime, ReadOnly: $C.int64, DelayThresh: $C.int64, SlaveConst: $C.int64, MaxUserConnections: $C.int64 }))
 
@@ -382,87 +382,87 @@ export const DBParamValue: $Schema.Schema<DBParamValue> = /*#__PURE__*/ $C.lazy(
 
 /** `DCDBInstanceInfo` (response side). */
 export interface DCDBInstanceInfo {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly AppId: number | bigint
-  readonly ProjectId: number | bigint
-  readonly Region: string
-  readonly Zone: string
-  readonly VpcId: number | bigint
-  readonly SubnetId: number | bigint
-  readonly StatusDesc: string
-  readonly Status: number | bigint
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly CreateTime: string
-  readonly AutoRenewFlag: number | bigint
-  readonly Memory: number | bigint
-  readonly Storage: number | bigint
-  readonly ShardCount: number | bigint
-  readonly PeriodEndTime: string
-  readonly IsolatedTimestamp: string
-  readonly Uin: string
-  readonly ShardDetail: readonly ShardInfo[]
-  readonly NodeCount: number | bigint
-  readonly IsTmp: number | bigint
-  readonly ExclusterId: string
-  readonly UniqueVpcId: string
-  readonly UniqueSubnetId: string
-  readonly Id: number | bigint
-  readonly WanDomain: string
-  readonly WanVip: string
-  readonly WanPort: number | bigint
-  readonly Pid: number | bigint
-  readonly UpdateTime: string
-  readonly DbEngine: string
-  readonly DbVersion: string
-  readonly Paymode: string
-  readonly Locker: number | bigint
-  readonly WanStatus: number | bigint
-  readonly IsAuditSupported: number | bigint
-  readonly Cpu: number | bigint
-  readonly Ipv6Flag: number | bigint
-  readonly Vipv6: string
-  readonly WanVipv6: string
-  readonly WanPortIpv6: number | bigint
-  readonly WanStatusIpv6: number | bigint
-  readonly DcnFlag: number | bigint
-  readonly DcnStatus: number | bigint
-  readonly DcnDstNum: number | bigint
-  readonly InstanceType: number | bigint
-  readonly ResourceTags: readonly ResourceTag[]
-  readonly DbVersionId: string
-  readonly ProtectedProperty: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly AppId?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly Region?: string
+  readonly Zone?: string
+  readonly VpcId?: number | bigint
+  readonly SubnetId?: number | bigint
+  readonly StatusDesc?: string
+  readonly Status?: number | bigint
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly CreateTime?: string
+  readonly AutoRenewFlag?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Storage?: number | bigint
+  readonly ShardCount?: number | bigint
+  readonly PeriodEndTime?: string
+  readonly IsolatedTimestamp?: string
+  readonly Uin?: string
+  readonly ShardDetail?: readonly ShardInfo[]
+  readonly NodeCount?: number | bigint
+  readonly IsTmp?: number | bigint
+  readonly ExclusterId?: string
+  readonly UniqueVpcId?: string
+  readonly UniqueSubnetId?: string
+  readonly Id?: number | bigint
+  readonly WanDomain?: string
+  readonly WanVip?: string
+  readonly WanPort?: number | bigint
+  readonly Pid?: number | bigint
+  readonly UpdateTime?: string
+  readonly DbEngine?: string
+  readonly DbVersion?: string
+  readonly Paymode?: string
+  readonly Locker?: number | bigint
+  readonly WanStatus?: number | bigint
+  readonly IsAuditSupported?: number | bigint
+  readonly Cpu?: number | bigint
+  readonly Ipv6Flag?: number | bigint
+  readonly Vipv6?: string
+  readonly WanVipv6?: string
+  readonly WanPortIpv6?: number | bigint
+  readonly WanStatusIpv6?: number | bigint
+  readonly DcnFlag?: number | bigint
+  readonly DcnStatus?: number | bigint
+  readonly DcnDstNum?: number | bigint
+  readonly InstanceType?: number | bigint
+  readonly ResourceTags?: readonly ResourceTag[]
+  readonly DbVersionId?: string
+  readonly ProtectedProperty?: number | bigint
 }
 export const DCDBInstanceInfo: $Schema.Schema<DCDBInstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DCDBInstanceInfo", { InstanceId: $C.str, InstanceName: $C.str, AppId: $C.int64, ProjectId: $C.int64, Region: $C.str, Zone: $C.str, VpcId: $C.int64, SubnetId: $C.int64, StatusDesc: $C.str, Status: $C.int64, Vip: $C.str, Vport: $C.int64, CreateTime: $C.datetime, AutoRenewFlag: $C.int64, Memory: $C.int64, Storage: $C.int64, ShardCount: $C.int64, PeriodEndTime: $C.datetime, IsolatedTimestamp: $C.datetime, Uin: $C.str, ShardDetail: $C.arr(ShardInfo), NodeCount: $C.int64, IsTmp: $C.int64, ExclusterId: $C.str, UniqueVpcId: $C.str, UniqueSubnetId: $C.str, Id: $C.uint64, WanDomain: $C.str, WanVip: $C.str, WanPort: $C.int64, Pid: $C.int64, UpdateTime: $C.datetime, DbEngine: $C.str, DbVersion: $C.str, Paymode: $C.str, Locker: $C.int64, WanStatus: $C.int64, IsAuditSupported: $C.uint64, Cpu: $C.uint64, Ipv6Flag: $C.uint64, Vipv6: $C.str, WanVipv6: $C.str, WanPortIpv6: $C.uint64, WanStatusIpv6: $C.uint64, DcnFlag: $C.int64, DcnStatus: $C.int64, DcnDstNum: $C.int64, InstanceType: $C.int64, ResourceTags: $C.arr(ResourceTag), DbVersionId: $C.str, ProtectedProperty: $C.int64 }))
 
 /** `DCDBShardInfo` (response side). */
 export interface DCDBShardInfo {
-  readonly InstanceId: string
-  readonly ShardSerialId: string
-  readonly ShardInstanceId: string
-  readonly Status: number | bigint
-  readonly StatusDesc: string
-  readonly CreateTime: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly ProjectId: number | bigint
-  readonly Region: string
-  readonly Zone: string
-  readonly Memory: number | bigint
-  readonly Storage: number | bigint
-  readonly PeriodEndTime: string
-  readonly NodeCount: number | bigint
-  readonly StorageUsage: number
-  readonly MemoryUsage: number
-  readonly ShardId: number | bigint
-  readonly Pid: number | bigint
-  readonly ProxyVersion: string
-  readonly Paymode: string
-  readonly ShardMasterZone: string
-  readonly ShardSlaveZones: readonly string[]
-  readonly Cpu: number | bigint
-  readonly Range: string
+  readonly InstanceId?: string
+  readonly ShardSerialId?: string
+  readonly ShardInstanceId?: string
+  readonly Status?: number | bigint
+  readonly StatusDesc?: string
+  readonly CreateTime?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly ProjectId?: number | bigint
+  readonly Region?: string
+  readonly Zone?: string
+  readonly Memory?: number | bigint
+  readonly Storage?: number | bigint
+  readonly PeriodEndTime?: string
+  readonly NodeCount?: number | bigint
+  readonly StorageUsage?: number
+  readonly MemoryUsage?: number
+  readonly ShardId?: number | bigint
+  readonly Pid?: number | bigint
+  readonly ProxyVersion?: string
+  readonly Paymode?: string
+  readonly ShardMasterZone?: string
+  readonly ShardSlaveZones?: readonly string[]
+  readonly Cpu?: number | bigint
+  readonly Range?: string
 }
 export const DCDBShardInfo: $Schema.Schema<DCDBShardInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DCDBShardInfo", { InstanceId: $C.str, ShardSerialId: $C.str, ShardInstanceId: $C.str, Status: $C.int64, StatusDesc: $C.str, CreateTime: $C.datetime, VpcId: $C.str, SubnetId: $C.str, ProjectId: $C.int64, Region: $C.str, Zone: $C.str, Memory: $C.int64, Storage: $C.int64, PeriodEndTime: $C.datetime, NodeCount: $C.int64, StorageUsage: $C.float, MemoryUsage: $C.float, ShardId: $C.int64, Pid: $C.int64, ProxyVersion: $C.str, Paymode: $C.str, ShardMasterZone: $C.str, ShardSlaveZones: $C.arr($C.str), Cpu: $C.int64, Range: $C.str }))
 
@@ -482,13 +482,13 @@ export const DDLDetail: $Schema.Schema<DDLDetail> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `Database` (response side). */
 export interface Database {
-  readonly DbName: string
+  readonly DbName?: string
 }
 export const Database: $Schema.Schema<Database> = /*#__PURE__*/ $C.lazy(() => $C.struct("Database", { DbName: $C.str }))
 
 /** `DatabaseFunction` (response side). */
 export interface DatabaseFunction {
-  readonly Func: string
+  readonly Func?: string
 }
 export const DatabaseFunction: $Schema.Schema<DatabaseFunction> = /*#__PURE__*/ $C.lazy(() => $C.struct("DatabaseFunction", { Func: $C.str }))
 
@@ -501,52 +501,52 @@ export const DatabasePrivilege: $Schema.Schema<DatabasePrivilege> = /*#__PURE__*
 
 /** `DatabaseProcedure` (response side). */
 export interface DatabaseProcedure {
-  readonly Proc: string
+  readonly Proc?: string
 }
 export const DatabaseProcedure: $Schema.Schema<DatabaseProcedure> = /*#__PURE__*/ $C.lazy(() => $C.struct("DatabaseProcedure", { Proc: $C.str }))
 
 /** `DatabaseTable` (response side). */
 export interface DatabaseTable {
-  readonly Table: string
+  readonly Table?: string
 }
 export const DatabaseTable: $Schema.Schema<DatabaseTable> = /*#__PURE__*/ $C.lazy(() => $C.struct("DatabaseTable", { Table: $C.str }))
 
 /** `DatabaseView` (response side). */
 export interface DatabaseView {
-  readonly View: string
+  readonly View?: string
 }
 export const DatabaseView: $Schema.Schema<DatabaseView> = /*#__PURE__*/ $C.lazy(() => $C.struct("DatabaseView", { View: $C.str }))
 
 /** `DcnDetailItem` (response side). */
 export interface DcnDetailItem {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Region: string
-  readonly Zone: string
-  readonly Vip: string
-  readonly Vipv6: string
-  readonly Vport: number | bigint
-  readonly Status: number | bigint
-  readonly StatusDesc: string
-  readonly DcnFlag: number | bigint
-  readonly DcnStatus: number | bigint
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly Storage: number | bigint
-  readonly PayMode: number | bigint
-  readonly CreateTime: string
-  readonly PeriodEndTime: string
-  readonly InstanceType: number | bigint
-  readonly EncryptStatus: number | bigint
-  readonly DcnStatusDesc: string
-  readonly PolarisInstanceId: string
-  readonly PolarisInstanceName: string
-  readonly PolarisNamespace: string
-  readonly PolarisService: string
-  readonly PolarisServiceStatus: number | bigint
-  readonly PolarisServiceStatusDesc: string
-  readonly PolarisRegion: string
-  readonly IsDcnSwitchSupported: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Region?: string
+  readonly Zone?: string
+  readonly Vip?: string
+  readonly Vipv6?: string
+  readonly Vport?: number | bigint
+  readonly Status?: number | bigint
+  readonly StatusDesc?: string
+  readonly DcnFlag?: number | bigint
+  readonly DcnStatus?: number | bigint
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Storage?: number | bigint
+  readonly PayMode?: number | bigint
+  readonly CreateTime?: string
+  readonly PeriodEndTime?: string
+  readonly InstanceType?: number | bigint
+  readonly EncryptStatus?: number | bigint
+  readonly DcnStatusDesc?: string
+  readonly PolarisInstanceId?: string
+  readonly PolarisInstanceName?: string
+  readonly PolarisNamespace?: string
+  readonly PolarisService?: string
+  readonly PolarisServiceStatus?: number | bigint
+  readonly PolarisServiceStatusDesc?: string
+  readonly PolarisRegion?: string
+  readonly IsDcnSwitchSupported?: number | bigint
 }
 export const DcnDetailItem: $Schema.Schema<DcnDetailItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DcnDetailItem", { InstanceId: $C.str, InstanceName: $C.str, Region: $C.str, Zone: $C.str, Vip: $C.str, Vipv6: $C.str, Vport: $C.int64, Status: $C.int64, StatusDesc: $C.str, DcnFlag: $C.int64, DcnStatus: $C.int64, Cpu: $C.int64, Memory: $C.int64, Storage: $C.int64, PayMode: $C.int64, CreateTime: $C.str, PeriodEndTime: $C.str, InstanceType: $C.int64, EncryptStatus: $C.int64, DcnStatusDesc: $C.str, PolarisInstanceId: $C.str, PolarisInstanceName: $C.str, PolarisNamespace: $C.str, PolarisService: $C.str, PolarisServiceStatus: $C.int64, PolarisServiceStatusDesc: $C.str, PolarisRegion: $C.str, IsDcnSwitchSupported: $C.int64 }))
 
@@ -597,10 +597,10 @@ export const DescribeAccountPrivilegesRequest: $Schema.Schema<DescribeAccountPri
 
 /** `DescribeAccountPrivilegesResponse` (response side). */
 export interface DescribeAccountPrivilegesResponse {
-  readonly InstanceId: string
-  readonly Privileges: readonly string[]
-  readonly UserName: string
-  readonly Host: string
+  readonly InstanceId?: string
+  readonly Privileges?: readonly string[]
+  readonly UserName?: string
+  readonly Host?: string
   readonly RequestId: string
 }
 export const DescribeAccountPrivilegesResponse: $Schema.Schema<DescribeAccountPrivilegesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccountPrivilegesResponse", { InstanceId: $C.str, Privileges: $C.arr($C.str), UserName: $C.str, Host: $C.str, RequestId: $C.str }))
@@ -613,8 +613,8 @@ export const DescribeAccountsRequest: $Schema.Schema<DescribeAccountsRequest> = 
 
 /** `DescribeAccountsResponse` (response side). */
 export interface DescribeAccountsResponse {
-  readonly InstanceId: string
-  readonly Users: readonly DBAccount[]
+  readonly InstanceId?: string
+  readonly Users?: readonly DBAccount[]
   readonly RequestId: string
 }
 export const DescribeAccountsResponse: $Schema.Schema<DescribeAccountsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccountsResponse", { InstanceId: $C.str, Users: $C.arr(DBAccount), RequestId: $C.str }))
@@ -627,13 +627,13 @@ export const DescribeBackupConfigsRequest: $Schema.Schema<DescribeBackupConfigsR
 
 /** `DescribeBackupConfigsResponse` (response side). */
 export interface DescribeBackupConfigsResponse {
-  readonly InstanceId: string
-  readonly Days: number | bigint
-  readonly StartBackupTime: string
-  readonly EndBackupTime: string
-  readonly WeekDays: readonly string[]
-  readonly ArchiveDays: number | bigint
-  readonly BackupConfigSet: readonly BackupConfig[]
+  readonly InstanceId?: string
+  readonly Days?: number | bigint
+  readonly StartBackupTime?: string
+  readonly EndBackupTime?: string
+  readonly WeekDays?: readonly string[]
+  readonly ArchiveDays?: number | bigint
+  readonly BackupConfigSet?: readonly BackupConfig[]
   readonly RequestId: string
 }
 export const DescribeBackupConfigsResponse: $Schema.Schema<DescribeBackupConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupConfigsResponse", { InstanceId: $C.str, Days: $C.uint64, StartBackupTime: $C.str, EndBackupTime: $C.str, WeekDays: $C.arr($C.str), ArchiveDays: $C.int64, BackupConfigSet: $C.arr(BackupConfig), RequestId: $C.str }))
@@ -654,9 +654,9 @@ export const DescribeBackupFilesRequest: $Schema.Schema<DescribeBackupFilesReque
 
 /** `DescribeBackupFilesResponse` (response side). */
 export interface DescribeBackupFilesResponse {
-  readonly Files: readonly InstanceBackupFileItem[]
-  readonly TotalCount: number | bigint
-  readonly UrlPrefix: string
+  readonly Files?: readonly InstanceBackupFileItem[]
+  readonly TotalCount?: number | bigint
+  readonly UrlPrefix?: string
   readonly RequestId: string
 }
 export const DescribeBackupFilesResponse: $Schema.Schema<DescribeBackupFilesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupFilesResponse", { Files: $C.arr(InstanceBackupFileItem), TotalCount: $C.int64, UrlPrefix: $C.str, RequestId: $C.str }))
@@ -669,9 +669,9 @@ export const DescribeDBEncryptAttributesRequest: $Schema.Schema<DescribeDBEncryp
 
 /** `DescribeDBEncryptAttributesResponse` (response side). */
 export interface DescribeDBEncryptAttributesResponse {
-  readonly EncryptStatus: number | bigint
-  readonly CipherText: string
-  readonly ExpireDate: string
+  readonly EncryptStatus?: number | bigint
+  readonly CipherText?: string
+  readonly ExpireDate?: string
   readonly RequestId: string
 }
 export const DescribeDBEncryptAttributesResponse: $Schema.Schema<DescribeDBEncryptAttributesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBEncryptAttributesResponse", { EncryptStatus: $C.int64, CipherText: $C.str, ExpireDate: $C.str, RequestId: $C.str }))
@@ -720,9 +720,9 @@ export const DescribeDBSecurityGroupsRequest: $Schema.Schema<DescribeDBSecurityG
 
 /** `DescribeDBSecurityGroupsResponse` (response side). */
 export interface DescribeDBSecurityGroupsResponse {
-  readonly Groups: readonly SecurityGroup[]
-  readonly VIP: string
-  readonly VPort: string
+  readonly Groups?: readonly SecurityGroup[]
+  readonly VIP?: string
+  readonly VPort?: string
   readonly RequestId: string
 }
 export const DescribeDBSecurityGroupsResponse: $Schema.Schema<DescribeDBSecurityGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBSecurityGroupsResponse", { Groups: $C.arr(SecurityGroup), VIP: $C.str, VPort: $C.str, RequestId: $C.str }))
@@ -789,8 +789,8 @@ export const DescribeDCDBBinlogTimeRequest: $Schema.Schema<DescribeDCDBBinlogTim
 
 /** `DescribeDCDBBinlogTimeResponse` (response side). */
 export interface DescribeDCDBBinlogTimeResponse {
-  readonly StartTime: string
-  readonly EndTime: string
+  readonly StartTime?: string
+  readonly EndTime?: string
   readonly RequestId: string
 }
 export const DescribeDCDBBinlogTimeResponse: $Schema.Schema<DescribeDCDBBinlogTimeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDCDBBinlogTimeResponse", { StartTime: $C.datetime, EndTime: $C.datetime, RequestId: $C.str }))
@@ -803,63 +803,63 @@ export const DescribeDCDBInstanceDetailRequest: $Schema.Schema<DescribeDCDBInsta
 
 /** `DescribeDCDBInstanceDetailResponse` (response side). */
 export interface DescribeDCDBInstanceDetailResponse {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Status: number | bigint
-  readonly StatusDesc: string
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly NodeCount: number | bigint
-  readonly Region: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly WanStatus: number | bigint
-  readonly WanDomain: string
-  readonly WanVip: string
-  readonly WanPort: number | bigint
-  readonly ProjectId: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly ExclusterId: string
-  readonly PayMode: string
-  readonly CreateTime: string
-  readonly PeriodEndTime: string
-  readonly DbVersion: string
-  readonly IsAuditSupported: number | bigint
-  readonly IsEncryptSupported: number | bigint
-  readonly Machine: string
-  readonly Memory: number | bigint
-  readonly Storage: number | bigint
-  readonly StorageUsage: number
-  readonly LogStorage: number | bigint
-  readonly Pid: number | bigint
-  readonly MasterZone: string
-  readonly SlaveZones: readonly string[]
-  readonly Shards: readonly ShardBriefInfo[]
-  readonly Vip6: string
-  readonly Cpu: number | bigint
-  readonly Qps: number | bigint
-  readonly DbEngine: string
-  readonly Ipv6Flag: number | bigint
-  readonly WanVipv6: string
-  readonly WanStatusIpv6: number | bigint
-  readonly WanPortIpv6: number | bigint
-  readonly ResourceTags: readonly ResourceTag[]
-  readonly DcnFlag: number | bigint
-  readonly DcnStatus: number | bigint
-  readonly DcnDstNum: number | bigint
-  readonly InstanceType: number | bigint
-  readonly IsMaxUserConnectionsSupported: boolean
-  readonly DbVersionId: string
-  readonly EncryptStatus: number | bigint
-  readonly ExclusterType: number | bigint
-  readonly RsAccessStrategy: number | bigint
-  readonly ReservedNetResources: readonly ReservedNetResource[]
-  readonly IsPhysicalReplicationSupported: boolean
-  readonly IsDcnStrongSyncSupported: number | bigint
-  readonly IsDcnSwitchSupported: number | bigint
-  readonly CpuType: string
-  readonly ProtectedProperty: number | bigint
-  readonly FlowId: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Status?: number | bigint
+  readonly StatusDesc?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly NodeCount?: number | bigint
+  readonly Region?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly WanStatus?: number | bigint
+  readonly WanDomain?: string
+  readonly WanVip?: string
+  readonly WanPort?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly ExclusterId?: string
+  readonly PayMode?: string
+  readonly CreateTime?: string
+  readonly PeriodEndTime?: string
+  readonly DbVersion?: string
+  readonly IsAuditSupported?: number | bigint
+  readonly IsEncryptSupported?: number | bigint
+  readonly Machine?: string
+  readonly Memory?: number | bigint
+  readonly Storage?: number | bigint
+  readonly StorageUsage?: number
+  readonly LogStorage?: number | bigint
+  readonly Pid?: number | bigint
+  readonly MasterZone?: string
+  readonly SlaveZones?: readonly string[]
+  readonly Shards?: readonly ShardBriefInfo[]
+  readonly Vip6?: string
+  readonly Cpu?: number | bigint
+  readonly Qps?: number | bigint
+  readonly DbEngine?: string
+  readonly Ipv6Flag?: number | bigint
+  readonly WanVipv6?: string
+  readonly WanStatusIpv6?: number | bigint
+  readonly WanPortIpv6?: number | bigint
+  readonly ResourceTags?: readonly ResourceTag[]
+  readonly DcnFlag?: number | bigint
+  readonly DcnStatus?: number | bigint
+  readonly DcnDstNum?: number | bigint
+  readonly InstanceType?: number | bigint
+  readonly IsMaxUserConnectionsSupported?: boolean
+  readonly DbVersionId?: string
+  readonly EncryptStatus?: number | bigint
+  readonly ExclusterType?: number | bigint
+  readonly RsAccessStrategy?: number | bigint
+  readonly ReservedNetResources?: readonly ReservedNetResource[]
+  readonly IsPhysicalReplicationSupported?: boolean
+  readonly IsDcnStrongSyncSupported?: number | bigint
+  readonly IsDcnSwitchSupported?: number | bigint
+  readonly CpuType?: string
+  readonly ProtectedProperty?: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDCDBInstanceDetailResponse: $Schema.Schema<DescribeDCDBInstanceDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDCDBInstanceDetailResponse", { InstanceId: $C.str, InstanceName: $C.str, Status: $C.int64, StatusDesc: $C.str, Vip: $C.str, Vport: $C.int64, NodeCount: $C.int64, Region: $C.str, VpcId: $C.str, SubnetId: $C.str, WanStatus: $C.int64, WanDomain: $C.str, WanVip: $C.str, WanPort: $C.int64, ProjectId: $C.int64, AutoRenewFlag: $C.int64, ExclusterId: $C.str, PayMode: $C.str, CreateTime: $C.datetime, PeriodEndTime: $C.datetime, DbVersion: $C.str, IsAuditSupported: $C.int64, IsEncryptSupported: $C.int64, Machine: $C.str, Memory: $C.int64, Storage: $C.int64, StorageUsage: $C.float, LogStorage: $C.int64, Pid: $C.int64, MasterZone: $C.str, SlaveZones: $C.arr($C.str), Shards: $C.arr(ShardBriefInfo), Vip6: $C.str, Cpu: $C.int64, Qps: $C.int64, DbEngine: $C.str, Ipv6Flag: $C.int64, WanVipv6: $C.str, WanStatusIpv6: $C.int64, WanPortIpv6: $C.int64, ResourceTags: $C.arr(ResourceTag), DcnFlag: $C.int64, DcnStatus: $C.int64, DcnDstNum: $C.int64, InstanceType: $C.int64, IsMaxUserConnectionsSupported: $C.bool, DbVersionId: $C.str, EncryptStatus: $C.int64, ExclusterType: $C.int64, RsAccessStrategy: $C.int64, ReservedNetResources: $C.arr(ReservedNetResource), IsPhysicalReplicationSupported: $C.bool, IsDcnStrongSyncSupported: $C.int64, IsDcnSwitchSupported: $C.int64, CpuType: $C.str, ProtectedProperty: $C.int64, FlowId: $C.int64, RequestId: $C.str }))
@@ -906,8 +906,8 @@ export const DescribeDCDBInstancesRequest: $Schema.Schema<DescribeDCDBInstancesR
 
 /** `DescribeDCDBInstancesResponse` (response side). */
 export interface DescribeDCDBInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly Instances: readonly DCDBInstanceInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Instances?: readonly DCDBInstanceInfo[]
   readonly RequestId: string
 }
 export const DescribeDCDBInstancesResponse: $Schema.Schema<DescribeDCDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDCDBInstancesResponse", { TotalCount: $C.int64, Instances: $C.arr(DCDBInstanceInfo), RequestId: $C.str }))
@@ -929,8 +929,8 @@ export const DescribeDCDBPriceRequest: $Schema.Schema<DescribeDCDBPriceRequest> 
 
 /** `DescribeDCDBPriceResponse` (response side). */
 export interface DescribeDCDBPriceResponse {
-  readonly OriginalPrice: number | bigint
-  readonly Price: number | bigint
+  readonly OriginalPrice?: number | bigint
+  readonly Price?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDCDBPriceResponse: $Schema.Schema<DescribeDCDBPriceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDCDBPriceResponse", { OriginalPrice: $C.int64, Price: $C.int64, RequestId: $C.str }))
@@ -975,9 +975,9 @@ export const DescribeDCDBShardsRequest: $Schema.Schema<DescribeDCDBShardsRequest
 
 /** `DescribeDCDBShardsResponse` (response side). */
 export interface DescribeDCDBShardsResponse {
-  readonly TotalCount: number | bigint
-  readonly Shards: readonly DCDBShardInfo[]
-  readonly DcnFlag: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly Shards?: readonly DCDBShardInfo[]
+  readonly DcnFlag?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDCDBShardsResponse: $Schema.Schema<DescribeDCDBShardsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDCDBShardsResponse", { TotalCount: $C.int64, Shards: $C.arr(DCDBShardInfo), DcnFlag: $C.int64, RequestId: $C.str }))
@@ -1011,12 +1011,12 @@ export const DescribeDatabaseObjectsRequest: $Schema.Schema<DescribeDatabaseObje
 
 /** `DescribeDatabaseObjectsResponse` (response side). */
 export interface DescribeDatabaseObjectsResponse {
-  readonly InstanceId: string
-  readonly DbName: string
-  readonly Tables: readonly DatabaseTable[]
-  readonly Views: readonly DatabaseView[]
-  readonly Procs: readonly DatabaseProcedure[]
-  readonly Funcs: readonly DatabaseFunction[]
+  readonly InstanceId?: string
+  readonly DbName?: string
+  readonly Tables?: readonly DatabaseTable[]
+  readonly Views?: readonly DatabaseView[]
+  readonly Procs?: readonly DatabaseProcedure[]
+  readonly Funcs?: readonly DatabaseFunction[]
   readonly RequestId: string
 }
 export const DescribeDatabaseObjectsResponse: $Schema.Schema<DescribeDatabaseObjectsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabaseObjectsResponse", { InstanceId: $C.str, DbName: $C.str, Tables: $C.arr(DatabaseTable), Views: $C.arr(DatabaseView), Procs: $C.arr(DatabaseProcedure), Funcs: $C.arr(DatabaseFunction), RequestId: $C.str }))
@@ -1031,10 +1031,10 @@ export const DescribeDatabaseTableRequest: $Schema.Schema<DescribeDatabaseTableR
 
 /** `DescribeDatabaseTableResponse` (response side). */
 export interface DescribeDatabaseTableResponse {
-  readonly InstanceId: string
-  readonly DbName: string
-  readonly Table: string
-  readonly Cols: readonly TableColumn[]
+  readonly InstanceId?: string
+  readonly DbName?: string
+  readonly Table?: string
+  readonly Cols?: readonly TableColumn[]
   readonly RequestId: string
 }
 export const DescribeDatabaseTableResponse: $Schema.Schema<DescribeDatabaseTableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabaseTableResponse", { InstanceId: $C.str, DbName: $C.str, Table: $C.str, Cols: $C.arr(TableColumn), RequestId: $C.str }))
@@ -1047,8 +1047,8 @@ export const DescribeDatabasesRequest: $Schema.Schema<DescribeDatabasesRequest> 
 
 /** `DescribeDatabasesResponse` (response side). */
 export interface DescribeDatabasesResponse {
-  readonly Databases: readonly Database[]
-  readonly InstanceId: string
+  readonly Databases?: readonly Database[]
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const DescribeDatabasesResponse: $Schema.Schema<DescribeDatabasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabasesResponse", { Databases: $C.arr(Database), InstanceId: $C.str, RequestId: $C.str }))
@@ -1089,7 +1089,7 @@ export const DescribeFlowRequest: $Schema.Schema<DescribeFlowRequest> = /*#__PUR
 
 /** `DescribeFlowResponse` (response side). */
 export interface DescribeFlowResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFlowResponse: $Schema.Schema<DescribeFlowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFlowResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -1102,7 +1102,7 @@ export const DescribeInstanceSSLAttributesRequest: $Schema.Schema<DescribeInstan
 
 /** `DescribeInstanceSSLAttributesResponse` (response side). */
 export interface DescribeInstanceSSLAttributesResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DescribeInstanceSSLAttributesResponse: $Schema.Schema<DescribeInstanceSSLAttributesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceSSLAttributesResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -1130,9 +1130,9 @@ export const DescribeOnlineDDLJobRequest: $Schema.Schema<DescribeOnlineDDLJobReq
 
 /** `DescribeOnlineDDLJobResponse` (response side). */
 export interface DescribeOnlineDDLJobResponse {
-  readonly Status: number | bigint
-  readonly Process: number | bigint
-  readonly ErrorMessage: string
+  readonly Status?: number | bigint
+  readonly Process?: number | bigint
+  readonly ErrorMessage?: string
   readonly DDLDetails?: readonly DDLDetail[]
   readonly RequestId: string
 }
@@ -1180,8 +1180,8 @@ export const DescribeProjectSecurityGroupsRequest: $Schema.Schema<DescribeProjec
 
 /** `DescribeProjectSecurityGroupsResponse` (response side). */
 export interface DescribeProjectSecurityGroupsResponse {
-  readonly Groups: readonly SecurityGroup[]
-  readonly Total: number | bigint
+  readonly Groups?: readonly SecurityGroup[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeProjectSecurityGroupsResponse: $Schema.Schema<DescribeProjectSecurityGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProjectSecurityGroupsResponse", { Groups: $C.arr(SecurityGroup), Total: $C.uint64, RequestId: $C.str }))
@@ -1205,7 +1205,7 @@ export const DescribeShardSpecRequest: $Schema.Schema<DescribeShardSpecRequest> 
 
 /** `DescribeShardSpecResponse` (response side). */
 export interface DescribeShardSpecResponse {
-  readonly SpecConfig: readonly SpecConfig[]
+  readonly SpecConfig?: readonly SpecConfig[]
   readonly RequestId: string
 }
 export const DescribeShardSpecResponse: $Schema.Schema<DescribeShardSpecResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeShardSpecResponse", { SpecConfig: $C.arr(SpecConfig), RequestId: $C.str }))
@@ -1225,8 +1225,8 @@ export const DescribeUserTasksRequest: $Schema.Schema<DescribeUserTasksRequest> 
 
 /** `DescribeUserTasksResponse` (response side). */
 export interface DescribeUserTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly FlowSet: readonly UserTaskInfo[]
+  readonly TotalCount?: number | bigint
+  readonly FlowSet?: readonly UserTaskInfo[]
   readonly RequestId: string
 }
 export const DescribeUserTasksResponse: $Schema.Schema<DescribeUserTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserTasksResponse", { TotalCount: $C.int64, FlowSet: $C.arr(UserTaskInfo), RequestId: $C.str }))
@@ -1337,18 +1337,18 @@ export const InitDCDBInstancesResponse: $Schema.Schema<InitDCDBInstancesResponse
 
 /** `InstanceBackupFileItem` (response side). */
 export interface InstanceBackupFileItem {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceStatus: number | bigint
-  readonly ShardId: string
-  readonly FilePath: string
-  readonly FileName: string
-  readonly FileSize: number | bigint
-  readonly BackupType: string
-  readonly ManualBackup: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly StorageClass: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceStatus?: number | bigint
+  readonly ShardId?: string
+  readonly FilePath?: string
+  readonly FileName?: string
+  readonly FileSize?: number | bigint
+  readonly BackupType?: string
+  readonly ManualBackup?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly StorageClass?: string
 }
 export const InstanceBackupFileItem: $Schema.Schema<InstanceBackupFileItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceBackupFileItem", { InstanceId: $C.str, InstanceName: $C.str, InstanceStatus: $C.int64, ShardId: $C.str, FilePath: $C.str, FileName: $C.str, FileSize: $C.int64, BackupType: $C.str, ManualBackup: $C.int64, StartTime: $C.str, EndTime: $C.str, StorageClass: $C.str }))
 
@@ -1360,8 +1360,8 @@ export const IsolateDCDBInstanceRequest: $Schema.Schema<IsolateDCDBInstanceReque
 
 /** `IsolateDCDBInstanceResponse` (response side). */
 export interface IsolateDCDBInstanceResponse {
-  readonly SuccessInstanceIds: readonly string[]
-  readonly FailedInstanceIds: readonly string[]
+  readonly SuccessInstanceIds?: readonly string[]
+  readonly FailedInstanceIds?: readonly string[]
   readonly RequestId: string
 }
 export const IsolateDCDBInstanceResponse: $Schema.Schema<IsolateDCDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("IsolateDCDBInstanceResponse", { SuccessInstanceIds: $C.arr($C.str), FailedInstanceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -1386,8 +1386,8 @@ export const IsolateHourDCDBInstanceRequest: $Schema.Schema<IsolateHourDCDBInsta
 
 /** `IsolateHourDCDBInstanceResponse` (response side). */
 export interface IsolateHourDCDBInstanceResponse {
-  readonly SuccessInstanceIds: readonly string[]
-  readonly FailedInstanceIds: readonly string[]
+  readonly SuccessInstanceIds?: readonly string[]
+  readonly FailedInstanceIds?: readonly string[]
   readonly RequestId: string
 }
 export const IsolateHourDCDBInstanceResponse: $Schema.Schema<IsolateHourDCDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("IsolateHourDCDBInstanceResponse", { SuccessInstanceIds: $C.arr($C.str), FailedInstanceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -1404,17 +1404,17 @@ export const KillSessionRequest: $Schema.Schema<KillSessionRequest> = /*#__PURE_
 
 /** `KillSessionResponse` (response side). */
 export interface KillSessionResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const KillSessionResponse: $Schema.Schema<KillSessionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("KillSessionResponse", { TaskId: $C.int64, RequestId: $C.str }))
 
 /** `LogFileInfo` (response side). */
 export interface LogFileInfo {
-  readonly Mtime: number | bigint
-  readonly Length: number | bigint
-  readonly Uri: string
-  readonly FileName: string
+  readonly Mtime?: number | bigint
+  readonly Length?: number | bigint
+  readonly Uri?: string
+  readonly FileName?: string
 }
 export const LogFileInfo: $Schema.Schema<LogFileInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogFileInfo", { Mtime: $C.uint64, Length: $C.uint64, Uri: $C.str, FileName: $C.str }))
 
@@ -1462,7 +1462,7 @@ export const ModifyAccountPrivilegesRequest: $Schema.Schema<ModifyAccountPrivile
 
 /** `ModifyAccountPrivilegesResponse` (response side). */
 export interface ModifyAccountPrivilegesResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyAccountPrivilegesResponse: $Schema.Schema<ModifyAccountPrivilegesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAccountPrivilegesResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -1623,7 +1623,7 @@ export const ModifyInstanceVipRequest: $Schema.Schema<ModifyInstanceVipRequest> 
 
 /** `ModifyInstanceVipResponse` (response side). */
 export interface ModifyInstanceVipResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyInstanceVipResponse: $Schema.Schema<ModifyInstanceVipResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstanceVipResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -1667,9 +1667,9 @@ export const NewBackupConfig: $Schema.Schema<NewBackupConfig> = /*#__PURE__*/ $C
 
 /** `NodeInfo` (response side). */
 export interface NodeInfo {
-  readonly NodeId: string
-  readonly Role: string
-  readonly Zone: string
+  readonly NodeId?: string
+  readonly Role?: string
+  readonly Zone?: string
 }
 export const NodeInfo: $Schema.Schema<NodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodeInfo", { NodeId: $C.str, Role: $C.str, Zone: $C.str }))
 
@@ -1689,29 +1689,29 @@ export const OpenDBExtranetAccessResponse: $Schema.Schema<OpenDBExtranetAccessRe
 
 /** `ParamConstraint` (response side). */
 export interface ParamConstraint {
-  readonly Type: string
-  readonly Enum: string
-  readonly Range: ConstraintRange | null
-  readonly String: string
+  readonly Type?: string
+  readonly Enum?: string
+  readonly Range?: ConstraintRange | null
+  readonly String?: string
 }
 export const ParamConstraint: $Schema.Schema<ParamConstraint> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamConstraint", { Type: $C.str, Enum: $C.str, Range: $C.nul(ConstraintRange), String: $C.str }))
 
 /** `ParamDesc` (response side). */
 export interface ParamDesc {
-  readonly Param: string
-  readonly Value: string
-  readonly SetValue: string
-  readonly Default: string
-  readonly Constraint: ParamConstraint
-  readonly HaveSetValue: boolean
-  readonly NeedRestart: boolean
+  readonly Param?: string
+  readonly Value?: string
+  readonly SetValue?: string
+  readonly Default?: string
+  readonly Constraint?: ParamConstraint
+  readonly HaveSetValue?: boolean
+  readonly NeedRestart?: boolean
 }
 export const ParamDesc: $Schema.Schema<ParamDesc> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamDesc", { Param: $C.str, Value: $C.str, SetValue: $C.str, Default: $C.str, Constraint: ParamConstraint, HaveSetValue: $C.bool, NeedRestart: $C.bool }))
 
 /** `ParamModifyResult` (response side). */
 export interface ParamModifyResult {
-  readonly Param: string
-  readonly Code: number | bigint
+  readonly Param?: string
+  readonly Code?: number | bigint
 }
 export const ParamModifyResult: $Schema.Schema<ParamModifyResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamModifyResult", { Param: $C.str, Code: $C.int64 }))
 
@@ -1731,27 +1731,27 @@ export const Process: $Schema.Schema<Process> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `Project` (response side). */
 export interface Project {
-  readonly ProjectId: number | bigint
-  readonly OwnerUin: number | bigint
-  readonly AppId: number | bigint
-  readonly Name: string
-  readonly CreatorUin: number | bigint
-  readonly SrcPlat: string
-  readonly SrcAppId: number | bigint
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly IsDefault: number | bigint
-  readonly Info: string
+  readonly ProjectId?: number | bigint
+  readonly OwnerUin?: number | bigint
+  readonly AppId?: number | bigint
+  readonly Name?: string
+  readonly CreatorUin?: number | bigint
+  readonly SrcPlat?: string
+  readonly SrcAppId?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly IsDefault?: number | bigint
+  readonly Info?: string
 }
 export const Project: $Schema.Schema<Project> = /*#__PURE__*/ $C.lazy(() => $C.struct("Project", { ProjectId: $C.int64, OwnerUin: $C.int64, AppId: $C.int64, Name: $C.str, CreatorUin: $C.int64, SrcPlat: $C.str, SrcAppId: $C.int64, Status: $C.int64, CreateTime: $C.datetime, IsDefault: $C.int64, Info: $C.str }))
 
 /** `RegionInfo` (response side). */
 export interface RegionInfo {
-  readonly Region: string
-  readonly RegionId: number | bigint
-  readonly RegionName: string
-  readonly ZoneList: readonly ZonesInfo[]
-  readonly AvailableChoice: readonly ShardZoneChooseInfo[]
+  readonly Region?: string
+  readonly RegionId?: number | bigint
+  readonly RegionName?: string
+  readonly ZoneList?: readonly ZonesInfo[]
+  readonly AvailableChoice?: readonly ShardZoneChooseInfo[]
   readonly HostType?: string
   readonly CpuType?: string
 }
@@ -1768,7 +1768,7 @@ export const RenewDCDBInstanceRequest: $Schema.Schema<RenewDCDBInstanceRequest> 
 
 /** `RenewDCDBInstanceResponse` (response side). */
 export interface RenewDCDBInstanceResponse {
-  readonly DealName: string
+  readonly DealName?: string
   readonly RequestId: string
 }
 export const RenewDCDBInstanceResponse: $Schema.Schema<RenewDCDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RenewDCDBInstanceResponse", { DealName: $C.str, RequestId: $C.str }))
@@ -1801,115 +1801,115 @@ export const ResetAccountPasswordResponse: $Schema.Schema<ResetAccountPasswordRe
 
 /** `ResourceTag` (both sides). */
 export interface ResourceTag {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const ResourceTag: $Schema.Schema<ResourceTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceTag", { TagKey: $C.str, TagValue: $C.str }))
 
 /** `SecurityGroup` (response side). */
 export interface SecurityGroup {
-  readonly ProjectId: number | bigint
-  readonly CreateTime: string
-  readonly SecurityGroupId: string
-  readonly SecurityGroupName: string
-  readonly SecurityGroupRemark: string
-  readonly Inbound: readonly SecurityGroupBound[]
-  readonly Outbound: readonly SecurityGroupBound[]
+  readonly ProjectId?: number | bigint
+  readonly CreateTime?: string
+  readonly SecurityGroupId?: string
+  readonly SecurityGroupName?: string
+  readonly SecurityGroupRemark?: string
+  readonly Inbound?: readonly SecurityGroupBound[]
+  readonly Outbound?: readonly SecurityGroupBound[]
 }
 export const SecurityGroup: $Schema.Schema<SecurityGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroup", { ProjectId: $C.int64, CreateTime: $C.str, SecurityGroupId: $C.str, SecurityGroupName: $C.str, SecurityGroupRemark: $C.str, Inbound: $C.arr(SecurityGroupBound), Outbound: $C.arr(SecurityGroupBound) }))
 
 /** `SecurityGroupBound` (response side). */
 export interface SecurityGroupBound {
-  readonly CidrIp: string
-  readonly Action: string
-  readonly PortRange: string
-  readonly IpProtocol: string
+  readonly CidrIp?: string
+  readonly Action?: string
+  readonly PortRange?: string
+  readonly IpProtocol?: string
 }
 export const SecurityGroupBound: $Schema.Schema<SecurityGroupBound> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroupBound", { CidrIp: $C.str, Action: $C.str, PortRange: $C.str, IpProtocol: $C.str }))
 
 /** `ShardBriefInfo` (response side). */
 export interface ShardBriefInfo {
-  readonly ShardSerialId: string
-  readonly ShardInstanceId: string
-  readonly Status: number | bigint
-  readonly StatusDesc: string
-  readonly CreateTime: string
-  readonly Memory: number | bigint
-  readonly Storage: number | bigint
-  readonly LogDisk: number | bigint
-  readonly NodeCount: number | bigint
-  readonly StorageUsage: number
-  readonly ProxyVersion: string
-  readonly ShardMasterZone: string
-  readonly ShardSlaveZones: readonly string[]
-  readonly Cpu: number | bigint
-  readonly NodesInfo: readonly NodeInfo[]
+  readonly ShardSerialId?: string
+  readonly ShardInstanceId?: string
+  readonly Status?: number | bigint
+  readonly StatusDesc?: string
+  readonly CreateTime?: string
+  readonly Memory?: number | bigint
+  readonly Storage?: number | bigint
+  readonly LogDisk?: number | bigint
+  readonly NodeCount?: number | bigint
+  readonly StorageUsage?: number
+  readonly ProxyVersion?: string
+  readonly ShardMasterZone?: string
+  readonly ShardSlaveZones?: readonly string[]
+  readonly Cpu?: number | bigint
+  readonly NodesInfo?: readonly NodeInfo[]
 }
 export const ShardBriefInfo: $Schema.Schema<ShardBriefInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ShardBriefInfo", { ShardSerialId: $C.str, ShardInstanceId: $C.str, Status: $C.int64, StatusDesc: $C.str, CreateTime: $C.datetime, Memory: $C.int64, Storage: $C.int64, LogDisk: $C.int64, NodeCount: $C.int64, StorageUsage: $C.float, ProxyVersion: $C.str, ShardMasterZone: $C.str, ShardSlaveZones: $C.arr($C.str), Cpu: $C.int64, NodesInfo: $C.arr(NodeInfo) }))
 
 /** `ShardInfo` (response side). */
 export interface ShardInfo {
-  readonly ShardInstanceId: string
-  readonly ShardSerialId: string
-  readonly Status: number | bigint
-  readonly Createtime: string
-  readonly Memory: number | bigint
-  readonly Storage: number | bigint
-  readonly ShardId: number | bigint
-  readonly NodeCount: number | bigint
-  readonly Pid: number | bigint
-  readonly Cpu: number | bigint
+  readonly ShardInstanceId?: string
+  readonly ShardSerialId?: string
+  readonly Status?: number | bigint
+  readonly Createtime?: string
+  readonly Memory?: number | bigint
+  readonly Storage?: number | bigint
+  readonly ShardId?: number | bigint
+  readonly NodeCount?: number | bigint
+  readonly Pid?: number | bigint
+  readonly Cpu?: number | bigint
 }
 export const ShardInfo: $Schema.Schema<ShardInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ShardInfo", { ShardInstanceId: $C.str, ShardSerialId: $C.str, Status: $C.int64, Createtime: $C.str, Memory: $C.int64, Storage: $C.int64, ShardId: $C.int64, NodeCount: $C.int64, Pid: $C.int64, Cpu: $C.uint64 }))
 
 /** `ShardZoneChooseInfo` (response side). */
 export interface ShardZoneChooseInfo {
-  readonly MasterZone: ZonesInfo
-  readonly SlaveZones: readonly ZonesInfo[]
+  readonly MasterZone?: ZonesInfo
+  readonly SlaveZones?: readonly ZonesInfo[]
 }
 export const ShardZoneChooseInfo: $Schema.Schema<ShardZoneChooseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ShardZoneChooseInfo", { MasterZone: ZonesInfo, SlaveZones: $C.arr(ZonesInfo) }))
 
 /** `SlowLogData` (response side). */
 export interface SlowLogData {
-  readonly CheckSum: string
-  readonly Db: string
-  readonly FingerPrint: string
-  readonly LockTimeAvg: string
-  readonly LockTimeMax: string
-  readonly LockTimeMin: string
-  readonly LockTimeSum: string
-  readonly QueryCount: string
-  readonly QueryTimeAvg: string
-  readonly QueryTimeMax: string
-  readonly QueryTimeMin: string
-  readonly QueryTimeSum: string
-  readonly RowsExaminedSum: string
-  readonly RowsSentSum: string
-  readonly TsMax: string
-  readonly TsMin: string
-  readonly User: string
-  readonly ExampleSql: string
-  readonly Host: string
+  readonly CheckSum?: string
+  readonly Db?: string
+  readonly FingerPrint?: string
+  readonly LockTimeAvg?: string
+  readonly LockTimeMax?: string
+  readonly LockTimeMin?: string
+  readonly LockTimeSum?: string
+  readonly QueryCount?: string
+  readonly QueryTimeAvg?: string
+  readonly QueryTimeMax?: string
+  readonly QueryTimeMin?: string
+  readonly QueryTimeSum?: string
+  readonly RowsExaminedSum?: string
+  readonly RowsSentSum?: string
+  readonly TsMax?: string
+  readonly TsMin?: string
+  readonly User?: string
+  readonly ExampleSql?: string
+  readonly Host?: string
 }
 export const SlowLogData: $Schema.Schema<SlowLogData> = /*#__PURE__*/ $C.lazy(() => $C.struct("SlowLogData", { CheckSum: $C.str, Db: $C.str, FingerPrint: $C.str, LockTimeAvg: $C.str, LockTimeMax: $C.str, LockTimeMin: $C.str, LockTimeSum: $C.str, QueryCount: $C.str, QueryTimeAvg: $C.str, QueryTimeMax: $C.str, QueryTimeMin: $C.str, QueryTimeSum: $C.str, RowsExaminedSum: $C.str, RowsSentSum: $C.str, TsMax: $C.str, TsMin: $C.str, User: $C.str, ExampleSql: $C.str, Host: $C.str }))
 
 /** `SpecConfig` (response side). */
 export interface SpecConfig {
-  readonly Machine: string
-  readonly SpecConfigInfos: readonly SpecConfigInfo[]
+  readonly Machine?: string
+  readonly SpecConfigInfos?: readonly SpecConfigInfo[]
 }
 export const SpecConfig: $Schema.Schema<SpecConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("SpecConfig", { Machine: $C.str, SpecConfigInfos: $C.arr(SpecConfigInfo) }))
 
 /** `SpecConfigInfo` (response side). */
 export interface SpecConfigInfo {
-  readonly NodeCount: number | bigint
-  readonly Memory: number | bigint
-  readonly MinStorage: number | bigint
-  readonly MaxStorage: number | bigint
-  readonly SuitInfo: string
-  readonly Pid: number | bigint
-  readonly Qps: number | bigint
-  readonly Cpu: number | bigint
+  readonly NodeCount?: number | bigint
+  readonly Memory?: number | bigint
+  readonly MinStorage?: number | bigint
+  readonly MaxStorage?: number | bigint
+  readonly SuitInfo?: string
+  readonly Pid?: number | bigint
+  readonly Qps?: number | bigint
+  readonly Cpu?: number | bigint
 }
 export const SpecConfigInfo: $Schema.Schema<SpecConfigInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SpecConfigInfo", { NodeCount: $C.uint64, Memory: $C.int64, MinStorage: $C.int64, MaxStorage: $C.int64, SuitInfo: $C.str, Pid: $C.int64, Qps: $C.int64, Cpu: $C.int64 }))
 
@@ -1933,15 +1933,15 @@ export const SwitchDBInstanceHARequest: $Schema.Schema<SwitchDBInstanceHARequest
 
 /** `SwitchDBInstanceHAResponse` (response side). */
 export interface SwitchDBInstanceHAResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const SwitchDBInstanceHAResponse: $Schema.Schema<SwitchDBInstanceHAResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SwitchDBInstanceHAResponse", { FlowId: $C.uint64, RequestId: $C.str }))
 
 /** `TableColumn` (response side). */
 export interface TableColumn {
-  readonly Col: string
-  readonly Type: string
+  readonly Col?: string
+  readonly Type?: string
 }
 export const TableColumn: $Schema.Schema<TableColumn> = /*#__PURE__*/ $C.lazy(() => $C.struct("TableColumn", { Col: $C.str, Type: $C.str }))
 
@@ -1975,21 +1975,21 @@ export const TerminateDedicatedDBInstanceResponse: $Schema.Schema<TerminateDedic
 
 /** `TmpInstance` (response side). */
 export interface TmpInstance {
-  readonly AppId: number | bigint
-  readonly CreateTime: string
-  readonly InstanceRemark: string
-  readonly TempType: number | bigint
-  readonly Status: number | bigint
-  readonly InstanceId: string
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly PeriodEndTime: string
-  readonly SrcInstanceId: string
-  readonly StatusDesc: string
-  readonly Region: string
-  readonly Zone: string
-  readonly Vipv6: string
-  readonly Ipv6Flag: number | bigint
+  readonly AppId?: number | bigint
+  readonly CreateTime?: string
+  readonly InstanceRemark?: string
+  readonly TempType?: number | bigint
+  readonly Status?: number | bigint
+  readonly InstanceId?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly PeriodEndTime?: string
+  readonly SrcInstanceId?: string
+  readonly StatusDesc?: string
+  readonly Region?: string
+  readonly Zone?: string
+  readonly Vipv6?: string
+  readonly Ipv6Flag?: number | bigint
 }
 export const TmpInstance: $Schema.Schema<TmpInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("TmpInstance", { AppId: $C.int64, CreateTime: $C.datetime, InstanceRemark: $C.str, TempType: $C.int64, Status: $C.int64, InstanceId: $C.str, Vip: $C.str, Vport: $C.int64, PeriodEndTime: $C.datetime, SrcInstanceId: $C.str, StatusDesc: $C.str, Region: $C.str, Zone: $C.str, Vipv6: $C.str, Ipv6Flag: $C.uint64 }))
 
@@ -2011,7 +2011,7 @@ export const UpgradeDCDBInstanceRequest: $Schema.Schema<UpgradeDCDBInstanceReque
 
 /** `UpgradeDCDBInstanceResponse` (response side). */
 export interface UpgradeDCDBInstanceResponse {
-  readonly DealName: string
+  readonly DealName?: string
   readonly RequestId: string
 }
 export const UpgradeDCDBInstanceResponse: $Schema.Schema<UpgradeDCDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeDCDBInstanceResponse", { DealName: $C.str, RequestId: $C.str }))
@@ -2058,17 +2058,17 @@ export const UpgradeHourDCDBInstanceResponse: $Schema.Schema<UpgradeHourDCDBInst
 
 /** `UserTaskInfo` (response side). */
 export interface UserTaskInfo {
-  readonly Id: number | bigint
-  readonly AppId: number | bigint
-  readonly Status: number | bigint
-  readonly UserTaskType: number | bigint
-  readonly CreateTime: string
-  readonly EndTime: string
-  readonly ErrMsg: string
-  readonly InputData: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly RegionId: number | bigint
+  readonly Id?: number | bigint
+  readonly AppId?: number | bigint
+  readonly Status?: number | bigint
+  readonly UserTaskType?: number | bigint
+  readonly CreateTime?: string
+  readonly EndTime?: string
+  readonly ErrMsg?: string
+  readonly InputData?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly RegionId?: number | bigint
 }
 export const UserTaskInfo: $Schema.Schema<UserTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserTaskInfo", { Id: $C.int64, AppId: $C.int64, Status: $C.int64, UserTaskType: $C.int64, CreateTime: $C.datetime, EndTime: $C.datetime, ErrMsg: $C.str, InputData: $C.str, InstanceId: $C.str, InstanceName: $C.str, RegionId: $C.int64 }))
 

@@ -32,8 +32,8 @@ export const AddDMSPartitionsRequest: $Schema.Schema<AddDMSPartitionsRequest> = 
 
 /** `AddDMSPartitionsResponse` (response side). */
 export interface AddDMSPartitionsResponse {
-  readonly Total: number | bigint
-  readonly Partitions: readonly DMSPartition[]
+  readonly Total?: number | bigint
+  readonly Partitions?: readonly DMSPartition[]
   readonly RequestId: string
 }
 export const AddDMSPartitionsResponse: $Schema.Schema<AddDMSPartitionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddDMSPartitionsResponse", { Total: $C.int64, Partitions: $C.arr(DMSPartition), RequestId: $C.str }))
@@ -141,12 +141,12 @@ export const AlterTableCommentResponse: $Schema.Schema<AlterTableCommentResponse
 
 /** `AnalysisTaskResults` (response side). */
 export interface AnalysisTaskResults {
-  readonly Id: string
-  readonly InstanceStartTime: number | bigint
+  readonly Id?: string
+  readonly InstanceStartTime?: number | bigint
   readonly InstanceCompleteTime?: number | bigint
-  readonly State: number | bigint
-  readonly SQL: string
-  readonly DataEngineName: string
+  readonly State?: number | bigint
+  readonly SQL?: string
+  readonly DataEngineName?: string
   readonly JobTimeSum?: number | bigint
   readonly TaskTimeSum?: number | bigint
   readonly InputRecordsSum?: number | bigint
@@ -193,7 +193,7 @@ export const AssignMangedTablePropertiesRequest: $Schema.Schema<AssignMangedTabl
 
 /** `AssignMangedTablePropertiesResponse` (response side). */
 export interface AssignMangedTablePropertiesResponse {
-  readonly Properties: readonly Property[]
+  readonly Properties?: readonly Property[]
   readonly RequestId: string
 }
 export const AssignMangedTablePropertiesResponse: $Schema.Schema<AssignMangedTablePropertiesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssignMangedTablePropertiesResponse", { Properties: $C.arr(Property), RequestId: $C.str }))
@@ -289,9 +289,9 @@ export const BindWorkGroupsToUserResponse: $Schema.Schema<BindWorkGroupsToUserRe
 
 /** `CHDFSProductVpcInfo` (response side). */
 export interface CHDFSProductVpcInfo {
-  readonly VpcId: string
-  readonly VpcName: string
-  readonly VpcCidrBlock: readonly VpcCidrBlock[]
+  readonly VpcId?: string
+  readonly VpcName?: string
+  readonly VpcCidrBlock?: readonly VpcCidrBlock[]
   readonly RuleId?: number | bigint
   readonly AccessGroupId?: string
 }
@@ -400,8 +400,8 @@ export const CheckDataEngineConfigPairsValidityRequest: $Schema.Schema<CheckData
 
 /** `CheckDataEngineConfigPairsValidityResponse` (response side). */
 export interface CheckDataEngineConfigPairsValidityResponse {
-  readonly IsAvailable: boolean
-  readonly UnavailableConfig: readonly string[]
+  readonly IsAvailable?: boolean
+  readonly UnavailableConfig?: readonly string[]
   readonly RequestId: string
 }
 export const CheckDataEngineConfigPairsValidityResponse: $Schema.Schema<CheckDataEngineConfigPairsValidityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckDataEngineConfigPairsValidityResponse", { IsAvailable: $C.bool, UnavailableConfig: $C.arr($C.str), RequestId: $C.str }))
@@ -414,9 +414,9 @@ export const CheckDataEngineImageCanBeRollbackRequest: $Schema.Schema<CheckDataE
 
 /** `CheckDataEngineImageCanBeRollbackResponse` (response side). */
 export interface CheckDataEngineImageCanBeRollbackResponse {
-  readonly ToRecordId: string
-  readonly FromRecordId: string
-  readonly IsRollback: boolean
+  readonly ToRecordId?: string
+  readonly FromRecordId?: string
+  readonly IsRollback?: boolean
   readonly RequestId: string
 }
 export const CheckDataEngineImageCanBeRollbackResponse: $Schema.Schema<CheckDataEngineImageCanBeRollbackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckDataEngineImageCanBeRollbackResponse", { ToRecordId: $C.str, FromRecordId: $C.str, IsRollback: $C.bool, RequestId: $C.str }))
@@ -429,8 +429,8 @@ export const CheckDataEngineImageCanBeUpgradeRequest: $Schema.Schema<CheckDataEn
 
 /** `CheckDataEngineImageCanBeUpgradeResponse` (response side). */
 export interface CheckDataEngineImageCanBeUpgradeResponse {
-  readonly ChildImageVersionId: string
-  readonly IsUpgrade: boolean
+  readonly ChildImageVersionId?: string
+  readonly IsUpgrade?: boolean
   readonly RequestId: string
 }
 export const CheckDataEngineImageCanBeUpgradeResponse: $Schema.Schema<CheckDataEngineImageCanBeUpgradeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckDataEngineImageCanBeUpgradeResponse", { ChildImageVersionId: $C.str, IsUpgrade: $C.bool, RequestId: $C.str }))
@@ -446,8 +446,8 @@ export const CheckLockMetaDataRequest: $Schema.Schema<CheckLockMetaDataRequest> 
 
 /** `CheckLockMetaDataResponse` (response side). */
 export interface CheckLockMetaDataResponse {
-  readonly LockId: number | bigint
-  readonly LockState: string
+  readonly LockId?: number | bigint
+  readonly LockState?: string
   readonly RequestId: string
 }
 export const CheckLockMetaDataResponse: $Schema.Schema<CheckLockMetaDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckLockMetaDataResponse", { LockId: $C.int64, LockState: $C.str, RequestId: $C.str }))
@@ -534,8 +534,8 @@ export const ClusterPod: $Schema.Schema<ClusterPod> = /*#__PURE__*/ $C.lazy(() =
 
 /** `Column` (both sides). */
 export interface Column {
-  readonly Name: string
-  readonly Type: string
+  readonly Name?: string
+  readonly Type?: string
   readonly Comment?: string | null
   readonly Precision?: number | bigint
   readonly Scale?: number | bigint
@@ -551,17 +551,17 @@ export const Column: $Schema.Schema<Column> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `CommonMetrics` (response side). */
 export interface CommonMetrics {
-  readonly CreateTaskTime: number | null
-  readonly ProcessTime: number | null
-  readonly QueueTime: number | null
-  readonly ExecutionTime: number | null
-  readonly IsResultCacheHit: boolean | null
-  readonly MatchedMVBytes: number | bigint | null
-  readonly MatchedMVs: string | null
-  readonly AffectedBytes: string | null
-  readonly AffectedRows: number | bigint | null
-  readonly ProcessedBytes: number | bigint | null
-  readonly ProcessedRows: number | bigint | null
+  readonly CreateTaskTime?: number | null
+  readonly ProcessTime?: number | null
+  readonly QueueTime?: number | null
+  readonly ExecutionTime?: number | null
+  readonly IsResultCacheHit?: boolean | null
+  readonly MatchedMVBytes?: number | bigint | null
+  readonly MatchedMVs?: string | null
+  readonly AffectedBytes?: string | null
+  readonly AffectedRows?: number | bigint | null
+  readonly ProcessedBytes?: number | bigint | null
+  readonly ProcessedRows?: number | bigint | null
 }
 export const CommonMetrics: $Schema.Schema<CommonMetrics> = /*#__PURE__*/ $C.lazy(() => $C.struct("CommonMetrics", { CreateTaskTime: $C.nul($C.float), ProcessTime: $C.nul($C.float), QueueTime: $C.nul($C.float), ExecutionTime: $C.nul($C.float), IsResultCacheHit: $C.nul($C.bool), MatchedMVBytes: $C.nul($C.int64), MatchedMVs: $C.nul($C.str), AffectedBytes: $C.nul($C.str), AffectedRows: $C.nul($C.int64), ProcessedBytes: $C.nul($C.int64), ProcessedRows: $C.nul($C.int64) }))
 
@@ -760,7 +760,7 @@ export const CreateDataEngineRequest: $Schema.Schema<CreateDataEngineRequest> = 
 
 /** `CreateDataEngineResponse` (response side). */
 export interface CreateDataEngineResponse {
-  readonly DataEngineId: string
+  readonly DataEngineId?: string
   readonly RequestId: string
 }
 export const CreateDataEngineResponse: $Schema.Schema<CreateDataEngineResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDataEngineResponse", { DataEngineId: $C.str, RequestId: $C.str }))
@@ -787,7 +787,7 @@ export const CreateDatabaseRequest: $Schema.Schema<CreateDatabaseRequest> = /*#_
 
 /** `CreateDatabaseResponse` (response side). */
 export interface CreateDatabaseResponse {
-  readonly Execution: Execution
+  readonly Execution?: Execution
   readonly RequestId: string
 }
 export const CreateDatabaseResponse: $Schema.Schema<CreateDatabaseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDatabaseResponse", { Execution: Execution, RequestId: $C.str }))
@@ -809,7 +809,7 @@ export const CreateDatasourceConnectionRequest: $Schema.Schema<CreateDatasourceC
 
 /** `CreateDatasourceConnectionResponse` (response side). */
 export interface CreateDatasourceConnectionResponse {
-  readonly DatasourceConnectionId: string
+  readonly DatasourceConnectionId?: string
   readonly RequestId: string
 }
 export const CreateDatasourceConnectionResponse: $Schema.Schema<CreateDatasourceConnectionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDatasourceConnectionResponse", { DatasourceConnectionId: $C.str, RequestId: $C.str }))
@@ -966,7 +966,7 @@ export const CreateInternalTableRequest: $Schema.Schema<CreateInternalTableReque
 
 /** `CreateInternalTableResponse` (response side). */
 export interface CreateInternalTableResponse {
-  readonly Execution: string
+  readonly Execution?: string
   readonly RequestId: string
 }
 export const CreateInternalTableResponse: $Schema.Schema<CreateInternalTableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInternalTableResponse", { Execution: $C.str, RequestId: $C.str }))
@@ -1113,8 +1113,8 @@ export const CreateMetaDatabaseRequest: $Schema.Schema<CreateMetaDatabaseRequest
 
 /** `CreateMetaDatabaseResponse` (response side). */
 export interface CreateMetaDatabaseResponse {
-  readonly BatchId: string
-  readonly TaskIdSet: readonly string[]
+  readonly BatchId?: string
+  readonly TaskIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const CreateMetaDatabaseResponse: $Schema.Schema<CreateMetaDatabaseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMetaDatabaseResponse", { BatchId: $C.str, TaskIdSet: $C.arr($C.str), RequestId: $C.str }))
@@ -1169,9 +1169,9 @@ export const CreateNotebookSessionRequest: $Schema.Schema<CreateNotebookSessionR
 
 /** `CreateNotebookSessionResponse` (response side). */
 export interface CreateNotebookSessionResponse {
-  readonly SessionId: string
-  readonly SparkAppId: string
-  readonly State: string
+  readonly SessionId?: string
+  readonly SparkAppId?: string
+  readonly State?: string
   readonly RequestId: string
 }
 export const CreateNotebookSessionResponse: $Schema.Schema<CreateNotebookSessionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNotebookSessionResponse", { SessionId: $C.str, SparkAppId: $C.str, State: $C.str, RequestId: $C.str }))
@@ -1186,7 +1186,7 @@ export const CreateNotebookSessionStatementRequest: $Schema.Schema<CreateNoteboo
 
 /** `CreateNotebookSessionStatementResponse` (response side). */
 export interface CreateNotebookSessionStatementResponse {
-  readonly NotebookSessionStatement: NotebookSessionStatementInfo
+  readonly NotebookSessionStatement?: NotebookSessionStatementInfo
   readonly RequestId: string
 }
 export const CreateNotebookSessionStatementResponse: $Schema.Schema<CreateNotebookSessionStatementResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNotebookSessionStatementResponse", { NotebookSessionStatement: NotebookSessionStatementInfo, RequestId: $C.str }))
@@ -1202,7 +1202,7 @@ export const CreateNotebookSessionStatementSupportBatchSQLRequest: $Schema.Schem
 
 /** `CreateNotebookSessionStatementSupportBatchSQLResponse` (response side). */
 export interface CreateNotebookSessionStatementSupportBatchSQLResponse {
-  readonly NotebookSessionStatementBatches: NotebookSessionStatementBatchInformation
+  readonly NotebookSessionStatementBatches?: NotebookSessionStatementBatchInformation
   readonly RequestId: string
 }
 export const CreateNotebookSessionStatementSupportBatchSQLResponse: $Schema.Schema<CreateNotebookSessionStatementSupportBatchSQLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNotebookSessionStatementSupportBatchSQLResponse", { NotebookSessionStatementBatches: NotebookSessionStatementBatchInformation, RequestId: $C.str }))
@@ -1330,7 +1330,7 @@ export const CreateResultDownloadRequest: $Schema.Schema<CreateResultDownloadReq
 
 /** `CreateResultDownloadResponse` (response side). */
 export interface CreateResultDownloadResponse {
-  readonly DownloadId: string
+  readonly DownloadId?: string
   readonly RequestId: string
 }
 export const CreateResultDownloadResponse: $Schema.Schema<CreateResultDownloadResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateResultDownloadResponse", { DownloadId: $C.str, RequestId: $C.str }))
@@ -1387,7 +1387,7 @@ export const CreateSparkAppForTDLCRequest: $Schema.Schema<CreateSparkAppForTDLCR
 
 /** `CreateSparkAppForTDLCResponse` (response side). */
 export interface CreateSparkAppForTDLCResponse {
-  readonly SparkAppId: string
+  readonly SparkAppId?: string
   readonly RequestId: string
 }
 export const CreateSparkAppForTDLCResponse: $Schema.Schema<CreateSparkAppForTDLCResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSparkAppForTDLCResponse", { SparkAppId: $C.str, RequestId: $C.str }))
@@ -1429,7 +1429,7 @@ export const CreateSparkAppRequest: $Schema.Schema<CreateSparkAppRequest> = /*#_
 
 /** `CreateSparkAppResponse` (response side). */
 export interface CreateSparkAppResponse {
-  readonly SparkAppId: string
+  readonly SparkAppId?: string
   readonly RequestId: string
 }
 export const CreateSparkAppResponse: $Schema.Schema<CreateSparkAppResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSparkAppResponse", { SparkAppId: $C.str, RequestId: $C.str }))
@@ -1444,8 +1444,8 @@ export const CreateSparkAppTaskRequest: $Schema.Schema<CreateSparkAppTaskRequest
 
 /** `CreateSparkAppTaskResponse` (response side). */
 export interface CreateSparkAppTaskResponse {
-  readonly BatchId: string
-  readonly TaskId: string
+  readonly BatchId?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateSparkAppTaskResponse: $Schema.Schema<CreateSparkAppTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSparkAppTaskResponse", { BatchId: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -1470,7 +1470,7 @@ export const CreateSparkSessionBatchSQLRequest: $Schema.Schema<CreateSparkSessio
 
 /** `CreateSparkSessionBatchSQLResponse` (response side). */
 export interface CreateSparkSessionBatchSQLResponse {
-  readonly BatchId: string
+  readonly BatchId?: string
   readonly Statements?: readonly StatementInformation[] | null
   readonly RequestId: string
 }
@@ -1565,7 +1565,7 @@ export const CreateTableRequest: $Schema.Schema<CreateTableRequest> = /*#__PURE_
 
 /** `CreateTableResponse` (response side). */
 export interface CreateTableResponse {
-  readonly Execution: Execution
+  readonly Execution?: Execution
   readonly RequestId: string
 }
 export const CreateTableResponse: $Schema.Schema<CreateTableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTableResponse", { Execution: Execution, RequestId: $C.str }))
@@ -1583,7 +1583,7 @@ export const CreateTaskRequest: $Schema.Schema<CreateTaskRequest> = /*#__PURE__*
 
 /** `CreateTaskResponse` (response side). */
 export interface CreateTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateTaskResponse: $Schema.Schema<CreateTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1618,8 +1618,8 @@ export const CreateTasksRequest: $Schema.Schema<CreateTasksRequest> = /*#__PURE_
 
 /** `CreateTasksResponse` (response side). */
 export interface CreateTasksResponse {
-  readonly BatchId: string
-  readonly TaskIdSet: readonly string[]
+  readonly BatchId?: string
+  readonly TaskIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const CreateTasksResponse: $Schema.Schema<CreateTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTasksResponse", { BatchId: $C.str, TaskIdSet: $C.arr($C.str), RequestId: $C.str }))
@@ -1706,7 +1706,7 @@ export const CreateWorkGroupRequest: $Schema.Schema<CreateWorkGroupRequest> = /*
 
 /** `CreateWorkGroupResponse` (response side). */
 export interface CreateWorkGroupResponse {
-  readonly WorkGroupId: number | bigint
+  readonly WorkGroupId?: number | bigint
   readonly RequestId: string
 }
 export const CreateWorkGroupResponse: $Schema.Schema<CreateWorkGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateWorkGroupResponse", { WorkGroupId: $C.int64, RequestId: $C.str }))
@@ -1728,8 +1728,8 @@ export const CustomConfig: $Schema.Schema<CustomConfig> = /*#__PURE__*/ $C.lazy(
 
 /** `DLCCatalogAccess` (response side). */
 export interface DLCCatalogAccess {
-  readonly VpcId: string
-  readonly Product: string
+  readonly VpcId?: string
+  readonly Product?: string
   readonly Description?: string
   readonly CreateTime?: string
 }
@@ -1794,23 +1794,23 @@ export const DMSSds: $Schema.Schema<DMSSds> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `DMSTable` (response side). */
 export interface DMSTable {
-  readonly ViewOriginalText: string | null
-  readonly ViewExpandedText: string | null
-  readonly Retention: number | bigint | null
-  readonly Sds: DMSSds | null
-  readonly PartitionKeys: readonly DMSColumn[] | null
-  readonly Partitions: readonly DMSPartition[] | null
-  readonly Type: string | null
-  readonly DbName: string | null
-  readonly SchemaName: string | null
-  readonly StorageSize: number | bigint | null
-  readonly RecordCount: number | bigint | null
-  readonly LifeTime: number | bigint | null
-  readonly LastAccessTime: string | null
-  readonly DataUpdateTime: string | null
-  readonly StructUpdateTime: string | null
-  readonly Columns: readonly DMSColumn[] | null
-  readonly Name: string | null
+  readonly ViewOriginalText?: string | null
+  readonly ViewExpandedText?: string | null
+  readonly Retention?: number | bigint | null
+  readonly Sds?: DMSSds | null
+  readonly PartitionKeys?: readonly DMSColumn[] | null
+  readonly Partitions?: readonly DMSPartition[] | null
+  readonly Type?: string | null
+  readonly DbName?: string | null
+  readonly SchemaName?: string | null
+  readonly StorageSize?: number | bigint | null
+  readonly RecordCount?: number | bigint | null
+  readonly LifeTime?: number | bigint | null
+  readonly LastAccessTime?: string | null
+  readonly DataUpdateTime?: string | null
+  readonly StructUpdateTime?: string | null
+  readonly Columns?: readonly DMSColumn[] | null
+  readonly Name?: string | null
 }
 export const DMSTable: $Schema.Schema<DMSTable> = /*#__PURE__*/ $C.lazy(() => $C.struct("DMSTable", { ViewOriginalText: $C.nul($C.str), ViewExpandedText: $C.nul($C.str), Retention: $C.nul($C.int64), Sds: $C.nul(DMSSds), PartitionKeys: $C.nul($C.arr(DMSColumn)), Partitions: $C.nul($C.arr(DMSPartition)), Type: $C.nul($C.str), DbName: $C.nul($C.str), SchemaName: $C.nul($C.str), StorageSize: $C.nul($C.int64), RecordCount: $C.nul($C.int64), LifeTime: $C.nul($C.int64), LastAccessTime: $C.nul($C.datetimeIso), DataUpdateTime: $C.nul($C.datetimeIso), StructUpdateTime: $C.nul($C.datetimeIso), Columns: $C.nul($C.arr(DMSColumn)), Name: $C.nul($C.str) }))
 
@@ -1823,30 +1823,30 @@ export const DMSTableInfo: $Schema.Schema<DMSTableInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `DataEngineBasicInfo` (response side). */
 export interface DataEngineBasicInfo {
-  readonly DataEngineName: string
-  readonly State: number | bigint
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
-  readonly Message: string
-  readonly DataEngineId: string
-  readonly DataEngineType: string
-  readonly AppId: number | bigint
-  readonly UserUin: string
+  readonly DataEngineName?: string
+  readonly State?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
+  readonly Message?: string
+  readonly DataEngineId?: string
+  readonly DataEngineType?: string
+  readonly AppId?: number | bigint
+  readonly UserUin?: string
 }
 export const DataEngineBasicInfo: $Schema.Schema<DataEngineBasicInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DataEngineBasicInfo", { DataEngineName: $C.str, State: $C.int64, CreateTime: $C.int64, UpdateTime: $C.int64, Message: $C.str, DataEngineId: $C.str, DataEngineType: $C.str, AppId: $C.int64, UserUin: $C.str }))
 
 /** `DataEngineConfigInstanceInfo` (response side). */
 export interface DataEngineConfigInstanceInfo {
-  readonly DataEngineId: string
-  readonly DataEngineConfigPairs: readonly DataEngineConfigPair[]
-  readonly SessionResourceTemplate: SessionResourceTemplate
+  readonly DataEngineId?: string
+  readonly DataEngineConfigPairs?: readonly DataEngineConfigPair[]
+  readonly SessionResourceTemplate?: SessionResourceTemplate
 }
 export const DataEngineConfigInstanceInfo: $Schema.Schema<DataEngineConfigInstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DataEngineConfigInstanceInfo", { DataEngineId: $C.str, DataEngineConfigPairs: $C.arr(DataEngineConfigPair), SessionResourceTemplate: SessionResourceTemplate }))
 
 /** `DataEngineConfigPair` (both sides). */
 export interface DataEngineConfigPair {
-  readonly ConfigItem: string
-  readonly ConfigValue: string
+  readonly ConfigItem?: string
+  readonly ConfigValue?: string
 }
 export const DataEngineConfigPair: $Schema.Schema<DataEngineConfigPair> = /*#__PURE__*/ $C.lazy(() => $C.struct("DataEngineConfigPair", { ConfigItem: $C.str, ConfigValue: $C.str }))
 
@@ -1872,65 +1872,65 @@ export const DataEngineImageSessionParameter: $Schema.Schema<DataEngineImageSess
 
 /** `DataEngineImageVersion` (response side). */
 export interface DataEngineImageVersion {
-  readonly ImageVersionId: string
-  readonly ImageVersion: string
-  readonly Description: string
-  readonly IsPublic: number | bigint
-  readonly EngineType: string
-  readonly IsSharedEngine: number | bigint
-  readonly State: number | bigint
-  readonly InsertTime: string
-  readonly UpdateTime: string
+  readonly ImageVersionId?: string
+  readonly ImageVersion?: string
+  readonly Description?: string
+  readonly IsPublic?: number | bigint
+  readonly EngineType?: string
+  readonly IsSharedEngine?: number | bigint
+  readonly State?: number | bigint
+  readonly InsertTime?: string
+  readonly UpdateTime?: string
 }
 export const DataEngineImageVersion: $Schema.Schema<DataEngineImageVersion> = /*#__PURE__*/ $C.lazy(() => $C.struct("DataEngineImageVersion", { ImageVersionId: $C.str, ImageVersion: $C.str, Description: $C.str, IsPublic: $C.uint64, EngineType: $C.str, IsSharedEngine: $C.uint64, State: $C.uint64, InsertTime: $C.str, UpdateTime: $C.str }))
 
 /** `DataEngineInfo` (response side). */
 export interface DataEngineInfo {
-  readonly DataEngineName: string
-  readonly EngineType: string
-  readonly ClusterType: string
-  readonly QuotaId: string
-  readonly State: number | bigint
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
-  readonly Size: number | bigint | null
-  readonly Mode: number | bigint
-  readonly MinClusters: number | bigint | null
-  readonly MaxClusters: number | bigint | null
-  readonly AutoResume: boolean | null
-  readonly SpendAfter: number | bigint | null
-  readonly CidrBlock: string | null
-  readonly DefaultDataEngine: boolean | null
-  readonly Message: string | null
-  readonly DataEngineId: string
-  readonly SubAccountUin: string
-  readonly ExpireTime: string
-  readonly IsolatedTime: string
-  readonly ReversalTime: string
-  readonly UserAlias: string | null
-  readonly TagList: readonly TagInfo[] | null
-  readonly Permissions: readonly string[] | null
-  readonly AutoSuspend: boolean | null
-  readonly CrontabResumeSuspend: number | bigint | null
-  readonly CrontabResumeSuspendStrategy: CrontabResumeSuspendStrategy | null
-  readonly EngineExecType: string | null
-  readonly RenewFlag: number | bigint | null
-  readonly AutoSuspendTime: number | bigint | null
-  readonly NetworkConnectionSet: readonly NetworkConnection[] | null
-  readonly UiURL: string | null
-  readonly ResourceType: string | null
-  readonly ImageVersionId: string | null
-  readonly ChildImageVersionId: string | null
-  readonly ImageVersionName: string | null
-  readonly StartStandbyCluster: boolean | null
-  readonly ElasticSwitch: boolean | null
-  readonly ElasticLimit: number | bigint | null
-  readonly DefaultHouse: boolean | null
-  readonly MaxConcurrency: number | bigint | null
-  readonly TolerableQueueTime: number | bigint | null
-  readonly UserAppId: number | bigint | null
-  readonly UserUin: string | null
-  readonly SessionResourceTemplate: SessionResourceTemplate | null
+  readonly DataEngineName?: string
+  readonly EngineType?: string
+  readonly ClusterType?: string
+  readonly QuotaId?: string
+  readonly State?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
+  readonly Size?: number | bigint | null
+  readonly Mode?: number | bigint
+  readonly MinClusters?: number | bigint | null
+  readonly MaxClusters?: number | bigint | null
+  readonly AutoResume?: boolean | null
+  readonly SpendAfter?: number | bigint | null
+  readonly CidrBlock?: string | null
+  readonly DefaultDataEngine?: boolean | null
+  readonly Message?: string | null
+  readonly DataEngineId?: string
+  readonly SubAccountUin?: string
+  readonly ExpireTime?: string
+  readonly IsolatedTime?: string
+  readonly ReversalTime?: string
+  readonly UserAlias?: string | null
+  readonly TagList?: readonly TagInfo[] | null
+  readonly Permissions?: readonly string[] | null
+  readonly AutoSuspend?: boolean | null
+  readonly CrontabResumeSuspend?: number | bigint | null
+  readonly CrontabResumeSuspendStrategy?: CrontabResumeSuspendStrategy | null
+  readonly EngineExecType?: string | null
+  readonly RenewFlag?: number | bigint | null
+  readonly AutoSuspendTime?: number | bigint | null
+  readonly NetworkConnectionSet?: readonly NetworkConnection[] | null
+  readonly UiURL?: string | null
+  readonly ResourceType?: string | null
+  readonly ImageVersionId?: string | null
+  readonly ChildImageVersionId?: string | null
+  readonly ImageVersionName?: string | null
+  readonly StartStandbyCluster?: boolean | null
+  readonly ElasticSwitch?: boolean | null
+  readonly ElasticLimit?: number | bigint | null
+  readonly DefaultHouse?: boolean | null
+  readonly MaxConcurrency?: number | bigint | null
+  readonly TolerableQueueTime?: number | bigint | null
+  readonly UserAppId?: number | bigint | null
+  readonly UserUin?: string | null
+  readonly SessionResourceTemplate?: SessionResourceTemplate | null
   readonly AutoAuthorization?: boolean | null
   readonly EngineGeneration?: string | null
   readonly EngineTypeDetail?: string | null
@@ -2049,14 +2049,14 @@ export const DatabaseInfo: $Schema.Schema<DatabaseInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `DatabaseResponseInfo` (response side). */
 export interface DatabaseResponseInfo {
-  readonly DatabaseName: string
+  readonly DatabaseName?: string
   readonly Comment?: string
-  readonly Properties: readonly Property[] | null
-  readonly CreateTime: string | null
-  readonly ModifiedTime: string | null
-  readonly Location: string
-  readonly UserAlias: string
-  readonly UserSubUin: string
+  readonly Properties?: readonly Property[] | null
+  readonly CreateTime?: string | null
+  readonly ModifiedTime?: string | null
+  readonly Location?: string
+  readonly UserAlias?: string
+  readonly UserSubUin?: string
   readonly GovernPolicy?: DataGovernPolicy | null
   readonly DatabaseId?: string
   readonly CatalogName?: string | null
@@ -2085,23 +2085,23 @@ export const DatasourceConnectionConfig: $Schema.Schema<DatasourceConnectionConf
 
 /** `DatasourceConnectionInfo` (response side). */
 export interface DatasourceConnectionInfo {
-  readonly Id: number | bigint
-  readonly DatasourceConnectionId: string
-  readonly DatasourceConnectionName: string
-  readonly DatasourceConnectionDesc: string
-  readonly DatasourceConnectionType: string
-  readonly DatasourceConnectionConfig: DatasourceConnectionConfig | null
-  readonly State: number | bigint
-  readonly Region: string
-  readonly AppId: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Message: string
-  readonly DataEngines: readonly DataEngineInfo[] | null
-  readonly UserAlias: string
-  readonly NetworkConnectionSet: readonly NetworkConnection[] | null
-  readonly ConnectivityState: number | bigint
-  readonly ConnectivityTips: string
+  readonly Id?: number | bigint
+  readonly DatasourceConnectionId?: string
+  readonly DatasourceConnectionName?: string
+  readonly DatasourceConnectionDesc?: string
+  readonly DatasourceConnectionType?: string
+  readonly DatasourceConnectionConfig?: DatasourceConnectionConfig | null
+  readonly State?: number | bigint
+  readonly Region?: string
+  readonly AppId?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Message?: string
+  readonly DataEngines?: readonly DataEngineInfo[] | null
+  readonly UserAlias?: string
+  readonly NetworkConnectionSet?: readonly NetworkConnection[] | null
+  readonly ConnectivityState?: number | bigint
+  readonly ConnectivityTips?: string
   readonly CustomConfig?: readonly CustomConfig[]
   readonly AllowRollback?: boolean
 }
@@ -2213,8 +2213,8 @@ export const DeleteMetaDatabaseRequest: $Schema.Schema<DeleteMetaDatabaseRequest
 
 /** `DeleteMetaDatabaseResponse` (response side). */
 export interface DeleteMetaDatabaseResponse {
-  readonly BatchId: string
-  readonly TaskIdSet: readonly string[]
+  readonly BatchId?: string
+  readonly TaskIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const DeleteMetaDatabaseResponse: $Schema.Schema<DeleteMetaDatabaseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteMetaDatabaseResponse", { BatchId: $C.str, TaskIdSet: $C.arr($C.str), RequestId: $C.str }))
@@ -2423,11 +2423,11 @@ export const DescribeAdvancedStoreLocationRequest: $Schema.Schema<DescribeAdvanc
 
 /** `DescribeAdvancedStoreLocationResponse` (response side). */
 export interface DescribeAdvancedStoreLocationResponse {
-  readonly Enable: number | bigint
-  readonly StoreLocation: string
-  readonly HasLakeFs: boolean
-  readonly LakeFsStatus: string
-  readonly BucketType: string
+  readonly Enable?: number | bigint
+  readonly StoreLocation?: string
+  readonly HasLakeFs?: boolean
+  readonly LakeFsStatus?: string
+  readonly BucketType?: string
   readonly RequestId: string
 }
 export const DescribeAdvancedStoreLocationResponse: $Schema.Schema<DescribeAdvancedStoreLocationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAdvancedStoreLocationResponse", { Enable: $C.uint64, StoreLocation: $C.str, HasLakeFs: $C.bool, LakeFsStatus: $C.str, BucketType: $C.str, RequestId: $C.str }))
@@ -2515,10 +2515,10 @@ export const DescribeDMSDatabaseRequest: $Schema.Schema<DescribeDMSDatabaseReque
 
 /** `DescribeDMSDatabaseResponse` (response side). */
 export interface DescribeDMSDatabaseResponse {
-  readonly Name: string
-  readonly SchemaName: string
-  readonly Location: string
-  readonly Asset: Asset
+  readonly Name?: string
+  readonly SchemaName?: string
+  readonly Location?: string
+  readonly Asset?: Asset
   readonly RequestId: string
 }
 export const DescribeDMSDatabaseResponse: $Schema.Schema<DescribeDMSDatabaseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDMSDatabaseResponse", { Name: $C.str, SchemaName: $C.str, Location: $C.str, Asset: Asset, RequestId: $C.str }))
@@ -2543,8 +2543,8 @@ export const DescribeDMSPartitionsRequest: $Schema.Schema<DescribeDMSPartitionsR
 
 /** `DescribeDMSPartitionsResponse` (response side). */
 export interface DescribeDMSPartitionsResponse {
-  readonly Partitions: readonly DMSPartition[]
-  readonly Total: number | bigint
+  readonly Partitions?: readonly DMSPartition[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDMSPartitionsResponse: $Schema.Schema<DescribeDMSPartitionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDMSPartitionsResponse", { Partitions: $C.arr(DMSPartition), Total: $C.int64, RequestId: $C.str }))
@@ -2564,24 +2564,24 @@ export const DescribeDMSTableRequest: $Schema.Schema<DescribeDMSTableRequest> = 
 
 /** `DescribeDMSTableResponse` (response side). */
 export interface DescribeDMSTableResponse {
-  readonly Asset: Asset
-  readonly ViewOriginalText: string
-  readonly ViewExpandedText: string
-  readonly Retention: number | bigint
-  readonly Sds: DMSSds
-  readonly PartitionKeys: readonly DMSColumn[] | null
-  readonly Partitions: readonly DMSPartition[] | null
-  readonly Type: string
-  readonly DbName: string
-  readonly SchemaName: string
-  readonly StorageSize: number | bigint
-  readonly RecordCount: number | bigint
-  readonly LifeTime: number | bigint
-  readonly LastAccessTime: string
-  readonly DataUpdateTime: string
-  readonly StructUpdateTime: string
-  readonly Columns: readonly DMSColumn[] | null
-  readonly Name: string
+  readonly Asset?: Asset
+  readonly ViewOriginalText?: string
+  readonly ViewExpandedText?: string
+  readonly Retention?: number | bigint
+  readonly Sds?: DMSSds
+  readonly PartitionKeys?: readonly DMSColumn[] | null
+  readonly Partitions?: readonly DMSPartition[] | null
+  readonly Type?: string
+  readonly DbName?: string
+  readonly SchemaName?: string
+  readonly StorageSize?: number | bigint
+  readonly RecordCount?: number | bigint
+  readonly LifeTime?: number | bigint
+  readonly LastAccessTime?: string
+  readonly DataUpdateTime?: string
+  readonly StructUpdateTime?: string
+  readonly Columns?: readonly DMSColumn[] | null
+  readonly Name?: string
   readonly RequestId: string
 }
 export const DescribeDMSTableResponse: $Schema.Schema<DescribeDMSTableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDMSTableResponse", { Asset: Asset, ViewOriginalText: $C.str, ViewExpandedText: $C.str, Retention: $C.int64, Sds: DMSSds, PartitionKeys: $C.nul($C.arr(DMSColumn)), Partitions: $C.nul($C.arr(DMSPartition)), Type: $C.str, DbName: $C.str, SchemaName: $C.str, StorageSize: $C.int64, RecordCount: $C.int64, LifeTime: $C.int64, LastAccessTime: $C.datetimeIso, DataUpdateTime: $C.datetimeIso, StructUpdateTime: $C.datetimeIso, Columns: $C.nul($C.arr(DMSColumn)), Name: $C.str, RequestId: $C.str }))
@@ -2607,8 +2607,8 @@ export const DescribeDMSTablesRequest: $Schema.Schema<DescribeDMSTablesRequest> 
 
 /** `DescribeDMSTablesResponse` (response side). */
 export interface DescribeDMSTablesResponse {
-  readonly TableList: readonly DMSTableInfo[] | null
-  readonly TotalCount: number | bigint
+  readonly TableList?: readonly DMSTableInfo[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDMSTablesResponse: $Schema.Schema<DescribeDMSTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDMSTablesResponse", { TableList: $C.nul($C.arr(DMSTableInfo)), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2626,11 +2626,11 @@ export const DescribeDataEngineEventsRequest: $Schema.Schema<DescribeDataEngineE
 
 /** `DescribeDataEngineEventsResponse` (response side). */
 export interface DescribeDataEngineEventsResponse {
-  readonly Events: readonly HouseEventsInfo[] | null
-  readonly Page: number | bigint
-  readonly Size: number | bigint
-  readonly TotalPages: number | bigint
-  readonly TotalCount: number | bigint
+  readonly Events?: readonly HouseEventsInfo[] | null
+  readonly Page?: number | bigint
+  readonly Size?: number | bigint
+  readonly TotalPages?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDataEngineEventsResponse: $Schema.Schema<DescribeDataEngineEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataEngineEventsResponse", { Events: $C.nul($C.arr(HouseEventsInfo)), Page: $C.int64, Size: $C.int64, TotalPages: $C.int64, TotalCount: $C.int64, RequestId: $C.str }))
@@ -2645,8 +2645,8 @@ export const DescribeDataEngineImageVersionsRequest: $Schema.Schema<DescribeData
 
 /** `DescribeDataEngineImageVersionsResponse` (response side). */
 export interface DescribeDataEngineImageVersionsResponse {
-  readonly ImageParentVersions: readonly DataEngineImageVersion[]
-  readonly Total: number | bigint
+  readonly ImageParentVersions?: readonly DataEngineImageVersion[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDataEngineImageVersionsResponse: $Schema.Schema<DescribeDataEngineImageVersionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataEngineImageVersionsResponse", { ImageParentVersions: $C.arr(DataEngineImageVersion), Total: $C.uint64, RequestId: $C.str }))
@@ -2659,7 +2659,7 @@ export const DescribeDataEnginePythonSparkImagesRequest: $Schema.Schema<Describe
 
 /** `DescribeDataEnginePythonSparkImagesResponse` (response side). */
 export interface DescribeDataEnginePythonSparkImagesResponse {
-  readonly PythonSparkImages: readonly PythonSparkImage[]
+  readonly PythonSparkImages?: readonly PythonSparkImage[]
   readonly RequestId: string
 }
 export const DescribeDataEnginePythonSparkImagesResponse: $Schema.Schema<DescribeDataEnginePythonSparkImagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataEnginePythonSparkImagesResponse", { PythonSparkImages: $C.arr(PythonSparkImage), RequestId: $C.str }))
@@ -2672,7 +2672,7 @@ export const DescribeDataEngineRequest: $Schema.Schema<DescribeDataEngineRequest
 
 /** `DescribeDataEngineResponse` (response side). */
 export interface DescribeDataEngineResponse {
-  readonly DataEngine: DataEngineInfo
+  readonly DataEngine?: DataEngineInfo
   readonly RequestId: string
 }
 export const DescribeDataEngineResponse: $Schema.Schema<DescribeDataEngineResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataEngineResponse", { DataEngine: DataEngineInfo, RequestId: $C.str }))
@@ -2686,7 +2686,7 @@ export const DescribeDataEngineSessionParametersRequest: $Schema.Schema<Describe
 
 /** `DescribeDataEngineSessionParametersResponse` (response side). */
 export interface DescribeDataEngineSessionParametersResponse {
-  readonly DataEngineParameters: readonly DataEngineImageSessionParameter[]
+  readonly DataEngineParameters?: readonly DataEngineImageSessionParameter[]
   readonly RequestId: string
 }
 export const DescribeDataEngineSessionParametersResponse: $Schema.Schema<DescribeDataEngineSessionParametersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataEngineSessionParametersResponse", { DataEngineParameters: $C.arr(DataEngineImageSessionParameter), RequestId: $C.str }))
@@ -2712,8 +2712,8 @@ export const DescribeDataEnginesRequest: $Schema.Schema<DescribeDataEnginesReque
 
 /** `DescribeDataEnginesResponse` (response side). */
 export interface DescribeDataEnginesResponse {
-  readonly DataEngines: readonly DataEngineInfo[] | null
-  readonly TotalCount: number | bigint
+  readonly DataEngines?: readonly DataEngineInfo[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDataEnginesResponse: $Schema.Schema<DescribeDataEnginesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataEnginesResponse", { DataEngines: $C.nul($C.arr(DataEngineInfo)), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2758,7 +2758,7 @@ export const DescribeDatabaseRequest: $Schema.Schema<DescribeDatabaseRequest> = 
 
 /** `DescribeDatabaseResponse` (response side). */
 export interface DescribeDatabaseResponse {
-  readonly DatabaseInfo: DatabaseResponseInfo
+  readonly DatabaseInfo?: DatabaseResponseInfo
   readonly RequestId: string
 }
 export const DescribeDatabaseResponse: $Schema.Schema<DescribeDatabaseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabaseResponse", { DatabaseInfo: DatabaseResponseInfo, RequestId: $C.str }))
@@ -2777,8 +2777,8 @@ export const DescribeDatabasesRequest: $Schema.Schema<DescribeDatabasesRequest> 
 
 /** `DescribeDatabasesResponse` (response side). */
 export interface DescribeDatabasesResponse {
-  readonly DatabaseList: readonly DatabaseResponseInfo[]
-  readonly TotalCount: number | bigint
+  readonly DatabaseList?: readonly DatabaseResponseInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDatabasesResponse: $Schema.Schema<DescribeDatabasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabasesResponse", { DatabaseList: $C.arr(DatabaseResponseInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2801,8 +2801,8 @@ export const DescribeDatasourceConnectionRequest: $Schema.Schema<DescribeDatasou
 
 /** `DescribeDatasourceConnectionResponse` (response side). */
 export interface DescribeDatasourceConnectionResponse {
-  readonly TotalCount: number | bigint
-  readonly ConnectionSet: readonly DatasourceConnectionInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ConnectionSet?: readonly DatasourceConnectionInfo[]
   readonly RequestId: string
 }
 export const DescribeDatasourceConnectionResponse: $Schema.Schema<DescribeDatasourceConnectionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatasourceConnectionResponse", { TotalCount: $C.int64, ConnectionSet: $C.arr(DatasourceConnectionInfo), RequestId: $C.str }))
@@ -2819,8 +2819,8 @@ export const DescribeEngineNetworksRequest: $Schema.Schema<DescribeEngineNetwork
 
 /** `DescribeEngineNetworksResponse` (response side). */
 export interface DescribeEngineNetworksResponse {
-  readonly EngineNetworkInfos: readonly EngineNetworkInfo[]
-  readonly Total: number | bigint
+  readonly EngineNetworkInfos?: readonly EngineNetworkInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeEngineNetworksResponse: $Schema.Schema<DescribeEngineNetworksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEngineNetworksResponse", { EngineNetworkInfos: $C.arr(EngineNetworkInfo), Total: $C.int64, RequestId: $C.str }))
@@ -2847,9 +2847,9 @@ export const DescribeEngineUsageInfoRequest: $Schema.Schema<DescribeEngineUsageI
 
 /** `DescribeEngineUsageInfoResponse` (response side). */
 export interface DescribeEngineUsageInfoResponse {
-  readonly Total: number | bigint
-  readonly Used: number | bigint
-  readonly Available: number | bigint
+  readonly Total?: number | bigint
+  readonly Used?: number | bigint
+  readonly Available?: number | bigint
   readonly AvailPercent?: number | bigint
   readonly RequestId: string
 }
@@ -2913,7 +2913,7 @@ export const DescribeLakeFsInfoRequest: $Schema.Schema<DescribeLakeFsInfoRequest
 
 /** `DescribeLakeFsInfoResponse` (response side). */
 export interface DescribeLakeFsInfoResponse {
-  readonly LakeFsInfos: readonly LakeFsInfo[] | null
+  readonly LakeFsInfos?: readonly LakeFsInfo[] | null
   readonly RequestId: string
 }
 export const DescribeLakeFsInfoResponse: $Schema.Schema<DescribeLakeFsInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLakeFsInfoResponse", { LakeFsInfos: $C.nul($C.arr(LakeFsInfo)), RequestId: $C.str }))
@@ -2926,7 +2926,7 @@ export const DescribeLakeFsTaskResultRequest: $Schema.Schema<DescribeLakeFsTaskR
 
 /** `DescribeLakeFsTaskResultResponse` (response side). */
 export interface DescribeLakeFsTaskResultResponse {
-  readonly AccessToken: LakeFileSystemToken
+  readonly AccessToken?: LakeFileSystemToken
   readonly RequestId: string
 }
 export const DescribeLakeFsTaskResultResponse: $Schema.Schema<DescribeLakeFsTaskResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLakeFsTaskResultResponse", { AccessToken: LakeFileSystemToken, RequestId: $C.str }))
@@ -3016,9 +3016,9 @@ export const DescribeNotebookSessionLogRequest: $Schema.Schema<DescribeNotebookS
 
 /** `DescribeNotebookSessionLogResponse` (response side). */
 export interface DescribeNotebookSessionLogResponse {
-  readonly Logs: readonly string[]
-  readonly Limit: number | bigint
-  readonly Offset: number | bigint
+  readonly Logs?: readonly string[]
+  readonly Limit?: number | bigint
+  readonly Offset?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNotebookSessionLogResponse: $Schema.Schema<DescribeNotebookSessionLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNotebookSessionLogResponse", { Logs: $C.arr($C.str), Limit: $C.uint64, Offset: $C.uint64, RequestId: $C.str }))
@@ -3031,7 +3031,7 @@ export const DescribeNotebookSessionRequest: $Schema.Schema<DescribeNotebookSess
 
 /** `DescribeNotebookSessionResponse` (response side). */
 export interface DescribeNotebookSessionResponse {
-  readonly Session: NotebookSessionInfo
+  readonly Session?: NotebookSessionInfo
   readonly RequestId: string
 }
 export const DescribeNotebookSessionResponse: $Schema.Schema<DescribeNotebookSessionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNotebookSessionResponse", { Session: NotebookSessionInfo, RequestId: $C.str }))
@@ -3046,7 +3046,7 @@ export const DescribeNotebookSessionStatementRequest: $Schema.Schema<DescribeNot
 
 /** `DescribeNotebookSessionStatementResponse` (response side). */
 export interface DescribeNotebookSessionStatementResponse {
-  readonly NotebookSessionStatement: NotebookSessionStatementInfo
+  readonly NotebookSessionStatement?: NotebookSessionStatementInfo
   readonly RequestId: string
 }
 export const DescribeNotebookSessionStatementResponse: $Schema.Schema<DescribeNotebookSessionStatementResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNotebookSessionStatementResponse", { NotebookSessionStatement: NotebookSessionStatementInfo, RequestId: $C.str }))
@@ -3063,11 +3063,11 @@ export const DescribeNotebookSessionStatementSqlResultRequest: $Schema.Schema<De
 
 /** `DescribeNotebookSessionStatementSqlResultResponse` (response side). */
 export interface DescribeNotebookSessionStatementSqlResultResponse {
-  readonly TaskId: string
-  readonly ResultSet: string
-  readonly ResultSchema: readonly Column[]
-  readonly NextToken: string
-  readonly OutputPath: string
+  readonly TaskId?: string
+  readonly ResultSet?: string
+  readonly ResultSchema?: readonly Column[]
+  readonly NextToken?: string
+  readonly OutputPath?: string
   readonly UseTime?: number | bigint
   readonly AffectRows?: number | bigint
   readonly DataAmount?: number | bigint
@@ -3085,7 +3085,7 @@ export const DescribeNotebookSessionStatementsRequest: $Schema.Schema<DescribeNo
 
 /** `DescribeNotebookSessionStatementsResponse` (response side). */
 export interface DescribeNotebookSessionStatementsResponse {
-  readonly NotebookSessionStatements: NotebookSessionStatementBatchInformation
+  readonly NotebookSessionStatements?: NotebookSessionStatementBatchInformation
   readonly RequestId: string
 }
 export const DescribeNotebookSessionStatementsResponse: $Schema.Schema<DescribeNotebookSessionStatementsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNotebookSessionStatementsResponse", { NotebookSessionStatements: NotebookSessionStatementBatchInformation, RequestId: $C.str }))
@@ -3104,11 +3104,11 @@ export const DescribeNotebookSessionsRequest: $Schema.Schema<DescribeNotebookSes
 
 /** `DescribeNotebookSessionsResponse` (response side). */
 export interface DescribeNotebookSessionsResponse {
-  readonly TotalElements: number | bigint
-  readonly TotalPages: number | bigint
-  readonly Page: number | bigint
-  readonly Size: number | bigint
-  readonly Sessions: readonly NotebookSessions[]
+  readonly TotalElements?: number | bigint
+  readonly TotalPages?: number | bigint
+  readonly Page?: number | bigint
+  readonly Size?: number | bigint
+  readonly Sessions?: readonly NotebookSessions[]
   readonly RequestId: string
 }
 export const DescribeNotebookSessionsResponse: $Schema.Schema<DescribeNotebookSessionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNotebookSessionsResponse", { TotalElements: $C.int64, TotalPages: $C.int64, Page: $C.uint64, Size: $C.uint64, Sessions: $C.arr(NotebookSessions), RequestId: $C.str }))
@@ -3121,8 +3121,8 @@ export const DescribeOtherCHDFSBindingListRequest: $Schema.Schema<DescribeOtherC
 
 /** `DescribeOtherCHDFSBindingListResponse` (response side). */
 export interface DescribeOtherCHDFSBindingListResponse {
-  readonly OtherCHDFSBindingList: readonly OtherCHDFSBinding[]
-  readonly Total: number | bigint
+  readonly OtherCHDFSBindingList?: readonly OtherCHDFSBinding[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeOtherCHDFSBindingListResponse: $Schema.Schema<DescribeOtherCHDFSBindingListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOtherCHDFSBindingListResponse", { OtherCHDFSBindingList: $C.arr(OtherCHDFSBinding), Total: $C.int64, RequestId: $C.str }))
@@ -3184,9 +3184,9 @@ export const DescribeResourceGroupUsageInfoRequest: $Schema.Schema<DescribeResou
 
 /** `DescribeResourceGroupUsageInfoResponse` (response side). */
 export interface DescribeResourceGroupUsageInfoResponse {
-  readonly Total: number | bigint
-  readonly Used: number | bigint
-  readonly Available: number | bigint
+  readonly Total?: number | bigint
+  readonly Used?: number | bigint
+  readonly Available?: number | bigint
   readonly RequestId: string
 }
 export const DescribeResourceGroupUsageInfoResponse: $Schema.Schema<DescribeResourceGroupUsageInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceGroupUsageInfoResponse", { Total: $C.int64, Used: $C.int64, Available: $C.int64, RequestId: $C.str }))
@@ -3199,12 +3199,12 @@ export const DescribeResultDownloadRequest: $Schema.Schema<DescribeResultDownloa
 
 /** `DescribeResultDownloadResponse` (response side). */
 export interface DescribeResultDownloadResponse {
-  readonly Path: string
-  readonly Status: string
-  readonly Reason: string
-  readonly SecretId: string
-  readonly SecretKey: string
-  readonly Token: string
+  readonly Path?: string
+  readonly Status?: string
+  readonly Reason?: string
+  readonly SecretId?: string
+  readonly SecretKey?: string
+  readonly Token?: string
   readonly RequestId: string
 }
 export const DescribeResultDownloadResponse: $Schema.Schema<DescribeResultDownloadResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResultDownloadResponse", { Path: $C.str, Status: $C.str, Reason: $C.str, SecretId: $C.str, SecretKey: $C.str, Token: $C.str, RequestId: $C.str }))
@@ -3243,8 +3243,8 @@ export const DescribeScriptsRequest: $Schema.Schema<DescribeScriptsRequest> = /*
 
 /** `DescribeScriptsResponse` (response side). */
 export interface DescribeScriptsResponse {
-  readonly Scripts: readonly Script[] | null
-  readonly TotalCount: number | bigint
+  readonly Scripts?: readonly Script[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeScriptsResponse: $Schema.Schema<DescribeScriptsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScriptsResponse", { Scripts: $C.nul($C.arr(Script)), TotalCount: $C.int64, RequestId: $C.str }))
@@ -3258,7 +3258,7 @@ export const DescribeSessionImageVersionRequest: $Schema.Schema<DescribeSessionI
 
 /** `DescribeSessionImageVersionResponse` (response side). */
 export interface DescribeSessionImageVersionResponse {
-  readonly EngineSessionImages: readonly EngineSessionImage[] | null
+  readonly EngineSessionImages?: readonly EngineSessionImage[] | null
   readonly RequestId: string
 }
 export const DescribeSessionImageVersionResponse: $Schema.Schema<DescribeSessionImageVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSessionImageVersionResponse", { EngineSessionImages: $C.nul($C.arr(EngineSessionImage)), RequestId: $C.str }))
@@ -3272,8 +3272,8 @@ export const DescribeSparkAppJobRequest: $Schema.Schema<DescribeSparkAppJobReque
 
 /** `DescribeSparkAppJobResponse` (response side). */
 export interface DescribeSparkAppJobResponse {
-  readonly Job: SparkJobInfo | null
-  readonly IsExists: boolean
+  readonly Job?: SparkJobInfo | null
+  readonly IsExists?: boolean
   readonly RequestId: string
 }
 export const DescribeSparkAppJobResponse: $Schema.Schema<DescribeSparkAppJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSparkAppJobResponse", { Job: $C.nul(SparkJobInfo), IsExists: $C.bool, RequestId: $C.str }))
@@ -3292,8 +3292,8 @@ export const DescribeSparkAppJobsRequest: $Schema.Schema<DescribeSparkAppJobsReq
 
 /** `DescribeSparkAppJobsResponse` (response side). */
 export interface DescribeSparkAppJobsResponse {
-  readonly SparkAppJobs: readonly SparkJobInfo[]
-  readonly TotalCount: number | bigint
+  readonly SparkAppJobs?: readonly SparkJobInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSparkAppJobsResponse: $Schema.Schema<DescribeSparkAppJobsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSparkAppJobsResponse", { SparkAppJobs: $C.arr(SparkJobInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -3312,9 +3312,9 @@ export const DescribeSparkAppTasksRequest: $Schema.Schema<DescribeSparkAppTasksR
 
 /** `DescribeSparkAppTasksResponse` (response side). */
 export interface DescribeSparkAppTasksResponse {
-  readonly Tasks: TaskResponseInfo | null
-  readonly TotalCount: number | bigint
-  readonly SparkAppTasks: readonly TaskResponseInfo[] | null
+  readonly Tasks?: TaskResponseInfo | null
+  readonly TotalCount?: number | bigint
+  readonly SparkAppTasks?: readonly TaskResponseInfo[] | null
   readonly RequestId: string
 }
 export const DescribeSparkAppTasksResponse: $Schema.Schema<DescribeSparkAppTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSparkAppTasksResponse", { Tasks: $C.nul(TaskResponseInfo), TotalCount: $C.int64, SparkAppTasks: $C.nul($C.arr(TaskResponseInfo)), RequestId: $C.str }))
@@ -3341,7 +3341,7 @@ export const DescribeSparkSessionBatchSQLRequest: $Schema.Schema<DescribeSparkSe
 
 /** `DescribeSparkSessionBatchSQLResponse` (response side). */
 export interface DescribeSparkSessionBatchSQLResponse {
-  readonly State: number | bigint
+  readonly State?: number | bigint
   readonly Tasks?: readonly BatchSqlTask[] | null
   readonly Event?: string
   readonly RequestId: string
@@ -3357,8 +3357,8 @@ export const DescribeSparkSessionBatchSqlLogRequest: $Schema.Schema<DescribeSpar
 
 /** `DescribeSparkSessionBatchSqlLogResponse` (response side). */
 export interface DescribeSparkSessionBatchSqlLogResponse {
-  readonly State: number | bigint
-  readonly LogSet: readonly SparkSessionBatchLog[] | null
+  readonly State?: number | bigint
+  readonly LogSet?: readonly SparkSessionBatchLog[] | null
   readonly RequestId: string
 }
 export const DescribeSparkSessionBatchSqlLogResponse: $Schema.Schema<DescribeSparkSessionBatchSqlLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSparkSessionBatchSqlLogResponse", { State: $C.uint64, LogSet: $C.nul($C.arr(SparkSessionBatchLog)), RequestId: $C.str }))
@@ -3375,8 +3375,8 @@ export const DescribeStandardEngineResourceGroupConfigInfoRequest: $Schema.Schem
 
 /** `DescribeStandardEngineResourceGroupConfigInfoResponse` (response side). */
 export interface DescribeStandardEngineResourceGroupConfigInfoResponse {
-  readonly Total: number | bigint
-  readonly StandardEngineResourceGroupConfigInfos: readonly StandardEngineResourceGroupConfigInfo[]
+  readonly Total?: number | bigint
+  readonly StandardEngineResourceGroupConfigInfos?: readonly StandardEngineResourceGroupConfigInfo[]
   readonly RequestId: string
 }
 export const DescribeStandardEngineResourceGroupConfigInfoResponse: $Schema.Schema<DescribeStandardEngineResourceGroupConfigInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStandardEngineResourceGroupConfigInfoResponse", { Total: $C.int64, StandardEngineResourceGroupConfigInfos: $C.arr(StandardEngineResourceGroupConfigInfo), RequestId: $C.str }))
@@ -3393,8 +3393,8 @@ export const DescribeStandardEngineResourceGroupsRequest: $Schema.Schema<Describ
 
 /** `DescribeStandardEngineResourceGroupsResponse` (response side). */
 export interface DescribeStandardEngineResourceGroupsResponse {
-  readonly UserEngineResourceGroupInfos: readonly StandardEngineResourceGroupInfo[]
-  readonly Total: number | bigint
+  readonly UserEngineResourceGroupInfos?: readonly StandardEngineResourceGroupInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeStandardEngineResourceGroupsResponse: $Schema.Schema<DescribeStandardEngineResourceGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStandardEngineResourceGroupsResponse", { UserEngineResourceGroupInfos: $C.arr(StandardEngineResourceGroupInfo), Total: $C.int64, RequestId: $C.str }))
@@ -3405,7 +3405,7 @@ export const DescribeStoreLocationRequest: $Schema.Schema<DescribeStoreLocationR
 
 /** `DescribeStoreLocationResponse` (response side). */
 export interface DescribeStoreLocationResponse {
-  readonly StoreLocation: string
+  readonly StoreLocation?: string
   readonly RequestId: string
 }
 export const DescribeStoreLocationResponse: $Schema.Schema<DescribeStoreLocationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStoreLocationResponse", { StoreLocation: $C.str, RequestId: $C.str }))
@@ -3447,7 +3447,7 @@ export const DescribeTablePartitionsRequest: $Schema.Schema<DescribeTablePartiti
 
 /** `DescribeTablePartitionsResponse` (response side). */
 export interface DescribeTablePartitionsResponse {
-  readonly MixedPartitions: MixedTablePartitions
+  readonly MixedPartitions?: MixedTablePartitions
   readonly RequestId: string
 }
 export const DescribeTablePartitionsResponse: $Schema.Schema<DescribeTablePartitionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTablePartitionsResponse", { MixedPartitions: MixedTablePartitions, RequestId: $C.str }))
@@ -3462,7 +3462,7 @@ export const DescribeTableRequest: $Schema.Schema<DescribeTableRequest> = /*#__P
 
 /** `DescribeTableResponse` (response side). */
 export interface DescribeTableResponse {
-  readonly Table: TableResponseInfo
+  readonly Table?: TableResponseInfo
   readonly RequestId: string
 }
 export const DescribeTableResponse: $Schema.Schema<DescribeTableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTableResponse", { Table: TableResponseInfo, RequestId: $C.str }))
@@ -3485,8 +3485,8 @@ export const DescribeTablesNameRequest: $Schema.Schema<DescribeTablesNameRequest
 
 /** `DescribeTablesNameResponse` (response side). */
 export interface DescribeTablesNameResponse {
-  readonly TableNameList: readonly string[]
-  readonly TotalCount: number | bigint
+  readonly TableNameList?: readonly string[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTablesNameResponse: $Schema.Schema<DescribeTablesNameResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTablesNameResponse", { TableNameList: $C.arr($C.str), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3510,8 +3510,8 @@ export const DescribeTablesRequest: $Schema.Schema<DescribeTablesRequest> = /*#_
 
 /** `DescribeTablesResponse` (response side). */
 export interface DescribeTablesResponse {
-  readonly TableList: readonly TableResponseInfo[]
-  readonly TotalCount: number | bigint
+  readonly TableList?: readonly TableResponseInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTablesResponse: $Schema.Schema<DescribeTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTablesResponse", { TableList: $C.arr(TableResponseInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3524,7 +3524,7 @@ export const DescribeTaskDetailRequest: $Schema.Schema<DescribeTaskDetailRequest
 
 /** `DescribeTaskDetailResponse` (response side). */
 export interface DescribeTaskDetailResponse {
-  readonly TaskDetail: TaskFullRespInfo
+  readonly TaskDetail?: TaskFullRespInfo
   readonly RequestId: string
 }
 export const DescribeTaskDetailResponse: $Schema.Schema<DescribeTaskDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskDetailResponse", { TaskDetail: TaskFullRespInfo, RequestId: $C.str }))
@@ -3546,8 +3546,8 @@ export const DescribeTaskListRequest: $Schema.Schema<DescribeTaskListRequest> = 
 
 /** `DescribeTaskListResponse` (response side). */
 export interface DescribeTaskListResponse {
-  readonly TaskList: readonly TaskFullRespInfo[]
-  readonly TotalCount: number | bigint
+  readonly TaskList?: readonly TaskFullRespInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTaskListResponse: $Schema.Schema<DescribeTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskListResponse", { TaskList: $C.arr(TaskFullRespInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3567,10 +3567,10 @@ export const DescribeTaskLogRequest: $Schema.Schema<DescribeTaskLogRequest> = /*
 
 /** `DescribeTaskLogResponse` (response side). */
 export interface DescribeTaskLogResponse {
-  readonly Context: string
-  readonly ListOver: boolean
-  readonly Results: readonly JobLogResult[]
-  readonly LogUrl: string
+  readonly Context?: string
+  readonly ListOver?: boolean
+  readonly Results?: readonly JobLogResult[]
+  readonly LogUrl?: string
   readonly RequestId: string
 }
 export const DescribeTaskLogResponse: $Schema.Schema<DescribeTaskLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskLogResponse", { Context: $C.str, ListOver: $C.bool, Results: $C.arr(JobLogResult), LogUrl: $C.str, RequestId: $C.str }))
@@ -3588,8 +3588,8 @@ export const DescribeTaskMonitorInfosRequest: $Schema.Schema<DescribeTaskMonitor
 
 /** `DescribeTaskMonitorInfosResponse` (response side). */
 export interface DescribeTaskMonitorInfosResponse {
-  readonly TaskMonitorInfoList: readonly TaskMonitorInfo[]
-  readonly TotalCount: number | bigint
+  readonly TaskMonitorInfoList?: readonly TaskMonitorInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTaskMonitorInfosResponse: $Schema.Schema<DescribeTaskMonitorInfosResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskMonitorInfosResponse", { TaskMonitorInfoList: $C.arr(TaskMonitorInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -3619,7 +3619,7 @@ export const DescribeTaskResultRequest: $Schema.Schema<DescribeTaskResultRequest
 
 /** `DescribeTaskResultResponse` (response side). */
 export interface DescribeTaskResultResponse {
-  readonly TaskInfo: TaskResultInfo | null
+  readonly TaskInfo?: TaskResultInfo | null
   readonly RequestId: string
 }
 export const DescribeTaskResultResponse: $Schema.Schema<DescribeTaskResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskResultResponse", { TaskInfo: $C.nul(TaskResultInfo), RequestId: $C.str }))
@@ -3639,8 +3639,8 @@ export const DescribeTasksAnalysisRequest: $Schema.Schema<DescribeTasksAnalysisR
 
 /** `DescribeTasksAnalysisResponse` (response side). */
 export interface DescribeTasksAnalysisResponse {
-  readonly TaskList: readonly AnalysisTaskResults[]
-  readonly TotalCount: number | bigint
+  readonly TaskList?: readonly AnalysisTaskResults[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTasksAnalysisResponse: $Schema.Schema<DescribeTasksAnalysisResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTasksAnalysisResponse", { TaskList: $C.arr(AnalysisTaskResults), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3658,8 +3658,8 @@ export const DescribeTasksCostInfoRequest: $Schema.Schema<DescribeTasksCostInfoR
 
 /** `DescribeTasksCostInfoResponse` (response side). */
 export interface DescribeTasksCostInfoResponse {
-  readonly SearchAfter: string
-  readonly Data: string
+  readonly SearchAfter?: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeTasksCostInfoResponse: $Schema.Schema<DescribeTasksCostInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTasksCostInfoResponse", { SearchAfter: $C.str, Data: $C.str, RequestId: $C.str }))
@@ -3676,7 +3676,7 @@ export const DescribeTasksOverviewRequest: $Schema.Schema<DescribeTasksOverviewR
 
 /** `DescribeTasksOverviewResponse` (response side). */
 export interface DescribeTasksOverviewResponse {
-  readonly TasksOverview: TasksOverview
+  readonly TasksOverview?: TasksOverview
   readonly RequestId: string
 }
 export const DescribeTasksOverviewResponse: $Schema.Schema<DescribeTasksOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTasksOverviewResponse", { TasksOverview: TasksOverview, RequestId: $C.str }))
@@ -3697,9 +3697,9 @@ export const DescribeTasksRequest: $Schema.Schema<DescribeTasksRequest> = /*#__P
 
 /** `DescribeTasksResponse` (response side). */
 export interface DescribeTasksResponse {
-  readonly TaskList: readonly TaskResponseInfo[]
-  readonly TotalCount: number | bigint
-  readonly TasksOverview: TasksOverview | null
+  readonly TaskList?: readonly TaskResponseInfo[]
+  readonly TotalCount?: number | bigint
+  readonly TasksOverview?: TasksOverview | null
   readonly RequestId: string
 }
 export const DescribeTasksResponse: $Schema.Schema<DescribeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTasksResponse", { TaskList: $C.arr(TaskResponseInfo), TotalCount: $C.uint64, TasksOverview: $C.nul(TasksOverview), RequestId: $C.str }))
@@ -3740,8 +3740,8 @@ export const DescribeUpdatableDataEnginesRequest: $Schema.Schema<DescribeUpdatab
 
 /** `DescribeUpdatableDataEnginesResponse` (response side). */
 export interface DescribeUpdatableDataEnginesResponse {
-  readonly DataEngineBasicInfos: readonly DataEngineBasicInfo[]
-  readonly TotalCount: number | bigint
+  readonly DataEngineBasicInfos?: readonly DataEngineBasicInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeUpdatableDataEnginesResponse: $Schema.Schema<DescribeUpdatableDataEnginesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUpdatableDataEnginesResponse", { DataEngineBasicInfos: $C.arr(DataEngineBasicInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -3758,8 +3758,8 @@ export const DescribeUserDataEngineConfigRequest: $Schema.Schema<DescribeUserDat
 
 /** `DescribeUserDataEngineConfigResponse` (response side). */
 export interface DescribeUserDataEngineConfigResponse {
-  readonly DataEngineConfigInstanceInfos: readonly DataEngineConfigInstanceInfo[]
-  readonly TotalCount: number | bigint
+  readonly DataEngineConfigInstanceInfos?: readonly DataEngineConfigInstanceInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeUserDataEngineConfigResponse: $Schema.Schema<DescribeUserDataEngineConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserDataEngineConfigResponse", { DataEngineConfigInstanceInfos: $C.arr(DataEngineConfigInstanceInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3780,7 +3780,7 @@ export const DescribeUserInfoRequest: $Schema.Schema<DescribeUserInfoRequest> = 
 
 /** `DescribeUserInfoResponse` (response side). */
 export interface DescribeUserInfoResponse {
-  readonly UserInfo: UserDetailInfo | null
+  readonly UserInfo?: UserDetailInfo | null
   readonly RequestId: string
 }
 export const DescribeUserInfoResponse: $Schema.Schema<DescribeUserInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserInfoResponse", { UserInfo: $C.nul(UserDetailInfo), RequestId: $C.str }))
@@ -3791,8 +3791,8 @@ export const DescribeUserRegisterTimeRequest: $Schema.Schema<DescribeUserRegiste
 
 /** `DescribeUserRegisterTimeResponse` (response side). */
 export interface DescribeUserRegisterTimeResponse {
-  readonly RegisterTime: number | bigint
-  readonly IsOldUser: boolean
+  readonly RegisterTime?: number | bigint
+  readonly IsOldUser?: boolean
   readonly RequestId: string
 }
 export const DescribeUserRegisterTimeResponse: $Schema.Schema<DescribeUserRegisterTimeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserRegisterTimeResponse", { RegisterTime: $C.int64, IsOldUser: $C.bool, RequestId: $C.str }))
@@ -3810,8 +3810,8 @@ export const DescribeUserRolesRequest: $Schema.Schema<DescribeUserRolesRequest> 
 
 /** `DescribeUserRolesResponse` (response side). */
 export interface DescribeUserRolesResponse {
-  readonly Total: number | bigint
-  readonly UserRoles: readonly UserRole[]
+  readonly Total?: number | bigint
+  readonly UserRoles?: readonly UserRole[]
   readonly RequestId: string
 }
 export const DescribeUserRolesResponse: $Schema.Schema<DescribeUserRolesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserRolesResponse", { Total: $C.int64, UserRoles: $C.arr(UserRole), RequestId: $C.str }))
@@ -3825,7 +3825,7 @@ export const DescribeUserTypeRequest: $Schema.Schema<DescribeUserTypeRequest> = 
 
 /** `DescribeUserTypeResponse` (response side). */
 export interface DescribeUserTypeResponse {
-  readonly UserType: string
+  readonly UserType?: string
   readonly RequestId: string
 }
 export const DescribeUserTypeResponse: $Schema.Schema<DescribeUserTypeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserTypeResponse", { UserType: $C.str, RequestId: $C.str }))
@@ -3859,8 +3859,8 @@ export const DescribeUsersRequest: $Schema.Schema<DescribeUsersRequest> = /*#__P
 
 /** `DescribeUsersResponse` (response side). */
 export interface DescribeUsersResponse {
-  readonly TotalCount: number | bigint
-  readonly UserSet: readonly UserInfo[]
+  readonly TotalCount?: number | bigint
+  readonly UserSet?: readonly UserInfo[]
   readonly RequestId: string
 }
 export const DescribeUsersResponse: $Schema.Schema<DescribeUsersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUsersResponse", { TotalCount: $C.int64, UserSet: $C.arr(UserInfo), RequestId: $C.str }))
@@ -3882,8 +3882,8 @@ export const DescribeViewsRequest: $Schema.Schema<DescribeViewsRequest> = /*#__P
 
 /** `DescribeViewsResponse` (response side). */
 export interface DescribeViewsResponse {
-  readonly ViewList: readonly ViewResponseInfo[]
-  readonly TotalCount: number | bigint
+  readonly ViewList?: readonly ViewResponseInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeViewsResponse: $Schema.Schema<DescribeViewsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeViewsResponse", { ViewList: $C.arr(ViewResponseInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3903,7 +3903,7 @@ export const DescribeWorkGroupInfoRequest: $Schema.Schema<DescribeWorkGroupInfoR
 
 /** `DescribeWorkGroupInfoResponse` (response side). */
 export interface DescribeWorkGroupInfoResponse {
-  readonly WorkGroupInfo: WorkGroupDetailInfo | null
+  readonly WorkGroupInfo?: WorkGroupDetailInfo | null
   readonly RequestId: string
 }
 export const DescribeWorkGroupInfoResponse: $Schema.Schema<DescribeWorkGroupInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWorkGroupInfoResponse", { WorkGroupInfo: $C.nul(WorkGroupDetailInfo), RequestId: $C.str }))
@@ -3985,7 +3985,7 @@ export const DropDMSPartitionsRequest: $Schema.Schema<DropDMSPartitionsRequest> 
 
 /** `DropDMSPartitionsResponse` (response side). */
 export interface DropDMSPartitionsResponse {
-  readonly Status: boolean
+  readonly Status?: boolean
   readonly RequestId: string
 }
 export const DropDMSPartitionsResponse: $Schema.Schema<DropDMSPartitionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DropDMSPartitionsResponse", { Status: $C.bool, RequestId: $C.str }))
@@ -4055,17 +4055,17 @@ export const EngineNetworkInfo: $Schema.Schema<EngineNetworkInfo> = /*#__PURE__*
 
 /** `EngineResourceGroupConfigPair` (both sides). */
 export interface EngineResourceGroupConfigPair {
-  readonly ConfigItem: string | null
-  readonly ConfigValue: string | null
+  readonly ConfigItem?: string | null
+  readonly ConfigValue?: string | null
 }
 export const EngineResourceGroupConfigPair: $Schema.Schema<EngineResourceGroupConfigPair> = /*#__PURE__*/ $C.lazy(() => $C.struct("EngineResourceGroupConfigPair", { ConfigItem: $C.nul($C.str), ConfigValue: $C.nul($C.str) }))
 
 /** `EngineSessionImage` (response side). */
 export interface EngineSessionImage {
-  readonly SparkImageId: string | null
-  readonly SparkImageVersion: string | null
-  readonly SparkImageType: number | bigint | null
-  readonly SparkImageTag: string | null
+  readonly SparkImageId?: string | null
+  readonly SparkImageVersion?: string | null
+  readonly SparkImageType?: number | bigint | null
+  readonly SparkImageTag?: string | null
 }
 export const EngineSessionImage: $Schema.Schema<EngineSessionImage> = /*#__PURE__*/ $C.lazy(() => $C.struct("EngineSessionImage", { SparkImageId: $C.nul($C.str), SparkImageVersion: $C.nul($C.str), SparkImageType: $C.nul($C.int64), SparkImageTag: $C.nul($C.str) }))
 
@@ -4238,7 +4238,7 @@ export const GenerateCreateMangedTableSqlRequest: $Schema.Schema<GenerateCreateM
 
 /** `GenerateCreateMangedTableSqlResponse` (response side). */
 export interface GenerateCreateMangedTableSqlResponse {
-  readonly Execution: Execution
+  readonly Execution?: Execution
   readonly RequestId: string
 }
 export const GenerateCreateMangedTableSqlResponse: $Schema.Schema<GenerateCreateMangedTableSqlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GenerateCreateMangedTableSqlResponse", { Execution: Execution, RequestId: $C.str }))
@@ -4255,7 +4255,7 @@ export const GenerateInternalTableRequest: $Schema.Schema<GenerateInternalTableR
 
 /** `GenerateInternalTableResponse` (response side). */
 export interface GenerateInternalTableResponse {
-  readonly Execution: Execution
+  readonly Execution?: Execution
   readonly IsTIcebergSql?: boolean
   readonly RequestId: string
 }
@@ -4994,9 +4994,9 @@ export const HeadSpecDTO: $Schema.Schema<HeadSpecDTO> = /*#__PURE__*/ $C.lazy(()
 
 /** `HiveInfo` (both sides). */
 export interface HiveInfo {
-  readonly MetaStoreUrl: string
-  readonly Type: string
-  readonly Location: DatasourceConnectionLocation
+  readonly MetaStoreUrl?: string
+  readonly Type?: string
+  readonly Location?: DatasourceConnectionLocation
   readonly User?: string
   readonly HighAvailability?: boolean
   readonly BucketUrl?: string
@@ -5023,9 +5023,9 @@ export const HiveTablePartition: $Schema.Schema<HiveTablePartition> = /*#__PURE_
 
 /** `HouseEventsInfo` (response side). */
 export interface HouseEventsInfo {
-  readonly Time: readonly string[] | null
-  readonly EventsAction: readonly string[] | null
-  readonly ClusterInfo: readonly string[] | null
+  readonly Time?: readonly string[] | null
+  readonly EventsAction?: readonly string[] | null
+  readonly ClusterInfo?: readonly string[] | null
 }
 export const HouseEventsInfo: $Schema.Schema<HouseEventsInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("HouseEventsInfo", { Time: $C.nul($C.arr($C.str)), EventsAction: $C.nul($C.arr($C.str)), ClusterInfo: $C.nul($C.arr($C.str)) }))
 
@@ -5150,11 +5150,11 @@ export const IpPortPair: $Schema.Schema<IpPortPair> = /*#__PURE__*/ $C.lazy(() =
 
 /** `JobLogResult` (response side). */
 export interface JobLogResult {
-  readonly Time: number | bigint | null
-  readonly TopicId: string | null
-  readonly TopicName: string | null
-  readonly LogJson: string | null
-  readonly PkgLogId: string | null
+  readonly Time?: number | bigint | null
+  readonly TopicId?: string | null
+  readonly TopicName?: string | null
+  readonly LogJson?: string | null
+  readonly PkgLogId?: string | null
 }
 export const JobLogResult: $Schema.Schema<JobLogResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("JobLogResult", { Time: $C.nul($C.int64), TopicId: $C.nul($C.str), TopicName: $C.nul($C.str), LogJson: $C.nul($C.str), PkgLogId: $C.nul($C.str) }))
 
@@ -5234,15 +5234,15 @@ export const JobStatusHistory: $Schema.Schema<JobStatusHistory> = /*#__PURE__*/ 
 
 /** `KVPair` (both sides). */
 export interface KVPair {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const KVPair: $Schema.Schema<KVPair> = /*#__PURE__*/ $C.lazy(() => $C.struct("KVPair", { Key: $C.str, Value: $C.str }))
 
 /** `KafkaInfo` (both sides). */
 export interface KafkaInfo {
-  readonly InstanceId: string
-  readonly Location: DatasourceConnectionLocation
+  readonly InstanceId?: string
+  readonly Location?: DatasourceConnectionLocation
 }
 export const KafkaInfo: $Schema.Schema<KafkaInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("KafkaInfo", { InstanceId: $C.str, Location: DatasourceConnectionLocation }))
 
@@ -5307,20 +5307,20 @@ export const Label: $Schema.Schema<Label> = /*#__PURE__*/ $C.lazy(() => $C.struc
 
 /** `LakeFileSystemToken` (response side). */
 export interface LakeFileSystemToken {
-  readonly SecretId: string
-  readonly SecretKey: string
-  readonly Token: string
-  readonly ExpiredTime: number | bigint
-  readonly IssueTime: number | bigint
+  readonly SecretId?: string
+  readonly SecretKey?: string
+  readonly Token?: string
+  readonly ExpiredTime?: number | bigint
+  readonly IssueTime?: number | bigint
 }
 export const LakeFileSystemToken: $Schema.Schema<LakeFileSystemToken> = /*#__PURE__*/ $C.lazy(() => $C.struct("LakeFileSystemToken", { SecretId: $C.str, SecretKey: $C.str, Token: $C.str, ExpiredTime: $C.int64, IssueTime: $C.int64 }))
 
 /** `LakeFsInfo` (response side). */
 export interface LakeFsInfo {
-  readonly Name: string
-  readonly Type: string
-  readonly SpaceUsedSize: number
-  readonly CreateTimeStamp: number | bigint
+  readonly Name?: string
+  readonly Type?: string
+  readonly SpaceUsedSize?: number
+  readonly CreateTimeStamp?: number | bigint
   readonly DefaultBucket?: number | bigint
   readonly ShortName?: string
   readonly Description?: string
@@ -5728,10 +5728,10 @@ export const ListTaskJobLogDetailRequest: $Schema.Schema<ListTaskJobLogDetailReq
 
 /** `ListTaskJobLogDetailResponse` (response side). */
 export interface ListTaskJobLogDetailResponse {
-  readonly Context: string
-  readonly ListOver: boolean
-  readonly Results: readonly JobLogResult[]
-  readonly LogUrl: string
+  readonly Context?: string
+  readonly ListOver?: boolean
+  readonly Results?: readonly JobLogResult[]
+  readonly LogUrl?: string
   readonly RequestId: string
 }
 export const ListTaskJobLogDetailResponse: $Schema.Schema<ListTaskJobLogDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTaskJobLogDetailResponse", { Context: $C.str, ListOver: $C.bool, Results: $C.arr(JobLogResult), LogUrl: $C.str, RequestId: $C.str }))
@@ -5745,15 +5745,15 @@ export const ListTaskJobLogNameRequest: $Schema.Schema<ListTaskJobLogNameRequest
 
 /** `ListTaskJobLogNameResponse` (response side). */
 export interface ListTaskJobLogNameResponse {
-  readonly Names: readonly string[]
+  readonly Names?: readonly string[]
   readonly RequestId: string
 }
 export const ListTaskJobLogNameResponse: $Schema.Schema<ListTaskJobLogNameResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTaskJobLogNameResponse", { Names: $C.arr($C.str), RequestId: $C.str }))
 
 /** `LocationInfo` (response side). */
 export interface LocationInfo {
-  readonly Bucket: string
-  readonly DataLocation: string
+  readonly Bucket?: string
+  readonly DataLocation?: string
 }
 export const LocationInfo: $Schema.Schema<LocationInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LocationInfo", { Bucket: $C.str, DataLocation: $C.str }))
 
@@ -5782,8 +5782,8 @@ export const LockMetaDataRequest: $Schema.Schema<LockMetaDataRequest> = /*#__PUR
 
 /** `LockMetaDataResponse` (response side). */
 export interface LockMetaDataResponse {
-  readonly LockId: number | bigint
-  readonly LockState: string
+  readonly LockId?: number | bigint
+  readonly LockState?: string
   readonly RequestId: string
 }
 export const LockMetaDataResponse: $Schema.Schema<LockMetaDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("LockMetaDataResponse", { LockId: $C.int64, LockState: $C.str, RequestId: $C.str }))
@@ -6220,49 +6220,49 @@ export const NetWork: $Schema.Schema<NetWork> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `NetworkConnection` (response side). */
 export interface NetworkConnection {
-  readonly Id: number | bigint
-  readonly AssociateId: string
-  readonly HouseId: string
-  readonly DatasourceConnectionId: string
-  readonly State: number | bigint | null
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint | null
-  readonly Appid: number | bigint | null
-  readonly HouseName: string
-  readonly DatasourceConnectionName: string
-  readonly NetworkConnectionType: number | bigint | null
-  readonly Uin: string | null
-  readonly SubAccountUin: string | null
-  readonly NetworkConnectionDesc: string | null
-  readonly DatasourceConnectionVpcId: string | null
-  readonly DatasourceConnectionSubnetId: string | null
-  readonly DatasourceConnectionCidrBlock: string | null
-  readonly DatasourceConnectionSubnetCidrBlock: string | null
-  readonly EGSupport: number | bigint
+  readonly Id?: number | bigint
+  readonly AssociateId?: string
+  readonly HouseId?: string
+  readonly DatasourceConnectionId?: string
+  readonly State?: number | bigint | null
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint | null
+  readonly Appid?: number | bigint | null
+  readonly HouseName?: string
+  readonly DatasourceConnectionName?: string
+  readonly NetworkConnectionType?: number | bigint | null
+  readonly Uin?: string | null
+  readonly SubAccountUin?: string | null
+  readonly NetworkConnectionDesc?: string | null
+  readonly DatasourceConnectionVpcId?: string | null
+  readonly DatasourceConnectionSubnetId?: string | null
+  readonly DatasourceConnectionCidrBlock?: string | null
+  readonly DatasourceConnectionSubnetCidrBlock?: string | null
+  readonly EGSupport?: number | bigint
 }
 export const NetworkConnection: $Schema.Schema<NetworkConnection> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetworkConnection", { Id: $C.int64, AssociateId: $C.str, HouseId: $C.str, DatasourceConnectionId: $C.str, State: $C.nul($C.int64), CreateTime: $C.int64, UpdateTime: $C.nul($C.int64), Appid: $C.nul($C.int64), HouseName: $C.str, DatasourceConnectionName: $C.str, NetworkConnectionType: $C.nul($C.int64), Uin: $C.nul($C.str), SubAccountUin: $C.nul($C.str), NetworkConnectionDesc: $C.nul($C.str), DatasourceConnectionVpcId: $C.nul($C.str), DatasourceConnectionSubnetId: $C.nul($C.str), DatasourceConnectionCidrBlock: $C.nul($C.str), DatasourceConnectionSubnetCidrBlock: $C.nul($C.str), EGSupport: $C.int64 }))
 
 /** `NotebookSessionInfo` (response side). */
 export interface NotebookSessionInfo {
-  readonly Name: string
-  readonly Kind: string
-  readonly DataEngineName: string
-  readonly Arguments: readonly KVPair[] | null
-  readonly ProgramDependentFiles: readonly string[] | null
-  readonly ProgramDependentJars: readonly string[] | null
-  readonly ProgramDependentPython: readonly string[] | null
-  readonly ProgramArchives: readonly string[] | null
+  readonly Name?: string
+  readonly Kind?: string
+  readonly DataEngineName?: string
+  readonly Arguments?: readonly KVPair[] | null
+  readonly ProgramDependentFiles?: readonly string[] | null
+  readonly ProgramDependentJars?: readonly string[] | null
+  readonly ProgramDependentPython?: readonly string[] | null
+  readonly ProgramArchives?: readonly string[] | null
   readonly DriverSize?: string
   readonly ExecutorSize?: string
   readonly ExecutorNumbers?: number | bigint
-  readonly ProxyUser: string
-  readonly TimeoutInSecond: number | bigint
-  readonly SparkAppId: string
-  readonly SessionId: string
-  readonly State: string
-  readonly CreateTime: string
-  readonly AppInfo: readonly KVPair[] | null
-  readonly SparkUiUrl: string
+  readonly ProxyUser?: string
+  readonly TimeoutInSecond?: number | bigint
+  readonly SparkAppId?: string
+  readonly SessionId?: string
+  readonly State?: string
+  readonly CreateTime?: string
+  readonly AppInfo?: readonly KVPair[] | null
+  readonly SparkUiUrl?: string
   readonly ExecutorMaxNumbers?: number | bigint
   readonly SessionType?: string
   readonly DataEngineId?: string
@@ -6270,52 +6270,52 @@ export interface NotebookSessionInfo {
   readonly ResourceGroupName?: string
   readonly PodSize?: number | bigint
   readonly PodNumbers?: number | bigint
-  readonly SparkAppName: string
+  readonly SparkAppName?: string
 }
 export const NotebookSessionInfo: $Schema.Schema<NotebookSessionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NotebookSessionInfo", { Name: $C.str, Kind: $C.str, DataEngineName: $C.str, Arguments: $C.nul($C.arr(KVPair)), ProgramDependentFiles: $C.nul($C.arr($C.str)), ProgramDependentJars: $C.nul($C.arr($C.str)), ProgramDependentPython: $C.nul($C.arr($C.str)), ProgramArchives: $C.nul($C.arr($C.str)), ProxyUser: $C.str, TimeoutInSecond: $C.int64, SparkAppId: $C.str, SessionId: $C.str, State: $C.str, CreateTime: $C.str, AppInfo: $C.nul($C.arr(KVPair)), SparkUiUrl: $C.str, SparkAppName: $C.str }, { DriverSize: $C.str, ExecutorSize: $C.str, ExecutorNumbers: $C.uint64, ExecutorMaxNumbers: $C.uint64, SessionType: $C.str, DataEngineId: $C.str, ResourceGroupId: $C.str, ResourceGroupName: $C.str, PodSize: $C.int64, PodNumbers: $C.int64 }))
 
 /** `NotebookSessionStatementBatchInformation` (response side). */
 export interface NotebookSessionStatementBatchInformation {
-  readonly NotebookSessionStatementBatch: readonly NotebookSessionStatementInfo[] | null
-  readonly IsAvailable: boolean
-  readonly SessionId: string
-  readonly BatchId: string | null
+  readonly NotebookSessionStatementBatch?: readonly NotebookSessionStatementInfo[] | null
+  readonly IsAvailable?: boolean
+  readonly SessionId?: string
+  readonly BatchId?: string | null
 }
 export const NotebookSessionStatementBatchInformation: $Schema.Schema<NotebookSessionStatementBatchInformation> = /*#__PURE__*/ $C.lazy(() => $C.struct("NotebookSessionStatementBatchInformation", { NotebookSessionStatementBatch: $C.nul($C.arr(NotebookSessionStatementInfo)), IsAvailable: $C.bool, SessionId: $C.str, BatchId: $C.nul($C.str) }))
 
 /** `NotebookSessionStatementInfo` (response side). */
 export interface NotebookSessionStatementInfo {
-  readonly Completed: number | bigint
-  readonly Started: number | bigint
-  readonly Progress: number
-  readonly StatementId: string
-  readonly State: string
-  readonly OutPut: StatementOutput | null
+  readonly Completed?: number | bigint
+  readonly Started?: number | bigint
+  readonly Progress?: number
+  readonly StatementId?: string
+  readonly State?: string
+  readonly OutPut?: StatementOutput | null
   readonly BatchId?: string
-  readonly Code: string
-  readonly TaskId: string
+  readonly Code?: string
+  readonly TaskId?: string
 }
 export const NotebookSessionStatementInfo: $Schema.Schema<NotebookSessionStatementInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NotebookSessionStatementInfo", { Completed: $C.int64, Started: $C.int64, Progress: $C.float, StatementId: $C.str, State: $C.str, OutPut: $C.nul(StatementOutput), Code: $C.str, TaskId: $C.str }, { BatchId: $C.str }))
 
 /** `NotebookSessions` (response side). */
 export interface NotebookSessions {
-  readonly Kind: string
-  readonly SessionId: string
-  readonly ProxyUser: string
-  readonly State: string
-  readonly SparkAppId: string
-  readonly Name: string
-  readonly CreateTime: string
-  readonly DataEngineName: string
-  readonly LastRunningTime: string
-  readonly Creator: string
-  readonly SparkUiUrl: string
+  readonly Kind?: string
+  readonly SessionId?: string
+  readonly ProxyUser?: string
+  readonly State?: string
+  readonly SparkAppId?: string
+  readonly Name?: string
+  readonly CreateTime?: string
+  readonly DataEngineName?: string
+  readonly LastRunningTime?: string
+  readonly Creator?: string
+  readonly SparkUiUrl?: string
   readonly SessionType?: string
   readonly DataEngineId?: string
   readonly ResourceGroupId?: string
   readonly ResourceGroupName?: string
-  readonly KernelId: string
-  readonly SparkAppName: string
+  readonly KernelId?: string
+  readonly SparkAppName?: string
 }
 export const NotebookSessions: $Schema.Schema<NotebookSessions> = /*#__PURE__*/ $C.lazy(() => $C.struct("NotebookSessions", { Kind: $C.str, SessionId: $C.str, ProxyUser: $C.str, State: $C.str, SparkAppId: $C.str, Name: $C.str, CreateTime: $C.str, DataEngineName: $C.str, LastRunningTime: $C.str, Creator: $C.str, SparkUiUrl: $C.str, KernelId: $C.str, SparkAppName: $C.str }, { SessionType: $C.str, DataEngineId: $C.str, ResourceGroupId: $C.str, ResourceGroupName: $C.str }))
 
@@ -6351,10 +6351,10 @@ export const Other: $Schema.Schema<Other> = /*#__PURE__*/ $C.lazy(() => $C.struc
 
 /** `OtherCHDFSBinding` (response side). */
 export interface OtherCHDFSBinding {
-  readonly ProductName: string
-  readonly SuperUser: readonly string[]
-  readonly VpcInfo: readonly CHDFSProductVpcInfo[]
-  readonly IsBind: boolean
+  readonly ProductName?: string
+  readonly SuperUser?: readonly string[]
+  readonly VpcInfo?: readonly CHDFSProductVpcInfo[]
+  readonly IsBind?: boolean
 }
 export const OtherCHDFSBinding: $Schema.Schema<OtherCHDFSBinding> = /*#__PURE__*/ $C.lazy(() => $C.struct("OtherCHDFSBinding", { ProductName: $C.str, SuperUser: $C.arr($C.str), VpcInfo: $C.arr(CHDFSProductVpcInfo), IsBind: $C.bool }))
 
@@ -6453,10 +6453,10 @@ export const PersistentWorkDir: $Schema.Schema<PersistentWorkDir> = /*#__PURE__*
 
 /** `Policy` (both sides). */
 export interface Policy {
-  readonly Database: string
-  readonly Catalog: string
-  readonly Table: string
-  readonly Operation: string
+  readonly Database?: string
+  readonly Catalog?: string
+  readonly Table?: string
+  readonly Operation?: string
   readonly PolicyType?: string
   readonly Function?: string | null
   readonly View?: string | null
@@ -6479,15 +6479,15 @@ export const Policy: $Schema.Schema<Policy> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `Policys` (response side). */
 export interface Policys {
-  readonly PolicySet: readonly Policy[] | null
-  readonly TotalCount: number | bigint
+  readonly PolicySet?: readonly Policy[] | null
+  readonly TotalCount?: number | bigint
 }
 export const Policys: $Schema.Schema<Policys> = /*#__PURE__*/ $C.lazy(() => $C.struct("Policys", { PolicySet: $C.nul($C.arr(Policy)), TotalCount: $C.int64 }))
 
 /** `PrestoMonitorMetrics` (response side). */
 export interface PrestoMonitorMetrics {
-  readonly LocalCacheHitRate: number | null
-  readonly FragmentCacheHitRate: number | null
+  readonly LocalCacheHitRate?: number | null
+  readonly FragmentCacheHitRate?: number | null
 }
 export const PrestoMonitorMetrics: $Schema.Schema<PrestoMonitorMetrics> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrestoMonitorMetrics", { LocalCacheHitRate: $C.nul($C.float), FragmentCacheHitRate: $C.nul($C.float) }))
 
@@ -6500,12 +6500,12 @@ export const Property: $Schema.Schema<Property> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `PythonSparkImage` (response side). */
 export interface PythonSparkImage {
-  readonly SparkImageId: string
-  readonly ChildImageVersionId: string
-  readonly SparkImageVersion: string
-  readonly Description: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly SparkImageId?: string
+  readonly ChildImageVersionId?: string
+  readonly SparkImageVersion?: string
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const PythonSparkImage: $Schema.Schema<PythonSparkImage> = /*#__PURE__*/ $C.lazy(() => $C.struct("PythonSparkImage", { SparkImageId: $C.str, ChildImageVersionId: $C.str, SparkImageVersion: $C.str, Description: $C.str, CreateTime: $C.str, UpdateTime: $C.str }))
 
@@ -6555,7 +6555,7 @@ export const QueryInternalTableWarehouseRequest: $Schema.Schema<QueryInternalTab
 
 /** `QueryInternalTableWarehouseResponse` (response side). */
 export interface QueryInternalTableWarehouseResponse {
-  readonly WarehousePath: string
+  readonly WarehousePath?: string
   readonly RequestId: string
 }
 export const QueryInternalTableWarehouseResponse: $Schema.Schema<QueryInternalTableWarehouseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryInternalTableWarehouseResponse", { WarehousePath: $C.str, RequestId: $C.str }))
@@ -6583,10 +6583,10 @@ export const QueryResultRequest: $Schema.Schema<QueryResultRequest> = /*#__PURE_
 
 /** `QueryResultResponse` (response side). */
 export interface QueryResultResponse {
-  readonly TaskId: string
-  readonly ResultSet: string
-  readonly ResultSchema: readonly Column[]
-  readonly NextToken: string
+  readonly TaskId?: string
+  readonly ResultSet?: string
+  readonly ResultSchema?: readonly Column[]
+  readonly NextToken?: string
   readonly RequestId: string
 }
 export const QueryResultResponse: $Schema.Schema<QueryResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryResultResponse", { TaskId: $C.str, ResultSet: $C.str, ResultSchema: $C.arr(Column), NextToken: $C.str, RequestId: $C.str }))
@@ -6604,8 +6604,8 @@ export const QueryTaskCostDetailRequest: $Schema.Schema<QueryTaskCostDetailReque
 
 /** `QueryTaskCostDetailResponse` (response side). */
 export interface QueryTaskCostDetailResponse {
-  readonly SearchAfter: string
-  readonly Data: string
+  readonly SearchAfter?: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const QueryTaskCostDetailResponse: $Schema.Schema<QueryTaskCostDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryTaskCostDetailResponse", { SearchAfter: $C.str, Data: $C.str, RequestId: $C.str }))
@@ -6969,12 +6969,12 @@ export const ScheduleElasticityConf: $Schema.Schema<ScheduleElasticityConf> = /*
 
 /** `Script` (response side). */
 export interface Script {
-  readonly ScriptId: string
-  readonly ScriptName: string
-  readonly ScriptDesc: string | null
-  readonly DatabaseName: string
-  readonly SQLStatement: string | null
-  readonly UpdateTime: number | bigint
+  readonly ScriptId?: string
+  readonly ScriptName?: string
+  readonly ScriptDesc?: string | null
+  readonly DatabaseName?: string
+  readonly SQLStatement?: string | null
+  readonly UpdateTime?: number | bigint
 }
 export const Script: $Schema.Schema<Script> = /*#__PURE__*/ $C.lazy(() => $C.struct("Script", { ScriptId: $C.str, ScriptName: $C.str, ScriptDesc: $C.nul($C.str), DatabaseName: $C.str, SQLStatement: $C.nul($C.str), UpdateTime: $C.int64 }))
 
@@ -7064,7 +7064,7 @@ export const SmartPolicy: $Schema.Schema<SmartPolicy> = /*#__PURE__*/ $C.lazy(()
 
 /** `SmartPolicyBaseInfo` (both sides). */
 export interface SmartPolicyBaseInfo {
-  readonly Uin: string
+  readonly Uin?: string
   readonly PolicyType?: string
   readonly Catalog?: string
   readonly Database?: string
@@ -7097,46 +7097,46 @@ export const SortOrder: $Schema.Schema<SortOrder> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `SparkJobInfo` (response side). */
 export interface SparkJobInfo {
-  readonly JobId: string
-  readonly JobName: string
-  readonly JobType: number | bigint
-  readonly DataEngine: string
-  readonly Eni: string
-  readonly IsLocal: string
-  readonly JobFile: string
-  readonly RoleArn: number | bigint
-  readonly MainClass: string
-  readonly CmdArgs: string
-  readonly JobConf: string
-  readonly IsLocalJars: string
-  readonly JobJars: string
-  readonly IsLocalFiles: string
-  readonly JobFiles: string
-  readonly JobDriverSize: string
-  readonly JobExecutorSize: string
-  readonly JobExecutorNums: number | bigint
-  readonly JobMaxAttempts: number | bigint
-  readonly JobCreator: string
-  readonly JobCreateTime: number | bigint
-  readonly JobUpdateTime: number | bigint
-  readonly CurrentTaskId: string
-  readonly JobStatus: number | bigint
-  readonly StreamingStat: StreamingStatistics | null
-  readonly DataSource: string | null
-  readonly IsLocalPythonFiles: string | null
-  readonly AppPythonFiles: string | null
-  readonly IsLocalArchives: string | null
-  readonly JobArchives: string | null
-  readonly SparkImage: string | null
-  readonly JobPythonFiles: string | null
-  readonly TaskNum: number | bigint | null
-  readonly DataEngineStatus: number | bigint | null
-  readonly JobExecutorMaxNumbers: number | bigint | null
-  readonly SparkImageVersion: string | null
-  readonly SessionId: string | null
-  readonly DataEngineClusterType: string | null
-  readonly DataEngineImageVersion: string | null
-  readonly IsInherit: number | bigint | null
+  readonly JobId?: string
+  readonly JobName?: string
+  readonly JobType?: number | bigint
+  readonly DataEngine?: string
+  readonly Eni?: string
+  readonly IsLocal?: string
+  readonly JobFile?: string
+  readonly RoleArn?: number | bigint
+  readonly MainClass?: string
+  readonly CmdArgs?: string
+  readonly JobConf?: string
+  readonly IsLocalJars?: string
+  readonly JobJars?: string
+  readonly IsLocalFiles?: string
+  readonly JobFiles?: string
+  readonly JobDriverSize?: string
+  readonly JobExecutorSize?: string
+  readonly JobExecutorNums?: number | bigint
+  readonly JobMaxAttempts?: number | bigint
+  readonly JobCreator?: string
+  readonly JobCreateTime?: number | bigint
+  readonly JobUpdateTime?: number | bigint
+  readonly CurrentTaskId?: string
+  readonly JobStatus?: number | bigint
+  readonly StreamingStat?: StreamingStatistics | null
+  readonly DataSource?: string | null
+  readonly IsLocalPythonFiles?: string | null
+  readonly AppPythonFiles?: string | null
+  readonly IsLocalArchives?: string | null
+  readonly JobArchives?: string | null
+  readonly SparkImage?: string | null
+  readonly JobPythonFiles?: string | null
+  readonly TaskNum?: number | bigint | null
+  readonly DataEngineStatus?: number | bigint | null
+  readonly JobExecutorMaxNumbers?: number | bigint | null
+  readonly SparkImageVersion?: string | null
+  readonly SessionId?: string | null
+  readonly DataEngineClusterType?: string | null
+  readonly DataEngineImageVersion?: string | null
+  readonly IsInherit?: number | bigint | null
   readonly IsSessionStarted?: boolean | null
   readonly EngineTypeDetail?: string | null
 }
@@ -7144,25 +7144,25 @@ export const SparkJobInfo: $Schema.Schema<SparkJobInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `SparkMonitorMetrics` (response side). */
 export interface SparkMonitorMetrics {
-  readonly ShuffleWriteBytesCos: number | bigint | null
-  readonly ShuffleWriteBytesTotal: number | bigint | null
+  readonly ShuffleWriteBytesCos?: number | bigint | null
+  readonly ShuffleWriteBytesTotal?: number | bigint | null
 }
 export const SparkMonitorMetrics: $Schema.Schema<SparkMonitorMetrics> = /*#__PURE__*/ $C.lazy(() => $C.struct("SparkMonitorMetrics", { ShuffleWriteBytesCos: $C.nul($C.int64), ShuffleWriteBytesTotal: $C.nul($C.int64) }))
 
 /** `SparkSessionBatchLog` (response side). */
 export interface SparkSessionBatchLog {
-  readonly Step: string
-  readonly Time: string
-  readonly Message: string
-  readonly Operate: readonly SparkSessionBatchLogOperate[] | null
+  readonly Step?: string
+  readonly Time?: string
+  readonly Message?: string
+  readonly Operate?: readonly SparkSessionBatchLogOperate[] | null
 }
 export const SparkSessionBatchLog: $Schema.Schema<SparkSessionBatchLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("SparkSessionBatchLog", { Step: $C.str, Time: $C.str, Message: $C.str, Operate: $C.nul($C.arr(SparkSessionBatchLogOperate)) }))
 
 /** `SparkSessionBatchLogOperate` (response side). */
 export interface SparkSessionBatchLogOperate {
-  readonly Text: string
-  readonly Operate: string
-  readonly Supplement: readonly KVPair[] | null
+  readonly Text?: string
+  readonly Operate?: string
+  readonly Supplement?: readonly KVPair[] | null
 }
 export const SparkSessionBatchLogOperate: $Schema.Schema<SparkSessionBatchLogOperate> = /*#__PURE__*/ $C.lazy(() => $C.struct("SparkSessionBatchLogOperate", { Text: $C.str, Operate: $C.str, Supplement: $C.nul($C.arr(KVPair)) }))
 
@@ -7197,8 +7197,8 @@ export const SpecInfo: $Schema.Schema<SpecInfo> = /*#__PURE__*/ $C.lazy(() => $C
 export interface StandardEngineResourceGroupConfigInfo {
   readonly ResourceGroupId?: string
   readonly DataEngineId?: string
-  readonly StaticConfigPairs: readonly EngineResourceGroupConfigPair[]
-  readonly DynamicConfigPairs: readonly EngineResourceGroupConfigPair[]
+  readonly StaticConfigPairs?: readonly EngineResourceGroupConfigPair[]
+  readonly DynamicConfigPairs?: readonly EngineResourceGroupConfigPair[]
   readonly CreateTime?: number | bigint
   readonly UpdateTime?: number | bigint
 }
@@ -7206,23 +7206,23 @@ export const StandardEngineResourceGroupConfigInfo: $Schema.Schema<StandardEngin
 
 /** `StandardEngineResourceGroupInfo` (response side). */
 export interface StandardEngineResourceGroupInfo {
-  readonly EngineResourceGroupId: string
-  readonly EngineResourceGroupName: string
-  readonly Creator: string
-  readonly ResourceGroupState: number | bigint
-  readonly AutoLaunch: number | bigint
-  readonly AutoPause: number | bigint
-  readonly AutoPauseTime: number | bigint
-  readonly DriverCuSpec: string
-  readonly ExecutorCuSpec: string
-  readonly MaxConcurrency: number | bigint
-  readonly MinExecutorNums: number | bigint
-  readonly MaxExecutorNums: number | bigint
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
-  readonly NeedRestart: number | bigint
-  readonly DataEngineName: string
-  readonly DataEngineId: string
+  readonly EngineResourceGroupId?: string
+  readonly EngineResourceGroupName?: string
+  readonly Creator?: string
+  readonly ResourceGroupState?: number | bigint
+  readonly AutoLaunch?: number | bigint
+  readonly AutoPause?: number | bigint
+  readonly AutoPauseTime?: number | bigint
+  readonly DriverCuSpec?: string
+  readonly ExecutorCuSpec?: string
+  readonly MaxConcurrency?: number | bigint
+  readonly MinExecutorNums?: number | bigint
+  readonly MaxExecutorNums?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
+  readonly NeedRestart?: number | bigint
+  readonly DataEngineName?: string
+  readonly DataEngineId?: string
   readonly DataEngineState?: number | bigint | null
   readonly AccessPointId?: string | null
   readonly AccessPointName?: string | null
@@ -7340,13 +7340,13 @@ export const StatementInformation: $Schema.Schema<StatementInformation> = /*#__P
 
 /** `StatementOutput` (response side). */
 export interface StatementOutput {
-  readonly ExecutionCount: number | bigint
-  readonly Data: readonly KVPair[] | null
-  readonly Status: string
-  readonly ErrorName: string
-  readonly ErrorValue: string | null
-  readonly ErrorMessage: readonly string[] | null
-  readonly SQLResult: string
+  readonly ExecutionCount?: number | bigint
+  readonly Data?: readonly KVPair[] | null
+  readonly Status?: string
+  readonly ErrorName?: string
+  readonly ErrorValue?: string | null
+  readonly ErrorMessage?: readonly string[] | null
+  readonly SQLResult?: string
 }
 export const StatementOutput: $Schema.Schema<StatementOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("StatementOutput", { ExecutionCount: $C.int64, Data: $C.nul($C.arr(KVPair)), Status: $C.str, ErrorName: $C.str, ErrorValue: $C.nul($C.str), ErrorMessage: $C.nul($C.arr($C.str)), SQLResult: $C.str }))
 
@@ -7488,7 +7488,7 @@ export const SuspendResumeDataEngineRequest: $Schema.Schema<SuspendResumeDataEng
 
 /** `SuspendResumeDataEngineResponse` (response side). */
 export interface SuspendResumeDataEngineResponse {
-  readonly DataEngineName: string
+  readonly DataEngineName?: string
   readonly RequestId: string
 }
 export const SuspendResumeDataEngineResponse: $Schema.Schema<SuspendResumeDataEngineResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SuspendResumeDataEngineResponse", { DataEngineName: $C.str, RequestId: $C.str }))
@@ -7574,8 +7574,8 @@ export const TPartition: $Schema.Schema<TPartition> = /*#__PURE__*/ $C.lazy(() =
 
 /** `TableBaseInfo` (both sides). */
 export interface TableBaseInfo {
-  readonly DatabaseName: string
-  readonly TableName: string
+  readonly DatabaseName?: string
+  readonly TableName?: string
   readonly DatasourceConnectionName?: string
   readonly TableComment?: string | null
   readonly Type?: string
@@ -7593,7 +7593,7 @@ export const TableBaseInfo: $Schema.Schema<TableBaseInfo> = /*#__PURE__*/ $C.laz
 
 /** `TableExpirationPolicy` (both sides). */
 export interface TableExpirationPolicy {
-  readonly Enabled: boolean
+  readonly Enabled?: boolean
   readonly Expiration?: number | bigint
 }
 export const TableExpirationPolicy: $Schema.Schema<TableExpirationPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("TableExpirationPolicy", { Enabled: $C.bool }, { Expiration: $C.uint64 }))
@@ -7610,16 +7610,16 @@ export const TableInfo: $Schema.Schema<TableInfo> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `TableResponseInfo` (response side). */
 export interface TableResponseInfo {
-  readonly TableBaseInfo: TableBaseInfo
-  readonly Columns: readonly Column[] | null
-  readonly Partitions: readonly Partition[] | null
-  readonly Location: string
-  readonly Properties: readonly Property[] | null
-  readonly ModifiedTime: string
-  readonly CreateTime: string
-  readonly InputFormat: string
-  readonly StorageSize: number | bigint
-  readonly RecordCount: number | bigint
+  readonly TableBaseInfo?: TableBaseInfo
+  readonly Columns?: readonly Column[] | null
+  readonly Partitions?: readonly Partition[] | null
+  readonly Location?: string
+  readonly Properties?: readonly Property[] | null
+  readonly ModifiedTime?: string
+  readonly CreateTime?: string
+  readonly InputFormat?: string
+  readonly StorageSize?: number | bigint
+  readonly RecordCount?: number | bigint
   readonly MapMaterializedViewName?: string
   readonly HeatValue?: number | bigint
   readonly InputFormatShort?: string
@@ -7649,46 +7649,46 @@ export const Task: $Schema.Schema<Task> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `TaskFullRespInfo` (response side). */
 export interface TaskFullRespInfo {
-  readonly DatabaseName: string
-  readonly DataAmount: number | bigint
-  readonly Id: string
-  readonly UsedTime: number | bigint
-  readonly OutputPath: string
-  readonly CreateTime: string
-  readonly State: number | bigint
-  readonly SQLType: string
-  readonly SQL: string
-  readonly ResultExpired: boolean
-  readonly RowAffectInfo: string
-  readonly DataSet: string | null
-  readonly Error: string
-  readonly Percentage: number | bigint
-  readonly OutputMessage: string
-  readonly TaskType: string
-  readonly ProgressDetail: string | null
-  readonly UpdateTime: string | null
-  readonly DataEngineId: string | null
-  readonly OperateUin: string | null
-  readonly DataEngineName: string | null
-  readonly InputType: string | null
-  readonly InputConf: string | null
-  readonly DataNumber: number | bigint | null
-  readonly CanDownload: boolean | null
-  readonly UserAlias: string | null
-  readonly SparkJobName: string | null
-  readonly SparkJobId: string | null
-  readonly SparkJobFile: string | null
-  readonly UiUrl: string | null
-  readonly TotalTime: number | bigint | null
-  readonly CmdArgs: string | null
-  readonly ImageVersion: string | null
-  readonly DriverSize: string | null
-  readonly ExecutorSize: string | null
-  readonly ExecutorNums: number | bigint | null
-  readonly ExecutorMaxNumbers: number | bigint | null
-  readonly CommonMetrics: CommonMetrics | null
-  readonly SparkMonitorMetrics: SparkMonitorMetrics | null
-  readonly PrestoMonitorMetrics: PrestoMonitorMetrics | null
+  readonly DatabaseName?: string
+  readonly DataAmount?: number | bigint
+  readonly Id?: string
+  readonly UsedTime?: number | bigint
+  readonly OutputPath?: string
+  readonly CreateTime?: string
+  readonly State?: number | bigint
+  readonly SQLType?: string
+  readonly SQL?: string
+  readonly ResultExpired?: boolean
+  readonly RowAffectInfo?: string
+  readonly DataSet?: string | null
+  readonly Error?: string
+  readonly Percentage?: number | bigint
+  readonly OutputMessage?: string
+  readonly TaskType?: string
+  readonly ProgressDetail?: string | null
+  readonly UpdateTime?: string | null
+  readonly DataEngineId?: string | null
+  readonly OperateUin?: string | null
+  readonly DataEngineName?: string | null
+  readonly InputType?: string | null
+  readonly InputConf?: string | null
+  readonly DataNumber?: number | bigint | null
+  readonly CanDownload?: boolean | null
+  readonly UserAlias?: string | null
+  readonly SparkJobName?: string | null
+  readonly SparkJobId?: string | null
+  readonly SparkJobFile?: string | null
+  readonly UiUrl?: string | null
+  readonly TotalTime?: number | bigint | null
+  readonly CmdArgs?: string | null
+  readonly ImageVersion?: string | null
+  readonly DriverSize?: string | null
+  readonly ExecutorSize?: string | null
+  readonly ExecutorNums?: number | bigint | null
+  readonly ExecutorMaxNumbers?: number | bigint | null
+  readonly CommonMetrics?: CommonMetrics | null
+  readonly SparkMonitorMetrics?: SparkMonitorMetrics | null
+  readonly PrestoMonitorMetrics?: PrestoMonitorMetrics | null
   readonly ResultFormat?: string | null
   readonly EngineTypeDetail?: string | null
   readonly ResourceGroupName?: string | null
@@ -7738,46 +7738,46 @@ export const TaskMonitorInfo: $Schema.Schema<TaskMonitorInfo> = /*#__PURE__*/ $C
 
 /** `TaskResponseInfo` (response side). */
 export interface TaskResponseInfo {
-  readonly DatabaseName: string
-  readonly DataAmount: number | bigint
-  readonly Id: string
-  readonly UsedTime: number | bigint
-  readonly OutputPath: string
-  readonly CreateTime: string
-  readonly State: number | bigint
-  readonly SQLType: string
-  readonly SQL: string
-  readonly ResultExpired: boolean
-  readonly RowAffectInfo: string
-  readonly DataSet: string
-  readonly Error: string
-  readonly Percentage: number | bigint
-  readonly OutputMessage: string
-  readonly TaskType: string
-  readonly ProgressDetail: string
-  readonly UpdateTime: string
-  readonly DataEngineId: string
-  readonly OperateUin: string
-  readonly DataEngineName: string
-  readonly InputType: string
-  readonly InputConf: string
-  readonly DataNumber: number | bigint
-  readonly CanDownload: boolean
-  readonly UserAlias: string
-  readonly SparkJobName: string
-  readonly SparkJobId: string
-  readonly SparkJobFile: string
-  readonly UiUrl: string
-  readonly TotalTime: number | bigint
-  readonly CmdArgs: string
-  readonly ImageVersion: string
-  readonly DriverSize: string
-  readonly ExecutorSize: string
-  readonly ExecutorNums: number | bigint
-  readonly ExecutorMaxNumbers: number | bigint
-  readonly CommonMetrics: CommonMetrics | null
-  readonly SparkMonitorMetrics: SparkMonitorMetrics | null
-  readonly PrestoMonitorMetrics: PrestoMonitorMetrics | null
+  readonly DatabaseName?: string
+  readonly DataAmount?: number | bigint
+  readonly Id?: string
+  readonly UsedTime?: number | bigint
+  readonly OutputPath?: string
+  readonly CreateTime?: string
+  readonly State?: number | bigint
+  readonly SQLType?: string
+  readonly SQL?: string
+  readonly ResultExpired?: boolean
+  readonly RowAffectInfo?: string
+  readonly DataSet?: string
+  readonly Error?: string
+  readonly Percentage?: number | bigint
+  readonly OutputMessage?: string
+  readonly TaskType?: string
+  readonly ProgressDetail?: string
+  readonly UpdateTime?: string
+  readonly DataEngineId?: string
+  readonly OperateUin?: string
+  readonly DataEngineName?: string
+  readonly InputType?: string
+  readonly InputConf?: string
+  readonly DataNumber?: number | bigint
+  readonly CanDownload?: boolean
+  readonly UserAlias?: string
+  readonly SparkJobName?: string
+  readonly SparkJobId?: string
+  readonly SparkJobFile?: string
+  readonly UiUrl?: string
+  readonly TotalTime?: number | bigint
+  readonly CmdArgs?: string
+  readonly ImageVersion?: string
+  readonly DriverSize?: string
+  readonly ExecutorSize?: string
+  readonly ExecutorNums?: number | bigint
+  readonly ExecutorMaxNumbers?: number | bigint
+  readonly CommonMetrics?: CommonMetrics | null
+  readonly SparkMonitorMetrics?: SparkMonitorMetrics | null
+  readonly PrestoMonitorMetrics?: PrestoMonitorMetrics | null
   readonly ResultFormat?: string
   readonly EngineTypeDetail?: string
   readonly ResourceGroupName?: string
@@ -7787,25 +7787,25 @@ export const TaskResponseInfo: $Schema.Schema<TaskResponseInfo> = /*#__PURE__*/ 
 
 /** `TaskResultInfo` (response side). */
 export interface TaskResultInfo {
-  readonly TaskId: string
-  readonly DatasourceConnectionName: string
-  readonly DatabaseName: string
-  readonly SQL: string
-  readonly SQLType: string
-  readonly State: number | bigint
-  readonly DataAmount: number | bigint
-  readonly UsedTime: number | bigint
-  readonly OutputPath: string
-  readonly CreateTime: string
-  readonly OutputMessage: string
-  readonly RowAffectInfo: string
-  readonly ResultSchema: readonly Column[] | null
-  readonly ResultSet: string
-  readonly NextToken: string
-  readonly Percentage: number | bigint
-  readonly ProgressDetail: string
-  readonly DisplayFormat: string
-  readonly TotalTime: number | bigint
+  readonly TaskId?: string
+  readonly DatasourceConnectionName?: string
+  readonly DatabaseName?: string
+  readonly SQL?: string
+  readonly SQLType?: string
+  readonly State?: number | bigint
+  readonly DataAmount?: number | bigint
+  readonly UsedTime?: number | bigint
+  readonly OutputPath?: string
+  readonly CreateTime?: string
+  readonly OutputMessage?: string
+  readonly RowAffectInfo?: string
+  readonly ResultSchema?: readonly Column[] | null
+  readonly ResultSet?: string
+  readonly NextToken?: string
+  readonly Percentage?: number | bigint
+  readonly ProgressDetail?: string
+  readonly DisplayFormat?: string
+  readonly TotalTime?: number | bigint
   readonly QueryResultTime?: number
   readonly ResultSetEncode?: string
 }
@@ -8455,15 +8455,15 @@ export const UpgradeDataEngineImageResponse: $Schema.Schema<UpgradeDataEngineIma
 
 /** `UserDetailInfo` (response side). */
 export interface UserDetailInfo {
-  readonly UserId: string
-  readonly Type: string
-  readonly UserType: string
-  readonly UserDescription: string
-  readonly DataPolicyInfo: Policys | null
-  readonly EnginePolicyInfo: Policys | null
-  readonly WorkGroupInfo: WorkGroups | null
-  readonly UserAlias: string
-  readonly RowFilterInfo: Policys | null
+  readonly UserId?: string
+  readonly Type?: string
+  readonly UserType?: string
+  readonly UserDescription?: string
+  readonly DataPolicyInfo?: Policys | null
+  readonly EnginePolicyInfo?: Policys | null
+  readonly WorkGroupInfo?: WorkGroups | null
+  readonly UserAlias?: string
+  readonly RowFilterInfo?: Policys | null
   readonly AccountType?: string
   readonly CatalogPolicyInfo?: Policys | null
   readonly ModelPolicyInfo?: Policys
@@ -8479,38 +8479,38 @@ export const UserIdSetOfWorkGroupId: $Schema.Schema<UserIdSetOfWorkGroupId> = /*
 
 /** `UserInfo` (response side). */
 export interface UserInfo {
-  readonly UserId: string
-  readonly UserDescription: string
-  readonly PolicySet: readonly Policy[] | null
-  readonly Creator: string
-  readonly CreateTime: string
-  readonly WorkGroupSet: readonly WorkGroupMessage[] | null
-  readonly IsOwner: boolean
-  readonly UserType: string
-  readonly UserAlias: string
+  readonly UserId?: string
+  readonly UserDescription?: string
+  readonly PolicySet?: readonly Policy[] | null
+  readonly Creator?: string
+  readonly CreateTime?: string
+  readonly WorkGroupSet?: readonly WorkGroupMessage[] | null
+  readonly IsOwner?: boolean
+  readonly UserType?: string
+  readonly UserAlias?: string
   readonly AccountType?: string
 }
 export const UserInfo: $Schema.Schema<UserInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserInfo", { UserId: $C.str, UserDescription: $C.str, PolicySet: $C.nul($C.arr(Policy)), Creator: $C.str, CreateTime: $C.str, WorkGroupSet: $C.nul($C.arr(WorkGroupMessage)), IsOwner: $C.bool, UserType: $C.str, UserAlias: $C.str }, { AccountType: $C.str }))
 
 /** `UserMessage` (response side). */
 export interface UserMessage {
-  readonly UserId: string
-  readonly UserDescription: string | null
-  readonly Creator: string
-  readonly CreateTime: string
-  readonly UserAlias: string
+  readonly UserId?: string
+  readonly UserDescription?: string | null
+  readonly Creator?: string
+  readonly CreateTime?: string
+  readonly UserAlias?: string
   readonly AccountType?: string
 }
 export const UserMessage: $Schema.Schema<UserMessage> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserMessage", { UserId: $C.str, UserDescription: $C.nul($C.str), Creator: $C.str, CreateTime: $C.str, UserAlias: $C.str }, { AccountType: $C.str }))
 
 /** `UserRole` (response side). */
 export interface UserRole {
-  readonly RoleId: number | bigint
-  readonly AppId: string
-  readonly Uin: string
-  readonly Arn: string
-  readonly ModifyTime: number | bigint
-  readonly Desc: string
+  readonly RoleId?: number | bigint
+  readonly AppId?: string
+  readonly Uin?: string
+  readonly Arn?: string
+  readonly ModifyTime?: number | bigint
+  readonly Desc?: string
   readonly RoleName?: string
   readonly Creator?: string
   readonly CosPermissionList?: readonly CosPermission[]
@@ -8531,34 +8531,34 @@ export const UserVpcConnectionInfo: $Schema.Schema<UserVpcConnectionInfo> = /*#_
 
 /** `Users` (response side). */
 export interface Users {
-  readonly UserSet: readonly UserMessage[] | null
-  readonly TotalCount: number | bigint
+  readonly UserSet?: readonly UserMessage[] | null
+  readonly TotalCount?: number | bigint
 }
 export const Users: $Schema.Schema<Users> = /*#__PURE__*/ $C.lazy(() => $C.struct("Users", { UserSet: $C.nul($C.arr(UserMessage)), TotalCount: $C.int64 }))
 
 /** `ViewBaseInfo` (response side). */
 export interface ViewBaseInfo {
-  readonly DatabaseName: string
-  readonly ViewName: string
-  readonly UserAlias: string
-  readonly UserSubUin: string
+  readonly DatabaseName?: string
+  readonly ViewName?: string
+  readonly UserAlias?: string
+  readonly UserSubUin?: string
 }
 export const ViewBaseInfo: $Schema.Schema<ViewBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ViewBaseInfo", { DatabaseName: $C.str, ViewName: $C.str, UserAlias: $C.str, UserSubUin: $C.str }))
 
 /** `ViewResponseInfo` (response side). */
 export interface ViewResponseInfo {
-  readonly ViewBaseInfo: ViewBaseInfo
-  readonly Columns: readonly Column[] | null
-  readonly Properties: readonly Property[] | null
-  readonly CreateTime: string
-  readonly ModifiedTime: string
+  readonly ViewBaseInfo?: ViewBaseInfo
+  readonly Columns?: readonly Column[] | null
+  readonly Properties?: readonly Property[] | null
+  readonly CreateTime?: string
+  readonly ModifiedTime?: string
 }
 export const ViewResponseInfo: $Schema.Schema<ViewResponseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ViewResponseInfo", { ViewBaseInfo: ViewBaseInfo, Columns: $C.nul($C.arr(Column)), Properties: $C.nul($C.arr(Property)), CreateTime: $C.str, ModifiedTime: $C.str }))
 
 /** `VpcCidrBlock` (response side). */
 export interface VpcCidrBlock {
-  readonly CidrId: string
-  readonly CidrAddr: string
+  readonly CidrId?: string
+  readonly CidrAddr?: string
 }
 export const VpcCidrBlock: $Schema.Schema<VpcCidrBlock> = /*#__PURE__*/ $C.lazy(() => $C.struct("VpcCidrBlock", { CidrId: $C.str, CidrAddr: $C.str }))
 
@@ -8573,14 +8573,14 @@ export const VpcInfo: $Schema.Schema<VpcInfo> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `WorkGroupDetailInfo` (response side). */
 export interface WorkGroupDetailInfo {
-  readonly WorkGroupId: number | bigint
-  readonly WorkGroupName: string
-  readonly Type: string
-  readonly UserInfo: Users
-  readonly DataPolicyInfo: Policys
-  readonly EnginePolicyInfo: Policys
-  readonly WorkGroupDescription: string
-  readonly RowFilterInfo: Policys
+  readonly WorkGroupId?: number | bigint
+  readonly WorkGroupName?: string
+  readonly Type?: string
+  readonly UserInfo?: Users
+  readonly DataPolicyInfo?: Policys
+  readonly EnginePolicyInfo?: Policys
+  readonly WorkGroupDescription?: string
+  readonly RowFilterInfo?: Policys
   readonly CatalogPolicyInfo?: Policy | null
   readonly DataCatalogPolicyInfo?: Policys
   readonly ModelPolicyInfo?: Policys
@@ -8596,31 +8596,31 @@ export const WorkGroupIdSetOfUserId: $Schema.Schema<WorkGroupIdSetOfUserId> = /*
 
 /** `WorkGroupInfo` (response side). */
 export interface WorkGroupInfo {
-  readonly WorkGroupId: number | bigint
-  readonly WorkGroupName: string
-  readonly WorkGroupDescription: string
-  readonly UserNum: number | bigint
-  readonly UserSet: readonly UserMessage[] | null
-  readonly PolicySet: readonly Policy[] | null
-  readonly Creator: string
-  readonly CreateTime: string
+  readonly WorkGroupId?: number | bigint
+  readonly WorkGroupName?: string
+  readonly WorkGroupDescription?: string
+  readonly UserNum?: number | bigint
+  readonly UserSet?: readonly UserMessage[] | null
+  readonly PolicySet?: readonly Policy[] | null
+  readonly Creator?: string
+  readonly CreateTime?: string
 }
 export const WorkGroupInfo: $Schema.Schema<WorkGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("WorkGroupInfo", { WorkGroupId: $C.int64, WorkGroupName: $C.str, WorkGroupDescription: $C.str, UserNum: $C.int64, UserSet: $C.nul($C.arr(UserMessage)), PolicySet: $C.nul($C.arr(Policy)), Creator: $C.str, CreateTime: $C.str }))
 
 /** `WorkGroupMessage` (response side). */
 export interface WorkGroupMessage {
-  readonly WorkGroupId: number | bigint
-  readonly WorkGroupName: string
-  readonly WorkGroupDescription: string
-  readonly Creator: string
-  readonly CreateTime: string
+  readonly WorkGroupId?: number | bigint
+  readonly WorkGroupName?: string
+  readonly WorkGroupDescription?: string
+  readonly Creator?: string
+  readonly CreateTime?: string
 }
 export const WorkGroupMessage: $Schema.Schema<WorkGroupMessage> = /*#__PURE__*/ $C.lazy(() => $C.struct("WorkGroupMessage", { WorkGroupId: $C.int64, WorkGroupName: $C.str, WorkGroupDescription: $C.str, Creator: $C.str, CreateTime: $C.str }))
 
 /** `WorkGroups` (response side). */
 export interface WorkGroups {
-  readonly WorkGroupSet: readonly WorkGroupMessage[] | null
-  readonly TotalCount: number | bigint
+  readonly WorkGroupSet?: readonly WorkGroupMessage[] | null
+  readonly TotalCount?: number | bigint
 }
 export const WorkGroups: $Schema.Schema<WorkGroups> = /*#__PURE__*/ $C.lazy(() => $C.struct("WorkGroups", { WorkGroupSet: $C.nul($C.arr(WorkGroupMessage)), TotalCount: $C.int64 }))
 

@@ -59,17 +59,17 @@ export const BatchSearchDomainInfo: $Schema.Schema<BatchSearchDomainInfo> = /*#_
 
 /** `BatchSearchRecordInfo` (response side). */
 export interface BatchSearchRecordInfo {
-  readonly RecordId: number | bigint
-  readonly Area: string
-  readonly Remark: string
-  readonly TTL: number | bigint
-  readonly RecordType: string
-  readonly Enabled: number | bigint
-  readonly Weight: number | bigint | null
-  readonly GroupId: number | bigint
-  readonly SubDomain: string
-  readonly Value: string
-  readonly MX: number | bigint | null
+  readonly RecordId?: number | bigint
+  readonly Area?: string
+  readonly Remark?: string
+  readonly TTL?: number | bigint
+  readonly RecordType?: string
+  readonly Enabled?: number | bigint
+  readonly Weight?: number | bigint | null
+  readonly GroupId?: number | bigint
+  readonly SubDomain?: string
+  readonly Value?: string
+  readonly MX?: number | bigint | null
 }
 export const BatchSearchRecordInfo: $Schema.Schema<BatchSearchRecordInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchSearchRecordInfo", { RecordId: $C.uint64, Area: $C.str, Remark: $C.str, TTL: $C.uint64, RecordType: $C.str, Enabled: $C.uint64, Weight: $C.nul($C.uint64), GroupId: $C.uint64, SubDomain: $C.str, Value: $C.str, MX: $C.nul($C.uint64) }))
 
@@ -84,7 +84,7 @@ export const CheckRecordSnapshotRollbackRequest: $Schema.Schema<CheckRecordSnaps
 
 /** `CheckRecordSnapshotRollbackResponse` (response side). */
 export interface CheckRecordSnapshotRollbackResponse {
-  readonly Reason: string
+  readonly Reason?: string
   readonly RequestId: string
 }
 export const CheckRecordSnapshotRollbackResponse: $Schema.Schema<CheckRecordSnapshotRollbackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckRecordSnapshotRollbackResponse", { Reason: $C.str, RequestId: $C.str }))
@@ -99,13 +99,13 @@ export const CheckSnapshotRollbackRequest: $Schema.Schema<CheckSnapshotRollbackR
 
 /** `CheckSnapshotRollbackResponse` (response side). */
 export interface CheckSnapshotRollbackResponse {
-  readonly SnapshotId: string
-  readonly CostMinutes: number | bigint
-  readonly Domain: string
-  readonly Total: number | bigint
-  readonly Timeout: number | bigint | null
-  readonly Failed: number | bigint
-  readonly FailedRecordList: readonly SnapshotRecord[]
+  readonly SnapshotId?: string
+  readonly CostMinutes?: number | bigint
+  readonly Domain?: string
+  readonly Total?: number | bigint
+  readonly Timeout?: number | bigint | null
+  readonly Failed?: number | bigint
+  readonly FailedRecordList?: readonly SnapshotRecord[]
   readonly RequestId: string
 }
 export const CheckSnapshotRollbackResponse: $Schema.Schema<CheckSnapshotRollbackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckSnapshotRollbackResponse", { SnapshotId: $C.str, CostMinutes: $C.uint64, Domain: $C.str, Total: $C.uint64, Timeout: $C.nul($C.uint64), Failed: $C.uint64, FailedRecordList: $C.arr(SnapshotRecord), RequestId: $C.str }))
@@ -126,8 +126,8 @@ export const CreateAndPayDealRequest: $Schema.Schema<CreateAndPayDealRequest> = 
 
 /** `CreateAndPayDealResponse` (response side). */
 export interface CreateAndPayDealResponse {
-  readonly BigDealId: string
-  readonly DealList: readonly Deals[]
+  readonly BigDealId?: string
+  readonly DealList?: readonly Deals[]
   readonly RequestId: string
 }
 export const CreateAndPayDealResponse: $Schema.Schema<CreateAndPayDealResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAndPayDealResponse", { BigDealId: $C.str, DealList: $C.arr(Deals), RequestId: $C.str }))
@@ -147,8 +147,8 @@ export const CreateDealRequest: $Schema.Schema<CreateDealRequest> = /*#__PURE__*
 
 /** `CreateDealResponse` (response side). */
 export interface CreateDealResponse {
-  readonly BigDealId: string
-  readonly DealList: readonly Deals[]
+  readonly BigDealId?: string
+  readonly DealList?: readonly Deals[]
   readonly RequestId: string
 }
 export const CreateDealResponse: $Schema.Schema<CreateDealResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDealResponse", { BigDealId: $C.str, DealList: $C.arr(Deals), RequestId: $C.str }))
@@ -163,34 +163,34 @@ export const CreateDomainAliasRequest: $Schema.Schema<CreateDomainAliasRequest> 
 
 /** `CreateDomainAliasResponse` (response side). */
 export interface CreateDomainAliasResponse {
-  readonly DomainAliasId: number | bigint
+  readonly DomainAliasId?: number | bigint
   readonly RequestId: string
 }
 export const CreateDomainAliasResponse: $Schema.Schema<CreateDomainAliasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDomainAliasResponse", { DomainAliasId: $C.int64, RequestId: $C.str }))
 
 /** `CreateDomainBatchDetail` (response side). */
 export interface CreateDomainBatchDetail {
-  readonly RecordList: readonly CreateDomainBatchRecord[]
-  readonly Id: number | bigint
-  readonly Domain: string
-  readonly DomainGrade: string
-  readonly ErrMsg: string | null
-  readonly Status: string
-  readonly Operation: string
+  readonly RecordList?: readonly CreateDomainBatchRecord[]
+  readonly Id?: number | bigint
+  readonly Domain?: string
+  readonly DomainGrade?: string
+  readonly ErrMsg?: string | null
+  readonly Status?: string
+  readonly Operation?: string
 }
 export const CreateDomainBatchDetail: $Schema.Schema<CreateDomainBatchDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDomainBatchDetail", { RecordList: $C.arr(CreateDomainBatchRecord), Id: $C.uint64, Domain: $C.str, DomainGrade: $C.str, ErrMsg: $C.nul($C.str), Status: $C.str, Operation: $C.str }))
 
 /** `CreateDomainBatchRecord` (response side). */
 export interface CreateDomainBatchRecord {
-  readonly SubDomain: string
-  readonly RecordType: string
-  readonly RecordLine: string
-  readonly Value: string
-  readonly TTL: number | bigint
-  readonly Status: string
-  readonly Operation: string
-  readonly ErrMsg: string | null
-  readonly Id: number | bigint
+  readonly SubDomain?: string
+  readonly RecordType?: string
+  readonly RecordLine?: string
+  readonly Value?: string
+  readonly TTL?: number | bigint
+  readonly Status?: string
+  readonly Operation?: string
+  readonly ErrMsg?: string | null
+  readonly Id?: number | bigint
 }
 export const CreateDomainBatchRecord: $Schema.Schema<CreateDomainBatchRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDomainBatchRecord", { SubDomain: $C.str, RecordType: $C.str, RecordLine: $C.str, Value: $C.str, TTL: $C.uint64, Status: $C.str, Operation: $C.str, ErrMsg: $C.nul($C.str), Id: $C.uint64 }))
 
@@ -203,8 +203,8 @@ export const CreateDomainBatchRequest: $Schema.Schema<CreateDomainBatchRequest> 
 
 /** `CreateDomainBatchResponse` (response side). */
 export interface CreateDomainBatchResponse {
-  readonly DetailList: readonly CreateDomainBatchDetail[]
-  readonly JobId: number | bigint
+  readonly DetailList?: readonly CreateDomainBatchDetail[]
+  readonly JobId?: number | bigint
   readonly RequestId: string
 }
 export const CreateDomainBatchResponse: $Schema.Schema<CreateDomainBatchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDomainBatchResponse", { DetailList: $C.arr(CreateDomainBatchDetail), JobId: $C.uint64, RequestId: $C.str }))
@@ -232,7 +232,7 @@ export const CreateDomainGroupRequest: $Schema.Schema<CreateDomainGroupRequest> 
 
 /** `CreateDomainGroupResponse` (response side). */
 export interface CreateDomainGroupResponse {
-  readonly GroupId: number | bigint
+  readonly GroupId?: number | bigint
   readonly RequestId: string
 }
 export const CreateDomainGroupResponse: $Schema.Schema<CreateDomainGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDomainGroupResponse", { GroupId: $C.int64, RequestId: $C.str }))
@@ -249,7 +249,7 @@ export const CreateDomainRequest: $Schema.Schema<CreateDomainRequest> = /*#__PUR
 
 /** `CreateDomainResponse` (response side). */
 export interface CreateDomainResponse {
-  readonly DomainInfo: DomainCreateInfo
+  readonly DomainInfo?: DomainCreateInfo
   readonly RequestId: string
 }
 export const CreateDomainResponse: $Schema.Schema<CreateDomainResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDomainResponse", { DomainInfo: DomainCreateInfo, RequestId: $C.str }))
@@ -265,7 +265,7 @@ export const CreateDomainsAnalyticsFileRequest: $Schema.Schema<CreateDomainsAnal
 
 /** `CreateDomainsAnalyticsFileResponse` (response side). */
 export interface CreateDomainsAnalyticsFileResponse {
-  readonly JobId: number | bigint
+  readonly JobId?: number | bigint
   readonly RequestId: string
 }
 export const CreateDomainsAnalyticsFileResponse: $Schema.Schema<CreateDomainsAnalyticsFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDomainsAnalyticsFileResponse", { JobId: $C.uint64, RequestId: $C.str }))
@@ -295,37 +295,37 @@ export const CreateLineGroupRequest: $Schema.Schema<CreateLineGroupRequest> = /*
 
 /** `CreateLineGroupResponse` (response side). */
 export interface CreateLineGroupResponse {
-  readonly Data: LineGroupDetail
+  readonly Data?: LineGroupDetail
   readonly RequestId: string
 }
 export const CreateLineGroupResponse: $Schema.Schema<CreateLineGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLineGroupResponse", { Data: LineGroupDetail, RequestId: $C.str }))
 
 /** `CreateRecordBatchDetail` (response side). */
 export interface CreateRecordBatchDetail {
-  readonly RecordList: readonly CreateRecordBatchRecord[]
-  readonly Id: number | bigint
-  readonly Domain: string
-  readonly DomainGrade: string
-  readonly ErrMsg: string | null
-  readonly Status: string
-  readonly Operation: string | null
-  readonly DomainId: number | bigint
+  readonly RecordList?: readonly CreateRecordBatchRecord[]
+  readonly Id?: number | bigint
+  readonly Domain?: string
+  readonly DomainGrade?: string
+  readonly ErrMsg?: string | null
+  readonly Status?: string
+  readonly Operation?: string | null
+  readonly DomainId?: number | bigint
 }
 export const CreateRecordBatchDetail: $Schema.Schema<CreateRecordBatchDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRecordBatchDetail", { RecordList: $C.arr(CreateRecordBatchRecord), Id: $C.uint64, Domain: $C.str, DomainGrade: $C.str, ErrMsg: $C.nul($C.str), Status: $C.str, Operation: $C.nul($C.str), DomainId: $C.uint64 }))
 
 /** `CreateRecordBatchRecord` (response side). */
 export interface CreateRecordBatchRecord {
-  readonly SubDomain: string
-  readonly RecordType: string
-  readonly RecordLine: string
-  readonly Value: string
-  readonly TTL: number | bigint
-  readonly Status: string
-  readonly Operation: string | null
-  readonly ErrMsg: string | null
-  readonly Id: number | bigint
-  readonly MX: number | bigint
-  readonly Weight: number | bigint
+  readonly SubDomain?: string
+  readonly RecordType?: string
+  readonly RecordLine?: string
+  readonly Value?: string
+  readonly TTL?: number | bigint
+  readonly Status?: string
+  readonly Operation?: string | null
+  readonly ErrMsg?: string | null
+  readonly Id?: number | bigint
+  readonly MX?: number | bigint
+  readonly Weight?: number | bigint
 }
 export const CreateRecordBatchRecord: $Schema.Schema<CreateRecordBatchRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRecordBatchRecord", { SubDomain: $C.str, RecordType: $C.str, RecordLine: $C.str, Value: $C.str, TTL: $C.uint64, Status: $C.str, Operation: $C.nul($C.str), ErrMsg: $C.nul($C.str), Id: $C.uint64, MX: $C.uint64, Weight: $C.uint64 }))
 
@@ -338,8 +338,8 @@ export const CreateRecordBatchRequest: $Schema.Schema<CreateRecordBatchRequest> 
 
 /** `CreateRecordBatchResponse` (response side). */
 export interface CreateRecordBatchResponse {
-  readonly DetailList: readonly CreateRecordBatchDetail[]
-  readonly JobId: number | bigint
+  readonly DetailList?: readonly CreateRecordBatchDetail[]
+  readonly JobId?: number | bigint
   readonly RequestId: string
 }
 export const CreateRecordBatchResponse: $Schema.Schema<CreateRecordBatchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRecordBatchResponse", { DetailList: $C.arr(CreateRecordBatchDetail), JobId: $C.uint64, RequestId: $C.str }))
@@ -354,7 +354,7 @@ export const CreateRecordGroupRequest: $Schema.Schema<CreateRecordGroupRequest> 
 
 /** `CreateRecordGroupResponse` (response side). */
 export interface CreateRecordGroupResponse {
-  readonly GroupId: number | bigint
+  readonly GroupId?: number | bigint
   readonly RequestId: string
 }
 export const CreateRecordGroupResponse: $Schema.Schema<CreateRecordGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRecordGroupResponse", { GroupId: $C.uint64, RequestId: $C.str }))
@@ -380,7 +380,7 @@ export const CreateRecordRequest: $Schema.Schema<CreateRecordRequest> = /*#__PUR
 
 /** `CreateRecordResponse` (response side). */
 export interface CreateRecordResponse {
-  readonly RecordId: number | bigint
+  readonly RecordId?: number | bigint
   readonly RequestId: string
 }
 export const CreateRecordResponse: $Schema.Schema<CreateRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRecordResponse", { RecordId: $C.uint64, RequestId: $C.str }))
@@ -410,7 +410,7 @@ export const CreateSubDomainsAnalyticsFileRequest: $Schema.Schema<CreateSubDomai
 
 /** `CreateSubDomainsAnalyticsFileResponse` (response side). */
 export interface CreateSubDomainsAnalyticsFileResponse {
-  readonly JobId: number | bigint
+  readonly JobId?: number | bigint
   readonly RequestId: string
 }
 export const CreateSubDomainsAnalyticsFileResponse: $Schema.Schema<CreateSubDomainsAnalyticsFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSubDomainsAnalyticsFileResponse", { JobId: $C.uint64, RequestId: $C.str }))
@@ -423,13 +423,13 @@ export const CreateSubdomainValidateTXTValueRequest: $Schema.Schema<CreateSubdom
 
 /** `CreateSubdomainValidateTXTValueResponse` (response side). */
 export interface CreateSubdomainValidateTXTValueResponse {
-  readonly Domain: string
+  readonly Domain?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Subdomain: string
-  readonly RecordType: string
-  readonly Value: string
+  readonly Subdomain?: string
+  readonly RecordType?: string
+  readonly Value?: string
   readonly ParentDomain?: string
-  readonly SubDomain: string
+  readonly SubDomain?: string
   readonly RequestId: string
 }
 export const CreateSubdomainValidateTXTValueResponse: $Schema.Schema<CreateSubdomainValidateTXTValueResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSubdomainValidateTXTValueResponse", { Domain: $C.str, Subdomain: $C.str, RecordType: $C.str, Value: $C.str, SubDomain: $C.str, RequestId: $C.str }, { ParentDomain: $C.str }))
@@ -451,7 +451,7 @@ export const CreateTXTRecordRequest: $Schema.Schema<CreateTXTRecordRequest> = /*
 
 /** `CreateTXTRecordResponse` (response side). */
 export interface CreateTXTRecordResponse {
-  readonly RecordId: number | bigint
+  readonly RecordId?: number | bigint
   readonly RequestId: string
 }
 export const CreateTXTRecordResponse: $Schema.Schema<CreateTXTRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTXTRecordResponse", { RecordId: $C.uint64, RequestId: $C.str }))
@@ -468,8 +468,8 @@ export const CustomLineInfo: $Schema.Schema<CustomLineInfo> = /*#__PURE__*/ $C.l
 
 /** `Deals` (response side). */
 export interface Deals {
-  readonly DealId: string
-  readonly DealName: string
+  readonly DealId?: string
+  readonly DealName?: string
   readonly ResourceId?: string
 }
 export const Deals: $Schema.Schema<Deals> = /*#__PURE__*/ $C.lazy(() => $C.struct("Deals", { DealId: $C.str, DealName: $C.str }, { ResourceId: $C.str }))
@@ -555,12 +555,12 @@ export const DeleteLineGroupResponse: $Schema.Schema<DeleteLineGroupResponse> = 
 
 /** `DeleteRecordBatchDetail` (response side). */
 export interface DeleteRecordBatchDetail {
-  readonly DomainId: number | bigint
-  readonly Domain: string
-  readonly Error: string | null
-  readonly Status: string
-  readonly Operation: string
-  readonly RecordList: string
+  readonly DomainId?: number | bigint
+  readonly Domain?: string
+  readonly Error?: string | null
+  readonly Status?: string
+  readonly Operation?: string
+  readonly RecordList?: string
 }
 export const DeleteRecordBatchDetail: $Schema.Schema<DeleteRecordBatchDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteRecordBatchDetail", { DomainId: $C.uint64, Domain: $C.str, Error: $C.nul($C.str), Status: $C.str, Operation: $C.str, RecordList: $C.str }))
 
@@ -572,8 +572,8 @@ export const DeleteRecordBatchRequest: $Schema.Schema<DeleteRecordBatchRequest> 
 
 /** `DeleteRecordBatchResponse` (response side). */
 export interface DeleteRecordBatchResponse {
-  readonly JobId: number | bigint
-  readonly DetailList: readonly DeleteRecordBatchDetail[]
+  readonly JobId?: number | bigint
+  readonly DetailList?: readonly DeleteRecordBatchDetail[]
   readonly RequestId: string
 }
 export const DeleteRecordBatchResponse: $Schema.Schema<DeleteRecordBatchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteRecordBatchResponse", { JobId: $C.uint64, DetailList: $C.arr(DeleteRecordBatchDetail), RequestId: $C.str }))
@@ -636,14 +636,14 @@ export const DeleteSnapshotResponse: $Schema.Schema<DeleteSnapshotResponse> = /*
 
 /** `DescribeBatchTaskDetail` (response side). */
 export interface DescribeBatchTaskDetail {
-  readonly RecordList: readonly BatchRecordInfo[]
-  readonly Id: number | bigint
-  readonly Domain: string | null
-  readonly DomainGrade: string
-  readonly ErrMsg: string | null
-  readonly Status: string
-  readonly Operation: string | null
-  readonly DomainId: number | bigint | null
+  readonly RecordList?: readonly BatchRecordInfo[]
+  readonly Id?: number | bigint
+  readonly Domain?: string | null
+  readonly DomainGrade?: string
+  readonly ErrMsg?: string | null
+  readonly Status?: string
+  readonly Operation?: string | null
+  readonly DomainId?: number | bigint | null
 }
 export const DescribeBatchTaskDetail: $Schema.Schema<DescribeBatchTaskDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBatchTaskDetail", { RecordList: $C.arr(BatchRecordInfo), Id: $C.uint64, Domain: $C.nul($C.str), DomainGrade: $C.str, ErrMsg: $C.nul($C.str), Status: $C.str, Operation: $C.nul($C.str), DomainId: $C.nul($C.uint64) }))
 
@@ -655,12 +655,12 @@ export const DescribeBatchTaskRequest: $Schema.Schema<DescribeBatchTaskRequest> 
 
 /** `DescribeBatchTaskResponse` (response side). */
 export interface DescribeBatchTaskResponse {
-  readonly DetailList: readonly DescribeBatchTaskDetail[]
-  readonly TotalCount: number | bigint
-  readonly SuccessCount: number | bigint
-  readonly FailCount: number | bigint
-  readonly JobType: string
-  readonly CreatedAt: string
+  readonly DetailList?: readonly DescribeBatchTaskDetail[]
+  readonly TotalCount?: number | bigint
+  readonly SuccessCount?: number | bigint
+  readonly FailCount?: number | bigint
+  readonly JobType?: string
+  readonly CreatedAt?: string
   readonly RequestId: string
 }
 export const DescribeBatchTaskResponse: $Schema.Schema<DescribeBatchTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBatchTaskResponse", { DetailList: $C.arr(DescribeBatchTaskDetail), TotalCount: $C.uint64, SuccessCount: $C.uint64, FailCount: $C.uint64, JobType: $C.str, CreatedAt: $C.str, RequestId: $C.str }))
@@ -693,9 +693,9 @@ export const DescribeDomainAnalyticsRequest: $Schema.Schema<DescribeDomainAnalyt
 
 /** `DescribeDomainAnalyticsResponse` (response side). */
 export interface DescribeDomainAnalyticsResponse {
-  readonly Data: readonly DomainAnalyticsDetail[]
-  readonly Info: DomainAnalyticsInfo
-  readonly AliasData: readonly DomainAliasAnalyticsItem[]
+  readonly Data?: readonly DomainAnalyticsDetail[]
+  readonly Info?: DomainAnalyticsInfo
+  readonly AliasData?: readonly DomainAliasAnalyticsItem[]
   readonly RequestId: string
 }
 export const DescribeDomainAnalyticsResponse: $Schema.Schema<DescribeDomainAnalyticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainAnalyticsResponse", { Data: $C.arr(DomainAnalyticsDetail), Info: DomainAnalyticsInfo, AliasData: $C.arr(DomainAliasAnalyticsItem), RequestId: $C.str }))
@@ -717,7 +717,7 @@ export const DescribeDomainAndRecordListRequest: $Schema.Schema<DescribeDomainAn
 
 /** `DescribeDomainAndRecordListResponse` (response side). */
 export interface DescribeDomainAndRecordListResponse {
-  readonly DetailList: readonly BatchSearchDomainInfo[]
+  readonly DetailList?: readonly BatchSearchDomainInfo[]
   readonly RequestId: string
 }
 export const DescribeDomainAndRecordListResponse: $Schema.Schema<DescribeDomainAndRecordListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainAndRecordListResponse", { DetailList: $C.arr(BatchSearchDomainInfo), RequestId: $C.str }))
@@ -731,8 +731,8 @@ export const DescribeDomainCustomLineListRequest: $Schema.Schema<DescribeDomainC
 
 /** `DescribeDomainCustomLineListResponse` (response side). */
 export interface DescribeDomainCustomLineListResponse {
-  readonly LineList: readonly CustomLineInfo[]
-  readonly AvailableCount: number | bigint
+  readonly LineList?: readonly CustomLineInfo[]
+  readonly AvailableCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDomainCustomLineListResponse: $Schema.Schema<DescribeDomainCustomLineListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainCustomLineListResponse", { LineList: $C.arr(CustomLineInfo), AvailableCount: $C.uint64, RequestId: $C.str }))
@@ -760,8 +760,8 @@ export const DescribeDomainFilterListRequest: $Schema.Schema<DescribeDomainFilte
 
 /** `DescribeDomainFilterListResponse` (response side). */
 export interface DescribeDomainFilterListResponse {
-  readonly DomainCountInfo: DomainCountInfo
-  readonly DomainList: readonly DomainListItem[]
+  readonly DomainCountInfo?: DomainCountInfo
+  readonly DomainList?: readonly DomainListItem[]
   readonly RequestId: string
 }
 export const DescribeDomainFilterListResponse: $Schema.Schema<DescribeDomainFilterListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainFilterListResponse", { DomainCountInfo: DomainCountInfo, DomainList: $C.arr(DomainListItem), RequestId: $C.str }))
@@ -790,8 +790,8 @@ export const DescribeDomainListRequest: $Schema.Schema<DescribeDomainListRequest
 
 /** `DescribeDomainListResponse` (response side). */
 export interface DescribeDomainListResponse {
-  readonly DomainCountInfo: DomainCountInfo
-  readonly DomainList: readonly DomainListItem[]
+  readonly DomainCountInfo?: DomainCountInfo
+  readonly DomainList?: readonly DomainListItem[]
   readonly RequestId: string
 }
 export const DescribeDomainListResponse: $Schema.Schema<DescribeDomainListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainListResponse", { DomainCountInfo: DomainCountInfo, DomainList: $C.arr(DomainListItem), RequestId: $C.str }))
@@ -811,7 +811,7 @@ export const DescribeDomainLogFilterFileRequest: $Schema.Schema<DescribeDomainLo
 
 /** `DescribeDomainLogFilterFileResponse` (response side). */
 export interface DescribeDomainLogFilterFileResponse {
-  readonly DownloadURL: string
+  readonly DownloadURL?: string
   readonly RequestId: string
 }
 export const DescribeDomainLogFilterFileResponse: $Schema.Schema<DescribeDomainLogFilterFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainLogFilterFileResponse", { DownloadURL: $C.str, RequestId: $C.str }))
@@ -827,9 +827,9 @@ export const DescribeDomainLogListRequest: $Schema.Schema<DescribeDomainLogListR
 
 /** `DescribeDomainLogListResponse` (response side). */
 export interface DescribeDomainLogListResponse {
-  readonly LogList: readonly string[]
-  readonly PageSize: number | bigint
-  readonly TotalCount: number | bigint
+  readonly LogList?: readonly string[]
+  readonly PageSize?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDomainLogListResponse: $Schema.Schema<DescribeDomainLogListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainLogListResponse", { LogList: $C.arr($C.str), PageSize: $C.uint64, TotalCount: $C.uint64, RequestId: $C.str }))
@@ -843,7 +843,7 @@ export const DescribeDomainPreviewRequest: $Schema.Schema<DescribeDomainPreviewR
 
 /** `DescribeDomainPreviewResponse` (response side). */
 export interface DescribeDomainPreviewResponse {
-  readonly Domain: PreviewDetail
+  readonly Domain?: PreviewDetail
   readonly RequestId: string
 }
 export const DescribeDomainPreviewResponse: $Schema.Schema<DescribeDomainPreviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainPreviewResponse", { Domain: PreviewDetail, RequestId: $C.str }))
@@ -871,7 +871,7 @@ export const DescribeDomainRequest: $Schema.Schema<DescribeDomainRequest> = /*#_
 
 /** `DescribeDomainResponse` (response side). */
 export interface DescribeDomainResponse {
-  readonly DomainInfo: DomainInfo
+  readonly DomainInfo?: DomainInfo
   readonly RequestId: string
 }
 export const DescribeDomainResponse: $Schema.Schema<DescribeDomainResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainResponse", { DomainInfo: DomainInfo, RequestId: $C.str }))
@@ -900,7 +900,7 @@ export const DescribeDomainShareUserListRequest: $Schema.Schema<DescribeDomainSh
 
 /** `DescribeDomainShareUserListResponse` (response side). */
 export interface DescribeDomainShareUserListResponse {
-  readonly DomainShareList: readonly DomainShareUserInfo[]
+  readonly DomainShareList?: readonly DomainShareUserInfo[]
   readonly RequestId: string
 }
 export const DescribeDomainShareUserListResponse: $Schema.Schema<DescribeDomainShareUserListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainShareUserListResponse", { DomainShareList: $C.arr(DomainShareUserInfo), RequestId: $C.str }))
@@ -918,8 +918,8 @@ export const DescribeDomainVipListRequest: $Schema.Schema<DescribeDomainVipListR
 
 /** `DescribeDomainVipListResponse` (response side). */
 export interface DescribeDomainVipListResponse {
-  readonly TotalCount: number | bigint
-  readonly PackageList: readonly PackageListItem[]
+  readonly TotalCount?: number | bigint
+  readonly PackageList?: readonly PackageListItem[]
   readonly RequestId: string
 }
 export const DescribeDomainVipListResponse: $Schema.Schema<DescribeDomainVipListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainVipListResponse", { TotalCount: $C.uint64, PackageList: $C.arr(PackageListItem), RequestId: $C.str }))
@@ -932,7 +932,7 @@ export const DescribeDomainWhoisRequest: $Schema.Schema<DescribeDomainWhoisReque
 
 /** `DescribeDomainWhoisResponse` (response side). */
 export interface DescribeDomainWhoisResponse {
-  readonly Info: WhoisInfo
+  readonly Info?: WhoisInfo
   readonly RequestId: string
 }
 export const DescribeDomainWhoisResponse: $Schema.Schema<DescribeDomainWhoisResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainWhoisResponse", { Info: WhoisInfo, RequestId: $C.str }))
@@ -945,7 +945,7 @@ export const DescribeFileInfoByJobIdRequest: $Schema.Schema<DescribeFileInfoByJo
 
 /** `DescribeFileInfoByJobIdResponse` (response side). */
 export interface DescribeFileInfoByJobIdResponse {
-  readonly FileInfo: FileInfo
+  readonly FileInfo?: FileInfo
   readonly RequestId: string
 }
 export const DescribeFileInfoByJobIdResponse: $Schema.Schema<DescribeFileInfoByJobIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFileInfoByJobIdResponse", { FileInfo: FileInfo, RequestId: $C.str }))
@@ -962,8 +962,8 @@ export const DescribeLineGroupListRequest: $Schema.Schema<DescribeLineGroupListR
 
 /** `DescribeLineGroupListResponse` (response side). */
 export interface DescribeLineGroupListResponse {
-  readonly LineGroups: readonly LineGroupItem[]
-  readonly Info: LineGroupSum
+  readonly LineGroups?: readonly LineGroupItem[]
+  readonly Info?: LineGroupSum
   readonly RequestId: string
 }
 export const DescribeLineGroupListResponse: $Schema.Schema<DescribeLineGroupListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLineGroupListResponse", { LineGroups: $C.arr(LineGroupItem), Info: LineGroupSum, RequestId: $C.str }))
@@ -974,8 +974,8 @@ export const DescribePackageDetailRequest: $Schema.Schema<DescribePackageDetailR
 
 /** `DescribePackageDetailResponse` (response side). */
 export interface DescribePackageDetailResponse {
-  readonly Info: readonly PackageDetailItem[]
-  readonly LevelMap: readonly string[]
+  readonly Info?: readonly PackageDetailItem[]
+  readonly LevelMap?: readonly string[]
   readonly RequestId: string
 }
 export const DescribePackageDetailResponse: $Schema.Schema<DescribePackageDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePackageDetailResponse", { Info: $C.arr(PackageDetailItem), LevelMap: $C.arr($C.str), RequestId: $C.str }))
@@ -989,7 +989,7 @@ export const DescribeRecordExistExceptDefaultNSRequest: $Schema.Schema<DescribeR
 
 /** `DescribeRecordExistExceptDefaultNSResponse` (response side). */
 export interface DescribeRecordExistExceptDefaultNSResponse {
-  readonly Exist: boolean
+  readonly Exist?: boolean
   readonly RequestId: string
 }
 export const DescribeRecordExistExceptDefaultNSResponse: $Schema.Schema<DescribeRecordExistExceptDefaultNSResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordExistExceptDefaultNSResponse", { Exist: $C.bool, RequestId: $C.str }))
@@ -1025,8 +1025,8 @@ export const DescribeRecordFilterListRequest: $Schema.Schema<DescribeRecordFilte
 
 /** `DescribeRecordFilterListResponse` (response side). */
 export interface DescribeRecordFilterListResponse {
-  readonly RecordCountInfo: RecordCountInfo
-  readonly RecordList: readonly RecordListItem[]
+  readonly RecordCountInfo?: RecordCountInfo
+  readonly RecordList?: readonly RecordListItem[]
   readonly RequestId: string
 }
 export const DescribeRecordFilterListResponse: $Schema.Schema<DescribeRecordFilterListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordFilterListResponse", { RecordCountInfo: RecordCountInfo, RecordList: $C.arr(RecordListItem), RequestId: $C.str }))
@@ -1042,7 +1042,7 @@ export const DescribeRecordGroupListRequest: $Schema.Schema<DescribeRecordGroupL
 
 /** `DescribeRecordGroupListResponse` (response side). */
 export interface DescribeRecordGroupListResponse {
-  readonly GroupList: readonly RecordGroupInfo[]
+  readonly GroupList?: readonly RecordGroupInfo[]
   readonly RequestId: string
 }
 export const DescribeRecordGroupListResponse: $Schema.Schema<DescribeRecordGroupListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordGroupListResponse", { GroupList: $C.arr(RecordGroupInfo), RequestId: $C.str }))
@@ -1056,7 +1056,7 @@ export const DescribeRecordLineCategoryListRequest: $Schema.Schema<DescribeRecor
 
 /** `DescribeRecordLineCategoryListResponse` (response side). */
 export interface DescribeRecordLineCategoryListResponse {
-  readonly LineList: readonly LineItem[]
+  readonly LineList?: readonly LineItem[]
   readonly RequestId: string
 }
 export const DescribeRecordLineCategoryListResponse: $Schema.Schema<DescribeRecordLineCategoryListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordLineCategoryListResponse", { LineList: $C.arr(LineItem), RequestId: $C.str }))
@@ -1071,8 +1071,8 @@ export const DescribeRecordLineListRequest: $Schema.Schema<DescribeRecordLineLis
 
 /** `DescribeRecordLineListResponse` (response side). */
 export interface DescribeRecordLineListResponse {
-  readonly LineList: readonly LineInfo[]
-  readonly LineGroupList: readonly LineGroupInfo[]
+  readonly LineList?: readonly LineInfo[]
+  readonly LineGroupList?: readonly LineGroupInfo[]
   readonly RequestId: string
 }
 export const DescribeRecordLineListResponse: $Schema.Schema<DescribeRecordLineListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordLineListResponse", { LineList: $C.arr(LineInfo), LineGroupList: $C.arr(LineGroupInfo), RequestId: $C.str }))
@@ -1099,8 +1099,8 @@ export const DescribeRecordListRequest: $Schema.Schema<DescribeRecordListRequest
 
 /** `DescribeRecordListResponse` (response side). */
 export interface DescribeRecordListResponse {
-  readonly RecordCountInfo: RecordCountInfo
-  readonly RecordList: readonly RecordListItem[]
+  readonly RecordCountInfo?: RecordCountInfo
+  readonly RecordList?: readonly RecordListItem[]
   readonly RequestId: string
 }
 export const DescribeRecordListResponse: $Schema.Schema<DescribeRecordListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordListResponse", { RecordCountInfo: RecordCountInfo, RecordList: $C.arr(RecordListItem), RequestId: $C.str }))
@@ -1115,7 +1115,7 @@ export const DescribeRecordRequest: $Schema.Schema<DescribeRecordRequest> = /*#_
 
 /** `DescribeRecordResponse` (response side). */
 export interface DescribeRecordResponse {
-  readonly RecordInfo: RecordInfo
+  readonly RecordInfo?: RecordInfo
   readonly RequestId: string
 }
 export const DescribeRecordResponse: $Schema.Schema<DescribeRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordResponse", { RecordInfo: RecordInfo, RequestId: $C.str }))
@@ -1130,16 +1130,16 @@ export const DescribeRecordSnapshotRollbackResultRequest: $Schema.Schema<Describ
 
 /** `DescribeRecordSnapshotRollbackResultResponse` (response side). */
 export interface DescribeRecordSnapshotRollbackResultResponse {
-  readonly JobId: number | bigint
-  readonly Status: string
-  readonly FailedRecordList: readonly SnapshotRecord[]
-  readonly Domain: string | null
-  readonly Progress: number | bigint | null
-  readonly LeftMinutes: number | bigint | null
-  readonly Total: number | bigint | null
-  readonly Failed: number | bigint | null
-  readonly Success: number | bigint | null
-  readonly CosUrl: string | null
+  readonly JobId?: number | bigint
+  readonly Status?: string
+  readonly FailedRecordList?: readonly SnapshotRecord[]
+  readonly Domain?: string | null
+  readonly Progress?: number | bigint | null
+  readonly LeftMinutes?: number | bigint | null
+  readonly Total?: number | bigint | null
+  readonly Failed?: number | bigint | null
+  readonly Success?: number | bigint | null
+  readonly CosUrl?: string | null
   readonly RequestId: string
 }
 export const DescribeRecordSnapshotRollbackResultResponse: $Schema.Schema<DescribeRecordSnapshotRollbackResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordSnapshotRollbackResultResponse", { JobId: $C.uint64, Status: $C.str, FailedRecordList: $C.arr(SnapshotRecord), Domain: $C.nul($C.str), Progress: $C.nul($C.uint64), LeftMinutes: $C.nul($C.uint64), Total: $C.nul($C.uint64), Failed: $C.nul($C.uint64), Success: $C.nul($C.uint64), CosUrl: $C.nul($C.str), RequestId: $C.str }))
@@ -1152,7 +1152,7 @@ export const DescribeRecordTypeRequest: $Schema.Schema<DescribeRecordTypeRequest
 
 /** `DescribeRecordTypeResponse` (response side). */
 export interface DescribeRecordTypeResponse {
-  readonly TypeList: readonly string[]
+  readonly TypeList?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeRecordTypeResponse: $Schema.Schema<DescribeRecordTypeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordTypeResponse", { TypeList: $C.arr($C.str), RequestId: $C.str }))
@@ -1171,9 +1171,9 @@ export const DescribeResolveCountRequest: $Schema.Schema<DescribeResolveCountReq
 
 /** `DescribeResolveCountResponse` (response side). */
 export interface DescribeResolveCountResponse {
-  readonly Data: readonly ResolveCountDataItem[]
-  readonly Info: ResolveCountInfo
-  readonly AliasData: readonly ResolveCountAliasItem[]
+  readonly Data?: readonly ResolveCountDataItem[]
+  readonly Info?: ResolveCountInfo
+  readonly AliasData?: readonly ResolveCountAliasItem[]
   readonly RequestId: string
 }
 export const DescribeResolveCountResponse: $Schema.Schema<DescribeResolveCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResolveCountResponse", { Data: $C.arr(ResolveCountDataItem), Info: ResolveCountInfo, AliasData: $C.arr(ResolveCountAliasItem), RequestId: $C.str }))
@@ -1187,7 +1187,7 @@ export const DescribeSnapshotConfigRequest: $Schema.Schema<DescribeSnapshotConfi
 
 /** `DescribeSnapshotConfigResponse` (response side). */
 export interface DescribeSnapshotConfigResponse {
-  readonly SnapshotConfig: SnapshotConfig
+  readonly SnapshotConfig?: SnapshotConfig
   readonly RequestId: string
 }
 export const DescribeSnapshotConfigResponse: $Schema.Schema<DescribeSnapshotConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSnapshotConfigResponse", { SnapshotConfig: SnapshotConfig, RequestId: $C.str }))
@@ -1201,8 +1201,8 @@ export const DescribeSnapshotListRequest: $Schema.Schema<DescribeSnapshotListReq
 
 /** `DescribeSnapshotListResponse` (response side). */
 export interface DescribeSnapshotListResponse {
-  readonly Info: SnapshotPageInfo
-  readonly SnapshotList: readonly SnapshotInfo[]
+  readonly Info?: SnapshotPageInfo
+  readonly SnapshotList?: readonly SnapshotInfo[]
   readonly RequestId: string
 }
 export const DescribeSnapshotListResponse: $Schema.Schema<DescribeSnapshotListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSnapshotListResponse", { Info: SnapshotPageInfo, SnapshotList: $C.arr(SnapshotInfo), RequestId: $C.str }))
@@ -1217,17 +1217,17 @@ export const DescribeSnapshotRollbackResultRequest: $Schema.Schema<DescribeSnaps
 
 /** `DescribeSnapshotRollbackResultResponse` (response side). */
 export interface DescribeSnapshotRollbackResultResponse {
-  readonly Domain: string
-  readonly LeftMinutes: number | bigint
-  readonly Progress: number | bigint
-  readonly SnapshotId: string
-  readonly Status: string
-  readonly TaskId: number | bigint
-  readonly Success: number | bigint | null
-  readonly Failed: number | bigint | null
-  readonly Total: number | bigint | null
-  readonly FailedRecordList: readonly SnapshotRecord[] | null
-  readonly CosUrl: string | null
+  readonly Domain?: string
+  readonly LeftMinutes?: number | bigint
+  readonly Progress?: number | bigint
+  readonly SnapshotId?: string
+  readonly Status?: string
+  readonly TaskId?: number | bigint
+  readonly Success?: number | bigint | null
+  readonly Failed?: number | bigint | null
+  readonly Total?: number | bigint | null
+  readonly FailedRecordList?: readonly SnapshotRecord[] | null
+  readonly CosUrl?: string | null
   readonly RequestId: string
 }
 export const DescribeSnapshotRollbackResultResponse: $Schema.Schema<DescribeSnapshotRollbackResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSnapshotRollbackResultResponse", { Domain: $C.str, LeftMinutes: $C.uint64, Progress: $C.uint64, SnapshotId: $C.str, Status: $C.str, TaskId: $C.uint64, Success: $C.nul($C.uint64), Failed: $C.nul($C.uint64), Total: $C.nul($C.uint64), FailedRecordList: $C.nul($C.arr(SnapshotRecord)), CosUrl: $C.nul($C.str), RequestId: $C.str }))
@@ -1241,12 +1241,12 @@ export const DescribeSnapshotRollbackTaskRequest: $Schema.Schema<DescribeSnapsho
 
 /** `DescribeSnapshotRollbackTaskResponse` (response side). */
 export interface DescribeSnapshotRollbackTaskResponse {
-  readonly Domain: string
-  readonly SnapshotId: string
-  readonly Status: string
-  readonly TaskId: number | bigint
-  readonly RecordCount: number | bigint
-  readonly CreatedOn: string
+  readonly Domain?: string
+  readonly SnapshotId?: string
+  readonly Status?: string
+  readonly TaskId?: number | bigint
+  readonly RecordCount?: number | bigint
+  readonly CreatedOn?: string
   readonly RequestId: string
 }
 export const DescribeSnapshotRollbackTaskResponse: $Schema.Schema<DescribeSnapshotRollbackTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSnapshotRollbackTaskResponse", { Domain: $C.str, SnapshotId: $C.str, Status: $C.str, TaskId: $C.uint64, RecordCount: $C.uint64, CreatedOn: $C.str, RequestId: $C.str }))
@@ -1268,9 +1268,9 @@ export const DescribeSubdomainAnalyticsRequest: $Schema.Schema<DescribeSubdomain
 
 /** `DescribeSubdomainAnalyticsResponse` (response side). */
 export interface DescribeSubdomainAnalyticsResponse {
-  readonly Data: readonly DomainAnalyticsDetail[]
-  readonly Info: SubdomainAnalyticsInfo
-  readonly AliasData: readonly SubdomainAliasAnalyticsItem[]
+  readonly Data?: readonly DomainAnalyticsDetail[]
+  readonly Info?: SubdomainAnalyticsInfo
+  readonly AliasData?: readonly SubdomainAliasAnalyticsItem[]
   readonly RequestId: string
 }
 export const DescribeSubdomainAnalyticsResponse: $Schema.Schema<DescribeSubdomainAnalyticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSubdomainAnalyticsResponse", { Data: $C.arr(DomainAnalyticsDetail), Info: SubdomainAnalyticsInfo, AliasData: $C.arr(SubdomainAliasAnalyticsItem), RequestId: $C.str }))
@@ -1293,7 +1293,7 @@ export const DescribeUserDetailRequest: $Schema.Schema<DescribeUserDetailRequest
 
 /** `DescribeUserDetailResponse` (response side). */
 export interface DescribeUserDetailResponse {
-  readonly UserInfo: UserInfo
+  readonly UserInfo?: UserInfo
   readonly RequestId: string
 }
 export const DescribeUserDetailResponse: $Schema.Schema<DescribeUserDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserDetailResponse", { UserInfo: UserInfo, RequestId: $C.str }))
@@ -1306,7 +1306,7 @@ export const DescribeVASStatisticRequest: $Schema.Schema<DescribeVASStatisticReq
 
 /** `DescribeVASStatisticResponse` (response side). */
 export interface DescribeVASStatisticResponse {
-  readonly VASList: readonly VASStatisticItem[]
+  readonly VASList?: readonly VASStatisticItem[]
   readonly RequestId: string
 }
 export const DescribeVASStatisticResponse: $Schema.Schema<DescribeVASStatisticResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVASStatisticResponse", { VASList: $C.arr(VASStatisticItem), RequestId: $C.str }))
@@ -1323,10 +1323,10 @@ export const DescribeVasListRequest: $Schema.Schema<DescribeVasListRequest> = /*
 
 /** `DescribeVasListResponse` (response side). */
 export interface DescribeVasListResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly VasList: readonly VasListItem[]
-  readonly VASList: readonly VasListItem[]
+  readonly VasList?: readonly VasListItem[]
+  readonly VASList?: readonly VasListItem[]
   readonly RequestId: string
 }
 export const DescribeVasListResponse: $Schema.Schema<DescribeVasListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVasListResponse", { TotalCount: $C.uint64, VasList: $C.arr(VasListItem), VASList: $C.arr(VasListItem), RequestId: $C.str }))
@@ -1357,14 +1357,14 @@ export const DomainAnalyticsDetail: $Schema.Schema<DomainAnalyticsDetail> = /*#_
 /** `DomainAnalyticsInfo` (response side). */
 export interface DomainAnalyticsInfo {
   /** @deprecated hidden or deprecated in the API */
-  readonly DnsFormat: string
+  readonly DnsFormat?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly DnsTotal: number | bigint
-  readonly Domain: string
-  readonly StartDate: string
-  readonly EndDate: string
-  readonly DNSFormat: string
-  readonly DNSTotal: number | bigint
+  readonly DnsTotal?: number | bigint
+  readonly Domain?: string
+  readonly StartDate?: string
+  readonly EndDate?: string
+  readonly DNSFormat?: string
+  readonly DNSTotal?: number | bigint
 }
 export const DomainAnalyticsInfo: $Schema.Schema<DomainAnalyticsInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainAnalyticsInfo", { DnsFormat: $C.str, DnsTotal: $C.uint64, Domain: $C.str, StartDate: $C.str, EndDate: $C.str, DNSFormat: $C.str, DNSTotal: $C.uint64 }))
 
@@ -1396,71 +1396,71 @@ export const DomainCreateInfo: $Schema.Schema<DomainCreateInfo> = /*#__PURE__*/ 
 
 /** `DomainInfo` (response side). */
 export interface DomainInfo {
-  readonly DomainId: number | bigint
-  readonly Status: string
-  readonly Grade: string
-  readonly GroupId: number | bigint
-  readonly IsMark: string
-  readonly TTL: number | bigint
+  readonly DomainId?: number | bigint
+  readonly Status?: string
+  readonly Grade?: string
+  readonly GroupId?: number | bigint
+  readonly IsMark?: string
+  readonly TTL?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly CnameSpeedup: string
-  readonly Remark: string
-  readonly Punycode: string
+  readonly CnameSpeedup?: string
+  readonly Remark?: string
+  readonly Punycode?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly DnsStatus: string
-  readonly DnspodNsList: readonly string[]
-  readonly Domain: string
-  readonly GradeLevel: number | bigint
-  readonly UserId: number | bigint
-  readonly IsVip: string
-  readonly Owner: string
-  readonly GradeTitle: string
-  readonly CreatedOn: string
-  readonly UpdatedOn: string
-  readonly Uin: string
-  readonly ActualNsList: readonly string[]
-  readonly RecordCount: number | bigint
-  readonly OwnerNick: string
-  readonly IsGracePeriod: string
-  readonly VipBuffered: string
-  readonly VipStartAt: string | null
-  readonly VipEndAt: string | null
-  readonly VipAutoRenew: string | null
-  readonly VipResourceId: string | null
-  readonly IsSubDomain: boolean
-  readonly TagList: readonly TagItem[]
-  readonly SearchEnginePush: string
-  readonly SlaveDNS: string
-  readonly DNSStatus: string
-  readonly CNAMESpeedup: string
+  readonly DnsStatus?: string
+  readonly DnspodNsList?: readonly string[]
+  readonly Domain?: string
+  readonly GradeLevel?: number | bigint
+  readonly UserId?: number | bigint
+  readonly IsVip?: string
+  readonly Owner?: string
+  readonly GradeTitle?: string
+  readonly CreatedOn?: string
+  readonly UpdatedOn?: string
+  readonly Uin?: string
+  readonly ActualNsList?: readonly string[]
+  readonly RecordCount?: number | bigint
+  readonly OwnerNick?: string
+  readonly IsGracePeriod?: string
+  readonly VipBuffered?: string
+  readonly VipStartAt?: string | null
+  readonly VipEndAt?: string | null
+  readonly VipAutoRenew?: string | null
+  readonly VipResourceId?: string | null
+  readonly IsSubDomain?: boolean
+  readonly TagList?: readonly TagItem[]
+  readonly SearchEnginePush?: string
+  readonly SlaveDNS?: string
+  readonly DNSStatus?: string
+  readonly CNAMESpeedup?: string
 }
 export const DomainInfo: $Schema.Schema<DomainInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainInfo", { DomainId: $C.uint64, Status: $C.str, Grade: $C.str, GroupId: $C.uint64, IsMark: $C.str, TTL: $C.uint64, CnameSpeedup: $C.str, Remark: $C.str, Punycode: $C.str, DnsStatus: $C.str, DnspodNsList: $C.arr($C.str), Domain: $C.str, GradeLevel: $C.uint64, UserId: $C.uint64, IsVip: $C.str, Owner: $C.str, GradeTitle: $C.str, CreatedOn: $C.datetime, UpdatedOn: $C.datetime, Uin: $C.str, ActualNsList: $C.arr($C.str), RecordCount: $C.uint64, OwnerNick: $C.str, IsGracePeriod: $C.str, VipBuffered: $C.str, VipStartAt: $C.nul($C.str), VipEndAt: $C.nul($C.str), VipAutoRenew: $C.nul($C.str), VipResourceId: $C.nul($C.str), IsSubDomain: $C.bool, TagList: $C.arr(TagItem), SearchEnginePush: $C.str, SlaveDNS: $C.str, DNSStatus: $C.str, CNAMESpeedup: $C.str }))
 
 /** `DomainListItem` (response side). */
 export interface DomainListItem {
-  readonly DomainId: number | bigint
-  readonly Name: string
-  readonly Status: string
-  readonly TTL: number | bigint
-  readonly CNAMESpeedup: string
-  readonly DNSStatus: string
-  readonly Grade: string
-  readonly GroupId: number | bigint
-  readonly SearchEnginePush: string
-  readonly Remark: string
-  readonly Punycode: string
-  readonly EffectiveDNS: readonly string[]
-  readonly GradeLevel: number | bigint
-  readonly GradeTitle: string
-  readonly IsVip: string
-  readonly VipStartAt: string
-  readonly VipEndAt: string
-  readonly VipAutoRenew: string
-  readonly RecordCount: number | bigint
-  readonly CreatedOn: string
-  readonly UpdatedOn: string
-  readonly Owner: string
-  readonly TagList: readonly TagItem[] | null
+  readonly DomainId?: number | bigint
+  readonly Name?: string
+  readonly Status?: string
+  readonly TTL?: number | bigint
+  readonly CNAMESpeedup?: string
+  readonly DNSStatus?: string
+  readonly Grade?: string
+  readonly GroupId?: number | bigint
+  readonly SearchEnginePush?: string
+  readonly Remark?: string
+  readonly Punycode?: string
+  readonly EffectiveDNS?: readonly string[]
+  readonly GradeLevel?: number | bigint
+  readonly GradeTitle?: string
+  readonly IsVip?: string
+  readonly VipStartAt?: string
+  readonly VipEndAt?: string
+  readonly VipAutoRenew?: string
+  readonly RecordCount?: number | bigint
+  readonly CreatedOn?: string
+  readonly UpdatedOn?: string
+  readonly Owner?: string
+  readonly TagList?: readonly TagItem[] | null
 }
 export const DomainListItem: $Schema.Schema<DomainListItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainListItem", { DomainId: $C.uint64, Name: $C.str, Status: $C.str, TTL: $C.uint64, CNAMESpeedup: $C.str, DNSStatus: $C.str, Grade: $C.str, GroupId: $C.uint64, SearchEnginePush: $C.str, Remark: $C.str, Punycode: $C.str, EffectiveDNS: $C.arr($C.str), GradeLevel: $C.uint64, GradeTitle: $C.str, IsVip: $C.str, VipStartAt: $C.datetime, VipEndAt: $C.datetime, VipAutoRenew: $C.str, RecordCount: $C.uint64, CreatedOn: $C.datetime, UpdatedOn: $C.datetime, Owner: $C.str, TagList: $C.nul($C.arr(TagItem)) }))
 
@@ -1474,12 +1474,12 @@ export const DomainShareInfo: $Schema.Schema<DomainShareInfo> = /*#__PURE__*/ $C
 
 /** `DomainShareUserInfo` (response side). */
 export interface DomainShareUserInfo {
-  readonly DomainShareId: number | bigint
-  readonly Mode: string
-  readonly Nickname: string
-  readonly QCloudUIN: string
-  readonly Status: string
-  readonly SubDomain: string
+  readonly DomainShareId?: number | bigint
+  readonly Mode?: string
+  readonly Nickname?: string
+  readonly QCloudUIN?: string
+  readonly Status?: string
+  readonly SubDomain?: string
 }
 export const DomainShareUserInfo: $Schema.Schema<DomainShareUserInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainShareUserInfo", { DomainShareId: $C.uint64, Mode: $C.str, Nickname: $C.str, QCloudUIN: $C.str, Status: $C.str, SubDomain: $C.str }))
 
@@ -1493,24 +1493,24 @@ export const DownloadSnapshotRequest: $Schema.Schema<DownloadSnapshotRequest> = 
 
 /** `DownloadSnapshotResponse` (response side). */
 export interface DownloadSnapshotResponse {
-  readonly CosUrl: string
+  readonly CosUrl?: string
   readonly RequestId: string
 }
 export const DownloadSnapshotResponse: $Schema.Schema<DownloadSnapshotResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DownloadSnapshotResponse", { CosUrl: $C.str, RequestId: $C.str }))
 
 /** `FileInfo` (response side). */
 export interface FileInfo {
-  readonly FileId: number | bigint
-  readonly CreatedOn: string
-  readonly UpdatedOn: string
-  readonly Domains: readonly string[]
-  readonly Name: string
-  readonly FileUrl: string | null
-  readonly JobId: number | bigint
-  readonly Progress: number | bigint
-  readonly Status: string
-  readonly Type: string
-  readonly LeftTime: LeftTime
+  readonly FileId?: number | bigint
+  readonly CreatedOn?: string
+  readonly UpdatedOn?: string
+  readonly Domains?: readonly string[]
+  readonly Name?: string
+  readonly FileUrl?: string | null
+  readonly JobId?: number | bigint
+  readonly Progress?: number | bigint
+  readonly Status?: string
+  readonly Type?: string
+  readonly LeftTime?: LeftTime
 }
 export const FileInfo: $Schema.Schema<FileInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FileInfo", { FileId: $C.uint64, CreatedOn: $C.str, UpdatedOn: $C.str, Domains: $C.arr($C.str), Name: $C.str, FileUrl: $C.nul($C.str), JobId: $C.uint64, Progress: $C.uint64, Status: $C.str, Type: $C.str, LeftTime: LeftTime }))
 
@@ -1532,9 +1532,9 @@ export const KeyValue: $Schema.Schema<KeyValue> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `LeftTime` (response side). */
 export interface LeftTime {
-  readonly Days: number | bigint
-  readonly Hours: number | bigint
-  readonly Mins: number | bigint
+  readonly Days?: number | bigint
+  readonly Hours?: number | bigint
+  readonly Mins?: number | bigint
 }
 export const LeftTime: $Schema.Schema<LeftTime> = /*#__PURE__*/ $C.lazy(() => $C.struct("LeftTime", { Days: $C.uint64, Hours: $C.uint64, Mins: $C.uint64 }))
 
@@ -1548,10 +1548,10 @@ export const LineGroupDetail: $Schema.Schema<LineGroupDetail> = /*#__PURE__*/ $C
 
 /** `LineGroupInfo` (response side). */
 export interface LineGroupInfo {
-  readonly LineId: string
-  readonly Name: string
-  readonly Type: string
-  readonly LineList: readonly string[]
+  readonly LineId?: string
+  readonly Name?: string
+  readonly Type?: string
+  readonly LineList?: readonly string[]
 }
 export const LineGroupInfo: $Schema.Schema<LineGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LineGroupInfo", { LineId: $C.str, Name: $C.str, Type: $C.str, LineList: $C.arr($C.str) }))
 
@@ -1583,12 +1583,12 @@ export const LineInfo: $Schema.Schema<LineInfo> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `LineItem` (response side). */
 export interface LineItem {
-  readonly LineName: string
-  readonly LineId: string | null
-  readonly Useful: boolean
-  readonly Grade: string | null
-  readonly SubGroup: readonly LineItem[] | null
-  readonly Lines: readonly string[] | null
+  readonly LineName?: string
+  readonly LineId?: string | null
+  readonly Useful?: boolean
+  readonly Grade?: string | null
+  readonly SubGroup?: readonly LineItem[] | null
+  readonly Lines?: readonly string[] | null
 }
 export const LineItem: $Schema.Schema<LineItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("LineItem", { LineName: $C.str, LineId: $C.nul($C.str), Useful: $C.bool, Grade: $C.nul($C.str), SubGroup: $C.nul($C.arr(LineItem)), Lines: $C.nul($C.arr($C.str)) }))
 
@@ -1609,7 +1609,7 @@ export const ModifyDomainCNAMESpeedupStatusBatchRequest: $Schema.Schema<ModifyDo
 
 /** `ModifyDomainCNAMESpeedupStatusBatchResponse` (response side). */
 export interface ModifyDomainCNAMESpeedupStatusBatchResponse {
-  readonly JobId: number | bigint
+  readonly JobId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyDomainCNAMESpeedupStatusBatchResponse: $Schema.Schema<ModifyDomainCNAMESpeedupStatusBatchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDomainCNAMESpeedupStatusBatchResponse", { JobId: $C.uint64, RequestId: $C.str }))
@@ -1640,7 +1640,7 @@ export const ModifyDomainLockRequest: $Schema.Schema<ModifyDomainLockRequest> = 
 
 /** `ModifyDomainLockResponse` (response side). */
 export interface ModifyDomainLockResponse {
-  readonly LockInfo: LockInfo
+  readonly LockInfo?: LockInfo
   readonly RequestId: string
 }
 export const ModifyDomainLockResponse: $Schema.Schema<ModifyDomainLockResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDomainLockResponse", { LockInfo: LockInfo, RequestId: $C.str }))
@@ -1668,7 +1668,7 @@ export const ModifyDomainRecursiveStatusBatchRequest: $Schema.Schema<ModifyDomai
 
 /** `ModifyDomainRecursiveStatusBatchResponse` (response side). */
 export interface ModifyDomainRecursiveStatusBatchResponse {
-  readonly JobId: number | bigint
+  readonly JobId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyDomainRecursiveStatusBatchResponse: $Schema.Schema<ModifyDomainRecursiveStatusBatchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDomainRecursiveStatusBatchResponse", { JobId: $C.uint64, RequestId: $C.str }))
@@ -1746,7 +1746,7 @@ export const ModifyDynamicDNSRequest: $Schema.Schema<ModifyDynamicDNSRequest> = 
 
 /** `ModifyDynamicDNSResponse` (response side). */
 export interface ModifyDynamicDNSResponse {
-  readonly RecordId: number | bigint
+  readonly RecordId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyDynamicDNSResponse: $Schema.Schema<ModifyDynamicDNSResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDynamicDNSResponse", { RecordId: $C.uint64, RequestId: $C.str }))
@@ -1797,14 +1797,14 @@ export const ModifyPackageDomainResponse: $Schema.Schema<ModifyPackageDomainResp
 
 /** `ModifyRecordBatchDetail` (response side). */
 export interface ModifyRecordBatchDetail {
-  readonly RecordList: readonly BatchRecordInfo[]
-  readonly Id: number | bigint
-  readonly Domain: string
-  readonly DomainGrade: string
-  readonly ErrMsg: string | null
-  readonly Status: string
-  readonly Operation: string | null
-  readonly DomainId: number | bigint
+  readonly RecordList?: readonly BatchRecordInfo[]
+  readonly Id?: number | bigint
+  readonly Domain?: string
+  readonly DomainGrade?: string
+  readonly ErrMsg?: string | null
+  readonly Status?: string
+  readonly Operation?: string | null
+  readonly DomainId?: number | bigint
 }
 export const ModifyRecordBatchDetail: $Schema.Schema<ModifyRecordBatchDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRecordBatchDetail", { RecordList: $C.arr(BatchRecordInfo), Id: $C.uint64, Domain: $C.str, DomainGrade: $C.str, ErrMsg: $C.nul($C.str), Status: $C.str, Operation: $C.nul($C.str), DomainId: $C.uint64 }))
 
@@ -1820,8 +1820,8 @@ export const ModifyRecordBatchRequest: $Schema.Schema<ModifyRecordBatchRequest> 
 
 /** `ModifyRecordBatchResponse` (response side). */
 export interface ModifyRecordBatchResponse {
-  readonly JobId: number | bigint
-  readonly DetailList: readonly ModifyRecordBatchDetail[]
+  readonly JobId?: number | bigint
+  readonly DetailList?: readonly ModifyRecordBatchDetail[]
   readonly RequestId: string
 }
 export const ModifyRecordBatchResponse: $Schema.Schema<ModifyRecordBatchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRecordBatchResponse", { JobId: $C.uint64, DetailList: $C.arr(ModifyRecordBatchDetail), RequestId: $C.str }))
@@ -1834,7 +1834,7 @@ export const ModifyRecordBatchV3Request: $Schema.Schema<ModifyRecordBatchV3Reque
 
 /** `ModifyRecordBatchV3Response` (response side). */
 export interface ModifyRecordBatchV3Response {
-  readonly JobId: number | bigint
+  readonly JobId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyRecordBatchV3Response: $Schema.Schema<ModifyRecordBatchV3Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRecordBatchV3Response", { JobId: $C.uint64, RequestId: $C.str }))
@@ -1850,7 +1850,7 @@ export const ModifyRecordFieldsRequest: $Schema.Schema<ModifyRecordFieldsRequest
 
 /** `ModifyRecordFieldsResponse` (response side). */
 export interface ModifyRecordFieldsResponse {
-  readonly RecordId: number | bigint
+  readonly RecordId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyRecordFieldsResponse: $Schema.Schema<ModifyRecordFieldsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRecordFieldsResponse", { RecordId: $C.uint64, RequestId: $C.str }))
@@ -1866,7 +1866,7 @@ export const ModifyRecordGroupRequest: $Schema.Schema<ModifyRecordGroupRequest> 
 
 /** `ModifyRecordGroupResponse` (response side). */
 export interface ModifyRecordGroupResponse {
-  readonly GroupId: number | bigint
+  readonly GroupId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyRecordGroupResponse: $Schema.Schema<ModifyRecordGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRecordGroupResponse", { GroupId: $C.uint64, RequestId: $C.str }))
@@ -1922,7 +1922,7 @@ export const ModifyRecordRequest: $Schema.Schema<ModifyRecordRequest> = /*#__PUR
 
 /** `ModifyRecordResponse` (response side). */
 export interface ModifyRecordResponse {
-  readonly RecordId: number | bigint
+  readonly RecordId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyRecordResponse: $Schema.Schema<ModifyRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRecordResponse", { RecordId: $C.uint64, RequestId: $C.str }))
@@ -1938,7 +1938,7 @@ export const ModifyRecordStatusRequest: $Schema.Schema<ModifyRecordStatusRequest
 
 /** `ModifyRecordStatusResponse` (response side). */
 export interface ModifyRecordStatusResponse {
-  readonly RecordId: number | bigint
+  readonly RecordId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyRecordStatusResponse: $Schema.Schema<ModifyRecordStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRecordStatusResponse", { RecordId: $C.uint64, RequestId: $C.str }))
@@ -2005,7 +2005,7 @@ export const ModifyTXTRecordRequest: $Schema.Schema<ModifyTXTRecordRequest> = /*
 
 /** `ModifyTXTRecordResponse` (response side). */
 export interface ModifyTXTRecordResponse {
-  readonly RecordId: number | bigint
+  readonly RecordId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyTXTRecordResponse: $Schema.Schema<ModifyTXTRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTXTRecordResponse", { RecordId: $C.uint64, RequestId: $C.str }))
@@ -2068,9 +2068,9 @@ export const PayOrderWithBalanceRequest: $Schema.Schema<PayOrderWithBalanceReque
 
 /** `PayOrderWithBalanceResponse` (response side). */
 export interface PayOrderWithBalanceResponse {
-  readonly DealIdList: readonly string[]
-  readonly BigDealIdList: readonly string[]
-  readonly DealNameList: readonly string[]
+  readonly DealIdList?: readonly string[]
+  readonly BigDealIdList?: readonly string[]
+  readonly DealNameList?: readonly string[]
   readonly RequestId: string
 }
 export const PayOrderWithBalanceResponse: $Schema.Schema<PayOrderWithBalanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PayOrderWithBalanceResponse", { DealIdList: $C.arr($C.str), BigDealIdList: $C.arr($C.str), DealNameList: $C.arr($C.str), RequestId: $C.str }))
@@ -2116,68 +2116,68 @@ export const RecordGroupInfo: $Schema.Schema<RecordGroupInfo> = /*#__PURE__*/ $C
 
 /** `RecordInfo` (response side). */
 export interface RecordInfo {
-  readonly Id: number | bigint
-  readonly SubDomain: string
-  readonly RecordType: string
-  readonly RecordLine: string
-  readonly RecordLineId: string
-  readonly Value: string
-  readonly Weight: number | bigint | null
-  readonly MX: number | bigint
-  readonly TTL: number | bigint
-  readonly Enabled: number | bigint
-  readonly MonitorStatus: string
-  readonly Remark: string
-  readonly UpdatedOn: string
-  readonly DomainId: number | bigint
+  readonly Id?: number | bigint
+  readonly SubDomain?: string
+  readonly RecordType?: string
+  readonly RecordLine?: string
+  readonly RecordLineId?: string
+  readonly Value?: string
+  readonly Weight?: number | bigint | null
+  readonly MX?: number | bigint
+  readonly TTL?: number | bigint
+  readonly Enabled?: number | bigint
+  readonly MonitorStatus?: string
+  readonly Remark?: string
+  readonly UpdatedOn?: string
+  readonly DomainId?: number | bigint
 }
 export const RecordInfo: $Schema.Schema<RecordInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordInfo", { Id: $C.uint64, SubDomain: $C.str, RecordType: $C.str, RecordLine: $C.str, RecordLineId: $C.str, Value: $C.str, Weight: $C.nul($C.uint64), MX: $C.uint64, TTL: $C.uint64, Enabled: $C.uint64, MonitorStatus: $C.str, Remark: $C.str, UpdatedOn: $C.datetime, DomainId: $C.uint64 }))
 
 /** `RecordListItem` (response side). */
 export interface RecordListItem {
-  readonly RecordId: number | bigint
-  readonly Value: string
-  readonly Status: string
-  readonly UpdatedOn: string
-  readonly Name: string
-  readonly Line: string
-  readonly LineId: string
-  readonly Type: string
-  readonly Weight: number | bigint | null
-  readonly MonitorStatus: string
-  readonly Remark: string
-  readonly TTL: number | bigint
-  readonly MX: number | bigint
-  readonly DefaultNS: boolean
+  readonly RecordId?: number | bigint
+  readonly Value?: string
+  readonly Status?: string
+  readonly UpdatedOn?: string
+  readonly Name?: string
+  readonly Line?: string
+  readonly LineId?: string
+  readonly Type?: string
+  readonly Weight?: number | bigint | null
+  readonly MonitorStatus?: string
+  readonly Remark?: string
+  readonly TTL?: number | bigint
+  readonly MX?: number | bigint
+  readonly DefaultNS?: boolean
 }
 export const RecordListItem: $Schema.Schema<RecordListItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordListItem", { RecordId: $C.uint64, Value: $C.str, Status: $C.str, UpdatedOn: $C.datetime, Name: $C.str, Line: $C.str, LineId: $C.str, Type: $C.str, Weight: $C.nul($C.uint64), MonitorStatus: $C.str, Remark: $C.str, TTL: $C.uint64, MX: $C.uint64, DefaultNS: $C.bool }))
 
 /** `ResolveCountAliasItem` (response side). */
 export interface ResolveCountAliasItem {
-  readonly Info: ResolveCountInfo
-  readonly Data: readonly ResolveCountDataItem[]
+  readonly Info?: ResolveCountInfo
+  readonly Data?: readonly ResolveCountDataItem[]
 }
 export const ResolveCountAliasItem: $Schema.Schema<ResolveCountAliasItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResolveCountAliasItem", { Info: ResolveCountInfo, Data: $C.arr(ResolveCountDataItem) }))
 
 /** `ResolveCountDataItem` (response side). */
 export interface ResolveCountDataItem {
-  readonly Num: number | bigint
-  readonly DateKey: string
+  readonly Num?: number | bigint
+  readonly DateKey?: string
 }
 export const ResolveCountDataItem: $Schema.Schema<ResolveCountDataItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResolveCountDataItem", { Num: $C.uint64, DateKey: $C.str }))
 
 /** `ResolveCountInfo` (response side). */
 export interface ResolveCountInfo {
   /** @deprecated hidden or deprecated in the API */
-  readonly DnsTotal: number | bigint
-  readonly Domain: string
-  readonly StartDate: string
-  readonly EndDate: string
-  readonly SubDomain: string
+  readonly DnsTotal?: number | bigint
+  readonly Domain?: string
+  readonly StartDate?: string
+  readonly EndDate?: string
+  readonly SubDomain?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly DnsFormat: string
-  readonly DNSTotal: number | bigint
-  readonly DNSFormat: string
+  readonly DnsFormat?: string
+  readonly DNSTotal?: number | bigint
+  readonly DNSFormat?: string
 }
 export const ResolveCountInfo: $Schema.Schema<ResolveCountInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResolveCountInfo", { DnsTotal: $C.uint64, Domain: $C.str, StartDate: $C.str, EndDate: $C.str, SubDomain: $C.str, DnsFormat: $C.str, DNSTotal: $C.uint64, DNSFormat: $C.str }))
 
@@ -2193,7 +2193,7 @@ export const RollbackRecordSnapshotRequest: $Schema.Schema<RollbackRecordSnapsho
 
 /** `RollbackRecordSnapshotResponse` (response side). */
 export interface RollbackRecordSnapshotResponse {
-  readonly JobId: number | bigint
+  readonly JobId?: number | bigint
   readonly RequestId: string
 }
 export const RollbackRecordSnapshotResponse: $Schema.Schema<RollbackRecordSnapshotResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RollbackRecordSnapshotResponse", { JobId: $C.uint64, RequestId: $C.str }))
@@ -2209,7 +2209,7 @@ export const RollbackSnapshotRequest: $Schema.Schema<RollbackSnapshotRequest> = 
 
 /** `RollbackSnapshotResponse` (response side). */
 export interface RollbackSnapshotResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const RollbackSnapshotResponse: $Schema.Schema<RollbackSnapshotResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RollbackSnapshotResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -2253,11 +2253,11 @@ export const SnapshotPageInfo: $Schema.Schema<SnapshotPageInfo> = /*#__PURE__*/ 
 
 /** `SnapshotRecord` (both sides). */
 export interface SnapshotRecord {
-  readonly SubDomain: string
-  readonly RecordType: string
-  readonly RecordLine: string
-  readonly Value: string
-  readonly TTL: string
+  readonly SubDomain?: string
+  readonly RecordType?: string
+  readonly RecordLine?: string
+  readonly Value?: string
+  readonly TTL?: string
   readonly RecordId?: string
   readonly MX?: string | null
   readonly Weight?: string | null
@@ -2284,23 +2284,23 @@ export const SubdomainAliasAnalyticsItem: $Schema.Schema<SubdomainAliasAnalytics
 /** `SubdomainAnalyticsInfo` (response side). */
 export interface SubdomainAnalyticsInfo {
   /** @deprecated hidden or deprecated in the API */
-  readonly DnsFormat: string
+  readonly DnsFormat?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly DnsTotal: number | bigint
-  readonly Domain: string
-  readonly StartDate: string
-  readonly EndDate: string
+  readonly DnsTotal?: number | bigint
+  readonly Domain?: string
+  readonly StartDate?: string
+  readonly EndDate?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Subdomain: string
-  readonly DNSFormat: string
-  readonly DNSTotal: number | bigint
-  readonly SubDomain: string
+  readonly Subdomain?: string
+  readonly DNSFormat?: string
+  readonly DNSTotal?: number | bigint
+  readonly SubDomain?: string
 }
 export const SubdomainAnalyticsInfo: $Schema.Schema<SubdomainAnalyticsInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubdomainAnalyticsInfo", { DnsFormat: $C.str, DnsTotal: $C.uint64, Domain: $C.str, StartDate: $C.str, EndDate: $C.str, Subdomain: $C.str, DNSFormat: $C.str, DNSTotal: $C.uint64, SubDomain: $C.str }))
 
 /** `TagItem` (both sides). */
 export interface TagItem {
-  readonly TagKey: string
+  readonly TagKey?: string
   readonly TagValue?: string
 }
 export const TagItem: $Schema.Schema<TagItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagItem", { TagKey: $C.str }, { TagValue: $C.str }))
@@ -2314,19 +2314,19 @@ export const TagItemFilter: $Schema.Schema<TagItemFilter> = /*#__PURE__*/ $C.laz
 
 /** `UserInfo` (response side). */
 export interface UserInfo {
-  readonly Nick: string
-  readonly Id: number | bigint
-  readonly Email: string
-  readonly Status: string
-  readonly Telephone: string
-  readonly EmailVerified: string
-  readonly TelephoneVerified: string
-  readonly UserGrade: string
-  readonly RealName: string
-  readonly WechatBinded: string
-  readonly Uin: number | bigint
-  readonly FreeNs: readonly string[]
-  readonly AllowTransferIn: boolean
+  readonly Nick?: string
+  readonly Id?: number | bigint
+  readonly Email?: string
+  readonly Status?: string
+  readonly Telephone?: string
+  readonly EmailVerified?: string
+  readonly TelephoneVerified?: string
+  readonly UserGrade?: string
+  readonly RealName?: string
+  readonly WechatBinded?: string
+  readonly Uin?: number | bigint
+  readonly FreeNs?: readonly string[]
+  readonly AllowTransferIn?: boolean
 }
 export const UserInfo: $Schema.Schema<UserInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserInfo", { Nick: $C.str, Id: $C.int64, Email: $C.str, Status: $C.str, Telephone: $C.str, EmailVerified: $C.str, TelephoneVerified: $C.str, UserGrade: $C.str, RealName: $C.str, WechatBinded: $C.str, Uin: $C.int64, FreeNs: $C.arr($C.str), AllowTransferIn: $C.bool }))
 
@@ -2366,33 +2366,33 @@ export const WhoisContact: $Schema.Schema<WhoisContact> = /*#__PURE__*/ $C.lazy(
 
 /** `WhoisContactAddress` (response side). */
 export interface WhoisContactAddress {
-  readonly City: string | null
-  readonly Country: string | null
-  readonly Email: string | null
-  readonly Fax: string | null
-  readonly FaxExt: string | null
-  readonly Handle: string | null
-  readonly Name: string | null
-  readonly Organization: string | null
-  readonly Phone: string | null
-  readonly PostalCode: string | null
-  readonly State: string | null
-  readonly Street: string | null
+  readonly City?: string | null
+  readonly Country?: string | null
+  readonly Email?: string | null
+  readonly Fax?: string | null
+  readonly FaxExt?: string | null
+  readonly Handle?: string | null
+  readonly Name?: string | null
+  readonly Organization?: string | null
+  readonly Phone?: string | null
+  readonly PostalCode?: string | null
+  readonly State?: string | null
+  readonly Street?: string | null
 }
 export const WhoisContactAddress: $Schema.Schema<WhoisContactAddress> = /*#__PURE__*/ $C.lazy(() => $C.struct("WhoisContactAddress", { City: $C.nul($C.str), Country: $C.nul($C.str), Email: $C.nul($C.str), Fax: $C.nul($C.str), FaxExt: $C.nul($C.str), Handle: $C.nul($C.str), Name: $C.nul($C.str), Organization: $C.nul($C.str), Phone: $C.nul($C.str), PostalCode: $C.nul($C.str), State: $C.nul($C.str), Street: $C.nul($C.str) }))
 
 /** `WhoisInfo` (response side). */
 export interface WhoisInfo {
-  readonly Contacts: WhoisContact | null
-  readonly CreationDate: string | null
-  readonly ExpirationDate: string | null
-  readonly IsQcloud: boolean | null
-  readonly IsQcloudOwner: boolean | null
-  readonly NameServers: readonly string[] | null
-  readonly Raw: readonly string[] | null
-  readonly Registrar: readonly string[] | null
-  readonly Status: readonly string[] | null
-  readonly UpdatedDate: string | null
+  readonly Contacts?: WhoisContact | null
+  readonly CreationDate?: string | null
+  readonly ExpirationDate?: string | null
+  readonly IsQcloud?: boolean | null
+  readonly IsQcloudOwner?: boolean | null
+  readonly NameServers?: readonly string[] | null
+  readonly Raw?: readonly string[] | null
+  readonly Registrar?: readonly string[] | null
+  readonly Status?: readonly string[] | null
+  readonly UpdatedDate?: string | null
   readonly Dnssec?: string | null
   readonly RegistrarType?: string
 }

@@ -36,16 +36,16 @@ export const BatchModifyDomainInfoRequest: $Schema.Schema<BatchModifyDomainInfoR
 
 /** `BatchModifyDomainInfoResponse` (response side). */
 export interface BatchModifyDomainInfoResponse {
-  readonly LogId: number | bigint
+  readonly LogId?: number | bigint
   readonly RequestId: string
 }
 export const BatchModifyDomainInfoResponse: $Schema.Schema<BatchModifyDomainInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchModifyDomainInfoResponse", { LogId: $C.int64, RequestId: $C.str }))
 
 /** `BatchStatus` (response side). */
 export interface BatchStatus {
-  readonly LogId: number | bigint
-  readonly Status: string
-  readonly BatchAction: string
+  readonly LogId?: number | bigint
+  readonly Status?: string
+  readonly BatchAction?: string
 }
 export const BatchStatus: $Schema.Schema<BatchStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchStatus", { LogId: $C.uint64, Status: $C.str, BatchAction: $C.str }))
 
@@ -101,7 +101,7 @@ export const BiddingPreReleaseRequest: $Schema.Schema<BiddingPreReleaseRequest> 
 
 /** `BiddingPreReleaseResponse` (response side). */
 export interface BiddingPreReleaseResponse {
-  readonly IsNeedPay: boolean
+  readonly IsNeedPay?: boolean
   readonly BillingParam?: string
   readonly RequestId: string
 }
@@ -131,9 +131,9 @@ export const BiddingSuccessfulResult: $Schema.Schema<BiddingSuccessfulResult> = 
 
 /** `CertificateInfo` (both sides). */
 export interface CertificateInfo {
-  readonly CertificateCode: string
-  readonly CertificateType: string
-  readonly ImgUrl: string
+  readonly CertificateCode?: string
+  readonly CertificateType?: string
+  readonly ImgUrl?: string
   readonly OriginImgUrl?: string
   readonly RegistrantCertificateCode?: string
   readonly RegistrantCertificateType?: string
@@ -149,7 +149,7 @@ export const CheckBatchStatusRequest: $Schema.Schema<CheckBatchStatusRequest> = 
 
 /** `CheckBatchStatusResponse` (response side). */
 export interface CheckBatchStatusResponse {
-  readonly StatusSet: readonly BatchStatus[]
+  readonly StatusSet?: readonly BatchStatus[]
   readonly RequestId: string
 }
 export const CheckBatchStatusResponse: $Schema.Schema<CheckBatchStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckBatchStatusResponse", { StatusSet: $C.arr(BatchStatus), RequestId: $C.str }))
@@ -182,19 +182,19 @@ export const CheckDomainResponse: $Schema.Schema<CheckDomainResponse> = /*#__PUR
 
 /** `ContactInfo` (both sides). */
 export interface ContactInfo {
-  readonly OrganizationNameCN: string
-  readonly OrganizationName: string
-  readonly RegistrantNameCN: string
-  readonly RegistrantName: string
-  readonly ProvinceCN: string
-  readonly CityCN: string
-  readonly StreetCN: string
-  readonly Street: string
-  readonly CountryCN: string
-  readonly Telephone: string
-  readonly Email: string
-  readonly ZipCode: string
-  readonly RegistrantType: string
+  readonly OrganizationNameCN?: string
+  readonly OrganizationName?: string
+  readonly RegistrantNameCN?: string
+  readonly RegistrantName?: string
+  readonly ProvinceCN?: string
+  readonly CityCN?: string
+  readonly StreetCN?: string
+  readonly Street?: string
+  readonly CountryCN?: string
+  readonly Telephone?: string
+  readonly Email?: string
+  readonly ZipCode?: string
+  readonly RegistrantType?: string
   readonly Province?: string
   readonly City?: string
   readonly Country?: string
@@ -211,7 +211,7 @@ export const CreateCustomDnsHostRequest: $Schema.Schema<CreateCustomDnsHostReque
 
 /** `CreateCustomDnsHostResponse` (response side). */
 export interface CreateCustomDnsHostResponse {
-  readonly LogId: number | bigint
+  readonly LogId?: number | bigint
   readonly RequestId: string
 }
 export const CreateCustomDnsHostResponse: $Schema.Schema<CreateCustomDnsHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCustomDnsHostResponse", { LogId: $C.uint64, RequestId: $C.str }))
@@ -234,7 +234,7 @@ export const CreateDomainBatchRequest: $Schema.Schema<CreateDomainBatchRequest> 
 
 /** `CreateDomainBatchResponse` (response side). */
 export interface CreateDomainBatchResponse {
-  readonly LogId: number | bigint
+  readonly LogId?: number | bigint
   readonly RequestId: string
 }
 export const CreateDomainBatchResponse: $Schema.Schema<CreateDomainBatchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDomainBatchResponse", { LogId: $C.int64, RequestId: $C.str }))
@@ -274,7 +274,7 @@ export const CreateTemplateRequest: $Schema.Schema<CreateTemplateRequest> = /*#_
 
 /** `CreateTemplateResponse` (response side). */
 export interface CreateTemplateResponse {
-  readonly Template: TemplateInfo
+  readonly Template?: TemplateInfo
   readonly RequestId: string
 }
 export const CreateTemplateResponse: $Schema.Schema<CreateTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTemplateResponse", { Template: TemplateInfo, RequestId: $C.str }))
@@ -307,7 +307,7 @@ export const DeleteCustomDnsHostRequest: $Schema.Schema<DeleteCustomDnsHostReque
 
 /** `DeleteCustomDnsHostResponse` (response side). */
 export interface DeleteCustomDnsHostResponse {
-  readonly LogId: number | bigint
+  readonly LogId?: number | bigint
   readonly RequestId: string
 }
 export const DeleteCustomDnsHostResponse: $Schema.Schema<DeleteCustomDnsHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCustomDnsHostResponse", { LogId: $C.uint64, RequestId: $C.str }))
@@ -375,8 +375,8 @@ export const DescribeBatchOperationLogDetailsRequest: $Schema.Schema<DescribeBat
 
 /** `DescribeBatchOperationLogDetailsResponse` (response side). */
 export interface DescribeBatchOperationLogDetailsResponse {
-  readonly TotalCount: number | bigint
-  readonly DomainBatchDetailSet: readonly DomainBatchDetailSet[]
+  readonly TotalCount?: number | bigint
+  readonly DomainBatchDetailSet?: readonly DomainBatchDetailSet[]
   readonly RequestId: string
 }
 export const DescribeBatchOperationLogDetailsResponse: $Schema.Schema<DescribeBatchOperationLogDetailsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBatchOperationLogDetailsResponse", { TotalCount: $C.int64, DomainBatchDetailSet: $C.arr(DomainBatchDetailSet), RequestId: $C.str }))
@@ -390,8 +390,8 @@ export const DescribeBatchOperationLogsRequest: $Schema.Schema<DescribeBatchOper
 
 /** `DescribeBatchOperationLogsResponse` (response side). */
 export interface DescribeBatchOperationLogsResponse {
-  readonly TotalCount: number | bigint
-  readonly DomainBatchLogSet: readonly DomainBatchLogSet[]
+  readonly TotalCount?: number | bigint
+  readonly DomainBatchLogSet?: readonly DomainBatchLogSet[]
   readonly RequestId: string
 }
 export const DescribeBatchOperationLogsResponse: $Schema.Schema<DescribeBatchOperationLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBatchOperationLogsResponse", { TotalCount: $C.int64, DomainBatchLogSet: $C.arr(DomainBatchLogSet), RequestId: $C.str }))
@@ -432,8 +432,8 @@ export const DescribeBiddingAppointListRequest: $Schema.Schema<DescribeBiddingAp
 
 /** `DescribeBiddingAppointListResponse` (response side). */
 export interface DescribeBiddingAppointListResponse {
-  readonly Total: number | bigint
-  readonly AppointList: readonly BiddingAppointResult[]
+  readonly Total?: number | bigint
+  readonly AppointList?: readonly BiddingAppointResult[]
   readonly RequestId: string
 }
 export const DescribeBiddingAppointListResponse: $Schema.Schema<DescribeBiddingAppointListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBiddingAppointListResponse", { Total: $C.int64, AppointList: $C.arr(BiddingAppointResult), RequestId: $C.str }))
@@ -477,8 +477,8 @@ export const DescribeBiddingListRequest: $Schema.Schema<DescribeBiddingListReque
 
 /** `DescribeBiddingListResponse` (response side). */
 export interface DescribeBiddingListResponse {
-  readonly Total: number | bigint
-  readonly BiddingList: readonly BiddingResult[]
+  readonly Total?: number | bigint
+  readonly BiddingList?: readonly BiddingResult[]
   readonly RequestId: string
 }
 export const DescribeBiddingListResponse: $Schema.Schema<DescribeBiddingListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBiddingListResponse", { Total: $C.int64, BiddingList: $C.arr(BiddingResult), RequestId: $C.str }))
@@ -519,8 +519,8 @@ export const DescribeBiddingSuccessfulListRequest: $Schema.Schema<DescribeBiddin
 
 /** `DescribeBiddingSuccessfulListResponse` (response side). */
 export interface DescribeBiddingSuccessfulListResponse {
-  readonly Total: number | bigint
-  readonly SuccessfulList: readonly BiddingSuccessfulResult[]
+  readonly Total?: number | bigint
+  readonly SuccessfulList?: readonly BiddingSuccessfulResult[]
   readonly RequestId: string
 }
 export const DescribeBiddingSuccessfulListResponse: $Schema.Schema<DescribeBiddingSuccessfulListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBiddingSuccessfulListResponse", { Total: $C.int64, SuccessfulList: $C.arr(BiddingSuccessfulResult), RequestId: $C.str }))
@@ -535,8 +535,8 @@ export const DescribeCustomDnsHostSetRequest: $Schema.Schema<DescribeCustomDnsHo
 
 /** `DescribeCustomDnsHostSetResponse` (response side). */
 export interface DescribeCustomDnsHostSetResponse {
-  readonly DnsHostSet: readonly CustomDnsHost[]
-  readonly TotalCount: number | bigint
+  readonly DnsHostSet?: readonly CustomDnsHost[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCustomDnsHostSetResponse: $Schema.Schema<DescribeCustomDnsHostSetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCustomDnsHostSetResponse", { DnsHostSet: $C.arr(CustomDnsHost), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -549,8 +549,8 @@ export const DescribeDomainBaseInfoRequest: $Schema.Schema<DescribeDomainBaseInf
 
 /** `DescribeDomainBaseInfoResponse` (response side). */
 export interface DescribeDomainBaseInfoResponse {
-  readonly DomainInfo: DomainBaseInfo
-  readonly Uin: string
+  readonly DomainInfo?: DomainBaseInfo
+  readonly Uin?: string
   readonly RequestId: string
 }
 export const DescribeDomainBaseInfoResponse: $Schema.Schema<DescribeDomainBaseInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainBaseInfoResponse", { DomainInfo: DomainBaseInfo, Uin: $C.str, RequestId: $C.str }))
@@ -564,8 +564,8 @@ export const DescribeDomainNameListRequest: $Schema.Schema<DescribeDomainNameLis
 
 /** `DescribeDomainNameListResponse` (response side). */
 export interface DescribeDomainNameListResponse {
-  readonly DomainSet: readonly DomainList[]
-  readonly TotalCount: number | bigint
+  readonly DomainSet?: readonly DomainList[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDomainNameListResponse: $Schema.Schema<DescribeDomainNameListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainNameListResponse", { DomainSet: $C.arr(DomainList), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -580,7 +580,7 @@ export const DescribeDomainPriceListRequest: $Schema.Schema<DescribeDomainPriceL
 
 /** `DescribeDomainPriceListResponse` (response side). */
 export interface DescribeDomainPriceListResponse {
-  readonly PriceList: readonly PriceInfo[]
+  readonly PriceList?: readonly PriceInfo[]
   readonly RequestId: string
 }
 export const DescribeDomainPriceListResponse: $Schema.Schema<DescribeDomainPriceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainPriceListResponse", { PriceList: $C.arr(PriceInfo), RequestId: $C.str }))
@@ -593,8 +593,8 @@ export const DescribeDomainSimpleInfoRequest: $Schema.Schema<DescribeDomainSimpl
 
 /** `DescribeDomainSimpleInfoResponse` (response side). */
 export interface DescribeDomainSimpleInfoResponse {
-  readonly DomainInfo: DomainSimpleInfo
-  readonly Uin: string
+  readonly DomainInfo?: DomainSimpleInfo
+  readonly Uin?: string
   readonly RequestId: string
 }
 export const DescribeDomainSimpleInfoResponse: $Schema.Schema<DescribeDomainSimpleInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainSimpleInfoResponse", { DomainInfo: DomainSimpleInfo, Uin: $C.str, RequestId: $C.str }))
@@ -628,8 +628,8 @@ export const DescribePhoneEmailListRequest: $Schema.Schema<DescribePhoneEmailLis
 
 /** `DescribePhoneEmailListResponse` (response side). */
 export interface DescribePhoneEmailListResponse {
-  readonly PhoneEmailList: readonly PhoneEmailData[]
-  readonly TotalCount: number | bigint
+  readonly PhoneEmailList?: readonly PhoneEmailData[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribePhoneEmailListResponse: $Schema.Schema<DescribePhoneEmailListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePhoneEmailListResponse", { PhoneEmailList: $C.arr(PhoneEmailData), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -709,14 +709,14 @@ export const DescribeReservedBidInfoRequest: $Schema.Schema<DescribeReservedBidI
 
 /** `DescribeReservedBidInfoResponse` (response side). */
 export interface DescribeReservedBidInfoResponse {
-  readonly UpPrice: number | bigint
-  readonly Price: number | bigint
-  readonly UpUser: string
+  readonly UpPrice?: number | bigint
+  readonly Price?: number | bigint
+  readonly UpUser?: string
   readonly BidList?: readonly ReserveBidInfo[] | null
   readonly BidEndTime?: string
   readonly IsUp?: boolean
   readonly NextPrice?: number | bigint
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DescribeReservedBidInfoResponse: $Schema.Schema<DescribeReservedBidInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReservedBidInfoResponse", { UpPrice: $C.int64, Price: $C.int64, UpUser: $C.str, Status: $C.int64, RequestId: $C.str }, { BidList: $C.nul($C.arr(ReserveBidInfo)), BidEndTime: $C.str, IsUp: $C.bool, NextPrice: $C.int64 }))
@@ -733,8 +733,8 @@ export const DescribeReservedPreDomainInfoRequest: $Schema.Schema<DescribeReserv
 
 /** `DescribeReservedPreDomainInfoResponse` (response side). */
 export interface DescribeReservedPreDomainInfoResponse {
-  readonly ReservedPreDomainInfoList: readonly ReservedPreDomainInfo[]
-  readonly Total: number | bigint
+  readonly ReservedPreDomainInfoList?: readonly ReservedPreDomainInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeReservedPreDomainInfoResponse: $Schema.Schema<DescribeReservedPreDomainInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReservedPreDomainInfoResponse", { ReservedPreDomainInfoList: $C.arr(ReservedPreDomainInfo), Total: $C.int64, RequestId: $C.str }))
@@ -751,8 +751,8 @@ export const DescribeTemplateListRequest: $Schema.Schema<DescribeTemplateListReq
 
 /** `DescribeTemplateListResponse` (response side). */
 export interface DescribeTemplateListResponse {
-  readonly TotalCount: number | bigint
-  readonly TemplateSet: readonly TemplateInfo[]
+  readonly TotalCount?: number | bigint
+  readonly TemplateSet?: readonly TemplateInfo[]
   readonly RequestId: string
 }
 export const DescribeTemplateListResponse: $Schema.Schema<DescribeTemplateListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTemplateListResponse", { TotalCount: $C.uint64, TemplateSet: $C.arr(TemplateInfo), RequestId: $C.str }))
@@ -765,7 +765,7 @@ export const DescribeTemplateRequest: $Schema.Schema<DescribeTemplateRequest> = 
 
 /** `DescribeTemplateResponse` (response side). */
 export interface DescribeTemplateResponse {
-  readonly Template: TemplateInfo
+  readonly Template?: TemplateInfo
   readonly RequestId: string
 }
 export const DescribeTemplateResponse: $Schema.Schema<DescribeTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTemplateResponse", { Template: TemplateInfo, RequestId: $C.str }))
@@ -806,45 +806,45 @@ export const DescribeUnPreDomainDetailResponse: $Schema.Schema<DescribeUnPreDoma
 
 /** `DomainBaseInfo` (response side). */
 export interface DomainBaseInfo {
-  readonly DomainId: string
-  readonly DomainName: string
-  readonly RealNameAuditStatus: string
-  readonly RealNameAuditUnpassReason: string
-  readonly DomainNameAuditStatus: string
-  readonly DomainNameAuditUnpassReason: string | null
-  readonly CreationDate: string
-  readonly ExpirationDate: string
-  readonly DomainStatus: readonly string[]
-  readonly BuyStatus: string
-  readonly RegistrarType: string
-  readonly NameServer: readonly string[]
-  readonly LockTransfer: boolean
-  readonly LockEndTime: string
+  readonly DomainId?: string
+  readonly DomainName?: string
+  readonly RealNameAuditStatus?: string
+  readonly RealNameAuditUnpassReason?: string
+  readonly DomainNameAuditStatus?: string
+  readonly DomainNameAuditUnpassReason?: string | null
+  readonly CreationDate?: string
+  readonly ExpirationDate?: string
+  readonly DomainStatus?: readonly string[]
+  readonly BuyStatus?: string
+  readonly RegistrarType?: string
+  readonly NameServer?: readonly string[]
+  readonly LockTransfer?: boolean
+  readonly LockEndTime?: string
 }
 export const DomainBaseInfo: $Schema.Schema<DomainBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainBaseInfo", { DomainId: $C.str, DomainName: $C.str, RealNameAuditStatus: $C.str, RealNameAuditUnpassReason: $C.str, DomainNameAuditStatus: $C.str, DomainNameAuditUnpassReason: $C.nul($C.str), CreationDate: $C.str, ExpirationDate: $C.str, DomainStatus: $C.arr($C.str), BuyStatus: $C.str, RegistrarType: $C.str, NameServer: $C.arr($C.str), LockTransfer: $C.bool, LockEndTime: $C.str }))
 
 /** `DomainBatchDetailSet` (response side). */
 export interface DomainBatchDetailSet {
-  readonly Id: number | bigint
-  readonly Action: string
-  readonly Domain: string
-  readonly Status: string
-  readonly Reason: string
-  readonly CreatedOn: string
-  readonly UpdatedOn: string
-  readonly BigDealId: string
+  readonly Id?: number | bigint
+  readonly Action?: string
+  readonly Domain?: string
+  readonly Status?: string
+  readonly Reason?: string
+  readonly CreatedOn?: string
+  readonly UpdatedOn?: string
+  readonly BigDealId?: string
 }
 export const DomainBatchDetailSet: $Schema.Schema<DomainBatchDetailSet> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainBatchDetailSet", { Id: $C.int64, Action: $C.str, Domain: $C.str, Status: $C.str, Reason: $C.str, CreatedOn: $C.str, UpdatedOn: $C.str, BigDealId: $C.str }))
 
 /** `DomainBatchLogSet` (response side). */
 export interface DomainBatchLogSet {
-  readonly LogId: number | bigint
-  readonly Number: number | bigint
-  readonly Status: string
-  readonly CreatedOn: string
-  readonly Success: number | bigint
-  readonly Doing: number | bigint
-  readonly Failed: number | bigint
+  readonly LogId?: number | bigint
+  readonly Number?: number | bigint
+  readonly Status?: string
+  readonly CreatedOn?: string
+  readonly Success?: number | bigint
+  readonly Doing?: number | bigint
+  readonly Failed?: number | bigint
   readonly PayStatus?: boolean
   readonly BigDealId?: string
 }
@@ -852,46 +852,46 @@ export const DomainBatchLogSet: $Schema.Schema<DomainBatchLogSet> = /*#__PURE__*
 
 /** `DomainList` (response side). */
 export interface DomainList {
-  readonly IsPremium: boolean
-  readonly DomainId: string
-  readonly DomainName: string
-  readonly AutoRenew: number | bigint
-  readonly CreationDate: string
-  readonly ExpirationDate: string
-  readonly Tld: string
-  readonly CodeTld: string
-  readonly BuyStatus: string
+  readonly IsPremium?: boolean
+  readonly DomainId?: string
+  readonly DomainName?: string
+  readonly AutoRenew?: number | bigint
+  readonly CreationDate?: string
+  readonly ExpirationDate?: string
+  readonly Tld?: string
+  readonly CodeTld?: string
+  readonly BuyStatus?: string
 }
 export const DomainList: $Schema.Schema<DomainList> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainList", { IsPremium: $C.bool, DomainId: $C.str, DomainName: $C.str, AutoRenew: $C.uint64, CreationDate: $C.str, ExpirationDate: $C.str, Tld: $C.str, CodeTld: $C.str, BuyStatus: $C.str }))
 
 /** `DomainSimpleInfo` (response side). */
 export interface DomainSimpleInfo {
-  readonly DomainId: string
-  readonly DomainName: string
-  readonly RealNameAuditStatus: string
-  readonly RealNameAuditUnpassReason: string
-  readonly DomainNameAuditStatus: string
-  readonly DomainNameAuditUnpassReason: string
-  readonly CreationDate: string
-  readonly ExpirationDate: string
-  readonly DomainStatus: readonly string[]
-  readonly BuyStatus: string
-  readonly RegistrarType: string
-  readonly NameServer: readonly string[]
-  readonly LockTransfer: boolean
-  readonly LockEndTime: string
-  readonly RegistrantType: string
-  readonly OrganizationNameCN: string
-  readonly OrganizationName: string
-  readonly RegistrantNameCN: string
-  readonly RegistrantName: string
+  readonly DomainId?: string
+  readonly DomainName?: string
+  readonly RealNameAuditStatus?: string
+  readonly RealNameAuditUnpassReason?: string
+  readonly DomainNameAuditStatus?: string
+  readonly DomainNameAuditUnpassReason?: string
+  readonly CreationDate?: string
+  readonly ExpirationDate?: string
+  readonly DomainStatus?: readonly string[]
+  readonly BuyStatus?: string
+  readonly RegistrarType?: string
+  readonly NameServer?: readonly string[]
+  readonly LockTransfer?: boolean
+  readonly LockEndTime?: string
+  readonly RegistrantType?: string
+  readonly OrganizationNameCN?: string
+  readonly OrganizationName?: string
+  readonly RegistrantNameCN?: string
+  readonly RegistrantName?: string
 }
 export const DomainSimpleInfo: $Schema.Schema<DomainSimpleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainSimpleInfo", { DomainId: $C.str, DomainName: $C.str, RealNameAuditStatus: $C.str, RealNameAuditUnpassReason: $C.str, DomainNameAuditStatus: $C.str, DomainNameAuditUnpassReason: $C.str, CreationDate: $C.str, ExpirationDate: $C.str, DomainStatus: $C.arr($C.str), BuyStatus: $C.str, RegistrarType: $C.str, NameServer: $C.arr($C.str), LockTransfer: $C.bool, LockEndTime: $C.str, RegistrantType: $C.str, OrganizationNameCN: $C.str, OrganizationName: $C.str, RegistrantNameCN: $C.str, RegistrantName: $C.str }))
 
 /** `FailReservedDomainInfo` (response side). */
 export interface FailReservedDomainInfo {
-  readonly Domain: string
-  readonly FailReason: string
+  readonly Domain?: string
+  readonly FailReason?: string
 }
 export const FailReservedDomainInfo: $Schema.Schema<FailReservedDomainInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FailReservedDomainInfo", { Domain: $C.str, FailReason: $C.str }))
 
@@ -905,7 +905,7 @@ export const ModifyCustomDnsHostRequest: $Schema.Schema<ModifyCustomDnsHostReque
 
 /** `ModifyCustomDnsHostResponse` (response side). */
 export interface ModifyCustomDnsHostResponse {
-  readonly LogId: number | bigint
+  readonly LogId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyCustomDnsHostResponse: $Schema.Schema<ModifyCustomDnsHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCustomDnsHostResponse", { LogId: $C.uint64, RequestId: $C.str }))
@@ -919,7 +919,7 @@ export const ModifyDomainDNSBatchRequest: $Schema.Schema<ModifyDomainDNSBatchReq
 
 /** `ModifyDomainDNSBatchResponse` (response side). */
 export interface ModifyDomainDNSBatchResponse {
-  readonly LogId: number | bigint
+  readonly LogId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyDomainDNSBatchResponse: $Schema.Schema<ModifyDomainDNSBatchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDomainDNSBatchResponse", { LogId: $C.uint64, RequestId: $C.str }))
@@ -935,7 +935,7 @@ export const ModifyDomainOwnerBatchRequest: $Schema.Schema<ModifyDomainOwnerBatc
 
 /** `ModifyDomainOwnerBatchResponse` (response side). */
 export interface ModifyDomainOwnerBatchResponse {
-  readonly LogId: number | bigint
+  readonly LogId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyDomainOwnerBatchResponse: $Schema.Schema<ModifyDomainOwnerBatchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDomainOwnerBatchResponse", { LogId: $C.uint64, RequestId: $C.str }))
@@ -951,7 +951,7 @@ export const ModifyDomainOwnerRequest: $Schema.Schema<ModifyDomainOwnerRequest> 
 
 /** `ModifyDomainOwnerResponse` (response side). */
 export interface ModifyDomainOwnerResponse {
-  readonly TransferDnsResult: boolean | null
+  readonly TransferDnsResult?: boolean | null
   readonly RequestId: string
 }
 export const ModifyDomainOwnerResponse: $Schema.Schema<ModifyDomainOwnerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDomainOwnerResponse", { TransferDnsResult: $C.nul($C.bool), RequestId: $C.str }))
@@ -966,7 +966,7 @@ export const ModifyIntlCustomDnsHostRequest: $Schema.Schema<ModifyIntlCustomDnsH
 
 /** `ModifyIntlCustomDnsHostResponse` (response side). */
 export interface ModifyIntlCustomDnsHostResponse {
-  readonly LogId: number | bigint
+  readonly LogId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyIntlCustomDnsHostResponse: $Schema.Schema<ModifyIntlCustomDnsHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyIntlCustomDnsHostResponse", { LogId: $C.int64, RequestId: $C.str }))
@@ -981,17 +981,17 @@ export const ModifyTemplateRequest: $Schema.Schema<ModifyTemplateRequest> = /*#_
 
 /** `ModifyTemplateResponse` (response side). */
 export interface ModifyTemplateResponse {
-  readonly Template: TemplateInfo
+  readonly Template?: TemplateInfo
   readonly RequestId: string
 }
 export const ModifyTemplateResponse: $Schema.Schema<ModifyTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTemplateResponse", { Template: TemplateInfo, RequestId: $C.str }))
 
 /** `PhoneEmailData` (response side). */
 export interface PhoneEmailData {
-  readonly Code: string
-  readonly Type: number | bigint
-  readonly CreatedOn: string
-  readonly CheckStatus: number | bigint
+  readonly Code?: string
+  readonly Type?: number | bigint
+  readonly CreatedOn?: string
+  readonly CheckStatus?: number | bigint
 }
 export const PhoneEmailData: $Schema.Schema<PhoneEmailData> = /*#__PURE__*/ $C.lazy(() => $C.struct("PhoneEmailData", { Code: $C.str, Type: $C.uint64, CreatedOn: $C.str, CheckStatus: $C.int64 }))
 
@@ -1023,20 +1023,20 @@ export const PreReleaseInfo: $Schema.Schema<PreReleaseInfo> = /*#__PURE__*/ $C.l
 
 /** `PriceInfo` (response side). */
 export interface PriceInfo {
-  readonly Tld: string
-  readonly Year: number | bigint
-  readonly Price: number | bigint
-  readonly RealPrice: number | bigint
-  readonly Operation: string
+  readonly Tld?: string
+  readonly Year?: number | bigint
+  readonly Price?: number | bigint
+  readonly RealPrice?: number | bigint
+  readonly Operation?: string
 }
 export const PriceInfo: $Schema.Schema<PriceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PriceInfo", { Tld: $C.str, Year: $C.uint64, Price: $C.uint64, RealPrice: $C.uint64, Operation: $C.str }))
 
 /** `PriceScopeConf` (response side). */
 export interface PriceScopeConf {
-  readonly MaxPrice: number
-  readonly MinPrice: number
-  readonly Price: number
-  readonly DepositPrice: number
+  readonly MaxPrice?: number
+  readonly MinPrice?: number
+  readonly Price?: number
+  readonly DepositPrice?: number
 }
 export const PriceScopeConf: $Schema.Schema<PriceScopeConf> = /*#__PURE__*/ $C.lazy(() => $C.struct("PriceScopeConf", { MaxPrice: $C.float, MinPrice: $C.float, Price: $C.float, DepositPrice: $C.float }))
 
@@ -1055,7 +1055,7 @@ export const RenewDomainBatchRequest: $Schema.Schema<RenewDomainBatchRequest> = 
 
 /** `RenewDomainBatchResponse` (response side). */
 export interface RenewDomainBatchResponse {
-  readonly LogId: number | bigint
+  readonly LogId?: number | bigint
   readonly RequestId: string
 }
 export const RenewDomainBatchResponse: $Schema.Schema<RenewDomainBatchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RenewDomainBatchResponse", { LogId: $C.int64, RequestId: $C.str }))
@@ -1071,19 +1071,19 @@ export const ReserveBidInfo: $Schema.Schema<ReserveBidInfo> = /*#__PURE__*/ $C.l
 
 /** `ReservedDomainInfo` (response side). */
 export interface ReservedDomainInfo {
-  readonly Domain: string
-  readonly RegTime: string
-  readonly ExpireTime: string
-  readonly RenewEndTime: string
-  readonly RestoreEndTime: string
-  readonly ReservedEndTime: string
+  readonly Domain?: string
+  readonly RegTime?: string
+  readonly ExpireTime?: string
+  readonly RenewEndTime?: string
+  readonly RestoreEndTime?: string
+  readonly ReservedEndTime?: string
 }
 export const ReservedDomainInfo: $Schema.Schema<ReservedDomainInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReservedDomainInfo", { Domain: $C.str, RegTime: $C.str, ExpireTime: $C.str, RenewEndTime: $C.str, RestoreEndTime: $C.str, ReservedEndTime: $C.str }))
 
 /** `ReservedPreDomainInfo` (response side). */
 export interface ReservedPreDomainInfo {
-  readonly Domain: string
-  readonly ReservedStatus: number | bigint
+  readonly Domain?: string
+  readonly ReservedStatus?: number | bigint
   readonly FailReason?: string
   readonly ChangeOwnerTime?: string
   readonly RegTime?: string
@@ -1152,25 +1152,25 @@ export const SyncCustomDnsHostRequest: $Schema.Schema<SyncCustomDnsHostRequest> 
 
 /** `SyncCustomDnsHostResponse` (response side). */
 export interface SyncCustomDnsHostResponse {
-  readonly LogId: number | bigint
+  readonly LogId?: number | bigint
   readonly RequestId: string
 }
 export const SyncCustomDnsHostResponse: $Schema.Schema<SyncCustomDnsHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SyncCustomDnsHostResponse", { LogId: $C.uint64, RequestId: $C.str }))
 
 /** `TemplateInfo` (response side). */
 export interface TemplateInfo {
-  readonly TemplateId: string
-  readonly AuditStatus: string
-  readonly CreatedOn: string
-  readonly UpdatedOn: string
-  readonly UserUin: string
-  readonly IsDefault: string
-  readonly AuditReason: string
-  readonly CertificateInfo: CertificateInfo
-  readonly ContactInfo: ContactInfo
-  readonly IsValidTemplate: number | bigint
-  readonly InvalidReason: string
-  readonly IsBlack: boolean
+  readonly TemplateId?: string
+  readonly AuditStatus?: string
+  readonly CreatedOn?: string
+  readonly UpdatedOn?: string
+  readonly UserUin?: string
+  readonly IsDefault?: string
+  readonly AuditReason?: string
+  readonly CertificateInfo?: CertificateInfo
+  readonly ContactInfo?: ContactInfo
+  readonly IsValidTemplate?: number | bigint
+  readonly InvalidReason?: string
+  readonly IsBlack?: boolean
 }
 export const TemplateInfo: $Schema.Schema<TemplateInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TemplateInfo", { TemplateId: $C.str, AuditStatus: $C.str, CreatedOn: $C.str, UpdatedOn: $C.str, UserUin: $C.str, IsDefault: $C.str, AuditReason: $C.str, CertificateInfo: CertificateInfo, ContactInfo: ContactInfo, IsValidTemplate: $C.int64, InvalidReason: $C.str, IsBlack: $C.bool }))
 
@@ -1192,7 +1192,7 @@ export const TransferInDomainBatchRequest: $Schema.Schema<TransferInDomainBatchR
 
 /** `TransferInDomainBatchResponse` (response side). */
 export interface TransferInDomainBatchResponse {
-  readonly LogId: number | bigint
+  readonly LogId?: number | bigint
   readonly RequestId: string
 }
 export const TransferInDomainBatchResponse: $Schema.Schema<TransferInDomainBatchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TransferInDomainBatchResponse", { LogId: $C.uint64, RequestId: $C.str }))
@@ -1206,7 +1206,7 @@ export const TransferProhibitionBatchRequest: $Schema.Schema<TransferProhibition
 
 /** `TransferProhibitionBatchResponse` (response side). */
 export interface TransferProhibitionBatchResponse {
-  readonly LogId: number | bigint
+  readonly LogId?: number | bigint
   readonly RequestId: string
 }
 export const TransferProhibitionBatchResponse: $Schema.Schema<TransferProhibitionBatchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TransferProhibitionBatchResponse", { LogId: $C.uint64, RequestId: $C.str }))
@@ -1220,7 +1220,7 @@ export const UpdateProhibitionBatchRequest: $Schema.Schema<UpdateProhibitionBatc
 
 /** `UpdateProhibitionBatchResponse` (response side). */
 export interface UpdateProhibitionBatchResponse {
-  readonly LogId: number | bigint
+  readonly LogId?: number | bigint
   readonly RequestId: string
 }
 export const UpdateProhibitionBatchResponse: $Schema.Schema<UpdateProhibitionBatchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateProhibitionBatchResponse", { LogId: $C.uint64, RequestId: $C.str }))
@@ -1233,7 +1233,7 @@ export const UploadImageRequest: $Schema.Schema<UploadImageRequest> = /*#__PURE_
 
 /** `UploadImageResponse` (response side). */
 export interface UploadImageResponse {
-  readonly AccessUrl: string
+  readonly AccessUrl?: string
   readonly RequestId: string
 }
 export const UploadImageResponse: $Schema.Schema<UploadImageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UploadImageResponse", { AccessUrl: $C.str, RequestId: $C.str }))

@@ -63,8 +63,8 @@ export const CreateLicenseRequest: $Schema.Schema<CreateLicenseRequest> = /*#__P
 
 /** `CreateLicenseResponse` (response side). */
 export interface CreateLicenseResponse {
-  readonly License: string
-  readonly ContentId: string
+  readonly License?: string
+  readonly ContentId?: string
   readonly RequestId: string
 }
 export const CreateLicenseResponse: $Schema.Schema<CreateLicenseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLicenseResponse", { License: $C.str, ContentId: $C.str, RequestId: $C.str }))
@@ -111,8 +111,8 @@ export const DescribeDRMLicenseRequest: $Schema.Schema<DescribeDRMLicenseRequest
 
 /** `DescribeDRMLicenseResponse` (response side). */
 export interface DescribeDRMLicenseResponse {
-  readonly ContentId: string
-  readonly TXEncryptionToken: string
+  readonly ContentId?: string
+  readonly TXEncryptionToken?: string
   readonly RequestId: string
 }
 export const DescribeDRMLicenseResponse: $Schema.Schema<DescribeDRMLicenseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDRMLicenseResponse", { ContentId: $C.str, TXEncryptionToken: $C.str, RequestId: $C.str }))
@@ -175,11 +175,11 @@ export const DrmSourceObject: $Schema.Schema<DrmSourceObject> = /*#__PURE__*/ $C
 
 /** `FairPlayPemDigestInfo` (response side). */
 export interface FairPlayPemDigestInfo {
-  readonly FairPlayPemId: number | bigint | null
-  readonly Priority: number | bigint | null
-  readonly Md5Pem: string | null
-  readonly Md5Ask: string | null
-  readonly Md5PemDecryptKey: string | null
+  readonly FairPlayPemId?: number | bigint | null
+  readonly Priority?: number | bigint | null
+  readonly Md5Pem?: string | null
+  readonly Md5Ask?: string | null
+  readonly Md5PemDecryptKey?: string | null
 }
 export const FairPlayPemDigestInfo: $Schema.Schema<FairPlayPemDigestInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FairPlayPemDigestInfo", { FairPlayPemId: $C.nul($C.uint64), Priority: $C.nul($C.uint64), Md5Pem: $C.nul($C.str), Md5Ask: $C.nul($C.str), Md5PemDecryptKey: $C.nul($C.str) }))
 
@@ -194,19 +194,19 @@ export const GenerateTDRMKeyRequest: $Schema.Schema<GenerateTDRMKeyRequest> = /*
 
 /** `GenerateTDRMKeyResponse` (response side). */
 export interface GenerateTDRMKeyResponse {
-  readonly ContentId: string
-  readonly TXEncryptionToken: string
+  readonly ContentId?: string
+  readonly TXEncryptionToken?: string
   readonly RequestId: string
 }
 export const GenerateTDRMKeyResponse: $Schema.Schema<GenerateTDRMKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GenerateTDRMKeyResponse", { ContentId: $C.str, TXEncryptionToken: $C.str, RequestId: $C.str }))
 
 /** `Key` (response side). */
 export interface Key {
-  readonly Track: string
-  readonly KeyId: string
-  readonly Key: string
-  readonly Iv: string
-  readonly InsertTimestamp: number | bigint | null
+  readonly Track?: string
+  readonly KeyId?: string
+  readonly Key?: string
+  readonly Iv?: string
+  readonly InsertTimestamp?: number | bigint | null
 }
 export const Key: $Schema.Schema<Key> = /*#__PURE__*/ $C.lazy(() => $C.struct("Key", { Track: $C.str, KeyId: $C.str, Key: $C.str, Iv: $C.str, InsertTimestamp: $C.nul($C.uint64) }))
 

@@ -19,53 +19,53 @@ export const $M: $O.Meta = { service: "dsgc", version: "2019-07-23" }
 
 /** `AKSKLeak` (response side). */
 export interface AKSKLeak {
-  readonly AK: string
-  readonly SK: string
-  readonly URL: string
+  readonly AK?: string
+  readonly SK?: string
+  readonly URL?: string
 }
 export const AKSKLeak: $Schema.Schema<AKSKLeak> = /*#__PURE__*/ $C.lazy(() => $C.struct("AKSKLeak", { AK: $C.str, SK: $C.str, URL: $C.str }))
 
 /** `AccountRisk` (response side). */
 export interface AccountRisk {
-  readonly Id: string
-  readonly RiskAccount: string
+  readonly Id?: string
+  readonly RiskAccount?: string
 }
 export const AccountRisk: $Schema.Schema<AccountRisk> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccountRisk", { Id: $C.str, RiskAccount: $C.str }))
 
 /** `AssessmentControlItem` (response side). */
 export interface AssessmentControlItem {
-  readonly ItemId: string
-  readonly ItemName: string
-  readonly Description: string
-  readonly Source: string
-  readonly ItemType: string
-  readonly ItemSubType: string
-  readonly CreatedTime: string
-  readonly Status: string
-  readonly TemplateCount: number | bigint
+  readonly ItemId?: string
+  readonly ItemName?: string
+  readonly Description?: string
+  readonly Source?: string
+  readonly ItemType?: string
+  readonly ItemSubType?: string
+  readonly CreatedTime?: string
+  readonly Status?: string
+  readonly TemplateCount?: number | bigint
 }
 export const AssessmentControlItem: $Schema.Schema<AssessmentControlItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssessmentControlItem", { ItemId: $C.str, ItemName: $C.str, Description: $C.str, Source: $C.str, ItemType: $C.str, ItemSubType: $C.str, CreatedTime: $C.str, Status: $C.str, TemplateCount: $C.int64 }))
 
 /** `AssessmentRisk` (response side). */
 export interface AssessmentRisk {
-  readonly RiskId: string
-  readonly RiskDescription: string
-  readonly TemplateId: string
-  readonly TemplateName: string
-  readonly ControlItemId: string
-  readonly ControlItemName: string
-  readonly ControlItemDesc: string
-  readonly RiskLevel: string
-  readonly RiskMitigation: string
-  readonly Status: string
-  readonly CreatedTime: string
-  readonly RiskOwner: string
-  readonly RelatedAsset: string
-  readonly DataSourceId: string
-  readonly DataSourceName: string
-  readonly AssetName: string
-  readonly SecurityProduct: readonly SecurityProduct[]
-  readonly RiskType: string
+  readonly RiskId?: string
+  readonly RiskDescription?: string
+  readonly TemplateId?: string
+  readonly TemplateName?: string
+  readonly ControlItemId?: string
+  readonly ControlItemName?: string
+  readonly ControlItemDesc?: string
+  readonly RiskLevel?: string
+  readonly RiskMitigation?: string
+  readonly Status?: string
+  readonly CreatedTime?: string
+  readonly RiskOwner?: string
+  readonly RelatedAsset?: string
+  readonly DataSourceId?: string
+  readonly DataSourceName?: string
+  readonly AssetName?: string
+  readonly SecurityProduct?: readonly SecurityProduct[]
+  readonly RiskType?: string
   readonly RiskSide?: string
   readonly DataSourceType?: string
 }
@@ -73,38 +73,38 @@ export const AssessmentRisk: $Schema.Schema<AssessmentRisk> = /*#__PURE__*/ $C.l
 
 /** `AssessmentRiskItem` (response side). */
 export interface AssessmentRiskItem {
-  readonly Id: number | bigint
-  readonly RiskName: string
-  readonly Level: string
-  readonly Description: string
-  readonly RiskType: string
-  readonly ReferTemplateCount: number | bigint
-  readonly SupportDataSource: readonly string[]
-  readonly RiskSide: string
-  readonly ReferTemplateList: readonly TemplateInfo[]
+  readonly Id?: number | bigint
+  readonly RiskName?: string
+  readonly Level?: string
+  readonly Description?: string
+  readonly RiskType?: string
+  readonly ReferTemplateCount?: number | bigint
+  readonly SupportDataSource?: readonly string[]
+  readonly RiskSide?: string
+  readonly ReferTemplateList?: readonly TemplateInfo[]
 }
 export const AssessmentRiskItem: $Schema.Schema<AssessmentRiskItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssessmentRiskItem", { Id: $C.int64, RiskName: $C.str, Level: $C.str, Description: $C.str, RiskType: $C.str, ReferTemplateCount: $C.int64, SupportDataSource: $C.arr($C.str), RiskSide: $C.str, ReferTemplateList: $C.arr(TemplateInfo) }))
 
 /** `AssessmentTask` (response side). */
 export interface AssessmentTask {
-  readonly TaskId: string
-  readonly TaskUid: number | bigint
-  readonly TaskName: string
-  readonly BusinessName: string
-  readonly BusinessDept: string
-  readonly BusinessOwner: string
-  readonly TemplateId: string
-  readonly TemplateName: string
-  readonly ComplianceGroupId: number | bigint
-  readonly ComplianceGroupName: string
-  readonly ControlItemCount: number | bigint
-  readonly RiskCount: number | bigint
-  readonly FinishedTime: string
-  readonly CreatedTime: string
-  readonly Status: string
-  readonly RiskCountInfoList: readonly RiskCountInfo[]
-  readonly DiscoveryCondition: DiscoveryCondition
-  readonly ErrorInfo: string
+  readonly TaskId?: string
+  readonly TaskUid?: number | bigint
+  readonly TaskName?: string
+  readonly BusinessName?: string
+  readonly BusinessDept?: string
+  readonly BusinessOwner?: string
+  readonly TemplateId?: string
+  readonly TemplateName?: string
+  readonly ComplianceGroupId?: number | bigint
+  readonly ComplianceGroupName?: string
+  readonly ControlItemCount?: number | bigint
+  readonly RiskCount?: number | bigint
+  readonly FinishedTime?: string
+  readonly CreatedTime?: string
+  readonly Status?: string
+  readonly RiskCountInfoList?: readonly RiskCountInfo[]
+  readonly DiscoveryCondition?: DiscoveryCondition
+  readonly ErrorInfo?: string
   readonly TemplateUid?: number | bigint
   readonly ProgressPercent?: number | bigint
 }
@@ -112,43 +112,43 @@ export const AssessmentTask: $Schema.Schema<AssessmentTask> = /*#__PURE__*/ $C.l
 
 /** `AssessmentTemplate` (response side). */
 export interface AssessmentTemplate {
-  readonly Id: number | bigint
-  readonly TemplateId: string
-  readonly TemplateName: string
-  readonly Description: string
-  readonly Source: string
-  readonly UseType: string
-  readonly CreatedTime: string
-  readonly ControlItemCount: number | bigint
-  readonly AppliedItemCount: number | bigint
-  readonly Status: string
-  readonly SupportDataSource: readonly string[]
+  readonly Id?: number | bigint
+  readonly TemplateId?: string
+  readonly TemplateName?: string
+  readonly Description?: string
+  readonly Source?: string
+  readonly UseType?: string
+  readonly CreatedTime?: string
+  readonly ControlItemCount?: number | bigint
+  readonly AppliedItemCount?: number | bigint
+  readonly Status?: string
+  readonly SupportDataSource?: readonly string[]
   readonly IsASMTemplate?: boolean
-  readonly IdentifyComplianceId: number | bigint
+  readonly IdentifyComplianceId?: number | bigint
 }
 export const AssessmentTemplate: $Schema.Schema<AssessmentTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssessmentTemplate", { Id: $C.int64, TemplateId: $C.str, TemplateName: $C.str, Description: $C.str, Source: $C.str, UseType: $C.str, CreatedTime: $C.str, ControlItemCount: $C.int64, AppliedItemCount: $C.int64, Status: $C.str, SupportDataSource: $C.arr($C.str), IdentifyComplianceId: $C.int64 }, { IsASMTemplate: $C.bool }))
 
 /** `AssetCosDetail` (response side). */
 export interface AssetCosDetail {
-  readonly Bucket: string
-  readonly DataType: string
-  readonly FileNums: number | bigint
-  readonly SensitiveFileNums: number | bigint
-  readonly DistributionData: readonly Note[]
-  readonly MatchedNum: number | bigint
+  readonly Bucket?: string
+  readonly DataType?: string
+  readonly FileNums?: number | bigint
+  readonly SensitiveFileNums?: number | bigint
+  readonly DistributionData?: readonly Note[]
+  readonly MatchedNum?: number | bigint
 }
 export const AssetCosDetail: $Schema.Schema<AssetCosDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetCosDetail", { Bucket: $C.str, DataType: $C.str, FileNums: $C.int64, SensitiveFileNums: $C.int64, DistributionData: $C.arr(Note), MatchedNum: $C.int64 }))
 
 /** `AssetDBDetail` (response side). */
 export interface AssetDBDetail {
-  readonly DataSourceId: string
-  readonly DdName: string
-  readonly DataType: string
-  readonly TableNums: number | bigint
-  readonly SensitiveTableNums: number | bigint
-  readonly FieldNums: number | bigint
-  readonly SensitiveFieldNums: number | bigint
-  readonly DistributionData: readonly Note[]
+  readonly DataSourceId?: string
+  readonly DdName?: string
+  readonly DataType?: string
+  readonly TableNums?: number | bigint
+  readonly SensitiveTableNums?: number | bigint
+  readonly FieldNums?: number | bigint
+  readonly SensitiveFieldNums?: number | bigint
+  readonly DistributionData?: readonly Note[]
 }
 export const AssetDBDetail: $Schema.Schema<AssetDBDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetDBDetail", { DataSourceId: $C.str, DdName: $C.str, DataType: $C.str, TableNums: $C.int64, SensitiveTableNums: $C.int64, FieldNums: $C.int64, SensitiveFieldNums: $C.int64, DistributionData: $C.arr(Note) }))
 
@@ -173,8 +173,8 @@ export const AuthorizeDSPAMetaResourcesRequest: $Schema.Schema<AuthorizeDSPAMeta
 
 /** `AuthorizeDSPAMetaResourcesResponse` (response side). */
 export interface AuthorizeDSPAMetaResourcesResponse {
-  readonly DspaId: string
-  readonly Results: readonly DspaTaskResult[]
+  readonly DspaId?: string
+  readonly Results?: readonly DspaTaskResult[]
   readonly RequestId: string
 }
 export const AuthorizeDSPAMetaResourcesResponse: $Schema.Schema<AuthorizeDSPAMetaResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuthorizeDSPAMetaResourcesResponse", { DspaId: $C.str, Results: $C.arr(DspaTaskResult), RequestId: $C.str }))
@@ -189,7 +189,7 @@ export const BindDSPAResourceCosBucketsRequest: $Schema.Schema<BindDSPAResourceC
 
 /** `BindDSPAResourceCosBucketsResponse` (response side). */
 export interface BindDSPAResourceCosBucketsResponse {
-  readonly CosTaskResults: readonly CosTaskResult[]
+  readonly CosTaskResults?: readonly CosTaskResult[]
   readonly RequestId: string
 }
 export const BindDSPAResourceCosBucketsResponse: $Schema.Schema<BindDSPAResourceCosBucketsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindDSPAResourceCosBucketsResponse", { CosTaskResults: $C.arr(CosTaskResult), RequestId: $C.str }))
@@ -206,7 +206,7 @@ export const BindDSPAResourceDatabasesRequest: $Schema.Schema<BindDSPAResourceDa
 
 /** `BindDSPAResourceDatabasesResponse` (response side). */
 export interface BindDSPAResourceDatabasesResponse {
-  readonly DbTaskResults: readonly DbTaskResult[]
+  readonly DbTaskResults?: readonly DbTaskResult[]
   readonly RequestId: string
 }
 export const BindDSPAResourceDatabasesResponse: $Schema.Schema<BindDSPAResourceDatabasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindDSPAResourceDatabasesResponse", { DbTaskResults: $C.arr(DbTaskResult), RequestId: $C.str }))
@@ -220,20 +220,20 @@ export const COSDataRule: $Schema.Schema<COSDataRule> = /*#__PURE__*/ $C.lazy(()
 
 /** `COSInstance` (both sides). */
 export interface COSInstance {
-  readonly DataSourceId: string
-  readonly BucketName: string
-  readonly ResourceRegion: string
+  readonly DataSourceId?: string
+  readonly BucketName?: string
+  readonly ResourceRegion?: string
 }
 export const COSInstance: $Schema.Schema<COSInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("COSInstance", { DataSourceId: $C.str, BucketName: $C.str, ResourceRegion: $C.str }))
 
 /** `CategoryRule` (response side). */
 export interface CategoryRule {
-  readonly CategoryId: number | bigint
-  readonly RuleId: number | bigint
-  readonly RuleName: string
-  readonly LevelId: number | bigint
-  readonly LevelName: string
-  readonly Id: number | bigint
+  readonly CategoryId?: number | bigint
+  readonly RuleId?: number | bigint
+  readonly RuleName?: string
+  readonly LevelId?: number | bigint
+  readonly LevelName?: string
+  readonly Id?: number | bigint
   readonly AliasRuleId?: number | bigint
   readonly AliasRuleName?: string
   readonly RuleEffectItems?: readonly RuleEffectItem[]
@@ -243,9 +243,9 @@ export const CategoryRule: $Schema.Schema<CategoryRule> = /*#__PURE__*/ $C.lazy(
 
 /** `CategoryRuleStatistic` (response side). */
 export interface CategoryRuleStatistic {
-  readonly CategoryId: number | bigint
-  readonly RuleCount: number | bigint
-  readonly CategoryName: string
+  readonly CategoryId?: number | bigint
+  readonly RuleCount?: number | bigint
+  readonly CategoryName?: string
 }
 export const CategoryRuleStatistic: $Schema.Schema<CategoryRuleStatistic> = /*#__PURE__*/ $C.lazy(() => $C.struct("CategoryRuleStatistic", { CategoryId: $C.uint64, RuleCount: $C.uint64, CategoryName: $C.str }))
 
@@ -258,14 +258,14 @@ export const CloudResourceItem: $Schema.Schema<CloudResourceItem> = /*#__PURE__*
 
 /** `ComplianceGroupDetail` (response side). */
 export interface ComplianceGroupDetail {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly Description: string
-  readonly ComplianceGroupType: number | bigint
-  readonly LevelGroupId: number | bigint
-  readonly LevelGroupName: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly Description?: string
+  readonly ComplianceGroupType?: number | bigint
+  readonly LevelGroupId?: number | bigint
+  readonly LevelGroupName?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
   readonly IsAlias?: boolean
 }
 export const ComplianceGroupDetail: $Schema.Schema<ComplianceGroupDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComplianceGroupDetail", { Id: $C.uint64, Name: $C.str, Description: $C.str, ComplianceGroupType: $C.int64, LevelGroupId: $C.uint64, LevelGroupName: $C.str, CreateTime: $C.str, ModifyTime: $C.str }, { IsAlias: $C.bool }))
@@ -287,17 +287,17 @@ export const CopyDSPATemplateRequest: $Schema.Schema<CopyDSPATemplateRequest> = 
 
 /** `CopyDSPATemplateResponse` (response side). */
 export interface CopyDSPATemplateResponse {
-  readonly TemplateId: number | bigint
+  readonly TemplateId?: number | bigint
   readonly RequestId: string
 }
 export const CopyDSPATemplateResponse: $Schema.Schema<CopyDSPATemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CopyDSPATemplateResponse", { TemplateId: $C.int64, RequestId: $C.str }))
 
 /** `CosAsset` (response side). */
 export interface CosAsset {
-  readonly BucketNums: number | bigint
-  readonly SensitiveBucketNums: number | bigint
-  readonly FileNums: number | bigint
-  readonly SensitiveFileNums: number | bigint
+  readonly BucketNums?: number | bigint
+  readonly SensitiveBucketNums?: number | bigint
+  readonly FileNums?: number | bigint
+  readonly SensitiveFileNums?: number | bigint
 }
 export const CosAsset: $Schema.Schema<CosAsset> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosAsset", { BucketNums: $C.int64, SensitiveBucketNums: $C.int64, FileNums: $C.int64, SensitiveFileNums: $C.int64 }))
 
@@ -318,10 +318,10 @@ export const CosResourceItem: $Schema.Schema<CosResourceItem> = /*#__PURE__*/ $C
 
 /** `CosTaskResult` (response side). */
 export interface CosTaskResult {
-  readonly Result: string
-  readonly ResultDescription: string
-  readonly ErrDescription: ErrDescription
-  readonly ResourceId: string
+  readonly Result?: string
+  readonly ResultDescription?: string
+  readonly ErrDescription?: ErrDescription
+  readonly ResourceId?: string
 }
 export const CosTaskResult: $Schema.Schema<CosTaskResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosTaskResult", { Result: $C.str, ResultDescription: $C.str, ErrDescription: ErrDescription, ResourceId: $C.str }))
 
@@ -350,7 +350,7 @@ export const CreateAssetSortingReportTaskRequest: $Schema.Schema<CreateAssetSort
 
 /** `CreateAssetSortingReportTaskResponse` (response side). */
 export interface CreateAssetSortingReportTaskResponse {
-  readonly ReportTaskId: number | bigint
+  readonly ReportTaskId?: number | bigint
   readonly Remark?: string
   readonly RequestId: string
 }
@@ -414,7 +414,7 @@ export const CreateDSPAAssessmentTaskRequest: $Schema.Schema<CreateDSPAAssessmen
 
 /** `CreateDSPAAssessmentTaskResponse` (response side). */
 export interface CreateDSPAAssessmentTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateDSPAAssessmentTaskResponse: $Schema.Schema<CreateDSPAAssessmentTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDSPAAssessmentTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -440,8 +440,8 @@ export const CreateDSPACOSDiscoveryTaskRequest: $Schema.Schema<CreateDSPACOSDisc
 
 /** `CreateDSPACOSDiscoveryTaskResponse` (response side). */
 export interface CreateDSPACOSDiscoveryTaskResponse {
-  readonly TaskId: number | bigint
-  readonly ResultId: number | bigint
+  readonly TaskId?: number | bigint
+  readonly ResultId?: number | bigint
   readonly RequestId: string
 }
 export const CreateDSPACOSDiscoveryTaskResponse: $Schema.Schema<CreateDSPACOSDiscoveryTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDSPACOSDiscoveryTaskResponse", { TaskId: $C.int64, ResultId: $C.int64, RequestId: $C.str }))
@@ -470,7 +470,7 @@ export const CreateDSPACategoryRequest: $Schema.Schema<CreateDSPACategoryRequest
 
 /** `CreateDSPACategoryResponse` (response side). */
 export interface CreateDSPACategoryResponse {
-  readonly CategoryId: number | bigint
+  readonly CategoryId?: number | bigint
   readonly RequestId: string
 }
 export const CreateDSPACategoryResponse: $Schema.Schema<CreateDSPACategoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDSPACategoryResponse", { CategoryId: $C.int64, RequestId: $C.str }))
@@ -489,7 +489,7 @@ export const CreateDSPAComplianceGroupRequest: $Schema.Schema<CreateDSPAComplian
 
 /** `CreateDSPAComplianceGroupResponse` (response side). */
 export interface CreateDSPAComplianceGroupResponse {
-  readonly ComplianceGroupId: number | bigint
+  readonly ComplianceGroupId?: number | bigint
   readonly RequestId: string
 }
 export const CreateDSPAComplianceGroupResponse: $Schema.Schema<CreateDSPAComplianceGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDSPAComplianceGroupResponse", { ComplianceGroupId: $C.int64, RequestId: $C.str }))
@@ -545,11 +545,11 @@ export const CreateDSPADbMetaResourcesRequest: $Schema.Schema<CreateDSPADbMetaRe
 /** `CreateDSPADbMetaResourcesResponse` (response side). */
 export interface CreateDSPADbMetaResourcesResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly UpdateId: string
-  readonly MetaType: string
-  readonly DspaId: string
+  readonly UpdateId?: string
+  readonly MetaType?: string
+  readonly DspaId?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly ResourceRegion: string
+  readonly ResourceRegion?: string
   readonly RequestId: string
 }
 export const CreateDSPADbMetaResourcesResponse: $Schema.Schema<CreateDSPADbMetaResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDSPADbMetaResourcesResponse", { UpdateId: $C.str, MetaType: $C.str, DspaId: $C.str, ResourceRegion: $C.str, RequestId: $C.str }))
@@ -567,7 +567,7 @@ export const CreateDSPADiscoveryRuleRequest: $Schema.Schema<CreateDSPADiscoveryR
 
 /** `CreateDSPADiscoveryRuleResponse` (response side). */
 export interface CreateDSPADiscoveryRuleResponse {
-  readonly RuleId: number | bigint
+  readonly RuleId?: number | bigint
   readonly RequestId: string
 }
 export const CreateDSPADiscoveryRuleResponse: $Schema.Schema<CreateDSPADiscoveryRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDSPADiscoveryRuleResponse", { RuleId: $C.int64, RequestId: $C.str }))
@@ -597,8 +597,8 @@ export const CreateDSPADiscoveryTaskRequest: $Schema.Schema<CreateDSPADiscoveryT
 
 /** `CreateDSPADiscoveryTaskResponse` (response side). */
 export interface CreateDSPADiscoveryTaskResponse {
-  readonly TaskId: number | bigint
-  readonly ResultId: number | bigint
+  readonly TaskId?: number | bigint
+  readonly ResultId?: number | bigint
   readonly RequestId: string
 }
 export const CreateDSPADiscoveryTaskResponse: $Schema.Schema<CreateDSPADiscoveryTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDSPADiscoveryTaskResponse", { TaskId: $C.int64, ResultId: $C.int64, RequestId: $C.str }))
@@ -614,7 +614,7 @@ export const CreateDSPALevelGroupRequest: $Schema.Schema<CreateDSPALevelGroupReq
 
 /** `CreateDSPALevelGroupResponse` (response side). */
 export interface CreateDSPALevelGroupResponse {
-  readonly LevelGroupId: number | bigint
+  readonly LevelGroupId?: number | bigint
   readonly RequestId: string
 }
 export const CreateDSPALevelGroupResponse: $Schema.Schema<CreateDSPALevelGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDSPALevelGroupResponse", { LevelGroupId: $C.uint64, RequestId: $C.str }))
@@ -632,10 +632,10 @@ export const CreateDSPAMetaResourcesRequest: $Schema.Schema<CreateDSPAMetaResour
 
 /** `CreateDSPAMetaResourcesResponse` (response side). */
 export interface CreateDSPAMetaResourcesResponse {
-  readonly UpdateId: string
-  readonly MetaType: string
-  readonly DspaId: string
-  readonly ResourceRegion: string
+  readonly UpdateId?: string
+  readonly MetaType?: string
+  readonly DspaId?: string
+  readonly ResourceRegion?: string
   readonly RequestId: string
 }
 export const CreateDSPAMetaResourcesResponse: $Schema.Schema<CreateDSPAMetaResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDSPAMetaResourcesResponse", { UpdateId: $C.str, MetaType: $C.str, DspaId: $C.str, ResourceRegion: $C.str, RequestId: $C.str }))
@@ -662,8 +662,8 @@ export const CreateDSPASelfBuildMetaResourceRequest: $Schema.Schema<CreateDSPASe
 
 /** `CreateDSPASelfBuildMetaResourceResponse` (response side). */
 export interface CreateDSPASelfBuildMetaResourceResponse {
-  readonly ConnectivityStatus: string
-  readonly ConnectivityDescription: string
+  readonly ConnectivityStatus?: string
+  readonly ConnectivityDescription?: string
   readonly RequestId: string
 }
 export const CreateDSPASelfBuildMetaResourceResponse: $Schema.Schema<CreateDSPASelfBuildMetaResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDSPASelfBuildMetaResourceResponse", { ConnectivityStatus: $C.str, ConnectivityDescription: $C.str, RequestId: $C.str }))
@@ -691,48 +691,48 @@ export const CreateIdentifyRuleAnotherNameResponse: $Schema.Schema<CreateIdentif
 
 /** `DBInstanceInfo` (response side). */
 export interface DBInstanceInfo {
-  readonly ResourceId: string
-  readonly DbInfos: readonly DbInfo[]
+  readonly ResourceId?: string
+  readonly DbInfos?: readonly DbInfo[]
 }
 export const DBInstanceInfo: $Schema.Schema<DBInstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DBInstanceInfo", { ResourceId: $C.str, DbInfos: $C.arr(DbInfo) }))
 
 /** `DBStatements` (both sides). */
 export interface DBStatements {
-  readonly DBName: string
-  readonly DBSchema: string
+  readonly DBName?: string
+  readonly DBSchema?: string
 }
 export const DBStatements: $Schema.Schema<DBStatements> = /*#__PURE__*/ $C.lazy(() => $C.struct("DBStatements", { DBName: $C.str, DBSchema: $C.str }))
 
 /** `DSPACosMetaDataInfo` (response side). */
 export interface DSPACosMetaDataInfo {
-  readonly Bucket: string
-  readonly CreateTime: string
-  readonly Valid: number | bigint
-  readonly ResourceId: string
-  readonly ResourceRegion: string
-  readonly BindStatus: string
-  readonly Storage: number
+  readonly Bucket?: string
+  readonly CreateTime?: string
+  readonly Valid?: number | bigint
+  readonly ResourceId?: string
+  readonly ResourceRegion?: string
+  readonly BindStatus?: string
+  readonly Storage?: number
   readonly GovernAuthStatus?: number | bigint
 }
 export const DSPACosMetaDataInfo: $Schema.Schema<DSPACosMetaDataInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DSPACosMetaDataInfo", { Bucket: $C.str, CreateTime: $C.str, Valid: $C.int64, ResourceId: $C.str, ResourceRegion: $C.str, BindStatus: $C.str, Storage: $C.float }, { GovernAuthStatus: $C.int64 }))
 
 /** `DSPADataSourceDbInfo` (response side). */
 export interface DSPADataSourceDbInfo {
-  readonly DbName: string
+  readonly DbName?: string
 }
 export const DSPADataSourceDbInfo: $Schema.Schema<DSPADataSourceDbInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DSPADataSourceDbInfo", { DbName: $C.str }))
 
 /** `DSPAMetaType` (response side). */
 export interface DSPAMetaType {
-  readonly MetaType: string
-  readonly Regions: readonly string[]
-  readonly SupportedAuthTypes: readonly string[]
+  readonly MetaType?: string
+  readonly Regions?: readonly string[]
+  readonly SupportedAuthTypes?: readonly string[]
 }
 export const DSPAMetaType: $Schema.Schema<DSPAMetaType> = /*#__PURE__*/ $C.lazy(() => $C.struct("DSPAMetaType", { MetaType: $C.str, Regions: $C.arr($C.str), SupportedAuthTypes: $C.arr($C.str) }))
 
 /** `DSPATableInfo` (response side). */
 export interface DSPATableInfo {
-  readonly TableName: string
+  readonly TableName?: string
 }
 export const DSPATableInfo: $Schema.Schema<DSPATableInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DSPATableInfo", { TableName: $C.str }))
 
@@ -783,17 +783,17 @@ export const DatagovRuleExtendParameter: $Schema.Schema<DatagovRuleExtendParamet
 
 /** `DbInfo` (response side). */
 export interface DbInfo {
-  readonly DbName: string
-  readonly ValidStatus: string
+  readonly DbName?: string
+  readonly ValidStatus?: string
   readonly BindType?: string
 }
 export const DbInfo: $Schema.Schema<DbInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DbInfo", { DbName: $C.str, ValidStatus: $C.str }, { BindType: $C.str }))
 
 /** `DbRelationStatusItem` (response side). */
 export interface DbRelationStatusItem {
-  readonly DbName: string
-  readonly BindStatus: string
-  readonly ValidStatus: string
+  readonly DbName?: string
+  readonly BindStatus?: string
+  readonly ValidStatus?: string
 }
 export const DbRelationStatusItem: $Schema.Schema<DbRelationStatusItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DbRelationStatusItem", { DbName: $C.str, BindStatus: $C.str, ValidStatus: $C.str }))
 
@@ -805,11 +805,11 @@ export const DbResourceItem: $Schema.Schema<DbResourceItem> = /*#__PURE__*/ $C.l
 
 /** `DbTaskResult` (response side). */
 export interface DbTaskResult {
-  readonly Result: string
-  readonly ResultDescription: string
-  readonly ErrDescription: ErrDescription
-  readonly ResourceId: string
-  readonly DbName: string
+  readonly Result?: string
+  readonly ResultDescription?: string
+  readonly ErrDescription?: ErrDescription
+  readonly ResourceId?: string
+  readonly DbName?: string
 }
 export const DbTaskResult: $Schema.Schema<DbTaskResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("DbTaskResult", { Result: $C.str, ResultDescription: $C.str, ErrDescription: ErrDescription, ResourceId: $C.str, DbName: $C.str }))
 
@@ -823,7 +823,7 @@ export const DecribeSuggestRiskLevelMatrixRequest: $Schema.Schema<DecribeSuggest
 
 /** `DecribeSuggestRiskLevelMatrixResponse` (response side). */
 export interface DecribeSuggestRiskLevelMatrixResponse {
-  readonly SuggestRiskLevelMatrix: readonly SuggestRiskLevelMatrix[]
+  readonly SuggestRiskLevelMatrix?: readonly SuggestRiskLevelMatrix[]
   readonly RequestId: string
 }
 export const DecribeSuggestRiskLevelMatrixResponse: $Schema.Schema<DecribeSuggestRiskLevelMatrixResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DecribeSuggestRiskLevelMatrixResponse", { SuggestRiskLevelMatrix: $C.arr(SuggestRiskLevelMatrix), RequestId: $C.str }))
@@ -838,8 +838,8 @@ export const DeleteCosMetaResourceRequest: $Schema.Schema<DeleteCosMetaResourceR
 
 /** `DeleteCosMetaResourceResponse` (response side). */
 export interface DeleteCosMetaResourceResponse {
-  readonly Results: readonly DspaTaskResult[]
-  readonly DspaId: string
+  readonly Results?: readonly DspaTaskResult[]
+  readonly DspaId?: string
   readonly RequestId: string
 }
 export const DeleteCosMetaResourceResponse: $Schema.Schema<DeleteCosMetaResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCosMetaResourceResponse", { Results: $C.arr(DspaTaskResult), DspaId: $C.str, RequestId: $C.str }))
@@ -919,8 +919,8 @@ export const DeleteDSPAMetaResourceRequest: $Schema.Schema<DeleteDSPAMetaResourc
 
 /** `DeleteDSPAMetaResourceResponse` (response side). */
 export interface DeleteDSPAMetaResourceResponse {
-  readonly DspaId: string
-  readonly Results: readonly DspaTaskResult[]
+  readonly DspaId?: string
+  readonly Results?: readonly DspaTaskResult[]
   readonly RequestId: string
 }
 export const DeleteDSPAMetaResourceResponse: $Schema.Schema<DeleteDSPAMetaResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteDSPAMetaResourceResponse", { DspaId: $C.str, Results: $C.arr(DspaTaskResult), RequestId: $C.str }))
@@ -934,8 +934,8 @@ export const DescribeAssetDetailDataExportResultRequest: $Schema.Schema<Describe
 
 /** `DescribeAssetDetailDataExportResultResponse` (response side). */
 export interface DescribeAssetDetailDataExportResultResponse {
-  readonly ExportResult: string
-  readonly ExportFileUrl: string
+  readonly ExportResult?: string
+  readonly ExportFileUrl?: string
   readonly RequestId: string
 }
 export const DescribeAssetDetailDataExportResultResponse: $Schema.Schema<DescribeAssetDetailDataExportResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetDetailDataExportResultResponse", { ExportResult: $C.str, ExportFileUrl: $C.str, RequestId: $C.str }))
@@ -950,22 +950,22 @@ export const DescribeAssetOverviewRequest: $Schema.Schema<DescribeAssetOverviewR
 
 /** `DescribeAssetOverviewResponse` (response side). */
 export interface DescribeAssetOverviewResponse {
-  readonly DBInstanceNums: number | bigint
-  readonly DBNums: number | bigint
-  readonly TableNums: number | bigint
-  readonly FieldNums: number | bigint
+  readonly DBInstanceNums?: number | bigint
+  readonly DBNums?: number | bigint
+  readonly TableNums?: number | bigint
+  readonly FieldNums?: number | bigint
   readonly DBInstanceDistribution?: readonly Note[]
   readonly DBDistribution?: readonly Note[]
-  readonly BucketNums: number | bigint
-  readonly FileNums: number | bigint
-  readonly Remark: string
-  readonly EsInstanceNums: number | bigint
-  readonly EsIndexNums: number | bigint
-  readonly EsFieldNums: number | bigint
-  readonly MongoInstanceNums: number | bigint
-  readonly MongoDbNums: number | bigint
-  readonly MongoColNums: number | bigint
-  readonly MongoFieldNums: number | bigint
+  readonly BucketNums?: number | bigint
+  readonly FileNums?: number | bigint
+  readonly Remark?: string
+  readonly EsInstanceNums?: number | bigint
+  readonly EsIndexNums?: number | bigint
+  readonly EsFieldNums?: number | bigint
+  readonly MongoInstanceNums?: number | bigint
+  readonly MongoDbNums?: number | bigint
+  readonly MongoColNums?: number | bigint
+  readonly MongoFieldNums?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetOverviewResponse: $Schema.Schema<DescribeAssetOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetOverviewResponse", { DBInstanceNums: $C.int64, DBNums: $C.int64, TableNums: $C.int64, FieldNums: $C.int64, BucketNums: $C.int64, FileNums: $C.int64, Remark: $C.str, EsInstanceNums: $C.uint64, EsIndexNums: $C.uint64, EsFieldNums: $C.uint64, MongoInstanceNums: $C.uint64, MongoDbNums: $C.uint64, MongoColNums: $C.uint64, MongoFieldNums: $C.uint64, RequestId: $C.str }, { DBInstanceDistribution: $C.arr(Note), DBDistribution: $C.arr(Note) }))
@@ -998,9 +998,9 @@ export const DescribeCOSAssetSensitiveDistributionRequest: $Schema.Schema<Descri
 
 /** `DescribeCOSAssetSensitiveDistributionResponse` (response side). */
 export interface DescribeCOSAssetSensitiveDistributionResponse {
-  readonly CosAsset: CosAsset
-  readonly TopAsset: readonly TopAsset[]
-  readonly CosDetail: readonly AssetCosDetail[]
+  readonly CosAsset?: CosAsset
+  readonly TopAsset?: readonly TopAsset[]
+  readonly CosDetail?: readonly AssetCosDetail[]
   readonly RequestId: string
 }
 export const DescribeCOSAssetSensitiveDistributionResponse: $Schema.Schema<DescribeCOSAssetSensitiveDistributionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCOSAssetSensitiveDistributionResponse", { CosAsset: CosAsset, TopAsset: $C.arr(TopAsset), CosDetail: $C.arr(AssetCosDetail), RequestId: $C.str }))
@@ -1030,20 +1030,20 @@ export const DescribeDSPAAssessmentLatestRiskDetailInfoRequest: $Schema.Schema<D
 
 /** `DescribeDSPAAssessmentLatestRiskDetailInfoResponse` (response side). */
 export interface DescribeDSPAAssessmentLatestRiskDetailInfoResponse {
-  readonly DataSourceId: string
-  readonly DataSourceName: string
+  readonly DataSourceId?: string
+  readonly DataSourceName?: string
   readonly AssetName?: string
-  readonly AssessmentTemplateId: number | bigint
-  readonly IdentifyTemplateId: number | bigint
+  readonly AssessmentTemplateId?: number | bigint
+  readonly IdentifyTemplateId?: number | bigint
   readonly RiskType?: string
   readonly RiskName?: string
   readonly RiskDescription?: string
   readonly RiskLevel?: string
   readonly SuggestAction?: string
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly Remark?: string
   readonly SecurityProduct?: readonly SecurityProduct[]
-  readonly RiskDimension: string
+  readonly RiskDimension?: string
   readonly RelationAsset?: readonly string[]
   readonly AccountRiskDetail?: readonly AccountRisk[]
   readonly PrivilegeRiskDetail?: readonly PrivilegeRisk[]
@@ -1074,7 +1074,7 @@ export const DescribeDSPAAssessmentLatestRiskListRequest: $Schema.Schema<Describ
 /** `DescribeDSPAAssessmentLatestRiskListResponse` (response side). */
 export interface DescribeDSPAAssessmentLatestRiskListResponse {
   readonly LatestRiskList?: readonly RiskItemInfo[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDSPAAssessmentLatestRiskListResponse: $Schema.Schema<DescribeDSPAAssessmentLatestRiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAAssessmentLatestRiskListResponse", { TotalCount: $C.int64, RequestId: $C.str }, { LatestRiskList: $C.arr(RiskItemInfo) }))
@@ -1088,9 +1088,9 @@ export const DescribeDSPAAssessmentNewDiscoveredRiskOverviewRequest: $Schema.Sch
 
 /** `DescribeDSPAAssessmentNewDiscoveredRiskOverviewResponse` (response side). */
 export interface DescribeDSPAAssessmentNewDiscoveredRiskOverviewResponse {
-  readonly NewDiscoveredRiskCount: number | bigint
-  readonly AffectedAssetCount: number | bigint
-  readonly WeekRatio: number
+  readonly NewDiscoveredRiskCount?: number | bigint
+  readonly AffectedAssetCount?: number | bigint
+  readonly WeekRatio?: number
   readonly RequestId: string
 }
 export const DescribeDSPAAssessmentNewDiscoveredRiskOverviewResponse: $Schema.Schema<DescribeDSPAAssessmentNewDiscoveredRiskOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAAssessmentNewDiscoveredRiskOverviewResponse", { NewDiscoveredRiskCount: $C.int64, AffectedAssetCount: $C.int64, WeekRatio: $C.float, RequestId: $C.str }))
@@ -1104,9 +1104,9 @@ export const DescribeDSPAAssessmentPendingRiskOverviewRequest: $Schema.Schema<De
 
 /** `DescribeDSPAAssessmentPendingRiskOverviewResponse` (response side). */
 export interface DescribeDSPAAssessmentPendingRiskOverviewResponse {
-  readonly PendingRiskCount: number | bigint
-  readonly AffectedAssetCount: number | bigint
-  readonly WeekRatio: number
+  readonly PendingRiskCount?: number | bigint
+  readonly AffectedAssetCount?: number | bigint
+  readonly WeekRatio?: number
   readonly RequestId: string
 }
 export const DescribeDSPAAssessmentPendingRiskOverviewResponse: $Schema.Schema<DescribeDSPAAssessmentPendingRiskOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAAssessmentPendingRiskOverviewResponse", { PendingRiskCount: $C.int64, AffectedAssetCount: $C.int64, WeekRatio: $C.float, RequestId: $C.str }))
@@ -1120,9 +1120,9 @@ export const DescribeDSPAAssessmentProcessingRiskOverviewRequest: $Schema.Schema
 
 /** `DescribeDSPAAssessmentProcessingRiskOverviewResponse` (response side). */
 export interface DescribeDSPAAssessmentProcessingRiskOverviewResponse {
-  readonly ProcessingRiskCount: number | bigint
-  readonly AffectedAssetCount: number | bigint
-  readonly WeekRatio: number
+  readonly ProcessingRiskCount?: number | bigint
+  readonly AffectedAssetCount?: number | bigint
+  readonly WeekRatio?: number
   readonly RequestId: string
 }
 export const DescribeDSPAAssessmentProcessingRiskOverviewResponse: $Schema.Schema<DescribeDSPAAssessmentProcessingRiskOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAAssessmentProcessingRiskOverviewResponse", { ProcessingRiskCount: $C.int64, AffectedAssetCount: $C.int64, WeekRatio: $C.float, RequestId: $C.str }))
@@ -1136,8 +1136,8 @@ export const DescribeDSPAAssessmentRiskAmountOverviewRequest: $Schema.Schema<Des
 
 /** `DescribeDSPAAssessmentRiskAmountOverviewResponse` (response side). */
 export interface DescribeDSPAAssessmentRiskAmountOverviewResponse {
-  readonly TotalRiskCount: number | bigint
-  readonly TotalAffectedAssetCount: number | bigint
+  readonly TotalRiskCount?: number | bigint
+  readonly TotalAffectedAssetCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDSPAAssessmentRiskAmountOverviewResponse: $Schema.Schema<DescribeDSPAAssessmentRiskAmountOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAAssessmentRiskAmountOverviewResponse", { TotalRiskCount: $C.int64, TotalAffectedAssetCount: $C.int64, RequestId: $C.str }))
@@ -1150,7 +1150,7 @@ export const DescribeDSPAAssessmentRiskDatasourceTop5Request: $Schema.Schema<Des
 
 /** `DescribeDSPAAssessmentRiskDatasourceTop5Response` (response side). */
 export interface DescribeDSPAAssessmentRiskDatasourceTop5Response {
-  readonly Items: readonly RiskItem[]
+  readonly Items?: readonly RiskItem[]
   readonly RequestId: string
 }
 export const DescribeDSPAAssessmentRiskDatasourceTop5Response: $Schema.Schema<DescribeDSPAAssessmentRiskDatasourceTop5Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAAssessmentRiskDatasourceTop5Response", { Items: $C.arr(RiskItem), RequestId: $C.str }))
@@ -1182,7 +1182,7 @@ export const DescribeDSPAAssessmentRiskDealedTrendRequest: $Schema.Schema<Descri
 
 /** `DescribeDSPAAssessmentRiskDealedTrendResponse` (response side). */
 export interface DescribeDSPAAssessmentRiskDealedTrendResponse {
-  readonly Items: readonly RiskDealedTrendItem[]
+  readonly Items?: readonly RiskDealedTrendItem[]
   readonly RequestId: string
 }
 export const DescribeDSPAAssessmentRiskDealedTrendResponse: $Schema.Schema<DescribeDSPAAssessmentRiskDealedTrendResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAAssessmentRiskDealedTrendResponse", { Items: $C.arr(RiskDealedTrendItem), RequestId: $C.str }))
@@ -1197,9 +1197,9 @@ export const DescribeDSPAAssessmentRiskDistributionOverviewRequest: $Schema.Sche
 
 /** `DescribeDSPAAssessmentRiskDistributionOverviewResponse` (response side). */
 export interface DescribeDSPAAssessmentRiskDistributionOverviewResponse {
-  readonly RiskTypeDistribution: readonly Note[]
-  readonly RiskDetailDistribution: readonly Note[]
-  readonly RiskAssetsDistribution: readonly Note[]
+  readonly RiskTypeDistribution?: readonly Note[]
+  readonly RiskDetailDistribution?: readonly Note[]
+  readonly RiskAssetsDistribution?: readonly Note[]
   readonly RequestId: string
 }
 export const DescribeDSPAAssessmentRiskDistributionOverviewResponse: $Schema.Schema<DescribeDSPAAssessmentRiskDistributionOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAAssessmentRiskDistributionOverviewResponse", { RiskTypeDistribution: $C.arr(Note), RiskDetailDistribution: $C.arr(Note), RiskAssetsDistribution: $C.arr(Note), RequestId: $C.str }))
@@ -1212,7 +1212,7 @@ export const DescribeDSPAAssessmentRiskItemTop5Request: $Schema.Schema<DescribeD
 
 /** `DescribeDSPAAssessmentRiskItemTop5Response` (response side). */
 export interface DescribeDSPAAssessmentRiskItemTop5Response {
-  readonly Items: readonly RiskItem[]
+  readonly Items?: readonly RiskItem[]
   readonly RequestId: string
 }
 export const DescribeDSPAAssessmentRiskItemTop5Response: $Schema.Schema<DescribeDSPAAssessmentRiskItemTop5Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAAssessmentRiskItemTop5Response", { Items: $C.arr(RiskItem), RequestId: $C.str }))
@@ -1226,10 +1226,10 @@ export const DescribeDSPAAssessmentRiskLevelDetailRequest: $Schema.Schema<Descri
 
 /** `DescribeDSPAAssessmentRiskLevelDetailResponse` (response side). */
 export interface DescribeDSPAAssessmentRiskLevelDetailResponse {
-  readonly RiskLevelName: string
+  readonly RiskLevelName?: string
   readonly RiskLevelDescription?: string
   readonly IdentifyComplianceId?: number | bigint
-  readonly IdentifyComplianceName: string
+  readonly IdentifyComplianceName?: string
   readonly RiskLevelMatrix?: readonly RiskLevelMatrix[]
   readonly RequestId: string
 }
@@ -1245,8 +1245,8 @@ export const DescribeDSPAAssessmentRiskLevelListRequest: $Schema.Schema<Describe
 
 /** `DescribeDSPAAssessmentRiskLevelListResponse` (response side). */
 export interface DescribeDSPAAssessmentRiskLevelListResponse {
-  readonly TotalCount: number | bigint
-  readonly RiskLevelList: readonly RiskLevelRisk[]
+  readonly TotalCount?: number | bigint
+  readonly RiskLevelList?: readonly RiskLevelRisk[]
   readonly RequestId: string
 }
 export const DescribeDSPAAssessmentRiskLevelListResponse: $Schema.Schema<DescribeDSPAAssessmentRiskLevelListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAAssessmentRiskLevelListResponse", { TotalCount: $C.int64, RiskLevelList: $C.arr(RiskLevelRisk), RequestId: $C.str }))
@@ -1292,7 +1292,7 @@ export const DescribeDSPAAssessmentRiskProcessHistoryRequest: $Schema.Schema<Des
 
 /** `DescribeDSPAAssessmentRiskProcessHistoryResponse` (response side). */
 export interface DescribeDSPAAssessmentRiskProcessHistoryResponse {
-  readonly ProcessHistory: readonly ProcessHistory[]
+  readonly ProcessHistory?: readonly ProcessHistory[]
   readonly RequestId: string
 }
 export const DescribeDSPAAssessmentRiskProcessHistoryResponse: $Schema.Schema<DescribeDSPAAssessmentRiskProcessHistoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAAssessmentRiskProcessHistoryResponse", { ProcessHistory: $C.arr(ProcessHistory), RequestId: $C.str }))
@@ -1306,7 +1306,7 @@ export const DescribeDSPAAssessmentRiskSideDistributedRequest: $Schema.Schema<De
 
 /** `DescribeDSPAAssessmentRiskSideDistributedResponse` (response side). */
 export interface DescribeDSPAAssessmentRiskSideDistributedResponse {
-  readonly RiskSideDistributed: readonly RiskSideDistributed[]
+  readonly RiskSideDistributed?: readonly RiskSideDistributed[]
   readonly RequestId: string
 }
 export const DescribeDSPAAssessmentRiskSideDistributedResponse: $Schema.Schema<DescribeDSPAAssessmentRiskSideDistributedResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAAssessmentRiskSideDistributedResponse", { RiskSideDistributed: $C.arr(RiskSideDistributed), RequestId: $C.str }))
@@ -1321,7 +1321,7 @@ export const DescribeDSPAAssessmentRiskSideListRequest: $Schema.Schema<DescribeD
 /** `DescribeDSPAAssessmentRiskSideListResponse` (response side). */
 export interface DescribeDSPAAssessmentRiskSideListResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly RiskSideItmeList: readonly Note[]
+  readonly RiskSideItmeList?: readonly Note[]
   readonly RiskSideItemList?: readonly Note[]
   readonly RequestId: string
 }
@@ -1338,14 +1338,14 @@ export const DescribeDSPAAssessmentRiskTemplateDetailRequest: $Schema.Schema<Des
 
 /** `DescribeDSPAAssessmentRiskTemplateDetailResponse` (response side). */
 export interface DescribeDSPAAssessmentRiskTemplateDetailResponse {
-  readonly TemplateId: number | bigint
-  readonly TemplateName: string
-  readonly TemplateDescription: string
-  readonly RiskLevelId: number | bigint
-  readonly RiskLevelName: string
-  readonly RiskItemList: readonly AssessmentRiskItem[]
-  readonly TotalCount: number | bigint
-  readonly TaskCitations: number | bigint
+  readonly TemplateId?: number | bigint
+  readonly TemplateName?: string
+  readonly TemplateDescription?: string
+  readonly RiskLevelId?: number | bigint
+  readonly RiskLevelName?: string
+  readonly RiskItemList?: readonly AssessmentRiskItem[]
+  readonly TotalCount?: number | bigint
+  readonly TaskCitations?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDSPAAssessmentRiskTemplateDetailResponse: $Schema.Schema<DescribeDSPAAssessmentRiskTemplateDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAAssessmentRiskTemplateDetailResponse", { TemplateId: $C.int64, TemplateName: $C.str, TemplateDescription: $C.str, RiskLevelId: $C.int64, RiskLevelName: $C.str, RiskItemList: $C.arr(AssessmentRiskItem), TotalCount: $C.int64, TaskCitations: $C.int64, RequestId: $C.str }))
@@ -1363,8 +1363,8 @@ export const DescribeDSPAAssessmentRiskTemplateVulnerableListRequest: $Schema.Sc
 
 /** `DescribeDSPAAssessmentRiskTemplateVulnerableListResponse` (response side). */
 export interface DescribeDSPAAssessmentRiskTemplateVulnerableListResponse {
-  readonly RiskItemList: readonly AssessmentRiskItem[]
-  readonly TotalCount: number | bigint
+  readonly RiskItemList?: readonly AssessmentRiskItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDSPAAssessmentRiskTemplateVulnerableListResponse: $Schema.Schema<DescribeDSPAAssessmentRiskTemplateVulnerableListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAAssessmentRiskTemplateVulnerableListResponse", { RiskItemList: $C.arr(AssessmentRiskItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1381,8 +1381,8 @@ export const DescribeDSPAAssessmentRisksRequest: $Schema.Schema<DescribeDSPAAsse
 
 /** `DescribeDSPAAssessmentRisksResponse` (response side). */
 export interface DescribeDSPAAssessmentRisksResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly AssessmentRisk[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly AssessmentRisk[]
   readonly RequestId: string
 }
 export const DescribeDSPAAssessmentRisksResponse: $Schema.Schema<DescribeDSPAAssessmentRisksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAAssessmentRisksResponse", { TotalCount: $C.int64, Items: $C.arr(AssessmentRisk), RequestId: $C.str }))
@@ -1398,8 +1398,8 @@ export const DescribeDSPAAssessmentTasksRequest: $Schema.Schema<DescribeDSPAAsse
 
 /** `DescribeDSPAAssessmentTasksResponse` (response side). */
 export interface DescribeDSPAAssessmentTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly AssessmentTask[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly AssessmentTask[]
   readonly RequestId: string
 }
 export const DescribeDSPAAssessmentTasksResponse: $Schema.Schema<DescribeDSPAAssessmentTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAAssessmentTasksResponse", { TotalCount: $C.int64, Items: $C.arr(AssessmentTask), RequestId: $C.str }))
@@ -1416,8 +1416,8 @@ export const DescribeDSPAAssessmentTemplateControlItemsRequest: $Schema.Schema<D
 
 /** `DescribeDSPAAssessmentTemplateControlItemsResponse` (response side). */
 export interface DescribeDSPAAssessmentTemplateControlItemsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly AssessmentControlItem[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly AssessmentControlItem[]
   readonly RequestId: string
 }
 export const DescribeDSPAAssessmentTemplateControlItemsResponse: $Schema.Schema<DescribeDSPAAssessmentTemplateControlItemsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAAssessmentTemplateControlItemsResponse", { TotalCount: $C.int64, Items: $C.arr(AssessmentControlItem), RequestId: $C.str }))
@@ -1433,8 +1433,8 @@ export const DescribeDSPAAssessmentTemplatesRequest: $Schema.Schema<DescribeDSPA
 
 /** `DescribeDSPAAssessmentTemplatesResponse` (response side). */
 export interface DescribeDSPAAssessmentTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly AssessmentTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly AssessmentTemplate[]
   readonly RequestId: string
 }
 export const DescribeDSPAAssessmentTemplatesResponse: $Schema.Schema<DescribeDSPAAssessmentTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAAssessmentTemplatesResponse", { TotalCount: $C.int64, Items: $C.arr(AssessmentTemplate), RequestId: $C.str }))
@@ -1448,7 +1448,7 @@ export const DescribeDSPACOSDataAssetBucketsRequest: $Schema.Schema<DescribeDSPA
 
 /** `DescribeDSPACOSDataAssetBucketsResponse` (response side). */
 export interface DescribeDSPACOSDataAssetBucketsResponse {
-  readonly Buckets: readonly string[]
+  readonly Buckets?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeDSPACOSDataAssetBucketsResponse: $Schema.Schema<DescribeDSPACOSDataAssetBucketsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPACOSDataAssetBucketsResponse", { Buckets: $C.arr($C.str), RequestId: $C.str }))
@@ -1462,7 +1462,7 @@ export const DescribeDSPACOSDataAssetByComplianceIdRequest: $Schema.Schema<Descr
 
 /** `DescribeDSPACOSDataAssetByComplianceIdResponse` (response side). */
 export interface DescribeDSPACOSDataAssetByComplianceIdResponse {
-  readonly Stats: DspaCOSDataAssetCount
+  readonly Stats?: DspaCOSDataAssetCount
   readonly RequestId: string
 }
 export const DescribeDSPACOSDataAssetByComplianceIdResponse: $Schema.Schema<DescribeDSPACOSDataAssetByComplianceIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPACOSDataAssetByComplianceIdResponse", { Stats: DspaCOSDataAssetCount, RequestId: $C.str }))
@@ -1476,8 +1476,8 @@ export const DescribeDSPACOSDataAssetDetailRequest: $Schema.Schema<DescribeDSPAC
 
 /** `DescribeDSPACOSDataAssetDetailResponse` (response side). */
 export interface DescribeDSPACOSDataAssetDetailResponse {
-  readonly Details: readonly DspaCOSDataAssetDetail[]
-  readonly TotalCount: number | bigint
+  readonly Details?: readonly DspaCOSDataAssetDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDSPACOSDataAssetDetailResponse: $Schema.Schema<DescribeDSPACOSDataAssetDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPACOSDataAssetDetailResponse", { Details: $C.arr(DspaCOSDataAssetDetail), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1491,7 +1491,7 @@ export const DescribeDSPACOSDiscoveryTaskDetailRequest: $Schema.Schema<DescribeD
 
 /** `DescribeDSPACOSDiscoveryTaskDetailResponse` (response side). */
 export interface DescribeDSPACOSDiscoveryTaskDetailResponse {
-  readonly Task: DspaCOSDiscoveryTaskDetail
+  readonly Task?: DspaCOSDiscoveryTaskDetail
   readonly RequestId: string
 }
 export const DescribeDSPACOSDiscoveryTaskDetailResponse: $Schema.Schema<DescribeDSPACOSDiscoveryTaskDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPACOSDiscoveryTaskDetailResponse", { Task: DspaCOSDiscoveryTaskDetail, RequestId: $C.str }))
@@ -1508,7 +1508,7 @@ export const DescribeDSPACOSDiscoveryTaskFilesRequest: $Schema.Schema<DescribeDS
 
 /** `DescribeDSPACOSDiscoveryTaskFilesResponse` (response side). */
 export interface DescribeDSPACOSDiscoveryTaskFilesResponse {
-  readonly Files: readonly string[]
+  readonly Files?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeDSPACOSDiscoveryTaskFilesResponse: $Schema.Schema<DescribeDSPACOSDiscoveryTaskFilesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPACOSDiscoveryTaskFilesResponse", { Files: $C.arr($C.str), RequestId: $C.str }))
@@ -1527,8 +1527,8 @@ export const DescribeDSPACOSDiscoveryTaskResultRequest: $Schema.Schema<DescribeD
 
 /** `DescribeDSPACOSDiscoveryTaskResultResponse` (response side). */
 export interface DescribeDSPACOSDiscoveryTaskResultResponse {
-  readonly Items: readonly DspaCOSDiscoveryTaskResult[]
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly DspaCOSDiscoveryTaskResult[]
+  readonly TotalCount?: number | bigint
   readonly MaxCount?: number | bigint
   readonly RequestId: string
 }
@@ -1547,8 +1547,8 @@ export const DescribeDSPACOSDiscoveryTasksRequest: $Schema.Schema<DescribeDSPACO
 
 /** `DescribeDSPACOSDiscoveryTasksResponse` (response side). */
 export interface DescribeDSPACOSDiscoveryTasksResponse {
-  readonly Items: readonly DspaCOSDiscoveryTask[]
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly DspaCOSDiscoveryTask[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDSPACOSDiscoveryTasksResponse: $Schema.Schema<DescribeDSPACOSDiscoveryTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPACOSDiscoveryTasksResponse", { Items: $C.arr(DspaCOSDiscoveryTask), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1573,8 +1573,8 @@ export const DescribeDSPACOSTaskResultDetailRequest: $Schema.Schema<DescribeDSPA
 
 /** `DescribeDSPACOSTaskResultDetailResponse` (response side). */
 export interface DescribeDSPACOSTaskResultDetailResponse {
-  readonly Items: readonly DspaDiscoveryCOSTaskResultDetail[]
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly DspaDiscoveryCOSTaskResultDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDSPACOSTaskResultDetailResponse: $Schema.Schema<DescribeDSPACOSTaskResultDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPACOSTaskResultDetailResponse", { Items: $C.arr(DspaDiscoveryCOSTaskResultDetail), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1591,8 +1591,8 @@ export const DescribeDSPACategoriesRequest: $Schema.Schema<DescribeDSPACategorie
 
 /** `DescribeDSPACategoriesResponse` (response side). */
 export interface DescribeDSPACategoriesResponse {
-  readonly Items: readonly DataCategory[]
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly DataCategory[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDSPACategoriesResponse: $Schema.Schema<DescribeDSPACategoriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPACategoriesResponse", { Items: $C.arr(DataCategory), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1606,7 +1606,7 @@ export const DescribeDSPACategoryRuleStatisticRequest: $Schema.Schema<DescribeDS
 
 /** `DescribeDSPACategoryRuleStatisticResponse` (response side). */
 export interface DescribeDSPACategoryRuleStatisticResponse {
-  readonly StatisticSet: readonly CategoryRuleStatistic[]
+  readonly StatisticSet?: readonly CategoryRuleStatistic[]
   readonly RequestId: string
 }
 export const DescribeDSPACategoryRuleStatisticResponse: $Schema.Schema<DescribeDSPACategoryRuleStatisticResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPACategoryRuleStatisticResponse", { StatisticSet: $C.arr(CategoryRuleStatistic), RequestId: $C.str }))
@@ -1621,7 +1621,7 @@ export const DescribeDSPACategoryRulesRequest: $Schema.Schema<DescribeDSPACatego
 
 /** `DescribeDSPACategoryRulesResponse` (response side). */
 export interface DescribeDSPACategoryRulesResponse {
-  readonly CategoryRules: readonly CategoryRule[]
+  readonly CategoryRules?: readonly CategoryRule[]
   readonly RequestId: string
 }
 export const DescribeDSPACategoryRulesResponse: $Schema.Schema<DescribeDSPACategoryRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPACategoryRulesResponse", { CategoryRules: $C.arr(CategoryRule), RequestId: $C.str }))
@@ -1635,7 +1635,7 @@ export const DescribeDSPACategoryTreeRequest: $Schema.Schema<DescribeDSPACategor
 
 /** `DescribeDSPACategoryTreeResponse` (response side). */
 export interface DescribeDSPACategoryTreeResponse {
-  readonly ResultJson: string
+  readonly ResultJson?: string
   readonly RequestId: string
 }
 export const DescribeDSPACategoryTreeResponse: $Schema.Schema<DescribeDSPACategoryTreeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPACategoryTreeResponse", { ResultJson: $C.str, RequestId: $C.str }))
@@ -1650,7 +1650,7 @@ export const DescribeDSPACategoryTreeWithRulesRequest: $Schema.Schema<DescribeDS
 
 /** `DescribeDSPACategoryTreeWithRulesResponse` (response side). */
 export interface DescribeDSPACategoryTreeWithRulesResponse {
-  readonly ResultJson: string
+  readonly ResultJson?: string
   readonly RequestId: string
 }
 export const DescribeDSPACategoryTreeWithRulesResponse: $Schema.Schema<DescribeDSPACategoryTreeWithRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPACategoryTreeWithRulesResponse", { ResultJson: $C.str, RequestId: $C.str }))
@@ -1664,7 +1664,7 @@ export const DescribeDSPAComplianceGroupDetailRequest: $Schema.Schema<DescribeDS
 
 /** `DescribeDSPAComplianceGroupDetailResponse` (response side). */
 export interface DescribeDSPAComplianceGroupDetailResponse {
-  readonly Detail: ComplianceGroupDetail
+  readonly Detail?: ComplianceGroupDetail
   readonly RequestId: string
 }
 export const DescribeDSPAComplianceGroupDetailResponse: $Schema.Schema<DescribeDSPAComplianceGroupDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAComplianceGroupDetailResponse", { Detail: ComplianceGroupDetail, RequestId: $C.str }))
@@ -1683,8 +1683,8 @@ export const DescribeDSPAComplianceGroupsRequest: $Schema.Schema<DescribeDSPACom
 
 /** `DescribeDSPAComplianceGroupsResponse` (response side). */
 export interface DescribeDSPAComplianceGroupsResponse {
-  readonly Items: readonly DspaDiscoveryComplianceGroupInfo[]
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly DspaDiscoveryComplianceGroupInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDSPAComplianceGroupsResponse: $Schema.Schema<DescribeDSPAComplianceGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAComplianceGroupsResponse", { Items: $C.arr(DspaDiscoveryComplianceGroupInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1698,8 +1698,8 @@ export const DescribeDSPAComplianceUpdateNotificationRequest: $Schema.Schema<Des
 
 /** `DescribeDSPAComplianceUpdateNotificationResponse` (response side). */
 export interface DescribeDSPAComplianceUpdateNotificationResponse {
-  readonly IsUpdated: boolean
-  readonly TaskNameSet: readonly string[]
+  readonly IsUpdated?: boolean
+  readonly TaskNameSet?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeDSPAComplianceUpdateNotificationResponse: $Schema.Schema<DescribeDSPAComplianceUpdateNotificationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAComplianceUpdateNotificationResponse", { IsUpdated: $C.bool, TaskNameSet: $C.arr($C.str), RequestId: $C.str }))
@@ -1714,7 +1714,7 @@ export const DescribeDSPADataSourceDbInfoRequest: $Schema.Schema<DescribeDSPADat
 
 /** `DescribeDSPADataSourceDbInfoResponse` (response side). */
 export interface DescribeDSPADataSourceDbInfoResponse {
-  readonly Items: readonly DSPADataSourceDbInfo[]
+  readonly Items?: readonly DSPADataSourceDbInfo[]
   readonly DataSourceId?: string
   readonly RequestId: string
 }
@@ -1733,8 +1733,8 @@ export const DescribeDSPADiscoveryRulesRequest: $Schema.Schema<DescribeDSPADisco
 
 /** `DescribeDSPADiscoveryRulesResponse` (response side). */
 export interface DescribeDSPADiscoveryRulesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly DspaDiscoveryRuleDetail[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly DspaDiscoveryRuleDetail[]
   readonly RequestId: string
 }
 export const DescribeDSPADiscoveryRulesResponse: $Schema.Schema<DescribeDSPADiscoveryRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPADiscoveryRulesResponse", { TotalCount: $C.int64, Items: $C.arr(DspaDiscoveryRuleDetail), RequestId: $C.str }))
@@ -1761,7 +1761,7 @@ export const DescribeDSPADiscoveryTaskDetailRequest: $Schema.Schema<DescribeDSPA
 
 /** `DescribeDSPADiscoveryTaskDetailResponse` (response side). */
 export interface DescribeDSPADiscoveryTaskDetailResponse {
-  readonly Task: DspaDiscoveryTaskDetail
+  readonly Task?: DspaDiscoveryTaskDetail
   readonly RequestId: string
 }
 export const DescribeDSPADiscoveryTaskDetailResponse: $Schema.Schema<DescribeDSPADiscoveryTaskDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPADiscoveryTaskDetailResponse", { Task: DspaDiscoveryTaskDetail, RequestId: $C.str }))
@@ -1785,8 +1785,8 @@ export const DescribeDSPADiscoveryTaskResultDetailRequest: $Schema.Schema<Descri
 
 /** `DescribeDSPADiscoveryTaskResultDetailResponse` (response side). */
 export interface DescribeDSPADiscoveryTaskResultDetailResponse {
-  readonly Items: readonly DspaDiscoveryTaskResultDetail[]
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly DspaDiscoveryTaskResultDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDSPADiscoveryTaskResultDetailResponse: $Schema.Schema<DescribeDSPADiscoveryTaskResultDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPADiscoveryTaskResultDetailResponse", { Items: $C.arr(DspaDiscoveryTaskResultDetail), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1810,8 +1810,8 @@ export const DescribeDSPADiscoveryTaskResultRequest: $Schema.Schema<DescribeDSPA
 
 /** `DescribeDSPADiscoveryTaskResultResponse` (response side). */
 export interface DescribeDSPADiscoveryTaskResultResponse {
-  readonly Items: readonly DspaDiscoveryTaskDbResult[]
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly DspaDiscoveryTaskDbResult[]
+  readonly TotalCount?: number | bigint
   readonly MaxCount?: number | bigint
   readonly RequestId: string
 }
@@ -1830,7 +1830,7 @@ export const DescribeDSPADiscoveryTaskTablesRequest: $Schema.Schema<DescribeDSPA
 
 /** `DescribeDSPADiscoveryTaskTablesResponse` (response side). */
 export interface DescribeDSPADiscoveryTaskTablesResponse {
-  readonly Items: readonly DSPATableInfo[]
+  readonly Items?: readonly DSPATableInfo[]
   readonly RequestId: string
 }
 export const DescribeDSPADiscoveryTaskTablesResponse: $Schema.Schema<DescribeDSPADiscoveryTaskTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPADiscoveryTaskTablesResponse", { Items: $C.arr(DSPATableInfo), RequestId: $C.str }))
@@ -1849,8 +1849,8 @@ export const DescribeDSPADiscoveryTasksRequest: $Schema.Schema<DescribeDSPADisco
 
 /** `DescribeDSPADiscoveryTasksResponse` (response side). */
 export interface DescribeDSPADiscoveryTasksResponse {
-  readonly Items: readonly DspaDiscoveryTask[]
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly DspaDiscoveryTask[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDSPADiscoveryTasksResponse: $Schema.Schema<DescribeDSPADiscoveryTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPADiscoveryTasksResponse", { Items: $C.arr(DspaDiscoveryTask), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1901,7 +1901,7 @@ export const DescribeDSPAESDataSampleRequest: $Schema.Schema<DescribeDSPAESDataS
 
 /** `DescribeDSPAESDataSampleResponse` (response side). */
 export interface DescribeDSPAESDataSampleResponse {
-  readonly Items: readonly string[]
+  readonly Items?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeDSPAESDataSampleResponse: $Schema.Schema<DescribeDSPAESDataSampleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAESDataSampleResponse", { Items: $C.arr($C.str), RequestId: $C.str }))
@@ -1921,8 +1921,8 @@ export const DescribeDSPAESDiscoveryTaskResultDetailRequest: $Schema.Schema<Desc
 
 /** `DescribeDSPAESDiscoveryTaskResultDetailResponse` (response side). */
 export interface DescribeDSPAESDiscoveryTaskResultDetailResponse {
-  readonly Items: readonly ESTaskResultDetail[]
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly ESTaskResultDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDSPAESDiscoveryTaskResultDetailResponse: $Schema.Schema<DescribeDSPAESDiscoveryTaskResultDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPAESDiscoveryTaskResultDetailResponse", { Items: $C.arr(ESTaskResultDetail), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1936,8 +1936,8 @@ export const DescribeDSPALevelDetailRequest: $Schema.Schema<DescribeDSPALevelDet
 
 /** `DescribeDSPALevelDetailResponse` (response side). */
 export interface DescribeDSPALevelDetailResponse {
-  readonly Items: readonly LevelItem[]
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly LevelItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDSPALevelDetailResponse: $Schema.Schema<DescribeDSPALevelDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPALevelDetailResponse", { Items: $C.arr(LevelItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1953,8 +1953,8 @@ export const DescribeDSPALevelGroupsRequest: $Schema.Schema<DescribeDSPALevelGro
 
 /** `DescribeDSPALevelGroupsResponse` (response side). */
 export interface DescribeDSPALevelGroupsResponse {
-  readonly Items: readonly DspaDiscoveryLevelDetail[]
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly DspaDiscoveryLevelDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDSPALevelGroupsResponse: $Schema.Schema<DescribeDSPALevelGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPALevelGroupsResponse", { Items: $C.arr(DspaDiscoveryLevelDetail), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1970,7 +1970,7 @@ export const DescribeDSPARDBDataAssetByComplianceIdRequest: $Schema.Schema<Descr
 
 /** `DescribeDSPARDBDataAssetByComplianceIdResponse` (response side). */
 export interface DescribeDSPARDBDataAssetByComplianceIdResponse {
-  readonly Stats: DspaRDBDataAssetCount
+  readonly Stats?: DspaRDBDataAssetCount
   readonly RequestId: string
 }
 export const DescribeDSPARDBDataAssetByComplianceIdResponse: $Schema.Schema<DescribeDSPARDBDataAssetByComplianceIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPARDBDataAssetByComplianceIdResponse", { Stats: DspaRDBDataAssetCount, RequestId: $C.str }))
@@ -1989,7 +1989,7 @@ export const DescribeDSPARDBDataAssetDetailRequest: $Schema.Schema<DescribeDSPAR
 /** `DescribeDSPARDBDataAssetDetailResponse` (response side). */
 export interface DescribeDSPARDBDataAssetDetailResponse {
   readonly Details?: readonly DspaRDBDataAssetDetail[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDSPARDBDataAssetDetailResponse: $Schema.Schema<DescribeDSPARDBDataAssetDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPARDBDataAssetDetailResponse", { TotalCount: $C.int64, RequestId: $C.str }, { Details: $C.arr(DspaRDBDataAssetDetail) }))
@@ -2002,7 +2002,7 @@ export const DescribeDSPASupportedMetasRequest: $Schema.Schema<DescribeDSPASuppo
 
 /** `DescribeDSPASupportedMetasResponse` (response side). */
 export interface DescribeDSPASupportedMetasResponse {
-  readonly Metas: readonly DSPAMetaType[]
+  readonly Metas?: readonly DSPAMetaType[]
   readonly MaxDBInstanceLimit?: number | bigint
   readonly RequestId: string
 }
@@ -2019,7 +2019,7 @@ export const DescribeDSPATaskResultDataSampleRequest: $Schema.Schema<DescribeDSP
 
 /** `DescribeDSPATaskResultDataSampleResponse` (response side). */
 export interface DescribeDSPATaskResultDataSampleResponse {
-  readonly Items: readonly DspaFieldResultDataSample[]
+  readonly Items?: readonly DspaFieldResultDataSample[]
   readonly RequestId: string
 }
 export const DescribeDSPATaskResultDataSampleResponse: $Schema.Schema<DescribeDSPATaskResultDataSampleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDSPATaskResultDataSampleResponse", { Items: $C.arr(DspaFieldResultDataSample), RequestId: $C.str }))
@@ -2034,9 +2034,9 @@ export const DescribeESAssetSensitiveDistributionRequest: $Schema.Schema<Describ
 
 /** `DescribeESAssetSensitiveDistributionResponse` (response side). */
 export interface DescribeESAssetSensitiveDistributionResponse {
-  readonly ESAsset: ESAsset
-  readonly TopAsset: readonly TopAsset[]
-  readonly ESDetail: readonly ESAssetDBDetail[]
+  readonly ESAsset?: ESAsset
+  readonly TopAsset?: readonly TopAsset[]
+  readonly ESDetail?: readonly ESAssetDBDetail[]
   readonly RequestId: string
 }
 export const DescribeESAssetSensitiveDistributionResponse: $Schema.Schema<DescribeESAssetSensitiveDistributionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeESAssetSensitiveDistributionResponse", { ESAsset: ESAsset, TopAsset: $C.arr(TopAsset), ESDetail: $C.arr(ESAssetDBDetail), RequestId: $C.str }))
@@ -2050,8 +2050,8 @@ export const DescribeExportTaskResultRequest: $Schema.Schema<DescribeExportTaskR
 
 /** `DescribeExportTaskResultResponse` (response side). */
 export interface DescribeExportTaskResultResponse {
-  readonly ExportResult: string
-  readonly ExportFileUrl: string
+  readonly ExportResult?: string
+  readonly ExportFileUrl?: string
   readonly RequestId: string
 }
 export const DescribeExportTaskResultResponse: $Schema.Schema<DescribeExportTaskResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExportTaskResultResponse", { ExportResult: $C.str, ExportFileUrl: $C.str, RequestId: $C.str }))
@@ -2066,9 +2066,9 @@ export const DescribeMongoAssetSensitiveDistributionRequest: $Schema.Schema<Desc
 
 /** `DescribeMongoAssetSensitiveDistributionResponse` (response side). */
 export interface DescribeMongoAssetSensitiveDistributionResponse {
-  readonly MongoAsset: MongoAsset
-  readonly TopAsset: readonly TopAsset[]
-  readonly MongoDetail: readonly MongoAssetDBDetail[]
+  readonly MongoAsset?: MongoAsset
+  readonly TopAsset?: readonly TopAsset[]
+  readonly MongoDetail?: readonly MongoAssetDBDetail[]
   readonly RequestId: string
 }
 export const DescribeMongoAssetSensitiveDistributionResponse: $Schema.Schema<DescribeMongoAssetSensitiveDistributionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMongoAssetSensitiveDistributionResponse", { MongoAsset: MongoAsset, TopAsset: $C.arr(TopAsset), MongoDetail: $C.arr(MongoAssetDBDetail), RequestId: $C.str }))
@@ -2083,9 +2083,9 @@ export const DescribeRDBAssetSensitiveDistributionRequest: $Schema.Schema<Descri
 
 /** `DescribeRDBAssetSensitiveDistributionResponse` (response side). */
 export interface DescribeRDBAssetSensitiveDistributionResponse {
-  readonly RDBAsset: RDBAsset
-  readonly TopAsset: readonly TopAsset[]
-  readonly RDBDetail: readonly AssetDBDetail[]
+  readonly RDBAsset?: RDBAsset
+  readonly TopAsset?: readonly TopAsset[]
+  readonly RDBDetail?: readonly AssetDBDetail[]
   readonly RequestId: string
 }
 export const DescribeRDBAssetSensitiveDistributionResponse: $Schema.Schema<DescribeRDBAssetSensitiveDistributionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRDBAssetSensitiveDistributionResponse", { RDBAsset: RDBAsset, TopAsset: $C.arr(TopAsset), RDBDetail: $C.arr(AssetDBDetail), RequestId: $C.str }))
@@ -2132,10 +2132,10 @@ export const DescribeSensitiveCOSDataDistributionRequest: $Schema.Schema<Describ
 
 /** `DescribeSensitiveCOSDataDistributionResponse` (response side). */
 export interface DescribeSensitiveCOSDataDistributionResponse {
-  readonly LevelDistribution: readonly Note[]
-  readonly CategoryDistribution: readonly Note[]
-  readonly RuleDistribution: readonly RuleDistribution[]
-  readonly SensitiveDataNum: number | bigint
+  readonly LevelDistribution?: readonly Note[]
+  readonly CategoryDistribution?: readonly Note[]
+  readonly RuleDistribution?: readonly RuleDistribution[]
+  readonly SensitiveDataNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSensitiveCOSDataDistributionResponse: $Schema.Schema<DescribeSensitiveCOSDataDistributionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSensitiveCOSDataDistributionResponse", { LevelDistribution: $C.arr(Note), CategoryDistribution: $C.arr(Note), RuleDistribution: $C.arr(RuleDistribution), SensitiveDataNum: $C.int64, RequestId: $C.str }))
@@ -2150,10 +2150,10 @@ export const DescribeSensitiveRDBDataDistributionRequest: $Schema.Schema<Describ
 
 /** `DescribeSensitiveRDBDataDistributionResponse` (response side). */
 export interface DescribeSensitiveRDBDataDistributionResponse {
-  readonly LevelDistribution: readonly Note[]
-  readonly CategoryDistribution: readonly Note[]
-  readonly RuleDistribution: readonly RuleDistribution[]
-  readonly SensitiveDataNum: number | bigint
+  readonly LevelDistribution?: readonly Note[]
+  readonly CategoryDistribution?: readonly Note[]
+  readonly RuleDistribution?: readonly RuleDistribution[]
+  readonly SensitiveDataNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSensitiveRDBDataDistributionResponse: $Schema.Schema<DescribeSensitiveRDBDataDistributionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSensitiveRDBDataDistributionResponse", { LevelDistribution: $C.arr(Note), CategoryDistribution: $C.arr(Note), RuleDistribution: $C.arr(RuleDistribution), SensitiveDataNum: $C.int64, RequestId: $C.str }))
@@ -2169,8 +2169,8 @@ export const DisableDSPAMetaResourceAuthRequest: $Schema.Schema<DisableDSPAMetaR
 
 /** `DisableDSPAMetaResourceAuthResponse` (response side). */
 export interface DisableDSPAMetaResourceAuthResponse {
-  readonly DspaId: string
-  readonly Results: readonly DspaTaskResult[]
+  readonly DspaId?: string
+  readonly Results?: readonly DspaTaskResult[]
   readonly RequestId: string
 }
 export const DisableDSPAMetaResourceAuthResponse: $Schema.Schema<DisableDSPAMetaResourceAuthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DisableDSPAMetaResourceAuthResponse", { DspaId: $C.str, Results: $C.arr(DspaTaskResult), RequestId: $C.str }))
@@ -2193,38 +2193,38 @@ export const DspaAssessmentFilter: $Schema.Schema<DspaAssessmentFilter> = /*#__P
 
 /** `DspaCOSDataAssetCount` (response side). */
 export interface DspaCOSDataAssetCount {
-  readonly DataAssetType: number | bigint
-  readonly TotalBucketCnt: number | bigint
-  readonly TotalObjectCnt: number | bigint
-  readonly SensitiveCategoryCnt: number | bigint
-  readonly SensitiveDataCnt: number | bigint
-  readonly SensitiveLevel: readonly SensitiveLevel[]
-  readonly SensitiveBucketCnt: number | bigint
-  readonly SensitiveObjectCnt: number | bigint
-  readonly CategoryDistributed: readonly DspaDataCategoryDistributed[]
+  readonly DataAssetType?: number | bigint
+  readonly TotalBucketCnt?: number | bigint
+  readonly TotalObjectCnt?: number | bigint
+  readonly SensitiveCategoryCnt?: number | bigint
+  readonly SensitiveDataCnt?: number | bigint
+  readonly SensitiveLevel?: readonly SensitiveLevel[]
+  readonly SensitiveBucketCnt?: number | bigint
+  readonly SensitiveObjectCnt?: number | bigint
+  readonly CategoryDistributed?: readonly DspaDataCategoryDistributed[]
 }
 export const DspaCOSDataAssetCount: $Schema.Schema<DspaCOSDataAssetCount> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaCOSDataAssetCount", { DataAssetType: $C.int64, TotalBucketCnt: $C.int64, TotalObjectCnt: $C.int64, SensitiveCategoryCnt: $C.int64, SensitiveDataCnt: $C.int64, SensitiveLevel: $C.arr(SensitiveLevel), SensitiveBucketCnt: $C.int64, SensitiveObjectCnt: $C.int64, CategoryDistributed: $C.arr(DspaDataCategoryDistributed) }))
 
 /** `DspaCOSDataAssetDetail` (response side). */
 export interface DspaCOSDataAssetDetail {
-  readonly BucketName: string
-  readonly FileName: string
-  readonly RuleName: string
-  readonly SensitiveDataCount: number | bigint
-  readonly CategoryName: string
-  readonly LevelRiskName: string
-  readonly KMSEncrypted: boolean
-  readonly FileType: string
-  readonly FileSize: string
-  readonly LevelRiskScore: number | bigint
-  readonly DataSourceId: string
-  readonly RuleId: number | bigint
-  readonly ResourceRegion: string
-  readonly CategoryId: number | bigint
-  readonly LevelId: number | bigint
-  readonly FileResultId: number | bigint
-  readonly DataSourceName: string
-  readonly CategoryFullPath: string
+  readonly BucketName?: string
+  readonly FileName?: string
+  readonly RuleName?: string
+  readonly SensitiveDataCount?: number | bigint
+  readonly CategoryName?: string
+  readonly LevelRiskName?: string
+  readonly KMSEncrypted?: boolean
+  readonly FileType?: string
+  readonly FileSize?: string
+  readonly LevelRiskScore?: number | bigint
+  readonly DataSourceId?: string
+  readonly RuleId?: number | bigint
+  readonly ResourceRegion?: string
+  readonly CategoryId?: number | bigint
+  readonly LevelId?: number | bigint
+  readonly FileResultId?: number | bigint
+  readonly DataSourceName?: string
+  readonly CategoryFullPath?: string
   readonly IdentifyType?: number | bigint
   readonly CheckStatus?: number | bigint
 }
@@ -2232,60 +2232,60 @@ export const DspaCOSDataAssetDetail: $Schema.Schema<DspaCOSDataAssetDetail> = /*
 
 /** `DspaCOSDiscoveryTask` (response side). */
 export interface DspaCOSDiscoveryTask {
-  readonly Name: string
-  readonly Description: string
-  readonly Period: number | bigint
-  readonly Plan: number | bigint
-  readonly Enable: number | bigint
-  readonly DataSourceInfo: DspaCOSDiscoveryTaskDataSourceInfo
-  readonly GeneralRuleSetEnable: number | bigint
-  readonly Result: ScanTaskResult
-  readonly TimingStartTime: string
-  readonly ComplianceUpdate: boolean
+  readonly Name?: string
+  readonly Description?: string
+  readonly Period?: number | bigint
+  readonly Plan?: number | bigint
+  readonly Enable?: number | bigint
+  readonly DataSourceInfo?: DspaCOSDiscoveryTaskDataSourceInfo
+  readonly GeneralRuleSetEnable?: number | bigint
+  readonly Result?: ScanTaskResult
+  readonly TimingStartTime?: string
+  readonly ComplianceUpdate?: boolean
 }
 export const DspaCOSDiscoveryTask: $Schema.Schema<DspaCOSDiscoveryTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaCOSDiscoveryTask", { Name: $C.str, Description: $C.str, Period: $C.int64, Plan: $C.int64, Enable: $C.int64, DataSourceInfo: DspaCOSDiscoveryTaskDataSourceInfo, GeneralRuleSetEnable: $C.int64, Result: ScanTaskResult, TimingStartTime: $C.str, ComplianceUpdate: $C.bool }))
 
 /** `DspaCOSDiscoveryTaskDataSourceInfo` (response side). */
 export interface DspaCOSDiscoveryTaskDataSourceInfo {
-  readonly DataSourceId: string
-  readonly ProxyAddress: readonly string[]
-  readonly DataSourceName: string
-  readonly Condition: DspaDiscoveryTaskCOSCondition
-  readonly ResourceRegion: string
+  readonly DataSourceId?: string
+  readonly ProxyAddress?: readonly string[]
+  readonly DataSourceName?: string
+  readonly Condition?: DspaDiscoveryTaskCOSCondition
+  readonly ResourceRegion?: string
 }
 export const DspaCOSDiscoveryTaskDataSourceInfo: $Schema.Schema<DspaCOSDiscoveryTaskDataSourceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaCOSDiscoveryTaskDataSourceInfo", { DataSourceId: $C.str, ProxyAddress: $C.arr($C.str), DataSourceName: $C.str, Condition: DspaDiscoveryTaskCOSCondition, ResourceRegion: $C.str }))
 
 /** `DspaCOSDiscoveryTaskDetail` (response side). */
 export interface DspaCOSDiscoveryTaskDetail {
-  readonly Name: string
-  readonly Description: string
-  readonly Period: number | bigint
-  readonly Plan: number | bigint
-  readonly Enable: number | bigint
-  readonly DataSourceInfo: DspaCOSDiscoveryTaskDataSourceInfo
-  readonly GeneralRuleSetEnable: number | bigint
-  readonly DefaultComplianceInfo: readonly ScanTaskComplianceInfo[]
-  readonly CustomComplianceInfo: readonly ScanTaskComplianceInfo[]
-  readonly TimingStartTime: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly Period?: number | bigint
+  readonly Plan?: number | bigint
+  readonly Enable?: number | bigint
+  readonly DataSourceInfo?: DspaCOSDiscoveryTaskDataSourceInfo
+  readonly GeneralRuleSetEnable?: number | bigint
+  readonly DefaultComplianceInfo?: readonly ScanTaskComplianceInfo[]
+  readonly CustomComplianceInfo?: readonly ScanTaskComplianceInfo[]
+  readonly TimingStartTime?: string
 }
 export const DspaCOSDiscoveryTaskDetail: $Schema.Schema<DspaCOSDiscoveryTaskDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaCOSDiscoveryTaskDetail", { Name: $C.str, Description: $C.str, Period: $C.int64, Plan: $C.int64, Enable: $C.int64, DataSourceInfo: DspaCOSDiscoveryTaskDataSourceInfo, GeneralRuleSetEnable: $C.int64, DefaultComplianceInfo: $C.arr(ScanTaskComplianceInfo), CustomComplianceInfo: $C.arr(ScanTaskComplianceInfo), TimingStartTime: $C.str }))
 
 /** `DspaCOSDiscoveryTaskResult` (response side). */
 export interface DspaCOSDiscoveryTaskResult {
-  readonly BucketResultId: number | bigint
-  readonly TaskId: number | bigint
-  readonly TaskName: string
-  readonly ResultId: number | bigint
-  readonly DataSourceId: string
-  readonly BucketName: string
-  readonly TotalFiles: number | bigint
-  readonly SensitiveDataNums: number | bigint
-  readonly EndTime: string
-  readonly DataSourceName: string
-  readonly Status: number | bigint
-  readonly ErrorInfo: string
-  readonly ResourceRegion: string
-  readonly OverSize: string
+  readonly BucketResultId?: number | bigint
+  readonly TaskId?: number | bigint
+  readonly TaskName?: string
+  readonly ResultId?: number | bigint
+  readonly DataSourceId?: string
+  readonly BucketName?: string
+  readonly TotalFiles?: number | bigint
+  readonly SensitiveDataNums?: number | bigint
+  readonly EndTime?: string
+  readonly DataSourceName?: string
+  readonly Status?: number | bigint
+  readonly ErrorInfo?: string
+  readonly ResourceRegion?: string
+  readonly OverSize?: string
   readonly TaskInstanceId?: string
   readonly StartTime?: string
 }
@@ -2305,10 +2305,10 @@ export const DspaCloudResourceMeta: $Schema.Schema<DspaCloudResourceMeta> = /*#_
 
 /** `DspaDataCategoryDistributed` (response side). */
 export interface DspaDataCategoryDistributed {
-  readonly CategoryId: number | bigint
-  readonly CategoryName: string
-  readonly Count: number | bigint
-  readonly CategoryFullPath: string
+  readonly CategoryId?: number | bigint
+  readonly CategoryName?: string
+  readonly Count?: number | bigint
+  readonly CategoryFullPath?: string
 }
 export const DspaDataCategoryDistributed: $Schema.Schema<DspaDataCategoryDistributed> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaDataCategoryDistributed", { CategoryId: $C.int64, CategoryName: $C.str, Count: $C.uint64, CategoryFullPath: $C.str }))
 
@@ -2338,48 +2338,48 @@ export const DspaDiscoveryCOSRules: $Schema.Schema<DspaDiscoveryCOSRules> = /*#_
 
 /** `DspaDiscoveryCOSTaskResultDetail` (response side). */
 export interface DspaDiscoveryCOSTaskResultDetail {
-  readonly TaskId: number | bigint
-  readonly FileResultId: number | bigint
-  readonly BucketName: string
-  readonly FileName: string
-  readonly CategoryId: number | bigint
-  readonly CategoryName: string
-  readonly LevelId: number | bigint
-  readonly LevelName: string
-  readonly KMSEncrypted: boolean
-  readonly RuleName: string
-  readonly RuleId: number | bigint
-  readonly LevelRiskScore: number | bigint
-  readonly FileSize: number | bigint
-  readonly FileType: string
-  readonly SensitiveDataCount: number | bigint
-  readonly CategoryFullPath: readonly string[]
+  readonly TaskId?: number | bigint
+  readonly FileResultId?: number | bigint
+  readonly BucketName?: string
+  readonly FileName?: string
+  readonly CategoryId?: number | bigint
+  readonly CategoryName?: string
+  readonly LevelId?: number | bigint
+  readonly LevelName?: string
+  readonly KMSEncrypted?: boolean
+  readonly RuleName?: string
+  readonly RuleId?: number | bigint
+  readonly LevelRiskScore?: number | bigint
+  readonly FileSize?: number | bigint
+  readonly FileType?: string
+  readonly SensitiveDataCount?: number | bigint
+  readonly CategoryFullPath?: readonly string[]
   readonly CategoryArr?: readonly string[]
-  readonly ComplianceId: number | bigint
-  readonly ResultId: number | bigint
+  readonly ComplianceId?: number | bigint
+  readonly ResultId?: number | bigint
 }
 export const DspaDiscoveryCOSTaskResultDetail: $Schema.Schema<DspaDiscoveryCOSTaskResultDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaDiscoveryCOSTaskResultDetail", { TaskId: $C.int64, FileResultId: $C.int64, BucketName: $C.str, FileName: $C.str, CategoryId: $C.int64, CategoryName: $C.str, LevelId: $C.int64, LevelName: $C.str, KMSEncrypted: $C.bool, RuleName: $C.str, RuleId: $C.int64, LevelRiskScore: $C.int64, FileSize: $C.int64, FileType: $C.str, SensitiveDataCount: $C.int64, CategoryFullPath: $C.arr($C.str), ComplianceId: $C.int64, ResultId: $C.int64 }, { CategoryArr: $C.arr($C.str) }))
 
 /** `DspaDiscoveryComplianceGroup` (response side). */
 export interface DspaDiscoveryComplianceGroup {
-  readonly ComplianceGroupId: number | bigint
-  readonly Name: string
-  readonly Description: string
-  readonly ComplianceGroupType: number | bigint
-  readonly ComplianceGroupRules: readonly DspaDiscoveryComplianceGroupRuleInfo[]
-  readonly LevelGroupId: number | bigint
+  readonly ComplianceGroupId?: number | bigint
+  readonly Name?: string
+  readonly Description?: string
+  readonly ComplianceGroupType?: number | bigint
+  readonly ComplianceGroupRules?: readonly DspaDiscoveryComplianceGroupRuleInfo[]
+  readonly LevelGroupId?: number | bigint
 }
 export const DspaDiscoveryComplianceGroup: $Schema.Schema<DspaDiscoveryComplianceGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaDiscoveryComplianceGroup", { ComplianceGroupId: $C.int64, Name: $C.str, Description: $C.str, ComplianceGroupType: $C.int64, ComplianceGroupRules: $C.arr(DspaDiscoveryComplianceGroupRuleInfo), LevelGroupId: $C.uint64 }))
 
 /** `DspaDiscoveryComplianceGroupInfo` (response side). */
 export interface DspaDiscoveryComplianceGroupInfo {
-  readonly ComplianceGroupId: number | bigint
-  readonly Name: string
-  readonly Description: string
-  readonly ComplianceGroupType: number | bigint
-  readonly ComplianceGroupRules: readonly DspaDiscoveryComplianceGroupRule[]
-  readonly LevelGroupId: number | bigint
-  readonly Disabled: boolean
+  readonly ComplianceGroupId?: number | bigint
+  readonly Name?: string
+  readonly Description?: string
+  readonly ComplianceGroupType?: number | bigint
+  readonly ComplianceGroupRules?: readonly DspaDiscoveryComplianceGroupRule[]
+  readonly LevelGroupId?: number | bigint
+  readonly Disabled?: boolean
   readonly IsAlias?: boolean
   readonly Status?: number | bigint
   readonly ModifyTime?: string
@@ -2388,21 +2388,21 @@ export const DspaDiscoveryComplianceGroupInfo: $Schema.Schema<DspaDiscoveryCompl
 
 /** `DspaDiscoveryComplianceGroupRule` (response side). */
 export interface DspaDiscoveryComplianceGroupRule {
-  readonly RuleId: number | bigint
-  readonly RuleName: string
-  readonly CategoryId: number | bigint
-  readonly LevelId: number | bigint
-  readonly CategoryName: string
-  readonly LevelRiskName: string
+  readonly RuleId?: number | bigint
+  readonly RuleName?: string
+  readonly CategoryId?: number | bigint
+  readonly LevelId?: number | bigint
+  readonly CategoryName?: string
+  readonly LevelRiskName?: string
 }
 export const DspaDiscoveryComplianceGroupRule: $Schema.Schema<DspaDiscoveryComplianceGroupRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaDiscoveryComplianceGroupRule", { RuleId: $C.int64, RuleName: $C.str, CategoryId: $C.int64, LevelId: $C.int64, CategoryName: $C.str, LevelRiskName: $C.str }))
 
 /** `DspaDiscoveryComplianceGroupRuleInfo` (response side). */
 export interface DspaDiscoveryComplianceGroupRuleInfo {
-  readonly RuleId: number | bigint
-  readonly RuleName: string
-  readonly CategoryId: number | bigint
-  readonly LevelId: number | bigint
+  readonly RuleId?: number | bigint
+  readonly RuleName?: string
+  readonly CategoryId?: number | bigint
+  readonly LevelId?: number | bigint
 }
 export const DspaDiscoveryComplianceGroupRuleInfo: $Schema.Schema<DspaDiscoveryComplianceGroupRuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaDiscoveryComplianceGroupRuleInfo", { RuleId: $C.int64, RuleName: $C.str, CategoryId: $C.int64, LevelId: $C.int64 }))
 
@@ -2415,35 +2415,35 @@ export const DspaDiscoveryDataContent: $Schema.Schema<DspaDiscoveryDataContent> 
 
 /** `DspaDiscoveryDataRule` (both sides). */
 export interface DspaDiscoveryDataRule {
-  readonly RuleType: string
-  readonly RuleContent: string
+  readonly RuleType?: string
+  readonly RuleContent?: string
   readonly ExtendParameters?: readonly DatagovRuleExtendParameter[]
 }
 export const DspaDiscoveryDataRule: $Schema.Schema<DspaDiscoveryDataRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaDiscoveryDataRule", { RuleType: $C.str, RuleContent: $C.str }, { ExtendParameters: $C.arr(DatagovRuleExtendParameter) }))
 
 /** `DspaDiscoveryDataRules` (both sides). */
 export interface DspaDiscoveryDataRules {
-  readonly Operator: string
-  readonly Contents: readonly DspaDiscoveryDataRule[]
+  readonly Operator?: string
+  readonly Contents?: readonly DspaDiscoveryDataRule[]
 }
 export const DspaDiscoveryDataRules: $Schema.Schema<DspaDiscoveryDataRules> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaDiscoveryDataRules", { Operator: $C.str, Contents: $C.arr(DspaDiscoveryDataRule) }))
 
 /** `DspaDiscoveryLevelDetail` (response side). */
 export interface DspaDiscoveryLevelDetail {
-  readonly LevelGroupName: string
-  readonly Source: number | bigint
-  readonly LevelGroupDesc: string
-  readonly LevelDetail: readonly LevelItem[]
-  readonly RefComplianceCnt: number | bigint
-  readonly RefCompliance: readonly DspaDiscoveryComplianceGroup[]
-  readonly LevelGroupId: number | bigint
+  readonly LevelGroupName?: string
+  readonly Source?: number | bigint
+  readonly LevelGroupDesc?: string
+  readonly LevelDetail?: readonly LevelItem[]
+  readonly RefComplianceCnt?: number | bigint
+  readonly RefCompliance?: readonly DspaDiscoveryComplianceGroup[]
+  readonly LevelGroupId?: number | bigint
 }
 export const DspaDiscoveryLevelDetail: $Schema.Schema<DspaDiscoveryLevelDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaDiscoveryLevelDetail", { LevelGroupName: $C.str, Source: $C.int64, LevelGroupDesc: $C.str, LevelDetail: $C.arr(LevelItem), RefComplianceCnt: $C.uint64, RefCompliance: $C.arr(DspaDiscoveryComplianceGroup), LevelGroupId: $C.uint64 }))
 
 /** `DspaDiscoveryRDBRules` (both sides). */
 export interface DspaDiscoveryRDBRules {
-  readonly Status: number | bigint
-  readonly MatchOperator: string
+  readonly Status?: number | bigint
+  readonly MatchOperator?: string
   readonly MetaRule?: DspaDiscoveryDataRules
   readonly ContentRule?: DspaDiscoveryDataRules
 }
@@ -2451,67 +2451,67 @@ export const DspaDiscoveryRDBRules: $Schema.Schema<DspaDiscoveryRDBRules> = /*#_
 
 /** `DspaDiscoveryRuleDetail` (response side). */
 export interface DspaDiscoveryRuleDetail {
-  readonly RuleId: number | bigint
-  readonly Name: string
-  readonly Description: string
-  readonly Source: number | bigint
-  readonly RDBRules: DspaDiscoveryRDBRules
-  readonly COSRules: DspaDiscoveryCOSRules
-  readonly Status: number | bigint
+  readonly RuleId?: number | bigint
+  readonly Name?: string
+  readonly Description?: string
+  readonly Source?: number | bigint
+  readonly RDBRules?: DspaDiscoveryRDBRules
+  readonly COSRules?: DspaDiscoveryCOSRules
+  readonly Status?: number | bigint
 }
 export const DspaDiscoveryRuleDetail: $Schema.Schema<DspaDiscoveryRuleDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaDiscoveryRuleDetail", { RuleId: $C.int64, Name: $C.str, Description: $C.str, Source: $C.int64, RDBRules: DspaDiscoveryRDBRules, COSRules: DspaDiscoveryCOSRules, Status: $C.int64 }))
 
 /** `DspaDiscoveryTask` (response side). */
 export interface DspaDiscoveryTask {
-  readonly TaskId: number | bigint
-  readonly Name: string
-  readonly Description: string
-  readonly Period: number | bigint
-  readonly Plan: number | bigint
-  readonly Enable: number | bigint
-  readonly DataSourceInfo: DspaDiscoveryTaskDataSource
-  readonly GeneralRuleSetEnable: number | bigint
-  readonly Result: ScanTaskResult
-  readonly TimingStartTime: string | null
-  readonly ComplianceUpdate: boolean
+  readonly TaskId?: number | bigint
+  readonly Name?: string
+  readonly Description?: string
+  readonly Period?: number | bigint
+  readonly Plan?: number | bigint
+  readonly Enable?: number | bigint
+  readonly DataSourceInfo?: DspaDiscoveryTaskDataSource
+  readonly GeneralRuleSetEnable?: number | bigint
+  readonly Result?: ScanTaskResult
+  readonly TimingStartTime?: string | null
+  readonly ComplianceUpdate?: boolean
   readonly ScanRange?: string
 }
 export const DspaDiscoveryTask: $Schema.Schema<DspaDiscoveryTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaDiscoveryTask", { TaskId: $C.int64, Name: $C.str, Description: $C.str, Period: $C.int64, Plan: $C.int64, Enable: $C.int64, DataSourceInfo: DspaDiscoveryTaskDataSource, GeneralRuleSetEnable: $C.int64, Result: ScanTaskResult, TimingStartTime: $C.nul($C.str), ComplianceUpdate: $C.bool }, { ScanRange: $C.str }))
 
 /** `DspaDiscoveryTaskCOSCondition` (response side). */
 export interface DspaDiscoveryTaskCOSCondition {
-  readonly Bucket: string
-  readonly FileTypes: readonly string[]
-  readonly FileSizeLimit: number | bigint
+  readonly Bucket?: string
+  readonly FileTypes?: readonly string[]
+  readonly FileSizeLimit?: number | bigint
 }
 export const DspaDiscoveryTaskCOSCondition: $Schema.Schema<DspaDiscoveryTaskCOSCondition> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaDiscoveryTaskCOSCondition", { Bucket: $C.str, FileTypes: $C.arr($C.str), FileSizeLimit: $C.int64 }))
 
 /** `DspaDiscoveryTaskDataSource` (response side). */
 export interface DspaDiscoveryTaskDataSource {
-  readonly DataSourceId: string
-  readonly Condition: string
-  readonly ProxyAddress: readonly string[]
-  readonly DataSourceName: string
-  readonly ResourceRegion: string
+  readonly DataSourceId?: string
+  readonly Condition?: string
+  readonly ProxyAddress?: readonly string[]
+  readonly DataSourceName?: string
+  readonly ResourceRegion?: string
   readonly DataSourceType?: string
 }
 export const DspaDiscoveryTaskDataSource: $Schema.Schema<DspaDiscoveryTaskDataSource> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaDiscoveryTaskDataSource", { DataSourceId: $C.str, Condition: $C.str, ProxyAddress: $C.arr($C.str), DataSourceName: $C.str, ResourceRegion: $C.str }, { DataSourceType: $C.str }))
 
 /** `DspaDiscoveryTaskDbResult` (response side). */
 export interface DspaDiscoveryTaskDbResult {
-  readonly DbResultId: number | bigint
-  readonly TaskId: number | bigint
-  readonly TaskName: string
-  readonly ResultId: number | bigint
-  readonly DataSourceId: string
-  readonly DbName: string
-  readonly TotalTables: number | bigint
-  readonly SensitiveTables: number | bigint
-  readonly EndTime: string
-  readonly DataSourceName: string
-  readonly Status: number | bigint
-  readonly ErrorInfo: string
-  readonly ResourceRegion: string
+  readonly DbResultId?: number | bigint
+  readonly TaskId?: number | bigint
+  readonly TaskName?: string
+  readonly ResultId?: number | bigint
+  readonly DataSourceId?: string
+  readonly DbName?: string
+  readonly TotalTables?: number | bigint
+  readonly SensitiveTables?: number | bigint
+  readonly EndTime?: string
+  readonly DataSourceName?: string
+  readonly Status?: number | bigint
+  readonly ErrorInfo?: string
+  readonly ResourceRegion?: string
   readonly SensitiveField?: number | bigint
   readonly TotalField?: number | bigint
   readonly TaskInstanceId?: string
@@ -2522,62 +2522,62 @@ export const DspaDiscoveryTaskDbResult: $Schema.Schema<DspaDiscoveryTaskDbResult
 
 /** `DspaDiscoveryTaskDetail` (response side). */
 export interface DspaDiscoveryTaskDetail {
-  readonly Name: string
-  readonly Description: string
-  readonly Period: number | bigint
-  readonly Plan: number | bigint
-  readonly Enable: number | bigint
-  readonly DataSourceInfo: DspaDiscoveryTaskDataSource
-  readonly GeneralRuleSetEnable: number | bigint
-  readonly DefaultComplianceInfo: readonly ScanTaskComplianceInfo[]
-  readonly CustomComplianceInfo: readonly ScanTaskComplianceInfo[]
-  readonly TimingStartTime: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly Period?: number | bigint
+  readonly Plan?: number | bigint
+  readonly Enable?: number | bigint
+  readonly DataSourceInfo?: DspaDiscoveryTaskDataSource
+  readonly GeneralRuleSetEnable?: number | bigint
+  readonly DefaultComplianceInfo?: readonly ScanTaskComplianceInfo[]
+  readonly CustomComplianceInfo?: readonly ScanTaskComplianceInfo[]
+  readonly TimingStartTime?: string
   readonly ScanRange?: string
 }
 export const DspaDiscoveryTaskDetail: $Schema.Schema<DspaDiscoveryTaskDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaDiscoveryTaskDetail", { Name: $C.str, Description: $C.str, Period: $C.int64, Plan: $C.int64, Enable: $C.int64, DataSourceInfo: DspaDiscoveryTaskDataSource, GeneralRuleSetEnable: $C.int64, DefaultComplianceInfo: $C.arr(ScanTaskComplianceInfo), CustomComplianceInfo: $C.arr(ScanTaskComplianceInfo), TimingStartTime: $C.str }, { ScanRange: $C.str }))
 
 /** `DspaDiscoveryTaskResultDetail` (response side). */
 export interface DspaDiscoveryTaskResultDetail {
-  readonly TaskId: number | bigint
-  readonly FieldResultId: number | bigint
-  readonly TableName: string
-  readonly FieldName: string
-  readonly CategoryId: number | bigint
-  readonly CategoryName: string
-  readonly LevelId: number | bigint
-  readonly LevelName: string
-  readonly RuleName: string
-  readonly RuleId: number | bigint
-  readonly LevelRiskScore: number | bigint
-  readonly SafeGuard: DspaSafeGuard
-  readonly CategoryFullPath: string
+  readonly TaskId?: number | bigint
+  readonly FieldResultId?: number | bigint
+  readonly TableName?: string
+  readonly FieldName?: string
+  readonly CategoryId?: number | bigint
+  readonly CategoryName?: string
+  readonly LevelId?: number | bigint
+  readonly LevelName?: string
+  readonly RuleName?: string
+  readonly RuleId?: number | bigint
+  readonly LevelRiskScore?: number | bigint
+  readonly SafeGuard?: DspaSafeGuard
+  readonly CategoryFullPath?: string
   readonly SchemaName?: string
 }
 export const DspaDiscoveryTaskResultDetail: $Schema.Schema<DspaDiscoveryTaskResultDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaDiscoveryTaskResultDetail", { TaskId: $C.int64, FieldResultId: $C.int64, TableName: $C.str, FieldName: $C.str, CategoryId: $C.int64, CategoryName: $C.str, LevelId: $C.int64, LevelName: $C.str, RuleName: $C.str, RuleId: $C.int64, LevelRiskScore: $C.int64, SafeGuard: DspaSafeGuard, CategoryFullPath: $C.str }, { SchemaName: $C.str }))
 
 /** `DspaFieldResultDataSample` (response side). */
 export interface DspaFieldResultDataSample {
-  readonly DataSample: string
+  readonly DataSample?: string
 }
 export const DspaFieldResultDataSample: $Schema.Schema<DspaFieldResultDataSample> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaFieldResultDataSample", { DataSample: $C.str }))
 
 /** `DspaInstance` (response side). */
 export interface DspaInstance {
-  readonly DspaId: string
-  readonly DspaName: string
-  readonly DspaDescription: string
-  readonly DBAuthCount: number | bigint
-  readonly CosBindCount: number | bigint
-  readonly InstanceVersion: string
-  readonly Status: string
-  readonly ExpiredAt: number | bigint
-  readonly AppId: number | bigint
-  readonly TrialVersion: string
-  readonly TrialEndAt: number | bigint
-  readonly DbTotalQuota: number | bigint
-  readonly CosTotalQuota: number | bigint
-  readonly CosQuotaUnit: string
-  readonly RenewFlag: number | bigint
+  readonly DspaId?: string
+  readonly DspaName?: string
+  readonly DspaDescription?: string
+  readonly DBAuthCount?: number | bigint
+  readonly CosBindCount?: number | bigint
+  readonly InstanceVersion?: string
+  readonly Status?: string
+  readonly ExpiredAt?: number | bigint
+  readonly AppId?: number | bigint
+  readonly TrialVersion?: string
+  readonly TrialEndAt?: number | bigint
+  readonly DbTotalQuota?: number | bigint
+  readonly CosTotalQuota?: number | bigint
+  readonly CosQuotaUnit?: string
+  readonly RenewFlag?: number | bigint
   readonly Channel?: string
   readonly InsAuthCount?: number | bigint
   readonly InsTotalQuota?: number | bigint
@@ -2587,39 +2587,39 @@ export const DspaInstance: $Schema.Schema<DspaInstance> = /*#__PURE__*/ $C.lazy(
 
 /** `DspaRDBDataAssetCount` (response side). */
 export interface DspaRDBDataAssetCount {
-  readonly DataAssetType: number | bigint
-  readonly TotalDbCnt: number | bigint
-  readonly TotalTableCnt: number | bigint
-  readonly SensitiveCategoryCnt: number | bigint
-  readonly SensitiveFieldCnt: number | bigint
-  readonly SensitiveLevel: readonly SensitiveLevel[]
-  readonly SensitiveDbCnt: number | bigint
-  readonly SensitiveTableCnt: number | bigint
-  readonly TotalFieldCnt: number | bigint
-  readonly CategoryDistributed: readonly DspaDataCategoryDistributed[]
+  readonly DataAssetType?: number | bigint
+  readonly TotalDbCnt?: number | bigint
+  readonly TotalTableCnt?: number | bigint
+  readonly SensitiveCategoryCnt?: number | bigint
+  readonly SensitiveFieldCnt?: number | bigint
+  readonly SensitiveLevel?: readonly SensitiveLevel[]
+  readonly SensitiveDbCnt?: number | bigint
+  readonly SensitiveTableCnt?: number | bigint
+  readonly TotalFieldCnt?: number | bigint
+  readonly CategoryDistributed?: readonly DspaDataCategoryDistributed[]
 }
 export const DspaRDBDataAssetCount: $Schema.Schema<DspaRDBDataAssetCount> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaRDBDataAssetCount", { DataAssetType: $C.int64, TotalDbCnt: $C.int64, TotalTableCnt: $C.int64, SensitiveCategoryCnt: $C.int64, SensitiveFieldCnt: $C.int64, SensitiveLevel: $C.arr(SensitiveLevel), SensitiveDbCnt: $C.int64, SensitiveTableCnt: $C.int64, TotalFieldCnt: $C.int64, CategoryDistributed: $C.arr(DspaDataCategoryDistributed) }))
 
 /** `DspaRDBDataAssetDetail` (response side). */
 export interface DspaRDBDataAssetDetail {
-  readonly DataSourceId: string
-  readonly DbType: string
-  readonly DbName: string
-  readonly TableName: string
-  readonly FieldName: string
-  readonly RuleName: string
-  readonly CategoryName: string
-  readonly LevelRiskName: string
-  readonly LevelRiskScore: number | bigint
-  readonly TrustedScore: string
-  readonly ResourceRegion: string
-  readonly FieldResultId: string
-  readonly RuleId: number | bigint
-  readonly LevelId: number | bigint
-  readonly CategoryId: number | bigint
-  readonly DataSourceName: string
-  readonly SafeGuard: DspaSafeGuard
-  readonly CategoryFullPath: string
+  readonly DataSourceId?: string
+  readonly DbType?: string
+  readonly DbName?: string
+  readonly TableName?: string
+  readonly FieldName?: string
+  readonly RuleName?: string
+  readonly CategoryName?: string
+  readonly LevelRiskName?: string
+  readonly LevelRiskScore?: number | bigint
+  readonly TrustedScore?: string
+  readonly ResourceRegion?: string
+  readonly FieldResultId?: string
+  readonly RuleId?: number | bigint
+  readonly LevelId?: number | bigint
+  readonly CategoryId?: number | bigint
+  readonly DataSourceName?: string
+  readonly SafeGuard?: DspaSafeGuard
+  readonly CategoryFullPath?: string
   readonly IdentifyType?: number | bigint
   readonly CheckStatus?: number | bigint
   readonly IsSensitiveData?: number | bigint
@@ -2637,29 +2637,29 @@ export const DspaResourceAccount: $Schema.Schema<DspaResourceAccount> = /*#__PUR
 
 /** `DspaSafeGuard` (response side). */
 export interface DspaSafeGuard {
-  readonly Encrypt: string
-  readonly Desensitization: string
+  readonly Encrypt?: string
+  readonly Desensitization?: string
 }
 export const DspaSafeGuard: $Schema.Schema<DspaSafeGuard> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaSafeGuard", { Encrypt: $C.str, Desensitization: $C.str }))
 
 /** `DspaTaskResult` (response side). */
 export interface DspaTaskResult {
-  readonly Result: string
-  readonly ResultDescription: string
-  readonly ResourceId: string
-  readonly MetaType: string
+  readonly Result?: string
+  readonly ResultDescription?: string
+  readonly ResourceId?: string
+  readonly MetaType?: string
 }
 export const DspaTaskResult: $Schema.Schema<DspaTaskResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("DspaTaskResult", { Result: $C.str, ResultDescription: $C.str, ResourceId: $C.str, MetaType: $C.str }))
 
 /** `DspaUserResourceMeta` (both sides). */
 export interface DspaUserResourceMeta {
-  readonly ResourceId: string
-  readonly ResourceName: string
-  readonly ResourceVip: string
-  readonly ResourceVPort: number | bigint
-  readonly ResourceCreateTime: string
-  readonly ResourceUniqueVpcId: string
-  readonly ResourceUniqueSubnetId: string
+  readonly ResourceId?: string
+  readonly ResourceName?: string
+  readonly ResourceVip?: string
+  readonly ResourceVPort?: number | bigint
+  readonly ResourceCreateTime?: string
+  readonly ResourceUniqueVpcId?: string
+  readonly ResourceUniqueSubnetId?: string
   readonly MetaType?: string
   readonly ResourceRegion?: string
   readonly ResourceSyncTime?: string
@@ -2681,21 +2681,21 @@ export const DspaUserResourceMeta: $Schema.Schema<DspaUserResourceMeta> = /*#__P
 
 /** `ESAsset` (response side). */
 export interface ESAsset {
-  readonly IndexNums: number | bigint
-  readonly SensitiveIndexNums: number | bigint
-  readonly FieldNums: number | bigint
-  readonly SensitiveFieldNums: number | bigint
+  readonly IndexNums?: number | bigint
+  readonly SensitiveIndexNums?: number | bigint
+  readonly FieldNums?: number | bigint
+  readonly SensitiveFieldNums?: number | bigint
 }
 export const ESAsset: $Schema.Schema<ESAsset> = /*#__PURE__*/ $C.lazy(() => $C.struct("ESAsset", { IndexNums: $C.int64, SensitiveIndexNums: $C.int64, FieldNums: $C.int64, SensitiveFieldNums: $C.int64 }))
 
 /** `ESAssetDBDetail` (response side). */
 export interface ESAssetDBDetail {
-  readonly DataSourceId: string
-  readonly IndexName: string
-  readonly DataType: string
-  readonly FieldNums: number | bigint
-  readonly SensitiveFieldNums: number | bigint
-  readonly DistributionData: readonly Note[]
+  readonly DataSourceId?: string
+  readonly IndexName?: string
+  readonly DataType?: string
+  readonly FieldNums?: number | bigint
+  readonly SensitiveFieldNums?: number | bigint
+  readonly DistributionData?: readonly Note[]
 }
 export const ESAssetDBDetail: $Schema.Schema<ESAssetDBDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ESAssetDBDetail", { DataSourceId: $C.str, IndexName: $C.str, DataType: $C.str, FieldNums: $C.int64, SensitiveFieldNums: $C.int64, DistributionData: $C.arr(Note) }))
 
@@ -2715,13 +2715,13 @@ export const ESDataAssetCountDto: $Schema.Schema<ESDataAssetCountDto> = /*#__PUR
 /** `ESDataAssetDetail` (response side). */
 export interface ESDataAssetDetail {
   readonly FieldResultId?: number | bigint
-  readonly DataSourceId: string
-  readonly DataSourceName: string
+  readonly DataSourceId?: string
+  readonly DataSourceName?: string
   readonly DataSourceType?: string
-  readonly ResourceRegion: string
-  readonly IndexName: string
-  readonly FieldName: string
-  readonly CategoryId: number | bigint
+  readonly ResourceRegion?: string
+  readonly IndexName?: string
+  readonly FieldName?: string
+  readonly CategoryId?: number | bigint
   readonly CategoryName?: string
   readonly CategoryArr?: readonly string[]
   readonly LevelId?: number | bigint
@@ -2747,17 +2747,17 @@ export const ESInstance: $Schema.Schema<ESInstance> = /*#__PURE__*/ $C.lazy(() =
 
 /** `ESTaskResultDetail` (response side). */
 export interface ESTaskResultDetail {
-  readonly Id: number | bigint
-  readonly TaskId: number | bigint
-  readonly FieldName: string
-  readonly RuleId: number | bigint
-  readonly RuleName: string
-  readonly CategoryId: number | bigint
-  readonly CategoryName: string
-  readonly CategoryArr: readonly string[]
-  readonly LevelId: number | bigint
-  readonly LevelName: string
-  readonly LevelRiskScore: number | bigint
+  readonly Id?: number | bigint
+  readonly TaskId?: number | bigint
+  readonly FieldName?: string
+  readonly RuleId?: number | bigint
+  readonly RuleName?: string
+  readonly CategoryId?: number | bigint
+  readonly CategoryName?: string
+  readonly CategoryArr?: readonly string[]
+  readonly LevelId?: number | bigint
+  readonly LevelName?: string
+  readonly LevelRiskScore?: number | bigint
 }
 export const ESTaskResultDetail: $Schema.Schema<ESTaskResultDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ESTaskResultDetail", { Id: $C.int64, TaskId: $C.int64, FieldName: $C.str, RuleId: $C.int64, RuleName: $C.str, CategoryId: $C.int64, CategoryName: $C.str, CategoryArr: $C.arr($C.str), LevelId: $C.int64, LevelName: $C.str, LevelRiskScore: $C.int64 }))
 
@@ -2790,8 +2790,8 @@ export const EnableTrialVersionResponse: $Schema.Schema<EnableTrialVersionRespon
 
 /** `ErrDescription` (response side). */
 export interface ErrDescription {
-  readonly ErrCode: string
-  readonly ErrMessage: string
+  readonly ErrCode?: string
+  readonly ErrMessage?: string
 }
 export const ErrDescription: $Schema.Schema<ErrDescription> = /*#__PURE__*/ $C.lazy(() => $C.struct("ErrDescription", { ErrCode: $C.str, ErrMessage: $C.str }))
 
@@ -2807,7 +2807,7 @@ export const ExportAssetDetailDataRequest: $Schema.Schema<ExportAssetDetailDataR
 
 /** `ExportAssetDetailDataResponse` (response side). */
 export interface ExportAssetDetailDataResponse {
-  readonly ExportTaskId: number | bigint
+  readonly ExportTaskId?: number | bigint
   readonly RequestId: string
 }
 export const ExportAssetDetailDataResponse: $Schema.Schema<ExportAssetDetailDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAssetDetailDataResponse", { ExportTaskId: $C.uint64, RequestId: $C.str }))
@@ -2830,8 +2830,8 @@ export const GetResourceConnectionStatusRequest: $Schema.Schema<GetResourceConne
 
 /** `GetResourceConnectionStatusResponse` (response side). */
 export interface GetResourceConnectionStatusResponse {
-  readonly ConnectionStatus: string
-  readonly ConnectionDesc: string
+  readonly ConnectionStatus?: string
+  readonly ConnectionDesc?: string
   readonly RequestId: string
 }
 export const GetResourceConnectionStatusResponse: $Schema.Schema<GetResourceConnectionStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetResourceConnectionStatusResponse", { ConnectionStatus: $C.str, ConnectionDesc: $C.str, RequestId: $C.str }))
@@ -2844,8 +2844,8 @@ export const GetTrialVersionRequest: $Schema.Schema<GetTrialVersionRequest> = /*
 
 /** `GetTrialVersionResponse` (response side). */
 export interface GetTrialVersionResponse {
-  readonly TrialVersion: string
-  readonly TrialEndAt: number | bigint
+  readonly TrialVersion?: string
+  readonly TrialEndAt?: number | bigint
   readonly RequestId: string
 }
 export const GetTrialVersionResponse: $Schema.Schema<GetTrialVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTrialVersionResponse", { TrialVersion: $C.str, TrialEndAt: $C.uint64, RequestId: $C.str }))
@@ -2858,12 +2858,12 @@ export const GetUserQuotaInfoRequest: $Schema.Schema<GetUserQuotaInfoRequest> = 
 
 /** `GetUserQuotaInfoResponse` (response side). */
 export interface GetUserQuotaInfoResponse {
-  readonly DspaId: string
-  readonly DbTotalQuota: number | bigint
-  readonly CosTotalQuota: number | bigint
-  readonly DbRemainQuota: number | bigint
-  readonly CosRemainQuota: number
-  readonly CosQuotaUnit: string
+  readonly DspaId?: string
+  readonly DbTotalQuota?: number | bigint
+  readonly CosTotalQuota?: number | bigint
+  readonly DbRemainQuota?: number | bigint
+  readonly CosRemainQuota?: number
+  readonly CosQuotaUnit?: string
   readonly DBUnbindNum?: number | bigint
   readonly COSUnbindNum?: number | bigint
   readonly InsTotalQuota?: number | bigint
@@ -2875,15 +2875,15 @@ export const GetUserQuotaInfoResponse: $Schema.Schema<GetUserQuotaInfoResponse> 
 
 /** `HighRiskAssetsDetail` (response side). */
 export interface HighRiskAssetsDetail {
-  readonly InstanceId: string
-  readonly DataSourceType: string
-  readonly DataSourceName: string
-  readonly AssetsName: string
-  readonly HighRiskCount: number | bigint
-  readonly RiskType: string
-  readonly TotalRiskCount: number | bigint
-  readonly RiskSide: string
-  readonly ResourceRegion: string
+  readonly InstanceId?: string
+  readonly DataSourceType?: string
+  readonly DataSourceName?: string
+  readonly AssetsName?: string
+  readonly HighRiskCount?: number | bigint
+  readonly RiskType?: string
+  readonly TotalRiskCount?: number | bigint
+  readonly RiskSide?: string
+  readonly ResourceRegion?: string
 }
 export const HighRiskAssetsDetail: $Schema.Schema<HighRiskAssetsDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("HighRiskAssetsDetail", { InstanceId: $C.str, DataSourceType: $C.str, DataSourceName: $C.str, AssetsName: $C.str, HighRiskCount: $C.int64, RiskType: $C.str, TotalRiskCount: $C.int64, RiskSide: $C.str, ResourceRegion: $C.str }))
 
@@ -2915,9 +2915,9 @@ export const ListDSPAClustersRequest: $Schema.Schema<ListDSPAClustersRequest> = 
 
 /** `ListDSPAClustersResponse` (response side). */
 export interface ListDSPAClustersResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceList: readonly DspaInstance[]
-  readonly DenyAll: boolean
+  readonly TotalCount?: number | bigint
+  readonly InstanceList?: readonly DspaInstance[]
+  readonly DenyAll?: boolean
   readonly RequestId: string
 }
 export const ListDSPAClustersResponse: $Schema.Schema<ListDSPAClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListDSPAClustersResponse", { TotalCount: $C.uint64, InstanceList: $C.arr(DspaInstance), DenyAll: $C.bool, RequestId: $C.str }))
@@ -2934,9 +2934,9 @@ export const ListDSPACosMetaResourcesRequest: $Schema.Schema<ListDSPACosMetaReso
 
 /** `ListDSPACosMetaResourcesResponse` (response side). */
 export interface ListDSPACosMetaResourcesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly DSPACosMetaDataInfo[]
-  readonly DspaId: string
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly DSPACosMetaDataInfo[]
+  readonly DspaId?: string
   readonly RequestId: string
 }
 export const ListDSPACosMetaResourcesResponse: $Schema.Schema<ListDSPACosMetaResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListDSPACosMetaResourcesResponse", { TotalCount: $C.int64, Items: $C.arr(DSPACosMetaDataInfo), DspaId: $C.str, RequestId: $C.str }))
@@ -2953,9 +2953,9 @@ export const ListDSPAMetaResourcesRequest: $Schema.Schema<ListDSPAMetaResourcesR
 
 /** `ListDSPAMetaResourcesResponse` (response side). */
 export interface ListDSPAMetaResourcesResponse {
-  readonly DspaId: string
-  readonly Resources: readonly DspaUserResourceMeta[]
-  readonly TotalCount: number | bigint
+  readonly DspaId?: string
+  readonly Resources?: readonly DspaUserResourceMeta[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListDSPAMetaResourcesResponse: $Schema.Schema<ListDSPAMetaResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListDSPAMetaResourcesResponse", { DspaId: $C.str, Resources: $C.arr(DspaUserResourceMeta), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3219,25 +3219,25 @@ export const ModifyDSPATaskResultResponse: $Schema.Schema<ModifyDSPATaskResultRe
 
 /** `MongoAsset` (response side). */
 export interface MongoAsset {
-  readonly DbNums: number | bigint
-  readonly SensitiveDbNums: number | bigint
-  readonly ColNums: number | bigint
-  readonly SensitiveColNums: number | bigint
-  readonly FieldNums: number | bigint
-  readonly SensitiveFieldNums: number | bigint
+  readonly DbNums?: number | bigint
+  readonly SensitiveDbNums?: number | bigint
+  readonly ColNums?: number | bigint
+  readonly SensitiveColNums?: number | bigint
+  readonly FieldNums?: number | bigint
+  readonly SensitiveFieldNums?: number | bigint
 }
 export const MongoAsset: $Schema.Schema<MongoAsset> = /*#__PURE__*/ $C.lazy(() => $C.struct("MongoAsset", { DbNums: $C.int64, SensitiveDbNums: $C.int64, ColNums: $C.int64, SensitiveColNums: $C.int64, FieldNums: $C.int64, SensitiveFieldNums: $C.int64 }))
 
 /** `MongoAssetDBDetail` (response side). */
 export interface MongoAssetDBDetail {
-  readonly DataSourceId: string
-  readonly DdName: string
-  readonly DataType: string
-  readonly ColNums: number | bigint
-  readonly SensitiveColNums: number | bigint
-  readonly FieldNums: number | bigint
-  readonly SensitiveFieldNums: number | bigint
-  readonly DistributionData: readonly Note[]
+  readonly DataSourceId?: string
+  readonly DdName?: string
+  readonly DataType?: string
+  readonly ColNums?: number | bigint
+  readonly SensitiveColNums?: number | bigint
+  readonly FieldNums?: number | bigint
+  readonly SensitiveFieldNums?: number | bigint
+  readonly DistributionData?: readonly Note[]
 }
 export const MongoAssetDBDetail: $Schema.Schema<MongoAssetDBDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("MongoAssetDBDetail", { DataSourceId: $C.str, DdName: $C.str, DataType: $C.str, ColNums: $C.int64, SensitiveColNums: $C.int64, FieldNums: $C.int64, SensitiveFieldNums: $C.int64, DistributionData: $C.arr(Note) }))
 
@@ -3253,25 +3253,25 @@ export const NOSQLInstance: $Schema.Schema<NOSQLInstance> = /*#__PURE__*/ $C.laz
 
 /** `Note` (response side). */
 export interface Note {
-  readonly Key: string
-  readonly Value: number | bigint
+  readonly Key?: string
+  readonly Value?: number | bigint
 }
 export const Note: $Schema.Schema<Note> = /*#__PURE__*/ $C.lazy(() => $C.struct("Note", { Key: $C.str, Value: $C.int64 }))
 
 /** `PrivilegeRisk` (response side). */
 export interface PrivilegeRisk {
-  readonly AccountName: readonly string[]
-  readonly TableName: string
-  readonly Description: string
+  readonly AccountName?: readonly string[]
+  readonly TableName?: string
+  readonly Description?: string
 }
 export const PrivilegeRisk: $Schema.Schema<PrivilegeRisk> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrivilegeRisk", { AccountName: $C.arr($C.str), TableName: $C.str, Description: $C.str }))
 
 /** `ProcessHistory` (response side). */
 export interface ProcessHistory {
-  readonly Time: string
-  readonly Status: number | bigint
-  readonly Handler: string
-  readonly Note: string
+  readonly Time?: string
+  readonly Status?: number | bigint
+  readonly Handler?: string
+  readonly Note?: string
 }
 export const ProcessHistory: $Schema.Schema<ProcessHistory> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessHistory", { Time: $C.str, Status: $C.int64, Handler: $C.str, Note: $C.str }))
 
@@ -3286,7 +3286,7 @@ export const QueryDSPAMetaResourceDbListRequest: $Schema.Schema<QueryDSPAMetaRes
 
 /** `QueryDSPAMetaResourceDbListResponse` (response side). */
 export interface QueryDSPAMetaResourceDbListResponse {
-  readonly DbRelationStatusItems: readonly DbRelationStatusItem[]
+  readonly DbRelationStatusItems?: readonly DbRelationStatusItem[]
   readonly RequestId: string
 }
 export const QueryDSPAMetaResourceDbListResponse: $Schema.Schema<QueryDSPAMetaResourceDbListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryDSPAMetaResourceDbListResponse", { DbRelationStatusItems: $C.arr(DbRelationStatusItem), RequestId: $C.str }))
@@ -3302,28 +3302,28 @@ export const QueryResourceDbBindStatusRequest: $Schema.Schema<QueryResourceDbBin
 
 /** `QueryResourceDbBindStatusResponse` (response side). */
 export interface QueryResourceDbBindStatusResponse {
-  readonly BindDbNums: number | bigint
-  readonly UnbindDbNums: number | bigint
+  readonly BindDbNums?: number | bigint
+  readonly UnbindDbNums?: number | bigint
   readonly RequestId: string
 }
 export const QueryResourceDbBindStatusResponse: $Schema.Schema<QueryResourceDbBindStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryResourceDbBindStatusResponse", { BindDbNums: $C.uint64, UnbindDbNums: $C.uint64, RequestId: $C.str }))
 
 /** `RDBAsset` (response side). */
 export interface RDBAsset {
-  readonly DbNums: number | bigint
-  readonly SensitiveDbNums: number | bigint
-  readonly TableNums: number | bigint
-  readonly SensitiveTableNums: number | bigint
-  readonly FieldNums: number | bigint
-  readonly SensitiveFieldNums: number | bigint
+  readonly DbNums?: number | bigint
+  readonly SensitiveDbNums?: number | bigint
+  readonly TableNums?: number | bigint
+  readonly SensitiveTableNums?: number | bigint
+  readonly FieldNums?: number | bigint
+  readonly SensitiveFieldNums?: number | bigint
 }
 export const RDBAsset: $Schema.Schema<RDBAsset> = /*#__PURE__*/ $C.lazy(() => $C.struct("RDBAsset", { DbNums: $C.int64, SensitiveDbNums: $C.int64, TableNums: $C.int64, SensitiveTableNums: $C.int64, FieldNums: $C.int64, SensitiveFieldNums: $C.int64 }))
 
 /** `RDBInstance` (both sides). */
 export interface RDBInstance {
-  readonly DataSourceId: string
-  readonly DataSourceType: string
-  readonly ResourceRegion: string
+  readonly DataSourceId?: string
+  readonly DataSourceType?: string
+  readonly ResourceRegion?: string
   readonly DBs?: readonly DBStatements[]
 }
 export const RDBInstance: $Schema.Schema<RDBInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("RDBInstance", { DataSourceId: $C.str, DataSourceType: $C.str, ResourceRegion: $C.str }, { DBs: $C.arr(DBStatements) }))
@@ -3363,18 +3363,18 @@ export const RestartDSPAAssessmentTaskResponse: $Schema.Schema<RestartDSPAAssess
 
 /** `RiskCountInfo` (response side). */
 export interface RiskCountInfo {
-  readonly RiskLevel: string
-  readonly Count: number | bigint
+  readonly RiskLevel?: string
+  readonly Count?: number | bigint
   readonly RiskLevelName?: string
 }
 export const RiskCountInfo: $Schema.Schema<RiskCountInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RiskCountInfo", { RiskLevel: $C.str, Count: $C.int64 }, { RiskLevelName: $C.str }))
 
 /** `RiskDealedTrendItem` (response side). */
 export interface RiskDealedTrendItem {
-  readonly Date: string
-  readonly Unhandled: number | bigint
-  readonly Handled: number | bigint
-  readonly NewDiscoveryHandled: number | bigint
+  readonly Date?: string
+  readonly Unhandled?: number | bigint
+  readonly Handled?: number | bigint
+  readonly NewDiscoveryHandled?: number | bigint
 }
 export const RiskDealedTrendItem: $Schema.Schema<RiskDealedTrendItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("RiskDealedTrendItem", { Date: $C.str, Unhandled: $C.uint64, Handled: $C.uint64, NewDiscoveryHandled: $C.uint64 }))
 
@@ -3387,23 +3387,23 @@ export const RiskItem: $Schema.Schema<RiskItem> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `RiskItemInfo` (response side). */
 export interface RiskItemInfo {
-  readonly Id: number | bigint
-  readonly DataSourceId: string
-  readonly DataSourceName: string
-  readonly DataSourceType: string
+  readonly Id?: number | bigint
+  readonly DataSourceId?: string
+  readonly DataSourceName?: string
+  readonly DataSourceType?: string
   readonly ResourceRegion?: string
-  readonly AssetName: string
-  readonly RiskType: string
-  readonly RiskName: string
-  readonly RiskLevel: string
-  readonly RiskDescription: string
-  readonly SuggestAction: string
-  readonly SecurityProduct: readonly SecurityProduct[]
-  readonly Status: number | bigint
-  readonly ScanTime: string
-  readonly LastProcessTime: string
-  readonly IdentifyComplianceId: number | bigint
-  readonly ItemSubType: string
+  readonly AssetName?: string
+  readonly RiskType?: string
+  readonly RiskName?: string
+  readonly RiskLevel?: string
+  readonly RiskDescription?: string
+  readonly SuggestAction?: string
+  readonly SecurityProduct?: readonly SecurityProduct[]
+  readonly Status?: number | bigint
+  readonly ScanTime?: string
+  readonly LastProcessTime?: string
+  readonly IdentifyComplianceId?: number | bigint
+  readonly ItemSubType?: string
   readonly RiskSide?: string
   readonly APIRiskLinkURL?: string
   readonly Remark?: string
@@ -3422,11 +3422,11 @@ export const RiskLevelMatrix: $Schema.Schema<RiskLevelMatrix> = /*#__PURE__*/ $C
 
 /** `RiskLevelRisk` (response side). */
 export interface RiskLevelRisk {
-  readonly Id: number | bigint
-  readonly RiskLevelName: string
-  readonly RiskLevelDescription: string
-  readonly IdentifyComplianceName: string
-  readonly Type: string
+  readonly Id?: number | bigint
+  readonly RiskLevelName?: string
+  readonly RiskLevelDescription?: string
+  readonly IdentifyComplianceName?: string
+  readonly Type?: string
 }
 export const RiskLevelRisk: $Schema.Schema<RiskLevelRisk> = /*#__PURE__*/ $C.lazy(() => $C.struct("RiskLevelRisk", { Id: $C.int64, RiskLevelName: $C.str, RiskLevelDescription: $C.str, IdentifyComplianceName: $C.str, Type: $C.str }))
 
@@ -3457,11 +3457,11 @@ export const RiskSideDistributed: $Schema.Schema<RiskSideDistributed> = /*#__PUR
 
 /** `RuleDistribution` (response side). */
 export interface RuleDistribution {
-  readonly RuleId: number | bigint
-  readonly RuleName: string
-  readonly LevelId: number | bigint
-  readonly LevelName: string
-  readonly RuleCnt: number | bigint
+  readonly RuleId?: number | bigint
+  readonly RuleName?: string
+  readonly LevelId?: number | bigint
+  readonly LevelName?: string
+  readonly RuleCnt?: number | bigint
 }
 export const RuleDistribution: $Schema.Schema<RuleDistribution> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleDistribution", { RuleId: $C.int64, RuleName: $C.str, LevelId: $C.int64, LevelName: $C.str, RuleCnt: $C.int64 }))
 
@@ -3500,10 +3500,10 @@ export const ScanTaskRDBRules: $Schema.Schema<ScanTaskRDBRules> = /*#__PURE__*/ 
 
 /** `ScanTaskResult` (response side). */
 export interface ScanTaskResult {
-  readonly Id: number | bigint
-  readonly EndTime: string
-  readonly Status: number | bigint
-  readonly Result: string
+  readonly Id?: number | bigint
+  readonly EndTime?: string
+  readonly Status?: number | bigint
+  readonly Result?: string
   readonly ResultDescription?: string
   readonly Suggestion?: string
   readonly Progress?: number
@@ -3535,7 +3535,7 @@ export const StartDSPADiscoveryTaskRequest: $Schema.Schema<StartDSPADiscoveryTas
 
 /** `StartDSPADiscoveryTaskResponse` (response side). */
 export interface StartDSPADiscoveryTaskResponse {
-  readonly ResultId: number | bigint
+  readonly ResultId?: number | bigint
   readonly RequestId: string
 }
 export const StartDSPADiscoveryTaskResponse: $Schema.Schema<StartDSPADiscoveryTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartDSPADiscoveryTaskResponse", { ResultId: $C.int64, RequestId: $C.str }))
@@ -3549,30 +3549,30 @@ export const StopDSPADiscoveryTaskRequest: $Schema.Schema<StopDSPADiscoveryTaskR
 
 /** `StopDSPADiscoveryTaskResponse` (response side). */
 export interface StopDSPADiscoveryTaskResponse {
-  readonly ResultId: number | bigint
+  readonly ResultId?: number | bigint
   readonly RequestId: string
 }
 export const StopDSPADiscoveryTaskResponse: $Schema.Schema<StopDSPADiscoveryTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopDSPADiscoveryTaskResponse", { ResultId: $C.int64, RequestId: $C.str }))
 
 /** `SuggestRiskLevelMatrix` (response side). */
 export interface SuggestRiskLevelMatrix {
-  readonly RiskLevelMatrix: readonly SuggestRiskLevelMatrixItem[]
+  readonly RiskLevelMatrix?: readonly SuggestRiskLevelMatrixItem[]
 }
 export const SuggestRiskLevelMatrix: $Schema.Schema<SuggestRiskLevelMatrix> = /*#__PURE__*/ $C.lazy(() => $C.struct("SuggestRiskLevelMatrix", { RiskLevelMatrix: $C.arr(SuggestRiskLevelMatrixItem) }))
 
 /** `SuggestRiskLevelMatrixItem` (response side). */
 export interface SuggestRiskLevelMatrixItem {
-  readonly SensitiveLevel: RiskMatrixLevel
-  readonly VulnerabilityLevel: RiskMatrixLevel
-  readonly RiskName: string
-  readonly RiskScore: number
+  readonly SensitiveLevel?: RiskMatrixLevel
+  readonly VulnerabilityLevel?: RiskMatrixLevel
+  readonly RiskName?: string
+  readonly RiskScore?: number
 }
 export const SuggestRiskLevelMatrixItem: $Schema.Schema<SuggestRiskLevelMatrixItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SuggestRiskLevelMatrixItem", { SensitiveLevel: RiskMatrixLevel, VulnerabilityLevel: RiskMatrixLevel, RiskName: $C.str, RiskScore: $C.float }))
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
   readonly Category?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { TagKey: $C.str, TagValue: $C.str }, { Category: $C.str }))
@@ -3586,16 +3586,16 @@ export const TemplateInfo: $Schema.Schema<TemplateInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `TopAsset` (response side). */
 export interface TopAsset {
-  readonly LevelName: string
-  readonly TopStat: readonly TopAssetStat[]
+  readonly LevelName?: string
+  readonly TopStat?: readonly TopAssetStat[]
 }
 export const TopAsset: $Schema.Schema<TopAsset> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopAsset", { LevelName: $C.str, TopStat: $C.arr(TopAssetStat) }))
 
 /** `TopAssetStat` (response side). */
 export interface TopAssetStat {
-  readonly DataSourceId: string
-  readonly SubData: string
-  readonly SensitiveCnt: number | bigint
+  readonly DataSourceId?: string
+  readonly SubData?: string
+  readonly SensitiveCnt?: number | bigint
 }
 export const TopAssetStat: $Schema.Schema<TopAssetStat> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopAssetStat", { DataSourceId: $C.str, SubData: $C.str, SensitiveCnt: $C.int64 }))
 
@@ -3627,8 +3627,8 @@ export const VerifyDSPACOSRuleRequest: $Schema.Schema<VerifyDSPACOSRuleRequest> 
 
 /** `VerifyDSPACOSRuleResponse` (response side). */
 export interface VerifyDSPACOSRuleResponse {
-  readonly VerifyResult: string
-  readonly DetailInfo: string
+  readonly VerifyResult?: string
+  readonly DetailInfo?: string
   readonly RequestId: string
 }
 export const VerifyDSPACOSRuleResponse: $Schema.Schema<VerifyDSPACOSRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("VerifyDSPACOSRuleResponse", { VerifyResult: $C.str, DetailInfo: $C.str, RequestId: $C.str }))
@@ -3646,8 +3646,8 @@ export const VerifyDSPADiscoveryRuleRequest: $Schema.Schema<VerifyDSPADiscoveryR
 
 /** `VerifyDSPADiscoveryRuleResponse` (response side). */
 export interface VerifyDSPADiscoveryRuleResponse {
-  readonly VerifyResult: string
-  readonly DetailInfo: string
+  readonly VerifyResult?: string
+  readonly DetailInfo?: string
   readonly RequestId: string
 }
 export const VerifyDSPADiscoveryRuleResponse: $Schema.Schema<VerifyDSPADiscoveryRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("VerifyDSPADiscoveryRuleResponse", { VerifyResult: $C.str, DetailInfo: $C.str, RequestId: $C.str }))

@@ -50,9 +50,9 @@ export const CompleteMigrateJobResponse: $Schema.Schema<CompleteMigrateJobRespon
 
 /** `ConsistencyParams` (both sides). */
 export interface ConsistencyParams {
-  readonly SelectRowsPerTable: number | bigint
-  readonly TablesSelectAll: number | bigint
-  readonly TablesSelectCount: number | bigint
+  readonly SelectRowsPerTable?: number | bigint
+  readonly TablesSelectAll?: number | bigint
+  readonly TablesSelectCount?: number | bigint
 }
 export const ConsistencyParams: $Schema.Schema<ConsistencyParams> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConsistencyParams", { SelectRowsPerTable: $C.int64, TablesSelectAll: $C.int64, TablesSelectCount: $C.int64 }))
 
@@ -87,7 +87,7 @@ export const CreateMigrateJobRequest: $Schema.Schema<CreateMigrateJobRequest> = 
 
 /** `CreateMigrateJobResponse` (response side). */
 export interface CreateMigrateJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateMigrateJobResponse: $Schema.Schema<CreateMigrateJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMigrateJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -106,7 +106,7 @@ export const CreateSubscribeRequest: $Schema.Schema<CreateSubscribeRequest> = /*
 
 /** `CreateSubscribeResponse` (response side). */
 export interface CreateSubscribeResponse {
-  readonly SubscribeIds: readonly string[]
+  readonly SubscribeIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateSubscribeResponse: $Schema.Schema<CreateSubscribeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSubscribeResponse", { SubscribeIds: $C.arr($C.str), RequestId: $C.str }))
@@ -168,8 +168,8 @@ export const DescribeMigrateJobsRequest: $Schema.Schema<DescribeMigrateJobsReque
 
 /** `DescribeMigrateJobsResponse` (response side). */
 export interface DescribeMigrateJobsResponse {
-  readonly TotalCount: number | bigint
-  readonly JobList: readonly MigrateJobInfo[]
+  readonly TotalCount?: number | bigint
+  readonly JobList?: readonly MigrateJobInfo[]
   readonly RequestId: string
 }
 export const DescribeMigrateJobsResponse: $Schema.Schema<DescribeMigrateJobsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMigrateJobsResponse", { TotalCount: $C.uint64, JobList: $C.arr(MigrateJobInfo), RequestId: $C.str }))
@@ -182,34 +182,34 @@ export const DescribeSubscribeConfRequest: $Schema.Schema<DescribeSubscribeConfR
 
 /** `DescribeSubscribeConfResponse` (response side). */
 export interface DescribeSubscribeConfResponse {
-  readonly SubscribeId: string
-  readonly SubscribeName: string
-  readonly ChannelId: string
-  readonly Product: string
-  readonly InstanceId: string
-  readonly InstanceStatus: string
-  readonly SubsStatus: string
-  readonly Status: string
-  readonly CreateTime: string
-  readonly IsolateTime: string
-  readonly ExpireTime: string
-  readonly OfflineTime: string
-  readonly ConsumeStartTime: string
-  readonly PayType: number | bigint
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly UniqVpcId: string
-  readonly UniqSubnetId: string
-  readonly SdkConsumedTime: string
-  readonly SdkHost: string
-  readonly SubscribeObjectType: number | bigint
-  readonly SubscribeObjects: readonly SubscribeObject[]
-  readonly ModifyTime: string
-  readonly Region: string
-  readonly Tags: readonly TagItem[]
-  readonly AutoRenewFlag: number | bigint
-  readonly SubscribeVersion: string
-  readonly Errors: readonly SubsErr[] | null
+  readonly SubscribeId?: string
+  readonly SubscribeName?: string
+  readonly ChannelId?: string
+  readonly Product?: string
+  readonly InstanceId?: string
+  readonly InstanceStatus?: string
+  readonly SubsStatus?: string
+  readonly Status?: string
+  readonly CreateTime?: string
+  readonly IsolateTime?: string
+  readonly ExpireTime?: string
+  readonly OfflineTime?: string
+  readonly ConsumeStartTime?: string
+  readonly PayType?: number | bigint
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly UniqVpcId?: string
+  readonly UniqSubnetId?: string
+  readonly SdkConsumedTime?: string
+  readonly SdkHost?: string
+  readonly SubscribeObjectType?: number | bigint
+  readonly SubscribeObjects?: readonly SubscribeObject[]
+  readonly ModifyTime?: string
+  readonly Region?: string
+  readonly Tags?: readonly TagItem[]
+  readonly AutoRenewFlag?: number | bigint
+  readonly SubscribeVersion?: string
+  readonly Errors?: readonly SubsErr[] | null
   readonly RequestId: string
 }
 export const DescribeSubscribeConfResponse: $Schema.Schema<DescribeSubscribeConfResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSubscribeConfResponse", { SubscribeId: $C.str, SubscribeName: $C.str, ChannelId: $C.str, Product: $C.str, InstanceId: $C.str, InstanceStatus: $C.str, SubsStatus: $C.str, Status: $C.str, CreateTime: $C.str, IsolateTime: $C.str, ExpireTime: $C.str, OfflineTime: $C.str, ConsumeStartTime: $C.str, PayType: $C.int64, Vip: $C.str, Vport: $C.int64, UniqVpcId: $C.str, UniqSubnetId: $C.str, SdkConsumedTime: $C.str, SdkHost: $C.str, SubscribeObjectType: $C.int64, SubscribeObjects: $C.arr(SubscribeObject), ModifyTime: $C.str, Region: $C.str, Tags: $C.arr(TagItem), AutoRenewFlag: $C.int64, SubscribeVersion: $C.str, Errors: $C.nul($C.arr(SubsErr)), RequestId: $C.str }))
@@ -234,15 +234,15 @@ export const DescribeSubscribesRequest: $Schema.Schema<DescribeSubscribesRequest
 
 /** `DescribeSubscribesResponse` (response side). */
 export interface DescribeSubscribesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly SubscribeInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly SubscribeInfo[]
   readonly RequestId: string
 }
 export const DescribeSubscribesResponse: $Schema.Schema<DescribeSubscribesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSubscribesResponse", { TotalCount: $C.int64, Items: $C.arr(SubscribeInfo), RequestId: $C.str }))
 
 /** `DstInfo` (both sides). */
 export interface DstInfo {
-  readonly Region: string
+  readonly Region?: string
   readonly InstanceId?: string
   /** @deprecated hidden or deprecated in the API */
   readonly Ip?: string
@@ -256,8 +256,8 @@ export const DstInfo: $Schema.Schema<DstInfo> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `ErrorInfo` (response side). */
 export interface ErrorInfo {
-  readonly ErrorLog: string
-  readonly HelpDoc: string
+  readonly ErrorLog?: string
+  readonly HelpDoc?: string
 }
 export const ErrorInfo: $Schema.Schema<ErrorInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ErrorInfo", { ErrorLog: $C.str, HelpDoc: $C.str }))
 
@@ -275,42 +275,42 @@ export const IsolateSubscribeResponse: $Schema.Schema<IsolateSubscribeResponse> 
 
 /** `MigrateDetailInfo` (response side). */
 export interface MigrateDetailInfo {
-  readonly StepAll: number | bigint
-  readonly StepNow: number | bigint
-  readonly Progress: string
-  readonly CurrentStepProgress: string
-  readonly MasterSlaveDistance: number | bigint
-  readonly SecondsBehindMaster: number | bigint
-  readonly StepInfo: readonly MigrateStepDetailInfo[]
+  readonly StepAll?: number | bigint
+  readonly StepNow?: number | bigint
+  readonly Progress?: string
+  readonly CurrentStepProgress?: string
+  readonly MasterSlaveDistance?: number | bigint
+  readonly SecondsBehindMaster?: number | bigint
+  readonly StepInfo?: readonly MigrateStepDetailInfo[]
 }
 export const MigrateDetailInfo: $Schema.Schema<MigrateDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MigrateDetailInfo", { StepAll: $C.int64, StepNow: $C.int64, Progress: $C.str, CurrentStepProgress: $C.str, MasterSlaveDistance: $C.int64, SecondsBehindMaster: $C.int64, StepInfo: $C.arr(MigrateStepDetailInfo) }))
 
 /** `MigrateJobInfo` (response side). */
 export interface MigrateJobInfo {
-  readonly JobId: string
-  readonly JobName: string
-  readonly MigrateOption: MigrateOption
-  readonly SrcDatabaseType: string
-  readonly SrcAccessType: string
-  readonly SrcInfo: SrcInfo
-  readonly DstDatabaseType: string
-  readonly DstAccessType: string
-  readonly DstInfo: DstInfo
-  readonly DatabaseInfo: string
-  readonly CreateTime: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Status: number | bigint
-  readonly Detail: MigrateDetailInfo
-  readonly ErrorInfo: readonly ErrorInfo[]
-  readonly Tags: readonly TagItem[]
-  readonly SrcInfoMulti: readonly SrcInfo[] | null
+  readonly JobId?: string
+  readonly JobName?: string
+  readonly MigrateOption?: MigrateOption
+  readonly SrcDatabaseType?: string
+  readonly SrcAccessType?: string
+  readonly SrcInfo?: SrcInfo
+  readonly DstDatabaseType?: string
+  readonly DstAccessType?: string
+  readonly DstInfo?: DstInfo
+  readonly DatabaseInfo?: string
+  readonly CreateTime?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Status?: number | bigint
+  readonly Detail?: MigrateDetailInfo
+  readonly ErrorInfo?: readonly ErrorInfo[]
+  readonly Tags?: readonly TagItem[]
+  readonly SrcInfoMulti?: readonly SrcInfo[] | null
 }
 export const MigrateJobInfo: $Schema.Schema<MigrateJobInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MigrateJobInfo", { JobId: $C.str, JobName: $C.str, MigrateOption: MigrateOption, SrcDatabaseType: $C.str, SrcAccessType: $C.str, SrcInfo: SrcInfo, DstDatabaseType: $C.str, DstAccessType: $C.str, DstInfo: DstInfo, DatabaseInfo: $C.str, CreateTime: $C.datetime, StartTime: $C.datetime, EndTime: $C.datetime, Status: $C.int64, Detail: MigrateDetailInfo, ErrorInfo: $C.arr(ErrorInfo), Tags: $C.arr(TagItem), SrcInfoMulti: $C.nul($C.arr(SrcInfo)) }))
 
 /** `MigrateOption` (both sides). */
 export interface MigrateOption {
-  readonly RunMode: number | bigint
+  readonly RunMode?: number | bigint
   readonly ExpectTime?: string
   readonly MigrateType?: number | bigint
   readonly MigrateObject?: number | bigint
@@ -323,11 +323,11 @@ export const MigrateOption: $Schema.Schema<MigrateOption> = /*#__PURE__*/ $C.laz
 
 /** `MigrateStepDetailInfo` (response side). */
 export interface MigrateStepDetailInfo {
-  readonly StepNo: number | bigint
-  readonly StepName: string
-  readonly StepId: string
-  readonly Status: number | bigint
-  readonly StartTime: string
+  readonly StepNo?: number | bigint
+  readonly StepName?: string
+  readonly StepId?: string
+  readonly Status?: number | bigint
+  readonly StartTime?: string
 }
 export const MigrateStepDetailInfo: $Schema.Schema<MigrateStepDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MigrateStepDetailInfo", { StepNo: $C.int64, StepName: $C.str, StepId: $C.str, Status: $C.int64, StartTime: $C.str }))
 
@@ -498,37 +498,37 @@ export const SubsErr: $Schema.Schema<SubsErr> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `SubscribeInfo` (response side). */
 export interface SubscribeInfo {
-  readonly SubscribeId: string
-  readonly SubscribeName: string
-  readonly ChannelId: string
-  readonly Product: string
-  readonly InstanceId: string
-  readonly InstanceStatus: string
-  readonly SubsStatus: string
-  readonly ModifyTime: string
-  readonly CreateTime: string
-  readonly IsolateTime: string
-  readonly ExpireTime: string
-  readonly OfflineTime: string
-  readonly ConsumeStartTime: string
-  readonly AutoRenewFlag: number | bigint
-  readonly Region: string
-  readonly PayType: number | bigint
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly UniqVpcId: string
-  readonly UniqSubnetId: string
-  readonly Status: string
-  readonly SdkConsumedTime: string
-  readonly Tags: readonly TagItem[] | null
-  readonly SubscribeVersion: string
+  readonly SubscribeId?: string
+  readonly SubscribeName?: string
+  readonly ChannelId?: string
+  readonly Product?: string
+  readonly InstanceId?: string
+  readonly InstanceStatus?: string
+  readonly SubsStatus?: string
+  readonly ModifyTime?: string
+  readonly CreateTime?: string
+  readonly IsolateTime?: string
+  readonly ExpireTime?: string
+  readonly OfflineTime?: string
+  readonly ConsumeStartTime?: string
+  readonly AutoRenewFlag?: number | bigint
+  readonly Region?: string
+  readonly PayType?: number | bigint
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly UniqVpcId?: string
+  readonly UniqSubnetId?: string
+  readonly Status?: string
+  readonly SdkConsumedTime?: string
+  readonly Tags?: readonly TagItem[] | null
+  readonly SubscribeVersion?: string
 }
 export const SubscribeInfo: $Schema.Schema<SubscribeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubscribeInfo", { SubscribeId: $C.str, SubscribeName: $C.str, ChannelId: $C.str, Product: $C.str, InstanceId: $C.str, InstanceStatus: $C.str, SubsStatus: $C.str, ModifyTime: $C.str, CreateTime: $C.str, IsolateTime: $C.str, ExpireTime: $C.str, OfflineTime: $C.str, ConsumeStartTime: $C.str, AutoRenewFlag: $C.int64, Region: $C.str, PayType: $C.int64, Vip: $C.str, Vport: $C.int64, UniqVpcId: $C.str, UniqSubnetId: $C.str, Status: $C.str, SdkConsumedTime: $C.str, Tags: $C.nul($C.arr(TagItem)), SubscribeVersion: $C.str }))
 
 /** `SubscribeObject` (both sides). */
 export interface SubscribeObject {
-  readonly ObjectsType: number | bigint
-  readonly DatabaseName: string
+  readonly ObjectsType?: number | bigint
+  readonly DatabaseName?: string
   readonly TableNames?: readonly string[]
 }
 export const SubscribeObject: $Schema.Schema<SubscribeObject> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubscribeObject", { ObjectsType: $C.int64, DatabaseName: $C.str }, { TableNames: $C.arr($C.str) }))
@@ -542,7 +542,7 @@ export const TagFilter: $Schema.Schema<TagFilter> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `TagItem` (both sides). */
 export interface TagItem {
-  readonly TagKey: string
+  readonly TagKey?: string
   readonly TagValue?: string
 }
 export const TagItem: $Schema.Schema<TagItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagItem", { TagKey: $C.str }, { TagValue: $C.str }))

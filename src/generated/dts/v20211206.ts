@@ -29,21 +29,21 @@ export const AdvancedObjectsItem: $Schema.Schema<AdvancedObjectsItem> = /*#__PUR
 
 /** `CheckStep` (response side). */
 export interface CheckStep {
-  readonly StepNo: number | bigint
-  readonly StepId: string
-  readonly StepName: string
-  readonly StepStatus: string
-  readonly StepMessage: string
-  readonly DetailCheckItems: readonly DetailCheckItem[]
-  readonly HasSkipped: boolean
+  readonly StepNo?: number | bigint
+  readonly StepId?: string
+  readonly StepName?: string
+  readonly StepStatus?: string
+  readonly StepMessage?: string
+  readonly DetailCheckItems?: readonly DetailCheckItem[]
+  readonly HasSkipped?: boolean
 }
 export const CheckStep: $Schema.Schema<CheckStep> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckStep", { StepNo: $C.uint64, StepId: $C.str, StepName: $C.str, StepStatus: $C.str, StepMessage: $C.str, DetailCheckItems: $C.arr(DetailCheckItem), HasSkipped: $C.bool }))
 
 /** `CheckStepInfo` (response side). */
 export interface CheckStepInfo {
-  readonly StartAt: string
-  readonly EndAt: string
-  readonly Progress: ProcessProgress
+  readonly StartAt?: string
+  readonly EndAt?: string
+  readonly Progress?: ProcessProgress
 }
 export const CheckStepInfo: $Schema.Schema<CheckStepInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckStepInfo", { StartAt: $C.str, EndAt: $C.str, Progress: ProcessProgress }))
 
@@ -56,20 +56,20 @@ export const Column: $Schema.Schema<Column> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `CompareAbstractInfo` (response side). */
 export interface CompareAbstractInfo {
-  readonly Options: CompareOptions
-  readonly Objects: CompareObject
-  readonly Conclusion: string
-  readonly Status: string
-  readonly TotalTables: number | bigint
-  readonly CheckedTables: number | bigint
-  readonly DifferentTables: number | bigint
-  readonly SkippedTables: number | bigint
-  readonly NearlyTableCount: number | bigint
-  readonly DifferentRows: number | bigint
-  readonly SrcSampleRows: number | bigint
-  readonly DstSampleRows: number | bigint
-  readonly StartedAt: string
-  readonly FinishedAt: string
+  readonly Options?: CompareOptions
+  readonly Objects?: CompareObject
+  readonly Conclusion?: string
+  readonly Status?: string
+  readonly TotalTables?: number | bigint
+  readonly CheckedTables?: number | bigint
+  readonly DifferentTables?: number | bigint
+  readonly SkippedTables?: number | bigint
+  readonly NearlyTableCount?: number | bigint
+  readonly DifferentRows?: number | bigint
+  readonly SrcSampleRows?: number | bigint
+  readonly DstSampleRows?: number | bigint
+  readonly StartedAt?: string
+  readonly FinishedAt?: string
 }
 export const CompareAbstractInfo: $Schema.Schema<CompareAbstractInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CompareAbstractInfo", { Options: CompareOptions, Objects: CompareObject, Conclusion: $C.str, Status: $C.str, TotalTables: $C.uint64, CheckedTables: $C.uint64, DifferentTables: $C.uint64, SkippedTables: $C.uint64, NearlyTableCount: $C.uint64, DifferentRows: $C.uint64, SrcSampleRows: $C.uint64, DstSampleRows: $C.uint64, StartedAt: $C.str, FinishedAt: $C.str }))
 
@@ -81,8 +81,8 @@ export const CompareColumnItem: $Schema.Schema<CompareColumnItem> = /*#__PURE__*
 
 /** `CompareDetailInfo` (response side). */
 export interface CompareDetailInfo {
-  readonly Difference: DifferenceDetail
-  readonly Skipped: SkippedDetail
+  readonly Difference?: DifferenceDetail
+  readonly Skipped?: SkippedDetail
   readonly DifferenceAdvancedObjects?: DifferenceAdvancedObjectsDetail
   readonly DifferenceData?: DifferenceDataDetail
   readonly DifferenceRow?: DifferenceRowDetail
@@ -95,7 +95,7 @@ export const CompareDetailInfo: $Schema.Schema<CompareDetailInfo> = /*#__PURE__*
 
 /** `CompareObject` (both sides). */
 export interface CompareObject {
-  readonly ObjectMode: string
+  readonly ObjectMode?: string
   readonly ObjectItems?: readonly CompareObjectItem[]
   readonly AdvancedObjects?: readonly string[] | null
 }
@@ -103,8 +103,8 @@ export const CompareObject: $Schema.Schema<CompareObject> = /*#__PURE__*/ $C.laz
 
 /** `CompareObjectItem` (both sides). */
 export interface CompareObjectItem {
-  readonly DbName: string
-  readonly DbMode: string
+  readonly DbName?: string
+  readonly DbMode?: string
   readonly SchemaName?: string
   readonly TableMode?: string
   readonly Tables?: readonly CompareTableItem[]
@@ -161,27 +161,27 @@ export const CompareTableResult: $Schema.Schema<CompareTableResult> = /*#__PURE_
 
 /** `CompareTaskInfo` (response side). */
 export interface CompareTaskInfo {
-  readonly CompareTaskId: string
-  readonly Status: string
+  readonly CompareTaskId?: string
+  readonly Status?: string
 }
 export const CompareTaskInfo: $Schema.Schema<CompareTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CompareTaskInfo", { CompareTaskId: $C.str, Status: $C.str }))
 
 /** `CompareTaskItem` (response side). */
 export interface CompareTaskItem {
-  readonly JobId: string
-  readonly CompareTaskId: string
-  readonly TaskName: string
-  readonly Status: string
-  readonly Config: CompareObject
-  readonly CheckProcess: ProcessProgress
-  readonly CompareProcess: ProcessProgress
-  readonly Conclusion: string
-  readonly CreatedAt: string
-  readonly StartedAt: string
-  readonly FinishedAt: string
-  readonly Method: string
-  readonly Options: CompareOptions
-  readonly Message: string
+  readonly JobId?: string
+  readonly CompareTaskId?: string
+  readonly TaskName?: string
+  readonly Status?: string
+  readonly Config?: CompareObject
+  readonly CheckProcess?: ProcessProgress
+  readonly CompareProcess?: ProcessProgress
+  readonly Conclusion?: string
+  readonly CreatedAt?: string
+  readonly StartedAt?: string
+  readonly FinishedAt?: string
+  readonly Method?: string
+  readonly Options?: CompareOptions
+  readonly Message?: string
 }
 export const CompareTaskItem: $Schema.Schema<CompareTaskItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("CompareTaskItem", { JobId: $C.str, CompareTaskId: $C.str, TaskName: $C.str, Status: $C.str, Config: CompareObject, CheckProcess: ProcessProgress, CompareProcess: ProcessProgress, Conclusion: $C.str, CreatedAt: $C.str, StartedAt: $C.str, FinishedAt: $C.str, Method: $C.str, Options: CompareOptions, Message: $C.str }))
 
@@ -319,7 +319,7 @@ export const CreateCompareTaskRequest: $Schema.Schema<CreateCompareTaskRequest> 
 
 /** `CreateCompareTaskResponse` (response side). */
 export interface CreateCompareTaskResponse {
-  readonly CompareTaskId: string
+  readonly CompareTaskId?: string
   readonly RequestId: string
 }
 export const CreateCompareTaskResponse: $Schema.Schema<CreateCompareTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCompareTaskResponse", { CompareTaskId: $C.str, RequestId: $C.str }))
@@ -367,7 +367,7 @@ export const CreateMigrationServiceRequest: $Schema.Schema<CreateMigrationServic
 
 /** `CreateMigrationServiceResponse` (response side). */
 export interface CreateMigrationServiceResponse {
-  readonly JobIds: readonly string[] | null
+  readonly JobIds?: readonly string[] | null
   readonly RequestId: string
 }
 export const CreateMigrationServiceResponse: $Schema.Schema<CreateMigrationServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMigrationServiceResponse", { JobIds: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -412,7 +412,7 @@ export const CreateSubscribeRequest: $Schema.Schema<CreateSubscribeRequest> = /*
 
 /** `CreateSubscribeResponse` (response side). */
 export interface CreateSubscribeResponse {
-  readonly SubscribeIds: readonly string[]
+  readonly SubscribeIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateSubscribeResponse: $Schema.Schema<CreateSubscribeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSubscribeResponse", { SubscribeIds: $C.arr($C.str), RequestId: $C.str }))
@@ -429,7 +429,7 @@ export const CreateSyncCompareTaskRequest: $Schema.Schema<CreateSyncCompareTaskR
 
 /** `CreateSyncCompareTaskResponse` (response side). */
 export interface CreateSyncCompareTaskResponse {
-  readonly CompareTaskId: string | null
+  readonly CompareTaskId?: string | null
   readonly RequestId: string
 }
 export const CreateSyncCompareTaskResponse: $Schema.Schema<CreateSyncCompareTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSyncCompareTaskResponse", { CompareTaskId: $C.nul($C.str), RequestId: $C.str }))
@@ -454,18 +454,18 @@ export const CreateSyncJobRequest: $Schema.Schema<CreateSyncJobRequest> = /*#__P
 
 /** `CreateSyncJobResponse` (response side). */
 export interface CreateSyncJobResponse {
-  readonly JobIds: readonly string[]
+  readonly JobIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateSyncJobResponse: $Schema.Schema<CreateSyncJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSyncJobResponse", { JobIds: $C.arr($C.str), RequestId: $C.str }))
 
 /** `DBEndpointInfo` (both sides). */
 export interface DBEndpointInfo {
-  readonly Region: string
-  readonly AccessType: string
-  readonly DatabaseType: string
-  readonly NodeType: string
-  readonly Info: readonly DBInfo[]
+  readonly Region?: string
+  readonly AccessType?: string
+  readonly DatabaseType?: string
+  readonly NodeType?: string
+  readonly Info?: readonly DBInfo[]
   readonly Supplier?: string
   readonly ExtraAttr?: readonly KeyValuePairOption[]
   readonly DatabaseNetEnv?: string
@@ -528,7 +528,7 @@ export const DBItem: $Schema.Schema<DBItem> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `DBOpFilter` (both sides). */
 export interface DBOpFilter {
-  readonly DbName: string
+  readonly DbName?: string
   readonly OpFilter?: OpFilter
   readonly Tables?: readonly TableFilter[]
   readonly Views?: readonly ViewFilter[]
@@ -560,7 +560,7 @@ export const Database: $Schema.Schema<Database> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `DatabaseTableObject` (both sides). */
 export interface DatabaseTableObject {
-  readonly ObjectMode: string
+  readonly ObjectMode?: string
   readonly Databases?: readonly DBItem[]
   readonly AdvancedObjects?: readonly string[] | null
 }
@@ -622,11 +622,11 @@ export const DescribeCheckSyncJobResultRequest: $Schema.Schema<DescribeCheckSync
 
 /** `DescribeCheckSyncJobResultResponse` (response side). */
 export interface DescribeCheckSyncJobResultResponse {
-  readonly Status: string
-  readonly StepCount: number | bigint
-  readonly StepCur: number | bigint
-  readonly Progress: number | bigint
-  readonly StepInfos: readonly StepInfo[] | null
+  readonly Status?: string
+  readonly StepCount?: number | bigint
+  readonly StepCur?: number | bigint
+  readonly Progress?: number | bigint
+  readonly StepInfos?: readonly StepInfo[] | null
   readonly RequestId: string
 }
 export const DescribeCheckSyncJobResultResponse: $Schema.Schema<DescribeCheckSyncJobResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCheckSyncJobResultResponse", { Status: $C.str, StepCount: $C.uint64, StepCur: $C.uint64, Progress: $C.uint64, StepInfos: $C.nul($C.arr(StepInfo)), RequestId: $C.str }))
@@ -669,8 +669,8 @@ export const DescribeCompareReportRequest: $Schema.Schema<DescribeCompareReportR
 
 /** `DescribeCompareReportResponse` (response side). */
 export interface DescribeCompareReportResponse {
-  readonly Abstract: CompareAbstractInfo
-  readonly Detail: CompareDetailInfo
+  readonly Abstract?: CompareAbstractInfo
+  readonly Detail?: CompareDetailInfo
   readonly RequestId: string
 }
 export const DescribeCompareReportResponse: $Schema.Schema<DescribeCompareReportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCompareReportResponse", { Abstract: CompareAbstractInfo, Detail: CompareDetailInfo, RequestId: $C.str }))
@@ -687,8 +687,8 @@ export const DescribeCompareTasksRequest: $Schema.Schema<DescribeCompareTasksReq
 
 /** `DescribeCompareTasksResponse` (response side). */
 export interface DescribeCompareTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly CompareTaskItem[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly CompareTaskItem[]
   readonly RequestId: string
 }
 export const DescribeCompareTasksResponse: $Schema.Schema<DescribeCompareTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCompareTasksResponse", { TotalCount: $C.uint64, Items: $C.arr(CompareTaskItem), RequestId: $C.str }))
@@ -703,8 +703,8 @@ export const DescribeConsumerGroupsRequest: $Schema.Schema<DescribeConsumerGroup
 
 /** `DescribeConsumerGroupsResponse` (response side). */
 export interface DescribeConsumerGroupsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly GroupInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly GroupInfo[]
   readonly RequestId: string
 }
 export const DescribeConsumerGroupsResponse: $Schema.Schema<DescribeConsumerGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConsumerGroupsResponse", { TotalCount: $C.int64, Items: $C.arr(GroupInfo), RequestId: $C.str }))
@@ -726,8 +726,8 @@ export const DescribeMigrateDBInstancesRequest: $Schema.Schema<DescribeMigrateDB
 
 /** `DescribeMigrateDBInstancesResponse` (response side). */
 export interface DescribeMigrateDBInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly Instances: readonly MigrateDBItem[]
+  readonly TotalCount?: number | bigint
+  readonly Instances?: readonly MigrateDBItem[]
   readonly RequestId: string
 }
 export const DescribeMigrateDBInstancesResponse: $Schema.Schema<DescribeMigrateDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMigrateDBInstancesResponse", { TotalCount: $C.int64, Instances: $C.arr(MigrateDBItem), RequestId: $C.str }))
@@ -742,10 +742,10 @@ export const DescribeMigrateGtidCompareReportRequest: $Schema.Schema<DescribeMig
 
 /** `DescribeMigrateGtidCompareReportResponse` (response side). */
 export interface DescribeMigrateGtidCompareReportResponse {
-  readonly Conclusion: string
-  readonly Status: string
-  readonly Type: string
-  readonly Detail: readonly DifferenceDetails[]
+  readonly Conclusion?: string
+  readonly Status?: string
+  readonly Type?: string
+  readonly Detail?: readonly DifferenceDetails[]
   readonly RequestId: string
 }
 export const DescribeMigrateGtidCompareReportResponse: $Schema.Schema<DescribeMigrateGtidCompareReportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMigrateGtidCompareReportResponse", { Conclusion: $C.str, Status: $C.str, Type: $C.str, Detail: $C.arr(DifferenceDetails), RequestId: $C.str }))
@@ -758,10 +758,10 @@ export const DescribeMigrationCheckJobRequest: $Schema.Schema<DescribeMigrationC
 
 /** `DescribeMigrationCheckJobResponse` (response side). */
 export interface DescribeMigrationCheckJobResponse {
-  readonly Status: string
-  readonly BriefMsg: string
-  readonly StepInfo: readonly CheckStep[]
-  readonly CheckFlag: string
+  readonly Status?: string
+  readonly BriefMsg?: string
+  readonly StepInfo?: readonly CheckStep[]
+  readonly CheckFlag?: string
   readonly RequestId: string
 }
 export const DescribeMigrationCheckJobResponse: $Schema.Schema<DescribeMigrationCheckJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMigrationCheckJobResponse", { Status: $C.str, BriefMsg: $C.str, StepInfo: $C.arr(CheckStep), CheckFlag: $C.str, RequestId: $C.str }))
@@ -774,27 +774,27 @@ export const DescribeMigrationDetailRequest: $Schema.Schema<DescribeMigrationDet
 
 /** `DescribeMigrationDetailResponse` (response side). */
 export interface DescribeMigrationDetailResponse {
-  readonly JobId: string
-  readonly JobName: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly BriefMsg: string
-  readonly Status: string
-  readonly Action: MigrateAction
-  readonly StepInfo: MigrateDetailInfo
-  readonly SrcInfo: DBEndpointInfo
-  readonly DstInfo: DBEndpointInfo
-  readonly CompareTask: CompareTaskInfo
-  readonly Tags: readonly TagItem[]
-  readonly RunMode: string
-  readonly ExpectRunTime: string
-  readonly MigrateOption: MigrateOption
-  readonly CheckStepInfo: CheckStepInfo
-  readonly TradeInfo: TradeInfo
-  readonly ErrorInfo: readonly ErrorInfoItem[]
-  readonly DumperResumeCtrl: string
+  readonly JobId?: string
+  readonly JobName?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly BriefMsg?: string
+  readonly Status?: string
+  readonly Action?: MigrateAction
+  readonly StepInfo?: MigrateDetailInfo
+  readonly SrcInfo?: DBEndpointInfo
+  readonly DstInfo?: DBEndpointInfo
+  readonly CompareTask?: CompareTaskInfo
+  readonly Tags?: readonly TagItem[]
+  readonly RunMode?: string
+  readonly ExpectRunTime?: string
+  readonly MigrateOption?: MigrateOption
+  readonly CheckStepInfo?: CheckStepInfo
+  readonly TradeInfo?: TradeInfo
+  readonly ErrorInfo?: readonly ErrorInfoItem[]
+  readonly DumperResumeCtrl?: string
   readonly RateLimitOption?: RateLimitOption
   readonly RequestId: string
 }
@@ -823,8 +823,8 @@ export const DescribeMigrationJobsRequest: $Schema.Schema<DescribeMigrationJobsR
 
 /** `DescribeMigrationJobsResponse` (response side). */
 export interface DescribeMigrationJobsResponse {
-  readonly TotalCount: number | bigint
-  readonly JobList: readonly JobItem[]
+  readonly TotalCount?: number | bigint
+  readonly JobList?: readonly JobItem[]
   readonly RequestId: string
 }
 export const DescribeMigrationJobsResponse: $Schema.Schema<DescribeMigrationJobsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMigrationJobsResponse", { TotalCount: $C.uint64, JobList: $C.arr(JobItem), RequestId: $C.str }))
@@ -837,11 +837,11 @@ export const DescribeModifyCheckSyncJobResultRequest: $Schema.Schema<DescribeMod
 
 /** `DescribeModifyCheckSyncJobResultResponse` (response side). */
 export interface DescribeModifyCheckSyncJobResultResponse {
-  readonly Status: string
-  readonly StepCount: number | bigint
-  readonly StepCur: number | bigint
-  readonly Progress: number | bigint
-  readonly StepInfos: readonly StepInfo[] | null
+  readonly Status?: string
+  readonly StepCount?: number | bigint
+  readonly StepCur?: number | bigint
+  readonly Progress?: number | bigint
+  readonly StepInfos?: readonly StepInfo[] | null
   readonly RequestId: string
 }
 export const DescribeModifyCheckSyncJobResultResponse: $Schema.Schema<DescribeModifyCheckSyncJobResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModifyCheckSyncJobResultResponse", { Status: $C.str, StepCount: $C.uint64, StepCur: $C.uint64, Progress: $C.uint64, StepInfos: $C.nul($C.arr(StepInfo)), RequestId: $C.str }))
@@ -855,7 +855,7 @@ export const DescribeOffsetByTimeRequest: $Schema.Schema<DescribeOffsetByTimeReq
 
 /** `DescribeOffsetByTimeResponse` (response side). */
 export interface DescribeOffsetByTimeResponse {
-  readonly Items: readonly OffsetTimeMap[]
+  readonly Items?: readonly OffsetTimeMap[]
   readonly RequestId: string
 }
 export const DescribeOffsetByTimeResponse: $Schema.Schema<DescribeOffsetByTimeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOffsetByTimeResponse", { Items: $C.arr(OffsetTimeMap), RequestId: $C.str }))
@@ -868,13 +868,13 @@ export const DescribeSubscribeCheckJobRequest: $Schema.Schema<DescribeSubscribeC
 
 /** `DescribeSubscribeCheckJobResponse` (response side). */
 export interface DescribeSubscribeCheckJobResponse {
-  readonly SubscribeId: string
-  readonly Message: string
-  readonly Status: string
-  readonly Progress: number | bigint
-  readonly StepAll: number | bigint
-  readonly StepNow: number | bigint
-  readonly Steps: readonly SubscribeCheckStepInfo[]
+  readonly SubscribeId?: string
+  readonly Message?: string
+  readonly Status?: string
+  readonly Progress?: number | bigint
+  readonly StepAll?: number | bigint
+  readonly StepNow?: number | bigint
+  readonly Steps?: readonly SubscribeCheckStepInfo[]
   readonly RequestId: string
 }
 export const DescribeSubscribeCheckJobResponse: $Schema.Schema<DescribeSubscribeCheckJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSubscribeCheckJobResponse", { SubscribeId: $C.str, Message: $C.str, Status: $C.str, Progress: $C.uint64, StepAll: $C.uint64, StepNow: $C.uint64, Steps: $C.arr(SubscribeCheckStepInfo), RequestId: $C.str }))
@@ -887,21 +887,21 @@ export const DescribeSubscribeDetailRequest: $Schema.Schema<DescribeSubscribeDet
 
 /** `DescribeSubscribeDetailResponse` (response side). */
 export interface DescribeSubscribeDetailResponse {
-  readonly SubscribeId: string
-  readonly SubscribeName: string
-  readonly Product: string
+  readonly SubscribeId?: string
+  readonly SubscribeName?: string
+  readonly Product?: string
   readonly InstanceId?: string
   readonly InstanceStatus?: string
-  readonly Status: string
-  readonly SubsStatus: string
+  readonly Status?: string
+  readonly SubsStatus?: string
   readonly ModifyTime?: string
   readonly CreateTime?: string
   readonly IsolateTime?: string
   readonly ExpireTime?: string
   readonly OfflineTime?: string
-  readonly PayType: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly Region: string
+  readonly PayType?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly Region?: string
   readonly Topic?: string
   readonly Broker?: string
   readonly SubscribeMode?: string
@@ -943,8 +943,8 @@ export const DescribeSubscribeJobsRequest: $Schema.Schema<DescribeSubscribeJobsR
 
 /** `DescribeSubscribeJobsResponse` (response side). */
 export interface DescribeSubscribeJobsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly SubscribeInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly SubscribeInfo[]
   readonly RequestId: string
 }
 export const DescribeSubscribeJobsResponse: $Schema.Schema<DescribeSubscribeJobsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSubscribeJobsResponse", { TotalCount: $C.int64, Items: $C.arr(SubscribeInfo), RequestId: $C.str }))
@@ -957,8 +957,8 @@ export const DescribeSubscribeReturnableRequest: $Schema.Schema<DescribeSubscrib
 
 /** `DescribeSubscribeReturnableResponse` (response side). */
 export interface DescribeSubscribeReturnableResponse {
-  readonly IsReturnable: boolean
-  readonly ReturnFailMessage: string
+  readonly IsReturnable?: boolean
+  readonly ReturnFailMessage?: string
   readonly RequestId: string
 }
 export const DescribeSubscribeReturnableResponse: $Schema.Schema<DescribeSubscribeReturnableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSubscribeReturnableResponse", { IsReturnable: $C.bool, ReturnFailMessage: $C.str, RequestId: $C.str }))
@@ -1001,8 +1001,8 @@ export const DescribeSyncCompareReportRequest: $Schema.Schema<DescribeSyncCompar
 
 /** `DescribeSyncCompareReportResponse` (response side). */
 export interface DescribeSyncCompareReportResponse {
-  readonly Abstract: CompareAbstractInfo | null
-  readonly Detail: CompareDetailInfo | null
+  readonly Abstract?: CompareAbstractInfo | null
+  readonly Detail?: CompareDetailInfo | null
   readonly IncAbstract?: IncCompareAbstractInfo
   readonly RequestId: string
 }
@@ -1020,8 +1020,8 @@ export const DescribeSyncCompareTasksRequest: $Schema.Schema<DescribeSyncCompare
 
 /** `DescribeSyncCompareTasksResponse` (response side). */
 export interface DescribeSyncCompareTasksResponse {
-  readonly TotalCount: number | bigint | null
-  readonly Items: readonly CompareTaskItem[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly Items?: readonly CompareTaskItem[] | null
   readonly RequestId: string
 }
 export const DescribeSyncCompareTasksResponse: $Schema.Schema<DescribeSyncCompareTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSyncCompareTasksResponse", { TotalCount: $C.nul($C.uint64), Items: $C.nul($C.arr(CompareTaskItem)), RequestId: $C.str }))
@@ -1036,10 +1036,10 @@ export const DescribeSyncGtidCompareReportRequest: $Schema.Schema<DescribeSyncGt
 
 /** `DescribeSyncGtidCompareReportResponse` (response side). */
 export interface DescribeSyncGtidCompareReportResponse {
-  readonly Conclusion: string
-  readonly Status: string
-  readonly Type: string
-  readonly Detail: readonly DifferenceDetails[]
+  readonly Conclusion?: string
+  readonly Status?: string
+  readonly Type?: string
+  readonly Detail?: readonly DifferenceDetails[]
   readonly RequestId: string
 }
 export const DescribeSyncGtidCompareReportResponse: $Schema.Schema<DescribeSyncGtidCompareReportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSyncGtidCompareReportResponse", { Conclusion: $C.str, Status: $C.str, Type: $C.str, Detail: $C.arr(DifferenceDetails), RequestId: $C.str }))
@@ -1065,8 +1065,8 @@ export const DescribeSyncJobsRequest: $Schema.Schema<DescribeSyncJobsRequest> = 
 
 /** `DescribeSyncJobsResponse` (response side). */
 export interface DescribeSyncJobsResponse {
-  readonly TotalCount: number | bigint
-  readonly JobList: readonly SyncJobInfo[]
+  readonly TotalCount?: number | bigint
+  readonly JobList?: readonly SyncJobInfo[]
   readonly RequestId: string
 }
 export const DescribeSyncJobsResponse: $Schema.Schema<DescribeSyncJobsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSyncJobsResponse", { TotalCount: $C.uint64, JobList: $C.arr(SyncJobInfo), RequestId: $C.str }))
@@ -1109,14 +1109,14 @@ export const DestroySyncJobResponse: $Schema.Schema<DestroySyncJobResponse> = /*
 
 /** `DetailCheckItem` (response side). */
 export interface DetailCheckItem {
-  readonly CheckItemName: string
-  readonly Description: string
-  readonly CheckResult: string
-  readonly FailureReason: string
-  readonly Solution: string
-  readonly ErrorLog: readonly string[]
-  readonly HelpDoc: readonly string[]
-  readonly SkipInfo: string
+  readonly CheckItemName?: string
+  readonly Description?: string
+  readonly CheckResult?: string
+  readonly FailureReason?: string
+  readonly Solution?: string
+  readonly ErrorLog?: readonly string[]
+  readonly HelpDoc?: readonly string[]
+  readonly SkipInfo?: string
 }
 export const DetailCheckItem: $Schema.Schema<DetailCheckItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetailCheckItem", { CheckItemName: $C.str, Description: $C.str, CheckResult: $C.str, FailureReason: $C.str, Solution: $C.str, ErrorLog: $C.arr($C.str), HelpDoc: $C.arr($C.str), SkipInfo: $C.str }))
 
@@ -1164,8 +1164,8 @@ export const DifferenceDataDetail: $Schema.Schema<DifferenceDataDetail> = /*#__P
 
 /** `DifferenceDetail` (response side). */
 export interface DifferenceDetail {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly DifferenceItem[] | null
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly DifferenceItem[] | null
 }
 export const DifferenceDetail: $Schema.Schema<DifferenceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DifferenceDetail", { TotalCount: $C.uint64, Items: $C.nul($C.arr(DifferenceItem)) }))
 
@@ -1185,17 +1185,17 @@ export const DifferenceDetails: $Schema.Schema<DifferenceDetails> = /*#__PURE__*
 
 /** `DifferenceItem` (response side). */
 export interface DifferenceItem {
-  readonly Db: string
+  readonly Db?: string
   readonly Schema?: string
-  readonly Table: string
-  readonly Chunk: number | bigint
-  readonly SrcItem: string
-  readonly DstItem: string
-  readonly IndexName: string
-  readonly LowerBoundary: string
-  readonly UpperBoundary: string
-  readonly CostTime: number
-  readonly FinishedAt: string
+  readonly Table?: string
+  readonly Chunk?: number | bigint
+  readonly SrcItem?: string
+  readonly DstItem?: string
+  readonly IndexName?: string
+  readonly LowerBoundary?: string
+  readonly UpperBoundary?: string
+  readonly CostTime?: number
+  readonly FinishedAt?: string
 }
 export const DifferenceItem: $Schema.Schema<DifferenceItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DifferenceItem", { Db: $C.str, Table: $C.str, Chunk: $C.int64, SrcItem: $C.str, DstItem: $C.str, IndexName: $C.str, LowerBoundary: $C.str, UpperBoundary: $C.str, CostTime: $C.float, FinishedAt: $C.str }, { Schema: $C.str }))
 
@@ -1222,9 +1222,9 @@ export const DifferenceSchemaDetail: $Schema.Schema<DifferenceSchemaDetail> = /*
 
 /** `DistributeRule` (both sides). */
 export interface DistributeRule {
-  readonly RuleType: string
-  readonly DbPattern: string
-  readonly TablePattern: string
+  readonly RuleType?: string
+  readonly DbPattern?: string
+  readonly TablePattern?: string
   readonly Columns?: readonly string[]
 }
 export const DistributeRule: $Schema.Schema<DistributeRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("DistributeRule", { RuleType: $C.str, DbPattern: $C.str, TablePattern: $C.str }, { Columns: $C.arr($C.str) }))
@@ -1280,8 +1280,8 @@ export const Endpoint: $Schema.Schema<Endpoint> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `EndpointItem` (both sides). */
 export interface EndpointItem {
-  readonly DatabaseRegion: string
-  readonly User: string
+  readonly DatabaseRegion?: string
+  readonly User?: string
   readonly Password?: string
   readonly InstanceId?: string
   readonly CvmInstanceId?: string
@@ -1303,34 +1303,34 @@ export const EndpointItem: $Schema.Schema<EndpointItem> = /*#__PURE__*/ $C.lazy(
 
 /** `ErrInfo` (response side). */
 export interface ErrInfo {
-  readonly Reason: string
-  readonly Message: string
-  readonly Solution: string
+  readonly Reason?: string
+  readonly Message?: string
+  readonly Solution?: string
 }
 export const ErrInfo: $Schema.Schema<ErrInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ErrInfo", { Reason: $C.str, Message: $C.str, Solution: $C.str }))
 
 /** `ErrorInfoItem` (response side). */
 export interface ErrorInfoItem {
-  readonly Code: string
-  readonly Solution: string
-  readonly ErrorLog: string
-  readonly HelpDoc: string
+  readonly Code?: string
+  readonly Solution?: string
+  readonly ErrorLog?: string
+  readonly HelpDoc?: string
 }
 export const ErrorInfoItem: $Schema.Schema<ErrorInfoItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ErrorInfoItem", { Code: $C.str, Solution: $C.str, ErrorLog: $C.str, HelpDoc: $C.str }))
 
 /** `GroupInfo` (response side). */
 export interface GroupInfo {
-  readonly Account: string
-  readonly ConsumerGroupName: string
-  readonly Description: string
-  readonly ConsumerGroupOffset: number | bigint
-  readonly ConsumerGroupLag: number | bigint
-  readonly Latency: number | bigint
-  readonly StateOfPartition: readonly MonitorInfo[]
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly ConsumerGroupState: string
-  readonly PartitionAssignment: readonly PartitionAssignment[]
+  readonly Account?: string
+  readonly ConsumerGroupName?: string
+  readonly Description?: string
+  readonly ConsumerGroupOffset?: number | bigint
+  readonly ConsumerGroupLag?: number | bigint
+  readonly Latency?: number | bigint
+  readonly StateOfPartition?: readonly MonitorInfo[]
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly ConsumerGroupState?: string
+  readonly PartitionAssignment?: readonly PartitionAssignment[]
 }
 export const GroupInfo: $Schema.Schema<GroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupInfo", { Account: $C.str, ConsumerGroupName: $C.str, Description: $C.str, ConsumerGroupOffset: $C.int64, ConsumerGroupLag: $C.int64, Latency: $C.int64, StateOfPartition: $C.arr(MonitorInfo), CreatedAt: $C.str, UpdatedAt: $C.str, ConsumerGroupState: $C.str, PartitionAssignment: $C.arr(PartitionAssignment) }))
 
@@ -1382,25 +1382,25 @@ export const IsolateSyncJobResponse: $Schema.Schema<IsolateSyncJobResponse> = /*
 
 /** `JobItem` (response side). */
 export interface JobItem {
-  readonly JobId: string
-  readonly JobName: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly BriefMsg: string
-  readonly Status: string
-  readonly RunMode: string
-  readonly ExpectRunTime: string
-  readonly Action: MigrateAction
-  readonly StepInfo: MigrateDetailInfo
-  readonly SrcInfo: DBEndpointInfo
-  readonly DstInfo: DBEndpointInfo
-  readonly CompareTask: CompareTaskInfo
-  readonly TradeInfo: TradeInfo
-  readonly Tags: readonly TagItem[]
-  readonly AutoRetryTimeRangeMinutes: number | bigint
-  readonly DumperResumeCtrl: string
+  readonly JobId?: string
+  readonly JobName?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly BriefMsg?: string
+  readonly Status?: string
+  readonly RunMode?: string
+  readonly ExpectRunTime?: string
+  readonly Action?: MigrateAction
+  readonly StepInfo?: MigrateDetailInfo
+  readonly SrcInfo?: DBEndpointInfo
+  readonly DstInfo?: DBEndpointInfo
+  readonly CompareTask?: CompareTaskInfo
+  readonly TradeInfo?: TradeInfo
+  readonly Tags?: readonly TagItem[]
+  readonly AutoRetryTimeRangeMinutes?: number | bigint
+  readonly DumperResumeCtrl?: string
 }
 export const JobItem: $Schema.Schema<JobItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("JobItem", { JobId: $C.str, JobName: $C.str, CreateTime: $C.str, UpdateTime: $C.str, StartTime: $C.str, EndTime: $C.str, BriefMsg: $C.str, Status: $C.str, RunMode: $C.str, ExpectRunTime: $C.str, Action: MigrateAction, StepInfo: MigrateDetailInfo, SrcInfo: DBEndpointInfo, DstInfo: DBEndpointInfo, CompareTask: CompareTaskInfo, TradeInfo: TradeInfo, Tags: $C.arr(TagItem), AutoRetryTimeRangeMinutes: $C.int64, DumperResumeCtrl: $C.str }))
 
@@ -1423,35 +1423,35 @@ export const KeyValuePairOption: $Schema.Schema<KeyValuePairOption> = /*#__PURE_
 
 /** `MigrateAction` (response side). */
 export interface MigrateAction {
-  readonly AllAction: readonly string[]
-  readonly AllowedAction: readonly string[]
+  readonly AllAction?: readonly string[]
+  readonly AllowedAction?: readonly string[]
 }
 export const MigrateAction: $Schema.Schema<MigrateAction> = /*#__PURE__*/ $C.lazy(() => $C.struct("MigrateAction", { AllAction: $C.arr($C.str), AllowedAction: $C.arr($C.str) }))
 
 /** `MigrateDBItem` (response side). */
 export interface MigrateDBItem {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly Usable: number | bigint
-  readonly Hint: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly Usable?: number | bigint
+  readonly Hint?: string
 }
 export const MigrateDBItem: $Schema.Schema<MigrateDBItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MigrateDBItem", { InstanceId: $C.str, InstanceName: $C.str, Vip: $C.str, Vport: $C.int64, Usable: $C.int64, Hint: $C.str }))
 
 /** `MigrateDetailInfo` (response side). */
 export interface MigrateDetailInfo {
-  readonly StepAll: number | bigint
-  readonly StepNow: number | bigint
-  readonly MasterSlaveDistance: number | bigint
-  readonly SecondsBehindMaster: number | bigint
-  readonly StepInfo: readonly StepDetailInfo[]
+  readonly StepAll?: number | bigint
+  readonly StepNow?: number | bigint
+  readonly MasterSlaveDistance?: number | bigint
+  readonly SecondsBehindMaster?: number | bigint
+  readonly StepInfo?: readonly StepDetailInfo[]
 }
 export const MigrateDetailInfo: $Schema.Schema<MigrateDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MigrateDetailInfo", { StepAll: $C.uint64, StepNow: $C.uint64, MasterSlaveDistance: $C.int64, SecondsBehindMaster: $C.int64, StepInfo: $C.arr(StepDetailInfo) }))
 
 /** `MigrateOption` (both sides). */
 export interface MigrateOption {
-  readonly DatabaseTable: DatabaseTableObject
+  readonly DatabaseTable?: DatabaseTableObject
   readonly MigrateType?: string
   readonly Consistency?: ConsistencyOption | null
   readonly IsMigrateAccount?: boolean
@@ -1715,10 +1715,10 @@ export const ModifySyncRateLimitResponse: $Schema.Schema<ModifySyncRateLimitResp
 
 /** `MonitorInfo` (response side). */
 export interface MonitorInfo {
-  readonly PartitionNo: number | bigint
-  readonly ConsumerGroupOffset: number | bigint
-  readonly ConsumerGroupLag: number | bigint
-  readonly Latency: number | bigint
+  readonly PartitionNo?: number | bigint
+  readonly ConsumerGroupOffset?: number | bigint
+  readonly ConsumerGroupLag?: number | bigint
+  readonly Latency?: number | bigint
 }
 export const MonitorInfo: $Schema.Schema<MonitorInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MonitorInfo", { PartitionNo: $C.int64, ConsumerGroupOffset: $C.int64, ConsumerGroupLag: $C.int64, Latency: $C.int64 }))
 
@@ -1734,14 +1734,14 @@ export const Objects: $Schema.Schema<Objects> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `OffsetTimeMap` (response side). */
 export interface OffsetTimeMap {
-  readonly PartitionNo: number | bigint
-  readonly Offset: number | bigint
+  readonly PartitionNo?: number | bigint
+  readonly Offset?: number | bigint
 }
 export const OffsetTimeMap: $Schema.Schema<OffsetTimeMap> = /*#__PURE__*/ $C.lazy(() => $C.struct("OffsetTimeMap", { PartitionNo: $C.uint64, Offset: $C.uint64 }))
 
 /** `OnlineDDL` (both sides). */
 export interface OnlineDDL {
-  readonly Status: string
+  readonly Status?: string
 }
 export const OnlineDDL: $Schema.Schema<OnlineDDL> = /*#__PURE__*/ $C.lazy(() => $C.struct("OnlineDDL", { Status: $C.str }))
 
@@ -1821,20 +1821,20 @@ export const PipelineInfo: $Schema.Schema<PipelineInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `ProcessProgress` (response side). */
 export interface ProcessProgress {
-  readonly Status: string
-  readonly Percent: number | bigint
-  readonly StepAll: number | bigint
-  readonly StepNow: number | bigint
-  readonly Message: string
-  readonly Steps: readonly StepDetailInfo[]
+  readonly Status?: string
+  readonly Percent?: number | bigint
+  readonly StepAll?: number | bigint
+  readonly StepNow?: number | bigint
+  readonly Message?: string
+  readonly Steps?: readonly StepDetailInfo[]
 }
 export const ProcessProgress: $Schema.Schema<ProcessProgress> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessProgress", { Status: $C.str, Percent: $C.uint64, StepAll: $C.uint64, StepNow: $C.uint64, Message: $C.str, Steps: $C.arr(StepDetailInfo) }))
 
 /** `ProcessStepTip` (response side). */
 export interface ProcessStepTip {
-  readonly Message: string
-  readonly Solution: string
-  readonly HelpDoc: string
+  readonly Message?: string
+  readonly Solution?: string
+  readonly HelpDoc?: string
 }
 export const ProcessStepTip: $Schema.Schema<ProcessStepTip> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessStepTip", { Message: $C.str, Solution: $C.str, HelpDoc: $C.str }))
 
@@ -1850,17 +1850,17 @@ export const RateLimit: $Schema.Schema<RateLimit> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `RateLimitOption` (both sides). */
 export interface RateLimitOption {
-  readonly CurrentDumpThread: number | bigint
-  readonly DefaultDumpThread: number | bigint
-  readonly CurrentDumpRps: number | bigint
-  readonly DefaultDumpRps: number | bigint
-  readonly CurrentLoadThread: number | bigint
-  readonly DefaultLoadThread: number | bigint
-  readonly CurrentLoadRps: number | bigint
-  readonly DefaultLoadRps: number | bigint
-  readonly CurrentSinkerThread: number | bigint
-  readonly DefaultSinkerThread: number | bigint
-  readonly HasUserSetRateLimit: string
+  readonly CurrentDumpThread?: number | bigint
+  readonly DefaultDumpThread?: number | bigint
+  readonly CurrentDumpRps?: number | bigint
+  readonly DefaultDumpRps?: number | bigint
+  readonly CurrentLoadThread?: number | bigint
+  readonly DefaultLoadThread?: number | bigint
+  readonly CurrentLoadRps?: number | bigint
+  readonly DefaultLoadRps?: number | bigint
+  readonly CurrentSinkerThread?: number | bigint
+  readonly DefaultSinkerThread?: number | bigint
+  readonly HasUserSetRateLimit?: string
 }
 export const RateLimitOption: $Schema.Schema<RateLimitOption> = /*#__PURE__*/ $C.lazy(() => $C.struct("RateLimitOption", { CurrentDumpThread: $C.int64, DefaultDumpThread: $C.int64, CurrentDumpRps: $C.int64, DefaultDumpRps: $C.int64, CurrentLoadThread: $C.int64, DefaultLoadThread: $C.int64, CurrentLoadRps: $C.int64, DefaultLoadRps: $C.int64, CurrentSinkerThread: $C.int64, DefaultSinkerThread: $C.int64, HasUserSetRateLimit: $C.str }))
 
@@ -2015,7 +2015,7 @@ export const SkipCheckItemRequest: $Schema.Schema<SkipCheckItemRequest> = /*#__P
 
 /** `SkipCheckItemResponse` (response side). */
 export interface SkipCheckItemResponse {
-  readonly Message: string
+  readonly Message?: string
   readonly RequestId: string
 }
 export const SkipCheckItemResponse: $Schema.Schema<SkipCheckItemResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SkipCheckItemResponse", { Message: $C.str, RequestId: $C.str }))
@@ -2035,17 +2035,17 @@ export const SkipSyncCheckItemResponse: $Schema.Schema<SkipSyncCheckItemResponse
 
 /** `SkippedDetail` (response side). */
 export interface SkippedDetail {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly SkippedItem[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly SkippedItem[]
 }
 export const SkippedDetail: $Schema.Schema<SkippedDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("SkippedDetail", { TotalCount: $C.uint64, Items: $C.arr(SkippedItem) }))
 
 /** `SkippedItem` (response side). */
 export interface SkippedItem {
-  readonly Db: string
+  readonly Db?: string
   readonly Schema?: string
-  readonly Table: string
-  readonly Reason: string
+  readonly Table?: string
+  readonly Reason?: string
 }
 export const SkippedItem: $Schema.Schema<SkippedItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SkippedItem", { Db: $C.str, Table: $C.str, Reason: $C.str }, { Schema: $C.str }))
 
@@ -2125,40 +2125,40 @@ export const StartSyncJobResponse: $Schema.Schema<StartSyncJobResponse> = /*#__P
 
 /** `StepDetailInfo` (response side). */
 export interface StepDetailInfo {
-  readonly StepNo: number | bigint
-  readonly StepName: string
-  readonly StepId: string
-  readonly Status: string
-  readonly StartTime: string
+  readonly StepNo?: number | bigint
+  readonly StepName?: string
+  readonly StepId?: string
+  readonly Status?: string
+  readonly StartTime?: string
   readonly FinishTime?: string
-  readonly StepMessage: string
-  readonly Percent: number | bigint
-  readonly Errors: readonly ProcessStepTip[]
-  readonly Warnings: readonly ProcessStepTip[]
+  readonly StepMessage?: string
+  readonly Percent?: number | bigint
+  readonly Errors?: readonly ProcessStepTip[]
+  readonly Warnings?: readonly ProcessStepTip[]
 }
 export const StepDetailInfo: $Schema.Schema<StepDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("StepDetailInfo", { StepNo: $C.uint64, StepName: $C.str, StepId: $C.str, Status: $C.str, StartTime: $C.str, StepMessage: $C.str, Percent: $C.uint64, Errors: $C.arr(ProcessStepTip), Warnings: $C.arr(ProcessStepTip) }, { FinishTime: $C.str }))
 
 /** `StepInfo` (response side). */
 export interface StepInfo {
-  readonly StepNo: number | bigint
-  readonly StepName: string
-  readonly StepId: string
-  readonly Status: string
-  readonly StartTime: string
+  readonly StepNo?: number | bigint
+  readonly StepName?: string
+  readonly StepId?: string
+  readonly Status?: string
+  readonly StartTime?: string
   readonly FinishTime?: string
-  readonly Errors: readonly StepTip[] | null
-  readonly Warnings: readonly StepTip[] | null
-  readonly Progress: number | bigint
+  readonly Errors?: readonly StepTip[] | null
+  readonly Warnings?: readonly StepTip[] | null
+  readonly Progress?: number | bigint
 }
 export const StepInfo: $Schema.Schema<StepInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("StepInfo", { StepNo: $C.uint64, StepName: $C.str, StepId: $C.str, Status: $C.str, StartTime: $C.str, Errors: $C.nul($C.arr(StepTip)), Warnings: $C.nul($C.arr(StepTip)), Progress: $C.int64 }, { FinishTime: $C.str }))
 
 /** `StepTip` (response side). */
 export interface StepTip {
-  readonly Code: string
-  readonly Message: string
-  readonly Solution: string
-  readonly HelpDoc: string
-  readonly SkipInfo: string
+  readonly Code?: string
+  readonly Message?: string
+  readonly Solution?: string
+  readonly HelpDoc?: string
+  readonly SkipInfo?: string
 }
 export const StepTip: $Schema.Schema<StepTip> = /*#__PURE__*/ $C.lazy(() => $C.struct("StepTip", { Code: $C.str, Message: $C.str, Solution: $C.str, HelpDoc: $C.str, SkipInfo: $C.str }))
 
@@ -2216,7 +2216,7 @@ export const StopSyncJobResponse: $Schema.Schema<StopSyncJobResponse> = /*#__PUR
 
 /** `SubsErr` (response side). */
 export interface SubsErr {
-  readonly Message: string
+  readonly Message?: string
   readonly Reason?: string
   readonly Solution?: string
 }
@@ -2224,10 +2224,10 @@ export const SubsErr: $Schema.Schema<SubsErr> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `SubscribeCheckStepInfo` (response side). */
 export interface SubscribeCheckStepInfo {
-  readonly StepName: string
-  readonly StepId: string
-  readonly StepNo: number | bigint
-  readonly Status: string
+  readonly StepName?: string
+  readonly StepId?: string
+  readonly StepNo?: number | bigint
+  readonly Status?: string
   readonly Percent?: number | bigint
   readonly Errors?: readonly SubscribeCheckStepTip[]
   readonly Warnings?: readonly SubscribeCheckStepTip[]
@@ -2236,29 +2236,29 @@ export const SubscribeCheckStepInfo: $Schema.Schema<SubscribeCheckStepInfo> = /*
 
 /** `SubscribeCheckStepTip` (response side). */
 export interface SubscribeCheckStepTip {
-  readonly Message: string
-  readonly HelpDoc: string
+  readonly Message?: string
+  readonly HelpDoc?: string
 }
 export const SubscribeCheckStepTip: $Schema.Schema<SubscribeCheckStepTip> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubscribeCheckStepTip", { Message: $C.str, HelpDoc: $C.str }))
 
 /** `SubscribeInfo` (response side). */
 export interface SubscribeInfo {
-  readonly SubscribeId: string
-  readonly SubscribeName: string
+  readonly SubscribeId?: string
+  readonly SubscribeName?: string
   readonly Topic?: string
-  readonly Product: string
+  readonly Product?: string
   readonly InstanceId?: string
   readonly InstanceStatus?: string
-  readonly Status: string
-  readonly SubsStatus: string
-  readonly ModifyTime: string
-  readonly CreateTime: string
-  readonly IsolateTime: string
-  readonly ExpireTime: string
-  readonly OfflineTime: string
-  readonly PayType: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly Region: string
+  readonly Status?: string
+  readonly SubsStatus?: string
+  readonly ModifyTime?: string
+  readonly CreateTime?: string
+  readonly IsolateTime?: string
+  readonly ExpireTime?: string
+  readonly OfflineTime?: string
+  readonly PayType?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly Region?: string
   readonly AccessType?: string
   readonly Endpoints?: readonly EndpointItem[]
   readonly SubscribeVersion?: string
@@ -2271,7 +2271,7 @@ export const SubscribeInfo: $Schema.Schema<SubscribeInfo> = /*#__PURE__*/ $C.laz
 
 /** `SubscribeKafkaConfig` (both sides). */
 export interface SubscribeKafkaConfig {
-  readonly NumberOfPartitions: number | bigint
+  readonly NumberOfPartitions?: number | bigint
   readonly DistributeRules?: readonly DistributeRule[]
   readonly DefaultRuleType?: string
 }
@@ -2279,74 +2279,74 @@ export const SubscribeKafkaConfig: $Schema.Schema<SubscribeKafkaConfig> = /*#__P
 
 /** `SubscribeObject` (both sides). */
 export interface SubscribeObject {
-  readonly ObjectType: string
-  readonly Database: string
+  readonly ObjectType?: string
+  readonly Database?: string
   readonly Tables?: readonly string[] | null
 }
 export const SubscribeObject: $Schema.Schema<SubscribeObject> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubscribeObject", { ObjectType: $C.str, Database: $C.str }, { Tables: $C.nul($C.arr($C.str)) }))
 
 /** `SyncDBEndpointInfos` (both sides). */
 export interface SyncDBEndpointInfos {
-  readonly Region: string
-  readonly AccessType: string
-  readonly DatabaseType: string
-  readonly Info: readonly Endpoint[] | null
+  readonly Region?: string
+  readonly AccessType?: string
+  readonly DatabaseType?: string
+  readonly Info?: readonly Endpoint[] | null
 }
 export const SyncDBEndpointInfos: $Schema.Schema<SyncDBEndpointInfos> = /*#__PURE__*/ $C.lazy(() => $C.struct("SyncDBEndpointInfos", { Region: $C.str, AccessType: $C.str, DatabaseType: $C.str, Info: $C.nul($C.arr(Endpoint)) }))
 
 /** `SyncDetailInfo` (response side). */
 export interface SyncDetailInfo {
-  readonly StepAll: number | bigint
-  readonly StepNow: number | bigint
-  readonly Progress: number | bigint
-  readonly CurrentStepProgress: number | bigint
-  readonly MasterSlaveDistance: number | bigint
-  readonly SecondsBehindMaster: number | bigint
-  readonly Message: string
-  readonly StepInfos: readonly StepInfo[] | null
-  readonly CauseOfCompareDisable: string
+  readonly StepAll?: number | bigint
+  readonly StepNow?: number | bigint
+  readonly Progress?: number | bigint
+  readonly CurrentStepProgress?: number | bigint
+  readonly MasterSlaveDistance?: number | bigint
+  readonly SecondsBehindMaster?: number | bigint
+  readonly Message?: string
+  readonly StepInfos?: readonly StepInfo[] | null
+  readonly CauseOfCompareDisable?: string
   readonly ErrInfo?: ErrInfo
 }
 export const SyncDetailInfo: $Schema.Schema<SyncDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SyncDetailInfo", { StepAll: $C.uint64, StepNow: $C.uint64, Progress: $C.int64, CurrentStepProgress: $C.int64, MasterSlaveDistance: $C.int64, SecondsBehindMaster: $C.int64, Message: $C.str, StepInfos: $C.nul($C.arr(StepInfo)), CauseOfCompareDisable: $C.str }, { ErrInfo: ErrInfo }))
 
 /** `SyncJobInfo` (response side). */
 export interface SyncJobInfo {
-  readonly JobId: string
-  readonly JobName: string
-  readonly PayMode: string
-  readonly RunMode: string
-  readonly ExpectRunTime: string
-  readonly AllActions: readonly string[]
-  readonly Actions: readonly string[] | null
-  readonly Options: Options
-  readonly Objects: Objects
-  readonly Specification: string
-  readonly ExpireTime: string
-  readonly SrcRegion: string
-  readonly SrcDatabaseType: string
-  readonly SrcAccessType: string
-  readonly SrcInfo: Endpoint
-  readonly SrcNodeType: string
-  readonly SrcInfos: SyncDBEndpointInfos
-  readonly DstRegion: string
-  readonly DstDatabaseType: string
-  readonly DstAccessType: string
-  readonly DstInfo: Endpoint
-  readonly DstNodeType: string
-  readonly DstInfos: SyncDBEndpointInfos
-  readonly CreateTime: string
-  readonly StartTime: string
-  readonly Status: string
-  readonly EndTime: string
-  readonly Tags: readonly TagItem[]
-  readonly Detail: SyncDetailInfo
-  readonly TradeStatus: string
-  readonly InstanceClass: string
-  readonly AutoRenew: number | bigint
-  readonly OfflineTime: string
-  readonly OptObjStatus: string
-  readonly AutoRetryTimeRangeMinutes: number | bigint
-  readonly DumperResumeCtrl: string
+  readonly JobId?: string
+  readonly JobName?: string
+  readonly PayMode?: string
+  readonly RunMode?: string
+  readonly ExpectRunTime?: string
+  readonly AllActions?: readonly string[]
+  readonly Actions?: readonly string[] | null
+  readonly Options?: Options
+  readonly Objects?: Objects
+  readonly Specification?: string
+  readonly ExpireTime?: string
+  readonly SrcRegion?: string
+  readonly SrcDatabaseType?: string
+  readonly SrcAccessType?: string
+  readonly SrcInfo?: Endpoint
+  readonly SrcNodeType?: string
+  readonly SrcInfos?: SyncDBEndpointInfos
+  readonly DstRegion?: string
+  readonly DstDatabaseType?: string
+  readonly DstAccessType?: string
+  readonly DstInfo?: Endpoint
+  readonly DstNodeType?: string
+  readonly DstInfos?: SyncDBEndpointInfos
+  readonly CreateTime?: string
+  readonly StartTime?: string
+  readonly Status?: string
+  readonly EndTime?: string
+  readonly Tags?: readonly TagItem[]
+  readonly Detail?: SyncDetailInfo
+  readonly TradeStatus?: string
+  readonly InstanceClass?: string
+  readonly AutoRenew?: number | bigint
+  readonly OfflineTime?: string
+  readonly OptObjStatus?: string
+  readonly AutoRetryTimeRangeMinutes?: number | bigint
+  readonly DumperResumeCtrl?: string
 }
 export const SyncJobInfo: $Schema.Schema<SyncJobInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SyncJobInfo", { JobId: $C.str, JobName: $C.str, PayMode: $C.str, RunMode: $C.str, ExpectRunTime: $C.str, AllActions: $C.arr($C.str), Actions: $C.nul($C.arr($C.str)), Options: Options, Objects: Objects, Specification: $C.str, ExpireTime: $C.str, SrcRegion: $C.str, SrcDatabaseType: $C.str, SrcAccessType: $C.str, SrcInfo: Endpoint, SrcNodeType: $C.str, SrcInfos: SyncDBEndpointInfos, DstRegion: $C.str, DstDatabaseType: $C.str, DstAccessType: $C.str, DstInfo: Endpoint, DstNodeType: $C.str, DstInfos: SyncDBEndpointInfos, CreateTime: $C.str, StartTime: $C.str, Status: $C.str, EndTime: $C.str, Tags: $C.arr(TagItem), Detail: SyncDetailInfo, TradeStatus: $C.str, InstanceClass: $C.str, AutoRenew: $C.uint64, OfflineTime: $C.str, OptObjStatus: $C.str, AutoRetryTimeRangeMinutes: $C.int64, DumperResumeCtrl: $C.str }))
 
@@ -2364,7 +2364,7 @@ export const Table: $Schema.Schema<Table> = /*#__PURE__*/ $C.lazy(() => $C.struc
 
 /** `TableFilter` (both sides). */
 export interface TableFilter {
-  readonly TableName: string
+  readonly TableName?: string
   readonly OpFilter?: OpFilter
 }
 export const TableFilter: $Schema.Schema<TableFilter> = /*#__PURE__*/ $C.lazy(() => $C.struct("TableFilter", { TableName: $C.str }, { OpFilter: OpFilter }))
@@ -2406,17 +2406,17 @@ export const TopicRule: $Schema.Schema<TopicRule> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `TradeInfo` (response side). */
 export interface TradeInfo {
-  readonly DealName: string
-  readonly LastDealName: string
-  readonly InstanceClass: string
-  readonly TradeStatus: string
-  readonly ExpireTime: string
-  readonly OfflineTime: string
-  readonly IsolateTime: string
-  readonly OfflineReason: string
-  readonly IsolateReason: string
-  readonly PayType: string
-  readonly BillingType: string
+  readonly DealName?: string
+  readonly LastDealName?: string
+  readonly InstanceClass?: string
+  readonly TradeStatus?: string
+  readonly ExpireTime?: string
+  readonly OfflineTime?: string
+  readonly IsolateTime?: string
+  readonly OfflineReason?: string
+  readonly IsolateReason?: string
+  readonly PayType?: string
+  readonly BillingType?: string
 }
 export const TradeInfo: $Schema.Schema<TradeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TradeInfo", { DealName: $C.str, LastDealName: $C.str, InstanceClass: $C.str, TradeStatus: $C.str, ExpireTime: $C.str, OfflineTime: $C.str, IsolateTime: $C.str, OfflineReason: $C.str, IsolateReason: $C.str, PayType: $C.str, BillingType: $C.str }))
 
@@ -2429,7 +2429,7 @@ export const View: $Schema.Schema<View> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `ViewFilter` (both sides). */
 export interface ViewFilter {
-  readonly ViewName: string
+  readonly ViewName?: string
   readonly OpFilter?: OpFilter
 }
 export const ViewFilter: $Schema.Schema<ViewFilter> = /*#__PURE__*/ $C.lazy(() => $C.struct("ViewFilter", { ViewName: $C.str }, { OpFilter: OpFilter }))

@@ -46,7 +46,7 @@ export const CheckTransformationRequest: $Schema.Schema<CheckTransformationReque
 
 /** `CheckTransformationResponse` (response side). */
 export interface CheckTransformationResponse {
-  readonly Output: string
+  readonly Output?: string
   readonly RequestId: string
 }
 export const CheckTransformationResponse: $Schema.Schema<CheckTransformationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckTransformationResponse", { Output: $C.str, RequestId: $C.str }))
@@ -67,8 +67,8 @@ export const CkafkaParams: $Schema.Schema<CkafkaParams> = /*#__PURE__*/ $C.lazy(
 
 /** `CkafkaTargetParams` (both sides). */
 export interface CkafkaTargetParams {
-  readonly TopicName: string
-  readonly RetryPolicy: RetryPolicy
+  readonly TopicName?: string
+  readonly RetryPolicy?: RetryPolicy
   readonly EventDeliveryFormat?: string
 }
 export const CkafkaTargetParams: $Schema.Schema<CkafkaTargetParams> = /*#__PURE__*/ $C.lazy(() => $C.struct("CkafkaTargetParams", { TopicName: $C.str, RetryPolicy: RetryPolicy }, { EventDeliveryFormat: $C.str }))
@@ -97,7 +97,7 @@ export const ConnectionBrief: $Schema.Schema<ConnectionBrief> = /*#__PURE__*/ $C
 
 /** `ConnectionDescription` (both sides). */
 export interface ConnectionDescription {
-  readonly ResourceDescription: string
+  readonly ResourceDescription?: string
   readonly APIGWParams?: APIGWParams | null
   readonly CkafkaParams?: CkafkaParams | null
   readonly DTSParams?: DTSParams | null
@@ -118,7 +118,7 @@ export const CreateConnectionRequest: $Schema.Schema<CreateConnectionRequest> = 
 
 /** `CreateConnectionResponse` (response side). */
 export interface CreateConnectionResponse {
-  readonly ConnectionId: string
+  readonly ConnectionId?: string
   readonly RequestId: string
 }
 export const CreateConnectionResponse: $Schema.Schema<CreateConnectionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateConnectionResponse", { ConnectionId: $C.str, RequestId: $C.str }))
@@ -134,7 +134,7 @@ export const CreateEventBusRequest: $Schema.Schema<CreateEventBusRequest> = /*#_
 
 /** `CreateEventBusResponse` (response side). */
 export interface CreateEventBusResponse {
-  readonly EventBusId: string
+  readonly EventBusId?: string
   readonly RequestId: string
 }
 export const CreateEventBusResponse: $Schema.Schema<CreateEventBusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEventBusResponse", { EventBusId: $C.str, RequestId: $C.str }))
@@ -151,7 +151,7 @@ export const CreateRuleRequest: $Schema.Schema<CreateRuleRequest> = /*#__PURE__*
 
 /** `CreateRuleResponse` (response side). */
 export interface CreateRuleResponse {
-  readonly RuleId: string
+  readonly RuleId?: string
   readonly RequestId: string
 }
 export const CreateRuleResponse: $Schema.Schema<CreateRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRuleResponse", { RuleId: $C.str, RequestId: $C.str }))
@@ -170,7 +170,7 @@ export const CreateTargetRequest: $Schema.Schema<CreateTargetRequest> = /*#__PUR
 
 /** `CreateTargetResponse` (response side). */
 export interface CreateTargetResponse {
-  readonly TargetId: string
+  readonly TargetId?: string
   readonly RequestId: string
 }
 export const CreateTargetResponse: $Schema.Schema<CreateTargetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTargetResponse", { TargetId: $C.str, RequestId: $C.str }))
@@ -185,16 +185,16 @@ export const CreateTransformationRequest: $Schema.Schema<CreateTransformationReq
 
 /** `CreateTransformationResponse` (response side). */
 export interface CreateTransformationResponse {
-  readonly TransformationId: string
+  readonly TransformationId?: string
   readonly RequestId: string
 }
 export const CreateTransformationResponse: $Schema.Schema<CreateTransformationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTransformationResponse", { TransformationId: $C.str, RequestId: $C.str }))
 
 /** `DTSParams` (both sides). */
 export interface DTSParams {
-  readonly ConsumerGroupName: string
-  readonly Account: string
-  readonly Password: string | null
+  readonly ConsumerGroupName?: string
+  readonly Account?: string
+  readonly Password?: string | null
 }
 export const DTSParams: $Schema.Schema<DTSParams> = /*#__PURE__*/ $C.lazy(() => $C.struct("DTSParams", { ConsumerGroupName: $C.str, Account: $C.str, Password: $C.nul($C.str) }))
 
@@ -285,7 +285,7 @@ export const DescribeLogTagValueRequest: $Schema.Schema<DescribeLogTagValueReque
 
 /** `DescribeLogTagValueResponse` (response side). */
 export interface DescribeLogTagValueResponse {
-  readonly Results: readonly string[] | null
+  readonly Results?: readonly string[] | null
   readonly RequestId: string
 }
 export const DescribeLogTagValueResponse: $Schema.Schema<DescribeLogTagValueResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogTagValueResponse", { Results: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -383,7 +383,7 @@ export const GetPlatformEventTemplateRequest: $Schema.Schema<GetPlatformEventTem
 
 /** `GetPlatformEventTemplateResponse` (response side). */
 export interface GetPlatformEventTemplateResponse {
-  readonly EventTemplate: string
+  readonly EventTemplate?: string
   readonly RequestId: string
 }
 export const GetPlatformEventTemplateResponse: $Schema.Schema<GetPlatformEventTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetPlatformEventTemplateResponse", { EventTemplate: $C.str, RequestId: $C.str }))
@@ -397,15 +397,15 @@ export const GetRuleRequest: $Schema.Schema<GetRuleRequest> = /*#__PURE__*/ $C.l
 
 /** `GetRuleResponse` (response side). */
 export interface GetRuleResponse {
-  readonly EventBusId: string
-  readonly RuleId: string
-  readonly RuleName: string
-  readonly Status: string
-  readonly Enable: boolean
-  readonly Description: string
-  readonly EventPattern: string
-  readonly AddTime: string
-  readonly ModTime: string
+  readonly EventBusId?: string
+  readonly RuleId?: string
+  readonly RuleName?: string
+  readonly Status?: string
+  readonly Enable?: boolean
+  readonly Description?: string
+  readonly EventPattern?: string
+  readonly AddTime?: string
+  readonly ModTime?: string
   readonly RequestId: string
 }
 export const GetRuleResponse: $Schema.Schema<GetRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetRuleResponse", { EventBusId: $C.str, RuleId: $C.str, RuleName: $C.str, Status: $C.str, Enable: $C.bool, Description: $C.str, EventPattern: $C.str, AddTime: $C.datetimeIso, ModTime: $C.datetimeIso, RequestId: $C.str }))
@@ -420,7 +420,7 @@ export const GetTransformationRequest: $Schema.Schema<GetTransformationRequest> 
 
 /** `GetTransformationResponse` (response side). */
 export interface GetTransformationResponse {
-  readonly Transformations: readonly Transformation[]
+  readonly Transformations?: readonly Transformation[]
   readonly RequestId: string
 }
 export const GetTransformationResponse: $Schema.Schema<GetTransformationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTransformationResponse", { Transformations: $C.arr(Transformation), RequestId: $C.str }))
@@ -437,8 +437,8 @@ export const ListConnectionsRequest: $Schema.Schema<ListConnectionsRequest> = /*
 
 /** `ListConnectionsResponse` (response side). */
 export interface ListConnectionsResponse {
-  readonly Connections: readonly Connection[]
-  readonly TotalCount: number | bigint
+  readonly Connections?: readonly Connection[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListConnectionsResponse: $Schema.Schema<ListConnectionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListConnectionsResponse", { Connections: $C.arr(Connection), TotalCount: $C.int64, RequestId: $C.str }))
@@ -455,8 +455,8 @@ export const ListEventBusesRequest: $Schema.Schema<ListEventBusesRequest> = /*#_
 
 /** `ListEventBusesResponse` (response side). */
 export interface ListEventBusesResponse {
-  readonly EventBuses: readonly EventBus[]
-  readonly TotalCount: number | bigint
+  readonly EventBuses?: readonly EventBus[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListEventBusesResponse: $Schema.Schema<ListEventBusesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListEventBusesResponse", { EventBuses: $C.arr(EventBus), TotalCount: $C.int64, RequestId: $C.str }))
@@ -469,7 +469,7 @@ export const ListPlatformEventNamesRequest: $Schema.Schema<ListPlatformEventName
 
 /** `ListPlatformEventNamesResponse` (response side). */
 export interface ListPlatformEventNamesResponse {
-  readonly EventNames: readonly PlatformEventDetail[]
+  readonly EventNames?: readonly PlatformEventDetail[]
   readonly RequestId: string
 }
 export const ListPlatformEventNamesResponse: $Schema.Schema<ListPlatformEventNamesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListPlatformEventNamesResponse", { EventNames: $C.arr(PlatformEventDetail), RequestId: $C.str }))
@@ -482,7 +482,7 @@ export const ListPlatformEventPatternsRequest: $Schema.Schema<ListPlatformEventP
 
 /** `ListPlatformEventPatternsResponse` (response side). */
 export interface ListPlatformEventPatternsResponse {
-  readonly EventPatterns: readonly PlatformEventSummary[]
+  readonly EventPatterns?: readonly PlatformEventSummary[]
   readonly RequestId: string
 }
 export const ListPlatformEventPatternsResponse: $Schema.Schema<ListPlatformEventPatternsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListPlatformEventPatternsResponse", { EventPatterns: $C.arr(PlatformEventSummary), RequestId: $C.str }))
@@ -493,7 +493,7 @@ export const ListPlatformProductsRequest: $Schema.Schema<ListPlatformProductsReq
 
 /** `ListPlatformProductsResponse` (response side). */
 export interface ListPlatformProductsResponse {
-  readonly PlatformProducts: readonly PlatformProduct[]
+  readonly PlatformProducts?: readonly PlatformProduct[]
   readonly RequestId: string
 }
 export const ListPlatformProductsResponse: $Schema.Schema<ListPlatformProductsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListPlatformProductsResponse", { PlatformProducts: $C.arr(PlatformProduct), RequestId: $C.str }))
@@ -510,8 +510,8 @@ export const ListRulesRequest: $Schema.Schema<ListRulesRequest> = /*#__PURE__*/ 
 
 /** `ListRulesResponse` (response side). */
 export interface ListRulesResponse {
-  readonly Rules: readonly Rule[]
-  readonly TotalCount: number | bigint
+  readonly Rules?: readonly Rule[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListRulesResponse: $Schema.Schema<ListRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListRulesResponse", { Rules: $C.arr(Rule), TotalCount: $C.int64, RequestId: $C.str }))
@@ -529,8 +529,8 @@ export const ListTargetsRequest: $Schema.Schema<ListTargetsRequest> = /*#__PURE_
 
 /** `ListTargetsResponse` (response side). */
 export interface ListTargetsResponse {
-  readonly TotalCount: number | bigint
-  readonly Targets: readonly Target[]
+  readonly TotalCount?: number | bigint
+  readonly Targets?: readonly Target[]
   readonly RequestId: string
 }
 export const ListTargetsResponse: $Schema.Schema<ListTargetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTargetsResponse", { TotalCount: $C.int64, Targets: $C.arr(Target), RequestId: $C.str }))
@@ -563,22 +563,22 @@ export const OutputStructParam: $Schema.Schema<OutputStructParam> = /*#__PURE__*
 
 /** `PlatformEventDetail` (response side). */
 export interface PlatformEventDetail {
-  readonly EventName: string | null
-  readonly EventType: string | null
+  readonly EventName?: string | null
+  readonly EventType?: string | null
 }
 export const PlatformEventDetail: $Schema.Schema<PlatformEventDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("PlatformEventDetail", { EventName: $C.nul($C.str), EventType: $C.nul($C.str) }))
 
 /** `PlatformEventSummary` (response side). */
 export interface PlatformEventSummary {
-  readonly EventName: string | null
-  readonly EventPattern: string | null
+  readonly EventName?: string | null
+  readonly EventPattern?: string | null
 }
 export const PlatformEventSummary: $Schema.Schema<PlatformEventSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("PlatformEventSummary", { EventName: $C.nul($C.str), EventPattern: $C.nul($C.str) }))
 
 /** `PlatformProduct` (response side). */
 export interface PlatformProduct {
-  readonly ProductName: string
-  readonly ProductType: string
+  readonly ProductName?: string
+  readonly ProductType?: string
 }
 export const PlatformProduct: $Schema.Schema<PlatformProduct> = /*#__PURE__*/ $C.lazy(() => $C.struct("PlatformProduct", { ProductName: $C.str, ProductType: $C.str }))
 
@@ -617,16 +617,16 @@ export const RetryPolicy: $Schema.Schema<RetryPolicy> = /*#__PURE__*/ $C.lazy(()
 
 /** `Rule` (response side). */
 export interface Rule {
-  readonly Status: string
-  readonly ModTime: string
-  readonly Enable: boolean
-  readonly Description: string
-  readonly RuleId: string
-  readonly AddTime: string
-  readonly EventBusId: string
-  readonly RuleName: string
-  readonly Targets: readonly TargetBrief[] | null
-  readonly DeadLetterConfig: DeadLetterConfig | null
+  readonly Status?: string
+  readonly ModTime?: string
+  readonly Enable?: boolean
+  readonly Description?: string
+  readonly RuleId?: string
+  readonly AddTime?: string
+  readonly EventBusId?: string
+  readonly RuleName?: string
+  readonly Targets?: readonly TargetBrief[] | null
+  readonly DeadLetterConfig?: DeadLetterConfig | null
 }
 export const Rule: $Schema.Schema<Rule> = /*#__PURE__*/ $C.lazy(() => $C.struct("Rule", { Status: $C.str, ModTime: $C.datetimeIso, Enable: $C.bool, Description: $C.str, RuleId: $C.str, AddTime: $C.datetimeIso, EventBusId: $C.str, RuleName: $C.str, Targets: $C.nul($C.arr(TargetBrief)), DeadLetterConfig: $C.nul(DeadLetterConfig) }))
 
@@ -653,10 +653,10 @@ export const SearchLogRequest: $Schema.Schema<SearchLogRequest> = /*#__PURE__*/ 
 
 /** `SearchLogResponse` (response side). */
 export interface SearchLogResponse {
-  readonly Total: number | bigint | null
-  readonly Limit: number | bigint | null
-  readonly Page: number | bigint | null
-  readonly Results: readonly SearchLogResult[] | null
+  readonly Total?: number | bigint | null
+  readonly Limit?: number | bigint | null
+  readonly Page?: number | bigint | null
+  readonly Results?: readonly SearchLogResult[] | null
   readonly RequestId: string
 }
 export const SearchLogResponse: $Schema.Schema<SearchLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchLogResponse", { Total: $C.nul($C.int64), Limit: $C.nul($C.int64), Page: $C.nul($C.int64), Results: $C.nul($C.arr(SearchLogResult)), RequestId: $C.str }))
@@ -690,14 +690,14 @@ export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("T
 
 /** `Target` (response side). */
 export interface Target {
-  readonly Type: string
-  readonly EventBusId: string
-  readonly TargetId: string
-  readonly TargetDescription: TargetDescription
-  readonly RuleId: string
-  readonly EnableBatchDelivery: boolean | null
-  readonly BatchTimeout: number | bigint | null
-  readonly BatchEventCount: number | bigint | null
+  readonly Type?: string
+  readonly EventBusId?: string
+  readonly TargetId?: string
+  readonly TargetDescription?: TargetDescription
+  readonly RuleId?: string
+  readonly EnableBatchDelivery?: boolean | null
+  readonly BatchTimeout?: number | bigint | null
+  readonly BatchEventCount?: number | bigint | null
 }
 export const Target: $Schema.Schema<Target> = /*#__PURE__*/ $C.lazy(() => $C.struct("Target", { Type: $C.str, EventBusId: $C.str, TargetId: $C.str, TargetDescription: TargetDescription, RuleId: $C.str, EnableBatchDelivery: $C.nul($C.bool), BatchTimeout: $C.nul($C.int64), BatchEventCount: $C.nul($C.int64) }))
 
@@ -710,7 +710,7 @@ export const TargetBrief: $Schema.Schema<TargetBrief> = /*#__PURE__*/ $C.lazy(()
 
 /** `TargetDescription` (both sides). */
 export interface TargetDescription {
-  readonly ResourceDescription: string
+  readonly ResourceDescription?: string
   readonly SCFParams?: SCFParams
   readonly CkafkaTargetParams?: CkafkaTargetParams
   readonly ESTargetParams?: ESTargetParams

@@ -71,7 +71,7 @@ export const CorrectMultiImageRequest: $Schema.Schema<CorrectMultiImageRequest> 
 /** `CorrectMultiImageResponse` (response side). */
 export interface CorrectMultiImageResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly Data: CompostionContext
+  readonly Data?: CompostionContext
   readonly ResultData?: CompositionContext
   readonly RequestId: string
 }
@@ -109,8 +109,8 @@ export const ECCRequest: $Schema.Schema<ECCRequest> = /*#__PURE__*/ $C.lazy(() =
 
 /** `ECCResponse` (response side). */
 export interface ECCResponse {
-  readonly Data: CorrectData | null
-  readonly TaskId: string | null
+  readonly Data?: CorrectData | null
+  readonly TaskId?: string | null
   readonly RequestId: string
 }
 export const ECCResponse: $Schema.Schema<ECCResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ECCResponse", { Data: $C.nul(CorrectData), TaskId: $C.nul($C.str), RequestId: $C.str }))
@@ -134,7 +134,7 @@ export const EHOCRRequest: $Schema.Schema<EHOCRRequest> = /*#__PURE__*/ $C.lazy(
 /** `EHOCRResponse` (response side). */
 export interface EHOCRResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly Data: CompostionContext
+  readonly Data?: CompostionContext
   readonly ResultData?: CompositionContext
   readonly RequestId: string
 }

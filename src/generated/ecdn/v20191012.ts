@@ -124,8 +124,8 @@ export const DescribeEcdnDomainStatisticsRequest: $Schema.Schema<DescribeEcdnDom
 
 /** `DescribeEcdnDomainStatisticsResponse` (response side). */
 export interface DescribeEcdnDomainStatisticsResponse {
-  readonly Data: readonly DomainData[]
-  readonly TotalCount: number | bigint
+  readonly Data?: readonly DomainData[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeEcdnDomainStatisticsResponse: $Schema.Schema<DescribeEcdnDomainStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEcdnDomainStatisticsResponse", { Data: $C.arr(DomainData), TotalCount: $C.int64, RequestId: $C.str }))

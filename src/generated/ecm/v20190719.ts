@@ -48,8 +48,8 @@ export const AddressInfo: $Schema.Schema<AddressInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `AddressTemplateSpecification` (both sides). */
 export interface AddressTemplateSpecification {
-  readonly AddressId: string
-  readonly AddressGroupId: string
+  readonly AddressId?: string
+  readonly AddressGroupId?: string
 }
 export const AddressTemplateSpecification: $Schema.Schema<AddressTemplateSpecification> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddressTemplateSpecification", { AddressId: $C.str, AddressGroupId: $C.str }))
 
@@ -68,8 +68,8 @@ export const AllocateAddressesRequest: $Schema.Schema<AllocateAddressesRequest> 
 
 /** `AllocateAddressesResponse` (response side). */
 export interface AllocateAddressesResponse {
-  readonly AddressSet: readonly string[] | null
-  readonly TaskId: string
+  readonly AddressSet?: readonly string[] | null
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const AllocateAddressesResponse: $Schema.Schema<AllocateAddressesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocateAddressesResponse", { AddressSet: $C.nul($C.arr($C.str)), TaskId: $C.str, RequestId: $C.str }))
@@ -85,8 +85,8 @@ export const AllocateIpv6AddressesBandwidthRequest: $Schema.Schema<AllocateIpv6A
 
 /** `AllocateIpv6AddressesBandwidthResponse` (response side). */
 export interface AllocateIpv6AddressesBandwidthResponse {
-  readonly AddressSet: readonly string[] | null
-  readonly TaskId: string
+  readonly AddressSet?: readonly string[] | null
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const AllocateIpv6AddressesBandwidthResponse: $Schema.Schema<AllocateIpv6AddressesBandwidthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocateIpv6AddressesBandwidthResponse", { AddressSet: $C.nul($C.arr($C.str)), TaskId: $C.str, RequestId: $C.str }))
@@ -114,7 +114,7 @@ export const AssignIpv6AddressesRequest: $Schema.Schema<AssignIpv6AddressesReque
 
 /** `AssignIpv6AddressesResponse` (response side). */
 export interface AssignIpv6AddressesResponse {
-  readonly Ipv6AddressSet: readonly Ipv6Address[]
+  readonly Ipv6AddressSet?: readonly Ipv6Address[]
   readonly RequestId: string
 }
 export const AssignIpv6AddressesResponse: $Schema.Schema<AssignIpv6AddressesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssignIpv6AddressesResponse", { Ipv6AddressSet: $C.arr(Ipv6Address), RequestId: $C.str }))
@@ -129,7 +129,7 @@ export const AssignIpv6CidrBlockRequest: $Schema.Schema<AssignIpv6CidrBlockReque
 
 /** `AssignIpv6CidrBlockResponse` (response side). */
 export interface AssignIpv6CidrBlockResponse {
-  readonly Ipv6CidrBlock: string
+  readonly Ipv6CidrBlock?: string
   readonly RequestId: string
 }
 export const AssignIpv6CidrBlockResponse: $Schema.Schema<AssignIpv6CidrBlockResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssignIpv6CidrBlockResponse", { Ipv6CidrBlock: $C.str, RequestId: $C.str }))
@@ -144,7 +144,7 @@ export const AssignIpv6CidrBlocksRequest: $Schema.Schema<AssignIpv6CidrBlocksReq
 
 /** `AssignIpv6CidrBlocksResponse` (response side). */
 export interface AssignIpv6CidrBlocksResponse {
-  readonly IPv6CidrBlockSet: readonly ISPIPv6CidrBlock[]
+  readonly IPv6CidrBlockSet?: readonly ISPIPv6CidrBlock[]
   readonly RequestId: string
 }
 export const AssignIpv6CidrBlocksResponse: $Schema.Schema<AssignIpv6CidrBlocksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssignIpv6CidrBlocksResponse", { IPv6CidrBlockSet: $C.arr(ISPIPv6CidrBlock), RequestId: $C.str }))
@@ -159,7 +159,7 @@ export const AssignIpv6SubnetCidrBlockRequest: $Schema.Schema<AssignIpv6SubnetCi
 
 /** `AssignIpv6SubnetCidrBlockResponse` (response side). */
 export interface AssignIpv6SubnetCidrBlockResponse {
-  readonly Ipv6SubnetCidrBlockSet: readonly Ipv6SubnetCidrBlock[]
+  readonly Ipv6SubnetCidrBlockSet?: readonly Ipv6SubnetCidrBlock[]
   readonly RequestId: string
 }
 export const AssignIpv6SubnetCidrBlockResponse: $Schema.Schema<AssignIpv6SubnetCidrBlockResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssignIpv6SubnetCidrBlockResponse", { Ipv6SubnetCidrBlockSet: $C.arr(Ipv6SubnetCidrBlock), RequestId: $C.str }))
@@ -175,17 +175,17 @@ export const AssignPrivateIpAddressesRequest: $Schema.Schema<AssignPrivateIpAddr
 
 /** `AssignPrivateIpAddressesResponse` (response side). */
 export interface AssignPrivateIpAddressesResponse {
-  readonly PrivateIpAddressSet: readonly PrivateIpAddressSpecification[]
+  readonly PrivateIpAddressSet?: readonly PrivateIpAddressSpecification[]
   readonly RequestId: string
 }
 export const AssignPrivateIpAddressesResponse: $Schema.Schema<AssignPrivateIpAddressesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssignPrivateIpAddressesResponse", { PrivateIpAddressSet: $C.arr(PrivateIpAddressSpecification), RequestId: $C.str }))
 
 /** `AssistantCidr` (response side). */
 export interface AssistantCidr {
-  readonly VpcId: string
-  readonly CidrBlock: string
-  readonly AssistantType: number | bigint
-  readonly SubnetSet: readonly Subnet[] | null
+  readonly VpcId?: string
+  readonly CidrBlock?: string
+  readonly AssistantType?: number | bigint
+  readonly SubnetSet?: readonly Subnet[] | null
 }
 export const AssistantCidr: $Schema.Schema<AssistantCidr> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssistantCidr", { VpcId: $C.str, CidrBlock: $C.str, AssistantType: $C.uint64, SubnetSet: $C.nul($C.arr(Subnet)) }))
 
@@ -201,7 +201,7 @@ export const AssociateAddressRequest: $Schema.Schema<AssociateAddressRequest> = 
 
 /** `AssociateAddressResponse` (response side). */
 export interface AssociateAddressResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const AssociateAddressResponse: $Schema.Schema<AssociateAddressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssociateAddressResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -322,7 +322,7 @@ export const CreateHaVipRequest: $Schema.Schema<CreateHaVipRequest> = /*#__PURE_
 
 /** `CreateHaVipResponse` (response side). */
 export interface CreateHaVipResponse {
-  readonly HaVip: HaVip
+  readonly HaVip?: HaVip
   readonly RequestId: string
 }
 export const CreateHaVipResponse: $Schema.Schema<CreateHaVipResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateHaVipResponse", { HaVip: HaVip, RequestId: $C.str }))
@@ -395,7 +395,7 @@ export const CreateLoadBalancerRequest: $Schema.Schema<CreateLoadBalancerRequest
 
 /** `CreateLoadBalancerResponse` (response side). */
 export interface CreateLoadBalancerResponse {
-  readonly LoadBalancerIds: readonly string[] | null
+  readonly LoadBalancerIds?: readonly string[] | null
   readonly RequestId: string
 }
 export const CreateLoadBalancerResponse: $Schema.Schema<CreateLoadBalancerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLoadBalancerResponse", { LoadBalancerIds: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -420,7 +420,7 @@ export const CreateModuleRequest: $Schema.Schema<CreateModuleRequest> = /*#__PUR
 
 /** `CreateModuleResponse` (response side). */
 export interface CreateModuleResponse {
-  readonly ModuleId: string
+  readonly ModuleId?: string
   readonly RequestId: string
 }
 export const CreateModuleResponse: $Schema.Schema<CreateModuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateModuleResponse", { ModuleId: $C.str, RequestId: $C.str }))
@@ -441,7 +441,7 @@ export const CreateNetworkInterfaceRequest: $Schema.Schema<CreateNetworkInterfac
 
 /** `CreateNetworkInterfaceResponse` (response side). */
 export interface CreateNetworkInterfaceResponse {
-  readonly NetworkInterface: NetworkInterface
+  readonly NetworkInterface?: NetworkInterface
   readonly RequestId: string
 }
 export const CreateNetworkInterfaceResponse: $Schema.Schema<CreateNetworkInterfaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNetworkInterfaceResponse", { NetworkInterface: NetworkInterface, RequestId: $C.str }))
@@ -470,8 +470,8 @@ export const CreateRoutesRequest: $Schema.Schema<CreateRoutesRequest> = /*#__PUR
 
 /** `CreateRoutesResponse` (response side). */
 export interface CreateRoutesResponse {
-  readonly TotalCount: number | bigint
-  readonly RouteTableSet: readonly RouteTable[]
+  readonly TotalCount?: number | bigint
+  readonly RouteTableSet?: readonly RouteTable[]
   readonly RequestId: string
 }
 export const CreateRoutesResponse: $Schema.Schema<CreateRoutesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRoutesResponse", { TotalCount: $C.uint64, RouteTableSet: $C.arr(RouteTable), RequestId: $C.str }))
@@ -499,7 +499,7 @@ export const CreateSecurityGroupRequest: $Schema.Schema<CreateSecurityGroupReque
 
 /** `CreateSecurityGroupResponse` (response side). */
 export interface CreateSecurityGroupResponse {
-  readonly SecurityGroup: SecurityGroup
+  readonly SecurityGroup?: SecurityGroup
   readonly RequestId: string
 }
 export const CreateSecurityGroupResponse: $Schema.Schema<CreateSecurityGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSecurityGroupResponse", { SecurityGroup: SecurityGroup, RequestId: $C.str }))
@@ -518,7 +518,7 @@ export const CreateSubnetRequest: $Schema.Schema<CreateSubnetRequest> = /*#__PUR
 
 /** `CreateSubnetResponse` (response side). */
 export interface CreateSubnetResponse {
-  readonly Subnet: Subnet
+  readonly Subnet?: Subnet
   readonly RequestId: string
 }
 export const CreateSubnetResponse: $Schema.Schema<CreateSubnetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSubnetResponse", { Subnet: Subnet, RequestId: $C.str }))
@@ -539,7 +539,7 @@ export const CreateVpcRequest: $Schema.Schema<CreateVpcRequest> = /*#__PURE__*/ 
 
 /** `CreateVpcResponse` (response side). */
 export interface CreateVpcResponse {
-  readonly Vpc: VpcInfo
+  readonly Vpc?: VpcInfo
   readonly RequestId: string
 }
 export const CreateVpcResponse: $Schema.Schema<CreateVpcResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVpcResponse", { Vpc: VpcInfo, RequestId: $C.str }))
@@ -722,7 +722,7 @@ export const DescribeAddressQuotaRequest: $Schema.Schema<DescribeAddressQuotaReq
 
 /** `DescribeAddressQuotaResponse` (response side). */
 export interface DescribeAddressQuotaResponse {
-  readonly QuotaSet: readonly EipQuota[]
+  readonly QuotaSet?: readonly EipQuota[]
   readonly RequestId: string
 }
 export const DescribeAddressQuotaResponse: $Schema.Schema<DescribeAddressQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAddressQuotaResponse", { QuotaSet: $C.arr(EipQuota), RequestId: $C.str }))
@@ -739,8 +739,8 @@ export const DescribeAddressesRequest: $Schema.Schema<DescribeAddressesRequest> 
 
 /** `DescribeAddressesResponse` (response side). */
 export interface DescribeAddressesResponse {
-  readonly TotalCount: number | bigint
-  readonly AddressSet: readonly Address[]
+  readonly TotalCount?: number | bigint
+  readonly AddressSet?: readonly Address[]
   readonly RequestId: string
 }
 export const DescribeAddressesResponse: $Schema.Schema<DescribeAddressesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAddressesResponse", { TotalCount: $C.uint64, AddressSet: $C.arr(Address), RequestId: $C.str }))
@@ -804,7 +804,7 @@ export const DescribeDefaultSubnetRequest: $Schema.Schema<DescribeDefaultSubnetR
 
 /** `DescribeDefaultSubnetResponse` (response side). */
 export interface DescribeDefaultSubnetResponse {
-  readonly Subnet: Subnet
+  readonly Subnet?: Subnet
   readonly RequestId: string
 }
 export const DescribeDefaultSubnetResponse: $Schema.Schema<DescribeDefaultSubnetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDefaultSubnetResponse", { Subnet: Subnet, RequestId: $C.str }))
@@ -821,8 +821,8 @@ export const DescribeHaVipsRequest: $Schema.Schema<DescribeHaVipsRequest> = /*#_
 
 /** `DescribeHaVipsResponse` (response side). */
 export interface DescribeHaVipsResponse {
-  readonly TotalCount: number | bigint
-  readonly HaVipSet: readonly HaVip[]
+  readonly TotalCount?: number | bigint
+  readonly HaVipSet?: readonly HaVip[]
   readonly RequestId: string
 }
 export const DescribeHaVipsResponse: $Schema.Schema<DescribeHaVipsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHaVipsResponse", { TotalCount: $C.int64, HaVipSet: $C.arr(HaVip), RequestId: $C.str }))
@@ -837,8 +837,8 @@ export const DescribeImageRequest: $Schema.Schema<DescribeImageRequest> = /*#__P
 
 /** `DescribeImageResponse` (response side). */
 export interface DescribeImageResponse {
-  readonly TotalCount: number | bigint
-  readonly ImageSet: readonly Image[] | null
+  readonly TotalCount?: number | bigint
+  readonly ImageSet?: readonly Image[] | null
   readonly RequestId: string
 }
 export const DescribeImageResponse: $Schema.Schema<DescribeImageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageResponse", { TotalCount: $C.int64, ImageSet: $C.nul($C.arr(Image)), RequestId: $C.str }))
@@ -849,8 +849,8 @@ export const DescribeImportImageOsRequest: $Schema.Schema<DescribeImportImageOsR
 
 /** `DescribeImportImageOsResponse` (response side). */
 export interface DescribeImportImageOsResponse {
-  readonly ImportImageOsListSupported: ImageOsList
-  readonly ImportImageOsVersionSet: readonly OsVersion[]
+  readonly ImportImageOsListSupported?: ImageOsList
+  readonly ImportImageOsVersionSet?: readonly OsVersion[]
   readonly RequestId: string
 }
 export const DescribeImportImageOsResponse: $Schema.Schema<DescribeImportImageOsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImportImageOsResponse", { ImportImageOsListSupported: ImageOsList, ImportImageOsVersionSet: $C.arr(OsVersion), RequestId: $C.str }))
@@ -905,8 +905,8 @@ export const DescribeInstancesRequest: $Schema.Schema<DescribeInstancesRequest> 
 
 /** `DescribeInstancesResponse` (response side). */
 export interface DescribeInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceSet: readonly Instance[] | null
+  readonly TotalCount?: number | bigint
+  readonly InstanceSet?: readonly Instance[] | null
   readonly RequestId: string
 }
 export const DescribeInstancesResponse: $Schema.Schema<DescribeInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesResponse", { TotalCount: $C.int64, InstanceSet: $C.nul($C.arr(Instance)), RequestId: $C.str }))
@@ -991,8 +991,8 @@ export const DescribeModuleRequest: $Schema.Schema<DescribeModuleRequest> = /*#_
 
 /** `DescribeModuleResponse` (response side). */
 export interface DescribeModuleResponse {
-  readonly TotalCount: number | bigint | null
-  readonly ModuleItemSet: readonly ModuleItem[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly ModuleItemSet?: readonly ModuleItem[] | null
   readonly RequestId: string
 }
 export const DescribeModuleResponse: $Schema.Schema<DescribeModuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModuleResponse", { TotalCount: $C.nul($C.int64), ModuleItemSet: $C.nul($C.arr(ModuleItem)), RequestId: $C.str }))
@@ -1023,8 +1023,8 @@ export const DescribeNetworkInterfacesRequest: $Schema.Schema<DescribeNetworkInt
 
 /** `DescribeNetworkInterfacesResponse` (response side). */
 export interface DescribeNetworkInterfacesResponse {
-  readonly TotalCount: number | bigint
-  readonly NetworkInterfaceSet: readonly NetworkInterface[]
+  readonly TotalCount?: number | bigint
+  readonly NetworkInterfaceSet?: readonly NetworkInterface[]
   readonly RequestId: string
 }
 export const DescribeNetworkInterfacesResponse: $Schema.Schema<DescribeNetworkInterfacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetworkInterfacesResponse", { TotalCount: $C.uint64, NetworkInterfaceSet: $C.arr(NetworkInterface), RequestId: $C.str }))
@@ -1098,7 +1098,7 @@ export const DescribePriceRunInstanceRequest: $Schema.Schema<DescribePriceRunIns
 
 /** `DescribePriceRunInstanceResponse` (response side). */
 export interface DescribePriceRunInstanceResponse {
-  readonly InstancePrice: InstancesPrice
+  readonly InstancePrice?: InstancesPrice
   readonly RequestId: string
 }
 export const DescribePriceRunInstanceResponse: $Schema.Schema<DescribePriceRunInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePriceRunInstanceResponse", { InstancePrice: InstancesPrice, RequestId: $C.str }))
@@ -1114,8 +1114,8 @@ export const DescribeRegionIpv6AddressesRequest: $Schema.Schema<DescribeRegionIp
 
 /** `DescribeRegionIpv6AddressesResponse` (response side). */
 export interface DescribeRegionIpv6AddressesResponse {
-  readonly TotalCount: number | bigint
-  readonly AddressSet: readonly Address[]
+  readonly TotalCount?: number | bigint
+  readonly AddressSet?: readonly Address[]
   readonly RequestId: string
 }
 export const DescribeRegionIpv6AddressesResponse: $Schema.Schema<DescribeRegionIpv6AddressesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRegionIpv6AddressesResponse", { TotalCount: $C.int64, AddressSet: $C.arr(Address), RequestId: $C.str }))
@@ -1129,7 +1129,7 @@ export const DescribeRouteConflictsRequest: $Schema.Schema<DescribeRouteConflict
 
 /** `DescribeRouteConflictsResponse` (response side). */
 export interface DescribeRouteConflictsResponse {
-  readonly RouteConflictSet: readonly RouteConflict[]
+  readonly RouteConflictSet?: readonly RouteConflict[]
   readonly RequestId: string
 }
 export const DescribeRouteConflictsResponse: $Schema.Schema<DescribeRouteConflictsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRouteConflictsResponse", { RouteConflictSet: $C.arr(RouteConflict), RequestId: $C.str }))
@@ -1146,8 +1146,8 @@ export const DescribeRouteTablesRequest: $Schema.Schema<DescribeRouteTablesReque
 
 /** `DescribeRouteTablesResponse` (response side). */
 export interface DescribeRouteTablesResponse {
-  readonly TotalCount: number | bigint
-  readonly RouteTableSet: readonly RouteTable[]
+  readonly TotalCount?: number | bigint
+  readonly RouteTableSet?: readonly RouteTable[]
   readonly RequestId: string
 }
 export const DescribeRouteTablesResponse: $Schema.Schema<DescribeRouteTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRouteTablesResponse", { TotalCount: $C.uint64, RouteTableSet: $C.arr(RouteTable), RequestId: $C.str }))
@@ -1160,7 +1160,7 @@ export const DescribeSecurityGroupAssociationStatisticsRequest: $Schema.Schema<D
 
 /** `DescribeSecurityGroupAssociationStatisticsResponse` (response side). */
 export interface DescribeSecurityGroupAssociationStatisticsResponse {
-  readonly SecurityGroupAssociationStatisticsSet: readonly SecurityGroupAssociationStatistics[]
+  readonly SecurityGroupAssociationStatisticsSet?: readonly SecurityGroupAssociationStatistics[]
   readonly RequestId: string
 }
 export const DescribeSecurityGroupAssociationStatisticsResponse: $Schema.Schema<DescribeSecurityGroupAssociationStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityGroupAssociationStatisticsResponse", { SecurityGroupAssociationStatisticsSet: $C.arr(SecurityGroupAssociationStatistics), RequestId: $C.str }))
@@ -1184,7 +1184,7 @@ export const DescribeSecurityGroupPoliciesRequest: $Schema.Schema<DescribeSecuri
 
 /** `DescribeSecurityGroupPoliciesResponse` (response side). */
 export interface DescribeSecurityGroupPoliciesResponse {
-  readonly SecurityGroupPolicySet: SecurityGroupPolicySet
+  readonly SecurityGroupPolicySet?: SecurityGroupPolicySet
   readonly RequestId: string
 }
 export const DescribeSecurityGroupPoliciesResponse: $Schema.Schema<DescribeSecurityGroupPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityGroupPoliciesResponse", { SecurityGroupPolicySet: SecurityGroupPolicySet, RequestId: $C.str }))
@@ -1200,8 +1200,8 @@ export const DescribeSecurityGroupsRequest: $Schema.Schema<DescribeSecurityGroup
 
 /** `DescribeSecurityGroupsResponse` (response side). */
 export interface DescribeSecurityGroupsResponse {
-  readonly TotalCount: number | bigint
-  readonly SecurityGroupSet: readonly SecurityGroup[]
+  readonly TotalCount?: number | bigint
+  readonly SecurityGroupSet?: readonly SecurityGroup[]
   readonly RequestId: string
 }
 export const DescribeSecurityGroupsResponse: $Schema.Schema<DescribeSecurityGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityGroupsResponse", { TotalCount: $C.int64, SecurityGroupSet: $C.arr(SecurityGroup), RequestId: $C.str }))
@@ -1219,8 +1219,8 @@ export const DescribeSubnetsRequest: $Schema.Schema<DescribeSubnetsRequest> = /*
 
 /** `DescribeSubnetsResponse` (response side). */
 export interface DescribeSubnetsResponse {
-  readonly TotalCount: number | bigint
-  readonly SubnetSet: readonly Subnet[]
+  readonly TotalCount?: number | bigint
+  readonly SubnetSet?: readonly Subnet[]
   readonly RequestId: string
 }
 export const DescribeSubnetsResponse: $Schema.Schema<DescribeSubnetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSubnetsResponse", { TotalCount: $C.uint64, SubnetSet: $C.arr(Subnet), RequestId: $C.str }))
@@ -1295,8 +1295,8 @@ export const DescribeVpcsRequest: $Schema.Schema<DescribeVpcsRequest> = /*#__PUR
 
 /** `DescribeVpcsResponse` (response side). */
 export interface DescribeVpcsResponse {
-  readonly TotalCount: number | bigint
-  readonly VpcSet: readonly VpcInfo[]
+  readonly TotalCount?: number | bigint
+  readonly VpcSet?: readonly VpcInfo[]
   readonly RequestId: string
 }
 export const DescribeVpcsResponse: $Schema.Schema<DescribeVpcsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpcsResponse", { TotalCount: $C.uint64, VpcSet: $C.arr(VpcInfo), RequestId: $C.str }))
@@ -1338,7 +1338,7 @@ export const DisassociateAddressRequest: $Schema.Schema<DisassociateAddressReque
 
 /** `DisassociateAddressResponse` (response side). */
 export interface DisassociateAddressResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DisassociateAddressResponse: $Schema.Schema<DisassociateAddressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DisassociateAddressResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1382,9 +1382,9 @@ export const DiskInfo: $Schema.Schema<DiskInfo> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `EipQuota` (response side). */
 export interface EipQuota {
-  readonly QuotaId: string
-  readonly QuotaCurrent: number | bigint
-  readonly QuotaLimit: number | bigint
+  readonly QuotaId?: string
+  readonly QuotaCurrent?: number | bigint
+  readonly QuotaLimit?: number | bigint
 }
 export const EipQuota: $Schema.Schema<EipQuota> = /*#__PURE__*/ $C.lazy(() => $C.struct("EipQuota", { QuotaId: $C.str, QuotaCurrent: $C.uint64, QuotaLimit: $C.uint64 }))
 
@@ -1418,17 +1418,17 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `HaVip` (response side). */
 export interface HaVip {
-  readonly HaVipId: string
-  readonly HaVipName: string
-  readonly Vip: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly NetworkInterfaceId: string
-  readonly InstanceId: string
-  readonly AddressIp: string
-  readonly State: string
-  readonly CreatedTime: string
-  readonly Business: string
+  readonly HaVipId?: string
+  readonly HaVipName?: string
+  readonly Vip?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly NetworkInterfaceId?: string
+  readonly InstanceId?: string
+  readonly AddressIp?: string
+  readonly State?: string
+  readonly CreatedTime?: string
+  readonly Business?: string
 }
 export const HaVip: $Schema.Schema<HaVip> = /*#__PURE__*/ $C.lazy(() => $C.struct("HaVip", { HaVipId: $C.str, HaVipName: $C.str, Vip: $C.str, VpcId: $C.str, SubnetId: $C.str, NetworkInterfaceId: $C.str, InstanceId: $C.str, AddressIp: $C.str, State: $C.str, CreatedTime: $C.str, Business: $C.str }))
 
@@ -1456,11 +1456,11 @@ export const ISP: $Schema.Schema<ISP> = /*#__PURE__*/ $C.lazy(() => $C.struct("I
 
 /** `ISPCounter` (response side). */
 export interface ISPCounter {
-  readonly ProviderName: string
-  readonly ProviderNodeNum: number | bigint
+  readonly ProviderName?: string
+  readonly ProviderNodeNum?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly ProvederInstanceNum: number | bigint
-  readonly ZoneInstanceInfoSet: readonly ZoneInstanceInfo[]
+  readonly ProvederInstanceNum?: number | bigint
+  readonly ZoneInstanceInfoSet?: readonly ZoneInstanceInfo[]
   readonly ProviderInstanceNum?: number | bigint | null
 }
 export const ISPCounter: $Schema.Schema<ISPCounter> = /*#__PURE__*/ $C.lazy(() => $C.struct("ISPCounter", { ProviderName: $C.str, ProviderNodeNum: $C.int64, ProvederInstanceNum: $C.int64, ZoneInstanceInfoSet: $C.arr(ZoneInstanceInfo) }, { ProviderInstanceNum: $C.nul($C.int64) }))
@@ -1481,23 +1481,23 @@ export const ISPTypeItem: $Schema.Schema<ISPTypeItem> = /*#__PURE__*/ $C.lazy(()
 
 /** `Image` (response side). */
 export interface Image {
-  readonly ImageId: string
-  readonly ImageName: string
-  readonly ImageState: string
-  readonly ImageType: string
-  readonly ImageOsName: string
-  readonly ImageDescription: string
-  readonly ImageCreateTime: string
-  readonly Architecture: string
-  readonly OsType: string
-  readonly OsVersion: string
-  readonly Platform: string
-  readonly ImageOwner: number | bigint
-  readonly ImageSize: number | bigint
-  readonly SrcImage: SrcImage
-  readonly ImageSource: string
-  readonly TaskId: string
-  readonly IsSupportCloudInit: boolean
+  readonly ImageId?: string
+  readonly ImageName?: string
+  readonly ImageState?: string
+  readonly ImageType?: string
+  readonly ImageOsName?: string
+  readonly ImageDescription?: string
+  readonly ImageCreateTime?: string
+  readonly Architecture?: string
+  readonly OsType?: string
+  readonly OsVersion?: string
+  readonly Platform?: string
+  readonly ImageOwner?: number | bigint
+  readonly ImageSize?: number | bigint
+  readonly SrcImage?: SrcImage
+  readonly ImageSource?: string
+  readonly TaskId?: string
+  readonly IsSupportCloudInit?: boolean
 }
 export const Image: $Schema.Schema<Image> = /*#__PURE__*/ $C.lazy(() => $C.struct("Image", { ImageId: $C.str, ImageName: $C.str, ImageState: $C.str, ImageType: $C.str, ImageOsName: $C.str, ImageDescription: $C.str, ImageCreateTime: $C.str, Architecture: $C.str, OsType: $C.str, OsVersion: $C.str, Platform: $C.str, ImageOwner: $C.int64, ImageSize: $C.int64, SrcImage: SrcImage, ImageSource: $C.str, TaskId: $C.str, IsSupportCloudInit: $C.bool }))
 
@@ -1565,34 +1565,34 @@ export const ImportImageResponse: $Schema.Schema<ImportImageResponse> = /*#__PUR
 
 /** `Instance` (response side). */
 export interface Instance {
-  readonly InstanceId: string
-  readonly InstanceName: string | null
-  readonly InstanceState: string
-  readonly Image: Image | null
-  readonly SimpleModule: SimpleModule | null
-  readonly Position: Position | null
-  readonly Internet: Internet | null
-  readonly InstanceTypeConfig: InstanceTypeConfig | null
-  readonly CreateTime: string | null
-  readonly TagSet: readonly Tag[] | null
-  readonly LatestOperation: string | null
-  readonly LatestOperationState: string | null
-  readonly RestrictState: string | null
-  readonly SystemDiskSize: number | bigint | null
-  readonly DataDiskSize: number | bigint | null
-  readonly UUID: string | null
-  readonly PayMode: number | bigint | null
-  readonly ExpireTime: string | null
-  readonly IsolatedTime: string | null
-  readonly RenewFlag: number | bigint | null
-  readonly ExpireState: string | null
-  readonly SystemDisk: DiskInfo | null
-  readonly DataDisks: readonly DiskInfo[] | null
-  readonly NewFlag: number | bigint | null
-  readonly SecurityGroupIds: readonly string[] | null
-  readonly VirtualPrivateCloud: VirtualPrivateCloud | null
-  readonly ISP: string | null
-  readonly PhysicalPosition: PhysicalPosition | null
+  readonly InstanceId?: string
+  readonly InstanceName?: string | null
+  readonly InstanceState?: string
+  readonly Image?: Image | null
+  readonly SimpleModule?: SimpleModule | null
+  readonly Position?: Position | null
+  readonly Internet?: Internet | null
+  readonly InstanceTypeConfig?: InstanceTypeConfig | null
+  readonly CreateTime?: string | null
+  readonly TagSet?: readonly Tag[] | null
+  readonly LatestOperation?: string | null
+  readonly LatestOperationState?: string | null
+  readonly RestrictState?: string | null
+  readonly SystemDiskSize?: number | bigint | null
+  readonly DataDiskSize?: number | bigint | null
+  readonly UUID?: string | null
+  readonly PayMode?: number | bigint | null
+  readonly ExpireTime?: string | null
+  readonly IsolatedTime?: string | null
+  readonly RenewFlag?: number | bigint | null
+  readonly ExpireState?: string | null
+  readonly SystemDisk?: DiskInfo | null
+  readonly DataDisks?: readonly DiskInfo[] | null
+  readonly NewFlag?: number | bigint | null
+  readonly SecurityGroupIds?: readonly string[] | null
+  readonly VirtualPrivateCloud?: VirtualPrivateCloud | null
+  readonly ISP?: string | null
+  readonly PhysicalPosition?: PhysicalPosition | null
 }
 export const Instance: $Schema.Schema<Instance> = /*#__PURE__*/ $C.lazy(() => $C.struct("Instance", { InstanceId: $C.str, InstanceName: $C.nul($C.str), InstanceState: $C.str, Image: $C.nul(Image), SimpleModule: $C.nul(SimpleModule), Position: $C.nul(Position), Internet: $C.nul(Internet), InstanceTypeConfig: $C.nul(InstanceTypeConfig), CreateTime: $C.nul($C.str), TagSet: $C.nul($C.arr(Tag)), LatestOperation: $C.nul($C.str), LatestOperationState: $C.nul($C.str), RestrictState: $C.nul($C.str), SystemDiskSize: $C.nul($C.int64), DataDiskSize: $C.nul($C.int64), UUID: $C.nul($C.str), PayMode: $C.nul($C.int64), ExpireTime: $C.nul($C.str), IsolatedTime: $C.nul($C.str), RenewFlag: $C.nul($C.int64), ExpireState: $C.nul($C.str), SystemDisk: $C.nul(DiskInfo), DataDisks: $C.nul($C.arr(DiskInfo)), NewFlag: $C.nul($C.int64), SecurityGroupIds: $C.nul($C.arr($C.str)), VirtualPrivateCloud: $C.nul(VirtualPrivateCloud), ISP: $C.nul($C.str), PhysicalPosition: $C.nul(PhysicalPosition) }))
 
@@ -1645,23 +1645,23 @@ export const InstancePricesPartDetail: $Schema.Schema<InstancePricesPartDetail> 
 
 /** `InstanceStatistic` (response side). */
 export interface InstanceStatistic {
-  readonly InstanceType: string
-  readonly InstanceCount: number | bigint
+  readonly InstanceType?: string
+  readonly InstanceCount?: number | bigint
 }
 export const InstanceStatistic: $Schema.Schema<InstanceStatistic> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceStatistic", { InstanceType: $C.str, InstanceCount: $C.int64 }))
 
 /** `InstanceTypeConfig` (response side). */
 export interface InstanceTypeConfig {
-  readonly InstanceFamilyConfig: InstanceFamilyConfig
-  readonly InstanceType: string
-  readonly Vcpu: number | bigint
-  readonly Memory: number | bigint
-  readonly Frequency: string
-  readonly CpuModelName: string
-  readonly InstanceFamilyTypeConfig: InstanceFamilyTypeConfig
-  readonly ExtInfo: string | null
-  readonly Vgpu: number | null
-  readonly GpuModelName: string | null
+  readonly InstanceFamilyConfig?: InstanceFamilyConfig
+  readonly InstanceType?: string
+  readonly Vcpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Frequency?: string
+  readonly CpuModelName?: string
+  readonly InstanceFamilyTypeConfig?: InstanceFamilyTypeConfig
+  readonly ExtInfo?: string | null
+  readonly Vgpu?: number | null
+  readonly GpuModelName?: string | null
 }
 export const InstanceTypeConfig: $Schema.Schema<InstanceTypeConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceTypeConfig", { InstanceFamilyConfig: InstanceFamilyConfig, InstanceType: $C.str, Vcpu: $C.int64, Memory: $C.int64, Frequency: $C.str, CpuModelName: $C.str, InstanceFamilyTypeConfig: InstanceFamilyTypeConfig, ExtInfo: $C.nul($C.str), Vgpu: $C.nul($C.float), GpuModelName: $C.nul($C.str) }))
 
@@ -1684,7 +1684,7 @@ export const Internet: $Schema.Schema<Internet> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `Ipv6Address` (both sides). */
 export interface Ipv6Address {
-  readonly Address: string
+  readonly Address?: string
   readonly Primary?: boolean
   readonly AddressId?: string
   readonly Description?: string
@@ -1702,14 +1702,14 @@ export const Ipv6SubnetCidrBlock: $Schema.Schema<Ipv6SubnetCidrBlock> = /*#__PUR
 
 /** `KeyPair` (response side). */
 export interface KeyPair {
-  readonly KeyId: string | null
-  readonly KeyName: string | null
-  readonly ProjectId: number | bigint | null
-  readonly Description: string | null
-  readonly PublicKey: string | null
-  readonly PrivateKey: string | null
-  readonly AssociatedInstanceIds: readonly string[] | null
-  readonly CreatedTime: string | null
+  readonly KeyId?: string | null
+  readonly KeyName?: string | null
+  readonly ProjectId?: number | bigint | null
+  readonly Description?: string | null
+  readonly PublicKey?: string | null
+  readonly PrivateKey?: string | null
+  readonly AssociatedInstanceIds?: readonly string[] | null
+  readonly CreatedTime?: string | null
 }
 export const KeyPair: $Schema.Schema<KeyPair> = /*#__PURE__*/ $C.lazy(() => $C.struct("KeyPair", { KeyId: $C.nul($C.str), KeyName: $C.nul($C.str), ProjectId: $C.nul($C.int64), Description: $C.nul($C.str), PublicKey: $C.nul($C.str), PrivateKey: $C.nul($C.str), AssociatedInstanceIds: $C.nul($C.arr($C.str)), CreatedTime: $C.nul($C.datetimeIso) }))
 
@@ -1837,7 +1837,7 @@ export const ModifyAddressesBandwidthRequest: $Schema.Schema<ModifyAddressesBand
 
 /** `ModifyAddressesBandwidthResponse` (response side). */
 export interface ModifyAddressesBandwidthResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ModifyAddressesBandwidthResponse: $Schema.Schema<ModifyAddressesBandwidthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAddressesBandwidthResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -2176,23 +2176,23 @@ export const ModifyVpcAttributeResponse: $Schema.Schema<ModifyVpcAttributeRespon
 
 /** `Module` (response side). */
 export interface Module {
-  readonly ModuleId: string
-  readonly ModuleName: string
-  readonly ModuleState: string
-  readonly DefaultSystemDiskSize: number | bigint
-  readonly DefaultDataDiskSize: number | bigint
-  readonly InstanceTypeConfig: InstanceTypeConfig
-  readonly DefaultImage: Image
-  readonly CreateTime: string
-  readonly DefaultBandwidth: number | bigint
-  readonly TagSet: readonly Tag[] | null
-  readonly CloseIpDirect: number | bigint
-  readonly SecurityGroupIds: readonly string[]
-  readonly DefaultBandwidthIn: number | bigint
-  readonly UserData: string
-  readonly SystemDisk: SystemDisk
-  readonly DataDisks: readonly DataDisk[]
-  readonly DisableWanIp: number | bigint
+  readonly ModuleId?: string
+  readonly ModuleName?: string
+  readonly ModuleState?: string
+  readonly DefaultSystemDiskSize?: number | bigint
+  readonly DefaultDataDiskSize?: number | bigint
+  readonly InstanceTypeConfig?: InstanceTypeConfig
+  readonly DefaultImage?: Image
+  readonly CreateTime?: string
+  readonly DefaultBandwidth?: number | bigint
+  readonly TagSet?: readonly Tag[] | null
+  readonly CloseIpDirect?: number | bigint
+  readonly SecurityGroupIds?: readonly string[]
+  readonly DefaultBandwidthIn?: number | bigint
+  readonly UserData?: string
+  readonly SystemDisk?: SystemDisk
+  readonly DataDisks?: readonly DataDisk[]
+  readonly DisableWanIp?: number | bigint
 }
 export const Module: $Schema.Schema<Module> = /*#__PURE__*/ $C.lazy(() => $C.struct("Module", { ModuleId: $C.str, ModuleName: $C.str, ModuleState: $C.str, DefaultSystemDiskSize: $C.int64, DefaultDataDiskSize: $C.int64, InstanceTypeConfig: InstanceTypeConfig, DefaultImage: Image, CreateTime: $C.str, DefaultBandwidth: $C.int64, TagSet: $C.nul($C.arr(Tag)), CloseIpDirect: $C.int64, SecurityGroupIds: $C.arr($C.str), DefaultBandwidthIn: $C.int64, UserData: $C.str, SystemDisk: SystemDisk, DataDisks: $C.arr(DataDisk), DisableWanIp: $C.int64 }))
 
@@ -2233,69 +2233,69 @@ export const MonthNetwork: $Schema.Schema<MonthNetwork> = /*#__PURE__*/ $C.lazy(
 
 /** `NetworkInterface` (response side). */
 export interface NetworkInterface {
-  readonly NetworkInterfaceId: string
-  readonly NetworkInterfaceName: string
-  readonly NetworkInterfaceDescription: string
-  readonly SubnetId: string
-  readonly VpcId: string
-  readonly GroupSet: readonly string[] | null
-  readonly Primary: boolean
-  readonly MacAddress: string
-  readonly State: string
-  readonly PrivateIpAddressSet: readonly PrivateIpAddressSpecification[] | null
-  readonly Attachment: NetworkInterfaceAttachment | null
-  readonly Zone: string
-  readonly CreatedTime: string
-  readonly Ipv6AddressSet: readonly Ipv6Address[] | null
-  readonly TagSet: readonly Tag[] | null
-  readonly EniType: number | bigint
-  readonly EcmRegion: string
-  readonly Business: string | null
+  readonly NetworkInterfaceId?: string
+  readonly NetworkInterfaceName?: string
+  readonly NetworkInterfaceDescription?: string
+  readonly SubnetId?: string
+  readonly VpcId?: string
+  readonly GroupSet?: readonly string[] | null
+  readonly Primary?: boolean
+  readonly MacAddress?: string
+  readonly State?: string
+  readonly PrivateIpAddressSet?: readonly PrivateIpAddressSpecification[] | null
+  readonly Attachment?: NetworkInterfaceAttachment | null
+  readonly Zone?: string
+  readonly CreatedTime?: string
+  readonly Ipv6AddressSet?: readonly Ipv6Address[] | null
+  readonly TagSet?: readonly Tag[] | null
+  readonly EniType?: number | bigint
+  readonly EcmRegion?: string
+  readonly Business?: string | null
 }
 export const NetworkInterface: $Schema.Schema<NetworkInterface> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetworkInterface", { NetworkInterfaceId: $C.str, NetworkInterfaceName: $C.str, NetworkInterfaceDescription: $C.str, SubnetId: $C.str, VpcId: $C.str, GroupSet: $C.nul($C.arr($C.str)), Primary: $C.bool, MacAddress: $C.str, State: $C.str, PrivateIpAddressSet: $C.nul($C.arr(PrivateIpAddressSpecification)), Attachment: $C.nul(NetworkInterfaceAttachment), Zone: $C.str, CreatedTime: $C.str, Ipv6AddressSet: $C.nul($C.arr(Ipv6Address)), TagSet: $C.nul($C.arr(Tag)), EniType: $C.uint64, EcmRegion: $C.str, Business: $C.nul($C.str) }))
 
 /** `NetworkInterfaceAttachment` (response side). */
 export interface NetworkInterfaceAttachment {
-  readonly InstanceId: string
-  readonly DeviceIndex: number | bigint
-  readonly InstanceAccountId: string
-  readonly AttachTime: string
+  readonly InstanceId?: string
+  readonly DeviceIndex?: number | bigint
+  readonly InstanceAccountId?: string
+  readonly AttachTime?: string
 }
 export const NetworkInterfaceAttachment: $Schema.Schema<NetworkInterfaceAttachment> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetworkInterfaceAttachment", { InstanceId: $C.str, DeviceIndex: $C.uint64, InstanceAccountId: $C.str, AttachTime: $C.str }))
 
 /** `NetworkStorageRange` (response side). */
 export interface NetworkStorageRange {
-  readonly MaxBandwidth: number | bigint
-  readonly MaxSystemDiskSize: number | bigint
-  readonly MinBandwidth: number | bigint
-  readonly MinSystemDiskSize: number | bigint
-  readonly MaxDataDiskSize: number | bigint
-  readonly MinDataDiskSize: number | bigint
-  readonly SuggestBandwidth: number | bigint
-  readonly SuggestDataDiskSize: number | bigint
-  readonly SuggestSystemDiskSize: number | bigint
-  readonly MaxVcpu: number | bigint
-  readonly MinVcpu: number | bigint
-  readonly MaxVcpuPerReq: number | bigint
-  readonly PerBandwidth: number | bigint
-  readonly PerDataDisk: number | bigint
-  readonly MaxModuleNum: number | bigint
-  readonly CBSSupported: boolean
-  readonly DiskNumLimit: number | bigint
+  readonly MaxBandwidth?: number | bigint
+  readonly MaxSystemDiskSize?: number | bigint
+  readonly MinBandwidth?: number | bigint
+  readonly MinSystemDiskSize?: number | bigint
+  readonly MaxDataDiskSize?: number | bigint
+  readonly MinDataDiskSize?: number | bigint
+  readonly SuggestBandwidth?: number | bigint
+  readonly SuggestDataDiskSize?: number | bigint
+  readonly SuggestSystemDiskSize?: number | bigint
+  readonly MaxVcpu?: number | bigint
+  readonly MinVcpu?: number | bigint
+  readonly MaxVcpuPerReq?: number | bigint
+  readonly PerBandwidth?: number | bigint
+  readonly PerDataDisk?: number | bigint
+  readonly MaxModuleNum?: number | bigint
+  readonly CBSSupported?: boolean
+  readonly DiskNumLimit?: number | bigint
 }
 export const NetworkStorageRange: $Schema.Schema<NetworkStorageRange> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetworkStorageRange", { MaxBandwidth: $C.int64, MaxSystemDiskSize: $C.int64, MinBandwidth: $C.int64, MinSystemDiskSize: $C.int64, MaxDataDiskSize: $C.int64, MinDataDiskSize: $C.int64, SuggestBandwidth: $C.int64, SuggestDataDiskSize: $C.int64, SuggestSystemDiskSize: $C.int64, MaxVcpu: $C.int64, MinVcpu: $C.int64, MaxVcpuPerReq: $C.int64, PerBandwidth: $C.int64, PerDataDisk: $C.int64, MaxModuleNum: $C.int64, CBSSupported: $C.bool, DiskNumLimit: $C.int64 }))
 
 /** `Node` (response side). */
 export interface Node {
-  readonly ZoneInfo: ZoneInfo
-  readonly Country: Country
-  readonly Area: Area
-  readonly Province: Province
-  readonly City: City
-  readonly RegionInfo: RegionInfo
-  readonly ISPSet: readonly ISP[]
-  readonly ISPNum: number | bigint
-  readonly LBSupported: boolean
+  readonly ZoneInfo?: ZoneInfo
+  readonly Country?: Country
+  readonly Area?: Area
+  readonly Province?: Province
+  readonly City?: City
+  readonly RegionInfo?: RegionInfo
+  readonly ISPSet?: readonly ISP[]
+  readonly ISPNum?: number | bigint
+  readonly LBSupported?: boolean
 }
 export const Node: $Schema.Schema<Node> = /*#__PURE__*/ $C.lazy(() => $C.struct("Node", { ZoneInfo: ZoneInfo, Country: Country, Area: Area, Province: Province, City: City, RegionInfo: RegionInfo, ISPSet: $C.arr(ISP), ISPNum: $C.int64, LBSupported: $C.bool }))
 
@@ -2372,21 +2372,21 @@ export const PeakNetworkRegionInfo: $Schema.Schema<PeakNetworkRegionInfo> = /*#_
 
 /** `PhysicalPosition` (response side). */
 export interface PhysicalPosition {
-  readonly PosId: string | null
-  readonly RackId: string | null
-  readonly SwitchId: string | null
+  readonly PosId?: string | null
+  readonly RackId?: string | null
+  readonly SwitchId?: string | null
 }
 export const PhysicalPosition: $Schema.Schema<PhysicalPosition> = /*#__PURE__*/ $C.lazy(() => $C.struct("PhysicalPosition", { PosId: $C.nul($C.str), RackId: $C.nul($C.str), SwitchId: $C.nul($C.str) }))
 
 /** `Position` (response side). */
 export interface Position {
-  readonly ZoneInfo: ZoneInfo
-  readonly Country: Country
-  readonly Area: Area
-  readonly Province: Province
-  readonly City: City
-  readonly RegionInfo: RegionInfo
-  readonly Ipv6Supported: boolean | null
+  readonly ZoneInfo?: ZoneInfo
+  readonly Country?: Country
+  readonly Area?: Area
+  readonly Province?: Province
+  readonly City?: City
+  readonly RegionInfo?: RegionInfo
+  readonly Ipv6Supported?: boolean | null
 }
 export const Position: $Schema.Schema<Position> = /*#__PURE__*/ $C.lazy(() => $C.struct("Position", { ZoneInfo: ZoneInfo, Country: Country, Area: Area, Province: Province, City: City, RegionInfo: RegionInfo, Ipv6Supported: $C.nul($C.bool) }))
 
@@ -2406,7 +2406,7 @@ export const PrivateIPAddressInfo: $Schema.Schema<PrivateIPAddressInfo> = /*#__P
 
 /** `PrivateIpAddressSpecification` (both sides). */
 export interface PrivateIpAddressSpecification {
-  readonly PrivateIpAddress: string
+  readonly PrivateIpAddress?: string
   readonly Primary?: boolean
   readonly PublicIpAddress?: string
   readonly AddressId?: string
@@ -2478,7 +2478,7 @@ export const ReleaseAddressesRequest: $Schema.Schema<ReleaseAddressesRequest> = 
 
 /** `ReleaseAddressesResponse` (response side). */
 export interface ReleaseAddressesResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ReleaseAddressesResponse: $Schema.Schema<ReleaseAddressesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReleaseAddressesResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -2493,7 +2493,7 @@ export const ReleaseIpv6AddressesBandwidthRequest: $Schema.Schema<ReleaseIpv6Add
 
 /** `ReleaseIpv6AddressesBandwidthResponse` (response side). */
 export interface ReleaseIpv6AddressesBandwidthResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ReleaseIpv6AddressesBandwidthResponse: $Schema.Schema<ReleaseIpv6AddressesBandwidthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReleaseIpv6AddressesBandwidthResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -2643,28 +2643,28 @@ export const Route: $Schema.Schema<Route> = /*#__PURE__*/ $C.lazy(() => $C.struc
 
 /** `RouteConflict` (response side). */
 export interface RouteConflict {
-  readonly RouteTableId: string
-  readonly DestinationCidrBlock: string
-  readonly ConflictSet: readonly Route[] | null
+  readonly RouteTableId?: string
+  readonly DestinationCidrBlock?: string
+  readonly ConflictSet?: readonly Route[] | null
 }
 export const RouteConflict: $Schema.Schema<RouteConflict> = /*#__PURE__*/ $C.lazy(() => $C.struct("RouteConflict", { RouteTableId: $C.str, DestinationCidrBlock: $C.str, ConflictSet: $C.nul($C.arr(Route)) }))
 
 /** `RouteTable` (response side). */
 export interface RouteTable {
-  readonly VpcId: string
-  readonly RouteTableId: string
-  readonly RouteTableName: string
-  readonly AssociationSet: readonly RouteTableAssociation[] | null
-  readonly RouteSet: readonly Route[] | null
-  readonly Main: boolean
-  readonly CreatedTime: string
+  readonly VpcId?: string
+  readonly RouteTableId?: string
+  readonly RouteTableName?: string
+  readonly AssociationSet?: readonly RouteTableAssociation[] | null
+  readonly RouteSet?: readonly Route[] | null
+  readonly Main?: boolean
+  readonly CreatedTime?: string
 }
 export const RouteTable: $Schema.Schema<RouteTable> = /*#__PURE__*/ $C.lazy(() => $C.struct("RouteTable", { VpcId: $C.str, RouteTableId: $C.str, RouteTableName: $C.str, AssociationSet: $C.nul($C.arr(RouteTableAssociation)), RouteSet: $C.nul($C.arr(Route)), Main: $C.bool, CreatedTime: $C.str }))
 
 /** `RouteTableAssociation` (response side). */
 export interface RouteTableAssociation {
-  readonly SubnetId: string
-  readonly RouteTableId: string
+  readonly SubnetId?: string
+  readonly RouteTableId?: string
 }
 export const RouteTableAssociation: $Schema.Schema<RouteTableAssociation> = /*#__PURE__*/ $C.lazy(() => $C.struct("RouteTableAssociation", { SubnetId: $C.str, RouteTableId: $C.str }))
 
@@ -2708,7 +2708,7 @@ export const RunInstancesRequest: $Schema.Schema<RunInstancesRequest> = /*#__PUR
 
 /** `RunInstancesResponse` (response side). */
 export interface RunInstancesResponse {
-  readonly InstanceIdSet: readonly string[] | null
+  readonly InstanceIdSet?: readonly string[] | null
   readonly RequestId: string
 }
 export const RunInstancesResponse: $Schema.Schema<RunInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunInstancesResponse", { InstanceIdSet: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -2728,37 +2728,37 @@ export const RunSecurityServiceEnabled: $Schema.Schema<RunSecurityServiceEnabled
 
 /** `SecurityGroup` (response side). */
 export interface SecurityGroup {
-  readonly SecurityGroupId: string
-  readonly SecurityGroupName: string
-  readonly SecurityGroupDesc: string
-  readonly IsDefault: boolean
-  readonly CreatedTime: string
-  readonly TagSet: readonly Tag[]
+  readonly SecurityGroupId?: string
+  readonly SecurityGroupName?: string
+  readonly SecurityGroupDesc?: string
+  readonly IsDefault?: boolean
+  readonly CreatedTime?: string
+  readonly TagSet?: readonly Tag[]
 }
 export const SecurityGroup: $Schema.Schema<SecurityGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroup", { SecurityGroupId: $C.str, SecurityGroupName: $C.str, SecurityGroupDesc: $C.str, IsDefault: $C.bool, CreatedTime: $C.str, TagSet: $C.arr(Tag) }))
 
 /** `SecurityGroupAssociationStatistics` (response side). */
 export interface SecurityGroupAssociationStatistics {
-  readonly SecurityGroupId: string
-  readonly ECM: number | bigint
-  readonly Module: number | bigint
-  readonly ENI: number | bigint
-  readonly SG: number | bigint
-  readonly CLB: number | bigint
-  readonly InstanceStatistics: readonly InstanceStatistic[]
-  readonly TotalCount: number | bigint
+  readonly SecurityGroupId?: string
+  readonly ECM?: number | bigint
+  readonly Module?: number | bigint
+  readonly ENI?: number | bigint
+  readonly SG?: number | bigint
+  readonly CLB?: number | bigint
+  readonly InstanceStatistics?: readonly InstanceStatistic[]
+  readonly TotalCount?: number | bigint
 }
 export const SecurityGroupAssociationStatistics: $Schema.Schema<SecurityGroupAssociationStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroupAssociationStatistics", { SecurityGroupId: $C.str, ECM: $C.int64, Module: $C.int64, ENI: $C.int64, SG: $C.int64, CLB: $C.int64, InstanceStatistics: $C.arr(InstanceStatistic), TotalCount: $C.int64 }))
 
 /** `SecurityGroupLimitSet` (response side). */
 export interface SecurityGroupLimitSet {
-  readonly SecurityGroupLimit: number | bigint
-  readonly SecurityGroupPolicyLimit: number | bigint
-  readonly ReferedSecurityGroupLimit: number | bigint
-  readonly SecurityGroupInstanceLimit: number | bigint
-  readonly InstanceSecurityGroupLimit: number | bigint
-  readonly SecurityGroupModuleLimit: number | bigint
-  readonly ModuleSecurityGroupLimit: number | bigint
+  readonly SecurityGroupLimit?: number | bigint
+  readonly SecurityGroupPolicyLimit?: number | bigint
+  readonly ReferedSecurityGroupLimit?: number | bigint
+  readonly SecurityGroupInstanceLimit?: number | bigint
+  readonly InstanceSecurityGroupLimit?: number | bigint
+  readonly SecurityGroupModuleLimit?: number | bigint
+  readonly ModuleSecurityGroupLimit?: number | bigint
 }
 export const SecurityGroupLimitSet: $Schema.Schema<SecurityGroupLimitSet> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroupLimitSet", { SecurityGroupLimit: $C.int64, SecurityGroupPolicyLimit: $C.int64, ReferedSecurityGroupLimit: $C.int64, SecurityGroupInstanceLimit: $C.int64, InstanceSecurityGroupLimit: $C.int64, SecurityGroupModuleLimit: $C.int64, ModuleSecurityGroupLimit: $C.int64 }))
 
@@ -2788,8 +2788,8 @@ export const SecurityGroupPolicySet: $Schema.Schema<SecurityGroupPolicySet> = /*
 
 /** `ServiceTemplateSpecification` (both sides). */
 export interface ServiceTemplateSpecification {
-  readonly ServiceId: string
-  readonly ServiceGroupId: string
+  readonly ServiceId?: string
+  readonly ServiceGroupId?: string
 }
 export const ServiceTemplateSpecification: $Schema.Schema<ServiceTemplateSpecification> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceTemplateSpecification", { ServiceId: $C.str, ServiceGroupId: $C.str }))
 
@@ -2870,25 +2870,25 @@ export const StopInstancesResponse: $Schema.Schema<StopInstancesResponse> = /*#_
 
 /** `Subnet` (response side). */
 export interface Subnet {
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly SubnetName: string
-  readonly CidrBlock: string
-  readonly IsDefault: boolean
-  readonly EnableBroadcast: boolean
-  readonly RouteTableId: string
-  readonly CreatedTime: string
-  readonly AvailableIpAddressCount: number | bigint
-  readonly Ipv6CidrBlock: string
-  readonly NetworkAclId: string
-  readonly IsRemoteVpcSnat: boolean
-  readonly TagSet: readonly Tag[] | null
-  readonly Zone: string
-  readonly ZoneName: string | null
-  readonly InstanceCount: number | bigint | null
-  readonly VpcCidrBlock: string | null
-  readonly VpcIpv6CidrBlock: string | null
-  readonly Region: string | null
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly SubnetName?: string
+  readonly CidrBlock?: string
+  readonly IsDefault?: boolean
+  readonly EnableBroadcast?: boolean
+  readonly RouteTableId?: string
+  readonly CreatedTime?: string
+  readonly AvailableIpAddressCount?: number | bigint
+  readonly Ipv6CidrBlock?: string
+  readonly NetworkAclId?: string
+  readonly IsRemoteVpcSnat?: boolean
+  readonly TagSet?: readonly Tag[] | null
+  readonly Zone?: string
+  readonly ZoneName?: string | null
+  readonly InstanceCount?: number | bigint | null
+  readonly VpcCidrBlock?: string | null
+  readonly VpcIpv6CidrBlock?: string | null
+  readonly Region?: string | null
   readonly ISPType?: string | null
 }
 export const Subnet: $Schema.Schema<Subnet> = /*#__PURE__*/ $C.lazy(() => $C.struct("Subnet", { VpcId: $C.str, SubnetId: $C.str, SubnetName: $C.str, CidrBlock: $C.str, IsDefault: $C.bool, EnableBroadcast: $C.bool, RouteTableId: $C.str, CreatedTime: $C.str, AvailableIpAddressCount: $C.uint64, Ipv6CidrBlock: $C.str, NetworkAclId: $C.str, IsRemoteVpcSnat: $C.bool, TagSet: $C.nul($C.arr(Tag)), Zone: $C.str, ZoneName: $C.nul($C.str), InstanceCount: $C.nul($C.uint64), VpcCidrBlock: $C.nul($C.str), VpcIpv6CidrBlock: $C.nul($C.str), Region: $C.nul($C.str) }, { ISPType: $C.nul($C.str) }))
@@ -2903,8 +2903,8 @@ export const SystemDisk: $Schema.Schema<SystemDisk> = /*#__PURE__*/ $C.lazy(() =
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Key: $C.str, Value: $C.str }))
 
@@ -2998,37 +2998,37 @@ export const UnassignIpv6SubnetCidrBlockResponse: $Schema.Schema<UnassignIpv6Sub
 
 /** `VirtualPrivateCloud` (response side). */
 export interface VirtualPrivateCloud {
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly AsVpcGateway: boolean
-  readonly PrivateIpAddresses: readonly string[]
-  readonly Ipv6AddressCount: number | bigint
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly AsVpcGateway?: boolean
+  readonly PrivateIpAddresses?: readonly string[]
+  readonly Ipv6AddressCount?: number | bigint
   readonly Ipv6SubnetIds?: readonly string[] | null
 }
 export const VirtualPrivateCloud: $Schema.Schema<VirtualPrivateCloud> = /*#__PURE__*/ $C.lazy(() => $C.struct("VirtualPrivateCloud", { VpcId: $C.str, SubnetId: $C.str, AsVpcGateway: $C.bool, PrivateIpAddresses: $C.arr($C.str), Ipv6AddressCount: $C.int64 }, { Ipv6SubnetIds: $C.nul($C.arr($C.str)) }))
 
 /** `VpcInfo` (response side). */
 export interface VpcInfo {
-  readonly VpcName: string
-  readonly VpcId: string
-  readonly CidrBlock: string
-  readonly IsDefault: boolean
-  readonly EnableMulticast: boolean
-  readonly CreatedTime: string
-  readonly DnsServerSet: readonly string[] | null
-  readonly DomainName: string
-  readonly DhcpOptionsId: string
-  readonly EnableDhcp: boolean
-  readonly Ipv6CidrBlock: string
-  readonly TagSet: readonly Tag[] | null
-  readonly AssistantCidrSet: readonly AssistantCidr[] | null
-  readonly Region: string
-  readonly Description: string
-  readonly RegionName: string
-  readonly SubnetCount: number | bigint
-  readonly InstanceCount: number | bigint
+  readonly VpcName?: string
+  readonly VpcId?: string
+  readonly CidrBlock?: string
+  readonly IsDefault?: boolean
+  readonly EnableMulticast?: boolean
+  readonly CreatedTime?: string
+  readonly DnsServerSet?: readonly string[] | null
+  readonly DomainName?: string
+  readonly DhcpOptionsId?: string
+  readonly EnableDhcp?: boolean
+  readonly Ipv6CidrBlock?: string
+  readonly TagSet?: readonly Tag[] | null
+  readonly AssistantCidrSet?: readonly AssistantCidr[] | null
+  readonly Region?: string
+  readonly Description?: string
+  readonly RegionName?: string
+  readonly SubnetCount?: number | bigint
+  readonly InstanceCount?: number | bigint
   readonly Ipv6ISP?: string | null
-  readonly Ipv6CidrBlockSet: readonly ISPIPv6CidrBlock[] | null
+  readonly Ipv6CidrBlockSet?: readonly ISPIPv6CidrBlock[] | null
 }
 export const VpcInfo: $Schema.Schema<VpcInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VpcInfo", { VpcName: $C.str, VpcId: $C.str, CidrBlock: $C.str, IsDefault: $C.bool, EnableMulticast: $C.bool, CreatedTime: $C.str, DnsServerSet: $C.nul($C.arr($C.str)), DomainName: $C.str, DhcpOptionsId: $C.str, EnableDhcp: $C.bool, Ipv6CidrBlock: $C.str, TagSet: $C.nul($C.arr(Tag)), AssistantCidrSet: $C.nul($C.arr(AssistantCidr)), Region: $C.str, Description: $C.str, RegionName: $C.str, SubnetCount: $C.uint64, InstanceCount: $C.uint64, Ipv6CidrBlockSet: $C.nul($C.arr(ISPIPv6CidrBlock)) }, { Ipv6ISP: $C.nul($C.str) }))
 

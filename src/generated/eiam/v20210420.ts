@@ -296,7 +296,7 @@ export const DeleteUsersRequest: $Schema.Schema<DeleteUsersRequest> = /*#__PURE_
 
 /** `DeleteUsersResponse` (response side). */
 export interface DeleteUsersResponse {
-  readonly FailedItems: readonly string[] | null
+  readonly FailedItems?: readonly string[] | null
   readonly RequestId: string
 }
 export const DeleteUsersResponse: $Schema.Schema<DeleteUsersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteUsersResponse", { FailedItems: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -510,9 +510,9 @@ export const DescribeUserThirdPartyAccountInfoRequest: $Schema.Schema<DescribeUs
 
 /** `DescribeUserThirdPartyAccountInfoResponse` (response side). */
 export interface DescribeUserThirdPartyAccountInfoResponse {
-  readonly UserId: string
-  readonly UserName: string
-  readonly ThirdPartyAccounts: readonly ThirdPartyAccountInfo[] | null
+  readonly UserId?: string
+  readonly UserName?: string
+  readonly ThirdPartyAccounts?: readonly ThirdPartyAccountInfo[] | null
   readonly RequestId: string
 }
 export const DescribeUserThirdPartyAccountInfoResponse: $Schema.Schema<DescribeUserThirdPartyAccountInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserThirdPartyAccountInfoResponse", { UserId: $C.str, UserName: $C.str, ThirdPartyAccounts: $C.nul($C.arr(ThirdPartyAccountInfo)), RequestId: $C.str }))

@@ -102,8 +102,8 @@ export const ListRuntimeDeployedInstancesMCRequest: $Schema.Schema<ListRuntimeDe
 
 /** `ListRuntimeDeployedInstancesMCResponse` (response side). */
 export interface ListRuntimeDeployedInstancesMCResponse {
-  readonly Instances: readonly RuntimeDeployedInstanceMC[]
-  readonly TotalCount: number | bigint
+  readonly Instances?: readonly RuntimeDeployedInstanceMC[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListRuntimeDeployedInstancesMCResponse: $Schema.Schema<ListRuntimeDeployedInstancesMCResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListRuntimeDeployedInstancesMCResponse", { Instances: $C.arr(RuntimeDeployedInstanceMC), TotalCount: $C.int64, RequestId: $C.str }))

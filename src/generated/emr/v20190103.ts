@@ -62,8 +62,8 @@ export const AddUsersForUserManagerRequest: $Schema.Schema<AddUsersForUserManage
 
 /** `AddUsersForUserManagerResponse` (response side). */
 export interface AddUsersForUserManagerResponse {
-  readonly SuccessUserList: readonly string[] | null
-  readonly FailedUserList: readonly string[] | null
+  readonly SuccessUserList?: readonly string[] | null
+  readonly FailedUserList?: readonly string[] | null
   readonly FlowId?: number | bigint
   readonly RequestId: string
 }
@@ -132,17 +132,17 @@ export const AutoScaleGroupAdvanceAttrs: $Schema.Schema<AutoScaleGroupAdvanceAtt
 
 /** `AutoScaleRecord` (response side). */
 export interface AutoScaleRecord {
-  readonly StrategyName: string
-  readonly ScaleAction: string
-  readonly ActionStatus: string
-  readonly ActionTime: string
-  readonly ScaleInfo: string
-  readonly ExpectScaleNum: number | bigint
-  readonly EndTime: string
-  readonly StrategyType: number | bigint
-  readonly SpecInfo: string
-  readonly CompensateFlag: number | bigint
-  readonly CompensateCount: number | bigint
+  readonly StrategyName?: string
+  readonly ScaleAction?: string
+  readonly ActionStatus?: string
+  readonly ActionTime?: string
+  readonly ScaleInfo?: string
+  readonly ExpectScaleNum?: number | bigint
+  readonly EndTime?: string
+  readonly StrategyType?: number | bigint
+  readonly SpecInfo?: string
+  readonly CompensateFlag?: number | bigint
+  readonly CompensateCount?: number | bigint
   readonly RetryCount?: number | bigint
   readonly RetryInfo?: string
   readonly RetryEnReason?: string
@@ -153,17 +153,17 @@ export const AutoScaleRecord: $Schema.Schema<AutoScaleRecord> = /*#__PURE__*/ $C
 
 /** `AutoScaleResourceConf` (response side). */
 export interface AutoScaleResourceConf {
-  readonly Id: number | bigint
-  readonly ClusterId: number | bigint
-  readonly ScaleLowerBound: number | bigint
-  readonly ScaleUpperBound: number | bigint
-  readonly StrategyType: number | bigint
-  readonly NextTimeCanScale: number | bigint
-  readonly GraceDownFlag: boolean
-  readonly HardwareType: string
-  readonly PayMode: string
-  readonly PostPayPercentMin: number | bigint
-  readonly ChangeToPod: number | bigint
+  readonly Id?: number | bigint
+  readonly ClusterId?: number | bigint
+  readonly ScaleLowerBound?: number | bigint
+  readonly ScaleUpperBound?: number | bigint
+  readonly StrategyType?: number | bigint
+  readonly NextTimeCanScale?: number | bigint
+  readonly GraceDownFlag?: boolean
+  readonly HardwareType?: string
+  readonly PayMode?: string
+  readonly PostPayPercentMin?: number | bigint
+  readonly ChangeToPod?: number | bigint
   readonly GroupName?: string
   readonly YarnNodeLabel?: string
   readonly WarehouseName?: string
@@ -184,21 +184,21 @@ export const BootstrapAction: $Schema.Schema<BootstrapAction> = /*#__PURE__*/ $C
 
 /** `CBSInstance` (response side). */
 export interface CBSInstance {
-  readonly DiskId: string
-  readonly DiskUsage: string
-  readonly DiskName: string
-  readonly DiskSize: number | bigint
-  readonly DiskType: string
-  readonly DeleteWithInstance: boolean
-  readonly DiskChargeType: string
-  readonly DiskState: string
-  readonly RenewFlag: string
-  readonly DeadlineTime: string
-  readonly Attached: boolean
-  readonly DifferDaysOfDeadline: number | bigint
-  readonly InstanceIdList: readonly string[] | null
-  readonly InstanceId: string
-  readonly Shareable: boolean
+  readonly DiskId?: string
+  readonly DiskUsage?: string
+  readonly DiskName?: string
+  readonly DiskSize?: number | bigint
+  readonly DiskType?: string
+  readonly DeleteWithInstance?: boolean
+  readonly DiskChargeType?: string
+  readonly DiskState?: string
+  readonly RenewFlag?: string
+  readonly DeadlineTime?: string
+  readonly Attached?: boolean
+  readonly DifferDaysOfDeadline?: number | bigint
+  readonly InstanceIdList?: readonly string[] | null
+  readonly InstanceId?: string
+  readonly Shareable?: boolean
   readonly EmrResourceId?: string
   readonly UnderwriteExpiredTime?: string
   readonly Tags?: readonly TagInfo[]
@@ -263,7 +263,7 @@ export const COSVolume: $Schema.Schema<COSVolume> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `CapacityGlobalConfig` (response side). */
 export interface CapacityGlobalConfig {
-  readonly EnableLabel: boolean
+  readonly EnableLabel?: boolean
   readonly LabelDir?: string | null
   readonly QueueMappingOverride?: boolean | null
   readonly DefaultSettings?: readonly DefaultSetting[] | null
@@ -272,21 +272,21 @@ export const CapacityGlobalConfig: $Schema.Schema<CapacityGlobalConfig> = /*#__P
 
 /** `CdbInfo` (response side). */
 export interface CdbInfo {
-  readonly InstanceName: string
-  readonly Ip: string
-  readonly Port: number | bigint
-  readonly MemSize: number | bigint
-  readonly Volume: number | bigint
-  readonly Service: string
-  readonly ExpireTime: string
-  readonly ApplyTime: string
-  readonly PayType: number | bigint
-  readonly ExpireFlag: boolean
-  readonly Status: number | bigint
-  readonly IsAutoRenew: number | bigint
-  readonly SerialNo: string
-  readonly ZoneId: number | bigint
-  readonly RegionId: number | bigint
+  readonly InstanceName?: string
+  readonly Ip?: string
+  readonly Port?: number | bigint
+  readonly MemSize?: number | bigint
+  readonly Volume?: number | bigint
+  readonly Service?: string
+  readonly ExpireTime?: string
+  readonly ApplyTime?: string
+  readonly PayType?: number | bigint
+  readonly ExpireFlag?: boolean
+  readonly Status?: number | bigint
+  readonly IsAutoRenew?: number | bigint
+  readonly SerialNo?: string
+  readonly ZoneId?: number | bigint
+  readonly RegionId?: number | bigint
 }
 export const CdbInfo: $Schema.Schema<CdbInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CdbInfo", { InstanceName: $C.str, Ip: $C.str, Port: $C.int64, MemSize: $C.int64, Volume: $C.int64, Service: $C.str, ExpireTime: $C.str, ApplyTime: $C.str, PayType: $C.int64, ExpireFlag: $C.bool, Status: $C.int64, IsAutoRenew: $C.int64, SerialNo: $C.str, ZoneId: $C.int64, RegionId: $C.int64 }))
 
@@ -314,10 +314,10 @@ export const CloudResource: $Schema.Schema<CloudResource> = /*#__PURE__*/ $C.laz
 
 /** `ClusterExternalServiceInfo` (response side). */
 export interface ClusterExternalServiceInfo {
-  readonly DependType: number | bigint
-  readonly Service: string
-  readonly ClusterId: string
-  readonly ClusterStatus: number | bigint
+  readonly DependType?: number | bigint
+  readonly Service?: string
+  readonly ClusterId?: string
+  readonly ClusterStatus?: number | bigint
 }
 export const ClusterExternalServiceInfo: $Schema.Schema<ClusterExternalServiceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterExternalServiceInfo", { DependType: $C.int64, Service: $C.str, ClusterId: $C.str, ClusterStatus: $C.int64 }))
 
@@ -330,50 +330,50 @@ export const ClusterIDToFlowID: $Schema.Schema<ClusterIDToFlowID> = /*#__PURE__*
 
 /** `ClusterInstancesInfo` (response side). */
 export interface ClusterInstancesInfo {
-  readonly Id: number | bigint
-  readonly ClusterId: string
+  readonly Id?: number | bigint
+  readonly ClusterId?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Ftitle: string | null
-  readonly ClusterName: string
-  readonly RegionId: number | bigint
-  readonly ZoneId: number | bigint
-  readonly AppId: number | bigint
-  readonly Uin: string
-  readonly ProjectId: number | bigint
-  readonly VpcId: number | bigint
-  readonly SubnetId: number | bigint
-  readonly Status: number | bigint
-  readonly AddTime: string
-  readonly RunTime: string
+  readonly Ftitle?: string | null
+  readonly ClusterName?: string
+  readonly RegionId?: number | bigint
+  readonly ZoneId?: number | bigint
+  readonly AppId?: number | bigint
+  readonly Uin?: string
+  readonly ProjectId?: number | bigint
+  readonly VpcId?: number | bigint
+  readonly SubnetId?: number | bigint
+  readonly Status?: number | bigint
+  readonly AddTime?: string
+  readonly RunTime?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Config: EmrProductConfigOutter | null
-  readonly MasterIp: string
-  readonly EmrVersion: string
-  readonly ChargeType: number | bigint
-  readonly TradeVersion: number | bigint
-  readonly ResourceOrderId: number | bigint
-  readonly IsTradeCluster: number | bigint
-  readonly AlarmInfo: string
-  readonly IsWoodpeckerCluster: number | bigint
-  readonly MetaDb: string
-  readonly Tags: readonly Tag[] | null
-  readonly HiveMetaDb: string
-  readonly ServiceClass: string
-  readonly AliasInfo: string
-  readonly ProductId: number | bigint
-  readonly Zone: string
-  readonly SceneName: string
-  readonly SceneServiceClass: string
-  readonly SceneEmrVersion: string
-  readonly DisplayName: string
-  readonly VpcName: string
-  readonly SubnetName: string
-  readonly ClusterExternalServiceInfo: readonly ClusterExternalServiceInfo[] | null
-  readonly UniqVpcId: string
-  readonly UniqSubnetId: string
-  readonly TopologyInfoList: readonly TopologyInfo[] | null
-  readonly IsMultiZoneCluster: boolean
-  readonly IsCvmReplace: boolean
+  readonly Config?: EmrProductConfigOutter | null
+  readonly MasterIp?: string
+  readonly EmrVersion?: string
+  readonly ChargeType?: number | bigint
+  readonly TradeVersion?: number | bigint
+  readonly ResourceOrderId?: number | bigint
+  readonly IsTradeCluster?: number | bigint
+  readonly AlarmInfo?: string
+  readonly IsWoodpeckerCluster?: number | bigint
+  readonly MetaDb?: string
+  readonly Tags?: readonly Tag[] | null
+  readonly HiveMetaDb?: string
+  readonly ServiceClass?: string
+  readonly AliasInfo?: string
+  readonly ProductId?: number | bigint
+  readonly Zone?: string
+  readonly SceneName?: string
+  readonly SceneServiceClass?: string
+  readonly SceneEmrVersion?: string
+  readonly DisplayName?: string
+  readonly VpcName?: string
+  readonly SubnetName?: string
+  readonly ClusterExternalServiceInfo?: readonly ClusterExternalServiceInfo[] | null
+  readonly UniqVpcId?: string
+  readonly UniqSubnetId?: string
+  readonly TopologyInfoList?: readonly TopologyInfo[] | null
+  readonly IsMultiZoneCluster?: boolean
+  readonly IsCvmReplace?: boolean
   readonly ClusterTitle?: string
   readonly ConfigDetail?: EmrProductConfigDetail | null
   readonly BindFileSystemNum?: number | bigint
@@ -464,9 +464,9 @@ export const Configuration: $Schema.Schema<Configuration> = /*#__PURE__*/ $C.laz
 
 /** `ConfigurationItem` (response side). */
 export interface ConfigurationItem {
-  readonly Name: string
-  readonly Value: string
-  readonly InFile: string
+  readonly Name?: string
+  readonly Value?: string
+  readonly InFile?: string
 }
 export const ConfigurationItem: $Schema.Schema<ConfigurationItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConfigurationItem", { Name: $C.str, Value: $C.str, InFile: $C.str }))
 
@@ -517,7 +517,7 @@ export const CreateCloudInstanceRequest: $Schema.Schema<CreateCloudInstanceReque
 
 /** `CreateCloudInstanceResponse` (response side). */
 export interface CreateCloudInstanceResponse {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const CreateCloudInstanceResponse: $Schema.Schema<CreateCloudInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudInstanceResponse", { InstanceId: $C.str, RequestId: $C.str }))
@@ -558,7 +558,7 @@ export const CreateClusterRequest: $Schema.Schema<CreateClusterRequest> = /*#__P
 
 /** `CreateClusterResponse` (response side). */
 export interface CreateClusterResponse {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const CreateClusterResponse: $Schema.Schema<CreateClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClusterResponse", { InstanceId: $C.str, RequestId: $C.str }))
@@ -575,7 +575,7 @@ export const CreateDynamicInstanceRequest: $Schema.Schema<CreateDynamicInstanceR
 
 /** `CreateDynamicInstanceResponse` (response side). */
 export interface CreateDynamicInstanceResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const CreateDynamicInstanceResponse: $Schema.Schema<CreateDynamicInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDynamicInstanceResponse", { FlowId: $C.uint64, RequestId: $C.str }))
@@ -642,7 +642,7 @@ export const CreateInstanceRequest: $Schema.Schema<CreateInstanceRequest> = /*#_
 
 /** `CreateInstanceResponse` (response side). */
 export interface CreateInstanceResponse {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const CreateInstanceResponse: $Schema.Schema<CreateInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInstanceResponse", { InstanceId: $C.str, RequestId: $C.str }))
@@ -665,7 +665,7 @@ export const CreateSLInstanceRequest: $Schema.Schema<CreateSLInstanceRequest> = 
 
 /** `CreateSLInstanceResponse` (response side). */
 export interface CreateSLInstanceResponse {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const CreateSLInstanceResponse: $Schema.Schema<CreateSLInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSLInstanceResponse", { InstanceId: $C.str, RequestId: $C.str }))
@@ -716,17 +716,17 @@ export const DAGInfo: $Schema.Schema<DAGInfo> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `DayRepeatStrategy` (both sides). */
 export interface DayRepeatStrategy {
-  readonly ExecuteAtTimeOfDay: string
-  readonly Step: number | bigint
+  readonly ExecuteAtTimeOfDay?: string
+  readonly Step?: number | bigint
 }
 export const DayRepeatStrategy: $Schema.Schema<DayRepeatStrategy> = /*#__PURE__*/ $C.lazy(() => $C.struct("DayRepeatStrategy", { ExecuteAtTimeOfDay: $C.str, Step: $C.uint64 }))
 
 /** `DefaultSetting` (response side). */
 export interface DefaultSetting {
-  readonly Name: string
-  readonly Desc: string
-  readonly Prompt: string
-  readonly Key: string
+  readonly Name?: string
+  readonly Desc?: string
+  readonly Prompt?: string
+  readonly Key?: string
   readonly Value?: string
 }
 export const DefaultSetting: $Schema.Schema<DefaultSetting> = /*#__PURE__*/ $C.lazy(() => $C.struct("DefaultSetting", { Name: $C.str, Desc: $C.str, Prompt: $C.str, Key: $C.str }, { Value: $C.str }))
@@ -810,7 +810,7 @@ export const DeployYarnConfRequest: $Schema.Schema<DeployYarnConfRequest> = /*#_
 
 /** `DeployYarnConfResponse` (response side). */
 export interface DeployYarnConfResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const DeployYarnConfResponse: $Schema.Schema<DeployYarnConfResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeployYarnConfResponse", { FlowId: $C.uint64, RequestId: $C.str }))
@@ -823,8 +823,8 @@ export const DescribeAutoScaleGroupGlobalConfRequest: $Schema.Schema<DescribeAut
 
 /** `DescribeAutoScaleGroupGlobalConfResponse` (response side). */
 export interface DescribeAutoScaleGroupGlobalConfResponse {
-  readonly GroupGlobalConfs: readonly GroupGlobalConfs[] | null
-  readonly TotalCount: number | bigint
+  readonly GroupGlobalConfs?: readonly GroupGlobalConfs[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAutoScaleGroupGlobalConfResponse: $Schema.Schema<DescribeAutoScaleGroupGlobalConfResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAutoScaleGroupGlobalConfResponse", { GroupGlobalConfs: $C.nul($C.arr(GroupGlobalConfs)), TotalCount: $C.int64, RequestId: $C.str }))
@@ -842,8 +842,8 @@ export const DescribeAutoScaleRecordsRequest: $Schema.Schema<DescribeAutoScaleRe
 
 /** `DescribeAutoScaleRecordsResponse` (response side). */
 export interface DescribeAutoScaleRecordsResponse {
-  readonly TotalCount: number | bigint
-  readonly RecordList: readonly AutoScaleRecord[]
+  readonly TotalCount?: number | bigint
+  readonly RecordList?: readonly AutoScaleRecord[]
   readonly RequestId: string
 }
 export const DescribeAutoScaleRecordsResponse: $Schema.Schema<DescribeAutoScaleRecordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAutoScaleRecordsResponse", { TotalCount: $C.int64, RecordList: $C.arr(AutoScaleRecord), RequestId: $C.str }))
@@ -857,8 +857,8 @@ export const DescribeAutoScaleStrategiesRequest: $Schema.Schema<DescribeAutoScal
 
 /** `DescribeAutoScaleStrategiesResponse` (response side). */
 export interface DescribeAutoScaleStrategiesResponse {
-  readonly LoadAutoScaleStrategies: readonly LoadAutoScaleStrategy[] | null
-  readonly TimeBasedAutoScaleStrategies: readonly TimeAutoScaleStrategy[] | null
+  readonly LoadAutoScaleStrategies?: readonly LoadAutoScaleStrategy[] | null
+  readonly TimeBasedAutoScaleStrategies?: readonly TimeAutoScaleStrategy[] | null
   readonly RequestId: string
 }
 export const DescribeAutoScaleStrategiesResponse: $Schema.Schema<DescribeAutoScaleStrategiesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAutoScaleStrategiesResponse", { LoadAutoScaleStrategies: $C.nul($C.arr(LoadAutoScaleStrategy)), TimeBasedAutoScaleStrategies: $C.nul($C.arr(TimeAutoScaleStrategy)), RequestId: $C.str }))
@@ -896,10 +896,10 @@ export const DescribeClusterFlowStatusDetailRequest: $Schema.Schema<DescribeClus
 
 /** `DescribeClusterFlowStatusDetailResponse` (response side). */
 export interface DescribeClusterFlowStatusDetailResponse {
-  readonly StageDetails: readonly StageInfoDetail[] | null
-  readonly FlowDesc: readonly FlowParamsDesc[] | null
-  readonly FlowName: string
-  readonly FlowTotalProgress: number
+  readonly StageDetails?: readonly StageInfoDetail[] | null
+  readonly FlowDesc?: readonly FlowParamsDesc[] | null
+  readonly FlowName?: string
+  readonly FlowTotalProgress?: number
   readonly FlowTotalStatus?: number | bigint
   readonly FlowExtraDetail?: readonly FlowExtraDetail[] | null
   readonly FlowInfo?: string
@@ -923,10 +923,10 @@ export const DescribeClusterNodesRequest: $Schema.Schema<DescribeClusterNodesReq
 
 /** `DescribeClusterNodesResponse` (response side). */
 export interface DescribeClusterNodesResponse {
-  readonly TotalCnt: number | bigint
-  readonly NodeList: readonly NodeHardwareInfo[] | null
-  readonly TagKeys: readonly string[] | null
-  readonly HardwareResourceTypeList: readonly string[] | null
+  readonly TotalCnt?: number | bigint
+  readonly NodeList?: readonly NodeHardwareInfo[] | null
+  readonly TagKeys?: readonly string[] | null
+  readonly HardwareResourceTypeList?: readonly string[] | null
   readonly RequestId: string
 }
 export const DescribeClusterNodesResponse: $Schema.Schema<DescribeClusterNodesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterNodesResponse", { TotalCnt: $C.int64, NodeList: $C.nul($C.arr(NodeHardwareInfo)), TagKeys: $C.nul($C.arr($C.str)), HardwareResourceTypeList: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -940,9 +940,9 @@ export const DescribeCvmQuotaRequest: $Schema.Schema<DescribeCvmQuotaRequest> = 
 
 /** `DescribeCvmQuotaResponse` (response side). */
 export interface DescribeCvmQuotaResponse {
-  readonly PostPaidQuotaSet: readonly QuotaEntity[] | null
-  readonly SpotPaidQuotaSet: readonly QuotaEntity[] | null
-  readonly EksQuotaSet: readonly PodSaleSpec[] | null
+  readonly PostPaidQuotaSet?: readonly QuotaEntity[] | null
+  readonly SpotPaidQuotaSet?: readonly QuotaEntity[] | null
+  readonly EksQuotaSet?: readonly PodSaleSpec[] | null
   readonly RequestId: string
 }
 export const DescribeCvmQuotaResponse: $Schema.Schema<DescribeCvmQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCvmQuotaResponse", { PostPaidQuotaSet: $C.nul($C.arr(QuotaEntity)), SpotPaidQuotaSet: $C.nul($C.arr(QuotaEntity)), EksQuotaSet: $C.nul($C.arr(PodSaleSpec)), RequestId: $C.str }))
@@ -957,7 +957,7 @@ export const DescribeDAGInfoRequest: $Schema.Schema<DescribeDAGInfoRequest> = /*
 
 /** `DescribeDAGInfoResponse` (response side). */
 export interface DescribeDAGInfoResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly DAGInfoList?: readonly DAGInfo[] | null
   readonly RequestId: string
 }
@@ -972,10 +972,10 @@ export const DescribeDynamicInstanceDetailRequest: $Schema.Schema<DescribeDynami
 
 /** `DescribeDynamicInstanceDetailResponse` (response side). */
 export interface DescribeDynamicInstanceDetailResponse {
-  readonly RayClusterName: string
-  readonly RayClusterId: number | bigint
+  readonly RayClusterName?: string
+  readonly RayClusterId?: number | bigint
   readonly SubmitType?: number | bigint
-  readonly Namespace: string
+  readonly Namespace?: string
   readonly CreateTime?: string
   readonly UpdateTime?: string
   readonly Labels?: readonly NameValue[]
@@ -1052,11 +1052,11 @@ export const DescribeEmrApplicationStaticsRequest: $Schema.Schema<DescribeEmrApp
 
 /** `DescribeEmrApplicationStaticsResponse` (response side). */
 export interface DescribeEmrApplicationStaticsResponse {
-  readonly Statics: readonly ApplicationStatics[]
-  readonly TotalCount: number | bigint
-  readonly Queues: readonly string[]
-  readonly Users: readonly string[]
-  readonly ApplicationTypes: readonly string[]
+  readonly Statics?: readonly ApplicationStatics[]
+  readonly TotalCount?: number | bigint
+  readonly Queues?: readonly string[]
+  readonly Users?: readonly string[]
+  readonly ApplicationTypes?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeEmrApplicationStaticsResponse: $Schema.Schema<DescribeEmrApplicationStaticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEmrApplicationStaticsResponse", { Statics: $C.arr(ApplicationStatics), TotalCount: $C.int64, Queues: $C.arr($C.str), Users: $C.arr($C.str), ApplicationTypes: $C.arr($C.str), RequestId: $C.str }))
@@ -1088,7 +1088,7 @@ export const DescribeGlobalConfigRequest: $Schema.Schema<DescribeGlobalConfigReq
 
 /** `DescribeGlobalConfigResponse` (response side). */
 export interface DescribeGlobalConfigResponse {
-  readonly EnableResourceSchedule: boolean
+  readonly EnableResourceSchedule?: boolean
   readonly ActiveScheduler?: string
   readonly CapacityGlobalConfig?: CapacityGlobalConfig | null
   readonly FairGlobalConfig?: FairGlobalConfig | null
@@ -1128,9 +1128,9 @@ export const DescribeHBaseTableOverviewRequest: $Schema.Schema<DescribeHBaseTabl
 
 /** `DescribeHBaseTableOverviewResponse` (response side). */
 export interface DescribeHBaseTableOverviewResponse {
-  readonly TableMonitorList: readonly OverviewRow[]
-  readonly TotalCount: number | bigint
-  readonly SchemaList: readonly TableSchemaItem[]
+  readonly TableMonitorList?: readonly OverviewRow[]
+  readonly TotalCount?: number | bigint
+  readonly SchemaList?: readonly TableSchemaItem[]
   readonly RequestId: string
 }
 export const DescribeHBaseTableOverviewResponse: $Schema.Schema<DescribeHBaseTableOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHBaseTableOverviewResponse", { TableMonitorList: $C.arr(OverviewRow), TotalCount: $C.int64, SchemaList: $C.arr(TableSchemaItem), RequestId: $C.str }))
@@ -1181,8 +1181,8 @@ export const DescribeHDFSStorageInfoRequest: $Schema.Schema<DescribeHDFSStorageI
 
 /** `DescribeHDFSStorageInfoResponse` (response side). */
 export interface DescribeHDFSStorageInfoResponse {
-  readonly SampleTime: number | bigint
-  readonly StorageSummaryDistribution: readonly StorageSummaryDistribution[] | null
+  readonly SampleTime?: number | bigint
+  readonly StorageSummaryDistribution?: readonly StorageSummaryDistribution[] | null
   readonly RequestId: string
 }
 export const DescribeHDFSStorageInfoResponse: $Schema.Schema<DescribeHDFSStorageInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHDFSStorageInfoResponse", { SampleTime: $C.int64, StorageSummaryDistribution: $C.nul($C.arr(StorageSummaryDistribution)), RequestId: $C.str }))
@@ -1202,8 +1202,8 @@ export const DescribeHiveQueriesRequest: $Schema.Schema<DescribeHiveQueriesReque
 
 /** `DescribeHiveQueriesResponse` (response side). */
 export interface DescribeHiveQueriesResponse {
-  readonly Total: number | bigint
-  readonly Results: readonly HiveQuery[]
+  readonly Total?: number | bigint
+  readonly Results?: readonly HiveQuery[]
   readonly RequestId: string
 }
 export const DescribeHiveQueriesResponse: $Schema.Schema<DescribeHiveQueriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHiveQueriesResponse", { Total: $C.int64, Results: $C.arr(HiveQuery), RequestId: $C.str }))
@@ -1223,8 +1223,8 @@ export const DescribeImpalaQueriesRequest: $Schema.Schema<DescribeImpalaQueriesR
 
 /** `DescribeImpalaQueriesResponse` (response side). */
 export interface DescribeImpalaQueriesResponse {
-  readonly Total: number | bigint
-  readonly Results: readonly ImpalaQuery[]
+  readonly Total?: number | bigint
+  readonly Results?: readonly ImpalaQuery[]
   readonly RequestId: string
 }
 export const DescribeImpalaQueriesResponse: $Schema.Schema<DescribeImpalaQueriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImpalaQueriesResponse", { Total: $C.int64, Results: $C.arr(ImpalaQuery), RequestId: $C.str }))
@@ -1243,7 +1243,7 @@ export const DescribeInsightListRequest: $Schema.Schema<DescribeInsightListReque
 
 /** `DescribeInsightListResponse` (response side). */
 export interface DescribeInsightListResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly ResultList?: readonly InsightResult[] | null
   readonly RequestId: string
 }
@@ -1262,9 +1262,9 @@ export const DescribeInspectionTaskResultRequest: $Schema.Schema<DescribeInspect
 
 /** `DescribeInspectionTaskResultResponse` (response side). */
 export interface DescribeInspectionTaskResultResponse {
-  readonly InspectionResultInfo: string
-  readonly Total: number | bigint
-  readonly TypeInfo: string
+  readonly InspectionResultInfo?: string
+  readonly Total?: number | bigint
+  readonly TypeInfo?: string
   readonly RequestId: string
 }
 export const DescribeInspectionTaskResultResponse: $Schema.Schema<DescribeInspectionTaskResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInspectionTaskResultResponse", { InspectionResultInfo: $C.str, Total: $C.int64, TypeInfo: $C.str, RequestId: $C.str }))
@@ -1284,10 +1284,10 @@ export const DescribeInstanceOplogRequest: $Schema.Schema<DescribeInstanceOplogR
 
 /** `DescribeInstanceOplogResponse` (response side). */
 export interface DescribeInstanceOplogResponse {
-  readonly TotalCnt: number | bigint
-  readonly LogList: readonly OperationLog[]
-  readonly OperandList: readonly string[]
-  readonly SecurityLevelList: readonly string[]
+  readonly TotalCnt?: number | bigint
+  readonly LogList?: readonly OperationLog[]
+  readonly OperandList?: readonly string[]
+  readonly SecurityLevelList?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeInstanceOplogResponse: $Schema.Schema<DescribeInstanceOplogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceOplogResponse", { TotalCnt: $C.int64, LogList: $C.arr(OperationLog), OperandList: $C.arr($C.str), SecurityLevelList: $C.arr($C.str), RequestId: $C.str }))
@@ -1300,9 +1300,9 @@ export const DescribeInstanceRenewNodesRequest: $Schema.Schema<DescribeInstanceR
 
 /** `DescribeInstanceRenewNodesResponse` (response side). */
 export interface DescribeInstanceRenewNodesResponse {
-  readonly TotalCnt: number | bigint
-  readonly NodeList: readonly RenewInstancesInfo[] | null
-  readonly MetaInfo: readonly string[] | null
+  readonly TotalCnt?: number | bigint
+  readonly NodeList?: readonly RenewInstancesInfo[] | null
+  readonly MetaInfo?: readonly string[] | null
   readonly RedisInfo?: readonly string[]
   readonly RequestId: string
 }
@@ -1322,8 +1322,8 @@ export const DescribeInstancesListRequest: $Schema.Schema<DescribeInstancesListR
 
 /** `DescribeInstancesListResponse` (response side). */
 export interface DescribeInstancesListResponse {
-  readonly TotalCnt: number | bigint
-  readonly InstancesList: readonly EmrListInstance[]
+  readonly TotalCnt?: number | bigint
+  readonly InstancesList?: readonly EmrListInstance[]
   readonly RequestId: string
 }
 export const DescribeInstancesListResponse: $Schema.Schema<DescribeInstancesListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesListResponse", { TotalCnt: $C.int64, InstancesList: $C.arr(EmrListInstance), RequestId: $C.str }))
@@ -1342,9 +1342,9 @@ export const DescribeInstancesRequest: $Schema.Schema<DescribeInstancesRequest> 
 
 /** `DescribeInstancesResponse` (response side). */
 export interface DescribeInstancesResponse {
-  readonly TotalCnt: number | bigint
-  readonly ClusterList: readonly ClusterInstancesInfo[] | null
-  readonly TagKeys: readonly string[] | null
+  readonly TotalCnt?: number | bigint
+  readonly ClusterList?: readonly ClusterInstancesInfo[] | null
+  readonly TagKeys?: readonly string[] | null
   readonly RequestId: string
 }
 export const DescribeInstancesResponse: $Schema.Schema<DescribeInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesResponse", { TotalCnt: $C.int64, ClusterList: $C.nul($C.arr(ClusterInstancesInfo)), TagKeys: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -1357,8 +1357,8 @@ export const DescribeJobFlowRequest: $Schema.Schema<DescribeJobFlowRequest> = /*
 
 /** `DescribeJobFlowResponse` (response side). */
 export interface DescribeJobFlowResponse {
-  readonly State: string
-  readonly Details: readonly JobResult[]
+  readonly State?: string
+  readonly Details?: readonly JobResult[]
   readonly RequestId: string
 }
 export const DescribeJobFlowResponse: $Schema.Schema<DescribeJobFlowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJobFlowResponse", { State: $C.str, Details: $C.arr(JobResult), RequestId: $C.str }))
@@ -1375,7 +1375,7 @@ export const DescribeKyuubiQueryInfoRequest: $Schema.Schema<DescribeKyuubiQueryI
 
 /** `DescribeKyuubiQueryInfoResponse` (response side). */
 export interface DescribeKyuubiQueryInfoResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly KyuubiQueryInfoList?: readonly KyuubiQueryInfo[] | null
   readonly RequestId: string
 }
@@ -1395,8 +1395,8 @@ export const DescribeNodeDataDisksRequest: $Schema.Schema<DescribeNodeDataDisksR
 
 /** `DescribeNodeDataDisksResponse` (response side). */
 export interface DescribeNodeDataDisksResponse {
-  readonly TotalCount: number | bigint
-  readonly CBSList: readonly CBSInstance[] | null
+  readonly TotalCount?: number | bigint
+  readonly CBSList?: readonly CBSInstance[] | null
   readonly MaxSize?: number | bigint
   readonly MaxThroughputPerformance?: number | bigint
   readonly RequestId: string
@@ -1417,16 +1417,16 @@ export const DescribeNodeResourceConfigFastRequest: $Schema.Schema<DescribeNodeR
 
 /** `DescribeNodeResourceConfigFastResponse` (response side). */
 export interface DescribeNodeResourceConfigFastResponse {
-  readonly Data: readonly DescribeResourceConfig[]
+  readonly Data?: readonly DescribeResourceConfig[]
   readonly RequestId: string
 }
 export const DescribeNodeResourceConfigFastResponse: $Schema.Schema<DescribeNodeResourceConfigFastResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNodeResourceConfigFastResponse", { Data: $C.arr(DescribeResourceConfig), RequestId: $C.str }))
 
 /** `DescribeNodeSpec` (response side). */
 export interface DescribeNodeSpec {
-  readonly NodeType: string
-  readonly NodeName: string
-  readonly Types: readonly NodeSpecType[] | null
+  readonly NodeType?: string
+  readonly NodeName?: string
+  readonly Types?: readonly NodeSpecType[] | null
   readonly CmnTypes?: readonly NodeSpecType[] | null
 }
 export const DescribeNodeSpec: $Schema.Schema<DescribeNodeSpec> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNodeSpec", { NodeType: $C.str, NodeName: $C.str, Types: $C.nul($C.arr(NodeSpecType)) }, { CmnTypes: $C.nul($C.arr(NodeSpecType)) }))
@@ -1446,15 +1446,15 @@ export const DescribeNodeSpecRequest: $Schema.Schema<DescribeNodeSpecRequest> = 
 
 /** `DescribeNodeSpecResponse` (response side). */
 export interface DescribeNodeSpecResponse {
-  readonly NodeSpecs: readonly DescribeNodeSpec[]
+  readonly NodeSpecs?: readonly DescribeNodeSpec[]
   readonly RequestId: string
 }
 export const DescribeNodeSpecResponse: $Schema.Schema<DescribeNodeSpecResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNodeSpecResponse", { NodeSpecs: $C.arr(DescribeNodeSpec), RequestId: $C.str }))
 
 /** `DescribeResourceConfig` (response side). */
 export interface DescribeResourceConfig {
-  readonly ResourceType: string
-  readonly ResourceData: readonly NodeResource[]
+  readonly ResourceType?: string
+  readonly ResourceData?: readonly NodeResource[]
 }
 export const DescribeResourceConfig: $Schema.Schema<DescribeResourceConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceConfig", { ResourceType: $C.str, ResourceData: $C.arr(NodeResource) }))
 
@@ -1480,10 +1480,10 @@ export const DescribeResourceScheduleRequest: $Schema.Schema<DescribeResourceSch
 
 /** `DescribeResourceScheduleResponse` (response side). */
 export interface DescribeResourceScheduleResponse {
-  readonly OpenSwitch: boolean
-  readonly Scheduler: string
-  readonly FSInfo: string
-  readonly CSInfo: string
+  readonly OpenSwitch?: boolean
+  readonly Scheduler?: string
+  readonly FSInfo?: string
+  readonly CSInfo?: string
   readonly RequestId: string
 }
 export const DescribeResourceScheduleResponse: $Schema.Schema<DescribeResourceScheduleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceScheduleResponse", { OpenSwitch: $C.bool, Scheduler: $C.str, FSInfo: $C.str, CSInfo: $C.str, RequestId: $C.str }))
@@ -1501,8 +1501,8 @@ export const DescribeSLInstanceListRequest: $Schema.Schema<DescribeSLInstanceLis
 
 /** `DescribeSLInstanceListResponse` (response side). */
 export interface DescribeSLInstanceListResponse {
-  readonly TotalCnt: number | bigint
-  readonly InstancesList: readonly SLInstanceInfo[]
+  readonly TotalCnt?: number | bigint
+  readonly InstancesList?: readonly SLInstanceInfo[]
   readonly RequestId: string
 }
 export const DescribeSLInstanceListResponse: $Schema.Schema<DescribeSLInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSLInstanceListResponse", { TotalCnt: $C.int64, InstancesList: $C.arr(SLInstanceInfo), RequestId: $C.str }))
@@ -1574,10 +1574,10 @@ export const DescribeServiceNodeInfosRequest: $Schema.Schema<DescribeServiceNode
 
 /** `DescribeServiceNodeInfosResponse` (response side). */
 export interface DescribeServiceNodeInfosResponse {
-  readonly TotalCnt: number | bigint
-  readonly ServiceNodeList: readonly ServiceNodeDetailInfo[] | null
-  readonly AliasInfo: string
-  readonly SupportNodeFlagFilterList: readonly string[] | null
+  readonly TotalCnt?: number | bigint
+  readonly ServiceNodeList?: readonly ServiceNodeDetailInfo[] | null
+  readonly AliasInfo?: string
+  readonly SupportNodeFlagFilterList?: readonly string[] | null
   readonly RequestId: string
 }
 export const DescribeServiceNodeInfosResponse: $Schema.Schema<DescribeServiceNodeInfosResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServiceNodeInfosResponse", { TotalCnt: $C.int64, ServiceNodeList: $C.nul($C.arr(ServiceNodeDetailInfo)), AliasInfo: $C.str, SupportNodeFlagFilterList: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -1594,8 +1594,8 @@ export const DescribeSparkApplicationsRequest: $Schema.Schema<DescribeSparkAppli
 
 /** `DescribeSparkApplicationsResponse` (response side). */
 export interface DescribeSparkApplicationsResponse {
-  readonly TotalCount: number | bigint
-  readonly ResultList: readonly SparkApplicationsList[]
+  readonly TotalCount?: number | bigint
+  readonly ResultList?: readonly SparkApplicationsList[]
   readonly RequestId: string
 }
 export const DescribeSparkApplicationsResponse: $Schema.Schema<DescribeSparkApplicationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSparkApplicationsResponse", { TotalCount: $C.int64, ResultList: $C.arr(SparkApplicationsList), RequestId: $C.str }))
@@ -1613,7 +1613,7 @@ export const DescribeSparkQueriesRequest: $Schema.Schema<DescribeSparkQueriesReq
 
 /** `DescribeSparkQueriesResponse` (response side). */
 export interface DescribeSparkQueriesResponse {
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly Results?: readonly SparkQuery[] | null
   readonly RequestId: string
 }
@@ -1631,7 +1631,7 @@ export const DescribeStarRocksQueryInfoRequest: $Schema.Schema<DescribeStarRocks
 
 /** `DescribeStarRocksQueryInfoResponse` (response side). */
 export interface DescribeStarRocksQueryInfoResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly StarRocksQueryInfoList?: readonly StarRocksQueryInfo[] | null
   readonly RequestId: string
 }
@@ -1649,7 +1649,7 @@ export const DescribeTrinoQueryInfoRequest: $Schema.Schema<DescribeTrinoQueryInf
 
 /** `DescribeTrinoQueryInfoResponse` (response side). */
 export interface DescribeTrinoQueryInfoResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly QueryInfoList?: readonly TrinoQueryInfo[] | null
   readonly RequestId: string
 }
@@ -1667,8 +1667,8 @@ export const DescribeUsersForUserManagerRequest: $Schema.Schema<DescribeUsersFor
 
 /** `DescribeUsersForUserManagerResponse` (response side). */
 export interface DescribeUsersForUserManagerResponse {
-  readonly TotalCnt: number | bigint
-  readonly UserManagerUserList: readonly UserManagerUserBriefInfo[] | null
+  readonly TotalCnt?: number | bigint
+  readonly UserManagerUserList?: readonly UserManagerUserBriefInfo[] | null
   readonly RequestId: string
 }
 export const DescribeUsersForUserManagerResponse: $Schema.Schema<DescribeUsersForUserManagerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUsersForUserManagerResponse", { TotalCnt: $C.int64, UserManagerUserList: $C.nul($C.arr(UserManagerUserBriefInfo)), RequestId: $C.str }))
@@ -1685,8 +1685,8 @@ export const DescribeYarnApplicationsRequest: $Schema.Schema<DescribeYarnApplica
 
 /** `DescribeYarnApplicationsResponse` (response side). */
 export interface DescribeYarnApplicationsResponse {
-  readonly Total: number | bigint
-  readonly Results: readonly YarnApplication[]
+  readonly Total?: number | bigint
+  readonly Results?: readonly YarnApplication[]
   readonly RequestId: string
 }
 export const DescribeYarnApplicationsResponse: $Schema.Schema<DescribeYarnApplicationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeYarnApplicationsResponse", { Total: $C.int64, Results: $C.arr(YarnApplication), RequestId: $C.str }))
@@ -1700,8 +1700,8 @@ export const DescribeYarnQueueRequest: $Schema.Schema<DescribeYarnQueueRequest> 
 
 /** `DescribeYarnQueueResponse` (response side). */
 export interface DescribeYarnQueueResponse {
-  readonly Queue: string
-  readonly Version: string
+  readonly Queue?: string
+  readonly Version?: string
   readonly RequestId: string
 }
 export const DescribeYarnQueueResponse: $Schema.Schema<DescribeYarnQueueResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeYarnQueueResponse", { Queue: $C.str, Version: $C.str, RequestId: $C.str }))
@@ -1720,17 +1720,17 @@ export const DescribeYarnScheduleHistoryRequest: $Schema.Schema<DescribeYarnSche
 
 /** `DescribeYarnScheduleHistoryResponse` (response side). */
 export interface DescribeYarnScheduleHistoryResponse {
-  readonly Tasks: readonly SchedulerTaskInfo[] | null
-  readonly Total: number | bigint
-  readonly SchedulerNameList: readonly string[] | null
-  readonly StateList: readonly (number | bigint)[] | null
+  readonly Tasks?: readonly SchedulerTaskInfo[] | null
+  readonly Total?: number | bigint
+  readonly SchedulerNameList?: readonly string[] | null
+  readonly StateList?: readonly (number | bigint)[] | null
   readonly RequestId: string
 }
 export const DescribeYarnScheduleHistoryResponse: $Schema.Schema<DescribeYarnScheduleHistoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeYarnScheduleHistoryResponse", { Tasks: $C.nul($C.arr(SchedulerTaskInfo)), Total: $C.uint64, SchedulerNameList: $C.nul($C.arr($C.str)), StateList: $C.nul($C.arr($C.int64)), RequestId: $C.str }))
 
 /** `DiffDetail` (response side). */
 export interface DiffDetail {
-  readonly Name: string
+  readonly Name?: string
   readonly Count?: number | bigint
   readonly Rows?: readonly DiffDetailItem[] | null
   readonly Header?: readonly DiffHeader[] | null
@@ -1757,8 +1757,8 @@ export const DiffDetailItem: $Schema.Schema<DiffDetailItem> = /*#__PURE__*/ $C.l
 
 /** `DiffHeader` (response side). */
 export interface DiffHeader {
-  readonly Name: string
-  readonly Id: string
+  readonly Name?: string
+  readonly Id?: string
 }
 export const DiffHeader: $Schema.Schema<DiffHeader> = /*#__PURE__*/ $C.lazy(() => $C.struct("DiffHeader", { Name: $C.str, Id: $C.str }))
 
@@ -1911,35 +1911,35 @@ export const EMREventListItem: $Schema.Schema<EMREventListItem> = /*#__PURE__*/ 
 
 /** `EmrListInstance` (response side). */
 export interface EmrListInstance {
-  readonly ClusterId: string
-  readonly StatusDesc: string
-  readonly ClusterName: string
-  readonly ZoneId: number | bigint
-  readonly AppId: number | bigint
-  readonly AddTime: string
-  readonly RunTime: string
-  readonly MasterIp: string
-  readonly EmrVersion: string
-  readonly ChargeType: number | bigint
-  readonly Id: number | bigint
-  readonly ProductId: number | bigint
-  readonly ProjectId: number | bigint
-  readonly RegionId: number | bigint
-  readonly SubnetId: number | bigint
-  readonly VpcId: number | bigint
-  readonly Zone: string
-  readonly Status: number | bigint
-  readonly Tags: readonly Tag[] | null
-  readonly AlarmInfo: string
-  readonly IsWoodpeckerCluster: number | bigint
-  readonly VpcName: string
-  readonly SubnetName: string
-  readonly UniqVpcId: string
-  readonly UniqSubnetId: string
-  readonly ClusterClass: string
-  readonly IsMultiZoneCluster: boolean
-  readonly IsHandsCluster: boolean
-  readonly OutSideSoftInfo: readonly SoftDependInfo[] | null
+  readonly ClusterId?: string
+  readonly StatusDesc?: string
+  readonly ClusterName?: string
+  readonly ZoneId?: number | bigint
+  readonly AppId?: number | bigint
+  readonly AddTime?: string
+  readonly RunTime?: string
+  readonly MasterIp?: string
+  readonly EmrVersion?: string
+  readonly ChargeType?: number | bigint
+  readonly Id?: number | bigint
+  readonly ProductId?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly RegionId?: number | bigint
+  readonly SubnetId?: number | bigint
+  readonly VpcId?: number | bigint
+  readonly Zone?: string
+  readonly Status?: number | bigint
+  readonly Tags?: readonly Tag[] | null
+  readonly AlarmInfo?: string
+  readonly IsWoodpeckerCluster?: number | bigint
+  readonly VpcName?: string
+  readonly SubnetName?: string
+  readonly UniqVpcId?: string
+  readonly UniqSubnetId?: string
+  readonly ClusterClass?: string
+  readonly IsMultiZoneCluster?: boolean
+  readonly IsHandsCluster?: boolean
+  readonly OutSideSoftInfo?: readonly SoftDependInfo[] | null
   readonly IsSupportOutsideCluster?: boolean
   readonly IsDedicatedCluster?: boolean
   readonly IsSupportClone?: boolean
@@ -1948,59 +1948,59 @@ export const EmrListInstance: $Schema.Schema<EmrListInstance> = /*#__PURE__*/ $C
 
 /** `EmrPrice` (response side). */
 export interface EmrPrice {
-  readonly OriginalCost: string
-  readonly DiscountCost: string
-  readonly Unit: string
-  readonly PriceSpec: PriceResource | null
-  readonly SupportSpotPaid: boolean
+  readonly OriginalCost?: string
+  readonly DiscountCost?: string
+  readonly Unit?: string
+  readonly PriceSpec?: PriceResource | null
+  readonly SupportSpotPaid?: boolean
 }
 export const EmrPrice: $Schema.Schema<EmrPrice> = /*#__PURE__*/ $C.lazy(() => $C.struct("EmrPrice", { OriginalCost: $C.str, DiscountCost: $C.str, Unit: $C.str, PriceSpec: $C.nul(PriceResource), SupportSpotPaid: $C.bool }))
 
 /** `EmrProductConfigDetail` (response side). */
 export interface EmrProductConfigDetail {
-  readonly SoftInfo: readonly string[] | null
-  readonly MasterNodeSize: number | bigint
-  readonly CoreNodeSize: number | bigint
-  readonly TaskNodeSize: number | bigint
-  readonly ComNodeSize: number | bigint
-  readonly MasterResource: ResourceDetail | null
-  readonly CoreResource: ResourceDetail | null
-  readonly TaskResource: ResourceDetail | null
-  readonly ComResource: ResourceDetail | null
-  readonly OnCos: boolean
-  readonly ChargeType: number | bigint
-  readonly RouterNodeSize: number | bigint
-  readonly SupportHA: boolean
-  readonly SecurityOn: boolean
-  readonly SecurityGroup: string
-  readonly CbsEncrypt: number | bigint
-  readonly ApplicationRole: string
-  readonly SecurityGroups: readonly string[] | null
-  readonly PublicKeyId: string
+  readonly SoftInfo?: readonly string[] | null
+  readonly MasterNodeSize?: number | bigint
+  readonly CoreNodeSize?: number | bigint
+  readonly TaskNodeSize?: number | bigint
+  readonly ComNodeSize?: number | bigint
+  readonly MasterResource?: ResourceDetail | null
+  readonly CoreResource?: ResourceDetail | null
+  readonly TaskResource?: ResourceDetail | null
+  readonly ComResource?: ResourceDetail | null
+  readonly OnCos?: boolean
+  readonly ChargeType?: number | bigint
+  readonly RouterNodeSize?: number | bigint
+  readonly SupportHA?: boolean
+  readonly SecurityOn?: boolean
+  readonly SecurityGroup?: string
+  readonly CbsEncrypt?: number | bigint
+  readonly ApplicationRole?: string
+  readonly SecurityGroups?: readonly string[] | null
+  readonly PublicKeyId?: string
 }
 export const EmrProductConfigDetail: $Schema.Schema<EmrProductConfigDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("EmrProductConfigDetail", { SoftInfo: $C.nul($C.arr($C.str)), MasterNodeSize: $C.int64, CoreNodeSize: $C.int64, TaskNodeSize: $C.int64, ComNodeSize: $C.int64, MasterResource: $C.nul(ResourceDetail), CoreResource: $C.nul(ResourceDetail), TaskResource: $C.nul(ResourceDetail), ComResource: $C.nul(ResourceDetail), OnCos: $C.bool, ChargeType: $C.int64, RouterNodeSize: $C.int64, SupportHA: $C.bool, SecurityOn: $C.bool, SecurityGroup: $C.str, CbsEncrypt: $C.int64, ApplicationRole: $C.str, SecurityGroups: $C.nul($C.arr($C.str)), PublicKeyId: $C.str }))
 
 /** `EmrProductConfigOutter` (response side). */
 export interface EmrProductConfigOutter {
-  readonly SoftInfo: readonly string[] | null
-  readonly MasterNodeSize: number | bigint | null
-  readonly CoreNodeSize: number | bigint | null
-  readonly TaskNodeSize: number | bigint | null
-  readonly ComNodeSize: number | bigint | null
-  readonly MasterResource: OutterResource | null
-  readonly CoreResource: OutterResource | null
-  readonly TaskResource: OutterResource | null
-  readonly ComResource: OutterResource | null
-  readonly OnCos: boolean | null
-  readonly ChargeType: number | bigint | null
-  readonly RouterNodeSize: number | bigint | null
-  readonly SupportHA: boolean | null
-  readonly SecurityOn: boolean | null
-  readonly SecurityGroup: string | null
-  readonly CbsEncrypt: number | bigint | null
-  readonly ApplicationRole: string | null
-  readonly SecurityGroups: readonly string[] | null
-  readonly PublicKeyId: string | null
+  readonly SoftInfo?: readonly string[] | null
+  readonly MasterNodeSize?: number | bigint | null
+  readonly CoreNodeSize?: number | bigint | null
+  readonly TaskNodeSize?: number | bigint | null
+  readonly ComNodeSize?: number | bigint | null
+  readonly MasterResource?: OutterResource | null
+  readonly CoreResource?: OutterResource | null
+  readonly TaskResource?: OutterResource | null
+  readonly ComResource?: OutterResource | null
+  readonly OnCos?: boolean | null
+  readonly ChargeType?: number | bigint | null
+  readonly RouterNodeSize?: number | bigint | null
+  readonly SupportHA?: boolean | null
+  readonly SecurityOn?: boolean | null
+  readonly SecurityGroup?: string | null
+  readonly CbsEncrypt?: number | bigint | null
+  readonly ApplicationRole?: string | null
+  readonly SecurityGroups?: readonly string[] | null
+  readonly PublicKeyId?: string | null
 }
 export const EmrProductConfigOutter: $Schema.Schema<EmrProductConfigOutter> = /*#__PURE__*/ $C.lazy(() => $C.struct("EmrProductConfigOutter", { SoftInfo: $C.nul($C.arr($C.str)), MasterNodeSize: $C.nul($C.int64), CoreNodeSize: $C.nul($C.int64), TaskNodeSize: $C.nul($C.int64), ComNodeSize: $C.nul($C.int64), MasterResource: $C.nul(OutterResource), CoreResource: $C.nul(OutterResource), TaskResource: $C.nul(OutterResource), ComResource: $C.nul(OutterResource), OnCos: $C.nul($C.bool), ChargeType: $C.nul($C.int64), RouterNodeSize: $C.nul($C.int64), SupportHA: $C.nul($C.bool), SecurityOn: $C.nul($C.bool), SecurityGroup: $C.nul($C.str), CbsEncrypt: $C.nul($C.int64), ApplicationRole: $C.nul($C.str), SecurityGroups: $C.nul($C.arr($C.str)), PublicKeyId: $C.nul($C.str) }))
 
@@ -2072,8 +2072,8 @@ export const FlowParam: $Schema.Schema<FlowParam> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `FlowParamsDesc` (response side). */
 export interface FlowParamsDesc {
-  readonly PKey: string
-  readonly PValue: string
+  readonly PKey?: string
+  readonly PValue?: string
 }
 export const FlowParamsDesc: $Schema.Schema<FlowParamsDesc> = /*#__PURE__*/ $C.lazy(() => $C.struct("FlowParamsDesc", { PKey: $C.str, PValue: $C.str }))
 
@@ -2137,15 +2137,15 @@ export const HealthStatus: $Schema.Schema<HealthStatus> = /*#__PURE__*/ $C.lazy(
 
 /** `HiveQuery` (response side). */
 export interface HiveQuery {
-  readonly Statement: string
-  readonly Duration: string
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly State: string
-  readonly User: string
-  readonly JobIds: readonly string[] | null
-  readonly ExecutionEngine: string
-  readonly Id: string
+  readonly Statement?: string
+  readonly Duration?: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly State?: string
+  readonly User?: string
+  readonly JobIds?: readonly string[] | null
+  readonly ExecutionEngine?: string
+  readonly Id?: string
 }
 export const HiveQuery: $Schema.Schema<HiveQuery> = /*#__PURE__*/ $C.lazy(() => $C.struct("HiveQuery", { Statement: $C.str, Duration: $C.str, StartTime: $C.int64, EndTime: $C.int64, State: $C.str, User: $C.str, JobIds: $C.nul($C.arr($C.str)), ExecutionEngine: $C.str, Id: $C.str }))
 
@@ -2202,28 +2202,28 @@ export const ImagePullSecret: $Schema.Schema<ImagePullSecret> = /*#__PURE__*/ $C
 
 /** `ImpalaQuery` (response side). */
 export interface ImpalaQuery {
-  readonly Statement: string
-  readonly Id: string
-  readonly StartTime: number | bigint
-  readonly Duration: string
-  readonly EndTime: number | bigint
-  readonly State: string
-  readonly RowsFetched: number | bigint
-  readonly User: string
-  readonly DefaultDB: string
-  readonly Coordinator: string
-  readonly MaxNodePeakMemoryUsage: string
-  readonly QueryType: string
-  readonly ScanHDFSRows: number | bigint
-  readonly ScanKUDURows: number | bigint
-  readonly ScanRowsTotal: number | bigint
-  readonly TotalBytesRead: number | bigint
-  readonly TotalBytesSent: number | bigint
-  readonly TotalCpuTime: number | bigint
-  readonly TotalInnerBytesSent: number | bigint
-  readonly TotalScanBytesSent: number | bigint
-  readonly EstimatedPerHostMemBytes: number | bigint
-  readonly NumRowsFetchedFromCache: number | bigint
+  readonly Statement?: string
+  readonly Id?: string
+  readonly StartTime?: number | bigint
+  readonly Duration?: string
+  readonly EndTime?: number | bigint
+  readonly State?: string
+  readonly RowsFetched?: number | bigint
+  readonly User?: string
+  readonly DefaultDB?: string
+  readonly Coordinator?: string
+  readonly MaxNodePeakMemoryUsage?: string
+  readonly QueryType?: string
+  readonly ScanHDFSRows?: number | bigint
+  readonly ScanKUDURows?: number | bigint
+  readonly ScanRowsTotal?: number | bigint
+  readonly TotalBytesRead?: number | bigint
+  readonly TotalBytesSent?: number | bigint
+  readonly TotalCpuTime?: number | bigint
+  readonly TotalInnerBytesSent?: number | bigint
+  readonly TotalScanBytesSent?: number | bigint
+  readonly EstimatedPerHostMemBytes?: number | bigint
+  readonly NumRowsFetchedFromCache?: number | bigint
   readonly SessionId?: string
   readonly PerNodePeakMemoryBytesSum?: number | bigint
   readonly BackendsCount?: number | bigint
@@ -2245,10 +2245,10 @@ export const InquirePriceRenewEmrRequest: $Schema.Schema<InquirePriceRenewEmrReq
 
 /** `InquirePriceRenewEmrResponse` (response side). */
 export interface InquirePriceRenewEmrResponse {
-  readonly OriginalCost: number
-  readonly DiscountCost: number
-  readonly TimeUnit: string
-  readonly TimeSpan: number | bigint
+  readonly OriginalCost?: number
+  readonly DiscountCost?: number
+  readonly TimeUnit?: string
+  readonly TimeSpan?: number | bigint
   readonly NodeRenewPriceDetails?: readonly NodeRenewPriceDetail[]
   readonly RequestId: string
 }
@@ -2281,11 +2281,11 @@ export const InquiryPriceCreateInstanceRequest: $Schema.Schema<InquiryPriceCreat
 
 /** `InquiryPriceCreateInstanceResponse` (response side). */
 export interface InquiryPriceCreateInstanceResponse {
-  readonly OriginalCost: number
-  readonly DiscountCost: number
-  readonly TimeUnit: string
-  readonly TimeSpan: number | bigint
-  readonly PriceList: readonly ZoneDetailPriceResult[] | null
+  readonly OriginalCost?: number
+  readonly DiscountCost?: number
+  readonly TimeUnit?: string
+  readonly TimeSpan?: number | bigint
+  readonly PriceList?: readonly ZoneDetailPriceResult[] | null
   readonly RequestId: string
 }
 export const InquiryPriceCreateInstanceResponse: $Schema.Schema<InquiryPriceCreateInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceCreateInstanceResponse", { OriginalCost: $C.float, DiscountCost: $C.float, TimeUnit: $C.str, TimeSpan: $C.int64, PriceList: $C.nul($C.arr(ZoneDetailPriceResult)), RequestId: $C.str }))
@@ -2306,10 +2306,10 @@ export const InquiryPriceRenewInstanceRequest: $Schema.Schema<InquiryPriceRenewI
 
 /** `InquiryPriceRenewInstanceResponse` (response side). */
 export interface InquiryPriceRenewInstanceResponse {
-  readonly OriginalCost: number
-  readonly DiscountCost: number
-  readonly TimeUnit: string
-  readonly TimeSpan: number | bigint
+  readonly OriginalCost?: number
+  readonly DiscountCost?: number
+  readonly TimeUnit?: string
+  readonly TimeSpan?: number | bigint
   readonly PriceDetail?: readonly PriceDetail[] | null
   readonly NodeRenewPriceDetails?: readonly NodeRenewPriceDetail[]
   readonly RequestId: string
@@ -2336,11 +2336,11 @@ export const InquiryPriceScaleOutInstanceRequest: $Schema.Schema<InquiryPriceSca
 
 /** `InquiryPriceScaleOutInstanceResponse` (response side). */
 export interface InquiryPriceScaleOutInstanceResponse {
-  readonly OriginalCost: string
-  readonly DiscountCost: string
-  readonly Unit: string
-  readonly PriceSpec: PriceResource | null
-  readonly MultipleEmrPrice: readonly EmrPrice[] | null
+  readonly OriginalCost?: string
+  readonly DiscountCost?: string
+  readonly Unit?: string
+  readonly PriceSpec?: PriceResource | null
+  readonly MultipleEmrPrice?: readonly EmrPrice[] | null
   readonly RequestId: string
 }
 export const InquiryPriceScaleOutInstanceResponse: $Schema.Schema<InquiryPriceScaleOutInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceScaleOutInstanceResponse", { OriginalCost: $C.str, DiscountCost: $C.str, Unit: $C.str, PriceSpec: $C.nul(PriceResource), MultipleEmrPrice: $C.nul($C.arr(EmrPrice)), RequestId: $C.str }))
@@ -2359,11 +2359,11 @@ export const InquiryPriceUpdateInstanceRequest: $Schema.Schema<InquiryPriceUpdat
 
 /** `InquiryPriceUpdateInstanceResponse` (response side). */
 export interface InquiryPriceUpdateInstanceResponse {
-  readonly OriginalCost: number
-  readonly DiscountCost: number
-  readonly TimeUnit: string
-  readonly TimeSpan: number | bigint
-  readonly PriceDetail: readonly PriceDetail[] | null
+  readonly OriginalCost?: number
+  readonly DiscountCost?: number
+  readonly TimeUnit?: string
+  readonly TimeSpan?: number | bigint
+  readonly PriceDetail?: readonly PriceDetail[] | null
   readonly NewConfigPrice?: PriceResult | null
   readonly RequestId: string
 }
@@ -2471,10 +2471,10 @@ export const JobFlowResourceSpec: $Schema.Schema<JobFlowResourceSpec> = /*#__PUR
 
 /** `JobResult` (response side). */
 export interface JobResult {
-  readonly Name: string
-  readonly ActionOnFailure: string
-  readonly JobState: string
-  readonly ApplicationId: string
+  readonly Name?: string
+  readonly ActionOnFailure?: string
+  readonly JobState?: string
+  readonly ApplicationId?: string
 }
 export const JobResult: $Schema.Schema<JobResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("JobResult", { Name: $C.str, ActionOnFailure: $C.str, JobState: $C.str, ApplicationId: $C.str }))
 
@@ -2665,7 +2665,7 @@ export const ModifyDynamicInstanceRequest: $Schema.Schema<ModifyDynamicInstanceR
 
 /** `ModifyDynamicInstanceResponse` (response side). */
 export interface ModifyDynamicInstanceResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyDynamicInstanceResponse: $Schema.Schema<ModifyDynamicInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDynamicInstanceResponse", { FlowId: $C.uint64, RequestId: $C.str }))
@@ -2700,8 +2700,8 @@ export const ModifyInspectionSettingsRequest: $Schema.Schema<ModifyInspectionSet
 
 /** `ModifyInspectionSettingsResponse` (response side). */
 export interface ModifyInspectionSettingsResponse {
-  readonly Info: string
-  readonly JobId: string
+  readonly Info?: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const ModifyInspectionSettingsResponse: $Schema.Schema<ModifyInspectionSettingsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInspectionSettingsResponse", { Info: $C.str, JobId: $C.str, RequestId: $C.str }))
@@ -2732,8 +2732,8 @@ export const ModifyPodNumRequest: $Schema.Schema<ModifyPodNumRequest> = /*#__PUR
 
 /** `ModifyPodNumResponse` (response side). */
 export interface ModifyPodNumResponse {
-  readonly InstanceId: string
-  readonly FlowId: number | bigint
+  readonly InstanceId?: string
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyPodNumResponse: $Schema.Schema<ModifyPodNumResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyPodNumResponse", { InstanceId: $C.str, FlowId: $C.int64, RequestId: $C.str }))
@@ -2747,8 +2747,8 @@ export const ModifyResourcePoolsRequest: $Schema.Schema<ModifyResourcePoolsReque
 
 /** `ModifyResourcePoolsResponse` (response side). */
 export interface ModifyResourcePoolsResponse {
-  readonly IsDraft: boolean
-  readonly ErrorMsg: string
+  readonly IsDraft?: boolean
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const ModifyResourcePoolsResponse: $Schema.Schema<ModifyResourcePoolsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyResourcePoolsResponse", { IsDraft: $C.bool, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -2782,9 +2782,9 @@ export const ModifyResourceScheduleConfigRequest: $Schema.Schema<ModifyResourceS
 
 /** `ModifyResourceScheduleConfigResponse` (response side). */
 export interface ModifyResourceScheduleConfigResponse {
-  readonly IsDraft: boolean
-  readonly ErrorMsg: string
-  readonly Data: string
+  readonly IsDraft?: boolean
+  readonly ErrorMsg?: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const ModifyResourceScheduleConfigResponse: $Schema.Schema<ModifyResourceScheduleConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyResourceScheduleConfigResponse", { IsDraft: $C.bool, ErrorMsg: $C.str, Data: $C.str, RequestId: $C.str }))
@@ -2825,9 +2825,9 @@ export const ModifyResourcesTagsRequest: $Schema.Schema<ModifyResourcesTagsReque
 
 /** `ModifyResourcesTagsResponse` (response side). */
 export interface ModifyResourcesTagsResponse {
-  readonly SuccessList: readonly string[] | null
-  readonly FailList: readonly string[] | null
-  readonly PartSuccessList: readonly string[] | null
+  readonly SuccessList?: readonly string[] | null
+  readonly FailList?: readonly string[] | null
+  readonly PartSuccessList?: readonly string[] | null
   readonly ClusterToFlowIdList?: readonly ClusterIDToFlowID[] | null
   readonly RequestId: string
 }
@@ -2922,8 +2922,8 @@ export const ModifyYarnDeployRequest: $Schema.Schema<ModifyYarnDeployRequest> = 
 
 /** `ModifyYarnDeployResponse` (response side). */
 export interface ModifyYarnDeployResponse {
-  readonly IsDraft: boolean
-  readonly ErrorMsg: string
+  readonly IsDraft?: boolean
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const ModifyYarnDeployResponse: $Schema.Schema<ModifyYarnDeployResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyYarnDeployResponse", { IsDraft: $C.bool, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -2944,8 +2944,8 @@ export const ModifyYarnQueueV2Response: $Schema.Schema<ModifyYarnQueueV2Response
 
 /** `MonthRepeatStrategy` (both sides). */
 export interface MonthRepeatStrategy {
-  readonly ExecuteAtTimeOfDay: string
-  readonly DaysOfMonthRange: readonly (number | bigint)[] | null
+  readonly ExecuteAtTimeOfDay?: string
+  readonly DaysOfMonthRange?: readonly (number | bigint)[] | null
 }
 export const MonthRepeatStrategy: $Schema.Schema<MonthRepeatStrategy> = /*#__PURE__*/ $C.lazy(() => $C.struct("MonthRepeatStrategy", { ExecuteAtTimeOfDay: $C.str, DaysOfMonthRange: $C.nul($C.arr($C.uint64)) }))
 
@@ -2959,10 +2959,10 @@ export const MultiDisk: $Schema.Schema<MultiDisk> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `MultiDiskMC` (response side). */
 export interface MultiDiskMC {
-  readonly Count: number | bigint
-  readonly Type: number | bigint
+  readonly Count?: number | bigint
+  readonly Type?: number | bigint
   readonly Size?: string
-  readonly Volume: number | bigint
+  readonly Volume?: number | bigint
 }
 export const MultiDiskMC: $Schema.Schema<MultiDiskMC> = /*#__PURE__*/ $C.lazy(() => $C.struct("MultiDiskMC", { Count: $C.int64, Type: $C.int64, Volume: $C.int64 }, { Size: $C.str }))
 
@@ -2977,8 +2977,8 @@ export const MultiZoneSetting: $Schema.Schema<MultiZoneSetting> = /*#__PURE__*/ 
 
 /** `NameValue` (both sides). */
 export interface NameValue {
-  readonly Name: string
-  readonly Value: string
+  readonly Name?: string
+  readonly Value?: string
 }
 export const NameValue: $Schema.Schema<NameValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("NameValue", { Name: $C.str, Value: $C.str }))
 
@@ -3004,63 +3004,63 @@ export const NodeAffinity: $Schema.Schema<NodeAffinity> = /*#__PURE__*/ $C.lazy(
 
 /** `NodeDetailPriceResult` (response side). */
 export interface NodeDetailPriceResult {
-  readonly NodeType: string
-  readonly PartDetailPrice: readonly PartDetailPriceItem[]
+  readonly NodeType?: string
+  readonly PartDetailPrice?: readonly PartDetailPriceItem[]
 }
 export const NodeDetailPriceResult: $Schema.Schema<NodeDetailPriceResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodeDetailPriceResult", { NodeType: $C.str, PartDetailPrice: $C.arr(PartDetailPriceItem) }))
 
 /** `NodeHardwareInfo` (response side). */
 export interface NodeHardwareInfo {
-  readonly AppId: number | bigint
-  readonly SerialNo: string
-  readonly OrderNo: string
-  readonly WanIp: string
-  readonly Flag: number | bigint
-  readonly Spec: string
-  readonly CpuNum: number | bigint
-  readonly MemSize: number | bigint
-  readonly MemDesc: string
-  readonly RegionId: number | bigint
-  readonly ZoneId: number | bigint
-  readonly ApplyTime: string
-  readonly FreeTime: string
-  readonly DiskSize: string
-  readonly NameTag: string
-  readonly Services: string
-  readonly StorageType: number | bigint
-  readonly RootSize: number | bigint
-  readonly ChargeType: number | bigint
-  readonly CdbIp: string
-  readonly CdbPort: number | bigint
-  readonly HwDiskSize: number | bigint
-  readonly HwDiskSizeDesc: string
-  readonly HwMemSize: number | bigint
-  readonly HwMemSizeDesc: string
-  readonly ExpireTime: string
-  readonly EmrResourceId: string
-  readonly IsAutoRenew: number | bigint
-  readonly DeviceClass: string
-  readonly Mutable: number | bigint
-  readonly MCMultiDisk: readonly MultiDiskMC[] | null
-  readonly CdbNodeInfo: CdbInfo | null
-  readonly Ip: string
-  readonly Destroyable: number | bigint
-  readonly Tags: readonly Tag[] | null
-  readonly AutoFlag: number | bigint
-  readonly HardwareResourceType: string
-  readonly IsDynamicSpec: number | bigint
-  readonly DynamicPodSpec: string
-  readonly SupportModifyPayMode: number | bigint
-  readonly RootStorageType: number | bigint
-  readonly Zone: string
-  readonly SubnetInfo: SubnetInfo | null
-  readonly Clients: string
-  readonly CurrentTime: string
-  readonly IsFederation: number | bigint
-  readonly DeviceName: string
-  readonly ServiceClient: string
-  readonly DisableApiTermination: boolean
-  readonly TradeVersion: number | bigint
+  readonly AppId?: number | bigint
+  readonly SerialNo?: string
+  readonly OrderNo?: string
+  readonly WanIp?: string
+  readonly Flag?: number | bigint
+  readonly Spec?: string
+  readonly CpuNum?: number | bigint
+  readonly MemSize?: number | bigint
+  readonly MemDesc?: string
+  readonly RegionId?: number | bigint
+  readonly ZoneId?: number | bigint
+  readonly ApplyTime?: string
+  readonly FreeTime?: string
+  readonly DiskSize?: string
+  readonly NameTag?: string
+  readonly Services?: string
+  readonly StorageType?: number | bigint
+  readonly RootSize?: number | bigint
+  readonly ChargeType?: number | bigint
+  readonly CdbIp?: string
+  readonly CdbPort?: number | bigint
+  readonly HwDiskSize?: number | bigint
+  readonly HwDiskSizeDesc?: string
+  readonly HwMemSize?: number | bigint
+  readonly HwMemSizeDesc?: string
+  readonly ExpireTime?: string
+  readonly EmrResourceId?: string
+  readonly IsAutoRenew?: number | bigint
+  readonly DeviceClass?: string
+  readonly Mutable?: number | bigint
+  readonly MCMultiDisk?: readonly MultiDiskMC[] | null
+  readonly CdbNodeInfo?: CdbInfo | null
+  readonly Ip?: string
+  readonly Destroyable?: number | bigint
+  readonly Tags?: readonly Tag[] | null
+  readonly AutoFlag?: number | bigint
+  readonly HardwareResourceType?: string
+  readonly IsDynamicSpec?: number | bigint
+  readonly DynamicPodSpec?: string
+  readonly SupportModifyPayMode?: number | bigint
+  readonly RootStorageType?: number | bigint
+  readonly Zone?: string
+  readonly SubnetInfo?: SubnetInfo | null
+  readonly Clients?: string
+  readonly CurrentTime?: string
+  readonly IsFederation?: number | bigint
+  readonly DeviceName?: string
+  readonly ServiceClient?: string
+  readonly DisableApiTermination?: boolean
+  readonly TradeVersion?: number | bigint
   readonly ServicesStatus?: string
   readonly Remark?: string
   readonly SharedClusterId?: string
@@ -3098,12 +3098,12 @@ export const NodeRenewPriceDetail: $Schema.Schema<NodeRenewPriceDetail> = /*#__P
 
 /** `NodeResource` (response side). */
 export interface NodeResource {
-  readonly ResourceConfigId: number | bigint
-  readonly Resource: Resource | null
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly IsDefault: string
-  readonly MaxResourceNum: number | bigint
+  readonly ResourceConfigId?: number | bigint
+  readonly Resource?: Resource | null
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly IsDefault?: string
+  readonly MaxResourceNum?: number | bigint
   readonly PrepaidUnderwritePeriods?: readonly (number | bigint)[] | null
   readonly QuotaNum?: number | bigint
   readonly QuotaUnit?: string
@@ -3143,10 +3143,10 @@ export const NodeSelectorTerm: $Schema.Schema<NodeSelectorTerm> = /*#__PURE__*/ 
 
 /** `NodeSpecDisk` (response side). */
 export interface NodeSpecDisk {
-  readonly Count: number | bigint
-  readonly Name: string
-  readonly DiskType: string
-  readonly DefaultDiskSize: number | bigint
+  readonly Count?: number | bigint
+  readonly Name?: string
+  readonly DiskType?: string
+  readonly DefaultDiskSize?: number | bigint
   readonly IsSpecialDisk?: boolean
 }
 export const NodeSpecDisk: $Schema.Schema<NodeSpecDisk> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodeSpecDisk", { Count: $C.int64, Name: $C.str, DiskType: $C.str, DefaultDiskSize: $C.int64 }, { IsSpecialDisk: $C.bool }))
@@ -3162,34 +3162,34 @@ export const NodeSpecDiskV2: $Schema.Schema<NodeSpecDiskV2> = /*#__PURE__*/ $C.l
 
 /** `NodeSpecFamily` (response side). */
 export interface NodeSpecFamily {
-  readonly InstanceFamily: string
-  readonly FamilyName: string
-  readonly Order: number | bigint
-  readonly InstanceTypes: readonly NodeSpecInstanceType[] | null
+  readonly InstanceFamily?: string
+  readonly FamilyName?: string
+  readonly Order?: number | bigint
+  readonly InstanceTypes?: readonly NodeSpecInstanceType[] | null
 }
 export const NodeSpecFamily: $Schema.Schema<NodeSpecFamily> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodeSpecFamily", { InstanceFamily: $C.str, FamilyName: $C.str, Order: $C.int64, InstanceTypes: $C.nul($C.arr(NodeSpecInstanceType)) }))
 
 /** `NodeSpecInstanceType` (response side). */
 export interface NodeSpecInstanceType {
-  readonly InstanceType: string
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly Order: number | bigint
-  readonly Num: number | bigint
-  readonly SellOutReason: string
-  readonly SystemDisk: readonly NodeSpecDisk[] | null
-  readonly DataDisk: readonly NodeSpecDisk[] | null
-  readonly LocalDataDisk: readonly NodeSpecDisk[] | null
-  readonly SoldOutReason: string
-  readonly InstanceFamily: string
-  readonly NodeName: string
-  readonly NodeType: string
-  readonly Type: string
-  readonly TypeName: string
-  readonly FamilyName: string
-  readonly CpuType: string
-  readonly Remark: string
-  readonly OriginPrice: number
+  readonly InstanceType?: string
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Order?: number | bigint
+  readonly Num?: number | bigint
+  readonly SellOutReason?: string
+  readonly SystemDisk?: readonly NodeSpecDisk[] | null
+  readonly DataDisk?: readonly NodeSpecDisk[] | null
+  readonly LocalDataDisk?: readonly NodeSpecDisk[] | null
+  readonly SoldOutReason?: string
+  readonly InstanceFamily?: string
+  readonly NodeName?: string
+  readonly NodeType?: string
+  readonly Type?: string
+  readonly TypeName?: string
+  readonly FamilyName?: string
+  readonly CpuType?: string
+  readonly Remark?: string
+  readonly OriginPrice?: number
   readonly PrepaidUnderwritePeriods?: readonly (number | bigint)[] | null
   readonly GpuDesc?: string
   readonly QuotaNum?: number | bigint
@@ -3201,16 +3201,16 @@ export const NodeSpecInstanceType: $Schema.Schema<NodeSpecInstanceType> = /*#__P
 
 /** `NodeSpecType` (response side). */
 export interface NodeSpecType {
-  readonly Type: string
-  readonly TypeName: string
-  readonly Order: number | bigint
-  readonly InstanceFamilies: readonly NodeSpecFamily[] | null
+  readonly Type?: string
+  readonly TypeName?: string
+  readonly Order?: number | bigint
+  readonly InstanceFamilies?: readonly NodeSpecFamily[] | null
 }
 export const NodeSpecType: $Schema.Schema<NodeSpecType> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodeSpecType", { Type: $C.str, TypeName: $C.str, Order: $C.int64, InstanceFamilies: $C.nul($C.arr(NodeSpecFamily)) }))
 
 /** `NotRepeatStrategy` (both sides). */
 export interface NotRepeatStrategy {
-  readonly ExecuteAt: string
+  readonly ExecuteAt?: string
 }
 export const NotRepeatStrategy: $Schema.Schema<NotRepeatStrategy> = /*#__PURE__*/ $C.lazy(() => $C.struct("NotRepeatStrategy", { ExecuteAt: $C.str }))
 
@@ -3222,15 +3222,15 @@ export const OpScope: $Schema.Schema<OpScope> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `OperationLog` (response side). */
 export interface OperationLog {
-  readonly InstanceId: number | bigint
-  readonly Operation: string
-  readonly OperationType: number | bigint
-  readonly UserType: number | bigint
-  readonly Operator: string
-  readonly CreateTime: string
-  readonly Operand: string
-  readonly OperationDesc: string
-  readonly SecurityLevel: string
+  readonly InstanceId?: number | bigint
+  readonly Operation?: string
+  readonly OperationType?: number | bigint
+  readonly UserType?: number | bigint
+  readonly Operator?: string
+  readonly CreateTime?: string
+  readonly Operand?: string
+  readonly OperationDesc?: string
+  readonly SecurityLevel?: string
 }
 export const OperationLog: $Schema.Schema<OperationLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("OperationLog", { InstanceId: $C.int64, Operation: $C.str, OperationType: $C.int64, UserType: $C.int64, Operator: $C.str, CreateTime: $C.str, Operand: $C.str, OperationDesc: $C.str, SecurityLevel: $C.str }))
 
@@ -3264,35 +3264,35 @@ export const OutterResource: $Schema.Schema<OutterResource> = /*#__PURE__*/ $C.l
 
 /** `OverviewMetricData` (response side). */
 export interface OverviewMetricData {
-  readonly Metric: string
-  readonly First: number | bigint
-  readonly Last: number | bigint
-  readonly Interval: number | bigint
-  readonly DataPoints: readonly string[] | null
+  readonly Metric?: string
+  readonly First?: number | bigint
+  readonly Last?: number | bigint
+  readonly Interval?: number | bigint
+  readonly DataPoints?: readonly string[] | null
   readonly Tags?: MetricTags | null
 }
 export const OverviewMetricData: $Schema.Schema<OverviewMetricData> = /*#__PURE__*/ $C.lazy(() => $C.struct("OverviewMetricData", { Metric: $C.str, First: $C.int64, Last: $C.int64, Interval: $C.int64, DataPoints: $C.nul($C.arr($C.str)) }, { Tags: $C.nul(MetricTags) }))
 
 /** `OverviewRow` (response side). */
 export interface OverviewRow {
-  readonly Table: string
-  readonly ReadRequestCount: number
-  readonly WriteRequestCount: number
-  readonly MemstoreSize: number
-  readonly StoreFileSize: number
-  readonly Operation: string
+  readonly Table?: string
+  readonly ReadRequestCount?: number
+  readonly WriteRequestCount?: number
+  readonly MemstoreSize?: number
+  readonly StoreFileSize?: number
+  readonly Operation?: string
   readonly StoreFileNum?: number
 }
 export const OverviewRow: $Schema.Schema<OverviewRow> = /*#__PURE__*/ $C.lazy(() => $C.struct("OverviewRow", { Table: $C.str, ReadRequestCount: $C.float, WriteRequestCount: $C.float, MemstoreSize: $C.float, StoreFileSize: $C.float, Operation: $C.str }, { StoreFileNum: $C.float }))
 
 /** `PartDetailPriceItem` (response side). */
 export interface PartDetailPriceItem {
-  readonly InstanceType: string
-  readonly Price: number
-  readonly RealCost: number
-  readonly RealTotalCost: number
-  readonly Policy: number
-  readonly GoodsNum: number | bigint
+  readonly InstanceType?: string
+  readonly Price?: number
+  readonly RealCost?: number
+  readonly RealTotalCost?: number
+  readonly Policy?: number
+  readonly GoodsNum?: number | bigint
 }
 export const PartDetailPriceItem: $Schema.Schema<PartDetailPriceItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("PartDetailPriceItem", { InstanceType: $C.str, Price: $C.float, RealCost: $C.float, RealTotalCost: $C.float, Policy: $C.float, GoodsNum: $C.int64 }))
 
@@ -3384,10 +3384,10 @@ export const PodParameter: $Schema.Schema<PodParameter> = /*#__PURE__*/ $C.lazy(
 
 /** `PodSaleSpec` (response side). */
 export interface PodSaleSpec {
-  readonly NodeType: string
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly Number: number | bigint
+  readonly NodeType?: string
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Number?: number | bigint
 }
 export const PodSaleSpec: $Schema.Schema<PodSaleSpec> = /*#__PURE__*/ $C.lazy(() => $C.struct("PodSaleSpec", { NodeType: $C.str, Cpu: $C.uint64, Memory: $C.uint64, Number: $C.uint64 }))
 
@@ -3487,28 +3487,28 @@ export const PreferredSchedulingTerm: $Schema.Schema<PreferredSchedulingTerm> = 
 
 /** `PriceDetail` (response side). */
 export interface PriceDetail {
-  readonly ResourceId: string
-  readonly Formula: string
-  readonly OriginalCost: number
-  readonly DiscountCost: number
+  readonly ResourceId?: string
+  readonly Formula?: string
+  readonly OriginalCost?: number
+  readonly DiscountCost?: number
 }
 export const PriceDetail: $Schema.Schema<PriceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("PriceDetail", { ResourceId: $C.str, Formula: $C.str, OriginalCost: $C.float, DiscountCost: $C.float }))
 
 /** `PriceResource` (response side). */
 export interface PriceResource {
-  readonly Spec: string
-  readonly StorageType: number | bigint
-  readonly DiskType: string
-  readonly RootSize: number | bigint
-  readonly MemSize: number | bigint
-  readonly Cpu: number | bigint
-  readonly DiskSize: number | bigint
-  readonly MultiDisks: readonly MultiDisk[] | null
-  readonly DiskCnt: number | bigint
-  readonly InstanceType: string
-  readonly Tags: readonly Tag[] | null
-  readonly DiskNum: number | bigint
-  readonly LocalDiskNum: number | bigint
+  readonly Spec?: string
+  readonly StorageType?: number | bigint
+  readonly DiskType?: string
+  readonly RootSize?: number | bigint
+  readonly MemSize?: number | bigint
+  readonly Cpu?: number | bigint
+  readonly DiskSize?: number | bigint
+  readonly MultiDisks?: readonly MultiDisk[] | null
+  readonly DiskCnt?: number | bigint
+  readonly InstanceType?: string
+  readonly Tags?: readonly Tag[] | null
+  readonly DiskNum?: number | bigint
+  readonly LocalDiskNum?: number | bigint
   readonly GpuDesc?: string
 }
 export const PriceResource: $Schema.Schema<PriceResource> = /*#__PURE__*/ $C.lazy(() => $C.struct("PriceResource", { Spec: $C.str, StorageType: $C.uint64, DiskType: $C.str, RootSize: $C.int64, MemSize: $C.int64, Cpu: $C.int64, DiskSize: $C.int64, MultiDisks: $C.nul($C.arr(MultiDisk)), DiskCnt: $C.int64, InstanceType: $C.str, Tags: $C.nul($C.arr(Tag)), DiskNum: $C.int64, LocalDiskNum: $C.int64 }, { GpuDesc: $C.str }))
@@ -3522,10 +3522,10 @@ export const PriceResult: $Schema.Schema<PriceResult> = /*#__PURE__*/ $C.lazy(()
 
 /** `QuotaEntity` (response side). */
 export interface QuotaEntity {
-  readonly UsedQuota: number | bigint
-  readonly RemainingQuota: number | bigint
-  readonly TotalQuota: number | bigint
-  readonly Zone: string
+  readonly UsedQuota?: number | bigint
+  readonly RemainingQuota?: number | bigint
+  readonly TotalQuota?: number | bigint
+  readonly Zone?: string
 }
 export const QuotaEntity: $Schema.Schema<QuotaEntity> = /*#__PURE__*/ $C.lazy(() => $C.struct("QuotaEntity", { UsedQuota: $C.int64, RemainingQuota: $C.int64, TotalQuota: $C.int64, Zone: $C.str }))
 
@@ -3552,15 +3552,15 @@ export const RedisInstance: $Schema.Schema<RedisInstance> = /*#__PURE__*/ $C.laz
 
 /** `RenewInstancesInfo` (response side). */
 export interface RenewInstancesInfo {
-  readonly EmrResourceId: string
-  readonly Flag: number | bigint
-  readonly Ip: string
-  readonly MemDesc: string
-  readonly CpuNum: number | bigint
-  readonly DiskSize: string
-  readonly ExpireTime: string
-  readonly Spec: string
-  readonly StorageType: number | bigint
+  readonly EmrResourceId?: string
+  readonly Flag?: number | bigint
+  readonly Ip?: string
+  readonly MemDesc?: string
+  readonly CpuNum?: number | bigint
+  readonly DiskSize?: string
+  readonly ExpireTime?: string
+  readonly Spec?: string
+  readonly StorageType?: number | bigint
   readonly RootSize?: number | bigint
   readonly RootStorageType?: number | bigint
   readonly MCMultiDisk?: readonly MultiDiskMC[] | null
@@ -3579,7 +3579,7 @@ export const RenewPriceDetail: $Schema.Schema<RenewPriceDetail> = /*#__PURE__*/ 
 
 /** `RepeatStrategy` (both sides). */
 export interface RepeatStrategy {
-  readonly RepeatType: string
+  readonly RepeatType?: string
   readonly DayRepeat?: DayRepeatStrategy | null
   readonly WeekRepeat?: WeekRepeatStrategy | null
   readonly MonthRepeat?: MonthRepeatStrategy | null
@@ -3621,12 +3621,12 @@ export const ResizeDataDisksResponse: $Schema.Schema<ResizeDataDisksResponse> = 
 
 /** `Resource` (both sides). */
 export interface Resource {
-  readonly Spec: string
-  readonly StorageType: number | bigint
-  readonly DiskType: string
-  readonly MemSize: number | bigint
-  readonly Cpu: number | bigint
-  readonly DiskSize: number | bigint
+  readonly Spec?: string
+  readonly StorageType?: number | bigint
+  readonly DiskType?: string
+  readonly MemSize?: number | bigint
+  readonly Cpu?: number | bigint
+  readonly DiskSize?: number | bigint
   readonly RootSize?: number | bigint
   readonly MultiDisks?: readonly MultiDisk[] | null
   readonly Tags?: readonly Tag[] | null
@@ -3641,25 +3641,25 @@ export const Resource: $Schema.Schema<Resource> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `ResourceDetail` (response side). */
 export interface ResourceDetail {
-  readonly Spec: string
-  readonly SpecName: string
-  readonly StorageType: number | bigint
-  readonly DiskType: string
-  readonly RootSize: number | bigint
-  readonly MemSize: number | bigint
-  readonly Cpu: number | bigint
-  readonly DiskSize: number | bigint
-  readonly InstanceType: string
+  readonly Spec?: string
+  readonly SpecName?: string
+  readonly StorageType?: number | bigint
+  readonly DiskType?: string
+  readonly RootSize?: number | bigint
+  readonly MemSize?: number | bigint
+  readonly Cpu?: number | bigint
+  readonly DiskSize?: number | bigint
+  readonly InstanceType?: string
 }
 export const ResourceDetail: $Schema.Schema<ResourceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceDetail", { Spec: $C.str, SpecName: $C.str, StorageType: $C.int64, DiskType: $C.str, RootSize: $C.int64, MemSize: $C.int64, Cpu: $C.int64, DiskSize: $C.int64, InstanceType: $C.str }))
 
 /** `RestartPolicy` (response side). */
 export interface RestartPolicy {
-  readonly Name: string
-  readonly DisplayName: string
-  readonly Describe: string
-  readonly BatchSizeRange: readonly (number | bigint)[]
-  readonly IsDefault: string
+  readonly Name?: string
+  readonly DisplayName?: string
+  readonly Describe?: string
+  readonly BatchSizeRange?: readonly (number | bigint)[]
+  readonly IsDefault?: string
 }
 export const RestartPolicy: $Schema.Schema<RestartPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestartPolicy", { Name: $C.str, DisplayName: $C.str, Describe: $C.str, BatchSizeRange: $C.arr($C.int64), IsDefault: $C.str }))
 
@@ -3692,15 +3692,15 @@ export const RunJobFlowRequest: $Schema.Schema<RunJobFlowRequest> = /*#__PURE__*
 
 /** `RunJobFlowResponse` (response side). */
 export interface RunJobFlowResponse {
-  readonly JobFlowId: number | bigint
+  readonly JobFlowId?: number | bigint
   readonly RequestId: string
 }
 export const RunJobFlowResponse: $Schema.Schema<RunJobFlowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunJobFlowResponse", { JobFlowId: $C.int64, RequestId: $C.str }))
 
 /** `SLInstance` (response side). */
 export interface SLInstance {
-  readonly InstanceId: string
-  readonly ClusterId: number | bigint
+  readonly InstanceId?: string
+  readonly ClusterId?: number | bigint
   readonly InstanceName?: string
   readonly RegionId?: number | bigint
   readonly Zone?: string
@@ -3722,22 +3722,22 @@ export const SLInstance: $Schema.Schema<SLInstance> = /*#__PURE__*/ $C.lazy(() =
 
 /** `SLInstanceInfo` (response side). */
 export interface SLInstanceInfo {
-  readonly ClusterId: string
-  readonly Id: number | bigint
-  readonly StatusDesc: string
+  readonly ClusterId?: string
+  readonly Id?: number | bigint
+  readonly StatusDesc?: string
   readonly HealthStatus?: string
-  readonly ClusterName: string
-  readonly RegionId: number | bigint
-  readonly ZoneId: number | bigint
-  readonly Zone: string
-  readonly AppId: number | bigint
-  readonly VpcId: number | bigint
+  readonly ClusterName?: string
+  readonly RegionId?: number | bigint
+  readonly ZoneId?: number | bigint
+  readonly Zone?: string
+  readonly AppId?: number | bigint
+  readonly VpcId?: number | bigint
   readonly VpcName?: string
-  readonly SubnetId: number | bigint
+  readonly SubnetId?: number | bigint
   readonly SubnetName?: string
-  readonly Status: number | bigint
-  readonly AddTime: string
-  readonly PayMode: number | bigint
+  readonly Status?: number | bigint
+  readonly AddTime?: string
+  readonly PayMode?: number | bigint
   readonly ZoneSettings?: readonly ZoneSetting[] | null
   readonly Tags?: readonly Tag[] | null
   readonly AutoRenewFlag?: number | bigint
@@ -3778,9 +3778,9 @@ export const ScaleOutClusterRequest: $Schema.Schema<ScaleOutClusterRequest> = /*
 
 /** `ScaleOutClusterResponse` (response side). */
 export interface ScaleOutClusterResponse {
-  readonly InstanceId: string
-  readonly ClientToken: string
-  readonly FlowId: number | bigint
+  readonly InstanceId?: string
+  readonly ClientToken?: string
+  readonly FlowId?: number | bigint
   readonly TraceId?: string
   readonly DealNames?: readonly string[] | null
   readonly BillId?: string
@@ -3827,11 +3827,11 @@ export const ScaleOutInstanceRequest: $Schema.Schema<ScaleOutInstanceRequest> = 
 
 /** `ScaleOutInstanceResponse` (response side). */
 export interface ScaleOutInstanceResponse {
-  readonly InstanceId: string
-  readonly DealNames: readonly string[] | null
-  readonly ClientToken: string
-  readonly FlowId: number | bigint
-  readonly BillId: string
+  readonly InstanceId?: string
+  readonly DealNames?: readonly string[] | null
+  readonly ClientToken?: string
+  readonly FlowId?: number | bigint
+  readonly BillId?: string
   readonly TraceId?: string
   readonly RequestId: string
 }
@@ -3860,21 +3860,21 @@ export const SceneSoftwareConfig: $Schema.Schema<SceneSoftwareConfig> = /*#__PUR
 
 /** `SchedulerTaskDetail` (response side). */
 export interface SchedulerTaskDetail {
-  readonly Step: string
-  readonly Progress: string
-  readonly FailReason: string
-  readonly JobId: number | bigint
+  readonly Step?: string
+  readonly Progress?: string
+  readonly FailReason?: string
+  readonly JobId?: number | bigint
 }
 export const SchedulerTaskDetail: $Schema.Schema<SchedulerTaskDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("SchedulerTaskDetail", { Step: $C.str, Progress: $C.str, FailReason: $C.str, JobId: $C.uint64 }))
 
 /** `SchedulerTaskInfo` (response side). */
 export interface SchedulerTaskInfo {
-  readonly SchedulerName: string
-  readonly OperatorName: string
-  readonly CreateTime: string
-  readonly EndTime: string
-  readonly State: number | bigint
-  readonly Details: readonly SchedulerTaskDetail[] | null
+  readonly SchedulerName?: string
+  readonly OperatorName?: string
+  readonly CreateTime?: string
+  readonly EndTime?: string
+  readonly State?: number | bigint
+  readonly Details?: readonly SchedulerTaskDetail[] | null
 }
 export const SchedulerTaskInfo: $Schema.Schema<SchedulerTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SchedulerTaskInfo", { SchedulerName: $C.str, OperatorName: $C.str, CreateTime: $C.str, EndTime: $C.str, State: $C.int64, Details: $C.nul($C.arr(SchedulerTaskDetail)) }))
 
@@ -3918,42 +3918,42 @@ export const ServiceDeployInfo: $Schema.Schema<ServiceDeployInfo> = /*#__PURE__*
 
 /** `ServiceNodeDetailInfo` (response side). */
 export interface ServiceNodeDetailInfo {
-  readonly Ip: string
-  readonly NodeType: number | bigint
-  readonly NodeName: string
-  readonly ServiceStatus: number | bigint
-  readonly MonitorStatus: number | bigint
-  readonly Status: number | bigint
-  readonly PortsInfo: string
-  readonly LastRestartTime: string
-  readonly Flag: number | bigint
-  readonly ConfGroupId: number | bigint
-  readonly ConfGroupName: string
-  readonly ConfStatus: number | bigint
-  readonly ServiceDetectionInfo: readonly ServiceProcessFunctionInfo[] | null
-  readonly NodeFlagFilter: string
-  readonly HealthStatus: HealthStatus | null
-  readonly IsSupportRoleMonitor: boolean
-  readonly StopPolicies: readonly RestartPolicy[] | null
-  readonly HAState: string
-  readonly NameService: string
-  readonly IsFederation: boolean
+  readonly Ip?: string
+  readonly NodeType?: number | bigint
+  readonly NodeName?: string
+  readonly ServiceStatus?: number | bigint
+  readonly MonitorStatus?: number | bigint
+  readonly Status?: number | bigint
+  readonly PortsInfo?: string
+  readonly LastRestartTime?: string
+  readonly Flag?: number | bigint
+  readonly ConfGroupId?: number | bigint
+  readonly ConfGroupName?: string
+  readonly ConfStatus?: number | bigint
+  readonly ServiceDetectionInfo?: readonly ServiceProcessFunctionInfo[] | null
+  readonly NodeFlagFilter?: string
+  readonly HealthStatus?: HealthStatus | null
+  readonly IsSupportRoleMonitor?: boolean
+  readonly StopPolicies?: readonly RestartPolicy[] | null
+  readonly HAState?: string
+  readonly NameService?: string
+  readonly IsFederation?: boolean
   readonly DataNodeMaintenanceState?: number | bigint
 }
 export const ServiceNodeDetailInfo: $Schema.Schema<ServiceNodeDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceNodeDetailInfo", { Ip: $C.str, NodeType: $C.int64, NodeName: $C.str, ServiceStatus: $C.int64, MonitorStatus: $C.int64, Status: $C.int64, PortsInfo: $C.str, LastRestartTime: $C.str, Flag: $C.int64, ConfGroupId: $C.int64, ConfGroupName: $C.str, ConfStatus: $C.int64, ServiceDetectionInfo: $C.nul($C.arr(ServiceProcessFunctionInfo)), NodeFlagFilter: $C.str, HealthStatus: $C.nul(HealthStatus), IsSupportRoleMonitor: $C.bool, StopPolicies: $C.nul($C.arr(RestartPolicy)), HAState: $C.str, NameService: $C.str, IsFederation: $C.bool }, { DataNodeMaintenanceState: $C.int64 }))
 
 /** `ServiceProcessFunctionInfo` (response side). */
 export interface ServiceProcessFunctionInfo {
-  readonly DetectAlert: string
+  readonly DetectAlert?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly DetetcFunctionKey: string | null
+  readonly DetetcFunctionKey?: string | null
   /** @deprecated hidden or deprecated in the API */
-  readonly DetetcFunctionValue: string | null
+  readonly DetetcFunctionValue?: string | null
   /** @deprecated hidden or deprecated in the API */
-  readonly DetetcTime: string | null
-  readonly DetectFunctionKey: string
-  readonly DetectFunctionValue: string
-  readonly DetectTime: string
+  readonly DetetcTime?: string | null
+  readonly DetectFunctionKey?: string
+  readonly DetectFunctionValue?: string
+  readonly DetectTime?: string
 }
 export const ServiceProcessFunctionInfo: $Schema.Schema<ServiceProcessFunctionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceProcessFunctionInfo", { DetectAlert: $C.str, DetetcFunctionKey: $C.nul($C.str), DetetcFunctionValue: $C.nul($C.str), DetetcTime: $C.nul($C.str), DetectFunctionKey: $C.str, DetectFunctionValue: $C.str, DetectTime: $C.str }))
 
@@ -3976,8 +3976,8 @@ export const SetNodeResourceConfigDefaultResponse: $Schema.Schema<SetNodeResourc
 
 /** `ShortNodeInfo` (response side). */
 export interface ShortNodeInfo {
-  readonly NodeType: string
-  readonly NodeSize: number | bigint
+  readonly NodeType?: string
+  readonly NodeSize?: number | bigint
 }
 export const ShortNodeInfo: $Schema.Schema<ShortNodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ShortNodeInfo", { NodeType: $C.str, NodeSize: $C.uint64 }))
 
@@ -3990,17 +3990,17 @@ export const SoftDependInfo: $Schema.Schema<SoftDependInfo> = /*#__PURE__*/ $C.l
 
 /** `SparkApplicationsList` (response side). */
 export interface SparkApplicationsList {
-  readonly ID: string
-  readonly Name: string
-  readonly User: string
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly Duration: number | bigint
-  readonly State: string
-  readonly ApplicationType: string
-  readonly CoreSeconds: number | bigint
-  readonly MemorySeconds: string
-  readonly Insight: string
+  readonly ID?: string
+  readonly Name?: string
+  readonly User?: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly Duration?: number | bigint
+  readonly State?: string
+  readonly ApplicationType?: string
+  readonly CoreSeconds?: number | bigint
+  readonly MemorySeconds?: string
+  readonly Insight?: string
 }
 export const SparkApplicationsList: $Schema.Schema<SparkApplicationsList> = /*#__PURE__*/ $C.lazy(() => $C.struct("SparkApplicationsList", { ID: $C.str, Name: $C.str, User: $C.str, StartTime: $C.int64, EndTime: $C.int64, Duration: $C.int64, State: $C.str, ApplicationType: $C.str, CoreSeconds: $C.int64, MemorySeconds: $C.str, Insight: $C.str }))
 
@@ -4026,21 +4026,21 @@ export const SparkQuery: $Schema.Schema<SparkQuery> = /*#__PURE__*/ $C.lazy(() =
 
 /** `StageInfoDetail` (response side). */
 export interface StageInfoDetail {
-  readonly Stage: string
-  readonly Name: string
-  readonly IsShow: boolean
-  readonly IsSubFlow: boolean
-  readonly SubFlowFlag: string
-  readonly Status: number | bigint
-  readonly Desc: string
-  readonly Progress: number
-  readonly Starttime: string | null
-  readonly Endtime: string | null
-  readonly HadWoodDetail: boolean
-  readonly WoodJobId: number | bigint
-  readonly LanguageKey: string
-  readonly FailedReason: string
-  readonly TimeConsuming: string
+  readonly Stage?: string
+  readonly Name?: string
+  readonly IsShow?: boolean
+  readonly IsSubFlow?: boolean
+  readonly SubFlowFlag?: string
+  readonly Status?: number | bigint
+  readonly Desc?: string
+  readonly Progress?: number
+  readonly Starttime?: string | null
+  readonly Endtime?: string | null
+  readonly HadWoodDetail?: boolean
+  readonly WoodJobId?: number | bigint
+  readonly LanguageKey?: string
+  readonly FailedReason?: string
+  readonly TimeConsuming?: string
   readonly Id?: number | bigint
 }
 export const StageInfoDetail: $Schema.Schema<StageInfoDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("StageInfoDetail", { Stage: $C.str, Name: $C.str, IsShow: $C.bool, IsSubFlow: $C.bool, SubFlowFlag: $C.str, Status: $C.int64, Desc: $C.str, Progress: $C.float, Starttime: $C.nul($C.datetime), Endtime: $C.nul($C.datetime), HadWoodDetail: $C.bool, WoodJobId: $C.uint64, LanguageKey: $C.str, FailedReason: $C.str, TimeConsuming: $C.str }, { Id: $C.int64 }))
@@ -4139,8 +4139,8 @@ export const StringMap: $Schema.Schema<StringMap> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `SubnetInfo` (response side). */
 export interface SubnetInfo {
-  readonly SubnetName: string
-  readonly SubnetId: string
+  readonly SubnetName?: string
+  readonly SubnetId?: string
 }
 export const SubnetInfo: $Schema.Schema<SubnetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubnetInfo", { SubnetName: $C.str, SubnetId: $C.str }))
 
@@ -4158,12 +4158,12 @@ export const SyncPodStateResponse: $Schema.Schema<SyncPodStateResponse> = /*#__P
 
 /** `TableSchemaItem` (response side). */
 export interface TableSchemaItem {
-  readonly Name: string
-  readonly Sortable: boolean
-  readonly WithFilter: boolean
-  readonly Candidates: readonly string[] | null
-  readonly Clickable: boolean
-  readonly Title: string
+  readonly Name?: string
+  readonly Sortable?: boolean
+  readonly WithFilter?: boolean
+  readonly Candidates?: readonly string[] | null
+  readonly Clickable?: boolean
+  readonly Title?: string
 }
 export const TableSchemaItem: $Schema.Schema<TableSchemaItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("TableSchemaItem", { Name: $C.str, Sortable: $C.bool, WithFilter: $C.bool, Candidates: $C.nul($C.arr($C.str)), Clickable: $C.bool, Title: $C.str }))
 
@@ -4210,7 +4210,7 @@ export const TerminateClusterNodesRequest: $Schema.Schema<TerminateClusterNodesR
 
 /** `TerminateClusterNodesResponse` (response side). */
 export interface TerminateClusterNodesResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const TerminateClusterNodesResponse: $Schema.Schema<TerminateClusterNodesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TerminateClusterNodesResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -4225,7 +4225,7 @@ export const TerminateDynamicInstancesRequest: $Schema.Schema<TerminateDynamicIn
 
 /** `TerminateDynamicInstancesResponse` (response side). */
 export interface TerminateDynamicInstancesResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const TerminateDynamicInstancesResponse: $Schema.Schema<TerminateDynamicInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TerminateDynamicInstancesResponse", { FlowId: $C.uint64, RequestId: $C.str }))
@@ -4273,14 +4273,14 @@ export const TerminateTasksResponse: $Schema.Schema<TerminateTasksResponse> = /*
 
 /** `TimeAutoScaleStrategy` (both sides). */
 export interface TimeAutoScaleStrategy {
-  readonly StrategyName: string
-  readonly IntervalTime: number | bigint
-  readonly ScaleAction: number | bigint
-  readonly ScaleNum: number | bigint
-  readonly StrategyStatus: number | bigint
-  readonly Priority: number | bigint
-  readonly RetryValidTime: number | bigint
-  readonly RepeatStrategy: RepeatStrategy | null
+  readonly StrategyName?: string
+  readonly IntervalTime?: number | bigint
+  readonly ScaleAction?: number | bigint
+  readonly ScaleNum?: number | bigint
+  readonly StrategyStatus?: number | bigint
+  readonly Priority?: number | bigint
+  readonly RetryValidTime?: number | bigint
+  readonly RepeatStrategy?: RepeatStrategy | null
   readonly StrategyId?: number | bigint
   readonly GraceDownFlag?: boolean
   readonly GraceDownTime?: number | bigint
@@ -4318,10 +4318,10 @@ export const Toleration: $Schema.Schema<Toleration> = /*#__PURE__*/ $C.lazy(() =
 
 /** `TopologyInfo` (response side). */
 export interface TopologyInfo {
-  readonly ZoneId: number | bigint
-  readonly Zone: string
-  readonly SubnetInfoList: readonly SubnetInfo[] | null
-  readonly NodeInfoList: readonly ShortNodeInfo[] | null
+  readonly ZoneId?: number | bigint
+  readonly Zone?: string
+  readonly SubnetInfoList?: readonly SubnetInfo[] | null
+  readonly NodeInfoList?: readonly ShortNodeInfo[] | null
 }
 export const TopologyInfo: $Schema.Schema<TopologyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopologyInfo", { ZoneId: $C.int64, Zone: $C.str, SubnetInfoList: $C.nul($C.arr(SubnetInfo)), NodeInfoList: $C.nul($C.arr(ShortNodeInfo)) }))
 
@@ -4340,7 +4340,7 @@ export const TopologySpreadConstraint: $Schema.Schema<TopologySpreadConstraint> 
 
 /** `TriggerCondition` (both sides). */
 export interface TriggerCondition {
-  readonly CompareMethod: number | bigint
+  readonly CompareMethod?: number | bigint
   readonly Threshold?: number
 }
 export const TriggerCondition: $Schema.Schema<TriggerCondition> = /*#__PURE__*/ $C.lazy(() => $C.struct("TriggerCondition", { CompareMethod: $C.int64 }, { Threshold: $C.float }))
@@ -4406,12 +4406,12 @@ export const UserManagerFilter: $Schema.Schema<UserManagerFilter> = /*#__PURE__*
 
 /** `UserManagerUserBriefInfo` (response side). */
 export interface UserManagerUserBriefInfo {
-  readonly UserName: string
-  readonly UserGroup: string
-  readonly UserType: string
-  readonly CreateTime: string
-  readonly SupportDownLoadKeyTab: boolean
-  readonly DownLoadKeyTabUrl: string
+  readonly UserName?: string
+  readonly UserGroup?: string
+  readonly UserType?: string
+  readonly CreateTime?: string
+  readonly SupportDownLoadKeyTab?: boolean
+  readonly DownLoadKeyTabUrl?: string
 }
 export const UserManagerUserBriefInfo: $Schema.Schema<UserManagerUserBriefInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserManagerUserBriefInfo", { UserName: $C.str, UserGroup: $C.str, UserType: $C.str, CreateTime: $C.str, SupportDownLoadKeyTab: $C.bool, DownLoadKeyTabUrl: $C.str }))
 
@@ -4448,16 +4448,16 @@ export const VolumeSetting: $Schema.Schema<VolumeSetting> = /*#__PURE__*/ $C.laz
 
 /** `WebUIInfo` (response side). */
 export interface WebUIInfo {
-  readonly Url: string | null
-  readonly WebUIStatus: number | bigint | null
+  readonly Url?: string | null
+  readonly WebUIStatus?: number | bigint | null
   readonly ServiceName?: string | null
 }
 export const WebUIInfo: $Schema.Schema<WebUIInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("WebUIInfo", { Url: $C.nul($C.str), WebUIStatus: $C.nul($C.int64) }, { ServiceName: $C.nul($C.str) }))
 
 /** `WeekRepeatStrategy` (both sides). */
 export interface WeekRepeatStrategy {
-  readonly ExecuteAtTimeOfDay: string
-  readonly DaysOfWeek: readonly (number | bigint)[] | null
+  readonly ExecuteAtTimeOfDay?: string
+  readonly DaysOfWeek?: readonly (number | bigint)[] | null
 }
 export const WeekRepeatStrategy: $Schema.Schema<WeekRepeatStrategy> = /*#__PURE__*/ $C.lazy(() => $C.struct("WeekRepeatStrategy", { ExecuteAtTimeOfDay: $C.str, DaysOfWeek: $C.nul($C.arr($C.uint64)) }))
 
@@ -4470,62 +4470,62 @@ export const WeightedPodAffinityTerm: $Schema.Schema<WeightedPodAffinityTerm> = 
 
 /** `YarnApplication` (response side). */
 export interface YarnApplication {
-  readonly Id: string
-  readonly User: string
-  readonly Name: string
-  readonly Queue: string
-  readonly ApplicationType: string
-  readonly ElapsedTime: string
-  readonly State: string
-  readonly FinalStatus: string
-  readonly Progress: number | bigint
-  readonly StartedTime: number | bigint
-  readonly FinishedTime: number | bigint
-  readonly AllocatedMB: number | bigint
-  readonly AllocatedVCores: number | bigint
-  readonly RunningContainers: number | bigint
-  readonly MemorySeconds: number | bigint
-  readonly VCoreSeconds: number | bigint
-  readonly QueueUsagePercentage: number
-  readonly ClusterUsagePercentage: number
-  readonly PreemptedResourceMB: number | bigint
-  readonly PreemptedResourceVCores: number | bigint
-  readonly NumNonAMContainerPreempted: number | bigint
-  readonly NumAMContainerPreempted: number | bigint
-  readonly MapsTotal: number | bigint
-  readonly MapsCompleted: number | bigint
-  readonly ReducesTotal: number | bigint
-  readonly ReducesCompleted: number | bigint
-  readonly AvgMapTime: number | bigint
-  readonly AvgReduceTime: number | bigint
-  readonly AvgShuffleTime: number | bigint
-  readonly AvgMergeTime: number | bigint
-  readonly FailedReduceAttempts: number | bigint
-  readonly KilledReduceAttempts: number | bigint
-  readonly SuccessfulReduceAttempts: number | bigint
-  readonly FailedMapAttempts: number | bigint
-  readonly KilledMapAttempts: number | bigint
-  readonly SuccessfulMapAttempts: number | bigint
-  readonly GcTimeMillis: number | bigint
-  readonly VCoreMillisMaps: number | bigint
-  readonly MbMillisMaps: number | bigint
-  readonly VCoreMillisReduces: number | bigint
-  readonly MbMillisReduces: number | bigint
-  readonly TotalLaunchedMaps: number | bigint
-  readonly TotalLaunchedReduces: number | bigint
-  readonly MapInputRecords: number | bigint
-  readonly MapOutputRecords: number | bigint
-  readonly ReduceInputRecords: number | bigint
-  readonly ReduceOutputRecords: number | bigint
-  readonly HDFSBytesWritten: number | bigint
-  readonly HDFSBytesRead: number | bigint
+  readonly Id?: string
+  readonly User?: string
+  readonly Name?: string
+  readonly Queue?: string
+  readonly ApplicationType?: string
+  readonly ElapsedTime?: string
+  readonly State?: string
+  readonly FinalStatus?: string
+  readonly Progress?: number | bigint
+  readonly StartedTime?: number | bigint
+  readonly FinishedTime?: number | bigint
+  readonly AllocatedMB?: number | bigint
+  readonly AllocatedVCores?: number | bigint
+  readonly RunningContainers?: number | bigint
+  readonly MemorySeconds?: number | bigint
+  readonly VCoreSeconds?: number | bigint
+  readonly QueueUsagePercentage?: number
+  readonly ClusterUsagePercentage?: number
+  readonly PreemptedResourceMB?: number | bigint
+  readonly PreemptedResourceVCores?: number | bigint
+  readonly NumNonAMContainerPreempted?: number | bigint
+  readonly NumAMContainerPreempted?: number | bigint
+  readonly MapsTotal?: number | bigint
+  readonly MapsCompleted?: number | bigint
+  readonly ReducesTotal?: number | bigint
+  readonly ReducesCompleted?: number | bigint
+  readonly AvgMapTime?: number | bigint
+  readonly AvgReduceTime?: number | bigint
+  readonly AvgShuffleTime?: number | bigint
+  readonly AvgMergeTime?: number | bigint
+  readonly FailedReduceAttempts?: number | bigint
+  readonly KilledReduceAttempts?: number | bigint
+  readonly SuccessfulReduceAttempts?: number | bigint
+  readonly FailedMapAttempts?: number | bigint
+  readonly KilledMapAttempts?: number | bigint
+  readonly SuccessfulMapAttempts?: number | bigint
+  readonly GcTimeMillis?: number | bigint
+  readonly VCoreMillisMaps?: number | bigint
+  readonly MbMillisMaps?: number | bigint
+  readonly VCoreMillisReduces?: number | bigint
+  readonly MbMillisReduces?: number | bigint
+  readonly TotalLaunchedMaps?: number | bigint
+  readonly TotalLaunchedReduces?: number | bigint
+  readonly MapInputRecords?: number | bigint
+  readonly MapOutputRecords?: number | bigint
+  readonly ReduceInputRecords?: number | bigint
+  readonly ReduceOutputRecords?: number | bigint
+  readonly HDFSBytesWritten?: number | bigint
+  readonly HDFSBytesRead?: number | bigint
 }
 export const YarnApplication: $Schema.Schema<YarnApplication> = /*#__PURE__*/ $C.lazy(() => $C.struct("YarnApplication", { Id: $C.str, User: $C.str, Name: $C.str, Queue: $C.str, ApplicationType: $C.str, ElapsedTime: $C.str, State: $C.str, FinalStatus: $C.str, Progress: $C.int64, StartedTime: $C.int64, FinishedTime: $C.int64, AllocatedMB: $C.int64, AllocatedVCores: $C.int64, RunningContainers: $C.int64, MemorySeconds: $C.int64, VCoreSeconds: $C.int64, QueueUsagePercentage: $C.float, ClusterUsagePercentage: $C.float, PreemptedResourceMB: $C.int64, PreemptedResourceVCores: $C.int64, NumNonAMContainerPreempted: $C.int64, NumAMContainerPreempted: $C.int64, MapsTotal: $C.int64, MapsCompleted: $C.int64, ReducesTotal: $C.int64, ReducesCompleted: $C.int64, AvgMapTime: $C.int64, AvgReduceTime: $C.int64, AvgShuffleTime: $C.int64, AvgMergeTime: $C.int64, FailedReduceAttempts: $C.int64, KilledReduceAttempts: $C.int64, SuccessfulReduceAttempts: $C.int64, FailedMapAttempts: $C.int64, KilledMapAttempts: $C.int64, SuccessfulMapAttempts: $C.int64, GcTimeMillis: $C.int64, VCoreMillisMaps: $C.int64, MbMillisMaps: $C.int64, VCoreMillisReduces: $C.int64, MbMillisReduces: $C.int64, TotalLaunchedMaps: $C.int64, TotalLaunchedReduces: $C.int64, MapInputRecords: $C.int64, MapOutputRecords: $C.int64, ReduceInputRecords: $C.int64, ReduceOutputRecords: $C.int64, HDFSBytesWritten: $C.int64, HDFSBytesRead: $C.int64 }))
 
 /** `ZoneDetailPriceResult` (response side). */
 export interface ZoneDetailPriceResult {
-  readonly ZoneId: string
-  readonly NodeDetailPrice: readonly NodeDetailPriceResult[]
+  readonly ZoneId?: string
+  readonly NodeDetailPrice?: readonly NodeDetailPriceResult[]
 }
 export const ZoneDetailPriceResult: $Schema.Schema<ZoneDetailPriceResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneDetailPriceResult", { ZoneId: $C.str, NodeDetailPrice: $C.arr(NodeDetailPriceResult) }))
 
@@ -4540,9 +4540,9 @@ export const ZoneResourceConfiguration: $Schema.Schema<ZoneResourceConfiguration
 
 /** `ZoneSetting` (both sides). */
 export interface ZoneSetting {
-  readonly Zone: string
-  readonly VPCSettings: VPCSettings
-  readonly NodeNum: number | bigint
+  readonly Zone?: string
+  readonly VPCSettings?: VPCSettings
+  readonly NodeNum?: number | bigint
 }
 export const ZoneSetting: $Schema.Schema<ZoneSetting> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneSetting", { Zone: $C.str, VPCSettings: VPCSettings, NodeNum: $C.int64 }))
 

@@ -31,11 +31,11 @@ export const AutoScaleDiskInfo: $Schema.Schema<AutoScaleDiskInfo> = /*#__PURE__*
 
 /** `BackingIndexMetaField` (response side). */
 export interface BackingIndexMetaField {
-  readonly IndexName: string | null
-  readonly IndexStatus: string | null
-  readonly IndexStorage: number | bigint | null
-  readonly IndexPhrase: string | null
-  readonly IndexCreateTime: string | null
+  readonly IndexName?: string | null
+  readonly IndexStatus?: string | null
+  readonly IndexStorage?: number | bigint | null
+  readonly IndexPhrase?: string | null
+  readonly IndexCreateTime?: string | null
   readonly IndexUuid?: string
 }
 export const BackingIndexMetaField: $Schema.Schema<BackingIndexMetaField> = /*#__PURE__*/ $C.lazy(() => $C.struct("BackingIndexMetaField", { IndexName: $C.nul($C.str), IndexStatus: $C.nul($C.str), IndexStorage: $C.nul($C.int64), IndexPhrase: $C.nul($C.str), IndexCreateTime: $C.nul($C.str) }, { IndexUuid: $C.str }))
@@ -81,8 +81,8 @@ export const CheckUpdateInstanceRequest: $Schema.Schema<CheckUpdateInstanceReque
 
 /** `CheckUpdateInstanceResponse` (response side). */
 export interface CheckUpdateInstanceResponse {
-  readonly AllowUpdate: boolean
-  readonly ErrMsg: string | null
+  readonly AllowUpdate?: boolean
+  readonly ErrMsg?: string | null
   readonly NeedSetShards?: boolean
   readonly EnableScheduleRecoverGroupTask?: boolean
   readonly RequestId: string
@@ -169,8 +169,8 @@ export const CommonIndexInfo: $Schema.Schema<CommonIndexInfo> = /*#__PURE__*/ $C
 
 /** `CosBackup` (both sides). */
 export interface CosBackup {
-  readonly IsAutoBackup: boolean
-  readonly BackupTime: string
+  readonly IsAutoBackup?: boolean
+  readonly BackupTime?: string
   readonly SnapshotName?: string
   readonly EsRepositoryType?: number | bigint
   readonly PaasEsRepository?: string
@@ -261,7 +261,7 @@ export const CreateCollectorRequest: $Schema.Schema<CreateCollectorRequest> = /*
 
 /** `CreateCollectorResponse` (response side). */
 export interface CreateCollectorResponse {
-  readonly CollectorId: string
+  readonly CollectorId?: string
   readonly RequestId: string
 }
 export const CreateCollectorResponse: $Schema.Schema<CreateCollectorResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCollectorResponse", { CollectorId: $C.str, RequestId: $C.str }))
@@ -353,8 +353,8 @@ export const CreateInstanceRequest: $Schema.Schema<CreateInstanceRequest> = /*#_
 
 /** `CreateInstanceResponse` (response side). */
 export interface CreateInstanceResponse {
-  readonly InstanceId: string
-  readonly DealName: string | null
+  readonly InstanceId?: string
+  readonly DealName?: string | null
   readonly RequestId: string
 }
 export const CreateInstanceResponse: $Schema.Schema<CreateInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInstanceResponse", { InstanceId: $C.str, DealName: $C.nul($C.str), RequestId: $C.str }))
@@ -386,7 +386,7 @@ export const CreateLogstashInstanceRequest: $Schema.Schema<CreateLogstashInstanc
 
 /** `CreateLogstashInstanceResponse` (response side). */
 export interface CreateLogstashInstanceResponse {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const CreateLogstashInstanceResponse: $Schema.Schema<CreateLogstashInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLogstashInstanceResponse", { InstanceId: $C.str, RequestId: $C.str }))
@@ -410,8 +410,8 @@ export const CreateServerlessInstanceRequest: $Schema.Schema<CreateServerlessIns
 
 /** `CreateServerlessInstanceResponse` (response side). */
 export interface CreateServerlessInstanceResponse {
-  readonly InstanceId: string
-  readonly DealName: string | null
+  readonly InstanceId?: string
+  readonly DealName?: string | null
   readonly RequestId: string
 }
 export const CreateServerlessInstanceResponse: $Schema.Schema<CreateServerlessInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateServerlessInstanceResponse", { InstanceId: $C.str, DealName: $C.nul($C.str), RequestId: $C.str }))
@@ -429,7 +429,7 @@ export const CreateServerlessSpaceV2Request: $Schema.Schema<CreateServerlessSpac
 
 /** `CreateServerlessSpaceV2Response` (response side). */
 export interface CreateServerlessSpaceV2Response {
-  readonly SpaceId: string
+  readonly SpaceId?: string
   readonly RequestId: string
 }
 export const CreateServerlessSpaceV2Response: $Schema.Schema<CreateServerlessSpaceV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateServerlessSpaceV2Response", { SpaceId: $C.str, RequestId: $C.str }))
@@ -622,7 +622,7 @@ export const DescribeClusterSnapshotRequest: $Schema.Schema<DescribeClusterSnaps
 
 /** `DescribeClusterSnapshotResponse` (response side). */
 export interface DescribeClusterSnapshotResponse {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly Snapshots?: readonly Snapshots[]
   readonly RepositoryName?: string
   readonly RequestId: string
@@ -652,8 +652,8 @@ export const DescribeDiagnoseRequest: $Schema.Schema<DescribeDiagnoseRequest> = 
 
 /** `DescribeDiagnoseResponse` (response side). */
 export interface DescribeDiagnoseResponse {
-  readonly Total: number | bigint
-  readonly DiagnoseResults: readonly DiagnoseResult[]
+  readonly Total?: number | bigint
+  readonly DiagnoseResults?: readonly DiagnoseResult[]
   readonly RequestId: string
 }
 export const DescribeDiagnoseResponse: $Schema.Schema<DescribeDiagnoseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDiagnoseResponse", { Total: $C.int64, DiagnoseResults: $C.arr(DiagnoseResult), RequestId: $C.str }))
@@ -737,8 +737,8 @@ export const DescribeIndexListRequest: $Schema.Schema<DescribeIndexListRequest> 
 
 /** `DescribeIndexListResponse` (response side). */
 export interface DescribeIndexListResponse {
-  readonly IndexMetaFields: readonly IndexMetaField[] | null
-  readonly TotalCount: number | bigint | null
+  readonly IndexMetaFields?: readonly IndexMetaField[] | null
+  readonly TotalCount?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeIndexListResponse: $Schema.Schema<DescribeIndexListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIndexListResponse", { IndexMetaFields: $C.nul($C.arr(IndexMetaField)), TotalCount: $C.nul($C.int64), RequestId: $C.str }))
@@ -755,7 +755,7 @@ export const DescribeIndexMetaRequest: $Schema.Schema<DescribeIndexMetaRequest> 
 
 /** `DescribeIndexMetaResponse` (response side). */
 export interface DescribeIndexMetaResponse {
-  readonly IndexMetaField: IndexMetaField | null
+  readonly IndexMetaField?: IndexMetaField | null
   readonly RequestId: string
 }
 export const DescribeIndexMetaResponse: $Schema.Schema<DescribeIndexMetaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIndexMetaResponse", { IndexMetaField: $C.nul(IndexMetaField), RequestId: $C.str }))
@@ -780,8 +780,8 @@ export const DescribeInstanceLogsRequest: $Schema.Schema<DescribeInstanceLogsReq
 
 /** `DescribeInstanceLogsResponse` (response side). */
 export interface DescribeInstanceLogsResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceLogList: readonly InstanceLog[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceLogList?: readonly InstanceLog[]
   readonly RequestId: string
 }
 export const DescribeInstanceLogsResponse: $Schema.Schema<DescribeInstanceLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceLogsResponse", { TotalCount: $C.uint64, InstanceLogList: $C.arr(InstanceLog), RequestId: $C.str }))
@@ -798,21 +798,21 @@ export const DescribeInstanceOperationsRequest: $Schema.Schema<DescribeInstanceO
 
 /** `DescribeInstanceOperationsResponse` (response side). */
 export interface DescribeInstanceOperationsResponse {
-  readonly TotalCount: number | bigint
-  readonly Operations: readonly Operation[]
+  readonly TotalCount?: number | bigint
+  readonly Operations?: readonly Operation[]
   readonly RequestId: string
 }
 export const DescribeInstanceOperationsResponse: $Schema.Schema<DescribeInstanceOperationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceOperationsResponse", { TotalCount: $C.uint64, Operations: $C.arr(Operation), RequestId: $C.str }))
 
 /** `DescribeInstancePluginInfo` (response side). */
 export interface DescribeInstancePluginInfo {
-  readonly PluginName: string
-  readonly PluginVersion: string
-  readonly PluginDesc: string
-  readonly Status: number | bigint
-  readonly Removable: boolean
-  readonly PluginType: number | bigint
-  readonly PluginUpdateTime: string
+  readonly PluginName?: string
+  readonly PluginVersion?: string
+  readonly PluginDesc?: string
+  readonly Status?: number | bigint
+  readonly Removable?: boolean
+  readonly PluginType?: number | bigint
+  readonly PluginUpdateTime?: string
 }
 export const DescribeInstancePluginInfo: $Schema.Schema<DescribeInstancePluginInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancePluginInfo", { PluginName: $C.str, PluginVersion: $C.str, PluginDesc: $C.str, Status: $C.int64, Removable: $C.bool, PluginType: $C.int64, PluginUpdateTime: $C.str }))
 
@@ -829,8 +829,8 @@ export const DescribeInstancePluginListRequest: $Schema.Schema<DescribeInstanceP
 
 /** `DescribeInstancePluginListResponse` (response side). */
 export interface DescribeInstancePluginListResponse {
-  readonly TotalCount: number | bigint
-  readonly PluginList: readonly DescribeInstancePluginInfo[]
+  readonly TotalCount?: number | bigint
+  readonly PluginList?: readonly DescribeInstancePluginInfo[]
   readonly RequestId: string
 }
 export const DescribeInstancePluginListResponse: $Schema.Schema<DescribeInstancePluginListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancePluginListResponse", { TotalCount: $C.uint64, PluginList: $C.arr(DescribeInstancePluginInfo), RequestId: $C.str }))
@@ -855,8 +855,8 @@ export const DescribeInstancesRequest: $Schema.Schema<DescribeInstancesRequest> 
 
 /** `DescribeInstancesResponse` (response side). */
 export interface DescribeInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceList: readonly InstanceInfo[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceList?: readonly InstanceInfo[]
   readonly RequestId: string
 }
 export const DescribeInstancesResponse: $Schema.Schema<DescribeInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesResponse", { TotalCount: $C.uint64, InstanceList: $C.arr(InstanceInfo), RequestId: $C.str }))
@@ -876,8 +876,8 @@ export const DescribeLogstashInstanceLogsRequest: $Schema.Schema<DescribeLogstas
 
 /** `DescribeLogstashInstanceLogsResponse` (response side). */
 export interface DescribeLogstashInstanceLogsResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceLogList: readonly InstanceLog[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceLogList?: readonly InstanceLog[]
   readonly RequestId: string
 }
 export const DescribeLogstashInstanceLogsResponse: $Schema.Schema<DescribeLogstashInstanceLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogstashInstanceLogsResponse", { TotalCount: $C.uint64, InstanceLogList: $C.arr(InstanceLog), RequestId: $C.str }))
@@ -916,8 +916,8 @@ export const DescribeLogstashInstancesRequest: $Schema.Schema<DescribeLogstashIn
 
 /** `DescribeLogstashInstancesResponse` (response side). */
 export interface DescribeLogstashInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceList: readonly LogstashInstanceInfo[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceList?: readonly LogstashInstanceInfo[]
   readonly RequestId: string
 }
 export const DescribeLogstashInstancesResponse: $Schema.Schema<DescribeLogstashInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogstashInstancesResponse", { TotalCount: $C.uint64, InstanceList: $C.arr(LogstashInstanceInfo), RequestId: $C.str }))
@@ -930,8 +930,8 @@ export const DescribeLogstashPipelinesRequest: $Schema.Schema<DescribeLogstashPi
 
 /** `DescribeLogstashPipelinesResponse` (response side). */
 export interface DescribeLogstashPipelinesResponse {
-  readonly TotalCount: number | bigint
-  readonly LogstashPipelineList: readonly LogstashPipelineInfo[]
+  readonly TotalCount?: number | bigint
+  readonly LogstashPipelineList?: readonly LogstashPipelineInfo[]
   readonly RequestId: string
 }
 export const DescribeLogstashPipelinesResponse: $Schema.Schema<DescribeLogstashPipelinesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogstashPipelinesResponse", { TotalCount: $C.uint64, LogstashPipelineList: $C.arr(LogstashPipelineInfo), RequestId: $C.str }))
@@ -955,8 +955,8 @@ export const DescribeRegionsRequest: $Schema.Schema<DescribeRegionsRequest> = /*
 
 /** `DescribeRegionsResponse` (response side). */
 export interface DescribeRegionsResponse {
-  readonly TotalCount: number | bigint
-  readonly RegionSet: readonly RegionsData[]
+  readonly TotalCount?: number | bigint
+  readonly RegionSet?: readonly RegionsData[]
   readonly RequestId: string
 }
 export const DescribeRegionsResponse: $Schema.Schema<DescribeRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRegionsResponse", { TotalCount: $C.uint64, RegionSet: $C.arr(RegionsData), RequestId: $C.str }))
@@ -996,8 +996,8 @@ export const DescribeServerlessInstancesRequest: $Schema.Schema<DescribeServerle
 
 /** `DescribeServerlessInstancesResponse` (response side). */
 export interface DescribeServerlessInstancesResponse {
-  readonly IndexMetaFields: readonly ServerlessIndexMetaField[] | null
-  readonly TotalCount: number | bigint | null
+  readonly IndexMetaFields?: readonly ServerlessIndexMetaField[] | null
+  readonly TotalCount?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeServerlessInstancesResponse: $Schema.Schema<DescribeServerlessInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServerlessInstancesResponse", { IndexMetaFields: $C.nul($C.arr(ServerlessIndexMetaField)), TotalCount: $C.nul($C.int64), RequestId: $C.str }))
@@ -1058,8 +1058,8 @@ export const DescribeServerlessSpacesRequest: $Schema.Schema<DescribeServerlessS
 
 /** `DescribeServerlessSpacesResponse` (response side). */
 export interface DescribeServerlessSpacesResponse {
-  readonly TotalCount: number | bigint | null
-  readonly ServerlessSpaces: readonly ServerlessSpace[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly ServerlessSpaces?: readonly ServerlessSpace[] | null
   readonly RequestId: string
 }
 export const DescribeServerlessSpacesResponse: $Schema.Schema<DescribeServerlessSpacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServerlessSpacesResponse", { TotalCount: $C.nul($C.int64), ServerlessSpaces: $C.nul($C.arr(ServerlessSpace)), RequestId: $C.str }))
@@ -1089,8 +1089,8 @@ export const DescribeSpaceKibanaToolsRequest: $Schema.Schema<DescribeSpaceKibana
 
 /** `DescribeSpaceKibanaToolsResponse` (response side). */
 export interface DescribeSpaceKibanaToolsResponse {
-  readonly KibanaToken: string
-  readonly ExpireTime: number | bigint
+  readonly KibanaToken?: string
+  readonly ExpireTime?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSpaceKibanaToolsResponse: $Schema.Schema<DescribeSpaceKibanaToolsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSpaceKibanaToolsResponse", { KibanaToken: $C.str, ExpireTime: $C.int64, RequestId: $C.str }))
@@ -1103,8 +1103,8 @@ export const DescribeUpgradeRequest: $Schema.Schema<DescribeUpgradeRequest> = /*
 
 /** `DescribeUpgradeResponse` (response side). */
 export interface DescribeUpgradeResponse {
-  readonly EsVersions: readonly string[]
-  readonly EsLicenses: readonly string[]
+  readonly EsVersions?: readonly string[]
+  readonly EsLicenses?: readonly string[]
   readonly EsSubProducts?: readonly string[] | null
   readonly EsRealLicenses?: readonly string[] | null
   readonly RequestId: string
@@ -1136,22 +1136,22 @@ export const DescribeViewsRequest: $Schema.Schema<DescribeViewsRequest> = /*#__P
 
 /** `DescribeViewsResponse` (response side). */
 export interface DescribeViewsResponse {
-  readonly ClusterView: ClusterView | null
-  readonly NodesView: readonly NodeView[] | null
-  readonly KibanasView: readonly KibanaView[] | null
+  readonly ClusterView?: ClusterView | null
+  readonly NodesView?: readonly NodeView[] | null
+  readonly KibanasView?: readonly KibanaView[] | null
   readonly RequestId: string
 }
 export const DescribeViewsResponse: $Schema.Schema<DescribeViewsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeViewsResponse", { ClusterView: $C.nul(ClusterView), NodesView: $C.nul($C.arr(NodeView)), KibanasView: $C.nul($C.arr(KibanaView)), RequestId: $C.str }))
 
 /** `DiData` (response side). */
 export interface DiData {
-  readonly DiId: string | null
-  readonly CreateTime: string | null
-  readonly Status: number | bigint | null
+  readonly DiId?: string | null
+  readonly CreateTime?: string | null
+  readonly Status?: number | bigint | null
   readonly DiDataSourceCvm?: DiDataSourceCvm | null
   readonly DiDataSourceTke?: DiDataSourceTke | null
-  readonly DiDataSinkServerless: DiDataSinkServerless | null
-  readonly DiDataSourceType: string | null
+  readonly DiDataSinkServerless?: DiDataSinkServerless | null
+  readonly DiDataSourceType?: string | null
 }
 export const DiData: $Schema.Schema<DiData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DiData", { DiId: $C.nul($C.str), CreateTime: $C.nul($C.str), Status: $C.nul($C.int64), DiDataSinkServerless: $C.nul(DiDataSinkServerless), DiDataSourceType: $C.nul($C.str) }, { DiDataSourceCvm: $C.nul(DiDataSourceCvm), DiDataSourceTke: $C.nul(DiDataSourceTke) }))
 
@@ -1163,29 +1163,29 @@ export const DiDataSinkServerless: $Schema.Schema<DiDataSinkServerless> = /*#__P
 
 /** `DiDataSourceCvm` (response side). */
 export interface DiDataSourceCvm {
-  readonly VpcId: string | null
-  readonly LogPaths: readonly string[] | null
-  readonly CvmInstances: readonly DiDataSourceCvmInstance[] | null
-  readonly CollectorId: string | null
+  readonly VpcId?: string | null
+  readonly LogPaths?: readonly string[] | null
+  readonly CvmInstances?: readonly DiDataSourceCvmInstance[] | null
+  readonly CollectorId?: string | null
 }
 export const DiDataSourceCvm: $Schema.Schema<DiDataSourceCvm> = /*#__PURE__*/ $C.lazy(() => $C.struct("DiDataSourceCvm", { VpcId: $C.nul($C.str), LogPaths: $C.nul($C.arr($C.str)), CvmInstances: $C.nul($C.arr(DiDataSourceCvmInstance)), CollectorId: $C.nul($C.str) }))
 
 /** `DiDataSourceCvmInstance` (response side). */
 export interface DiDataSourceCvmInstance {
-  readonly InstanceId: string | null
-  readonly VpcId: string | null
-  readonly SubnetId: string | null
-  readonly ErrMsg: string | null
+  readonly InstanceId?: string | null
+  readonly VpcId?: string | null
+  readonly SubnetId?: string | null
+  readonly ErrMsg?: string | null
 }
 export const DiDataSourceCvmInstance: $Schema.Schema<DiDataSourceCvmInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("DiDataSourceCvmInstance", { InstanceId: $C.nul($C.str), VpcId: $C.nul($C.str), SubnetId: $C.nul($C.str), ErrMsg: $C.nul($C.str) }))
 
 /** `DiDataSourceTke` (response side). */
 export interface DiDataSourceTke {
-  readonly VpcId: string | null
-  readonly TkeId: string | null
-  readonly CollectorId: string | null
-  readonly CollectorName: string | null
-  readonly CollectorType: string | null
+  readonly VpcId?: string | null
+  readonly TkeId?: string | null
+  readonly CollectorId?: string | null
+  readonly CollectorName?: string | null
+  readonly CollectorType?: string | null
   readonly CollectorVersion?: string | null
   readonly IncludeNamespaces?: readonly string[] | null
   readonly ExcludeNamespaces?: readonly string[] | null
@@ -1279,9 +1279,9 @@ export const DiagnoseResult: $Schema.Schema<DiagnoseResult> = /*#__PURE__*/ $C.l
 
 /** `DictInfo` (response side). */
 export interface DictInfo {
-  readonly Key: string
-  readonly Name: string
-  readonly Size: number | bigint
+  readonly Key?: string
+  readonly Name?: string
+  readonly Size?: number | bigint
 }
 export const DictInfo: $Schema.Schema<DictInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DictInfo", { Key: $C.str, Name: $C.str, Size: $C.uint64 }))
 
@@ -1335,11 +1335,11 @@ export const EsConfigSetInfo: $Schema.Schema<EsConfigSetInfo> = /*#__PURE__*/ $C
 
 /** `EsDictionaryInfo` (response side). */
 export interface EsDictionaryInfo {
-  readonly MainDict: readonly DictInfo[]
-  readonly Stopwords: readonly DictInfo[]
-  readonly QQDict: readonly DictInfo[]
-  readonly Synonym: readonly DictInfo[]
-  readonly UpdateType: string
+  readonly MainDict?: readonly DictInfo[]
+  readonly Stopwords?: readonly DictInfo[]
+  readonly QQDict?: readonly DictInfo[]
+  readonly Synonym?: readonly DictInfo[]
+  readonly UpdateType?: string
   readonly AnsjMain?: readonly DictInfo[] | null
   readonly AnsjStop?: readonly DictInfo[] | null
   readonly AnsjAmbiguity?: readonly DictInfo[] | null
@@ -1443,11 +1443,11 @@ export const GetDiagnoseSettingsRequest: $Schema.Schema<GetDiagnoseSettingsReque
 
 /** `GetDiagnoseSettingsResponse` (response side). */
 export interface GetDiagnoseSettingsResponse {
-  readonly DiagnoseJobMetas: readonly DiagnoseJobMeta[]
-  readonly Status: number | bigint
-  readonly CronTime: string
-  readonly Count: number | bigint
-  readonly MaxCount: number | bigint
+  readonly DiagnoseJobMetas?: readonly DiagnoseJobMeta[]
+  readonly Status?: number | bigint
+  readonly CronTime?: string
+  readonly Count?: number | bigint
+  readonly MaxCount?: number | bigint
   readonly RequestId: string
 }
 export const GetDiagnoseSettingsResponse: $Schema.Schema<GetDiagnoseSettingsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetDiagnoseSettingsResponse", { DiagnoseJobMetas: $C.arr(DiagnoseJobMeta), Status: $C.int64, CronTime: $C.str, Count: $C.int64, MaxCount: $C.int64, RequestId: $C.str }))
@@ -1478,7 +1478,7 @@ export const GetRequestTargetNodeTypesRequest: $Schema.Schema<GetRequestTargetNo
 
 /** `GetRequestTargetNodeTypesResponse` (response side). */
 export interface GetRequestTargetNodeTypesResponse {
-  readonly TargetNodeTypes: readonly string[]
+  readonly TargetNodeTypes?: readonly string[]
   readonly RequestId: string
 }
 export const GetRequestTargetNodeTypesResponse: $Schema.Schema<GetRequestTargetNodeTypesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetRequestTargetNodeTypesResponse", { TargetNodeTypes: $C.arr($C.str), RequestId: $C.str }))
@@ -1492,34 +1492,34 @@ export const GpuInfo: $Schema.Schema<GpuInfo> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `IndexMetaField` (response side). */
 export interface IndexMetaField {
-  readonly IndexType: string | null
-  readonly IndexName: string | null
-  readonly IndexMetaJson: string | null
-  readonly IndexStatus: string | null
-  readonly IndexStorage: number | bigint | null
-  readonly IndexCreateTime: string | null
-  readonly BackingIndices: readonly BackingIndexMetaField[] | null
-  readonly ClusterId: string | null
-  readonly ClusterName: string | null
-  readonly ClusterVersion: string | null
-  readonly IndexPolicyField: IndexPolicyField | null
-  readonly IndexOptionsField: IndexOptionsField | null
-  readonly IndexSettingsField: IndexSettingsField | null
+  readonly IndexType?: string | null
+  readonly IndexName?: string | null
+  readonly IndexMetaJson?: string | null
+  readonly IndexStatus?: string | null
+  readonly IndexStorage?: number | bigint | null
+  readonly IndexCreateTime?: string | null
+  readonly BackingIndices?: readonly BackingIndexMetaField[] | null
+  readonly ClusterId?: string | null
+  readonly ClusterName?: string | null
+  readonly ClusterVersion?: string | null
+  readonly IndexPolicyField?: IndexPolicyField | null
+  readonly IndexOptionsField?: IndexOptionsField | null
+  readonly IndexSettingsField?: IndexSettingsField | null
   readonly IndexAliasesField?: readonly string[] | null
-  readonly AppId: number | bigint | null
-  readonly IndexDocs: number | bigint | null
+  readonly AppId?: number | bigint | null
+  readonly IndexDocs?: number | bigint | null
 }
 export const IndexMetaField: $Schema.Schema<IndexMetaField> = /*#__PURE__*/ $C.lazy(() => $C.struct("IndexMetaField", { IndexType: $C.nul($C.str), IndexName: $C.nul($C.str), IndexMetaJson: $C.nul($C.str), IndexStatus: $C.nul($C.str), IndexStorage: $C.nul($C.int64), IndexCreateTime: $C.nul($C.str), BackingIndices: $C.nul($C.arr(BackingIndexMetaField)), ClusterId: $C.nul($C.str), ClusterName: $C.nul($C.str), ClusterVersion: $C.nul($C.str), IndexPolicyField: $C.nul(IndexPolicyField), IndexOptionsField: $C.nul(IndexOptionsField), IndexSettingsField: $C.nul(IndexSettingsField), AppId: $C.nul($C.uint64), IndexDocs: $C.nul($C.uint64) }, { IndexAliasesField: $C.nul($C.arr($C.str)) }))
 
 /** `IndexOptionsField` (response side). */
 export interface IndexOptionsField {
-  readonly ExpireMaxAge: string | null
-  readonly ExpireMaxSize: string | null
-  readonly RolloverMaxAge: string | null
-  readonly RolloverDynamic: string | null
-  readonly ShardNumDynamic: string | null
-  readonly TimestampField: string | null
-  readonly WriteMode: string | null
+  readonly ExpireMaxAge?: string | null
+  readonly ExpireMaxSize?: string | null
+  readonly RolloverMaxAge?: string | null
+  readonly RolloverDynamic?: string | null
+  readonly ShardNumDynamic?: string | null
+  readonly TimestampField?: string | null
+  readonly WriteMode?: string | null
   readonly FullOffloadedEnable?: string
   readonly FullOffloadedMaxAge?: string
   readonly FullOffloadedRetrieveMaxAge?: string
@@ -1528,21 +1528,21 @@ export const IndexOptionsField: $Schema.Schema<IndexOptionsField> = /*#__PURE__*
 
 /** `IndexPolicyField` (response side). */
 export interface IndexPolicyField {
-  readonly WarmEnable: string | null
-  readonly WarmMinAge: string | null
-  readonly ColdEnable: string | null
-  readonly ColdMinAge: string | null
-  readonly FrozenEnable: string | null
-  readonly FrozenMinAge: string | null
-  readonly ColdAction: string | null
+  readonly WarmEnable?: string | null
+  readonly WarmMinAge?: string | null
+  readonly ColdEnable?: string | null
+  readonly ColdMinAge?: string | null
+  readonly FrozenEnable?: string | null
+  readonly FrozenMinAge?: string | null
+  readonly ColdAction?: string | null
 }
 export const IndexPolicyField: $Schema.Schema<IndexPolicyField> = /*#__PURE__*/ $C.lazy(() => $C.struct("IndexPolicyField", { WarmEnable: $C.nul($C.str), WarmMinAge: $C.nul($C.str), ColdEnable: $C.nul($C.str), ColdMinAge: $C.nul($C.str), FrozenEnable: $C.nul($C.str), FrozenMinAge: $C.nul($C.str), ColdAction: $C.nul($C.str) }))
 
 /** `IndexSettingsField` (response side). */
 export interface IndexSettingsField {
-  readonly NumberOfShards: string | null
-  readonly NumberOfReplicas: string | null
-  readonly RefreshInterval: string | null
+  readonly NumberOfShards?: string | null
+  readonly NumberOfReplicas?: string | null
+  readonly RefreshInterval?: string | null
 }
 export const IndexSettingsField: $Schema.Schema<IndexSettingsField> = /*#__PURE__*/ $C.lazy(() => $C.struct("IndexSettingsField", { NumberOfShards: $C.nul($C.str), NumberOfReplicas: $C.nul($C.str), RefreshInterval: $C.nul($C.str) }))
 
@@ -1554,10 +1554,10 @@ export const InquirePriceRenewInstanceRequest: $Schema.Schema<InquirePriceRenewI
 
 /** `InquirePriceRenewInstanceResponse` (response side). */
 export interface InquirePriceRenewInstanceResponse {
-  readonly OriginalPrice: number
-  readonly DiscountPrice: number
-  readonly Discount: number
-  readonly Currency: string
+  readonly OriginalPrice?: number
+  readonly DiscountPrice?: number
+  readonly Discount?: number
+  readonly Currency?: string
   readonly RequestId: string
 }
 export const InquirePriceRenewInstanceResponse: $Schema.Schema<InquirePriceRenewInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceRenewInstanceResponse", { OriginalPrice: $C.float, DiscountPrice: $C.float, Discount: $C.float, Currency: $C.str, RequestId: $C.str }))
@@ -1585,90 +1585,90 @@ export const InstallInstanceModelResponse: $Schema.Schema<InstallInstanceModelRe
 
 /** `InstanceInfo` (response side). */
 export interface InstanceInfo {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Region: string
-  readonly Zone: string
-  readonly AppId: number | bigint
-  readonly Uin: string
-  readonly VpcUid: string
-  readonly SubnetUid: string
-  readonly Status: number | bigint
-  readonly RenewFlag: string
-  readonly ChargeType: string
-  readonly ChargePeriod: number | bigint
-  readonly NodeType: string
-  readonly NodeNum: number | bigint
-  readonly CpuNum: number | bigint
-  readonly MemSize: number | bigint
-  readonly DiskType: string
-  readonly DiskSize: number | bigint
-  readonly EsDomain: string
-  readonly EsVip: string
-  readonly EsPort: number | bigint
-  readonly KibanaUrl: string
-  readonly EsVersion: string
-  readonly EsConfig: string
-  readonly EsAcl: EsAcl
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Deadline: string
-  readonly InstanceType: number | bigint
-  readonly IkConfig: EsDictionaryInfo
-  readonly MasterNodeInfo: MasterNodeInfo
-  readonly CosBackup: CosBackup
-  readonly AllowCosBackup: boolean
-  readonly TagList: readonly TagInfo[]
-  readonly LicenseType: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Region?: string
+  readonly Zone?: string
+  readonly AppId?: number | bigint
+  readonly Uin?: string
+  readonly VpcUid?: string
+  readonly SubnetUid?: string
+  readonly Status?: number | bigint
+  readonly RenewFlag?: string
+  readonly ChargeType?: string
+  readonly ChargePeriod?: number | bigint
+  readonly NodeType?: string
+  readonly NodeNum?: number | bigint
+  readonly CpuNum?: number | bigint
+  readonly MemSize?: number | bigint
+  readonly DiskType?: string
+  readonly DiskSize?: number | bigint
+  readonly EsDomain?: string
+  readonly EsVip?: string
+  readonly EsPort?: number | bigint
+  readonly KibanaUrl?: string
+  readonly EsVersion?: string
+  readonly EsConfig?: string
+  readonly EsAcl?: EsAcl
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Deadline?: string
+  readonly InstanceType?: number | bigint
+  readonly IkConfig?: EsDictionaryInfo
+  readonly MasterNodeInfo?: MasterNodeInfo
+  readonly CosBackup?: CosBackup
+  readonly AllowCosBackup?: boolean
+  readonly TagList?: readonly TagInfo[]
+  readonly LicenseType?: string
   readonly RealLicenseType?: string | null
-  readonly EnableHotWarmMode: boolean | null
-  readonly WarmNodeType: string | null
-  readonly WarmNodeNum: number | bigint | null
-  readonly WarmCpuNum: number | bigint | null
-  readonly WarmMemSize: number | bigint | null
-  readonly WarmDiskType: string | null
-  readonly WarmDiskSize: number | bigint | null
-  readonly NodeInfoList: readonly NodeInfo[] | null
-  readonly EsPublicUrl: string | null
-  readonly MultiZoneInfo: readonly ZoneDetail[] | null
-  readonly DeployMode: number | bigint | null
-  readonly PublicAccess: string | null
-  readonly EsPublicAcl: EsAcl
-  readonly KibanaPrivateUrl: string | null
-  readonly KibanaPublicAccess: string | null
-  readonly KibanaPrivateAccess: string | null
-  readonly SecurityType: number | bigint | null
-  readonly SceneType: number | bigint | null
-  readonly KibanaConfig: string | null
-  readonly KibanaNodeInfo: KibanaNodeInfo | null
-  readonly WebNodeTypeInfo: WebNodeTypeInfo | null
-  readonly Jdk: string | null
-  readonly Protocol: string | null
-  readonly SecurityGroups: readonly string[] | null
-  readonly ColdNodeType: string | null
-  readonly ColdNodeNum: number | bigint | null
-  readonly ColdCpuNum: number | bigint | null
-  readonly ColdMemSize: number | bigint | null
-  readonly ColdDiskType: string | null
-  readonly ColdDiskSize: number | bigint | null
-  readonly FrozenNodeType: string | null
-  readonly FrozenNodeNum: number | bigint | null
-  readonly FrozenCpuNum: number | bigint | null
-  readonly FrozenMemSize: number | bigint | null
-  readonly FrozenDiskType: string | null
-  readonly FrozenDiskSize: number | bigint | null
-  readonly HealthStatus: number | bigint | null
-  readonly EsPrivateUrl: string | null
-  readonly EsPrivateDomain: string | null
-  readonly EsConfigSets: readonly EsConfigSetInfo[] | null
-  readonly OperationDuration: OperationDuration | null
-  readonly OptionalWebServiceInfos: readonly OptionalWebServiceInfo[] | null
-  readonly AutoIndexEnabled: boolean | null
-  readonly EnableHybridStorage: boolean | null
-  readonly ProcessPercent: number | null
-  readonly KibanaAlteringPublicAccess: string | null
-  readonly HasKernelUpgrade: boolean | null
-  readonly CdcId: string | null
+  readonly EnableHotWarmMode?: boolean | null
+  readonly WarmNodeType?: string | null
+  readonly WarmNodeNum?: number | bigint | null
+  readonly WarmCpuNum?: number | bigint | null
+  readonly WarmMemSize?: number | bigint | null
+  readonly WarmDiskType?: string | null
+  readonly WarmDiskSize?: number | bigint | null
+  readonly NodeInfoList?: readonly NodeInfo[] | null
+  readonly EsPublicUrl?: string | null
+  readonly MultiZoneInfo?: readonly ZoneDetail[] | null
+  readonly DeployMode?: number | bigint | null
+  readonly PublicAccess?: string | null
+  readonly EsPublicAcl?: EsAcl
+  readonly KibanaPrivateUrl?: string | null
+  readonly KibanaPublicAccess?: string | null
+  readonly KibanaPrivateAccess?: string | null
+  readonly SecurityType?: number | bigint | null
+  readonly SceneType?: number | bigint | null
+  readonly KibanaConfig?: string | null
+  readonly KibanaNodeInfo?: KibanaNodeInfo | null
+  readonly WebNodeTypeInfo?: WebNodeTypeInfo | null
+  readonly Jdk?: string | null
+  readonly Protocol?: string | null
+  readonly SecurityGroups?: readonly string[] | null
+  readonly ColdNodeType?: string | null
+  readonly ColdNodeNum?: number | bigint | null
+  readonly ColdCpuNum?: number | bigint | null
+  readonly ColdMemSize?: number | bigint | null
+  readonly ColdDiskType?: string | null
+  readonly ColdDiskSize?: number | bigint | null
+  readonly FrozenNodeType?: string | null
+  readonly FrozenNodeNum?: number | bigint | null
+  readonly FrozenCpuNum?: number | bigint | null
+  readonly FrozenMemSize?: number | bigint | null
+  readonly FrozenDiskType?: string | null
+  readonly FrozenDiskSize?: number | bigint | null
+  readonly HealthStatus?: number | bigint | null
+  readonly EsPrivateUrl?: string | null
+  readonly EsPrivateDomain?: string | null
+  readonly EsConfigSets?: readonly EsConfigSetInfo[] | null
+  readonly OperationDuration?: OperationDuration | null
+  readonly OptionalWebServiceInfos?: readonly OptionalWebServiceInfo[] | null
+  readonly AutoIndexEnabled?: boolean | null
+  readonly EnableHybridStorage?: boolean | null
+  readonly ProcessPercent?: number | null
+  readonly KibanaAlteringPublicAccess?: string | null
+  readonly HasKernelUpgrade?: boolean | null
+  readonly CdcId?: string | null
   readonly KibanaPrivateVip?: string | null
   readonly CustomKibanaPrivateUrl?: string | null
   readonly OutboundPublicAcls?: readonly OutboundPublicAcl[] | null
@@ -1695,11 +1695,11 @@ export const InstanceInfo: $Schema.Schema<InstanceInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `InstanceLog` (response side). */
 export interface InstanceLog {
-  readonly Time: string
-  readonly Level: string
-  readonly Ip: string
-  readonly Message: string
-  readonly NodeID: string
+  readonly Time?: string
+  readonly Level?: string
+  readonly Ip?: string
+  readonly Message?: string
+  readonly NodeID?: string
   readonly IndexName?: string
   readonly Shard?: string
   readonly QueryCost?: string
@@ -1751,8 +1751,8 @@ export const JobParam: $Schema.Schema<JobParam> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `KeyValue` (response side). */
 export interface KeyValue {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const KeyValue: $Schema.Schema<KeyValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("KeyValue", { Key: $C.str, Value: $C.str }))
 
@@ -1775,24 +1775,24 @@ export const KibanaPublicAcl: $Schema.Schema<KibanaPublicAcl> = /*#__PURE__*/ $C
 
 /** `KibanaView` (response side). */
 export interface KibanaView {
-  readonly Ip: string
-  readonly DiskSize: number | bigint
-  readonly DiskUsage: number
-  readonly MemSize: number | bigint
-  readonly MemUsage: number
-  readonly CpuNum: number | bigint
-  readonly CpuUsage: number
-  readonly Zone: string
-  readonly NodeId: string
+  readonly Ip?: string
+  readonly DiskSize?: number | bigint
+  readonly DiskUsage?: number
+  readonly MemSize?: number | bigint
+  readonly MemUsage?: number
+  readonly CpuNum?: number | bigint
+  readonly CpuUsage?: number
+  readonly Zone?: string
+  readonly NodeId?: string
   readonly UserIp?: string
 }
 export const KibanaView: $Schema.Schema<KibanaView> = /*#__PURE__*/ $C.lazy(() => $C.struct("KibanaView", { Ip: $C.str, DiskSize: $C.int64, DiskUsage: $C.float, MemSize: $C.int64, MemUsage: $C.float, CpuNum: $C.int64, CpuUsage: $C.float, Zone: $C.str, NodeId: $C.str }, { UserIp: $C.str }))
 
 /** `LocalDiskInfo` (both sides). */
 export interface LocalDiskInfo {
-  readonly LocalDiskType: string
-  readonly LocalDiskSize: number | bigint
-  readonly LocalDiskCount: number | bigint
+  readonly LocalDiskType?: string
+  readonly LocalDiskSize?: number | bigint
+  readonly LocalDiskCount?: number | bigint
 }
 export const LocalDiskInfo: $Schema.Schema<LocalDiskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LocalDiskInfo", { LocalDiskType: $C.str, LocalDiskSize: $C.uint64, LocalDiskCount: $C.uint64 }))
 
@@ -1821,35 +1821,35 @@ export const LogstashExtendedFile: $Schema.Schema<LogstashExtendedFile> = /*#__P
 
 /** `LogstashInstanceInfo` (response side). */
 export interface LogstashInstanceInfo {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Region: string
-  readonly Zone: string
-  readonly AppId: number | bigint
-  readonly Uin: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly Status: number | bigint
-  readonly ChargeType: string
-  readonly ChargePeriod: number | bigint
-  readonly RenewFlag: string
-  readonly NodeType: string
-  readonly NodeNum: number | bigint
-  readonly DiskType: string
-  readonly DiskSize: number | bigint
-  readonly LogstashVersion: string
-  readonly LicenseType: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Deadline: string
-  readonly Nodes: readonly LogstashNodeInfo[]
-  readonly BindedESInstanceId: string
-  readonly YMLConfig: string | null
-  readonly ExtendedFiles: readonly LogstashExtendedFile[] | null
-  readonly OperationDuration: OperationDuration | null
-  readonly CpuNum: number | bigint | null
-  readonly TagList: readonly TagInfo[] | null
-  readonly MemSize: number | bigint | null
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Region?: string
+  readonly Zone?: string
+  readonly AppId?: number | bigint
+  readonly Uin?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly Status?: number | bigint
+  readonly ChargeType?: string
+  readonly ChargePeriod?: number | bigint
+  readonly RenewFlag?: string
+  readonly NodeType?: string
+  readonly NodeNum?: number | bigint
+  readonly DiskType?: string
+  readonly DiskSize?: number | bigint
+  readonly LogstashVersion?: string
+  readonly LicenseType?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Deadline?: string
+  readonly Nodes?: readonly LogstashNodeInfo[]
+  readonly BindedESInstanceId?: string
+  readonly YMLConfig?: string | null
+  readonly ExtendedFiles?: readonly LogstashExtendedFile[] | null
+  readonly OperationDuration?: OperationDuration | null
+  readonly CpuNum?: number | bigint | null
+  readonly TagList?: readonly TagInfo[] | null
+  readonly MemSize?: number | bigint | null
   readonly DeployMode?: number | bigint
   readonly MultiZoneInfo?: readonly ZoneDetail[]
   readonly UserDnsIp?: string | null
@@ -1858,38 +1858,38 @@ export const LogstashInstanceInfo: $Schema.Schema<LogstashInstanceInfo> = /*#__P
 
 /** `LogstashNodeInfo` (response side). */
 export interface LogstashNodeInfo {
-  readonly NodeId: string
-  readonly Ip: string
-  readonly Port: number | bigint
+  readonly NodeId?: string
+  readonly Ip?: string
+  readonly Port?: number | bigint
   readonly Zone?: string
 }
 export const LogstashNodeInfo: $Schema.Schema<LogstashNodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogstashNodeInfo", { NodeId: $C.str, Ip: $C.str, Port: $C.uint64 }, { Zone: $C.str }))
 
 /** `LogstashNodeTypeResource` (response side). */
 export interface LogstashNodeTypeResource {
-  readonly NodeTypeName: string
-  readonly Available: boolean
-  readonly NodeTypeInfo: NodeTypeInfo
-  readonly SsdAvailable: boolean
-  readonly SsdDiskSizeRange: DiskSizeRange
-  readonly SataAvailable: boolean
-  readonly SataDiskSizeRange: DiskSizeRange
-  readonly SsdSoldOutReason: string
-  readonly SataSoldOutReason: string
-  readonly LocalDiskInfo: LocalDiskInfo | null
-  readonly DiskCountRange: DiskCountRange | null
-  readonly HSsdAvailable: boolean | null
-  readonly HSsdSoldOutReason: string | null
-  readonly HSsdDiskSizeRange: DiskSizeRange | null
-  readonly ThroughputAvailable: boolean | null
-  readonly ThroughputSoldOutReason: string | null
-  readonly ThroughputDiskSizeRange: DiskSizeRange | null
-  readonly BigDataAvailable: boolean | null
-  readonly BigDataSoldOutReason: string | null
-  readonly BigDataDiskSizeRange: DiskSizeRange | null
-  readonly HighIOAvailable: boolean | null
-  readonly HighIOSoldOutReason: string | null
-  readonly HighIODiskSizeRange: DiskSizeRange | null
+  readonly NodeTypeName?: string
+  readonly Available?: boolean
+  readonly NodeTypeInfo?: NodeTypeInfo
+  readonly SsdAvailable?: boolean
+  readonly SsdDiskSizeRange?: DiskSizeRange
+  readonly SataAvailable?: boolean
+  readonly SataDiskSizeRange?: DiskSizeRange
+  readonly SsdSoldOutReason?: string
+  readonly SataSoldOutReason?: string
+  readonly LocalDiskInfo?: LocalDiskInfo | null
+  readonly DiskCountRange?: DiskCountRange | null
+  readonly HSsdAvailable?: boolean | null
+  readonly HSsdSoldOutReason?: string | null
+  readonly HSsdDiskSizeRange?: DiskSizeRange | null
+  readonly ThroughputAvailable?: boolean | null
+  readonly ThroughputSoldOutReason?: string | null
+  readonly ThroughputDiskSizeRange?: DiskSizeRange | null
+  readonly BigDataAvailable?: boolean | null
+  readonly BigDataSoldOutReason?: string | null
+  readonly BigDataDiskSizeRange?: DiskSizeRange | null
+  readonly HighIOAvailable?: boolean | null
+  readonly HighIOSoldOutReason?: string | null
+  readonly HighIODiskSizeRange?: DiskSizeRange | null
   readonly BssdAvailable?: boolean | null
   readonly BssdSoldOutReason?: string | null
   readonly BssdDiskSizeRange?: DiskSizeRange | null
@@ -1899,17 +1899,17 @@ export const LogstashNodeTypeResource: $Schema.Schema<LogstashNodeTypeResource> 
 
 /** `LogstashNodeView` (response side). */
 export interface LogstashNodeView {
-  readonly NodeId: string | null
-  readonly NodeIp: string | null
-  readonly NodeHttpIp: string | null
-  readonly Zone: string | null
-  readonly DiskSize: number | bigint | null
-  readonly DiskUsage: number | null
-  readonly MemSize: number | bigint | null
-  readonly MemUsage: number | null
-  readonly JvmMemUsage: number | null
-  readonly CpuNum: number | bigint | null
-  readonly CpuUsage: number | null
+  readonly NodeId?: string | null
+  readonly NodeIp?: string | null
+  readonly NodeHttpIp?: string | null
+  readonly Zone?: string | null
+  readonly DiskSize?: number | bigint | null
+  readonly DiskUsage?: number | null
+  readonly MemSize?: number | bigint | null
+  readonly MemUsage?: number | null
+  readonly JvmMemUsage?: number | null
+  readonly CpuNum?: number | bigint | null
+  readonly CpuUsage?: number | null
 }
 export const LogstashNodeView: $Schema.Schema<LogstashNodeView> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogstashNodeView", { NodeId: $C.nul($C.str), NodeIp: $C.nul($C.str), NodeHttpIp: $C.nul($C.str), Zone: $C.nul($C.str), DiskSize: $C.nul($C.int64), DiskUsage: $C.nul($C.float), MemSize: $C.nul($C.int64), MemUsage: $C.nul($C.float), JvmMemUsage: $C.nul($C.float), CpuNum: $C.nul($C.int64), CpuUsage: $C.nul($C.float) }))
 
@@ -1929,18 +1929,18 @@ export const LogstashPipeline: $Schema.Schema<LogstashPipeline> = /*#__PURE__*/ 
 
 /** `LogstashPipelineInfo` (response side). */
 export interface LogstashPipelineInfo {
-  readonly PipelineId: string
-  readonly PipelineDesc: string | null
-  readonly Config: string
-  readonly Status: number | bigint | null
-  readonly Workers: number | bigint | null
-  readonly BatchSize: number | bigint | null
-  readonly BatchDelay: number | bigint | null
-  readonly QueueType: string | null
-  readonly QueueMaxBytes: string | null
-  readonly QueueCheckPointWrites: number | bigint | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
+  readonly PipelineId?: string
+  readonly PipelineDesc?: string | null
+  readonly Config?: string
+  readonly Status?: number | bigint | null
+  readonly Workers?: number | bigint | null
+  readonly BatchSize?: number | bigint | null
+  readonly BatchDelay?: number | bigint | null
+  readonly QueueType?: string | null
+  readonly QueueMaxBytes?: string | null
+  readonly QueueCheckPointWrites?: number | bigint | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
 }
 export const LogstashPipelineInfo: $Schema.Schema<LogstashPipelineInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogstashPipelineInfo", { PipelineId: $C.str, PipelineDesc: $C.nul($C.str), Config: $C.str, Status: $C.nul($C.int64), Workers: $C.nul($C.uint64), BatchSize: $C.nul($C.uint64), BatchDelay: $C.nul($C.uint64), QueueType: $C.nul($C.str), QueueMaxBytes: $C.nul($C.str), QueueCheckPointWrites: $C.nul($C.uint64), CreateTime: $C.nul($C.str), UpdateTime: $C.nul($C.str) }))
 
@@ -1955,13 +1955,13 @@ export const LogstashZoneResource: $Schema.Schema<LogstashZoneResource> = /*#__P
 
 /** `MasterNodeInfo` (response side). */
 export interface MasterNodeInfo {
-  readonly EnableDedicatedMaster: boolean
-  readonly MasterNodeType: string
-  readonly MasterNodeNum: number | bigint
-  readonly MasterNodeCpuNum: number | bigint
-  readonly MasterNodeMemSize: number | bigint
-  readonly MasterNodeDiskSize: number | bigint
-  readonly MasterNodeDiskType: string
+  readonly EnableDedicatedMaster?: boolean
+  readonly MasterNodeType?: string
+  readonly MasterNodeNum?: number | bigint
+  readonly MasterNodeCpuNum?: number | bigint
+  readonly MasterNodeMemSize?: number | bigint
+  readonly MasterNodeDiskSize?: number | bigint
+  readonly MasterNodeDiskType?: string
 }
 export const MasterNodeInfo: $Schema.Schema<MasterNodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MasterNodeInfo", { EnableDedicatedMaster: $C.bool, MasterNodeType: $C.str, MasterNodeNum: $C.uint64, MasterNodeCpuNum: $C.uint64, MasterNodeMemSize: $C.uint64, MasterNodeDiskSize: $C.uint64, MasterNodeDiskType: $C.str }))
 
@@ -1974,11 +1974,11 @@ export const Metric: $Schema.Schema<Metric> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `MetricAllData` (response side). */
 export interface MetricAllData {
-  readonly IndexTraffic: number
-  readonly Storage: number
-  readonly ReadReqTimes: number | bigint
-  readonly WriteReqTimes: number | bigint
-  readonly DocCount: number | bigint
+  readonly IndexTraffic?: number
+  readonly Storage?: number
+  readonly ReadReqTimes?: number | bigint
+  readonly WriteReqTimes?: number | bigint
+  readonly DocCount?: number | bigint
 }
 export const MetricAllData: $Schema.Schema<MetricAllData> = /*#__PURE__*/ $C.lazy(() => $C.struct("MetricAllData", { IndexTraffic: $C.float, Storage: $C.float, ReadReqTimes: $C.int64, WriteReqTimes: $C.int64, DocCount: $C.int64 }))
 
@@ -1991,8 +1991,8 @@ export const MetricDetail: $Schema.Schema<MetricDetail> = /*#__PURE__*/ $C.lazy(
 
 /** `MetricMapByIndexId` (response side). */
 export interface MetricMapByIndexId {
-  readonly IndexId: string
-  readonly MetricAllData: MetricAllData
+  readonly IndexId?: string
+  readonly MetricAllData?: MetricAllData
 }
 export const MetricMapByIndexId: $Schema.Schema<MetricMapByIndexId> = /*#__PURE__*/ $C.lazy(() => $C.struct("MetricMapByIndexId", { IndexId: $C.str, MetricAllData: MetricAllData }))
 
@@ -2058,8 +2058,8 @@ export const Namespaces: $Schema.Schema<Namespaces> = /*#__PURE__*/ $C.lazy(() =
 
 /** `NodeInfo` (both sides). */
 export interface NodeInfo {
-  readonly NodeNum: number | bigint
-  readonly NodeType: string
+  readonly NodeNum?: number | bigint
+  readonly NodeType?: string
   readonly Type?: string
   readonly DiskType?: string
   readonly DiskSize?: number | bigint
@@ -2102,29 +2102,29 @@ export const NodeTypeInfo: $Schema.Schema<NodeTypeInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `NodeTypeResource` (response side). */
 export interface NodeTypeResource {
-  readonly NodeTypeName: string
-  readonly Available: boolean
-  readonly NodeTypeInfo: NodeTypeInfo
-  readonly SsdAvailable: boolean
-  readonly SsdDiskSizeRange: DiskSizeRange
-  readonly SataAvailable: boolean
-  readonly SataDiskSizeRange: DiskSizeRange
-  readonly SsdSoldOutReason: string
-  readonly SataSoldOutReason: string
-  readonly LocalDiskInfo: LocalDiskInfo | null
-  readonly DiskCountRange: DiskCountRange
-  readonly HSsdAvailable: boolean
-  readonly HSsdSoldOutReason: string
-  readonly HSsdDiskSizeRange: DiskSizeRange
-  readonly ThroughputAvailable: boolean
-  readonly ThroughputSoldOutReason: string
-  readonly ThroughputDiskSizeRange: DiskSizeRange
-  readonly BigDataAvailable: boolean
-  readonly BigDataSoldOutReason: string
-  readonly BigDataDiskSizeRange: DiskSizeRange
-  readonly HighIOAvailable: boolean
-  readonly HighIOSoldOutReason: string
-  readonly HighIODiskSizeRange: DiskSizeRange
+  readonly NodeTypeName?: string
+  readonly Available?: boolean
+  readonly NodeTypeInfo?: NodeTypeInfo
+  readonly SsdAvailable?: boolean
+  readonly SsdDiskSizeRange?: DiskSizeRange
+  readonly SataAvailable?: boolean
+  readonly SataDiskSizeRange?: DiskSizeRange
+  readonly SsdSoldOutReason?: string
+  readonly SataSoldOutReason?: string
+  readonly LocalDiskInfo?: LocalDiskInfo | null
+  readonly DiskCountRange?: DiskCountRange
+  readonly HSsdAvailable?: boolean
+  readonly HSsdSoldOutReason?: string
+  readonly HSsdDiskSizeRange?: DiskSizeRange
+  readonly ThroughputAvailable?: boolean
+  readonly ThroughputSoldOutReason?: string
+  readonly ThroughputDiskSizeRange?: DiskSizeRange
+  readonly BigDataAvailable?: boolean
+  readonly BigDataSoldOutReason?: string
+  readonly BigDataDiskSizeRange?: DiskSizeRange
+  readonly HighIOAvailable?: boolean
+  readonly HighIOSoldOutReason?: string
+  readonly HighIODiskSizeRange?: DiskSizeRange
   readonly BssdAvailable?: boolean | null
   readonly BssdSoldOutReason?: string | null
   readonly BssdDiskSizeRange?: DiskSizeRange | null
@@ -2134,25 +2134,25 @@ export const NodeTypeResource: $Schema.Schema<NodeTypeResource> = /*#__PURE__*/ 
 
 /** `NodeView` (response side). */
 export interface NodeView {
-  readonly NodeId: string
-  readonly NodeIp: string
-  readonly Visible: number
-  readonly Break: number
-  readonly DiskSize: number | bigint
-  readonly DiskUsage: number
-  readonly MemSize: number | bigint
-  readonly MemUsage: number
-  readonly CpuNum: number | bigint
-  readonly CpuUsage: number
-  readonly Zone: string
-  readonly NodeRole: string
-  readonly NodeHttpIp: string
-  readonly JvmMemUsage: number
-  readonly ShardNum: number | bigint
-  readonly DiskIds: readonly string[]
-  readonly Hidden: boolean
-  readonly IsCoordinationNode: boolean
-  readonly CVMStatus: string
+  readonly NodeId?: string
+  readonly NodeIp?: string
+  readonly Visible?: number
+  readonly Break?: number
+  readonly DiskSize?: number | bigint
+  readonly DiskUsage?: number
+  readonly MemSize?: number | bigint
+  readonly MemUsage?: number
+  readonly CpuNum?: number | bigint
+  readonly CpuUsage?: number
+  readonly Zone?: string
+  readonly NodeRole?: string
+  readonly NodeHttpIp?: string
+  readonly JvmMemUsage?: number
+  readonly ShardNum?: number | bigint
+  readonly DiskIds?: readonly string[]
+  readonly Hidden?: boolean
+  readonly IsCoordinationNode?: boolean
+  readonly CVMStatus?: string
   readonly CVMDisasterRecoverGroupId?: string | null
   readonly CVMDisasterRecoverGroupStatus?: number | bigint | null
 }
@@ -2160,13 +2160,13 @@ export const NodeView: $Schema.Schema<NodeView> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `Operation` (response side). */
 export interface Operation {
-  readonly Id: number | bigint
-  readonly StartTime: string
-  readonly Type: string
-  readonly Detail: OperationDetail
-  readonly Result: string
-  readonly Tasks: readonly TaskDetail[]
-  readonly Progress: number
+  readonly Id?: number | bigint
+  readonly StartTime?: string
+  readonly Type?: string
+  readonly Detail?: OperationDetail
+  readonly Result?: string
+  readonly Tasks?: readonly TaskDetail[]
+  readonly Progress?: number
   readonly RollbackTag?: number | bigint
   readonly SubAccountUin?: string | null
   readonly AutoScaleTag?: number | bigint
@@ -2202,13 +2202,13 @@ export const OperationDurationUpdated: $Schema.Schema<OperationDurationUpdated> 
 
 /** `OptionalWebServiceInfo` (response side). */
 export interface OptionalWebServiceInfo {
-  readonly Type: string | null
-  readonly Status: number | bigint | null
-  readonly PublicUrl: string | null
-  readonly PrivateUrl: string | null
-  readonly PublicAccess: string | null
-  readonly PrivateAccess: string | null
-  readonly Version: string | null
+  readonly Type?: string | null
+  readonly Status?: number | bigint | null
+  readonly PublicUrl?: string | null
+  readonly PrivateUrl?: string | null
+  readonly PublicAccess?: string | null
+  readonly PrivateAccess?: string | null
+  readonly Version?: string | null
   readonly PrivateVip?: string | null
   readonly CustomPrivateUrl?: string | null
 }
@@ -2223,7 +2223,7 @@ export const OtherConfig: $Schema.Schema<OtherConfig> = /*#__PURE__*/ $C.lazy(()
 
 /** `OutboundPublicAcl` (both sides). */
 export interface OutboundPublicAcl {
-  readonly NodeType: string | null
+  readonly NodeType?: string | null
   readonly WhiteHostList?: readonly string[] | null
 }
 export const OutboundPublicAcl: $Schema.Schema<OutboundPublicAcl> = /*#__PURE__*/ $C.lazy(() => $C.struct("OutboundPublicAcl", { NodeType: $C.nul($C.str) }, { WhiteHostList: $C.nul($C.arr($C.str)) }))
@@ -2237,10 +2237,10 @@ export const PodLabel: $Schema.Schema<PodLabel> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `ProcessDetail` (response side). */
 export interface ProcessDetail {
-  readonly Completed: number | bigint | null
-  readonly Remain: number | bigint | null
-  readonly Total: number | bigint | null
-  readonly TaskType: number | bigint | null
+  readonly Completed?: number | bigint | null
+  readonly Remain?: number | bigint | null
+  readonly Total?: number | bigint | null
+  readonly TaskType?: number | bigint | null
   readonly EstimatedTimeRemaining?: number | bigint
 }
 export const ProcessDetail: $Schema.Schema<ProcessDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessDetail", { Completed: $C.nul($C.int64), Remain: $C.nul($C.int64), Total: $C.nul($C.int64), TaskType: $C.nul($C.int64) }, { EstimatedTimeRemaining: $C.int64 }))
@@ -2279,7 +2279,7 @@ export const QueryZoneResourceForLogstashRequest: $Schema.Schema<QueryZoneResour
 
 /** `QueryZoneResourceForLogstashResponse` (response side). */
 export interface QueryZoneResourceForLogstashResponse {
-  readonly ZoneResources: readonly LogstashZoneResource[]
+  readonly ZoneResources?: readonly LogstashZoneResource[]
   readonly RequestId: string
 }
 export const QueryZoneResourceForLogstashResponse: $Schema.Schema<QueryZoneResourceForLogstashResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryZoneResourceForLogstashResponse", { ZoneResources: $C.arr(LogstashZoneResource), RequestId: $C.str }))
@@ -2298,7 +2298,7 @@ export const QueryZoneResourceRequest: $Schema.Schema<QueryZoneResourceRequest> 
 
 /** `QueryZoneResourceResponse` (response side). */
 export interface QueryZoneResourceResponse {
-  readonly ZoneResources: readonly ZoneResource[]
+  readonly ZoneResources?: readonly ZoneResource[]
   readonly RequestId: string
 }
 export const QueryZoneResourceResponse: $Schema.Schema<QueryZoneResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryZoneResourceResponse", { ZoneResources: $C.arr(ZoneResource), RequestId: $C.str }))
@@ -2443,43 +2443,43 @@ export const ServerlessDi: $Schema.Schema<ServerlessDi> = /*#__PURE__*/ $C.lazy(
 
 /** `ServerlessIndexMetaField` (response side). */
 export interface ServerlessIndexMetaField {
-  readonly AppId: number | bigint | null
-  readonly IndexName: string | null
-  readonly IndexMetaJson: string | null
-  readonly IndexDocs: number | bigint | null
-  readonly IndexStorage: number | bigint | null
-  readonly IndexCreateTime: string | null
-  readonly InstanceId: string | null
-  readonly IndexOptionsField: ServerlessIndexOptionsField | null
-  readonly IndexSettingsField: ServerlessIndexSettingsField | null
-  readonly IndexNetworkField: ServerlessIndexNetworkField | null
-  readonly KibanaUrl: string | null
-  readonly KibanaPrivateUrl: string | null
-  readonly IndexAccessUrl: string | null
-  readonly Status: number | bigint | null
-  readonly SpaceId: string | null
-  readonly SpaceName: string | null
-  readonly StorageType: number | bigint | null
-  readonly TagList: readonly TagInfo[]
+  readonly AppId?: number | bigint | null
+  readonly IndexName?: string | null
+  readonly IndexMetaJson?: string | null
+  readonly IndexDocs?: number | bigint | null
+  readonly IndexStorage?: number | bigint | null
+  readonly IndexCreateTime?: string | null
+  readonly InstanceId?: string | null
+  readonly IndexOptionsField?: ServerlessIndexOptionsField | null
+  readonly IndexSettingsField?: ServerlessIndexSettingsField | null
+  readonly IndexNetworkField?: ServerlessIndexNetworkField | null
+  readonly KibanaUrl?: string | null
+  readonly KibanaPrivateUrl?: string | null
+  readonly IndexAccessUrl?: string | null
+  readonly Status?: number | bigint | null
+  readonly SpaceId?: string | null
+  readonly SpaceName?: string | null
+  readonly StorageType?: number | bigint | null
+  readonly TagList?: readonly TagInfo[]
   readonly IndexTraffic?: number | null
 }
 export const ServerlessIndexMetaField: $Schema.Schema<ServerlessIndexMetaField> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServerlessIndexMetaField", { AppId: $C.nul($C.uint64), IndexName: $C.nul($C.str), IndexMetaJson: $C.nul($C.str), IndexDocs: $C.nul($C.int64), IndexStorage: $C.nul($C.int64), IndexCreateTime: $C.nul($C.str), InstanceId: $C.nul($C.str), IndexOptionsField: $C.nul(ServerlessIndexOptionsField), IndexSettingsField: $C.nul(ServerlessIndexSettingsField), IndexNetworkField: $C.nul(ServerlessIndexNetworkField), KibanaUrl: $C.nul($C.str), KibanaPrivateUrl: $C.nul($C.str), IndexAccessUrl: $C.nul($C.str), Status: $C.nul($C.int64), SpaceId: $C.nul($C.str), SpaceName: $C.nul($C.str), StorageType: $C.nul($C.int64), TagList: $C.arr(TagInfo) }, { IndexTraffic: $C.nul($C.float) }))
 
 /** `ServerlessIndexNetworkField` (response side). */
 export interface ServerlessIndexNetworkField {
-  readonly Region: string | null
-  readonly Zone: string | null
-  readonly VpcUid: string | null
-  readonly SubnetUid: string | null
-  readonly Username: string | null
-  readonly Password: string | null
+  readonly Region?: string | null
+  readonly Zone?: string | null
+  readonly VpcUid?: string | null
+  readonly SubnetUid?: string | null
+  readonly Username?: string | null
+  readonly Password?: string | null
 }
 export const ServerlessIndexNetworkField: $Schema.Schema<ServerlessIndexNetworkField> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServerlessIndexNetworkField", { Region: $C.nul($C.str), Zone: $C.nul($C.str), VpcUid: $C.nul($C.str), SubnetUid: $C.nul($C.str), Username: $C.nul($C.str), Password: $C.nul($C.str) }))
 
 /** `ServerlessIndexOptionsField` (response side). */
 export interface ServerlessIndexOptionsField {
-  readonly ExpireMaxAge: string | null
-  readonly TimestampField: string | null
+  readonly ExpireMaxAge?: string | null
+  readonly TimestampField?: string | null
   readonly SinkCycleAge?: string | null
   readonly StandardStorageAge?: string | null
 }
@@ -2487,19 +2487,19 @@ export const ServerlessIndexOptionsField: $Schema.Schema<ServerlessIndexOptionsF
 
 /** `ServerlessIndexSettingsField` (response side). */
 export interface ServerlessIndexSettingsField {
-  readonly NumberOfShards: string | null
-  readonly RefreshInterval: string | null
+  readonly NumberOfShards?: string | null
+  readonly RefreshInterval?: string | null
   readonly CustomSetting?: string
 }
 export const ServerlessIndexSettingsField: $Schema.Schema<ServerlessIndexSettingsField> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServerlessIndexSettingsField", { NumberOfShards: $C.nul($C.str), RefreshInterval: $C.nul($C.str) }, { CustomSetting: $C.str }))
 
 /** `ServerlessSpace` (response side). */
 export interface ServerlessSpace {
-  readonly SpaceId: string
-  readonly SpaceName: string
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly IndexCount: number | bigint
+  readonly SpaceId?: string
+  readonly SpaceName?: string
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly IndexCount?: number | bigint
   readonly KibanaUrl?: string | null
   readonly KibanaPrivateUrl?: string | null
   readonly IndexAccessUrl?: string | null
@@ -2604,31 +2604,31 @@ export const StopLogstashPipelinesResponse: $Schema.Schema<StopLogstashPipelines
 
 /** `SubTaskDetail` (response side). */
 export interface SubTaskDetail {
-  readonly Name: string
-  readonly Result: boolean
-  readonly ErrMsg: string
-  readonly Type: string
-  readonly Status: number | bigint
-  readonly FailedIndices: readonly string[]
-  readonly FinishTime: string
-  readonly Level: number | bigint
+  readonly Name?: string
+  readonly Result?: boolean
+  readonly ErrMsg?: string
+  readonly Type?: string
+  readonly Status?: number | bigint
+  readonly FailedIndices?: readonly string[]
+  readonly FinishTime?: string
+  readonly Level?: number | bigint
 }
 export const SubTaskDetail: $Schema.Schema<SubTaskDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubTaskDetail", { Name: $C.str, Result: $C.bool, ErrMsg: $C.str, Type: $C.str, Status: $C.int64, FailedIndices: $C.arr($C.str), FinishTime: $C.str, Level: $C.int64 }))
 
 /** `TagInfo` (both sides). */
 export interface TagInfo {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const TagInfo: $Schema.Schema<TagInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagInfo", { TagKey: $C.str, TagValue: $C.str }))
 
 /** `TaskDetail` (response side). */
 export interface TaskDetail {
-  readonly Name: string
-  readonly Progress: number
-  readonly FinishTime: string
-  readonly SubTasks: readonly SubTaskDetail[]
-  readonly ElapsedTime: number | bigint | null
+  readonly Name?: string
+  readonly Progress?: number
+  readonly FinishTime?: string
+  readonly SubTasks?: readonly SubTaskDetail[]
+  readonly ElapsedTime?: number | bigint | null
   readonly ProcessInfo?: ProcessDetail | null
 }
 export const TaskDetail: $Schema.Schema<TaskDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskDetail", { Name: $C.str, Progress: $C.float, FinishTime: $C.str, SubTasks: $C.arr(SubTaskDetail), ElapsedTime: $C.nul($C.int64) }, { ProcessInfo: $C.nul(ProcessDetail) }))
@@ -2725,7 +2725,7 @@ export const UpdateInstancePublicAccessRequest: $Schema.Schema<UpdateInstancePub
 
 /** `UpdateInstancePublicAccessResponse` (response side). */
 export interface UpdateInstancePublicAccessResponse {
-  readonly DealName: string | null
+  readonly DealName?: string | null
   readonly RequestId: string
 }
 export const UpdateInstancePublicAccessResponse: $Schema.Schema<UpdateInstancePublicAccessResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateInstancePublicAccessResponse", { DealName: $C.nul($C.str), RequestId: $C.str }))
@@ -2784,7 +2784,7 @@ export const UpdateInstanceRequest: $Schema.Schema<UpdateInstanceRequest> = /*#_
 
 /** `UpdateInstanceResponse` (response side). */
 export interface UpdateInstanceResponse {
-  readonly DealName: string | null
+  readonly DealName?: string | null
   readonly RequestId: string
 }
 export const UpdateInstanceResponse: $Schema.Schema<UpdateInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateInstanceResponse", { DealName: $C.nul($C.str), RequestId: $C.str }))
@@ -2956,7 +2956,7 @@ export const UpgradeLicenseRequest: $Schema.Schema<UpgradeLicenseRequest> = /*#_
 
 /** `UpgradeLicenseResponse` (response side). */
 export interface UpgradeLicenseResponse {
-  readonly DealName: string | null
+  readonly DealName?: string | null
   readonly RequestId: string
 }
 export const UpgradeLicenseResponse: $Schema.Schema<UpgradeLicenseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeLicenseResponse", { DealName: $C.nul($C.str), RequestId: $C.str }))
@@ -2980,8 +2980,8 @@ export const WebNodeTypeInfo: $Schema.Schema<WebNodeTypeInfo> = /*#__PURE__*/ $C
 
 /** `ZoneDetail` (both sides). */
 export interface ZoneDetail {
-  readonly Zone: string
-  readonly SubnetId: string
+  readonly Zone?: string
+  readonly SubnetId?: string
   readonly Hidden?: boolean
 }
 export const ZoneDetail: $Schema.Schema<ZoneDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneDetail", { Zone: $C.str, SubnetId: $C.str }, { Hidden: $C.bool }))

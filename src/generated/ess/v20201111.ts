@@ -19,8 +19,8 @@ export const $M: $O.Meta = { service: "ess", version: "2020-11-11" }
 
 /** `Admin` (response side). */
 export interface Admin {
-  readonly Name: string
-  readonly Mobile: string
+  readonly Name?: string
+  readonly Mobile?: string
 }
 export const Admin: $Schema.Schema<Admin> = /*#__PURE__*/ $C.lazy(() => $C.struct("Admin", { Name: $C.str, Mobile: $C.str }))
 
@@ -185,7 +185,7 @@ export const AuthRecord: $Schema.Schema<AuthRecord> = /*#__PURE__*/ $C.lazy(() =
 
 /** `AuthorizedUser` (response side). */
 export interface AuthorizedUser {
-  readonly UserId: string
+  readonly UserId?: string
 }
 export const AuthorizedUser: $Schema.Schema<AuthorizedUser> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuthorizedUser", { UserId: $C.str }))
 
@@ -239,7 +239,7 @@ export const BindEmployeeUserIdWithClientOpenIdRequest: $Schema.Schema<BindEmplo
 
 /** `BindEmployeeUserIdWithClientOpenIdResponse` (response side). */
 export interface BindEmployeeUserIdWithClientOpenIdResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const BindEmployeeUserIdWithClientOpenIdResponse: $Schema.Schema<BindEmployeeUserIdWithClientOpenIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindEmployeeUserIdWithClientOpenIdResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -268,7 +268,7 @@ export const Caller: $Schema.Schema<Caller> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `CancelFailureFlow` (response side). */
 export interface CancelFailureFlow {
-  readonly FlowId: string
+  readonly FlowId?: string
   readonly Reason?: string
   readonly FlowName?: string
 }
@@ -314,7 +314,7 @@ export const CancelOrganizationFlowsRequest: $Schema.Schema<CancelOrganizationFl
 
 /** `CancelOrganizationFlowsResponse` (response side). */
 export interface CancelOrganizationFlowsResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CancelOrganizationFlowsResponse: $Schema.Schema<CancelOrganizationFlowsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CancelOrganizationFlowsResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -360,16 +360,16 @@ export const Checklist: $Schema.Schema<Checklist> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ChecklistCategory` (both sides). */
 export interface ChecklistCategory {
-  readonly Name: string
+  readonly Name?: string
   readonly Points?: readonly ChecklistPoint[]
 }
 export const ChecklistCategory: $Schema.Schema<ChecklistCategory> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChecklistCategory", { Name: $C.str }, { Points: $C.arr(ChecklistPoint) }))
 
 /** `ChecklistPoint` (both sides). */
 export interface ChecklistPoint {
-  readonly Summary: string
-  readonly Explanation: string
-  readonly RiskLevel: string
+  readonly Summary?: string
+  readonly Explanation?: string
+  readonly RiskLevel?: string
   readonly Id?: string
   readonly IsIndispensable?: boolean
   readonly IsConsistentWithReferenceItem?: boolean
@@ -393,13 +393,13 @@ export const ComparisonDetail: $Schema.Schema<ComparisonDetail> = /*#__PURE__*/ 
 
 /** `Component` (both sides). */
 export interface Component {
-  readonly ComponentType: string
-  readonly ComponentHeight: number
-  readonly ComponentWidth: number
-  readonly ComponentPage: number | bigint
-  readonly ComponentPosX: number
-  readonly ComponentPosY: number
-  readonly FileIndex: number | bigint
+  readonly ComponentType?: string
+  readonly ComponentHeight?: number
+  readonly ComponentWidth?: number
+  readonly ComponentPage?: number | bigint
+  readonly ComponentPosX?: number
+  readonly ComponentPosY?: number
+  readonly FileIndex?: number | bigint
   readonly GenerateMode?: string
   readonly ComponentId?: string
   readonly ComponentName?: string
@@ -534,10 +534,10 @@ export const CreateBatchCancelFlowUrlRequest: $Schema.Schema<CreateBatchCancelFl
 
 /** `CreateBatchCancelFlowUrlResponse` (response side). */
 export interface CreateBatchCancelFlowUrlResponse {
-  readonly BatchCancelFlowUrl: string
-  readonly FailMessages: readonly string[]
-  readonly UrlExpireOn: string
-  readonly TaskId: string
+  readonly BatchCancelFlowUrl?: string
+  readonly FailMessages?: readonly string[]
+  readonly UrlExpireOn?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateBatchCancelFlowUrlResponse: $Schema.Schema<CreateBatchCancelFlowUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBatchCancelFlowUrlResponse", { BatchCancelFlowUrl: $C.str, FailMessages: $C.arr($C.str), UrlExpireOn: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -595,10 +595,10 @@ export const CreateBatchInitOrganizationUrlRequest: $Schema.Schema<CreateBatchIn
 
 /** `CreateBatchInitOrganizationUrlResponse` (response side). */
 export interface CreateBatchInitOrganizationUrlResponse {
-  readonly MiniAppPath: string
-  readonly OperateLongUrl: string
-  readonly OperateShortUrl: string
-  readonly QRCodeUrl: string
+  readonly MiniAppPath?: string
+  readonly OperateLongUrl?: string
+  readonly OperateShortUrl?: string
+  readonly QRCodeUrl?: string
   readonly RequestId: string
 }
 export const CreateBatchInitOrganizationUrlResponse: $Schema.Schema<CreateBatchInitOrganizationUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBatchInitOrganizationUrlResponse", { MiniAppPath: $C.str, OperateLongUrl: $C.str, OperateShortUrl: $C.str, QRCodeUrl: $C.str, RequestId: $C.str }))
@@ -695,9 +695,9 @@ export const CreateBatchSignUrlRequest: $Schema.Schema<CreateBatchSignUrlRequest
 
 /** `CreateBatchSignUrlResponse` (response side). */
 export interface CreateBatchSignUrlResponse {
-  readonly SignUrl: string
-  readonly ExpiredTime: number | bigint
-  readonly MiniAppPath: string
+  readonly SignUrl?: string
+  readonly ExpiredTime?: number | bigint
+  readonly MiniAppPath?: string
   readonly RequestId: string
 }
 export const CreateBatchSignUrlResponse: $Schema.Schema<CreateBatchSignUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBatchSignUrlResponse", { SignUrl: $C.str, ExpiredTime: $C.int64, MiniAppPath: $C.str, RequestId: $C.str }))
@@ -736,7 +736,7 @@ export const CreateContractDiffTaskWebUrlRequest: $Schema.Schema<CreateContractD
 /** `CreateContractDiffTaskWebUrlResponse` (response side). */
 export interface CreateContractDiffTaskWebUrlResponse {
   readonly TaskId?: string
-  readonly WebUrl: string
+  readonly WebUrl?: string
   readonly UserData?: string
   readonly RequestId: string
 }
@@ -750,7 +750,7 @@ export const CreateContractReviewChecklistWebUrlRequest: $Schema.Schema<CreateCo
 
 /** `CreateContractReviewChecklistWebUrlResponse` (response side). */
 export interface CreateContractReviewChecklistWebUrlResponse {
-  readonly WebUrl: string
+  readonly WebUrl?: string
   readonly RequestId: string
 }
 export const CreateContractReviewChecklistWebUrlResponse: $Schema.Schema<CreateContractReviewChecklistWebUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateContractReviewChecklistWebUrlResponse", { WebUrl: $C.str, RequestId: $C.str }))
@@ -767,7 +767,7 @@ export const CreateContractReviewWebUrlRequest: $Schema.Schema<CreateContractRev
 /** `CreateContractReviewWebUrlResponse` (response side). */
 export interface CreateContractReviewWebUrlResponse {
   readonly TaskId?: string
-  readonly WebUrl: string
+  readonly WebUrl?: string
   readonly RequestId: string
 }
 export const CreateContractReviewWebUrlResponse: $Schema.Schema<CreateContractReviewWebUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateContractReviewWebUrlResponse", { WebUrl: $C.str, RequestId: $C.str }, { TaskId: $C.str }))
@@ -786,7 +786,7 @@ export const CreateConvertTaskApiRequest: $Schema.Schema<CreateConvertTaskApiReq
 
 /** `CreateConvertTaskApiResponse` (response side). */
 export interface CreateConvertTaskApiResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateConvertTaskApiResponse: $Schema.Schema<CreateConvertTaskApiResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateConvertTaskApiResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -825,8 +825,8 @@ export const CreateDocumentRequest: $Schema.Schema<CreateDocumentRequest> = /*#_
 
 /** `CreateDocumentResponse` (response side). */
 export interface CreateDocumentResponse {
-  readonly DocumentId: string
-  readonly PreviewFileUrl: string
+  readonly DocumentId?: string
+  readonly PreviewFileUrl?: string
   readonly Approvers?: readonly ApproverItem[]
   readonly RequestId: string
 }
@@ -882,7 +882,7 @@ export const CreateEmbedWebUrlRequest: $Schema.Schema<CreateEmbedWebUrlRequest> 
 
 /** `CreateEmbedWebUrlResponse` (response side). */
 export interface CreateEmbedWebUrlResponse {
-  readonly WebUrl: string
+  readonly WebUrl?: string
   readonly RequestId: string
 }
 export const CreateEmbedWebUrlResponse: $Schema.Schema<CreateEmbedWebUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEmbedWebUrlResponse", { WebUrl: $C.str, RequestId: $C.str }))
@@ -947,7 +947,7 @@ export const CreateFileConvertTaskRequest: $Schema.Schema<CreateFileConvertTaskR
 
 /** `CreateFileConvertTaskResponse` (response side). */
 export interface CreateFileConvertTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateFileConvertTaskResponse: $Schema.Schema<CreateFileConvertTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFileConvertTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1039,8 +1039,8 @@ export const CreateFlowByFilesRequest: $Schema.Schema<CreateFlowByFilesRequest> 
 
 /** `CreateFlowByFilesResponse` (response side). */
 export interface CreateFlowByFilesResponse {
-  readonly FlowId: string
-  readonly PreviewUrl: string
+  readonly FlowId?: string
+  readonly PreviewUrl?: string
   readonly Approvers?: readonly ApproverItem[]
   readonly WorkflowInstanceId?: string
   readonly RequestId: string
@@ -1059,10 +1059,10 @@ export const CreateFlowEvidenceReportRequest: $Schema.Schema<CreateFlowEvidenceR
 
 /** `CreateFlowEvidenceReportResponse` (response side). */
 export interface CreateFlowEvidenceReportResponse {
-  readonly ReportId: string
-  readonly Status: string
+  readonly ReportId?: string
+  readonly Status?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly ReportUrl: string
+  readonly ReportUrl?: string
   readonly RequestId: string
 }
 export const CreateFlowEvidenceReportResponse: $Schema.Schema<CreateFlowEvidenceReportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFlowEvidenceReportResponse", { ReportId: $C.str, Status: $C.str, ReportUrl: $C.str, RequestId: $C.str }))
@@ -1097,8 +1097,8 @@ export const CreateFlowGroupByFilesRequest: $Schema.Schema<CreateFlowGroupByFile
 
 /** `CreateFlowGroupByFilesResponse` (response side). */
 export interface CreateFlowGroupByFilesResponse {
-  readonly FlowGroupId: string
-  readonly FlowIds: readonly string[]
+  readonly FlowGroupId?: string
+  readonly FlowIds?: readonly string[]
   readonly Approvers?: readonly FlowGroupApprovers[]
   readonly WorkflowInstanceId?: string
   readonly RequestId: string
@@ -1118,8 +1118,8 @@ export const CreateFlowGroupByTemplatesRequest: $Schema.Schema<CreateFlowGroupBy
 
 /** `CreateFlowGroupByTemplatesResponse` (response side). */
 export interface CreateFlowGroupByTemplatesResponse {
-  readonly FlowGroupId: string
-  readonly FlowIds: readonly string[]
+  readonly FlowGroupId?: string
+  readonly FlowIds?: readonly string[]
   readonly Approvers?: readonly FlowGroupApprovers[]
   readonly WorkflowInstanceId?: string
   readonly RequestId: string
@@ -1136,7 +1136,7 @@ export const CreateFlowGroupRemindsRequest: $Schema.Schema<CreateFlowGroupRemind
 
 /** `CreateFlowGroupRemindsResponse` (response side). */
 export interface CreateFlowGroupRemindsResponse {
-  readonly RemindFlowGroupRecords: readonly RemindFlowGroupRecord[]
+  readonly RemindFlowGroupRecords?: readonly RemindFlowGroupRecord[]
   readonly RequestId: string
 }
 export const CreateFlowGroupRemindsResponse: $Schema.Schema<CreateFlowGroupRemindsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFlowGroupRemindsResponse", { RemindFlowGroupRecords: $C.arr(RemindFlowGroupRecord), RequestId: $C.str }))
@@ -1201,7 +1201,7 @@ export const CreateFlowRemindsRequest: $Schema.Schema<CreateFlowRemindsRequest> 
 
 /** `CreateFlowRemindsResponse` (response side). */
 export interface CreateFlowRemindsResponse {
-  readonly RemindFlowRecords: readonly RemindFlowRecords[]
+  readonly RemindFlowRecords?: readonly RemindFlowRecords[]
   readonly RequestId: string
 }
 export const CreateFlowRemindsResponse: $Schema.Schema<CreateFlowRemindsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFlowRemindsResponse", { RemindFlowRecords: $C.arr(RemindFlowRecords), RequestId: $C.str }))
@@ -1235,7 +1235,7 @@ export const CreateFlowRequest: $Schema.Schema<CreateFlowRequest> = /*#__PURE__*
 
 /** `CreateFlowResponse` (response side). */
 export interface CreateFlowResponse {
-  readonly FlowId: string
+  readonly FlowId?: string
   readonly RequestId: string
 }
 export const CreateFlowResponse: $Schema.Schema<CreateFlowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFlowResponse", { FlowId: $C.str, RequestId: $C.str }))
@@ -1275,7 +1275,7 @@ export const CreateFlowSignUrlRequest: $Schema.Schema<CreateFlowSignUrlRequest> 
 
 /** `CreateFlowSignUrlResponse` (response side). */
 export interface CreateFlowSignUrlResponse {
-  readonly FlowApproverUrlInfos: readonly FlowApproverUrlInfo[]
+  readonly FlowApproverUrlInfos?: readonly FlowApproverUrlInfo[]
   readonly RequestId: string
 }
 export const CreateFlowSignUrlResponse: $Schema.Schema<CreateFlowSignUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFlowSignUrlResponse", { FlowApproverUrlInfos: $C.arr(FlowApproverUrlInfo), RequestId: $C.str }))
@@ -1291,7 +1291,7 @@ export const CreateInformationExtractionWebUrlRequest: $Schema.Schema<CreateInfo
 
 /** `CreateInformationExtractionWebUrlResponse` (response side). */
 export interface CreateInformationExtractionWebUrlResponse {
-  readonly Url: string
+  readonly Url?: string
   readonly RequestId: string
 }
 export const CreateInformationExtractionWebUrlResponse: $Schema.Schema<CreateInformationExtractionWebUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInformationExtractionWebUrlResponse", { Url: $C.str, RequestId: $C.str }))
@@ -1310,7 +1310,7 @@ export const CreateIntegrationDepartmentRequest: $Schema.Schema<CreateIntegratio
 
 /** `CreateIntegrationDepartmentResponse` (response side). */
 export interface CreateIntegrationDepartmentResponse {
-  readonly DeptId: string
+  readonly DeptId?: string
   readonly RequestId: string
 }
 export const CreateIntegrationDepartmentResponse: $Schema.Schema<CreateIntegrationDepartmentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateIntegrationDepartmentResponse", { DeptId: $C.str, RequestId: $C.str }))
@@ -1328,7 +1328,7 @@ export const CreateIntegrationEmployeesRequest: $Schema.Schema<CreateIntegration
 
 /** `CreateIntegrationEmployeesResponse` (response side). */
 export interface CreateIntegrationEmployeesResponse {
-  readonly CreateEmployeeResult: CreateStaffResult
+  readonly CreateEmployeeResult?: CreateStaffResult
   readonly RequestId: string
 }
 export const CreateIntegrationEmployeesResponse: $Schema.Schema<CreateIntegrationEmployeesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateIntegrationEmployeesResponse", { CreateEmployeeResult: CreateStaffResult, RequestId: $C.str }))
@@ -1361,7 +1361,7 @@ export const CreateIntegrationSubOrganizationActiveRecordRequest: $Schema.Schema
 
 /** `CreateIntegrationSubOrganizationActiveRecordResponse` (response side). */
 export interface CreateIntegrationSubOrganizationActiveRecordResponse {
-  readonly FailedSubOrganizationIds: readonly string[]
+  readonly FailedSubOrganizationIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateIntegrationSubOrganizationActiveRecordResponse: $Schema.Schema<CreateIntegrationSubOrganizationActiveRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateIntegrationSubOrganizationActiveRecordResponse", { FailedSubOrganizationIds: $C.arr($C.str), RequestId: $C.str }))
@@ -1377,7 +1377,7 @@ export const CreateIntegrationUserRolesRequest: $Schema.Schema<CreateIntegration
 
 /** `CreateIntegrationUserRolesResponse` (response side). */
 export interface CreateIntegrationUserRolesResponse {
-  readonly FailedCreateRoleData: readonly FailedCreateRoleData[]
+  readonly FailedCreateRoleData?: readonly FailedCreateRoleData[]
   readonly RequestId: string
 }
 export const CreateIntegrationUserRolesResponse: $Schema.Schema<CreateIntegrationUserRolesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateIntegrationUserRolesResponse", { FailedCreateRoleData: $C.arr(FailedCreateRoleData), RequestId: $C.str }))
@@ -1407,7 +1407,7 @@ export const CreateLegalSealQrCodeRequest: $Schema.Schema<CreateLegalSealQrCodeR
 
 /** `CreateLegalSealQrCodeResponse` (response side). */
 export interface CreateLegalSealQrCodeResponse {
-  readonly QrcodeBase64: string
+  readonly QrcodeBase64?: string
   readonly RequestId: string
 }
 export const CreateLegalSealQrCodeResponse: $Schema.Schema<CreateLegalSealQrCodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLegalSealQrCodeResponse", { QrcodeBase64: $C.str, RequestId: $C.str }))
@@ -1433,13 +1433,13 @@ export const CreateMiniAppPrepareFlowRequest: $Schema.Schema<CreateMiniAppPrepar
 
 /** `CreateMiniAppPrepareFlowResponse` (response side). */
 export interface CreateMiniAppPrepareFlowResponse {
-  readonly LongUrl: string
-  readonly ShortUrl: string
-  readonly MiniAppPath: string
-  readonly FlowId: string
-  readonly QrcodeUrl: string
+  readonly LongUrl?: string
+  readonly ShortUrl?: string
+  readonly MiniAppPath?: string
+  readonly FlowId?: string
+  readonly QrcodeUrl?: string
   readonly WeixinQrcodeUrl?: string
-  readonly ExpiredOn: number | bigint
+  readonly ExpiredOn?: number | bigint
   readonly RequestId: string
 }
 export const CreateMiniAppPrepareFlowResponse: $Schema.Schema<CreateMiniAppPrepareFlowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMiniAppPrepareFlowResponse", { LongUrl: $C.str, ShortUrl: $C.str, MiniAppPath: $C.str, FlowId: $C.str, QrcodeUrl: $C.str, ExpiredOn: $C.int64, RequestId: $C.str }, { WeixinQrcodeUrl: $C.str }))
@@ -1487,8 +1487,8 @@ export const CreateMultiFlowSignQRCodeRequest: $Schema.Schema<CreateMultiFlowSig
 
 /** `CreateMultiFlowSignQRCodeResponse` (response side). */
 export interface CreateMultiFlowSignQRCodeResponse {
-  readonly QrCode: SignQrCode
-  readonly SignUrls: SignUrl
+  readonly QrCode?: SignQrCode
+  readonly SignUrls?: SignUrl
   readonly RequestId: string
 }
 export const CreateMultiFlowSignQRCodeResponse: $Schema.Schema<CreateMultiFlowSignQRCodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMultiFlowSignQRCodeResponse", { QrCode: SignQrCode, SignUrls: SignUrl, RequestId: $C.str }))
@@ -1547,8 +1547,8 @@ export const CreateOrganizationAuthUrlRequest: $Schema.Schema<CreateOrganization
 
 /** `CreateOrganizationAuthUrlResponse` (response side). */
 export interface CreateOrganizationAuthUrlResponse {
-  readonly AuthUrl: string
-  readonly ExpiredTime: number | bigint
+  readonly AuthUrl?: string
+  readonly ExpiredTime?: number | bigint
   readonly RequestId: string
 }
 export const CreateOrganizationAuthUrlResponse: $Schema.Schema<CreateOrganizationAuthUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateOrganizationAuthUrlResponse", { AuthUrl: $C.str, ExpiredTime: $C.int64, RequestId: $C.str }))
@@ -1570,8 +1570,8 @@ export const CreateOrganizationBatchSignUrlRequest: $Schema.Schema<CreateOrganiz
 
 /** `CreateOrganizationBatchSignUrlResponse` (response side). */
 export interface CreateOrganizationBatchSignUrlResponse {
-  readonly SignUrl: string
-  readonly ExpiredTime: number | bigint
+  readonly SignUrl?: string
+  readonly ExpiredTime?: number | bigint
   readonly RequestId: string
 }
 export const CreateOrganizationBatchSignUrlResponse: $Schema.Schema<CreateOrganizationBatchSignUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateOrganizationBatchSignUrlResponse", { SignUrl: $C.str, ExpiredTime: $C.int64, RequestId: $C.str }))
@@ -1585,9 +1585,9 @@ export const CreateOrganizationGroupInvitationLinkRequest: $Schema.Schema<Create
 
 /** `CreateOrganizationGroupInvitationLinkResponse` (response side). */
 export interface CreateOrganizationGroupInvitationLinkResponse {
-  readonly Link: string
-  readonly ExpireTime: number | bigint
-  readonly JumpUrl: string
+  readonly Link?: string
+  readonly ExpireTime?: number | bigint
+  readonly JumpUrl?: string
   readonly MiniAppPath?: string
   readonly RequestId: string
 }
@@ -1663,7 +1663,7 @@ export const CreatePersonAuthCertificateImageRequest: $Schema.Schema<CreatePerso
 
 /** `CreatePersonAuthCertificateImageResponse` (response side). */
 export interface CreatePersonAuthCertificateImageResponse {
-  readonly AuthCertUrl: string
+  readonly AuthCertUrl?: string
   readonly ImageCertId?: string
   readonly SerialNumber?: string
   readonly ValidFrom?: number | bigint
@@ -1687,7 +1687,7 @@ export const CreatePrepareFlowGroupRequest: $Schema.Schema<CreatePrepareFlowGrou
 
 /** `CreatePrepareFlowGroupResponse` (response side). */
 export interface CreatePrepareFlowGroupResponse {
-  readonly FlowGroupId: string
+  readonly FlowGroupId?: string
   readonly PrepareUrl?: string
   readonly RequestId: string
 }
@@ -1723,7 +1723,7 @@ export const CreatePrepareFlowRequest: $Schema.Schema<CreatePrepareFlowRequest> 
 
 /** `CreatePrepareFlowResponse` (response side). */
 export interface CreatePrepareFlowResponse {
-  readonly Url: string
+  readonly Url?: string
   readonly FlowId?: string
   readonly DraftId?: string
   readonly RequestId: string
@@ -1754,7 +1754,7 @@ export const CreatePreparedPersonalEsignRequest: $Schema.Schema<CreatePreparedPe
 
 /** `CreatePreparedPersonalEsignResponse` (response side). */
 export interface CreatePreparedPersonalEsignResponse {
-  readonly SealId: string
+  readonly SealId?: string
   readonly RequestId: string
 }
 export const CreatePreparedPersonalEsignResponse: $Schema.Schema<CreatePreparedPersonalEsignResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePreparedPersonalEsignResponse", { SealId: $C.str, RequestId: $C.str }))
@@ -1773,7 +1773,7 @@ export const CreateReleaseFlowRequest: $Schema.Schema<CreateReleaseFlowRequest> 
 
 /** `CreateReleaseFlowResponse` (response side). */
 export interface CreateReleaseFlowResponse {
-  readonly FlowId: string
+  readonly FlowId?: string
   readonly RequestId: string
 }
 export const CreateReleaseFlowResponse: $Schema.Schema<CreateReleaseFlowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateReleaseFlowResponse", { FlowId: $C.str, RequestId: $C.str }))
@@ -1826,7 +1826,7 @@ export const CreateSchemeUrlRequest: $Schema.Schema<CreateSchemeUrlRequest> = /*
 
 /** `CreateSchemeUrlResponse` (response side). */
 export interface CreateSchemeUrlResponse {
-  readonly SchemeUrl: string
+  readonly SchemeUrl?: string
   readonly SchemeQrcodeUrl?: string
   readonly RequestId: string
 }
@@ -1848,7 +1848,7 @@ export const CreateSealPolicyRequest: $Schema.Schema<CreateSealPolicyRequest> = 
 
 /** `CreateSealPolicyResponse` (response side). */
 export interface CreateSealPolicyResponse {
-  readonly UserIds: readonly string[]
+  readonly UserIds?: readonly string[]
   readonly SealOperatorVerifyPath?: string
   readonly SealOperatorVerifyQrcodeUrl?: string
   readonly RequestId: string
@@ -1882,7 +1882,7 @@ export const CreateSealRequest: $Schema.Schema<CreateSealRequest> = /*#__PURE__*
 
 /** `CreateSealResponse` (response side). */
 export interface CreateSealResponse {
-  readonly SealId: string
+  readonly SealId?: string
   readonly ImageUrl?: string
   readonly SealOperatorVerifyPath?: string
   readonly SealOperatorVerifyQrcodeUrl?: string
@@ -1911,8 +1911,8 @@ export const CreateSingleSignOnEmployeesResponse: $Schema.Schema<CreateSingleSig
 
 /** `CreateStaffResult` (response side). */
 export interface CreateStaffResult {
-  readonly SuccessEmployeeData: readonly SuccessCreateStaffData[]
-  readonly FailedEmployeeData: readonly FailedCreateStaffData[]
+  readonly SuccessEmployeeData?: readonly SuccessCreateStaffData[]
+  readonly FailedEmployeeData?: readonly FailedCreateStaffData[]
 }
 export const CreateStaffResult: $Schema.Schema<CreateStaffResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateStaffResult", { SuccessEmployeeData: $C.arr(SuccessCreateStaffData), FailedEmployeeData: $C.arr(FailedCreateStaffData) }))
 
@@ -1933,12 +1933,12 @@ export const CreateUserAutoSignEnableUrlRequest: $Schema.Schema<CreateUserAutoSi
 
 /** `CreateUserAutoSignEnableUrlResponse` (response side). */
 export interface CreateUserAutoSignEnableUrlResponse {
-  readonly Url: string
-  readonly AppId: string
-  readonly AppOriginalId: string
-  readonly Path: string
-  readonly QrCode: string
-  readonly UrlType: string
+  readonly Url?: string
+  readonly AppId?: string
+  readonly AppOriginalId?: string
+  readonly Path?: string
+  readonly QrCode?: string
+  readonly UrlType?: string
   readonly RequestId: string
 }
 export const CreateUserAutoSignEnableUrlResponse: $Schema.Schema<CreateUserAutoSignEnableUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUserAutoSignEnableUrlResponse", { Url: $C.str, AppId: $C.str, AppOriginalId: $C.str, Path: $C.str, QrCode: $C.str, UrlType: $C.str, RequestId: $C.str }))
@@ -1958,7 +1958,7 @@ export const CreateUserAutoSignSealUrlRequest: $Schema.Schema<CreateUserAutoSign
 export interface CreateUserAutoSignSealUrlResponse {
   readonly AppId?: string
   readonly AppOriginalId?: string
-  readonly Url: string
+  readonly Url?: string
   readonly Path?: string
   readonly QrCode?: string
   readonly RequestId: string
@@ -1997,9 +1997,9 @@ export const CreateUserNameChangeUrlRequest: $Schema.Schema<CreateUserNameChange
 
 /** `CreateUserNameChangeUrlResponse` (response side). */
 export interface CreateUserNameChangeUrlResponse {
-  readonly UserVerifyUrl: string
-  readonly ExpireTime: number | bigint
-  readonly MiniAppId: string
+  readonly UserVerifyUrl?: string
+  readonly ExpireTime?: number | bigint
+  readonly MiniAppId?: string
   readonly RequestId: string
 }
 export const CreateUserNameChangeUrlResponse: $Schema.Schema<CreateUserNameChangeUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUserNameChangeUrlResponse", { UserVerifyUrl: $C.str, ExpireTime: $C.int64, MiniAppId: $C.str, RequestId: $C.str }))
@@ -2020,9 +2020,9 @@ export const CreateUserVerifyUrlRequest: $Schema.Schema<CreateUserVerifyUrlReque
 
 /** `CreateUserVerifyUrlResponse` (response side). */
 export interface CreateUserVerifyUrlResponse {
-  readonly UserVerifyUrl: string
-  readonly ExpireTime: number | bigint
-  readonly MiniAppId: string
+  readonly UserVerifyUrl?: string
+  readonly ExpireTime?: number | bigint
+  readonly MiniAppId?: string
   readonly RequestId: string
 }
 export const CreateUserVerifyUrlResponse: $Schema.Schema<CreateUserVerifyUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUserVerifyUrlResponse", { UserVerifyUrl: $C.str, ExpireTime: $C.int64, MiniAppId: $C.str, RequestId: $C.str }))
@@ -2082,7 +2082,7 @@ export const DeleteIntegrationEmployeesRequest: $Schema.Schema<DeleteIntegration
 
 /** `DeleteIntegrationEmployeesResponse` (response side). */
 export interface DeleteIntegrationEmployeesResponse {
-  readonly DeleteEmployeeResult: DeleteStaffsResult
+  readonly DeleteEmployeeResult?: DeleteStaffsResult
   readonly RequestId: string
 }
 export const DeleteIntegrationEmployeesResponse: $Schema.Schema<DeleteIntegrationEmployeesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteIntegrationEmployeesResponse", { DeleteEmployeeResult: DeleteStaffsResult, RequestId: $C.str }))
@@ -2098,7 +2098,7 @@ export const DeleteIntegrationRoleUsersRequest: $Schema.Schema<DeleteIntegration
 
 /** `DeleteIntegrationRoleUsersResponse` (response side). */
 export interface DeleteIntegrationRoleUsersResponse {
-  readonly RoleId: string
+  readonly RoleId?: string
   readonly RequestId: string
 }
 export const DeleteIntegrationRoleUsersResponse: $Schema.Schema<DeleteIntegrationRoleUsersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteIntegrationRoleUsersResponse", { RoleId: $C.str, RequestId: $C.str }))
@@ -2162,8 +2162,8 @@ export const DeleteSingleSignOnEmployeesResponse: $Schema.Schema<DeleteSingleSig
 
 /** `DeleteStaffsResult` (response side). */
 export interface DeleteStaffsResult {
-  readonly SuccessEmployeeData: readonly SuccessDeleteStaffData[]
-  readonly FailedEmployeeData: readonly FailedDeleteStaffData[]
+  readonly SuccessEmployeeData?: readonly SuccessDeleteStaffData[]
+  readonly FailedEmployeeData?: readonly FailedDeleteStaffData[]
 }
 export const DeleteStaffsResult: $Schema.Schema<DeleteStaffsResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteStaffsResult", { SuccessEmployeeData: $C.arr(SuccessDeleteStaffData), FailedEmployeeData: $C.arr(FailedDeleteStaffData) }))
 
@@ -2249,8 +2249,8 @@ export const DescribeBillUsageRequest: $Schema.Schema<DescribeBillUsageRequest> 
 
 /** `DescribeBillUsageResponse` (response side). */
 export interface DescribeBillUsageResponse {
-  readonly Summary: readonly OrgBillSummary[]
-  readonly SubOrgSummary: readonly SubOrgBillSummary[]
+  readonly Summary?: readonly OrgBillSummary[]
+  readonly SubOrgSummary?: readonly SubOrgBillSummary[]
   readonly RequestId: string
 }
 export const DescribeBillUsageResponse: $Schema.Schema<DescribeBillUsageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillUsageResponse", { Summary: $C.arr(OrgBillSummary), SubOrgSummary: $C.arr(SubOrgBillSummary), RequestId: $C.str }))
@@ -2266,10 +2266,10 @@ export const DescribeCancelFlowsTaskRequest: $Schema.Schema<DescribeCancelFlowsT
 
 /** `DescribeCancelFlowsTaskResponse` (response side). */
 export interface DescribeCancelFlowsTaskResponse {
-  readonly TaskId: string
-  readonly TaskStatus: string
-  readonly SuccessFlowIds: readonly string[]
-  readonly FailureFlows: readonly CancelFailureFlow[]
+  readonly TaskId?: string
+  readonly TaskStatus?: string
+  readonly SuccessFlowIds?: readonly string[]
+  readonly FailureFlows?: readonly CancelFailureFlow[]
   readonly RequestId: string
 }
 export const DescribeCancelFlowsTaskResponse: $Schema.Schema<DescribeCancelFlowsTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCancelFlowsTaskResponse", { TaskId: $C.str, TaskStatus: $C.str, SuccessFlowIds: $C.arr($C.str), FailureFlows: $C.arr(CancelFailureFlow), RequestId: $C.str }))
@@ -2311,7 +2311,7 @@ export const DescribeContractDiffTaskWebUrlRequest: $Schema.Schema<DescribeContr
 
 /** `DescribeContractDiffTaskWebUrlResponse` (response side). */
 export interface DescribeContractDiffTaskWebUrlResponse {
-  readonly WebUrl: string
+  readonly WebUrl?: string
   readonly RequestId: string
 }
 export const DescribeContractDiffTaskWebUrlResponse: $Schema.Schema<DescribeContractDiffTaskWebUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeContractDiffTaskWebUrlResponse", { WebUrl: $C.str, RequestId: $C.str }))
@@ -2326,8 +2326,8 @@ export const DescribeContractReviewChecklistRequest: $Schema.Schema<DescribeCont
 
 /** `DescribeContractReviewChecklistResponse` (response side). */
 export interface DescribeContractReviewChecklistResponse {
-  readonly ChecklistId: string
-  readonly Name: string
+  readonly ChecklistId?: string
+  readonly Name?: string
   readonly Enabled?: boolean
   readonly Categories?: readonly ChecklistCategory[]
   readonly RequestId: string
@@ -2343,7 +2343,7 @@ export const DescribeContractReviewChecklistWebUrlRequest: $Schema.Schema<Descri
 
 /** `DescribeContractReviewChecklistWebUrlResponse` (response side). */
 export interface DescribeContractReviewChecklistWebUrlResponse {
-  readonly WebUrl: string
+  readonly WebUrl?: string
   readonly Id?: string
   readonly RequestId: string
 }
@@ -2358,7 +2358,7 @@ export const DescribeContractReviewChecklistsWebUrlRequest: $Schema.Schema<Descr
 
 /** `DescribeContractReviewChecklistsWebUrlResponse` (response side). */
 export interface DescribeContractReviewChecklistsWebUrlResponse {
-  readonly WebUrl: string
+  readonly WebUrl?: string
   readonly RequestId: string
 }
 export const DescribeContractReviewChecklistsWebUrlResponse: $Schema.Schema<DescribeContractReviewChecklistsWebUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeContractReviewChecklistsWebUrlResponse", { WebUrl: $C.str, RequestId: $C.str }))
@@ -2387,7 +2387,7 @@ export const DescribeContractReviewTaskListWebUrlRequest: $Schema.Schema<Describ
 
 /** `DescribeContractReviewTaskListWebUrlResponse` (response side). */
 export interface DescribeContractReviewTaskListWebUrlResponse {
-  readonly WebUrl: string
+  readonly WebUrl?: string
   readonly RequestId: string
 }
 export const DescribeContractReviewTaskListWebUrlResponse: $Schema.Schema<DescribeContractReviewTaskListWebUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeContractReviewTaskListWebUrlResponse", { WebUrl: $C.str, RequestId: $C.str }))
@@ -2432,8 +2432,8 @@ export const DescribeContractReviewWebUrlRequest: $Schema.Schema<DescribeContrac
 
 /** `DescribeContractReviewWebUrlResponse` (response side). */
 export interface DescribeContractReviewWebUrlResponse {
-  readonly WebUrl: string
-  readonly Status: number | bigint
+  readonly WebUrl?: string
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DescribeContractReviewWebUrlResponse: $Schema.Schema<DescribeContractReviewWebUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeContractReviewWebUrlResponse", { WebUrl: $C.str, Status: $C.int64, RequestId: $C.str }))
@@ -2487,7 +2487,7 @@ export const DescribeExtendedServiceAuthDetailRequest: $Schema.Schema<DescribeEx
 
 /** `DescribeExtendedServiceAuthDetailResponse` (response side). */
 export interface DescribeExtendedServiceAuthDetailResponse {
-  readonly AuthInfoDetail: AuthInfoDetail
+  readonly AuthInfoDetail?: AuthInfoDetail
   readonly RequestId: string
 }
 export const DescribeExtendedServiceAuthDetailResponse: $Schema.Schema<DescribeExtendedServiceAuthDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExtendedServiceAuthDetailResponse", { AuthInfoDetail: AuthInfoDetail, RequestId: $C.str }))
@@ -2502,7 +2502,7 @@ export const DescribeExtendedServiceAuthInfosRequest: $Schema.Schema<DescribeExt
 
 /** `DescribeExtendedServiceAuthInfosResponse` (response side). */
 export interface DescribeExtendedServiceAuthInfosResponse {
-  readonly AuthInfoList: readonly ExtendAuthInfo[]
+  readonly AuthInfoList?: readonly ExtendAuthInfo[]
   readonly RequestId: string
 }
 export const DescribeExtendedServiceAuthInfosResponse: $Schema.Schema<DescribeExtendedServiceAuthInfosResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExtendedServiceAuthInfosResponse", { AuthInfoList: $C.arr(ExtendAuthInfo), RequestId: $C.str }))
@@ -2517,10 +2517,10 @@ export const DescribeFileConvertTaskRequest: $Schema.Schema<DescribeFileConvertT
 
 /** `DescribeFileConvertTaskResponse` (response side). */
 export interface DescribeFileConvertTaskResponse {
-  readonly TaskId: string
-  readonly TaskStatus: number | bigint
-  readonly TaskMessage: string
-  readonly ResourceId: string
+  readonly TaskId?: string
+  readonly TaskStatus?: number | bigint
+  readonly TaskMessage?: string
+  readonly ResourceId?: string
   readonly RequestId: string
 }
 export const DescribeFileConvertTaskResponse: $Schema.Schema<DescribeFileConvertTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFileConvertTaskResponse", { TaskId: $C.str, TaskStatus: $C.int64, TaskMessage: $C.str, ResourceId: $C.str, RequestId: $C.str }))
@@ -2562,8 +2562,8 @@ export const DescribeFileUrlsRequest: $Schema.Schema<DescribeFileUrlsRequest> = 
 
 /** `DescribeFileUrlsResponse` (response side). */
 export interface DescribeFileUrlsResponse {
-  readonly FileUrls: readonly FileUrl[]
-  readonly TotalCount: number | bigint
+  readonly FileUrls?: readonly FileUrl[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFileUrlsResponse: $Schema.Schema<DescribeFileUrlsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFileUrlsResponse", { FileUrls: $C.arr(FileUrl), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2578,7 +2578,7 @@ export const DescribeFlowBriefsRequest: $Schema.Schema<DescribeFlowBriefsRequest
 
 /** `DescribeFlowBriefsResponse` (response side). */
 export interface DescribeFlowBriefsResponse {
-  readonly FlowBriefs: readonly FlowBrief[]
+  readonly FlowBriefs?: readonly FlowBrief[]
   readonly RequestId: string
 }
 export const DescribeFlowBriefsResponse: $Schema.Schema<DescribeFlowBriefsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFlowBriefsResponse", { FlowBriefs: $C.arr(FlowBrief), RequestId: $C.str }))
@@ -2593,7 +2593,7 @@ export const DescribeFlowComponentsRequest: $Schema.Schema<DescribeFlowComponent
 
 /** `DescribeFlowComponentsResponse` (response side). */
 export interface DescribeFlowComponentsResponse {
-  readonly RecipientComponentInfos: readonly RecipientComponentInfo[]
+  readonly RecipientComponentInfos?: readonly RecipientComponentInfo[]
   readonly RequestId: string
 }
 export const DescribeFlowComponentsResponse: $Schema.Schema<DescribeFlowComponentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFlowComponentsResponse", { RecipientComponentInfos: $C.arr(RecipientComponentInfo), RequestId: $C.str }))
@@ -2609,8 +2609,8 @@ export const DescribeFlowEvidenceReportRequest: $Schema.Schema<DescribeFlowEvide
 
 /** `DescribeFlowEvidenceReportResponse` (response side). */
 export interface DescribeFlowEvidenceReportResponse {
-  readonly ReportUrl: string
-  readonly Status: string
+  readonly ReportUrl?: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const DescribeFlowEvidenceReportResponse: $Schema.Schema<DescribeFlowEvidenceReportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFlowEvidenceReportResponse", { ReportUrl: $C.str, Status: $C.str, RequestId: $C.str }))
@@ -2626,7 +2626,7 @@ export const DescribeFlowInfoRequest: $Schema.Schema<DescribeFlowInfoRequest> = 
 
 /** `DescribeFlowInfoResponse` (response side). */
 export interface DescribeFlowInfoResponse {
-  readonly FlowDetailInfos: readonly FlowDetailInfo[]
+  readonly FlowDetailInfos?: readonly FlowDetailInfo[]
   readonly FlowGroupId?: string
   readonly FlowGroupName?: string
   readonly FlowGroupRemarks?: readonly string[]
@@ -2655,8 +2655,8 @@ export const DescribeFlowTemplatesRequest: $Schema.Schema<DescribeFlowTemplatesR
 
 /** `DescribeFlowTemplatesResponse` (response side). */
 export interface DescribeFlowTemplatesResponse {
-  readonly Templates: readonly TemplateInfo[]
-  readonly TotalCount: number | bigint
+  readonly Templates?: readonly TemplateInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFlowTemplatesResponse: $Schema.Schema<DescribeFlowTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFlowTemplatesResponse", { Templates: $C.arr(TemplateInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2688,7 +2688,7 @@ export const DescribeInformationExtractionWebUrlRequest: $Schema.Schema<Describe
 
 /** `DescribeInformationExtractionWebUrlResponse` (response side). */
 export interface DescribeInformationExtractionWebUrlResponse {
-  readonly Url: string
+  readonly Url?: string
   readonly RequestId: string
 }
 export const DescribeInformationExtractionWebUrlResponse: $Schema.Schema<DescribeInformationExtractionWebUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInformationExtractionWebUrlResponse", { Url: $C.str, RequestId: $C.str }))
@@ -2705,7 +2705,7 @@ export const DescribeIntegrationDepartmentsRequest: $Schema.Schema<DescribeInteg
 
 /** `DescribeIntegrationDepartmentsResponse` (response side). */
 export interface DescribeIntegrationDepartmentsResponse {
-  readonly Departments: readonly IntegrationDepartment[]
+  readonly Departments?: readonly IntegrationDepartment[]
   readonly RequestId: string
 }
 export const DescribeIntegrationDepartmentsResponse: $Schema.Schema<DescribeIntegrationDepartmentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIntegrationDepartmentsResponse", { Departments: $C.arr(IntegrationDepartment), RequestId: $C.str }))
@@ -2722,10 +2722,10 @@ export const DescribeIntegrationEmployeesRequest: $Schema.Schema<DescribeIntegra
 
 /** `DescribeIntegrationEmployeesResponse` (response side). */
 export interface DescribeIntegrationEmployeesResponse {
-  readonly Employees: readonly Staff[]
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly TotalCount: number | bigint
+  readonly Employees?: readonly Staff[]
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeIntegrationEmployeesResponse: $Schema.Schema<DescribeIntegrationEmployeesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIntegrationEmployeesResponse", { Employees: $C.arr(Staff), Offset: $C.int64, Limit: $C.int64, TotalCount: $C.int64, RequestId: $C.str }))
@@ -2742,10 +2742,10 @@ export const DescribeIntegrationRolesRequest: $Schema.Schema<DescribeIntegration
 
 /** `DescribeIntegrationRolesResponse` (response side). */
 export interface DescribeIntegrationRolesResponse {
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly TotalCount: number | bigint
-  readonly IntegrateRoles: readonly IntegrateRole[]
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly IntegrateRoles?: readonly IntegrateRole[]
   readonly RequestId: string
 }
 export const DescribeIntegrationRolesResponse: $Schema.Schema<DescribeIntegrationRolesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIntegrationRolesResponse", { Offset: $C.uint64, Limit: $C.uint64, TotalCount: $C.uint64, IntegrateRoles: $C.arr(IntegrateRole), RequestId: $C.str }))
@@ -2777,8 +2777,8 @@ export const DescribeOrganizationAuthStatusRequest: $Schema.Schema<DescribeOrgan
 
 /** `DescribeOrganizationAuthStatusResponse` (response side). */
 export interface DescribeOrganizationAuthStatusResponse {
-  readonly IsVerified: boolean
-  readonly AuthStatus: number | bigint
+  readonly IsVerified?: boolean
+  readonly AuthStatus?: number | bigint
   readonly AuthRecords?: readonly AuthRecord[]
   readonly OrganizationId?: string
   readonly RequestId: string
@@ -2800,12 +2800,12 @@ export const DescribeOrganizationGroupOrganizationsRequest: $Schema.Schema<Descr
 
 /** `DescribeOrganizationGroupOrganizationsResponse` (response side). */
 export interface DescribeOrganizationGroupOrganizationsResponse {
-  readonly Total: number | bigint
-  readonly JoinedTotal: number | bigint
+  readonly Total?: number | bigint
+  readonly JoinedTotal?: number | bigint
   /** @deprecated hidden or deprecated in the API */
   readonly ActivedTotal?: number | bigint
-  readonly ExportUrl: string
-  readonly List: readonly GroupOrganization[]
+  readonly ExportUrl?: string
+  readonly List?: readonly GroupOrganization[]
   readonly ActivatedTotal?: number | bigint
   readonly RequestId: string
 }
@@ -2826,8 +2826,8 @@ export const DescribeOrganizationSealsRequest: $Schema.Schema<DescribeOrganizati
 
 /** `DescribeOrganizationSealsResponse` (response side). */
 export interface DescribeOrganizationSealsResponse {
-  readonly TotalCount: number | bigint
-  readonly Seals: readonly OccupiedSeal[]
+  readonly TotalCount?: number | bigint
+  readonly Seals?: readonly OccupiedSeal[]
   readonly RequestId: string
 }
 export const DescribeOrganizationSealsResponse: $Schema.Schema<DescribeOrganizationSealsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrganizationSealsResponse", { TotalCount: $C.int64, Seals: $C.arr(OccupiedSeal), RequestId: $C.str }))
@@ -2841,7 +2841,7 @@ export const DescribeOrganizationVerifyStatusRequest: $Schema.Schema<DescribeOrg
 
 /** `DescribeOrganizationVerifyStatusResponse` (response side). */
 export interface DescribeOrganizationVerifyStatusResponse {
-  readonly VerifyStatus: number | bigint
+  readonly VerifyStatus?: number | bigint
   readonly RequestId: string
 }
 export const DescribeOrganizationVerifyStatusResponse: $Schema.Schema<DescribeOrganizationVerifyStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrganizationVerifyStatusResponse", { VerifyStatus: $C.uint64, RequestId: $C.str }))
@@ -2907,7 +2907,7 @@ export const DescribeSingleSignOnEmployeesRequest: $Schema.Schema<DescribeSingle
 
 /** `DescribeSingleSignOnEmployeesResponse` (response side). */
 export interface DescribeSingleSignOnEmployeesResponse {
-  readonly Employees: readonly SingleSignOnEmployees[]
+  readonly Employees?: readonly SingleSignOnEmployees[]
   readonly RequestId: string
 }
 export const DescribeSingleSignOnEmployeesResponse: $Schema.Schema<DescribeSingleSignOnEmployeesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSingleSignOnEmployeesResponse", { Employees: $C.arr(SingleSignOnEmployees), RequestId: $C.str }))
@@ -2922,7 +2922,7 @@ export const DescribeThirdPartyAuthCodeRequest: $Schema.Schema<DescribeThirdPart
 
 /** `DescribeThirdPartyAuthCodeResponse` (response side). */
 export interface DescribeThirdPartyAuthCodeResponse {
-  readonly VerifyStatus: string
+  readonly VerifyStatus?: string
   readonly RequestId: string
 }
 export const DescribeThirdPartyAuthCodeResponse: $Schema.Schema<DescribeThirdPartyAuthCodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeThirdPartyAuthCodeResponse", { VerifyStatus: $C.str, RequestId: $C.str }))
@@ -2938,9 +2938,9 @@ export const DescribeUserAutoSignStatusRequest: $Schema.Schema<DescribeUserAutoS
 
 /** `DescribeUserAutoSignStatusResponse` (response side). */
 export interface DescribeUserAutoSignStatusResponse {
-  readonly IsOpen: boolean
-  readonly LicenseFrom: number | bigint
-  readonly LicenseTo: number | bigint
+  readonly IsOpen?: boolean
+  readonly LicenseFrom?: number | bigint
+  readonly LicenseTo?: number | bigint
   readonly LicenseType?: number | bigint
   readonly SealId?: string
   readonly RequestId: string
@@ -2974,7 +2974,7 @@ export const DescribeUserVerifyStatusRequest: $Schema.Schema<DescribeUserVerifyS
 
 /** `DescribeUserVerifyStatusResponse` (response side). */
 export interface DescribeUserVerifyStatusResponse {
-  readonly VerifyStatus: boolean
+  readonly VerifyStatus?: boolean
   readonly RequestId: string
 }
 export const DescribeUserVerifyStatusResponse: $Schema.Schema<DescribeUserVerifyStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserVerifyStatusResponse", { VerifyStatus: $C.bool, RequestId: $C.str }))
@@ -3078,12 +3078,12 @@ export const ExportContractReviewResultResponse: $Schema.Schema<ExportContractRe
 
 /** `ExtendAuthInfo` (response side). */
 export interface ExtendAuthInfo {
-  readonly Type: string
-  readonly Name: string
-  readonly Status: string
-  readonly OperatorUserId: string
-  readonly OperateOn: number | bigint
-  readonly HasAuthUserList: readonly HasAuthUser[]
+  readonly Type?: string
+  readonly Name?: string
+  readonly Status?: string
+  readonly OperatorUserId?: string
+  readonly OperateOn?: number | bigint
+  readonly HasAuthUserList?: readonly HasAuthUser[]
 }
 export const ExtendAuthInfo: $Schema.Schema<ExtendAuthInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExtendAuthInfo", { Type: $C.str, Name: $C.str, Status: $C.str, OperatorUserId: $C.str, OperateOn: $C.int64, HasAuthUserList: $C.arr(HasAuthUser) }))
 
@@ -3126,35 +3126,35 @@ export const ExtractionTaskResult: $Schema.Schema<ExtractionTaskResult> = /*#__P
 
 /** `FailedCreateRoleData` (response side). */
 export interface FailedCreateRoleData {
-  readonly UserId: string
-  readonly RoleIds: readonly string[]
+  readonly UserId?: string
+  readonly RoleIds?: readonly string[]
 }
 export const FailedCreateRoleData: $Schema.Schema<FailedCreateRoleData> = /*#__PURE__*/ $C.lazy(() => $C.struct("FailedCreateRoleData", { UserId: $C.str, RoleIds: $C.arr($C.str) }))
 
 /** `FailedCreateStaffData` (response side). */
 export interface FailedCreateStaffData {
-  readonly DisplayName: string
-  readonly Mobile: string
+  readonly DisplayName?: string
+  readonly Mobile?: string
   readonly WeworkOpenId?: string
-  readonly Reason: string
+  readonly Reason?: string
 }
 export const FailedCreateStaffData: $Schema.Schema<FailedCreateStaffData> = /*#__PURE__*/ $C.lazy(() => $C.struct("FailedCreateStaffData", { DisplayName: $C.str, Mobile: $C.str, Reason: $C.str }, { WeworkOpenId: $C.str }))
 
 /** `FailedDeleteStaffData` (response side). */
 export interface FailedDeleteStaffData {
-  readonly UserId: string
-  readonly OpenId: string
-  readonly Reason: string
+  readonly UserId?: string
+  readonly OpenId?: string
+  readonly Reason?: string
 }
 export const FailedDeleteStaffData: $Schema.Schema<FailedDeleteStaffData> = /*#__PURE__*/ $C.lazy(() => $C.struct("FailedDeleteStaffData", { UserId: $C.str, OpenId: $C.str, Reason: $C.str }))
 
 /** `FailedUpdateStaffData` (response side). */
 export interface FailedUpdateStaffData {
-  readonly DisplayName: string
-  readonly Mobile: string
-  readonly Reason: string
-  readonly UserId: string
-  readonly OpenId: string
+  readonly DisplayName?: string
+  readonly Mobile?: string
+  readonly Reason?: string
+  readonly UserId?: string
+  readonly OpenId?: string
 }
 export const FailedUpdateStaffData: $Schema.Schema<FailedUpdateStaffData> = /*#__PURE__*/ $C.lazy(() => $C.struct("FailedUpdateStaffData", { DisplayName: $C.str, Mobile: $C.str, Reason: $C.str, UserId: $C.str, OpenId: $C.str }))
 
@@ -3181,17 +3181,17 @@ export const FeedbackList: $Schema.Schema<FeedbackList> = /*#__PURE__*/ $C.lazy(
 
 /** `FileInfo` (response side). */
 export interface FileInfo {
-  readonly FileId: string
-  readonly FileName: string
-  readonly FileSize: number | bigint
-  readonly CreatedOn: number | bigint
+  readonly FileId?: string
+  readonly FileName?: string
+  readonly FileSize?: number | bigint
+  readonly CreatedOn?: number | bigint
 }
 export const FileInfo: $Schema.Schema<FileInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FileInfo", { FileId: $C.str, FileName: $C.str, FileSize: $C.int64, CreatedOn: $C.int64 }))
 
 /** `FileUrl` (response side). */
 export interface FileUrl {
-  readonly Url: string
-  readonly Option: string
+  readonly Url?: string
+  readonly Option?: string
 }
 export const FileUrl: $Schema.Schema<FileUrl> = /*#__PURE__*/ $C.lazy(() => $C.struct("FileUrl", { Url: $C.str, Option: $C.str }))
 
@@ -3220,12 +3220,12 @@ export const FillError: $Schema.Schema<FillError> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `FilledComponent` (response side). */
 export interface FilledComponent {
-  readonly ComponentId: string
-  readonly ComponentName: string
-  readonly ComponentFillStatus: string
-  readonly ComponentValue: string
-  readonly ComponentRecipientId: string
-  readonly ImageUrl: string
+  readonly ComponentId?: string
+  readonly ComponentName?: string
+  readonly ComponentFillStatus?: string
+  readonly ComponentValue?: string
+  readonly ComponentRecipientId?: string
+  readonly ImageUrl?: string
 }
 export const FilledComponent: $Schema.Schema<FilledComponent> = /*#__PURE__*/ $C.lazy(() => $C.struct("FilledComponent", { ComponentId: $C.str, ComponentName: $C.str, ComponentFillStatus: $C.str, ComponentValue: $C.str, ComponentRecipientId: $C.str, ImageUrl: $C.str }))
 
@@ -3238,34 +3238,34 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `FlowApproverDetail` (response side). */
 export interface FlowApproverDetail {
-  readonly ApproveMessage: string
-  readonly ApproveName: string
-  readonly ApproveStatus: number | bigint
+  readonly ApproveMessage?: string
+  readonly ApproveName?: string
+  readonly ApproveStatus?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly ReceiptId: string
-  readonly CustomUserId: string
-  readonly Mobile: string
-  readonly SignOrder: number | bigint
-  readonly ApproveTime: number | bigint
-  readonly ApproveType: string
-  readonly ApproverSource: string
-  readonly CustomApproverTag: string
-  readonly OrganizationId: string
-  readonly OrganizationName: string
+  readonly ReceiptId?: string
+  readonly CustomUserId?: string
+  readonly Mobile?: string
+  readonly SignOrder?: number | bigint
+  readonly ApproveTime?: number | bigint
+  readonly ApproveType?: string
+  readonly ApproverSource?: string
+  readonly CustomApproverTag?: string
+  readonly OrganizationId?: string
+  readonly OrganizationName?: string
   readonly SignId?: string
   readonly ApproverRoleName?: string
-  readonly RecipientId: string
+  readonly RecipientId?: string
   readonly ForwardRecords?: readonly ForwardRecord[]
 }
 export const FlowApproverDetail: $Schema.Schema<FlowApproverDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("FlowApproverDetail", { ApproveMessage: $C.str, ApproveName: $C.str, ApproveStatus: $C.int64, ReceiptId: $C.str, CustomUserId: $C.str, Mobile: $C.str, SignOrder: $C.int64, ApproveTime: $C.int64, ApproveType: $C.str, ApproverSource: $C.str, CustomApproverTag: $C.str, OrganizationId: $C.str, OrganizationName: $C.str, RecipientId: $C.str }, { SignId: $C.str, ApproverRoleName: $C.str, ForwardRecords: $C.arr(ForwardRecord) }))
 
 /** `FlowApproverUrlInfo` (response side). */
 export interface FlowApproverUrlInfo {
-  readonly SignUrl: string
-  readonly ApproverType: number | bigint
-  readonly ApproverName: string
-  readonly ApproverMobile: string
-  readonly LongUrl: string
+  readonly SignUrl?: string
+  readonly ApproverType?: number | bigint
+  readonly ApproverName?: string
+  readonly ApproverMobile?: string
+  readonly LongUrl?: string
 }
 export const FlowApproverUrlInfo: $Schema.Schema<FlowApproverUrlInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FlowApproverUrlInfo", { SignUrl: $C.str, ApproverType: $C.int64, ApproverName: $C.str, ApproverMobile: $C.str, LongUrl: $C.str }))
 
@@ -3284,15 +3284,15 @@ export const FlowBatchUrlInfo: $Schema.Schema<FlowBatchUrlInfo> = /*#__PURE__*/ 
 
 /** `FlowBrief` (response side). */
 export interface FlowBrief {
-  readonly FlowId: string
-  readonly FlowName: string
-  readonly FlowDescription: string
-  readonly FlowType: string
-  readonly FlowStatus: number | bigint
-  readonly CreatedOn: number | bigint
-  readonly FlowMessage: string
-  readonly Creator: string
-  readonly Deadline: number | bigint
+  readonly FlowId?: string
+  readonly FlowName?: string
+  readonly FlowDescription?: string
+  readonly FlowType?: string
+  readonly FlowStatus?: number | bigint
+  readonly CreatedOn?: number | bigint
+  readonly FlowMessage?: string
+  readonly Creator?: string
+  readonly Deadline?: number | bigint
   readonly UserFlowType?: UserFlowType
   readonly TemplateId?: string
 }
@@ -3337,16 +3337,16 @@ export const FlowCreateApprover: $Schema.Schema<FlowCreateApprover> = /*#__PURE_
 
 /** `FlowDetailInfo` (response side). */
 export interface FlowDetailInfo {
-  readonly FlowId: string
-  readonly FlowName: string
-  readonly FlowType: string
-  readonly FlowStatus: number | bigint
-  readonly FlowMessage: string
-  readonly FlowDescription: string
-  readonly CreatedOn: number | bigint
-  readonly FlowApproverInfos: readonly FlowApproverDetail[]
-  readonly CcInfos: readonly FlowApproverDetail[]
-  readonly Creator: string
+  readonly FlowId?: string
+  readonly FlowName?: string
+  readonly FlowType?: string
+  readonly FlowStatus?: number | bigint
+  readonly FlowMessage?: string
+  readonly FlowDescription?: string
+  readonly CreatedOn?: number | bigint
+  readonly FlowApproverInfos?: readonly FlowApproverDetail[]
+  readonly CcInfos?: readonly FlowApproverDetail[]
+  readonly Creator?: string
   readonly UserFlowType?: UserFlowType
   readonly TemplateId?: string
   readonly FlowRemarks?: readonly string[]
@@ -3468,28 +3468,28 @@ export const GetTaskResultApiRequest: $Schema.Schema<GetTaskResultApiRequest> = 
 
 /** `GetTaskResultApiResponse` (response side). */
 export interface GetTaskResultApiResponse {
-  readonly TaskId: string
-  readonly TaskStatus: number | bigint
-  readonly TaskMessage: string
-  readonly ResourceId: string
+  readonly TaskId?: string
+  readonly TaskStatus?: number | bigint
+  readonly TaskMessage?: string
+  readonly ResourceId?: string
   readonly RequestId: string
 }
 export const GetTaskResultApiResponse: $Schema.Schema<GetTaskResultApiResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTaskResultApiResponse", { TaskId: $C.str, TaskStatus: $C.int64, TaskMessage: $C.str, ResourceId: $C.str, RequestId: $C.str }))
 
 /** `GroupOrganization` (response side). */
 export interface GroupOrganization {
-  readonly Name: string
-  readonly Alias: string
-  readonly OrganizationId: string
-  readonly UpdateTime: number | bigint
-  readonly Status: number | bigint
-  readonly IsMainOrganization: boolean
-  readonly IdCardNumber: string
-  readonly AdminInfo: Admin
-  readonly License: string
-  readonly LicenseExpireTime: number | bigint
-  readonly JoinTime: number | bigint
-  readonly FlowEngineEnable: boolean
+  readonly Name?: string
+  readonly Alias?: string
+  readonly OrganizationId?: string
+  readonly UpdateTime?: number | bigint
+  readonly Status?: number | bigint
+  readonly IsMainOrganization?: boolean
+  readonly IdCardNumber?: string
+  readonly AdminInfo?: Admin
+  readonly License?: string
+  readonly LicenseExpireTime?: number | bigint
+  readonly JoinTime?: number | bigint
+  readonly FlowEngineEnable?: boolean
 }
 export const GroupOrganization: $Schema.Schema<GroupOrganization> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupOrganization", { Name: $C.str, Alias: $C.str, OrganizationId: $C.str, UpdateTime: $C.uint64, Status: $C.uint64, IsMainOrganization: $C.bool, IdCardNumber: $C.str, AdminInfo: Admin, License: $C.str, LicenseExpireTime: $C.uint64, JoinTime: $C.uint64, FlowEngineEnable: $C.bool }))
 
@@ -3507,8 +3507,8 @@ export const HasAuthOrganization: $Schema.Schema<HasAuthOrganization> = /*#__PUR
 
 /** `HasAuthUser` (response side). */
 export interface HasAuthUser {
-  readonly UserId: string
-  readonly BelongTo: string
+  readonly UserId?: string
+  readonly BelongTo?: string
   readonly MainOrganizationId?: string
 }
 export const HasAuthUser: $Schema.Schema<HasAuthUser> = /*#__PURE__*/ $C.lazy(() => $C.struct("HasAuthUser", { UserId: $C.str, BelongTo: $C.str }, { MainOrganizationId: $C.str }))
@@ -3565,22 +3565,22 @@ export const ImportContractReviewChecklistResponse: $Schema.Schema<ImportContrac
 
 /** `IntegrateRole` (response side). */
 export interface IntegrateRole {
-  readonly RoleId: string
-  readonly RoleName: string
-  readonly RoleStatus: number | bigint
-  readonly IsGroupRole: boolean
-  readonly SubOrgIdList: readonly string[]
+  readonly RoleId?: string
+  readonly RoleName?: string
+  readonly RoleStatus?: number | bigint
+  readonly IsGroupRole?: boolean
+  readonly SubOrgIdList?: readonly string[]
   readonly PermissionGroups?: readonly PermissionGroup[]
 }
 export const IntegrateRole: $Schema.Schema<IntegrateRole> = /*#__PURE__*/ $C.lazy(() => $C.struct("IntegrateRole", { RoleId: $C.str, RoleName: $C.str, RoleStatus: $C.uint64, IsGroupRole: $C.bool, SubOrgIdList: $C.arr($C.str) }, { PermissionGroups: $C.arr(PermissionGroup) }))
 
 /** `IntegrationDepartment` (response side). */
 export interface IntegrationDepartment {
-  readonly DeptId: string
-  readonly DeptName: string
-  readonly ParentDeptId: string
-  readonly DeptOpenId: string
-  readonly OrderNo: number | bigint
+  readonly DeptId?: string
+  readonly DeptName?: string
+  readonly ParentDeptId?: string
+  readonly DeptOpenId?: string
+  readonly OrderNo?: number | bigint
 }
 export const IntegrationDepartment: $Schema.Schema<IntegrationDepartment> = /*#__PURE__*/ $C.lazy(() => $C.struct("IntegrationDepartment", { DeptId: $C.str, DeptName: $C.str, ParentDeptId: $C.str, DeptOpenId: $C.str, OrderNo: $C.uint64 }))
 
@@ -3687,7 +3687,7 @@ export const ModifyExtendedServiceRequest: $Schema.Schema<ModifyExtendedServiceR
 
 /** `ModifyExtendedServiceResponse` (response side). */
 export interface ModifyExtendedServiceResponse {
-  readonly OperateUrl: string
+  readonly OperateUrl?: string
   readonly RequestId: string
 }
 export const ModifyExtendedServiceResponse: $Schema.Schema<ModifyExtendedServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyExtendedServiceResponse", { OperateUrl: $C.str, RequestId: $C.str }))
@@ -3809,17 +3809,17 @@ export const NeedReviewApproverInfo: $Schema.Schema<NeedReviewApproverInfo> = /*
 
 /** `OccupiedSeal` (response side). */
 export interface OccupiedSeal {
-  readonly SealId: string
-  readonly SealName: string
-  readonly CreateOn: number | bigint
-  readonly Creator: string
-  readonly SealPolicyId: string
-  readonly SealStatus: string
-  readonly FailReason: string
-  readonly Url: string
-  readonly SealType: string
-  readonly IsAllTime: boolean
-  readonly AuthorizedUsers: readonly AuthorizedUser[]
+  readonly SealId?: string
+  readonly SealName?: string
+  readonly CreateOn?: number | bigint
+  readonly Creator?: string
+  readonly SealPolicyId?: string
+  readonly SealStatus?: string
+  readonly FailReason?: string
+  readonly Url?: string
+  readonly SealType?: string
+  readonly IsAllTime?: boolean
+  readonly AuthorizedUsers?: readonly AuthorizedUser[]
   readonly ExtendScene?: ExtendScene
   readonly RealWidth?: number | bigint
   readonly RealHeight?: number | bigint
@@ -3892,10 +3892,10 @@ export const Option: $Schema.Schema<Option> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `OrgBillSummary` (response side). */
 export interface OrgBillSummary {
-  readonly Total: number | bigint
-  readonly Used: number | bigint
-  readonly Available: number | bigint
-  readonly QuotaType: string
+  readonly Total?: number | bigint
+  readonly Used?: number | bigint
+  readonly Available?: number | bigint
+  readonly QuotaType?: string
 }
 export const OrgBillSummary: $Schema.Schema<OrgBillSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("OrgBillSummary", { Total: $C.int64, Used: $C.int64, Available: $C.int64, QuotaType: $C.str }))
 
@@ -3977,19 +3977,19 @@ export const OutputRisk: $Schema.Schema<OutputRisk> = /*#__PURE__*/ $C.lazy(() =
 
 /** `PdfVerifyResult` (response side). */
 export interface PdfVerifyResult {
-  readonly VerifyResult: number | bigint
-  readonly SignPlatform: string
-  readonly SignerName: string
-  readonly SignTime: number | bigint
-  readonly SignAlgorithm: string
-  readonly CertSn: string
-  readonly CertNotBefore: number | bigint
-  readonly CertNotAfter: number | bigint
-  readonly ComponentPosX: number
-  readonly ComponentPosY: number
-  readonly ComponentWidth: number
-  readonly ComponentHeight: number
-  readonly ComponentPage: number | bigint
+  readonly VerifyResult?: number | bigint
+  readonly SignPlatform?: string
+  readonly SignerName?: string
+  readonly SignTime?: number | bigint
+  readonly SignAlgorithm?: string
+  readonly CertSn?: string
+  readonly CertNotBefore?: number | bigint
+  readonly CertNotAfter?: number | bigint
+  readonly ComponentPosX?: number
+  readonly ComponentPosY?: number
+  readonly ComponentWidth?: number
+  readonly ComponentHeight?: number
+  readonly ComponentPage?: number | bigint
 }
 export const PdfVerifyResult: $Schema.Schema<PdfVerifyResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("PdfVerifyResult", { VerifyResult: $C.int64, SignPlatform: $C.str, SignerName: $C.str, SignTime: $C.int64, SignAlgorithm: $C.str, CertSn: $C.str, CertNotBefore: $C.int64, CertNotAfter: $C.int64, ComponentPosX: $C.float, ComponentPosY: $C.float, ComponentWidth: $C.float, ComponentHeight: $C.float, ComponentPage: $C.int64 }))
 
@@ -4051,21 +4051,21 @@ export const ProxyOrganizationInfo: $Schema.Schema<ProxyOrganizationInfo> = /*#_
 
 /** `Recipient` (response side). */
 export interface Recipient {
-  readonly RecipientId: string
-  readonly RecipientType: string
-  readonly Description: string
-  readonly RoleName: string
-  readonly RequireValidation: boolean
-  readonly RequireSign: boolean
-  readonly RoutingOrder: number | bigint
-  readonly RequireDelivery: boolean
-  readonly Email: string
-  readonly Mobile: string
-  readonly UserId: string
-  readonly DeliveryMethod: string
-  readonly RecipientExtra: string
-  readonly ApproverVerifyTypes: readonly (number | bigint)[]
-  readonly ApproverSignTypes: readonly (number | bigint)[]
+  readonly RecipientId?: string
+  readonly RecipientType?: string
+  readonly Description?: string
+  readonly RoleName?: string
+  readonly RequireValidation?: boolean
+  readonly RequireSign?: boolean
+  readonly RoutingOrder?: number | bigint
+  readonly RequireDelivery?: boolean
+  readonly Email?: string
+  readonly Mobile?: string
+  readonly UserId?: string
+  readonly DeliveryMethod?: string
+  readonly RecipientExtra?: string
+  readonly ApproverVerifyTypes?: readonly (number | bigint)[]
+  readonly ApproverSignTypes?: readonly (number | bigint)[]
   readonly NoTransfer?: boolean
 }
 export const Recipient: $Schema.Schema<Recipient> = /*#__PURE__*/ $C.lazy(() => $C.struct("Recipient", { RecipientId: $C.str, RecipientType: $C.str, Description: $C.str, RoleName: $C.str, RequireValidation: $C.bool, RequireSign: $C.bool, RoutingOrder: $C.int64, RequireDelivery: $C.bool, Email: $C.str, Mobile: $C.str, UserId: $C.str, DeliveryMethod: $C.str, RecipientExtra: $C.str, ApproverVerifyTypes: $C.arr($C.int64), ApproverSignTypes: $C.arr($C.int64) }, { NoTransfer: $C.bool }))
@@ -4181,9 +4181,9 @@ export const RemindFlowGroupRecord: $Schema.Schema<RemindFlowGroupRecord> = /*#_
 
 /** `RemindFlowRecords` (response side). */
 export interface RemindFlowRecords {
-  readonly CanRemind: boolean
-  readonly FlowId: string
-  readonly RemindMessage: string
+  readonly CanRemind?: boolean
+  readonly FlowId?: string
+  readonly RemindMessage?: string
 }
 export const RemindFlowRecords: $Schema.Schema<RemindFlowRecords> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemindFlowRecords", { CanRemind: $C.bool, FlowId: $C.str, RemindMessage: $C.str }))
 
@@ -4233,9 +4233,9 @@ export const RuleIdConfig: $Schema.Schema<RuleIdConfig> = /*#__PURE__*/ $C.lazy(
 
 /** `SealInfo` (response side). */
 export interface SealInfo {
-  readonly SealId: string
-  readonly SealType: string
-  readonly SealName: string
+  readonly SealId?: string
+  readonly SealType?: string
+  readonly SealName?: string
 }
 export const SealInfo: $Schema.Schema<SealInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SealInfo", { SealId: $C.str, SealType: $C.str, SealName: $C.str }))
 
@@ -4264,24 +4264,24 @@ export const SignComponentConfig: $Schema.Schema<SignComponentConfig> = /*#__PUR
 
 /** `SignQrCode` (response side). */
 export interface SignQrCode {
-  readonly QrCodeId: string
-  readonly QrCodeUrl: string
-  readonly ExpiredTime: number | bigint
-  readonly WeixinQrCodeUrl: string
+  readonly QrCodeId?: string
+  readonly QrCodeUrl?: string
+  readonly ExpiredTime?: number | bigint
+  readonly WeixinQrCodeUrl?: string
 }
 export const SignQrCode: $Schema.Schema<SignQrCode> = /*#__PURE__*/ $C.lazy(() => $C.struct("SignQrCode", { QrCodeId: $C.str, QrCodeUrl: $C.str, ExpiredTime: $C.int64, WeixinQrCodeUrl: $C.str }))
 
 /** `SignUrl` (response side). */
 export interface SignUrl {
-  readonly AppSignUrl: string
-  readonly EffectiveTime: string
-  readonly HttpSignUrl: string
+  readonly AppSignUrl?: string
+  readonly EffectiveTime?: string
+  readonly HttpSignUrl?: string
 }
 export const SignUrl: $Schema.Schema<SignUrl> = /*#__PURE__*/ $C.lazy(() => $C.struct("SignUrl", { AppSignUrl: $C.str, EffectiveTime: $C.str, HttpSignUrl: $C.str }))
 
 /** `SingleSignOnEmployees` (both sides). */
 export interface SingleSignOnEmployees {
-  readonly OpenId: string
+  readonly OpenId?: string
   readonly Name?: string
   readonly Mobile?: string
   readonly UserId?: string
@@ -4331,7 +4331,7 @@ export const StartFlowRequest: $Schema.Schema<StartFlowRequest> = /*#__PURE__*/ 
 
 /** `StartFlowResponse` (response side). */
 export interface StartFlowResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly WorkflowInstanceId?: string
   readonly RequestId: string
 }
@@ -4339,15 +4339,15 @@ export const StartFlowResponse: $Schema.Schema<StartFlowResponse> = /*#__PURE__*
 
 /** `SubOrgBillSummary` (response side). */
 export interface SubOrgBillSummary {
-  readonly OrganizationName: string
-  readonly Usage: readonly SubOrgBillUsage[]
+  readonly OrganizationName?: string
+  readonly Usage?: readonly SubOrgBillUsage[]
 }
 export const SubOrgBillSummary: $Schema.Schema<SubOrgBillSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubOrgBillSummary", { OrganizationName: $C.str, Usage: $C.arr(SubOrgBillUsage) }))
 
 /** `SubOrgBillUsage` (response side). */
 export interface SubOrgBillUsage {
-  readonly Used: number | bigint
-  readonly QuotaType: string
+  readonly Used?: number | bigint
+  readonly QuotaType?: string
 }
 export const SubOrgBillUsage: $Schema.Schema<SubOrgBillUsage> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubOrgBillUsage", { Used: $C.int64, QuotaType: $C.str }))
 
@@ -4360,10 +4360,10 @@ export const SubTaskFeedback: $Schema.Schema<SubTaskFeedback> = /*#__PURE__*/ $C
 
 /** `SuccessCreateStaffData` (response side). */
 export interface SuccessCreateStaffData {
-  readonly DisplayName: string
-  readonly Mobile: string
-  readonly UserId: string
-  readonly Note: string
+  readonly DisplayName?: string
+  readonly Mobile?: string
+  readonly UserId?: string
+  readonly Note?: string
   readonly WeworkOpenId?: string
   readonly Url?: string
 }
@@ -4371,17 +4371,17 @@ export const SuccessCreateStaffData: $Schema.Schema<SuccessCreateStaffData> = /*
 
 /** `SuccessDeleteStaffData` (response side). */
 export interface SuccessDeleteStaffData {
-  readonly DisplayName: string
-  readonly Mobile: string
-  readonly UserId: string
+  readonly DisplayName?: string
+  readonly Mobile?: string
+  readonly UserId?: string
 }
 export const SuccessDeleteStaffData: $Schema.Schema<SuccessDeleteStaffData> = /*#__PURE__*/ $C.lazy(() => $C.struct("SuccessDeleteStaffData", { DisplayName: $C.str, Mobile: $C.str, UserId: $C.str }))
 
 /** `SuccessUpdateStaffData` (response side). */
 export interface SuccessUpdateStaffData {
-  readonly DisplayName: string
-  readonly Mobile: string
-  readonly UserId: string
+  readonly DisplayName?: string
+  readonly Mobile?: string
+  readonly UserId?: string
   readonly Url?: string
 }
 export const SuccessUpdateStaffData: $Schema.Schema<SuccessUpdateStaffData> = /*#__PURE__*/ $C.lazy(() => $C.struct("SuccessUpdateStaffData", { DisplayName: $C.str, Mobile: $C.str, UserId: $C.str }, { Url: $C.str }))
@@ -4395,41 +4395,41 @@ export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("T
 
 /** `TemplateInfo` (response side). */
 export interface TemplateInfo {
-  readonly TemplateId: string
-  readonly TemplateName: string
-  readonly Recipients: readonly Recipient[]
-  readonly Components: readonly Component[]
-  readonly SignComponents: readonly Component[]
-  readonly Description: string
-  readonly DocumentResourceIds: readonly string[]
-  readonly FileInfos: readonly FileInfo[]
-  readonly AttachmentResourceIds: readonly string[]
-  readonly SignOrder: readonly (number | bigint)[]
-  readonly Status: number | bigint
-  readonly Creator: string
-  readonly CreatedOn: number | bigint
-  readonly Promoter: Recipient
-  readonly TemplateType: number | bigint
-  readonly Available: number | bigint
-  readonly OrganizationId: string
-  readonly CreatorId: string
-  readonly PreviewUrl: string
-  readonly UserFlowType: UserFlowType
-  readonly TemplateVersion: string
-  readonly Published: boolean
-  readonly ShareTemplateId: string
-  readonly TemplateSeals: readonly SealInfo[]
+  readonly TemplateId?: string
+  readonly TemplateName?: string
+  readonly Recipients?: readonly Recipient[]
+  readonly Components?: readonly Component[]
+  readonly SignComponents?: readonly Component[]
+  readonly Description?: string
+  readonly DocumentResourceIds?: readonly string[]
+  readonly FileInfos?: readonly FileInfo[]
+  readonly AttachmentResourceIds?: readonly string[]
+  readonly SignOrder?: readonly (number | bigint)[]
+  readonly Status?: number | bigint
+  readonly Creator?: string
+  readonly CreatedOn?: number | bigint
+  readonly Promoter?: Recipient
+  readonly TemplateType?: number | bigint
+  readonly Available?: number | bigint
+  readonly OrganizationId?: string
+  readonly CreatorId?: string
+  readonly PreviewUrl?: string
+  readonly UserFlowType?: UserFlowType
+  readonly TemplateVersion?: string
+  readonly Published?: boolean
+  readonly ShareTemplateId?: string
+  readonly TemplateSeals?: readonly SealInfo[]
   /** @deprecated hidden or deprecated in the API */
-  readonly Seals: readonly SealInfo[] | null
+  readonly Seals?: readonly SealInfo[] | null
 }
 export const TemplateInfo: $Schema.Schema<TemplateInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TemplateInfo", { TemplateId: $C.str, TemplateName: $C.str, Recipients: $C.arr(Recipient), Components: $C.arr(Component), SignComponents: $C.arr(Component), Description: $C.str, DocumentResourceIds: $C.arr($C.str), FileInfos: $C.arr(FileInfo), AttachmentResourceIds: $C.arr($C.str), SignOrder: $C.arr($C.int64), Status: $C.int64, Creator: $C.str, CreatedOn: $C.int64, Promoter: Recipient, TemplateType: $C.int64, Available: $C.int64, OrganizationId: $C.str, CreatorId: $C.str, PreviewUrl: $C.str, UserFlowType: UserFlowType, TemplateVersion: $C.str, Published: $C.bool, ShareTemplateId: $C.str, TemplateSeals: $C.arr(SealInfo), Seals: $C.nul($C.arr(SealInfo)) }))
 
 /** `TemplateUserFlowType` (response side). */
 export interface TemplateUserFlowType {
-  readonly UserFlowTypeId: string
-  readonly Name: string
-  readonly Description: string
-  readonly TemplateNum: number | bigint
+  readonly UserFlowTypeId?: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly TemplateNum?: number | bigint
 }
 export const TemplateUserFlowType: $Schema.Schema<TemplateUserFlowType> = /*#__PURE__*/ $C.lazy(() => $C.struct("TemplateUserFlowType", { UserFlowTypeId: $C.str, Name: $C.str, Description: $C.str, TemplateNum: $C.int64 }))
 
@@ -4444,7 +4444,7 @@ export const UnbindEmployeeUserIdWithClientOpenIdRequest: $Schema.Schema<UnbindE
 
 /** `UnbindEmployeeUserIdWithClientOpenIdResponse` (response side). */
 export interface UnbindEmployeeUserIdWithClientOpenIdResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const UnbindEmployeeUserIdWithClientOpenIdResponse: $Schema.Schema<UnbindEmployeeUserIdWithClientOpenIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UnbindEmployeeUserIdWithClientOpenIdResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -4462,8 +4462,8 @@ export const UpdateIntegrationEmployeesRequest: $Schema.Schema<UpdateIntegration
 
 /** `UpdateIntegrationEmployeesResponse` (response side). */
 export interface UpdateIntegrationEmployeesResponse {
-  readonly SuccessEmployeeData: readonly SuccessUpdateStaffData[]
-  readonly FailedEmployeeData: readonly FailedUpdateStaffData[]
+  readonly SuccessEmployeeData?: readonly SuccessUpdateStaffData[]
+  readonly FailedEmployeeData?: readonly FailedUpdateStaffData[]
   readonly RequestId: string
 }
 export const UpdateIntegrationEmployeesResponse: $Schema.Schema<UpdateIntegrationEmployeesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateIntegrationEmployeesResponse", { SuccessEmployeeData: $C.arr(SuccessUpdateStaffData), FailedEmployeeData: $C.arr(FailedUpdateStaffData), RequestId: $C.str }))
@@ -4492,8 +4492,8 @@ export const UploadFilesRequest: $Schema.Schema<UploadFilesRequest> = /*#__PURE_
 
 /** `UploadFilesResponse` (response side). */
 export interface UploadFilesResponse {
-  readonly FileIds: readonly string[]
-  readonly TotalCount: number | bigint
+  readonly FileIds?: readonly string[]
+  readonly TotalCount?: number | bigint
   readonly Deadline?: number | bigint
   readonly RequestId: string
 }
@@ -4586,9 +4586,9 @@ export const VerifyPdfRequest: $Schema.Schema<VerifyPdfRequest> = /*#__PURE__*/ 
 
 /** `VerifyPdfResponse` (response side). */
 export interface VerifyPdfResponse {
-  readonly VerifyResult: number | bigint
-  readonly PdfVerifyResults: readonly PdfVerifyResult[]
-  readonly VerifySerialNo: string
+  readonly VerifyResult?: number | bigint
+  readonly PdfVerifyResults?: readonly PdfVerifyResult[]
+  readonly VerifySerialNo?: string
   readonly PdfResourceMd5?: string
   readonly RequestId: string
 }

@@ -94,8 +94,8 @@ export const ArchiveDynamicFlowResponse: $Schema.Schema<ArchiveDynamicFlowRespon
 
 /** `AuthFailMessage` (response side). */
 export interface AuthFailMessage {
-  readonly ProxyOrganizationOpenId: string
-  readonly Message: string
+  readonly ProxyOrganizationOpenId?: string
+  readonly Message?: string
 }
 export const AuthFailMessage: $Schema.Schema<AuthFailMessage> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuthFailMessage", { ProxyOrganizationOpenId: $C.str, Message: $C.str }))
 
@@ -112,7 +112,7 @@ export const AuthInfoDetail: $Schema.Schema<AuthInfoDetail> = /*#__PURE__*/ $C.l
 
 /** `AuthorizedUser` (response side). */
 export interface AuthorizedUser {
-  readonly OpenId: string
+  readonly OpenId?: string
 }
 export const AuthorizedUser: $Schema.Schema<AuthorizedUser> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuthorizedUser", { OpenId: $C.str }))
 
@@ -160,7 +160,7 @@ export const BatchOrganizationRegistrationTasksDetails: $Schema.Schema<BatchOrga
 
 /** `CancelFailureFlow` (response side). */
 export interface CancelFailureFlow {
-  readonly FlowId: string
+  readonly FlowId?: string
   readonly Reason?: string
   readonly FlowName?: string
 }
@@ -176,7 +176,7 @@ export const CancelOrganizationFlowsRequest: $Schema.Schema<CancelOrganizationFl
 
 /** `CancelOrganizationFlowsResponse` (response side). */
 export interface CancelOrganizationFlowsResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CancelOrganizationFlowsResponse: $Schema.Schema<CancelOrganizationFlowsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CancelOrganizationFlowsResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -210,8 +210,8 @@ export const ChannelBatchCancelFlowsRequest: $Schema.Schema<ChannelBatchCancelFl
 
 /** `ChannelBatchCancelFlowsResponse` (response side). */
 export interface ChannelBatchCancelFlowsResponse {
-  readonly FailMessages: readonly string[]
-  readonly TaskId: string
+  readonly FailMessages?: readonly string[]
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ChannelBatchCancelFlowsResponse: $Schema.Schema<ChannelBatchCancelFlowsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelBatchCancelFlowsResponse", { FailMessages: $C.arr($C.str), TaskId: $C.str, RequestId: $C.str }))
@@ -290,10 +290,10 @@ export const ChannelCreateBatchCancelFlowUrlRequest: $Schema.Schema<ChannelCreat
 
 /** `ChannelCreateBatchCancelFlowUrlResponse` (response side). */
 export interface ChannelCreateBatchCancelFlowUrlResponse {
-  readonly BatchCancelFlowUrl: string
-  readonly FailMessages: readonly string[]
-  readonly UrlExpireOn: string
-  readonly TaskId: string
+  readonly BatchCancelFlowUrl?: string
+  readonly FailMessages?: readonly string[]
+  readonly UrlExpireOn?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ChannelCreateBatchCancelFlowUrlResponse: $Schema.Schema<ChannelCreateBatchCancelFlowUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelCreateBatchCancelFlowUrlResponse", { BatchCancelFlowUrl: $C.str, FailMessages: $C.arr($C.str), UrlExpireOn: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -351,9 +351,9 @@ export const ChannelCreateBatchSignUrlRequest: $Schema.Schema<ChannelCreateBatch
 
 /** `ChannelCreateBatchSignUrlResponse` (response side). */
 export interface ChannelCreateBatchSignUrlResponse {
-  readonly SignUrl: string
-  readonly ExpiredTime: number | bigint
-  readonly MiniAppPath: string
+  readonly SignUrl?: string
+  readonly ExpiredTime?: number | bigint
+  readonly MiniAppPath?: string
   readonly RequestId: string
 }
 export const ChannelCreateBatchSignUrlResponse: $Schema.Schema<ChannelCreateBatchSignUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelCreateBatchSignUrlResponse", { SignUrl: $C.str, ExpiredTime: $C.int64, MiniAppPath: $C.str, RequestId: $C.str }))
@@ -388,7 +388,7 @@ export const ChannelCreateConvertTaskApiRequest: $Schema.Schema<ChannelCreateCon
 
 /** `ChannelCreateConvertTaskApiResponse` (response side). */
 export interface ChannelCreateConvertTaskApiResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ChannelCreateConvertTaskApiResponse: $Schema.Schema<ChannelCreateConvertTaskApiResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelCreateConvertTaskApiResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -423,7 +423,7 @@ export const ChannelCreateEmbedWebUrlRequest: $Schema.Schema<ChannelCreateEmbedW
 
 /** `ChannelCreateEmbedWebUrlResponse` (response side). */
 export interface ChannelCreateEmbedWebUrlResponse {
-  readonly WebUrl: string
+  readonly WebUrl?: string
   readonly RequestId: string
 }
 export const ChannelCreateEmbedWebUrlResponse: $Schema.Schema<ChannelCreateEmbedWebUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelCreateEmbedWebUrlResponse", { WebUrl: $C.str, RequestId: $C.str }))
@@ -481,7 +481,7 @@ export const ChannelCreateFlowByFilesRequest: $Schema.Schema<ChannelCreateFlowBy
 
 /** `ChannelCreateFlowByFilesResponse` (response side). */
 export interface ChannelCreateFlowByFilesResponse {
-  readonly FlowId: string
+  readonly FlowId?: string
   readonly Approvers?: readonly ApproverItem[]
   readonly PreviewUrl?: string
   readonly RequestId: string
@@ -502,8 +502,8 @@ export const ChannelCreateFlowGroupByFilesRequest: $Schema.Schema<ChannelCreateF
 
 /** `ChannelCreateFlowGroupByFilesResponse` (response side). */
 export interface ChannelCreateFlowGroupByFilesResponse {
-  readonly FlowGroupId: string
-  readonly FlowIds: readonly string[]
+  readonly FlowGroupId?: string
+  readonly FlowIds?: readonly string[]
   readonly Approvers?: readonly FlowGroupApprovers[]
   readonly RequestId: string
 }
@@ -519,9 +519,9 @@ export const ChannelCreateFlowGroupByTemplatesRequest: $Schema.Schema<ChannelCre
 
 /** `ChannelCreateFlowGroupByTemplatesResponse` (response side). */
 export interface ChannelCreateFlowGroupByTemplatesResponse {
-  readonly FlowGroupId: string
-  readonly FlowIds: readonly string[]
-  readonly TaskInfos: readonly TaskInfo[]
+  readonly FlowGroupId?: string
+  readonly FlowIds?: readonly string[]
+  readonly TaskInfos?: readonly TaskInfo[]
   readonly Approvers?: readonly FlowGroupApprovers[]
   readonly RequestId: string
 }
@@ -536,7 +536,7 @@ export const ChannelCreateFlowRemindsRequest: $Schema.Schema<ChannelCreateFlowRe
 
 /** `ChannelCreateFlowRemindsResponse` (response side). */
 export interface ChannelCreateFlowRemindsResponse {
-  readonly RemindFlowRecords: readonly RemindFlowRecords[]
+  readonly RemindFlowRecords?: readonly RemindFlowRecords[]
   readonly RequestId: string
 }
 export const ChannelCreateFlowRemindsResponse: $Schema.Schema<ChannelCreateFlowRemindsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelCreateFlowRemindsResponse", { RemindFlowRecords: $C.arr(RemindFlowRecords), RequestId: $C.str }))
@@ -576,7 +576,7 @@ export const ChannelCreateFlowSignUrlRequest: $Schema.Schema<ChannelCreateFlowSi
 
 /** `ChannelCreateFlowSignUrlResponse` (response side). */
 export interface ChannelCreateFlowSignUrlResponse {
-  readonly FlowApproverUrlInfos: readonly FlowApproverUrlInfo[]
+  readonly FlowApproverUrlInfos?: readonly FlowApproverUrlInfo[]
   readonly RequestId: string
 }
 export const ChannelCreateFlowSignUrlResponse: $Schema.Schema<ChannelCreateFlowSignUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelCreateFlowSignUrlResponse", { FlowApproverUrlInfos: $C.arr(FlowApproverUrlInfo), RequestId: $C.str }))
@@ -608,8 +608,8 @@ export const ChannelCreateMultiFlowSignQRCodeRequest: $Schema.Schema<ChannelCrea
 
 /** `ChannelCreateMultiFlowSignQRCodeResponse` (response side). */
 export interface ChannelCreateMultiFlowSignQRCodeResponse {
-  readonly QrCode: SignQrCode
-  readonly SignUrls: SignUrl
+  readonly QrCode?: SignQrCode
+  readonly SignUrls?: SignUrl
   readonly RequestId: string
 }
 export const ChannelCreateMultiFlowSignQRCodeResponse: $Schema.Schema<ChannelCreateMultiFlowSignQRCodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelCreateMultiFlowSignQRCodeResponse", { QrCode: SignQrCode, SignUrls: SignUrl, RequestId: $C.str }))
@@ -630,8 +630,8 @@ export const ChannelCreateOrganizationBatchSignUrlRequest: $Schema.Schema<Channe
 
 /** `ChannelCreateOrganizationBatchSignUrlResponse` (response side). */
 export interface ChannelCreateOrganizationBatchSignUrlResponse {
-  readonly SignUrl: string
-  readonly ExpiredTime: number | bigint
+  readonly SignUrl?: string
+  readonly ExpiredTime?: number | bigint
   readonly RequestId: string
 }
 export const ChannelCreateOrganizationBatchSignUrlResponse: $Schema.Schema<ChannelCreateOrganizationBatchSignUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelCreateOrganizationBatchSignUrlResponse", { SignUrl: $C.str, ExpiredTime: $C.int64, RequestId: $C.str }))
@@ -664,8 +664,8 @@ export const ChannelCreatePrepareFlowGroupRequest: $Schema.Schema<ChannelCreateP
 
 /** `ChannelCreatePrepareFlowGroupResponse` (response side). */
 export interface ChannelCreatePrepareFlowGroupResponse {
-  readonly FlowGroupId: string
-  readonly PrepareUrl: string
+  readonly FlowGroupId?: string
+  readonly PrepareUrl?: string
   readonly RequestId: string
 }
 export const ChannelCreatePrepareFlowGroupResponse: $Schema.Schema<ChannelCreatePrepareFlowGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelCreatePrepareFlowGroupResponse", { FlowGroupId: $C.str, PrepareUrl: $C.str, RequestId: $C.str }))
@@ -693,8 +693,8 @@ export const ChannelCreatePrepareFlowRequest: $Schema.Schema<ChannelCreatePrepar
 
 /** `ChannelCreatePrepareFlowResponse` (response side). */
 export interface ChannelCreatePrepareFlowResponse {
-  readonly PrepareFlowUrl: string
-  readonly PreviewFlowUrl: string
+  readonly PrepareFlowUrl?: string
+  readonly PreviewFlowUrl?: string
   readonly FlowId?: string
   readonly DraftId?: string
   readonly RequestId: string
@@ -722,7 +722,7 @@ export const ChannelCreatePreparedPersonalEsignRequest: $Schema.Schema<ChannelCr
 
 /** `ChannelCreatePreparedPersonalEsignResponse` (response side). */
 export interface ChannelCreatePreparedPersonalEsignResponse {
-  readonly SealId: string
+  readonly SealId?: string
   readonly RequestId: string
 }
 export const ChannelCreatePreparedPersonalEsignResponse: $Schema.Schema<ChannelCreatePreparedPersonalEsignResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelCreatePreparedPersonalEsignResponse", { SealId: $C.str, RequestId: $C.str }))
@@ -746,7 +746,7 @@ export const ChannelCreateReleaseFlowRequest: $Schema.Schema<ChannelCreateReleas
 
 /** `ChannelCreateReleaseFlowResponse` (response side). */
 export interface ChannelCreateReleaseFlowResponse {
-  readonly FlowId: string
+  readonly FlowId?: string
   readonly RequestId: string
 }
 export const ChannelCreateReleaseFlowResponse: $Schema.Schema<ChannelCreateReleaseFlowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelCreateReleaseFlowResponse", { FlowId: $C.str, RequestId: $C.str }))
@@ -782,7 +782,7 @@ export const ChannelCreateSealPolicyRequest: $Schema.Schema<ChannelCreateSealPol
 
 /** `ChannelCreateSealPolicyResponse` (response side). */
 export interface ChannelCreateSealPolicyResponse {
-  readonly UserIds: readonly string[]
+  readonly UserIds?: readonly string[]
   readonly SealOperatorVerifyPath?: string
   readonly SealOperatorVerifyQrcodeUrl?: string
   readonly RequestId: string
@@ -806,12 +806,12 @@ export const ChannelCreateUserAutoSignEnableUrlRequest: $Schema.Schema<ChannelCr
 
 /** `ChannelCreateUserAutoSignEnableUrlResponse` (response side). */
 export interface ChannelCreateUserAutoSignEnableUrlResponse {
-  readonly Url: string
-  readonly AppId: string
-  readonly AppOriginalId: string
-  readonly Path: string
-  readonly QrCode: string
-  readonly UrlType: string
+  readonly Url?: string
+  readonly AppId?: string
+  readonly AppOriginalId?: string
+  readonly Path?: string
+  readonly QrCode?: string
+  readonly UrlType?: string
   readonly RequestId: string
 }
 export const ChannelCreateUserAutoSignEnableUrlResponse: $Schema.Schema<ChannelCreateUserAutoSignEnableUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelCreateUserAutoSignEnableUrlResponse", { Url: $C.str, AppId: $C.str, AppOriginalId: $C.str, Path: $C.str, QrCode: $C.str, UrlType: $C.str, RequestId: $C.str }))
@@ -831,7 +831,7 @@ export const ChannelCreateUserAutoSignSealUrlRequest: $Schema.Schema<ChannelCrea
 export interface ChannelCreateUserAutoSignSealUrlResponse {
   readonly AppId?: string
   readonly AppOriginalId?: string
-  readonly Url: string
+  readonly Url?: string
   readonly Path?: string
   readonly QrCode?: string
   readonly RequestId: string
@@ -851,7 +851,7 @@ export const ChannelCreateUserRolesRequest: $Schema.Schema<ChannelCreateUserRole
 
 /** `ChannelCreateUserRolesResponse` (response side). */
 export interface ChannelCreateUserRolesResponse {
-  readonly FailedCreateRoleData: readonly FailedCreateRoleData[]
+  readonly FailedCreateRoleData?: readonly FailedCreateRoleData[]
   readonly RequestId: string
 }
 export const ChannelCreateUserRolesResponse: $Schema.Schema<ChannelCreateUserRolesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelCreateUserRolesResponse", { FailedCreateRoleData: $C.arr(FailedCreateRoleData), RequestId: $C.str }))
@@ -896,7 +896,7 @@ export const ChannelDeleteRoleUsersRequest: $Schema.Schema<ChannelDeleteRoleUser
 
 /** `ChannelDeleteRoleUsersResponse` (response side). */
 export interface ChannelDeleteRoleUsersResponse {
-  readonly RoleId: string
+  readonly RoleId?: string
   readonly RequestId: string
 }
 export const ChannelDeleteRoleUsersResponse: $Schema.Schema<ChannelDeleteRoleUsersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelDeleteRoleUsersResponse", { RoleId: $C.str, RequestId: $C.str }))
@@ -968,10 +968,10 @@ export const ChannelDescribeEmployeesRequest: $Schema.Schema<ChannelDescribeEmpl
 
 /** `ChannelDescribeEmployeesResponse` (response side). */
 export interface ChannelDescribeEmployeesResponse {
-  readonly Employees: readonly Staff[]
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly TotalCount: number | bigint
+  readonly Employees?: readonly Staff[]
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ChannelDescribeEmployeesResponse: $Schema.Schema<ChannelDescribeEmployeesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelDescribeEmployeesResponse", { Employees: $C.arr(Staff), Offset: $C.int64, Limit: $C.int64, TotalCount: $C.int64, RequestId: $C.str }))
@@ -985,7 +985,7 @@ export const ChannelDescribeFlowComponentsRequest: $Schema.Schema<ChannelDescrib
 
 /** `ChannelDescribeFlowComponentsResponse` (response side). */
 export interface ChannelDescribeFlowComponentsResponse {
-  readonly RecipientComponentInfos: readonly RecipientComponentInfo[]
+  readonly RecipientComponentInfos?: readonly RecipientComponentInfo[]
   readonly RequestId: string
 }
 export const ChannelDescribeFlowComponentsResponse: $Schema.Schema<ChannelDescribeFlowComponentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelDescribeFlowComponentsResponse", { RecipientComponentInfos: $C.arr(RecipientComponentInfo), RequestId: $C.str }))
@@ -1004,8 +1004,8 @@ export const ChannelDescribeOrganizationSealsRequest: $Schema.Schema<ChannelDesc
 
 /** `ChannelDescribeOrganizationSealsResponse` (response side). */
 export interface ChannelDescribeOrganizationSealsResponse {
-  readonly TotalCount: number | bigint
-  readonly Seals: readonly OccupiedSeal[]
+  readonly TotalCount?: number | bigint
+  readonly Seals?: readonly OccupiedSeal[]
   readonly RequestId: string
 }
 export const ChannelDescribeOrganizationSealsResponse: $Schema.Schema<ChannelDescribeOrganizationSealsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelDescribeOrganizationSealsResponse", { TotalCount: $C.int64, Seals: $C.arr(OccupiedSeal), RequestId: $C.str }))
@@ -1023,10 +1023,10 @@ export const ChannelDescribeRolesRequest: $Schema.Schema<ChannelDescribeRolesReq
 
 /** `ChannelDescribeRolesResponse` (response side). */
 export interface ChannelDescribeRolesResponse {
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly TotalCount: number | bigint
-  readonly ChannelRoles: readonly ChannelRole[]
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly ChannelRoles?: readonly ChannelRole[]
   readonly RequestId: string
 }
 export const ChannelDescribeRolesResponse: $Schema.Schema<ChannelDescribeRolesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelDescribeRolesResponse", { Offset: $C.uint64, Limit: $C.uint64, TotalCount: $C.uint64, ChannelRoles: $C.arr(ChannelRole), RequestId: $C.str }))
@@ -1059,9 +1059,9 @@ export const ChannelDescribeUserAutoSignStatusRequest: $Schema.Schema<ChannelDes
 
 /** `ChannelDescribeUserAutoSignStatusResponse` (response side). */
 export interface ChannelDescribeUserAutoSignStatusResponse {
-  readonly IsOpen: boolean
-  readonly LicenseFrom: number | bigint
-  readonly LicenseTo: number | bigint
+  readonly IsOpen?: boolean
+  readonly LicenseFrom?: number | bigint
+  readonly LicenseTo?: number | bigint
   readonly LicenseType?: number | bigint
   readonly SealId?: string
   readonly RequestId: string
@@ -1096,12 +1096,12 @@ export const ChannelGetTaskResultApiRequest: $Schema.Schema<ChannelGetTaskResult
 
 /** `ChannelGetTaskResultApiResponse` (response side). */
 export interface ChannelGetTaskResultApiResponse {
-  readonly TaskId: string
-  readonly TaskStatus: number | bigint
-  readonly TaskMessage: string
-  readonly ResourceId: string
+  readonly TaskId?: string
+  readonly TaskStatus?: number | bigint
+  readonly TaskMessage?: string
+  readonly ResourceId?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly PreviewUrl: string
+  readonly PreviewUrl?: string
   readonly RequestId: string
 }
 export const ChannelGetTaskResultApiResponse: $Schema.Schema<ChannelGetTaskResultApiResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelGetTaskResultApiResponse", { TaskId: $C.str, TaskStatus: $C.int64, TaskMessage: $C.str, ResourceId: $C.str, PreviewUrl: $C.str, RequestId: $C.str }))
@@ -1160,9 +1160,9 @@ export const ChannelRenewAutoSignLicenseResponse: $Schema.Schema<ChannelRenewAut
 
 /** `ChannelRole` (response side). */
 export interface ChannelRole {
-  readonly RoleId: string
-  readonly RoleName: string
-  readonly RoleStatus: number | bigint
+  readonly RoleId?: string
+  readonly RoleName?: string
+  readonly RoleStatus?: number | bigint
   readonly PermissionGroups?: readonly PermissionGroup[]
 }
 export const ChannelRole: $Schema.Schema<ChannelRole> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelRole", { RoleId: $C.str, RoleName: $C.str, RoleStatus: $C.uint64 }, { PermissionGroups: $C.arr(PermissionGroup) }))
@@ -1198,8 +1198,8 @@ export const ChannelVerifyPdfRequest: $Schema.Schema<ChannelVerifyPdfRequest> = 
 
 /** `ChannelVerifyPdfResponse` (response side). */
 export interface ChannelVerifyPdfResponse {
-  readonly VerifyResult: number | bigint
-  readonly PdfVerifyResults: readonly PdfVerifyResult[]
+  readonly VerifyResult?: number | bigint
+  readonly PdfVerifyResults?: readonly PdfVerifyResult[]
   readonly VerifySerialNo?: string
   readonly PdfResourceMd5?: string
   readonly RequestId: string
@@ -1327,10 +1327,10 @@ export const CreateBatchInitOrganizationUrlRequest: $Schema.Schema<CreateBatchIn
 
 /** `CreateBatchInitOrganizationUrlResponse` (response side). */
 export interface CreateBatchInitOrganizationUrlResponse {
-  readonly MiniAppPath: string
-  readonly OperateLongUrl: string
-  readonly OperateShortUrl: string
-  readonly QRCodeUrl: string
+  readonly MiniAppPath?: string
+  readonly OperateLongUrl?: string
+  readonly OperateShortUrl?: string
+  readonly QRCodeUrl?: string
   readonly RequestId: string
 }
 export const CreateBatchInitOrganizationUrlResponse: $Schema.Schema<CreateBatchInitOrganizationUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBatchInitOrganizationUrlResponse", { MiniAppPath: $C.str, OperateLongUrl: $C.str, OperateShortUrl: $C.str, QRCodeUrl: $C.str, RequestId: $C.str }))
@@ -1349,9 +1349,9 @@ export const CreateBatchOrganizationAuthorizationUrlRequest: $Schema.Schema<Crea
 
 /** `CreateBatchOrganizationAuthorizationUrlResponse` (response side). */
 export interface CreateBatchOrganizationAuthorizationUrlResponse {
-  readonly AuthUrl: string
-  readonly ErrorMessages: readonly string[]
-  readonly ExpireTime: number | bigint
+  readonly AuthUrl?: string
+  readonly ErrorMessages?: readonly string[]
+  readonly ExpireTime?: number | bigint
   readonly RequestId: string
 }
 export const CreateBatchOrganizationAuthorizationUrlResponse: $Schema.Schema<CreateBatchOrganizationAuthorizationUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBatchOrganizationAuthorizationUrlResponse", { AuthUrl: $C.str, ErrorMessages: $C.arr($C.str), ExpireTime: $C.uint64, RequestId: $C.str }))
@@ -1385,9 +1385,9 @@ export const CreateChannelFlowEvidenceReportRequest: $Schema.Schema<CreateChanne
 
 /** `CreateChannelFlowEvidenceReportResponse` (response side). */
 export interface CreateChannelFlowEvidenceReportResponse {
-  readonly ReportId: string
-  readonly Status: string
-  readonly ReportUrl: string
+  readonly ReportId?: string
+  readonly Status?: string
+  readonly ReportUrl?: string
   readonly RequestId: string
 }
 export const CreateChannelFlowEvidenceReportResponse: $Schema.Schema<CreateChannelFlowEvidenceReportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateChannelFlowEvidenceReportResponse", { ReportId: $C.str, Status: $C.str, ReportUrl: $C.str, RequestId: $C.str }))
@@ -1430,12 +1430,12 @@ export const CreateCloseOrganizationUrlRequest: $Schema.Schema<CreateCloseOrgani
 
 /** `CreateCloseOrganizationUrlResponse` (response side). */
 export interface CreateCloseOrganizationUrlResponse {
-  readonly ExpiredOn: number | bigint
-  readonly LongUrl: string
-  readonly ShortUrl: string
-  readonly MiniAppPath: string
-  readonly QrcodeUrl: string
-  readonly WeixinQrcodeUrl: string
+  readonly ExpiredOn?: number | bigint
+  readonly LongUrl?: string
+  readonly ShortUrl?: string
+  readonly MiniAppPath?: string
+  readonly QrcodeUrl?: string
+  readonly WeixinQrcodeUrl?: string
   readonly RequestId: string
 }
 export const CreateCloseOrganizationUrlResponse: $Schema.Schema<CreateCloseOrganizationUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloseOrganizationUrlResponse", { ExpiredOn: $C.int64, LongUrl: $C.str, ShortUrl: $C.str, MiniAppPath: $C.str, QrcodeUrl: $C.str, WeixinQrcodeUrl: $C.str, RequestId: $C.str }))
@@ -1473,9 +1473,9 @@ export const CreateConsoleLoginUrlRequest: $Schema.Schema<CreateConsoleLoginUrlR
 
 /** `CreateConsoleLoginUrlResponse` (response side). */
 export interface CreateConsoleLoginUrlResponse {
-  readonly ConsoleUrl: string
-  readonly IsActivated: boolean
-  readonly ProxyOperatorIsVerified: boolean
+  readonly ConsoleUrl?: string
+  readonly IsActivated?: boolean
+  readonly ProxyOperatorIsVerified?: boolean
   readonly RequestId: string
 }
 export const CreateConsoleLoginUrlResponse: $Schema.Schema<CreateConsoleLoginUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateConsoleLoginUrlResponse", { ConsoleUrl: $C.str, IsActivated: $C.bool, ProxyOperatorIsVerified: $C.bool, RequestId: $C.str }))
@@ -1490,9 +1490,9 @@ export const CreateEmployeeChangeUrlRequest: $Schema.Schema<CreateEmployeeChange
 
 /** `CreateEmployeeChangeUrlResponse` (response side). */
 export interface CreateEmployeeChangeUrlResponse {
-  readonly MiniAppPath: string
-  readonly LongUrl: string
-  readonly ShortUrl: string
+  readonly MiniAppPath?: string
+  readonly LongUrl?: string
+  readonly ShortUrl?: string
   readonly ExpireTime?: number | bigint
   readonly RequestId: string
 }
@@ -1524,7 +1524,7 @@ export const CreateFileConvertTaskRequest: $Schema.Schema<CreateFileConvertTaskR
 
 /** `CreateFileConvertTaskResponse` (response side). */
 export interface CreateFileConvertTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateFileConvertTaskResponse: $Schema.Schema<CreateFileConvertTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFileConvertTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1619,11 +1619,11 @@ export const CreateFlowsByTemplatesRequest: $Schema.Schema<CreateFlowsByTemplate
 
 /** `CreateFlowsByTemplatesResponse` (response side). */
 export interface CreateFlowsByTemplatesResponse {
-  readonly FlowIds: readonly string[]
-  readonly CustomerData: readonly string[]
-  readonly ErrorMessages: readonly string[]
-  readonly PreviewUrls: readonly string[]
-  readonly TaskInfos: readonly TaskInfo[]
+  readonly FlowIds?: readonly string[]
+  readonly CustomerData?: readonly string[]
+  readonly ErrorMessages?: readonly string[]
+  readonly PreviewUrls?: readonly string[]
+  readonly TaskInfos?: readonly TaskInfo[]
   readonly FlowApprovers?: readonly FlowApproverItem[]
   readonly RequestId: string
 }
@@ -1641,7 +1641,7 @@ export const CreateLegalSealQrCodeRequest: $Schema.Schema<CreateLegalSealQrCodeR
 
 /** `CreateLegalSealQrCodeResponse` (response side). */
 export interface CreateLegalSealQrCodeResponse {
-  readonly QrcodeBase64: string
+  readonly QrcodeBase64?: string
   readonly RequestId: string
 }
 export const CreateLegalSealQrCodeResponse: $Schema.Schema<CreateLegalSealQrCodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLegalSealQrCodeResponse", { QrcodeBase64: $C.str, RequestId: $C.str }))
@@ -1671,7 +1671,7 @@ export const CreateOrganizationAuthFileRequest: $Schema.Schema<CreateOrganizatio
 
 /** `CreateOrganizationAuthFileResponse` (response side). */
 export interface CreateOrganizationAuthFileResponse {
-  readonly FileUrl: string
+  readonly FileUrl?: string
   readonly RequestId: string
 }
 export const CreateOrganizationAuthFileResponse: $Schema.Schema<CreateOrganizationAuthFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateOrganizationAuthFileResponse", { FileUrl: $C.str, RequestId: $C.str }))
@@ -1694,7 +1694,7 @@ export const CreatePartnerAutoSignAuthUrlRequest: $Schema.Schema<CreatePartnerAu
 
 /** `CreatePartnerAutoSignAuthUrlResponse` (response side). */
 export interface CreatePartnerAutoSignAuthUrlResponse {
-  readonly Url: string
+  readonly Url?: string
   readonly MiniAppPath?: string
   readonly ExpireTime?: number | bigint
   readonly RequestId: string
@@ -1713,7 +1713,7 @@ export const CreatePersonAuthCertificateImageRequest: $Schema.Schema<CreatePerso
 
 /** `CreatePersonAuthCertificateImageResponse` (response side). */
 export interface CreatePersonAuthCertificateImageResponse {
-  readonly AuthCertUrl: string
+  readonly AuthCertUrl?: string
   readonly ImageCertId?: string
   readonly SerialNumber?: string
   readonly ValidFrom?: number | bigint
@@ -1751,7 +1751,7 @@ export const CreateSealByImageRequest: $Schema.Schema<CreateSealByImageRequest> 
 
 /** `CreateSealByImageResponse` (response side). */
 export interface CreateSealByImageResponse {
-  readonly SealId: string
+  readonly SealId?: string
   readonly ImageUrl?: string
   readonly SealOperatorVerifyPath?: string
   readonly SealOperatorVerifyQrcodeUrl?: string
@@ -1789,8 +1789,8 @@ export const CreateSignUrlsRequest: $Schema.Schema<CreateSignUrlsRequest> = /*#_
 
 /** `CreateSignUrlsResponse` (response side). */
 export interface CreateSignUrlsResponse {
-  readonly SignUrlInfos: readonly SignUrlInfo[]
-  readonly ErrorMessages: readonly string[]
+  readonly SignUrlInfos?: readonly SignUrlInfo[]
+  readonly ErrorMessages?: readonly string[]
   readonly RequestId: string
 }
 export const CreateSignUrlsResponse: $Schema.Schema<CreateSignUrlsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSignUrlsResponse", { SignUrlInfos: $C.arr(SignUrlInfo), ErrorMessages: $C.arr($C.str), RequestId: $C.str }))
@@ -1823,8 +1823,8 @@ export const DeleteOrganizationAuthorizationsResponse: $Schema.Schema<DeleteOrga
 
 /** `Department` (response side). */
 export interface Department {
-  readonly DepartmentId: string
-  readonly DepartmentName: string
+  readonly DepartmentId?: string
+  readonly DepartmentName?: string
 }
 export const Department: $Schema.Schema<Department> = /*#__PURE__*/ $C.lazy(() => $C.struct("Department", { DepartmentId: $C.str, DepartmentName: $C.str }))
 
@@ -1866,10 +1866,10 @@ export const DescribeCancelFlowsTaskRequest: $Schema.Schema<DescribeCancelFlowsT
 
 /** `DescribeCancelFlowsTaskResponse` (response side). */
 export interface DescribeCancelFlowsTaskResponse {
-  readonly TaskId: string
-  readonly TaskStatus: string
-  readonly SuccessFlowIds: readonly string[]
-  readonly FailureFlows: readonly CancelFailureFlow[]
+  readonly TaskId?: string
+  readonly TaskStatus?: string
+  readonly SuccessFlowIds?: readonly string[]
+  readonly FailureFlows?: readonly CancelFailureFlow[]
   readonly RequestId: string
 }
 export const DescribeCancelFlowsTaskResponse: $Schema.Schema<DescribeCancelFlowsTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCancelFlowsTaskResponse", { TaskId: $C.str, TaskStatus: $C.str, SuccessFlowIds: $C.arr($C.str), FailureFlows: $C.arr(CancelFailureFlow), RequestId: $C.str }))
@@ -1886,8 +1886,8 @@ export const DescribeChannelFlowEvidenceReportRequest: $Schema.Schema<DescribeCh
 
 /** `DescribeChannelFlowEvidenceReportResponse` (response side). */
 export interface DescribeChannelFlowEvidenceReportResponse {
-  readonly ReportUrl: string
-  readonly Status: string
+  readonly ReportUrl?: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const DescribeChannelFlowEvidenceReportResponse: $Schema.Schema<DescribeChannelFlowEvidenceReportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeChannelFlowEvidenceReportResponse", { ReportUrl: $C.str, Status: $C.str, RequestId: $C.str }))
@@ -1938,7 +1938,7 @@ export const DescribeExtendedServiceAuthDetailRequest: $Schema.Schema<DescribeEx
 
 /** `DescribeExtendedServiceAuthDetailResponse` (response side). */
 export interface DescribeExtendedServiceAuthDetailResponse {
-  readonly AuthInfoDetail: AuthInfoDetail
+  readonly AuthInfoDetail?: AuthInfoDetail
   readonly RequestId: string
 }
 export const DescribeExtendedServiceAuthDetailResponse: $Schema.Schema<DescribeExtendedServiceAuthDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExtendedServiceAuthDetailResponse", { AuthInfoDetail: AuthInfoDetail, RequestId: $C.str }))
@@ -1951,7 +1951,7 @@ export const DescribeExtendedServiceAuthInfoRequest: $Schema.Schema<DescribeExte
 
 /** `DescribeExtendedServiceAuthInfoResponse` (response side). */
 export interface DescribeExtendedServiceAuthInfoResponse {
-  readonly AuthInfo: readonly ExtentServiceAuthInfo[]
+  readonly AuthInfo?: readonly ExtentServiceAuthInfo[]
   readonly RequestId: string
 }
 export const DescribeExtendedServiceAuthInfoResponse: $Schema.Schema<DescribeExtendedServiceAuthInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExtendedServiceAuthInfoResponse", { AuthInfo: $C.arr(ExtentServiceAuthInfo), RequestId: $C.str }))
@@ -1965,10 +1965,10 @@ export const DescribeFileConvertTaskRequest: $Schema.Schema<DescribeFileConvertT
 
 /** `DescribeFileConvertTaskResponse` (response side). */
 export interface DescribeFileConvertTaskResponse {
-  readonly TaskId: string
-  readonly TaskStatus: number | bigint
-  readonly TaskMessage: string
-  readonly ResourceId: string
+  readonly TaskId?: string
+  readonly TaskStatus?: number | bigint
+  readonly TaskMessage?: string
+  readonly ResourceId?: string
   readonly RequestId: string
 }
 export const DescribeFileConvertTaskResponse: $Schema.Schema<DescribeFileConvertTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFileConvertTaskResponse", { TaskId: $C.str, TaskStatus: $C.int64, TaskMessage: $C.str, ResourceId: $C.str, RequestId: $C.str }))
@@ -1985,11 +1985,11 @@ export const DescribeFlowDetailInfoRequest: $Schema.Schema<DescribeFlowDetailInf
 
 /** `DescribeFlowDetailInfoResponse` (response side). */
 export interface DescribeFlowDetailInfoResponse {
-  readonly ApplicationId: string
-  readonly ProxyOrganizationOpenId: string
-  readonly FlowInfo: readonly FlowDetailInfo[]
-  readonly FlowGroupId: string
-  readonly FlowGroupName: string
+  readonly ApplicationId?: string
+  readonly ProxyOrganizationOpenId?: string
+  readonly FlowInfo?: readonly FlowDetailInfo[]
+  readonly FlowGroupId?: string
+  readonly FlowGroupName?: string
   readonly RequestId: string
 }
 export const DescribeFlowDetailInfoResponse: $Schema.Schema<DescribeFlowDetailInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFlowDetailInfoResponse", { ApplicationId: $C.str, ProxyOrganizationOpenId: $C.str, FlowInfo: $C.arr(FlowDetailInfo), FlowGroupId: $C.str, FlowGroupName: $C.str, RequestId: $C.str }))
@@ -2005,8 +2005,8 @@ export const DescribeResourceUrlsByFlowsRequest: $Schema.Schema<DescribeResource
 
 /** `DescribeResourceUrlsByFlowsResponse` (response side). */
 export interface DescribeResourceUrlsByFlowsResponse {
-  readonly FlowResourceUrlInfos: readonly FlowResourceUrlInfo[]
-  readonly ErrorMessages: readonly string[]
+  readonly FlowResourceUrlInfos?: readonly FlowResourceUrlInfo[]
+  readonly ErrorMessages?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeResourceUrlsByFlowsResponse: $Schema.Schema<DescribeResourceUrlsByFlowsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceUrlsByFlowsResponse", { FlowResourceUrlInfos: $C.arr(FlowResourceUrlInfo), ErrorMessages: $C.arr($C.str), RequestId: $C.str }))
@@ -2032,10 +2032,10 @@ export const DescribeTemplatesRequest: $Schema.Schema<DescribeTemplatesRequest> 
 
 /** `DescribeTemplatesResponse` (response side). */
 export interface DescribeTemplatesResponse {
-  readonly Templates: readonly TemplateInfo[]
-  readonly TotalCount: number | bigint
-  readonly Limit: number | bigint
-  readonly Offset: number | bigint
+  readonly Templates?: readonly TemplateInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Limit?: number | bigint
+  readonly Offset?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTemplatesResponse: $Schema.Schema<DescribeTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTemplatesResponse", { Templates: $C.arr(TemplateInfo), TotalCount: $C.int64, Limit: $C.uint64, Offset: $C.uint64, RequestId: $C.str }))
@@ -2055,8 +2055,8 @@ export const DescribeUsageRequest: $Schema.Schema<DescribeUsageRequest> = /*#__P
 
 /** `DescribeUsageResponse` (response side). */
 export interface DescribeUsageResponse {
-  readonly Total: number | bigint
-  readonly Details: readonly UsageDetail[]
+  readonly Total?: number | bigint
+  readonly Details?: readonly UsageDetail[]
   readonly RequestId: string
 }
 export const DescribeUsageResponse: $Schema.Schema<DescribeUsageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUsageResponse", { Total: $C.uint64, Details: $C.arr(UsageDetail), RequestId: $C.str }))
@@ -2091,9 +2091,9 @@ export const DownloadFlowInfo: $Schema.Schema<DownloadFlowInfo> = /*#__PURE__*/ 
 
 /** `DynamicFlowApproverResult` (response side). */
 export interface DynamicFlowApproverResult {
-  readonly RecipientId: string
-  readonly SignId: string
-  readonly ApproverStatus: number | bigint
+  readonly RecipientId?: string
+  readonly SignId?: string
+  readonly ApproverStatus?: number | bigint
 }
 export const DynamicFlowApproverResult: $Schema.Schema<DynamicFlowApproverResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("DynamicFlowApproverResult", { RecipientId: $C.str, SignId: $C.str, ApproverStatus: $C.int64 }))
 
@@ -2134,18 +2134,18 @@ export const EmbedUrlOption: $Schema.Schema<EmbedUrlOption> = /*#__PURE__*/ $C.l
 
 /** `ExtentServiceAuthInfo` (response side). */
 export interface ExtentServiceAuthInfo {
-  readonly Type: string
-  readonly Name: string
-  readonly Status: string
-  readonly OperatorOpenId: string
-  readonly OperateOn: number | bigint
+  readonly Type?: string
+  readonly Name?: string
+  readonly Status?: string
+  readonly OperatorOpenId?: string
+  readonly OperateOn?: number | bigint
 }
 export const ExtentServiceAuthInfo: $Schema.Schema<ExtentServiceAuthInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExtentServiceAuthInfo", { Type: $C.str, Name: $C.str, Status: $C.str, OperatorOpenId: $C.str, OperateOn: $C.int64 }))
 
 /** `FailedCreateRoleData` (response side). */
 export interface FailedCreateRoleData {
-  readonly UserId: string
-  readonly RoleIds: readonly string[]
+  readonly UserId?: string
+  readonly RoleIds?: readonly string[]
 }
 export const FailedCreateRoleData: $Schema.Schema<FailedCreateRoleData> = /*#__PURE__*/ $C.lazy(() => $C.struct("FailedCreateRoleData", { UserId: $C.str, RoleIds: $C.arr($C.str) }))
 
@@ -2192,20 +2192,20 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 /** `FlowApproverDetail` (response side). */
 export interface FlowApproverDetail {
   /** @deprecated hidden or deprecated in the API */
-  readonly ReceiptId: string
-  readonly ProxyOrganizationOpenId: string
-  readonly ProxyOperatorOpenId: string
-  readonly ProxyOrganizationName: string
-  readonly Mobile: string
-  readonly SignOrder: number | bigint
-  readonly ApproveName: string
-  readonly ApproveStatus: string
-  readonly ApproveMessage: string
-  readonly ApproveTime: number | bigint
-  readonly ApproveType: string
+  readonly ReceiptId?: string
+  readonly ProxyOrganizationOpenId?: string
+  readonly ProxyOperatorOpenId?: string
+  readonly ProxyOrganizationName?: string
+  readonly Mobile?: string
+  readonly SignOrder?: number | bigint
+  readonly ApproveName?: string
+  readonly ApproveStatus?: string
+  readonly ApproveMessage?: string
+  readonly ApproveTime?: number | bigint
+  readonly ApproveType?: string
   readonly ApproverRoleName?: string
   readonly SignId?: string
-  readonly RecipientId: string
+  readonly RecipientId?: string
 }
 export const FlowApproverDetail: $Schema.Schema<FlowApproverDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("FlowApproverDetail", { ReceiptId: $C.str, ProxyOrganizationOpenId: $C.str, ProxyOperatorOpenId: $C.str, ProxyOrganizationName: $C.str, Mobile: $C.str, SignOrder: $C.int64, ApproveName: $C.str, ApproveStatus: $C.str, ApproveMessage: $C.str, ApproveTime: $C.int64, ApproveType: $C.str, RecipientId: $C.str }, { ApproverRoleName: $C.str, SignId: $C.str }))
 
@@ -2253,11 +2253,11 @@ export const FlowApproverItem: $Schema.Schema<FlowApproverItem> = /*#__PURE__*/ 
 
 /** `FlowApproverUrlInfo` (response side). */
 export interface FlowApproverUrlInfo {
-  readonly SignUrl: string
-  readonly ApproverType: string
-  readonly Name: string
-  readonly Mobile: string
-  readonly LongUrl: string
+  readonly SignUrl?: string
+  readonly ApproverType?: string
+  readonly Name?: string
+  readonly Mobile?: string
+  readonly LongUrl?: string
 }
 export const FlowApproverUrlInfo: $Schema.Schema<FlowApproverUrlInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FlowApproverUrlInfo", { SignUrl: $C.str, ApproverType: $C.str, Name: $C.str, Mobile: $C.str, LongUrl: $C.str }))
 
@@ -2276,17 +2276,17 @@ export const FlowBatchUrlInfo: $Schema.Schema<FlowBatchUrlInfo> = /*#__PURE__*/ 
 
 /** `FlowDetailInfo` (response side). */
 export interface FlowDetailInfo {
-  readonly FlowId: string
-  readonly FlowName: string
-  readonly FlowType: string
-  readonly FlowStatus: string
-  readonly FlowMessage: string
-  readonly CreateOn: number | bigint
-  readonly DeadLine: number | bigint
-  readonly CustomData: string
-  readonly FlowApproverInfos: readonly FlowApproverDetail[]
-  readonly CcInfos: readonly FlowApproverDetail[]
-  readonly NeedCreateReview: boolean
+  readonly FlowId?: string
+  readonly FlowName?: string
+  readonly FlowType?: string
+  readonly FlowStatus?: string
+  readonly FlowMessage?: string
+  readonly CreateOn?: number | bigint
+  readonly DeadLine?: number | bigint
+  readonly CustomData?: string
+  readonly FlowApproverInfos?: readonly FlowApproverDetail[]
+  readonly CcInfos?: readonly FlowApproverDetail[]
+  readonly NeedCreateReview?: boolean
   readonly UserFlowType?: UserFlowType
   readonly TemplateId?: string
 }
@@ -2390,8 +2390,8 @@ export const FlowOperateLimit: $Schema.Schema<FlowOperateLimit> = /*#__PURE__*/ 
 
 /** `FlowResourceUrlInfo` (response side). */
 export interface FlowResourceUrlInfo {
-  readonly FlowId: string
-  readonly ResourceUrlInfos: readonly ResourceUrlInfo[]
+  readonly FlowId?: string
+  readonly ResourceUrlInfos?: readonly ResourceUrlInfo[]
 }
 export const FlowResourceUrlInfo: $Schema.Schema<FlowResourceUrlInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FlowResourceUrlInfo", { FlowId: $C.str, ResourceUrlInfos: $C.arr(ResourceUrlInfo) }))
 
@@ -2415,7 +2415,7 @@ export const GetDownloadFlowUrlRequest: $Schema.Schema<GetDownloadFlowUrlRequest
 
 /** `GetDownloadFlowUrlResponse` (response side). */
 export interface GetDownloadFlowUrlResponse {
-  readonly DownLoadUrl: string
+  readonly DownLoadUrl?: string
   readonly RequestId: string
 }
 export const GetDownloadFlowUrlResponse: $Schema.Schema<GetDownloadFlowUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetDownloadFlowUrlResponse", { DownLoadUrl: $C.str, RequestId: $C.str }))
@@ -2496,7 +2496,7 @@ export const ModifyExtendedServiceRequest: $Schema.Schema<ModifyExtendedServiceR
 
 /** `ModifyExtendedServiceResponse` (response side). */
 export interface ModifyExtendedServiceResponse {
-  readonly OperateUrl: string
+  readonly OperateUrl?: string
   readonly RequestId: string
 }
 export const ModifyExtendedServiceResponse: $Schema.Schema<ModifyExtendedServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyExtendedServiceResponse", { OperateUrl: $C.str, RequestId: $C.str }))
@@ -2553,7 +2553,7 @@ export const ModifyPartnerAutoSignAuthUrlRequest: $Schema.Schema<ModifyPartnerAu
 
 /** `ModifyPartnerAutoSignAuthUrlResponse` (response side). */
 export interface ModifyPartnerAutoSignAuthUrlResponse {
-  readonly Url: string
+  readonly Url?: string
   readonly MiniAppPath?: string
   readonly ExpireTime?: number | bigint
   readonly RequestId: string
@@ -2573,17 +2573,17 @@ export const NeedReviewApproverInfo: $Schema.Schema<NeedReviewApproverInfo> = /*
 
 /** `OccupiedSeal` (response side). */
 export interface OccupiedSeal {
-  readonly SealId: string
-  readonly SealName: string
-  readonly CreateOn: number | bigint
-  readonly Creator: string
-  readonly SealPolicyId: string
-  readonly SealStatus: string
-  readonly FailReason: string
-  readonly Url: string
-  readonly SealType: string
-  readonly IsAllTime: boolean
-  readonly AuthorizedUsers: readonly AuthorizedUser[]
+  readonly SealId?: string
+  readonly SealName?: string
+  readonly CreateOn?: number | bigint
+  readonly Creator?: string
+  readonly SealPolicyId?: string
+  readonly SealStatus?: string
+  readonly FailReason?: string
+  readonly Url?: string
+  readonly SealType?: string
+  readonly IsAllTime?: boolean
+  readonly AuthorizedUsers?: readonly AuthorizedUser[]
   readonly RealWidth?: number | bigint
   readonly RealHeight?: number | bigint
   readonly SealDescription?: string
@@ -2607,13 +2607,13 @@ export const OperateChannelTemplateRequest: $Schema.Schema<OperateChannelTemplat
 
 /** `OperateChannelTemplateResponse` (response side). */
 export interface OperateChannelTemplateResponse {
-  readonly AppId: string
-  readonly TemplateId: string
-  readonly OperateResult: string
-  readonly AuthTag: string
-  readonly ProxyOrganizationOpenIds: readonly string[]
-  readonly FailMessageList: readonly AuthFailMessage[]
-  readonly Total: number | bigint
+  readonly AppId?: string
+  readonly TemplateId?: string
+  readonly OperateResult?: string
+  readonly AuthTag?: string
+  readonly ProxyOrganizationOpenIds?: readonly string[]
+  readonly FailMessageList?: readonly AuthFailMessage[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const OperateChannelTemplateResponse: $Schema.Schema<OperateChannelTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OperateChannelTemplateResponse", { AppId: $C.str, TemplateId: $C.str, OperateResult: $C.str, AuthTag: $C.str, ProxyOrganizationOpenIds: $C.arr($C.str), FailMessageList: $C.arr(AuthFailMessage), Total: $C.int64, RequestId: $C.str }))
@@ -2694,20 +2694,20 @@ export const OrganizationInfo: $Schema.Schema<OrganizationInfo> = /*#__PURE__*/ 
 
 /** `PdfVerifyResult` (response side). */
 export interface PdfVerifyResult {
-  readonly VerifyResult: number | bigint
-  readonly SignPlatform: string
-  readonly SignerName: string
-  readonly SignTime: number | bigint
-  readonly SignAlgorithm: string
-  readonly CertSn: string
-  readonly CertNotBefore: number | bigint
-  readonly CertNotAfter: number | bigint
-  readonly SignType: number | bigint
-  readonly ComponentPosX: number
-  readonly ComponentPosY: number
-  readonly ComponentWidth: number
-  readonly ComponentHeight: number
-  readonly ComponentPage: number | bigint
+  readonly VerifyResult?: number | bigint
+  readonly SignPlatform?: string
+  readonly SignerName?: string
+  readonly SignTime?: number | bigint
+  readonly SignAlgorithm?: string
+  readonly CertSn?: string
+  readonly CertNotBefore?: number | bigint
+  readonly CertNotAfter?: number | bigint
+  readonly SignType?: number | bigint
+  readonly ComponentPosX?: number
+  readonly ComponentPosY?: number
+  readonly ComponentWidth?: number
+  readonly ComponentHeight?: number
+  readonly ComponentPage?: number | bigint
 }
 export const PdfVerifyResult: $Schema.Schema<PdfVerifyResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("PdfVerifyResult", { VerifyResult: $C.int64, SignPlatform: $C.str, SignerName: $C.str, SignTime: $C.int64, SignAlgorithm: $C.str, CertSn: $C.str, CertNotBefore: $C.int64, CertNotAfter: $C.int64, SignType: $C.int64, ComponentPosX: $C.float, ComponentPosY: $C.float, ComponentWidth: $C.float, ComponentHeight: $C.float, ComponentPage: $C.int64 }))
 
@@ -2748,7 +2748,7 @@ export const PrepareFlowsRequest: $Schema.Schema<PrepareFlowsRequest> = /*#__PUR
 
 /** `PrepareFlowsResponse` (response side). */
 export interface PrepareFlowsResponse {
-  readonly ConfirmUrl: string
+  readonly ConfirmUrl?: string
   readonly RequestId: string
 }
 export const PrepareFlowsResponse: $Schema.Schema<PrepareFlowsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrepareFlowsResponse", { ConfirmUrl: $C.str, RequestId: $C.str }))
@@ -2776,17 +2776,17 @@ export const ProxyOrganizationOperator: $Schema.Schema<ProxyOrganizationOperator
 
 /** `Recipient` (response side). */
 export interface Recipient {
-  readonly RecipientId: string
-  readonly RecipientType: string
-  readonly Description: string
-  readonly RoleName: string
-  readonly RequireValidation: boolean
-  readonly RequireSign: boolean
-  readonly SignType: number | bigint
-  readonly RoutingOrder: number | bigint
-  readonly IsPromoter: boolean
-  readonly ApproverVerifyTypes: readonly (number | bigint)[]
-  readonly ApproverSignTypes: readonly (number | bigint)[]
+  readonly RecipientId?: string
+  readonly RecipientType?: string
+  readonly Description?: string
+  readonly RoleName?: string
+  readonly RequireValidation?: boolean
+  readonly RequireSign?: boolean
+  readonly SignType?: number | bigint
+  readonly RoutingOrder?: number | bigint
+  readonly IsPromoter?: boolean
+  readonly ApproverVerifyTypes?: readonly (number | bigint)[]
+  readonly ApproverSignTypes?: readonly (number | bigint)[]
   readonly NoTransfer?: boolean
 }
 export const Recipient: $Schema.Schema<Recipient> = /*#__PURE__*/ $C.lazy(() => $C.struct("Recipient", { RecipientId: $C.str, RecipientType: $C.str, Description: $C.str, RoleName: $C.str, RequireValidation: $C.bool, RequireSign: $C.bool, SignType: $C.int64, RoutingOrder: $C.int64, IsPromoter: $C.bool, ApproverVerifyTypes: $C.arr($C.int64), ApproverSignTypes: $C.arr($C.int64) }, { NoTransfer: $C.bool }))
@@ -2849,17 +2849,17 @@ export const RelieveInfo: $Schema.Schema<RelieveInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `RemindFlowRecords` (response side). */
 export interface RemindFlowRecords {
-  readonly CanRemind: boolean
-  readonly FlowId: string
-  readonly RemindMessage: string
+  readonly CanRemind?: boolean
+  readonly FlowId?: string
+  readonly RemindMessage?: string
 }
 export const RemindFlowRecords: $Schema.Schema<RemindFlowRecords> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemindFlowRecords", { CanRemind: $C.bool, FlowId: $C.str, RemindMessage: $C.str }))
 
 /** `ResourceUrlInfo` (response side). */
 export interface ResourceUrlInfo {
-  readonly Url: string
-  readonly Name: string
-  readonly Type: string
+  readonly Url?: string
+  readonly Name?: string
+  readonly Type?: string
 }
 export const ResourceUrlInfo: $Schema.Schema<ResourceUrlInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceUrlInfo", { Url: $C.str, Name: $C.str, Type: $C.str }))
 
@@ -2877,68 +2877,68 @@ export const SignComponentConfig: $Schema.Schema<SignComponentConfig> = /*#__PUR
 
 /** `SignQrCode` (response side). */
 export interface SignQrCode {
-  readonly QrCodeId: string
-  readonly QrCodeUrl: string
-  readonly ExpiredTime: number | bigint
-  readonly WeixinQrCodeUrl: string
+  readonly QrCodeId?: string
+  readonly QrCodeUrl?: string
+  readonly ExpiredTime?: number | bigint
+  readonly WeixinQrCodeUrl?: string
 }
 export const SignQrCode: $Schema.Schema<SignQrCode> = /*#__PURE__*/ $C.lazy(() => $C.struct("SignQrCode", { QrCodeId: $C.str, QrCodeUrl: $C.str, ExpiredTime: $C.int64, WeixinQrCodeUrl: $C.str }))
 
 /** `SignUrl` (response side). */
 export interface SignUrl {
-  readonly AppSignUrl: string
-  readonly EffectiveTime: string
-  readonly HttpSignUrl: string
+  readonly AppSignUrl?: string
+  readonly EffectiveTime?: string
+  readonly HttpSignUrl?: string
 }
 export const SignUrl: $Schema.Schema<SignUrl> = /*#__PURE__*/ $C.lazy(() => $C.struct("SignUrl", { AppSignUrl: $C.str, EffectiveTime: $C.str, HttpSignUrl: $C.str }))
 
 /** `SignUrlInfo` (response side). */
 export interface SignUrlInfo {
-  readonly SignUrl: string
-  readonly Deadline: number | bigint
-  readonly SignOrder: number | bigint
-  readonly SignId: string
+  readonly SignUrl?: string
+  readonly Deadline?: number | bigint
+  readonly SignOrder?: number | bigint
+  readonly SignId?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly CustomUserId: string | null
-  readonly Name: string
-  readonly Mobile: string
-  readonly OrganizationName: string
-  readonly ApproverType: string
-  readonly IdCardNumber: string
-  readonly FlowId: string
-  readonly OpenId: string
-  readonly FlowGroupId: string
+  readonly CustomUserId?: string | null
+  readonly Name?: string
+  readonly Mobile?: string
+  readonly OrganizationName?: string
+  readonly ApproverType?: string
+  readonly IdCardNumber?: string
+  readonly FlowId?: string
+  readonly OpenId?: string
+  readonly FlowGroupId?: string
   readonly SignQrcodeUrl?: string
 }
 export const SignUrlInfo: $Schema.Schema<SignUrlInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SignUrlInfo", { SignUrl: $C.str, Deadline: $C.int64, SignOrder: $C.int64, SignId: $C.str, CustomUserId: $C.nul($C.str), Name: $C.str, Mobile: $C.str, OrganizationName: $C.str, ApproverType: $C.str, IdCardNumber: $C.str, FlowId: $C.str, OpenId: $C.str, FlowGroupId: $C.str }, { SignQrcodeUrl: $C.str }))
 
 /** `Staff` (response side). */
 export interface Staff {
-  readonly UserId: string
-  readonly DisplayName: string
-  readonly Mobile: string
-  readonly Email: string
-  readonly OpenId: string
-  readonly Roles: readonly StaffRole[]
-  readonly Department: Department
-  readonly Verified: boolean
-  readonly CreatedOn: number | bigint
-  readonly VerifiedOn: number | bigint
-  readonly QuiteJob: number | bigint
+  readonly UserId?: string
+  readonly DisplayName?: string
+  readonly Mobile?: string
+  readonly Email?: string
+  readonly OpenId?: string
+  readonly Roles?: readonly StaffRole[]
+  readonly Department?: Department
+  readonly Verified?: boolean
+  readonly CreatedOn?: number | bigint
+  readonly VerifiedOn?: number | bigint
+  readonly QuiteJob?: number | bigint
 }
 export const Staff: $Schema.Schema<Staff> = /*#__PURE__*/ $C.lazy(() => $C.struct("Staff", { UserId: $C.str, DisplayName: $C.str, Mobile: $C.str, Email: $C.str, OpenId: $C.str, Roles: $C.arr(StaffRole), Department: Department, Verified: $C.bool, CreatedOn: $C.int64, VerifiedOn: $C.int64, QuiteJob: $C.int64 }))
 
 /** `StaffRole` (response side). */
 export interface StaffRole {
-  readonly RoleId: string
-  readonly RoleName: string
+  readonly RoleId?: string
+  readonly RoleName?: string
 }
 export const StaffRole: $Schema.Schema<StaffRole> = /*#__PURE__*/ $C.lazy(() => $C.struct("StaffRole", { RoleId: $C.str, RoleName: $C.str }))
 
 /** `SyncFailReason` (response side). */
 export interface SyncFailReason {
-  readonly Id: string
-  readonly Message: string
+  readonly Id?: string
+  readonly Message?: string
 }
 export const SyncFailReason: $Schema.Schema<SyncFailReason> = /*#__PURE__*/ $C.lazy(() => $C.struct("SyncFailReason", { Id: $C.str, Message: $C.str }))
 
@@ -2954,8 +2954,8 @@ export const SyncProxyOrganizationOperatorsRequest: $Schema.Schema<SyncProxyOrga
 
 /** `SyncProxyOrganizationOperatorsResponse` (response side). */
 export interface SyncProxyOrganizationOperatorsResponse {
-  readonly Status: number | bigint
-  readonly FailedList: readonly SyncFailReason[]
+  readonly Status?: number | bigint
+  readonly FailedList?: readonly SyncFailReason[]
   readonly RequestId: string
 }
 export const SyncProxyOrganizationOperatorsResponse: $Schema.Schema<SyncProxyOrganizationOperatorsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SyncProxyOrganizationOperatorsResponse", { Status: $C.int64, FailedList: $C.arr(SyncFailReason), RequestId: $C.str }))
@@ -2983,31 +2983,31 @@ export const SyncProxyOrganizationResponse: $Schema.Schema<SyncProxyOrganization
 
 /** `TaskInfo` (response side). */
 export interface TaskInfo {
-  readonly TaskId: string
-  readonly TaskStatus: string
+  readonly TaskId?: string
+  readonly TaskStatus?: string
 }
 export const TaskInfo: $Schema.Schema<TaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskInfo", { TaskId: $C.str, TaskStatus: $C.str }))
 
 /** `TemplateInfo` (response side). */
 export interface TemplateInfo {
-  readonly TemplateId: string
-  readonly TemplateName: string
-  readonly Description: string
-  readonly Components: readonly Component[]
-  readonly Recipients: readonly Recipient[]
-  readonly SignComponents: readonly Component[]
-  readonly TemplateType: number | bigint
+  readonly TemplateId?: string
+  readonly TemplateName?: string
+  readonly Description?: string
+  readonly Components?: readonly Component[]
+  readonly Recipients?: readonly Recipient[]
+  readonly SignComponents?: readonly Component[]
+  readonly TemplateType?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly IsPromoter: boolean
-  readonly Creator: string
-  readonly CreatedOn: number | bigint
-  readonly PreviewUrl: string
-  readonly PdfUrl: string
-  readonly ChannelTemplateId: string
-  readonly ChannelTemplateName: string
-  readonly ChannelAutoSave: number | bigint
-  readonly TemplateVersion: string
-  readonly Available: number | bigint
+  readonly IsPromoter?: boolean
+  readonly Creator?: string
+  readonly CreatedOn?: number | bigint
+  readonly PreviewUrl?: string
+  readonly PdfUrl?: string
+  readonly ChannelTemplateId?: string
+  readonly ChannelTemplateName?: string
+  readonly ChannelAutoSave?: number | bigint
+  readonly TemplateVersion?: string
+  readonly Available?: number | bigint
   readonly UserFlowType?: UserFlowType
 }
 export const TemplateInfo: $Schema.Schema<TemplateInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TemplateInfo", { TemplateId: $C.str, TemplateName: $C.str, Description: $C.str, Components: $C.arr(Component), Recipients: $C.arr(Recipient), SignComponents: $C.arr(Component), TemplateType: $C.int64, IsPromoter: $C.bool, Creator: $C.str, CreatedOn: $C.int64, PreviewUrl: $C.str, PdfUrl: $C.str, ChannelTemplateId: $C.str, ChannelTemplateName: $C.str, ChannelAutoSave: $C.int64, TemplateVersion: $C.str, Available: $C.int64 }, { UserFlowType: UserFlowType }))
@@ -3041,9 +3041,9 @@ export const UploadFilesRequest: $Schema.Schema<UploadFilesRequest> = /*#__PURE_
 
 /** `UploadFilesResponse` (response side). */
 export interface UploadFilesResponse {
-  readonly TotalCount: number | bigint
-  readonly FileIds: readonly string[]
-  readonly FileUrls: readonly string[]
+  readonly TotalCount?: number | bigint
+  readonly FileIds?: readonly string[]
+  readonly FileUrls?: readonly string[]
   readonly Deadline?: number | bigint
   readonly RequestId: string
 }
@@ -3051,12 +3051,12 @@ export const UploadFilesResponse: $Schema.Schema<UploadFilesResponse> = /*#__PUR
 
 /** `UsageDetail` (response side). */
 export interface UsageDetail {
-  readonly ProxyOrganizationOpenId: string
-  readonly ProxyOrganizationName: string
-  readonly Date: string
-  readonly Usage: number | bigint
-  readonly Cancel: number | bigint
-  readonly FlowChannel: string
+  readonly ProxyOrganizationOpenId?: string
+  readonly ProxyOrganizationName?: string
+  readonly Date?: string
+  readonly Usage?: number | bigint
+  readonly Cancel?: number | bigint
+  readonly FlowChannel?: string
 }
 export const UsageDetail: $Schema.Schema<UsageDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("UsageDetail", { ProxyOrganizationOpenId: $C.str, ProxyOrganizationName: $C.str, Date: $C.date, Usage: $C.uint64, Cancel: $C.uint64, FlowChannel: $C.str }))
 

@@ -28,8 +28,8 @@ export const DescribeMaterialListRequest: $Schema.Schema<DescribeMaterialListReq
 
 /** `DescribeMaterialListResponse` (response side). */
 export interface DescribeMaterialListResponse {
-  readonly MaterialInfos: readonly PublicMaterialInfos[]
-  readonly Count: number | bigint
+  readonly MaterialInfos?: readonly PublicMaterialInfos[]
+  readonly Count?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMaterialListResponse: $Schema.Schema<DescribeMaterialListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMaterialListResponse", { MaterialInfos: $C.arr(PublicMaterialInfos), Count: $C.int64, RequestId: $C.str }))
@@ -49,18 +49,18 @@ export const FaceFusionRequest: $Schema.Schema<FaceFusionRequest> = /*#__PURE__*
 
 /** `FaceFusionResponse` (response side). */
 export interface FaceFusionResponse {
-  readonly Image: string
-  readonly ReviewResultSet: readonly FuseFaceReviewResult[]
+  readonly Image?: string
+  readonly ReviewResultSet?: readonly FuseFaceReviewResult[]
   readonly RequestId: string
 }
 export const FaceFusionResponse: $Schema.Schema<FaceFusionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("FaceFusionResponse", { Image: $C.str, ReviewResultSet: $C.arr(FuseFaceReviewResult), RequestId: $C.str }))
 
 /** `FaceInfo` (response side). */
 export interface FaceInfo {
-  readonly X: number | bigint
-  readonly Y: number | bigint
-  readonly Width: number | bigint
-  readonly Height: number | bigint
+  readonly X?: number | bigint
+  readonly Y?: number | bigint
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
 }
 export const FaceInfo: $Schema.Schema<FaceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FaceInfo", { X: $C.int64, Y: $C.int64, Width: $C.int64, Height: $C.int64 }))
 
@@ -88,8 +88,8 @@ export const FuseFaceRequest: $Schema.Schema<FuseFaceRequest> = /*#__PURE__*/ $C
 
 /** `FuseFaceResponse` (response side). */
 export interface FuseFaceResponse {
-  readonly FusedImage: string
-  readonly ReviewResultSet: readonly FuseFaceReviewResult[] | null
+  readonly FusedImage?: string
+  readonly ReviewResultSet?: readonly FuseFaceReviewResult[] | null
   readonly RequestId: string
 }
 export const FuseFaceResponse: $Schema.Schema<FuseFaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("FuseFaceResponse", { FusedImage: $C.str, ReviewResultSet: $C.nul($C.arr(FuseFaceReviewResult)), RequestId: $C.str }))
@@ -105,12 +105,12 @@ export const FuseFaceReviewDetail: $Schema.Schema<FuseFaceReviewDetail> = /*#__P
 
 /** `FuseFaceReviewResult` (response side). */
 export interface FuseFaceReviewResult {
-  readonly Category: string
-  readonly Code: string
-  readonly CodeDescription: string
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly DetailSet: readonly FuseFaceReviewDetail[]
+  readonly Category?: string
+  readonly Code?: string
+  readonly CodeDescription?: string
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly DetailSet?: readonly FuseFaceReviewDetail[]
 }
 export const FuseFaceReviewResult: $Schema.Schema<FuseFaceReviewResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("FuseFaceReviewResult", { Category: $C.str, Code: $C.str, CodeDescription: $C.str, Confidence: $C.float, Suggestion: $C.str, DetailSet: $C.arr(FuseFaceReviewDetail) }))
 
@@ -128,8 +128,8 @@ export const ImageCodecParam: $Schema.Schema<ImageCodecParam> = /*#__PURE__*/ $C
 
 /** `MaterialFaceList` (response side). */
 export interface MaterialFaceList {
-  readonly FaceId: string
-  readonly FaceInfo: FaceInfo
+  readonly FaceId?: string
+  readonly FaceInfo?: FaceInfo
 }
 export const MaterialFaceList: $Schema.Schema<MaterialFaceList> = /*#__PURE__*/ $C.lazy(() => $C.struct("MaterialFaceList", { FaceId: $C.str, FaceInfo: FaceInfo }))
 
@@ -151,16 +151,16 @@ export const MetaData: $Schema.Schema<MetaData> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `PublicMaterialInfos` (response side). */
 export interface PublicMaterialInfos {
-  readonly MaterialId: string
-  readonly MaterialStatus: number | bigint
-  readonly BlendParamPtu: number | bigint
-  readonly PositionParamPtu: number | bigint
-  readonly BlendParamYoutu: number | bigint
-  readonly PositionParamYoutu: number | bigint
-  readonly Url: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly MaterialFaceList: readonly MaterialFaceList[]
+  readonly MaterialId?: string
+  readonly MaterialStatus?: number | bigint
+  readonly BlendParamPtu?: number | bigint
+  readonly PositionParamPtu?: number | bigint
+  readonly BlendParamYoutu?: number | bigint
+  readonly PositionParamYoutu?: number | bigint
+  readonly Url?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly MaterialFaceList?: readonly MaterialFaceList[]
 }
 export const PublicMaterialInfos: $Schema.Schema<PublicMaterialInfos> = /*#__PURE__*/ $C.lazy(() => $C.struct("PublicMaterialInfos", { MaterialId: $C.str, MaterialStatus: $C.int64, BlendParamPtu: $C.int64, PositionParamPtu: $C.int64, BlendParamYoutu: $C.int64, PositionParamYoutu: $C.int64, Url: $C.str, CreateTime: $C.str, UpdateTime: $C.str, MaterialFaceList: $C.arr(MaterialFaceList) }))
 

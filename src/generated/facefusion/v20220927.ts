@@ -28,18 +28,18 @@ export const DescribeMaterialListRequest: $Schema.Schema<DescribeMaterialListReq
 
 /** `DescribeMaterialListResponse` (response side). */
 export interface DescribeMaterialListResponse {
-  readonly MaterialInfos: readonly PublicMaterialInfos[]
-  readonly Count: number | bigint
+  readonly MaterialInfos?: readonly PublicMaterialInfos[]
+  readonly Count?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMaterialListResponse: $Schema.Schema<DescribeMaterialListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMaterialListResponse", { MaterialInfos: $C.arr(PublicMaterialInfos), Count: $C.int64, RequestId: $C.str }))
 
 /** `FaceInfo` (response side). */
 export interface FaceInfo {
-  readonly X: number | bigint
-  readonly Y: number | bigint
-  readonly Width: number | bigint
-  readonly Height: number | bigint
+  readonly X?: number | bigint
+  readonly Y?: number | bigint
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
 }
 export const FaceInfo: $Schema.Schema<FaceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FaceInfo", { X: $C.int64, Y: $C.int64, Width: $C.int64, Height: $C.int64 }))
 
@@ -68,7 +68,7 @@ export const FuseFaceRequest: $Schema.Schema<FuseFaceRequest> = /*#__PURE__*/ $C
 
 /** `FuseFaceResponse` (response side). */
 export interface FuseFaceResponse {
-  readonly FusedImage: string
+  readonly FusedImage?: string
   readonly RequestId: string
 }
 export const FuseFaceResponse: $Schema.Schema<FuseFaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("FuseFaceResponse", { FusedImage: $C.str, RequestId: $C.str }))
@@ -88,7 +88,7 @@ export const FuseFaceUltraRequest: $Schema.Schema<FuseFaceUltraRequest> = /*#__P
 
 /** `FuseFaceUltraResponse` (response side). */
 export interface FuseFaceUltraResponse {
-  readonly FusedImage: string
+  readonly FusedImage?: string
   readonly RequestId: string
 }
 export const FuseFaceUltraResponse: $Schema.Schema<FuseFaceUltraResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("FuseFaceUltraResponse", { FusedImage: $C.str, RequestId: $C.str }))
@@ -150,12 +150,12 @@ export const MetaData: $Schema.Schema<MetaData> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `PublicMaterialInfos` (response side). */
 export interface PublicMaterialInfos {
-  readonly MaterialId: string
-  readonly MaterialStatus: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly MaterialFaceList: readonly MaterialFaces[]
-  readonly MaterialName: string
+  readonly MaterialId?: string
+  readonly MaterialStatus?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly MaterialFaceList?: readonly MaterialFaces[]
+  readonly MaterialName?: string
   readonly AuditResult?: string
 }
 export const PublicMaterialInfos: $Schema.Schema<PublicMaterialInfos> = /*#__PURE__*/ $C.lazy(() => $C.struct("PublicMaterialInfos", { MaterialId: $C.str, MaterialStatus: $C.int64, CreateTime: $C.str, UpdateTime: $C.str, MaterialFaceList: $C.arr(MaterialFaces), MaterialName: $C.str }, { AuditResult: $C.str }))

@@ -33,8 +33,8 @@ export const BankCard2EVerificationRequest: $Schema.Schema<BankCard2EVerificatio
 
 /** `BankCard2EVerificationResponse` (response side). */
 export interface BankCard2EVerificationResponse {
-  readonly Result: string
-  readonly Description: string
+  readonly Result?: string
+  readonly Description?: string
   readonly RequestId: string
 }
 export const BankCard2EVerificationResponse: $Schema.Schema<BankCard2EVerificationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BankCard2EVerificationResponse", { Result: $C.str, Description: $C.str, RequestId: $C.str }))
@@ -52,8 +52,8 @@ export const BankCard4EVerificationRequest: $Schema.Schema<BankCard4EVerificatio
 
 /** `BankCard4EVerificationResponse` (response side). */
 export interface BankCard4EVerificationResponse {
-  readonly Result: string
-  readonly Description: string
+  readonly Result?: string
+  readonly Description?: string
   readonly RequestId: string
 }
 export const BankCard4EVerificationResponse: $Schema.Schema<BankCard4EVerificationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BankCard4EVerificationResponse", { Result: $C.str, Description: $C.str, RequestId: $C.str }))
@@ -70,25 +70,25 @@ export const BankCardVerificationRequest: $Schema.Schema<BankCardVerificationReq
 
 /** `BankCardVerificationResponse` (response side). */
 export interface BankCardVerificationResponse {
-  readonly Result: string
-  readonly Description: string
+  readonly Result?: string
+  readonly Description?: string
   readonly RequestId: string
 }
 export const BankCardVerificationResponse: $Schema.Schema<BankCardVerificationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BankCardVerificationResponse", { Result: $C.str, Description: $C.str, RequestId: $C.str }))
 
 /** `ChargeDetail` (response side). */
 export interface ChargeDetail {
-  readonly ReqTime: string
-  readonly Seq: string
-  readonly IdCard: string
+  readonly ReqTime?: string
+  readonly Seq?: string
+  readonly IdCard?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Idcard: string
-  readonly Name: string
-  readonly Sim: string
-  readonly IsNeedCharge: boolean
-  readonly ChargeType: string
-  readonly ErrorCode: string
-  readonly ErrorMessage: string
+  readonly Idcard?: string
+  readonly Name?: string
+  readonly Sim?: string
+  readonly IsNeedCharge?: boolean
+  readonly ChargeType?: string
+  readonly ErrorCode?: string
+  readonly ErrorMessage?: string
 }
 export const ChargeDetail: $Schema.Schema<ChargeDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChargeDetail", { ReqTime: $C.str, Seq: $C.str, IdCard: $C.str, Idcard: $C.str, Name: $C.str, Sim: $C.str, IsNeedCharge: $C.bool, ChargeType: $C.str, ErrorCode: $C.str, ErrorMessage: $C.str }))
 
@@ -101,10 +101,10 @@ export const CheckBankCardInformationRequest: $Schema.Schema<CheckBankCardInform
 
 /** `CheckBankCardInformationResponse` (response side). */
 export interface CheckBankCardInformationResponse {
-  readonly Result: string
-  readonly Description: string
-  readonly AccountBank: string
-  readonly AccountType: number | bigint
+  readonly Result?: string
+  readonly Description?: string
+  readonly AccountBank?: string
+  readonly AccountType?: number | bigint
   readonly RequestId: string
 }
 export const CheckBankCardInformationResponse: $Schema.Schema<CheckBankCardInformationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckBankCardInformationResponse", { Result: $C.str, Description: $C.str, AccountBank: $C.str, AccountType: $C.int64, RequestId: $C.str }))
@@ -117,7 +117,7 @@ export const CheckEidTokenStatusRequest: $Schema.Schema<CheckEidTokenStatusReque
 
 /** `CheckEidTokenStatusResponse` (response side). */
 export interface CheckEidTokenStatusResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const CheckEidTokenStatusResponse: $Schema.Schema<CheckEidTokenStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckEidTokenStatusResponse", { Status: $C.str, RequestId: $C.str }))
@@ -135,19 +135,19 @@ export const CheckIdCardInformationRequest: $Schema.Schema<CheckIdCardInformatio
 
 /** `CheckIdCardInformationResponse` (response side). */
 export interface CheckIdCardInformationResponse {
-  readonly Sim: number
-  readonly Result: string
-  readonly Description: string
-  readonly Name: string
-  readonly Sex: string
-  readonly Nation: string
-  readonly Birth: string
-  readonly Address: string
-  readonly IdNum: string
-  readonly Portrait: string
-  readonly Warnings: string
-  readonly Quality: number
-  readonly Encryption: Encryption | null
+  readonly Sim?: number
+  readonly Result?: string
+  readonly Description?: string
+  readonly Name?: string
+  readonly Sex?: string
+  readonly Nation?: string
+  readonly Birth?: string
+  readonly Address?: string
+  readonly IdNum?: string
+  readonly Portrait?: string
+  readonly Warnings?: string
+  readonly Quality?: number
+  readonly Encryption?: Encryption | null
   readonly EncryptedBody?: string
   readonly RequestId: string
 }
@@ -165,8 +165,8 @@ export const CheckIdNameDateRequest: $Schema.Schema<CheckIdNameDateRequest> = /*
 
 /** `CheckIdNameDateResponse` (response side). */
 export interface CheckIdNameDateResponse {
-  readonly Result: string
-  readonly Description: string
+  readonly Result?: string
+  readonly Description?: string
   readonly RequestId: string
 }
 export const CheckIdNameDateResponse: $Schema.Schema<CheckIdNameDateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckIdNameDateResponse", { Result: $C.str, Description: $C.str, RequestId: $C.str }))
@@ -181,8 +181,8 @@ export const CheckPhoneAndNameRequest: $Schema.Schema<CheckPhoneAndNameRequest> 
 
 /** `CheckPhoneAndNameResponse` (response side). */
 export interface CheckPhoneAndNameResponse {
-  readonly Result: string
-  readonly Description: string
+  readonly Result?: string
+  readonly Description?: string
   readonly RequestId: string
 }
 export const CheckPhoneAndNameResponse: $Schema.Schema<CheckPhoneAndNameResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckPhoneAndNameResponse", { Result: $C.str, Description: $C.str, RequestId: $C.str }))
@@ -198,8 +198,8 @@ export const DetectAIFakeFacesRequest: $Schema.Schema<DetectAIFakeFacesRequest> 
 
 /** `DetectAIFakeFacesResponse` (response side). */
 export interface DetectAIFakeFacesResponse {
-  readonly AttackRiskLevel: string
-  readonly AttackRiskDetailList: readonly AttackRiskDetail[]
+  readonly AttackRiskLevel?: string
+  readonly AttackRiskDetailList?: readonly AttackRiskDetail[]
   readonly ExtraInfo?: ExtraInfo
   readonly RequestId: string
 }
@@ -224,99 +224,99 @@ export const DetectAuthRequest: $Schema.Schema<DetectAuthRequest> = /*#__PURE__*
 
 /** `DetectAuthResponse` (response side). */
 export interface DetectAuthResponse {
-  readonly Url: string
-  readonly BizToken: string
+  readonly Url?: string
+  readonly BizToken?: string
   readonly RequestId: string
 }
 export const DetectAuthResponse: $Schema.Schema<DetectAuthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectAuthResponse", { Url: $C.str, BizToken: $C.str, RequestId: $C.str }))
 
 /** `DetectDetail` (response side). */
 export interface DetectDetail {
-  readonly ReqTime: string | null
-  readonly Seq: string | null
-  readonly Idcard: string | null
-  readonly Name: string | null
-  readonly Sim: string | null
-  readonly IsNeedCharge: boolean | null
-  readonly Errcode: number | bigint | null
-  readonly Errmsg: string | null
-  readonly Livestatus: number | bigint | null
-  readonly Livemsg: string | null
-  readonly Comparestatus: number | bigint | null
-  readonly Comparemsg: string | null
-  readonly CompareLibType: string | null
-  readonly LivenessMode: number | bigint | null
+  readonly ReqTime?: string | null
+  readonly Seq?: string | null
+  readonly Idcard?: string | null
+  readonly Name?: string | null
+  readonly Sim?: string | null
+  readonly IsNeedCharge?: boolean | null
+  readonly Errcode?: number | bigint | null
+  readonly Errmsg?: string | null
+  readonly Livestatus?: number | bigint | null
+  readonly Livemsg?: string | null
+  readonly Comparestatus?: number | bigint | null
+  readonly Comparemsg?: string | null
+  readonly CompareLibType?: string | null
+  readonly LivenessMode?: number | bigint | null
 }
 export const DetectDetail: $Schema.Schema<DetectDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectDetail", { ReqTime: $C.nul($C.str), Seq: $C.nul($C.str), Idcard: $C.nul($C.str), Name: $C.nul($C.str), Sim: $C.nul($C.str), IsNeedCharge: $C.nul($C.bool), Errcode: $C.nul($C.int64), Errmsg: $C.nul($C.str), Livestatus: $C.nul($C.int64), Livemsg: $C.nul($C.str), Comparestatus: $C.nul($C.int64), Comparemsg: $C.nul($C.str), CompareLibType: $C.nul($C.str), LivenessMode: $C.nul($C.uint64) }))
 
 /** `DetectInfoBestFrame` (response side). */
 export interface DetectInfoBestFrame {
-  readonly BestFrame: string | null
-  readonly BestFrames: readonly string[] | null
+  readonly BestFrame?: string | null
+  readonly BestFrames?: readonly string[] | null
 }
 export const DetectInfoBestFrame: $Schema.Schema<DetectInfoBestFrame> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectInfoBestFrame", { BestFrame: $C.nul($C.str), BestFrames: $C.nul($C.arr($C.str)) }))
 
 /** `DetectInfoIdCardData` (response side). */
 export interface DetectInfoIdCardData {
-  readonly OcrFront: string | null
-  readonly OcrBack: string | null
-  readonly ProcessedFrontImage: string | null
-  readonly ProcessedBackImage: string | null
-  readonly Avatar: string | null
-  readonly WarnInfos: readonly (number | bigint)[] | null
-  readonly BackWarnInfos: readonly (number | bigint)[] | null
+  readonly OcrFront?: string | null
+  readonly OcrBack?: string | null
+  readonly ProcessedFrontImage?: string | null
+  readonly ProcessedBackImage?: string | null
+  readonly Avatar?: string | null
+  readonly WarnInfos?: readonly (number | bigint)[] | null
+  readonly BackWarnInfos?: readonly (number | bigint)[] | null
 }
 export const DetectInfoIdCardData: $Schema.Schema<DetectInfoIdCardData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectInfoIdCardData", { OcrFront: $C.nul($C.str), OcrBack: $C.nul($C.str), ProcessedFrontImage: $C.nul($C.str), ProcessedBackImage: $C.nul($C.str), Avatar: $C.nul($C.str), WarnInfos: $C.nul($C.arr($C.int64)), BackWarnInfos: $C.nul($C.arr($C.int64)) }))
 
 /** `DetectInfoText` (response side). */
 export interface DetectInfoText {
-  readonly ErrCode: number | bigint | null
-  readonly ErrMsg: string | null
-  readonly IdCard: string | null
-  readonly UseIDType: number | bigint | null
-  readonly Name: string | null
-  readonly OcrNation: string | null
-  readonly OcrAddress: string | null
-  readonly OcrBirth: string | null
-  readonly OcrAuthority: string | null
-  readonly OcrValidDate: string | null
-  readonly OcrName: string | null
-  readonly OcrIdCard: string | null
-  readonly OcrGender: string | null
-  readonly IdInfoFrom: string | null
-  readonly LiveStatus: number | bigint | null
-  readonly LiveMsg: string | null
-  readonly Comparestatus: number | bigint | null
-  readonly Comparemsg: string | null
-  readonly Sim: string | null
-  readonly Location: string | null
-  readonly Extra: string | null
-  readonly LivenessDetail: readonly DetectDetail[] | null
-  readonly LivenessInfoTag: readonly string[] | null
-  readonly Mobile: string | null
-  readonly CompareLibType: string | null
-  readonly LivenessMode: number | bigint | null
-  readonly NFCRequestIds: readonly string[] | null
-  readonly NFCBillingCounts: number | bigint | null
-  readonly PassNo: string | null
-  readonly VisaNum: string | null
+  readonly ErrCode?: number | bigint | null
+  readonly ErrMsg?: string | null
+  readonly IdCard?: string | null
+  readonly UseIDType?: number | bigint | null
+  readonly Name?: string | null
+  readonly OcrNation?: string | null
+  readonly OcrAddress?: string | null
+  readonly OcrBirth?: string | null
+  readonly OcrAuthority?: string | null
+  readonly OcrValidDate?: string | null
+  readonly OcrName?: string | null
+  readonly OcrIdCard?: string | null
+  readonly OcrGender?: string | null
+  readonly IdInfoFrom?: string | null
+  readonly LiveStatus?: number | bigint | null
+  readonly LiveMsg?: string | null
+  readonly Comparestatus?: number | bigint | null
+  readonly Comparemsg?: string | null
+  readonly Sim?: string | null
+  readonly Location?: string | null
+  readonly Extra?: string | null
+  readonly LivenessDetail?: readonly DetectDetail[] | null
+  readonly LivenessInfoTag?: readonly string[] | null
+  readonly Mobile?: string | null
+  readonly CompareLibType?: string | null
+  readonly LivenessMode?: number | bigint | null
+  readonly NFCRequestIds?: readonly string[] | null
+  readonly NFCBillingCounts?: number | bigint | null
+  readonly PassNo?: string | null
+  readonly VisaNum?: string | null
   readonly LivenessActionSequence?: string | null
 }
 export const DetectInfoText: $Schema.Schema<DetectInfoText> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectInfoText", { ErrCode: $C.nul($C.int64), ErrMsg: $C.nul($C.str), IdCard: $C.nul($C.str), UseIDType: $C.nul($C.uint64), Name: $C.nul($C.str), OcrNation: $C.nul($C.str), OcrAddress: $C.nul($C.str), OcrBirth: $C.nul($C.str), OcrAuthority: $C.nul($C.str), OcrValidDate: $C.nul($C.str), OcrName: $C.nul($C.str), OcrIdCard: $C.nul($C.str), OcrGender: $C.nul($C.str), IdInfoFrom: $C.nul($C.str), LiveStatus: $C.nul($C.int64), LiveMsg: $C.nul($C.str), Comparestatus: $C.nul($C.int64), Comparemsg: $C.nul($C.str), Sim: $C.nul($C.str), Location: $C.nul($C.str), Extra: $C.nul($C.str), LivenessDetail: $C.nul($C.arr(DetectDetail)), LivenessInfoTag: $C.nul($C.arr($C.str)), Mobile: $C.nul($C.str), CompareLibType: $C.nul($C.str), LivenessMode: $C.nul($C.uint64), NFCRequestIds: $C.nul($C.arr($C.str)), NFCBillingCounts: $C.nul($C.int64), PassNo: $C.nul($C.str), VisaNum: $C.nul($C.str) }, { LivenessActionSequence: $C.nul($C.str) }))
 
 /** `DetectInfoVideoData` (response side). */
 export interface DetectInfoVideoData {
-  readonly LivenessVideo: string | null
+  readonly LivenessVideo?: string | null
   readonly LivenessVideos?: readonly VideoDetailData[] | null
 }
 export const DetectInfoVideoData: $Schema.Schema<DetectInfoVideoData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectInfoVideoData", { LivenessVideo: $C.nul($C.str) }, { LivenessVideos: $C.nul($C.arr(VideoDetailData)) }))
 
 /** `EidInfo` (response side). */
 export interface EidInfo {
-  readonly EidCode: string
-  readonly EidSign: string
-  readonly DesKey: string
-  readonly UserInfo: string
+  readonly EidCode?: string
+  readonly EidSign?: string
+  readonly DesKey?: string
+  readonly UserInfo?: string
 }
 export const EidInfo: $Schema.Schema<EidInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EidInfo", { EidCode: $C.str, EidSign: $C.str, DesKey: $C.str, UserInfo: $C.str }))
 
@@ -331,9 +331,9 @@ export const EncryptedPhoneVerificationRequest: $Schema.Schema<EncryptedPhoneVer
 
 /** `EncryptedPhoneVerificationResponse` (response side). */
 export interface EncryptedPhoneVerificationResponse {
-  readonly Result: string
-  readonly Description: string
-  readonly ISP: string
+  readonly Result?: string
+  readonly Description?: string
+  readonly ISP?: string
   readonly RequestId: string
 }
 export const EncryptedPhoneVerificationResponse: $Schema.Schema<EncryptedPhoneVerificationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EncryptedPhoneVerificationResponse", { Result: $C.str, Description: $C.str, ISP: $C.str, RequestId: $C.str }))
@@ -362,7 +362,7 @@ export const GetActionSequenceRequest: $Schema.Schema<GetActionSequenceRequest> 
 
 /** `GetActionSequenceResponse` (response side). */
 export interface GetActionSequenceResponse {
-  readonly ActionSequence: string
+  readonly ActionSequence?: string
   readonly RequestId: string
 }
 export const GetActionSequenceResponse: $Schema.Schema<GetActionSequenceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetActionSequenceResponse", { ActionSequence: $C.str, RequestId: $C.str }))
@@ -384,17 +384,17 @@ export const GetDetectInfoEnhancedRequest: $Schema.Schema<GetDetectInfoEnhancedR
 
 /** `GetDetectInfoEnhancedResponse` (response side). */
 export interface GetDetectInfoEnhancedResponse {
-  readonly Text: DetectInfoText | null
-  readonly IdCardData: DetectInfoIdCardData | null
-  readonly BestFrame: DetectInfoBestFrame | null
-  readonly VideoData: DetectInfoVideoData | null
-  readonly Encryption: Encryption | null
-  readonly IntentionVerifyData: IntentionVerifyData | null
-  readonly IntentionQuestionResult: IntentionQuestionResult | null
-  readonly IntentionActionResult: IntentionActionResult | null
-  readonly EncryptedBody: string | null
-  readonly IsVerifyIntention: boolean
-  readonly IntentionVerifyType: string
+  readonly Text?: DetectInfoText | null
+  readonly IdCardData?: DetectInfoIdCardData | null
+  readonly BestFrame?: DetectInfoBestFrame | null
+  readonly VideoData?: DetectInfoVideoData | null
+  readonly Encryption?: Encryption | null
+  readonly IntentionVerifyData?: IntentionVerifyData | null
+  readonly IntentionQuestionResult?: IntentionQuestionResult | null
+  readonly IntentionActionResult?: IntentionActionResult | null
+  readonly EncryptedBody?: string | null
+  readonly IsVerifyIntention?: boolean
+  readonly IntentionVerifyType?: string
   readonly RequestId: string
 }
 export const GetDetectInfoEnhancedResponse: $Schema.Schema<GetDetectInfoEnhancedResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetDetectInfoEnhancedResponse", { Text: $C.nul(DetectInfoText), IdCardData: $C.nul(DetectInfoIdCardData), BestFrame: $C.nul(DetectInfoBestFrame), VideoData: $C.nul(DetectInfoVideoData), Encryption: $C.nul(Encryption), IntentionVerifyData: $C.nul(IntentionVerifyData), IntentionQuestionResult: $C.nul(IntentionQuestionResult), IntentionActionResult: $C.nul(IntentionActionResult), EncryptedBody: $C.nul($C.str), IsVerifyIntention: $C.bool, IntentionVerifyType: $C.str, RequestId: $C.str }))
@@ -426,15 +426,15 @@ export const GetEidResultRequest: $Schema.Schema<GetEidResultRequest> = /*#__PUR
 
 /** `GetEidResultResponse` (response side). */
 export interface GetEidResultResponse {
-  readonly Text: DetectInfoText | null
-  readonly IdCardData: DetectInfoIdCardData | null
-  readonly BestFrame: DetectInfoBestFrame | null
-  readonly EidInfo: EidInfo | null
-  readonly IntentionVerifyData: IntentionVerifyData | null
-  readonly IntentionQuestionResult: IntentionQuestionResult | null
-  readonly IntentionActionResult: IntentionActionResult | null
-  readonly IsVerifyIntention: boolean
-  readonly IntentionVerifyType: string
+  readonly Text?: DetectInfoText | null
+  readonly IdCardData?: DetectInfoIdCardData | null
+  readonly BestFrame?: DetectInfoBestFrame | null
+  readonly EidInfo?: EidInfo | null
+  readonly IntentionVerifyData?: IntentionVerifyData | null
+  readonly IntentionQuestionResult?: IntentionQuestionResult | null
+  readonly IntentionActionResult?: IntentionActionResult | null
+  readonly IsVerifyIntention?: boolean
+  readonly IntentionVerifyType?: string
   readonly RequestId: string
 }
 export const GetEidResultResponse: $Schema.Schema<GetEidResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetEidResultResponse", { Text: $C.nul(DetectInfoText), IdCardData: $C.nul(DetectInfoIdCardData), BestFrame: $C.nul(DetectInfoBestFrame), EidInfo: $C.nul(EidInfo), IntentionVerifyData: $C.nul(IntentionVerifyData), IntentionQuestionResult: $C.nul(IntentionQuestionResult), IntentionActionResult: $C.nul(IntentionActionResult), IsVerifyIntention: $C.bool, IntentionVerifyType: $C.str, RequestId: $C.str }))
@@ -468,8 +468,8 @@ export const GetEidTokenRequest: $Schema.Schema<GetEidTokenRequest> = /*#__PURE_
 
 /** `GetEidTokenResponse` (response side). */
 export interface GetEidTokenResponse {
-  readonly EidToken: string
-  readonly Url: string
+  readonly EidToken?: string
+  readonly Url?: string
   readonly RequestId: string
 }
 export const GetEidTokenResponse: $Schema.Schema<GetEidTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetEidTokenResponse", { EidToken: $C.str, Url: $C.str, RequestId: $C.str }))
@@ -486,18 +486,18 @@ export const GetFaceIdResultRequest: $Schema.Schema<GetFaceIdResultRequest> = /*
 
 /** `GetFaceIdResultResponse` (response side). */
 export interface GetFaceIdResultResponse {
-  readonly IdCard: string
-  readonly Name: string
-  readonly Result: string
-  readonly Description: string
-  readonly Similarity: number
-  readonly VideoBase64: string | null
-  readonly BestFrameBase64: string | null
-  readonly Extra: string | null
-  readonly DeviceInfoTag: string | null
-  readonly RiskInfoTag: string | null
-  readonly LivenessInfoTag: string | null
-  readonly DeviceInfoLevel: string | null
+  readonly IdCard?: string
+  readonly Name?: string
+  readonly Result?: string
+  readonly Description?: string
+  readonly Similarity?: number
+  readonly VideoBase64?: string | null
+  readonly BestFrameBase64?: string | null
+  readonly Extra?: string | null
+  readonly DeviceInfoTag?: string | null
+  readonly RiskInfoTag?: string | null
+  readonly LivenessInfoTag?: string | null
+  readonly DeviceInfoLevel?: string | null
   readonly Encryption?: Encryption | null
   readonly EncryptedBody?: string | null
   readonly IdCardFrontBase64?: string
@@ -513,12 +513,12 @@ export const GetFaceIdRiskInfoRequest: $Schema.Schema<GetFaceIdRiskInfoRequest> 
 
 /** `GetFaceIdRiskInfoResponse` (response side). */
 export interface GetFaceIdRiskInfoResponse {
-  readonly DeviceInfoTag: string | null
-  readonly DeviceInfoLevel: number | bigint | null
-  readonly OpenId: string | null
-  readonly CameraInfoLevel: number | bigint | null
-  readonly CameraInfoTag: string | null
-  readonly Extra: string | null
+  readonly DeviceInfoTag?: string | null
+  readonly DeviceInfoLevel?: number | bigint | null
+  readonly OpenId?: string | null
+  readonly CameraInfoLevel?: number | bigint | null
+  readonly CameraInfoTag?: string | null
+  readonly Extra?: string | null
   readonly RequestId: string
 }
 export const GetFaceIdRiskInfoResponse: $Schema.Schema<GetFaceIdRiskInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetFaceIdRiskInfoResponse", { DeviceInfoTag: $C.nul($C.str), DeviceInfoLevel: $C.nul($C.int64), OpenId: $C.nul($C.str), CameraInfoLevel: $C.nul($C.int64), CameraInfoTag: $C.nul($C.str), Extra: $C.nul($C.str), RequestId: $C.str }))
@@ -540,7 +540,7 @@ export const GetFaceIdTokenRequest: $Schema.Schema<GetFaceIdTokenRequest> = /*#_
 
 /** `GetFaceIdTokenResponse` (response side). */
 export interface GetFaceIdTokenResponse {
-  readonly FaceIdToken: string
+  readonly FaceIdToken?: string
   readonly ClientConfig?: string
   readonly RequestId: string
 }
@@ -555,7 +555,7 @@ export const GetFaceidRiskInfoTokenRequest: $Schema.Schema<GetFaceidRiskInfoToke
 
 /** `GetFaceidRiskInfoTokenResponse` (response side). */
 export interface GetFaceidRiskInfoTokenResponse {
-  readonly FaceIdToken: string
+  readonly FaceIdToken?: string
   readonly RequestId: string
 }
 export const GetFaceidRiskInfoTokenResponse: $Schema.Schema<GetFaceidRiskInfoTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetFaceidRiskInfoTokenResponse", { FaceIdToken: $C.str, RequestId: $C.str }))
@@ -566,7 +566,7 @@ export const GetLiveCodeRequest: $Schema.Schema<GetLiveCodeRequest> = /*#__PURE_
 
 /** `GetLiveCodeResponse` (response side). */
 export interface GetLiveCodeResponse {
-  readonly LiveCode: string
+  readonly LiveCode?: string
   readonly RequestId: string
 }
 export const GetLiveCodeResponse: $Schema.Schema<GetLiveCodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetLiveCodeResponse", { LiveCode: $C.str, RequestId: $C.str }))
@@ -592,9 +592,9 @@ export const GetWeChatBillDetailsRequest: $Schema.Schema<GetWeChatBillDetailsReq
 
 /** `GetWeChatBillDetailsResponse` (response side). */
 export interface GetWeChatBillDetailsResponse {
-  readonly HasNextPage: boolean
-  readonly NextCursor: number | bigint
-  readonly WeChatBillDetails: readonly WeChatBillDetail[]
+  readonly HasNextPage?: boolean
+  readonly NextCursor?: number | bigint
+  readonly WeChatBillDetails?: readonly WeChatBillDetail[]
   readonly RequestId: string
 }
 export const GetWeChatBillDetailsResponse: $Schema.Schema<GetWeChatBillDetailsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetWeChatBillDetailsResponse", { HasNextPage: $C.bool, NextCursor: $C.uint64, WeChatBillDetails: $C.arr(WeChatBillDetail), RequestId: $C.str }))
@@ -643,14 +643,14 @@ export const IdCardOCRVerificationRequest: $Schema.Schema<IdCardOCRVerificationR
 
 /** `IdCardOCRVerificationResponse` (response side). */
 export interface IdCardOCRVerificationResponse {
-  readonly Result: string
-  readonly Description: string
-  readonly Name: string
-  readonly IdCard: string
-  readonly Sex: string | null
-  readonly Nation: string | null
-  readonly Birth: string | null
-  readonly Address: string | null
+  readonly Result?: string
+  readonly Description?: string
+  readonly Name?: string
+  readonly IdCard?: string
+  readonly Sex?: string | null
+  readonly Nation?: string | null
+  readonly Birth?: string | null
+  readonly Address?: string | null
   readonly Portrait?: string
   readonly Warnings?: string
   readonly Quality?: number
@@ -668,8 +668,8 @@ export const IdCardVerificationRequest: $Schema.Schema<IdCardVerificationRequest
 
 /** `IdCardVerificationResponse` (response side). */
 export interface IdCardVerificationResponse {
-  readonly Result: string
-  readonly Description: string
+  readonly Result?: string
+  readonly Description?: string
   readonly RequestId: string
 }
 export const IdCardVerificationResponse: $Schema.Schema<IdCardVerificationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("IdCardVerificationResponse", { Result: $C.str, Description: $C.str, RequestId: $C.str }))
@@ -686,9 +686,9 @@ export const ImageRecognitionRequest: $Schema.Schema<ImageRecognitionRequest> = 
 
 /** `ImageRecognitionResponse` (response side). */
 export interface ImageRecognitionResponse {
-  readonly Sim: number
-  readonly Result: string
-  readonly Description: string
+  readonly Sim?: number
+  readonly Result?: string
+  readonly Description?: string
   readonly RequestId: string
 }
 export const ImageRecognitionResponse: $Schema.Schema<ImageRecognitionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageRecognitionResponse", { Sim: $C.float, Result: $C.str, Description: $C.str, RequestId: $C.str }))
@@ -706,9 +706,9 @@ export const ImageRecognitionV2Request: $Schema.Schema<ImageRecognitionV2Request
 
 /** `ImageRecognitionV2Response` (response side). */
 export interface ImageRecognitionV2Response {
-  readonly Sim: number
-  readonly Result: string
-  readonly Description: string
+  readonly Sim?: number
+  readonly Result?: string
+  readonly Description?: string
   readonly Extra?: string
   readonly RequestId: string
 }
@@ -722,16 +722,16 @@ export const IntentionActionConfig: $Schema.Schema<IntentionActionConfig> = /*#_
 
 /** `IntentionActionResult` (response side). */
 export interface IntentionActionResult {
-  readonly FinalResultDetailCode: number | bigint | null
-  readonly FinalResultMessage: string | null
-  readonly Details: readonly IntentionActionResultDetail[] | null
+  readonly FinalResultDetailCode?: number | bigint | null
+  readonly FinalResultMessage?: string | null
+  readonly Details?: readonly IntentionActionResultDetail[] | null
 }
 export const IntentionActionResult: $Schema.Schema<IntentionActionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("IntentionActionResult", { FinalResultDetailCode: $C.nul($C.int64), FinalResultMessage: $C.nul($C.str), Details: $C.nul($C.arr(IntentionActionResultDetail)) }))
 
 /** `IntentionActionResultDetail` (response side). */
 export interface IntentionActionResultDetail {
-  readonly Video: string | null
-  readonly ScreenShot: readonly string[] | null
+  readonly Video?: string | null
+  readonly ScreenShot?: readonly string[] | null
 }
 export const IntentionActionResultDetail: $Schema.Schema<IntentionActionResultDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("IntentionActionResultDetail", { Video: $C.nul($C.str), ScreenShot: $C.nul($C.arr($C.str)) }))
 
@@ -744,27 +744,27 @@ export const IntentionQuestion: $Schema.Schema<IntentionQuestion> = /*#__PURE__*
 
 /** `IntentionQuestionResult` (response side). */
 export interface IntentionQuestionResult {
-  readonly FinalResultDetailCode: number | bigint | null
-  readonly FinalResultMessage: string | null
-  readonly Video: string | null
-  readonly ScreenShot: readonly string[] | null
-  readonly ResultCode: readonly string[] | null
-  readonly AsrResult: readonly string[] | null
-  readonly Audios: readonly string[] | null
-  readonly FinalResultCode: string | null
+  readonly FinalResultDetailCode?: number | bigint | null
+  readonly FinalResultMessage?: string | null
+  readonly Video?: string | null
+  readonly ScreenShot?: readonly string[] | null
+  readonly ResultCode?: readonly string[] | null
+  readonly AsrResult?: readonly string[] | null
+  readonly Audios?: readonly string[] | null
+  readonly FinalResultCode?: string | null
 }
 export const IntentionQuestionResult: $Schema.Schema<IntentionQuestionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("IntentionQuestionResult", { FinalResultDetailCode: $C.nul($C.int64), FinalResultMessage: $C.nul($C.str), Video: $C.nul($C.str), ScreenShot: $C.nul($C.arr($C.str)), ResultCode: $C.nul($C.arr($C.str)), AsrResult: $C.nul($C.arr($C.str)), Audios: $C.nul($C.arr($C.str)), FinalResultCode: $C.nul($C.str) }))
 
 /** `IntentionVerifyData` (response side). */
 export interface IntentionVerifyData {
-  readonly IntentionVerifyVideo: string | null
-  readonly AsrResult: string | null
-  readonly ErrorCode: number | bigint | null
-  readonly ErrorMessage: string | null
-  readonly IntentionVerifyBestFrame: string | null
+  readonly IntentionVerifyVideo?: string | null
+  readonly AsrResult?: string | null
+  readonly ErrorCode?: number | bigint | null
+  readonly ErrorMessage?: string | null
+  readonly IntentionVerifyBestFrame?: string | null
   /** @deprecated hidden or deprecated in the API */
-  readonly AsrResultSimilarity: string | null
-  readonly IntentionVerifyAudio: string | null
+  readonly AsrResultSimilarity?: string | null
+  readonly IntentionVerifyAudio?: string | null
 }
 export const IntentionVerifyData: $Schema.Schema<IntentionVerifyData> = /*#__PURE__*/ $C.lazy(() => $C.struct("IntentionVerifyData", { IntentionVerifyVideo: $C.nul($C.str), AsrResult: $C.nul($C.str), ErrorCode: $C.nul($C.int64), ErrorMessage: $C.nul($C.str), IntentionVerifyBestFrame: $C.nul($C.str), AsrResultSimilarity: $C.nul($C.str), IntentionVerifyAudio: $C.nul($C.str) }))
 
@@ -782,11 +782,11 @@ export const LivenessCompareRequest: $Schema.Schema<LivenessCompareRequest> = /*
 
 /** `LivenessCompareResponse` (response side). */
 export interface LivenessCompareResponse {
-  readonly BestFrameBase64: string | null
-  readonly Sim: number
-  readonly Result: string
-  readonly Description: string
-  readonly BestFrameList: readonly string[] | null
+  readonly BestFrameBase64?: string | null
+  readonly Sim?: number
+  readonly Result?: string
+  readonly Description?: string
+  readonly BestFrameList?: readonly string[] | null
   readonly RequestId: string
 }
 export const LivenessCompareResponse: $Schema.Schema<LivenessCompareResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("LivenessCompareResponse", { BestFrameBase64: $C.nul($C.str), Sim: $C.float, Result: $C.str, Description: $C.str, BestFrameList: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -806,11 +806,11 @@ export const LivenessRecognitionRequest: $Schema.Schema<LivenessRecognitionReque
 
 /** `LivenessRecognitionResponse` (response side). */
 export interface LivenessRecognitionResponse {
-  readonly BestFrameBase64: string | null
-  readonly Sim: number
-  readonly Result: string
-  readonly Description: string
-  readonly BestFrameList: readonly string[] | null
+  readonly BestFrameBase64?: string | null
+  readonly Sim?: number
+  readonly Result?: string
+  readonly Description?: string
+  readonly BestFrameList?: readonly string[] | null
   readonly RequestId: string
 }
 export const LivenessRecognitionResponse: $Schema.Schema<LivenessRecognitionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("LivenessRecognitionResponse", { BestFrameBase64: $C.nul($C.str), Sim: $C.float, Result: $C.str, Description: $C.str, BestFrameList: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -827,9 +827,9 @@ export const MinorsVerificationRequest: $Schema.Schema<MinorsVerificationRequest
 
 /** `MinorsVerificationResponse` (response side). */
 export interface MinorsVerificationResponse {
-  readonly Result: string
-  readonly Description: string
-  readonly AgeRange: string
+  readonly Result?: string
+  readonly Description?: string
+  readonly AgeRange?: string
   readonly RequestId: string
 }
 export const MinorsVerificationResponse: $Schema.Schema<MinorsVerificationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("MinorsVerificationResponse", { Result: $C.str, Description: $C.str, AgeRange: $C.str, RequestId: $C.str }))
@@ -843,9 +843,9 @@ export const MobileNetworkTimeVerificationRequest: $Schema.Schema<MobileNetworkT
 
 /** `MobileNetworkTimeVerificationResponse` (response side). */
 export interface MobileNetworkTimeVerificationResponse {
-  readonly Result: string
-  readonly Description: string
-  readonly Range: string
+  readonly Result?: string
+  readonly Description?: string
+  readonly Range?: string
   readonly RequestId: string
 }
 export const MobileNetworkTimeVerificationResponse: $Schema.Schema<MobileNetworkTimeVerificationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("MobileNetworkTimeVerificationResponse", { Result: $C.str, Description: $C.str, Range: $C.str, RequestId: $C.str }))
@@ -859,9 +859,9 @@ export const MobileStatusRequest: $Schema.Schema<MobileStatusRequest> = /*#__PUR
 
 /** `MobileStatusResponse` (response side). */
 export interface MobileStatusResponse {
-  readonly Result: string
-  readonly Description: string
-  readonly StatusCode: number | bigint
+  readonly Result?: string
+  readonly Description?: string
+  readonly StatusCode?: number | bigint
   readonly RequestId: string
 }
 export const MobileStatusResponse: $Schema.Schema<MobileStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("MobileStatusResponse", { Result: $C.str, Description: $C.str, StatusCode: $C.int64, RequestId: $C.str }))
@@ -874,26 +874,26 @@ export const ParseNfcDataRequest: $Schema.Schema<ParseNfcDataRequest> = /*#__PUR
 
 /** `ParseNfcDataResponse` (response side). */
 export interface ParseNfcDataResponse {
-  readonly ResultCode: string | null
-  readonly IdNum: string | null
-  readonly Name: string | null
-  readonly Picture: string | null
-  readonly BirthDate: string | null
-  readonly BeginTime: string | null
-  readonly EndTime: string | null
-  readonly Address: string | null
-  readonly Nation: string | null
-  readonly Sex: string | null
-  readonly IdType: string | null
-  readonly EnName: string | null
-  readonly SigningOrganization: string | null
-  readonly OtherIdNum: string | null
-  readonly Nationality: string | null
-  readonly PersonalNumber: string | null
-  readonly CheckMRTD: string | null
-  readonly ImageA: string | null
-  readonly ImageB: string | null
-  readonly ResultDescription: string | null
+  readonly ResultCode?: string | null
+  readonly IdNum?: string | null
+  readonly Name?: string | null
+  readonly Picture?: string | null
+  readonly BirthDate?: string | null
+  readonly BeginTime?: string | null
+  readonly EndTime?: string | null
+  readonly Address?: string | null
+  readonly Nation?: string | null
+  readonly Sex?: string | null
+  readonly IdType?: string | null
+  readonly EnName?: string | null
+  readonly SigningOrganization?: string | null
+  readonly OtherIdNum?: string | null
+  readonly Nationality?: string | null
+  readonly PersonalNumber?: string | null
+  readonly CheckMRTD?: string | null
+  readonly ImageA?: string | null
+  readonly ImageB?: string | null
+  readonly ResultDescription?: string | null
   readonly RequestId: string
 }
 export const ParseNfcDataResponse: $Schema.Schema<ParseNfcDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParseNfcDataResponse", { ResultCode: $C.nul($C.str), IdNum: $C.nul($C.str), Name: $C.nul($C.str), Picture: $C.nul($C.str), BirthDate: $C.nul($C.str), BeginTime: $C.nul($C.str), EndTime: $C.nul($C.str), Address: $C.nul($C.str), Nation: $C.nul($C.str), Sex: $C.nul($C.str), IdType: $C.nul($C.str), EnName: $C.nul($C.str), SigningOrganization: $C.nul($C.str), OtherIdNum: $C.nul($C.str), Nationality: $C.nul($C.str), PersonalNumber: $C.nul($C.str), CheckMRTD: $C.nul($C.str), ImageA: $C.nul($C.str), ImageB: $C.nul($C.str), ResultDescription: $C.nul($C.str), RequestId: $C.str }))
@@ -909,9 +909,9 @@ export const PhoneVerificationCMCCRequest: $Schema.Schema<PhoneVerificationCMCCR
 
 /** `PhoneVerificationCMCCResponse` (response side). */
 export interface PhoneVerificationCMCCResponse {
-  readonly Result: string
-  readonly Isp: string
-  readonly Description: string
+  readonly Result?: string
+  readonly Isp?: string
+  readonly Description?: string
   readonly RequestId: string
 }
 export const PhoneVerificationCMCCResponse: $Schema.Schema<PhoneVerificationCMCCResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PhoneVerificationCMCCResponse", { Result: $C.str, Isp: $C.str, Description: $C.str, RequestId: $C.str }))
@@ -927,9 +927,9 @@ export const PhoneVerificationCTCCRequest: $Schema.Schema<PhoneVerificationCTCCR
 
 /** `PhoneVerificationCTCCResponse` (response side). */
 export interface PhoneVerificationCTCCResponse {
-  readonly Result: string
-  readonly Isp: string
-  readonly Description: string
+  readonly Result?: string
+  readonly Isp?: string
+  readonly Description?: string
   readonly RequestId: string
 }
 export const PhoneVerificationCTCCResponse: $Schema.Schema<PhoneVerificationCTCCResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PhoneVerificationCTCCResponse", { Result: $C.str, Isp: $C.str, Description: $C.str, RequestId: $C.str }))
@@ -945,9 +945,9 @@ export const PhoneVerificationCUCCRequest: $Schema.Schema<PhoneVerificationCUCCR
 
 /** `PhoneVerificationCUCCResponse` (response side). */
 export interface PhoneVerificationCUCCResponse {
-  readonly Result: string
-  readonly Isp: string
-  readonly Description: string
+  readonly Result?: string
+  readonly Isp?: string
+  readonly Description?: string
   readonly RequestId: string
 }
 export const PhoneVerificationCUCCResponse: $Schema.Schema<PhoneVerificationCUCCResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PhoneVerificationCUCCResponse", { Result: $C.str, Isp: $C.str, Description: $C.str, RequestId: $C.str }))
@@ -966,9 +966,9 @@ export const PhoneVerificationRequest: $Schema.Schema<PhoneVerificationRequest> 
 
 /** `PhoneVerificationResponse` (response side). */
 export interface PhoneVerificationResponse {
-  readonly Result: string
-  readonly Description: string
-  readonly Isp: string
+  readonly Result?: string
+  readonly Description?: string
+  readonly Isp?: string
   readonly ResultDetail?: string
   readonly RequestId: string
 }
@@ -1000,10 +1000,10 @@ export const VideoDetailData: $Schema.Schema<VideoDetailData> = /*#__PURE__*/ $C
 
 /** `WeChatBillDetail` (response side). */
 export interface WeChatBillDetail {
-  readonly BizToken: string
-  readonly ChargeCount: number | bigint
-  readonly ChargeDetails: readonly ChargeDetail[]
-  readonly RuleId: string
+  readonly BizToken?: string
+  readonly ChargeCount?: number | bigint
+  readonly ChargeDetails?: readonly ChargeDetail[]
+  readonly RuleId?: string
 }
 export const WeChatBillDetail: $Schema.Schema<WeChatBillDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("WeChatBillDetail", { BizToken: $C.str, ChargeCount: $C.uint64, ChargeDetails: $C.arr(ChargeDetail), RuleId: $C.str }))
 

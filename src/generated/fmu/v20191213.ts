@@ -31,8 +31,8 @@ export const BeautifyPicRequest: $Schema.Schema<BeautifyPicRequest> = /*#__PURE_
 
 /** `BeautifyPicResponse` (response side). */
 export interface BeautifyPicResponse {
-  readonly ResultImage: string | null
-  readonly ResultUrl: string | null
+  readonly ResultImage?: string | null
+  readonly ResultUrl?: string | null
   readonly RequestId: string
 }
 export const BeautifyPicResponse: $Schema.Schema<BeautifyPicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BeautifyPicResponse", { ResultImage: $C.nul($C.str), ResultUrl: $C.nul($C.str), RequestId: $C.str }))
@@ -46,7 +46,7 @@ export const CreateModelRequest: $Schema.Schema<CreateModelRequest> = /*#__PURE_
 
 /** `CreateModelResponse` (response side). */
 export interface CreateModelResponse {
-  readonly ModelId: string
+  readonly ModelId?: string
   readonly RequestId: string
 }
 export const CreateModelResponse: $Schema.Schema<CreateModelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateModelResponse", { ModelId: $C.str, RequestId: $C.str }))
@@ -81,8 +81,8 @@ export const GetModelListRequest: $Schema.Schema<GetModelListRequest> = /*#__PUR
 
 /** `GetModelListResponse` (response side). */
 export interface GetModelListResponse {
-  readonly ModelIdNum: number | bigint
-  readonly ModelInfos: readonly ModelInfo[] | null
+  readonly ModelIdNum?: number | bigint
+  readonly ModelInfos?: readonly ModelInfo[] | null
   readonly RequestId: string
 }
 export const GetModelListResponse: $Schema.Schema<GetModelListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetModelListResponse", { ModelIdNum: $C.int64, ModelInfos: $C.nul($C.arr(ModelInfo)), RequestId: $C.str }))
@@ -98,9 +98,9 @@ export const LipColorInfo: $Schema.Schema<LipColorInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `ModelInfo` (response side). */
 export interface ModelInfo {
-  readonly ModelId: string
-  readonly LUTFileUrl: string
-  readonly Description: string
+  readonly ModelId?: string
+  readonly LUTFileUrl?: string
+  readonly Description?: string
 }
 export const ModelInfo: $Schema.Schema<ModelInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModelInfo", { ModelId: $C.str, LUTFileUrl: $C.str, Description: $C.str }))
 
@@ -125,8 +125,8 @@ export const StyleImageProRequest: $Schema.Schema<StyleImageProRequest> = /*#__P
 
 /** `StyleImageProResponse` (response side). */
 export interface StyleImageProResponse {
-  readonly ResultImage: string | null
-  readonly ResultUrl: string | null
+  readonly ResultImage?: string | null
+  readonly ResultUrl?: string | null
   readonly RequestId: string
 }
 export const StyleImageProResponse: $Schema.Schema<StyleImageProResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StyleImageProResponse", { ResultImage: $C.nul($C.str), ResultUrl: $C.nul($C.str), RequestId: $C.str }))
@@ -143,8 +143,8 @@ export const StyleImageRequest: $Schema.Schema<StyleImageRequest> = /*#__PURE__*
 
 /** `StyleImageResponse` (response side). */
 export interface StyleImageResponse {
-  readonly ResultImage: string | null
-  readonly ResultUrl: string | null
+  readonly ResultImage?: string | null
+  readonly ResultUrl?: string | null
   readonly RequestId: string
 }
 export const StyleImageResponse: $Schema.Schema<StyleImageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StyleImageResponse", { ResultImage: $C.nul($C.str), ResultUrl: $C.nul($C.str), RequestId: $C.str }))
@@ -160,8 +160,8 @@ export const TryLipstickPicRequest: $Schema.Schema<TryLipstickPicRequest> = /*#_
 
 /** `TryLipstickPicResponse` (response side). */
 export interface TryLipstickPicResponse {
-  readonly ResultImage: string
-  readonly ResultUrl: string
+  readonly ResultImage?: string
+  readonly ResultUrl?: string
   readonly RequestId: string
 }
 export const TryLipstickPicResponse: $Schema.Schema<TryLipstickPicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TryLipstickPicResponse", { ResultImage: $C.str, ResultUrl: $C.str, RequestId: $C.str }))

@@ -47,8 +47,8 @@ export const ChangeAgePicRequest: $Schema.Schema<ChangeAgePicRequest> = /*#__PUR
 
 /** `ChangeAgePicResponse` (response side). */
 export interface ChangeAgePicResponse {
-  readonly ResultImage: string
-  readonly ResultUrl: string
+  readonly ResultImage?: string
+  readonly ResultUrl?: string
   readonly RequestId: string
 }
 export const ChangeAgePicResponse: $Schema.Schema<ChangeAgePicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChangeAgePicResponse", { ResultImage: $C.str, ResultUrl: $C.str, RequestId: $C.str }))
@@ -64,17 +64,17 @@ export const FaceCartoonPicRequest: $Schema.Schema<FaceCartoonPicRequest> = /*#_
 
 /** `FaceCartoonPicResponse` (response side). */
 export interface FaceCartoonPicResponse {
-  readonly ResultImage: string
-  readonly ResultUrl: string
+  readonly ResultImage?: string
+  readonly ResultUrl?: string
   readonly RequestId: string
 }
 export const FaceCartoonPicResponse: $Schema.Schema<FaceCartoonPicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("FaceCartoonPicResponse", { ResultImage: $C.str, ResultUrl: $C.str, RequestId: $C.str }))
 
 /** `FaceMorphOutput` (response side). */
 export interface FaceMorphOutput {
-  readonly MorphUrl: string | null
-  readonly MorphMd5: string | null
-  readonly CoverImage: string | null
+  readonly MorphUrl?: string | null
+  readonly MorphMd5?: string | null
+  readonly CoverImage?: string | null
 }
 export const FaceMorphOutput: $Schema.Schema<FaceMorphOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("FaceMorphOutput", { MorphUrl: $C.nul($C.str), MorphMd5: $C.nul($C.str), CoverImage: $C.nul($C.str) }))
 
@@ -115,8 +115,8 @@ export const MorphFaceRequest: $Schema.Schema<MorphFaceRequest> = /*#__PURE__*/ 
 
 /** `MorphFaceResponse` (response side). */
 export interface MorphFaceResponse {
-  readonly JobId: string
-  readonly EstimatedProcessTime: number | bigint
+  readonly JobId?: string
+  readonly EstimatedProcessTime?: number | bigint
   readonly RequestId: string
 }
 export const MorphFaceResponse: $Schema.Schema<MorphFaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("MorphFaceResponse", { JobId: $C.str, EstimatedProcessTime: $C.int64, RequestId: $C.str }))
@@ -129,9 +129,9 @@ export const QueryFaceMorphJobRequest: $Schema.Schema<QueryFaceMorphJobRequest> 
 
 /** `QueryFaceMorphJobResponse` (response side). */
 export interface QueryFaceMorphJobResponse {
-  readonly JobStatus: string
-  readonly FaceMorphOutput: FaceMorphOutput | null
-  readonly JobStatusCode: number | bigint | null
+  readonly JobStatus?: string
+  readonly FaceMorphOutput?: FaceMorphOutput | null
+  readonly JobStatusCode?: number | bigint | null
   readonly RequestId: string
 }
 export const QueryFaceMorphJobResponse: $Schema.Schema<QueryFaceMorphJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryFaceMorphJobResponse", { JobStatus: $C.str, FaceMorphOutput: $C.nul(FaceMorphOutput), JobStatusCode: $C.nul($C.int64), RequestId: $C.str }))
@@ -147,8 +147,8 @@ export const SwapGenderPicRequest: $Schema.Schema<SwapGenderPicRequest> = /*#__P
 
 /** `SwapGenderPicResponse` (response side). */
 export interface SwapGenderPicResponse {
-  readonly ResultImage: string
-  readonly ResultUrl: string
+  readonly ResultImage?: string
+  readonly ResultUrl?: string
   readonly RequestId: string
 }
 export const SwapGenderPicResponse: $Schema.Schema<SwapGenderPicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SwapGenderPicResponse", { ResultImage: $C.str, ResultUrl: $C.str, RequestId: $C.str }))

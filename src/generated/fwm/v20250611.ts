@@ -195,7 +195,7 @@ export const CreateNatAclRuleGroupRequest: $Schema.Schema<CreateNatAclRuleGroupR
 
 /** `CreateNatAclRuleGroupResponse` (response side). */
 export interface CreateNatAclRuleGroupResponse {
-  readonly GroupId: string
+  readonly GroupId?: string
   readonly RequestId: string
 }
 export const CreateNatAclRuleGroupResponse: $Schema.Schema<CreateNatAclRuleGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNatAclRuleGroupResponse", { GroupId: $C.str, RequestId: $C.str }))
@@ -267,7 +267,7 @@ export const CreateVpcAclRuleGroupRequest: $Schema.Schema<CreateVpcAclRuleGroupR
 
 /** `CreateVpcAclRuleGroupResponse` (response side). */
 export interface CreateVpcAclRuleGroupResponse {
-  readonly GroupId: string
+  readonly GroupId?: string
   readonly RequestId: string
 }
 export const CreateVpcAclRuleGroupResponse: $Schema.Schema<CreateVpcAclRuleGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVpcAclRuleGroupResponse", { GroupId: $C.str, RequestId: $C.str }))
@@ -396,8 +396,8 @@ export const DescribeNatAclRulesRequest: $Schema.Schema<DescribeNatAclRulesReque
 
 /** `DescribeNatAclRulesResponse` (response side). */
 export interface DescribeNatAclRulesResponse {
-  readonly Rules: readonly NatAclRuleResp[]
-  readonly TotalCount: number | bigint
+  readonly Rules?: readonly NatAclRuleResp[]
+  readonly TotalCount?: number | bigint
   readonly AllTotalCount?: number | bigint
   readonly RequestId: string
 }
@@ -415,8 +415,8 @@ export const DescribeOrganMembersRequest: $Schema.Schema<DescribeOrganMembersReq
 
 /** `DescribeOrganMembersResponse` (response side). */
 export interface DescribeOrganMembersResponse {
-  readonly TotalCount: number | bigint
-  readonly Members: readonly OrganMemberItem[]
+  readonly TotalCount?: number | bigint
+  readonly Members?: readonly OrganMemberItem[]
   readonly RequestId: string
 }
 export const DescribeOrganMembersResponse: $Schema.Schema<DescribeOrganMembersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrganMembersResponse", { TotalCount: $C.int64, Members: $C.arr(OrganMemberItem), RequestId: $C.str }))
@@ -616,8 +616,8 @@ export const DescribeVpcAclRulesRequest: $Schema.Schema<DescribeVpcAclRulesReque
 
 /** `DescribeVpcAclRulesResponse` (response side). */
 export interface DescribeVpcAclRulesResponse {
-  readonly Rules: readonly VpcAclRuleResp[]
-  readonly TotalCount: number | bigint
+  readonly Rules?: readonly VpcAclRuleResp[]
+  readonly TotalCount?: number | bigint
   readonly AllTotalCount?: number | bigint
   readonly RequestId: string
 }
@@ -871,20 +871,20 @@ export const NatAclRule: $Schema.Schema<NatAclRule> = /*#__PURE__*/ $C.lazy(() =
 
 /** `NatAclRuleResp` (response side). */
 export interface NatAclRuleResp {
-  readonly RuleId: string
-  readonly Sequence: number | bigint
-  readonly Direction: number | bigint
-  readonly SourceContent: string
-  readonly SourceType: string
+  readonly RuleId?: string
+  readonly Sequence?: number | bigint
+  readonly Direction?: number | bigint
+  readonly SourceContent?: string
+  readonly SourceType?: string
   readonly SourceName?: string | null
-  readonly TargetContent: string
-  readonly TargetType: string
+  readonly TargetContent?: string
+  readonly TargetType?: string
   readonly TargetName?: string | null
   readonly Port?: string | null
-  readonly Protocol: string
-  readonly RuleAction: string
+  readonly Protocol?: string
+  readonly RuleAction?: string
   readonly Description?: string | null
-  readonly Scope: string
+  readonly Scope?: string
   readonly ScopeDesc?: string | null
   readonly FwInsId?: string | null
   readonly CountryName?: string | null
@@ -947,7 +947,7 @@ export const OrganSummary: $Schema.Schema<OrganSummary> = /*#__PURE__*/ $C.lazy(
 
 /** `PolicyRisk` (response side). */
 export interface PolicyRisk {
-  readonly Id: string
+  readonly Id?: string
   readonly RiskCategory?: string
   readonly RiskSubCategory?: string
   readonly RuleType?: string
@@ -1160,23 +1160,23 @@ export const VpcAclRule: $Schema.Schema<VpcAclRule> = /*#__PURE__*/ $C.lazy(() =
 
 /** `VpcAclRuleResp` (response side). */
 export interface VpcAclRuleResp {
-  readonly RuleId: string
-  readonly Sequence: number | bigint
-  readonly IpVersion: string
-  readonly SourceContent: string
-  readonly SourceType: string
+  readonly RuleId?: string
+  readonly Sequence?: number | bigint
+  readonly IpVersion?: string
+  readonly SourceContent?: string
+  readonly SourceType?: string
   readonly SourceName?: string | null
-  readonly DestContent: string
-  readonly DestType: string
+  readonly DestContent?: string
+  readonly DestType?: string
   readonly DestName?: string | null
-  readonly Protocol: string
+  readonly Protocol?: string
   readonly Port?: string | null
   readonly ParamTemplateId?: string | null
   readonly ParamTemplateName?: string | null
-  readonly RuleAction: string
+  readonly RuleAction?: string
   readonly Description?: string | null
-  readonly EdgeId: string
-  readonly FwGroupId: string
+  readonly EdgeId?: string
+  readonly FwGroupId?: string
   readonly Invalid?: number | bigint
   readonly BelongMember?: MemberInfo | null
   readonly CreateTime?: string

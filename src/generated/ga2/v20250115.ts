@@ -19,7 +19,7 @@ export const $M: $O.Meta = { service: "ga2", version: "2025-01-15" }
 
 /** `AcceleratorAreas` (both sides). */
 export interface AcceleratorAreas {
-  readonly AccelerateRegion: string
+  readonly AccelerateRegion?: string
   readonly Bandwidth?: number | bigint
   readonly IspType?: string
   readonly IpVersion?: string
@@ -31,13 +31,13 @@ export const AcceleratorAreas: $Schema.Schema<AcceleratorAreas> = /*#__PURE__*/ 
 
 /** `AcceleratorRegionSet` (response side). */
 export interface AcceleratorRegionSet {
-  readonly Name: string
-  readonly IsAvailable: number | bigint
-  readonly Region: string
-  readonly AreaName: string
-  readonly IsChinaMainland: number | bigint
-  readonly SupportIspType: readonly string[]
-  readonly IsTencentRegion: number | bigint
+  readonly Name?: string
+  readonly IsAvailable?: number | bigint
+  readonly Region?: string
+  readonly AreaName?: string
+  readonly IsChinaMainland?: number | bigint
+  readonly SupportIspType?: readonly string[]
+  readonly IsTencentRegion?: number | bigint
 }
 export const AcceleratorRegionSet: $Schema.Schema<AcceleratorRegionSet> = /*#__PURE__*/ $C.lazy(() => $C.struct("AcceleratorRegionSet", { Name: $C.str, IsAvailable: $C.int64, Region: $C.str, AreaName: $C.str, IsChinaMainland: $C.uint64, SupportIspType: $C.arr($C.str), IsTencentRegion: $C.uint64 }))
 
@@ -60,7 +60,7 @@ export const CreateAccelerateAreasRequest: $Schema.Schema<CreateAccelerateAreasR
 
 /** `CreateAccelerateAreasResponse` (response side). */
 export interface CreateAccelerateAreasResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateAccelerateAreasResponse: $Schema.Schema<CreateAccelerateAreasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAccelerateAreasResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -76,8 +76,8 @@ export const CreateEndpointGroupRequest: $Schema.Schema<CreateEndpointGroupReque
 
 /** `CreateEndpointGroupResponse` (response side). */
 export interface CreateEndpointGroupResponse {
-  readonly TaskId: string
-  readonly EndpointGroupId: string
+  readonly TaskId?: string
+  readonly EndpointGroupId?: string
   readonly RequestId: string
 }
 export const CreateEndpointGroupResponse: $Schema.Schema<CreateEndpointGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEndpointGroupResponse", { TaskId: $C.str, EndpointGroupId: $C.str, RequestId: $C.str }))
@@ -92,8 +92,8 @@ export const CreateForwardingPolicyRequest: $Schema.Schema<CreateForwardingPolic
 
 /** `CreateForwardingPolicyResponse` (response side). */
 export interface CreateForwardingPolicyResponse {
-  readonly TaskId: string
-  readonly ForwardingPolicyId: string
+  readonly TaskId?: string
+  readonly ForwardingPolicyId?: string
   readonly RequestId: string
 }
 export const CreateForwardingPolicyResponse: $Schema.Schema<CreateForwardingPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateForwardingPolicyResponse", { TaskId: $C.str, ForwardingPolicyId: $C.str, RequestId: $C.str }))
@@ -116,8 +116,8 @@ export const CreateForwardingRuleRequest: $Schema.Schema<CreateForwardingRuleReq
 
 /** `CreateForwardingRuleResponse` (response side). */
 export interface CreateForwardingRuleResponse {
-  readonly TaskId: string
-  readonly ForwardingRuleId: string
+  readonly TaskId?: string
+  readonly ForwardingRuleId?: string
   readonly RequestId: string
 }
 export const CreateForwardingRuleResponse: $Schema.Schema<CreateForwardingRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateForwardingRuleResponse", { TaskId: $C.str, ForwardingRuleId: $C.str, RequestId: $C.str }))
@@ -151,8 +151,8 @@ export const CreateGlobalAcceleratorAclPolicyRequest: $Schema.Schema<CreateGloba
 
 /** `CreateGlobalAcceleratorAclPolicyResponse` (response side). */
 export interface CreateGlobalAcceleratorAclPolicyResponse {
-  readonly TaskId: string
-  readonly GlobalAcceleratorAclPolicyId: string
+  readonly TaskId?: string
+  readonly GlobalAcceleratorAclPolicyId?: string
   readonly RequestId: string
 }
 export const CreateGlobalAcceleratorAclPolicyResponse: $Schema.Schema<CreateGlobalAcceleratorAclPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGlobalAcceleratorAclPolicyResponse", { TaskId: $C.str, GlobalAcceleratorAclPolicyId: $C.str, RequestId: $C.str }))
@@ -167,8 +167,8 @@ export const CreateGlobalAcceleratorAclRuleRequest: $Schema.Schema<CreateGlobalA
 
 /** `CreateGlobalAcceleratorAclRuleResponse` (response side). */
 export interface CreateGlobalAcceleratorAclRuleResponse {
-  readonly TaskId: string
-  readonly GlobalAcceleratorAclRuleIds: readonly string[]
+  readonly TaskId?: string
+  readonly GlobalAcceleratorAclRuleIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateGlobalAcceleratorAclRuleResponse: $Schema.Schema<CreateGlobalAcceleratorAclRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGlobalAcceleratorAclRuleResponse", { TaskId: $C.str, GlobalAcceleratorAclRuleIds: $C.arr($C.str), RequestId: $C.str }))
@@ -186,8 +186,8 @@ export const CreateGlobalAcceleratorRequest: $Schema.Schema<CreateGlobalAccelera
 
 /** `CreateGlobalAcceleratorResponse` (response side). */
 export interface CreateGlobalAcceleratorResponse {
-  readonly TaskId: string
-  readonly GlobalAcceleratorId: string
+  readonly TaskId?: string
+  readonly GlobalAcceleratorId?: string
   readonly RequestId: string
 }
 export const CreateGlobalAcceleratorResponse: $Schema.Schema<CreateGlobalAcceleratorResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGlobalAcceleratorResponse", { TaskId: $C.str, GlobalAcceleratorId: $C.str, RequestId: $C.str }))
@@ -202,7 +202,7 @@ export const CreateListenerAdditionalCertRequest: $Schema.Schema<CreateListenerA
 
 /** `CreateListenerAdditionalCertResponse` (response side). */
 export interface CreateListenerAdditionalCertResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateListenerAdditionalCertResponse: $Schema.Schema<CreateListenerAdditionalCertResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateListenerAdditionalCertResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -230,8 +230,8 @@ export const CreateListenerRequest: $Schema.Schema<CreateListenerRequest> = /*#_
 
 /** `CreateListenerResponse` (response side). */
 export interface CreateListenerResponse {
-  readonly TaskId: string
-  readonly ListenerId: string
+  readonly TaskId?: string
+  readonly ListenerId?: string
   readonly RequestId: string
 }
 export const CreateListenerResponse: $Schema.Schema<CreateListenerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateListenerResponse", { TaskId: $C.str, ListenerId: $C.str, RequestId: $C.str }))
@@ -245,7 +245,7 @@ export const DeleteAccelerateAreasRequest: $Schema.Schema<DeleteAccelerateAreasR
 
 /** `DeleteAccelerateAreasResponse` (response side). */
 export interface DeleteAccelerateAreasResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DeleteAccelerateAreasResponse: $Schema.Schema<DeleteAccelerateAreasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteAccelerateAreasResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -260,7 +260,7 @@ export const DeleteEndpointGroupsRequest: $Schema.Schema<DeleteEndpointGroupsReq
 
 /** `DeleteEndpointGroupsResponse` (response side). */
 export interface DeleteEndpointGroupsResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DeleteEndpointGroupsResponse: $Schema.Schema<DeleteEndpointGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteEndpointGroupsResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -275,7 +275,7 @@ export const DeleteForwardingPolicyRequest: $Schema.Schema<DeleteForwardingPolic
 
 /** `DeleteForwardingPolicyResponse` (response side). */
 export interface DeleteForwardingPolicyResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DeleteForwardingPolicyResponse: $Schema.Schema<DeleteForwardingPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteForwardingPolicyResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -291,7 +291,7 @@ export const DeleteForwardingRuleRequest: $Schema.Schema<DeleteForwardingRuleReq
 
 /** `DeleteForwardingRuleResponse` (response side). */
 export interface DeleteForwardingRuleResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DeleteForwardingRuleResponse: $Schema.Schema<DeleteForwardingRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteForwardingRuleResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -318,7 +318,7 @@ export const DeleteGlobalAcceleratorAclPolicyRequest: $Schema.Schema<DeleteGloba
 
 /** `DeleteGlobalAcceleratorAclPolicyResponse` (response side). */
 export interface DeleteGlobalAcceleratorAclPolicyResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DeleteGlobalAcceleratorAclPolicyResponse: $Schema.Schema<DeleteGlobalAcceleratorAclPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteGlobalAcceleratorAclPolicyResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -333,7 +333,7 @@ export const DeleteGlobalAcceleratorAclRuleRequest: $Schema.Schema<DeleteGlobalA
 
 /** `DeleteGlobalAcceleratorAclRuleResponse` (response side). */
 export interface DeleteGlobalAcceleratorAclRuleResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DeleteGlobalAcceleratorAclRuleResponse: $Schema.Schema<DeleteGlobalAcceleratorAclRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteGlobalAcceleratorAclRuleResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -346,7 +346,7 @@ export const DeleteGlobalAcceleratorRequest: $Schema.Schema<DeleteGlobalAccelera
 
 /** `DeleteGlobalAcceleratorResponse` (response side). */
 export interface DeleteGlobalAcceleratorResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DeleteGlobalAcceleratorResponse: $Schema.Schema<DeleteGlobalAcceleratorResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteGlobalAcceleratorResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -361,7 +361,7 @@ export const DeleteListenerAdditionalCertRequest: $Schema.Schema<DeleteListenerA
 
 /** `DeleteListenerAdditionalCertResponse` (response side). */
 export interface DeleteListenerAdditionalCertResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DeleteListenerAdditionalCertResponse: $Schema.Schema<DeleteListenerAdditionalCertResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteListenerAdditionalCertResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -375,7 +375,7 @@ export const DeleteListenerRequest: $Schema.Schema<DeleteListenerRequest> = /*#_
 
 /** `DeleteListenerResponse` (response side). */
 export interface DeleteListenerResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DeleteListenerResponse: $Schema.Schema<DeleteListenerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteListenerResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -391,8 +391,8 @@ export const DescribeAccelerateAreasRequest: $Schema.Schema<DescribeAccelerateAr
 
 /** `DescribeAccelerateAreasResponse` (response side). */
 export interface DescribeAccelerateAreasResponse {
-  readonly AccelerateAreaSet: readonly AcceleratorAreas[]
-  readonly TotalCount: number | bigint
+  readonly AccelerateAreaSet?: readonly AcceleratorAreas[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAccelerateAreasResponse: $Schema.Schema<DescribeAccelerateAreasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccelerateAreasResponse", { AccelerateAreaSet: $C.arr(AcceleratorAreas), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -403,7 +403,7 @@ export const DescribeAccelerateRegionsRequest: $Schema.Schema<DescribeAccelerate
 
 /** `DescribeAccelerateRegionsResponse` (response side). */
 export interface DescribeAccelerateRegionsResponse {
-  readonly AcceleratorRegionSet: readonly AcceleratorRegionSet[]
+  readonly AcceleratorRegionSet?: readonly AcceleratorRegionSet[]
   readonly RequestId: string
 }
 export const DescribeAccelerateRegionsResponse: $Schema.Schema<DescribeAccelerateRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccelerateRegionsResponse", { AcceleratorRegionSet: $C.arr(AcceleratorRegionSet), RequestId: $C.str }))
@@ -414,8 +414,8 @@ export const DescribeAccessLogParamRequest: $Schema.Schema<DescribeAccessLogPara
 
 /** `DescribeAccessLogParamResponse` (response side). */
 export interface DescribeAccessLogParamResponse {
-  readonly L7Param: readonly string[]
-  readonly L4Param: readonly string[]
+  readonly L7Param?: readonly string[]
+  readonly L4Param?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeAccessLogParamResponse: $Schema.Schema<DescribeAccessLogParamResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessLogParamResponse", { L7Param: $C.arr($C.str), L4Param: $C.arr($C.str), RequestId: $C.str }))
@@ -431,7 +431,7 @@ export const DescribeCrossBorderSettlementRequest: $Schema.Schema<DescribeCrossB
 
 /** `DescribeCrossBorderSettlementResponse` (response side). */
 export interface DescribeCrossBorderSettlementResponse {
-  readonly Traffic: number
+  readonly Traffic?: number
   readonly RequestId: string
 }
 export const DescribeCrossBorderSettlementResponse: $Schema.Schema<DescribeCrossBorderSettlementResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCrossBorderSettlementResponse", { Traffic: $C.float, RequestId: $C.str }))
@@ -447,8 +447,8 @@ export const DescribeEndpointGroupsRequest: $Schema.Schema<DescribeEndpointGroup
 
 /** `DescribeEndpointGroupsResponse` (response side). */
 export interface DescribeEndpointGroupsResponse {
-  readonly EndpointGroupConfigurationSet: readonly EndpointGroupConfigurationSet[]
-  readonly TotalCount: number | bigint
+  readonly EndpointGroupConfigurationSet?: readonly EndpointGroupConfigurationSet[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeEndpointGroupsResponse: $Schema.Schema<DescribeEndpointGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEndpointGroupsResponse", { EndpointGroupConfigurationSet: $C.arr(EndpointGroupConfigurationSet), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -465,7 +465,7 @@ export const DescribeForwardingPolicyRequest: $Schema.Schema<DescribeForwardingP
 /** `DescribeForwardingPolicyResponse` (response side). */
 export interface DescribeForwardingPolicyResponse {
   readonly ForwardingPolicySet?: readonly ForwardingPolicySet[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeForwardingPolicyResponse: $Schema.Schema<DescribeForwardingPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeForwardingPolicyResponse", { TotalCount: $C.uint64, RequestId: $C.str }, { ForwardingPolicySet: $C.arr(ForwardingPolicySet) }))
@@ -483,7 +483,7 @@ export const DescribeForwardingRuleRequest: $Schema.Schema<DescribeForwardingRul
 /** `DescribeForwardingRuleResponse` (response side). */
 export interface DescribeForwardingRuleResponse {
   readonly ForwardingRuleSet?: readonly ForwardingRuleSet[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeForwardingRuleResponse: $Schema.Schema<DescribeForwardingRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeForwardingRuleResponse", { TotalCount: $C.uint64, RequestId: $C.str }, { ForwardingRuleSet: $C.arr(ForwardingRuleSet) }))
@@ -499,8 +499,8 @@ export const DescribeGlobalAcceleratorAccessLogRequest: $Schema.Schema<DescribeG
 
 /** `DescribeGlobalAcceleratorAccessLogResponse` (response side). */
 export interface DescribeGlobalAcceleratorAccessLogResponse {
-  readonly GlobalAcceleratorAccessLog: readonly GlobalAcceleratorAccessLog[]
-  readonly TotalCount: number | bigint
+  readonly GlobalAcceleratorAccessLog?: readonly GlobalAcceleratorAccessLog[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeGlobalAcceleratorAccessLogResponse: $Schema.Schema<DescribeGlobalAcceleratorAccessLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGlobalAcceleratorAccessLogResponse", { GlobalAcceleratorAccessLog: $C.arr(GlobalAcceleratorAccessLog), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -515,8 +515,8 @@ export const DescribeGlobalAcceleratorAclPoliciesRequest: $Schema.Schema<Describ
 
 /** `DescribeGlobalAcceleratorAclPoliciesResponse` (response side). */
 export interface DescribeGlobalAcceleratorAclPoliciesResponse {
-  readonly GlobalAcceleratorAclPolicySet: readonly GlobalAcceleratorAclPolicies[]
-  readonly TotalCount: number | bigint
+  readonly GlobalAcceleratorAclPolicySet?: readonly GlobalAcceleratorAclPolicies[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeGlobalAcceleratorAclPoliciesResponse: $Schema.Schema<DescribeGlobalAcceleratorAclPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGlobalAcceleratorAclPoliciesResponse", { GlobalAcceleratorAclPolicySet: $C.arr(GlobalAcceleratorAclPolicies), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -532,7 +532,7 @@ export const DescribeGlobalAcceleratorAclRulesRequest: $Schema.Schema<DescribeGl
 /** `DescribeGlobalAcceleratorAclRulesResponse` (response side). */
 export interface DescribeGlobalAcceleratorAclRulesResponse {
   readonly GlobalAcceleratorAclRuleSet?: readonly GlobalAcceleratorAclRuleSet[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeGlobalAcceleratorAclRulesResponse: $Schema.Schema<DescribeGlobalAcceleratorAclRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGlobalAcceleratorAclRulesResponse", { TotalCount: $C.uint64, RequestId: $C.str }, { GlobalAcceleratorAclRuleSet: $C.arr(GlobalAcceleratorAclRuleSet) }))
@@ -547,8 +547,8 @@ export const DescribeGlobalAcceleratorsRequest: $Schema.Schema<DescribeGlobalAcc
 
 /** `DescribeGlobalAcceleratorsResponse` (response side). */
 export interface DescribeGlobalAcceleratorsResponse {
-  readonly GlobalAcceleratorSet: readonly GlobalAcceleratorSet[]
-  readonly TotalCount: number | bigint
+  readonly GlobalAcceleratorSet?: readonly GlobalAcceleratorSet[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeGlobalAcceleratorsResponse: $Schema.Schema<DescribeGlobalAcceleratorsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGlobalAcceleratorsResponse", { GlobalAcceleratorSet: $C.arr(GlobalAcceleratorSet), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -564,8 +564,8 @@ export const DescribeListenersRequest: $Schema.Schema<DescribeListenersRequest> 
 
 /** `DescribeListenersResponse` (response side). */
 export interface DescribeListenersResponse {
-  readonly ListenerSet: readonly ListenerSet[]
-  readonly TotalCount: number | bigint
+  readonly ListenerSet?: readonly ListenerSet[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeListenersResponse: $Schema.Schema<DescribeListenersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeListenersResponse", { ListenerSet: $C.arr(ListenerSet), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -578,16 +578,16 @@ export const DescribeTaskResultRequest: $Schema.Schema<DescribeTaskResultRequest
 
 /** `DescribeTaskResultResponse` (response side). */
 export interface DescribeTaskResultResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const DescribeTaskResultResponse: $Schema.Schema<DescribeTaskResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskResultResponse", { Status: $C.str, RequestId: $C.str }))
 
 /** `EndpointConfigurations` (both sides). */
 export interface EndpointConfigurations {
-  readonly EndpointType: string
-  readonly EndpointService: string
-  readonly Weight: number | bigint
+  readonly EndpointType?: string
+  readonly EndpointService?: string
+  readonly Weight?: number | bigint
   readonly HealthCheckStatus?: string
 }
 export const EndpointConfigurations: $Schema.Schema<EndpointConfigurations> = /*#__PURE__*/ $C.lazy(() => $C.struct("EndpointConfigurations", { EndpointType: $C.str, EndpointService: $C.str, Weight: $C.uint64 }, { HealthCheckStatus: $C.str }))
@@ -622,33 +622,33 @@ export const EndpointGroupConfiguration: $Schema.Schema<EndpointGroupConfigurati
 
 /** `EndpointGroupConfigurationSet` (response side). */
 export interface EndpointGroupConfigurationSet {
-  readonly GlobalAcceleratorId: string
-  readonly ListenerId: string
-  readonly EndpointGroupId: string
-  readonly Name: string
-  readonly EndpointGroupRegion: string
-  readonly Description: string
+  readonly GlobalAcceleratorId?: string
+  readonly ListenerId?: string
+  readonly EndpointGroupId?: string
+  readonly Name?: string
+  readonly EndpointGroupRegion?: string
+  readonly Description?: string
   readonly EndpointConfigurations?: readonly EndpointConfigurations[]
-  readonly EnableHealthCheck: boolean
-  readonly ConnectTimeout: number | bigint
-  readonly HealthCheckInterval: number | bigint
-  readonly UnhealthyThreshold: number | bigint
-  readonly HealthyThreshold: number | bigint
-  readonly CheckType: string
-  readonly CheckPort: number | bigint
-  readonly ContextType: string
-  readonly CheckSendContext: string
-  readonly CheckRecvContext: string
-  readonly CheckDomain: string
-  readonly CheckPath: string
-  readonly CheckMethod: string
-  readonly StatusMask: readonly string[]
-  readonly EndpointGroupType: string
-  readonly ForwardProtocol: string
-  readonly PortOverrides: readonly PortOverride[]
-  readonly VirtualExistForwardingRuleFlag: boolean
-  readonly OriginPublicIps: readonly string[]
-  readonly IspType: string
+  readonly EnableHealthCheck?: boolean
+  readonly ConnectTimeout?: number | bigint
+  readonly HealthCheckInterval?: number | bigint
+  readonly UnhealthyThreshold?: number | bigint
+  readonly HealthyThreshold?: number | bigint
+  readonly CheckType?: string
+  readonly CheckPort?: number | bigint
+  readonly ContextType?: string
+  readonly CheckSendContext?: string
+  readonly CheckRecvContext?: string
+  readonly CheckDomain?: string
+  readonly CheckPath?: string
+  readonly CheckMethod?: string
+  readonly StatusMask?: readonly string[]
+  readonly EndpointGroupType?: string
+  readonly ForwardProtocol?: string
+  readonly PortOverrides?: readonly PortOverride[]
+  readonly VirtualExistForwardingRuleFlag?: boolean
+  readonly OriginPublicIps?: readonly string[]
+  readonly IspType?: string
   readonly CipherPolicyId?: string
   readonly HttpVersion?: string
 }
@@ -663,26 +663,26 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `ForwardingPolicySet` (response side). */
 export interface ForwardingPolicySet {
-  readonly GlobalAcceleratorId: string
-  readonly ListenerId: string
-  readonly ForwardingPolicyId: string
-  readonly Host: string
-  readonly DefaultHostFlag: boolean
+  readonly GlobalAcceleratorId?: string
+  readonly ListenerId?: string
+  readonly ForwardingPolicyId?: string
+  readonly Host?: string
+  readonly DefaultHostFlag?: boolean
 }
 export const ForwardingPolicySet: $Schema.Schema<ForwardingPolicySet> = /*#__PURE__*/ $C.lazy(() => $C.struct("ForwardingPolicySet", { GlobalAcceleratorId: $C.str, ListenerId: $C.str, ForwardingPolicyId: $C.str, Host: $C.str, DefaultHostFlag: $C.bool }))
 
 /** `ForwardingRuleSet` (response side). */
 export interface ForwardingRuleSet {
-  readonly RuleCondition: readonly RuleCondition[]
-  readonly RuleAction: readonly RuleAction[]
-  readonly EnableOriginSni: boolean
-  readonly OriginSni: string
-  readonly OriginHeaders: readonly OriginHeader[]
-  readonly OriginHost: string
-  readonly GlobalAcceleratorId: string
-  readonly ListenerId: string
-  readonly ForwardingPolicyId: string
-  readonly ForwardingRuleId: string
+  readonly RuleCondition?: readonly RuleCondition[]
+  readonly RuleAction?: readonly RuleAction[]
+  readonly EnableOriginSni?: boolean
+  readonly OriginSni?: string
+  readonly OriginHeaders?: readonly OriginHeader[]
+  readonly OriginHost?: string
+  readonly GlobalAcceleratorId?: string
+  readonly ListenerId?: string
+  readonly ForwardingPolicyId?: string
+  readonly ForwardingRuleId?: string
   readonly HideResponseHeaders?: readonly HideResponseHeaders[]
   readonly ResponseHeaders?: readonly ResponseHeaders[]
 }
@@ -694,37 +694,37 @@ export const GlobalAcceleratorAccessLog: $Schema.Schema<GlobalAcceleratorAccessL
 
 /** `GlobalAcceleratorAclPolicies` (response side). */
 export interface GlobalAcceleratorAclPolicies {
-  readonly GlobalAcceleratorAclPolicyId: string
-  readonly DefaultAction: string
-  readonly Status: string
+  readonly GlobalAcceleratorAclPolicyId?: string
+  readonly DefaultAction?: string
+  readonly Status?: string
 }
 export const GlobalAcceleratorAclPolicies: $Schema.Schema<GlobalAcceleratorAclPolicies> = /*#__PURE__*/ $C.lazy(() => $C.struct("GlobalAcceleratorAclPolicies", { GlobalAcceleratorAclPolicyId: $C.str, DefaultAction: $C.str, Status: $C.str }))
 
 /** `GlobalAcceleratorAclRuleSet` (response side). */
 export interface GlobalAcceleratorAclRuleSet {
-  readonly GlobalAcceleratorPolicyId: string
-  readonly GlobalAcceleratorAclRuleId: string
-  readonly Protocol: string
-  readonly Port: string
-  readonly SourceCidrBlock: string
-  readonly Policy: string
-  readonly Description: string
+  readonly GlobalAcceleratorPolicyId?: string
+  readonly GlobalAcceleratorAclRuleId?: string
+  readonly Protocol?: string
+  readonly Port?: string
+  readonly SourceCidrBlock?: string
+  readonly Policy?: string
+  readonly Description?: string
 }
 export const GlobalAcceleratorAclRuleSet: $Schema.Schema<GlobalAcceleratorAclRuleSet> = /*#__PURE__*/ $C.lazy(() => $C.struct("GlobalAcceleratorAclRuleSet", { GlobalAcceleratorPolicyId: $C.str, GlobalAcceleratorAclRuleId: $C.str, Protocol: $C.str, Port: $C.str, SourceCidrBlock: $C.str, Policy: $C.str, Description: $C.str }))
 
 /** `GlobalAcceleratorSet` (response side). */
 export interface GlobalAcceleratorSet {
-  readonly GlobalAcceleratorId: string
-  readonly Name: string
-  readonly Description: string
-  readonly CreateTime: string
-  readonly State: string
-  readonly InstanceChargeType: string
-  readonly DdosId: string
-  readonly ListenerCounts: number | bigint
-  readonly AcceleratorAreaCounts: number | bigint
-  readonly Status: string
-  readonly Cname: string
+  readonly GlobalAcceleratorId?: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly State?: string
+  readonly InstanceChargeType?: string
+  readonly DdosId?: string
+  readonly ListenerCounts?: number | bigint
+  readonly AcceleratorAreaCounts?: number | bigint
+  readonly Status?: string
+  readonly Cname?: string
   readonly CrossBorderType?: string | null
   readonly TagSet?: readonly Tag[]
 }
@@ -747,27 +747,27 @@ export const IpAddressInfoSet: $Schema.Schema<IpAddressInfoSet> = /*#__PURE__*/ 
 
 /** `ListenerSet` (response side). */
 export interface ListenerSet {
-  readonly GlobalAcceleratorId: string
-  readonly ListenerId: string
-  readonly Name: string
-  readonly Description: string
-  readonly Protocol: string
-  readonly PortRanges: PortRanges
-  readonly XForwardedForRealIp: boolean
-  readonly ClientAffinity: string
-  readonly ClientAffinityTime: number | bigint
-  readonly CertificationType: string
-  readonly ServerCertificates: readonly string[]
-  readonly ClientCaCertificates: readonly string[]
-  readonly CipherPolicyId: string
-  readonly HttpVersion: string
-  readonly RequestTimeout: number | bigint
-  readonly CreateTime: string
-  readonly ListenerType: string
-  readonly Status: string
-  readonly EndpointGroupCounts: number | bigint
-  readonly GetRealIpType: string
-  readonly IdleTimeout: number | bigint
+  readonly GlobalAcceleratorId?: string
+  readonly ListenerId?: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly Protocol?: string
+  readonly PortRanges?: PortRanges
+  readonly XForwardedForRealIp?: boolean
+  readonly ClientAffinity?: string
+  readonly ClientAffinityTime?: number | bigint
+  readonly CertificationType?: string
+  readonly ServerCertificates?: readonly string[]
+  readonly ClientCaCertificates?: readonly string[]
+  readonly CipherPolicyId?: string
+  readonly HttpVersion?: string
+  readonly RequestTimeout?: number | bigint
+  readonly CreateTime?: string
+  readonly ListenerType?: string
+  readonly Status?: string
+  readonly EndpointGroupCounts?: number | bigint
+  readonly GetRealIpType?: string
+  readonly IdleTimeout?: number | bigint
 }
 export const ListenerSet: $Schema.Schema<ListenerSet> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListenerSet", { GlobalAcceleratorId: $C.str, ListenerId: $C.str, Name: $C.str, Description: $C.str, Protocol: $C.str, PortRanges: PortRanges, XForwardedForRealIp: $C.bool, ClientAffinity: $C.str, ClientAffinityTime: $C.uint64, CertificationType: $C.str, ServerCertificates: $C.arr($C.str), ClientCaCertificates: $C.arr($C.str), CipherPolicyId: $C.str, HttpVersion: $C.str, RequestTimeout: $C.uint64, CreateTime: $C.str, ListenerType: $C.str, Status: $C.str, EndpointGroupCounts: $C.uint64, GetRealIpType: $C.str, IdleTimeout: $C.uint64 }))
 
@@ -780,7 +780,7 @@ export const ModifyAccelerateAreasRequest: $Schema.Schema<ModifyAccelerateAreasR
 
 /** `ModifyAccelerateAreasResponse` (response side). */
 export interface ModifyAccelerateAreasResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ModifyAccelerateAreasResponse: $Schema.Schema<ModifyAccelerateAreasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAccelerateAreasResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -830,7 +830,7 @@ export const ModifyEndpointGroupRequest: $Schema.Schema<ModifyEndpointGroupReque
 
 /** `ModifyEndpointGroupResponse` (response side). */
 export interface ModifyEndpointGroupResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ModifyEndpointGroupResponse: $Schema.Schema<ModifyEndpointGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyEndpointGroupResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -846,7 +846,7 @@ export const ModifyForwardingPolicyRequest: $Schema.Schema<ModifyForwardingPolic
 
 /** `ModifyForwardingPolicyResponse` (response side). */
 export interface ModifyForwardingPolicyResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ModifyForwardingPolicyResponse: $Schema.Schema<ModifyForwardingPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyForwardingPolicyResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -870,7 +870,7 @@ export const ModifyForwardingRuleRequest: $Schema.Schema<ModifyForwardingRuleReq
 
 /** `ModifyForwardingRuleResponse` (response side). */
 export interface ModifyForwardingRuleResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ModifyForwardingRuleResponse: $Schema.Schema<ModifyForwardingRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyForwardingRuleResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -902,7 +902,7 @@ export const ModifyGlobalAcceleratorAclPolicyRequest: $Schema.Schema<ModifyGloba
 
 /** `ModifyGlobalAcceleratorAclPolicyResponse` (response side). */
 export interface ModifyGlobalAcceleratorAclPolicyResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ModifyGlobalAcceleratorAclPolicyResponse: $Schema.Schema<ModifyGlobalAcceleratorAclPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyGlobalAcceleratorAclPolicyResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -922,7 +922,7 @@ export const ModifyGlobalAcceleratorAclRuleRequest: $Schema.Schema<ModifyGlobalA
 
 /** `ModifyGlobalAcceleratorAclRuleResponse` (response side). */
 export interface ModifyGlobalAcceleratorAclRuleResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ModifyGlobalAcceleratorAclRuleResponse: $Schema.Schema<ModifyGlobalAcceleratorAclRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyGlobalAcceleratorAclRuleResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -939,7 +939,7 @@ export const ModifyGlobalAcceleratorRequest: $Schema.Schema<ModifyGlobalAccelera
 
 /** `ModifyGlobalAcceleratorResponse` (response side). */
 export interface ModifyGlobalAcceleratorResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ModifyGlobalAcceleratorResponse: $Schema.Schema<ModifyGlobalAcceleratorResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyGlobalAcceleratorResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -965,22 +965,22 @@ export const ModifyListenerRequest: $Schema.Schema<ModifyListenerRequest> = /*#_
 
 /** `ModifyListenerResponse` (response side). */
 export interface ModifyListenerResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ModifyListenerResponse: $Schema.Schema<ModifyListenerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyListenerResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `OriginHeader` (both sides). */
 export interface OriginHeader {
-  readonly Key: string | null
-  readonly Value: string | null
+  readonly Key?: string | null
+  readonly Value?: string | null
 }
 export const OriginHeader: $Schema.Schema<OriginHeader> = /*#__PURE__*/ $C.lazy(() => $C.struct("OriginHeader", { Key: $C.nul($C.str), Value: $C.nul($C.str) }))
 
 /** `PortOverride` (both sides). */
 export interface PortOverride {
-  readonly ListenerPort: number | bigint | null
-  readonly EndpointPort: number | bigint | null
+  readonly ListenerPort?: number | bigint | null
+  readonly EndpointPort?: number | bigint | null
 }
 export const PortOverride: $Schema.Schema<PortOverride> = /*#__PURE__*/ $C.lazy(() => $C.struct("PortOverride", { ListenerPort: $C.nul($C.uint64), EndpointPort: $C.nul($C.uint64) }))
 
@@ -1002,7 +1002,7 @@ export const ReplaceListenerAdditionalCertRequest: $Schema.Schema<ReplaceListene
 
 /** `ReplaceListenerAdditionalCertResponse` (response side). */
 export interface ReplaceListenerAdditionalCertResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ReplaceListenerAdditionalCertResponse: $Schema.Schema<ReplaceListenerAdditionalCertResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReplaceListenerAdditionalCertResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1016,22 +1016,22 @@ export const ResponseHeaders: $Schema.Schema<ResponseHeaders> = /*#__PURE__*/ $C
 
 /** `RuleAction` (both sides). */
 export interface RuleAction {
-  readonly RuleActionType: string | null
+  readonly RuleActionType?: string | null
   readonly RuleActionValue?: string | null
 }
 export const RuleAction: $Schema.Schema<RuleAction> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleAction", { RuleActionType: $C.nul($C.str) }, { RuleActionValue: $C.nul($C.str) }))
 
 /** `RuleCondition` (both sides). */
 export interface RuleCondition {
-  readonly RuleConditionType: string | null
-  readonly RuleConditionValue: readonly string[] | null
+  readonly RuleConditionType?: string | null
+  readonly RuleConditionValue?: readonly string[] | null
 }
 export const RuleCondition: $Schema.Schema<RuleCondition> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleCondition", { RuleConditionType: $C.nul($C.str), RuleConditionValue: $C.nul($C.arr($C.str)) }))
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Key: $C.str, Value: $C.str }))
 

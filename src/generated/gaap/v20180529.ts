@@ -28,14 +28,14 @@ export const AccessConfiguration: $Schema.Schema<AccessConfiguration> = /*#__PUR
 
 /** `AccessRegionDetial` (response side). */
 export interface AccessRegionDetial {
-  readonly RegionId: string
-  readonly RegionName: string
-  readonly ConcurrentList: readonly (number | bigint)[]
-  readonly BandwidthList: readonly (number | bigint)[]
-  readonly RegionArea: string
-  readonly RegionAreaName: string
-  readonly IDCType: string
-  readonly FeatureBitmap: number | bigint
+  readonly RegionId?: string
+  readonly RegionName?: string
+  readonly ConcurrentList?: readonly (number | bigint)[]
+  readonly BandwidthList?: readonly (number | bigint)[]
+  readonly RegionArea?: string
+  readonly RegionAreaName?: string
+  readonly IDCType?: string
+  readonly FeatureBitmap?: number | bigint
 }
 export const AccessRegionDetial: $Schema.Schema<AccessRegionDetial> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessRegionDetial", { RegionId: $C.str, RegionName: $C.str, ConcurrentList: $C.arr($C.int64), BandwidthList: $C.arr($C.int64), RegionArea: $C.str, RegionAreaName: $C.str, IDCType: $C.str, FeatureBitmap: $C.int64 }))
 
@@ -57,7 +57,7 @@ export const AddRealServersRequest: $Schema.Schema<AddRealServersRequest> = /*#_
 
 /** `AddRealServersResponse` (response side). */
 export interface AddRealServersResponse {
-  readonly RealServerSet: readonly NewRealServer[]
+  readonly RealServerSet?: readonly NewRealServer[]
   readonly RequestId: string
 }
 export const AddRealServersResponse: $Schema.Schema<AddRealServersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddRealServersResponse", { RealServerSet: $C.arr(NewRealServer), RequestId: $C.str }))
@@ -74,9 +74,9 @@ export const BanAndRecoverProxyResponse: $Schema.Schema<BanAndRecoverProxyRespon
 
 /** `BandwidthPriceGradient` (response side). */
 export interface BandwidthPriceGradient {
-  readonly BandwidthRange: readonly (number | bigint)[]
-  readonly BandwidthUnitPrice: number
-  readonly DiscountBandwidthUnitPrice: number
+  readonly BandwidthRange?: readonly (number | bigint)[]
+  readonly BandwidthUnitPrice?: number
+  readonly DiscountBandwidthUnitPrice?: number
 }
 export const BandwidthPriceGradient: $Schema.Schema<BandwidthPriceGradient> = /*#__PURE__*/ $C.lazy(() => $C.struct("BandwidthPriceGradient", { BandwidthRange: $C.arr($C.int64), BandwidthUnitPrice: $C.float, DiscountBandwidthUnitPrice: $C.float }))
 
@@ -95,23 +95,23 @@ export const BindListenerRealServersResponse: $Schema.Schema<BindListenerRealSer
 
 /** `BindRealServer` (response side). */
 export interface BindRealServer {
-  readonly RealServerId: string
-  readonly RealServerIP: string
-  readonly RealServerWeight: number | bigint
-  readonly RealServerStatus: number | bigint
-  readonly RealServerPort: number | bigint
-  readonly DownIPList: readonly string[]
-  readonly RealServerFailoverRole: string
+  readonly RealServerId?: string
+  readonly RealServerIP?: string
+  readonly RealServerWeight?: number | bigint
+  readonly RealServerStatus?: number | bigint
+  readonly RealServerPort?: number | bigint
+  readonly DownIPList?: readonly string[]
+  readonly RealServerFailoverRole?: string
 }
 export const BindRealServer: $Schema.Schema<BindRealServer> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindRealServer", { RealServerId: $C.str, RealServerIP: $C.str, RealServerWeight: $C.int64, RealServerStatus: $C.int64, RealServerPort: $C.int64, DownIPList: $C.arr($C.str), RealServerFailoverRole: $C.str }))
 
 /** `BindRealServerInfo` (response side). */
 export interface BindRealServerInfo {
-  readonly RealServerIP: string
-  readonly RealServerId: string
-  readonly RealServerName: string
-  readonly ProjectId: number | bigint
-  readonly TagSet: readonly TagPair[]
+  readonly RealServerIP?: string
+  readonly RealServerId?: string
+  readonly RealServerName?: string
+  readonly ProjectId?: number | bigint
+  readonly TagSet?: readonly TagPair[]
 }
 export const BindRealServerInfo: $Schema.Schema<BindRealServerInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindRealServerInfo", { RealServerIP: $C.str, RealServerId: $C.str, RealServerName: $C.str, ProjectId: $C.int64, TagSet: $C.arr(TagPair) }))
 
@@ -130,37 +130,37 @@ export const BindRuleRealServersResponse: $Schema.Schema<BindRuleRealServersResp
 
 /** `Certificate` (response side). */
 export interface Certificate {
-  readonly CertificateId: string
-  readonly CertificateName: string
-  readonly CertificateType: number | bigint
-  readonly CertificateAlias: string
-  readonly CreateTime: number | bigint
-  readonly BeginTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly IssuerCN: string
-  readonly SubjectCN: string
+  readonly CertificateId?: string
+  readonly CertificateName?: string
+  readonly CertificateType?: number | bigint
+  readonly CertificateAlias?: string
+  readonly CreateTime?: number | bigint
+  readonly BeginTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly IssuerCN?: string
+  readonly SubjectCN?: string
 }
 export const Certificate: $Schema.Schema<Certificate> = /*#__PURE__*/ $C.lazy(() => $C.struct("Certificate", { CertificateId: $C.str, CertificateName: $C.str, CertificateType: $C.int64, CertificateAlias: $C.str, CreateTime: $C.uint64, BeginTime: $C.uint64, EndTime: $C.uint64, IssuerCN: $C.str, SubjectCN: $C.str }))
 
 /** `CertificateAliasInfo` (response side). */
 export interface CertificateAliasInfo {
-  readonly CertificateId: string
-  readonly CertificateAlias: string
+  readonly CertificateId?: string
+  readonly CertificateAlias?: string
 }
 export const CertificateAliasInfo: $Schema.Schema<CertificateAliasInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CertificateAliasInfo", { CertificateId: $C.str, CertificateAlias: $C.str }))
 
 /** `CertificateDetail` (response side). */
 export interface CertificateDetail {
-  readonly CertificateId: string
-  readonly CertificateType: number | bigint
-  readonly CertificateAlias: string
-  readonly CertificateContent: string
-  readonly CertificateKey: string
-  readonly CreateTime: number | bigint
-  readonly BeginTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly IssuerCN: string
-  readonly SubjectCN: string
+  readonly CertificateId?: string
+  readonly CertificateType?: number | bigint
+  readonly CertificateAlias?: string
+  readonly CertificateContent?: string
+  readonly CertificateKey?: string
+  readonly CreateTime?: number | bigint
+  readonly BeginTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly IssuerCN?: string
+  readonly SubjectCN?: string
 }
 export const CertificateDetail: $Schema.Schema<CertificateDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("CertificateDetail", { CertificateId: $C.str, CertificateType: $C.int64, CertificateAlias: $C.str, CertificateContent: $C.str, CertificateKey: $C.str, CreateTime: $C.uint64, BeginTime: $C.uint64, EndTime: $C.uint64, IssuerCN: $C.str, SubjectCN: $C.str }))
 
@@ -180,7 +180,7 @@ export const CheckProxyCreateRequest: $Schema.Schema<CheckProxyCreateRequest> = 
 
 /** `CheckProxyCreateResponse` (response side). */
 export interface CheckProxyCreateResponse {
-  readonly CheckFlag: number | bigint
+  readonly CheckFlag?: number | bigint
   readonly RequestId: string
 }
 export const CheckProxyCreateResponse: $Schema.Schema<CheckProxyCreateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckProxyCreateResponse", { CheckFlag: $C.uint64, RequestId: $C.str }))
@@ -195,8 +195,8 @@ export const CloseProxiesRequest: $Schema.Schema<CloseProxiesRequest> = /*#__PUR
 
 /** `CloseProxiesResponse` (response side). */
 export interface CloseProxiesResponse {
-  readonly InvalidStatusInstanceSet: readonly string[]
-  readonly OperationFailedInstanceSet: readonly string[]
+  readonly InvalidStatusInstanceSet?: readonly string[]
+  readonly OperationFailedInstanceSet?: readonly string[]
   readonly RequestId: string
 }
 export const CloseProxiesResponse: $Schema.Schema<CloseProxiesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloseProxiesResponse", { InvalidStatusInstanceSet: $C.arr($C.str), OperationFailedInstanceSet: $C.arr($C.str), RequestId: $C.str }))
@@ -209,8 +209,8 @@ export const CloseProxyGroupRequest: $Schema.Schema<CloseProxyGroupRequest> = /*
 
 /** `CloseProxyGroupResponse` (response side). */
 export interface CloseProxyGroupResponse {
-  readonly InvalidStatusInstanceSet: readonly string[]
-  readonly OperationFailedInstanceSet: readonly string[]
+  readonly InvalidStatusInstanceSet?: readonly string[]
+  readonly OperationFailedInstanceSet?: readonly string[]
   readonly RequestId: string
 }
 export const CloseProxyGroupResponse: $Schema.Schema<CloseProxyGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloseProxyGroupResponse", { InvalidStatusInstanceSet: $C.arr($C.str), OperationFailedInstanceSet: $C.arr($C.str), RequestId: $C.str }))
@@ -224,20 +224,20 @@ export const CloseSecurityPolicyRequest: $Schema.Schema<CloseSecurityPolicyReque
 
 /** `CloseSecurityPolicyResponse` (response side). */
 export interface CloseSecurityPolicyResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CloseSecurityPolicyResponse: $Schema.Schema<CloseSecurityPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloseSecurityPolicyResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `CountryAreaMap` (response side). */
 export interface CountryAreaMap {
-  readonly NationCountryName: string
-  readonly NationCountryInnerCode: string
-  readonly GeographicalZoneName: string
-  readonly GeographicalZoneInnerCode: string
-  readonly ContinentName: string
-  readonly ContinentInnerCode: string
-  readonly Remark: string
+  readonly NationCountryName?: string
+  readonly NationCountryInnerCode?: string
+  readonly GeographicalZoneName?: string
+  readonly GeographicalZoneInnerCode?: string
+  readonly ContinentName?: string
+  readonly ContinentInnerCode?: string
+  readonly Remark?: string
 }
 export const CountryAreaMap: $Schema.Schema<CountryAreaMap> = /*#__PURE__*/ $C.lazy(() => $C.struct("CountryAreaMap", { NationCountryName: $C.str, NationCountryInnerCode: $C.str, GeographicalZoneName: $C.str, GeographicalZoneInnerCode: $C.str, ContinentName: $C.str, ContinentInnerCode: $C.str, Remark: $C.str }))
 
@@ -252,7 +252,7 @@ export const CreateCertificateRequest: $Schema.Schema<CreateCertificateRequest> 
 
 /** `CreateCertificateResponse` (response side). */
 export interface CreateCertificateResponse {
-  readonly CertificateId: string
+  readonly CertificateId?: string
   readonly RequestId: string
 }
 export const CreateCertificateResponse: $Schema.Schema<CreateCertificateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCertificateResponse", { CertificateId: $C.str, RequestId: $C.str }))
@@ -284,7 +284,7 @@ export const CreateDomainErrorPageInfoRequest: $Schema.Schema<CreateDomainErrorP
 
 /** `CreateDomainErrorPageInfoResponse` (response side). */
 export interface CreateDomainErrorPageInfoResponse {
-  readonly ErrorPageId: string
+  readonly ErrorPageId?: string
   readonly RequestId: string
 }
 export const CreateDomainErrorPageInfoResponse: $Schema.Schema<CreateDomainErrorPageInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDomainErrorPageInfoResponse", { ErrorPageId: $C.str, RequestId: $C.str }))
@@ -332,7 +332,7 @@ export const CreateGlobalDomainRequest: $Schema.Schema<CreateGlobalDomainRequest
 
 /** `CreateGlobalDomainResponse` (response side). */
 export interface CreateGlobalDomainResponse {
-  readonly DomainId: string
+  readonly DomainId?: string
   readonly RequestId: string
 }
 export const CreateGlobalDomainResponse: $Schema.Schema<CreateGlobalDomainResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGlobalDomainResponse", { DomainId: $C.str, RequestId: $C.str }))
@@ -348,7 +348,7 @@ export const CreateHTTPListenerRequest: $Schema.Schema<CreateHTTPListenerRequest
 
 /** `CreateHTTPListenerResponse` (response side). */
 export interface CreateHTTPListenerResponse {
-  readonly ListenerId: string
+  readonly ListenerId?: string
   readonly RequestId: string
 }
 export const CreateHTTPListenerResponse: $Schema.Schema<CreateHTTPListenerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateHTTPListenerResponse", { ListenerId: $C.str, RequestId: $C.str }))
@@ -370,7 +370,7 @@ export const CreateHTTPSListenerRequest: $Schema.Schema<CreateHTTPSListenerReque
 
 /** `CreateHTTPSListenerResponse` (response side). */
 export interface CreateHTTPSListenerResponse {
-  readonly ListenerId: string
+  readonly ListenerId?: string
   readonly RequestId: string
 }
 export const CreateHTTPSListenerResponse: $Schema.Schema<CreateHTTPSListenerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateHTTPSListenerResponse", { ListenerId: $C.str, RequestId: $C.str }))
@@ -403,7 +403,7 @@ export const CreateProxyGroupRequest: $Schema.Schema<CreateProxyGroupRequest> = 
 
 /** `CreateProxyGroupResponse` (response side). */
 export interface CreateProxyGroupResponse {
-  readonly GroupId: string
+  readonly GroupId?: string
   readonly RequestId: string
 }
 export const CreateProxyGroupResponse: $Schema.Schema<CreateProxyGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProxyGroupResponse", { GroupId: $C.str, RequestId: $C.str }))
@@ -430,7 +430,7 @@ export const CreateProxyRequest: $Schema.Schema<CreateProxyRequest> = /*#__PURE_
 
 /** `CreateProxyResponse` (response side). */
 export interface CreateProxyResponse {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const CreateProxyResponse: $Schema.Schema<CreateProxyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProxyResponse", { InstanceId: $C.str, RequestId: $C.str }))
@@ -454,7 +454,7 @@ export const CreateRuleRequest: $Schema.Schema<CreateRuleRequest> = /*#__PURE__*
 
 /** `CreateRuleResponse` (response side). */
 export interface CreateRuleResponse {
-  readonly RuleId: string
+  readonly RuleId?: string
   readonly RequestId: string
 }
 export const CreateRuleResponse: $Schema.Schema<CreateRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRuleResponse", { RuleId: $C.str, RequestId: $C.str }))
@@ -469,7 +469,7 @@ export const CreateSecurityPolicyRequest: $Schema.Schema<CreateSecurityPolicyReq
 
 /** `CreateSecurityPolicyResponse` (response side). */
 export interface CreateSecurityPolicyResponse {
-  readonly PolicyId: string
+  readonly PolicyId?: string
   readonly RequestId: string
 }
 export const CreateSecurityPolicyResponse: $Schema.Schema<CreateSecurityPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSecurityPolicyResponse", { PolicyId: $C.str, RequestId: $C.str }))
@@ -617,9 +617,9 @@ export const DeleteListenersRequest: $Schema.Schema<DeleteListenersRequest> = /*
 
 /** `DeleteListenersResponse` (response side). */
 export interface DeleteListenersResponse {
-  readonly OperationFailedListenerSet: readonly string[]
-  readonly OperationSucceedListenerSet: readonly string[]
-  readonly InvalidStatusListenerSet: readonly string[]
+  readonly OperationFailedListenerSet?: readonly string[]
+  readonly OperationSucceedListenerSet?: readonly string[]
+  readonly InvalidStatusListenerSet?: readonly string[]
   readonly RequestId: string
 }
 export const DeleteListenersResponse: $Schema.Schema<DeleteListenersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteListenersResponse", { OperationFailedListenerSet: $C.arr($C.str), OperationSucceedListenerSet: $C.arr($C.str), InvalidStatusListenerSet: $C.arr($C.str), RequestId: $C.str }))
@@ -686,8 +686,8 @@ export const DescribeAccessRegionsByDestRegionRequest: $Schema.Schema<DescribeAc
 
 /** `DescribeAccessRegionsByDestRegionResponse` (response side). */
 export interface DescribeAccessRegionsByDestRegionResponse {
-  readonly TotalCount: number | bigint
-  readonly AccessRegionSet: readonly AccessRegionDetial[]
+  readonly TotalCount?: number | bigint
+  readonly AccessRegionSet?: readonly AccessRegionDetial[]
   readonly RequestId: string
 }
 export const DescribeAccessRegionsByDestRegionResponse: $Schema.Schema<DescribeAccessRegionsByDestRegionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessRegionsByDestRegionResponse", { TotalCount: $C.int64, AccessRegionSet: $C.arr(AccessRegionDetial), RequestId: $C.str }))
@@ -698,8 +698,8 @@ export const DescribeAccessRegionsRequest: $Schema.Schema<DescribeAccessRegionsR
 
 /** `DescribeAccessRegionsResponse` (response side). */
 export interface DescribeAccessRegionsResponse {
-  readonly TotalCount: number | bigint
-  readonly AccessRegionSet: readonly RegionDetail[]
+  readonly TotalCount?: number | bigint
+  readonly AccessRegionSet?: readonly RegionDetail[]
   readonly RequestId: string
 }
 export const DescribeAccessRegionsResponse: $Schema.Schema<DescribeAccessRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessRegionsResponse", { TotalCount: $C.uint64, AccessRegionSet: $C.arr(RegionDetail), RequestId: $C.str }))
@@ -720,7 +720,7 @@ export const DescribeBlackHeaderRequest: $Schema.Schema<DescribeBlackHeaderReque
 
 /** `DescribeBlackHeaderResponse` (response side). */
 export interface DescribeBlackHeaderResponse {
-  readonly BlackHeaders: readonly string[]
+  readonly BlackHeaders?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeBlackHeaderResponse: $Schema.Schema<DescribeBlackHeaderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBlackHeaderResponse", { BlackHeaders: $C.arr($C.str), RequestId: $C.str }))
@@ -748,8 +748,8 @@ export const DescribeCertificatesRequest: $Schema.Schema<DescribeCertificatesReq
 
 /** `DescribeCertificatesResponse` (response side). */
 export interface DescribeCertificatesResponse {
-  readonly CertificateSet: readonly Certificate[]
-  readonly TotalCount: number | bigint
+  readonly CertificateSet?: readonly Certificate[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCertificatesResponse: $Schema.Schema<DescribeCertificatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCertificatesResponse", { CertificateSet: $C.arr(Certificate), TotalCount: $C.int64, RequestId: $C.str }))
@@ -760,7 +760,7 @@ export const DescribeCountryAreaMappingRequest: $Schema.Schema<DescribeCountryAr
 
 /** `DescribeCountryAreaMappingResponse` (response side). */
 export interface DescribeCountryAreaMappingResponse {
-  readonly CountryAreaMappingList: readonly CountryAreaMap[]
+  readonly CountryAreaMappingList?: readonly CountryAreaMap[]
   readonly RequestId: string
 }
 export const DescribeCountryAreaMappingResponse: $Schema.Schema<DescribeCountryAreaMappingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCountryAreaMappingResponse", { CountryAreaMappingList: $C.arr(CountryAreaMap), RequestId: $C.str }))
@@ -783,8 +783,8 @@ export const DescribeCustomHeaderRequest: $Schema.Schema<DescribeCustomHeaderReq
 
 /** `DescribeCustomHeaderResponse` (response side). */
 export interface DescribeCustomHeaderResponse {
-  readonly RuleId: string
-  readonly Headers: readonly HttpHeaderParam[]
+  readonly RuleId?: string
+  readonly Headers?: readonly HttpHeaderParam[]
   readonly RequestId: string
 }
 export const DescribeCustomHeaderResponse: $Schema.Schema<DescribeCustomHeaderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCustomHeaderResponse", { RuleId: $C.str, Headers: $C.arr(HttpHeaderParam), RequestId: $C.str }))
@@ -797,8 +797,8 @@ export const DescribeDestRegionsRequest: $Schema.Schema<DescribeDestRegionsReque
 
 /** `DescribeDestRegionsResponse` (response side). */
 export interface DescribeDestRegionsResponse {
-  readonly TotalCount: number | bigint
-  readonly DestRegionSet: readonly RegionDetail[]
+  readonly TotalCount?: number | bigint
+  readonly DestRegionSet?: readonly RegionDetail[]
   readonly RequestId: string
 }
 export const DescribeDestRegionsResponse: $Schema.Schema<DescribeDestRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDestRegionsResponse", { TotalCount: $C.uint64, DestRegionSet: $C.arr(RegionDetail), RequestId: $C.str }))
@@ -811,7 +811,7 @@ export const DescribeDomainErrorPageInfoByIdsRequest: $Schema.Schema<DescribeDom
 
 /** `DescribeDomainErrorPageInfoByIdsResponse` (response side). */
 export interface DescribeDomainErrorPageInfoByIdsResponse {
-  readonly ErrorPageSet: readonly DomainErrorPageInfo[]
+  readonly ErrorPageSet?: readonly DomainErrorPageInfo[]
   readonly RequestId: string
 }
 export const DescribeDomainErrorPageInfoByIdsResponse: $Schema.Schema<DescribeDomainErrorPageInfoByIdsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainErrorPageInfoByIdsResponse", { ErrorPageSet: $C.arr(DomainErrorPageInfo), RequestId: $C.str }))
@@ -825,7 +825,7 @@ export const DescribeDomainErrorPageInfoRequest: $Schema.Schema<DescribeDomainEr
 
 /** `DescribeDomainErrorPageInfoResponse` (response side). */
 export interface DescribeDomainErrorPageInfoResponse {
-  readonly ErrorPageSet: readonly DomainErrorPageInfo[]
+  readonly ErrorPageSet?: readonly DomainErrorPageInfo[]
   readonly RequestId: string
 }
 export const DescribeDomainErrorPageInfoResponse: $Schema.Schema<DescribeDomainErrorPageInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainErrorPageInfoResponse", { ErrorPageSet: $C.arr(DomainErrorPageInfo), RequestId: $C.str }))
@@ -838,7 +838,7 @@ export const DescribeGlobalDomainDnsRequest: $Schema.Schema<DescribeGlobalDomain
 
 /** `DescribeGlobalDomainDnsResponse` (response side). */
 export interface DescribeGlobalDomainDnsResponse {
-  readonly GlobalDnsList: readonly GlobalDns[]
+  readonly GlobalDnsList?: readonly GlobalDns[]
   readonly RequestId: string
 }
 export const DescribeGlobalDomainDnsResponse: $Schema.Schema<DescribeGlobalDomainDnsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGlobalDomainDnsResponse", { GlobalDnsList: $C.arr(GlobalDns), RequestId: $C.str }))
@@ -855,8 +855,8 @@ export const DescribeGlobalDomainsRequest: $Schema.Schema<DescribeGlobalDomainsR
 
 /** `DescribeGlobalDomainsResponse` (response side). */
 export interface DescribeGlobalDomainsResponse {
-  readonly Domains: readonly Domain[]
-  readonly TotalCount: number | bigint
+  readonly Domains?: readonly Domain[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeGlobalDomainsResponse: $Schema.Schema<DescribeGlobalDomainsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGlobalDomainsResponse", { Domains: $C.arr(Domain), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -906,8 +906,8 @@ export const DescribeHTTPListenersRequest: $Schema.Schema<DescribeHTTPListenersR
 
 /** `DescribeHTTPListenersResponse` (response side). */
 export interface DescribeHTTPListenersResponse {
-  readonly TotalCount: number | bigint
-  readonly ListenerSet: readonly HTTPListener[]
+  readonly TotalCount?: number | bigint
+  readonly ListenerSet?: readonly HTTPListener[]
   readonly RequestId: string
 }
 export const DescribeHTTPListenersResponse: $Schema.Schema<DescribeHTTPListenersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHTTPListenersResponse", { TotalCount: $C.uint64, ListenerSet: $C.arr(HTTPListener), RequestId: $C.str }))
@@ -928,8 +928,8 @@ export const DescribeHTTPSListenersRequest: $Schema.Schema<DescribeHTTPSListener
 
 /** `DescribeHTTPSListenersResponse` (response side). */
 export interface DescribeHTTPSListenersResponse {
-  readonly TotalCount: number | bigint
-  readonly ListenerSet: readonly HTTPSListener[]
+  readonly TotalCount?: number | bigint
+  readonly ListenerSet?: readonly HTTPSListener[]
   readonly RequestId: string
 }
 export const DescribeHTTPSListenersResponse: $Schema.Schema<DescribeHTTPSListenersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHTTPSListenersResponse", { TotalCount: $C.uint64, ListenerSet: $C.arr(HTTPSListener), RequestId: $C.str }))
@@ -942,10 +942,10 @@ export const DescribeListenerRealServersRequest: $Schema.Schema<DescribeListener
 
 /** `DescribeListenerRealServersResponse` (response side). */
 export interface DescribeListenerRealServersResponse {
-  readonly TotalCount: number | bigint
-  readonly RealServerSet: readonly RealServer[]
-  readonly BindRealServerTotalCount: number | bigint
-  readonly BindRealServerSet: readonly BindRealServer[]
+  readonly TotalCount?: number | bigint
+  readonly RealServerSet?: readonly RealServer[]
+  readonly BindRealServerTotalCount?: number | bigint
+  readonly BindRealServerSet?: readonly BindRealServer[]
   readonly RequestId: string
 }
 export const DescribeListenerRealServersResponse: $Schema.Schema<DescribeListenerRealServersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeListenerRealServersResponse", { TotalCount: $C.uint64, RealServerSet: $C.arr(RealServer), BindRealServerTotalCount: $C.uint64, BindRealServerSet: $C.arr(BindRealServer), RequestId: $C.str }))
@@ -962,7 +962,7 @@ export const DescribeListenerStatisticsRequest: $Schema.Schema<DescribeListenerS
 
 /** `DescribeListenerStatisticsResponse` (response side). */
 export interface DescribeListenerStatisticsResponse {
-  readonly StatisticsData: readonly MetricStatisticsInfo[]
+  readonly StatisticsData?: readonly MetricStatisticsInfo[]
   readonly RequestId: string
 }
 export const DescribeListenerStatisticsResponse: $Schema.Schema<DescribeListenerStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeListenerStatisticsResponse", { StatisticsData: $C.arr(MetricStatisticsInfo), RequestId: $C.str }))
@@ -983,9 +983,9 @@ export const DescribeProxiesRequest: $Schema.Schema<DescribeProxiesRequest> = /*
 
 /** `DescribeProxiesResponse` (response side). */
 export interface DescribeProxiesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceSet: readonly ProxyInfo[]
-  readonly ProxySet: readonly ProxyInfo[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceSet?: readonly ProxyInfo[]
+  readonly ProxySet?: readonly ProxyInfo[]
   readonly RequestId: string
 }
 export const DescribeProxiesResponse: $Schema.Schema<DescribeProxiesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProxiesResponse", { TotalCount: $C.int64, InstanceSet: $C.arr(ProxyInfo), ProxySet: $C.arr(ProxyInfo), RequestId: $C.str }))
@@ -999,7 +999,7 @@ export const DescribeProxiesStatusRequest: $Schema.Schema<DescribeProxiesStatusR
 
 /** `DescribeProxiesStatusResponse` (response side). */
 export interface DescribeProxiesStatusResponse {
-  readonly InstanceStatusSet: readonly ProxyStatus[]
+  readonly InstanceStatusSet?: readonly ProxyStatus[]
   readonly RequestId: string
 }
 export const DescribeProxiesStatusResponse: $Schema.Schema<DescribeProxiesStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProxiesStatusResponse", { InstanceStatusSet: $C.arr(ProxyStatus), RequestId: $C.str }))
@@ -1026,7 +1026,7 @@ export const DescribeProxyDetailRequest: $Schema.Schema<DescribeProxyDetailReque
 
 /** `DescribeProxyDetailResponse` (response side). */
 export interface DescribeProxyDetailResponse {
-  readonly ProxyDetail: ProxyInfo
+  readonly ProxyDetail?: ProxyInfo
   readonly RequestId: string
 }
 export const DescribeProxyDetailResponse: $Schema.Schema<DescribeProxyDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProxyDetailResponse", { ProxyDetail: ProxyInfo, RequestId: $C.str }))
@@ -1039,7 +1039,7 @@ export const DescribeProxyGroupDetailsRequest: $Schema.Schema<DescribeProxyGroup
 
 /** `DescribeProxyGroupDetailsResponse` (response side). */
 export interface DescribeProxyGroupDetailsResponse {
-  readonly ProxyGroupDetail: ProxyGroupDetail
+  readonly ProxyGroupDetail?: ProxyGroupDetail
   readonly RequestId: string
 }
 export const DescribeProxyGroupDetailsResponse: $Schema.Schema<DescribeProxyGroupDetailsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProxyGroupDetailsResponse", { ProxyGroupDetail: ProxyGroupDetail, RequestId: $C.str }))
@@ -1056,8 +1056,8 @@ export const DescribeProxyGroupListRequest: $Schema.Schema<DescribeProxyGroupLis
 
 /** `DescribeProxyGroupListResponse` (response side). */
 export interface DescribeProxyGroupListResponse {
-  readonly TotalCount: number | bigint
-  readonly ProxyGroupList: readonly ProxyGroupInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ProxyGroupList?: readonly ProxyGroupInfo[]
   readonly RequestId: string
 }
 export const DescribeProxyGroupListResponse: $Schema.Schema<DescribeProxyGroupListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProxyGroupListResponse", { TotalCount: $C.int64, ProxyGroupList: $C.arr(ProxyGroupInfo), RequestId: $C.str }))
@@ -1092,7 +1092,7 @@ export const DescribeProxyStatisticsRequest: $Schema.Schema<DescribeProxyStatist
 
 /** `DescribeProxyStatisticsResponse` (response side). */
 export interface DescribeProxyStatisticsResponse {
-  readonly StatisticsData: readonly MetricStatisticsInfo[]
+  readonly StatisticsData?: readonly MetricStatisticsInfo[]
   readonly RequestId: string
 }
 export const DescribeProxyStatisticsResponse: $Schema.Schema<DescribeProxyStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProxyStatisticsResponse", { StatisticsData: $C.arr(MetricStatisticsInfo), RequestId: $C.str }))
@@ -1111,8 +1111,8 @@ export const DescribeRealServerStatisticsRequest: $Schema.Schema<DescribeRealSer
 
 /** `DescribeRealServerStatisticsResponse` (response side). */
 export interface DescribeRealServerStatisticsResponse {
-  readonly StatisticsData: readonly StatisticsDataInfo[]
-  readonly RsStatisticsData: readonly MetricStatisticsInfo[]
+  readonly StatisticsData?: readonly StatisticsDataInfo[]
+  readonly RsStatisticsData?: readonly MetricStatisticsInfo[]
   readonly RequestId: string
 }
 export const DescribeRealServerStatisticsResponse: $Schema.Schema<DescribeRealServerStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRealServerStatisticsResponse", { StatisticsData: $C.arr(StatisticsDataInfo), RsStatisticsData: $C.arr(MetricStatisticsInfo), RequestId: $C.str }))
@@ -1144,8 +1144,8 @@ export const DescribeRealServersStatusRequest: $Schema.Schema<DescribeRealServer
 
 /** `DescribeRealServersStatusResponse` (response side). */
 export interface DescribeRealServersStatusResponse {
-  readonly TotalCount: number | bigint
-  readonly RealServerStatusSet: readonly RealServerStatus[]
+  readonly TotalCount?: number | bigint
+  readonly RealServerStatusSet?: readonly RealServerStatus[]
   readonly RequestId: string
 }
 export const DescribeRealServersStatusResponse: $Schema.Schema<DescribeRealServersStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRealServersStatusResponse", { TotalCount: $C.int64, RealServerStatusSet: $C.arr(RealServerStatus), RequestId: $C.str }))
@@ -1159,10 +1159,10 @@ export const DescribeRegionAndPriceRequest: $Schema.Schema<DescribeRegionAndPric
 
 /** `DescribeRegionAndPriceResponse` (response side). */
 export interface DescribeRegionAndPriceResponse {
-  readonly TotalCount: number | bigint
-  readonly DestRegionSet: readonly RegionDetail[]
-  readonly BandwidthUnitPrice: readonly BandwidthPriceGradient[]
-  readonly Currency: string
+  readonly TotalCount?: number | bigint
+  readonly DestRegionSet?: readonly RegionDetail[]
+  readonly BandwidthUnitPrice?: readonly BandwidthPriceGradient[]
+  readonly Currency?: string
   readonly RequestId: string
 }
 export const DescribeRegionAndPriceResponse: $Schema.Schema<DescribeRegionAndPriceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRegionAndPriceResponse", { TotalCount: $C.uint64, DestRegionSet: $C.arr(RegionDetail), BandwidthUnitPrice: $C.arr(BandwidthPriceGradient), Currency: $C.str, RequestId: $C.str }))
@@ -1177,8 +1177,8 @@ export const DescribeResourcesByTagRequest: $Schema.Schema<DescribeResourcesByTa
 
 /** `DescribeResourcesByTagResponse` (response side). */
 export interface DescribeResourcesByTagResponse {
-  readonly TotalCount: number | bigint
-  readonly ResourceSet: readonly TagResourceInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ResourceSet?: readonly TagResourceInfo[]
   readonly RequestId: string
 }
 export const DescribeResourcesByTagResponse: $Schema.Schema<DescribeResourcesByTagResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourcesByTagResponse", { TotalCount: $C.int64, ResourceSet: $C.arr(TagResourceInfo), RequestId: $C.str }))
@@ -1193,10 +1193,10 @@ export const DescribeRuleRealServersRequest: $Schema.Schema<DescribeRuleRealServ
 
 /** `DescribeRuleRealServersResponse` (response side). */
 export interface DescribeRuleRealServersResponse {
-  readonly TotalCount: number | bigint
-  readonly RealServerSet: readonly RealServer[]
-  readonly BindRealServerTotalCount: number | bigint
-  readonly BindRealServerSet: readonly BindRealServer[]
+  readonly TotalCount?: number | bigint
+  readonly RealServerSet?: readonly RealServer[]
+  readonly BindRealServerTotalCount?: number | bigint
+  readonly BindRealServerSet?: readonly BindRealServer[]
   readonly RequestId: string
 }
 export const DescribeRuleRealServersResponse: $Schema.Schema<DescribeRuleRealServersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRuleRealServersResponse", { TotalCount: $C.uint64, RealServerSet: $C.arr(RealServer), BindRealServerTotalCount: $C.uint64, BindRealServerSet: $C.arr(BindRealServer), RequestId: $C.str }))
@@ -1209,8 +1209,8 @@ export const DescribeRulesByRuleIdsRequest: $Schema.Schema<DescribeRulesByRuleId
 
 /** `DescribeRulesByRuleIdsResponse` (response side). */
 export interface DescribeRulesByRuleIdsResponse {
-  readonly TotalCount: number | bigint
-  readonly RuleSet: readonly RuleInfo[]
+  readonly TotalCount?: number | bigint
+  readonly RuleSet?: readonly RuleInfo[]
   readonly RequestId: string
 }
 export const DescribeRulesByRuleIdsResponse: $Schema.Schema<DescribeRulesByRuleIdsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRulesByRuleIdsResponse", { TotalCount: $C.uint64, RuleSet: $C.arr(RuleInfo), RequestId: $C.str }))
@@ -1223,8 +1223,8 @@ export const DescribeRulesRequest: $Schema.Schema<DescribeRulesRequest> = /*#__P
 
 /** `DescribeRulesResponse` (response side). */
 export interface DescribeRulesResponse {
-  readonly DomainRuleSet: readonly DomainRuleSet[]
-  readonly TotalCount: number | bigint
+  readonly DomainRuleSet?: readonly DomainRuleSet[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRulesResponse: $Schema.Schema<DescribeRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRulesResponse", { DomainRuleSet: $C.arr(DomainRuleSet), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1275,8 +1275,8 @@ export const DescribeTCPListenersRequest: $Schema.Schema<DescribeTCPListenersReq
 
 /** `DescribeTCPListenersResponse` (response side). */
 export interface DescribeTCPListenersResponse {
-  readonly TotalCount: number | bigint
-  readonly ListenerSet: readonly TCPListener[]
+  readonly TotalCount?: number | bigint
+  readonly ListenerSet?: readonly TCPListener[]
   readonly RequestId: string
 }
 export const DescribeTCPListenersResponse: $Schema.Schema<DescribeTCPListenersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTCPListenersResponse", { TotalCount: $C.uint64, ListenerSet: $C.arr(TCPListener), RequestId: $C.str }))
@@ -1310,8 +1310,8 @@ export const DescribeUDPListenersRequest: $Schema.Schema<DescribeUDPListenersReq
 
 /** `DescribeUDPListenersResponse` (response side). */
 export interface DescribeUDPListenersResponse {
-  readonly TotalCount: number | bigint
-  readonly ListenerSet: readonly UDPListener[]
+  readonly TotalCount?: number | bigint
+  readonly ListenerSet?: readonly UDPListener[]
   readonly RequestId: string
 }
 export const DescribeUDPListenersResponse: $Schema.Schema<DescribeUDPListenersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUDPListenersResponse", { TotalCount: $C.uint64, ListenerSet: $C.arr(UDPListener), RequestId: $C.str }))
@@ -1327,8 +1327,8 @@ export const DestroyProxiesRequest: $Schema.Schema<DestroyProxiesRequest> = /*#_
 
 /** `DestroyProxiesResponse` (response side). */
 export interface DestroyProxiesResponse {
-  readonly InvalidStatusInstanceSet: readonly string[]
-  readonly OperationFailedInstanceSet: readonly string[]
+  readonly InvalidStatusInstanceSet?: readonly string[]
+  readonly OperationFailedInstanceSet?: readonly string[]
   readonly RequestId: string
 }
 export const DestroyProxiesResponse: $Schema.Schema<DestroyProxiesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DestroyProxiesResponse", { InvalidStatusInstanceSet: $C.arr($C.str), OperationFailedInstanceSet: $C.arr($C.str), RequestId: $C.str }))
@@ -1347,69 +1347,69 @@ export const DisableGlobalDomainResponse: $Schema.Schema<DisableGlobalDomainResp
 
 /** `Domain` (response side). */
 export interface Domain {
-  readonly DomainId: string
-  readonly FullDomain: string
-  readonly Alias: string
-  readonly Type: string
-  readonly Status: number | bigint
-  readonly ProjectId: number | bigint
-  readonly DefaultValue: string
-  readonly ProxyCount: number | bigint
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint | null
-  readonly TagSet: readonly TagPair[]
-  readonly BanStatus: string
+  readonly DomainId?: string
+  readonly FullDomain?: string
+  readonly Alias?: string
+  readonly Type?: string
+  readonly Status?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly DefaultValue?: string
+  readonly ProxyCount?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint | null
+  readonly TagSet?: readonly TagPair[]
+  readonly BanStatus?: string
 }
 export const Domain: $Schema.Schema<Domain> = /*#__PURE__*/ $C.lazy(() => $C.struct("Domain", { DomainId: $C.str, FullDomain: $C.str, Alias: $C.str, Type: $C.str, Status: $C.uint64, ProjectId: $C.int64, DefaultValue: $C.str, ProxyCount: $C.uint64, CreateTime: $C.uint64, UpdateTime: $C.nul($C.uint64), TagSet: $C.arr(TagPair), BanStatus: $C.str }))
 
 /** `DomainAccessRegionDict` (response side). */
 export interface DomainAccessRegionDict {
-  readonly NationCountryInnerList: readonly NationCountryInnerInfo[]
-  readonly ProxyList: readonly ProxyIdDict[]
-  readonly RegionId: string
-  readonly GeographicalZoneInnerCode: string
-  readonly ContinentInnerCode: string
-  readonly RegionName: string
+  readonly NationCountryInnerList?: readonly NationCountryInnerInfo[]
+  readonly ProxyList?: readonly ProxyIdDict[]
+  readonly RegionId?: string
+  readonly GeographicalZoneInnerCode?: string
+  readonly ContinentInnerCode?: string
+  readonly RegionName?: string
 }
 export const DomainAccessRegionDict: $Schema.Schema<DomainAccessRegionDict> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainAccessRegionDict", { NationCountryInnerList: $C.arr(NationCountryInnerInfo), ProxyList: $C.arr(ProxyIdDict), RegionId: $C.str, GeographicalZoneInnerCode: $C.str, ContinentInnerCode: $C.str, RegionName: $C.str }))
 
 /** `DomainErrorPageInfo` (response side). */
 export interface DomainErrorPageInfo {
-  readonly ErrorPageId: string
-  readonly ListenerId: string
-  readonly Domain: string
-  readonly ErrorNos: readonly (number | bigint)[]
-  readonly NewErrorNo: number | bigint
-  readonly ClearHeaders: readonly string[]
-  readonly SetHeaders: readonly HttpHeaderParam[]
-  readonly Body: string
-  readonly Status: number | bigint
+  readonly ErrorPageId?: string
+  readonly ListenerId?: string
+  readonly Domain?: string
+  readonly ErrorNos?: readonly (number | bigint)[]
+  readonly NewErrorNo?: number | bigint
+  readonly ClearHeaders?: readonly string[]
+  readonly SetHeaders?: readonly HttpHeaderParam[]
+  readonly Body?: string
+  readonly Status?: number | bigint
 }
 export const DomainErrorPageInfo: $Schema.Schema<DomainErrorPageInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainErrorPageInfo", { ErrorPageId: $C.str, ListenerId: $C.str, Domain: $C.str, ErrorNos: $C.arr($C.int64), NewErrorNo: $C.int64, ClearHeaders: $C.arr($C.str), SetHeaders: $C.arr(HttpHeaderParam), Body: $C.str, Status: $C.int64 }))
 
 /** `DomainRuleSet` (response side). */
 export interface DomainRuleSet {
-  readonly Domain: string
-  readonly RuleSet: readonly RuleInfo[]
-  readonly CertificateId: string
-  readonly CertificateAlias: string
-  readonly ClientCertificateId: string
-  readonly ClientCertificateAlias: string
-  readonly BasicAuthConfId: string
-  readonly BasicAuth: number | bigint
-  readonly BasicAuthConfAlias: string
-  readonly RealServerCertificateId: string
-  readonly RealServerAuth: number | bigint
-  readonly RealServerCertificateAlias: string
-  readonly GaapCertificateId: string
-  readonly GaapAuth: number | bigint
-  readonly GaapCertificateAlias: string
-  readonly RealServerCertificateDomain: string
-  readonly PolyClientCertificateAliasInfo: readonly CertificateAliasInfo[]
-  readonly PolyRealServerCertificateAliasInfo: readonly CertificateAliasInfo[]
-  readonly DomainStatus: number | bigint
-  readonly BanStatus: string
-  readonly Http3Supported: number | bigint
+  readonly Domain?: string
+  readonly RuleSet?: readonly RuleInfo[]
+  readonly CertificateId?: string
+  readonly CertificateAlias?: string
+  readonly ClientCertificateId?: string
+  readonly ClientCertificateAlias?: string
+  readonly BasicAuthConfId?: string
+  readonly BasicAuth?: number | bigint
+  readonly BasicAuthConfAlias?: string
+  readonly RealServerCertificateId?: string
+  readonly RealServerAuth?: number | bigint
+  readonly RealServerCertificateAlias?: string
+  readonly GaapCertificateId?: string
+  readonly GaapAuth?: number | bigint
+  readonly GaapCertificateAlias?: string
+  readonly RealServerCertificateDomain?: string
+  readonly PolyClientCertificateAliasInfo?: readonly CertificateAliasInfo[]
+  readonly PolyRealServerCertificateAliasInfo?: readonly CertificateAliasInfo[]
+  readonly DomainStatus?: number | bigint
+  readonly BanStatus?: string
+  readonly Http3Supported?: number | bigint
   readonly IsDefaultServer?: boolean
   readonly TLSCiphers?: string
   readonly TLSSupportVersion?: readonly string[]
@@ -1446,43 +1446,43 @@ export const GlobalDns: $Schema.Schema<GlobalDns> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `GroupStatisticsInfo` (response side). */
 export interface GroupStatisticsInfo {
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly ProxySet: readonly ProxySimpleInfo[]
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly ProxySet?: readonly ProxySimpleInfo[]
 }
 export const GroupStatisticsInfo: $Schema.Schema<GroupStatisticsInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupStatisticsInfo", { GroupId: $C.str, GroupName: $C.str, ProxySet: $C.arr(ProxySimpleInfo) }))
 
 /** `HTTPListener` (response side). */
 export interface HTTPListener {
-  readonly ListenerId: string
-  readonly ListenerName: string
-  readonly Port: number | bigint
-  readonly CreateTime: number | bigint
-  readonly Protocol: string
-  readonly ListenerStatus: number | bigint
-  readonly ProxyId: string
-  readonly GroupId: string | null
+  readonly ListenerId?: string
+  readonly ListenerName?: string
+  readonly Port?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly Protocol?: string
+  readonly ListenerStatus?: number | bigint
+  readonly ProxyId?: string
+  readonly GroupId?: string | null
 }
 export const HTTPListener: $Schema.Schema<HTTPListener> = /*#__PURE__*/ $C.lazy(() => $C.struct("HTTPListener", { ListenerId: $C.str, ListenerName: $C.str, Port: $C.uint64, CreateTime: $C.uint64, Protocol: $C.str, ListenerStatus: $C.uint64, ProxyId: $C.str, GroupId: $C.nul($C.str) }))
 
 /** `HTTPSListener` (response side). */
 export interface HTTPSListener {
-  readonly ListenerId: string
-  readonly ListenerName: string
-  readonly Port: number | bigint
-  readonly Protocol: string
-  readonly ListenerStatus: number | bigint
-  readonly CertificateId: string
-  readonly ForwardProtocol: string
-  readonly CreateTime: number | bigint
-  readonly CertificateAlias: string
-  readonly ClientCertificateId: string | null
-  readonly AuthType: number | bigint
-  readonly ClientCertificateAlias: string | null
-  readonly PolyClientCertificateAliasInfo: readonly CertificateAliasInfo[]
-  readonly Http3Supported: number | bigint
-  readonly ProxyId: string
-  readonly GroupId: string | null
+  readonly ListenerId?: string
+  readonly ListenerName?: string
+  readonly Port?: number | bigint
+  readonly Protocol?: string
+  readonly ListenerStatus?: number | bigint
+  readonly CertificateId?: string
+  readonly ForwardProtocol?: string
+  readonly CreateTime?: number | bigint
+  readonly CertificateAlias?: string
+  readonly ClientCertificateId?: string | null
+  readonly AuthType?: number | bigint
+  readonly ClientCertificateAlias?: string | null
+  readonly PolyClientCertificateAliasInfo?: readonly CertificateAliasInfo[]
+  readonly Http3Supported?: number | bigint
+  readonly ProxyId?: string
+  readonly GroupId?: string | null
   readonly TLSSupportVersion?: readonly string[]
   readonly TLSCiphers?: string
 }
@@ -1490,8 +1490,8 @@ export const HTTPSListener: $Schema.Schema<HTTPSListener> = /*#__PURE__*/ $C.laz
 
 /** `HttpHeaderParam` (both sides). */
 export interface HttpHeaderParam {
-  readonly HeaderName: string
-  readonly HeaderValue: string
+  readonly HeaderName?: string
+  readonly HeaderValue?: string
 }
 export const HttpHeaderParam: $Schema.Schema<HttpHeaderParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("HttpHeaderParam", { HeaderName: $C.str, HeaderValue: $C.str }))
 
@@ -1521,31 +1521,31 @@ export const InquiryPriceCreateProxyRequest: $Schema.Schema<InquiryPriceCreatePr
 
 /** `InquiryPriceCreateProxyResponse` (response side). */
 export interface InquiryPriceCreateProxyResponse {
-  readonly ProxyDailyPrice: number
-  readonly BandwidthUnitPrice: readonly BandwidthPriceGradient[] | null
-  readonly DiscountProxyDailyPrice: number
-  readonly Currency: string
-  readonly FlowUnitPrice: number | null
-  readonly DiscountFlowUnitPrice: number | null
-  readonly Cn2BandwidthPrice: number
-  readonly Cn2BandwidthPriceWithDiscount: number
+  readonly ProxyDailyPrice?: number
+  readonly BandwidthUnitPrice?: readonly BandwidthPriceGradient[] | null
+  readonly DiscountProxyDailyPrice?: number
+  readonly Currency?: string
+  readonly FlowUnitPrice?: number | null
+  readonly DiscountFlowUnitPrice?: number | null
+  readonly Cn2BandwidthPrice?: number
+  readonly Cn2BandwidthPriceWithDiscount?: number
   readonly RequestId: string
 }
 export const InquiryPriceCreateProxyResponse: $Schema.Schema<InquiryPriceCreateProxyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceCreateProxyResponse", { ProxyDailyPrice: $C.float, BandwidthUnitPrice: $C.nul($C.arr(BandwidthPriceGradient)), DiscountProxyDailyPrice: $C.float, Currency: $C.str, FlowUnitPrice: $C.nul($C.float), DiscountFlowUnitPrice: $C.nul($C.float), Cn2BandwidthPrice: $C.float, Cn2BandwidthPriceWithDiscount: $C.float, RequestId: $C.str }))
 
 /** `ListenerInfo` (response side). */
 export interface ListenerInfo {
-  readonly ListenerId: string
-  readonly ListenerName: string
-  readonly Port: number | bigint
-  readonly Protocol: string
+  readonly ListenerId?: string
+  readonly ListenerName?: string
+  readonly Port?: number | bigint
+  readonly Protocol?: string
 }
 export const ListenerInfo: $Schema.Schema<ListenerInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListenerInfo", { ListenerId: $C.str, ListenerName: $C.str, Port: $C.uint64, Protocol: $C.str }))
 
 /** `MetricStatisticsInfo` (response side). */
 export interface MetricStatisticsInfo {
-  readonly MetricName: string
-  readonly MetricData: readonly StatisticsDataInfo[]
+  readonly MetricName?: string
+  readonly MetricData?: readonly StatisticsDataInfo[]
 }
 export const MetricStatisticsInfo: $Schema.Schema<MetricStatisticsInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MetricStatisticsInfo", { MetricName: $C.str, MetricData: $C.arr(StatisticsDataInfo) }))
 
@@ -1837,15 +1837,15 @@ export const ModifyUDPListenerAttributeResponse: $Schema.Schema<ModifyUDPListene
 
 /** `NationCountryInnerInfo` (response side). */
 export interface NationCountryInnerInfo {
-  readonly NationCountryName: string
-  readonly NationCountryInnerCode: string
+  readonly NationCountryName?: string
+  readonly NationCountryInnerCode?: string
 }
 export const NationCountryInnerInfo: $Schema.Schema<NationCountryInnerInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NationCountryInnerInfo", { NationCountryName: $C.str, NationCountryInnerCode: $C.str }))
 
 /** `NewRealServer` (response side). */
 export interface NewRealServer {
-  readonly RealServerId: string
-  readonly RealServerIP: string
+  readonly RealServerId?: string
+  readonly RealServerIP?: string
 }
 export const NewRealServer: $Schema.Schema<NewRealServer> = /*#__PURE__*/ $C.lazy(() => $C.struct("NewRealServer", { RealServerId: $C.str, RealServerIP: $C.str }))
 
@@ -1859,8 +1859,8 @@ export const OpenProxiesRequest: $Schema.Schema<OpenProxiesRequest> = /*#__PURE_
 
 /** `OpenProxiesResponse` (response side). */
 export interface OpenProxiesResponse {
-  readonly InvalidStatusInstanceSet: readonly string[]
-  readonly OperationFailedInstanceSet: readonly string[]
+  readonly InvalidStatusInstanceSet?: readonly string[]
+  readonly OperationFailedInstanceSet?: readonly string[]
   readonly RequestId: string
 }
 export const OpenProxiesResponse: $Schema.Schema<OpenProxiesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OpenProxiesResponse", { InvalidStatusInstanceSet: $C.arr($C.str), OperationFailedInstanceSet: $C.arr($C.str), RequestId: $C.str }))
@@ -1873,8 +1873,8 @@ export const OpenProxyGroupRequest: $Schema.Schema<OpenProxyGroupRequest> = /*#_
 
 /** `OpenProxyGroupResponse` (response side). */
 export interface OpenProxyGroupResponse {
-  readonly InvalidStatusInstanceSet: readonly string[]
-  readonly OperationFailedInstanceSet: readonly string[]
+  readonly InvalidStatusInstanceSet?: readonly string[]
+  readonly OperationFailedInstanceSet?: readonly string[]
   readonly RequestId: string
 }
 export const OpenProxyGroupResponse: $Schema.Schema<OpenProxyGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OpenProxyGroupResponse", { InvalidStatusInstanceSet: $C.arr($C.str), OperationFailedInstanceSet: $C.arr($C.str), RequestId: $C.str }))
@@ -1888,108 +1888,108 @@ export const OpenSecurityPolicyRequest: $Schema.Schema<OpenSecurityPolicyRequest
 
 /** `OpenSecurityPolicyResponse` (response side). */
 export interface OpenSecurityPolicyResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const OpenSecurityPolicyResponse: $Schema.Schema<OpenSecurityPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OpenSecurityPolicyResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `ProxyAccessInfo` (response side). */
 export interface ProxyAccessInfo {
-  readonly RegionId: string
-  readonly RegionName: string
-  readonly ProxyId: string
-  readonly Vip: string
-  readonly VipList: readonly IPDetail[]
-  readonly SourceRegionIdcType: string
+  readonly RegionId?: string
+  readonly RegionName?: string
+  readonly ProxyId?: string
+  readonly Vip?: string
+  readonly VipList?: readonly IPDetail[]
+  readonly SourceRegionIdcType?: string
 }
 export const ProxyAccessInfo: $Schema.Schema<ProxyAccessInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProxyAccessInfo", { RegionId: $C.str, RegionName: $C.str, ProxyId: $C.str, Vip: $C.str, VipList: $C.arr(IPDetail), SourceRegionIdcType: $C.str }))
 
 /** `ProxyGroupDetail` (response side). */
 export interface ProxyGroupDetail {
-  readonly CreateTime: number | bigint
-  readonly ProjectId: number | bigint
-  readonly ProxyNum: number | bigint
-  readonly Status: number | bigint
-  readonly OwnerUin: string
-  readonly CreateUin: string
-  readonly GroupName: string
-  readonly DnsDefaultIp: string
-  readonly Domain: string | null
-  readonly RealServerRegionInfo: RegionDetail
-  readonly IsOldGroup: boolean
-  readonly GroupId: string
-  readonly TagSet: readonly TagPair[]
-  readonly PolicyId: string
-  readonly Version: string
-  readonly ClientIPMethod: readonly (number | bigint)[]
-  readonly IPAddressVersion: string
-  readonly PackageType: string
-  readonly Http3Supported: number | bigint
-  readonly FeatureBitmap: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly ProxyNum?: number | bigint
+  readonly Status?: number | bigint
+  readonly OwnerUin?: string
+  readonly CreateUin?: string
+  readonly GroupName?: string
+  readonly DnsDefaultIp?: string
+  readonly Domain?: string | null
+  readonly RealServerRegionInfo?: RegionDetail
+  readonly IsOldGroup?: boolean
+  readonly GroupId?: string
+  readonly TagSet?: readonly TagPair[]
+  readonly PolicyId?: string
+  readonly Version?: string
+  readonly ClientIPMethod?: readonly (number | bigint)[]
+  readonly IPAddressVersion?: string
+  readonly PackageType?: string
+  readonly Http3Supported?: number | bigint
+  readonly FeatureBitmap?: number | bigint
   readonly IsSupportTLSChoice?: number | bigint
 }
 export const ProxyGroupDetail: $Schema.Schema<ProxyGroupDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProxyGroupDetail", { CreateTime: $C.int64, ProjectId: $C.int64, ProxyNum: $C.int64, Status: $C.int64, OwnerUin: $C.str, CreateUin: $C.str, GroupName: $C.str, DnsDefaultIp: $C.str, Domain: $C.nul($C.str), RealServerRegionInfo: RegionDetail, IsOldGroup: $C.bool, GroupId: $C.str, TagSet: $C.arr(TagPair), PolicyId: $C.str, Version: $C.str, ClientIPMethod: $C.arr($C.int64), IPAddressVersion: $C.str, PackageType: $C.str, Http3Supported: $C.int64, FeatureBitmap: $C.int64 }, { IsSupportTLSChoice: $C.uint64 }))
 
 /** `ProxyGroupInfo` (response side). */
 export interface ProxyGroupInfo {
-  readonly GroupId: string
-  readonly Domain: string | null
-  readonly GroupName: string
-  readonly ProjectId: number | bigint
-  readonly RealServerRegionInfo: RegionDetail
-  readonly Status: string
-  readonly TagSet: readonly TagPair[]
-  readonly Version: string
-  readonly CreateTime: number | bigint
-  readonly ProxyType: number | bigint
-  readonly Http3Supported: number | bigint
-  readonly FeatureBitmap: number | bigint
+  readonly GroupId?: string
+  readonly Domain?: string | null
+  readonly GroupName?: string
+  readonly ProjectId?: number | bigint
+  readonly RealServerRegionInfo?: RegionDetail
+  readonly Status?: string
+  readonly TagSet?: readonly TagPair[]
+  readonly Version?: string
+  readonly CreateTime?: number | bigint
+  readonly ProxyType?: number | bigint
+  readonly Http3Supported?: number | bigint
+  readonly FeatureBitmap?: number | bigint
 }
 export const ProxyGroupInfo: $Schema.Schema<ProxyGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProxyGroupInfo", { GroupId: $C.str, Domain: $C.nul($C.str), GroupName: $C.str, ProjectId: $C.int64, RealServerRegionInfo: RegionDetail, Status: $C.str, TagSet: $C.arr(TagPair), Version: $C.str, CreateTime: $C.uint64, ProxyType: $C.uint64, Http3Supported: $C.int64, FeatureBitmap: $C.int64 }))
 
 /** `ProxyIdDict` (response side). */
 export interface ProxyIdDict {
-  readonly ProxyId: string
+  readonly ProxyId?: string
 }
 export const ProxyIdDict: $Schema.Schema<ProxyIdDict> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProxyIdDict", { ProxyId: $C.str }))
 
 /** `ProxyInfo` (response side). */
 export interface ProxyInfo {
-  readonly InstanceId: string
-  readonly CreateTime: number | bigint
-  readonly ProjectId: number | bigint
-  readonly ProxyName: string
-  readonly AccessRegion: string
-  readonly RealServerRegion: string
-  readonly Bandwidth: number | bigint
-  readonly Concurrent: number | bigint
-  readonly Status: string
-  readonly Domain: string
-  readonly IP: string
-  readonly Version: string
-  readonly ProxyId: string
-  readonly Scalarable: number | bigint
-  readonly SupportProtocols: readonly string[]
-  readonly GroupId: string | null
-  readonly PolicyId: string | null
-  readonly AccessRegionInfo: RegionDetail
-  readonly RealServerRegionInfo: RegionDetail
-  readonly ForwardIP: string
-  readonly TagSet: readonly TagPair[]
-  readonly SupportSecurity: number | bigint
-  readonly BillingType: number | bigint
-  readonly RelatedGlobalDomains: readonly string[]
-  readonly ModifyConfigTime: number | bigint | null
-  readonly ProxyType: number | bigint
-  readonly ClientIPMethod: readonly (number | bigint)[]
-  readonly IPAddressVersion: string
-  readonly NetworkType: string
-  readonly PackageType: string
-  readonly BanStatus: string
-  readonly IPList: readonly IPDetail[]
-  readonly Http3Supported: number | bigint
-  readonly InBanBlacklist: number | bigint
-  readonly FeatureBitmap: number | bigint
+  readonly InstanceId?: string
+  readonly CreateTime?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly ProxyName?: string
+  readonly AccessRegion?: string
+  readonly RealServerRegion?: string
+  readonly Bandwidth?: number | bigint
+  readonly Concurrent?: number | bigint
+  readonly Status?: string
+  readonly Domain?: string
+  readonly IP?: string
+  readonly Version?: string
+  readonly ProxyId?: string
+  readonly Scalarable?: number | bigint
+  readonly SupportProtocols?: readonly string[]
+  readonly GroupId?: string | null
+  readonly PolicyId?: string | null
+  readonly AccessRegionInfo?: RegionDetail
+  readonly RealServerRegionInfo?: RegionDetail
+  readonly ForwardIP?: string
+  readonly TagSet?: readonly TagPair[]
+  readonly SupportSecurity?: number | bigint
+  readonly BillingType?: number | bigint
+  readonly RelatedGlobalDomains?: readonly string[]
+  readonly ModifyConfigTime?: number | bigint | null
+  readonly ProxyType?: number | bigint
+  readonly ClientIPMethod?: readonly (number | bigint)[]
+  readonly IPAddressVersion?: string
+  readonly NetworkType?: string
+  readonly PackageType?: string
+  readonly BanStatus?: string
+  readonly IPList?: readonly IPDetail[]
+  readonly Http3Supported?: number | bigint
+  readonly InBanBlacklist?: number | bigint
+  readonly FeatureBitmap?: number | bigint
   readonly IsAutoScaleProxy?: number | bigint
   readonly IsSupportTLSChoice?: number | bigint
 }
@@ -1997,9 +1997,9 @@ export const ProxyInfo: $Schema.Schema<ProxyInfo> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ProxySimpleInfo` (response side). */
 export interface ProxySimpleInfo {
-  readonly ProxyId: string
-  readonly ProxyName: string
-  readonly ListenerList: readonly ListenerInfo[]
+  readonly ProxyId?: string
+  readonly ProxyName?: string
+  readonly ListenerList?: readonly ListenerInfo[]
 }
 export const ProxySimpleInfo: $Schema.Schema<ProxySimpleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProxySimpleInfo", { ProxyId: $C.str, ProxyName: $C.str, ListenerList: $C.arr(ListenerInfo) }))
 
@@ -2012,11 +2012,11 @@ export const ProxyStatus: $Schema.Schema<ProxyStatus> = /*#__PURE__*/ $C.lazy(()
 
 /** `RealServer` (response side). */
 export interface RealServer {
-  readonly RealServerIP: string
-  readonly RealServerId: string
-  readonly RealServerName: string
-  readonly ProjectId: number | bigint
-  readonly InBanBlacklist: number | bigint
+  readonly RealServerIP?: string
+  readonly RealServerId?: string
+  readonly RealServerName?: string
+  readonly ProjectId?: number | bigint
+  readonly InBanBlacklist?: number | bigint
 }
 export const RealServer: $Schema.Schema<RealServer> = /*#__PURE__*/ $C.lazy(() => $C.struct("RealServer", { RealServerIP: $C.str, RealServerId: $C.str, RealServerName: $C.str, ProjectId: $C.uint64, InBanBlacklist: $C.int64 }))
 
@@ -2032,22 +2032,22 @@ export const RealServerBindSetReq: $Schema.Schema<RealServerBindSetReq> = /*#__P
 
 /** `RealServerStatus` (response side). */
 export interface RealServerStatus {
-  readonly RealServerId: string
-  readonly BindStatus: number | bigint
-  readonly ProxyId: string
-  readonly GroupId: string | null
+  readonly RealServerId?: string
+  readonly BindStatus?: number | bigint
+  readonly ProxyId?: string
+  readonly GroupId?: string | null
 }
 export const RealServerStatus: $Schema.Schema<RealServerStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("RealServerStatus", { RealServerId: $C.str, BindStatus: $C.int64, ProxyId: $C.str, GroupId: $C.nul($C.str) }))
 
 /** `RegionDetail` (response side). */
 export interface RegionDetail {
-  readonly RegionId: string
-  readonly RegionName: string
-  readonly RegionArea: string
-  readonly RegionAreaName: string
-  readonly IDCType: string
-  readonly FeatureBitmap: number | bigint
-  readonly SupportFeature: SupportFeature | null
+  readonly RegionId?: string
+  readonly RegionName?: string
+  readonly RegionArea?: string
+  readonly RegionAreaName?: string
+  readonly IDCType?: string
+  readonly FeatureBitmap?: number | bigint
+  readonly SupportFeature?: SupportFeature | null
 }
 export const RegionDetail: $Schema.Schema<RegionDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionDetail", { RegionId: $C.str, RegionName: $C.str, RegionArea: $C.str, RegionAreaName: $C.str, IDCType: $C.str, FeatureBitmap: $C.uint64, SupportFeature: $C.nul(SupportFeature) }))
 
@@ -2065,11 +2065,11 @@ export const RemoveRealServersResponse: $Schema.Schema<RemoveRealServersResponse
 
 /** `RuleCheckParams` (both sides). */
 export interface RuleCheckParams {
-  readonly DelayLoop: number | bigint
-  readonly ConnectTimeout: number | bigint
-  readonly Path: string
-  readonly Method: string
-  readonly StatusCode: readonly (number | bigint)[]
+  readonly DelayLoop?: number | bigint
+  readonly ConnectTimeout?: number | bigint
+  readonly Path?: string
+  readonly Method?: string
+  readonly StatusCode?: readonly (number | bigint)[]
   readonly Domain?: string
   readonly FailedCountInter?: number | bigint
   readonly FailedThreshold?: number | bigint
@@ -2079,21 +2079,21 @@ export const RuleCheckParams: $Schema.Schema<RuleCheckParams> = /*#__PURE__*/ $C
 
 /** `RuleInfo` (response side). */
 export interface RuleInfo {
-  readonly RuleId: string
-  readonly ListenerId: string
-  readonly Domain: string
-  readonly Path: string
-  readonly RealServerType: string
-  readonly Scheduler: string
-  readonly HealthCheck: number | bigint
-  readonly RuleStatus: number | bigint
-  readonly CheckParams: RuleCheckParams
-  readonly RealServerSet: readonly BindRealServer[]
-  readonly BindStatus: number | bigint
-  readonly ForwardHost: string
-  readonly ServerNameIndicationSwitch: string
-  readonly ServerNameIndication: string
-  readonly ForcedRedirect: string | null
+  readonly RuleId?: string
+  readonly ListenerId?: string
+  readonly Domain?: string
+  readonly Path?: string
+  readonly RealServerType?: string
+  readonly Scheduler?: string
+  readonly HealthCheck?: number | bigint
+  readonly RuleStatus?: number | bigint
+  readonly CheckParams?: RuleCheckParams
+  readonly RealServerSet?: readonly BindRealServer[]
+  readonly BindStatus?: number | bigint
+  readonly ForwardHost?: string
+  readonly ServerNameIndicationSwitch?: string
+  readonly ServerNameIndication?: string
+  readonly ForcedRedirect?: string | null
   readonly ForwardProtocol?: string
 }
 export const RuleInfo: $Schema.Schema<RuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleInfo", { RuleId: $C.str, ListenerId: $C.str, Domain: $C.str, Path: $C.str, RealServerType: $C.str, Scheduler: $C.str, HealthCheck: $C.uint64, RuleStatus: $C.uint64, CheckParams: RuleCheckParams, RealServerSet: $C.arr(BindRealServer), BindStatus: $C.uint64, ForwardHost: $C.str, ServerNameIndicationSwitch: $C.str, ServerNameIndication: $C.str, ForcedRedirect: $C.nul($C.str) }, { ForwardProtocol: $C.str }))
@@ -2110,13 +2110,13 @@ export const SecurityPolicyRuleIn: $Schema.Schema<SecurityPolicyRuleIn> = /*#__P
 
 /** `SecurityPolicyRuleOut` (response side). */
 export interface SecurityPolicyRuleOut {
-  readonly Action: string
-  readonly SourceCidr: string
-  readonly AliasName: string
-  readonly DestPortRange: string
-  readonly RuleId: string
-  readonly Protocol: string
-  readonly PolicyId: string
+  readonly Action?: string
+  readonly SourceCidr?: string
+  readonly AliasName?: string
+  readonly DestPortRange?: string
+  readonly RuleId?: string
+  readonly Protocol?: string
+  readonly PolicyId?: string
 }
 export const SecurityPolicyRuleOut: $Schema.Schema<SecurityPolicyRuleOut> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityPolicyRuleOut", { Action: $C.str, SourceCidr: $C.str, AliasName: $C.str, DestPortRange: $C.str, RuleId: $C.str, Protocol: $C.str, PolicyId: $C.str }))
 
@@ -2172,27 +2172,27 @@ export const SupportFeature: $Schema.Schema<SupportFeature> = /*#__PURE__*/ $C.l
 
 /** `TCPListener` (response side). */
 export interface TCPListener {
-  readonly ListenerId: string
-  readonly ListenerName: string
-  readonly Port: number | bigint
-  readonly RealServerPort: number | bigint | null
-  readonly RealServerType: string
-  readonly Protocol: string
-  readonly ListenerStatus: number | bigint
-  readonly Scheduler: string
-  readonly ConnectTimeout: number | bigint
-  readonly DelayLoop: number | bigint
-  readonly HealthCheck: number | bigint
-  readonly BindStatus: number | bigint
-  readonly RealServerSet: readonly BindRealServer[]
-  readonly CreateTime: number | bigint
-  readonly ClientIPMethod: number | bigint
-  readonly HealthyThreshold: number | bigint
-  readonly UnhealthyThreshold: number | bigint
-  readonly FailoverSwitch: number | bigint
-  readonly SessionPersist: number | bigint
-  readonly ProxyId: string
-  readonly GroupId: string | null
+  readonly ListenerId?: string
+  readonly ListenerName?: string
+  readonly Port?: number | bigint
+  readonly RealServerPort?: number | bigint | null
+  readonly RealServerType?: string
+  readonly Protocol?: string
+  readonly ListenerStatus?: number | bigint
+  readonly Scheduler?: string
+  readonly ConnectTimeout?: number | bigint
+  readonly DelayLoop?: number | bigint
+  readonly HealthCheck?: number | bigint
+  readonly BindStatus?: number | bigint
+  readonly RealServerSet?: readonly BindRealServer[]
+  readonly CreateTime?: number | bigint
+  readonly ClientIPMethod?: number | bigint
+  readonly HealthyThreshold?: number | bigint
+  readonly UnhealthyThreshold?: number | bigint
+  readonly FailoverSwitch?: number | bigint
+  readonly SessionPersist?: number | bigint
+  readonly ProxyId?: string
+  readonly GroupId?: string | null
 }
 export const TCPListener: $Schema.Schema<TCPListener> = /*#__PURE__*/ $C.lazy(() => $C.struct("TCPListener", { ListenerId: $C.str, ListenerName: $C.str, Port: $C.uint64, RealServerPort: $C.nul($C.uint64), RealServerType: $C.str, Protocol: $C.str, ListenerStatus: $C.uint64, Scheduler: $C.str, ConnectTimeout: $C.uint64, DelayLoop: $C.uint64, HealthCheck: $C.uint64, BindStatus: $C.uint64, RealServerSet: $C.arr(BindRealServer), CreateTime: $C.uint64, ClientIPMethod: $C.uint64, HealthyThreshold: $C.uint64, UnhealthyThreshold: $C.uint64, FailoverSwitch: $C.uint64, SessionPersist: $C.uint64, ProxyId: $C.str, GroupId: $C.nul($C.str) }))
 
@@ -2205,38 +2205,38 @@ export const TagPair: $Schema.Schema<TagPair> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `TagResourceInfo` (response side). */
 export interface TagResourceInfo {
-  readonly ResourceType: string
-  readonly ResourceId: string
+  readonly ResourceType?: string
+  readonly ResourceId?: string
 }
 export const TagResourceInfo: $Schema.Schema<TagResourceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagResourceInfo", { ResourceType: $C.str, ResourceId: $C.str }))
 
 /** `UDPListener` (response side). */
 export interface UDPListener {
-  readonly ListenerId: string
-  readonly ListenerName: string
-  readonly Port: number | bigint
-  readonly RealServerPort: number | bigint
-  readonly RealServerType: string
-  readonly Protocol: string
-  readonly ListenerStatus: number | bigint
-  readonly Scheduler: string
-  readonly BindStatus: number | bigint
-  readonly RealServerSet: readonly BindRealServer[]
-  readonly CreateTime: number | bigint
-  readonly SessionPersist: number | bigint
-  readonly DelayLoop: number | bigint
-  readonly ConnectTimeout: number | bigint
-  readonly HealthyThreshold: number | bigint
-  readonly UnhealthyThreshold: number | bigint
-  readonly FailoverSwitch: number | bigint
-  readonly HealthCheck: number | bigint
-  readonly CheckType: string
-  readonly CheckPort: number | bigint
-  readonly ContextType: string
-  readonly SendContext: string
-  readonly RecvContext: string
-  readonly ProxyId: string
-  readonly GroupId: string
+  readonly ListenerId?: string
+  readonly ListenerName?: string
+  readonly Port?: number | bigint
+  readonly RealServerPort?: number | bigint
+  readonly RealServerType?: string
+  readonly Protocol?: string
+  readonly ListenerStatus?: number | bigint
+  readonly Scheduler?: string
+  readonly BindStatus?: number | bigint
+  readonly RealServerSet?: readonly BindRealServer[]
+  readonly CreateTime?: number | bigint
+  readonly SessionPersist?: number | bigint
+  readonly DelayLoop?: number | bigint
+  readonly ConnectTimeout?: number | bigint
+  readonly HealthyThreshold?: number | bigint
+  readonly UnhealthyThreshold?: number | bigint
+  readonly FailoverSwitch?: number | bigint
+  readonly HealthCheck?: number | bigint
+  readonly CheckType?: string
+  readonly CheckPort?: number | bigint
+  readonly ContextType?: string
+  readonly SendContext?: string
+  readonly RecvContext?: string
+  readonly ProxyId?: string
+  readonly GroupId?: string
 }
 export const UDPListener: $Schema.Schema<UDPListener> = /*#__PURE__*/ $C.lazy(() => $C.struct("UDPListener", { ListenerId: $C.str, ListenerName: $C.str, Port: $C.uint64, RealServerPort: $C.uint64, RealServerType: $C.str, Protocol: $C.str, ListenerStatus: $C.uint64, Scheduler: $C.str, BindStatus: $C.uint64, RealServerSet: $C.arr(BindRealServer), CreateTime: $C.uint64, SessionPersist: $C.uint64, DelayLoop: $C.uint64, ConnectTimeout: $C.uint64, HealthyThreshold: $C.uint64, UnhealthyThreshold: $C.uint64, FailoverSwitch: $C.int64, HealthCheck: $C.uint64, CheckType: $C.str, CheckPort: $C.int64, ContextType: $C.str, SendContext: $C.str, RecvContext: $C.str, ProxyId: $C.str, GroupId: $C.str }))
 

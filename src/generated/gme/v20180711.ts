@@ -63,48 +63,48 @@ export const AmbientSound: $Schema.Schema<AmbientSound> = /*#__PURE__*/ $C.lazy(
 
 /** `AppStatisticsItem` (response side). */
 export interface AppStatisticsItem {
-  readonly RealtimeSpeechStatisticsItem: RealTimeSpeechStatisticsItem
-  readonly VoiceMessageStatisticsItem: VoiceMessageStatisticsItem
-  readonly VoiceFilterStatisticsItem: VoiceFilterStatisticsItem
-  readonly Date: string
-  readonly AudioTextStatisticsItem: AudioTextStatisticsItem
-  readonly StreamTextStatisticsItem: StreamTextStatisticsItem
-  readonly OverseaTextStatisticsItem: OverseaTextStatisticsItem
-  readonly RealtimeTextStatisticsItem: RealtimeTextStatisticsItem
+  readonly RealtimeSpeechStatisticsItem?: RealTimeSpeechStatisticsItem
+  readonly VoiceMessageStatisticsItem?: VoiceMessageStatisticsItem
+  readonly VoiceFilterStatisticsItem?: VoiceFilterStatisticsItem
+  readonly Date?: string
+  readonly AudioTextStatisticsItem?: AudioTextStatisticsItem
+  readonly StreamTextStatisticsItem?: StreamTextStatisticsItem
+  readonly OverseaTextStatisticsItem?: OverseaTextStatisticsItem
+  readonly RealtimeTextStatisticsItem?: RealtimeTextStatisticsItem
 }
 export const AppStatisticsItem: $Schema.Schema<AppStatisticsItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AppStatisticsItem", { RealtimeSpeechStatisticsItem: RealTimeSpeechStatisticsItem, VoiceMessageStatisticsItem: VoiceMessageStatisticsItem, VoiceFilterStatisticsItem: VoiceFilterStatisticsItem, Date: $C.date, AudioTextStatisticsItem: AudioTextStatisticsItem, StreamTextStatisticsItem: StreamTextStatisticsItem, OverseaTextStatisticsItem: OverseaTextStatisticsItem, RealtimeTextStatisticsItem: RealtimeTextStatisticsItem }))
 
 /** `ApplicationDataStatistics` (response side). */
 export interface ApplicationDataStatistics {
-  readonly BizId: number | bigint
-  readonly DauDataNum: number | bigint
-  readonly DauDataMainland: readonly StatisticsItem[]
-  readonly DauDataOversea: readonly StatisticsItem[]
-  readonly DauDataSum: readonly StatisticsItem[]
-  readonly DurationDataNum: number | bigint
-  readonly DurationDataMainland: readonly StatisticsItem[]
-  readonly DurationDataOversea: readonly StatisticsItem[]
-  readonly DurationDataSum: readonly StatisticsItem[]
-  readonly PcuDataNum: number | bigint
-  readonly PcuDataMainland: readonly StatisticsItem[]
-  readonly PcuDataOversea: readonly StatisticsItem[]
-  readonly PcuDataSum: readonly StatisticsItem[]
-  readonly MiniGameDataNum: number | bigint
-  readonly MiniGameDataMainland: readonly StatisticsItem[]
-  readonly MiniGameDataOversea: readonly StatisticsItem[]
-  readonly MiniGameDataSum: readonly StatisticsItem[]
+  readonly BizId?: number | bigint
+  readonly DauDataNum?: number | bigint
+  readonly DauDataMainland?: readonly StatisticsItem[]
+  readonly DauDataOversea?: readonly StatisticsItem[]
+  readonly DauDataSum?: readonly StatisticsItem[]
+  readonly DurationDataNum?: number | bigint
+  readonly DurationDataMainland?: readonly StatisticsItem[]
+  readonly DurationDataOversea?: readonly StatisticsItem[]
+  readonly DurationDataSum?: readonly StatisticsItem[]
+  readonly PcuDataNum?: number | bigint
+  readonly PcuDataMainland?: readonly StatisticsItem[]
+  readonly PcuDataOversea?: readonly StatisticsItem[]
+  readonly PcuDataSum?: readonly StatisticsItem[]
+  readonly MiniGameDataNum?: number | bigint
+  readonly MiniGameDataMainland?: readonly StatisticsItem[]
+  readonly MiniGameDataOversea?: readonly StatisticsItem[]
+  readonly MiniGameDataSum?: readonly StatisticsItem[]
 }
 export const ApplicationDataStatistics: $Schema.Schema<ApplicationDataStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApplicationDataStatistics", { BizId: $C.uint64, DauDataNum: $C.uint64, DauDataMainland: $C.arr(StatisticsItem), DauDataOversea: $C.arr(StatisticsItem), DauDataSum: $C.arr(StatisticsItem), DurationDataNum: $C.uint64, DurationDataMainland: $C.arr(StatisticsItem), DurationDataOversea: $C.arr(StatisticsItem), DurationDataSum: $C.arr(StatisticsItem), PcuDataNum: $C.uint64, PcuDataMainland: $C.arr(StatisticsItem), PcuDataOversea: $C.arr(StatisticsItem), PcuDataSum: $C.arr(StatisticsItem), MiniGameDataNum: $C.uint64, MiniGameDataMainland: $C.arr(StatisticsItem), MiniGameDataOversea: $C.arr(StatisticsItem), MiniGameDataSum: $C.arr(StatisticsItem) }))
 
 /** `ApplicationList` (response side). */
 export interface ApplicationList {
-  readonly ServiceConf: ServiceStatus
-  readonly BizId: number | bigint
-  readonly AppName: string
-  readonly ProjectId: number | bigint
-  readonly AppStatus: number | bigint
-  readonly CreateTime: number | bigint
-  readonly AppType: number | bigint
+  readonly ServiceConf?: ServiceStatus
+  readonly BizId?: number | bigint
+  readonly AppName?: string
+  readonly ProjectId?: number | bigint
+  readonly AppStatus?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly AppType?: number | bigint
 }
 export const ApplicationList: $Schema.Schema<ApplicationList> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApplicationList", { ServiceConf: ServiceStatus, BizId: $C.uint64, AppName: $C.str, ProjectId: $C.uint64, AppStatus: $C.uint64, CreateTime: $C.uint64, AppType: $C.uint64 }))
 
@@ -116,7 +116,7 @@ export const AsrConf: $Schema.Schema<AsrConf> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `AudioTextStatisticsItem` (response side). */
 export interface AudioTextStatisticsItem {
-  readonly Data: number
+  readonly Data?: number
 }
 export const AudioTextStatisticsItem: $Schema.Schema<AudioTextStatisticsItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioTextStatisticsItem", { Data: $C.float }))
 
@@ -180,21 +180,21 @@ export const CreateAppRequest: $Schema.Schema<CreateAppRequest> = /*#__PURE__*/ 
 
 /** `CreateAppResp` (response side). */
 export interface CreateAppResp {
-  readonly BizId: number | bigint
-  readonly AppName: string
-  readonly ProjectId: number | bigint
-  readonly SecretKey: string
-  readonly CreateTime: number | bigint
-  readonly RealtimeSpeechConf: RealtimeSpeechConf
-  readonly VoiceMessageConf: VoiceMessageConf
-  readonly VoiceFilterConf: VoiceFilterConf
-  readonly AsrConf: AsrConf
+  readonly BizId?: number | bigint
+  readonly AppName?: string
+  readonly ProjectId?: number | bigint
+  readonly SecretKey?: string
+  readonly CreateTime?: number | bigint
+  readonly RealtimeSpeechConf?: RealtimeSpeechConf
+  readonly VoiceMessageConf?: VoiceMessageConf
+  readonly VoiceFilterConf?: VoiceFilterConf
+  readonly AsrConf?: AsrConf
 }
 export const CreateAppResp: $Schema.Schema<CreateAppResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAppResp", { BizId: $C.uint64, AppName: $C.str, ProjectId: $C.uint64, SecretKey: $C.str, CreateTime: $C.uint64, RealtimeSpeechConf: RealtimeSpeechConf, VoiceMessageConf: VoiceMessageConf, VoiceFilterConf: VoiceFilterConf, AsrConf: AsrConf }))
 
 /** `CreateAppResponse` (response side). */
 export interface CreateAppResponse {
-  readonly Data: CreateAppResp
+  readonly Data?: CreateAppResp
   readonly RequestId: string
 }
 export const CreateAppResponse: $Schema.Schema<CreateAppResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAppResponse", { Data: CreateAppResp, RequestId: $C.str }))
@@ -209,7 +209,7 @@ export const CreateCustomizationRequest: $Schema.Schema<CreateCustomizationReque
 
 /** `CreateCustomizationResponse` (response side). */
 export interface CreateCustomizationResponse {
-  readonly ModelId: string
+  readonly ModelId?: string
   readonly RequestId: string
 }
 export const CreateCustomizationResponse: $Schema.Schema<CreateCustomizationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCustomizationResponse", { ModelId: $C.str, RequestId: $C.str }))
@@ -225,19 +225,19 @@ export const CreateScanUserRequest: $Schema.Schema<CreateScanUserRequest> = /*#_
 
 /** `CreateScanUserResponse` (response side). */
 export interface CreateScanUserResponse {
-  readonly ErrorCode: number | bigint
+  readonly ErrorCode?: number | bigint
   readonly RequestId: string
 }
 export const CreateScanUserResponse: $Schema.Schema<CreateScanUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateScanUserResponse", { ErrorCode: $C.int64, RequestId: $C.str }))
 
 /** `CustomizationConfigs` (response side). */
 export interface CustomizationConfigs {
-  readonly BizId: number | bigint
-  readonly ModelId: string
-  readonly ModelState: number | bigint
-  readonly ModelName: string
-  readonly TextUrl: string
-  readonly UpdateTime: number | bigint
+  readonly BizId?: number | bigint
+  readonly ModelId?: string
+  readonly ModelState?: number | bigint
+  readonly ModelName?: string
+  readonly TextUrl?: string
+  readonly UpdateTime?: number | bigint
 }
 export const CustomizationConfigs: $Schema.Schema<CustomizationConfigs> = /*#__PURE__*/ $C.lazy(() => $C.struct("CustomizationConfigs", { BizId: $C.int64, ModelId: $C.str, ModelState: $C.int64, ModelName: $C.str, TextUrl: $C.str, UpdateTime: $C.int64 }))
 
@@ -250,15 +250,15 @@ export const DeleteCustomizationRequest: $Schema.Schema<DeleteCustomizationReque
 
 /** `DeleteCustomizationResponse` (response side). */
 export interface DeleteCustomizationResponse {
-  readonly ErrorCode: number | bigint
+  readonly ErrorCode?: number | bigint
   readonly RequestId: string
 }
 export const DeleteCustomizationResponse: $Schema.Schema<DeleteCustomizationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCustomizationResponse", { ErrorCode: $C.int64, RequestId: $C.str }))
 
 /** `DeleteResult` (response side). */
 export interface DeleteResult {
-  readonly Code: number | bigint
-  readonly ErrorMsg: string
+  readonly Code?: number | bigint
+  readonly ErrorMsg?: string
 }
 export const DeleteResult: $Schema.Schema<DeleteResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteResult", { Code: $C.int64, ErrorMsg: $C.str }))
 
@@ -274,7 +274,7 @@ export const DeleteRoomMemberRequest: $Schema.Schema<DeleteRoomMemberRequest> = 
 
 /** `DeleteRoomMemberResponse` (response side). */
 export interface DeleteRoomMemberResponse {
-  readonly DeleteResult: DeleteResult
+  readonly DeleteResult?: DeleteResult
   readonly RequestId: string
 }
 export const DeleteRoomMemberResponse: $Schema.Schema<DeleteRoomMemberResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteRoomMemberResponse", { DeleteResult: DeleteResult, RequestId: $C.str }))
@@ -289,7 +289,7 @@ export const DeleteScanUserRequest: $Schema.Schema<DeleteScanUserRequest> = /*#_
 
 /** `DeleteScanUserResponse` (response side). */
 export interface DeleteScanUserResponse {
-  readonly ErrorCode: number | bigint
+  readonly ErrorCode?: number | bigint
   readonly RequestId: string
 }
 export const DeleteScanUserResponse: $Schema.Schema<DeleteScanUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteScanUserResponse", { ErrorCode: $C.int64, RequestId: $C.str }))
@@ -370,7 +370,7 @@ export const DescribeApplicationDataRequest: $Schema.Schema<DescribeApplicationD
 
 /** `DescribeApplicationDataResponse` (response side). */
 export interface DescribeApplicationDataResponse {
-  readonly Data: ApplicationDataStatistics
+  readonly Data?: ApplicationDataStatistics
   readonly RequestId: string
 }
 export const DescribeApplicationDataResponse: $Schema.Schema<DescribeApplicationDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApplicationDataResponse", { Data: ApplicationDataStatistics, RequestId: $C.str }))
@@ -388,8 +388,8 @@ export const DescribeApplicationListRequest: $Schema.Schema<DescribeApplicationL
 
 /** `DescribeApplicationListResponse` (response side). */
 export interface DescribeApplicationListResponse {
-  readonly ApplicationList: readonly ApplicationList[]
-  readonly Total: number | bigint
+  readonly ApplicationList?: readonly ApplicationList[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeApplicationListResponse: $Schema.Schema<DescribeApplicationListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApplicationListResponse", { ApplicationList: $C.arr(ApplicationList), Total: $C.uint64, RequestId: $C.str }))
@@ -425,13 +425,13 @@ export const DescribeRealtimeScanConfigRequest: $Schema.Schema<DescribeRealtimeS
 
 /** `DescribeRealtimeScanConfigResponse` (response side). */
 export interface DescribeRealtimeScanConfigResponse {
-  readonly ErrorCode: number | bigint
-  readonly BizId: number | bigint
-  readonly AuditType: number | bigint
-  readonly UserIdRegex: readonly string[]
-  readonly RoomIdRegex: readonly string[]
-  readonly UserIdString: string
-  readonly RoomIdString: string
+  readonly ErrorCode?: number | bigint
+  readonly BizId?: number | bigint
+  readonly AuditType?: number | bigint
+  readonly UserIdRegex?: readonly string[]
+  readonly RoomIdRegex?: readonly string[]
+  readonly UserIdString?: string
+  readonly RoomIdString?: string
   readonly RequestId: string
 }
 export const DescribeRealtimeScanConfigResponse: $Schema.Schema<DescribeRealtimeScanConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRealtimeScanConfigResponse", { ErrorCode: $C.int64, BizId: $C.uint64, AuditType: $C.int64, UserIdRegex: $C.arr($C.str), RoomIdRegex: $C.arr($C.str), UserIdString: $C.str, RoomIdString: $C.str, RequestId: $C.str }))
@@ -445,9 +445,9 @@ export const DescribeRecordInfoRequest: $Schema.Schema<DescribeRecordInfoRequest
 
 /** `DescribeRecordInfoResponse` (response side). */
 export interface DescribeRecordInfoResponse {
-  readonly RecordInfo: readonly RecordInfo[]
-  readonly RecordMode: number | bigint
-  readonly RoomId: string
+  readonly RecordInfo?: readonly RecordInfo[]
+  readonly RecordMode?: number | bigint
+  readonly RoomId?: string
   readonly RequestId: string
 }
 export const DescribeRecordInfoResponse: $Schema.Schema<DescribeRecordInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordInfoResponse", { RecordInfo: $C.arr(RecordInfo), RecordMode: $C.uint64, RoomId: $C.str, RequestId: $C.str }))
@@ -462,27 +462,27 @@ export const DescribeRoomInfoRequest: $Schema.Schema<DescribeRoomInfoRequest> = 
 
 /** `DescribeRoomInfoResponse` (response side). */
 export interface DescribeRoomInfoResponse {
-  readonly Result: number | bigint
-  readonly RoomUsers: readonly RoomUser[]
+  readonly Result?: number | bigint
+  readonly RoomUsers?: readonly RoomUser[]
   readonly RequestId: string
 }
 export const DescribeRoomInfoResponse: $Schema.Schema<DescribeRoomInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRoomInfoResponse", { Result: $C.uint64, RoomUsers: $C.arr(RoomUser), RequestId: $C.str }))
 
 /** `DescribeScanResult` (response side). */
 export interface DescribeScanResult {
-  readonly Code: number | bigint
-  readonly DataId: string
-  readonly ScanFinishTime: number | bigint
-  readonly HitFlag: boolean
-  readonly Live: boolean
-  readonly Msg: string
-  readonly ScanPiece: readonly ScanPiece[]
-  readonly ScanStartTime: number | bigint
-  readonly Scenes: readonly string[]
-  readonly TaskId: string
-  readonly Url: string
-  readonly Status: string
-  readonly BizId: number | bigint
+  readonly Code?: number | bigint
+  readonly DataId?: string
+  readonly ScanFinishTime?: number | bigint
+  readonly HitFlag?: boolean
+  readonly Live?: boolean
+  readonly Msg?: string
+  readonly ScanPiece?: readonly ScanPiece[]
+  readonly ScanStartTime?: number | bigint
+  readonly Scenes?: readonly string[]
+  readonly TaskId?: string
+  readonly Url?: string
+  readonly Status?: string
+  readonly BizId?: number | bigint
 }
 export const DescribeScanResult: $Schema.Schema<DescribeScanResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScanResult", { Code: $C.int64, DataId: $C.str, ScanFinishTime: $C.uint64, HitFlag: $C.bool, Live: $C.bool, Msg: $C.str, ScanPiece: $C.arr(ScanPiece), ScanStartTime: $C.uint64, Scenes: $C.arr($C.str), TaskId: $C.str, Url: $C.str, Status: $C.str, BizId: $C.uint64 }))
 
@@ -496,7 +496,7 @@ export const DescribeScanResultListRequest: $Schema.Schema<DescribeScanResultLis
 
 /** `DescribeScanResultListResponse` (response side). */
 export interface DescribeScanResultListResponse {
-  readonly Data: readonly DescribeScanResult[]
+  readonly Data?: readonly DescribeScanResult[]
   readonly RequestId: string
 }
 export const DescribeScanResultListResponse: $Schema.Schema<DescribeScanResultListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScanResultListResponse", { Data: $C.arr(DescribeScanResult), RequestId: $C.str }))
@@ -510,9 +510,9 @@ export const DescribeTaskInfoRequest: $Schema.Schema<DescribeTaskInfoRequest> = 
 
 /** `DescribeTaskInfoResponse` (response side). */
 export interface DescribeTaskInfoResponse {
-  readonly TaskId: number | bigint
-  readonly RecordMode: number | bigint
-  readonly SubscribeRecordUserIds: SubscribeRecordUserIds
+  readonly TaskId?: number | bigint
+  readonly RecordMode?: number | bigint
+  readonly SubscribeRecordUserIds?: SubscribeRecordUserIds
   readonly RequestId: string
 }
 export const DescribeTaskInfoResponse: $Schema.Schema<DescribeTaskInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskInfoResponse", { TaskId: $C.uint64, RecordMode: $C.uint64, SubscribeRecordUserIds: SubscribeRecordUserIds, RequestId: $C.str }))
@@ -567,15 +567,15 @@ export const GetCustomizationListRequest: $Schema.Schema<GetCustomizationListReq
 
 /** `GetCustomizationListResponse` (response side). */
 export interface GetCustomizationListResponse {
-  readonly CustomizationConfigs: readonly CustomizationConfigs[]
+  readonly CustomizationConfigs?: readonly CustomizationConfigs[]
   readonly RequestId: string
 }
 export const GetCustomizationListResponse: $Schema.Schema<GetCustomizationListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetCustomizationListResponse", { CustomizationConfigs: $C.arr(CustomizationConfigs), RequestId: $C.str }))
 
 /** `InOutTimeInfo` (response side). */
 export interface InOutTimeInfo {
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
 }
 export const InOutTimeInfo: $Schema.Schema<InOutTimeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("InOutTimeInfo", { StartTime: $C.int64, EndTime: $C.int64 }))
 
@@ -595,8 +595,8 @@ export const ModifyAppStatusRequest: $Schema.Schema<ModifyAppStatusRequest> = /*
 
 /** `ModifyAppStatusResp` (response side). */
 export interface ModifyAppStatusResp {
-  readonly BizId: number | bigint
-  readonly Status: string
+  readonly BizId?: number | bigint
+  readonly Status?: string
 }
 export const ModifyAppStatusResp: $Schema.Schema<ModifyAppStatusResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAppStatusResp", { BizId: $C.uint64, Status: $C.str }))
 
@@ -617,8 +617,8 @@ export const ModifyCustomizationRequest: $Schema.Schema<ModifyCustomizationReque
 
 /** `ModifyCustomizationResponse` (response side). */
 export interface ModifyCustomizationResponse {
-  readonly ErrorCode: number | bigint
-  readonly ModelId: string
+  readonly ErrorCode?: number | bigint
+  readonly ModelId?: string
   readonly RequestId: string
 }
 export const ModifyCustomizationResponse: $Schema.Schema<ModifyCustomizationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCustomizationResponse", { ErrorCode: $C.int64, ModelId: $C.str, RequestId: $C.str }))
@@ -633,8 +633,8 @@ export const ModifyCustomizationStateRequest: $Schema.Schema<ModifyCustomization
 
 /** `ModifyCustomizationStateResponse` (response side). */
 export interface ModifyCustomizationStateResponse {
-  readonly ModelId: string
-  readonly ErrorCode: number | bigint
+  readonly ModelId?: string
+  readonly ErrorCode?: number | bigint
   readonly RequestId: string
 }
 export const ModifyCustomizationStateResponse: $Schema.Schema<ModifyCustomizationStateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCustomizationStateResponse", { ModelId: $C.str, ErrorCode: $C.int64, RequestId: $C.str }))
@@ -664,26 +664,26 @@ export const ModifyUserMicStatusRequest: $Schema.Schema<ModifyUserMicStatusReque
 
 /** `ModifyUserMicStatusResponse` (response side). */
 export interface ModifyUserMicStatusResponse {
-  readonly Result: number | bigint
-  readonly ErrMsg: string
+  readonly Result?: number | bigint
+  readonly ErrMsg?: string
   readonly RequestId: string
 }
 export const ModifyUserMicStatusResponse: $Schema.Schema<ModifyUserMicStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyUserMicStatusResponse", { Result: $C.int64, ErrMsg: $C.str, RequestId: $C.str }))
 
 /** `OverseaTextStatisticsItem` (response side). */
 export interface OverseaTextStatisticsItem {
-  readonly Data: number
+  readonly Data?: number
 }
 export const OverseaTextStatisticsItem: $Schema.Schema<OverseaTextStatisticsItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("OverseaTextStatisticsItem", { Data: $C.float }))
 
 /** `RealTimeSpeechStatisticsItem` (response side). */
 export interface RealTimeSpeechStatisticsItem {
-  readonly MainLandDau: number | bigint
-  readonly MainLandPcu: number | bigint
-  readonly MainLandDuration: number | bigint
-  readonly OverseaDau: number | bigint
-  readonly OverseaPcu: number | bigint
-  readonly OverseaDuration: number | bigint
+  readonly MainLandDau?: number | bigint
+  readonly MainLandPcu?: number | bigint
+  readonly MainLandDuration?: number | bigint
+  readonly OverseaDau?: number | bigint
+  readonly OverseaPcu?: number | bigint
+  readonly OverseaDuration?: number | bigint
 }
 export const RealTimeSpeechStatisticsItem: $Schema.Schema<RealTimeSpeechStatisticsItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("RealTimeSpeechStatisticsItem", { MainLandDau: $C.uint64, MainLandPcu: $C.uint64, MainLandDuration: $C.uint64, OverseaDau: $C.uint64, OverseaPcu: $C.uint64, OverseaDuration: $C.uint64 }))
 
@@ -696,7 +696,7 @@ export const RealtimeSpeechConf: $Schema.Schema<RealtimeSpeechConf> = /*#__PURE_
 
 /** `RealtimeTextStatisticsItem` (response side). */
 export interface RealtimeTextStatisticsItem {
-  readonly Data: number
+  readonly Data?: number
 }
 export const RealtimeTextStatisticsItem: $Schema.Schema<RealtimeTextStatisticsItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("RealtimeTextStatisticsItem", { Data: $C.float }))
 
@@ -728,10 +728,10 @@ export const RegisterVoicePrintResponse: $Schema.Schema<RegisterVoicePrintRespon
 
 /** `RoomUser` (response side). */
 export interface RoomUser {
-  readonly RoomId: number | bigint
-  readonly Uins: readonly (number | bigint)[]
-  readonly StrRoomId: string
-  readonly StrUins: readonly string[]
+  readonly RoomId?: number | bigint
+  readonly Uins?: readonly (number | bigint)[]
+  readonly StrRoomId?: string
+  readonly StrUins?: readonly string[]
 }
 export const RoomUser: $Schema.Schema<RoomUser> = /*#__PURE__*/ $C.lazy(() => $C.struct("RoomUser", { RoomId: $C.uint64, Uins: $C.arr($C.uint64), StrRoomId: $C.str, StrUins: $C.arr($C.str) }))
 
@@ -748,26 +748,26 @@ export const STTConfig: $Schema.Schema<STTConfig> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ScanDetail` (response side). */
 export interface ScanDetail {
-  readonly Label: string
-  readonly Rate: string
-  readonly KeyWord: string
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
+  readonly Label?: string
+  readonly Rate?: string
+  readonly KeyWord?: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
 }
 export const ScanDetail: $Schema.Schema<ScanDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanDetail", { Label: $C.str, Rate: $C.str, KeyWord: $C.str, StartTime: $C.uint64, EndTime: $C.uint64 }))
 
 /** `ScanPiece` (response side). */
 export interface ScanPiece {
-  readonly DumpUrl: string
-  readonly HitFlag: boolean
-  readonly MainType: string
-  readonly ScanDetail: readonly ScanDetail[]
-  readonly RoomId: string
-  readonly OpenId: string
-  readonly Info: string
-  readonly Offset: number | bigint
-  readonly Duration: number | bigint
-  readonly PieceStartTime: number | bigint
+  readonly DumpUrl?: string
+  readonly HitFlag?: boolean
+  readonly MainType?: string
+  readonly ScanDetail?: readonly ScanDetail[]
+  readonly RoomId?: string
+  readonly OpenId?: string
+  readonly Info?: string
+  readonly Offset?: number | bigint
+  readonly Duration?: number | bigint
+  readonly PieceStartTime?: number | bigint
 }
 export const ScanPiece: $Schema.Schema<ScanPiece> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanPiece", { DumpUrl: $C.str, HitFlag: $C.bool, MainType: $C.str, ScanDetail: $C.arr(ScanDetail), RoomId: $C.str, OpenId: $C.str, Info: $C.str, Offset: $C.uint64, Duration: $C.uint64, PieceStartTime: $C.uint64 }))
 
@@ -784,22 +784,22 @@ export const ScanVoiceRequest: $Schema.Schema<ScanVoiceRequest> = /*#__PURE__*/ 
 
 /** `ScanVoiceResponse` (response side). */
 export interface ScanVoiceResponse {
-  readonly Data: readonly ScanVoiceResult[]
+  readonly Data?: readonly ScanVoiceResult[]
   readonly RequestId: string
 }
 export const ScanVoiceResponse: $Schema.Schema<ScanVoiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanVoiceResponse", { Data: $C.arr(ScanVoiceResult), RequestId: $C.str }))
 
 /** `ScanVoiceResult` (response side). */
 export interface ScanVoiceResult {
-  readonly DataId: string
-  readonly TaskId: string
+  readonly DataId?: string
+  readonly TaskId?: string
 }
 export const ScanVoiceResult: $Schema.Schema<ScanVoiceResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanVoiceResult", { DataId: $C.str, TaskId: $C.str }))
 
 /** `SceneInfo` (both sides). */
 export interface SceneInfo {
-  readonly SceneId: string
-  readonly Status: boolean
+  readonly SceneId?: string
+  readonly Status?: boolean
   readonly CallbackUrl?: string
 }
 export const SceneInfo: $Schema.Schema<SceneInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SceneInfo", { SceneId: $C.str, Status: $C.bool }, { CallbackUrl: $C.str }))
@@ -817,12 +817,12 @@ export const ServerPushText: $Schema.Schema<ServerPushText> = /*#__PURE__*/ $C.l
 
 /** `ServiceStatus` (response side). */
 export interface ServiceStatus {
-  readonly RealTimeSpeech: StatusInfo
-  readonly VoiceMessage: StatusInfo
-  readonly Porn: StatusInfo
-  readonly Live: StatusInfo
-  readonly RealTimeAsr: StatusInfo
-  readonly TextTranslate: StatusInfo
+  readonly RealTimeSpeech?: StatusInfo
+  readonly VoiceMessage?: StatusInfo
+  readonly Porn?: StatusInfo
+  readonly Live?: StatusInfo
+  readonly RealTimeAsr?: StatusInfo
+  readonly TextTranslate?: StatusInfo
 }
 export const ServiceStatus: $Schema.Schema<ServiceStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceStatus", { RealTimeSpeech: StatusInfo, VoiceMessage: StatusInfo, Porn: StatusInfo, Live: StatusInfo, RealTimeAsr: StatusInfo, TextTranslate: StatusInfo }))
 
@@ -864,14 +864,14 @@ export const StartRecordResponse: $Schema.Schema<StartRecordResponse> = /*#__PUR
 
 /** `StatisticsItem` (response side). */
 export interface StatisticsItem {
-  readonly StatDate: string
-  readonly Data: number | bigint
+  readonly StatDate?: string
+  readonly Data?: number | bigint
 }
 export const StatisticsItem: $Schema.Schema<StatisticsItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("StatisticsItem", { StatDate: $C.date, Data: $C.uint64 }))
 
 /** `StatusInfo` (response side). */
 export interface StatusInfo {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
 }
 export const StatusInfo: $Schema.Schema<StatusInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("StatusInfo", { Status: $C.uint64 }))
 
@@ -902,7 +902,7 @@ export const StopRecordResponse: $Schema.Schema<StopRecordResponse> = /*#__PURE_
 
 /** `StreamTextStatisticsItem` (response side). */
 export interface StreamTextStatisticsItem {
-  readonly Data: number
+  readonly Data?: number
 }
 export const StreamTextStatisticsItem: $Schema.Schema<StreamTextStatisticsItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("StreamTextStatisticsItem", { Data: $C.float }))
 
@@ -962,7 +962,7 @@ export const UpdateScanRoomsRequest: $Schema.Schema<UpdateScanRoomsRequest> = /*
 
 /** `UpdateScanRoomsResponse` (response side). */
 export interface UpdateScanRoomsResponse {
-  readonly ErrorCode: number | bigint
+  readonly ErrorCode?: number | bigint
   readonly RequestId: string
 }
 export const UpdateScanRoomsResponse: $Schema.Schema<UpdateScanRoomsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateScanRoomsResponse", { ErrorCode: $C.int64, RequestId: $C.str }))
@@ -977,7 +977,7 @@ export const UpdateScanUsersRequest: $Schema.Schema<UpdateScanUsersRequest> = /*
 
 /** `UpdateScanUsersResponse` (response side). */
 export interface UpdateScanUsersResponse {
-  readonly ErrorCode: number | bigint
+  readonly ErrorCode?: number | bigint
   readonly RequestId: string
 }
 export const UpdateScanUsersResponse: $Schema.Schema<UpdateScanUsersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateScanUsersResponse", { ErrorCode: $C.int64, RequestId: $C.str }))
@@ -1028,7 +1028,7 @@ export const VoiceMessageConf: $Schema.Schema<VoiceMessageConf> = /*#__PURE__*/ 
 
 /** `VoiceMessageStatisticsItem` (response side). */
 export interface VoiceMessageStatisticsItem {
-  readonly Dau: number | bigint
+  readonly Dau?: number | bigint
 }
 export const VoiceMessageStatisticsItem: $Schema.Schema<VoiceMessageStatisticsItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("VoiceMessageStatisticsItem", { Dau: $C.uint64 }))
 

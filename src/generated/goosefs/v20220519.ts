@@ -121,7 +121,7 @@ export const CancelLoadTaskResponse: $Schema.Schema<CancelLoadTaskResponse> = /*
 /** `ChargeAttribute` (response side). */
 export interface ChargeAttribute {
   readonly CurDeadline?: string
-  readonly PayMode: string
+  readonly PayMode?: string
   readonly AutoRenewFlag?: number | bigint
   readonly ResourceId?: string
 }
@@ -129,21 +129,21 @@ export const ChargeAttribute: $Schema.Schema<ChargeAttribute> = /*#__PURE__*/ $C
 
 /** `ClientClusterManagerNodeInfo` (response side). */
 export interface ClientClusterManagerNodeInfo {
-  readonly NodeIp: string
-  readonly NodeInstanceId: string
-  readonly InitialPassword: string
+  readonly NodeIp?: string
+  readonly NodeInstanceId?: string
+  readonly InitialPassword?: string
   readonly ClusterId?: string
 }
 export const ClientClusterManagerNodeInfo: $Schema.Schema<ClientClusterManagerNodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClientClusterManagerNodeInfo", { NodeIp: $C.str, NodeInstanceId: $C.str, InitialPassword: $C.str }, { ClusterId: $C.str }))
 
 /** `ClientNodeAttribute` (response side). */
 export interface ClientNodeAttribute {
-  readonly ClientNodeIp: string
-  readonly Status: string
-  readonly ClientType: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly InstanceId: string
+  readonly ClientNodeIp?: string
+  readonly Status?: string
+  readonly ClientType?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly InstanceId?: string
   readonly MountPoint?: string
   readonly ClusterId?: string
   readonly MountPoints?: readonly MountPointEntry[]
@@ -152,10 +152,10 @@ export const ClientNodeAttribute: $Schema.Schema<ClientNodeAttribute> = /*#__PUR
 
 /** `ClientToken` (response side). */
 export interface ClientToken {
-  readonly NodeIp: string | null
-  readonly LocalDirectory: string | null
-  readonly GooseFSDirectory: string | null
-  readonly Token: string | null
+  readonly NodeIp?: string | null
+  readonly LocalDirectory?: string | null
+  readonly GooseFSDirectory?: string | null
+  readonly Token?: string | null
 }
 export const ClientToken: $Schema.Schema<ClientToken> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClientToken", { NodeIp: $C.nul($C.str), LocalDirectory: $C.nul($C.str), GooseFSDirectory: $C.nul($C.str), Token: $C.nul($C.str) }))
 
@@ -187,7 +187,7 @@ export const CreateDataRepositoryTaskRequest: $Schema.Schema<CreateDataRepositor
 
 /** `CreateDataRepositoryTaskResponse` (response side). */
 export interface CreateDataRepositoryTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateDataRepositoryTaskResponse: $Schema.Schema<CreateDataRepositoryTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDataRepositoryTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -242,7 +242,7 @@ export const CreateLoadTaskRequest: $Schema.Schema<CreateLoadTaskRequest> = /*#_
 
 /** `CreateLoadTaskResponse` (response side). */
 export interface CreateLoadTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateLoadTaskResponse: $Schema.Schema<CreateLoadTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLoadTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -336,7 +336,7 @@ export const DescribeClusterClientTokenRequest: $Schema.Schema<DescribeClusterCl
 
 /** `DescribeClusterClientTokenResponse` (response side). */
 export interface DescribeClusterClientTokenResponse {
-  readonly ClientTokens: readonly ClientToken[]
+  readonly ClientTokens?: readonly ClientToken[]
   readonly RequestId: string
 }
 export const DescribeClusterClientTokenResponse: $Schema.Schema<DescribeClusterClientTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterClientTokenResponse", { ClientTokens: $C.arr(ClientToken), RequestId: $C.str }))
@@ -350,7 +350,7 @@ export const DescribeClusterRoleTokenRequest: $Schema.Schema<DescribeClusterRole
 
 /** `DescribeClusterRoleTokenResponse` (response side). */
 export interface DescribeClusterRoleTokenResponse {
-  readonly RoleTokens: readonly RoleToken[]
+  readonly RoleTokens?: readonly RoleToken[]
   readonly RequestId: string
 }
 export const DescribeClusterRoleTokenResponse: $Schema.Schema<DescribeClusterRoleTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterRoleTokenResponse", { RoleTokens: $C.arr(RoleToken), RequestId: $C.str }))
@@ -377,10 +377,10 @@ export const DescribeDataRepositoryTaskStatusRequest: $Schema.Schema<DescribeDat
 
 /** `DescribeDataRepositoryTaskStatusResponse` (response side). */
 export interface DescribeDataRepositoryTaskStatusResponse {
-  readonly TaskId: string
-  readonly Status: number | bigint
-  readonly FinishedFileNumber: number | bigint
-  readonly FinishedCapacity: number | bigint
+  readonly TaskId?: string
+  readonly Status?: number | bigint
+  readonly FinishedFileNumber?: number | bigint
+  readonly FinishedCapacity?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDataRepositoryTaskStatusResponse: $Schema.Schema<DescribeDataRepositoryTaskStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataRepositoryTaskStatusResponse", { TaskId: $C.str, Status: $C.int64, FinishedFileNumber: $C.uint64, FinishedCapacity: $C.uint64, RequestId: $C.str }))
@@ -393,7 +393,7 @@ export const DescribeFileSystemBucketsRequest: $Schema.Schema<DescribeFileSystem
 
 /** `DescribeFileSystemBucketsResponse` (response side). */
 export interface DescribeFileSystemBucketsResponse {
-  readonly BucketList: readonly MappedBucket[]
+  readonly BucketList?: readonly MappedBucket[]
   readonly RequestId: string
 }
 export const DescribeFileSystemBucketsResponse: $Schema.Schema<DescribeFileSystemBucketsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFileSystemBucketsResponse", { BucketList: $C.arr(MappedBucket), RequestId: $C.str }))
@@ -407,8 +407,8 @@ export const DescribeFileSystemsRequest: $Schema.Schema<DescribeFileSystemsReque
 
 /** `DescribeFileSystemsResponse` (response side). */
 export interface DescribeFileSystemsResponse {
-  readonly FSAttributeList: readonly FSAttribute[]
-  readonly TotalCount: number | bigint
+  readonly FSAttributeList?: readonly FSAttribute[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFileSystemsResponse: $Schema.Schema<DescribeFileSystemsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFileSystemsResponse", { FSAttributeList: $C.arr(FSAttribute), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -451,7 +451,7 @@ export const DescribeLoadTaskRequest: $Schema.Schema<DescribeLoadTaskRequest> = 
 
 /** `DescribeLoadTaskResponse` (response side). */
 export interface DescribeLoadTaskResponse {
-  readonly LoadTaskAttrs: LoadTaskAttrs
+  readonly LoadTaskAttrs?: LoadTaskAttrs
   readonly RequestId: string
 }
 export const DescribeLoadTaskResponse: $Schema.Schema<DescribeLoadTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoadTaskResponse", { LoadTaskAttrs: LoadTaskAttrs, RequestId: $C.str }))
@@ -471,7 +471,7 @@ export const DetachFileSystemBucketResponse: $Schema.Schema<DetachFileSystemBuck
 
 /** `DistributedLoadAttrs` (both sides). */
 export interface DistributedLoadAttrs {
-  readonly LoadType: string
+  readonly LoadType?: string
   readonly SkipIfExists?: boolean
   readonly LoadByPath?: string
   readonly LoadByList?: string
@@ -496,27 +496,27 @@ export const ExpandCapacityResponse: $Schema.Schema<ExpandCapacityResponse> = /*
 
 /** `FSAttribute` (response side). */
 export interface FSAttribute {
-  readonly Type: string
-  readonly FileSystemId: string
-  readonly CreateTime: string
-  readonly GooseFSxAttribute: GooseFSxAttribute
-  readonly Status: string
-  readonly Name: string
-  readonly Description: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly Zone: string
-  readonly Tag: readonly Tag[]
-  readonly ModifyTime: string
-  readonly ChargeAttribute: ChargeAttribute
+  readonly Type?: string
+  readonly FileSystemId?: string
+  readonly CreateTime?: string
+  readonly GooseFSxAttribute?: GooseFSxAttribute
+  readonly Status?: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly Zone?: string
+  readonly Tag?: readonly Tag[]
+  readonly ModifyTime?: string
+  readonly ChargeAttribute?: ChargeAttribute
 }
 export const FSAttribute: $Schema.Schema<FSAttribute> = /*#__PURE__*/ $C.lazy(() => $C.struct("FSAttribute", { Type: $C.str, FileSystemId: $C.str, CreateTime: $C.datetimeIso, GooseFSxAttribute: GooseFSxAttribute, Status: $C.str, Name: $C.str, Description: $C.str, VpcId: $C.str, SubnetId: $C.str, Zone: $C.str, Tag: $C.arr(Tag), ModifyTime: $C.datetimeIso, ChargeAttribute: ChargeAttribute }))
 
 /** `FilesetInfo` (response side). */
 export interface FilesetInfo {
-  readonly FsetId: string
-  readonly FsetName: string
-  readonly FsetDir: string
+  readonly FsetId?: string
+  readonly FsetName?: string
+  readonly FsetDir?: string
   readonly QuotaSizeLimit?: string
   readonly QuotaSizeUsed?: string
   readonly QuotaSizeUsedPercent?: string
@@ -532,10 +532,10 @@ export const FilesetInfo: $Schema.Schema<FilesetInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `GooseFSxAttribute` (response side). */
 export interface GooseFSxAttribute {
-  readonly Model: string
-  readonly Capacity: number | bigint
-  readonly MappedBucketList: readonly MappedBucket[]
-  readonly ClientManagerNodeList: readonly ClientClusterManagerNodeInfo[]
+  readonly Model?: string
+  readonly Capacity?: number | bigint
+  readonly MappedBucketList?: readonly MappedBucket[]
+  readonly ClientManagerNodeList?: readonly ClientClusterManagerNodeInfo[]
 }
 export const GooseFSxAttribute: $Schema.Schema<GooseFSxAttribute> = /*#__PURE__*/ $C.lazy(() => $C.struct("GooseFSxAttribute", { Model: $C.str, Capacity: $C.uint64, MappedBucketList: $C.arr(MappedBucket), ClientManagerNodeList: $C.arr(ClientClusterManagerNodeInfo) }))
 
@@ -573,25 +573,25 @@ export const ListLoadTasksRequest: $Schema.Schema<ListLoadTasksRequest> = /*#__P
 /** `ListLoadTasksResponse` (response side). */
 export interface ListLoadTasksResponse {
   readonly LoadTaskList?: readonly LoadTaskAttrs[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListLoadTasksResponse: $Schema.Schema<ListLoadTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListLoadTasksResponse", { TotalCount: $C.uint64, RequestId: $C.str }, { LoadTaskList: $C.arr(LoadTaskAttrs) }))
 
 /** `LoadTaskAttrs` (response side). */
 export interface LoadTaskAttrs {
-  readonly TaskId: string
-  readonly TaskType: string
-  readonly Description: string
-  readonly Priority: number | bigint
+  readonly TaskId?: string
+  readonly TaskType?: string
+  readonly Description?: string
+  readonly Priority?: number | bigint
   readonly MetadataLoadAttrs?: MetadataLoadAttrs
   readonly DistributedLoadAttrs?: DistributedLoadAttrs
   readonly ReportPath?: string
-  readonly State: string
-  readonly TaskMessage: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly Requester: string
+  readonly State?: string
+  readonly TaskMessage?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly Requester?: string
 }
 export const LoadTaskAttrs: $Schema.Schema<LoadTaskAttrs> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoadTaskAttrs", { TaskId: $C.str, TaskType: $C.str, Description: $C.str, Priority: $C.uint64, State: $C.str, TaskMessage: $C.str, CreateTime: $C.datetimeIso, ModifyTime: $C.datetimeIso, Requester: $C.str }, { MetadataLoadAttrs: MetadataLoadAttrs, DistributedLoadAttrs: DistributedLoadAttrs, ReportPath: $C.str }))
 
@@ -608,8 +608,8 @@ export const LoadTaskCreationAttrs: $Schema.Schema<LoadTaskCreationAttrs> = /*#_
 
 /** `MappedBucket` (both sides). */
 export interface MappedBucket {
-  readonly BucketName: string
-  readonly FileSystemPath: string
+  readonly BucketName?: string
+  readonly FileSystemPath?: string
   readonly DataRepositoryTaskAutoStrategy?: readonly string[]
   readonly RuleId?: string
   readonly RuleDescription?: string
@@ -622,7 +622,7 @@ export const MappedBucket: $Schema.Schema<MappedBucket> = /*#__PURE__*/ $C.lazy(
 
 /** `MetadataLoadAttrs` (both sides). */
 export interface MetadataLoadAttrs {
-  readonly LoadType: string
+  readonly LoadType?: string
   readonly SkipIfExists?: boolean
   readonly LoadByPath?: string
   readonly LoadByList?: string
@@ -722,14 +722,14 @@ export const QueryDataRepositoryBandwidthResponse: $Schema.Schema<QueryDataRepos
 
 /** `RoleToken` (response side). */
 export interface RoleToken {
-  readonly RoleName: string
-  readonly Token: string
+  readonly RoleName?: string
+  readonly Token?: string
 }
 export const RoleToken: $Schema.Schema<RoleToken> = /*#__PURE__*/ $C.lazy(() => $C.struct("RoleToken", { RoleName: $C.str, Token: $C.str }))
 
 /** `SubnetInfo` (both sides). */
 export interface SubnetInfo {
-  readonly VpcId: string
+  readonly VpcId?: string
   readonly SubnetId?: string
   readonly UsedCluster?: string
   readonly CIDR?: string

@@ -19,11 +19,11 @@ export const $M: $O.Meta = { service: "gs", version: "2019-11-18" }
 
 /** `AndroidApp` (response side). */
 export interface AndroidApp {
-  readonly AndroidAppId: string
-  readonly Name: string
-  readonly State: string
+  readonly AndroidAppId?: string
+  readonly Name?: string
+  readonly State?: string
   readonly AndroidAppVersionInfo?: readonly AndroidAppVersionInfo[]
-  readonly CreateTime: string
+  readonly CreateTime?: string
   readonly UserId?: string
   readonly AppMode?: string
   readonly UpdateState?: string
@@ -40,28 +40,28 @@ export const AndroidAppCosInfo: $Schema.Schema<AndroidAppCosInfo> = /*#__PURE__*
 
 /** `AndroidAppVersionInfo` (response side). */
 export interface AndroidAppVersionInfo {
-  readonly AndroidAppVersion: string
-  readonly State: string
-  readonly CreateTime: string
-  readonly Command: string
-  readonly UninstallCommand: string
-  readonly CleanupMode: string
-  readonly AndroidAppVersionName: string
-  readonly Activity: string
-  readonly VersionName: string
-  readonly MD5: string
-  readonly FileSize: number | bigint
-  readonly PackageName: string
+  readonly AndroidAppVersion?: string
+  readonly State?: string
+  readonly CreateTime?: string
+  readonly Command?: string
+  readonly UninstallCommand?: string
+  readonly CleanupMode?: string
+  readonly AndroidAppVersionName?: string
+  readonly Activity?: string
+  readonly VersionName?: string
+  readonly MD5?: string
+  readonly FileSize?: number | bigint
+  readonly PackageName?: string
 }
 export const AndroidAppVersionInfo: $Schema.Schema<AndroidAppVersionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AndroidAppVersionInfo", { AndroidAppVersion: $C.str, State: $C.str, CreateTime: $C.datetimeIso, Command: $C.str, UninstallCommand: $C.str, CleanupMode: $C.str, AndroidAppVersionName: $C.str, Activity: $C.str, VersionName: $C.str, MD5: $C.str, FileSize: $C.int64, PackageName: $C.str }))
 
 /** `AndroidInstance` (response side). */
 export interface AndroidInstance {
-  readonly AndroidInstanceId: string
-  readonly AndroidInstanceRegion: string
+  readonly AndroidInstanceId?: string
+  readonly AndroidInstanceRegion?: string
   readonly AndroidInstanceZone?: string
-  readonly State: string
-  readonly AndroidInstanceType: string
+  readonly State?: string
+  readonly AndroidInstanceType?: string
   readonly AndroidInstanceImageId?: string
   readonly Width?: number | bigint
   readonly Height?: number | bigint
@@ -80,16 +80,16 @@ export const AndroidInstance: $Schema.Schema<AndroidInstance> = /*#__PURE__*/ $C
 
 /** `AndroidInstanceAppBlacklist` (response side). */
 export interface AndroidInstanceAppBlacklist {
-  readonly AndroidInstanceId: string
-  readonly AppBlacklist: readonly string[] | null
+  readonly AndroidInstanceId?: string
+  readonly AppBlacklist?: readonly string[] | null
 }
 export const AndroidInstanceAppBlacklist: $Schema.Schema<AndroidInstanceAppBlacklist> = /*#__PURE__*/ $C.lazy(() => $C.struct("AndroidInstanceAppBlacklist", { AndroidInstanceId: $C.str, AppBlacklist: $C.nul($C.arr($C.str)) }))
 
 /** `AndroidInstanceAppInfo` (response side). */
 export interface AndroidInstanceAppInfo {
-  readonly AndroidAppId: string
-  readonly Name: string
-  readonly AndroidAppVersion: string
+  readonly AndroidAppId?: string
+  readonly Name?: string
+  readonly AndroidAppVersion?: string
   readonly PackageName?: string
   /** @deprecated hidden or deprecated in the API */
   readonly PackageVersion?: string
@@ -100,12 +100,12 @@ export const AndroidInstanceAppInfo: $Schema.Schema<AndroidInstanceAppInfo> = /*
 
 /** `AndroidInstanceBackup` (response side). */
 export interface AndroidInstanceBackup {
-  readonly BackupId: string
-  readonly State: string
-  readonly Zone: string
-  readonly Size: number | bigint
-  readonly AndroidInstanceId: string
-  readonly CreateTime: string
+  readonly BackupId?: string
+  readonly State?: string
+  readonly Zone?: string
+  readonly Size?: number | bigint
+  readonly AndroidInstanceId?: string
+  readonly CreateTime?: string
 }
 export const AndroidInstanceBackup: $Schema.Schema<AndroidInstanceBackup> = /*#__PURE__*/ $C.lazy(() => $C.struct("AndroidInstanceBackup", { BackupId: $C.str, State: $C.str, Zone: $C.str, Size: $C.uint64, AndroidInstanceId: $C.str, CreateTime: $C.str }))
 
@@ -118,23 +118,23 @@ export const AndroidInstanceDevice: $Schema.Schema<AndroidInstanceDevice> = /*#_
 
 /** `AndroidInstanceError` (response side). */
 export interface AndroidInstanceError {
-  readonly AndroidInstanceId: string
-  readonly Error: Error
+  readonly AndroidInstanceId?: string
+  readonly Error?: Error
 }
 export const AndroidInstanceError: $Schema.Schema<AndroidInstanceError> = /*#__PURE__*/ $C.lazy(() => $C.struct("AndroidInstanceError", { AndroidInstanceId: $C.str, Error: Error }))
 
 /** `AndroidInstanceHostTask` (response side). */
 export interface AndroidInstanceHostTask {
-  readonly TaskId: string
-  readonly HostSerialNumber: string
+  readonly TaskId?: string
+  readonly HostSerialNumber?: string
 }
 export const AndroidInstanceHostTask: $Schema.Schema<AndroidInstanceHostTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("AndroidInstanceHostTask", { TaskId: $C.str, HostSerialNumber: $C.str }))
 
 /** `AndroidInstanceImage` (response side). */
 export interface AndroidInstanceImage {
-  readonly AndroidInstanceImageId: string
-  readonly AndroidInstanceImageName: string
-  readonly AndroidInstanceImageState: string
+  readonly AndroidInstanceImageId?: string
+  readonly AndroidInstanceImageName?: string
+  readonly AndroidInstanceImageState?: string
   readonly AndroidInstanceImageZone?: string
   readonly AndroidInstanceImageDescription?: string
   readonly AndroidVersion?: string
@@ -152,7 +152,7 @@ export const AndroidInstanceInformation: $Schema.Schema<AndroidInstanceInformati
 
 /** `AndroidInstanceLabel` (both sides). */
 export interface AndroidInstanceLabel {
-  readonly Key: string
+  readonly Key?: string
   readonly Value?: string
 }
 export const AndroidInstanceLabel: $Schema.Schema<AndroidInstanceLabel> = /*#__PURE__*/ $C.lazy(() => $C.struct("AndroidInstanceLabel", { Key: $C.str }, { Value: $C.str }))
@@ -174,16 +174,16 @@ export const AndroidInstanceProperty: $Schema.Schema<AndroidInstanceProperty> = 
 
 /** `AndroidInstanceTask` (response side). */
 export interface AndroidInstanceTask {
-  readonly TaskId: string
-  readonly AndroidInstanceId: string
+  readonly TaskId?: string
+  readonly AndroidInstanceId?: string
 }
 export const AndroidInstanceTask: $Schema.Schema<AndroidInstanceTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("AndroidInstanceTask", { TaskId: $C.str, AndroidInstanceId: $C.str }))
 
 /** `AndroidInstanceTaskStatus` (response side). */
 export interface AndroidInstanceTaskStatus {
-  readonly TaskId: string
-  readonly Status: string
-  readonly AndroidInstanceId: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly AndroidInstanceId?: string
   readonly TaskResult?: string
   readonly TaskType?: string
   readonly CreateTime?: string
@@ -210,7 +210,7 @@ export const BackUpAndroidInstanceRequest: $Schema.Schema<BackUpAndroidInstanceR
 
 /** `BackUpAndroidInstanceResponse` (response side). */
 export interface BackUpAndroidInstanceResponse {
-  readonly BackupId: string
+  readonly BackupId?: string
   readonly RequestId: string
 }
 export const BackUpAndroidInstanceResponse: $Schema.Schema<BackUpAndroidInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BackUpAndroidInstanceResponse", { BackupId: $C.str, RequestId: $C.str }))
@@ -229,7 +229,7 @@ export const BackUpAndroidInstanceToStorageRequest: $Schema.Schema<BackUpAndroid
 
 /** `BackUpAndroidInstanceToStorageResponse` (response side). */
 export interface BackUpAndroidInstanceToStorageResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const BackUpAndroidInstanceToStorageResponse: $Schema.Schema<BackUpAndroidInstanceToStorageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BackUpAndroidInstanceToStorageResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -265,7 +265,7 @@ export const ConnectAndroidInstanceRequest: $Schema.Schema<ConnectAndroidInstanc
 
 /** `ConnectAndroidInstanceResponse` (response side). */
 export interface ConnectAndroidInstanceResponse {
-  readonly ServerSession: string
+  readonly ServerSession?: string
   readonly RequestId: string
 }
 export const ConnectAndroidInstanceResponse: $Schema.Schema<ConnectAndroidInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConnectAndroidInstanceResponse", { ServerSession: $C.str, RequestId: $C.str }))
@@ -281,7 +281,7 @@ export const CopyAndroidInstanceRequest: $Schema.Schema<CopyAndroidInstanceReque
 
 /** `CopyAndroidInstanceResponse` (response side). */
 export interface CopyAndroidInstanceResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CopyAndroidInstanceResponse: $Schema.Schema<CopyAndroidInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CopyAndroidInstanceResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -296,7 +296,7 @@ export const CreateAndroidAppRequest: $Schema.Schema<CreateAndroidAppRequest> = 
 
 /** `CreateAndroidAppResponse` (response side). */
 export interface CreateAndroidAppResponse {
-  readonly AndroidAppId: string
+  readonly AndroidAppId?: string
   readonly RequestId: string
 }
 export const CreateAndroidAppResponse: $Schema.Schema<CreateAndroidAppResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAndroidAppResponse", { AndroidAppId: $C.str, RequestId: $C.str }))
@@ -313,7 +313,7 @@ export const CreateAndroidAppVersionRequest: $Schema.Schema<CreateAndroidAppVers
 
 /** `CreateAndroidAppVersionResponse` (response side). */
 export interface CreateAndroidAppVersionResponse {
-  readonly AndroidAppVersion: string
+  readonly AndroidAppVersion?: string
   readonly RequestId: string
 }
 export const CreateAndroidAppVersionResponse: $Schema.Schema<CreateAndroidAppVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAndroidAppVersionResponse", { AndroidAppVersion: $C.str, RequestId: $C.str }))
@@ -346,8 +346,8 @@ export const CreateAndroidInstanceAcceleratorTokenRequest: $Schema.Schema<Create
 
 /** `CreateAndroidInstanceAcceleratorTokenResponse` (response side). */
 export interface CreateAndroidInstanceAcceleratorTokenResponse {
-  readonly Token: string
-  readonly AcceleratorInfo: string
+  readonly Token?: string
+  readonly AcceleratorInfo?: string
   readonly AndroidInstanceErrors?: readonly AndroidInstanceError[]
   readonly RequestId: string
 }
@@ -427,8 +427,8 @@ export const CreateAndroidInstancesAccessTokenRequest: $Schema.Schema<CreateAndr
 
 /** `CreateAndroidInstancesAccessTokenResponse` (response side). */
 export interface CreateAndroidInstancesAccessTokenResponse {
-  readonly Token: string
-  readonly AccessInfo: string
+  readonly Token?: string
+  readonly AccessInfo?: string
   readonly AndroidInstanceErrors?: readonly AndroidInstanceError[]
   readonly RequestId: string
 }
@@ -448,7 +448,7 @@ export const CreateAndroidInstancesRequest: $Schema.Schema<CreateAndroidInstance
 
 /** `CreateAndroidInstancesResponse` (response side). */
 export interface CreateAndroidInstancesResponse {
-  readonly AndroidInstanceIds: readonly string[]
+  readonly AndroidInstanceIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateAndroidInstancesResponse: $Schema.Schema<CreateAndroidInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAndroidInstancesResponse", { AndroidInstanceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -461,7 +461,7 @@ export const CreateAndroidInstancesScreenshotRequest: $Schema.Schema<CreateAndro
 
 /** `CreateAndroidInstancesScreenshotResponse` (response side). */
 export interface CreateAndroidInstancesScreenshotResponse {
-  readonly TaskSet: readonly AndroidInstanceTask[]
+  readonly TaskSet?: readonly AndroidInstanceTask[]
   readonly RequestId: string
 }
 export const CreateAndroidInstancesScreenshotResponse: $Schema.Schema<CreateAndroidInstancesScreenshotResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAndroidInstancesScreenshotResponse", { TaskSet: $C.arr(AndroidInstanceTask), RequestId: $C.str }))
@@ -476,14 +476,14 @@ export const CreateCosCredentialRequest: $Schema.Schema<CreateCosCredentialReque
 
 /** `CreateCosCredentialResponse` (response side). */
 export interface CreateCosCredentialResponse {
-  readonly SecretID: string
-  readonly SecretKey: string
-  readonly SessionToken: string
-  readonly CosBucket: string
-  readonly CosRegion: string
-  readonly Path: string
-  readonly StartTime: number | bigint
-  readonly ExpiredTime: number | bigint
+  readonly SecretID?: string
+  readonly SecretKey?: string
+  readonly SessionToken?: string
+  readonly CosBucket?: string
+  readonly CosRegion?: string
+  readonly Path?: string
+  readonly StartTime?: number | bigint
+  readonly ExpiredTime?: number | bigint
   readonly RequestId: string
 }
 export const CreateCosCredentialResponse: $Schema.Schema<CreateCosCredentialResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCosCredentialResponse", { SecretID: $C.str, SecretKey: $C.str, SessionToken: $C.str, CosBucket: $C.str, CosRegion: $C.str, Path: $C.str, StartTime: $C.int64, ExpiredTime: $C.int64, RequestId: $C.str }))
@@ -513,9 +513,9 @@ export const CreateSessionRequest: $Schema.Schema<CreateSessionRequest> = /*#__P
 
 /** `CreateSessionResponse` (response side). */
 export interface CreateSessionResponse {
-  readonly ServerSession: string
-  readonly RoleNumber: string
-  readonly Role: string
+  readonly ServerSession?: string
+  readonly RoleNumber?: string
+  readonly Role?: string
   readonly RequestId: string
 }
 export const CreateSessionResponse: $Schema.Schema<CreateSessionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSessionResponse", { ServerSession: $C.str, RoleNumber: $C.str, Role: $C.str, RequestId: $C.str }))
@@ -610,7 +610,7 @@ export const DescribeAndroidAppsRequest: $Schema.Schema<DescribeAndroidAppsReque
 /** `DescribeAndroidAppsResponse` (response side). */
 export interface DescribeAndroidAppsResponse {
   readonly Apps?: readonly AndroidApp[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAndroidAppsResponse: $Schema.Schema<DescribeAndroidAppsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAndroidAppsResponse", { TotalCount: $C.uint64, RequestId: $C.str }, { Apps: $C.arr(AndroidApp) }))
@@ -623,7 +623,7 @@ export const DescribeAndroidInstanceAppsRequest: $Schema.Schema<DescribeAndroidI
 
 /** `DescribeAndroidInstanceAppsResponse` (response side). */
 export interface DescribeAndroidInstanceAppsResponse {
-  readonly Apps: readonly AndroidInstanceAppInfo[]
+  readonly Apps?: readonly AndroidInstanceAppInfo[]
   readonly RequestId: string
 }
 export const DescribeAndroidInstanceAppsResponse: $Schema.Schema<DescribeAndroidInstanceAppsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAndroidInstanceAppsResponse", { Apps: $C.arr(AndroidInstanceAppInfo), RequestId: $C.str }))
@@ -639,7 +639,7 @@ export const DescribeAndroidInstanceBackupsRequest: $Schema.Schema<DescribeAndro
 /** `DescribeAndroidInstanceBackupsResponse` (response side). */
 export interface DescribeAndroidInstanceBackupsResponse {
   readonly Backups?: readonly AndroidInstanceBackup[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAndroidInstanceBackupsResponse: $Schema.Schema<DescribeAndroidInstanceBackupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAndroidInstanceBackupsResponse", { TotalCount: $C.int64, RequestId: $C.str }, { Backups: $C.arr(AndroidInstanceBackup) }))
@@ -656,7 +656,7 @@ export const DescribeAndroidInstanceImagesRequest: $Schema.Schema<DescribeAndroi
 
 /** `DescribeAndroidInstanceImagesResponse` (response side). */
 export interface DescribeAndroidInstanceImagesResponse {
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly AndroidInstanceImages?: readonly AndroidInstanceImage[]
   readonly RequestId: string
 }
@@ -693,7 +693,7 @@ export const DescribeAndroidInstanceTasksStatusRequest: $Schema.Schema<DescribeA
 
 /** `DescribeAndroidInstanceTasksStatusResponse` (response side). */
 export interface DescribeAndroidInstanceTasksStatusResponse {
-  readonly TaskStatusSet: readonly AndroidInstanceTaskStatus[]
+  readonly TaskStatusSet?: readonly AndroidInstanceTaskStatus[]
   readonly Total?: number | bigint
   readonly RequestId: string
 }
@@ -707,7 +707,7 @@ export const DescribeAndroidInstancesAppBlacklistRequest: $Schema.Schema<Describ
 
 /** `DescribeAndroidInstancesAppBlacklistResponse` (response side). */
 export interface DescribeAndroidInstancesAppBlacklistResponse {
-  readonly AppBlacklistSet: readonly AndroidInstanceAppBlacklist[] | null
+  readonly AppBlacklistSet?: readonly AndroidInstanceAppBlacklist[] | null
   readonly RequestId: string
 }
 export const DescribeAndroidInstancesAppBlacklistResponse: $Schema.Schema<DescribeAndroidInstancesAppBlacklistResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAndroidInstancesAppBlacklistResponse", { AppBlacklistSet: $C.nul($C.arr(AndroidInstanceAppBlacklist)), RequestId: $C.str }))
@@ -723,7 +723,7 @@ export const DescribeAndroidInstancesByAppsRequest: $Schema.Schema<DescribeAndro
 
 /** `DescribeAndroidInstancesByAppsResponse` (response side). */
 export interface DescribeAndroidInstancesByAppsResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly AndroidInstances?: readonly AndroidInstance[]
   readonly RequestId: string
 }
@@ -744,7 +744,7 @@ export const DescribeAndroidInstancesRequest: $Schema.Schema<DescribeAndroidInst
 
 /** `DescribeAndroidInstancesResponse` (response side). */
 export interface DescribeAndroidInstancesResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly AndroidInstances?: readonly AndroidInstance[]
   readonly RequestId: string
 }
@@ -827,7 +827,7 @@ export const DistributeAndroidInstanceImageToHostsRequest: $Schema.Schema<Distri
 
 /** `DistributeAndroidInstanceImageToHostsResponse` (response side). */
 export interface DistributeAndroidInstanceImageToHostsResponse {
-  readonly TaskSet: readonly AndroidInstanceHostTask[]
+  readonly TaskSet?: readonly AndroidInstanceHostTask[]
   readonly RequestId: string
 }
 export const DistributeAndroidInstanceImageToHostsResponse: $Schema.Schema<DistributeAndroidInstanceImageToHostsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DistributeAndroidInstanceImageToHostsResponse", { TaskSet: $C.arr(AndroidInstanceHostTask), RequestId: $C.str }))
@@ -843,7 +843,7 @@ export const DistributeFileToAndroidInstancesRequest: $Schema.Schema<DistributeF
 
 /** `DistributeFileToAndroidInstancesResponse` (response side). */
 export interface DistributeFileToAndroidInstancesResponse {
-  readonly TaskSet: readonly AndroidInstanceTask[]
+  readonly TaskSet?: readonly AndroidInstanceTask[]
   readonly RequestId: string
 }
 export const DistributeFileToAndroidInstancesResponse: $Schema.Schema<DistributeFileToAndroidInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DistributeFileToAndroidInstancesResponse", { TaskSet: $C.arr(AndroidInstanceTask), RequestId: $C.str }))
@@ -857,7 +857,7 @@ export const DistributePhotoToAndroidInstancesRequest: $Schema.Schema<Distribute
 
 /** `DistributePhotoToAndroidInstancesResponse` (response side). */
 export interface DistributePhotoToAndroidInstancesResponse {
-  readonly TaskSet: readonly AndroidInstanceTask[]
+  readonly TaskSet?: readonly AndroidInstanceTask[]
   readonly RequestId: string
 }
 export const DistributePhotoToAndroidInstancesResponse: $Schema.Schema<DistributePhotoToAndroidInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DistributePhotoToAndroidInstancesResponse", { TaskSet: $C.arr(AndroidInstanceTask), RequestId: $C.str }))
@@ -878,8 +878,8 @@ export const EnableAndroidInstancesAppResponse: $Schema.Schema<EnableAndroidInst
 
 /** `Error` (response side). */
 export interface Error {
-  readonly Code: string
-  readonly Message: string
+  readonly Code?: string
+  readonly Message?: string
 }
 export const Error: $Schema.Schema<Error> = /*#__PURE__*/ $C.lazy(() => $C.struct("Error", { Code: $C.str, Message: $C.str }))
 
@@ -892,7 +892,7 @@ export const ExecuteCommandOnAndroidInstancesRequest: $Schema.Schema<ExecuteComm
 
 /** `ExecuteCommandOnAndroidInstancesResponse` (response side). */
 export interface ExecuteCommandOnAndroidInstancesResponse {
-  readonly TaskSet: readonly AndroidInstanceTask[]
+  readonly TaskSet?: readonly AndroidInstanceTask[]
   readonly RequestId: string
 }
 export const ExecuteCommandOnAndroidInstancesResponse: $Schema.Schema<ExecuteCommandOnAndroidInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExecuteCommandOnAndroidInstancesResponse", { TaskSet: $C.arr(AndroidInstanceTask), RequestId: $C.str }))
@@ -938,7 +938,7 @@ export const ImportAndroidInstanceImageRequest: $Schema.Schema<ImportAndroidInst
 
 /** `ImportAndroidInstanceImageResponse` (response side). */
 export interface ImportAndroidInstanceImageResponse {
-  readonly AndroidInstanceImageId: string
+  readonly AndroidInstanceImageId?: string
   readonly RequestId: string
 }
 export const ImportAndroidInstanceImageResponse: $Schema.Schema<ImportAndroidInstanceImageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImportAndroidInstanceImageResponse", { AndroidInstanceImageId: $C.str, RequestId: $C.str }))
@@ -954,7 +954,7 @@ export const InstallAndroidInstancesAppRequest: $Schema.Schema<InstallAndroidIns
 
 /** `InstallAndroidInstancesAppResponse` (response side). */
 export interface InstallAndroidInstancesAppResponse {
-  readonly TaskSet: readonly AndroidInstanceTask[]
+  readonly TaskSet?: readonly AndroidInstanceTask[]
   readonly RequestId: string
 }
 export const InstallAndroidInstancesAppResponse: $Schema.Schema<InstallAndroidInstancesAppResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstallAndroidInstancesAppResponse", { TaskSet: $C.arr(AndroidInstanceTask), RequestId: $C.str }))
@@ -969,7 +969,7 @@ export const InstallAndroidInstancesAppWithURLRequest: $Schema.Schema<InstallAnd
 
 /** `InstallAndroidInstancesAppWithURLResponse` (response side). */
 export interface InstallAndroidInstancesAppWithURLResponse {
-  readonly TaskSet: readonly AndroidInstanceTask[] | null
+  readonly TaskSet?: readonly AndroidInstanceTask[] | null
   readonly RequestId: string
 }
 export const InstallAndroidInstancesAppWithURLResponse: $Schema.Schema<InstallAndroidInstancesAppWithURLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstallAndroidInstancesAppWithURLResponse", { TaskSet: $C.nul($C.arr(AndroidInstanceTask)), RequestId: $C.str }))
@@ -1052,7 +1052,7 @@ export const ModifyAndroidInstancesAppBlacklistRequest: $Schema.Schema<ModifyAnd
 
 /** `ModifyAndroidInstancesAppBlacklistResponse` (response side). */
 export interface ModifyAndroidInstancesAppBlacklistResponse {
-  readonly TaskSet: readonly AndroidInstanceTask[]
+  readonly TaskSet?: readonly AndroidInstanceTask[]
   readonly RequestId: string
 }
 export const ModifyAndroidInstancesAppBlacklistResponse: $Schema.Schema<ModifyAndroidInstancesAppBlacklistResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAndroidInstancesAppBlacklistResponse", { TaskSet: $C.arr(AndroidInstanceTask), RequestId: $C.str }))
@@ -1152,7 +1152,7 @@ export const RebootAndroidInstanceHostsRequest: $Schema.Schema<RebootAndroidInst
 
 /** `RebootAndroidInstanceHostsResponse` (response side). */
 export interface RebootAndroidInstanceHostsResponse {
-  readonly TaskSet: readonly AndroidInstanceTask[]
+  readonly TaskSet?: readonly AndroidInstanceTask[]
   readonly RequestId: string
 }
 export const RebootAndroidInstanceHostsResponse: $Schema.Schema<RebootAndroidInstanceHostsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RebootAndroidInstanceHostsResponse", { TaskSet: $C.arr(AndroidInstanceTask), RequestId: $C.str }))
@@ -1165,7 +1165,7 @@ export const RebootAndroidInstancesRequest: $Schema.Schema<RebootAndroidInstance
 
 /** `RebootAndroidInstancesResponse` (response side). */
 export interface RebootAndroidInstancesResponse {
-  readonly TaskSet: readonly AndroidInstanceTask[]
+  readonly TaskSet?: readonly AndroidInstanceTask[]
   readonly RequestId: string
 }
 export const RebootAndroidInstancesResponse: $Schema.Schema<RebootAndroidInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RebootAndroidInstancesResponse", { TaskSet: $C.arr(AndroidInstanceTask), RequestId: $C.str }))
@@ -1193,7 +1193,7 @@ export const ResetAndroidInstancesRequest: $Schema.Schema<ResetAndroidInstancesR
 
 /** `ResetAndroidInstancesResponse` (response side). */
 export interface ResetAndroidInstancesResponse {
-  readonly TaskSet: readonly AndroidInstanceTask[]
+  readonly TaskSet?: readonly AndroidInstanceTask[]
   readonly RequestId: string
 }
 export const ResetAndroidInstancesResponse: $Schema.Schema<ResetAndroidInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResetAndroidInstancesResponse", { TaskSet: $C.arr(AndroidInstanceTask), RequestId: $C.str }))
@@ -1224,7 +1224,7 @@ export const RestoreAndroidInstanceFromStorageRequest: $Schema.Schema<RestoreAnd
 
 /** `RestoreAndroidInstanceFromStorageResponse` (response side). */
 export interface RestoreAndroidInstanceFromStorageResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const RestoreAndroidInstanceFromStorageResponse: $Schema.Schema<RestoreAndroidInstanceFromStorageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestoreAndroidInstanceFromStorageResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1238,7 +1238,7 @@ export const RestoreAndroidInstanceRequest: $Schema.Schema<RestoreAndroidInstanc
 
 /** `RestoreAndroidInstanceResponse` (response side). */
 export interface RestoreAndroidInstanceResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const RestoreAndroidInstanceResponse: $Schema.Schema<RestoreAndroidInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestoreAndroidInstanceResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1317,7 +1317,7 @@ export const StartAndroidInstancesRequest: $Schema.Schema<StartAndroidInstancesR
 
 /** `StartAndroidInstancesResponse` (response side). */
 export interface StartAndroidInstancesResponse {
-  readonly TaskSet: readonly AndroidInstanceTask[]
+  readonly TaskSet?: readonly AndroidInstanceTask[]
   readonly RequestId: string
 }
 export const StartAndroidInstancesResponse: $Schema.Schema<StartAndroidInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartAndroidInstancesResponse", { TaskSet: $C.arr(AndroidInstanceTask), RequestId: $C.str }))
@@ -1369,7 +1369,7 @@ export const StopAndroidInstancesRequest: $Schema.Schema<StopAndroidInstancesReq
 
 /** `StopAndroidInstancesResponse` (response side). */
 export interface StopAndroidInstancesResponse {
-  readonly TaskSet: readonly AndroidInstanceTask[]
+  readonly TaskSet?: readonly AndroidInstanceTask[]
   readonly RequestId: string
 }
 export const StopAndroidInstancesResponse: $Schema.Schema<StopAndroidInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopAndroidInstancesResponse", { TaskSet: $C.arr(AndroidInstanceTask), RequestId: $C.str }))
@@ -1416,8 +1416,8 @@ export const SwitchGameArchiveResponse: $Schema.Schema<SwitchGameArchiveResponse
 
 /** `SyncAndroidInstanceImage` (response side). */
 export interface SyncAndroidInstanceImage {
-  readonly AndroidInstanceImageId: string
-  readonly AndroidInstanceImageZone: string
+  readonly AndroidInstanceImageId?: string
+  readonly AndroidInstanceImageZone?: string
 }
 export const SyncAndroidInstanceImage: $Schema.Schema<SyncAndroidInstanceImage> = /*#__PURE__*/ $C.lazy(() => $C.struct("SyncAndroidInstanceImage", { AndroidInstanceImageId: $C.str, AndroidInstanceImageZone: $C.str }))
 
@@ -1430,7 +1430,7 @@ export const SyncAndroidInstanceImageRequest: $Schema.Schema<SyncAndroidInstance
 
 /** `SyncAndroidInstanceImageResponse` (response side). */
 export interface SyncAndroidInstanceImageResponse {
-  readonly SyncAndroidInstanceImages: readonly SyncAndroidInstanceImage[]
+  readonly SyncAndroidInstanceImages?: readonly SyncAndroidInstanceImage[]
   readonly RequestId: string
 }
 export const SyncAndroidInstanceImageResponse: $Schema.Schema<SyncAndroidInstanceImageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SyncAndroidInstanceImageResponse", { SyncAndroidInstanceImages: $C.arr(SyncAndroidInstanceImage), RequestId: $C.str }))
@@ -1444,16 +1444,16 @@ export const SyncExecuteCommandOnAndroidInstancesRequest: $Schema.Schema<SyncExe
 
 /** `SyncExecuteCommandOnAndroidInstancesResponse` (response side). */
 export interface SyncExecuteCommandOnAndroidInstancesResponse {
-  readonly CommandResults: readonly SyncExecuteCommandResult[]
+  readonly CommandResults?: readonly SyncExecuteCommandResult[]
   readonly RequestId: string
 }
 export const SyncExecuteCommandOnAndroidInstancesResponse: $Schema.Schema<SyncExecuteCommandOnAndroidInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SyncExecuteCommandOnAndroidInstancesResponse", { CommandResults: $C.arr(SyncExecuteCommandResult), RequestId: $C.str }))
 
 /** `SyncExecuteCommandResult` (response side). */
 export interface SyncExecuteCommandResult {
-  readonly InstanceId: string
-  readonly Output: string
-  readonly Status: string
+  readonly InstanceId?: string
+  readonly Output?: string
+  readonly Status?: string
 }
 export const SyncExecuteCommandResult: $Schema.Schema<SyncExecuteCommandResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("SyncExecuteCommandResult", { InstanceId: $C.str, Output: $C.str, Status: $C.str }))
 
@@ -1500,7 +1500,7 @@ export const UploadFileToAndroidInstancesRequest: $Schema.Schema<UploadFileToAnd
 
 /** `UploadFileToAndroidInstancesResponse` (response side). */
 export interface UploadFileToAndroidInstancesResponse {
-  readonly TaskSet: readonly AndroidInstanceTask[]
+  readonly TaskSet?: readonly AndroidInstanceTask[]
   readonly RequestId: string
 }
 export const UploadFileToAndroidInstancesResponse: $Schema.Schema<UploadFileToAndroidInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UploadFileToAndroidInstancesResponse", { TaskSet: $C.arr(AndroidInstanceTask), RequestId: $C.str }))
@@ -1513,7 +1513,7 @@ export const UploadFilesToAndroidInstancesRequest: $Schema.Schema<UploadFilesToA
 
 /** `UploadFilesToAndroidInstancesResponse` (response side). */
 export interface UploadFilesToAndroidInstancesResponse {
-  readonly TaskSet: readonly AndroidInstanceTask[]
+  readonly TaskSet?: readonly AndroidInstanceTask[]
   readonly RequestId: string
 }
 export const UploadFilesToAndroidInstancesResponse: $Schema.Schema<UploadFilesToAndroidInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UploadFilesToAndroidInstancesResponse", { TaskSet: $C.arr(AndroidInstanceTask), RequestId: $C.str }))

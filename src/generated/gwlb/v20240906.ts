@@ -31,8 +31,8 @@ export const AssociateTargetGroupsResponse: $Schema.Schema<AssociateTargetGroups
 
 /** `AssociationItem` (response side). */
 export interface AssociationItem {
-  readonly LoadBalancerId: string
-  readonly LoadBalancerName: string
+  readonly LoadBalancerId?: string
+  readonly LoadBalancerName?: string
 }
 export const AssociationItem: $Schema.Schema<AssociationItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssociationItem", { LoadBalancerId: $C.str, LoadBalancerName: $C.str }))
 
@@ -49,8 +49,8 @@ export const CreateGatewayLoadBalancerRequest: $Schema.Schema<CreateGatewayLoadB
 
 /** `CreateGatewayLoadBalancerResponse` (response side). */
 export interface CreateGatewayLoadBalancerResponse {
-  readonly LoadBalancerIds: readonly string[]
-  readonly DealName: string
+  readonly LoadBalancerIds?: readonly string[]
+  readonly DealName?: string
   readonly RequestId: string
 }
 export const CreateGatewayLoadBalancerResponse: $Schema.Schema<CreateGatewayLoadBalancerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGatewayLoadBalancerResponse", { LoadBalancerIds: $C.arr($C.str), DealName: $C.str, RequestId: $C.str }))
@@ -76,7 +76,7 @@ export const CreateTargetGroupRequest: $Schema.Schema<CreateTargetGroupRequest> 
 
 /** `CreateTargetGroupResponse` (response side). */
 export interface CreateTargetGroupResponse {
-  readonly TargetGroupId: string
+  readonly TargetGroupId?: string
   readonly RequestId: string
 }
 export const CreateTargetGroupResponse: $Schema.Schema<CreateTargetGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTargetGroupResponse", { TargetGroupId: $C.str, RequestId: $C.str }))
@@ -145,8 +145,8 @@ export const DescribeGatewayLoadBalancersResourcesResponse: $Schema.Schema<Descr
 
 /** `DescribeGatewayLoadBalancersResponse` (response side). */
 export interface DescribeGatewayLoadBalancersResponse {
-  readonly TotalCount: number | bigint
-  readonly LoadBalancerSet: readonly GatewayLoadBalancer[]
+  readonly TotalCount?: number | bigint
+  readonly LoadBalancerSet?: readonly GatewayLoadBalancer[]
   readonly RequestId: string
 }
 export const DescribeGatewayLoadBalancersResponse: $Schema.Schema<DescribeGatewayLoadBalancersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGatewayLoadBalancersResponse", { TotalCount: $C.uint64, LoadBalancerSet: $C.arr(GatewayLoadBalancer), RequestId: $C.str }))
@@ -160,7 +160,7 @@ export const DescribeTargetGroupInstanceStatusRequest: $Schema.Schema<DescribeTa
 
 /** `DescribeTargetGroupInstanceStatusResponse` (response side). */
 export interface DescribeTargetGroupInstanceStatusResponse {
-  readonly TargetGroupInstanceSet: readonly TargetGroupInstanceStatus[]
+  readonly TargetGroupInstanceSet?: readonly TargetGroupInstanceStatus[]
   readonly RequestId: string
 }
 export const DescribeTargetGroupInstanceStatusResponse: $Schema.Schema<DescribeTargetGroupInstanceStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTargetGroupInstanceStatusResponse", { TargetGroupInstanceSet: $C.arr(TargetGroupInstanceStatus), RequestId: $C.str }))
@@ -175,9 +175,9 @@ export const DescribeTargetGroupInstancesRequest: $Schema.Schema<DescribeTargetG
 
 /** `DescribeTargetGroupInstancesResponse` (response side). */
 export interface DescribeTargetGroupInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly TargetGroupInstanceSet: readonly TargetGroupBackend[]
-  readonly RealCount: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly TargetGroupInstanceSet?: readonly TargetGroupBackend[]
+  readonly RealCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTargetGroupInstancesResponse: $Schema.Schema<DescribeTargetGroupInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTargetGroupInstancesResponse", { TotalCount: $C.uint64, TargetGroupInstanceSet: $C.arr(TargetGroupBackend), RealCount: $C.uint64, RequestId: $C.str }))
@@ -193,8 +193,8 @@ export const DescribeTargetGroupListRequest: $Schema.Schema<DescribeTargetGroupL
 
 /** `DescribeTargetGroupListResponse` (response side). */
 export interface DescribeTargetGroupListResponse {
-  readonly TotalCount: number | bigint
-  readonly TargetGroupSet: readonly TargetGroupInfo[]
+  readonly TotalCount?: number | bigint
+  readonly TargetGroupSet?: readonly TargetGroupInfo[]
   readonly RequestId: string
 }
 export const DescribeTargetGroupListResponse: $Schema.Schema<DescribeTargetGroupListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTargetGroupListResponse", { TotalCount: $C.uint64, TargetGroupSet: $C.arr(TargetGroupInfo), RequestId: $C.str }))
@@ -210,8 +210,8 @@ export const DescribeTargetGroupsRequest: $Schema.Schema<DescribeTargetGroupsReq
 
 /** `DescribeTargetGroupsResponse` (response side). */
 export interface DescribeTargetGroupsResponse {
-  readonly TotalCount: number | bigint
-  readonly TargetGroupSet: readonly TargetGroupInfo[]
+  readonly TotalCount?: number | bigint
+  readonly TargetGroupSet?: readonly TargetGroupInfo[]
   readonly RequestId: string
 }
 export const DescribeTargetGroupsResponse: $Schema.Schema<DescribeTargetGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTargetGroupsResponse", { TotalCount: $C.uint64, TargetGroupSet: $C.arr(TargetGroupInfo), RequestId: $C.str }))
@@ -224,8 +224,8 @@ export const DescribeTaskStatusRequest: $Schema.Schema<DescribeTaskStatusRequest
 
 /** `DescribeTaskStatusResponse` (response side). */
 export interface DescribeTaskStatusResponse {
-  readonly Status: number | bigint
-  readonly LoadBalancerIds: readonly string[] | null
+  readonly Status?: number | bigint
+  readonly LoadBalancerIds?: readonly string[] | null
   readonly Message?: string | null
   readonly RequestId: string
 }
@@ -252,16 +252,16 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `GatewayLoadBalancer` (response side). */
 export interface GatewayLoadBalancer {
-  readonly LoadBalancerId: string
-  readonly LoadBalancerName: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly Vips: readonly string[]
-  readonly Status: number | bigint
-  readonly TargetGroupId: string
-  readonly DeleteProtect: boolean
-  readonly Tags: readonly TagInfo[]
-  readonly CreateTime: string
+  readonly LoadBalancerId?: string
+  readonly LoadBalancerName?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly Vips?: readonly string[]
+  readonly Status?: number | bigint
+  readonly TargetGroupId?: string
+  readonly DeleteProtect?: boolean
+  readonly Tags?: readonly TagInfo[]
+  readonly CreateTime?: string
   readonly ChargeType?: string
   readonly Isolation?: number | bigint
   readonly IsolatedTime?: string
@@ -361,8 +361,8 @@ export const RegisterTargetGroupInstancesResponse: $Schema.Schema<RegisterTarget
 
 /** `TagInfo` (both sides). */
 export interface TagInfo {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const TagInfo: $Schema.Schema<TagInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagInfo", { TagKey: $C.str, TagValue: $C.str }))
 
@@ -375,17 +375,17 @@ export const TargetGroupAssociation: $Schema.Schema<TargetGroupAssociation> = /*
 
 /** `TargetGroupBackend` (response side). */
 export interface TargetGroupBackend {
-  readonly TargetGroupId: string
-  readonly Type: string
-  readonly InstanceId: string
-  readonly Port: number | bigint
-  readonly Weight: number | bigint
-  readonly PublicIpAddresses: readonly string[]
-  readonly PrivateIpAddresses: readonly string[]
-  readonly InstanceName: string
-  readonly RegisteredTime: string
-  readonly EniId: string
-  readonly ZoneId: number | bigint
+  readonly TargetGroupId?: string
+  readonly Type?: string
+  readonly InstanceId?: string
+  readonly Port?: number | bigint
+  readonly Weight?: number | bigint
+  readonly PublicIpAddresses?: readonly string[]
+  readonly PrivateIpAddresses?: readonly string[]
+  readonly InstanceName?: string
+  readonly RegisteredTime?: string
+  readonly EniId?: string
+  readonly ZoneId?: number | bigint
 }
 export const TargetGroupBackend: $Schema.Schema<TargetGroupBackend> = /*#__PURE__*/ $C.lazy(() => $C.struct("TargetGroupBackend", { TargetGroupId: $C.str, Type: $C.str, InstanceId: $C.str, Port: $C.uint64, Weight: $C.uint64, PublicIpAddresses: $C.arr($C.str), PrivateIpAddresses: $C.arr($C.str), InstanceName: $C.str, RegisteredTime: $C.datetimeIso, EniId: $C.str, ZoneId: $C.uint64 }))
 
@@ -403,17 +403,17 @@ export const TargetGroupHealthCheck: $Schema.Schema<TargetGroupHealthCheck> = /*
 
 /** `TargetGroupInfo` (response side). */
 export interface TargetGroupInfo {
-  readonly TargetGroupId: string
-  readonly VpcId: string
-  readonly TargetGroupName: string
-  readonly Port: number | bigint | null
-  readonly CreatedTime: string
-  readonly UpdatedTime: string
-  readonly AssociatedRule: readonly AssociationItem[] | null
-  readonly Protocol: string | null
-  readonly ScheduleAlgorithm: string | null
-  readonly HealthCheck: TargetGroupHealthCheck | null
-  readonly AllDeadToAlive: boolean | null
+  readonly TargetGroupId?: string
+  readonly VpcId?: string
+  readonly TargetGroupName?: string
+  readonly Port?: number | bigint | null
+  readonly CreatedTime?: string
+  readonly UpdatedTime?: string
+  readonly AssociatedRule?: readonly AssociationItem[] | null
+  readonly Protocol?: string | null
+  readonly ScheduleAlgorithm?: string | null
+  readonly HealthCheck?: TargetGroupHealthCheck | null
+  readonly AllDeadToAlive?: boolean | null
   readonly AssociatedRuleCount?: number | bigint | null
   readonly RegisteredInstancesCount?: number | bigint | null
   readonly Tag?: readonly TagInfo[]
@@ -437,8 +437,8 @@ export const TargetGroupInstance: $Schema.Schema<TargetGroupInstance> = /*#__PUR
 
 /** `TargetGroupInstanceStatus` (response side). */
 export interface TargetGroupInstanceStatus {
-  readonly InstanceIp: string
-  readonly Status: string
+  readonly InstanceIp?: string
+  readonly Status?: string
 }
 export const TargetGroupInstanceStatus: $Schema.Schema<TargetGroupInstanceStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("TargetGroupInstanceStatus", { InstanceIp: $C.str, Status: $C.str }))
 

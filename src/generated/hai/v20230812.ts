@@ -19,15 +19,15 @@ export const $M: $O.Meta = { service: "hai", version: "2023-08-12" }
 
 /** `ApplicationInfo` (response side). */
 export interface ApplicationInfo {
-  readonly ApplicationId: string
-  readonly ApplicationName: string
-  readonly Description: string
-  readonly ConfigEnvironment: string
-  readonly MinSystemDiskSize: number | bigint
-  readonly ApplicationType: string
-  readonly ApplicationState: string
-  readonly CreateTime: string
-  readonly ApplicationSize: number | bigint
+  readonly ApplicationId?: string
+  readonly ApplicationName?: string
+  readonly Description?: string
+  readonly ConfigEnvironment?: string
+  readonly MinSystemDiskSize?: number | bigint
+  readonly ApplicationType?: string
+  readonly ApplicationState?: string
+  readonly CreateTime?: string
+  readonly ApplicationSize?: number | bigint
 }
 export const ApplicationInfo: $Schema.Schema<ApplicationInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApplicationInfo", { ApplicationId: $C.str, ApplicationName: $C.str, Description: $C.str, ConfigEnvironment: $C.str, MinSystemDiskSize: $C.int64, ApplicationType: $C.str, ApplicationState: $C.str, CreateTime: $C.str, ApplicationSize: $C.int64 }))
 
@@ -39,22 +39,22 @@ export const COSStorage: $Schema.Schema<COSStorage> = /*#__PURE__*/ $C.lazy(() =
 
 /** `CallInfo` (response side). */
 export interface CallInfo {
-  readonly ServiceId: string
-  readonly PublicEndpoint: string
-  readonly ApiKey: string
+  readonly ServiceId?: string
+  readonly PublicEndpoint?: string
+  readonly ApiKey?: string
   readonly VpcEndpoint?: string
 }
 export const CallInfo: $Schema.Schema<CallInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CallInfo", { ServiceId: $C.str, PublicEndpoint: $C.str, ApiKey: $C.str }, { VpcEndpoint: $C.str }))
 
 /** `ComputeDetail` (response side). */
 export interface ComputeDetail {
-  readonly BundleType: string
-  readonly Count: number | bigint
-  readonly GPUCount: string
-  readonly GPUMemory: string
-  readonly GPUPerformance: string
-  readonly CPU: string
-  readonly Memory: string
+  readonly BundleType?: string
+  readonly Count?: number | bigint
+  readonly GPUCount?: string
+  readonly GPUMemory?: string
+  readonly GPUPerformance?: string
+  readonly CPU?: string
+  readonly Memory?: string
   readonly PrepaidEnable?: boolean
   readonly PostpaidEnable?: boolean
 }
@@ -95,7 +95,7 @@ export const CreateApplicationRequest: $Schema.Schema<CreateApplicationRequest> 
 
 /** `CreateApplicationResponse` (response side). */
 export interface CreateApplicationResponse {
-  readonly ApplicationId: string
+  readonly ApplicationId?: string
   readonly RequestId: string
 }
 export const CreateApplicationResponse: $Schema.Schema<CreateApplicationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateApplicationResponse", { ApplicationId: $C.str, RequestId: $C.str }))
@@ -115,7 +115,7 @@ export const CreateInferServiceByTemplateRequest: $Schema.Schema<CreateInferServ
 
 /** `CreateInferServiceByTemplateResponse` (response side). */
 export interface CreateInferServiceByTemplateResponse {
-  readonly ServiceId: string
+  readonly ServiceId?: string
   readonly RequestId: string
 }
 export const CreateInferServiceByTemplateResponse: $Schema.Schema<CreateInferServiceByTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInferServiceByTemplateResponse", { ServiceId: $C.str, RequestId: $C.str }))
@@ -161,7 +161,7 @@ export const DeployInferServiceRequest: $Schema.Schema<DeployInferServiceRequest
 
 /** `DeployInferServiceResponse` (response side). */
 export interface DeployInferServiceResponse {
-  readonly ServiceId: string
+  readonly ServiceId?: string
   readonly RequestId: string
 }
 export const DeployInferServiceResponse: $Schema.Schema<DeployInferServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeployInferServiceResponse", { ServiceId: $C.str, RequestId: $C.str }))
@@ -186,8 +186,8 @@ export const DescribeApplicationsRequest: $Schema.Schema<DescribeApplicationsReq
 
 /** `DescribeApplicationsResponse` (response side). */
 export interface DescribeApplicationsResponse {
-  readonly TotalCount: number | bigint
-  readonly ApplicationSet: readonly ApplicationInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ApplicationSet?: readonly ApplicationInfo[]
   readonly RequestId: string
 }
 export const DescribeApplicationsResponse: $Schema.Schema<DescribeApplicationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApplicationsResponse", { TotalCount: $C.int64, ApplicationSet: $C.arr(ApplicationInfo), RequestId: $C.str }))
@@ -200,8 +200,8 @@ export const DescribeDeployTemplatesRequest: $Schema.Schema<DescribeDeployTempla
 
 /** `DescribeDeployTemplatesResponse` (response side). */
 export interface DescribeDeployTemplatesResponse {
-  readonly TemplateSet: readonly TemplateDetail[]
-  readonly EngineTypes: readonly string[]
+  readonly TemplateSet?: readonly TemplateDetail[]
+  readonly EngineTypes?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeDeployTemplatesResponse: $Schema.Schema<DescribeDeployTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeployTemplatesResponse", { TemplateSet: $C.arr(TemplateDetail), EngineTypes: $C.arr($C.str), RequestId: $C.str }))
@@ -214,8 +214,8 @@ export const DescribeInstanceNetworkStatusRequest: $Schema.Schema<DescribeInstan
 
 /** `DescribeInstanceNetworkStatusResponse` (response side). */
 export interface DescribeInstanceNetworkStatusResponse {
-  readonly TotalCount: number | bigint
-  readonly NetworkStatusSet: readonly NetworkStatus[]
+  readonly TotalCount?: number | bigint
+  readonly NetworkStatusSet?: readonly NetworkStatus[]
   readonly RequestId: string
 }
 export const DescribeInstanceNetworkStatusResponse: $Schema.Schema<DescribeInstanceNetworkStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceNetworkStatusResponse", { TotalCount: $C.uint64, NetworkStatusSet: $C.arr(NetworkStatus), RequestId: $C.str }))
@@ -231,8 +231,8 @@ export const DescribeInstancesRequest: $Schema.Schema<DescribeInstancesRequest> 
 
 /** `DescribeInstancesResponse` (response side). */
 export interface DescribeInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceSet: readonly Instance[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceSet?: readonly Instance[]
   readonly RequestId: string
 }
 export const DescribeInstancesResponse: $Schema.Schema<DescribeInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesResponse", { TotalCount: $C.int64, InstanceSet: $C.arr(Instance), RequestId: $C.str }))
@@ -248,8 +248,8 @@ export const DescribeModelsRequest: $Schema.Schema<DescribeModelsRequest> = /*#_
 
 /** `DescribeModelsResponse` (response side). */
 export interface DescribeModelsResponse {
-  readonly TotalCount: number | bigint
-  readonly ModelSet: readonly ModelDetail[]
+  readonly TotalCount?: number | bigint
+  readonly ModelSet?: readonly ModelDetail[]
   readonly RequestId: string
 }
 export const DescribeModelsResponse: $Schema.Schema<DescribeModelsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelsResponse", { TotalCount: $C.int64, ModelSet: $C.arr(ModelDetail), RequestId: $C.str }))
@@ -266,8 +266,8 @@ export const DescribeMuskPromptsRequest: $Schema.Schema<DescribeMuskPromptsReque
 
 /** `DescribeMuskPromptsResponse` (response side). */
 export interface DescribeMuskPromptsResponse {
-  readonly TotalCount: number | bigint
-  readonly MuskPromptInfos: readonly MuskPromptInfo[]
+  readonly TotalCount?: number | bigint
+  readonly MuskPromptInfos?: readonly MuskPromptInfo[]
   readonly RequestId: string
 }
 export const DescribeMuskPromptsResponse: $Schema.Schema<DescribeMuskPromptsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMuskPromptsResponse", { TotalCount: $C.uint64, MuskPromptInfos: $C.arr(MuskPromptInfo), RequestId: $C.str }))
@@ -278,7 +278,7 @@ export const DescribeRegionsRequest: $Schema.Schema<DescribeRegionsRequest> = /*
 
 /** `DescribeRegionsResponse` (response side). */
 export interface DescribeRegionsResponse {
-  readonly RegionSet: readonly RegionInfo[]
+  readonly RegionSet?: readonly RegionInfo[]
   readonly RequestId: string
 }
 export const DescribeRegionsResponse: $Schema.Schema<DescribeRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRegionsResponse", { RegionSet: $C.arr(RegionInfo), RequestId: $C.str }))
@@ -291,7 +291,7 @@ export const DescribeScenesRequest: $Schema.Schema<DescribeScenesRequest> = /*#_
 
 /** `DescribeScenesResponse` (response side). */
 export interface DescribeScenesResponse {
-  readonly SceneSet: readonly SceneInfo[]
+  readonly SceneSet?: readonly SceneInfo[]
   readonly RequestId: string
 }
 export const DescribeScenesResponse: $Schema.Schema<DescribeScenesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScenesResponse", { SceneSet: $C.arr(SceneInfo), RequestId: $C.str }))
@@ -305,7 +305,7 @@ export const DescribeServiceLoginSettingsRequest: $Schema.Schema<DescribeService
 
 /** `DescribeServiceLoginSettingsResponse` (response side). */
 export interface DescribeServiceLoginSettingsResponse {
-  readonly LoginSettings: readonly LoginSetting[]
+  readonly LoginSettings?: readonly LoginSetting[]
   readonly RequestId: string
 }
 export const DescribeServiceLoginSettingsResponse: $Schema.Schema<DescribeServiceLoginSettingsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServiceLoginSettingsResponse", { LoginSettings: $C.arr(LoginSetting), RequestId: $C.str }))
@@ -320,7 +320,7 @@ export const DescribeServicesCallInfoRequest: $Schema.Schema<DescribeServicesCal
 
 /** `DescribeServicesCallInfoResponse` (response side). */
 export interface DescribeServicesCallInfoResponse {
-  readonly CallInfoSet: readonly CallInfo[]
+  readonly CallInfoSet?: readonly CallInfo[]
   readonly RequestId: string
 }
 export const DescribeServicesCallInfoResponse: $Schema.Schema<DescribeServicesCallInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServicesCallInfoResponse", { CallInfoSet: $C.arr(CallInfo), RequestId: $C.str }))
@@ -336,8 +336,8 @@ export const DescribeServicesRequest: $Schema.Schema<DescribeServicesRequest> = 
 
 /** `DescribeServicesResponse` (response side). */
 export interface DescribeServicesResponse {
-  readonly TotalCount: number | bigint
-  readonly ServiceInfoSet: readonly ServiceDetail[]
+  readonly TotalCount?: number | bigint
+  readonly ServiceInfoSet?: readonly ServiceDetail[]
   readonly RequestId: string
 }
 export const DescribeServicesResponse: $Schema.Schema<DescribeServicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServicesResponse", { TotalCount: $C.uint64, ServiceInfoSet: $C.arr(ServiceDetail), RequestId: $C.str }))
@@ -399,7 +399,7 @@ export const InquirePriceRunInstancesRequest: $Schema.Schema<InquirePriceRunInst
 
 /** `InquirePriceRunInstancesResponse` (response side). */
 export interface InquirePriceRunInstancesResponse {
-  readonly Price: Price
+  readonly Price?: Price
   readonly RequestId: string
 }
 export const InquirePriceRunInstancesResponse: $Schema.Schema<InquirePriceRunInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceRunInstancesResponse", { Price: Price, RequestId: $C.str }))
@@ -410,35 +410,35 @@ export const InquirePriceUpdateServiceConfigsRequest: $Schema.Schema<InquirePric
 
 /** `InquirePriceUpdateServiceConfigsResponse` (response side). */
 export interface InquirePriceUpdateServiceConfigsResponse {
-  readonly Price: ServicePriceDetail
+  readonly Price?: ServicePriceDetail
   readonly RequestId: string
 }
 export const InquirePriceUpdateServiceConfigsResponse: $Schema.Schema<InquirePriceUpdateServiceConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceUpdateServiceConfigsResponse", { Price: ServicePriceDetail, RequestId: $C.str }))
 
 /** `Instance` (response side). */
 export interface Instance {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceState: string
-  readonly ApplicationName: string
-  readonly BundleName: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceState?: string
+  readonly ApplicationName?: string
+  readonly BundleName?: string
   readonly GPUCount?: number | bigint
-  readonly GPUPerformance: string
-  readonly GPUMemory: string
-  readonly CPU: string
-  readonly Memory: string
-  readonly SystemDisk: SystemDisk
-  readonly PrivateIpAddresses: readonly string[]
-  readonly PublicIpAddresses: readonly string[]
-  readonly SecurityGroupIds: readonly string[]
-  readonly LatestOperation: string
-  readonly LatestOperationState: string
-  readonly CreateTime: string
-  readonly MaxOutBandwidth: string
-  readonly MaxFreeTraffic: string
-  readonly ConfigurationEnvironment: string
-  readonly LoginServices: readonly LoginService[]
-  readonly OSType: string
+  readonly GPUPerformance?: string
+  readonly GPUMemory?: string
+  readonly CPU?: string
+  readonly Memory?: string
+  readonly SystemDisk?: SystemDisk
+  readonly PrivateIpAddresses?: readonly string[]
+  readonly PublicIpAddresses?: readonly string[]
+  readonly SecurityGroupIds?: readonly string[]
+  readonly LatestOperation?: string
+  readonly LatestOperationState?: string
+  readonly CreateTime?: string
+  readonly MaxOutBandwidth?: string
+  readonly MaxFreeTraffic?: string
+  readonly ConfigurationEnvironment?: string
+  readonly LoginServices?: readonly LoginService[]
+  readonly OSType?: string
 }
 export const Instance: $Schema.Schema<Instance> = /*#__PURE__*/ $C.lazy(() => $C.struct("Instance", { InstanceId: $C.str, InstanceName: $C.str, InstanceState: $C.str, ApplicationName: $C.str, BundleName: $C.str, GPUPerformance: $C.str, GPUMemory: $C.str, CPU: $C.str, Memory: $C.str, SystemDisk: SystemDisk, PrivateIpAddresses: $C.arr($C.str), PublicIpAddresses: $C.arr($C.str), SecurityGroupIds: $C.arr($C.str), LatestOperation: $C.str, LatestOperationState: $C.str, CreateTime: $C.str, MaxOutBandwidth: $C.str, MaxFreeTraffic: $C.str, ConfigurationEnvironment: $C.str, LoginServices: $C.arr(LoginService), OSType: $C.str }, { GPUCount: $C.uint64 }))
 
@@ -454,8 +454,8 @@ export const InstanceChargePrepaid: $Schema.Schema<InstanceChargePrepaid> = /*#_
 export interface ItemPrice {
   readonly UnitPrice?: number
   readonly DiscountUnitPrice?: number
-  readonly Discount: number
-  readonly ChargeUnit: string
+  readonly Discount?: number
+  readonly ChargeUnit?: string
   readonly Amount?: number | bigint
   readonly OriginPrice?: number
   readonly DiscountPrice?: number
@@ -473,39 +473,39 @@ export const ItemPriceDetail: $Schema.Schema<ItemPriceDetail> = /*#__PURE__*/ $C
 
 /** `LoginService` (response side). */
 export interface LoginService {
-  readonly ServiceName: string
+  readonly ServiceName?: string
 }
 export const LoginService: $Schema.Schema<LoginService> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoginService", { ServiceName: $C.str }))
 
 /** `LoginSetting` (response side). */
 export interface LoginSetting {
-  readonly ServiceName: string
+  readonly ServiceName?: string
   readonly Url?: string
 }
 export const LoginSetting: $Schema.Schema<LoginSetting> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoginSetting", { ServiceName: $C.str }, { Url: $C.str }))
 
 /** `ModelDetail` (response side). */
 export interface ModelDetail {
-  readonly ModelName: string
-  readonly ModelId: string
-  readonly Description: string
+  readonly ModelName?: string
+  readonly ModelId?: string
+  readonly Description?: string
   readonly CommunityUrl?: string
   readonly GuideUrl?: string
   readonly ModelState?: string
-  readonly Tags: readonly string[]
-  readonly ConfigEnvironment: string
+  readonly Tags?: readonly string[]
+  readonly ConfigEnvironment?: string
 }
 export const ModelDetail: $Schema.Schema<ModelDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModelDetail", { ModelName: $C.str, ModelId: $C.str, Description: $C.str, Tags: $C.arr($C.str), ConfigEnvironment: $C.str }, { CommunityUrl: $C.str, GuideUrl: $C.str, ModelState: $C.str }))
 
 /** `MuskPromptInfo` (response side). */
 export interface MuskPromptInfo {
-  readonly WorkflowId: string
-  readonly WorkgroupId: string
-  readonly PromptId: string
-  readonly OutputResource: readonly string[]
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly WorkflowId?: string
+  readonly WorkgroupId?: string
+  readonly PromptId?: string
+  readonly OutputResource?: readonly string[]
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly Cost?: number | bigint
   readonly ErrorMessage?: string
 }
@@ -522,18 +522,18 @@ export const NetworkSetting: $Schema.Schema<NetworkSetting> = /*#__PURE__*/ $C.l
 
 /** `NetworkStatus` (response side). */
 export interface NetworkStatus {
-  readonly InstanceId: string
-  readonly AddressIp: string | null
-  readonly Bandwidth: number | bigint | null
-  readonly TotalTrafficAmount: number
-  readonly RemainingTrafficAmount: number
+  readonly InstanceId?: string
+  readonly AddressIp?: string | null
+  readonly Bandwidth?: number | bigint | null
+  readonly TotalTrafficAmount?: number
+  readonly RemainingTrafficAmount?: number
 }
 export const NetworkStatus: $Schema.Schema<NetworkStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetworkStatus", { InstanceId: $C.str, AddressIp: $C.nul($C.str), Bandwidth: $C.nul($C.uint64), TotalTrafficAmount: $C.float, RemainingTrafficAmount: $C.float }))
 
 /** `Price` (response side). */
 export interface Price {
-  readonly InstancePrice: ItemPrice
-  readonly CloudDiskPrice: ItemPrice
+  readonly InstancePrice?: ItemPrice
+  readonly CloudDiskPrice?: ItemPrice
   readonly PriceDetailSet?: readonly ItemPriceDetail[]
 }
 export const Price: $Schema.Schema<Price> = /*#__PURE__*/ $C.lazy(() => $C.struct("Price", { InstancePrice: ItemPrice, CloudDiskPrice: ItemPrice }, { PriceDetailSet: $C.arr(ItemPriceDetail) }))
@@ -560,9 +560,9 @@ export const ProbeInfo: $Schema.Schema<ProbeInfo> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `RegionInfo` (response side). */
 export interface RegionInfo {
-  readonly Region: string
-  readonly RegionName: string
-  readonly RegionState: string
+  readonly Region?: string
+  readonly RegionName?: string
+  readonly RegionState?: string
   readonly ScholarRocketSupportState?: string
 }
 export const RegionInfo: $Schema.Schema<RegionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionInfo", { Region: $C.str, RegionName: $C.str, RegionState: $C.str }, { ScholarRocketSupportState: $C.str }))
@@ -609,15 +609,15 @@ export const RunInstancesRequest: $Schema.Schema<RunInstancesRequest> = /*#__PUR
 
 /** `RunInstancesResponse` (response side). */
 export interface RunInstancesResponse {
-  readonly InstanceIdSet: readonly string[]
+  readonly InstanceIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const RunInstancesResponse: $Schema.Schema<RunInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunInstancesResponse", { InstanceIdSet: $C.arr($C.str), RequestId: $C.str }))
 
 /** `SceneInfo` (response side). */
 export interface SceneInfo {
-  readonly SceneId: string
-  readonly SceneName: string
+  readonly SceneId?: string
+  readonly SceneName?: string
 }
 export const SceneInfo: $Schema.Schema<SceneInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SceneInfo", { SceneId: $C.str, SceneName: $C.str }))
 
@@ -631,12 +631,12 @@ export const ServiceChargePrepaid: $Schema.Schema<ServiceChargePrepaid> = /*#__P
 
 /** `ServiceDetail` (response side). */
 export interface ServiceDetail {
-  readonly ServiceId: string
-  readonly ServiceName: string
-  readonly ServiceState: string
-  readonly RunningReplicas: number | bigint
-  readonly TotalReplicas: number | bigint
-  readonly CreateTime: string
+  readonly ServiceId?: string
+  readonly ServiceName?: string
+  readonly ServiceState?: string
+  readonly RunningReplicas?: number | bigint
+  readonly TotalReplicas?: number | bigint
+  readonly CreateTime?: string
   readonly ComputeSet?: readonly ComputeDetail[]
   readonly ModelName?: string
   readonly DeploymentConfigs?: readonly DeploymentConfig[]
@@ -661,7 +661,7 @@ export const ServiceMetaData: $Schema.Schema<ServiceMetaData> = /*#__PURE__*/ $C
 
 /** `ServicePriceDetail` (response side). */
 export interface ServicePriceDetail {
-  readonly ServicePrice: ItemPrice
+  readonly ServicePrice?: ItemPrice
 }
 export const ServicePriceDetail: $Schema.Schema<ServicePriceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServicePriceDetail", { ServicePrice: ItemPrice }))
 
@@ -717,10 +717,10 @@ export const TcpSocketConfig: $Schema.Schema<TcpSocketConfig> = /*#__PURE__*/ $C
 
 /** `TemplateDetail` (response side). */
 export interface TemplateDetail {
-  readonly TemplateId: string
-  readonly DeployMode: string
-  readonly EngineType: string
-  readonly ComputeSet: readonly ComputeDetail[]
+  readonly TemplateId?: string
+  readonly DeployMode?: string
+  readonly EngineType?: string
+  readonly ComputeSet?: readonly ComputeDetail[]
   readonly SupportFunc?: readonly string[]
   readonly RoleComputeSet?: readonly ComputeDetail[]
 }

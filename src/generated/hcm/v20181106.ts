@@ -38,10 +38,10 @@ export const EvaluationRequest: $Schema.Schema<EvaluationRequest> = /*#__PURE__*
 
 /** `EvaluationResponse` (response side). */
 export interface EvaluationResponse {
-  readonly SessionId: string
-  readonly Items: readonly Item[] | null
+  readonly SessionId?: string
+  readonly Items?: readonly Item[] | null
   /** @deprecated hidden or deprecated in the API */
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const EvaluationResponse: $Schema.Schema<EvaluationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EvaluationResponse", { SessionId: $C.str, Items: $C.nul($C.arr(Item)), TaskId: $C.str, RequestId: $C.str }))

@@ -259,9 +259,9 @@ export const FilesDeletionsRequest: $Schema.Schema<FilesDeletionsRequest> = /*#_
 
 /** `FilesDeletionsResponse` (response side). */
 export interface FilesDeletionsResponse {
-  readonly ID: string
-  readonly Object: string
-  readonly Deleted: boolean
+  readonly ID?: string
+  readonly Object?: string
+  readonly Deleted?: boolean
   readonly RequestId: string
 }
 export const FilesDeletionsResponse: $Schema.Schema<FilesDeletionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("FilesDeletionsResponse", { ID: $C.str, Object: $C.str, Deleted: $C.bool, RequestId: $C.str }))
@@ -275,9 +275,9 @@ export const FilesListRequest: $Schema.Schema<FilesListRequest> = /*#__PURE__*/ 
 
 /** `FilesListResponse` (response side). */
 export interface FilesListResponse {
-  readonly Total: number | bigint
-  readonly Object: string
-  readonly Data: readonly FileObject[]
+  readonly Total?: number | bigint
+  readonly Object?: string
+  readonly Data?: readonly FileObject[]
   readonly RequestId: string
 }
 export const FilesListResponse: $Schema.Schema<FilesListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("FilesListResponse", { Total: $C.uint64, Object: $C.str, Data: $C.arr(FileObject), RequestId: $C.str }))
@@ -827,7 +827,7 @@ export const TextToImageLiteRequest: $Schema.Schema<TextToImageLiteRequest> = /*
 
 /** `TextToImageLiteResponse` (response side). */
 export interface TextToImageLiteResponse {
-  readonly ResultImage: string
+  readonly ResultImage?: string
   readonly RequestId: string
 }
 export const TextToImageLiteResponse: $Schema.Schema<TextToImageLiteResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextToImageLiteResponse", { ResultImage: $C.str, RequestId: $C.str }))
@@ -894,17 +894,17 @@ export const Tool: $Schema.Schema<Tool> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `ToolCall` (both sides). */
 export interface ToolCall {
-  readonly Id: string
-  readonly Type: string
-  readonly Function: ToolCallFunction
+  readonly Id?: string
+  readonly Type?: string
+  readonly Function?: ToolCallFunction
   readonly Index?: number | bigint
 }
 export const ToolCall: $Schema.Schema<ToolCall> = /*#__PURE__*/ $C.lazy(() => $C.struct("ToolCall", { Id: $C.str, Type: $C.str, Function: ToolCallFunction }, { Index: $C.int64 }))
 
 /** `ToolCallFunction` (both sides). */
 export interface ToolCallFunction {
-  readonly Name: string
-  readonly Arguments: string
+  readonly Name?: string
+  readonly Arguments?: string
 }
 export const ToolCallFunction: $Schema.Schema<ToolCallFunction> = /*#__PURE__*/ $C.lazy(() => $C.struct("ToolCallFunction", { Name: $C.str, Arguments: $C.str }))
 

@@ -29,10 +29,10 @@ export const AnalyzeDenseLandmarksRequest: $Schema.Schema<AnalyzeDenseLandmarksR
 
 /** `AnalyzeDenseLandmarksResponse` (response side). */
 export interface AnalyzeDenseLandmarksResponse {
-  readonly ImageWidth: number | bigint
-  readonly ImageHeight: number | bigint
-  readonly DenseFaceShapeSet: readonly DenseFaceShape[]
-  readonly FaceModelVersion: string
+  readonly ImageWidth?: number | bigint
+  readonly ImageHeight?: number | bigint
+  readonly DenseFaceShapeSet?: readonly DenseFaceShape[]
+  readonly FaceModelVersion?: string
   readonly RequestId: string
 }
 export const AnalyzeDenseLandmarksResponse: $Schema.Schema<AnalyzeDenseLandmarksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AnalyzeDenseLandmarksResponse", { ImageWidth: $C.int64, ImageHeight: $C.int64, DenseFaceShapeSet: $C.arr(DenseFaceShape), FaceModelVersion: $C.str, RequestId: $C.str }))
@@ -49,29 +49,29 @@ export const AnalyzeFaceRequest: $Schema.Schema<AnalyzeFaceRequest> = /*#__PURE_
 
 /** `AnalyzeFaceResponse` (response side). */
 export interface AnalyzeFaceResponse {
-  readonly ImageWidth: number | bigint
-  readonly ImageHeight: number | bigint
-  readonly FaceShapeSet: readonly FaceShape[]
-  readonly FaceModelVersion: string
+  readonly ImageWidth?: number | bigint
+  readonly ImageHeight?: number | bigint
+  readonly FaceShapeSet?: readonly FaceShape[]
+  readonly FaceModelVersion?: string
   readonly RequestId: string
 }
 export const AnalyzeFaceResponse: $Schema.Schema<AnalyzeFaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AnalyzeFaceResponse", { ImageWidth: $C.uint64, ImageHeight: $C.uint64, FaceShapeSet: $C.arr(FaceShape), FaceModelVersion: $C.str, RequestId: $C.str }))
 
 /** `AttributeItem` (response side). */
 export interface AttributeItem {
-  readonly Type: number | bigint
-  readonly Probability: number
+  readonly Type?: number | bigint
+  readonly Probability?: number
 }
 export const AttributeItem: $Schema.Schema<AttributeItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AttributeItem", { Type: $C.int64, Probability: $C.float }))
 
 /** `Candidate` (response side). */
 export interface Candidate {
-  readonly PersonId: string
-  readonly FaceId: string
-  readonly Score: number
-  readonly PersonName: string | null
-  readonly Gender: number | bigint | null
-  readonly PersonGroupInfos: readonly PersonGroupInfo[] | null
+  readonly PersonId?: string
+  readonly FaceId?: string
+  readonly Score?: number
+  readonly PersonName?: string | null
+  readonly Gender?: number | bigint | null
+  readonly PersonGroupInfos?: readonly PersonGroupInfo[] | null
 }
 export const Candidate: $Schema.Schema<Candidate> = /*#__PURE__*/ $C.lazy(() => $C.struct("Candidate", { PersonId: $C.str, FaceId: $C.str, Score: $C.float, PersonName: $C.nul($C.str), Gender: $C.nul($C.int64), PersonGroupInfos: $C.nul($C.arr(PersonGroupInfo)) }))
 
@@ -90,8 +90,8 @@ export const CompareFaceRequest: $Schema.Schema<CompareFaceRequest> = /*#__PURE_
 
 /** `CompareFaceResponse` (response side). */
 export interface CompareFaceResponse {
-  readonly Score: number
-  readonly FaceModelVersion: string
+  readonly Score?: number
+  readonly FaceModelVersion?: string
   readonly RequestId: string
 }
 export const CompareFaceResponse: $Schema.Schema<CompareFaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CompareFaceResponse", { Score: $C.float, FaceModelVersion: $C.str, RequestId: $C.str }))
@@ -109,8 +109,8 @@ export const CompareMaskFaceRequest: $Schema.Schema<CompareMaskFaceRequest> = /*
 
 /** `CompareMaskFaceResponse` (response side). */
 export interface CompareMaskFaceResponse {
-  readonly Score: number
-  readonly FaceModelVersion: string
+  readonly Score?: number
+  readonly FaceModelVersion?: string
   readonly RequestId: string
 }
 export const CompareMaskFaceResponse: $Schema.Schema<CompareMaskFaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CompareMaskFaceResponse", { Score: $C.float, FaceModelVersion: $C.str, RequestId: $C.str }))
@@ -124,8 +124,8 @@ export const CopyPersonRequest: $Schema.Schema<CopyPersonRequest> = /*#__PURE__*
 
 /** `CopyPersonResponse` (response side). */
 export interface CopyPersonResponse {
-  readonly SucGroupNum: number | bigint
-  readonly SucGroupIds: readonly string[]
+  readonly SucGroupNum?: number | bigint
+  readonly SucGroupIds?: readonly string[]
   readonly RequestId: string
 }
 export const CopyPersonResponse: $Schema.Schema<CopyPersonResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CopyPersonResponse", { SucGroupNum: $C.uint64, SucGroupIds: $C.arr($C.str), RequestId: $C.str }))
@@ -143,12 +143,12 @@ export const CreateFaceRequest: $Schema.Schema<CreateFaceRequest> = /*#__PURE__*
 
 /** `CreateFaceResponse` (response side). */
 export interface CreateFaceResponse {
-  readonly SucFaceNum: number | bigint
-  readonly SucFaceIds: readonly string[]
-  readonly RetCode: readonly (number | bigint)[]
-  readonly SucIndexes: readonly (number | bigint)[]
-  readonly SucFaceRects: readonly FaceRect[]
-  readonly FaceModelVersion: string
+  readonly SucFaceNum?: number | bigint
+  readonly SucFaceIds?: readonly string[]
+  readonly RetCode?: readonly (number | bigint)[]
+  readonly SucIndexes?: readonly (number | bigint)[]
+  readonly SucFaceRects?: readonly FaceRect[]
+  readonly FaceModelVersion?: string
   readonly RequestId: string
 }
 export const CreateFaceResponse: $Schema.Schema<CreateFaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFaceResponse", { SucFaceNum: $C.uint64, SucFaceIds: $C.arr($C.str), RetCode: $C.arr($C.int64), SucIndexes: $C.arr($C.uint64), SucFaceRects: $C.arr(FaceRect), FaceModelVersion: $C.str, RequestId: $C.str }))
@@ -165,7 +165,7 @@ export const CreateGroupRequest: $Schema.Schema<CreateGroupRequest> = /*#__PURE_
 
 /** `CreateGroupResponse` (response side). */
 export interface CreateGroupResponse {
-  readonly FaceModelVersion: string
+  readonly FaceModelVersion?: string
   readonly RequestId: string
 }
 export const CreateGroupResponse: $Schema.Schema<CreateGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGroupResponse", { FaceModelVersion: $C.str, RequestId: $C.str }))
@@ -187,10 +187,10 @@ export const CreatePersonRequest: $Schema.Schema<CreatePersonRequest> = /*#__PUR
 
 /** `CreatePersonResponse` (response side). */
 export interface CreatePersonResponse {
-  readonly FaceId: string
-  readonly FaceRect: FaceRect | null
-  readonly SimilarPersonId: string
-  readonly FaceModelVersion: string
+  readonly FaceId?: string
+  readonly FaceRect?: FaceRect | null
+  readonly SimilarPersonId?: string
+  readonly FaceModelVersion?: string
   readonly RequestId: string
 }
 export const CreatePersonResponse: $Schema.Schema<CreatePersonResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePersonResponse", { FaceId: $C.str, FaceRect: $C.nul(FaceRect), SimilarPersonId: $C.str, FaceModelVersion: $C.str, RequestId: $C.str }))
@@ -204,8 +204,8 @@ export const DeleteFaceRequest: $Schema.Schema<DeleteFaceRequest> = /*#__PURE__*
 
 /** `DeleteFaceResponse` (response side). */
 export interface DeleteFaceResponse {
-  readonly SucDeletedNum: number | bigint
-  readonly SucFaceIds: readonly string[]
+  readonly SucDeletedNum?: number | bigint
+  readonly SucFaceIds?: readonly string[]
   readonly RequestId: string
 }
 export const DeleteFaceResponse: $Schema.Schema<DeleteFaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteFaceResponse", { SucDeletedNum: $C.uint64, SucFaceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -249,24 +249,24 @@ export const DeletePersonResponse: $Schema.Schema<DeletePersonResponse> = /*#__P
 
 /** `DenseFaceShape` (response side). */
 export interface DenseFaceShape {
-  readonly X: number | bigint
-  readonly Y: number | bigint
-  readonly Width: number | bigint
-  readonly Height: number | bigint
-  readonly LeftEye: readonly Point[]
-  readonly RightEye: readonly Point[]
-  readonly LeftEyeBrow: readonly Point[]
-  readonly RightEyeBrow: readonly Point[]
-  readonly MouthOutside: readonly Point[]
-  readonly MouthInside: readonly Point[]
-  readonly Nose: readonly Point[]
-  readonly LeftPupil: readonly Point[]
-  readonly RightPupil: readonly Point[]
-  readonly CentralAxis: readonly Point[]
-  readonly Chin: readonly Point[]
-  readonly LeftEyeBags: readonly Point[]
-  readonly RightEyeBags: readonly Point[]
-  readonly Forehead: readonly Point[]
+  readonly X?: number | bigint
+  readonly Y?: number | bigint
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
+  readonly LeftEye?: readonly Point[]
+  readonly RightEye?: readonly Point[]
+  readonly LeftEyeBrow?: readonly Point[]
+  readonly RightEyeBrow?: readonly Point[]
+  readonly MouthOutside?: readonly Point[]
+  readonly MouthInside?: readonly Point[]
+  readonly Nose?: readonly Point[]
+  readonly LeftPupil?: readonly Point[]
+  readonly RightPupil?: readonly Point[]
+  readonly CentralAxis?: readonly Point[]
+  readonly Chin?: readonly Point[]
+  readonly LeftEyeBags?: readonly Point[]
+  readonly RightEyeBags?: readonly Point[]
+  readonly Forehead?: readonly Point[]
 }
 export const DenseFaceShape: $Schema.Schema<DenseFaceShape> = /*#__PURE__*/ $C.lazy(() => $C.struct("DenseFaceShape", { X: $C.int64, Y: $C.int64, Width: $C.int64, Height: $C.int64, LeftEye: $C.arr(Point), RightEye: $C.arr(Point), LeftEyeBrow: $C.arr(Point), RightEyeBrow: $C.arr(Point), MouthOutside: $C.arr(Point), MouthInside: $C.arr(Point), Nose: $C.arr(Point), LeftPupil: $C.arr(Point), RightPupil: $C.arr(Point), CentralAxis: $C.arr(Point), Chin: $C.arr(Point), LeftEyeBags: $C.arr(Point), RightEyeBags: $C.arr(Point), Forehead: $C.arr(Point) }))
 
@@ -283,10 +283,10 @@ export const DetectFaceAttributesRequest: $Schema.Schema<DetectFaceAttributesReq
 
 /** `DetectFaceAttributesResponse` (response side). */
 export interface DetectFaceAttributesResponse {
-  readonly ImageWidth: number | bigint
-  readonly ImageHeight: number | bigint
-  readonly FaceDetailInfos: readonly FaceDetailInfo[]
-  readonly FaceModelVersion: string
+  readonly ImageWidth?: number | bigint
+  readonly ImageHeight?: number | bigint
+  readonly FaceDetailInfos?: readonly FaceDetailInfo[]
+  readonly FaceModelVersion?: string
   readonly RequestId: string
 }
 export const DetectFaceAttributesResponse: $Schema.Schema<DetectFaceAttributesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectFaceAttributesResponse", { ImageWidth: $C.uint64, ImageHeight: $C.uint64, FaceDetailInfos: $C.arr(FaceDetailInfo), FaceModelVersion: $C.str, RequestId: $C.str }))
@@ -306,10 +306,10 @@ export const DetectFaceRequest: $Schema.Schema<DetectFaceRequest> = /*#__PURE__*
 
 /** `DetectFaceResponse` (response side). */
 export interface DetectFaceResponse {
-  readonly ImageWidth: number | bigint
-  readonly ImageHeight: number | bigint
-  readonly FaceInfos: readonly FaceInfo[]
-  readonly FaceModelVersion: string
+  readonly ImageWidth?: number | bigint
+  readonly ImageHeight?: number | bigint
+  readonly FaceInfos?: readonly FaceInfo[]
+  readonly FaceModelVersion?: string
   readonly RequestId: string
 }
 export const DetectFaceResponse: $Schema.Schema<DetectFaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectFaceResponse", { ImageWidth: $C.int64, ImageHeight: $C.int64, FaceInfos: $C.arr(FaceInfo), FaceModelVersion: $C.str, RequestId: $C.str }))
@@ -326,7 +326,7 @@ export const DetectFaceSimilarityRequest: $Schema.Schema<DetectFaceSimilarityReq
 
 /** `DetectFaceSimilarityResponse` (response side). */
 export interface DetectFaceSimilarityResponse {
-  readonly Score: number
+  readonly Score?: number
   readonly RequestId: string
 }
 export const DetectFaceSimilarityResponse: $Schema.Schema<DetectFaceSimilarityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectFaceSimilarityResponse", { Score: $C.float, RequestId: $C.str }))
@@ -341,119 +341,119 @@ export const DetectLiveFaceAccurateRequest: $Schema.Schema<DetectLiveFaceAccurat
 
 /** `DetectLiveFaceAccurateResponse` (response side). */
 export interface DetectLiveFaceAccurateResponse {
-  readonly Score: number
-  readonly FaceModelVersion: string
+  readonly Score?: number
+  readonly FaceModelVersion?: string
   readonly RequestId: string
 }
 export const DetectLiveFaceAccurateResponse: $Schema.Schema<DetectLiveFaceAccurateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectLiveFaceAccurateResponse", { Score: $C.float, FaceModelVersion: $C.str, RequestId: $C.str }))
 
 /** `Eye` (response side). */
 export interface Eye {
-  readonly Glass: AttributeItem
-  readonly EyeOpen: AttributeItem
-  readonly EyelidType: AttributeItem
-  readonly EyeSize: AttributeItem
+  readonly Glass?: AttributeItem
+  readonly EyeOpen?: AttributeItem
+  readonly EyelidType?: AttributeItem
+  readonly EyeSize?: AttributeItem
 }
 export const Eye: $Schema.Schema<Eye> = /*#__PURE__*/ $C.lazy(() => $C.struct("Eye", { Glass: AttributeItem, EyeOpen: AttributeItem, EyelidType: AttributeItem, EyeSize: AttributeItem }))
 
 /** `Eyebrow` (response side). */
 export interface Eyebrow {
-  readonly EyebrowDensity: AttributeItem
-  readonly EyebrowCurve: AttributeItem
-  readonly EyebrowLength: AttributeItem
+  readonly EyebrowDensity?: AttributeItem
+  readonly EyebrowCurve?: AttributeItem
+  readonly EyebrowLength?: AttributeItem
 }
 export const Eyebrow: $Schema.Schema<Eyebrow> = /*#__PURE__*/ $C.lazy(() => $C.struct("Eyebrow", { EyebrowDensity: AttributeItem, EyebrowCurve: AttributeItem, EyebrowLength: AttributeItem }))
 
 /** `FaceAttributesInfo` (response side). */
 export interface FaceAttributesInfo {
-  readonly Gender: number | bigint
-  readonly Age: number | bigint
-  readonly Expression: number | bigint
-  readonly Glass: boolean
-  readonly Pitch: number | bigint
-  readonly Yaw: number | bigint
-  readonly Roll: number | bigint
-  readonly Beauty: number | bigint
-  readonly Hat: boolean | null
-  readonly Mask: boolean | null
-  readonly Hair: FaceHairAttributesInfo | null
-  readonly EyeOpen: boolean | null
+  readonly Gender?: number | bigint
+  readonly Age?: number | bigint
+  readonly Expression?: number | bigint
+  readonly Glass?: boolean
+  readonly Pitch?: number | bigint
+  readonly Yaw?: number | bigint
+  readonly Roll?: number | bigint
+  readonly Beauty?: number | bigint
+  readonly Hat?: boolean | null
+  readonly Mask?: boolean | null
+  readonly Hair?: FaceHairAttributesInfo | null
+  readonly EyeOpen?: boolean | null
 }
 export const FaceAttributesInfo: $Schema.Schema<FaceAttributesInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FaceAttributesInfo", { Gender: $C.int64, Age: $C.int64, Expression: $C.int64, Glass: $C.bool, Pitch: $C.int64, Yaw: $C.int64, Roll: $C.int64, Beauty: $C.int64, Hat: $C.nul($C.bool), Mask: $C.nul($C.bool), Hair: $C.nul(FaceHairAttributesInfo), EyeOpen: $C.nul($C.bool) }))
 
 /** `FaceDetailAttributesInfo` (response side). */
 export interface FaceDetailAttributesInfo {
-  readonly Age: number | bigint
-  readonly Beauty: number | bigint
-  readonly Emotion: AttributeItem
-  readonly Eye: Eye
-  readonly Eyebrow: Eyebrow
-  readonly Gender: AttributeItem
-  readonly Hair: Hair
-  readonly Hat: Hat
-  readonly HeadPose: HeadPose
-  readonly Mask: AttributeItem
-  readonly Mouth: Mouth
-  readonly Moustache: AttributeItem
-  readonly Nose: AttributeItem
-  readonly Shape: AttributeItem
-  readonly Skin: AttributeItem
-  readonly Smile: number | bigint
+  readonly Age?: number | bigint
+  readonly Beauty?: number | bigint
+  readonly Emotion?: AttributeItem
+  readonly Eye?: Eye
+  readonly Eyebrow?: Eyebrow
+  readonly Gender?: AttributeItem
+  readonly Hair?: Hair
+  readonly Hat?: Hat
+  readonly HeadPose?: HeadPose
+  readonly Mask?: AttributeItem
+  readonly Mouth?: Mouth
+  readonly Moustache?: AttributeItem
+  readonly Nose?: AttributeItem
+  readonly Shape?: AttributeItem
+  readonly Skin?: AttributeItem
+  readonly Smile?: number | bigint
 }
 export const FaceDetailAttributesInfo: $Schema.Schema<FaceDetailAttributesInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FaceDetailAttributesInfo", { Age: $C.int64, Beauty: $C.int64, Emotion: AttributeItem, Eye: Eye, Eyebrow: Eyebrow, Gender: AttributeItem, Hair: Hair, Hat: Hat, HeadPose: HeadPose, Mask: AttributeItem, Mouth: Mouth, Moustache: AttributeItem, Nose: AttributeItem, Shape: AttributeItem, Skin: AttributeItem, Smile: $C.int64 }))
 
 /** `FaceDetailInfo` (response side). */
 export interface FaceDetailInfo {
-  readonly FaceRect: FaceRect
-  readonly FaceDetailAttributesInfo: FaceDetailAttributesInfo
+  readonly FaceRect?: FaceRect
+  readonly FaceDetailAttributesInfo?: FaceDetailAttributesInfo
 }
 export const FaceDetailInfo: $Schema.Schema<FaceDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FaceDetailInfo", { FaceRect: FaceRect, FaceDetailAttributesInfo: FaceDetailAttributesInfo }))
 
 /** `FaceHairAttributesInfo` (response side). */
 export interface FaceHairAttributesInfo {
-  readonly Length: number | bigint | null
-  readonly Bang: number | bigint | null
-  readonly Color: number | bigint | null
+  readonly Length?: number | bigint | null
+  readonly Bang?: number | bigint | null
+  readonly Color?: number | bigint | null
 }
 export const FaceHairAttributesInfo: $Schema.Schema<FaceHairAttributesInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FaceHairAttributesInfo", { Length: $C.nul($C.int64), Bang: $C.nul($C.int64), Color: $C.nul($C.int64) }))
 
 /** `FaceInfo` (response side). */
 export interface FaceInfo {
-  readonly X: number | bigint
-  readonly Y: number | bigint
-  readonly Width: number | bigint
-  readonly Height: number | bigint
-  readonly FaceAttributesInfo: FaceAttributesInfo
-  readonly FaceQualityInfo: FaceQualityInfo | null
+  readonly X?: number | bigint
+  readonly Y?: number | bigint
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
+  readonly FaceAttributesInfo?: FaceAttributesInfo
+  readonly FaceQualityInfo?: FaceQualityInfo | null
 }
 export const FaceInfo: $Schema.Schema<FaceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FaceInfo", { X: $C.int64, Y: $C.int64, Width: $C.int64, Height: $C.int64, FaceAttributesInfo: FaceAttributesInfo, FaceQualityInfo: $C.nul(FaceQualityInfo) }))
 
 /** `FaceQualityCompleteness` (response side). */
 export interface FaceQualityCompleteness {
-  readonly Eyebrow: number | bigint | null
-  readonly Eye: number | bigint | null
-  readonly Nose: number | bigint | null
-  readonly Cheek: number | bigint | null
-  readonly Mouth: number | bigint | null
-  readonly Chin: number | bigint | null
+  readonly Eyebrow?: number | bigint | null
+  readonly Eye?: number | bigint | null
+  readonly Nose?: number | bigint | null
+  readonly Cheek?: number | bigint | null
+  readonly Mouth?: number | bigint | null
+  readonly Chin?: number | bigint | null
 }
 export const FaceQualityCompleteness: $Schema.Schema<FaceQualityCompleteness> = /*#__PURE__*/ $C.lazy(() => $C.struct("FaceQualityCompleteness", { Eyebrow: $C.nul($C.int64), Eye: $C.nul($C.int64), Nose: $C.nul($C.int64), Cheek: $C.nul($C.int64), Mouth: $C.nul($C.int64), Chin: $C.nul($C.int64) }))
 
 /** `FaceQualityInfo` (response side). */
 export interface FaceQualityInfo {
-  readonly Score: number | bigint | null
-  readonly Sharpness: number | bigint | null
-  readonly Brightness: number | bigint | null
-  readonly Completeness: FaceQualityCompleteness | null
+  readonly Score?: number | bigint | null
+  readonly Sharpness?: number | bigint | null
+  readonly Brightness?: number | bigint | null
+  readonly Completeness?: FaceQualityCompleteness | null
 }
 export const FaceQualityInfo: $Schema.Schema<FaceQualityInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FaceQualityInfo", { Score: $C.nul($C.int64), Sharpness: $C.nul($C.int64), Brightness: $C.nul($C.int64), Completeness: $C.nul(FaceQualityCompleteness) }))
 
 /** `FaceRect` (response side). */
 export interface FaceRect {
-  readonly X: number | bigint
-  readonly Y: number | bigint
-  readonly Width: number | bigint
-  readonly Height: number | bigint
+  readonly X?: number | bigint
+  readonly Y?: number | bigint
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
 }
 export const FaceRect: $Schema.Schema<FaceRect> = /*#__PURE__*/ $C.lazy(() => $C.struct("FaceRect", { X: $C.int64, Y: $C.int64, Width: $C.uint64, Height: $C.uint64 }))
 
@@ -479,12 +479,12 @@ export const GetGroupInfoRequest: $Schema.Schema<GetGroupInfoRequest> = /*#__PUR
 
 /** `GetGroupInfoResponse` (response side). */
 export interface GetGroupInfoResponse {
-  readonly GroupName: string
-  readonly GroupId: string
-  readonly GroupExDescriptions: readonly string[]
-  readonly Tag: string
-  readonly FaceModelVersion: string
-  readonly CreationTimestamp: number | bigint
+  readonly GroupName?: string
+  readonly GroupId?: string
+  readonly GroupExDescriptions?: readonly string[]
+  readonly Tag?: string
+  readonly FaceModelVersion?: string
+  readonly CreationTimestamp?: number | bigint
   readonly RequestId: string
 }
 export const GetGroupInfoResponse: $Schema.Schema<GetGroupInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetGroupInfoResponse", { GroupName: $C.str, GroupId: $C.str, GroupExDescriptions: $C.arr($C.str), Tag: $C.str, FaceModelVersion: $C.str, CreationTimestamp: $C.uint64, RequestId: $C.str }))
@@ -512,9 +512,9 @@ export const GetPersonBaseInfoRequest: $Schema.Schema<GetPersonBaseInfoRequest> 
 
 /** `GetPersonBaseInfoResponse` (response side). */
 export interface GetPersonBaseInfoResponse {
-  readonly PersonName: string
-  readonly Gender: number | bigint
-  readonly FaceIds: readonly string[]
+  readonly PersonName?: string
+  readonly Gender?: number | bigint
+  readonly FaceIds?: readonly string[]
   readonly RequestId: string
 }
 export const GetPersonBaseInfoResponse: $Schema.Schema<GetPersonBaseInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetPersonBaseInfoResponse", { PersonName: $C.str, Gender: $C.int64, FaceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -529,9 +529,9 @@ export const GetPersonGroupInfoRequest: $Schema.Schema<GetPersonGroupInfoRequest
 
 /** `GetPersonGroupInfoResponse` (response side). */
 export interface GetPersonGroupInfoResponse {
-  readonly PersonGroupInfos: readonly PersonGroupInfo[]
-  readonly GroupNum: number | bigint | null
-  readonly FaceModelVersion: string | null
+  readonly PersonGroupInfos?: readonly PersonGroupInfo[]
+  readonly GroupNum?: number | bigint | null
+  readonly FaceModelVersion?: string | null
   readonly RequestId: string
 }
 export const GetPersonGroupInfoResponse: $Schema.Schema<GetPersonGroupInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetPersonGroupInfoResponse", { PersonGroupInfos: $C.arr(PersonGroupInfo), GroupNum: $C.nul($C.uint64), FaceModelVersion: $C.nul($C.str), RequestId: $C.str }))
@@ -544,8 +544,8 @@ export const GetPersonListNumRequest: $Schema.Schema<GetPersonListNumRequest> = 
 
 /** `GetPersonListNumResponse` (response side). */
 export interface GetPersonListNumResponse {
-  readonly PersonNum: number | bigint
-  readonly FaceNum: number | bigint
+  readonly PersonNum?: number | bigint
+  readonly FaceNum?: number | bigint
   readonly RequestId: string
 }
 export const GetPersonListNumResponse: $Schema.Schema<GetPersonListNumResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetPersonListNumResponse", { PersonNum: $C.uint64, FaceNum: $C.uint64, RequestId: $C.str }))
@@ -560,10 +560,10 @@ export const GetPersonListRequest: $Schema.Schema<GetPersonListRequest> = /*#__P
 
 /** `GetPersonListResponse` (response side). */
 export interface GetPersonListResponse {
-  readonly PersonInfos: readonly PersonInfo[]
-  readonly PersonNum: number | bigint | null
-  readonly FaceNum: number | bigint | null
-  readonly FaceModelVersion: string | null
+  readonly PersonInfos?: readonly PersonInfo[]
+  readonly PersonNum?: number | bigint | null
+  readonly FaceNum?: number | bigint | null
+  readonly FaceModelVersion?: string | null
   readonly RequestId: string
 }
 export const GetPersonListResponse: $Schema.Schema<GetPersonListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetPersonListResponse", { PersonInfos: $C.arr(PersonInfo), PersonNum: $C.nul($C.uint64), FaceNum: $C.nul($C.uint64), FaceModelVersion: $C.nul($C.str), RequestId: $C.str }))
@@ -605,8 +605,8 @@ export const GetUpgradeGroupFaceModelVersionResultResponse: $Schema.Schema<GetUp
 
 /** `GroupCandidate` (response side). */
 export interface GroupCandidate {
-  readonly GroupId: string
-  readonly Candidates: readonly Candidate[]
+  readonly GroupId?: string
+  readonly Candidates?: readonly Candidate[]
 }
 export const GroupCandidate: $Schema.Schema<GroupCandidate> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupCandidate", { GroupId: $C.str, Candidates: $C.arr(Candidate) }))
 
@@ -619,13 +619,13 @@ export const GroupExDescriptionInfo: $Schema.Schema<GroupExDescriptionInfo> = /*
 
 /** `GroupInfo` (response side). */
 export interface GroupInfo {
-  readonly GroupName: string
-  readonly GroupId: string
-  readonly GroupExDescriptions: readonly string[] | null
-  readonly Tag: string | null
-  readonly FaceModelVersion: string | null
-  readonly CreationTimestamp: number | bigint | null
-  readonly UpdateTimestamp: number | bigint
+  readonly GroupName?: string
+  readonly GroupId?: string
+  readonly GroupExDescriptions?: readonly string[] | null
+  readonly Tag?: string | null
+  readonly FaceModelVersion?: string | null
+  readonly CreationTimestamp?: number | bigint | null
+  readonly UpdateTimestamp?: number | bigint
 }
 export const GroupInfo: $Schema.Schema<GroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupInfo", { GroupName: $C.str, GroupId: $C.str, GroupExDescriptions: $C.nul($C.arr($C.str)), Tag: $C.nul($C.str), FaceModelVersion: $C.nul($C.str), CreationTimestamp: $C.nul($C.uint64), UpdateTimestamp: $C.uint64 }))
 
@@ -639,16 +639,16 @@ export const Hair: $Schema.Schema<Hair> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `Hat` (response side). */
 export interface Hat {
-  readonly Style: AttributeItem
-  readonly Color: AttributeItem
+  readonly Style?: AttributeItem
+  readonly Color?: AttributeItem
 }
 export const Hat: $Schema.Schema<Hat> = /*#__PURE__*/ $C.lazy(() => $C.struct("Hat", { Style: AttributeItem, Color: AttributeItem }))
 
 /** `HeadPose` (response side). */
 export interface HeadPose {
-  readonly Pitch: number | bigint
-  readonly Yaw: number | bigint
-  readonly Roll: number | bigint
+  readonly Pitch?: number | bigint
+  readonly Yaw?: number | bigint
+  readonly Roll?: number | bigint
 }
 export const HeadPose: $Schema.Schema<HeadPose> = /*#__PURE__*/ $C.lazy(() => $C.struct("HeadPose", { Pitch: $C.int64, Yaw: $C.int64, Roll: $C.int64 }))
 
@@ -710,42 +710,42 @@ export const PersonExDescriptionInfo: $Schema.Schema<PersonExDescriptionInfo> = 
 
 /** `PersonGroupInfo` (response side). */
 export interface PersonGroupInfo {
-  readonly GroupId: string
-  readonly PersonExDescriptions: readonly string[]
+  readonly GroupId?: string
+  readonly PersonExDescriptions?: readonly string[]
 }
 export const PersonGroupInfo: $Schema.Schema<PersonGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PersonGroupInfo", { GroupId: $C.str, PersonExDescriptions: $C.arr($C.str) }))
 
 /** `PersonInfo` (response side). */
 export interface PersonInfo {
-  readonly PersonName: string
-  readonly PersonId: string
-  readonly Gender: number | bigint
-  readonly PersonExDescriptions: readonly string[]
-  readonly FaceIds: readonly string[]
-  readonly CreationTimestamp: number | bigint
+  readonly PersonName?: string
+  readonly PersonId?: string
+  readonly Gender?: number | bigint
+  readonly PersonExDescriptions?: readonly string[]
+  readonly FaceIds?: readonly string[]
+  readonly CreationTimestamp?: number | bigint
 }
 export const PersonInfo: $Schema.Schema<PersonInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PersonInfo", { PersonName: $C.str, PersonId: $C.str, Gender: $C.int64, PersonExDescriptions: $C.arr($C.str), FaceIds: $C.arr($C.str), CreationTimestamp: $C.uint64 }))
 
 /** `Point` (response side). */
 export interface Point {
-  readonly X: number | bigint
-  readonly Y: number | bigint
+  readonly X?: number | bigint
+  readonly Y?: number | bigint
 }
 export const Point: $Schema.Schema<Point> = /*#__PURE__*/ $C.lazy(() => $C.struct("Point", { X: $C.int64, Y: $C.int64 }))
 
 /** `Result` (response side). */
 export interface Result {
-  readonly Candidates: readonly Candidate[]
-  readonly FaceRect: FaceRect
-  readonly RetCode: number | bigint
+  readonly Candidates?: readonly Candidate[]
+  readonly FaceRect?: FaceRect
+  readonly RetCode?: number | bigint
 }
 export const Result: $Schema.Schema<Result> = /*#__PURE__*/ $C.lazy(() => $C.struct("Result", { Candidates: $C.arr(Candidate), FaceRect: FaceRect, RetCode: $C.int64 }))
 
 /** `ResultsReturnsByGroup` (response side). */
 export interface ResultsReturnsByGroup {
-  readonly FaceRect: FaceRect
-  readonly GroupCandidates: readonly GroupCandidate[]
-  readonly RetCode: number | bigint
+  readonly FaceRect?: FaceRect
+  readonly GroupCandidates?: readonly GroupCandidate[]
+  readonly RetCode?: number | bigint
 }
 export const ResultsReturnsByGroup: $Schema.Schema<ResultsReturnsByGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResultsReturnsByGroup", { FaceRect: FaceRect, GroupCandidates: $C.arr(GroupCandidate), RetCode: $C.int64 }))
 
@@ -778,9 +778,9 @@ export const SearchFacesRequest: $Schema.Schema<SearchFacesRequest> = /*#__PURE_
 
 /** `SearchFacesResponse` (response side). */
 export interface SearchFacesResponse {
-  readonly Results: readonly Result[]
-  readonly FaceNum: number | bigint
-  readonly FaceModelVersion: string
+  readonly Results?: readonly Result[]
+  readonly FaceNum?: number | bigint
+  readonly FaceModelVersion?: string
   readonly RequestId: string
 }
 export const SearchFacesResponse: $Schema.Schema<SearchFacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchFacesResponse", { Results: $C.arr(Result), FaceNum: $C.uint64, FaceModelVersion: $C.str, RequestId: $C.str }))
@@ -802,9 +802,9 @@ export const SearchFacesReturnsByGroupRequest: $Schema.Schema<SearchFacesReturns
 
 /** `SearchFacesReturnsByGroupResponse` (response side). */
 export interface SearchFacesReturnsByGroupResponse {
-  readonly FaceNum: number | bigint
-  readonly ResultsReturnsByGroup: readonly ResultsReturnsByGroup[]
-  readonly FaceModelVersion: string
+  readonly FaceNum?: number | bigint
+  readonly ResultsReturnsByGroup?: readonly ResultsReturnsByGroup[]
+  readonly FaceModelVersion?: string
   readonly RequestId: string
 }
 export const SearchFacesReturnsByGroupResponse: $Schema.Schema<SearchFacesReturnsByGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchFacesReturnsByGroupResponse", { FaceNum: $C.uint64, ResultsReturnsByGroup: $C.arr(ResultsReturnsByGroup), FaceModelVersion: $C.str, RequestId: $C.str }))
@@ -826,9 +826,9 @@ export const SearchPersonsRequest: $Schema.Schema<SearchPersonsRequest> = /*#__P
 
 /** `SearchPersonsResponse` (response side). */
 export interface SearchPersonsResponse {
-  readonly Results: readonly Result[]
-  readonly PersonNum: number | bigint
-  readonly FaceModelVersion: string | null
+  readonly Results?: readonly Result[]
+  readonly PersonNum?: number | bigint
+  readonly FaceModelVersion?: string | null
   readonly RequestId: string
 }
 export const SearchPersonsResponse: $Schema.Schema<SearchPersonsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchPersonsResponse", { Results: $C.arr(Result), PersonNum: $C.uint64, FaceModelVersion: $C.nul($C.str), RequestId: $C.str }))
@@ -850,9 +850,9 @@ export const SearchPersonsReturnsByGroupRequest: $Schema.Schema<SearchPersonsRet
 
 /** `SearchPersonsReturnsByGroupResponse` (response side). */
 export interface SearchPersonsReturnsByGroupResponse {
-  readonly PersonNum: number | bigint
-  readonly ResultsReturnsByGroup: readonly ResultsReturnsByGroup[]
-  readonly FaceModelVersion: string
+  readonly PersonNum?: number | bigint
+  readonly ResultsReturnsByGroup?: readonly ResultsReturnsByGroup[]
+  readonly FaceModelVersion?: string
   readonly RequestId: string
 }
 export const SearchPersonsReturnsByGroupResponse: $Schema.Schema<SearchPersonsReturnsByGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchPersonsReturnsByGroupResponse", { PersonNum: $C.uint64, ResultsReturnsByGroup: $C.arr(ResultsReturnsByGroup), FaceModelVersion: $C.str, RequestId: $C.str }))
@@ -894,9 +894,9 @@ export const VerifyFaceRequest: $Schema.Schema<VerifyFaceRequest> = /*#__PURE__*
 
 /** `VerifyFaceResponse` (response side). */
 export interface VerifyFaceResponse {
-  readonly Score: number
-  readonly IsMatch: boolean
-  readonly FaceModelVersion: string
+  readonly Score?: number
+  readonly IsMatch?: boolean
+  readonly FaceModelVersion?: string
   readonly RequestId: string
 }
 export const VerifyFaceResponse: $Schema.Schema<VerifyFaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("VerifyFaceResponse", { Score: $C.float, IsMatch: $C.bool, FaceModelVersion: $C.str, RequestId: $C.str }))
@@ -913,9 +913,9 @@ export const VerifyPersonRequest: $Schema.Schema<VerifyPersonRequest> = /*#__PUR
 
 /** `VerifyPersonResponse` (response side). */
 export interface VerifyPersonResponse {
-  readonly Score: number
-  readonly IsMatch: boolean
-  readonly FaceModelVersion: string
+  readonly Score?: number
+  readonly IsMatch?: boolean
+  readonly FaceModelVersion?: string
   readonly RequestId: string
 }
 export const VerifyPersonResponse: $Schema.Schema<VerifyPersonResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("VerifyPersonResponse", { Score: $C.float, IsMatch: $C.bool, FaceModelVersion: $C.str, RequestId: $C.str }))

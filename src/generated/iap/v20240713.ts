@@ -43,7 +43,7 @@ export const DescribeIAPLoginSessionDurationRequest: $Schema.Schema<DescribeIAPL
 
 /** `DescribeIAPLoginSessionDurationResponse` (response side). */
 export interface DescribeIAPLoginSessionDurationResponse {
-  readonly Duration: number | bigint
+  readonly Duration?: number | bigint
   readonly RequestId: string
 }
 export const DescribeIAPLoginSessionDurationResponse: $Schema.Schema<DescribeIAPLoginSessionDurationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIAPLoginSessionDurationResponse", { Duration: $C.int64, RequestId: $C.str }))
@@ -54,19 +54,19 @@ export const DescribeIAPUserOIDCConfigRequest: $Schema.Schema<DescribeIAPUserOID
 
 /** `DescribeIAPUserOIDCConfigResponse` (response side). */
 export interface DescribeIAPUserOIDCConfigResponse {
-  readonly ProviderType: number | bigint
-  readonly IdentityUrl: string
-  readonly IdentityKey: string
-  readonly ClientId: string
-  readonly Status: number | bigint
+  readonly ProviderType?: number | bigint
+  readonly IdentityUrl?: string
+  readonly IdentityKey?: string
+  readonly ClientId?: string
+  readonly Status?: number | bigint
   readonly Fingerprints?: readonly string[]
   readonly EnableAutoPublicKey?: number | bigint
-  readonly AuthorizationEndpoint: string
-  readonly Scope: readonly string[]
-  readonly ResponseType: string
-  readonly ResponseMode: string
-  readonly MappingFiled: string
-  readonly Description: string
+  readonly AuthorizationEndpoint?: string
+  readonly Scope?: readonly string[]
+  readonly ResponseType?: string
+  readonly ResponseMode?: string
+  readonly MappingFiled?: string
+  readonly Description?: string
   readonly RequestId: string
 }
 export const DescribeIAPUserOIDCConfigResponse: $Schema.Schema<DescribeIAPUserOIDCConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIAPUserOIDCConfigResponse", { ProviderType: $C.uint64, IdentityUrl: $C.str, IdentityKey: $C.str, ClientId: $C.str, Status: $C.uint64, AuthorizationEndpoint: $C.str, Scope: $C.arr($C.str), ResponseType: $C.str, ResponseMode: $C.str, MappingFiled: $C.str, Description: $C.str, RequestId: $C.str }, { Fingerprints: $C.arr($C.str), EnableAutoPublicKey: $C.uint64 }))

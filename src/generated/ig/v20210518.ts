@@ -35,8 +35,8 @@ export const DescribeIgOrderListResponse: $Schema.Schema<DescribeIgOrderListResp
 
 /** `DrugCardInfo` (response side). */
 export interface DrugCardInfo {
-  readonly DrugId: string
-  readonly DrugName: string
+  readonly DrugId?: string
+  readonly DrugName?: string
   readonly TradeName?: string
   readonly Specification?: string
   readonly Manufacturer?: string
@@ -48,8 +48,8 @@ export const DrugCardInfo: $Schema.Schema<DrugCardInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `DrugInstructionInfo` (response side). */
 export interface DrugInstructionInfo {
-  readonly DrugId: string
-  readonly DrugName: string
+  readonly DrugId?: string
+  readonly DrugName?: string
   readonly TradeName?: string
   readonly Specification?: string
   readonly Manufacturer?: string
@@ -75,8 +75,8 @@ export const GetLLMDiagnosisDrugChatRequest: $Schema.Schema<GetLLMDiagnosisDrugC
 
 /** `GetLLMDiagnosisDrugChatResponse` (response side). */
 export interface GetLLMDiagnosisDrugChatResponse {
-  readonly Code: number | bigint
-  readonly Message: string
+  readonly Code?: number | bigint
+  readonly Message?: string
   readonly Data?: LLMDiagnosisDrugData
   readonly RequestId: string
 }
@@ -97,8 +97,8 @@ export const GetLLMDiagnosisDrugRequest: $Schema.Schema<GetLLMDiagnosisDrugReque
 
 /** `GetLLMDiagnosisDrugResponse` (response side). */
 export interface GetLLMDiagnosisDrugResponse {
-  readonly Code: number | bigint
-  readonly Message: string
+  readonly Code?: number | bigint
+  readonly Message?: string
   readonly Data?: LLMDiagnosisDrugData
   readonly RequestId: string
 }
@@ -121,9 +121,9 @@ export const GetLLMDiagnosisHealthRequest: $Schema.Schema<GetLLMDiagnosisHealthR
 
 /** `GetLLMDiagnosisHealthResponse` (response side). */
 export interface GetLLMDiagnosisHealthResponse {
-  readonly Code: number | bigint
-  readonly Message: string
-  readonly Data: LLMDiagnosisHealthData | null
+  readonly Code?: number | bigint
+  readonly Message?: string
+  readonly Data?: LLMDiagnosisHealthData | null
   readonly RequestId: string
 }
 export const GetLLMDiagnosisHealthResponse: $Schema.Schema<GetLLMDiagnosisHealthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetLLMDiagnosisHealthResponse", { Code: $C.int64, Message: $C.str, Data: $C.nul(LLMDiagnosisHealthData), RequestId: $C.str }))
@@ -144,8 +144,8 @@ export const GetLLMReportInterpretationRequest: $Schema.Schema<GetLLMReportInter
 
 /** `GetLLMReportInterpretationResponse` (response side). */
 export interface GetLLMReportInterpretationResponse {
-  readonly Code: number | bigint
-  readonly Message: string
+  readonly Code?: number | bigint
+  readonly Message?: string
   readonly Data?: LLMReportInterpretationData
   readonly RequestId: string
 }
@@ -153,14 +153,14 @@ export const GetLLMReportInterpretationResponse: $Schema.Schema<GetLLMReportInte
 
 /** `GuessQuestion` (response side). */
 export interface GuessQuestion {
-  readonly Title: string
+  readonly Title?: string
 }
 export const GuessQuestion: $Schema.Schema<GuessQuestion> = /*#__PURE__*/ $C.lazy(() => $C.struct("GuessQuestion", { Title: $C.str }))
 
 /** `HealthFollowUpQuestion` (response side). */
 export interface HealthFollowUpQuestion {
-  readonly PromptType: string
-  readonly Choices: readonly string[]
+  readonly PromptType?: string
+  readonly Choices?: readonly string[]
   readonly QuestionType?: string
   readonly SpecialType?: string
   readonly Question?: string
@@ -169,8 +169,8 @@ export const HealthFollowUpQuestion: $Schema.Schema<HealthFollowUpQuestion> = /*
 
 /** `HighlightWordInfo` (response side). */
 export interface HighlightWordInfo {
-  readonly Name: string
-  readonly Type: number | bigint
+  readonly Name?: string
+  readonly Type?: number | bigint
   readonly JumpType?: string
   readonly JumpUrl?: string
   readonly JumpAppid?: string
@@ -180,7 +180,7 @@ export const HighlightWordInfo: $Schema.Schema<HighlightWordInfo> = /*#__PURE__*
 
 /** `LLMDiagnosisDrugData` (response side). */
 export interface LLMDiagnosisDrugData {
-  readonly Content: string
+  readonly Content?: string
   readonly Think?: string
   readonly Sort?: number | bigint
   readonly IsFinish?: boolean
@@ -194,7 +194,7 @@ export const LLMDiagnosisDrugData: $Schema.Schema<LLMDiagnosisDrugData> = /*#__P
 
 /** `LLMDiagnosisHealthData` (response side). */
 export interface LLMDiagnosisHealthData {
-  readonly Content: string
+  readonly Content?: string
   readonly Think?: string
   readonly Sort?: number | bigint
   readonly IsFinish?: boolean
@@ -211,7 +211,7 @@ export const LLMDiagnosisHealthData: $Schema.Schema<LLMDiagnosisHealthData> = /*
 
 /** `LLMReportInterpretationData` (response side). */
 export interface LLMReportInterpretationData {
-  readonly Content: string
+  readonly Content?: string
   readonly Think?: string
   readonly Sort?: number | bigint
   readonly IsFinish?: boolean
@@ -235,8 +235,8 @@ export const QueryDrugInstructionsRequest: $Schema.Schema<QueryDrugInstructionsR
 
 /** `QueryDrugInstructionsResponse` (response side). */
 export interface QueryDrugInstructionsResponse {
-  readonly Code: number | bigint
-  readonly Message: string
+  readonly Code?: number | bigint
+  readonly Message?: string
   readonly Data?: readonly StandardDrugInstructionInfo[]
   readonly RequestId: string
 }
@@ -244,8 +244,8 @@ export const QueryDrugInstructionsResponse: $Schema.Schema<QueryDrugInstructions
 
 /** `ReferResourceInfo` (response side). */
 export interface ReferResourceInfo {
-  readonly Title: string
-  readonly Type: string
+  readonly Title?: string
+  readonly Type?: string
   readonly Url?: string
 }
 export const ReferResourceInfo: $Schema.Schema<ReferResourceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReferResourceInfo", { Title: $C.str, Type: $C.str }, { Url: $C.str }))
@@ -268,14 +268,14 @@ export const ReportFileInfoRsp: $Schema.Schema<ReportFileInfoRsp> = /*#__PURE__*
 
 /** `StandardDrugCardInfo` (response side). */
 export interface StandardDrugCardInfo {
-  readonly StandardDrugName: string
+  readonly StandardDrugName?: string
   readonly DrugInfos?: readonly DrugCardInfo[]
 }
 export const StandardDrugCardInfo: $Schema.Schema<StandardDrugCardInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("StandardDrugCardInfo", { StandardDrugName: $C.str }, { DrugInfos: $C.arr(DrugCardInfo) }))
 
 /** `StandardDrugInstructionInfo` (response side). */
 export interface StandardDrugInstructionInfo {
-  readonly StandardDrugName: string
+  readonly StandardDrugName?: string
   readonly DrugInfos?: readonly DrugInstructionInfo[]
 }
 export const StandardDrugInstructionInfo: $Schema.Schema<StandardDrugInstructionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("StandardDrugInstructionInfo", { StandardDrugName: $C.str }, { DrugInfos: $C.arr(DrugInstructionInfo) }))

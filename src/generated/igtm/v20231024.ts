@@ -39,10 +39,10 @@ export const AddressLocation: $Schema.Schema<AddressLocation> = /*#__PURE__*/ $C
 
 /** `AddressPool` (response side). */
 export interface AddressPool {
-  readonly PoolId: number | bigint
-  readonly PoolName: string
+  readonly PoolId?: number | bigint
+  readonly PoolName?: string
   readonly AddrType?: string
-  readonly TrafficStrategy: string
+  readonly TrafficStrategy?: string
   readonly MonitorId?: number | bigint | null
   readonly Status?: string
   readonly AddressNum?: number | bigint
@@ -57,20 +57,20 @@ export const AddressPool: $Schema.Schema<AddressPool> = /*#__PURE__*/ $C.lazy(()
 
 /** `AddressPoolDetail` (response side). */
 export interface AddressPoolDetail {
-  readonly PoolId: number | bigint
-  readonly PoolName: string
+  readonly PoolId?: number | bigint
+  readonly PoolName?: string
   readonly AddrType?: string
-  readonly TrafficStrategy: string
+  readonly TrafficStrategy?: string
   readonly MonitorId?: number | bigint | null
-  readonly CreatedOn: string
-  readonly UpdatedOn: string
+  readonly CreatedOn?: string
+  readonly UpdatedOn?: string
 }
 export const AddressPoolDetail: $Schema.Schema<AddressPoolDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddressPoolDetail", { PoolId: $C.uint64, PoolName: $C.str, TrafficStrategy: $C.str, CreatedOn: $C.datetimeIso, UpdatedOn: $C.datetimeIso }, { AddrType: $C.str, MonitorId: $C.nul($C.uint64) }))
 
 /** `CostItem` (response side). */
 export interface CostItem {
-  readonly CostName: string
-  readonly CostValue: number | bigint
+  readonly CostName?: string
+  readonly CostValue?: number | bigint
 }
 export const CostItem: $Schema.Schema<CostItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("CostItem", { CostName: $C.str, CostValue: $C.uint64 }))
 
@@ -85,7 +85,7 @@ export const CreateAddressPoolRequest: $Schema.Schema<CreateAddressPoolRequest> 
 
 /** `CreateAddressPoolResponse` (response side). */
 export interface CreateAddressPoolResponse {
-  readonly AddressPoolId: number | bigint
+  readonly AddressPoolId?: number | bigint
   readonly RequestId: string
 }
 export const CreateAddressPoolResponse: $Schema.Schema<CreateAddressPoolResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAddressPoolResponse", { AddressPoolId: $C.uint64, RequestId: $C.str }))
@@ -106,7 +106,7 @@ export const CreateInstanceRequest: $Schema.Schema<CreateInstanceRequest> = /*#_
 
 /** `CreateInstanceResponse` (response side). */
 export interface CreateInstanceResponse {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const CreateInstanceResponse: $Schema.Schema<CreateInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInstanceResponse", { InstanceId: $C.str, RequestId: $C.str }))
@@ -135,7 +135,7 @@ export const CreateMonitorRequest: $Schema.Schema<CreateMonitorRequest> = /*#__P
 
 /** `CreateMonitorResponse` (response side). */
 export interface CreateMonitorResponse {
-  readonly MonitorId: number | bigint
+  readonly MonitorId?: number | bigint
   readonly RequestId: string
 }
 export const CreateMonitorResponse: $Schema.Schema<CreateMonitorResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMonitorResponse", { MonitorId: $C.uint64, RequestId: $C.str }))
@@ -155,7 +155,7 @@ export const CreatePackageAndPayRequest: $Schema.Schema<CreatePackageAndPayReque
 
 /** `CreatePackageAndPayResponse` (response side). */
 export interface CreatePackageAndPayResponse {
-  readonly ResourceIds: readonly string[]
+  readonly ResourceIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreatePackageAndPayResponse: $Schema.Schema<CreatePackageAndPayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePackageAndPayResponse", { ResourceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -174,7 +174,7 @@ export const CreateStrategyRequest: $Schema.Schema<CreateStrategyRequest> = /*#_
 
 /** `CreateStrategyResponse` (response side). */
 export interface CreateStrategyResponse {
-  readonly StrategyId: number | bigint
+  readonly StrategyId?: number | bigint
   readonly RequestId: string
 }
 export const CreateStrategyResponse: $Schema.Schema<CreateStrategyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateStrategyResponse", { StrategyId: $C.int64, RequestId: $C.str }))
@@ -187,7 +187,7 @@ export const DeleteAddressPoolRequest: $Schema.Schema<DeleteAddressPoolRequest> 
 
 /** `DeleteAddressPoolResponse` (response side). */
 export interface DeleteAddressPoolResponse {
-  readonly Msg: string
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const DeleteAddressPoolResponse: $Schema.Schema<DeleteAddressPoolResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteAddressPoolResponse", { Msg: $C.str, RequestId: $C.str }))
@@ -200,7 +200,7 @@ export const DeleteMonitorRequest: $Schema.Schema<DeleteMonitorRequest> = /*#__P
 
 /** `DeleteMonitorResponse` (response side). */
 export interface DeleteMonitorResponse {
-  readonly Msg: string
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const DeleteMonitorResponse: $Schema.Schema<DeleteMonitorResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteMonitorResponse", { Msg: $C.str, RequestId: $C.str }))
@@ -214,7 +214,7 @@ export const DeleteStrategyRequest: $Schema.Schema<DeleteStrategyRequest> = /*#_
 
 /** `DeleteStrategyResponse` (response side). */
 export interface DeleteStrategyResponse {
-  readonly Msg: string
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const DeleteStrategyResponse: $Schema.Schema<DeleteStrategyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteStrategyResponse", { Msg: $C.str, RequestId: $C.str }))
@@ -227,7 +227,7 @@ export const DescribeAddressLocationRequest: $Schema.Schema<DescribeAddressLocat
 
 /** `DescribeAddressLocationResponse` (response side). */
 export interface DescribeAddressLocationResponse {
-  readonly AddressLocation: readonly AddressLocation[]
+  readonly AddressLocation?: readonly AddressLocation[]
   readonly RequestId: string
 }
 export const DescribeAddressLocationResponse: $Schema.Schema<DescribeAddressLocationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAddressLocationResponse", { AddressLocation: $C.arr(AddressLocation), RequestId: $C.str }))
@@ -240,8 +240,8 @@ export const DescribeAddressPoolDetailRequest: $Schema.Schema<DescribeAddressPoo
 
 /** `DescribeAddressPoolDetailResponse` (response side). */
 export interface DescribeAddressPoolDetailResponse {
-  readonly AddressPool: AddressPoolDetail
-  readonly AddressSet: readonly Address[]
+  readonly AddressPool?: AddressPoolDetail
+  readonly AddressSet?: readonly Address[]
   readonly RequestId: string
 }
 export const DescribeAddressPoolDetailResponse: $Schema.Schema<DescribeAddressPoolDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAddressPoolDetailResponse", { AddressPool: AddressPoolDetail, AddressSet: $C.arr(Address), RequestId: $C.str }))
@@ -256,8 +256,8 @@ export const DescribeAddressPoolListRequest: $Schema.Schema<DescribeAddressPoolL
 
 /** `DescribeAddressPoolListResponse` (response side). */
 export interface DescribeAddressPoolListResponse {
-  readonly AddressPoolSet: readonly AddressPool[]
-  readonly TotalCount: number | bigint
+  readonly AddressPoolSet?: readonly AddressPool[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAddressPoolListResponse: $Schema.Schema<DescribeAddressPoolListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAddressPoolListResponse", { AddressPoolSet: $C.arr(AddressPool), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -270,17 +270,17 @@ export const DescribeDetectPackageDetailRequest: $Schema.Schema<DescribeDetectPa
 
 /** `DescribeDetectPackageDetailResponse` (response side). */
 export interface DescribeDetectPackageDetailResponse {
-  readonly ResourceId: string
-  readonly ResourceType: string
-  readonly Quota: number | bigint
-  readonly CurrentDeadline: string
-  readonly CreateTime: string
-  readonly IsExpire: number | bigint
-  readonly Status: string
-  readonly AutoRenewFlag: number | bigint
-  readonly Remark: string
-  readonly CostItemList: readonly CostItem[]
-  readonly UsedNum: number | bigint
+  readonly ResourceId?: string
+  readonly ResourceType?: string
+  readonly Quota?: number | bigint
+  readonly CurrentDeadline?: string
+  readonly CreateTime?: string
+  readonly IsExpire?: number | bigint
+  readonly Status?: string
+  readonly AutoRenewFlag?: number | bigint
+  readonly Remark?: string
+  readonly CostItemList?: readonly CostItem[]
+  readonly UsedNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDetectPackageDetailResponse: $Schema.Schema<DescribeDetectPackageDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDetectPackageDetailResponse", { ResourceId: $C.str, ResourceType: $C.str, Quota: $C.uint64, CurrentDeadline: $C.str, CreateTime: $C.str, IsExpire: $C.uint64, Status: $C.str, AutoRenewFlag: $C.uint64, Remark: $C.str, CostItemList: $C.arr(CostItem), UsedNum: $C.uint64, RequestId: $C.str }))
@@ -295,8 +295,8 @@ export const DescribeDetectTaskPackageListRequest: $Schema.Schema<DescribeDetect
 
 /** `DescribeDetectTaskPackageListResponse` (response side). */
 export interface DescribeDetectTaskPackageListResponse {
-  readonly TotalCount: number | bigint
-  readonly TaskPackageSet: readonly DetectTaskPackage[]
+  readonly TotalCount?: number | bigint
+  readonly TaskPackageSet?: readonly DetectTaskPackage[]
   readonly RequestId: string
 }
 export const DescribeDetectTaskPackageListResponse: $Schema.Schema<DescribeDetectTaskPackageListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDetectTaskPackageListResponse", { TotalCount: $C.uint64, TaskPackageSet: $C.arr(DetectTaskPackage), RequestId: $C.str }))
@@ -307,7 +307,7 @@ export const DescribeDetectorsRequest: $Schema.Schema<DescribeDetectorsRequest> 
 
 /** `DescribeDetectorsResponse` (response side). */
 export interface DescribeDetectorsResponse {
-  readonly DetectorGroupSet: readonly DetectorGroup[]
+  readonly DetectorGroupSet?: readonly DetectorGroup[]
   readonly RequestId: string
 }
 export const DescribeDetectorsResponse: $Schema.Schema<DescribeDetectorsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDetectorsResponse", { DetectorGroupSet: $C.arr(DetectorGroup), RequestId: $C.str }))
@@ -320,7 +320,7 @@ export const DescribeDnsLineListRequest: $Schema.Schema<DescribeDnsLineListReque
 
 /** `DescribeDnsLineListResponse` (response side). */
 export interface DescribeDnsLineListResponse {
-  readonly DnsLineSet: readonly GroupLine[]
+  readonly DnsLineSet?: readonly GroupLine[]
   readonly RequestId: string
 }
 export const DescribeDnsLineListResponse: $Schema.Schema<DescribeDnsLineListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDnsLineListResponse", { DnsLineSet: $C.arr(GroupLine), RequestId: $C.str }))
@@ -333,7 +333,7 @@ export const DescribeInstanceDetailRequest: $Schema.Schema<DescribeInstanceDetai
 
 /** `DescribeInstanceDetailResponse` (response side). */
 export interface DescribeInstanceDetailResponse {
-  readonly Instance: InstanceDetail
+  readonly Instance?: InstanceDetail
   readonly RequestId: string
 }
 export const DescribeInstanceDetailResponse: $Schema.Schema<DescribeInstanceDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceDetailResponse", { Instance: InstanceDetail, RequestId: $C.str }))
@@ -348,8 +348,8 @@ export const DescribeInstanceListRequest: $Schema.Schema<DescribeInstanceListReq
 
 /** `DescribeInstanceListResponse` (response side). */
 export interface DescribeInstanceListResponse {
-  readonly InstanceSet: readonly Instance[]
-  readonly TotalCount: number | bigint
+  readonly InstanceSet?: readonly Instance[]
+  readonly TotalCount?: number | bigint
   readonly SystemAccessEnabled?: boolean
   readonly RequestId: string
 }
@@ -366,8 +366,8 @@ export const DescribeInstancePackageListRequest: $Schema.Schema<DescribeInstance
 
 /** `DescribeInstancePackageListResponse` (response side). */
 export interface DescribeInstancePackageListResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceSet: readonly InstancePackage[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceSet?: readonly InstancePackage[]
   readonly RequestId: string
 }
 export const DescribeInstancePackageListResponse: $Schema.Schema<DescribeInstancePackageListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancePackageListResponse", { TotalCount: $C.uint64, InstanceSet: $C.arr(InstancePackage), RequestId: $C.str }))
@@ -380,7 +380,7 @@ export const DescribeMonitorDetailRequest: $Schema.Schema<DescribeMonitorDetailR
 
 /** `DescribeMonitorDetailResponse` (response side). */
 export interface DescribeMonitorDetailResponse {
-  readonly MonitorDetail: MonitorDetail
+  readonly MonitorDetail?: MonitorDetail
   readonly RequestId: string
 }
 export const DescribeMonitorDetailResponse: $Schema.Schema<DescribeMonitorDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMonitorDetailResponse", { MonitorDetail: MonitorDetail, RequestId: $C.str }))
@@ -396,8 +396,8 @@ export const DescribeMonitorsRequest: $Schema.Schema<DescribeMonitorsRequest> = 
 
 /** `DescribeMonitorsResponse` (response side). */
 export interface DescribeMonitorsResponse {
-  readonly MonitorDataSet: readonly MonitorDetail[]
-  readonly TotalCount: number | bigint
+  readonly MonitorDataSet?: readonly MonitorDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMonitorsResponse: $Schema.Schema<DescribeMonitorsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMonitorsResponse", { MonitorDataSet: $C.arr(MonitorDetail), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -410,7 +410,7 @@ export const DescribeQuotasRequest: $Schema.Schema<DescribeQuotasRequest> = /*#_
 
 /** `DescribeQuotasResponse` (response side). */
 export interface DescribeQuotasResponse {
-  readonly Quotas: Quota
+  readonly Quotas?: Quota
   readonly RequestId: string
 }
 export const DescribeQuotasResponse: $Schema.Schema<DescribeQuotasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeQuotasResponse", { Quotas: Quota, RequestId: $C.str }))
@@ -424,7 +424,7 @@ export const DescribeStrategyDetailRequest: $Schema.Schema<DescribeStrategyDetai
 
 /** `DescribeStrategyDetailResponse` (response side). */
 export interface DescribeStrategyDetailResponse {
-  readonly StrategyDetail: StrategyDetail
+  readonly StrategyDetail?: StrategyDetail
   readonly RequestId: string
 }
 export const DescribeStrategyDetailResponse: $Schema.Schema<DescribeStrategyDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStrategyDetailResponse", { StrategyDetail: StrategyDetail, RequestId: $C.str }))
@@ -440,43 +440,43 @@ export const DescribeStrategyListRequest: $Schema.Schema<DescribeStrategyListReq
 
 /** `DescribeStrategyListResponse` (response side). */
 export interface DescribeStrategyListResponse {
-  readonly StrategySet: readonly Strategy[]
-  readonly TotalCount: number | bigint
+  readonly StrategySet?: readonly Strategy[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeStrategyListResponse: $Schema.Schema<DescribeStrategyListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStrategyListResponse", { StrategySet: $C.arr(Strategy), TotalCount: $C.uint64, RequestId: $C.str }))
 
 /** `DetectTaskPackage` (response side). */
 export interface DetectTaskPackage {
-  readonly ResourceId: string
-  readonly ResourceType: string
-  readonly Quota: number | bigint
-  readonly CurrentDeadline: string
-  readonly CreateTime: string
-  readonly IsExpire: number | bigint
-  readonly Status: string
-  readonly AutoRenewFlag: number | bigint
-  readonly Remark: string
-  readonly CostItemList: readonly CostItem[]
+  readonly ResourceId?: string
+  readonly ResourceType?: string
+  readonly Quota?: number | bigint
+  readonly CurrentDeadline?: string
+  readonly CreateTime?: string
+  readonly IsExpire?: number | bigint
+  readonly Status?: string
+  readonly AutoRenewFlag?: number | bigint
+  readonly Remark?: string
+  readonly CostItemList?: readonly CostItem[]
   readonly Group?: number | bigint | null
 }
 export const DetectTaskPackage: $Schema.Schema<DetectTaskPackage> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectTaskPackage", { ResourceId: $C.str, ResourceType: $C.str, Quota: $C.uint64, CurrentDeadline: $C.str, CreateTime: $C.str, IsExpire: $C.uint64, Status: $C.str, AutoRenewFlag: $C.uint64, Remark: $C.str, CostItemList: $C.arr(CostItem) }, { Group: $C.nul($C.uint64) }))
 
 /** `DetectorGroup` (response side). */
 export interface DetectorGroup {
-  readonly Gid: number | bigint
-  readonly GroupType: string
-  readonly GroupName: string
-  readonly InternetFamily: string
+  readonly Gid?: number | bigint
+  readonly GroupType?: string
+  readonly GroupName?: string
+  readonly InternetFamily?: string
   readonly PackageSet?: readonly string[] | null
 }
 export const DetectorGroup: $Schema.Schema<DetectorGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectorGroup", { Gid: $C.uint64, GroupType: $C.str, GroupName: $C.str, InternetFamily: $C.str }, { PackageSet: $C.nul($C.arr($C.str)) }))
 
 /** `GroupLine` (response side). */
 export interface GroupLine {
-  readonly DnsLineId: number | bigint
+  readonly DnsLineId?: number | bigint
   readonly Parent?: number | bigint
-  readonly LineName: string
+  readonly LineName?: string
   readonly LineId?: string
   readonly Useful?: boolean
   readonly SubGroup?: number | bigint
@@ -487,17 +487,17 @@ export const GroupLine: $Schema.Schema<GroupLine> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `Instance` (response side). */
 export interface Instance {
-  readonly InstanceId: string
-  readonly InstanceName: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
   readonly ResourceId?: string
-  readonly Domain: string
-  readonly AccessType: string
-  readonly AccessDomain: string
-  readonly AccessSubDomain: string
-  readonly GlobalTtl: number | bigint
+  readonly Domain?: string
+  readonly AccessType?: string
+  readonly AccessDomain?: string
+  readonly AccessSubDomain?: string
+  readonly GlobalTtl?: number | bigint
   readonly PackageType?: string
   readonly WorkingStatus?: string
-  readonly Status: string
+  readonly Status?: string
   readonly IsCnameConfigured?: boolean
   readonly Remark?: string
   readonly StrategyNum?: number | bigint
@@ -505,8 +505,8 @@ export interface Instance {
   readonly MonitorNum?: number | bigint
   readonly PoolId?: number | bigint
   readonly PoolName?: string
-  readonly CreatedOn: string
-  readonly UpdatedOn: string
+  readonly CreatedOn?: string
+  readonly UpdatedOn?: string
 }
 export const Instance: $Schema.Schema<Instance> = /*#__PURE__*/ $C.lazy(() => $C.struct("Instance", { InstanceId: $C.str, InstanceName: $C.str, Domain: $C.str, AccessType: $C.str, AccessDomain: $C.str, AccessSubDomain: $C.str, GlobalTtl: $C.int64, Status: $C.str, CreatedOn: $C.str, UpdatedOn: $C.str }, { ResourceId: $C.str, PackageType: $C.str, WorkingStatus: $C.str, IsCnameConfigured: $C.bool, Remark: $C.str, StrategyNum: $C.int64, AddressPoolNum: $C.int64, MonitorNum: $C.int64, PoolId: $C.uint64, PoolName: $C.str }))
 
@@ -524,25 +524,25 @@ export const InstanceConfig: $Schema.Schema<InstanceConfig> = /*#__PURE__*/ $C.l
 
 /** `InstanceDetail` (response side). */
 export interface InstanceDetail {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Domain: string
-  readonly AccessType: string
-  readonly AccessSubDomain: string
-  readonly AccessDomain: string
-  readonly GlobalTtl: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Domain?: string
+  readonly AccessType?: string
+  readonly AccessSubDomain?: string
+  readonly AccessDomain?: string
+  readonly GlobalTtl?: number | bigint
   readonly PackageType?: string
-  readonly WorkingStatus: string
-  readonly Status: string
+  readonly WorkingStatus?: string
+  readonly Status?: string
   readonly IsCnameConfigured?: boolean
   readonly Remark?: string
-  readonly StrategyNum: number | bigint
-  readonly AddressPoolNum: number | bigint
-  readonly MonitorNum: number | bigint
+  readonly StrategyNum?: number | bigint
+  readonly AddressPoolNum?: number | bigint
+  readonly MonitorNum?: number | bigint
   readonly ResourceId?: string
-  readonly NotifyEventSet: readonly string[]
-  readonly CreatedOn: string
-  readonly UpdatedOn: string
+  readonly NotifyEventSet?: readonly string[]
+  readonly CreatedOn?: string
+  readonly UpdatedOn?: string
 }
 export const InstanceDetail: $Schema.Schema<InstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceDetail", { InstanceId: $C.str, InstanceName: $C.str, Domain: $C.str, AccessType: $C.str, AccessSubDomain: $C.str, AccessDomain: $C.str, GlobalTtl: $C.uint64, WorkingStatus: $C.str, Status: $C.str, StrategyNum: $C.int64, AddressPoolNum: $C.int64, MonitorNum: $C.int64, NotifyEventSet: $C.arr($C.str), CreatedOn: $C.str, UpdatedOn: $C.str }, { PackageType: $C.str, IsCnameConfigured: $C.bool, Remark: $C.str, ResourceId: $C.str }))
 
@@ -602,7 +602,7 @@ export const ModifyAddressPoolRequest: $Schema.Schema<ModifyAddressPoolRequest> 
 
 /** `ModifyAddressPoolResponse` (response side). */
 export interface ModifyAddressPoolResponse {
-  readonly Msg: string
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const ModifyAddressPoolResponse: $Schema.Schema<ModifyAddressPoolResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAddressPoolResponse", { Msg: $C.str, RequestId: $C.str }))
@@ -616,7 +616,7 @@ export const ModifyInstanceConfigRequest: $Schema.Schema<ModifyInstanceConfigReq
 
 /** `ModifyInstanceConfigResponse` (response side). */
 export interface ModifyInstanceConfigResponse {
-  readonly Instance: InstanceDetail
+  readonly Instance?: InstanceDetail
   readonly RequestId: string
 }
 export const ModifyInstanceConfigResponse: $Schema.Schema<ModifyInstanceConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstanceConfigResponse", { Instance: InstanceDetail, RequestId: $C.str }))
@@ -646,7 +646,7 @@ export const ModifyMonitorRequest: $Schema.Schema<ModifyMonitorRequest> = /*#__P
 
 /** `ModifyMonitorResponse` (response side). */
 export interface ModifyMonitorResponse {
-  readonly Msg: string
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const ModifyMonitorResponse: $Schema.Schema<ModifyMonitorResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyMonitorResponse", { Msg: $C.str, RequestId: $C.str }))
@@ -660,7 +660,7 @@ export const ModifyPackageAutoRenewRequest: $Schema.Schema<ModifyPackageAutoRene
 
 /** `ModifyPackageAutoRenewResponse` (response side). */
 export interface ModifyPackageAutoRenewResponse {
-  readonly ResourceIds: readonly string[]
+  readonly ResourceIds?: readonly string[]
   readonly RequestId: string
 }
 export const ModifyPackageAutoRenewResponse: $Schema.Schema<ModifyPackageAutoRenewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyPackageAutoRenewResponse", { ResourceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -682,35 +682,35 @@ export const ModifyStrategyRequest: $Schema.Schema<ModifyStrategyRequest> = /*#_
 
 /** `ModifyStrategyResponse` (response side). */
 export interface ModifyStrategyResponse {
-  readonly Msg: string
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const ModifyStrategyResponse: $Schema.Schema<ModifyStrategyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyStrategyResponse", { Msg: $C.str, RequestId: $C.str }))
 
 /** `MonitorDetail` (response side). */
 export interface MonitorDetail {
-  readonly MonitorId: number | bigint
-  readonly MonitorName: string
-  readonly Uin: string
-  readonly DetectorGroupIds: readonly (number | bigint)[]
-  readonly CheckProtocol: string
-  readonly CheckInterval: number | bigint
-  readonly PingNum: number | bigint
-  readonly TcpPort: number | bigint
-  readonly Host: string
-  readonly Path: string
-  readonly ReturnCodeThreshold: number | bigint
-  readonly EnableRedirect: string
-  readonly EnableSni: string
-  readonly PacketLossRate: number | bigint
-  readonly Timeout: number | bigint
-  readonly FailTimes: number | bigint
-  readonly FailRate: number | bigint
-  readonly CreatedOn: string
-  readonly UpdatedOn: string
-  readonly DetectorStyle: string
-  readonly DetectNum: number | bigint
-  readonly ContinuePeriod: number | bigint
+  readonly MonitorId?: number | bigint
+  readonly MonitorName?: string
+  readonly Uin?: string
+  readonly DetectorGroupIds?: readonly (number | bigint)[]
+  readonly CheckProtocol?: string
+  readonly CheckInterval?: number | bigint
+  readonly PingNum?: number | bigint
+  readonly TcpPort?: number | bigint
+  readonly Host?: string
+  readonly Path?: string
+  readonly ReturnCodeThreshold?: number | bigint
+  readonly EnableRedirect?: string
+  readonly EnableSni?: string
+  readonly PacketLossRate?: number | bigint
+  readonly Timeout?: number | bigint
+  readonly FailTimes?: number | bigint
+  readonly FailRate?: number | bigint
+  readonly CreatedOn?: string
+  readonly UpdatedOn?: string
+  readonly DetectorStyle?: string
+  readonly DetectNum?: number | bigint
+  readonly ContinuePeriod?: number | bigint
 }
 export const MonitorDetail: $Schema.Schema<MonitorDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("MonitorDetail", { MonitorId: $C.uint64, MonitorName: $C.str, Uin: $C.str, DetectorGroupIds: $C.arr($C.uint64), CheckProtocol: $C.str, CheckInterval: $C.uint64, PingNum: $C.uint64, TcpPort: $C.uint64, Host: $C.str, Path: $C.str, ReturnCodeThreshold: $C.uint64, EnableRedirect: $C.str, EnableSni: $C.str, PacketLossRate: $C.uint64, Timeout: $C.uint64, FailTimes: $C.uint64, FailRate: $C.uint64, CreatedOn: $C.str, UpdatedOn: $C.str, DetectorStyle: $C.str, DetectNum: $C.uint64, ContinuePeriod: $C.uint64 }))
 
@@ -740,7 +740,7 @@ export const ResourceFilter: $Schema.Schema<ResourceFilter> = /*#__PURE__*/ $C.l
 
 /** `Source` (both sides). */
 export interface Source {
-  readonly DnsLineId: number | bigint
+  readonly DnsLineId?: number | bigint
   readonly Name?: string
 }
 export const Source: $Schema.Schema<Source> = /*#__PURE__*/ $C.lazy(() => $C.struct("Source", { DnsLineId: $C.uint64 }, { Name: $C.str }))
@@ -767,12 +767,12 @@ export const Strategy: $Schema.Schema<Strategy> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `StrategyDetail` (response side). */
 export interface StrategyDetail {
-  readonly InstanceId: string
-  readonly StrategyId: number | bigint
-  readonly Name: string
-  readonly Source: readonly Source[] | null
-  readonly MainAddressPoolSet: readonly MainAddressPool[] | null
-  readonly FallbackAddressPoolSet: readonly MainAddressPool[] | null
+  readonly InstanceId?: string
+  readonly StrategyId?: number | bigint
+  readonly Name?: string
+  readonly Source?: readonly Source[] | null
+  readonly MainAddressPoolSet?: readonly MainAddressPool[] | null
+  readonly FallbackAddressPoolSet?: readonly MainAddressPool[] | null
   readonly KeepDomainRecords?: string
   readonly ActivateMainPoolId?: number | bigint | null
   readonly CreatedOn?: string

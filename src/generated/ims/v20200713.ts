@@ -45,19 +45,19 @@ export const ImageModerationRequest: $Schema.Schema<ImageModerationRequest> = /*
 
 /** `ImageModerationResponse` (response side). */
 export interface ImageModerationResponse {
-  readonly HitFlag: number | bigint
-  readonly Suggestion: string
-  readonly Label: string
-  readonly SubLabel: string
-  readonly Score: number | bigint
-  readonly LabelResults: readonly LabelResult[] | null
-  readonly ObjectResults: readonly ObjectResult[] | null
-  readonly OcrResults: readonly OcrResult[] | null
-  readonly LibResults: readonly LibResult[] | null
-  readonly DataId: string
-  readonly BizType: string
-  readonly Extra: string | null
-  readonly RecognitionResults: readonly RecognitionResult[] | null
+  readonly HitFlag?: number | bigint
+  readonly Suggestion?: string
+  readonly Label?: string
+  readonly SubLabel?: string
+  readonly Score?: number | bigint
+  readonly LabelResults?: readonly LabelResult[] | null
+  readonly ObjectResults?: readonly ObjectResult[] | null
+  readonly OcrResults?: readonly OcrResult[] | null
+  readonly LibResults?: readonly LibResult[] | null
+  readonly DataId?: string
+  readonly BizType?: string
+  readonly Extra?: string | null
+  readonly RecognitionResults?: readonly RecognitionResult[] | null
   readonly RequestId: string
 }
 export const ImageModerationResponse: $Schema.Schema<ImageModerationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageModerationResponse", { HitFlag: $C.int64, Suggestion: $C.str, Label: $C.str, SubLabel: $C.str, Score: $C.int64, LabelResults: $C.nul($C.arr(LabelResult)), ObjectResults: $C.nul($C.arr(ObjectResult)), OcrResults: $C.nul($C.arr(OcrResult)), LibResults: $C.nul($C.arr(LibResult)), DataId: $C.str, BizType: $C.str, Extra: $C.nul($C.str), RecognitionResults: $C.nul($C.arr(RecognitionResult)), RequestId: $C.str }))

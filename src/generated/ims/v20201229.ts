@@ -36,7 +36,7 @@ export const CreateImageModerationAsyncTaskRequest: $Schema.Schema<CreateImageMo
 
 /** `CreateImageModerationAsyncTaskResponse` (response side). */
 export interface CreateImageModerationAsyncTaskResponse {
-  readonly DataId: string
+  readonly DataId?: string
   readonly RequestId: string
 }
 export const CreateImageModerationAsyncTaskResponse: $Schema.Schema<CreateImageModerationAsyncTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateImageModerationAsyncTaskResponse", { DataId: $C.str, RequestId: $C.str }))
@@ -71,132 +71,132 @@ export const ImageModerationRequest: $Schema.Schema<ImageModerationRequest> = /*
 
 /** `ImageModerationResponse` (response side). */
 export interface ImageModerationResponse {
-  readonly Suggestion: string
-  readonly Label: string
-  readonly SubLabel: string
-  readonly Score: number | bigint
-  readonly LabelResults: readonly LabelResult[]
-  readonly ObjectResults: readonly ObjectResult[]
-  readonly OcrResults: readonly OcrResult[]
-  readonly LibResults: readonly LibResult[]
-  readonly DataId: string
-  readonly BizType: string
-  readonly Extra: string | null
-  readonly FileMD5: string
-  readonly RecognitionResults: readonly RecognitionResult[]
+  readonly Suggestion?: string
+  readonly Label?: string
+  readonly SubLabel?: string
+  readonly Score?: number | bigint
+  readonly LabelResults?: readonly LabelResult[]
+  readonly ObjectResults?: readonly ObjectResult[]
+  readonly OcrResults?: readonly OcrResult[]
+  readonly LibResults?: readonly LibResult[]
+  readonly DataId?: string
+  readonly BizType?: string
+  readonly Extra?: string | null
+  readonly FileMD5?: string
+  readonly RecognitionResults?: readonly RecognitionResult[]
   readonly RequestId: string
 }
 export const ImageModerationResponse: $Schema.Schema<ImageModerationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageModerationResponse", { Suggestion: $C.str, Label: $C.str, SubLabel: $C.str, Score: $C.int64, LabelResults: $C.arr(LabelResult), ObjectResults: $C.arr(ObjectResult), OcrResults: $C.arr(OcrResult), LibResults: $C.arr(LibResult), DataId: $C.str, BizType: $C.str, Extra: $C.nul($C.str), FileMD5: $C.str, RecognitionResults: $C.arr(RecognitionResult), RequestId: $C.str }))
 
 /** `LabelDetailItem` (response side). */
 export interface LabelDetailItem {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly Score: number | bigint
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly Score?: number | bigint
 }
 export const LabelDetailItem: $Schema.Schema<LabelDetailItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("LabelDetailItem", { Id: $C.int64, Name: $C.str, Score: $C.uint64 }))
 
 /** `LabelResult` (response side). */
 export interface LabelResult {
-  readonly Scene: string
-  readonly Suggestion: string
-  readonly Label: string
-  readonly SubLabel: string
-  readonly Score: number | bigint
-  readonly Details: readonly LabelDetailItem[]
+  readonly Scene?: string
+  readonly Suggestion?: string
+  readonly Label?: string
+  readonly SubLabel?: string
+  readonly Score?: number | bigint
+  readonly Details?: readonly LabelDetailItem[]
 }
 export const LabelResult: $Schema.Schema<LabelResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("LabelResult", { Scene: $C.str, Suggestion: $C.str, Label: $C.str, SubLabel: $C.str, Score: $C.uint64, Details: $C.arr(LabelDetailItem) }))
 
 /** `LibDetail` (response side). */
 export interface LibDetail {
-  readonly Id: number | bigint
-  readonly LibId: string
-  readonly LibName: string
-  readonly ImageId: string
-  readonly Label: string
-  readonly Tag: string
-  readonly Score: number | bigint
+  readonly Id?: number | bigint
+  readonly LibId?: string
+  readonly LibName?: string
+  readonly ImageId?: string
+  readonly Label?: string
+  readonly Tag?: string
+  readonly Score?: number | bigint
 }
 export const LibDetail: $Schema.Schema<LibDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("LibDetail", { Id: $C.int64, LibId: $C.str, LibName: $C.str, ImageId: $C.str, Label: $C.str, Tag: $C.str, Score: $C.int64 }))
 
 /** `LibResult` (response side). */
 export interface LibResult {
-  readonly Scene: string
-  readonly Suggestion: string
-  readonly Label: string
-  readonly SubLabel: string | null
-  readonly Score: number | bigint
-  readonly Details: readonly LibDetail[]
+  readonly Scene?: string
+  readonly Suggestion?: string
+  readonly Label?: string
+  readonly SubLabel?: string | null
+  readonly Score?: number | bigint
+  readonly Details?: readonly LibDetail[]
 }
 export const LibResult: $Schema.Schema<LibResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("LibResult", { Scene: $C.str, Suggestion: $C.str, Label: $C.str, SubLabel: $C.nul($C.str), Score: $C.int64, Details: $C.arr(LibDetail) }))
 
 /** `Location` (response side). */
 export interface Location {
-  readonly X: number
-  readonly Y: number
-  readonly Width: number
-  readonly Height: number
-  readonly Rotate: number
+  readonly X?: number
+  readonly Y?: number
+  readonly Width?: number
+  readonly Height?: number
+  readonly Rotate?: number
 }
 export const Location: $Schema.Schema<Location> = /*#__PURE__*/ $C.lazy(() => $C.struct("Location", { X: $C.float, Y: $C.float, Width: $C.float, Height: $C.float, Rotate: $C.float }))
 
 /** `ObjectDetail` (response side). */
 export interface ObjectDetail {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly Value: string
-  readonly Score: number | bigint
-  readonly Location: Location
-  readonly SubLabel: string
-  readonly ObjectId: string
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly Value?: string
+  readonly Score?: number | bigint
+  readonly Location?: Location
+  readonly SubLabel?: string
+  readonly ObjectId?: string
 }
 export const ObjectDetail: $Schema.Schema<ObjectDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ObjectDetail", { Id: $C.uint64, Name: $C.str, Value: $C.str, Score: $C.uint64, Location: Location, SubLabel: $C.str, ObjectId: $C.str }))
 
 /** `ObjectResult` (response side). */
 export interface ObjectResult {
-  readonly Scene: string
-  readonly Suggestion: string
-  readonly Label: string
-  readonly SubLabel: string
-  readonly Score: number | bigint
-  readonly Names: readonly string[]
-  readonly Details: readonly ObjectDetail[]
+  readonly Scene?: string
+  readonly Suggestion?: string
+  readonly Label?: string
+  readonly SubLabel?: string
+  readonly Score?: number | bigint
+  readonly Names?: readonly string[]
+  readonly Details?: readonly ObjectDetail[]
 }
 export const ObjectResult: $Schema.Schema<ObjectResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ObjectResult", { Scene: $C.str, Suggestion: $C.str, Label: $C.str, SubLabel: $C.str, Score: $C.uint64, Names: $C.arr($C.str), Details: $C.arr(ObjectDetail) }))
 
 /** `OcrHitInfo` (response side). */
 export interface OcrHitInfo {
-  readonly Type: string
-  readonly Keyword: string
-  readonly LibName: string
-  readonly Positions: readonly Positions[]
+  readonly Type?: string
+  readonly Keyword?: string
+  readonly LibName?: string
+  readonly Positions?: readonly Positions[]
   readonly Label?: string
 }
 export const OcrHitInfo: $Schema.Schema<OcrHitInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("OcrHitInfo", { Type: $C.str, Keyword: $C.str, LibName: $C.str, Positions: $C.arr(Positions) }, { Label: $C.str }))
 
 /** `OcrResult` (response side). */
 export interface OcrResult {
-  readonly Scene: string
-  readonly Suggestion: string
-  readonly Label: string
-  readonly SubLabel: string
-  readonly Score: number | bigint
-  readonly Details: readonly OcrTextDetail[]
-  readonly Text: string
+  readonly Scene?: string
+  readonly Suggestion?: string
+  readonly Label?: string
+  readonly SubLabel?: string
+  readonly Score?: number | bigint
+  readonly Details?: readonly OcrTextDetail[]
+  readonly Text?: string
 }
 export const OcrResult: $Schema.Schema<OcrResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("OcrResult", { Scene: $C.str, Suggestion: $C.str, Label: $C.str, SubLabel: $C.str, Score: $C.uint64, Details: $C.arr(OcrTextDetail), Text: $C.str }))
 
 /** `OcrTextDetail` (response side). */
 export interface OcrTextDetail {
-  readonly Text: string
-  readonly Label: string
-  readonly LibId: string
-  readonly LibName: string
-  readonly Keywords: readonly string[]
-  readonly Score: number | bigint
-  readonly Location: Location
-  readonly Rate: number | bigint
-  readonly SubLabel: string
+  readonly Text?: string
+  readonly Label?: string
+  readonly LibId?: string
+  readonly LibName?: string
+  readonly Keywords?: readonly string[]
+  readonly Score?: number | bigint
+  readonly Location?: Location
+  readonly Rate?: number | bigint
+  readonly SubLabel?: string
   readonly HitInfos?: readonly OcrHitInfo[]
 }
 export const OcrTextDetail: $Schema.Schema<OcrTextDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("OcrTextDetail", { Text: $C.str, Label: $C.str, LibId: $C.str, LibName: $C.str, Keywords: $C.arr($C.str), Score: $C.uint64, Location: Location, Rate: $C.uint64, SubLabel: $C.str }, { HitInfos: $C.arr(OcrHitInfo) }))
@@ -210,16 +210,16 @@ export const Positions: $Schema.Schema<Positions> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `RecognitionResult` (response side). */
 export interface RecognitionResult {
-  readonly Label: string
-  readonly Tags: readonly RecognitionTag[]
+  readonly Label?: string
+  readonly Tags?: readonly RecognitionTag[]
 }
 export const RecognitionResult: $Schema.Schema<RecognitionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecognitionResult", { Label: $C.str, Tags: $C.arr(RecognitionTag) }))
 
 /** `RecognitionTag` (response side). */
 export interface RecognitionTag {
-  readonly Name: string
-  readonly Score: number | bigint
-  readonly Location: Location
+  readonly Name?: string
+  readonly Score?: number | bigint
+  readonly Location?: Location
 }
 export const RecognitionTag: $Schema.Schema<RecognitionTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecognitionTag", { Name: $C.str, Score: $C.int64, Location: Location }))
 

@@ -20,16 +20,16 @@ export const $M: $O.Meta = { service: "ioa", version: "2022-06-01" }
 /** `AggrCategorySoftDetailRow` (response side). */
 export interface AggrCategorySoftDetailRow {
   readonly ID?: number | bigint | null
-  readonly Name: string | null
-  readonly PiracyRisk: number | bigint | null
-  readonly OsType: number | bigint | null
-  readonly CorpName: string | null
-  readonly InstalledDeviceNum: number | bigint | null
-  readonly PiracyInstalledDeviceNum: number | bigint | null
-  readonly InstalledUserNum: number | bigint | null
-  readonly PiracyInstalledUserNum: number | bigint | null
-  readonly AuthNum: number | bigint | null
-  readonly GenuineRate: number | null
+  readonly Name?: string | null
+  readonly PiracyRisk?: number | bigint | null
+  readonly OsType?: number | bigint | null
+  readonly CorpName?: string | null
+  readonly InstalledDeviceNum?: number | bigint | null
+  readonly PiracyInstalledDeviceNum?: number | bigint | null
+  readonly InstalledUserNum?: number | bigint | null
+  readonly PiracyInstalledUserNum?: number | bigint | null
+  readonly AuthNum?: number | bigint | null
+  readonly GenuineRate?: number | null
   readonly UpgradableDeviceNum?: number | bigint
   readonly UpgradeDeviceNum?: number | bigint
 }
@@ -136,7 +136,7 @@ export const CreateCompanyDirectoryConfigRequest: $Schema.Schema<CreateCompanyDi
 
 /** `CreateCompanyDirectoryConfigResponse` (response side). */
 export interface CreateCompanyDirectoryConfigResponse {
-  readonly Data: DirectoryConfigResultData
+  readonly Data?: DirectoryConfigResultData
   readonly RequestId: string
 }
 export const CreateCompanyDirectoryConfigResponse: $Schema.Schema<CreateCompanyDirectoryConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCompanyDirectoryConfigResponse", { Data: DirectoryConfigResultData, RequestId: $C.str }))
@@ -223,7 +223,7 @@ export const CreateDeviceVirtualGroupResponse: $Schema.Schema<CreateDeviceVirtua
 
 /** `CreateDeviceVirtualGroupRspData` (response side). */
 export interface CreateDeviceVirtualGroupRspData {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
 }
 export const CreateDeviceVirtualGroupRspData: $Schema.Schema<CreateDeviceVirtualGroupRspData> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDeviceVirtualGroupRspData", { Id: $C.int64 }))
 
@@ -237,14 +237,14 @@ export const CreatePrivilegeCodeRequest: $Schema.Schema<CreatePrivilegeCodeReque
 
 /** `CreatePrivilegeCodeResponse` (response side). */
 export interface CreatePrivilegeCodeResponse {
-  readonly Data: CreatePrivilegeCodeRspData
+  readonly Data?: CreatePrivilegeCodeRspData
   readonly RequestId: string
 }
 export const CreatePrivilegeCodeResponse: $Schema.Schema<CreatePrivilegeCodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePrivilegeCodeResponse", { Data: CreatePrivilegeCodeRspData, RequestId: $C.str }))
 
 /** `CreatePrivilegeCodeRspData` (response side). */
 export interface CreatePrivilegeCodeRspData {
-  readonly Code: string | null
+  readonly Code?: string | null
 }
 export const CreatePrivilegeCodeRspData: $Schema.Schema<CreatePrivilegeCodeRspData> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePrivilegeCodeRspData", { Code: $C.nul($C.str) }))
 
@@ -264,17 +264,17 @@ export const DeleteDeviceVirtualGroupResponse: $Schema.Schema<DeleteDeviceVirtua
 
 /** `DescribeAccountGroupsData` (response side). */
 export interface DescribeAccountGroupsData {
-  readonly NamePath: string
-  readonly IdPathArr: readonly (number | bigint)[]
+  readonly NamePath?: string
+  readonly IdPathArr?: readonly (number | bigint)[]
   readonly ExtraInfo?: string
   readonly Utime?: string
   readonly ParentId?: number | bigint
   readonly OrgId?: string
-  readonly Name: string
-  readonly Id: number | bigint
+  readonly Name?: string
+  readonly Id?: number | bigint
   readonly Description?: string
   readonly Source?: number | bigint
-  readonly IdPath: string
+  readonly IdPath?: string
   readonly Itime?: string
   readonly ParentOrgId?: string
   readonly ImportType?: string
@@ -290,8 +290,8 @@ export const DescribeAccountGroupsData: $Schema.Schema<DescribeAccountGroupsData
 
 /** `DescribeAccountGroupsPageResp` (response side). */
 export interface DescribeAccountGroupsPageResp {
-  readonly Items: readonly DescribeAccountGroupsData[]
-  readonly Page: Paging
+  readonly Items?: readonly DescribeAccountGroupsData[]
+  readonly Page?: Paging
 }
 export const DescribeAccountGroupsPageResp: $Schema.Schema<DescribeAccountGroupsPageResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccountGroupsPageResp", { Items: $C.arr(DescribeAccountGroupsData), Page: Paging }))
 
@@ -336,8 +336,8 @@ export const DescribeAccountResourcesItems: $Schema.Schema<DescribeAccountResour
 
 /** `DescribeAggrSoftCategorySoftListData` (response side). */
 export interface DescribeAggrSoftCategorySoftListData {
-  readonly Page: Paging | null
-  readonly Total: number | bigint | null
+  readonly Page?: Paging | null
+  readonly Total?: number | bigint | null
   readonly AggrSoftCategorySoftList?: readonly AggrCategorySoftDetailRow[] | null
 }
 export const DescribeAggrSoftCategorySoftListData: $Schema.Schema<DescribeAggrSoftCategorySoftListData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAggrSoftCategorySoftListData", { Page: $C.nul(Paging), Total: $C.nul($C.int64) }, { AggrSoftCategorySoftList: $C.nul($C.arr(AggrCategorySoftDetailRow)) }))
@@ -358,18 +358,18 @@ export const DescribeAggrSoftCategorySoftListResponse: $Schema.Schema<DescribeAg
 
 /** `DescribeAggrSoftDetailData` (response side). */
 export interface DescribeAggrSoftDetailData {
-  readonly Name: string | null
+  readonly Name?: string | null
   readonly OsType?: number | bigint | null
-  readonly PiracyRisk: number | bigint | null
-  readonly Corp: string | null
-  readonly SoftVersionDist: readonly SoftVersionAndNum[] | null
-  readonly PiracyVersionDist: readonly SoftVersionAndNum[] | null
-  readonly InstalledDeviceNum: number | bigint | null
-  readonly PiracyInstalledDeviceNum: number | bigint | null
-  readonly InstalledUserNum: number | bigint | null
-  readonly PiracyInstalledUserNum: number | bigint | null
-  readonly AuthNum: number | bigint | null
-  readonly GenuineRate: number | null
+  readonly PiracyRisk?: number | bigint | null
+  readonly Corp?: string | null
+  readonly SoftVersionDist?: readonly SoftVersionAndNum[] | null
+  readonly PiracyVersionDist?: readonly SoftVersionAndNum[] | null
+  readonly InstalledDeviceNum?: number | bigint | null
+  readonly PiracyInstalledDeviceNum?: number | bigint | null
+  readonly InstalledUserNum?: number | bigint | null
+  readonly PiracyInstalledUserNum?: number | bigint | null
+  readonly AuthNum?: number | bigint | null
+  readonly GenuineRate?: number | null
   readonly UpgradableDeviceNum?: number | bigint
   readonly UpgradableVersions?: readonly string[]
 }
@@ -391,9 +391,9 @@ export const DescribeAggrSoftDetailResponse: $Schema.Schema<DescribeAggrSoftDeta
 
 /** `DescribeAggrSoftDeviceListData` (response side). */
 export interface DescribeAggrSoftDeviceListData {
-  readonly Page: Paging | null
-  readonly Total: number | bigint | null
-  readonly AggrSoftDeviceList: readonly AggrSoftDeviceRow[] | null
+  readonly Page?: Paging | null
+  readonly Total?: number | bigint | null
+  readonly AggrSoftDeviceList?: readonly AggrSoftDeviceRow[] | null
 }
 export const DescribeAggrSoftDeviceListData: $Schema.Schema<DescribeAggrSoftDeviceListData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAggrSoftDeviceListData", { Page: $C.nul(Paging), Total: $C.nul($C.int64), AggrSoftDeviceList: $C.nul($C.arr(AggrSoftDeviceRow)) }))
 
@@ -409,52 +409,52 @@ export const DescribeAggrSoftDeviceListRequest: $Schema.Schema<DescribeAggrSoftD
 
 /** `DescribeAggrSoftDeviceListResponse` (response side). */
 export interface DescribeAggrSoftDeviceListResponse {
-  readonly Data: DescribeAggrSoftDeviceListData
+  readonly Data?: DescribeAggrSoftDeviceListData
   readonly RequestId: string
 }
 export const DescribeAggrSoftDeviceListResponse: $Schema.Schema<DescribeAggrSoftDeviceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAggrSoftDeviceListResponse", { Data: DescribeAggrSoftDeviceListData, RequestId: $C.str }))
 
 /** `DescribeBusinessResourceData` (response side). */
 export interface DescribeBusinessResourceData {
-  readonly ServiceId: number | bigint | null
-  readonly ServiceName: string | null
-  readonly ServiceType: string | null
-  readonly ServiceAddress: string | null
-  readonly ServicePort: string | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
-  readonly Remark: string | null
-  readonly AreaId: number | bigint | null
-  readonly SmartGateIds: readonly (number | bigint)[] | null
-  readonly Protocol: number | bigint | null
-  readonly Levels: number | bigint | null
-  readonly SmartGateNames: string | null
-  readonly DirectConn: number | bigint | null
-  readonly DetectState: number | bigint | null
-  readonly DetectInfo: string | null
-  readonly DetectTime: string | null
-  readonly ConnectorGroupId: string | null
-  readonly ConnectorGroupName: string | null
-  readonly ReachableTime: string | null
-  readonly ReachableState: number | bigint | null
-  readonly AccessType: number | bigint | null
-  readonly BackendScheme: string | null
-  readonly BackendPath: string | null
-  readonly FrontScheme: string | null
-  readonly FrontHost: string | null
-  readonly FrontPort: number | bigint | null
-  readonly FrontPath: string | null
-  readonly DisableFront: number | bigint | null
-  readonly CustomDomain: string | null
-  readonly CustomHost: string | null
-  readonly CnameStatus: number | bigint | null
-  readonly CertificateId: number | bigint | null
-  readonly WebGwResourceType: number | bigint | null
-  readonly APISecretId: number | bigint | null
-  readonly AreaName: string | null
-  readonly SSLCertId: string | null
-  readonly EnableDependentAddr: number | bigint | null
-  readonly DependentAddr: string | null
+  readonly ServiceId?: number | bigint | null
+  readonly ServiceName?: string | null
+  readonly ServiceType?: string | null
+  readonly ServiceAddress?: string | null
+  readonly ServicePort?: string | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
+  readonly Remark?: string | null
+  readonly AreaId?: number | bigint | null
+  readonly SmartGateIds?: readonly (number | bigint)[] | null
+  readonly Protocol?: number | bigint | null
+  readonly Levels?: number | bigint | null
+  readonly SmartGateNames?: string | null
+  readonly DirectConn?: number | bigint | null
+  readonly DetectState?: number | bigint | null
+  readonly DetectInfo?: string | null
+  readonly DetectTime?: string | null
+  readonly ConnectorGroupId?: string | null
+  readonly ConnectorGroupName?: string | null
+  readonly ReachableTime?: string | null
+  readonly ReachableState?: number | bigint | null
+  readonly AccessType?: number | bigint | null
+  readonly BackendScheme?: string | null
+  readonly BackendPath?: string | null
+  readonly FrontScheme?: string | null
+  readonly FrontHost?: string | null
+  readonly FrontPort?: number | bigint | null
+  readonly FrontPath?: string | null
+  readonly DisableFront?: number | bigint | null
+  readonly CustomDomain?: string | null
+  readonly CustomHost?: string | null
+  readonly CnameStatus?: number | bigint | null
+  readonly CertificateId?: number | bigint | null
+  readonly WebGwResourceType?: number | bigint | null
+  readonly APISecretId?: number | bigint | null
+  readonly AreaName?: string | null
+  readonly SSLCertId?: string | null
+  readonly EnableDependentAddr?: number | bigint | null
+  readonly DependentAddr?: string | null
   readonly WebGwNoAuth?: number | bigint
   readonly ConnectorGroupType?: string
   readonly DomainSuffix?: string
@@ -496,7 +496,7 @@ export const DescribeCompanyDirectoryConfigRequest: $Schema.Schema<DescribeCompa
 
 /** `DescribeCompanyDirectoryConfigResponse` (response side). */
 export interface DescribeCompanyDirectoryConfigResponse {
-  readonly Data: DirectoryConfigData
+  readonly Data?: DirectoryConfigData
   readonly RequestId: string
 }
 export const DescribeCompanyDirectoryConfigResponse: $Schema.Schema<DescribeCompanyDirectoryConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCompanyDirectoryConfigResponse", { Data: DirectoryConfigData, RequestId: $C.str }))
@@ -510,30 +510,30 @@ export const DescribeDLPEdgeNodeGroupsRequest: $Schema.Schema<DescribeDLPEdgeNod
 
 /** `DescribeDLPEdgeNodeGroupsResponse` (response side). */
 export interface DescribeDLPEdgeNodeGroupsResponse {
-  readonly Data: DescribeDLPEdgeNodeGroupsRspData
+  readonly Data?: DescribeDLPEdgeNodeGroupsRspData
   readonly RequestId: string
 }
 export const DescribeDLPEdgeNodeGroupsResponse: $Schema.Schema<DescribeDLPEdgeNodeGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDLPEdgeNodeGroupsResponse", { Data: DescribeDLPEdgeNodeGroupsRspData, RequestId: $C.str }))
 
 /** `DescribeDLPEdgeNodeGroupsRspData` (response side). */
 export interface DescribeDLPEdgeNodeGroupsRspData {
-  readonly Items: readonly DescribeDLPEdgeNodeGroupsRspItem[]
+  readonly Items?: readonly DescribeDLPEdgeNodeGroupsRspItem[]
   readonly Page?: Paging
 }
 export const DescribeDLPEdgeNodeGroupsRspData: $Schema.Schema<DescribeDLPEdgeNodeGroupsRspData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDLPEdgeNodeGroupsRspData", { Items: $C.arr(DescribeDLPEdgeNodeGroupsRspItem) }, { Page: Paging }))
 
 /** `DescribeDLPEdgeNodeGroupsRspItem` (response side). */
 export interface DescribeDLPEdgeNodeGroupsRspItem {
-  readonly Id: number | bigint
-  readonly GroupName: string
-  readonly GroupId: string
-  readonly EdgeCount: number | bigint
+  readonly Id?: number | bigint
+  readonly GroupName?: string
+  readonly GroupId?: string
+  readonly EdgeCount?: number | bigint
 }
 export const DescribeDLPEdgeNodeGroupsRspItem: $Schema.Schema<DescribeDLPEdgeNodeGroupsRspItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDLPEdgeNodeGroupsRspItem", { Id: $C.int64, GroupName: $C.str, GroupId: $C.str, EdgeCount: $C.int64 }))
 
 /** `DescribeDLPEdgeNodesPageData` (response side). */
 export interface DescribeDLPEdgeNodesPageData {
-  readonly Page: Paging
+  readonly Page?: Paging
   readonly Items?: readonly DescribeDLPEdgeNodesRspItem[]
 }
 export const DescribeDLPEdgeNodesPageData: $Schema.Schema<DescribeDLPEdgeNodesPageData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDLPEdgeNodesPageData", { Page: Paging }, { Items: $C.arr(DescribeDLPEdgeNodesRspItem) }))
@@ -547,7 +547,7 @@ export const DescribeDLPEdgeNodesRequest: $Schema.Schema<DescribeDLPEdgeNodesReq
 
 /** `DescribeDLPEdgeNodesResponse` (response side). */
 export interface DescribeDLPEdgeNodesResponse {
-  readonly Data: DescribeDLPEdgeNodesPageData
+  readonly Data?: DescribeDLPEdgeNodesPageData
   readonly RequestId: string
 }
 export const DescribeDLPEdgeNodesResponse: $Schema.Schema<DescribeDLPEdgeNodesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDLPEdgeNodesResponse", { Data: DescribeDLPEdgeNodesPageData, RequestId: $C.str }))
@@ -684,8 +684,8 @@ export const DescribeDeviceDetailListResponse: $Schema.Schema<DescribeDeviceDeta
 
 /** `DescribeDeviceHardwareInfoItem` (response side). */
 export interface DescribeDeviceHardwareInfoItem {
-  readonly Id: number | bigint
-  readonly Mid: string
+  readonly Id?: number | bigint
+  readonly Mid?: string
   readonly OsType?: number | bigint
   readonly Name?: string
   readonly UserName?: string
@@ -716,15 +716,15 @@ export const DescribeDeviceHardwareInfoListRequest: $Schema.Schema<DescribeDevic
 
 /** `DescribeDeviceHardwareInfoListResponse` (response side). */
 export interface DescribeDeviceHardwareInfoListResponse {
-  readonly Data: DescribeDeviceHardwareInfoListRspData
+  readonly Data?: DescribeDeviceHardwareInfoListRspData
   readonly RequestId: string
 }
 export const DescribeDeviceHardwareInfoListResponse: $Schema.Schema<DescribeDeviceHardwareInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceHardwareInfoListResponse", { Data: DescribeDeviceHardwareInfoListRspData, RequestId: $C.str }))
 
 /** `DescribeDeviceHardwareInfoListRspData` (response side). */
 export interface DescribeDeviceHardwareInfoListRspData {
-  readonly Page: Paging
-  readonly Items: readonly DescribeDeviceHardwareInfoItem[]
+  readonly Page?: Paging
+  readonly Items?: readonly DescribeDeviceHardwareInfoItem[]
 }
 export const DescribeDeviceHardwareInfoListRspData: $Schema.Schema<DescribeDeviceHardwareInfoListRspData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceHardwareInfoListRspData", { Page: Paging, Items: $C.arr(DescribeDeviceHardwareInfoItem) }))
 
@@ -738,16 +738,16 @@ export const DescribeDeviceInfoRequest: $Schema.Schema<DescribeDeviceInfoRequest
 
 /** `DescribeDeviceInfoResponse` (response side). */
 export interface DescribeDeviceInfoResponse {
-  readonly Data: DescribeDeviceInfoRspData | null
+  readonly Data?: DescribeDeviceInfoRspData | null
   readonly RequestId: string
 }
 export const DescribeDeviceInfoResponse: $Schema.Schema<DescribeDeviceInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceInfoResponse", { Data: $C.nul(DescribeDeviceInfoRspData), RequestId: $C.str }))
 
 /** `DescribeDeviceInfoRspData` (response side). */
 export interface DescribeDeviceInfoRspData {
-  readonly ProcessList: readonly DeviceProcessInfo[] | null
-  readonly NetworkList: readonly DeviceNetworkInfo[] | null
-  readonly ServiceList: readonly DeviceServiceInfo[] | null
+  readonly ProcessList?: readonly DeviceProcessInfo[] | null
+  readonly NetworkList?: readonly DeviceNetworkInfo[] | null
+  readonly ServiceList?: readonly DeviceServiceInfo[] | null
 }
 export const DescribeDeviceInfoRspData: $Schema.Schema<DescribeDeviceInfoRspData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceInfoRspData", { ProcessList: $C.nul($C.arr(DeviceProcessInfo)), NetworkList: $C.nul($C.arr(DeviceNetworkInfo)), ServiceList: $C.nul($C.arr(DeviceServiceInfo)) }))
 
@@ -812,28 +812,28 @@ export const DescribeDirectAccountGroupResourcesRequest: $Schema.Schema<Describe
 
 /** `DescribeDirectAccountGroupResourcesResponse` (response side). */
 export interface DescribeDirectAccountGroupResourcesResponse {
-  readonly Data: DescribeAccountResourcesData | null
+  readonly Data?: DescribeAccountResourcesData | null
   readonly RequestId: string
 }
 export const DescribeDirectAccountGroupResourcesResponse: $Schema.Schema<DescribeDirectAccountGroupResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDirectAccountGroupResourcesResponse", { Data: $C.nul(DescribeAccountResourcesData), RequestId: $C.str }))
 
 /** `DescribeLocalAccountAccountGroupsData` (response side). */
 export interface DescribeLocalAccountAccountGroupsData {
-  readonly AccountGroupId: number | bigint
+  readonly AccountGroupId?: number | bigint
 }
 export const DescribeLocalAccountAccountGroupsData: $Schema.Schema<DescribeLocalAccountAccountGroupsData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLocalAccountAccountGroupsData", { AccountGroupId: $C.int64 }))
 
 /** `DescribeLocalAccountsData` (response side). */
 export interface DescribeLocalAccountsData {
-  readonly Id: number | bigint
-  readonly UserId: string
-  readonly UserName: string
-  readonly AccountId: number | bigint
-  readonly GroupId: number | bigint
-  readonly GroupName: string
-  readonly NamePath: string
+  readonly Id?: number | bigint
+  readonly UserId?: string
+  readonly UserName?: string
+  readonly AccountId?: number | bigint
+  readonly GroupId?: number | bigint
+  readonly GroupName?: string
+  readonly NamePath?: string
   readonly Source?: number | bigint
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly Itime?: string
   readonly Utime?: string
   readonly ExtraInfo?: string
@@ -850,8 +850,8 @@ export const DescribeLocalAccountsData: $Schema.Schema<DescribeLocalAccountsData
 
 /** `DescribeLocalAccountsPage` (response side). */
 export interface DescribeLocalAccountsPage {
-  readonly Page: Paging
-  readonly Items: readonly DescribeLocalAccountsData[]
+  readonly Page?: Paging
+  readonly Items?: readonly DescribeLocalAccountsData[]
 }
 export const DescribeLocalAccountsPage: $Schema.Schema<DescribeLocalAccountsPage> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLocalAccountsPage", { Page: Paging, Items: $C.arr(DescribeLocalAccountsData) }))
 
@@ -885,7 +885,7 @@ export const DescribeResourceGrantedAccountGroupsRequest: $Schema.Schema<Describ
 
 /** `DescribeResourceGrantedAccountGroupsResponse` (response side). */
 export interface DescribeResourceGrantedAccountGroupsResponse {
-  readonly Data: DescribeResourceGrantedAccountGroupsData | null
+  readonly Data?: DescribeResourceGrantedAccountGroupsData | null
   readonly RequestId: string
 }
 export const DescribeResourceGrantedAccountGroupsResponse: $Schema.Schema<DescribeResourceGrantedAccountGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceGrantedAccountGroupsResponse", { Data: $C.nul(DescribeResourceGrantedAccountGroupsData), RequestId: $C.str }))
@@ -943,18 +943,18 @@ export const DescribeRootAccountGroupResponse: $Schema.Schema<DescribeRootAccoun
 
 /** `DescribeSoftCensusListByDeviceData` (response side). */
 export interface DescribeSoftCensusListByDeviceData {
-  readonly UserName: string | null
-  readonly MacAddr: string | null
-  readonly Name: string | null
-  readonly GroupNamePath: string | null
-  readonly Ip: string | null
-  readonly Mid: string | null
-  readonly IoaUserName: string | null
-  readonly GroupId: number | bigint | null
-  readonly GroupName: string | null
-  readonly Id: number | bigint | null
-  readonly SoftNum: number | bigint | null
-  readonly PiracyRisk: number | bigint | null
+  readonly UserName?: string | null
+  readonly MacAddr?: string | null
+  readonly Name?: string | null
+  readonly GroupNamePath?: string | null
+  readonly Ip?: string | null
+  readonly Mid?: string | null
+  readonly IoaUserName?: string | null
+  readonly GroupId?: number | bigint | null
+  readonly GroupName?: string | null
+  readonly Id?: number | bigint | null
+  readonly SoftNum?: number | bigint | null
+  readonly PiracyRisk?: number | bigint | null
   readonly RemarkName?: string
 }
 export const DescribeSoftCensusListByDeviceData: $Schema.Schema<DescribeSoftCensusListByDeviceData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSoftCensusListByDeviceData", { UserName: $C.nul($C.str), MacAddr: $C.nul($C.str), Name: $C.nul($C.str), GroupNamePath: $C.nul($C.str), Ip: $C.nul($C.str), Mid: $C.nul($C.str), IoaUserName: $C.nul($C.str), GroupId: $C.nul($C.int64), GroupName: $C.nul($C.str), Id: $C.nul($C.int64), SoftNum: $C.nul($C.int64), PiracyRisk: $C.nul($C.int64) }, { RemarkName: $C.str }))
@@ -977,7 +977,7 @@ export const DescribeSoftCensusListByDeviceRequest: $Schema.Schema<DescribeSoftC
 
 /** `DescribeSoftCensusListByDeviceResponse` (response side). */
 export interface DescribeSoftCensusListByDeviceResponse {
-  readonly Data: DescribeSoftCensusListByDevicePageData
+  readonly Data?: DescribeSoftCensusListByDevicePageData
   readonly RequestId: string
 }
 export const DescribeSoftCensusListByDeviceResponse: $Schema.Schema<DescribeSoftCensusListByDeviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSoftCensusListByDeviceResponse", { Data: DescribeSoftCensusListByDevicePageData, RequestId: $C.str }))
@@ -1000,7 +1000,7 @@ export const DescribeSoftwareInformationRequest: $Schema.Schema<DescribeSoftware
 
 /** `DescribeSoftwareInformationResponse` (response side). */
 export interface DescribeSoftwareInformationResponse {
-  readonly Data: DescribeSoftwareInformationPageData
+  readonly Data?: DescribeSoftwareInformationPageData
   readonly RequestId: string
 }
 export const DescribeSoftwareInformationResponse: $Schema.Schema<DescribeSoftwareInformationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSoftwareInformationResponse", { Data: DescribeSoftwareInformationPageData, RequestId: $C.str }))
@@ -1031,13 +1031,13 @@ export const DescribeVirtualDevicesResponse: $Schema.Schema<DescribeVirtualDevic
 
 /** `DeviceDetail` (response side). */
 export interface DeviceDetail {
-  readonly Id: number | bigint
-  readonly Mid: string
+  readonly Id?: number | bigint
+  readonly Mid?: string
   readonly Name?: string
-  readonly GroupId: number | bigint
-  readonly OsType: number | bigint
+  readonly GroupId?: number | bigint
+  readonly OsType?: number | bigint
   readonly Ip?: string
-  readonly OnlineStatus: number | bigint
+  readonly OnlineStatus?: number | bigint
   readonly Version?: string
   readonly StrVersion?: string
   readonly Itime?: string
@@ -1095,12 +1095,12 @@ export const DeviceDownloadTask: $Schema.Schema<DeviceDownloadTask> = /*#__PURE_
 
 /** `DeviceGroupDetail` (response side). */
 export interface DeviceGroupDetail {
-  readonly Id: number | bigint
-  readonly Name: string
+  readonly Id?: number | bigint
+  readonly Name?: string
   readonly Description?: string
   readonly ParentId?: number | bigint
-  readonly IdPath: string
-  readonly NamePath: string
+  readonly IdPath?: string
+  readonly NamePath?: string
   readonly Locked?: number | bigint
   readonly OsType?: number | bigint
   readonly Sort?: number | bigint
@@ -1118,37 +1118,37 @@ export const DeviceGroupDetail: $Schema.Schema<DeviceGroupDetail> = /*#__PURE__*
 
 /** `DeviceNetworkInfo` (response side). */
 export interface DeviceNetworkInfo {
-  readonly LocalAddr: string | null
-  readonly LocalPort: number | bigint | null
-  readonly ProcessId: number | bigint | null
-  readonly ProcessName: string | null
-  readonly Protocol: string | null
-  readonly RemoteAddr: string | null
-  readonly RemotePort: number | bigint | null
-  readonly State: number | bigint | null
+  readonly LocalAddr?: string | null
+  readonly LocalPort?: number | bigint | null
+  readonly ProcessId?: number | bigint | null
+  readonly ProcessName?: string | null
+  readonly Protocol?: string | null
+  readonly RemoteAddr?: string | null
+  readonly RemotePort?: number | bigint | null
+  readonly State?: number | bigint | null
 }
 export const DeviceNetworkInfo: $Schema.Schema<DeviceNetworkInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceNetworkInfo", { LocalAddr: $C.nul($C.str), LocalPort: $C.nul($C.int64), ProcessId: $C.nul($C.int64), ProcessName: $C.nul($C.str), Protocol: $C.nul($C.str), RemoteAddr: $C.nul($C.str), RemotePort: $C.nul($C.int64), State: $C.nul($C.int64) }))
 
 /** `DeviceProcessInfo` (response side). */
 export interface DeviceProcessInfo {
-  readonly CmdLine: string | null
-  readonly Memory: string | null
-  readonly Name: string | null
-  readonly Path: string | null
-  readonly ProcessId: number | bigint | null
-  readonly User: string | null
+  readonly CmdLine?: string | null
+  readonly Memory?: string | null
+  readonly Name?: string | null
+  readonly Path?: string | null
+  readonly ProcessId?: number | bigint | null
+  readonly User?: string | null
 }
 export const DeviceProcessInfo: $Schema.Schema<DeviceProcessInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceProcessInfo", { CmdLine: $C.nul($C.str), Memory: $C.nul($C.str), Name: $C.nul($C.str), Path: $C.nul($C.str), ProcessId: $C.nul($C.int64), User: $C.nul($C.str) }))
 
 /** `DeviceServiceInfo` (response side). */
 export interface DeviceServiceInfo {
-  readonly CmdLine: string | null
-  readonly Description: string | null
-  readonly Name: string | null
-  readonly ProcessId: number | bigint | null
-  readonly StartType: number | bigint | null
-  readonly State: number | bigint | null
-  readonly User: string | null
+  readonly CmdLine?: string | null
+  readonly Description?: string | null
+  readonly Name?: string | null
+  readonly ProcessId?: number | bigint | null
+  readonly StartType?: number | bigint | null
+  readonly State?: number | bigint | null
+  readonly User?: string | null
 }
 export const DeviceServiceInfo: $Schema.Schema<DeviceServiceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceServiceInfo", { CmdLine: $C.nul($C.str), Description: $C.nul($C.str), Name: $C.nul($C.str), ProcessId: $C.nul($C.int64), StartType: $C.nul($C.int64), State: $C.nul($C.int64), User: $C.nul($C.str) }))
 
@@ -1165,26 +1165,26 @@ export const DeviceVirtualDeviceGroupsDetail: $Schema.Schema<DeviceVirtualDevice
 
 /** `DirectoryConfigData` (response side). */
 export interface DirectoryConfigData {
-  readonly Id: number | bigint
-  readonly Type: string
-  readonly Name: string
-  readonly Config: string
-  readonly SyncEnable: boolean
-  readonly SyncPolicy: string
-  readonly SyncPolicyParams: string
-  readonly CreateAuthConfig: boolean
+  readonly Id?: number | bigint
+  readonly Type?: string
+  readonly Name?: string
+  readonly Config?: string
+  readonly SyncEnable?: boolean
+  readonly SyncPolicy?: string
+  readonly SyncPolicyParams?: string
+  readonly CreateAuthConfig?: boolean
   readonly Description?: string
   readonly SourceId?: string
-  readonly DisplayOnLoginPage: boolean
+  readonly DisplayOnLoginPage?: boolean
 }
 export const DirectoryConfigData: $Schema.Schema<DirectoryConfigData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DirectoryConfigData", { Id: $C.int64, Type: $C.str, Name: $C.str, Config: $C.str, SyncEnable: $C.bool, SyncPolicy: $C.str, SyncPolicyParams: $C.str, CreateAuthConfig: $C.bool, DisplayOnLoginPage: $C.bool }, { Description: $C.str, SourceId: $C.str }))
 
 /** `DirectoryConfigResultData` (response side). */
 export interface DirectoryConfigResultData {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly IdentifySourceId: string
-  readonly CreateAuthConfig: boolean
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly IdentifySourceId?: string
+  readonly CreateAuthConfig?: boolean
   readonly AuthSourceId?: string
   readonly AuthConfigId?: number | bigint
   readonly AuthPolicyId?: number | bigint
@@ -1207,14 +1207,14 @@ export const ExportDeviceDownloadTaskRequest: $Schema.Schema<ExportDeviceDownloa
 
 /** `ExportDeviceDownloadTaskResponse` (response side). */
 export interface ExportDeviceDownloadTaskResponse {
-  readonly Data: DeviceDownloadTask
+  readonly Data?: DeviceDownloadTask
   readonly RequestId: string
 }
 export const ExportDeviceDownloadTaskResponse: $Schema.Schema<ExportDeviceDownloadTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportDeviceDownloadTaskResponse", { Data: DeviceDownloadTask, RequestId: $C.str }))
 
 /** `ExportSoftwareDownloadUrlRspData` (response side). */
 export interface ExportSoftwareDownloadUrlRspData {
-  readonly DownloadURL: string | null
+  readonly DownloadURL?: string | null
   readonly TaskId?: number | bigint
 }
 export const ExportSoftwareDownloadUrlRspData: $Schema.Schema<ExportSoftwareDownloadUrlRspData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportSoftwareDownloadUrlRspData", { DownloadURL: $C.nul($C.str) }, { TaskId: $C.int64 }))
@@ -1250,17 +1250,17 @@ export const FilterGroup: $Schema.Schema<FilterGroup> = /*#__PURE__*/ $C.lazy(()
 
 /** `GetAccountGroupData` (response side). */
 export interface GetAccountGroupData {
-  readonly NamePath: string
-  readonly IdPathArr: readonly (number | bigint)[]
+  readonly NamePath?: string
+  readonly IdPathArr?: readonly (number | bigint)[]
   readonly ExtraInfo?: string
   readonly Utime?: string
   readonly ParentId?: number | bigint
   readonly OrgId?: string
-  readonly Name: string
-  readonly Id: number | bigint
+  readonly Name?: string
+  readonly Id?: number | bigint
   readonly Description?: string
   readonly Source?: number | bigint
-  readonly IdPath: string
+  readonly IdPath?: string
   readonly Itime?: string
   readonly ParentOrgId?: string
   readonly Import?: string
@@ -1411,7 +1411,7 @@ export const ModifyCompanyDirectoryConfigRequest: $Schema.Schema<ModifyCompanyDi
 
 /** `ModifyCompanyDirectoryConfigResponse` (response side). */
 export interface ModifyCompanyDirectoryConfigResponse {
-  readonly Data: DirectoryConfigResultData
+  readonly Data?: DirectoryConfigResultData
   readonly RequestId: string
 }
 export const ModifyCompanyDirectoryConfigResponse: $Schema.Schema<ModifyCompanyDirectoryConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCompanyDirectoryConfigResponse", { Data: DirectoryConfigResultData, RequestId: $C.str }))
@@ -1514,13 +1514,13 @@ export const SoftVersionAndNum: $Schema.Schema<SoftVersionAndNum> = /*#__PURE__*
 
 /** `SoftwareInformationData` (response side). */
 export interface SoftwareInformationData {
-  readonly Name: string
+  readonly Name?: string
   readonly InstallDate?: string
-  readonly SoftwareId: number | bigint
-  readonly Mid: string
+  readonly SoftwareId?: number | bigint
+  readonly Mid?: string
   readonly Version?: string
   readonly CorpName?: string
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly PiracyRisk?: number | bigint
   readonly DeviceId?: number | bigint
   readonly OsType?: number | bigint

@@ -40,17 +40,17 @@ export const BatchUpdateFirmwareRequest: $Schema.Schema<BatchUpdateFirmwareReque
 
 /** `BatchUpdateFirmwareResponse` (response side). */
 export interface BatchUpdateFirmwareResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const BatchUpdateFirmwareResponse: $Schema.Schema<BatchUpdateFirmwareResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchUpdateFirmwareResponse", { TaskId: $C.uint64, RequestId: $C.str }))
 
 /** `BindDeviceInfo` (response side). */
 export interface BindDeviceInfo {
-  readonly ProductId: string
-  readonly DeviceName: string
-  readonly Tags: readonly DeviceTag[]
-  readonly BindTime: number | bigint | null
+  readonly ProductId?: string
+  readonly DeviceName?: string
+  readonly Tags?: readonly DeviceTag[]
+  readonly BindTime?: number | bigint | null
 }
 export const BindDeviceInfo: $Schema.Schema<BindDeviceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindDeviceInfo", { ProductId: $C.str, DeviceName: $C.str, Tags: $C.arr(DeviceTag), BindTime: $C.nul($C.uint64) }))
 
@@ -72,8 +72,8 @@ export const BindDevicesResponse: $Schema.Schema<BindDevicesResponse> = /*#__PUR
 
 /** `BindProductInfo` (response side). */
 export interface BindProductInfo {
-  readonly ProductId: string
-  readonly ProductName: string
+  readonly ProductId?: string
+  readonly ProductName?: string
 }
 export const BindProductInfo: $Schema.Schema<BindProductInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindProductInfo", { ProductId: $C.str, ProductName: $C.str }))
 
@@ -86,16 +86,16 @@ export const BrokerSubscribe: $Schema.Schema<BrokerSubscribe> = /*#__PURE__*/ $C
 
 /** `CLSLogItem` (response side). */
 export interface CLSLogItem {
-  readonly Content: string
-  readonly DeviceName: string
-  readonly ProductId: string
+  readonly Content?: string
+  readonly DeviceName?: string
+  readonly ProductId?: string
   readonly RequestId: string
-  readonly Result: string
-  readonly Scene: string
-  readonly Time: string
+  readonly Result?: string
+  readonly Scene?: string
+  readonly Time?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Userid: string
-  readonly UserId: string
+  readonly Userid?: string
+  readonly UserId?: string
 }
 export const CLSLogItem: $Schema.Schema<CLSLogItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("CLSLogItem", { Content: $C.str, DeviceName: $C.str, ProductId: $C.str, RequestId: $C.str, Result: $C.str, Scene: $C.str, Time: $C.str, Userid: $C.str, UserId: $C.str }))
 
@@ -145,14 +145,14 @@ export const CreateDeviceRequest: $Schema.Schema<CreateDeviceRequest> = /*#__PUR
 
 /** `CreateDeviceResponse` (response side). */
 export interface CreateDeviceResponse {
-  readonly DeviceName: string
-  readonly DevicePsk: string
-  readonly DeviceCert: string
-  readonly DevicePrivateKey: string
-  readonly LoraDevEui: string
-  readonly LoraMoteType: number | bigint
-  readonly LoraAppKey: string
-  readonly LoraNwkKey: string
+  readonly DeviceName?: string
+  readonly DevicePsk?: string
+  readonly DeviceCert?: string
+  readonly DevicePrivateKey?: string
+  readonly LoraDevEui?: string
+  readonly LoraMoteType?: number | bigint
+  readonly LoraAppKey?: string
+  readonly LoraNwkKey?: string
   readonly RequestId: string
 }
 export const CreateDeviceResponse: $Schema.Schema<CreateDeviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDeviceResponse", { DeviceName: $C.str, DevicePsk: $C.str, DeviceCert: $C.str, DevicePrivateKey: $C.str, LoraDevEui: $C.str, LoraMoteType: $C.uint64, LoraAppKey: $C.str, LoraNwkKey: $C.str, RequestId: $C.str }))
@@ -170,7 +170,7 @@ export const CreateMultiDevicesTaskRequest: $Schema.Schema<CreateMultiDevicesTas
 
 /** `CreateMultiDevicesTaskResponse` (response side). */
 export interface CreateMultiDevicesTaskResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateMultiDevicesTaskResponse: $Schema.Schema<CreateMultiDevicesTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMultiDevicesTaskResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -199,9 +199,9 @@ export const CreateProductRequest: $Schema.Schema<CreateProductRequest> = /*#__P
 
 /** `CreateProductResponse` (response side). */
 export interface CreateProductResponse {
-  readonly ProductName: string
-  readonly ProductId: string
-  readonly ProductProperties: ProductProperties
+  readonly ProductName?: string
+  readonly ProductId?: string
+  readonly ProductProperties?: ProductProperties
   readonly RequestId: string
 }
 export const CreateProductResponse: $Schema.Schema<CreateProductResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProductResponse", { ProductName: $C.str, ProductId: $C.str, ProductProperties: ProductProperties, RequestId: $C.str }))
@@ -214,8 +214,8 @@ export const CreateTaskFileUrlRequest: $Schema.Schema<CreateTaskFileUrlRequest> 
 
 /** `CreateTaskFileUrlResponse` (response side). */
 export interface CreateTaskFileUrlResponse {
-  readonly Url: string
-  readonly FileName: string
+  readonly Url?: string
+  readonly FileName?: string
   readonly RequestId: string
 }
 export const CreateTaskFileUrlResponse: $Schema.Schema<CreateTaskFileUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTaskFileUrlResponse", { Url: $C.str, FileName: $C.str, RequestId: $C.str }))
@@ -347,7 +347,7 @@ export const DescribeDeviceClientKeyRequest: $Schema.Schema<DescribeDeviceClient
 
 /** `DescribeDeviceClientKeyResponse` (response side). */
 export interface DescribeDeviceClientKeyResponse {
-  readonly ClientKey: string
+  readonly ClientKey?: string
   readonly RequestId: string
 }
 export const DescribeDeviceClientKeyResponse: $Schema.Schema<DescribeDeviceClientKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceClientKeyResponse", { ClientKey: $C.str, RequestId: $C.str }))
@@ -369,7 +369,7 @@ export const DescribeDeviceResourceRequest: $Schema.Schema<DescribeDeviceResourc
 
 /** `DescribeDeviceResourceResponse` (response side). */
 export interface DescribeDeviceResourceResponse {
-  readonly Result: DeviceResourceInfo
+  readonly Result?: DeviceResourceInfo
   readonly RequestId: string
 }
 export const DescribeDeviceResourceResponse: $Schema.Schema<DescribeDeviceResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceResourceResponse", { Result: DeviceResourceInfo, RequestId: $C.str }))
@@ -387,41 +387,41 @@ export const DescribeDeviceResourcesRequest: $Schema.Schema<DescribeDeviceResour
 
 /** `DescribeDeviceResourcesResponse` (response side). */
 export interface DescribeDeviceResourcesResponse {
-  readonly TotalCount: number | bigint
-  readonly Result: readonly DeviceResourceInfo[] | null
+  readonly TotalCount?: number | bigint
+  readonly Result?: readonly DeviceResourceInfo[] | null
   readonly RequestId: string
 }
 export const DescribeDeviceResourcesResponse: $Schema.Schema<DescribeDeviceResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceResourcesResponse", { TotalCount: $C.uint64, Result: $C.nul($C.arr(DeviceResourceInfo)), RequestId: $C.str }))
 
 /** `DescribeDeviceResponse` (response side). */
 export interface DescribeDeviceResponse {
-  readonly DeviceName: string
-  readonly Online: number | bigint
-  readonly LoginTime: number | bigint
-  readonly Version: string
-  readonly LastUpdateTime: number | bigint
-  readonly DeviceCert: string
-  readonly DevicePsk: string
-  readonly Tags: readonly DeviceTag[]
-  readonly DeviceType: number | bigint
-  readonly Imei: string
-  readonly Isp: number | bigint
-  readonly ConnIP: number | bigint
+  readonly DeviceName?: string
+  readonly Online?: number | bigint
+  readonly LoginTime?: number | bigint
+  readonly Version?: string
+  readonly LastUpdateTime?: number | bigint
+  readonly DeviceCert?: string
+  readonly DevicePsk?: string
+  readonly Tags?: readonly DeviceTag[]
+  readonly DeviceType?: number | bigint
+  readonly Imei?: string
+  readonly Isp?: number | bigint
+  readonly ConnIP?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly NbiotDeviceID: string
-  readonly LoraDevEui: string
-  readonly LoraMoteType: number | bigint
-  readonly LogLevel: number | bigint | null
-  readonly FirstOnlineTime: number | bigint | null
-  readonly LastOfflineTime: number | bigint | null
-  readonly CreateTime: number | bigint | null
-  readonly CertState: number | bigint | null
-  readonly EnableState: number | bigint | null
-  readonly Labels: readonly DeviceLabel[] | null
-  readonly ClientIP: string | null
-  readonly FirmwareUpdateTime: number | bigint | null
-  readonly CreateUserId: number | bigint | null
-  readonly NBIoTDeviceID: string
+  readonly NbiotDeviceID?: string
+  readonly LoraDevEui?: string
+  readonly LoraMoteType?: number | bigint
+  readonly LogLevel?: number | bigint | null
+  readonly FirstOnlineTime?: number | bigint | null
+  readonly LastOfflineTime?: number | bigint | null
+  readonly CreateTime?: number | bigint | null
+  readonly CertState?: number | bigint | null
+  readonly EnableState?: number | bigint | null
+  readonly Labels?: readonly DeviceLabel[] | null
+  readonly ClientIP?: string | null
+  readonly FirmwareUpdateTime?: number | bigint | null
+  readonly CreateUserId?: number | bigint | null
+  readonly NBIoTDeviceID?: string
   readonly RequestId: string
 }
 export const DescribeDeviceResponse: $Schema.Schema<DescribeDeviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceResponse", { DeviceName: $C.str, Online: $C.uint64, LoginTime: $C.uint64, Version: $C.str, LastUpdateTime: $C.uint64, DeviceCert: $C.str, DevicePsk: $C.str, Tags: $C.arr(DeviceTag), DeviceType: $C.uint64, Imei: $C.str, Isp: $C.uint64, ConnIP: $C.uint64, NbiotDeviceID: $C.str, LoraDevEui: $C.str, LoraMoteType: $C.uint64, LogLevel: $C.nul($C.uint64), FirstOnlineTime: $C.nul($C.uint64), LastOfflineTime: $C.nul($C.uint64), CreateTime: $C.nul($C.uint64), CertState: $C.nul($C.uint64), EnableState: $C.nul($C.uint64), Labels: $C.nul($C.arr(DeviceLabel)), ClientIP: $C.nul($C.str), FirmwareUpdateTime: $C.nul($C.uint64), CreateUserId: $C.nul($C.uint64), NBIoTDeviceID: $C.str, RequestId: $C.str }))
@@ -435,7 +435,7 @@ export const DescribeDeviceShadowRequest: $Schema.Schema<DescribeDeviceShadowReq
 
 /** `DescribeDeviceShadowResponse` (response side). */
 export interface DescribeDeviceShadowResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeDeviceShadowResponse: $Schema.Schema<DescribeDeviceShadowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceShadowResponse", { Data: $C.str, RequestId: $C.str }))
@@ -453,8 +453,8 @@ export const DescribeDevicesRequest: $Schema.Schema<DescribeDevicesRequest> = /*
 
 /** `DescribeDevicesResponse` (response side). */
 export interface DescribeDevicesResponse {
-  readonly TotalCount: number | bigint
-  readonly Devices: readonly DeviceInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Devices?: readonly DeviceInfo[]
   readonly RequestId: string
 }
 export const DescribeDevicesResponse: $Schema.Schema<DescribeDevicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDevicesResponse", { TotalCount: $C.uint64, Devices: $C.arr(DeviceInfo), RequestId: $C.str }))
@@ -468,14 +468,14 @@ export const DescribeFirmwareRequest: $Schema.Schema<DescribeFirmwareRequest> = 
 
 /** `DescribeFirmwareResponse` (response side). */
 export interface DescribeFirmwareResponse {
-  readonly Version: string
-  readonly ProductId: string
-  readonly Name: string | null
-  readonly Description: string | null
-  readonly Md5sum: string | null
-  readonly Createtime: number | bigint | null
-  readonly ProductName: string
-  readonly FwType: string
+  readonly Version?: string
+  readonly ProductId?: string
+  readonly Name?: string | null
+  readonly Description?: string | null
+  readonly Md5sum?: string | null
+  readonly Createtime?: number | bigint | null
+  readonly ProductName?: string
+  readonly FwType?: string
   readonly UserDefined?: string | null
   readonly RequestId: string
 }
@@ -493,8 +493,8 @@ export const DescribeFirmwareTaskDevicesRequest: $Schema.Schema<DescribeFirmware
 
 /** `DescribeFirmwareTaskDevicesResponse` (response side). */
 export interface DescribeFirmwareTaskDevicesResponse {
-  readonly Total: number | bigint | null
-  readonly Devices: readonly DeviceUpdateStatus[] | null
+  readonly Total?: number | bigint | null
+  readonly Devices?: readonly DeviceUpdateStatus[] | null
   readonly RequestId: string
 }
 export const DescribeFirmwareTaskDevicesResponse: $Schema.Schema<DescribeFirmwareTaskDevicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFirmwareTaskDevicesResponse", { Total: $C.nul($C.uint64), Devices: $C.nul($C.arr(DeviceUpdateStatus)), RequestId: $C.str }))
@@ -509,7 +509,7 @@ export const DescribeFirmwareTaskDistributionRequest: $Schema.Schema<DescribeFir
 
 /** `DescribeFirmwareTaskDistributionResponse` (response side). */
 export interface DescribeFirmwareTaskDistributionResponse {
-  readonly StatusInfos: readonly StatusStatistic[]
+  readonly StatusInfos?: readonly StatusStatistic[]
   readonly RequestId: string
 }
 export const DescribeFirmwareTaskDistributionResponse: $Schema.Schema<DescribeFirmwareTaskDistributionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFirmwareTaskDistributionResponse", { StatusInfos: $C.arr(StatusStatistic), RequestId: $C.str }))
@@ -524,14 +524,14 @@ export const DescribeFirmwareTaskRequest: $Schema.Schema<DescribeFirmwareTaskReq
 
 /** `DescribeFirmwareTaskResponse` (response side). */
 export interface DescribeFirmwareTaskResponse {
-  readonly TaskId: number | bigint | null
-  readonly Status: number | bigint | null
-  readonly CreateTime: number | bigint | null
-  readonly Type: number | bigint | null
-  readonly ProductName: string | null
-  readonly UpgradeMode: string | null
-  readonly ProductId: string | null
-  readonly OriginalVersion: string | null
+  readonly TaskId?: number | bigint | null
+  readonly Status?: number | bigint | null
+  readonly CreateTime?: number | bigint | null
+  readonly Type?: number | bigint | null
+  readonly ProductName?: string | null
+  readonly UpgradeMode?: string | null
+  readonly ProductId?: string | null
+  readonly OriginalVersion?: string | null
   readonly RequestId: string
 }
 export const DescribeFirmwareTaskResponse: $Schema.Schema<DescribeFirmwareTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFirmwareTaskResponse", { TaskId: $C.nul($C.uint64), Status: $C.nul($C.int64), CreateTime: $C.nul($C.int64), Type: $C.nul($C.int64), ProductName: $C.nul($C.str), UpgradeMode: $C.nul($C.str), ProductId: $C.nul($C.str), OriginalVersion: $C.nul($C.str), RequestId: $C.str }))
@@ -545,9 +545,9 @@ export const DescribeFirmwareTaskStatisticsRequest: $Schema.Schema<DescribeFirmw
 
 /** `DescribeFirmwareTaskStatisticsResponse` (response side). */
 export interface DescribeFirmwareTaskStatisticsResponse {
-  readonly SuccessTotal: number | bigint | null
-  readonly FailureTotal: number | bigint | null
-  readonly UpgradingTotal: number | bigint | null
+  readonly SuccessTotal?: number | bigint | null
+  readonly FailureTotal?: number | bigint | null
+  readonly UpgradingTotal?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeFirmwareTaskStatisticsResponse: $Schema.Schema<DescribeFirmwareTaskStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFirmwareTaskStatisticsResponse", { SuccessTotal: $C.nul($C.uint64), FailureTotal: $C.nul($C.uint64), UpgradingTotal: $C.nul($C.uint64), RequestId: $C.str }))
@@ -564,8 +564,8 @@ export const DescribeFirmwareTasksRequest: $Schema.Schema<DescribeFirmwareTasksR
 
 /** `DescribeFirmwareTasksResponse` (response side). */
 export interface DescribeFirmwareTasksResponse {
-  readonly TaskInfos: readonly FirmwareTaskInfo[] | null
-  readonly Total: number | bigint | null
+  readonly TaskInfos?: readonly FirmwareTaskInfo[] | null
+  readonly Total?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeFirmwareTasksResponse: $Schema.Schema<DescribeFirmwareTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFirmwareTasksResponse", { TaskInfos: $C.nul($C.arr(FirmwareTaskInfo)), Total: $C.nul($C.uint64), RequestId: $C.str }))
@@ -582,9 +582,9 @@ export const DescribeGatewayBindDevicesRequest: $Schema.Schema<DescribeGatewayBi
 
 /** `DescribeGatewayBindDevicesResponse` (response side). */
 export interface DescribeGatewayBindDevicesResponse {
-  readonly TotalCount: number | bigint
-  readonly Devices: readonly BindDeviceInfo[]
-  readonly ProductName: string
+  readonly TotalCount?: number | bigint
+  readonly Devices?: readonly BindDeviceInfo[]
+  readonly ProductName?: string
   readonly RequestId: string
 }
 export const DescribeGatewayBindDevicesResponse: $Schema.Schema<DescribeGatewayBindDevicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGatewayBindDevicesResponse", { TotalCount: $C.uint64, Devices: $C.arr(BindDeviceInfo), ProductName: $C.str, RequestId: $C.str }))
@@ -636,7 +636,7 @@ export const DescribeProductCARequest: $Schema.Schema<DescribeProductCARequest> 
 
 /** `DescribeProductCAResponse` (response side). */
 export interface DescribeProductCAResponse {
-  readonly CAs: readonly CertInfo[]
+  readonly CAs?: readonly CertInfo[]
   readonly RequestId: string
 }
 export const DescribeProductCAResponse: $Schema.Schema<DescribeProductCAResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductCAResponse", { CAs: $C.arr(CertInfo), RequestId: $C.str }))
@@ -656,7 +656,7 @@ export const DescribeProductResourceRequest: $Schema.Schema<DescribeProductResou
 
 /** `DescribeProductResourceResponse` (response side). */
 export interface DescribeProductResourceResponse {
-  readonly Result: ProductResourceInfo | null
+  readonly Result?: ProductResourceInfo | null
   readonly RequestId: string
 }
 export const DescribeProductResourceResponse: $Schema.Schema<DescribeProductResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductResourceResponse", { Result: $C.nul(ProductResourceInfo), RequestId: $C.str }))
@@ -672,18 +672,18 @@ export const DescribeProductResourcesRequest: $Schema.Schema<DescribeProductReso
 
 /** `DescribeProductResourcesResponse` (response side). */
 export interface DescribeProductResourcesResponse {
-  readonly TotalCount: number | bigint
-  readonly Result: readonly ProductResourceInfo[] | null
+  readonly TotalCount?: number | bigint
+  readonly Result?: readonly ProductResourceInfo[] | null
   readonly RequestId: string
 }
 export const DescribeProductResourcesResponse: $Schema.Schema<DescribeProductResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductResourcesResponse", { TotalCount: $C.uint64, Result: $C.nul($C.arr(ProductResourceInfo)), RequestId: $C.str }))
 
 /** `DescribeProductResponse` (response side). */
 export interface DescribeProductResponse {
-  readonly ProductId: string
-  readonly ProductName: string
-  readonly ProductMetadata: ProductMetadata
-  readonly ProductProperties: ProductProperties
+  readonly ProductId?: string
+  readonly ProductName?: string
+  readonly ProductMetadata?: ProductMetadata
+  readonly ProductProperties?: ProductProperties
   readonly RequestId: string
 }
 export const DescribeProductResponse: $Schema.Schema<DescribeProductResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductResponse", { ProductId: $C.str, ProductName: $C.str, ProductMetadata: ProductMetadata, ProductProperties: ProductProperties, RequestId: $C.str }))
@@ -697,7 +697,7 @@ export const DescribeProductTaskRequest: $Schema.Schema<DescribeProductTaskReque
 
 /** `DescribeProductTaskResponse` (response side). */
 export interface DescribeProductTaskResponse {
-  readonly TaskInfo: ProductTaskInfo
+  readonly TaskInfo?: ProductTaskInfo
   readonly RequestId: string
 }
 export const DescribeProductTaskResponse: $Schema.Schema<DescribeProductTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductTaskResponse", { TaskInfo: ProductTaskInfo, RequestId: $C.str }))
@@ -712,8 +712,8 @@ export const DescribeProductTasksRequest: $Schema.Schema<DescribeProductTasksReq
 
 /** `DescribeProductTasksResponse` (response side). */
 export interface DescribeProductTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly TaskInfos: readonly ProductTaskInfo[]
+  readonly TotalCount?: number | bigint
+  readonly TaskInfos?: readonly ProductTaskInfo[]
   readonly RequestId: string
 }
 export const DescribeProductTasksResponse: $Schema.Schema<DescribeProductTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductTasksResponse", { TotalCount: $C.uint64, TaskInfos: $C.arr(ProductTaskInfo), RequestId: $C.str }))
@@ -727,8 +727,8 @@ export const DescribeProductsRequest: $Schema.Schema<DescribeProductsRequest> = 
 
 /** `DescribeProductsResponse` (response side). */
 export interface DescribeProductsResponse {
-  readonly TotalCount: number | bigint
-  readonly Products: readonly ProductInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Products?: readonly ProductInfo[]
   readonly RequestId: string
 }
 export const DescribeProductsResponse: $Schema.Schema<DescribeProductsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductsResponse", { TotalCount: $C.uint64, Products: $C.arr(ProductInfo), RequestId: $C.str }))
@@ -761,41 +761,41 @@ export const DescribeResourceTasksRequest: $Schema.Schema<DescribeResourceTasksR
 
 /** `DescribeResourceTasksResponse` (response side). */
 export interface DescribeResourceTasksResponse {
-  readonly TaskInfos: readonly FirmwareTaskInfo[] | null
-  readonly Total: number | bigint | null
+  readonly TaskInfos?: readonly FirmwareTaskInfo[] | null
+  readonly Total?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeResourceTasksResponse: $Schema.Schema<DescribeResourceTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceTasksResponse", { TaskInfos: $C.nul($C.arr(FirmwareTaskInfo)), Total: $C.nul($C.uint64), RequestId: $C.str }))
 
 /** `DeviceInfo` (response side). */
 export interface DeviceInfo {
-  readonly DeviceName: string
-  readonly Online: number | bigint
-  readonly LoginTime: number | bigint
-  readonly Version: string
-  readonly DeviceCert: string
-  readonly DevicePsk: string
-  readonly Tags: readonly DeviceTag[]
-  readonly DeviceType: number | bigint
-  readonly Imei: string
-  readonly Isp: number | bigint
+  readonly DeviceName?: string
+  readonly Online?: number | bigint
+  readonly LoginTime?: number | bigint
+  readonly Version?: string
+  readonly DeviceCert?: string
+  readonly DevicePsk?: string
+  readonly Tags?: readonly DeviceTag[]
+  readonly DeviceType?: number | bigint
+  readonly Imei?: string
+  readonly Isp?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly NbiotDeviceID: string
-  readonly ConnIP: number | bigint
-  readonly LastUpdateTime: number | bigint
-  readonly LoraDevEui: string
-  readonly LoraMoteType: number | bigint
-  readonly FirstOnlineTime: number | bigint | null
-  readonly LastOfflineTime: number | bigint | null
-  readonly CreateTime: number | bigint | null
-  readonly LogLevel: number | bigint | null
-  readonly CertState: number | bigint | null
-  readonly EnableState: number | bigint | null
-  readonly Labels: readonly DeviceLabel[] | null
-  readonly ClientIP: string | null
-  readonly FirmwareUpdateTime: number | bigint | null
-  readonly CreateUserId: number | bigint | null
-  readonly NBIoTDeviceID: string
+  readonly NbiotDeviceID?: string
+  readonly ConnIP?: number | bigint
+  readonly LastUpdateTime?: number | bigint
+  readonly LoraDevEui?: string
+  readonly LoraMoteType?: number | bigint
+  readonly FirstOnlineTime?: number | bigint | null
+  readonly LastOfflineTime?: number | bigint | null
+  readonly CreateTime?: number | bigint | null
+  readonly LogLevel?: number | bigint | null
+  readonly CertState?: number | bigint | null
+  readonly EnableState?: number | bigint | null
+  readonly Labels?: readonly DeviceLabel[] | null
+  readonly ClientIP?: string | null
+  readonly FirmwareUpdateTime?: number | bigint | null
+  readonly CreateUserId?: number | bigint | null
+  readonly NBIoTDeviceID?: string
 }
 export const DeviceInfo: $Schema.Schema<DeviceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceInfo", { DeviceName: $C.str, Online: $C.uint64, LoginTime: $C.uint64, Version: $C.str, DeviceCert: $C.str, DevicePsk: $C.str, Tags: $C.arr(DeviceTag), DeviceType: $C.uint64, Imei: $C.str, Isp: $C.uint64, NbiotDeviceID: $C.str, ConnIP: $C.uint64, LastUpdateTime: $C.uint64, LoraDevEui: $C.str, LoraMoteType: $C.uint64, FirstOnlineTime: $C.nul($C.uint64), LastOfflineTime: $C.nul($C.uint64), CreateTime: $C.nul($C.uint64), LogLevel: $C.nul($C.uint64), CertState: $C.nul($C.uint64), EnableState: $C.nul($C.uint64), Labels: $C.nul($C.arr(DeviceLabel)), ClientIP: $C.nul($C.str), FirmwareUpdateTime: $C.nul($C.uint64), CreateUserId: $C.nul($C.uint64), NBIoTDeviceID: $C.str }))
 
@@ -808,38 +808,38 @@ export const DeviceLabel: $Schema.Schema<DeviceLabel> = /*#__PURE__*/ $C.lazy(()
 
 /** `DeviceResourceInfo` (response side). */
 export interface DeviceResourceInfo {
-  readonly ProductID: string
-  readonly ProductName: string
-  readonly Name: string
-  readonly Md5: string
-  readonly Size: number | bigint
-  readonly UpdateTime: string
-  readonly DeviceName: string
-  readonly Status: number | bigint
-  readonly Percent: number | bigint
+  readonly ProductID?: string
+  readonly ProductName?: string
+  readonly Name?: string
+  readonly Md5?: string
+  readonly Size?: number | bigint
+  readonly UpdateTime?: string
+  readonly DeviceName?: string
+  readonly Status?: number | bigint
+  readonly Percent?: number | bigint
 }
 export const DeviceResourceInfo: $Schema.Schema<DeviceResourceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceResourceInfo", { ProductID: $C.str, ProductName: $C.str, Name: $C.str, Md5: $C.str, Size: $C.uint64, UpdateTime: $C.str, DeviceName: $C.str, Status: $C.uint64, Percent: $C.uint64 }))
 
 /** `DeviceTag` (both sides). */
 export interface DeviceTag {
-  readonly Tag: string
-  readonly Type: number | bigint
-  readonly Value: string
+  readonly Tag?: string
+  readonly Type?: number | bigint
+  readonly Value?: string
   readonly Name?: string | null
 }
 export const DeviceTag: $Schema.Schema<DeviceTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceTag", { Tag: $C.str, Type: $C.uint64, Value: $C.str }, { Name: $C.nul($C.str) }))
 
 /** `DeviceUpdateStatus` (response side). */
 export interface DeviceUpdateStatus {
-  readonly DeviceName: string
-  readonly LastProcessTime: number | bigint
-  readonly Status: number | bigint
-  readonly ErrMsg: string
-  readonly Retcode: number | bigint
-  readonly DstVersion: string
-  readonly Percent: number | bigint | null
-  readonly OriVersion: string | null
-  readonly TaskId: number | bigint | null
+  readonly DeviceName?: string
+  readonly LastProcessTime?: number | bigint
+  readonly Status?: number | bigint
+  readonly ErrMsg?: string
+  readonly Retcode?: number | bigint
+  readonly DstVersion?: string
+  readonly Percent?: number | bigint | null
+  readonly OriVersion?: string | null
+  readonly TaskId?: number | bigint | null
 }
 export const DeviceUpdateStatus: $Schema.Schema<DeviceUpdateStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceUpdateStatus", { DeviceName: $C.str, LastProcessTime: $C.uint64, Status: $C.uint64, ErrMsg: $C.str, Retcode: $C.int64, DstVersion: $C.str, Percent: $C.nul($C.uint64), OriVersion: $C.nul($C.str), TaskId: $C.nul($C.uint64) }))
 
@@ -900,25 +900,25 @@ export const EnableTopicRuleResponse: $Schema.Schema<EnableTopicRuleResponse> = 
 
 /** `FirmwareInfo` (response side). */
 export interface FirmwareInfo {
-  readonly Version: string
-  readonly Md5sum: string
-  readonly CreateTime: number | bigint
-  readonly ProductName: string | null
-  readonly Name: string | null
-  readonly Description: string | null
-  readonly ProductId: string | null
-  readonly FwType: string | null
-  readonly CreateUserId: number | bigint | null
+  readonly Version?: string
+  readonly Md5sum?: string
+  readonly CreateTime?: number | bigint
+  readonly ProductName?: string | null
+  readonly Name?: string | null
+  readonly Description?: string | null
+  readonly ProductId?: string | null
+  readonly FwType?: string | null
+  readonly CreateUserId?: number | bigint | null
   readonly UserDefined?: string | null
 }
 export const FirmwareInfo: $Schema.Schema<FirmwareInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FirmwareInfo", { Version: $C.str, Md5sum: $C.str, CreateTime: $C.uint64, ProductName: $C.nul($C.str), Name: $C.nul($C.str), Description: $C.nul($C.str), ProductId: $C.nul($C.str), FwType: $C.nul($C.str), CreateUserId: $C.nul($C.uint64) }, { UserDefined: $C.nul($C.str) }))
 
 /** `FirmwareTaskInfo` (response side). */
 export interface FirmwareTaskInfo {
-  readonly TaskId: number | bigint | null
-  readonly Status: number | bigint | null
-  readonly Type: number | bigint | null
-  readonly CreateTime: number | bigint | null
+  readonly TaskId?: number | bigint | null
+  readonly Status?: number | bigint | null
+  readonly Type?: number | bigint | null
+  readonly CreateTime?: number | bigint | null
 }
 export const FirmwareTaskInfo: $Schema.Schema<FirmwareTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FirmwareTaskInfo", { TaskId: $C.nul($C.uint64), Status: $C.nul($C.int64), Type: $C.nul($C.int64), CreateTime: $C.nul($C.int64) }))
 
@@ -930,7 +930,7 @@ export const GetAllVersionRequest: $Schema.Schema<GetAllVersionRequest> = /*#__P
 
 /** `GetAllVersionResponse` (response side). */
 export interface GetAllVersionResponse {
-  readonly Version: readonly string[]
+  readonly Version?: readonly string[]
   readonly RequestId: string
 }
 export const GetAllVersionResponse: $Schema.Schema<GetAllVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetAllVersionResponse", { Version: $C.arr($C.str), RequestId: $C.str }))
@@ -945,7 +945,7 @@ export const GetCOSURLRequest: $Schema.Schema<GetCOSURLRequest> = /*#__PURE__*/ 
 
 /** `GetCOSURLResponse` (response side). */
 export interface GetCOSURLResponse {
-  readonly Url: string
+  readonly Url?: string
   readonly RequestId: string
 }
 export const GetCOSURLResponse: $Schema.Schema<GetCOSURLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetCOSURLResponse", { Url: $C.str, RequestId: $C.str }))
@@ -973,8 +973,8 @@ export const ListFirmwaresRequest: $Schema.Schema<ListFirmwaresRequest> = /*#__P
 
 /** `ListFirmwaresResponse` (response side). */
 export interface ListFirmwaresResponse {
-  readonly TotalCount: number | bigint
-  readonly Firmwares: readonly FirmwareInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Firmwares?: readonly FirmwareInfo[]
   readonly RequestId: string
 }
 export const ListFirmwaresResponse: $Schema.Schema<ListFirmwaresResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListFirmwaresResponse", { TotalCount: $C.uint64, Firmwares: $C.arr(FirmwareInfo), RequestId: $C.str }))
@@ -991,9 +991,9 @@ export const ListLogPayloadRequest: $Schema.Schema<ListLogPayloadRequest> = /*#_
 
 /** `ListLogPayloadResponse` (response side). */
 export interface ListLogPayloadResponse {
-  readonly Context: string
-  readonly Listover: boolean
-  readonly Results: readonly PayloadLogItem[]
+  readonly Context?: string
+  readonly Listover?: boolean
+  readonly Results?: readonly PayloadLogItem[]
   readonly RequestId: string
 }
 export const ListLogPayloadResponse: $Schema.Schema<ListLogPayloadResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListLogPayloadResponse", { Context: $C.str, Listover: $C.bool, Results: $C.arr(PayloadLogItem), RequestId: $C.str }))
@@ -1010,10 +1010,10 @@ export const ListLogRequest: $Schema.Schema<ListLogRequest> = /*#__PURE__*/ $C.l
 
 /** `ListLogResponse` (response side). */
 export interface ListLogResponse {
-  readonly Context: string
-  readonly Listover: boolean
-  readonly Results: readonly CLSLogItem[]
-  readonly TotalCount: number | bigint
+  readonly Context?: string
+  readonly Listover?: boolean
+  readonly Results?: readonly CLSLogItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListLogResponse: $Schema.Schema<ListLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListLogResponse", { Context: $C.str, Listover: $C.bool, Results: $C.arr(CLSLogItem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1030,9 +1030,9 @@ export const ListSDKLogRequest: $Schema.Schema<ListSDKLogRequest> = /*#__PURE__*
 
 /** `ListSDKLogResponse` (response side). */
 export interface ListSDKLogResponse {
-  readonly Context: string
-  readonly Listover: boolean
-  readonly Results: readonly SDKLogItem[]
+  readonly Context?: string
+  readonly Listover?: boolean
+  readonly Results?: readonly SDKLogItem[]
   readonly RequestId: string
 }
 export const ListSDKLogResponse: $Schema.Schema<ListSDKLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListSDKLogResponse", { Context: $C.str, Listover: $C.bool, Results: $C.arr(SDKLogItem), RequestId: $C.str }))
@@ -1046,24 +1046,24 @@ export const ListTopicRulesRequest: $Schema.Schema<ListTopicRulesRequest> = /*#_
 
 /** `ListTopicRulesResponse` (response side). */
 export interface ListTopicRulesResponse {
-  readonly TotalCnt: number | bigint
-  readonly Rules: readonly TopicRuleInfo[]
+  readonly TotalCnt?: number | bigint
+  readonly Rules?: readonly TopicRuleInfo[]
   readonly RequestId: string
 }
 export const ListTopicRulesResponse: $Schema.Schema<ListTopicRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTopicRulesResponse", { TotalCnt: $C.uint64, Rules: $C.arr(TopicRuleInfo), RequestId: $C.str }))
 
 /** `PayloadLogItem` (response side). */
 export interface PayloadLogItem {
-  readonly Uin: string
-  readonly ProductId: string
-  readonly DeviceName: string
-  readonly SrcType: string
-  readonly SrcName: string
-  readonly Topic: string
-  readonly PayloadFormatType: string
-  readonly Payload: string
+  readonly Uin?: string
+  readonly ProductId?: string
+  readonly DeviceName?: string
+  readonly SrcType?: string
+  readonly SrcName?: string
+  readonly Topic?: string
+  readonly PayloadFormatType?: string
+  readonly Payload?: string
   readonly RequestId: string
-  readonly DateTime: string
+  readonly DateTime?: string
 }
 export const PayloadLogItem: $Schema.Schema<PayloadLogItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("PayloadLogItem", { Uin: $C.str, ProductId: $C.str, DeviceName: $C.str, SrcType: $C.str, SrcName: $C.str, Topic: $C.str, PayloadFormatType: $C.str, Payload: $C.str, RequestId: $C.str, DateTime: $C.str }))
 
@@ -1078,9 +1078,9 @@ export const ProductInfo: $Schema.Schema<ProductInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `ProductMetadata` (response side). */
 export interface ProductMetadata {
-  readonly CreationDate: number | bigint
-  readonly CreateUserId: number | bigint
-  readonly UserId: number | bigint
+  readonly CreationDate?: number | bigint
+  readonly CreateUserId?: number | bigint
+  readonly UserId?: number | bigint
 }
 export const ProductMetadata: $Schema.Schema<ProductMetadata> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProductMetadata", { CreationDate: $C.uint64, CreateUserId: $C.uint64, UserId: $C.uint64 }))
 
@@ -1111,30 +1111,30 @@ export const ProductProperties: $Schema.Schema<ProductProperties> = /*#__PURE__*
 
 /** `ProductResourceInfo` (response side). */
 export interface ProductResourceInfo {
-  readonly ProductID: string
-  readonly ProductName: string
-  readonly Name: string
-  readonly Md5: string
-  readonly Size: number | bigint
-  readonly Description: string | null
-  readonly CreateTime: string
+  readonly ProductID?: string
+  readonly ProductName?: string
+  readonly Name?: string
+  readonly Md5?: string
+  readonly Size?: number | bigint
+  readonly Description?: string | null
+  readonly CreateTime?: string
 }
 export const ProductResourceInfo: $Schema.Schema<ProductResourceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProductResourceInfo", { ProductID: $C.str, ProductName: $C.str, Name: $C.str, Md5: $C.str, Size: $C.uint64, Description: $C.nul($C.str), CreateTime: $C.str }))
 
 /** `ProductTaskInfo` (response side). */
 export interface ProductTaskInfo {
-  readonly Id: number | bigint
-  readonly Type: number | bigint
-  readonly State: number | bigint
-  readonly ParametersType: string
-  readonly Parameters: string
-  readonly ResultType: string | null
-  readonly Result: string | null
-  readonly BatchCount: number | bigint | null
-  readonly BatchOffset: number | bigint | null
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
-  readonly CompleteTime: number | bigint | null
+  readonly Id?: number | bigint
+  readonly Type?: number | bigint
+  readonly State?: number | bigint
+  readonly ParametersType?: string
+  readonly Parameters?: string
+  readonly ResultType?: string | null
+  readonly Result?: string | null
+  readonly BatchCount?: number | bigint | null
+  readonly BatchOffset?: number | bigint | null
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
+  readonly CompleteTime?: number | bigint | null
 }
 export const ProductTaskInfo: $Schema.Schema<ProductTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProductTaskInfo", { Id: $C.uint64, Type: $C.uint64, State: $C.uint64, ParametersType: $C.str, Parameters: $C.str, ResultType: $C.nul($C.str), Result: $C.nul($C.str), BatchCount: $C.nul($C.uint64), BatchOffset: $C.nul($C.uint64), CreateTime: $C.uint64, UpdateTime: $C.uint64, CompleteTime: $C.nul($C.uint64) }))
 
@@ -1149,7 +1149,7 @@ export const PublishBroadcastMessageRequest: $Schema.Schema<PublishBroadcastMess
 
 /** `PublishBroadcastMessageResponse` (response side). */
 export interface PublishBroadcastMessageResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const PublishBroadcastMessageResponse: $Schema.Schema<PublishBroadcastMessageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PublishBroadcastMessageResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -1202,9 +1202,9 @@ export const ReplaceTopicRuleResponse: $Schema.Schema<ReplaceTopicRuleResponse> 
 
 /** `ResetDeviceResult` (response side). */
 export interface ResetDeviceResult {
-  readonly DeviceName: string
-  readonly Success: boolean
-  readonly Reason: string | null
+  readonly DeviceName?: string
+  readonly Success?: boolean
+  readonly Reason?: string | null
 }
 export const ResetDeviceResult: $Schema.Schema<ResetDeviceResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResetDeviceResult", { DeviceName: $C.str, Success: $C.bool, Reason: $C.nul($C.str) }))
 
@@ -1217,8 +1217,8 @@ export const ResetDeviceStateRequest: $Schema.Schema<ResetDeviceStateRequest> = 
 
 /** `ResetDeviceStateResponse` (response side). */
 export interface ResetDeviceStateResponse {
-  readonly SuccessCount: number | bigint
-  readonly ResetDeviceResults: readonly ResetDeviceResult[]
+  readonly SuccessCount?: number | bigint
+  readonly ResetDeviceResults?: readonly ResetDeviceResult[]
   readonly RequestId: string
 }
 export const ResetDeviceStateResponse: $Schema.Schema<ResetDeviceStateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResetDeviceStateResponse", { SuccessCount: $C.uint64, ResetDeviceResults: $C.arr(ResetDeviceResult), RequestId: $C.str }))
@@ -1240,11 +1240,11 @@ export const RetryDeviceFirmwareTaskResponse: $Schema.Schema<RetryDeviceFirmware
 
 /** `SDKLogItem` (response side). */
 export interface SDKLogItem {
-  readonly ProductId: string
-  readonly DeviceName: string
-  readonly Level: string
-  readonly DateTime: string
-  readonly Content: string
+  readonly ProductId?: string
+  readonly DeviceName?: string
+  readonly Level?: string
+  readonly DateTime?: string
+  readonly Content?: string
 }
 export const SDKLogItem: $Schema.Schema<SDKLogItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SDKLogItem", { ProductId: $C.str, DeviceName: $C.str, Level: $C.str, DateTime: $C.str, Content: $C.str }))
 
@@ -1270,18 +1270,18 @@ export const SetProductsForbiddenStatusResponse: $Schema.Schema<SetProductsForbi
 
 /** `StatusStatistic` (response side). */
 export interface StatusStatistic {
-  readonly Status: number | bigint | null
-  readonly Total: number | bigint | null
+  readonly Status?: number | bigint | null
+  readonly Total?: number | bigint | null
 }
 export const StatusStatistic: $Schema.Schema<StatusStatistic> = /*#__PURE__*/ $C.lazy(() => $C.struct("StatusStatistic", { Status: $C.nul($C.uint64), Total: $C.nul($C.uint64) }))
 
 /** `TopicRuleInfo` (response side). */
 export interface TopicRuleInfo {
-  readonly RuleName: string
-  readonly Description: string
-  readonly CreatedAt: number | bigint
-  readonly RuleDisabled: boolean
-  readonly TopicPattern: string
+  readonly RuleName?: string
+  readonly Description?: string
+  readonly CreatedAt?: number | bigint
+  readonly RuleDisabled?: boolean
+  readonly TopicPattern?: string
 }
 export const TopicRuleInfo: $Schema.Schema<TopicRuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicRuleInfo", { RuleName: $C.str, Description: $C.str, CreatedAt: $C.uint64, RuleDisabled: $C.bool, TopicPattern: $C.str }))
 
@@ -1363,7 +1363,7 @@ export const UpdateDeviceShadowRequest: $Schema.Schema<UpdateDeviceShadowRequest
 
 /** `UpdateDeviceShadowResponse` (response side). */
 export interface UpdateDeviceShadowResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const UpdateDeviceShadowResponse: $Schema.Schema<UpdateDeviceShadowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateDeviceShadowResponse", { Data: $C.str, RequestId: $C.str }))
@@ -1420,9 +1420,9 @@ export const UpdateProductDynamicRegisterRequest: $Schema.Schema<UpdateProductDy
 
 /** `UpdateProductDynamicRegisterResponse` (response side). */
 export interface UpdateProductDynamicRegisterResponse {
-  readonly RegisterType: number | bigint
-  readonly ProductSecret: string
-  readonly RegisterLimit: number | bigint
+  readonly RegisterType?: number | bigint
+  readonly ProductSecret?: string
+  readonly RegisterLimit?: number | bigint
   readonly RequestId: string
 }
 export const UpdateProductDynamicRegisterResponse: $Schema.Schema<UpdateProductDynamicRegisterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateProductDynamicRegisterResponse", { RegisterType: $C.uint64, ProductSecret: $C.str, RegisterLimit: $C.uint64, RequestId: $C.str }))

@@ -118,7 +118,7 @@ export const BatchCreateTWeSeeRecognitionTaskRequest: $Schema.Schema<BatchCreate
 
 /** `BatchCreateTWeSeeRecognitionTaskResponse` (response side). */
 export interface BatchCreateTWeSeeRecognitionTaskResponse {
-  readonly Outputs: readonly CreateVisionRecognitionTaskOutput[]
+  readonly Outputs?: readonly CreateVisionRecognitionTaskOutput[]
   readonly RequestId: string
 }
 export const BatchCreateTWeSeeRecognitionTaskResponse: $Schema.Schema<BatchCreateTWeSeeRecognitionTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchCreateTWeSeeRecognitionTaskResponse", { Outputs: $C.arr(CreateVisionRecognitionTaskOutput), RequestId: $C.str }))
@@ -131,18 +131,18 @@ export const BatchInvokeTWeSeeRecognitionTaskRequest: $Schema.Schema<BatchInvoke
 
 /** `BatchInvokeTWeSeeRecognitionTaskResponse` (response side). */
 export interface BatchInvokeTWeSeeRecognitionTaskResponse {
-  readonly Outputs: readonly InvokeVisionRecognitionTaskOutput[]
+  readonly Outputs?: readonly InvokeVisionRecognitionTaskOutput[]
   readonly RequestId: string
 }
 export const BatchInvokeTWeSeeRecognitionTaskResponse: $Schema.Schema<BatchInvokeTWeSeeRecognitionTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchInvokeTWeSeeRecognitionTaskResponse", { Outputs: $C.arr(InvokeVisionRecognitionTaskOutput), RequestId: $C.str }))
 
 /** `BatchProductionInfo` (response side). */
 export interface BatchProductionInfo {
-  readonly BatchProductionId: string
-  readonly ProductId: string
-  readonly BurnMethod: number | bigint
-  readonly CreateTime: number | bigint
-  readonly ProductName: string
+  readonly BatchProductionId?: string
+  readonly ProductId?: string
+  readonly BurnMethod?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly ProductName?: string
 }
 export const BatchProductionInfo: $Schema.Schema<BatchProductionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchProductionInfo", { BatchProductionId: $C.str, ProductId: $C.str, BurnMethod: $C.int64, CreateTime: $C.int64, ProductName: $C.str }))
 
@@ -170,7 +170,7 @@ export const BatchUpdateFirmwareRequest: $Schema.Schema<BatchUpdateFirmwareReque
 
 /** `BatchUpdateFirmwareResponse` (response side). */
 export interface BatchUpdateFirmwareResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const BatchUpdateFirmwareResponse: $Schema.Schema<BatchUpdateFirmwareResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchUpdateFirmwareResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -191,8 +191,8 @@ export const BindCloudStorageUserResponse: $Schema.Schema<BindCloudStorageUserRe
 
 /** `BindDeviceInfo` (response side). */
 export interface BindDeviceInfo {
-  readonly ProductId: string
-  readonly DeviceName: string
+  readonly ProductId?: string
+  readonly DeviceName?: string
 }
 export const BindDeviceInfo: $Schema.Schema<BindDeviceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindDeviceInfo", { ProductId: $C.str, DeviceName: $C.str }))
 
@@ -213,15 +213,15 @@ export const BindDevicesResponse: $Schema.Schema<BindDevicesResponse> = /*#__PUR
 
 /** `BindProductInfo` (response side). */
 export interface BindProductInfo {
-  readonly ProductId: string
-  readonly ProductName: string
-  readonly ProjectId: string
-  readonly DataProtocol: number | bigint
-  readonly CategoryId: number | bigint
-  readonly ProductType: number | bigint
-  readonly NetType: string
-  readonly DevStatus: string
-  readonly ProductOwnerName: string
+  readonly ProductId?: string
+  readonly ProductName?: string
+  readonly ProjectId?: string
+  readonly DataProtocol?: number | bigint
+  readonly CategoryId?: number | bigint
+  readonly ProductType?: number | bigint
+  readonly NetType?: string
+  readonly DevStatus?: string
+  readonly ProductOwnerName?: string
 }
 export const BindProductInfo: $Schema.Schema<BindProductInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindProductInfo", { ProductId: $C.str, ProductName: $C.str, ProjectId: $C.str, DataProtocol: $C.int64, CategoryId: $C.int64, ProductType: $C.int64, NetType: $C.str, DevStatus: $C.str, ProductOwnerName: $C.str }))
 
@@ -298,8 +298,8 @@ export const CallDeviceActionAsyncRequest: $Schema.Schema<CallDeviceActionAsyncR
 
 /** `CallDeviceActionAsyncResponse` (response side). */
 export interface CallDeviceActionAsyncResponse {
-  readonly ClientToken: string
-  readonly Status: string
+  readonly ClientToken?: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const CallDeviceActionAsyncResponse: $Schema.Schema<CallDeviceActionAsyncResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CallDeviceActionAsyncResponse", { ClientToken: $C.str, Status: $C.str, RequestId: $C.str }))
@@ -315,9 +315,9 @@ export const CallDeviceActionSyncRequest: $Schema.Schema<CallDeviceActionSyncReq
 
 /** `CallDeviceActionSyncResponse` (response side). */
 export interface CallDeviceActionSyncResponse {
-  readonly ClientToken: string
-  readonly OutputParams: string
-  readonly Status: string
+  readonly ClientToken?: string
+  readonly OutputParams?: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const CallDeviceActionSyncResponse: $Schema.Schema<CallDeviceActionSyncResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CallDeviceActionSyncResponse", { ClientToken: $C.str, OutputParams: $C.str, Status: $C.str, RequestId: $C.str }))
@@ -335,9 +335,9 @@ export const CallDeviceRRPCSyncRequest: $Schema.Schema<CallDeviceRRPCSyncRequest
 
 /** `CallDeviceRRPCSyncResponse` (response side). */
 export interface CallDeviceRRPCSyncResponse {
-  readonly ClientToken: string
-  readonly Status: string
-  readonly MessageId: number | bigint
+  readonly ClientToken?: string
+  readonly Status?: string
+  readonly MessageId?: number | bigint
   readonly PayloadBase64?: string
   readonly ReplyTopic?: string
   readonly RequestId: string
@@ -382,28 +382,28 @@ export const CheckFirmwareUpdateResponse: $Schema.Schema<CheckFirmwareUpdateResp
 
 /** `CloudStorageAIServiceTask` (response side). */
 export interface CloudStorageAIServiceTask {
-  readonly TaskId: string
-  readonly ProductId: string
-  readonly DeviceName: string
-  readonly ChannelId: number | bigint
-  readonly ServiceType: string
-  readonly StartTime: number | bigint
+  readonly TaskId?: string
+  readonly ProductId?: string
+  readonly DeviceName?: string
+  readonly ChannelId?: number | bigint
+  readonly ServiceType?: string
+  readonly StartTime?: number | bigint
   readonly StartTimeMs?: number | bigint
-  readonly EndTime: number | bigint
+  readonly EndTime?: number | bigint
   readonly EndTimeMs?: number | bigint
-  readonly Status: number | bigint
-  readonly Result: string
-  readonly Files: readonly string[]
+  readonly Status?: number | bigint
+  readonly Result?: string
+  readonly Files?: readonly string[]
   readonly FilesInfo?: readonly CloudStorageAIServiceTaskFileInfo[]
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
   readonly CustomId?: string
 }
 export const CloudStorageAIServiceTask: $Schema.Schema<CloudStorageAIServiceTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloudStorageAIServiceTask", { TaskId: $C.str, ProductId: $C.str, DeviceName: $C.str, ChannelId: $C.uint64, ServiceType: $C.str, StartTime: $C.int64, EndTime: $C.int64, Status: $C.uint64, Result: $C.str, Files: $C.arr($C.str), CreateTime: $C.int64, UpdateTime: $C.int64 }, { StartTimeMs: $C.int64, EndTimeMs: $C.int64, FilesInfo: $C.arr(CloudStorageAIServiceTaskFileInfo), CustomId: $C.str }))
 
 /** `CloudStorageAIServiceTaskFileInfo` (response side). */
 export interface CloudStorageAIServiceTaskFileInfo {
-  readonly FileName: string
+  readonly FileName?: string
   readonly FileSize?: number | bigint
   readonly DownloadURL?: string
   readonly MimeType?: string
@@ -414,8 +414,8 @@ export const CloudStorageAIServiceTaskFileInfo: $Schema.Schema<CloudStorageAISer
 
 /** `CloudStorageAIServiceTaskFileLabel` (response side). */
 export interface CloudStorageAIServiceTaskFileLabel {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const CloudStorageAIServiceTaskFileLabel: $Schema.Schema<CloudStorageAIServiceTaskFileLabel> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloudStorageAIServiceTaskFileLabel", { Key: $C.str, Value: $C.str }))
 
@@ -428,10 +428,10 @@ export const CloudStorageAIServiceTaskVideoMetaInfo: $Schema.Schema<CloudStorage
 
 /** `CloudStorageEvent` (response side). */
 export interface CloudStorageEvent {
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly Thumbnail: string
-  readonly EventId: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly Thumbnail?: string
+  readonly EventId?: string
   readonly UploadStatus?: string
   readonly Data?: string
 }
@@ -439,42 +439,42 @@ export const CloudStorageEvent: $Schema.Schema<CloudStorageEvent> = /*#__PURE__*
 
 /** `CloudStorageEventWithAITasks` (response side). */
 export interface CloudStorageEventWithAITasks {
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly Thumbnail: string
-  readonly EventId: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly Thumbnail?: string
+  readonly EventId?: string
   readonly UploadStatus?: string
   readonly Data?: string
-  readonly AITasks: readonly CloudStorageAIServiceTask[]
+  readonly AITasks?: readonly CloudStorageAIServiceTask[]
 }
 export const CloudStorageEventWithAITasks: $Schema.Schema<CloudStorageEventWithAITasks> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloudStorageEventWithAITasks", { StartTime: $C.uint64, EndTime: $C.uint64, Thumbnail: $C.str, EventId: $C.str, AITasks: $C.arr(CloudStorageAIServiceTask) }, { UploadStatus: $C.str, Data: $C.str }))
 
 /** `CloudStoragePackageInfo` (response side). */
 export interface CloudStoragePackageInfo {
-  readonly PackageId: string
-  readonly PackageName: string
-  readonly Num: number | bigint
-  readonly UsedNum: number | bigint
+  readonly PackageId?: string
+  readonly PackageName?: string
+  readonly Num?: number | bigint
+  readonly UsedNum?: number | bigint
 }
 export const CloudStoragePackageInfo: $Schema.Schema<CloudStoragePackageInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloudStoragePackageInfo", { PackageId: $C.str, PackageName: $C.str, Num: $C.int64, UsedNum: $C.int64 }))
 
 /** `CloudStorageTimeData` (response side). */
 export interface CloudStorageTimeData {
-  readonly TimeList: readonly CloudStorageTimeInfo[]
-  readonly VideoURL: string
+  readonly TimeList?: readonly CloudStorageTimeInfo[]
+  readonly VideoURL?: string
 }
 export const CloudStorageTimeData: $Schema.Schema<CloudStorageTimeData> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloudStorageTimeData", { TimeList: $C.arr(CloudStorageTimeInfo), VideoURL: $C.str }))
 
 /** `CloudStorageTimeInfo` (response side). */
 export interface CloudStorageTimeInfo {
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
 }
 export const CloudStorageTimeInfo: $Schema.Schema<CloudStorageTimeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloudStorageTimeInfo", { StartTime: $C.uint64, EndTime: $C.uint64 }))
 
 /** `CloudStorageUserInfo` (response side). */
 export interface CloudStorageUserInfo {
-  readonly UserId: string
+  readonly UserId?: string
 }
 export const CloudStorageUserInfo: $Schema.Schema<CloudStorageUserInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloudStorageUserInfo", { UserId: $C.str }))
 
@@ -491,8 +491,8 @@ export const ControlDeviceDataRequest: $Schema.Schema<ControlDeviceDataRequest> 
 
 /** `ControlDeviceDataResponse` (response side). */
 export interface ControlDeviceDataResponse {
-  readonly Data: string
-  readonly Result: string
+  readonly Data?: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const ControlDeviceDataResponse: $Schema.Schema<ControlDeviceDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ControlDeviceDataResponse", { Data: $C.str, Result: $C.str, RequestId: $C.str }))
@@ -558,7 +558,7 @@ export const CreateCloudStorageAIServiceRequest: $Schema.Schema<CreateCloudStora
 
 /** `CreateCloudStorageAIServiceResponse` (response side). */
 export interface CreateCloudStorageAIServiceResponse {
-  readonly OrderId: string
+  readonly OrderId?: string
   readonly RequestId: string
 }
 export const CreateCloudStorageAIServiceResponse: $Schema.Schema<CreateCloudStorageAIServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudStorageAIServiceResponse", { OrderId: $C.str, RequestId: $C.str }))
@@ -580,7 +580,7 @@ export const CreateCloudStorageAIServiceTaskRequest: $Schema.Schema<CreateCloudS
 
 /** `CreateCloudStorageAIServiceTaskResponse` (response side). */
 export interface CreateCloudStorageAIServiceTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateCloudStorageAIServiceTaskResponse: $Schema.Schema<CreateCloudStorageAIServiceTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudStorageAIServiceTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -629,7 +629,7 @@ export const CreateDeviceRequest: $Schema.Schema<CreateDeviceRequest> = /*#__PUR
 
 /** `CreateDeviceResponse` (response side). */
 export interface CreateDeviceResponse {
-  readonly Data: DeviceData
+  readonly Data?: DeviceData
   readonly RequestId: string
 }
 export const CreateDeviceResponse: $Schema.Schema<CreateDeviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDeviceResponse", { Data: DeviceData, RequestId: $C.str }))
@@ -664,7 +664,7 @@ export const CreateExternalSourceAIServiceTaskRequest: $Schema.Schema<CreateExte
 
 /** `CreateExternalSourceAIServiceTaskResponse` (response side). */
 export interface CreateExternalSourceAIServiceTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateExternalSourceAIServiceTaskResponse: $Schema.Schema<CreateExternalSourceAIServiceTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateExternalSourceAIServiceTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -739,7 +739,7 @@ export const CreateLoRaFrequencyRequest: $Schema.Schema<CreateLoRaFrequencyReque
 
 /** `CreateLoRaFrequencyResponse` (response side). */
 export interface CreateLoRaFrequencyResponse {
-  readonly Data: LoRaFrequencyEntry
+  readonly Data?: LoRaFrequencyEntry
   readonly RequestId: string
 }
 export const CreateLoRaFrequencyResponse: $Schema.Schema<CreateLoRaFrequencyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLoRaFrequencyResponse", { Data: LoRaFrequencyEntry, RequestId: $C.str }))
@@ -759,7 +759,7 @@ export const CreateLoRaGatewayRequest: $Schema.Schema<CreateLoRaGatewayRequest> 
 
 /** `CreateLoRaGatewayResponse` (response side). */
 export interface CreateLoRaGatewayResponse {
-  readonly Gateway: LoRaGatewayItem
+  readonly Gateway?: LoRaGatewayItem
   readonly RequestId: string
 }
 export const CreateLoRaGatewayResponse: $Schema.Schema<CreateLoRaGatewayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLoRaGatewayResponse", { Gateway: LoRaGatewayItem, RequestId: $C.str }))
@@ -807,7 +807,7 @@ export const CreatePositionSpaceRequest: $Schema.Schema<CreatePositionSpaceReque
 
 /** `CreatePositionSpaceResponse` (response side). */
 export interface CreatePositionSpaceResponse {
-  readonly SpaceId: string
+  readonly SpaceId?: string
   readonly RequestId: string
 }
 export const CreatePositionSpaceResponse: $Schema.Schema<CreatePositionSpaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePositionSpaceResponse", { SpaceId: $C.str, RequestId: $C.str }))
@@ -844,7 +844,7 @@ export const CreateStudioProductRequest: $Schema.Schema<CreateStudioProductReque
 
 /** `CreateStudioProductResponse` (response side). */
 export interface CreateStudioProductResponse {
-  readonly Product: ProductEntry
+  readonly Product?: ProductEntry
   readonly RequestId: string
 }
 export const CreateStudioProductResponse: $Schema.Schema<CreateStudioProductResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateStudioProductResponse", { Product: ProductEntry, RequestId: $C.str }))
@@ -858,7 +858,7 @@ export const CreateTRTCSignaturesWithRoomIdRequest: $Schema.Schema<CreateTRTCSig
 
 /** `CreateTRTCSignaturesWithRoomIdResponse` (response side). */
 export interface CreateTRTCSignaturesWithRoomIdResponse {
-  readonly TRTCParamList: readonly TRTCParams[]
+  readonly TRTCParamList?: readonly TRTCParams[]
   readonly RequestId: string
 }
 export const CreateTRTCSignaturesWithRoomIdResponse: $Schema.Schema<CreateTRTCSignaturesWithRoomIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTRTCSignaturesWithRoomIdResponse", { TRTCParamList: $C.arr(TRTCParams), RequestId: $C.str }))
@@ -873,7 +873,7 @@ export const CreateTWeSeeCallbackRequest: $Schema.Schema<CreateTWeSeeCallbackReq
 
 /** `CreateTWeSeeCallbackResponse` (response side). */
 export interface CreateTWeSeeCallbackResponse {
-  readonly CallbackId: string
+  readonly CallbackId?: string
   readonly RequestId: string
 }
 export const CreateTWeSeeCallbackResponse: $Schema.Schema<CreateTWeSeeCallbackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTWeSeeCallbackResponse", { CallbackId: $C.str, RequestId: $C.str }))
@@ -897,13 +897,13 @@ export const CreateTWeSeeDirectUploadCredentialRequest: $Schema.Schema<CreateTWe
 
 /** `CreateTWeSeeDirectUploadCredentialResponse` (response side). */
 export interface CreateTWeSeeDirectUploadCredentialResponse {
-  readonly ExpiredTime: number | bigint
-  readonly SecretId: string
-  readonly SecretKey: string
-  readonly StorageBucket: string
-  readonly StoragePath: string
-  readonly StorageRegion: string
-  readonly Token: string
+  readonly ExpiredTime?: number | bigint
+  readonly SecretId?: string
+  readonly SecretKey?: string
+  readonly StorageBucket?: string
+  readonly StoragePath?: string
+  readonly StorageRegion?: string
+  readonly Token?: string
   readonly RequestId: string
 }
 export const CreateTWeSeeDirectUploadCredentialResponse: $Schema.Schema<CreateTWeSeeDirectUploadCredentialResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTWeSeeDirectUploadCredentialResponse", { ExpiredTime: $C.int64, SecretId: $C.str, SecretKey: $C.str, StorageBucket: $C.str, StoragePath: $C.str, StorageRegion: $C.str, Token: $C.str, RequestId: $C.str }))
@@ -916,7 +916,7 @@ export const CreateTWeSeePostPaidServiceRequest: $Schema.Schema<CreateTWeSeePost
 
 /** `CreateTWeSeePostPaidServiceResponse` (response side). */
 export interface CreateTWeSeePostPaidServiceResponse {
-  readonly OrderId: string
+  readonly OrderId?: string
   readonly ResourceId?: string
   readonly Status?: string
   readonly RequestId: string
@@ -945,7 +945,7 @@ export const CreateTWeSeeRecognitionTaskRequest: $Schema.Schema<CreateTWeSeeReco
 
 /** `CreateTWeSeeRecognitionTaskResponse` (response side). */
 export interface CreateTWeSeeRecognitionTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateTWeSeeRecognitionTaskResponse: $Schema.Schema<CreateTWeSeeRecognitionTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTWeSeeRecognitionTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -972,7 +972,7 @@ export const CreateTWeSeeRecognitionTaskWithFileRequest: $Schema.Schema<CreateTW
 
 /** `CreateTWeSeeRecognitionTaskWithFileResponse` (response side). */
 export interface CreateTWeSeeRecognitionTaskWithFileResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateTWeSeeRecognitionTaskWithFileResponse: $Schema.Schema<CreateTWeSeeRecognitionTaskWithFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTWeSeeRecognitionTaskWithFileResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1004,8 +1004,8 @@ export const CreateTWeSeeSubscriptionRequest: $Schema.Schema<CreateTWeSeeSubscri
 
 /** `CreateTWeSeeSubscriptionResponse` (response side). */
 export interface CreateTWeSeeSubscriptionResponse {
-  readonly OrderId: string
-  readonly Status: string
+  readonly OrderId?: string
+  readonly Status?: string
   readonly ResourceId?: string
   readonly OriginalPrice?: string
   readonly DiscountPrice?: string
@@ -1149,7 +1149,7 @@ export const CreateVisionRecognitionTaskInput: $Schema.Schema<CreateVisionRecogn
 
 /** `CreateVisionRecognitionTaskOutput` (response side). */
 export interface CreateVisionRecognitionTaskOutput {
-  readonly Created: boolean
+  readonly Created?: boolean
   readonly TaskId?: string
   readonly ErrorCode?: string
   readonly ErrorMessage?: string
@@ -1184,8 +1184,8 @@ export const DeleteDeviceRequest: $Schema.Schema<DeleteDeviceRequest> = /*#__PUR
 
 /** `DeleteDeviceResponse` (response side). */
 export interface DeleteDeviceResponse {
-  readonly ResultCode: string
-  readonly ResultMessage: string
+  readonly ResultCode?: string
+  readonly ResultMessage?: string
   readonly RequestId: string
 }
 export const DeleteDeviceResponse: $Schema.Schema<DeleteDeviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteDeviceResponse", { ResultCode: $C.str, ResultMessage: $C.str, RequestId: $C.str }))
@@ -1211,8 +1211,8 @@ export const DeleteDevicesRequest: $Schema.Schema<DeleteDevicesRequest> = /*#__P
 
 /** `DeleteDevicesResponse` (response side). */
 export interface DeleteDevicesResponse {
-  readonly ResultCode: string
-  readonly ResultMessage: string
+  readonly ResultCode?: string
+  readonly ResultMessage?: string
   readonly RequestId: string
 }
 export const DeleteDevicesResponse: $Schema.Schema<DeleteDevicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteDevicesResponse", { ResultCode: $C.str, ResultMessage: $C.str, RequestId: $C.str }))
@@ -1429,7 +1429,7 @@ export const DescribeActivateDeviceRequest: $Schema.Schema<DescribeActivateDevic
 
 /** `DescribeActivateDeviceResponse` (response side). */
 export interface DescribeActivateDeviceResponse {
-  readonly Data: ActivateDeviceInfo
+  readonly Data?: ActivateDeviceInfo
   readonly RequestId: string
 }
 export const DescribeActivateDeviceResponse: $Schema.Schema<DescribeActivateDeviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeActivateDeviceResponse", { Data: ActivateDeviceInfo, RequestId: $C.str }))
@@ -1443,7 +1443,7 @@ export const DescribeActivateLicenseServiceRequest: $Schema.Schema<DescribeActiv
 
 /** `DescribeActivateLicenseServiceResponse` (response side). */
 export interface DescribeActivateLicenseServiceResponse {
-  readonly Data: readonly LicenseServiceNumInfo[]
+  readonly Data?: readonly LicenseServiceNumInfo[]
   readonly RequestId: string
 }
 export const DescribeActivateLicenseServiceResponse: $Schema.Schema<DescribeActivateLicenseServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeActivateLicenseServiceResponse", { Data: $C.arr(LicenseServiceNumInfo), RequestId: $C.str }))
@@ -1457,12 +1457,12 @@ export const DescribeBatchProductionRequest: $Schema.Schema<DescribeBatchProduct
 
 /** `DescribeBatchProductionResponse` (response side). */
 export interface DescribeBatchProductionResponse {
-  readonly BatchCnt: number | bigint
-  readonly BurnMethod: number | bigint
-  readonly CreateTime: number | bigint
-  readonly DownloadUrl: string
-  readonly GenerationMethod: number | bigint
-  readonly UploadUrl: string
+  readonly BatchCnt?: number | bigint
+  readonly BurnMethod?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly DownloadUrl?: string
+  readonly GenerationMethod?: number | bigint
+  readonly UploadUrl?: string
   readonly SuccessCount?: number | bigint
   readonly LastFailedReason?: string
   readonly Status?: number | bigint
@@ -1481,8 +1481,8 @@ export const DescribeBindedProductsRequest: $Schema.Schema<DescribeBindedProduct
 
 /** `DescribeBindedProductsResponse` (response side). */
 export interface DescribeBindedProductsResponse {
-  readonly Products: readonly BindProductInfo[]
-  readonly Total: number | bigint
+  readonly Products?: readonly BindProductInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBindedProductsResponse: $Schema.Schema<DescribeBindedProductsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBindedProductsResponse", { Products: $C.arr(BindProductInfo), Total: $C.int64, RequestId: $C.str }))
@@ -1495,9 +1495,9 @@ export const DescribeCloudStorageAIServiceCallbackRequest: $Schema.Schema<Descri
 
 /** `DescribeCloudStorageAIServiceCallbackResponse` (response side). */
 export interface DescribeCloudStorageAIServiceCallbackResponse {
-  readonly Type: string
-  readonly CallbackUrl: string
-  readonly CallbackToken: string
+  readonly Type?: string
+  readonly CallbackUrl?: string
+  readonly CallbackToken?: string
   readonly RequestId: string
 }
 export const DescribeCloudStorageAIServiceCallbackResponse: $Schema.Schema<DescribeCloudStorageAIServiceCallbackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudStorageAIServiceCallbackResponse", { Type: $C.str, CallbackUrl: $C.str, CallbackToken: $C.str, RequestId: $C.str }))
@@ -1514,13 +1514,13 @@ export const DescribeCloudStorageAIServiceRequest: $Schema.Schema<DescribeCloudS
 
 /** `DescribeCloudStorageAIServiceResponse` (response side). */
 export interface DescribeCloudStorageAIServiceResponse {
-  readonly Type: number | bigint
-  readonly Status: number | bigint
-  readonly ExpireTime: number | bigint
-  readonly UserId: string
-  readonly Enabled: boolean
-  readonly Config: string
-  readonly ROI: string
+  readonly Type?: number | bigint
+  readonly Status?: number | bigint
+  readonly ExpireTime?: number | bigint
+  readonly UserId?: string
+  readonly Enabled?: boolean
+  readonly Config?: string
+  readonly ROI?: string
   readonly PackageId?: string
   readonly RequestId: string
 }
@@ -1535,7 +1535,7 @@ export const DescribeCloudStorageAIServiceTaskRequest: $Schema.Schema<DescribeCl
 
 /** `DescribeCloudStorageAIServiceTaskResponse` (response side). */
 export interface DescribeCloudStorageAIServiceTaskResponse {
-  readonly TaskInfo: CloudStorageAIServiceTask
+  readonly TaskInfo?: CloudStorageAIServiceTask
   readonly RequestId: string
 }
 export const DescribeCloudStorageAIServiceTaskResponse: $Schema.Schema<DescribeCloudStorageAIServiceTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudStorageAIServiceTaskResponse", { TaskInfo: CloudStorageAIServiceTask, RequestId: $C.str }))
@@ -1559,8 +1559,8 @@ export const DescribeCloudStorageAIServiceTasksRequest: $Schema.Schema<DescribeC
 
 /** `DescribeCloudStorageAIServiceTasksResponse` (response side). */
 export interface DescribeCloudStorageAIServiceTasksResponse {
-  readonly Tasks: readonly CloudStorageAIServiceTask[]
-  readonly Total: number | bigint
+  readonly Tasks?: readonly CloudStorageAIServiceTask[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCloudStorageAIServiceTasksResponse: $Schema.Schema<DescribeCloudStorageAIServiceTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudStorageAIServiceTasksResponse", { Tasks: $C.arr(CloudStorageAIServiceTask), Total: $C.uint64, RequestId: $C.str }))
@@ -1576,7 +1576,7 @@ export const DescribeCloudStorageDateRequest: $Schema.Schema<DescribeCloudStorag
 
 /** `DescribeCloudStorageDateResponse` (response side). */
 export interface DescribeCloudStorageDateResponse {
-  readonly Data: readonly string[]
+  readonly Data?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeCloudStorageDateResponse: $Schema.Schema<DescribeCloudStorageDateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudStorageDateResponse", { Data: $C.arr($C.str), RequestId: $C.str }))
@@ -1597,11 +1597,11 @@ export const DescribeCloudStorageEventsRequest: $Schema.Schema<DescribeCloudStor
 
 /** `DescribeCloudStorageEventsResponse` (response side). */
 export interface DescribeCloudStorageEventsResponse {
-  readonly Events: readonly CloudStorageEvent[]
-  readonly Context: string
-  readonly Listover: boolean
-  readonly Total: number | bigint
-  readonly VideoURL: string
+  readonly Events?: readonly CloudStorageEvent[]
+  readonly Context?: string
+  readonly Listover?: boolean
+  readonly Total?: number | bigint
+  readonly VideoURL?: string
   readonly RequestId: string
 }
 export const DescribeCloudStorageEventsResponse: $Schema.Schema<DescribeCloudStorageEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudStorageEventsResponse", { Events: $C.arr(CloudStorageEvent), Context: $C.str, Listover: $C.bool, Total: $C.uint64, VideoURL: $C.str, RequestId: $C.str }))
@@ -1623,11 +1623,11 @@ export const DescribeCloudStorageEventsWithAITasksRequest: $Schema.Schema<Descri
 
 /** `DescribeCloudStorageEventsWithAITasksResponse` (response side). */
 export interface DescribeCloudStorageEventsWithAITasksResponse {
-  readonly Events: readonly CloudStorageEventWithAITasks[]
-  readonly Context: string
-  readonly Listover: boolean
-  readonly Total: number | bigint
-  readonly VideoURL: string
+  readonly Events?: readonly CloudStorageEventWithAITasks[]
+  readonly Context?: string
+  readonly Listover?: boolean
+  readonly Total?: number | bigint
+  readonly VideoURL?: string
   readonly RequestId: string
 }
 export const DescribeCloudStorageEventsWithAITasksResponse: $Schema.Schema<DescribeCloudStorageEventsWithAITasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudStorageEventsWithAITasksResponse", { Events: $C.arr(CloudStorageEventWithAITasks), Context: $C.str, Listover: $C.bool, Total: $C.uint64, VideoURL: $C.str, RequestId: $C.str }))
@@ -1642,7 +1642,7 @@ export const DescribeCloudStorageMultiThumbnailRequest: $Schema.Schema<DescribeC
 
 /** `DescribeCloudStorageMultiThumbnailResponse` (response side). */
 export interface DescribeCloudStorageMultiThumbnailResponse {
-  readonly ThumbnailURLInfoList: readonly ThumbnailURLInfoList[]
+  readonly ThumbnailURLInfoList?: readonly ThumbnailURLInfoList[]
   readonly RequestId: string
 }
 export const DescribeCloudStorageMultiThumbnailResponse: $Schema.Schema<DescribeCloudStorageMultiThumbnailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudStorageMultiThumbnailResponse", { ThumbnailURLInfoList: $C.arr(ThumbnailURLInfoList), RequestId: $C.str }))
@@ -1655,10 +1655,10 @@ export const DescribeCloudStorageOrderRequest: $Schema.Schema<DescribeCloudStora
 
 /** `DescribeCloudStorageOrderResponse` (response side). */
 export interface DescribeCloudStorageOrderResponse {
-  readonly StartTime: number | bigint
-  readonly ExpireTime: number | bigint
-  readonly PackageId: string
-  readonly Status: number | bigint
+  readonly StartTime?: number | bigint
+  readonly ExpireTime?: number | bigint
+  readonly PackageId?: string
+  readonly Status?: number | bigint
   readonly ChannelId?: number | bigint
   readonly Price?: number | bigint
   readonly Amount?: number | bigint
@@ -1688,7 +1688,7 @@ export const DescribeCloudStoragePackageConsumeStatsRequest: $Schema.Schema<Desc
 
 /** `DescribeCloudStoragePackageConsumeStatsResponse` (response side). */
 export interface DescribeCloudStoragePackageConsumeStatsResponse {
-  readonly Stats: readonly PackageConsumeStat[]
+  readonly Stats?: readonly PackageConsumeStat[]
   readonly RequestId: string
 }
 export const DescribeCloudStoragePackageConsumeStatsResponse: $Schema.Schema<DescribeCloudStoragePackageConsumeStatsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudStoragePackageConsumeStatsResponse", { Stats: $C.arr(PackageConsumeStat), RequestId: $C.str }))
@@ -1704,11 +1704,11 @@ export const DescribeCloudStorageRequest: $Schema.Schema<DescribeCloudStorageReq
 
 /** `DescribeCloudStorageResponse` (response side). */
 export interface DescribeCloudStorageResponse {
-  readonly Status: number | bigint
-  readonly Type: number | bigint
-  readonly ExpireTime: number | bigint
-  readonly ShiftDuration: number | bigint
-  readonly UserId: string
+  readonly Status?: number | bigint
+  readonly Type?: number | bigint
+  readonly ExpireTime?: number | bigint
+  readonly ShiftDuration?: number | bigint
+  readonly UserId?: string
   readonly RequestId: string
 }
 export const DescribeCloudStorageResponse: $Schema.Schema<DescribeCloudStorageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudStorageResponse", { Status: $C.uint64, Type: $C.uint64, ExpireTime: $C.uint64, ShiftDuration: $C.uint64, UserId: $C.str, RequestId: $C.str }))
@@ -1723,8 +1723,8 @@ export const DescribeCloudStorageStreamDataRequest: $Schema.Schema<DescribeCloud
 
 /** `DescribeCloudStorageStreamDataResponse` (response side). */
 export interface DescribeCloudStorageStreamDataResponse {
-  readonly VideoStream: string
-  readonly AudioStream: string
+  readonly VideoStream?: string
+  readonly AudioStream?: string
   readonly RequestId: string
 }
 export const DescribeCloudStorageStreamDataResponse: $Schema.Schema<DescribeCloudStorageStreamDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudStorageStreamDataResponse", { VideoStream: $C.str, AudioStream: $C.str, RequestId: $C.str }))
@@ -1739,7 +1739,7 @@ export const DescribeCloudStorageThumbnailListRequest: $Schema.Schema<DescribeCl
 
 /** `DescribeCloudStorageThumbnailListResponse` (response side). */
 export interface DescribeCloudStorageThumbnailListResponse {
-  readonly ThumbnailURLInfoList: readonly ThumbnailURLInfoList[]
+  readonly ThumbnailURLInfoList?: readonly ThumbnailURLInfoList[]
   readonly RequestId: string
 }
 export const DescribeCloudStorageThumbnailListResponse: $Schema.Schema<DescribeCloudStorageThumbnailListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudStorageThumbnailListResponse", { ThumbnailURLInfoList: $C.arr(ThumbnailURLInfoList), RequestId: $C.str }))
@@ -1754,7 +1754,7 @@ export const DescribeCloudStorageThumbnailRequest: $Schema.Schema<DescribeCloudS
 
 /** `DescribeCloudStorageThumbnailResponse` (response side). */
 export interface DescribeCloudStorageThumbnailResponse {
-  readonly ThumbnailURL: string
+  readonly ThumbnailURL?: string
   readonly ExpireTime?: number | bigint
   readonly RequestId: string
 }
@@ -1774,7 +1774,7 @@ export const DescribeCloudStorageTimeRequest: $Schema.Schema<DescribeCloudStorag
 
 /** `DescribeCloudStorageTimeResponse` (response side). */
 export interface DescribeCloudStorageTimeResponse {
-  readonly Data: CloudStorageTimeData
+  readonly Data?: CloudStorageTimeData
   readonly RequestId: string
 }
 export const DescribeCloudStorageTimeResponse: $Schema.Schema<DescribeCloudStorageTimeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudStorageTimeResponse", { Data: CloudStorageTimeData, RequestId: $C.str }))
@@ -1790,8 +1790,8 @@ export const DescribeCloudStorageUsersRequest: $Schema.Schema<DescribeCloudStora
 
 /** `DescribeCloudStorageUsersResponse` (response side). */
 export interface DescribeCloudStorageUsersResponse {
-  readonly TotalCount: number | bigint
-  readonly Users: readonly CloudStorageUserInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Users?: readonly CloudStorageUserInfo[]
   readonly RequestId: string
 }
 export const DescribeCloudStorageUsersResponse: $Schema.Schema<DescribeCloudStorageUsersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudStorageUsersResponse", { TotalCount: $C.uint64, Users: $C.arr(CloudStorageUserInfo), RequestId: $C.str }))
@@ -1808,7 +1808,7 @@ export const DescribeCsReportCountDataInfoRequest: $Schema.Schema<DescribeCsRepo
 
 /** `DescribeCsReportCountDataInfoResponse` (response side). */
 export interface DescribeCsReportCountDataInfoResponse {
-  readonly Data: CountDataInfo
+  readonly Data?: CountDataInfo
   readonly RequestId: string
 }
 export const DescribeCsReportCountDataInfoResponse: $Schema.Schema<DescribeCsReportCountDataInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCsReportCountDataInfoResponse", { Data: CountDataInfo, RequestId: $C.str }))
@@ -1822,11 +1822,11 @@ export const DescribeDeviceBindGatewayRequest: $Schema.Schema<DescribeDeviceBind
 
 /** `DescribeDeviceBindGatewayResponse` (response side). */
 export interface DescribeDeviceBindGatewayResponse {
-  readonly GatewayProductId: string
-  readonly GatewayDeviceName: string
-  readonly GatewayName: string
-  readonly GatewayProductOwnerName: string
-  readonly GatewayProductOwnerUin: string
+  readonly GatewayProductId?: string
+  readonly GatewayDeviceName?: string
+  readonly GatewayName?: string
+  readonly GatewayProductOwnerName?: string
+  readonly GatewayProductOwnerUin?: string
   readonly RequestId: string
 }
 export const DescribeDeviceBindGatewayResponse: $Schema.Schema<DescribeDeviceBindGatewayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceBindGatewayResponse", { GatewayProductId: $C.str, GatewayDeviceName: $C.str, GatewayName: $C.str, GatewayProductOwnerName: $C.str, GatewayProductOwnerUin: $C.str, RequestId: $C.str }))
@@ -1845,10 +1845,10 @@ export const DescribeDeviceDataHistoryRequest: $Schema.Schema<DescribeDeviceData
 
 /** `DescribeDeviceDataHistoryResponse` (response side). */
 export interface DescribeDeviceDataHistoryResponse {
-  readonly FieldName: string
-  readonly Listover: boolean
-  readonly Context: string
-  readonly Results: readonly DeviceDataHistoryItem[]
+  readonly FieldName?: string
+  readonly Listover?: boolean
+  readonly Context?: string
+  readonly Results?: readonly DeviceDataHistoryItem[]
   readonly RequestId: string
 }
 export const DescribeDeviceDataHistoryResponse: $Schema.Schema<DescribeDeviceDataHistoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceDataHistoryResponse", { FieldName: $C.str, Listover: $C.bool, Context: $C.str, Results: $C.arr(DeviceDataHistoryItem), RequestId: $C.str }))
@@ -1863,7 +1863,7 @@ export const DescribeDeviceDataRequest: $Schema.Schema<DescribeDeviceDataRequest
 
 /** `DescribeDeviceDataResponse` (response side). */
 export interface DescribeDeviceDataResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeDeviceDataResponse: $Schema.Schema<DescribeDeviceDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceDataResponse", { Data: $C.str, RequestId: $C.str }))
@@ -1891,7 +1891,7 @@ export const DescribeDeviceFirmwaresRequest: $Schema.Schema<DescribeDeviceFirmwa
 
 /** `DescribeDeviceFirmwaresResponse` (response side). */
 export interface DescribeDeviceFirmwaresResponse {
-  readonly Firmwares: readonly DeviceFirmwareInfo[]
+  readonly Firmwares?: readonly DeviceFirmwareInfo[]
   readonly RequestId: string
 }
 export const DescribeDeviceFirmwaresResponse: $Schema.Schema<DescribeDeviceFirmwaresResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceFirmwaresResponse", { Firmwares: $C.arr(DeviceFirmwareInfo), RequestId: $C.str }))
@@ -1909,7 +1909,7 @@ export const DescribeDevicePackagesRequest: $Schema.Schema<DescribeDevicePackage
 
 /** `DescribeDevicePackagesResponse` (response side). */
 export interface DescribeDevicePackagesResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Packages?: readonly PackageInfo[] | null
   readonly RequestId: string
 }
@@ -1926,8 +1926,8 @@ export const DescribeDevicePositionListRequest: $Schema.Schema<DescribeDevicePos
 
 /** `DescribeDevicePositionListResponse` (response side). */
 export interface DescribeDevicePositionListResponse {
-  readonly Positions: readonly ProductDevicesPositionItem[]
-  readonly Total: number | bigint
+  readonly Positions?: readonly ProductDevicesPositionItem[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDevicePositionListResponse: $Schema.Schema<DescribeDevicePositionListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDevicePositionListResponse", { Positions: $C.arr(ProductDevicesPositionItem), Total: $C.int64, RequestId: $C.str }))
@@ -1942,7 +1942,7 @@ export const DescribeDeviceRequest: $Schema.Schema<DescribeDeviceRequest> = /*#_
 
 /** `DescribeDeviceResponse` (response side). */
 export interface DescribeDeviceResponse {
-  readonly Device: DeviceInfo
+  readonly Device?: DeviceInfo
   readonly RequestId: string
 }
 export const DescribeDeviceResponse: $Schema.Schema<DescribeDeviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceResponse", { Device: DeviceInfo, RequestId: $C.str }))
@@ -1957,8 +1957,8 @@ export const DescribeFenceBindListRequest: $Schema.Schema<DescribeFenceBindListR
 
 /** `DescribeFenceBindListResponse` (response side). */
 export interface DescribeFenceBindListResponse {
-  readonly List: readonly FenceBindProductItem[]
-  readonly Total: number | bigint
+  readonly List?: readonly FenceBindProductItem[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFenceBindListResponse: $Schema.Schema<DescribeFenceBindListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFenceBindListResponse", { List: $C.arr(FenceBindProductItem), Total: $C.int64, RequestId: $C.str }))
@@ -1977,8 +1977,8 @@ export const DescribeFenceEventListRequest: $Schema.Schema<DescribeFenceEventLis
 
 /** `DescribeFenceEventListResponse` (response side). */
 export interface DescribeFenceEventListResponse {
-  readonly List: readonly FenceEventItem[]
-  readonly Total: number | bigint
+  readonly List?: readonly FenceEventItem[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFenceEventListResponse: $Schema.Schema<DescribeFenceEventListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFenceEventListResponse", { List: $C.arr(FenceEventItem), Total: $C.int64, RequestId: $C.str }))
@@ -1993,14 +1993,14 @@ export const DescribeFirmwareRequest: $Schema.Schema<DescribeFirmwareRequest> = 
 
 /** `DescribeFirmwareResponse` (response side). */
 export interface DescribeFirmwareResponse {
-  readonly Version: string
-  readonly ProductId: string
-  readonly Name: string
-  readonly Description: string
-  readonly Md5sum: string
-  readonly Createtime: number | bigint
-  readonly ProductName: string
-  readonly FwType: string
+  readonly Version?: string
+  readonly ProductId?: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly Md5sum?: string
+  readonly Createtime?: number | bigint
+  readonly ProductName?: string
+  readonly FwType?: string
   readonly UserDefined?: string
   readonly RequestId: string
 }
@@ -2019,8 +2019,8 @@ export const DescribeFirmwareTaskDevicesRequest: $Schema.Schema<DescribeFirmware
 
 /** `DescribeFirmwareTaskDevicesResponse` (response side). */
 export interface DescribeFirmwareTaskDevicesResponse {
-  readonly Total: number | bigint | null
-  readonly Devices: readonly DeviceUpdateStatus[] | null
+  readonly Total?: number | bigint | null
+  readonly Devices?: readonly DeviceUpdateStatus[] | null
   readonly RequestId: string
 }
 export const DescribeFirmwareTaskDevicesResponse: $Schema.Schema<DescribeFirmwareTaskDevicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFirmwareTaskDevicesResponse", { Total: $C.nul($C.uint64), Devices: $C.nul($C.arr(DeviceUpdateStatus)), RequestId: $C.str }))
@@ -2035,16 +2035,16 @@ export const DescribeFirmwareTaskRequest: $Schema.Schema<DescribeFirmwareTaskReq
 
 /** `DescribeFirmwareTaskResponse` (response side). */
 export interface DescribeFirmwareTaskResponse {
-  readonly TaskId: number | bigint
-  readonly Status: number | bigint
-  readonly CreateTime: number | bigint
-  readonly Type: number | bigint
-  readonly ProductName: string
-  readonly UpgradeMode: string
-  readonly ProductId: string
-  readonly OriginalVersion: string
-  readonly CreateUserId: number | bigint
-  readonly CreatorNickName: string
+  readonly TaskId?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly Type?: number | bigint
+  readonly ProductName?: string
+  readonly UpgradeMode?: string
+  readonly ProductId?: string
+  readonly OriginalVersion?: string
+  readonly CreateUserId?: number | bigint
+  readonly CreatorNickName?: string
   readonly DelayTime?: number | bigint
   readonly TimeoutInterval?: number | bigint
   readonly UpgradeMethod?: number | bigint
@@ -2071,8 +2071,8 @@ export const DescribeFirmwareTasksRequest: $Schema.Schema<DescribeFirmwareTasksR
 
 /** `DescribeFirmwareTasksResponse` (response side). */
 export interface DescribeFirmwareTasksResponse {
-  readonly TaskInfos: readonly FirmwareTaskInfo[] | null
-  readonly Total: number | bigint | null
+  readonly TaskInfos?: readonly FirmwareTaskInfo[] | null
+  readonly Total?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeFirmwareTasksResponse: $Schema.Schema<DescribeFirmwareTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFirmwareTasksResponse", { TaskInfos: $C.nul($C.arr(FirmwareTaskInfo)), Total: $C.nul($C.uint64), RequestId: $C.str }))
@@ -2117,9 +2117,9 @@ export const DescribeGatewayBindDevicesRequest: $Schema.Schema<DescribeGatewayBi
 
 /** `DescribeGatewayBindDevicesResponse` (response side). */
 export interface DescribeGatewayBindDevicesResponse {
-  readonly Devices: readonly BindDeviceInfo[]
-  readonly Total: number | bigint
-  readonly ProductName: string
+  readonly Devices?: readonly BindDeviceInfo[]
+  readonly Total?: number | bigint
+  readonly ProductName?: string
   readonly RequestId: string
 }
 export const DescribeGatewayBindDevicesResponse: $Schema.Schema<DescribeGatewayBindDevicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGatewayBindDevicesResponse", { Devices: $C.arr(BindDeviceInfo), Total: $C.int64, ProductName: $C.str, RequestId: $C.str }))
@@ -2135,8 +2135,8 @@ export const DescribeGatewaySubDeviceListRequest: $Schema.Schema<DescribeGateway
 
 /** `DescribeGatewaySubDeviceListResponse` (response side). */
 export interface DescribeGatewaySubDeviceListResponse {
-  readonly Total: number | bigint
-  readonly DeviceList: readonly FamilySubDevice[]
+  readonly Total?: number | bigint
+  readonly DeviceList?: readonly FamilySubDevice[]
   readonly RequestId: string
 }
 export const DescribeGatewaySubDeviceListResponse: $Schema.Schema<DescribeGatewaySubDeviceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGatewaySubDeviceListResponse", { Total: $C.int64, DeviceList: $C.arr(FamilySubDevice), RequestId: $C.str }))
@@ -2153,8 +2153,8 @@ export const DescribeGatewaySubProductsRequest: $Schema.Schema<DescribeGatewaySu
 
 /** `DescribeGatewaySubProductsResponse` (response side). */
 export interface DescribeGatewaySubProductsResponse {
-  readonly Products: readonly BindProductInfo[]
-  readonly Total: number | bigint
+  readonly Products?: readonly BindProductInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeGatewaySubProductsResponse: $Schema.Schema<DescribeGatewaySubProductsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGatewaySubProductsResponse", { Products: $C.arr(BindProductInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -2170,7 +2170,7 @@ export const DescribeInstanceRequest: $Schema.Schema<DescribeInstanceRequest> = 
 
 /** `DescribeInstanceResponse` (response side). */
 export interface DescribeInstanceResponse {
-  readonly Data: InstanceDetail
+  readonly Data?: InstanceDetail
   readonly RequestId: string
 }
 export const DescribeInstanceResponse: $Schema.Schema<DescribeInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceResponse", { Data: InstanceDetail, RequestId: $C.str }))
@@ -2183,7 +2183,7 @@ export const DescribeLicenseOverviewRequest: $Schema.Schema<DescribeLicenseOverv
 
 /** `DescribeLicenseOverviewResponse` (response side). */
 export interface DescribeLicenseOverviewResponse {
-  readonly Data: readonly LicenseOverview[] | null
+  readonly Data?: readonly LicenseOverview[] | null
   readonly RequestId: string
 }
 export const DescribeLicenseOverviewResponse: $Schema.Schema<DescribeLicenseOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLicenseOverviewResponse", { Data: $C.nul($C.arr(LicenseOverview)), RequestId: $C.str }))
@@ -2196,7 +2196,7 @@ export const DescribeLoRaFrequencyRequest: $Schema.Schema<DescribeLoRaFrequencyR
 
 /** `DescribeLoRaFrequencyResponse` (response side). */
 export interface DescribeLoRaFrequencyResponse {
-  readonly Data: LoRaFrequencyEntry
+  readonly Data?: LoRaFrequencyEntry
   readonly RequestId: string
 }
 export const DescribeLoRaFrequencyResponse: $Schema.Schema<DescribeLoRaFrequencyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoRaFrequencyResponse", { Data: LoRaFrequencyEntry, RequestId: $C.str }))
@@ -2209,7 +2209,7 @@ export const DescribeModelDefinitionRequest: $Schema.Schema<DescribeModelDefinit
 
 /** `DescribeModelDefinitionResponse` (response side). */
 export interface DescribeModelDefinitionResponse {
-  readonly Model: ProductModelDefinition
+  readonly Model?: ProductModelDefinition
   readonly RequestId: string
 }
 export const DescribeModelDefinitionResponse: $Schema.Schema<DescribeModelDefinitionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelDefinitionResponse", { Model: ProductModelDefinition, RequestId: $C.str }))
@@ -2223,7 +2223,7 @@ export const DescribeP2PRouteRequest: $Schema.Schema<DescribeP2PRouteRequest> = 
 
 /** `DescribeP2PRouteResponse` (response side). */
 export interface DescribeP2PRouteResponse {
-  readonly RouteId: number | bigint
+  readonly RouteId?: number | bigint
   readonly RequestId: string
 }
 export const DescribeP2PRouteResponse: $Schema.Schema<DescribeP2PRouteResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeP2PRouteResponse", { RouteId: $C.uint64, RequestId: $C.str }))
@@ -2236,7 +2236,7 @@ export const DescribePackageConsumeTaskRequest: $Schema.Schema<DescribePackageCo
 
 /** `DescribePackageConsumeTaskResponse` (response side). */
 export interface DescribePackageConsumeTaskResponse {
-  readonly URL: string
+  readonly URL?: string
   readonly RequestId: string
 }
 export const DescribePackageConsumeTaskResponse: $Schema.Schema<DescribePackageConsumeTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePackageConsumeTaskResponse", { URL: $C.str, RequestId: $C.str }))
@@ -2250,8 +2250,8 @@ export const DescribePackageConsumeTasksRequest: $Schema.Schema<DescribePackageC
 
 /** `DescribePackageConsumeTasksResponse` (response side). */
 export interface DescribePackageConsumeTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly PackageConsumeTask[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly PackageConsumeTask[]
   readonly RequestId: string
 }
 export const DescribePackageConsumeTasksResponse: $Schema.Schema<DescribePackageConsumeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePackageConsumeTasksResponse", { TotalCount: $C.uint64, List: $C.arr(PackageConsumeTask), RequestId: $C.str }))
@@ -2266,8 +2266,8 @@ export const DescribePositionFenceListRequest: $Schema.Schema<DescribePositionFe
 
 /** `DescribePositionFenceListResponse` (response side). */
 export interface DescribePositionFenceListResponse {
-  readonly List: readonly PositionFenceInfo[]
-  readonly Total: number | bigint
+  readonly List?: readonly PositionFenceInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribePositionFenceListResponse: $Schema.Schema<DescribePositionFenceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePositionFenceListResponse", { List: $C.arr(PositionFenceInfo), Total: $C.int64, RequestId: $C.str }))
@@ -2280,8 +2280,8 @@ export const DescribeProductCloudStorageAIServiceRequest: $Schema.Schema<Describ
 
 /** `DescribeProductCloudStorageAIServiceResponse` (response side). */
 export interface DescribeProductCloudStorageAIServiceResponse {
-  readonly Enabled: boolean
-  readonly Available: boolean
+  readonly Enabled?: boolean
+  readonly Available?: boolean
   readonly RequestId: string
 }
 export const DescribeProductCloudStorageAIServiceResponse: $Schema.Schema<DescribeProductCloudStorageAIServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductCloudStorageAIServiceResponse", { Enabled: $C.bool, Available: $C.bool, RequestId: $C.str }))
@@ -2326,8 +2326,8 @@ export const DescribeSpaceFenceEventListRequest: $Schema.Schema<DescribeSpaceFen
 
 /** `DescribeSpaceFenceEventListResponse` (response side). */
 export interface DescribeSpaceFenceEventListResponse {
-  readonly List: readonly FenceEventItem[] | null
-  readonly Total: number | bigint
+  readonly List?: readonly FenceEventItem[] | null
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSpaceFenceEventListResponse: $Schema.Schema<DescribeSpaceFenceEventListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSpaceFenceEventListResponse", { List: $C.nul($C.arr(FenceEventItem)), Total: $C.int64, RequestId: $C.str }))
@@ -2340,7 +2340,7 @@ export const DescribeStudioProductRequest: $Schema.Schema<DescribeStudioProductR
 
 /** `DescribeStudioProductResponse` (response side). */
 export interface DescribeStudioProductResponse {
-  readonly Product: ProductEntry
+  readonly Product?: ProductEntry
   readonly RequestId: string
 }
 export const DescribeStudioProductResponse: $Schema.Schema<DescribeStudioProductResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStudioProductResponse", { Product: ProductEntry, RequestId: $C.str }))
@@ -2367,7 +2367,7 @@ export const DescribeTWeSeeCallbackRequest: $Schema.Schema<DescribeTWeSeeCallbac
 
 /** `DescribeTWeSeeCallbackResponse` (response side). */
 export interface DescribeTWeSeeCallbackResponse {
-  readonly CallbackInfo: SeeCallbackInfo
+  readonly CallbackInfo?: SeeCallbackInfo
   readonly RequestId: string
 }
 export const DescribeTWeSeeCallbackResponse: $Schema.Schema<DescribeTWeSeeCallbackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTWeSeeCallbackResponse", { CallbackInfo: SeeCallbackInfo, RequestId: $C.str }))
@@ -2400,8 +2400,8 @@ export const DescribeTWeSeePostPaidServiceRequest: $Schema.Schema<DescribeTWeSee
 
 /** `DescribeTWeSeePostPaidServiceResponse` (response side). */
 export interface DescribeTWeSeePostPaidServiceResponse {
-  readonly ResourceId: string
-  readonly Status: string
+  readonly ResourceId?: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const DescribeTWeSeePostPaidServiceResponse: $Schema.Schema<DescribeTWeSeePostPaidServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTWeSeePostPaidServiceResponse", { ResourceId: $C.str, Status: $C.str, RequestId: $C.str }))
@@ -2415,7 +2415,7 @@ export const DescribeTWeSeeRecognitionTaskRequest: $Schema.Schema<DescribeTWeSee
 
 /** `DescribeTWeSeeRecognitionTaskResponse` (response side). */
 export interface DescribeTWeSeeRecognitionTaskResponse {
-  readonly TaskInfo: VisionRecognitionTask
+  readonly TaskInfo?: VisionRecognitionTask
   readonly RequestId: string
 }
 export const DescribeTWeSeeRecognitionTaskResponse: $Schema.Schema<DescribeTWeSeeRecognitionTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTWeSeeRecognitionTaskResponse", { TaskInfo: VisionRecognitionTask, RequestId: $C.str }))
@@ -2431,11 +2431,11 @@ export const DescribeTWeSeeSubscriptionRequest: $Schema.Schema<DescribeTWeSeeSub
 
 /** `DescribeTWeSeeSubscriptionResponse` (response side). */
 export interface DescribeTWeSeeSubscriptionResponse {
-  readonly ResourceId: string
-  readonly ServiceTier: string
-  readonly ExpireTime: number | bigint
-  readonly Enabled: boolean
-  readonly Status: string
+  readonly ResourceId?: string
+  readonly ServiceTier?: string
+  readonly ExpireTime?: number | bigint
+  readonly Enabled?: boolean
+  readonly Status?: string
   readonly ComprehensionConfig?: SeeComprehensionConfig
   readonly CompHighlightConfig?: SeeCompHighlightConfig
   readonly EventIdFilterConfig?: SeeEventIdFilterConfig
@@ -2456,7 +2456,7 @@ export const DescribeTWeSeeTaskRequest: $Schema.Schema<DescribeTWeSeeTaskRequest
 
 /** `DescribeTWeSeeTaskResponse` (response side). */
 export interface DescribeTWeSeeTaskResponse {
-  readonly TaskInfo: SeeTaskInfo
+  readonly TaskInfo?: SeeTaskInfo
   readonly RequestId: string
 }
 export const DescribeTWeSeeTaskResponse: $Schema.Schema<DescribeTWeSeeTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTWeSeeTaskResponse", { TaskInfo: SeeTaskInfo, RequestId: $C.str }))
@@ -2473,7 +2473,7 @@ export const DescribeTWeSeeTaskStatisticsRequest: $Schema.Schema<DescribeTWeSeeT
 
 /** `DescribeTWeSeeTaskStatisticsResponse` (response side). */
 export interface DescribeTWeSeeTaskStatisticsResponse {
-  readonly StatData: readonly SeeStatItem[]
+  readonly StatData?: readonly SeeStatItem[]
   readonly RequestId: string
 }
 export const DescribeTWeSeeTaskStatisticsResponse: $Schema.Schema<DescribeTWeSeeTaskStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTWeSeeTaskStatisticsResponse", { StatData: $C.arr(SeeStatItem), RequestId: $C.str }))
@@ -2583,9 +2583,9 @@ export const DescribeTopicPolicyRequest: $Schema.Schema<DescribeTopicPolicyReque
 
 /** `DescribeTopicPolicyResponse` (response side). */
 export interface DescribeTopicPolicyResponse {
-  readonly ProductId: string
-  readonly TopicName: string
-  readonly Privilege: number | bigint
+  readonly ProductId?: string
+  readonly TopicName?: string
+  readonly Privilege?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTopicPolicyResponse: $Schema.Schema<DescribeTopicPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopicPolicyResponse", { ProductId: $C.str, TopicName: $C.str, Privilege: $C.uint64, RequestId: $C.str }))
@@ -2598,7 +2598,7 @@ export const DescribeTopicRuleRequest: $Schema.Schema<DescribeTopicRuleRequest> 
 
 /** `DescribeTopicRuleResponse` (response side). */
 export interface DescribeTopicRuleResponse {
-  readonly Rule: TopicRule
+  readonly Rule?: TopicRule
   readonly CamTag?: readonly CamTag[]
   readonly RequestId: string
 }
@@ -2614,8 +2614,8 @@ export const DescribeUnbindedDevicesRequest: $Schema.Schema<DescribeUnbindedDevi
 
 /** `DescribeUnbindedDevicesResponse` (response side). */
 export interface DescribeUnbindedDevicesResponse {
-  readonly UnbindedDevices: readonly BindDeviceInfo[]
-  readonly Total: number | bigint
+  readonly UnbindedDevices?: readonly BindDeviceInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeUnbindedDevicesResponse: $Schema.Schema<DescribeUnbindedDevicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUnbindedDevicesResponse", { UnbindedDevices: $C.arr(BindDeviceInfo), Total: $C.int64, RequestId: $C.str }))
@@ -2628,7 +2628,7 @@ export const DescribeVideoLicenseRequest: $Schema.Schema<DescribeVideoLicenseReq
 
 /** `DescribeVideoLicenseResponse` (response side). */
 export interface DescribeVideoLicenseResponse {
-  readonly License: readonly VideoLicenseEntity[]
+  readonly License?: readonly VideoLicenseEntity[]
   readonly RequestId: string
 }
 export const DescribeVideoLicenseResponse: $Schema.Schema<DescribeVideoLicenseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVideoLicenseResponse", { License: $C.arr(VideoLicenseEntity), RequestId: $C.str }))
@@ -2650,12 +2650,12 @@ export const DestroyTWeSeeSubscriptionResponse: $Schema.Schema<DestroyTWeSeeSubs
 
 /** `DeviceActivationDetail` (response side). */
 export interface DeviceActivationDetail {
-  readonly TotalDeviceNum: number | bigint
-  readonly UsedDeviceNum: number | bigint
-  readonly TotalNormalLicense: number | bigint
-  readonly UsedNormalLicense: number | bigint
-  readonly TotalBluetoothLicense: number | bigint
-  readonly UsedBluetoothLicense: number | bigint
+  readonly TotalDeviceNum?: number | bigint
+  readonly UsedDeviceNum?: number | bigint
+  readonly TotalNormalLicense?: number | bigint
+  readonly UsedNormalLicense?: number | bigint
+  readonly TotalBluetoothLicense?: number | bigint
+  readonly UsedBluetoothLicense?: number | bigint
   readonly TotalFreeLicense?: number | bigint
   readonly UsedFreeLicense?: number | bigint
 }
@@ -2674,17 +2674,17 @@ export const DeviceActiveResult: $Schema.Schema<DeviceActiveResult> = /*#__PURE_
 
 /** `DeviceData` (response side). */
 export interface DeviceData {
-  readonly DeviceCert: string
-  readonly DeviceName: string
-  readonly DevicePrivateKey: string
-  readonly DevicePsk: string
+  readonly DeviceCert?: string
+  readonly DeviceName?: string
+  readonly DevicePrivateKey?: string
+  readonly DevicePsk?: string
 }
 export const DeviceData: $Schema.Schema<DeviceData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceData", { DeviceCert: $C.str, DeviceName: $C.str, DevicePrivateKey: $C.str, DevicePsk: $C.str }))
 
 /** `DeviceDataHistoryItem` (response side). */
 export interface DeviceDataHistoryItem {
-  readonly Time: string
-  readonly Value: string
+  readonly Time?: string
+  readonly Value?: string
 }
 export const DeviceDataHistoryItem: $Schema.Schema<DeviceDataHistoryItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceDataHistoryItem", { Time: $C.str, Value: $C.str }))
 
@@ -2698,57 +2698,57 @@ export const DeviceFirmwareInfo: $Schema.Schema<DeviceFirmwareInfo> = /*#__PURE_
 
 /** `DeviceInfo` (response side). */
 export interface DeviceInfo {
-  readonly DeviceName: string
-  readonly Status: number | bigint
-  readonly DevicePsk: string
-  readonly FirstOnlineTime: number | bigint
-  readonly LoginTime: number | bigint
-  readonly CreateTime: number | bigint
-  readonly Version: string
-  readonly DeviceCert: string
-  readonly LogLevel: number | bigint
-  readonly DevAddr: string
-  readonly AppKey: string
-  readonly DevEUI: string
-  readonly AppSKey: string
-  readonly NwkSKey: string
-  readonly CreateUserId: number | bigint
-  readonly CreatorNickName: string
-  readonly EnableState: number | bigint
-  readonly ProductId: string
-  readonly ProductName: string
-  readonly DeviceType: string
-  readonly IsLora: boolean
+  readonly DeviceName?: string
+  readonly Status?: number | bigint
+  readonly DevicePsk?: string
+  readonly FirstOnlineTime?: number | bigint
+  readonly LoginTime?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly Version?: string
+  readonly DeviceCert?: string
+  readonly LogLevel?: number | bigint
+  readonly DevAddr?: string
+  readonly AppKey?: string
+  readonly DevEUI?: string
+  readonly AppSKey?: string
+  readonly NwkSKey?: string
+  readonly CreateUserId?: number | bigint
+  readonly CreatorNickName?: string
+  readonly EnableState?: number | bigint
+  readonly ProductId?: string
+  readonly ProductName?: string
+  readonly DeviceType?: string
+  readonly IsLora?: boolean
 }
 export const DeviceInfo: $Schema.Schema<DeviceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceInfo", { DeviceName: $C.str, Status: $C.int64, DevicePsk: $C.str, FirstOnlineTime: $C.int64, LoginTime: $C.int64, CreateTime: $C.int64, Version: $C.str, DeviceCert: $C.str, LogLevel: $C.int64, DevAddr: $C.str, AppKey: $C.str, DevEUI: $C.str, AppSKey: $C.str, NwkSKey: $C.str, CreateUserId: $C.int64, CreatorNickName: $C.str, EnableState: $C.int64, ProductId: $C.str, ProductName: $C.str, DeviceType: $C.str, IsLora: $C.bool }))
 
 /** `DevicePositionItem` (response side). */
 export interface DevicePositionItem {
-  readonly DeviceName: string
-  readonly CreateTime: number | bigint
-  readonly Longitude: number
-  readonly Latitude: number
+  readonly DeviceName?: string
+  readonly CreateTime?: number | bigint
+  readonly Longitude?: number
+  readonly Latitude?: number
 }
 export const DevicePositionItem: $Schema.Schema<DevicePositionItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DevicePositionItem", { DeviceName: $C.str, CreateTime: $C.int64, Longitude: $C.float, Latitude: $C.float }))
 
 /** `DeviceSignatureInfo` (response side). */
 export interface DeviceSignatureInfo {
-  readonly DeviceName: string
-  readonly DeviceSignature: string
+  readonly DeviceName?: string
+  readonly DeviceSignature?: string
 }
 export const DeviceSignatureInfo: $Schema.Schema<DeviceSignatureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceSignatureInfo", { DeviceName: $C.str, DeviceSignature: $C.str }))
 
 /** `DeviceUpdateStatus` (response side). */
 export interface DeviceUpdateStatus {
-  readonly DeviceName: string
-  readonly LastProcessTime: number | bigint
-  readonly Status: number | bigint
-  readonly ErrMsg: string
-  readonly Retcode: number | bigint
-  readonly DstVersion: string
-  readonly Percent: number | bigint | null
-  readonly OriVersion: string | null
-  readonly TaskId: number | bigint | null
+  readonly DeviceName?: string
+  readonly LastProcessTime?: number | bigint
+  readonly Status?: number | bigint
+  readonly ErrMsg?: string
+  readonly Retcode?: number | bigint
+  readonly DstVersion?: string
+  readonly Percent?: number | bigint | null
+  readonly OriVersion?: string | null
+  readonly TaskId?: number | bigint | null
   readonly FwType?: string
   readonly RetryNum?: number | bigint
 }
@@ -2756,10 +2756,10 @@ export const DeviceUpdateStatus: $Schema.Schema<DeviceUpdateStatus> = /*#__PURE_
 
 /** `DeviceUser` (response side). */
 export interface DeviceUser {
-  readonly UserId: string
-  readonly Role: number | bigint
-  readonly FamilyId: string
-  readonly FamilyName: string
+  readonly UserId?: string
+  readonly Role?: number | bigint
+  readonly FamilyId?: string
+  readonly FamilyName?: string
 }
 export const DeviceUser: $Schema.Schema<DeviceUser> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceUser", { UserId: $C.str, Role: $C.int64, FamilyId: $C.str, FamilyName: $C.str }))
 
@@ -2792,7 +2792,7 @@ export const DirectBindDeviceInFamilyRequest: $Schema.Schema<DirectBindDeviceInF
 
 /** `DirectBindDeviceInFamilyResponse` (response side). */
 export interface DirectBindDeviceInFamilyResponse {
-  readonly AppDeviceInfo: AppDeviceInfo
+  readonly AppDeviceInfo?: AppDeviceInfo
   readonly RequestId: string
 }
 export const DirectBindDeviceInFamilyResponse: $Schema.Schema<DirectBindDeviceInFamilyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DirectBindDeviceInFamilyResponse", { AppDeviceInfo: AppDeviceInfo, RequestId: $C.str }))
@@ -2835,61 +2835,61 @@ export const EnableTopicRuleResponse: $Schema.Schema<EnableTopicRuleResponse> = 
 
 /** `EventHistoryItem` (response side). */
 export interface EventHistoryItem {
-  readonly TimeStamp: number | bigint
-  readonly ProductId: string
-  readonly DeviceName: string
-  readonly EventId: string
-  readonly Type: string
-  readonly Data: string
+  readonly TimeStamp?: number | bigint
+  readonly ProductId?: string
+  readonly DeviceName?: string
+  readonly EventId?: string
+  readonly Type?: string
+  readonly Data?: string
 }
 export const EventHistoryItem: $Schema.Schema<EventHistoryItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventHistoryItem", { TimeStamp: $C.int64, ProductId: $C.str, DeviceName: $C.str, EventId: $C.str, Type: $C.str, Data: $C.str }))
 
 /** `FamilySubDevice` (response side). */
 export interface FamilySubDevice {
-  readonly ProductId: string
-  readonly DeviceName: string
-  readonly DeviceId: string
-  readonly AliasName: string
-  readonly FamilyId: string
-  readonly RoomId: string
-  readonly IconUrl: string
-  readonly IconUrlGrid: string
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly ProductId?: string
+  readonly DeviceName?: string
+  readonly DeviceId?: string
+  readonly AliasName?: string
+  readonly FamilyId?: string
+  readonly RoomId?: string
+  readonly IconUrl?: string
+  readonly IconUrlGrid?: string
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
 }
 export const FamilySubDevice: $Schema.Schema<FamilySubDevice> = /*#__PURE__*/ $C.lazy(() => $C.struct("FamilySubDevice", { ProductId: $C.str, DeviceName: $C.str, DeviceId: $C.str, AliasName: $C.str, FamilyId: $C.str, RoomId: $C.str, IconUrl: $C.str, IconUrlGrid: $C.str, CreateTime: $C.uint64, UpdateTime: $C.uint64 }))
 
 /** `FenceAlarmPoint` (response side). */
 export interface FenceAlarmPoint {
-  readonly AlarmTime: number | bigint
-  readonly Longitude: number
-  readonly Latitude: number
+  readonly AlarmTime?: number | bigint
+  readonly Longitude?: number
+  readonly Latitude?: number
 }
 export const FenceAlarmPoint: $Schema.Schema<FenceAlarmPoint> = /*#__PURE__*/ $C.lazy(() => $C.struct("FenceAlarmPoint", { AlarmTime: $C.int64, Longitude: $C.float, Latitude: $C.float }))
 
 /** `FenceBindDeviceItem` (both sides). */
 export interface FenceBindDeviceItem {
-  readonly DeviceName: string
-  readonly AlertCondition: string
-  readonly FenceEnable: boolean
-  readonly Method: string
+  readonly DeviceName?: string
+  readonly AlertCondition?: string
+  readonly FenceEnable?: boolean
+  readonly Method?: string
 }
 export const FenceBindDeviceItem: $Schema.Schema<FenceBindDeviceItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("FenceBindDeviceItem", { DeviceName: $C.str, AlertCondition: $C.str, FenceEnable: $C.bool, Method: $C.str }))
 
 /** `FenceBindProductItem` (both sides). */
 export interface FenceBindProductItem {
-  readonly Devices: readonly FenceBindDeviceItem[]
-  readonly ProductId: string
+  readonly Devices?: readonly FenceBindDeviceItem[]
+  readonly ProductId?: string
 }
 export const FenceBindProductItem: $Schema.Schema<FenceBindProductItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("FenceBindProductItem", { Devices: $C.arr(FenceBindDeviceItem), ProductId: $C.str }))
 
 /** `FenceEventItem` (response side). */
 export interface FenceEventItem {
-  readonly ProductId: string
-  readonly DeviceName: string
-  readonly FenceId: number | bigint
-  readonly AlertType: string
-  readonly Data: FenceAlarmPoint
+  readonly ProductId?: string
+  readonly DeviceName?: string
+  readonly FenceId?: number | bigint
+  readonly AlertType?: string
+  readonly Data?: FenceAlarmPoint
 }
 export const FenceEventItem: $Schema.Schema<FenceEventItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("FenceEventItem", { ProductId: $C.str, DeviceName: $C.str, FenceId: $C.int64, AlertType: $C.str, Data: FenceAlarmPoint }))
 
@@ -2902,26 +2902,26 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `FirmwareInfo` (response side). */
 export interface FirmwareInfo {
-  readonly Version: string
-  readonly Md5sum: string
-  readonly CreateTime: number | bigint
-  readonly ProductName: string
-  readonly Name: string
-  readonly Description: string
-  readonly ProductId: string
-  readonly FwType: string
-  readonly CreateUserId: number | bigint
-  readonly CreatorNickName: string
+  readonly Version?: string
+  readonly Md5sum?: string
+  readonly CreateTime?: number | bigint
+  readonly ProductName?: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly ProductId?: string
+  readonly FwType?: string
+  readonly CreateUserId?: number | bigint
+  readonly CreatorNickName?: string
   readonly UserDefined?: string
 }
 export const FirmwareInfo: $Schema.Schema<FirmwareInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FirmwareInfo", { Version: $C.str, Md5sum: $C.str, CreateTime: $C.uint64, ProductName: $C.str, Name: $C.str, Description: $C.str, ProductId: $C.str, FwType: $C.str, CreateUserId: $C.int64, CreatorNickName: $C.str }, { UserDefined: $C.str }))
 
 /** `FirmwareTaskInfo` (response side). */
 export interface FirmwareTaskInfo {
-  readonly TaskId: number | bigint | null
-  readonly Status: number | bigint | null
-  readonly Type: number | bigint | null
-  readonly CreateTime: number | bigint | null
+  readonly TaskId?: number | bigint | null
+  readonly Status?: number | bigint | null
+  readonly Type?: number | bigint | null
+  readonly CreateTime?: number | bigint | null
   readonly CreatorNickName?: string | null
   readonly CreateUserId?: number | bigint | null
   readonly CronTime?: number | bigint | null
@@ -2939,7 +2939,7 @@ export const GenSingleDeviceSignatureOfPublicRequest: $Schema.Schema<GenSingleDe
 
 /** `GenSingleDeviceSignatureOfPublicResponse` (response side). */
 export interface GenSingleDeviceSignatureOfPublicResponse {
-  readonly DeviceSignature: DeviceSignatureInfo
+  readonly DeviceSignature?: DeviceSignatureInfo
   readonly RequestId: string
 }
 export const GenSingleDeviceSignatureOfPublicResponse: $Schema.Schema<GenSingleDeviceSignatureOfPublicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GenSingleDeviceSignatureOfPublicResponse", { DeviceSignature: DeviceSignatureInfo, RequestId: $C.str }))
@@ -2954,8 +2954,8 @@ export const GenerateCloudStorageAIServiceTaskFileURLRequest: $Schema.Schema<Gen
 
 /** `GenerateCloudStorageAIServiceTaskFileURLResponse` (response side). */
 export interface GenerateCloudStorageAIServiceTaskFileURLResponse {
-  readonly FileURL: string
-  readonly ExpireTime: number | bigint
+  readonly FileURL?: string
+  readonly ExpireTime?: number | bigint
   readonly RequestId: string
 }
 export const GenerateCloudStorageAIServiceTaskFileURLResponse: $Schema.Schema<GenerateCloudStorageAIServiceTaskFileURLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GenerateCloudStorageAIServiceTaskFileURLResponse", { FileURL: $C.str, ExpireTime: $C.uint64, RequestId: $C.str }))
@@ -2970,7 +2970,7 @@ export const GenerateSignedVideoURLRequest: $Schema.Schema<GenerateSignedVideoUR
 
 /** `GenerateSignedVideoURLResponse` (response side). */
 export interface GenerateSignedVideoURLResponse {
-  readonly SignedVideoURL: string
+  readonly SignedVideoURL?: string
   readonly RequestId: string
 }
 export const GenerateSignedVideoURLResponse: $Schema.Schema<GenerateSignedVideoURLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GenerateSignedVideoURLResponse", { SignedVideoURL: $C.str, RequestId: $C.str }))
@@ -3018,7 +3018,7 @@ export const GetCOSURLRequest: $Schema.Schema<GetCOSURLRequest> = /*#__PURE__*/ 
 
 /** `GetCOSURLResponse` (response side). */
 export interface GetCOSURLResponse {
-  readonly Url: string
+  readonly Url?: string
   readonly RequestId: string
 }
 export const GetCOSURLResponse: $Schema.Schema<GetCOSURLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetCOSURLResponse", { Url: $C.str, RequestId: $C.str }))
@@ -3038,8 +3038,8 @@ export const GetDeviceListRequest: $Schema.Schema<GetDeviceListRequest> = /*#__P
 
 /** `GetDeviceListResponse` (response side). */
 export interface GetDeviceListResponse {
-  readonly Devices: readonly DeviceInfo[]
-  readonly Total: number | bigint
+  readonly Devices?: readonly DeviceInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const GetDeviceListResponse: $Schema.Schema<GetDeviceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetDeviceListResponse", { Devices: $C.arr(DeviceInfo), Total: $C.int64, RequestId: $C.str }))
@@ -3056,7 +3056,7 @@ export const GetDeviceLocationHistoryRequest: $Schema.Schema<GetDeviceLocationHi
 
 /** `GetDeviceLocationHistoryResponse` (response side). */
 export interface GetDeviceLocationHistoryResponse {
-  readonly Positions: readonly PositionItem[]
+  readonly Positions?: readonly PositionItem[]
   readonly RequestId: string
 }
 export const GetDeviceLocationHistoryResponse: $Schema.Schema<GetDeviceLocationHistoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetDeviceLocationHistoryResponse", { Positions: $C.arr(PositionItem), RequestId: $C.str }))
@@ -3070,14 +3070,14 @@ export const GetDeviceSumStatisticsRequest: $Schema.Schema<GetDeviceSumStatistic
 
 /** `GetDeviceSumStatisticsResponse` (response side). */
 export interface GetDeviceSumStatisticsResponse {
-  readonly ActivationCount: number | bigint
-  readonly OnlineCount: number | bigint
-  readonly ActivationBeforeDay: number | bigint
-  readonly ActiveBeforeDay: number | bigint
-  readonly ActivationWeekDayCount: number | bigint
-  readonly ActiveWeekDayCount: number | bigint
-  readonly ActivationBeforeWeekDayCount: number | bigint
-  readonly ActiveBeforeWeekDayCount: number | bigint
+  readonly ActivationCount?: number | bigint
+  readonly OnlineCount?: number | bigint
+  readonly ActivationBeforeDay?: number | bigint
+  readonly ActiveBeforeDay?: number | bigint
+  readonly ActivationWeekDayCount?: number | bigint
+  readonly ActiveWeekDayCount?: number | bigint
+  readonly ActivationBeforeWeekDayCount?: number | bigint
+  readonly ActiveBeforeWeekDayCount?: number | bigint
   readonly RequestId: string
 }
 export const GetDeviceSumStatisticsResponse: $Schema.Schema<GetDeviceSumStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetDeviceSumStatisticsResponse", { ActivationCount: $C.int64, OnlineCount: $C.int64, ActivationBeforeDay: $C.int64, ActiveBeforeDay: $C.int64, ActivationWeekDayCount: $C.int64, ActiveWeekDayCount: $C.int64, ActivationBeforeWeekDayCount: $C.int64, ActiveBeforeWeekDayCount: $C.int64, RequestId: $C.str }))
@@ -3091,7 +3091,7 @@ export const GetFamilyDeviceUserListRequest: $Schema.Schema<GetFamilyDeviceUserL
 
 /** `GetFamilyDeviceUserListResponse` (response side). */
 export interface GetFamilyDeviceUserListResponse {
-  readonly UserList: readonly DeviceUser[]
+  readonly UserList?: readonly DeviceUser[]
   readonly RequestId: string
 }
 export const GetFamilyDeviceUserListResponse: $Schema.Schema<GetFamilyDeviceUserListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetFamilyDeviceUserListResponse", { UserList: $C.arr(DeviceUser), RequestId: $C.str }))
@@ -3107,8 +3107,8 @@ export const GetGatewaySubDeviceListRequest: $Schema.Schema<GetGatewaySubDeviceL
 
 /** `GetGatewaySubDeviceListResponse` (response side). */
 export interface GetGatewaySubDeviceListResponse {
-  readonly Total: number | bigint
-  readonly DeviceList: FamilySubDevice
+  readonly Total?: number | bigint
+  readonly DeviceList?: FamilySubDevice
   readonly RequestId: string
 }
 export const GetGatewaySubDeviceListResponse: $Schema.Schema<GetGatewaySubDeviceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetGatewaySubDeviceListResponse", { Total: $C.int64, DeviceList: FamilySubDevice, RequestId: $C.str }))
@@ -3123,8 +3123,8 @@ export const GetLoRaGatewayListRequest: $Schema.Schema<GetLoRaGatewayListRequest
 
 /** `GetLoRaGatewayListResponse` (response side). */
 export interface GetLoRaGatewayListResponse {
-  readonly Total: number | bigint
-  readonly Gateways: readonly LoRaGatewayItem[]
+  readonly Total?: number | bigint
+  readonly Gateways?: readonly LoRaGatewayItem[]
   readonly RequestId: string
 }
 export const GetLoRaGatewayListResponse: $Schema.Schema<GetLoRaGatewayListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetLoRaGatewayListResponse", { Total: $C.uint64, Gateways: $C.arr(LoRaGatewayItem), RequestId: $C.str }))
@@ -3139,8 +3139,8 @@ export const GetPositionSpaceListRequest: $Schema.Schema<GetPositionSpaceListReq
 
 /** `GetPositionSpaceListResponse` (response side). */
 export interface GetPositionSpaceListResponse {
-  readonly List: readonly PositionSpaceInfo[]
-  readonly Total: number | bigint
+  readonly List?: readonly PositionSpaceInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const GetPositionSpaceListResponse: $Schema.Schema<GetPositionSpaceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetPositionSpaceListResponse", { List: $C.arr(PositionSpaceInfo), Total: $C.int64, RequestId: $C.str }))
@@ -3159,8 +3159,8 @@ export const GetProjectListRequest: $Schema.Schema<GetProjectListRequest> = /*#_
 
 /** `GetProjectListResponse` (response side). */
 export interface GetProjectListResponse {
-  readonly Projects: readonly ProjectEntryEx[]
-  readonly Total: number | bigint
+  readonly Projects?: readonly ProjectEntryEx[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const GetProjectListResponse: $Schema.Schema<GetProjectListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetProjectListResponse", { Projects: $C.arr(ProjectEntryEx), Total: $C.int64, RequestId: $C.str }))
@@ -3176,8 +3176,8 @@ export const GetStudioProductListRequest: $Schema.Schema<GetStudioProductListReq
 
 /** `GetStudioProductListResponse` (response side). */
 export interface GetStudioProductListResponse {
-  readonly Products: readonly ProductEntry[]
-  readonly Total: number | bigint
+  readonly Products?: readonly ProductEntry[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const GetStudioProductListResponse: $Schema.Schema<GetStudioProductListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetStudioProductListResponse", { Products: $C.arr(ProductEntry), Total: $C.int64, RequestId: $C.str }))
@@ -3295,8 +3295,8 @@ export const GetTopicRuleListRequest: $Schema.Schema<GetTopicRuleListRequest> = 
 
 /** `GetTopicRuleListResponse` (response side). */
 export interface GetTopicRuleListResponse {
-  readonly TotalCnt: number | bigint
-  readonly Rules: readonly TopicRuleInfo[]
+  readonly TotalCnt?: number | bigint
+  readonly Rules?: readonly TopicRuleInfo[]
   readonly RequestId: string
 }
 export const GetTopicRuleListResponse: $Schema.Schema<GetTopicRuleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTopicRuleListResponse", { TotalCnt: $C.int64, Rules: $C.arr(TopicRuleInfo), RequestId: $C.str }))
@@ -3350,9 +3350,9 @@ export const InquireTWeSeeSubscriptionCreatePriceRequest: $Schema.Schema<Inquire
 
 /** `InquireTWeSeeSubscriptionCreatePriceResponse` (response side). */
 export interface InquireTWeSeeSubscriptionCreatePriceResponse {
-  readonly OriginalPrice: string
-  readonly DiscountPrice: string
-  readonly Currency: string
+  readonly OriginalPrice?: string
+  readonly DiscountPrice?: string
+  readonly Currency?: string
   readonly RequestId: string
 }
 export const InquireTWeSeeSubscriptionCreatePriceResponse: $Schema.Schema<InquireTWeSeeSubscriptionCreatePriceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquireTWeSeeSubscriptionCreatePriceResponse", { OriginalPrice: $C.str, DiscountPrice: $C.str, Currency: $C.str, RequestId: $C.str }))
@@ -3369,28 +3369,28 @@ export const InquireTWeSeeSubscriptionRenewPriceRequest: $Schema.Schema<InquireT
 
 /** `InquireTWeSeeSubscriptionRenewPriceResponse` (response side). */
 export interface InquireTWeSeeSubscriptionRenewPriceResponse {
-  readonly OriginalPrice: string
-  readonly DiscountPrice: string
-  readonly Currency: string
+  readonly OriginalPrice?: string
+  readonly DiscountPrice?: string
+  readonly Currency?: string
   readonly RequestId: string
 }
 export const InquireTWeSeeSubscriptionRenewPriceResponse: $Schema.Schema<InquireTWeSeeSubscriptionRenewPriceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquireTWeSeeSubscriptionRenewPriceResponse", { OriginalPrice: $C.str, DiscountPrice: $C.str, Currency: $C.str, RequestId: $C.str }))
 
 /** `InstanceDetail` (response side). */
 export interface InstanceDetail {
-  readonly InstanceId: string
-  readonly InstanceType: number | bigint
-  readonly Region: string
-  readonly ZoneId: string
-  readonly TotalDeviceNum: number | bigint
-  readonly UsedDeviceNum: number | bigint
-  readonly ProjectNum: number | bigint
-  readonly ProductNum: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly ExpireTime: string
-  readonly TotalDevice: number | bigint
-  readonly ActivateDevice: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceType?: number | bigint
+  readonly Region?: string
+  readonly ZoneId?: string
+  readonly TotalDeviceNum?: number | bigint
+  readonly UsedDeviceNum?: number | bigint
+  readonly ProjectNum?: number | bigint
+  readonly ProductNum?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly ExpireTime?: string
+  readonly TotalDevice?: number | bigint
+  readonly ActivateDevice?: number | bigint
   readonly Description?: string
   readonly Status?: number | bigint
   readonly UpDownTPS?: number | bigint
@@ -3450,9 +3450,9 @@ export const InvokeCloudStorageAIServiceTaskRequest: $Schema.Schema<InvokeCloudS
 
 /** `InvokeCloudStorageAIServiceTaskResponse` (response side). */
 export interface InvokeCloudStorageAIServiceTaskResponse {
-  readonly Completed: boolean
-  readonly TaskId: string
-  readonly TaskInfo: CloudStorageAIServiceTask
+  readonly Completed?: boolean
+  readonly TaskId?: string
+  readonly TaskInfo?: CloudStorageAIServiceTask
   readonly RequestId: string
 }
 export const InvokeCloudStorageAIServiceTaskResponse: $Schema.Schema<InvokeCloudStorageAIServiceTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InvokeCloudStorageAIServiceTaskResponse", { Completed: $C.bool, TaskId: $C.str, TaskInfo: CloudStorageAIServiceTask, RequestId: $C.str }))
@@ -3470,9 +3470,9 @@ export const InvokeExternalSourceAIServiceTaskRequest: $Schema.Schema<InvokeExte
 
 /** `InvokeExternalSourceAIServiceTaskResponse` (response side). */
 export interface InvokeExternalSourceAIServiceTaskResponse {
-  readonly Completed: boolean
-  readonly TaskId: string
-  readonly TaskInfo: CloudStorageAIServiceTask
+  readonly Completed?: boolean
+  readonly TaskId?: string
+  readonly TaskInfo?: CloudStorageAIServiceTask
   readonly RequestId: string
 }
 export const InvokeExternalSourceAIServiceTaskResponse: $Schema.Schema<InvokeExternalSourceAIServiceTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InvokeExternalSourceAIServiceTaskResponse", { Completed: $C.bool, TaskId: $C.str, TaskInfo: CloudStorageAIServiceTask, RequestId: $C.str }))
@@ -3490,8 +3490,8 @@ export const InvokeTWeSeeComprehensionRequest: $Schema.Schema<InvokeTWeSeeCompre
 
 /** `InvokeTWeSeeComprehensionResponse` (response side). */
 export interface InvokeTWeSeeComprehensionResponse {
-  readonly TaskId: string
-  readonly Status: number | bigint
+  readonly TaskId?: string
+  readonly Status?: number | bigint
   readonly ComprehensionResult?: SeeComprehensionResult
   readonly CostBasic?: number | bigint
   readonly CostAdvanced?: number | bigint
@@ -3520,8 +3520,8 @@ export const InvokeTWeSeeRecognitionTaskRequest: $Schema.Schema<InvokeTWeSeeReco
 
 /** `InvokeTWeSeeRecognitionTaskResponse` (response side). */
 export interface InvokeTWeSeeRecognitionTaskResponse {
-  readonly TaskId: string
-  readonly Completed: boolean
+  readonly TaskId?: string
+  readonly Completed?: boolean
   readonly Result?: VisionRecognitionResult
   readonly RequestId: string
 }
@@ -3549,8 +3549,8 @@ export const InvokeTWeSeeRecognitionTaskWithFileRequest: $Schema.Schema<InvokeTW
 
 /** `InvokeTWeSeeRecognitionTaskWithFileResponse` (response side). */
 export interface InvokeTWeSeeRecognitionTaskWithFileResponse {
-  readonly TaskId: string
-  readonly Completed: boolean
+  readonly TaskId?: string
+  readonly Completed?: boolean
   readonly Result?: VisionRecognitionResult
   readonly RequestId: string
 }
@@ -3576,7 +3576,7 @@ export const InvokeVideosKeywordsAnalyzerResponse: $Schema.Schema<InvokeVideosKe
 
 /** `InvokeVisionRecognitionTaskOutput` (response side). */
 export interface InvokeVisionRecognitionTaskOutput {
-  readonly Completed: boolean
+  readonly Completed?: boolean
   readonly TaskId?: string
   readonly ErrorCode?: string
   readonly ErrorMessage?: string
@@ -3586,33 +3586,33 @@ export const InvokeVisionRecognitionTaskOutput: $Schema.Schema<InvokeVisionRecog
 
 /** `IotApplication` (response side). */
 export interface IotApplication {
-  readonly IotAppID: string
-  readonly AppName: string
-  readonly Description: string
-  readonly DevMode: number | bigint
-  readonly IOSAppKey: string
-  readonly IOSAppSecret: string
-  readonly AndroidAppKey: string
-  readonly AndroidAppSecret: string
-  readonly Products: string
-  readonly CreateTime: string
-  readonly ProjectId: string
-  readonly PushSecretID: string
-  readonly PushSecretKey: string
-  readonly PushEnvironment: string
-  readonly MiniProgramAppKey: string
-  readonly MiniProgramAppSecret: string
-  readonly TPNSiOSAccessID: string
-  readonly TPNSiOSSecretKey: string
-  readonly TPNSiOSPushEnvironment: string
-  readonly TPNSAndroidAccessID: string
-  readonly TPNSAndroidSecretKey: string
-  readonly TPNSiOSRegion: string
-  readonly TPNSAndroidRegion: string
-  readonly SelfSmsAppId: string
-  readonly SelfSmsAppKey: string
-  readonly SelfSmsSign: string
-  readonly SelfSmsTemplateId: number | bigint
+  readonly IotAppID?: string
+  readonly AppName?: string
+  readonly Description?: string
+  readonly DevMode?: number | bigint
+  readonly IOSAppKey?: string
+  readonly IOSAppSecret?: string
+  readonly AndroidAppKey?: string
+  readonly AndroidAppSecret?: string
+  readonly Products?: string
+  readonly CreateTime?: string
+  readonly ProjectId?: string
+  readonly PushSecretID?: string
+  readonly PushSecretKey?: string
+  readonly PushEnvironment?: string
+  readonly MiniProgramAppKey?: string
+  readonly MiniProgramAppSecret?: string
+  readonly TPNSiOSAccessID?: string
+  readonly TPNSiOSSecretKey?: string
+  readonly TPNSiOSPushEnvironment?: string
+  readonly TPNSAndroidAccessID?: string
+  readonly TPNSAndroidSecretKey?: string
+  readonly TPNSiOSRegion?: string
+  readonly TPNSAndroidRegion?: string
+  readonly SelfSmsAppId?: string
+  readonly SelfSmsAppKey?: string
+  readonly SelfSmsSign?: string
+  readonly SelfSmsTemplateId?: number | bigint
   readonly WechatNotifyStatus?: number | bigint
   readonly InterconnectionProducts?: string
 }
@@ -3627,9 +3627,9 @@ export const LicenseOverview: $Schema.Schema<LicenseOverview> = /*#__PURE__*/ $C
 
 /** `LicenseServiceNumInfo` (response side). */
 export interface LicenseServiceNumInfo {
-  readonly LicenseType: string
-  readonly TotalNum: number | bigint
-  readonly UsedNum: number | bigint
+  readonly LicenseType?: string
+  readonly TotalNum?: number | bigint
+  readonly UsedNum?: number | bigint
   readonly TWeCallLicense?: readonly TWeCallLicenseInfo[]
 }
 export const LicenseServiceNumInfo: $Schema.Schema<LicenseServiceNumInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LicenseServiceNumInfo", { LicenseType: $C.str, TotalNum: $C.int64, UsedNum: $C.int64 }, { TWeCallLicense: $C.arr(TWeCallLicenseInfo) }))
@@ -3649,10 +3649,10 @@ export const ListEventHistoryRequest: $Schema.Schema<ListEventHistoryRequest> = 
 
 /** `ListEventHistoryResponse` (response side). */
 export interface ListEventHistoryResponse {
-  readonly Context: string
-  readonly Total: number | bigint
-  readonly Listover: boolean
-  readonly EventHistory: readonly EventHistoryItem[]
+  readonly Context?: string
+  readonly Total?: number | bigint
+  readonly Listover?: boolean
+  readonly EventHistory?: readonly EventHistoryItem[]
   readonly RequestId: string
 }
 export const ListEventHistoryResponse: $Schema.Schema<ListEventHistoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListEventHistoryResponse", { Context: $C.str, Total: $C.int64, Listover: $C.bool, EventHistory: $C.arr(EventHistoryItem), RequestId: $C.str }))
@@ -3668,8 +3668,8 @@ export const ListFirmwaresRequest: $Schema.Schema<ListFirmwaresRequest> = /*#__P
 
 /** `ListFirmwaresResponse` (response side). */
 export interface ListFirmwaresResponse {
-  readonly TotalCount: number | bigint
-  readonly Firmwares: readonly FirmwareInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Firmwares?: readonly FirmwareInfo[]
   readonly RequestId: string
 }
 export const ListFirmwaresResponse: $Schema.Schema<ListFirmwaresResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListFirmwaresResponse", { TotalCount: $C.uint64, Firmwares: $C.arr(FirmwareInfo), RequestId: $C.str }))
@@ -3684,8 +3684,8 @@ export const ListOtaModulesRequest: $Schema.Schema<ListOtaModulesRequest> = /*#_
 
 /** `ListOtaModulesResponse` (response side). */
 export interface ListOtaModulesResponse {
-  readonly TotalCount: number | bigint
-  readonly Modules: readonly OtaModuleInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Modules?: readonly OtaModuleInfo[]
   readonly RequestId: string
 }
 export const ListOtaModulesResponse: $Schema.Schema<ListOtaModulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListOtaModulesResponse", { TotalCount: $C.uint64, Modules: $C.arr(OtaModuleInfo), RequestId: $C.str }))
@@ -3698,7 +3698,7 @@ export const ListProductOtaModulesRequest: $Schema.Schema<ListProductOtaModulesR
 
 /** `ListProductOtaModulesResponse` (response side). */
 export interface ListProductOtaModulesResponse {
-  readonly Modules: readonly OtaModuleInfo[]
+  readonly Modules?: readonly OtaModuleInfo[]
   readonly RequestId: string
 }
 export const ListProductOtaModulesResponse: $Schema.Schema<ListProductOtaModulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListProductOtaModulesResponse", { Modules: $C.arr(OtaModuleInfo), RequestId: $C.str }))
@@ -3712,8 +3712,8 @@ export const ListTWeSeeCallbackRequest: $Schema.Schema<ListTWeSeeCallbackRequest
 
 /** `ListTWeSeeCallbackResponse` (response side). */
 export interface ListTWeSeeCallbackResponse {
-  readonly List: readonly SeeCallbackInfo[]
-  readonly Total: number | bigint
+  readonly List?: readonly SeeCallbackInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const ListTWeSeeCallbackResponse: $Schema.Schema<ListTWeSeeCallbackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTWeSeeCallbackResponse", { List: $C.arr(SeeCallbackInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -3737,8 +3737,8 @@ export const ListTWeSeeTasksRequest: $Schema.Schema<ListTWeSeeTasksRequest> = /*
 
 /** `ListTWeSeeTasksResponse` (response side). */
 export interface ListTWeSeeTasksResponse {
-  readonly Tasks: readonly SeeTaskInfo[]
-  readonly Total: number | bigint
+  readonly Tasks?: readonly SeeTaskInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const ListTWeSeeTasksResponse: $Schema.Schema<ListTWeSeeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTWeSeeTasksResponse", { Tasks: $C.arr(SeeTaskInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -3751,39 +3751,39 @@ export const ListTopicPolicyRequest: $Schema.Schema<ListTopicPolicyRequest> = /*
 
 /** `ListTopicPolicyResponse` (response side). */
 export interface ListTopicPolicyResponse {
-  readonly Topics: readonly TopicItem[]
+  readonly Topics?: readonly TopicItem[]
   readonly RequestId: string
 }
 export const ListTopicPolicyResponse: $Schema.Schema<ListTopicPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTopicPolicyResponse", { Topics: $C.arr(TopicItem), RequestId: $C.str }))
 
 /** `LoRaFrequencyEntry` (response side). */
 export interface LoRaFrequencyEntry {
-  readonly FreqId: string
-  readonly FreqName: string
-  readonly Description: string
-  readonly ChannelsDataUp: readonly (number | bigint)[]
-  readonly ChannelsDataRX1: readonly (number | bigint)[]
-  readonly ChannelsDataRX2: readonly (number | bigint)[]
-  readonly ChannelsJoinUp: readonly (number | bigint)[]
-  readonly ChannelsJoinRX1: readonly (number | bigint)[]
-  readonly ChannelsJoinRX2: readonly (number | bigint)[]
-  readonly CreateTime: number | bigint
+  readonly FreqId?: string
+  readonly FreqName?: string
+  readonly Description?: string
+  readonly ChannelsDataUp?: readonly (number | bigint)[]
+  readonly ChannelsDataRX1?: readonly (number | bigint)[]
+  readonly ChannelsDataRX2?: readonly (number | bigint)[]
+  readonly ChannelsJoinUp?: readonly (number | bigint)[]
+  readonly ChannelsJoinRX1?: readonly (number | bigint)[]
+  readonly ChannelsJoinRX2?: readonly (number | bigint)[]
+  readonly CreateTime?: number | bigint
 }
 export const LoRaFrequencyEntry: $Schema.Schema<LoRaFrequencyEntry> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoRaFrequencyEntry", { FreqId: $C.str, FreqName: $C.str, Description: $C.str, ChannelsDataUp: $C.arr($C.uint64), ChannelsDataRX1: $C.arr($C.uint64), ChannelsDataRX2: $C.arr($C.uint64), ChannelsJoinUp: $C.arr($C.uint64), ChannelsJoinRX1: $C.arr($C.uint64), ChannelsJoinRX2: $C.arr($C.uint64), CreateTime: $C.int64 }))
 
 /** `LoRaGatewayItem` (response side). */
 export interface LoRaGatewayItem {
-  readonly GatewayId: string
-  readonly IsPublic: boolean
-  readonly Description: string
-  readonly Name: string
-  readonly Position: string
-  readonly PositionDetails: string
-  readonly Location: LoRaGatewayLocation
-  readonly UpdatedAt: string
-  readonly CreatedAt: string
-  readonly LastSeenAt: string
-  readonly FrequencyId: string
+  readonly GatewayId?: string
+  readonly IsPublic?: boolean
+  readonly Description?: string
+  readonly Name?: string
+  readonly Position?: string
+  readonly PositionDetails?: string
+  readonly Location?: LoRaGatewayLocation
+  readonly UpdatedAt?: string
+  readonly CreatedAt?: string
+  readonly LastSeenAt?: string
+  readonly FrequencyId?: string
 }
 export const LoRaGatewayItem: $Schema.Schema<LoRaGatewayItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoRaGatewayItem", { GatewayId: $C.str, IsPublic: $C.bool, Description: $C.str, Name: $C.str, Position: $C.str, PositionDetails: $C.str, Location: LoRaGatewayLocation, UpdatedAt: $C.str, CreatedAt: $C.str, LastSeenAt: $C.str, FrequencyId: $C.str }))
 
@@ -3818,7 +3818,7 @@ export const ModifyApplicationRequest: $Schema.Schema<ModifyApplicationRequest> 
 
 /** `ModifyApplicationResponse` (response side). */
 export interface ModifyApplicationResponse {
-  readonly Application: IotApplication
+  readonly Application?: IotApplication
   readonly RequestId: string
 }
 export const ModifyApplicationResponse: $Schema.Schema<ModifyApplicationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyApplicationResponse", { Application: IotApplication, RequestId: $C.str }))
@@ -3885,7 +3885,7 @@ export const ModifyLoRaFrequencyRequest: $Schema.Schema<ModifyLoRaFrequencyReque
 
 /** `ModifyLoRaFrequencyResponse` (response side). */
 export interface ModifyLoRaFrequencyResponse {
-  readonly Data: LoRaFrequencyEntry
+  readonly Data?: LoRaFrequencyEntry
   readonly RequestId: string
 }
 export const ModifyLoRaFrequencyResponse: $Schema.Schema<ModifyLoRaFrequencyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyLoRaFrequencyResponse", { Data: LoRaFrequencyEntry, RequestId: $C.str }))
@@ -3905,7 +3905,7 @@ export const ModifyLoRaGatewayRequest: $Schema.Schema<ModifyLoRaGatewayRequest> 
 
 /** `ModifyLoRaGatewayResponse` (response side). */
 export interface ModifyLoRaGatewayResponse {
-  readonly Gateway: LoRaGatewayItem
+  readonly Gateway?: LoRaGatewayItem
   readonly RequestId: string
 }
 export const ModifyLoRaGatewayResponse: $Schema.Schema<ModifyLoRaGatewayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyLoRaGatewayResponse", { Gateway: LoRaGatewayItem, RequestId: $C.str }))
@@ -3990,7 +3990,7 @@ export const ModifyProjectRequest: $Schema.Schema<ModifyProjectRequest> = /*#__P
 
 /** `ModifyProjectResponse` (response side). */
 export interface ModifyProjectResponse {
-  readonly Project: ProjectEntry
+  readonly Project?: ProjectEntry
   readonly RequestId: string
 }
 export const ModifyProjectResponse: $Schema.Schema<ModifyProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyProjectResponse", { Project: ProjectEntry, RequestId: $C.str }))
@@ -4022,7 +4022,7 @@ export const ModifyStudioProductRequest: $Schema.Schema<ModifyStudioProductReque
 
 /** `ModifyStudioProductResponse` (response side). */
 export interface ModifyStudioProductResponse {
-  readonly Product: ProductEntry
+  readonly Product?: ProductEntry
   readonly RequestId: string
 }
 export const ModifyStudioProductResponse: $Schema.Schema<ModifyStudioProductResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyStudioProductResponse", { Product: ProductEntry, RequestId: $C.str }))
@@ -4210,40 +4210,40 @@ export const ModifyTopicRuleResponse: $Schema.Schema<ModifyTopicRuleResponse> = 
 
 /** `OtaModuleInfo` (response side). */
 export interface OtaModuleInfo {
-  readonly CreateTime: number | bigint
-  readonly ProductName: string
-  readonly Name: string
-  readonly ProductID: string
-  readonly FwType: string
-  readonly IsBuildIn: boolean
+  readonly CreateTime?: number | bigint
+  readonly ProductName?: string
+  readonly Name?: string
+  readonly ProductID?: string
+  readonly FwType?: string
+  readonly IsBuildIn?: boolean
   readonly Remark?: string
 }
 export const OtaModuleInfo: $Schema.Schema<OtaModuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("OtaModuleInfo", { CreateTime: $C.uint64, ProductName: $C.str, Name: $C.str, ProductID: $C.str, FwType: $C.str, IsBuildIn: $C.bool }, { Remark: $C.str }))
 
 /** `PackageConsumeStat` (response side). */
 export interface PackageConsumeStat {
-  readonly PackageId: string
-  readonly PackageName: string
-  readonly Cnt: number | bigint
-  readonly Price: number | bigint
-  readonly Source: number | bigint
+  readonly PackageId?: string
+  readonly PackageName?: string
+  readonly Cnt?: number | bigint
+  readonly Price?: number | bigint
+  readonly Source?: number | bigint
 }
 export const PackageConsumeStat: $Schema.Schema<PackageConsumeStat> = /*#__PURE__*/ $C.lazy(() => $C.struct("PackageConsumeStat", { PackageId: $C.str, PackageName: $C.str, Cnt: $C.uint64, Price: $C.int64, Source: $C.int64 }))
 
 /** `PackageConsumeTask` (response side). */
 export interface PackageConsumeTask {
-  readonly TaskId: number | bigint
-  readonly CreateTime: string
-  readonly State: number | bigint
+  readonly TaskId?: number | bigint
+  readonly CreateTime?: string
+  readonly State?: number | bigint
 }
 export const PackageConsumeTask: $Schema.Schema<PackageConsumeTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("PackageConsumeTask", { TaskId: $C.int64, CreateTime: $C.str, State: $C.int64 }))
 
 /** `PackageInfo` (response side). */
 export interface PackageInfo {
-  readonly Status: number | bigint
-  readonly CSType: number | bigint
-  readonly CSShiftDuration: number | bigint
-  readonly CSExpiredTime: number | bigint
+  readonly Status?: number | bigint
+  readonly CSType?: number | bigint
+  readonly CSShiftDuration?: number | bigint
+  readonly CSExpiredTime?: number | bigint
   readonly CreatedAt?: number | bigint
   readonly UpdatedAt?: number | bigint
   readonly PackageId?: string
@@ -4267,75 +4267,75 @@ export const PauseTWeCallDeviceResponse: $Schema.Schema<PauseTWeCallDeviceRespon
 
 /** `PositionFenceInfo` (response side). */
 export interface PositionFenceInfo {
-  readonly GeoFence: PositionFenceItem
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly GeoFence?: PositionFenceItem
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
 }
 export const PositionFenceInfo: $Schema.Schema<PositionFenceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PositionFenceInfo", { GeoFence: PositionFenceItem, CreateTime: $C.int64, UpdateTime: $C.int64 }))
 
 /** `PositionFenceItem` (response side). */
 export interface PositionFenceItem {
-  readonly FenceId: number | bigint
-  readonly SpaceId: string
-  readonly FenceName: string
-  readonly FenceDesc: string
-  readonly FenceArea: string
+  readonly FenceId?: number | bigint
+  readonly SpaceId?: string
+  readonly FenceName?: string
+  readonly FenceDesc?: string
+  readonly FenceArea?: string
 }
 export const PositionFenceItem: $Schema.Schema<PositionFenceItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("PositionFenceItem", { FenceId: $C.int64, SpaceId: $C.str, FenceName: $C.str, FenceDesc: $C.str, FenceArea: $C.str }))
 
 /** `PositionItem` (response side). */
 export interface PositionItem {
-  readonly CreateTime: number | bigint
-  readonly Longitude: number
-  readonly Latitude: number
-  readonly LocationType: string
-  readonly Accuracy: number
+  readonly CreateTime?: number | bigint
+  readonly Longitude?: number
+  readonly Latitude?: number
+  readonly LocationType?: string
+  readonly Accuracy?: number
 }
 export const PositionItem: $Schema.Schema<PositionItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("PositionItem", { CreateTime: $C.int64, Longitude: $C.float, Latitude: $C.float, LocationType: $C.str, Accuracy: $C.float }))
 
 /** `PositionSpaceInfo` (response side). */
 export interface PositionSpaceInfo {
-  readonly ProjectId: string
-  readonly SpaceId: string
-  readonly SpaceName: string
-  readonly AuthorizeType: number | bigint
-  readonly Description: string
-  readonly ProductIdList: readonly string[]
-  readonly Icon: string
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
-  readonly Zoom: number | bigint
+  readonly ProjectId?: string
+  readonly SpaceId?: string
+  readonly SpaceName?: string
+  readonly AuthorizeType?: number | bigint
+  readonly Description?: string
+  readonly ProductIdList?: readonly string[]
+  readonly Icon?: string
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
+  readonly Zoom?: number | bigint
 }
 export const PositionSpaceInfo: $Schema.Schema<PositionSpaceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PositionSpaceInfo", { ProjectId: $C.str, SpaceId: $C.str, SpaceName: $C.str, AuthorizeType: $C.int64, Description: $C.str, ProductIdList: $C.arr($C.str), Icon: $C.str, CreateTime: $C.int64, UpdateTime: $C.int64, Zoom: $C.uint64 }))
 
 /** `ProductDevicesPositionItem` (response side). */
 export interface ProductDevicesPositionItem {
-  readonly Items: readonly DevicePositionItem[]
-  readonly ProductId: string
-  readonly Total: number | bigint
+  readonly Items?: readonly DevicePositionItem[]
+  readonly ProductId?: string
+  readonly Total?: number | bigint
 }
 export const ProductDevicesPositionItem: $Schema.Schema<ProductDevicesPositionItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProductDevicesPositionItem", { Items: $C.arr(DevicePositionItem), ProductId: $C.str, Total: $C.int64 }))
 
 /** `ProductEntry` (response side). */
 export interface ProductEntry {
-  readonly ProductId: string
-  readonly ProductName: string
-  readonly CategoryId: number | bigint
-  readonly EncryptionType: string
-  readonly NetType: string
-  readonly DataProtocol: number | bigint
-  readonly ProductDesc: string
-  readonly DevStatus: string
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
-  readonly Region: string
-  readonly ProductType: number | bigint
-  readonly ProjectId: string
-  readonly ModuleId: number | bigint
-  readonly EnableProductScript: string
-  readonly CreateUserId: number | bigint
-  readonly CreatorNickName: string
-  readonly BindStrategy: number | bigint
+  readonly ProductId?: string
+  readonly ProductName?: string
+  readonly CategoryId?: number | bigint
+  readonly EncryptionType?: string
+  readonly NetType?: string
+  readonly DataProtocol?: number | bigint
+  readonly ProductDesc?: string
+  readonly DevStatus?: string
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
+  readonly Region?: string
+  readonly ProductType?: number | bigint
+  readonly ProjectId?: string
+  readonly ModuleId?: number | bigint
+  readonly EnableProductScript?: string
+  readonly CreateUserId?: number | bigint
+  readonly CreatorNickName?: string
+  readonly BindStrategy?: number | bigint
   readonly DeviceCount?: number | bigint
   readonly Rate?: string
   readonly Period?: string
@@ -4345,39 +4345,39 @@ export const ProductEntry: $Schema.Schema<ProductEntry> = /*#__PURE__*/ $C.lazy(
 
 /** `ProductModelDefinition` (response side). */
 export interface ProductModelDefinition {
-  readonly ProductId: string
-  readonly ModelDefine: string
-  readonly UpdateTime: number | bigint
-  readonly CreateTime: number | bigint
-  readonly CategoryModel: string
-  readonly NetTypeModel: string
+  readonly ProductId?: string
+  readonly ModelDefine?: string
+  readonly UpdateTime?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly CategoryModel?: string
+  readonly NetTypeModel?: string
 }
 export const ProductModelDefinition: $Schema.Schema<ProductModelDefinition> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProductModelDefinition", { ProductId: $C.str, ModelDefine: $C.str, UpdateTime: $C.int64, CreateTime: $C.int64, CategoryModel: $C.str, NetTypeModel: $C.str }))
 
 /** `ProjectEntry` (response side). */
 export interface ProjectEntry {
-  readonly ProjectId: string
-  readonly ProjectName: string
-  readonly ProjectDesc: string
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly ProjectId?: string
+  readonly ProjectName?: string
+  readonly ProjectDesc?: string
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
 }
 export const ProjectEntry: $Schema.Schema<ProjectEntry> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProjectEntry", { ProjectId: $C.str, ProjectName: $C.str, ProjectDesc: $C.str, CreateTime: $C.uint64, UpdateTime: $C.uint64 }))
 
 /** `ProjectEntryEx` (response side). */
 export interface ProjectEntryEx {
-  readonly ProjectId: string
-  readonly ProjectName: string
-  readonly ProjectDesc: string
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
-  readonly ProductCount: number | bigint
-  readonly NativeAppCount: number | bigint
-  readonly WebAppCount: number | bigint
-  readonly InstanceId: string
-  readonly ApplicationCount: number | bigint
-  readonly DeviceCount: number | bigint
-  readonly EnableOpenState: number | bigint
+  readonly ProjectId?: string
+  readonly ProjectName?: string
+  readonly ProjectDesc?: string
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
+  readonly ProductCount?: number | bigint
+  readonly NativeAppCount?: number | bigint
+  readonly WebAppCount?: number | bigint
+  readonly InstanceId?: string
+  readonly ApplicationCount?: number | bigint
+  readonly DeviceCount?: number | bigint
+  readonly EnableOpenState?: number | bigint
 }
 export const ProjectEntryEx: $Schema.Schema<ProjectEntryEx> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProjectEntryEx", { ProjectId: $C.str, ProjectName: $C.str, ProjectDesc: $C.str, CreateTime: $C.uint64, UpdateTime: $C.uint64, ProductCount: $C.uint64, NativeAppCount: $C.uint64, WebAppCount: $C.uint64, InstanceId: $C.str, ApplicationCount: $C.uint64, DeviceCount: $C.uint64, EnableOpenState: $C.uint64 }))
 
@@ -4454,9 +4454,9 @@ export const RegisteredDeviceNetTypeInfo: $Schema.Schema<RegisteredDeviceNetType
 
 /** `RegisteredDeviceTypeInfo` (response side). */
 export interface RegisteredDeviceTypeInfo {
-  readonly NormalDeviceNum: number | bigint
-  readonly GatewayDeviceNum: number | bigint
-  readonly SubDeviceNum: number | bigint
+  readonly NormalDeviceNum?: number | bigint
+  readonly GatewayDeviceNum?: number | bigint
+  readonly SubDeviceNum?: number | bigint
   readonly VideoDeviceNum?: number | bigint
 }
 export const RegisteredDeviceTypeInfo: $Schema.Schema<RegisteredDeviceTypeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegisteredDeviceTypeInfo", { NormalDeviceNum: $C.int64, GatewayDeviceNum: $C.int64, SubDeviceNum: $C.int64 }, { VideoDeviceNum: $C.int64 }))
@@ -4500,8 +4500,8 @@ export const RenewTWeSeeSubscriptionRequest: $Schema.Schema<RenewTWeSeeSubscript
 
 /** `RenewTWeSeeSubscriptionResponse` (response side). */
 export interface RenewTWeSeeSubscriptionResponse {
-  readonly OrderId: string
-  readonly Status: string
+  readonly OrderId?: string
+  readonly Status?: string
   readonly ResourceId?: string
   readonly OriginalPrice?: string
   readonly DiscountPrice?: string
@@ -4630,8 +4630,8 @@ export const SearchPositionSpaceRequest: $Schema.Schema<SearchPositionSpaceReque
 
 /** `SearchPositionSpaceResponse` (response side). */
 export interface SearchPositionSpaceResponse {
-  readonly List: readonly PositionSpaceInfo[]
-  readonly Total: number | bigint
+  readonly List?: readonly PositionSpaceInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const SearchPositionSpaceResponse: $Schema.Schema<SearchPositionSpaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchPositionSpaceResponse", { List: $C.arr(PositionSpaceInfo), Total: $C.int64, RequestId: $C.str }))
@@ -4650,8 +4650,8 @@ export const SearchStudioProductRequest: $Schema.Schema<SearchStudioProductReque
 
 /** `SearchStudioProductResponse` (response side). */
 export interface SearchStudioProductResponse {
-  readonly Products: readonly ProductEntry[]
-  readonly Total: number | bigint
+  readonly Products?: readonly ProductEntry[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const SearchStudioProductResponse: $Schema.Schema<SearchStudioProductResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchStudioProductResponse", { Products: $C.arr(ProductEntry), Total: $C.int64, RequestId: $C.str }))
@@ -4664,20 +4664,20 @@ export const SearchTopicRuleRequest: $Schema.Schema<SearchTopicRuleRequest> = /*
 
 /** `SearchTopicRuleResponse` (response side). */
 export interface SearchTopicRuleResponse {
-  readonly TotalCnt: number | bigint
-  readonly Rules: readonly TopicRuleInfo[]
+  readonly TotalCnt?: number | bigint
+  readonly Rules?: readonly TopicRuleInfo[]
   readonly RequestId: string
 }
 export const SearchTopicRuleResponse: $Schema.Schema<SearchTopicRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchTopicRuleResponse", { TotalCnt: $C.int64, Rules: $C.arr(TopicRuleInfo), RequestId: $C.str }))
 
 /** `SeeCallbackInfo` (response side). */
 export interface SeeCallbackInfo {
-  readonly CallbackId: string
-  readonly CallbackToken: string
-  readonly CallbackUrl: string
-  readonly CreateTime: number | bigint
-  readonly Type: string
-  readonly UpdateTime: number | bigint
+  readonly CallbackId?: string
+  readonly CallbackToken?: string
+  readonly CallbackUrl?: string
+  readonly CreateTime?: number | bigint
+  readonly Type?: string
+  readonly UpdateTime?: number | bigint
 }
 export const SeeCallbackInfo: $Schema.Schema<SeeCallbackInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SeeCallbackInfo", { CallbackId: $C.str, CallbackToken: $C.str, CallbackUrl: $C.str, CreateTime: $C.int64, Type: $C.str, UpdateTime: $C.int64 }))
 
@@ -4730,10 +4730,10 @@ export const SeeDeleteTaskCondition: $Schema.Schema<SeeDeleteTaskCondition> = /*
 
 /** `SeeDetectContinuousConfig` (both sides). */
 export interface SeeDetectContinuousConfig {
-  readonly DetectType: string
-  readonly DailyStartTime: number | bigint
-  readonly DailyEndTime: number | bigint
-  readonly Interval: number | bigint
+  readonly DetectType?: string
+  readonly DailyStartTime?: number | bigint
+  readonly DailyEndTime?: number | bigint
+  readonly Interval?: number | bigint
 }
 export const SeeDetectContinuousConfig: $Schema.Schema<SeeDetectContinuousConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("SeeDetectContinuousConfig", { DetectType: $C.str, DailyStartTime: $C.int64, DailyEndTime: $C.int64, Interval: $C.int64 }))
 
@@ -4752,8 +4752,8 @@ export const SeeEventIdFilterConfig: $Schema.Schema<SeeEventIdFilterConfig> = /*
 
 /** `SeeStatItem` (response side). */
 export interface SeeStatItem {
-  readonly Time: string
-  readonly Count: number | bigint
+  readonly Time?: string
+  readonly Count?: number | bigint
   readonly CostBasic?: number | bigint
   readonly CostAdvanced?: number | bigint
 }
@@ -4761,12 +4761,12 @@ export const SeeStatItem: $Schema.Schema<SeeStatItem> = /*#__PURE__*/ $C.lazy(()
 
 /** `SeeTaskInfo` (response side). */
 export interface SeeTaskInfo {
-  readonly TaskId: string
-  readonly Status: number | bigint
-  readonly Metadata: SeeTaskMetadata
-  readonly ServiceCategory: string
-  readonly ServiceType: string
-  readonly ServiceTier: string
+  readonly TaskId?: string
+  readonly Status?: number | bigint
+  readonly Metadata?: SeeTaskMetadata
+  readonly ServiceCategory?: string
+  readonly ServiceType?: string
+  readonly ServiceTier?: string
   readonly ComprehensionResult?: SeeComprehensionResult
   readonly CompHighlightResult?: SeeCompHighlightResult
   readonly DetectContinuousResult?: SeeDetectContinuousResult
@@ -4774,8 +4774,8 @@ export interface SeeTaskInfo {
   readonly CostAdvanced?: number | bigint
   readonly Files?: readonly string[]
   readonly FilesInfo?: readonly CloudStorageAIServiceTaskFileInfo[]
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
   readonly COSURI?: string
 }
 export const SeeTaskInfo: $Schema.Schema<SeeTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SeeTaskInfo", { TaskId: $C.str, Status: $C.uint64, Metadata: SeeTaskMetadata, ServiceCategory: $C.str, ServiceType: $C.str, ServiceTier: $C.str, CreateTime: $C.int64, UpdateTime: $C.int64 }, { ComprehensionResult: SeeComprehensionResult, CompHighlightResult: SeeCompHighlightResult, DetectContinuousResult: SeeDetectContinuousResult, CostBasic: $C.int64, CostAdvanced: $C.int64, Files: $C.arr($C.str), FilesInfo: $C.arr(CloudStorageAIServiceTaskFileInfo), COSURI: $C.str }))
@@ -4812,17 +4812,17 @@ export const ShareDeviceToUserResponse: $Schema.Schema<ShareDeviceToUserResponse
 
 /** `SubscribedTopicItem` (response side). */
 export interface SubscribedTopicItem {
-  readonly TopicName: string
+  readonly TopicName?: string
 }
 export const SubscribedTopicItem: $Schema.Schema<SubscribedTopicItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubscribedTopicItem", { TopicName: $C.str }))
 
 /** `TRTCParams` (response side). */
 export interface TRTCParams {
-  readonly SdkAppId: number | bigint
-  readonly UserId: string
-  readonly UserSig: string
-  readonly StrRoomId: string
-  readonly PrivateKey: string
+  readonly SdkAppId?: number | bigint
+  readonly UserId?: string
+  readonly UserSig?: string
+  readonly StrRoomId?: string
+  readonly PrivateKey?: string
 }
 export const TRTCParams: $Schema.Schema<TRTCParams> = /*#__PURE__*/ $C.lazy(() => $C.struct("TRTCParams", { SdkAppId: $C.int64, UserId: $C.str, UserSig: $C.str, StrRoomId: $C.str, PrivateKey: $C.str }))
 
@@ -4911,9 +4911,9 @@ export const TalkActivationStatusInfo: $Schema.Schema<TalkActivationStatusInfo> 
 /** `TalkAgentBinding` (response side). */
 export interface TalkAgentBinding {
   readonly BindingScope?: string
-  readonly ProductId: string
+  readonly ProductId?: string
   readonly DeviceName?: string
-  readonly AgentId: string
+  readonly AgentId?: string
   readonly Priority?: number | bigint
   readonly CreateTime?: number | bigint
   readonly UpdateTime?: number | bigint
@@ -5193,7 +5193,7 @@ export const TerminateTWeSeeSubscriptionRequest: $Schema.Schema<TerminateTWeSeeS
 
 /** `TerminateTWeSeeSubscriptionResponse` (response side). */
 export interface TerminateTWeSeeSubscriptionResponse {
-  readonly OrderId: string
+  readonly OrderId?: string
   readonly Status?: string
   readonly Price?: string
   readonly Currency?: string
@@ -5210,27 +5210,27 @@ export const ThumbnailURLInfoList: $Schema.Schema<ThumbnailURLInfoList> = /*#__P
 
 /** `TopicItem` (response side). */
 export interface TopicItem {
-  readonly TopicName: string
-  readonly Privilege: number | bigint
+  readonly TopicName?: string
+  readonly Privilege?: number | bigint
 }
 export const TopicItem: $Schema.Schema<TopicItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicItem", { TopicName: $C.str, Privilege: $C.uint64 }))
 
 /** `TopicRule` (response side). */
 export interface TopicRule {
-  readonly RuleName: string
-  readonly Sql: string
-  readonly Description: string
-  readonly Actions: string
-  readonly RuleDisabled: boolean
+  readonly RuleName?: string
+  readonly Sql?: string
+  readonly Description?: string
+  readonly Actions?: string
+  readonly RuleDisabled?: boolean
 }
 export const TopicRule: $Schema.Schema<TopicRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicRule", { RuleName: $C.str, Sql: $C.str, Description: $C.str, Actions: $C.str, RuleDisabled: $C.bool }))
 
 /** `TopicRuleInfo` (response side). */
 export interface TopicRuleInfo {
-  readonly RuleName: string
-  readonly Description: string
-  readonly CreatedAt: number | bigint
-  readonly RuleDisabled: boolean
+  readonly RuleName?: string
+  readonly Description?: string
+  readonly CreatedAt?: number | bigint
+  readonly RuleDisabled?: boolean
 }
 export const TopicRuleInfo: $Schema.Schema<TopicRuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicRuleInfo", { RuleName: $C.str, Description: $C.str, CreatedAt: $C.int64, RuleDisabled: $C.bool }))
 
@@ -5295,7 +5295,7 @@ export const UnbindProductsRequest: $Schema.Schema<UnbindProductsRequest> = /*#_
 
 /** `UnbindProductsResponse` (response side). */
 export interface UnbindProductsResponse {
-  readonly GatewayDeviceNames: readonly string[]
+  readonly GatewayDeviceNames?: readonly string[]
   readonly RequestId: string
 }
 export const UnbindProductsResponse: $Schema.Schema<UnbindProductsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UnbindProductsResponse", { GatewayDeviceNames: $C.arr($C.str), RequestId: $C.str }))
@@ -5352,8 +5352,8 @@ export const UpdateDevicesEnableStateRequest: $Schema.Schema<UpdateDevicesEnable
 
 /** `UpdateDevicesEnableStateResponse` (response side). */
 export interface UpdateDevicesEnableStateResponse {
-  readonly ResultCode: string
-  readonly ResultMessage: string
+  readonly ResultCode?: string
+  readonly ResultMessage?: string
   readonly RequestId: string
 }
 export const UpdateDevicesEnableStateResponse: $Schema.Schema<UpdateDevicesEnableStateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateDevicesEnableStateResponse", { ResultCode: $C.str, ResultMessage: $C.str, RequestId: $C.str }))
@@ -5424,10 +5424,10 @@ export const UploadFirmwareResponse: $Schema.Schema<UploadFirmwareResponse> = /*
 
 /** `VideoLicenseEntity` (response side). */
 export interface VideoLicenseEntity {
-  readonly Type: string
-  readonly TotalCount: number | bigint
-  readonly UsedCount: number | bigint
-  readonly ExpiresSoonCount: number | bigint
+  readonly Type?: string
+  readonly TotalCount?: number | bigint
+  readonly UsedCount?: number | bigint
+  readonly ExpiresSoonCount?: number | bigint
 }
 export const VideoLicenseEntity: $Schema.Schema<VideoLicenseEntity> = /*#__PURE__*/ $C.lazy(() => $C.struct("VideoLicenseEntity", { Type: $C.str, TotalCount: $C.int64, UsedCount: $C.int64, ExpiresSoonCount: $C.int64 }))
 
@@ -5455,7 +5455,7 @@ export const VisionObjectDetectConfig: $Schema.Schema<VisionObjectDetectConfig> 
 
 /** `VisionRecognitionResult` (response side). */
 export interface VisionRecognitionResult {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly DetectedClassifications?: readonly string[]
   readonly Summary?: string
   readonly AlternativeSummary?: string
@@ -5466,20 +5466,20 @@ export const VisionRecognitionResult: $Schema.Schema<VisionRecognitionResult> = 
 
 /** `VisionRecognitionTask` (response side). */
 export interface VisionRecognitionTask {
-  readonly TaskId: string
-  readonly ProductId: string
-  readonly DeviceName: string
-  readonly ChannelId: number | bigint
-  readonly StartTime: number | bigint
+  readonly TaskId?: string
+  readonly ProductId?: string
+  readonly DeviceName?: string
+  readonly ChannelId?: number | bigint
+  readonly StartTime?: number | bigint
   readonly StartTimeMs?: number | bigint
-  readonly EndTime: number | bigint
+  readonly EndTime?: number | bigint
   readonly EndTimeMs?: number | bigint
-  readonly Status: number | bigint
-  readonly Result: VisionRecognitionResult
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly Status?: number | bigint
+  readonly Result?: VisionRecognitionResult
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
   readonly CustomId?: string
-  readonly Files: readonly string[]
+  readonly Files?: readonly string[]
   readonly FilesInfo?: readonly CloudStorageAIServiceTaskFileInfo[]
 }
 export const VisionRecognitionTask: $Schema.Schema<VisionRecognitionTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("VisionRecognitionTask", { TaskId: $C.str, ProductId: $C.str, DeviceName: $C.str, ChannelId: $C.uint64, StartTime: $C.int64, EndTime: $C.int64, Status: $C.uint64, Result: VisionRecognitionResult, CreateTime: $C.int64, UpdateTime: $C.int64, Files: $C.arr($C.str) }, { StartTimeMs: $C.int64, EndTimeMs: $C.int64, CustomId: $C.str, FilesInfo: $C.arr(CloudStorageAIServiceTaskFileInfo) }))

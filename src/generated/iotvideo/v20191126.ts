@@ -212,7 +212,7 @@ export const CreateProductRequest: $Schema.Schema<CreateProductRequest> = /*#__P
 
 /** `CreateProductResponse` (response side). */
 export interface CreateProductResponse {
-  readonly Data: ProductBase
+  readonly Data?: ProductBase
   readonly RequestId: string
 }
 export const CreateProductResponse: $Schema.Schema<CreateProductResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProductResponse", { Data: ProductBase, RequestId: $C.str }))
@@ -280,7 +280,7 @@ export const CreateUploadPathRequest: $Schema.Schema<CreateUploadPathRequest> = 
 
 /** `CreateUploadPathResponse` (response side). */
 export interface CreateUploadPathResponse {
-  readonly Data: string | null
+  readonly Data?: string | null
   readonly RequestId: string
 }
 export const CreateUploadPathResponse: $Schema.Schema<CreateUploadPathResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUploadPathResponse", { Data: $C.nul($C.str), RequestId: $C.str }))
@@ -439,16 +439,16 @@ export const DeliverStorageServiceRequest: $Schema.Schema<DeliverStorageServiceR
 
 /** `DeliverStorageServiceResponse` (response side). */
 export interface DeliverStorageServiceResponse {
-  readonly SrcServiceId: string
-  readonly ServiceId: string
-  readonly StorageRegion: string
-  readonly Tid: string
-  readonly ChnNum: number | bigint
-  readonly AccessId: string
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly Status: number | bigint
-  readonly Data: readonly StorageOrder[]
+  readonly SrcServiceId?: string
+  readonly ServiceId?: string
+  readonly StorageRegion?: string
+  readonly Tid?: string
+  readonly ChnNum?: number | bigint
+  readonly AccessId?: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly Status?: number | bigint
+  readonly Data?: readonly StorageOrder[]
   readonly RequestId: string
 }
 export const DeliverStorageServiceResponse: $Schema.Schema<DeliverStorageServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeliverStorageServiceResponse", { SrcServiceId: $C.str, ServiceId: $C.str, StorageRegion: $C.str, Tid: $C.str, ChnNum: $C.int64, AccessId: $C.str, StartTime: $C.int64, EndTime: $C.int64, Status: $C.int64, Data: $C.arr(StorageOrder), RequestId: $C.str }))
@@ -752,15 +752,15 @@ export const DescribeStorageServiceRequest: $Schema.Schema<DescribeStorageServic
 
 /** `DescribeStorageServiceResponse` (response side). */
 export interface DescribeStorageServiceResponse {
-  readonly ServiceId: string
-  readonly StorageRegion: string
-  readonly Tid: string
-  readonly ChnNum: number | bigint
-  readonly AccessId: string
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly Status: number | bigint
-  readonly Data: readonly StorageOrder[]
+  readonly ServiceId?: string
+  readonly StorageRegion?: string
+  readonly Tid?: string
+  readonly ChnNum?: number | bigint
+  readonly AccessId?: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly Status?: number | bigint
+  readonly Data?: readonly StorageOrder[]
   readonly RequestId: string
 }
 export const DescribeStorageServiceResponse: $Schema.Schema<DescribeStorageServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStorageServiceResponse", { ServiceId: $C.str, StorageRegion: $C.str, Tid: $C.str, ChnNum: $C.int64, AccessId: $C.str, StartTime: $C.int64, EndTime: $C.int64, Status: $C.int64, Data: $C.arr(StorageOrder), RequestId: $C.str }))
@@ -1024,16 +1024,16 @@ export const OtaPubHistory: $Schema.Schema<OtaPubHistory> = /*#__PURE__*/ $C.laz
 
 /** `ProductBase` (response side). */
 export interface ProductBase {
-  readonly ProductId: string
-  readonly ProductModel: string
-  readonly ProductName: string
-  readonly ProductDescription: string
-  readonly CreateTime: number | bigint
-  readonly IotModelRevision: number | bigint
-  readonly SecretKey: string
-  readonly FuncCode: readonly string[] | null
-  readonly ProductCate: number | bigint | null
-  readonly ProductRegion: string | null
+  readonly ProductId?: string
+  readonly ProductModel?: string
+  readonly ProductName?: string
+  readonly ProductDescription?: string
+  readonly CreateTime?: number | bigint
+  readonly IotModelRevision?: number | bigint
+  readonly SecretKey?: string
+  readonly FuncCode?: readonly string[] | null
+  readonly ProductCate?: number | bigint | null
+  readonly ProductRegion?: string | null
 }
 export const ProductBase: $Schema.Schema<ProductBase> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProductBase", { ProductId: $C.str, ProductModel: $C.str, ProductName: $C.str, ProductDescription: $C.str, CreateTime: $C.uint64, IotModelRevision: $C.uint64, SecretKey: $C.str, FuncCode: $C.nul($C.arr($C.str)), ProductCate: $C.nul($C.int64), ProductRegion: $C.nul($C.str) }))
 

@@ -19,21 +19,21 @@ export const $M: $O.Meta = { service: "iotvideo", version: "2020-12-15" }
 
 /** `AIModelApplication` (response side). */
 export interface AIModelApplication {
-  readonly ProductId: string
-  readonly ProductName: string
-  readonly Status: number | bigint
+  readonly ProductId?: string
+  readonly ProductName?: string
+  readonly Status?: number | bigint
 }
 export const AIModelApplication: $Schema.Schema<AIModelApplication> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIModelApplication", { ProductId: $C.str, ProductName: $C.str, Status: $C.uint64 }))
 
 /** `AIModelInfo` (response side). */
 export interface AIModelInfo {
-  readonly ProductId: string
-  readonly ProductName: string
-  readonly Status: number | bigint
-  readonly Total: number | bigint
-  readonly Used: number | bigint
-  readonly ApplyTime: number | bigint
-  readonly ApprovalTime: number | bigint
+  readonly ProductId?: string
+  readonly ProductName?: string
+  readonly Status?: number | bigint
+  readonly Total?: number | bigint
+  readonly Used?: number | bigint
+  readonly ApplyTime?: number | bigint
+  readonly ApprovalTime?: number | bigint
 }
 export const AIModelInfo: $Schema.Schema<AIModelInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIModelInfo", { ProductId: $C.str, ProductName: $C.str, Status: $C.uint64, Total: $C.uint64, Used: $C.uint64, ApplyTime: $C.uint64, ApprovalTime: $C.uint64 }))
 
@@ -47,16 +47,16 @@ export const AIModelUsageInfo: $Schema.Schema<AIModelUsageInfo> = /*#__PURE__*/ 
 
 /** `ActionHistory` (response side). */
 export interface ActionHistory {
-  readonly DeviceName: string
-  readonly ActionId: string
-  readonly ActionName: string
-  readonly ReqTime: number | bigint
-  readonly RspTime: number | bigint
-  readonly InputParams: string | null
-  readonly OutputParams: string | null
-  readonly Calling: string
-  readonly ClientToken: string
-  readonly Status: string
+  readonly DeviceName?: string
+  readonly ActionId?: string
+  readonly ActionName?: string
+  readonly ReqTime?: number | bigint
+  readonly RspTime?: number | bigint
+  readonly InputParams?: string | null
+  readonly OutputParams?: string | null
+  readonly Calling?: string
+  readonly ClientToken?: string
+  readonly Status?: string
 }
 export const ActionHistory: $Schema.Schema<ActionHistory> = /*#__PURE__*/ $C.lazy(() => $C.struct("ActionHistory", { DeviceName: $C.str, ActionId: $C.str, ActionName: $C.str, ReqTime: $C.uint64, RspTime: $C.uint64, InputParams: $C.nul($C.str), OutputParams: $C.nul($C.str), Calling: $C.str, ClientToken: $C.str, Status: $C.str }))
 
@@ -99,7 +99,7 @@ export const BatchUpdateFirmwareRequest: $Schema.Schema<BatchUpdateFirmwareReque
 
 /** `BatchUpdateFirmwareResponse` (response side). */
 export interface BatchUpdateFirmwareResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const BatchUpdateFirmwareResponse: $Schema.Schema<BatchUpdateFirmwareResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchUpdateFirmwareResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -175,15 +175,15 @@ export const CloudStorageEvent: $Schema.Schema<CloudStorageEvent> = /*#__PURE__*
 
 /** `CloudStorageTimeData` (response side). */
 export interface CloudStorageTimeData {
-  readonly TimeList: readonly CloudStorageTimeInfo[]
-  readonly VideoURL: string
+  readonly TimeList?: readonly CloudStorageTimeInfo[]
+  readonly VideoURL?: string
 }
 export const CloudStorageTimeData: $Schema.Schema<CloudStorageTimeData> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloudStorageTimeData", { TimeList: $C.arr(CloudStorageTimeInfo), VideoURL: $C.str }))
 
 /** `CloudStorageTimeInfo` (response side). */
 export interface CloudStorageTimeInfo {
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
 }
 export const CloudStorageTimeInfo: $Schema.Schema<CloudStorageTimeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloudStorageTimeInfo", { StartTime: $C.uint64, EndTime: $C.uint64 }))
 
@@ -237,7 +237,7 @@ export const CreateBatchRequest: $Schema.Schema<CreateBatchRequest> = /*#__PURE_
 
 /** `CreateBatchResponse` (response side). */
 export interface CreateBatchResponse {
-  readonly BatchId: number | bigint
+  readonly BatchId?: number | bigint
   readonly RequestId: string
 }
 export const CreateBatchResponse: $Schema.Schema<CreateBatchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBatchResponse", { BatchId: $C.uint64, RequestId: $C.str }))
@@ -251,13 +251,13 @@ export const CreateCOSCredentialsRequest: $Schema.Schema<CreateCOSCredentialsReq
 
 /** `CreateCOSCredentialsResponse` (response side). */
 export interface CreateCOSCredentialsResponse {
-  readonly StorageBucket: string
-  readonly StorageRegion: string
-  readonly StoragePath: string
-  readonly SecretID: string
-  readonly SecretKey: string
-  readonly Token: string
-  readonly ExpiredTime: number | bigint
+  readonly StorageBucket?: string
+  readonly StorageRegion?: string
+  readonly StoragePath?: string
+  readonly SecretID?: string
+  readonly SecretKey?: string
+  readonly Token?: string
+  readonly ExpiredTime?: number | bigint
   readonly RequestId: string
 }
 export const CreateCOSCredentialsResponse: $Schema.Schema<CreateCOSCredentialsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCOSCredentialsResponse", { StorageBucket: $C.str, StorageRegion: $C.str, StoragePath: $C.str, SecretID: $C.str, SecretKey: $C.str, Token: $C.str, ExpiredTime: $C.uint64, RequestId: $C.str }))
@@ -308,18 +308,18 @@ export const CreateForwardRuleRequest: $Schema.Schema<CreateForwardRuleRequest> 
 
 /** `CreateForwardRuleResponse` (response side). */
 export interface CreateForwardRuleResponse {
-  readonly Endpoint: string
-  readonly QueueName: string
-  readonly ProductID: string
-  readonly MsgType: number | bigint
-  readonly Result: number | bigint
-  readonly RoleName: string
-  readonly RoleID: number | bigint
-  readonly QueueRegion: string
-  readonly QueueType: number | bigint
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly ErrMsg: string
+  readonly Endpoint?: string
+  readonly QueueName?: string
+  readonly ProductID?: string
+  readonly MsgType?: number | bigint
+  readonly Result?: number | bigint
+  readonly RoleName?: string
+  readonly RoleID?: number | bigint
+  readonly QueueRegion?: string
+  readonly QueueType?: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly ErrMsg?: string
   readonly RequestId: string
 }
 export const CreateForwardRuleResponse: $Schema.Schema<CreateForwardRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateForwardRuleResponse", { Endpoint: $C.str, QueueName: $C.str, ProductID: $C.str, MsgType: $C.uint64, Result: $C.uint64, RoleName: $C.str, RoleID: $C.uint64, QueueRegion: $C.str, QueueType: $C.uint64, InstanceId: $C.str, InstanceName: $C.str, ErrMsg: $C.str, RequestId: $C.str }))
@@ -341,7 +341,7 @@ export const CreateProductRequest: $Schema.Schema<CreateProductRequest> = /*#__P
 
 /** `CreateProductResponse` (response side). */
 export interface CreateProductResponse {
-  readonly Data: VideoProduct
+  readonly Data?: VideoProduct
   readonly RequestId: string
 }
 export const CreateProductResponse: $Schema.Schema<CreateProductResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProductResponse", { Data: VideoProduct, RequestId: $C.str }))
@@ -354,8 +354,8 @@ export const CreateTaskFileUrlRequest: $Schema.Schema<CreateTaskFileUrlRequest> 
 
 /** `CreateTaskFileUrlResponse` (response side). */
 export interface CreateTaskFileUrlResponse {
-  readonly Url: string
-  readonly FileName: string
+  readonly Url?: string
+  readonly FileName?: string
   readonly RequestId: string
 }
 export const CreateTaskFileUrlResponse: $Schema.Schema<CreateTaskFileUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTaskFileUrlResponse", { Url: $C.str, FileName: $C.str, RequestId: $C.str }))
@@ -440,8 +440,8 @@ export const DescribeAIModelApplicationsRequest: $Schema.Schema<DescribeAIModelA
 
 /** `DescribeAIModelApplicationsResponse` (response side). */
 export interface DescribeAIModelApplicationsResponse {
-  readonly TotalCount: number | bigint
-  readonly Applications: readonly AIModelApplication[]
+  readonly TotalCount?: number | bigint
+  readonly Applications?: readonly AIModelApplication[]
   readonly RequestId: string
 }
 export const DescribeAIModelApplicationsResponse: $Schema.Schema<DescribeAIModelApplicationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAIModelApplicationsResponse", { TotalCount: $C.uint64, Applications: $C.arr(AIModelApplication), RequestId: $C.str }))
@@ -455,12 +455,12 @@ export const DescribeAIModelChannelRequest: $Schema.Schema<DescribeAIModelChanne
 
 /** `DescribeAIModelChannelResponse` (response side). */
 export interface DescribeAIModelChannelResponse {
-  readonly Type: string
-  readonly ForwardAddress: string | null
-  readonly ForwardKey: string | null
-  readonly CKafkaRegion: string | null
-  readonly CKafkaInstance: string | null
-  readonly CKafkaTopic: string | null
+  readonly Type?: string
+  readonly ForwardAddress?: string | null
+  readonly ForwardKey?: string | null
+  readonly CKafkaRegion?: string | null
+  readonly CKafkaInstance?: string | null
+  readonly CKafkaTopic?: string | null
   readonly RequestId: string
 }
 export const DescribeAIModelChannelResponse: $Schema.Schema<DescribeAIModelChannelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAIModelChannelResponse", { Type: $C.str, ForwardAddress: $C.nul($C.str), ForwardKey: $C.nul($C.str), CKafkaRegion: $C.nul($C.str), CKafkaInstance: $C.nul($C.str), CKafkaTopic: $C.nul($C.str), RequestId: $C.str }))
@@ -476,8 +476,8 @@ export const DescribeAIModelUsageRequest: $Schema.Schema<DescribeAIModelUsageReq
 
 /** `DescribeAIModelUsageResponse` (response side). */
 export interface DescribeAIModelUsageResponse {
-  readonly TotalCount: number | bigint
-  readonly UsageInfo: readonly AIModelUsageInfo[]
+  readonly TotalCount?: number | bigint
+  readonly UsageInfo?: readonly AIModelUsageInfo[]
   readonly RequestId: string
 }
 export const DescribeAIModelUsageResponse: $Schema.Schema<DescribeAIModelUsageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAIModelUsageResponse", { TotalCount: $C.uint64, UsageInfo: $C.arr(AIModelUsageInfo), RequestId: $C.str }))
@@ -493,8 +493,8 @@ export const DescribeAIModelsRequest: $Schema.Schema<DescribeAIModelsRequest> = 
 
 /** `DescribeAIModelsResponse` (response side). */
 export interface DescribeAIModelsResponse {
-  readonly TotalCount: number | bigint
-  readonly Models: readonly AIModelInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Models?: readonly AIModelInfo[]
   readonly RequestId: string
 }
 export const DescribeAIModelsResponse: $Schema.Schema<DescribeAIModelsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAIModelsResponse", { TotalCount: $C.uint64, Models: $C.arr(AIModelInfo), RequestId: $C.str }))
@@ -537,7 +537,7 @@ export const DescribeBatchRequest: $Schema.Schema<DescribeBatchRequest> = /*#__P
 
 /** `DescribeBatchResponse` (response side). */
 export interface DescribeBatchResponse {
-  readonly Data: VideoBatch
+  readonly Data?: VideoBatch
   readonly RequestId: string
 }
 export const DescribeBatchResponse: $Schema.Schema<DescribeBatchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBatchResponse", { Data: VideoBatch, RequestId: $C.str }))
@@ -552,8 +552,8 @@ export const DescribeBatchsRequest: $Schema.Schema<DescribeBatchsRequest> = /*#_
 
 /** `DescribeBatchsResponse` (response side). */
 export interface DescribeBatchsResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly VideoBatch[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly VideoBatch[]
   readonly RequestId: string
 }
 export const DescribeBatchsResponse: $Schema.Schema<DescribeBatchsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBatchsResponse", { TotalCount: $C.uint64, Data: $C.arr(VideoBatch), RequestId: $C.str }))
@@ -622,11 +622,11 @@ export const DescribeCloudStorageRequest: $Schema.Schema<DescribeCloudStorageReq
 
 /** `DescribeCloudStorageResponse` (response side). */
 export interface DescribeCloudStorageResponse {
-  readonly Status: number | bigint
-  readonly Type: number | bigint
-  readonly ExpireTime: number | bigint
-  readonly ShiftDuration: number | bigint
-  readonly UserId: string | null
+  readonly Status?: number | bigint
+  readonly Type?: number | bigint
+  readonly ExpireTime?: number | bigint
+  readonly ShiftDuration?: number | bigint
+  readonly UserId?: string | null
   readonly RequestId: string
 }
 export const DescribeCloudStorageResponse: $Schema.Schema<DescribeCloudStorageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudStorageResponse", { Status: $C.uint64, Type: $C.uint64, ExpireTime: $C.uint64, ShiftDuration: $C.uint64, UserId: $C.nul($C.str), RequestId: $C.str }))
@@ -641,7 +641,7 @@ export const DescribeCloudStorageThumbnailRequest: $Schema.Schema<DescribeCloudS
 
 /** `DescribeCloudStorageThumbnailResponse` (response side). */
 export interface DescribeCloudStorageThumbnailResponse {
-  readonly ThumbnailURL: string
+  readonly ThumbnailURL?: string
   readonly RequestId: string
 }
 export const DescribeCloudStorageThumbnailResponse: $Schema.Schema<DescribeCloudStorageThumbnailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudStorageThumbnailResponse", { ThumbnailURL: $C.str, RequestId: $C.str }))
@@ -675,8 +675,8 @@ export const DescribeCloudStorageUsersRequest: $Schema.Schema<DescribeCloudStora
 
 /** `DescribeCloudStorageUsersResponse` (response side). */
 export interface DescribeCloudStorageUsersResponse {
-  readonly TotalCount: number | bigint
-  readonly Users: readonly CloudStorageUserInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Users?: readonly CloudStorageUserInfo[]
   readonly RequestId: string
 }
 export const DescribeCloudStorageUsersResponse: $Schema.Schema<DescribeCloudStorageUsersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudStorageUsersResponse", { TotalCount: $C.uint64, Users: $C.arr(CloudStorageUserInfo), RequestId: $C.str }))
@@ -768,7 +768,7 @@ export const DescribeDeviceDataRequest: $Schema.Schema<DescribeDeviceDataRequest
 
 /** `DescribeDeviceDataResponse` (response side). */
 export interface DescribeDeviceDataResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeDeviceDataResponse: $Schema.Schema<DescribeDeviceDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceDataResponse", { Data: $C.str, RequestId: $C.str }))
@@ -829,10 +829,10 @@ export const DescribeDeviceStatusLogRequest: $Schema.Schema<DescribeDeviceStatus
 
 /** `DescribeDeviceStatusLogResponse` (response side). */
 export interface DescribeDeviceStatusLogResponse {
-  readonly Listover: boolean | null
-  readonly Context: string | null
-  readonly Results: readonly DeviceStatusLogItem[] | null
-  readonly TotalCount: number | bigint | null
+  readonly Listover?: boolean | null
+  readonly Context?: string | null
+  readonly Results?: readonly DeviceStatusLogItem[] | null
+  readonly TotalCount?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeDeviceStatusLogResponse: $Schema.Schema<DescribeDeviceStatusLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceStatusLogResponse", { Listover: $C.nul($C.bool), Context: $C.nul($C.str), Results: $C.nul($C.arr(DeviceStatusLogItem)), TotalCount: $C.nul($C.int64), RequestId: $C.str }))
@@ -863,13 +863,13 @@ export const DescribeFirmwareRequest: $Schema.Schema<DescribeFirmwareRequest> = 
 
 /** `DescribeFirmwareResponse` (response side). */
 export interface DescribeFirmwareResponse {
-  readonly Version: string
-  readonly ProductId: string
-  readonly Name: string | null
-  readonly Description: string | null
-  readonly Md5sum: string | null
-  readonly Createtime: number | bigint | null
-  readonly ProductName: string
+  readonly Version?: string
+  readonly ProductId?: string
+  readonly Name?: string | null
+  readonly Description?: string | null
+  readonly Md5sum?: string | null
+  readonly Createtime?: number | bigint | null
+  readonly ProductName?: string
   readonly RequestId: string
 }
 export const DescribeFirmwareResponse: $Schema.Schema<DescribeFirmwareResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFirmwareResponse", { Version: $C.str, ProductId: $C.str, Name: $C.nul($C.str), Description: $C.nul($C.str), Md5sum: $C.nul($C.str), Createtime: $C.nul($C.uint64), ProductName: $C.str, RequestId: $C.str }))
@@ -886,8 +886,8 @@ export const DescribeFirmwareTaskDevicesRequest: $Schema.Schema<DescribeFirmware
 
 /** `DescribeFirmwareTaskDevicesResponse` (response side). */
 export interface DescribeFirmwareTaskDevicesResponse {
-  readonly Total: number | bigint | null
-  readonly Devices: readonly DeviceUpdateStatus[]
+  readonly Total?: number | bigint | null
+  readonly Devices?: readonly DeviceUpdateStatus[]
   readonly RequestId: string
 }
 export const DescribeFirmwareTaskDevicesResponse: $Schema.Schema<DescribeFirmwareTaskDevicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFirmwareTaskDevicesResponse", { Total: $C.nul($C.uint64), Devices: $C.arr(DeviceUpdateStatus), RequestId: $C.str }))
@@ -902,7 +902,7 @@ export const DescribeFirmwareTaskDistributionRequest: $Schema.Schema<DescribeFir
 
 /** `DescribeFirmwareTaskDistributionResponse` (response side). */
 export interface DescribeFirmwareTaskDistributionResponse {
-  readonly StatusInfos: readonly StatusStatistic[]
+  readonly StatusInfos?: readonly StatusStatistic[]
   readonly RequestId: string
 }
 export const DescribeFirmwareTaskDistributionResponse: $Schema.Schema<DescribeFirmwareTaskDistributionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFirmwareTaskDistributionResponse", { StatusInfos: $C.arr(StatusStatistic), RequestId: $C.str }))
@@ -917,14 +917,14 @@ export const DescribeFirmwareTaskRequest: $Schema.Schema<DescribeFirmwareTaskReq
 
 /** `DescribeFirmwareTaskResponse` (response side). */
 export interface DescribeFirmwareTaskResponse {
-  readonly TaskId: number | bigint | null
-  readonly Status: number | bigint | null
-  readonly CreateTime: number | bigint | null
-  readonly Type: number | bigint | null
-  readonly ProductName: string | null
-  readonly UpgradeMode: string | null
-  readonly ProductId: string | null
-  readonly OriginalVersion: string | null
+  readonly TaskId?: number | bigint | null
+  readonly Status?: number | bigint | null
+  readonly CreateTime?: number | bigint | null
+  readonly Type?: number | bigint | null
+  readonly ProductName?: string | null
+  readonly UpgradeMode?: string | null
+  readonly ProductId?: string | null
+  readonly OriginalVersion?: string | null
   readonly RequestId: string
 }
 export const DescribeFirmwareTaskResponse: $Schema.Schema<DescribeFirmwareTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFirmwareTaskResponse", { TaskId: $C.nul($C.uint64), Status: $C.nul($C.int64), CreateTime: $C.nul($C.int64), Type: $C.nul($C.int64), ProductName: $C.nul($C.str), UpgradeMode: $C.nul($C.str), ProductId: $C.nul($C.str), OriginalVersion: $C.nul($C.str), RequestId: $C.str }))
@@ -938,9 +938,9 @@ export const DescribeFirmwareTaskStatisticsRequest: $Schema.Schema<DescribeFirmw
 
 /** `DescribeFirmwareTaskStatisticsResponse` (response side). */
 export interface DescribeFirmwareTaskStatisticsResponse {
-  readonly SuccessTotal: number | bigint | null
-  readonly FailureTotal: number | bigint | null
-  readonly UpgradingTotal: number | bigint | null
+  readonly SuccessTotal?: number | bigint | null
+  readonly FailureTotal?: number | bigint | null
+  readonly UpgradingTotal?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeFirmwareTaskStatisticsResponse: $Schema.Schema<DescribeFirmwareTaskStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFirmwareTaskStatisticsResponse", { SuccessTotal: $C.nul($C.uint64), FailureTotal: $C.nul($C.uint64), UpgradingTotal: $C.nul($C.uint64), RequestId: $C.str }))
@@ -957,8 +957,8 @@ export const DescribeFirmwareTasksRequest: $Schema.Schema<DescribeFirmwareTasksR
 
 /** `DescribeFirmwareTasksResponse` (response side). */
 export interface DescribeFirmwareTasksResponse {
-  readonly TaskInfos: readonly FirmwareTaskInfo[] | null
-  readonly Total: number | bigint | null
+  readonly TaskInfos?: readonly FirmwareTaskInfo[] | null
+  readonly Total?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeFirmwareTasksResponse: $Schema.Schema<DescribeFirmwareTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFirmwareTasksResponse", { TaskInfos: $C.nul($C.arr(FirmwareTaskInfo)), Total: $C.nul($C.uint64), RequestId: $C.str }))
@@ -974,18 +974,18 @@ export const DescribeForwardRuleRequest: $Schema.Schema<DescribeForwardRuleReque
 
 /** `DescribeForwardRuleResponse` (response side). */
 export interface DescribeForwardRuleResponse {
-  readonly Endpoint: string
-  readonly QueueName: string
-  readonly ProductID: string
-  readonly MsgType: number | bigint
-  readonly Result: number | bigint
-  readonly RoleName: string
-  readonly RoleID: number | bigint
-  readonly QueueRegion: string
-  readonly QueueType: number | bigint
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly ErrMsg: string
+  readonly Endpoint?: string
+  readonly QueueName?: string
+  readonly ProductID?: string
+  readonly MsgType?: number | bigint
+  readonly Result?: number | bigint
+  readonly RoleName?: string
+  readonly RoleID?: number | bigint
+  readonly QueueRegion?: string
+  readonly QueueType?: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly ErrMsg?: string
   readonly RequestId: string
 }
 export const DescribeForwardRuleResponse: $Schema.Schema<DescribeForwardRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeForwardRuleResponse", { Endpoint: $C.str, QueueName: $C.str, ProductID: $C.str, MsgType: $C.uint64, Result: $C.uint64, RoleName: $C.str, RoleID: $C.uint64, QueueRegion: $C.str, QueueType: $C.uint64, InstanceId: $C.str, InstanceName: $C.str, ErrMsg: $C.str, RequestId: $C.str }))
@@ -1026,7 +1026,7 @@ export const DescribeProductRequest: $Schema.Schema<DescribeProductRequest> = /*
 
 /** `DescribeProductResponse` (response side). */
 export interface DescribeProductResponse {
-  readonly Data: VideoProduct
+  readonly Data?: VideoProduct
   readonly RequestId: string
 }
 export const DescribeProductResponse: $Schema.Schema<DescribeProductResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductResponse", { Data: VideoProduct, RequestId: $C.str }))
@@ -1040,8 +1040,8 @@ export const DescribeProductsRequest: $Schema.Schema<DescribeProductsRequest> = 
 
 /** `DescribeProductsResponse` (response side). */
 export interface DescribeProductsResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly VideoProduct[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly VideoProduct[]
   readonly RequestId: string
 }
 export const DescribeProductsResponse: $Schema.Schema<DescribeProductsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductsResponse", { TotalCount: $C.uint64, Data: $C.arr(VideoProduct), RequestId: $C.str }))
@@ -1058,25 +1058,25 @@ export const DescribeSDKLogRequest: $Schema.Schema<DescribeSDKLogRequest> = /*#_
 
 /** `DescribeSDKLogResponse` (response side). */
 export interface DescribeSDKLogResponse {
-  readonly Context: string
-  readonly Listover: boolean
-  readonly Results: readonly SDKLogItem[]
+  readonly Context?: string
+  readonly Listover?: boolean
+  readonly Results?: readonly SDKLogItem[]
   readonly RequestId: string
 }
 export const DescribeSDKLogResponse: $Schema.Schema<DescribeSDKLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSDKLogResponse", { Context: $C.str, Listover: $C.bool, Results: $C.arr(SDKLogItem), RequestId: $C.str }))
 
 /** `DeviceCommLogItem` (response side). */
 export interface DeviceCommLogItem {
-  readonly Time: string
-  readonly Type: string
-  readonly Data: string
+  readonly Time?: string
+  readonly Type?: string
+  readonly Data?: string
 }
 export const DeviceCommLogItem: $Schema.Schema<DeviceCommLogItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceCommLogItem", { Time: $C.str, Type: $C.str, Data: $C.str }))
 
 /** `DeviceDataHistoryItem` (response side). */
 export interface DeviceDataHistoryItem {
-  readonly Time: string
-  readonly Value: string
+  readonly Time?: string
+  readonly Value?: string
 }
 export const DeviceDataHistoryItem: $Schema.Schema<DeviceDataHistoryItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceDataHistoryItem", { Time: $C.str, Value: $C.str }))
 
@@ -1094,23 +1094,23 @@ export const DeviceInfo: $Schema.Schema<DeviceInfo> = /*#__PURE__*/ $C.lazy(() =
 
 /** `DeviceStatusLogItem` (response side). */
 export interface DeviceStatusLogItem {
-  readonly Time: string
-  readonly Type: string
-  readonly Data: string
+  readonly Time?: string
+  readonly Type?: string
+  readonly Data?: string
 }
 export const DeviceStatusLogItem: $Schema.Schema<DeviceStatusLogItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceStatusLogItem", { Time: $C.str, Type: $C.str, Data: $C.str }))
 
 /** `DeviceUpdateStatus` (response side). */
 export interface DeviceUpdateStatus {
-  readonly DeviceName: string
-  readonly LastProcessTime: number | bigint
-  readonly Status: number | bigint
-  readonly ErrMsg: string
-  readonly Retcode: number | bigint
-  readonly DstVersion: string
-  readonly Percent: number | bigint | null
-  readonly OriVersion: string | null
-  readonly TaskId: number | bigint | null
+  readonly DeviceName?: string
+  readonly LastProcessTime?: number | bigint
+  readonly Status?: number | bigint
+  readonly ErrMsg?: string
+  readonly Retcode?: number | bigint
+  readonly DstVersion?: string
+  readonly Percent?: number | bigint | null
+  readonly OriVersion?: string | null
+  readonly TaskId?: number | bigint | null
 }
 export const DeviceUpdateStatus: $Schema.Schema<DeviceUpdateStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceUpdateStatus", { DeviceName: $C.str, LastProcessTime: $C.uint64, Status: $C.uint64, ErrMsg: $C.str, Retcode: $C.int64, DstVersion: $C.str, Percent: $C.nul($C.uint64), OriVersion: $C.nul($C.str), TaskId: $C.nul($C.uint64) }))
 
@@ -1131,33 +1131,33 @@ export const EditFirmwareResponse: $Schema.Schema<EditFirmwareResponse> = /*#__P
 
 /** `EventHistoryItem` (response side). */
 export interface EventHistoryItem {
-  readonly TimeStamp: number | bigint | null
-  readonly ProductId: string | null
-  readonly DeviceName: string | null
-  readonly EventId: string | null
-  readonly Type: string | null
-  readonly Data: string | null
+  readonly TimeStamp?: number | bigint | null
+  readonly ProductId?: string | null
+  readonly DeviceName?: string | null
+  readonly EventId?: string | null
+  readonly Type?: string | null
+  readonly Data?: string | null
 }
 export const EventHistoryItem: $Schema.Schema<EventHistoryItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventHistoryItem", { TimeStamp: $C.nul($C.int64), ProductId: $C.nul($C.str), DeviceName: $C.nul($C.str), EventId: $C.nul($C.str), Type: $C.nul($C.str), Data: $C.nul($C.str) }))
 
 /** `FirmwareInfo` (response side). */
 export interface FirmwareInfo {
-  readonly Version: string
-  readonly Md5sum: string
-  readonly CreateTime: number | bigint
-  readonly ProductName: string
-  readonly Name: string
-  readonly Description: string
-  readonly ProductId: string
+  readonly Version?: string
+  readonly Md5sum?: string
+  readonly CreateTime?: number | bigint
+  readonly ProductName?: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly ProductId?: string
 }
 export const FirmwareInfo: $Schema.Schema<FirmwareInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FirmwareInfo", { Version: $C.str, Md5sum: $C.str, CreateTime: $C.uint64, ProductName: $C.str, Name: $C.str, Description: $C.str, ProductId: $C.str }))
 
 /** `FirmwareTaskInfo` (response side). */
 export interface FirmwareTaskInfo {
-  readonly TaskId: number | bigint | null
-  readonly Status: number | bigint | null
-  readonly Type: number | bigint | null
-  readonly CreateTime: number | bigint | null
+  readonly TaskId?: number | bigint | null
+  readonly Status?: number | bigint | null
+  readonly Type?: number | bigint | null
+  readonly CreateTime?: number | bigint | null
 }
 export const FirmwareTaskInfo: $Schema.Schema<FirmwareTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FirmwareTaskInfo", { TaskId: $C.nul($C.uint64), Status: $C.nul($C.int64), Type: $C.nul($C.int64), CreateTime: $C.nul($C.int64) }))
 
@@ -1170,7 +1170,7 @@ export const GenerateSignedVideoURLRequest: $Schema.Schema<GenerateSignedVideoUR
 
 /** `GenerateSignedVideoURLResponse` (response side). */
 export interface GenerateSignedVideoURLResponse {
-  readonly SignedVideoURL: string
+  readonly SignedVideoURL?: string
   readonly RequestId: string
 }
 export const GenerateSignedVideoURLResponse: $Schema.Schema<GenerateSignedVideoURLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GenerateSignedVideoURLResponse", { SignedVideoURL: $C.str, RequestId: $C.str }))
@@ -1183,7 +1183,7 @@ export const GetAllFirmwareVersionRequest: $Schema.Schema<GetAllFirmwareVersionR
 
 /** `GetAllFirmwareVersionResponse` (response side). */
 export interface GetAllFirmwareVersionResponse {
-  readonly Version: readonly string[]
+  readonly Version?: readonly string[]
   readonly RequestId: string
 }
 export const GetAllFirmwareVersionResponse: $Schema.Schema<GetAllFirmwareVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetAllFirmwareVersionResponse", { Version: $C.arr($C.str), RequestId: $C.str }))
@@ -1197,7 +1197,7 @@ export const GetFirmwareURLRequest: $Schema.Schema<GetFirmwareURLRequest> = /*#_
 
 /** `GetFirmwareURLResponse` (response side). */
 export interface GetFirmwareURLResponse {
-  readonly Url: string
+  readonly Url?: string
   readonly RequestId: string
 }
 export const GetFirmwareURLResponse: $Schema.Schema<GetFirmwareURLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetFirmwareURLResponse", { Url: $C.str, RequestId: $C.str }))
@@ -1241,8 +1241,8 @@ export const ListFirmwaresRequest: $Schema.Schema<ListFirmwaresRequest> = /*#__P
 
 /** `ListFirmwaresResponse` (response side). */
 export interface ListFirmwaresResponse {
-  readonly TotalCount: number | bigint
-  readonly Firmwares: readonly FirmwareInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Firmwares?: readonly FirmwareInfo[]
   readonly RequestId: string
 }
 export const ListFirmwaresResponse: $Schema.Schema<ListFirmwaresResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListFirmwaresResponse", { TotalCount: $C.uint64, Firmwares: $C.arr(FirmwareInfo), RequestId: $C.str }))
@@ -1374,25 +1374,25 @@ export const ModifyProductResponse: $Schema.Schema<ModifyProductResponse> = /*#_
 
 /** `ProductModelDefinition` (response side). */
 export interface ProductModelDefinition {
-  readonly ProductId: string
-  readonly ModelDefine: string
-  readonly UpdateTime: number | bigint
-  readonly CreateTime: number | bigint
-  readonly CategoryModel: string | null
-  readonly NetTypeModel: string | null
+  readonly ProductId?: string
+  readonly ModelDefine?: string
+  readonly UpdateTime?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly CategoryModel?: string | null
+  readonly NetTypeModel?: string | null
 }
 export const ProductModelDefinition: $Schema.Schema<ProductModelDefinition> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProductModelDefinition", { ProductId: $C.str, ModelDefine: $C.str, UpdateTime: $C.int64, CreateTime: $C.int64, CategoryModel: $C.nul($C.str), NetTypeModel: $C.nul($C.str) }))
 
 /** `ProductTemplate` (response side). */
 export interface ProductTemplate {
-  readonly Id: number | bigint
-  readonly CategoryKey: string
-  readonly CategoryName: string
-  readonly ParentId: number | bigint
-  readonly ModelTemplate: string
-  readonly ListOrder: number | bigint | null
-  readonly IconUrl: string | null
-  readonly IconUrlGrid: string | null
+  readonly Id?: number | bigint
+  readonly CategoryKey?: string
+  readonly CategoryName?: string
+  readonly ParentId?: number | bigint
+  readonly ModelTemplate?: string
+  readonly ListOrder?: number | bigint | null
+  readonly IconUrl?: string | null
+  readonly IconUrlGrid?: string | null
 }
 export const ProductTemplate: $Schema.Schema<ProductTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProductTemplate", { Id: $C.int64, CategoryKey: $C.str, CategoryName: $C.str, ParentId: $C.int64, ModelTemplate: $C.str, ListOrder: $C.nul($C.int64), IconUrl: $C.nul($C.str), IconUrlGrid: $C.nul($C.str) }))
 
@@ -1458,11 +1458,11 @@ export const RetryDeviceFirmwareTaskResponse: $Schema.Schema<RetryDeviceFirmware
 
 /** `SDKLogItem` (response side). */
 export interface SDKLogItem {
-  readonly ProductID: string
-  readonly DeviceName: string
-  readonly Level: string
-  readonly DateTime: string
-  readonly Content: string
+  readonly ProductID?: string
+  readonly DeviceName?: string
+  readonly Level?: string
+  readonly DateTime?: string
+  readonly Content?: string
 }
 export const SDKLogItem: $Schema.Schema<SDKLogItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SDKLogItem", { ProductID: $C.str, DeviceName: $C.str, Level: $C.str, DateTime: $C.str, Content: $C.str }))
 
@@ -1494,8 +1494,8 @@ export const SetForwardAuthResponse: $Schema.Schema<SetForwardAuthResponse> = /*
 
 /** `StatusStatistic` (response side). */
 export interface StatusStatistic {
-  readonly Status: number | bigint | null
-  readonly Total: number | bigint | null
+  readonly Status?: number | bigint | null
+  readonly Total?: number | bigint | null
 }
 export const StatusStatistic: $Schema.Schema<StatusStatistic> = /*#__PURE__*/ $C.lazy(() => $C.struct("StatusStatistic", { Status: $C.nul($C.uint64), Total: $C.nul($C.uint64) }))
 
@@ -1528,7 +1528,7 @@ export const UpdateAIModelChannelRequest: $Schema.Schema<UpdateAIModelChannelReq
 
 /** `UpdateAIModelChannelResponse` (response side). */
 export interface UpdateAIModelChannelResponse {
-  readonly ForwardKey: string | null
+  readonly ForwardKey?: string | null
   readonly RequestId: string
 }
 export const UpdateAIModelChannelResponse: $Schema.Schema<UpdateAIModelChannelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateAIModelChannelResponse", { ForwardKey: $C.nul($C.str), RequestId: $C.str }))
@@ -1552,34 +1552,34 @@ export const UploadFirmwareResponse: $Schema.Schema<UploadFirmwareResponse> = /*
 
 /** `VideoBatch` (response side). */
 export interface VideoBatch {
-  readonly Id: number | bigint
-  readonly UserId: string
-  readonly ProductId: string
-  readonly Status: number | bigint
-  readonly DevPre: string
-  readonly DevNum: number | bigint
-  readonly DevNumCreated: number | bigint
-  readonly BatchURL: string
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly Id?: number | bigint
+  readonly UserId?: string
+  readonly ProductId?: string
+  readonly Status?: number | bigint
+  readonly DevPre?: string
+  readonly DevNum?: number | bigint
+  readonly DevNumCreated?: number | bigint
+  readonly BatchURL?: string
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
 }
 export const VideoBatch: $Schema.Schema<VideoBatch> = /*#__PURE__*/ $C.lazy(() => $C.struct("VideoBatch", { Id: $C.uint64, UserId: $C.str, ProductId: $C.str, Status: $C.uint64, DevPre: $C.str, DevNum: $C.uint64, DevNumCreated: $C.uint64, BatchURL: $C.str, CreateTime: $C.uint64, UpdateTime: $C.uint64 }))
 
 /** `VideoProduct` (response side). */
 export interface VideoProduct {
-  readonly ProductId: string
-  readonly ProductName: string
-  readonly DeviceType: number | bigint
-  readonly EncryptionType: number | bigint
-  readonly Features: readonly string[]
-  readonly ChipOs: string
-  readonly ChipManufactureId: string
-  readonly ChipId: string
-  readonly ProductDescription: string
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
-  readonly NetType: string | null
-  readonly CategoryId: number | bigint | null
+  readonly ProductId?: string
+  readonly ProductName?: string
+  readonly DeviceType?: number | bigint
+  readonly EncryptionType?: number | bigint
+  readonly Features?: readonly string[]
+  readonly ChipOs?: string
+  readonly ChipManufactureId?: string
+  readonly ChipId?: string
+  readonly ProductDescription?: string
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
+  readonly NetType?: string | null
+  readonly CategoryId?: number | bigint | null
 }
 export const VideoProduct: $Schema.Schema<VideoProduct> = /*#__PURE__*/ $C.lazy(() => $C.struct("VideoProduct", { ProductId: $C.str, ProductName: $C.str, DeviceType: $C.uint64, EncryptionType: $C.uint64, Features: $C.arr($C.str), ChipOs: $C.str, ChipManufactureId: $C.str, ChipId: $C.str, ProductDescription: $C.str, CreateTime: $C.uint64, UpdateTime: $C.uint64, NetType: $C.nul($C.str), CategoryId: $C.nul($C.uint64) }))
 

@@ -19,33 +19,33 @@ export const $M: $O.Meta = { service: "iotvideoindustry", version: "2020-12-01" 
 
 /** `AbnormalEvents` (response side). */
 export interface AbnormalEvents {
-  readonly Date: string
-  readonly Info: readonly AbnormalEventsInfo[]
+  readonly Date?: string
+  readonly Info?: readonly AbnormalEventsInfo[]
 }
 export const AbnormalEvents: $Schema.Schema<AbnormalEvents> = /*#__PURE__*/ $C.lazy(() => $C.struct("AbnormalEvents", { Date: $C.str, Info: $C.arr(AbnormalEventsInfo) }))
 
 /** `AbnormalEventsInfo` (response side). */
 export interface AbnormalEventsInfo {
-  readonly Key: number | bigint
-  readonly Count: number | bigint
+  readonly Key?: number | bigint
+  readonly Count?: number | bigint
 }
 export const AbnormalEventsInfo: $Schema.Schema<AbnormalEventsInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AbnormalEventsInfo", { Key: $C.int64, Count: $C.int64 }))
 
 /** `AllDeviceInfo` (response side). */
 export interface AllDeviceInfo {
-  readonly DeviceId: string
-  readonly DeviceType: number | bigint
-  readonly Status: number | bigint
-  readonly CreateTime: number | bigint
-  readonly ExtraInformation: string
-  readonly NickName: string
-  readonly GroupPath: string
-  readonly DeviceCode: string
-  readonly IsRecord: number | bigint
-  readonly Recordable: number | bigint
-  readonly Protocol: string
-  readonly GroupId: string
-  readonly GroupName: string
+  readonly DeviceId?: string
+  readonly DeviceType?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly ExtraInformation?: string
+  readonly NickName?: string
+  readonly GroupPath?: string
+  readonly DeviceCode?: string
+  readonly IsRecord?: number | bigint
+  readonly Recordable?: number | bigint
+  readonly Protocol?: string
+  readonly GroupId?: string
+  readonly GroupName?: string
 }
 export const AllDeviceInfo: $Schema.Schema<AllDeviceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllDeviceInfo", { DeviceId: $C.str, DeviceType: $C.int64, Status: $C.int64, CreateTime: $C.int64, ExtraInformation: $C.str, NickName: $C.str, GroupPath: $C.str, DeviceCode: $C.str, IsRecord: $C.int64, Recordable: $C.int64, Protocol: $C.str, GroupId: $C.str, GroupName: $C.str }))
 
@@ -64,22 +64,22 @@ export const BindGroupDevicesResponse: $Schema.Schema<BindGroupDevicesResponse> 
 
 /** `ChannelDetail` (response side). */
 export interface ChannelDetail {
-  readonly ChannelName: string
-  readonly ChannelId: string
-  readonly ChannelType: number | bigint
-  readonly ChannelCode: string
-  readonly ExtraInformation: string
-  readonly Status: number | bigint
-  readonly IsRecord: number | bigint
-  readonly DeviceId: string
-  readonly BusinessGroupId: string
+  readonly ChannelName?: string
+  readonly ChannelId?: string
+  readonly ChannelType?: number | bigint
+  readonly ChannelCode?: string
+  readonly ExtraInformation?: string
+  readonly Status?: number | bigint
+  readonly IsRecord?: number | bigint
+  readonly DeviceId?: string
+  readonly BusinessGroupId?: string
 }
 export const ChannelDetail: $Schema.Schema<ChannelDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelDetail", { ChannelName: $C.str, ChannelId: $C.str, ChannelType: $C.int64, ChannelCode: $C.str, ExtraInformation: $C.str, Status: $C.int64, IsRecord: $C.int64, DeviceId: $C.str, BusinessGroupId: $C.str }))
 
 /** `ChannelItem` (both sides). */
 export interface ChannelItem {
-  readonly DeviceId: string
-  readonly ChannelId: string
+  readonly DeviceId?: string
+  readonly ChannelId?: string
 }
 export const ChannelItem: $Schema.Schema<ChannelItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelItem", { DeviceId: $C.str, ChannelId: $C.str }))
 
@@ -182,8 +182,8 @@ export const CreateDeviceGroupRequest: $Schema.Schema<CreateDeviceGroupRequest> 
 
 /** `CreateDeviceGroupResponse` (response side). */
 export interface CreateDeviceGroupResponse {
-  readonly Status: string
-  readonly GroupId: string
+  readonly Status?: string
+  readonly GroupId?: string
   readonly RequestId: string
 }
 export const CreateDeviceGroupResponse: $Schema.Schema<CreateDeviceGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDeviceGroupResponse", { Status: $C.str, GroupId: $C.str, RequestId: $C.str }))
@@ -199,9 +199,9 @@ export const CreateDeviceRequest: $Schema.Schema<CreateDeviceRequest> = /*#__PUR
 
 /** `CreateDeviceResponse` (response side). */
 export interface CreateDeviceResponse {
-  readonly DeviceCode: string
-  readonly DeviceId: string
-  readonly VirtualGroupId: string
+  readonly DeviceCode?: string
+  readonly DeviceId?: string
+  readonly VirtualGroupId?: string
   readonly RequestId: string
 }
 export const CreateDeviceResponse: $Schema.Schema<CreateDeviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDeviceResponse", { DeviceCode: $C.str, DeviceId: $C.str, VirtualGroupId: $C.str, RequestId: $C.str }))
@@ -215,8 +215,8 @@ export const CreateLiveChannelRequest: $Schema.Schema<CreateLiveChannelRequest> 
 
 /** `CreateLiveChannelResponse` (response side). */
 export interface CreateLiveChannelResponse {
-  readonly LiveChannelId: string
-  readonly PushStreamAddress: string
+  readonly LiveChannelId?: string
+  readonly PushStreamAddress?: string
   readonly RequestId: string
 }
 export const CreateLiveChannelResponse: $Schema.Schema<CreateLiveChannelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLiveChannelResponse", { LiveChannelId: $C.str, PushStreamAddress: $C.str, RequestId: $C.str }))
@@ -233,7 +233,7 @@ export const CreateLiveRecordPlanRequest: $Schema.Schema<CreateLiveRecordPlanReq
 
 /** `CreateLiveRecordPlanResponse` (response side). */
 export interface CreateLiveRecordPlanResponse {
-  readonly PlanId: string
+  readonly PlanId?: string
   readonly RequestId: string
 }
 export const CreateLiveRecordPlanResponse: $Schema.Schema<CreateLiveRecordPlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLiveRecordPlanResponse", { PlanId: $C.str, RequestId: $C.str }))
@@ -252,7 +252,7 @@ export const CreateMessageForwardRequest: $Schema.Schema<CreateMessageForwardReq
 
 /** `CreateMessageForwardResponse` (response side). */
 export interface CreateMessageForwardResponse {
-  readonly IntId: number | bigint
+  readonly IntId?: number | bigint
   readonly RequestId: string
 }
 export const CreateMessageForwardResponse: $Schema.Schema<CreateMessageForwardResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMessageForwardResponse", { IntId: $C.int64, RequestId: $C.str }))
@@ -269,7 +269,7 @@ export const CreateRecordPlanRequest: $Schema.Schema<CreateRecordPlanRequest> = 
 
 /** `CreateRecordPlanResponse` (response side). */
 export interface CreateRecordPlanResponse {
-  readonly PlanId: string
+  readonly PlanId?: string
   readonly RequestId: string
 }
 export const CreateRecordPlanResponse: $Schema.Schema<CreateRecordPlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRecordPlanResponse", { PlanId: $C.str, RequestId: $C.str }))
@@ -285,7 +285,7 @@ export const CreateRecordingPlanRequest: $Schema.Schema<CreateRecordingPlanReque
 
 /** `CreateRecordingPlanResponse` (response side). */
 export interface CreateRecordingPlanResponse {
-  readonly PlanId: string
+  readonly PlanId?: string
   readonly RequestId: string
 }
 export const CreateRecordingPlanResponse: $Schema.Schema<CreateRecordingPlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRecordingPlanResponse", { PlanId: $C.str, RequestId: $C.str }))
@@ -303,7 +303,7 @@ export const CreateSceneRequest: $Schema.Schema<CreateSceneRequest> = /*#__PURE_
 
 /** `CreateSceneResponse` (response side). */
 export interface CreateSceneResponse {
-  readonly IntId: number | bigint
+  readonly IntId?: number | bigint
   readonly RequestId: string
 }
 export const CreateSceneResponse: $Schema.Schema<CreateSceneResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSceneResponse", { IntId: $C.int64, RequestId: $C.str }))
@@ -344,7 +344,7 @@ export const DeleteDeviceGroupRequest: $Schema.Schema<DeleteDeviceGroupRequest> 
 
 /** `DeleteDeviceGroupResponse` (response side). */
 export interface DeleteDeviceGroupResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const DeleteDeviceGroupResponse: $Schema.Schema<DeleteDeviceGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteDeviceGroupResponse", { Status: $C.str, RequestId: $C.str }))
@@ -357,7 +357,7 @@ export const DeleteDeviceRequest: $Schema.Schema<DeleteDeviceRequest> = /*#__PUR
 
 /** `DeleteDeviceResponse` (response side). */
 export interface DeleteDeviceResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const DeleteDeviceResponse: $Schema.Schema<DeleteDeviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteDeviceResponse", { Status: $C.str, RequestId: $C.str }))
@@ -382,7 +382,7 @@ export const DeleteLiveRecordPlanRequest: $Schema.Schema<DeleteLiveRecordPlanReq
 
 /** `DeleteLiveRecordPlanResponse` (response side). */
 export interface DeleteLiveRecordPlanResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const DeleteLiveRecordPlanResponse: $Schema.Schema<DeleteLiveRecordPlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteLiveRecordPlanResponse", { Status: $C.str, RequestId: $C.str }))
@@ -457,7 +457,7 @@ export const DeleteTimeTemplateRequest: $Schema.Schema<DeleteTimeTemplateRequest
 
 /** `DeleteTimeTemplateResponse` (response side). */
 export interface DeleteTimeTemplateResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const DeleteTimeTemplateResponse: $Schema.Schema<DeleteTimeTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteTimeTemplateResponse", { Status: $C.str, RequestId: $C.str }))
@@ -497,7 +497,7 @@ export const DescribeAbnormalEventsRequest: $Schema.Schema<DescribeAbnormalEvent
 
 /** `DescribeAbnormalEventsResponse` (response side). */
 export interface DescribeAbnormalEventsResponse {
-  readonly Data: readonly AbnormalEvents[]
+  readonly Data?: readonly AbnormalEvents[]
   readonly RequestId: string
 }
 export const DescribeAbnormalEventsResponse: $Schema.Schema<DescribeAbnormalEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAbnormalEventsResponse", { Data: $C.arr(AbnormalEvents), RequestId: $C.str }))
@@ -514,8 +514,8 @@ export const DescribeAllDeviceListRequest: $Schema.Schema<DescribeAllDeviceListR
 
 /** `DescribeAllDeviceListResponse` (response side). */
 export interface DescribeAllDeviceListResponse {
-  readonly TotalCount: number | bigint
-  readonly Devices: readonly AllDeviceInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Devices?: readonly AllDeviceInfo[]
   readonly RequestId: string
 }
 export const DescribeAllDeviceListResponse: $Schema.Schema<DescribeAllDeviceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllDeviceListResponse", { TotalCount: $C.int64, Devices: $C.arr(AllDeviceInfo), RequestId: $C.str }))
@@ -530,8 +530,8 @@ export const DescribeBindSceneChannelsRequest: $Schema.Schema<DescribeBindSceneC
 
 /** `DescribeBindSceneChannelsResponse` (response side). */
 export interface DescribeBindSceneChannelsResponse {
-  readonly Total: number | bigint
-  readonly List: readonly ChannelItem[]
+  readonly Total?: number | bigint
+  readonly List?: readonly ChannelItem[]
   readonly RequestId: string
 }
 export const DescribeBindSceneChannelsResponse: $Schema.Schema<DescribeBindSceneChannelsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBindSceneChannelsResponse", { Total: $C.int64, List: $C.arr(ChannelItem), RequestId: $C.str }))
@@ -546,8 +546,8 @@ export const DescribeBindSceneDevicesRequest: $Schema.Schema<DescribeBindSceneDe
 
 /** `DescribeBindSceneDevicesResponse` (response side). */
 export interface DescribeBindSceneDevicesResponse {
-  readonly Total: number | bigint
-  readonly List: readonly DeviceItem[]
+  readonly Total?: number | bigint
+  readonly List?: readonly DeviceItem[]
   readonly RequestId: string
 }
 export const DescribeBindSceneDevicesResponse: $Schema.Schema<DescribeBindSceneDevicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBindSceneDevicesResponse", { Total: $C.int64, List: $C.arr(DeviceItem), RequestId: $C.str }))
@@ -579,7 +579,7 @@ export const DescribeChannelLocalRecordURLRequest: $Schema.Schema<DescribeChanne
 
 /** `DescribeChannelLocalRecordURLResponse` (response side). */
 export interface DescribeChannelLocalRecordURLResponse {
-  readonly Data: DescribeRecordStreamData
+  readonly Data?: DescribeRecordStreamData
   readonly RequestId: string
 }
 export const DescribeChannelLocalRecordURLResponse: $Schema.Schema<DescribeChannelLocalRecordURLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeChannelLocalRecordURLResponse", { Data: DescribeRecordStreamData, RequestId: $C.str }))
@@ -609,8 +609,8 @@ export const DescribeChannelsByLiveRecordPlanRequest: $Schema.Schema<DescribeCha
 
 /** `DescribeChannelsByLiveRecordPlanResponse` (response side). */
 export interface DescribeChannelsByLiveRecordPlanResponse {
-  readonly TotalCount: number | bigint
-  readonly LiveChannels: readonly LiveChannelItem[]
+  readonly TotalCount?: number | bigint
+  readonly LiveChannels?: readonly LiveChannelItem[]
   readonly RequestId: string
 }
 export const DescribeChannelsByLiveRecordPlanResponse: $Schema.Schema<DescribeChannelsByLiveRecordPlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeChannelsByLiveRecordPlanResponse", { TotalCount: $C.int64, LiveChannels: $C.arr(LiveChannelItem), RequestId: $C.str }))
@@ -628,8 +628,8 @@ export const DescribeChannelsRequest: $Schema.Schema<DescribeChannelsRequest> = 
 
 /** `DescribeChannelsResponse` (response side). */
 export interface DescribeChannelsResponse {
-  readonly TotalCount: number | bigint
-  readonly Channels: readonly ChannelDetail[]
+  readonly TotalCount?: number | bigint
+  readonly Channels?: readonly ChannelDetail[]
   readonly RequestId: string
 }
 export const DescribeChannelsResponse: $Schema.Schema<DescribeChannelsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeChannelsResponse", { TotalCount: $C.uint64, Channels: $C.arr(ChannelDetail), RequestId: $C.str }))
@@ -640,11 +640,11 @@ export const DescribeCurrentDeviceDataRequest: $Schema.Schema<DescribeCurrentDev
 
 /** `DescribeCurrentDeviceDataResponse` (response side). */
 export interface DescribeCurrentDeviceDataResponse {
-  readonly Channels: number | bigint
-  readonly Devices: number | bigint
-  readonly OnlineChannels: number | bigint
-  readonly OnlineDevices: number | bigint
-  readonly RecordingChannels: number | bigint
+  readonly Channels?: number | bigint
+  readonly Devices?: number | bigint
+  readonly OnlineChannels?: number | bigint
+  readonly OnlineDevices?: number | bigint
+  readonly RecordingChannels?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCurrentDeviceDataResponse: $Schema.Schema<DescribeCurrentDeviceDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCurrentDeviceDataResponse", { Channels: $C.int64, Devices: $C.int64, OnlineChannels: $C.int64, OnlineDevices: $C.int64, RecordingChannels: $C.int64, RequestId: $C.str }))
@@ -662,8 +662,8 @@ export const DescribeDeviceEventRequest: $Schema.Schema<DescribeDeviceEventReque
 
 /** `DescribeDeviceEventResponse` (response side). */
 export interface DescribeDeviceEventResponse {
-  readonly TotalCount: number | bigint
-  readonly Events: readonly Events[]
+  readonly TotalCount?: number | bigint
+  readonly Events?: readonly Events[]
   readonly RequestId: string
 }
 export const DescribeDeviceEventResponse: $Schema.Schema<DescribeDeviceEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceEventResponse", { TotalCount: $C.int64, Events: $C.arr(Events), RequestId: $C.str }))
@@ -676,7 +676,7 @@ export const DescribeDeviceGroupRequest: $Schema.Schema<DescribeDeviceGroupReque
 
 /** `DescribeDeviceGroupResponse` (response side). */
 export interface DescribeDeviceGroupResponse {
-  readonly DevGroups: readonly DevGroupInfo[]
+  readonly DevGroups?: readonly DevGroupInfo[]
   readonly RequestId: string
 }
 export const DescribeDeviceGroupResponse: $Schema.Schema<DescribeDeviceGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceGroupResponse", { DevGroups: $C.arr(DevGroupInfo), RequestId: $C.str }))
@@ -692,8 +692,8 @@ export const DescribeDeviceListRequest: $Schema.Schema<DescribeDeviceListRequest
 
 /** `DescribeDeviceListResponse` (response side). */
 export interface DescribeDeviceListResponse {
-  readonly TotalCount: number | bigint
-  readonly Devices: readonly AllDeviceInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Devices?: readonly AllDeviceInfo[]
   readonly RequestId: string
 }
 export const DescribeDeviceListResponse: $Schema.Schema<DescribeDeviceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceListResponse", { TotalCount: $C.int64, Devices: $C.arr(AllDeviceInfo), RequestId: $C.str }))
@@ -709,7 +709,7 @@ export const DescribeDeviceMonitorDataRequest: $Schema.Schema<DescribeDeviceMoni
 
 /** `DescribeDeviceMonitorDataResponse` (response side). */
 export interface DescribeDeviceMonitorDataResponse {
-  readonly Data: readonly DeviceMonitorValue[]
+  readonly Data?: readonly DeviceMonitorValue[]
   readonly RequestId: string
 }
 export const DescribeDeviceMonitorDataResponse: $Schema.Schema<DescribeDeviceMonitorDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceMonitorDataResponse", { Data: $C.arr(DeviceMonitorValue), RequestId: $C.str }))
@@ -722,7 +722,7 @@ export const DescribeDevicePassWordRequest: $Schema.Schema<DescribeDevicePassWor
 
 /** `DescribeDevicePassWordResponse` (response side). */
 export interface DescribeDevicePassWordResponse {
-  readonly PassWord: string
+  readonly PassWord?: string
   readonly RequestId: string
 }
 export const DescribeDevicePassWordResponse: $Schema.Schema<DescribeDevicePassWordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDevicePassWordResponse", { PassWord: $C.str, RequestId: $C.str }))
@@ -735,17 +735,17 @@ export const DescribeDeviceRequest: $Schema.Schema<DescribeDeviceRequest> = /*#_
 
 /** `DescribeDeviceResponse` (response side). */
 export interface DescribeDeviceResponse {
-  readonly Device: AllDeviceInfo
+  readonly Device?: AllDeviceInfo
   readonly RequestId: string
 }
 export const DescribeDeviceResponse: $Schema.Schema<DescribeDeviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceResponse", { Device: AllDeviceInfo, RequestId: $C.str }))
 
 /** `DescribeDeviceStreamsData` (response side). */
 export interface DescribeDeviceStreamsData {
-  readonly RtspAddr: string
-  readonly RtmpAddr: string
-  readonly HlsAddr: string
-  readonly FlvAddr: string
+  readonly RtspAddr?: string
+  readonly RtmpAddr?: string
+  readonly HlsAddr?: string
+  readonly FlvAddr?: string
 }
 export const DescribeDeviceStreamsData: $Schema.Schema<DescribeDeviceStreamsData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceStreamsData", { RtspAddr: $C.str, RtmpAddr: $C.str, HlsAddr: $C.str, FlvAddr: $C.str }))
 
@@ -759,7 +759,7 @@ export const DescribeDeviceStreamsRequest: $Schema.Schema<DescribeDeviceStreamsR
 
 /** `DescribeDeviceStreamsResponse` (response side). */
 export interface DescribeDeviceStreamsResponse {
-  readonly Data: DescribeDeviceStreamsData
+  readonly Data?: DescribeDeviceStreamsData
   readonly RequestId: string
 }
 export const DescribeDeviceStreamsResponse: $Schema.Schema<DescribeDeviceStreamsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceStreamsResponse", { Data: DescribeDeviceStreamsData, RequestId: $C.str }))
@@ -772,7 +772,7 @@ export const DescribeGroupByIdRequest: $Schema.Schema<DescribeGroupByIdRequest> 
 
 /** `DescribeGroupByIdResponse` (response side). */
 export interface DescribeGroupByIdResponse {
-  readonly Group: GroupItem
+  readonly Group?: GroupItem
   readonly RequestId: string
 }
 export const DescribeGroupByIdResponse: $Schema.Schema<DescribeGroupByIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupByIdResponse", { Group: GroupItem, RequestId: $C.str }))
@@ -785,7 +785,7 @@ export const DescribeGroupByPathRequest: $Schema.Schema<DescribeGroupByPathReque
 
 /** `DescribeGroupByPathResponse` (response side). */
 export interface DescribeGroupByPathResponse {
-  readonly Group: GroupItem
+  readonly Group?: GroupItem
   readonly RequestId: string
 }
 export const DescribeGroupByPathResponse: $Schema.Schema<DescribeGroupByPathResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupByPathResponse", { Group: GroupItem, RequestId: $C.str }))
@@ -803,8 +803,8 @@ export const DescribeGroupDevicesRequest: $Schema.Schema<DescribeGroupDevicesReq
 
 /** `DescribeGroupDevicesResponse` (response side). */
 export interface DescribeGroupDevicesResponse {
-  readonly TotalCount: number | bigint
-  readonly DeviceList: readonly GroupDeviceItem[]
+  readonly TotalCount?: number | bigint
+  readonly DeviceList?: readonly GroupDeviceItem[]
   readonly RequestId: string
 }
 export const DescribeGroupDevicesResponse: $Schema.Schema<DescribeGroupDevicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupDevicesResponse", { TotalCount: $C.uint64, DeviceList: $C.arr(GroupDeviceItem), RequestId: $C.str }))
@@ -817,7 +817,7 @@ export const DescribeGroupsRequest: $Schema.Schema<DescribeGroupsRequest> = /*#_
 
 /** `DescribeGroupsResponse` (response side). */
 export interface DescribeGroupsResponse {
-  readonly Groups: readonly GroupInfo[]
+  readonly Groups?: readonly GroupInfo[]
   readonly RequestId: string
 }
 export const DescribeGroupsResponse: $Schema.Schema<DescribeGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupsResponse", { Groups: $C.arr(GroupInfo), RequestId: $C.str }))
@@ -833,8 +833,8 @@ export const DescribeIPCChannelsRequest: $Schema.Schema<DescribeIPCChannelsReque
 
 /** `DescribeIPCChannelsResponse` (response side). */
 export interface DescribeIPCChannelsResponse {
-  readonly TotalCount: number | bigint
-  readonly DeviceList: readonly GroupDeviceItem[]
+  readonly TotalCount?: number | bigint
+  readonly DeviceList?: readonly GroupDeviceItem[]
   readonly RequestId: string
 }
 export const DescribeIPCChannelsResponse: $Schema.Schema<DescribeIPCChannelsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIPCChannelsResponse", { TotalCount: $C.uint64, DeviceList: $C.arr(GroupDeviceItem), RequestId: $C.str }))
@@ -851,8 +851,8 @@ export const DescribeLiveChannelListRequest: $Schema.Schema<DescribeLiveChannelL
 
 /** `DescribeLiveChannelListResponse` (response side). */
 export interface DescribeLiveChannelListResponse {
-  readonly Total: number | bigint
-  readonly LiveChannels: readonly LiveChannelInfo[]
+  readonly Total?: number | bigint
+  readonly LiveChannels?: readonly LiveChannelInfo[]
   readonly RequestId: string
 }
 export const DescribeLiveChannelListResponse: $Schema.Schema<DescribeLiveChannelListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveChannelListResponse", { Total: $C.int64, LiveChannels: $C.arr(LiveChannelInfo), RequestId: $C.str }))
@@ -865,13 +865,13 @@ export const DescribeLiveChannelRequest: $Schema.Schema<DescribeLiveChannelReque
 
 /** `DescribeLiveChannelResponse` (response side). */
 export interface DescribeLiveChannelResponse {
-  readonly LiveChannelId: string
-  readonly LiveChannelName: string
-  readonly LiveChannelType: number | bigint
-  readonly LiveStatus: number | bigint
-  readonly PushStreamAddress: string
-  readonly CreateTime: readonly string[]
-  readonly UpdateTime: readonly string[]
+  readonly LiveChannelId?: string
+  readonly LiveChannelName?: string
+  readonly LiveChannelType?: number | bigint
+  readonly LiveStatus?: number | bigint
+  readonly PushStreamAddress?: string
+  readonly CreateTime?: readonly string[]
+  readonly UpdateTime?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeLiveChannelResponse: $Schema.Schema<DescribeLiveChannelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveChannelResponse", { LiveChannelId: $C.str, LiveChannelName: $C.str, LiveChannelType: $C.int64, LiveStatus: $C.int64, PushStreamAddress: $C.str, CreateTime: $C.arr($C.str), UpdateTime: $C.arr($C.str), RequestId: $C.str }))
@@ -884,11 +884,11 @@ export const DescribeLiveRecordPlanByIdRequest: $Schema.Schema<DescribeLiveRecor
 
 /** `DescribeLiveRecordPlanByIdResponse` (response side). */
 export interface DescribeLiveRecordPlanByIdResponse {
-  readonly PlanName: string
-  readonly TemplateId: string
-  readonly TemplateName: string
-  readonly RecordStorageTime: number | bigint
-  readonly PlanType: number | bigint
+  readonly PlanName?: string
+  readonly TemplateId?: string
+  readonly TemplateName?: string
+  readonly RecordStorageTime?: number | bigint
+  readonly PlanType?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLiveRecordPlanByIdResponse: $Schema.Schema<DescribeLiveRecordPlanByIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveRecordPlanByIdResponse", { PlanName: $C.str, TemplateId: $C.str, TemplateName: $C.str, RecordStorageTime: $C.int64, PlanType: $C.int64, RequestId: $C.str }))
@@ -903,8 +903,8 @@ export const DescribeLiveRecordPlanIdsRequest: $Schema.Schema<DescribeLiveRecord
 
 /** `DescribeLiveRecordPlanIdsResponse` (response side). */
 export interface DescribeLiveRecordPlanIdsResponse {
-  readonly TotalCount: number | bigint
-  readonly Plans: readonly LiveRecordPlanItem[]
+  readonly TotalCount?: number | bigint
+  readonly Plans?: readonly LiveRecordPlanItem[]
   readonly RequestId: string
 }
 export const DescribeLiveRecordPlanIdsResponse: $Schema.Schema<DescribeLiveRecordPlanIdsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveRecordPlanIdsResponse", { TotalCount: $C.int64, Plans: $C.arr(LiveRecordPlanItem), RequestId: $C.str }))
@@ -918,7 +918,7 @@ export const DescribeLiveStreamRequest: $Schema.Schema<DescribeLiveStreamRequest
 
 /** `DescribeLiveStreamResponse` (response side). */
 export interface DescribeLiveStreamResponse {
-  readonly Data: StreamAddress | null
+  readonly Data?: StreamAddress | null
   readonly RequestId: string
 }
 export const DescribeLiveStreamResponse: $Schema.Schema<DescribeLiveStreamResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveStreamResponse", { Data: $C.nul(StreamAddress), RequestId: $C.str }))
@@ -940,8 +940,8 @@ export const DescribeLiveVideoListRequest: $Schema.Schema<DescribeLiveVideoListR
 
 /** `DescribeLiveVideoListResponse` (response side). */
 export interface DescribeLiveVideoListResponse {
-  readonly Total: number | bigint
-  readonly RecordList: readonly LiveRecordItem[]
+  readonly Total?: number | bigint
+  readonly RecordList?: readonly LiveRecordItem[]
   readonly RequestId: string
 }
 export const DescribeLiveVideoListResponse: $Schema.Schema<DescribeLiveVideoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveVideoListResponse", { Total: $C.int64, RecordList: $C.arr(LiveRecordItem), RequestId: $C.str }))
@@ -954,16 +954,16 @@ export const DescribeMessageForwardRequest: $Schema.Schema<DescribeMessageForwar
 
 /** `DescribeMessageForwardResponse` (response side). */
 export interface DescribeMessageForwardResponse {
-  readonly RegionId: string
-  readonly RegionName: string
-  readonly Instance: string
-  readonly InstanceName: string
-  readonly IntId: number | bigint
-  readonly MessageType: string
-  readonly TopicId: string
-  readonly CreateTime: string
-  readonly Uin: string
-  readonly TopicName: string
+  readonly RegionId?: string
+  readonly RegionName?: string
+  readonly Instance?: string
+  readonly InstanceName?: string
+  readonly IntId?: number | bigint
+  readonly MessageType?: string
+  readonly TopicId?: string
+  readonly CreateTime?: string
+  readonly Uin?: string
+  readonly TopicName?: string
   readonly UpdateTime?: string
   readonly RequestId: string
 }
@@ -978,8 +978,8 @@ export const DescribeMessageForwardsRequest: $Schema.Schema<DescribeMessageForwa
 
 /** `DescribeMessageForwardsResponse` (response side). */
 export interface DescribeMessageForwardsResponse {
-  readonly Total: number | bigint
-  readonly List: readonly MessageForward[]
+  readonly Total?: number | bigint
+  readonly List?: readonly MessageForward[]
   readonly RequestId: string
 }
 export const DescribeMessageForwardsResponse: $Schema.Schema<DescribeMessageForwardsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMessageForwardsResponse", { Total: $C.int64, List: $C.arr(MessageForward), RequestId: $C.str }))
@@ -993,7 +993,7 @@ export const DescribeMonitorDataByDateRequest: $Schema.Schema<DescribeMonitorDat
 
 /** `DescribeMonitorDataByDateResponse` (response side). */
 export interface DescribeMonitorDataByDateResponse {
-  readonly Data: readonly RecordStatistic[]
+  readonly Data?: readonly RecordStatistic[]
   readonly RequestId: string
 }
 export const DescribeMonitorDataByDateResponse: $Schema.Schema<DescribeMonitorDataByDateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMonitorDataByDateResponse", { Data: $C.arr(RecordStatistic), RequestId: $C.str }))
@@ -1007,7 +1007,7 @@ export const DescribePresetListRequest: $Schema.Schema<DescribePresetListRequest
 
 /** `DescribePresetListResponse` (response side). */
 export interface DescribePresetListResponse {
-  readonly Data: readonly PresetItem[]
+  readonly Data?: readonly PresetItem[]
   readonly RequestId: string
 }
 export const DescribePresetListResponse: $Schema.Schema<DescribePresetListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePresetListResponse", { Data: $C.arr(PresetItem), RequestId: $C.str }))
@@ -1024,7 +1024,7 @@ export const DescribeRecordDatesByChannelRequest: $Schema.Schema<DescribeRecordD
 
 /** `DescribeRecordDatesByChannelResponse` (response side). */
 export interface DescribeRecordDatesByChannelResponse {
-  readonly Dates: readonly string[]
+  readonly Dates?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeRecordDatesByChannelResponse: $Schema.Schema<DescribeRecordDatesByChannelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordDatesByChannelResponse", { Dates: $C.arr($C.str), RequestId: $C.str }))
@@ -1039,7 +1039,7 @@ export const DescribeRecordDatesByLiveRequest: $Schema.Schema<DescribeRecordDate
 
 /** `DescribeRecordDatesByLiveResponse` (response side). */
 export interface DescribeRecordDatesByLiveResponse {
-  readonly Dates: readonly string[] | null
+  readonly Dates?: readonly string[] | null
   readonly RequestId: string
 }
 export const DescribeRecordDatesByLiveResponse: $Schema.Schema<DescribeRecordDatesByLiveResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordDatesByLiveResponse", { Dates: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -1067,7 +1067,7 @@ export const DescribeRecordStreamRequest: $Schema.Schema<DescribeRecordStreamReq
 
 /** `DescribeRecordStreamResponse` (response side). */
 export interface DescribeRecordStreamResponse {
-  readonly Data: DescribeRecordStreamData
+  readonly Data?: DescribeRecordStreamData
   readonly RequestId: string
 }
 export const DescribeRecordStreamResponse: $Schema.Schema<DescribeRecordStreamResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordStreamResponse", { Data: DescribeRecordStreamData, RequestId: $C.str }))
@@ -1080,7 +1080,7 @@ export const DescribeRecordingPlanByIdRequest: $Schema.Schema<DescribeRecordingP
 
 /** `DescribeRecordingPlanByIdResponse` (response side). */
 export interface DescribeRecordingPlanByIdResponse {
-  readonly Plan: RecordPlanDetail
+  readonly Plan?: RecordPlanDetail
   readonly RequestId: string
 }
 export const DescribeRecordingPlanByIdResponse: $Schema.Schema<DescribeRecordingPlanByIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordingPlanByIdResponse", { Plan: RecordPlanDetail, RequestId: $C.str }))
@@ -1091,8 +1091,8 @@ export const DescribeRecordingPlansRequest: $Schema.Schema<DescribeRecordingPlan
 
 /** `DescribeRecordingPlansResponse` (response side). */
 export interface DescribeRecordingPlansResponse {
-  readonly Plans: readonly RecordPlanDetail[]
-  readonly TotalCount: number | bigint
+  readonly Plans?: readonly RecordPlanDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRecordingPlansResponse: $Schema.Schema<DescribeRecordingPlansResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordingPlansResponse", { Plans: $C.arr(RecordPlanDetail), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1116,14 +1116,14 @@ export const DescribeSceneRequest: $Schema.Schema<DescribeSceneRequest> = /*#__P
 
 /** `DescribeSceneResponse` (response side). */
 export interface DescribeSceneResponse {
-  readonly IntId: number | bigint
-  readonly RecordDuration: number | bigint
-  readonly SceneName: string
-  readonly SceneTrigger: string
-  readonly StoreDuration: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Uin: string
+  readonly IntId?: number | bigint
+  readonly RecordDuration?: number | bigint
+  readonly SceneName?: string
+  readonly SceneTrigger?: string
+  readonly StoreDuration?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Uin?: string
   readonly RequestId: string
 }
 export const DescribeSceneResponse: $Schema.Schema<DescribeSceneResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSceneResponse", { IntId: $C.int64, RecordDuration: $C.int64, SceneName: $C.str, SceneTrigger: $C.str, StoreDuration: $C.int64, CreateTime: $C.str, UpdateTime: $C.str, Uin: $C.str, RequestId: $C.str }))
@@ -1137,8 +1137,8 @@ export const DescribeScenesRequest: $Schema.Schema<DescribeScenesRequest> = /*#_
 
 /** `DescribeScenesResponse` (response side). */
 export interface DescribeScenesResponse {
-  readonly Total: number | bigint
-  readonly List: readonly SceneItem[]
+  readonly Total?: number | bigint
+  readonly List?: readonly SceneItem[]
   readonly RequestId: string
 }
 export const DescribeScenesResponse: $Schema.Schema<DescribeScenesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScenesResponse", { Total: $C.int64, List: $C.arr(SceneItem), RequestId: $C.str }))
@@ -1166,13 +1166,13 @@ export const DescribeStatisticSummaryRequest: $Schema.Schema<DescribeStatisticSu
 
 /** `DescribeStatisticSummaryResponse` (response side). */
 export interface DescribeStatisticSummaryResponse {
-  readonly RecordingDevice: number | bigint
-  readonly NonRecordingDevice: number | bigint
-  readonly WatchFlux: number
-  readonly StorageUsage: number
-  readonly P2PFluxTotal: number
-  readonly P2PPeakValue: number
-  readonly LivePushTotal: number | bigint
+  readonly RecordingDevice?: number | bigint
+  readonly NonRecordingDevice?: number | bigint
+  readonly WatchFlux?: number
+  readonly StorageUsage?: number
+  readonly P2PFluxTotal?: number
+  readonly P2PPeakValue?: number
+  readonly LivePushTotal?: number | bigint
   readonly RequestId: string
 }
 export const DescribeStatisticSummaryResponse: $Schema.Schema<DescribeStatisticSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStatisticSummaryResponse", { RecordingDevice: $C.uint64, NonRecordingDevice: $C.uint64, WatchFlux: $C.float, StorageUsage: $C.float, P2PFluxTotal: $C.float, P2PPeakValue: $C.float, LivePushTotal: $C.int64, RequestId: $C.str }))
@@ -1189,8 +1189,8 @@ export const DescribeSubGroupsRequest: $Schema.Schema<DescribeSubGroupsRequest> 
 
 /** `DescribeSubGroupsResponse` (response side). */
 export interface DescribeSubGroupsResponse {
-  readonly GroupList: readonly GroupItem[]
-  readonly TotalCount: number | bigint
+  readonly GroupList?: readonly GroupItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSubGroupsResponse: $Schema.Schema<DescribeSubGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSubGroupsResponse", { GroupList: $C.arr(GroupItem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1203,7 +1203,7 @@ export const DescribeSubscriptionStatusRequest: $Schema.Schema<DescribeSubscript
 
 /** `DescribeSubscriptionStatusResponse` (response side). */
 export interface DescribeSubscriptionStatusResponse {
-  readonly AlarmStatus: number | bigint
+  readonly AlarmStatus?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSubscriptionStatusResponse: $Schema.Schema<DescribeSubscriptionStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSubscriptionStatusResponse", { AlarmStatus: $C.int64, RequestId: $C.str }))
@@ -1221,8 +1221,8 @@ export const DescribeVideoListByChannelRequest: $Schema.Schema<DescribeVideoList
 
 /** `DescribeVideoListByChannelResponse` (response side). */
 export interface DescribeVideoListByChannelResponse {
-  readonly VideoList: readonly RecordTaskItem[]
-  readonly TotalCount: number | bigint
+  readonly VideoList?: readonly RecordTaskItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVideoListByChannelResponse: $Schema.Schema<DescribeVideoListByChannelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVideoListByChannelResponse", { VideoList: $C.arr(RecordTaskItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1251,9 +1251,9 @@ export const DescribeVideoListRequest: $Schema.Schema<DescribeVideoListRequest> 
 
 /** `DescribeVideoListResponse` (response side). */
 export interface DescribeVideoListResponse {
-  readonly TotalCount: number | bigint
-  readonly VideoList: RecordTaskItem
-  readonly RecordList: readonly RecordTaskItem[]
+  readonly TotalCount?: number | bigint
+  readonly VideoList?: RecordTaskItem
+  readonly RecordList?: readonly RecordTaskItem[]
   readonly RequestId: string
 }
 export const DescribeVideoListResponse: $Schema.Schema<DescribeVideoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVideoListResponse", { TotalCount: $C.int64, VideoList: RecordTaskItem, RecordList: $C.arr(RecordTaskItem), RequestId: $C.str }))
@@ -1264,7 +1264,7 @@ export const DescribeWarnModRequest: $Schema.Schema<DescribeWarnModRequest> = /*
 
 /** `DescribeWarnModResponse` (response side). */
 export interface DescribeWarnModResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeWarnModResponse: $Schema.Schema<DescribeWarnModResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWarnModResponse", { Data: $C.str, RequestId: $C.str }))
@@ -1284,8 +1284,8 @@ export const DescribeWarningsRequest: $Schema.Schema<DescribeWarningsRequest> = 
 
 /** `DescribeWarningsResponse` (response side). */
 export interface DescribeWarningsResponse {
-  readonly Total: number | bigint
-  readonly Data: readonly WarningsData[]
+  readonly Total?: number | bigint
+  readonly Data?: readonly WarningsData[]
   readonly RequestId: string
 }
 export const DescribeWarningsResponse: $Schema.Schema<DescribeWarningsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWarningsResponse", { Total: $C.int64, Data: $C.arr(WarningsData), RequestId: $C.str }))
@@ -1301,18 +1301,18 @@ export const DescribeXP2PDataRequest: $Schema.Schema<DescribeXP2PDataRequest> = 
 
 /** `DescribeXP2PDataResponse` (response side). */
 export interface DescribeXP2PDataResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeXP2PDataResponse: $Schema.Schema<DescribeXP2PDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeXP2PDataResponse", { Data: $C.str, RequestId: $C.str }))
 
 /** `DevGroupInfo` (response side). */
 export interface DevGroupInfo {
-  readonly DeviceId: string
-  readonly GroupId: string
-  readonly GroupPath: string
-  readonly ParentId: string
-  readonly Error: string
+  readonly DeviceId?: string
+  readonly GroupId?: string
+  readonly GroupPath?: string
+  readonly ParentId?: string
+  readonly Error?: string
 }
 export const DevGroupInfo: $Schema.Schema<DevGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DevGroupInfo", { DeviceId: $C.str, GroupId: $C.str, GroupPath: $C.str, ParentId: $C.str, Error: $C.str }))
 
@@ -1325,22 +1325,22 @@ export const DeviceItem: $Schema.Schema<DeviceItem> = /*#__PURE__*/ $C.lazy(() =
 
 /** `DeviceMonitorValue` (response side). */
 export interface DeviceMonitorValue {
-  readonly Value: number
-  readonly Time: number | bigint
+  readonly Value?: number
+  readonly Time?: number | bigint
 }
 export const DeviceMonitorValue: $Schema.Schema<DeviceMonitorValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceMonitorValue", { Value: $C.float, Time: $C.int64 }))
 
 /** `Events` (response side). */
 export interface Events {
-  readonly EventTime: number | bigint
-  readonly EventType: number | bigint
-  readonly EventDesc: string
-  readonly DeviceType: number | bigint
-  readonly DeviceAddress: string
-  readonly DeviceId: string
-  readonly ChannelId: string
-  readonly EventLog: string
-  readonly DeviceName: string
+  readonly EventTime?: number | bigint
+  readonly EventType?: number | bigint
+  readonly EventDesc?: string
+  readonly DeviceType?: number | bigint
+  readonly DeviceAddress?: string
+  readonly DeviceId?: string
+  readonly ChannelId?: string
+  readonly EventLog?: string
+  readonly DeviceName?: string
 }
 export const Events: $Schema.Schema<Events> = /*#__PURE__*/ $C.lazy(() => $C.struct("Events", { EventTime: $C.int64, EventType: $C.int64, EventDesc: $C.str, DeviceType: $C.int64, DeviceAddress: $C.str, DeviceId: $C.str, ChannelId: $C.str, EventLog: $C.str, DeviceName: $C.str }))
 
@@ -1356,7 +1356,7 @@ export const GetRecordDatesByDevRequest: $Schema.Schema<GetRecordDatesByDevReque
 
 /** `GetRecordDatesByDevResponse` (response side). */
 export interface GetRecordDatesByDevResponse {
-  readonly Dates: readonly string[]
+  readonly Dates?: readonly string[]
   readonly RequestId: string
 }
 export const GetRecordDatesByDevResponse: $Schema.Schema<GetRecordDatesByDevResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetRecordDatesByDevResponse", { Dates: $C.arr($C.str), RequestId: $C.str }))
@@ -1369,7 +1369,7 @@ export const GetRecordPlanByDevRequest: $Schema.Schema<GetRecordPlanByDevRequest
 
 /** `GetRecordPlanByDevResponse` (response side). */
 export interface GetRecordPlanByDevResponse {
-  readonly Plan: RecordPlanItem
+  readonly Plan?: RecordPlanItem
   readonly RequestId: string
 }
 export const GetRecordPlanByDevResponse: $Schema.Schema<GetRecordPlanByDevResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetRecordPlanByDevResponse", { Plan: RecordPlanItem, RequestId: $C.str }))
@@ -1382,7 +1382,7 @@ export const GetRecordPlanByIdRequest: $Schema.Schema<GetRecordPlanByIdRequest> 
 
 /** `GetRecordPlanByIdResponse` (response side). */
 export interface GetRecordPlanByIdResponse {
-  readonly Plan: RecordPlanItem
+  readonly Plan?: RecordPlanItem
   readonly RequestId: string
 }
 export const GetRecordPlanByIdResponse: $Schema.Schema<GetRecordPlanByIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetRecordPlanByIdResponse", { Plan: RecordPlanItem, RequestId: $C.str }))
@@ -1393,8 +1393,8 @@ export const GetRecordPlansRequest: $Schema.Schema<GetRecordPlansRequest> = /*#_
 
 /** `GetRecordPlansResponse` (response side). */
 export interface GetRecordPlansResponse {
-  readonly Plans: readonly RecordPlanItem[]
-  readonly TotalCount: number | bigint
+  readonly Plans?: readonly RecordPlanItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const GetRecordPlansResponse: $Schema.Schema<GetRecordPlansResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetRecordPlansResponse", { Plans: $C.arr(RecordPlanItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1407,7 +1407,7 @@ export const GetTimeTemplateByIdRequest: $Schema.Schema<GetTimeTemplateByIdReque
 
 /** `GetTimeTemplateByIdResponse` (response side). */
 export interface GetTimeTemplateByIdResponse {
-  readonly Template: TimeTemplateItem
+  readonly Template?: TimeTemplateItem
   readonly RequestId: string
 }
 export const GetTimeTemplateByIdResponse: $Schema.Schema<GetTimeTemplateByIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTimeTemplateByIdResponse", { Template: TimeTemplateItem, RequestId: $C.str }))
@@ -1418,8 +1418,8 @@ export const GetTimeTemplatesRequest: $Schema.Schema<GetTimeTemplatesRequest> = 
 
 /** `GetTimeTemplatesResponse` (response side). */
 export interface GetTimeTemplatesResponse {
-  readonly Templates: readonly TimeTemplateItem[]
-  readonly TotalCount: number | bigint
+  readonly Templates?: readonly TimeTemplateItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const GetTimeTemplatesResponse: $Schema.Schema<GetTimeTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTimeTemplatesResponse", { Templates: $C.arr(TimeTemplateItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1438,77 +1438,77 @@ export const GetVideoListByConRequest: $Schema.Schema<GetVideoListByConRequest> 
 
 /** `GetVideoListByConResponse` (response side). */
 export interface GetVideoListByConResponse {
-  readonly VideoList: readonly RecordTaskItem[]
-  readonly TotalCount: number | bigint
+  readonly VideoList?: readonly RecordTaskItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const GetVideoListByConResponse: $Schema.Schema<GetVideoListByConResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetVideoListByConResponse", { VideoList: $C.arr(RecordTaskItem), TotalCount: $C.int64, RequestId: $C.str }))
 
 /** `GroupDeviceItem` (response side). */
 export interface GroupDeviceItem {
-  readonly DeviceId: string
-  readonly NickName: string
-  readonly Status: number | bigint
-  readonly ExtraInformation: string
-  readonly DeviceType: number | bigint
-  readonly RTSPUrl: string
-  readonly DeviceCode: string
-  readonly IsRecord: number | bigint
-  readonly Recordable: number | bigint
-  readonly Protocol: string
-  readonly CreateTime: number | bigint
-  readonly ChannelNum: number | bigint
-  readonly VideoChannelNum: number | bigint
+  readonly DeviceId?: string
+  readonly NickName?: string
+  readonly Status?: number | bigint
+  readonly ExtraInformation?: string
+  readonly DeviceType?: number | bigint
+  readonly RTSPUrl?: string
+  readonly DeviceCode?: string
+  readonly IsRecord?: number | bigint
+  readonly Recordable?: number | bigint
+  readonly Protocol?: string
+  readonly CreateTime?: number | bigint
+  readonly ChannelNum?: number | bigint
+  readonly VideoChannelNum?: number | bigint
 }
 export const GroupDeviceItem: $Schema.Schema<GroupDeviceItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupDeviceItem", { DeviceId: $C.str, NickName: $C.str, Status: $C.int64, ExtraInformation: $C.str, DeviceType: $C.int64, RTSPUrl: $C.str, DeviceCode: $C.str, IsRecord: $C.int64, Recordable: $C.int64, Protocol: $C.str, CreateTime: $C.int64, ChannelNum: $C.int64, VideoChannelNum: $C.int64 }))
 
 /** `GroupInfo` (response side). */
 export interface GroupInfo {
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly GroupType: string
-  readonly GroupPath: string
-  readonly ParentId: string
-  readonly GroupDescribe: string
-  readonly ExtraInformation: string
-  readonly CreateTime: number | bigint
-  readonly GroupStatus: number | bigint
-  readonly Error: string
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly GroupType?: string
+  readonly GroupPath?: string
+  readonly ParentId?: string
+  readonly GroupDescribe?: string
+  readonly ExtraInformation?: string
+  readonly CreateTime?: number | bigint
+  readonly GroupStatus?: number | bigint
+  readonly Error?: string
 }
 export const GroupInfo: $Schema.Schema<GroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupInfo", { GroupId: $C.str, GroupName: $C.str, GroupType: $C.str, GroupPath: $C.str, ParentId: $C.str, GroupDescribe: $C.str, ExtraInformation: $C.str, CreateTime: $C.int64, GroupStatus: $C.int64, Error: $C.str }))
 
 /** `GroupItem` (response side). */
 export interface GroupItem {
-  readonly GroupName: string
-  readonly ParentId: string
-  readonly GroupId: string
-  readonly GroupPath: string
-  readonly GroupDescribe: string
-  readonly DeviceNum: number | bigint
-  readonly SubGroupNum: number | bigint
-  readonly ExtraInformation: string
-  readonly GroupType: string
-  readonly CreateTime: number | bigint
-  readonly GroupStatus: number | bigint
+  readonly GroupName?: string
+  readonly ParentId?: string
+  readonly GroupId?: string
+  readonly GroupPath?: string
+  readonly GroupDescribe?: string
+  readonly DeviceNum?: number | bigint
+  readonly SubGroupNum?: number | bigint
+  readonly ExtraInformation?: string
+  readonly GroupType?: string
+  readonly CreateTime?: number | bigint
+  readonly GroupStatus?: number | bigint
 }
 export const GroupItem: $Schema.Schema<GroupItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupItem", { GroupName: $C.str, ParentId: $C.str, GroupId: $C.str, GroupPath: $C.str, GroupDescribe: $C.str, DeviceNum: $C.int64, SubGroupNum: $C.int64, ExtraInformation: $C.str, GroupType: $C.str, CreateTime: $C.int64, GroupStatus: $C.int64 }))
 
 /** `LiveChannelInfo` (response side). */
 export interface LiveChannelInfo {
-  readonly LiveChannelId: string
-  readonly LiveChannelName: string
-  readonly LiveChannelType: number | bigint
-  readonly LiveStatus: number | bigint
-  readonly PushStreamAddress: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly LiveChannelId?: string
+  readonly LiveChannelName?: string
+  readonly LiveChannelType?: number | bigint
+  readonly LiveStatus?: number | bigint
+  readonly PushStreamAddress?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const LiveChannelInfo: $Schema.Schema<LiveChannelInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveChannelInfo", { LiveChannelId: $C.str, LiveChannelName: $C.str, LiveChannelType: $C.int64, LiveStatus: $C.int64, PushStreamAddress: $C.str, CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `LiveChannelItem` (response side). */
 export interface LiveChannelItem {
-  readonly ChannelId: string
-  readonly ChannelName: string
+  readonly ChannelId?: string
+  readonly ChannelName?: string
 }
 export const LiveChannelItem: $Schema.Schema<LiveChannelItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveChannelItem", { ChannelId: $C.str, ChannelName: $C.str }))
 
@@ -1528,24 +1528,24 @@ export const LiveRecordItem: $Schema.Schema<LiveRecordItem> = /*#__PURE__*/ $C.l
 
 /** `LiveRecordPlanItem` (response side). */
 export interface LiveRecordPlanItem {
-  readonly PlanId: string
-  readonly PlanName: string
+  readonly PlanId?: string
+  readonly PlanName?: string
 }
 export const LiveRecordPlanItem: $Schema.Schema<LiveRecordPlanItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveRecordPlanItem", { PlanId: $C.str, PlanName: $C.str }))
 
 /** `MessageForward` (response side). */
 export interface MessageForward {
-  readonly IntId: number | bigint
-  readonly Uin: string
-  readonly MessageType: string
-  readonly RegionId: string
-  readonly RegionName: string
-  readonly Instance: string
-  readonly InstanceName: string
-  readonly TopicId: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly TopicName: string
+  readonly IntId?: number | bigint
+  readonly Uin?: string
+  readonly MessageType?: string
+  readonly RegionId?: string
+  readonly RegionName?: string
+  readonly Instance?: string
+  readonly InstanceName?: string
+  readonly TopicId?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly TopicName?: string
 }
 export const MessageForward: $Schema.Schema<MessageForward> = /*#__PURE__*/ $C.lazy(() => $C.struct("MessageForward", { IntId: $C.int64, Uin: $C.str, MessageType: $C.str, RegionId: $C.str, RegionName: $C.str, Instance: $C.str, InstanceName: $C.str, TopicId: $C.str, CreateTime: $C.str, UpdateTime: $C.str, TopicName: $C.str }))
 
@@ -1614,7 +1614,7 @@ export const ModifyDeviceDataRequest: $Schema.Schema<ModifyDeviceDataRequest> = 
 
 /** `ModifyDeviceDataResponse` (response side). */
 export interface ModifyDeviceDataResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const ModifyDeviceDataResponse: $Schema.Schema<ModifyDeviceDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDeviceDataResponse", { Status: $C.str, RequestId: $C.str }))
@@ -1697,7 +1697,7 @@ export const ModifyRecordingPlanRequest: $Schema.Schema<ModifyRecordingPlanReque
 
 /** `ModifyRecordingPlanResponse` (response side). */
 export interface ModifyRecordingPlanResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const ModifyRecordingPlanResponse: $Schema.Schema<ModifyRecordingPlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRecordingPlanResponse", { Status: $C.str, RequestId: $C.str }))
@@ -1746,63 +1746,63 @@ export const ModifyVideoInfoResponse: $Schema.Schema<ModifyVideoInfoResponse> = 
 
 /** `PresetItem` (response side). */
 export interface PresetItem {
-  readonly PresetId: number | bigint
-  readonly PresetName: string
-  readonly Status: number | bigint
-  readonly ResetTime: number | bigint
+  readonly PresetId?: number | bigint
+  readonly PresetName?: string
+  readonly Status?: number | bigint
+  readonly ResetTime?: number | bigint
 }
 export const PresetItem: $Schema.Schema<PresetItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("PresetItem", { PresetId: $C.int64, PresetName: $C.str, Status: $C.int64, ResetTime: $C.int64 }))
 
 /** `RecordPlanDetail` (response side). */
 export interface RecordPlanDetail {
-  readonly PlanId: string
-  readonly Name: string
-  readonly TimeTemplateId: string
-  readonly TimeTemplateName: string
-  readonly Channels: readonly ChannelItem[]
-  readonly RecordStorageTime: number | bigint
+  readonly PlanId?: string
+  readonly Name?: string
+  readonly TimeTemplateId?: string
+  readonly TimeTemplateName?: string
+  readonly Channels?: readonly ChannelItem[]
+  readonly RecordStorageTime?: number | bigint
 }
 export const RecordPlanDetail: $Schema.Schema<RecordPlanDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordPlanDetail", { PlanId: $C.str, Name: $C.str, TimeTemplateId: $C.str, TimeTemplateName: $C.str, Channels: $C.arr(ChannelItem), RecordStorageTime: $C.int64 }))
 
 /** `RecordPlanItem` (response side). */
 export interface RecordPlanItem {
-  readonly PlanId: string
-  readonly Name: string
-  readonly TimeTemplateId: string
-  readonly TimeTemplateName: string
-  readonly EventId: number | bigint
-  readonly Devices: readonly DeviceItem[]
-  readonly RecordStorageTime: number | bigint
+  readonly PlanId?: string
+  readonly Name?: string
+  readonly TimeTemplateId?: string
+  readonly TimeTemplateName?: string
+  readonly EventId?: number | bigint
+  readonly Devices?: readonly DeviceItem[]
+  readonly RecordStorageTime?: number | bigint
 }
 export const RecordPlanItem: $Schema.Schema<RecordPlanItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordPlanItem", { PlanId: $C.str, Name: $C.str, TimeTemplateId: $C.str, TimeTemplateName: $C.str, EventId: $C.int64, Devices: $C.arr(DeviceItem), RecordStorageTime: $C.int64 }))
 
 /** `RecordStatistic` (response side). */
 export interface RecordStatistic {
-  readonly Time: number | bigint
-  readonly Value: RecordStatisticValue
+  readonly Time?: number | bigint
+  readonly Value?: RecordStatisticValue
 }
 export const RecordStatistic: $Schema.Schema<RecordStatistic> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordStatistic", { Time: $C.int64, Value: RecordStatisticValue }))
 
 /** `RecordStatisticValue` (response side). */
 export interface RecordStatisticValue {
-  readonly ExpectTimeLen: number | bigint
-  readonly RecordTimeLen: number | bigint
-  readonly FileSize: number
+  readonly ExpectTimeLen?: number | bigint
+  readonly RecordTimeLen?: number | bigint
+  readonly FileSize?: number
 }
 export const RecordStatisticValue: $Schema.Schema<RecordStatisticValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordStatisticValue", { ExpectTimeLen: $C.int64, RecordTimeLen: $C.int64, FileSize: $C.float }))
 
 /** `RecordTaskItem` (response side). */
 export interface RecordTaskItem {
-  readonly RecordTaskId: string
-  readonly RecordPlanId: string
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly EventId: number | bigint
-  readonly VideoUrl: string
-  readonly RecordStatus: number | bigint
-  readonly SceneId: number | bigint
-  readonly WarnId: number | bigint
-  readonly RecordId: string
+  readonly RecordTaskId?: string
+  readonly RecordPlanId?: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly EventId?: number | bigint
+  readonly VideoUrl?: string
+  readonly RecordStatus?: number | bigint
+  readonly SceneId?: number | bigint
+  readonly WarnId?: number | bigint
+  readonly RecordId?: string
 }
 export const RecordTaskItem: $Schema.Schema<RecordTaskItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordTaskItem", { RecordTaskId: $C.str, RecordPlanId: $C.str, StartTime: $C.int64, EndTime: $C.int64, EventId: $C.int64, VideoUrl: $C.str, RecordStatus: $C.int64, SceneId: $C.int64, WarnId: $C.int64, RecordId: $C.str }))
 
@@ -1821,58 +1821,58 @@ export const ResetWarningResponse: $Schema.Schema<ResetWarningResponse> = /*#__P
 
 /** `SceneItem` (response side). */
 export interface SceneItem {
-  readonly IntId: number | bigint
-  readonly Uin: string
-  readonly SceneName: string
-  readonly SceneTrigger: string
-  readonly RecordDuration: number | bigint
-  readonly StoreDuration: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly IntId?: number | bigint
+  readonly Uin?: string
+  readonly SceneName?: string
+  readonly SceneTrigger?: string
+  readonly RecordDuration?: number | bigint
+  readonly StoreDuration?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const SceneItem: $Schema.Schema<SceneItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SceneItem", { IntId: $C.int64, Uin: $C.str, SceneName: $C.str, SceneTrigger: $C.str, RecordDuration: $C.int64, StoreDuration: $C.int64, CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `ServerConfiguration` (response side). */
 export interface ServerConfiguration {
-  readonly Host: string
-  readonly Port: number | bigint
-  readonly Serial: string
-  readonly Realm: string
+  readonly Host?: string
+  readonly Port?: number | bigint
+  readonly Serial?: string
+  readonly Realm?: string
 }
 export const ServerConfiguration: $Schema.Schema<ServerConfiguration> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServerConfiguration", { Host: $C.str, Port: $C.uint64, Serial: $C.str, Realm: $C.str }))
 
 /** `StatisticItem` (response side). */
 export interface StatisticItem {
-  readonly Date: string
-  readonly Sum: number
+  readonly Date?: string
+  readonly Sum?: number
 }
 export const StatisticItem: $Schema.Schema<StatisticItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("StatisticItem", { Date: $C.str, Sum: $C.float }))
 
 /** `StreamAddress` (response side). */
 export interface StreamAddress {
-  readonly StreamId: string
-  readonly RtspAddr: string
-  readonly RtmpAddr: string
-  readonly HlsAddr: string
-  readonly FlvAddr: string
+  readonly StreamId?: string
+  readonly RtspAddr?: string
+  readonly RtmpAddr?: string
+  readonly HlsAddr?: string
+  readonly FlvAddr?: string
 }
 export const StreamAddress: $Schema.Schema<StreamAddress> = /*#__PURE__*/ $C.lazy(() => $C.struct("StreamAddress", { StreamId: $C.str, RtspAddr: $C.str, RtmpAddr: $C.str, HlsAddr: $C.str, FlvAddr: $C.str }))
 
 /** `TimeTemplateItem` (response side). */
 export interface TimeTemplateItem {
-  readonly TemplateId: string
-  readonly Name: string
-  readonly IsAllWeek: number | bigint
-  readonly Type: number | bigint
-  readonly TimeTemplateSpecs: readonly TimeTemplateSpec[]
+  readonly TemplateId?: string
+  readonly Name?: string
+  readonly IsAllWeek?: number | bigint
+  readonly Type?: number | bigint
+  readonly TimeTemplateSpecs?: readonly TimeTemplateSpec[]
 }
 export const TimeTemplateItem: $Schema.Schema<TimeTemplateItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("TimeTemplateItem", { TemplateId: $C.str, Name: $C.str, IsAllWeek: $C.int64, Type: $C.int64, TimeTemplateSpecs: $C.arr(TimeTemplateSpec) }))
 
 /** `TimeTemplateSpec` (both sides). */
 export interface TimeTemplateSpec {
-  readonly DayofWeek: number | bigint
-  readonly BeginTime: string
-  readonly EndTime: string
+  readonly DayofWeek?: number | bigint
+  readonly BeginTime?: string
+  readonly EndTime?: string
 }
 export const TimeTemplateSpec: $Schema.Schema<TimeTemplateSpec> = /*#__PURE__*/ $C.lazy(() => $C.struct("TimeTemplateSpec", { DayofWeek: $C.int64, BeginTime: $C.str, EndTime: $C.str }))
 
@@ -1900,7 +1900,7 @@ export const UpdateDevicePassWordRequest: $Schema.Schema<UpdateDevicePassWordReq
 
 /** `UpdateDevicePassWordResponse` (response side). */
 export interface UpdateDevicePassWordResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const UpdateDevicePassWordResponse: $Schema.Schema<UpdateDevicePassWordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateDevicePassWordResponse", { Status: $C.str, RequestId: $C.str }))
@@ -1918,7 +1918,7 @@ export const UpdateRecordPlanRequest: $Schema.Schema<UpdateRecordPlanRequest> = 
 
 /** `UpdateRecordPlanResponse` (response side). */
 export interface UpdateRecordPlanResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const UpdateRecordPlanResponse: $Schema.Schema<UpdateRecordPlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateRecordPlanResponse", { Status: $C.str, RequestId: $C.str }))
@@ -1934,25 +1934,25 @@ export const UpdateTimeTemplateRequest: $Schema.Schema<UpdateTimeTemplateRequest
 
 /** `UpdateTimeTemplateResponse` (response side). */
 export interface UpdateTimeTemplateResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const UpdateTimeTemplateResponse: $Schema.Schema<UpdateTimeTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateTimeTemplateResponse", { Status: $C.str, RequestId: $C.str }))
 
 /** `WarningsData` (response side). */
 export interface WarningsData {
-  readonly Id: number | bigint
-  readonly DeviceId: string
-  readonly DeviceName: string
-  readonly WarnChannel: string
-  readonly WarnLevel: number | bigint
-  readonly WarnLevelName: string
-  readonly WarnMode: number | bigint
-  readonly WarnModeName: string
-  readonly WarnType: number | bigint
-  readonly Del: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Id?: number | bigint
+  readonly DeviceId?: string
+  readonly DeviceName?: string
+  readonly WarnChannel?: string
+  readonly WarnLevel?: number | bigint
+  readonly WarnLevelName?: string
+  readonly WarnMode?: number | bigint
+  readonly WarnModeName?: string
+  readonly WarnType?: number | bigint
+  readonly Del?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const WarningsData: $Schema.Schema<WarningsData> = /*#__PURE__*/ $C.lazy(() => $C.struct("WarningsData", { Id: $C.int64, DeviceId: $C.str, DeviceName: $C.str, WarnChannel: $C.str, WarnLevel: $C.int64, WarnLevelName: $C.str, WarnMode: $C.int64, WarnModeName: $C.str, WarnType: $C.int64, Del: $C.int64, CreateTime: $C.str, UpdateTime: $C.str }))
 

@@ -116,7 +116,7 @@ export const FeedRecommendRequest: $Schema.Schema<FeedRecommendRequest> = /*#__P
 
 /** `FeedRecommendResponse` (response side). */
 export interface FeedRecommendResponse {
-  readonly DataList: readonly RecItemData[]
+  readonly DataList?: readonly RecItemData[]
   readonly RequestId: string
 }
 export const FeedRecommendResponse: $Schema.Schema<FeedRecommendResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("FeedRecommendResponse", { DataList: $C.arr(RecItemData), RequestId: $C.str }))

@@ -19,37 +19,37 @@ export const $M: $O.Meta = { service: "iss", version: "2023-05-17" }
 
 /** `AddDeviceData` (response side). */
 export interface AddDeviceData {
-  readonly DeviceId: string
-  readonly Code: string
-  readonly Name: string
-  readonly AccessProtocol: number | bigint
-  readonly Type: number | bigint
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly TransportProtocol: number | bigint
-  readonly Password: string
-  readonly Description: string
-  readonly Status: number | bigint
-  readonly OrganizationId: number | bigint
-  readonly GatewayId: string
-  readonly ProtocolType: number | bigint
-  readonly Ip: string
-  readonly Port: number | bigint
-  readonly Username: string
-  readonly AppId: number | bigint
+  readonly DeviceId?: string
+  readonly Code?: string
+  readonly Name?: string
+  readonly AccessProtocol?: number | bigint
+  readonly Type?: number | bigint
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly TransportProtocol?: number | bigint
+  readonly Password?: string
+  readonly Description?: string
+  readonly Status?: number | bigint
+  readonly OrganizationId?: number | bigint
+  readonly GatewayId?: string
+  readonly ProtocolType?: number | bigint
+  readonly Ip?: string
+  readonly Port?: number | bigint
+  readonly Username?: string
+  readonly AppId?: number | bigint
 }
 export const AddDeviceData: $Schema.Schema<AddDeviceData> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddDeviceData", { DeviceId: $C.str, Code: $C.str, Name: $C.str, AccessProtocol: $C.int64, Type: $C.int64, ClusterId: $C.str, ClusterName: $C.str, TransportProtocol: $C.int64, Password: $C.str, Description: $C.str, Status: $C.int64, OrganizationId: $C.int64, GatewayId: $C.str, ProtocolType: $C.int64, Ip: $C.str, Port: $C.int64, Username: $C.str, AppId: $C.int64 }))
 
 /** `AddOrgData` (response side). */
 export interface AddOrgData {
-  readonly OrganizationId: string
-  readonly Name: string
-  readonly ParentId: string
-  readonly Level: number | bigint
-  readonly AppId: number | bigint
-  readonly ParentIds: string
-  readonly Total: number | bigint
-  readonly Online: number | bigint
+  readonly OrganizationId?: string
+  readonly Name?: string
+  readonly ParentId?: string
+  readonly Level?: number | bigint
+  readonly AppId?: number | bigint
+  readonly ParentIds?: string
+  readonly Total?: number | bigint
+  readonly Online?: number | bigint
 }
 export const AddOrgData: $Schema.Schema<AddOrgData> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddOrgData", { OrganizationId: $C.str, Name: $C.str, ParentId: $C.str, Level: $C.int64, AppId: $C.int64, ParentIds: $C.str, Total: $C.int64, Online: $C.int64 }))
 
@@ -62,22 +62,22 @@ export const AddOrganizationRequest: $Schema.Schema<AddOrganizationRequest> = /*
 
 /** `AddOrganizationResponse` (response side). */
 export interface AddOrganizationResponse {
-  readonly Data: AddOrgData
+  readonly Data?: AddOrgData
   readonly RequestId: string
 }
 export const AddOrganizationResponse: $Schema.Schema<AddOrganizationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddOrganizationResponse", { Data: AddOrgData, RequestId: $C.str }))
 
 /** `AddRecordBackupPlanData` (response side). */
 export interface AddRecordBackupPlanData {
-  readonly PlanId: string
-  readonly PlanName: string
-  readonly TemplateId: string
-  readonly Describe: string
-  readonly LifeCycle: LifeCycleData
-  readonly Status: number | bigint
-  readonly ChannelCount: number | bigint
-  readonly CreateAt: string
-  readonly UpdateAt: string
+  readonly PlanId?: string
+  readonly PlanName?: string
+  readonly TemplateId?: string
+  readonly Describe?: string
+  readonly LifeCycle?: LifeCycleData
+  readonly Status?: number | bigint
+  readonly ChannelCount?: number | bigint
+  readonly CreateAt?: string
+  readonly UpdateAt?: string
 }
 export const AddRecordBackupPlanData: $Schema.Schema<AddRecordBackupPlanData> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddRecordBackupPlanData", { PlanId: $C.str, PlanName: $C.str, TemplateId: $C.str, Describe: $C.str, LifeCycle: LifeCycleData, Status: $C.int64, ChannelCount: $C.int64, CreateAt: $C.str, UpdateAt: $C.str }))
 
@@ -94,20 +94,20 @@ export const AddRecordBackupPlanRequest: $Schema.Schema<AddRecordBackupPlanReque
 
 /** `AddRecordBackupPlanResponse` (response side). */
 export interface AddRecordBackupPlanResponse {
-  readonly Data: AddRecordBackupPlanData
+  readonly Data?: AddRecordBackupPlanData
   readonly RequestId: string
 }
 export const AddRecordBackupPlanResponse: $Schema.Schema<AddRecordBackupPlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddRecordBackupPlanResponse", { Data: AddRecordBackupPlanData, RequestId: $C.str }))
 
 /** `AddRecordBackupTemplateData` (response side). */
 export interface AddRecordBackupTemplateData {
-  readonly TemplateId: string
-  readonly TemplateName: string
-  readonly TimeSections: readonly RecordTemplateTimeSections[]
-  readonly DevTimeSections: readonly RecordTemplateTimeSections[]
-  readonly Scale: number | bigint
-  readonly CreateAt: string
-  readonly UpdateAt: string
+  readonly TemplateId?: string
+  readonly TemplateName?: string
+  readonly TimeSections?: readonly RecordTemplateTimeSections[]
+  readonly DevTimeSections?: readonly RecordTemplateTimeSections[]
+  readonly Scale?: number | bigint
+  readonly CreateAt?: string
+  readonly UpdateAt?: string
   readonly DayOffset?: number | bigint
 }
 export const AddRecordBackupTemplateData: $Schema.Schema<AddRecordBackupTemplateData> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddRecordBackupTemplateData", { TemplateId: $C.str, TemplateName: $C.str, TimeSections: $C.arr(RecordTemplateTimeSections), DevTimeSections: $C.arr(RecordTemplateTimeSections), Scale: $C.int64, CreateAt: $C.str, UpdateAt: $C.str }, { DayOffset: $C.int64 }))
@@ -124,7 +124,7 @@ export const AddRecordBackupTemplateRequest: $Schema.Schema<AddRecordBackupTempl
 
 /** `AddRecordBackupTemplateResponse` (response side). */
 export interface AddRecordBackupTemplateResponse {
-  readonly Data: AddRecordBackupTemplateData
+  readonly Data?: AddRecordBackupTemplateData
   readonly RequestId: string
 }
 export const AddRecordBackupTemplateResponse: $Schema.Schema<AddRecordBackupTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddRecordBackupTemplateResponse", { Data: AddRecordBackupTemplateData, RequestId: $C.str }))
@@ -144,22 +144,22 @@ export const AddRecordPlanRequest: $Schema.Schema<AddRecordPlanRequest> = /*#__P
 
 /** `AddRecordPlanResponse` (response side). */
 export interface AddRecordPlanResponse {
-  readonly Data: RecordPlanOptData
+  readonly Data?: RecordPlanOptData
   readonly RequestId: string
 }
 export const AddRecordPlanResponse: $Schema.Schema<AddRecordPlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddRecordPlanResponse", { Data: RecordPlanOptData, RequestId: $C.str }))
 
 /** `AddRecordRetrieveTaskData` (response side). */
 export interface AddRecordRetrieveTaskData {
-  readonly TaskId: string
-  readonly TaskName: string
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly Mode: number | bigint
-  readonly Expiration: number | bigint
-  readonly Status: number | bigint
-  readonly Capacity: number
-  readonly Describe: string
+  readonly TaskId?: string
+  readonly TaskName?: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly Mode?: number | bigint
+  readonly Expiration?: number | bigint
+  readonly Status?: number | bigint
+  readonly Capacity?: number
+  readonly Describe?: string
 }
 export const AddRecordRetrieveTaskData: $Schema.Schema<AddRecordRetrieveTaskData> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddRecordRetrieveTaskData", { TaskId: $C.str, TaskName: $C.str, StartTime: $C.uint64, EndTime: $C.uint64, Mode: $C.int64, Expiration: $C.int64, Status: $C.int64, Capacity: $C.float, Describe: $C.str }))
 
@@ -177,7 +177,7 @@ export const AddRecordRetrieveTaskRequest: $Schema.Schema<AddRecordRetrieveTaskR
 
 /** `AddRecordRetrieveTaskResponse` (response side). */
 export interface AddRecordRetrieveTaskResponse {
-  readonly Data: AddRecordRetrieveTaskData
+  readonly Data?: AddRecordRetrieveTaskData
   readonly RequestId: string
 }
 export const AddRecordRetrieveTaskResponse: $Schema.Schema<AddRecordRetrieveTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddRecordRetrieveTaskResponse", { Data: AddRecordRetrieveTaskData, RequestId: $C.str }))
@@ -191,21 +191,21 @@ export const AddRecordTemplateRequest: $Schema.Schema<AddRecordTemplateRequest> 
 
 /** `AddRecordTemplateResponse` (response side). */
 export interface AddRecordTemplateResponse {
-  readonly Data: RecordTemplateInfo
+  readonly Data?: RecordTemplateInfo
   readonly RequestId: string
 }
 export const AddRecordTemplateResponse: $Schema.Schema<AddRecordTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddRecordTemplateResponse", { Data: RecordTemplateInfo, RequestId: $C.str }))
 
 /** `AddStreamAuthData` (response side). */
 export interface AddStreamAuthData {
-  readonly Id: string
-  readonly PullState: number | bigint
-  readonly PullSecret: string
-  readonly PullExpired: number | bigint
-  readonly PushState: number | bigint
-  readonly PushSecret: string
-  readonly PushExpired: number | bigint
-  readonly AppId: number | bigint
+  readonly Id?: string
+  readonly PullState?: number | bigint
+  readonly PullSecret?: string
+  readonly PullExpired?: number | bigint
+  readonly PushState?: number | bigint
+  readonly PushSecret?: string
+  readonly PushExpired?: number | bigint
+  readonly AppId?: number | bigint
 }
 export const AddStreamAuthData: $Schema.Schema<AddStreamAuthData> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddStreamAuthData", { Id: $C.str, PullState: $C.int64, PullSecret: $C.str, PullExpired: $C.int64, PushState: $C.int64, PushSecret: $C.str, PushExpired: $C.int64, AppId: $C.int64 }))
 
@@ -223,7 +223,7 @@ export const AddStreamAuthRequest: $Schema.Schema<AddStreamAuthRequest> = /*#__P
 
 /** `AddStreamAuthResponse` (response side). */
 export interface AddStreamAuthResponse {
-  readonly Data: AddStreamAuthData
+  readonly Data?: AddStreamAuthData
   readonly RequestId: string
 }
 export const AddStreamAuthResponse: $Schema.Schema<AddStreamAuthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddStreamAuthResponse", { Data: AddStreamAuthData, RequestId: $C.str }))
@@ -251,7 +251,7 @@ export const AddUserDeviceRequest: $Schema.Schema<AddUserDeviceRequest> = /*#__P
 
 /** `AddUserDeviceResponse` (response side). */
 export interface AddUserDeviceResponse {
-  readonly Data: AddDeviceData
+  readonly Data?: AddDeviceData
   readonly RequestId: string
 }
 export const AddUserDeviceResponse: $Schema.Schema<AddUserDeviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddUserDeviceResponse", { Data: AddDeviceData, RequestId: $C.str }))
@@ -290,8 +290,8 @@ export const BatchOperateDeviceResponse: $Schema.Schema<BatchOperateDeviceRespon
 
 /** `BitRateInfo` (response side). */
 export interface BitRateInfo {
-  readonly ChannelId: string
-  readonly Bitrate: number
+  readonly ChannelId?: string
+  readonly Bitrate?: number
 }
 export const BitRateInfo: $Schema.Schema<BitRateInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BitRateInfo", { ChannelId: $C.str, Bitrate: $C.float }))
 
@@ -312,10 +312,10 @@ export const CallISAPIResponse: $Schema.Schema<CallISAPIResponse> = /*#__PURE__*
 
 /** `ChannelAttrInfo` (response side). */
 export interface ChannelAttrInfo {
-  readonly DeviceId: string
-  readonly DeviceName: string
-  readonly ChannelId: string
-  readonly ChannelName: string
+  readonly DeviceId?: string
+  readonly DeviceName?: string
+  readonly ChannelId?: string
+  readonly ChannelName?: string
 }
 export const ChannelAttrInfo: $Schema.Schema<ChannelAttrInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelAttrInfo", { DeviceId: $C.str, DeviceName: $C.str, ChannelId: $C.str, ChannelName: $C.str }))
 
@@ -371,9 +371,9 @@ export const ControlDeviceSnapshotResponse: $Schema.Schema<ControlDeviceSnapshot
 
 /** `ControlDeviceStreamData` (response side). */
 export interface ControlDeviceStreamData {
-  readonly Flv: string
-  readonly Hls: string
-  readonly Rtmp: string
+  readonly Flv?: string
+  readonly Hls?: string
+  readonly Rtmp?: string
 }
 export const ControlDeviceStreamData: $Schema.Schema<ControlDeviceStreamData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ControlDeviceStreamData", { Flv: $C.str, Hls: $C.str, Rtmp: $C.str }))
 
@@ -388,7 +388,7 @@ export const ControlDeviceStreamRequest: $Schema.Schema<ControlDeviceStreamReque
 
 /** `ControlDeviceStreamResponse` (response side). */
 export interface ControlDeviceStreamResponse {
-  readonly Data: ControlDeviceStreamData
+  readonly Data?: ControlDeviceStreamData
   readonly RequestId: string
 }
 export const ControlDeviceStreamResponse: $Schema.Schema<ControlDeviceStreamResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ControlDeviceStreamResponse", { Data: ControlDeviceStreamData, RequestId: $C.str }))
@@ -419,7 +419,7 @@ export const ControlRecordTimelineRequest: $Schema.Schema<ControlRecordTimelineR
 
 /** `ControlRecordTimelineResponse` (response side). */
 export interface ControlRecordTimelineResponse {
-  readonly Data: readonly Timeline[] | null
+  readonly Data?: readonly Timeline[] | null
   readonly RequestId: string
 }
 export const ControlRecordTimelineResponse: $Schema.Schema<ControlRecordTimelineResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ControlRecordTimelineResponse", { Data: $C.nul($C.arr(Timeline)), RequestId: $C.str }))
@@ -560,28 +560,28 @@ export const DescribeCNAMERequest: $Schema.Schema<DescribeCNAMERequest> = /*#__P
 
 /** `DescribeCNAMEResponse` (response side). */
 export interface DescribeCNAMEResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeCNAMEResponse: $Schema.Schema<DescribeCNAMEResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCNAMEResponse", { Data: $C.str, RequestId: $C.str }))
 
 /** `DescribeDeviceAddrList` (response side). */
 export interface DescribeDeviceAddrList {
-  readonly RemoteAddrs: readonly RemoteAddrInfo[]
+  readonly RemoteAddrs?: readonly RemoteAddrInfo[]
 }
 export const DescribeDeviceAddrList: $Schema.Schema<DescribeDeviceAddrList> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceAddrList", { RemoteAddrs: $C.arr(RemoteAddrInfo) }))
 
 /** `DescribeDeviceChannelData` (response side). */
 export interface DescribeDeviceChannelData {
-  readonly DeviceId: string
-  readonly ChannelId: string
-  readonly ChannelCode: string
-  readonly Name: string
-  readonly Status: number | bigint
-  readonly PTZType: number | bigint
-  readonly Manufacturer: string
-  readonly Resolution: string
-  readonly State: number | bigint
+  readonly DeviceId?: string
+  readonly ChannelId?: string
+  readonly ChannelCode?: string
+  readonly Name?: string
+  readonly Status?: number | bigint
+  readonly PTZType?: number | bigint
+  readonly Manufacturer?: string
+  readonly Resolution?: string
+  readonly State?: number | bigint
   readonly Region?: string
 }
 export const DescribeDeviceChannelData: $Schema.Schema<DescribeDeviceChannelData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceChannelData", { DeviceId: $C.str, ChannelId: $C.str, ChannelCode: $C.str, Name: $C.str, Status: $C.int64, PTZType: $C.int64, Manufacturer: $C.str, Resolution: $C.str, State: $C.int64 }, { Region: $C.str }))
@@ -594,39 +594,39 @@ export const DescribeDeviceChannelRequest: $Schema.Schema<DescribeDeviceChannelR
 
 /** `DescribeDeviceChannelResponse` (response side). */
 export interface DescribeDeviceChannelResponse {
-  readonly Data: readonly DescribeDeviceChannelData[]
+  readonly Data?: readonly DescribeDeviceChannelData[]
   readonly RequestId: string
 }
 export const DescribeDeviceChannelResponse: $Schema.Schema<DescribeDeviceChannelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceChannelResponse", { Data: $C.arr(DescribeDeviceChannelData), RequestId: $C.str }))
 
 /** `DescribeDeviceData` (response side). */
 export interface DescribeDeviceData {
-  readonly DeviceId: string
-  readonly Code: string
-  readonly Name: string
-  readonly AccessProtocol: number | bigint
-  readonly Type: number | bigint
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly TransportProtocol: number | bigint
-  readonly Password: string
-  readonly Description: string
-  readonly SipId: string
-  readonly SipDomain: string
-  readonly SipIp: string
-  readonly SipPort: number | bigint
-  readonly PushStreamUrl: string
-  readonly Status: number | bigint
-  readonly OrganizationId: string
-  readonly GatewayId: string
-  readonly GatewayName: string
-  readonly ProtocolTypeName: string
-  readonly ProtocolType: number | bigint
-  readonly Ip: string
-  readonly Port: number | bigint
-  readonly Username: string
-  readonly Region: string
-  readonly Manufacturer: string
+  readonly DeviceId?: string
+  readonly Code?: string
+  readonly Name?: string
+  readonly AccessProtocol?: number | bigint
+  readonly Type?: number | bigint
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly TransportProtocol?: number | bigint
+  readonly Password?: string
+  readonly Description?: string
+  readonly SipId?: string
+  readonly SipDomain?: string
+  readonly SipIp?: string
+  readonly SipPort?: number | bigint
+  readonly PushStreamUrl?: string
+  readonly Status?: number | bigint
+  readonly OrganizationId?: string
+  readonly GatewayId?: string
+  readonly GatewayName?: string
+  readonly ProtocolTypeName?: string
+  readonly ProtocolType?: number | bigint
+  readonly Ip?: string
+  readonly Port?: number | bigint
+  readonly Username?: string
+  readonly Region?: string
+  readonly Manufacturer?: string
   readonly AudioSwitch?: number | bigint
   readonly SubscribeSwitch?: number | bigint
   readonly AppName?: string
@@ -638,14 +638,14 @@ export const DescribeDeviceData: $Schema.Schema<DescribeDeviceData> = /*#__PURE_
 
 /** `DescribeDeviceListData` (response side). */
 export interface DescribeDeviceListData {
-  readonly List: readonly DescribeDeviceData[]
+  readonly List?: readonly DescribeDeviceData[]
 }
 export const DescribeDeviceListData: $Schema.Schema<DescribeDeviceListData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceListData", { List: $C.arr(DescribeDeviceData) }))
 
 /** `DescribeDevicePresetData` (response side). */
 export interface DescribeDevicePresetData {
-  readonly Index: number | bigint
-  readonly Name: string
+  readonly Index?: number | bigint
+  readonly Name?: string
 }
 export const DescribeDevicePresetData: $Schema.Schema<DescribeDevicePresetData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDevicePresetData", { Index: $C.int64, Name: $C.str }))
 
@@ -657,15 +657,15 @@ export const DescribeDevicePresetRequest: $Schema.Schema<DescribeDevicePresetReq
 
 /** `DescribeDevicePresetResponse` (response side). */
 export interface DescribeDevicePresetResponse {
-  readonly Data: readonly DescribeDevicePresetData[]
+  readonly Data?: readonly DescribeDevicePresetData[]
   readonly RequestId: string
 }
 export const DescribeDevicePresetResponse: $Schema.Schema<DescribeDevicePresetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDevicePresetResponse", { Data: $C.arr(DescribeDevicePresetData), RequestId: $C.str }))
 
 /** `DescribeDeviceRegion` (response side). */
 export interface DescribeDeviceRegion {
-  readonly Label: string
-  readonly Value: string
+  readonly Label?: string
+  readonly Value?: string
   readonly Region?: string
 }
 export const DescribeDeviceRegion: $Schema.Schema<DescribeDeviceRegion> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceRegion", { Label: $C.str, Value: $C.str }, { Region: $C.str }))
@@ -676,20 +676,20 @@ export const DescribeDeviceRegionRequest: $Schema.Schema<DescribeDeviceRegionReq
 
 /** `DescribeDeviceRegionResponse` (response side). */
 export interface DescribeDeviceRegionResponse {
-  readonly Data: readonly DescribeDeviceRegion[]
+  readonly Data?: readonly DescribeDeviceRegion[]
   readonly RequestId: string
 }
 export const DescribeDeviceRegionResponse: $Schema.Schema<DescribeDeviceRegionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceRegionResponse", { Data: $C.arr(DescribeDeviceRegion), RequestId: $C.str }))
 
 /** `DescribeDomainData` (response side). */
 export interface DescribeDomainData {
-  readonly Id: string
-  readonly PlayDomain: string
-  readonly InternalDomain: string
-  readonly HaveCert: number | bigint
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly AppId: number | bigint
+  readonly Id?: string
+  readonly PlayDomain?: string
+  readonly InternalDomain?: string
+  readonly HaveCert?: number | bigint
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly AppId?: number | bigint
   readonly CertId?: string
   readonly DomainType?: number | bigint
 }
@@ -697,8 +697,8 @@ export const DescribeDomainData: $Schema.Schema<DescribeDomainData> = /*#__PURE_
 
 /** `DescribeDomainRegionData` (response side). */
 export interface DescribeDomainRegionData {
-  readonly Label: string
-  readonly Value: string
+  readonly Label?: string
+  readonly Value?: string
   readonly Region?: string
 }
 export const DescribeDomainRegionData: $Schema.Schema<DescribeDomainRegionData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainRegionData", { Label: $C.str, Value: $C.str }, { Region: $C.str }))
@@ -709,7 +709,7 @@ export const DescribeDomainRegionRequest: $Schema.Schema<DescribeDomainRegionReq
 
 /** `DescribeDomainRegionResponse` (response side). */
 export interface DescribeDomainRegionResponse {
-  readonly Data: readonly DescribeDomainRegionData[]
+  readonly Data?: readonly DescribeDomainRegionData[]
   readonly RequestId: string
 }
 export const DescribeDomainRegionResponse: $Schema.Schema<DescribeDomainRegionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainRegionResponse", { Data: $C.arr(DescribeDomainRegionData), RequestId: $C.str }))
@@ -720,7 +720,7 @@ export const DescribeDomainRequest: $Schema.Schema<DescribeDomainRequest> = /*#_
 
 /** `DescribeDomainResponse` (response side). */
 export interface DescribeDomainResponse {
-  readonly Data: readonly DescribeDomainData[]
+  readonly Data?: readonly DescribeDomainData[]
   readonly RequestId: string
 }
 export const DescribeDomainResponse: $Schema.Schema<DescribeDomainResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainResponse", { Data: $C.arr(DescribeDomainData), RequestId: $C.str }))
@@ -733,21 +733,21 @@ export const DescribeGBDeviceAddrRequest: $Schema.Schema<DescribeGBDeviceAddrReq
 
 /** `DescribeGBDeviceAddrResponse` (response side). */
 export interface DescribeGBDeviceAddrResponse {
-  readonly Data: DescribeDeviceAddrList
+  readonly Data?: DescribeDeviceAddrList
   readonly RequestId: string
 }
 export const DescribeGBDeviceAddrResponse: $Schema.Schema<DescribeGBDeviceAddrResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGBDeviceAddrResponse", { Data: DescribeDeviceAddrList, RequestId: $C.str }))
 
 /** `DescribeOrganizationData` (response side). */
 export interface DescribeOrganizationData {
-  readonly OrganizationId: string
-  readonly Name: string
-  readonly ParentId: string
-  readonly Level: number | bigint
-  readonly AppId: number | bigint
-  readonly ParentIds: string
-  readonly Total: number | bigint
-  readonly Online: number | bigint
+  readonly OrganizationId?: string
+  readonly Name?: string
+  readonly ParentId?: string
+  readonly Level?: number | bigint
+  readonly AppId?: number | bigint
+  readonly ParentIds?: string
+  readonly Total?: number | bigint
+  readonly Online?: number | bigint
 }
 export const DescribeOrganizationData: $Schema.Schema<DescribeOrganizationData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrganizationData", { OrganizationId: $C.str, Name: $C.str, ParentId: $C.str, Level: $C.int64, AppId: $C.int64, ParentIds: $C.str, Total: $C.int64, Online: $C.int64 }))
 
@@ -757,22 +757,22 @@ export const DescribeOrganizationRequest: $Schema.Schema<DescribeOrganizationReq
 
 /** `DescribeOrganizationResponse` (response side). */
 export interface DescribeOrganizationResponse {
-  readonly Data: readonly DescribeOrganizationData[]
+  readonly Data?: readonly DescribeOrganizationData[]
   readonly RequestId: string
 }
 export const DescribeOrganizationResponse: $Schema.Schema<DescribeOrganizationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrganizationResponse", { Data: $C.arr(DescribeOrganizationData), RequestId: $C.str }))
 
 /** `DescribeRecordBackupPlanData` (response side). */
 export interface DescribeRecordBackupPlanData {
-  readonly PlanId: string
-  readonly PlanName: string
-  readonly TemplateId: string
-  readonly Describe: string
-  readonly LifeCycle: LifeCycleData
-  readonly Status: number | bigint
-  readonly ChannelCount: number | bigint
-  readonly CreateAt: string
-  readonly UpdateAt: string
+  readonly PlanId?: string
+  readonly PlanName?: string
+  readonly TemplateId?: string
+  readonly Describe?: string
+  readonly LifeCycle?: LifeCycleData
+  readonly Status?: number | bigint
+  readonly ChannelCount?: number | bigint
+  readonly CreateAt?: string
+  readonly UpdateAt?: string
 }
 export const DescribeRecordBackupPlanData: $Schema.Schema<DescribeRecordBackupPlanData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordBackupPlanData", { PlanId: $C.str, PlanName: $C.str, TemplateId: $C.str, Describe: $C.str, LifeCycle: LifeCycleData, Status: $C.int64, ChannelCount: $C.int64, CreateAt: $C.str, UpdateAt: $C.str }))
 
@@ -784,20 +784,20 @@ export const DescribeRecordBackupPlanRequest: $Schema.Schema<DescribeRecordBacku
 
 /** `DescribeRecordBackupPlanResponse` (response side). */
 export interface DescribeRecordBackupPlanResponse {
-  readonly Data: DescribeRecordBackupPlanData
+  readonly Data?: DescribeRecordBackupPlanData
   readonly RequestId: string
 }
 export const DescribeRecordBackupPlanResponse: $Schema.Schema<DescribeRecordBackupPlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordBackupPlanResponse", { Data: DescribeRecordBackupPlanData, RequestId: $C.str }))
 
 /** `DescribeRecordBackupTemplateData` (response side). */
 export interface DescribeRecordBackupTemplateData {
-  readonly TemplateId: string
-  readonly TemplateName: string
-  readonly TimeSections: readonly RecordTemplateTimeSections[]
-  readonly DevTimeSections: readonly RecordTemplateTimeSections[]
-  readonly Scale: number | bigint
-  readonly CreateAt: string
-  readonly UpdateAt: string
+  readonly TemplateId?: string
+  readonly TemplateName?: string
+  readonly TimeSections?: readonly RecordTemplateTimeSections[]
+  readonly DevTimeSections?: readonly RecordTemplateTimeSections[]
+  readonly Scale?: number | bigint
+  readonly CreateAt?: string
+  readonly UpdateAt?: string
   readonly DayOffset?: number | bigint
 }
 export const DescribeRecordBackupTemplateData: $Schema.Schema<DescribeRecordBackupTemplateData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordBackupTemplateData", { TemplateId: $C.str, TemplateName: $C.str, TimeSections: $C.arr(RecordTemplateTimeSections), DevTimeSections: $C.arr(RecordTemplateTimeSections), Scale: $C.int64, CreateAt: $C.str, UpdateAt: $C.str }, { DayOffset: $C.int64 }))
@@ -810,15 +810,15 @@ export const DescribeRecordBackupTemplateRequest: $Schema.Schema<DescribeRecordB
 
 /** `DescribeRecordBackupTemplateResponse` (response side). */
 export interface DescribeRecordBackupTemplateResponse {
-  readonly Data: DescribeRecordBackupTemplateData
+  readonly Data?: DescribeRecordBackupTemplateData
   readonly RequestId: string
 }
 export const DescribeRecordBackupTemplateResponse: $Schema.Schema<DescribeRecordBackupTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordBackupTemplateResponse", { Data: DescribeRecordBackupTemplateData, RequestId: $C.str }))
 
 /** `DescribeRecordFileData` (response side). */
 export interface DescribeRecordFileData {
-  readonly Tips: number | bigint
-  readonly List: readonly RecordTimeLine[] | null
+  readonly Tips?: number | bigint
+  readonly List?: readonly RecordTimeLine[] | null
 }
 export const DescribeRecordFileData: $Schema.Schema<DescribeRecordFileData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordFileData", { Tips: $C.int64, List: $C.nul($C.arr(RecordTimeLine)) }))
 
@@ -834,7 +834,7 @@ export const DescribeRecordFileRequest: $Schema.Schema<DescribeRecordFileRequest
 
 /** `DescribeRecordFileResponse` (response side). */
 export interface DescribeRecordFileResponse {
-  readonly Data: DescribeRecordFileData
+  readonly Data?: DescribeRecordFileData
   readonly RequestId: string
 }
 export const DescribeRecordFileResponse: $Schema.Schema<DescribeRecordFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordFileResponse", { Data: DescribeRecordFileData, RequestId: $C.str }))
@@ -847,7 +847,7 @@ export const DescribeRecordPlanRequest: $Schema.Schema<DescribeRecordPlanRequest
 
 /** `DescribeRecordPlanResponse` (response side). */
 export interface DescribeRecordPlanResponse {
-  readonly Data: RecordPlanBaseInfo
+  readonly Data?: RecordPlanBaseInfo
   readonly RequestId: string
 }
 export const DescribeRecordPlanResponse: $Schema.Schema<DescribeRecordPlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordPlanResponse", { Data: RecordPlanBaseInfo, RequestId: $C.str }))
@@ -864,24 +864,24 @@ export const DescribeRecordPlaybackUrlRequest: $Schema.Schema<DescribeRecordPlay
 
 /** `DescribeRecordPlaybackUrlResponse` (response side). */
 export interface DescribeRecordPlaybackUrlResponse {
-  readonly Data: RecordPlaybackUrl
+  readonly Data?: RecordPlaybackUrl
   readonly RequestId: string
 }
 export const DescribeRecordPlaybackUrlResponse: $Schema.Schema<DescribeRecordPlaybackUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordPlaybackUrlResponse", { Data: RecordPlaybackUrl, RequestId: $C.str }))
 
 /** `DescribeRecordRetrieveTaskData` (response side). */
 export interface DescribeRecordRetrieveTaskData {
-  readonly TaskId: string
-  readonly TaskName: string
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly Mode: number | bigint
-  readonly Expiration: number | bigint
-  readonly Status: number | bigint
-  readonly Capacity: number
-  readonly Channels: readonly RecordRetrieveTaskChannelInfo[]
-  readonly Describe: string
-  readonly ChannelCount: number | bigint
+  readonly TaskId?: string
+  readonly TaskName?: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly Mode?: number | bigint
+  readonly Expiration?: number | bigint
+  readonly Status?: number | bigint
+  readonly Capacity?: number
+  readonly Channels?: readonly RecordRetrieveTaskChannelInfo[]
+  readonly Describe?: string
+  readonly ChannelCount?: number | bigint
 }
 export const DescribeRecordRetrieveTaskData: $Schema.Schema<DescribeRecordRetrieveTaskData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordRetrieveTaskData", { TaskId: $C.str, TaskName: $C.str, StartTime: $C.uint64, EndTime: $C.uint64, Mode: $C.int64, Expiration: $C.int64, Status: $C.int64, Capacity: $C.float, Channels: $C.arr(RecordRetrieveTaskChannelInfo), Describe: $C.str, ChannelCount: $C.int64 }))
 
@@ -893,7 +893,7 @@ export const DescribeRecordRetrieveTaskRequest: $Schema.Schema<DescribeRecordRet
 
 /** `DescribeRecordRetrieveTaskResponse` (response side). */
 export interface DescribeRecordRetrieveTaskResponse {
-  readonly Data: DescribeRecordRetrieveTaskData
+  readonly Data?: DescribeRecordRetrieveTaskData
   readonly RequestId: string
 }
 export const DescribeRecordRetrieveTaskResponse: $Schema.Schema<DescribeRecordRetrieveTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordRetrieveTaskResponse", { Data: DescribeRecordRetrieveTaskData, RequestId: $C.str }))
@@ -908,7 +908,7 @@ export const DescribeRecordSliceRequest: $Schema.Schema<DescribeRecordSliceReque
 
 /** `DescribeRecordSliceResponse` (response side). */
 export interface DescribeRecordSliceResponse {
-  readonly Data: readonly RecordSliceInfo[] | null
+  readonly Data?: readonly RecordSliceInfo[] | null
   readonly RequestId: string
 }
 export const DescribeRecordSliceResponse: $Schema.Schema<DescribeRecordSliceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordSliceResponse", { Data: $C.nul($C.arr(RecordSliceInfo)), RequestId: $C.str }))
@@ -921,21 +921,21 @@ export const DescribeRecordTemplateRequest: $Schema.Schema<DescribeRecordTemplat
 
 /** `DescribeRecordTemplateResponse` (response side). */
 export interface DescribeRecordTemplateResponse {
-  readonly Data: RecordTemplateInfo
+  readonly Data?: RecordTemplateInfo
   readonly RequestId: string
 }
 export const DescribeRecordTemplateResponse: $Schema.Schema<DescribeRecordTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordTemplateResponse", { Data: RecordTemplateInfo, RequestId: $C.str }))
 
 /** `DescribeStreamAuthData` (response side). */
 export interface DescribeStreamAuthData {
-  readonly Id: string
-  readonly PullState: number | bigint
-  readonly PullSecret: string
-  readonly PullExpired: number | bigint
-  readonly PushState: number | bigint
-  readonly PushSecret: string
-  readonly PushExpired: number | bigint
-  readonly AppId: number | bigint
+  readonly Id?: string
+  readonly PullState?: number | bigint
+  readonly PullSecret?: string
+  readonly PullExpired?: number | bigint
+  readonly PushState?: number | bigint
+  readonly PushSecret?: string
+  readonly PushExpired?: number | bigint
+  readonly AppId?: number | bigint
 }
 export const DescribeStreamAuthData: $Schema.Schema<DescribeStreamAuthData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamAuthData", { Id: $C.str, PullState: $C.int64, PullSecret: $C.str, PullExpired: $C.int64, PushState: $C.int64, PushSecret: $C.str, PushExpired: $C.int64, AppId: $C.int64 }))
 
@@ -945,7 +945,7 @@ export const DescribeStreamAuthRequest: $Schema.Schema<DescribeStreamAuthRequest
 
 /** `DescribeStreamAuthResponse` (response side). */
 export interface DescribeStreamAuthResponse {
-  readonly Data: DescribeStreamAuthData
+  readonly Data?: DescribeStreamAuthData
   readonly RequestId: string
 }
 export const DescribeStreamAuthResponse: $Schema.Schema<DescribeStreamAuthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamAuthResponse", { Data: DescribeStreamAuthData, RequestId: $C.str }))
@@ -958,7 +958,7 @@ export const DescribeTaskRequest: $Schema.Schema<DescribeTaskRequest> = /*#__PUR
 
 /** `DescribeTaskResponse` (response side). */
 export interface DescribeTaskResponse {
-  readonly Data: TaskData
+  readonly Data?: TaskData
   readonly RequestId: string
 }
 export const DescribeTaskResponse: $Schema.Schema<DescribeTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskResponse", { Data: TaskData, RequestId: $C.str }))
@@ -971,7 +971,7 @@ export const DescribeUserDeviceListRequest: $Schema.Schema<DescribeUserDeviceLis
 
 /** `DescribeUserDeviceListResponse` (response side). */
 export interface DescribeUserDeviceListResponse {
-  readonly Data: DescribeDeviceListData
+  readonly Data?: DescribeDeviceListData
   readonly RequestId: string
 }
 export const DescribeUserDeviceListResponse: $Schema.Schema<DescribeUserDeviceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserDeviceListResponse", { Data: DescribeDeviceListData, RequestId: $C.str }))
@@ -984,14 +984,14 @@ export const DescribeUserDeviceRequest: $Schema.Schema<DescribeUserDeviceRequest
 
 /** `DescribeUserDeviceResponse` (response side). */
 export interface DescribeUserDeviceResponse {
-  readonly Data: DescribeDeviceData
+  readonly Data?: DescribeDeviceData
   readonly RequestId: string
 }
 export const DescribeUserDeviceResponse: $Schema.Schema<DescribeUserDeviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserDeviceResponse", { Data: DescribeDeviceData, RequestId: $C.str }))
 
 /** `DescribeVideoBitRateList` (response side). */
 export interface DescribeVideoBitRateList {
-  readonly BitRates: readonly BitRateInfo[]
+  readonly BitRates?: readonly BitRateInfo[]
 }
 export const DescribeVideoBitRateList: $Schema.Schema<DescribeVideoBitRateList> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVideoBitRateList", { BitRates: $C.arr(BitRateInfo) }))
 
@@ -1003,16 +1003,16 @@ export const DescribeVideoBitRateRequest: $Schema.Schema<DescribeVideoBitRateReq
 
 /** `DescribeVideoBitRateResponse` (response side). */
 export interface DescribeVideoBitRateResponse {
-  readonly Data: DescribeVideoBitRateList
+  readonly Data?: DescribeVideoBitRateList
   readonly RequestId: string
 }
 export const DescribeVideoBitRateResponse: $Schema.Schema<DescribeVideoBitRateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVideoBitRateResponse", { Data: DescribeVideoBitRateList, RequestId: $C.str }))
 
 /** `DescribeVideoDownloadUrlData` (response side). */
 export interface DescribeVideoDownloadUrlData {
-  readonly Url: string
-  readonly ActualBeginTime: string
-  readonly ActualEndTime: string
+  readonly Url?: string
+  readonly ActualBeginTime?: string
+  readonly ActualEndTime?: string
 }
 export const DescribeVideoDownloadUrlData: $Schema.Schema<DescribeVideoDownloadUrlData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVideoDownloadUrlData", { Url: $C.str, ActualBeginTime: $C.str, ActualEndTime: $C.str }))
 
@@ -1031,7 +1031,7 @@ export const DescribeVideoDownloadUrlRequest: $Schema.Schema<DescribeVideoDownlo
 
 /** `DescribeVideoDownloadUrlResponse` (response side). */
 export interface DescribeVideoDownloadUrlResponse {
-  readonly Data: DescribeVideoDownloadUrlData
+  readonly Data?: DescribeVideoDownloadUrlData
   readonly RequestId: string
 }
 export const DescribeVideoDownloadUrlResponse: $Schema.Schema<DescribeVideoDownloadUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVideoDownloadUrlResponse", { Data: DescribeVideoDownloadUrlData, RequestId: $C.str }))
@@ -1056,26 +1056,26 @@ export const ISAPIOutputData: $Schema.Schema<ISAPIOutputData> = /*#__PURE__*/ $C
 
 /** `LifeCycleData` (both sides). */
 export interface LifeCycleData {
-  readonly Transition: number | bigint
-  readonly Expiration: number | bigint
+  readonly Transition?: number | bigint
+  readonly Expiration?: number | bigint
 }
 export const LifeCycleData: $Schema.Schema<LifeCycleData> = /*#__PURE__*/ $C.lazy(() => $C.struct("LifeCycleData", { Transition: $C.int64, Expiration: $C.int64 }))
 
 /** `ListDeviceInfo` (response side). */
 export interface ListDeviceInfo {
-  readonly DeviceId: string
-  readonly Code: string
-  readonly Status: number | bigint
-  readonly TransportProtocol: number | bigint
-  readonly Name: string
-  readonly Type: number | bigint
-  readonly Password: string
-  readonly Description: string
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly AccessProtocol: number | bigint
-  readonly OrganizationId: string
-  readonly ChannelNum: number | bigint
+  readonly DeviceId?: string
+  readonly Code?: string
+  readonly Status?: number | bigint
+  readonly TransportProtocol?: number | bigint
+  readonly Name?: string
+  readonly Type?: number | bigint
+  readonly Password?: string
+  readonly Description?: string
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly AccessProtocol?: number | bigint
+  readonly OrganizationId?: string
+  readonly ChannelNum?: number | bigint
 }
 export const ListDeviceInfo: $Schema.Schema<ListDeviceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListDeviceInfo", { DeviceId: $C.str, Code: $C.str, Status: $C.uint64, TransportProtocol: $C.uint64, Name: $C.str, Type: $C.uint64, Password: $C.str, Description: $C.str, ClusterId: $C.str, ClusterName: $C.str, AccessProtocol: $C.uint64, OrganizationId: $C.str, ChannelNum: $C.uint64 }))
 
@@ -1116,25 +1116,25 @@ export const ListDevicesRequest: $Schema.Schema<ListDevicesRequest> = /*#__PURE_
 
 /** `ListDevicesResponse` (response side). */
 export interface ListDevicesResponse {
-  readonly Data: readonly ListDeviceInfo[] | null
-  readonly TotalCount: number | bigint
+  readonly Data?: readonly ListDeviceInfo[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListDevicesResponse: $Schema.Schema<ListDevicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListDevicesResponse", { Data: $C.nul($C.arr(ListDeviceInfo)), TotalCount: $C.uint64, RequestId: $C.str }))
 
 /** `ListForbidplayChannelsData` (response side). */
 export interface ListForbidplayChannelsData {
-  readonly PageNumber: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalCount: number | bigint
-  readonly List: readonly ChannelAttrInfo[] | null
+  readonly PageNumber?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly ChannelAttrInfo[] | null
 }
 export const ListForbidplayChannelsData: $Schema.Schema<ListForbidplayChannelsData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListForbidplayChannelsData", { PageNumber: $C.int64, PageSize: $C.int64, TotalCount: $C.int64, List: $C.nul($C.arr(ChannelAttrInfo)) }))
 
 /** `ListOrganizationChannelNumbersData` (response side). */
 export interface ListOrganizationChannelNumbersData {
-  readonly TotalCount: number | bigint
-  readonly NotInPlanCount: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly NotInPlanCount?: number | bigint
 }
 export const ListOrganizationChannelNumbersData: $Schema.Schema<ListOrganizationChannelNumbersData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListOrganizationChannelNumbersData", { TotalCount: $C.int64, NotInPlanCount: $C.int64 }))
 
@@ -1146,17 +1146,17 @@ export const ListOrganizationChannelNumbersRequest: $Schema.Schema<ListOrganizat
 
 /** `ListOrganizationChannelNumbersResponse` (response side). */
 export interface ListOrganizationChannelNumbersResponse {
-  readonly Data: ListOrganizationChannelNumbersData
+  readonly Data?: ListOrganizationChannelNumbersData
   readonly RequestId: string
 }
 export const ListOrganizationChannelNumbersResponse: $Schema.Schema<ListOrganizationChannelNumbersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListOrganizationChannelNumbersResponse", { Data: ListOrganizationChannelNumbersData, RequestId: $C.str }))
 
 /** `ListOrganizationChannelsData` (response side). */
 export interface ListOrganizationChannelsData {
-  readonly PageNumber: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalCount: number | bigint
-  readonly List: readonly OrganizationChannelInfo[] | null
+  readonly PageNumber?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly OrganizationChannelInfo[] | null
 }
 export const ListOrganizationChannelsData: $Schema.Schema<ListOrganizationChannelsData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListOrganizationChannelsData", { PageNumber: $C.int64, PageSize: $C.int64, TotalCount: $C.int64, List: $C.nul($C.arr(OrganizationChannelInfo)) }))
 
@@ -1172,31 +1172,31 @@ export const ListOrganizationChannelsRequest: $Schema.Schema<ListOrganizationCha
 
 /** `ListOrganizationChannelsResponse` (response side). */
 export interface ListOrganizationChannelsResponse {
-  readonly Data: ListOrganizationChannelsData
+  readonly Data?: ListOrganizationChannelsData
   readonly RequestId: string
 }
 export const ListOrganizationChannelsResponse: $Schema.Schema<ListOrganizationChannelsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListOrganizationChannelsResponse", { Data: ListOrganizationChannelsData, RequestId: $C.str }))
 
 /** `ListRecordBackupPlanData` (response side). */
 export interface ListRecordBackupPlanData {
-  readonly PlanId: string
-  readonly PlanName: string
-  readonly TemplateId: string
-  readonly Describe: string
-  readonly LifeCycle: LifeCycleData
-  readonly Status: number | bigint
-  readonly ChannelCount: number | bigint
-  readonly CreateAt: string
-  readonly UpdateAt: string
+  readonly PlanId?: string
+  readonly PlanName?: string
+  readonly TemplateId?: string
+  readonly Describe?: string
+  readonly LifeCycle?: LifeCycleData
+  readonly Status?: number | bigint
+  readonly ChannelCount?: number | bigint
+  readonly CreateAt?: string
+  readonly UpdateAt?: string
 }
 export const ListRecordBackupPlanData: $Schema.Schema<ListRecordBackupPlanData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListRecordBackupPlanData", { PlanId: $C.str, PlanName: $C.str, TemplateId: $C.str, Describe: $C.str, LifeCycle: LifeCycleData, Status: $C.int64, ChannelCount: $C.int64, CreateAt: $C.str, UpdateAt: $C.str }))
 
 /** `ListRecordBackupPlanDevicesData` (response side). */
 export interface ListRecordBackupPlanDevicesData {
-  readonly PageNumber: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalCount: number | bigint
-  readonly List: readonly RecordPlanChannelInfo[] | null
+  readonly PageNumber?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly RecordPlanChannelInfo[] | null
 }
 export const ListRecordBackupPlanDevicesData: $Schema.Schema<ListRecordBackupPlanDevicesData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListRecordBackupPlanDevicesData", { PageNumber: $C.int64, PageSize: $C.int64, TotalCount: $C.int64, List: $C.nul($C.arr(RecordPlanChannelInfo)) }))
 
@@ -1213,7 +1213,7 @@ export const ListRecordBackupPlanDevicesRequest: $Schema.Schema<ListRecordBackup
 
 /** `ListRecordBackupPlanDevicesResponse` (response side). */
 export interface ListRecordBackupPlanDevicesResponse {
-  readonly Data: ListRecordBackupPlanDevicesData
+  readonly Data?: ListRecordBackupPlanDevicesData
   readonly RequestId: string
 }
 export const ListRecordBackupPlanDevicesResponse: $Schema.Schema<ListRecordBackupPlanDevicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListRecordBackupPlanDevicesResponse", { Data: ListRecordBackupPlanDevicesData, RequestId: $C.str }))
@@ -1224,20 +1224,20 @@ export const ListRecordBackupPlansRequest: $Schema.Schema<ListRecordBackupPlansR
 
 /** `ListRecordBackupPlansResponse` (response side). */
 export interface ListRecordBackupPlansResponse {
-  readonly Data: readonly ListRecordBackupPlanData[]
+  readonly Data?: readonly ListRecordBackupPlanData[]
   readonly RequestId: string
 }
 export const ListRecordBackupPlansResponse: $Schema.Schema<ListRecordBackupPlansResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListRecordBackupPlansResponse", { Data: $C.arr(ListRecordBackupPlanData), RequestId: $C.str }))
 
 /** `ListRecordBackupTemplatesData` (response side). */
 export interface ListRecordBackupTemplatesData {
-  readonly TemplateId: string
-  readonly TemplateName: string
-  readonly TimeSections: readonly RecordTemplateTimeSections[]
-  readonly DevTimeSections: readonly RecordTemplateTimeSections[]
-  readonly Scale: number | bigint
-  readonly CreateAt: string
-  readonly UpdateAt: string
+  readonly TemplateId?: string
+  readonly TemplateName?: string
+  readonly TimeSections?: readonly RecordTemplateTimeSections[]
+  readonly DevTimeSections?: readonly RecordTemplateTimeSections[]
+  readonly Scale?: number | bigint
+  readonly CreateAt?: string
+  readonly UpdateAt?: string
   readonly DayOffset?: number | bigint
 }
 export const ListRecordBackupTemplatesData: $Schema.Schema<ListRecordBackupTemplatesData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListRecordBackupTemplatesData", { TemplateId: $C.str, TemplateName: $C.str, TimeSections: $C.arr(RecordTemplateTimeSections), DevTimeSections: $C.arr(RecordTemplateTimeSections), Scale: $C.int64, CreateAt: $C.str, UpdateAt: $C.str }, { DayOffset: $C.int64 }))
@@ -1248,14 +1248,14 @@ export const ListRecordBackupTemplatesRequest: $Schema.Schema<ListRecordBackupTe
 
 /** `ListRecordBackupTemplatesResponse` (response side). */
 export interface ListRecordBackupTemplatesResponse {
-  readonly Data: readonly ListRecordBackupTemplatesData[]
+  readonly Data?: readonly ListRecordBackupTemplatesData[]
   readonly RequestId: string
 }
 export const ListRecordBackupTemplatesResponse: $Schema.Schema<ListRecordBackupTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListRecordBackupTemplatesResponse", { Data: $C.arr(ListRecordBackupTemplatesData), RequestId: $C.str }))
 
 /** `ListRecordPlanChannelsData` (response side). */
 export interface ListRecordPlanChannelsData {
-  readonly List: readonly string[] | null
+  readonly List?: readonly string[] | null
 }
 export const ListRecordPlanChannelsData: $Schema.Schema<ListRecordPlanChannelsData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListRecordPlanChannelsData", { List: $C.nul($C.arr($C.str)) }))
 
@@ -1265,17 +1265,17 @@ export const ListRecordPlanChannelsRequest: $Schema.Schema<ListRecordPlanChannel
 
 /** `ListRecordPlanChannelsResponse` (response side). */
 export interface ListRecordPlanChannelsResponse {
-  readonly Data: ListRecordPlanChannelsData
+  readonly Data?: ListRecordPlanChannelsData
   readonly RequestId: string
 }
 export const ListRecordPlanChannelsResponse: $Schema.Schema<ListRecordPlanChannelsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListRecordPlanChannelsResponse", { Data: ListRecordPlanChannelsData, RequestId: $C.str }))
 
 /** `ListRecordPlanDevicesData` (response side). */
 export interface ListRecordPlanDevicesData {
-  readonly PageNumber: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalCount: number | bigint
-  readonly List: readonly RecordPlanChannelInfo[] | null
+  readonly PageNumber?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly RecordPlanChannelInfo[] | null
 }
 export const ListRecordPlanDevicesData: $Schema.Schema<ListRecordPlanDevicesData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListRecordPlanDevicesData", { PageNumber: $C.int64, PageSize: $C.int64, TotalCount: $C.int64, List: $C.nul($C.arr(RecordPlanChannelInfo)) }))
 
@@ -1292,7 +1292,7 @@ export const ListRecordPlanDevicesRequest: $Schema.Schema<ListRecordPlanDevicesR
 
 /** `ListRecordPlanDevicesResponse` (response side). */
 export interface ListRecordPlanDevicesResponse {
-  readonly Data: ListRecordPlanDevicesData
+  readonly Data?: ListRecordPlanDevicesData
   readonly RequestId: string
 }
 export const ListRecordPlanDevicesResponse: $Schema.Schema<ListRecordPlanDevicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListRecordPlanDevicesResponse", { Data: ListRecordPlanDevicesData, RequestId: $C.str }))
@@ -1303,7 +1303,7 @@ export const ListRecordPlansRequest: $Schema.Schema<ListRecordPlansRequest> = /*
 
 /** `ListRecordPlansResponse` (response side). */
 export interface ListRecordPlansResponse {
-  readonly Data: readonly RecordPlanBaseInfo[] | null
+  readonly Data?: readonly RecordPlanBaseInfo[] | null
   readonly RequestId: string
 }
 export const ListRecordPlansResponse: $Schema.Schema<ListRecordPlansResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListRecordPlansResponse", { Data: $C.nul($C.arr(RecordPlanBaseInfo)), RequestId: $C.str }))
@@ -1314,7 +1314,7 @@ export const ListRecordRetrieveTasksRequest: $Schema.Schema<ListRecordRetrieveTa
 
 /** `ListRecordRetrieveTasksResponse` (response side). */
 export interface ListRecordRetrieveTasksResponse {
-  readonly Data: readonly RecordRetrieveTaskDetailsInfo[] | null
+  readonly Data?: readonly RecordRetrieveTaskDetailsInfo[] | null
   readonly RequestId: string
 }
 export const ListRecordRetrieveTasksResponse: $Schema.Schema<ListRecordRetrieveTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListRecordRetrieveTasksResponse", { Data: $C.nul($C.arr(RecordRetrieveTaskDetailsInfo)), RequestId: $C.str }))
@@ -1325,15 +1325,15 @@ export const ListRecordTemplatesRequest: $Schema.Schema<ListRecordTemplatesReque
 
 /** `ListRecordTemplatesResponse` (response side). */
 export interface ListRecordTemplatesResponse {
-  readonly Data: readonly RecordTemplateInfo[] | null
+  readonly Data?: readonly RecordTemplateInfo[] | null
   readonly RequestId: string
 }
 export const ListRecordTemplatesResponse: $Schema.Schema<ListRecordTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListRecordTemplatesResponse", { Data: $C.nul($C.arr(RecordTemplateInfo)), RequestId: $C.str }))
 
 /** `ListSubTasksData` (response side). */
 export interface ListSubTasksData {
-  readonly List: readonly SubTaskData[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly SubTaskData[]
+  readonly TotalCount?: number | bigint
 }
 export const ListSubTasksData: $Schema.Schema<ListSubTasksData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListSubTasksData", { List: $C.arr(SubTaskData), TotalCount: $C.int64 }))
 
@@ -1348,15 +1348,15 @@ export const ListSubTasksRequest: $Schema.Schema<ListSubTasksRequest> = /*#__PUR
 
 /** `ListSubTasksResponse` (response side). */
 export interface ListSubTasksResponse {
-  readonly Data: ListSubTasksData
+  readonly Data?: ListSubTasksData
   readonly RequestId: string
 }
 export const ListSubTasksResponse: $Schema.Schema<ListSubTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListSubTasksResponse", { Data: ListSubTasksData, RequestId: $C.str }))
 
 /** `ListTasksData` (response side). */
 export interface ListTasksData {
-  readonly List: readonly TaskData[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly TaskData[]
+  readonly TotalCount?: number | bigint
 }
 export const ListTasksData: $Schema.Schema<ListTasksData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTasksData", { List: $C.arr(TaskData), TotalCount: $C.int64 }))
 
@@ -1373,7 +1373,7 @@ export const ListTasksRequest: $Schema.Schema<ListTasksRequest> = /*#__PURE__*/ 
 
 /** `ListTasksResponse` (response side). */
 export interface ListTasksResponse {
-  readonly Data: ListTasksData
+  readonly Data?: ListTasksData
   readonly RequestId: string
 }
 export const ListTasksResponse: $Schema.Schema<ListTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTasksResponse", { Data: ListTasksData, RequestId: $C.str }))
@@ -1409,17 +1409,17 @@ export const ListVideoDownloadTaskResponse: $Schema.Schema<ListVideoDownloadTask
 
 /** `OrganizationChannelInfo` (response side). */
 export interface OrganizationChannelInfo {
-  readonly DeviceId: string
-  readonly DeviceName: string
-  readonly ChannelId: string
-  readonly ChannelName: string
-  readonly InPlan: boolean
+  readonly DeviceId?: string
+  readonly DeviceName?: string
+  readonly ChannelId?: string
+  readonly ChannelName?: string
+  readonly InPlan?: boolean
 }
 export const OrganizationChannelInfo: $Schema.Schema<OrganizationChannelInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("OrganizationChannelInfo", { DeviceId: $C.str, DeviceName: $C.str, ChannelId: $C.str, ChannelName: $C.str, InPlan: $C.bool }))
 
 /** `PlayRecordData` (response side). */
 export interface PlayRecordData {
-  readonly Flv: string
+  readonly Flv?: string
 }
 export const PlayRecordData: $Schema.Schema<PlayRecordData> = /*#__PURE__*/ $C.lazy(() => $C.struct("PlayRecordData", { Flv: $C.str }))
 
@@ -1436,7 +1436,7 @@ export const PlayRecordRequest: $Schema.Schema<PlayRecordRequest> = /*#__PURE__*
 
 /** `PlayRecordResponse` (response side). */
 export interface PlayRecordResponse {
-  readonly Data: PlayRecordData
+  readonly Data?: PlayRecordData
   readonly RequestId: string
 }
 export const PlayRecordResponse: $Schema.Schema<PlayRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PlayRecordResponse", { Data: PlayRecordData, RequestId: $C.str }))
@@ -1451,106 +1451,106 @@ export const QueryForbidPlayChannelListRequest: $Schema.Schema<QueryForbidPlayCh
 
 /** `QueryForbidPlayChannelListResponse` (response side). */
 export interface QueryForbidPlayChannelListResponse {
-  readonly Data: ListForbidplayChannelsData
+  readonly Data?: ListForbidplayChannelsData
   readonly RequestId: string
 }
 export const QueryForbidPlayChannelListResponse: $Schema.Schema<QueryForbidPlayChannelListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryForbidPlayChannelListResponse", { Data: ListForbidplayChannelsData, RequestId: $C.str }))
 
 /** `RecordPlanBaseInfo` (response side). */
 export interface RecordPlanBaseInfo {
-  readonly PlanId: string
-  readonly PlanName: string
-  readonly TemplateId: string
-  readonly Describe: string
-  readonly StreamType: string
-  readonly LifeCycle: LifeCycleData
-  readonly Status: number | bigint
-  readonly ChannelCount: number | bigint
+  readonly PlanId?: string
+  readonly PlanName?: string
+  readonly TemplateId?: string
+  readonly Describe?: string
+  readonly StreamType?: string
+  readonly LifeCycle?: LifeCycleData
+  readonly Status?: number | bigint
+  readonly ChannelCount?: number | bigint
   readonly RepairMode?: number | bigint
 }
 export const RecordPlanBaseInfo: $Schema.Schema<RecordPlanBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordPlanBaseInfo", { PlanId: $C.str, PlanName: $C.str, TemplateId: $C.str, Describe: $C.str, StreamType: $C.str, LifeCycle: LifeCycleData, Status: $C.int64, ChannelCount: $C.int64 }, { RepairMode: $C.int64 }))
 
 /** `RecordPlanChannelInfo` (response side). */
 export interface RecordPlanChannelInfo {
-  readonly DeviceId: string
-  readonly DeviceName: string
-  readonly ChannelId: string
-  readonly ChannelName: string
-  readonly OrganizationName: string
+  readonly DeviceId?: string
+  readonly DeviceName?: string
+  readonly ChannelId?: string
+  readonly ChannelName?: string
+  readonly OrganizationName?: string
   readonly AccessProtocol?: number | bigint
 }
 export const RecordPlanChannelInfo: $Schema.Schema<RecordPlanChannelInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordPlanChannelInfo", { DeviceId: $C.str, DeviceName: $C.str, ChannelId: $C.str, ChannelName: $C.str, OrganizationName: $C.str }, { AccessProtocol: $C.int64 }))
 
 /** `RecordPlanOptData` (response side). */
 export interface RecordPlanOptData {
-  readonly PlanId: string
-  readonly PlanName: string
-  readonly TemplateId: string
-  readonly Describe: string
-  readonly LifeCycle: LifeCycleData
-  readonly StreamType: string
+  readonly PlanId?: string
+  readonly PlanName?: string
+  readonly TemplateId?: string
+  readonly Describe?: string
+  readonly LifeCycle?: LifeCycleData
+  readonly StreamType?: string
   readonly RepairMode?: number | bigint
 }
 export const RecordPlanOptData: $Schema.Schema<RecordPlanOptData> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordPlanOptData", { PlanId: $C.str, PlanName: $C.str, TemplateId: $C.str, Describe: $C.str, LifeCycle: LifeCycleData, StreamType: $C.str }, { RepairMode: $C.int64 }))
 
 /** `RecordPlaybackUrl` (response side). */
 export interface RecordPlaybackUrl {
-  readonly Hls: string
+  readonly Hls?: string
 }
 export const RecordPlaybackUrl: $Schema.Schema<RecordPlaybackUrl> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordPlaybackUrl", { Hls: $C.str }))
 
 /** `RecordRetrieveTaskChannelInfo` (response side). */
 export interface RecordRetrieveTaskChannelInfo {
-  readonly DeviceId: string
-  readonly DeviceName: string
-  readonly ChannelId: string
-  readonly ChannelName: string
-  readonly Status: number | bigint
+  readonly DeviceId?: string
+  readonly DeviceName?: string
+  readonly ChannelId?: string
+  readonly ChannelName?: string
+  readonly Status?: number | bigint
 }
 export const RecordRetrieveTaskChannelInfo: $Schema.Schema<RecordRetrieveTaskChannelInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordRetrieveTaskChannelInfo", { DeviceId: $C.str, DeviceName: $C.str, ChannelId: $C.str, ChannelName: $C.str, Status: $C.int64 }))
 
 /** `RecordRetrieveTaskDetailsInfo` (response side). */
 export interface RecordRetrieveTaskDetailsInfo {
-  readonly TaskId: string
-  readonly TaskName: string
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly Mode: number | bigint
-  readonly Expiration: number | bigint
-  readonly Status: number | bigint
-  readonly Capacity: number | bigint
-  readonly Describe: string
-  readonly ChannelCount: number | bigint
+  readonly TaskId?: string
+  readonly TaskName?: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly Mode?: number | bigint
+  readonly Expiration?: number | bigint
+  readonly Status?: number | bigint
+  readonly Capacity?: number | bigint
+  readonly Describe?: string
+  readonly ChannelCount?: number | bigint
 }
 export const RecordRetrieveTaskDetailsInfo: $Schema.Schema<RecordRetrieveTaskDetailsInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordRetrieveTaskDetailsInfo", { TaskId: $C.str, TaskName: $C.str, StartTime: $C.uint64, EndTime: $C.uint64, Mode: $C.int64, Expiration: $C.int64, Status: $C.int64, Capacity: $C.int64, Describe: $C.str, ChannelCount: $C.int64 }))
 
 /** `RecordSliceInfo` (response side). */
 export interface RecordSliceInfo {
-  readonly PlanId: string
-  readonly List: readonly RecordTimeLine[]
+  readonly PlanId?: string
+  readonly List?: readonly RecordTimeLine[]
 }
 export const RecordSliceInfo: $Schema.Schema<RecordSliceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordSliceInfo", { PlanId: $C.str, List: $C.arr(RecordTimeLine) }))
 
 /** `RecordTemplateInfo` (response side). */
 export interface RecordTemplateInfo {
-  readonly TemplateId: string
-  readonly TemplateName: string
-  readonly TimeSections: readonly RecordTemplateTimeSections[]
+  readonly TemplateId?: string
+  readonly TemplateName?: string
+  readonly TimeSections?: readonly RecordTemplateTimeSections[]
 }
 export const RecordTemplateInfo: $Schema.Schema<RecordTemplateInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordTemplateInfo", { TemplateId: $C.str, TemplateName: $C.str, TimeSections: $C.arr(RecordTemplateTimeSections) }))
 
 /** `RecordTemplateTimeSections` (both sides). */
 export interface RecordTemplateTimeSections {
-  readonly DayOfWeek: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
+  readonly DayOfWeek?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
 }
 export const RecordTemplateTimeSections: $Schema.Schema<RecordTemplateTimeSections> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordTemplateTimeSections", { DayOfWeek: $C.int64, StartTime: $C.str, EndTime: $C.str }))
 
 /** `RecordTimeLine` (response side). */
 export interface RecordTimeLine {
-  readonly Begin: number | bigint
-  readonly End: number | bigint
+  readonly Begin?: number | bigint
+  readonly End?: number | bigint
   readonly HlsUrl?: string
 }
 export const RecordTimeLine: $Schema.Schema<RecordTimeLine> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordTimeLine", { Begin: $C.uint64, End: $C.uint64 }, { HlsUrl: $C.str }))
@@ -1569,8 +1569,8 @@ export const RefreshDeviceChannelResponse: $Schema.Schema<RefreshDeviceChannelRe
 
 /** `RemoteAddrInfo` (response side). */
 export interface RemoteAddrInfo {
-  readonly DeviceId: string
-  readonly Addr: string
+  readonly DeviceId?: string
+  readonly Addr?: string
 }
 export const RemoteAddrInfo: $Schema.Schema<RemoteAddrInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoteAddrInfo", { DeviceId: $C.str, Addr: $C.str }))
 
@@ -1596,17 +1596,17 @@ export const SetForbidplayChannelParam: $Schema.Schema<SetForbidplayChannelParam
 
 /** `SubTaskData` (response side). */
 export interface SubTaskData {
-  readonly SubTaskId: string
-  readonly Status: number | bigint
-  readonly FailReason: string
-  readonly Progress: number
-  readonly Action: string
-  readonly ActionZhDesc: string
-  readonly ResourceId: string
-  readonly StartedAt: string
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly Runtime: number | bigint
+  readonly SubTaskId?: string
+  readonly Status?: number | bigint
+  readonly FailReason?: string
+  readonly Progress?: number
+  readonly Action?: string
+  readonly ActionZhDesc?: string
+  readonly ResourceId?: string
+  readonly StartedAt?: string
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly Runtime?: number | bigint
   readonly DeviceId?: string
   readonly DeviceName?: string
   readonly ChannelId?: string
@@ -1616,22 +1616,22 @@ export const SubTaskData: $Schema.Schema<SubTaskData> = /*#__PURE__*/ $C.lazy(()
 
 /** `TaskData` (response side). */
 export interface TaskData {
-  readonly TaskId: string
-  readonly Status: number | bigint
-  readonly FailReason: string
-  readonly Progress: number
-  readonly Action: string
-  readonly ActionZhDesc: string
-  readonly TaskType: number | bigint
-  readonly ResourceId: string
-  readonly Total: number | bigint
-  readonly SuccessCount: number | bigint
-  readonly FailCount: number | bigint
-  readonly RunningCount: number | bigint
-  readonly StartedAt: string
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly Runtime: number | bigint
+  readonly TaskId?: string
+  readonly Status?: number | bigint
+  readonly FailReason?: string
+  readonly Progress?: number
+  readonly Action?: string
+  readonly ActionZhDesc?: string
+  readonly TaskType?: number | bigint
+  readonly ResourceId?: string
+  readonly Total?: number | bigint
+  readonly SuccessCount?: number | bigint
+  readonly FailCount?: number | bigint
+  readonly RunningCount?: number | bigint
+  readonly StartedAt?: string
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly Runtime?: number | bigint
   readonly DeviceId?: string
   readonly DeviceName?: string
   readonly ChannelId?: string
@@ -1641,31 +1641,31 @@ export const TaskData: $Schema.Schema<TaskData> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `Timeline` (response side). */
 export interface Timeline {
-  readonly Begin: number | bigint
-  readonly End: number | bigint
+  readonly Begin?: number | bigint
+  readonly End?: number | bigint
 }
 export const Timeline: $Schema.Schema<Timeline> = /*#__PURE__*/ $C.lazy(() => $C.struct("Timeline", { Begin: $C.int64, End: $C.int64 }))
 
 /** `UpdateDeviceData` (response side). */
 export interface UpdateDeviceData {
-  readonly DeviceId: string
-  readonly Code: string
-  readonly Name: string
-  readonly AccessProtocol: number | bigint
-  readonly Type: number | bigint
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly TransportProtocol: number | bigint
-  readonly Password: string
-  readonly Description: string
-  readonly Status: number | bigint
-  readonly OrganizationId: number | bigint
-  readonly GatewayId: string
-  readonly ProtocolType: number | bigint
-  readonly Ip: string
-  readonly Port: number | bigint
-  readonly Username: string
-  readonly AppId: number | bigint
+  readonly DeviceId?: string
+  readonly Code?: string
+  readonly Name?: string
+  readonly AccessProtocol?: number | bigint
+  readonly Type?: number | bigint
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly TransportProtocol?: number | bigint
+  readonly Password?: string
+  readonly Description?: string
+  readonly Status?: number | bigint
+  readonly OrganizationId?: number | bigint
+  readonly GatewayId?: string
+  readonly ProtocolType?: number | bigint
+  readonly Ip?: string
+  readonly Port?: number | bigint
+  readonly Username?: string
+  readonly AppId?: number | bigint
 }
 export const UpdateDeviceData: $Schema.Schema<UpdateDeviceData> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateDeviceData", { DeviceId: $C.str, Code: $C.str, Name: $C.str, AccessProtocol: $C.int64, Type: $C.int64, ClusterId: $C.str, ClusterName: $C.str, TransportProtocol: $C.int64, Password: $C.str, Description: $C.str, Status: $C.int64, OrganizationId: $C.int64, GatewayId: $C.str, ProtocolType: $C.int64, Ip: $C.str, Port: $C.int64, Username: $C.str, AppId: $C.int64 }))
 
@@ -1697,14 +1697,14 @@ export const UpdateDeviceStatusResponse: $Schema.Schema<UpdateDeviceStatusRespon
 
 /** `UpdateOrgData` (response side). */
 export interface UpdateOrgData {
-  readonly OrganizationId: string
-  readonly Name: string
-  readonly ParentId: string
-  readonly Level: number | bigint
-  readonly AppId: number | bigint
-  readonly ParentIds: string
-  readonly Total: number | bigint
-  readonly Online: number | bigint
+  readonly OrganizationId?: string
+  readonly Name?: string
+  readonly ParentId?: string
+  readonly Level?: number | bigint
+  readonly AppId?: number | bigint
+  readonly ParentIds?: string
+  readonly Total?: number | bigint
+  readonly Online?: number | bigint
 }
 export const UpdateOrgData: $Schema.Schema<UpdateOrgData> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateOrgData", { OrganizationId: $C.str, Name: $C.str, ParentId: $C.str, Level: $C.int64, AppId: $C.int64, ParentIds: $C.str, Total: $C.int64, Online: $C.int64 }))
 
@@ -1717,22 +1717,22 @@ export const UpdateOrganizationRequest: $Schema.Schema<UpdateOrganizationRequest
 
 /** `UpdateOrganizationResponse` (response side). */
 export interface UpdateOrganizationResponse {
-  readonly Data: UpdateOrgData
+  readonly Data?: UpdateOrgData
   readonly RequestId: string
 }
 export const UpdateOrganizationResponse: $Schema.Schema<UpdateOrganizationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateOrganizationResponse", { Data: UpdateOrgData, RequestId: $C.str }))
 
 /** `UpdateRecordBackupPlanData` (response side). */
 export interface UpdateRecordBackupPlanData {
-  readonly PlanId: string
-  readonly PlanName: string
-  readonly TemplateId: string
-  readonly Describe: string
-  readonly LifeCycle: LifeCycleData
-  readonly Status: number | bigint
-  readonly ChannelCount: number | bigint
-  readonly CreateAt: string
-  readonly UpdateAt: string
+  readonly PlanId?: string
+  readonly PlanName?: string
+  readonly TemplateId?: string
+  readonly Describe?: string
+  readonly LifeCycle?: LifeCycleData
+  readonly Status?: number | bigint
+  readonly ChannelCount?: number | bigint
+  readonly CreateAt?: string
+  readonly UpdateAt?: string
 }
 export const UpdateRecordBackupPlanData: $Schema.Schema<UpdateRecordBackupPlanData> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateRecordBackupPlanData", { PlanId: $C.str, PlanName: $C.str, TemplateId: $C.str, Describe: $C.str, LifeCycle: LifeCycleData, Status: $C.int64, ChannelCount: $C.int64, CreateAt: $C.str, UpdateAt: $C.str }))
 
@@ -1757,20 +1757,20 @@ export const UpdateRecordBackupPlanRequest: $Schema.Schema<UpdateRecordBackupPla
 
 /** `UpdateRecordBackupPlanResponse` (response side). */
 export interface UpdateRecordBackupPlanResponse {
-  readonly Data: UpdateRecordBackupPlanData
+  readonly Data?: UpdateRecordBackupPlanData
   readonly RequestId: string
 }
 export const UpdateRecordBackupPlanResponse: $Schema.Schema<UpdateRecordBackupPlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateRecordBackupPlanResponse", { Data: UpdateRecordBackupPlanData, RequestId: $C.str }))
 
 /** `UpdateRecordBackupTemplateData` (response side). */
 export interface UpdateRecordBackupTemplateData {
-  readonly TemplateId: string
-  readonly TemplateName: string
-  readonly TimeSections: readonly RecordTemplateTimeSections[]
-  readonly DevTimeSections: readonly RecordTemplateTimeSections[]
-  readonly Scale: number | bigint
-  readonly CreateAt: string
-  readonly UpdateAt: string
+  readonly TemplateId?: string
+  readonly TemplateName?: string
+  readonly TimeSections?: readonly RecordTemplateTimeSections[]
+  readonly DevTimeSections?: readonly RecordTemplateTimeSections[]
+  readonly Scale?: number | bigint
+  readonly CreateAt?: string
+  readonly UpdateAt?: string
   readonly DayOffset?: number | bigint
 }
 export const UpdateRecordBackupTemplateData: $Schema.Schema<UpdateRecordBackupTemplateData> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateRecordBackupTemplateData", { TemplateId: $C.str, TemplateName: $C.str, TimeSections: $C.arr(RecordTemplateTimeSections), DevTimeSections: $C.arr(RecordTemplateTimeSections), Scale: $C.int64, CreateAt: $C.str, UpdateAt: $C.str }, { DayOffset: $C.int64 }))
@@ -1793,7 +1793,7 @@ export const UpdateRecordBackupTemplateRequest: $Schema.Schema<UpdateRecordBacku
 
 /** `UpdateRecordBackupTemplateResponse` (response side). */
 export interface UpdateRecordBackupTemplateResponse {
-  readonly Data: UpdateRecordBackupTemplateData
+  readonly Data?: UpdateRecordBackupTemplateData
   readonly RequestId: string
 }
 export const UpdateRecordBackupTemplateResponse: $Schema.Schema<UpdateRecordBackupTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateRecordBackupTemplateResponse", { Data: UpdateRecordBackupTemplateData, RequestId: $C.str }))
@@ -1821,7 +1821,7 @@ export const UpdateRecordPlanRequest: $Schema.Schema<UpdateRecordPlanRequest> = 
 
 /** `UpdateRecordPlanResponse` (response side). */
 export interface UpdateRecordPlanResponse {
-  readonly Data: RecordPlanOptData
+  readonly Data?: RecordPlanOptData
   readonly RequestId: string
 }
 export const UpdateRecordPlanResponse: $Schema.Schema<UpdateRecordPlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateRecordPlanResponse", { Data: RecordPlanOptData, RequestId: $C.str }))
@@ -1842,7 +1842,7 @@ export const UpdateRecordTemplateRequest: $Schema.Schema<UpdateRecordTemplateReq
 
 /** `UpdateRecordTemplateResponse` (response side). */
 export interface UpdateRecordTemplateResponse {
-  readonly Data: RecordTemplateInfo
+  readonly Data?: RecordTemplateInfo
   readonly RequestId: string
 }
 export const UpdateRecordTemplateResponse: $Schema.Schema<UpdateRecordTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateRecordTemplateResponse", { Data: RecordTemplateInfo, RequestId: $C.str }))
@@ -1866,7 +1866,7 @@ export const UpdateUserDeviceRequest: $Schema.Schema<UpdateUserDeviceRequest> = 
 
 /** `UpdateUserDeviceResponse` (response side). */
 export interface UpdateUserDeviceResponse {
-  readonly Data: UpdateDeviceData
+  readonly Data?: UpdateDeviceData
   readonly RequestId: string
 }
 export const UpdateUserDeviceResponse: $Schema.Schema<UpdateUserDeviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateUserDeviceResponse", { Data: UpdateDeviceData, RequestId: $C.str }))

@@ -27,16 +27,16 @@ export const AddCustomPersonImageRequest: $Schema.Schema<AddCustomPersonImageReq
 
 /** `AddCustomPersonImageResponse` (response side). */
 export interface AddCustomPersonImageResponse {
-  readonly PersonId: string
-  readonly ImageInfo: PersonImageInfo
+  readonly PersonId?: string
+  readonly ImageInfo?: PersonImageInfo
   readonly RequestId: string
 }
 export const AddCustomPersonImageResponse: $Schema.Schema<AddCustomPersonImageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddCustomPersonImageResponse", { PersonId: $C.str, ImageInfo: PersonImageInfo, RequestId: $C.str }))
 
 /** `AppearIndexPair` (response side). */
 export interface AppearIndexPair {
-  readonly AppearIndex: number | bigint
-  readonly Index: number | bigint
+  readonly AppearIndex?: number | bigint
+  readonly Index?: number | bigint
 }
 export const AppearIndexPair: $Schema.Schema<AppearIndexPair> = /*#__PURE__*/ $C.lazy(() => $C.struct("AppearIndexPair", { AppearIndex: $C.int64, Index: $C.int64 }))
 
@@ -50,16 +50,16 @@ export const AppearInfo: $Schema.Schema<AppearInfo> = /*#__PURE__*/ $C.lazy(() =
 
 /** `AsrResult` (both sides). */
 export interface AsrResult {
-  readonly Content: string
-  readonly StartTimeStamp: number
-  readonly EndTimeStamp: number
+  readonly Content?: string
+  readonly StartTimeStamp?: number
+  readonly EndTimeStamp?: number
 }
 export const AsrResult: $Schema.Schema<AsrResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AsrResult", { Content: $C.str, StartTimeStamp: $C.float, EndTimeStamp: $C.float }))
 
 /** `AudioData` (response side). */
 export interface AudioData {
-  readonly AudioInfoSet: readonly AudioInfo[] | null
-  readonly TextTagSet: MultiLevelTag
+  readonly AudioInfoSet?: readonly AudioInfo[] | null
+  readonly TextTagSet?: MultiLevelTag
   readonly WebMediaURL?: string | null
 }
 export const AudioData: $Schema.Schema<AudioData> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioData", { AudioInfoSet: $C.nul($C.arr(AudioInfo)), TextTagSet: MultiLevelTag }, { WebMediaURL: $C.nul($C.str) }))
@@ -75,14 +75,14 @@ export const AudioInfo: $Schema.Schema<AudioInfo> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `AudioMetadata` (response side). */
 export interface AudioMetadata {
-  readonly FileSize: number | bigint | null
-  readonly MD5: string | null
-  readonly Duration: number | null
-  readonly SampleRate: number | null
-  readonly BitRate: number | bigint | null
-  readonly Format: string | null
-  readonly BitDepth: number | bigint | null
-  readonly ShortFormat: string | null
+  readonly FileSize?: number | bigint | null
+  readonly MD5?: string | null
+  readonly Duration?: number | null
+  readonly SampleRate?: number | null
+  readonly BitRate?: number | bigint | null
+  readonly Format?: string | null
+  readonly BitDepth?: number | bigint | null
+  readonly ShortFormat?: string | null
 }
 export const AudioMetadata: $Schema.Schema<AudioMetadata> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioMetadata", { FileSize: $C.nul($C.int64), MD5: $C.nul($C.str), Duration: $C.nul($C.float), SampleRate: $C.nul($C.float), BitRate: $C.nul($C.int64), Format: $C.nul($C.str), BitDepth: $C.nul($C.int64), ShortFormat: $C.nul($C.str) }))
 
@@ -102,7 +102,7 @@ export const CreateCustomCategoryRequest: $Schema.Schema<CreateCustomCategoryReq
 
 /** `CreateCustomCategoryResponse` (response side). */
 export interface CreateCustomCategoryResponse {
-  readonly CategoryId: string
+  readonly CategoryId?: string
   readonly RequestId: string
 }
 export const CreateCustomCategoryResponse: $Schema.Schema<CreateCustomCategoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCustomCategoryResponse", { CategoryId: $C.str, RequestId: $C.str }))
@@ -131,8 +131,8 @@ export const CreateCustomPersonRequest: $Schema.Schema<CreateCustomPersonRequest
 
 /** `CreateCustomPersonResponse` (response side). */
 export interface CreateCustomPersonResponse {
-  readonly PersonId: string
-  readonly ImageInfo: PersonImageInfo
+  readonly PersonId?: string
+  readonly ImageInfo?: PersonImageInfo
   readonly RequestId: string
 }
 export const CreateCustomPersonResponse: $Schema.Schema<CreateCustomPersonResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCustomPersonResponse", { PersonId: $C.str, ImageInfo: PersonImageInfo, RequestId: $C.str }))
@@ -160,7 +160,7 @@ export const CreateTaskRequest: $Schema.Schema<CreateTaskRequest> = /*#__PURE__*
 
 /** `CreateTaskResponse` (response side). */
 export interface CreateTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateTaskResponse: $Schema.Schema<CreateTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -184,16 +184,16 @@ export const CreateVideoSummaryTaskRequest: $Schema.Schema<CreateVideoSummaryTas
 
 /** `CreateVideoSummaryTaskResponse` (response side). */
 export interface CreateVideoSummaryTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateVideoSummaryTaskResponse: $Schema.Schema<CreateVideoSummaryTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVideoSummaryTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `CustomCategory` (response side). */
 export interface CustomCategory {
-  readonly CategoryId: string
-  readonly L1Category: string
-  readonly L2Category: string
+  readonly CategoryId?: string
+  readonly L1Category?: string
+  readonly L2Category?: string
 }
 export const CustomCategory: $Schema.Schema<CustomCategory> = /*#__PURE__*/ $C.lazy(() => $C.struct("CustomCategory", { CategoryId: $C.str, L1Category: $C.str, L2Category: $C.str }))
 
@@ -208,13 +208,13 @@ export const CustomPersonFilter: $Schema.Schema<CustomPersonFilter> = /*#__PURE_
 
 /** `CustomPersonInfo` (response side). */
 export interface CustomPersonInfo {
-  readonly PersonId: string
-  readonly Name: string
-  readonly BasicInfo: string
-  readonly L1Category: string
-  readonly L2Category: string
-  readonly ImageInfoSet: readonly PersonImageInfo[]
-  readonly CreateTime: string
+  readonly PersonId?: string
+  readonly Name?: string
+  readonly BasicInfo?: string
+  readonly L1Category?: string
+  readonly L2Category?: string
+  readonly ImageInfoSet?: readonly PersonImageInfo[]
+  readonly CreateTime?: string
 }
 export const CustomPersonInfo: $Schema.Schema<CustomPersonInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CustomPersonInfo", { PersonId: $C.str, Name: $C.str, BasicInfo: $C.str, L1Category: $C.str, L2Category: $C.str, ImageInfoSet: $C.arr(PersonImageInfo), CreateTime: $C.str }))
 
@@ -232,7 +232,7 @@ export const DeleteCustomCategoryRequest: $Schema.Schema<DeleteCustomCategoryReq
 
 /** `DeleteCustomCategoryResponse` (response side). */
 export interface DeleteCustomCategoryResponse {
-  readonly CategoryId: string
+  readonly CategoryId?: string
   readonly RequestId: string
 }
 export const DeleteCustomCategoryResponse: $Schema.Schema<DeleteCustomCategoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCustomCategoryResponse", { CategoryId: $C.str, RequestId: $C.str }))
@@ -246,8 +246,8 @@ export const DeleteCustomPersonImageRequest: $Schema.Schema<DeleteCustomPersonIm
 
 /** `DeleteCustomPersonImageResponse` (response side). */
 export interface DeleteCustomPersonImageResponse {
-  readonly PersonId: string
-  readonly ImageId: string
+  readonly PersonId?: string
+  readonly ImageId?: string
   readonly RequestId: string
 }
 export const DeleteCustomPersonImageResponse: $Schema.Schema<DeleteCustomPersonImageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCustomPersonImageResponse", { PersonId: $C.str, ImageId: $C.str, RequestId: $C.str }))
@@ -260,7 +260,7 @@ export const DeleteCustomPersonRequest: $Schema.Schema<DeleteCustomPersonRequest
 
 /** `DeleteCustomPersonResponse` (response side). */
 export interface DeleteCustomPersonResponse {
-  readonly PersonId: string
+  readonly PersonId?: string
   readonly RequestId: string
 }
 export const DeleteCustomPersonResponse: $Schema.Schema<DeleteCustomPersonResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCustomPersonResponse", { PersonId: $C.str, RequestId: $C.str }))
@@ -306,8 +306,8 @@ export const DescribeCustomGroupRequest: $Schema.Schema<DescribeCustomGroupReque
 
 /** `DescribeCustomGroupResponse` (response side). */
 export interface DescribeCustomGroupResponse {
-  readonly GroupSize: number | bigint
-  readonly Bucket: string
+  readonly GroupSize?: number | bigint
+  readonly Bucket?: string
   readonly RequestId: string
 }
 export const DescribeCustomGroupResponse: $Schema.Schema<DescribeCustomGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCustomGroupResponse", { GroupSize: $C.int64, Bucket: $C.str, RequestId: $C.str }))
@@ -320,8 +320,8 @@ export const DescribeCustomPersonDetailRequest: $Schema.Schema<DescribeCustomPer
 
 /** `DescribeCustomPersonDetailResponse` (response side). */
 export interface DescribeCustomPersonDetailResponse {
-  readonly PersonInfo: CustomPersonInfo
-  readonly TaskIdSet: readonly string[] | null
+  readonly PersonInfo?: CustomPersonInfo
+  readonly TaskIdSet?: readonly string[] | null
   readonly RequestId: string
 }
 export const DescribeCustomPersonDetailResponse: $Schema.Schema<DescribeCustomPersonDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCustomPersonDetailResponse", { PersonInfo: CustomPersonInfo, TaskIdSet: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -337,8 +337,8 @@ export const DescribeCustomPersonsRequest: $Schema.Schema<DescribeCustomPersonsR
 
 /** `DescribeCustomPersonsResponse` (response side). */
 export interface DescribeCustomPersonsResponse {
-  readonly TotalCount: number | bigint
-  readonly PersonInfoSet: readonly CustomPersonInfo[]
+  readonly TotalCount?: number | bigint
+  readonly PersonInfoSet?: readonly CustomPersonInfo[]
   readonly RequestId: string
 }
 export const DescribeCustomPersonsResponse: $Schema.Schema<DescribeCustomPersonsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCustomPersonsResponse", { TotalCount: $C.int64, PersonInfoSet: $C.arr(CustomPersonInfo), RequestId: $C.str }))
@@ -351,7 +351,7 @@ export const DescribeMediaRequest: $Schema.Schema<DescribeMediaRequest> = /*#__P
 
 /** `DescribeMediaResponse` (response side). */
 export interface DescribeMediaResponse {
-  readonly MediaInfo: MediaInfo | null
+  readonly MediaInfo?: MediaInfo | null
   readonly RequestId: string
 }
 export const DescribeMediaResponse: $Schema.Schema<DescribeMediaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMediaResponse", { MediaInfo: $C.nul(MediaInfo), RequestId: $C.str }))
@@ -381,11 +381,11 @@ export const DescribeTaskDetailRequest: $Schema.Schema<DescribeTaskDetailRequest
 
 /** `DescribeTaskDetailResponse` (response side). */
 export interface DescribeTaskDetailResponse {
-  readonly TaskInfo: TaskInfo | null
-  readonly TaskData: Data | null
-  readonly ImageTaskData: ImageData | null
-  readonly AudioTaskData: AudioData | null
-  readonly TextTaskData: TextData | null
+  readonly TaskInfo?: TaskInfo | null
+  readonly TaskData?: Data | null
+  readonly ImageTaskData?: ImageData | null
+  readonly AudioTaskData?: AudioData | null
+  readonly TextTaskData?: TextData | null
   readonly RequestId: string
 }
 export const DescribeTaskDetailResponse: $Schema.Schema<DescribeTaskDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskDetailResponse", { TaskInfo: $C.nul(TaskInfo), TaskData: $C.nul(Data), ImageTaskData: $C.nul(ImageData), AudioTaskData: $C.nul(AudioData), TextTaskData: $C.nul(TextData), RequestId: $C.str }))
@@ -398,7 +398,7 @@ export const DescribeTaskRequest: $Schema.Schema<DescribeTaskRequest> = /*#__PUR
 
 /** `DescribeTaskResponse` (response side). */
 export interface DescribeTaskResponse {
-  readonly TaskInfo: TaskInfo | null
+  readonly TaskInfo?: TaskInfo | null
   readonly RequestId: string
 }
 export const DescribeTaskResponse: $Schema.Schema<DescribeTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskResponse", { TaskInfo: $C.nul(TaskInfo), RequestId: $C.str }))
@@ -414,8 +414,8 @@ export const DescribeTasksRequest: $Schema.Schema<DescribeTasksRequest> = /*#__P
 
 /** `DescribeTasksResponse` (response side). */
 export interface DescribeTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly TaskInfoSet: readonly TaskInfo[] | null
+  readonly TotalCount?: number | bigint
+  readonly TaskInfoSet?: readonly TaskInfo[] | null
   readonly RequestId: string
 }
 export const DescribeTasksResponse: $Schema.Schema<DescribeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTasksResponse", { TotalCount: $C.int64, TaskInfoSet: $C.nul($C.arr(TaskInfo)), RequestId: $C.str }))
@@ -426,8 +426,8 @@ export const DescribeUsageAmountRequest: $Schema.Schema<DescribeUsageAmountReque
 
 /** `DescribeUsageAmountResponse` (response side). */
 export interface DescribeUsageAmountResponse {
-  readonly UsedHours: number
-  readonly TotalHours: number
+  readonly UsedHours?: number
+  readonly TotalHours?: number
   readonly RequestId: string
 }
 export const DescribeUsageAmountResponse: $Schema.Schema<DescribeUsageAmountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUsageAmountResponse", { UsedHours: $C.float, TotalHours: $C.float, RequestId: $C.str }))
@@ -440,7 +440,7 @@ export const DescribeVideoSummaryDetailRequest: $Schema.Schema<DescribeVideoSumm
 
 /** `DescribeVideoSummaryDetailResponse` (response side). */
 export interface DescribeVideoSummaryDetailResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly FailedReason?: string
   readonly AsrSet?: readonly AsrResult[]
   readonly TextSummary?: string
@@ -456,11 +456,11 @@ export const DescribeVideoSummaryDetailResponse: $Schema.Schema<DescribeVideoSum
 
 /** `ImageData` (response side). */
 export interface ImageData {
-  readonly OcrSet: readonly ImageOcr[] | null
-  readonly FrameTagSet: MultiLevelTag | null
-  readonly MultiLevelPersonInfoSet: readonly MultiLevelPersonInfo[] | null
-  readonly TvLogo: ImageLogo | null
-  readonly SourceLogo: ImageLogo | null
+  readonly OcrSet?: readonly ImageOcr[] | null
+  readonly FrameTagSet?: MultiLevelTag | null
+  readonly MultiLevelPersonInfoSet?: readonly MultiLevelPersonInfo[] | null
+  readonly TvLogo?: ImageLogo | null
+  readonly SourceLogo?: ImageLogo | null
 }
 export const ImageData: $Schema.Schema<ImageData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageData", { OcrSet: $C.nul($C.arr(ImageOcr)), FrameTagSet: $C.nul(MultiLevelTag), MultiLevelPersonInfoSet: $C.nul($C.arr(MultiLevelPersonInfo)), TvLogo: $C.nul(ImageLogo), SourceLogo: $C.nul(ImageLogo) }))
 
@@ -502,7 +502,7 @@ export const ImportMediaRequest: $Schema.Schema<ImportMediaRequest> = /*#__PURE_
 
 /** `ImportMediaResponse` (response side). */
 export interface ImportMediaResponse {
-  readonly MediaId: string
+  readonly MediaId?: string
   readonly RequestId: string
 }
 export const ImportMediaResponse: $Schema.Schema<ImportMediaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImportMediaResponse", { MediaId: $C.str, RequestId: $C.str }))
@@ -545,32 +545,32 @@ export const MediaFilter: $Schema.Schema<MediaFilter> = /*#__PURE__*/ $C.lazy(()
 
 /** `MediaInfo` (response side). */
 export interface MediaInfo {
-  readonly MediaId: string
-  readonly Name: string | null
-  readonly DownLoadURL: string | null
-  readonly Status: number | bigint | null
-  readonly FailedReason: string | null
-  readonly Metadata: MediaMetadata | null
-  readonly Progress: number | null
-  readonly Label: string | null
-  readonly CallbackURL: string | null
-  readonly MediaType: number | bigint | null
-  readonly AudioMetadata: AudioMetadata | null
-  readonly ImageMetadata: ImageMetadata | null
-  readonly TextMetadata: TextMetadata | null
+  readonly MediaId?: string
+  readonly Name?: string | null
+  readonly DownLoadURL?: string | null
+  readonly Status?: number | bigint | null
+  readonly FailedReason?: string | null
+  readonly Metadata?: MediaMetadata | null
+  readonly Progress?: number | null
+  readonly Label?: string | null
+  readonly CallbackURL?: string | null
+  readonly MediaType?: number | bigint | null
+  readonly AudioMetadata?: AudioMetadata | null
+  readonly ImageMetadata?: ImageMetadata | null
+  readonly TextMetadata?: TextMetadata | null
 }
 export const MediaInfo: $Schema.Schema<MediaInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaInfo", { MediaId: $C.str, Name: $C.nul($C.str), DownLoadURL: $C.nul($C.str), Status: $C.nul($C.int64), FailedReason: $C.nul($C.str), Metadata: $C.nul(MediaMetadata), Progress: $C.nul($C.float), Label: $C.nul($C.str), CallbackURL: $C.nul($C.str), MediaType: $C.nul($C.int64), AudioMetadata: $C.nul(AudioMetadata), ImageMetadata: $C.nul(ImageMetadata), TextMetadata: $C.nul(TextMetadata) }))
 
 /** `MediaMetadata` (response side). */
 export interface MediaMetadata {
-  readonly FileSize: number | bigint
-  readonly MD5: string
-  readonly Duration: number | null
-  readonly NumFrames: number | bigint | null
-  readonly Width: number | bigint | null
-  readonly Height: number | bigint | null
-  readonly FPS: number | null
-  readonly BitRate: number | bigint | null
+  readonly FileSize?: number | bigint
+  readonly MD5?: string
+  readonly Duration?: number | null
+  readonly NumFrames?: number | bigint | null
+  readonly Width?: number | bigint | null
+  readonly Height?: number | bigint | null
+  readonly FPS?: number | null
+  readonly BitRate?: number | bigint | null
 }
 export const MediaMetadata: $Schema.Schema<MediaMetadata> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaMetadata", { FileSize: $C.int64, MD5: $C.str, Duration: $C.nul($C.float), NumFrames: $C.nul($C.int64), Width: $C.nul($C.int64), Height: $C.nul($C.int64), FPS: $C.nul($C.float), BitRate: $C.nul($C.int64) }))
 
@@ -613,20 +613,20 @@ export const MultiLevelTag: $Schema.Schema<MultiLevelTag> = /*#__PURE__*/ $C.laz
 
 /** `PersonImageInfo` (response side). */
 export interface PersonImageInfo {
-  readonly ImageId: string
-  readonly ImageURL: string
-  readonly ErrorCode: string
-  readonly ErrorMsg: string
+  readonly ImageId?: string
+  readonly ImageURL?: string
+  readonly ErrorCode?: string
+  readonly ErrorMsg?: string
 }
 export const PersonImageInfo: $Schema.Schema<PersonImageInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PersonImageInfo", { ImageId: $C.str, ImageURL: $C.str, ErrorCode: $C.str, ErrorMsg: $C.str }))
 
 /** `PersonInfo` (response side). */
 export interface PersonInfo {
-  readonly Name: string
-  readonly Job: string
-  readonly FirstAppear: number | bigint
-  readonly AppearInfo: AppearInfo
-  readonly AppearRect: Rectf | null
+  readonly Name?: string
+  readonly Job?: string
+  readonly FirstAppear?: number | bigint
+  readonly AppearInfo?: AppearInfo
+  readonly AppearRect?: Rectf | null
   readonly PersonId?: string | null
 }
 export const PersonInfo: $Schema.Schema<PersonInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PersonInfo", { Name: $C.str, Job: $C.str, FirstAppear: $C.int64, AppearInfo: AppearInfo, AppearRect: $C.nul(Rectf) }, { PersonId: $C.nul($C.str) }))
@@ -637,8 +637,8 @@ export const QueryCallbackRequest: $Schema.Schema<QueryCallbackRequest> = /*#__P
 
 /** `QueryCallbackResponse` (response side). */
 export interface QueryCallbackResponse {
-  readonly TaskFinishNotifyURL: string
-  readonly MediaFinishNotifyURL: string
+  readonly TaskFinishNotifyURL?: string
+  readonly MediaFinishNotifyURL?: string
   readonly RequestId: string
 }
 export const QueryCallbackResponse: $Schema.Schema<QueryCallbackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryCallbackResponse", { TaskFinishNotifyURL: $C.str, MediaFinishNotifyURL: $C.str, RequestId: $C.str }))
@@ -710,23 +710,23 @@ export const TaskFilter: $Schema.Schema<TaskFilter> = /*#__PURE__*/ $C.lazy(() =
 
 /** `TaskInfo` (response side). */
 export interface TaskInfo {
-  readonly TaskId: string
-  readonly TaskName: string | null
-  readonly MediaId: string
-  readonly TaskStatus: number | bigint
-  readonly TaskProgress: number | null
-  readonly TaskTimeCost: number | bigint | null
-  readonly TaskCreateTime: string
-  readonly TaskStartTime: string | null
-  readonly FailedReason: string | null
-  readonly MediaPreknownInfo: MediaPreknownInfo
-  readonly MediaName: string | null
-  readonly Label: string | null
-  readonly CallbackURL: string | null
-  readonly AudioMetadata: AudioMetadata | null
-  readonly ImageMetadata: ImageMetadata | null
-  readonly TextMetadata: TextMetadata | null
-  readonly Metadata: MediaMetadata | null
+  readonly TaskId?: string
+  readonly TaskName?: string | null
+  readonly MediaId?: string
+  readonly TaskStatus?: number | bigint
+  readonly TaskProgress?: number | null
+  readonly TaskTimeCost?: number | bigint | null
+  readonly TaskCreateTime?: string
+  readonly TaskStartTime?: string | null
+  readonly FailedReason?: string | null
+  readonly MediaPreknownInfo?: MediaPreknownInfo
+  readonly MediaName?: string | null
+  readonly Label?: string | null
+  readonly CallbackURL?: string | null
+  readonly AudioMetadata?: AudioMetadata | null
+  readonly ImageMetadata?: ImageMetadata | null
+  readonly TextMetadata?: TextMetadata | null
+  readonly Metadata?: MediaMetadata | null
 }
 export const TaskInfo: $Schema.Schema<TaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskInfo", { TaskId: $C.str, TaskName: $C.nul($C.str), MediaId: $C.str, TaskStatus: $C.int64, TaskProgress: $C.nul($C.float), TaskTimeCost: $C.nul($C.int64), TaskCreateTime: $C.str, TaskStartTime: $C.nul($C.str), FailedReason: $C.nul($C.str), MediaPreknownInfo: MediaPreknownInfo, MediaName: $C.nul($C.str), Label: $C.nul($C.str), CallbackURL: $C.nul($C.str), AudioMetadata: $C.nul(AudioMetadata), ImageMetadata: $C.nul(ImageMetadata), TextMetadata: $C.nul(TextMetadata), Metadata: $C.nul(MediaMetadata) }))
 
@@ -740,9 +740,9 @@ export const TextAppearInfo: $Schema.Schema<TextAppearInfo> = /*#__PURE__*/ $C.l
 
 /** `TextData` (response side). */
 export interface TextData {
-  readonly Content: string | null
-  readonly Summary: string | null
-  readonly TextTagSet: MultiLevelTag | null
+  readonly Content?: string | null
+  readonly Summary?: string | null
+  readonly TextTagSet?: MultiLevelTag | null
   readonly WebMediaURL?: string | null
 }
 export const TextData: $Schema.Schema<TextData> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextData", { Content: $C.nul($C.str), Summary: $C.nul($C.str), TextTagSet: $C.nul(MultiLevelTag) }, { WebMediaURL: $C.nul($C.str) }))
@@ -758,11 +758,11 @@ export const TextInfo: $Schema.Schema<TextInfo> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `TextMetadata` (response side). */
 export interface TextMetadata {
-  readonly FileSize: number | bigint | null
-  readonly MD5: string | null
-  readonly Length: number | bigint | null
-  readonly Format: string | null
-  readonly ShortFormat: string | null
+  readonly FileSize?: number | bigint | null
+  readonly MD5?: string | null
+  readonly Length?: number | bigint | null
+  readonly Format?: string | null
+  readonly ShortFormat?: string | null
 }
 export const TextMetadata: $Schema.Schema<TextMetadata> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextMetadata", { FileSize: $C.nul($C.int64), MD5: $C.nul($C.str), Length: $C.nul($C.int64), Format: $C.nul($C.str), ShortFormat: $C.nul($C.str) }))
 
@@ -774,8 +774,8 @@ export const TextSegMatchShotScore: $Schema.Schema<TextSegMatchShotScore> = /*#_
 
 /** `UnknownPerson` (response side). */
 export interface UnknownPerson {
-  readonly VideoAppearSet: readonly VideoAppearInfo[] | null
-  readonly PutLibraryAllowed: boolean | null
+  readonly VideoAppearSet?: readonly VideoAppearInfo[] | null
+  readonly PutLibraryAllowed?: boolean | null
   readonly AuditClass?: number | bigint | null
 }
 export const UnknownPerson: $Schema.Schema<UnknownPerson> = /*#__PURE__*/ $C.lazy(() => $C.struct("UnknownPerson", { VideoAppearSet: $C.nul($C.arr(VideoAppearInfo)), PutLibraryAllowed: $C.nul($C.bool) }, { AuditClass: $C.nul($C.int64) }))
@@ -790,7 +790,7 @@ export const UpdateCustomCategoryRequest: $Schema.Schema<UpdateCustomCategoryReq
 
 /** `UpdateCustomCategoryResponse` (response side). */
 export interface UpdateCustomCategoryResponse {
-  readonly CategoryId: string
+  readonly CategoryId?: string
   readonly RequestId: string
 }
 export const UpdateCustomCategoryResponse: $Schema.Schema<UpdateCustomCategoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateCustomCategoryResponse", { CategoryId: $C.str, RequestId: $C.str }))
@@ -806,16 +806,16 @@ export const UpdateCustomPersonRequest: $Schema.Schema<UpdateCustomPersonRequest
 
 /** `UpdateCustomPersonResponse` (response side). */
 export interface UpdateCustomPersonResponse {
-  readonly PersonId: string
+  readonly PersonId?: string
   readonly RequestId: string
 }
 export const UpdateCustomPersonResponse: $Schema.Schema<UpdateCustomPersonResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateCustomPersonResponse", { PersonId: $C.str, RequestId: $C.str }))
 
 /** `VideoAppearInfo` (response side). */
 export interface VideoAppearInfo {
-  readonly StartTimeStamp: number
-  readonly EndTimeStamp: number
-  readonly ImageURL: string
+  readonly StartTimeStamp?: number
+  readonly EndTimeStamp?: number
+  readonly ImageURL?: string
 }
 export const VideoAppearInfo: $Schema.Schema<VideoAppearInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VideoAppearInfo", { StartTimeStamp: $C.float, EndTimeStamp: $C.float, ImageURL: $C.str }))
 

@@ -33,22 +33,22 @@ export const AssociateSecurityGroupsResponse: $Schema.Schema<AssociateSecurityGr
 
 /** `BackupInfo` (response side). */
 export interface BackupInfo {
-  readonly StartTime: string
-  readonly BackupId: string
-  readonly BackupType: string
-  readonly Remark: string
-  readonly Status: number | bigint
-  readonly Locked: number | bigint
+  readonly StartTime?: string
+  readonly BackupId?: string
+  readonly BackupType?: string
+  readonly Remark?: string
+  readonly Status?: number | bigint
+  readonly Locked?: number | bigint
 }
 export const BackupInfo: $Schema.Schema<BackupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BackupInfo", { StartTime: $C.str, BackupId: $C.str, BackupType: $C.str, Remark: $C.str, Status: $C.int64, Locked: $C.int64 }))
 
 /** `BinlogInfo` (response side). */
 export interface BinlogInfo {
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly BackupId: string
-  readonly Filename: string
-  readonly FileSize: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly BackupId?: string
+  readonly Filename?: string
+  readonly FileSize?: number | bigint
 }
 export const BinlogInfo: $Schema.Schema<BinlogInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BinlogInfo", { StartTime: $C.str, EndTime: $C.str, BackupId: $C.str, Filename: $C.str, FileSize: $C.int64 }))
 
@@ -61,7 +61,7 @@ export const ChangeInstanceMasterRequest: $Schema.Schema<ChangeInstanceMasterReq
 
 /** `ChangeInstanceMasterResponse` (response side). */
 export interface ChangeInstanceMasterResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ChangeInstanceMasterResponse: $Schema.Schema<ChangeInstanceMasterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChangeInstanceMasterResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -74,7 +74,7 @@ export const CleanUpInstanceRequest: $Schema.Schema<CleanUpInstanceRequest> = /*
 
 /** `CleanUpInstanceResponse` (response side). */
 export interface CleanUpInstanceResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const CleanUpInstanceResponse: $Schema.Schema<CleanUpInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CleanUpInstanceResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -88,7 +88,7 @@ export const ClearInstanceRequest: $Schema.Schema<ClearInstanceRequest> = /*#__P
 
 /** `ClearInstanceResponse` (response side). */
 export interface ClearInstanceResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ClearInstanceResponse: $Schema.Schema<ClearInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClearInstanceResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -103,7 +103,7 @@ export const CreateBackupManuallyRequest: $Schema.Schema<CreateBackupManuallyReq
 
 /** `CreateBackupManuallyResponse` (response side). */
 export interface CreateBackupManuallyResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const CreateBackupManuallyResponse: $Schema.Schema<CreateBackupManuallyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBackupManuallyResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -139,8 +139,8 @@ export const CreateInstancesRequest: $Schema.Schema<CreateInstancesRequest> = /*
 /** `CreateInstancesResponse` (response side). */
 export interface CreateInstancesResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly DealId: string
-  readonly InstanceIds: readonly string[]
+  readonly DealId?: string
+  readonly InstanceIds?: readonly string[]
   readonly DealName?: string
   readonly RequestId: string
 }
@@ -154,10 +154,10 @@ export const DescribeAutoBackupConfigRequest: $Schema.Schema<DescribeAutoBackupC
 
 /** `DescribeAutoBackupConfigResponse` (response side). */
 export interface DescribeAutoBackupConfigResponse {
-  readonly WeekDays: readonly string[]
-  readonly TimePeriod: string
-  readonly BackupStorageDays: number | bigint
-  readonly BinlogStorageDays: number | bigint
+  readonly WeekDays?: readonly string[]
+  readonly TimePeriod?: string
+  readonly BackupStorageDays?: number | bigint
+  readonly BinlogStorageDays?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAutoBackupConfigResponse: $Schema.Schema<DescribeAutoBackupConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAutoBackupConfigResponse", { WeekDays: $C.arr($C.str), TimePeriod: $C.str, BackupStorageDays: $C.int64, BinlogStorageDays: $C.int64, RequestId: $C.str }))
@@ -170,9 +170,9 @@ export const DescribeConnectionConfigRequest: $Schema.Schema<DescribeConnectionC
 
 /** `DescribeConnectionConfigResponse` (response side). */
 export interface DescribeConnectionConfigResponse {
-  readonly InNetLimit: number | bigint
-  readonly OutNetLimit: number | bigint
-  readonly ClientLimit: number | bigint
+  readonly InNetLimit?: number | bigint
+  readonly OutNetLimit?: number | bigint
+  readonly ClientLimit?: number | bigint
   readonly ClientLimitMin?: number | bigint
   readonly ClientLimitMax?: number | bigint
   readonly RequestId: string
@@ -208,10 +208,10 @@ export const DescribeInstanceBackupsRequest: $Schema.Schema<DescribeInstanceBack
 
 /** `DescribeInstanceBackupsResponse` (response side). */
 export interface DescribeInstanceBackupsResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly BackupSet: readonly BinlogInfo[]
-  readonly BackupRecord: readonly BackupInfo[]
+  readonly BackupSet?: readonly BinlogInfo[]
+  readonly BackupRecord?: readonly BackupInfo[]
   readonly RequestId: string
 }
 export const DescribeInstanceBackupsResponse: $Schema.Schema<DescribeInstanceBackupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceBackupsResponse", { TotalCount: $C.int64, BackupSet: $C.arr(BinlogInfo), BackupRecord: $C.arr(BackupInfo), RequestId: $C.str }))
@@ -228,8 +228,8 @@ export const DescribeInstanceBinlogsRequest: $Schema.Schema<DescribeInstanceBinl
 
 /** `DescribeInstanceBinlogsResponse` (response side). */
 export interface DescribeInstanceBinlogsResponse {
-  readonly TotalCount: number | bigint
-  readonly BackupSet: readonly BinlogInfo[]
+  readonly TotalCount?: number | bigint
+  readonly BackupSet?: readonly BinlogInfo[]
   readonly RequestId: string
 }
 export const DescribeInstanceBinlogsResponse: $Schema.Schema<DescribeInstanceBinlogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceBinlogsResponse", { TotalCount: $C.int64, BackupSet: $C.arr(BinlogInfo), RequestId: $C.str }))
@@ -244,7 +244,7 @@ export const DescribeInstanceDealDetailRequest: $Schema.Schema<DescribeInstanceD
 
 /** `DescribeInstanceDealDetailResponse` (response side). */
 export interface DescribeInstanceDealDetailResponse {
-  readonly DealDetails: readonly TradeDealDetail[]
+  readonly DealDetails?: readonly TradeDealDetail[]
   readonly RequestId: string
 }
 export const DescribeInstanceDealDetailResponse: $Schema.Schema<DescribeInstanceDealDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceDealDetailResponse", { DealDetails: $C.arr(TradeDealDetail), RequestId: $C.str }))
@@ -259,14 +259,14 @@ export const DescribeInstanceNodeInfoRequest: $Schema.Schema<DescribeInstanceNod
 
 /** `DescribeInstanceNodeInfoResponse` (response side). */
 export interface DescribeInstanceNodeInfoResponse {
-  readonly ProxyCount: number | bigint
-  readonly Proxy: readonly ProxyNodeInfo[]
-  readonly RedisCount: number | bigint
-  readonly Redis: readonly RedisNodeInfo[]
-  readonly TendisCount: number | bigint
-  readonly Tendis: readonly InstanceNodeInfo[]
-  readonly KeeWiDBCount: number | bigint
-  readonly KeeWiDB: readonly InstanceNodeInfo[]
+  readonly ProxyCount?: number | bigint
+  readonly Proxy?: readonly ProxyNodeInfo[]
+  readonly RedisCount?: number | bigint
+  readonly Redis?: readonly RedisNodeInfo[]
+  readonly TendisCount?: number | bigint
+  readonly Tendis?: readonly InstanceNodeInfo[]
+  readonly KeeWiDBCount?: number | bigint
+  readonly KeeWiDB?: readonly InstanceNodeInfo[]
   readonly RequestId: string
 }
 export const DescribeInstanceNodeInfoResponse: $Schema.Schema<DescribeInstanceNodeInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceNodeInfoResponse", { ProxyCount: $C.int64, Proxy: $C.arr(ProxyNodeInfo), RedisCount: $C.int64, Redis: $C.arr(RedisNodeInfo), TendisCount: $C.int64, Tendis: $C.arr(InstanceNodeInfo), KeeWiDBCount: $C.int64, KeeWiDB: $C.arr(InstanceNodeInfo), RequestId: $C.str }))
@@ -281,8 +281,8 @@ export const DescribeInstanceParamRecordsRequest: $Schema.Schema<DescribeInstanc
 
 /** `DescribeInstanceParamRecordsResponse` (response side). */
 export interface DescribeInstanceParamRecordsResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceParamHistory: readonly InstanceParamHistory[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceParamHistory?: readonly InstanceParamHistory[]
   readonly RequestId: string
 }
 export const DescribeInstanceParamRecordsResponse: $Schema.Schema<DescribeInstanceParamRecordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceParamRecordsResponse", { TotalCount: $C.int64, InstanceParamHistory: $C.arr(InstanceParamHistory), RequestId: $C.str }))
@@ -295,11 +295,11 @@ export const DescribeInstanceParamsRequest: $Schema.Schema<DescribeInstanceParam
 
 /** `DescribeInstanceParamsResponse` (response side). */
 export interface DescribeInstanceParamsResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceEnumParam: readonly InstanceEnumParam[]
-  readonly InstanceIntegerParam: readonly InstanceIntegerParam[]
-  readonly InstanceTextParam: readonly InstanceTextParam[]
-  readonly InstanceMultiParam: readonly InstanceMultiParam[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceEnumParam?: readonly InstanceEnumParam[]
+  readonly InstanceIntegerParam?: readonly InstanceIntegerParam[]
+  readonly InstanceTextParam?: readonly InstanceTextParam[]
+  readonly InstanceMultiParam?: readonly InstanceMultiParam[]
   readonly RequestId: string
 }
 export const DescribeInstanceParamsResponse: $Schema.Schema<DescribeInstanceParamsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceParamsResponse", { TotalCount: $C.int64, InstanceEnumParam: $C.arr(InstanceEnumParam), InstanceIntegerParam: $C.arr(InstanceIntegerParam), InstanceTextParam: $C.arr(InstanceTextParam), InstanceMultiParam: $C.arr(InstanceMultiParam), RequestId: $C.str }))
@@ -312,8 +312,8 @@ export const DescribeInstanceReplicasRequest: $Schema.Schema<DescribeInstanceRep
 
 /** `DescribeInstanceReplicasResponse` (response side). */
 export interface DescribeInstanceReplicasResponse {
-  readonly TotalCount: number | bigint
-  readonly ReplicaGroups: readonly ReplicaGroup[]
+  readonly TotalCount?: number | bigint
+  readonly ReplicaGroups?: readonly ReplicaGroup[]
   readonly RequestId: string
 }
 export const DescribeInstanceReplicasResponse: $Schema.Schema<DescribeInstanceReplicasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceReplicasResponse", { TotalCount: $C.int64, ReplicaGroups: $C.arr(ReplicaGroup), RequestId: $C.str }))
@@ -348,8 +348,8 @@ export const DescribeInstancesRequest: $Schema.Schema<DescribeInstancesRequest> 
 
 /** `DescribeInstancesResponse` (response side). */
 export interface DescribeInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceSet: readonly InstanceInfo[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceSet?: readonly InstanceInfo[]
   readonly RequestId: string
 }
 export const DescribeInstancesResponse: $Schema.Schema<DescribeInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesResponse", { TotalCount: $C.int64, InstanceSet: $C.arr(InstanceInfo), RequestId: $C.str }))
@@ -391,8 +391,8 @@ export const DescribeProjectSecurityGroupsRequest: $Schema.Schema<DescribeProjec
 
 /** `DescribeProjectSecurityGroupsResponse` (response side). */
 export interface DescribeProjectSecurityGroupsResponse {
-  readonly Groups: readonly SecurityGroup[]
-  readonly Total: number | bigint
+  readonly Groups?: readonly SecurityGroup[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeProjectSecurityGroupsResponse: $Schema.Schema<DescribeProjectSecurityGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProjectSecurityGroupsResponse", { Groups: $C.arr(SecurityGroup), Total: $C.int64, RequestId: $C.str }))
@@ -410,8 +410,8 @@ export const DescribeProxySlowLogRequest: $Schema.Schema<DescribeProxySlowLogReq
 
 /** `DescribeProxySlowLogResponse` (response side). */
 export interface DescribeProxySlowLogResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceProxySlowLogDetail: readonly InstanceProxySlowlogDetail[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceProxySlowLogDetail?: readonly InstanceProxySlowlogDetail[]
   readonly RequestId: string
 }
 export const DescribeProxySlowLogResponse: $Schema.Schema<DescribeProxySlowLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProxySlowLogResponse", { TotalCount: $C.int64, InstanceProxySlowLogDetail: $C.arr(InstanceProxySlowlogDetail), RequestId: $C.str }))
@@ -449,8 +449,8 @@ export const DescribeTaskListRequest: $Schema.Schema<DescribeTaskListRequest> = 
 
 /** `DescribeTaskListResponse` (response side). */
 export interface DescribeTaskListResponse {
-  readonly TotalCount: number | bigint
-  readonly Tasks: readonly TaskInfoDetail[]
+  readonly TotalCount?: number | bigint
+  readonly Tasks?: readonly TaskInfoDetail[]
   readonly RequestId: string
 }
 export const DescribeTaskListResponse: $Schema.Schema<DescribeTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskListResponse", { TotalCount: $C.int64, Tasks: $C.arr(TaskInfoDetail), RequestId: $C.str }))
@@ -468,8 +468,8 @@ export const DescribeTendisSlowLogRequest: $Schema.Schema<DescribeTendisSlowLogR
 
 /** `DescribeTendisSlowLogResponse` (response side). */
 export interface DescribeTendisSlowLogResponse {
-  readonly TendisSlowLogDetail: readonly TendisSlowLogDetail[]
-  readonly TotalCount: number | bigint
+  readonly TendisSlowLogDetail?: readonly TendisSlowLogDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTendisSlowLogResponse: $Schema.Schema<DescribeTendisSlowLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTendisSlowLogResponse", { TendisSlowLogDetail: $C.arr(TendisSlowLogDetail), TotalCount: $C.int64, RequestId: $C.str }))
@@ -482,7 +482,7 @@ export const DestroyPostpaidInstanceRequest: $Schema.Schema<DestroyPostpaidInsta
 
 /** `DestroyPostpaidInstanceResponse` (response side). */
 export interface DestroyPostpaidInstanceResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const DestroyPostpaidInstanceResponse: $Schema.Schema<DestroyPostpaidInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DestroyPostpaidInstanceResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -496,7 +496,7 @@ export const DestroyPrepaidInstanceRequest: $Schema.Schema<DestroyPrepaidInstanc
 /** `DestroyPrepaidInstanceResponse` (response side). */
 export interface DestroyPrepaidInstanceResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly DealId: string
+  readonly DealId?: string
   readonly DealName?: string
   readonly RequestId: string
 }
@@ -518,120 +518,120 @@ export const DisassociateSecurityGroupsResponse: $Schema.Schema<DisassociateSecu
 
 /** `Inbound` (response side). */
 export interface Inbound {
-  readonly Action: string
-  readonly AddressModule: string
-  readonly CidrIp: string
-  readonly Desc: string
-  readonly IpProtocol: string
-  readonly PortRange: string
-  readonly ServiceModule: string
-  readonly Id: string
+  readonly Action?: string
+  readonly AddressModule?: string
+  readonly CidrIp?: string
+  readonly Desc?: string
+  readonly IpProtocol?: string
+  readonly PortRange?: string
+  readonly ServiceModule?: string
+  readonly Id?: string
 }
 export const Inbound: $Schema.Schema<Inbound> = /*#__PURE__*/ $C.lazy(() => $C.struct("Inbound", { Action: $C.str, AddressModule: $C.str, CidrIp: $C.str, Desc: $C.str, IpProtocol: $C.str, PortRange: $C.str, ServiceModule: $C.str, Id: $C.str }))
 
 /** `InstanceEnumParam` (response side). */
 export interface InstanceEnumParam {
-  readonly ParamName: string
-  readonly ValueType: string
-  readonly NeedRestart: string
-  readonly DefaultValue: string
-  readonly CurrentValue: string
-  readonly Tips: string
-  readonly EnumValue: readonly string[]
-  readonly Status: number | bigint
+  readonly ParamName?: string
+  readonly ValueType?: string
+  readonly NeedRestart?: string
+  readonly DefaultValue?: string
+  readonly CurrentValue?: string
+  readonly Tips?: string
+  readonly EnumValue?: readonly string[]
+  readonly Status?: number | bigint
 }
 export const InstanceEnumParam: $Schema.Schema<InstanceEnumParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceEnumParam", { ParamName: $C.str, ValueType: $C.str, NeedRestart: $C.str, DefaultValue: $C.str, CurrentValue: $C.str, Tips: $C.str, EnumValue: $C.arr($C.str), Status: $C.int64 }))
 
 /** `InstanceInfo` (response side). */
 export interface InstanceInfo {
-  readonly InstanceName: string
-  readonly InstanceId: string
-  readonly Appid: number | bigint
-  readonly ProjectId: number | bigint
-  readonly RegionId: number | bigint
-  readonly ZoneId: number | bigint
-  readonly VpcId: number | bigint
-  readonly Status: number | bigint
-  readonly SubnetId: number | bigint
-  readonly WanIp: string
-  readonly Port: number | bigint
-  readonly Createtime: string
-  readonly Size: number
-  readonly Type: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly DeadlineTime: string
-  readonly Engine: string
-  readonly ProductType: string
-  readonly UniqVpcId: string
-  readonly UniqSubnetId: string
-  readonly BillingMode: number | bigint
-  readonly InstanceTitle: string
-  readonly OfflineTime: string
-  readonly SubStatus: number | bigint
-  readonly Tags: readonly string[]
-  readonly RedisShardSize: number | bigint
-  readonly RedisShardNum: number | bigint
-  readonly RedisReplicasNum: number | bigint
-  readonly PriceId: number | bigint
-  readonly CloseTime: string
-  readonly SlaveReadWeight: number | bigint
-  readonly InstanceTags: readonly InstanceTagInfo[]
-  readonly ProjectName: string
-  readonly NoAuth: boolean
-  readonly ClientLimit: number | bigint
-  readonly DtsStatus: number | bigint
-  readonly NetLimit: number | bigint
-  readonly PasswordFree: number | bigint
-  readonly ReadOnly: number | bigint
-  readonly Vip6: string
-  readonly RemainBandwidthDuration: string
-  readonly DiskSize: number | bigint
-  readonly MonitorVersion: string
-  readonly ClientLimitMin: number | bigint
-  readonly ClientLimitMax: number | bigint
-  readonly NodeSet: readonly NodeInfo[]
-  readonly Region: string
-  readonly MachineMemory: number | bigint
-  readonly DiskShardSize: number | bigint
-  readonly DiskShardNum: number | bigint
-  readonly DiskReplicasNum: number | bigint
-  readonly Compression: string
+  readonly InstanceName?: string
+  readonly InstanceId?: string
+  readonly Appid?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly RegionId?: number | bigint
+  readonly ZoneId?: number | bigint
+  readonly VpcId?: number | bigint
+  readonly Status?: number | bigint
+  readonly SubnetId?: number | bigint
+  readonly WanIp?: string
+  readonly Port?: number | bigint
+  readonly Createtime?: string
+  readonly Size?: number
+  readonly Type?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly DeadlineTime?: string
+  readonly Engine?: string
+  readonly ProductType?: string
+  readonly UniqVpcId?: string
+  readonly UniqSubnetId?: string
+  readonly BillingMode?: number | bigint
+  readonly InstanceTitle?: string
+  readonly OfflineTime?: string
+  readonly SubStatus?: number | bigint
+  readonly Tags?: readonly string[]
+  readonly RedisShardSize?: number | bigint
+  readonly RedisShardNum?: number | bigint
+  readonly RedisReplicasNum?: number | bigint
+  readonly PriceId?: number | bigint
+  readonly CloseTime?: string
+  readonly SlaveReadWeight?: number | bigint
+  readonly InstanceTags?: readonly InstanceTagInfo[]
+  readonly ProjectName?: string
+  readonly NoAuth?: boolean
+  readonly ClientLimit?: number | bigint
+  readonly DtsStatus?: number | bigint
+  readonly NetLimit?: number | bigint
+  readonly PasswordFree?: number | bigint
+  readonly ReadOnly?: number | bigint
+  readonly Vip6?: string
+  readonly RemainBandwidthDuration?: string
+  readonly DiskSize?: number | bigint
+  readonly MonitorVersion?: string
+  readonly ClientLimitMin?: number | bigint
+  readonly ClientLimitMax?: number | bigint
+  readonly NodeSet?: readonly NodeInfo[]
+  readonly Region?: string
+  readonly MachineMemory?: number | bigint
+  readonly DiskShardSize?: number | bigint
+  readonly DiskShardNum?: number | bigint
+  readonly DiskReplicasNum?: number | bigint
+  readonly Compression?: string
 }
 export const InstanceInfo: $Schema.Schema<InstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceInfo", { InstanceName: $C.str, InstanceId: $C.str, Appid: $C.int64, ProjectId: $C.int64, RegionId: $C.int64, ZoneId: $C.int64, VpcId: $C.int64, Status: $C.int64, SubnetId: $C.int64, WanIp: $C.str, Port: $C.int64, Createtime: $C.str, Size: $C.float, Type: $C.int64, AutoRenewFlag: $C.int64, DeadlineTime: $C.str, Engine: $C.str, ProductType: $C.str, UniqVpcId: $C.str, UniqSubnetId: $C.str, BillingMode: $C.int64, InstanceTitle: $C.str, OfflineTime: $C.str, SubStatus: $C.int64, Tags: $C.arr($C.str), RedisShardSize: $C.int64, RedisShardNum: $C.int64, RedisReplicasNum: $C.int64, PriceId: $C.int64, CloseTime: $C.str, SlaveReadWeight: $C.int64, InstanceTags: $C.arr(InstanceTagInfo), ProjectName: $C.str, NoAuth: $C.bool, ClientLimit: $C.int64, DtsStatus: $C.int64, NetLimit: $C.int64, PasswordFree: $C.int64, ReadOnly: $C.int64, Vip6: $C.str, RemainBandwidthDuration: $C.str, DiskSize: $C.int64, MonitorVersion: $C.str, ClientLimitMin: $C.int64, ClientLimitMax: $C.int64, NodeSet: $C.arr(NodeInfo), Region: $C.str, MachineMemory: $C.int64, DiskShardSize: $C.int64, DiskShardNum: $C.int64, DiskReplicasNum: $C.int64, Compression: $C.str }))
 
 /** `InstanceIntegerParam` (response side). */
 export interface InstanceIntegerParam {
-  readonly ParamName: string
-  readonly ValueType: string
-  readonly NeedRestart: string
-  readonly DefaultValue: string
-  readonly CurrentValue: string
-  readonly Tips: string
-  readonly Min: string
-  readonly Max: string
-  readonly Status: number | bigint
-  readonly Unit: string
+  readonly ParamName?: string
+  readonly ValueType?: string
+  readonly NeedRestart?: string
+  readonly DefaultValue?: string
+  readonly CurrentValue?: string
+  readonly Tips?: string
+  readonly Min?: string
+  readonly Max?: string
+  readonly Status?: number | bigint
+  readonly Unit?: string
 }
 export const InstanceIntegerParam: $Schema.Schema<InstanceIntegerParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceIntegerParam", { ParamName: $C.str, ValueType: $C.str, NeedRestart: $C.str, DefaultValue: $C.str, CurrentValue: $C.str, Tips: $C.str, Min: $C.str, Max: $C.str, Status: $C.int64, Unit: $C.str }))
 
 /** `InstanceMultiParam` (response side). */
 export interface InstanceMultiParam {
-  readonly ParamName: string
-  readonly ValueType: string
-  readonly NeedRestart: string
-  readonly DefaultValue: string
-  readonly CurrentValue: string
-  readonly Tips: string
-  readonly EnumValue: readonly string[]
-  readonly Status: number | bigint
+  readonly ParamName?: string
+  readonly ValueType?: string
+  readonly NeedRestart?: string
+  readonly DefaultValue?: string
+  readonly CurrentValue?: string
+  readonly Tips?: string
+  readonly EnumValue?: readonly string[]
+  readonly Status?: number | bigint
 }
 export const InstanceMultiParam: $Schema.Schema<InstanceMultiParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceMultiParam", { ParamName: $C.str, ValueType: $C.str, NeedRestart: $C.str, DefaultValue: $C.str, CurrentValue: $C.str, Tips: $C.str, EnumValue: $C.arr($C.str), Status: $C.int64 }))
 
 /** `InstanceNodeInfo` (response side). */
 export interface InstanceNodeInfo {
-  readonly NodeId: string
-  readonly NodeRole: string
-  readonly ZoneId: number | bigint
+  readonly NodeId?: string
+  readonly NodeRole?: string
+  readonly ZoneId?: number | bigint
 }
 export const InstanceNodeInfo: $Schema.Schema<InstanceNodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceNodeInfo", { NodeId: $C.str, NodeRole: $C.str, ZoneId: $C.int64 }))
 
@@ -644,21 +644,21 @@ export const InstanceParam: $Schema.Schema<InstanceParam> = /*#__PURE__*/ $C.laz
 
 /** `InstanceParamHistory` (response side). */
 export interface InstanceParamHistory {
-  readonly ParamName: string
-  readonly PreValue: string
-  readonly NewValue: string
-  readonly Status: number | bigint
-  readonly ModifyTime: string
+  readonly ParamName?: string
+  readonly PreValue?: string
+  readonly NewValue?: string
+  readonly Status?: number | bigint
+  readonly ModifyTime?: string
 }
 export const InstanceParamHistory: $Schema.Schema<InstanceParamHistory> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceParamHistory", { ParamName: $C.str, PreValue: $C.str, NewValue: $C.str, Status: $C.int64, ModifyTime: $C.str }))
 
 /** `InstanceProxySlowlogDetail` (response side). */
 export interface InstanceProxySlowlogDetail {
-  readonly Duration: number | bigint
-  readonly Client: string
-  readonly Command: string
-  readonly CommandLine: string
-  readonly ExecuteTime: string
+  readonly Duration?: number | bigint
+  readonly Client?: string
+  readonly Command?: string
+  readonly CommandLine?: string
+  readonly ExecuteTime?: string
 }
 export const InstanceProxySlowlogDetail: $Schema.Schema<InstanceProxySlowlogDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceProxySlowlogDetail", { Duration: $C.int64, Client: $C.str, Command: $C.str, CommandLine: $C.str, ExecuteTime: $C.str }))
 
@@ -671,14 +671,14 @@ export const InstanceTagInfo: $Schema.Schema<InstanceTagInfo> = /*#__PURE__*/ $C
 
 /** `InstanceTextParam` (response side). */
 export interface InstanceTextParam {
-  readonly ParamName: string
-  readonly ValueType: string
-  readonly NeedRestart: string
-  readonly DefaultValue: string
-  readonly CurrentValue: string
-  readonly Tips: string
-  readonly TextValue: readonly string[]
-  readonly Status: number | bigint
+  readonly ParamName?: string
+  readonly ValueType?: string
+  readonly NeedRestart?: string
+  readonly DefaultValue?: string
+  readonly CurrentValue?: string
+  readonly Tips?: string
+  readonly TextValue?: readonly string[]
+  readonly Status?: number | bigint
 }
 export const InstanceTextParam: $Schema.Schema<InstanceTextParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceTextParam", { ParamName: $C.str, ValueType: $C.str, NeedRestart: $C.str, DefaultValue: $C.str, CurrentValue: $C.str, Tips: $C.str, TextValue: $C.arr($C.str), Status: $C.int64 }))
 
@@ -700,10 +700,10 @@ export const ModifyAutoBackupConfigRequest: $Schema.Schema<ModifyAutoBackupConfi
 
 /** `ModifyAutoBackupConfigResponse` (response side). */
 export interface ModifyAutoBackupConfigResponse {
-  readonly BackupStorageDays: number | bigint
-  readonly BinlogStorageDays: number | bigint
-  readonly TimePeriod: string
-  readonly WeekDays: readonly string[]
+  readonly BackupStorageDays?: number | bigint
+  readonly BinlogStorageDays?: number | bigint
+  readonly TimePeriod?: string
+  readonly WeekDays?: readonly string[]
   readonly RequestId: string
 }
 export const ModifyAutoBackupConfigResponse: $Schema.Schema<ModifyAutoBackupConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAutoBackupConfigResponse", { BackupStorageDays: $C.int64, BinlogStorageDays: $C.int64, TimePeriod: $C.str, WeekDays: $C.arr($C.str), RequestId: $C.str }))
@@ -718,7 +718,7 @@ export const ModifyConnectionConfigRequest: $Schema.Schema<ModifyConnectionConfi
 
 /** `ModifyConnectionConfigResponse` (response side). */
 export interface ModifyConnectionConfigResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyConnectionConfigResponse: $Schema.Schema<ModifyConnectionConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyConnectionConfigResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -746,8 +746,8 @@ export const ModifyInstanceParamsRequest: $Schema.Schema<ModifyInstanceParamsReq
 
 /** `ModifyInstanceParamsResponse` (response side). */
 export interface ModifyInstanceParamsResponse {
-  readonly Changed: boolean
-  readonly TaskId: number | bigint
+  readonly Changed?: boolean
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyInstanceParamsResponse: $Schema.Schema<ModifyInstanceParamsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstanceParamsResponse", { Changed: $C.bool, TaskId: $C.int64, RequestId: $C.str }))
@@ -778,7 +778,7 @@ export const ModifyMaintenanceWindowRequest: $Schema.Schema<ModifyMaintenanceWin
 
 /** `ModifyMaintenanceWindowResponse` (response side). */
 export interface ModifyMaintenanceWindowResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const ModifyMaintenanceWindowResponse: $Schema.Schema<ModifyMaintenanceWindowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyMaintenanceWindowResponse", { Status: $C.str, RequestId: $C.str }))
@@ -796,10 +796,10 @@ export const ModifyNetworkConfigRequest: $Schema.Schema<ModifyNetworkConfigReque
 
 /** `ModifyNetworkConfigResponse` (response side). */
 export interface ModifyNetworkConfigResponse {
-  readonly Status: boolean
-  readonly SubnetId: string
-  readonly VpcId: string
-  readonly Vip: string
+  readonly Status?: boolean
+  readonly SubnetId?: string
+  readonly VpcId?: string
+  readonly Vip?: string
   readonly TaskId?: number | bigint
   readonly RequestId: string
 }
@@ -816,14 +816,14 @@ export const NodeInfo: $Schema.Schema<NodeInfo> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `Outbound` (response side). */
 export interface Outbound {
-  readonly Action: string
-  readonly AddressModule: string
-  readonly CidrIp: string
-  readonly Desc: string
-  readonly IpProtocol: string
-  readonly PortRange: string
-  readonly ServiceModule: string
-  readonly Id: string
+  readonly Action?: string
+  readonly AddressModule?: string
+  readonly CidrIp?: string
+  readonly Desc?: string
+  readonly IpProtocol?: string
+  readonly PortRange?: string
+  readonly ServiceModule?: string
+  readonly Id?: string
 }
 export const Outbound: $Schema.Schema<Outbound> = /*#__PURE__*/ $C.lazy(() => $C.struct("Outbound", { Action: $C.str, AddressModule: $C.str, CidrIp: $C.str, Desc: $C.str, IpProtocol: $C.str, PortRange: $C.str, ServiceModule: $C.str, Id: $C.str }))
 
@@ -843,8 +843,8 @@ export const ProductConf: $Schema.Schema<ProductConf> = /*#__PURE__*/ $C.lazy(()
 
 /** `ProxyNodeInfo` (response side). */
 export interface ProxyNodeInfo {
-  readonly NodeId: string
-  readonly ZoneId: number | bigint
+  readonly NodeId?: string
+  readonly ZoneId?: number | bigint
 }
 export const ProxyNodeInfo: $Schema.Schema<ProxyNodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProxyNodeInfo", { NodeId: $C.str, ZoneId: $C.int64 }))
 
@@ -877,7 +877,7 @@ export const RenewInstanceRequest: $Schema.Schema<RenewInstanceRequest> = /*#__P
 /** `RenewInstanceResponse` (response side). */
 export interface RenewInstanceResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly DealId: string
+  readonly DealId?: string
   readonly DealName?: string
   readonly RequestId: string
 }
@@ -885,11 +885,11 @@ export const RenewInstanceResponse: $Schema.Schema<RenewInstanceResponse> = /*#_
 
 /** `ReplicaGroup` (response side). */
 export interface ReplicaGroup {
-  readonly GroupId: number | bigint
-  readonly GroupName: string
-  readonly ZoneId: string
-  readonly Role: string
-  readonly KeeWiDBNodes: readonly KeeWiDBNode[]
+  readonly GroupId?: number | bigint
+  readonly GroupName?: string
+  readonly ZoneId?: string
+  readonly Role?: string
+  readonly KeeWiDBNodes?: readonly KeeWiDBNode[]
 }
 export const ReplicaGroup: $Schema.Schema<ReplicaGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReplicaGroup", { GroupId: $C.int64, GroupName: $C.str, ZoneId: $C.str, Role: $C.str, KeeWiDBNodes: $C.arr(KeeWiDBNode) }))
 
@@ -903,7 +903,7 @@ export const ResetPasswordRequest: $Schema.Schema<ResetPasswordRequest> = /*#__P
 
 /** `ResetPasswordResponse` (response side). */
 export interface ResetPasswordResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ResetPasswordResponse: $Schema.Schema<ResetPasswordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResetPasswordResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -917,13 +917,13 @@ export const ResourceTag: $Schema.Schema<ResourceTag> = /*#__PURE__*/ $C.lazy(()
 
 /** `SecurityGroup` (response side). */
 export interface SecurityGroup {
-  readonly CreateTime: string
-  readonly ProjectId: number | bigint
-  readonly SecurityGroupId: string
-  readonly SecurityGroupName: string
-  readonly SecurityGroupRemark: string
-  readonly Outbound: readonly Outbound[]
-  readonly Inbound: readonly Inbound[]
+  readonly CreateTime?: string
+  readonly ProjectId?: number | bigint
+  readonly SecurityGroupId?: string
+  readonly SecurityGroupName?: string
+  readonly SecurityGroupRemark?: string
+  readonly Outbound?: readonly Outbound[]
+  readonly Inbound?: readonly Inbound[]
 }
 export const SecurityGroup: $Schema.Schema<SecurityGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroup", { CreateTime: $C.str, ProjectId: $C.uint64, SecurityGroupId: $C.str, SecurityGroupName: $C.str, SecurityGroupRemark: $C.str, Outbound: $C.arr(Outbound), Inbound: $C.arr(Inbound) }))
 
@@ -941,43 +941,43 @@ export const StartUpInstanceResponse: $Schema.Schema<StartUpInstanceResponse> = 
 
 /** `TaskInfoDetail` (response side). */
 export interface TaskInfoDetail {
-  readonly TaskId: number | bigint
-  readonly StartTime: string
-  readonly TaskType: string
-  readonly InstanceName: string
-  readonly InstanceId: string
-  readonly ProjectId: number | bigint
-  readonly Progress: number
-  readonly EndTime: string
-  readonly Result: number | bigint
-  readonly OperatorUin: string
+  readonly TaskId?: number | bigint
+  readonly StartTime?: string
+  readonly TaskType?: string
+  readonly InstanceName?: string
+  readonly InstanceId?: string
+  readonly ProjectId?: number | bigint
+  readonly Progress?: number
+  readonly EndTime?: string
+  readonly Result?: number | bigint
+  readonly OperatorUin?: string
 }
 export const TaskInfoDetail: $Schema.Schema<TaskInfoDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskInfoDetail", { TaskId: $C.int64, StartTime: $C.str, TaskType: $C.str, InstanceName: $C.str, InstanceId: $C.str, ProjectId: $C.int64, Progress: $C.float, EndTime: $C.str, Result: $C.int64, OperatorUin: $C.str }))
 
 /** `TendisSlowLogDetail` (response side). */
 export interface TendisSlowLogDetail {
-  readonly ExecuteTime: string
-  readonly Duration: number | bigint
-  readonly Command: string
-  readonly CommandLine: string
-  readonly Node: string
+  readonly ExecuteTime?: string
+  readonly Duration?: number | bigint
+  readonly Command?: string
+  readonly CommandLine?: string
+  readonly Node?: string
 }
 export const TendisSlowLogDetail: $Schema.Schema<TendisSlowLogDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("TendisSlowLogDetail", { ExecuteTime: $C.str, Duration: $C.int64, Command: $C.str, CommandLine: $C.str, Node: $C.str }))
 
 /** `TradeDealDetail` (response side). */
 export interface TradeDealDetail {
-  readonly DealId: string
-  readonly DealName: string
-  readonly ZoneId: number | bigint
-  readonly GoodsNum: number | bigint
-  readonly Creater: string
-  readonly CreatTime: string
-  readonly OverdueTime: string
-  readonly EndTime: string
-  readonly Status: number | bigint
-  readonly Description: string
-  readonly Price: number
-  readonly InstanceIds: readonly string[]
+  readonly DealId?: string
+  readonly DealName?: string
+  readonly ZoneId?: number | bigint
+  readonly GoodsNum?: number | bigint
+  readonly Creater?: string
+  readonly CreatTime?: string
+  readonly OverdueTime?: string
+  readonly EndTime?: string
+  readonly Status?: number | bigint
+  readonly Description?: string
+  readonly Price?: number
+  readonly InstanceIds?: readonly string[]
 }
 export const TradeDealDetail: $Schema.Schema<TradeDealDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("TradeDealDetail", { DealId: $C.str, DealName: $C.str, ZoneId: $C.int64, GoodsNum: $C.int64, Creater: $C.str, CreatTime: $C.str, OverdueTime: $C.str, EndTime: $C.str, Status: $C.int64, Description: $C.str, Price: $C.float, InstanceIds: $C.arr($C.str) }))
 
@@ -995,7 +995,7 @@ export const UpgradeInstanceRequest: $Schema.Schema<UpgradeInstanceRequest> = /*
 /** `UpgradeInstanceResponse` (response side). */
 export interface UpgradeInstanceResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly DealId: string
+  readonly DealId?: string
   readonly DealName?: string
   readonly RequestId: string
 }

@@ -19,8 +19,8 @@ export const $M: $O.Meta = { service: "kms", version: "2019-01-18" }
 
 /** `AlgorithmInfo` (response side). */
 export interface AlgorithmInfo {
-  readonly KeyUsage: string
-  readonly Algorithm: string
+  readonly KeyUsage?: string
+  readonly Algorithm?: string
 }
 export const AlgorithmInfo: $Schema.Schema<AlgorithmInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AlgorithmInfo", { KeyUsage: $C.str, Algorithm: $C.str }))
 
@@ -47,8 +47,8 @@ export const AsymmetricRsaDecryptRequest: $Schema.Schema<AsymmetricRsaDecryptReq
 
 /** `AsymmetricRsaDecryptResponse` (response side). */
 export interface AsymmetricRsaDecryptResponse {
-  readonly KeyId: string
-  readonly Plaintext: string
+  readonly KeyId?: string
+  readonly Plaintext?: string
   readonly RequestId: string
 }
 export const AsymmetricRsaDecryptResponse: $Schema.Schema<AsymmetricRsaDecryptResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AsymmetricRsaDecryptResponse", { KeyId: $C.str, Plaintext: $C.str, RequestId: $C.str }))
@@ -62,8 +62,8 @@ export const AsymmetricSm2DecryptRequest: $Schema.Schema<AsymmetricSm2DecryptReq
 
 /** `AsymmetricSm2DecryptResponse` (response side). */
 export interface AsymmetricSm2DecryptResponse {
-  readonly KeyId: string
-  readonly Plaintext: string
+  readonly KeyId?: string
+  readonly Plaintext?: string
   readonly RequestId: string
 }
 export const AsymmetricSm2DecryptResponse: $Schema.Schema<AsymmetricSm2DecryptResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AsymmetricSm2DecryptResponse", { KeyId: $C.str, Plaintext: $C.str, RequestId: $C.str }))
@@ -118,7 +118,7 @@ export const CancelKeyDeletionRequest: $Schema.Schema<CancelKeyDeletionRequest> 
 
 /** `CancelKeyDeletionResponse` (response side). */
 export interface CancelKeyDeletionResponse {
-  readonly KeyId: string
+  readonly KeyId?: string
   readonly RequestId: string
 }
 export const CancelKeyDeletionResponse: $Schema.Schema<CancelKeyDeletionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CancelKeyDeletionResponse", { KeyId: $C.str, RequestId: $C.str }))
@@ -136,12 +136,12 @@ export const CreateKeyRequest: $Schema.Schema<CreateKeyRequest> = /*#__PURE__*/ 
 
 /** `CreateKeyResponse` (response side). */
 export interface CreateKeyResponse {
-  readonly KeyId: string
-  readonly Alias: string
-  readonly CreateTime: number | bigint
+  readonly KeyId?: string
+  readonly Alias?: string
+  readonly CreateTime?: number | bigint
   readonly Description?: string
-  readonly KeyState: string
-  readonly KeyUsage: string
+  readonly KeyState?: string
+  readonly KeyUsage?: string
   readonly TagCode?: number | bigint
   readonly TagMsg?: string
   readonly HsmClusterId?: string
@@ -160,9 +160,9 @@ export const CreateWhiteBoxKeyRequest: $Schema.Schema<CreateWhiteBoxKeyRequest> 
 
 /** `CreateWhiteBoxKeyResponse` (response side). */
 export interface CreateWhiteBoxKeyResponse {
-  readonly EncryptKey: string
-  readonly DecryptKey: string
-  readonly KeyId: string
+  readonly EncryptKey?: string
+  readonly DecryptKey?: string
+  readonly KeyId?: string
   readonly TagCode?: number | bigint
   readonly TagMsg?: string
   readonly RequestId: string
@@ -171,22 +171,22 @@ export const CreateWhiteBoxKeyResponse: $Schema.Schema<CreateWhiteBoxKeyResponse
 
 /** `DataKey` (response side). */
 export interface DataKey {
-  readonly DataKeyId: string
+  readonly DataKeyId?: string
 }
 export const DataKey: $Schema.Schema<DataKey> = /*#__PURE__*/ $C.lazy(() => $C.struct("DataKey", { DataKeyId: $C.str }))
 
 /** `DataKeyMetadata` (response side). */
 export interface DataKeyMetadata {
-  readonly DataKeyId: string
-  readonly KeyId: string
+  readonly DataKeyId?: string
+  readonly KeyId?: string
   readonly KeyName?: string
-  readonly DataKeyName: string
-  readonly NumberOfBytes: number | bigint
-  readonly CreateTime: number | bigint
-  readonly Description: string
-  readonly KeyState: string
-  readonly CreatorUin: number | bigint
-  readonly Owner: string
+  readonly DataKeyName?: string
+  readonly NumberOfBytes?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly Description?: string
+  readonly KeyState?: string
+  readonly CreatorUin?: number | bigint
+  readonly Owner?: string
   readonly DeletionDate?: number | bigint
   readonly Origin?: string
   readonly HsmClusterId?: string
@@ -216,8 +216,8 @@ export const DecryptRequest: $Schema.Schema<DecryptRequest> = /*#__PURE__*/ $C.l
 
 /** `DecryptResponse` (response side). */
 export interface DecryptResponse {
-  readonly KeyId: string
-  readonly Plaintext: string
+  readonly KeyId?: string
+  readonly Plaintext?: string
   readonly RequestId: string
 }
 export const DecryptResponse: $Schema.Schema<DecryptResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DecryptResponse", { KeyId: $C.str, Plaintext: $C.str, RequestId: $C.str }))
@@ -255,7 +255,7 @@ export const DescribeDataKeyRequest: $Schema.Schema<DescribeDataKeyRequest> = /*
 
 /** `DescribeDataKeyResponse` (response side). */
 export interface DescribeDataKeyResponse {
-  readonly DataKeyMetadata: DataKeyMetadata
+  readonly DataKeyMetadata?: DataKeyMetadata
   readonly RequestId: string
 }
 export const DescribeDataKeyResponse: $Schema.Schema<DescribeDataKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataKeyResponse", { DataKeyMetadata: DataKeyMetadata, RequestId: $C.str }))
@@ -269,7 +269,7 @@ export const DescribeDataKeysRequest: $Schema.Schema<DescribeDataKeysRequest> = 
 
 /** `DescribeDataKeysResponse` (response side). */
 export interface DescribeDataKeysResponse {
-  readonly DataKeyMetadatas: readonly DataKeyMetadata[]
+  readonly DataKeyMetadatas?: readonly DataKeyMetadata[]
   readonly RequestId: string
 }
 export const DescribeDataKeysResponse: $Schema.Schema<DescribeDataKeysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataKeysResponse", { DataKeyMetadatas: $C.arr(DataKeyMetadata), RequestId: $C.str }))
@@ -283,7 +283,7 @@ export const DescribeKeyRequest: $Schema.Schema<DescribeKeyRequest> = /*#__PURE_
 
 /** `DescribeKeyResponse` (response side). */
 export interface DescribeKeyResponse {
-  readonly KeyMetadata: KeyMetadata
+  readonly KeyMetadata?: KeyMetadata
   readonly RequestId: string
 }
 export const DescribeKeyResponse: $Schema.Schema<DescribeKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKeyResponse", { KeyMetadata: KeyMetadata, RequestId: $C.str }))
@@ -297,7 +297,7 @@ export const DescribeKeysRequest: $Schema.Schema<DescribeKeysRequest> = /*#__PUR
 
 /** `DescribeKeysResponse` (response side). */
 export interface DescribeKeysResponse {
-  readonly KeyMetadatas: readonly KeyMetadata[]
+  readonly KeyMetadatas?: readonly KeyMetadata[]
   readonly RequestId: string
 }
 export const DescribeKeysResponse: $Schema.Schema<DescribeKeysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKeysResponse", { KeyMetadatas: $C.arr(KeyMetadata), RequestId: $C.str }))
@@ -310,7 +310,7 @@ export const DescribeWhiteBoxDecryptKeyRequest: $Schema.Schema<DescribeWhiteBoxD
 
 /** `DescribeWhiteBoxDecryptKeyResponse` (response side). */
 export interface DescribeWhiteBoxDecryptKeyResponse {
-  readonly DecryptKey: string
+  readonly DecryptKey?: string
   readonly RequestId: string
 }
 export const DescribeWhiteBoxDecryptKeyResponse: $Schema.Schema<DescribeWhiteBoxDecryptKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWhiteBoxDecryptKeyResponse", { DecryptKey: $C.str, RequestId: $C.str }))
@@ -323,7 +323,7 @@ export const DescribeWhiteBoxDeviceFingerprintsRequest: $Schema.Schema<DescribeW
 
 /** `DescribeWhiteBoxDeviceFingerprintsResponse` (response side). */
 export interface DescribeWhiteBoxDeviceFingerprintsResponse {
-  readonly DeviceFingerprints: readonly DeviceFingerprint[]
+  readonly DeviceFingerprints?: readonly DeviceFingerprint[]
   readonly RequestId: string
 }
 export const DescribeWhiteBoxDeviceFingerprintsResponse: $Schema.Schema<DescribeWhiteBoxDeviceFingerprintsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWhiteBoxDeviceFingerprintsResponse", { DeviceFingerprints: $C.arr(DeviceFingerprint), RequestId: $C.str }))
@@ -339,8 +339,8 @@ export const DescribeWhiteBoxKeyDetailsRequest: $Schema.Schema<DescribeWhiteBoxK
 
 /** `DescribeWhiteBoxKeyDetailsResponse` (response side). */
 export interface DescribeWhiteBoxKeyDetailsResponse {
-  readonly KeyInfos: readonly WhiteboxKeyInfo[]
-  readonly TotalCount: number | bigint
+  readonly KeyInfos?: readonly WhiteboxKeyInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeWhiteBoxKeyDetailsResponse: $Schema.Schema<DescribeWhiteBoxKeyDetailsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWhiteBoxKeyDetailsResponse", { KeyInfos: $C.arr(WhiteboxKeyInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -353,7 +353,7 @@ export const DescribeWhiteBoxKeyRequest: $Schema.Schema<DescribeWhiteBoxKeyReque
 
 /** `DescribeWhiteBoxKeyResponse` (response side). */
 export interface DescribeWhiteBoxKeyResponse {
-  readonly KeyInfo: WhiteboxKeyInfo
+  readonly KeyInfo?: WhiteboxKeyInfo
   readonly RequestId: string
 }
 export const DescribeWhiteBoxKeyResponse: $Schema.Schema<DescribeWhiteBoxKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWhiteBoxKeyResponse", { KeyInfo: WhiteboxKeyInfo, RequestId: $C.str }))
@@ -364,7 +364,7 @@ export const DescribeWhiteBoxServiceStatusRequest: $Schema.Schema<DescribeWhiteB
 
 /** `DescribeWhiteBoxServiceStatusResponse` (response side). */
 export interface DescribeWhiteBoxServiceStatusResponse {
-  readonly ServiceEnabled: boolean
+  readonly ServiceEnabled?: boolean
   readonly RequestId: string
 }
 export const DescribeWhiteBoxServiceStatusResponse: $Schema.Schema<DescribeWhiteBoxServiceStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWhiteBoxServiceStatusResponse", { ServiceEnabled: $C.bool, RequestId: $C.str }))
@@ -378,7 +378,7 @@ export const DestinationSyncConfig: $Schema.Schema<DestinationSyncConfig> = /*#_
 
 /** `DeviceFingerprint` (both sides). */
 export interface DeviceFingerprint {
-  readonly Identity: string
+  readonly Identity?: string
   readonly Description?: string
 }
 export const DeviceFingerprint: $Schema.Schema<DeviceFingerprint> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceFingerprint", { Identity: $C.str }, { Description: $C.str }))
@@ -572,8 +572,8 @@ export const EncryptByWhiteBoxRequest: $Schema.Schema<EncryptByWhiteBoxRequest> 
 
 /** `EncryptByWhiteBoxResponse` (response side). */
 export interface EncryptByWhiteBoxResponse {
-  readonly InitializationVector: string
-  readonly CipherText: string
+  readonly InitializationVector?: string
+  readonly CipherText?: string
   readonly RequestId: string
 }
 export const EncryptByWhiteBoxResponse: $Schema.Schema<EncryptByWhiteBoxResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EncryptByWhiteBoxResponse", { InitializationVector: $C.str, CipherText: $C.str, RequestId: $C.str }))
@@ -588,16 +588,16 @@ export const EncryptRequest: $Schema.Schema<EncryptRequest> = /*#__PURE__*/ $C.l
 
 /** `EncryptResponse` (response side). */
 export interface EncryptResponse {
-  readonly CiphertextBlob: string
-  readonly KeyId: string
+  readonly CiphertextBlob?: string
+  readonly KeyId?: string
   readonly RequestId: string
 }
 export const EncryptResponse: $Schema.Schema<EncryptResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EncryptResponse", { CiphertextBlob: $C.str, KeyId: $C.str, RequestId: $C.str }))
 
 /** `ExclusiveHSM` (response side). */
 export interface ExclusiveHSM {
-  readonly HsmClusterId: string
-  readonly HsmClusterName: string
+  readonly HsmClusterId?: string
+  readonly HsmClusterName?: string
 }
 export const ExclusiveHSM: $Schema.Schema<ExclusiveHSM> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExclusiveHSM", { HsmClusterId: $C.str, HsmClusterName: $C.str }))
 
@@ -619,9 +619,9 @@ export const GenerateDataKeyRequest: $Schema.Schema<GenerateDataKeyRequest> = /*
 
 /** `GenerateDataKeyResponse` (response side). */
 export interface GenerateDataKeyResponse {
-  readonly KeyId: string
-  readonly Plaintext: string
-  readonly CiphertextBlob: string
+  readonly KeyId?: string
+  readonly Plaintext?: string
+  readonly CiphertextBlob?: string
   readonly DataKeyId?: string
   readonly TagCode?: number | bigint
   readonly TagMsg?: string
@@ -651,7 +651,7 @@ export const GetDataKeyCiphertextBlobRequest: $Schema.Schema<GetDataKeyCiphertex
 
 /** `GetDataKeyCiphertextBlobResponse` (response side). */
 export interface GetDataKeyCiphertextBlobResponse {
-  readonly CiphertextBlob: string
+  readonly CiphertextBlob?: string
   readonly RequestId: string
 }
 export const GetDataKeyCiphertextBlobResponse: $Schema.Schema<GetDataKeyCiphertextBlobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetDataKeyCiphertextBlobResponse", { CiphertextBlob: $C.str, RequestId: $C.str }))
@@ -666,7 +666,7 @@ export const GetDataKeyPlaintextRequest: $Schema.Schema<GetDataKeyPlaintextReque
 
 /** `GetDataKeyPlaintextResponse` (response side). */
 export interface GetDataKeyPlaintextResponse {
-  readonly Plaintext: string
+  readonly Plaintext?: string
   readonly RequestId: string
 }
 export const GetDataKeyPlaintextResponse: $Schema.Schema<GetDataKeyPlaintextResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetDataKeyPlaintextResponse", { Plaintext: $C.str, RequestId: $C.str }))
@@ -680,7 +680,7 @@ export const GetKeyRotationStatusRequest: $Schema.Schema<GetKeyRotationStatusReq
 
 /** `GetKeyRotationStatusResponse` (response side). */
 export interface GetKeyRotationStatusResponse {
-  readonly KeyRotationEnabled: boolean
+  readonly KeyRotationEnabled?: boolean
   readonly RequestId: string
 }
 export const GetKeyRotationStatusResponse: $Schema.Schema<GetKeyRotationStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetKeyRotationStatusResponse", { KeyRotationEnabled: $C.bool, RequestId: $C.str }))
@@ -724,7 +724,7 @@ export const GetRegionsRequest: $Schema.Schema<GetRegionsRequest> = /*#__PURE__*
 
 /** `GetRegionsResponse` (response side). */
 export interface GetRegionsResponse {
-  readonly Regions: readonly string[]
+  readonly Regions?: readonly string[]
   readonly RequestId: string
 }
 export const GetRegionsResponse: $Schema.Schema<GetRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetRegionsResponse", { Regions: $C.arr($C.str), RequestId: $C.str }))
@@ -735,15 +735,15 @@ export const GetServiceStatusRequest: $Schema.Schema<GetServiceStatusRequest> = 
 
 /** `GetServiceStatusResponse` (response side). */
 export interface GetServiceStatusResponse {
-  readonly ServiceEnabled: boolean
-  readonly InvalidType: number | bigint
-  readonly UserLevel: number | bigint
-  readonly ProExpireTime: number | bigint
-  readonly ProRenewFlag: number | bigint
-  readonly ProResourceId: string
-  readonly ExclusiveVSMEnabled: boolean
-  readonly ExclusiveHSMEnabled: boolean
-  readonly SubscriptionInfo: string
+  readonly ServiceEnabled?: boolean
+  readonly InvalidType?: number | bigint
+  readonly UserLevel?: number | bigint
+  readonly ProExpireTime?: number | bigint
+  readonly ProRenewFlag?: number | bigint
+  readonly ProResourceId?: string
+  readonly ExclusiveVSMEnabled?: boolean
+  readonly ExclusiveHSMEnabled?: boolean
+  readonly SubscriptionInfo?: string
   readonly CmkUserCount?: number | bigint
   readonly CmkLimit?: number | bigint
   readonly ExclusiveHSMList?: readonly ExclusiveHSM[]
@@ -776,8 +776,8 @@ export const ImportDataKeyRequest: $Schema.Schema<ImportDataKeyRequest> = /*#__P
 
 /** `ImportDataKeyResponse` (response side). */
 export interface ImportDataKeyResponse {
-  readonly KeyId: string
-  readonly DataKeyId: string
+  readonly KeyId?: string
+  readonly DataKeyId?: string
   readonly TagCode?: number | bigint
   readonly TagMsg?: string
   readonly RequestId: string
@@ -801,27 +801,27 @@ export const ImportKeyMaterialResponse: $Schema.Schema<ImportKeyMaterialResponse
 
 /** `Key` (response side). */
 export interface Key {
-  readonly KeyId: string
+  readonly KeyId?: string
 }
 export const Key: $Schema.Schema<Key> = /*#__PURE__*/ $C.lazy(() => $C.struct("Key", { KeyId: $C.str }))
 
 /** `KeyMetadata` (response side). */
 export interface KeyMetadata {
-  readonly KeyId: string
-  readonly Alias: string
-  readonly CreateTime: number | bigint
-  readonly Description: string
-  readonly KeyState: string
-  readonly KeyUsage: string
-  readonly Type: number | bigint
-  readonly CreatorUin: number | bigint
-  readonly KeyRotationEnabled: boolean
-  readonly Owner: string
-  readonly NextRotateTime: number | bigint
+  readonly KeyId?: string
+  readonly Alias?: string
+  readonly CreateTime?: number | bigint
+  readonly Description?: string
+  readonly KeyState?: string
+  readonly KeyUsage?: string
+  readonly Type?: number | bigint
+  readonly CreatorUin?: number | bigint
+  readonly KeyRotationEnabled?: boolean
+  readonly Owner?: string
+  readonly NextRotateTime?: number | bigint
   readonly DeletionDate?: number | bigint
   readonly Origin?: string
   readonly ValidTo?: number | bigint
-  readonly ResourceId: string
+  readonly ResourceId?: string
   readonly HsmClusterId?: string
   readonly RotateDays?: number | bigint
   readonly LastRotateTime?: number | bigint
@@ -845,9 +845,9 @@ export const ListAlgorithmsRequest: $Schema.Schema<ListAlgorithmsRequest> = /*#_
 
 /** `ListAlgorithmsResponse` (response side). */
 export interface ListAlgorithmsResponse {
-  readonly SymmetricAlgorithms: readonly AlgorithmInfo[]
-  readonly AsymmetricAlgorithms: readonly AlgorithmInfo[]
-  readonly AsymmetricSignVerifyAlgorithms: readonly AlgorithmInfo[]
+  readonly SymmetricAlgorithms?: readonly AlgorithmInfo[]
+  readonly AsymmetricAlgorithms?: readonly AlgorithmInfo[]
+  readonly AsymmetricSignVerifyAlgorithms?: readonly AlgorithmInfo[]
   readonly RequestId: string
 }
 export const ListAlgorithmsResponse: $Schema.Schema<ListAlgorithmsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListAlgorithmsResponse", { SymmetricAlgorithms: $C.arr(AlgorithmInfo), AsymmetricAlgorithms: $C.arr(AlgorithmInfo), AsymmetricSignVerifyAlgorithms: $C.arr(AlgorithmInfo), RequestId: $C.str }))
@@ -872,7 +872,7 @@ export const ListDataKeyDetailRequest: $Schema.Schema<ListDataKeyDetailRequest> 
 /** `ListDataKeyDetailResponse` (response side). */
 export interface ListDataKeyDetailResponse {
   readonly DataKeyMetadatas?: readonly DataKeyMetadata[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListDataKeyDetailResponse: $Schema.Schema<ListDataKeyDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListDataKeyDetailResponse", { TotalCount: $C.uint64, RequestId: $C.str }, { DataKeyMetadatas: $C.arr(DataKeyMetadata) }))
@@ -889,7 +889,7 @@ export const ListDataKeysRequest: $Schema.Schema<ListDataKeysRequest> = /*#__PUR
 /** `ListDataKeysResponse` (response side). */
 export interface ListDataKeysResponse {
   readonly DataKeys?: readonly DataKey[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListDataKeysResponse: $Schema.Schema<ListDataKeysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListDataKeysResponse", { TotalCount: $C.uint64, RequestId: $C.str }, { DataKeys: $C.arr(DataKey) }))
@@ -912,7 +912,7 @@ export const ListKeyDetailRequest: $Schema.Schema<ListKeyDetailRequest> = /*#__P
 
 /** `ListKeyDetailResponse` (response side). */
 export interface ListKeyDetailResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly KeyMetadatas?: readonly KeyMetadata[]
   readonly RequestId: string
 }
@@ -930,7 +930,7 @@ export const ListKeysRequest: $Schema.Schema<ListKeysRequest> = /*#__PURE__*/ $C
 /** `ListKeysResponse` (response side). */
 export interface ListKeysResponse {
   readonly Keys?: readonly Key[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListKeysResponse: $Schema.Schema<ListKeysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListKeysResponse", { TotalCount: $C.uint64, RequestId: $C.str }, { Keys: $C.arr(Key) }))
@@ -965,8 +965,8 @@ export const PostQuantumCryptoDecryptRequest: $Schema.Schema<PostQuantumCryptoDe
 
 /** `PostQuantumCryptoDecryptResponse` (response side). */
 export interface PostQuantumCryptoDecryptResponse {
-  readonly KeyId: string
-  readonly PlainText: string
+  readonly KeyId?: string
+  readonly PlainText?: string
   readonly RequestId: string
 }
 export const PostQuantumCryptoDecryptResponse: $Schema.Schema<PostQuantumCryptoDecryptResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PostQuantumCryptoDecryptResponse", { KeyId: $C.str, PlainText: $C.str, RequestId: $C.str }))
@@ -980,8 +980,8 @@ export const PostQuantumCryptoEncryptRequest: $Schema.Schema<PostQuantumCryptoEn
 
 /** `PostQuantumCryptoEncryptResponse` (response side). */
 export interface PostQuantumCryptoEncryptResponse {
-  readonly CiphertextBlob: string
-  readonly KeyId: string
+  readonly CiphertextBlob?: string
+  readonly KeyId?: string
   readonly RequestId: string
 }
 export const PostQuantumCryptoEncryptResponse: $Schema.Schema<PostQuantumCryptoEncryptResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PostQuantumCryptoEncryptResponse", { CiphertextBlob: $C.str, KeyId: $C.str, RequestId: $C.str }))
@@ -995,7 +995,7 @@ export const PostQuantumCryptoSignRequest: $Schema.Schema<PostQuantumCryptoSignR
 
 /** `PostQuantumCryptoSignResponse` (response side). */
 export interface PostQuantumCryptoSignResponse {
-  readonly Signature: string
+  readonly Signature?: string
   readonly RequestId: string
 }
 export const PostQuantumCryptoSignResponse: $Schema.Schema<PostQuantumCryptoSignResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PostQuantumCryptoSignResponse", { Signature: $C.str, RequestId: $C.str }))
@@ -1010,7 +1010,7 @@ export const PostQuantumCryptoVerifyRequest: $Schema.Schema<PostQuantumCryptoVer
 
 /** `PostQuantumCryptoVerifyResponse` (response side). */
 export interface PostQuantumCryptoVerifyResponse {
-  readonly SignatureValid: boolean
+  readonly SignatureValid?: boolean
   readonly RequestId: string
 }
 export const PostQuantumCryptoVerifyResponse: $Schema.Schema<PostQuantumCryptoVerifyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PostQuantumCryptoVerifyResponse", { SignatureValid: $C.bool, RequestId: $C.str }))
@@ -1026,10 +1026,10 @@ export const ReEncryptRequest: $Schema.Schema<ReEncryptRequest> = /*#__PURE__*/ 
 
 /** `ReEncryptResponse` (response side). */
 export interface ReEncryptResponse {
-  readonly CiphertextBlob: string
-  readonly KeyId: string
-  readonly SourceKeyId: string
-  readonly ReEncrypted: boolean
+  readonly CiphertextBlob?: string
+  readonly KeyId?: string
+  readonly SourceKeyId?: string
+  readonly ReEncrypted?: boolean
   readonly RequestId: string
 }
 export const ReEncryptResponse: $Schema.Schema<ReEncryptResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReEncryptResponse", { CiphertextBlob: $C.str, KeyId: $C.str, SourceKeyId: $C.str, ReEncrypted: $C.bool, RequestId: $C.str }))
@@ -1065,8 +1065,8 @@ export const ScheduleDataKeyDeletionRequest: $Schema.Schema<ScheduleDataKeyDelet
 
 /** `ScheduleDataKeyDeletionResponse` (response side). */
 export interface ScheduleDataKeyDeletionResponse {
-  readonly DeletionDate: number | bigint
-  readonly DataKeyId: string
+  readonly DeletionDate?: number | bigint
+  readonly DataKeyId?: string
   readonly RequestId: string
 }
 export const ScheduleDataKeyDeletionResponse: $Schema.Schema<ScheduleDataKeyDeletionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScheduleDataKeyDeletionResponse", { DeletionDate: $C.uint64, DataKeyId: $C.str, RequestId: $C.str }))
@@ -1081,8 +1081,8 @@ export const ScheduleKeyDeletionRequest: $Schema.Schema<ScheduleKeyDeletionReque
 
 /** `ScheduleKeyDeletionResponse` (response side). */
 export interface ScheduleKeyDeletionResponse {
-  readonly DeletionDate: number | bigint
-  readonly KeyId: string
+  readonly DeletionDate?: number | bigint
+  readonly KeyId?: string
   readonly RequestId: string
 }
 export const ScheduleKeyDeletionResponse: $Schema.Schema<ScheduleKeyDeletionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScheduleKeyDeletionResponse", { DeletionDate: $C.uint64, KeyId: $C.str, RequestId: $C.str }))
@@ -1098,7 +1098,7 @@ export const SignByAsymmetricKeyRequest: $Schema.Schema<SignByAsymmetricKeyReque
 
 /** `SignByAsymmetricKeyResponse` (response side). */
 export interface SignByAsymmetricKeyResponse {
-  readonly Signature: string
+  readonly Signature?: string
   readonly RequestId: string
 }
 export const SignByAsymmetricKeyResponse: $Schema.Schema<SignByAsymmetricKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SignByAsymmetricKeyResponse", { Signature: $C.str, RequestId: $C.str }))
@@ -1199,24 +1199,24 @@ export const VerifyByAsymmetricKeyRequest: $Schema.Schema<VerifyByAsymmetricKeyR
 
 /** `VerifyByAsymmetricKeyResponse` (response side). */
 export interface VerifyByAsymmetricKeyResponse {
-  readonly SignatureValid: boolean
+  readonly SignatureValid?: boolean
   readonly RequestId: string
 }
 export const VerifyByAsymmetricKeyResponse: $Schema.Schema<VerifyByAsymmetricKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("VerifyByAsymmetricKeyResponse", { SignatureValid: $C.bool, RequestId: $C.str }))
 
 /** `WhiteboxKeyInfo` (response side). */
 export interface WhiteboxKeyInfo {
-  readonly KeyId: string
-  readonly Alias: string
-  readonly CreatorUin: number | bigint
-  readonly Description: string
-  readonly CreateTime: number | bigint
-  readonly Status: string
-  readonly OwnerUin: number | bigint
-  readonly Algorithm: string
-  readonly EncryptKey: string
-  readonly DecryptKey: string
-  readonly ResourceId: string
+  readonly KeyId?: string
+  readonly Alias?: string
+  readonly CreatorUin?: number | bigint
+  readonly Description?: string
+  readonly CreateTime?: number | bigint
+  readonly Status?: string
+  readonly OwnerUin?: number | bigint
+  readonly Algorithm?: string
+  readonly EncryptKey?: string
+  readonly DecryptKey?: string
+  readonly ResourceId?: string
   readonly DeviceFingerprintBind?: boolean
 }
 export const WhiteboxKeyInfo: $Schema.Schema<WhiteboxKeyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("WhiteboxKeyInfo", { KeyId: $C.str, Alias: $C.str, CreatorUin: $C.uint64, Description: $C.str, CreateTime: $C.uint64, Status: $C.str, OwnerUin: $C.uint64, Algorithm: $C.str, EncryptKey: $C.str, DecryptKey: $C.str, ResourceId: $C.str }, { DeviceFingerprintBind: $C.bool }))

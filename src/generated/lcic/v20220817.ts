@@ -33,11 +33,11 @@ export const AddGroupMemberResponse: $Schema.Schema<AddGroupMemberResponse> = /*
 
 /** `AnswerInfo` (response side). */
 export interface AnswerInfo {
-  readonly Name: string
-  readonly Answer: number | bigint
-  readonly CostTime: number | bigint
-  readonly UserId: string
-  readonly IsCorrect: number | bigint
+  readonly Name?: string
+  readonly Answer?: number | bigint
+  readonly CostTime?: number | bigint
+  readonly UserId?: string
+  readonly IsCorrect?: number | bigint
 }
 export const AnswerInfo: $Schema.Schema<AnswerInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AnswerInfo", { Name: $C.str, Answer: $C.uint64, CostTime: $C.uint64, UserId: $C.str, IsCorrect: $C.uint64 }))
 
@@ -50,13 +50,13 @@ export const AnswerStat: $Schema.Schema<AnswerStat> = /*#__PURE__*/ $C.lazy(() =
 
 /** `AppConfig` (response side). */
 export interface AppConfig {
-  readonly ApplicationId: string
-  readonly AppName: string
-  readonly State: number | bigint
-  readonly AppVersion: number | bigint
-  readonly CreatedAt: string
-  readonly Callback: string
-  readonly CallbackKey: string
+  readonly ApplicationId?: string
+  readonly AppName?: string
+  readonly State?: number | bigint
+  readonly AppVersion?: number | bigint
+  readonly CreatedAt?: string
+  readonly Callback?: string
+  readonly CallbackKey?: string
 }
 export const AppConfig: $Schema.Schema<AppConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("AppConfig", { ApplicationId: $C.str, AppName: $C.str, State: $C.int64, AppVersion: $C.int64, CreatedAt: $C.str, Callback: $C.str, CallbackKey: $C.str }))
 
@@ -72,7 +72,7 @@ export const AppCustomContent: $Schema.Schema<AppCustomContent> = /*#__PURE__*/ 
 
 /** `BackgroundPictureConfig` (response side). */
 export interface BackgroundPictureConfig {
-  readonly Url: string
+  readonly Url?: string
 }
 export const BackgroundPictureConfig: $Schema.Schema<BackgroundPictureConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("BackgroundPictureConfig", { Url: $C.str }))
 
@@ -100,7 +100,7 @@ export const BatchCreateGroupWithMembersRequest: $Schema.Schema<BatchCreateGroup
 
 /** `BatchCreateGroupWithMembersResponse` (response side). */
 export interface BatchCreateGroupWithMembersResponse {
-  readonly GroupIds: readonly string[]
+  readonly GroupIds?: readonly string[]
   readonly RequestId: string
 }
 export const BatchCreateGroupWithMembersResponse: $Schema.Schema<BatchCreateGroupWithMembersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchCreateGroupWithMembersResponse", { GroupIds: $C.arr($C.str), RequestId: $C.str }))
@@ -114,7 +114,7 @@ export const BatchCreateRoomRequest: $Schema.Schema<BatchCreateRoomRequest> = /*
 
 /** `BatchCreateRoomResponse` (response side). */
 export interface BatchCreateRoomResponse {
-  readonly RoomIds: readonly (number | bigint)[]
+  readonly RoomIds?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const BatchCreateRoomResponse: $Schema.Schema<BatchCreateRoomResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchCreateRoomResponse", { RoomIds: $C.arr($C.uint64), RequestId: $C.str }))
@@ -142,7 +142,7 @@ export const BatchDeleteRecordRequest: $Schema.Schema<BatchDeleteRecordRequest> 
 
 /** `BatchDeleteRecordResponse` (response side). */
 export interface BatchDeleteRecordResponse {
-  readonly RoomIds: readonly (number | bigint)[] | null
+  readonly RoomIds?: readonly (number | bigint)[] | null
   readonly RequestId: string
 }
 export const BatchDeleteRecordResponse: $Schema.Schema<BatchDeleteRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchDeleteRecordResponse", { RoomIds: $C.nul($C.arr($C.int64)), RequestId: $C.str }))
@@ -161,8 +161,8 @@ export const BatchDescribeDocumentRequest: $Schema.Schema<BatchDescribeDocumentR
 
 /** `BatchDescribeDocumentResponse` (response side). */
 export interface BatchDescribeDocumentResponse {
-  readonly Total: number | bigint
-  readonly Documents: readonly DocumentInfo[] | null
+  readonly Total?: number | bigint
+  readonly Documents?: readonly DocumentInfo[] | null
   readonly RequestId: string
 }
 export const BatchDescribeDocumentResponse: $Schema.Schema<BatchDescribeDocumentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchDescribeDocumentResponse", { Total: $C.int64, Documents: $C.nul($C.arr(DocumentInfo)), RequestId: $C.str }))
@@ -193,16 +193,16 @@ export const BatchRegisterRequest: $Schema.Schema<BatchRegisterRequest> = /*#__P
 
 /** `BatchRegisterResponse` (response side). */
 export interface BatchRegisterResponse {
-  readonly Users: readonly BatchUserInfo[]
+  readonly Users?: readonly BatchUserInfo[]
   readonly RequestId: string
 }
 export const BatchRegisterResponse: $Schema.Schema<BatchRegisterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchRegisterResponse", { Users: $C.arr(BatchUserInfo), RequestId: $C.str }))
 
 /** `BatchUserInfo` (response side). */
 export interface BatchUserInfo {
-  readonly SdkAppId: number | bigint
-  readonly UserId: string
-  readonly OriginId: string
+  readonly SdkAppId?: number | bigint
+  readonly UserId?: string
+  readonly OriginId?: string
 }
 export const BatchUserInfo: $Schema.Schema<BatchUserInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchUserInfo", { SdkAppId: $C.uint64, UserId: $C.str, OriginId: $C.str }))
 
@@ -231,11 +231,11 @@ export const BindDocumentToRoomResponse: $Schema.Schema<BindDocumentToRoomRespon
 
 /** `ClassScoreItem` (response side). */
 export interface ClassScoreItem {
-  readonly RoomId: number | bigint
-  readonly UserId: string
-  readonly CreateTime: number | bigint
-  readonly Score: number | bigint
-  readonly ScoreMsg: string
+  readonly RoomId?: number | bigint
+  readonly UserId?: string
+  readonly CreateTime?: number | bigint
+  readonly Score?: number | bigint
+  readonly ScoreMsg?: string
 }
 export const ClassScoreItem: $Schema.Schema<ClassScoreItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClassScoreItem", { RoomId: $C.uint64, UserId: $C.str, CreateTime: $C.uint64, Score: $C.uint64, ScoreMsg: $C.str }))
 
@@ -256,7 +256,7 @@ export const CreateDocumentRequest: $Schema.Schema<CreateDocumentRequest> = /*#_
 
 /** `CreateDocumentResponse` (response side). */
 export interface CreateDocumentResponse {
-  readonly DocumentId: string
+  readonly DocumentId?: string
   readonly RequestId: string
 }
 export const CreateDocumentResponse: $Schema.Schema<CreateDocumentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDocumentResponse", { DocumentId: $C.str, RequestId: $C.str }))
@@ -287,7 +287,7 @@ export const CreateGroupWithMembersRequest: $Schema.Schema<CreateGroupWithMember
 
 /** `CreateGroupWithMembersResponse` (response side). */
 export interface CreateGroupWithMembersResponse {
-  readonly GroupId: string
+  readonly GroupId?: string
   readonly RequestId: string
 }
 export const CreateGroupWithMembersResponse: $Schema.Schema<CreateGroupWithMembersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGroupWithMembersResponse", { GroupId: $C.str, RequestId: $C.str }))
@@ -303,7 +303,7 @@ export const CreateGroupWithSubGroupRequest: $Schema.Schema<CreateGroupWithSubGr
 
 /** `CreateGroupWithSubGroupResponse` (response side). */
 export interface CreateGroupWithSubGroupResponse {
-  readonly GroupId: string
+  readonly GroupId?: string
   readonly RequestId: string
 }
 export const CreateGroupWithSubGroupResponse: $Schema.Schema<CreateGroupWithSubGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGroupWithSubGroupResponse", { GroupId: $C.str, RequestId: $C.str }))
@@ -352,7 +352,7 @@ export const CreateRoomRequest: $Schema.Schema<CreateRoomRequest> = /*#__PURE__*
 
 /** `CreateRoomResponse` (response side). */
 export interface CreateRoomResponse {
-  readonly RoomId: number | bigint
+  readonly RoomId?: number | bigint
   readonly RequestId: string
 }
 export const CreateRoomResponse: $Schema.Schema<CreateRoomResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRoomResponse", { RoomId: $C.uint64, RequestId: $C.str }))
@@ -528,8 +528,8 @@ export const DescribeAnswerListRequest: $Schema.Schema<DescribeAnswerListRequest
 
 /** `DescribeAnswerListResponse` (response side). */
 export interface DescribeAnswerListResponse {
-  readonly Total: number | bigint
-  readonly AnswerInfo: readonly AnswerInfo[] | null
+  readonly Total?: number | bigint
+  readonly AnswerInfo?: readonly AnswerInfo[] | null
   readonly RequestId: string
 }
 export const DescribeAnswerListResponse: $Schema.Schema<DescribeAnswerListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAnswerListResponse", { Total: $C.uint64, AnswerInfo: $C.nul($C.arr(AnswerInfo)), RequestId: $C.str }))
@@ -543,10 +543,10 @@ export const DescribeAppDetailRequest: $Schema.Schema<DescribeAppDetailRequest> 
 
 /** `DescribeAppDetailResponse` (response side). */
 export interface DescribeAppDetailResponse {
-  readonly SdkAppId: string
-  readonly AppConfig: AppConfig
-  readonly SceneConfig: readonly SceneItem[]
-  readonly TransferConfig: TransferItem
+  readonly SdkAppId?: string
+  readonly AppConfig?: AppConfig
+  readonly SceneConfig?: readonly SceneItem[]
+  readonly TransferConfig?: TransferItem
   readonly RequestId: string
 }
 export const DescribeAppDetailResponse: $Schema.Schema<DescribeAppDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAppDetailResponse", { SdkAppId: $C.str, AppConfig: AppConfig, SceneConfig: $C.arr(SceneItem), TransferConfig: TransferItem, RequestId: $C.str }))
@@ -561,8 +561,8 @@ export const DescribeCurrentMemberListRequest: $Schema.Schema<DescribeCurrentMem
 
 /** `DescribeCurrentMemberListResponse` (response side). */
 export interface DescribeCurrentMemberListResponse {
-  readonly Total: number | bigint
-  readonly MemberRecords: readonly MemberRecord[]
+  readonly Total?: number | bigint
+  readonly MemberRecords?: readonly MemberRecord[]
   readonly RequestId: string
 }
 export const DescribeCurrentMemberListResponse: $Schema.Schema<DescribeCurrentMemberListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCurrentMemberListResponse", { Total: $C.uint64, MemberRecords: $C.arr(MemberRecord), RequestId: $C.str }))
@@ -573,7 +573,7 @@ export const DescribeDeveloperRequest: $Schema.Schema<DescribeDeveloperRequest> 
 
 /** `DescribeDeveloperResponse` (response side). */
 export interface DescribeDeveloperResponse {
-  readonly DeveloperId: string
+  readonly DeveloperId?: string
   readonly RequestId: string
 }
 export const DescribeDeveloperResponse: $Schema.Schema<DescribeDeveloperResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeveloperResponse", { DeveloperId: $C.str, RequestId: $C.str }))
@@ -586,20 +586,20 @@ export const DescribeDocumentRequest: $Schema.Schema<DescribeDocumentRequest> = 
 
 /** `DescribeDocumentResponse` (response side). */
 export interface DescribeDocumentResponse {
-  readonly DocumentId: string
-  readonly DocumentUrl: string
-  readonly DocumentName: string
-  readonly Owner: string
-  readonly SdkAppId: number | bigint
-  readonly Permission: number | bigint
-  readonly TranscodeResult: string
-  readonly TranscodeType: number | bigint
-  readonly TranscodeProgress: number | bigint
-  readonly TranscodeState: number | bigint
-  readonly TranscodeInfo: string
-  readonly DocumentType: string
-  readonly DocumentSize: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly DocumentId?: string
+  readonly DocumentUrl?: string
+  readonly DocumentName?: string
+  readonly Owner?: string
+  readonly SdkAppId?: number | bigint
+  readonly Permission?: number | bigint
+  readonly TranscodeResult?: string
+  readonly TranscodeType?: number | bigint
+  readonly TranscodeProgress?: number | bigint
+  readonly TranscodeState?: number | bigint
+  readonly TranscodeInfo?: string
+  readonly DocumentType?: string
+  readonly DocumentSize?: number | bigint
+  readonly UpdateTime?: number | bigint
   readonly Pages?: number | bigint
   readonly Preview?: string
   readonly Resolution?: string
@@ -621,8 +621,8 @@ export const DescribeDocumentsByRoomRequest: $Schema.Schema<DescribeDocumentsByR
 
 /** `DescribeDocumentsByRoomResponse` (response side). */
 export interface DescribeDocumentsByRoomResponse {
-  readonly Documents: readonly DocumentInfo[] | null
-  readonly Total: number | bigint
+  readonly Documents?: readonly DocumentInfo[] | null
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDocumentsByRoomResponse: $Schema.Schema<DescribeDocumentsByRoomResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDocumentsByRoomResponse", { Documents: $C.nul($C.arr(DocumentInfo)), Total: $C.uint64, RequestId: $C.str }))
@@ -641,8 +641,8 @@ export const DescribeDocumentsRequest: $Schema.Schema<DescribeDocumentsRequest> 
 
 /** `DescribeDocumentsResponse` (response side). */
 export interface DescribeDocumentsResponse {
-  readonly Total: number | bigint
-  readonly Documents: readonly DocumentInfo[] | null
+  readonly Total?: number | bigint
+  readonly Documents?: readonly DocumentInfo[] | null
   readonly RequestId: string
 }
 export const DescribeDocumentsResponse: $Schema.Schema<DescribeDocumentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDocumentsResponse", { Total: $C.int64, Documents: $C.nul($C.arr(DocumentInfo)), RequestId: $C.str }))
@@ -676,8 +676,8 @@ export const DescribeGroupListRequest: $Schema.Schema<DescribeGroupListRequest> 
 
 /** `DescribeGroupListResponse` (response side). */
 export interface DescribeGroupListResponse {
-  readonly Total: number | bigint
-  readonly GroupInfos: readonly GroupInfo[] | null
+  readonly Total?: number | bigint
+  readonly GroupInfos?: readonly GroupInfo[] | null
   readonly RequestId: string
 }
 export const DescribeGroupListResponse: $Schema.Schema<DescribeGroupListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupListResponse", { Total: $C.uint64, GroupInfos: $C.nul($C.arr(GroupInfo)), RequestId: $C.str }))
@@ -707,8 +707,8 @@ export const DescribeGroupMemberListRequest: $Schema.Schema<DescribeGroupMemberL
 
 /** `DescribeGroupMemberListResponse` (response side). */
 export interface DescribeGroupMemberListResponse {
-  readonly Total: number | bigint
-  readonly MemberIds: readonly string[] | null
+  readonly Total?: number | bigint
+  readonly MemberIds?: readonly string[] | null
   readonly RequestId: string
 }
 export const DescribeGroupMemberListResponse: $Schema.Schema<DescribeGroupMemberListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupMemberListResponse", { Total: $C.uint64, MemberIds: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -722,11 +722,11 @@ export const DescribeGroupRequest: $Schema.Schema<DescribeGroupRequest> = /*#__P
 
 /** `DescribeGroupResponse` (response side). */
 export interface DescribeGroupResponse {
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly TeacherId: string | null
-  readonly GroupType: number | bigint
-  readonly SubGroupIds: readonly string[] | null
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly TeacherId?: string | null
+  readonly GroupType?: number | bigint
+  readonly SubGroupIds?: readonly string[] | null
   readonly RequestId: string
 }
 export const DescribeGroupResponse: $Schema.Schema<DescribeGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupResponse", { GroupId: $C.str, GroupName: $C.str, TeacherId: $C.nul($C.str), GroupType: $C.uint64, SubGroupIds: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -880,7 +880,7 @@ export const DescribeRoomForbiddenUserRequest: $Schema.Schema<DescribeRoomForbid
 
 /** `DescribeRoomForbiddenUserResponse` (response side). */
 export interface DescribeRoomForbiddenUserResponse {
-  readonly MutedAccountList: readonly MutedAccountList[]
+  readonly MutedAccountList?: readonly MutedAccountList[]
   readonly RequestId: string
 }
 export const DescribeRoomForbiddenUserResponse: $Schema.Schema<DescribeRoomForbiddenUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRoomForbiddenUserResponse", { MutedAccountList: $C.arr(MutedAccountList), RequestId: $C.str }))
@@ -894,23 +894,23 @@ export const DescribeRoomRequest: $Schema.Schema<DescribeRoomRequest> = /*#__PUR
 
 /** `DescribeRoomResponse` (response side). */
 export interface DescribeRoomResponse {
-  readonly Name: string
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly TeacherId: string
-  readonly SdkAppId: number | bigint
-  readonly AudienceType: number | bigint
-  readonly Resolution: number | bigint
-  readonly MaxMicNumber: number | bigint
-  readonly AutoMic: number | bigint
-  readonly AudioQuality: number | bigint
-  readonly SubType: string
-  readonly DisableRecord: number | bigint
-  readonly Assistants: readonly string[]
-  readonly RecordUrl: string
-  readonly Status: number | bigint
-  readonly GroupId: string
-  readonly EnableDirectControl: number | bigint
+  readonly Name?: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly TeacherId?: string
+  readonly SdkAppId?: number | bigint
+  readonly AudienceType?: number | bigint
+  readonly Resolution?: number | bigint
+  readonly MaxMicNumber?: number | bigint
+  readonly AutoMic?: number | bigint
+  readonly AudioQuality?: number | bigint
+  readonly SubType?: string
+  readonly DisableRecord?: number | bigint
+  readonly Assistants?: readonly string[]
+  readonly RecordUrl?: string
+  readonly Status?: number | bigint
+  readonly GroupId?: string
+  readonly EnableDirectControl?: number | bigint
   readonly InteractionMode?: number | bigint
   readonly VideoOrientation?: number | bigint
   readonly IsGradingRequiredPostClass?: number | bigint
@@ -945,14 +945,14 @@ export const DescribeRoomStatisticsRequest: $Schema.Schema<DescribeRoomStatistic
 
 /** `DescribeRoomStatisticsResponse` (response side). */
 export interface DescribeRoomStatisticsResponse {
-  readonly PeakMemberNumber: number | bigint
-  readonly MemberNumber: number | bigint
-  readonly Total: number | bigint
-  readonly MemberRecords: readonly MemberRecord[]
-  readonly RealStartTime: number | bigint
-  readonly RealEndTime: number | bigint
-  readonly MessageCount: number | bigint
-  readonly MicCount: number | bigint
+  readonly PeakMemberNumber?: number | bigint
+  readonly MemberNumber?: number | bigint
+  readonly Total?: number | bigint
+  readonly MemberRecords?: readonly MemberRecord[]
+  readonly RealStartTime?: number | bigint
+  readonly RealEndTime?: number | bigint
+  readonly MessageCount?: number | bigint
+  readonly MicCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRoomStatisticsResponse: $Schema.Schema<DescribeRoomStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRoomStatisticsResponse", { PeakMemberNumber: $C.uint64, MemberNumber: $C.uint64, Total: $C.uint64, MemberRecords: $C.arr(MemberRecord), RealStartTime: $C.uint64, RealEndTime: $C.uint64, MessageCount: $C.uint64, MicCount: $C.uint64, RequestId: $C.str }))
@@ -967,8 +967,8 @@ export const DescribeScoreListRequest: $Schema.Schema<DescribeScoreListRequest> 
 
 /** `DescribeScoreListResponse` (response side). */
 export interface DescribeScoreListResponse {
-  readonly Total: number | bigint
-  readonly Scores: readonly ClassScoreItem[]
+  readonly Total?: number | bigint
+  readonly Scores?: readonly ClassScoreItem[]
   readonly RequestId: string
 }
 export const DescribeScoreListResponse: $Schema.Schema<DescribeScoreListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScoreListResponse", { Total: $C.uint64, Scores: $C.arr(ClassScoreItem), RequestId: $C.str }))
@@ -983,8 +983,8 @@ export const DescribeSdkAppIdUsersRequest: $Schema.Schema<DescribeSdkAppIdUsersR
 
 /** `DescribeSdkAppIdUsersResponse` (response side). */
 export interface DescribeSdkAppIdUsersResponse {
-  readonly Total: number | bigint
-  readonly Users: readonly UserInfo[]
+  readonly Total?: number | bigint
+  readonly Users?: readonly UserInfo[]
   readonly RequestId: string
 }
 export const DescribeSdkAppIdUsersResponse: $Schema.Schema<DescribeSdkAppIdUsersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSdkAppIdUsersResponse", { Total: $C.uint64, Users: $C.arr(UserInfo), RequestId: $C.str }))
@@ -999,10 +999,10 @@ export const DescribeSupervisorsRequest: $Schema.Schema<DescribeSupervisorsReque
 
 /** `DescribeSupervisorsResponse` (response side). */
 export interface DescribeSupervisorsResponse {
-  readonly Total: number | bigint
-  readonly Page: number | bigint
-  readonly Limit: number | bigint
-  readonly UserIds: readonly string[]
+  readonly Total?: number | bigint
+  readonly Page?: number | bigint
+  readonly Limit?: number | bigint
+  readonly UserIds?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeSupervisorsResponse: $Schema.Schema<DescribeSupervisorsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSupervisorsResponse", { Total: $C.uint64, Page: $C.uint64, Limit: $C.uint64, UserIds: $C.arr($C.str), RequestId: $C.str }))
@@ -1016,7 +1016,7 @@ export const DescribeUserDetailRequest: $Schema.Schema<DescribeUserDetailRequest
 
 /** `DescribeUserDetailResponse` (response side). */
 export interface DescribeUserDetailResponse {
-  readonly Users: readonly UserInfo[]
+  readonly Users?: readonly UserInfo[]
   readonly RequestId: string
 }
 export const DescribeUserDetailResponse: $Schema.Schema<DescribeUserDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserDetailResponse", { Users: $C.arr(UserInfo), RequestId: $C.str }))
@@ -1030,11 +1030,11 @@ export const DescribeUserRequest: $Schema.Schema<DescribeUserRequest> = /*#__PUR
 
 /** `DescribeUserResponse` (response side). */
 export interface DescribeUserResponse {
-  readonly SdkAppId: number | bigint
-  readonly UserId: string
-  readonly Name: string
-  readonly Avatar: string
-  readonly OriginId: string
+  readonly SdkAppId?: number | bigint
+  readonly UserId?: string
+  readonly Name?: string
+  readonly Avatar?: string
+  readonly OriginId?: string
   readonly RequestId: string
 }
 export const DescribeUserResponse: $Schema.Schema<DescribeUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserResponse", { SdkAppId: $C.uint64, UserId: $C.str, Name: $C.str, Avatar: $C.str, OriginId: $C.str, RequestId: $C.str }))
@@ -1057,34 +1057,34 @@ export const DescribeWhiteBoardSnapshotResponse: $Schema.Schema<DescribeWhiteBoa
 
 /** `DocumentInfo` (response side). */
 export interface DocumentInfo {
-  readonly DocumentId: string
-  readonly DocumentUrl: string
-  readonly DocumentName: string
-  readonly Owner: string
-  readonly SdkAppId: number | bigint
-  readonly Permission: number | bigint
-  readonly TranscodeResult: string
-  readonly TranscodeType: number | bigint
-  readonly TranscodeProgress: number | bigint
-  readonly TranscodeState: number | bigint
-  readonly TranscodeInfo: string
-  readonly DocumentType: string
-  readonly DocumentSize: number | bigint
-  readonly UpdateTime: number | bigint
-  readonly Pages: number | bigint
-  readonly Width: number | bigint
-  readonly Height: number | bigint
-  readonly Cover: string
-  readonly Preview: string
-  readonly Resolution: string
-  readonly MinScaleResolution: string
+  readonly DocumentId?: string
+  readonly DocumentUrl?: string
+  readonly DocumentName?: string
+  readonly Owner?: string
+  readonly SdkAppId?: number | bigint
+  readonly Permission?: number | bigint
+  readonly TranscodeResult?: string
+  readonly TranscodeType?: number | bigint
+  readonly TranscodeProgress?: number | bigint
+  readonly TranscodeState?: number | bigint
+  readonly TranscodeInfo?: string
+  readonly DocumentType?: string
+  readonly DocumentSize?: number | bigint
+  readonly UpdateTime?: number | bigint
+  readonly Pages?: number | bigint
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
+  readonly Cover?: string
+  readonly Preview?: string
+  readonly Resolution?: string
+  readonly MinScaleResolution?: string
 }
 export const DocumentInfo: $Schema.Schema<DocumentInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DocumentInfo", { DocumentId: $C.str, DocumentUrl: $C.str, DocumentName: $C.str, Owner: $C.str, SdkAppId: $C.uint64, Permission: $C.uint64, TranscodeResult: $C.str, TranscodeType: $C.uint64, TranscodeProgress: $C.uint64, TranscodeState: $C.uint64, TranscodeInfo: $C.str, DocumentType: $C.str, DocumentSize: $C.uint64, UpdateTime: $C.uint64, Pages: $C.uint64, Width: $C.uint64, Height: $C.uint64, Cover: $C.str, Preview: $C.str, Resolution: $C.str, MinScaleResolution: $C.str }))
 
 /** `EditVersions` (response side). */
 export interface EditVersions {
-  readonly Version: number | bigint
-  readonly Status: string
+  readonly Version?: number | bigint
+  readonly Status?: string
   readonly IsMain?: boolean
   readonly IsSource?: boolean
   readonly KeepDurationSec?: number | bigint
@@ -1110,7 +1110,7 @@ export const EndRoomResponse: $Schema.Schema<EndRoomResponse> = /*#__PURE__*/ $C
 
 /** `EventDataInfo` (response side). */
 export interface EventDataInfo {
-  readonly RoomId: number | bigint
+  readonly RoomId?: number | bigint
   readonly UserId?: string
   readonly Device?: number | bigint
   readonly Duration?: number | bigint
@@ -1123,9 +1123,9 @@ export const EventDataInfo: $Schema.Schema<EventDataInfo> = /*#__PURE__*/ $C.laz
 
 /** `EventInfo` (response side). */
 export interface EventInfo {
-  readonly Timestamp: number | bigint
-  readonly EventType: string
-  readonly EventData: EventDataInfo
+  readonly Timestamp?: number | bigint
+  readonly EventType?: string
+  readonly EventData?: EventDataInfo
 }
 export const EventInfo: $Schema.Schema<EventInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventInfo", { Timestamp: $C.uint64, EventType: $C.str, EventData: EventDataInfo }))
 
@@ -1162,7 +1162,7 @@ export const GetEditVersionTokenRequest: $Schema.Schema<GetEditVersionTokenReque
 
 /** `GetEditVersionTokenResponse` (response side). */
 export interface GetEditVersionTokenResponse {
-  readonly Token: string
+  readonly Token?: string
   readonly RoomId?: number | bigint
   readonly UserId?: string
   readonly VersionNo?: number | bigint
@@ -1200,8 +1200,8 @@ export const GetRoomEventRequest: $Schema.Schema<GetRoomEventRequest> = /*#__PUR
 
 /** `GetRoomEventResponse` (response side). */
 export interface GetRoomEventResponse {
-  readonly Total: number | bigint
-  readonly Events: readonly EventInfo[]
+  readonly Total?: number | bigint
+  readonly Events?: readonly EventInfo[]
   readonly RequestId: string
 }
 export const GetRoomEventResponse: $Schema.Schema<GetRoomEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetRoomEventResponse", { Total: $C.uint64, Events: $C.arr(EventInfo), RequestId: $C.str }))
@@ -1218,7 +1218,7 @@ export const GetRoomMessageRequest: $Schema.Schema<GetRoomMessageRequest> = /*#_
 
 /** `GetRoomMessageResponse` (response side). */
 export interface GetRoomMessageResponse {
-  readonly Messages: readonly MessageList[]
+  readonly Messages?: readonly MessageList[]
   readonly RequestId: string
 }
 export const GetRoomMessageResponse: $Schema.Schema<GetRoomMessageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetRoomMessageResponse", { Messages: $C.arr(MessageList), RequestId: $C.str }))
@@ -1236,8 +1236,8 @@ export const GetRoomsRequest: $Schema.Schema<GetRoomsRequest> = /*#__PURE__*/ $C
 
 /** `GetRoomsResponse` (response side). */
 export interface GetRoomsResponse {
-  readonly Total: number | bigint
-  readonly Rooms: readonly RoomItem[]
+  readonly Total?: number | bigint
+  readonly Rooms?: readonly RoomItem[]
   readonly RequestId: string
 }
 export const GetRoomsResponse: $Schema.Schema<GetRoomsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetRoomsResponse", { Total: $C.uint64, Rooms: $C.arr(RoomItem), RequestId: $C.str }))
@@ -1250,10 +1250,10 @@ export const GetWatermarkRequest: $Schema.Schema<GetWatermarkRequest> = /*#__PUR
 
 /** `GetWatermarkResponse` (response side). */
 export interface GetWatermarkResponse {
-  readonly TeacherLogo: WatermarkConfig
-  readonly BoardLogo: WatermarkConfig
-  readonly BackgroundPicture: BackgroundPictureConfig
-  readonly Text: TextMarkConfig
+  readonly TeacherLogo?: WatermarkConfig
+  readonly BoardLogo?: WatermarkConfig
+  readonly BackgroundPicture?: BackgroundPictureConfig
+  readonly Text?: TextMarkConfig
   readonly RequestId: string
 }
 export const GetWatermarkResponse: $Schema.Schema<GetWatermarkResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetWatermarkResponse", { TeacherLogo: WatermarkConfig, BoardLogo: WatermarkConfig, BackgroundPicture: BackgroundPictureConfig, Text: TextMarkConfig, RequestId: $C.str }))
@@ -1267,11 +1267,11 @@ export const GroupBaseInfo: $Schema.Schema<GroupBaseInfo> = /*#__PURE__*/ $C.laz
 
 /** `GroupInfo` (response side). */
 export interface GroupInfo {
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly TeacherId: string
-  readonly GroupType: number | bigint
-  readonly SubGroupIds: string | null
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly TeacherId?: string
+  readonly GroupType?: number | bigint
+  readonly SubGroupIds?: string | null
 }
 export const GroupInfo: $Schema.Schema<GroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupInfo", { GroupId: $C.str, GroupName: $C.str, TeacherId: $C.str, GroupType: $C.uint64, SubGroupIds: $C.nul($C.str) }))
 
@@ -1318,8 +1318,8 @@ export const LoginOriginIdRequest: $Schema.Schema<LoginOriginIdRequest> = /*#__P
 
 /** `LoginOriginIdResponse` (response side). */
 export interface LoginOriginIdResponse {
-  readonly UserId: string
-  readonly Token: string
+  readonly UserId?: string
+  readonly Token?: string
   readonly RequestId: string
 }
 export const LoginOriginIdResponse: $Schema.Schema<LoginOriginIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoginOriginIdResponse", { UserId: $C.str, Token: $C.str, RequestId: $C.str }))
@@ -1334,8 +1334,8 @@ export const LoginOriginIdWithRoomRequest: $Schema.Schema<LoginOriginIdWithRoomR
 
 /** `LoginOriginIdWithRoomResponse` (response side). */
 export interface LoginOriginIdWithRoomResponse {
-  readonly UserId: string
-  readonly Token: string
+  readonly UserId?: string
+  readonly Token?: string
   readonly RequestId: string
 }
 export const LoginOriginIdWithRoomResponse: $Schema.Schema<LoginOriginIdWithRoomResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoginOriginIdWithRoomResponse", { UserId: $C.str, Token: $C.str, RequestId: $C.str }))
@@ -1348,8 +1348,8 @@ export const LoginUserRequest: $Schema.Schema<LoginUserRequest> = /*#__PURE__*/ 
 
 /** `LoginUserResponse` (response side). */
 export interface LoginUserResponse {
-  readonly UserId: string
-  readonly Token: string
+  readonly UserId?: string
+  readonly Token?: string
   readonly RequestId: string
 }
 export const LoginUserResponse: $Schema.Schema<LoginUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoginUserResponse", { UserId: $C.str, Token: $C.str, RequestId: $C.str }))
@@ -1363,53 +1363,53 @@ export const LoginUserWithRoomRequest: $Schema.Schema<LoginUserWithRoomRequest> 
 
 /** `LoginUserWithRoomResponse` (response side). */
 export interface LoginUserWithRoomResponse {
-  readonly UserId: string
-  readonly Token: string
+  readonly UserId?: string
+  readonly Token?: string
   readonly RequestId: string
 }
 export const LoginUserWithRoomResponse: $Schema.Schema<LoginUserWithRoomResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoginUserWithRoomResponse", { UserId: $C.str, Token: $C.str, RequestId: $C.str }))
 
 /** `MemberRecord` (response side). */
 export interface MemberRecord {
-  readonly UserId: string
-  readonly UserName: string
-  readonly PresentTime: number | bigint
-  readonly Camera: number | bigint
-  readonly Mic: number | bigint
-  readonly Silence: number | bigint
-  readonly AnswerQuestions: number | bigint
-  readonly HandUps: number | bigint
-  readonly FirstJoinTimestamp: number | bigint
-  readonly LastQuitTimestamp: number | bigint
-  readonly Rewords: number | bigint
-  readonly IPAddress: string
-  readonly Location: string
-  readonly Device: number | bigint
-  readonly PerMemberMicCount: number | bigint
-  readonly PerMemberMessageCount: number | bigint
-  readonly Role: number | bigint
-  readonly GroupId: string
-  readonly SubGroupId: readonly string[] | null
-  readonly Stage: number | bigint
-  readonly CurrentState: number | bigint
+  readonly UserId?: string
+  readonly UserName?: string
+  readonly PresentTime?: number | bigint
+  readonly Camera?: number | bigint
+  readonly Mic?: number | bigint
+  readonly Silence?: number | bigint
+  readonly AnswerQuestions?: number | bigint
+  readonly HandUps?: number | bigint
+  readonly FirstJoinTimestamp?: number | bigint
+  readonly LastQuitTimestamp?: number | bigint
+  readonly Rewords?: number | bigint
+  readonly IPAddress?: string
+  readonly Location?: string
+  readonly Device?: number | bigint
+  readonly PerMemberMicCount?: number | bigint
+  readonly PerMemberMessageCount?: number | bigint
+  readonly Role?: number | bigint
+  readonly GroupId?: string
+  readonly SubGroupId?: readonly string[] | null
+  readonly Stage?: number | bigint
+  readonly CurrentState?: number | bigint
 }
 export const MemberRecord: $Schema.Schema<MemberRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("MemberRecord", { UserId: $C.str, UserName: $C.str, PresentTime: $C.uint64, Camera: $C.uint64, Mic: $C.uint64, Silence: $C.uint64, AnswerQuestions: $C.uint64, HandUps: $C.uint64, FirstJoinTimestamp: $C.uint64, LastQuitTimestamp: $C.uint64, Rewords: $C.uint64, IPAddress: $C.str, Location: $C.str, Device: $C.int64, PerMemberMicCount: $C.int64, PerMemberMessageCount: $C.int64, Role: $C.uint64, GroupId: $C.str, SubGroupId: $C.nul($C.arr($C.str)), Stage: $C.int64, CurrentState: $C.uint64 }))
 
 /** `MessageItem` (response side). */
 export interface MessageItem {
-  readonly MessageType: number | bigint
-  readonly TextMessage: string
-  readonly ImageMessage: string
-  readonly CustomMessage: CustomMsgContent
+  readonly MessageType?: number | bigint
+  readonly TextMessage?: string
+  readonly ImageMessage?: string
+  readonly CustomMessage?: CustomMsgContent
 }
 export const MessageItem: $Schema.Schema<MessageItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MessageItem", { MessageType: $C.int64, TextMessage: $C.str, ImageMessage: $C.str, CustomMessage: CustomMsgContent }))
 
 /** `MessageList` (response side). */
 export interface MessageList {
-  readonly Timestamp: number | bigint
-  readonly FromAccount: string
-  readonly Seq: number | bigint
-  readonly MessageBody: readonly MessageItem[]
+  readonly Timestamp?: number | bigint
+  readonly FromAccount?: string
+  readonly Seq?: number | bigint
+  readonly MessageBody?: readonly MessageItem[]
 }
 export const MessageList: $Schema.Schema<MessageList> = /*#__PURE__*/ $C.lazy(() => $C.struct("MessageList", { Timestamp: $C.int64, FromAccount: $C.str, Seq: $C.int64, MessageBody: $C.arr(MessageItem) }))
 
@@ -1529,8 +1529,8 @@ export const MsgBody: $Schema.Schema<MsgBody> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `MutedAccountList` (response side). */
 export interface MutedAccountList {
-  readonly MemberAccount: string
-  readonly MutedUntil: number | bigint
+  readonly MemberAccount?: string
+  readonly MutedUntil?: number | bigint
 }
 export const MutedAccountList: $Schema.Schema<MutedAccountList> = /*#__PURE__*/ $C.lazy(() => $C.struct("MutedAccountList", { MemberAccount: $C.str, MutedUntil: $C.uint64 }))
 
@@ -1557,11 +1557,11 @@ export const PlaybackItem: $Schema.Schema<PlaybackItem> = /*#__PURE__*/ $C.lazy(
 
 /** `QuestionInfo` (response side). */
 export interface QuestionInfo {
-  readonly QuestionId: string
-  readonly QuestionContent: string
-  readonly Duration: number | bigint
-  readonly CorrectAnswer: number | bigint
-  readonly AnswerStats: readonly AnswerStat[]
+  readonly QuestionId?: string
+  readonly QuestionContent?: string
+  readonly Duration?: number | bigint
+  readonly CorrectAnswer?: number | bigint
+  readonly AnswerStats?: readonly AnswerStat[]
 }
 export const QuestionInfo: $Schema.Schema<QuestionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("QuestionInfo", { QuestionId: $C.str, QuestionContent: $C.str, Duration: $C.uint64, CorrectAnswer: $C.int64, AnswerStats: $C.arr(AnswerStat) }))
 
@@ -1576,8 +1576,8 @@ export const RegisterUserRequest: $Schema.Schema<RegisterUserRequest> = /*#__PUR
 
 /** `RegisterUserResponse` (response side). */
 export interface RegisterUserResponse {
-  readonly UserId: string
-  readonly Token: string
+  readonly UserId?: string
+  readonly Token?: string
   readonly RequestId: string
 }
 export const RegisterUserResponse: $Schema.Schema<RegisterUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegisterUserResponse", { UserId: $C.str, Token: $C.str, RequestId: $C.str }))
@@ -1625,19 +1625,19 @@ export const RoomInfo: $Schema.Schema<RoomInfo> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `RoomItem` (response side). */
 export interface RoomItem {
-  readonly Name: string
-  readonly RoomId: number | bigint
-  readonly Status: number | bigint
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly RealStartTime: number | bigint
-  readonly RealEndTime: number | bigint
-  readonly Resolution: number | bigint
-  readonly MaxRTCMember: number | bigint
-  readonly ReplayUrl: string
-  readonly RecordUrl: string
-  readonly MaxMicNumber: number | bigint
-  readonly EnableDirectControl: number | bigint
+  readonly Name?: string
+  readonly RoomId?: number | bigint
+  readonly Status?: number | bigint
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly RealStartTime?: number | bigint
+  readonly RealEndTime?: number | bigint
+  readonly Resolution?: number | bigint
+  readonly MaxRTCMember?: number | bigint
+  readonly ReplayUrl?: string
+  readonly RecordUrl?: string
+  readonly MaxMicNumber?: number | bigint
+  readonly EnableDirectControl?: number | bigint
   readonly InteractionMode?: number | bigint
   readonly VideoOrientation?: number | bigint
   readonly IsGradingRequiredPostClass?: number | bigint
@@ -1656,11 +1656,11 @@ export const RoomItem: $Schema.Schema<RoomItem> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `SceneItem` (response side). */
 export interface SceneItem {
-  readonly Scene: string
-  readonly LogoUrl: string
-  readonly HomeUrl: string
-  readonly JSUrl: string
-  readonly CSSUrl: string
+  readonly Scene?: string
+  readonly LogoUrl?: string
+  readonly HomeUrl?: string
+  readonly JSUrl?: string
+  readonly CSSUrl?: string
 }
 export const SceneItem: $Schema.Schema<SceneItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SceneItem", { Scene: $C.str, LogoUrl: $C.str, HomeUrl: $C.str, JSUrl: $C.str, CSSUrl: $C.str }))
 
@@ -1832,8 +1832,8 @@ export const StopRecordResponse: $Schema.Schema<StopRecordResponse> = /*#__PURE_
 
 /** `TextMarkConfig` (response side). */
 export interface TextMarkConfig {
-  readonly Text: string
-  readonly Color: string
+  readonly Text?: string
+  readonly Color?: string
 }
 export const TextMarkConfig: $Schema.Schema<TextMarkConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextMarkConfig", { Text: $C.str, Color: $C.str }))
 
@@ -1845,8 +1845,8 @@ export const TextMsgContent: $Schema.Schema<TextMsgContent> = /*#__PURE__*/ $C.l
 
 /** `TokenResult` (response side). */
 export interface TokenResult {
-  readonly RoomId: number | bigint
-  readonly Token: string
+  readonly RoomId?: number | bigint
+  readonly Token?: string
 }
 export const TokenResult: $Schema.Schema<TokenResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("TokenResult", { RoomId: $C.uint64, Token: $C.str }))
 
@@ -1885,21 +1885,21 @@ export const UnblockKickedUserResponse: $Schema.Schema<UnblockKickedUserResponse
 
 /** `UserInfo` (response side). */
 export interface UserInfo {
-  readonly SdkAppId: number | bigint
-  readonly UserId: string
-  readonly Name: string
-  readonly Avatar: string
-  readonly OriginId: string
+  readonly SdkAppId?: number | bigint
+  readonly UserId?: string
+  readonly Name?: string
+  readonly Avatar?: string
+  readonly OriginId?: string
 }
 export const UserInfo: $Schema.Schema<UserInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserInfo", { SdkAppId: $C.uint64, UserId: $C.str, Name: $C.str, Avatar: $C.str, OriginId: $C.str }))
 
 /** `WatermarkConfig` (response side). */
 export interface WatermarkConfig {
-  readonly Url: string
-  readonly Width: number
-  readonly Height: number
-  readonly LocationX: number
-  readonly LocationY: number
+  readonly Url?: string
+  readonly Width?: number
+  readonly Height?: number
+  readonly LocationX?: number
+  readonly LocationY?: number
 }
 export const WatermarkConfig: $Schema.Schema<WatermarkConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("WatermarkConfig", { Url: $C.str, Width: $C.float, Height: $C.float, LocationX: $C.float, LocationY: $C.float }))
 

@@ -39,7 +39,7 @@ export const ApplyFirewallTemplateRequest: $Schema.Schema<ApplyFirewallTemplateR
 
 /** `ApplyFirewallTemplateResponse` (response side). */
 export interface ApplyFirewallTemplateResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ApplyFirewallTemplateResponse: $Schema.Schema<ApplyFirewallTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApplyFirewallTemplateResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -74,8 +74,8 @@ export const AssociateInstancesKeyPairsResponse: $Schema.Schema<AssociateInstanc
 
 /** `AssociatedInstanceInfo` (response side). */
 export interface AssociatedInstanceInfo {
-  readonly InstanceId: string
-  readonly Username: string
+  readonly InstanceId?: string
+  readonly Username?: string
 }
 export const AssociatedInstanceInfo: $Schema.Schema<AssociatedInstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssociatedInstanceInfo", { InstanceId: $C.str, Username: $C.str }))
 
@@ -123,59 +123,59 @@ export const AutoMountConfiguration: $Schema.Schema<AutoMountConfiguration> = /*
 
 /** `Blueprint` (response side). */
 export interface Blueprint {
-  readonly BlueprintId: string
-  readonly DisplayTitle: string
-  readonly DisplayVersion: string
-  readonly Description: string | null
-  readonly OsName: string
-  readonly Platform: string
-  readonly PlatformType: string
-  readonly BlueprintType: string
-  readonly ImageUrl: string
-  readonly RequiredSystemDiskSize: number | bigint
-  readonly BlueprintState: string
-  readonly CreatedTime: string | null
-  readonly BlueprintName: string
-  readonly SupportAutomationTools: boolean
-  readonly RequiredMemorySize: number | bigint
-  readonly ImageId: string
-  readonly CommunityUrl: string
-  readonly GuideUrl: string
-  readonly SceneIdSet: readonly string[]
-  readonly DockerVersion: string | null
-  readonly BlueprintShared: boolean
+  readonly BlueprintId?: string
+  readonly DisplayTitle?: string
+  readonly DisplayVersion?: string
+  readonly Description?: string | null
+  readonly OsName?: string
+  readonly Platform?: string
+  readonly PlatformType?: string
+  readonly BlueprintType?: string
+  readonly ImageUrl?: string
+  readonly RequiredSystemDiskSize?: number | bigint
+  readonly BlueprintState?: string
+  readonly CreatedTime?: string | null
+  readonly BlueprintName?: string
+  readonly SupportAutomationTools?: boolean
+  readonly RequiredMemorySize?: number | bigint
+  readonly ImageId?: string
+  readonly CommunityUrl?: string
+  readonly GuideUrl?: string
+  readonly SceneIdSet?: readonly string[]
+  readonly DockerVersion?: string | null
+  readonly BlueprintShared?: boolean
   readonly Tags?: readonly Tag[]
 }
 export const Blueprint: $Schema.Schema<Blueprint> = /*#__PURE__*/ $C.lazy(() => $C.struct("Blueprint", { BlueprintId: $C.str, DisplayTitle: $C.str, DisplayVersion: $C.str, Description: $C.nul($C.str), OsName: $C.str, Platform: $C.str, PlatformType: $C.str, BlueprintType: $C.str, ImageUrl: $C.str, RequiredSystemDiskSize: $C.int64, BlueprintState: $C.str, CreatedTime: $C.nul($C.datetimeIso), BlueprintName: $C.str, SupportAutomationTools: $C.bool, RequiredMemorySize: $C.int64, ImageId: $C.str, CommunityUrl: $C.str, GuideUrl: $C.str, SceneIdSet: $C.arr($C.str), DockerVersion: $C.nul($C.str), BlueprintShared: $C.bool }, { Tags: $C.arr(Tag) }))
 
 /** `BlueprintBundle` (response side). */
 export interface BlueprintBundle {
-  readonly BundleId: string
-  readonly SupportLinuxUnixPlatform: boolean
-  readonly SupportWindowsPlatform: boolean
-  readonly Price: Price
-  readonly BundleSalesState: string
-  readonly BundleType: string
-  readonly BundleTypeDescription: string
-  readonly BundleTypePriority: number | bigint
-  readonly BundleDisplayLabel: string
-  readonly SupportSlot: number | bigint
-  readonly Memory: number | bigint
-  readonly SystemDiskType: string
-  readonly SystemDiskSize: number | bigint
-  readonly MonthlyTraffic: number | bigint
-  readonly CPU: number | bigint
-  readonly InternetMaxBandwidthOut: number | bigint
-  readonly InternetChargeType: string
+  readonly BundleId?: string
+  readonly SupportLinuxUnixPlatform?: boolean
+  readonly SupportWindowsPlatform?: boolean
+  readonly Price?: Price
+  readonly BundleSalesState?: string
+  readonly BundleType?: string
+  readonly BundleTypeDescription?: string
+  readonly BundleTypePriority?: number | bigint
+  readonly BundleDisplayLabel?: string
+  readonly SupportSlot?: number | bigint
+  readonly Memory?: number | bigint
+  readonly SystemDiskType?: string
+  readonly SystemDiskSize?: number | bigint
+  readonly MonthlyTraffic?: number | bigint
+  readonly CPU?: number | bigint
+  readonly InternetMaxBandwidthOut?: number | bigint
+  readonly InternetChargeType?: string
   readonly TrafficUnlimited?: boolean
 }
 export const BlueprintBundle: $Schema.Schema<BlueprintBundle> = /*#__PURE__*/ $C.lazy(() => $C.struct("BlueprintBundle", { BundleId: $C.str, SupportLinuxUnixPlatform: $C.bool, SupportWindowsPlatform: $C.bool, Price: Price, BundleSalesState: $C.str, BundleType: $C.str, BundleTypeDescription: $C.str, BundleTypePriority: $C.int64, BundleDisplayLabel: $C.str, SupportSlot: $C.int64, Memory: $C.int64, SystemDiskType: $C.str, SystemDiskSize: $C.int64, MonthlyTraffic: $C.int64, CPU: $C.int64, InternetMaxBandwidthOut: $C.uint64, InternetChargeType: $C.str }, { TrafficUnlimited: $C.bool }))
 
 /** `BlueprintInstance` (response side). */
 export interface BlueprintInstance {
-  readonly Blueprint: Blueprint
-  readonly SoftwareSet: readonly Software[]
-  readonly InstanceId: string
+  readonly Blueprint?: Blueprint
+  readonly SoftwareSet?: readonly Software[]
+  readonly InstanceId?: string
 }
 export const BlueprintInstance: $Schema.Schema<BlueprintInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("BlueprintInstance", { Blueprint: Blueprint, SoftwareSet: $C.arr(Software), InstanceId: $C.str }))
 
@@ -190,29 +190,29 @@ export const BlueprintPrice: $Schema.Schema<BlueprintPrice> = /*#__PURE__*/ $C.l
 
 /** `BlueprintShareAcrossAccountInfo` (response side). */
 export interface BlueprintShareAcrossAccountInfo {
-  readonly BlueprintId: string
-  readonly AccountId: string
-  readonly CreatedTime: string
+  readonly BlueprintId?: string
+  readonly AccountId?: string
+  readonly CreatedTime?: string
 }
 export const BlueprintShareAcrossAccountInfo: $Schema.Schema<BlueprintShareAcrossAccountInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BlueprintShareAcrossAccountInfo", { BlueprintId: $C.str, AccountId: $C.str, CreatedTime: $C.datetimeIso }))
 
 /** `Bundle` (response side). */
 export interface Bundle {
-  readonly BundleId: string
-  readonly Memory: number | bigint
-  readonly SystemDiskType: string
-  readonly SystemDiskSize: number | bigint
-  readonly MonthlyTraffic: number | bigint
-  readonly SupportLinuxUnixPlatform: boolean
-  readonly SupportWindowsPlatform: boolean
-  readonly Price: Price
-  readonly CPU: number | bigint
-  readonly InternetMaxBandwidthOut: number | bigint
-  readonly InternetChargeType: string
-  readonly BundleSalesState: string
-  readonly BundleType: string
-  readonly BundleTypeDescription: string
-  readonly BundleDisplayLabel: string
+  readonly BundleId?: string
+  readonly Memory?: number | bigint
+  readonly SystemDiskType?: string
+  readonly SystemDiskSize?: number | bigint
+  readonly MonthlyTraffic?: number | bigint
+  readonly SupportLinuxUnixPlatform?: boolean
+  readonly SupportWindowsPlatform?: boolean
+  readonly Price?: Price
+  readonly CPU?: number | bigint
+  readonly InternetMaxBandwidthOut?: number | bigint
+  readonly InternetChargeType?: string
+  readonly BundleSalesState?: string
+  readonly BundleType?: string
+  readonly BundleTypeDescription?: string
+  readonly BundleDisplayLabel?: string
   readonly TrafficUnlimited?: boolean
 }
 export const Bundle: $Schema.Schema<Bundle> = /*#__PURE__*/ $C.lazy(() => $C.struct("Bundle", { BundleId: $C.str, Memory: $C.int64, SystemDiskType: $C.str, SystemDiskSize: $C.int64, MonthlyTraffic: $C.int64, SupportLinuxUnixPlatform: $C.bool, SupportWindowsPlatform: $C.bool, Price: Price, CPU: $C.int64, InternetMaxBandwidthOut: $C.uint64, InternetChargeType: $C.str, BundleSalesState: $C.str, BundleType: $C.str, BundleTypeDescription: $C.str, BundleDisplayLabel: $C.str }, { TrafficUnlimited: $C.bool }))
@@ -268,7 +268,7 @@ export const CreateBlueprintRequest: $Schema.Schema<CreateBlueprintRequest> = /*
 
 /** `CreateBlueprintResponse` (response side). */
 export interface CreateBlueprintResponse {
-  readonly BlueprintId: string
+  readonly BlueprintId?: string
   readonly RequestId: string
 }
 export const CreateBlueprintResponse: $Schema.Schema<CreateBlueprintResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBlueprintResponse", { BlueprintId: $C.str, RequestId: $C.str }))
@@ -283,7 +283,7 @@ export const CreateDiskBackupRequest: $Schema.Schema<CreateDiskBackupRequest> = 
 
 /** `CreateDiskBackupResponse` (response side). */
 export interface CreateDiskBackupResponse {
-  readonly DiskBackupId: string
+  readonly DiskBackupId?: string
   readonly RequestId: string
 }
 export const CreateDiskBackupResponse: $Schema.Schema<CreateDiskBackupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDiskBackupResponse", { DiskBackupId: $C.str, RequestId: $C.str }))
@@ -305,7 +305,7 @@ export const CreateDisksRequest: $Schema.Schema<CreateDisksRequest> = /*#__PURE_
 
 /** `CreateDisksResponse` (response side). */
 export interface CreateDisksResponse {
-  readonly DiskIdSet: readonly string[]
+  readonly DiskIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const CreateDisksResponse: $Schema.Schema<CreateDisksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDisksResponse", { DiskIdSet: $C.arr($C.str), RequestId: $C.str }))
@@ -333,7 +333,7 @@ export const CreateFirewallTemplateRequest: $Schema.Schema<CreateFirewallTemplat
 
 /** `CreateFirewallTemplateResponse` (response side). */
 export interface CreateFirewallTemplateResponse {
-  readonly TemplateId: string
+  readonly TemplateId?: string
   readonly RequestId: string
 }
 export const CreateFirewallTemplateResponse: $Schema.Schema<CreateFirewallTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFirewallTemplateResponse", { TemplateId: $C.str, RequestId: $C.str }))
@@ -347,7 +347,7 @@ export const CreateFirewallTemplateRulesRequest: $Schema.Schema<CreateFirewallTe
 
 /** `CreateFirewallTemplateRulesResponse` (response side). */
 export interface CreateFirewallTemplateRulesResponse {
-  readonly TemplateRuleIdSet: readonly string[]
+  readonly TemplateRuleIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const CreateFirewallTemplateRulesResponse: $Schema.Schema<CreateFirewallTemplateRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFirewallTemplateRulesResponse", { TemplateRuleIdSet: $C.arr($C.str), RequestId: $C.str }))
@@ -362,7 +362,7 @@ export const CreateInstanceSnapshotRequest: $Schema.Schema<CreateInstanceSnapsho
 
 /** `CreateInstanceSnapshotResponse` (response side). */
 export interface CreateInstanceSnapshotResponse {
-  readonly SnapshotId: string
+  readonly SnapshotId?: string
   readonly RequestId: string
 }
 export const CreateInstanceSnapshotResponse: $Schema.Schema<CreateInstanceSnapshotResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInstanceSnapshotResponse", { SnapshotId: $C.str, RequestId: $C.str }))
@@ -390,7 +390,7 @@ export const CreateInstancesRequest: $Schema.Schema<CreateInstancesRequest> = /*
 
 /** `CreateInstancesResponse` (response side). */
 export interface CreateInstancesResponse {
-  readonly InstanceIdSet: readonly string[]
+  readonly InstanceIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const CreateInstancesResponse: $Schema.Schema<CreateInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInstancesResponse", { InstanceIdSet: $C.arr($C.str), RequestId: $C.str }))
@@ -404,7 +404,7 @@ export const CreateKeyPairRequest: $Schema.Schema<CreateKeyPairRequest> = /*#__P
 
 /** `CreateKeyPairResponse` (response side). */
 export interface CreateKeyPairResponse {
-  readonly KeyPair: KeyPair
+  readonly KeyPair?: KeyPair
   readonly RequestId: string
 }
 export const CreateKeyPairResponse: $Schema.Schema<CreateKeyPairResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateKeyPairResponse", { KeyPair: KeyPair, RequestId: $C.str }))
@@ -422,19 +422,19 @@ export const CreateMcpServerRequest: $Schema.Schema<CreateMcpServerRequest> = /*
 
 /** `CreateMcpServerResponse` (response side). */
 export interface CreateMcpServerResponse {
-  readonly McpServerId: string
+  readonly McpServerId?: string
   readonly RequestId: string
 }
 export const CreateMcpServerResponse: $Schema.Schema<CreateMcpServerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMcpServerResponse", { McpServerId: $C.str, RequestId: $C.str }))
 
 /** `DataDiskPrice` (response side). */
 export interface DataDiskPrice {
-  readonly DiskId: string
-  readonly OriginalDiskPrice: number
-  readonly OriginalPrice: number
-  readonly Discount: number
-  readonly DiscountPrice: number
-  readonly InstanceId: string
+  readonly DiskId?: string
+  readonly OriginalDiskPrice?: number
+  readonly OriginalPrice?: number
+  readonly Discount?: number
+  readonly DiscountPrice?: number
+  readonly InstanceId?: string
 }
 export const DataDiskPrice: $Schema.Schema<DataDiskPrice> = /*#__PURE__*/ $C.lazy(() => $C.struct("DataDiskPrice", { DiskId: $C.str, OriginalDiskPrice: $C.float, OriginalPrice: $C.float, Discount: $C.float, DiscountPrice: $C.float, InstanceId: $C.str }))
 
@@ -527,9 +527,9 @@ export const DeleteSnapshotsResponse: $Schema.Schema<DeleteSnapshotsResponse> = 
 
 /** `DeniedAction` (response side). */
 export interface DeniedAction {
-  readonly Action: string
-  readonly Code: string
-  readonly Message: string
+  readonly Action?: string
+  readonly Code?: string
+  readonly Message?: string
 }
 export const DeniedAction: $Schema.Schema<DeniedAction> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeniedAction", { Action: $C.str, Code: $C.str, Message: $C.str }))
 
@@ -543,8 +543,8 @@ export const DescribeAllScenesRequest: $Schema.Schema<DescribeAllScenesRequest> 
 
 /** `DescribeAllScenesResponse` (response side). */
 export interface DescribeAllScenesResponse {
-  readonly SceneInfoSet: readonly SceneInfo[]
-  readonly TotalCount: number | bigint
+  readonly SceneInfoSet?: readonly SceneInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAllScenesResponse: $Schema.Schema<DescribeAllScenesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllScenesResponse", { SceneInfoSet: $C.arr(SceneInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -560,8 +560,8 @@ export const DescribeBlueprintBundlesRequest: $Schema.Schema<DescribeBlueprintBu
 
 /** `DescribeBlueprintBundlesResponse` (response side). */
 export interface DescribeBlueprintBundlesResponse {
-  readonly BlueprintBundleSet: readonly BlueprintBundle[]
-  readonly TotalCount: number | bigint
+  readonly BlueprintBundleSet?: readonly BlueprintBundle[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBlueprintBundlesResponse: $Schema.Schema<DescribeBlueprintBundlesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBlueprintBundlesResponse", { BlueprintBundleSet: $C.arr(BlueprintBundle), TotalCount: $C.int64, RequestId: $C.str }))
@@ -574,8 +574,8 @@ export const DescribeBlueprintInstancesRequest: $Schema.Schema<DescribeBlueprint
 
 /** `DescribeBlueprintInstancesResponse` (response side). */
 export interface DescribeBlueprintInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly BlueprintInstanceSet: readonly BlueprintInstance[]
+  readonly TotalCount?: number | bigint
+  readonly BlueprintInstanceSet?: readonly BlueprintInstance[]
   readonly RequestId: string
 }
 export const DescribeBlueprintInstancesResponse: $Schema.Schema<DescribeBlueprintInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBlueprintInstancesResponse", { TotalCount: $C.int64, BlueprintInstanceSet: $C.arr(BlueprintInstance), RequestId: $C.str }))
@@ -591,8 +591,8 @@ export const DescribeBlueprintsRequest: $Schema.Schema<DescribeBlueprintsRequest
 
 /** `DescribeBlueprintsResponse` (response side). */
 export interface DescribeBlueprintsResponse {
-  readonly TotalCount: number | bigint
-  readonly BlueprintSet: readonly Blueprint[]
+  readonly TotalCount?: number | bigint
+  readonly BlueprintSet?: readonly Blueprint[]
   readonly RequestId: string
 }
 export const DescribeBlueprintsResponse: $Schema.Schema<DescribeBlueprintsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBlueprintsResponse", { TotalCount: $C.int64, BlueprintSet: $C.arr(Blueprint), RequestId: $C.str }))
@@ -608,7 +608,7 @@ export const DescribeBlueprintsShareAcrossAccountInfosRequest: $Schema.Schema<De
 
 /** `DescribeBlueprintsShareAcrossAccountInfosResponse` (response side). */
 export interface DescribeBlueprintsShareAcrossAccountInfosResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly BlueprintShareAcrossAccountInfoSet?: readonly BlueprintShareAcrossAccountInfo[]
   readonly RequestId: string
 }
@@ -622,8 +622,8 @@ export const DescribeBundleDiscountRequest: $Schema.Schema<DescribeBundleDiscoun
 
 /** `DescribeBundleDiscountResponse` (response side). */
 export interface DescribeBundleDiscountResponse {
-  readonly Currency: string
-  readonly DiscountDetail: readonly DiscountDetail[]
+  readonly Currency?: string
+  readonly DiscountDetail?: readonly DiscountDetail[]
   readonly RequestId: string
 }
 export const DescribeBundleDiscountResponse: $Schema.Schema<DescribeBundleDiscountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBundleDiscountResponse", { Currency: $C.str, DiscountDetail: $C.arr(DiscountDetail), RequestId: $C.str }))
@@ -640,8 +640,8 @@ export const DescribeBundlesRequest: $Schema.Schema<DescribeBundlesRequest> = /*
 
 /** `DescribeBundlesResponse` (response side). */
 export interface DescribeBundlesResponse {
-  readonly BundleSet: readonly Bundle[]
-  readonly TotalCount: number | bigint
+  readonly BundleSet?: readonly Bundle[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBundlesResponse: $Schema.Schema<DescribeBundlesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBundlesResponse", { BundleSet: $C.arr(Bundle), TotalCount: $C.int64, RequestId: $C.str }))
@@ -652,7 +652,7 @@ export const DescribeCcnAttachedInstancesRequest: $Schema.Schema<DescribeCcnAtta
 
 /** `DescribeCcnAttachedInstancesResponse` (response side). */
 export interface DescribeCcnAttachedInstancesResponse {
-  readonly CcnAttachedInstanceSet: readonly CcnAttachedInstance[]
+  readonly CcnAttachedInstanceSet?: readonly CcnAttachedInstance[]
   readonly RequestId: string
 }
 export const DescribeCcnAttachedInstancesResponse: $Schema.Schema<DescribeCcnAttachedInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCcnAttachedInstancesResponse", { CcnAttachedInstanceSet: $C.arr(CcnAttachedInstance), RequestId: $C.str }))
@@ -665,7 +665,7 @@ export const DescribeDiskBackupsDeniedActionsRequest: $Schema.Schema<DescribeDis
 
 /** `DescribeDiskBackupsDeniedActionsResponse` (response side). */
 export interface DescribeDiskBackupsDeniedActionsResponse {
-  readonly DiskBackupDeniedActionSet: readonly DiskBackupDeniedActions[]
+  readonly DiskBackupDeniedActionSet?: readonly DiskBackupDeniedActions[]
   readonly RequestId: string
 }
 export const DescribeDiskBackupsDeniedActionsResponse: $Schema.Schema<DescribeDiskBackupsDeniedActionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDiskBackupsDeniedActionsResponse", { DiskBackupDeniedActionSet: $C.arr(DiskBackupDeniedActions), RequestId: $C.str }))
@@ -681,8 +681,8 @@ export const DescribeDiskBackupsRequest: $Schema.Schema<DescribeDiskBackupsReque
 
 /** `DescribeDiskBackupsResponse` (response side). */
 export interface DescribeDiskBackupsResponse {
-  readonly TotalCount: number | bigint
-  readonly DiskBackupSet: readonly DiskBackup[]
+  readonly TotalCount?: number | bigint
+  readonly DiskBackupSet?: readonly DiskBackup[]
   readonly RequestId: string
 }
 export const DescribeDiskBackupsResponse: $Schema.Schema<DescribeDiskBackupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDiskBackupsResponse", { TotalCount: $C.int64, DiskBackupSet: $C.arr(DiskBackup), RequestId: $C.str }))
@@ -695,7 +695,7 @@ export const DescribeDiskConfigsRequest: $Schema.Schema<DescribeDiskConfigsReque
 
 /** `DescribeDiskConfigsResponse` (response side). */
 export interface DescribeDiskConfigsResponse {
-  readonly DiskConfigSet: readonly DiskConfig[]
+  readonly DiskConfigSet?: readonly DiskConfig[]
   readonly RequestId: string
 }
 export const DescribeDiskConfigsResponse: $Schema.Schema<DescribeDiskConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDiskConfigsResponse", { DiskConfigSet: $C.arr(DiskConfig), RequestId: $C.str }))
@@ -710,8 +710,8 @@ export const DescribeDiskDiscountRequest: $Schema.Schema<DescribeDiskDiscountReq
 
 /** `DescribeDiskDiscountResponse` (response side). */
 export interface DescribeDiskDiscountResponse {
-  readonly Currency: string
-  readonly DiscountDetail: readonly DiscountDetail[]
+  readonly Currency?: string
+  readonly DiscountDetail?: readonly DiscountDetail[]
   readonly RequestId: string
 }
 export const DescribeDiskDiscountResponse: $Schema.Schema<DescribeDiskDiscountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDiskDiscountResponse", { Currency: $C.str, DiscountDetail: $C.arr(DiscountDetail), RequestId: $C.str }))
@@ -724,7 +724,7 @@ export const DescribeDisksDeniedActionsRequest: $Schema.Schema<DescribeDisksDeni
 
 /** `DescribeDisksDeniedActionsResponse` (response side). */
 export interface DescribeDisksDeniedActionsResponse {
-  readonly DiskDeniedActionSet: readonly DiskDeniedActions[]
+  readonly DiskDeniedActionSet?: readonly DiskDeniedActions[]
   readonly RequestId: string
 }
 export const DescribeDisksDeniedActionsResponse: $Schema.Schema<DescribeDisksDeniedActionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDisksDeniedActionsResponse", { DiskDeniedActionSet: $C.arr(DiskDeniedActions), RequestId: $C.str }))
@@ -742,8 +742,8 @@ export const DescribeDisksRequest: $Schema.Schema<DescribeDisksRequest> = /*#__P
 
 /** `DescribeDisksResponse` (response side). */
 export interface DescribeDisksResponse {
-  readonly DiskSet: readonly Disk[]
-  readonly TotalCount: number | bigint
+  readonly DiskSet?: readonly Disk[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDisksResponse: $Schema.Schema<DescribeDisksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDisksResponse", { DiskSet: $C.arr(Disk), TotalCount: $C.int64, RequestId: $C.str }))
@@ -758,8 +758,8 @@ export const DescribeDisksReturnableRequest: $Schema.Schema<DescribeDisksReturna
 
 /** `DescribeDisksReturnableResponse` (response side). */
 export interface DescribeDisksReturnableResponse {
-  readonly DiskReturnableSet: readonly DiskReturnable[]
-  readonly TotalCount: number | bigint
+  readonly DiskReturnableSet?: readonly DiskReturnable[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDisksReturnableResponse: $Schema.Schema<DescribeDisksReturnableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDisksReturnableResponse", { DiskReturnableSet: $C.arr(DiskReturnable), TotalCount: $C.int64, RequestId: $C.str }))
@@ -777,8 +777,8 @@ export const DescribeDockerActivitiesRequest: $Schema.Schema<DescribeDockerActiv
 
 /** `DescribeDockerActivitiesResponse` (response side). */
 export interface DescribeDockerActivitiesResponse {
-  readonly TotalCount: number | bigint
-  readonly DockerActivitySet: readonly DockerActivity[]
+  readonly TotalCount?: number | bigint
+  readonly DockerActivitySet?: readonly DockerActivity[]
   readonly RequestId: string
 }
 export const DescribeDockerActivitiesResponse: $Schema.Schema<DescribeDockerActivitiesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDockerActivitiesResponse", { TotalCount: $C.int64, DockerActivitySet: $C.arr(DockerActivity), RequestId: $C.str }))
@@ -792,7 +792,7 @@ export const DescribeDockerContainerConfigurationRequest: $Schema.Schema<Describ
 
 /** `DescribeDockerContainerConfigurationResponse` (response side). */
 export interface DescribeDockerContainerConfigurationResponse {
-  readonly ContainerConfiguration: DockerContainerConfiguration
+  readonly ContainerConfiguration?: DockerContainerConfiguration
   readonly RequestId: string
 }
 export const DescribeDockerContainerConfigurationResponse: $Schema.Schema<DescribeDockerContainerConfigurationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDockerContainerConfigurationResponse", { ContainerConfiguration: DockerContainerConfiguration, RequestId: $C.str }))
@@ -806,7 +806,7 @@ export const DescribeDockerContainerDetailRequest: $Schema.Schema<DescribeDocker
 
 /** `DescribeDockerContainerDetailResponse` (response side). */
 export interface DescribeDockerContainerDetailResponse {
-  readonly ContainerDetail: string
+  readonly ContainerDetail?: string
   readonly RequestId: string
 }
 export const DescribeDockerContainerDetailResponse: $Schema.Schema<DescribeDockerContainerDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDockerContainerDetailResponse", { ContainerDetail: $C.str, RequestId: $C.str }))
@@ -823,8 +823,8 @@ export const DescribeDockerContainersRequest: $Schema.Schema<DescribeDockerConta
 
 /** `DescribeDockerContainersResponse` (response side). */
 export interface DescribeDockerContainersResponse {
-  readonly TotalCount: number | bigint
-  readonly DockerContainerSet: readonly DockerContainer[]
+  readonly TotalCount?: number | bigint
+  readonly DockerContainerSet?: readonly DockerContainer[]
   readonly RequestId: string
 }
 export const DescribeDockerContainersResponse: $Schema.Schema<DescribeDockerContainersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDockerContainersResponse", { TotalCount: $C.int64, DockerContainerSet: $C.arr(DockerContainer), RequestId: $C.str }))
@@ -839,9 +839,9 @@ export const DescribeFirewallRulesRequest: $Schema.Schema<DescribeFirewallRulesR
 
 /** `DescribeFirewallRulesResponse` (response side). */
 export interface DescribeFirewallRulesResponse {
-  readonly TotalCount: number | bigint
-  readonly FirewallRuleSet: readonly FirewallRuleInfo[]
-  readonly FirewallVersion: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly FirewallRuleSet?: readonly FirewallRuleInfo[]
+  readonly FirewallVersion?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFirewallRulesResponse: $Schema.Schema<DescribeFirewallRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFirewallRulesResponse", { TotalCount: $C.int64, FirewallRuleSet: $C.arr(FirewallRuleInfo), FirewallVersion: $C.uint64, RequestId: $C.str }))
@@ -867,7 +867,7 @@ export const DescribeFirewallTemplateApplyRecordsRequest: $Schema.Schema<Describ
 
 /** `DescribeFirewallTemplateApplyRecordsResponse` (response side). */
 export interface DescribeFirewallTemplateApplyRecordsResponse {
-  readonly ApplyRecordSet: readonly FirewallTemplateApplyRecord[]
+  readonly ApplyRecordSet?: readonly FirewallTemplateApplyRecord[]
   readonly RequestId: string
 }
 export const DescribeFirewallTemplateApplyRecordsResponse: $Schema.Schema<DescribeFirewallTemplateApplyRecordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFirewallTemplateApplyRecordsResponse", { ApplyRecordSet: $C.arr(FirewallTemplateApplyRecord), RequestId: $C.str }))
@@ -878,8 +878,8 @@ export const DescribeFirewallTemplateQuotaRequest: $Schema.Schema<DescribeFirewa
 
 /** `DescribeFirewallTemplateQuotaResponse` (response side). */
 export interface DescribeFirewallTemplateQuotaResponse {
-  readonly Available: number | bigint
-  readonly Total: number | bigint
+  readonly Available?: number | bigint
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFirewallTemplateQuotaResponse: $Schema.Schema<DescribeFirewallTemplateQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFirewallTemplateQuotaResponse", { Available: $C.int64, Total: $C.int64, RequestId: $C.str }))
@@ -892,8 +892,8 @@ export const DescribeFirewallTemplateRuleQuotaRequest: $Schema.Schema<DescribeFi
 
 /** `DescribeFirewallTemplateRuleQuotaResponse` (response side). */
 export interface DescribeFirewallTemplateRuleQuotaResponse {
-  readonly Available: number | bigint
-  readonly Total: number | bigint
+  readonly Available?: number | bigint
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFirewallTemplateRuleQuotaResponse: $Schema.Schema<DescribeFirewallTemplateRuleQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFirewallTemplateRuleQuotaResponse", { Available: $C.int64, Total: $C.int64, RequestId: $C.str }))
@@ -909,8 +909,8 @@ export const DescribeFirewallTemplateRulesRequest: $Schema.Schema<DescribeFirewa
 
 /** `DescribeFirewallTemplateRulesResponse` (response side). */
 export interface DescribeFirewallTemplateRulesResponse {
-  readonly TotalCount: number | bigint
-  readonly TemplateRuleSet: readonly FirewallTemplateRuleInfo[]
+  readonly TotalCount?: number | bigint
+  readonly TemplateRuleSet?: readonly FirewallTemplateRuleInfo[]
   readonly RequestId: string
 }
 export const DescribeFirewallTemplateRulesResponse: $Schema.Schema<DescribeFirewallTemplateRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFirewallTemplateRulesResponse", { TotalCount: $C.int64, TemplateRuleSet: $C.arr(FirewallTemplateRuleInfo), RequestId: $C.str }))
@@ -926,8 +926,8 @@ export const DescribeFirewallTemplatesRequest: $Schema.Schema<DescribeFirewallTe
 
 /** `DescribeFirewallTemplatesResponse` (response side). */
 export interface DescribeFirewallTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly TemplateSet: readonly FirewallTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly TemplateSet?: readonly FirewallTemplate[]
   readonly RequestId: string
 }
 export const DescribeFirewallTemplatesResponse: $Schema.Schema<DescribeFirewallTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFirewallTemplatesResponse", { TotalCount: $C.int64, TemplateSet: $C.arr(FirewallTemplate), RequestId: $C.str }))
@@ -940,7 +940,7 @@ export const DescribeGeneralResourceQuotasRequest: $Schema.Schema<DescribeGenera
 
 /** `DescribeGeneralResourceQuotasResponse` (response side). */
 export interface DescribeGeneralResourceQuotasResponse {
-  readonly GeneralResourceQuotaSet: readonly GeneralResourceQuota[]
+  readonly GeneralResourceQuotaSet?: readonly GeneralResourceQuota[]
   readonly RequestId: string
 }
 export const DescribeGeneralResourceQuotasResponse: $Schema.Schema<DescribeGeneralResourceQuotasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGeneralResourceQuotasResponse", { GeneralResourceQuotaSet: $C.arr(GeneralResourceQuota), RequestId: $C.str }))
@@ -970,7 +970,7 @@ export const DescribeInstanceVncUrlRequest: $Schema.Schema<DescribeInstanceVncUr
 
 /** `DescribeInstanceVncUrlResponse` (response side). */
 export interface DescribeInstanceVncUrlResponse {
-  readonly InstanceVncUrl: string
+  readonly InstanceVncUrl?: string
   readonly RequestId: string
 }
 export const DescribeInstanceVncUrlResponse: $Schema.Schema<DescribeInstanceVncUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceVncUrlResponse", { InstanceVncUrl: $C.str, RequestId: $C.str }))
@@ -983,7 +983,7 @@ export const DescribeInstancesDeniedActionsRequest: $Schema.Schema<DescribeInsta
 
 /** `DescribeInstancesDeniedActionsResponse` (response side). */
 export interface DescribeInstancesDeniedActionsResponse {
-  readonly InstanceDeniedActionSet: readonly InstanceDeniedActions[]
+  readonly InstanceDeniedActionSet?: readonly InstanceDeniedActions[]
   readonly RequestId: string
 }
 export const DescribeInstancesDeniedActionsResponse: $Schema.Schema<DescribeInstancesDeniedActionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesDeniedActionsResponse", { InstanceDeniedActionSet: $C.arr(InstanceDeniedActions), RequestId: $C.str }))
@@ -996,8 +996,8 @@ export const DescribeInstancesDiskNumRequest: $Schema.Schema<DescribeInstancesDi
 
 /** `DescribeInstancesDiskNumResponse` (response side). */
 export interface DescribeInstancesDiskNumResponse {
-  readonly AttachDetailSet: readonly AttachDetail[]
-  readonly TotalCount: number | bigint
+  readonly AttachDetailSet?: readonly AttachDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeInstancesDiskNumResponse: $Schema.Schema<DescribeInstancesDiskNumResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesDiskNumResponse", { AttachDetailSet: $C.arr(AttachDetail), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1015,8 +1015,8 @@ export const DescribeInstancesRequest: $Schema.Schema<DescribeInstancesRequest> 
 
 /** `DescribeInstancesResponse` (response side). */
 export interface DescribeInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceSet: readonly Instance[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceSet?: readonly Instance[]
   readonly RequestId: string
 }
 export const DescribeInstancesResponse: $Schema.Schema<DescribeInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesResponse", { TotalCount: $C.int64, InstanceSet: $C.arr(Instance), RequestId: $C.str }))
@@ -1031,8 +1031,8 @@ export const DescribeInstancesReturnableRequest: $Schema.Schema<DescribeInstance
 
 /** `DescribeInstancesReturnableResponse` (response side). */
 export interface DescribeInstancesReturnableResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceReturnableSet: readonly InstanceReturnable[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceReturnableSet?: readonly InstanceReturnable[]
   readonly RequestId: string
 }
 export const DescribeInstancesReturnableResponse: $Schema.Schema<DescribeInstancesReturnableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesReturnableResponse", { TotalCount: $C.int64, InstanceReturnableSet: $C.arr(InstanceReturnable), RequestId: $C.str }))
@@ -1047,8 +1047,8 @@ export const DescribeInstancesTrafficPackagesRequest: $Schema.Schema<DescribeIns
 
 /** `DescribeInstancesTrafficPackagesResponse` (response side). */
 export interface DescribeInstancesTrafficPackagesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceTrafficPackageSet: readonly InstanceTrafficPackage[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceTrafficPackageSet?: readonly InstanceTrafficPackage[]
   readonly RequestId: string
 }
 export const DescribeInstancesTrafficPackagesResponse: $Schema.Schema<DescribeInstancesTrafficPackagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesTrafficPackagesResponse", { TotalCount: $C.int64, InstanceTrafficPackageSet: $C.arr(InstanceTrafficPackage), RequestId: $C.str }))
@@ -1064,8 +1064,8 @@ export const DescribeKeyPairsRequest: $Schema.Schema<DescribeKeyPairsRequest> = 
 
 /** `DescribeKeyPairsResponse` (response side). */
 export interface DescribeKeyPairsResponse {
-  readonly TotalCount: number | bigint
-  readonly KeyPairSet: readonly KeyPair[]
+  readonly TotalCount?: number | bigint
+  readonly KeyPairSet?: readonly KeyPair[]
   readonly RequestId: string
 }
 export const DescribeKeyPairsResponse: $Schema.Schema<DescribeKeyPairsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKeyPairsResponse", { TotalCount: $C.int64, KeyPairSet: $C.arr(KeyPair), RequestId: $C.str }))
@@ -1080,8 +1080,8 @@ export const DescribeMcpServerTemplatesRequest: $Schema.Schema<DescribeMcpServer
 
 /** `DescribeMcpServerTemplatesResponse` (response side). */
 export interface DescribeMcpServerTemplatesResponse {
-  readonly McpServerTemplateSet: readonly McpServerTemplate[]
-  readonly TotalCount: number | bigint
+  readonly McpServerTemplateSet?: readonly McpServerTemplate[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMcpServerTemplatesResponse: $Schema.Schema<DescribeMcpServerTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMcpServerTemplatesResponse", { McpServerTemplateSet: $C.arr(McpServerTemplate), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1097,10 +1097,10 @@ export const DescribeMcpServersRequest: $Schema.Schema<DescribeMcpServersRequest
 
 /** `DescribeMcpServersResponse` (response side). */
 export interface DescribeMcpServersResponse {
-  readonly McpServerSet: readonly McpServer[]
-  readonly TotalCount: number | bigint
-  readonly InstanceId: string
-  readonly InstanceName: string
+  readonly McpServerSet?: readonly McpServer[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
   readonly RequestId: string
 }
 export const DescribeMcpServersResponse: $Schema.Schema<DescribeMcpServersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMcpServersResponse", { McpServerSet: $C.arr(McpServer), TotalCount: $C.int64, InstanceId: $C.str, InstanceName: $C.str, RequestId: $C.str }))
@@ -1116,8 +1116,8 @@ export const DescribeModifyInstanceBundlesRequest: $Schema.Schema<DescribeModify
 
 /** `DescribeModifyInstanceBundlesResponse` (response side). */
 export interface DescribeModifyInstanceBundlesResponse {
-  readonly TotalCount: number | bigint
-  readonly ModifyBundleSet: readonly ModifyBundle[]
+  readonly TotalCount?: number | bigint
+  readonly ModifyBundleSet?: readonly ModifyBundle[]
   readonly RequestId: string
 }
 export const DescribeModifyInstanceBundlesResponse: $Schema.Schema<DescribeModifyInstanceBundlesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModifyInstanceBundlesResponse", { TotalCount: $C.int64, ModifyBundleSet: $C.arr(ModifyBundle), RequestId: $C.str }))
@@ -1128,8 +1128,8 @@ export const DescribeRegionsRequest: $Schema.Schema<DescribeRegionsRequest> = /*
 
 /** `DescribeRegionsResponse` (response side). */
 export interface DescribeRegionsResponse {
-  readonly TotalCount: number | bigint
-  readonly RegionSet: readonly RegionInfo[]
+  readonly TotalCount?: number | bigint
+  readonly RegionSet?: readonly RegionInfo[]
   readonly RequestId: string
 }
 export const DescribeRegionsResponse: $Schema.Schema<DescribeRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRegionsResponse", { TotalCount: $C.int64, RegionSet: $C.arr(RegionInfo), RequestId: $C.str }))
@@ -1145,8 +1145,8 @@ export const DescribeResetInstanceBlueprintsRequest: $Schema.Schema<DescribeRese
 
 /** `DescribeResetInstanceBlueprintsResponse` (response side). */
 export interface DescribeResetInstanceBlueprintsResponse {
-  readonly TotalCount: number | bigint
-  readonly ResetInstanceBlueprintSet: readonly ResetInstanceBlueprint[]
+  readonly TotalCount?: number | bigint
+  readonly ResetInstanceBlueprintSet?: readonly ResetInstanceBlueprint[]
   readonly RequestId: string
 }
 export const DescribeResetInstanceBlueprintsResponse: $Schema.Schema<DescribeResetInstanceBlueprintsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResetInstanceBlueprintsResponse", { TotalCount: $C.int64, ResetInstanceBlueprintSet: $C.arr(ResetInstanceBlueprint), RequestId: $C.str }))
@@ -1161,8 +1161,8 @@ export const DescribeScenesRequest: $Schema.Schema<DescribeScenesRequest> = /*#_
 
 /** `DescribeScenesResponse` (response side). */
 export interface DescribeScenesResponse {
-  readonly SceneSet: readonly Scene[]
-  readonly TotalCount: number | bigint
+  readonly SceneSet?: readonly Scene[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeScenesResponse: $Schema.Schema<DescribeScenesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScenesResponse", { SceneSet: $C.arr(Scene), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1175,7 +1175,7 @@ export const DescribeSnapshotsDeniedActionsRequest: $Schema.Schema<DescribeSnaps
 
 /** `DescribeSnapshotsDeniedActionsResponse` (response side). */
 export interface DescribeSnapshotsDeniedActionsResponse {
-  readonly SnapshotDeniedActionSet: readonly SnapshotDeniedActions[]
+  readonly SnapshotDeniedActionSet?: readonly SnapshotDeniedActions[]
   readonly RequestId: string
 }
 export const DescribeSnapshotsDeniedActionsResponse: $Schema.Schema<DescribeSnapshotsDeniedActionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSnapshotsDeniedActionsResponse", { SnapshotDeniedActionSet: $C.arr(SnapshotDeniedActions), RequestId: $C.str }))
@@ -1191,8 +1191,8 @@ export const DescribeSnapshotsRequest: $Schema.Schema<DescribeSnapshotsRequest> 
 
 /** `DescribeSnapshotsResponse` (response side). */
 export interface DescribeSnapshotsResponse {
-  readonly TotalCount: number | bigint
-  readonly SnapshotSet: readonly Snapshot[]
+  readonly TotalCount?: number | bigint
+  readonly SnapshotSet?: readonly Snapshot[]
   readonly RequestId: string
 }
 export const DescribeSnapshotsResponse: $Schema.Schema<DescribeSnapshotsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSnapshotsResponse", { TotalCount: $C.int64, SnapshotSet: $C.arr(Snapshot), RequestId: $C.str }))
@@ -1206,16 +1206,16 @@ export const DescribeZonesRequest: $Schema.Schema<DescribeZonesRequest> = /*#__P
 
 /** `DescribeZonesResponse` (response side). */
 export interface DescribeZonesResponse {
-  readonly TotalCount: number | bigint
-  readonly ZoneInfoSet: readonly ZoneInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ZoneInfoSet?: readonly ZoneInfo[]
   readonly RequestId: string
 }
 export const DescribeZonesResponse: $Schema.Schema<DescribeZonesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeZonesResponse", { TotalCount: $C.int64, ZoneInfoSet: $C.arr(ZoneInfo), RequestId: $C.str }))
 
 /** `DestinationRegionBlueprint` (response side). */
 export interface DestinationRegionBlueprint {
-  readonly Region: string
-  readonly BlueprintId: string
+  readonly Region?: string
+  readonly BlueprintId?: string
 }
 export const DestinationRegionBlueprint: $Schema.Schema<DestinationRegionBlueprint> = /*#__PURE__*/ $C.lazy(() => $C.struct("DestinationRegionBlueprint", { Region: $C.str, BlueprintId: $C.str }))
 
@@ -1245,11 +1245,11 @@ export const DetachDisksResponse: $Schema.Schema<DetachDisksResponse> = /*#__PUR
 
 /** `DetailPrice` (response side). */
 export interface DetailPrice {
-  readonly PriceName: string
-  readonly OriginUnitPrice: number
-  readonly OriginalPrice: number
-  readonly Discount: number
-  readonly DiscountPrice: number
+  readonly PriceName?: string
+  readonly OriginUnitPrice?: number
+  readonly OriginalPrice?: number
+  readonly Discount?: number
+  readonly DiscountPrice?: number
 }
 export const DetailPrice: $Schema.Schema<DetailPrice> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetailPrice", { PriceName: $C.str, OriginUnitPrice: $C.float, OriginalPrice: $C.float, Discount: $C.float, DiscountPrice: $C.float }))
 
@@ -1270,54 +1270,54 @@ export const DisassociateInstancesKeyPairsResponse: $Schema.Schema<DisassociateI
 
 /** `DiscountDetail` (response side). */
 export interface DiscountDetail {
-  readonly TimeSpan: number | bigint
-  readonly TimeUnit: string
-  readonly TotalCost: number
-  readonly RealTotalCost: number
-  readonly Discount: number
-  readonly PolicyDetail: PolicyDetail
+  readonly TimeSpan?: number | bigint
+  readonly TimeUnit?: string
+  readonly TotalCost?: number
+  readonly RealTotalCost?: number
+  readonly Discount?: number
+  readonly PolicyDetail?: PolicyDetail
 }
 export const DiscountDetail: $Schema.Schema<DiscountDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DiscountDetail", { TimeSpan: $C.int64, TimeUnit: $C.str, TotalCost: $C.float, RealTotalCost: $C.float, Discount: $C.float, PolicyDetail: PolicyDetail }))
 
 /** `Disk` (response side). */
 export interface Disk {
-  readonly DiskId: string
-  readonly InstanceId: string
-  readonly Zone: string
-  readonly DiskName: string
-  readonly DiskUsage: string
-  readonly DiskType: string
-  readonly DiskChargeType: string
-  readonly DiskSize: number | bigint
-  readonly RenewFlag: string
-  readonly DiskState: string
-  readonly Attached: boolean
-  readonly DeleteWithInstance: boolean
-  readonly LatestOperation: string
-  readonly LatestOperationState: string
-  readonly LatestOperationRequestId: string
-  readonly CreatedTime: string | null
-  readonly ExpiredTime: string | null
-  readonly IsolatedTime: string | null
-  readonly DiskBackupCount: number | bigint
-  readonly DiskBackupQuota: number | bigint
+  readonly DiskId?: string
+  readonly InstanceId?: string
+  readonly Zone?: string
+  readonly DiskName?: string
+  readonly DiskUsage?: string
+  readonly DiskType?: string
+  readonly DiskChargeType?: string
+  readonly DiskSize?: number | bigint
+  readonly RenewFlag?: string
+  readonly DiskState?: string
+  readonly Attached?: boolean
+  readonly DeleteWithInstance?: boolean
+  readonly LatestOperation?: string
+  readonly LatestOperationState?: string
+  readonly LatestOperationRequestId?: string
+  readonly CreatedTime?: string | null
+  readonly ExpiredTime?: string | null
+  readonly IsolatedTime?: string | null
+  readonly DiskBackupCount?: number | bigint
+  readonly DiskBackupQuota?: number | bigint
   readonly Tags?: readonly Tag[]
 }
 export const Disk: $Schema.Schema<Disk> = /*#__PURE__*/ $C.lazy(() => $C.struct("Disk", { DiskId: $C.str, InstanceId: $C.str, Zone: $C.str, DiskName: $C.str, DiskUsage: $C.str, DiskType: $C.str, DiskChargeType: $C.str, DiskSize: $C.int64, RenewFlag: $C.str, DiskState: $C.str, Attached: $C.bool, DeleteWithInstance: $C.bool, LatestOperation: $C.str, LatestOperationState: $C.str, LatestOperationRequestId: $C.str, CreatedTime: $C.nul($C.datetimeIso), ExpiredTime: $C.nul($C.datetimeIso), IsolatedTime: $C.nul($C.datetimeIso), DiskBackupCount: $C.int64, DiskBackupQuota: $C.int64 }, { Tags: $C.arr(Tag) }))
 
 /** `DiskBackup` (response side). */
 export interface DiskBackup {
-  readonly DiskBackupId: string
-  readonly DiskUsage: string
-  readonly DiskId: string
-  readonly DiskSize: number | bigint
-  readonly DiskBackupName: string
-  readonly DiskBackupState: string
-  readonly Percent: number | bigint
-  readonly LatestOperation: string
-  readonly LatestOperationState: string
-  readonly LatestOperationRequestId: string
-  readonly CreatedTime: string
+  readonly DiskBackupId?: string
+  readonly DiskUsage?: string
+  readonly DiskId?: string
+  readonly DiskSize?: number | bigint
+  readonly DiskBackupName?: string
+  readonly DiskBackupState?: string
+  readonly Percent?: number | bigint
+  readonly LatestOperation?: string
+  readonly LatestOperationState?: string
+  readonly LatestOperationRequestId?: string
+  readonly CreatedTime?: string
   readonly Tags?: readonly Tag[]
 }
 export const DiskBackup: $Schema.Schema<DiskBackup> = /*#__PURE__*/ $C.lazy(() => $C.struct("DiskBackup", { DiskBackupId: $C.str, DiskUsage: $C.str, DiskId: $C.str, DiskSize: $C.int64, DiskBackupName: $C.str, DiskBackupState: $C.str, Percent: $C.int64, LatestOperation: $C.str, LatestOperationState: $C.str, LatestOperationRequestId: $C.str, CreatedTime: $C.datetimeIso }, { Tags: $C.arr(Tag) }))
@@ -1339,12 +1339,12 @@ export const DiskChargePrepaid: $Schema.Schema<DiskChargePrepaid> = /*#__PURE__*
 
 /** `DiskConfig` (response side). */
 export interface DiskConfig {
-  readonly Zone: string
-  readonly DiskType: string
-  readonly DiskSalesState: string
-  readonly MaxDiskSize: number | bigint
-  readonly MinDiskSize: number | bigint
-  readonly DiskStepSize: number | bigint
+  readonly Zone?: string
+  readonly DiskType?: string
+  readonly DiskSalesState?: string
+  readonly MaxDiskSize?: number | bigint
+  readonly MinDiskSize?: number | bigint
+  readonly DiskStepSize?: number | bigint
 }
 export const DiskConfig: $Schema.Schema<DiskConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("DiskConfig", { Zone: $C.str, DiskType: $C.str, DiskSalesState: $C.str, MaxDiskSize: $C.int64, MinDiskSize: $C.int64, DiskStepSize: $C.int64 }))
 
@@ -1367,42 +1367,42 @@ export const DiskPrice: $Schema.Schema<DiskPrice> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `DiskReturnable` (response side). */
 export interface DiskReturnable {
-  readonly DiskId: string
-  readonly IsReturnable: boolean
-  readonly ReturnFailCode: number | bigint
-  readonly ReturnFailMessage: string
+  readonly DiskId?: string
+  readonly IsReturnable?: boolean
+  readonly ReturnFailCode?: number | bigint
+  readonly ReturnFailMessage?: string
 }
 export const DiskReturnable: $Schema.Schema<DiskReturnable> = /*#__PURE__*/ $C.lazy(() => $C.struct("DiskReturnable", { DiskId: $C.str, IsReturnable: $C.bool, ReturnFailCode: $C.int64, ReturnFailMessage: $C.str }))
 
 /** `DockerActivity` (response side). */
 export interface DockerActivity {
-  readonly ActivityId: string
-  readonly ActivityName: string
-  readonly ActivityState: string
-  readonly ActivityCommandOutput: string
-  readonly ContainerIds: readonly string[]
-  readonly CreatedTime: string
-  readonly EndTime: string
+  readonly ActivityId?: string
+  readonly ActivityName?: string
+  readonly ActivityState?: string
+  readonly ActivityCommandOutput?: string
+  readonly ContainerIds?: readonly string[]
+  readonly CreatedTime?: string
+  readonly EndTime?: string
 }
 export const DockerActivity: $Schema.Schema<DockerActivity> = /*#__PURE__*/ $C.lazy(() => $C.struct("DockerActivity", { ActivityId: $C.str, ActivityName: $C.str, ActivityState: $C.str, ActivityCommandOutput: $C.str, ContainerIds: $C.arr($C.str), CreatedTime: $C.datetimeIso, EndTime: $C.datetimeIso }))
 
 /** `DockerContainer` (response side). */
 export interface DockerContainer {
-  readonly ContainerId: string
-  readonly ContainerName: string
-  readonly ContainerImage: string
-  readonly Command: string
-  readonly Status: string
-  readonly State: string
-  readonly PublishPortSet: readonly DockerContainerPublishPort[]
-  readonly VolumeSet: readonly DockerContainerVolume[]
-  readonly CreatedTime: string
+  readonly ContainerId?: string
+  readonly ContainerName?: string
+  readonly ContainerImage?: string
+  readonly Command?: string
+  readonly Status?: string
+  readonly State?: string
+  readonly PublishPortSet?: readonly DockerContainerPublishPort[]
+  readonly VolumeSet?: readonly DockerContainerVolume[]
+  readonly CreatedTime?: string
 }
 export const DockerContainer: $Schema.Schema<DockerContainer> = /*#__PURE__*/ $C.lazy(() => $C.struct("DockerContainer", { ContainerId: $C.str, ContainerName: $C.str, ContainerImage: $C.str, Command: $C.str, Status: $C.str, State: $C.str, PublishPortSet: $C.arr(DockerContainerPublishPort), VolumeSet: $C.arr(DockerContainerVolume), CreatedTime: $C.datetimeIso }))
 
 /** `DockerContainerConfiguration` (both sides). */
 export interface DockerContainerConfiguration {
-  readonly ContainerImage: string
+  readonly ContainerImage?: string
   readonly ContainerName?: string
   readonly Envs?: readonly ContainerEnv[]
   readonly PublishPorts?: readonly DockerContainerPublishPort[]
@@ -1414,8 +1414,8 @@ export const DockerContainerConfiguration: $Schema.Schema<DockerContainerConfigu
 
 /** `DockerContainerPublishPort` (both sides). */
 export interface DockerContainerPublishPort {
-  readonly HostPort: number | bigint
-  readonly ContainerPort: number | bigint
+  readonly HostPort?: number | bigint
+  readonly ContainerPort?: number | bigint
   readonly Ip?: string
   readonly Protocol?: string
 }
@@ -1437,7 +1437,7 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `FirewallRule` (both sides). */
 export interface FirewallRule {
-  readonly Protocol: string
+  readonly Protocol?: string
   readonly Port?: string
   readonly CidrBlock?: string
   readonly Ipv6CidrBlock?: string
@@ -1448,66 +1448,66 @@ export const FirewallRule: $Schema.Schema<FirewallRule> = /*#__PURE__*/ $C.lazy(
 
 /** `FirewallRuleInfo` (response side). */
 export interface FirewallRuleInfo {
-  readonly AppType: string
-  readonly Protocol: string
-  readonly Port: string
-  readonly CidrBlock: string
-  readonly Ipv6CidrBlock: string
-  readonly Action: string
-  readonly FirewallRuleDescription: string
+  readonly AppType?: string
+  readonly Protocol?: string
+  readonly Port?: string
+  readonly CidrBlock?: string
+  readonly Ipv6CidrBlock?: string
+  readonly Action?: string
+  readonly FirewallRuleDescription?: string
 }
 export const FirewallRuleInfo: $Schema.Schema<FirewallRuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FirewallRuleInfo", { AppType: $C.str, Protocol: $C.str, Port: $C.str, CidrBlock: $C.str, Ipv6CidrBlock: $C.str, Action: $C.str, FirewallRuleDescription: $C.str }))
 
 /** `FirewallTemplate` (response side). */
 export interface FirewallTemplate {
-  readonly TemplateId: string
-  readonly TemplateName: string
-  readonly TemplateType: string
-  readonly TemplateState: string
-  readonly CreatedTime: string
+  readonly TemplateId?: string
+  readonly TemplateName?: string
+  readonly TemplateType?: string
+  readonly TemplateState?: string
+  readonly CreatedTime?: string
 }
 export const FirewallTemplate: $Schema.Schema<FirewallTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("FirewallTemplate", { TemplateId: $C.str, TemplateName: $C.str, TemplateType: $C.str, TemplateState: $C.str, CreatedTime: $C.datetimeIso }))
 
 /** `FirewallTemplateApplyRecord` (response side). */
 export interface FirewallTemplateApplyRecord {
-  readonly TaskId: string
-  readonly ApplyTime: string
-  readonly TemplateRuleSet: readonly FirewallTemplateRule[]
-  readonly ApplyState: string
-  readonly SuccessCount: number | bigint
-  readonly FailedCount: number | bigint
-  readonly RunningCount: number | bigint
-  readonly ApplyDetailSet: readonly FirewallTemplateApplyRecordDetail[]
+  readonly TaskId?: string
+  readonly ApplyTime?: string
+  readonly TemplateRuleSet?: readonly FirewallTemplateRule[]
+  readonly ApplyState?: string
+  readonly SuccessCount?: number | bigint
+  readonly FailedCount?: number | bigint
+  readonly RunningCount?: number | bigint
+  readonly ApplyDetailSet?: readonly FirewallTemplateApplyRecordDetail[]
 }
 export const FirewallTemplateApplyRecord: $Schema.Schema<FirewallTemplateApplyRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("FirewallTemplateApplyRecord", { TaskId: $C.str, ApplyTime: $C.datetimeIso, TemplateRuleSet: $C.arr(FirewallTemplateRule), ApplyState: $C.str, SuccessCount: $C.int64, FailedCount: $C.int64, RunningCount: $C.int64, ApplyDetailSet: $C.arr(FirewallTemplateApplyRecordDetail) }))
 
 /** `FirewallTemplateApplyRecordDetail` (response side). */
 export interface FirewallTemplateApplyRecordDetail {
-  readonly Instance: InstanceIdentifier
-  readonly ApplyState: string
-  readonly ErrorMessage: string
+  readonly Instance?: InstanceIdentifier
+  readonly ApplyState?: string
+  readonly ErrorMessage?: string
 }
 export const FirewallTemplateApplyRecordDetail: $Schema.Schema<FirewallTemplateApplyRecordDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("FirewallTemplateApplyRecordDetail", { Instance: InstanceIdentifier, ApplyState: $C.str, ErrorMessage: $C.str }))
 
 /** `FirewallTemplateRule` (response side). */
 export interface FirewallTemplateRule {
-  readonly TemplateRuleId: string
-  readonly FirewallRule: FirewallRule
+  readonly TemplateRuleId?: string
+  readonly FirewallRule?: FirewallRule
 }
 export const FirewallTemplateRule: $Schema.Schema<FirewallTemplateRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("FirewallTemplateRule", { TemplateRuleId: $C.str, FirewallRule: FirewallRule }))
 
 /** `FirewallTemplateRuleInfo` (response side). */
 export interface FirewallTemplateRuleInfo {
-  readonly TemplateRuleId: string
-  readonly FirewallRuleInfo: FirewallRuleInfo
+  readonly TemplateRuleId?: string
+  readonly FirewallRuleInfo?: FirewallRuleInfo
 }
 export const FirewallTemplateRuleInfo: $Schema.Schema<FirewallTemplateRuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FirewallTemplateRuleInfo", { TemplateRuleId: $C.str, FirewallRuleInfo: FirewallRuleInfo }))
 
 /** `GeneralResourceQuota` (response side). */
 export interface GeneralResourceQuota {
-  readonly ResourceName: string
-  readonly ResourceQuotaAvailable: number | bigint
-  readonly ResourceQuotaTotal: number | bigint
+  readonly ResourceName?: string
+  readonly ResourceQuotaAvailable?: number | bigint
+  readonly ResourceQuotaTotal?: number | bigint
 }
 export const GeneralResourceQuota: $Schema.Schema<GeneralResourceQuota> = /*#__PURE__*/ $C.lazy(() => $C.struct("GeneralResourceQuota", { ResourceName: $C.str, ResourceQuotaAvailable: $C.int64, ResourceQuotaTotal: $C.int64 }))
 
@@ -1540,7 +1540,7 @@ export const ImportKeyPairRequest: $Schema.Schema<ImportKeyPairRequest> = /*#__P
 
 /** `ImportKeyPairResponse` (response side). */
 export interface ImportKeyPairResponse {
-  readonly KeyId: string
+  readonly KeyId?: string
   readonly RequestId: string
 }
 export const ImportKeyPairResponse: $Schema.Schema<ImportKeyPairResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImportKeyPairResponse", { KeyId: $C.str, RequestId: $C.str }))
@@ -1553,7 +1553,7 @@ export const InquirePriceCreateBlueprintRequest: $Schema.Schema<InquirePriceCrea
 
 /** `InquirePriceCreateBlueprintResponse` (response side). */
 export interface InquirePriceCreateBlueprintResponse {
-  readonly BlueprintPrice: BlueprintPrice
+  readonly BlueprintPrice?: BlueprintPrice
   readonly RequestId: string
 }
 export const InquirePriceCreateBlueprintResponse: $Schema.Schema<InquirePriceCreateBlueprintResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceCreateBlueprintResponse", { BlueprintPrice: BlueprintPrice, RequestId: $C.str }))
@@ -1570,7 +1570,7 @@ export const InquirePriceCreateDisksRequest: $Schema.Schema<InquirePriceCreateDi
 
 /** `InquirePriceCreateDisksResponse` (response side). */
 export interface InquirePriceCreateDisksResponse {
-  readonly DiskPrice: DiskPrice
+  readonly DiskPrice?: DiskPrice
   readonly RequestId: string
 }
 export const InquirePriceCreateDisksResponse: $Schema.Schema<InquirePriceCreateDisksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceCreateDisksResponse", { DiskPrice: DiskPrice, RequestId: $C.str }))
@@ -1586,7 +1586,7 @@ export const InquirePriceCreateInstancesRequest: $Schema.Schema<InquirePriceCrea
 
 /** `InquirePriceCreateInstancesResponse` (response side). */
 export interface InquirePriceCreateInstancesResponse {
-  readonly Price: Price
+  readonly Price?: Price
   readonly RequestId: string
 }
 export const InquirePriceCreateInstancesResponse: $Schema.Schema<InquirePriceCreateInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceCreateInstancesResponse", { Price: Price, RequestId: $C.str }))
@@ -1600,7 +1600,7 @@ export const InquirePriceRenewDisksRequest: $Schema.Schema<InquirePriceRenewDisk
 
 /** `InquirePriceRenewDisksResponse` (response side). */
 export interface InquirePriceRenewDisksResponse {
-  readonly DiskPrice: DiskPrice
+  readonly DiskPrice?: DiskPrice
   readonly RequestId: string
 }
 export const InquirePriceRenewDisksResponse: $Schema.Schema<InquirePriceRenewDisksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceRenewDisksResponse", { DiskPrice: DiskPrice, RequestId: $C.str }))
@@ -1616,44 +1616,44 @@ export const InquirePriceRenewInstancesRequest: $Schema.Schema<InquirePriceRenew
 
 /** `InquirePriceRenewInstancesResponse` (response side). */
 export interface InquirePriceRenewInstancesResponse {
-  readonly Price: Price
-  readonly DataDiskPriceSet: readonly DataDiskPrice[]
-  readonly InstancePriceDetailSet: readonly InstancePriceDetail[]
-  readonly TotalPrice: TotalPrice
+  readonly Price?: Price
+  readonly DataDiskPriceSet?: readonly DataDiskPrice[]
+  readonly InstancePriceDetailSet?: readonly InstancePriceDetail[]
+  readonly TotalPrice?: TotalPrice
   readonly RequestId: string
 }
 export const InquirePriceRenewInstancesResponse: $Schema.Schema<InquirePriceRenewInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceRenewInstancesResponse", { Price: Price, DataDiskPriceSet: $C.arr(DataDiskPrice), InstancePriceDetailSet: $C.arr(InstancePriceDetail), TotalPrice: TotalPrice, RequestId: $C.str }))
 
 /** `Instance` (response side). */
 export interface Instance {
-  readonly InstanceId: string
-  readonly BundleId: string
-  readonly BlueprintId: string
-  readonly CPU: number | bigint
-  readonly Memory: number | bigint
-  readonly InstanceName: string
-  readonly InstanceChargeType: string
-  readonly SystemDisk: SystemDisk
-  readonly PrivateAddresses: readonly string[]
-  readonly PublicAddresses: readonly string[]
-  readonly InternetAccessible: InternetAccessible
-  readonly RenewFlag: string
-  readonly LoginSettings: LoginSettings
-  readonly InstanceState: string
-  readonly Uuid: string
-  readonly LatestOperation: string
-  readonly LatestOperationState: string
-  readonly LatestOperationRequestId: string
+  readonly InstanceId?: string
+  readonly BundleId?: string
+  readonly BlueprintId?: string
+  readonly CPU?: number | bigint
+  readonly Memory?: number | bigint
+  readonly InstanceName?: string
+  readonly InstanceChargeType?: string
+  readonly SystemDisk?: SystemDisk
+  readonly PrivateAddresses?: readonly string[]
+  readonly PublicAddresses?: readonly string[]
+  readonly InternetAccessible?: InternetAccessible
+  readonly RenewFlag?: string
+  readonly LoginSettings?: LoginSettings
+  readonly InstanceState?: string
+  readonly Uuid?: string
+  readonly LatestOperation?: string
+  readonly LatestOperationState?: string
+  readonly LatestOperationRequestId?: string
   readonly LatestOperationStartedTime?: string | null
-  readonly IsolatedTime: string | null
-  readonly CreatedTime: string | null
-  readonly ExpiredTime: string | null
-  readonly PlatformType: string
-  readonly Platform: string
-  readonly OsName: string
-  readonly Zone: string
-  readonly Tags: readonly Tag[]
-  readonly InstanceRestrictState: string
+  readonly IsolatedTime?: string | null
+  readonly CreatedTime?: string | null
+  readonly ExpiredTime?: string | null
+  readonly PlatformType?: string
+  readonly Platform?: string
+  readonly OsName?: string
+  readonly Zone?: string
+  readonly Tags?: readonly Tag[]
+  readonly InstanceRestrictState?: string
   readonly SupportIpv6Detail?: SupportIpv6Detail
   readonly PublicIpv6Addresses?: readonly string[]
   readonly InitInvocationId?: string
@@ -1670,67 +1670,67 @@ export const InstanceChargePrepaid: $Schema.Schema<InstanceChargePrepaid> = /*#_
 
 /** `InstanceDeniedActions` (response side). */
 export interface InstanceDeniedActions {
-  readonly InstanceId: string
-  readonly DeniedActions: readonly DeniedAction[]
+  readonly InstanceId?: string
+  readonly DeniedActions?: readonly DeniedAction[]
 }
 export const InstanceDeniedActions: $Schema.Schema<InstanceDeniedActions> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceDeniedActions", { InstanceId: $C.str, DeniedActions: $C.arr(DeniedAction) }))
 
 /** `InstanceIdentifier` (both sides). */
 export interface InstanceIdentifier {
-  readonly InstanceId: string
-  readonly Region: string
+  readonly InstanceId?: string
+  readonly Region?: string
 }
 export const InstanceIdentifier: $Schema.Schema<InstanceIdentifier> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceIdentifier", { InstanceId: $C.str, Region: $C.str }))
 
 /** `InstancePrice` (response side). */
 export interface InstancePrice {
-  readonly OriginalBundlePrice: number
-  readonly OriginalPrice: number
-  readonly Discount: number
-  readonly DiscountPrice: number
-  readonly Currency: string
+  readonly OriginalBundlePrice?: number
+  readonly OriginalPrice?: number
+  readonly Discount?: number
+  readonly DiscountPrice?: number
+  readonly Currency?: string
   readonly DetailPrices?: readonly DetailPrice[]
 }
 export const InstancePrice: $Schema.Schema<InstancePrice> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstancePrice", { OriginalBundlePrice: $C.float, OriginalPrice: $C.float, Discount: $C.float, DiscountPrice: $C.float, Currency: $C.str }, { DetailPrices: $C.arr(DetailPrice) }))
 
 /** `InstancePriceDetail` (response side). */
 export interface InstancePriceDetail {
-  readonly InstanceId: string
-  readonly InstancePrice: InstancePrice
-  readonly DiscountDetail: readonly DiscountDetail[]
+  readonly InstanceId?: string
+  readonly InstancePrice?: InstancePrice
+  readonly DiscountDetail?: readonly DiscountDetail[]
 }
 export const InstancePriceDetail: $Schema.Schema<InstancePriceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstancePriceDetail", { InstanceId: $C.str, InstancePrice: InstancePrice, DiscountDetail: $C.arr(DiscountDetail) }))
 
 /** `InstanceReturnable` (response side). */
 export interface InstanceReturnable {
-  readonly InstanceId: string
-  readonly IsReturnable: boolean
-  readonly ReturnFailCode: number | bigint
-  readonly ReturnFailMessage: string
+  readonly InstanceId?: string
+  readonly IsReturnable?: boolean
+  readonly ReturnFailCode?: number | bigint
+  readonly ReturnFailMessage?: string
 }
 export const InstanceReturnable: $Schema.Schema<InstanceReturnable> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceReturnable", { InstanceId: $C.str, IsReturnable: $C.bool, ReturnFailCode: $C.int64, ReturnFailMessage: $C.str }))
 
 /** `InstanceTrafficPackage` (response side). */
 export interface InstanceTrafficPackage {
-  readonly InstanceId: string
-  readonly TrafficPackageSet: readonly TrafficPackage[]
+  readonly InstanceId?: string
+  readonly TrafficPackageSet?: readonly TrafficPackage[]
 }
 export const InstanceTrafficPackage: $Schema.Schema<InstanceTrafficPackage> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceTrafficPackage", { InstanceId: $C.str, TrafficPackageSet: $C.arr(TrafficPackage) }))
 
 /** `InstanceViolationDetail` (response side). */
 export interface InstanceViolationDetail {
-  readonly Source: string
-  readonly State: string
-  readonly Reason: string
-  readonly Content: string
+  readonly Source?: string
+  readonly State?: string
+  readonly Reason?: string
+  readonly Content?: string
 }
 export const InstanceViolationDetail: $Schema.Schema<InstanceViolationDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceViolationDetail", { Source: $C.str, State: $C.str, Reason: $C.str, Content: $C.str }))
 
 /** `InternetAccessible` (response side). */
 export interface InternetAccessible {
-  readonly InternetChargeType: string
-  readonly InternetMaxBandwidthOut: number | bigint
-  readonly PublicIpAssigned: boolean
+  readonly InternetChargeType?: string
+  readonly InternetMaxBandwidthOut?: number | bigint
+  readonly PublicIpAssigned?: boolean
 }
 export const InternetAccessible: $Schema.Schema<InternetAccessible> = /*#__PURE__*/ $C.lazy(() => $C.struct("InternetAccessible", { InternetChargeType: $C.str, InternetMaxBandwidthOut: $C.int64, PublicIpAssigned: $C.bool }))
 
@@ -1761,13 +1761,13 @@ export const IsolateInstancesResponse: $Schema.Schema<IsolateInstancesResponse> 
 
 /** `KeyPair` (response side). */
 export interface KeyPair {
-  readonly KeyId: string
-  readonly KeyName: string
-  readonly PublicKey: string
-  readonly AssociatedInstanceIds: readonly string[]
+  readonly KeyId?: string
+  readonly KeyName?: string
+  readonly PublicKey?: string
+  readonly AssociatedInstanceIds?: readonly string[]
   readonly AssociatedInstanceSet?: readonly AssociatedInstanceInfo[]
-  readonly CreatedTime: string | null
-  readonly PrivateKey: string | null
+  readonly CreatedTime?: string | null
+  readonly PrivateKey?: string | null
   readonly Tags?: readonly Tag[]
 }
 export const KeyPair: $Schema.Schema<KeyPair> = /*#__PURE__*/ $C.lazy(() => $C.struct("KeyPair", { KeyId: $C.str, KeyName: $C.str, PublicKey: $C.str, AssociatedInstanceIds: $C.arr($C.str), CreatedTime: $C.nul($C.datetimeIso), PrivateKey: $C.nul($C.str) }, { AssociatedInstanceSet: $C.arr(AssociatedInstanceInfo), Tags: $C.arr(Tag) }))
@@ -1782,50 +1782,50 @@ export const LoginConfiguration: $Schema.Schema<LoginConfiguration> = /*#__PURE_
 
 /** `LoginSettings` (response side). */
 export interface LoginSettings {
-  readonly KeyIds: readonly string[]
+  readonly KeyIds?: readonly string[]
 }
 export const LoginSettings: $Schema.Schema<LoginSettings> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoginSettings", { KeyIds: $C.arr($C.str) }))
 
 /** `McpServer` (response side). */
 export interface McpServer {
-  readonly McpServerId: string
-  readonly Name: string
-  readonly McpServerType: string
+  readonly McpServerId?: string
+  readonly Name?: string
+  readonly McpServerType?: string
   readonly IconUrl?: string
-  readonly Command: string
-  readonly State: string
-  readonly ServerUrl: string
-  readonly Config: string
+  readonly Command?: string
+  readonly State?: string
+  readonly ServerUrl?: string
+  readonly Config?: string
   readonly Description?: string
-  readonly CreatedTime: string
-  readonly UpdatedTime: string
+  readonly CreatedTime?: string
+  readonly UpdatedTime?: string
   readonly EnvSet?: readonly McpServerEnv[]
-  readonly TransportType: string
+  readonly TransportType?: string
 }
 export const McpServer: $Schema.Schema<McpServer> = /*#__PURE__*/ $C.lazy(() => $C.struct("McpServer", { McpServerId: $C.str, Name: $C.str, McpServerType: $C.str, Command: $C.str, State: $C.str, ServerUrl: $C.str, Config: $C.str, CreatedTime: $C.datetimeIso, UpdatedTime: $C.datetimeIso, TransportType: $C.str }, { IconUrl: $C.str, Description: $C.str, EnvSet: $C.arr(McpServerEnv) }))
 
 /** `McpServerEnv` (both sides). */
 export interface McpServerEnv {
-  readonly Key: string
+  readonly Key?: string
   readonly Value?: string
 }
 export const McpServerEnv: $Schema.Schema<McpServerEnv> = /*#__PURE__*/ $C.lazy(() => $C.struct("McpServerEnv", { Key: $C.str }, { Value: $C.str }))
 
 /** `McpServerTemplate` (response side). */
 export interface McpServerTemplate {
-  readonly Name: string
-  readonly Command: string
-  readonly Description: string
-  readonly IconUrl: string
+  readonly Name?: string
+  readonly Command?: string
+  readonly Description?: string
+  readonly IconUrl?: string
   readonly CommunityUrl?: string
   readonly PlatformUrl?: string
-  readonly EnvSet: readonly McpServerTemplateEnv[]
+  readonly EnvSet?: readonly McpServerTemplateEnv[]
 }
 export const McpServerTemplate: $Schema.Schema<McpServerTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("McpServerTemplate", { Name: $C.str, Command: $C.str, Description: $C.str, IconUrl: $C.str, EnvSet: $C.arr(McpServerTemplateEnv) }, { CommunityUrl: $C.str, PlatformUrl: $C.str }))
 
 /** `McpServerTemplateEnv` (response side). */
 export interface McpServerTemplateEnv {
-  readonly Key: string
+  readonly Key?: string
   readonly Value?: string
 }
 export const McpServerTemplateEnv: $Schema.Schema<McpServerTemplateEnv> = /*#__PURE__*/ $C.lazy(() => $C.struct("McpServerTemplateEnv", { Key: $C.str }, { Value: $C.str }))
@@ -1846,10 +1846,10 @@ export const ModifyBlueprintAttributeResponse: $Schema.Schema<ModifyBlueprintAtt
 
 /** `ModifyBundle` (response side). */
 export interface ModifyBundle {
-  readonly ModifyPrice: Price
-  readonly ModifyBundleState: string
-  readonly Bundle: Bundle
-  readonly NotSupportModifyMessage: string
+  readonly ModifyPrice?: Price
+  readonly ModifyBundleState?: string
+  readonly Bundle?: Bundle
+  readonly NotSupportModifyMessage?: string
 }
 export const ModifyBundle: $Schema.Schema<ModifyBundle> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyBundle", { ModifyPrice: Price, ModifyBundleState: $C.str, Bundle: Bundle, NotSupportModifyMessage: $C.str }))
 
@@ -1919,7 +1919,7 @@ export const ModifyDockerContainerRequest: $Schema.Schema<ModifyDockerContainerR
 
 /** `ModifyDockerContainerResponse` (response side). */
 export interface ModifyDockerContainerResponse {
-  readonly DockerActivityId: string
+  readonly DockerActivityId?: string
   readonly RequestId: string
 }
 export const ModifyDockerContainerResponse: $Schema.Schema<ModifyDockerContainerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDockerContainerResponse", { DockerActivityId: $C.str, RequestId: $C.str }))
@@ -2052,17 +2052,17 @@ export const ModifySnapshotAttributeResponse: $Schema.Schema<ModifySnapshotAttri
 
 /** `PolicyDetail` (response side). */
 export interface PolicyDetail {
-  readonly UserDiscount: number
-  readonly CommonDiscount: number
-  readonly FinalDiscount: number
-  readonly ActivityDiscount: number | null
-  readonly DiscountType: string | null
+  readonly UserDiscount?: number
+  readonly CommonDiscount?: number
+  readonly FinalDiscount?: number
+  readonly ActivityDiscount?: number | null
+  readonly DiscountType?: string | null
 }
 export const PolicyDetail: $Schema.Schema<PolicyDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("PolicyDetail", { UserDiscount: $C.float, CommonDiscount: $C.float, FinalDiscount: $C.float, ActivityDiscount: $C.nul($C.float), DiscountType: $C.nul($C.str) }))
 
 /** `Price` (response side). */
 export interface Price {
-  readonly InstancePrice: InstancePrice
+  readonly InstancePrice?: InstancePrice
 }
 export const Price: $Schema.Schema<Price> = /*#__PURE__*/ $C.lazy(() => $C.struct("Price", { InstancePrice: InstancePrice }))
 
@@ -2081,10 +2081,10 @@ export const RebootInstancesResponse: $Schema.Schema<RebootInstancesResponse> = 
 
 /** `RegionInfo` (response side). */
 export interface RegionInfo {
-  readonly Region: string
-  readonly RegionName: string
-  readonly RegionState: string
-  readonly IsChinaMainland: boolean
+  readonly Region?: string
+  readonly RegionName?: string
+  readonly RegionState?: string
+  readonly IsChinaMainland?: boolean
 }
 export const RegionInfo: $Schema.Schema<RegionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionInfo", { Region: $C.str, RegionName: $C.str, RegionState: $C.str, IsChinaMainland: $C.bool }))
 
@@ -2097,7 +2097,7 @@ export const RemoveDockerContainersRequest: $Schema.Schema<RemoveDockerContainer
 
 /** `RemoveDockerContainersResponse` (response side). */
 export interface RemoveDockerContainersResponse {
-  readonly DockerActivityId: string
+  readonly DockerActivityId?: string
   readonly RequestId: string
 }
 export const RemoveDockerContainersResponse: $Schema.Schema<RemoveDockerContainersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoveDockerContainersResponse", { DockerActivityId: $C.str, RequestId: $C.str }))
@@ -2125,7 +2125,7 @@ export const RenameDockerContainerRequest: $Schema.Schema<RenameDockerContainerR
 
 /** `RenameDockerContainerResponse` (response side). */
 export interface RenameDockerContainerResponse {
-  readonly DockerActivityId: string
+  readonly DockerActivityId?: string
   readonly RequestId: string
 }
 export const RenameDockerContainerResponse: $Schema.Schema<RenameDockerContainerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RenameDockerContainerResponse", { DockerActivityId: $C.str, RequestId: $C.str }))
@@ -2192,7 +2192,7 @@ export const RerunDockerContainerRequest: $Schema.Schema<RerunDockerContainerReq
 
 /** `RerunDockerContainerResponse` (response side). */
 export interface RerunDockerContainerResponse {
-  readonly DockerActivityId: string
+  readonly DockerActivityId?: string
   readonly RequestId: string
 }
 export const RerunDockerContainerResponse: $Schema.Schema<RerunDockerContainerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RerunDockerContainerResponse", { DockerActivityId: $C.str, RequestId: $C.str }))
@@ -2218,16 +2218,16 @@ export const ResetFirewallTemplateRulesRequest: $Schema.Schema<ResetFirewallTemp
 
 /** `ResetFirewallTemplateRulesResponse` (response side). */
 export interface ResetFirewallTemplateRulesResponse {
-  readonly TemplateRuleIdSet: readonly string[]
+  readonly TemplateRuleIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const ResetFirewallTemplateRulesResponse: $Schema.Schema<ResetFirewallTemplateRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResetFirewallTemplateRulesResponse", { TemplateRuleIdSet: $C.arr($C.str), RequestId: $C.str }))
 
 /** `ResetInstanceBlueprint` (response side). */
 export interface ResetInstanceBlueprint {
-  readonly BlueprintInfo: Blueprint
-  readonly IsResettable: boolean
-  readonly NonResettableMessage: string
+  readonly BlueprintInfo?: Blueprint
+  readonly IsResettable?: boolean
+  readonly NonResettableMessage?: string
 }
 export const ResetInstanceBlueprint: $Schema.Schema<ResetInstanceBlueprint> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResetInstanceBlueprint", { BlueprintInfo: Blueprint, IsResettable: $C.bool, NonResettableMessage: $C.str }))
 
@@ -2282,7 +2282,7 @@ export const RestartDockerContainersRequest: $Schema.Schema<RestartDockerContain
 
 /** `RestartDockerContainersResponse` (response side). */
 export interface RestartDockerContainersResponse {
-  readonly DockerActivityId: string
+  readonly DockerActivityId?: string
   readonly RequestId: string
 }
 export const RestartDockerContainersResponse: $Schema.Schema<RestartDockerContainersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestartDockerContainersResponse", { DockerActivityId: $C.str, RequestId: $C.str }))
@@ -2309,24 +2309,24 @@ export const RunDockerContainersRequest: $Schema.Schema<RunDockerContainersReque
 
 /** `RunDockerContainersResponse` (response side). */
 export interface RunDockerContainersResponse {
-  readonly DockerActivitySet: readonly string[]
+  readonly DockerActivitySet?: readonly string[]
   readonly RequestId: string
 }
 export const RunDockerContainersResponse: $Schema.Schema<RunDockerContainersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunDockerContainersResponse", { DockerActivitySet: $C.arr($C.str), RequestId: $C.str }))
 
 /** `Scene` (response side). */
 export interface Scene {
-  readonly SceneId: string
-  readonly DisplayName: string
-  readonly Description: string
+  readonly SceneId?: string
+  readonly DisplayName?: string
+  readonly Description?: string
 }
 export const Scene: $Schema.Schema<Scene> = /*#__PURE__*/ $C.lazy(() => $C.struct("Scene", { SceneId: $C.str, DisplayName: $C.str, Description: $C.str }))
 
 /** `SceneInfo` (response side). */
 export interface SceneInfo {
-  readonly SceneId: string
-  readonly DisplayName: string
-  readonly Description: string
+  readonly SceneId?: string
+  readonly DisplayName?: string
+  readonly Description?: string
 }
 export const SceneInfo: $Schema.Schema<SceneInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SceneInfo", { SceneId: $C.str, DisplayName: $C.str, Description: $C.str }))
 
@@ -2345,43 +2345,43 @@ export const ShareBlueprintAcrossAccountsResponse: $Schema.Schema<ShareBlueprint
 
 /** `Snapshot` (response side). */
 export interface Snapshot {
-  readonly SnapshotId: string
-  readonly DiskUsage: string
-  readonly DiskId: string
-  readonly DiskSize: number | bigint
-  readonly SnapshotName: string
-  readonly SnapshotState: string
-  readonly Percent: number | bigint
-  readonly LatestOperation: string
-  readonly LatestOperationState: string
-  readonly LatestOperationRequestId: string
-  readonly CreatedTime: string
+  readonly SnapshotId?: string
+  readonly DiskUsage?: string
+  readonly DiskId?: string
+  readonly DiskSize?: number | bigint
+  readonly SnapshotName?: string
+  readonly SnapshotState?: string
+  readonly Percent?: number | bigint
+  readonly LatestOperation?: string
+  readonly LatestOperationState?: string
+  readonly LatestOperationRequestId?: string
+  readonly CreatedTime?: string
   readonly Tags?: readonly Tag[]
 }
 export const Snapshot: $Schema.Schema<Snapshot> = /*#__PURE__*/ $C.lazy(() => $C.struct("Snapshot", { SnapshotId: $C.str, DiskUsage: $C.str, DiskId: $C.str, DiskSize: $C.int64, SnapshotName: $C.str, SnapshotState: $C.str, Percent: $C.int64, LatestOperation: $C.str, LatestOperationState: $C.str, LatestOperationRequestId: $C.str, CreatedTime: $C.datetimeIso }, { Tags: $C.arr(Tag) }))
 
 /** `SnapshotDeniedActions` (response side). */
 export interface SnapshotDeniedActions {
-  readonly SnapshotId: string
-  readonly DeniedActions: readonly DeniedAction[]
+  readonly SnapshotId?: string
+  readonly DeniedActions?: readonly DeniedAction[]
 }
 export const SnapshotDeniedActions: $Schema.Schema<SnapshotDeniedActions> = /*#__PURE__*/ $C.lazy(() => $C.struct("SnapshotDeniedActions", { SnapshotId: $C.str, DeniedActions: $C.arr(DeniedAction) }))
 
 /** `Software` (response side). */
 export interface Software {
-  readonly Name: string
-  readonly Version: string
-  readonly ImageUrl: string
-  readonly InstallDir: string
-  readonly DetailSet: readonly SoftwareDetail[]
+  readonly Name?: string
+  readonly Version?: string
+  readonly ImageUrl?: string
+  readonly InstallDir?: string
+  readonly DetailSet?: readonly SoftwareDetail[]
 }
 export const Software: $Schema.Schema<Software> = /*#__PURE__*/ $C.lazy(() => $C.struct("Software", { Name: $C.str, Version: $C.str, ImageUrl: $C.str, InstallDir: $C.str, DetailSet: $C.arr(SoftwareDetail) }))
 
 /** `SoftwareDetail` (response side). */
 export interface SoftwareDetail {
-  readonly Key: string
-  readonly Title: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Title?: string
+  readonly Value?: string
 }
 export const SoftwareDetail: $Schema.Schema<SoftwareDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("SoftwareDetail", { Key: $C.str, Title: $C.str, Value: $C.str }))
 
@@ -2394,7 +2394,7 @@ export const StartDockerContainersRequest: $Schema.Schema<StartDockerContainersR
 
 /** `StartDockerContainersResponse` (response side). */
 export interface StartDockerContainersResponse {
-  readonly DockerActivityId: string
+  readonly DockerActivityId?: string
   readonly RequestId: string
 }
 export const StartDockerContainersResponse: $Schema.Schema<StartDockerContainersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartDockerContainersResponse", { DockerActivityId: $C.str, RequestId: $C.str }))
@@ -2433,7 +2433,7 @@ export const StopDockerContainersRequest: $Schema.Schema<StopDockerContainersReq
 
 /** `StopDockerContainersResponse` (response side). */
 export interface StopDockerContainersResponse {
-  readonly DockerActivityId: string
+  readonly DockerActivityId?: string
   readonly RequestId: string
 }
 export const StopDockerContainersResponse: $Schema.Schema<StopDockerContainersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopDockerContainersResponse", { DockerActivityId: $C.str, RequestId: $C.str }))
@@ -2466,9 +2466,9 @@ export const StopMcpServersResponse: $Schema.Schema<StopMcpServersResponse> = /*
 
 /** `SupportIpv6Detail` (response side). */
 export interface SupportIpv6Detail {
-  readonly IsSupport: boolean
-  readonly Detail: string
-  readonly Message: string
+  readonly IsSupport?: boolean
+  readonly Detail?: string
+  readonly Message?: string
 }
 export const SupportIpv6Detail: $Schema.Schema<SupportIpv6Detail> = /*#__PURE__*/ $C.lazy(() => $C.struct("SupportIpv6Detail", { IsSupport: $C.bool, Detail: $C.str, Message: $C.str }))
 
@@ -2481,23 +2481,23 @@ export const SyncBlueprintRequest: $Schema.Schema<SyncBlueprintRequest> = /*#__P
 
 /** `SyncBlueprintResponse` (response side). */
 export interface SyncBlueprintResponse {
-  readonly DestinationRegionBlueprintSet: readonly DestinationRegionBlueprint[]
+  readonly DestinationRegionBlueprintSet?: readonly DestinationRegionBlueprint[]
   readonly RequestId: string
 }
 export const SyncBlueprintResponse: $Schema.Schema<SyncBlueprintResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SyncBlueprintResponse", { DestinationRegionBlueprintSet: $C.arr(DestinationRegionBlueprint), RequestId: $C.str }))
 
 /** `SystemDisk` (response side). */
 export interface SystemDisk {
-  readonly DiskType: string
-  readonly DiskSize: number | bigint
-  readonly DiskId: string | null
+  readonly DiskType?: string
+  readonly DiskSize?: number | bigint
+  readonly DiskId?: string | null
 }
 export const SystemDisk: $Schema.Schema<SystemDisk> = /*#__PURE__*/ $C.lazy(() => $C.struct("SystemDisk", { DiskType: $C.str, DiskSize: $C.int64, DiskId: $C.nul($C.str) }))
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Key: $C.str, Value: $C.str }))
 
@@ -2527,22 +2527,22 @@ export const TerminateInstancesResponse: $Schema.Schema<TerminateInstancesRespon
 
 /** `TotalPrice` (response side). */
 export interface TotalPrice {
-  readonly OriginalPrice: number
-  readonly DiscountPrice: number
+  readonly OriginalPrice?: number
+  readonly DiscountPrice?: number
 }
 export const TotalPrice: $Schema.Schema<TotalPrice> = /*#__PURE__*/ $C.lazy(() => $C.struct("TotalPrice", { OriginalPrice: $C.float, DiscountPrice: $C.float }))
 
 /** `TrafficPackage` (response side). */
 export interface TrafficPackage {
-  readonly TrafficPackageId: string
-  readonly TrafficUsed: number | bigint
-  readonly TrafficPackageTotal: number | bigint
-  readonly TrafficPackageRemaining: number | bigint
-  readonly TrafficOverflow: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Deadline: string
-  readonly Status: string
+  readonly TrafficPackageId?: string
+  readonly TrafficUsed?: number | bigint
+  readonly TrafficPackageTotal?: number | bigint
+  readonly TrafficPackageRemaining?: number | bigint
+  readonly TrafficOverflow?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Deadline?: string
+  readonly Status?: string
 }
 export const TrafficPackage: $Schema.Schema<TrafficPackage> = /*#__PURE__*/ $C.lazy(() => $C.struct("TrafficPackage", { TrafficPackageId: $C.str, TrafficUsed: $C.int64, TrafficPackageTotal: $C.int64, TrafficPackageRemaining: $C.int64, TrafficOverflow: $C.int64, StartTime: $C.datetimeIso, EndTime: $C.datetimeIso, Deadline: $C.datetimeIso, Status: $C.str }))
 

@@ -26,8 +26,8 @@ export const AddCasterInputInfoRequest: $Schema.Schema<AddCasterInputInfoRequest
 
 /** `AddCasterInputInfoResponse` (response side). */
 export interface AddCasterInputInfoResponse {
-  readonly InputPlayUrl: string
-  readonly InputWebRTCPlayUrl: string
+  readonly InputPlayUrl?: string
+  readonly InputWebRTCPlayUrl?: string
   readonly RequestId: string
 }
 export const AddCasterInputInfoResponse: $Schema.Schema<AddCasterInputInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddCasterInputInfoResponse", { InputPlayUrl: $C.str, InputWebRTCPlayUrl: $C.str, RequestId: $C.str }))
@@ -132,7 +132,7 @@ export const AddLiveWatermarkRequest: $Schema.Schema<AddLiveWatermarkRequest> = 
 
 /** `AddLiveWatermarkResponse` (response side). */
 export interface AddLiveWatermarkResponse {
-  readonly WatermarkId: number | bigint
+  readonly WatermarkId?: number | bigint
   readonly RequestId: string
 }
 export const AddLiveWatermarkResponse: $Schema.Schema<AddLiveWatermarkResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddLiveWatermarkResponse", { WatermarkId: $C.uint64, RequestId: $C.str }))
@@ -146,19 +146,19 @@ export const AuditKeyword: $Schema.Schema<AuditKeyword> = /*#__PURE__*/ $C.lazy(
 
 /** `AuditKeywordDeleteDetail` (response side). */
 export interface AuditKeywordDeleteDetail {
-  readonly KeywordId: string
-  readonly Content: string
-  readonly Deleted: boolean
-  readonly Error: string
+  readonly KeywordId?: string
+  readonly Content?: string
+  readonly Deleted?: boolean
+  readonly Error?: string
 }
 export const AuditKeywordDeleteDetail: $Schema.Schema<AuditKeywordDeleteDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuditKeywordDeleteDetail", { KeywordId: $C.str, Content: $C.str, Deleted: $C.bool, Error: $C.str }))
 
 /** `AuditKeywordInfo` (response side). */
 export interface AuditKeywordInfo {
-  readonly KeywordId: string
-  readonly Content: string
-  readonly Label: string
-  readonly CreateTime: string
+  readonly KeywordId?: string
+  readonly Content?: string
+  readonly Label?: string
+  readonly CreateTime?: string
 }
 export const AuditKeywordInfo: $Schema.Schema<AuditKeywordInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuditKeywordInfo", { KeywordId: $C.str, Content: $C.str, Label: $C.str, CreateTime: $C.str }))
 
@@ -171,9 +171,9 @@ export const AuthenticateDomainOwnerRequest: $Schema.Schema<AuthenticateDomainOw
 
 /** `AuthenticateDomainOwnerResponse` (response side). */
 export interface AuthenticateDomainOwnerResponse {
-  readonly Content: string
-  readonly Status: number | bigint
-  readonly MainDomain: string
+  readonly Content?: string
+  readonly Status?: number | bigint
+  readonly MainDomain?: string
   readonly RequestId: string
 }
 export const AuthenticateDomainOwnerResponse: $Schema.Schema<AuthenticateDomainOwnerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuthenticateDomainOwnerResponse", { Content: $C.str, Status: $C.int64, MainDomain: $C.str, RequestId: $C.str }))
@@ -271,36 +271,36 @@ export const AvatarTimbreList: $Schema.Schema<AvatarTimbreList> = /*#__PURE__*/ 
 
 /** `BackupStreamDetailData` (response side). */
 export interface BackupStreamDetailData {
-  readonly DomainName: string
-  readonly AppName: string
-  readonly PublishTime: string
-  readonly UpstreamSequence: string
-  readonly SourceFrom: string
-  readonly MasterFlag: number | bigint
+  readonly DomainName?: string
+  readonly AppName?: string
+  readonly PublishTime?: string
+  readonly UpstreamSequence?: string
+  readonly SourceFrom?: string
+  readonly MasterFlag?: number | bigint
 }
 export const BackupStreamDetailData: $Schema.Schema<BackupStreamDetailData> = /*#__PURE__*/ $C.lazy(() => $C.struct("BackupStreamDetailData", { DomainName: $C.str, AppName: $C.str, PublishTime: $C.str, UpstreamSequence: $C.str, SourceFrom: $C.str, MasterFlag: $C.int64 }))
 
 /** `BackupStreamGroupInfo` (response side). */
 export interface BackupStreamGroupInfo {
-  readonly StreamName: string
-  readonly BackupList: readonly BackupStreamDetailData[]
-  readonly OptimalEnable: number | bigint
-  readonly HostGroupName: string
+  readonly StreamName?: string
+  readonly BackupList?: readonly BackupStreamDetailData[]
+  readonly OptimalEnable?: number | bigint
+  readonly HostGroupName?: string
 }
 export const BackupStreamGroupInfo: $Schema.Schema<BackupStreamGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BackupStreamGroupInfo", { StreamName: $C.str, BackupList: $C.arr(BackupStreamDetailData), OptimalEnable: $C.int64, HostGroupName: $C.str }))
 
 /** `BandwidthInfo` (response side). */
 export interface BandwidthInfo {
-  readonly Time: string
-  readonly Bandwidth: number
+  readonly Time?: string
+  readonly Bandwidth?: number
 }
 export const BandwidthInfo: $Schema.Schema<BandwidthInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BandwidthInfo", { Time: $C.str, Bandwidth: $C.float }))
 
 /** `BatchDomainOperateErrors` (response side). */
 export interface BatchDomainOperateErrors {
-  readonly DomainName: string
-  readonly Code: string
-  readonly Message: string
+  readonly DomainName?: string
+  readonly Code?: string
+  readonly Message?: string
 }
 export const BatchDomainOperateErrors: $Schema.Schema<BatchDomainOperateErrors> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchDomainOperateErrors", { DomainName: $C.str, Code: $C.str, Message: $C.str }))
 
@@ -313,8 +313,8 @@ export const BillAreaInfo: $Schema.Schema<BillAreaInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `BillCountryInfo` (response side). */
 export interface BillCountryInfo {
-  readonly Name: string
-  readonly BandInfoList: readonly BillDataInfo[]
+  readonly Name?: string
+  readonly BandInfoList?: readonly BillDataInfo[]
 }
 export const BillCountryInfo: $Schema.Schema<BillCountryInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BillCountryInfo", { Name: $C.str, BandInfoList: $C.arr(BillDataInfo) }))
 
@@ -329,28 +329,28 @@ export const BillDataInfo: $Schema.Schema<BillDataInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `CallBackRuleInfo` (response side). */
 export interface CallBackRuleInfo {
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly TemplateId: number | bigint
-  readonly DomainName: string
-  readonly AppName: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly TemplateId?: number | bigint
+  readonly DomainName?: string
+  readonly AppName?: string
 }
 export const CallBackRuleInfo: $Schema.Schema<CallBackRuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CallBackRuleInfo", { CreateTime: $C.str, UpdateTime: $C.str, TemplateId: $C.int64, DomainName: $C.str, AppName: $C.str }))
 
 /** `CallBackTemplateInfo` (response side). */
 export interface CallBackTemplateInfo {
-  readonly TemplateId: number | bigint
-  readonly TemplateName: string
-  readonly Description: string
-  readonly StreamBeginNotifyUrl: string
-  readonly StreamMixNotifyUrl: string
-  readonly StreamEndNotifyUrl: string
-  readonly RecordNotifyUrl: string
-  readonly SnapshotNotifyUrl: string
-  readonly PornCensorshipNotifyUrl: string
-  readonly CallbackKey: string
-  readonly PushExceptionNotifyUrl: string | null
-  readonly AudioAuditNotifyUrl: string | null
+  readonly TemplateId?: number | bigint
+  readonly TemplateName?: string
+  readonly Description?: string
+  readonly StreamBeginNotifyUrl?: string
+  readonly StreamMixNotifyUrl?: string
+  readonly StreamEndNotifyUrl?: string
+  readonly RecordNotifyUrl?: string
+  readonly SnapshotNotifyUrl?: string
+  readonly PornCensorshipNotifyUrl?: string
+  readonly CallbackKey?: string
+  readonly PushExceptionNotifyUrl?: string | null
+  readonly AudioAuditNotifyUrl?: string | null
   readonly RecordExceptionNotifyUrl?: string
   readonly RecordExceptionLevels?: readonly string[]
 }
@@ -358,13 +358,13 @@ export const CallBackTemplateInfo: $Schema.Schema<CallBackTemplateInfo> = /*#__P
 
 /** `CallbackEventInfo` (response side). */
 export interface CallbackEventInfo {
-  readonly EventTime: string
-  readonly EventType: number | bigint
-  readonly Request: string
-  readonly Response: string
-  readonly ResponseTime: string
-  readonly ResultCode: number | bigint
-  readonly StreamId: string
+  readonly EventTime?: string
+  readonly EventType?: number | bigint
+  readonly Request?: string
+  readonly Response?: string
+  readonly ResponseTime?: string
+  readonly ResultCode?: number | bigint
+  readonly StreamId?: string
 }
 export const CallbackEventInfo: $Schema.Schema<CallbackEventInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CallbackEventInfo", { EventTime: $C.str, EventType: $C.uint64, Request: $C.str, Response: $C.str, ResponseTime: $C.str, ResultCode: $C.uint64, StreamId: $C.str }))
 
@@ -382,15 +382,15 @@ export const CancelCommonMixStreamResponse: $Schema.Schema<CancelCommonMixStream
 
 /** `CasterBriefInfo` (response side). */
 export interface CasterBriefInfo {
-  readonly CasterId: number | bigint
-  readonly CasterName: string
-  readonly Description: string
-  readonly StartBillingTime: number | bigint
-  readonly StopBillingTime: number | bigint
-  readonly CreateTime: number | bigint
-  readonly Status: number | bigint
-  readonly ExpireTime: number | bigint
-  readonly FeeType: number | bigint
+  readonly CasterId?: number | bigint
+  readonly CasterName?: string
+  readonly Description?: string
+  readonly StartBillingTime?: number | bigint
+  readonly StopBillingTime?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly Status?: number | bigint
+  readonly ExpireTime?: number | bigint
+  readonly FeeType?: number | bigint
 }
 export const CasterBriefInfo: $Schema.Schema<CasterBriefInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CasterBriefInfo", { CasterId: $C.uint64, CasterName: $C.str, Description: $C.str, StartBillingTime: $C.uint64, StopBillingTime: $C.uint64, CreateTime: $C.uint64, Status: $C.uint64, ExpireTime: $C.int64, FeeType: $C.int64 }))
 
@@ -408,7 +408,7 @@ export const CasterDisplayInfo: $Schema.Schema<CasterDisplayInfo> = /*#__PURE__*
 
 /** `CasterInfo` (response side). */
 export interface CasterInfo {
-  readonly CasterId: number | bigint
+  readonly CasterId?: number | bigint
   readonly CasterName?: string
   readonly StartLiveTime?: number | bigint
   readonly Description?: string
@@ -431,7 +431,7 @@ export const CasterInfo: $Schema.Schema<CasterInfo> = /*#__PURE__*/ $C.lazy(() =
 
 /** `CasterInputInfo` (both sides). */
 export interface CasterInputInfo {
-  readonly InputIndex: number | bigint
+  readonly InputIndex?: number | bigint
   readonly InputType?: number | bigint
   readonly InputUrl?: string
   readonly Description?: string
@@ -445,7 +445,7 @@ export const CasterInputInfo: $Schema.Schema<CasterInputInfo> = /*#__PURE__*/ $C
 
 /** `CasterLayoutInfo` (both sides). */
 export interface CasterLayoutInfo {
-  readonly LayoutIndex: number | bigint
+  readonly LayoutIndex?: number | bigint
   readonly LayoutTemplateId?: number | bigint
   readonly InputIndexList?: string
   readonly LayoutParams?: readonly CasterLayoutParam[]
@@ -456,18 +456,18 @@ export const CasterLayoutInfo: $Schema.Schema<CasterLayoutInfo> = /*#__PURE__*/ 
 
 /** `CasterLayoutParam` (both sides). */
 export interface CasterLayoutParam {
-  readonly LayerId: number | bigint
-  readonly LayerWidth: number
-  readonly LayerHeight: number
-  readonly LayerLocationX: number
-  readonly LayerLocationY: number
+  readonly LayerId?: number | bigint
+  readonly LayerWidth?: number
+  readonly LayerHeight?: number
+  readonly LayerLocationX?: number
+  readonly LayerLocationY?: number
   readonly UsePortraitSegment?: boolean
 }
 export const CasterLayoutParam: $Schema.Schema<CasterLayoutParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("CasterLayoutParam", { LayerId: $C.int64, LayerWidth: $C.float, LayerHeight: $C.float, LayerLocationX: $C.float, LayerLocationY: $C.float }, { UsePortraitSegment: $C.bool }))
 
 /** `CasterMarkPicInfo` (both sides). */
 export interface CasterMarkPicInfo {
-  readonly MarkPicIndex: number | bigint
+  readonly MarkPicIndex?: number | bigint
   readonly MarkPicId?: number | bigint
   readonly MarkPicWidth?: number
   readonly MarkPicHeight?: number
@@ -481,7 +481,7 @@ export const CasterMarkPicInfo: $Schema.Schema<CasterMarkPicInfo> = /*#__PURE__*
 
 /** `CasterMarkWordInfo` (both sides). */
 export interface CasterMarkWordInfo {
-  readonly MarkWordIndex: number | bigint
+  readonly MarkWordIndex?: number | bigint
   readonly MarkWordText?: string
   readonly MarkWordFontSize?: number | bigint
   readonly MarkWordFontColor?: string
@@ -498,7 +498,7 @@ export const CasterMarkWordInfo: $Schema.Schema<CasterMarkWordInfo> = /*#__PURE_
 
 /** `CasterOutputInfo` (both sides). */
 export interface CasterOutputInfo {
-  readonly OutputIndex: number | bigint
+  readonly OutputIndex?: number | bigint
   readonly OutputUrl?: string
   readonly Description?: string
   readonly OutputStreamId?: string
@@ -521,14 +521,14 @@ export const CdnPlayStatData: $Schema.Schema<CdnPlayStatData> = /*#__PURE__*/ $C
 
 /** `CertInfo` (response side). */
 export interface CertInfo {
-  readonly CertId: number | bigint
-  readonly CertName: string
-  readonly Description: string
-  readonly CreateTime: string
-  readonly HttpsCrt: string
-  readonly CertType: number | bigint
-  readonly CertExpireTime: string
-  readonly DomainList: readonly string[]
+  readonly CertId?: number | bigint
+  readonly CertName?: string
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly HttpsCrt?: string
+  readonly CertType?: number | bigint
+  readonly CertExpireTime?: string
+  readonly DomainList?: readonly string[]
 }
 export const CertInfo: $Schema.Schema<CertInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CertInfo", { CertId: $C.int64, CertName: $C.str, Description: $C.str, CreateTime: $C.str, HttpsCrt: $C.str, CertType: $C.int64, CertExpireTime: $C.str, DomainList: $C.arr($C.str) }))
 
@@ -555,12 +555,12 @@ export const ChildTemplateInfo: $Schema.Schema<ChildTemplateInfo> = /*#__PURE__*
 
 /** `ClientIpPlaySumInfo` (response side). */
 export interface ClientIpPlaySumInfo {
-  readonly ClientIp: string
-  readonly Province: string
-  readonly TotalFlux: number
-  readonly TotalRequest: number | bigint
-  readonly TotalFailedRequest: number | bigint
-  readonly CountryArea: string
+  readonly ClientIp?: string
+  readonly Province?: string
+  readonly TotalFlux?: number
+  readonly TotalRequest?: number | bigint
+  readonly TotalFailedRequest?: number | bigint
+  readonly CountryArea?: string
 }
 export const ClientIpPlaySumInfo: $Schema.Schema<ClientIpPlaySumInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClientIpPlaySumInfo", { ClientIp: $C.str, Province: $C.str, TotalFlux: $C.float, TotalRequest: $C.uint64, TotalFailedRequest: $C.uint64, CountryArea: $C.str }))
 
@@ -657,8 +657,8 @@ export const CommonMixOutputParams: $Schema.Schema<CommonMixOutputParams> = /*#_
 
 /** `ConcurrentRecordStreamNum` (response side). */
 export interface ConcurrentRecordStreamNum {
-  readonly Time: string
-  readonly Num: number | bigint
+  readonly Time?: string
+  readonly Num?: number | bigint
 }
 export const ConcurrentRecordStreamNum: $Schema.Schema<ConcurrentRecordStreamNum> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConcurrentRecordStreamNum", { Time: $C.str, Num: $C.uint64 }))
 
@@ -672,7 +672,7 @@ export const CopyCasterRequest: $Schema.Schema<CopyCasterRequest> = /*#__PURE__*
 
 /** `CopyCasterResponse` (response side). */
 export interface CopyCasterResponse {
-  readonly CasterId: number | bigint
+  readonly CasterId?: number | bigint
   readonly RequestId: string
 }
 export const CopyCasterResponse: $Schema.Schema<CopyCasterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CopyCasterResponse", { CasterId: $C.uint64, RequestId: $C.str }))
@@ -704,7 +704,7 @@ export const CreateAuditKeywordLibRequest: $Schema.Schema<CreateAuditKeywordLibR
 
 /** `CreateAuditKeywordLibResponse` (response side). */
 export interface CreateAuditKeywordLibResponse {
-  readonly LibId: string
+  readonly LibId?: string
   readonly RequestId: string
 }
 export const CreateAuditKeywordLibResponse: $Schema.Schema<CreateAuditKeywordLibResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAuditKeywordLibResponse", { LibId: $C.str, RequestId: $C.str }))
@@ -718,9 +718,9 @@ export const CreateAuditKeywordsRequest: $Schema.Schema<CreateAuditKeywordsReque
 
 /** `CreateAuditKeywordsResponse` (response side). */
 export interface CreateAuditKeywordsResponse {
-  readonly KeywordIds: readonly string[]
-  readonly DupInfos: readonly AuditKeywordInfo[]
-  readonly Keywords: readonly AuditKeywordInfo[]
+  readonly KeywordIds?: readonly string[]
+  readonly DupInfos?: readonly AuditKeywordInfo[]
+  readonly Keywords?: readonly AuditKeywordInfo[]
   readonly RequestId: string
 }
 export const CreateAuditKeywordsResponse: $Schema.Schema<CreateAuditKeywordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAuditKeywordsResponse", { KeywordIds: $C.arr($C.str), DupInfos: $C.arr(AuditKeywordInfo), Keywords: $C.arr(AuditKeywordInfo), RequestId: $C.str }))
@@ -735,7 +735,7 @@ export const CreateCasterInputPushUrlRequest: $Schema.Schema<CreateCasterInputPu
 
 /** `CreateCasterInputPushUrlResponse` (response side). */
 export interface CreateCasterInputPushUrlResponse {
-  readonly PushUrl: string
+  readonly PushUrl?: string
   readonly RequestId: string
 }
 export const CreateCasterInputPushUrlResponse: $Schema.Schema<CreateCasterInputPushUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCasterInputPushUrlResponse", { PushUrl: $C.str, RequestId: $C.str }))
@@ -748,10 +748,10 @@ export const CreateCasterPgmFromPvwRequest: $Schema.Schema<CreateCasterPgmFromPv
 
 /** `CreateCasterPgmFromPvwResponse` (response side). */
 export interface CreateCasterPgmFromPvwResponse {
-  readonly PgmPlayUrl: string
-  readonly CdnPlayUrl: string
-  readonly CdnStreamId: string
-  readonly PgmWebRTCPlayUrl: string
+  readonly PgmPlayUrl?: string
+  readonly CdnPlayUrl?: string
+  readonly CdnStreamId?: string
+  readonly PgmWebRTCPlayUrl?: string
   readonly RequestId: string
 }
 export const CreateCasterPgmFromPvwResponse: $Schema.Schema<CreateCasterPgmFromPvwResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCasterPgmFromPvwResponse", { PgmPlayUrl: $C.str, CdnPlayUrl: $C.str, CdnStreamId: $C.str, PgmWebRTCPlayUrl: $C.str, RequestId: $C.str }))
@@ -765,10 +765,10 @@ export const CreateCasterPgmRequest: $Schema.Schema<CreateCasterPgmRequest> = /*
 
 /** `CreateCasterPgmResponse` (response side). */
 export interface CreateCasterPgmResponse {
-  readonly PgmPlayUrl: string
-  readonly CdnPlayUrl: string
-  readonly CdnStreamId: string
-  readonly PgmWebRTCPlayUrl: string
+  readonly PgmPlayUrl?: string
+  readonly CdnPlayUrl?: string
+  readonly CdnStreamId?: string
+  readonly PgmWebRTCPlayUrl?: string
   readonly RequestId: string
 }
 export const CreateCasterPgmResponse: $Schema.Schema<CreateCasterPgmResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCasterPgmResponse", { PgmPlayUrl: $C.str, CdnPlayUrl: $C.str, CdnStreamId: $C.str, PgmWebRTCPlayUrl: $C.str, RequestId: $C.str }))
@@ -782,8 +782,8 @@ export const CreateCasterPvwRequest: $Schema.Schema<CreateCasterPvwRequest> = /*
 
 /** `CreateCasterPvwResponse` (response side). */
 export interface CreateCasterPvwResponse {
-  readonly PvwPlayUrl: string
-  readonly PvwWebRTCPlayUrl: string
+  readonly PvwPlayUrl?: string
+  readonly PvwWebRTCPlayUrl?: string
   readonly RequestId: string
 }
 export const CreateCasterPvwResponse: $Schema.Schema<CreateCasterPvwResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCasterPvwResponse", { PvwPlayUrl: $C.str, PvwWebRTCPlayUrl: $C.str, RequestId: $C.str }))
@@ -807,7 +807,7 @@ export const CreateCasterRequest: $Schema.Schema<CreateCasterRequest> = /*#__PUR
 
 /** `CreateCasterResponse` (response side). */
 export interface CreateCasterResponse {
-  readonly CasterId: number | bigint
+  readonly CasterId?: number | bigint
   readonly RequestId: string
 }
 export const CreateCasterResponse: $Schema.Schema<CreateCasterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCasterResponse", { CasterId: $C.uint64, RequestId: $C.str }))
@@ -895,7 +895,7 @@ export const CreateLiveCallbackTemplateRequest: $Schema.Schema<CreateLiveCallbac
 
 /** `CreateLiveCallbackTemplateResponse` (response side). */
 export interface CreateLiveCallbackTemplateResponse {
-  readonly TemplateId: number | bigint
+  readonly TemplateId?: number | bigint
   readonly RequestId: string
 }
 export const CreateLiveCallbackTemplateResponse: $Schema.Schema<CreateLiveCallbackTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLiveCallbackTemplateResponse", { TemplateId: $C.int64, RequestId: $C.str }))
@@ -946,7 +946,7 @@ export const CreateLivePadTemplateRequest: $Schema.Schema<CreateLivePadTemplateR
 
 /** `CreateLivePadTemplateResponse` (response side). */
 export interface CreateLivePadTemplateResponse {
-  readonly TemplateId: number | bigint
+  readonly TemplateId?: number | bigint
   readonly RequestId: string
 }
 export const CreateLivePadTemplateResponse: $Schema.Schema<CreateLivePadTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLivePadTemplateResponse", { TemplateId: $C.int64, RequestId: $C.str }))
@@ -984,7 +984,7 @@ export const CreateLivePullStreamTaskRequest: $Schema.Schema<CreateLivePullStrea
 
 /** `CreateLivePullStreamTaskResponse` (response side). */
 export interface CreateLivePullStreamTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateLivePullStreamTaskResponse: $Schema.Schema<CreateLivePullStreamTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLivePullStreamTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1006,7 +1006,7 @@ export const CreateLiveRecordRequest: $Schema.Schema<CreateLiveRecordRequest> = 
 
 /** `CreateLiveRecordResponse` (response side). */
 export interface CreateLiveRecordResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const CreateLiveRecordResponse: $Schema.Schema<CreateLiveRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLiveRecordResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -1045,7 +1045,7 @@ export const CreateLiveRecordTemplateRequest: $Schema.Schema<CreateLiveRecordTem
 
 /** `CreateLiveRecordTemplateResponse` (response side). */
 export interface CreateLiveRecordTemplateResponse {
-  readonly TemplateId: number | bigint
+  readonly TemplateId?: number | bigint
   readonly RequestId: string
 }
 export const CreateLiveRecordTemplateResponse: $Schema.Schema<CreateLiveRecordTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLiveRecordTemplateResponse", { TemplateId: $C.int64, RequestId: $C.str }))
@@ -1083,7 +1083,7 @@ export const CreateLiveSnapshotTemplateRequest: $Schema.Schema<CreateLiveSnapsho
 
 /** `CreateLiveSnapshotTemplateResponse` (response side). */
 export interface CreateLiveSnapshotTemplateResponse {
-  readonly TemplateId: number | bigint
+  readonly TemplateId?: number | bigint
   readonly RequestId: string
 }
 export const CreateLiveSnapshotTemplateResponse: $Schema.Schema<CreateLiveSnapshotTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLiveSnapshotTemplateResponse", { TemplateId: $C.int64, RequestId: $C.str }))
@@ -1110,7 +1110,7 @@ export const CreateLiveStreamMonitorRequest: $Schema.Schema<CreateLiveStreamMoni
 
 /** `CreateLiveStreamMonitorResponse` (response side). */
 export interface CreateLiveStreamMonitorResponse {
-  readonly MonitorId: string
+  readonly MonitorId?: string
   readonly RequestId: string
 }
 export const CreateLiveStreamMonitorResponse: $Schema.Schema<CreateLiveStreamMonitorResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLiveStreamMonitorResponse", { MonitorId: $C.str, RequestId: $C.str }))
@@ -1144,7 +1144,7 @@ export const CreateLiveTimeShiftTemplateRequest: $Schema.Schema<CreateLiveTimeSh
 
 /** `CreateLiveTimeShiftTemplateResponse` (response side). */
 export interface CreateLiveTimeShiftTemplateResponse {
-  readonly TemplateId: number | bigint
+  readonly TemplateId?: number | bigint
   readonly RequestId: string
 }
 export const CreateLiveTimeShiftTemplateResponse: $Schema.Schema<CreateLiveTimeShiftTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLiveTimeShiftTemplateResponse", { TemplateId: $C.int64, RequestId: $C.str }))
@@ -1197,7 +1197,7 @@ export const CreateLiveTranscodeTemplateRequest: $Schema.Schema<CreateLiveTransc
 
 /** `CreateLiveTranscodeTemplateResponse` (response side). */
 export interface CreateLiveTranscodeTemplateResponse {
-  readonly TemplateId: number | bigint
+  readonly TemplateId?: number | bigint
   readonly RequestId: string
 }
 export const CreateLiveTranscodeTemplateResponse: $Schema.Schema<CreateLiveTranscodeTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLiveTranscodeTemplateResponse", { TemplateId: $C.int64, RequestId: $C.str }))
@@ -1230,7 +1230,7 @@ export const CreatePullStreamConfigRequest: $Schema.Schema<CreatePullStreamConfi
 
 /** `CreatePullStreamConfigResponse` (response side). */
 export interface CreatePullStreamConfigResponse {
-  readonly ConfigId: string
+  readonly ConfigId?: string
   readonly RequestId: string
 }
 export const CreatePullStreamConfigResponse: $Schema.Schema<CreatePullStreamConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePullStreamConfigResponse", { ConfigId: $C.str, RequestId: $C.str }))
@@ -1250,7 +1250,7 @@ export const CreateRecordTaskRequest: $Schema.Schema<CreateRecordTaskRequest> = 
 
 /** `CreateRecordTaskResponse` (response side). */
 export interface CreateRecordTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateRecordTaskResponse: $Schema.Schema<CreateRecordTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRecordTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1295,7 +1295,7 @@ export const CreateScreenshotTaskRequest: $Schema.Schema<CreateScreenshotTaskReq
 
 /** `CreateScreenshotTaskResponse` (response side). */
 export interface CreateScreenshotTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateScreenshotTaskResponse: $Schema.Schema<CreateScreenshotTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateScreenshotTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1310,30 +1310,30 @@ export const CreateVideoRedrawTaskRequest: $Schema.Schema<CreateVideoRedrawTaskR
 
 /** `CreateVideoRedrawTaskResponse` (response side). */
 export interface CreateVideoRedrawTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateVideoRedrawTaskResponse: $Schema.Schema<CreateVideoRedrawTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVideoRedrawTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `DayStreamPlayInfo` (response side). */
 export interface DayStreamPlayInfo {
-  readonly Time: string
-  readonly Bandwidth: number
-  readonly Flux: number
-  readonly Request: number | bigint
-  readonly Online: number | bigint
+  readonly Time?: string
+  readonly Bandwidth?: number
+  readonly Flux?: number
+  readonly Request?: number | bigint
+  readonly Online?: number | bigint
 }
 export const DayStreamPlayInfo: $Schema.Schema<DayStreamPlayInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DayStreamPlayInfo", { Time: $C.str, Bandwidth: $C.float, Flux: $C.float, Request: $C.uint64, Online: $C.uint64 }))
 
 /** `DelayInfo` (response side). */
 export interface DelayInfo {
-  readonly DomainName: string
-  readonly AppName: string
-  readonly StreamName: string
-  readonly DelayInterval: number | bigint
-  readonly CreateTime: string
-  readonly ExpireTime: string
-  readonly Status: number | bigint
+  readonly DomainName?: string
+  readonly AppName?: string
+  readonly StreamName?: string
+  readonly DelayInterval?: number | bigint
+  readonly CreateTime?: string
+  readonly ExpireTime?: string
+  readonly Status?: number | bigint
 }
 export const DelayInfo: $Schema.Schema<DelayInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DelayInfo", { DomainName: $C.str, AppName: $C.str, StreamName: $C.str, DelayInterval: $C.uint64, CreateTime: $C.str, ExpireTime: $C.str, Status: $C.int64 }))
 
@@ -1346,8 +1346,8 @@ export const DeleteAuditKeywordsRequest: $Schema.Schema<DeleteAuditKeywordsReque
 
 /** `DeleteAuditKeywordsResponse` (response side). */
 export interface DeleteAuditKeywordsResponse {
-  readonly SuccessCount: number | bigint
-  readonly Infos: readonly AuditKeywordDeleteDetail[]
+  readonly SuccessCount?: number | bigint
+  readonly Infos?: readonly AuditKeywordDeleteDetail[]
   readonly RequestId: string
 }
 export const DeleteAuditKeywordsResponse: $Schema.Schema<DeleteAuditKeywordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteAuditKeywordsResponse", { SuccessCount: $C.int64, Infos: $C.arr(AuditKeywordDeleteDetail), RequestId: $C.str }))
@@ -1732,10 +1732,10 @@ export const DescribeAIGCTaskStatusRequest: $Schema.Schema<DescribeAIGCTaskStatu
 
 /** `DescribeAIGCTaskStatusResponse` (response side). */
 export interface DescribeAIGCTaskStatusResponse {
-  readonly TaskId: string
-  readonly TaskStatus: string
+  readonly TaskId?: string
+  readonly TaskStatus?: string
   readonly OutputUrl?: string | null
-  readonly CreateTime: string
+  readonly CreateTime?: string
   readonly ScheduledTime?: string
   readonly FinishedTime?: string
   readonly TaskResultCode?: number | bigint
@@ -1755,8 +1755,8 @@ export const DescribeAllStreamPlayInfoListRequest: $Schema.Schema<DescribeAllStr
 
 /** `DescribeAllStreamPlayInfoListResponse` (response side). */
 export interface DescribeAllStreamPlayInfoListResponse {
-  readonly QueryTime: string
-  readonly DataInfoList: readonly MonitorStreamPlayInfo[]
+  readonly QueryTime?: string
+  readonly DataInfoList?: readonly MonitorStreamPlayInfo[]
   readonly RequestId: string
 }
 export const DescribeAllStreamPlayInfoListResponse: $Schema.Schema<DescribeAllStreamPlayInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllStreamPlayInfoListResponse", { QueryTime: $C.str, DataInfoList: $C.arr(MonitorStreamPlayInfo), RequestId: $C.str }))
@@ -1788,8 +1788,8 @@ export const DescribeAuditKeywordsRequest: $Schema.Schema<DescribeAuditKeywordsR
 
 /** `DescribeAuditKeywordsResponse` (response side). */
 export interface DescribeAuditKeywordsResponse {
-  readonly Total: number | bigint
-  readonly Infos: readonly AuditKeywordInfo[]
+  readonly Total?: number | bigint
+  readonly Infos?: readonly AuditKeywordInfo[]
   readonly RequestId: string
 }
 export const DescribeAuditKeywordsResponse: $Schema.Schema<DescribeAuditKeywordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditKeywordsResponse", { Total: $C.int64, Infos: $C.arr(AuditKeywordInfo), RequestId: $C.str }))
@@ -1802,7 +1802,7 @@ export const DescribeBackupStreamListRequest: $Schema.Schema<DescribeBackupStrea
 
 /** `DescribeBackupStreamListResponse` (response side). */
 export interface DescribeBackupStreamListResponse {
-  readonly StreamInfoList: readonly BackupStreamGroupInfo[]
+  readonly StreamInfoList?: readonly BackupStreamGroupInfo[]
   readonly RequestId: string
 }
 export const DescribeBackupStreamListResponse: $Schema.Schema<DescribeBackupStreamListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupStreamListResponse", { StreamInfoList: $C.arr(BackupStreamGroupInfo), RequestId: $C.str }))
@@ -1821,12 +1821,12 @@ export const DescribeBillBandwidthAndFluxListRequest: $Schema.Schema<DescribeBil
 
 /** `DescribeBillBandwidthAndFluxListResponse` (response side). */
 export interface DescribeBillBandwidthAndFluxListResponse {
-  readonly PeakBandwidthTime: string
-  readonly PeakBandwidth: number
-  readonly P95PeakBandwidthTime: string
-  readonly P95PeakBandwidth: number
-  readonly SumFlux: number
-  readonly DataInfoList: readonly BillDataInfo[]
+  readonly PeakBandwidthTime?: string
+  readonly PeakBandwidth?: number
+  readonly P95PeakBandwidthTime?: string
+  readonly P95PeakBandwidth?: number
+  readonly SumFlux?: number
+  readonly DataInfoList?: readonly BillDataInfo[]
   readonly RequestId: string
 }
 export const DescribeBillBandwidthAndFluxListResponse: $Schema.Schema<DescribeBillBandwidthAndFluxListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillBandwidthAndFluxListResponse", { PeakBandwidthTime: $C.str, PeakBandwidth: $C.float, P95PeakBandwidthTime: $C.str, P95PeakBandwidth: $C.float, SumFlux: $C.float, DataInfoList: $C.arr(BillDataInfo), RequestId: $C.str }))
@@ -1845,11 +1845,11 @@ export const DescribeCallbackRecordsListRequest: $Schema.Schema<DescribeCallback
 
 /** `DescribeCallbackRecordsListResponse` (response side). */
 export interface DescribeCallbackRecordsListResponse {
-  readonly DataInfoList: readonly CallbackEventInfo[]
-  readonly PageNum: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalNum: number | bigint
-  readonly TotalPage: number | bigint
+  readonly DataInfoList?: readonly CallbackEventInfo[]
+  readonly PageNum?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalNum?: number | bigint
+  readonly TotalPage?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCallbackRecordsListResponse: $Schema.Schema<DescribeCallbackRecordsListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCallbackRecordsListResponse", { DataInfoList: $C.arr(CallbackEventInfo), PageNum: $C.uint64, PageSize: $C.uint64, TotalNum: $C.uint64, TotalPage: $C.uint64, RequestId: $C.str }))
@@ -1862,10 +1862,10 @@ export const DescribeCasterDisplayInfoRequest: $Schema.Schema<DescribeCasterDisp
 
 /** `DescribeCasterDisplayInfoResponse` (response side). */
 export interface DescribeCasterDisplayInfoResponse {
-  readonly Status: number | bigint
-  readonly PvwDisplayInfo: CasterDisplayInfo
-  readonly PgmDisplayInfo: CasterDisplayInfo
-  readonly StartLiveTime: number | bigint
+  readonly Status?: number | bigint
+  readonly PvwDisplayInfo?: CasterDisplayInfo
+  readonly PgmDisplayInfo?: CasterDisplayInfo
+  readonly StartLiveTime?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCasterDisplayInfoResponse: $Schema.Schema<DescribeCasterDisplayInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCasterDisplayInfoResponse", { Status: $C.uint64, PvwDisplayInfo: CasterDisplayInfo, PgmDisplayInfo: CasterDisplayInfo, StartLiveTime: $C.uint64, RequestId: $C.str }))
@@ -1878,7 +1878,7 @@ export const DescribeCasterEmergencyStatusRequest: $Schema.Schema<DescribeCaster
 
 /** `DescribeCasterEmergencyStatusResponse` (response side). */
 export interface DescribeCasterEmergencyStatusResponse {
-  readonly EmergencyStatus: number | bigint
+  readonly EmergencyStatus?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCasterEmergencyStatusResponse: $Schema.Schema<DescribeCasterEmergencyStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCasterEmergencyStatusResponse", { EmergencyStatus: $C.int64, RequestId: $C.str }))
@@ -1915,7 +1915,7 @@ export const DescribeCasterListRequest: $Schema.Schema<DescribeCasterListRequest
 
 /** `DescribeCasterListResponse` (response side). */
 export interface DescribeCasterListResponse {
-  readonly CasterList: readonly CasterBriefInfo[]
+  readonly CasterList?: readonly CasterBriefInfo[]
   readonly RequestId: string
 }
 export const DescribeCasterListResponse: $Schema.Schema<DescribeCasterListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCasterListResponse", { CasterList: $C.arr(CasterBriefInfo), RequestId: $C.str }))
@@ -1969,8 +1969,8 @@ export const DescribeCasterPlayUrlRequest: $Schema.Schema<DescribeCasterPlayUrlR
 
 /** `DescribeCasterPlayUrlResponse` (response side). */
 export interface DescribeCasterPlayUrlResponse {
-  readonly PlayUrl: string
-  readonly WebRTCPlayUrl: string
+  readonly PlayUrl?: string
+  readonly WebRTCPlayUrl?: string
   readonly RequestId: string
 }
 export const DescribeCasterPlayUrlResponse: $Schema.Schema<DescribeCasterPlayUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCasterPlayUrlResponse", { PlayUrl: $C.str, WebRTCPlayUrl: $C.str, RequestId: $C.str }))
@@ -1996,7 +1996,7 @@ export const DescribeCasterTransitionTypesRequest: $Schema.Schema<DescribeCaster
 
 /** `DescribeCasterTransitionTypesResponse` (response side). */
 export interface DescribeCasterTransitionTypesResponse {
-  readonly TransitionTypes: readonly TransitionTypeInfo[]
+  readonly TransitionTypes?: readonly TransitionTypeInfo[]
   readonly RequestId: string
 }
 export const DescribeCasterTransitionTypesResponse: $Schema.Schema<DescribeCasterTransitionTypesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCasterTransitionTypesResponse", { TransitionTypes: $C.arr(TransitionTypeInfo), RequestId: $C.str }))
@@ -2053,8 +2053,8 @@ export const DescribeDeliverLogDownListRequest: $Schema.Schema<DescribeDeliverLo
 
 /** `DescribeDeliverLogDownListResponse` (response side). */
 export interface DescribeDeliverLogDownListResponse {
-  readonly LogInfoList: readonly PushLogInfo[]
-  readonly TotalNum: number | bigint
+  readonly LogInfoList?: readonly PushLogInfo[]
+  readonly TotalNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDeliverLogDownListResponse: $Schema.Schema<DescribeDeliverLogDownListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeliverLogDownListResponse", { LogInfoList: $C.arr(PushLogInfo), TotalNum: $C.uint64, RequestId: $C.str }))
@@ -2072,7 +2072,7 @@ export const DescribeGroupProIspPlayInfoListRequest: $Schema.Schema<DescribeGrou
 
 /** `DescribeGroupProIspPlayInfoListResponse` (response side). */
 export interface DescribeGroupProIspPlayInfoListResponse {
-  readonly DataInfoList: readonly GroupProIspDataInfo[]
+  readonly DataInfoList?: readonly GroupProIspDataInfo[]
   readonly RequestId: string
 }
 export const DescribeGroupProIspPlayInfoListResponse: $Schema.Schema<DescribeGroupProIspPlayInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupProIspPlayInfoListResponse", { DataInfoList: $C.arr(GroupProIspDataInfo), RequestId: $C.str }))
@@ -2087,7 +2087,7 @@ export const DescribeHttpStatusInfoListRequest: $Schema.Schema<DescribeHttpStatu
 
 /** `DescribeHttpStatusInfoListResponse` (response side). */
 export interface DescribeHttpStatusInfoListResponse {
-  readonly DataInfoList: readonly HttpStatusData[]
+  readonly DataInfoList?: readonly HttpStatusData[]
   readonly RequestId: string
 }
 export const DescribeHttpStatusInfoListResponse: $Schema.Schema<DescribeHttpStatusInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHttpStatusInfoListResponse", { DataInfoList: $C.arr(HttpStatusData), RequestId: $C.str }))
@@ -2196,7 +2196,7 @@ export const DescribeLiveCallbackTemplateRequest: $Schema.Schema<DescribeLiveCal
 
 /** `DescribeLiveCallbackTemplateResponse` (response side). */
 export interface DescribeLiveCallbackTemplateResponse {
-  readonly Template: CallBackTemplateInfo
+  readonly Template?: CallBackTemplateInfo
   readonly RequestId: string
 }
 export const DescribeLiveCallbackTemplateResponse: $Schema.Schema<DescribeLiveCallbackTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveCallbackTemplateResponse", { Template: CallBackTemplateInfo, RequestId: $C.str }))
@@ -2207,7 +2207,7 @@ export const DescribeLiveCallbackTemplatesRequest: $Schema.Schema<DescribeLiveCa
 
 /** `DescribeLiveCallbackTemplatesResponse` (response side). */
 export interface DescribeLiveCallbackTemplatesResponse {
-  readonly Templates: readonly CallBackTemplateInfo[]
+  readonly Templates?: readonly CallBackTemplateInfo[]
   readonly RequestId: string
 }
 export const DescribeLiveCallbackTemplatesResponse: $Schema.Schema<DescribeLiveCallbackTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveCallbackTemplatesResponse", { Templates: $C.arr(CallBackTemplateInfo), RequestId: $C.str }))
@@ -2220,7 +2220,7 @@ export const DescribeLiveCertRequest: $Schema.Schema<DescribeLiveCertRequest> = 
 
 /** `DescribeLiveCertResponse` (response side). */
 export interface DescribeLiveCertResponse {
-  readonly CertInfo: CertInfo
+  readonly CertInfo?: CertInfo
   readonly RequestId: string
 }
 export const DescribeLiveCertResponse: $Schema.Schema<DescribeLiveCertResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveCertResponse", { CertInfo: CertInfo, RequestId: $C.str }))
@@ -2231,7 +2231,7 @@ export const DescribeLiveCertsRequest: $Schema.Schema<DescribeLiveCertsRequest> 
 
 /** `DescribeLiveCertsResponse` (response side). */
 export interface DescribeLiveCertsResponse {
-  readonly CertInfoSet: readonly CertInfo[]
+  readonly CertInfoSet?: readonly CertInfo[]
   readonly RequestId: string
 }
 export const DescribeLiveCertsResponse: $Schema.Schema<DescribeLiveCertsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveCertsResponse", { CertInfoSet: $C.arr(CertInfo), RequestId: $C.str }))
@@ -2271,7 +2271,7 @@ export const DescribeLiveDelayInfoListRequest: $Schema.Schema<DescribeLiveDelayI
 
 /** `DescribeLiveDelayInfoListResponse` (response side). */
 export interface DescribeLiveDelayInfoListResponse {
-  readonly DelayInfoList: readonly DelayInfo[]
+  readonly DelayInfoList?: readonly DelayInfo[]
   readonly RequestId: string
 }
 export const DescribeLiveDelayInfoListResponse: $Schema.Schema<DescribeLiveDelayInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveDelayInfoListResponse", { DelayInfoList: $C.arr(DelayInfo), RequestId: $C.str }))
@@ -2288,8 +2288,8 @@ export const DescribeLiveDomainCertBindingsRequest: $Schema.Schema<DescribeLiveD
 
 /** `DescribeLiveDomainCertBindingsResponse` (response side). */
 export interface DescribeLiveDomainCertBindingsResponse {
-  readonly LiveDomainCertBindings: readonly LiveDomainCertBindings[]
-  readonly TotalNum: number | bigint
+  readonly LiveDomainCertBindings?: readonly LiveDomainCertBindings[]
+  readonly TotalNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLiveDomainCertBindingsResponse: $Schema.Schema<DescribeLiveDomainCertBindingsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveDomainCertBindingsResponse", { LiveDomainCertBindings: $C.arr(LiveDomainCertBindings), TotalNum: $C.int64, RequestId: $C.str }))
@@ -2302,7 +2302,7 @@ export const DescribeLiveDomainCertRequest: $Schema.Schema<DescribeLiveDomainCer
 
 /** `DescribeLiveDomainCertResponse` (response side). */
 export interface DescribeLiveDomainCertResponse {
-  readonly DomainCertInfo: DomainCertInfo
+  readonly DomainCertInfo?: DomainCertInfo
   readonly RequestId: string
 }
 export const DescribeLiveDomainCertResponse: $Schema.Schema<DescribeLiveDomainCertResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveDomainCertResponse", { DomainCertInfo: DomainCertInfo, RequestId: $C.str }))
@@ -2315,12 +2315,12 @@ export const DescribeLiveDomainPlayInfoListRequest: $Schema.Schema<DescribeLiveD
 
 /** `DescribeLiveDomainPlayInfoListResponse` (response side). */
 export interface DescribeLiveDomainPlayInfoListResponse {
-  readonly Time: string
-  readonly TotalBandwidth: number
-  readonly TotalFlux: number
-  readonly TotalRequest: number | bigint
-  readonly TotalOnline: number | bigint
-  readonly DomainInfoList: readonly DomainInfoList[]
+  readonly Time?: string
+  readonly TotalBandwidth?: number
+  readonly TotalFlux?: number
+  readonly TotalRequest?: number | bigint
+  readonly TotalOnline?: number | bigint
+  readonly DomainInfoList?: readonly DomainInfoList[]
   readonly RequestId: string
 }
 export const DescribeLiveDomainPlayInfoListResponse: $Schema.Schema<DescribeLiveDomainPlayInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveDomainPlayInfoListResponse", { Time: $C.str, TotalBandwidth: $C.float, TotalFlux: $C.float, TotalRequest: $C.uint64, TotalOnline: $C.uint64, DomainInfoList: $C.arr(DomainInfoList), RequestId: $C.str }))
@@ -2346,7 +2346,7 @@ export const DescribeLiveDomainRequest: $Schema.Schema<DescribeLiveDomainRequest
 
 /** `DescribeLiveDomainResponse` (response side). */
 export interface DescribeLiveDomainResponse {
-  readonly DomainInfo: DomainInfo
+  readonly DomainInfo?: DomainInfo
   readonly RequestId: string
 }
 export const DescribeLiveDomainResponse: $Schema.Schema<DescribeLiveDomainResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveDomainResponse", { DomainInfo: DomainInfo, RequestId: $C.str }))
@@ -2365,10 +2365,10 @@ export const DescribeLiveDomainsRequest: $Schema.Schema<DescribeLiveDomainsReque
 
 /** `DescribeLiveDomainsResponse` (response side). */
 export interface DescribeLiveDomainsResponse {
-  readonly AllCount: number | bigint
-  readonly DomainList: readonly DomainInfo[]
-  readonly CreateLimitCount: number | bigint
-  readonly PlayTypeCount: readonly (number | bigint)[]
+  readonly AllCount?: number | bigint
+  readonly DomainList?: readonly DomainInfo[]
+  readonly CreateLimitCount?: number | bigint
+  readonly PlayTypeCount?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const DescribeLiveDomainsResponse: $Schema.Schema<DescribeLiveDomainsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveDomainsResponse", { AllCount: $C.uint64, DomainList: $C.arr(DomainInfo), CreateLimitCount: $C.int64, PlayTypeCount: $C.arr($C.int64), RequestId: $C.str }))
@@ -2403,13 +2403,13 @@ export const DescribeLivePackageInfoRequest: $Schema.Schema<DescribeLivePackageI
 
 /** `DescribeLivePackageInfoResponse` (response side). */
 export interface DescribeLivePackageInfoResponse {
-  readonly LivePackageInfoList: readonly LivePackageInfo[]
-  readonly PackageBillMode: number | bigint
-  readonly TotalPage: number | bigint | null
-  readonly TotalNum: number | bigint | null
-  readonly PageNum: number | bigint | null
-  readonly PageSize: number | bigint | null
-  readonly FluxPackageBillMode: string
+  readonly LivePackageInfoList?: readonly LivePackageInfo[]
+  readonly PackageBillMode?: number | bigint
+  readonly TotalPage?: number | bigint | null
+  readonly TotalNum?: number | bigint | null
+  readonly PageNum?: number | bigint | null
+  readonly PageSize?: number | bigint | null
+  readonly FluxPackageBillMode?: string
   readonly RequestId: string
 }
 export const DescribeLivePackageInfoResponse: $Schema.Schema<DescribeLivePackageInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLivePackageInfoResponse", { LivePackageInfoList: $C.arr(LivePackageInfo), PackageBillMode: $C.int64, TotalPage: $C.nul($C.int64), TotalNum: $C.nul($C.int64), PageNum: $C.nul($C.int64), PageSize: $C.nul($C.int64), FluxPackageBillMode: $C.str, RequestId: $C.str }))
@@ -2420,7 +2420,7 @@ export const DescribeLivePadRulesRequest: $Schema.Schema<DescribeLivePadRulesReq
 
 /** `DescribeLivePadRulesResponse` (response side). */
 export interface DescribeLivePadRulesResponse {
-  readonly Rules: readonly RuleInfo[]
+  readonly Rules?: readonly RuleInfo[]
   readonly RequestId: string
 }
 export const DescribeLivePadRulesResponse: $Schema.Schema<DescribeLivePadRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLivePadRulesResponse", { Rules: $C.arr(RuleInfo), RequestId: $C.str }))
@@ -2454,7 +2454,7 @@ export const DescribeLivePadTemplateRequest: $Schema.Schema<DescribeLivePadTempl
 
 /** `DescribeLivePadTemplateResponse` (response side). */
 export interface DescribeLivePadTemplateResponse {
-  readonly Template: PadTemplate
+  readonly Template?: PadTemplate
   readonly RequestId: string
 }
 export const DescribeLivePadTemplateResponse: $Schema.Schema<DescribeLivePadTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLivePadTemplateResponse", { Template: PadTemplate, RequestId: $C.str }))
@@ -2465,7 +2465,7 @@ export const DescribeLivePadTemplatesRequest: $Schema.Schema<DescribeLivePadTemp
 
 /** `DescribeLivePadTemplatesResponse` (response side). */
 export interface DescribeLivePadTemplatesResponse {
-  readonly Templates: readonly PadTemplate[]
+  readonly Templates?: readonly PadTemplate[]
   readonly RequestId: string
 }
 export const DescribeLivePadTemplatesResponse: $Schema.Schema<DescribeLivePadTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLivePadTemplatesResponse", { Templates: $C.arr(PadTemplate), RequestId: $C.str }))
@@ -2478,7 +2478,7 @@ export const DescribeLivePlayAuthKeyRequest: $Schema.Schema<DescribeLivePlayAuth
 
 /** `DescribeLivePlayAuthKeyResponse` (response side). */
 export interface DescribeLivePlayAuthKeyResponse {
-  readonly PlayAuthKeyInfo: PlayAuthKeyInfo
+  readonly PlayAuthKeyInfo?: PlayAuthKeyInfo
   readonly RequestId: string
 }
 export const DescribeLivePlayAuthKeyResponse: $Schema.Schema<DescribeLivePlayAuthKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLivePlayAuthKeyResponse", { PlayAuthKeyInfo: PlayAuthKeyInfo, RequestId: $C.str }))
@@ -2491,7 +2491,7 @@ export const DescribeLivePullStreamTaskStatusRequest: $Schema.Schema<DescribeLiv
 
 /** `DescribeLivePullStreamTaskStatusResponse` (response side). */
 export interface DescribeLivePullStreamTaskStatusResponse {
-  readonly TaskStatusInfo: TaskStatusInfo
+  readonly TaskStatusInfo?: TaskStatusInfo
   readonly RequestId: string
 }
 export const DescribeLivePullStreamTaskStatusResponse: $Schema.Schema<DescribeLivePullStreamTaskStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLivePullStreamTaskStatusResponse", { TaskStatusInfo: TaskStatusInfo, RequestId: $C.str }))
@@ -2507,12 +2507,12 @@ export const DescribeLivePullStreamTasksRequest: $Schema.Schema<DescribeLivePull
 
 /** `DescribeLivePullStreamTasksResponse` (response side). */
 export interface DescribeLivePullStreamTasksResponse {
-  readonly TaskInfos: readonly PullStreamTaskInfo[]
-  readonly PageNum: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalNum: number | bigint
-  readonly TotalPage: number | bigint
-  readonly LimitTaskNum: number | bigint
+  readonly TaskInfos?: readonly PullStreamTaskInfo[]
+  readonly PageNum?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalNum?: number | bigint
+  readonly TotalPage?: number | bigint
+  readonly LimitTaskNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLivePullStreamTasksResponse: $Schema.Schema<DescribeLivePullStreamTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLivePullStreamTasksResponse", { TaskInfos: $C.arr(PullStreamTaskInfo), PageNum: $C.uint64, PageSize: $C.uint64, TotalNum: $C.uint64, TotalPage: $C.uint64, LimitTaskNum: $C.uint64, RequestId: $C.str }))
@@ -2525,7 +2525,7 @@ export const DescribeLivePushAuthKeyRequest: $Schema.Schema<DescribeLivePushAuth
 
 /** `DescribeLivePushAuthKeyResponse` (response side). */
 export interface DescribeLivePushAuthKeyResponse {
-  readonly PushAuthKeyInfo: PushAuthKeyInfo
+  readonly PushAuthKeyInfo?: PushAuthKeyInfo
   readonly RequestId: string
 }
 export const DescribeLivePushAuthKeyResponse: $Schema.Schema<DescribeLivePushAuthKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLivePushAuthKeyResponse", { PushAuthKeyInfo: PushAuthKeyInfo, RequestId: $C.str }))
@@ -2549,7 +2549,7 @@ export const DescribeLiveRecordTemplateRequest: $Schema.Schema<DescribeLiveRecor
 
 /** `DescribeLiveRecordTemplateResponse` (response side). */
 export interface DescribeLiveRecordTemplateResponse {
-  readonly Template: RecordTemplateInfo
+  readonly Template?: RecordTemplateInfo
   readonly RequestId: string
 }
 export const DescribeLiveRecordTemplateResponse: $Schema.Schema<DescribeLiveRecordTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveRecordTemplateResponse", { Template: RecordTemplateInfo, RequestId: $C.str }))
@@ -2562,7 +2562,7 @@ export const DescribeLiveRecordTemplatesRequest: $Schema.Schema<DescribeLiveReco
 
 /** `DescribeLiveRecordTemplatesResponse` (response side). */
 export interface DescribeLiveRecordTemplatesResponse {
-  readonly Templates: readonly RecordTemplateInfo[]
+  readonly Templates?: readonly RecordTemplateInfo[]
   readonly RequestId: string
 }
 export const DescribeLiveRecordTemplatesResponse: $Schema.Schema<DescribeLiveRecordTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveRecordTemplatesResponse", { Templates: $C.arr(RecordTemplateInfo), RequestId: $C.str }))
@@ -2586,7 +2586,7 @@ export const DescribeLiveSnapshotTemplateRequest: $Schema.Schema<DescribeLiveSna
 
 /** `DescribeLiveSnapshotTemplateResponse` (response side). */
 export interface DescribeLiveSnapshotTemplateResponse {
-  readonly Template: SnapshotTemplateInfo
+  readonly Template?: SnapshotTemplateInfo
   readonly RequestId: string
 }
 export const DescribeLiveSnapshotTemplateResponse: $Schema.Schema<DescribeLiveSnapshotTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveSnapshotTemplateResponse", { Template: SnapshotTemplateInfo, RequestId: $C.str }))
@@ -2597,7 +2597,7 @@ export const DescribeLiveSnapshotTemplatesRequest: $Schema.Schema<DescribeLiveSn
 
 /** `DescribeLiveSnapshotTemplatesResponse` (response side). */
 export interface DescribeLiveSnapshotTemplatesResponse {
-  readonly Templates: readonly SnapshotTemplateInfo[]
+  readonly Templates?: readonly SnapshotTemplateInfo[]
   readonly RequestId: string
 }
 export const DescribeLiveSnapshotTemplatesResponse: $Schema.Schema<DescribeLiveSnapshotTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveSnapshotTemplatesResponse", { Templates: $C.arr(SnapshotTemplateInfo), RequestId: $C.str }))
@@ -2619,11 +2619,11 @@ export const DescribeLiveStreamEventListRequest: $Schema.Schema<DescribeLiveStre
 
 /** `DescribeLiveStreamEventListResponse` (response side). */
 export interface DescribeLiveStreamEventListResponse {
-  readonly EventList: readonly StreamEventInfo[]
-  readonly PageNum: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalNum: number | bigint
-  readonly TotalPage: number | bigint
+  readonly EventList?: readonly StreamEventInfo[]
+  readonly PageNum?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalNum?: number | bigint
+  readonly TotalPage?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLiveStreamEventListResponse: $Schema.Schema<DescribeLiveStreamEventListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveStreamEventListResponse", { EventList: $C.arr(StreamEventInfo), PageNum: $C.uint64, PageSize: $C.uint64, TotalNum: $C.uint64, TotalPage: $C.uint64, RequestId: $C.str }))
@@ -2637,8 +2637,8 @@ export const DescribeLiveStreamMonitorListRequest: $Schema.Schema<DescribeLiveSt
 
 /** `DescribeLiveStreamMonitorListResponse` (response side). */
 export interface DescribeLiveStreamMonitorListResponse {
-  readonly TotalNum: number | bigint
-  readonly LiveStreamMonitors: readonly LiveStreamMonitorInfo[]
+  readonly TotalNum?: number | bigint
+  readonly LiveStreamMonitors?: readonly LiveStreamMonitorInfo[]
   readonly RequestId: string
 }
 export const DescribeLiveStreamMonitorListResponse: $Schema.Schema<DescribeLiveStreamMonitorListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveStreamMonitorListResponse", { TotalNum: $C.uint64, LiveStreamMonitors: $C.arr(LiveStreamMonitorInfo), RequestId: $C.str }))
@@ -2651,7 +2651,7 @@ export const DescribeLiveStreamMonitorRequest: $Schema.Schema<DescribeLiveStream
 
 /** `DescribeLiveStreamMonitorResponse` (response side). */
 export interface DescribeLiveStreamMonitorResponse {
-  readonly LiveStreamMonitor: LiveStreamMonitorInfo
+  readonly LiveStreamMonitor?: LiveStreamMonitorInfo
   readonly RequestId: string
 }
 export const DescribeLiveStreamMonitorResponse: $Schema.Schema<DescribeLiveStreamMonitorResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveStreamMonitorResponse", { LiveStreamMonitor: LiveStreamMonitorInfo, RequestId: $C.str }))
@@ -2668,11 +2668,11 @@ export const DescribeLiveStreamOnlineListRequest: $Schema.Schema<DescribeLiveStr
 
 /** `DescribeLiveStreamOnlineListResponse` (response side). */
 export interface DescribeLiveStreamOnlineListResponse {
-  readonly TotalNum: number | bigint
-  readonly TotalPage: number | bigint
-  readonly PageNum: number | bigint
-  readonly PageSize: number | bigint
-  readonly OnlineInfo: readonly StreamOnlineInfo[]
+  readonly TotalNum?: number | bigint
+  readonly TotalPage?: number | bigint
+  readonly PageNum?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly OnlineInfo?: readonly StreamOnlineInfo[]
   readonly RequestId: string
 }
 export const DescribeLiveStreamOnlineListResponse: $Schema.Schema<DescribeLiveStreamOnlineListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveStreamOnlineListResponse", { TotalNum: $C.uint64, TotalPage: $C.uint64, PageNum: $C.uint64, PageSize: $C.uint64, OnlineInfo: $C.arr(StreamOnlineInfo), RequestId: $C.str }))
@@ -2691,11 +2691,11 @@ export const DescribeLiveStreamPublishedListRequest: $Schema.Schema<DescribeLive
 
 /** `DescribeLiveStreamPublishedListResponse` (response side). */
 export interface DescribeLiveStreamPublishedListResponse {
-  readonly PublishInfo: readonly StreamName[]
-  readonly PageNum: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalNum: number | bigint
-  readonly TotalPage: number | bigint
+  readonly PublishInfo?: readonly StreamName[]
+  readonly PageNum?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalNum?: number | bigint
+  readonly TotalPage?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLiveStreamPublishedListResponse: $Schema.Schema<DescribeLiveStreamPublishedListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveStreamPublishedListResponse", { PublishInfo: $C.arr(StreamName), PageNum: $C.uint64, PageSize: $C.uint64, TotalNum: $C.uint64, TotalPage: $C.uint64, RequestId: $C.str }))
@@ -2711,11 +2711,11 @@ export const DescribeLiveStreamPushInfoListRequest: $Schema.Schema<DescribeLiveS
 
 /** `DescribeLiveStreamPushInfoListResponse` (response side). */
 export interface DescribeLiveStreamPushInfoListResponse {
-  readonly DataInfoList: readonly PushDataInfo[]
-  readonly TotalNum: number | bigint
-  readonly TotalPage: number | bigint
-  readonly PageNum: number | bigint
-  readonly PageSize: number | bigint
+  readonly DataInfoList?: readonly PushDataInfo[]
+  readonly TotalNum?: number | bigint
+  readonly TotalPage?: number | bigint
+  readonly PageNum?: number | bigint
+  readonly PageSize?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLiveStreamPushInfoListResponse: $Schema.Schema<DescribeLiveStreamPushInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveStreamPushInfoListResponse", { DataInfoList: $C.arr(PushDataInfo), TotalNum: $C.uint64, TotalPage: $C.uint64, PageNum: $C.uint64, PageSize: $C.uint64, RequestId: $C.str }))
@@ -2745,7 +2745,7 @@ export const DescribeLiveTimeShiftBillInfoListRequest: $Schema.Schema<DescribeLi
 
 /** `DescribeLiveTimeShiftBillInfoListResponse` (response side). */
 export interface DescribeLiveTimeShiftBillInfoListResponse {
-  readonly DataInfoList: readonly TimeShiftBillData[]
+  readonly DataInfoList?: readonly TimeShiftBillData[]
   readonly RequestId: string
 }
 export const DescribeLiveTimeShiftBillInfoListResponse: $Schema.Schema<DescribeLiveTimeShiftBillInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveTimeShiftBillInfoListResponse", { DataInfoList: $C.arr(TimeShiftBillData), RequestId: $C.str }))
@@ -2756,7 +2756,7 @@ export const DescribeLiveTimeShiftRulesRequest: $Schema.Schema<DescribeLiveTimeS
 
 /** `DescribeLiveTimeShiftRulesResponse` (response side). */
 export interface DescribeLiveTimeShiftRulesResponse {
-  readonly Rules: readonly RuleInfo[]
+  readonly Rules?: readonly RuleInfo[]
   readonly RequestId: string
 }
 export const DescribeLiveTimeShiftRulesResponse: $Schema.Schema<DescribeLiveTimeShiftRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveTimeShiftRulesResponse", { Rules: $C.arr(RuleInfo), RequestId: $C.str }))
@@ -2767,7 +2767,7 @@ export const DescribeLiveTimeShiftTemplatesRequest: $Schema.Schema<DescribeLiveT
 
 /** `DescribeLiveTimeShiftTemplatesResponse` (response side). */
 export interface DescribeLiveTimeShiftTemplatesResponse {
-  readonly Templates: readonly TimeShiftTemplate[]
+  readonly Templates?: readonly TimeShiftTemplate[]
   readonly RequestId: string
 }
 export const DescribeLiveTimeShiftTemplatesResponse: $Schema.Schema<DescribeLiveTimeShiftTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveTimeShiftTemplatesResponse", { Templates: $C.arr(TimeShiftTemplate), RequestId: $C.str }))
@@ -2786,7 +2786,7 @@ export const DescribeLiveTimeShiftWriteSizeInfoListRequest: $Schema.Schema<Descr
 
 /** `DescribeLiveTimeShiftWriteSizeInfoListResponse` (response side). */
 export interface DescribeLiveTimeShiftWriteSizeInfoListResponse {
-  readonly DataInfoList: readonly TimeShiftWriteSizeData[]
+  readonly DataInfoList?: readonly TimeShiftWriteSizeData[]
   readonly RequestId: string
 }
 export const DescribeLiveTimeShiftWriteSizeInfoListResponse: $Schema.Schema<DescribeLiveTimeShiftWriteSizeInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveTimeShiftWriteSizeInfoListResponse", { DataInfoList: $C.arr(TimeShiftWriteSizeData), RequestId: $C.str }))
@@ -2805,11 +2805,11 @@ export const DescribeLiveTranscodeDetailInfoRequest: $Schema.Schema<DescribeLive
 
 /** `DescribeLiveTranscodeDetailInfoResponse` (response side). */
 export interface DescribeLiveTranscodeDetailInfoResponse {
-  readonly DataInfoList: readonly TranscodeDetailInfo[]
-  readonly PageNum: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalNum: number | bigint
-  readonly TotalPage: number | bigint
+  readonly DataInfoList?: readonly TranscodeDetailInfo[]
+  readonly PageNum?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalNum?: number | bigint
+  readonly TotalPage?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLiveTranscodeDetailInfoResponse: $Schema.Schema<DescribeLiveTranscodeDetailInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveTranscodeDetailInfoResponse", { DataInfoList: $C.arr(TranscodeDetailInfo), PageNum: $C.uint64, PageSize: $C.uint64, TotalNum: $C.uint64, TotalPage: $C.uint64, RequestId: $C.str }))
@@ -2823,7 +2823,7 @@ export const DescribeLiveTranscodeRulesRequest: $Schema.Schema<DescribeLiveTrans
 
 /** `DescribeLiveTranscodeRulesResponse` (response side). */
 export interface DescribeLiveTranscodeRulesResponse {
-  readonly Rules: readonly RuleInfo[]
+  readonly Rules?: readonly RuleInfo[]
   readonly RequestId: string
 }
 export const DescribeLiveTranscodeRulesResponse: $Schema.Schema<DescribeLiveTranscodeRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveTranscodeRulesResponse", { Rules: $C.arr(RuleInfo), RequestId: $C.str }))
@@ -2836,7 +2836,7 @@ export const DescribeLiveTranscodeTemplateRequest: $Schema.Schema<DescribeLiveTr
 
 /** `DescribeLiveTranscodeTemplateResponse` (response side). */
 export interface DescribeLiveTranscodeTemplateResponse {
-  readonly Template: TemplateInfo
+  readonly Template?: TemplateInfo
   readonly RequestId: string
 }
 export const DescribeLiveTranscodeTemplateResponse: $Schema.Schema<DescribeLiveTranscodeTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveTranscodeTemplateResponse", { Template: TemplateInfo, RequestId: $C.str }))
@@ -2849,7 +2849,7 @@ export const DescribeLiveTranscodeTemplatesRequest: $Schema.Schema<DescribeLiveT
 
 /** `DescribeLiveTranscodeTemplatesResponse` (response side). */
 export interface DescribeLiveTranscodeTemplatesResponse {
-  readonly Templates: readonly TemplateInfo[]
+  readonly Templates?: readonly TemplateInfo[]
   readonly RequestId: string
 }
 export const DescribeLiveTranscodeTemplatesResponse: $Schema.Schema<DescribeLiveTranscodeTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveTranscodeTemplatesResponse", { Templates: $C.arr(TemplateInfo), RequestId: $C.str }))
@@ -2865,7 +2865,7 @@ export const DescribeLiveTranscodeTotalInfoRequest: $Schema.Schema<DescribeLiveT
 
 /** `DescribeLiveTranscodeTotalInfoResponse` (response side). */
 export interface DescribeLiveTranscodeTotalInfoResponse {
-  readonly DataInfoList: readonly TranscodeTotalInfo[]
+  readonly DataInfoList?: readonly TranscodeTotalInfo[]
   readonly RequestId: string
 }
 export const DescribeLiveTranscodeTotalInfoResponse: $Schema.Schema<DescribeLiveTranscodeTotalInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveTranscodeTotalInfoResponse", { DataInfoList: $C.arr(TranscodeTotalInfo), RequestId: $C.str }))
@@ -2904,8 +2904,8 @@ export const DescribeLiveWatermarksRequest: $Schema.Schema<DescribeLiveWatermark
 
 /** `DescribeLiveWatermarksResponse` (response side). */
 export interface DescribeLiveWatermarksResponse {
-  readonly TotalNum: number | bigint
-  readonly WatermarkList: readonly WatermarkInfo[]
+  readonly TotalNum?: number | bigint
+  readonly WatermarkList?: readonly WatermarkInfo[]
   readonly RequestId: string
 }
 export const DescribeLiveWatermarksResponse: $Schema.Schema<DescribeLiveWatermarksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveWatermarksResponse", { TotalNum: $C.uint64, WatermarkList: $C.arr(WatermarkInfo), RequestId: $C.str }))
@@ -2921,7 +2921,7 @@ export const DescribeLiveXP2PDetailInfoListRequest: $Schema.Schema<DescribeLiveX
 
 /** `DescribeLiveXP2PDetailInfoListResponse` (response side). */
 export interface DescribeLiveXP2PDetailInfoListResponse {
-  readonly DataInfoList: readonly XP2PDetailInfo[]
+  readonly DataInfoList?: readonly XP2PDetailInfo[]
   readonly RequestId: string
 }
 export const DescribeLiveXP2PDetailInfoListResponse: $Schema.Schema<DescribeLiveXP2PDetailInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveXP2PDetailInfoListResponse", { DataInfoList: $C.arr(XP2PDetailInfo), RequestId: $C.str }))
@@ -2937,8 +2937,8 @@ export const DescribeLogDownloadListRequest: $Schema.Schema<DescribeLogDownloadL
 
 /** `DescribeLogDownloadListResponse` (response side). */
 export interface DescribeLogDownloadListResponse {
-  readonly LogInfoList: readonly LogInfo[]
-  readonly TotalNum: number | bigint
+  readonly LogInfoList?: readonly LogInfo[]
+  readonly TotalNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLogDownloadListResponse: $Schema.Schema<DescribeLogDownloadListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogDownloadListResponse", { LogInfoList: $C.arr(LogInfo), TotalNum: $C.uint64, RequestId: $C.str }))
@@ -2951,8 +2951,8 @@ export const DescribeMonitorReportRequest: $Schema.Schema<DescribeMonitorReportR
 
 /** `DescribeMonitorReportResponse` (response side). */
 export interface DescribeMonitorReportResponse {
-  readonly MPSResult: MPSResult
-  readonly DiagnoseResult: DiagnoseResult
+  readonly MPSResult?: MPSResult
+  readonly DiagnoseResult?: DiagnoseResult
   readonly RequestId: string
 }
 export const DescribeMonitorReportResponse: $Schema.Schema<DescribeMonitorReportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMonitorReportResponse", { MPSResult: MPSResult, DiagnoseResult: DiagnoseResult, RequestId: $C.str }))
@@ -2965,30 +2965,30 @@ export const DescribeOriginStreamInfoRequest: $Schema.Schema<DescribeOriginStrea
 
 /** `DescribeOriginStreamInfoResponse` (response side). */
 export interface DescribeOriginStreamInfoResponse {
-  readonly Status: number | bigint
-  readonly CdnStreamPlayType: readonly string[]
-  readonly OriginStreamType: number | bigint
-  readonly OriginStreamPlayType: string
-  readonly OriginAddressType: number | bigint
-  readonly OriginAddress: readonly string[]
-  readonly OriginTimeout: number | bigint | null
-  readonly OriginRetryTimes: number | bigint | null
-  readonly TimeJitter: string | null
-  readonly HlsPlayFragmentCount: number | bigint | null
-  readonly HlsPlayFragmentDuration: number | bigint | null
-  readonly PassThroughHttpHeader: string | null
-  readonly PassThroughResponse: string | null
-  readonly PassThroughParam: string | null
-  readonly OriginHost: string | null
-  readonly IndexerCache: number | bigint | null
-  readonly FragmentCache: number | bigint | null
-  readonly DomainName: string | null
-  readonly UsingHttps: string | null
-  readonly CacheFollowOrigin: string | null
-  readonly CacheStatusCode: readonly string[] | null
-  readonly UrlReplaceRules: readonly string[] | null
-  readonly OptionsRequest: string | null
-  readonly FollowRedirect: string | null
+  readonly Status?: number | bigint
+  readonly CdnStreamPlayType?: readonly string[]
+  readonly OriginStreamType?: number | bigint
+  readonly OriginStreamPlayType?: string
+  readonly OriginAddressType?: number | bigint
+  readonly OriginAddress?: readonly string[]
+  readonly OriginTimeout?: number | bigint | null
+  readonly OriginRetryTimes?: number | bigint | null
+  readonly TimeJitter?: string | null
+  readonly HlsPlayFragmentCount?: number | bigint | null
+  readonly HlsPlayFragmentDuration?: number | bigint | null
+  readonly PassThroughHttpHeader?: string | null
+  readonly PassThroughResponse?: string | null
+  readonly PassThroughParam?: string | null
+  readonly OriginHost?: string | null
+  readonly IndexerCache?: number | bigint | null
+  readonly FragmentCache?: number | bigint | null
+  readonly DomainName?: string | null
+  readonly UsingHttps?: string | null
+  readonly CacheFollowOrigin?: string | null
+  readonly CacheStatusCode?: readonly string[] | null
+  readonly UrlReplaceRules?: readonly string[] | null
+  readonly OptionsRequest?: string | null
+  readonly FollowRedirect?: string | null
   readonly StreamPackageRegion?: readonly string[] | null
   readonly CustomerName?: string | null
   readonly IndexerKeepParam?: readonly string[] | null
@@ -3016,8 +3016,8 @@ export const DescribePlayErrorCodeDetailInfoListRequest: $Schema.Schema<Describe
 
 /** `DescribePlayErrorCodeDetailInfoListResponse` (response side). */
 export interface DescribePlayErrorCodeDetailInfoListResponse {
-  readonly HttpCodeList: readonly HttpCodeInfo[]
-  readonly StatType: string
+  readonly HttpCodeList?: readonly HttpCodeInfo[]
+  readonly StatType?: string
   readonly RequestId: string
 }
 export const DescribePlayErrorCodeDetailInfoListResponse: $Schema.Schema<DescribePlayErrorCodeDetailInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePlayErrorCodeDetailInfoListResponse", { HttpCodeList: $C.arr(HttpCodeInfo), StatType: $C.str, RequestId: $C.str }))
@@ -3037,17 +3037,17 @@ export const DescribePlayErrorCodeSumInfoListRequest: $Schema.Schema<DescribePla
 
 /** `DescribePlayErrorCodeSumInfoListResponse` (response side). */
 export interface DescribePlayErrorCodeSumInfoListResponse {
-  readonly ProIspInfoList: readonly ProIspPlayCodeDataInfo[]
-  readonly TotalCodeAll: number | bigint
-  readonly TotalCode4xx: number | bigint
-  readonly TotalCode5xx: number | bigint
-  readonly TotalCodeList: readonly PlayCodeTotalInfo[]
-  readonly PageNum: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalPage: number | bigint
-  readonly TotalNum: number | bigint
-  readonly TotalCode2xx: number | bigint
-  readonly TotalCode3xx: number | bigint
+  readonly ProIspInfoList?: readonly ProIspPlayCodeDataInfo[]
+  readonly TotalCodeAll?: number | bigint
+  readonly TotalCode4xx?: number | bigint
+  readonly TotalCode5xx?: number | bigint
+  readonly TotalCodeList?: readonly PlayCodeTotalInfo[]
+  readonly PageNum?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalPage?: number | bigint
+  readonly TotalNum?: number | bigint
+  readonly TotalCode2xx?: number | bigint
+  readonly TotalCode3xx?: number | bigint
   readonly RequestId: string
 }
 export const DescribePlayErrorCodeSumInfoListResponse: $Schema.Schema<DescribePlayErrorCodeSumInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePlayErrorCodeSumInfoListResponse", { ProIspInfoList: $C.arr(ProIspPlayCodeDataInfo), TotalCodeAll: $C.uint64, TotalCode4xx: $C.uint64, TotalCode5xx: $C.uint64, TotalCodeList: $C.arr(PlayCodeTotalInfo), PageNum: $C.uint64, PageSize: $C.uint64, TotalPage: $C.uint64, TotalNum: $C.uint64, TotalCode2xx: $C.uint64, TotalCode3xx: $C.uint64, RequestId: $C.str }))
@@ -3067,15 +3067,15 @@ export const DescribeProIspPlaySumInfoListRequest: $Schema.Schema<DescribeProIsp
 
 /** `DescribeProIspPlaySumInfoListResponse` (response side). */
 export interface DescribeProIspPlaySumInfoListResponse {
-  readonly TotalFlux: number
-  readonly TotalRequest: number | bigint
-  readonly StatType: string
-  readonly PageSize: number | bigint
-  readonly PageNum: number | bigint
-  readonly TotalNum: number | bigint
-  readonly TotalPage: number | bigint
-  readonly DataInfoList: readonly ProIspPlaySumInfo[]
-  readonly AvgFluxPerSecond: number
+  readonly TotalFlux?: number
+  readonly TotalRequest?: number | bigint
+  readonly StatType?: string
+  readonly PageSize?: number | bigint
+  readonly PageNum?: number | bigint
+  readonly TotalNum?: number | bigint
+  readonly TotalPage?: number | bigint
+  readonly DataInfoList?: readonly ProIspPlaySumInfo[]
+  readonly AvgFluxPerSecond?: number
   readonly RequestId: string
 }
 export const DescribeProIspPlaySumInfoListResponse: $Schema.Schema<DescribeProIspPlaySumInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProIspPlaySumInfoListResponse", { TotalFlux: $C.float, TotalRequest: $C.uint64, StatType: $C.str, PageSize: $C.uint64, PageNum: $C.uint64, TotalNum: $C.uint64, TotalPage: $C.uint64, DataInfoList: $C.arr(ProIspPlaySumInfo), AvgFluxPerSecond: $C.float, RequestId: $C.str }))
@@ -3096,8 +3096,8 @@ export const DescribeProvinceIspPlayInfoListRequest: $Schema.Schema<DescribeProv
 
 /** `DescribeProvinceIspPlayInfoListResponse` (response side). */
 export interface DescribeProvinceIspPlayInfoListResponse {
-  readonly DataInfoList: readonly PlayStatInfo[]
-  readonly StatType: string
+  readonly DataInfoList?: readonly PlayStatInfo[]
+  readonly StatType?: string
   readonly RequestId: string
 }
 export const DescribeProvinceIspPlayInfoListResponse: $Schema.Schema<DescribeProvinceIspPlayInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProvinceIspPlayInfoListResponse", { DataInfoList: $C.arr(PlayStatInfo), StatType: $C.str, RequestId: $C.str }))
@@ -3141,9 +3141,9 @@ export const DescribePullTransformPushInfoRequest: $Schema.Schema<DescribePullTr
 
 /** `DescribePullTransformPushInfoResponse` (response side). */
 export interface DescribePullTransformPushInfoResponse {
-  readonly DataInfoList: readonly TaskDurationInfo[]
-  readonly TotalDuration: number | bigint
-  readonly TotalDurationSecond: number | bigint
+  readonly DataInfoList?: readonly TaskDurationInfo[]
+  readonly TotalDuration?: number | bigint
+  readonly TotalDurationSecond?: number | bigint
   readonly RequestId: string
 }
 export const DescribePullTransformPushInfoResponse: $Schema.Schema<DescribePullTransformPushInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePullTransformPushInfoResponse", { DataInfoList: $C.arr(TaskDurationInfo), TotalDuration: $C.uint64, TotalDurationSecond: $C.uint64, RequestId: $C.str }))
@@ -3162,12 +3162,12 @@ export const DescribePushBandwidthAndFluxListRequest: $Schema.Schema<DescribePus
 
 /** `DescribePushBandwidthAndFluxListResponse` (response side). */
 export interface DescribePushBandwidthAndFluxListResponse {
-  readonly PeakBandwidthTime: string
-  readonly PeakBandwidth: number
-  readonly P95PeakBandwidthTime: string
-  readonly P95PeakBandwidth: number
-  readonly SumFlux: number
-  readonly DataInfoList: readonly BillDataInfo[]
+  readonly PeakBandwidthTime?: string
+  readonly PeakBandwidth?: number
+  readonly P95PeakBandwidthTime?: string
+  readonly P95PeakBandwidth?: number
+  readonly SumFlux?: number
+  readonly DataInfoList?: readonly BillDataInfo[]
   readonly RequestId: string
 }
 export const DescribePushBandwidthAndFluxListResponse: $Schema.Schema<DescribePushBandwidthAndFluxListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePushBandwidthAndFluxListResponse", { PeakBandwidthTime: $C.str, PeakBandwidth: $C.float, P95PeakBandwidthTime: $C.str, P95PeakBandwidth: $C.float, SumFlux: $C.float, DataInfoList: $C.arr(BillDataInfo), RequestId: $C.str }))
@@ -3185,8 +3185,8 @@ export const DescribeRecordTaskRequest: $Schema.Schema<DescribeRecordTaskRequest
 
 /** `DescribeRecordTaskResponse` (response side). */
 export interface DescribeRecordTaskResponse {
-  readonly ScrollToken: string
-  readonly TaskList: readonly RecordTask[]
+  readonly ScrollToken?: string
+  readonly TaskList?: readonly RecordTask[]
   readonly RequestId: string
 }
 export const DescribeRecordTaskResponse: $Schema.Schema<DescribeRecordTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordTaskResponse", { ScrollToken: $C.str, TaskList: $C.arr(RecordTask), RequestId: $C.str }))
@@ -3220,7 +3220,7 @@ export const DescribeScreenShotSheetNumListRequest: $Schema.Schema<DescribeScree
 
 /** `DescribeScreenShotSheetNumListResponse` (response side). */
 export interface DescribeScreenShotSheetNumListResponse {
-  readonly DataInfoList: readonly TimeValue[]
+  readonly DataInfoList?: readonly TimeValue[]
   readonly RequestId: string
 }
 export const DescribeScreenShotSheetNumListResponse: $Schema.Schema<DescribeScreenShotSheetNumListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScreenShotSheetNumListResponse", { DataInfoList: $C.arr(TimeValue), RequestId: $C.str }))
@@ -3238,8 +3238,8 @@ export const DescribeScreenshotTaskRequest: $Schema.Schema<DescribeScreenshotTas
 
 /** `DescribeScreenshotTaskResponse` (response side). */
 export interface DescribeScreenshotTaskResponse {
-  readonly ScrollToken: string
-  readonly TaskList: readonly ScreenshotTask[]
+  readonly ScrollToken?: string
+  readonly TaskList?: readonly ScreenshotTask[]
   readonly RequestId: string
 }
 export const DescribeScreenshotTaskResponse: $Schema.Schema<DescribeScreenshotTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScreenshotTaskResponse", { ScrollToken: $C.str, TaskList: $C.arr(ScreenshotTask), RequestId: $C.str }))
@@ -3257,11 +3257,11 @@ export const DescribeStreamDayPlayInfoListRequest: $Schema.Schema<DescribeStream
 
 /** `DescribeStreamDayPlayInfoListResponse` (response side). */
 export interface DescribeStreamDayPlayInfoListResponse {
-  readonly DataInfoList: readonly PlayDataInfoByStream[]
-  readonly TotalNum: number | bigint
-  readonly TotalPage: number | bigint
-  readonly PageNum: number | bigint
-  readonly PageSize: number | bigint
+  readonly DataInfoList?: readonly PlayDataInfoByStream[]
+  readonly TotalNum?: number | bigint
+  readonly TotalPage?: number | bigint
+  readonly PageNum?: number | bigint
+  readonly PageSize?: number | bigint
   readonly RequestId: string
 }
 export const DescribeStreamDayPlayInfoListResponse: $Schema.Schema<DescribeStreamDayPlayInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamDayPlayInfoListResponse", { DataInfoList: $C.arr(PlayDataInfoByStream), TotalNum: $C.uint64, TotalPage: $C.uint64, PageNum: $C.uint64, PageSize: $C.uint64, RequestId: $C.str }))
@@ -3279,7 +3279,7 @@ export const DescribeStreamPlayInfoListRequest: $Schema.Schema<DescribeStreamPla
 
 /** `DescribeStreamPlayInfoListResponse` (response side). */
 export interface DescribeStreamPlayInfoListResponse {
-  readonly DataInfoList: readonly DayStreamPlayInfo[]
+  readonly DataInfoList?: readonly DayStreamPlayInfo[]
   readonly RequestId: string
 }
 export const DescribeStreamPlayInfoListResponse: $Schema.Schema<DescribeStreamPlayInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamPlayInfoListResponse", { DataInfoList: $C.arr(DayStreamPlayInfo), RequestId: $C.str }))
@@ -3296,7 +3296,7 @@ export const DescribeStreamPushInfoListRequest: $Schema.Schema<DescribeStreamPus
 
 /** `DescribeStreamPushInfoListResponse` (response side). */
 export interface DescribeStreamPushInfoListResponse {
-  readonly DataInfoList: readonly PushQualityData[]
+  readonly DataInfoList?: readonly PushQualityData[]
   readonly RequestId: string
 }
 export const DescribeStreamPushInfoListResponse: $Schema.Schema<DescribeStreamPushInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamPushInfoListResponse", { DataInfoList: $C.arr(PushQualityData), RequestId: $C.str }))
@@ -3315,7 +3315,7 @@ export const DescribeTimeShiftRecordDetailRequest: $Schema.Schema<DescribeTimeSh
 
 /** `DescribeTimeShiftRecordDetailResponse` (response side). */
 export interface DescribeTimeShiftRecordDetailResponse {
-  readonly RecordList: readonly TimeShiftRecord[]
+  readonly RecordList?: readonly TimeShiftRecord[]
   readonly RequestId: string
 }
 export const DescribeTimeShiftRecordDetailResponse: $Schema.Schema<DescribeTimeShiftRecordDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTimeShiftRecordDetailResponse", { RecordList: $C.arr(TimeShiftRecord), RequestId: $C.str }))
@@ -3334,8 +3334,8 @@ export const DescribeTimeShiftStreamListRequest: $Schema.Schema<DescribeTimeShif
 
 /** `DescribeTimeShiftStreamListResponse` (response side). */
 export interface DescribeTimeShiftStreamListResponse {
-  readonly TotalSize: number | bigint
-  readonly StreamList: readonly TimeShiftStreamInfo[]
+  readonly TotalSize?: number | bigint
+  readonly StreamList?: readonly TimeShiftStreamInfo[]
   readonly RequestId: string
 }
 export const DescribeTimeShiftStreamListResponse: $Schema.Schema<DescribeTimeShiftStreamListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTimeShiftStreamListResponse", { TotalSize: $C.int64, StreamList: $C.arr(TimeShiftStreamInfo), RequestId: $C.str }))
@@ -3355,12 +3355,12 @@ export const DescribeTopClientIpSumInfoListRequest: $Schema.Schema<DescribeTopCl
 
 /** `DescribeTopClientIpSumInfoListResponse` (response side). */
 export interface DescribeTopClientIpSumInfoListResponse {
-  readonly PageNum: number | bigint
-  readonly PageSize: number | bigint
-  readonly OrderParam: string
-  readonly TotalNum: number | bigint
-  readonly TotalPage: number | bigint
-  readonly DataInfoList: readonly ClientIpPlaySumInfo[]
+  readonly PageNum?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly OrderParam?: string
+  readonly TotalNum?: number | bigint
+  readonly TotalPage?: number | bigint
+  readonly DataInfoList?: readonly ClientIpPlaySumInfo[]
   readonly RequestId: string
 }
 export const DescribeTopClientIpSumInfoListResponse: $Schema.Schema<DescribeTopClientIpSumInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopClientIpSumInfoListResponse", { PageNum: $C.uint64, PageSize: $C.uint64, OrderParam: $C.str, TotalNum: $C.uint64, TotalPage: $C.uint64, DataInfoList: $C.arr(ClientIpPlaySumInfo), RequestId: $C.str }))
@@ -3391,7 +3391,7 @@ export const DescribeUploadStreamNumsRequest: $Schema.Schema<DescribeUploadStrea
 
 /** `DescribeUploadStreamNumsResponse` (response side). */
 export interface DescribeUploadStreamNumsResponse {
-  readonly DataInfoList: readonly ConcurrentRecordStreamNum[]
+  readonly DataInfoList?: readonly ConcurrentRecordStreamNum[]
   readonly RequestId: string
 }
 export const DescribeUploadStreamNumsResponse: $Schema.Schema<DescribeUploadStreamNumsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUploadStreamNumsResponse", { DataInfoList: $C.arr(ConcurrentRecordStreamNum), RequestId: $C.str }))
@@ -3423,59 +3423,59 @@ export const DescribeVisitTopSumInfoListResponse: $Schema.Schema<DescribeVisitTo
 
 /** `DiagnoseResult` (response side). */
 export interface DiagnoseResult {
-  readonly StreamBrokenResults: readonly string[]
-  readonly LowFrameRateResults: readonly string[]
-  readonly StreamFormatResults: readonly string[]
+  readonly StreamBrokenResults?: readonly string[]
+  readonly LowFrameRateResults?: readonly string[]
+  readonly StreamFormatResults?: readonly string[]
 }
 export const DiagnoseResult: $Schema.Schema<DiagnoseResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("DiagnoseResult", { StreamBrokenResults: $C.arr($C.str), LowFrameRateResults: $C.arr($C.str), StreamFormatResults: $C.arr($C.str) }))
 
 /** `DomainCertInfo` (response side). */
 export interface DomainCertInfo {
-  readonly CertId: number | bigint
-  readonly CertName: string
-  readonly Description: string
-  readonly CreateTime: string
-  readonly HttpsCrt: string
-  readonly CertType: number | bigint
-  readonly CertExpireTime: string
-  readonly DomainName: string
-  readonly Status: number | bigint
-  readonly CertDomains: readonly string[]
-  readonly CloudCertId: string
+  readonly CertId?: number | bigint
+  readonly CertName?: string
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly HttpsCrt?: string
+  readonly CertType?: number | bigint
+  readonly CertExpireTime?: string
+  readonly DomainName?: string
+  readonly Status?: number | bigint
+  readonly CertDomains?: readonly string[]
+  readonly CloudCertId?: string
 }
 export const DomainCertInfo: $Schema.Schema<DomainCertInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainCertInfo", { CertId: $C.int64, CertName: $C.str, Description: $C.str, CreateTime: $C.str, HttpsCrt: $C.str, CertType: $C.int64, CertExpireTime: $C.str, DomainName: $C.str, Status: $C.int64, CertDomains: $C.arr($C.str), CloudCertId: $C.str }))
 
 /** `DomainDetailInfo` (response side). */
 export interface DomainDetailInfo {
-  readonly MainlandOrOversea: string
-  readonly Bandwidth: number
-  readonly Flux: number
-  readonly Online: number | bigint
-  readonly Request: number | bigint
+  readonly MainlandOrOversea?: string
+  readonly Bandwidth?: number
+  readonly Flux?: number
+  readonly Online?: number | bigint
+  readonly Request?: number | bigint
 }
 export const DomainDetailInfo: $Schema.Schema<DomainDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainDetailInfo", { MainlandOrOversea: $C.str, Bandwidth: $C.float, Flux: $C.float, Online: $C.uint64, Request: $C.uint64 }))
 
 /** `DomainInfo` (response side). */
 export interface DomainInfo {
-  readonly Name: string
-  readonly Type: number | bigint
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly BCName: number | bigint
-  readonly TargetDomain: string
-  readonly PlayType: number | bigint
-  readonly IsDelayLive: number | bigint
-  readonly CurrentCName: string
-  readonly RentTag: number | bigint
-  readonly RentExpireTime: string
-  readonly IsMiniProgramLive: number | bigint
+  readonly Name?: string
+  readonly Type?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly BCName?: number | bigint
+  readonly TargetDomain?: string
+  readonly PlayType?: number | bigint
+  readonly IsDelayLive?: number | bigint
+  readonly CurrentCName?: string
+  readonly RentTag?: number | bigint
+  readonly RentExpireTime?: string
+  readonly IsMiniProgramLive?: number | bigint
 }
 export const DomainInfo: $Schema.Schema<DomainInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainInfo", { Name: $C.str, Type: $C.uint64, Status: $C.uint64, CreateTime: $C.str, BCName: $C.uint64, TargetDomain: $C.str, PlayType: $C.int64, IsDelayLive: $C.int64, CurrentCName: $C.str, RentTag: $C.int64, RentExpireTime: $C.str, IsMiniProgramLive: $C.int64 }))
 
 /** `DomainInfoList` (response side). */
 export interface DomainInfoList {
-  readonly Domain: string
-  readonly DetailInfoList: readonly DomainDetailInfo[]
+  readonly Domain?: string
+  readonly DetailInfoList?: readonly DomainDetailInfo[]
 }
 export const DomainInfoList: $Schema.Schema<DomainInfoList> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainInfoList", { Domain: $C.str, DetailInfoList: $C.arr(DomainDetailInfo) }))
 
@@ -3572,9 +3572,9 @@ export const GenerateLiveAvatarScriptBroadcastResponse: $Schema.Schema<GenerateL
 
 /** `GroupProIspDataInfo` (response side). */
 export interface GroupProIspDataInfo {
-  readonly ProvinceName: string
-  readonly IspName: string
-  readonly DetailInfoList: readonly CdnPlayStatData[]
+  readonly ProvinceName?: string
+  readonly IspName?: string
+  readonly DetailInfoList?: readonly CdnPlayStatData[]
 }
 export const GroupProIspDataInfo: $Schema.Schema<GroupProIspDataInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupProIspDataInfo", { ProvinceName: $C.str, IspName: $C.str, DetailInfoList: $C.arr(CdnPlayStatData) }))
 
@@ -3586,8 +3586,8 @@ export const HlsSpecialParam: $Schema.Schema<HlsSpecialParam> = /*#__PURE__*/ $C
 
 /** `HttpCodeInfo` (response side). */
 export interface HttpCodeInfo {
-  readonly HttpCode: string
-  readonly ValueList: readonly HttpCodeValue[]
+  readonly HttpCode?: string
+  readonly ValueList?: readonly HttpCodeValue[]
 }
 export const HttpCodeInfo: $Schema.Schema<HttpCodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("HttpCodeInfo", { HttpCode: $C.str, ValueList: $C.arr(HttpCodeValue) }))
 
@@ -3608,8 +3608,8 @@ export const HttpStatusData: $Schema.Schema<HttpStatusData> = /*#__PURE__*/ $C.l
 
 /** `HttpStatusInfo` (response side). */
 export interface HttpStatusInfo {
-  readonly HttpStatus: string
-  readonly Num: number | bigint
+  readonly HttpStatus?: string
+  readonly Num?: number | bigint
 }
 export const HttpStatusInfo: $Schema.Schema<HttpStatusInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("HttpStatusInfo", { HttpStatus: $C.str, Num: $C.uint64 }))
 
@@ -3639,14 +3639,14 @@ export const LiveCertDomainInfo: $Schema.Schema<LiveCertDomainInfo> = /*#__PURE_
 
 /** `LiveDomainCertBindings` (response side). */
 export interface LiveDomainCertBindings {
-  readonly DomainName: string
-  readonly CertificateAlias: string
-  readonly CertType: number | bigint
-  readonly Status: number | bigint
-  readonly CertExpireTime: string
-  readonly CertId: number | bigint
-  readonly CloudCertId: string
-  readonly UpdateTime: string | null
+  readonly DomainName?: string
+  readonly CertificateAlias?: string
+  readonly CertType?: number | bigint
+  readonly Status?: number | bigint
+  readonly CertExpireTime?: string
+  readonly CertId?: number | bigint
+  readonly CloudCertId?: string
+  readonly UpdateTime?: string | null
 }
 export const LiveDomainCertBindings: $Schema.Schema<LiveDomainCertBindings> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveDomainCertBindings", { DomainName: $C.str, CertificateAlias: $C.str, CertType: $C.int64, Status: $C.int64, CertExpireTime: $C.datetime, CertId: $C.int64, CloudCertId: $C.str, UpdateTime: $C.nul($C.datetime) }))
 
@@ -3663,41 +3663,41 @@ export const LiveEnhanceInfo: $Schema.Schema<LiveEnhanceInfo> = /*#__PURE__*/ $C
 
 /** `LivePackageInfo` (response side). */
 export interface LivePackageInfo {
-  readonly Id: string
-  readonly Total: number | bigint
-  readonly Used: number | bigint
-  readonly Left: number | bigint
-  readonly BuyTime: string
-  readonly ExpireTime: string
-  readonly Type: number | bigint
-  readonly Status: number | bigint
-  readonly WillRenew: number | bigint | null
-  readonly RenewalResult: number | bigint | null
+  readonly Id?: string
+  readonly Total?: number | bigint
+  readonly Used?: number | bigint
+  readonly Left?: number | bigint
+  readonly BuyTime?: string
+  readonly ExpireTime?: string
+  readonly Type?: number | bigint
+  readonly Status?: number | bigint
+  readonly WillRenew?: number | bigint | null
+  readonly RenewalResult?: number | bigint | null
 }
 export const LivePackageInfo: $Schema.Schema<LivePackageInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LivePackageInfo", { Id: $C.str, Total: $C.int64, Used: $C.int64, Left: $C.int64, BuyTime: $C.str, ExpireTime: $C.str, Type: $C.int64, Status: $C.int64, WillRenew: $C.nul($C.int64), RenewalResult: $C.nul($C.int64) }))
 
 /** `LiveStreamMonitorInfo` (response side). */
 export interface LiveStreamMonitorInfo {
-  readonly MonitorId: string
-  readonly MonitorName: string
-  readonly OutputInfo: LiveStreamMonitorOutputInfo
-  readonly InputList: readonly LiveStreamMonitorInputInfo[]
-  readonly Status: number | bigint
-  readonly StartTime: number | bigint
-  readonly StopTime: number | bigint
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
-  readonly NotifyPolicy: LiveStreamMonitorNotifyPolicy
-  readonly AudibleInputIndexList: readonly (number | bigint)[]
-  readonly AiAsrInputIndexList: readonly (number | bigint)[]
-  readonly CheckStreamBroken: number | bigint
-  readonly CheckStreamLowFrameRate: number | bigint
-  readonly AsrLanguage: number | bigint
-  readonly OcrLanguage: number | bigint
-  readonly AiOcrInputIndexList: readonly (number | bigint)[]
-  readonly AllowMonitorReport: number | bigint
-  readonly AiFormatDiagnose: number | bigint
-  readonly AiQualityControl: number | bigint
+  readonly MonitorId?: string
+  readonly MonitorName?: string
+  readonly OutputInfo?: LiveStreamMonitorOutputInfo
+  readonly InputList?: readonly LiveStreamMonitorInputInfo[]
+  readonly Status?: number | bigint
+  readonly StartTime?: number | bigint
+  readonly StopTime?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
+  readonly NotifyPolicy?: LiveStreamMonitorNotifyPolicy
+  readonly AudibleInputIndexList?: readonly (number | bigint)[]
+  readonly AiAsrInputIndexList?: readonly (number | bigint)[]
+  readonly CheckStreamBroken?: number | bigint
+  readonly CheckStreamLowFrameRate?: number | bigint
+  readonly AsrLanguage?: number | bigint
+  readonly OcrLanguage?: number | bigint
+  readonly AiOcrInputIndexList?: readonly (number | bigint)[]
+  readonly AllowMonitorReport?: number | bigint
+  readonly AiFormatDiagnose?: number | bigint
+  readonly AiQualityControl?: number | bigint
   readonly CasterId?: string
   readonly PullPushTaskId?: string
 }
@@ -3705,7 +3705,7 @@ export const LiveStreamMonitorInfo: $Schema.Schema<LiveStreamMonitorInfo> = /*#_
 
 /** `LiveStreamMonitorInputInfo` (both sides). */
 export interface LiveStreamMonitorInputInfo {
-  readonly InputStreamName: string
+  readonly InputStreamName?: string
   readonly InputDomain?: string
   readonly InputApp?: string
   readonly InputUrl?: string
@@ -3725,8 +3725,8 @@ export const LiveStreamMonitorNotifyPolicy: $Schema.Schema<LiveStreamMonitorNoti
 
 /** `LiveStreamMonitorOutputInfo` (both sides). */
 export interface LiveStreamMonitorOutputInfo {
-  readonly OutputStreamWidth: number | bigint
-  readonly OutputStreamHeight: number | bigint
+  readonly OutputStreamWidth?: number | bigint
+  readonly OutputStreamHeight?: number | bigint
   readonly OutputStreamName?: string
   readonly OutputDomain?: string
   readonly OutputApp?: string
@@ -3735,18 +3735,18 @@ export const LiveStreamMonitorOutputInfo: $Schema.Schema<LiveStreamMonitorOutput
 
 /** `LogInfo` (response side). */
 export interface LogInfo {
-  readonly LogName: string
-  readonly LogUrl: string
-  readonly LogTime: string
-  readonly FileSize: number | bigint
+  readonly LogName?: string
+  readonly LogUrl?: string
+  readonly LogTime?: string
+  readonly FileSize?: number | bigint
 }
 export const LogInfo: $Schema.Schema<LogInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogInfo", { LogName: $C.str, LogUrl: $C.str, LogTime: $C.str, FileSize: $C.int64 }))
 
 /** `MPSResult` (response side). */
 export interface MPSResult {
-  readonly AiAsrResults: readonly string[]
-  readonly AiOcrResults: readonly string[]
-  readonly StreamQuaCtrlResults: readonly string[]
+  readonly AiAsrResults?: readonly string[]
+  readonly AiOcrResults?: readonly string[]
+  readonly StreamQuaCtrlResults?: readonly string[]
 }
 export const MPSResult: $Schema.Schema<MPSResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("MPSResult", { AiAsrResults: $C.arr($C.str), AiOcrResults: $C.arr($C.str), StreamQuaCtrlResults: $C.arr($C.str) }))
 
@@ -3765,8 +3765,8 @@ export const ModifyCasterInputInfoRequest: $Schema.Schema<ModifyCasterInputInfoR
 
 /** `ModifyCasterInputInfoResponse` (response side). */
 export interface ModifyCasterInputInfoResponse {
-  readonly InputPlayUrl: string
-  readonly InputWebRTCPlayUrl: string
+  readonly InputPlayUrl?: string
+  readonly InputWebRTCPlayUrl?: string
   readonly RequestId: string
 }
 export const ModifyCasterInputInfoResponse: $Schema.Schema<ModifyCasterInputInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCasterInputInfoResponse", { InputPlayUrl: $C.str, InputWebRTCPlayUrl: $C.str, RequestId: $C.str }))
@@ -3926,8 +3926,8 @@ export const ModifyLiveDomainCertBindingsRequest: $Schema.Schema<ModifyLiveDomai
 
 /** `ModifyLiveDomainCertBindingsResponse` (response side). */
 export interface ModifyLiveDomainCertBindingsResponse {
-  readonly MismatchedDomainNames: readonly string[]
-  readonly Errors: readonly BatchDomainOperateErrors[]
+  readonly MismatchedDomainNames?: readonly string[]
+  readonly Errors?: readonly BatchDomainOperateErrors[]
   readonly RequestId: string
 }
 export const ModifyLiveDomainCertBindingsResponse: $Schema.Schema<ModifyLiveDomainCertBindingsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyLiveDomainCertBindingsResponse", { MismatchedDomainNames: $C.arr($C.str), Errors: $C.arr(BatchDomainOperateErrors), RequestId: $C.str }))
@@ -4245,33 +4245,33 @@ export const ModifyPullStreamStatusResponse: $Schema.Schema<ModifyPullStreamStat
 
 /** `MonitorStreamPlayInfo` (response side). */
 export interface MonitorStreamPlayInfo {
-  readonly PlayDomain: string
-  readonly StreamName: string
-  readonly Rate: number | bigint
-  readonly Protocol: string
-  readonly Bandwidth: number
-  readonly Online: number | bigint
-  readonly Request: number | bigint
+  readonly PlayDomain?: string
+  readonly StreamName?: string
+  readonly Rate?: number | bigint
+  readonly Protocol?: string
+  readonly Bandwidth?: number
+  readonly Online?: number | bigint
+  readonly Request?: number | bigint
 }
 export const MonitorStreamPlayInfo: $Schema.Schema<MonitorStreamPlayInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MonitorStreamPlayInfo", { PlayDomain: $C.str, StreamName: $C.str, Rate: $C.uint64, Protocol: $C.str, Bandwidth: $C.float, Online: $C.uint64, Request: $C.uint64 }))
 
 /** `OriginStreamCustomizationRule` (both sides). */
 export interface OriginStreamCustomizationRule {
-  readonly MatchRule: string
-  readonly OriginAddressType: number | bigint
-  readonly OriginHost: string
-  readonly OriginAddress: readonly string[]
-  readonly PassThroughHttpHeader: string
-  readonly PassThroughResponse: string
-  readonly PassThroughParam: string
-  readonly UrlReplaceRules: readonly string[]
-  readonly OptionsRequest: string
-  readonly OriginTimeout: number | bigint
-  readonly OriginRetryTimes: number | bigint
-  readonly CacheStatusCode: readonly string[]
-  readonly Cache: number | bigint
-  readonly KeepParam: readonly string[]
-  readonly HttpHeader: readonly string[]
+  readonly MatchRule?: string
+  readonly OriginAddressType?: number | bigint
+  readonly OriginHost?: string
+  readonly OriginAddress?: readonly string[]
+  readonly PassThroughHttpHeader?: string
+  readonly PassThroughResponse?: string
+  readonly PassThroughParam?: string
+  readonly UrlReplaceRules?: readonly string[]
+  readonly OptionsRequest?: string
+  readonly OriginTimeout?: number | bigint
+  readonly OriginRetryTimes?: number | bigint
+  readonly CacheStatusCode?: readonly string[]
+  readonly Cache?: number | bigint
+  readonly KeepParam?: readonly string[]
+  readonly HttpHeader?: readonly string[]
   readonly CustomizationCacheFollowOrigin?: number | bigint
   readonly KeepHttpHeader?: readonly string[]
 }
@@ -4279,162 +4279,162 @@ export const OriginStreamCustomizationRule: $Schema.Schema<OriginStreamCustomiza
 
 /** `PadStreamInfo` (response side). */
 export interface PadStreamInfo {
-  readonly StreamName: string
-  readonly AppName: string
-  readonly DomainName: string
-  readonly PadStreamType: string
-  readonly PublishTime: string
+  readonly StreamName?: string
+  readonly AppName?: string
+  readonly DomainName?: string
+  readonly PadStreamType?: string
+  readonly PublishTime?: string
 }
 export const PadStreamInfo: $Schema.Schema<PadStreamInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PadStreamInfo", { StreamName: $C.str, AppName: $C.str, DomainName: $C.str, PadStreamType: $C.str, PublishTime: $C.str }))
 
 /** `PadTemplate` (response side). */
 export interface PadTemplate {
-  readonly TemplateId: number | bigint
-  readonly TemplateName: string
-  readonly Url: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Description: string
-  readonly WaitDuration: number | bigint
-  readonly MaxDuration: number | bigint
-  readonly Type: number | bigint
+  readonly TemplateId?: number | bigint
+  readonly TemplateName?: string
+  readonly Url?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Description?: string
+  readonly WaitDuration?: number | bigint
+  readonly MaxDuration?: number | bigint
+  readonly Type?: number | bigint
   readonly TriggerCondition?: number | bigint
 }
 export const PadTemplate: $Schema.Schema<PadTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("PadTemplate", { TemplateId: $C.uint64, TemplateName: $C.str, Url: $C.str, CreateTime: $C.str, UpdateTime: $C.str, Description: $C.str, WaitDuration: $C.uint64, MaxDuration: $C.uint64, Type: $C.uint64 }, { TriggerCondition: $C.uint64 }))
 
 /** `PlayAuthKeyInfo` (response side). */
 export interface PlayAuthKeyInfo {
-  readonly DomainName: string
-  readonly Enable: number | bigint
-  readonly AuthKey: string
-  readonly AuthDelta: number | bigint
-  readonly AuthBackKey: string
+  readonly DomainName?: string
+  readonly Enable?: number | bigint
+  readonly AuthKey?: string
+  readonly AuthDelta?: number | bigint
+  readonly AuthBackKey?: string
 }
 export const PlayAuthKeyInfo: $Schema.Schema<PlayAuthKeyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PlayAuthKeyInfo", { DomainName: $C.str, Enable: $C.int64, AuthKey: $C.str, AuthDelta: $C.uint64, AuthBackKey: $C.str }))
 
 /** `PlayCodeTotalInfo` (response side). */
 export interface PlayCodeTotalInfo {
-  readonly Code: string
-  readonly Num: number | bigint
+  readonly Code?: string
+  readonly Num?: number | bigint
 }
 export const PlayCodeTotalInfo: $Schema.Schema<PlayCodeTotalInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PlayCodeTotalInfo", { Code: $C.str, Num: $C.uint64 }))
 
 /** `PlayDataInfoByStream` (response side). */
 export interface PlayDataInfoByStream {
-  readonly StreamName: string
-  readonly TotalFlux: number
+  readonly StreamName?: string
+  readonly TotalFlux?: number
 }
 export const PlayDataInfoByStream: $Schema.Schema<PlayDataInfoByStream> = /*#__PURE__*/ $C.lazy(() => $C.struct("PlayDataInfoByStream", { StreamName: $C.str, TotalFlux: $C.float }))
 
 /** `PlayStatInfo` (response side). */
 export interface PlayStatInfo {
-  readonly Time: string
-  readonly Value: number
+  readonly Time?: string
+  readonly Value?: number
 }
 export const PlayStatInfo: $Schema.Schema<PlayStatInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PlayStatInfo", { Time: $C.str, Value: $C.float }))
 
 /** `PlaySumStatInfo` (response side). */
 export interface PlaySumStatInfo {
-  readonly Name: string
-  readonly AvgFluxPerSecond: number
-  readonly TotalFlux: number
-  readonly TotalRequest: number | bigint
+  readonly Name?: string
+  readonly AvgFluxPerSecond?: number
+  readonly TotalFlux?: number
+  readonly TotalRequest?: number | bigint
 }
 export const PlaySumStatInfo: $Schema.Schema<PlaySumStatInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PlaySumStatInfo", { Name: $C.str, AvgFluxPerSecond: $C.float, TotalFlux: $C.float, TotalRequest: $C.uint64 }))
 
 /** `ProIspPlayCodeDataInfo` (response side). */
 export interface ProIspPlayCodeDataInfo {
-  readonly CountryAreaName: string
-  readonly ProvinceName: string
-  readonly IspName: string
-  readonly Code2xx: number | bigint
-  readonly Code3xx: number | bigint
-  readonly Code4xx: number | bigint
-  readonly Code5xx: number | bigint
+  readonly CountryAreaName?: string
+  readonly ProvinceName?: string
+  readonly IspName?: string
+  readonly Code2xx?: number | bigint
+  readonly Code3xx?: number | bigint
+  readonly Code4xx?: number | bigint
+  readonly Code5xx?: number | bigint
 }
 export const ProIspPlayCodeDataInfo: $Schema.Schema<ProIspPlayCodeDataInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProIspPlayCodeDataInfo", { CountryAreaName: $C.str, ProvinceName: $C.str, IspName: $C.str, Code2xx: $C.uint64, Code3xx: $C.uint64, Code4xx: $C.uint64, Code5xx: $C.uint64 }))
 
 /** `ProIspPlaySumInfo` (response side). */
 export interface ProIspPlaySumInfo {
-  readonly Name: string
-  readonly TotalFlux: number
-  readonly TotalRequest: number | bigint
-  readonly AvgFluxPerSecond: number
+  readonly Name?: string
+  readonly TotalFlux?: number
+  readonly TotalRequest?: number | bigint
+  readonly AvgFluxPerSecond?: number
 }
 export const ProIspPlaySumInfo: $Schema.Schema<ProIspPlaySumInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProIspPlaySumInfo", { Name: $C.str, TotalFlux: $C.float, TotalRequest: $C.uint64, AvgFluxPerSecond: $C.float }))
 
 /** `PublishTime` (response side). */
 export interface PublishTime {
-  readonly PublishTime: string
+  readonly PublishTime?: string
 }
 export const PublishTime: $Schema.Schema<PublishTime> = /*#__PURE__*/ $C.lazy(() => $C.struct("PublishTime", { PublishTime: $C.str }))
 
 /** `PullPushWatermarkInfo` (both sides). */
 export interface PullPushWatermarkInfo {
-  readonly PictureUrl: string
-  readonly XPosition: number | bigint
-  readonly YPosition: number | bigint
-  readonly Width: number | bigint
-  readonly Height: number | bigint
-  readonly Location: number | bigint
+  readonly PictureUrl?: string
+  readonly XPosition?: number | bigint
+  readonly YPosition?: number | bigint
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
+  readonly Location?: number | bigint
 }
 export const PullPushWatermarkInfo: $Schema.Schema<PullPushWatermarkInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PullPushWatermarkInfo", { PictureUrl: $C.str, XPosition: $C.int64, YPosition: $C.int64, Width: $C.int64, Height: $C.int64, Location: $C.int64 }))
 
 /** `PullStreamConfig` (response side). */
 export interface PullStreamConfig {
-  readonly ConfigId: string
-  readonly FromUrl: string
-  readonly ToUrl: string
-  readonly AreaName: string
-  readonly IspName: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Status: string
+  readonly ConfigId?: string
+  readonly FromUrl?: string
+  readonly ToUrl?: string
+  readonly AreaName?: string
+  readonly IspName?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Status?: string
 }
 export const PullStreamConfig: $Schema.Schema<PullStreamConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("PullStreamConfig", { ConfigId: $C.str, FromUrl: $C.str, ToUrl: $C.str, AreaName: $C.str, IspName: $C.str, StartTime: $C.str, EndTime: $C.str, Status: $C.str }))
 
 /** `PullStreamTaskInfo` (response side). */
 export interface PullStreamTaskInfo {
-  readonly TaskId: string
-  readonly SourceType: string
-  readonly SourceUrls: readonly string[]
-  readonly DomainName: string
-  readonly AppName: string
-  readonly StreamName: string
-  readonly PushArgs: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Region: string
-  readonly VodLoopTimes: number | bigint
-  readonly VodRefreshType: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly CreateBy: string
-  readonly UpdateBy: string
-  readonly CallbackUrl: string
-  readonly CallbackEvents: readonly string[]
-  readonly CallbackInfo: string
-  readonly ErrorInfo: string
-  readonly Status: string
-  readonly RecentPullInfo: RecentPullInfo
-  readonly Comment: string
-  readonly BackupSourceType: string
-  readonly BackupSourceUrl: string
-  readonly WatermarkList: readonly PullPushWatermarkInfo[]
-  readonly VodLocalMode: number | bigint
-  readonly RecordTemplateId: string
-  readonly BackupToUrl: string
+  readonly TaskId?: string
+  readonly SourceType?: string
+  readonly SourceUrls?: readonly string[]
+  readonly DomainName?: string
+  readonly AppName?: string
+  readonly StreamName?: string
+  readonly PushArgs?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Region?: string
+  readonly VodLoopTimes?: number | bigint
+  readonly VodRefreshType?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly CreateBy?: string
+  readonly UpdateBy?: string
+  readonly CallbackUrl?: string
+  readonly CallbackEvents?: readonly string[]
+  readonly CallbackInfo?: string
+  readonly ErrorInfo?: string
+  readonly Status?: string
+  readonly RecentPullInfo?: RecentPullInfo
+  readonly Comment?: string
+  readonly BackupSourceType?: string
+  readonly BackupSourceUrl?: string
+  readonly WatermarkList?: readonly PullPushWatermarkInfo[]
+  readonly VodLocalMode?: number | bigint
+  readonly RecordTemplateId?: string
+  readonly BackupToUrl?: string
   readonly TranscodeTemplateName?: string
 }
 export const PullStreamTaskInfo: $Schema.Schema<PullStreamTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PullStreamTaskInfo", { TaskId: $C.str, SourceType: $C.str, SourceUrls: $C.arr($C.str), DomainName: $C.str, AppName: $C.str, StreamName: $C.str, PushArgs: $C.str, StartTime: $C.str, EndTime: $C.str, Region: $C.str, VodLoopTimes: $C.int64, VodRefreshType: $C.str, CreateTime: $C.str, UpdateTime: $C.str, CreateBy: $C.str, UpdateBy: $C.str, CallbackUrl: $C.str, CallbackEvents: $C.arr($C.str), CallbackInfo: $C.str, ErrorInfo: $C.str, Status: $C.str, RecentPullInfo: RecentPullInfo, Comment: $C.str, BackupSourceType: $C.str, BackupSourceUrl: $C.str, WatermarkList: $C.arr(PullPushWatermarkInfo), VodLocalMode: $C.int64, RecordTemplateId: $C.str, BackupToUrl: $C.str }, { TranscodeTemplateName: $C.str }))
 
 /** `PushAuthKeyInfo` (response side). */
 export interface PushAuthKeyInfo {
-  readonly DomainName: string
-  readonly Enable: number | bigint
-  readonly MasterAuthKey: string
-  readonly BackupAuthKey: string
-  readonly AuthDelta: number | bigint
+  readonly DomainName?: string
+  readonly Enable?: number | bigint
+  readonly MasterAuthKey?: string
+  readonly BackupAuthKey?: string
+  readonly AuthDelta?: number | bigint
 }
 export const PushAuthKeyInfo: $Schema.Schema<PushAuthKeyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PushAuthKeyInfo", { DomainName: $C.str, Enable: $C.int64, MasterAuthKey: $C.str, BackupAuthKey: $C.str, AuthDelta: $C.uint64 }))
 
@@ -4471,29 +4471,29 @@ export const PushLogInfo: $Schema.Schema<PushLogInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `PushQualityData` (response side). */
 export interface PushQualityData {
-  readonly Time: string
-  readonly PushDomain: string
-  readonly AppName: string
-  readonly ClientIp: string
-  readonly BeginPushTime: string
-  readonly Resolution: string
-  readonly VCodec: string
-  readonly ACodec: string
-  readonly Sequence: string
-  readonly VideoFps: number | bigint
-  readonly VideoRate: number | bigint
-  readonly AudioFps: number | bigint
-  readonly AudioRate: number | bigint
-  readonly LocalTs: number | bigint
-  readonly VideoTs: number | bigint
-  readonly AudioTs: number | bigint
-  readonly MetaVideoRate: number | bigint
-  readonly MetaAudioRate: number | bigint
-  readonly MateFps: number | bigint
-  readonly StreamParam: string
-  readonly Bandwidth: number
-  readonly Flux: number
-  readonly ServerIp: string
+  readonly Time?: string
+  readonly PushDomain?: string
+  readonly AppName?: string
+  readonly ClientIp?: string
+  readonly BeginPushTime?: string
+  readonly Resolution?: string
+  readonly VCodec?: string
+  readonly ACodec?: string
+  readonly Sequence?: string
+  readonly VideoFps?: number | bigint
+  readonly VideoRate?: number | bigint
+  readonly AudioFps?: number | bigint
+  readonly AudioRate?: number | bigint
+  readonly LocalTs?: number | bigint
+  readonly VideoTs?: number | bigint
+  readonly AudioTs?: number | bigint
+  readonly MetaVideoRate?: number | bigint
+  readonly MetaAudioRate?: number | bigint
+  readonly MateFps?: number | bigint
+  readonly StreamParam?: string
+  readonly Bandwidth?: number
+  readonly Flux?: number
+  readonly ServerIp?: string
   readonly GopSize?: number | bigint
 }
 export const PushQualityData: $Schema.Schema<PushQualityData> = /*#__PURE__*/ $C.lazy(() => $C.struct("PushQualityData", { Time: $C.str, PushDomain: $C.str, AppName: $C.str, ClientIp: $C.str, BeginPushTime: $C.str, Resolution: $C.str, VCodec: $C.str, ACodec: $C.str, Sequence: $C.str, VideoFps: $C.uint64, VideoRate: $C.uint64, AudioFps: $C.uint64, AudioRate: $C.uint64, LocalTs: $C.uint64, VideoTs: $C.uint64, AudioTs: $C.uint64, MetaVideoRate: $C.uint64, MetaAudioRate: $C.uint64, MateFps: $C.uint64, StreamParam: $C.str, Bandwidth: $C.float, Flux: $C.float, ServerIp: $C.str }, { GopSize: $C.int64 }))
@@ -4525,42 +4525,42 @@ export const RecordParam: $Schema.Schema<RecordParam> = /*#__PURE__*/ $C.lazy(()
 
 /** `RecordTask` (response side). */
 export interface RecordTask {
-  readonly TaskId: string
-  readonly DomainName: string
-  readonly AppName: string
-  readonly StreamName: string
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly TemplateId: number | bigint
-  readonly Stopped: number | bigint
+  readonly TaskId?: string
+  readonly DomainName?: string
+  readonly AppName?: string
+  readonly StreamName?: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly TemplateId?: number | bigint
+  readonly Stopped?: number | bigint
 }
 export const RecordTask: $Schema.Schema<RecordTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordTask", { TaskId: $C.str, DomainName: $C.str, AppName: $C.str, StreamName: $C.str, StartTime: $C.uint64, EndTime: $C.uint64, TemplateId: $C.uint64, Stopped: $C.uint64 }))
 
 /** `RecordTemplateInfo` (response side). */
 export interface RecordTemplateInfo {
-  readonly TemplateId: number | bigint
-  readonly TemplateName: string
-  readonly Description: string
-  readonly FlvParam: RecordParam
-  readonly HlsParam: RecordParam
-  readonly Mp4Param: RecordParam
-  readonly AacParam: RecordParam
-  readonly IsDelayLive: number | bigint
-  readonly HlsSpecialParam: HlsSpecialParam
-  readonly Mp3Param: RecordParam
-  readonly RemoveWatermark: boolean | null
-  readonly CosStore: number | bigint | null
-  readonly FlvSpecialParam: FlvSpecialParam | null
+  readonly TemplateId?: number | bigint
+  readonly TemplateName?: string
+  readonly Description?: string
+  readonly FlvParam?: RecordParam
+  readonly HlsParam?: RecordParam
+  readonly Mp4Param?: RecordParam
+  readonly AacParam?: RecordParam
+  readonly IsDelayLive?: number | bigint
+  readonly HlsSpecialParam?: HlsSpecialParam
+  readonly Mp3Param?: RecordParam
+  readonly RemoveWatermark?: boolean | null
+  readonly CosStore?: number | bigint | null
+  readonly FlvSpecialParam?: FlvSpecialParam | null
 }
 export const RecordTemplateInfo: $Schema.Schema<RecordTemplateInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordTemplateInfo", { TemplateId: $C.int64, TemplateName: $C.str, Description: $C.str, FlvParam: RecordParam, HlsParam: RecordParam, Mp4Param: RecordParam, AacParam: RecordParam, IsDelayLive: $C.int64, HlsSpecialParam: HlsSpecialParam, Mp3Param: RecordParam, RemoveWatermark: $C.nul($C.bool), CosStore: $C.nul($C.int64), FlvSpecialParam: $C.nul(FlvSpecialParam) }))
 
 /** `RefererAuthConfig` (response side). */
 export interface RefererAuthConfig {
-  readonly DomainName: string
-  readonly Enable: number | bigint
-  readonly Type: number | bigint
-  readonly AllowEmpty: number | bigint
-  readonly Rules: string
+  readonly DomainName?: string
+  readonly Enable?: number | bigint
+  readonly Type?: number | bigint
+  readonly AllowEmpty?: number | bigint
+  readonly Rules?: string
 }
 export const RefererAuthConfig: $Schema.Schema<RefererAuthConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("RefererAuthConfig", { DomainName: $C.str, Enable: $C.int64, Type: $C.int64, AllowEmpty: $C.int64, Rules: $C.str }))
 
@@ -4619,12 +4619,12 @@ export const ResumeLiveStreamResponse: $Schema.Schema<ResumeLiveStreamResponse> 
 
 /** `RuleInfo` (response side). */
 export interface RuleInfo {
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly TemplateId: number | bigint
-  readonly DomainName: string
-  readonly AppName: string
-  readonly StreamName: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly TemplateId?: number | bigint
+  readonly DomainName?: string
+  readonly AppName?: string
+  readonly StreamName?: string
 }
 export const RuleInfo: $Schema.Schema<RuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleInfo", { CreateTime: $C.str, UpdateTime: $C.str, TemplateId: $C.int64, DomainName: $C.str, AppName: $C.str, StreamName: $C.str }))
 
@@ -4672,14 +4672,14 @@ export const SceneVideoReferenceVideoInfo: $Schema.Schema<SceneVideoReferenceVid
 
 /** `ScreenshotTask` (response side). */
 export interface ScreenshotTask {
-  readonly TaskId: string
-  readonly DomainName: string
-  readonly AppName: string
-  readonly StreamName: string
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly TemplateId: number | bigint
-  readonly Stopped: number | bigint
+  readonly TaskId?: string
+  readonly DomainName?: string
+  readonly AppName?: string
+  readonly StreamName?: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly TemplateId?: number | bigint
+  readonly Stopped?: number | bigint
 }
 export const ScreenshotTask: $Schema.Schema<ScreenshotTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScreenshotTask", { TaskId: $C.str, DomainName: $C.str, AppName: $C.str, StreamName: $C.str, StartTime: $C.uint64, EndTime: $C.uint64, TemplateId: $C.uint64, Stopped: $C.uint64 }))
 
@@ -4718,18 +4718,18 @@ export const SendTemporaryScriptToAvatarRoomResponse: $Schema.Schema<SendTempora
 
 /** `SnapshotTemplateInfo` (response side). */
 export interface SnapshotTemplateInfo {
-  readonly TemplateId: number | bigint
-  readonly TemplateName: string
-  readonly SnapshotInterval: number | bigint
-  readonly Width: number | bigint
-  readonly Height: number | bigint
-  readonly PornFlag: number | bigint
-  readonly CosAppId: number | bigint
-  readonly CosBucket: string
-  readonly CosRegion: string
-  readonly Description: string
-  readonly CosPrefix: string | null
-  readonly CosFileName: string | null
+  readonly TemplateId?: number | bigint
+  readonly TemplateName?: string
+  readonly SnapshotInterval?: number | bigint
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
+  readonly PornFlag?: number | bigint
+  readonly CosAppId?: number | bigint
+  readonly CosBucket?: string
+  readonly CosRegion?: string
+  readonly Description?: string
+  readonly CosPrefix?: string | null
+  readonly CosFileName?: string | null
 }
 export const SnapshotTemplateInfo: $Schema.Schema<SnapshotTemplateInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SnapshotTemplateInfo", { TemplateId: $C.int64, TemplateName: $C.str, SnapshotInterval: $C.int64, Width: $C.int64, Height: $C.int64, PornFlag: $C.int64, CosAppId: $C.int64, CosBucket: $C.str, CosRegion: $C.str, Description: $C.str, CosPrefix: $C.nul($C.str), CosFileName: $C.nul($C.str) }))
 
@@ -4880,39 +4880,39 @@ export const StopScreenshotTaskResponse: $Schema.Schema<StopScreenshotTaskRespon
 
 /** `StreamEventInfo` (response side). */
 export interface StreamEventInfo {
-  readonly AppName: string
-  readonly DomainName: string
-  readonly StreamName: string
-  readonly StreamStartTime: string
-  readonly StreamEndTime: string
-  readonly StopReason: string
-  readonly Duration: number | bigint
-  readonly ClientIp: string
-  readonly Resolution: string
+  readonly AppName?: string
+  readonly DomainName?: string
+  readonly StreamName?: string
+  readonly StreamStartTime?: string
+  readonly StreamEndTime?: string
+  readonly StopReason?: string
+  readonly Duration?: number | bigint
+  readonly ClientIp?: string
+  readonly Resolution?: string
 }
 export const StreamEventInfo: $Schema.Schema<StreamEventInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("StreamEventInfo", { AppName: $C.str, DomainName: $C.str, StreamName: $C.str, StreamStartTime: $C.str, StreamEndTime: $C.str, StopReason: $C.str, Duration: $C.uint64, ClientIp: $C.str, Resolution: $C.str }))
 
 /** `StreamName` (response side). */
 export interface StreamName {
-  readonly StreamName: string
-  readonly AppName: string
-  readonly DomainName: string
-  readonly StreamStartTime: string
-  readonly StreamEndTime: string
-  readonly StopReason: string
-  readonly Duration: number | bigint
-  readonly ClientIp: string
-  readonly Resolution: string
+  readonly StreamName?: string
+  readonly AppName?: string
+  readonly DomainName?: string
+  readonly StreamStartTime?: string
+  readonly StreamEndTime?: string
+  readonly StopReason?: string
+  readonly Duration?: number | bigint
+  readonly ClientIp?: string
+  readonly Resolution?: string
 }
 export const StreamName: $Schema.Schema<StreamName> = /*#__PURE__*/ $C.lazy(() => $C.struct("StreamName", { StreamName: $C.str, AppName: $C.str, DomainName: $C.str, StreamStartTime: $C.str, StreamEndTime: $C.str, StopReason: $C.str, Duration: $C.uint64, ClientIp: $C.str, Resolution: $C.str }))
 
 /** `StreamOnlineInfo` (response side). */
 export interface StreamOnlineInfo {
-  readonly StreamName: string
-  readonly PublishTimeList: readonly PublishTime[]
-  readonly AppName: string
-  readonly DomainName: string
-  readonly PushToDelay: number | bigint
+  readonly StreamName?: string
+  readonly PublishTimeList?: readonly PublishTime[]
+  readonly AppName?: string
+  readonly DomainName?: string
+  readonly PushToDelay?: number | bigint
 }
 export const StreamOnlineInfo: $Schema.Schema<StreamOnlineInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("StreamOnlineInfo", { StreamName: $C.str, PublishTimeList: $C.arr(PublishTime), AppName: $C.str, DomainName: $C.str, PushToDelay: $C.int64 }))
 
@@ -4940,16 +4940,16 @@ export const SwitchCasterToEmergencyRequest: $Schema.Schema<SwitchCasterToEmerge
 
 /** `SwitchCasterToEmergencyResponse` (response side). */
 export interface SwitchCasterToEmergencyResponse {
-  readonly EmergencyStatus: number | bigint
+  readonly EmergencyStatus?: number | bigint
   readonly RequestId: string
 }
 export const SwitchCasterToEmergencyResponse: $Schema.Schema<SwitchCasterToEmergencyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SwitchCasterToEmergencyResponse", { EmergencyStatus: $C.int64, RequestId: $C.str }))
 
 /** `TaskDurationInfo` (response side). */
 export interface TaskDurationInfo {
-  readonly Time: string
-  readonly Duration: number | bigint
-  readonly DurationSecond: number | bigint
+  readonly Time?: string
+  readonly Duration?: number | bigint
+  readonly DurationSecond?: number | bigint
 }
 export const TaskDurationInfo: $Schema.Schema<TaskDurationInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskDurationInfo", { Time: $C.str, Duration: $C.uint64, DurationSecond: $C.uint64 }))
 
@@ -4967,31 +4967,31 @@ export const TaskStatusInfo: $Schema.Schema<TaskStatusInfo> = /*#__PURE__*/ $C.l
 
 /** `TemplateInfo` (response side). */
 export interface TemplateInfo {
-  readonly Vcodec: string
-  readonly VideoBitrate: number | bigint
-  readonly Acodec: string
-  readonly AudioBitrate: number | bigint
-  readonly Width: number | bigint
-  readonly Height: number | bigint
-  readonly Fps: number | bigint
-  readonly Gop: number | bigint
-  readonly Rotate: number | bigint
-  readonly Profile: string
-  readonly BitrateToOrig: number | bigint
-  readonly HeightToOrig: number | bigint
-  readonly FpsToOrig: number | bigint
-  readonly NeedVideo: number | bigint
-  readonly NeedAudio: number | bigint
-  readonly TemplateId: number | bigint
-  readonly TemplateName: string
-  readonly Description: string
-  readonly AiTransCode: number | bigint
-  readonly AdaptBitratePercent: number
-  readonly ShortEdgeAsHeight: number | bigint | null
-  readonly DRMType: string | null
-  readonly DRMTracks: string | null
-  readonly IsAdaptiveBitRate: number | bigint | null
-  readonly AdaptiveChildren: readonly ChildTemplateInfo[] | null
+  readonly Vcodec?: string
+  readonly VideoBitrate?: number | bigint
+  readonly Acodec?: string
+  readonly AudioBitrate?: number | bigint
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
+  readonly Fps?: number | bigint
+  readonly Gop?: number | bigint
+  readonly Rotate?: number | bigint
+  readonly Profile?: string
+  readonly BitrateToOrig?: number | bigint
+  readonly HeightToOrig?: number | bigint
+  readonly FpsToOrig?: number | bigint
+  readonly NeedVideo?: number | bigint
+  readonly NeedAudio?: number | bigint
+  readonly TemplateId?: number | bigint
+  readonly TemplateName?: string
+  readonly Description?: string
+  readonly AiTransCode?: number | bigint
+  readonly AdaptBitratePercent?: number
+  readonly ShortEdgeAsHeight?: number | bigint | null
+  readonly DRMType?: string | null
+  readonly DRMTracks?: string | null
+  readonly IsAdaptiveBitRate?: number | bigint | null
+  readonly AdaptiveChildren?: readonly ChildTemplateInfo[] | null
   readonly AudienceDrivenTranscode?: number | bigint
   readonly AudienceThreshold?: number | bigint
 }
@@ -5009,43 +5009,43 @@ export const TimeShiftBillData: $Schema.Schema<TimeShiftBillData> = /*#__PURE__*
 
 /** `TimeShiftRecord` (response side). */
 export interface TimeShiftRecord {
-  readonly Sid: string
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
+  readonly Sid?: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
 }
 export const TimeShiftRecord: $Schema.Schema<TimeShiftRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("TimeShiftRecord", { Sid: $C.str, StartTime: $C.int64, EndTime: $C.int64 }))
 
 /** `TimeShiftStreamInfo` (response side). */
 export interface TimeShiftStreamInfo {
-  readonly DomainGroup: string | null
-  readonly Domain: string
-  readonly AppName: string
-  readonly StreamName: string
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly TransCodeId: number | bigint | null
-  readonly StreamType: number | bigint
-  readonly Duration: number | bigint | null
+  readonly DomainGroup?: string | null
+  readonly Domain?: string
+  readonly AppName?: string
+  readonly StreamName?: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly TransCodeId?: number | bigint | null
+  readonly StreamType?: number | bigint
+  readonly Duration?: number | bigint | null
   readonly TimeShiftSubStreams?: readonly TimeShiftSubStream[] | null
 }
 export const TimeShiftStreamInfo: $Schema.Schema<TimeShiftStreamInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TimeShiftStreamInfo", { DomainGroup: $C.nul($C.str), Domain: $C.str, AppName: $C.str, StreamName: $C.str, StartTime: $C.int64, EndTime: $C.int64, TransCodeId: $C.nul($C.uint64), StreamType: $C.int64, Duration: $C.nul($C.uint64) }, { TimeShiftSubStreams: $C.nul($C.arr(TimeShiftSubStream)) }))
 
 /** `TimeShiftSubStream` (response side). */
 export interface TimeShiftSubStream {
-  readonly TransCodeId: number | bigint
+  readonly TransCodeId?: number | bigint
 }
 export const TimeShiftSubStream: $Schema.Schema<TimeShiftSubStream> = /*#__PURE__*/ $C.lazy(() => $C.struct("TimeShiftSubStream", { TransCodeId: $C.uint64 }))
 
 /** `TimeShiftTemplate` (response side). */
 export interface TimeShiftTemplate {
-  readonly TemplateName: string
-  readonly Duration: number | bigint
-  readonly ItemDuration: number | bigint
-  readonly TemplateId: number | bigint
-  readonly Description: string
-  readonly Area: string
-  readonly RemoveWatermark: boolean
-  readonly TranscodeTemplateIds: readonly (number | bigint)[]
+  readonly TemplateName?: string
+  readonly Duration?: number | bigint
+  readonly ItemDuration?: number | bigint
+  readonly TemplateId?: number | bigint
+  readonly Description?: string
+  readonly Area?: string
+  readonly RemoveWatermark?: boolean
+  readonly TranscodeTemplateIds?: readonly (number | bigint)[]
 }
 export const TimeShiftTemplate: $Schema.Schema<TimeShiftTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("TimeShiftTemplate", { TemplateName: $C.str, Duration: $C.uint64, ItemDuration: $C.uint64, TemplateId: $C.uint64, Description: $C.str, Area: $C.str, RemoveWatermark: $C.bool, TranscodeTemplateIds: $C.arr($C.uint64) }))
 
@@ -5061,23 +5061,23 @@ export const TimeShiftWriteSizeData: $Schema.Schema<TimeShiftWriteSizeData> = /*
 
 /** `TimeValue` (response side). */
 export interface TimeValue {
-  readonly Time: string
-  readonly Num: number | bigint
+  readonly Time?: string
+  readonly Num?: number | bigint
 }
 export const TimeValue: $Schema.Schema<TimeValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("TimeValue", { Time: $C.str, Num: $C.uint64 }))
 
 /** `TranscodeDetailInfo` (response side). */
 export interface TranscodeDetailInfo {
-  readonly StreamName: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Duration: number | bigint
-  readonly ModuleCodec: string
-  readonly Bitrate: number | bigint
-  readonly Type: string
-  readonly PushDomain: string
-  readonly Resolution: string
-  readonly MainlandOrOversea: string
+  readonly StreamName?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Duration?: number | bigint
+  readonly ModuleCodec?: string
+  readonly Bitrate?: number | bigint
+  readonly Type?: string
+  readonly PushDomain?: string
+  readonly Resolution?: string
+  readonly MainlandOrOversea?: string
 }
 export const TranscodeDetailInfo: $Schema.Schema<TranscodeDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TranscodeDetailInfo", { StreamName: $C.str, StartTime: $C.str, EndTime: $C.str, Duration: $C.uint64, ModuleCodec: $C.str, Bitrate: $C.uint64, Type: $C.str, PushDomain: $C.str, Resolution: $C.str, MainlandOrOversea: $C.str }))
 
@@ -5091,18 +5091,18 @@ export const TranscodeTaskNum: $Schema.Schema<TranscodeTaskNum> = /*#__PURE__*/ 
 
 /** `TranscodeTotalInfo` (response side). */
 export interface TranscodeTotalInfo {
-  readonly Time: string
-  readonly Duration: number | bigint
-  readonly ModuleCodec: string
-  readonly Resolution: string
+  readonly Time?: string
+  readonly Duration?: number | bigint
+  readonly ModuleCodec?: string
+  readonly Resolution?: string
 }
 export const TranscodeTotalInfo: $Schema.Schema<TranscodeTotalInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TranscodeTotalInfo", { Time: $C.str, Duration: $C.uint64, ModuleCodec: $C.str, Resolution: $C.str }))
 
 /** `TransitionTypeInfo` (response side). */
 export interface TransitionTypeInfo {
-  readonly TransitionType: string
-  readonly SourceUrl: string
-  readonly Index: number | bigint
+  readonly TransitionType?: string
+  readonly SourceUrl?: string
+  readonly Index?: number | bigint
 }
 export const TransitionTypeInfo: $Schema.Schema<TransitionTypeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TransitionTypeInfo", { TransitionType: $C.str, SourceUrl: $C.str, Index: $C.uint64 }))
 
@@ -5175,33 +5175,33 @@ export const VideoRedrawTaskInfo: $Schema.Schema<VideoRedrawTaskInfo> = /*#__PUR
 
 /** `WatermarkInfo` (response side). */
 export interface WatermarkInfo {
-  readonly WatermarkId: number | bigint
-  readonly PictureUrl: string
-  readonly XPosition: number | bigint
-  readonly YPosition: number | bigint
-  readonly WatermarkName: string
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly Width: number | bigint
-  readonly Height: number | bigint
-  readonly BackgroundWidth: number | bigint
-  readonly BackgroundHeight: number | bigint
+  readonly WatermarkId?: number | bigint
+  readonly PictureUrl?: string
+  readonly XPosition?: number | bigint
+  readonly YPosition?: number | bigint
+  readonly WatermarkName?: string
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
+  readonly BackgroundWidth?: number | bigint
+  readonly BackgroundHeight?: number | bigint
 }
 export const WatermarkInfo: $Schema.Schema<WatermarkInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("WatermarkInfo", { WatermarkId: $C.int64, PictureUrl: $C.str, XPosition: $C.int64, YPosition: $C.int64, WatermarkName: $C.str, Status: $C.int64, CreateTime: $C.str, Width: $C.int64, Height: $C.int64, BackgroundWidth: $C.int64, BackgroundHeight: $C.int64 }))
 
 /** `XP2PDetailInfo` (response side). */
 export interface XP2PDetailInfo {
-  readonly CdnBytes: number | bigint
-  readonly P2pBytes: number | bigint
-  readonly StuckPeople: number | bigint
-  readonly StuckTimes: number | bigint
-  readonly OnlinePeople: number | bigint
-  readonly Request: number | bigint
-  readonly RequestSuccess: number | bigint
-  readonly Time: string
-  readonly Type: string
-  readonly StreamName: string
-  readonly AppId: string
+  readonly CdnBytes?: number | bigint
+  readonly P2pBytes?: number | bigint
+  readonly StuckPeople?: number | bigint
+  readonly StuckTimes?: number | bigint
+  readonly OnlinePeople?: number | bigint
+  readonly Request?: number | bigint
+  readonly RequestSuccess?: number | bigint
+  readonly Time?: string
+  readonly Type?: string
+  readonly StreamName?: string
+  readonly AppId?: string
 }
 export const XP2PDetailInfo: $Schema.Schema<XP2PDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("XP2PDetailInfo", { CdnBytes: $C.int64, P2pBytes: $C.int64, StuckPeople: $C.int64, StuckTimes: $C.int64, OnlinePeople: $C.int64, Request: $C.int64, RequestSuccess: $C.int64, Time: $C.str, Type: $C.str, StreamName: $C.str, AppId: $C.str }))
 

@@ -504,8 +504,8 @@ export const BackgroundImageConfig: $Schema.Schema<BackgroundImageConfig> = /*#_
 
 /** `BaseConfig` (both sides). */
 export interface BaseConfig {
-  readonly Name: string
-  readonly Avatar: string
+  readonly Name?: string
+  readonly Avatar?: string
   readonly Desc?: string
 }
 export const BaseConfig: $Schema.Schema<BaseConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaseConfig", { Name: $C.str, Avatar: $C.str }, { Desc: $C.str }))

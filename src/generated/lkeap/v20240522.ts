@@ -92,7 +92,7 @@ export const CreateReconstructDocumentFlowRequest: $Schema.Schema<CreateReconstr
 
 /** `CreateReconstructDocumentFlowResponse` (response side). */
 export interface CreateReconstructDocumentFlowResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateReconstructDocumentFlowResponse: $Schema.Schema<CreateReconstructDocumentFlowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateReconstructDocumentFlowResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -128,7 +128,7 @@ export const CreateSplitDocumentFlowRequest: $Schema.Schema<CreateSplitDocumentF
 
 /** `CreateSplitDocumentFlowResponse` (response side). */
 export interface CreateSplitDocumentFlowResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateSplitDocumentFlowResponse: $Schema.Schema<CreateSplitDocumentFlowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSplitDocumentFlowResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -191,7 +191,7 @@ export const GetEmbeddingRequest: $Schema.Schema<GetEmbeddingRequest> = /*#__PUR
 
 /** `GetEmbeddingResponse` (response side). */
 export interface GetEmbeddingResponse {
-  readonly Data: readonly EmbeddingObject[]
+  readonly Data?: readonly EmbeddingObject[]
   readonly Usage?: Usage
   readonly RequestId: string
 }
@@ -250,7 +250,7 @@ export const QueryRewriteRequest: $Schema.Schema<QueryRewriteRequest> = /*#__PUR
 
 /** `QueryRewriteResponse` (response side). */
 export interface QueryRewriteResponse {
-  readonly Content: string
+  readonly Content?: string
   readonly Usage?: Usage
   readonly RequestId: string
 }
@@ -308,7 +308,7 @@ export const RunRerankRequest: $Schema.Schema<RunRerankRequest> = /*#__PURE__*/ 
 
 /** `RunRerankResponse` (response side). */
 export interface RunRerankResponse {
-  readonly ScoreList: readonly number[]
+  readonly ScoreList?: readonly number[]
   readonly Usage?: Usage
   readonly RequestId: string
 }

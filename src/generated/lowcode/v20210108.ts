@@ -61,41 +61,41 @@ export const CreateKnowledgeSetResponse: $Schema.Schema<CreateKnowledgeSetRespon
 
 /** `DataSourceDetail` (response side). */
 export interface DataSourceDetail {
-  readonly Id: string
-  readonly Title: string
-  readonly Name: string
-  readonly Type: string
-  readonly Description: string | null
-  readonly Schema: string
-  readonly CmsProject: string
-  readonly PkgId: string
-  readonly SchemaVersion: string | null
-  readonly CreatorId: string
-  readonly CreatedAt: string | null
-  readonly UpdatedAt: string | null
-  readonly EnvId: string
-  readonly DataSourceVersion: string | null
-  readonly AppUsageList: readonly DataSourceLinkApp[] | null
-  readonly PublishedAt: string
-  readonly ChildDataSourceIds: readonly string[] | null
-  readonly Fun: string | null
-  readonly ScfStatus: number | bigint
-  readonly Methods: string
-  readonly ChildDataSourceNames: readonly string[] | null
-  readonly IsNewDataSource: number | bigint
-  readonly ViewId: string | null
-  readonly Configuration: string | null
-  readonly TemplateCode: string | null
-  readonly Source: number | bigint | null
+  readonly Id?: string
+  readonly Title?: string
+  readonly Name?: string
+  readonly Type?: string
+  readonly Description?: string | null
+  readonly Schema?: string
+  readonly CmsProject?: string
+  readonly PkgId?: string
+  readonly SchemaVersion?: string | null
+  readonly CreatorId?: string
+  readonly CreatedAt?: string | null
+  readonly UpdatedAt?: string | null
+  readonly EnvId?: string
+  readonly DataSourceVersion?: string | null
+  readonly AppUsageList?: readonly DataSourceLinkApp[] | null
+  readonly PublishedAt?: string
+  readonly ChildDataSourceIds?: readonly string[] | null
+  readonly Fun?: string | null
+  readonly ScfStatus?: number | bigint
+  readonly Methods?: string
+  readonly ChildDataSourceNames?: readonly string[] | null
+  readonly IsNewDataSource?: number | bigint
+  readonly ViewId?: string | null
+  readonly Configuration?: string | null
+  readonly TemplateCode?: string | null
+  readonly Source?: number | bigint | null
   /** @deprecated hidden or deprecated in the API */
-  readonly PublishVersion: string | null
-  readonly PublishViewId: string | null
-  readonly SubType: string
-  readonly AuthStatus: number | bigint | null
-  readonly AuthInfo: TicketAuthInfo | null
-  readonly PublishStatus: number | bigint
-  readonly UpdateVersion: number | bigint
-  readonly RelationFieldList: readonly RelationField[] | null
+  readonly PublishVersion?: string | null
+  readonly PublishViewId?: string | null
+  readonly SubType?: string
+  readonly AuthStatus?: number | bigint | null
+  readonly AuthInfo?: TicketAuthInfo | null
+  readonly PublishStatus?: number | bigint
+  readonly UpdateVersion?: number | bigint
+  readonly RelationFieldList?: readonly RelationField[] | null
   readonly DbInstanceType?: string | null
   readonly PreviewTableName?: string | null
   readonly PublishedTableName?: string | null
@@ -106,14 +106,14 @@ export const DataSourceDetail: $Schema.Schema<DataSourceDetail> = /*#__PURE__*/ 
 
 /** `DataSourceDetailItems` (response side). */
 export interface DataSourceDetailItems {
-  readonly Rows: readonly DataSourceDetail[]
-  readonly Count: number | bigint
+  readonly Rows?: readonly DataSourceDetail[]
+  readonly Count?: number | bigint
 }
 export const DataSourceDetailItems: $Schema.Schema<DataSourceDetailItems> = /*#__PURE__*/ $C.lazy(() => $C.struct("DataSourceDetailItems", { Rows: $C.arr(DataSourceDetail), Count: $C.int64 }))
 
 /** `DataSourceLinkApp` (response side). */
 export interface DataSourceLinkApp {
-  readonly Id: string
+  readonly Id?: string
   readonly Title?: string
   readonly EditStatusUse?: number | bigint
   readonly PreviewStatusUse?: number | bigint
@@ -209,8 +209,8 @@ export const DescribeAppsRequest: $Schema.Schema<DescribeAppsRequest> = /*#__PUR
 
 /** `DescribeAppsResponse` (response side). */
 export interface DescribeAppsResponse {
-  readonly Weapps: readonly Weapp[] | null
-  readonly Count: number | bigint | null
+  readonly Weapps?: readonly Weapp[] | null
+  readonly Count?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeAppsResponse: $Schema.Schema<DescribeAppsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAppsResponse", { Weapps: $C.nul($C.arr(Weapp)), Count: $C.nul($C.int64), RequestId: $C.str }))
@@ -240,7 +240,7 @@ export const DescribeDataSourceListRequest: $Schema.Schema<DescribeDataSourceLis
 
 /** `DescribeDataSourceListResponse` (response side). */
 export interface DescribeDataSourceListResponse {
-  readonly Data: DataSourceDetailItems
+  readonly Data?: DataSourceDetailItems
   readonly RequestId: string
 }
 export const DescribeDataSourceListResponse: $Schema.Schema<DescribeDataSourceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataSourceListResponse", { Data: DataSourceDetailItems, RequestId: $C.str }))
@@ -321,8 +321,8 @@ export const DescribeRelatedUsersRequest: $Schema.Schema<DescribeRelatedUsersReq
 
 /** `DescribeRelatedUsersResponse` (response side). */
 export interface DescribeRelatedUsersResponse {
-  readonly Data: readonly WedaUser[]
-  readonly Total: number | bigint
+  readonly Data?: readonly WedaUser[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRelatedUsersResponse: $Schema.Schema<DescribeRelatedUsersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRelatedUsersResponse", { Data: $C.arr(WedaUser), Total: $C.int64, RequestId: $C.str }))
@@ -341,7 +341,7 @@ export const DescribeResourceRoleListRequest: $Schema.Schema<DescribeResourceRol
 
 /** `DescribeResourceRoleListResponse` (response side). */
 export interface DescribeResourceRoleListResponse {
-  readonly Data: RoleListPage
+  readonly Data?: RoleListPage
   readonly RequestId: string
 }
 export const DescribeResourceRoleListResponse: $Schema.Schema<DescribeResourceRoleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceRoleListResponse", { Data: RoleListPage, RequestId: $C.str }))
@@ -477,9 +477,9 @@ export const QureyKnowledgeDocumentSetInfo: $Schema.Schema<QureyKnowledgeDocumen
 
 /** `RelationField` (response side). */
 export interface RelationField {
-  readonly Field: string
-  readonly Format: string
-  readonly RelateDataSourceName: string
+  readonly Field?: string
+  readonly Format?: string
+  readonly RelateDataSourceName?: string
 }
 export const RelationField: $Schema.Schema<RelationField> = /*#__PURE__*/ $C.lazy(() => $C.struct("RelationField", { Field: $C.str, Format: $C.str, RelateDataSourceName: $C.str }))
 
@@ -543,7 +543,7 @@ export const SearchDocRsp: $Schema.Schema<SearchDocRsp> = /*#__PURE__*/ $C.lazy(
 
 /** `TicketAuthInfo` (response side). */
 export interface TicketAuthInfo {
-  readonly AuthUser: string
+  readonly AuthUser?: string
 }
 export const TicketAuthInfo: $Schema.Schema<TicketAuthInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TicketAuthInfo", { AuthUser: $C.str }))
 
@@ -600,46 +600,46 @@ export const UploadKnowledgeDocumentSetRsp: $Schema.Schema<UploadKnowledgeDocume
 
 /** `Weapp` (response side). */
 export interface Weapp {
-  readonly Id: string
-  readonly Owner: string | null
-  readonly Name: string
-  readonly Description: string | null
-  readonly Title: string
-  readonly Env: string | null
-  readonly Status: number | bigint
-  readonly EnvId: string
-  readonly EnvRegion: string
-  readonly PkgId: string
-  readonly CmsProject: number | bigint | null
-  readonly Channel: string | null
-  readonly TemplateId: string | null
-  readonly ExpireTime: string | null
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Source: string | null
-  readonly IsFree: boolean
-  readonly ContentType: string | null
-  readonly AppType: number | bigint | null
-  readonly AttachAppId: string | null
-  readonly EType: number | bigint | null
-  readonly EData: string | null
-  readonly LastMpCiId: string | null
-  readonly LastMpCiStatus: string | null
-  readonly LastWebCiId: string | null
-  readonly LastWebCiStatus: string | null
-  readonly LastDeployTime: string | null
-  readonly FlowId: number | bigint | null
-  readonly JobInfo: AppJobInfo | null
-  readonly Platform: string | null
-  readonly LastWebCiMode: number | bigint | null
-  readonly LastMpCiMode: number | bigint | null
-  readonly SceneType: string | null
-  readonly ClientId: string | null
-  readonly IconUrl: string | null
-  readonly FaviconUrl: string | null
-  readonly BackgroundColor: string | null
-  readonly Favorite: boolean
-  readonly PublishPlatform: string
+  readonly Id?: string
+  readonly Owner?: string | null
+  readonly Name?: string
+  readonly Description?: string | null
+  readonly Title?: string
+  readonly Env?: string | null
+  readonly Status?: number | bigint
+  readonly EnvId?: string
+  readonly EnvRegion?: string
+  readonly PkgId?: string
+  readonly CmsProject?: number | bigint | null
+  readonly Channel?: string | null
+  readonly TemplateId?: string | null
+  readonly ExpireTime?: string | null
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Source?: string | null
+  readonly IsFree?: boolean
+  readonly ContentType?: string | null
+  readonly AppType?: number | bigint | null
+  readonly AttachAppId?: string | null
+  readonly EType?: number | bigint | null
+  readonly EData?: string | null
+  readonly LastMpCiId?: string | null
+  readonly LastMpCiStatus?: string | null
+  readonly LastWebCiId?: string | null
+  readonly LastWebCiStatus?: string | null
+  readonly LastDeployTime?: string | null
+  readonly FlowId?: number | bigint | null
+  readonly JobInfo?: AppJobInfo | null
+  readonly Platform?: string | null
+  readonly LastWebCiMode?: number | bigint | null
+  readonly LastMpCiMode?: number | bigint | null
+  readonly SceneType?: string | null
+  readonly ClientId?: string | null
+  readonly IconUrl?: string | null
+  readonly FaviconUrl?: string | null
+  readonly BackgroundColor?: string | null
+  readonly Favorite?: boolean
+  readonly PublishPlatform?: string
 }
 export const Weapp: $Schema.Schema<Weapp> = /*#__PURE__*/ $C.lazy(() => $C.struct("Weapp", { Id: $C.str, Owner: $C.nul($C.str), Name: $C.str, Description: $C.nul($C.str), Title: $C.str, Env: $C.nul($C.str), Status: $C.int64, EnvId: $C.str, EnvRegion: $C.str, PkgId: $C.str, CmsProject: $C.nul($C.int64), Channel: $C.nul($C.str), TemplateId: $C.nul($C.str), ExpireTime: $C.nul($C.str), CreateTime: $C.str, UpdateTime: $C.str, Source: $C.nul($C.str), IsFree: $C.bool, ContentType: $C.nul($C.str), AppType: $C.nul($C.int64), AttachAppId: $C.nul($C.str), EType: $C.nul($C.int64), EData: $C.nul($C.str), LastMpCiId: $C.nul($C.str), LastMpCiStatus: $C.nul($C.str), LastWebCiId: $C.nul($C.str), LastWebCiStatus: $C.nul($C.str), LastDeployTime: $C.nul($C.str), FlowId: $C.nul($C.int64), JobInfo: $C.nul(AppJobInfo), Platform: $C.nul($C.str), LastWebCiMode: $C.nul($C.int64), LastMpCiMode: $C.nul($C.int64), SceneType: $C.nul($C.str), ClientId: $C.nul($C.str), IconUrl: $C.nul($C.str), FaviconUrl: $C.nul($C.str), BackgroundColor: $C.nul($C.str), Favorite: $C.bool, PublishPlatform: $C.str }))
 
@@ -657,30 +657,30 @@ export const WedaRole: $Schema.Schema<WedaRole> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `WedaUser` (response side). */
 export interface WedaUser {
-  readonly Uin: number | bigint
-  readonly Name: string
-  readonly Env: number | bigint
-  readonly Type: number | bigint
-  readonly NickName: string
-  readonly Email: string
-  readonly Phone: string
-  readonly ProjectId: number | bigint
-  readonly Uuid: string
-  readonly Source: number | bigint
-  readonly OpenId: string | null
-  readonly RelatedRoles: readonly WedaRole[] | null
-  readonly WechatUserId: string | null
-  readonly InternalUserType: number | bigint | null
-  readonly UserId: number | bigint
-  readonly OrgName: string
-  readonly UserSchema: string | null
-  readonly UserExtend: string | null
-  readonly IsLicensed: boolean | null
-  readonly RelatedRoleGroups: readonly RoleGroup[] | null
-  readonly Orgs: readonly OrgResp[] | null
-  readonly MainOrg: readonly OrgResp[] | null
-  readonly ParentUserId: number | bigint | null
-  readonly PrimaryColumn: string | null
+  readonly Uin?: number | bigint
+  readonly Name?: string
+  readonly Env?: number | bigint
+  readonly Type?: number | bigint
+  readonly NickName?: string
+  readonly Email?: string
+  readonly Phone?: string
+  readonly ProjectId?: number | bigint
+  readonly Uuid?: string
+  readonly Source?: number | bigint
+  readonly OpenId?: string | null
+  readonly RelatedRoles?: readonly WedaRole[] | null
+  readonly WechatUserId?: string | null
+  readonly InternalUserType?: number | bigint | null
+  readonly UserId?: number | bigint
+  readonly OrgName?: string
+  readonly UserSchema?: string | null
+  readonly UserExtend?: string | null
+  readonly IsLicensed?: boolean | null
+  readonly RelatedRoleGroups?: readonly RoleGroup[] | null
+  readonly Orgs?: readonly OrgResp[] | null
+  readonly MainOrg?: readonly OrgResp[] | null
+  readonly ParentUserId?: number | bigint | null
+  readonly PrimaryColumn?: string | null
   readonly AvatarUrl?: string | null
   readonly LastLoginTime?: string
 }

@@ -32,8 +32,8 @@ export const ActivateHourDBInstanceRequest: $Schema.Schema<ActivateHourDBInstanc
 
 /** `ActivateHourDBInstanceResponse` (response side). */
 export interface ActivateHourDBInstanceResponse {
-  readonly SuccessInstanceIds: readonly string[]
-  readonly FailedInstanceIds: readonly string[]
+  readonly SuccessInstanceIds?: readonly string[]
+  readonly FailedInstanceIds?: readonly string[]
   readonly RequestId: string
 }
 export const ActivateHourDBInstanceResponse: $Schema.Schema<ActivateHourDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ActivateHourDBInstanceResponse", { SuccessInstanceIds: $C.arr($C.str), FailedInstanceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -54,10 +54,10 @@ export const AssociateSecurityGroupsResponse: $Schema.Schema<AssociateSecurityGr
 
 /** `BackupConfig` (response side). */
 export interface BackupConfig {
-  readonly EnableBackupPolicy: boolean
-  readonly BeginDate: string
-  readonly MaxRetentionDays: number | bigint
-  readonly Frequency: string
+  readonly EnableBackupPolicy?: boolean
+  readonly BeginDate?: string
+  readonly MaxRetentionDays?: number | bigint
+  readonly Frequency?: string
   readonly WeekDays?: readonly string[]
   readonly BackupCount?: number | bigint
 }
@@ -71,7 +71,7 @@ export const CancelDcnJobRequest: $Schema.Schema<CancelDcnJobRequest> = /*#__PUR
 
 /** `CancelDcnJobResponse` (response side). */
 export interface CancelDcnJobResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const CancelDcnJobResponse: $Schema.Schema<CancelDcnJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CancelDcnJobResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -103,7 +103,7 @@ export const CloseDBExtranetAccessRequest: $Schema.Schema<CloseDBExtranetAccessR
 
 /** `CloseDBExtranetAccessResponse` (response side). */
 export interface CloseDBExtranetAccessResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const CloseDBExtranetAccessResponse: $Schema.Schema<CloseDBExtranetAccessResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloseDBExtranetAccessResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -119,8 +119,8 @@ export const ColumnPrivilege: $Schema.Schema<ColumnPrivilege> = /*#__PURE__*/ $C
 
 /** `ConstraintRange` (response side). */
 export interface ConstraintRange {
-  readonly Min: string
-  readonly Max: string
+  readonly Min?: string
+  readonly Max?: string
 }
 export const ConstraintRange: $Schema.Schema<ConstraintRange> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConstraintRange", { Min: $C.str, Max: $C.str }))
 
@@ -159,10 +159,10 @@ export const CreateAccountRequest: $Schema.Schema<CreateAccountRequest> = /*#__P
 
 /** `CreateAccountResponse` (response side). */
 export interface CreateAccountResponse {
-  readonly InstanceId: string
-  readonly UserName: string
-  readonly Host: string
-  readonly ReadOnly: number | bigint
+  readonly InstanceId?: string
+  readonly UserName?: string
+  readonly Host?: string
+  readonly ReadOnly?: number | bigint
   readonly RequestId: string
 }
 export const CreateAccountResponse: $Schema.Schema<CreateAccountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAccountResponse", { InstanceId: $C.str, UserName: $C.str, Host: $C.str, ReadOnly: $C.int64, RequestId: $C.str }))
@@ -196,8 +196,8 @@ export const CreateDBInstanceRequest: $Schema.Schema<CreateDBInstanceRequest> = 
 
 /** `CreateDBInstanceResponse` (response side). */
 export interface CreateDBInstanceResponse {
-  readonly DealName: string
-  readonly InstanceIds: readonly string[]
+  readonly DealName?: string
+  readonly InstanceIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateDBInstanceResponse: $Schema.Schema<CreateDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDBInstanceResponse", { DealName: $C.str, InstanceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -240,8 +240,8 @@ export const CreateDedicatedClusterDBInstanceRequest: $Schema.Schema<CreateDedic
 
 /** `CreateDedicatedClusterDBInstanceResponse` (response side). */
 export interface CreateDedicatedClusterDBInstanceResponse {
-  readonly InstanceIds: readonly string[]
-  readonly FlowId: number | bigint
+  readonly InstanceIds?: readonly string[]
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const CreateDedicatedClusterDBInstanceResponse: $Schema.Schema<CreateDedicatedClusterDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDedicatedClusterDBInstanceResponse", { InstanceIds: $C.arr($C.str), FlowId: $C.int64, RequestId: $C.str }))
@@ -273,9 +273,9 @@ export const CreateHourDBInstanceRequest: $Schema.Schema<CreateHourDBInstanceReq
 
 /** `CreateHourDBInstanceResponse` (response side). */
 export interface CreateHourDBInstanceResponse {
-  readonly DealName: string
-  readonly InstanceIds: readonly string[]
-  readonly FlowId: number | bigint
+  readonly DealName?: string
+  readonly InstanceIds?: readonly string[]
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const CreateHourDBInstanceResponse: $Schema.Schema<CreateHourDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateHourDBInstanceResponse", { DealName: $C.str, InstanceIds: $C.arr($C.str), FlowId: $C.int64, RequestId: $C.str }))
@@ -296,81 +296,81 @@ export const CreateTmpInstancesResponse: $Schema.Schema<CreateTmpInstancesRespon
 
 /** `DBAccount` (response side). */
 export interface DBAccount {
-  readonly UserName: string
-  readonly Host: string
-  readonly Description: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly ReadOnly: number | bigint
-  readonly DelayThresh: number | bigint
-  readonly SlaveConst: number | bigint
-  readonly MaxUserConnections: number | bigint
+  readonly UserName?: string
+  readonly Host?: string
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly ReadOnly?: number | bigint
+  readonly DelayThresh?: number | bigint
+  readonly SlaveConst?: number | bigint
+  readonly MaxUserConnections?: number | bigint
 }
 export const DBAccount: $Schema.Schema<DBAccount> = /*#__PURE__*/ $C.lazy(() => $C.struct("DBAccount", { UserName: $C.str, Host: $C.str, Description: $C.str, CreateTime: $C.datetime, UpdateTime: $C.datetime, ReadOnly: $C.int64, DelayThresh: $C.int64, SlaveConst: $C.int64, MaxUserConnections: $C.int64 }))
 
 /** `DBBackupTimeConfig` (response side). */
 export interface DBBackupTimeConfig {
-  readonly InstanceId: string
-  readonly StartBackupTime: string
-  readonly EndBackupTime: string
+  readonly InstanceId?: string
+  readonly StartBackupTime?: string
+  readonly EndBackupTime?: string
 }
 export const DBBackupTimeConfig: $Schema.Schema<DBBackupTimeConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("DBBackupTimeConfig", { InstanceId: $C.str, StartBackupTime: $C.str, EndBackupTime: $C.str }))
 
 /** `DBInstance` (response side). */
 export interface DBInstance {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly AppId: number | bigint
-  readonly ProjectId: number | bigint
-  readonly Region: string
-  readonly Zone: string
-  readonly VpcId: number | bigint
-  readonly SubnetId: number | bigint
-  readonly Status: number | bigint
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly WanDomain: string
-  readonly WanVip: string
-  readonly WanPort: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly AutoRenewFlag: number | bigint
-  readonly PeriodEndTime: string
-  readonly Uin: string
-  readonly TdsqlVersion: string
-  readonly Memory: number | bigint
-  readonly Storage: number | bigint
-  readonly UniqueVpcId: string
-  readonly UniqueSubnetId: string
-  readonly OriginSerialId: string
-  readonly NodeCount: number | bigint
-  readonly IsTmp: number | bigint
-  readonly ExclusterId: string
-  readonly Id: number | bigint
-  readonly Pid: number | bigint
-  readonly Qps: number | bigint
-  readonly Paymode: string
-  readonly Locker: number | bigint
-  readonly StatusDesc: string
-  readonly WanStatus: number | bigint
-  readonly IsAuditSupported: number | bigint
-  readonly Machine: string
-  readonly IsEncryptSupported: number | bigint
-  readonly Cpu: number | bigint
-  readonly Ipv6Flag: number | bigint
-  readonly Vipv6: string
-  readonly WanVipv6: string
-  readonly WanPortIpv6: number | bigint
-  readonly WanStatusIpv6: number | bigint
-  readonly DbEngine: string
-  readonly DbVersion: string
-  readonly DcnFlag: number | bigint
-  readonly DcnStatus: number | bigint
-  readonly DcnDstNum: number | bigint
-  readonly InstanceType: number | bigint
-  readonly ResourceTags: readonly ResourceTag[]
-  readonly DbVersionId: string
-  readonly ProtectedProperty: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly AppId?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly Region?: string
+  readonly Zone?: string
+  readonly VpcId?: number | bigint
+  readonly SubnetId?: number | bigint
+  readonly Status?: number | bigint
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly WanDomain?: string
+  readonly WanVip?: string
+  readonly WanPort?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly AutoRenewFlag?: number | bigint
+  readonly PeriodEndTime?: string
+  readonly Uin?: string
+  readonly TdsqlVersion?: string
+  readonly Memory?: number | bigint
+  readonly Storage?: number | bigint
+  readonly UniqueVpcId?: string
+  readonly UniqueSubnetId?: string
+  readonly OriginSerialId?: string
+  readonly NodeCount?: number | bigint
+  readonly IsTmp?: number | bigint
+  readonly ExclusterId?: string
+  readonly Id?: number | bigint
+  readonly Pid?: number | bigint
+  readonly Qps?: number | bigint
+  readonly Paymode?: string
+  readonly Locker?: number | bigint
+  readonly StatusDesc?: string
+  readonly WanStatus?: number | bigint
+  readonly IsAuditSupported?: number | bigint
+  readonly Machine?: string
+  readonly IsEncryptSupported?: number | bigint
+  readonly Cpu?: number | bigint
+  readonly Ipv6Flag?: number | bigint
+  readonly Vipv6?: string
+  readonly WanVipv6?: string
+  readonly WanPortIpv6?: number | bigint
+  readonly WanStatusIpv6?: number | bigint
+  readonly DbEngine?: string
+  readonly DbVersion?: string
+  readonly DcnFlag?: number | bigint
+  readonly DcnStatus?: number | bigint
+  readonly DcnDstNum?: number | bigint
+  readonly InstanceType?: number | bigint
+  readonly ResourceTags?: readonly ResourceTag[]
+  readonly DbVersionId?: string
+  readonly ProtectedProperty?: number | bigint
 }
 export const DBInstance: $Schema.Schema<DBInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("DBInstance", { InstanceId: $C.str, InstanceName: $C.str, AppId: $C.int64, ProjectId: $C.int64, Region: $C.str, Zone: $C.str, VpcId: $C.int64, SubnetId: $C.int64, Status: $C.int64, Vip: $C.str, Vport: $C.int64, WanDomain: $C.str, WanVip: $C.str, WanPort: $C.int64, CreateTime: $C.datetime, UpdateTime: $C.datetime, AutoRenewFlag: $C.int64, PeriodEndTime: $C.datetime, Uin: $C.str, TdsqlVersion: $C.str, Memory: $C.int64, Storage: $C.int64, UniqueVpcId: $C.str, UniqueSubnetId: $C.str, OriginSerialId: $C.str, NodeCount: $C.uint64, IsTmp: $C.uint64, ExclusterId: $C.str, Id: $C.uint64, Pid: $C.int64, Qps: $C.int64, Paymode: $C.str, Locker: $C.int64, StatusDesc: $C.str, WanStatus: $C.int64, IsAuditSupported: $C.uint64, Machine: $C.str, IsEncryptSupported: $C.int64, Cpu: $C.int64, Ipv6Flag: $C.uint64, Vipv6: $C.str, WanVipv6: $C.str, WanPortIpv6: $C.uint64, WanStatusIpv6: $C.uint64, DbEngine: $C.str, DbVersion: $C.str, DcnFlag: $C.int64, DcnStatus: $C.int64, DcnDstNum: $C.int64, InstanceType: $C.int64, ResourceTags: $C.arr(ResourceTag), DbVersionId: $C.str, ProtectedProperty: $C.int64 }))
 
@@ -383,29 +383,29 @@ export const DBParamValue: $Schema.Schema<DBParamValue> = /*#__PURE__*/ $C.lazy(
 
 /** `DCNReplicaConfig` (response side). */
 export interface DCNReplicaConfig {
-  readonly RoReplicationMode: string
-  readonly DelayReplicationType: string
-  readonly DueTime: string
-  readonly ReplicationDelay: number | bigint
+  readonly RoReplicationMode?: string
+  readonly DelayReplicationType?: string
+  readonly DueTime?: string
+  readonly ReplicationDelay?: number | bigint
 }
 export const DCNReplicaConfig: $Schema.Schema<DCNReplicaConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("DCNReplicaConfig", { RoReplicationMode: $C.str, DelayReplicationType: $C.str, DueTime: $C.str, ReplicationDelay: $C.int64 }))
 
 /** `DCNReplicaStatus` (response side). */
 export interface DCNReplicaStatus {
-  readonly Status: string
-  readonly Delay: number | bigint
+  readonly Status?: string
+  readonly Delay?: number | bigint
 }
 export const DCNReplicaStatus: $Schema.Schema<DCNReplicaStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("DCNReplicaStatus", { Status: $C.str, Delay: $C.int64 }))
 
 /** `Database` (response side). */
 export interface Database {
-  readonly DbName: string
+  readonly DbName?: string
 }
 export const Database: $Schema.Schema<Database> = /*#__PURE__*/ $C.lazy(() => $C.struct("Database", { DbName: $C.str }))
 
 /** `DatabaseFunction` (response side). */
 export interface DatabaseFunction {
-  readonly Func: string
+  readonly Func?: string
 }
 export const DatabaseFunction: $Schema.Schema<DatabaseFunction> = /*#__PURE__*/ $C.lazy(() => $C.struct("DatabaseFunction", { Func: $C.str }))
 
@@ -418,54 +418,54 @@ export const DatabasePrivilege: $Schema.Schema<DatabasePrivilege> = /*#__PURE__*
 
 /** `DatabaseProcedure` (response side). */
 export interface DatabaseProcedure {
-  readonly Proc: string
+  readonly Proc?: string
 }
 export const DatabaseProcedure: $Schema.Schema<DatabaseProcedure> = /*#__PURE__*/ $C.lazy(() => $C.struct("DatabaseProcedure", { Proc: $C.str }))
 
 /** `DatabaseTable` (response side). */
 export interface DatabaseTable {
-  readonly Table: string
+  readonly Table?: string
 }
 export const DatabaseTable: $Schema.Schema<DatabaseTable> = /*#__PURE__*/ $C.lazy(() => $C.struct("DatabaseTable", { Table: $C.str }))
 
 /** `DatabaseView` (response side). */
 export interface DatabaseView {
-  readonly View: string
+  readonly View?: string
 }
 export const DatabaseView: $Schema.Schema<DatabaseView> = /*#__PURE__*/ $C.lazy(() => $C.struct("DatabaseView", { View: $C.str }))
 
 /** `DcnDetailItem` (response side). */
 export interface DcnDetailItem {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Region: string
-  readonly Zone: string
-  readonly Vip: string
-  readonly Vipv6: string
-  readonly Vport: number | bigint
-  readonly Status: number | bigint
-  readonly StatusDesc: string
-  readonly DcnFlag: number | bigint
-  readonly DcnStatus: number | bigint
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly Storage: number | bigint
-  readonly PayMode: number | bigint
-  readonly CreateTime: string
-  readonly PeriodEndTime: string
-  readonly InstanceType: number | bigint
-  readonly ReplicaConfig: DCNReplicaConfig | null
-  readonly ReplicaStatus: DCNReplicaStatus | null
-  readonly EncryptStatus: number | bigint
-  readonly DcnStatusDesc: string
-  readonly PolarisInstanceId: string
-  readonly PolarisInstanceName: string
-  readonly PolarisNamespace: string
-  readonly PolarisService: string
-  readonly PolarisServiceStatus: number | bigint
-  readonly PolarisServiceStatusDesc: string
-  readonly PolarisRegion: string
-  readonly IsDcnSwitchSupported: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Region?: string
+  readonly Zone?: string
+  readonly Vip?: string
+  readonly Vipv6?: string
+  readonly Vport?: number | bigint
+  readonly Status?: number | bigint
+  readonly StatusDesc?: string
+  readonly DcnFlag?: number | bigint
+  readonly DcnStatus?: number | bigint
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Storage?: number | bigint
+  readonly PayMode?: number | bigint
+  readonly CreateTime?: string
+  readonly PeriodEndTime?: string
+  readonly InstanceType?: number | bigint
+  readonly ReplicaConfig?: DCNReplicaConfig | null
+  readonly ReplicaStatus?: DCNReplicaStatus | null
+  readonly EncryptStatus?: number | bigint
+  readonly DcnStatusDesc?: string
+  readonly PolarisInstanceId?: string
+  readonly PolarisInstanceName?: string
+  readonly PolarisNamespace?: string
+  readonly PolarisService?: string
+  readonly PolarisServiceStatus?: number | bigint
+  readonly PolarisServiceStatusDesc?: string
+  readonly PolarisRegion?: string
+  readonly IsDcnSwitchSupported?: number | bigint
 }
 export const DcnDetailItem: $Schema.Schema<DcnDetailItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DcnDetailItem", { InstanceId: $C.str, InstanceName: $C.str, Region: $C.str, Zone: $C.str, Vip: $C.str, Vipv6: $C.str, Vport: $C.int64, Status: $C.int64, StatusDesc: $C.str, DcnFlag: $C.int64, DcnStatus: $C.int64, Cpu: $C.int64, Memory: $C.int64, Storage: $C.int64, PayMode: $C.int64, CreateTime: $C.str, PeriodEndTime: $C.str, InstanceType: $C.int64, ReplicaConfig: $C.nul(DCNReplicaConfig), ReplicaStatus: $C.nul(DCNReplicaStatus), EncryptStatus: $C.int64, DcnStatusDesc: $C.str, PolarisInstanceId: $C.str, PolarisInstanceName: $C.str, PolarisNamespace: $C.str, PolarisService: $C.str, PolarisServiceStatus: $C.int64, PolarisServiceStatusDesc: $C.str, PolarisRegion: $C.str, IsDcnSwitchSupported: $C.int64 }))
 
@@ -508,10 +508,10 @@ export const DescribeAccountPrivilegesRequest: $Schema.Schema<DescribeAccountPri
 
 /** `DescribeAccountPrivilegesResponse` (response side). */
 export interface DescribeAccountPrivilegesResponse {
-  readonly InstanceId: string
-  readonly Privileges: readonly string[]
-  readonly UserName: string
-  readonly Host: string
+  readonly InstanceId?: string
+  readonly Privileges?: readonly string[]
+  readonly UserName?: string
+  readonly Host?: string
   readonly RequestId: string
 }
 export const DescribeAccountPrivilegesResponse: $Schema.Schema<DescribeAccountPrivilegesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccountPrivilegesResponse", { InstanceId: $C.str, Privileges: $C.arr($C.str), UserName: $C.str, Host: $C.str, RequestId: $C.str }))
@@ -538,13 +538,13 @@ export const DescribeBackupConfigsRequest: $Schema.Schema<DescribeBackupConfigsR
 
 /** `DescribeBackupConfigsResponse` (response side). */
 export interface DescribeBackupConfigsResponse {
-  readonly InstanceId: string
-  readonly Days: number | bigint
-  readonly StartBackupTime: string
-  readonly EndBackupTime: string
-  readonly WeekDays: readonly string[]
-  readonly ArchiveDays: number | bigint
-  readonly BackupConfigSet: readonly BackupConfig[]
+  readonly InstanceId?: string
+  readonly Days?: number | bigint
+  readonly StartBackupTime?: string
+  readonly EndBackupTime?: string
+  readonly WeekDays?: readonly string[]
+  readonly ArchiveDays?: number | bigint
+  readonly BackupConfigSet?: readonly BackupConfig[]
   readonly RequestId: string
 }
 export const DescribeBackupConfigsResponse: $Schema.Schema<DescribeBackupConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupConfigsResponse", { InstanceId: $C.str, Days: $C.uint64, StartBackupTime: $C.str, EndBackupTime: $C.str, WeekDays: $C.arr($C.str), ArchiveDays: $C.int64, BackupConfigSet: $C.arr(BackupConfig), RequestId: $C.str }))
@@ -564,9 +564,9 @@ export const DescribeBackupFilesRequest: $Schema.Schema<DescribeBackupFilesReque
 
 /** `DescribeBackupFilesResponse` (response side). */
 export interface DescribeBackupFilesResponse {
-  readonly Files: readonly InstanceBackupFileItem[]
-  readonly TotalCount: number | bigint
-  readonly UrlPrefix: string
+  readonly Files?: readonly InstanceBackupFileItem[]
+  readonly TotalCount?: number | bigint
+  readonly UrlPrefix?: string
   readonly RequestId: string
 }
 export const DescribeBackupFilesResponse: $Schema.Schema<DescribeBackupFilesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupFilesResponse", { Files: $C.arr(InstanceBackupFileItem), TotalCount: $C.int64, UrlPrefix: $C.str, RequestId: $C.str }))
@@ -579,8 +579,8 @@ export const DescribeBackupTimeRequest: $Schema.Schema<DescribeBackupTimeRequest
 
 /** `DescribeBackupTimeResponse` (response side). */
 export interface DescribeBackupTimeResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly DBBackupTimeConfig[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly DBBackupTimeConfig[]
   readonly RequestId: string
 }
 export const DescribeBackupTimeResponse: $Schema.Schema<DescribeBackupTimeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupTimeResponse", { TotalCount: $C.int64, Items: $C.arr(DBBackupTimeConfig), RequestId: $C.str }))
@@ -593,8 +593,8 @@ export const DescribeBinlogTimeRequest: $Schema.Schema<DescribeBinlogTimeRequest
 
 /** `DescribeBinlogTimeResponse` (response side). */
 export interface DescribeBinlogTimeResponse {
-  readonly StartTime: string
-  readonly EndTime: string
+  readonly StartTime?: string
+  readonly EndTime?: string
   readonly RequestId: string
 }
 export const DescribeBinlogTimeResponse: $Schema.Schema<DescribeBinlogTimeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBinlogTimeResponse", { StartTime: $C.str, EndTime: $C.str, RequestId: $C.str }))
@@ -607,9 +607,9 @@ export const DescribeDBEncryptAttributesRequest: $Schema.Schema<DescribeDBEncryp
 
 /** `DescribeDBEncryptAttributesResponse` (response side). */
 export interface DescribeDBEncryptAttributesResponse {
-  readonly EncryptStatus: number | bigint
-  readonly CipherText: string
-  readonly ExpireDate: string
+  readonly EncryptStatus?: number | bigint
+  readonly CipherText?: string
+  readonly ExpireDate?: string
   readonly RequestId: string
 }
 export const DescribeDBEncryptAttributesResponse: $Schema.Schema<DescribeDBEncryptAttributesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBEncryptAttributesResponse", { EncryptStatus: $C.int64, CipherText: $C.str, ExpireDate: $C.str, RequestId: $C.str }))
@@ -622,69 +622,69 @@ export const DescribeDBInstanceDetailRequest: $Schema.Schema<DescribeDBInstanceD
 
 /** `DescribeDBInstanceDetailResponse` (response side). */
 export interface DescribeDBInstanceDetailResponse {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Status: number | bigint
-  readonly StatusDesc: string
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly IsTmp: number | bigint
-  readonly NodeCount: number | bigint
-  readonly Region: string
-  readonly Zone: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly WanStatus: number | bigint
-  readonly WanDomain: string
-  readonly WanVip: string
-  readonly WanPort: number | bigint
-  readonly ProjectId: number | bigint
-  readonly TdsqlVersion: string
-  readonly Memory: number | bigint
-  readonly Storage: number | bigint
-  readonly MasterZone: string
-  readonly SlaveZones: readonly string[]
-  readonly AutoRenewFlag: number | bigint
-  readonly ExclusterId: string
-  readonly PayMode: string
-  readonly CreateTime: string
-  readonly IsAuditSupported: boolean
-  readonly PeriodEndTime: string
-  readonly Machine: string
-  readonly StorageUsage: string
-  readonly LogStorage: number | bigint
-  readonly IsEncryptSupported: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Status?: number | bigint
+  readonly StatusDesc?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly IsTmp?: number | bigint
+  readonly NodeCount?: number | bigint
+  readonly Region?: string
+  readonly Zone?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly WanStatus?: number | bigint
+  readonly WanDomain?: string
+  readonly WanVip?: string
+  readonly WanPort?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly TdsqlVersion?: string
+  readonly Memory?: number | bigint
+  readonly Storage?: number | bigint
+  readonly MasterZone?: string
+  readonly SlaveZones?: readonly string[]
+  readonly AutoRenewFlag?: number | bigint
+  readonly ExclusterId?: string
+  readonly PayMode?: string
+  readonly CreateTime?: string
+  readonly IsAuditSupported?: boolean
+  readonly PeriodEndTime?: string
+  readonly Machine?: string
+  readonly StorageUsage?: string
+  readonly LogStorage?: number | bigint
+  readonly IsEncryptSupported?: number | bigint
   readonly Vip6?: string
-  readonly Cpu: number | bigint
-  readonly Pid: number | bigint
-  readonly Qps: number | bigint
-  readonly Ipv6Flag: number | bigint
-  readonly WanVipv6: string
-  readonly WanStatusIpv6: number | bigint
-  readonly WanPortIpv6: number | bigint
-  readonly DbEngine: string
-  readonly DbVersion: string
-  readonly ResourceTags: readonly ResourceTag[]
-  readonly DcnFlag: number | bigint
-  readonly DcnStatus: number | bigint
-  readonly DcnDstNum: number | bigint
-  readonly InstanceType: number | bigint
-  readonly NodesInfo: readonly NodeInfo[]
-  readonly IsMaxUserConnectionsSupported: boolean
-  readonly DbVersionId: string
-  readonly EncryptStatus: number | bigint
-  readonly ReplicaConfig: DCNReplicaConfig | null
-  readonly ReplicaStatus: DCNReplicaStatus | null
-  readonly ExclusterType: number | bigint
-  readonly RsAccessStrategy: number | bigint
-  readonly ReservedNetResources: readonly ReservedNetResource[]
-  readonly IsPhysicalReplicationSupported: boolean
-  readonly IsDcnStrongSyncSupported: number | bigint
-  readonly IsDcnSwitchSupported: number | bigint
-  readonly ProxyVersion: string
-  readonly CpuType: string
-  readonly ProtectedProperty: number | bigint
-  readonly FlowId: number | bigint
+  readonly Cpu?: number | bigint
+  readonly Pid?: number | bigint
+  readonly Qps?: number | bigint
+  readonly Ipv6Flag?: number | bigint
+  readonly WanVipv6?: string
+  readonly WanStatusIpv6?: number | bigint
+  readonly WanPortIpv6?: number | bigint
+  readonly DbEngine?: string
+  readonly DbVersion?: string
+  readonly ResourceTags?: readonly ResourceTag[]
+  readonly DcnFlag?: number | bigint
+  readonly DcnStatus?: number | bigint
+  readonly DcnDstNum?: number | bigint
+  readonly InstanceType?: number | bigint
+  readonly NodesInfo?: readonly NodeInfo[]
+  readonly IsMaxUserConnectionsSupported?: boolean
+  readonly DbVersionId?: string
+  readonly EncryptStatus?: number | bigint
+  readonly ReplicaConfig?: DCNReplicaConfig | null
+  readonly ReplicaStatus?: DCNReplicaStatus | null
+  readonly ExclusterType?: number | bigint
+  readonly RsAccessStrategy?: number | bigint
+  readonly ReservedNetResources?: readonly ReservedNetResource[]
+  readonly IsPhysicalReplicationSupported?: boolean
+  readonly IsDcnStrongSyncSupported?: number | bigint
+  readonly IsDcnSwitchSupported?: number | bigint
+  readonly ProxyVersion?: string
+  readonly CpuType?: string
+  readonly ProtectedProperty?: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDBInstanceDetailResponse: $Schema.Schema<DescribeDBInstanceDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstanceDetailResponse", { InstanceId: $C.str, InstanceName: $C.str, Status: $C.int64, StatusDesc: $C.str, Vip: $C.str, Vport: $C.int64, IsTmp: $C.int64, NodeCount: $C.int64, Region: $C.str, Zone: $C.str, VpcId: $C.str, SubnetId: $C.str, WanStatus: $C.int64, WanDomain: $C.str, WanVip: $C.str, WanPort: $C.int64, ProjectId: $C.int64, TdsqlVersion: $C.str, Memory: $C.int64, Storage: $C.int64, MasterZone: $C.str, SlaveZones: $C.arr($C.str), AutoRenewFlag: $C.int64, ExclusterId: $C.str, PayMode: $C.str, CreateTime: $C.datetime, IsAuditSupported: $C.bool, PeriodEndTime: $C.datetime, Machine: $C.str, StorageUsage: $C.str, LogStorage: $C.int64, IsEncryptSupported: $C.int64, Cpu: $C.int64, Pid: $C.int64, Qps: $C.int64, Ipv6Flag: $C.int64, WanVipv6: $C.str, WanStatusIpv6: $C.int64, WanPortIpv6: $C.int64, DbEngine: $C.str, DbVersion: $C.str, ResourceTags: $C.arr(ResourceTag), DcnFlag: $C.int64, DcnStatus: $C.int64, DcnDstNum: $C.int64, InstanceType: $C.int64, NodesInfo: $C.arr(NodeInfo), IsMaxUserConnectionsSupported: $C.bool, DbVersionId: $C.str, EncryptStatus: $C.int64, ReplicaConfig: $C.nul(DCNReplicaConfig), ReplicaStatus: $C.nul(DCNReplicaStatus), ExclusterType: $C.int64, RsAccessStrategy: $C.int64, ReservedNetResources: $C.arr(ReservedNetResource), IsPhysicalReplicationSupported: $C.bool, IsDcnStrongSyncSupported: $C.int64, IsDcnSwitchSupported: $C.int64, ProxyVersion: $C.str, CpuType: $C.str, ProtectedProperty: $C.int64, FlowId: $C.int64, RequestId: $C.str }, { Vip6: $C.str }))
@@ -697,7 +697,7 @@ export const DescribeDBInstanceSpecsRequest: $Schema.Schema<DescribeDBInstanceSp
 
 /** `DescribeDBInstanceSpecsResponse` (response side). */
 export interface DescribeDBInstanceSpecsResponse {
-  readonly Specs: readonly InstanceSpec[]
+  readonly Specs?: readonly InstanceSpec[]
   readonly RequestId: string
 }
 export const DescribeDBInstanceSpecsResponse: $Schema.Schema<DescribeDBInstanceSpecsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstanceSpecsResponse", { Specs: $C.arr(InstanceSpec), RequestId: $C.str }))
@@ -729,8 +729,8 @@ export const DescribeDBInstancesRequest: $Schema.Schema<DescribeDBInstancesReque
 
 /** `DescribeDBInstancesResponse` (response side). */
 export interface DescribeDBInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly Instances: readonly DBInstance[]
+  readonly TotalCount?: number | bigint
+  readonly Instances?: readonly DBInstance[]
   readonly RequestId: string
 }
 export const DescribeDBInstancesResponse: $Schema.Schema<DescribeDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstancesResponse", { TotalCount: $C.uint64, Instances: $C.arr(DBInstance), RequestId: $C.str }))
@@ -777,9 +777,9 @@ export const DescribeDBSecurityGroupsRequest: $Schema.Schema<DescribeDBSecurityG
 
 /** `DescribeDBSecurityGroupsResponse` (response side). */
 export interface DescribeDBSecurityGroupsResponse {
-  readonly Groups: readonly SecurityGroup[]
-  readonly VIP: string
-  readonly VPort: string
+  readonly Groups?: readonly SecurityGroup[]
+  readonly VIP?: string
+  readonly VPort?: string
   readonly RequestId: string
 }
 export const DescribeDBSecurityGroupsResponse: $Schema.Schema<DescribeDBSecurityGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBSecurityGroupsResponse", { Groups: $C.arr(SecurityGroup), VIP: $C.str, VPort: $C.str, RequestId: $C.str }))
@@ -832,7 +832,7 @@ export const DescribeDBTmpInstancesRequest: $Schema.Schema<DescribeDBTmpInstance
 
 /** `DescribeDBTmpInstancesResponse` (response side). */
 export interface DescribeDBTmpInstancesResponse {
-  readonly TmpInstances: readonly TmpInstance[]
+  readonly TmpInstances?: readonly TmpInstance[]
   readonly RequestId: string
 }
 export const DescribeDBTmpInstancesResponse: $Schema.Schema<DescribeDBTmpInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBTmpInstancesResponse", { TmpInstances: $C.arr(TmpInstance), RequestId: $C.str }))
@@ -846,12 +846,12 @@ export const DescribeDatabaseObjectsRequest: $Schema.Schema<DescribeDatabaseObje
 
 /** `DescribeDatabaseObjectsResponse` (response side). */
 export interface DescribeDatabaseObjectsResponse {
-  readonly InstanceId: string
-  readonly DbName: string
-  readonly Tables: readonly DatabaseTable[]
-  readonly Views: readonly DatabaseView[]
-  readonly Procs: readonly DatabaseProcedure[]
-  readonly Funcs: readonly DatabaseFunction[]
+  readonly InstanceId?: string
+  readonly DbName?: string
+  readonly Tables?: readonly DatabaseTable[]
+  readonly Views?: readonly DatabaseView[]
+  readonly Procs?: readonly DatabaseProcedure[]
+  readonly Funcs?: readonly DatabaseFunction[]
   readonly RequestId: string
 }
 export const DescribeDatabaseObjectsResponse: $Schema.Schema<DescribeDatabaseObjectsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabaseObjectsResponse", { InstanceId: $C.str, DbName: $C.str, Tables: $C.arr(DatabaseTable), Views: $C.arr(DatabaseView), Procs: $C.arr(DatabaseProcedure), Funcs: $C.arr(DatabaseFunction), RequestId: $C.str }))
@@ -866,10 +866,10 @@ export const DescribeDatabaseTableRequest: $Schema.Schema<DescribeDatabaseTableR
 
 /** `DescribeDatabaseTableResponse` (response side). */
 export interface DescribeDatabaseTableResponse {
-  readonly InstanceId: string
-  readonly DbName: string
-  readonly Table: string
-  readonly Cols: readonly TableColumn[]
+  readonly InstanceId?: string
+  readonly DbName?: string
+  readonly Table?: string
+  readonly Cols?: readonly TableColumn[]
   readonly RequestId: string
 }
 export const DescribeDatabaseTableResponse: $Schema.Schema<DescribeDatabaseTableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabaseTableResponse", { InstanceId: $C.str, DbName: $C.str, Table: $C.str, Cols: $C.arr(TableColumn), RequestId: $C.str }))
@@ -882,8 +882,8 @@ export const DescribeDatabasesRequest: $Schema.Schema<DescribeDatabasesRequest> 
 
 /** `DescribeDatabasesResponse` (response side). */
 export interface DescribeDatabasesResponse {
-  readonly Databases: readonly Database[]
-  readonly InstanceId: string
+  readonly Databases?: readonly Database[]
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const DescribeDatabasesResponse: $Schema.Schema<DescribeDatabasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabasesResponse", { Databases: $C.arr(Database), InstanceId: $C.str, RequestId: $C.str }))
@@ -923,7 +923,7 @@ export const DescribeFlowRequest: $Schema.Schema<DescribeFlowRequest> = /*#__PUR
 
 /** `DescribeFlowResponse` (response side). */
 export interface DescribeFlowResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFlowResponse: $Schema.Schema<DescribeFlowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFlowResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -952,7 +952,7 @@ export const DescribeInstanceSSLAttributesRequest: $Schema.Schema<DescribeInstan
 
 /** `DescribeInstanceSSLAttributesResponse` (response side). */
 export interface DescribeInstanceSSLAttributesResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DescribeInstanceSSLAttributesResponse: $Schema.Schema<DescribeInstanceSSLAttributesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceSSLAttributesResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -1001,8 +1001,8 @@ export const DescribePriceRequest: $Schema.Schema<DescribePriceRequest> = /*#__P
 
 /** `DescribePriceResponse` (response side). */
 export interface DescribePriceResponse {
-  readonly OriginalPrice: number | bigint
-  readonly Price: number | bigint
+  readonly OriginalPrice?: number | bigint
+  readonly Price?: number | bigint
   readonly RequestId: string
 }
 export const DescribePriceResponse: $Schema.Schema<DescribePriceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePriceResponse", { OriginalPrice: $C.int64, Price: $C.int64, RequestId: $C.str }))
@@ -1033,8 +1033,8 @@ export const DescribeProjectSecurityGroupsRequest: $Schema.Schema<DescribeProjec
 
 /** `DescribeProjectSecurityGroupsResponse` (response side). */
 export interface DescribeProjectSecurityGroupsResponse {
-  readonly Groups: readonly SecurityGroup[]
-  readonly Total: number | bigint
+  readonly Groups?: readonly SecurityGroup[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeProjectSecurityGroupsResponse: $Schema.Schema<DescribeProjectSecurityGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProjectSecurityGroupsResponse", { Groups: $C.arr(SecurityGroup), Total: $C.uint64, RequestId: $C.str }))
@@ -1190,25 +1190,25 @@ export const InitDBInstancesResponse: $Schema.Schema<InitDBInstancesResponse> = 
 
 /** `InstanceBackupFileItem` (response side). */
 export interface InstanceBackupFileItem {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceStatus: number | bigint
-  readonly ShardId: string
-  readonly FilePath: string
-  readonly FileName: string
-  readonly FileSize: number | bigint
-  readonly BackupType: string
-  readonly ManualBackup: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly StorageClass: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceStatus?: number | bigint
+  readonly ShardId?: string
+  readonly FilePath?: string
+  readonly FileName?: string
+  readonly FileSize?: number | bigint
+  readonly BackupType?: string
+  readonly ManualBackup?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly StorageClass?: string
 }
 export const InstanceBackupFileItem: $Schema.Schema<InstanceBackupFileItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceBackupFileItem", { InstanceId: $C.str, InstanceName: $C.str, InstanceStatus: $C.int64, ShardId: $C.str, FilePath: $C.str, FileName: $C.str, FileSize: $C.int64, BackupType: $C.str, ManualBackup: $C.int64, StartTime: $C.str, EndTime: $C.str, StorageClass: $C.str }))
 
 /** `InstanceSpec` (response side). */
 export interface InstanceSpec {
-  readonly Machine: string
-  readonly SpecInfos: readonly SpecConfigInfo[]
+  readonly Machine?: string
+  readonly SpecInfos?: readonly SpecConfigInfo[]
 }
 export const InstanceSpec: $Schema.Schema<InstanceSpec> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceSpec", { Machine: $C.str, SpecInfos: $C.arr(SpecConfigInfo) }))
 
@@ -1220,8 +1220,8 @@ export const IsolateDBInstanceRequest: $Schema.Schema<IsolateDBInstanceRequest> 
 
 /** `IsolateDBInstanceResponse` (response side). */
 export interface IsolateDBInstanceResponse {
-  readonly SuccessInstanceIds: readonly string[]
-  readonly FailedInstanceIds: readonly string[]
+  readonly SuccessInstanceIds?: readonly string[]
+  readonly FailedInstanceIds?: readonly string[]
   readonly RequestId: string
 }
 export const IsolateDBInstanceResponse: $Schema.Schema<IsolateDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("IsolateDBInstanceResponse", { SuccessInstanceIds: $C.arr($C.str), FailedInstanceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -1246,8 +1246,8 @@ export const IsolateHourDBInstanceRequest: $Schema.Schema<IsolateHourDBInstanceR
 
 /** `IsolateHourDBInstanceResponse` (response side). */
 export interface IsolateHourDBInstanceResponse {
-  readonly SuccessInstanceIds: readonly string[]
-  readonly FailedInstanceIds: readonly string[]
+  readonly SuccessInstanceIds?: readonly string[]
+  readonly FailedInstanceIds?: readonly string[]
   readonly RequestId: string
 }
 export const IsolateHourDBInstanceResponse: $Schema.Schema<IsolateHourDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("IsolateHourDBInstanceResponse", { SuccessInstanceIds: $C.arr($C.str), FailedInstanceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -1262,17 +1262,17 @@ export const KillSessionRequest: $Schema.Schema<KillSessionRequest> = /*#__PURE_
 
 /** `KillSessionResponse` (response side). */
 export interface KillSessionResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const KillSessionResponse: $Schema.Schema<KillSessionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("KillSessionResponse", { TaskId: $C.int64, RequestId: $C.str }))
 
 /** `LogFileInfo` (response side). */
 export interface LogFileInfo {
-  readonly Mtime: number | bigint
-  readonly Length: number | bigint
-  readonly Uri: string
-  readonly FileName: string
+  readonly Mtime?: number | bigint
+  readonly Length?: number | bigint
+  readonly Uri?: string
+  readonly FileName?: string
 }
 export const LogFileInfo: $Schema.Schema<LogFileInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogFileInfo", { Mtime: $C.uint64, Length: $C.uint64, Uri: $C.str, FileName: $C.str }))
 
@@ -1307,7 +1307,7 @@ export const ModifyAccountPrivilegesRequest: $Schema.Schema<ModifyAccountPrivile
 
 /** `ModifyAccountPrivilegesResponse` (response side). */
 export interface ModifyAccountPrivilegesResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyAccountPrivilegesResponse: $Schema.Schema<ModifyAccountPrivilegesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAccountPrivilegesResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -1483,7 +1483,7 @@ export const ModifyInstanceVipRequest: $Schema.Schema<ModifyInstanceVipRequest> 
 
 /** `ModifyInstanceVipResponse` (response side). */
 export interface ModifyInstanceVipResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyInstanceVipResponse: $Schema.Schema<ModifyInstanceVipResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstanceVipResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -1554,9 +1554,9 @@ export const NewBackupConfig: $Schema.Schema<NewBackupConfig> = /*#__PURE__*/ $C
 
 /** `NodeInfo` (response side). */
 export interface NodeInfo {
-  readonly NodeId: string
-  readonly Role: string
-  readonly Zone: string
+  readonly NodeId?: string
+  readonly Role?: string
+  readonly Zone?: string
 }
 export const NodeInfo: $Schema.Schema<NodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodeInfo", { NodeId: $C.str, Role: $C.str, Zone: $C.str }))
 
@@ -1569,36 +1569,36 @@ export const OpenDBExtranetAccessRequest: $Schema.Schema<OpenDBExtranetAccessReq
 
 /** `OpenDBExtranetAccessResponse` (response side). */
 export interface OpenDBExtranetAccessResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const OpenDBExtranetAccessResponse: $Schema.Schema<OpenDBExtranetAccessResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OpenDBExtranetAccessResponse", { FlowId: $C.int64, RequestId: $C.str }))
 
 /** `ParamConstraint` (response side). */
 export interface ParamConstraint {
-  readonly Type: string
-  readonly Enum: string
-  readonly Range: ConstraintRange | null
-  readonly String: string
+  readonly Type?: string
+  readonly Enum?: string
+  readonly Range?: ConstraintRange | null
+  readonly String?: string
 }
 export const ParamConstraint: $Schema.Schema<ParamConstraint> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamConstraint", { Type: $C.str, Enum: $C.str, Range: $C.nul(ConstraintRange), String: $C.str }))
 
 /** `ParamDesc` (response side). */
 export interface ParamDesc {
-  readonly Param: string
-  readonly Value: string
-  readonly SetValue: string
-  readonly Default: string
-  readonly Constraint: ParamConstraint
-  readonly HaveSetValue: boolean
-  readonly NeedRestart: boolean
+  readonly Param?: string
+  readonly Value?: string
+  readonly SetValue?: string
+  readonly Default?: string
+  readonly Constraint?: ParamConstraint
+  readonly HaveSetValue?: boolean
+  readonly NeedRestart?: boolean
 }
 export const ParamDesc: $Schema.Schema<ParamDesc> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamDesc", { Param: $C.str, Value: $C.str, SetValue: $C.str, Default: $C.str, Constraint: ParamConstraint, HaveSetValue: $C.bool, NeedRestart: $C.bool }))
 
 /** `ParamModifyResult` (response side). */
 export interface ParamModifyResult {
-  readonly Param: string
-  readonly Code: number | bigint
+  readonly Param?: string
+  readonly Code?: number | bigint
 }
 export const ParamModifyResult: $Schema.Schema<ParamModifyResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamModifyResult", { Param: $C.str, Code: $C.int64 }))
 
@@ -1626,12 +1626,12 @@ export const Process: $Schema.Schema<Process> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `RegionInfo` (response side). */
 export interface RegionInfo {
-  readonly Region: string
-  readonly RegionId: number | bigint
-  readonly RegionName: string
-  readonly ZoneList: readonly ZonesInfo[]
-  readonly AvailableChoice: readonly ZoneChooseInfo[]
-  readonly CpuType: string
+  readonly Region?: string
+  readonly RegionId?: number | bigint
+  readonly RegionName?: string
+  readonly ZoneList?: readonly ZonesInfo[]
+  readonly AvailableChoice?: readonly ZoneChooseInfo[]
+  readonly CpuType?: string
 }
 export const RegionInfo: $Schema.Schema<RegionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionInfo", { Region: $C.str, RegionId: $C.int64, RegionName: $C.str, ZoneList: $C.arr(ZonesInfo), AvailableChoice: $C.arr(ZoneChooseInfo), CpuType: $C.str }))
 
@@ -1646,7 +1646,7 @@ export const RenewDBInstanceRequest: $Schema.Schema<RenewDBInstanceRequest> = /*
 
 /** `RenewDBInstanceResponse` (response side). */
 export interface RenewDBInstanceResponse {
-  readonly DealName: string
+  readonly DealName?: string
   readonly RequestId: string
 }
 export const RenewDBInstanceResponse: $Schema.Schema<RenewDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RenewDBInstanceResponse", { DealName: $C.str, RequestId: $C.str }))
@@ -1679,8 +1679,8 @@ export const ResetAccountPasswordResponse: $Schema.Schema<ResetAccountPasswordRe
 
 /** `ResourceTag` (both sides). */
 export interface ResourceTag {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const ResourceTag: $Schema.Schema<ResourceTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceTag", { TagKey: $C.str, TagValue: $C.str }))
 
@@ -1700,60 +1700,60 @@ export const RestartDBInstancesResponse: $Schema.Schema<RestartDBInstancesRespon
 
 /** `SecurityGroup` (response side). */
 export interface SecurityGroup {
-  readonly ProjectId: number | bigint
-  readonly CreateTime: string
-  readonly SecurityGroupId: string
-  readonly SecurityGroupName: string
-  readonly SecurityGroupRemark: string
-  readonly Inbound: readonly SecurityGroupBound[]
-  readonly Outbound: readonly SecurityGroupBound[]
+  readonly ProjectId?: number | bigint
+  readonly CreateTime?: string
+  readonly SecurityGroupId?: string
+  readonly SecurityGroupName?: string
+  readonly SecurityGroupRemark?: string
+  readonly Inbound?: readonly SecurityGroupBound[]
+  readonly Outbound?: readonly SecurityGroupBound[]
 }
 export const SecurityGroup: $Schema.Schema<SecurityGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroup", { ProjectId: $C.int64, CreateTime: $C.str, SecurityGroupId: $C.str, SecurityGroupName: $C.str, SecurityGroupRemark: $C.str, Inbound: $C.arr(SecurityGroupBound), Outbound: $C.arr(SecurityGroupBound) }))
 
 /** `SecurityGroupBound` (response side). */
 export interface SecurityGroupBound {
-  readonly Action: string
-  readonly CidrIp: string
-  readonly PortRange: string
-  readonly IpProtocol: string
+  readonly Action?: string
+  readonly CidrIp?: string
+  readonly PortRange?: string
+  readonly IpProtocol?: string
 }
 export const SecurityGroupBound: $Schema.Schema<SecurityGroupBound> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroupBound", { Action: $C.str, CidrIp: $C.str, PortRange: $C.str, IpProtocol: $C.str }))
 
 /** `SlowLogData` (response side). */
 export interface SlowLogData {
-  readonly CheckSum: string
-  readonly Db: string
-  readonly FingerPrint: string
-  readonly LockTimeAvg: string
-  readonly LockTimeMax: string
-  readonly LockTimeMin: string
-  readonly LockTimeSum: string
-  readonly QueryCount: string
-  readonly QueryTimeAvg: string
-  readonly QueryTimeMax: string
-  readonly QueryTimeMin: string
-  readonly QueryTimeSum: string
-  readonly RowsExaminedSum: string
-  readonly RowsSentSum: string
-  readonly TsMax: string
-  readonly TsMin: string
-  readonly User: string
-  readonly ExampleSql: string
-  readonly Host: string
+  readonly CheckSum?: string
+  readonly Db?: string
+  readonly FingerPrint?: string
+  readonly LockTimeAvg?: string
+  readonly LockTimeMax?: string
+  readonly LockTimeMin?: string
+  readonly LockTimeSum?: string
+  readonly QueryCount?: string
+  readonly QueryTimeAvg?: string
+  readonly QueryTimeMax?: string
+  readonly QueryTimeMin?: string
+  readonly QueryTimeSum?: string
+  readonly RowsExaminedSum?: string
+  readonly RowsSentSum?: string
+  readonly TsMax?: string
+  readonly TsMin?: string
+  readonly User?: string
+  readonly ExampleSql?: string
+  readonly Host?: string
 }
 export const SlowLogData: $Schema.Schema<SlowLogData> = /*#__PURE__*/ $C.lazy(() => $C.struct("SlowLogData", { CheckSum: $C.str, Db: $C.str, FingerPrint: $C.str, LockTimeAvg: $C.str, LockTimeMax: $C.str, LockTimeMin: $C.str, LockTimeSum: $C.str, QueryCount: $C.str, QueryTimeAvg: $C.str, QueryTimeMax: $C.str, QueryTimeMin: $C.str, QueryTimeSum: $C.str, RowsExaminedSum: $C.str, RowsSentSum: $C.str, TsMax: $C.str, TsMin: $C.str, User: $C.str, ExampleSql: $C.str, Host: $C.str }))
 
 /** `SpecConfigInfo` (response side). */
 export interface SpecConfigInfo {
-  readonly Machine: string
-  readonly Memory: number | bigint
-  readonly MinStorage: number | bigint
-  readonly MaxStorage: number | bigint
-  readonly SuitInfo: string
-  readonly Qps: number | bigint
-  readonly Pid: number | bigint
-  readonly NodeCount: number | bigint
-  readonly Cpu: number | bigint
+  readonly Machine?: string
+  readonly Memory?: number | bigint
+  readonly MinStorage?: number | bigint
+  readonly MaxStorage?: number | bigint
+  readonly SuitInfo?: string
+  readonly Qps?: number | bigint
+  readonly Pid?: number | bigint
+  readonly NodeCount?: number | bigint
+  readonly Cpu?: number | bigint
 }
 export const SpecConfigInfo: $Schema.Schema<SpecConfigInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SpecConfigInfo", { Machine: $C.str, Memory: $C.int64, MinStorage: $C.int64, MaxStorage: $C.int64, SuitInfo: $C.str, Qps: $C.int64, Pid: $C.int64, NodeCount: $C.int64, Cpu: $C.int64 }))
 
@@ -1767,15 +1767,15 @@ export const SwitchDBInstanceHARequest: $Schema.Schema<SwitchDBInstanceHARequest
 
 /** `SwitchDBInstanceHAResponse` (response side). */
 export interface SwitchDBInstanceHAResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const SwitchDBInstanceHAResponse: $Schema.Schema<SwitchDBInstanceHAResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SwitchDBInstanceHAResponse", { FlowId: $C.int64, RequestId: $C.str }))
 
 /** `TableColumn` (response side). */
 export interface TableColumn {
-  readonly Col: string
-  readonly Type: string
+  readonly Col?: string
+  readonly Type?: string
 }
 export const TableColumn: $Schema.Schema<TableColumn> = /*#__PURE__*/ $C.lazy(() => $C.struct("TableColumn", { Col: $C.str, Type: $C.str }))
 
@@ -1809,21 +1809,21 @@ export const TerminateDedicatedDBInstanceResponse: $Schema.Schema<TerminateDedic
 
 /** `TmpInstance` (response side). */
 export interface TmpInstance {
-  readonly AppId: number | bigint
-  readonly CreateTime: string
-  readonly InstanceRemark: string
-  readonly TempType: number | bigint
-  readonly Status: number | bigint
-  readonly InstanceId: string
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly PeriodEndTime: string
-  readonly SrcInstanceId: string
-  readonly StatusDesc: string
-  readonly Region: string
-  readonly Zone: string
-  readonly Vipv6: string
-  readonly Ipv6Flag: number | bigint
+  readonly AppId?: number | bigint
+  readonly CreateTime?: string
+  readonly InstanceRemark?: string
+  readonly TempType?: number | bigint
+  readonly Status?: number | bigint
+  readonly InstanceId?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly PeriodEndTime?: string
+  readonly SrcInstanceId?: string
+  readonly StatusDesc?: string
+  readonly Region?: string
+  readonly Zone?: string
+  readonly Vipv6?: string
+  readonly Ipv6Flag?: number | bigint
 }
 export const TmpInstance: $Schema.Schema<TmpInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("TmpInstance", { AppId: $C.int64, CreateTime: $C.datetime, InstanceRemark: $C.str, TempType: $C.int64, Status: $C.int64, InstanceId: $C.str, Vip: $C.str, Vport: $C.int64, PeriodEndTime: $C.datetime, SrcInstanceId: $C.str, StatusDesc: $C.str, Region: $C.str, Zone: $C.str, Vipv6: $C.str, Ipv6Flag: $C.uint64 }))
 
@@ -1843,7 +1843,7 @@ export const UpgradeDBInstanceRequest: $Schema.Schema<UpgradeDBInstanceRequest> 
 
 /** `UpgradeDBInstanceResponse` (response side). */
 export interface UpgradeDBInstanceResponse {
-  readonly DealName: string
+  readonly DealName?: string
   readonly RequestId: string
 }
 export const UpgradeDBInstanceResponse: $Schema.Schema<UpgradeDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeDBInstanceResponse", { DealName: $C.str, RequestId: $C.str }))
@@ -1894,8 +1894,8 @@ export const ViewPrivileges: $Schema.Schema<ViewPrivileges> = /*#__PURE__*/ $C.l
 
 /** `ZoneChooseInfo` (response side). */
 export interface ZoneChooseInfo {
-  readonly MasterZone: ZonesInfo
-  readonly SlaveZones: readonly ZonesInfo[]
+  readonly MasterZone?: ZonesInfo
+  readonly SlaveZones?: readonly ZonesInfo[]
 }
 export const ZoneChooseInfo: $Schema.Schema<ZoneChooseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneChooseInfo", { MasterZone: ZonesInfo, SlaveZones: $C.arr(ZonesInfo) }))
 

@@ -30,9 +30,9 @@ export const FlowProductRemindRequest: $Schema.Schema<FlowProductRemindRequest> 
 
 /** `FlowProductRemindResponse` (response side). */
 export interface FlowProductRemindResponse {
-  readonly Success: string
-  readonly FlowId: string
-  readonly Info: string
+  readonly Success?: string
+  readonly FlowId?: string
+  readonly Info?: string
   readonly RequestId: string
 }
 export const FlowProductRemindResponse: $Schema.Schema<FlowProductRemindResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("FlowProductRemindResponse", { Success: $C.str, FlowId: $C.str, Info: $C.str, RequestId: $C.str }))
@@ -45,9 +45,9 @@ export const GetUsagePlanUsageAmountRequest: $Schema.Schema<GetUsagePlanUsageAmo
 
 /** `GetUsagePlanUsageAmountResponse` (response side). */
 export interface GetUsagePlanUsageAmountResponse {
-  readonly MaxRequestNum: number | bigint
-  readonly InUseRequestNum: number | bigint
-  readonly RemainingRequestNum: number | bigint
+  readonly MaxRequestNum?: number | bigint
+  readonly InUseRequestNum?: number | bigint
+  readonly RemainingRequestNum?: number | bigint
   readonly RequestId: string
 }
 export const GetUsagePlanUsageAmountResponse: $Schema.Schema<GetUsagePlanUsageAmountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetUsagePlanUsageAmountResponse", { MaxRequestNum: $C.int64, InUseRequestNum: $C.int64, RemainingRequestNum: $C.int64, RequestId: $C.str }))

@@ -35,38 +35,38 @@ export const DescribeInstancesRequest: $Schema.Schema<DescribeInstancesRequest> 
 
 /** `DescribeInstancesResponse` (response side). */
 export interface DescribeInstancesResponse {
-  readonly InstanceList: readonly InstanceListInfo[]
-  readonly TotalNum: number | bigint
+  readonly InstanceList?: readonly InstanceListInfo[]
+  readonly TotalNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeInstancesResponse: $Schema.Schema<DescribeInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesResponse", { InstanceList: $C.arr(InstanceListInfo), TotalNum: $C.int64, RequestId: $C.str }))
 
 /** `InstanceListInfo` (response side). */
 export interface InstanceListInfo {
-  readonly ModTimeStamp: string
-  readonly IsolateTimeStamp: string
-  readonly AutoRenewFlag: number | bigint
-  readonly SetId: number | bigint
-  readonly Status: number | bigint
-  readonly CmemId: number | bigint
-  readonly Tags: readonly TagInfo[]
-  readonly InstanceId: string
-  readonly RegionId: number | bigint
-  readonly InstanceDesc: string
-  readonly Expire: number | bigint
-  readonly SubnetId: number | bigint
-  readonly ProjectId: number | bigint
-  readonly AddTimeStamp: string
-  readonly ZoneId: number | bigint
-  readonly PayMode: number | bigint
-  readonly VpcId: number | bigint
-  readonly InstanceName: string
-  readonly DeadlineTimeStamp: string
-  readonly UniqVpcId: string
-  readonly Vip: string
-  readonly UniqSubnetId: string
-  readonly AppId: number | bigint
-  readonly Vport: number | bigint
+  readonly ModTimeStamp?: string
+  readonly IsolateTimeStamp?: string
+  readonly AutoRenewFlag?: number | bigint
+  readonly SetId?: number | bigint
+  readonly Status?: number | bigint
+  readonly CmemId?: number | bigint
+  readonly Tags?: readonly TagInfo[]
+  readonly InstanceId?: string
+  readonly RegionId?: number | bigint
+  readonly InstanceDesc?: string
+  readonly Expire?: number | bigint
+  readonly SubnetId?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly AddTimeStamp?: string
+  readonly ZoneId?: number | bigint
+  readonly PayMode?: number | bigint
+  readonly VpcId?: number | bigint
+  readonly InstanceName?: string
+  readonly DeadlineTimeStamp?: string
+  readonly UniqVpcId?: string
+  readonly Vip?: string
+  readonly UniqSubnetId?: string
+  readonly AppId?: number | bigint
+  readonly Vport?: number | bigint
 }
 export const InstanceListInfo: $Schema.Schema<InstanceListInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceListInfo", { ModTimeStamp: $C.datetime, IsolateTimeStamp: $C.datetime, AutoRenewFlag: $C.int64, SetId: $C.int64, Status: $C.int64, CmemId: $C.int64, Tags: $C.arr(TagInfo), InstanceId: $C.str, RegionId: $C.int64, InstanceDesc: $C.str, Expire: $C.int64, SubnetId: $C.int64, ProjectId: $C.int64, AddTimeStamp: $C.datetime, ZoneId: $C.int64, PayMode: $C.int64, VpcId: $C.int64, InstanceName: $C.str, DeadlineTimeStamp: $C.datetime, UniqVpcId: $C.str, Vip: $C.str, UniqSubnetId: $C.str, AppId: $C.int64, Vport: $C.int64 }))
 

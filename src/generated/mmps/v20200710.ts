@@ -19,10 +19,10 @@ export const $M: $O.Meta = { service: "mmps", version: "2020-07-10" }
 
 /** `AppInfoItem` (response side). */
 export interface AppInfoItem {
-  readonly AppPackage: string
+  readonly AppPackage?: string
   readonly AppName?: string
   readonly AppVersion?: string
-  readonly Platform: number | bigint
+  readonly Platform?: number | bigint
   readonly ReportUrl?: string
   readonly ReportTitle?: string
   readonly BehaviorUrl?: string
@@ -36,14 +36,14 @@ export const AppInfoItem: $Schema.Schema<AppInfoItem> = /*#__PURE__*/ $C.lazy(()
 
 /** `AppTaskData` (response side). */
 export interface AppTaskData {
-  readonly TaskID: string
-  readonly TaskType: number | bigint
-  readonly TaskStatus: number | bigint
+  readonly TaskID?: string
+  readonly TaskType?: number | bigint
+  readonly TaskStatus?: number | bigint
   readonly TaskErrMsg?: string
-  readonly Source: number | bigint
-  readonly AppInfo: AppInfoItem
-  readonly StartTime: string
-  readonly EndTime: string
+  readonly Source?: number | bigint
+  readonly AppInfo?: AppInfoItem
+  readonly StartTime?: string
+  readonly EndTime?: string
   readonly ContactName?: string
 }
 export const AppTaskData: $Schema.Schema<AppTaskData> = /*#__PURE__*/ $C.lazy(() => $C.struct("AppTaskData", { TaskID: $C.str, TaskType: $C.int64, TaskStatus: $C.int64, Source: $C.int64, AppInfo: AppInfoItem, StartTime: $C.str, EndTime: $C.str }, { TaskErrMsg: $C.str, ContactName: $C.str }))
@@ -84,8 +84,8 @@ export const CreateAppScanTaskRequest: $Schema.Schema<CreateAppScanTaskRequest> 
 
 /** `CreateAppScanTaskResponse` (response side). */
 export interface CreateAppScanTaskResponse {
-  readonly Result: number | bigint
-  readonly TaskID: string
+  readonly Result?: number | bigint
+  readonly TaskID?: string
   readonly RequestId: string
 }
 export const CreateAppScanTaskResponse: $Schema.Schema<CreateAppScanTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAppScanTaskResponse", { Result: $C.int64, TaskID: $C.str, RequestId: $C.str }))
@@ -104,7 +104,7 @@ export const CreateFlySecMiniAppProfessionalScanTaskRequest: $Schema.Schema<Crea
 
 /** `CreateFlySecMiniAppProfessionalScanTaskResponse` (response side). */
 export interface CreateFlySecMiniAppProfessionalScanTaskResponse {
-  readonly Ret: number | bigint
+  readonly Ret?: number | bigint
   readonly RequestId: string
 }
 export const CreateFlySecMiniAppProfessionalScanTaskResponse: $Schema.Schema<CreateFlySecMiniAppProfessionalScanTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFlySecMiniAppProfessionalScanTaskResponse", { Ret: $C.int64, RequestId: $C.str }))
@@ -145,8 +145,8 @@ export const CreateFlySecMiniAppScanTaskRequest: $Schema.Schema<CreateFlySecMini
 
 /** `CreateFlySecMiniAppScanTaskResponse` (response side). */
 export interface CreateFlySecMiniAppScanTaskResponse {
-  readonly Ret: number | bigint
-  readonly TaskID: string
+  readonly Ret?: number | bigint
+  readonly TaskID?: string
   readonly RequestId: string
 }
 export const CreateFlySecMiniAppScanTaskResponse: $Schema.Schema<CreateFlySecMiniAppScanTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFlySecMiniAppScanTaskResponse", { Ret: $C.int64, TaskID: $C.str, RequestId: $C.str }))
@@ -159,10 +159,10 @@ export const DescribeBasicDiagnosisResourceUsageInfoRequest: $Schema.Schema<Desc
 
 /** `DescribeBasicDiagnosisResourceUsageInfoResponse` (response side). */
 export interface DescribeBasicDiagnosisResourceUsageInfoResponse {
-  readonly Ret: number | bigint
-  readonly ResourceName: string
-  readonly Total: number | bigint
-  readonly UnusedCount: number | bigint
+  readonly Ret?: number | bigint
+  readonly ResourceName?: string
+  readonly Total?: number | bigint
+  readonly UnusedCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBasicDiagnosisResourceUsageInfoResponse: $Schema.Schema<DescribeBasicDiagnosisResourceUsageInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBasicDiagnosisResourceUsageInfoResponse", { Ret: $C.int64, ResourceName: $C.str, Total: $C.int64, UnusedCount: $C.int64, RequestId: $C.str }))
@@ -178,8 +178,8 @@ export const DescribeFlySecMiniAppReportUrlRequest: $Schema.Schema<DescribeFlySe
 
 /** `DescribeFlySecMiniAppReportUrlResponse` (response side). */
 export interface DescribeFlySecMiniAppReportUrlResponse {
-  readonly Ret: number | bigint
-  readonly Url: string
+  readonly Ret?: number | bigint
+  readonly Url?: string
   readonly RequestId: string
 }
 export const DescribeFlySecMiniAppReportUrlResponse: $Schema.Schema<DescribeFlySecMiniAppReportUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFlySecMiniAppReportUrlResponse", { Ret: $C.int64, Url: $C.str, RequestId: $C.str }))
@@ -196,9 +196,9 @@ export const DescribeFlySecMiniAppScanReportListRequest: $Schema.Schema<Describe
 
 /** `DescribeFlySecMiniAppScanReportListResponse` (response side). */
 export interface DescribeFlySecMiniAppScanReportListResponse {
-  readonly Ret: number | bigint
-  readonly Data: readonly FlySecMiniAppReportData[]
-  readonly Total: number | bigint
+  readonly Ret?: number | bigint
+  readonly Data?: readonly FlySecMiniAppReportData[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFlySecMiniAppScanReportListResponse: $Schema.Schema<DescribeFlySecMiniAppScanReportListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFlySecMiniAppScanReportListResponse", { Ret: $C.int64, Data: $C.arr(FlySecMiniAppReportData), Total: $C.int64, RequestId: $C.str }))
@@ -214,9 +214,9 @@ export const DescribeFlySecMiniAppScanTaskListRequest: $Schema.Schema<DescribeFl
 
 /** `DescribeFlySecMiniAppScanTaskListResponse` (response side). */
 export interface DescribeFlySecMiniAppScanTaskListResponse {
-  readonly Ret: number | bigint
-  readonly Data: readonly FlySecMiniAppTaskData[]
-  readonly Total: number | bigint
+  readonly Ret?: number | bigint
+  readonly Data?: readonly FlySecMiniAppTaskData[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFlySecMiniAppScanTaskListResponse: $Schema.Schema<DescribeFlySecMiniAppScanTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFlySecMiniAppScanTaskListResponse", { Ret: $C.int64, Data: $C.arr(FlySecMiniAppTaskData), Total: $C.int64, RequestId: $C.str }))
@@ -229,12 +229,12 @@ export const DescribeFlySecMiniAppScanTaskParamRequest: $Schema.Schema<DescribeF
 
 /** `DescribeFlySecMiniAppScanTaskParamResponse` (response side). */
 export interface DescribeFlySecMiniAppScanTaskParamResponse {
-  readonly Ret: number | bigint
-  readonly MiniAppID: string
-  readonly Mode: number | bigint
-  readonly MiniAppTestAccount: string
-  readonly MiniAppTestPwd: string
-  readonly ScanVersion: number | bigint
+  readonly Ret?: number | bigint
+  readonly MiniAppID?: string
+  readonly Mode?: number | bigint
+  readonly MiniAppTestAccount?: string
+  readonly MiniAppTestPwd?: string
+  readonly ScanVersion?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFlySecMiniAppScanTaskParamResponse: $Schema.Schema<DescribeFlySecMiniAppScanTaskParamResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFlySecMiniAppScanTaskParamResponse", { Ret: $C.int64, MiniAppID: $C.str, Mode: $C.int64, MiniAppTestAccount: $C.str, MiniAppTestPwd: $C.str, ScanVersion: $C.int64, RequestId: $C.str }))
@@ -247,11 +247,11 @@ export const DescribeFlySecMiniAppScanTaskStatusRequest: $Schema.Schema<Describe
 
 /** `DescribeFlySecMiniAppScanTaskStatusResponse` (response side). */
 export interface DescribeFlySecMiniAppScanTaskStatusResponse {
-  readonly Ret: number | bigint
-  readonly Status: number | bigint
-  readonly Errno: number | bigint
-  readonly MiniAppName: string
-  readonly MiniAppVersion: string
+  readonly Ret?: number | bigint
+  readonly Status?: number | bigint
+  readonly Errno?: number | bigint
+  readonly MiniAppName?: string
+  readonly MiniAppVersion?: string
   readonly RequestId: string
 }
 export const DescribeFlySecMiniAppScanTaskStatusResponse: $Schema.Schema<DescribeFlySecMiniAppScanTaskStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFlySecMiniAppScanTaskStatusResponse", { Ret: $C.int64, Status: $C.int64, Errno: $C.int64, MiniAppName: $C.str, MiniAppVersion: $C.str, RequestId: $C.str }))
@@ -262,9 +262,9 @@ export const DescribeResourceUsageInfoRequest: $Schema.Schema<DescribeResourceUs
 
 /** `DescribeResourceUsageInfoResponse` (response side). */
 export interface DescribeResourceUsageInfoResponse {
-  readonly Ret: number | bigint
-  readonly Data: readonly ResourceUsageInfoData[]
-  readonly Total: number | bigint
+  readonly Ret?: number | bigint
+  readonly Data?: readonly ResourceUsageInfoData[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeResourceUsageInfoResponse: $Schema.Schema<DescribeResourceUsageInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceUsageInfoResponse", { Ret: $C.int64, Data: $C.arr(ResourceUsageInfoData), Total: $C.int64, RequestId: $C.str }))
@@ -285,7 +285,7 @@ export const DescribeScanTaskListRequest: $Schema.Schema<DescribeScanTaskListReq
 
 /** `DescribeScanTaskListResponse` (response side). */
 export interface DescribeScanTaskListResponse {
-  readonly Result: number | bigint
+  readonly Result?: number | bigint
   readonly Data?: readonly AppTaskData[]
   readonly Total?: number | bigint
   readonly RequestId: string
@@ -304,8 +304,8 @@ export const DescribeScanTaskReportUrlRequest: $Schema.Schema<DescribeScanTaskRe
 
 /** `DescribeScanTaskReportUrlResponse` (response side). */
 export interface DescribeScanTaskReportUrlResponse {
-  readonly Result: number | bigint
-  readonly ReportUrl: string
+  readonly Result?: number | bigint
+  readonly ReportUrl?: string
   readonly ReportTitle?: string
   readonly ReportResult?: string
   readonly RequestId: string
@@ -323,8 +323,8 @@ export const DescribeScanTaskStatusRequest: $Schema.Schema<DescribeScanTaskStatu
 
 /** `DescribeScanTaskStatusResponse` (response side). */
 export interface DescribeScanTaskStatusResponse {
-  readonly Result: number | bigint
-  readonly Status: number | bigint
+  readonly Result?: number | bigint
+  readonly Status?: number | bigint
   readonly ErrMsg?: string
   readonly FlowSteps?: readonly TaskFlowStepsInfo[]
   readonly RequestId: string
@@ -383,8 +383,8 @@ export const ResourceUsageInfoData: $Schema.Schema<ResourceUsageInfoData> = /*#_
 /** `TaskFlowStepsInfo` (response side). */
 export interface TaskFlowStepsInfo {
   readonly FlowNo?: string
-  readonly FlowName: string
-  readonly FlowStatus: number | bigint
+  readonly FlowName?: string
+  readonly FlowStatus?: number | bigint
   readonly FlowStateDesc?: string
   readonly StartTime?: string
   readonly EndTime?: string

@@ -30,8 +30,8 @@ export const AccessPointInfo: $Schema.Schema<AccessPointInfo> = /*#__PURE__*/ $C
 
 /** `ActivateHardware` (both sides). */
 export interface ActivateHardware {
-  readonly Vendor: string
-  readonly SN: string
+  readonly Vendor?: string
+  readonly SN?: string
   readonly DeviceName?: string
   readonly Description?: string
   readonly DataKey?: string
@@ -52,7 +52,7 @@ export const ActivateHardwareRequest: $Schema.Schema<ActivateHardwareRequest> = 
 
 /** `ActivateHardwareResponse` (response side). */
 export interface ActivateHardwareResponse {
-  readonly HardwareInfo: readonly ActivateHardware[]
+  readonly HardwareInfo?: readonly ActivateHardware[]
   readonly RequestId: string
 }
 export const ActivateHardwareResponse: $Schema.Schema<ActivateHardwareResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ActivateHardwareResponse", { HardwareInfo: $C.arr(ActivateHardware), RequestId: $C.str }))
@@ -75,7 +75,7 @@ export const AddApplicationRequest: $Schema.Schema<AddApplicationRequest> = /*#_
 
 /** `AddApplicationResponse` (response side). */
 export interface AddApplicationResponse {
-  readonly MpApplicationId: string
+  readonly MpApplicationId?: string
   readonly MpApplicationKey?: string
   readonly MpApplicationName?: string
   readonly RequestId: string
@@ -92,7 +92,7 @@ export const AddCustomerGatewayClusterRequest: $Schema.Schema<AddCustomerGateway
 
 /** `AddCustomerGatewayClusterResponse` (response side). */
 export interface AddCustomerGatewayClusterResponse {
-  readonly ClusterId: string
+  readonly ClusterId?: string
   readonly RequestId: string
 }
 export const AddCustomerGatewayClusterResponse: $Schema.Schema<AddCustomerGatewayClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddCustomerGatewayClusterResponse", { ClusterId: $C.str, RequestId: $C.str }))
@@ -113,8 +113,8 @@ export const AddDeviceRequest: $Schema.Schema<AddDeviceRequest> = /*#__PURE__*/ 
 
 /** `AddDeviceResponse` (response side). */
 export interface AddDeviceResponse {
-  readonly DataKey: string
-  readonly DeviceId: string
+  readonly DataKey?: string
+  readonly DeviceId?: string
   readonly Signature?: string
   readonly RequestId: string
 }
@@ -132,8 +132,8 @@ export const AddGatewayRequest: $Schema.Schema<AddGatewayRequest> = /*#__PURE__*
 
 /** `AddGatewayResponse` (response side). */
 export interface AddGatewayResponse {
-  readonly GatewayId: string
-  readonly Token: string
+  readonly GatewayId?: string
+  readonly Token?: string
   readonly RegisterCenterUrl?: string
   readonly TelemetryUrl?: string
   readonly RequestId: string
@@ -149,7 +149,7 @@ export const AddGroupRequest: $Schema.Schema<AddGroupRequest> = /*#__PURE__*/ $C
 
 /** `AddGroupResponse` (response side). */
 export interface AddGroupResponse {
-  readonly GroupId: string
+  readonly GroupId?: string
   readonly RequestId: string
 }
 export const AddGroupResponse: $Schema.Schema<AddGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddGroupResponse", { GroupId: $C.str, RequestId: $C.str }))
@@ -162,7 +162,7 @@ export const AddHardwareRequest: $Schema.Schema<AddHardwareRequest> = /*#__PURE_
 
 /** `AddHardwareResponse` (response side). */
 export interface AddHardwareResponse {
-  readonly Hardware: readonly Hardware[]
+  readonly Hardware?: readonly Hardware[]
   readonly RequestId: string
 }
 export const AddHardwareResponse: $Schema.Schema<AddHardwareResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddHardwareResponse", { Hardware: $C.arr(Hardware), RequestId: $C.str }))
@@ -179,7 +179,7 @@ export const AddL3ConnRequest: $Schema.Schema<AddL3ConnRequest> = /*#__PURE__*/ 
 
 /** `AddL3ConnResponse` (response side). */
 export interface AddL3ConnResponse {
-  readonly L3ConnId: string
+  readonly L3ConnId?: string
   readonly RequestId: string
 }
 export const AddL3ConnResponse: $Schema.Schema<AddL3ConnResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddL3ConnResponse", { L3ConnId: $C.str, RequestId: $C.str }))
@@ -190,7 +190,7 @@ export const CreateEncryptedKeyRequest: $Schema.Schema<CreateEncryptedKeyRequest
 
 /** `CreateEncryptedKeyResponse` (response side). */
 export interface CreateEncryptedKeyResponse {
-  readonly EncryptedKey: string
+  readonly EncryptedKey?: string
   readonly RequestId: string
 }
 export const CreateEncryptedKeyResponse: $Schema.Schema<CreateEncryptedKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEncryptedKeyResponse", { EncryptedKey: $C.str, RequestId: $C.str }))
@@ -283,7 +283,7 @@ export const DescribeAccessPointListRequest: $Schema.Schema<DescribeAccessPointL
 
 /** `DescribeAccessPointListResponse` (response side). */
 export interface DescribeAccessPointListResponse {
-  readonly AccessPointList: readonly AccessPointInfo[]
+  readonly AccessPointList?: readonly AccessPointInfo[]
   readonly RequestId: string
 }
 export const DescribeAccessPointListResponse: $Schema.Schema<DescribeAccessPointListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessPointListResponse", { AccessPointList: $C.arr(AccessPointInfo), RequestId: $C.str }))
@@ -294,7 +294,7 @@ export const DescribeAccessRegionsRequest: $Schema.Schema<DescribeAccessRegionsR
 
 /** `DescribeAccessRegionsResponse` (response side). */
 export interface DescribeAccessRegionsResponse {
-  readonly RegionList: readonly RegionInfo[]
+  readonly RegionList?: readonly RegionInfo[]
   readonly RequestId: string
 }
 export const DescribeAccessRegionsResponse: $Schema.Schema<DescribeAccessRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessRegionsResponse", { RegionList: $C.arr(RegionInfo), RequestId: $C.str }))
@@ -311,12 +311,12 @@ export const DestIpInfo: $Schema.Schema<DestIpInfo> = /*#__PURE__*/ $C.lazy(() =
 
 /** `DeviceBaseInfo` (response side). */
 export interface DeviceBaseInfo {
-  readonly DeviceId: string
-  readonly DeviceName: string
-  readonly CreateTime: string
-  readonly LastTime: string
-  readonly Remark: string
-  readonly AccessScope: number | bigint
+  readonly DeviceId?: string
+  readonly DeviceName?: string
+  readonly CreateTime?: string
+  readonly LastTime?: string
+  readonly Remark?: string
+  readonly AccessScope?: number | bigint
   readonly LicensePayMode?: number | bigint
   readonly Payer?: number | bigint
   readonly GroupId?: string
@@ -330,7 +330,7 @@ export const DeviceBaseInfo: $Schema.Schema<DeviceBaseInfo> = /*#__PURE__*/ $C.l
 
 /** `DeviceDetails` (response side). */
 export interface DeviceDetails {
-  readonly DeviceBaseInfo: DeviceBaseInfo
+  readonly DeviceBaseInfo?: DeviceBaseInfo
   readonly DeviceNetInfo?: readonly DeviceNetInfo[]
   readonly GatewaySite?: string
   readonly BusinessDownRate?: number
@@ -340,28 +340,28 @@ export const DeviceDetails: $Schema.Schema<DeviceDetails> = /*#__PURE__*/ $C.laz
 
 /** `DeviceNetInfo` (response side). */
 export interface DeviceNetInfo {
-  readonly Type: number | bigint
-  readonly DataEnable: boolean
-  readonly UploadLimit: string
-  readonly DownloadLimit: string
-  readonly DataRx: number | bigint
-  readonly DataTx: number | bigint
-  readonly Vendor: number | bigint
-  readonly State: number | bigint
-  readonly PublicIp: string
-  readonly SignalStrength: number | bigint
-  readonly Rat: number | bigint
-  readonly NetInfoName: string
-  readonly DownRate: number
-  readonly UpRate: number
+  readonly Type?: number | bigint
+  readonly DataEnable?: boolean
+  readonly UploadLimit?: string
+  readonly DownloadLimit?: string
+  readonly DataRx?: number | bigint
+  readonly DataTx?: number | bigint
+  readonly Vendor?: number | bigint
+  readonly State?: number | bigint
+  readonly PublicIp?: string
+  readonly SignalStrength?: number | bigint
+  readonly Rat?: number | bigint
+  readonly NetInfoName?: string
+  readonly DownRate?: number
+  readonly UpRate?: number
 }
 export const DeviceNetInfo: $Schema.Schema<DeviceNetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceNetInfo", { Type: $C.int64, DataEnable: $C.bool, UploadLimit: $C.str, DownloadLimit: $C.str, DataRx: $C.uint64, DataTx: $C.uint64, Vendor: $C.int64, State: $C.int64, PublicIp: $C.str, SignalStrength: $C.int64, Rat: $C.int64, NetInfoName: $C.str, DownRate: $C.float, UpRate: $C.float }))
 
 /** `DevicePayModeInfo` (response side). */
 export interface DevicePayModeInfo {
-  readonly DeviceId: string
-  readonly PayMode: number | bigint
-  readonly PayModeDesc: string
+  readonly DeviceId?: string
+  readonly PayMode?: number | bigint
+  readonly PayModeDesc?: string
   readonly ResourceId?: string
 }
 export const DevicePayModeInfo: $Schema.Schema<DevicePayModeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DevicePayModeInfo", { DeviceId: $C.str, PayMode: $C.int64, PayModeDesc: $C.str }, { ResourceId: $C.str }))
@@ -385,38 +385,38 @@ export const DownloadActiveDeviceCountResponse: $Schema.Schema<DownloadActiveDev
 
 /** `FlowDetails` (response side). */
 export interface FlowDetails {
-  readonly NetDetails: readonly NetDetails[]
-  readonly DeviceId: string
-  readonly MaxValue: number
-  readonly AvgValue: number
-  readonly TotalValue: number
+  readonly NetDetails?: readonly NetDetails[]
+  readonly DeviceId?: string
+  readonly MaxValue?: number
+  readonly AvgValue?: number
+  readonly TotalValue?: number
 }
 export const FlowDetails: $Schema.Schema<FlowDetails> = /*#__PURE__*/ $C.lazy(() => $C.struct("FlowDetails", { NetDetails: $C.arr(NetDetails), DeviceId: $C.str, MaxValue: $C.float, AvgValue: $C.float, TotalValue: $C.float }))
 
 /** `FlowPackageInfo` (response side). */
 export interface FlowPackageInfo {
-  readonly ResourceId: string
-  readonly AppId: number | bigint
-  readonly PackageType: string
-  readonly Status: number | bigint
+  readonly ResourceId?: string
+  readonly AppId?: number | bigint
+  readonly PackageType?: string
+  readonly Status?: number | bigint
   readonly CreateTime?: number | bigint
-  readonly ActiveTime: number | bigint
-  readonly ExpireTime: number | bigint
-  readonly DeviceList: readonly string[]
-  readonly CapacitySize: number | bigint
-  readonly CapacityRemain: number | bigint
-  readonly RenewFlag: boolean
-  readonly ModifyStatus: number | bigint
-  readonly TruncFlag: boolean
-  readonly CapacityRemainPrecise: number | bigint
+  readonly ActiveTime?: number | bigint
+  readonly ExpireTime?: number | bigint
+  readonly DeviceList?: readonly string[]
+  readonly CapacitySize?: number | bigint
+  readonly CapacityRemain?: number | bigint
+  readonly RenewFlag?: boolean
+  readonly ModifyStatus?: number | bigint
+  readonly TruncFlag?: boolean
+  readonly CapacityRemainPrecise?: number | bigint
 }
 export const FlowPackageInfo: $Schema.Schema<FlowPackageInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FlowPackageInfo", { ResourceId: $C.str, AppId: $C.uint64, PackageType: $C.str, Status: $C.int64, ActiveTime: $C.int64, ExpireTime: $C.int64, DeviceList: $C.arr($C.str), CapacitySize: $C.uint64, CapacityRemain: $C.uint64, RenewFlag: $C.bool, ModifyStatus: $C.int64, TruncFlag: $C.bool, CapacityRemainPrecise: $C.uint64 }, { CreateTime: $C.int64 }))
 
 /** `GatewayClusterInfo` (response side). */
 export interface GatewayClusterInfo {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly CreateTime: number | bigint
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly CreateTime?: number | bigint
   readonly PublicIp?: string
   readonly InstanceCount?: number | bigint
   readonly GatewayList?: readonly GatewayInfo[]
@@ -425,10 +425,10 @@ export const GatewayClusterInfo: $Schema.Schema<GatewayClusterInfo> = /*#__PURE_
 
 /** `GatewayInfo` (response side). */
 export interface GatewayInfo {
-  readonly GatewayId: string
-  readonly GatewayName: string
-  readonly CreateTime: number | bigint
-  readonly Status: number | bigint
+  readonly GatewayId?: string
+  readonly GatewayName?: string
+  readonly CreateTime?: number | bigint
+  readonly Status?: number | bigint
   readonly InstanceSize?: number | bigint
   readonly GatewayIp?: string
   readonly Username?: string
@@ -488,8 +488,8 @@ export const GetCustomerGatewayClusterListRequest: $Schema.Schema<GetCustomerGat
 
 /** `GetCustomerGatewayClusterListResponse` (response side). */
 export interface GetCustomerGatewayClusterListResponse {
-  readonly ClusterList: readonly GatewayClusterInfo[]
-  readonly TotalCount: number | bigint
+  readonly ClusterList?: readonly GatewayClusterInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const GetCustomerGatewayClusterListResponse: $Schema.Schema<GetCustomerGatewayClusterListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetCustomerGatewayClusterListResponse", { ClusterList: $C.arr(GatewayClusterInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -505,8 +505,8 @@ export const GetDestIPByNameRequest: $Schema.Schema<GetDestIPByNameRequest> = /*
 
 /** `GetDestIPByNameResponse` (response side). */
 export interface GetDestIPByNameResponse {
-  readonly DestIpInfo: readonly DestIpInfo[] | null
-  readonly AccessRegion: string
+  readonly DestIpInfo?: readonly DestIpInfo[] | null
+  readonly AccessRegion?: string
   readonly RequestId: string
 }
 export const GetDestIPByNameResponse: $Schema.Schema<GetDestIPByNameResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetDestIPByNameResponse", { DestIpInfo: $C.nul($C.arr(DestIpInfo)), AccessRegion: $C.str, RequestId: $C.str }))
@@ -519,7 +519,7 @@ export const GetDevicePayModeRequest: $Schema.Schema<GetDevicePayModeRequest> = 
 
 /** `GetDevicePayModeResponse` (response side). */
 export interface GetDevicePayModeResponse {
-  readonly Result: readonly DevicePayModeInfo[]
+  readonly Result?: readonly DevicePayModeInfo[]
   readonly RequestId: string
 }
 export const GetDevicePayModeResponse: $Schema.Schema<GetDevicePayModeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetDevicePayModeResponse", { Result: $C.arr(DevicePayModeInfo), RequestId: $C.str }))
@@ -548,9 +548,9 @@ export const GetDevicesRequest: $Schema.Schema<GetDevicesRequest> = /*#__PURE__*
 
 /** `GetDevicesResponse` (response side). */
 export interface GetDevicesResponse {
-  readonly DeviceInfos: readonly DeviceBaseInfo[]
-  readonly Length: number | bigint
-  readonly TotalPage: number | bigint
+  readonly DeviceInfos?: readonly DeviceBaseInfo[]
+  readonly Length?: number | bigint
+  readonly TotalPage?: number | bigint
   readonly RequestId: string
 }
 export const GetDevicesResponse: $Schema.Schema<GetDevicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetDevicesResponse", { DeviceInfos: $C.arr(DeviceBaseInfo), Length: $C.int64, TotalPage: $C.int64, RequestId: $C.str }))
@@ -580,7 +580,7 @@ export const GetFlowPackagesRequest: $Schema.Schema<GetFlowPackagesRequest> = /*
 
 /** `GetFlowPackagesResponse` (response side). */
 export interface GetFlowPackagesResponse {
-  readonly PackageList: readonly FlowPackageInfo[]
+  readonly PackageList?: readonly FlowPackageInfo[]
   readonly Total?: number | bigint
   readonly RequestId: string
 }
@@ -601,10 +601,10 @@ export const GetFlowStatisticByGroupRequest: $Schema.Schema<GetFlowStatisticByGr
 
 /** `GetFlowStatisticByGroupResponse` (response side). */
 export interface GetFlowStatisticByGroupResponse {
-  readonly NetDetails: readonly NetDetails[]
-  readonly MaxValue: number
-  readonly AvgValue: number
-  readonly TotalValue: number
+  readonly NetDetails?: readonly NetDetails[]
+  readonly MaxValue?: number
+  readonly AvgValue?: number
+  readonly TotalValue?: number
   readonly RequestId: string
 }
 export const GetFlowStatisticByGroupResponse: $Schema.Schema<GetFlowStatisticByGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetFlowStatisticByGroupResponse", { NetDetails: $C.arr(NetDetails), MaxValue: $C.float, AvgValue: $C.float, TotalValue: $C.float, RequestId: $C.str }))
@@ -624,10 +624,10 @@ export const GetFlowStatisticByNameRequest: $Schema.Schema<GetFlowStatisticByNam
 
 /** `GetFlowStatisticByNameResponse` (response side). */
 export interface GetFlowStatisticByNameResponse {
-  readonly NetDetails: readonly NetDetails[]
-  readonly MaxValue: number
-  readonly AvgValue: number
-  readonly TotalValue: number
+  readonly NetDetails?: readonly NetDetails[]
+  readonly MaxValue?: number
+  readonly AvgValue?: number
+  readonly TotalValue?: number
   readonly RequestId: string
 }
 export const GetFlowStatisticByNameResponse: $Schema.Schema<GetFlowStatisticByNameResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetFlowStatisticByNameResponse", { NetDetails: $C.arr(NetDetails), MaxValue: $C.float, AvgValue: $C.float, TotalValue: $C.float, RequestId: $C.str }))
@@ -645,10 +645,10 @@ export const GetFlowStatisticByRegionRequest: $Schema.Schema<GetFlowStatisticByR
 
 /** `GetFlowStatisticByRegionResponse` (response side). */
 export interface GetFlowStatisticByRegionResponse {
-  readonly NetDetails: readonly NetDetails[]
-  readonly MaxValue: number
-  readonly AvgValue: number
-  readonly TotalValue: number
+  readonly NetDetails?: readonly NetDetails[]
+  readonly MaxValue?: number
+  readonly AvgValue?: number
+  readonly TotalValue?: number
   readonly RequestId: string
 }
 export const GetFlowStatisticByRegionResponse: $Schema.Schema<GetFlowStatisticByRegionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetFlowStatisticByRegionResponse", { NetDetails: $C.arr(NetDetails), MaxValue: $C.float, AvgValue: $C.float, TotalValue: $C.float, RequestId: $C.str }))
@@ -668,10 +668,10 @@ export const GetFlowStatisticRequest: $Schema.Schema<GetFlowStatisticRequest> = 
 
 /** `GetFlowStatisticResponse` (response side). */
 export interface GetFlowStatisticResponse {
-  readonly NetDetails: readonly NetDetails[]
-  readonly MaxValue: number
-  readonly AvgValue: number
-  readonly TotalValue: number
+  readonly NetDetails?: readonly NetDetails[]
+  readonly MaxValue?: number
+  readonly AvgValue?: number
+  readonly TotalValue?: number
   readonly RequestId: string
 }
 export const GetFlowStatisticResponse: $Schema.Schema<GetFlowStatisticResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetFlowStatisticResponse", { NetDetails: $C.arr(NetDetails), MaxValue: $C.float, AvgValue: $C.float, TotalValue: $C.float, RequestId: $C.str }))
@@ -686,8 +686,8 @@ export const GetGatewayListRequest: $Schema.Schema<GetGatewayListRequest> = /*#_
 
 /** `GetGatewayListResponse` (response side). */
 export interface GetGatewayListResponse {
-  readonly GatewayList: readonly GatewayInfo[]
-  readonly Total: number | bigint
+  readonly GatewayList?: readonly GatewayInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const GetGatewayListResponse: $Schema.Schema<GetGatewayListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetGatewayListResponse", { GatewayList: $C.arr(GatewayInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -703,10 +703,10 @@ export const GetGroupDetailRequest: $Schema.Schema<GetGroupDetailRequest> = /*#_
 
 /** `GetGroupDetailResponse` (response side). */
 export interface GetGroupDetailResponse {
-  readonly GroupInfo: GroupInfo
-  readonly DeviceInfos: readonly DeviceBaseInfo[]
-  readonly Length: number | bigint
-  readonly TotalPage: number | bigint
+  readonly GroupInfo?: GroupInfo
+  readonly DeviceInfos?: readonly DeviceBaseInfo[]
+  readonly Length?: number | bigint
+  readonly TotalPage?: number | bigint
   readonly RequestId: string
 }
 export const GetGroupDetailResponse: $Schema.Schema<GetGroupDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetGroupDetailResponse", { GroupInfo: GroupInfo, DeviceInfos: $C.arr(DeviceBaseInfo), Length: $C.int64, TotalPage: $C.int64, RequestId: $C.str }))
@@ -721,9 +721,9 @@ export const GetGroupListRequest: $Schema.Schema<GetGroupListRequest> = /*#__PUR
 
 /** `GetGroupListResponse` (response side). */
 export interface GetGroupListResponse {
-  readonly GroupInfos: readonly GroupInfo[]
-  readonly Length: number | bigint
-  readonly TotalPage: number | bigint
+  readonly GroupInfos?: readonly GroupInfo[]
+  readonly Length?: number | bigint
+  readonly TotalPage?: number | bigint
   readonly RequestId: string
 }
 export const GetGroupListResponse: $Schema.Schema<GetGroupListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetGroupListResponse", { GroupInfos: $C.arr(GroupInfo), Length: $C.int64, TotalPage: $C.int64, RequestId: $C.str }))
@@ -737,10 +737,10 @@ export const GetHardwareInfoRequest: $Schema.Schema<GetHardwareInfoRequest> = /*
 
 /** `GetHardwareInfoResponse` (response side). */
 export interface GetHardwareInfoResponse {
-  readonly LicensePayMode: number | bigint
-  readonly Payer: number | bigint
-  readonly SN: string
-  readonly Vendor: string
+  readonly LicensePayMode?: number | bigint
+  readonly Payer?: number | bigint
+  readonly SN?: string
+  readonly Vendor?: string
   readonly RequestId: string
 }
 export const GetHardwareInfoResponse: $Schema.Schema<GetHardwareInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetHardwareInfoResponse", { LicensePayMode: $C.int64, Payer: $C.int64, SN: $C.str, Vendor: $C.str, RequestId: $C.str }))
@@ -755,9 +755,9 @@ export const GetHardwareListRequest: $Schema.Schema<GetHardwareListRequest> = /*
 
 /** `GetHardwareListResponse` (response side). */
 export interface GetHardwareListResponse {
-  readonly HardwareInfos: readonly HardwareInfo[]
-  readonly Length: number | bigint
-  readonly TotalPage: number | bigint
+  readonly HardwareInfos?: readonly HardwareInfo[]
+  readonly Length?: number | bigint
+  readonly TotalPage?: number | bigint
   readonly RequestId: string
 }
 export const GetHardwareListResponse: $Schema.Schema<GetHardwareListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetHardwareListResponse", { HardwareInfos: $C.arr(HardwareInfo), Length: $C.int64, TotalPage: $C.int64, RequestId: $C.str }))
@@ -772,9 +772,9 @@ export const GetL3ConnListRequest: $Schema.Schema<GetL3ConnListRequest> = /*#__P
 
 /** `GetL3ConnListResponse` (response side). */
 export interface GetL3ConnListResponse {
-  readonly L3ConnList: readonly L3ConnInfo[]
-  readonly Length: number | bigint
-  readonly TotalPage: number | bigint
+  readonly L3ConnList?: readonly L3ConnInfo[]
+  readonly Length?: number | bigint
+  readonly TotalPage?: number | bigint
   readonly RequestId: string
 }
 export const GetL3ConnListResponse: $Schema.Schema<GetL3ConnListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetL3ConnListResponse", { L3ConnList: $C.arr(L3ConnInfo), Length: $C.int64, TotalPage: $C.int64, RequestId: $C.str }))
@@ -790,7 +790,7 @@ export const GetMonitorDataByNameRequest: $Schema.Schema<GetMonitorDataByNameReq
 
 /** `GetMonitorDataByNameResponse` (response side). */
 export interface GetMonitorDataByNameResponse {
-  readonly FilePath: string
+  readonly FilePath?: string
   readonly RequestId: string
 }
 export const GetMonitorDataByNameResponse: $Schema.Schema<GetMonitorDataByNameResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetMonitorDataByNameResponse", { FilePath: $C.str, RequestId: $C.str }))
@@ -809,7 +809,7 @@ export const GetMultiFlowStatisticRequest: $Schema.Schema<GetMultiFlowStatisticR
 
 /** `GetMultiFlowStatisticResponse` (response side). */
 export interface GetMultiFlowStatisticResponse {
-  readonly FlowDetails: readonly FlowDetails[]
+  readonly FlowDetails?: readonly FlowDetails[]
   readonly RequestId: string
 }
 export const GetMultiFlowStatisticResponse: $Schema.Schema<GetMultiFlowStatisticResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetMultiFlowStatisticResponse", { FlowDetails: $C.arr(FlowDetails), RequestId: $C.str }))
@@ -827,7 +827,7 @@ export const GetNetMonitorByNameRequest: $Schema.Schema<GetNetMonitorByNameReque
 /** `GetNetMonitorByNameResponse` (response side). */
 export interface GetNetMonitorByNameResponse {
   readonly MonitorData?: readonly MonitorData[]
-  readonly AccessRegion: string
+  readonly AccessRegion?: string
   readonly RequestId: string
 }
 export const GetNetMonitorByNameResponse: $Schema.Schema<GetNetMonitorByNameResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetNetMonitorByNameResponse", { AccessRegion: $C.str, RequestId: $C.str }, { MonitorData: $C.arr(MonitorData) }))
@@ -845,7 +845,7 @@ export const GetNetMonitorRequest: $Schema.Schema<GetNetMonitorRequest> = /*#__P
 /** `GetNetMonitorResponse` (response side). */
 export interface GetNetMonitorResponse {
   readonly MonitorData?: readonly MonitorData[]
-  readonly AccessRegion: string
+  readonly AccessRegion?: string
   readonly RequestId: string
 }
 export const GetNetMonitorResponse: $Schema.Schema<GetNetMonitorResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetNetMonitorResponse", { AccessRegion: $C.str, RequestId: $C.str }, { MonitorData: $C.arr(MonitorData) }))
@@ -856,7 +856,7 @@ export const GetPublicKeyRequest: $Schema.Schema<GetPublicKeyRequest> = /*#__PUR
 
 /** `GetPublicKeyResponse` (response side). */
 export interface GetPublicKeyResponse {
-  readonly PublicKey: string
+  readonly PublicKey?: string
   readonly RequestId: string
 }
 export const GetPublicKeyResponse: $Schema.Schema<GetPublicKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetPublicKeyResponse", { PublicKey: $C.str, RequestId: $C.str }))
@@ -877,7 +877,7 @@ export const GetStatisticDataByNameRequest: $Schema.Schema<GetStatisticDataByNam
 
 /** `GetStatisticDataByNameResponse` (response side). */
 export interface GetStatisticDataByNameResponse {
-  readonly FilePath: string
+  readonly FilePath?: string
   readonly RequestId: string
 }
 export const GetStatisticDataByNameResponse: $Schema.Schema<GetStatisticDataByNameResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetStatisticDataByNameResponse", { FilePath: $C.str, RequestId: $C.str }))
@@ -897,7 +897,7 @@ export const GetStatisticDataRequest: $Schema.Schema<GetStatisticDataRequest> = 
 
 /** `GetStatisticDataResponse` (response side). */
 export interface GetStatisticDataResponse {
-  readonly FilePath: string
+  readonly FilePath?: string
   readonly RequestId: string
 }
 export const GetStatisticDataResponse: $Schema.Schema<GetStatisticDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetStatisticDataResponse", { FilePath: $C.str, RequestId: $C.str }))
@@ -913,9 +913,9 @@ export const GetVendorHardwareRequest: $Schema.Schema<GetVendorHardwareRequest> 
 
 /** `GetVendorHardwareResponse` (response side). */
 export interface GetVendorHardwareResponse {
-  readonly VendorHardware: readonly VendorHardware[]
-  readonly Length: number | bigint
-  readonly TotalPage: number | bigint
+  readonly VendorHardware?: readonly VendorHardware[]
+  readonly Length?: number | bigint
+  readonly TotalPage?: number | bigint
   readonly RequestId: string
 }
 export const GetVendorHardwareResponse: $Schema.Schema<GetVendorHardwareResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetVendorHardwareResponse", { VendorHardware: $C.arr(VendorHardware), Length: $C.int64, TotalPage: $C.int64, RequestId: $C.str }))
@@ -929,7 +929,7 @@ export const GroupAddDeviceRequest: $Schema.Schema<GroupAddDeviceRequest> = /*#_
 
 /** `GroupAddDeviceResponse` (response side). */
 export interface GroupAddDeviceResponse {
-  readonly DeviceNum: number | bigint
+  readonly DeviceNum?: number | bigint
   readonly RequestId: string
 }
 export const GroupAddDeviceResponse: $Schema.Schema<GroupAddDeviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupAddDeviceResponse", { DeviceNum: $C.int64, RequestId: $C.str }))
@@ -943,26 +943,26 @@ export const GroupDeleteDeviceRequest: $Schema.Schema<GroupDeleteDeviceRequest> 
 
 /** `GroupDeleteDeviceResponse` (response side). */
 export interface GroupDeleteDeviceResponse {
-  readonly DeviceNum: number | bigint
+  readonly DeviceNum?: number | bigint
   readonly RequestId: string
 }
 export const GroupDeleteDeviceResponse: $Schema.Schema<GroupDeleteDeviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupDeleteDeviceResponse", { DeviceNum: $C.int64, RequestId: $C.str }))
 
 /** `GroupInfo` (response side). */
 export interface GroupInfo {
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Description: string
-  readonly DeviceNum: number | bigint
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Description?: string
+  readonly DeviceNum?: number | bigint
 }
 export const GroupInfo: $Schema.Schema<GroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupInfo", { GroupId: $C.str, GroupName: $C.str, CreateTime: $C.str, UpdateTime: $C.str, Description: $C.str, DeviceNum: $C.int64 }))
 
 /** `Hardware` (both sides). */
 export interface Hardware {
-  readonly SN: string
-  readonly LicenseChargingMode: number | bigint
+  readonly SN?: string
+  readonly LicenseChargingMode?: number | bigint
   readonly Description?: string
   readonly HardwareId?: string
 }
@@ -970,31 +970,31 @@ export const Hardware: $Schema.Schema<Hardware> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `HardwareInfo` (response side). */
 export interface HardwareInfo {
-  readonly DeviceId: string
-  readonly DeviceName: string
-  readonly ActiveTime: string
+  readonly DeviceId?: string
+  readonly DeviceName?: string
+  readonly ActiveTime?: string
   readonly LastOnlineTime?: string
-  readonly Description: string
-  readonly VendorDescription: string
-  readonly LicenseChargingMode: number | bigint
-  readonly CreateTime: string
-  readonly SN: string
-  readonly LicensePayMode: number | bigint
-  readonly Payer: number | bigint
-  readonly GroupId: string
-  readonly GroupName: string
+  readonly Description?: string
+  readonly VendorDescription?: string
+  readonly LicenseChargingMode?: number | bigint
+  readonly CreateTime?: string
+  readonly SN?: string
+  readonly LicensePayMode?: number | bigint
+  readonly Payer?: number | bigint
+  readonly GroupId?: string
+  readonly GroupName?: string
   readonly FlowTrunc?: number | bigint
 }
 export const HardwareInfo: $Schema.Schema<HardwareInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("HardwareInfo", { DeviceId: $C.str, DeviceName: $C.str, ActiveTime: $C.str, Description: $C.str, VendorDescription: $C.str, LicenseChargingMode: $C.int64, CreateTime: $C.str, SN: $C.str, LicensePayMode: $C.int64, Payer: $C.int64, GroupId: $C.str, GroupName: $C.str }, { LastOnlineTime: $C.str, FlowTrunc: $C.int64 }))
 
 /** `L3ConnInfo` (response side). */
 export interface L3ConnInfo {
-  readonly L3ConnId: string
-  readonly DeviceId1: string
-  readonly Cidr1: string
-  readonly DeviceId2: string
-  readonly Cidr2: string
-  readonly Enable: boolean
+  readonly L3ConnId?: string
+  readonly DeviceId1?: string
+  readonly Cidr1?: string
+  readonly DeviceId2?: string
+  readonly Cidr2?: string
+  readonly Enable?: boolean
   readonly Description?: string
 }
 export const L3ConnInfo: $Schema.Schema<L3ConnInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("L3ConnInfo", { L3ConnId: $C.str, DeviceId1: $C.str, Cidr1: $C.str, DeviceId2: $C.str, Cidr2: $C.str, Enable: $C.bool }, { Description: $C.str }))
@@ -1040,16 +1040,16 @@ export const ModifyPackageRenewFlagResponse: $Schema.Schema<ModifyPackageRenewFl
 
 /** `MonitorData` (response side). */
 export interface MonitorData {
-  readonly Time: string
-  readonly BusinessMetrics: number
-  readonly SlotNetInfo: readonly SlotNetInfo[]
+  readonly Time?: string
+  readonly BusinessMetrics?: number
+  readonly SlotNetInfo?: readonly SlotNetInfo[]
 }
 export const MonitorData: $Schema.Schema<MonitorData> = /*#__PURE__*/ $C.lazy(() => $C.struct("MonitorData", { Time: $C.str, BusinessMetrics: $C.float, SlotNetInfo: $C.arr(SlotNetInfo) }))
 
 /** `NetDetails` (response side). */
 export interface NetDetails {
-  readonly Current: number
-  readonly Time: string
+  readonly Current?: number
+  readonly Time?: string
 }
 export const NetDetails: $Schema.Schema<NetDetails> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetDetails", { Current: $C.float, Time: $C.str }))
 
@@ -1067,7 +1067,7 @@ export const OrderFlowPackageRequest: $Schema.Schema<OrderFlowPackageRequest> = 
 
 /** `OrderFlowPackageResponse` (response side). */
 export interface OrderFlowPackageResponse {
-  readonly ResourceId: string
+  readonly ResourceId?: string
   readonly RequestId: string
 }
 export const OrderFlowPackageResponse: $Schema.Schema<OrderFlowPackageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OrderFlowPackageResponse", { ResourceId: $C.str, RequestId: $C.str }))
@@ -1077,7 +1077,7 @@ export interface OrderInfo {
   readonly Uin?: string
   readonly ProjectId?: string
   readonly PackageType?: string
-  readonly OrderId: string
+  readonly OrderId?: string
   readonly ReportMonth?: string
   readonly Updated?: string
 }
@@ -1095,7 +1095,7 @@ export const OrderPerLicenseRequest: $Schema.Schema<OrderPerLicenseRequest> = /*
 
 /** `OrderPerLicenseResponse` (response side). */
 export interface OrderPerLicenseResponse {
-  readonly ResourceId: string
+  readonly ResourceId?: string
   readonly RequestId: string
 }
 export const OrderPerLicenseResponse: $Schema.Schema<OrderPerLicenseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OrderPerLicenseResponse", { ResourceId: $C.str, RequestId: $C.str }))
@@ -1140,9 +1140,9 @@ export const SetNotifyUrlResponse: $Schema.Schema<SetNotifyUrlResponse> = /*#__P
 
 /** `SlotNetInfo` (response side). */
 export interface SlotNetInfo {
-  readonly NetInfoName: string
-  readonly PublicIP: string
-  readonly Current: number
+  readonly NetInfoName?: string
+  readonly PublicIP?: string
+  readonly Current?: number
 }
 export const SlotNetInfo: $Schema.Schema<SlotNetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SlotNetInfo", { NetInfoName: $C.str, PublicIP: $C.str, Current: $C.float }))
 
@@ -1284,17 +1284,17 @@ export const UpdateNetInfo: $Schema.Schema<UpdateNetInfo> = /*#__PURE__*/ $C.laz
 
 /** `VendorHardware` (response side). */
 export interface VendorHardware {
-  readonly HardwareId: string
-  readonly SN: string
-  readonly CreateTime: string
-  readonly Status: number | bigint
+  readonly HardwareId?: string
+  readonly SN?: string
+  readonly CreateTime?: string
+  readonly Status?: number | bigint
   readonly ActiveTime?: string
-  readonly Description: string
-  readonly DeviceId: string
-  readonly LicenseChargingMode: number | bigint
+  readonly Description?: string
+  readonly DeviceId?: string
+  readonly LicenseChargingMode?: number | bigint
   readonly LastOnlineTime?: string
-  readonly LicensePayMode: number | bigint
-  readonly Payer: number | bigint
+  readonly LicensePayMode?: number | bigint
+  readonly Payer?: number | bigint
 }
 export const VendorHardware: $Schema.Schema<VendorHardware> = /*#__PURE__*/ $C.lazy(() => $C.struct("VendorHardware", { HardwareId: $C.str, SN: $C.str, CreateTime: $C.str, Status: $C.int64, Description: $C.str, DeviceId: $C.str, LicenseChargingMode: $C.int64, LicensePayMode: $C.int64, Payer: $C.int64 }, { ActiveTime: $C.str, LastOnlineTime: $C.str }))
 

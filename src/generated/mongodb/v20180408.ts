@@ -33,8 +33,8 @@ export const AssignProjectResponse: $Schema.Schema<AssignProjectResponse> = /*#_
 
 /** `ClientConnection` (response side). */
 export interface ClientConnection {
-  readonly IP: string
-  readonly Count: number | bigint
+  readonly IP?: string
+  readonly Count?: number | bigint
 }
 export const ClientConnection: $Schema.Schema<ClientConnection> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClientConnection", { IP: $C.str, Count: $C.uint64 }))
 
@@ -62,8 +62,8 @@ export const CreateDBInstanceHourRequest: $Schema.Schema<CreateDBInstanceHourReq
 
 /** `CreateDBInstanceHourResponse` (response side). */
 export interface CreateDBInstanceHourResponse {
-  readonly DealId: string
-  readonly InstanceIds: readonly string[]
+  readonly DealId?: string
+  readonly InstanceIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateDBInstanceHourResponse: $Schema.Schema<CreateDBInstanceHourResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDBInstanceHourResponse", { DealId: $C.str, InstanceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -89,8 +89,8 @@ export const CreateDBInstanceRequest: $Schema.Schema<CreateDBInstanceRequest> = 
 
 /** `CreateDBInstanceResponse` (response side). */
 export interface CreateDBInstanceResponse {
-  readonly DealId: string
-  readonly InstanceIds: readonly string[]
+  readonly DealId?: string
+  readonly InstanceIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateDBInstanceResponse: $Schema.Schema<CreateDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDBInstanceResponse", { DealId: $C.str, InstanceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -127,8 +127,8 @@ export const DescribeDBInstancesRequest: $Schema.Schema<DescribeDBInstancesReque
 
 /** `DescribeDBInstancesResponse` (response side). */
 export interface DescribeDBInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceDetails: readonly MongoDBInstanceDetail[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceDetails?: readonly MongoDBInstanceDetail[]
   readonly RequestId: string
 }
 export const DescribeDBInstancesResponse: $Schema.Schema<DescribeDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstancesResponse", { TotalCount: $C.uint64, InstanceDetails: $C.arr(MongoDBInstanceDetail), RequestId: $C.str }))
@@ -146,8 +146,8 @@ export const DescribeSlowLogRequest: $Schema.Schema<DescribeSlowLogRequest> = /*
 
 /** `DescribeSlowLogResponse` (response side). */
 export interface DescribeSlowLogResponse {
-  readonly TotalCount: number | bigint
-  readonly SlowLogList: readonly string[]
+  readonly TotalCount?: number | bigint
+  readonly SlowLogList?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeSlowLogResponse: $Schema.Schema<DescribeSlowLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSlowLogResponse", { TotalCount: $C.uint64, SlowLogList: $C.arr($C.str), RequestId: $C.str }))
@@ -160,71 +160,71 @@ export const DescribeSpecInfoRequest: $Schema.Schema<DescribeSpecInfoRequest> = 
 
 /** `DescribeSpecInfoResponse` (response side). */
 export interface DescribeSpecInfoResponse {
-  readonly SpecInfoList: readonly SpecificationInfo[]
+  readonly SpecInfoList?: readonly SpecificationInfo[]
   readonly RequestId: string
 }
 export const DescribeSpecInfoResponse: $Schema.Schema<DescribeSpecInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSpecInfoResponse", { SpecInfoList: $C.arr(SpecificationInfo), RequestId: $C.str }))
 
 /** `MongoDBInstance` (response side). */
 export interface MongoDBInstance {
-  readonly InstanceId: string
-  readonly Region: string
+  readonly InstanceId?: string
+  readonly Region?: string
 }
 export const MongoDBInstance: $Schema.Schema<MongoDBInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("MongoDBInstance", { InstanceId: $C.str, Region: $C.str }))
 
 /** `MongoDBInstanceDetail` (response side). */
 export interface MongoDBInstanceDetail {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly PayMode: number | bigint
-  readonly ProjectId: number | bigint
-  readonly ClusterType: number | bigint
-  readonly Region: string
-  readonly Zone: string
-  readonly NetType: number | bigint
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly Status: number | bigint
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly CreateTime: string
-  readonly DeadLine: string
-  readonly MongoVersion: string
-  readonly Memory: number | bigint
-  readonly Volume: number | bigint
-  readonly CpuNum: number | bigint
-  readonly MachineType: string
-  readonly SecondaryNum: number | bigint
-  readonly ReplicationSetNum: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly UsedVolume: number | bigint
-  readonly MaintenanceStart: string
-  readonly MaintenanceEnd: string
-  readonly ReplicaSets: readonly MongodbShardInfo[]
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly PayMode?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly ClusterType?: number | bigint
+  readonly Region?: string
+  readonly Zone?: string
+  readonly NetType?: number | bigint
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly Status?: number | bigint
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly CreateTime?: string
+  readonly DeadLine?: string
+  readonly MongoVersion?: string
+  readonly Memory?: number | bigint
+  readonly Volume?: number | bigint
+  readonly CpuNum?: number | bigint
+  readonly MachineType?: string
+  readonly SecondaryNum?: number | bigint
+  readonly ReplicationSetNum?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly UsedVolume?: number | bigint
+  readonly MaintenanceStart?: string
+  readonly MaintenanceEnd?: string
+  readonly ReplicaSets?: readonly MongodbShardInfo[]
   readonly ReadonlyInstances?: readonly MongoDBInstance[]
   readonly StandbyInstances?: readonly MongoDBInstance[]
   readonly CloneInstances?: readonly MongoDBInstance[]
   readonly RelatedInstance?: MongoDBInstance
   readonly Tags?: readonly TagInfo[]
-  readonly InstanceVer: number | bigint
-  readonly ClusterVer: number | bigint
-  readonly Protocol: number | bigint
-  readonly InstanceType: number | bigint
-  readonly InstanceStatusDesc: string
-  readonly RealInstanceId: string
+  readonly InstanceVer?: number | bigint
+  readonly ClusterVer?: number | bigint
+  readonly Protocol?: number | bigint
+  readonly InstanceType?: number | bigint
+  readonly InstanceStatusDesc?: string
+  readonly RealInstanceId?: string
 }
 export const MongoDBInstanceDetail: $Schema.Schema<MongoDBInstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("MongoDBInstanceDetail", { InstanceId: $C.str, InstanceName: $C.str, PayMode: $C.uint64, ProjectId: $C.uint64, ClusterType: $C.uint64, Region: $C.str, Zone: $C.str, NetType: $C.uint64, VpcId: $C.str, SubnetId: $C.str, Status: $C.int64, Vip: $C.str, Vport: $C.uint64, CreateTime: $C.datetime, DeadLine: $C.datetime, MongoVersion: $C.str, Memory: $C.uint64, Volume: $C.uint64, CpuNum: $C.uint64, MachineType: $C.str, SecondaryNum: $C.uint64, ReplicationSetNum: $C.uint64, AutoRenewFlag: $C.int64, UsedVolume: $C.uint64, MaintenanceStart: $C.str, MaintenanceEnd: $C.str, ReplicaSets: $C.arr(MongodbShardInfo), InstanceVer: $C.uint64, ClusterVer: $C.uint64, Protocol: $C.uint64, InstanceType: $C.uint64, InstanceStatusDesc: $C.str, RealInstanceId: $C.str }, { ReadonlyInstances: $C.arr(MongoDBInstance), StandbyInstances: $C.arr(MongoDBInstance), CloneInstances: $C.arr(MongoDBInstance), RelatedInstance: MongoDBInstance, Tags: $C.arr(TagInfo) }))
 
 /** `MongodbShardInfo` (response side). */
 export interface MongodbShardInfo {
-  readonly UsedVolume: number
-  readonly ReplicaSetId: string
-  readonly ReplicaSetName: string
-  readonly Memory: number | bigint
-  readonly Volume: number | bigint
-  readonly OplogSize: number | bigint
-  readonly SecondaryNum: number | bigint
-  readonly RealReplicaSetId: string
+  readonly UsedVolume?: number
+  readonly ReplicaSetId?: string
+  readonly ReplicaSetName?: string
+  readonly Memory?: number | bigint
+  readonly Volume?: number | bigint
+  readonly OplogSize?: number | bigint
+  readonly SecondaryNum?: number | bigint
+  readonly RealReplicaSetId?: string
 }
 export const MongodbShardInfo: $Schema.Schema<MongodbShardInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MongodbShardInfo", { UsedVolume: $C.float, ReplicaSetId: $C.str, ReplicaSetName: $C.str, Memory: $C.uint64, Volume: $C.uint64, OplogSize: $C.uint64, SecondaryNum: $C.uint64, RealReplicaSetId: $C.str }))
 
@@ -264,7 +264,7 @@ export const SetPasswordRequest: $Schema.Schema<SetPasswordRequest> = /*#__PURE_
 
 /** `SetPasswordResponse` (response side). */
 export interface SetPasswordResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const SetPasswordResponse: $Schema.Schema<SetPasswordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SetPasswordResponse", { FlowId: $C.uint64, RequestId: $C.str }))
@@ -297,16 +297,16 @@ export const SpecItem: $Schema.Schema<SpecItem> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `SpecificationInfo` (response side). */
 export interface SpecificationInfo {
-  readonly Region: string
-  readonly Zone: string
-  readonly SpecItems: readonly SpecItem[]
+  readonly Region?: string
+  readonly Zone?: string
+  readonly SpecItems?: readonly SpecItem[]
 }
 export const SpecificationInfo: $Schema.Schema<SpecificationInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SpecificationInfo", { Region: $C.str, Zone: $C.str, SpecItems: $C.arr(SpecItem) }))
 
 /** `TagInfo` (response side). */
 export interface TagInfo {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const TagInfo: $Schema.Schema<TagInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagInfo", { TagKey: $C.str, TagValue: $C.str }))
 
@@ -334,7 +334,7 @@ export const UpgradeDBInstanceHourRequest: $Schema.Schema<UpgradeDBInstanceHourR
 
 /** `UpgradeDBInstanceHourResponse` (response side). */
 export interface UpgradeDBInstanceHourResponse {
-  readonly DealId: string
+  readonly DealId?: string
   readonly RequestId: string
 }
 export const UpgradeDBInstanceHourResponse: $Schema.Schema<UpgradeDBInstanceHourResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeDBInstanceHourResponse", { DealId: $C.str, RequestId: $C.str }))
@@ -350,7 +350,7 @@ export const UpgradeDBInstanceRequest: $Schema.Schema<UpgradeDBInstanceRequest> 
 
 /** `UpgradeDBInstanceResponse` (response side). */
 export interface UpgradeDBInstanceResponse {
-  readonly DealId: string
+  readonly DealId?: string
   readonly RequestId: string
 }
 export const UpgradeDBInstanceResponse: $Schema.Schema<UpgradeDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeDBInstanceResponse", { DealId: $C.str, RequestId: $C.str }))

@@ -33,23 +33,23 @@ export const AssignProjectRequest: $Schema.Schema<AssignProjectRequest> = /*#__P
 
 /** `AssignProjectResponse` (response side). */
 export interface AssignProjectResponse {
-  readonly FlowIds: readonly (number | bigint)[]
+  readonly FlowIds?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const AssignProjectResponse: $Schema.Schema<AssignProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssignProjectResponse", { FlowIds: $C.arr($C.uint64), RequestId: $C.str }))
 
 /** `AuditInstance` (response side). */
 export interface AuditInstance {
-  readonly InstanceId: string
-  readonly AuditStatus: string
+  readonly InstanceId?: string
+  readonly AuditStatus?: string
   readonly AuditTask?: number | bigint | null
   readonly LogExpireDay?: number | bigint | null
   readonly HighLogExpireDay?: number | bigint | null
   readonly LowLogExpireDay?: number | bigint | null
-  readonly BillingAmount: number
+  readonly BillingAmount?: number
   readonly HighRealStorage?: number | null
   readonly LowRealStorage?: number | null
-  readonly InstanceInfo: InstanceInfo | null
+  readonly InstanceInfo?: InstanceInfo | null
   readonly PerformancesAnalyse?: number | bigint | null
   readonly AuditAll?: boolean | null
   readonly CreateAt?: string | null
@@ -77,12 +77,12 @@ export const AuditLog: $Schema.Schema<AuditLog> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `AuditLogFile` (response side). */
 export interface AuditLogFile {
-  readonly FileName: string
-  readonly CreateTime: string
-  readonly Status: string
-  readonly FileSize: number | bigint | null
-  readonly DownloadUrl: string | null
-  readonly ErrMsg: string | null
+  readonly FileName?: string
+  readonly CreateTime?: string
+  readonly Status?: string
+  readonly FileSize?: number | bigint | null
+  readonly DownloadUrl?: string | null
+  readonly ErrMsg?: string | null
   readonly ProgressRate?: number | bigint
 }
 export const AuditLogFile: $Schema.Schema<AuditLogFile> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuditLogFile", { FileName: $C.str, CreateTime: $C.str, Status: $C.str, FileSize: $C.nul($C.uint64), DownloadUrl: $C.nul($C.str), ErrMsg: $C.nul($C.str) }, { ProgressRate: $C.uint64 }))
@@ -108,39 +108,39 @@ export const Auth: $Schema.Schema<Auth> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `BackupDownloadTask` (response side). */
 export interface BackupDownloadTask {
-  readonly CreateTime: string
-  readonly BackupName: string
-  readonly ReplicaSetId: string
-  readonly BackupSize: number | bigint
-  readonly Status: number | bigint
-  readonly Percent: number | bigint
-  readonly TimeSpend: number | bigint
-  readonly Url: string
-  readonly BackupMethod: number | bigint
+  readonly CreateTime?: string
+  readonly BackupName?: string
+  readonly ReplicaSetId?: string
+  readonly BackupSize?: number | bigint
+  readonly Status?: number | bigint
+  readonly Percent?: number | bigint
+  readonly TimeSpend?: number | bigint
+  readonly Url?: string
+  readonly BackupMethod?: number | bigint
   readonly BackupDesc?: string
-  readonly Region: string
-  readonly Bucket: string
+  readonly Region?: string
+  readonly Bucket?: string
 }
 export const BackupDownloadTask: $Schema.Schema<BackupDownloadTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("BackupDownloadTask", { CreateTime: $C.str, BackupName: $C.str, ReplicaSetId: $C.str, BackupSize: $C.int64, Status: $C.int64, Percent: $C.int64, TimeSpend: $C.int64, Url: $C.str, BackupMethod: $C.int64, Region: $C.str, Bucket: $C.str }, { BackupDesc: $C.str }))
 
 /** `BackupDownloadTaskStatus` (response side). */
 export interface BackupDownloadTaskStatus {
-  readonly ReplicaSetId: string
-  readonly Status: number | bigint
+  readonly ReplicaSetId?: string
+  readonly Status?: number | bigint
 }
 export const BackupDownloadTaskStatus: $Schema.Schema<BackupDownloadTaskStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("BackupDownloadTaskStatus", { ReplicaSetId: $C.str, Status: $C.int64 }))
 
 /** `BackupInfo` (response side). */
 export interface BackupInfo {
-  readonly InstanceId: string
-  readonly BackupType: number | bigint
-  readonly BackupName: string
+  readonly InstanceId?: string
+  readonly BackupType?: number | bigint
+  readonly BackupName?: string
   readonly BackupDesc?: string
   readonly BackupSize?: number | bigint
   readonly StartTime?: string
   readonly EndTime?: string
-  readonly Status: number | bigint
-  readonly BackupMethod: number | bigint
+  readonly Status?: number | bigint
+  readonly BackupMethod?: number | bigint
   readonly BackId?: number | bigint
   readonly DeleteTime?: string
   readonly BackupRegion?: string
@@ -150,17 +150,17 @@ export const BackupInfo: $Schema.Schema<BackupInfo> = /*#__PURE__*/ $C.lazy(() =
 
 /** `BackupTotalSize` (response side). */
 export interface BackupTotalSize {
-  readonly SnapshotSize: number | bigint
-  readonly OplogSize: number | bigint
-  readonly FreeQuota: number | bigint
+  readonly SnapshotSize?: number | bigint
+  readonly OplogSize?: number | bigint
+  readonly FreeQuota?: number | bigint
 }
 export const BackupTotalSize: $Schema.Schema<BackupTotalSize> = /*#__PURE__*/ $C.lazy(() => $C.struct("BackupTotalSize", { SnapshotSize: $C.int64, OplogSize: $C.int64, FreeQuota: $C.int64 }))
 
 /** `ClientConnection` (response side). */
 export interface ClientConnection {
-  readonly IP: string
-  readonly Count: number | bigint
-  readonly InternalService: boolean
+  readonly IP?: string
+  readonly Count?: number | bigint
+  readonly InternalService?: boolean
 }
 export const ClientConnection: $Schema.Schema<ClientConnection> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClientConnection", { IP: $C.str, Count: $C.uint64, InternalService: $C.bool }))
 
@@ -189,7 +189,7 @@ export const CreateAccountUserRequest: $Schema.Schema<CreateAccountUserRequest> 
 
 /** `CreateAccountUserResponse` (response side). */
 export interface CreateAccountUserResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const CreateAccountUserResponse: $Schema.Schema<CreateAccountUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAccountUserResponse", { FlowId: $C.uint64, RequestId: $C.str }))
@@ -207,7 +207,7 @@ export const CreateAuditLogFileRequest: $Schema.Schema<CreateAuditLogFileRequest
 
 /** `CreateAuditLogFileResponse` (response side). */
 export interface CreateAuditLogFileResponse {
-  readonly FileName: string
+  readonly FileName?: string
   readonly RequestId: string
 }
 export const CreateAuditLogFileResponse: $Schema.Schema<CreateAuditLogFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAuditLogFileResponse", { FileName: $C.str, RequestId: $C.str }))
@@ -223,7 +223,7 @@ export const CreateBackupDBInstanceRequest: $Schema.Schema<CreateBackupDBInstanc
 
 /** `CreateBackupDBInstanceResponse` (response side). */
 export interface CreateBackupDBInstanceResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const CreateBackupDBInstanceResponse: $Schema.Schema<CreateBackupDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBackupDBInstanceResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -238,7 +238,7 @@ export const CreateBackupDownloadTaskRequest: $Schema.Schema<CreateBackupDownloa
 
 /** `CreateBackupDownloadTaskResponse` (response side). */
 export interface CreateBackupDownloadTaskResponse {
-  readonly Tasks: readonly BackupDownloadTaskStatus[]
+  readonly Tasks?: readonly BackupDownloadTaskStatus[]
   readonly RequestId: string
 }
 export const CreateBackupDownloadTaskResponse: $Schema.Schema<CreateBackupDownloadTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBackupDownloadTaskResponse", { Tasks: $C.arr(BackupDownloadTaskStatus), RequestId: $C.str }))
@@ -282,8 +282,8 @@ export const CreateDBInstanceHourRequest: $Schema.Schema<CreateDBInstanceHourReq
 
 /** `CreateDBInstanceHourResponse` (response side). */
 export interface CreateDBInstanceHourResponse {
-  readonly DealId: string
-  readonly InstanceIds: readonly string[]
+  readonly DealId?: string
+  readonly InstanceIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateDBInstanceHourResponse: $Schema.Schema<CreateDBInstanceHourResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDBInstanceHourResponse", { DealId: $C.str, InstanceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -301,7 +301,7 @@ export const CreateDBInstanceParamTplRequest: $Schema.Schema<CreateDBInstancePar
 
 /** `CreateDBInstanceParamTplResponse` (response side). */
 export interface CreateDBInstanceParamTplResponse {
-  readonly TplId: string
+  readonly TplId?: string
   readonly RequestId: string
 }
 export const CreateDBInstanceParamTplResponse: $Schema.Schema<CreateDBInstanceParamTplResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDBInstanceParamTplResponse", { TplId: $C.str, RequestId: $C.str }))
@@ -348,8 +348,8 @@ export const CreateDBInstanceRequest: $Schema.Schema<CreateDBInstanceRequest> = 
 
 /** `CreateDBInstanceResponse` (response side). */
 export interface CreateDBInstanceResponse {
-  readonly DealId: string
-  readonly InstanceIds: readonly string[]
+  readonly DealId?: string
+  readonly InstanceIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateDBInstanceResponse: $Schema.Schema<CreateDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDBInstanceResponse", { DealId: $C.str, InstanceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -394,38 +394,38 @@ export const CreateSlowLogPatternDownloadTaskResponse: $Schema.Schema<CreateSlow
 
 /** `CurrentOp` (response side). */
 export interface CurrentOp {
-  readonly OpId: number | bigint
-  readonly Ns: string
-  readonly Query: string
-  readonly Op: string
-  readonly ReplicaSetName: string
-  readonly NodeName: string
-  readonly Operation: string
-  readonly State: string
-  readonly MicrosecsRunning: number | bigint
-  readonly ExecNode: string
+  readonly OpId?: number | bigint
+  readonly Ns?: string
+  readonly Query?: string
+  readonly Op?: string
+  readonly ReplicaSetName?: string
+  readonly NodeName?: string
+  readonly Operation?: string
+  readonly State?: string
+  readonly MicrosecsRunning?: number | bigint
+  readonly ExecNode?: string
 }
 export const CurrentOp: $Schema.Schema<CurrentOp> = /*#__PURE__*/ $C.lazy(() => $C.struct("CurrentOp", { OpId: $C.int64, Ns: $C.str, Query: $C.str, Op: $C.str, ReplicaSetName: $C.str, NodeName: $C.str, Operation: $C.str, State: $C.str, MicrosecsRunning: $C.uint64, ExecNode: $C.str }))
 
 /** `DBInstanceInfo` (response side). */
 export interface DBInstanceInfo {
-  readonly InstanceId: string
-  readonly Region: string
+  readonly InstanceId?: string
+  readonly Region?: string
 }
 export const DBInstanceInfo: $Schema.Schema<DBInstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DBInstanceInfo", { InstanceId: $C.str, Region: $C.str }))
 
 /** `DBInstancePrice` (response side). */
 export interface DBInstancePrice {
   readonly UnitPrice?: number
-  readonly OriginalPrice: number
-  readonly DiscountPrice: number
+  readonly OriginalPrice?: number
+  readonly DiscountPrice?: number
 }
 export const DBInstancePrice: $Schema.Schema<DBInstancePrice> = /*#__PURE__*/ $C.lazy(() => $C.struct("DBInstancePrice", { OriginalPrice: $C.float, DiscountPrice: $C.float }, { UnitPrice: $C.float }))
 
 /** `DbURL` (response side). */
 export interface DbURL {
-  readonly URLType: string
-  readonly Address: string
+  readonly URLType?: string
+  readonly Address?: string
 }
 export const DbURL: $Schema.Schema<DbURL> = /*#__PURE__*/ $C.lazy(() => $C.struct("DbURL", { URLType: $C.str, Address: $C.str }))
 
@@ -439,7 +439,7 @@ export const DeleteAccountUserRequest: $Schema.Schema<DeleteAccountUserRequest> 
 
 /** `DeleteAccountUserResponse` (response side). */
 export interface DeleteAccountUserResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const DeleteAccountUserResponse: $Schema.Schema<DeleteAccountUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteAccountUserResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -479,7 +479,7 @@ export const DeleteLogDownloadTaskRequest: $Schema.Schema<DeleteLogDownloadTaskR
 
 /** `DeleteLogDownloadTaskResponse` (response side). */
 export interface DeleteLogDownloadTaskResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DeleteLogDownloadTaskResponse: $Schema.Schema<DeleteLogDownloadTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteLogDownloadTaskResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -512,7 +512,7 @@ export const DescribeAsyncRequestInfoRequest: $Schema.Schema<DescribeAsyncReques
 
 /** `DescribeAsyncRequestInfoResponse` (response side). */
 export interface DescribeAsyncRequestInfoResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly StartTime?: string
   readonly EndTime?: string
   readonly RequestId: string
@@ -530,10 +530,10 @@ export interface DescribeAuditConfigResponse {
   readonly InstanceId?: string | null
   readonly InstanceName?: string | null
   readonly AuditAll?: boolean | null
-  readonly CreateTime: string
-  readonly LogExpireDay: number | bigint | null
-  readonly LogType: string
-  readonly IsClosing: string
+  readonly CreateTime?: string
+  readonly LogExpireDay?: number | bigint | null
+  readonly LogType?: string
+  readonly IsClosing?: string
   readonly IsOpening?: string
   readonly RequestId: string
 }
@@ -551,8 +551,8 @@ export const DescribeAuditInstanceListRequest: $Schema.Schema<DescribeAuditInsta
 
 /** `DescribeAuditInstanceListResponse` (response side). */
 export interface DescribeAuditInstanceListResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly AuditInstance[] | null
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly AuditInstance[] | null
   readonly RequestId: string
 }
 export const DescribeAuditInstanceListResponse: $Schema.Schema<DescribeAuditInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditInstanceListResponse", { TotalCount: $C.uint64, Items: $C.nul($C.arr(AuditInstance)), RequestId: $C.str }))
@@ -568,8 +568,8 @@ export const DescribeAuditLogFilesRequest: $Schema.Schema<DescribeAuditLogFilesR
 
 /** `DescribeAuditLogFilesResponse` (response side). */
 export interface DescribeAuditLogFilesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly AuditLogFile[] | null
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly AuditLogFile[] | null
   readonly RequestId: string
 }
 export const DescribeAuditLogFilesResponse: $Schema.Schema<DescribeAuditLogFilesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditLogFilesResponse", { TotalCount: $C.uint64, Items: $C.nul($C.arr(AuditLogFile)), RequestId: $C.str }))
@@ -589,8 +589,8 @@ export const DescribeAuditLogsRequest: $Schema.Schema<DescribeAuditLogsRequest> 
 
 /** `DescribeAuditLogsResponse` (response side). */
 export interface DescribeAuditLogsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly AuditLog[] | null
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly AuditLog[] | null
   readonly RequestId: string
 }
 export const DescribeAuditLogsResponse: $Schema.Schema<DescribeAuditLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditLogsResponse", { TotalCount: $C.uint64, Items: $C.nul($C.arr(AuditLog)), RequestId: $C.str }))
@@ -611,8 +611,8 @@ export const DescribeBackupDownloadTaskRequest: $Schema.Schema<DescribeBackupDow
 
 /** `DescribeBackupDownloadTaskResponse` (response side). */
 export interface DescribeBackupDownloadTaskResponse {
-  readonly TotalCount: number | bigint
-  readonly Tasks: readonly BackupDownloadTask[]
+  readonly TotalCount?: number | bigint
+  readonly Tasks?: readonly BackupDownloadTask[]
   readonly RequestId: string
 }
 export const DescribeBackupDownloadTaskResponse: $Schema.Schema<DescribeBackupDownloadTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupDownloadTaskResponse", { TotalCount: $C.int64, Tasks: $C.arr(BackupDownloadTask), RequestId: $C.str }))
@@ -625,10 +625,10 @@ export const DescribeBackupRulesRequest: $Schema.Schema<DescribeBackupRulesReque
 
 /** `DescribeBackupRulesResponse` (response side). */
 export interface DescribeBackupRulesResponse {
-  readonly BackupSaveTime: number | bigint
+  readonly BackupSaveTime?: number | bigint
   readonly BackupFrequency?: number | bigint
-  readonly BackupTime: number | bigint
-  readonly BackupMethod: number | bigint
+  readonly BackupTime?: number | bigint
+  readonly BackupMethod?: number | bigint
   readonly ActiveWeekdays?: string
   readonly LongTermInterval?: string
   readonly LongTermActiveDays?: string
@@ -674,8 +674,8 @@ export const DescribeCurrentOpRequest: $Schema.Schema<DescribeCurrentOpRequest> 
 
 /** `DescribeCurrentOpResponse` (response side). */
 export interface DescribeCurrentOpResponse {
-  readonly TotalCount: number | bigint
-  readonly CurrentOps: readonly CurrentOp[]
+  readonly TotalCount?: number | bigint
+  readonly CurrentOps?: readonly CurrentOp[]
   readonly RequestId: string
 }
 export const DescribeCurrentOpResponse: $Schema.Schema<DescribeCurrentOpResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCurrentOpResponse", { TotalCount: $C.uint64, CurrentOps: $C.arr(CurrentOp), RequestId: $C.str }))
@@ -691,8 +691,8 @@ export const DescribeDBBackupsRequest: $Schema.Schema<DescribeDBBackupsRequest> 
 
 /** `DescribeDBBackupsResponse` (response side). */
 export interface DescribeDBBackupsResponse {
-  readonly BackupList: readonly BackupInfo[]
-  readonly TotalCount: number | bigint
+  readonly BackupList?: readonly BackupInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDBBackupsResponse: $Schema.Schema<DescribeDBBackupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBBackupsResponse", { BackupList: $C.arr(BackupInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -705,10 +705,10 @@ export const DescribeDBInstanceDealRequest: $Schema.Schema<DescribeDBInstanceDea
 
 /** `DescribeDBInstanceDealResponse` (response side). */
 export interface DescribeDBInstanceDealResponse {
-  readonly Status: number | bigint
-  readonly OriginalPrice: number
-  readonly DiscountPrice: number
-  readonly Action: string
+  readonly Status?: number | bigint
+  readonly OriginalPrice?: number
+  readonly DiscountPrice?: number
+  readonly Action?: string
   readonly InstanceId?: string
   readonly RequestId: string
 }
@@ -760,7 +760,7 @@ export const DescribeDBInstanceNodePropertyRequest: $Schema.Schema<DescribeDBIns
 /** `DescribeDBInstanceNodePropertyResponse` (response side). */
 export interface DescribeDBInstanceNodePropertyResponse {
   readonly Mongos?: readonly NodeProperty[]
-  readonly ReplicateSets: readonly ReplicateSetInfo[]
+  readonly ReplicateSets?: readonly ReplicateSetInfo[]
   readonly RequestId: string
 }
 export const DescribeDBInstanceNodePropertyResponse: $Schema.Schema<DescribeDBInstanceNodePropertyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstanceNodePropertyResponse", { ReplicateSets: $C.arr(ReplicateSetInfo), RequestId: $C.str }, { Mongos: $C.arr(NodeProperty) }))
@@ -797,8 +797,8 @@ export const DescribeDBInstanceParamTplRequest: $Schema.Schema<DescribeDBInstanc
 
 /** `DescribeDBInstanceParamTplResponse` (response side). */
 export interface DescribeDBInstanceParamTplResponse {
-  readonly ParamTpls: readonly ParamTpl[]
-  readonly TotalCount: number | bigint
+  readonly ParamTpls?: readonly ParamTpl[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDBInstanceParamTplResponse: $Schema.Schema<DescribeDBInstanceParamTplResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstanceParamTplResponse", { ParamTpls: $C.arr(ParamTpl), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -811,7 +811,7 @@ export const DescribeDBInstanceURLRequest: $Schema.Schema<DescribeDBInstanceURLR
 
 /** `DescribeDBInstanceURLResponse` (response side). */
 export interface DescribeDBInstanceURLResponse {
-  readonly Urls: readonly DbURL[]
+  readonly Urls?: readonly DbURL[]
   readonly RequestId: string
 }
 export const DescribeDBInstanceURLResponse: $Schema.Schema<DescribeDBInstanceURLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstanceURLResponse", { Urls: $C.arr(DbURL), RequestId: $C.str }))
@@ -837,8 +837,8 @@ export const DescribeDBInstancesRequest: $Schema.Schema<DescribeDBInstancesReque
 
 /** `DescribeDBInstancesResponse` (response side). */
 export interface DescribeDBInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceDetails: readonly InstanceDetail[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceDetails?: readonly InstanceDetail[]
   readonly RequestId: string
 }
 export const DescribeDBInstancesResponse: $Schema.Schema<DescribeDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstancesResponse", { TotalCount: $C.uint64, InstanceDetails: $C.arr(InstanceDetail), RequestId: $C.str }))
@@ -876,11 +876,11 @@ export const DescribeInstanceParamsRequest: $Schema.Schema<DescribeInstanceParam
 
 /** `DescribeInstanceParamsResponse` (response side). */
 export interface DescribeInstanceParamsResponse {
-  readonly InstanceEnumParam: readonly InstanceEnumParam[]
-  readonly InstanceIntegerParam: readonly InstanceIntegerParam[]
-  readonly InstanceTextParam: readonly InstanceTextParam[]
-  readonly InstanceMultiParam: readonly InstanceMultiParam[]
-  readonly TotalCount: number | bigint
+  readonly InstanceEnumParam?: readonly InstanceEnumParam[]
+  readonly InstanceIntegerParam?: readonly InstanceIntegerParam[]
+  readonly InstanceTextParam?: readonly InstanceTextParam[]
+  readonly InstanceMultiParam?: readonly InstanceMultiParam[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeInstanceParamsResponse: $Schema.Schema<DescribeInstanceParamsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceParamsResponse", { InstanceEnumParam: $C.arr(InstanceEnumParam), InstanceIntegerParam: $C.arr(InstanceIntegerParam), InstanceTextParam: $C.arr(InstanceTextParam), InstanceMultiParam: $C.arr(InstanceMultiParam), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -893,9 +893,9 @@ export const DescribeInstanceSSLRequest: $Schema.Schema<DescribeInstanceSSLReque
 
 /** `DescribeInstanceSSLResponse` (response side). */
 export interface DescribeInstanceSSLResponse {
-  readonly Status: number | bigint | null
-  readonly ExpiredTime: string | null
-  readonly CertUrl: string | null
+  readonly Status?: number | bigint | null
+  readonly ExpiredTime?: string | null
+  readonly CertUrl?: string | null
   readonly RequestId: string
 }
 export const DescribeInstanceSSLResponse: $Schema.Schema<DescribeInstanceSSLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceSSLResponse", { Status: $C.nul($C.int64), ExpiredTime: $C.nul($C.str), CertUrl: $C.nul($C.str), RequestId: $C.str }))
@@ -912,7 +912,7 @@ export const DescribeLogDownloadTasksRequest: $Schema.Schema<DescribeLogDownload
 
 /** `DescribeLogDownloadTasksResponse` (response side). */
 export interface DescribeLogDownloadTasksResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Tasks?: readonly Task[] | null
   readonly RequestId: string
 }
@@ -960,7 +960,7 @@ export const DescribeSRVConnectionDomainRequest: $Schema.Schema<DescribeSRVConne
 
 /** `DescribeSRVConnectionDomainResponse` (response side). */
 export interface DescribeSRVConnectionDomainResponse {
-  readonly Domain: string
+  readonly Domain?: string
   readonly RequestId: string
 }
 export const DescribeSRVConnectionDomainResponse: $Schema.Schema<DescribeSRVConnectionDomainResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSRVConnectionDomainResponse", { Domain: $C.str, RequestId: $C.str }))
@@ -973,7 +973,7 @@ export const DescribeSecurityGroupRequest: $Schema.Schema<DescribeSecurityGroupR
 
 /** `DescribeSecurityGroupResponse` (response side). */
 export interface DescribeSecurityGroupResponse {
-  readonly Groups: readonly SecurityGroup[]
+  readonly Groups?: readonly SecurityGroup[]
   readonly RequestId: string
 }
 export const DescribeSecurityGroupResponse: $Schema.Schema<DescribeSecurityGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityGroupResponse", { Groups: $C.arr(SecurityGroup), RequestId: $C.str }))
@@ -992,8 +992,8 @@ export const DescribeSlowLogPatternsRequest: $Schema.Schema<DescribeSlowLogPatte
 
 /** `DescribeSlowLogPatternsResponse` (response side). */
 export interface DescribeSlowLogPatternsResponse {
-  readonly Count: number | bigint
-  readonly SlowLogPatterns: readonly SlowLogPattern[]
+  readonly Count?: number | bigint
+  readonly SlowLogPatterns?: readonly SlowLogPattern[]
   readonly RequestId: string
 }
 export const DescribeSlowLogPatternsResponse: $Schema.Schema<DescribeSlowLogPatternsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSlowLogPatternsResponse", { Count: $C.uint64, SlowLogPatterns: $C.arr(SlowLogPattern), RequestId: $C.str }))
@@ -1012,8 +1012,8 @@ export const DescribeSlowLogsRequest: $Schema.Schema<DescribeSlowLogsRequest> = 
 
 /** `DescribeSlowLogsResponse` (response side). */
 export interface DescribeSlowLogsResponse {
-  readonly Count: number | bigint
-  readonly SlowLogs: readonly string[]
+  readonly Count?: number | bigint
+  readonly SlowLogs?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeSlowLogsResponse: $Schema.Schema<DescribeSlowLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSlowLogsResponse", { Count: $C.uint64, SlowLogs: $C.arr($C.str), RequestId: $C.str }))
@@ -1026,7 +1026,7 @@ export const DescribeSpecInfoRequest: $Schema.Schema<DescribeSpecInfoRequest> = 
 
 /** `DescribeSpecInfoResponse` (response side). */
 export interface DescribeSpecInfoResponse {
-  readonly SpecInfoList: readonly SpecificationInfo[]
+  readonly SpecInfoList?: readonly SpecificationInfo[]
   readonly RequestId: string
 }
 export const DescribeSpecInfoResponse: $Schema.Schema<DescribeSpecInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSpecInfoResponse", { SpecInfoList: $C.arr(SpecificationInfo), RequestId: $C.str }))
@@ -1118,7 +1118,7 @@ export const EnableWanServiceRequest: $Schema.Schema<EnableWanServiceRequest> = 
 
 /** `EnableWanServiceResponse` (response side). */
 export interface EnableWanServiceResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const EnableWanServiceResponse: $Schema.Schema<EnableWanServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnableWanServiceResponse", { FlowId: $C.uint64, RequestId: $C.str }))
@@ -1217,7 +1217,7 @@ export const InquirePriceCreateDBInstancesRequest: $Schema.Schema<InquirePriceCr
 
 /** `InquirePriceCreateDBInstancesResponse` (response side). */
 export interface InquirePriceCreateDBInstancesResponse {
-  readonly Price: DBInstancePrice
+  readonly Price?: DBInstancePrice
   readonly RequestId: string
 }
 export const InquirePriceCreateDBInstancesResponse: $Schema.Schema<InquirePriceCreateDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceCreateDBInstancesResponse", { Price: DBInstancePrice, RequestId: $C.str }))
@@ -1235,7 +1235,7 @@ export const InquirePriceModifyDBInstanceSpecRequest: $Schema.Schema<InquirePric
 
 /** `InquirePriceModifyDBInstanceSpecResponse` (response side). */
 export interface InquirePriceModifyDBInstanceSpecResponse {
-  readonly Price: DBInstancePrice
+  readonly Price?: DBInstancePrice
   readonly RequestId: string
 }
 export const InquirePriceModifyDBInstanceSpecResponse: $Schema.Schema<InquirePriceModifyDBInstanceSpecResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceModifyDBInstanceSpecResponse", { Price: DBInstancePrice, RequestId: $C.str }))
@@ -1249,7 +1249,7 @@ export const InquirePriceRenewDBInstancesRequest: $Schema.Schema<InquirePriceRen
 
 /** `InquirePriceRenewDBInstancesResponse` (response side). */
 export interface InquirePriceRenewDBInstancesResponse {
-  readonly Price: DBInstancePrice
+  readonly Price?: DBInstancePrice
   readonly RequestId: string
 }
 export const InquirePriceRenewDBInstancesResponse: $Schema.Schema<InquirePriceRenewDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceRenewDBInstancesResponse", { Price: DBInstancePrice, RequestId: $C.str }))
@@ -1263,44 +1263,44 @@ export const InstanceChargePrepaid: $Schema.Schema<InstanceChargePrepaid> = /*#_
 
 /** `InstanceDetail` (response side). */
 export interface InstanceDetail {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly PayMode: number | bigint
-  readonly ProjectId: number | bigint
-  readonly ClusterType: number | bigint
-  readonly Region: string
-  readonly Zone: string
-  readonly NetType: number | bigint
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly Status: number | bigint
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly CreateTime: string
-  readonly DeadLine: string
-  readonly MongoVersion: string
-  readonly Memory: number | bigint
-  readonly Volume: number | bigint
-  readonly CpuNum: number | bigint
-  readonly MachineType: string
-  readonly SecondaryNum: number | bigint
-  readonly ReplicationSetNum: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly UsedVolume: number | bigint
-  readonly MaintenanceStart: string
-  readonly MaintenanceEnd: string
-  readonly ReplicaSets: readonly ShardInfo[]
-  readonly ReadonlyInstances: readonly DBInstanceInfo[]
-  readonly StandbyInstances: readonly DBInstanceInfo[]
-  readonly CloneInstances: readonly DBInstanceInfo[]
-  readonly RelatedInstance: DBInstanceInfo
-  readonly Tags: readonly TagInfo[]
-  readonly InstanceVer: number | bigint
-  readonly ClusterVer: number | bigint
-  readonly Protocol: number | bigint
-  readonly InstanceType: number | bigint
-  readonly InstanceStatusDesc: string
-  readonly RealInstanceId: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly PayMode?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly ClusterType?: number | bigint
+  readonly Region?: string
+  readonly Zone?: string
+  readonly NetType?: number | bigint
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly Status?: number | bigint
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly CreateTime?: string
+  readonly DeadLine?: string
+  readonly MongoVersion?: string
+  readonly Memory?: number | bigint
+  readonly Volume?: number | bigint
+  readonly CpuNum?: number | bigint
+  readonly MachineType?: string
+  readonly SecondaryNum?: number | bigint
+  readonly ReplicationSetNum?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly UsedVolume?: number | bigint
+  readonly MaintenanceStart?: string
+  readonly MaintenanceEnd?: string
+  readonly ReplicaSets?: readonly ShardInfo[]
+  readonly ReadonlyInstances?: readonly DBInstanceInfo[]
+  readonly StandbyInstances?: readonly DBInstanceInfo[]
+  readonly CloneInstances?: readonly DBInstanceInfo[]
+  readonly RelatedInstance?: DBInstanceInfo
+  readonly Tags?: readonly TagInfo[]
+  readonly InstanceVer?: number | bigint
+  readonly ClusterVer?: number | bigint
+  readonly Protocol?: number | bigint
+  readonly InstanceType?: number | bigint
+  readonly InstanceStatusDesc?: string
+  readonly RealInstanceId?: string
   readonly ZoneList?: readonly string[]
   readonly MongosNodeNum?: number | bigint
   readonly MongosMemory?: number | bigint
@@ -1332,73 +1332,73 @@ export const InstanceEnableSSLResponse: $Schema.Schema<InstanceEnableSSLResponse
 
 /** `InstanceEnumParam` (response side). */
 export interface InstanceEnumParam {
-  readonly CurrentValue: string
-  readonly DefaultValue: string
-  readonly EnumValue: readonly string[]
-  readonly NeedRestart: string
-  readonly ParamName: string
-  readonly Tips: readonly string[]
-  readonly ValueType: string
-  readonly Status: number | bigint
+  readonly CurrentValue?: string
+  readonly DefaultValue?: string
+  readonly EnumValue?: readonly string[]
+  readonly NeedRestart?: string
+  readonly ParamName?: string
+  readonly Tips?: readonly string[]
+  readonly ValueType?: string
+  readonly Status?: number | bigint
 }
 export const InstanceEnumParam: $Schema.Schema<InstanceEnumParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceEnumParam", { CurrentValue: $C.str, DefaultValue: $C.str, EnumValue: $C.arr($C.str), NeedRestart: $C.str, ParamName: $C.str, Tips: $C.arr($C.str), ValueType: $C.str, Status: $C.uint64 }))
 
 /** `InstanceInfo` (response side). */
 export interface InstanceInfo {
-  readonly AuditLogExpireDay: number | bigint | null
-  readonly AuditStatus: string | null
-  readonly InstanceId: string | null
-  readonly InstanceName: string | null
-  readonly InstanceRole: string | null
-  readonly InstanceType: string | null
-  readonly MongodbVersion: string | null
-  readonly ProjectId: number | bigint | null
-  readonly Region: string | null
-  readonly Status: string | null
-  readonly SupportAudit: boolean | null
-  readonly Zone: string | null
+  readonly AuditLogExpireDay?: number | bigint | null
+  readonly AuditStatus?: string | null
+  readonly InstanceId?: string | null
+  readonly InstanceName?: string | null
+  readonly InstanceRole?: string | null
+  readonly InstanceType?: string | null
+  readonly MongodbVersion?: string | null
+  readonly ProjectId?: number | bigint | null
+  readonly Region?: string | null
+  readonly Status?: string | null
+  readonly SupportAudit?: boolean | null
+  readonly Zone?: string | null
   readonly TagList?: readonly TagInfo[] | null
 }
 export const InstanceInfo: $Schema.Schema<InstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceInfo", { AuditLogExpireDay: $C.nul($C.uint64), AuditStatus: $C.nul($C.str), InstanceId: $C.nul($C.str), InstanceName: $C.nul($C.str), InstanceRole: $C.nul($C.str), InstanceType: $C.nul($C.str), MongodbVersion: $C.nul($C.str), ProjectId: $C.nul($C.uint64), Region: $C.nul($C.str), Status: $C.nul($C.str), SupportAudit: $C.nul($C.bool), Zone: $C.nul($C.str) }, { TagList: $C.nul($C.arr(TagInfo)) }))
 
 /** `InstanceIntegerParam` (response side). */
 export interface InstanceIntegerParam {
-  readonly CurrentValue: string
-  readonly DefaultValue: string
-  readonly Max: string
-  readonly Min: string
-  readonly NeedRestart: string
-  readonly ParamName: string
-  readonly Tips: readonly string[]
-  readonly ValueType: string
-  readonly Status: number | bigint
-  readonly Unit: string
+  readonly CurrentValue?: string
+  readonly DefaultValue?: string
+  readonly Max?: string
+  readonly Min?: string
+  readonly NeedRestart?: string
+  readonly ParamName?: string
+  readonly Tips?: readonly string[]
+  readonly ValueType?: string
+  readonly Status?: number | bigint
+  readonly Unit?: string
 }
 export const InstanceIntegerParam: $Schema.Schema<InstanceIntegerParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceIntegerParam", { CurrentValue: $C.str, DefaultValue: $C.str, Max: $C.str, Min: $C.str, NeedRestart: $C.str, ParamName: $C.str, Tips: $C.arr($C.str), ValueType: $C.str, Status: $C.uint64, Unit: $C.str }))
 
 /** `InstanceMultiParam` (response side). */
 export interface InstanceMultiParam {
-  readonly CurrentValue: string
-  readonly DefaultValue: string
-  readonly EnumValue: readonly string[]
-  readonly NeedRestart: string
-  readonly ParamName: string
-  readonly Status: number | bigint
-  readonly Tips: readonly string[]
-  readonly ValueType: string
+  readonly CurrentValue?: string
+  readonly DefaultValue?: string
+  readonly EnumValue?: readonly string[]
+  readonly NeedRestart?: string
+  readonly ParamName?: string
+  readonly Status?: number | bigint
+  readonly Tips?: readonly string[]
+  readonly ValueType?: string
 }
 export const InstanceMultiParam: $Schema.Schema<InstanceMultiParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceMultiParam", { CurrentValue: $C.str, DefaultValue: $C.str, EnumValue: $C.arr($C.str), NeedRestart: $C.str, ParamName: $C.str, Status: $C.uint64, Tips: $C.arr($C.str), ValueType: $C.str }))
 
 /** `InstanceTextParam` (response side). */
 export interface InstanceTextParam {
-  readonly CurrentValue: string
-  readonly DefaultValue: string
-  readonly NeedRestart: string
-  readonly ParamName: string
-  readonly TextValue: string
-  readonly Tips: readonly string[]
-  readonly ValueType: string
-  readonly Status: string
+  readonly CurrentValue?: string
+  readonly DefaultValue?: string
+  readonly NeedRestart?: string
+  readonly ParamName?: string
+  readonly TextValue?: string
+  readonly Tips?: readonly string[]
+  readonly ValueType?: string
+  readonly Status?: string
 }
 export const InstanceTextParam: $Schema.Schema<InstanceTextParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceTextParam", { CurrentValue: $C.str, DefaultValue: $C.str, NeedRestart: $C.str, ParamName: $C.str, TextValue: $C.str, Tips: $C.arr($C.str), ValueType: $C.str, Status: $C.str }))
 
@@ -1410,7 +1410,7 @@ export const IsolateDBInstanceRequest: $Schema.Schema<IsolateDBInstanceRequest> 
 
 /** `IsolateDBInstanceResponse` (response side). */
 export interface IsolateDBInstanceResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const IsolateDBInstanceResponse: $Schema.Schema<IsolateDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("IsolateDBInstanceResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -1529,7 +1529,7 @@ export const ModifyDBInstanceNetworkAddressRequest: $Schema.Schema<ModifyDBInsta
 
 /** `ModifyDBInstanceNetworkAddressResponse` (response side). */
 export interface ModifyDBInstanceNetworkAddressResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyDBInstanceNetworkAddressResponse: $Schema.Schema<ModifyDBInstanceNetworkAddressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDBInstanceNetworkAddressResponse", { FlowId: $C.uint64, RequestId: $C.str }))
@@ -1583,7 +1583,7 @@ export const ModifyDBInstanceSpecRequest: $Schema.Schema<ModifyDBInstanceSpecReq
 
 /** `ModifyDBInstanceSpecResponse` (response side). */
 export interface ModifyDBInstanceSpecResponse {
-  readonly DealId: string
+  readonly DealId?: string
   readonly RequestId: string
 }
 export const ModifyDBInstanceSpecResponse: $Schema.Schema<ModifyDBInstanceSpecResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDBInstanceSpecResponse", { DealId: $C.str, RequestId: $C.str }))
@@ -1616,8 +1616,8 @@ export const ModifyInstanceParamsRequest: $Schema.Schema<ModifyInstanceParamsReq
 
 /** `ModifyInstanceParamsResponse` (response side). */
 export interface ModifyInstanceParamsResponse {
-  readonly Changed: boolean
-  readonly TaskId: number | bigint
+  readonly Changed?: boolean
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyInstanceParamsResponse: $Schema.Schema<ModifyInstanceParamsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstanceParamsResponse", { Changed: $C.bool, TaskId: $C.uint64, RequestId: $C.str }))
@@ -1691,7 +1691,7 @@ export const OfflineIsolatedDBInstanceRequest: $Schema.Schema<OfflineIsolatedDBI
 
 /** `OfflineIsolatedDBInstanceResponse` (response side). */
 export interface OfflineIsolatedDBInstanceResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const OfflineIsolatedDBInstanceResponse: $Schema.Schema<OfflineIsolatedDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OfflineIsolatedDBInstanceResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -1721,12 +1721,12 @@ export const Operation: $Schema.Schema<Operation> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ParamTpl` (response side). */
 export interface ParamTpl {
-  readonly TplName: string
-  readonly TplId: string
-  readonly MongoVersion: string
-  readonly ClusterType: string
-  readonly TplDesc: string
-  readonly TplType: string
+  readonly TplName?: string
+  readonly TplId?: string
+  readonly MongoVersion?: string
+  readonly ClusterType?: string
+  readonly TplDesc?: string
+  readonly TplType?: string
 }
 export const ParamTpl: $Schema.Schema<ParamTpl> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamTpl", { TplName: $C.str, TplId: $C.str, MongoVersion: $C.str, ClusterType: $C.str, TplDesc: $C.str, TplType: $C.str }))
 
@@ -1807,7 +1807,7 @@ export const ResetDBInstancePasswordRequest: $Schema.Schema<ResetDBInstancePassw
 
 /** `ResetDBInstancePasswordResponse` (response side). */
 export interface ResetDBInstancePasswordResponse {
-  readonly AsyncRequestId: string
+  readonly AsyncRequestId?: string
   readonly RequestId: string
 }
 export const ResetDBInstancePasswordResponse: $Schema.Schema<ResetDBInstancePasswordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResetDBInstancePasswordResponse", { AsyncRequestId: $C.str, RequestId: $C.str }))
@@ -1821,7 +1821,7 @@ export const RestartNodesRequest: $Schema.Schema<RestartNodesRequest> = /*#__PUR
 
 /** `RestartNodesResponse` (response side). */
 export interface RestartNodesResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const RestartNodesResponse: $Schema.Schema<RestartNodesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestartNodesResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -1843,7 +1843,7 @@ export const RestoreDBInstanceRequest: $Schema.Schema<RestoreDBInstanceRequest> 
 
 /** `RestoreDBInstanceResponse` (response side). */
 export interface RestoreDBInstanceResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const RestoreDBInstanceResponse: $Schema.Schema<RestoreDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestoreDBInstanceResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -1857,26 +1857,26 @@ export const RestoreDatabases: $Schema.Schema<RestoreDatabases> = /*#__PURE__*/ 
 
 /** `SecurityGroup` (response side). */
 export interface SecurityGroup {
-  readonly ProjectId: number | bigint
-  readonly CreateTime: string
-  readonly Inbound: readonly SecurityGroupBound[]
-  readonly Outbound: readonly SecurityGroupBound[]
-  readonly SecurityGroupId: string
-  readonly SecurityGroupName: string
-  readonly SecurityGroupRemark: string
+  readonly ProjectId?: number | bigint
+  readonly CreateTime?: string
+  readonly Inbound?: readonly SecurityGroupBound[]
+  readonly Outbound?: readonly SecurityGroupBound[]
+  readonly SecurityGroupId?: string
+  readonly SecurityGroupName?: string
+  readonly SecurityGroupRemark?: string
 }
 export const SecurityGroup: $Schema.Schema<SecurityGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroup", { ProjectId: $C.int64, CreateTime: $C.str, Inbound: $C.arr(SecurityGroupBound), Outbound: $C.arr(SecurityGroupBound), SecurityGroupId: $C.str, SecurityGroupName: $C.str, SecurityGroupRemark: $C.str }))
 
 /** `SecurityGroupBound` (response side). */
 export interface SecurityGroupBound {
-  readonly Action: string
-  readonly CidrIp: string
-  readonly PortRange: string
-  readonly IpProtocol: string
-  readonly Id: string
-  readonly AddressModule: string
-  readonly ServiceModule: string
-  readonly Desc: string
+  readonly Action?: string
+  readonly CidrIp?: string
+  readonly PortRange?: string
+  readonly IpProtocol?: string
+  readonly Id?: string
+  readonly AddressModule?: string
+  readonly ServiceModule?: string
+  readonly Desc?: string
 }
 export const SecurityGroupBound: $Schema.Schema<SecurityGroupBound> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroupBound", { Action: $C.str, CidrIp: $C.str, PortRange: $C.str, IpProtocol: $C.str, Id: $C.str, AddressModule: $C.str, ServiceModule: $C.str, Desc: $C.str }))
 
@@ -1890,7 +1890,7 @@ export const SetAccountUserPrivilegeRequest: $Schema.Schema<SetAccountUserPrivil
 
 /** `SetAccountUserPrivilegeResponse` (response side). */
 export interface SetAccountUserPrivilegeResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const SetAccountUserPrivilegeResponse: $Schema.Schema<SetAccountUserPrivilegeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SetAccountUserPrivilegeResponse", { FlowId: $C.uint64, RequestId: $C.str }))
@@ -1951,14 +1951,14 @@ export const SetInstanceMaintenanceResponse: $Schema.Schema<SetInstanceMaintenan
 
 /** `ShardInfo` (response side). */
 export interface ShardInfo {
-  readonly UsedVolume: number
-  readonly ReplicaSetId: string
-  readonly ReplicaSetName: string
-  readonly Memory: number | bigint
-  readonly Volume: number | bigint
-  readonly OplogSize: number | bigint
-  readonly SecondaryNum: number | bigint
-  readonly RealReplicaSetId: string
+  readonly UsedVolume?: number
+  readonly ReplicaSetId?: string
+  readonly ReplicaSetName?: string
+  readonly Memory?: number | bigint
+  readonly Volume?: number | bigint
+  readonly OplogSize?: number | bigint
+  readonly SecondaryNum?: number | bigint
+  readonly RealReplicaSetId?: string
 }
 export const ShardInfo: $Schema.Schema<ShardInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ShardInfo", { UsedVolume: $C.float, ReplicaSetId: $C.str, ReplicaSetName: $C.str, Memory: $C.uint64, Volume: $C.uint64, OplogSize: $C.uint64, SecondaryNum: $C.uint64, RealReplicaSetId: $C.str }))
 
@@ -1972,60 +1972,60 @@ export const SlowLogItem: $Schema.Schema<SlowLogItem> = /*#__PURE__*/ $C.lazy(()
 
 /** `SlowLogPattern` (response side). */
 export interface SlowLogPattern {
-  readonly Pattern: string
+  readonly Pattern?: string
   readonly QueryHash?: string
-  readonly MaxTime: number | bigint
-  readonly AverageTime: number | bigint
-  readonly Total: number | bigint
+  readonly MaxTime?: number | bigint
+  readonly AverageTime?: number | bigint
+  readonly Total?: number | bigint
 }
 export const SlowLogPattern: $Schema.Schema<SlowLogPattern> = /*#__PURE__*/ $C.lazy(() => $C.struct("SlowLogPattern", { Pattern: $C.str, MaxTime: $C.uint64, AverageTime: $C.uint64, Total: $C.uint64 }, { QueryHash: $C.str }))
 
 /** `SpecItem` (response side). */
 export interface SpecItem {
-  readonly SpecCode: string
-  readonly Status: number | bigint
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly DefaultStorage: number | bigint
-  readonly MaxStorage: number | bigint
-  readonly MinStorage: number | bigint
-  readonly Qps: number | bigint
-  readonly Conns: number | bigint
-  readonly MongoVersionCode: string
-  readonly MongoVersionValue: number | bigint
-  readonly Version: string
-  readonly EngineName: string
-  readonly ClusterType: number | bigint
-  readonly MinNodeNum: number | bigint
-  readonly MaxNodeNum: number | bigint
-  readonly MinReplicateSetNum: number | bigint
-  readonly MaxReplicateSetNum: number | bigint
-  readonly MinReplicateSetNodeNum: number | bigint
-  readonly MaxReplicateSetNodeNum: number | bigint
-  readonly MachineType: string
+  readonly SpecCode?: string
+  readonly Status?: number | bigint
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly DefaultStorage?: number | bigint
+  readonly MaxStorage?: number | bigint
+  readonly MinStorage?: number | bigint
+  readonly Qps?: number | bigint
+  readonly Conns?: number | bigint
+  readonly MongoVersionCode?: string
+  readonly MongoVersionValue?: number | bigint
+  readonly Version?: string
+  readonly EngineName?: string
+  readonly ClusterType?: number | bigint
+  readonly MinNodeNum?: number | bigint
+  readonly MaxNodeNum?: number | bigint
+  readonly MinReplicateSetNum?: number | bigint
+  readonly MaxReplicateSetNum?: number | bigint
+  readonly MinReplicateSetNodeNum?: number | bigint
+  readonly MaxReplicateSetNodeNum?: number | bigint
+  readonly MachineType?: string
 }
 export const SpecItem: $Schema.Schema<SpecItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SpecItem", { SpecCode: $C.str, Status: $C.uint64, Cpu: $C.uint64, Memory: $C.uint64, DefaultStorage: $C.uint64, MaxStorage: $C.uint64, MinStorage: $C.uint64, Qps: $C.uint64, Conns: $C.uint64, MongoVersionCode: $C.str, MongoVersionValue: $C.uint64, Version: $C.str, EngineName: $C.str, ClusterType: $C.uint64, MinNodeNum: $C.uint64, MaxNodeNum: $C.uint64, MinReplicateSetNum: $C.uint64, MaxReplicateSetNum: $C.uint64, MinReplicateSetNodeNum: $C.uint64, MaxReplicateSetNodeNum: $C.uint64, MachineType: $C.str }))
 
 /** `SpecificationInfo` (response side). */
 export interface SpecificationInfo {
-  readonly Region: string
-  readonly Zone: string
-  readonly SpecItems: readonly SpecItem[]
-  readonly SupportMultiAZ: number | bigint
+  readonly Region?: string
+  readonly Zone?: string
+  readonly SpecItems?: readonly SpecItem[]
+  readonly SupportMultiAZ?: number | bigint
 }
 export const SpecificationInfo: $Schema.Schema<SpecificationInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SpecificationInfo", { Region: $C.str, Zone: $C.str, SpecItems: $C.arr(SpecItem), SupportMultiAZ: $C.int64 }))
 
 /** `TagInfo` (both sides). */
 export interface TagInfo {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const TagInfo: $Schema.Schema<TagInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagInfo", { TagKey: $C.str, TagValue: $C.str }))
 
 /** `Task` (response side). */
 export interface Task {
   readonly TaskType?: number | bigint
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly CreateTime?: string | null
   readonly UpdateTime?: string | null
   readonly FileSize?: number | bigint | null
@@ -2056,7 +2056,7 @@ export const UpgradeDBInstanceKernelVersionRequest: $Schema.Schema<UpgradeDBInst
 
 /** `UpgradeDBInstanceKernelVersionResponse` (response side). */
 export interface UpgradeDBInstanceKernelVersionResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const UpgradeDBInstanceKernelVersionResponse: $Schema.Schema<UpgradeDBInstanceKernelVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeDBInstanceKernelVersionResponse", { FlowId: $C.uint64, RequestId: $C.str }))
@@ -2071,18 +2071,18 @@ export const UpgradeDbInstanceVersionRequest: $Schema.Schema<UpgradeDbInstanceVe
 
 /** `UpgradeDbInstanceVersionResponse` (response side). */
 export interface UpgradeDbInstanceVersionResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const UpgradeDbInstanceVersionResponse: $Schema.Schema<UpgradeDbInstanceVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeDbInstanceVersionResponse", { FlowId: $C.uint64, RequestId: $C.str }))
 
 /** `UserInfo` (response side). */
 export interface UserInfo {
-  readonly UserName: string
-  readonly AuthRole: readonly Auth[]
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly UserDesc: string
+  readonly UserName?: string
+  readonly AuthRole?: readonly Auth[]
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly UserDesc?: string
   readonly ConsolePassUpdateTime?: string
 }
 export const UserInfo: $Schema.Schema<UserInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserInfo", { UserName: $C.str, AuthRole: $C.arr(Auth), CreateTime: $C.str, UpdateTime: $C.str, UserDesc: $C.str }, { ConsolePassUpdateTime: $C.str }))

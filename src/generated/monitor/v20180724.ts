@@ -19,9 +19,9 @@ export const $M: $O.Meta = { service: "monitor", version: "2018-07-24" }
 
 /** `AlarmConditionFilter` (response side). */
 export interface AlarmConditionFilter {
-  readonly Type: string | null
-  readonly Expression: string | null
-  readonly Dimensions: string | null
+  readonly Type?: string | null
+  readonly Expression?: string | null
+  readonly Dimensions?: string | null
 }
 export const AlarmConditionFilter: $Schema.Schema<AlarmConditionFilter> = /*#__PURE__*/ $C.lazy(() => $C.struct("AlarmConditionFilter", { Type: $C.nul($C.str), Expression: $C.nul($C.str), Dimensions: $C.nul($C.str) }))
 
@@ -35,8 +35,8 @@ export const AlarmEvent: $Schema.Schema<AlarmEvent> = /*#__PURE__*/ $C.lazy(() =
 
 /** `AlarmGroupByItem` (response side). */
 export interface AlarmGroupByItem {
-  readonly Id: string | null
-  readonly Name: string | null
+  readonly Id?: string | null
+  readonly Name?: string | null
 }
 export const AlarmGroupByItem: $Schema.Schema<AlarmGroupByItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AlarmGroupByItem", { Id: $C.nul($C.str), Name: $C.nul($C.str) }))
 
@@ -58,31 +58,31 @@ export const AlarmHierarchicalValue: $Schema.Schema<AlarmHierarchicalValue> = /*
 
 /** `AlarmHistory` (response side). */
 export interface AlarmHistory {
-  readonly AlarmId: string
-  readonly MonitorType: string
-  readonly Namespace: string
-  readonly AlarmObject: string
-  readonly Content: string
-  readonly FirstOccurTime: number | bigint
-  readonly LastOccurTime: number | bigint
-  readonly AlarmStatus: string
-  readonly PolicyId: string
-  readonly PolicyName: string
-  readonly VPC: string
-  readonly ProjectId: number | bigint
-  readonly ProjectName: string
-  readonly InstanceGroup: readonly InstanceGroups[]
-  readonly ReceiverUids: readonly (number | bigint)[]
-  readonly ReceiverGroups: readonly (number | bigint)[]
-  readonly NoticeWays: readonly string[]
-  readonly OriginId: string
-  readonly AlarmType: string
-  readonly EventId: number | bigint
-  readonly Region: string
-  readonly PolicyExists: number | bigint
-  readonly MetricsInfo: readonly AlarmHistoryMetric[] | null
-  readonly Dimensions: string | null
-  readonly AlarmLevel: string | null
+  readonly AlarmId?: string
+  readonly MonitorType?: string
+  readonly Namespace?: string
+  readonly AlarmObject?: string
+  readonly Content?: string
+  readonly FirstOccurTime?: number | bigint
+  readonly LastOccurTime?: number | bigint
+  readonly AlarmStatus?: string
+  readonly PolicyId?: string
+  readonly PolicyName?: string
+  readonly VPC?: string
+  readonly ProjectId?: number | bigint
+  readonly ProjectName?: string
+  readonly InstanceGroup?: readonly InstanceGroups[]
+  readonly ReceiverUids?: readonly (number | bigint)[]
+  readonly ReceiverGroups?: readonly (number | bigint)[]
+  readonly NoticeWays?: readonly string[]
+  readonly OriginId?: string
+  readonly AlarmType?: string
+  readonly EventId?: number | bigint
+  readonly Region?: string
+  readonly PolicyExists?: number | bigint
+  readonly MetricsInfo?: readonly AlarmHistoryMetric[] | null
+  readonly Dimensions?: string | null
+  readonly AlarmLevel?: string | null
   readonly ShieldFlag?: number | bigint | null
   readonly AlarmShieldingType?: string | null
   readonly AlarmShieldingTime?: string | null
@@ -107,19 +107,19 @@ export const AlarmHistoryMetric: $Schema.Schema<AlarmHistoryMetric> = /*#__PURE_
 
 /** `AlarmNotice` (response side). */
 export interface AlarmNotice {
-  readonly Id: string | null
-  readonly Name: string | null
-  readonly UpdatedAt: string | null
-  readonly UpdatedBy: string | null
-  readonly NoticeType: string | null
-  readonly UserNotices: readonly UserNotice[] | null
-  readonly URLNotices: readonly URLNotice[] | null
-  readonly IsPreset: number | bigint | null
-  readonly NoticeLanguage: string | null
-  readonly PolicyIds: readonly string[] | null
-  readonly AMPConsumerId: string | null
-  readonly CLSNotices: readonly CLSNotice[] | null
-  readonly Tags: readonly Tag[] | null
+  readonly Id?: string | null
+  readonly Name?: string | null
+  readonly UpdatedAt?: string | null
+  readonly UpdatedBy?: string | null
+  readonly NoticeType?: string | null
+  readonly UserNotices?: readonly UserNotice[] | null
+  readonly URLNotices?: readonly URLNotice[] | null
+  readonly IsPreset?: number | bigint | null
+  readonly NoticeLanguage?: string | null
+  readonly PolicyIds?: readonly string[] | null
+  readonly AMPConsumerId?: string | null
+  readonly CLSNotices?: readonly CLSNotice[] | null
+  readonly Tags?: readonly Tag[] | null
   readonly IsLoginFree?: number | bigint
   readonly TimeZoneName?: string
 }
@@ -127,45 +127,45 @@ export const AlarmNotice: $Schema.Schema<AlarmNotice> = /*#__PURE__*/ $C.lazy(()
 
 /** `AlarmPolicy` (response side). */
 export interface AlarmPolicy {
-  readonly PolicyId: string | null
-  readonly PolicyName: string | null
-  readonly Remark: string | null
-  readonly MonitorType: string | null
-  readonly Enable: number | bigint | null
-  readonly UseSum: number | bigint | null
-  readonly ProjectId: number | bigint | null
-  readonly ProjectName: string | null
-  readonly Namespace: string | null
-  readonly ConditionTemplateId: string | null
-  readonly Condition: AlarmPolicyCondition | null
-  readonly EventCondition: AlarmPolicyEventCondition | null
-  readonly NoticeIds: readonly string[] | null
-  readonly Notices: readonly AlarmNotice[] | null
-  readonly TriggerTasks: readonly AlarmPolicyTriggerTask[] | null
-  readonly ConditionsTemp: ConditionsTemp | null
-  readonly LastEditUin: string | null
-  readonly UpdateTime: number | bigint | null
-  readonly InsertTime: number | bigint | null
-  readonly Region: readonly string[] | null
-  readonly NamespaceShowName: string | null
-  readonly IsDefault: number | bigint | null
-  readonly CanSetDefault: number | bigint | null
-  readonly InstanceGroupId: number | bigint | null
-  readonly InstanceSum: number | bigint | null
-  readonly InstanceGroupName: string | null
-  readonly RuleType: string | null
-  readonly OriginId: string | null
-  readonly TagInstances: readonly TagInstance[] | null
-  readonly Filter: AlarmConditionFilter | null
-  readonly GroupBy: readonly AlarmGroupByItem[] | null
-  readonly FilterDimensionsParam: string | null
-  readonly IsOneClick: number | bigint | null
-  readonly OneClickStatus: number | bigint | null
-  readonly AdvancedMetricNumber: number | bigint | null
-  readonly IsBindAll: number | bigint | null
-  readonly Tags: readonly Tag[] | null
-  readonly IsSupportAlarmTag: number | bigint | null
-  readonly TagOperation: string | null
+  readonly PolicyId?: string | null
+  readonly PolicyName?: string | null
+  readonly Remark?: string | null
+  readonly MonitorType?: string | null
+  readonly Enable?: number | bigint | null
+  readonly UseSum?: number | bigint | null
+  readonly ProjectId?: number | bigint | null
+  readonly ProjectName?: string | null
+  readonly Namespace?: string | null
+  readonly ConditionTemplateId?: string | null
+  readonly Condition?: AlarmPolicyCondition | null
+  readonly EventCondition?: AlarmPolicyEventCondition | null
+  readonly NoticeIds?: readonly string[] | null
+  readonly Notices?: readonly AlarmNotice[] | null
+  readonly TriggerTasks?: readonly AlarmPolicyTriggerTask[] | null
+  readonly ConditionsTemp?: ConditionsTemp | null
+  readonly LastEditUin?: string | null
+  readonly UpdateTime?: number | bigint | null
+  readonly InsertTime?: number | bigint | null
+  readonly Region?: readonly string[] | null
+  readonly NamespaceShowName?: string | null
+  readonly IsDefault?: number | bigint | null
+  readonly CanSetDefault?: number | bigint | null
+  readonly InstanceGroupId?: number | bigint | null
+  readonly InstanceSum?: number | bigint | null
+  readonly InstanceGroupName?: string | null
+  readonly RuleType?: string | null
+  readonly OriginId?: string | null
+  readonly TagInstances?: readonly TagInstance[] | null
+  readonly Filter?: AlarmConditionFilter | null
+  readonly GroupBy?: readonly AlarmGroupByItem[] | null
+  readonly FilterDimensionsParam?: string | null
+  readonly IsOneClick?: number | bigint | null
+  readonly OneClickStatus?: number | bigint | null
+  readonly AdvancedMetricNumber?: number | bigint | null
+  readonly IsBindAll?: number | bigint | null
+  readonly Tags?: readonly Tag[] | null
+  readonly IsSupportAlarmTag?: number | bigint | null
+  readonly TagOperation?: string | null
   readonly NoticeTmplBindInfos?: readonly NoticeContentTmplBindInfo[]
   readonly HierarchicalNotices?: readonly AlarmHierarchicalNotice[] | null
   readonly NoticeContentTmplBindInfos?: readonly NoticeContentTmplBindInfo[] | null
@@ -175,8 +175,8 @@ export const AlarmPolicy: $Schema.Schema<AlarmPolicy> = /*#__PURE__*/ $C.lazy(()
 
 /** `AlarmPolicyCondition` (both sides). */
 export interface AlarmPolicyCondition {
-  readonly IsUnionRule: number | bigint | null
-  readonly Rules: readonly AlarmPolicyRule[] | null
+  readonly IsUnionRule?: number | bigint | null
+  readonly Rules?: readonly AlarmPolicyRule[] | null
   readonly ComplexExpression?: string | null
 }
 export const AlarmPolicyCondition: $Schema.Schema<AlarmPolicyCondition> = /*#__PURE__*/ $C.lazy(() => $C.struct("AlarmPolicyCondition", { IsUnionRule: $C.nul($C.int64), Rules: $C.nul($C.arr(AlarmPolicyRule)) }, { ComplexExpression: $C.nul($C.str) }))
@@ -233,19 +233,19 @@ export const BasicAuth: $Schema.Schema<BasicAuth> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `BindProgressResponse` (response side). */
 export interface BindProgressResponse {
-  readonly Steps: readonly BindProgressStep[] | null
-  readonly ClusterId: string | null
+  readonly Steps?: readonly BindProgressStep[] | null
+  readonly ClusterId?: string | null
   readonly Status?: string | null
 }
 export const BindProgressResponse: $Schema.Schema<BindProgressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindProgressResponse", { Steps: $C.nul($C.arr(BindProgressStep)), ClusterId: $C.nul($C.str) }, { Status: $C.nul($C.str) }))
 
 /** `BindProgressStep` (response side). */
 export interface BindProgressStep {
-  readonly EndAt: string | null
-  readonly FailedMsg: string | null
-  readonly LifeState: string
-  readonly StartAt: string | null
-  readonly Step: string
+  readonly EndAt?: string | null
+  readonly FailedMsg?: string | null
+  readonly LifeState?: string
+  readonly StartAt?: string | null
+  readonly Step?: string
 }
 export const BindProgressStep: $Schema.Schema<BindProgressStep> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindProgressStep", { EndAt: $C.nul($C.datetimeIso), FailedMsg: $C.nul($C.str), LifeState: $C.str, StartAt: $C.nul($C.datetimeIso), Step: $C.str }))
 
@@ -372,20 +372,20 @@ export const CommonNamespaceNew: $Schema.Schema<CommonNamespaceNew> = /*#__PURE_
 
 /** `Condition` (response side). */
 export interface Condition {
-  readonly AlarmNotifyPeriod: number | bigint
-  readonly AlarmNotifyType: number | bigint
-  readonly CalcType: string | null
-  readonly CalcValue: string | null
-  readonly ContinueTime: string | null
-  readonly MetricID: number | bigint
-  readonly MetricDisplayName: string
-  readonly Period: number | bigint
-  readonly RuleID: number | bigint
-  readonly Unit: string
-  readonly IsAdvanced: number | bigint
-  readonly IsOpen: number | bigint
-  readonly ProductId: string | null
-  readonly HierarchicalValue: AlarmHierarchicalValue | null
+  readonly AlarmNotifyPeriod?: number | bigint
+  readonly AlarmNotifyType?: number | bigint
+  readonly CalcType?: string | null
+  readonly CalcValue?: string | null
+  readonly ContinueTime?: string | null
+  readonly MetricID?: number | bigint
+  readonly MetricDisplayName?: string
+  readonly Period?: number | bigint
+  readonly RuleID?: number | bigint
+  readonly Unit?: string
+  readonly IsAdvanced?: number | bigint
+  readonly IsOpen?: number | bigint
+  readonly ProductId?: string | null
+  readonly HierarchicalValue?: AlarmHierarchicalValue | null
   readonly RuleType?: string | null
 }
 export const Condition: $Schema.Schema<Condition> = /*#__PURE__*/ $C.lazy(() => $C.struct("Condition", { AlarmNotifyPeriod: $C.int64, AlarmNotifyType: $C.int64, CalcType: $C.nul($C.str), CalcValue: $C.nul($C.str), ContinueTime: $C.nul($C.str), MetricID: $C.int64, MetricDisplayName: $C.str, Period: $C.int64, RuleID: $C.int64, Unit: $C.str, IsAdvanced: $C.int64, IsOpen: $C.int64, ProductId: $C.nul($C.str), HierarchicalValue: $C.nul(AlarmHierarchicalValue) }, { RuleType: $C.nul($C.str) }))
@@ -423,7 +423,7 @@ export const CreateAlarmNoticeRequest: $Schema.Schema<CreateAlarmNoticeRequest> 
 
 /** `CreateAlarmNoticeResponse` (response side). */
 export interface CreateAlarmNoticeResponse {
-  readonly NoticeId: string
+  readonly NoticeId?: string
   readonly RequestId: string
 }
 export const CreateAlarmNoticeResponse: $Schema.Schema<CreateAlarmNoticeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAlarmNoticeResponse", { NoticeId: $C.str, RequestId: $C.str }))
@@ -456,8 +456,8 @@ export const CreateAlarmPolicyRequest: $Schema.Schema<CreateAlarmPolicyRequest> 
 
 /** `CreateAlarmPolicyResponse` (response side). */
 export interface CreateAlarmPolicyResponse {
-  readonly PolicyId: string
-  readonly OriginId: string
+  readonly PolicyId?: string
+  readonly OriginId?: string
   readonly RequestId: string
 }
 export const CreateAlarmPolicyResponse: $Schema.Schema<CreateAlarmPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAlarmPolicyResponse", { PolicyId: $C.str, OriginId: $C.str, RequestId: $C.str }))
@@ -488,7 +488,7 @@ export const CreateAlarmShieldRequest: $Schema.Schema<CreateAlarmShieldRequest> 
 
 /** `CreateAlarmShieldResponse` (response side). */
 export interface CreateAlarmShieldResponse {
-  readonly ShieldId: string
+  readonly ShieldId?: string
   readonly RequestId: string
 }
 export const CreateAlarmShieldResponse: $Schema.Schema<CreateAlarmShieldResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAlarmShieldResponse", { ShieldId: $C.str, RequestId: $C.str }))
@@ -509,7 +509,7 @@ export const CreateAlertRuleRequest: $Schema.Schema<CreateAlertRuleRequest> = /*
 
 /** `CreateAlertRuleResponse` (response side). */
 export interface CreateAlertRuleResponse {
-  readonly RuleId: string | null
+  readonly RuleId?: string | null
   readonly RequestId: string
 }
 export const CreateAlertRuleResponse: $Schema.Schema<CreateAlertRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAlertRuleResponse", { RuleId: $C.nul($C.str), RequestId: $C.str }))
@@ -531,7 +531,7 @@ export const CreateConditionsTemplateRequest: $Schema.Schema<CreateConditionsTem
 
 /** `CreateConditionsTemplateResponse` (response side). */
 export interface CreateConditionsTemplateResponse {
-  readonly GroupID: number | bigint
+  readonly GroupID?: number | bigint
   readonly RequestId: string
 }
 export const CreateConditionsTemplateResponse: $Schema.Schema<CreateConditionsTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateConditionsTemplateResponse", { GroupID: $C.int64, RequestId: $C.str }))
@@ -548,7 +548,7 @@ export const CreateExporterIntegrationRequest: $Schema.Schema<CreateExporterInte
 
 /** `CreateExporterIntegrationResponse` (response side). */
 export interface CreateExporterIntegrationResponse {
-  readonly Names: readonly string[]
+  readonly Names?: readonly string[]
   readonly RequestId: string
 }
 export const CreateExporterIntegrationResponse: $Schema.Schema<CreateExporterIntegrationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateExporterIntegrationResponse", { Names: $C.arr($C.str), RequestId: $C.str }))
@@ -587,7 +587,7 @@ export const CreateGrafanaInstanceRequest: $Schema.Schema<CreateGrafanaInstanceR
 
 /** `CreateGrafanaInstanceResponse` (response side). */
 export interface CreateGrafanaInstanceResponse {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const CreateGrafanaInstanceResponse: $Schema.Schema<CreateGrafanaInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGrafanaInstanceResponse", { InstanceId: $C.str, RequestId: $C.str }))
@@ -602,7 +602,7 @@ export const CreateGrafanaIntegrationRequest: $Schema.Schema<CreateGrafanaIntegr
 
 /** `CreateGrafanaIntegrationResponse` (response side). */
 export interface CreateGrafanaIntegrationResponse {
-  readonly IntegrationId: string | null
+  readonly IntegrationId?: string | null
   readonly RequestId: string
 }
 export const CreateGrafanaIntegrationResponse: $Schema.Schema<CreateGrafanaIntegrationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGrafanaIntegrationResponse", { IntegrationId: $C.nul($C.str), RequestId: $C.str }))
@@ -620,7 +620,7 @@ export const CreateGrafanaNotificationChannelRequest: $Schema.Schema<CreateGrafa
 
 /** `CreateGrafanaNotificationChannelResponse` (response side). */
 export interface CreateGrafanaNotificationChannelResponse {
-  readonly ChannelId: string | null
+  readonly ChannelId?: string | null
   readonly RequestId: string
 }
 export const CreateGrafanaNotificationChannelResponse: $Schema.Schema<CreateGrafanaNotificationChannelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGrafanaNotificationChannelResponse", { ChannelId: $C.nul($C.str), RequestId: $C.str }))
@@ -643,7 +643,7 @@ export const CreateOnCallFormRequest: $Schema.Schema<CreateOnCallFormRequest> = 
 
 /** `CreateOnCallFormResponse` (response side). */
 export interface CreateOnCallFormResponse {
-  readonly OnCallFormID: string
+  readonly OnCallFormID?: string
   readonly RequestId: string
 }
 export const CreateOnCallFormResponse: $Schema.Schema<CreateOnCallFormResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateOnCallFormResponse", { OnCallFormID: $C.str, RequestId: $C.str }))
@@ -689,7 +689,7 @@ export const CreatePolicyGroupRequest: $Schema.Schema<CreatePolicyGroupRequest> 
 
 /** `CreatePolicyGroupResponse` (response side). */
 export interface CreatePolicyGroupResponse {
-  readonly GroupId: number | bigint
+  readonly GroupId?: number | bigint
   readonly RequestId: string
 }
 export const CreatePolicyGroupResponse: $Schema.Schema<CreatePolicyGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePolicyGroupResponse", { GroupId: $C.int64, RequestId: $C.str }))
@@ -703,7 +703,7 @@ export const CreatePrometheusAgentRequest: $Schema.Schema<CreatePrometheusAgentR
 
 /** `CreatePrometheusAgentResponse` (response side). */
 export interface CreatePrometheusAgentResponse {
-  readonly AgentId: string
+  readonly AgentId?: string
   readonly RequestId: string
 }
 export const CreatePrometheusAgentResponse: $Schema.Schema<CreatePrometheusAgentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePrometheusAgentResponse", { AgentId: $C.str, RequestId: $C.str }))
@@ -736,7 +736,7 @@ export const CreatePrometheusAlertPolicyRequest: $Schema.Schema<CreatePrometheus
 
 /** `CreatePrometheusAlertPolicyResponse` (response side). */
 export interface CreatePrometheusAlertPolicyResponse {
-  readonly Id: string
+  readonly Id?: string
   readonly RequestId: string
 }
 export const CreatePrometheusAlertPolicyResponse: $Schema.Schema<CreatePrometheusAlertPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePrometheusAlertPolicyResponse", { Id: $C.str, RequestId: $C.str }))
@@ -780,7 +780,7 @@ export const CreatePrometheusGlobalNotificationRequest: $Schema.Schema<CreatePro
 
 /** `CreatePrometheusGlobalNotificationResponse` (response side). */
 export interface CreatePrometheusGlobalNotificationResponse {
-  readonly Id: string | null
+  readonly Id?: string | null
   readonly RequestId: string
 }
 export const CreatePrometheusGlobalNotificationResponse: $Schema.Schema<CreatePrometheusGlobalNotificationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePrometheusGlobalNotificationResponse", { Id: $C.nul($C.str), RequestId: $C.str }))
@@ -800,7 +800,7 @@ export const CreatePrometheusMultiTenantInstancePostPayModeRequest: $Schema.Sche
 
 /** `CreatePrometheusMultiTenantInstancePostPayModeResponse` (response side). */
 export interface CreatePrometheusMultiTenantInstancePostPayModeResponse {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const CreatePrometheusMultiTenantInstancePostPayModeResponse: $Schema.Schema<CreatePrometheusMultiTenantInstancePostPayModeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePrometheusMultiTenantInstancePostPayModeResponse", { InstanceId: $C.str, RequestId: $C.str }))
@@ -829,7 +829,7 @@ export const CreatePrometheusScrapeJobRequest: $Schema.Schema<CreatePrometheusSc
 
 /** `CreatePrometheusScrapeJobResponse` (response side). */
 export interface CreatePrometheusScrapeJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreatePrometheusScrapeJobResponse: $Schema.Schema<CreatePrometheusScrapeJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePrometheusScrapeJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -842,7 +842,7 @@ export const CreatePrometheusTempRequest: $Schema.Schema<CreatePrometheusTempReq
 
 /** `CreatePrometheusTempResponse` (response side). */
 export interface CreatePrometheusTempResponse {
-  readonly TemplateId: string
+  readonly TemplateId?: string
   readonly RequestId: string
 }
 export const CreatePrometheusTempResponse: $Schema.Schema<CreatePrometheusTempResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePrometheusTempResponse", { TemplateId: $C.str, RequestId: $C.str }))
@@ -858,7 +858,7 @@ export const CreateRecordingRuleRequest: $Schema.Schema<CreateRecordingRuleReque
 
 /** `CreateRecordingRuleResponse` (response side). */
 export interface CreateRecordingRuleResponse {
-  readonly RuleId: string | null
+  readonly RuleId?: string | null
   readonly RequestId: string
 }
 export const CreateRecordingRuleResponse: $Schema.Schema<CreateRecordingRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRecordingRuleResponse", { RuleId: $C.nul($C.str), RequestId: $C.str }))
@@ -874,16 +874,16 @@ export const CreateSSOAccountRequest: $Schema.Schema<CreateSSOAccountRequest> = 
 
 /** `CreateSSOAccountResponse` (response side). */
 export interface CreateSSOAccountResponse {
-  readonly UserId: string
+  readonly UserId?: string
   readonly RequestId: string
 }
 export const CreateSSOAccountResponse: $Schema.Schema<CreateSSOAccountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSSOAccountResponse", { UserId: $C.str, RequestId: $C.str }))
 
 /** `DataPoint` (response side). */
 export interface DataPoint {
-  readonly Dimensions: readonly Dimension[]
-  readonly Timestamps: readonly number[]
-  readonly Values: readonly number[]
+  readonly Dimensions?: readonly Dimension[]
+  readonly Timestamps?: readonly number[]
+  readonly Values?: readonly number[]
   readonly MaxValues?: readonly number[] | null
   readonly MinValues?: readonly number[] | null
   readonly AvgValues?: readonly number[] | null
@@ -1259,8 +1259,8 @@ export const DescribeAlarmHistoriesRequest: $Schema.Schema<DescribeAlarmHistorie
 
 /** `DescribeAlarmHistoriesResponse` (response side). */
 export interface DescribeAlarmHistoriesResponse {
-  readonly TotalCount: number | bigint
-  readonly Histories: readonly AlarmHistory[]
+  readonly TotalCount?: number | bigint
+  readonly Histories?: readonly AlarmHistory[]
   readonly RequestId: string
 }
 export const DescribeAlarmHistoriesResponse: $Schema.Schema<DescribeAlarmHistoriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAlarmHistoriesResponse", { TotalCount: $C.int64, Histories: $C.arr(AlarmHistory), RequestId: $C.str }))
@@ -1275,7 +1275,7 @@ export const DescribeAlarmMetricsRequest: $Schema.Schema<DescribeAlarmMetricsReq
 
 /** `DescribeAlarmMetricsResponse` (response side). */
 export interface DescribeAlarmMetricsResponse {
-  readonly Metrics: readonly Metric[]
+  readonly Metrics?: readonly Metric[]
   readonly RequestId: string
 }
 export const DescribeAlarmMetricsResponse: $Schema.Schema<DescribeAlarmMetricsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAlarmMetricsResponse", { Metrics: $C.arr(Metric), RequestId: $C.str }))
@@ -1339,8 +1339,8 @@ export const DescribeAlarmNoticesRequest: $Schema.Schema<DescribeAlarmNoticesReq
 
 /** `DescribeAlarmNoticesResponse` (response side). */
 export interface DescribeAlarmNoticesResponse {
-  readonly TotalCount: number | bigint
-  readonly Notices: readonly AlarmNotice[]
+  readonly TotalCount?: number | bigint
+  readonly Notices?: readonly AlarmNotice[]
   readonly RequestId: string
 }
 export const DescribeAlarmNoticesResponse: $Schema.Schema<DescribeAlarmNoticesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAlarmNoticesResponse", { TotalCount: $C.int64, Notices: $C.arr(AlarmNotice), RequestId: $C.str }))
@@ -1380,8 +1380,8 @@ export const DescribeAlarmPoliciesRequest: $Schema.Schema<DescribeAlarmPoliciesR
 
 /** `DescribeAlarmPoliciesResponse` (response side). */
 export interface DescribeAlarmPoliciesResponse {
-  readonly TotalCount: number | bigint
-  readonly Policies: readonly AlarmPolicy[]
+  readonly TotalCount?: number | bigint
+  readonly Policies?: readonly AlarmPolicy[]
   readonly RequestId: string
 }
 export const DescribeAlarmPoliciesResponse: $Schema.Schema<DescribeAlarmPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAlarmPoliciesResponse", { TotalCount: $C.int64, Policies: $C.arr(AlarmPolicy), RequestId: $C.str }))
@@ -1418,9 +1418,9 @@ export const DescribeAlarmSmsQuotaRequest: $Schema.Schema<DescribeAlarmSmsQuotaR
 
 /** `DescribeAlarmSmsQuotaResponse` (response side). */
 export interface DescribeAlarmSmsQuotaResponse {
-  readonly Total: number | bigint
-  readonly Used: number | bigint
-  readonly QuotaList: readonly DescribeAlarmSmsQuotaQuota[] | null
+  readonly Total?: number | bigint
+  readonly Used?: number | bigint
+  readonly QuotaList?: readonly DescribeAlarmSmsQuotaQuota[] | null
   readonly RequestId: string
 }
 export const DescribeAlarmSmsQuotaResponse: $Schema.Schema<DescribeAlarmSmsQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAlarmSmsQuotaResponse", { Total: $C.int64, Used: $C.int64, QuotaList: $C.nul($C.arr(DescribeAlarmSmsQuotaQuota)), RequestId: $C.str }))
@@ -1475,7 +1475,7 @@ export const DescribeBaseMetricsRequest: $Schema.Schema<DescribeBaseMetricsReque
 
 /** `DescribeBaseMetricsResponse` (response side). */
 export interface DescribeBaseMetricsResponse {
-  readonly MetricSet: readonly MetricSet[]
+  readonly MetricSet?: readonly MetricSet[]
   readonly RequestId: string
 }
 export const DescribeBaseMetricsResponse: $Schema.Schema<DescribeBaseMetricsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaseMetricsResponse", { MetricSet: $C.arr(MetricSet), RequestId: $C.str }))
@@ -1526,9 +1526,9 @@ export const DescribeBasicAlarmListRequest: $Schema.Schema<DescribeBasicAlarmLis
 
 /** `DescribeBasicAlarmListResponse` (response side). */
 export interface DescribeBasicAlarmListResponse {
-  readonly Alarms: readonly DescribeBasicAlarmListAlarms[] | null
-  readonly Total: number | bigint | null
-  readonly Warning: string | null
+  readonly Alarms?: readonly DescribeBasicAlarmListAlarms[] | null
+  readonly Total?: number | bigint | null
+  readonly Warning?: string | null
   readonly RequestId: string
 }
 export const DescribeBasicAlarmListResponse: $Schema.Schema<DescribeBasicAlarmListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBasicAlarmListResponse", { Alarms: $C.nul($C.arr(DescribeBasicAlarmListAlarms)), Total: $C.nul($C.int64), Warning: $C.nul($C.str), RequestId: $C.str }))
@@ -1544,10 +1544,10 @@ export const DescribeBindingPolicyObjectListDimension: $Schema.Schema<DescribeBi
 
 /** `DescribeBindingPolicyObjectListInstance` (response side). */
 export interface DescribeBindingPolicyObjectListInstance {
-  readonly UniqueId: string
-  readonly Dimensions: string
-  readonly IsShielded: number | bigint
-  readonly Region: string
+  readonly UniqueId?: string
+  readonly Dimensions?: string
+  readonly IsShielded?: number | bigint
+  readonly Region?: string
 }
 export const DescribeBindingPolicyObjectListInstance: $Schema.Schema<DescribeBindingPolicyObjectListInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBindingPolicyObjectListInstance", { UniqueId: $C.str, Dimensions: $C.str, IsShielded: $C.int64, Region: $C.str }))
 
@@ -1594,7 +1594,7 @@ export const DescribeClusterAgentCreatingProgressRequest: $Schema.Schema<Describ
 
 /** `DescribeClusterAgentCreatingProgressResponse` (response side). */
 export interface DescribeClusterAgentCreatingProgressResponse {
-  readonly Response: readonly BindProgressResponse[]
+  readonly Response?: readonly BindProgressResponse[]
   readonly RequestId: string
 }
 export const DescribeClusterAgentCreatingProgressResponse: $Schema.Schema<DescribeClusterAgentCreatingProgressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterAgentCreatingProgressResponse", { Response: $C.arr(BindProgressResponse), RequestId: $C.str }))
@@ -1614,8 +1614,8 @@ export const DescribeConditionsTemplateListRequest: $Schema.Schema<DescribeCondi
 
 /** `DescribeConditionsTemplateListResponse` (response side). */
 export interface DescribeConditionsTemplateListResponse {
-  readonly Total: number | bigint
-  readonly TemplateGroupList: readonly TemplateGroup[] | null
+  readonly Total?: number | bigint
+  readonly TemplateGroupList?: readonly TemplateGroup[] | null
   readonly RequestId: string
 }
 export const DescribeConditionsTemplateListResponse: $Schema.Schema<DescribeConditionsTemplateListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConditionsTemplateListResponse", { Total: $C.int64, TemplateGroupList: $C.nul($C.arr(TemplateGroup)), RequestId: $C.str }))
@@ -1628,7 +1628,7 @@ export const DescribeDNSConfigRequest: $Schema.Schema<DescribeDNSConfigRequest> 
 
 /** `DescribeDNSConfigResponse` (response side). */
 export interface DescribeDNSConfigResponse {
-  readonly NameServers: readonly string[]
+  readonly NameServers?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeDNSConfigResponse: $Schema.Schema<DescribeDNSConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDNSConfigResponse", { NameServers: $C.arr($C.str), RequestId: $C.str }))
@@ -1645,7 +1645,7 @@ export const DescribeExporterIntegrationsRequest: $Schema.Schema<DescribeExporte
 
 /** `DescribeExporterIntegrationsResponse` (response side). */
 export interface DescribeExporterIntegrationsResponse {
-  readonly IntegrationSet: readonly IntegrationConfiguration[]
+  readonly IntegrationSet?: readonly IntegrationConfiguration[]
   readonly RequestId: string
 }
 export const DescribeExporterIntegrationsResponse: $Schema.Schema<DescribeExporterIntegrationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExporterIntegrationsResponse", { IntegrationSet: $C.arr(IntegrationConfiguration), RequestId: $C.str }))
@@ -1659,7 +1659,7 @@ export const DescribeExternalClusterRegisterCommandRequest: $Schema.Schema<Descr
 
 /** `DescribeExternalClusterRegisterCommandResponse` (response side). */
 export interface DescribeExternalClusterRegisterCommandResponse {
-  readonly Command: string
+  readonly Command?: string
   readonly RequestId: string
 }
 export const DescribeExternalClusterRegisterCommandResponse: $Schema.Schema<DescribeExternalClusterRegisterCommandResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExternalClusterRegisterCommandResponse", { Command: $C.str, RequestId: $C.str }))
@@ -1673,7 +1673,7 @@ export const DescribeExternalClusterUninstallCommandRequest: $Schema.Schema<Desc
 
 /** `DescribeExternalClusterUninstallCommandResponse` (response side). */
 export interface DescribeExternalClusterUninstallCommandResponse {
-  readonly Command: string
+  readonly Command?: string
   readonly RequestId: string
 }
 export const DescribeExternalClusterUninstallCommandResponse: $Schema.Schema<DescribeExternalClusterUninstallCommandResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExternalClusterUninstallCommandResponse", { Command: $C.str, RequestId: $C.str }))
@@ -1691,7 +1691,7 @@ export const DescribeGrafanaChannelsRequest: $Schema.Schema<DescribeGrafanaChann
 
 /** `DescribeGrafanaChannelsResponse` (response side). */
 export interface DescribeGrafanaChannelsResponse {
-  readonly NotificationChannelSet: readonly GrafanaChannel[]
+  readonly NotificationChannelSet?: readonly GrafanaChannel[]
   readonly RequestId: string
 }
 export const DescribeGrafanaChannelsResponse: $Schema.Schema<DescribeGrafanaChannelsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGrafanaChannelsResponse", { NotificationChannelSet: $C.arr(GrafanaChannel), RequestId: $C.str }))
@@ -1735,9 +1735,9 @@ export const DescribeGrafanaInstancesRequest: $Schema.Schema<DescribeGrafanaInst
 
 /** `DescribeGrafanaInstancesResponse` (response side). */
 export interface DescribeGrafanaInstancesResponse {
-  readonly InstanceSet: readonly GrafanaInstanceInfo[]
-  readonly TotalCount: number | bigint
-  readonly Instances: readonly GrafanaInstanceInfo[]
+  readonly InstanceSet?: readonly GrafanaInstanceInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Instances?: readonly GrafanaInstanceInfo[]
   readonly RequestId: string
 }
 export const DescribeGrafanaInstancesResponse: $Schema.Schema<DescribeGrafanaInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGrafanaInstancesResponse", { InstanceSet: $C.arr(GrafanaInstanceInfo), TotalCount: $C.int64, Instances: $C.arr(GrafanaInstanceInfo), RequestId: $C.str }))
@@ -1770,7 +1770,7 @@ export const DescribeGrafanaNotificationChannelsRequest: $Schema.Schema<Describe
 
 /** `DescribeGrafanaNotificationChannelsResponse` (response side). */
 export interface DescribeGrafanaNotificationChannelsResponse {
-  readonly NotificationChannelSet: readonly GrafanaNotificationChannel[]
+  readonly NotificationChannelSet?: readonly GrafanaNotificationChannel[]
   readonly RequestId: string
 }
 export const DescribeGrafanaNotificationChannelsResponse: $Schema.Schema<DescribeGrafanaNotificationChannelsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGrafanaNotificationChannelsResponse", { NotificationChannelSet: $C.arr(GrafanaNotificationChannel), RequestId: $C.str }))
@@ -1781,7 +1781,7 @@ export const DescribeGrafanaVersionsRequest: $Schema.Schema<DescribeGrafanaVersi
 
 /** `DescribeGrafanaVersionsResponse` (response side). */
 export interface DescribeGrafanaVersionsResponse {
-  readonly Versions: readonly GrafanaVersion[]
+  readonly Versions?: readonly GrafanaVersion[]
   readonly RequestId: string
 }
 export const DescribeGrafanaVersionsResponse: $Schema.Schema<DescribeGrafanaVersionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGrafanaVersionsResponse", { Versions: $C.arr(GrafanaVersion), RequestId: $C.str }))
@@ -1819,10 +1819,10 @@ export const DescribeMonitorResourceInfoRequest: $Schema.Schema<DescribeMonitorR
 
 /** `DescribeMonitorResourceInfoResponse` (response side). */
 export interface DescribeMonitorResourceInfoResponse {
-  readonly PhoneAlarmNumber: number | bigint
-  readonly AdvancedMetricNumber: number | bigint
-  readonly APIUsageNumber: number | bigint
-  readonly AlarmSMSNumber: number | bigint
+  readonly PhoneAlarmNumber?: number | bigint
+  readonly AdvancedMetricNumber?: number | bigint
+  readonly APIUsageNumber?: number | bigint
+  readonly AlarmSMSNumber?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMonitorResourceInfoResponse: $Schema.Schema<DescribeMonitorResourceInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMonitorResourceInfoResponse", { PhoneAlarmNumber: $C.int64, AdvancedMetricNumber: $C.int64, APIUsageNumber: $C.int64, AlarmSMSNumber: $C.int64, RequestId: $C.str }))
@@ -1908,7 +1908,7 @@ export const DescribePluginOverviewsRequest: $Schema.Schema<DescribePluginOvervi
 
 /** `DescribePluginOverviewsResponse` (response side). */
 export interface DescribePluginOverviewsResponse {
-  readonly PluginSet: readonly GrafanaPlugin[]
+  readonly PluginSet?: readonly GrafanaPlugin[]
   readonly RequestId: string
 }
 export const DescribePluginOverviewsResponse: $Schema.Schema<DescribePluginOverviewsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePluginOverviewsResponse", { PluginSet: $C.arr(GrafanaPlugin), RequestId: $C.str }))
@@ -2106,23 +2106,23 @@ export const DescribePolicyGroupInfoRequest: $Schema.Schema<DescribePolicyGroupI
 
 /** `DescribePolicyGroupInfoResponse` (response side). */
 export interface DescribePolicyGroupInfoResponse {
-  readonly GroupName: string
-  readonly ProjectId: number | bigint
-  readonly IsDefault: number | bigint
-  readonly ViewName: string
-  readonly Remark: string
-  readonly ShowName: string
-  readonly LastEditUin: string
-  readonly UpdateTime: string
-  readonly Region: readonly string[]
-  readonly DimensionGroup: readonly string[]
-  readonly ConditionsConfig: readonly DescribePolicyGroupInfoCondition[] | null
-  readonly EventConfig: readonly DescribePolicyGroupInfoEventCondition[] | null
-  readonly ReceiverInfos: readonly DescribePolicyGroupInfoReceiverInfo[] | null
-  readonly Callback: DescribePolicyGroupInfoCallback | null
-  readonly ConditionsTemp: DescribePolicyGroupInfoConditionTpl | null
-  readonly CanSetDefault: boolean
-  readonly IsUnionRule: number | bigint | null
+  readonly GroupName?: string
+  readonly ProjectId?: number | bigint
+  readonly IsDefault?: number | bigint
+  readonly ViewName?: string
+  readonly Remark?: string
+  readonly ShowName?: string
+  readonly LastEditUin?: string
+  readonly UpdateTime?: string
+  readonly Region?: readonly string[]
+  readonly DimensionGroup?: readonly string[]
+  readonly ConditionsConfig?: readonly DescribePolicyGroupInfoCondition[] | null
+  readonly EventConfig?: readonly DescribePolicyGroupInfoEventCondition[] | null
+  readonly ReceiverInfos?: readonly DescribePolicyGroupInfoReceiverInfo[] | null
+  readonly Callback?: DescribePolicyGroupInfoCallback | null
+  readonly ConditionsTemp?: DescribePolicyGroupInfoConditionTpl | null
+  readonly CanSetDefault?: boolean
+  readonly IsUnionRule?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribePolicyGroupInfoResponse: $Schema.Schema<DescribePolicyGroupInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePolicyGroupInfoResponse", { GroupName: $C.str, ProjectId: $C.int64, IsDefault: $C.int64, ViewName: $C.str, Remark: $C.str, ShowName: $C.str, LastEditUin: $C.str, UpdateTime: $C.str, Region: $C.arr($C.str), DimensionGroup: $C.arr($C.str), ConditionsConfig: $C.nul($C.arr(DescribePolicyGroupInfoCondition)), EventConfig: $C.nul($C.arr(DescribePolicyGroupInfoEventCondition)), ReceiverInfos: $C.nul($C.arr(DescribePolicyGroupInfoReceiverInfo)), Callback: $C.nul(DescribePolicyGroupInfoCallback), ConditionsTemp: $C.nul(DescribePolicyGroupInfoConditionTpl), CanSetDefault: $C.bool, IsUnionRule: $C.nul($C.int64), RequestId: $C.str }))
@@ -2186,9 +2186,9 @@ export const DescribePolicyGroupListRequest: $Schema.Schema<DescribePolicyGroupL
 
 /** `DescribePolicyGroupListResponse` (response side). */
 export interface DescribePolicyGroupListResponse {
-  readonly GroupList: readonly DescribePolicyGroupListGroup[] | null
-  readonly Total: number | bigint
-  readonly Warning: string | null
+  readonly GroupList?: readonly DescribePolicyGroupListGroup[] | null
+  readonly Total?: number | bigint
+  readonly Warning?: string | null
   readonly RequestId: string
 }
 export const DescribePolicyGroupListResponse: $Schema.Schema<DescribePolicyGroupListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePolicyGroupListResponse", { GroupList: $C.nul($C.arr(DescribePolicyGroupListGroup)), Total: $C.int64, Warning: $C.nul($C.str), RequestId: $C.str }))
@@ -2319,7 +2319,7 @@ export const DescribePrometheusAgentInstancesRequest: $Schema.Schema<DescribePro
 
 /** `DescribePrometheusAgentInstancesResponse` (response side). */
 export interface DescribePrometheusAgentInstancesResponse {
-  readonly Instances: readonly string[] | null
+  readonly Instances?: readonly string[] | null
   readonly RequestId: string
 }
 export const DescribePrometheusAgentInstancesResponse: $Schema.Schema<DescribePrometheusAgentInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusAgentInstancesResponse", { Instances: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -2336,8 +2336,8 @@ export const DescribePrometheusAgentsRequest: $Schema.Schema<DescribePrometheusA
 
 /** `DescribePrometheusAgentsResponse` (response side). */
 export interface DescribePrometheusAgentsResponse {
-  readonly AgentSet: readonly PrometheusAgent[] | null
-  readonly TotalCount: number | bigint
+  readonly AgentSet?: readonly PrometheusAgent[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribePrometheusAgentsResponse: $Schema.Schema<DescribePrometheusAgentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusAgentsResponse", { AgentSet: $C.nul($C.arr(PrometheusAgent)), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2372,8 +2372,8 @@ export const DescribePrometheusAlertPolicyRequest: $Schema.Schema<DescribePromet
 
 /** `DescribePrometheusAlertPolicyResponse` (response side). */
 export interface DescribePrometheusAlertPolicyResponse {
-  readonly AlertRules: readonly PrometheusAlertPolicyItem[] | null
-  readonly Total: number | bigint
+  readonly AlertRules?: readonly PrometheusAlertPolicyItem[] | null
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribePrometheusAlertPolicyResponse: $Schema.Schema<DescribePrometheusAlertPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusAlertPolicyResponse", { AlertRules: $C.nul($C.arr(PrometheusAlertPolicyItem)), Total: $C.uint64, RequestId: $C.str }))
@@ -2404,10 +2404,10 @@ export const DescribePrometheusClusterAgentsRequest: $Schema.Schema<DescribeProm
 
 /** `DescribePrometheusClusterAgentsResponse` (response side). */
 export interface DescribePrometheusClusterAgentsResponse {
-  readonly Agents: readonly PrometheusAgentOverview[]
-  readonly Total: number | bigint
-  readonly IsFirstBind: boolean
-  readonly ImageNeedUpdate: boolean
+  readonly Agents?: readonly PrometheusAgentOverview[]
+  readonly Total?: number | bigint
+  readonly IsFirstBind?: boolean
+  readonly ImageNeedUpdate?: boolean
   readonly RequestId: string
 }
 export const DescribePrometheusClusterAgentsResponse: $Schema.Schema<DescribePrometheusClusterAgentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusClusterAgentsResponse", { Agents: $C.arr(PrometheusAgentOverview), Total: $C.uint64, IsFirstBind: $C.bool, ImageNeedUpdate: $C.bool, RequestId: $C.str }))
@@ -2422,12 +2422,12 @@ export const DescribePrometheusConfigRequest: $Schema.Schema<DescribePrometheusC
 
 /** `DescribePrometheusConfigResponse` (response side). */
 export interface DescribePrometheusConfigResponse {
-  readonly Config: string
-  readonly ServiceMonitors: readonly PrometheusConfigItem[]
-  readonly PodMonitors: readonly PrometheusConfigItem[]
-  readonly RawJobs: readonly PrometheusConfigItem[]
-  readonly Probes: readonly PrometheusConfigItem[]
-  readonly ImageNeedUpdate: boolean
+  readonly Config?: string
+  readonly ServiceMonitors?: readonly PrometheusConfigItem[]
+  readonly PodMonitors?: readonly PrometheusConfigItem[]
+  readonly RawJobs?: readonly PrometheusConfigItem[]
+  readonly Probes?: readonly PrometheusConfigItem[]
+  readonly ImageNeedUpdate?: boolean
   readonly RequestId: string
 }
 export const DescribePrometheusConfigResponse: $Schema.Schema<DescribePrometheusConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusConfigResponse", { Config: $C.str, ServiceMonitors: $C.arr(PrometheusConfigItem), PodMonitors: $C.arr(PrometheusConfigItem), RawJobs: $C.arr(PrometheusConfigItem), Probes: $C.arr(PrometheusConfigItem), ImageNeedUpdate: $C.bool, RequestId: $C.str }))
@@ -2438,7 +2438,7 @@ export const DescribePrometheusCreateInstanceQuotaRequest: $Schema.Schema<Descri
 
 /** `DescribePrometheusCreateInstanceQuotaResponse` (response side). */
 export interface DescribePrometheusCreateInstanceQuotaResponse {
-  readonly QuotaDetail: PrometheusInstanceQuotaDetail
+  readonly QuotaDetail?: PrometheusInstanceQuotaDetail
   readonly RequestId: string
 }
 export const DescribePrometheusCreateInstanceQuotaResponse: $Schema.Schema<DescribePrometheusCreateInstanceQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusCreateInstanceQuotaResponse", { QuotaDetail: PrometheusInstanceQuotaDetail, RequestId: $C.str }))
@@ -2452,11 +2452,11 @@ export const DescribePrometheusGlobalConfigRequest: $Schema.Schema<DescribeProme
 
 /** `DescribePrometheusGlobalConfigResponse` (response side). */
 export interface DescribePrometheusGlobalConfigResponse {
-  readonly Config: string
-  readonly ServiceMonitors: readonly PrometheusConfigItem[] | null
-  readonly PodMonitors: readonly PrometheusConfigItem[] | null
-  readonly RawJobs: readonly PrometheusConfigItem[] | null
-  readonly Probes: readonly PrometheusConfigItem[] | null
+  readonly Config?: string
+  readonly ServiceMonitors?: readonly PrometheusConfigItem[] | null
+  readonly PodMonitors?: readonly PrometheusConfigItem[] | null
+  readonly RawJobs?: readonly PrometheusConfigItem[] | null
+  readonly Probes?: readonly PrometheusConfigItem[] | null
   readonly RequestId: string
 }
 export const DescribePrometheusGlobalConfigResponse: $Schema.Schema<DescribePrometheusGlobalConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusGlobalConfigResponse", { Config: $C.str, ServiceMonitors: $C.nul($C.arr(PrometheusConfigItem)), PodMonitors: $C.nul($C.arr(PrometheusConfigItem)), RawJobs: $C.nul($C.arr(PrometheusConfigItem)), Probes: $C.nul($C.arr(PrometheusConfigItem)), RequestId: $C.str }))
@@ -2469,7 +2469,7 @@ export const DescribePrometheusGlobalNotificationRequest: $Schema.Schema<Describ
 
 /** `DescribePrometheusGlobalNotificationResponse` (response side). */
 export interface DescribePrometheusGlobalNotificationResponse {
-  readonly Notification: PrometheusNotificationItem | null
+  readonly Notification?: PrometheusNotificationItem | null
   readonly RequestId: string
 }
 export const DescribePrometheusGlobalNotificationResponse: $Schema.Schema<DescribePrometheusGlobalNotificationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusGlobalNotificationResponse", { Notification: $C.nul(PrometheusNotificationItem), RequestId: $C.str }))
@@ -2482,19 +2482,19 @@ export const DescribePrometheusInstanceDetailRequest: $Schema.Schema<DescribePro
 
 /** `DescribePrometheusInstanceDetailResponse` (response side). */
 export interface DescribePrometheusInstanceDetailResponse {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly InstanceStatus: number | bigint
-  readonly ChargeStatus: number | bigint | null
-  readonly EnableGrafana: number | bigint
-  readonly GrafanaURL: string | null
-  readonly InstanceChargeType: number | bigint
-  readonly SpecName: string | null
-  readonly DataRetentionTime: number | bigint | null
-  readonly ExpireTime: string | null
-  readonly AutoRenewFlag: number | bigint | null
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly InstanceStatus?: number | bigint
+  readonly ChargeStatus?: number | bigint | null
+  readonly EnableGrafana?: number | bigint
+  readonly GrafanaURL?: string | null
+  readonly InstanceChargeType?: number | bigint
+  readonly SpecName?: string | null
+  readonly DataRetentionTime?: number | bigint | null
+  readonly ExpireTime?: string | null
+  readonly AutoRenewFlag?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribePrometheusInstanceDetailResponse: $Schema.Schema<DescribePrometheusInstanceDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusInstanceDetailResponse", { InstanceId: $C.str, InstanceName: $C.str, VpcId: $C.str, SubnetId: $C.str, InstanceStatus: $C.int64, ChargeStatus: $C.nul($C.int64), EnableGrafana: $C.int64, GrafanaURL: $C.nul($C.str), InstanceChargeType: $C.int64, SpecName: $C.nul($C.str), DataRetentionTime: $C.nul($C.int64), ExpireTime: $C.nul($C.str), AutoRenewFlag: $C.nul($C.int64), RequestId: $C.str }))
@@ -2507,9 +2507,9 @@ export const DescribePrometheusInstanceInitStatusRequest: $Schema.Schema<Describ
 
 /** `DescribePrometheusInstanceInitStatusResponse` (response side). */
 export interface DescribePrometheusInstanceInitStatusResponse {
-  readonly Status: string | null
-  readonly Steps: readonly TaskStepInfo[] | null
-  readonly EksClusterId: string | null
+  readonly Status?: string | null
+  readonly Steps?: readonly TaskStepInfo[] | null
+  readonly EksClusterId?: string | null
   readonly SecurityGroupId?: string | null
   readonly RequestId: string
 }
@@ -2525,7 +2525,7 @@ export const DescribePrometheusInstanceUsageRequest: $Schema.Schema<DescribeProm
 
 /** `DescribePrometheusInstanceUsageResponse` (response side). */
 export interface DescribePrometheusInstanceUsageResponse {
-  readonly UsageSet: readonly PrometheusInstanceTenantUsage[] | null
+  readonly UsageSet?: readonly PrometheusInstanceTenantUsage[] | null
   readonly RequestId: string
 }
 export const DescribePrometheusInstanceUsageResponse: $Schema.Schema<DescribePrometheusInstanceUsageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusInstanceUsageResponse", { UsageSet: $C.nul($C.arr(PrometheusInstanceTenantUsage)), RequestId: $C.str }))
@@ -2540,8 +2540,8 @@ export const DescribePrometheusInstancesOverviewRequest: $Schema.Schema<Describe
 
 /** `DescribePrometheusInstancesOverviewResponse` (response side). */
 export interface DescribePrometheusInstancesOverviewResponse {
-  readonly Instances: readonly PrometheusInstancesOverview[]
-  readonly Total: number | bigint | null
+  readonly Instances?: readonly PrometheusInstancesOverview[]
+  readonly Total?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribePrometheusInstancesOverviewResponse: $Schema.Schema<DescribePrometheusInstancesOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusInstancesOverviewResponse", { Instances: $C.arr(PrometheusInstancesOverview), Total: $C.nul($C.uint64), RequestId: $C.str }))
@@ -2562,8 +2562,8 @@ export const DescribePrometheusInstancesRequest: $Schema.Schema<DescribePromethe
 
 /** `DescribePrometheusInstancesResponse` (response side). */
 export interface DescribePrometheusInstancesResponse {
-  readonly InstanceSet: readonly PrometheusInstancesItem[] | null
-  readonly TotalCount: number | bigint
+  readonly InstanceSet?: readonly PrometheusInstancesItem[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribePrometheusInstancesResponse: $Schema.Schema<DescribePrometheusInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusInstancesResponse", { InstanceSet: $C.nul($C.arr(PrometheusInstancesItem)), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2592,8 +2592,8 @@ export const DescribePrometheusRecordRulesRequest: $Schema.Schema<DescribePromet
 
 /** `DescribePrometheusRecordRulesResponse` (response side). */
 export interface DescribePrometheusRecordRulesResponse {
-  readonly Records: readonly PrometheusRecordRuleYamlItem[]
-  readonly Total: number | bigint
+  readonly Records?: readonly PrometheusRecordRuleYamlItem[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribePrometheusRecordRulesResponse: $Schema.Schema<DescribePrometheusRecordRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusRecordRulesResponse", { Records: $C.arr(PrometheusRecordRuleYamlItem), Total: $C.uint64, RequestId: $C.str }))
@@ -2624,8 +2624,8 @@ export const DescribePrometheusScrapeJobsRequest: $Schema.Schema<DescribePrometh
 
 /** `DescribePrometheusScrapeJobsResponse` (response side). */
 export interface DescribePrometheusScrapeJobsResponse {
-  readonly ScrapeJobSet: readonly PrometheusScrapeJob[] | null
-  readonly TotalCount: number | bigint
+  readonly ScrapeJobSet?: readonly PrometheusScrapeJob[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribePrometheusScrapeJobsResponse: $Schema.Schema<DescribePrometheusScrapeJobsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusScrapeJobsResponse", { ScrapeJobSet: $C.nul($C.arr(PrometheusScrapeJob)), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2641,8 +2641,8 @@ export const DescribePrometheusScrapeStatisticsRequest: $Schema.Schema<DescribeP
 
 /** `DescribePrometheusScrapeStatisticsResponse` (response side). */
 export interface DescribePrometheusScrapeStatisticsResponse {
-  readonly Total: number | bigint | null
-  readonly InstanceResults: readonly PrometheusInstanceScrapeStatistics[] | null
+  readonly Total?: number | bigint | null
+  readonly InstanceResults?: readonly PrometheusInstanceScrapeStatistics[] | null
   readonly RequestId: string
 }
 export const DescribePrometheusScrapeStatisticsResponse: $Schema.Schema<DescribePrometheusScrapeStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusScrapeStatisticsResponse", { Total: $C.nul($C.int64), InstanceResults: $C.nul($C.arr(PrometheusInstanceScrapeStatistics)), RequestId: $C.str }))
@@ -2660,7 +2660,7 @@ export const DescribePrometheusTargetsTMPRequest: $Schema.Schema<DescribePrometh
 
 /** `DescribePrometheusTargetsTMPResponse` (response side). */
 export interface DescribePrometheusTargetsTMPResponse {
-  readonly Jobs: readonly PrometheusJobTargets[]
+  readonly Jobs?: readonly PrometheusJobTargets[]
   readonly RequestId: string
 }
 export const DescribePrometheusTargetsTMPResponse: $Schema.Schema<DescribePrometheusTargetsTMPResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusTargetsTMPResponse", { Jobs: $C.arr(PrometheusJobTargets), RequestId: $C.str }))
@@ -2675,8 +2675,8 @@ export const DescribePrometheusTempRequest: $Schema.Schema<DescribePrometheusTem
 
 /** `DescribePrometheusTempResponse` (response side). */
 export interface DescribePrometheusTempResponse {
-  readonly Templates: readonly PrometheusTemp[]
-  readonly Total: number | bigint
+  readonly Templates?: readonly PrometheusTemp[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribePrometheusTempResponse: $Schema.Schema<DescribePrometheusTempResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusTempResponse", { Templates: $C.arr(PrometheusTemp), Total: $C.uint64, RequestId: $C.str }))
@@ -2689,7 +2689,7 @@ export const DescribePrometheusTempSyncRequest: $Schema.Schema<DescribePrometheu
 
 /** `DescribePrometheusTempSyncResponse` (response side). */
 export interface DescribePrometheusTempSyncResponse {
-  readonly Targets: readonly PrometheusTemplateSyncTarget[] | null
+  readonly Targets?: readonly PrometheusTemplateSyncTarget[] | null
   readonly RequestId: string
 }
 export const DescribePrometheusTempSyncResponse: $Schema.Schema<DescribePrometheusTempSyncResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusTempSyncResponse", { Targets: $C.nul($C.arr(PrometheusTemplateSyncTarget)), RequestId: $C.str }))
@@ -2703,7 +2703,7 @@ export const DescribePrometheusZonesRequest: $Schema.Schema<DescribePrometheusZo
 
 /** `DescribePrometheusZonesResponse` (response side). */
 export interface DescribePrometheusZonesResponse {
-  readonly ZoneSet: readonly PrometheusZoneItem[] | null
+  readonly ZoneSet?: readonly PrometheusZoneItem[] | null
   readonly RequestId: string
 }
 export const DescribePrometheusZonesResponse: $Schema.Schema<DescribePrometheusZonesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusZonesResponse", { ZoneSet: $C.nul($C.arr(PrometheusZoneItem)), RequestId: $C.str }))
@@ -2721,9 +2721,9 @@ export const DescribeRecordingRulesRequest: $Schema.Schema<DescribeRecordingRule
 
 /** `DescribeRecordingRulesResponse` (response side). */
 export interface DescribeRecordingRulesResponse {
-  readonly TotalCount: number | bigint
-  readonly RecordingRuleSet: readonly RecordingRuleSet[] | null
-  readonly TotalRuleCount: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly RecordingRuleSet?: readonly RecordingRuleSet[] | null
+  readonly TotalRuleCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRecordingRulesResponse: $Schema.Schema<DescribeRecordingRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordingRulesResponse", { TotalCount: $C.int64, RecordingRuleSet: $C.nul($C.arr(RecordingRuleSet)), TotalRuleCount: $C.int64, RequestId: $C.str }))
@@ -2737,7 +2737,7 @@ export const DescribeRemoteURLsRequest: $Schema.Schema<DescribeRemoteURLsRequest
 
 /** `DescribeRemoteURLsResponse` (response side). */
 export interface DescribeRemoteURLsResponse {
-  readonly RemoteWrites: readonly RemoteWrite[]
+  readonly RemoteWrites?: readonly RemoteWrite[]
   readonly RequestId: string
 }
 export const DescribeRemoteURLsResponse: $Schema.Schema<DescribeRemoteURLsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRemoteURLsResponse", { RemoteWrites: $C.arr(RemoteWrite), RequestId: $C.str }))
@@ -2767,7 +2767,7 @@ export const DescribeSSOAccountRequest: $Schema.Schema<DescribeSSOAccountRequest
 
 /** `DescribeSSOAccountResponse` (response side). */
 export interface DescribeSSOAccountResponse {
-  readonly AccountSet: readonly GrafanaAccountInfo[] | null
+  readonly AccountSet?: readonly GrafanaAccountInfo[] | null
   readonly RequestId: string
 }
 export const DescribeSSOAccountResponse: $Schema.Schema<DescribeSSOAccountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSSOAccountResponse", { AccountSet: $C.nul($C.arr(GrafanaAccountInfo)), RequestId: $C.str }))
@@ -2787,10 +2787,10 @@ export const DescribeStatisticDataRequest: $Schema.Schema<DescribeStatisticDataR
 
 /** `DescribeStatisticDataResponse` (response side). */
 export interface DescribeStatisticDataResponse {
-  readonly Period: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Data: readonly MetricData[]
+  readonly Period?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Data?: readonly MetricData[]
   readonly RequestId: string
 }
 export const DescribeStatisticDataResponse: $Schema.Schema<DescribeStatisticDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStatisticDataResponse", { Period: $C.uint64, StartTime: $C.str, EndTime: $C.str, Data: $C.arr(MetricData), RequestId: $C.str }))
@@ -2892,12 +2892,12 @@ export const EnableSSOCamCheckResponse: $Schema.Schema<EnableSSOCamCheckResponse
 
 /** `EventCondition` (response side). */
 export interface EventCondition {
-  readonly AlarmNotifyPeriod: string | null
-  readonly AlarmNotifyType: string | null
-  readonly EventID: string
-  readonly EventDisplayName: string
-  readonly RuleID: string
-  readonly MetricName: string | null
+  readonly AlarmNotifyPeriod?: string | null
+  readonly AlarmNotifyType?: string | null
+  readonly EventID?: string
+  readonly EventDisplayName?: string
+  readonly RuleID?: string
+  readonly MetricName?: string | null
 }
 export const EventCondition: $Schema.Schema<EventCondition> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventCondition", { AlarmNotifyPeriod: $C.nul($C.str), AlarmNotifyType: $C.nul($C.str), EventID: $C.str, EventDisplayName: $C.str, RuleID: $C.str, MetricName: $C.nul($C.str) }))
 
@@ -2914,7 +2914,7 @@ export const ExportPrometheusReadOnlyDynamicAPIRequest: $Schema.Schema<ExportPro
 
 /** `ExportPrometheusReadOnlyDynamicAPIResponse` (response side). */
 export interface ExportPrometheusReadOnlyDynamicAPIResponse {
-  readonly HTTP: PrometheusDynamicAPIResponseHTTP
+  readonly HTTP?: PrometheusDynamicAPIResponseHTTP
   readonly RequestId: string
 }
 export const ExportPrometheusReadOnlyDynamicAPIResponse: $Schema.Schema<ExportPrometheusReadOnlyDynamicAPIResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportPrometheusReadOnlyDynamicAPIResponse", { HTTP: PrometheusDynamicAPIResponseHTTP, RequestId: $C.str }))
@@ -2943,12 +2943,12 @@ export const GetMonitorDataRequest: $Schema.Schema<GetMonitorDataRequest> = /*#_
 
 /** `GetMonitorDataResponse` (response side). */
 export interface GetMonitorDataResponse {
-  readonly Period: number | bigint
-  readonly MetricName: string
-  readonly DataPoints: readonly DataPoint[]
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Msg: string
+  readonly Period?: number | bigint
+  readonly MetricName?: string
+  readonly DataPoints?: readonly DataPoint[]
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const GetMonitorDataResponse: $Schema.Schema<GetMonitorDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetMonitorDataResponse", { Period: $C.uint64, MetricName: $C.str, DataPoints: $C.arr(DataPoint), StartTime: $C.datetimeIso, EndTime: $C.datetimeIso, Msg: $C.str, RequestId: $C.str }))
@@ -2962,7 +2962,7 @@ export const GetPrometheusAgentManagementCommandRequest: $Schema.Schema<GetProme
 
 /** `GetPrometheusAgentManagementCommandResponse` (response side). */
 export interface GetPrometheusAgentManagementCommandResponse {
-  readonly Command: ManagementCommand
+  readonly Command?: ManagementCommand
   readonly RequestId: string
 }
 export const GetPrometheusAgentManagementCommandResponse: $Schema.Schema<GetPrometheusAgentManagementCommandResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetPrometheusAgentManagementCommandResponse", { Command: ManagementCommand, RequestId: $C.str }))
@@ -2981,23 +2981,23 @@ export const GetTopNMonitorDataRequest: $Schema.Schema<GetTopNMonitorDataRequest
 
 /** `GetTopNMonitorDataResponse` (response side). */
 export interface GetTopNMonitorDataResponse {
-  readonly MetricName: string
-  readonly Period: number | bigint
-  readonly N: number | bigint
-  readonly OrderedDataPoints: readonly SingleOrderedDataPoint[]
-  readonly Msg: string
+  readonly MetricName?: string
+  readonly Period?: number | bigint
+  readonly N?: number | bigint
+  readonly OrderedDataPoints?: readonly SingleOrderedDataPoint[]
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const GetTopNMonitorDataResponse: $Schema.Schema<GetTopNMonitorDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTopNMonitorDataResponse", { MetricName: $C.str, Period: $C.uint64, N: $C.uint64, OrderedDataPoints: $C.arr(SingleOrderedDataPoint), Msg: $C.str, RequestId: $C.str }))
 
 /** `GrafanaAccountInfo` (response side). */
 export interface GrafanaAccountInfo {
-  readonly UserId: string
-  readonly Role: readonly GrafanaAccountRole[]
-  readonly Notes: string
-  readonly CreateAt: string
-  readonly InstanceId: string | null
-  readonly Uin: string
+  readonly UserId?: string
+  readonly Role?: readonly GrafanaAccountRole[]
+  readonly Notes?: string
+  readonly CreateAt?: string
+  readonly InstanceId?: string | null
+  readonly Uin?: string
 }
 export const GrafanaAccountInfo: $Schema.Schema<GrafanaAccountInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GrafanaAccountInfo", { UserId: $C.str, Role: $C.arr(GrafanaAccountRole), Notes: $C.str, CreateAt: $C.datetimeIso, InstanceId: $C.nul($C.str), Uin: $C.str }))
 
@@ -3021,49 +3021,49 @@ export const GrafanaChannel: $Schema.Schema<GrafanaChannel> = /*#__PURE__*/ $C.l
 
 /** `GrafanaInstanceInfo` (response side). */
 export interface GrafanaInstanceInfo {
-  readonly InstanceName: string
-  readonly InstanceId: string
-  readonly Region: string
-  readonly VpcId: string
-  readonly SubnetIds: readonly string[]
-  readonly InternetUrl: string
-  readonly InternalUrl: string
-  readonly CreatedAt: string
-  readonly InstanceStatus: number | bigint
-  readonly TagSpecification: readonly PrometheusTag[]
-  readonly Zone: string
-  readonly InstanceChargeType: number | bigint
-  readonly VpcName: string
-  readonly SubnetName: string
-  readonly RegionId: number | bigint
-  readonly RootUrl: string
-  readonly EnableSSO: boolean
-  readonly Version: string
-  readonly EnableSSOCamCheck: boolean
+  readonly InstanceName?: string
+  readonly InstanceId?: string
+  readonly Region?: string
+  readonly VpcId?: string
+  readonly SubnetIds?: readonly string[]
+  readonly InternetUrl?: string
+  readonly InternalUrl?: string
+  readonly CreatedAt?: string
+  readonly InstanceStatus?: number | bigint
+  readonly TagSpecification?: readonly PrometheusTag[]
+  readonly Zone?: string
+  readonly InstanceChargeType?: number | bigint
+  readonly VpcName?: string
+  readonly SubnetName?: string
+  readonly RegionId?: number | bigint
+  readonly RootUrl?: string
+  readonly EnableSSO?: boolean
+  readonly Version?: string
+  readonly EnableSSOCamCheck?: boolean
 }
 export const GrafanaInstanceInfo: $Schema.Schema<GrafanaInstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GrafanaInstanceInfo", { InstanceName: $C.str, InstanceId: $C.str, Region: $C.str, VpcId: $C.str, SubnetIds: $C.arr($C.str), InternetUrl: $C.str, InternalUrl: $C.str, CreatedAt: $C.datetime, InstanceStatus: $C.int64, TagSpecification: $C.arr(PrometheusTag), Zone: $C.str, InstanceChargeType: $C.int64, VpcName: $C.str, SubnetName: $C.str, RegionId: $C.int64, RootUrl: $C.str, EnableSSO: $C.bool, Version: $C.str, EnableSSOCamCheck: $C.bool }))
 
 /** `GrafanaIntegrationConfig` (response side). */
 export interface GrafanaIntegrationConfig {
-  readonly IntegrationId: string
-  readonly Kind: string
-  readonly Content: string
-  readonly Description: string
-  readonly GrafanaURL: string | null
+  readonly IntegrationId?: string
+  readonly Kind?: string
+  readonly Content?: string
+  readonly Description?: string
+  readonly GrafanaURL?: string | null
 }
 export const GrafanaIntegrationConfig: $Schema.Schema<GrafanaIntegrationConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("GrafanaIntegrationConfig", { IntegrationId: $C.str, Kind: $C.str, Content: $C.str, Description: $C.str, GrafanaURL: $C.nul($C.str) }))
 
 /** `GrafanaNotificationChannel` (response side). */
 export interface GrafanaNotificationChannel {
-  readonly ChannelId: string
-  readonly ChannelName: string
-  readonly Receivers: readonly string[]
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly OrgId: string
-  readonly ExtraOrgIds: readonly string[] | null
-  readonly OrgIds: readonly string[] | null
-  readonly OrganizationIds: readonly string[] | null
+  readonly ChannelId?: string
+  readonly ChannelName?: string
+  readonly Receivers?: readonly string[]
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly OrgId?: string
+  readonly ExtraOrgIds?: readonly string[] | null
+  readonly OrgIds?: readonly string[] | null
+  readonly OrganizationIds?: readonly string[] | null
 }
 export const GrafanaNotificationChannel: $Schema.Schema<GrafanaNotificationChannel> = /*#__PURE__*/ $C.lazy(() => $C.struct("GrafanaNotificationChannel", { ChannelId: $C.str, ChannelName: $C.str, Receivers: $C.arr($C.str), CreatedAt: $C.datetimeIso, UpdatedAt: $C.datetimeIso, OrgId: $C.str, ExtraOrgIds: $C.nul($C.arr($C.str)), OrgIds: $C.nul($C.arr($C.str)), OrganizationIds: $C.nul($C.arr($C.str)) }))
 
@@ -3090,7 +3090,7 @@ export const InstallPluginsRequest: $Schema.Schema<InstallPluginsRequest> = /*#_
 
 /** `InstallPluginsResponse` (response side). */
 export interface InstallPluginsResponse {
-  readonly PluginIds: readonly string[] | null
+  readonly PluginIds?: readonly string[] | null
   readonly RequestId: string
 }
 export const InstallPluginsResponse: $Schema.Schema<InstallPluginsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstallPluginsResponse", { PluginIds: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -3117,13 +3117,13 @@ export const InstanceGroups: $Schema.Schema<InstanceGroups> = /*#__PURE__*/ $C.l
 
 /** `IntegrationConfiguration` (response side). */
 export interface IntegrationConfiguration {
-  readonly Name: string
-  readonly Kind: string
-  readonly Content: string
-  readonly Status: number | bigint
-  readonly Category: string
-  readonly InstanceDesc: string
-  readonly GrafanaDashboardURL: string
+  readonly Name?: string
+  readonly Kind?: string
+  readonly Content?: string
+  readonly Status?: number | bigint
+  readonly Category?: string
+  readonly InstanceDesc?: string
+  readonly GrafanaDashboardURL?: string
 }
 export const IntegrationConfiguration: $Schema.Schema<IntegrationConfiguration> = /*#__PURE__*/ $C.lazy(() => $C.struct("IntegrationConfiguration", { Name: $C.str, Kind: $C.str, Content: $C.str, Status: $C.int64, Category: $C.str, InstanceDesc: $C.str, GrafanaDashboardURL: $C.str }))
 
@@ -3147,8 +3147,8 @@ export const IntegrationMetricGroup: $Schema.Schema<IntegrationMetricGroup> = /*
 
 /** `Label` (both sides). */
 export interface Label {
-  readonly Name: string
-  readonly Value: string
+  readonly Name?: string
+  readonly Value?: string
 }
 export const Label: $Schema.Schema<Label> = /*#__PURE__*/ $C.lazy(() => $C.struct("Label", { Name: $C.str, Value: $C.str }))
 
@@ -3181,20 +3181,20 @@ export const ManagementCommand: $Schema.Schema<ManagementCommand> = /*#__PURE__*
 
 /** `Metric` (response side). */
 export interface Metric {
-  readonly Namespace: string
-  readonly MetricName: string
-  readonly Description: string
-  readonly Min: number
-  readonly Max: number
-  readonly Dimensions: readonly string[]
-  readonly Unit: string
-  readonly MetricConfig: MetricConfig | null
-  readonly IsAdvanced: number | bigint | null
-  readonly IsOpen: number | bigint | null
-  readonly ProductId: number | bigint | null
-  readonly Operators: readonly Operator[] | null
-  readonly Periods: readonly (number | bigint)[] | null
-  readonly IsLatenessMetric: number | bigint | null
+  readonly Namespace?: string
+  readonly MetricName?: string
+  readonly Description?: string
+  readonly Min?: number
+  readonly Max?: number
+  readonly Dimensions?: readonly string[]
+  readonly Unit?: string
+  readonly MetricConfig?: MetricConfig | null
+  readonly IsAdvanced?: number | bigint | null
+  readonly IsOpen?: number | bigint | null
+  readonly ProductId?: number | bigint | null
+  readonly Operators?: readonly Operator[] | null
+  readonly Periods?: readonly (number | bigint)[] | null
+  readonly IsLatenessMetric?: number | bigint | null
 }
 export const Metric: $Schema.Schema<Metric> = /*#__PURE__*/ $C.lazy(() => $C.struct("Metric", { Namespace: $C.str, MetricName: $C.str, Description: $C.str, Min: $C.float, Max: $C.float, Dimensions: $C.arr($C.str), Unit: $C.str, MetricConfig: $C.nul(MetricConfig), IsAdvanced: $C.nul($C.int64), IsOpen: $C.nul($C.int64), ProductId: $C.nul($C.int64), Operators: $C.nul($C.arr(Operator)), Periods: $C.nul($C.arr($C.int64)), IsLatenessMetric: $C.nul($C.int64) }))
 
@@ -3208,8 +3208,8 @@ export const MetricConfig: $Schema.Schema<MetricConfig> = /*#__PURE__*/ $C.lazy(
 
 /** `MetricData` (response side). */
 export interface MetricData {
-  readonly MetricName: string
-  readonly Points: readonly MetricDataPoint[]
+  readonly MetricName?: string
+  readonly Points?: readonly MetricDataPoint[]
 }
 export const MetricData: $Schema.Schema<MetricData> = /*#__PURE__*/ $C.lazy(() => $C.struct("MetricData", { MetricName: $C.str, Points: $C.arr(MetricDataPoint) }))
 
@@ -3447,7 +3447,7 @@ export const ModifyPolicyGroupRequest: $Schema.Schema<ModifyPolicyGroupRequest> 
 
 /** `ModifyPolicyGroupResponse` (response side). */
 export interface ModifyPolicyGroupResponse {
-  readonly GroupId: number | bigint
+  readonly GroupId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyPolicyGroupResponse: $Schema.Schema<ModifyPolicyGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyPolicyGroupResponse", { GroupId: $C.int64, RequestId: $C.str }))
@@ -3643,32 +3643,32 @@ export const NotificationContentTemplateSupportDetail: $Schema.Schema<Notificati
 
 /** `OnCallForm` (response side). */
 export interface OnCallForm {
-  readonly OnCallFormID: string | null
-  readonly OnCallFormName: string | null
-  readonly OnCallFormDesc: string | null
-  readonly RotationType: string | null
-  readonly ShiftTime: string | null
-  readonly EffectiveStartTime: number | bigint | null
-  readonly EffectiveEndTime: number | bigint | null
-  readonly TimeZone: number | null
-  readonly CurrOnCallStaffs: readonly string[] | null
-  readonly Tags: readonly Tag[] | null
+  readonly OnCallFormID?: string | null
+  readonly OnCallFormName?: string | null
+  readonly OnCallFormDesc?: string | null
+  readonly RotationType?: string | null
+  readonly ShiftTime?: string | null
+  readonly EffectiveStartTime?: number | bigint | null
+  readonly EffectiveEndTime?: number | bigint | null
+  readonly TimeZone?: number | null
+  readonly CurrOnCallStaffs?: readonly string[] | null
+  readonly Tags?: readonly Tag[] | null
 }
 export const OnCallForm: $Schema.Schema<OnCallForm> = /*#__PURE__*/ $C.lazy(() => $C.struct("OnCallForm", { OnCallFormID: $C.nul($C.str), OnCallFormName: $C.nul($C.str), OnCallFormDesc: $C.nul($C.str), RotationType: $C.nul($C.str), ShiftTime: $C.nul($C.str), EffectiveStartTime: $C.nul($C.int64), EffectiveEndTime: $C.nul($C.int64), TimeZone: $C.nul($C.float), CurrOnCallStaffs: $C.nul($C.arr($C.str)), Tags: $C.nul($C.arr(Tag)) }))
 
 /** `OneOnCallForm` (response side). */
 export interface OneOnCallForm {
-  readonly OnCallFormID: string | null
-  readonly OnCallFormName: string | null
-  readonly OnCallFormDesc: string | null
-  readonly StaffInfos: readonly StaffInfo[] | null
-  readonly RotationType: string | null
-  readonly ShiftTime: string | null
-  readonly EffectiveStartTime: number | bigint | null
-  readonly EffectiveEndTime: number | bigint | null
-  readonly TimeZone: number | null
-  readonly CoverStaffInfos: readonly CoverStaffInfo[] | null
-  readonly Tags: readonly Tag[] | null
+  readonly OnCallFormID?: string | null
+  readonly OnCallFormName?: string | null
+  readonly OnCallFormDesc?: string | null
+  readonly StaffInfos?: readonly StaffInfo[] | null
+  readonly RotationType?: string | null
+  readonly ShiftTime?: string | null
+  readonly EffectiveStartTime?: number | bigint | null
+  readonly EffectiveEndTime?: number | bigint | null
+  readonly TimeZone?: number | null
+  readonly CoverStaffInfos?: readonly CoverStaffInfo[] | null
+  readonly Tags?: readonly Tag[] | null
 }
 export const OneOnCallForm: $Schema.Schema<OneOnCallForm> = /*#__PURE__*/ $C.lazy(() => $C.struct("OneOnCallForm", { OnCallFormID: $C.nul($C.str), OnCallFormName: $C.nul($C.str), OnCallFormDesc: $C.nul($C.str), StaffInfos: $C.nul($C.arr(StaffInfo)), RotationType: $C.nul($C.str), ShiftTime: $C.nul($C.str), EffectiveStartTime: $C.nul($C.int64), EffectiveEndTime: $C.nul($C.int64), TimeZone: $C.nul($C.float), CoverStaffInfos: $C.nul($C.arr(CoverStaffInfo)), Tags: $C.nul($C.arr(Tag)) }))
 
@@ -3770,16 +3770,16 @@ export const PrometheusAgentInfo: $Schema.Schema<PrometheusAgentInfo> = /*#__PUR
 
 /** `PrometheusAgentOverview` (response side). */
 export interface PrometheusAgentOverview {
-  readonly ClusterType: string
-  readonly ClusterId: string
-  readonly Status: string
-  readonly ClusterName: string
-  readonly ExternalLabels: readonly Label[] | null
-  readonly Region: string | null
-  readonly VpcId: string | null
-  readonly FailedReason: string | null
-  readonly Name: string | null
-  readonly EnableExternal: boolean | null
+  readonly ClusterType?: string
+  readonly ClusterId?: string
+  readonly Status?: string
+  readonly ClusterName?: string
+  readonly ExternalLabels?: readonly Label[] | null
+  readonly Region?: string | null
+  readonly VpcId?: string | null
+  readonly FailedReason?: string | null
+  readonly Name?: string | null
+  readonly EnableExternal?: boolean | null
   readonly DesiredAgentNum?: number | bigint | null
   readonly ReadyAgentNum?: number | bigint | null
 }
@@ -3837,8 +3837,8 @@ export const PrometheusAlertManagerConfig: $Schema.Schema<PrometheusAlertManager
 
 /** `PrometheusAlertPolicyItem` (both sides). */
 export interface PrometheusAlertPolicyItem {
-  readonly Name: string
-  readonly Rules: readonly PrometheusAlertRule[]
+  readonly Name?: string
+  readonly Rules?: readonly PrometheusAlertRule[]
   readonly Id?: string | null
   readonly TemplateId?: string | null
   readonly Notification?: PrometheusNotificationItem | null
@@ -3899,10 +3899,10 @@ export const PrometheusClusterAgentPodConfig: $Schema.Schema<PrometheusClusterAg
 
 /** `PrometheusClusterScrapeStatistics` (response side). */
 export interface PrometheusClusterScrapeStatistics {
-  readonly ClusterID: string
-  readonly ScrapedRate: number | null
-  readonly Jobs: readonly PrometheusJobScrapeStatistics[] | null
-  readonly SamplesRate: number | null
+  readonly ClusterID?: string
+  readonly ScrapedRate?: number | null
+  readonly Jobs?: readonly PrometheusJobScrapeStatistics[] | null
+  readonly SamplesRate?: number | null
 }
 export const PrometheusClusterScrapeStatistics: $Schema.Schema<PrometheusClusterScrapeStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusClusterScrapeStatistics", { ClusterID: $C.str, ScrapedRate: $C.nul($C.float), Jobs: $C.nul($C.arr(PrometheusJobScrapeStatistics)), SamplesRate: $C.nul($C.float) }))
 
@@ -3917,8 +3917,8 @@ export const PrometheusConfigItem: $Schema.Schema<PrometheusConfigItem> = /*#__P
 
 /** `PrometheusDynamicAPIResponseHTTP` (response side). */
 export interface PrometheusDynamicAPIResponseHTTP {
-  readonly StatusCode: number | bigint
-  readonly ResponseBody: string
+  readonly StatusCode?: number | bigint
+  readonly ResponseBody?: string
 }
 export const PrometheusDynamicAPIResponseHTTP: $Schema.Schema<PrometheusDynamicAPIResponseHTTP> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusDynamicAPIResponseHTTP", { StatusCode: $C.int64, ResponseBody: $C.str }))
 
@@ -3935,64 +3935,64 @@ export const PrometheusInstanceGrantInfo: $Schema.Schema<PrometheusInstanceGrant
 
 /** `PrometheusInstanceQuotaDetail` (response side). */
 export interface PrometheusInstanceQuotaDetail {
-  readonly Limit: number | bigint
-  readonly Usage: number | bigint
-  readonly Available: number | bigint
+  readonly Limit?: number | bigint
+  readonly Usage?: number | bigint
+  readonly Available?: number | bigint
 }
 export const PrometheusInstanceQuotaDetail: $Schema.Schema<PrometheusInstanceQuotaDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusInstanceQuotaDetail", { Limit: $C.int64, Usage: $C.int64, Available: $C.int64 }))
 
 /** `PrometheusInstanceScrapeStatistics` (response side). */
 export interface PrometheusInstanceScrapeStatistics {
-  readonly InstanceId: string
-  readonly ScrapedRate: number
-  readonly Clusters: readonly PrometheusClusterScrapeStatistics[]
-  readonly Global: readonly PrometheusClusterScrapeStatistics[] | null
-  readonly SamplesRate: number
+  readonly InstanceId?: string
+  readonly ScrapedRate?: number
+  readonly Clusters?: readonly PrometheusClusterScrapeStatistics[]
+  readonly Global?: readonly PrometheusClusterScrapeStatistics[] | null
+  readonly SamplesRate?: number
 }
 export const PrometheusInstanceScrapeStatistics: $Schema.Schema<PrometheusInstanceScrapeStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusInstanceScrapeStatistics", { InstanceId: $C.str, ScrapedRate: $C.float, Clusters: $C.arr(PrometheusClusterScrapeStatistics), Global: $C.nul($C.arr(PrometheusClusterScrapeStatistics)), SamplesRate: $C.float }))
 
 /** `PrometheusInstanceTenantUsage` (response side). */
 export interface PrometheusInstanceTenantUsage {
-  readonly InstanceId: string | null
-  readonly CalcDate: string | null
-  readonly Total: number | null
-  readonly Basic: number | null
-  readonly Fee: number | null
+  readonly InstanceId?: string | null
+  readonly CalcDate?: string | null
+  readonly Total?: number | null
+  readonly Basic?: number | null
+  readonly Fee?: number | null
 }
 export const PrometheusInstanceTenantUsage: $Schema.Schema<PrometheusInstanceTenantUsage> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusInstanceTenantUsage", { InstanceId: $C.nul($C.str), CalcDate: $C.nul($C.str), Total: $C.nul($C.float), Basic: $C.nul($C.float), Fee: $C.nul($C.float) }))
 
 /** `PrometheusInstancesItem` (response side). */
 export interface PrometheusInstancesItem {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceChargeType: number | bigint
-  readonly RegionId: number | bigint
-  readonly Zone: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly DataRetentionTime: number | bigint | null
-  readonly InstanceStatus: number | bigint
-  readonly GrafanaURL: string | null
-  readonly CreatedAt: string
-  readonly EnableGrafana: number | bigint
-  readonly IPv4Address: string | null
-  readonly TagSpecification: readonly PrometheusTag[] | null
-  readonly ExpireTime: string | null
-  readonly ChargeStatus: number | bigint | null
-  readonly SpecName: string | null
-  readonly AutoRenewFlag: number | bigint | null
-  readonly IsNearExpire: number | bigint | null
-  readonly AuthToken: string | null
-  readonly RemoteWrite: string | null
-  readonly ApiRootPath: string | null
-  readonly ProxyAddress: string | null
-  readonly GrafanaStatus: number | bigint | null
-  readonly GrafanaIpWhiteList: string | null
-  readonly Grant: PrometheusInstanceGrantInfo | null
-  readonly GrafanaInstanceId: string | null
-  readonly AlertRuleLimit: number | bigint | null
-  readonly RecordingRuleLimit: number | bigint | null
-  readonly MigrationType: number | bigint | null
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceChargeType?: number | bigint
+  readonly RegionId?: number | bigint
+  readonly Zone?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly DataRetentionTime?: number | bigint | null
+  readonly InstanceStatus?: number | bigint
+  readonly GrafanaURL?: string | null
+  readonly CreatedAt?: string
+  readonly EnableGrafana?: number | bigint
+  readonly IPv4Address?: string | null
+  readonly TagSpecification?: readonly PrometheusTag[] | null
+  readonly ExpireTime?: string | null
+  readonly ChargeStatus?: number | bigint | null
+  readonly SpecName?: string | null
+  readonly AutoRenewFlag?: number | bigint | null
+  readonly IsNearExpire?: number | bigint | null
+  readonly AuthToken?: string | null
+  readonly RemoteWrite?: string | null
+  readonly ApiRootPath?: string | null
+  readonly ProxyAddress?: string | null
+  readonly GrafanaStatus?: number | bigint | null
+  readonly GrafanaIpWhiteList?: string | null
+  readonly Grant?: PrometheusInstanceGrantInfo | null
+  readonly GrafanaInstanceId?: string | null
+  readonly AlertRuleLimit?: number | bigint | null
+  readonly RecordingRuleLimit?: number | bigint | null
+  readonly MigrationType?: number | bigint | null
   readonly InstanceAttributes?: readonly PrometheusRuleKV[] | null
 }
 export const PrometheusInstancesItem: $Schema.Schema<PrometheusInstancesItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusInstancesItem", { InstanceId: $C.str, InstanceName: $C.str, InstanceChargeType: $C.int64, RegionId: $C.int64, Zone: $C.str, VpcId: $C.str, SubnetId: $C.str, DataRetentionTime: $C.nul($C.int64), InstanceStatus: $C.int64, GrafanaURL: $C.nul($C.str), CreatedAt: $C.str, EnableGrafana: $C.int64, IPv4Address: $C.nul($C.str), TagSpecification: $C.nul($C.arr(PrometheusTag)), ExpireTime: $C.nul($C.str), ChargeStatus: $C.nul($C.int64), SpecName: $C.nul($C.str), AutoRenewFlag: $C.nul($C.int64), IsNearExpire: $C.nul($C.int64), AuthToken: $C.nul($C.str), RemoteWrite: $C.nul($C.str), ApiRootPath: $C.nul($C.str), ProxyAddress: $C.nul($C.str), GrafanaStatus: $C.nul($C.int64), GrafanaIpWhiteList: $C.nul($C.str), Grant: $C.nul(PrometheusInstanceGrantInfo), GrafanaInstanceId: $C.nul($C.str), AlertRuleLimit: $C.nul($C.int64), RecordingRuleLimit: $C.nul($C.int64), MigrationType: $C.nul($C.int64) }, { InstanceAttributes: $C.nul($C.arr(PrometheusRuleKV)) }))
@@ -4021,28 +4021,28 @@ export const PrometheusInstancesOverview: $Schema.Schema<PrometheusInstancesOver
 
 /** `PrometheusJobScrapeStatistics` (response side). */
 export interface PrometheusJobScrapeStatistics {
-  readonly JobName: string
-  readonly ScrapedRate: number
-  readonly Metrics: readonly PrometheusMetricScrapeStatistics[] | null
+  readonly JobName?: string
+  readonly ScrapedRate?: number
+  readonly Metrics?: readonly PrometheusMetricScrapeStatistics[] | null
   readonly JobType?: string
 }
 export const PrometheusJobScrapeStatistics: $Schema.Schema<PrometheusJobScrapeStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusJobScrapeStatistics", { JobName: $C.str, ScrapedRate: $C.float, Metrics: $C.nul($C.arr(PrometheusMetricScrapeStatistics)) }, { JobType: $C.str }))
 
 /** `PrometheusJobTargets` (response side). */
 export interface PrometheusJobTargets {
-  readonly Targets: readonly PrometheusTarget[]
-  readonly JobName: string
-  readonly Total: number | bigint
-  readonly Up: number | bigint
+  readonly Targets?: readonly PrometheusTarget[]
+  readonly JobName?: string
+  readonly Total?: number | bigint
+  readonly Up?: number | bigint
 }
 export const PrometheusJobTargets: $Schema.Schema<PrometheusJobTargets> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusJobTargets", { Targets: $C.arr(PrometheusTarget), JobName: $C.str, Total: $C.uint64, Up: $C.uint64 }))
 
 /** `PrometheusMetricScrapeStatistics` (response side). */
 export interface PrometheusMetricScrapeStatistics {
-  readonly MetricName: string | null
-  readonly SamplesRate: number | null
-  readonly ScrapedRate: number | null
-  readonly IsRecommended: boolean | null
+  readonly MetricName?: string | null
+  readonly SamplesRate?: number | null
+  readonly ScrapedRate?: number | null
+  readonly IsRecommended?: boolean | null
 }
 export const PrometheusMetricScrapeStatistics: $Schema.Schema<PrometheusMetricScrapeStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusMetricScrapeStatistics", { MetricName: $C.nul($C.str), SamplesRate: $C.nul($C.float), ScrapedRate: $C.nul($C.float), IsRecommended: $C.nul($C.bool) }))
 
@@ -4067,26 +4067,26 @@ export const PrometheusNotificationItem: $Schema.Schema<PrometheusNotificationIt
 
 /** `PrometheusRecordRuleYamlItem` (response side). */
 export interface PrometheusRecordRuleYamlItem {
-  readonly Name: string
-  readonly UpdateTime: string
-  readonly TemplateId: string
-  readonly Content: string | null
-  readonly ClusterId: string | null
-  readonly Status: number | bigint | null
-  readonly Id: string | null
-  readonly Count: number | bigint | null
+  readonly Name?: string
+  readonly UpdateTime?: string
+  readonly TemplateId?: string
+  readonly Content?: string | null
+  readonly ClusterId?: string | null
+  readonly Status?: number | bigint | null
+  readonly Id?: string | null
+  readonly Count?: number | bigint | null
 }
 export const PrometheusRecordRuleYamlItem: $Schema.Schema<PrometheusRecordRuleYamlItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusRecordRuleYamlItem", { Name: $C.str, UpdateTime: $C.str, TemplateId: $C.str, Content: $C.nul($C.str), ClusterId: $C.nul($C.str), Status: $C.nul($C.int64), Id: $C.nul($C.str), Count: $C.nul($C.int64) }))
 
 /** `PrometheusRegionItem` (response side). */
 export interface PrometheusRegionItem {
-  readonly Region: string
-  readonly RegionId: number | bigint
-  readonly RegionState: number | bigint
-  readonly RegionName: string
-  readonly RegionShortName: string
-  readonly Area: string
-  readonly RegionPayMode: number | bigint
+  readonly Region?: string
+  readonly RegionId?: number | bigint
+  readonly RegionState?: number | bigint
+  readonly RegionName?: string
+  readonly RegionShortName?: string
+  readonly Area?: string
+  readonly RegionPayMode?: number | bigint
 }
 export const PrometheusRegionItem: $Schema.Schema<PrometheusRegionItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusRegionItem", { Region: $C.str, RegionId: $C.int64, RegionState: $C.int64, RegionName: $C.str, RegionShortName: $C.str, Area: $C.str, RegionPayMode: $C.int64 }))
 
@@ -4116,10 +4116,10 @@ export const PrometheusRuleSet: $Schema.Schema<PrometheusRuleSet> = /*#__PURE__*
 
 /** `PrometheusScrapeJob` (response side). */
 export interface PrometheusScrapeJob {
-  readonly Name: string | null
-  readonly AgentId: string
-  readonly JobId: string
-  readonly Config: string | null
+  readonly Name?: string | null
+  readonly AgentId?: string
+  readonly JobId?: string
+  readonly Config?: string | null
 }
 export const PrometheusScrapeJob: $Schema.Schema<PrometheusScrapeJob> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusScrapeJob", { Name: $C.nul($C.str), AgentId: $C.str, JobId: $C.str, Config: $C.nul($C.str) }))
 
@@ -4139,15 +4139,15 @@ export const PrometheusTag: $Schema.Schema<PrometheusTag> = /*#__PURE__*/ $C.laz
 
 /** `PrometheusTarget` (response side). */
 export interface PrometheusTarget {
-  readonly Url: string
-  readonly State: string
+  readonly Url?: string
+  readonly State?: string
 }
 export const PrometheusTarget: $Schema.Schema<PrometheusTarget> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusTarget", { Url: $C.str, State: $C.str }))
 
 /** `PrometheusTemp` (both sides). */
 export interface PrometheusTemp {
-  readonly Name: string
-  readonly Level: string
+  readonly Name?: string
+  readonly Level?: string
   readonly Describe?: string | null
   readonly RecordRules?: readonly PrometheusConfigItem[] | null
   readonly ServiceMonitors?: readonly PrometheusConfigItem[] | null
@@ -4176,8 +4176,8 @@ export const PrometheusTempModify: $Schema.Schema<PrometheusTempModify> = /*#__P
 
 /** `PrometheusTemplateSyncTarget` (both sides). */
 export interface PrometheusTemplateSyncTarget {
-  readonly Region: string
-  readonly InstanceId: string
+  readonly Region?: string
+  readonly InstanceId?: string
   readonly ClusterId?: string | null
   readonly SyncTime?: string | null
   readonly Version?: string | null
@@ -4189,12 +4189,12 @@ export const PrometheusTemplateSyncTarget: $Schema.Schema<PrometheusTemplateSync
 
 /** `PrometheusZoneItem` (response side). */
 export interface PrometheusZoneItem {
-  readonly Zone: string
-  readonly ZoneId: number | bigint
-  readonly ZoneState: number | bigint
-  readonly RegionId: number | bigint
-  readonly ZoneName: string
-  readonly ZoneResourceState: number | bigint | null
+  readonly Zone?: string
+  readonly ZoneId?: number | bigint
+  readonly ZoneState?: number | bigint
+  readonly RegionId?: number | bigint
+  readonly ZoneName?: string
+  readonly ZoneResourceState?: number | bigint | null
 }
 export const PrometheusZoneItem: $Schema.Schema<PrometheusZoneItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusZoneItem", { Zone: $C.str, ZoneId: $C.int64, ZoneState: $C.int64, RegionId: $C.int64, ZoneName: $C.str, ZoneResourceState: $C.nul($C.int64) }))
 
@@ -4220,14 +4220,14 @@ export const ReceiverInfo: $Schema.Schema<ReceiverInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `RecordingRuleSet` (response side). */
 export interface RecordingRuleSet {
-  readonly RuleId: string
-  readonly RuleState: number | bigint
-  readonly Name: string
-  readonly Group: string
-  readonly Total: number | bigint
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly RuleName: string | null
+  readonly RuleId?: string
+  readonly RuleState?: number | bigint
+  readonly Name?: string
+  readonly Group?: string
+  readonly Total?: number | bigint
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly RuleName?: string | null
 }
 export const RecordingRuleSet: $Schema.Schema<RecordingRuleSet> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordingRuleSet", { RuleId: $C.str, RuleState: $C.int64, Name: $C.str, Group: $C.str, Total: $C.int64, CreatedAt: $C.str, UpdatedAt: $C.str, RuleName: $C.nul($C.str) }))
 
@@ -4240,7 +4240,7 @@ export const RegionPolicyObjectCount: $Schema.Schema<RegionPolicyObjectCount> = 
 
 /** `RemoteWrite` (both sides). */
 export interface RemoteWrite {
-  readonly URL: string
+  readonly URL?: string
   readonly URLRelabelConfig?: string | null
   readonly BasicAuth?: BasicAuth | null
   /** @deprecated hidden or deprecated in the API */
@@ -4296,7 +4296,7 @@ export const RoutePrometheusDynamicAPIRequest: $Schema.Schema<RoutePrometheusDyn
 
 /** `RoutePrometheusDynamicAPIResponse` (response side). */
 export interface RoutePrometheusDynamicAPIResponse {
-  readonly HTTP: PrometheusDynamicAPIResponseHTTP
+  readonly HTTP?: PrometheusDynamicAPIResponseHTTP
   readonly RequestId: string
 }
 export const RoutePrometheusDynamicAPIResponse: $Schema.Schema<RoutePrometheusDynamicAPIResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RoutePrometheusDynamicAPIResponse", { HTTP: PrometheusDynamicAPIResponseHTTP, RequestId: $C.str }))
@@ -4341,10 +4341,10 @@ export const SetDefaultAlarmPolicyResponse: $Schema.Schema<SetDefaultAlarmPolicy
 
 /** `SingleOrderedDataPoint` (response side). */
 export interface SingleOrderedDataPoint {
-  readonly Dimensions: readonly Dimension[] | null
-  readonly Value: number | null
-  readonly Timestamp: number | bigint | null
-  readonly Order: number | bigint | null
+  readonly Dimensions?: readonly Dimension[] | null
+  readonly Value?: number | null
+  readonly Timestamp?: number | bigint | null
+  readonly Order?: number | bigint | null
 }
 export const SingleOrderedDataPoint: $Schema.Schema<SingleOrderedDataPoint> = /*#__PURE__*/ $C.lazy(() => $C.struct("SingleOrderedDataPoint", { Dimensions: $C.nul($C.arr(Dimension)), Value: $C.nul($C.float), Timestamp: $C.nul($C.uint64), Order: $C.nul($C.uint64) }))
 
@@ -4443,7 +4443,7 @@ export const Toleration: $Schema.Schema<Toleration> = /*#__PURE__*/ $C.lazy(() =
 
 /** `URLNotice` (both sides). */
 export interface URLNotice {
-  readonly URL: string | null
+  readonly URL?: string | null
   readonly IsValid?: number | bigint | null
   readonly ValidationCode?: string | null
   readonly StartTime?: number | bigint | null
@@ -4543,7 +4543,7 @@ export const UpdateAlertRuleRequest: $Schema.Schema<UpdateAlertRuleRequest> = /*
 
 /** `UpdateAlertRuleResponse` (response side). */
 export interface UpdateAlertRuleResponse {
-  readonly RuleId: string
+  readonly RuleId?: string
   readonly RequestId: string
 }
 export const UpdateAlertRuleResponse: $Schema.Schema<UpdateAlertRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateAlertRuleResponse", { RuleId: $C.str, RequestId: $C.str }))
@@ -4761,7 +4761,7 @@ export const UpdateRecordingRuleRequest: $Schema.Schema<UpdateRecordingRuleReque
 
 /** `UpdateRecordingRuleResponse` (response side). */
 export interface UpdateRecordingRuleResponse {
-  readonly RuleId: string | null
+  readonly RuleId?: string | null
   readonly RequestId: string
 }
 export const UpdateRecordingRuleResponse: $Schema.Schema<UpdateRecordingRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateRecordingRuleResponse", { RuleId: $C.nul($C.str), RequestId: $C.str }))
@@ -4793,7 +4793,7 @@ export const UpdateServiceDiscoveryRequest: $Schema.Schema<UpdateServiceDiscover
 
 /** `UpdateServiceDiscoveryResponse` (response side). */
 export interface UpdateServiceDiscoveryResponse {
-  readonly ServiceDiscovery: ServiceDiscoveryItem
+  readonly ServiceDiscovery?: ServiceDiscoveryItem
   readonly RequestId: string
 }
 export const UpdateServiceDiscoveryResponse: $Schema.Schema<UpdateServiceDiscoveryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateServiceDiscoveryResponse", { ServiceDiscovery: ServiceDiscoveryItem, RequestId: $C.str }))
@@ -4826,10 +4826,10 @@ export const UpgradeGrafanaInstanceResponse: $Schema.Schema<UpgradeGrafanaInstan
 
 /** `UserNotice` (both sides). */
 export interface UserNotice {
-  readonly ReceiverType: string | null
-  readonly StartTime: number | bigint | null
-  readonly EndTime: number | bigint | null
-  readonly NoticeWay: readonly string[] | null
+  readonly ReceiverType?: string | null
+  readonly StartTime?: number | bigint | null
+  readonly EndTime?: number | bigint | null
+  readonly NoticeWay?: readonly string[] | null
   readonly UserIds?: readonly (number | bigint)[] | null
   readonly GroupIds?: readonly (number | bigint)[] | null
   readonly PhoneOrder?: readonly (number | bigint)[] | null

@@ -277,7 +277,7 @@ export const ModifyNoticeContentTmplResponse: $Schema.Schema<ModifyNoticeContent
 export interface NoticeContentTmpl {
   readonly TmplID?: string | null
   readonly TmplName?: string | null
-  readonly TmplContents: NoticeContentTmplItem | null
+  readonly TmplContents?: NoticeContentTmplItem | null
   readonly CreateTime?: number | bigint | null
   readonly UpdateTime?: number | bigint | null
   readonly LastModifier?: string | null

@@ -19,33 +19,33 @@ export const $M: $O.Meta = { service: "mps", version: "2019-06-12" }
 
 /** `AIAnalysisTemplateItem` (response side). */
 export interface AIAnalysisTemplateItem {
-  readonly Definition: number | bigint
-  readonly Name: string
-  readonly Comment: string
-  readonly ClassificationConfigure: ClassificationConfigureInfo | null
-  readonly TagConfigure: TagConfigureInfo | null
-  readonly CoverConfigure: CoverConfigureInfo | null
-  readonly FrameTagConfigure: FrameTagConfigureInfo | null
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Type: string | null
+  readonly Definition?: number | bigint
+  readonly Name?: string
+  readonly Comment?: string
+  readonly ClassificationConfigure?: ClassificationConfigureInfo | null
+  readonly TagConfigure?: TagConfigureInfo | null
+  readonly CoverConfigure?: CoverConfigureInfo | null
+  readonly FrameTagConfigure?: FrameTagConfigureInfo | null
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Type?: string | null
 }
 export const AIAnalysisTemplateItem: $Schema.Schema<AIAnalysisTemplateItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIAnalysisTemplateItem", { Definition: $C.int64, Name: $C.str, Comment: $C.str, ClassificationConfigure: $C.nul(ClassificationConfigureInfo), TagConfigure: $C.nul(TagConfigureInfo), CoverConfigure: $C.nul(CoverConfigureInfo), FrameTagConfigure: $C.nul(FrameTagConfigureInfo), CreateTime: $C.str, UpdateTime: $C.str, Type: $C.nul($C.str) }))
 
 /** `AIRecognitionTemplateItem` (response side). */
 export interface AIRecognitionTemplateItem {
-  readonly Definition: number | bigint
-  readonly Name: string
-  readonly Comment: string
-  readonly FaceConfigure: FaceConfigureInfo
-  readonly OcrFullTextConfigure: OcrFullTextConfigureInfo
-  readonly OcrWordsConfigure: OcrWordsConfigureInfo
-  readonly AsrFullTextConfigure: AsrFullTextConfigureInfo
-  readonly AsrWordsConfigure: AsrWordsConfigureInfo
+  readonly Definition?: number | bigint
+  readonly Name?: string
+  readonly Comment?: string
+  readonly FaceConfigure?: FaceConfigureInfo
+  readonly OcrFullTextConfigure?: OcrFullTextConfigureInfo
+  readonly OcrWordsConfigure?: OcrWordsConfigureInfo
+  readonly AsrFullTextConfigure?: AsrFullTextConfigureInfo
+  readonly AsrWordsConfigure?: AsrWordsConfigureInfo
   readonly TranslateConfigure?: TranslateConfigureInfo | null
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Type: string | null
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Type?: string | null
 }
 export const AIRecognitionTemplateItem: $Schema.Schema<AIRecognitionTemplateItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIRecognitionTemplateItem", { Definition: $C.int64, Name: $C.str, Comment: $C.str, FaceConfigure: FaceConfigureInfo, OcrFullTextConfigure: OcrFullTextConfigureInfo, OcrWordsConfigure: OcrWordsConfigureInfo, AsrFullTextConfigure: AsrFullTextConfigureInfo, AsrWordsConfigure: AsrWordsConfigureInfo, CreateTime: $C.str, UpdateTime: $C.str, Type: $C.nul($C.str) }, { TranslateConfigure: $C.nul(TranslateConfigureInfo) }))
 
@@ -77,7 +77,7 @@ export const ActivateStreamPackageResponse: $Schema.Schema<ActivateStreamPackage
 
 /** `Activity` (both sides). */
 export interface Activity {
-  readonly ActivityType: string
+  readonly ActivityType?: string
   readonly PredriveIndex?: readonly (number | bigint)[]
   readonly ReardriveIndex?: readonly (number | bigint)[]
   readonly ActivityPara?: ActivityPara | null
@@ -104,15 +104,15 @@ export const ActivityPara: $Schema.Schema<ActivityPara> = /*#__PURE__*/ $C.lazy(
 
 /** `ActivityResItem` (response side). */
 export interface ActivityResItem {
-  readonly TranscodeTask: MediaProcessTaskTranscodeResult | null
-  readonly AnimatedGraphicTask: MediaProcessTaskAnimatedGraphicResult | null
-  readonly SnapshotByTimeOffsetTask: MediaProcessTaskSnapshotByTimeOffsetResult | null
-  readonly SampleSnapshotTask: MediaProcessTaskSampleSnapshotResult | null
-  readonly ImageSpriteTask: MediaProcessTaskImageSpriteResult | null
-  readonly AdaptiveDynamicStreamingTask: MediaProcessTaskAdaptiveDynamicStreamingResult | null
-  readonly RecognitionTask: ScheduleRecognitionTaskResult | null
-  readonly ReviewTask: ScheduleReviewTaskResult | null
-  readonly AnalysisTask: ScheduleAnalysisTaskResult | null
+  readonly TranscodeTask?: MediaProcessTaskTranscodeResult | null
+  readonly AnimatedGraphicTask?: MediaProcessTaskAnimatedGraphicResult | null
+  readonly SnapshotByTimeOffsetTask?: MediaProcessTaskSnapshotByTimeOffsetResult | null
+  readonly SampleSnapshotTask?: MediaProcessTaskSampleSnapshotResult | null
+  readonly ImageSpriteTask?: MediaProcessTaskImageSpriteResult | null
+  readonly AdaptiveDynamicStreamingTask?: MediaProcessTaskAdaptiveDynamicStreamingResult | null
+  readonly RecognitionTask?: ScheduleRecognitionTaskResult | null
+  readonly ReviewTask?: ScheduleReviewTaskResult | null
+  readonly AnalysisTask?: ScheduleAnalysisTaskResult | null
   readonly QualityControlTask?: ScheduleQualityControlTaskResult | null
   readonly ExecRuleTask?: ScheduleExecRuleTaskResult | null
   readonly SmartSubtitlesTask?: ScheduleSmartSubtitleTaskResult | null
@@ -122,8 +122,8 @@ export const ActivityResItem: $Schema.Schema<ActivityResItem> = /*#__PURE__*/ $C
 
 /** `ActivityResult` (response side). */
 export interface ActivityResult {
-  readonly ActivityType: string
-  readonly ActivityResItem: ActivityResItem
+  readonly ActivityType?: string
+  readonly ActivityResItem?: ActivityResItem
 }
 export const ActivityResult: $Schema.Schema<ActivityResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ActivityResult", { ActivityType: $C.str, ActivityResItem: ActivityResItem }))
 
@@ -142,16 +142,16 @@ export const AdBreakInfo: $Schema.Schema<AdBreakInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `AdaptiveDynamicStreamingInfoItem` (response side). */
 export interface AdaptiveDynamicStreamingInfoItem {
-  readonly Definition: number | bigint
-  readonly Package: string
-  readonly Path: string
-  readonly Storage: TaskOutputStorage
+  readonly Definition?: number | bigint
+  readonly Package?: string
+  readonly Path?: string
+  readonly Storage?: TaskOutputStorage
 }
 export const AdaptiveDynamicStreamingInfoItem: $Schema.Schema<AdaptiveDynamicStreamingInfoItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AdaptiveDynamicStreamingInfoItem", { Definition: $C.int64, Package: $C.str, Path: $C.str, Storage: TaskOutputStorage }))
 
 /** `AdaptiveDynamicStreamingTaskInput` (both sides). */
 export interface AdaptiveDynamicStreamingTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly WatermarkSet?: readonly WatermarkInput[]
   readonly BlindWatermark?: BlindWatermarkInput | null
   readonly OutputStorage?: TaskOutputStorage | null
@@ -171,16 +171,16 @@ export const AdaptiveDynamicStreamingTaskInput: $Schema.Schema<AdaptiveDynamicSt
 
 /** `AdaptiveDynamicStreamingTemplate` (response side). */
 export interface AdaptiveDynamicStreamingTemplate {
-  readonly Definition: number | bigint
-  readonly Type: string
-  readonly Name: string
-  readonly Comment: string
-  readonly Format: string
-  readonly StreamInfos: readonly AdaptiveStreamTemplate[]
-  readonly DisableHigherVideoBitrate: number | bigint
-  readonly DisableHigherVideoResolution: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Definition?: number | bigint
+  readonly Type?: string
+  readonly Name?: string
+  readonly Comment?: string
+  readonly Format?: string
+  readonly StreamInfos?: readonly AdaptiveStreamTemplate[]
+  readonly DisableHigherVideoBitrate?: number | bigint
+  readonly DisableHigherVideoResolution?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly PureAudio?: number | bigint | null
   readonly SegmentType?: string | null
 }
@@ -188,7 +188,7 @@ export const AdaptiveDynamicStreamingTemplate: $Schema.Schema<AdaptiveDynamicStr
 
 /** `AdaptiveStreamTemplate` (both sides). */
 export interface AdaptiveStreamTemplate {
-  readonly Audio: AudioTemplateInfo
+  readonly Audio?: AudioTemplateInfo
   readonly Video?: VideoTemplateInfo
   readonly RemoveAudio?: number | bigint
   readonly RemoveVideo?: number | bigint
@@ -253,16 +253,16 @@ export const AdvancedSuperResolutionConfig: $Schema.Schema<AdvancedSuperResoluti
 
 /** `AiAnalysisResult` (response side). */
 export interface AiAnalysisResult {
-  readonly Type: string
-  readonly ClassificationTask: AiAnalysisTaskClassificationResult | null
-  readonly CoverTask: AiAnalysisTaskCoverResult | null
-  readonly TagTask: AiAnalysisTaskTagResult | null
-  readonly FrameTagTask: AiAnalysisTaskFrameTagResult | null
-  readonly HighlightTask: AiAnalysisTaskHighlightResult | null
-  readonly DeLogoTask: AiAnalysisTaskDelLogoResult | null
-  readonly SegmentTask: AiAnalysisTaskSegmentResult | null
-  readonly HeadTailTask: AiAnalysisTaskHeadTailResult | null
-  readonly DescriptionTask: AiAnalysisTaskDescriptionResult | null
+  readonly Type?: string
+  readonly ClassificationTask?: AiAnalysisTaskClassificationResult | null
+  readonly CoverTask?: AiAnalysisTaskCoverResult | null
+  readonly TagTask?: AiAnalysisTaskTagResult | null
+  readonly FrameTagTask?: AiAnalysisTaskFrameTagResult | null
+  readonly HighlightTask?: AiAnalysisTaskHighlightResult | null
+  readonly DeLogoTask?: AiAnalysisTaskDelLogoResult | null
+  readonly SegmentTask?: AiAnalysisTaskSegmentResult | null
+  readonly HeadTailTask?: AiAnalysisTaskHeadTailResult | null
+  readonly DescriptionTask?: AiAnalysisTaskDescriptionResult | null
   readonly HorizontalToVerticalTask?: AiAnalysisTaskHorizontalToVerticalResult | null
   readonly DubbingTask?: AiAnalysisTaskDubbingResult | null
   readonly VideoRemakeTask?: AiAnalysisTaskVideoRemakeResult | null
@@ -274,7 +274,7 @@ export const AiAnalysisResult: $Schema.Schema<AiAnalysisResult> = /*#__PURE__*/ 
 
 /** `AiAnalysisTaskClassificationInput` (response side). */
 export interface AiAnalysisTaskClassificationInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly ExtendedParameter?: string
 }
 export const AiAnalysisTaskClassificationInput: $Schema.Schema<AiAnalysisTaskClassificationInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskClassificationInput", { Definition: $C.uint64 }, { ExtendedParameter: $C.str }))
@@ -287,18 +287,18 @@ export const AiAnalysisTaskClassificationOutput: $Schema.Schema<AiAnalysisTaskCl
 
 /** `AiAnalysisTaskClassificationResult` (response side). */
 export interface AiAnalysisTaskClassificationResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiAnalysisTaskClassificationInput
-  readonly Output: AiAnalysisTaskClassificationOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskClassificationInput
+  readonly Output?: AiAnalysisTaskClassificationOutput | null
 }
 export const AiAnalysisTaskClassificationResult: $Schema.Schema<AiAnalysisTaskClassificationResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskClassificationResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiAnalysisTaskClassificationInput, Output: $C.nul(AiAnalysisTaskClassificationOutput) }))
 
 /** `AiAnalysisTaskCoverInput` (response side). */
 export interface AiAnalysisTaskCoverInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly ExtendedParameter?: string
 }
 export const AiAnalysisTaskCoverInput: $Schema.Schema<AiAnalysisTaskCoverInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskCoverInput", { Definition: $C.uint64 }, { ExtendedParameter: $C.str }))
@@ -312,12 +312,12 @@ export const AiAnalysisTaskCoverOutput: $Schema.Schema<AiAnalysisTaskCoverOutput
 
 /** `AiAnalysisTaskCoverResult` (response side). */
 export interface AiAnalysisTaskCoverResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiAnalysisTaskCoverInput
-  readonly Output: AiAnalysisTaskCoverOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskCoverInput
+  readonly Output?: AiAnalysisTaskCoverOutput | null
 }
 export const AiAnalysisTaskCoverResult: $Schema.Schema<AiAnalysisTaskCoverResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskCoverResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiAnalysisTaskCoverInput, Output: $C.nul(AiAnalysisTaskCoverOutput) }))
 
@@ -337,11 +337,11 @@ export const AiAnalysisTaskCutoutOutput: $Schema.Schema<AiAnalysisTaskCutoutOutp
 
 /** `AiAnalysisTaskCutoutResult` (response side). */
 export interface AiAnalysisTaskCutoutResult {
-  readonly Status: string
+  readonly Status?: string
   readonly ErrCodeExt?: string
-  readonly Message: string
-  readonly Input: AiAnalysisTaskCutoutInput
-  readonly Output: AiAnalysisTaskCutoutOutput | null
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskCutoutInput
+  readonly Output?: AiAnalysisTaskCutoutOutput | null
   readonly Progress?: number | bigint
   readonly BeginProcessTime?: string
   readonly FinishTime?: string
@@ -350,15 +350,15 @@ export const AiAnalysisTaskCutoutResult: $Schema.Schema<AiAnalysisTaskCutoutResu
 
 /** `AiAnalysisTaskDelLogoInput` (response side). */
 export interface AiAnalysisTaskDelLogoInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly ExtendedParameter?: string
 }
 export const AiAnalysisTaskDelLogoInput: $Schema.Schema<AiAnalysisTaskDelLogoInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskDelLogoInput", { Definition: $C.uint64 }, { ExtendedParameter: $C.str }))
 
 /** `AiAnalysisTaskDelLogoOutput` (response side). */
 export interface AiAnalysisTaskDelLogoOutput {
-  readonly Path: string
-  readonly OutputStorage: TaskOutputStorage
+  readonly Path?: string
+  readonly OutputStorage?: TaskOutputStorage
   readonly OriginSubtitlePath?: string
   readonly TranslateSubtitlePath?: string
   readonly SubtitlePos?: SubtitlePosition | null
@@ -374,17 +374,17 @@ export const AiAnalysisTaskDelLogoOutput: $Schema.Schema<AiAnalysisTaskDelLogoOu
 
 /** `AiAnalysisTaskDelLogoResult` (response side). */
 export interface AiAnalysisTaskDelLogoResult {
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiAnalysisTaskDelLogoInput
-  readonly Output: AiAnalysisTaskDelLogoOutput | null
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskDelLogoInput
+  readonly Output?: AiAnalysisTaskDelLogoOutput | null
 }
 export const AiAnalysisTaskDelLogoResult: $Schema.Schema<AiAnalysisTaskDelLogoResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskDelLogoResult", { Status: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiAnalysisTaskDelLogoInput, Output: $C.nul(AiAnalysisTaskDelLogoOutput) }))
 
 /** `AiAnalysisTaskDescriptionInput` (response side). */
 export interface AiAnalysisTaskDescriptionInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly ExtendedParameter?: string
 }
 export const AiAnalysisTaskDescriptionInput: $Schema.Schema<AiAnalysisTaskDescriptionInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskDescriptionInput", { Definition: $C.uint64 }, { ExtendedParameter: $C.str }))
@@ -397,27 +397,27 @@ export const AiAnalysisTaskDescriptionOutput: $Schema.Schema<AiAnalysisTaskDescr
 
 /** `AiAnalysisTaskDescriptionResult` (response side). */
 export interface AiAnalysisTaskDescriptionResult {
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiAnalysisTaskDescriptionInput
-  readonly Output: AiAnalysisTaskDescriptionOutput | null
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskDescriptionInput
+  readonly Output?: AiAnalysisTaskDescriptionOutput | null
 }
 export const AiAnalysisTaskDescriptionResult: $Schema.Schema<AiAnalysisTaskDescriptionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskDescriptionResult", { Status: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiAnalysisTaskDescriptionInput, Output: $C.nul(AiAnalysisTaskDescriptionOutput) }))
 
 /** `AiAnalysisTaskDubbingInput` (response side). */
 export interface AiAnalysisTaskDubbingInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly ExtendedParameter?: string
 }
 export const AiAnalysisTaskDubbingInput: $Schema.Schema<AiAnalysisTaskDubbingInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskDubbingInput", { Definition: $C.uint64 }, { ExtendedParameter: $C.str }))
 
 /** `AiAnalysisTaskDubbingOutput` (response side). */
 export interface AiAnalysisTaskDubbingOutput {
-  readonly VideoPath: string
-  readonly SpeakerPath: string
+  readonly VideoPath?: string
+  readonly SpeakerPath?: string
   readonly VoiceId?: string
-  readonly OutputStorage: TaskOutputStorage
+  readonly OutputStorage?: TaskOutputStorage
   readonly ExtraOutput?: string
   readonly VideoFileId?: string
   readonly SpeakerFileId?: string
@@ -426,17 +426,17 @@ export const AiAnalysisTaskDubbingOutput: $Schema.Schema<AiAnalysisTaskDubbingOu
 
 /** `AiAnalysisTaskDubbingResult` (response side). */
 export interface AiAnalysisTaskDubbingResult {
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiAnalysisTaskDubbingInput
-  readonly Output: AiAnalysisTaskDubbingOutput | null
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskDubbingInput
+  readonly Output?: AiAnalysisTaskDubbingOutput | null
 }
 export const AiAnalysisTaskDubbingResult: $Schema.Schema<AiAnalysisTaskDubbingResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskDubbingResult", { Status: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiAnalysisTaskDubbingInput, Output: $C.nul(AiAnalysisTaskDubbingOutput) }))
 
 /** `AiAnalysisTaskFrameTagInput` (response side). */
 export interface AiAnalysisTaskFrameTagInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly ExtendedParameter?: string
 }
 export const AiAnalysisTaskFrameTagInput: $Schema.Schema<AiAnalysisTaskFrameTagInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskFrameTagInput", { Definition: $C.uint64 }, { ExtendedParameter: $C.str }))
@@ -449,60 +449,60 @@ export const AiAnalysisTaskFrameTagOutput: $Schema.Schema<AiAnalysisTaskFrameTag
 
 /** `AiAnalysisTaskFrameTagResult` (response side). */
 export interface AiAnalysisTaskFrameTagResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiAnalysisTaskFrameTagInput
-  readonly Output: AiAnalysisTaskFrameTagOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskFrameTagInput
+  readonly Output?: AiAnalysisTaskFrameTagOutput | null
 }
 export const AiAnalysisTaskFrameTagResult: $Schema.Schema<AiAnalysisTaskFrameTagResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskFrameTagResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiAnalysisTaskFrameTagInput, Output: $C.nul(AiAnalysisTaskFrameTagOutput) }))
 
 /** `AiAnalysisTaskHeadTailInput` (response side). */
 export interface AiAnalysisTaskHeadTailInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly ExtendedParameter?: string
 }
 export const AiAnalysisTaskHeadTailInput: $Schema.Schema<AiAnalysisTaskHeadTailInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskHeadTailInput", { Definition: $C.uint64 }, { ExtendedParameter: $C.str }))
 
 /** `AiAnalysisTaskHeadTailOutput` (response side). */
 export interface AiAnalysisTaskHeadTailOutput {
-  readonly HeadTimeOffset: number | null
-  readonly TailTimeOffset: number | null
+  readonly HeadTimeOffset?: number | null
+  readonly TailTimeOffset?: number | null
 }
 export const AiAnalysisTaskHeadTailOutput: $Schema.Schema<AiAnalysisTaskHeadTailOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskHeadTailOutput", { HeadTimeOffset: $C.nul($C.float), TailTimeOffset: $C.nul($C.float) }))
 
 /** `AiAnalysisTaskHeadTailResult` (response side). */
 export interface AiAnalysisTaskHeadTailResult {
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiAnalysisTaskHeadTailInput
-  readonly Output: AiAnalysisTaskHeadTailOutput | null
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskHeadTailInput
+  readonly Output?: AiAnalysisTaskHeadTailOutput | null
 }
 export const AiAnalysisTaskHeadTailResult: $Schema.Schema<AiAnalysisTaskHeadTailResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskHeadTailResult", { Status: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiAnalysisTaskHeadTailInput, Output: $C.nul(AiAnalysisTaskHeadTailOutput) }))
 
 /** `AiAnalysisTaskHighlightInput` (response side). */
 export interface AiAnalysisTaskHighlightInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly ExtendedParameter?: string
 }
 export const AiAnalysisTaskHighlightInput: $Schema.Schema<AiAnalysisTaskHighlightInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskHighlightInput", { Definition: $C.uint64 }, { ExtendedParameter: $C.str }))
 
 /** `AiAnalysisTaskHighlightOutput` (response side). */
 export interface AiAnalysisTaskHighlightOutput {
-  readonly HighlightSet: readonly MediaAiAnalysisHighlightItem[]
+  readonly HighlightSet?: readonly MediaAiAnalysisHighlightItem[]
   readonly OutputStorage?: TaskOutputStorage | null
 }
 export const AiAnalysisTaskHighlightOutput: $Schema.Schema<AiAnalysisTaskHighlightOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskHighlightOutput", { HighlightSet: $C.arr(MediaAiAnalysisHighlightItem) }, { OutputStorage: $C.nul(TaskOutputStorage) }))
 
 /** `AiAnalysisTaskHighlightResult` (response side). */
 export interface AiAnalysisTaskHighlightResult {
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiAnalysisTaskHighlightInput
-  readonly Output: AiAnalysisTaskHighlightOutput | null
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskHighlightInput
+  readonly Output?: AiAnalysisTaskHighlightOutput | null
 }
 export const AiAnalysisTaskHighlightResult: $Schema.Schema<AiAnalysisTaskHighlightResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskHighlightResult", { Status: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiAnalysisTaskHighlightInput, Output: $C.nul(AiAnalysisTaskHighlightOutput) }))
 
@@ -533,34 +533,34 @@ export const AiAnalysisTaskHorizontalToVerticalResult: $Schema.Schema<AiAnalysis
 
 /** `AiAnalysisTaskInput` (both sides). */
 export interface AiAnalysisTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly ExtendedParameter?: string | null
 }
 export const AiAnalysisTaskInput: $Schema.Schema<AiAnalysisTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskInput", { Definition: $C.uint64 }, { ExtendedParameter: $C.nul($C.str) }))
 
 /** `AiAnalysisTaskReelInput` (response side). */
 export interface AiAnalysisTaskReelInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly ExtendedParameter?: string
 }
 export const AiAnalysisTaskReelInput: $Schema.Schema<AiAnalysisTaskReelInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskReelInput", { Definition: $C.uint64 }, { ExtendedParameter: $C.str }))
 
 /** `AiAnalysisTaskReelOutput` (response side). */
 export interface AiAnalysisTaskReelOutput {
-  readonly VideoPath: string
+  readonly VideoPath?: string
   readonly VideoPaths?: readonly string[]
-  readonly ScriptPath: string
-  readonly OutputStorage: TaskOutputStorage
+  readonly ScriptPath?: string
+  readonly OutputStorage?: TaskOutputStorage
 }
 export const AiAnalysisTaskReelOutput: $Schema.Schema<AiAnalysisTaskReelOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskReelOutput", { VideoPath: $C.str, ScriptPath: $C.str, OutputStorage: TaskOutputStorage }, { VideoPaths: $C.arr($C.str) }))
 
 /** `AiAnalysisTaskReelResult` (response side). */
 export interface AiAnalysisTaskReelResult {
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiAnalysisTaskReelInput
-  readonly Output: AiAnalysisTaskReelOutput | null
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskReelInput
+  readonly Output?: AiAnalysisTaskReelOutput | null
   readonly ErrCodeExt?: string | null
   readonly Progress?: number | bigint | null
   readonly BeginProcessTime?: string | null
@@ -570,31 +570,31 @@ export const AiAnalysisTaskReelResult: $Schema.Schema<AiAnalysisTaskReelResult> 
 
 /** `AiAnalysisTaskSegmentInput` (response side). */
 export interface AiAnalysisTaskSegmentInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly ExtendedParameter?: string
 }
 export const AiAnalysisTaskSegmentInput: $Schema.Schema<AiAnalysisTaskSegmentInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskSegmentInput", { Definition: $C.uint64 }, { ExtendedParameter: $C.str }))
 
 /** `AiAnalysisTaskSegmentOutput` (response side). */
 export interface AiAnalysisTaskSegmentOutput {
-  readonly SegmentSet: readonly SegmentRecognitionItem[]
+  readonly SegmentSet?: readonly SegmentRecognitionItem[]
   readonly Abstract?: string | null
 }
 export const AiAnalysisTaskSegmentOutput: $Schema.Schema<AiAnalysisTaskSegmentOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskSegmentOutput", { SegmentSet: $C.arr(SegmentRecognitionItem) }, { Abstract: $C.nul($C.str) }))
 
 /** `AiAnalysisTaskSegmentResult` (response side). */
 export interface AiAnalysisTaskSegmentResult {
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiAnalysisTaskSegmentInput
-  readonly Output: AiAnalysisTaskSegmentOutput | null
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskSegmentInput
+  readonly Output?: AiAnalysisTaskSegmentOutput | null
 }
 export const AiAnalysisTaskSegmentResult: $Schema.Schema<AiAnalysisTaskSegmentResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskSegmentResult", { Status: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiAnalysisTaskSegmentInput, Output: $C.nul(AiAnalysisTaskSegmentOutput) }))
 
 /** `AiAnalysisTaskTagInput` (response side). */
 export interface AiAnalysisTaskTagInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly ExtendedParameter?: string
 }
 export const AiAnalysisTaskTagInput: $Schema.Schema<AiAnalysisTaskTagInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskTagInput", { Definition: $C.uint64 }, { ExtendedParameter: $C.str }))
@@ -607,25 +607,25 @@ export const AiAnalysisTaskTagOutput: $Schema.Schema<AiAnalysisTaskTagOutput> = 
 
 /** `AiAnalysisTaskTagResult` (response side). */
 export interface AiAnalysisTaskTagResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiAnalysisTaskTagInput
-  readonly Output: AiAnalysisTaskTagOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskTagInput
+  readonly Output?: AiAnalysisTaskTagOutput | null
 }
 export const AiAnalysisTaskTagResult: $Schema.Schema<AiAnalysisTaskTagResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskTagResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiAnalysisTaskTagInput, Output: $C.nul(AiAnalysisTaskTagOutput) }))
 
 /** `AiAnalysisTaskVideoComprehensionInput` (response side). */
 export interface AiAnalysisTaskVideoComprehensionInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly ExtendedParameter?: string
 }
 export const AiAnalysisTaskVideoComprehensionInput: $Schema.Schema<AiAnalysisTaskVideoComprehensionInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskVideoComprehensionInput", { Definition: $C.uint64 }, { ExtendedParameter: $C.str }))
 
 /** `AiAnalysisTaskVideoComprehensionOutput` (response side). */
 export interface AiAnalysisTaskVideoComprehensionOutput {
-  readonly VideoComprehensionAnalysisResult: string
+  readonly VideoComprehensionAnalysisResult?: string
   readonly VideoComprehensionExtInfo?: string
   readonly VideoComprehensionResultList?: readonly VideoComprehensionResultItem[]
 }
@@ -633,15 +633,15 @@ export const AiAnalysisTaskVideoComprehensionOutput: $Schema.Schema<AiAnalysisTa
 
 /** `AiAnalysisTaskVideoComprehensionResult` (response side). */
 export interface AiAnalysisTaskVideoComprehensionResult {
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiAnalysisTaskVideoComprehensionInput
-  readonly Output: AiAnalysisTaskVideoComprehensionOutput | null
-  readonly ErrCodeExt: string
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskVideoComprehensionInput
+  readonly Output?: AiAnalysisTaskVideoComprehensionOutput | null
+  readonly ErrCodeExt?: string
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const AiAnalysisTaskVideoComprehensionResult: $Schema.Schema<AiAnalysisTaskVideoComprehensionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskVideoComprehensionResult", { Status: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiAnalysisTaskVideoComprehensionInput, Output: $C.nul(AiAnalysisTaskVideoComprehensionOutput), ErrCodeExt: $C.str, Progress: $C.uint64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
@@ -661,11 +661,11 @@ export const AiAnalysisTaskVideoRemakeOutput: $Schema.Schema<AiAnalysisTaskVideo
 
 /** `AiAnalysisTaskVideoRemakeResult` (response side). */
 export interface AiAnalysisTaskVideoRemakeResult {
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiAnalysisTaskVideoRemakeInput
-  readonly Output: AiAnalysisTaskVideoRemakeOutput | null
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskVideoRemakeInput
+  readonly Output?: AiAnalysisTaskVideoRemakeOutput | null
 }
 export const AiAnalysisTaskVideoRemakeResult: $Schema.Schema<AiAnalysisTaskVideoRemakeResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskVideoRemakeResult", { Status: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiAnalysisTaskVideoRemakeInput, Output: $C.nul(AiAnalysisTaskVideoRemakeOutput) }))
 
@@ -759,39 +759,39 @@ export const AiQualityControlTaskInput: $Schema.Schema<AiQualityControlTaskInput
 
 /** `AiRecognitionResult` (response side). */
 export interface AiRecognitionResult {
-  readonly Type: string
-  readonly FaceTask: AiRecognitionTaskFaceResult | null
-  readonly AsrWordsTask: AiRecognitionTaskAsrWordsResult | null
-  readonly AsrFullTextTask: AiRecognitionTaskAsrFullTextResult | null
-  readonly OcrWordsTask: AiRecognitionTaskOcrWordsResult | null
-  readonly OcrFullTextTask: AiRecognitionTaskOcrFullTextResult | null
-  readonly TransTextTask: AiRecognitionTaskTransTextResult | null
-  readonly ObjectTask: AiRecognitionTaskObjectResult | null
+  readonly Type?: string
+  readonly FaceTask?: AiRecognitionTaskFaceResult | null
+  readonly AsrWordsTask?: AiRecognitionTaskAsrWordsResult | null
+  readonly AsrFullTextTask?: AiRecognitionTaskAsrFullTextResult | null
+  readonly OcrWordsTask?: AiRecognitionTaskOcrWordsResult | null
+  readonly OcrFullTextTask?: AiRecognitionTaskOcrFullTextResult | null
+  readonly TransTextTask?: AiRecognitionTaskTransTextResult | null
+  readonly ObjectTask?: AiRecognitionTaskObjectResult | null
 }
 export const AiRecognitionResult: $Schema.Schema<AiRecognitionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionResult", { Type: $C.str, FaceTask: $C.nul(AiRecognitionTaskFaceResult), AsrWordsTask: $C.nul(AiRecognitionTaskAsrWordsResult), AsrFullTextTask: $C.nul(AiRecognitionTaskAsrFullTextResult), OcrWordsTask: $C.nul(AiRecognitionTaskOcrWordsResult), OcrFullTextTask: $C.nul(AiRecognitionTaskOcrFullTextResult), TransTextTask: $C.nul(AiRecognitionTaskTransTextResult), ObjectTask: $C.nul(AiRecognitionTaskObjectResult) }))
 
 /** `AiRecognitionTaskAsrFullTextResult` (response side). */
 export interface AiRecognitionTaskAsrFullTextResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiRecognitionTaskAsrFullTextResultInput
-  readonly Output: AiRecognitionTaskAsrFullTextResultOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiRecognitionTaskAsrFullTextResultInput
+  readonly Output?: AiRecognitionTaskAsrFullTextResultOutput | null
   readonly Progress?: number | bigint | null
 }
 export const AiRecognitionTaskAsrFullTextResult: $Schema.Schema<AiRecognitionTaskAsrFullTextResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrFullTextResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiRecognitionTaskAsrFullTextResultInput, Output: $C.nul(AiRecognitionTaskAsrFullTextResultOutput) }, { Progress: $C.nul($C.uint64) }))
 
 /** `AiRecognitionTaskAsrFullTextResultInput` (response side). */
 export interface AiRecognitionTaskAsrFullTextResultInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiRecognitionTaskAsrFullTextResultInput: $Schema.Schema<AiRecognitionTaskAsrFullTextResultInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrFullTextResultInput", { Definition: $C.int64 }))
 
 /** `AiRecognitionTaskAsrFullTextResultOutput` (response side). */
 export interface AiRecognitionTaskAsrFullTextResultOutput {
-  readonly SegmentSet: readonly AiRecognitionTaskAsrFullTextSegmentItem[]
-  readonly SubtitlePath: string
+  readonly SegmentSet?: readonly AiRecognitionTaskAsrFullTextSegmentItem[]
+  readonly SubtitlePath?: string
   /** @deprecated hidden or deprecated in the API */
   readonly OutputStorage?: TaskOutputStorage
 }
@@ -799,35 +799,35 @@ export const AiRecognitionTaskAsrFullTextResultOutput: $Schema.Schema<AiRecognit
 
 /** `AiRecognitionTaskAsrFullTextSegmentItem` (response side). */
 export interface AiRecognitionTaskAsrFullTextSegmentItem {
-  readonly Confidence: number
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Text: string
+  readonly Confidence?: number
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Text?: string
   readonly Wordlist?: readonly WordResult[]
 }
 export const AiRecognitionTaskAsrFullTextSegmentItem: $Schema.Schema<AiRecognitionTaskAsrFullTextSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrFullTextSegmentItem", { Confidence: $C.float, StartTimeOffset: $C.float, EndTimeOffset: $C.float, Text: $C.str }, { Wordlist: $C.arr(WordResult) }))
 
 /** `AiRecognitionTaskAsrWordsResult` (response side). */
 export interface AiRecognitionTaskAsrWordsResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiRecognitionTaskAsrWordsResultInput
-  readonly Output: AiRecognitionTaskAsrWordsResultOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiRecognitionTaskAsrWordsResultInput
+  readonly Output?: AiRecognitionTaskAsrWordsResultOutput | null
 }
 export const AiRecognitionTaskAsrWordsResult: $Schema.Schema<AiRecognitionTaskAsrWordsResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrWordsResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiRecognitionTaskAsrWordsResultInput, Output: $C.nul(AiRecognitionTaskAsrWordsResultOutput) }))
 
 /** `AiRecognitionTaskAsrWordsResultInput` (response side). */
 export interface AiRecognitionTaskAsrWordsResultInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiRecognitionTaskAsrWordsResultInput: $Schema.Schema<AiRecognitionTaskAsrWordsResultInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrWordsResultInput", { Definition: $C.int64 }))
 
 /** `AiRecognitionTaskAsrWordsResultItem` (response side). */
 export interface AiRecognitionTaskAsrWordsResultItem {
-  readonly Word: string
-  readonly SegmentSet: readonly AiRecognitionTaskAsrWordsSegmentItem[]
+  readonly Word?: string
+  readonly SegmentSet?: readonly AiRecognitionTaskAsrWordsSegmentItem[]
 }
 export const AiRecognitionTaskAsrWordsResultItem: $Schema.Schema<AiRecognitionTaskAsrWordsResultItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrWordsResultItem", { Word: $C.str, SegmentSet: $C.arr(AiRecognitionTaskAsrWordsSegmentItem) }))
 
@@ -839,44 +839,44 @@ export const AiRecognitionTaskAsrWordsResultOutput: $Schema.Schema<AiRecognition
 
 /** `AiRecognitionTaskAsrWordsSegmentItem` (response side). */
 export interface AiRecognitionTaskAsrWordsSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Confidence: number
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Confidence?: number
 }
 export const AiRecognitionTaskAsrWordsSegmentItem: $Schema.Schema<AiRecognitionTaskAsrWordsSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrWordsSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, Confidence: $C.float }))
 
 /** `AiRecognitionTaskFaceResult` (response side). */
 export interface AiRecognitionTaskFaceResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiRecognitionTaskFaceResultInput
-  readonly Output: AiRecognitionTaskFaceResultOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiRecognitionTaskFaceResultInput
+  readonly Output?: AiRecognitionTaskFaceResultOutput | null
 }
 export const AiRecognitionTaskFaceResult: $Schema.Schema<AiRecognitionTaskFaceResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskFaceResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiRecognitionTaskFaceResultInput, Output: $C.nul(AiRecognitionTaskFaceResultOutput) }))
 
 /** `AiRecognitionTaskFaceResultInput` (response side). */
 export interface AiRecognitionTaskFaceResultInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiRecognitionTaskFaceResultInput: $Schema.Schema<AiRecognitionTaskFaceResultInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskFaceResultInput", { Definition: $C.int64 }))
 
 /** `AiRecognitionTaskFaceResultItem` (response side). */
 export interface AiRecognitionTaskFaceResultItem {
-  readonly Id: string
-  readonly Type: string
-  readonly Name: string
-  readonly SegmentSet: readonly AiRecognitionTaskFaceSegmentItem[]
-  readonly Gender: string
-  readonly Birthday: string
-  readonly Profession: string
-  readonly SchoolOfGraduation: string
-  readonly Abstract: string
-  readonly PlaceOfBirth: string
-  readonly PersonType: string
-  readonly Remark: string
-  readonly Url: string
+  readonly Id?: string
+  readonly Type?: string
+  readonly Name?: string
+  readonly SegmentSet?: readonly AiRecognitionTaskFaceSegmentItem[]
+  readonly Gender?: string
+  readonly Birthday?: string
+  readonly Profession?: string
+  readonly SchoolOfGraduation?: string
+  readonly Abstract?: string
+  readonly PlaceOfBirth?: string
+  readonly PersonType?: string
+  readonly Remark?: string
+  readonly Url?: string
 }
 export const AiRecognitionTaskFaceResultItem: $Schema.Schema<AiRecognitionTaskFaceResultItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskFaceResultItem", { Id: $C.str, Type: $C.str, Name: $C.str, SegmentSet: $C.arr(AiRecognitionTaskFaceSegmentItem), Gender: $C.str, Birthday: $C.str, Profession: $C.str, SchoolOfGraduation: $C.str, Abstract: $C.str, PlaceOfBirth: $C.str, PersonType: $C.str, Remark: $C.str, Url: $C.str }))
 
@@ -888,40 +888,40 @@ export const AiRecognitionTaskFaceResultOutput: $Schema.Schema<AiRecognitionTask
 
 /** `AiRecognitionTaskFaceSegmentItem` (response side). */
 export interface AiRecognitionTaskFaceSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Confidence: number
-  readonly AreaCoordSet: readonly (number | bigint)[]
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Confidence?: number
+  readonly AreaCoordSet?: readonly (number | bigint)[]
 }
 export const AiRecognitionTaskFaceSegmentItem: $Schema.Schema<AiRecognitionTaskFaceSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskFaceSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, Confidence: $C.float, AreaCoordSet: $C.arr($C.int64) }))
 
 /** `AiRecognitionTaskInput` (both sides). */
 export interface AiRecognitionTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly UserExtPara?: string
 }
 export const AiRecognitionTaskInput: $Schema.Schema<AiRecognitionTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskInput", { Definition: $C.uint64 }, { UserExtPara: $C.str }))
 
 /** `AiRecognitionTaskObjectResult` (response side). */
 export interface AiRecognitionTaskObjectResult {
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiRecognitionTaskObjectResultInput
-  readonly Output: AiRecognitionTaskObjectResultOutput | null
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiRecognitionTaskObjectResultInput
+  readonly Output?: AiRecognitionTaskObjectResultOutput | null
 }
 export const AiRecognitionTaskObjectResult: $Schema.Schema<AiRecognitionTaskObjectResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskObjectResult", { Status: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiRecognitionTaskObjectResultInput, Output: $C.nul(AiRecognitionTaskObjectResultOutput) }))
 
 /** `AiRecognitionTaskObjectResultInput` (response side). */
 export interface AiRecognitionTaskObjectResultInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiRecognitionTaskObjectResultInput: $Schema.Schema<AiRecognitionTaskObjectResultInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskObjectResultInput", { Definition: $C.int64 }))
 
 /** `AiRecognitionTaskObjectResultItem` (response side). */
 export interface AiRecognitionTaskObjectResultItem {
-  readonly Name: string
-  readonly SegmentSet: readonly AiRecognitionTaskObjectSeqmentItem[]
+  readonly Name?: string
+  readonly SegmentSet?: readonly AiRecognitionTaskObjectSeqmentItem[]
 }
 export const AiRecognitionTaskObjectResultItem: $Schema.Schema<AiRecognitionTaskObjectResultItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskObjectResultItem", { Name: $C.str, SegmentSet: $C.arr(AiRecognitionTaskObjectSeqmentItem) }))
 
@@ -933,27 +933,27 @@ export const AiRecognitionTaskObjectResultOutput: $Schema.Schema<AiRecognitionTa
 
 /** `AiRecognitionTaskObjectSeqmentItem` (response side). */
 export interface AiRecognitionTaskObjectSeqmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Confidence: number
-  readonly AreaCoordSet: readonly (number | bigint)[]
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Confidence?: number
+  readonly AreaCoordSet?: readonly (number | bigint)[]
 }
 export const AiRecognitionTaskObjectSeqmentItem: $Schema.Schema<AiRecognitionTaskObjectSeqmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskObjectSeqmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, Confidence: $C.float, AreaCoordSet: $C.arr($C.int64) }))
 
 /** `AiRecognitionTaskOcrFullTextResult` (response side). */
 export interface AiRecognitionTaskOcrFullTextResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiRecognitionTaskOcrFullTextResultInput
-  readonly Output: AiRecognitionTaskOcrFullTextResultOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiRecognitionTaskOcrFullTextResultInput
+  readonly Output?: AiRecognitionTaskOcrFullTextResultOutput | null
 }
 export const AiRecognitionTaskOcrFullTextResult: $Schema.Schema<AiRecognitionTaskOcrFullTextResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskOcrFullTextResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiRecognitionTaskOcrFullTextResultInput, Output: $C.nul(AiRecognitionTaskOcrFullTextResultOutput) }))
 
 /** `AiRecognitionTaskOcrFullTextResultInput` (response side). */
 export interface AiRecognitionTaskOcrFullTextResultInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiRecognitionTaskOcrFullTextResultInput: $Schema.Schema<AiRecognitionTaskOcrFullTextResultInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskOcrFullTextResultInput", { Definition: $C.int64 }))
 
@@ -965,41 +965,41 @@ export const AiRecognitionTaskOcrFullTextResultOutput: $Schema.Schema<AiRecognit
 
 /** `AiRecognitionTaskOcrFullTextSegmentItem` (response side). */
 export interface AiRecognitionTaskOcrFullTextSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly TextSet: readonly AiRecognitionTaskOcrFullTextSegmentTextItem[]
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly TextSet?: readonly AiRecognitionTaskOcrFullTextSegmentTextItem[]
 }
 export const AiRecognitionTaskOcrFullTextSegmentItem: $Schema.Schema<AiRecognitionTaskOcrFullTextSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskOcrFullTextSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, TextSet: $C.arr(AiRecognitionTaskOcrFullTextSegmentTextItem) }))
 
 /** `AiRecognitionTaskOcrFullTextSegmentTextItem` (response side). */
 export interface AiRecognitionTaskOcrFullTextSegmentTextItem {
-  readonly Confidence: number
-  readonly AreaCoordSet: readonly (number | bigint)[]
-  readonly Text: string
+  readonly Confidence?: number
+  readonly AreaCoordSet?: readonly (number | bigint)[]
+  readonly Text?: string
 }
 export const AiRecognitionTaskOcrFullTextSegmentTextItem: $Schema.Schema<AiRecognitionTaskOcrFullTextSegmentTextItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskOcrFullTextSegmentTextItem", { Confidence: $C.float, AreaCoordSet: $C.arr($C.int64), Text: $C.str }))
 
 /** `AiRecognitionTaskOcrWordsResult` (response side). */
 export interface AiRecognitionTaskOcrWordsResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiRecognitionTaskOcrWordsResultInput
-  readonly Output: AiRecognitionTaskOcrWordsResultOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiRecognitionTaskOcrWordsResultInput
+  readonly Output?: AiRecognitionTaskOcrWordsResultOutput | null
 }
 export const AiRecognitionTaskOcrWordsResult: $Schema.Schema<AiRecognitionTaskOcrWordsResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskOcrWordsResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiRecognitionTaskOcrWordsResultInput, Output: $C.nul(AiRecognitionTaskOcrWordsResultOutput) }))
 
 /** `AiRecognitionTaskOcrWordsResultInput` (response side). */
 export interface AiRecognitionTaskOcrWordsResultInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiRecognitionTaskOcrWordsResultInput: $Schema.Schema<AiRecognitionTaskOcrWordsResultInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskOcrWordsResultInput", { Definition: $C.int64 }))
 
 /** `AiRecognitionTaskOcrWordsResultItem` (response side). */
 export interface AiRecognitionTaskOcrWordsResultItem {
-  readonly Word: string
-  readonly SegmentSet: readonly AiRecognitionTaskOcrWordsSegmentItem[]
+  readonly Word?: string
+  readonly SegmentSet?: readonly AiRecognitionTaskOcrWordsSegmentItem[]
 }
 export const AiRecognitionTaskOcrWordsResultItem: $Schema.Schema<AiRecognitionTaskOcrWordsResultItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskOcrWordsResultItem", { Word: $C.str, SegmentSet: $C.arr(AiRecognitionTaskOcrWordsSegmentItem) }))
 
@@ -1011,45 +1011,45 @@ export const AiRecognitionTaskOcrWordsResultOutput: $Schema.Schema<AiRecognition
 
 /** `AiRecognitionTaskOcrWordsSegmentItem` (response side). */
 export interface AiRecognitionTaskOcrWordsSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Confidence: number
-  readonly AreaCoordSet: readonly (number | bigint)[]
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Confidence?: number
+  readonly AreaCoordSet?: readonly (number | bigint)[]
 }
 export const AiRecognitionTaskOcrWordsSegmentItem: $Schema.Schema<AiRecognitionTaskOcrWordsSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskOcrWordsSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, Confidence: $C.float, AreaCoordSet: $C.arr($C.int64) }))
 
 /** `AiRecognitionTaskTransTextResult` (response side). */
 export interface AiRecognitionTaskTransTextResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiRecognitionTaskTransTextResultInput
-  readonly Output: AiRecognitionTaskTransTextResultOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiRecognitionTaskTransTextResultInput
+  readonly Output?: AiRecognitionTaskTransTextResultOutput | null
   readonly Progress?: number | bigint | null
 }
 export const AiRecognitionTaskTransTextResult: $Schema.Schema<AiRecognitionTaskTransTextResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskTransTextResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiRecognitionTaskTransTextResultInput, Output: $C.nul(AiRecognitionTaskTransTextResultOutput) }, { Progress: $C.nul($C.uint64) }))
 
 /** `AiRecognitionTaskTransTextResultInput` (response side). */
 export interface AiRecognitionTaskTransTextResultInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiRecognitionTaskTransTextResultInput: $Schema.Schema<AiRecognitionTaskTransTextResultInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskTransTextResultInput", { Definition: $C.int64 }))
 
 /** `AiRecognitionTaskTransTextResultOutput` (response side). */
 export interface AiRecognitionTaskTransTextResultOutput {
-  readonly SegmentSet: readonly AiRecognitionTaskTransTextSegmentItem[]
+  readonly SegmentSet?: readonly AiRecognitionTaskTransTextSegmentItem[]
   readonly SubtitlePath?: string
 }
 export const AiRecognitionTaskTransTextResultOutput: $Schema.Schema<AiRecognitionTaskTransTextResultOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskTransTextResultOutput", { SegmentSet: $C.arr(AiRecognitionTaskTransTextSegmentItem) }, { SubtitlePath: $C.str }))
 
 /** `AiRecognitionTaskTransTextSegmentItem` (response side). */
 export interface AiRecognitionTaskTransTextSegmentItem {
-  readonly Confidence: number
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Text: string
-  readonly Trans: string
+  readonly Confidence?: number
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Text?: string
+  readonly Trans?: string
   readonly Wordlist?: readonly WordResult[]
 }
 export const AiRecognitionTaskTransTextSegmentItem: $Schema.Schema<AiRecognitionTaskTransTextSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskTransTextSegmentItem", { Confidence: $C.float, StartTimeOffset: $C.float, EndTimeOffset: $C.float, Text: $C.str, Trans: $C.str }, { Wordlist: $C.arr(WordResult) }))
@@ -1069,9 +1069,9 @@ export const AiReviewPoliticalAsrTaskInput: $Schema.Schema<AiReviewPoliticalAsrT
 
 /** `AiReviewPoliticalAsrTaskOutput` (response side). */
 export interface AiReviewPoliticalAsrTaskOutput {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly SegmentSet: readonly MediaContentReviewAsrTextSegmentItem[]
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly SegmentSet?: readonly MediaContentReviewAsrTextSegmentItem[]
 }
 export const AiReviewPoliticalAsrTaskOutput: $Schema.Schema<AiReviewPoliticalAsrTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewPoliticalAsrTaskOutput", { Confidence: $C.float, Suggestion: $C.str, SegmentSet: $C.arr(MediaContentReviewAsrTextSegmentItem) }))
 
@@ -1083,9 +1083,9 @@ export const AiReviewPoliticalOcrTaskInput: $Schema.Schema<AiReviewPoliticalOcrT
 
 /** `AiReviewPoliticalOcrTaskOutput` (response side). */
 export interface AiReviewPoliticalOcrTaskOutput {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly SegmentSet: readonly MediaContentReviewOcrTextSegmentItem[]
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly SegmentSet?: readonly MediaContentReviewOcrTextSegmentItem[]
 }
 export const AiReviewPoliticalOcrTaskOutput: $Schema.Schema<AiReviewPoliticalOcrTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewPoliticalOcrTaskOutput", { Confidence: $C.float, Suggestion: $C.str, SegmentSet: $C.arr(MediaContentReviewOcrTextSegmentItem) }))
 
@@ -1097,38 +1097,38 @@ export const AiReviewPoliticalTaskInput: $Schema.Schema<AiReviewPoliticalTaskInp
 
 /** `AiReviewPoliticalTaskOutput` (response side). */
 export interface AiReviewPoliticalTaskOutput {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly Label: string
-  readonly SegmentSet: readonly MediaContentReviewPoliticalSegmentItem[]
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly Label?: string
+  readonly SegmentSet?: readonly MediaContentReviewPoliticalSegmentItem[]
 }
 export const AiReviewPoliticalTaskOutput: $Schema.Schema<AiReviewPoliticalTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewPoliticalTaskOutput", { Confidence: $C.float, Suggestion: $C.str, Label: $C.str, SegmentSet: $C.arr(MediaContentReviewPoliticalSegmentItem) }))
 
 /** `AiReviewPornAsrTaskInput` (response side). */
 export interface AiReviewPornAsrTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiReviewPornAsrTaskInput: $Schema.Schema<AiReviewPornAsrTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewPornAsrTaskInput", { Definition: $C.uint64 }))
 
 /** `AiReviewPornAsrTaskOutput` (response side). */
 export interface AiReviewPornAsrTaskOutput {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly SegmentSet: readonly MediaContentReviewAsrTextSegmentItem[]
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly SegmentSet?: readonly MediaContentReviewAsrTextSegmentItem[]
 }
 export const AiReviewPornAsrTaskOutput: $Schema.Schema<AiReviewPornAsrTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewPornAsrTaskOutput", { Confidence: $C.float, Suggestion: $C.str, SegmentSet: $C.arr(MediaContentReviewAsrTextSegmentItem) }))
 
 /** `AiReviewPornOcrTaskInput` (response side). */
 export interface AiReviewPornOcrTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiReviewPornOcrTaskInput: $Schema.Schema<AiReviewPornOcrTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewPornOcrTaskInput", { Definition: $C.uint64 }))
 
 /** `AiReviewPornOcrTaskOutput` (response side). */
 export interface AiReviewPornOcrTaskOutput {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly SegmentSet: readonly MediaContentReviewOcrTextSegmentItem[]
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly SegmentSet?: readonly MediaContentReviewOcrTextSegmentItem[]
 }
 export const AiReviewPornOcrTaskOutput: $Schema.Schema<AiReviewPornOcrTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewPornOcrTaskOutput", { Confidence: $C.float, Suggestion: $C.str, SegmentSet: $C.arr(MediaContentReviewOcrTextSegmentItem) }))
 
@@ -1140,148 +1140,148 @@ export const AiReviewPornTaskInput: $Schema.Schema<AiReviewPornTaskInput> = /*#_
 
 /** `AiReviewPornTaskOutput` (response side). */
 export interface AiReviewPornTaskOutput {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly Label: string
-  readonly SegmentSet: readonly MediaContentReviewSegmentItem[]
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly Label?: string
+  readonly SegmentSet?: readonly MediaContentReviewSegmentItem[]
 }
 export const AiReviewPornTaskOutput: $Schema.Schema<AiReviewPornTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewPornTaskOutput", { Confidence: $C.float, Suggestion: $C.str, Label: $C.str, SegmentSet: $C.arr(MediaContentReviewSegmentItem) }))
 
 /** `AiReviewProhibitedAsrTaskInput` (response side). */
 export interface AiReviewProhibitedAsrTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiReviewProhibitedAsrTaskInput: $Schema.Schema<AiReviewProhibitedAsrTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewProhibitedAsrTaskInput", { Definition: $C.uint64 }))
 
 /** `AiReviewProhibitedAsrTaskOutput` (response side). */
 export interface AiReviewProhibitedAsrTaskOutput {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly SegmentSet: readonly MediaContentReviewAsrTextSegmentItem[]
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly SegmentSet?: readonly MediaContentReviewAsrTextSegmentItem[]
 }
 export const AiReviewProhibitedAsrTaskOutput: $Schema.Schema<AiReviewProhibitedAsrTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewProhibitedAsrTaskOutput", { Confidence: $C.float, Suggestion: $C.str, SegmentSet: $C.arr(MediaContentReviewAsrTextSegmentItem) }))
 
 /** `AiReviewProhibitedOcrTaskInput` (response side). */
 export interface AiReviewProhibitedOcrTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiReviewProhibitedOcrTaskInput: $Schema.Schema<AiReviewProhibitedOcrTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewProhibitedOcrTaskInput", { Definition: $C.uint64 }))
 
 /** `AiReviewProhibitedOcrTaskOutput` (response side). */
 export interface AiReviewProhibitedOcrTaskOutput {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly SegmentSet: readonly MediaContentReviewOcrTextSegmentItem[]
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly SegmentSet?: readonly MediaContentReviewOcrTextSegmentItem[]
 }
 export const AiReviewProhibitedOcrTaskOutput: $Schema.Schema<AiReviewProhibitedOcrTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewProhibitedOcrTaskOutput", { Confidence: $C.float, Suggestion: $C.str, SegmentSet: $C.arr(MediaContentReviewOcrTextSegmentItem) }))
 
 /** `AiReviewTaskPoliticalAsrResult` (response side). */
 export interface AiReviewTaskPoliticalAsrResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewPoliticalAsrTaskInput
-  readonly Output: AiReviewPoliticalAsrTaskOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewPoliticalAsrTaskInput
+  readonly Output?: AiReviewPoliticalAsrTaskOutput | null
 }
 export const AiReviewTaskPoliticalAsrResult: $Schema.Schema<AiReviewTaskPoliticalAsrResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskPoliticalAsrResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewPoliticalAsrTaskInput, Output: $C.nul(AiReviewPoliticalAsrTaskOutput) }))
 
 /** `AiReviewTaskPoliticalOcrResult` (response side). */
 export interface AiReviewTaskPoliticalOcrResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewPoliticalOcrTaskInput
-  readonly Output: AiReviewPoliticalOcrTaskOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewPoliticalOcrTaskInput
+  readonly Output?: AiReviewPoliticalOcrTaskOutput | null
 }
 export const AiReviewTaskPoliticalOcrResult: $Schema.Schema<AiReviewTaskPoliticalOcrResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskPoliticalOcrResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewPoliticalOcrTaskInput, Output: $C.nul(AiReviewPoliticalOcrTaskOutput) }))
 
 /** `AiReviewTaskPoliticalResult` (response side). */
 export interface AiReviewTaskPoliticalResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewPoliticalTaskInput
-  readonly Output: AiReviewPoliticalTaskOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewPoliticalTaskInput
+  readonly Output?: AiReviewPoliticalTaskOutput | null
 }
 export const AiReviewTaskPoliticalResult: $Schema.Schema<AiReviewTaskPoliticalResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskPoliticalResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewPoliticalTaskInput, Output: $C.nul(AiReviewPoliticalTaskOutput) }))
 
 /** `AiReviewTaskPornAsrResult` (response side). */
 export interface AiReviewTaskPornAsrResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewPornAsrTaskInput
-  readonly Output: AiReviewPornAsrTaskOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewPornAsrTaskInput
+  readonly Output?: AiReviewPornAsrTaskOutput | null
 }
 export const AiReviewTaskPornAsrResult: $Schema.Schema<AiReviewTaskPornAsrResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskPornAsrResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewPornAsrTaskInput, Output: $C.nul(AiReviewPornAsrTaskOutput) }))
 
 /** `AiReviewTaskPornOcrResult` (response side). */
 export interface AiReviewTaskPornOcrResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewPornOcrTaskInput
-  readonly Output: AiReviewPornOcrTaskOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewPornOcrTaskInput
+  readonly Output?: AiReviewPornOcrTaskOutput | null
 }
 export const AiReviewTaskPornOcrResult: $Schema.Schema<AiReviewTaskPornOcrResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskPornOcrResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewPornOcrTaskInput, Output: $C.nul(AiReviewPornOcrTaskOutput) }))
 
 /** `AiReviewTaskPornResult` (response side). */
 export interface AiReviewTaskPornResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewPornTaskInput
-  readonly Output: AiReviewPornTaskOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewPornTaskInput
+  readonly Output?: AiReviewPornTaskOutput | null
 }
 export const AiReviewTaskPornResult: $Schema.Schema<AiReviewTaskPornResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskPornResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewPornTaskInput, Output: $C.nul(AiReviewPornTaskOutput) }))
 
 /** `AiReviewTaskProhibitedAsrResult` (response side). */
 export interface AiReviewTaskProhibitedAsrResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewProhibitedAsrTaskInput
-  readonly Output: AiReviewProhibitedAsrTaskOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewProhibitedAsrTaskInput
+  readonly Output?: AiReviewProhibitedAsrTaskOutput | null
 }
 export const AiReviewTaskProhibitedAsrResult: $Schema.Schema<AiReviewTaskProhibitedAsrResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskProhibitedAsrResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewProhibitedAsrTaskInput, Output: $C.nul(AiReviewProhibitedAsrTaskOutput) }))
 
 /** `AiReviewTaskProhibitedOcrResult` (response side). */
 export interface AiReviewTaskProhibitedOcrResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewProhibitedOcrTaskInput
-  readonly Output: AiReviewProhibitedOcrTaskOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewProhibitedOcrTaskInput
+  readonly Output?: AiReviewProhibitedOcrTaskOutput | null
 }
 export const AiReviewTaskProhibitedOcrResult: $Schema.Schema<AiReviewTaskProhibitedOcrResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskProhibitedOcrResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewProhibitedOcrTaskInput, Output: $C.nul(AiReviewProhibitedOcrTaskOutput) }))
 
 /** `AiReviewTaskTerrorismOcrResult` (response side). */
 export interface AiReviewTaskTerrorismOcrResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewTerrorismOcrTaskInput
-  readonly Output: AiReviewTerrorismOcrTaskOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewTerrorismOcrTaskInput
+  readonly Output?: AiReviewTerrorismOcrTaskOutput | null
 }
 export const AiReviewTaskTerrorismOcrResult: $Schema.Schema<AiReviewTaskTerrorismOcrResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskTerrorismOcrResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewTerrorismOcrTaskInput, Output: $C.nul(AiReviewTerrorismOcrTaskOutput) }))
 
 /** `AiReviewTaskTerrorismResult` (response side). */
 export interface AiReviewTaskTerrorismResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewTerrorismTaskInput
-  readonly Output: AiReviewTerrorismTaskOutput | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewTerrorismTaskInput
+  readonly Output?: AiReviewTerrorismTaskOutput | null
 }
 export const AiReviewTaskTerrorismResult: $Schema.Schema<AiReviewTaskTerrorismResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskTerrorismResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewTerrorismTaskInput, Output: $C.nul(AiReviewTerrorismTaskOutput) }))
 
@@ -1293,9 +1293,9 @@ export const AiReviewTerrorismOcrTaskInput: $Schema.Schema<AiReviewTerrorismOcrT
 
 /** `AiReviewTerrorismOcrTaskOutput` (response side). */
 export interface AiReviewTerrorismOcrTaskOutput {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly SegmentSet: readonly MediaContentReviewOcrTextSegmentItem[]
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly SegmentSet?: readonly MediaContentReviewOcrTextSegmentItem[]
 }
 export const AiReviewTerrorismOcrTaskOutput: $Schema.Schema<AiReviewTerrorismOcrTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTerrorismOcrTaskOutput", { Confidence: $C.float, Suggestion: $C.str, SegmentSet: $C.arr(MediaContentReviewOcrTextSegmentItem) }))
 
@@ -1316,8 +1316,8 @@ export const AiReviewTerrorismTaskOutput: $Schema.Schema<AiReviewTerrorismTaskOu
 
 /** `AiSampleFaceInfo` (response side). */
 export interface AiSampleFaceInfo {
-  readonly FaceId: string
-  readonly Url: string
+  readonly FaceId?: string
+  readonly Url?: string
 }
 export const AiSampleFaceInfo: $Schema.Schema<AiSampleFaceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiSampleFaceInfo", { FaceId: $C.str, Url: $C.str }))
 
@@ -1331,22 +1331,22 @@ export const AiSampleFaceOperation: $Schema.Schema<AiSampleFaceOperation> = /*#_
 
 /** `AiSampleFailFaceInfo` (response side). */
 export interface AiSampleFailFaceInfo {
-  readonly Index: number | bigint
-  readonly ErrCode: number | bigint
-  readonly Message: string
+  readonly Index?: number | bigint
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
 }
 export const AiSampleFailFaceInfo: $Schema.Schema<AiSampleFailFaceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiSampleFailFaceInfo", { Index: $C.uint64, ErrCode: $C.int64, Message: $C.str }))
 
 /** `AiSamplePerson` (response side). */
 export interface AiSamplePerson {
-  readonly PersonId: string
-  readonly Name: string
-  readonly Description: string
-  readonly FaceInfoSet: readonly AiSampleFaceInfo[]
-  readonly TagSet: readonly string[]
-  readonly UsageSet: readonly string[]
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly PersonId?: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly FaceInfoSet?: readonly AiSampleFaceInfo[]
+  readonly TagSet?: readonly string[]
+  readonly UsageSet?: readonly string[]
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const AiSamplePerson: $Schema.Schema<AiSamplePerson> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiSamplePerson", { PersonId: $C.str, Name: $C.str, Description: $C.str, FaceInfoSet: $C.arr(AiSampleFaceInfo), TagSet: $C.arr($C.str), UsageSet: $C.arr($C.str), CreateTime: $C.str, UpdateTime: $C.str }))
 
@@ -1359,11 +1359,11 @@ export const AiSampleTagOperation: $Schema.Schema<AiSampleTagOperation> = /*#__P
 
 /** `AiSampleWord` (response side). */
 export interface AiSampleWord {
-  readonly Keyword: string
-  readonly TagSet: readonly string[]
-  readonly UsageSet: readonly string[]
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Keyword?: string
+  readonly TagSet?: readonly string[]
+  readonly UsageSet?: readonly string[]
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const AiSampleWord: $Schema.Schema<AiSampleWord> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiSampleWord", { Keyword: $C.str, TagSet: $C.arr($C.str), UsageSet: $C.arr($C.str), CreateTime: $C.str, UpdateTime: $C.str }))
 
@@ -1503,9 +1503,9 @@ export const AliasValueConf: $Schema.Schema<AliasValueConf> = /*#__PURE__*/ $C.l
 
 /** `AnimatedGraphicTaskInput` (both sides). */
 export interface AnimatedGraphicTaskInput {
-  readonly Definition: number | bigint
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
+  readonly Definition?: number | bigint
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
   readonly OutputStorage?: TaskOutputStorage | null
   readonly OutputObjectPath?: string
   readonly ExtInfo?: string
@@ -1514,18 +1514,18 @@ export const AnimatedGraphicTaskInput: $Schema.Schema<AnimatedGraphicTaskInput> 
 
 /** `AnimatedGraphicsTemplate` (response side). */
 export interface AnimatedGraphicsTemplate {
-  readonly Definition: number | bigint
-  readonly Type: string
-  readonly Name: string
-  readonly Comment: string
-  readonly Width: number | bigint
-  readonly Height: number | bigint
-  readonly ResolutionAdaptive: string
-  readonly Format: string
-  readonly Fps: number | bigint
-  readonly Quality: number
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Definition?: number | bigint
+  readonly Type?: string
+  readonly Name?: string
+  readonly Comment?: string
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
+  readonly ResolutionAdaptive?: string
+  readonly Format?: string
+  readonly Fps?: number | bigint
+  readonly Quality?: number
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const AnimatedGraphicsTemplate: $Schema.Schema<AnimatedGraphicsTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("AnimatedGraphicsTemplate", { Definition: $C.uint64, Type: $C.str, Name: $C.str, Comment: $C.str, Width: $C.uint64, Height: $C.uint64, ResolutionAdaptive: $C.str, Format: $C.str, Fps: $C.uint64, Quality: $C.float, CreateTime: $C.str, UpdateTime: $C.str }))
 
@@ -1538,7 +1538,7 @@ export const ArtifactRepairConfig: $Schema.Schema<ArtifactRepairConfig> = /*#__P
 
 /** `AsrFullTextConfigureInfo` (both sides). */
 export interface AsrFullTextConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly SubtitleFormat?: string
   readonly SourceLanguage?: string
 }
@@ -1582,7 +1582,7 @@ export const AsrHotwordsSetItem: $Schema.Schema<AsrHotwordsSetItem> = /*#__PURE_
 
 /** `AsrWordsConfigureInfo` (both sides). */
 export interface AsrWordsConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly LabelSet?: readonly string[]
 }
 export const AsrWordsConfigureInfo: $Schema.Schema<AsrWordsConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AsrWordsConfigureInfo", { Switch: $C.str }, { LabelSet: $C.arr($C.str) }))
@@ -1646,9 +1646,9 @@ export const AudioSeparateConfig: $Schema.Schema<AudioSeparateConfig> = /*#__PUR
 
 /** `AudioTemplateInfo` (both sides). */
 export interface AudioTemplateInfo {
-  readonly Codec: string
-  readonly Bitrate: number | bigint
-  readonly SampleRate: number | bigint
+  readonly Codec?: string
+  readonly Bitrate?: number | bigint
+  readonly SampleRate?: number | bigint
   readonly AudioChannel?: number | bigint
   readonly TrackChannelInfo?: AudioTrackChannelInfo | null
   readonly AudioLanguage?: string
@@ -1677,8 +1677,8 @@ export const AudioTrackChannelInfo: $Schema.Schema<AudioTrackChannelInfo> = /*#_
 
 /** `AwsS3FileUploadTrigger` (both sides). */
 export interface AwsS3FileUploadTrigger {
-  readonly S3Bucket: string
-  readonly S3Region: string
+  readonly S3Bucket?: string
+  readonly S3Region?: string
   readonly Dir?: string
   readonly Formats?: readonly string[]
   readonly S3SecretId?: string | null
@@ -1726,7 +1726,7 @@ export const BatchProcessMediaRequest: $Schema.Schema<BatchProcessMediaRequest> 
 
 /** `BatchProcessMediaResponse` (response side). */
 export interface BatchProcessMediaResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const BatchProcessMediaResponse: $Schema.Schema<BatchProcessMediaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchProcessMediaResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1781,7 +1781,7 @@ export const BeautyConfig: $Schema.Schema<BeautyConfig> = /*#__PURE__*/ $C.lazy(
 
 /** `BeautyEffectItemConfig` (both sides). */
 export interface BeautyEffectItemConfig {
-  readonly Type: string
+  readonly Type?: string
   readonly Switch?: string
   readonly Value?: number | bigint
   readonly ResourcePath?: string
@@ -1791,7 +1791,7 @@ export const BeautyEffectItemConfig: $Schema.Schema<BeautyEffectItemConfig> = /*
 
 /** `BeautyFilterItemConfig` (both sides). */
 export interface BeautyFilterItemConfig {
-  readonly Type: string
+  readonly Type?: string
   readonly Switch?: string
   readonly Value?: number | bigint
 }
@@ -1813,20 +1813,20 @@ export const BlindWatermarkEmbedInfo: $Schema.Schema<BlindWatermarkEmbedInfo> = 
 
 /** `BlindWatermarkInput` (both sides). */
 export interface BlindWatermarkInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const BlindWatermarkInput: $Schema.Schema<BlindWatermarkInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("BlindWatermarkInput", { Definition: $C.uint64 }))
 
 /** `BlindWatermarkTemplate` (response side). */
 export interface BlindWatermarkTemplate {
-  readonly Definition: number | bigint
-  readonly Type: string
-  readonly Name: string
-  readonly TextContent: string
-  readonly Comment: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Strength: string
+  readonly Definition?: number | bigint
+  readonly Type?: string
+  readonly Name?: string
+  readonly TextContent?: string
+  readonly Comment?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Strength?: string
 }
 export const BlindWatermarkTemplate: $Schema.Schema<BlindWatermarkTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("BlindWatermarkTemplate", { Definition: $C.int64, Type: $C.str, Name: $C.str, TextContent: $C.str, Comment: $C.str, CreateTime: $C.str, UpdateTime: $C.str, Strength: $C.str }))
 
@@ -1839,7 +1839,7 @@ export const ChannelAlertResp: $Schema.Schema<ChannelAlertResp> = /*#__PURE__*/ 
 
 /** `ClassificationConfigureInfo` (both sides). */
 export interface ClassificationConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const ClassificationConfigureInfo: $Schema.Schema<ClassificationConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClassificationConfigureInfo", { Switch: $C.str }))
 
@@ -2141,24 +2141,24 @@ export const ContainerDiagnoseResultItem: $Schema.Schema<ContainerDiagnoseResult
 
 /** `ContentReviewTemplateItem` (response side). */
 export interface ContentReviewTemplateItem {
-  readonly Definition: number | bigint
-  readonly Name: string
-  readonly Comment: string
-  readonly PornConfigure: PornConfigureInfo | null
-  readonly TerrorismConfigure: TerrorismConfigureInfo | null
-  readonly PoliticalConfigure: PoliticalConfigureInfo | null
-  readonly ProhibitedConfigure: ProhibitedConfigureInfo | null
-  readonly UserDefineConfigure: UserDefineConfigureInfo | null
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Type: string | null
+  readonly Definition?: number | bigint
+  readonly Name?: string
+  readonly Comment?: string
+  readonly PornConfigure?: PornConfigureInfo | null
+  readonly TerrorismConfigure?: TerrorismConfigureInfo | null
+  readonly PoliticalConfigure?: PoliticalConfigureInfo | null
+  readonly ProhibitedConfigure?: ProhibitedConfigureInfo | null
+  readonly UserDefineConfigure?: UserDefineConfigureInfo | null
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Type?: string | null
 }
 export const ContentReviewTemplateItem: $Schema.Schema<ContentReviewTemplateItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContentReviewTemplateItem", { Definition: $C.int64, Name: $C.str, Comment: $C.str, PornConfigure: $C.nul(PornConfigureInfo), TerrorismConfigure: $C.nul(TerrorismConfigureInfo), PoliticalConfigure: $C.nul(PoliticalConfigureInfo), ProhibitedConfigure: $C.nul(ProhibitedConfigureInfo), UserDefineConfigure: $C.nul(UserDefineConfigureInfo), CreateTime: $C.str, UpdateTime: $C.str, Type: $C.nul($C.str) }))
 
 /** `CosFileUploadTrigger` (both sides). */
 export interface CosFileUploadTrigger {
-  readonly Bucket: string
-  readonly Region: string
+  readonly Bucket?: string
+  readonly Region?: string
   readonly Dir?: string
   readonly Formats?: readonly string[]
 }
@@ -2166,9 +2166,9 @@ export const CosFileUploadTrigger: $Schema.Schema<CosFileUploadTrigger> = /*#__P
 
 /** `CosInputInfo` (both sides). */
 export interface CosInputInfo {
-  readonly Bucket: string
-  readonly Region: string
-  readonly Object: string
+  readonly Bucket?: string
+  readonly Region?: string
+  readonly Object?: string
 }
 export const CosInputInfo: $Schema.Schema<CosInputInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosInputInfo", { Bucket: $C.str, Region: $C.str, Object: $C.str }))
 
@@ -2181,7 +2181,7 @@ export const CosOutputStorage: $Schema.Schema<CosOutputStorage> = /*#__PURE__*/ 
 
 /** `CoverConfigureInfo` (both sides). */
 export interface CoverConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const CoverConfigureInfo: $Schema.Schema<CoverConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CoverConfigureInfo", { Switch: $C.str }))
 
@@ -2204,7 +2204,7 @@ export const CreateAIAnalysisTemplateRequest: $Schema.Schema<CreateAIAnalysisTem
 
 /** `CreateAIAnalysisTemplateResponse` (response side). */
 export interface CreateAIAnalysisTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateAIAnalysisTemplateResponse: $Schema.Schema<CreateAIAnalysisTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAIAnalysisTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -2224,7 +2224,7 @@ export const CreateAIRecognitionTemplateRequest: $Schema.Schema<CreateAIRecognit
 
 /** `CreateAIRecognitionTemplateResponse` (response side). */
 export interface CreateAIRecognitionTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateAIRecognitionTemplateResponse: $Schema.Schema<CreateAIRecognitionTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAIRecognitionTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -2244,7 +2244,7 @@ export const CreateAdaptiveDynamicStreamingTemplateRequest: $Schema.Schema<Creat
 
 /** `CreateAdaptiveDynamicStreamingTemplateResponse` (response side). */
 export interface CreateAdaptiveDynamicStreamingTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateAdaptiveDynamicStreamingTemplateResponse: $Schema.Schema<CreateAdaptiveDynamicStreamingTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAdaptiveDynamicStreamingTemplateResponse", { Definition: $C.uint64, RequestId: $C.str }))
@@ -2258,7 +2258,7 @@ export const CreateAiDramaTaskRequest: $Schema.Schema<CreateAiDramaTaskRequest> 
 
 /** `CreateAiDramaTaskResponse` (response side). */
 export interface CreateAiDramaTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateAiDramaTaskResponse: $Schema.Schema<CreateAiDramaTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAiDramaTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -2273,7 +2273,7 @@ export const CreateAiFissionTaskRequest: $Schema.Schema<CreateAiFissionTaskReque
 
 /** `CreateAiFissionTaskResponse` (response side). */
 export interface CreateAiFissionTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateAiFissionTaskResponse: $Schema.Schema<CreateAiFissionTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAiFissionTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -2368,7 +2368,7 @@ export const CreateAnimatedGraphicsTemplateRequest: $Schema.Schema<CreateAnimate
 
 /** `CreateAnimatedGraphicsTemplateResponse` (response side). */
 export interface CreateAnimatedGraphicsTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateAnimatedGraphicsTemplateResponse: $Schema.Schema<CreateAnimatedGraphicsTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAnimatedGraphicsTemplateResponse", { Definition: $C.uint64, RequestId: $C.str }))
@@ -2385,7 +2385,7 @@ export const CreateAsrHotwordsRequest: $Schema.Schema<CreateAsrHotwordsRequest> 
 
 /** `CreateAsrHotwordsResponse` (response side). */
 export interface CreateAsrHotwordsResponse {
-  readonly HotwordsId: string
+  readonly HotwordsId?: string
   readonly RequestId: string
 }
 export const CreateAsrHotwordsResponse: $Schema.Schema<CreateAsrHotwordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAsrHotwordsResponse", { HotwordsId: $C.str, RequestId: $C.str }))
@@ -2402,7 +2402,7 @@ export const CreateBlindWatermarkTemplateRequest: $Schema.Schema<CreateBlindWate
 
 /** `CreateBlindWatermarkTemplateResponse` (response side). */
 export interface CreateBlindWatermarkTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateBlindWatermarkTemplateResponse: $Schema.Schema<CreateBlindWatermarkTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBlindWatermarkTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -2421,7 +2421,7 @@ export const CreateContentReviewTemplateRequest: $Schema.Schema<CreateContentRev
 
 /** `CreateContentReviewTemplateResponse` (response side). */
 export interface CreateContentReviewTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateContentReviewTemplateResponse: $Schema.Schema<CreateContentReviewTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateContentReviewTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -2436,7 +2436,7 @@ export const CreateDocToVideoTaskRequest: $Schema.Schema<CreateDocToVideoTaskReq
 
 /** `CreateDocToVideoTaskResponse` (response side). */
 export interface CreateDocToVideoTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateDocToVideoTaskResponse: $Schema.Schema<CreateDocToVideoTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDocToVideoTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -2469,7 +2469,7 @@ export const CreateImageSpriteTemplateRequest: $Schema.Schema<CreateImageSpriteT
 
 /** `CreateImageSpriteTemplateResponse` (response side). */
 export interface CreateImageSpriteTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateImageSpriteTemplateResponse: $Schema.Schema<CreateImageSpriteTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateImageSpriteTemplateResponse", { Definition: $C.uint64, RequestId: $C.str }))
@@ -2555,7 +2555,7 @@ export const CreateLiveRecordTemplateRequest: $Schema.Schema<CreateLiveRecordTem
 
 /** `CreateLiveRecordTemplateResponse` (response side). */
 export interface CreateLiveRecordTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateLiveRecordTemplateResponse: $Schema.Schema<CreateLiveRecordTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLiveRecordTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -2575,7 +2575,7 @@ export const CreateMediaEvaluationRequest: $Schema.Schema<CreateMediaEvaluationR
 
 /** `CreateMediaEvaluationResponse` (response side). */
 export interface CreateMediaEvaluationResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateMediaEvaluationResponse: $Schema.Schema<CreateMediaEvaluationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMediaEvaluationResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -2673,8 +2673,8 @@ export const CreatePersonSampleRequest: $Schema.Schema<CreatePersonSampleRequest
 
 /** `CreatePersonSampleResponse` (response side). */
 export interface CreatePersonSampleResponse {
-  readonly Person: AiSamplePerson
-  readonly FailFaceInfoSet: readonly AiSampleFailFaceInfo[]
+  readonly Person?: AiSamplePerson
+  readonly FailFaceInfoSet?: readonly AiSampleFailFaceInfo[]
   readonly RequestId: string
 }
 export const CreatePersonSampleResponse: $Schema.Schema<CreatePersonSampleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePersonSampleResponse", { Person: AiSamplePerson, FailFaceInfoSet: $C.arr(AiSampleFailFaceInfo), RequestId: $C.str }))
@@ -2723,7 +2723,7 @@ export const CreateQualityControlTemplateRequest: $Schema.Schema<CreateQualityCo
 
 /** `CreateQualityControlTemplateResponse` (response side). */
 export interface CreateQualityControlTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateQualityControlTemplateResponse: $Schema.Schema<CreateQualityControlTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateQualityControlTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -2744,7 +2744,7 @@ export const CreateSampleSnapshotTemplateRequest: $Schema.Schema<CreateSampleSna
 
 /** `CreateSampleSnapshotTemplateResponse` (response side). */
 export interface CreateSampleSnapshotTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateSampleSnapshotTemplateResponse: $Schema.Schema<CreateSampleSnapshotTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSampleSnapshotTemplateResponse", { Definition: $C.uint64, RequestId: $C.str }))
@@ -2763,7 +2763,7 @@ export const CreateScheduleRequest: $Schema.Schema<CreateScheduleRequest> = /*#_
 
 /** `CreateScheduleResponse` (response side). */
 export interface CreateScheduleResponse {
-  readonly ScheduleId: number | bigint
+  readonly ScheduleId?: number | bigint
   readonly RequestId: string
 }
 export const CreateScheduleResponse: $Schema.Schema<CreateScheduleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateScheduleResponse", { ScheduleId: $C.int64, RequestId: $C.str }))
@@ -2781,7 +2781,7 @@ export const CreateSmartEraseTemplateRequest: $Schema.Schema<CreateSmartEraseTem
 
 /** `CreateSmartEraseTemplateResponse` (response side). */
 export interface CreateSmartEraseTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateSmartEraseTemplateResponse: $Schema.Schema<CreateSmartEraseTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSmartEraseTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -2806,7 +2806,7 @@ export const CreateSmartSubtitleTemplateRequest: $Schema.Schema<CreateSmartSubti
 
 /** `CreateSmartSubtitleTemplateResponse` (response side). */
 export interface CreateSmartSubtitleTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateSmartSubtitleTemplateResponse: $Schema.Schema<CreateSmartSubtitleTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSmartSubtitleTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -2825,7 +2825,7 @@ export const CreateSnapshotByTimeOffsetTemplateRequest: $Schema.Schema<CreateSna
 
 /** `CreateSnapshotByTimeOffsetTemplateResponse` (response side). */
 export interface CreateSnapshotByTimeOffsetTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateSnapshotByTimeOffsetTemplateResponse: $Schema.Schema<CreateSnapshotByTimeOffsetTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSnapshotByTimeOffsetTemplateResponse", { Definition: $C.uint64, RequestId: $C.str }))
@@ -2839,7 +2839,7 @@ export const CreateStreamLinkEventRequest: $Schema.Schema<CreateStreamLinkEventR
 
 /** `CreateStreamLinkEventResponse` (response side). */
 export interface CreateStreamLinkEventResponse {
-  readonly Info: DescribeEvent
+  readonly Info?: DescribeEvent
   readonly RequestId: string
 }
 export const CreateStreamLinkEventResponse: $Schema.Schema<CreateStreamLinkEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateStreamLinkEventResponse", { Info: DescribeEvent, RequestId: $C.str }))
@@ -2856,7 +2856,7 @@ export const CreateStreamLinkFlowRequest: $Schema.Schema<CreateStreamLinkFlowReq
 
 /** `CreateStreamLinkFlowResponse` (response side). */
 export interface CreateStreamLinkFlowResponse {
-  readonly Info: DescribeFlow
+  readonly Info?: DescribeFlow
   readonly RequestId: string
 }
 export const CreateStreamLinkFlowResponse: $Schema.Schema<CreateStreamLinkFlowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateStreamLinkFlowResponse", { Info: DescribeFlow, RequestId: $C.str }))
@@ -2870,7 +2870,7 @@ export const CreateStreamLinkInputRequest: $Schema.Schema<CreateStreamLinkInputR
 
 /** `CreateStreamLinkInputResponse` (response side). */
 export interface CreateStreamLinkInputResponse {
-  readonly Info: DescribeFlow
+  readonly Info?: DescribeFlow
   readonly RequestId: string
 }
 export const CreateStreamLinkInputResponse: $Schema.Schema<CreateStreamLinkInputResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateStreamLinkInputResponse", { Info: DescribeFlow, RequestId: $C.str }))
@@ -2884,7 +2884,7 @@ export const CreateStreamLinkOutputInfoRequest: $Schema.Schema<CreateStreamLinkO
 
 /** `CreateStreamLinkOutputInfoResponse` (response side). */
 export interface CreateStreamLinkOutputInfoResponse {
-  readonly Info: DescribeOutput
+  readonly Info?: DescribeOutput
   readonly RequestId: string
 }
 export const CreateStreamLinkOutputInfoResponse: $Schema.Schema<CreateStreamLinkOutputInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateStreamLinkOutputInfoResponse", { Info: DescribeOutput, RequestId: $C.str }))
@@ -2898,7 +2898,7 @@ export const CreateStreamLinkSecurityGroupRequest: $Schema.Schema<CreateStreamLi
 
 /** `CreateStreamLinkSecurityGroupResponse` (response side). */
 export interface CreateStreamLinkSecurityGroupResponse {
-  readonly Id: string
+  readonly Id?: string
   readonly RequestId: string
 }
 export const CreateStreamLinkSecurityGroupResponse: $Schema.Schema<CreateStreamLinkSecurityGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateStreamLinkSecurityGroupResponse", { Id: $C.str, RequestId: $C.str }))
@@ -2952,7 +2952,7 @@ export const CreateStreamPackageSSAIChannelRequest: $Schema.Schema<CreateStreamP
 
 /** `CreateStreamPackageSSAIChannelResponse` (response side). */
 export interface CreateStreamPackageSSAIChannelResponse {
-  readonly Info: SSAIChannelInfo
+  readonly Info?: SSAIChannelInfo
   readonly RequestId: string
 }
 export const CreateStreamPackageSSAIChannelResponse: $Schema.Schema<CreateStreamPackageSSAIChannelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateStreamPackageSSAIChannelResponse", { Info: SSAIChannelInfo, RequestId: $C.str }))
@@ -3001,7 +3001,7 @@ export const CreateSubtitleEmbedTemplateRequest: $Schema.Schema<CreateSubtitleEm
 
 /** `CreateSubtitleEmbedTemplateResponse` (response side). */
 export interface CreateSubtitleEmbedTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateSubtitleEmbedTemplateResponse: $Schema.Schema<CreateSubtitleEmbedTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSubtitleEmbedTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -3023,7 +3023,7 @@ export const CreateTranscodeTemplateRequest: $Schema.Schema<CreateTranscodeTempl
 
 /** `CreateTranscodeTemplateResponse` (response side). */
 export interface CreateTranscodeTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateTranscodeTemplateResponse: $Schema.Schema<CreateTranscodeTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTranscodeTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -3052,7 +3052,7 @@ export const CreateVideoRedrawTaskRequest: $Schema.Schema<CreateVideoRedrawTaskR
 
 /** `CreateVideoRedrawTaskResponse` (response side). */
 export interface CreateVideoRedrawTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateVideoRedrawTaskResponse: $Schema.Schema<CreateVideoRedrawTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVideoRedrawTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -3088,8 +3088,8 @@ export const CreateWatermarkTemplateRequest: $Schema.Schema<CreateWatermarkTempl
 
 /** `CreateWatermarkTemplateResponse` (response side). */
 export interface CreateWatermarkTemplateResponse {
-  readonly Definition: number | bigint
-  readonly ImageUrl: string
+  readonly Definition?: number | bigint
+  readonly ImageUrl?: string
   readonly RequestId: string
 }
 export const CreateWatermarkTemplateResponse: $Schema.Schema<CreateWatermarkTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateWatermarkTemplateResponse", { Definition: $C.int64, ImageUrl: $C.str, RequestId: $C.str }))
@@ -3124,7 +3124,7 @@ export const CreateWorkflowRequest: $Schema.Schema<CreateWorkflowRequest> = /*#_
 
 /** `CreateWorkflowResponse` (response side). */
 export interface CreateWorkflowResponse {
-  readonly WorkflowId: number | bigint
+  readonly WorkflowId?: number | bigint
   readonly RequestId: string
 }
 export const CreateWorkflowResponse: $Schema.Schema<CreateWorkflowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateWorkflowResponse", { WorkflowId: $C.int64, RequestId: $C.str }))
@@ -3549,8 +3549,8 @@ export const DeleteVoiceRequest: $Schema.Schema<DeleteVoiceRequest> = /*#__PURE_
 
 /** `DeleteVoiceResponse` (response side). */
 export interface DeleteVoiceResponse {
-  readonly ErrorCode: number | bigint
-  readonly Msg: string
+  readonly ErrorCode?: number | bigint
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const DeleteVoiceResponse: $Schema.Schema<DeleteVoiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteVoiceResponse", { ErrorCode: $C.int64, Msg: $C.str, RequestId: $C.str }))
@@ -3603,8 +3603,8 @@ export const DescribeAIAnalysisTemplatesRequest: $Schema.Schema<DescribeAIAnalys
 
 /** `DescribeAIAnalysisTemplatesResponse` (response side). */
 export interface DescribeAIAnalysisTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly AIAnalysisTemplateSet: readonly AIAnalysisTemplateItem[]
+  readonly TotalCount?: number | bigint
+  readonly AIAnalysisTemplateSet?: readonly AIAnalysisTemplateItem[]
   readonly RequestId: string
 }
 export const DescribeAIAnalysisTemplatesResponse: $Schema.Schema<DescribeAIAnalysisTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAIAnalysisTemplatesResponse", { TotalCount: $C.uint64, AIAnalysisTemplateSet: $C.arr(AIAnalysisTemplateItem), RequestId: $C.str }))
@@ -3621,8 +3621,8 @@ export const DescribeAIRecognitionTemplatesRequest: $Schema.Schema<DescribeAIRec
 
 /** `DescribeAIRecognitionTemplatesResponse` (response side). */
 export interface DescribeAIRecognitionTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly AIRecognitionTemplateSet: readonly AIRecognitionTemplateItem[]
+  readonly TotalCount?: number | bigint
+  readonly AIRecognitionTemplateSet?: readonly AIRecognitionTemplateItem[]
   readonly RequestId: string
 }
 export const DescribeAIRecognitionTemplatesResponse: $Schema.Schema<DescribeAIRecognitionTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAIRecognitionTemplatesResponse", { TotalCount: $C.uint64, AIRecognitionTemplateSet: $C.arr(AIRecognitionTemplateItem), RequestId: $C.str }))
@@ -3640,8 +3640,8 @@ export const DescribeAdaptiveDynamicStreamingTemplatesRequest: $Schema.Schema<De
 
 /** `DescribeAdaptiveDynamicStreamingTemplatesResponse` (response side). */
 export interface DescribeAdaptiveDynamicStreamingTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly AdaptiveDynamicStreamingTemplateSet: readonly AdaptiveDynamicStreamingTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly AdaptiveDynamicStreamingTemplateSet?: readonly AdaptiveDynamicStreamingTemplate[]
   readonly RequestId: string
 }
 export const DescribeAdaptiveDynamicStreamingTemplatesResponse: $Schema.Schema<DescribeAdaptiveDynamicStreamingTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAdaptiveDynamicStreamingTemplatesResponse", { TotalCount: $C.uint64, AdaptiveDynamicStreamingTemplateSet: $C.arr(AdaptiveDynamicStreamingTemplate), RequestId: $C.str }))
@@ -3703,10 +3703,10 @@ export const DescribeAigcTaskStatusRequest: $Schema.Schema<DescribeAigcTaskStatu
 
 /** `DescribeAigcTaskStatusResponse` (response side). */
 export interface DescribeAigcTaskStatusResponse {
-  readonly TaskId: string
-  readonly TaskStatus: string
+  readonly TaskId?: string
+  readonly TaskStatus?: string
   readonly OutputUrl?: string | null
-  readonly CreateTime: string
+  readonly CreateTime?: string
   readonly ScheduledTime?: string
   readonly FinishedTime?: string
   readonly TaskResultCode?: number | bigint
@@ -3745,8 +3745,8 @@ export const DescribeAnimatedGraphicsTemplatesRequest: $Schema.Schema<DescribeAn
 
 /** `DescribeAnimatedGraphicsTemplatesResponse` (response side). */
 export interface DescribeAnimatedGraphicsTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly AnimatedGraphicsTemplateSet: readonly AnimatedGraphicsTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly AnimatedGraphicsTemplateSet?: readonly AnimatedGraphicsTemplate[]
   readonly RequestId: string
 }
 export const DescribeAnimatedGraphicsTemplatesResponse: $Schema.Schema<DescribeAnimatedGraphicsTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAnimatedGraphicsTemplatesResponse", { TotalCount: $C.uint64, AnimatedGraphicsTemplateSet: $C.arr(AnimatedGraphicsTemplate), RequestId: $C.str }))
@@ -3786,18 +3786,18 @@ export const DescribeAsrHotwordsRequest: $Schema.Schema<DescribeAsrHotwordsReque
 
 /** `DescribeAsrHotwordsResponse` (response side). */
 export interface DescribeAsrHotwordsResponse {
-  readonly HotwordsId: string
-  readonly Status: number | bigint
-  readonly Name: string
-  readonly Type: number | bigint
+  readonly HotwordsId?: string
+  readonly Status?: number | bigint
+  readonly Name?: string
+  readonly Type?: number | bigint
   readonly FileName?: string
-  readonly HotWords: readonly AsrHotwordsSetItem[]
-  readonly Content: string
-  readonly WordCount: number | bigint
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly HotWords?: readonly AsrHotwordsSetItem[]
+  readonly Content?: string
+  readonly WordCount?: number | bigint
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly RequestId: string
 }
 export const DescribeAsrHotwordsResponse: $Schema.Schema<DescribeAsrHotwordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAsrHotwordsResponse", { HotwordsId: $C.str, Status: $C.uint64, Name: $C.str, Type: $C.uint64, HotWords: $C.arr(AsrHotwordsSetItem), Content: $C.str, WordCount: $C.uint64, Offset: $C.uint64, Limit: $C.uint64, CreateTime: $C.str, UpdateTime: $C.str, RequestId: $C.str }, { FileName: $C.str }))
@@ -3810,18 +3810,18 @@ export const DescribeBatchTaskDetailRequest: $Schema.Schema<DescribeBatchTaskDet
 
 /** `DescribeBatchTaskDetailResponse` (response side). */
 export interface DescribeBatchTaskDetailResponse {
-  readonly TaskType: string
-  readonly Status: string
-  readonly CreateTime: string
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly TaskType?: string
+  readonly Status?: string
+  readonly CreateTime?: string
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
   readonly TaskId?: string
-  readonly BatchTaskResult: BatchSubTaskResult
-  readonly TaskNotifyConfig: TaskNotifyConfig | null
-  readonly TasksPriority: number | bigint
-  readonly SessionId: string
-  readonly SessionContext: string
-  readonly ExtInfo: string
+  readonly BatchTaskResult?: BatchSubTaskResult
+  readonly TaskNotifyConfig?: TaskNotifyConfig | null
+  readonly TasksPriority?: number | bigint
+  readonly SessionId?: string
+  readonly SessionContext?: string
+  readonly ExtInfo?: string
   readonly RequestId: string
 }
 export const DescribeBatchTaskDetailResponse: $Schema.Schema<DescribeBatchTaskDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBatchTaskDetailResponse", { TaskType: $C.str, Status: $C.str, CreateTime: $C.str, BeginProcessTime: $C.str, FinishTime: $C.str, BatchTaskResult: BatchSubTaskResult, TaskNotifyConfig: $C.nul(TaskNotifyConfig), TasksPriority: $C.int64, SessionId: $C.str, SessionContext: $C.str, ExtInfo: $C.str, RequestId: $C.str }, { TaskId: $C.str }))
@@ -3838,8 +3838,8 @@ export const DescribeBlindWatermarkTemplatesRequest: $Schema.Schema<DescribeBlin
 
 /** `DescribeBlindWatermarkTemplatesResponse` (response side). */
 export interface DescribeBlindWatermarkTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly BlindWatermarkTemplateSet: readonly BlindWatermarkTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly BlindWatermarkTemplateSet?: readonly BlindWatermarkTemplate[]
   readonly RequestId: string
 }
 export const DescribeBlindWatermarkTemplatesResponse: $Schema.Schema<DescribeBlindWatermarkTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBlindWatermarkTemplatesResponse", { TotalCount: $C.uint64, BlindWatermarkTemplateSet: $C.arr(BlindWatermarkTemplate), RequestId: $C.str }))
@@ -3871,8 +3871,8 @@ export const DescribeContentReviewTemplatesRequest: $Schema.Schema<DescribeConte
 
 /** `DescribeContentReviewTemplatesResponse` (response side). */
 export interface DescribeContentReviewTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly ContentReviewTemplateSet: readonly ContentReviewTemplateItem[]
+  readonly TotalCount?: number | bigint
+  readonly ContentReviewTemplateSet?: readonly ContentReviewTemplateItem[]
   readonly RequestId: string
 }
 export const DescribeContentReviewTemplatesResponse: $Schema.Schema<DescribeContentReviewTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeContentReviewTemplatesResponse", { TotalCount: $C.uint64, ContentReviewTemplateSet: $C.arr(ContentReviewTemplateItem), RequestId: $C.str }))
@@ -3885,9 +3885,9 @@ export const DescribeDesignTaskRequest: $Schema.Schema<DescribeDesignTaskRequest
 
 /** `DescribeDesignTaskResponse` (response side). */
 export interface DescribeDesignTaskResponse {
-  readonly ErrorCode: number | bigint
-  readonly Msg: string
-  readonly Status: string
+  readonly ErrorCode?: number | bigint
+  readonly Msg?: string
+  readonly Status?: string
   readonly VoiceId?: string | null
   readonly AudioUrl?: string
   readonly ExtInfo?: string | null
@@ -3908,14 +3908,14 @@ export const DescribeEvent: $Schema.Schema<DescribeEvent> = /*#__PURE__*/ $C.laz
 
 /** `DescribeFlow` (response side). */
 export interface DescribeFlow {
-  readonly FlowId: string
-  readonly FlowName: string
-  readonly State: string
-  readonly MaxBandwidth: number | bigint
-  readonly InputGroup: readonly DescribeInput[]
-  readonly OutputGroup: readonly DescribeOutput[] | null
-  readonly EventId: string
-  readonly Region: string
+  readonly FlowId?: string
+  readonly FlowName?: string
+  readonly State?: string
+  readonly MaxBandwidth?: number | bigint
+  readonly InputGroup?: readonly DescribeInput[]
+  readonly OutputGroup?: readonly DescribeOutput[] | null
+  readonly EventId?: string
+  readonly Region?: string
   readonly AllowedInputProtocols?: readonly string[]
   readonly AllowedOutputProtocols?: readonly string[]
 }
@@ -3936,7 +3936,7 @@ export const DescribeGroupAttachFlowsByIdRequest: $Schema.Schema<DescribeGroupAt
 
 /** `DescribeGroupAttachFlowsByIdResponse` (response side). */
 export interface DescribeGroupAttachFlowsByIdResponse {
-  readonly Infos: readonly FlowInOutResp[]
+  readonly Infos?: readonly FlowInOutResp[]
   readonly RequestId: string
 }
 export const DescribeGroupAttachFlowsByIdResponse: $Schema.Schema<DescribeGroupAttachFlowsByIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupAttachFlowsByIdResponse", { Infos: $C.arr(FlowInOutResp), RequestId: $C.str }))
@@ -3959,8 +3959,8 @@ export const DescribeImageSpriteTemplatesRequest: $Schema.Schema<DescribeImageSp
 
 /** `DescribeImageSpriteTemplatesResponse` (response side). */
 export interface DescribeImageSpriteTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly ImageSpriteTemplateSet: readonly ImageSpriteTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly ImageSpriteTemplateSet?: readonly ImageSpriteTemplate[]
   readonly RequestId: string
 }
 export const DescribeImageSpriteTemplatesResponse: $Schema.Schema<DescribeImageSpriteTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageSpriteTemplatesResponse", { TotalCount: $C.uint64, ImageSpriteTemplateSet: $C.arr(ImageSpriteTemplate), RequestId: $C.str }))
@@ -4001,30 +4001,30 @@ export const DescribeImageTasksRequest: $Schema.Schema<DescribeImageTasksRequest
 
 /** `DescribeImageTasksResponse` (response side). */
 export interface DescribeImageTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly ScrollToken: string
-  readonly TaskSet: readonly ImageTaskInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ScrollToken?: string
+  readonly TaskSet?: readonly ImageTaskInfo[]
   readonly RequestId: string
 }
 export const DescribeImageTasksResponse: $Schema.Schema<DescribeImageTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageTasksResponse", { TotalCount: $C.int64, ScrollToken: $C.str, TaskSet: $C.arr(ImageTaskInfo), RequestId: $C.str }))
 
 /** `DescribeInput` (response side). */
 export interface DescribeInput {
-  readonly InputId: string
-  readonly InputName: string
-  readonly Description: string | null
-  readonly Protocol: string
-  readonly InputAddressList: readonly InputAddress[]
-  readonly AllowIpList: readonly string[]
-  readonly SRTSettings: DescribeInputSRTSettings | null
-  readonly RTPSettings: DescribeInputRTPSettings | null
-  readonly InputRegion: string
-  readonly RTMPSettings: DescribeInputRTMPSettings
-  readonly FailOver: string | null
-  readonly RTMPPullSettings: DescribeInputRTMPPullSettings | null
-  readonly RTSPPullSettings: DescribeInputRTSPPullSettings | null
-  readonly HLSPullSettings: DescribeInputHLSPullSettings | null
-  readonly ResilientStream: ResilientStreamConf | null
+  readonly InputId?: string
+  readonly InputName?: string
+  readonly Description?: string | null
+  readonly Protocol?: string
+  readonly InputAddressList?: readonly InputAddress[]
+  readonly AllowIpList?: readonly string[]
+  readonly SRTSettings?: DescribeInputSRTSettings | null
+  readonly RTPSettings?: DescribeInputRTPSettings | null
+  readonly InputRegion?: string
+  readonly RTMPSettings?: DescribeInputRTMPSettings
+  readonly FailOver?: string | null
+  readonly RTMPPullSettings?: DescribeInputRTMPPullSettings | null
+  readonly RTSPPullSettings?: DescribeInputRTSPPullSettings | null
+  readonly HLSPullSettings?: DescribeInputHLSPullSettings | null
+  readonly ResilientStream?: ResilientStreamConf | null
   readonly SecurityGroupIds?: readonly string[] | null
   readonly Zones?: readonly string[]
   readonly RISTSettings?: DescribeInputRISTSettings | null
@@ -4074,15 +4074,15 @@ export const DescribeInputRTSPPullSettings: $Schema.Schema<DescribeInputRTSPPull
 
 /** `DescribeInputSRTSettings` (response side). */
 export interface DescribeInputSRTSettings {
-  readonly Mode: string | null
-  readonly StreamId: string
-  readonly Latency: number | bigint
-  readonly RecvLatency: number | bigint
-  readonly PeerLatency: number | bigint
-  readonly PeerIdleTimeout: number | bigint
-  readonly Passphrase: string
-  readonly PbKeyLen: number | bigint
-  readonly SourceAddresses: readonly SRTSourceAddressResp[] | null
+  readonly Mode?: string | null
+  readonly StreamId?: string
+  readonly Latency?: number | bigint
+  readonly RecvLatency?: number | bigint
+  readonly PeerLatency?: number | bigint
+  readonly PeerIdleTimeout?: number | bigint
+  readonly Passphrase?: string
+  readonly PbKeyLen?: number | bigint
+  readonly SourceAddresses?: readonly SRTSourceAddressResp[] | null
   readonly FEC?: SRTFECSimpleOptions
 }
 export const DescribeInputSRTSettings: $Schema.Schema<DescribeInputSRTSettings> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInputSRTSettings", { Mode: $C.nul($C.str), StreamId: $C.str, Latency: $C.int64, RecvLatency: $C.int64, PeerLatency: $C.int64, PeerIdleTimeout: $C.int64, Passphrase: $C.str, PbKeyLen: $C.int64, SourceAddresses: $C.nul($C.arr(SRTSourceAddressResp)) }, { FEC: SRTFECSimpleOptions }))
@@ -4099,8 +4099,8 @@ export const DescribeLiveRecordTemplatesRequest: $Schema.Schema<DescribeLiveReco
 
 /** `DescribeLiveRecordTemplatesResponse` (response side). */
 export interface DescribeLiveRecordTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly LiveRecordTemplateSet: readonly LiveRecordTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly LiveRecordTemplateSet?: readonly LiveRecordTemplate[]
   readonly RequestId: string
 }
 export const DescribeLiveRecordTemplatesResponse: $Schema.Schema<DescribeLiveRecordTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveRecordTemplatesResponse", { TotalCount: $C.int64, LiveRecordTemplateSet: $C.arr(LiveRecordTemplate), RequestId: $C.str }))
@@ -4111,7 +4111,7 @@ export const DescribeMDPMPSUserInfoRequest: $Schema.Schema<DescribeMDPMPSUserInf
 
 /** `DescribeMDPMPSUserInfoResponse` (response side). */
 export interface DescribeMDPMPSUserInfoResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const DescribeMDPMPSUserInfoResponse: $Schema.Schema<DescribeMDPMPSUserInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMDPMPSUserInfoResponse", { Status: $C.str, RequestId: $C.str }))
@@ -4124,29 +4124,29 @@ export const DescribeMediaMetaDataRequest: $Schema.Schema<DescribeMediaMetaDataR
 
 /** `DescribeMediaMetaDataResponse` (response side). */
 export interface DescribeMediaMetaDataResponse {
-  readonly MetaData: MediaMetaData
+  readonly MetaData?: MediaMetaData
   readonly RequestId: string
 }
 export const DescribeMediaMetaDataResponse: $Schema.Schema<DescribeMediaMetaDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMediaMetaDataResponse", { MetaData: MediaMetaData, RequestId: $C.str }))
 
 /** `DescribeOutput` (response side). */
 export interface DescribeOutput {
-  readonly OutputId: string
-  readonly OutputName: string
-  readonly OutputType: string
+  readonly OutputId?: string
+  readonly OutputName?: string
+  readonly OutputType?: string
   readonly OutputKind?: string
-  readonly Description: string | null
-  readonly Protocol: string
-  readonly OutputAddressList: readonly OutputAddress[]
-  readonly OutputRegion: string | null
-  readonly SRTSettings: DescribeOutputSRTSettings | null
-  readonly RTPSettings: DescribeOutputRTPSettings | null
-  readonly RTMPSettings: DescribeOutputRTMPSettings | null
-  readonly RTMPPullSettings: DescribeOutputRTMPPullSettings | null
-  readonly AllowIpList: readonly string[] | null
-  readonly RTSPPullSettings: DescribeOutputRTSPPullSettings | null
-  readonly HLSPullSettings: DescribeOutputHLSPullSettings | null
-  readonly MaxConcurrent: number | bigint
+  readonly Description?: string | null
+  readonly Protocol?: string
+  readonly OutputAddressList?: readonly OutputAddress[]
+  readonly OutputRegion?: string | null
+  readonly SRTSettings?: DescribeOutputSRTSettings | null
+  readonly RTPSettings?: DescribeOutputRTPSettings | null
+  readonly RTMPSettings?: DescribeOutputRTMPSettings | null
+  readonly RTMPPullSettings?: DescribeOutputRTMPPullSettings | null
+  readonly AllowIpList?: readonly string[] | null
+  readonly RTSPPullSettings?: DescribeOutputRTSPPullSettings | null
+  readonly HLSPullSettings?: DescribeOutputHLSPullSettings | null
+  readonly MaxConcurrent?: number | bigint
   readonly SecurityGroupIds?: readonly string[] | null
   readonly Zones?: readonly string[]
   readonly RISTSettings?: DescribeOutputRISTSettings | null
@@ -4201,9 +4201,9 @@ export const DescribeOutputRTMPSettings: $Schema.Schema<DescribeOutputRTMPSettin
 
 /** `DescribeOutputRTPSettings` (response side). */
 export interface DescribeOutputRTPSettings {
-  readonly Destinations: readonly RTPAddressDestination[] | null
-  readonly FEC: string | null
-  readonly IdleTimeout: number | bigint | null
+  readonly Destinations?: readonly RTPAddressDestination[] | null
+  readonly FEC?: string | null
+  readonly IdleTimeout?: number | bigint | null
 }
 export const DescribeOutputRTPSettings: $Schema.Schema<DescribeOutputRTPSettings> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOutputRTPSettings", { Destinations: $C.nul($C.arr(RTPAddressDestination)), FEC: $C.nul($C.str), IdleTimeout: $C.nul($C.int64) }))
 
@@ -4221,16 +4221,16 @@ export const DescribeOutputRTSPPullSettings: $Schema.Schema<DescribeOutputRTSPPu
 
 /** `DescribeOutputSRTSettings` (response side). */
 export interface DescribeOutputSRTSettings {
-  readonly Destinations: readonly SRTAddressDestination[] | null
-  readonly StreamId: string | null
-  readonly Latency: number | bigint | null
-  readonly RecvLatency: number | bigint | null
-  readonly PeerLatency: number | bigint | null
-  readonly PeerIdleTimeout: number | bigint | null
-  readonly Passphrase: string | null
-  readonly PbKeyLen: number | bigint | null
-  readonly Mode: string | null
-  readonly SourceAddresses: readonly OutputSRTSourceAddressResp[] | null
+  readonly Destinations?: readonly SRTAddressDestination[] | null
+  readonly StreamId?: string | null
+  readonly Latency?: number | bigint | null
+  readonly RecvLatency?: number | bigint | null
+  readonly PeerLatency?: number | bigint | null
+  readonly PeerIdleTimeout?: number | bigint | null
+  readonly Passphrase?: string | null
+  readonly PbKeyLen?: number | bigint | null
+  readonly Mode?: string | null
+  readonly SourceAddresses?: readonly OutputSRTSourceAddressResp[] | null
   readonly FEC?: SRTFECFullOptions
 }
 export const DescribeOutputSRTSettings: $Schema.Schema<DescribeOutputSRTSettings> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOutputSRTSettings", { Destinations: $C.nul($C.arr(SRTAddressDestination)), StreamId: $C.nul($C.str), Latency: $C.nul($C.int64), RecvLatency: $C.nul($C.int64), PeerLatency: $C.nul($C.int64), PeerIdleTimeout: $C.nul($C.int64), Passphrase: $C.nul($C.str), PbKeyLen: $C.nul($C.int64), Mode: $C.nul($C.str), SourceAddresses: $C.nul($C.arr(OutputSRTSourceAddressResp)) }, { FEC: SRTFECFullOptions }))
@@ -4248,8 +4248,8 @@ export const DescribePersonSamplesRequest: $Schema.Schema<DescribePersonSamplesR
 
 /** `DescribePersonSamplesResponse` (response side). */
 export interface DescribePersonSamplesResponse {
-  readonly TotalCount: number | bigint
-  readonly PersonSet: readonly AiSamplePerson[]
+  readonly TotalCount?: number | bigint
+  readonly PersonSet?: readonly AiSamplePerson[]
   readonly RequestId: string
 }
 export const DescribePersonSamplesResponse: $Schema.Schema<DescribePersonSamplesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePersonSamplesResponse", { TotalCount: $C.uint64, PersonSet: $C.arr(AiSamplePerson), RequestId: $C.str }))
@@ -4268,7 +4268,7 @@ export const DescribeProcessImageTemplatesRequest: $Schema.Schema<DescribeProces
 
 /** `DescribeProcessImageTemplatesResponse` (response side). */
 export interface DescribeProcessImageTemplatesResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly ProcessImageTemplateSet?: readonly ProcessImageTemplate[]
   readonly RequestId: string
 }
@@ -4286,7 +4286,7 @@ export const DescribeQualityControlTemplatesRequest: $Schema.Schema<DescribeQual
 
 /** `DescribeQualityControlTemplatesResponse` (response side). */
 export interface DescribeQualityControlTemplatesResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly QualityControlTemplateSet?: readonly QualityControlTemplate[]
   readonly RequestId: string
 }
@@ -4328,8 +4328,8 @@ export const DescribeSampleSnapshotTemplatesRequest: $Schema.Schema<DescribeSamp
 
 /** `DescribeSampleSnapshotTemplatesResponse` (response side). */
 export interface DescribeSampleSnapshotTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly SampleSnapshotTemplateSet: readonly SampleSnapshotTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly SampleSnapshotTemplateSet?: readonly SampleSnapshotTemplate[]
   readonly RequestId: string
 }
 export const DescribeSampleSnapshotTemplatesResponse: $Schema.Schema<DescribeSampleSnapshotTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSampleSnapshotTemplatesResponse", { TotalCount: $C.uint64, SampleSnapshotTemplateSet: $C.arr(SampleSnapshotTemplate), RequestId: $C.str }))
@@ -4346,8 +4346,8 @@ export const DescribeSchedulesRequest: $Schema.Schema<DescribeSchedulesRequest> 
 
 /** `DescribeSchedulesResponse` (response side). */
 export interface DescribeSchedulesResponse {
-  readonly TotalCount: number | bigint
-  readonly ScheduleInfoSet: readonly SchedulesInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ScheduleInfoSet?: readonly SchedulesInfo[]
   readonly RequestId: string
 }
 export const DescribeSchedulesResponse: $Schema.Schema<DescribeSchedulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSchedulesResponse", { TotalCount: $C.uint64, ScheduleInfoSet: $C.arr(SchedulesInfo), RequestId: $C.str }))
@@ -4365,8 +4365,8 @@ export const DescribeSmartEraseTemplatesRequest: $Schema.Schema<DescribeSmartEra
 
 /** `DescribeSmartEraseTemplatesResponse` (response side). */
 export interface DescribeSmartEraseTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly SmartEraseTemplateSet: readonly SmartEraseTemplateItem[]
+  readonly TotalCount?: number | bigint
+  readonly SmartEraseTemplateSet?: readonly SmartEraseTemplateItem[]
   readonly RequestId: string
 }
 export const DescribeSmartEraseTemplatesResponse: $Schema.Schema<DescribeSmartEraseTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSmartEraseTemplatesResponse", { TotalCount: $C.uint64, SmartEraseTemplateSet: $C.arr(SmartEraseTemplateItem), RequestId: $C.str }))
@@ -4384,8 +4384,8 @@ export const DescribeSmartSubtitleTemplatesRequest: $Schema.Schema<DescribeSmart
 
 /** `DescribeSmartSubtitleTemplatesResponse` (response side). */
 export interface DescribeSmartSubtitleTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly SmartSubtitleTemplateSet: readonly SmartSubtitleTemplateItem[]
+  readonly TotalCount?: number | bigint
+  readonly SmartSubtitleTemplateSet?: readonly SmartSubtitleTemplateItem[]
   readonly RequestId: string
 }
 export const DescribeSmartSubtitleTemplatesResponse: $Schema.Schema<DescribeSmartSubtitleTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSmartSubtitleTemplatesResponse", { TotalCount: $C.uint64, SmartSubtitleTemplateSet: $C.arr(SmartSubtitleTemplateItem), RequestId: $C.str }))
@@ -4402,8 +4402,8 @@ export const DescribeSnapshotByTimeOffsetTemplatesRequest: $Schema.Schema<Descri
 
 /** `DescribeSnapshotByTimeOffsetTemplatesResponse` (response side). */
 export interface DescribeSnapshotByTimeOffsetTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly SnapshotByTimeOffsetTemplateSet: readonly SnapshotByTimeOffsetTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly SnapshotByTimeOffsetTemplateSet?: readonly SnapshotByTimeOffsetTemplate[]
   readonly RequestId: string
 }
 export const DescribeSnapshotByTimeOffsetTemplatesResponse: $Schema.Schema<DescribeSnapshotByTimeOffsetTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSnapshotByTimeOffsetTemplatesResponse", { TotalCount: $C.uint64, SnapshotByTimeOffsetTemplateSet: $C.arr(SnapshotByTimeOffsetTemplate), RequestId: $C.str }))
@@ -4414,7 +4414,7 @@ export const DescribeStreamLinkActivateStateRequest: $Schema.Schema<DescribeStre
 
 /** `DescribeStreamLinkActivateStateResponse` (response side). */
 export interface DescribeStreamLinkActivateStateResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DescribeStreamLinkActivateStateResponse: $Schema.Schema<DescribeStreamLinkActivateStateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamLinkActivateStateResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -4429,8 +4429,8 @@ export const DescribeStreamLinkEventAttachedFlowsRequest: $Schema.Schema<Describ
 
 /** `DescribeStreamLinkEventAttachedFlowsResponse` (response side). */
 export interface DescribeStreamLinkEventAttachedFlowsResponse {
-  readonly Infos: readonly DescribeFlow[]
-  readonly TotalNum: number | bigint
+  readonly Infos?: readonly DescribeFlow[]
+  readonly TotalNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeStreamLinkEventAttachedFlowsResponse: $Schema.Schema<DescribeStreamLinkEventAttachedFlowsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamLinkEventAttachedFlowsResponse", { Infos: $C.arr(DescribeFlow), TotalNum: $C.int64, RequestId: $C.str }))
@@ -4457,11 +4457,11 @@ export const DescribeStreamLinkEventsRequest: $Schema.Schema<DescribeStreamLinkE
 
 /** `DescribeStreamLinkEventsResponse` (response side). */
 export interface DescribeStreamLinkEventsResponse {
-  readonly Infos: readonly DescribeEvent[]
-  readonly PageNum: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalNum: number | bigint
-  readonly TotalPage: number | bigint
+  readonly Infos?: readonly DescribeEvent[]
+  readonly PageNum?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalNum?: number | bigint
+  readonly TotalPage?: number | bigint
   readonly RequestId: string
 }
 export const DescribeStreamLinkEventsResponse: $Schema.Schema<DescribeStreamLinkEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamLinkEventsResponse", { Infos: $C.arr(DescribeEvent), PageNum: $C.int64, PageSize: $C.int64, TotalNum: $C.int64, TotalPage: $C.int64, RequestId: $C.str }))
@@ -4481,11 +4481,11 @@ export const DescribeStreamLinkFlowLogsRequest: $Schema.Schema<DescribeStreamLin
 
 /** `DescribeStreamLinkFlowLogsResponse` (response side). */
 export interface DescribeStreamLinkFlowLogsResponse {
-  readonly Infos: readonly FlowLogInfo[]
-  readonly PageNum: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalNum: number | bigint
-  readonly TotalPage: number | bigint
+  readonly Infos?: readonly FlowLogInfo[]
+  readonly PageNum?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalNum?: number | bigint
+  readonly TotalPage?: number | bigint
   readonly RequestId: string
 }
 export const DescribeStreamLinkFlowLogsResponse: $Schema.Schema<DescribeStreamLinkFlowLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamLinkFlowLogsResponse", { Infos: $C.arr(FlowLogInfo), PageNum: $C.int64, PageSize: $C.int64, TotalNum: $C.int64, TotalPage: $C.int64, RequestId: $C.str }))
@@ -4505,7 +4505,7 @@ export const DescribeStreamLinkFlowMediaStatisticsRequest: $Schema.Schema<Descri
 
 /** `DescribeStreamLinkFlowMediaStatisticsResponse` (response side). */
 export interface DescribeStreamLinkFlowMediaStatisticsResponse {
-  readonly Infos: readonly FlowMediaInfo[]
+  readonly Infos?: readonly FlowMediaInfo[]
   readonly RequestId: string
 }
 export const DescribeStreamLinkFlowMediaStatisticsResponse: $Schema.Schema<DescribeStreamLinkFlowMediaStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamLinkFlowMediaStatisticsResponse", { Infos: $C.arr(FlowMediaInfo), RequestId: $C.str }))
@@ -4520,8 +4520,8 @@ export const DescribeStreamLinkFlowRealtimeStatusRequest: $Schema.Schema<Describ
 
 /** `DescribeStreamLinkFlowRealtimeStatusResponse` (response side). */
 export interface DescribeStreamLinkFlowRealtimeStatusResponse {
-  readonly Timestamp: number | bigint
-  readonly Datas: readonly FlowRealtimeStatusItem[]
+  readonly Timestamp?: number | bigint
+  readonly Datas?: readonly FlowRealtimeStatusItem[]
   readonly RequestId: string
 }
 export const DescribeStreamLinkFlowRealtimeStatusResponse: $Schema.Schema<DescribeStreamLinkFlowRealtimeStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamLinkFlowRealtimeStatusResponse", { Timestamp: $C.int64, Datas: $C.arr(FlowRealtimeStatusItem), RequestId: $C.str }))
@@ -4534,7 +4534,7 @@ export const DescribeStreamLinkFlowRequest: $Schema.Schema<DescribeStreamLinkFlo
 
 /** `DescribeStreamLinkFlowResponse` (response side). */
 export interface DescribeStreamLinkFlowResponse {
-  readonly Info: DescribeFlow
+  readonly Info?: DescribeFlow
   readonly RequestId: string
 }
 export const DescribeStreamLinkFlowResponse: $Schema.Schema<DescribeStreamLinkFlowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamLinkFlowResponse", { Info: DescribeFlow, RequestId: $C.str }))
@@ -4554,7 +4554,7 @@ export const DescribeStreamLinkFlowSRTStatisticsRequest: $Schema.Schema<Describe
 
 /** `DescribeStreamLinkFlowSRTStatisticsResponse` (response side). */
 export interface DescribeStreamLinkFlowSRTStatisticsResponse {
-  readonly Infos: readonly FlowSRTInfo[]
+  readonly Infos?: readonly FlowSRTInfo[]
   readonly RequestId: string
 }
 export const DescribeStreamLinkFlowSRTStatisticsResponse: $Schema.Schema<DescribeStreamLinkFlowSRTStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamLinkFlowSRTStatisticsResponse", { Infos: $C.arr(FlowSRTInfo), RequestId: $C.str }))
@@ -4574,7 +4574,7 @@ export const DescribeStreamLinkFlowStatisticsRequest: $Schema.Schema<DescribeStr
 
 /** `DescribeStreamLinkFlowStatisticsResponse` (response side). */
 export interface DescribeStreamLinkFlowStatisticsResponse {
-  readonly Infos: readonly FlowStatisticsArray[]
+  readonly Infos?: readonly FlowStatisticsArray[]
   readonly RequestId: string
 }
 export const DescribeStreamLinkFlowStatisticsResponse: $Schema.Schema<DescribeStreamLinkFlowStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamLinkFlowStatisticsResponse", { Infos: $C.arr(FlowStatisticsArray), RequestId: $C.str }))
@@ -4588,11 +4588,11 @@ export const DescribeStreamLinkFlowsRequest: $Schema.Schema<DescribeStreamLinkFl
 
 /** `DescribeStreamLinkFlowsResponse` (response side). */
 export interface DescribeStreamLinkFlowsResponse {
-  readonly Infos: readonly DescribeFlow[]
-  readonly PageNum: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalNum: number | bigint
-  readonly TotalPage: number | bigint
+  readonly Infos?: readonly DescribeFlow[]
+  readonly PageNum?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalNum?: number | bigint
+  readonly TotalPage?: number | bigint
   readonly RequestId: string
 }
 export const DescribeStreamLinkFlowsResponse: $Schema.Schema<DescribeStreamLinkFlowsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamLinkFlowsResponse", { Infos: $C.arr(DescribeFlow), PageNum: $C.int64, PageSize: $C.int64, TotalNum: $C.int64, TotalPage: $C.int64, RequestId: $C.str }))
@@ -4603,7 +4603,7 @@ export const DescribeStreamLinkRegionsRequest: $Schema.Schema<DescribeStreamLink
 
 /** `DescribeStreamLinkRegionsResponse` (response side). */
 export interface DescribeStreamLinkRegionsResponse {
-  readonly Info: StreamLinkRegionInfo
+  readonly Info?: StreamLinkRegionInfo
   readonly RequestId: string
 }
 export const DescribeStreamLinkRegionsResponse: $Schema.Schema<DescribeStreamLinkRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamLinkRegionsResponse", { Info: StreamLinkRegionInfo, RequestId: $C.str }))
@@ -4614,7 +4614,7 @@ export const DescribeStreamLinkSecurityGroupsRequest: $Schema.Schema<DescribeStr
 
 /** `DescribeStreamLinkSecurityGroupsResponse` (response side). */
 export interface DescribeStreamLinkSecurityGroupsResponse {
-  readonly Infos: readonly SecurityGroupInfo[]
+  readonly Infos?: readonly SecurityGroupInfo[]
   readonly RequestId: string
 }
 export const DescribeStreamLinkSecurityGroupsResponse: $Schema.Schema<DescribeStreamLinkSecurityGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamLinkSecurityGroupsResponse", { Infos: $C.arr(SecurityGroupInfo), RequestId: $C.str }))
@@ -4625,7 +4625,7 @@ export const DescribeStreamPackageActivateStateRequest: $Schema.Schema<DescribeS
 
 /** `DescribeStreamPackageActivateStateResponse` (response side). */
 export interface DescribeStreamPackageActivateStateResponse {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DescribeStreamPackageActivateStateResponse: $Schema.Schema<DescribeStreamPackageActivateStateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamPackageActivateStateResponse", { Status: $C.int64, RequestId: $C.str }))
@@ -4653,7 +4653,7 @@ export const DescribeStreamPackageLinearAssemblyChannelRequest: $Schema.Schema<D
 
 /** `DescribeStreamPackageLinearAssemblyChannelResponse` (response side). */
 export interface DescribeStreamPackageLinearAssemblyChannelResponse {
-  readonly Info: LinearAssemblyChannelInfo
+  readonly Info?: LinearAssemblyChannelInfo
   readonly RequestId: string
 }
 export const DescribeStreamPackageLinearAssemblyChannelResponse: $Schema.Schema<DescribeStreamPackageLinearAssemblyChannelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamPackageLinearAssemblyChannelResponse", { Info: LinearAssemblyChannelInfo, RequestId: $C.str }))
@@ -4667,11 +4667,11 @@ export const DescribeStreamPackageLinearAssemblyChannelsRequest: $Schema.Schema<
 
 /** `DescribeStreamPackageLinearAssemblyChannelsResponse` (response side). */
 export interface DescribeStreamPackageLinearAssemblyChannelsResponse {
-  readonly Infos: readonly LinearAssemblyChannelInfo[] | null
-  readonly PageNum: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalNum: number | bigint
-  readonly TotalPage: number | bigint
+  readonly Infos?: readonly LinearAssemblyChannelInfo[] | null
+  readonly PageNum?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalNum?: number | bigint
+  readonly TotalPage?: number | bigint
   readonly RequestId: string
 }
 export const DescribeStreamPackageLinearAssemblyChannelsResponse: $Schema.Schema<DescribeStreamPackageLinearAssemblyChannelsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamPackageLinearAssemblyChannelsResponse", { Infos: $C.nul($C.arr(LinearAssemblyChannelInfo)), PageNum: $C.uint64, PageSize: $C.uint64, TotalNum: $C.uint64, TotalPage: $C.uint64, RequestId: $C.str }))
@@ -4684,7 +4684,7 @@ export const DescribeStreamPackageLinearAssemblyProgramRequest: $Schema.Schema<D
 
 /** `DescribeStreamPackageLinearAssemblyProgramResponse` (response side). */
 export interface DescribeStreamPackageLinearAssemblyProgramResponse {
-  readonly Info: LinearAssemblyProgramInfo
+  readonly Info?: LinearAssemblyProgramInfo
   readonly RequestId: string
 }
 export const DescribeStreamPackageLinearAssemblyProgramResponse: $Schema.Schema<DescribeStreamPackageLinearAssemblyProgramResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamPackageLinearAssemblyProgramResponse", { Info: LinearAssemblyProgramInfo, RequestId: $C.str }))
@@ -4700,11 +4700,11 @@ export const DescribeStreamPackageLinearAssemblyProgramSchedulesRequest: $Schema
 
 /** `DescribeStreamPackageLinearAssemblyProgramSchedulesResponse` (response side). */
 export interface DescribeStreamPackageLinearAssemblyProgramSchedulesResponse {
-  readonly Infos: readonly LinearAssemblyProgramInfo[] | null
-  readonly PageNum: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalNum: number | bigint
-  readonly TotalPage: number | bigint
+  readonly Infos?: readonly LinearAssemblyProgramInfo[] | null
+  readonly PageNum?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalNum?: number | bigint
+  readonly TotalPage?: number | bigint
   readonly RequestId: string
 }
 export const DescribeStreamPackageLinearAssemblyProgramSchedulesResponse: $Schema.Schema<DescribeStreamPackageLinearAssemblyProgramSchedulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamPackageLinearAssemblyProgramSchedulesResponse", { Infos: $C.nul($C.arr(LinearAssemblyProgramInfo)), PageNum: $C.uint64, PageSize: $C.uint64, TotalNum: $C.uint64, TotalPage: $C.uint64, RequestId: $C.str }))
@@ -4720,11 +4720,11 @@ export const DescribeStreamPackageLinearAssemblyProgramsRequest: $Schema.Schema<
 
 /** `DescribeStreamPackageLinearAssemblyProgramsResponse` (response side). */
 export interface DescribeStreamPackageLinearAssemblyProgramsResponse {
-  readonly Infos: readonly LinearAssemblyProgramInfo[] | null
-  readonly PageNum: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalNum: number | bigint
-  readonly TotalPage: number | bigint
+  readonly Infos?: readonly LinearAssemblyProgramInfo[] | null
+  readonly PageNum?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalNum?: number | bigint
+  readonly TotalPage?: number | bigint
   readonly RequestId: string
 }
 export const DescribeStreamPackageLinearAssemblyProgramsResponse: $Schema.Schema<DescribeStreamPackageLinearAssemblyProgramsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamPackageLinearAssemblyProgramsResponse", { Infos: $C.nul($C.arr(LinearAssemblyProgramInfo)), PageNum: $C.uint64, PageSize: $C.uint64, TotalNum: $C.uint64, TotalPage: $C.uint64, RequestId: $C.str }))
@@ -4754,7 +4754,7 @@ export const DescribeStreamPackageSSAIChannelRequest: $Schema.Schema<DescribeStr
 
 /** `DescribeStreamPackageSSAIChannelResponse` (response side). */
 export interface DescribeStreamPackageSSAIChannelResponse {
-  readonly Info: SSAIChannelInfo
+  readonly Info?: SSAIChannelInfo
   readonly RequestId: string
 }
 export const DescribeStreamPackageSSAIChannelResponse: $Schema.Schema<DescribeStreamPackageSSAIChannelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamPackageSSAIChannelResponse", { Info: SSAIChannelInfo, RequestId: $C.str }))
@@ -4816,7 +4816,7 @@ export const DescribeStreamPackageSourceLocationRequest: $Schema.Schema<Describe
 
 /** `DescribeStreamPackageSourceLocationResponse` (response side). */
 export interface DescribeStreamPackageSourceLocationResponse {
-  readonly Info: SourceLocationInfo
+  readonly Info?: SourceLocationInfo
   readonly RequestId: string
 }
 export const DescribeStreamPackageSourceLocationResponse: $Schema.Schema<DescribeStreamPackageSourceLocationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamPackageSourceLocationResponse", { Info: SourceLocationInfo, RequestId: $C.str }))
@@ -4830,11 +4830,11 @@ export const DescribeStreamPackageSourceLocationsRequest: $Schema.Schema<Describ
 
 /** `DescribeStreamPackageSourceLocationsResponse` (response side). */
 export interface DescribeStreamPackageSourceLocationsResponse {
-  readonly Infos: readonly SourceLocationInfo[] | null
-  readonly PageNum: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalNum: number | bigint
-  readonly TotalPage: number | bigint
+  readonly Infos?: readonly SourceLocationInfo[] | null
+  readonly PageNum?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalNum?: number | bigint
+  readonly TotalPage?: number | bigint
   readonly RequestId: string
 }
 export const DescribeStreamPackageSourceLocationsResponse: $Schema.Schema<DescribeStreamPackageSourceLocationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamPackageSourceLocationsResponse", { Infos: $C.nul($C.arr(SourceLocationInfo)), PageNum: $C.uint64, PageSize: $C.uint64, TotalNum: $C.uint64, TotalPage: $C.uint64, RequestId: $C.str }))
@@ -4847,7 +4847,7 @@ export const DescribeStreamPackageSourceRequest: $Schema.Schema<DescribeStreamPa
 
 /** `DescribeStreamPackageSourceResponse` (response side). */
 export interface DescribeStreamPackageSourceResponse {
-  readonly Info: SourceInfo
+  readonly Info?: SourceInfo
   readonly RequestId: string
 }
 export const DescribeStreamPackageSourceResponse: $Schema.Schema<DescribeStreamPackageSourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamPackageSourceResponse", { Info: SourceInfo, RequestId: $C.str }))
@@ -4863,11 +4863,11 @@ export const DescribeStreamPackageSourcesRequest: $Schema.Schema<DescribeStreamP
 
 /** `DescribeStreamPackageSourcesResponse` (response side). */
 export interface DescribeStreamPackageSourcesResponse {
-  readonly Infos: readonly SourceInfo[] | null
-  readonly PageNum: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalNum: number | bigint
-  readonly TotalPage: number | bigint
+  readonly Infos?: readonly SourceInfo[] | null
+  readonly PageNum?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalNum?: number | bigint
+  readonly TotalPage?: number | bigint
   readonly RequestId: string
 }
 export const DescribeStreamPackageSourcesResponse: $Schema.Schema<DescribeStreamPackageSourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamPackageSourcesResponse", { Infos: $C.nul($C.arr(SourceInfo)), PageNum: $C.uint64, PageSize: $C.uint64, TotalNum: $C.uint64, TotalPage: $C.uint64, RequestId: $C.str }))
@@ -4884,8 +4884,8 @@ export const DescribeSubtitleEmbedTemplatesRequest: $Schema.Schema<DescribeSubti
 
 /** `DescribeSubtitleEmbedTemplatesResponse` (response side). */
 export interface DescribeSubtitleEmbedTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly SubtitleEmbedTemplateSet: readonly SubtitleEmbedTemplateItem[]
+  readonly TotalCount?: number | bigint
+  readonly SubtitleEmbedTemplateSet?: readonly SubtitleEmbedTemplateItem[]
   readonly RequestId: string
 }
 export const DescribeSubtitleEmbedTemplatesResponse: $Schema.Schema<DescribeSubtitleEmbedTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSubtitleEmbedTemplatesResponse", { TotalCount: $C.uint64, SubtitleEmbedTemplateSet: $C.arr(SubtitleEmbedTemplateItem), RequestId: $C.str }))
@@ -4898,21 +4898,21 @@ export const DescribeTaskDetailRequest: $Schema.Schema<DescribeTaskDetailRequest
 
 /** `DescribeTaskDetailResponse` (response side). */
 export interface DescribeTaskDetailResponse {
-  readonly TaskType: string
-  readonly Status: string
-  readonly CreateTime: string
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
-  readonly EditMediaTask: EditMediaTask | null
-  readonly WorkflowTask: WorkflowTask | null
-  readonly LiveStreamProcessTask: LiveStreamProcessTask | null
+  readonly TaskType?: string
+  readonly Status?: string
+  readonly CreateTime?: string
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
+  readonly EditMediaTask?: EditMediaTask | null
+  readonly WorkflowTask?: WorkflowTask | null
+  readonly LiveStreamProcessTask?: LiveStreamProcessTask | null
   readonly ExtractBlindWatermarkTask?: ExtractBlindWatermarkTask
-  readonly TaskNotifyConfig: TaskNotifyConfig | null
-  readonly TasksPriority: number | bigint
-  readonly SessionId: string
-  readonly SessionContext: string
-  readonly ExtInfo: string
-  readonly ScheduleTask: ScheduleTask | null
+  readonly TaskNotifyConfig?: TaskNotifyConfig | null
+  readonly TasksPriority?: number | bigint
+  readonly SessionId?: string
+  readonly SessionContext?: string
+  readonly ExtInfo?: string
+  readonly ScheduleTask?: ScheduleTask | null
   readonly LiveScheduleTask?: LiveScheduleTask | null
   readonly RequestId: string
 }
@@ -4931,9 +4931,9 @@ export const DescribeTasksRequest: $Schema.Schema<DescribeTasksRequest> = /*#__P
 
 /** `DescribeTasksResponse` (response side). */
 export interface DescribeTasksResponse {
-  readonly TaskSet: readonly TaskSimpleInfo[]
-  readonly ScrollToken: string
-  readonly TotalCount: number | bigint
+  readonly TaskSet?: readonly TaskSimpleInfo[]
+  readonly ScrollToken?: string
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTasksResponse: $Schema.Schema<DescribeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTasksResponse", { TaskSet: $C.arr(TaskSimpleInfo), ScrollToken: $C.str, TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4946,9 +4946,9 @@ export const DescribeTextToSpeechAsyncTaskRequest: $Schema.Schema<DescribeTextTo
 
 /** `DescribeTextToSpeechAsyncTaskResponse` (response side). */
 export interface DescribeTextToSpeechAsyncTaskResponse {
-  readonly ErrorCode: number | bigint
-  readonly Msg: string
-  readonly Status: string
+  readonly ErrorCode?: number | bigint
+  readonly Msg?: string
+  readonly Status?: string
   readonly AudioUrl?: string
   readonly VoiceId?: string
   readonly ExtInfo?: string
@@ -4976,8 +4976,8 @@ export const DescribeTranscodeTemplatesRequest: $Schema.Schema<DescribeTranscode
 
 /** `DescribeTranscodeTemplatesResponse` (response side). */
 export interface DescribeTranscodeTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly TranscodeTemplateSet: readonly TranscodeTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly TranscodeTemplateSet?: readonly TranscodeTemplate[]
   readonly RequestId: string
 }
 export const DescribeTranscodeTemplatesResponse: $Schema.Schema<DescribeTranscodeTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTranscodeTemplatesResponse", { TotalCount: $C.uint64, TranscodeTemplateSet: $C.arr(TranscodeTemplate), RequestId: $C.str }))
@@ -4993,7 +4993,7 @@ export const DescribeUsageDataRequest: $Schema.Schema<DescribeUsageDataRequest> 
 
 /** `DescribeUsageDataResponse` (response side). */
 export interface DescribeUsageDataResponse {
-  readonly Data: readonly TaskStatData[]
+  readonly Data?: readonly TaskStatData[]
   readonly RequestId: string
 }
 export const DescribeUsageDataResponse: $Schema.Schema<DescribeUsageDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUsageDataResponse", { Data: $C.arr(TaskStatData), RequestId: $C.str }))
@@ -5045,8 +5045,8 @@ export const DescribeVoicesRequest: $Schema.Schema<DescribeVoicesRequest> = /*#_
 
 /** `DescribeVoicesResponse` (response side). */
 export interface DescribeVoicesResponse {
-  readonly ErrorCode: number | bigint
-  readonly Msg: string
+  readonly ErrorCode?: number | bigint
+  readonly Msg?: string
   readonly TotalCount?: number | bigint
   readonly Voices?: readonly VoiceInfo[] | null
   readonly RequestId: string
@@ -5065,8 +5065,8 @@ export const DescribeWatermarkTemplatesRequest: $Schema.Schema<DescribeWatermark
 
 /** `DescribeWatermarkTemplatesResponse` (response side). */
 export interface DescribeWatermarkTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly WatermarkTemplateSet: readonly WatermarkTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly WatermarkTemplateSet?: readonly WatermarkTemplate[]
   readonly RequestId: string
 }
 export const DescribeWatermarkTemplatesResponse: $Schema.Schema<DescribeWatermarkTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWatermarkTemplatesResponse", { TotalCount: $C.uint64, WatermarkTemplateSet: $C.arr(WatermarkTemplate), RequestId: $C.str }))
@@ -5083,8 +5083,8 @@ export const DescribeWordSamplesRequest: $Schema.Schema<DescribeWordSamplesReque
 
 /** `DescribeWordSamplesResponse` (response side). */
 export interface DescribeWordSamplesResponse {
-  readonly TotalCount: number | bigint
-  readonly WordSet: readonly AiSampleWord[] | null
+  readonly TotalCount?: number | bigint
+  readonly WordSet?: readonly AiSampleWord[] | null
   readonly RequestId: string
 }
 export const DescribeWordSamplesResponse: $Schema.Schema<DescribeWordSamplesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWordSamplesResponse", { TotalCount: $C.uint64, WordSet: $C.nul($C.arr(AiSampleWord)), RequestId: $C.str }))
@@ -5100,8 +5100,8 @@ export const DescribeWorkflowsRequest: $Schema.Schema<DescribeWorkflowsRequest> 
 
 /** `DescribeWorkflowsResponse` (response side). */
 export interface DescribeWorkflowsResponse {
-  readonly TotalCount: number | bigint
-  readonly WorkflowInfoSet: readonly WorkflowInfo[]
+  readonly TotalCount?: number | bigint
+  readonly WorkflowInfoSet?: readonly WorkflowInfo[]
   readonly RequestId: string
 }
 export const DescribeWorkflowsResponse: $Schema.Schema<DescribeWorkflowsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWorkflowsResponse", { TotalCount: $C.uint64, WorkflowInfoSet: $C.arr(WorkflowInfo), RequestId: $C.str }))
@@ -5134,8 +5134,8 @@ export const DetectVideoSubtitleAreaRequest: $Schema.Schema<DetectVideoSubtitleA
 
 /** `DetectVideoSubtitleAreaResponse` (response side). */
 export interface DetectVideoSubtitleAreaResponse {
-  readonly Width: number | bigint
-  readonly Height: number | bigint
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
   readonly Result?: readonly SubtitleArea[]
   readonly RequestId: string
 }
@@ -5150,8 +5150,8 @@ export const DetectVideoWatermarkRequest: $Schema.Schema<DetectVideoWatermarkReq
 
 /** `DetectVideoWatermarkResponse` (response side). */
 export interface DetectVideoWatermarkResponse {
-  readonly Confidence: number
-  readonly HasWatermark: boolean
+  readonly Confidence?: number
+  readonly HasWatermark?: boolean
   readonly Description?: string
   readonly RequestId: string
 }
@@ -5159,12 +5159,12 @@ export const DetectVideoWatermarkResponse: $Schema.Schema<DetectVideoWatermarkRe
 
 /** `DiagnoseResult` (response side). */
 export interface DiagnoseResult {
-  readonly Category: string | null
-  readonly Type: string | null
-  readonly Timestamp: number | null
-  readonly Description: string | null
-  readonly DateTime: string | null
-  readonly SeverityLevel: string | null
+  readonly Category?: string | null
+  readonly Type?: string | null
+  readonly Timestamp?: number | null
+  readonly Description?: string | null
+  readonly DateTime?: string | null
+  readonly SeverityLevel?: string | null
 }
 export const DiagnoseResult: $Schema.Schema<DiagnoseResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("DiagnoseResult", { Category: $C.nul($C.str), Type: $C.nul($C.str), Timestamp: $C.nul($C.float), Description: $C.nul($C.str), DateTime: $C.nul($C.str), SeverityLevel: $C.nul($C.str) }))
 
@@ -5244,7 +5244,7 @@ export const DrmInfo: $Schema.Schema<DrmInfo> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `EditMediaFileInfo` (both sides). */
 export interface EditMediaFileInfo {
-  readonly InputInfo: MediaInputInfo
+  readonly InputInfo?: MediaInputInfo
   readonly StartTimeOffset?: number
   readonly EndTimeOffset?: number
   readonly Id?: string | null
@@ -5275,25 +5275,25 @@ export const EditMediaRequest: $Schema.Schema<EditMediaRequest> = /*#__PURE__*/ 
 
 /** `EditMediaResponse` (response side). */
 export interface EditMediaResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const EditMediaResponse: $Schema.Schema<EditMediaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EditMediaResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `EditMediaTask` (response side). */
 export interface EditMediaTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: EditMediaTaskInput
-  readonly Output: EditMediaTaskOutput | null
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: EditMediaTaskInput
+  readonly Output?: EditMediaTaskOutput | null
 }
 export const EditMediaTask: $Schema.Schema<EditMediaTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("EditMediaTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, Message: $C.str, Input: EditMediaTaskInput, Output: $C.nul(EditMediaTaskOutput) }))
 
 /** `EditMediaTaskInput` (response side). */
 export interface EditMediaTaskInput {
-  readonly FileInfoSet: readonly EditMediaFileInfo[]
+  readonly FileInfoSet?: readonly EditMediaFileInfo[]
 }
 export const EditMediaTaskInput: $Schema.Schema<EditMediaTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("EditMediaTaskInput", { FileInfoSet: $C.arr(EditMediaFileInfo) }))
 
@@ -5330,7 +5330,7 @@ export const EmbeddingDataResponse: $Schema.Schema<EmbeddingDataResponse> = /*#_
 
 /** `EmbeddingResultItem` (response side). */
 export interface EmbeddingResultItem {
-  readonly Result: readonly number[]
+  readonly Result?: readonly number[]
 }
 export const EmbeddingResultItem: $Schema.Schema<EmbeddingResultItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("EmbeddingResultItem", { Result: $C.arr($C.float) }))
 
@@ -5436,7 +5436,7 @@ export const ExecuteFunctionRequest: $Schema.Schema<ExecuteFunctionRequest> = /*
 
 /** `ExecuteFunctionResponse` (response side). */
 export interface ExecuteFunctionResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const ExecuteFunctionResponse: $Schema.Schema<ExecuteFunctionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExecuteFunctionResponse", { Result: $C.str, RequestId: $C.str }))
@@ -5465,20 +5465,20 @@ export const ExtractBlindWatermarkRequest: $Schema.Schema<ExtractBlindWatermarkR
 
 /** `ExtractBlindWatermarkResponse` (response side). */
 export interface ExtractBlindWatermarkResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExtractBlindWatermarkResponse: $Schema.Schema<ExtractBlindWatermarkResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExtractBlindWatermarkResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `ExtractBlindWatermarkTask` (response side). */
 export interface ExtractBlindWatermarkTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly InputInfo: MediaInputInfo
-  readonly Type: string
-  readonly IsDetected: boolean
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly InputInfo?: MediaInputInfo
+  readonly Type?: string
+  readonly IsDetected?: boolean
   readonly Result?: string
   readonly ExtractBlindWatermarkConfig?: ExtractBlindWatermarkTaskConfig
 }
@@ -5492,7 +5492,7 @@ export const ExtractBlindWatermarkTaskConfig: $Schema.Schema<ExtractBlindWaterma
 
 /** `FaceConfigureInfo` (both sides). */
 export interface FaceConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly Score?: number
   readonly DefaultLibraryLabelSet?: readonly string[]
   readonly UserDefineLibraryLabelSet?: readonly string[]
@@ -5710,7 +5710,7 @@ export const FrameRateWithDenConfig: $Schema.Schema<FrameRateWithDenConfig> = /*
 
 /** `FrameTagConfigureInfo` (both sides). */
 export interface FrameTagConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const FrameTagConfigureInfo: $Schema.Schema<FrameTagConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FrameTagConfigureInfo", { Switch: $C.str }))
 
@@ -5750,9 +5750,9 @@ export const HeadTailParameter: $Schema.Schema<HeadTailParameter> = /*#__PURE__*
 
 /** `HighlightSegmentItem` (response side). */
 export interface HighlightSegmentItem {
-  readonly Confidence: number
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
+  readonly Confidence?: number
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
   readonly SegmentTags?: readonly string[] | null
   readonly BeginTime?: string
   readonly EndTime?: string
@@ -5876,7 +5876,7 @@ export const ImageResizeConfig: $Schema.Schema<ImageResizeConfig> = /*#__PURE__*
 
 /** `ImageSpriteTaskInput` (both sides). */
 export interface ImageSpriteTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly OutputStorage?: TaskOutputStorage | null
   readonly OutputObjectPath?: string
   readonly WebVttObjectName?: string
@@ -5887,32 +5887,32 @@ export const ImageSpriteTaskInput: $Schema.Schema<ImageSpriteTaskInput> = /*#__P
 
 /** `ImageSpriteTemplate` (response side). */
 export interface ImageSpriteTemplate {
-  readonly Definition: number | bigint
-  readonly Type: string
-  readonly Name: string
-  readonly Width: number | bigint
-  readonly Height: number | bigint
-  readonly ResolutionAdaptive: string
-  readonly SampleType: string
-  readonly SampleInterval: number | bigint
-  readonly RowCount: number | bigint
-  readonly ColumnCount: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly FillType: string
-  readonly Comment: string
-  readonly Format: string
+  readonly Definition?: number | bigint
+  readonly Type?: string
+  readonly Name?: string
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
+  readonly ResolutionAdaptive?: string
+  readonly SampleType?: string
+  readonly SampleInterval?: number | bigint
+  readonly RowCount?: number | bigint
+  readonly ColumnCount?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly FillType?: string
+  readonly Comment?: string
+  readonly Format?: string
 }
 export const ImageSpriteTemplate: $Schema.Schema<ImageSpriteTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageSpriteTemplate", { Definition: $C.uint64, Type: $C.str, Name: $C.str, Width: $C.uint64, Height: $C.uint64, ResolutionAdaptive: $C.str, SampleType: $C.str, SampleInterval: $C.uint64, RowCount: $C.uint64, ColumnCount: $C.uint64, CreateTime: $C.str, UpdateTime: $C.str, FillType: $C.str, Comment: $C.str, Format: $C.str }))
 
 /** `ImageTaskInfo` (response side). */
 export interface ImageTaskInfo {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly Status?: string
   readonly Input?: string
-  readonly CreateTime: string
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly CreateTime?: string
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
   readonly SubTaskHasFailed?: boolean
 }
 export const ImageTaskInfo: $Schema.Schema<ImageTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageTaskInfo", { TaskId: $C.str, CreateTime: $C.str, BeginProcessTime: $C.str, FinishTime: $C.str }, { Status: $C.str, Input: $C.str, SubTaskHasFailed: $C.bool }))
@@ -5962,10 +5962,10 @@ export const ImageWatermarkInputForUpdate: $Schema.Schema<ImageWatermarkInputFor
 
 /** `ImageWatermarkTemplate` (response side). */
 export interface ImageWatermarkTemplate {
-  readonly ImageUrl: string
-  readonly Width: string
-  readonly Height: string
-  readonly RepeatType: string
+  readonly ImageUrl?: string
+  readonly Width?: string
+  readonly Height?: string
+  readonly RepeatType?: string
 }
 export const ImageWatermarkTemplate: $Schema.Schema<ImageWatermarkTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageWatermarkTemplate", { ImageUrl: $C.str, Width: $C.str, Height: $C.str, RepeatType: $C.str }))
 
@@ -5990,18 +5990,18 @@ export const LLMDetectionIssue: $Schema.Schema<LLMDetectionIssue> = /*#__PURE__*
 
 /** `LLMDetectionReport` (response side). */
 export interface LLMDetectionReport {
-  readonly ResultCount: number | bigint
-  readonly ResultSet: readonly LLMDetectionResultItem[]
+  readonly ResultCount?: number | bigint
+  readonly ResultSet?: readonly LLMDetectionResultItem[]
 }
 export const LLMDetectionReport: $Schema.Schema<LLMDetectionReport> = /*#__PURE__*/ $C.lazy(() => $C.struct("LLMDetectionReport", { ResultCount: $C.int64, ResultSet: $C.arr(LLMDetectionResultItem) }))
 
 /** `LLMDetectionResultItem` (response side). */
 export interface LLMDetectionResultItem {
-  readonly Category: string
-  readonly Group: string
-  readonly Type: string
-  readonly Score: number
-  readonly Confidence: number
+  readonly Category?: string
+  readonly Group?: string
+  readonly Type?: string
+  readonly Score?: number
+  readonly Confidence?: number
   readonly IssueSet?: readonly LLMDetectionIssue[]
 }
 export const LLMDetectionResultItem: $Schema.Schema<LLMDetectionResultItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("LLMDetectionResultItem", { Category: $C.str, Group: $C.str, Type: $C.str, Score: $C.float, Confidence: $C.float }, { IssueSet: $C.arr(LLMDetectionIssue) }))
@@ -6092,7 +6092,7 @@ export const LiveRecordResult: $Schema.Schema<LiveRecordResult> = /*#__PURE__*/ 
 
 /** `LiveRecordTaskInput` (response side). */
 export interface LiveRecordTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly OutputStorage?: TaskOutputStorage | null
   readonly OutputObjectPath?: string | null
 }
@@ -6100,21 +6100,21 @@ export const LiveRecordTaskInput: $Schema.Schema<LiveRecordTaskInput> = /*#__PUR
 
 /** `LiveRecordTemplate` (response side). */
 export interface LiveRecordTemplate {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly HLSConfigure?: HLSConfigureInfo
   readonly MP4Configure?: MP4ConfigureInfo
-  readonly Name: string
-  readonly Comment: string
-  readonly Type: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Name?: string
+  readonly Comment?: string
+  readonly Type?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly RecordType?: string
 }
 export const LiveRecordTemplate: $Schema.Schema<LiveRecordTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveRecordTemplate", { Definition: $C.int64, Name: $C.str, Comment: $C.str, Type: $C.str, CreateTime: $C.str, UpdateTime: $C.str }, { HLSConfigure: HLSConfigureInfo, MP4Configure: MP4ConfigureInfo, RecordType: $C.str }))
 
 /** `LiveScheduleLiveRecordTaskResult` (response side). */
 export interface LiveScheduleLiveRecordTaskResult {
-  readonly Status: string
+  readonly Status?: string
   readonly ErrCodeExt?: string | null
   readonly ErrCode?: number | bigint | null
   readonly Message?: string | null
@@ -6138,13 +6138,13 @@ export const LiveScheduleTask: $Schema.Schema<LiveScheduleTask> = /*#__PURE__*/ 
 
 /** `LiveSmartSubtitleResult` (response side). */
 export interface LiveSmartSubtitleResult {
-  readonly Text: string
-  readonly StartPTSTime: number
-  readonly EndPTSTime: number
+  readonly Text?: string
+  readonly StartPTSTime?: number
+  readonly EndPTSTime?: number
   readonly Trans?: string
-  readonly StartTime: string | null
-  readonly EndTime: string | null
-  readonly SteadyState: boolean | null
+  readonly StartTime?: string | null
+  readonly EndTime?: string | null
+  readonly SteadyState?: boolean | null
   readonly UserId?: string | null
 }
 export const LiveSmartSubtitleResult: $Schema.Schema<LiveSmartSubtitleResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveSmartSubtitleResult", { Text: $C.str, StartPTSTime: $C.float, EndPTSTime: $C.float, StartTime: $C.nul($C.str), EndTime: $C.nul($C.str), SteadyState: $C.nul($C.bool) }, { Trans: $C.str, UserId: $C.nul($C.str) }))
@@ -6158,15 +6158,15 @@ export const LiveSmartSubtitlesTaskInput: $Schema.Schema<LiveSmartSubtitlesTaskI
 
 /** `LiveStreamAiAnalysisResultInfo` (response side). */
 export interface LiveStreamAiAnalysisResultInfo {
-  readonly ResultSet: readonly LiveStreamAiAnalysisResultItem[] | null
+  readonly ResultSet?: readonly LiveStreamAiAnalysisResultItem[] | null
 }
 export const LiveStreamAiAnalysisResultInfo: $Schema.Schema<LiveStreamAiAnalysisResultInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveStreamAiAnalysisResultInfo", { ResultSet: $C.nul($C.arr(LiveStreamAiAnalysisResultItem)) }))
 
 /** `LiveStreamAiAnalysisResultItem` (response side). */
 export interface LiveStreamAiAnalysisResultItem {
-  readonly Type: string
-  readonly SegmentResultSet: readonly SegmentRecognitionItem[] | null
-  readonly HighlightResultSet: readonly MediaAiAnalysisHighlightItem[] | null
+  readonly Type?: string
+  readonly SegmentResultSet?: readonly SegmentRecognitionItem[] | null
+  readonly HighlightResultSet?: readonly MediaAiAnalysisHighlightItem[] | null
   readonly DescriptionResult?: LiveAiAnalysisDescriptionItem
 }
 export const LiveStreamAiAnalysisResultItem: $Schema.Schema<LiveStreamAiAnalysisResultItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveStreamAiAnalysisResultItem", { Type: $C.str, SegmentResultSet: $C.nul($C.arr(SegmentRecognitionItem)), HighlightResultSet: $C.nul($C.arr(MediaAiAnalysisHighlightItem)) }, { DescriptionResult: LiveAiAnalysisDescriptionItem }))
@@ -6190,53 +6190,53 @@ export const LiveStreamAiRecognitionResultInfo: $Schema.Schema<LiveStreamAiRecog
 
 /** `LiveStreamAiRecognitionResultItem` (response side). */
 export interface LiveStreamAiRecognitionResultItem {
-  readonly Type: string
-  readonly FaceRecognitionResultSet: readonly LiveStreamFaceRecognitionResult[]
-  readonly AsrWordsRecognitionResultSet: readonly LiveStreamAsrWordsRecognitionResult[]
-  readonly OcrWordsRecognitionResultSet: readonly LiveStreamOcrWordsRecognitionResult[]
-  readonly AsrFullTextRecognitionResultSet: readonly LiveStreamAsrFullTextRecognitionResult[]
-  readonly OcrFullTextRecognitionResultSet: readonly LiveStreamOcrFullTextRecognitionResult[]
-  readonly TransTextRecognitionResultSet: readonly LiveStreamTransTextRecognitionResult[]
-  readonly ObjectRecognitionResultSet: readonly LiveStreamObjectRecognitionResult[]
+  readonly Type?: string
+  readonly FaceRecognitionResultSet?: readonly LiveStreamFaceRecognitionResult[]
+  readonly AsrWordsRecognitionResultSet?: readonly LiveStreamAsrWordsRecognitionResult[]
+  readonly OcrWordsRecognitionResultSet?: readonly LiveStreamOcrWordsRecognitionResult[]
+  readonly AsrFullTextRecognitionResultSet?: readonly LiveStreamAsrFullTextRecognitionResult[]
+  readonly OcrFullTextRecognitionResultSet?: readonly LiveStreamOcrFullTextRecognitionResult[]
+  readonly TransTextRecognitionResultSet?: readonly LiveStreamTransTextRecognitionResult[]
+  readonly ObjectRecognitionResultSet?: readonly LiveStreamObjectRecognitionResult[]
   readonly TagRecognitionResultSet?: readonly LiveStreamTagRecognitionResult[] | null
 }
 export const LiveStreamAiRecognitionResultItem: $Schema.Schema<LiveStreamAiRecognitionResultItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveStreamAiRecognitionResultItem", { Type: $C.str, FaceRecognitionResultSet: $C.arr(LiveStreamFaceRecognitionResult), AsrWordsRecognitionResultSet: $C.arr(LiveStreamAsrWordsRecognitionResult), OcrWordsRecognitionResultSet: $C.arr(LiveStreamOcrWordsRecognitionResult), AsrFullTextRecognitionResultSet: $C.arr(LiveStreamAsrFullTextRecognitionResult), OcrFullTextRecognitionResultSet: $C.arr(LiveStreamOcrFullTextRecognitionResult), TransTextRecognitionResultSet: $C.arr(LiveStreamTransTextRecognitionResult), ObjectRecognitionResultSet: $C.arr(LiveStreamObjectRecognitionResult) }, { TagRecognitionResultSet: $C.nul($C.arr(LiveStreamTagRecognitionResult)) }))
 
 /** `LiveStreamAiReviewImagePoliticalResult` (response side). */
 export interface LiveStreamAiReviewImagePoliticalResult {
-  readonly StartPtsTime: number
-  readonly EndPtsTime: number
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly Label: string
-  readonly Name: string
-  readonly AreaCoordSet: readonly (number | bigint)[]
-  readonly Url: string
-  readonly PicUrlExpireTime: string
+  readonly StartPtsTime?: number
+  readonly EndPtsTime?: number
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly Label?: string
+  readonly Name?: string
+  readonly AreaCoordSet?: readonly (number | bigint)[]
+  readonly Url?: string
+  readonly PicUrlExpireTime?: string
 }
 export const LiveStreamAiReviewImagePoliticalResult: $Schema.Schema<LiveStreamAiReviewImagePoliticalResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveStreamAiReviewImagePoliticalResult", { StartPtsTime: $C.float, EndPtsTime: $C.float, Confidence: $C.float, Suggestion: $C.str, Label: $C.str, Name: $C.str, AreaCoordSet: $C.arr($C.int64), Url: $C.str, PicUrlExpireTime: $C.str }))
 
 /** `LiveStreamAiReviewImagePornResult` (response side). */
 export interface LiveStreamAiReviewImagePornResult {
-  readonly StartPtsTime: number
-  readonly EndPtsTime: number
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly Label: string
-  readonly Url: string
-  readonly PicUrlExpireTime: string
+  readonly StartPtsTime?: number
+  readonly EndPtsTime?: number
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly Label?: string
+  readonly Url?: string
+  readonly PicUrlExpireTime?: string
 }
 export const LiveStreamAiReviewImagePornResult: $Schema.Schema<LiveStreamAiReviewImagePornResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveStreamAiReviewImagePornResult", { StartPtsTime: $C.float, EndPtsTime: $C.float, Confidence: $C.float, Suggestion: $C.str, Label: $C.str, Url: $C.str, PicUrlExpireTime: $C.str }))
 
 /** `LiveStreamAiReviewImageTerrorismResult` (response side). */
 export interface LiveStreamAiReviewImageTerrorismResult {
-  readonly StartPtsTime: number
-  readonly EndPtsTime: number
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly Label: string
-  readonly Url: string
-  readonly PicUrlExpireTime: string
+  readonly StartPtsTime?: number
+  readonly EndPtsTime?: number
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly Label?: string
+  readonly Url?: string
+  readonly PicUrlExpireTime?: string
 }
 export const LiveStreamAiReviewImageTerrorismResult: $Schema.Schema<LiveStreamAiReviewImageTerrorismResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveStreamAiReviewImageTerrorismResult", { StartPtsTime: $C.float, EndPtsTime: $C.float, Confidence: $C.float, Suggestion: $C.str, Label: $C.str, Url: $C.str, PicUrlExpireTime: $C.str }))
 
@@ -6248,99 +6248,99 @@ export const LiveStreamAiReviewResultInfo: $Schema.Schema<LiveStreamAiReviewResu
 
 /** `LiveStreamAiReviewResultItem` (response side). */
 export interface LiveStreamAiReviewResultItem {
-  readonly Type: string
-  readonly ImagePornResultSet: readonly LiveStreamAiReviewImagePornResult[]
-  readonly ImageTerrorismResultSet: readonly LiveStreamAiReviewImageTerrorismResult[]
-  readonly ImagePoliticalResultSet: readonly LiveStreamAiReviewImagePoliticalResult[]
-  readonly VoicePornResultSet: readonly LiveStreamAiReviewVoicePornResult[]
+  readonly Type?: string
+  readonly ImagePornResultSet?: readonly LiveStreamAiReviewImagePornResult[]
+  readonly ImageTerrorismResultSet?: readonly LiveStreamAiReviewImageTerrorismResult[]
+  readonly ImagePoliticalResultSet?: readonly LiveStreamAiReviewImagePoliticalResult[]
+  readonly VoicePornResultSet?: readonly LiveStreamAiReviewVoicePornResult[]
 }
 export const LiveStreamAiReviewResultItem: $Schema.Schema<LiveStreamAiReviewResultItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveStreamAiReviewResultItem", { Type: $C.str, ImagePornResultSet: $C.arr(LiveStreamAiReviewImagePornResult), ImageTerrorismResultSet: $C.arr(LiveStreamAiReviewImageTerrorismResult), ImagePoliticalResultSet: $C.arr(LiveStreamAiReviewImagePoliticalResult), VoicePornResultSet: $C.arr(LiveStreamAiReviewVoicePornResult) }))
 
 /** `LiveStreamAiReviewVoicePornResult` (response side). */
 export interface LiveStreamAiReviewVoicePornResult {
-  readonly StartPtsTime: number
-  readonly EndPtsTime: number
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly Label: string
+  readonly StartPtsTime?: number
+  readonly EndPtsTime?: number
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly Label?: string
 }
 export const LiveStreamAiReviewVoicePornResult: $Schema.Schema<LiveStreamAiReviewVoicePornResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveStreamAiReviewVoicePornResult", { StartPtsTime: $C.float, EndPtsTime: $C.float, Confidence: $C.float, Suggestion: $C.str, Label: $C.str }))
 
 /** `LiveStreamAiSmartSubtitleResultInfo` (response side). */
 export interface LiveStreamAiSmartSubtitleResultInfo {
-  readonly SmartSubtitleResult: readonly LiveSmartSubtitleResult[]
+  readonly SmartSubtitleResult?: readonly LiveSmartSubtitleResult[]
 }
 export const LiveStreamAiSmartSubtitleResultInfo: $Schema.Schema<LiveStreamAiSmartSubtitleResultInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveStreamAiSmartSubtitleResultInfo", { SmartSubtitleResult: $C.arr(LiveSmartSubtitleResult) }))
 
 /** `LiveStreamAsrFullTextRecognitionResult` (response side). */
 export interface LiveStreamAsrFullTextRecognitionResult {
-  readonly Text: string
-  readonly StartPtsTime: number
-  readonly EndPtsTime: number
-  readonly Confidence: number
-  readonly StartTime: string | null
-  readonly EndTime: string | null
-  readonly SteadyState: boolean | null
+  readonly Text?: string
+  readonly StartPtsTime?: number
+  readonly EndPtsTime?: number
+  readonly Confidence?: number
+  readonly StartTime?: string | null
+  readonly EndTime?: string | null
+  readonly SteadyState?: boolean | null
   readonly UserId?: string | null
 }
 export const LiveStreamAsrFullTextRecognitionResult: $Schema.Schema<LiveStreamAsrFullTextRecognitionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveStreamAsrFullTextRecognitionResult", { Text: $C.str, StartPtsTime: $C.float, EndPtsTime: $C.float, Confidence: $C.float, StartTime: $C.nul($C.str), EndTime: $C.nul($C.str), SteadyState: $C.nul($C.bool) }, { UserId: $C.nul($C.str) }))
 
 /** `LiveStreamAsrWordsRecognitionResult` (response side). */
 export interface LiveStreamAsrWordsRecognitionResult {
-  readonly Word: string
-  readonly StartPtsTime: number
-  readonly EndPtsTime: number
-  readonly Confidence: number
+  readonly Word?: string
+  readonly StartPtsTime?: number
+  readonly EndPtsTime?: number
+  readonly Confidence?: number
 }
 export const LiveStreamAsrWordsRecognitionResult: $Schema.Schema<LiveStreamAsrWordsRecognitionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveStreamAsrWordsRecognitionResult", { Word: $C.str, StartPtsTime: $C.float, EndPtsTime: $C.float, Confidence: $C.float }))
 
 /** `LiveStreamFaceRecognitionResult` (response side). */
 export interface LiveStreamFaceRecognitionResult {
-  readonly Id: string
-  readonly Name: string
-  readonly Type: string
-  readonly StartPtsTime: number
-  readonly EndPtsTime: number
-  readonly Confidence: number
-  readonly AreaCoordSet: readonly (number | bigint)[]
+  readonly Id?: string
+  readonly Name?: string
+  readonly Type?: string
+  readonly StartPtsTime?: number
+  readonly EndPtsTime?: number
+  readonly Confidence?: number
+  readonly AreaCoordSet?: readonly (number | bigint)[]
 }
 export const LiveStreamFaceRecognitionResult: $Schema.Schema<LiveStreamFaceRecognitionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveStreamFaceRecognitionResult", { Id: $C.str, Name: $C.str, Type: $C.str, StartPtsTime: $C.float, EndPtsTime: $C.float, Confidence: $C.float, AreaCoordSet: $C.arr($C.int64) }))
 
 /** `LiveStreamObjectRecognitionResult` (response side). */
 export interface LiveStreamObjectRecognitionResult {
-  readonly Name: string
-  readonly StartPtsOffset: number
-  readonly EndPtsOffset: number
-  readonly Confidence: number
-  readonly AreaCoordSet: readonly (number | bigint)[]
+  readonly Name?: string
+  readonly StartPtsOffset?: number
+  readonly EndPtsOffset?: number
+  readonly Confidence?: number
+  readonly AreaCoordSet?: readonly (number | bigint)[]
   readonly Url?: string | null
 }
 export const LiveStreamObjectRecognitionResult: $Schema.Schema<LiveStreamObjectRecognitionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveStreamObjectRecognitionResult", { Name: $C.str, StartPtsOffset: $C.float, EndPtsOffset: $C.float, Confidence: $C.float, AreaCoordSet: $C.arr($C.int64) }, { Url: $C.nul($C.str) }))
 
 /** `LiveStreamOcrFullTextRecognitionResult` (response side). */
 export interface LiveStreamOcrFullTextRecognitionResult {
-  readonly Text: string
-  readonly StartPtsTime: number
-  readonly EndPtsTime: number
-  readonly Confidence: number
-  readonly AreaCoordSet: readonly (number | bigint)[]
+  readonly Text?: string
+  readonly StartPtsTime?: number
+  readonly EndPtsTime?: number
+  readonly Confidence?: number
+  readonly AreaCoordSet?: readonly (number | bigint)[]
 }
 export const LiveStreamOcrFullTextRecognitionResult: $Schema.Schema<LiveStreamOcrFullTextRecognitionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveStreamOcrFullTextRecognitionResult", { Text: $C.str, StartPtsTime: $C.float, EndPtsTime: $C.float, Confidence: $C.float, AreaCoordSet: $C.arr($C.int64) }))
 
 /** `LiveStreamOcrWordsRecognitionResult` (response side). */
 export interface LiveStreamOcrWordsRecognitionResult {
-  readonly Word: string
-  readonly StartPtsTime: number
-  readonly EndPtsTime: number
-  readonly Confidence: number
-  readonly AreaCoords: readonly (number | bigint)[]
+  readonly Word?: string
+  readonly StartPtsTime?: number
+  readonly EndPtsTime?: number
+  readonly Confidence?: number
+  readonly AreaCoords?: readonly (number | bigint)[]
 }
 export const LiveStreamOcrWordsRecognitionResult: $Schema.Schema<LiveStreamOcrWordsRecognitionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveStreamOcrWordsRecognitionResult", { Word: $C.str, StartPtsTime: $C.float, EndPtsTime: $C.float, Confidence: $C.float, AreaCoords: $C.arr($C.int64) }))
 
 /** `LiveStreamProcessErrorInfo` (response side). */
 export interface LiveStreamProcessErrorInfo {
-  readonly ErrCode: number | bigint
-  readonly Message: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
 }
 export const LiveStreamProcessErrorInfo: $Schema.Schema<LiveStreamProcessErrorInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveStreamProcessErrorInfo", { ErrCode: $C.int64, Message: $C.str }))
 
@@ -6363,10 +6363,10 @@ export const LiveStreamRecordResultInfo: $Schema.Schema<LiveStreamRecordResultIn
 
 /** `LiveStreamTagRecognitionResult` (response side). */
 export interface LiveStreamTagRecognitionResult {
-  readonly Id: string
-  readonly StartPtsTime: number
-  readonly EndPtsTime: number
-  readonly Confidence: number
+  readonly Id?: string
+  readonly StartPtsTime?: number
+  readonly EndPtsTime?: number
+  readonly Confidence?: number
 }
 export const LiveStreamTagRecognitionResult: $Schema.Schema<LiveStreamTagRecognitionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveStreamTagRecognitionResult", { Id: $C.str, StartPtsTime: $C.float, EndPtsTime: $C.float, Confidence: $C.float }))
 
@@ -6384,14 +6384,14 @@ export const LiveStreamTaskNotifyConfig: $Schema.Schema<LiveStreamTaskNotifyConf
 
 /** `LiveStreamTransTextRecognitionResult` (response side). */
 export interface LiveStreamTransTextRecognitionResult {
-  readonly Text: string
-  readonly StartPtsTime: number
-  readonly EndPtsTime: number
-  readonly Confidence: number
-  readonly Trans: string
-  readonly StartTime: string | null
-  readonly EndTime: string | null
-  readonly SteadyState: boolean | null
+  readonly Text?: string
+  readonly StartPtsTime?: number
+  readonly EndPtsTime?: number
+  readonly Confidence?: number
+  readonly Trans?: string
+  readonly StartTime?: string | null
+  readonly EndTime?: string | null
+  readonly SteadyState?: boolean | null
   readonly UserId?: string | null
 }
 export const LiveStreamTransTextRecognitionResult: $Schema.Schema<LiveStreamTransTextRecognitionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveStreamTransTextRecognitionResult", { Text: $C.str, StartPtsTime: $C.float, EndPtsTime: $C.float, Confidence: $C.float, Trans: $C.str, StartTime: $C.nul($C.str), EndTime: $C.nul($C.str), SteadyState: $C.nul($C.bool) }, { UserId: $C.nul($C.str) }))
@@ -6431,22 +6431,22 @@ export const ManifestInfo: $Schema.Schema<ManifestInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `MediaAiAnalysisClassificationItem` (response side). */
 export interface MediaAiAnalysisClassificationItem {
-  readonly Classification: string
-  readonly Confidence: number
+  readonly Classification?: string
+  readonly Confidence?: number
 }
 export const MediaAiAnalysisClassificationItem: $Schema.Schema<MediaAiAnalysisClassificationItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaAiAnalysisClassificationItem", { Classification: $C.str, Confidence: $C.float }))
 
 /** `MediaAiAnalysisCoverItem` (response side). */
 export interface MediaAiAnalysisCoverItem {
-  readonly CoverPath: string
-  readonly Confidence: number
+  readonly CoverPath?: string
+  readonly Confidence?: number
 }
 export const MediaAiAnalysisCoverItem: $Schema.Schema<MediaAiAnalysisCoverItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaAiAnalysisCoverItem", { CoverPath: $C.str, Confidence: $C.float }))
 
 /** `MediaAiAnalysisDescriptionItem` (response side). */
 export interface MediaAiAnalysisDescriptionItem {
-  readonly Description: string
-  readonly Confidence: number
+  readonly Description?: string
+  readonly Confidence?: number
   readonly Title?: string
   readonly Keywords?: readonly string[]
   readonly Paragraphs?: readonly AiParagraphInfo[] | null
@@ -6459,27 +6459,27 @@ export const MediaAiAnalysisDescriptionItem: $Schema.Schema<MediaAiAnalysisDescr
 
 /** `MediaAiAnalysisFrameTagItem` (response side). */
 export interface MediaAiAnalysisFrameTagItem {
-  readonly Tag: string
-  readonly CategorySet: readonly string[]
-  readonly Confidence: number
+  readonly Tag?: string
+  readonly CategorySet?: readonly string[]
+  readonly Confidence?: number
 }
 export const MediaAiAnalysisFrameTagItem: $Schema.Schema<MediaAiAnalysisFrameTagItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaAiAnalysisFrameTagItem", { Tag: $C.str, CategorySet: $C.arr($C.str), Confidence: $C.float }))
 
 /** `MediaAiAnalysisFrameTagSegmentItem` (response side). */
 export interface MediaAiAnalysisFrameTagSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly TagSet: readonly MediaAiAnalysisFrameTagItem[]
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly TagSet?: readonly MediaAiAnalysisFrameTagItem[]
 }
 export const MediaAiAnalysisFrameTagSegmentItem: $Schema.Schema<MediaAiAnalysisFrameTagSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaAiAnalysisFrameTagSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, TagSet: $C.arr(MediaAiAnalysisFrameTagItem) }))
 
 /** `MediaAiAnalysisHighlightItem` (response side). */
 export interface MediaAiAnalysisHighlightItem {
-  readonly HighlightPath: string
-  readonly CovImgPath: string
-  readonly Confidence: number
-  readonly Duration: number
-  readonly SegmentSet: readonly HighlightSegmentItem[]
+  readonly HighlightPath?: string
+  readonly CovImgPath?: string
+  readonly Confidence?: number
+  readonly Duration?: number
+  readonly SegmentSet?: readonly HighlightSegmentItem[]
   readonly HighlightUrl?: string | null
   readonly CovImgUrl?: string | null
 }
@@ -6487,103 +6487,103 @@ export const MediaAiAnalysisHighlightItem: $Schema.Schema<MediaAiAnalysisHighlig
 
 /** `MediaAiAnalysisTagItem` (response side). */
 export interface MediaAiAnalysisTagItem {
-  readonly Tag: string
-  readonly Confidence: number
+  readonly Tag?: string
+  readonly Confidence?: number
   readonly SpecialInfo?: string
 }
 export const MediaAiAnalysisTagItem: $Schema.Schema<MediaAiAnalysisTagItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaAiAnalysisTagItem", { Tag: $C.str, Confidence: $C.float }, { SpecialInfo: $C.str }))
 
 /** `MediaAnimatedGraphicsItem` (response side). */
 export interface MediaAnimatedGraphicsItem {
-  readonly Storage: TaskOutputStorage
-  readonly Path: string
-  readonly Definition: number | bigint
-  readonly Container: string
-  readonly Height: number | bigint
-  readonly Width: number | bigint
-  readonly Bitrate: number | bigint
-  readonly Size: number | bigint
-  readonly Md5: string
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
+  readonly Storage?: TaskOutputStorage
+  readonly Path?: string
+  readonly Definition?: number | bigint
+  readonly Container?: string
+  readonly Height?: number | bigint
+  readonly Width?: number | bigint
+  readonly Bitrate?: number | bigint
+  readonly Size?: number | bigint
+  readonly Md5?: string
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
 }
 export const MediaAnimatedGraphicsItem: $Schema.Schema<MediaAnimatedGraphicsItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaAnimatedGraphicsItem", { Storage: TaskOutputStorage, Path: $C.str, Definition: $C.int64, Container: $C.str, Height: $C.int64, Width: $C.int64, Bitrate: $C.int64, Size: $C.int64, Md5: $C.str, StartTimeOffset: $C.float, EndTimeOffset: $C.float }))
 
 /** `MediaAudioStreamItem` (response side). */
 export interface MediaAudioStreamItem {
-  readonly Bitrate: number | bigint
-  readonly SamplingRate: number | bigint
-  readonly Codec: string
-  readonly Channel: number | bigint | null
-  readonly Codecs: string | null
-  readonly Loudness: number | null
+  readonly Bitrate?: number | bigint
+  readonly SamplingRate?: number | bigint
+  readonly Codec?: string
+  readonly Channel?: number | bigint | null
+  readonly Codecs?: string | null
+  readonly Loudness?: number | null
 }
 export const MediaAudioStreamItem: $Schema.Schema<MediaAudioStreamItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaAudioStreamItem", { Bitrate: $C.int64, SamplingRate: $C.int64, Codec: $C.str, Channel: $C.nul($C.int64), Codecs: $C.nul($C.str), Loudness: $C.nul($C.float) }))
 
 /** `MediaContentReviewAsrTextSegmentItem` (response side). */
 export interface MediaContentReviewAsrTextSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly KeywordSet: readonly string[]
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly KeywordSet?: readonly string[]
 }
 export const MediaContentReviewAsrTextSegmentItem: $Schema.Schema<MediaContentReviewAsrTextSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaContentReviewAsrTextSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, Confidence: $C.float, Suggestion: $C.str, KeywordSet: $C.arr($C.str) }))
 
 /** `MediaContentReviewOcrTextSegmentItem` (response side). */
 export interface MediaContentReviewOcrTextSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly KeywordSet: readonly string[]
-  readonly AreaCoordSet: readonly (number | bigint)[]
-  readonly Url: string
-  readonly PicUrlExpireTime: string
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly KeywordSet?: readonly string[]
+  readonly AreaCoordSet?: readonly (number | bigint)[]
+  readonly Url?: string
+  readonly PicUrlExpireTime?: string
 }
 export const MediaContentReviewOcrTextSegmentItem: $Schema.Schema<MediaContentReviewOcrTextSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaContentReviewOcrTextSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, Confidence: $C.float, Suggestion: $C.str, KeywordSet: $C.arr($C.str), AreaCoordSet: $C.arr($C.int64), Url: $C.str, PicUrlExpireTime: $C.str }))
 
 /** `MediaContentReviewPoliticalSegmentItem` (response side). */
 export interface MediaContentReviewPoliticalSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly Name: string
-  readonly Label: string
-  readonly Url: string
-  readonly AreaCoordSet: readonly (number | bigint)[]
-  readonly PicUrlExpireTime: string
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly Name?: string
+  readonly Label?: string
+  readonly Url?: string
+  readonly AreaCoordSet?: readonly (number | bigint)[]
+  readonly PicUrlExpireTime?: string
 }
 export const MediaContentReviewPoliticalSegmentItem: $Schema.Schema<MediaContentReviewPoliticalSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaContentReviewPoliticalSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, Confidence: $C.float, Suggestion: $C.str, Name: $C.str, Label: $C.str, Url: $C.str, AreaCoordSet: $C.arr($C.int64), PicUrlExpireTime: $C.str }))
 
 /** `MediaContentReviewSegmentItem` (response side). */
 export interface MediaContentReviewSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Confidence: number
-  readonly Label: string
-  readonly Suggestion: string
-  readonly Url: string
-  readonly PicUrlExpireTime: string
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Confidence?: number
+  readonly Label?: string
+  readonly Suggestion?: string
+  readonly Url?: string
+  readonly PicUrlExpireTime?: string
 }
 export const MediaContentReviewSegmentItem: $Schema.Schema<MediaContentReviewSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaContentReviewSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, Confidence: $C.float, Label: $C.str, Suggestion: $C.str, Url: $C.str, PicUrlExpireTime: $C.str }))
 
 /** `MediaImageSpriteItem` (response side). */
 export interface MediaImageSpriteItem {
-  readonly Definition: number | bigint
-  readonly Height: number | bigint
-  readonly Width: number | bigint
-  readonly TotalCount: number | bigint
-  readonly ImagePathSet: readonly string[]
-  readonly WebVttPath: string
-  readonly Storage: TaskOutputStorage
+  readonly Definition?: number | bigint
+  readonly Height?: number | bigint
+  readonly Width?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly ImagePathSet?: readonly string[]
+  readonly WebVttPath?: string
+  readonly Storage?: TaskOutputStorage
 }
 export const MediaImageSpriteItem: $Schema.Schema<MediaImageSpriteItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaImageSpriteItem", { Definition: $C.int64, Height: $C.int64, Width: $C.int64, TotalCount: $C.int64, ImagePathSet: $C.arr($C.str), WebVttPath: $C.str, Storage: TaskOutputStorage }))
 
 /** `MediaInputInfo` (both sides). */
 export interface MediaInputInfo {
-  readonly Type: string
+  readonly Type?: string
   readonly CosInputInfo?: CosInputInfo
   readonly UrlInputInfo?: UrlInputInfo | null
   readonly S3InputInfo?: S3InputInfo | null
@@ -6593,17 +6593,17 @@ export const MediaInputInfo: $Schema.Schema<MediaInputInfo> = /*#__PURE__*/ $C.l
 
 /** `MediaMetaData` (response side). */
 export interface MediaMetaData {
-  readonly Size: number | bigint
-  readonly Container: string
-  readonly Bitrate: number | bigint
-  readonly Height: number | bigint
-  readonly Width: number | bigint
-  readonly Duration: number
-  readonly Rotate: number | bigint
-  readonly VideoStreamSet: readonly MediaVideoStreamItem[]
-  readonly AudioStreamSet: readonly MediaAudioStreamItem[]
-  readonly VideoDuration: number
-  readonly AudioDuration: number
+  readonly Size?: number | bigint
+  readonly Container?: string
+  readonly Bitrate?: number | bigint
+  readonly Height?: number | bigint
+  readonly Width?: number | bigint
+  readonly Duration?: number
+  readonly Rotate?: number | bigint
+  readonly VideoStreamSet?: readonly MediaVideoStreamItem[]
+  readonly AudioStreamSet?: readonly MediaAudioStreamItem[]
+  readonly VideoDuration?: number
+  readonly AudioDuration?: number
 }
 export const MediaMetaData: $Schema.Schema<MediaMetaData> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaMetaData", { Size: $C.int64, Container: $C.str, Bitrate: $C.int64, Height: $C.int64, Width: $C.int64, Duration: $C.float, Rotate: $C.int64, VideoStreamSet: $C.arr(MediaVideoStreamItem), AudioStreamSet: $C.arr(MediaAudioStreamItem), VideoDuration: $C.float, AudioDuration: $C.float }))
 
@@ -6622,27 +6622,27 @@ export const MediaProcessTaskAdaptiveDynamicStreamingResult: $Schema.Schema<Medi
 
 /** `MediaProcessTaskAnimatedGraphicResult` (response side). */
 export interface MediaProcessTaskAnimatedGraphicResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AnimatedGraphicTaskInput
-  readonly Output: MediaAnimatedGraphicsItem | null
-  readonly BeginProcessTime: string | null
-  readonly FinishTime: string | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AnimatedGraphicTaskInput
+  readonly Output?: MediaAnimatedGraphicsItem | null
+  readonly BeginProcessTime?: string | null
+  readonly FinishTime?: string | null
 }
 export const MediaProcessTaskAnimatedGraphicResult: $Schema.Schema<MediaProcessTaskAnimatedGraphicResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaProcessTaskAnimatedGraphicResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AnimatedGraphicTaskInput, Output: $C.nul(MediaAnimatedGraphicsItem), BeginProcessTime: $C.nul($C.str), FinishTime: $C.nul($C.str) }))
 
 /** `MediaProcessTaskImageSpriteResult` (response side). */
 export interface MediaProcessTaskImageSpriteResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: ImageSpriteTaskInput
-  readonly Output: MediaImageSpriteItem | null
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: ImageSpriteTaskInput
+  readonly Output?: MediaImageSpriteItem | null
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const MediaProcessTaskImageSpriteResult: $Schema.Schema<MediaProcessTaskImageSpriteResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaProcessTaskImageSpriteResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: ImageSpriteTaskInput, Output: $C.nul(MediaImageSpriteItem), BeginProcessTime: $C.str, FinishTime: $C.str }))
 
@@ -6659,111 +6659,111 @@ export const MediaProcessTaskInput: $Schema.Schema<MediaProcessTaskInput> = /*#_
 
 /** `MediaProcessTaskResult` (response side). */
 export interface MediaProcessTaskResult {
-  readonly Type: string
-  readonly TranscodeTask: MediaProcessTaskTranscodeResult | null
-  readonly AnimatedGraphicTask: MediaProcessTaskAnimatedGraphicResult | null
-  readonly SnapshotByTimeOffsetTask: MediaProcessTaskSnapshotByTimeOffsetResult | null
-  readonly SampleSnapshotTask: MediaProcessTaskSampleSnapshotResult | null
-  readonly ImageSpriteTask: MediaProcessTaskImageSpriteResult | null
-  readonly AdaptiveDynamicStreamingTask: MediaProcessTaskAdaptiveDynamicStreamingResult | null
+  readonly Type?: string
+  readonly TranscodeTask?: MediaProcessTaskTranscodeResult | null
+  readonly AnimatedGraphicTask?: MediaProcessTaskAnimatedGraphicResult | null
+  readonly SnapshotByTimeOffsetTask?: MediaProcessTaskSnapshotByTimeOffsetResult | null
+  readonly SampleSnapshotTask?: MediaProcessTaskSampleSnapshotResult | null
+  readonly ImageSpriteTask?: MediaProcessTaskImageSpriteResult | null
+  readonly AdaptiveDynamicStreamingTask?: MediaProcessTaskAdaptiveDynamicStreamingResult | null
 }
 export const MediaProcessTaskResult: $Schema.Schema<MediaProcessTaskResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaProcessTaskResult", { Type: $C.str, TranscodeTask: $C.nul(MediaProcessTaskTranscodeResult), AnimatedGraphicTask: $C.nul(MediaProcessTaskAnimatedGraphicResult), SnapshotByTimeOffsetTask: $C.nul(MediaProcessTaskSnapshotByTimeOffsetResult), SampleSnapshotTask: $C.nul(MediaProcessTaskSampleSnapshotResult), ImageSpriteTask: $C.nul(MediaProcessTaskImageSpriteResult), AdaptiveDynamicStreamingTask: $C.nul(MediaProcessTaskAdaptiveDynamicStreamingResult) }))
 
 /** `MediaProcessTaskSampleSnapshotResult` (response side). */
 export interface MediaProcessTaskSampleSnapshotResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: SampleSnapshotTaskInput
-  readonly Output: MediaSampleSnapshotItem | null
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: SampleSnapshotTaskInput
+  readonly Output?: MediaSampleSnapshotItem | null
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const MediaProcessTaskSampleSnapshotResult: $Schema.Schema<MediaProcessTaskSampleSnapshotResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaProcessTaskSampleSnapshotResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: SampleSnapshotTaskInput, Output: $C.nul(MediaSampleSnapshotItem), BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `MediaProcessTaskSnapshotByTimeOffsetResult` (response side). */
 export interface MediaProcessTaskSnapshotByTimeOffsetResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: SnapshotByTimeOffsetTaskInput
-  readonly Output: MediaSnapshotByTimeOffsetItem | null
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: SnapshotByTimeOffsetTaskInput
+  readonly Output?: MediaSnapshotByTimeOffsetItem | null
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const MediaProcessTaskSnapshotByTimeOffsetResult: $Schema.Schema<MediaProcessTaskSnapshotByTimeOffsetResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaProcessTaskSnapshotByTimeOffsetResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: SnapshotByTimeOffsetTaskInput, Output: $C.nul(MediaSnapshotByTimeOffsetItem), BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `MediaProcessTaskTranscodeResult` (response side). */
 export interface MediaProcessTaskTranscodeResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: TranscodeTaskInput
-  readonly Output: MediaTranscodeItem | null
-  readonly Progress: number | bigint
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: TranscodeTaskInput
+  readonly Output?: MediaTranscodeItem | null
+  readonly Progress?: number | bigint
 }
 export const MediaProcessTaskTranscodeResult: $Schema.Schema<MediaProcessTaskTranscodeResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaProcessTaskTranscodeResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: TranscodeTaskInput, Output: $C.nul(MediaTranscodeItem), Progress: $C.int64 }))
 
 /** `MediaSampleSnapshotItem` (response side). */
 export interface MediaSampleSnapshotItem {
-  readonly Definition: number | bigint
-  readonly SampleType: string
-  readonly Interval: number | bigint
-  readonly Storage: TaskOutputStorage
-  readonly ImagePathSet: readonly string[]
-  readonly WaterMarkDefinition: readonly (number | bigint)[]
+  readonly Definition?: number | bigint
+  readonly SampleType?: string
+  readonly Interval?: number | bigint
+  readonly Storage?: TaskOutputStorage
+  readonly ImagePathSet?: readonly string[]
+  readonly WaterMarkDefinition?: readonly (number | bigint)[]
 }
 export const MediaSampleSnapshotItem: $Schema.Schema<MediaSampleSnapshotItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaSampleSnapshotItem", { Definition: $C.int64, SampleType: $C.str, Interval: $C.int64, Storage: TaskOutputStorage, ImagePathSet: $C.arr($C.str), WaterMarkDefinition: $C.arr($C.int64) }))
 
 /** `MediaSnapshotByTimeOffsetItem` (response side). */
 export interface MediaSnapshotByTimeOffsetItem {
-  readonly Definition: number | bigint
-  readonly PicInfoSet: readonly MediaSnapshotByTimePicInfoItem[]
-  readonly Storage: TaskOutputStorage
+  readonly Definition?: number | bigint
+  readonly PicInfoSet?: readonly MediaSnapshotByTimePicInfoItem[]
+  readonly Storage?: TaskOutputStorage
 }
 export const MediaSnapshotByTimeOffsetItem: $Schema.Schema<MediaSnapshotByTimeOffsetItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaSnapshotByTimeOffsetItem", { Definition: $C.int64, PicInfoSet: $C.arr(MediaSnapshotByTimePicInfoItem), Storage: TaskOutputStorage }))
 
 /** `MediaSnapshotByTimePicInfoItem` (response side). */
 export interface MediaSnapshotByTimePicInfoItem {
-  readonly TimeOffset: number
-  readonly Path: string
-  readonly WaterMarkDefinition: readonly (number | bigint)[]
+  readonly TimeOffset?: number
+  readonly Path?: string
+  readonly WaterMarkDefinition?: readonly (number | bigint)[]
 }
 export const MediaSnapshotByTimePicInfoItem: $Schema.Schema<MediaSnapshotByTimePicInfoItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaSnapshotByTimePicInfoItem", { TimeOffset: $C.float, Path: $C.str, WaterMarkDefinition: $C.arr($C.int64) }))
 
 /** `MediaTranscodeItem` (response side). */
 export interface MediaTranscodeItem {
-  readonly OutputStorage: TaskOutputStorage
-  readonly Path: string
-  readonly Definition: number | bigint
-  readonly Bitrate: number | bigint
-  readonly Height: number | bigint
-  readonly Width: number | bigint
-  readonly Size: number | bigint
-  readonly Duration: number
-  readonly Container: string
-  readonly Md5: string
-  readonly AudioStreamSet: readonly MediaAudioStreamItem[]
-  readonly VideoStreamSet: readonly MediaVideoStreamItem[]
+  readonly OutputStorage?: TaskOutputStorage
+  readonly Path?: string
+  readonly Definition?: number | bigint
+  readonly Bitrate?: number | bigint
+  readonly Height?: number | bigint
+  readonly Width?: number | bigint
+  readonly Size?: number | bigint
+  readonly Duration?: number
+  readonly Container?: string
+  readonly Md5?: string
+  readonly AudioStreamSet?: readonly MediaAudioStreamItem[]
+  readonly VideoStreamSet?: readonly MediaVideoStreamItem[]
   readonly CallBackExtInfo?: string | null
 }
 export const MediaTranscodeItem: $Schema.Schema<MediaTranscodeItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaTranscodeItem", { OutputStorage: TaskOutputStorage, Path: $C.str, Definition: $C.int64, Bitrate: $C.int64, Height: $C.int64, Width: $C.int64, Size: $C.int64, Duration: $C.float, Container: $C.str, Md5: $C.str, AudioStreamSet: $C.arr(MediaAudioStreamItem), VideoStreamSet: $C.arr(MediaVideoStreamItem) }, { CallBackExtInfo: $C.nul($C.str) }))
 
 /** `MediaVideoStreamItem` (response side). */
 export interface MediaVideoStreamItem {
-  readonly Bitrate: number | bigint
-  readonly Height: number | bigint
-  readonly Width: number | bigint
-  readonly Codec: string
-  readonly Fps: number | bigint
-  readonly ColorPrimaries: string | null
-  readonly ColorSpace: string | null
-  readonly ColorTransfer: string | null
-  readonly HdrType: string | null
-  readonly Codecs: string | null
+  readonly Bitrate?: number | bigint
+  readonly Height?: number | bigint
+  readonly Width?: number | bigint
+  readonly Codec?: string
+  readonly Fps?: number | bigint
+  readonly ColorPrimaries?: string | null
+  readonly ColorSpace?: string | null
+  readonly ColorTransfer?: string | null
+  readonly HdrType?: string | null
+  readonly Codecs?: string | null
   readonly FpsNumerator?: number | bigint | null
   readonly FpsDenominator?: number | bigint | null
 }
@@ -7002,8 +7002,8 @@ export const ModifyPersonSampleRequest: $Schema.Schema<ModifyPersonSampleRequest
 
 /** `ModifyPersonSampleResponse` (response side). */
 export interface ModifyPersonSampleResponse {
-  readonly Person: AiSamplePerson
-  readonly FailFaceInfoSet: readonly AiSampleFailFaceInfo[]
+  readonly Person?: AiSamplePerson
+  readonly FailFaceInfoSet?: readonly AiSampleFailFaceInfo[]
   readonly RequestId: string
 }
 export const ModifyPersonSampleResponse: $Schema.Schema<ModifyPersonSampleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyPersonSampleResponse", { Person: AiSamplePerson, FailFaceInfoSet: $C.arr(AiSampleFailFaceInfo), RequestId: $C.str }))
@@ -7192,7 +7192,7 @@ export const ModifyStreamLinkOutputInfoRequest: $Schema.Schema<ModifyStreamLinkO
 
 /** `ModifyStreamLinkOutputInfoResponse` (response side). */
 export interface ModifyStreamLinkOutputInfoResponse {
-  readonly Info: DescribeOutput
+  readonly Info?: DescribeOutput
   readonly RequestId: string
 }
 export const ModifyStreamLinkOutputInfoResponse: $Schema.Schema<ModifyStreamLinkOutputInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyStreamLinkOutputInfoResponse", { Info: DescribeOutput, RequestId: $C.str }))
@@ -7349,7 +7349,7 @@ export const ModifyWatermarkTemplateRequest: $Schema.Schema<ModifyWatermarkTempl
 
 /** `ModifyWatermarkTemplateResponse` (response side). */
 export interface ModifyWatermarkTemplateResponse {
-  readonly ImageUrl: string
+  readonly ImageUrl?: string
   readonly RequestId: string
 }
 export const ModifyWatermarkTemplateResponse: $Schema.Schema<ModifyWatermarkTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyWatermarkTemplateResponse", { ImageUrl: $C.str, RequestId: $C.str }))
@@ -7398,7 +7398,7 @@ export const NumberFormat: $Schema.Schema<NumberFormat> = /*#__PURE__*/ $C.lazy(
 
 /** `OcrFullTextConfigureInfo` (both sides). */
 export interface OcrFullTextConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const OcrFullTextConfigureInfo: $Schema.Schema<OcrFullTextConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("OcrFullTextConfigureInfo", { Switch: $C.str }))
 
@@ -7410,7 +7410,7 @@ export const OcrFullTextConfigureInfoForUpdate: $Schema.Schema<OcrFullTextConfig
 
 /** `OcrWordsConfigureInfo` (both sides). */
 export interface OcrWordsConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly LabelSet?: readonly string[]
 }
 export const OcrWordsConfigureInfo: $Schema.Schema<OcrWordsConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("OcrWordsConfigureInfo", { Switch: $C.str }, { LabelSet: $C.arr($C.str) }))
@@ -7496,17 +7496,17 @@ export const ParseLiveStreamProcessNotificationRequest: $Schema.Schema<ParseLive
 
 /** `ParseLiveStreamProcessNotificationResponse` (response side). */
 export interface ParseLiveStreamProcessNotificationResponse {
-  readonly NotificationType: string
-  readonly TaskId: string
-  readonly ProcessEofInfo: LiveStreamProcessErrorInfo | null
-  readonly AiReviewResultInfo: LiveStreamAiReviewResultInfo | null
-  readonly AiRecognitionResultInfo: LiveStreamAiRecognitionResultInfo | null
-  readonly AiAnalysisResultInfo: LiveStreamAiAnalysisResultInfo | null
-  readonly AiQualityControlResultInfo: LiveStreamAiQualityControlResultInfo | null
+  readonly NotificationType?: string
+  readonly TaskId?: string
+  readonly ProcessEofInfo?: LiveStreamProcessErrorInfo | null
+  readonly AiReviewResultInfo?: LiveStreamAiReviewResultInfo | null
+  readonly AiRecognitionResultInfo?: LiveStreamAiRecognitionResultInfo | null
+  readonly AiAnalysisResultInfo?: LiveStreamAiAnalysisResultInfo | null
+  readonly AiQualityControlResultInfo?: LiveStreamAiQualityControlResultInfo | null
   readonly LiveRecordResultInfo?: LiveStreamRecordResultInfo | null
   readonly AiSmartSubtitleResultInfo?: LiveStreamAiSmartSubtitleResultInfo
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly SessionId?: string
+  readonly SessionContext?: string
   readonly Timestamp?: number | bigint
   readonly Sign?: string
   readonly RequestId: string
@@ -7521,12 +7521,12 @@ export const ParseNotificationRequest: $Schema.Schema<ParseNotificationRequest> 
 
 /** `ParseNotificationResponse` (response side). */
 export interface ParseNotificationResponse {
-  readonly EventType: string
-  readonly WorkflowTaskEvent: WorkflowTask | null
-  readonly EditMediaTaskEvent: EditMediaTask | null
-  readonly SessionId: string
-  readonly SessionContext: string
-  readonly ScheduleTaskEvent: ScheduleTask | null
+  readonly EventType?: string
+  readonly WorkflowTaskEvent?: WorkflowTask | null
+  readonly EditMediaTaskEvent?: EditMediaTask | null
+  readonly SessionId?: string
+  readonly SessionContext?: string
+  readonly ScheduleTaskEvent?: ScheduleTask | null
   readonly Timestamp?: number | bigint
   readonly Sign?: string
   readonly BatchTaskEvent?: BatchSubTaskResult | null
@@ -7643,7 +7643,7 @@ export const PoliticalOcrReviewTemplateInfoForUpdate: $Schema.Schema<PoliticalOc
 
 /** `PornAsrReviewTemplateInfo` (both sides). */
 export interface PornAsrReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly BlockConfidence?: number | bigint
   readonly ReviewConfidence?: number | bigint
 }
@@ -7675,7 +7675,7 @@ export const PornConfigureInfoForUpdate: $Schema.Schema<PornConfigureInfoForUpda
 
 /** `PornImgReviewTemplateInfo` (both sides). */
 export interface PornImgReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly LabelSet?: readonly string[]
   readonly BlockConfidence?: number | bigint
   readonly ReviewConfidence?: number | bigint
@@ -7693,7 +7693,7 @@ export const PornImgReviewTemplateInfoForUpdate: $Schema.Schema<PornImgReviewTem
 
 /** `PornOcrReviewTemplateInfo` (both sides). */
 export interface PornOcrReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly BlockConfidence?: number | bigint
   readonly ReviewConfidence?: number | bigint
 }
@@ -7724,14 +7724,14 @@ export const ProcessImageRequest: $Schema.Schema<ProcessImageRequest> = /*#__PUR
 
 /** `ProcessImageResponse` (response side). */
 export interface ProcessImageResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ProcessImageResponse: $Schema.Schema<ProcessImageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessImageResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `ProcessImageTemplate` (response side). */
 export interface ProcessImageTemplate {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly Name?: string
   readonly Comment?: string
   readonly Type?: string
@@ -7761,7 +7761,7 @@ export const ProcessLiveStreamRequest: $Schema.Schema<ProcessLiveStreamRequest> 
 
 /** `ProcessLiveStreamResponse` (response side). */
 export interface ProcessLiveStreamResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ProcessLiveStreamResponse: $Schema.Schema<ProcessLiveStreamResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessLiveStreamResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7792,7 +7792,7 @@ export const ProcessMediaRequest: $Schema.Schema<ProcessMediaRequest> = /*#__PUR
 
 /** `ProcessMediaResponse` (response side). */
 export interface ProcessMediaResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ProcessMediaResponse: $Schema.Schema<ProcessMediaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessMediaResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7834,7 +7834,7 @@ export const ProgramScheduleInfo: $Schema.Schema<ProgramScheduleInfo> = /*#__PUR
 
 /** `ProhibitedAsrReviewTemplateInfo` (both sides). */
 export interface ProhibitedAsrReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly BlockConfidence?: number | bigint
   readonly ReviewConfidence?: number | bigint
 }
@@ -7864,7 +7864,7 @@ export const ProhibitedConfigureInfoForUpdate: $Schema.Schema<ProhibitedConfigur
 
 /** `ProhibitedOcrReviewTemplateInfo` (both sides). */
 export interface ProhibitedOcrReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly BlockConfidence?: number | bigint
   readonly ReviewConfidence?: number | bigint
 }
@@ -7911,12 +7911,12 @@ export const PureSubtitleTransResultOutput: $Schema.Schema<PureSubtitleTransResu
 
 /** `QualityControlData` (response side). */
 export interface QualityControlData {
-  readonly NoAudio: boolean
-  readonly NoVideo: boolean
-  readonly QualityEvaluationScore: number | bigint
+  readonly NoAudio?: boolean
+  readonly NoVideo?: boolean
+  readonly QualityEvaluationScore?: number | bigint
   readonly QualityEvaluationMeanOpinionScore?: number
   readonly AestheticEvaluationScore?: number | bigint
-  readonly QualityControlResultSet: readonly QualityControlResult[]
+  readonly QualityControlResultSet?: readonly QualityControlResult[]
   readonly ContainerDiagnoseResultSet?: readonly ContainerDiagnoseResultItem[]
   readonly LLMDetectionReport?: LLMDetectionReport
 }
@@ -7925,15 +7925,15 @@ export const QualityControlData: $Schema.Schema<QualityControlData> = /*#__PURE_
 /** `QualityControlItem` (response side). */
 export interface QualityControlItem {
   readonly Confidence?: number | bigint | null
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
   readonly AreaCoordSet?: readonly (number | bigint)[] | null
 }
 export const QualityControlItem: $Schema.Schema<QualityControlItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualityControlItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float }, { Confidence: $C.nul($C.int64), AreaCoordSet: $C.nul($C.arr($C.int64)) }))
 
 /** `QualityControlItemConfig` (both sides). */
 export interface QualityControlItemConfig {
-  readonly Type: string
+  readonly Type?: string
   readonly Switch?: string | null
   readonly Sampling?: string | null
   readonly IntervalTime?: number | bigint | null
@@ -7944,8 +7944,8 @@ export const QualityControlItemConfig: $Schema.Schema<QualityControlItemConfig> 
 
 /** `QualityControlResult` (response side). */
 export interface QualityControlResult {
-  readonly Type: string
-  readonly QualityControlItems: readonly QualityControlItem[]
+  readonly Type?: string
+  readonly QualityControlItems?: readonly QualityControlItem[]
 }
 export const QualityControlResult: $Schema.Schema<QualityControlResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualityControlResult", { Type: $C.str, QualityControlItems: $C.arr(QualityControlItem) }))
 
@@ -7958,7 +7958,7 @@ export const QualityControlStrategy: $Schema.Schema<QualityControlStrategy> = /*
 
 /** `QualityControlTemplate` (response side). */
 export interface QualityControlTemplate {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly Name?: string | null
   readonly Comment?: string | null
   readonly Type?: string | null
@@ -8063,7 +8063,7 @@ export const RawSmartSubtitleParameter: $Schema.Schema<RawSmartSubtitleParameter
 
 /** `RawTranscodeParameter` (both sides). */
 export interface RawTranscodeParameter {
-  readonly Container: string
+  readonly Container?: string
   readonly RemoveVideo?: number | bigint
   readonly RemoveAudio?: number | bigint
   readonly VideoTemplate?: VideoTemplateInfo
@@ -8077,7 +8077,7 @@ export const RawTranscodeParameter: $Schema.Schema<RawTranscodeParameter> = /*#_
 
 /** `RawWatermarkParameter` (both sides). */
 export interface RawWatermarkParameter {
-  readonly Type: string
+  readonly Type?: string
   readonly CoordinateOrigin?: string
   readonly XPos?: string
   readonly YPos?: string
@@ -8104,9 +8104,9 @@ export const RecognizeAudioRequest: $Schema.Schema<RecognizeAudioRequest> = /*#_
 
 /** `RecognizeAudioResponse` (response side). */
 export interface RecognizeAudioResponse {
-  readonly Text: string
-  readonly AudioLength: number
-  readonly Sentence: readonly RecognizeAudioSentence[]
+  readonly Text?: string
+  readonly AudioLength?: number
+  readonly Sentence?: readonly RecognizeAudioSentence[]
   readonly RequestId: string
 }
 export const RecognizeAudioResponse: $Schema.Schema<RecognizeAudioResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecognizeAudioResponse", { Text: $C.str, AudioLength: $C.float, Sentence: $C.arr(RecognizeAudioSentence), RequestId: $C.str }))
@@ -8130,14 +8130,14 @@ export const RecognizeMediaForZhiXueRequest: $Schema.Schema<RecognizeMediaForZhi
 
 /** `RecognizeMediaForZhiXueResponse` (response side). */
 export interface RecognizeMediaForZhiXueResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const RecognizeMediaForZhiXueResponse: $Schema.Schema<RecognizeMediaForZhiXueResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecognizeMediaForZhiXueResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `RegionInfo` (response side). */
 export interface RegionInfo {
-  readonly Name: string
+  readonly Name?: string
 }
 export const RegionInfo: $Schema.Schema<RegionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionInfo", { Name: $C.str }))
 
@@ -8213,8 +8213,8 @@ export const S3OutputStorage: $Schema.Schema<S3OutputStorage> = /*#__PURE__*/ $C
 
 /** `SRTAddressDestination` (response side). */
 export interface SRTAddressDestination {
-  readonly Ip: string
-  readonly Port: number | bigint
+  readonly Ip?: string
+  readonly Port?: number | bigint
 }
 export const SRTAddressDestination: $Schema.Schema<SRTAddressDestination> = /*#__PURE__*/ $C.lazy(() => $C.struct("SRTAddressDestination", { Ip: $C.str, Port: $C.int64 }))
 
@@ -8304,7 +8304,7 @@ export const SSAIUsageInfo: $Schema.Schema<SSAIUsageInfo> = /*#__PURE__*/ $C.laz
 
 /** `SampleSnapshotTaskInput` (both sides). */
 export interface SampleSnapshotTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly WatermarkSet?: readonly WatermarkInput[]
   readonly OutputStorage?: TaskOutputStorage | null
   readonly OutputObjectPath?: string
@@ -8315,80 +8315,80 @@ export const SampleSnapshotTaskInput: $Schema.Schema<SampleSnapshotTaskInput> = 
 
 /** `SampleSnapshotTemplate` (response side). */
 export interface SampleSnapshotTemplate {
-  readonly Definition: number | bigint
-  readonly Type: string
-  readonly Name: string
-  readonly Comment: string
-  readonly Width: number | bigint
-  readonly Height: number | bigint
-  readonly ResolutionAdaptive: string
-  readonly Format: string
-  readonly SampleType: string
-  readonly SampleInterval: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly FillType: string
+  readonly Definition?: number | bigint
+  readonly Type?: string
+  readonly Name?: string
+  readonly Comment?: string
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
+  readonly ResolutionAdaptive?: string
+  readonly Format?: string
+  readonly SampleType?: string
+  readonly SampleInterval?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly FillType?: string
 }
 export const SampleSnapshotTemplate: $Schema.Schema<SampleSnapshotTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("SampleSnapshotTemplate", { Definition: $C.uint64, Type: $C.str, Name: $C.str, Comment: $C.str, Width: $C.uint64, Height: $C.uint64, ResolutionAdaptive: $C.str, Format: $C.str, SampleType: $C.str, SampleInterval: $C.uint64, CreateTime: $C.str, UpdateTime: $C.str, FillType: $C.str }))
 
 /** `ScheduleAnalysisTaskResult` (response side). */
 export interface ScheduleAnalysisTaskResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiAnalysisTaskInput
-  readonly Output: readonly AiAnalysisResult[]
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskInput
+  readonly Output?: readonly AiAnalysisResult[]
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const ScheduleAnalysisTaskResult: $Schema.Schema<ScheduleAnalysisTaskResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScheduleAnalysisTaskResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiAnalysisTaskInput, Output: $C.arr(AiAnalysisResult), BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `ScheduleExecRuleTaskResult` (response side). */
 export interface ScheduleExecRuleTaskResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly Message: string
-  readonly Input: ExecRulesTask
-  readonly Output: ExecRuleTaskData | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly Message?: string
+  readonly Input?: ExecRulesTask
+  readonly Output?: ExecRuleTaskData | null
 }
 export const ScheduleExecRuleTaskResult: $Schema.Schema<ScheduleExecRuleTaskResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScheduleExecRuleTaskResult", { Status: $C.str, ErrCodeExt: $C.str, Message: $C.str, Input: ExecRulesTask, Output: $C.nul(ExecRuleTaskData) }))
 
 /** `ScheduleQualityControlTaskResult` (response side). */
 export interface ScheduleQualityControlTaskResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiQualityControlTaskInput
-  readonly Output: QualityControlData | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiQualityControlTaskInput
+  readonly Output?: QualityControlData | null
   readonly Progress?: number | bigint
 }
 export const ScheduleQualityControlTaskResult: $Schema.Schema<ScheduleQualityControlTaskResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScheduleQualityControlTaskResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiQualityControlTaskInput, Output: $C.nul(QualityControlData) }, { Progress: $C.int64 }))
 
 /** `ScheduleRecognitionTaskResult` (response side). */
 export interface ScheduleRecognitionTaskResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiRecognitionTaskInput
-  readonly Output: readonly AiRecognitionResult[]
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiRecognitionTaskInput
+  readonly Output?: readonly AiRecognitionResult[]
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const ScheduleRecognitionTaskResult: $Schema.Schema<ScheduleRecognitionTaskResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScheduleRecognitionTaskResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiRecognitionTaskInput, Output: $C.arr(AiRecognitionResult), BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `ScheduleReviewTaskResult` (response side). */
 export interface ScheduleReviewTaskResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiContentReviewTaskInput
-  readonly Output: readonly AiContentReviewResult[] | null
-  readonly BeginProcessTime: string | null
-  readonly FinishTime: string | null
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiContentReviewTaskInput
+  readonly Output?: readonly AiContentReviewResult[] | null
+  readonly BeginProcessTime?: string | null
+  readonly FinishTime?: string | null
 }
 export const ScheduleReviewTaskResult: $Schema.Schema<ScheduleReviewTaskResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScheduleReviewTaskResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiContentReviewTaskInput, Output: $C.nul($C.arr(AiContentReviewResult)), BeginProcessTime: $C.nul($C.str), FinishTime: $C.nul($C.str) }))
 
@@ -8407,29 +8407,29 @@ export const ScheduleSmartSubtitleTaskResult: $Schema.Schema<ScheduleSmartSubtit
 
 /** `ScheduleTask` (response side). */
 export interface ScheduleTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly InputInfo: MediaInputInfo | null
-  readonly MetaData: MediaMetaData | null
-  readonly ActivityResultSet: readonly ActivityResult[] | null
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly InputInfo?: MediaInputInfo | null
+  readonly MetaData?: MediaMetaData | null
+  readonly ActivityResultSet?: readonly ActivityResult[] | null
 }
 export const ScheduleTask: $Schema.Schema<ScheduleTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScheduleTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, Message: $C.str, InputInfo: $C.nul(MediaInputInfo), MetaData: $C.nul(MediaMetaData), ActivityResultSet: $C.nul($C.arr(ActivityResult)) }))
 
 /** `SchedulesInfo` (response side). */
 export interface SchedulesInfo {
-  readonly ScheduleId: number | bigint
-  readonly ScheduleName: string | null
+  readonly ScheduleId?: number | bigint
+  readonly ScheduleName?: string | null
   readonly Type?: string | null
-  readonly Status: string | null
-  readonly Trigger: WorkflowTrigger | null
-  readonly Activities: readonly Activity[] | null
-  readonly OutputStorage: TaskOutputStorage | null
-  readonly OutputDir: string | null
-  readonly TaskNotifyConfig: TaskNotifyConfig | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
+  readonly Status?: string | null
+  readonly Trigger?: WorkflowTrigger | null
+  readonly Activities?: readonly Activity[] | null
+  readonly OutputStorage?: TaskOutputStorage | null
+  readonly OutputDir?: string | null
+  readonly TaskNotifyConfig?: TaskNotifyConfig | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
   readonly ResourceId?: string | null
 }
 export const SchedulesInfo: $Schema.Schema<SchedulesInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SchedulesInfo", { ScheduleId: $C.int64, ScheduleName: $C.nul($C.str), Status: $C.nul($C.str), Trigger: $C.nul(WorkflowTrigger), Activities: $C.nul($C.arr(Activity)), OutputStorage: $C.nul(TaskOutputStorage), OutputDir: $C.nul($C.str), TaskNotifyConfig: $C.nul(TaskNotifyConfig), CreateTime: $C.nul($C.str), UpdateTime: $C.nul($C.str) }, { Type: $C.nul($C.str), ResourceId: $C.nul($C.str) }))
@@ -8457,11 +8457,11 @@ export const SearchValueInput: $Schema.Schema<SearchValueInput> = /*#__PURE__*/ 
 
 /** `SecurityGroupInfo` (response side). */
 export interface SecurityGroupInfo {
-  readonly Id: string
-  readonly Name: string
-  readonly Whitelist: readonly string[]
-  readonly OccupiedInputs: readonly string[] | null
-  readonly Region: string
+  readonly Id?: string
+  readonly Name?: string
+  readonly Whitelist?: readonly string[]
+  readonly OccupiedInputs?: readonly string[] | null
+  readonly Region?: string
   readonly OccupiedOutputs?: readonly string[] | null
 }
 export const SecurityGroupInfo: $Schema.Schema<SecurityGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroupInfo", { Id: $C.str, Name: $C.str, Whitelist: $C.arr($C.str), OccupiedInputs: $C.nul($C.arr($C.str)), Region: $C.str }, { OccupiedOutputs: $C.nul($C.arr($C.str)) }))
@@ -8475,11 +8475,11 @@ export const SegmentDeliverInfo: $Schema.Schema<SegmentDeliverInfo> = /*#__PURE_
 
 /** `SegmentRecognitionItem` (response side). */
 export interface SegmentRecognitionItem {
-  readonly Confidence: number
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly SegmentUrl: string
-  readonly CovImgUrl: string
+  readonly Confidence?: number
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly SegmentUrl?: string
+  readonly CovImgUrl?: string
   readonly Title?: string
   readonly Summary?: string
   readonly Keywords?: readonly string[]
@@ -8580,7 +8580,7 @@ export const SmartEraseTaskResult: $Schema.Schema<SmartEraseTaskResult> = /*#__P
 
 /** `SmartEraseTemplateItem` (response side). */
 export interface SmartEraseTemplateItem {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly Name?: string
   readonly Comment?: string
   readonly Type?: string
@@ -8588,8 +8588,8 @@ export interface SmartEraseTemplateItem {
   readonly EraseSubtitleConfig?: SmartEraseSubtitleConfig | null
   readonly EraseWatermarkConfig?: SmartEraseWatermarkConfig | null
   readonly ErasePrivacyConfig?: SmartErasePrivacyConfig | null
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly AliasName?: string
 }
 export const SmartEraseTemplateItem: $Schema.Schema<SmartEraseTemplateItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SmartEraseTemplateItem", { Definition: $C.int64, CreateTime: $C.str, UpdateTime: $C.str }, { Name: $C.str, Comment: $C.str, Type: $C.str, EraseType: $C.str, EraseSubtitleConfig: $C.nul(SmartEraseSubtitleConfig), EraseWatermarkConfig: $C.nul(SmartEraseWatermarkConfig), ErasePrivacyConfig: $C.nul(SmartErasePrivacyConfig), AliasName: $C.str }))
@@ -8723,19 +8723,19 @@ export const SmartSubtitleTaskTransTextSegmentItem: $Schema.Schema<SmartSubtitle
 
 /** `SmartSubtitleTemplateItem` (response side). */
 export interface SmartSubtitleTemplateItem {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly Name?: string | null
   readonly Comment?: string | null
   readonly Type?: string | null
   readonly AsrHotWordsConfigure?: AsrHotWordsConfigure | null
   readonly AsrHotWordsLibraryName?: string | null
-  readonly VideoSrcLanguage: string
+  readonly VideoSrcLanguage?: string
   readonly SubtitleFormat?: string | null
-  readonly SubtitleType: number | bigint
+  readonly SubtitleType?: number | bigint
   readonly TranslateSwitch?: string | null
   readonly TranslateDstLanguage?: string | null
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly AliasName?: string | null
   readonly ProcessType?: number | bigint
   readonly SelectingSubtitleAreasConfig?: SelectingSubtitleAreasConfig | null
@@ -8767,7 +8767,7 @@ export const SmartSubtitlesTaskInput: $Schema.Schema<SmartSubtitlesTaskInput> = 
 
 /** `SnapshotByTimeOffsetTaskInput` (both sides). */
 export interface SnapshotByTimeOffsetTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly ExtTimeOffsetSet?: readonly string[]
   readonly TimeOffsetSet?: readonly number[]
   readonly WatermarkSet?: readonly WatermarkInput[]
@@ -8780,17 +8780,17 @@ export const SnapshotByTimeOffsetTaskInput: $Schema.Schema<SnapshotByTimeOffsetT
 
 /** `SnapshotByTimeOffsetTemplate` (response side). */
 export interface SnapshotByTimeOffsetTemplate {
-  readonly Definition: number | bigint
-  readonly Type: string
-  readonly Name: string
-  readonly Comment: string
-  readonly Width: number | bigint
-  readonly Height: number | bigint
-  readonly ResolutionAdaptive: string
-  readonly Format: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly FillType: string
+  readonly Definition?: number | bigint
+  readonly Type?: string
+  readonly Name?: string
+  readonly Comment?: string
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
+  readonly ResolutionAdaptive?: string
+  readonly Format?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly FillType?: string
 }
 export const SnapshotByTimeOffsetTemplate: $Schema.Schema<SnapshotByTimeOffsetTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("SnapshotByTimeOffsetTemplate", { Definition: $C.uint64, Type: $C.str, Name: $C.str, Comment: $C.str, Width: $C.uint64, Height: $C.uint64, ResolutionAdaptive: $C.str, Format: $C.str, CreateTime: $C.str, UpdateTime: $C.str, FillType: $C.str }))
 
@@ -8951,15 +8951,15 @@ export const StreamSelector: $Schema.Schema<StreamSelector> = /*#__PURE__*/ $C.l
 /** `StreamUrlDetail` (response side). */
 export interface StreamUrlDetail {
   readonly Label?: string
-  readonly Url: string
+  readonly Url?: string
   readonly Type?: string
 }
 export const StreamUrlDetail: $Schema.Schema<StreamUrlDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("StreamUrlDetail", { Url: $C.str }, { Label: $C.str, Type: $C.str }))
 
 /** `SubtitleArea` (response side). */
 export interface SubtitleArea {
-  readonly Area: EraseArea
-  readonly Confidence: number
+  readonly Area?: EraseArea
+  readonly Confidence?: number
 }
 export const SubtitleArea: $Schema.Schema<SubtitleArea> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubtitleArea", { Area: EraseArea, Confidence: $C.float }))
 
@@ -9003,13 +9003,13 @@ export const SubtitleEmbedConfig: $Schema.Schema<SubtitleEmbedConfig> = /*#__PUR
 
 /** `SubtitleEmbedTemplateItem` (response side). */
 export interface SubtitleEmbedTemplateItem {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly Name?: string | null
   readonly Comment?: string | null
   readonly Type?: string | null
   readonly DeleteTag?: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly SubtitleEmbedConfig?: SubtitleEmbedConfig
   readonly AliasName?: string | null
 }
@@ -9036,7 +9036,7 @@ export const SubtitleOutlineConfig: $Schema.Schema<SubtitleOutlineConfig> = /*#_
 
 /** `SubtitlePosition` (response side). */
 export interface SubtitlePosition {
-  readonly CenterY: number | bigint
+  readonly CenterY?: number | bigint
 }
 export const SubtitlePosition: $Schema.Schema<SubtitlePosition> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubtitlePosition", { CenterY: $C.int64 }))
 
@@ -9160,7 +9160,7 @@ export const SyncDubbingResponse: $Schema.Schema<SyncDubbingResponse> = /*#__PUR
 
 /** `TEHDConfig` (both sides). */
 export interface TEHDConfig {
-  readonly Type: string
+  readonly Type?: string
   readonly MaxVideoBitrate?: number | bigint
 }
 export const TEHDConfig: $Schema.Schema<TEHDConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("TEHDConfig", { Type: $C.str }, { MaxVideoBitrate: $C.int64 }))
@@ -9174,7 +9174,7 @@ export const TEHDConfigForUpdate: $Schema.Schema<TEHDConfigForUpdate> = /*#__PUR
 
 /** `TagConfigureInfo` (both sides). */
 export interface TagConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const TagConfigureInfo: $Schema.Schema<TagConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagConfigureInfo", { Switch: $C.str }))
 
@@ -9200,7 +9200,7 @@ export const TaskNotifyConfig: $Schema.Schema<TaskNotifyConfig> = /*#__PURE__*/ 
 
 /** `TaskOutputStorage` (both sides). */
 export interface TaskOutputStorage {
-  readonly Type: string
+  readonly Type?: string
   readonly CosOutputStorage?: CosOutputStorage | null
   readonly S3OutputStorage?: S3OutputStorage | null
   readonly VODOutputStorage?: VODOutputStorage | null
@@ -9209,28 +9209,28 @@ export const TaskOutputStorage: $Schema.Schema<TaskOutputStorage> = /*#__PURE__*
 
 /** `TaskSimpleInfo` (response side). */
 export interface TaskSimpleInfo {
-  readonly TaskId: string
-  readonly TaskType: string
-  readonly CreateTime: string
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
-  readonly SubTaskTypes: readonly string[]
+  readonly TaskId?: string
+  readonly TaskType?: string
+  readonly CreateTime?: string
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
+  readonly SubTaskTypes?: readonly string[]
 }
 export const TaskSimpleInfo: $Schema.Schema<TaskSimpleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskSimpleInfo", { TaskId: $C.str, TaskType: $C.str, CreateTime: $C.str, BeginProcessTime: $C.str, FinishTime: $C.str, SubTaskTypes: $C.arr($C.str) }))
 
 /** `TaskStatData` (response side). */
 export interface TaskStatData {
-  readonly TaskType: string
-  readonly Summary: readonly TaskStatDataItem[]
-  readonly Details: readonly SpecificationDataItem[]
+  readonly TaskType?: string
+  readonly Summary?: readonly TaskStatDataItem[]
+  readonly Details?: readonly SpecificationDataItem[]
 }
 export const TaskStatData: $Schema.Schema<TaskStatData> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskStatData", { TaskType: $C.str, Summary: $C.arr(TaskStatDataItem), Details: $C.arr(SpecificationDataItem) }))
 
 /** `TaskStatDataItem` (response side). */
 export interface TaskStatDataItem {
-  readonly Time: string
-  readonly Count: number | bigint
-  readonly Usage: number | bigint
+  readonly Time?: string
+  readonly Count?: number | bigint
+  readonly Usage?: number | bigint
 }
 export const TaskStatDataItem: $Schema.Schema<TaskStatDataItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskStatDataItem", { Time: $C.str, Count: $C.int64, Usage: $C.int64 }))
 
@@ -9302,8 +9302,8 @@ export const TextToSpeechAsyncRequest: $Schema.Schema<TextToSpeechAsyncRequest> 
 
 /** `TextToSpeechAsyncResponse` (response side). */
 export interface TextToSpeechAsyncResponse {
-  readonly ErrorCode: number | bigint
-  readonly Msg: string
+  readonly ErrorCode?: number | bigint
+  readonly Msg?: string
   readonly TaskId?: string
   readonly RequestId: string
 }
@@ -9350,10 +9350,10 @@ export const TextTranslationResponse: $Schema.Schema<TextTranslationResponse> = 
 
 /** `TextWatermarkTemplateInput` (both sides). */
 export interface TextWatermarkTemplateInput {
-  readonly FontType: string
-  readonly FontSize: string
-  readonly FontColor: string
-  readonly FontAlpha: number
+  readonly FontType?: string
+  readonly FontSize?: string
+  readonly FontColor?: string
+  readonly FontAlpha?: number
   readonly TextContent?: string | null
 }
 export const TextWatermarkTemplateInput: $Schema.Schema<TextWatermarkTemplateInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextWatermarkTemplateInput", { FontType: $C.str, FontSize: $C.str, FontColor: $C.str, FontAlpha: $C.float }, { TextContent: $C.nul($C.str) }))
@@ -9420,7 +9420,7 @@ export const TrackSelector: $Schema.Schema<TrackSelector> = /*#__PURE__*/ $C.laz
 
 /** `TranscodeTaskInput` (both sides). */
 export interface TranscodeTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RawParameter?: RawTranscodeParameter
   readonly OverrideParameter?: OverrideTranscodeParameter | null
   readonly WatermarkSet?: readonly WatermarkInput[]
@@ -9438,27 +9438,27 @@ export const TranscodeTaskInput: $Schema.Schema<TranscodeTaskInput> = /*#__PURE_
 
 /** `TranscodeTemplate` (response side). */
 export interface TranscodeTemplate {
-  readonly Definition: string
-  readonly Container: string
-  readonly Name: string
-  readonly Comment: string
-  readonly Type: string
-  readonly RemoveVideo: number | bigint
-  readonly RemoveAudio: number | bigint
-  readonly VideoTemplate: VideoTemplateInfo
-  readonly AudioTemplate: AudioTemplateInfo
-  readonly TEHDConfig: TEHDConfig | null
-  readonly ContainerType: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly EnhanceConfig: EnhanceConfig | null
+  readonly Definition?: string
+  readonly Container?: string
+  readonly Name?: string
+  readonly Comment?: string
+  readonly Type?: string
+  readonly RemoveVideo?: number | bigint
+  readonly RemoveAudio?: number | bigint
+  readonly VideoTemplate?: VideoTemplateInfo
+  readonly AudioTemplate?: AudioTemplateInfo
+  readonly TEHDConfig?: TEHDConfig | null
+  readonly ContainerType?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly EnhanceConfig?: EnhanceConfig | null
   readonly AliasName?: string | null
 }
 export const TranscodeTemplate: $Schema.Schema<TranscodeTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("TranscodeTemplate", { Definition: $C.str, Container: $C.str, Name: $C.str, Comment: $C.str, Type: $C.str, RemoveVideo: $C.int64, RemoveAudio: $C.int64, VideoTemplate: VideoTemplateInfo, AudioTemplate: AudioTemplateInfo, TEHDConfig: $C.nul(TEHDConfig), ContainerType: $C.str, CreateTime: $C.str, UpdateTime: $C.str, EnhanceConfig: $C.nul(EnhanceConfig) }, { AliasName: $C.nul($C.str) }))
 
 /** `TranslateConfigureInfo` (both sides). */
 export interface TranslateConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly SourceLanguage?: string
   readonly DestinationLanguage?: string
   readonly SubtitleFormat?: string | null
@@ -9596,7 +9596,7 @@ export const UsageDetail: $Schema.Schema<UsageDetail> = /*#__PURE__*/ $C.lazy(()
 
 /** `UserDefineAsrTextReviewTemplateInfo` (both sides). */
 export interface UserDefineAsrTextReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly LabelSet?: readonly string[]
   readonly BlockConfidence?: number | bigint
   readonly ReviewConfidence?: number | bigint
@@ -9630,7 +9630,7 @@ export const UserDefineConfigureInfoForUpdate: $Schema.Schema<UserDefineConfigur
 
 /** `UserDefineFaceReviewTemplateInfo` (both sides). */
 export interface UserDefineFaceReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly LabelSet?: readonly string[]
   readonly BlockConfidence?: number | bigint
   readonly ReviewConfidence?: number | bigint
@@ -9648,7 +9648,7 @@ export const UserDefineFaceReviewTemplateInfoForUpdate: $Schema.Schema<UserDefin
 
 /** `UserDefineOcrTextReviewTemplateInfo` (both sides). */
 export interface UserDefineOcrTextReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly LabelSet?: readonly string[]
   readonly BlockConfidence?: number | bigint
   readonly ReviewConfidence?: number | bigint
@@ -9755,9 +9755,9 @@ export const VideoRedrawTaskInfo: $Schema.Schema<VideoRedrawTaskInfo> = /*#__PUR
 
 /** `VideoTemplateInfo` (both sides). */
 export interface VideoTemplateInfo {
-  readonly Codec: string
-  readonly Fps: number | bigint
-  readonly Bitrate: number | bigint
+  readonly Codec?: string
+  readonly Fps?: number | bigint
+  readonly Bitrate?: number | bigint
   readonly ResolutionAdaptive?: string
   readonly Width?: number | bigint
   readonly Height?: number | bigint
@@ -9820,10 +9820,10 @@ export const VideoTemplateInfoForUpdate: $Schema.Schema<VideoTemplateInfoForUpda
 
 /** `VoiceInfo` (response side). */
 export interface VoiceInfo {
-  readonly VoiceId: string
+  readonly VoiceId?: string
   readonly Name?: string
   readonly Description?: string
-  readonly Category: string
+  readonly Category?: string
   readonly Gender?: string
   readonly Age?: string
   readonly Languages?: readonly string[]
@@ -9868,7 +9868,7 @@ export const VolumeBalanceConfig: $Schema.Schema<VolumeBalanceConfig> = /*#__PUR
 
 /** `WatermarkInput` (both sides). */
 export interface WatermarkInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RawParameter?: RawWatermarkParameter
   readonly TextContent?: string
   readonly SvgContent?: string
@@ -9879,18 +9879,18 @@ export const WatermarkInput: $Schema.Schema<WatermarkInput> = /*#__PURE__*/ $C.l
 
 /** `WatermarkTemplate` (response side). */
 export interface WatermarkTemplate {
-  readonly Definition: number | bigint
-  readonly Type: string
-  readonly Name: string
-  readonly Comment: string
-  readonly XPos: string
-  readonly YPos: string
-  readonly ImageTemplate: ImageWatermarkTemplate | null
-  readonly TextTemplate: TextWatermarkTemplateInput | null
-  readonly SvgTemplate: SvgWatermarkInput | null
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly CoordinateOrigin: string
+  readonly Definition?: number | bigint
+  readonly Type?: string
+  readonly Name?: string
+  readonly Comment?: string
+  readonly XPos?: string
+  readonly YPos?: string
+  readonly ImageTemplate?: ImageWatermarkTemplate | null
+  readonly TextTemplate?: TextWatermarkTemplateInput | null
+  readonly SvgTemplate?: SvgWatermarkInput | null
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly CoordinateOrigin?: string
 }
 export const WatermarkTemplate: $Schema.Schema<WatermarkTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("WatermarkTemplate", { Definition: $C.int64, Type: $C.str, Name: $C.str, Comment: $C.str, XPos: $C.str, YPos: $C.str, ImageTemplate: $C.nul(ImageWatermarkTemplate), TextTemplate: $C.nul(TextWatermarkTemplateInput), SvgTemplate: $C.nul(SvgWatermarkInput), CreateTime: $C.str, UpdateTime: $C.str, CoordinateOrigin: $C.str }))
 
@@ -9904,14 +9904,14 @@ export const WithdrawsWatermarkRequest: $Schema.Schema<WithdrawsWatermarkRequest
 
 /** `WithdrawsWatermarkResponse` (response side). */
 export interface WithdrawsWatermarkResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const WithdrawsWatermarkResponse: $Schema.Schema<WithdrawsWatermarkResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("WithdrawsWatermarkResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `WordResult` (response side). */
 export interface WordResult {
-  readonly Word: string
+  readonly Word?: string
   readonly Start?: number
   readonly End?: number
   readonly Trans?: string
@@ -9939,17 +9939,17 @@ export const WorkflowInfo: $Schema.Schema<WorkflowInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `WorkflowTask` (response side). */
 export interface WorkflowTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly InputInfo: MediaInputInfo | null
-  readonly MetaData: MediaMetaData | null
-  readonly MediaProcessResultSet: readonly MediaProcessTaskResult[]
-  readonly AiContentReviewResultSet: readonly AiContentReviewResult[]
-  readonly AiAnalysisResultSet: readonly AiAnalysisResult[]
-  readonly AiRecognitionResultSet: readonly AiRecognitionResult[]
-  readonly AiQualityControlTaskResult: ScheduleQualityControlTaskResult | null
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly InputInfo?: MediaInputInfo | null
+  readonly MetaData?: MediaMetaData | null
+  readonly MediaProcessResultSet?: readonly MediaProcessTaskResult[]
+  readonly AiContentReviewResultSet?: readonly AiContentReviewResult[]
+  readonly AiAnalysisResultSet?: readonly AiAnalysisResult[]
+  readonly AiRecognitionResultSet?: readonly AiRecognitionResult[]
+  readonly AiQualityControlTaskResult?: ScheduleQualityControlTaskResult | null
   readonly SmartSubtitlesTaskResult?: readonly SmartSubtitlesResult[] | null
   readonly SmartEraseTaskResult?: SmartEraseTaskResult | null
 }
@@ -9957,7 +9957,7 @@ export const WorkflowTask: $Schema.Schema<WorkflowTask> = /*#__PURE__*/ $C.lazy(
 
 /** `WorkflowTrigger` (both sides). */
 export interface WorkflowTrigger {
-  readonly Type: string
+  readonly Type?: string
   readonly CosFileUploadTrigger?: CosFileUploadTrigger | null
   readonly AwsS3FileUploadTrigger?: AwsS3FileUploadTrigger | null
 }

@@ -66,8 +66,8 @@ export const ApplyRegistrationCodeRequest: $Schema.Schema<ApplyRegistrationCodeR
 
 /** `ApplyRegistrationCodeResponse` (response side). */
 export interface ApplyRegistrationCodeResponse {
-  readonly InstanceId: string
-  readonly RegistrationCode: string
+  readonly InstanceId?: string
+  readonly RegistrationCode?: string
   readonly RequestId: string
 }
 export const ApplyRegistrationCodeResponse: $Schema.Schema<ApplyRegistrationCodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApplyRegistrationCodeResponse", { InstanceId: $C.str, RegistrationCode: $C.str, RequestId: $C.str }))
@@ -102,14 +102,14 @@ export const AuthorizationPolicyPriority: $Schema.Schema<AuthorizationPolicyPrio
 
 /** `BlockRuleItem` (response side). */
 export interface BlockRuleItem {
-  readonly Name: string
-  readonly Type: number | bigint
+  readonly Name?: string
+  readonly Type?: number | bigint
   readonly Remark?: string
   readonly Include?: string
   readonly Excludes?: readonly string[]
   readonly ExpireTime?: number | bigint
-  readonly UpdateTime: number | bigint
-  readonly CreateTime: number | bigint
+  readonly UpdateTime?: number | bigint
+  readonly CreateTime?: number | bigint
 }
 export const BlockRuleItem: $Schema.Schema<BlockRuleItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("BlockRuleItem", { Name: $C.str, Type: $C.int64, UpdateTime: $C.int64, CreateTime: $C.int64 }, { Remark: $C.str, Include: $C.str, Excludes: $C.arr($C.str), ExpireTime: $C.int64 }))
 
@@ -122,13 +122,13 @@ export const BodyItem: $Schema.Schema<BodyItem> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `CaCertificateItem` (response side). */
 export interface CaCertificateItem {
-  readonly CaCn: string
-  readonly CaCertificate: string
-  readonly CaSn: string
-  readonly Format: string
-  readonly VerificationCertificate: string
-  readonly Status: string
-  readonly LastActivationTime: number | bigint
+  readonly CaCn?: string
+  readonly CaCertificate?: string
+  readonly CaSn?: string
+  readonly Format?: string
+  readonly VerificationCertificate?: string
+  readonly Status?: string
+  readonly LastActivationTime?: number | bigint
   readonly CreatedTime?: number | bigint
   readonly UpdateTime?: number | bigint
   readonly LastInactivationTime?: number | bigint
@@ -158,8 +158,8 @@ export const CreateAuthorizationPolicyRequest: $Schema.Schema<CreateAuthorizatio
 
 /** `CreateAuthorizationPolicyResponse` (response side). */
 export interface CreateAuthorizationPolicyResponse {
-  readonly InstanceId: string
-  readonly Id: number | bigint
+  readonly InstanceId?: string
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateAuthorizationPolicyResponse: $Schema.Schema<CreateAuthorizationPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAuthorizationPolicyResponse", { InstanceId: $C.str, Id: $C.int64, RequestId: $C.str }))
@@ -178,8 +178,8 @@ export const CreateBlockRuleRequest: $Schema.Schema<CreateBlockRuleRequest> = /*
 
 /** `CreateBlockRuleResponse` (response side). */
 export interface CreateBlockRuleResponse {
-  readonly InstanceId: string
-  readonly Name: string
+  readonly InstanceId?: string
+  readonly Name?: string
   readonly RequestId: string
 }
 export const CreateBlockRuleResponse: $Schema.Schema<CreateBlockRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBlockRuleResponse", { InstanceId: $C.str, Name: $C.str, RequestId: $C.str }))
@@ -258,7 +258,7 @@ export const CreateInstanceRequest: $Schema.Schema<CreateInstanceRequest> = /*#_
 
 /** `CreateInstanceResponse` (response side). */
 export interface CreateInstanceResponse {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const CreateInstanceResponse: $Schema.Schema<CreateInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInstanceResponse", { InstanceId: $C.str, RequestId: $C.str }))
@@ -313,8 +313,8 @@ export const CreateMessageEnrichmentRuleRequest: $Schema.Schema<CreateMessageEnr
 
 /** `CreateMessageEnrichmentRuleResponse` (response side). */
 export interface CreateMessageEnrichmentRuleResponse {
-  readonly InstanceId: string
-  readonly Id: number | bigint
+  readonly InstanceId?: string
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const CreateMessageEnrichmentRuleResponse: $Schema.Schema<CreateMessageEnrichmentRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMessageEnrichmentRuleResponse", { InstanceId: $C.str, Id: $C.int64, RequestId: $C.str }))
@@ -329,8 +329,8 @@ export const CreateTopicRequest: $Schema.Schema<CreateTopicRequest> = /*#__PURE_
 
 /** `CreateTopicResponse` (response side). */
 export interface CreateTopicResponse {
-  readonly InstanceId: string
-  readonly Topic: string
+  readonly InstanceId?: string
+  readonly Topic?: string
   readonly RequestId: string
 }
 export const CreateTopicResponse: $Schema.Schema<CreateTopicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTopicResponse", { InstanceId: $C.str, Topic: $C.str, RequestId: $C.str }))
@@ -567,7 +567,7 @@ export const DescribeBlockRuleListRequest: $Schema.Schema<DescribeBlockRuleListR
 /** `DescribeBlockRuleListResponse` (response side). */
 export interface DescribeBlockRuleListResponse {
   readonly TotalCount?: number | bigint
-  readonly Data: readonly BlockRuleItem[]
+  readonly Data?: readonly BlockRuleItem[]
   readonly RequestId: string
 }
 export const DescribeBlockRuleListResponse: $Schema.Schema<DescribeBlockRuleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBlockRuleListResponse", { Data: $C.arr(BlockRuleItem), RequestId: $C.str }, { TotalCount: $C.int64 }))
@@ -622,7 +622,7 @@ export const DescribeClientListRequest: $Schema.Schema<DescribeClientListRequest
 
 /** `DescribeClientListResponse` (response side). */
 export interface DescribeClientListResponse {
-  readonly Clients: readonly MQTTClientInfo[]
+  readonly Clients?: readonly MQTTClientInfo[]
   readonly RequestId: string
 }
 export const DescribeClientListResponse: $Schema.Schema<DescribeClientListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClientListResponse", { Clients: $C.arr(MQTTClientInfo), RequestId: $C.str }))
@@ -686,8 +686,8 @@ export const DescribeDeviceCertificatesRequest: $Schema.Schema<DescribeDeviceCer
 
 /** `DescribeDeviceCertificatesResponse` (response side). */
 export interface DescribeDeviceCertificatesResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly DeviceCertificateItem[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly DeviceCertificateItem[]
   readonly RequestId: string
 }
 export const DescribeDeviceCertificatesResponse: $Schema.Schema<DescribeDeviceCertificatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceCertificatesResponse", { TotalCount: $C.int64, Data: $C.arr(DeviceCertificateItem), RequestId: $C.str }))
@@ -702,7 +702,7 @@ export const DescribeDeviceIdentitiesRequest: $Schema.Schema<DescribeDeviceIdent
 
 /** `DescribeDeviceIdentitiesResponse` (response side). */
 export interface DescribeDeviceIdentitiesResponse {
-  readonly Data: readonly DeviceIdentityItem[]
+  readonly Data?: readonly DeviceIdentityItem[]
   readonly RequestId: string
 }
 export const DescribeDeviceIdentitiesResponse: $Schema.Schema<DescribeDeviceIdentitiesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceIdentitiesResponse", { Data: $C.arr(DeviceIdentityItem), RequestId: $C.str }))
@@ -720,7 +720,7 @@ export const DescribeDeviceIdentityBackupHistoryRequest: $Schema.Schema<Describe
 
 /** `DescribeDeviceIdentityBackupHistoryResponse` (response side). */
 export interface DescribeDeviceIdentityBackupHistoryResponse {
-  readonly Data: readonly DeviceIdentityBackupHistoryItem[]
+  readonly Data?: readonly DeviceIdentityBackupHistoryItem[]
   readonly RequestId: string
 }
 export const DescribeDeviceIdentityBackupHistoryResponse: $Schema.Schema<DescribeDeviceIdentityBackupHistoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceIdentityBackupHistoryResponse", { Data: $C.arr(DeviceIdentityBackupHistoryItem), RequestId: $C.str }))
@@ -734,12 +734,12 @@ export const DescribeDeviceIdentityRequest: $Schema.Schema<DescribeDeviceIdentit
 
 /** `DescribeDeviceIdentityResponse` (response side). */
 export interface DescribeDeviceIdentityResponse {
-  readonly InstanceId: string
-  readonly DeviceId: string
-  readonly Status: number | bigint
-  readonly PrimaryKey: string
-  readonly SecondaryKey: string
-  readonly CreatedTime: number | bigint
+  readonly InstanceId?: string
+  readonly DeviceId?: string
+  readonly Status?: number | bigint
+  readonly PrimaryKey?: string
+  readonly SecondaryKey?: string
+  readonly CreatedTime?: number | bigint
   readonly PropagatingProperties?: readonly PropagatingProperty[]
   readonly RequestId: string
 }
@@ -757,7 +757,7 @@ export interface DescribeInsPublicEndpointsResponse {
   readonly InstanceId?: string
   readonly Bandwidth?: number | bigint
   readonly Rules?: readonly PublicAccessRule[]
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const DescribeInsPublicEndpointsResponse: $Schema.Schema<DescribeInsPublicEndpointsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInsPublicEndpointsResponse", { Status: $C.str, RequestId: $C.str }, { Endpoints: $C.arr(MQTTEndpointItem), InstanceId: $C.str, Bandwidth: $C.int64, Rules: $C.arr(PublicAccessRule) }))
@@ -787,7 +787,7 @@ export const DescribeInstanceListRequest: $Schema.Schema<DescribeInstanceListReq
 /** `DescribeInstanceListResponse` (response side). */
 export interface DescribeInstanceListResponse {
   readonly TotalCount?: number | bigint
-  readonly Data: readonly MQTTInstanceItem[]
+  readonly Data?: readonly MQTTInstanceItem[]
   readonly RequestId: string
 }
 export const DescribeInstanceListResponse: $Schema.Schema<DescribeInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceListResponse", { Data: $C.arr(MQTTInstanceItem), RequestId: $C.str }, { TotalCount: $C.int64 }))
@@ -800,26 +800,26 @@ export const DescribeInstanceRequest: $Schema.Schema<DescribeInstanceRequest> = 
 
 /** `DescribeInstanceResponse` (response side). */
 export interface DescribeInstanceResponse {
-  readonly InstanceType: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly TopicNum: number | bigint
-  readonly TopicNumLimit: number | bigint
-  readonly TpsLimit: number | bigint
-  readonly CreatedTime: number | bigint
-  readonly Remark: string
-  readonly InstanceStatus: string
-  readonly SkuCode: string
-  readonly MaxSubscriptionPerClient: number | bigint
-  readonly AuthorizationPolicyLimit: number | bigint
-  readonly ClientNumLimit: number | bigint
-  readonly DeviceCertificateProvisionType: string
+  readonly InstanceType?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly TopicNum?: number | bigint
+  readonly TopicNumLimit?: number | bigint
+  readonly TpsLimit?: number | bigint
+  readonly CreatedTime?: number | bigint
+  readonly Remark?: string
+  readonly InstanceStatus?: string
+  readonly SkuCode?: string
+  readonly MaxSubscriptionPerClient?: number | bigint
+  readonly AuthorizationPolicyLimit?: number | bigint
+  readonly ClientNumLimit?: number | bigint
+  readonly DeviceCertificateProvisionType?: string
   readonly AutomaticActivation?: boolean
-  readonly RenewFlag: number | bigint
-  readonly PayMode: string
-  readonly ExpiryTime: number | bigint
-  readonly DestroyTime: number | bigint
-  readonly X509Mode: string
+  readonly RenewFlag?: number | bigint
+  readonly PayMode?: string
+  readonly ExpiryTime?: number | bigint
+  readonly DestroyTime?: number | bigint
+  readonly X509Mode?: string
   readonly MaxCaNum?: number | bigint
   readonly RegistrationCode?: string
   readonly MaxSubscription?: number | bigint
@@ -870,13 +870,13 @@ export const DescribeMessageDetailsRequest: $Schema.Schema<DescribeMessageDetail
 
 /** `DescribeMessageDetailsResponse` (response side). */
 export interface DescribeMessageDetailsResponse {
-  readonly Body: string
+  readonly Body?: string
   readonly UserProperties?: readonly UserProperty[]
-  readonly StoreTimestamp: number | bigint
-  readonly MessageId: string
-  readonly ClientId: string
-  readonly Qos: string
-  readonly OriginTopic: string
+  readonly StoreTimestamp?: number | bigint
+  readonly MessageId?: string
+  readonly ClientId?: string
+  readonly Qos?: string
+  readonly OriginTopic?: string
   readonly ContentType?: string
   readonly PayloadFormatIndicator?: number | bigint
   readonly MessageExpiryInterval?: number | bigint
@@ -915,7 +915,7 @@ export const DescribeMessageListRequest: $Schema.Schema<DescribeMessageListReque
 /** `DescribeMessageListResponse` (response side). */
 export interface DescribeMessageListResponse {
   readonly TotalCount?: number | bigint
-  readonly Data: readonly MQTTMessageItem[]
+  readonly Data?: readonly MQTTMessageItem[]
   readonly TaskRequestId?: string
   readonly RequestId: string
 }
@@ -928,7 +928,7 @@ export const DescribeProductSKUListRequest: $Schema.Schema<DescribeProductSKULis
 /** `DescribeProductSKUListResponse` (response side). */
 export interface DescribeProductSKUListResponse {
   readonly TotalCount?: number | bigint
-  readonly MQTTProductSkuList: readonly ProductSkuItem[]
+  readonly MQTTProductSkuList?: readonly ProductSkuItem[]
   readonly RequestId: string
 }
 export const DescribeProductSKUListResponse: $Schema.Schema<DescribeProductSKUListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductSKUListResponse", { MQTTProductSkuList: $C.arr(ProductSkuItem), RequestId: $C.str }, { TotalCount: $C.int64 }))
@@ -943,8 +943,8 @@ export const DescribeSharedSubscriptionClientRequest: $Schema.Schema<DescribeSha
 
 /** `DescribeSharedSubscriptionClientResponse` (response side). */
 export interface DescribeSharedSubscriptionClientResponse {
-  readonly Data: readonly SharedSubscriptionClient[]
-  readonly TotalCount: number | bigint
+  readonly Data?: readonly SharedSubscriptionClient[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSharedSubscriptionClientResponse: $Schema.Schema<DescribeSharedSubscriptionClientResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSharedSubscriptionClientResponse", { Data: $C.arr(SharedSubscriptionClient), TotalCount: $C.int64, RequestId: $C.str }))
@@ -986,7 +986,7 @@ export const DescribeSharedSubscriptionLagRequest: $Schema.Schema<DescribeShared
 
 /** `DescribeSharedSubscriptionLagResponse` (response side). */
 export interface DescribeSharedSubscriptionLagResponse {
-  readonly Lag: number | bigint
+  readonly Lag?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSharedSubscriptionLagResponse: $Schema.Schema<DescribeSharedSubscriptionLagResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSharedSubscriptionLagResponse", { Lag: $C.int64, RequestId: $C.str }))
@@ -1000,9 +1000,9 @@ export const DescribeSharedSubscriptionsRequest: $Schema.Schema<DescribeSharedSu
 
 /** `DescribeSharedSubscriptionsResponse` (response side). */
 export interface DescribeSharedSubscriptionsResponse {
-  readonly InstanceId: string
-  readonly SharedName: string
-  readonly TopicFilter: readonly string[]
+  readonly InstanceId?: string
+  readonly SharedName?: string
+  readonly TopicFilter?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeSharedSubscriptionsResponse: $Schema.Schema<DescribeSharedSubscriptionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSharedSubscriptionsResponse", { InstanceId: $C.str, SharedName: $C.str, TopicFilter: $C.arr($C.str), RequestId: $C.str }))
@@ -1019,7 +1019,7 @@ export const DescribeTopicListRequest: $Schema.Schema<DescribeTopicListRequest> 
 /** `DescribeTopicListResponse` (response side). */
 export interface DescribeTopicListResponse {
   readonly TotalCount?: number | bigint
-  readonly Data: readonly MQTTTopicItem[]
+  readonly Data?: readonly MQTTTopicItem[]
   readonly RequestId: string
 }
 export const DescribeTopicListResponse: $Schema.Schema<DescribeTopicListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopicListResponse", { Data: $C.arr(MQTTTopicItem), RequestId: $C.str }, { TotalCount: $C.int64 }))
@@ -1033,10 +1033,10 @@ export const DescribeTopicRequest: $Schema.Schema<DescribeTopicRequest> = /*#__P
 
 /** `DescribeTopicResponse` (response side). */
 export interface DescribeTopicResponse {
-  readonly InstanceId: string
-  readonly Topic: string
-  readonly Remark: string
-  readonly CreatedTime: number | bigint
+  readonly InstanceId?: string
+  readonly Topic?: string
+  readonly Remark?: string
+  readonly CreatedTime?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTopicResponse: $Schema.Schema<DescribeTopicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopicResponse", { InstanceId: $C.str, Topic: $C.str, Remark: $C.str, CreatedTime: $C.int64, RequestId: $C.str }))
@@ -1053,7 +1053,7 @@ export const DescribeUserListRequest: $Schema.Schema<DescribeUserListRequest> = 
 /** `DescribeUserListResponse` (response side). */
 export interface DescribeUserListResponse {
   readonly TotalCount?: number | bigint
-  readonly Data: readonly MQTTUserItem[]
+  readonly Data?: readonly MQTTUserItem[]
   readonly RequestId: string
 }
 export const DescribeUserListResponse: $Schema.Schema<DescribeUserListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserListResponse", { Data: $C.arr(MQTTUserItem), RequestId: $C.str }, { TotalCount: $C.int64 }))
@@ -1088,15 +1088,15 @@ export const DescribeWillMessageResponse: $Schema.Schema<DescribeWillMessageResp
 /** `DeviceCertificateBackupHistoryItem` (response side). */
 export interface DeviceCertificateBackupHistoryItem {
   readonly ClientId?: string
-  readonly DeviceCertificate: string
-  readonly DeviceCertificateSn: string
-  readonly DeviceCertificateCn: string
-  readonly CaSn: string
-  readonly Format: string
-  readonly Status: string
+  readonly DeviceCertificate?: string
+  readonly DeviceCertificateSn?: string
+  readonly DeviceCertificateCn?: string
+  readonly CaSn?: string
+  readonly Format?: string
+  readonly Status?: string
   readonly OrganizationalUnit?: string
-  readonly LastActivationTime: number | bigint
-  readonly LastInactivationTime: number | bigint
+  readonly LastActivationTime?: number | bigint
+  readonly LastInactivationTime?: number | bigint
   readonly CertificateSource?: string
   readonly NotAfterTime?: number | bigint
   readonly NotBeforeTime?: number | bigint
@@ -1107,18 +1107,18 @@ export const DeviceCertificateBackupHistoryItem: $Schema.Schema<DeviceCertificat
 
 /** `DeviceCertificateItem` (response side). */
 export interface DeviceCertificateItem {
-  readonly ClientId: string
-  readonly DeviceCertificate: string
-  readonly DeviceCertificateSn: string
-  readonly DeviceCertificateCn: string
-  readonly CaSn: string
-  readonly Format: string
-  readonly Status: string
+  readonly ClientId?: string
+  readonly DeviceCertificate?: string
+  readonly DeviceCertificateSn?: string
+  readonly DeviceCertificateCn?: string
+  readonly CaSn?: string
+  readonly Format?: string
+  readonly Status?: string
   readonly OrganizationalUnit?: string
-  readonly LastActivationTime: number | bigint
-  readonly LastInactivationTime: number | bigint
-  readonly CreatedTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly LastActivationTime?: number | bigint
+  readonly LastInactivationTime?: number | bigint
+  readonly CreatedTime?: number | bigint
+  readonly UpdateTime?: number | bigint
   readonly CertificateSource?: string
   readonly NotAfterTime?: number | bigint
   readonly NotBeforeTime?: number | bigint
@@ -1127,10 +1127,10 @@ export const DeviceCertificateItem: $Schema.Schema<DeviceCertificateItem> = /*#_
 
 /** `DeviceIdentityBackupHistoryItem` (response side). */
 export interface DeviceIdentityBackupHistoryItem {
-  readonly DeviceId: string
-  readonly Status: number | bigint
-  readonly PrimaryKey: string
-  readonly SecondaryKey: string
+  readonly DeviceId?: string
+  readonly Status?: number | bigint
+  readonly PrimaryKey?: string
+  readonly SecondaryKey?: string
   readonly PropagatingProperties?: readonly PropagatingProperty[]
   readonly Source?: string
   readonly ModificationTime?: number | bigint
@@ -1139,12 +1139,12 @@ export const DeviceIdentityBackupHistoryItem: $Schema.Schema<DeviceIdentityBacku
 
 /** `DeviceIdentityItem` (response side). */
 export interface DeviceIdentityItem {
-  readonly InstanceId: string
-  readonly DeviceId: string
-  readonly Status: number | bigint
-  readonly PrimaryKey: string
-  readonly SecondaryKey: string
-  readonly CreatedTime: number | bigint
+  readonly InstanceId?: string
+  readonly DeviceId?: string
+  readonly Status?: number | bigint
+  readonly PrimaryKey?: string
+  readonly SecondaryKey?: string
+  readonly CreatedTime?: number | bigint
   readonly PropagatingProperties?: readonly PropagatingProperty[]
 }
 export const DeviceIdentityItem: $Schema.Schema<DeviceIdentityItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeviceIdentityItem", { InstanceId: $C.str, DeviceId: $C.str, Status: $C.int64, PrimaryKey: $C.str, SecondaryKey: $C.str, CreatedTime: $C.int64 }, { PropagatingProperties: $C.arr(PropagatingProperty) }))
@@ -1235,15 +1235,15 @@ export const MQTTEndpointItem: $Schema.Schema<MQTTEndpointItem> = /*#__PURE__*/ 
 
 /** `MQTTInstanceItem` (response side). */
 export interface MQTTInstanceItem {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Version: string
-  readonly InstanceType: string
-  readonly InstanceStatus: string
-  readonly TopicNumLimit: number | bigint
-  readonly Remark: string
-  readonly TopicNum: number | bigint
-  readonly SkuCode: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Version?: string
+  readonly InstanceType?: string
+  readonly InstanceStatus?: string
+  readonly TopicNumLimit?: number | bigint
+  readonly Remark?: string
+  readonly TopicNum?: number | bigint
+  readonly SkuCode?: string
   readonly TpsLimit?: number | bigint
   readonly CreateTime?: number | bigint
   readonly MaxSubscriptionPerClient?: number | bigint
@@ -1266,25 +1266,25 @@ export const MQTTInstanceItem: $Schema.Schema<MQTTInstanceItem> = /*#__PURE__*/ 
 
 /** `MQTTMessage` (response side). */
 export interface MQTTMessage {
-  readonly MessageId: string
-  readonly ClientId: string
-  readonly Qos: string
-  readonly StoreTimestamp: number | bigint
-  readonly OriginTopic: string
+  readonly MessageId?: string
+  readonly ClientId?: string
+  readonly Qos?: string
+  readonly StoreTimestamp?: number | bigint
+  readonly OriginTopic?: string
 }
 export const MQTTMessage: $Schema.Schema<MQTTMessage> = /*#__PURE__*/ $C.lazy(() => $C.struct("MQTTMessage", { MessageId: $C.str, ClientId: $C.str, Qos: $C.str, StoreTimestamp: $C.int64, OriginTopic: $C.str }))
 
 /** `MQTTMessageItem` (response side). */
 export interface MQTTMessageItem {
-  readonly MsgId: string
-  readonly Tags: string
-  readonly Keys: string
-  readonly ProducerAddr: string
-  readonly ProduceTime: string
+  readonly MsgId?: string
+  readonly Tags?: string
+  readonly Keys?: string
+  readonly ProducerAddr?: string
+  readonly ProduceTime?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly DeadLetterResendTimes: number | bigint
+  readonly DeadLetterResendTimes?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly DeadLetterResendSuccessTimes: number | bigint
+  readonly DeadLetterResendSuccessTimes?: number | bigint
   /** @deprecated hidden or deprecated in the API */
   readonly SubTopic?: string
   readonly Qos?: string
@@ -1301,26 +1301,26 @@ export const MQTTTopicItem: $Schema.Schema<MQTTTopicItem> = /*#__PURE__*/ $C.laz
 
 /** `MQTTUserItem` (response side). */
 export interface MQTTUserItem {
-  readonly Username: string
-  readonly Password: string
-  readonly Remark: string
-  readonly CreatedTime: number | bigint
-  readonly ModifiedTime: number | bigint
+  readonly Username?: string
+  readonly Password?: string
+  readonly Remark?: string
+  readonly CreatedTime?: number | bigint
+  readonly ModifiedTime?: number | bigint
 }
 export const MQTTUserItem: $Schema.Schema<MQTTUserItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MQTTUserItem", { Username: $C.str, Password: $C.str, Remark: $C.str, CreatedTime: $C.int64, ModifiedTime: $C.int64 }))
 
 /** `MessageEnrichmentRuleItem` (response side). */
 export interface MessageEnrichmentRuleItem {
-  readonly Id: number | bigint
-  readonly InstanceId: string
-  readonly RuleName: string
+  readonly Id?: number | bigint
+  readonly InstanceId?: string
+  readonly RuleName?: string
   readonly Condition?: string
   readonly Actions?: string
-  readonly Priority: number | bigint
-  readonly Status: number | bigint
-  readonly Remark: string
-  readonly CreatedTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly Priority?: number | bigint
+  readonly Status?: number | bigint
+  readonly Remark?: string
+  readonly CreatedTime?: number | bigint
+  readonly UpdateTime?: number | bigint
 }
 export const MessageEnrichmentRuleItem: $Schema.Schema<MessageEnrichmentRuleItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MessageEnrichmentRuleItem", { Id: $C.int64, InstanceId: $C.str, RuleName: $C.str, Priority: $C.int64, Status: $C.int64, Remark: $C.str, CreatedTime: $C.int64, UpdateTime: $C.int64 }, { Condition: $C.str, Actions: $C.str }))
 
@@ -1566,9 +1566,9 @@ export const ModifyX509ConfigResponse: $Schema.Schema<ModifyX509ConfigResponse> 
 
 /** `PriceTag` (response side). */
 export interface PriceTag {
-  readonly Name: string
-  readonly Category: string
-  readonly Code: string
+  readonly Name?: string
+  readonly Category?: string
+  readonly Code?: string
   readonly Step?: number | bigint
 }
 export const PriceTag: $Schema.Schema<PriceTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("PriceTag", { Name: $C.str, Category: $C.str, Code: $C.str }, { Step: $C.int64 }))
@@ -1583,7 +1583,7 @@ export interface ProductSkuItem {
   readonly ClientNumLimit?: number | bigint
   readonly MaxSubscriptionPerClient?: number | bigint
   readonly AuthorizationPolicyLimit?: number | bigint
-  readonly PriceTags: readonly PriceTag[]
+  readonly PriceTags?: readonly PriceTag[]
 }
 export const ProductSkuItem: $Schema.Schema<ProductSkuItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProductSkuItem", { PriceTags: $C.arr(PriceTag) }, { InstanceType: $C.str, SkuCode: $C.str, OnSale: $C.bool, TopicNumLimit: $C.int64, TpsLimit: $C.int64, ClientNumLimit: $C.int64, MaxSubscriptionPerClient: $C.int64, AuthorizationPolicyLimit: $C.int64 }))
 
@@ -1673,22 +1673,22 @@ export const RevokedDeviceCertificateResponse: $Schema.Schema<RevokedDeviceCerti
 
 /** `SharedGroup` (response side). */
 export interface SharedGroup {
-  readonly InstanceId: string
-  readonly SharedName: string
-  readonly LbStrategy: number | bigint
-  readonly ExpiryInterval: number | bigint
-  readonly Remark: string | null
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly InstanceId?: string
+  readonly SharedName?: string
+  readonly LbStrategy?: number | bigint
+  readonly ExpiryInterval?: number | bigint
+  readonly Remark?: string | null
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
 }
 export const SharedGroup: $Schema.Schema<SharedGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("SharedGroup", { InstanceId: $C.str, SharedName: $C.str, LbStrategy: $C.int64, ExpiryInterval: $C.int64, Remark: $C.nul($C.str), CreateTime: $C.int64, UpdateTime: $C.int64 }))
 
 /** `SharedSubscriptionClient` (response side). */
 export interface SharedSubscriptionClient {
-  readonly ClientId: string
-  readonly SharedName: string
-  readonly TopicFilter: string
-  readonly Online: boolean
+  readonly ClientId?: string
+  readonly SharedName?: string
+  readonly TopicFilter?: string
+  readonly Online?: boolean
 }
 export const SharedSubscriptionClient: $Schema.Schema<SharedSubscriptionClient> = /*#__PURE__*/ $C.lazy(() => $C.struct("SharedSubscriptionClient", { ClientId: $C.str, SharedName: $C.str, TopicFilter: $C.str, Online: $C.bool }))
 

@@ -1205,7 +1205,7 @@ export interface IHCInfo {
   readonly Index?: readonly (number | bigint)[]
   readonly Src?: string
   readonly Name?: string
-  readonly Value: Value
+  readonly Value?: Value
 }
 export const IHCInfo: $Schema.Schema<IHCInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("IHCInfo", { Value: Value }, { Index: $C.arr($C.int64), Src: $C.str, Name: $C.str }))
 
@@ -1624,11 +1624,11 @@ export interface MedDoc {
   readonly Advice?: Advice
   readonly Diagnosis?: readonly DiagCertItem[]
   readonly DiseaseMedicalHistory?: DiseaseMedicalHistory
-  readonly PersonalMedicalHistory: PersonalMedicalHistory
-  readonly ObstericalMedicalHistory: ObstericalMedicalHistory
-  readonly FamilyMedicalHistory: FamilyMedicalHistory
-  readonly MenstrualMedicalHistory: MenstrualMedicalHistory
-  readonly TreatmentRecord: TreatmentRecord
+  readonly PersonalMedicalHistory?: PersonalMedicalHistory
+  readonly ObstericalMedicalHistory?: ObstericalMedicalHistory
+  readonly FamilyMedicalHistory?: FamilyMedicalHistory
+  readonly MenstrualMedicalHistory?: MenstrualMedicalHistory
+  readonly TreatmentRecord?: TreatmentRecord
   readonly Page?: number | bigint
 }
 export const MedDoc: $Schema.Schema<MedDoc> = /*#__PURE__*/ $C.lazy(() => $C.struct("MedDoc", { PersonalMedicalHistory: PersonalMedicalHistory, ObstericalMedicalHistory: ObstericalMedicalHistory, FamilyMedicalHistory: FamilyMedicalHistory, MenstrualMedicalHistory: MenstrualMedicalHistory, TreatmentRecord: TreatmentRecord }, { Advice: Advice, Diagnosis: $C.arr(DiagCertItem), DiseaseMedicalHistory: DiseaseMedicalHistory, Page: $C.int64 }))
@@ -2593,7 +2593,7 @@ export const TextToClassRequest: $Schema.Schema<TextToClassRequest> = /*#__PURE_
 
 /** `TextToClassResponse` (response side). */
 export interface TextToClassResponse {
-  readonly TextTypeList: readonly TextType[]
+  readonly TextTypeList?: readonly TextType[]
   readonly RequestId: string
 }
 export const TextToClassResponse: $Schema.Schema<TextToClassResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextToClassResponse", { TextTypeList: $C.arr(TextType), RequestId: $C.str }))
@@ -2610,7 +2610,7 @@ export const TextToObjectRequest: $Schema.Schema<TextToObjectRequest> = /*#__PUR
 
 /** `TextToObjectResponse` (response side). */
 export interface TextToObjectResponse {
-  readonly Template: Template
+  readonly Template?: Template
   readonly RequestId: string
 }
 export const TextToObjectResponse: $Schema.Schema<TextToObjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextToObjectResponse", { Template: Template, RequestId: $C.str }))

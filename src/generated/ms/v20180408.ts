@@ -41,49 +41,49 @@ export const AndroidPlan: $Schema.Schema<AndroidPlan> = /*#__PURE__*/ $C.lazy(()
 
 /** `AndroidResult` (response side). */
 export interface AndroidResult {
-  readonly ResultId: string
-  readonly OrderId: string
-  readonly ResourceId: string
-  readonly OpUin: number | bigint
-  readonly AppType: string
-  readonly AppPkgName: string
-  readonly BindAppPkgName: string
-  readonly EncryptState: number | bigint
-  readonly EncryptStateDesc: string
-  readonly EncryptErrCode: number | bigint
-  readonly EncryptErrDesc: string
-  readonly EncryptErrRef: string
-  readonly CreatTime: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly CostTime: number | bigint
-  readonly AppUrl: string
-  readonly AppMd5: string
-  readonly AppName: string
-  readonly AppVersion: string
-  readonly AppSize: number | bigint
-  readonly OnlineToolVersion: string
-  readonly EncryptAppMd5: string
-  readonly EncryptAppSize: number | bigint
-  readonly EncryptPkgUrl: string
-  readonly OutputToolVersion: string
-  readonly OutputToolSize: number | bigint
-  readonly ToolOutputTime: string
-  readonly ToolExpireTime: string
-  readonly OutputToolUrl: string
-  readonly AndroidPlan: AndroidPlan
+  readonly ResultId?: string
+  readonly OrderId?: string
+  readonly ResourceId?: string
+  readonly OpUin?: number | bigint
+  readonly AppType?: string
+  readonly AppPkgName?: string
+  readonly BindAppPkgName?: string
+  readonly EncryptState?: number | bigint
+  readonly EncryptStateDesc?: string
+  readonly EncryptErrCode?: number | bigint
+  readonly EncryptErrDesc?: string
+  readonly EncryptErrRef?: string
+  readonly CreatTime?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly CostTime?: number | bigint
+  readonly AppUrl?: string
+  readonly AppMd5?: string
+  readonly AppName?: string
+  readonly AppVersion?: string
+  readonly AppSize?: number | bigint
+  readonly OnlineToolVersion?: string
+  readonly EncryptAppMd5?: string
+  readonly EncryptAppSize?: number | bigint
+  readonly EncryptPkgUrl?: string
+  readonly OutputToolVersion?: string
+  readonly OutputToolSize?: number | bigint
+  readonly ToolOutputTime?: string
+  readonly ToolExpireTime?: string
+  readonly OutputToolUrl?: string
+  readonly AndroidPlan?: AndroidPlan
 }
 export const AndroidResult: $Schema.Schema<AndroidResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AndroidResult", { ResultId: $C.str, OrderId: $C.str, ResourceId: $C.str, OpUin: $C.int64, AppType: $C.str, AppPkgName: $C.str, BindAppPkgName: $C.str, EncryptState: $C.int64, EncryptStateDesc: $C.str, EncryptErrCode: $C.int64, EncryptErrDesc: $C.str, EncryptErrRef: $C.str, CreatTime: $C.str, StartTime: $C.str, EndTime: $C.str, CostTime: $C.int64, AppUrl: $C.str, AppMd5: $C.str, AppName: $C.str, AppVersion: $C.str, AppSize: $C.int64, OnlineToolVersion: $C.str, EncryptAppMd5: $C.str, EncryptAppSize: $C.int64, EncryptPkgUrl: $C.str, OutputToolVersion: $C.str, OutputToolSize: $C.int64, ToolOutputTime: $C.str, ToolExpireTime: $C.str, OutputToolUrl: $C.str, AndroidPlan: AndroidPlan }))
 
 /** `AppDetailInfo` (response side). */
 export interface AppDetailInfo {
-  readonly AppName: string
-  readonly AppPkgName: string
-  readonly AppVersion: string
-  readonly AppSize: number | bigint
-  readonly AppMd5: string
-  readonly AppIconUrl: string
-  readonly FileName: string
+  readonly AppName?: string
+  readonly AppPkgName?: string
+  readonly AppVersion?: string
+  readonly AppSize?: number | bigint
+  readonly AppMd5?: string
+  readonly AppIconUrl?: string
+  readonly FileName?: string
 }
 export const AppDetailInfo: $Schema.Schema<AppDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AppDetailInfo", { AppName: $C.str, AppPkgName: $C.str, AppVersion: $C.str, AppSize: $C.uint64, AppMd5: $C.str, AppIconUrl: $C.str, FileName: $C.str }))
 
@@ -102,21 +102,21 @@ export const AppInfo: $Schema.Schema<AppInfo> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `AppSetInfo` (response side). */
 export interface AppSetInfo {
-  readonly ItemId: string
-  readonly AppName: string
-  readonly AppPkgName: string
-  readonly AppVersion: string
-  readonly AppMd5: string
-  readonly AppSize: number | bigint
-  readonly ServiceEdition: string
-  readonly ShieldCode: number | bigint
-  readonly AppUrl: string
-  readonly TaskStatus: number | bigint
-  readonly ClientIp: string
-  readonly TaskTime: number | bigint
-  readonly AppIconUrl: string
-  readonly ShieldMd5: string
-  readonly ShieldSize: number | bigint
+  readonly ItemId?: string
+  readonly AppName?: string
+  readonly AppPkgName?: string
+  readonly AppVersion?: string
+  readonly AppMd5?: string
+  readonly AppSize?: number | bigint
+  readonly ServiceEdition?: string
+  readonly ShieldCode?: number | bigint
+  readonly AppUrl?: string
+  readonly TaskStatus?: number | bigint
+  readonly ClientIp?: string
+  readonly TaskTime?: number | bigint
+  readonly AppIconUrl?: string
+  readonly ShieldMd5?: string
+  readonly ShieldSize?: number | bigint
 }
 export const AppSetInfo: $Schema.Schema<AppSetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AppSetInfo", { ItemId: $C.str, AppName: $C.str, AppPkgName: $C.str, AppVersion: $C.str, AppMd5: $C.str, AppSize: $C.uint64, ServiceEdition: $C.str, ShieldCode: $C.uint64, AppUrl: $C.str, TaskStatus: $C.uint64, ClientIp: $C.str, TaskTime: $C.uint64, AppIconUrl: $C.str, ShieldMd5: $C.str, ShieldSize: $C.uint64 }))
 
@@ -137,29 +137,29 @@ export const AppletPlan: $Schema.Schema<AppletPlan> = /*#__PURE__*/ $C.lazy(() =
 
 /** `AppletResult` (response side). */
 export interface AppletResult {
-  readonly ResultId: string
-  readonly ResourceId: string
-  readonly OrderId: string
-  readonly OpUin: number | bigint
-  readonly EncryptState: number | bigint
-  readonly EncryptStateDesc: string
-  readonly EncryptErrCode: number | bigint
-  readonly EncryptErrDesc: string
-  readonly EncryptErrRef: string
-  readonly CreatTime: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly CostTime: number | bigint
-  readonly EncryptPkgUrl: string
-  readonly AppletInfo: AppletInfo
+  readonly ResultId?: string
+  readonly ResourceId?: string
+  readonly OrderId?: string
+  readonly OpUin?: number | bigint
+  readonly EncryptState?: number | bigint
+  readonly EncryptStateDesc?: string
+  readonly EncryptErrCode?: number | bigint
+  readonly EncryptErrDesc?: string
+  readonly EncryptErrRef?: string
+  readonly CreatTime?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly CostTime?: number | bigint
+  readonly EncryptPkgUrl?: string
+  readonly AppletInfo?: AppletInfo
 }
 export const AppletResult: $Schema.Schema<AppletResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AppletResult", { ResultId: $C.str, ResourceId: $C.str, OrderId: $C.str, OpUin: $C.int64, EncryptState: $C.int64, EncryptStateDesc: $C.str, EncryptErrCode: $C.int64, EncryptErrDesc: $C.str, EncryptErrRef: $C.str, CreatTime: $C.str, StartTime: $C.str, EndTime: $C.str, CostTime: $C.int64, EncryptPkgUrl: $C.str, AppletInfo: AppletInfo }))
 
 /** `BindInfo` (response side). */
 export interface BindInfo {
-  readonly AppIconUrl: string
-  readonly AppName: string
-  readonly AppPkgName: string
+  readonly AppIconUrl?: string
+  readonly AppName?: string
+  readonly AppPkgName?: string
 }
 export const BindInfo: $Schema.Schema<BindInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindInfo", { AppIconUrl: $C.str, AppName: $C.str, AppPkgName: $C.str }))
 
@@ -171,7 +171,7 @@ export const CancelEncryptTaskRequest: $Schema.Schema<CancelEncryptTaskRequest> 
 
 /** `CancelEncryptTaskResponse` (response side). */
 export interface CancelEncryptTaskResponse {
-  readonly State: number | bigint
+  readonly State?: number | bigint
   readonly RequestId: string
 }
 export const CancelEncryptTaskResponse: $Schema.Schema<CancelEncryptTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CancelEncryptTaskResponse", { State: $C.int64, RequestId: $C.str }))
@@ -201,16 +201,16 @@ export const CreateCosSecKeyInstanceRequest: $Schema.Schema<CreateCosSecKeyInsta
 
 /** `CreateCosSecKeyInstanceResponse` (response side). */
 export interface CreateCosSecKeyInstanceResponse {
-  readonly CosAppid: number | bigint
-  readonly CosBucket: string
-  readonly CosRegion: string
-  readonly ExpireTime: number | bigint
-  readonly CosId: string
-  readonly CosKey: string
+  readonly CosAppid?: number | bigint
+  readonly CosBucket?: string
+  readonly CosRegion?: string
+  readonly ExpireTime?: number | bigint
+  readonly CosId?: string
+  readonly CosKey?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly CosTocken: string
-  readonly CosPrefix: string
-  readonly CosToken: string
+  readonly CosTocken?: string
+  readonly CosPrefix?: string
+  readonly CosToken?: string
   readonly RequestId: string
 }
 export const CreateCosSecKeyInstanceResponse: $Schema.Schema<CreateCosSecKeyInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCosSecKeyInstanceResponse", { CosAppid: $C.uint64, CosBucket: $C.str, CosRegion: $C.str, ExpireTime: $C.uint64, CosId: $C.str, CosKey: $C.str, CosTocken: $C.str, CosPrefix: $C.str, CosToken: $C.str, RequestId: $C.str }))
@@ -230,7 +230,7 @@ export const CreateEncryptInstanceRequest: $Schema.Schema<CreateEncryptInstanceR
 
 /** `CreateEncryptInstanceResponse` (response side). */
 export interface CreateEncryptInstanceResponse {
-  readonly ResultId: string
+  readonly ResultId?: string
   readonly RequestId: string
 }
 export const CreateEncryptInstanceResponse: $Schema.Schema<CreateEncryptInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEncryptInstanceResponse", { ResultId: $C.str, RequestId: $C.str }))
@@ -245,8 +245,8 @@ export const CreateOrderInstanceRequest: $Schema.Schema<CreateOrderInstanceReque
 
 /** `CreateOrderInstanceResponse` (response side). */
 export interface CreateOrderInstanceResponse {
-  readonly OrderId: string
-  readonly ResourceId: readonly string[]
+  readonly OrderId?: string
+  readonly ResourceId?: readonly string[]
   readonly RequestId: string
 }
 export const CreateOrderInstanceResponse: $Schema.Schema<CreateOrderInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateOrderInstanceResponse", { OrderId: $C.str, ResourceId: $C.arr($C.str), RequestId: $C.str }))
@@ -262,7 +262,7 @@ export const CreateResourceInstancesRequest: $Schema.Schema<CreateResourceInstan
 
 /** `CreateResourceInstancesResponse` (response side). */
 export interface CreateResourceInstancesResponse {
-  readonly ResourceSet: readonly string[]
+  readonly ResourceSet?: readonly string[]
   readonly RequestId: string
 }
 export const CreateResourceInstancesResponse: $Schema.Schema<CreateResourceInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateResourceInstancesResponse", { ResourceSet: $C.arr($C.str), RequestId: $C.str }))
@@ -276,8 +276,8 @@ export const CreateShieldInstanceRequest: $Schema.Schema<CreateShieldInstanceReq
 
 /** `CreateShieldInstanceResponse` (response side). */
 export interface CreateShieldInstanceResponse {
-  readonly Progress: number | bigint
-  readonly ItemId: string
+  readonly Progress?: number | bigint
+  readonly ItemId?: string
   readonly RequestId: string
 }
 export const CreateShieldInstanceResponse: $Schema.Schema<CreateShieldInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateShieldInstanceResponse", { Progress: $C.uint64, ItemId: $C.str, RequestId: $C.str }))
@@ -292,8 +292,8 @@ export const CreateShieldPlanInstanceRequest: $Schema.Schema<CreateShieldPlanIns
 
 /** `CreateShieldPlanInstanceResponse` (response side). */
 export interface CreateShieldPlanInstanceResponse {
-  readonly PlanId: number | bigint
-  readonly Progress: number | bigint
+  readonly PlanId?: number | bigint
+  readonly Progress?: number | bigint
   readonly RequestId: string
 }
 export const CreateShieldPlanInstanceResponse: $Schema.Schema<CreateShieldPlanInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateShieldPlanInstanceResponse", { PlanId: $C.uint64, Progress: $C.uint64, RequestId: $C.str }))
@@ -320,9 +320,9 @@ export const DescribeApkDetectionResultRequest: $Schema.Schema<DescribeApkDetect
 
 /** `DescribeApkDetectionResultResponse` (response side). */
 export interface DescribeApkDetectionResultResponse {
-  readonly Result: string
-  readonly Reason: string
-  readonly ResultList: readonly ResultListItem[]
+  readonly Result?: string
+  readonly Reason?: string
+  readonly ResultList?: readonly ResultListItem[]
   readonly RequestId: string
 }
 export const DescribeApkDetectionResultResponse: $Schema.Schema<DescribeApkDetectionResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApkDetectionResultResponse", { Result: $C.str, Reason: $C.str, ResultList: $C.arr(ResultListItem), RequestId: $C.str }))
@@ -347,8 +347,8 @@ export const DescribeEncryptInstancesRequest: $Schema.Schema<DescribeEncryptInst
 
 /** `DescribeEncryptInstancesResponse` (response side). */
 export interface DescribeEncryptInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly EncryptResults: readonly EncryptResults[]
+  readonly TotalCount?: number | bigint
+  readonly EncryptResults?: readonly EncryptResults[]
   readonly RequestId: string
 }
 export const DescribeEncryptInstancesResponse: $Schema.Schema<DescribeEncryptInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEncryptInstancesResponse", { TotalCount: $C.int64, EncryptResults: $C.arr(EncryptResults), RequestId: $C.str }))
@@ -366,13 +366,13 @@ export const DescribeEncryptPlanRequest: $Schema.Schema<DescribeEncryptPlanReque
 
 /** `DescribeEncryptPlanResponse` (response side). */
 export interface DescribeEncryptPlanResponse {
-  readonly PlatformType: number | bigint
-  readonly PlatformTypeDesc: string
-  readonly EncryptOpType: number | bigint
-  readonly EncryptOpTypeDesc: string
-  readonly OrderType: number | bigint
-  readonly OrderTypeDesc: string
-  readonly ResourceId: string
+  readonly PlatformType?: number | bigint
+  readonly PlatformTypeDesc?: string
+  readonly EncryptOpType?: number | bigint
+  readonly EncryptOpTypeDesc?: string
+  readonly OrderType?: number | bigint
+  readonly OrderTypeDesc?: string
+  readonly ResourceId?: string
   readonly AndroidPlan?: AndroidPlan
   readonly AppletPlan?: AppletPlan
   readonly IOSPlan?: IOSPlan
@@ -399,8 +399,8 @@ export const DescribeOrderInstancesRequest: $Schema.Schema<DescribeOrderInstance
 
 /** `DescribeOrderInstancesResponse` (response side). */
 export interface DescribeOrderInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly Orders: readonly Orders[]
+  readonly TotalCount?: number | bigint
+  readonly Orders?: readonly Orders[]
   readonly RequestId: string
 }
 export const DescribeOrderInstancesResponse: $Schema.Schema<DescribeOrderInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrderInstancesResponse", { TotalCount: $C.int64, Orders: $C.arr(Orders), RequestId: $C.str }))
@@ -418,8 +418,8 @@ export const DescribeResourceInstancesRequest: $Schema.Schema<DescribeResourceIn
 
 /** `DescribeResourceInstancesResponse` (response side). */
 export interface DescribeResourceInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly ResourceSet: readonly ResourceInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ResourceSet?: readonly ResourceInfo[]
   readonly RequestId: string
 }
 export const DescribeResourceInstancesResponse: $Schema.Schema<DescribeResourceInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceInstancesResponse", { TotalCount: $C.uint64, ResourceSet: $C.arr(ResourceInfo), RequestId: $C.str }))
@@ -437,8 +437,8 @@ export const DescribeShieldInstancesRequest: $Schema.Schema<DescribeShieldInstan
 
 /** `DescribeShieldInstancesResponse` (response side). */
 export interface DescribeShieldInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly AppSet: readonly AppSetInfo[]
+  readonly TotalCount?: number | bigint
+  readonly AppSet?: readonly AppSetInfo[]
   readonly RequestId: string
 }
 export const DescribeShieldInstancesResponse: $Schema.Schema<DescribeShieldInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeShieldInstancesResponse", { TotalCount: $C.uint64, AppSet: $C.arr(AppSetInfo), RequestId: $C.str }))
@@ -452,9 +452,9 @@ export const DescribeShieldPlanInstanceRequest: $Schema.Schema<DescribeShieldPla
 
 /** `DescribeShieldPlanInstanceResponse` (response side). */
 export interface DescribeShieldPlanInstanceResponse {
-  readonly BindInfo: BindInfo
-  readonly ShieldPlanInfo: ShieldPlanInfo
-  readonly ResourceServiceInfo: ResourceServiceInfo
+  readonly BindInfo?: BindInfo
+  readonly ShieldPlanInfo?: ShieldPlanInfo
+  readonly ResourceServiceInfo?: ResourceServiceInfo
   readonly RequestId: string
 }
 export const DescribeShieldPlanInstanceResponse: $Schema.Schema<DescribeShieldPlanInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeShieldPlanInstanceResponse", { BindInfo: BindInfo, ShieldPlanInfo: ShieldPlanInfo, ResourceServiceInfo: ResourceServiceInfo, RequestId: $C.str }))
@@ -467,11 +467,11 @@ export const DescribeShieldResultRequest: $Schema.Schema<DescribeShieldResultReq
 
 /** `DescribeShieldResultResponse` (response side). */
 export interface DescribeShieldResultResponse {
-  readonly TaskStatus: number | bigint
-  readonly AppDetailInfo: AppDetailInfo
-  readonly ShieldInfo: ShieldInfo
-  readonly StatusDesc: string
-  readonly StatusRef: string
+  readonly TaskStatus?: number | bigint
+  readonly AppDetailInfo?: AppDetailInfo
+  readonly ShieldInfo?: ShieldInfo
+  readonly StatusDesc?: string
+  readonly StatusRef?: string
   readonly RequestId: string
 }
 export const DescribeShieldResultResponse: $Schema.Schema<DescribeShieldResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeShieldResultResponse", { TaskStatus: $C.uint64, AppDetailInfo: AppDetailInfo, ShieldInfo: ShieldInfo, StatusDesc: $C.str, StatusRef: $C.str, RequestId: $C.str }))
@@ -484,19 +484,19 @@ export const DescribeUrlDetectionResultRequest: $Schema.Schema<DescribeUrlDetect
 
 /** `DescribeUrlDetectionResultResponse` (response side). */
 export interface DescribeUrlDetectionResultResponse {
-  readonly ResultCode: number | bigint
-  readonly RespVer: number | bigint
-  readonly UrlType: number | bigint
-  readonly EvilClass: number | bigint
-  readonly EvilType: number | bigint
-  readonly Level: number | bigint
-  readonly DetectTime: number | bigint
-  readonly Wording: string
-  readonly WordingTitle: string
-  readonly UrlTypeDesc: string
-  readonly EvilClassDesc: string
-  readonly EvilTypeDesc: string
-  readonly LevelDesc: string
+  readonly ResultCode?: number | bigint
+  readonly RespVer?: number | bigint
+  readonly UrlType?: number | bigint
+  readonly EvilClass?: number | bigint
+  readonly EvilType?: number | bigint
+  readonly Level?: number | bigint
+  readonly DetectTime?: number | bigint
+  readonly Wording?: string
+  readonly WordingTitle?: string
+  readonly UrlTypeDesc?: string
+  readonly EvilClassDesc?: string
+  readonly EvilTypeDesc?: string
+  readonly LevelDesc?: string
   readonly RequestId: string
 }
 export const DescribeUrlDetectionResultResponse: $Schema.Schema<DescribeUrlDetectionResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUrlDetectionResultResponse", { ResultCode: $C.int64, RespVer: $C.int64, UrlType: $C.int64, EvilClass: $C.int64, EvilType: $C.int64, Level: $C.int64, DetectTime: $C.int64, Wording: $C.str, WordingTitle: $C.str, UrlTypeDesc: $C.str, EvilClassDesc: $C.str, EvilTypeDesc: $C.str, LevelDesc: $C.str, RequestId: $C.str }))
@@ -507,9 +507,9 @@ export const DescribeUserBaseInfoInstanceRequest: $Schema.Schema<DescribeUserBas
 
 /** `DescribeUserBaseInfoInstanceResponse` (response side). */
 export interface DescribeUserBaseInfoInstanceResponse {
-  readonly UserUin: number | bigint
-  readonly UserAppid: number | bigint
-  readonly TimeStamp: number | bigint
+  readonly UserUin?: number | bigint
+  readonly UserAppid?: number | bigint
+  readonly TimeStamp?: number | bigint
   readonly RequestId: string
 }
 export const DescribeUserBaseInfoInstanceResponse: $Schema.Schema<DescribeUserBaseInfoInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserBaseInfoInstanceResponse", { UserUin: $C.uint64, UserAppid: $C.uint64, TimeStamp: $C.uint64, RequestId: $C.str }))
@@ -533,14 +533,14 @@ export const DestroyResourceInstancesResponse: $Schema.Schema<DestroyResourceIns
 
 /** `EncryptResults` (response side). */
 export interface EncryptResults {
-  readonly PlatformType: number | bigint
-  readonly PlatformDesc: string
-  readonly OrderType: number | bigint
-  readonly OrderTypeDesc: string
-  readonly EncryptOpType: number | bigint
-  readonly EncryptOpTypeDesc: string
-  readonly ResourceId: string
-  readonly OrderId: string
+  readonly PlatformType?: number | bigint
+  readonly PlatformDesc?: string
+  readonly OrderType?: number | bigint
+  readonly OrderTypeDesc?: string
+  readonly EncryptOpType?: number | bigint
+  readonly EncryptOpTypeDesc?: string
+  readonly ResourceId?: string
+  readonly OrderId?: string
   readonly AndroidResult?: AndroidResult
   readonly IOSResult?: IOSResult
   readonly SDKResult?: SDKResult
@@ -572,7 +572,7 @@ export const IOSPlan: $Schema.Schema<IOSPlan> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `IOSResult` (response side). */
 export interface IOSResult {
-  readonly ResultId: string
+  readonly ResultId?: string
   readonly OpUin?: number | bigint
   readonly EncryptType?: string
   readonly ResourceId?: string
@@ -589,43 +589,43 @@ export const IOSResult: $Schema.Schema<IOSResult> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `OptPluginListItem` (response side). */
 export interface OptPluginListItem {
-  readonly PluginType: string
-  readonly PluginName: string
-  readonly PluginDesc: string
+  readonly PluginType?: string
+  readonly PluginName?: string
+  readonly PluginDesc?: string
 }
 export const OptPluginListItem: $Schema.Schema<OptPluginListItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("OptPluginListItem", { PluginType: $C.str, PluginName: $C.str, PluginDesc: $C.str }))
 
 /** `Orders` (response side). */
 export interface Orders {
-  readonly OrderId: string
-  readonly PlatformType: number | bigint
-  readonly PlatformTypeDesc: string
-  readonly OrderType: number | bigint
-  readonly OrderTypeDesc: string
-  readonly AppPkgName: string
-  readonly ResourceId: string
-  readonly ResourceStatus: number | bigint
-  readonly ResourceStatusDesc: string
-  readonly TestTimes: number | bigint
-  readonly ValidTime: string
-  readonly ExpireTime: string
-  readonly CreateTime: string
-  readonly Approver: string
-  readonly ApprovalStatus: number | bigint
-  readonly ApprovalStatusDesc: string
-  readonly ApprovalTime: string
-  readonly TimesTaskTotalCount: number | bigint
-  readonly TimesTaskSuccessCount: number | bigint
-  readonly TimesTaskFailCount: number | bigint
+  readonly OrderId?: string
+  readonly PlatformType?: number | bigint
+  readonly PlatformTypeDesc?: string
+  readonly OrderType?: number | bigint
+  readonly OrderTypeDesc?: string
+  readonly AppPkgName?: string
+  readonly ResourceId?: string
+  readonly ResourceStatus?: number | bigint
+  readonly ResourceStatusDesc?: string
+  readonly TestTimes?: number | bigint
+  readonly ValidTime?: string
+  readonly ExpireTime?: string
+  readonly CreateTime?: string
+  readonly Approver?: string
+  readonly ApprovalStatus?: number | bigint
+  readonly ApprovalStatusDesc?: string
+  readonly ApprovalTime?: string
+  readonly TimesTaskTotalCount?: number | bigint
+  readonly TimesTaskSuccessCount?: number | bigint
+  readonly TimesTaskFailCount?: number | bigint
 }
 export const Orders: $Schema.Schema<Orders> = /*#__PURE__*/ $C.lazy(() => $C.struct("Orders", { OrderId: $C.str, PlatformType: $C.int64, PlatformTypeDesc: $C.str, OrderType: $C.int64, OrderTypeDesc: $C.str, AppPkgName: $C.str, ResourceId: $C.str, ResourceStatus: $C.int64, ResourceStatusDesc: $C.str, TestTimes: $C.int64, ValidTime: $C.str, ExpireTime: $C.str, CreateTime: $C.str, Approver: $C.str, ApprovalStatus: $C.int64, ApprovalStatusDesc: $C.str, ApprovalTime: $C.str, TimesTaskTotalCount: $C.int64, TimesTaskSuccessCount: $C.int64, TimesTaskFailCount: $C.int64 }))
 
 /** `PlanDetailInfo` (response side). */
 export interface PlanDetailInfo {
-  readonly IsDefault: number | bigint
-  readonly PlanId: number | bigint
-  readonly PlanName: string
-  readonly PlanInfo: PlanInfo
+  readonly IsDefault?: number | bigint
+  readonly PlanId?: number | bigint
+  readonly PlanName?: string
+  readonly PlanInfo?: PlanInfo
 }
 export const PlanDetailInfo: $Schema.Schema<PlanDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PlanDetailInfo", { IsDefault: $C.uint64, PlanId: $C.uint64, PlanName: $C.str, PlanInfo: PlanInfo }))
 
@@ -658,9 +658,9 @@ export const PlanInfo: $Schema.Schema<PlanInfo> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `PluginListItem` (response side). */
 export interface PluginListItem {
-  readonly PluginType: string
-  readonly PluginName: string
-  readonly PluginDesc: string
+  readonly PluginType?: string
+  readonly PluginName?: string
+  readonly PluginDesc?: string
 }
 export const PluginListItem: $Schema.Schema<PluginListItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("PluginListItem", { PluginType: $C.str, PluginName: $C.str, PluginDesc: $C.str }))
 
@@ -686,45 +686,45 @@ export const RequestLocalTaskResponse: $Schema.Schema<RequestLocalTaskResponse> 
 
 /** `ResourceInfo` (response side). */
 export interface ResourceInfo {
-  readonly ResourceId: string
-  readonly Pid: number | bigint
-  readonly CreateTime: number | bigint
-  readonly ExpireTime: number | bigint
-  readonly IsBind: number | bigint
-  readonly BindInfo: BindInfo
-  readonly ResourceName: string
+  readonly ResourceId?: string
+  readonly Pid?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly ExpireTime?: number | bigint
+  readonly IsBind?: number | bigint
+  readonly BindInfo?: BindInfo
+  readonly ResourceName?: string
 }
 export const ResourceInfo: $Schema.Schema<ResourceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceInfo", { ResourceId: $C.str, Pid: $C.uint64, CreateTime: $C.uint64, ExpireTime: $C.uint64, IsBind: $C.int64, BindInfo: BindInfo, ResourceName: $C.str }))
 
 /** `ResourceServiceInfo` (response side). */
 export interface ResourceServiceInfo {
-  readonly CreateTime: number | bigint
-  readonly ExpireTime: number | bigint
-  readonly ResourceName: string
+  readonly CreateTime?: number | bigint
+  readonly ExpireTime?: number | bigint
+  readonly ResourceName?: string
 }
 export const ResourceServiceInfo: $Schema.Schema<ResourceServiceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceServiceInfo", { CreateTime: $C.uint64, ExpireTime: $C.uint64, ResourceName: $C.str }))
 
 /** `ResultListItem` (response side). */
 export interface ResultListItem {
-  readonly Banner: string
-  readonly BoutiqueRecommand: string
-  readonly FloatWindows: string
-  readonly IntegralWall: string
-  readonly Md5: string
-  readonly NotifyBar: string
-  readonly Official: string
-  readonly PluginList: readonly PluginListItem[]
-  readonly OptPluginList: readonly OptPluginListItem[]
-  readonly SafeType: string
-  readonly Sid: string
-  readonly SoftName: string
-  readonly Spot: string
-  readonly VirusName: string
-  readonly VirusDesc: string
-  readonly RepackageStatus: string
+  readonly Banner?: string
+  readonly BoutiqueRecommand?: string
+  readonly FloatWindows?: string
+  readonly IntegralWall?: string
+  readonly Md5?: string
+  readonly NotifyBar?: string
+  readonly Official?: string
+  readonly PluginList?: readonly PluginListItem[]
+  readonly OptPluginList?: readonly OptPluginListItem[]
+  readonly SafeType?: string
+  readonly Sid?: string
+  readonly SoftName?: string
+  readonly Spot?: string
+  readonly VirusName?: string
+  readonly VirusDesc?: string
+  readonly RepackageStatus?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Errno: string
-  readonly ErrMsg: string
+  readonly Errno?: string
+  readonly ErrMsg?: string
   readonly ErrNo?: string
 }
 export const ResultListItem: $Schema.Schema<ResultListItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResultListItem", { Banner: $C.str, BoutiqueRecommand: $C.str, FloatWindows: $C.str, IntegralWall: $C.str, Md5: $C.str, NotifyBar: $C.str, Official: $C.str, PluginList: $C.arr(PluginListItem), OptPluginList: $C.arr(OptPluginListItem), SafeType: $C.str, Sid: $C.str, SoftName: $C.str, Spot: $C.str, VirusName: $C.str, VirusDesc: $C.str, RepackageStatus: $C.str, Errno: $C.str, ErrMsg: $C.str }, { ErrNo: $C.str }))
@@ -737,7 +737,7 @@ export const SDKPlan: $Schema.Schema<SDKPlan> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `SDKResult` (response side). */
 export interface SDKResult {
-  readonly ResultId: string
+  readonly ResultId?: string
 }
 export const SDKResult: $Schema.Schema<SDKResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("SDKResult", { ResultId: $C.str }))
 
@@ -752,20 +752,20 @@ export const ServiceInfo: $Schema.Schema<ServiceInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `ShieldInfo` (response side). */
 export interface ShieldInfo {
-  readonly ShieldCode: number | bigint
-  readonly ShieldSize: number | bigint
-  readonly ShieldMd5: string
-  readonly AppUrl: string
-  readonly TaskTime: number | bigint
-  readonly ItemId: string
-  readonly ServiceEdition: string
+  readonly ShieldCode?: number | bigint
+  readonly ShieldSize?: number | bigint
+  readonly ShieldMd5?: string
+  readonly AppUrl?: string
+  readonly TaskTime?: number | bigint
+  readonly ItemId?: string
+  readonly ServiceEdition?: string
 }
 export const ShieldInfo: $Schema.Schema<ShieldInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ShieldInfo", { ShieldCode: $C.uint64, ShieldSize: $C.uint64, ShieldMd5: $C.str, AppUrl: $C.str, TaskTime: $C.uint64, ItemId: $C.str, ServiceEdition: $C.str }))
 
 /** `ShieldPlanInfo` (response side). */
 export interface ShieldPlanInfo {
-  readonly TotalCount: number | bigint
-  readonly PlanSet: readonly PlanDetailInfo[]
+  readonly TotalCount?: number | bigint
+  readonly PlanSet?: readonly PlanDetailInfo[]
 }
 export const ShieldPlanInfo: $Schema.Schema<ShieldPlanInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ShieldPlanInfo", { TotalCount: $C.uint64, PlanSet: $C.arr(PlanDetailInfo) }))
 
@@ -805,7 +805,7 @@ export const UpdateLocalTaskResultRequest: $Schema.Schema<UpdateLocalTaskResultR
 
 /** `UpdateLocalTaskResultResponse` (response side). */
 export interface UpdateLocalTaskResultResponse {
-  readonly ResultCode: string
+  readonly ResultCode?: string
   readonly RequestId: string
 }
 export const UpdateLocalTaskResultResponse: $Schema.Schema<UpdateLocalTaskResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateLocalTaskResultResponse", { ResultCode: $C.str, RequestId: $C.str }))

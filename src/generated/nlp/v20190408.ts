@@ -25,10 +25,10 @@ export const AnalyzeSentimentRequest: $Schema.Schema<AnalyzeSentimentRequest> = 
 
 /** `AnalyzeSentimentResponse` (response side). */
 export interface AnalyzeSentimentResponse {
-  readonly Positive: number
-  readonly Neutral: number
-  readonly Negative: number
-  readonly Sentiment: string
+  readonly Positive?: number
+  readonly Neutral?: number
+  readonly Negative?: number
+  readonly Sentiment?: string
   readonly RequestId: string
 }
 export const AnalyzeSentimentResponse: $Schema.Schema<AnalyzeSentimentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AnalyzeSentimentResponse", { Positive: $C.float, Neutral: $C.float, Negative: $C.float, Sentiment: $C.str, RequestId: $C.str }))
@@ -83,10 +83,10 @@ export const ParseWordsRequest: $Schema.Schema<ParseWordsRequest> = /*#__PURE__*
 
 /** `ParseWordsResponse` (response side). */
 export interface ParseWordsResponse {
-  readonly NormalText: string
-  readonly BasicParticiples: readonly BasicParticiple[]
-  readonly CompoundParticiples: readonly CompoundParticiple[]
-  readonly Entities: readonly Entity[]
+  readonly NormalText?: string
+  readonly BasicParticiples?: readonly BasicParticiple[]
+  readonly CompoundParticiples?: readonly CompoundParticiple[]
+  readonly Entities?: readonly Entity[]
   readonly RequestId: string
 }
 export const ParseWordsResponse: $Schema.Schema<ParseWordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParseWordsResponse", { NormalText: $C.str, BasicParticiples: $C.arr(BasicParticiple), CompoundParticiples: $C.arr(CompoundParticiple), Entities: $C.arr(Entity), RequestId: $C.str }))
@@ -99,7 +99,7 @@ export const SentenceCorrectionRequest: $Schema.Schema<SentenceCorrectionRequest
 
 /** `SentenceCorrectionResponse` (response side). */
 export interface SentenceCorrectionResponse {
-  readonly CorrectionList: readonly CorrectionItem[]
+  readonly CorrectionList?: readonly CorrectionItem[]
   readonly RequestId: string
 }
 export const SentenceCorrectionResponse: $Schema.Schema<SentenceCorrectionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SentenceCorrectionResponse", { CorrectionList: $C.arr(CorrectionItem), RequestId: $C.str }))

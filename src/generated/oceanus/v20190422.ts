@@ -33,7 +33,7 @@ export const CheckConnectorNameRequest: $Schema.Schema<CheckConnectorNameRequest
 
 /** `CheckConnectorNameResponse` (response side). */
 export interface CheckConnectorNameResponse {
-  readonly Exists: boolean
+  readonly Exists?: boolean
   readonly RequestId: string
 }
 export const CheckConnectorNameResponse: $Schema.Schema<CheckConnectorNameResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckConnectorNameResponse", { Exists: $C.bool, RequestId: $C.str }))
@@ -50,8 +50,8 @@ export const CheckSavepointRequest: $Schema.Schema<CheckSavepointRequest> = /*#_
 
 /** `CheckSavepointResponse` (response side). */
 export interface CheckSavepointResponse {
-  readonly SerialId: string
-  readonly SavepointStatus: number | bigint
+  readonly SerialId?: string
+  readonly SavepointStatus?: number | bigint
   readonly RequestId: string
 }
 export const CheckSavepointResponse: $Schema.Schema<CheckSavepointResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckSavepointResponse", { SerialId: $C.str, SavepointStatus: $C.int64, RequestId: $C.str }))
@@ -65,42 +65,42 @@ export const ClazzLevel: $Schema.Schema<ClazzLevel> = /*#__PURE__*/ $C.lazy(() =
 
 /** `Cluster` (response side). */
 export interface Cluster {
-  readonly ClusterId: string
-  readonly Name: string
-  readonly Region: string
-  readonly AppId: number | bigint
-  readonly OwnerUin: string
-  readonly CreatorUin: string
-  readonly Status: number | bigint
-  readonly Remark: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly CuNum: number | bigint
-  readonly CuMem: number | bigint
-  readonly Zone: string
-  readonly StatusDesc: string
-  readonly CCNs: readonly CCN[]
-  readonly NetEnvironmentType: number | bigint
-  readonly FreeCuNum: number | bigint
-  readonly Tags: readonly Tag[] | null
-  readonly IsolatedTime: string | null
-  readonly ExpireTime: string | null
-  readonly SecondsUntilExpiry: string | null
-  readonly AutoRenewFlag: number | bigint | null
-  readonly DefaultCOSBucket: string | null
-  readonly CLSLogSet: string | null
-  readonly CLSTopicId: string | null
-  readonly CLSLogName: string | null
-  readonly CLSTopicName: string | null
-  readonly Version: ClusterVersion | null
-  readonly FreeCu: number | null
-  readonly DefaultLogCollectConf: string | null
-  readonly CustomizedDNSEnabled: number | bigint | null
-  readonly Correlations: readonly WorkSpaceClusterItem[] | null
-  readonly RunningCu: number | null
-  readonly PayMode: number | bigint | null
-  readonly IsNeedManageNode: number | bigint | null
-  readonly ClusterSessions: readonly ClusterSession[] | null
+  readonly ClusterId?: string
+  readonly Name?: string
+  readonly Region?: string
+  readonly AppId?: number | bigint
+  readonly OwnerUin?: string
+  readonly CreatorUin?: string
+  readonly Status?: number | bigint
+  readonly Remark?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly CuNum?: number | bigint
+  readonly CuMem?: number | bigint
+  readonly Zone?: string
+  readonly StatusDesc?: string
+  readonly CCNs?: readonly CCN[]
+  readonly NetEnvironmentType?: number | bigint
+  readonly FreeCuNum?: number | bigint
+  readonly Tags?: readonly Tag[] | null
+  readonly IsolatedTime?: string | null
+  readonly ExpireTime?: string | null
+  readonly SecondsUntilExpiry?: string | null
+  readonly AutoRenewFlag?: number | bigint | null
+  readonly DefaultCOSBucket?: string | null
+  readonly CLSLogSet?: string | null
+  readonly CLSTopicId?: string | null
+  readonly CLSLogName?: string | null
+  readonly CLSTopicName?: string | null
+  readonly Version?: ClusterVersion | null
+  readonly FreeCu?: number | null
+  readonly DefaultLogCollectConf?: string | null
+  readonly CustomizedDNSEnabled?: number | bigint | null
+  readonly Correlations?: readonly WorkSpaceClusterItem[] | null
+  readonly RunningCu?: number | null
+  readonly PayMode?: number | bigint | null
+  readonly IsNeedManageNode?: number | bigint | null
+  readonly ClusterSessions?: readonly ClusterSession[] | null
   readonly ArchGeneration?: number | bigint | null
   readonly ClusterType?: number | bigint | null
   readonly Orders?: readonly Order[] | null
@@ -135,7 +135,7 @@ export const Cluster: $Schema.Schema<Cluster> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `ClusterBucketInfo` (response side). */
 export interface ClusterBucketInfo {
-  readonly SerialId: string | null
+  readonly SerialId?: string | null
   readonly ClusterId?: number | bigint | null
   readonly Bucket?: string
   readonly BucketType?: number | bigint | null
@@ -151,25 +151,25 @@ export const ClusterBucketInfo: $Schema.Schema<ClusterBucketInfo> = /*#__PURE__*
 
 /** `ClusterGroupSetItem` (response side). */
 export interface ClusterGroupSetItem {
-  readonly ClusterId: string
-  readonly Name: string
-  readonly Region: string
-  readonly Zone: string
-  readonly AppId: number | bigint
-  readonly OwnerUin: string
-  readonly CreatorUin: string
-  readonly CuNum: number | bigint
-  readonly CuMem: number | bigint
-  readonly Status: number | bigint
-  readonly StatusDesc: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Remark: string
-  readonly NetEnvironmentType: number | bigint
-  readonly FreeCuNum: number | bigint
-  readonly FreeCu: number
-  readonly RunningCu: number
-  readonly PayMode: number | bigint
+  readonly ClusterId?: string
+  readonly Name?: string
+  readonly Region?: string
+  readonly Zone?: string
+  readonly AppId?: number | bigint
+  readonly OwnerUin?: string
+  readonly CreatorUin?: string
+  readonly CuNum?: number | bigint
+  readonly CuMem?: number | bigint
+  readonly Status?: number | bigint
+  readonly StatusDesc?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Remark?: string
+  readonly NetEnvironmentType?: number | bigint
+  readonly FreeCuNum?: number | bigint
+  readonly FreeCu?: number
+  readonly RunningCu?: number
+  readonly PayMode?: number | bigint
   readonly SubEks?: SubEks | null
   readonly BillingResourceMode?: string | null
   readonly TotalCpu?: number
@@ -181,23 +181,23 @@ export const ClusterGroupSetItem: $Schema.Schema<ClusterGroupSetItem> = /*#__PUR
 
 /** `ClusterSession` (response side). */
 export interface ClusterSession {
-  readonly ClusterGroupSerialId: string
-  readonly AppId: number | bigint
-  readonly OwnerUin: string
-  readonly CreatorUin: string
-  readonly Region: string
-  readonly Zone: string
-  readonly Status: number | bigint
-  readonly CuNum: number
-  readonly FlinkVersion: string
-  readonly WebUIUrl: string
-  readonly Properties: readonly Property[] | null
+  readonly ClusterGroupSerialId?: string
+  readonly AppId?: number | bigint
+  readonly OwnerUin?: string
+  readonly CreatorUin?: string
+  readonly Region?: string
+  readonly Zone?: string
+  readonly Status?: number | bigint
+  readonly CuNum?: number
+  readonly FlinkVersion?: string
+  readonly WebUIUrl?: string
+  readonly Properties?: readonly Property[] | null
   readonly ResourceRefs?: readonly SessionClusterRefItem[] | null
-  readonly JobManagerCuSpec: number
-  readonly TaskManagerCuSpec: number
-  readonly TaskManagerNum: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly JobManagerCuSpec?: number
+  readonly TaskManagerCuSpec?: number
+  readonly TaskManagerNum?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly JobManagerCpu?: number
   readonly JobManagerMem?: number
   readonly TaskManagerCpu?: number
@@ -208,17 +208,17 @@ export const ClusterSession: $Schema.Schema<ClusterSession> = /*#__PURE__*/ $C.l
 
 /** `ClusterVersion` (response side). */
 export interface ClusterVersion {
-  readonly Flink: string | null
-  readonly SupportedFlink: readonly string[] | null
+  readonly Flink?: string | null
+  readonly SupportedFlink?: readonly string[] | null
   readonly JdkSupportVersion?: readonly FlinkJdkVersion[]
 }
 export const ClusterVersion: $Schema.Schema<ClusterVersion> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterVersion", { Flink: $C.nul($C.str), SupportedFlink: $C.nul($C.arr($C.str)) }, { JdkSupportVersion: $C.arr(FlinkJdkVersion) }))
 
 /** `Connectors` (response side). */
 export interface Connectors {
-  readonly ConnectionMethod: string
-  readonly Connector: string
-  readonly Existed: boolean
+  readonly ConnectionMethod?: string
+  readonly Connector?: string
+  readonly Existed?: boolean
 }
 export const Connectors: $Schema.Schema<Connectors> = /*#__PURE__*/ $C.lazy(() => $C.struct("Connectors", { ConnectionMethod: $C.str, Connector: $C.str, Existed: $C.bool }))
 
@@ -257,9 +257,9 @@ export const CopyJobsRequest: $Schema.Schema<CopyJobsRequest> = /*#__PURE__*/ $C
 
 /** `CopyJobsResponse` (response side). */
 export interface CopyJobsResponse {
-  readonly SuccessCount: number | bigint | null
-  readonly FailCount: number | bigint | null
-  readonly CopyJobsResults: readonly CopyJobResult[] | null
+  readonly SuccessCount?: number | bigint | null
+  readonly FailCount?: number | bigint | null
+  readonly CopyJobsResults?: readonly CopyJobResult[] | null
   readonly RequestId: string
 }
 export const CopyJobsResponse: $Schema.Schema<CopyJobsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CopyJobsResponse", { SuccessCount: $C.nul($C.int64), FailCount: $C.nul($C.int64), CopyJobsResults: $C.nul($C.arr(CopyJobResult)), RequestId: $C.str }))
@@ -291,7 +291,7 @@ export const CreateFolderRequest: $Schema.Schema<CreateFolderRequest> = /*#__PUR
 
 /** `CreateFolderResponse` (response side). */
 export interface CreateFolderResponse {
-  readonly FolderId: string
+  readonly FolderId?: string
   readonly RequestId: string
 }
 export const CreateFolderResponse: $Schema.Schema<CreateFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFolderResponse", { FolderId: $C.str, RequestId: $C.str }))
@@ -345,7 +345,7 @@ export const CreateJobConfigRequest: $Schema.Schema<CreateJobConfigRequest> = /*
 
 /** `CreateJobConfigResponse` (response side). */
 export interface CreateJobConfigResponse {
-  readonly Version: number | bigint
+  readonly Version?: number | bigint
   readonly RequestId: string
 }
 export const CreateJobConfigResponse: $Schema.Schema<CreateJobConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateJobConfigResponse", { Version: $C.uint64, RequestId: $C.str }))
@@ -371,7 +371,7 @@ export const CreateJobRequest: $Schema.Schema<CreateJobRequest> = /*#__PURE__*/ 
 
 /** `CreateJobResponse` (response side). */
 export interface CreateJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateJobResponse: $Schema.Schema<CreateJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -408,7 +408,7 @@ export const CreateMetaTableRequest: $Schema.Schema<CreateMetaTableRequest> = /*
 
 /** `CreateMetaTableResponse` (response side). */
 export interface CreateMetaTableResponse {
-  readonly TableId: number | bigint
+  readonly TableId?: number | bigint
   readonly RequestId: string
 }
 export const CreateMetaTableResponse: $Schema.Schema<CreateMetaTableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMetaTableResponse", { TableId: $C.int64, RequestId: $C.str }))
@@ -452,7 +452,7 @@ export const CreateResourceConfigRequest: $Schema.Schema<CreateResourceConfigReq
 
 /** `CreateResourceConfigResponse` (response side). */
 export interface CreateResourceConfigResponse {
-  readonly Version: number | bigint
+  readonly Version?: number | bigint
   readonly RequestId: string
 }
 export const CreateResourceConfigResponse: $Schema.Schema<CreateResourceConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateResourceConfigResponse", { Version: $C.int64, RequestId: $C.str }))
@@ -471,8 +471,8 @@ export const CreateResourceRequest: $Schema.Schema<CreateResourceRequest> = /*#_
 
 /** `CreateResourceResponse` (response side). */
 export interface CreateResourceResponse {
-  readonly ResourceId: string
-  readonly Version: number | bigint
+  readonly ResourceId?: string
+  readonly Version?: number | bigint
   readonly RequestId: string
 }
 export const CreateResourceResponse: $Schema.Schema<CreateResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateResourceResponse", { ResourceId: $C.str, Version: $C.int64, RequestId: $C.str }))
@@ -494,7 +494,7 @@ export const CreateVariableRequest: $Schema.Schema<CreateVariableRequest> = /*#_
 
 /** `CreateVariableResponse` (response side). */
 export interface CreateVariableResponse {
-  readonly VariableId: string
+  readonly VariableId?: string
   readonly RequestId: string
 }
 export const CreateVariableResponse: $Schema.Schema<CreateVariableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVariableResponse", { VariableId: $C.str, RequestId: $C.str }))
@@ -508,7 +508,7 @@ export const CreateWorkSpaceRequest: $Schema.Schema<CreateWorkSpaceRequest> = /*
 
 /** `CreateWorkSpaceResponse` (response side). */
 export interface CreateWorkSpaceResponse {
-  readonly WorkSpaceId: string
+  readonly WorkSpaceId?: string
   readonly RequestId: string
 }
 export const CreateWorkSpaceResponse: $Schema.Schema<CreateWorkSpaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateWorkSpaceResponse", { WorkSpaceId: $C.str, RequestId: $C.str }))
@@ -619,7 +619,7 @@ export const DeleteWorkSpaceRequest: $Schema.Schema<DeleteWorkSpaceRequest> = /*
 
 /** `DeleteWorkSpaceResponse` (response side). */
 export interface DeleteWorkSpaceResponse {
-  readonly Delete: boolean
+  readonly Delete?: boolean
   readonly RequestId: string
 }
 export const DeleteWorkSpaceResponse: $Schema.Schema<DeleteWorkSpaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteWorkSpaceResponse", { Delete: $C.bool, RequestId: $C.str }))
@@ -637,8 +637,8 @@ export const DescribeClustersRequest: $Schema.Schema<DescribeClustersRequest> = 
 
 /** `DescribeClustersResponse` (response side). */
 export interface DescribeClustersResponse {
-  readonly TotalCount: number | bigint
-  readonly ClusterSet: readonly Cluster[]
+  readonly TotalCount?: number | bigint
+  readonly ClusterSet?: readonly Cluster[]
   readonly RequestId: string
 }
 export const DescribeClustersResponse: $Schema.Schema<DescribeClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClustersResponse", { TotalCount: $C.int64, ClusterSet: $C.arr(Cluster), RequestId: $C.str }))
@@ -653,12 +653,12 @@ export const DescribeFolderRequest: $Schema.Schema<DescribeFolderRequest> = /*#_
 
 /** `DescribeFolderResponse` (response side). */
 export interface DescribeFolderResponse {
-  readonly FolderId: string
-  readonly FolderName: string
-  readonly ParentId: string
-  readonly FolderType: number | bigint
-  readonly WorkSpaceId: string
-  readonly SubFolderInfo: readonly SubFolderInfo[] | null
+  readonly FolderId?: string
+  readonly FolderName?: string
+  readonly ParentId?: string
+  readonly FolderType?: number | bigint
+  readonly WorkSpaceId?: string
+  readonly SubFolderInfo?: readonly SubFolderInfo[] | null
   readonly RequestId: string
 }
 export const DescribeFolderResponse: $Schema.Schema<DescribeFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFolderResponse", { FolderId: $C.str, FolderName: $C.str, ParentId: $C.str, FolderType: $C.int64, WorkSpaceId: $C.str, SubFolderInfo: $C.nul($C.arr(SubFolderInfo)), RequestId: $C.str }))
@@ -677,8 +677,8 @@ export const DescribeJobConfigsRequest: $Schema.Schema<DescribeJobConfigsRequest
 
 /** `DescribeJobConfigsResponse` (response side). */
 export interface DescribeJobConfigsResponse {
-  readonly TotalCount: number | bigint
-  readonly JobConfigSet: readonly JobConfig[]
+  readonly TotalCount?: number | bigint
+  readonly JobConfigSet?: readonly JobConfig[]
   readonly RequestId: string
 }
 export const DescribeJobConfigsResponse: $Schema.Schema<DescribeJobConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJobConfigsResponse", { TotalCount: $C.int64, JobConfigSet: $C.arr(JobConfig), RequestId: $C.str }))
@@ -698,9 +698,9 @@ export const DescribeJobEventsRequest: $Schema.Schema<DescribeJobEventsRequest> 
 
 /** `DescribeJobEventsResponse` (response side). */
 export interface DescribeJobEventsResponse {
-  readonly Events: readonly JobEvent[] | null
-  readonly RunningOrderIds: readonly (number | bigint)[] | null
-  readonly TotalCount: number | bigint | null
+  readonly Events?: readonly JobEvent[] | null
+  readonly RunningOrderIds?: readonly (number | bigint)[] | null
+  readonly TotalCount?: number | bigint | null
   readonly Versions?: readonly (number | bigint)[] | null
   readonly RequestId: string
 }
@@ -733,10 +733,10 @@ export const DescribeJobSavepointRequest: $Schema.Schema<DescribeJobSavepointReq
 
 /** `DescribeJobSavepointResponse` (response side). */
 export interface DescribeJobSavepointResponse {
-  readonly TotalNumber: number | bigint | null
-  readonly Savepoint: readonly Savepoint[] | null
-  readonly RunningSavepoint: readonly Savepoint[] | null
-  readonly RunningTotalNumber: number | bigint | null
+  readonly TotalNumber?: number | bigint | null
+  readonly Savepoint?: readonly Savepoint[] | null
+  readonly RunningSavepoint?: readonly Savepoint[] | null
+  readonly RunningTotalNumber?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeJobSavepointResponse: $Schema.Schema<DescribeJobSavepointResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJobSavepointResponse", { TotalNumber: $C.nul($C.int64), Savepoint: $C.nul($C.arr(Savepoint)), RunningSavepoint: $C.nul($C.arr(Savepoint)), RunningTotalNumber: $C.nul($C.int64), RequestId: $C.str }))
@@ -756,12 +756,12 @@ export const DescribeJobSubmissionLogRequest: $Schema.Schema<DescribeJobSubmissi
 
 /** `DescribeJobSubmissionLogResponse` (response side). */
 export interface DescribeJobSubmissionLogResponse {
-  readonly Cursor: string
-  readonly ListOver: boolean
-  readonly JobRequestId: string | null
-  readonly JobInstanceList: readonly JobInstanceForSubmissionLog[] | null
-  readonly LogList: readonly string[] | null
-  readonly LogContentList: readonly LogContent[] | null
+  readonly Cursor?: string
+  readonly ListOver?: boolean
+  readonly JobRequestId?: string | null
+  readonly JobInstanceList?: readonly JobInstanceForSubmissionLog[] | null
+  readonly LogList?: readonly string[] | null
+  readonly LogContentList?: readonly LogContent[] | null
   readonly RequestId: string
 }
 export const DescribeJobSubmissionLogResponse: $Schema.Schema<DescribeJobSubmissionLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJobSubmissionLogResponse", { Cursor: $C.str, ListOver: $C.bool, JobRequestId: $C.nul($C.str), JobInstanceList: $C.nul($C.arr(JobInstanceForSubmissionLog)), LogList: $C.nul($C.arr($C.str)), LogContentList: $C.nul($C.arr(LogContent)), RequestId: $C.str }))
@@ -780,8 +780,8 @@ export const DescribeJobsRequest: $Schema.Schema<DescribeJobsRequest> = /*#__PUR
 
 /** `DescribeJobsResponse` (response side). */
 export interface DescribeJobsResponse {
-  readonly TotalCount: number | bigint
-  readonly JobSet: readonly JobV1[]
+  readonly TotalCount?: number | bigint
+  readonly JobSet?: readonly JobV1[]
   readonly RequestId: string
 }
 export const DescribeJobsResponse: $Schema.Schema<DescribeJobsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJobsResponse", { TotalCount: $C.int64, JobSet: $C.arr(JobV1), RequestId: $C.str }))
@@ -800,8 +800,8 @@ export const DescribeResourceConfigsRequest: $Schema.Schema<DescribeResourceConf
 
 /** `DescribeResourceConfigsResponse` (response side). */
 export interface DescribeResourceConfigsResponse {
-  readonly ResourceConfigSet: readonly ResourceConfigItem[]
-  readonly TotalCount: number | bigint
+  readonly ResourceConfigSet?: readonly ResourceConfigItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeResourceConfigsResponse: $Schema.Schema<DescribeResourceConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceConfigsResponse", { ResourceConfigSet: $C.arr(ResourceConfigItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -819,8 +819,8 @@ export const DescribeResourceRelatedJobsRequest: $Schema.Schema<DescribeResource
 
 /** `DescribeResourceRelatedJobsResponse` (response side). */
 export interface DescribeResourceRelatedJobsResponse {
-  readonly TotalCount: number | bigint
-  readonly RefJobInfos: readonly ResourceRefJobInfo[]
+  readonly TotalCount?: number | bigint
+  readonly RefJobInfos?: readonly ResourceRefJobInfo[]
   readonly RequestId: string
 }
 export const DescribeResourceRelatedJobsResponse: $Schema.Schema<DescribeResourceRelatedJobsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceRelatedJobsResponse", { TotalCount: $C.int64, RefJobInfos: $C.arr(ResourceRefJobInfo), RequestId: $C.str }))
@@ -838,8 +838,8 @@ export const DescribeResourcesRequest: $Schema.Schema<DescribeResourcesRequest> 
 
 /** `DescribeResourcesResponse` (response side). */
 export interface DescribeResourcesResponse {
-  readonly ResourceSet: readonly ResourceItem[]
-  readonly TotalCount: number | bigint
+  readonly ResourceSet?: readonly ResourceItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeResourcesResponse: $Schema.Schema<DescribeResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourcesResponse", { ResourceSet: $C.arr(ResourceItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -858,8 +858,8 @@ export const DescribeSystemResourcesRequest: $Schema.Schema<DescribeSystemResour
 
 /** `DescribeSystemResourcesResponse` (response side). */
 export interface DescribeSystemResourcesResponse {
-  readonly ResourceSet: readonly SystemResourceItem[]
-  readonly TotalCount: number | bigint
+  readonly ResourceSet?: readonly SystemResourceItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSystemResourcesResponse: $Schema.Schema<DescribeSystemResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSystemResourcesResponse", { ResourceSet: $C.arr(SystemResourceItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -874,22 +874,22 @@ export const DescribeTreeJobsRequest: $Schema.Schema<DescribeTreeJobsRequest> = 
 
 /** `DescribeTreeJobsResponse` (response side). */
 export interface DescribeTreeJobsResponse {
-  readonly ParentId: string | null
-  readonly Id: string | null
-  readonly Name: string | null
-  readonly JobSet: readonly TreeJobSets[] | null
-  readonly Children: readonly DescribeTreeJobsRsp[] | null
+  readonly ParentId?: string | null
+  readonly Id?: string | null
+  readonly Name?: string | null
+  readonly JobSet?: readonly TreeJobSets[] | null
+  readonly Children?: readonly DescribeTreeJobsRsp[] | null
   readonly RequestId: string
 }
 export const DescribeTreeJobsResponse: $Schema.Schema<DescribeTreeJobsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTreeJobsResponse", { ParentId: $C.nul($C.str), Id: $C.nul($C.str), Name: $C.nul($C.str), JobSet: $C.nul($C.arr(TreeJobSets)), Children: $C.nul($C.arr(DescribeTreeJobsRsp)), RequestId: $C.str }))
 
 /** `DescribeTreeJobsRsp` (response side). */
 export interface DescribeTreeJobsRsp {
-  readonly ParentId: string | null
-  readonly Id: string | null
-  readonly Name: string | null
-  readonly JobSet: readonly TreeJobSets[] | null
-  readonly Children: readonly DescribeTreeJobsRsp[] | null
+  readonly ParentId?: string | null
+  readonly Id?: string | null
+  readonly Name?: string | null
+  readonly JobSet?: readonly TreeJobSets[] | null
+  readonly Children?: readonly DescribeTreeJobsRsp[] | null
   readonly RequestId: string | null
   readonly PageAttach?: string | null
   readonly HasMore?: boolean | null
@@ -907,12 +907,12 @@ export const DescribeTreeResourcesRequest: $Schema.Schema<DescribeTreeResourcesR
 
 /** `DescribeTreeResourcesResponse` (response side). */
 export interface DescribeTreeResourcesResponse {
-  readonly ParentId: string | null
-  readonly Id: string | null
-  readonly Name: string | null
-  readonly Items: readonly TreeResourceItem[] | null
-  readonly Children: readonly DescribeTreeResourcesRsp[] | null
-  readonly TotalCount: number | bigint | null
+  readonly ParentId?: string | null
+  readonly Id?: string | null
+  readonly Name?: string | null
+  readonly Items?: readonly TreeResourceItem[] | null
+  readonly Children?: readonly DescribeTreeResourcesRsp[] | null
+  readonly TotalCount?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeTreeResourcesResponse: $Schema.Schema<DescribeTreeResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTreeResourcesResponse", { ParentId: $C.nul($C.str), Id: $C.nul($C.str), Name: $C.nul($C.str), Items: $C.nul($C.arr(TreeResourceItem)), Children: $C.nul($C.arr(DescribeTreeResourcesRsp)), TotalCount: $C.nul($C.int64), RequestId: $C.str }))
@@ -936,7 +936,7 @@ export const DescribeVariablesRequest: $Schema.Schema<DescribeVariablesRequest> 
 
 /** `DescribeVariablesResponse` (response side). */
 export interface DescribeVariablesResponse {
-  readonly VariableSet: readonly VariableItem[]
+  readonly VariableSet?: readonly VariableItem[]
   readonly RequestId: string
 }
 export const DescribeVariablesResponse: $Schema.Schema<DescribeVariablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVariablesResponse", { VariableSet: $C.arr(VariableItem), RequestId: $C.str }))
@@ -950,7 +950,7 @@ export const DescribeWorkSpaceUsersRequest: $Schema.Schema<DescribeWorkSpaceUser
 
 /** `DescribeWorkSpaceUsersResponse` (response side). */
 export interface DescribeWorkSpaceUsersResponse {
-  readonly RoleAuths: readonly RoleAuth[]
+  readonly RoleAuths?: readonly RoleAuth[]
   readonly RequestId: string
 }
 export const DescribeWorkSpaceUsersResponse: $Schema.Schema<DescribeWorkSpaceUsersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWorkSpaceUsersResponse", { RoleAuths: $C.arr(RoleAuth), RequestId: $C.str }))
@@ -966,8 +966,8 @@ export const DescribeWorkSpacesRequest: $Schema.Schema<DescribeWorkSpacesRequest
 
 /** `DescribeWorkSpacesResponse` (response side). */
 export interface DescribeWorkSpacesResponse {
-  readonly WorkSpaceSetItem: readonly WorkSpaceSetItem[] | null
-  readonly TotalCount: number | bigint
+  readonly WorkSpaceSetItem?: readonly WorkSpaceSetItem[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeWorkSpacesResponse: $Schema.Schema<DescribeWorkSpacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWorkSpacesResponse", { WorkSpaceSetItem: $C.nul($C.arr(WorkSpaceSetItem)), TotalCount: $C.int64, RequestId: $C.str }))
@@ -991,9 +991,9 @@ export const FetchSqlGatewayStatementResultRequest: $Schema.Schema<FetchSqlGatew
 
 /** `FetchSqlGatewayStatementResultResponse` (response side). */
 export interface FetchSqlGatewayStatementResultResponse {
-  readonly ErrorMessage: readonly string[] | null
-  readonly ResultType: string | null
-  readonly IsQueryResult: boolean | null
+  readonly ErrorMessage?: readonly string[] | null
+  readonly ResultType?: string | null
+  readonly IsQueryResult?: boolean | null
   readonly ResultKind?: string | null
   readonly Results?: StatementResult | null
   readonly NextResultUri?: string | null
@@ -1018,9 +1018,9 @@ export const FlinkJdkVersion: $Schema.Schema<FlinkJdkVersion> = /*#__PURE__*/ $C
 /** `GatewayRefItem` (response side). */
 export interface GatewayRefItem {
   readonly WorkspaceId?: string | null
-  readonly ResourceId: string | null
-  readonly Version: number | bigint | null
-  readonly Type: number | bigint | null
+  readonly ResourceId?: string | null
+  readonly Version?: number | bigint | null
+  readonly Type?: number | bigint | null
 }
 export const GatewayRefItem: $Schema.Schema<GatewayRefItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("GatewayRefItem", { ResourceId: $C.nul($C.str), Version: $C.nul($C.int64), Type: $C.nul($C.uint64) }, { WorkspaceId: $C.nul($C.str) }))
 
@@ -1035,12 +1035,12 @@ export const GetMetaTableRequest: $Schema.Schema<GetMetaTableRequest> = /*#__PUR
 
 /** `GetMetaTableResponse` (response side). */
 export interface GetMetaTableResponse {
-  readonly SerialId: string
-  readonly Catalog: string
-  readonly Database: string
-  readonly Table: string
-  readonly DDL: string
-  readonly CreateTime: string
+  readonly SerialId?: string
+  readonly Catalog?: string
+  readonly Database?: string
+  readonly Table?: string
+  readonly DDL?: string
+  readonly CreateTime?: string
   readonly RequestId: string
 }
 export const GetMetaTableResponse: $Schema.Schema<GetMetaTableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetMetaTableResponse", { SerialId: $C.str, Catalog: $C.str, Database: $C.str, Table: $C.str, DDL: $C.str, CreateTime: $C.str, RequestId: $C.str }))
@@ -1048,8 +1048,8 @@ export const GetMetaTableResponse: $Schema.Schema<GetMetaTableResponse> = /*#__P
 /** `HadoopYarnItem` (response side). */
 export interface HadoopYarnItem {
   readonly ClusterGroupSerialId?: string
-  readonly Status: number | bigint | null
-  readonly Cpu: number | null
+  readonly Status?: number | bigint | null
+  readonly Cpu?: number | null
   readonly Mem?: number
   readonly CreateTime?: string
   readonly UpdateTime?: string
@@ -1060,8 +1060,8 @@ export const HadoopYarnItem: $Schema.Schema<HadoopYarnItem> = /*#__PURE__*/ $C.l
 
 /** `HiveMetastoreInfo` (response side). */
 export interface HiveMetastoreInfo {
-  readonly HiveMetastoreSerialId: string
-  readonly ClusterGroupSerialId: string
+  readonly HiveMetastoreSerialId?: string
+  readonly ClusterGroupSerialId?: string
   readonly Status?: number | bigint
   readonly Cpu?: number | bigint
   readonly MemGB?: number | bigint
@@ -1077,33 +1077,33 @@ export const HiveMetastoreInfo: $Schema.Schema<HiveMetastoreInfo> = /*#__PURE__*
 
 /** `JobConfig` (response side). */
 export interface JobConfig {
-  readonly JobId: string
-  readonly EntrypointClass: string | null
-  readonly ProgramArgs: string | null
-  readonly Remark: string | null
-  readonly CreateTime: string
-  readonly Version: number | bigint
-  readonly DefaultParallelism: number | bigint | null
-  readonly Properties: readonly Property[] | null
-  readonly ResourceRefDetails: readonly ResourceRefDetail[] | null
-  readonly CreatorUin: string | null
-  readonly UpdateTime: string | null
-  readonly COSBucket: string | null
-  readonly LogCollect: number | bigint | null
-  readonly MaxParallelism: number | bigint | null
-  readonly JobManagerSpec: number | null
-  readonly TaskManagerSpec: number | null
-  readonly ClsLogsetId: string | null
-  readonly ClsTopicId: string | null
-  readonly PythonVersion: string | null
-  readonly AutoRecover: number | bigint | null
-  readonly LogLevel: string | null
-  readonly ClazzLevels: readonly ClazzLevel[] | null
-  readonly ExpertModeOn: boolean | null
+  readonly JobId?: string
+  readonly EntrypointClass?: string | null
+  readonly ProgramArgs?: string | null
+  readonly Remark?: string | null
+  readonly CreateTime?: string
+  readonly Version?: number | bigint
+  readonly DefaultParallelism?: number | bigint | null
+  readonly Properties?: readonly Property[] | null
+  readonly ResourceRefDetails?: readonly ResourceRefDetail[] | null
+  readonly CreatorUin?: string | null
+  readonly UpdateTime?: string | null
+  readonly COSBucket?: string | null
+  readonly LogCollect?: number | bigint | null
+  readonly MaxParallelism?: number | bigint | null
+  readonly JobManagerSpec?: number | null
+  readonly TaskManagerSpec?: number | null
+  readonly ClsLogsetId?: string | null
+  readonly ClsTopicId?: string | null
+  readonly PythonVersion?: string | null
+  readonly AutoRecover?: number | bigint | null
+  readonly LogLevel?: string | null
+  readonly ClazzLevels?: readonly ClazzLevel[] | null
+  readonly ExpertModeOn?: boolean | null
   readonly ExpertModeConfiguration?: ExpertModeConfiguration | null
-  readonly TraceModeOn: boolean | null
-  readonly TraceModeConfiguration: TraceModeConfiguration | null
-  readonly CheckpointRetainedNum: number | bigint | null
+  readonly TraceModeOn?: boolean | null
+  readonly TraceModeConfiguration?: TraceModeConfiguration | null
+  readonly CheckpointRetainedNum?: number | bigint | null
   readonly JobGraph?: JobGraph | null
   readonly EsServerlessIndex?: string | null
   readonly EsServerlessSpace?: string | null
@@ -1127,12 +1127,12 @@ export const JobConfig: $Schema.Schema<JobConfig> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `JobEvent` (response side). */
 export interface JobEvent {
-  readonly Type: string
-  readonly Description: string
-  readonly Timestamp: number | bigint
-  readonly RunningOrderId: number | bigint | null
-  readonly Message: string | null
-  readonly SolutionLink: string | null
+  readonly Type?: string
+  readonly Description?: string
+  readonly Timestamp?: number | bigint
+  readonly RunningOrderId?: number | bigint | null
+  readonly Message?: string | null
+  readonly SolutionLink?: string | null
   readonly CauseAnalysis?: string
   readonly Solution?: string
 }
@@ -1184,39 +1184,39 @@ export const JobRuntimeInfo: $Schema.Schema<JobRuntimeInfo> = /*#__PURE__*/ $C.l
 
 /** `JobV1` (response side). */
 export interface JobV1 {
-  readonly JobId: string | null
-  readonly Region: string | null
-  readonly Zone: string | null
-  readonly AppId: number | bigint | null
-  readonly OwnerUin: string | null
-  readonly CreatorUin: string | null
-  readonly Name: string | null
-  readonly JobType: number | bigint | null
-  readonly Status: number | bigint | null
-  readonly CreateTime: string | null
-  readonly StartTime: string | null
-  readonly StopTime: string | null
-  readonly UpdateTime: string | null
-  readonly TotalRunMillis: number | bigint | null
-  readonly Remark: string | null
-  readonly LastOpResult: string | null
-  readonly ClusterName: string | null
-  readonly LatestJobConfigVersion: number | bigint | null
+  readonly JobId?: string | null
+  readonly Region?: string | null
+  readonly Zone?: string | null
+  readonly AppId?: number | bigint | null
+  readonly OwnerUin?: string | null
+  readonly CreatorUin?: string | null
+  readonly Name?: string | null
+  readonly JobType?: number | bigint | null
+  readonly Status?: number | bigint | null
+  readonly CreateTime?: string | null
+  readonly StartTime?: string | null
+  readonly StopTime?: string | null
+  readonly UpdateTime?: string | null
+  readonly TotalRunMillis?: number | bigint | null
+  readonly Remark?: string | null
+  readonly LastOpResult?: string | null
+  readonly ClusterName?: string | null
+  readonly LatestJobConfigVersion?: number | bigint | null
   readonly LatestValidJobConfigVersion?: number | bigint
-  readonly PublishedJobConfigVersion: number | bigint | null
-  readonly RunningCuNum: number | bigint | null
-  readonly CuMem: number | bigint | null
-  readonly StatusDesc: string | null
-  readonly CurrentRunMillis: number | bigint | null
-  readonly ClusterId: string | null
-  readonly WebUIUrl: string | null
-  readonly SchedulerType: number | bigint | null
-  readonly ClusterStatus: number | bigint | null
-  readonly RunningCu: number | null
-  readonly FlinkVersion: string | null
-  readonly WorkSpaceId: string | null
-  readonly WorkSpaceName: string | null
-  readonly Tags: readonly Tag[] | null
+  readonly PublishedJobConfigVersion?: number | bigint | null
+  readonly RunningCuNum?: number | bigint | null
+  readonly CuMem?: number | bigint | null
+  readonly StatusDesc?: string | null
+  readonly CurrentRunMillis?: number | bigint | null
+  readonly ClusterId?: string | null
+  readonly WebUIUrl?: string | null
+  readonly SchedulerType?: number | bigint | null
+  readonly ClusterStatus?: number | bigint | null
+  readonly RunningCu?: number | null
+  readonly FlinkVersion?: string | null
+  readonly WorkSpaceId?: string | null
+  readonly WorkSpaceName?: string | null
+  readonly Tags?: readonly Tag[] | null
   readonly EventInfo?: JobEventInfo | null
   readonly Description?: string | null
   readonly ScalingType?: number | bigint | null
@@ -1369,7 +1369,7 @@ export const ParseConnectorRequest: $Schema.Schema<ParseConnectorRequest> = /*#_
 
 /** `ParseConnectorResponse` (response side). */
 export interface ParseConnectorResponse {
-  readonly Connectors: readonly Connectors[]
+  readonly Connectors?: readonly Connectors[]
   readonly RequestId: string
 }
 export const ParseConnectorResponse: $Schema.Schema<ParseConnectorResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParseConnectorResponse", { Connectors: $C.arr(Connectors), RequestId: $C.str }))
@@ -1422,24 +1422,24 @@ export const ResourceConfigItem: $Schema.Schema<ResourceConfigItem> = /*#__PURE_
 
 /** `ResourceItem` (response side). */
 export interface ResourceItem {
-  readonly ResourceId: string
-  readonly Name: string
-  readonly ResourceType: number | bigint
-  readonly ResourceLoc: ResourceLoc
-  readonly Region: string
-  readonly AppId: number | bigint
-  readonly OwnerUin: string
-  readonly CreatorUin: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly LatestResourceConfigVersion: number | bigint
-  readonly Remark: string | null
-  readonly VersionCount: number | bigint | null
-  readonly RefJobCount: number | bigint | null
+  readonly ResourceId?: string
+  readonly Name?: string
+  readonly ResourceType?: number | bigint
+  readonly ResourceLoc?: ResourceLoc
+  readonly Region?: string
+  readonly AppId?: number | bigint
+  readonly OwnerUin?: string
+  readonly CreatorUin?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly LatestResourceConfigVersion?: number | bigint
+  readonly Remark?: string | null
+  readonly VersionCount?: number | bigint | null
+  readonly RefJobCount?: number | bigint | null
   readonly IsJobRun?: number | bigint
-  readonly FileName: string | null
-  readonly WorkSpaceId: number | bigint | null
-  readonly RefJobStatusCountSet: readonly RefJobStatusCountItem[] | null
+  readonly FileName?: string | null
+  readonly WorkSpaceId?: number | bigint | null
+  readonly RefJobStatusCountSet?: readonly RefJobStatusCountItem[] | null
   readonly Connector?: string
   readonly ConnectorVersion?: string
   readonly ConnectionMethod?: string
@@ -1475,11 +1475,11 @@ export const ResourceRef: $Schema.Schema<ResourceRef> = /*#__PURE__*/ $C.lazy(()
 
 /** `ResourceRefDetail` (response side). */
 export interface ResourceRefDetail {
-  readonly ResourceId: string
-  readonly Version: number | bigint
-  readonly Name: string
-  readonly Type: number | bigint
-  readonly SystemProvide: number | bigint
+  readonly ResourceId?: string
+  readonly Version?: number | bigint
+  readonly Name?: string
+  readonly Type?: number | bigint
+  readonly SystemProvide?: number | bigint
   readonly Connector?: string
   readonly ConnectorVersion?: string
 }
@@ -1487,9 +1487,9 @@ export const ResourceRefDetail: $Schema.Schema<ResourceRefDetail> = /*#__PURE__*
 
 /** `ResourceRefJobInfo` (response side). */
 export interface ResourceRefJobInfo {
-  readonly JobId: string
-  readonly JobConfigVersion: number | bigint
-  readonly ResourceVersion: number | bigint
+  readonly JobId?: string
+  readonly JobConfigVersion?: number | bigint
+  readonly ResourceVersion?: number | bigint
 }
 export const ResourceRefJobInfo: $Schema.Schema<ResourceRefJobInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceRefJobInfo", { JobId: $C.str, JobConfigVersion: $C.int64, ResourceVersion: $C.int64 }))
 
@@ -1573,29 +1573,29 @@ export const RunSqlGatewayStatementRequest: $Schema.Schema<RunSqlGatewayStatemen
 
 /** `RunSqlGatewayStatementResponse` (response side). */
 export interface RunSqlGatewayStatementResponse {
-  readonly ErrorMessage: readonly string[] | null
-  readonly SessionId: string
-  readonly OperationHandleId: string
+  readonly ErrorMessage?: readonly string[] | null
+  readonly SessionId?: string
+  readonly OperationHandleId?: string
   readonly RequestId: string
 }
 export const RunSqlGatewayStatementResponse: $Schema.Schema<RunSqlGatewayStatementResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunSqlGatewayStatementResponse", { ErrorMessage: $C.nul($C.arr($C.str)), SessionId: $C.str, OperationHandleId: $C.str, RequestId: $C.str }))
 
 /** `Savepoint` (response side). */
 export interface Savepoint {
-  readonly Id: number | bigint | null
-  readonly VersionId: number | bigint | null
-  readonly Status: number | bigint | null
-  readonly CreateTime: number | bigint | null
-  readonly UpdateTime: number | bigint | null
-  readonly Path: string | null
-  readonly Size: number | bigint | null
-  readonly RecordType: number | bigint | null
-  readonly JobRuntimeId: number | bigint | null
-  readonly Description: string | null
-  readonly Timeout: number | bigint | null
-  readonly SerialId: string | null
-  readonly TimeConsuming: number | bigint | null
-  readonly PathStatus: number | bigint | null
+  readonly Id?: number | bigint | null
+  readonly VersionId?: number | bigint | null
+  readonly Status?: number | bigint | null
+  readonly CreateTime?: number | bigint | null
+  readonly UpdateTime?: number | bigint | null
+  readonly Path?: string | null
+  readonly Size?: number | bigint | null
+  readonly RecordType?: number | bigint | null
+  readonly JobRuntimeId?: number | bigint | null
+  readonly Description?: string | null
+  readonly Timeout?: number | bigint | null
+  readonly SerialId?: string | null
+  readonly TimeConsuming?: number | bigint | null
+  readonly PathStatus?: number | bigint | null
   readonly FlinkVersion?: string | null
   readonly IsIncremental?: string | null
   readonly CheckpointSize?: number | bigint
@@ -1620,9 +1620,9 @@ export const ScaleOceanusClusterResponse: $Schema.Schema<ScaleOceanusClusterResp
 /** `SessionClusterRefItem` (response side). */
 export interface SessionClusterRefItem {
   readonly WorkspaceId?: string | null
-  readonly ResourceId: string | null
-  readonly Version: number | bigint | null
-  readonly Type: number | bigint | null
+  readonly ResourceId?: string | null
+  readonly Version?: number | bigint | null
+  readonly Type?: number | bigint | null
 }
 export const SessionClusterRefItem: $Schema.Schema<SessionClusterRefItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SessionClusterRefItem", { ResourceId: $C.nul($C.str), Version: $C.nul($C.int64), Type: $C.nul($C.uint64) }, { WorkspaceId: $C.nul($C.str) }))
 
@@ -1686,8 +1686,8 @@ export const SlaveZone: $Schema.Schema<SlaveZone> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `SlotSharingGroup` (both sides). */
 export interface SlotSharingGroup {
-  readonly Name: string | null
-  readonly Spec: SlotSharingGroupSpec | null
+  readonly Name?: string | null
+  readonly Spec?: SlotSharingGroupSpec | null
   readonly Description?: string | null
   readonly Configuration?: readonly Property[] | null
 }
@@ -1713,10 +1713,10 @@ export const SqlGatewayEndpoint: $Schema.Schema<SqlGatewayEndpoint> = /*#__PURE_
 
 /** `SqlGatewayItem` (response side). */
 export interface SqlGatewayItem {
-  readonly SerialId: string | null
-  readonly FlinkVersion: string | null
-  readonly Status: number | bigint | null
-  readonly CreatorUin: string | null
+  readonly SerialId?: string | null
+  readonly FlinkVersion?: string | null
+  readonly Status?: number | bigint | null
+  readonly CreatorUin?: string | null
   readonly ResourceRefs?: readonly GatewayRefItem[] | null
   readonly CuSpec?: number | null
   readonly CreateTime?: string | null
@@ -1775,19 +1775,19 @@ export const SubEks: $Schema.Schema<SubEks> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `SubFolderInfo` (response side). */
 export interface SubFolderInfo {
-  readonly FolderId: string
-  readonly FolderName: string
+  readonly FolderId?: string
+  readonly FolderName?: string
 }
 export const SubFolderInfo: $Schema.Schema<SubFolderInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubFolderInfo", { FolderId: $C.str, FolderName: $C.str }))
 
 /** `SystemResourceItem` (response side). */
 export interface SystemResourceItem {
-  readonly ResourceId: string
-  readonly Name: string
-  readonly ResourceType: number | bigint
-  readonly Remark: string
-  readonly Region: string
-  readonly LatestResourceConfigVersion: number | bigint
+  readonly ResourceId?: string
+  readonly Name?: string
+  readonly ResourceType?: number | bigint
+  readonly Remark?: string
+  readonly Region?: string
+  readonly LatestResourceConfigVersion?: number | bigint
   readonly SystemProvide?: number | bigint
 }
 export const SystemResourceItem: $Schema.Schema<SystemResourceItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SystemResourceItem", { ResourceId: $C.str, Name: $C.str, ResourceType: $C.int64, Remark: $C.str, Region: $C.str, LatestResourceConfigVersion: $C.int64 }, { SystemProvide: $C.int64 }))
@@ -1808,11 +1808,11 @@ export const TraceModeConfiguration: $Schema.Schema<TraceModeConfiguration> = /*
 
 /** `TreeJobSets` (response side). */
 export interface TreeJobSets {
-  readonly JobId: string | null
-  readonly Name: string | null
-  readonly JobType: number | bigint | null
-  readonly RunningCu: number | null
-  readonly Status: number | bigint | null
+  readonly JobId?: string | null
+  readonly Name?: string | null
+  readonly JobType?: number | bigint | null
+  readonly RunningCu?: number | null
+  readonly Status?: number | bigint | null
   readonly ScalingType?: number | bigint | null
   readonly RunningCpu?: number | null
   readonly RunningMem?: number | null
@@ -1844,10 +1844,10 @@ export const TriggerJobSavepointRequest: $Schema.Schema<TriggerJobSavepointReque
 
 /** `TriggerJobSavepointResponse` (response side). */
 export interface TriggerJobSavepointResponse {
-  readonly SavepointTrigger: boolean
-  readonly ErrorMsg: string | null
-  readonly FinalSavepointPath: string | null
-  readonly SavepointId: string | null
+  readonly SavepointTrigger?: boolean
+  readonly ErrorMsg?: string | null
+  readonly FinalSavepointPath?: string | null
+  readonly SavepointId?: string | null
   readonly RequestId: string
 }
 export const TriggerJobSavepointResponse: $Schema.Schema<TriggerJobSavepointResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TriggerJobSavepointResponse", { SavepointTrigger: $C.bool, ErrorMsg: $C.nul($C.str), FinalSavepointPath: $C.nul($C.str), SavepointId: $C.nul($C.str), RequestId: $C.str }))
@@ -1863,17 +1863,17 @@ export const VPCDescription: $Schema.Schema<VPCDescription> = /*#__PURE__*/ $C.l
 
 /** `VariableItem` (response side). */
 export interface VariableItem {
-  readonly SerialId: string | null
-  readonly Name: string | null
-  readonly Value: string | null
+  readonly SerialId?: string | null
+  readonly Name?: string | null
+  readonly Value?: string | null
   readonly ValueType?: number | bigint
   readonly SecretRegion?: string
   readonly SecretName?: string
   readonly SecretVersionId?: string
-  readonly Type: number | bigint | null
-  readonly Remark: string | null
-  readonly CreateTime: string | null
-  readonly CreatorUin: string | null
+  readonly Type?: number | bigint | null
+  readonly Remark?: string | null
+  readonly CreateTime?: string | null
+  readonly CreatorUin?: string | null
 }
 export const VariableItem: $Schema.Schema<VariableItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("VariableItem", { SerialId: $C.nul($C.str), Name: $C.nul($C.str), Value: $C.nul($C.str), Type: $C.nul($C.int64), Remark: $C.nul($C.str), CreateTime: $C.nul($C.str), CreatorUin: $C.nul($C.str) }, { ValueType: $C.int64, SecretRegion: $C.str, SecretName: $C.str, SecretVersionId: $C.str }))
 

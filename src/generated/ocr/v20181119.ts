@@ -26,84 +26,84 @@ export const AdvertiseOCRRequest: $Schema.Schema<AdvertiseOCRRequest> = /*#__PUR
 
 /** `AdvertiseOCRResponse` (response side). */
 export interface AdvertiseOCRResponse {
-  readonly TextDetections: readonly AdvertiseTextDetection[]
-  readonly ImageSize: ImageSize
+  readonly TextDetections?: readonly AdvertiseTextDetection[]
+  readonly ImageSize?: ImageSize
   readonly RequestId: string
 }
 export const AdvertiseOCRResponse: $Schema.Schema<AdvertiseOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AdvertiseOCRResponse", { TextDetections: $C.arr(AdvertiseTextDetection), ImageSize: ImageSize, RequestId: $C.str }))
 
 /** `AdvertiseTextDetection` (response side). */
 export interface AdvertiseTextDetection {
-  readonly DetectedText: string
-  readonly Confidence: number | bigint
-  readonly Polygon: readonly Coord[]
-  readonly AdvancedInfo: string
+  readonly DetectedText?: string
+  readonly Confidence?: number | bigint
+  readonly Polygon?: readonly Coord[]
+  readonly AdvancedInfo?: string
 }
 export const AdvertiseTextDetection: $Schema.Schema<AdvertiseTextDetection> = /*#__PURE__*/ $C.lazy(() => $C.struct("AdvertiseTextDetection", { DetectedText: $C.str, Confidence: $C.int64, Polygon: $C.arr(Coord), AdvancedInfo: $C.str }))
 
 /** `AirTicketInfo` (response side). */
 export interface AirTicketInfo {
-  readonly PassengerName: string
-  readonly ValidIdNumber: string
-  readonly Endorsement: string
-  readonly NumberOfGPOrder: string
-  readonly ElectronicInvoiceAirTransportReceiptNumber: string
-  readonly DetailInformationOfAirTicketTuple: readonly DetailInformationOfAirTicketTupleList[]
-  readonly Fare: string
-  readonly FuelSurcharge: string
-  readonly VatRate: string
-  readonly VatTaxAmount: string
-  readonly CivilAviationDevelopmentFund: string
-  readonly OtherTaxes: string
-  readonly TotalAmount: string
-  readonly ElectronicTicketNum: string
-  readonly VerificationCode: string
-  readonly PromptInformation: string
-  readonly Insurance: string
-  readonly AgentCode: string
-  readonly IssueParty: string
-  readonly IssueDate: string
-  readonly IssuingStatus: string
-  readonly MarkingOfDomesticOrInternational: string
-  readonly NameOfPurchaser: string
-  readonly NameOfSeller: string
-  readonly UnifiedSocialCreditCodeOfPurchaser: string
+  readonly PassengerName?: string
+  readonly ValidIdNumber?: string
+  readonly Endorsement?: string
+  readonly NumberOfGPOrder?: string
+  readonly ElectronicInvoiceAirTransportReceiptNumber?: string
+  readonly DetailInformationOfAirTicketTuple?: readonly DetailInformationOfAirTicketTupleList[]
+  readonly Fare?: string
+  readonly FuelSurcharge?: string
+  readonly VatRate?: string
+  readonly VatTaxAmount?: string
+  readonly CivilAviationDevelopmentFund?: string
+  readonly OtherTaxes?: string
+  readonly TotalAmount?: string
+  readonly ElectronicTicketNum?: string
+  readonly VerificationCode?: string
+  readonly PromptInformation?: string
+  readonly Insurance?: string
+  readonly AgentCode?: string
+  readonly IssueParty?: string
+  readonly IssueDate?: string
+  readonly IssuingStatus?: string
+  readonly MarkingOfDomesticOrInternational?: string
+  readonly NameOfPurchaser?: string
+  readonly NameOfSeller?: string
+  readonly UnifiedSocialCreditCodeOfPurchaser?: string
 }
 export const AirTicketInfo: $Schema.Schema<AirTicketInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AirTicketInfo", { PassengerName: $C.str, ValidIdNumber: $C.str, Endorsement: $C.str, NumberOfGPOrder: $C.str, ElectronicInvoiceAirTransportReceiptNumber: $C.str, DetailInformationOfAirTicketTuple: $C.arr(DetailInformationOfAirTicketTupleList), Fare: $C.str, FuelSurcharge: $C.str, VatRate: $C.str, VatTaxAmount: $C.str, CivilAviationDevelopmentFund: $C.str, OtherTaxes: $C.str, TotalAmount: $C.str, ElectronicTicketNum: $C.str, VerificationCode: $C.str, PromptInformation: $C.str, Insurance: $C.str, AgentCode: $C.str, IssueParty: $C.str, IssueDate: $C.str, IssuingStatus: $C.str, MarkingOfDomesticOrInternational: $C.str, NameOfPurchaser: $C.str, NameOfSeller: $C.str, UnifiedSocialCreditCodeOfPurchaser: $C.str }))
 
 /** `AirTransport` (response side). */
 export interface AirTransport {
-  readonly Title: string
-  readonly Number: string
-  readonly CheckCode: string
-  readonly SerialNumber: string
-  readonly Date: string
-  readonly AgentCode: string
-  readonly AgentCodeFirst: string
-  readonly AgentCodeSecond: string
-  readonly UserName: string
-  readonly UserID: string
-  readonly Issuer: string
-  readonly Fare: string
-  readonly Tax: string
-  readonly FuelSurcharge: string
-  readonly AirDevelopmentFund: string
-  readonly Insurance: string
-  readonly Total: string
-  readonly Kind: string
-  readonly DomesticInternationalTag: string
-  readonly DateStart: string
-  readonly DateEnd: string
-  readonly Endorsement: string
-  readonly QRCodeMark: number | bigint
-  readonly FlightItems: readonly FlightItem[]
-  readonly PromptInformation: string
-  readonly BuyerTaxID: string
-  readonly Buyer: string
-  readonly ReceiptNumber: string
-  readonly InvoiceStatus: string
-  readonly TaxRate: string
-  readonly TaxAmount: string
+  readonly Title?: string
+  readonly Number?: string
+  readonly CheckCode?: string
+  readonly SerialNumber?: string
+  readonly Date?: string
+  readonly AgentCode?: string
+  readonly AgentCodeFirst?: string
+  readonly AgentCodeSecond?: string
+  readonly UserName?: string
+  readonly UserID?: string
+  readonly Issuer?: string
+  readonly Fare?: string
+  readonly Tax?: string
+  readonly FuelSurcharge?: string
+  readonly AirDevelopmentFund?: string
+  readonly Insurance?: string
+  readonly Total?: string
+  readonly Kind?: string
+  readonly DomesticInternationalTag?: string
+  readonly DateStart?: string
+  readonly DateEnd?: string
+  readonly Endorsement?: string
+  readonly QRCodeMark?: number | bigint
+  readonly FlightItems?: readonly FlightItem[]
+  readonly PromptInformation?: string
+  readonly BuyerTaxID?: string
+  readonly Buyer?: string
+  readonly ReceiptNumber?: string
+  readonly InvoiceStatus?: string
+  readonly TaxRate?: string
+  readonly TaxAmount?: string
 }
 export const AirTransport: $Schema.Schema<AirTransport> = /*#__PURE__*/ $C.lazy(() => $C.struct("AirTransport", { Title: $C.str, Number: $C.str, CheckCode: $C.str, SerialNumber: $C.str, Date: $C.str, AgentCode: $C.str, AgentCodeFirst: $C.str, AgentCodeSecond: $C.str, UserName: $C.str, UserID: $C.str, Issuer: $C.str, Fare: $C.str, Tax: $C.str, FuelSurcharge: $C.str, AirDevelopmentFund: $C.str, Insurance: $C.str, Total: $C.str, Kind: $C.str, DomesticInternationalTag: $C.str, DateStart: $C.str, DateEnd: $C.str, Endorsement: $C.str, QRCodeMark: $C.int64, FlightItems: $C.arr(FlightItem), PromptInformation: $C.str, BuyerTaxID: $C.str, Buyer: $C.str, ReceiptNumber: $C.str, InvoiceStatus: $C.str, TaxRate: $C.str, TaxAmount: $C.str }))
 
@@ -133,8 +133,8 @@ export const ArithmeticOCRRequest: $Schema.Schema<ArithmeticOCRRequest> = /*#__P
 
 /** `ArithmeticOCRResponse` (response side). */
 export interface ArithmeticOCRResponse {
-  readonly TextDetections: readonly TextArithmetic[]
-  readonly Angle: number
+  readonly TextDetections?: readonly TextArithmetic[]
+  readonly Angle?: number
   readonly RequestId: string
 }
 export const ArithmeticOCRResponse: $Schema.Schema<ArithmeticOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ArithmeticOCRResponse", { TextDetections: $C.arr(TextArithmetic), Angle: $C.float, RequestId: $C.str }))
@@ -154,15 +154,15 @@ export const BankCardOCRRequest: $Schema.Schema<BankCardOCRRequest> = /*#__PURE_
 
 /** `BankCardOCRResponse` (response side). */
 export interface BankCardOCRResponse {
-  readonly CardNo: string
-  readonly BankInfo: string
-  readonly ValidDate: string
-  readonly CardType: string
-  readonly CardName: string
-  readonly BorderCutImage: string | null
-  readonly CardNoImage: string | null
-  readonly WarningCode: readonly (number | bigint)[] | null
-  readonly QualityValue: number | bigint | null
+  readonly CardNo?: string
+  readonly BankInfo?: string
+  readonly ValidDate?: string
+  readonly CardType?: string
+  readonly CardName?: string
+  readonly BorderCutImage?: string | null
+  readonly CardNoImage?: string | null
+  readonly WarningCode?: readonly (number | bigint)[] | null
+  readonly QualityValue?: number | bigint | null
   readonly CardCategory?: string
   readonly RequestId: string
 }
@@ -170,16 +170,16 @@ export const BankCardOCRResponse: $Schema.Schema<BankCardOCRResponse> = /*#__PUR
 
 /** `BankSlip` (response side). */
 export interface BankSlip {
-  readonly BankSlipInfos: readonly BankSlipInfo[] | null
+  readonly BankSlipInfos?: readonly BankSlipInfo[] | null
   readonly CommonBankSlipInfos?: readonly BankSlipInfo[]
 }
 export const BankSlip: $Schema.Schema<BankSlip> = /*#__PURE__*/ $C.lazy(() => $C.struct("BankSlip", { BankSlipInfos: $C.nul($C.arr(BankSlipInfo)) }, { CommonBankSlipInfos: $C.arr(BankSlipInfo) }))
 
 /** `BankSlipInfo` (response side). */
 export interface BankSlipInfo {
-  readonly Name: string
-  readonly Value: string
-  readonly Rect: Rect
+  readonly Name?: string
+  readonly Value?: string
+  readonly Rect?: Rect
 }
 export const BankSlipInfo: $Schema.Schema<BankSlipInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BankSlipInfo", { Name: $C.str, Value: $C.str, Rect: Rect }))
 
@@ -194,8 +194,8 @@ export const BankSlipOCRRequest: $Schema.Schema<BankSlipOCRRequest> = /*#__PURE_
 
 /** `BankSlipOCRResponse` (response side). */
 export interface BankSlipOCRResponse {
-  readonly BankSlipInfos: readonly BankSlipInfo[]
-  readonly Angle: number
+  readonly BankSlipInfos?: readonly BankSlipInfo[]
+  readonly Angle?: number
   readonly RequestId: string
 }
 export const BankSlipOCRResponse: $Schema.Schema<BankSlipOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BankSlipOCRResponse", { BankSlipInfos: $C.arr(BankSlipInfo), Angle: $C.float, RequestId: $C.str }))
@@ -212,28 +212,28 @@ export const BizLicenseOCRRequest: $Schema.Schema<BizLicenseOCRRequest> = /*#__P
 
 /** `BizLicenseOCRResponse` (response side). */
 export interface BizLicenseOCRResponse {
-  readonly RegNum: string
-  readonly Name: string
-  readonly Capital: string
-  readonly Person: string
-  readonly Address: string
-  readonly Business: string
-  readonly Type: string
-  readonly Period: string
-  readonly ComposingForm: string
-  readonly SetDate: string
-  readonly RecognizeWarnCode: readonly (number | bigint)[]
-  readonly RecognizeWarnMsg: readonly string[]
-  readonly IsDuplication: number | bigint
-  readonly RegistrationDate: string
-  readonly Angle: number
-  readonly NationalEmblem: boolean
-  readonly QRCode: boolean
-  readonly Seal: boolean
-  readonly Title: string
-  readonly SerialNumber: string
-  readonly RegistrationAuthority: string
-  readonly Electronic: boolean
+  readonly RegNum?: string
+  readonly Name?: string
+  readonly Capital?: string
+  readonly Person?: string
+  readonly Address?: string
+  readonly Business?: string
+  readonly Type?: string
+  readonly Period?: string
+  readonly ComposingForm?: string
+  readonly SetDate?: string
+  readonly RecognizeWarnCode?: readonly (number | bigint)[]
+  readonly RecognizeWarnMsg?: readonly string[]
+  readonly IsDuplication?: number | bigint
+  readonly RegistrationDate?: string
+  readonly Angle?: number
+  readonly NationalEmblem?: boolean
+  readonly QRCode?: boolean
+  readonly Seal?: boolean
+  readonly Title?: string
+  readonly SerialNumber?: string
+  readonly RegistrationAuthority?: string
+  readonly Electronic?: boolean
   readonly BusinessCertificate?: readonly BusinessCertificateInfo[]
   readonly Important?: string
   readonly RequestId: string
@@ -242,35 +242,35 @@ export const BizLicenseOCRResponse: $Schema.Schema<BizLicenseOCRResponse> = /*#_
 
 /** `BusInvoice` (response side). */
 export interface BusInvoice {
-  readonly Title: string
-  readonly QRCodeMark: number | bigint
-  readonly Number: string
-  readonly Code: string
-  readonly Date: string
-  readonly TimeGetOn: string
-  readonly DateGetOn: string
-  readonly StationGetOn: string
-  readonly StationGetOff: string
-  readonly Total: string
-  readonly UserName: string
-  readonly Kind: string
-  readonly UserID: string
-  readonly Province: string
-  readonly City: string
-  readonly PlaceGetOn: string
-  readonly GateNumber: string
-  readonly TicketType: string
-  readonly VehicleType: string
-  readonly SeatNumber: string
-  readonly TrainNumber: string
+  readonly Title?: string
+  readonly QRCodeMark?: number | bigint
+  readonly Number?: string
+  readonly Code?: string
+  readonly Date?: string
+  readonly TimeGetOn?: string
+  readonly DateGetOn?: string
+  readonly StationGetOn?: string
+  readonly StationGetOff?: string
+  readonly Total?: string
+  readonly UserName?: string
+  readonly Kind?: string
+  readonly UserID?: string
+  readonly Province?: string
+  readonly City?: string
+  readonly PlaceGetOn?: string
+  readonly GateNumber?: string
+  readonly TicketType?: string
+  readonly VehicleType?: string
+  readonly SeatNumber?: string
+  readonly TrainNumber?: string
 }
 export const BusInvoice: $Schema.Schema<BusInvoice> = /*#__PURE__*/ $C.lazy(() => $C.struct("BusInvoice", { Title: $C.str, QRCodeMark: $C.int64, Number: $C.str, Code: $C.str, Date: $C.str, TimeGetOn: $C.str, DateGetOn: $C.str, StationGetOn: $C.str, StationGetOff: $C.str, Total: $C.str, UserName: $C.str, Kind: $C.str, UserID: $C.str, Province: $C.str, City: $C.str, PlaceGetOn: $C.str, GateNumber: $C.str, TicketType: $C.str, VehicleType: $C.str, SeatNumber: $C.str, TrainNumber: $C.str }))
 
 /** `BusinessCardInfo` (response side). */
 export interface BusinessCardInfo {
-  readonly Name: string
-  readonly Value: string
-  readonly ItemCoord: ItemCoord
+  readonly Name?: string
+  readonly Value?: string
+  readonly ItemCoord?: ItemCoord
 }
 export const BusinessCardInfo: $Schema.Schema<BusinessCardInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BusinessCardInfo", { Name: $C.str, Value: $C.str, ItemCoord: ItemCoord }))
 
@@ -284,18 +284,18 @@ export const BusinessCardOCRRequest: $Schema.Schema<BusinessCardOCRRequest> = /*
 
 /** `BusinessCardOCRResponse` (response side). */
 export interface BusinessCardOCRResponse {
-  readonly BusinessCardInfos: readonly BusinessCardInfo[]
-  readonly RetImageBase64: string
-  readonly Angle: number
+  readonly BusinessCardInfos?: readonly BusinessCardInfo[]
+  readonly RetImageBase64?: string
+  readonly Angle?: number
   readonly RequestId: string
 }
 export const BusinessCardOCRResponse: $Schema.Schema<BusinessCardOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BusinessCardOCRResponse", { BusinessCardInfos: $C.arr(BusinessCardInfo), RetImageBase64: $C.str, Angle: $C.float, RequestId: $C.str }))
 
 /** `BusinessCertificateInfo` (response side). */
 export interface BusinessCertificateInfo {
-  readonly Name: string
-  readonly Value: string
-  readonly Rect: Rect
+  readonly Name?: string
+  readonly Value?: string
+  readonly Rect?: Rect
 }
 export const BusinessCertificateInfo: $Schema.Schema<BusinessCertificateInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BusinessCertificateInfo", { Name: $C.str, Value: $C.str, Rect: Rect }))
 
@@ -307,10 +307,10 @@ export const CandWord: $Schema.Schema<CandWord> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `CarInvoiceInfo` (response side). */
 export interface CarInvoiceInfo {
-  readonly Name: string
-  readonly Value: string
-  readonly Rect: Rect
-  readonly Polygon: Polygon | null
+  readonly Name?: string
+  readonly Value?: string
+  readonly Rect?: Rect
+  readonly Polygon?: Polygon | null
 }
 export const CarInvoiceInfo: $Schema.Schema<CarInvoiceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CarInvoiceInfo", { Name: $C.str, Value: $C.str, Rect: Rect, Polygon: $C.nul(Polygon) }))
 
@@ -325,7 +325,7 @@ export const CarInvoiceOCRRequest: $Schema.Schema<CarInvoiceOCRRequest> = /*#__P
 
 /** `CarInvoiceOCRResponse` (response side). */
 export interface CarInvoiceOCRResponse {
-  readonly CarInvoiceInfos: readonly CarInvoiceInfo[]
+  readonly CarInvoiceInfos?: readonly CarInvoiceInfo[]
   readonly RequestId: string
 }
 export const CarInvoiceOCRResponse: $Schema.Schema<CarInvoiceOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CarInvoiceOCRResponse", { CarInvoiceInfos: $C.arr(CarInvoiceInfo), RequestId: $C.str }))
@@ -345,16 +345,16 @@ export const CardWarnInfo: $Schema.Schema<CardWarnInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `CellContent` (response side). */
 export interface CellContent {
-  readonly ParagNo: number | bigint | null
-  readonly WordSize: number | bigint | null
+  readonly ParagNo?: number | bigint | null
+  readonly WordSize?: number | bigint | null
 }
 export const CellContent: $Schema.Schema<CellContent> = /*#__PURE__*/ $C.lazy(() => $C.struct("CellContent", { ParagNo: $C.nul($C.int64), WordSize: $C.nul($C.int64) }))
 
 /** `ClassifyDetectInfo` (response side). */
 export interface ClassifyDetectInfo {
-  readonly Name: string
-  readonly Type: string | null
-  readonly Rect: Rect
+  readonly Name?: string
+  readonly Type?: string | null
+  readonly Rect?: Rect
 }
 export const ClassifyDetectInfo: $Schema.Schema<ClassifyDetectInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClassifyDetectInfo", { Name: $C.str, Type: $C.nul($C.str), Rect: Rect }))
 
@@ -368,7 +368,7 @@ export const ClassifyDetectOCRRequest: $Schema.Schema<ClassifyDetectOCRRequest> 
 
 /** `ClassifyDetectOCRResponse` (response side). */
 export interface ClassifyDetectOCRResponse {
-  readonly ClassifyDetectInfos: readonly ClassifyDetectInfo[]
+  readonly ClassifyDetectInfos?: readonly ClassifyDetectInfo[]
   readonly RequestId: string
 }
 export const ClassifyDetectOCRResponse: $Schema.Schema<ClassifyDetectOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClassifyDetectOCRResponse", { ClassifyDetectInfos: $C.arr(ClassifyDetectInfo), RequestId: $C.str }))
@@ -384,7 +384,7 @@ export const ClassifyStoreNameRequest: $Schema.Schema<ClassifyStoreNameRequest> 
 
 /** `ClassifyStoreNameResponse` (response side). */
 export interface ClassifyStoreNameResponse {
-  readonly StoreLabel: readonly string[]
+  readonly StoreLabel?: readonly string[]
   readonly SceneType?: string
   readonly RequestId: string
 }
@@ -398,19 +398,19 @@ export const ConfigAdvanced: $Schema.Schema<ConfigAdvanced> = /*#__PURE__*/ $C.l
 
 /** `ContentInfo` (response side). */
 export interface ContentInfo {
-  readonly Content: string
-  readonly Confidence: number | bigint
-  readonly IsInComplete: number | bigint
-  readonly IsReflect: number | bigint
-  readonly IsKeyInComplete: number | bigint
-  readonly IsKeyReflect: number | bigint
+  readonly Content?: string
+  readonly Confidence?: number | bigint
+  readonly IsInComplete?: number | bigint
+  readonly IsReflect?: number | bigint
+  readonly IsKeyInComplete?: number | bigint
+  readonly IsKeyReflect?: number | bigint
 }
 export const ContentInfo: $Schema.Schema<ContentInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContentInfo", { Content: $C.str, Confidence: $C.int64, IsInComplete: $C.int64, IsReflect: $C.int64, IsKeyInComplete: $C.int64, IsKeyReflect: $C.int64 }))
 
 /** `Coord` (response side). */
 export interface Coord {
-  readonly X: number | bigint
-  readonly Y: number | bigint
+  readonly X?: number | bigint
+  readonly Y?: number | bigint
 }
 export const Coord: $Schema.Schema<Coord> = /*#__PURE__*/ $C.lazy(() => $C.struct("Coord", { X: $C.int64, Y: $C.int64 }))
 
@@ -438,10 +438,10 @@ export const CropEnhanceImageOCRRequest: $Schema.Schema<CropEnhanceImageOCRReque
 
 /** `CropEnhanceImageOCRResponse` (response side). */
 export interface CropEnhanceImageOCRResponse {
-  readonly CroppedWidth: number | bigint
-  readonly CroppedHeight: number | bigint
-  readonly CroppedImage: string
-  readonly Position: readonly (number | bigint)[]
+  readonly CroppedWidth?: number | bigint
+  readonly CroppedHeight?: number | bigint
+  readonly CroppedImage?: string
+  readonly Position?: readonly (number | bigint)[]
   readonly Angle?: number | bigint | null
   readonly RequestId: string
 }
@@ -449,16 +449,16 @@ export const CropEnhanceImageOCRResponse: $Schema.Schema<CropEnhanceImageOCRResp
 
 /** `CustomsDeclaration` (response side). */
 export interface CustomsDeclaration {
-  readonly Title: string
-  readonly Content: readonly OtherInvoiceItem[]
+  readonly Title?: string
+  readonly Content?: readonly OtherInvoiceItem[]
 }
 export const CustomsDeclaration: $Schema.Schema<CustomsDeclaration> = /*#__PURE__*/ $C.lazy(() => $C.struct("CustomsDeclaration", { Title: $C.str, Content: $C.arr(OtherInvoiceItem) }))
 
 /** `CustomsPaymentReceipt` (response side). */
 export interface CustomsPaymentReceipt {
-  readonly Title: string
-  readonly Content: readonly OtherInvoiceItem[]
-  readonly CommonContent: readonly OtherInvoiceItem[]
+  readonly Title?: string
+  readonly Content?: readonly OtherInvoiceItem[]
+  readonly CommonContent?: readonly OtherInvoiceItem[]
 }
 export const CustomsPaymentReceipt: $Schema.Schema<CustomsPaymentReceipt> = /*#__PURE__*/ $C.lazy(() => $C.struct("CustomsPaymentReceipt", { Title: $C.str, Content: $C.arr(OtherInvoiceItem), CommonContent: $C.arr(OtherInvoiceItem) }))
 
@@ -505,29 +505,29 @@ export const DescribeQuestionMarkAgentJobRequest: $Schema.Schema<DescribeQuestio
 
 /** `DescribeQuestionMarkAgentJobResponse` (response side). */
 export interface DescribeQuestionMarkAgentJobResponse {
-  readonly ErrorCode: string
-  readonly ErrorMessage: string
-  readonly JobStatus: string
-  readonly Angle: number
-  readonly MarkInfos: readonly MarkInfo[]
+  readonly ErrorCode?: string
+  readonly ErrorMessage?: string
+  readonly JobStatus?: string
+  readonly Angle?: number
+  readonly MarkInfos?: readonly MarkInfo[]
   readonly RequestId: string
 }
 export const DescribeQuestionMarkAgentJobResponse: $Schema.Schema<DescribeQuestionMarkAgentJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeQuestionMarkAgentJobResponse", { ErrorCode: $C.str, ErrorMessage: $C.str, JobStatus: $C.str, Angle: $C.float, MarkInfos: $C.arr(MarkInfo), RequestId: $C.str }))
 
 /** `DetailInformationOfAirTicketTupleList` (response side). */
 export interface DetailInformationOfAirTicketTupleList {
-  readonly DepartureStation: string
-  readonly DestinationStation: string
-  readonly FlightSegment: string
-  readonly Carrier: string
-  readonly Flight: string
-  readonly SeatClass: string
-  readonly CarrierDate: string
-  readonly DepartureTime: string
-  readonly FareBasis: string
-  readonly EffectiveDate: string
-  readonly ExpirationDate: string
-  readonly FreeBaggageAllowance: string
+  readonly DepartureStation?: string
+  readonly DestinationStation?: string
+  readonly FlightSegment?: string
+  readonly Carrier?: string
+  readonly Flight?: string
+  readonly SeatClass?: string
+  readonly CarrierDate?: string
+  readonly DepartureTime?: string
+  readonly FareBasis?: string
+  readonly EffectiveDate?: string
+  readonly ExpirationDate?: string
+  readonly FreeBaggageAllowance?: string
 }
 export const DetailInformationOfAirTicketTupleList: $Schema.Schema<DetailInformationOfAirTicketTupleList> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetailInformationOfAirTicketTupleList", { DepartureStation: $C.str, DestinationStation: $C.str, FlightSegment: $C.str, Carrier: $C.str, Flight: $C.str, SeatClass: $C.str, CarrierDate: $C.str, DepartureTime: $C.str, FareBasis: $C.str, EffectiveDate: $C.str, ExpirationDate: $C.str, FreeBaggageAllowance: $C.str }))
 
@@ -539,8 +539,8 @@ export const DetectedWordCoordPoint: $Schema.Schema<DetectedWordCoordPoint> = /*
 
 /** `DetectedWords` (response side). */
 export interface DetectedWords {
-  readonly Confidence: number | bigint
-  readonly Character: string
+  readonly Confidence?: number | bigint
+  readonly Character?: string
 }
 export const DetectedWords: $Schema.Schema<DetectedWords> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectedWords", { Confidence: $C.int64, Character: $C.str }))
 
@@ -554,28 +554,28 @@ export const DriverLicenseOCRRequest: $Schema.Schema<DriverLicenseOCRRequest> = 
 
 /** `DriverLicenseOCRResponse` (response side). */
 export interface DriverLicenseOCRResponse {
-  readonly Name: string
-  readonly Sex: string
-  readonly Nationality: string
-  readonly Address: string
-  readonly DateOfBirth: string
-  readonly DateOfFirstIssue: string
-  readonly Class: string
-  readonly StartDate: string
-  readonly EndDate: string
-  readonly CardCode: string
-  readonly ArchivesCode: string
-  readonly Record: string
-  readonly RecognizeWarnCode: readonly (number | bigint)[]
-  readonly RecognizeWarnMsg: readonly string[]
-  readonly IssuingAuthority: string
-  readonly State: string
-  readonly CumulativeScore: string
-  readonly CurrentTime: string
-  readonly GenerateTime: string
-  readonly BackPageName: string
-  readonly BackPageCardCode: string
-  readonly DriverLicenseType: string
+  readonly Name?: string
+  readonly Sex?: string
+  readonly Nationality?: string
+  readonly Address?: string
+  readonly DateOfBirth?: string
+  readonly DateOfFirstIssue?: string
+  readonly Class?: string
+  readonly StartDate?: string
+  readonly EndDate?: string
+  readonly CardCode?: string
+  readonly ArchivesCode?: string
+  readonly Record?: string
+  readonly RecognizeWarnCode?: readonly (number | bigint)[]
+  readonly RecognizeWarnMsg?: readonly string[]
+  readonly IssuingAuthority?: string
+  readonly State?: string
+  readonly CumulativeScore?: string
+  readonly CurrentTime?: string
+  readonly GenerateTime?: string
+  readonly BackPageName?: string
+  readonly BackPageCardCode?: string
+  readonly DriverLicenseType?: string
   readonly RequestId: string
 }
 export const DriverLicenseOCRResponse: $Schema.Schema<DriverLicenseOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DriverLicenseOCRResponse", { Name: $C.str, Sex: $C.str, Nationality: $C.str, Address: $C.str, DateOfBirth: $C.str, DateOfFirstIssue: $C.str, Class: $C.str, StartDate: $C.str, EndDate: $C.str, CardCode: $C.str, ArchivesCode: $C.str, Record: $C.str, RecognizeWarnCode: $C.arr($C.int64), RecognizeWarnMsg: $C.arr($C.str), IssuingAuthority: $C.str, State: $C.str, CumulativeScore: $C.str, CurrentTime: $C.str, GenerateTime: $C.str, BackPageName: $C.str, BackPageCardCode: $C.str, DriverLicenseType: $C.str, RequestId: $C.str }))
@@ -621,54 +621,54 @@ export const ElectronicAirTransportDetail: $Schema.Schema<ElectronicAirTransport
 
 /** `ElectronicFlightTicketFull` (response side). */
 export interface ElectronicFlightTicketFull {
-  readonly UserName: string
-  readonly UserID: string
-  readonly Endorsement: string
-  readonly GPOrder: string
-  readonly Number: string
-  readonly Fare: string
-  readonly FuelSurcharge: string
-  readonly TaxRate: string
-  readonly Tax: string
-  readonly DevelopmentFund: string
-  readonly OtherTax: string
-  readonly Total: string
-  readonly ElectronicTicketNum: string
-  readonly VerificationCode: string
-  readonly PromptInformation: string
-  readonly Insurance: string
-  readonly Issuer: string
-  readonly Date: string
-  readonly DomesticInternationalTag: string
-  readonly Buyer: string
-  readonly Seller: string
-  readonly BuyerTaxID: string
-  readonly FlightItems: readonly FlightItemInfo[]
-  readonly InvoiceStatus: string
+  readonly UserName?: string
+  readonly UserID?: string
+  readonly Endorsement?: string
+  readonly GPOrder?: string
+  readonly Number?: string
+  readonly Fare?: string
+  readonly FuelSurcharge?: string
+  readonly TaxRate?: string
+  readonly Tax?: string
+  readonly DevelopmentFund?: string
+  readonly OtherTax?: string
+  readonly Total?: string
+  readonly ElectronicTicketNum?: string
+  readonly VerificationCode?: string
+  readonly PromptInformation?: string
+  readonly Insurance?: string
+  readonly Issuer?: string
+  readonly Date?: string
+  readonly DomesticInternationalTag?: string
+  readonly Buyer?: string
+  readonly Seller?: string
+  readonly BuyerTaxID?: string
+  readonly FlightItems?: readonly FlightItemInfo[]
+  readonly InvoiceStatus?: string
 }
 export const ElectronicFlightTicketFull: $Schema.Schema<ElectronicFlightTicketFull> = /*#__PURE__*/ $C.lazy(() => $C.struct("ElectronicFlightTicketFull", { UserName: $C.str, UserID: $C.str, Endorsement: $C.str, GPOrder: $C.str, Number: $C.str, Fare: $C.str, FuelSurcharge: $C.str, TaxRate: $C.str, Tax: $C.str, DevelopmentFund: $C.str, OtherTax: $C.str, Total: $C.str, ElectronicTicketNum: $C.str, VerificationCode: $C.str, PromptInformation: $C.str, Insurance: $C.str, Issuer: $C.str, Date: $C.str, DomesticInternationalTag: $C.str, Buyer: $C.str, Seller: $C.str, BuyerTaxID: $C.str, FlightItems: $C.arr(FlightItemInfo), InvoiceStatus: $C.str }))
 
 /** `ElectronicTollSummary` (response side). */
 export interface ElectronicTollSummary {
-  readonly Title: string
-  readonly Total: string
-  readonly Items: readonly ElectronicTollSummaryItem[]
-  readonly TableItems: readonly ElectronicTollSummaryList[]
-  readonly Date: string
+  readonly Title?: string
+  readonly Total?: string
+  readonly Items?: readonly ElectronicTollSummaryItem[]
+  readonly TableItems?: readonly ElectronicTollSummaryList[]
+  readonly Date?: string
 }
 export const ElectronicTollSummary: $Schema.Schema<ElectronicTollSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("ElectronicTollSummary", { Title: $C.str, Total: $C.str, Items: $C.arr(ElectronicTollSummaryItem), TableItems: $C.arr(ElectronicTollSummaryList), Date: $C.str }))
 
 /** `ElectronicTollSummaryItem` (response side). */
 export interface ElectronicTollSummaryItem {
-  readonly Name: string
-  readonly Value: string
+  readonly Name?: string
+  readonly Value?: string
   readonly Row?: number | bigint
 }
 export const ElectronicTollSummaryItem: $Schema.Schema<ElectronicTollSummaryItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ElectronicTollSummaryItem", { Name: $C.str, Value: $C.str }, { Row: $C.int64 }))
 
 /** `ElectronicTollSummaryList` (response side). */
 export interface ElectronicTollSummaryList {
-  readonly Items: readonly ElectronicTollSummaryItem[]
+  readonly Items?: readonly ElectronicTollSummaryItem[]
 }
 export const ElectronicTollSummaryList: $Schema.Schema<ElectronicTollSummaryList> = /*#__PURE__*/ $C.lazy(() => $C.struct("ElectronicTollSummaryList", { Items: $C.arr(ElectronicTollSummaryItem) }))
 
@@ -703,27 +703,27 @@ export const ElectronicTrainTicket: $Schema.Schema<ElectronicTrainTicket> = /*#_
 
 /** `ElectronicTrainTicketFull` (response side). */
 export interface ElectronicTrainTicketFull {
-  readonly TypeOfVoucher: string
-  readonly ElectronicTicketNum: string
-  readonly Date: string
-  readonly StationGetOn: string
-  readonly StationGetOff: string
-  readonly TrainNumber: string
-  readonly DateGetOn: string
-  readonly TimeGetOn: string
-  readonly Seat: string
-  readonly SeatNumber: string
-  readonly Fare: string
-  readonly Number: string
-  readonly UserID: string
-  readonly UserName: string
-  readonly Total: string
-  readonly TaxRate: string
-  readonly Tax: string
-  readonly Buyer: string
-  readonly BuyerTaxID: string
-  readonly OriginalNumber: string
-  readonly IDInfo: string
+  readonly TypeOfVoucher?: string
+  readonly ElectronicTicketNum?: string
+  readonly Date?: string
+  readonly StationGetOn?: string
+  readonly StationGetOff?: string
+  readonly TrainNumber?: string
+  readonly DateGetOn?: string
+  readonly TimeGetOn?: string
+  readonly Seat?: string
+  readonly SeatNumber?: string
+  readonly Fare?: string
+  readonly Number?: string
+  readonly UserID?: string
+  readonly UserName?: string
+  readonly Total?: string
+  readonly TaxRate?: string
+  readonly Tax?: string
+  readonly Buyer?: string
+  readonly BuyerTaxID?: string
+  readonly OriginalNumber?: string
+  readonly IDInfo?: string
 }
 export const ElectronicTrainTicketFull: $Schema.Schema<ElectronicTrainTicketFull> = /*#__PURE__*/ $C.lazy(() => $C.struct("ElectronicTrainTicketFull", { TypeOfVoucher: $C.str, ElectronicTicketNum: $C.str, Date: $C.str, StationGetOn: $C.str, StationGetOff: $C.str, TrainNumber: $C.str, DateGetOn: $C.str, TimeGetOn: $C.str, Seat: $C.str, SeatNumber: $C.str, Fare: $C.str, Number: $C.str, UserID: $C.str, UserName: $C.str, Total: $C.str, TaxRate: $C.str, Tax: $C.str, Buyer: $C.str, BuyerTaxID: $C.str, OriginalNumber: $C.str, IDInfo: $C.str }))
 
@@ -767,8 +767,8 @@ export const EnglishOCRResponse: $Schema.Schema<EnglishOCRResponse> = /*#__PURE_
 
 /** `EnterpriseLicenseInfo` (response side). */
 export interface EnterpriseLicenseInfo {
-  readonly Name: string
-  readonly Value: string
+  readonly Name?: string
+  readonly Value?: string
 }
 export const EnterpriseLicenseInfo: $Schema.Schema<EnterpriseLicenseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnterpriseLicenseInfo", { Name: $C.str, Value: $C.str }))
 
@@ -781,8 +781,8 @@ export const EnterpriseLicenseOCRRequest: $Schema.Schema<EnterpriseLicenseOCRReq
 
 /** `EnterpriseLicenseOCRResponse` (response side). */
 export interface EnterpriseLicenseOCRResponse {
-  readonly EnterpriseLicenseInfos: readonly EnterpriseLicenseInfo[]
-  readonly Angle: number
+  readonly EnterpriseLicenseInfos?: readonly EnterpriseLicenseInfo[]
+  readonly Angle?: number
   readonly RequestId: string
 }
 export const EnterpriseLicenseOCRResponse: $Schema.Schema<EnterpriseLicenseOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnterpriseLicenseOCRResponse", { EnterpriseLicenseInfos: $C.arr(EnterpriseLicenseInfo), Angle: $C.float, RequestId: $C.str }))
@@ -801,7 +801,7 @@ export const EraseHandwrittenImageOCRRequest: $Schema.Schema<EraseHandwrittenIma
 
 /** `EraseHandwrittenImageOCRResponse` (response side). */
 export interface EraseHandwrittenImageOCRResponse {
-  readonly Image: string
+  readonly Image?: string
   readonly RequestId: string
 }
 export const EraseHandwrittenImageOCRResponse: $Schema.Schema<EraseHandwrittenImageOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EraseHandwrittenImageOCRResponse", { Image: $C.str, RequestId: $C.str }))
@@ -815,18 +815,18 @@ export const EstateCertOCRRequest: $Schema.Schema<EstateCertOCRRequest> = /*#__P
 
 /** `EstateCertOCRResponse` (response side). */
 export interface EstateCertOCRResponse {
-  readonly Obligee: string
-  readonly Ownership: string
-  readonly Location: string
-  readonly Unit: string
-  readonly Type: string
-  readonly Property: string
-  readonly Usage: string
-  readonly Area: string
-  readonly Term: string
-  readonly Other: string
-  readonly Angle: number
-  readonly Number: string
+  readonly Obligee?: string
+  readonly Ownership?: string
+  readonly Location?: string
+  readonly Unit?: string
+  readonly Type?: string
+  readonly Property?: string
+  readonly Usage?: string
+  readonly Area?: string
+  readonly Term?: string
+  readonly Other?: string
+  readonly Angle?: number
+  readonly Number?: string
   readonly RequestId: string
 }
 export const EstateCertOCRResponse: $Schema.Schema<EstateCertOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EstateCertOCRResponse", { Obligee: $C.str, Ownership: $C.str, Location: $C.str, Unit: $C.str, Type: $C.str, Property: $C.str, Usage: $C.str, Area: $C.str, Term: $C.str, Other: $C.str, Angle: $C.float, Number: $C.str, RequestId: $C.str }))
@@ -867,9 +867,9 @@ export const ExtractDocBasicRequest: $Schema.Schema<ExtractDocBasicRequest> = /*
 
 /** `ExtractDocBasicResponse` (response side). */
 export interface ExtractDocBasicResponse {
-  readonly Angle: number
-  readonly StructuralList: readonly GroupInfo[]
-  readonly WordList: readonly WordItem[]
+  readonly Angle?: number
+  readonly StructuralList?: readonly GroupInfo[]
+  readonly WordList?: readonly WordItem[]
   readonly SealInfos?: readonly SealInfo[]
   readonly RequestId: string
 }
@@ -895,9 +895,9 @@ export const ExtractDocMultiRequest: $Schema.Schema<ExtractDocMultiRequest> = /*
 
 /** `ExtractDocMultiResponse` (response side). */
 export interface ExtractDocMultiResponse {
-  readonly Angle: number
-  readonly StructuralList: readonly GroupInfo[]
-  readonly WordList: readonly WordItem[]
+  readonly Angle?: number
+  readonly StructuralList?: readonly GroupInfo[]
+  readonly WordList?: readonly WordItem[]
   readonly TokenNum?: number | bigint
   readonly RequestId: string
 }
@@ -981,17 +981,17 @@ export const FlightItem: $Schema.Schema<FlightItem> = /*#__PURE__*/ $C.lazy(() =
 
 /** `FlightItemInfo` (response side). */
 export interface FlightItemInfo {
-  readonly TerminalGetOn: string
-  readonly TerminalGetOff: string
-  readonly Carrier: string
-  readonly FlightNumber: string
-  readonly Seat: string
-  readonly DateGetOn: string
-  readonly TimeGetOn: string
-  readonly FareBasis: string
-  readonly Allow: string
-  readonly DateStart: string
-  readonly DateEnd: string
+  readonly TerminalGetOn?: string
+  readonly TerminalGetOff?: string
+  readonly Carrier?: string
+  readonly FlightNumber?: string
+  readonly Seat?: string
+  readonly DateGetOn?: string
+  readonly TimeGetOn?: string
+  readonly FareBasis?: string
+  readonly Allow?: string
+  readonly DateStart?: string
+  readonly DateEnd?: string
 }
 export const FlightItemInfo: $Schema.Schema<FlightItemInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FlightItemInfo", { TerminalGetOn: $C.str, TerminalGetOff: $C.str, Carrier: $C.str, FlightNumber: $C.str, Seat: $C.str, DateGetOn: $C.str, TimeGetOn: $C.str, FareBasis: $C.str, Allow: $C.str, DateStart: $C.str, DateEnd: $C.str }))
 
@@ -1011,10 +1011,10 @@ export const GeneralAccurateOCRRequest: $Schema.Schema<GeneralAccurateOCRRequest
 
 /** `GeneralAccurateOCRResponse` (response side). */
 export interface GeneralAccurateOCRResponse {
-  readonly TextDetections: readonly TextDetection[]
+  readonly TextDetections?: readonly TextDetection[]
   /** @deprecated hidden or deprecated in the API */
-  readonly Angel: number
-  readonly Angle: number
+  readonly Angel?: number
+  readonly Angle?: number
   readonly RequestId: string
 }
 export const GeneralAccurateOCRResponse: $Schema.Schema<GeneralAccurateOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GeneralAccurateOCRResponse", { TextDetections: $C.arr(TextDetection), Angel: $C.float, Angle: $C.float, RequestId: $C.str }))
@@ -1033,21 +1033,21 @@ export const GeneralBasicOCRRequest: $Schema.Schema<GeneralBasicOCRRequest> = /*
 
 /** `GeneralBasicOCRResponse` (response side). */
 export interface GeneralBasicOCRResponse {
-  readonly TextDetections: readonly TextDetection[]
-  readonly Language: string
+  readonly TextDetections?: readonly TextDetection[]
+  readonly Language?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Angel: number
-  readonly PdfPageSize: number | bigint
-  readonly Angle: number
+  readonly Angel?: number
+  readonly PdfPageSize?: number | bigint
+  readonly Angle?: number
   readonly RequestId: string
 }
 export const GeneralBasicOCRResponse: $Schema.Schema<GeneralBasicOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GeneralBasicOCRResponse", { TextDetections: $C.arr(TextDetection), Language: $C.str, Angel: $C.float, PdfPageSize: $C.int64, Angle: $C.float, RequestId: $C.str }))
 
 /** `GeneralCardWarnInfo` (response side). */
 export interface GeneralCardWarnInfo {
-  readonly IsWarn: boolean
-  readonly RiskConfidence: number
-  readonly Polygon: readonly Polygon[]
+  readonly IsWarn?: boolean
+  readonly RiskConfidence?: number
+  readonly Polygon?: readonly Polygon[]
 }
 export const GeneralCardWarnInfo: $Schema.Schema<GeneralCardWarnInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GeneralCardWarnInfo", { IsWarn: $C.bool, RiskConfidence: $C.float, Polygon: $C.arr(Polygon) }))
 
@@ -1060,10 +1060,10 @@ export const GeneralEfficientOCRRequest: $Schema.Schema<GeneralEfficientOCRReque
 
 /** `GeneralEfficientOCRResponse` (response side). */
 export interface GeneralEfficientOCRResponse {
-  readonly TextDetections: readonly TextDetection[]
+  readonly TextDetections?: readonly TextDetection[]
   /** @deprecated hidden or deprecated in the API */
-  readonly Angel: number
-  readonly Angle: number
+  readonly Angel?: number
+  readonly Angle?: number
   readonly RequestId: string
 }
 export const GeneralEfficientOCRResponse: $Schema.Schema<GeneralEfficientOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GeneralEfficientOCRResponse", { TextDetections: $C.arr(TextDetection), Angel: $C.float, Angle: $C.float, RequestId: $C.str }))
@@ -1099,10 +1099,10 @@ export const GeneralHandwritingOCRRequest: $Schema.Schema<GeneralHandwritingOCRR
 
 /** `GeneralHandwritingOCRResponse` (response side). */
 export interface GeneralHandwritingOCRResponse {
-  readonly TextDetections: readonly TextGeneralHandwriting[]
+  readonly TextDetections?: readonly TextGeneralHandwriting[]
   /** @deprecated hidden or deprecated in the API */
-  readonly Angel: number
-  readonly Angle: number
+  readonly Angel?: number
+  readonly Angle?: number
   readonly RequestId: string
 }
 export const GeneralHandwritingOCRResponse: $Schema.Schema<GeneralHandwritingOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GeneralHandwritingOCRResponse", { TextDetections: $C.arr(TextGeneralHandwriting), Angel: $C.float, Angle: $C.float, RequestId: $C.str }))
@@ -1144,7 +1144,7 @@ export const GetOCRTokenRequest: $Schema.Schema<GetOCRTokenRequest> = /*#__PURE_
 
 /** `GetOCRTokenResponse` (response side). */
 export interface GetOCRTokenResponse {
-  readonly OCRToken: string
+  readonly OCRToken?: string
   readonly RequestId: string
 }
 export const GetOCRTokenResponse: $Schema.Schema<GetOCRTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetOCRTokenResponse", { OCRToken: $C.str, RequestId: $C.str }))
@@ -1167,22 +1167,22 @@ export const HKIDCardOCRRequest: $Schema.Schema<HKIDCardOCRRequest> = /*#__PURE_
 
 /** `HKIDCardOCRResponse` (response side). */
 export interface HKIDCardOCRResponse {
-  readonly CnName: string
-  readonly EnName: string
-  readonly TelexCode: string
-  readonly Sex: string
-  readonly Birthday: string
-  readonly Permanent: number | bigint
-  readonly IdNum: string
-  readonly Symbol: string
-  readonly FirstIssueDate: string
-  readonly CurrentIssueDate: string
+  readonly CnName?: string
+  readonly EnName?: string
+  readonly TelexCode?: string
+  readonly Sex?: string
+  readonly Birthday?: string
+  readonly Permanent?: number | bigint
+  readonly IdNum?: string
+  readonly Symbol?: string
+  readonly FirstIssueDate?: string
+  readonly CurrentIssueDate?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly FakeDetectResult: number | bigint | null
-  readonly HeadImage: string | null
+  readonly FakeDetectResult?: number | bigint | null
+  readonly HeadImage?: string | null
   readonly SmallHeadImage?: string | null
   /** @deprecated hidden or deprecated in the API */
-  readonly WarningCode: readonly (number | bigint)[]
+  readonly WarningCode?: readonly (number | bigint)[]
   readonly WarnCardInfos?: readonly (number | bigint)[]
   readonly WindowEmbeddedText?: string
   readonly RequestId: string
@@ -1201,8 +1201,8 @@ export const HandwritingEssayOCRRequest: $Schema.Schema<HandwritingEssayOCRReque
 
 /** `HandwritingEssayOCRResponse` (response side). */
 export interface HandwritingEssayOCRResponse {
-  readonly Angle: number
-  readonly WordList: readonly WordItem[]
+  readonly Angle?: number
+  readonly WordList?: readonly WordItem[]
   readonly RequestId: string
 }
 export const HandwritingEssayOCRResponse: $Schema.Schema<HandwritingEssayOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("HandwritingEssayOCRResponse", { Angle: $C.float, WordList: $C.arr(WordItem), RequestId: $C.str }))
@@ -1222,17 +1222,17 @@ export const IDCardConfig: $Schema.Schema<IDCardConfig> = /*#__PURE__*/ $C.lazy(
 
 /** `IDCardInfo` (response side). */
 export interface IDCardInfo {
-  readonly Name: ContentInfo
-  readonly Sex: ContentInfo
-  readonly Nation: ContentInfo
-  readonly Birth: ContentInfo
-  readonly Address: ContentInfo
-  readonly IdNum: ContentInfo
-  readonly Authority: ContentInfo
-  readonly ValidDate: ContentInfo
-  readonly WarnInfos: CardWarnInfo
-  readonly CardImage: ContentInfo
-  readonly PortraitImage: ContentInfo
+  readonly Name?: ContentInfo
+  readonly Sex?: ContentInfo
+  readonly Nation?: ContentInfo
+  readonly Birth?: ContentInfo
+  readonly Address?: ContentInfo
+  readonly IdNum?: ContentInfo
+  readonly Authority?: ContentInfo
+  readonly ValidDate?: ContentInfo
+  readonly WarnInfos?: CardWarnInfo
+  readonly CardImage?: ContentInfo
+  readonly PortraitImage?: ContentInfo
 }
 export const IDCardInfo: $Schema.Schema<IDCardInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("IDCardInfo", { Name: ContentInfo, Sex: ContentInfo, Nation: ContentInfo, Birth: ContentInfo, Address: ContentInfo, IdNum: ContentInfo, Authority: ContentInfo, ValidDate: ContentInfo, WarnInfos: CardWarnInfo, CardImage: ContentInfo, PortraitImage: ContentInfo }))
 
@@ -1272,16 +1272,16 @@ export const IDCardOCRRequest: $Schema.Schema<IDCardOCRRequest> = /*#__PURE__*/ 
 
 /** `IDCardOCRResponse` (response side). */
 export interface IDCardOCRResponse {
-  readonly Name: string
-  readonly Sex: string
-  readonly Nation: string
-  readonly Birth: string
-  readonly Address: string
-  readonly IdNum: string
-  readonly Authority: string
-  readonly ValidDate: string
-  readonly AdvancedInfo: string
-  readonly ReflectDetailInfos: readonly ReflectDetailInfo[]
+  readonly Name?: string
+  readonly Sex?: string
+  readonly Nation?: string
+  readonly Birth?: string
+  readonly Address?: string
+  readonly IdNum?: string
+  readonly Authority?: string
+  readonly ValidDate?: string
+  readonly AdvancedInfo?: string
+  readonly ReflectDetailInfos?: readonly ReflectDetailInfo[]
   readonly RequestId: string
 }
 export const IDCardOCRResponse: $Schema.Schema<IDCardOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("IDCardOCRResponse", { Name: $C.str, Sex: $C.str, Nation: $C.str, Birth: $C.str, Address: $C.str, IdNum: $C.str, Authority: $C.str, ValidDate: $C.str, AdvancedInfo: $C.str, ReflectDetailInfos: $C.arr(ReflectDetailInfo), RequestId: $C.str }))
@@ -1313,8 +1313,8 @@ export const ImageEnhancementRequest: $Schema.Schema<ImageEnhancementRequest> = 
 
 /** `ImageEnhancementResponse` (response side). */
 export interface ImageEnhancementResponse {
-  readonly ImageTag: string
-  readonly Image: string
+  readonly ImageTag?: string
+  readonly Image?: string
   readonly RequestId: string
 }
 export const ImageEnhancementResponse: $Schema.Schema<ImageEnhancementResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageEnhancementResponse", { ImageTag: $C.str, Image: $C.str, RequestId: $C.str }))
@@ -1328,26 +1328,26 @@ export const ImageSize: $Schema.Schema<ImageSize> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `InvoiceDetectInfo` (response side). */
 export interface InvoiceDetectInfo {
-  readonly Angle: number
-  readonly Type: number | bigint
-  readonly Rect: Rect
-  readonly Image: string | null
+  readonly Angle?: number
+  readonly Type?: number | bigint
+  readonly Rect?: Rect
+  readonly Image?: string | null
 }
 export const InvoiceDetectInfo: $Schema.Schema<InvoiceDetectInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("InvoiceDetectInfo", { Angle: $C.float, Type: $C.int64, Rect: Rect, Image: $C.nul($C.str) }))
 
 /** `InvoiceItem` (response side). */
 export interface InvoiceItem {
-  readonly Code: string
-  readonly Type: number | bigint
-  readonly Polygon: Polygon
-  readonly Angle: number
-  readonly SingleInvoiceInfos: SingleInvoiceItem
-  readonly Page: number | bigint
-  readonly SubType: string
-  readonly TypeDescription: string
-  readonly CutImage: string
-  readonly SubTypeDescription: string
-  readonly ItemPolygon: readonly ItemPolygonInfo[]
+  readonly Code?: string
+  readonly Type?: number | bigint
+  readonly Polygon?: Polygon
+  readonly Angle?: number
+  readonly SingleInvoiceInfos?: SingleInvoiceItem
+  readonly Page?: number | bigint
+  readonly SubType?: string
+  readonly TypeDescription?: string
+  readonly CutImage?: string
+  readonly SubTypeDescription?: string
+  readonly ItemPolygon?: readonly ItemPolygonInfo[]
   readonly QRCode?: string
   readonly InvoiceSealInfo?: InvoiceSealInfo
 }
@@ -1373,8 +1373,8 @@ export const ItemCoord: $Schema.Schema<ItemCoord> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ItemInfo` (response side). */
 export interface ItemInfo {
-  readonly Key: Key | null
-  readonly Value: Value | null
+  readonly Key?: Key | null
+  readonly Value?: Value | null
   readonly AuditResult?: boolean
 }
 export const ItemInfo: $Schema.Schema<ItemInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ItemInfo", { Key: $C.nul(Key), Value: $C.nul(Value) }, { AuditResult: $C.bool }))
@@ -1391,9 +1391,9 @@ export const ItemNames: $Schema.Schema<ItemNames> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ItemPolygonInfo` (response side). */
 export interface ItemPolygonInfo {
-  readonly Key: string
-  readonly Polygon: Polygon
-  readonly Row: number | bigint
+  readonly Key?: string
+  readonly Polygon?: Polygon
+  readonly Row?: number | bigint
 }
 export const ItemPolygonInfo: $Schema.Schema<ItemPolygonInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ItemPolygonInfo", { Key: $C.str, Polygon: Polygon, Row: $C.int64 }))
 
@@ -1406,10 +1406,10 @@ export const Key: $Schema.Schema<Key> = /*#__PURE__*/ $C.lazy(() => $C.struct("K
 
 /** `LicensePlateInfo` (response side). */
 export interface LicensePlateInfo {
-  readonly Number: string
-  readonly Confidence: number | bigint
-  readonly Rect: Rect
-  readonly Color: string
+  readonly Number?: string
+  readonly Confidence?: number | bigint
+  readonly Rect?: Rect
+  readonly Color?: string
   readonly LicensePlateCategory?: string
 }
 export const LicensePlateInfo: $Schema.Schema<LicensePlateInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LicensePlateInfo", { Number: $C.str, Confidence: $C.int64, Rect: Rect, Color: $C.str }, { LicensePlateCategory: $C.str }))
@@ -1423,11 +1423,11 @@ export const LicensePlateOCRRequest: $Schema.Schema<LicensePlateOCRRequest> = /*
 
 /** `LicensePlateOCRResponse` (response side). */
 export interface LicensePlateOCRResponse {
-  readonly Number: string
-  readonly Confidence: number | bigint
-  readonly Rect: Rect
-  readonly Color: string
-  readonly LicensePlateInfos: readonly LicensePlateInfo[]
+  readonly Number?: string
+  readonly Confidence?: number | bigint
+  readonly Rect?: Rect
+  readonly Color?: string
+  readonly LicensePlateInfos?: readonly LicensePlateInfo[]
   readonly LicensePlateCategory?: string
   readonly RequestId: string
 }
@@ -1460,17 +1460,17 @@ export const MLIDCardOCRRequest: $Schema.Schema<MLIDCardOCRRequest> = /*#__PURE_
 
 /** `MLIDCardOCRResponse` (response side). */
 export interface MLIDCardOCRResponse {
-  readonly ID: string
-  readonly Name: string
-  readonly Address: string
-  readonly Sex: string
+  readonly ID?: string
+  readonly Name?: string
+  readonly Address?: string
+  readonly Sex?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Warn: readonly (number | bigint)[]
-  readonly Image: string
+  readonly Warn?: readonly (number | bigint)[]
+  readonly Image?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly AdvancedInfo: string
-  readonly Type: string
-  readonly Birthday: string
+  readonly AdvancedInfo?: string
+  readonly Type?: string
+  readonly Birthday?: string
   readonly MyKadNumber?: string
   readonly WarnCardInfos?: readonly (number | bigint)[]
   readonly RequestId: string
@@ -1487,24 +1487,24 @@ export const MLIDPassportOCRRequest: $Schema.Schema<MLIDPassportOCRRequest> = /*
 
 /** `MLIDPassportOCRResponse` (response side). */
 export interface MLIDPassportOCRResponse {
-  readonly ID: string
-  readonly Name: string
-  readonly DateOfBirth: string
-  readonly Sex: string
-  readonly DateOfExpiration: string
-  readonly IssuingCountry: string
-  readonly Nationality: string
+  readonly ID?: string
+  readonly Name?: string
+  readonly DateOfBirth?: string
+  readonly Sex?: string
+  readonly DateOfExpiration?: string
+  readonly IssuingCountry?: string
+  readonly Nationality?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Warn: readonly (number | bigint)[]
-  readonly Image: string
+  readonly Warn?: readonly (number | bigint)[]
+  readonly Image?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly AdvancedInfo: string
-  readonly CodeSet: string
-  readonly CodeCrc: string
-  readonly Surname: string | null
-  readonly GivenName: string | null
-  readonly Type: string
-  readonly PassportRecognizeInfos: PassportRecognizeInfos
+  readonly AdvancedInfo?: string
+  readonly CodeSet?: string
+  readonly CodeCrc?: string
+  readonly Surname?: string | null
+  readonly GivenName?: string | null
+  readonly Type?: string
+  readonly PassportRecognizeInfos?: PassportRecognizeInfos
   readonly WarnCardInfos?: readonly (number | bigint)[]
   readonly CardCount?: number | bigint
   readonly RequestId: string
@@ -1563,17 +1563,17 @@ export const MainlandPermitOCRRequest: $Schema.Schema<MainlandPermitOCRRequest> 
 
 /** `MainlandPermitOCRResponse` (response side). */
 export interface MainlandPermitOCRResponse {
-  readonly Name: string
-  readonly EnglishName: string
-  readonly Sex: string
-  readonly Birthday: string
-  readonly IssueAuthority: string
-  readonly ValidDate: string
-  readonly Number: string
-  readonly IssueAddress: string
-  readonly IssueNumber: string
-  readonly Type: string
-  readonly Profile: string
+  readonly Name?: string
+  readonly EnglishName?: string
+  readonly Sex?: string
+  readonly Birthday?: string
+  readonly IssueAuthority?: string
+  readonly ValidDate?: string
+  readonly Number?: string
+  readonly IssueAddress?: string
+  readonly IssueNumber?: string
+  readonly Type?: string
+  readonly Profile?: string
   readonly Nationality?: string
   readonly MainlandTravelPermitBackInfos?: MainlandTravelPermitBackInfos
   readonly RequestId: string
@@ -1603,8 +1603,8 @@ export const MarkEssaySuggestions: $Schema.Schema<MarkEssaySuggestions> = /*#__P
 
 /** `MarkInfo` (response side). */
 export interface MarkInfo {
-  readonly MarkItemTitle: string
-  readonly AnswerInfos: readonly AnswerInfo[]
+  readonly MarkItemTitle?: string
+  readonly AnswerInfos?: readonly AnswerInfo[]
   readonly MarkInfos?: readonly MarkInfo[]
   readonly QuestionPositions?: readonly (number | bigint)[]
   readonly QuestionImagePositions?: readonly Positions[]
@@ -1616,15 +1616,15 @@ export const MarkInfo: $Schema.Schema<MarkInfo> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `MedicalInvoice` (response side). */
 export interface MedicalInvoice {
-  readonly Title: string
-  readonly Code: string
-  readonly Number: string
-  readonly Total: string
-  readonly TotalCn: string
-  readonly Date: string
-  readonly CheckCode: string
-  readonly Place: string
-  readonly Reviewer: string
+  readonly Title?: string
+  readonly Code?: string
+  readonly Number?: string
+  readonly Total?: string
+  readonly TotalCn?: string
+  readonly Date?: string
+  readonly CheckCode?: string
+  readonly Place?: string
+  readonly Reviewer?: string
 }
 export const MedicalInvoice: $Schema.Schema<MedicalInvoice> = /*#__PURE__*/ $C.lazy(() => $C.struct("MedicalInvoice", { Title: $C.str, Code: $C.str, Number: $C.str, Total: $C.str, TotalCn: $C.str, Date: $C.str, CheckCode: $C.str, Place: $C.str, Reviewer: $C.str }))
 
@@ -1655,19 +1655,19 @@ export const MixedInvoiceDetectRequest: $Schema.Schema<MixedInvoiceDetectRequest
 
 /** `MixedInvoiceDetectResponse` (response side). */
 export interface MixedInvoiceDetectResponse {
-  readonly InvoiceDetectInfos: readonly InvoiceDetectInfo[]
+  readonly InvoiceDetectInfos?: readonly InvoiceDetectInfo[]
   readonly RequestId: string
 }
 export const MixedInvoiceDetectResponse: $Schema.Schema<MixedInvoiceDetectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("MixedInvoiceDetectResponse", { InvoiceDetectInfos: $C.arr(InvoiceDetectInfo), RequestId: $C.str }))
 
 /** `MixedInvoiceItem` (response side). */
 export interface MixedInvoiceItem {
-  readonly Code: string
-  readonly Type: number | bigint
-  readonly Rect: Rect
-  readonly Angle: number
-  readonly SingleInvoiceInfos: readonly SingleInvoiceInfo[]
-  readonly Page: number | bigint
+  readonly Code?: string
+  readonly Type?: number | bigint
+  readonly Rect?: Rect
+  readonly Angle?: number
+  readonly SingleInvoiceInfos?: readonly SingleInvoiceInfo[]
+  readonly Page?: number | bigint
 }
 export const MixedInvoiceItem: $Schema.Schema<MixedInvoiceItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MixedInvoiceItem", { Code: $C.str, Type: $C.int64, Rect: Rect, Angle: $C.float, SingleInvoiceInfos: $C.arr(SingleInvoiceInfo), Page: $C.int64 }))
 
@@ -1685,57 +1685,57 @@ export const MixedInvoiceOCRRequest: $Schema.Schema<MixedInvoiceOCRRequest> = /*
 
 /** `MixedInvoiceOCRResponse` (response side). */
 export interface MixedInvoiceOCRResponse {
-  readonly MixedInvoiceItems: readonly MixedInvoiceItem[]
+  readonly MixedInvoiceItems?: readonly MixedInvoiceItem[]
   readonly RequestId: string
 }
 export const MixedInvoiceOCRResponse: $Schema.Schema<MixedInvoiceOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("MixedInvoiceOCRResponse", { MixedInvoiceItems: $C.arr(MixedInvoiceItem), RequestId: $C.str }))
 
 /** `MotorVehicleSaleInvoice` (response side). */
 export interface MotorVehicleSaleInvoice {
-  readonly Title: string
-  readonly Code: string
-  readonly Number: string
-  readonly Date: string
-  readonly PretaxAmount: string
-  readonly Total: string
-  readonly TotalCn: string
-  readonly Seller: string
-  readonly SellerTaxID: string
-  readonly SellerTel: string
-  readonly SellerAddress: string
-  readonly SellerBank: string
-  readonly SellerBankAccount: string
-  readonly Buyer: string
-  readonly BuyerTaxID: string
-  readonly BuyerID: string
-  readonly TaxAuthorities: string
-  readonly TaxAuthoritiesCode: string
-  readonly VIN: string
-  readonly VehicleModel: string
-  readonly VehicleEngineCode: string
-  readonly CertificateNumber: string
-  readonly InspectionNumber: string
-  readonly MachineID: string
-  readonly VehicleType: string
-  readonly Kind: string
-  readonly Province: string
-  readonly City: string
-  readonly Tax: string
-  readonly TaxRate: string
-  readonly CompanySealMark: number | bigint
-  readonly Tonnage: string
-  readonly Remark: string
-  readonly FormType: string
-  readonly FormName: string
-  readonly Issuer: string
-  readonly TaxNum: string
-  readonly TaxPayNum: string
-  readonly TaxCode: string
-  readonly MaxPeopleNum: string
-  readonly Origin: string
-  readonly MachineCode: string
-  readonly MachineNumber: string
-  readonly QRCodeMark: number | bigint
+  readonly Title?: string
+  readonly Code?: string
+  readonly Number?: string
+  readonly Date?: string
+  readonly PretaxAmount?: string
+  readonly Total?: string
+  readonly TotalCn?: string
+  readonly Seller?: string
+  readonly SellerTaxID?: string
+  readonly SellerTel?: string
+  readonly SellerAddress?: string
+  readonly SellerBank?: string
+  readonly SellerBankAccount?: string
+  readonly Buyer?: string
+  readonly BuyerTaxID?: string
+  readonly BuyerID?: string
+  readonly TaxAuthorities?: string
+  readonly TaxAuthoritiesCode?: string
+  readonly VIN?: string
+  readonly VehicleModel?: string
+  readonly VehicleEngineCode?: string
+  readonly CertificateNumber?: string
+  readonly InspectionNumber?: string
+  readonly MachineID?: string
+  readonly VehicleType?: string
+  readonly Kind?: string
+  readonly Province?: string
+  readonly City?: string
+  readonly Tax?: string
+  readonly TaxRate?: string
+  readonly CompanySealMark?: number | bigint
+  readonly Tonnage?: string
+  readonly Remark?: string
+  readonly FormType?: string
+  readonly FormName?: string
+  readonly Issuer?: string
+  readonly TaxNum?: string
+  readonly TaxPayNum?: string
+  readonly TaxCode?: string
+  readonly MaxPeopleNum?: string
+  readonly Origin?: string
+  readonly MachineCode?: string
+  readonly MachineNumber?: string
+  readonly QRCodeMark?: number | bigint
 }
 export const MotorVehicleSaleInvoice: $Schema.Schema<MotorVehicleSaleInvoice> = /*#__PURE__*/ $C.lazy(() => $C.struct("MotorVehicleSaleInvoice", { Title: $C.str, Code: $C.str, Number: $C.str, Date: $C.str, PretaxAmount: $C.str, Total: $C.str, TotalCn: $C.str, Seller: $C.str, SellerTaxID: $C.str, SellerTel: $C.str, SellerAddress: $C.str, SellerBank: $C.str, SellerBankAccount: $C.str, Buyer: $C.str, BuyerTaxID: $C.str, BuyerID: $C.str, TaxAuthorities: $C.str, TaxAuthoritiesCode: $C.str, VIN: $C.str, VehicleModel: $C.str, VehicleEngineCode: $C.str, CertificateNumber: $C.str, InspectionNumber: $C.str, MachineID: $C.str, VehicleType: $C.str, Kind: $C.str, Province: $C.str, City: $C.str, Tax: $C.str, TaxRate: $C.str, CompanySealMark: $C.int64, Tonnage: $C.str, Remark: $C.str, FormType: $C.str, FormName: $C.str, Issuer: $C.str, TaxNum: $C.str, TaxPayNum: $C.str, TaxCode: $C.str, MaxPeopleNum: $C.str, Origin: $C.str, MachineCode: $C.str, MachineNumber: $C.str, QRCodeMark: $C.int64 }))
 
@@ -1752,7 +1752,7 @@ export const MultimodalDocParseRequest: $Schema.Schema<MultimodalDocParseRequest
 
 /** `MultimodalDocParseResponse` (response side). */
 export interface MultimodalDocParseResponse {
-  readonly ResultUrl: string
+  readonly ResultUrl?: string
   readonly RequestId: string
 }
 export const MultimodalDocParseResponse: $Schema.Schema<MultimodalDocParseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("MultimodalDocParseResponse", { ResultUrl: $C.str, RequestId: $C.str }))
@@ -1806,26 +1806,26 @@ export const OCRResult: $Schema.Schema<OCRResult> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `OnlineTaxiItinerary` (response side). */
 export interface OnlineTaxiItinerary {
-  readonly Title: string
-  readonly Content: readonly OnlineTaxiItineraryInfo[]
+  readonly Title?: string
+  readonly Content?: readonly OnlineTaxiItineraryInfo[]
 }
 export const OnlineTaxiItinerary: $Schema.Schema<OnlineTaxiItinerary> = /*#__PURE__*/ $C.lazy(() => $C.struct("OnlineTaxiItinerary", { Title: $C.str, Content: $C.arr(OnlineTaxiItineraryInfo) }))
 
 /** `OnlineTaxiItineraryInfo` (response side). */
 export interface OnlineTaxiItineraryInfo {
-  readonly Name: string
-  readonly Value: string
-  readonly Row: number | bigint
+  readonly Name?: string
+  readonly Value?: string
+  readonly Row?: number | bigint
 }
 export const OnlineTaxiItineraryInfo: $Schema.Schema<OnlineTaxiItineraryInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("OnlineTaxiItineraryInfo", { Name: $C.str, Value: $C.str, Row: $C.int64 }))
 
 /** `OtherInvoice` (response side). */
 export interface OtherInvoice {
-  readonly Title: string
-  readonly Total: string
-  readonly OtherInvoiceListItems: readonly OtherInvoiceItem[]
-  readonly OtherInvoiceTableItems: readonly OtherInvoiceList[]
-  readonly Date: string
+  readonly Title?: string
+  readonly Total?: string
+  readonly OtherInvoiceListItems?: readonly OtherInvoiceItem[]
+  readonly OtherInvoiceTableItems?: readonly OtherInvoiceList[]
+  readonly Date?: string
 }
 export const OtherInvoice: $Schema.Schema<OtherInvoice> = /*#__PURE__*/ $C.lazy(() => $C.struct("OtherInvoice", { Title: $C.str, Total: $C.str, OtherInvoiceListItems: $C.arr(OtherInvoiceItem), OtherInvoiceTableItems: $C.arr(OtherInvoiceList), Date: $C.str }))
 
@@ -1844,8 +1844,8 @@ export const OtherInvoiceList: $Schema.Schema<OtherInvoiceList> = /*#__PURE__*/ 
 
 /** `OverseasInvoice` (response side). */
 export interface OverseasInvoice {
-  readonly Title: string
-  readonly Content: readonly OtherInvoiceItem[]
+  readonly Title?: string
+  readonly Content?: readonly OtherInvoiceItem[]
 }
 export const OverseasInvoice: $Schema.Schema<OverseasInvoice> = /*#__PURE__*/ $C.lazy(() => $C.struct("OverseasInvoice", { Title: $C.str, Content: $C.arr(OtherInvoiceItem) }))
 
@@ -1870,21 +1870,21 @@ export const PassportOCRRequest: $Schema.Schema<PassportOCRRequest> = /*#__PURE_
 
 /** `PassportOCRResponse` (response side). */
 export interface PassportOCRResponse {
-  readonly Country: string
-  readonly PassportNo: string
-  readonly Sex: string
-  readonly Nationality: string
-  readonly BirthDate: string
-  readonly BirthPlace: string
-  readonly IssueDate: string
-  readonly IssuePlace: string
-  readonly ExpiryDate: string
-  readonly Signature: string
-  readonly CodeSet: string
-  readonly CodeCrc: string
-  readonly Name: string
-  readonly FamilyName: string
-  readonly FirstName: string
+  readonly Country?: string
+  readonly PassportNo?: string
+  readonly Sex?: string
+  readonly Nationality?: string
+  readonly BirthDate?: string
+  readonly BirthPlace?: string
+  readonly IssueDate?: string
+  readonly IssuePlace?: string
+  readonly ExpiryDate?: string
+  readonly Signature?: string
+  readonly CodeSet?: string
+  readonly CodeCrc?: string
+  readonly Name?: string
+  readonly FamilyName?: string
+  readonly FirstName?: string
   readonly PortraitImageInfo?: PortraitImageInfo
   readonly RequestId: string
 }
@@ -1892,17 +1892,17 @@ export const PassportOCRResponse: $Schema.Schema<PassportOCRResponse> = /*#__PUR
 
 /** `PassportRecognizeInfos` (response side). */
 export interface PassportRecognizeInfos {
-  readonly Type: string
-  readonly IssuingCountry: string
-  readonly PassportID: string
-  readonly Surname: string
-  readonly GivenName: string
-  readonly Name: string
-  readonly Nationality: string
-  readonly DateOfBirth: string
-  readonly Sex: string
-  readonly DateOfIssuance: string
-  readonly DateOfExpiration: string
+  readonly Type?: string
+  readonly IssuingCountry?: string
+  readonly PassportID?: string
+  readonly Surname?: string
+  readonly GivenName?: string
+  readonly Name?: string
+  readonly Nationality?: string
+  readonly DateOfBirth?: string
+  readonly Sex?: string
+  readonly DateOfIssuance?: string
+  readonly DateOfExpiration?: string
   readonly Signature?: string
   readonly IssuePlace?: string
   readonly IssuingAuthority?: string
@@ -1912,20 +1912,20 @@ export const PassportRecognizeInfos: $Schema.Schema<PassportRecognizeInfos> = /*
 
 /** `PermanentResidencePermitInfo` (response side). */
 export interface PermanentResidencePermitInfo {
-  readonly Name: ContentInfo
-  readonly Sex: ContentInfo
-  readonly Nation: ContentInfo
-  readonly Birth: ContentInfo
-  readonly Address: ContentInfo
-  readonly IdNum: ContentInfo
-  readonly Authority: ContentInfo
-  readonly ValidDate: ContentInfo
-  readonly WarnInfos: CardWarnInfo
-  readonly CardImage: ContentInfo
-  readonly PortraitImage: ContentInfo
-  readonly HolderNum: ContentInfo
-  readonly Nationality: ContentInfo
-  readonly EnName: ContentInfo
+  readonly Name?: ContentInfo
+  readonly Sex?: ContentInfo
+  readonly Nation?: ContentInfo
+  readonly Birth?: ContentInfo
+  readonly Address?: ContentInfo
+  readonly IdNum?: ContentInfo
+  readonly Authority?: ContentInfo
+  readonly ValidDate?: ContentInfo
+  readonly WarnInfos?: CardWarnInfo
+  readonly CardImage?: ContentInfo
+  readonly PortraitImage?: ContentInfo
+  readonly HolderNum?: ContentInfo
+  readonly Nationality?: ContentInfo
+  readonly EnName?: ContentInfo
 }
 export const PermanentResidencePermitInfo: $Schema.Schema<PermanentResidencePermitInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PermanentResidencePermitInfo", { Name: ContentInfo, Sex: ContentInfo, Nation: ContentInfo, Birth: ContentInfo, Address: ContentInfo, IdNum: ContentInfo, Authority: ContentInfo, ValidDate: ContentInfo, WarnInfos: CardWarnInfo, CardImage: ContentInfo, PortraitImage: ContentInfo, HolderNum: ContentInfo, Nationality: ContentInfo, EnName: ContentInfo }))
 
@@ -1939,14 +1939,14 @@ export const PermitOCRRequest: $Schema.Schema<PermitOCRRequest> = /*#__PURE__*/ 
 
 /** `PermitOCRResponse` (response side). */
 export interface PermitOCRResponse {
-  readonly Name: string
-  readonly EnglishName: string
-  readonly Number: string
-  readonly Sex: string
-  readonly ValidDate: string
-  readonly IssueAuthority: string
-  readonly IssueAddress: string
-  readonly Birthday: string
+  readonly Name?: string
+  readonly EnglishName?: string
+  readonly Number?: string
+  readonly Sex?: string
+  readonly ValidDate?: string
+  readonly IssueAuthority?: string
+  readonly IssueAddress?: string
+  readonly Birthday?: string
   readonly PortraitImage?: string
   readonly Type?: string
   readonly RequestId: string
@@ -1955,10 +1955,10 @@ export const PermitOCRResponse: $Schema.Schema<PermitOCRResponse> = /*#__PURE__*
 
 /** `Polygon` (response side). */
 export interface Polygon {
-  readonly LeftTop: Coord
-  readonly RightTop: Coord
-  readonly RightBottom: Coord
-  readonly LeftBottom: Coord
+  readonly LeftTop?: Coord
+  readonly RightTop?: Coord
+  readonly RightBottom?: Coord
+  readonly LeftBottom?: Coord
 }
 export const Polygon: $Schema.Schema<Polygon> = /*#__PURE__*/ $C.lazy(() => $C.struct("Polygon", { LeftTop: Coord, RightTop: Coord, RightBottom: Coord, LeftBottom: Coord }))
 
@@ -1977,8 +1977,8 @@ export const Positions: $Schema.Schema<Positions> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `QrcodeImgSize` (response side). */
 export interface QrcodeImgSize {
-  readonly Wide: number | bigint
-  readonly High: number | bigint
+  readonly Wide?: number | bigint
+  readonly High?: number | bigint
 }
 export const QrcodeImgSize: $Schema.Schema<QrcodeImgSize> = /*#__PURE__*/ $C.lazy(() => $C.struct("QrcodeImgSize", { Wide: $C.int64, High: $C.int64 }))
 
@@ -1991,8 +1991,8 @@ export const QrcodeOCRRequest: $Schema.Schema<QrcodeOCRRequest> = /*#__PURE__*/ 
 
 /** `QrcodeOCRResponse` (response side). */
 export interface QrcodeOCRResponse {
-  readonly CodeResults: readonly QrcodeResultsInfo[]
-  readonly ImgSize: QrcodeImgSize
+  readonly CodeResults?: readonly QrcodeResultsInfo[]
+  readonly ImgSize?: QrcodeImgSize
   readonly RequestId: string
 }
 export const QrcodeOCRResponse: $Schema.Schema<QrcodeOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QrcodeOCRResponse", { CodeResults: $C.arr(QrcodeResultsInfo), ImgSize: QrcodeImgSize, RequestId: $C.str }))
@@ -2008,9 +2008,9 @@ export const QrcodePositionObj: $Schema.Schema<QrcodePositionObj> = /*#__PURE__*
 
 /** `QrcodeResultsInfo` (response side). */
 export interface QrcodeResultsInfo {
-  readonly TypeName: string
-  readonly Url: string
-  readonly Position: QrcodePositionObj
+  readonly TypeName?: string
+  readonly Url?: string
+  readonly Position?: QrcodePositionObj
 }
 export const QrcodeResultsInfo: $Schema.Schema<QrcodeResultsInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("QrcodeResultsInfo", { TypeName: $C.str, Url: $C.str, Position: QrcodePositionObj }))
 
@@ -2038,7 +2038,7 @@ export const QuestionOCRRequest: $Schema.Schema<QuestionOCRRequest> = /*#__PURE_
 
 /** `QuestionOCRResponse` (response side). */
 export interface QuestionOCRResponse {
-  readonly QuestionInfo: readonly QuestionInfo[]
+  readonly QuestionInfo?: readonly QuestionInfo[]
   readonly RequestId: string
 }
 export const QuestionOCRResponse: $Schema.Schema<QuestionOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QuestionOCRResponse", { QuestionInfo: $C.arr(QuestionInfo), RequestId: $C.str }))
@@ -2056,7 +2056,7 @@ export const QuestionSplitLayoutOCRRequest: $Schema.Schema<QuestionSplitLayoutOC
 
 /** `QuestionSplitLayoutOCRResponse` (response side). */
 export interface QuestionSplitLayoutOCRResponse {
-  readonly QuestionInfo: readonly QuestionInfo[]
+  readonly QuestionInfo?: readonly QuestionInfo[]
   readonly RequestId: string
 }
 export const QuestionSplitLayoutOCRResponse: $Schema.Schema<QuestionSplitLayoutOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QuestionSplitLayoutOCRResponse", { QuestionInfo: $C.arr(QuestionInfo), RequestId: $C.str }))
@@ -2075,53 +2075,53 @@ export const QuestionSplitOCRRequest: $Schema.Schema<QuestionSplitOCRRequest> = 
 
 /** `QuestionSplitOCRResponse` (response side). */
 export interface QuestionSplitOCRResponse {
-  readonly QuestionInfo: readonly QuestionInfo[]
+  readonly QuestionInfo?: readonly QuestionInfo[]
   readonly RequestId: string
 }
 export const QuestionSplitOCRResponse: $Schema.Schema<QuestionSplitOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QuestionSplitOCRResponse", { QuestionInfo: $C.arr(QuestionInfo), RequestId: $C.str }))
 
 /** `QuotaInvoice` (response side). */
 export interface QuotaInvoice {
-  readonly Title: string
-  readonly Code: string
-  readonly Number: string
-  readonly Total: string
-  readonly TotalCn: string
-  readonly Kind: string
-  readonly Province: string
-  readonly City: string
-  readonly QRCodeMark: number | bigint
-  readonly CompanySealMark: number | bigint
+  readonly Title?: string
+  readonly Code?: string
+  readonly Number?: string
+  readonly Total?: string
+  readonly TotalCn?: string
+  readonly Kind?: string
+  readonly Province?: string
+  readonly City?: string
+  readonly QRCodeMark?: number | bigint
+  readonly CompanySealMark?: number | bigint
 }
 export const QuotaInvoice: $Schema.Schema<QuotaInvoice> = /*#__PURE__*/ $C.lazy(() => $C.struct("QuotaInvoice", { Title: $C.str, Code: $C.str, Number: $C.str, Total: $C.str, TotalCn: $C.str, Kind: $C.str, Province: $C.str, City: $C.str, QRCodeMark: $C.int64, CompanySealMark: $C.int64 }))
 
 /** `RailwayTicketInfo` (response side). */
 export interface RailwayTicketInfo {
-  readonly TypeOfVoucher: string
-  readonly ElectronicTicketNum: string
-  readonly DateOfIssue: string
-  readonly TypeOfBusiness: string
-  readonly DepartureStation: string
-  readonly PhonicsOfDepartureStation: string
-  readonly DestinationStation: string
-  readonly PhonicsOfDestinationStation: string
-  readonly TrainNumber: string
-  readonly TravelDate: string
-  readonly DepartureTime: string
-  readonly AirConditioningCharacteristics: string
-  readonly SeatLevel: string
-  readonly Carriage: string
-  readonly Seat: string
-  readonly Fare: string
-  readonly ElectronicInvoiceRailwayETicketNumber: string
-  readonly IdNumber: string
-  readonly Name: string
-  readonly TotalAmountExcludingTax: string
-  readonly TaxRate: string
-  readonly TaxAmount: string
-  readonly NameOfPurchaser: string
-  readonly UnifiedSocialCreditCodeOfPurchaser: string
-  readonly NumberOfOriginalInvoice: string
+  readonly TypeOfVoucher?: string
+  readonly ElectronicTicketNum?: string
+  readonly DateOfIssue?: string
+  readonly TypeOfBusiness?: string
+  readonly DepartureStation?: string
+  readonly PhonicsOfDepartureStation?: string
+  readonly DestinationStation?: string
+  readonly PhonicsOfDestinationStation?: string
+  readonly TrainNumber?: string
+  readonly TravelDate?: string
+  readonly DepartureTime?: string
+  readonly AirConditioningCharacteristics?: string
+  readonly SeatLevel?: string
+  readonly Carriage?: string
+  readonly Seat?: string
+  readonly Fare?: string
+  readonly ElectronicInvoiceRailwayETicketNumber?: string
+  readonly IdNumber?: string
+  readonly Name?: string
+  readonly TotalAmountExcludingTax?: string
+  readonly TaxRate?: string
+  readonly TaxAmount?: string
+  readonly NameOfPurchaser?: string
+  readonly UnifiedSocialCreditCodeOfPurchaser?: string
+  readonly NumberOfOriginalInvoice?: string
 }
 export const RailwayTicketInfo: $Schema.Schema<RailwayTicketInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RailwayTicketInfo", { TypeOfVoucher: $C.str, ElectronicTicketNum: $C.str, DateOfIssue: $C.str, TypeOfBusiness: $C.str, DepartureStation: $C.str, PhonicsOfDepartureStation: $C.str, DestinationStation: $C.str, PhonicsOfDestinationStation: $C.str, TrainNumber: $C.str, TravelDate: $C.str, DepartureTime: $C.str, AirConditioningCharacteristics: $C.str, SeatLevel: $C.str, Carriage: $C.str, Seat: $C.str, Fare: $C.str, ElectronicInvoiceRailwayETicketNumber: $C.str, IdNumber: $C.str, Name: $C.str, TotalAmountExcludingTax: $C.str, TaxRate: $C.str, TaxAmount: $C.str, NameOfPurchaser: $C.str, UnifiedSocialCreditCodeOfPurchaser: $C.str, NumberOfOriginalInvoice: $C.str }))
 
@@ -2162,18 +2162,18 @@ export const RecognizeEncryptedIDCardOCRRequest: $Schema.Schema<RecognizeEncrypt
 
 /** `RecognizeEncryptedIDCardOCRResponse` (response side). */
 export interface RecognizeEncryptedIDCardOCRResponse {
-  readonly Name: string
-  readonly Sex: string
-  readonly Nation: string
-  readonly Birth: string
-  readonly Address: string
-  readonly IdNum: string
-  readonly Authority: string
-  readonly ValidDate: string
-  readonly AdvancedInfo: string
-  readonly ReflectDetailInfos: readonly ReflectDetailInfo[]
-  readonly EncryptedBody: string
-  readonly Encryption: Encryption
+  readonly Name?: string
+  readonly Sex?: string
+  readonly Nation?: string
+  readonly Birth?: string
+  readonly Address?: string
+  readonly IdNum?: string
+  readonly Authority?: string
+  readonly ValidDate?: string
+  readonly AdvancedInfo?: string
+  readonly ReflectDetailInfos?: readonly ReflectDetailInfo[]
+  readonly EncryptedBody?: string
+  readonly Encryption?: Encryption
   readonly RequestId: string
 }
 export const RecognizeEncryptedIDCardOCRResponse: $Schema.Schema<RecognizeEncryptedIDCardOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecognizeEncryptedIDCardOCRResponse", { Name: $C.str, Sex: $C.str, Nation: $C.str, Birth: $C.str, Address: $C.str, IdNum: $C.str, Authority: $C.str, ValidDate: $C.str, AdvancedInfo: $C.str, ReflectDetailInfos: $C.arr(ReflectDetailInfo), EncryptedBody: $C.str, Encryption: Encryption, RequestId: $C.str }))
@@ -2189,8 +2189,8 @@ export const RecognizeFormulaOCRRequest: $Schema.Schema<RecognizeFormulaOCRReque
 
 /** `RecognizeFormulaOCRResponse` (response side). */
 export interface RecognizeFormulaOCRResponse {
-  readonly Angle: number
-  readonly FormulaInfoList: readonly TextFormulaInfo[]
+  readonly Angle?: number
+  readonly FormulaInfoList?: readonly TextFormulaInfo[]
   readonly RequestId: string
 }
 export const RecognizeFormulaOCRResponse: $Schema.Schema<RecognizeFormulaOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecognizeFormulaOCRResponse", { Angle: $C.float, FormulaInfoList: $C.arr(TextFormulaInfo), RequestId: $C.str }))
@@ -2241,8 +2241,8 @@ export const RecognizeGeneralInvoiceRequest: $Schema.Schema<RecognizeGeneralInvo
 
 /** `RecognizeGeneralInvoiceResponse` (response side). */
 export interface RecognizeGeneralInvoiceResponse {
-  readonly MixedInvoiceItems: readonly InvoiceItem[]
-  readonly TotalPDFCount: number | bigint
+  readonly MixedInvoiceItems?: readonly InvoiceItem[]
+  readonly TotalPDFCount?: number | bigint
   readonly RequestId: string
 }
 export const RecognizeGeneralInvoiceResponse: $Schema.Schema<RecognizeGeneralInvoiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecognizeGeneralInvoiceResponse", { MixedInvoiceItems: $C.arr(InvoiceItem), TotalPDFCount: $C.int64, RequestId: $C.str }))
@@ -2260,8 +2260,8 @@ export const RecognizeMedicalInvoiceOCRRequest: $Schema.Schema<RecognizeMedicalI
 
 /** `RecognizeMedicalInvoiceOCRResponse` (response side). */
 export interface RecognizeMedicalInvoiceOCRResponse {
-  readonly MedicalInvoiceInfos: readonly MedicalInvoiceInfo[]
-  readonly Angle: number
+  readonly MedicalInvoiceInfos?: readonly MedicalInvoiceInfo[]
+  readonly Angle?: number
   readonly RequestId: string
 }
 export const RecognizeMedicalInvoiceOCRResponse: $Schema.Schema<RecognizeMedicalInvoiceOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecognizeMedicalInvoiceOCRResponse", { MedicalInvoiceInfos: $C.arr(MedicalInvoiceInfo), Angle: $C.float, RequestId: $C.str }))
@@ -2275,9 +2275,9 @@ export const RecognizeStoreNameRequest: $Schema.Schema<RecognizeStoreNameRequest
 
 /** `RecognizeStoreNameResponse` (response side). */
 export interface RecognizeStoreNameResponse {
-  readonly StoreInfo: readonly StoreInfo[]
+  readonly StoreInfo?: readonly StoreInfo[]
   readonly Angle?: number
-  readonly StoreLabel: readonly string[]
+  readonly StoreLabel?: readonly string[]
   readonly RequestId: string
 }
 export const RecognizeStoreNameResponse: $Schema.Schema<RecognizeStoreNameResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecognizeStoreNameResponse", { StoreInfo: $C.arr(StoreInfo), StoreLabel: $C.arr($C.str), RequestId: $C.str }, { Angle: $C.float }))
@@ -2293,10 +2293,10 @@ export const RecognizeTableAccurateOCRRequest: $Schema.Schema<RecognizeTableAccu
 
 /** `RecognizeTableAccurateOCRResponse` (response side). */
 export interface RecognizeTableAccurateOCRResponse {
-  readonly TableDetections: readonly TableInfo[] | null
-  readonly Data: string
-  readonly PdfPageSize: number | bigint | null
-  readonly Angle: number | null
+  readonly TableDetections?: readonly TableInfo[] | null
+  readonly Data?: string
+  readonly PdfPageSize?: number | bigint | null
+  readonly Angle?: number | null
   readonly RequestId: string
 }
 export const RecognizeTableAccurateOCRResponse: $Schema.Schema<RecognizeTableAccurateOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecognizeTableAccurateOCRResponse", { TableDetections: $C.nul($C.arr(TableInfo)), Data: $C.str, PdfPageSize: $C.nul($C.int64), Angle: $C.nul($C.float), RequestId: $C.str }))
@@ -2313,10 +2313,10 @@ export const RecognizeTableOCRRequest: $Schema.Schema<RecognizeTableOCRRequest> 
 
 /** `RecognizeTableOCRResponse` (response side). */
 export interface RecognizeTableOCRResponse {
-  readonly TableDetections: readonly TableDetectInfo[]
-  readonly Data: string
-  readonly PdfPageSize: number | bigint
-  readonly Angle: number
+  readonly TableDetections?: readonly TableDetectInfo[]
+  readonly Data?: string
+  readonly PdfPageSize?: number | bigint
+  readonly Angle?: number
   readonly RequestId: string
 }
 export const RecognizeTableOCRResponse: $Schema.Schema<RecognizeTableOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecognizeTableOCRResponse", { TableDetections: $C.arr(TableDetectInfo), Data: $C.str, PdfPageSize: $C.int64, Angle: $C.float, RequestId: $C.str }))
@@ -2333,21 +2333,21 @@ export const RecognizeThaiIDCardOCRRequest: $Schema.Schema<RecognizeThaiIDCardOC
 
 /** `RecognizeThaiIDCardOCRResponse` (response side). */
 export interface RecognizeThaiIDCardOCRResponse {
-  readonly ID: string
-  readonly ThaiName: string
-  readonly EnFirstName: string
-  readonly EnLastName: string
-  readonly IssueDate: string
-  readonly ExpirationDate: string
+  readonly ID?: string
+  readonly ThaiName?: string
+  readonly EnFirstName?: string
+  readonly EnLastName?: string
+  readonly IssueDate?: string
+  readonly ExpirationDate?: string
   readonly EnIssueDate?: string
   readonly EnExpirationDate?: string
-  readonly Birthday: string
+  readonly Birthday?: string
   readonly EnBirthday?: string
   readonly Religion?: string
   readonly SerialNumber?: string
-  readonly Address: string
+  readonly Address?: string
   readonly LaserID?: string
-  readonly PortraitImage: string
+  readonly PortraitImage?: string
   readonly WarnCardInfos?: readonly (number | bigint)[]
   /** @deprecated hidden or deprecated in the API */
   readonly AdvancedInfo?: string
@@ -2376,27 +2376,27 @@ export const RecognizeValidIDCardOCRRequest: $Schema.Schema<RecognizeValidIDCard
 
 /** `RecognizeValidIDCardOCRResponse` (response side). */
 export interface RecognizeValidIDCardOCRResponse {
-  readonly Type: string
-  readonly IDCardInfo: IDCardInfo | null
-  readonly TemporaryIDCardInfo: TemporaryIDCardInfo | null
-  readonly ResidencePermitInfo: ResidencePermitInfo | null
-  readonly PermanentResidencePermitInfo: PermanentResidencePermitInfo | null
+  readonly Type?: string
+  readonly IDCardInfo?: IDCardInfo | null
+  readonly TemporaryIDCardInfo?: TemporaryIDCardInfo | null
+  readonly ResidencePermitInfo?: ResidencePermitInfo | null
+  readonly PermanentResidencePermitInfo?: PermanentResidencePermitInfo | null
   readonly RequestId: string
 }
 export const RecognizeValidIDCardOCRResponse: $Schema.Schema<RecognizeValidIDCardOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecognizeValidIDCardOCRResponse", { Type: $C.str, IDCardInfo: $C.nul(IDCardInfo), TemporaryIDCardInfo: $C.nul(TemporaryIDCardInfo), ResidencePermitInfo: $C.nul(ResidencePermitInfo), PermanentResidencePermitInfo: $C.nul(PermanentResidencePermitInfo), RequestId: $C.str }))
 
 /** `Rect` (response side). */
 export interface Rect {
-  readonly X: number | bigint
-  readonly Y: number | bigint
-  readonly Width: number | bigint
-  readonly Height: number | bigint
+  readonly X?: number | bigint
+  readonly Y?: number | bigint
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
 }
 export const Rect: $Schema.Schema<Rect> = /*#__PURE__*/ $C.lazy(() => $C.struct("Rect", { X: $C.int64, Y: $C.int64, Width: $C.int64, Height: $C.int64 }))
 
 /** `ReflectDetailInfo` (response side). */
 export interface ReflectDetailInfo {
-  readonly Position: string
+  readonly Position?: string
 }
 export const ReflectDetailInfo: $Schema.Schema<ReflectDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReflectDetailInfo", { Position: $C.str }))
 
@@ -2417,53 +2417,53 @@ export const ResidenceBookletOCRRequest: $Schema.Schema<ResidenceBookletOCRReque
 
 /** `ResidenceBookletOCRResponse` (response side). */
 export interface ResidenceBookletOCRResponse {
-  readonly HouseholdNumber: string
-  readonly Name: string
-  readonly Sex: string
-  readonly BirthPlace: string
-  readonly Nation: string
-  readonly NativePlace: string
-  readonly BirthDate: string
-  readonly IdCardNumber: string
-  readonly EducationDegree: string
-  readonly ServicePlace: string
-  readonly Household: string
-  readonly Address: string
-  readonly Signature: string
-  readonly IssueDate: string
-  readonly HomePageNumber: string
-  readonly HouseholderName: string
-  readonly Relationship: string
-  readonly OtherAddresses: string
-  readonly ReligiousBelief: string
-  readonly Height: string
-  readonly BloodType: string
-  readonly MaritalStatus: string
-  readonly VeteranStatus: string
-  readonly Profession: string
-  readonly MoveToCityInformation: string
-  readonly MoveToSiteInformation: string
-  readonly RegistrationDate: string
-  readonly FormerName: string
+  readonly HouseholdNumber?: string
+  readonly Name?: string
+  readonly Sex?: string
+  readonly BirthPlace?: string
+  readonly Nation?: string
+  readonly NativePlace?: string
+  readonly BirthDate?: string
+  readonly IdCardNumber?: string
+  readonly EducationDegree?: string
+  readonly ServicePlace?: string
+  readonly Household?: string
+  readonly Address?: string
+  readonly Signature?: string
+  readonly IssueDate?: string
+  readonly HomePageNumber?: string
+  readonly HouseholderName?: string
+  readonly Relationship?: string
+  readonly OtherAddresses?: string
+  readonly ReligiousBelief?: string
+  readonly Height?: string
+  readonly BloodType?: string
+  readonly MaritalStatus?: string
+  readonly VeteranStatus?: string
+  readonly Profession?: string
+  readonly MoveToCityInformation?: string
+  readonly MoveToSiteInformation?: string
+  readonly RegistrationDate?: string
+  readonly FormerName?: string
   readonly RequestId: string
 }
 export const ResidenceBookletOCRResponse: $Schema.Schema<ResidenceBookletOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResidenceBookletOCRResponse", { HouseholdNumber: $C.str, Name: $C.str, Sex: $C.str, BirthPlace: $C.str, Nation: $C.str, NativePlace: $C.str, BirthDate: $C.str, IdCardNumber: $C.str, EducationDegree: $C.str, ServicePlace: $C.str, Household: $C.str, Address: $C.str, Signature: $C.str, IssueDate: $C.str, HomePageNumber: $C.str, HouseholderName: $C.str, Relationship: $C.str, OtherAddresses: $C.str, ReligiousBelief: $C.str, Height: $C.str, BloodType: $C.str, MaritalStatus: $C.str, VeteranStatus: $C.str, Profession: $C.str, MoveToCityInformation: $C.str, MoveToSiteInformation: $C.str, RegistrationDate: $C.str, FormerName: $C.str, RequestId: $C.str }))
 
 /** `ResidencePermitInfo` (response side). */
 export interface ResidencePermitInfo {
-  readonly Name: ContentInfo
-  readonly Sex: ContentInfo
-  readonly Nation: ContentInfo
-  readonly Birth: ContentInfo
-  readonly Address: ContentInfo
-  readonly IdNum: ContentInfo
-  readonly Authority: ContentInfo
-  readonly ValidDate: ContentInfo
-  readonly WarnInfos: CardWarnInfo
-  readonly CardImage: ContentInfo
-  readonly PortraitImage: ContentInfo
-  readonly PassNum: ContentInfo
-  readonly IssueNum: ContentInfo
+  readonly Name?: ContentInfo
+  readonly Sex?: ContentInfo
+  readonly Nation?: ContentInfo
+  readonly Birth?: ContentInfo
+  readonly Address?: ContentInfo
+  readonly IdNum?: ContentInfo
+  readonly Authority?: ContentInfo
+  readonly ValidDate?: ContentInfo
+  readonly WarnInfos?: CardWarnInfo
+  readonly CardImage?: ContentInfo
+  readonly PortraitImage?: ContentInfo
+  readonly PassNum?: ContentInfo
+  readonly IssueNum?: ContentInfo
 }
 export const ResidencePermitInfo: $Schema.Schema<ResidencePermitInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResidencePermitInfo", { Name: ContentInfo, Sex: ContentInfo, Nation: ContentInfo, Birth: ContentInfo, Address: ContentInfo, IdNum: ContentInfo, Authority: ContentInfo, ValidDate: ContentInfo, WarnInfos: CardWarnInfo, CardImage: ContentInfo, PortraitImage: ContentInfo, PassNum: ContentInfo, IssueNum: ContentInfo }))
 
@@ -2488,11 +2488,11 @@ export const RideHailingDriverLicenseOCRRequest: $Schema.Schema<RideHailingDrive
 
 /** `RideHailingDriverLicenseOCRResponse` (response side). */
 export interface RideHailingDriverLicenseOCRResponse {
-  readonly Name: string
-  readonly LicenseNumber: string
-  readonly StartDate: string
-  readonly EndDate: string
-  readonly ReleaseDate: string
+  readonly Name?: string
+  readonly LicenseNumber?: string
+  readonly StartDate?: string
+  readonly EndDate?: string
+  readonly ReleaseDate?: string
   readonly RequestId: string
 }
 export const RideHailingDriverLicenseOCRResponse: $Schema.Schema<RideHailingDriverLicenseOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RideHailingDriverLicenseOCRResponse", { Name: $C.str, LicenseNumber: $C.str, StartDate: $C.str, EndDate: $C.str, ReleaseDate: $C.str, RequestId: $C.str }))
@@ -2506,20 +2506,20 @@ export const RideHailingTransportLicenseOCRRequest: $Schema.Schema<RideHailingTr
 
 /** `RideHailingTransportLicenseOCRResponse` (response side). */
 export interface RideHailingTransportLicenseOCRResponse {
-  readonly OperationLicenseNumber: string
-  readonly VehicleOwner: string
-  readonly VehicleNumber: string
-  readonly StartDate: string
-  readonly EndDate: string
-  readonly ReleaseDate: string
+  readonly OperationLicenseNumber?: string
+  readonly VehicleOwner?: string
+  readonly VehicleNumber?: string
+  readonly StartDate?: string
+  readonly EndDate?: string
+  readonly ReleaseDate?: string
   readonly RequestId: string
 }
 export const RideHailingTransportLicenseOCRResponse: $Schema.Schema<RideHailingTransportLicenseOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RideHailingTransportLicenseOCRResponse", { OperationLicenseNumber: $C.str, VehicleOwner: $C.str, VehicleNumber: $C.str, StartDate: $C.str, EndDate: $C.str, ReleaseDate: $C.str, RequestId: $C.str }))
 
 /** `SaleInventory` (response side). */
 export interface SaleInventory {
-  readonly Title: string
-  readonly Content: readonly OtherInvoiceItem[]
+  readonly Title?: string
+  readonly Content?: readonly OtherInvoiceItem[]
 }
 export const SaleInventory: $Schema.Schema<SaleInventory> = /*#__PURE__*/ $C.lazy(() => $C.struct("SaleInventory", { Title: $C.str, Content: $C.arr(OtherInvoiceItem) }))
 
@@ -2560,11 +2560,11 @@ export const SealOCRRequest: $Schema.Schema<SealOCRRequest> = /*#__PURE__*/ $C.l
 
 /** `SealOCRResponse` (response side). */
 export interface SealOCRResponse {
-  readonly SealBody: string
-  readonly Location: Rect
-  readonly OtherTexts: readonly string[]
-  readonly SealInfos: readonly SealInfo[]
-  readonly SealShape: string
+  readonly SealBody?: string
+  readonly Location?: Rect
+  readonly OtherTexts?: readonly string[]
+  readonly SealInfos?: readonly SealInfo[]
+  readonly SealShape?: string
   readonly RequestId: string
 }
 export const SealOCRResponse: $Schema.Schema<SealOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SealOCRResponse", { SealBody: $C.str, Location: Rect, OtherTexts: $C.arr($C.str), SealInfos: $C.arr(SealInfo), SealShape: $C.str, RequestId: $C.str }))
@@ -2590,59 +2590,59 @@ export const ShippingInvoice: $Schema.Schema<ShippingInvoice> = /*#__PURE__*/ $C
 
 /** `ShoppingReceipt` (response side). */
 export interface ShoppingReceipt {
-  readonly Title: string
-  readonly Content: readonly OtherInvoiceItem[]
+  readonly Title?: string
+  readonly Content?: readonly OtherInvoiceItem[]
 }
 export const ShoppingReceipt: $Schema.Schema<ShoppingReceipt> = /*#__PURE__*/ $C.lazy(() => $C.struct("ShoppingReceipt", { Title: $C.str, Content: $C.arr(OtherInvoiceItem) }))
 
 /** `SingleInvoiceInfo` (response side). */
 export interface SingleInvoiceInfo {
-  readonly Name: string
-  readonly Value: string
-  readonly Row: number | bigint
+  readonly Name?: string
+  readonly Value?: string
+  readonly Row?: number | bigint
 }
 export const SingleInvoiceInfo: $Schema.Schema<SingleInvoiceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SingleInvoiceInfo", { Name: $C.str, Value: $C.str, Row: $C.int64 }))
 
 /** `SingleInvoiceItem` (response side). */
 export interface SingleInvoiceItem {
-  readonly VatSpecialInvoice: VatInvoiceInfo | null
-  readonly VatCommonInvoice: VatInvoiceInfo | null
-  readonly VatElectronicCommonInvoice: VatInvoiceInfo | null
-  readonly VatElectronicSpecialInvoice: VatInvoiceInfo | null
-  readonly VatElectronicInvoiceBlockchain: VatInvoiceInfo | null
-  readonly VatElectronicInvoiceToll: VatInvoiceInfo | null
-  readonly VatElectronicSpecialInvoiceFull: VatElectronicInfo | null
-  readonly VatElectronicInvoiceFull: VatElectronicInfo | null
-  readonly MachinePrintedInvoice: MachinePrintedInvoice | null
-  readonly BusInvoice: BusInvoice | null
-  readonly ShippingInvoice: ShippingInvoice | null
-  readonly TollInvoice: TollInvoice | null
-  readonly OtherInvoice: OtherInvoice | null
-  readonly MotorVehicleSaleInvoice: MotorVehicleSaleInvoice | null
-  readonly UsedCarPurchaseInvoice: UsedCarPurchaseInvoice | null
-  readonly VatInvoiceRoll: VatInvoiceRoll | null
-  readonly TaxiTicket: TaxiTicket | null
-  readonly QuotaInvoice: QuotaInvoice | null
-  readonly AirTransport: AirTransport | null
-  readonly NonTaxIncomeGeneralBill: NonTaxIncomeBill | null
-  readonly NonTaxIncomeElectronicBill: NonTaxIncomeBill | null
-  readonly TrainTicket: TrainTicket | null
-  readonly MedicalOutpatientInvoice: MedicalInvoice | null
-  readonly MedicalHospitalizedInvoice: MedicalInvoice | null
-  readonly VatSalesList: VatInvoiceInfo | null
-  readonly ElectronicTrainTicketFull: ElectronicTrainTicketFull | null
-  readonly ElectronicFlightTicketFull: ElectronicFlightTicketFull | null
-  readonly TaxPayment: TaxPayment | null
-  readonly CustomsPaymentReceipt: CustomsPaymentReceipt | null
-  readonly BankSlip: BankSlip | null
-  readonly OnlineTaxiItinerary: OnlineTaxiItinerary | null
-  readonly CustomsDeclaration: CustomsDeclaration | null
-  readonly OverseasInvoice: OverseasInvoice | null
-  readonly ShoppingReceipt: ShoppingReceipt | null
-  readonly SaleInventory: SaleInventory | null
-  readonly MotorVehicleSaleInvoiceElectronic: MotorVehicleSaleInvoice | null
-  readonly UsedCarPurchaseInvoiceElectronic: UsedCarPurchaseInvoice | null
-  readonly ElectronicTollSummary: ElectronicTollSummary | null
+  readonly VatSpecialInvoice?: VatInvoiceInfo | null
+  readonly VatCommonInvoice?: VatInvoiceInfo | null
+  readonly VatElectronicCommonInvoice?: VatInvoiceInfo | null
+  readonly VatElectronicSpecialInvoice?: VatInvoiceInfo | null
+  readonly VatElectronicInvoiceBlockchain?: VatInvoiceInfo | null
+  readonly VatElectronicInvoiceToll?: VatInvoiceInfo | null
+  readonly VatElectronicSpecialInvoiceFull?: VatElectronicInfo | null
+  readonly VatElectronicInvoiceFull?: VatElectronicInfo | null
+  readonly MachinePrintedInvoice?: MachinePrintedInvoice | null
+  readonly BusInvoice?: BusInvoice | null
+  readonly ShippingInvoice?: ShippingInvoice | null
+  readonly TollInvoice?: TollInvoice | null
+  readonly OtherInvoice?: OtherInvoice | null
+  readonly MotorVehicleSaleInvoice?: MotorVehicleSaleInvoice | null
+  readonly UsedCarPurchaseInvoice?: UsedCarPurchaseInvoice | null
+  readonly VatInvoiceRoll?: VatInvoiceRoll | null
+  readonly TaxiTicket?: TaxiTicket | null
+  readonly QuotaInvoice?: QuotaInvoice | null
+  readonly AirTransport?: AirTransport | null
+  readonly NonTaxIncomeGeneralBill?: NonTaxIncomeBill | null
+  readonly NonTaxIncomeElectronicBill?: NonTaxIncomeBill | null
+  readonly TrainTicket?: TrainTicket | null
+  readonly MedicalOutpatientInvoice?: MedicalInvoice | null
+  readonly MedicalHospitalizedInvoice?: MedicalInvoice | null
+  readonly VatSalesList?: VatInvoiceInfo | null
+  readonly ElectronicTrainTicketFull?: ElectronicTrainTicketFull | null
+  readonly ElectronicFlightTicketFull?: ElectronicFlightTicketFull | null
+  readonly TaxPayment?: TaxPayment | null
+  readonly CustomsPaymentReceipt?: CustomsPaymentReceipt | null
+  readonly BankSlip?: BankSlip | null
+  readonly OnlineTaxiItinerary?: OnlineTaxiItinerary | null
+  readonly CustomsDeclaration?: CustomsDeclaration | null
+  readonly OverseasInvoice?: OverseasInvoice | null
+  readonly ShoppingReceipt?: ShoppingReceipt | null
+  readonly SaleInventory?: SaleInventory | null
+  readonly MotorVehicleSaleInvoiceElectronic?: MotorVehicleSaleInvoice | null
+  readonly UsedCarPurchaseInvoiceElectronic?: UsedCarPurchaseInvoice | null
+  readonly ElectronicTollSummary?: ElectronicTollSummary | null
 }
 export const SingleInvoiceItem: $Schema.Schema<SingleInvoiceItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SingleInvoiceItem", { VatSpecialInvoice: $C.nul(VatInvoiceInfo), VatCommonInvoice: $C.nul(VatInvoiceInfo), VatElectronicCommonInvoice: $C.nul(VatInvoiceInfo), VatElectronicSpecialInvoice: $C.nul(VatInvoiceInfo), VatElectronicInvoiceBlockchain: $C.nul(VatInvoiceInfo), VatElectronicInvoiceToll: $C.nul(VatInvoiceInfo), VatElectronicSpecialInvoiceFull: $C.nul(VatElectronicInfo), VatElectronicInvoiceFull: $C.nul(VatElectronicInfo), MachinePrintedInvoice: $C.nul(MachinePrintedInvoice), BusInvoice: $C.nul(BusInvoice), ShippingInvoice: $C.nul(ShippingInvoice), TollInvoice: $C.nul(TollInvoice), OtherInvoice: $C.nul(OtherInvoice), MotorVehicleSaleInvoice: $C.nul(MotorVehicleSaleInvoice), UsedCarPurchaseInvoice: $C.nul(UsedCarPurchaseInvoice), VatInvoiceRoll: $C.nul(VatInvoiceRoll), TaxiTicket: $C.nul(TaxiTicket), QuotaInvoice: $C.nul(QuotaInvoice), AirTransport: $C.nul(AirTransport), NonTaxIncomeGeneralBill: $C.nul(NonTaxIncomeBill), NonTaxIncomeElectronicBill: $C.nul(NonTaxIncomeBill), TrainTicket: $C.nul(TrainTicket), MedicalOutpatientInvoice: $C.nul(MedicalInvoice), MedicalHospitalizedInvoice: $C.nul(MedicalInvoice), VatSalesList: $C.nul(VatInvoiceInfo), ElectronicTrainTicketFull: $C.nul(ElectronicTrainTicketFull), ElectronicFlightTicketFull: $C.nul(ElectronicFlightTicketFull), TaxPayment: $C.nul(TaxPayment), CustomsPaymentReceipt: $C.nul(CustomsPaymentReceipt), BankSlip: $C.nul(BankSlip), OnlineTaxiItinerary: $C.nul(OnlineTaxiItinerary), CustomsDeclaration: $C.nul(CustomsDeclaration), OverseasInvoice: $C.nul(OverseasInvoice), ShoppingReceipt: $C.nul(ShoppingReceipt), SaleInventory: $C.nul(SaleInventory), MotorVehicleSaleInvoiceElectronic: $C.nul(MotorVehicleSaleInvoice), UsedCarPurchaseInvoiceElectronic: $C.nul(UsedCarPurchaseInvoice), ElectronicTollSummary: $C.nul(ElectronicTollSummary) }))
 
@@ -2659,27 +2659,27 @@ export const SmartStructuralOCRRequest: $Schema.Schema<SmartStructuralOCRRequest
 
 /** `SmartStructuralOCRResponse` (response side). */
 export interface SmartStructuralOCRResponse {
-  readonly Angle: number
-  readonly StructuralItems: readonly StructuralItem[]
+  readonly Angle?: number
+  readonly StructuralItems?: readonly StructuralItem[]
   readonly RequestId: string
 }
 export const SmartStructuralOCRResponse: $Schema.Schema<SmartStructuralOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SmartStructuralOCRResponse", { Angle: $C.float, StructuralItems: $C.arr(StructuralItem), RequestId: $C.str }))
 
 /** `StoreInfo` (response side). */
 export interface StoreInfo {
-  readonly Name: string
-  readonly Value: string
-  readonly Rect: Rect
+  readonly Name?: string
+  readonly Value?: string
+  readonly Rect?: Rect
 }
 export const StoreInfo: $Schema.Schema<StoreInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("StoreInfo", { Name: $C.str, Value: $C.str, Rect: Rect }))
 
 /** `StructuralItem` (response side). */
 export interface StructuralItem {
-  readonly Name: string
-  readonly Value: string
-  readonly Confidence: number | bigint
-  readonly ItemCoord: ItemCoord
-  readonly Row: number | bigint
+  readonly Name?: string
+  readonly Value?: string
+  readonly Confidence?: number | bigint
+  readonly ItemCoord?: ItemCoord
+  readonly Row?: number | bigint
 }
 export const StructuralItem: $Schema.Schema<StructuralItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("StructuralItem", { Name: $C.str, Value: $C.str, Confidence: $C.int64, ItemCoord: ItemCoord, Row: $C.int64 }))
 
@@ -2756,16 +2756,16 @@ export const SubmitQuestionMarkAgentJobResponse: $Schema.Schema<SubmitQuestionMa
 
 /** `TableCell` (response side). */
 export interface TableCell {
-  readonly ColTl: number | bigint
-  readonly RowTl: number | bigint
-  readonly ColBr: number | bigint
-  readonly RowBr: number | bigint
-  readonly Text: string
-  readonly Type: string
-  readonly Confidence: number
-  readonly Polygon: readonly Coord[]
-  readonly AdvancedInfo: string | null
-  readonly Contents: readonly CellContent[]
+  readonly ColTl?: number | bigint
+  readonly RowTl?: number | bigint
+  readonly ColBr?: number | bigint
+  readonly RowBr?: number | bigint
+  readonly Text?: string
+  readonly Type?: string
+  readonly Confidence?: number
+  readonly Polygon?: readonly Coord[]
+  readonly AdvancedInfo?: string | null
+  readonly Contents?: readonly CellContent[]
 }
 export const TableCell: $Schema.Schema<TableCell> = /*#__PURE__*/ $C.lazy(() => $C.struct("TableCell", { ColTl: $C.int64, RowTl: $C.int64, ColBr: $C.int64, RowBr: $C.int64, Text: $C.str, Type: $C.str, Confidence: $C.float, Polygon: $C.arr(Coord), AdvancedInfo: $C.nul($C.str), Contents: $C.arr(CellContent) }))
 
@@ -2784,18 +2784,18 @@ export const TableCellInfo: $Schema.Schema<TableCellInfo> = /*#__PURE__*/ $C.laz
 
 /** `TableDetectInfo` (response side). */
 export interface TableDetectInfo {
-  readonly Cells: readonly TableCell[] | null
-  readonly Titles: readonly TableTitle[] | null
-  readonly Type: number | bigint | null
-  readonly TableCoordPoint: readonly Coord[] | null
+  readonly Cells?: readonly TableCell[] | null
+  readonly Titles?: readonly TableTitle[] | null
+  readonly Type?: number | bigint | null
+  readonly TableCoordPoint?: readonly Coord[] | null
 }
 export const TableDetectInfo: $Schema.Schema<TableDetectInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TableDetectInfo", { Cells: $C.nul($C.arr(TableCell)), Titles: $C.nul($C.arr(TableTitle)), Type: $C.nul($C.int64), TableCoordPoint: $C.nul($C.arr(Coord)) }))
 
 /** `TableInfo` (response side). */
 export interface TableInfo {
-  readonly Cells: readonly TableCellInfo[] | null
-  readonly Type: number | bigint | null
-  readonly TableCoordPoint: readonly Coord[] | null
+  readonly Cells?: readonly TableCellInfo[] | null
+  readonly Type?: number | bigint | null
+  readonly TableCoordPoint?: readonly Coord[] | null
 }
 export const TableInfo: $Schema.Schema<TableInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TableInfo", { Cells: $C.nul($C.arr(TableCellInfo)), Type: $C.nul($C.int64), TableCoordPoint: $C.nul($C.arr(Coord)) }))
 
@@ -2808,22 +2808,22 @@ export const TableOCRRequest: $Schema.Schema<TableOCRRequest> = /*#__PURE__*/ $C
 
 /** `TableOCRResponse` (response side). */
 export interface TableOCRResponse {
-  readonly TextDetections: readonly TextTable[]
-  readonly Data: string
+  readonly TextDetections?: readonly TextTable[]
+  readonly Data?: string
   readonly RequestId: string
 }
 export const TableOCRResponse: $Schema.Schema<TableOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TableOCRResponse", { TextDetections: $C.arr(TextTable), Data: $C.str, RequestId: $C.str }))
 
 /** `TableTitle` (response side). */
 export interface TableTitle {
-  readonly Text: string | null
+  readonly Text?: string | null
 }
 export const TableTitle: $Schema.Schema<TableTitle> = /*#__PURE__*/ $C.lazy(() => $C.struct("TableTitle", { Text: $C.nul($C.str) }))
 
 /** `TaxPayment` (response side). */
 export interface TaxPayment {
-  readonly Title: string
-  readonly Content: readonly OtherInvoiceItem[]
+  readonly Title?: string
+  readonly Content?: readonly OtherInvoiceItem[]
   readonly TableItems?: readonly OtherInvoiceList[]
 }
 export const TaxPayment: $Schema.Schema<TaxPayment> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaxPayment", { Title: $C.str, Content: $C.arr(OtherInvoiceItem) }, { TableItems: $C.arr(OtherInvoiceList) }))
@@ -2853,30 +2853,30 @@ export const TaxiTicket: $Schema.Schema<TaxiTicket> = /*#__PURE__*/ $C.lazy(() =
 
 /** `TemporaryIDCardInfo` (response side). */
 export interface TemporaryIDCardInfo {
-  readonly Name: ContentInfo
-  readonly Sex: ContentInfo
-  readonly Nation: ContentInfo
-  readonly Birth: ContentInfo
-  readonly Address: ContentInfo
-  readonly IdNum: ContentInfo
-  readonly Authority: ContentInfo
-  readonly ValidDate: ContentInfo
-  readonly WarnInfos: CardWarnInfo
-  readonly CardImage: ContentInfo
-  readonly PortraitImage: ContentInfo
+  readonly Name?: ContentInfo
+  readonly Sex?: ContentInfo
+  readonly Nation?: ContentInfo
+  readonly Birth?: ContentInfo
+  readonly Address?: ContentInfo
+  readonly IdNum?: ContentInfo
+  readonly Authority?: ContentInfo
+  readonly ValidDate?: ContentInfo
+  readonly WarnInfos?: CardWarnInfo
+  readonly CardImage?: ContentInfo
+  readonly PortraitImage?: ContentInfo
 }
 export const TemporaryIDCardInfo: $Schema.Schema<TemporaryIDCardInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TemporaryIDCardInfo", { Name: ContentInfo, Sex: ContentInfo, Nation: ContentInfo, Birth: ContentInfo, Address: ContentInfo, IdNum: ContentInfo, Authority: ContentInfo, ValidDate: ContentInfo, WarnInfos: CardWarnInfo, CardImage: ContentInfo, PortraitImage: ContentInfo }))
 
 /** `TextArithmetic` (response side). */
 export interface TextArithmetic {
-  readonly DetectedText: string
-  readonly Result: boolean
-  readonly Confidence: number | bigint
-  readonly Polygon: readonly Coord[] | null
-  readonly AdvancedInfo: string
-  readonly ItemCoord: ItemCoord
-  readonly ExpressionType: string
-  readonly Answer: string
+  readonly DetectedText?: string
+  readonly Result?: boolean
+  readonly Confidence?: number | bigint
+  readonly Polygon?: readonly Coord[] | null
+  readonly AdvancedInfo?: string
+  readonly ItemCoord?: ItemCoord
+  readonly ExpressionType?: string
+  readonly Answer?: string
 }
 export const TextArithmetic: $Schema.Schema<TextArithmetic> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextArithmetic", { DetectedText: $C.str, Result: $C.bool, Confidence: $C.int64, Polygon: $C.nul($C.arr(Coord)), AdvancedInfo: $C.str, ItemCoord: ItemCoord, ExpressionType: $C.str, Answer: $C.str }))
 
@@ -2889,64 +2889,64 @@ export const TextDetectRequest: $Schema.Schema<TextDetectRequest> = /*#__PURE__*
 
 /** `TextDetectResponse` (response side). */
 export interface TextDetectResponse {
-  readonly HasText: boolean
+  readonly HasText?: boolean
   readonly RequestId: string
 }
 export const TextDetectResponse: $Schema.Schema<TextDetectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextDetectResponse", { HasText: $C.bool, RequestId: $C.str }))
 
 /** `TextDetection` (response side). */
 export interface TextDetection {
-  readonly DetectedText: string
-  readonly Confidence: number | bigint
-  readonly Polygon: readonly Coord[] | null
-  readonly AdvancedInfo: string
-  readonly ItemPolygon: ItemCoord
-  readonly Words: readonly DetectedWords[]
-  readonly WordCoordPoint: readonly DetectedWordCoordPoint[]
+  readonly DetectedText?: string
+  readonly Confidence?: number | bigint
+  readonly Polygon?: readonly Coord[] | null
+  readonly AdvancedInfo?: string
+  readonly ItemPolygon?: ItemCoord
+  readonly Words?: readonly DetectedWords[]
+  readonly WordCoordPoint?: readonly DetectedWordCoordPoint[]
   readonly Language?: string
 }
 export const TextDetection: $Schema.Schema<TextDetection> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextDetection", { DetectedText: $C.str, Confidence: $C.int64, Polygon: $C.nul($C.arr(Coord)), AdvancedInfo: $C.str, ItemPolygon: ItemCoord, Words: $C.arr(DetectedWords), WordCoordPoint: $C.arr(DetectedWordCoordPoint) }, { Language: $C.str }))
 
 /** `TextDetectionEn` (response side). */
 export interface TextDetectionEn {
-  readonly DetectedText: string
-  readonly Confidence: number | bigint
-  readonly Polygon: readonly Coord[] | null
-  readonly AdvancedInfo: string
-  readonly WordCoordPoint: readonly WordCoordPoint[]
-  readonly CandWord: readonly CandWord[]
-  readonly Words: readonly Words[]
+  readonly DetectedText?: string
+  readonly Confidence?: number | bigint
+  readonly Polygon?: readonly Coord[] | null
+  readonly AdvancedInfo?: string
+  readonly WordCoordPoint?: readonly WordCoordPoint[]
+  readonly CandWord?: readonly CandWord[]
+  readonly Words?: readonly Words[]
 }
 export const TextDetectionEn: $Schema.Schema<TextDetectionEn> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextDetectionEn", { DetectedText: $C.str, Confidence: $C.int64, Polygon: $C.nul($C.arr(Coord)), AdvancedInfo: $C.str, WordCoordPoint: $C.arr(WordCoordPoint), CandWord: $C.arr(CandWord), Words: $C.arr(Words) }))
 
 /** `TextFormulaInfo` (response side). */
 export interface TextFormulaInfo {
-  readonly DetectedText: string
-  readonly Coord: Polygon
+  readonly DetectedText?: string
+  readonly Coord?: Polygon
 }
 export const TextFormulaInfo: $Schema.Schema<TextFormulaInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextFormulaInfo", { DetectedText: $C.str, Coord: Polygon }))
 
 /** `TextGeneralHandwriting` (response side). */
 export interface TextGeneralHandwriting {
-  readonly DetectedText: string
-  readonly Confidence: number | bigint
-  readonly Polygon: readonly Coord[]
-  readonly AdvancedInfo: string
-  readonly WordPolygon: readonly Polygon[] | null
+  readonly DetectedText?: string
+  readonly Confidence?: number | bigint
+  readonly Polygon?: readonly Coord[]
+  readonly AdvancedInfo?: string
+  readonly WordPolygon?: readonly Polygon[] | null
 }
 export const TextGeneralHandwriting: $Schema.Schema<TextGeneralHandwriting> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextGeneralHandwriting", { DetectedText: $C.str, Confidence: $C.int64, Polygon: $C.arr(Coord), AdvancedInfo: $C.str, WordPolygon: $C.nul($C.arr(Polygon)) }))
 
 /** `TextTable` (response side). */
 export interface TextTable {
-  readonly ColTl: number | bigint
-  readonly RowTl: number | bigint
-  readonly ColBr: number | bigint
-  readonly RowBr: number | bigint
-  readonly Text: string
-  readonly Type: string
-  readonly Confidence: number | bigint
-  readonly Polygon: readonly Coord[]
-  readonly AdvancedInfo: string
+  readonly ColTl?: number | bigint
+  readonly RowTl?: number | bigint
+  readonly ColBr?: number | bigint
+  readonly RowBr?: number | bigint
+  readonly Text?: string
+  readonly Type?: string
+  readonly Confidence?: number | bigint
+  readonly Polygon?: readonly Coord[]
+  readonly AdvancedInfo?: string
 }
 export const TextTable: $Schema.Schema<TextTable> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextTable", { ColTl: $C.int64, RowTl: $C.int64, ColBr: $C.int64, RowBr: $C.int64, Text: $C.str, Type: $C.str, Confidence: $C.int64, Polygon: $C.arr(Coord), AdvancedInfo: $C.str }))
 
@@ -2966,26 +2966,26 @@ export const TextTractorVehicleBack: $Schema.Schema<TextTractorVehicleBack> = /*
 
 /** `TextVatInvoice` (response side). */
 export interface TextVatInvoice {
-  readonly Name: string
-  readonly Value: string
-  readonly Polygon: Polygon | null
+  readonly Name?: string
+  readonly Value?: string
+  readonly Polygon?: Polygon | null
 }
 export const TextVatInvoice: $Schema.Schema<TextVatInvoice> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextVatInvoice", { Name: $C.str, Value: $C.str, Polygon: $C.nul(Polygon) }))
 
 /** `TextVehicleBack` (response side). */
 export interface TextVehicleBack {
-  readonly PlateNo: string | null
-  readonly FileNo: string | null
-  readonly AllowNum: string | null
-  readonly TotalMass: string | null
-  readonly CurbWeight: string | null
-  readonly LoadQuality: string | null
-  readonly ExternalSize: string | null
-  readonly Marks: string | null
-  readonly Record: string | null
-  readonly TotalQuasiMass: string | null
-  readonly SubPageCode: string | null
-  readonly FuelType: string | null
+  readonly PlateNo?: string | null
+  readonly FileNo?: string | null
+  readonly AllowNum?: string | null
+  readonly TotalMass?: string | null
+  readonly CurbWeight?: string | null
+  readonly LoadQuality?: string | null
+  readonly ExternalSize?: string | null
+  readonly Marks?: string | null
+  readonly Record?: string | null
+  readonly TotalQuasiMass?: string | null
+  readonly SubPageCode?: string | null
+  readonly FuelType?: string | null
   readonly AddressElectronic?: string
   readonly IssueAuthorityElectronic?: string
   readonly CarBodyColor?: string
@@ -2994,17 +2994,17 @@ export const TextVehicleBack: $Schema.Schema<TextVehicleBack> = /*#__PURE__*/ $C
 
 /** `TextVehicleFront` (response side). */
 export interface TextVehicleFront {
-  readonly PlateNo: string | null
-  readonly VehicleType: string | null
-  readonly Owner: string | null
-  readonly Address: string | null
-  readonly UseCharacter: string | null
-  readonly Model: string | null
-  readonly Vin: string | null
-  readonly EngineNo: string | null
-  readonly RegisterDate: string | null
-  readonly IssueDate: string | null
-  readonly Seal: string | null
+  readonly PlateNo?: string | null
+  readonly VehicleType?: string | null
+  readonly Owner?: string | null
+  readonly Address?: string | null
+  readonly UseCharacter?: string | null
+  readonly Model?: string | null
+  readonly Vin?: string | null
+  readonly EngineNo?: string | null
+  readonly RegisterDate?: string | null
+  readonly IssueDate?: string | null
+  readonly Seal?: string | null
   readonly StateElectronic?: string
   readonly InspectionValidityTimeElectronic?: string
   readonly GenerationTimeElectronic?: string
@@ -3013,61 +3013,61 @@ export const TextVehicleFront: $Schema.Schema<TextVehicleFront> = /*#__PURE__*/ 
 
 /** `TextWaybill` (response side). */
 export interface TextWaybill {
-  readonly RecName: WaybillObj
-  readonly RecNum: WaybillObj
-  readonly RecAddr: WaybillObj
-  readonly SenderName: WaybillObj
-  readonly SenderNum: WaybillObj
-  readonly SenderAddr: WaybillObj
-  readonly WaybillNum: WaybillObj
+  readonly RecName?: WaybillObj
+  readonly RecNum?: WaybillObj
+  readonly RecAddr?: WaybillObj
+  readonly SenderName?: WaybillObj
+  readonly SenderNum?: WaybillObj
+  readonly SenderAddr?: WaybillObj
+  readonly WaybillNum?: WaybillObj
   readonly MainWaybillNum?: WaybillObj
 }
 export const TextWaybill: $Schema.Schema<TextWaybill> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextWaybill", { RecName: WaybillObj, RecNum: WaybillObj, RecAddr: WaybillObj, SenderName: WaybillObj, SenderNum: WaybillObj, SenderAddr: WaybillObj, WaybillNum: WaybillObj }, { MainWaybillNum: WaybillObj }))
 
 /** `TollInvoice` (response side). */
 export interface TollInvoice {
-  readonly Title: string
-  readonly Code: string
-  readonly Number: string
-  readonly Total: string
-  readonly Kind: string
-  readonly Date: string
-  readonly Time: string
-  readonly Entrance: string
-  readonly Exit: string
-  readonly HighwayMark: number | bigint
-  readonly QRCodeMark: number | bigint
+  readonly Title?: string
+  readonly Code?: string
+  readonly Number?: string
+  readonly Total?: string
+  readonly Kind?: string
+  readonly Date?: string
+  readonly Time?: string
+  readonly Entrance?: string
+  readonly Exit?: string
+  readonly HighwayMark?: number | bigint
+  readonly QRCodeMark?: number | bigint
 }
 export const TollInvoice: $Schema.Schema<TollInvoice> = /*#__PURE__*/ $C.lazy(() => $C.struct("TollInvoice", { Title: $C.str, Code: $C.str, Number: $C.str, Total: $C.str, Kind: $C.str, Date: $C.str, Time: $C.str, Entrance: $C.str, Exit: $C.str, HighwayMark: $C.int64, QRCodeMark: $C.int64 }))
 
 /** `TrainTicket` (response side). */
 export interface TrainTicket {
-  readonly Title: string
-  readonly Number: string
-  readonly DateGetOn: string
-  readonly TimeGetOn: string
-  readonly Name: string
-  readonly StationGetOn: string
-  readonly StationGetOff: string
-  readonly Seat: string
-  readonly Total: string
-  readonly Kind: string
-  readonly SerialNumber: string
-  readonly UserID: string
-  readonly GateNumber: string
-  readonly TrainNumber: string
-  readonly HandlingFee: string
-  readonly OriginalFare: string
-  readonly TotalCn: string
-  readonly SeatNumber: string
-  readonly PickUpAddress: string
-  readonly TicketChange: string
-  readonly AdditionalFare: string
-  readonly ReceiptNumber: string
-  readonly QRCodeMark: number | bigint
-  readonly ReimburseOnlyMark: number | bigint
-  readonly RefundMark: number | bigint
-  readonly TicketChangeMark: number | bigint
+  readonly Title?: string
+  readonly Number?: string
+  readonly DateGetOn?: string
+  readonly TimeGetOn?: string
+  readonly Name?: string
+  readonly StationGetOn?: string
+  readonly StationGetOff?: string
+  readonly Seat?: string
+  readonly Total?: string
+  readonly Kind?: string
+  readonly SerialNumber?: string
+  readonly UserID?: string
+  readonly GateNumber?: string
+  readonly TrainNumber?: string
+  readonly HandlingFee?: string
+  readonly OriginalFare?: string
+  readonly TotalCn?: string
+  readonly SeatNumber?: string
+  readonly PickUpAddress?: string
+  readonly TicketChange?: string
+  readonly AdditionalFare?: string
+  readonly ReceiptNumber?: string
+  readonly QRCodeMark?: number | bigint
+  readonly ReimburseOnlyMark?: number | bigint
+  readonly RefundMark?: number | bigint
+  readonly TicketChangeMark?: number | bigint
 }
 export const TrainTicket: $Schema.Schema<TrainTicket> = /*#__PURE__*/ $C.lazy(() => $C.struct("TrainTicket", { Title: $C.str, Number: $C.str, DateGetOn: $C.str, TimeGetOn: $C.str, Name: $C.str, StationGetOn: $C.str, StationGetOff: $C.str, Seat: $C.str, Total: $C.str, Kind: $C.str, SerialNumber: $C.str, UserID: $C.str, GateNumber: $C.str, TrainNumber: $C.str, HandlingFee: $C.str, OriginalFare: $C.str, TotalCn: $C.str, SeatNumber: $C.str, PickUpAddress: $C.str, TicketChange: $C.str, AdditionalFare: $C.str, ReceiptNumber: $C.str, QRCodeMark: $C.int64, ReimburseOnlyMark: $C.int64, RefundMark: $C.int64, TicketChangeMark: $C.int64 }))
 
@@ -3082,75 +3082,75 @@ export const TrainTicketOCRRequest: $Schema.Schema<TrainTicketOCRRequest> = /*#_
 
 /** `TrainTicketOCRResponse` (response side). */
 export interface TrainTicketOCRResponse {
-  readonly TicketNum: string
-  readonly StartStation: string
-  readonly DestinationStation: string
-  readonly Date: string
-  readonly TrainNum: string
-  readonly Seat: string
-  readonly Name: string
-  readonly Price: string
-  readonly SeatCategory: string
-  readonly ID: string
-  readonly InvoiceType: string
-  readonly SerialNumber: string
-  readonly AdditionalCost: string
-  readonly HandlingFee: string
-  readonly LegalAmount: string
-  readonly TicketStation: string
-  readonly OriginalPrice: string
-  readonly InvoiceStyle: string
-  readonly ReceiptNumber: string
-  readonly IsReceipt: string
+  readonly TicketNum?: string
+  readonly StartStation?: string
+  readonly DestinationStation?: string
+  readonly Date?: string
+  readonly TrainNum?: string
+  readonly Seat?: string
+  readonly Name?: string
+  readonly Price?: string
+  readonly SeatCategory?: string
+  readonly ID?: string
+  readonly InvoiceType?: string
+  readonly SerialNumber?: string
+  readonly AdditionalCost?: string
+  readonly HandlingFee?: string
+  readonly LegalAmount?: string
+  readonly TicketStation?: string
+  readonly OriginalPrice?: string
+  readonly InvoiceStyle?: string
+  readonly ReceiptNumber?: string
+  readonly IsReceipt?: string
   readonly RequestId: string
 }
 export const TrainTicketOCRResponse: $Schema.Schema<TrainTicketOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TrainTicketOCRResponse", { TicketNum: $C.str, StartStation: $C.str, DestinationStation: $C.str, Date: $C.str, TrainNum: $C.str, Seat: $C.str, Name: $C.str, Price: $C.str, SeatCategory: $C.str, ID: $C.str, InvoiceType: $C.str, SerialNumber: $C.str, AdditionalCost: $C.str, HandlingFee: $C.str, LegalAmount: $C.str, TicketStation: $C.str, OriginalPrice: $C.str, InvoiceStyle: $C.str, ReceiptNumber: $C.str, IsReceipt: $C.str, RequestId: $C.str }))
 
 /** `UsedCarPurchaseInvoice` (response side). */
 export interface UsedCarPurchaseInvoice {
-  readonly Title: string
-  readonly QRCodeMark: number | bigint
-  readonly Code: string
-  readonly Number: string
-  readonly Date: string
-  readonly Total: string
-  readonly TotalCn: string
-  readonly Seller: string
-  readonly SellerTel: string
-  readonly SellerTaxID: string
-  readonly SellerAddress: string
-  readonly Buyer: string
-  readonly BuyerID: string
-  readonly BuyerAddress: string
-  readonly BuyerTel: string
-  readonly CompanyName: string
-  readonly CompanyTaxID: string
-  readonly CompanyBankAccount: string
-  readonly CompanyTel: string
-  readonly CompanyAddress: string
-  readonly TransferAdministrationName: string
-  readonly LicensePlate: string
-  readonly RegistrationNumber: string
-  readonly VIN: string
-  readonly VehicleModel: string
-  readonly Kind: string
-  readonly Province: string
-  readonly City: string
-  readonly VehicleType: string
-  readonly Remark: string
-  readonly FormType: string
-  readonly FormName: string
-  readonly CompanySealMark: number | bigint
-  readonly AuctionOrgName: string
-  readonly AuctionOrgAddress: string
-  readonly AuctionOrgTaxID: string
-  readonly AuctionOrgBankAccount: string
-  readonly AuctionOrgPhone: string
-  readonly Issuer: string
-  readonly TaxCode: string
-  readonly MachineSerialNumber: string
-  readonly MachineCode: string
-  readonly MachineNumber: string
+  readonly Title?: string
+  readonly QRCodeMark?: number | bigint
+  readonly Code?: string
+  readonly Number?: string
+  readonly Date?: string
+  readonly Total?: string
+  readonly TotalCn?: string
+  readonly Seller?: string
+  readonly SellerTel?: string
+  readonly SellerTaxID?: string
+  readonly SellerAddress?: string
+  readonly Buyer?: string
+  readonly BuyerID?: string
+  readonly BuyerAddress?: string
+  readonly BuyerTel?: string
+  readonly CompanyName?: string
+  readonly CompanyTaxID?: string
+  readonly CompanyBankAccount?: string
+  readonly CompanyTel?: string
+  readonly CompanyAddress?: string
+  readonly TransferAdministrationName?: string
+  readonly LicensePlate?: string
+  readonly RegistrationNumber?: string
+  readonly VIN?: string
+  readonly VehicleModel?: string
+  readonly Kind?: string
+  readonly Province?: string
+  readonly City?: string
+  readonly VehicleType?: string
+  readonly Remark?: string
+  readonly FormType?: string
+  readonly FormName?: string
+  readonly CompanySealMark?: number | bigint
+  readonly AuctionOrgName?: string
+  readonly AuctionOrgAddress?: string
+  readonly AuctionOrgTaxID?: string
+  readonly AuctionOrgBankAccount?: string
+  readonly AuctionOrgPhone?: string
+  readonly Issuer?: string
+  readonly TaxCode?: string
+  readonly MachineSerialNumber?: string
+  readonly MachineCode?: string
+  readonly MachineNumber?: string
 }
 export const UsedCarPurchaseInvoice: $Schema.Schema<UsedCarPurchaseInvoice> = /*#__PURE__*/ $C.lazy(() => $C.struct("UsedCarPurchaseInvoice", { Title: $C.str, QRCodeMark: $C.int64, Code: $C.str, Number: $C.str, Date: $C.str, Total: $C.str, TotalCn: $C.str, Seller: $C.str, SellerTel: $C.str, SellerTaxID: $C.str, SellerAddress: $C.str, Buyer: $C.str, BuyerID: $C.str, BuyerAddress: $C.str, BuyerTel: $C.str, CompanyName: $C.str, CompanyTaxID: $C.str, CompanyBankAccount: $C.str, CompanyTel: $C.str, CompanyAddress: $C.str, TransferAdministrationName: $C.str, LicensePlate: $C.str, RegistrationNumber: $C.str, VIN: $C.str, VehicleModel: $C.str, Kind: $C.str, Province: $C.str, City: $C.str, VehicleType: $C.str, Remark: $C.str, FormType: $C.str, FormName: $C.str, CompanySealMark: $C.int64, AuctionOrgName: $C.str, AuctionOrgAddress: $C.str, AuctionOrgTaxID: $C.str, AuctionOrgBankAccount: $C.str, AuctionOrgPhone: $C.str, Issuer: $C.str, TaxCode: $C.str, MachineSerialNumber: $C.str, MachineCode: $C.str, MachineNumber: $C.str }))
 
@@ -3185,63 +3185,63 @@ export const UsedVehicleInvoiceInfo: $Schema.Schema<UsedVehicleInvoiceInfo> = /*
 
 /** `Value` (response side). */
 export interface Value {
-  readonly AutoContent: string
-  readonly Coord: Polygon | null
+  readonly AutoContent?: string
+  readonly Coord?: Polygon | null
   readonly PageIndex?: string | null
 }
 export const Value: $Schema.Schema<Value> = /*#__PURE__*/ $C.lazy(() => $C.struct("Value", { AutoContent: $C.str, Coord: $C.nul(Polygon) }, { PageIndex: $C.nul($C.str) }))
 
 /** `VatElectronicInfo` (response side). */
 export interface VatElectronicInfo {
-  readonly Title: string
-  readonly Number: string
-  readonly Date: string
-  readonly PretaxAmount: string
-  readonly Tax: string
-  readonly Total: string
-  readonly TotalCn: string
-  readonly Seller: string
-  readonly SellerTaxID: string
-  readonly Buyer: string
-  readonly BuyerTaxID: string
-  readonly Issuer: string
-  readonly Remark: string
-  readonly SubTotal: string
-  readonly SubTax: string
-  readonly VatElectronicItems: readonly VatElectronicItemInfo[]
-  readonly ServiceTypeLabel: string
-  readonly TotalCnMark: string
-  readonly TotalMark: string
-  readonly PretaxAmountMark: string
-  readonly TaxMark: string
-  readonly CompanySealMark: number | bigint
+  readonly Title?: string
+  readonly Number?: string
+  readonly Date?: string
+  readonly PretaxAmount?: string
+  readonly Tax?: string
+  readonly Total?: string
+  readonly TotalCn?: string
+  readonly Seller?: string
+  readonly SellerTaxID?: string
+  readonly Buyer?: string
+  readonly BuyerTaxID?: string
+  readonly Issuer?: string
+  readonly Remark?: string
+  readonly SubTotal?: string
+  readonly SubTax?: string
+  readonly VatElectronicItems?: readonly VatElectronicItemInfo[]
+  readonly ServiceTypeLabel?: string
+  readonly TotalCnMark?: string
+  readonly TotalMark?: string
+  readonly PretaxAmountMark?: string
+  readonly TaxMark?: string
+  readonly CompanySealMark?: number | bigint
   readonly InvoicePageIndex?: string
 }
 export const VatElectronicInfo: $Schema.Schema<VatElectronicInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VatElectronicInfo", { Title: $C.str, Number: $C.str, Date: $C.str, PretaxAmount: $C.str, Tax: $C.str, Total: $C.str, TotalCn: $C.str, Seller: $C.str, SellerTaxID: $C.str, Buyer: $C.str, BuyerTaxID: $C.str, Issuer: $C.str, Remark: $C.str, SubTotal: $C.str, SubTax: $C.str, VatElectronicItems: $C.arr(VatElectronicItemInfo), ServiceTypeLabel: $C.str, TotalCnMark: $C.str, TotalMark: $C.str, PretaxAmountMark: $C.str, TaxMark: $C.str, CompanySealMark: $C.int64 }, { InvoicePageIndex: $C.str }))
 
 /** `VatElectronicItemInfo` (response side). */
 export interface VatElectronicItemInfo {
-  readonly Name: string
-  readonly Quantity: string
-  readonly Specification: string
-  readonly Price: string
-  readonly Total: string
-  readonly TaxRate: string
-  readonly Tax: string
-  readonly Unit: string
-  readonly VehicleType: string
-  readonly VehicleBrand: string
-  readonly DeparturePlace: string
-  readonly ArrivalPlace: string
-  readonly TransportItemsName: string
-  readonly PlaceOfBuildingService: string
-  readonly BuildingName: string
-  readonly EstateNumber: string
-  readonly AreaUnit: string
-  readonly Traveler: string
-  readonly TravelerID: string
-  readonly TravelDate: string
-  readonly TravelLevel: string
+  readonly Name?: string
+  readonly Quantity?: string
+  readonly Specification?: string
+  readonly Price?: string
+  readonly Total?: string
+  readonly TaxRate?: string
+  readonly Tax?: string
+  readonly Unit?: string
+  readonly VehicleType?: string
+  readonly VehicleBrand?: string
+  readonly DeparturePlace?: string
+  readonly ArrivalPlace?: string
+  readonly TransportItemsName?: string
+  readonly PlaceOfBuildingService?: string
+  readonly BuildingName?: string
+  readonly EstateNumber?: string
+  readonly AreaUnit?: string
+  readonly Traveler?: string
+  readonly TravelerID?: string
+  readonly TravelDate?: string
+  readonly TravelLevel?: string
   readonly DateStart?: string
   readonly DateEnd?: string
 }
@@ -3249,32 +3249,32 @@ export const VatElectronicItemInfo: $Schema.Schema<VatElectronicItemInfo> = /*#_
 
 /** `VatInvoice` (response side). */
 export interface VatInvoice {
-  readonly Code: string
-  readonly Number: string
-  readonly Date: string
-  readonly BuyerName: string
-  readonly BuyerTaxCode: string
-  readonly BuyerAddressPhone: string
-  readonly BuyerBankAccount: string
-  readonly SellerName: string
-  readonly SellerTaxCode: string
-  readonly SellerAddressPhone: string
-  readonly SellerBankAccount: string
-  readonly Remark: string
-  readonly MachineNo: string
-  readonly Type: string
-  readonly ElectronicType: string
-  readonly CheckCode: string
-  readonly IsAbandoned: string
-  readonly HasSellerList: string
-  readonly SellerListTitle: string
-  readonly SellerListTax: string
-  readonly AmountWithoutTax: string
-  readonly TaxAmount: string
-  readonly AmountWithTax: string
-  readonly Items: readonly VatInvoiceItem[]
-  readonly TaxBureau: string
-  readonly TrafficFreeFlag: string
+  readonly Code?: string
+  readonly Number?: string
+  readonly Date?: string
+  readonly BuyerName?: string
+  readonly BuyerTaxCode?: string
+  readonly BuyerAddressPhone?: string
+  readonly BuyerBankAccount?: string
+  readonly SellerName?: string
+  readonly SellerTaxCode?: string
+  readonly SellerAddressPhone?: string
+  readonly SellerBankAccount?: string
+  readonly Remark?: string
+  readonly MachineNo?: string
+  readonly Type?: string
+  readonly ElectronicType?: string
+  readonly CheckCode?: string
+  readonly IsAbandoned?: string
+  readonly HasSellerList?: string
+  readonly SellerListTitle?: string
+  readonly SellerListTax?: string
+  readonly AmountWithoutTax?: string
+  readonly TaxAmount?: string
+  readonly AmountWithTax?: string
+  readonly Items?: readonly VatInvoiceItem[]
+  readonly TaxBureau?: string
+  readonly TrafficFreeFlag?: string
   readonly RedLetterInvoiceMark?: boolean | null
   readonly IssuingTypeMark?: number | bigint | null
   readonly SellerAgentName?: string
@@ -3297,52 +3297,52 @@ export const VatInvoiceGoodsInfo: $Schema.Schema<VatInvoiceGoodsInfo> = /*#__PUR
 
 /** `VatInvoiceInfo` (response side). */
 export interface VatInvoiceInfo {
-  readonly CheckCode: string
-  readonly FormType: string
-  readonly TravelTax: string
-  readonly BuyerAddrTel: string
-  readonly BuyerBankAccount: string
-  readonly CompanySealContent: string
-  readonly TaxSealContent: string
-  readonly ServiceName: string
-  readonly City: string
-  readonly QRCodeMark: number | bigint
-  readonly AgentMark: number | bigint
-  readonly TransitMark: number | bigint
-  readonly OilMark: number | bigint
-  readonly Title: string
-  readonly Kind: string
-  readonly Code: string
-  readonly Number: string
-  readonly NumberConfirm: string
-  readonly Date: string
-  readonly Total: string
-  readonly TotalCn: string
-  readonly PretaxAmount: string
-  readonly Tax: string
-  readonly MachineCode: string
-  readonly Ciphertext: string
-  readonly Remark: string
-  readonly Seller: string
-  readonly SellerTaxID: string
-  readonly SellerAddrTel: string
-  readonly SellerBankAccount: string
-  readonly Buyer: string
-  readonly BuyerTaxID: string
-  readonly CompanySealMark: number | bigint
-  readonly Issuer: string
-  readonly Reviewer: string
-  readonly Province: string
-  readonly VatInvoiceItemInfos: readonly VatInvoiceItemInfo[]
-  readonly CodeConfirm: string
-  readonly Receiptor: string
-  readonly ElectronicFullMark: number | bigint
-  readonly ElectronicFullNumber: string
-  readonly FormName: string
-  readonly BlockChainMark: number | bigint
-  readonly AcquisitionMark: number | bigint
-  readonly SubTotal: string
-  readonly SubTax: string
+  readonly CheckCode?: string
+  readonly FormType?: string
+  readonly TravelTax?: string
+  readonly BuyerAddrTel?: string
+  readonly BuyerBankAccount?: string
+  readonly CompanySealContent?: string
+  readonly TaxSealContent?: string
+  readonly ServiceName?: string
+  readonly City?: string
+  readonly QRCodeMark?: number | bigint
+  readonly AgentMark?: number | bigint
+  readonly TransitMark?: number | bigint
+  readonly OilMark?: number | bigint
+  readonly Title?: string
+  readonly Kind?: string
+  readonly Code?: string
+  readonly Number?: string
+  readonly NumberConfirm?: string
+  readonly Date?: string
+  readonly Total?: string
+  readonly TotalCn?: string
+  readonly PretaxAmount?: string
+  readonly Tax?: string
+  readonly MachineCode?: string
+  readonly Ciphertext?: string
+  readonly Remark?: string
+  readonly Seller?: string
+  readonly SellerTaxID?: string
+  readonly SellerAddrTel?: string
+  readonly SellerBankAccount?: string
+  readonly Buyer?: string
+  readonly BuyerTaxID?: string
+  readonly CompanySealMark?: number | bigint
+  readonly Issuer?: string
+  readonly Reviewer?: string
+  readonly Province?: string
+  readonly VatInvoiceItemInfos?: readonly VatInvoiceItemInfo[]
+  readonly CodeConfirm?: string
+  readonly Receiptor?: string
+  readonly ElectronicFullMark?: number | bigint
+  readonly ElectronicFullNumber?: string
+  readonly FormName?: string
+  readonly BlockChainMark?: number | bigint
+  readonly AcquisitionMark?: number | bigint
+  readonly SubTotal?: string
+  readonly SubTax?: string
 }
 export const VatInvoiceInfo: $Schema.Schema<VatInvoiceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VatInvoiceInfo", { CheckCode: $C.str, FormType: $C.str, TravelTax: $C.str, BuyerAddrTel: $C.str, BuyerBankAccount: $C.str, CompanySealContent: $C.str, TaxSealContent: $C.str, ServiceName: $C.str, City: $C.str, QRCodeMark: $C.int64, AgentMark: $C.int64, TransitMark: $C.int64, OilMark: $C.int64, Title: $C.str, Kind: $C.str, Code: $C.str, Number: $C.str, NumberConfirm: $C.str, Date: $C.str, Total: $C.str, TotalCn: $C.str, PretaxAmount: $C.str, Tax: $C.str, MachineCode: $C.str, Ciphertext: $C.str, Remark: $C.str, Seller: $C.str, SellerTaxID: $C.str, SellerAddrTel: $C.str, SellerBankAccount: $C.str, Buyer: $C.str, BuyerTaxID: $C.str, CompanySealMark: $C.int64, Issuer: $C.str, Reviewer: $C.str, Province: $C.str, VatInvoiceItemInfos: $C.arr(VatInvoiceItemInfo), CodeConfirm: $C.str, Receiptor: $C.str, ElectronicFullMark: $C.int64, ElectronicFullNumber: $C.str, FormName: $C.str, BlockChainMark: $C.int64, AcquisitionMark: $C.int64, SubTotal: $C.str, SubTax: $C.str }))
 
@@ -3370,19 +3370,19 @@ export const VatInvoiceItem: $Schema.Schema<VatInvoiceItem> = /*#__PURE__*/ $C.l
 
 /** `VatInvoiceItemInfo` (response side). */
 export interface VatInvoiceItemInfo {
-  readonly Name: string
-  readonly Specification: string
-  readonly Unit: string
-  readonly Quantity: string
-  readonly Price: string
-  readonly Total: string
-  readonly TaxRate: string
-  readonly Tax: string
-  readonly DateStart: string
-  readonly DateEnd: string
-  readonly LicensePlate: string
-  readonly VehicleType: string
-  readonly SerialNumber: string
+  readonly Name?: string
+  readonly Specification?: string
+  readonly Unit?: string
+  readonly Quantity?: string
+  readonly Price?: string
+  readonly Total?: string
+  readonly TaxRate?: string
+  readonly Tax?: string
+  readonly DateStart?: string
+  readonly DateEnd?: string
+  readonly LicensePlate?: string
+  readonly VehicleType?: string
+  readonly SerialNumber?: string
 }
 export const VatInvoiceItemInfo: $Schema.Schema<VatInvoiceItemInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VatInvoiceItemInfo", { Name: $C.str, Specification: $C.str, Unit: $C.str, Quantity: $C.str, Price: $C.str, Total: $C.str, TaxRate: $C.str, Tax: $C.str, DateStart: $C.str, DateEnd: $C.str, LicensePlate: $C.str, VehicleType: $C.str, SerialNumber: $C.str }))
 
@@ -3397,38 +3397,38 @@ export const VatInvoiceOCRRequest: $Schema.Schema<VatInvoiceOCRRequest> = /*#__P
 
 /** `VatInvoiceOCRResponse` (response side). */
 export interface VatInvoiceOCRResponse {
-  readonly VatInvoiceInfos: readonly TextVatInvoice[]
-  readonly Items: readonly VatInvoiceItem[]
-  readonly PdfPageSize: number | bigint
-  readonly Angle: number
+  readonly VatInvoiceInfos?: readonly TextVatInvoice[]
+  readonly Items?: readonly VatInvoiceItem[]
+  readonly PdfPageSize?: number | bigint
+  readonly Angle?: number
   readonly RequestId: string
 }
 export const VatInvoiceOCRResponse: $Schema.Schema<VatInvoiceOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("VatInvoiceOCRResponse", { VatInvoiceInfos: $C.arr(TextVatInvoice), Items: $C.arr(VatInvoiceItem), PdfPageSize: $C.int64, Angle: $C.float, RequestId: $C.str }))
 
 /** `VatInvoiceRoll` (response side). */
 export interface VatInvoiceRoll {
-  readonly Title: string
-  readonly Code: string
-  readonly Number: string
-  readonly NumberConfirm: string
-  readonly Date: string
-  readonly CheckCode: string
-  readonly Seller: string
-  readonly SellerTaxID: string
-  readonly Buyer: string
-  readonly BuyerTaxID: string
-  readonly Category: string
-  readonly Total: string
-  readonly TotalCn: string
-  readonly Kind: string
-  readonly Province: string
-  readonly City: string
-  readonly CompanySealMark: number | bigint
-  readonly QRCodeMark: number | bigint
-  readonly ServiceName: string
-  readonly CompanySealContent: string
-  readonly TaxSealContent: string
-  readonly VatRollItems: readonly VatRollItem[]
+  readonly Title?: string
+  readonly Code?: string
+  readonly Number?: string
+  readonly NumberConfirm?: string
+  readonly Date?: string
+  readonly CheckCode?: string
+  readonly Seller?: string
+  readonly SellerTaxID?: string
+  readonly Buyer?: string
+  readonly BuyerTaxID?: string
+  readonly Category?: string
+  readonly Total?: string
+  readonly TotalCn?: string
+  readonly Kind?: string
+  readonly Province?: string
+  readonly City?: string
+  readonly CompanySealMark?: number | bigint
+  readonly QRCodeMark?: number | bigint
+  readonly ServiceName?: string
+  readonly CompanySealContent?: string
+  readonly TaxSealContent?: string
+  readonly VatRollItems?: readonly VatRollItem[]
 }
 export const VatInvoiceRoll: $Schema.Schema<VatInvoiceRoll> = /*#__PURE__*/ $C.lazy(() => $C.struct("VatInvoiceRoll", { Title: $C.str, Code: $C.str, Number: $C.str, NumberConfirm: $C.str, Date: $C.str, CheckCode: $C.str, Seller: $C.str, SellerTaxID: $C.str, Buyer: $C.str, BuyerTaxID: $C.str, Category: $C.str, Total: $C.str, TotalCn: $C.str, Kind: $C.str, Province: $C.str, City: $C.str, CompanySealMark: $C.int64, QRCodeMark: $C.int64, ServiceName: $C.str, CompanySealContent: $C.str, TaxSealContent: $C.str, VatRollItems: $C.arr(VatRollItem) }))
 
@@ -3458,12 +3458,12 @@ export const VatInvoiceVerifyNewRequest: $Schema.Schema<VatInvoiceVerifyNewReque
 
 /** `VatInvoiceVerifyNewResponse` (response side). */
 export interface VatInvoiceVerifyNewResponse {
-  readonly Invoice: VatInvoice
-  readonly VehicleInvoiceInfo: VehicleInvoiceInfo
-  readonly UsedVehicleInvoiceInfo: UsedVehicleInvoiceInfo
-  readonly PassInvoiceInfoList: readonly PassInvoiceInfo[]
-  readonly ElectronicTrainTicket: ElectronicTrainTicket
-  readonly ElectronicAirTransport: ElectronicAirTransport
+  readonly Invoice?: VatInvoice
+  readonly VehicleInvoiceInfo?: VehicleInvoiceInfo
+  readonly UsedVehicleInvoiceInfo?: UsedVehicleInvoiceInfo
+  readonly PassInvoiceInfoList?: readonly PassInvoiceInfo[]
+  readonly ElectronicTrainTicket?: ElectronicTrainTicket
+  readonly ElectronicAirTransport?: ElectronicAirTransport
   readonly FinancialBill?: FinancialBill
   readonly RequestId: string
 }
@@ -3480,25 +3480,25 @@ export const VatRollItem: $Schema.Schema<VatRollItem> = /*#__PURE__*/ $C.lazy(()
 
 /** `VehicleInvoiceInfo` (response side). */
 export interface VehicleInvoiceInfo {
-  readonly CarType: string
-  readonly PlateModel: string
-  readonly ProduceAddress: string
-  readonly CertificateNo: string
-  readonly ImportNo: string
-  readonly VinNo: string
-  readonly PayTaxesNo: string
-  readonly Tonnage: string
-  readonly LimitCount: string
-  readonly EngineNo: string
-  readonly BizCheckFormNo: string
-  readonly TaxtationOrgCode: string
-  readonly TaxtationOrgName: string
-  readonly MotorTaxRate: string
-  readonly MotorBankName: string
-  readonly MotorBankAccount: string
-  readonly SellerAddress: string
-  readonly SellerTel: string
-  readonly BuyerNo: string
+  readonly CarType?: string
+  readonly PlateModel?: string
+  readonly ProduceAddress?: string
+  readonly CertificateNo?: string
+  readonly ImportNo?: string
+  readonly VinNo?: string
+  readonly PayTaxesNo?: string
+  readonly Tonnage?: string
+  readonly LimitCount?: string
+  readonly EngineNo?: string
+  readonly BizCheckFormNo?: string
+  readonly TaxtationOrgCode?: string
+  readonly TaxtationOrgName?: string
+  readonly MotorTaxRate?: string
+  readonly MotorBankName?: string
+  readonly MotorBankAccount?: string
+  readonly SellerAddress?: string
+  readonly SellerTel?: string
+  readonly BuyerNo?: string
 }
 export const VehicleInvoiceInfo: $Schema.Schema<VehicleInvoiceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VehicleInvoiceInfo", { CarType: $C.str, PlateModel: $C.str, ProduceAddress: $C.str, CertificateNo: $C.str, ImportNo: $C.str, VinNo: $C.str, PayTaxesNo: $C.str, Tonnage: $C.str, LimitCount: $C.str, EngineNo: $C.str, BizCheckFormNo: $C.str, TaxtationOrgCode: $C.str, TaxtationOrgName: $C.str, MotorTaxRate: $C.str, MotorBankName: $C.str, MotorBankAccount: $C.str, SellerAddress: $C.str, SellerTel: $C.str, BuyerNo: $C.str }))
 
@@ -3513,10 +3513,10 @@ export const VehicleLicenseOCRRequest: $Schema.Schema<VehicleLicenseOCRRequest> 
 
 /** `VehicleLicenseOCRResponse` (response side). */
 export interface VehicleLicenseOCRResponse {
-  readonly FrontInfo: TextVehicleFront | null
-  readonly BackInfo: TextVehicleBack | null
-  readonly RecognizeWarnCode: readonly (number | bigint)[]
-  readonly RecognizeWarnMsg: readonly string[]
+  readonly FrontInfo?: TextVehicleFront | null
+  readonly BackInfo?: TextVehicleBack | null
+  readonly RecognizeWarnCode?: readonly (number | bigint)[]
+  readonly RecognizeWarnMsg?: readonly string[]
   readonly VehicleLicenseType?: string
   readonly TractorBackInfo?: TextTractorVehicleBack | null
   readonly RequestId: string
@@ -3525,8 +3525,8 @@ export const VehicleLicenseOCRResponse: $Schema.Schema<VehicleLicenseOCRResponse
 
 /** `VehicleRegCertInfo` (response side). */
 export interface VehicleRegCertInfo {
-  readonly Name: string
-  readonly Value: string
+  readonly Name?: string
+  readonly Value?: string
 }
 export const VehicleRegCertInfo: $Schema.Schema<VehicleRegCertInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VehicleRegCertInfo", { Name: $C.str, Value: $C.str }))
 
@@ -3539,7 +3539,7 @@ export const VehicleRegCertOCRRequest: $Schema.Schema<VehicleRegCertOCRRequest> 
 
 /** `VehicleRegCertOCRResponse` (response side). */
 export interface VehicleRegCertOCRResponse {
-  readonly VehicleRegCertInfos: readonly VehicleRegCertInfo[]
+  readonly VehicleRegCertInfos?: readonly VehicleRegCertInfo[]
   readonly RequestId: string
 }
 export const VehicleRegCertOCRResponse: $Schema.Schema<VehicleRegCertOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("VehicleRegCertOCRResponse", { VehicleRegCertInfos: $C.arr(VehicleRegCertInfo), RequestId: $C.str }))
@@ -3555,7 +3555,7 @@ export const VerifyBizLicenseEnterprise3Request: $Schema.Schema<VerifyBizLicense
 
 /** `VerifyBizLicenseEnterprise3Response` (response side). */
 export interface VerifyBizLicenseEnterprise3Response {
-  readonly StatusCode: number | bigint
+  readonly StatusCode?: number | bigint
   readonly VerifyResult?: number | bigint
   readonly OperatingStatus?: string
   readonly RequestId: string
@@ -3573,7 +3573,7 @@ export const VerifyBizLicenseEnterprise4Request: $Schema.Schema<VerifyBizLicense
 
 /** `VerifyBizLicenseEnterprise4Response` (response side). */
 export interface VerifyBizLicenseEnterprise4Response {
-  readonly StatusCode: number | bigint
+  readonly StatusCode?: number | bigint
   readonly VerifyResult?: number | bigint
   readonly IsCreditCodeConsistent?: boolean
   readonly IsEntNameConsistent?: boolean
@@ -3623,25 +3623,25 @@ export const VerifyOfdVatInvoiceOCRRequest: $Schema.Schema<VerifyOfdVatInvoiceOC
 
 /** `VerifyOfdVatInvoiceOCRResponse` (response side). */
 export interface VerifyOfdVatInvoiceOCRResponse {
-  readonly Type: string
-  readonly InvoiceCode: string
-  readonly InvoiceNumber: string
-  readonly IssueDate: string
-  readonly InvoiceCheckCode: string
-  readonly MachineNumber: string
-  readonly TaxControlCode: string
-  readonly Buyer: VatInvoiceUserInfo
-  readonly Seller: VatInvoiceUserInfo
-  readonly TaxInclusiveTotalAmount: string
-  readonly InvoiceClerk: string
-  readonly Payee: string
-  readonly Checker: string
-  readonly TaxTotalAmount: string
-  readonly TaxExclusiveTotalAmount: string
-  readonly Note: string
-  readonly GoodsInfos: readonly VatInvoiceGoodsInfo[]
-  readonly AirTicketInfo: AirTicketInfo
-  readonly RailwayTicketInfo: RailwayTicketInfo
+  readonly Type?: string
+  readonly InvoiceCode?: string
+  readonly InvoiceNumber?: string
+  readonly IssueDate?: string
+  readonly InvoiceCheckCode?: string
+  readonly MachineNumber?: string
+  readonly TaxControlCode?: string
+  readonly Buyer?: VatInvoiceUserInfo
+  readonly Seller?: VatInvoiceUserInfo
+  readonly TaxInclusiveTotalAmount?: string
+  readonly InvoiceClerk?: string
+  readonly Payee?: string
+  readonly Checker?: string
+  readonly TaxTotalAmount?: string
+  readonly TaxExclusiveTotalAmount?: string
+  readonly Note?: string
+  readonly GoodsInfos?: readonly VatInvoiceGoodsInfo[]
+  readonly AirTicketInfo?: AirTicketInfo
+  readonly RailwayTicketInfo?: RailwayTicketInfo
   readonly InvoiceTitle?: string
   readonly RequestId: string
 }
@@ -3676,7 +3676,7 @@ export const VinOCRRequest: $Schema.Schema<VinOCRRequest> = /*#__PURE__*/ $C.laz
 
 /** `VinOCRResponse` (response side). */
 export interface VinOCRResponse {
-  readonly Vin: string
+  readonly Vin?: string
   readonly RequestId: string
 }
 export const VinOCRResponse: $Schema.Schema<VinOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("VinOCRResponse", { Vin: $C.str, RequestId: $C.str }))
@@ -3693,14 +3693,14 @@ export const WaybillOCRRequest: $Schema.Schema<WaybillOCRRequest> = /*#__PURE__*
 
 /** `WaybillOCRResponse` (response side). */
 export interface WaybillOCRResponse {
-  readonly TextDetections: TextWaybill
+  readonly TextDetections?: TextWaybill
   readonly RequestId: string
 }
 export const WaybillOCRResponse: $Schema.Schema<WaybillOCRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("WaybillOCRResponse", { TextDetections: TextWaybill, RequestId: $C.str }))
 
 /** `WaybillObj` (response side). */
 export interface WaybillObj {
-  readonly Text: string
+  readonly Text?: string
 }
 export const WaybillObj: $Schema.Schema<WaybillObj> = /*#__PURE__*/ $C.lazy(() => $C.struct("WaybillObj", { Text: $C.str }))
 
@@ -3712,8 +3712,8 @@ export const WordCoordPoint: $Schema.Schema<WordCoordPoint> = /*#__PURE__*/ $C.l
 
 /** `WordItem` (response side). */
 export interface WordItem {
-  readonly DetectedText: string
-  readonly Coord: Polygon
+  readonly DetectedText?: string
+  readonly Coord?: Polygon
   readonly AdvancedInfo?: string
   readonly WordCoord?: readonly WordPolygon[]
 }
@@ -3721,15 +3721,15 @@ export const WordItem: $Schema.Schema<WordItem> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `WordPolygon` (response side). */
 export interface WordPolygon {
-  readonly DetectedText: string
-  readonly Coord: Polygon
+  readonly DetectedText?: string
+  readonly Coord?: Polygon
 }
 export const WordPolygon: $Schema.Schema<WordPolygon> = /*#__PURE__*/ $C.lazy(() => $C.struct("WordPolygon", { DetectedText: $C.str, Coord: Polygon }))
 
 /** `Words` (response side). */
 export interface Words {
-  readonly Confidence: number | bigint
-  readonly Character: string
+  readonly Confidence?: number | bigint
+  readonly Character?: string
 }
 export const Words: $Schema.Schema<Words> = /*#__PURE__*/ $C.lazy(() => $C.struct("Words", { Confidence: $C.int64, Character: $C.str }))
 

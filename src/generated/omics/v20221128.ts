@@ -102,8 +102,8 @@ export const CreateEnvironmentRequest: $Schema.Schema<CreateEnvironmentRequest> 
 
 /** `CreateEnvironmentResponse` (response side). */
 export interface CreateEnvironmentResponse {
-  readonly EnvironmentId: string
-  readonly WorkflowUuid: string
+  readonly EnvironmentId?: string
+  readonly WorkflowUuid?: string
   readonly RequestId: string
 }
 export const CreateEnvironmentResponse: $Schema.Schema<CreateEnvironmentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEnvironmentResponse", { EnvironmentId: $C.str, WorkflowUuid: $C.str, RequestId: $C.str }))
@@ -151,7 +151,7 @@ export const DeleteEnvironmentCacheRequest: $Schema.Schema<DeleteEnvironmentCach
 
 /** `DeleteEnvironmentCacheResponse` (response side). */
 export interface DeleteEnvironmentCacheResponse {
-  readonly WorkflowUuid: string
+  readonly WorkflowUuid?: string
   readonly RequestId: string
 }
 export const DeleteEnvironmentCacheResponse: $Schema.Schema<DeleteEnvironmentCacheResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteEnvironmentCacheResponse", { WorkflowUuid: $C.str, RequestId: $C.str }))
@@ -164,7 +164,7 @@ export const DeleteEnvironmentRequest: $Schema.Schema<DeleteEnvironmentRequest> 
 
 /** `DeleteEnvironmentResponse` (response side). */
 export interface DeleteEnvironmentResponse {
-  readonly WorkflowUuid: string
+  readonly WorkflowUuid?: string
   readonly RequestId: string
 }
 export const DeleteEnvironmentResponse: $Schema.Schema<DeleteEnvironmentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteEnvironmentResponse", { WorkflowUuid: $C.str, RequestId: $C.str }))
@@ -223,8 +223,8 @@ export const DescribeApplicationsRequest: $Schema.Schema<DescribeApplicationsReq
 
 /** `DescribeApplicationsResponse` (response side). */
 export interface DescribeApplicationsResponse {
-  readonly TotalCount: number | bigint
-  readonly Applications: readonly Application[]
+  readonly TotalCount?: number | bigint
+  readonly Applications?: readonly Application[]
   readonly RequestId: string
 }
 export const DescribeApplicationsResponse: $Schema.Schema<DescribeApplicationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApplicationsResponse", { TotalCount: $C.uint64, Applications: $C.arr(Application), RequestId: $C.str }))
@@ -239,8 +239,8 @@ export const DescribeEnvironmentsRequest: $Schema.Schema<DescribeEnvironmentsReq
 
 /** `DescribeEnvironmentsResponse` (response side). */
 export interface DescribeEnvironmentsResponse {
-  readonly TotalCount: number | bigint
-  readonly Environments: readonly Environment[]
+  readonly TotalCount?: number | bigint
+  readonly Environments?: readonly Environment[]
   readonly RequestId: string
 }
 export const DescribeEnvironmentsResponse: $Schema.Schema<DescribeEnvironmentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEnvironmentsResponse", { TotalCount: $C.uint64, Environments: $C.arr(Environment), RequestId: $C.str }))
@@ -341,8 +341,8 @@ export const DescribeRunGroupsRequest: $Schema.Schema<DescribeRunGroupsRequest> 
 
 /** `DescribeRunGroupsResponse` (response side). */
 export interface DescribeRunGroupsResponse {
-  readonly TotalCount: number | bigint
-  readonly RunGroups: readonly RunGroup[]
+  readonly TotalCount?: number | bigint
+  readonly RunGroups?: readonly RunGroup[]
   readonly RequestId: string
 }
 export const DescribeRunGroupsResponse: $Schema.Schema<DescribeRunGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRunGroupsResponse", { TotalCount: $C.uint64, RunGroups: $C.arr(RunGroup), RequestId: $C.str }))
@@ -358,8 +358,8 @@ export const DescribeRunsRequest: $Schema.Schema<DescribeRunsRequest> = /*#__PUR
 
 /** `DescribeRunsResponse` (response side). */
 export interface DescribeRunsResponse {
-  readonly TotalCount: number | bigint
-  readonly Runs: readonly Run[]
+  readonly TotalCount?: number | bigint
+  readonly Runs?: readonly Run[]
   readonly RequestId: string
 }
 export const DescribeRunsResponse: $Schema.Schema<DescribeRunsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRunsResponse", { TotalCount: $C.uint64, Runs: $C.arr(Run), RequestId: $C.str }))
@@ -375,8 +375,8 @@ export const DescribeTablesRequest: $Schema.Schema<DescribeTablesRequest> = /*#_
 
 /** `DescribeTablesResponse` (response side). */
 export interface DescribeTablesResponse {
-  readonly TotalCount: number | bigint
-  readonly Tables: readonly Table[]
+  readonly TotalCount?: number | bigint
+  readonly Tables?: readonly Table[]
   readonly RequestId: string
 }
 export const DescribeTablesResponse: $Schema.Schema<DescribeTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTablesResponse", { TotalCount: $C.uint64, Tables: $C.arr(Table), RequestId: $C.str }))
@@ -393,8 +393,8 @@ export const DescribeTablesRowsRequest: $Schema.Schema<DescribeTablesRowsRequest
 
 /** `DescribeTablesRowsResponse` (response side). */
 export interface DescribeTablesRowsResponse {
-  readonly TotalCount: number | bigint
-  readonly Rows: readonly TableRow[]
+  readonly TotalCount?: number | bigint
+  readonly Rows?: readonly TableRow[]
   readonly RequestId: string
 }
 export const DescribeTablesRowsResponse: $Schema.Schema<DescribeTablesRowsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTablesRowsResponse", { TotalCount: $C.uint64, Rows: $C.arr(TableRow), RequestId: $C.str }))
@@ -418,17 +418,17 @@ export const DescribeVolumesResponse: $Schema.Schema<DescribeVolumesResponse> = 
 
 /** `Environment` (response side). */
 export interface Environment {
-  readonly EnvironmentId: string
-  readonly Name: string
-  readonly Description: string
-  readonly Region: string
-  readonly Type: string
-  readonly Status: string
-  readonly Available: boolean
-  readonly IsDefault: boolean
-  readonly IsManaged: boolean
-  readonly Message: string
-  readonly ResourceIds: ResourceIds
+  readonly EnvironmentId?: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly Region?: string
+  readonly Type?: string
+  readonly Status?: string
+  readonly Available?: boolean
+  readonly IsDefault?: boolean
+  readonly IsManaged?: boolean
+  readonly Message?: string
+  readonly ResourceIds?: ResourceIds
   readonly LastWorkflowUuid?: string
   readonly CreationTime?: string
   readonly RuntimeConfig?: EnvironmentRuntimeConfig
@@ -495,7 +495,7 @@ export const GetRunCallsRequest: $Schema.Schema<GetRunCallsRequest> = /*#__PURE_
 
 /** `GetRunCallsResponse` (response side). */
 export interface GetRunCallsResponse {
-  readonly Calls: readonly RunMetadata[]
+  readonly Calls?: readonly RunMetadata[]
   readonly RequestId: string
 }
 export const GetRunCallsResponse: $Schema.Schema<GetRunCallsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetRunCallsResponse", { Calls: $C.arr(RunMetadata), RequestId: $C.str }))
@@ -528,7 +528,7 @@ export const GetRunMetadataFileRequest: $Schema.Schema<GetRunMetadataFileRequest
 
 /** `GetRunMetadataFileResponse` (response side). */
 export interface GetRunMetadataFileResponse {
-  readonly CosSignedUrl: string
+  readonly CosSignedUrl?: string
   readonly CosSignedUrls?: readonly string[]
   readonly RequestId: string
 }
@@ -543,7 +543,7 @@ export const GetRunStatusRequest: $Schema.Schema<GetRunStatusRequest> = /*#__PUR
 
 /** `GetRunStatusResponse` (response side). */
 export interface GetRunStatusResponse {
-  readonly Metadata: RunMetadata
+  readonly Metadata?: RunMetadata
   readonly RequestId: string
 }
 export const GetRunStatusResponse: $Schema.Schema<GetRunStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetRunStatusResponse", { Metadata: RunMetadata, RequestId: $C.str }))
@@ -667,7 +667,7 @@ export const ImportTableFileRequest: $Schema.Schema<ImportTableFileRequest> = /*
 
 /** `ImportTableFileResponse` (response side). */
 export interface ImportTableFileResponse {
-  readonly TableId: string
+  readonly TableId?: string
   readonly RequestId: string
 }
 export const ImportTableFileResponse: $Schema.Schema<ImportTableFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImportTableFileResponse", { TableId: $C.str, RequestId: $C.str }))
@@ -813,23 +813,23 @@ export const RetryRunsResponse: $Schema.Schema<RetryRunsResponse> = /*#__PURE__*
 
 /** `Run` (response side). */
 export interface Run {
-  readonly RunUuid: string
-  readonly ProjectId: string
-  readonly ApplicationId: string
-  readonly RunGroupId: string
-  readonly EnvironmentId: string
+  readonly RunUuid?: string
+  readonly ProjectId?: string
+  readonly ApplicationId?: string
+  readonly RunGroupId?: string
+  readonly EnvironmentId?: string
   readonly UserDefinedId?: string
   readonly TableId?: string
   readonly TableRowUuid?: string
-  readonly Status: string
-  readonly Input: string
+  readonly Status?: string
+  readonly Input?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Option: RunOption
-  readonly ExecutionTime: ExecutionTime
+  readonly Option?: RunOption
+  readonly ExecutionTime?: ExecutionTime
   readonly Cache?: CacheInfo
-  readonly ErrorMessage: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly ErrorMessage?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const Run: $Schema.Schema<Run> = /*#__PURE__*/ $C.lazy(() => $C.struct("Run", { RunUuid: $C.str, ProjectId: $C.str, ApplicationId: $C.str, RunGroupId: $C.str, EnvironmentId: $C.str, Status: $C.str, Input: $C.str, Option: RunOption, ExecutionTime: ExecutionTime, ErrorMessage: $C.str, CreateTime: $C.datetimeIso, UpdateTime: $C.datetimeIso }, { UserDefinedId: $C.str, TableId: $C.str, TableRowUuid: $C.str, Cache: CacheInfo }))
 
@@ -860,7 +860,7 @@ export const RunApplicationRequest: $Schema.Schema<RunApplicationRequest> = /*#_
 
 /** `RunApplicationResponse` (response side). */
 export interface RunApplicationResponse {
-  readonly RunGroupId: string
+  readonly RunGroupId?: string
   readonly RequestId: string
 }
 export const RunApplicationResponse: $Schema.Schema<RunApplicationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunApplicationResponse", { RunGroupId: $C.str, RequestId: $C.str }))
@@ -873,36 +873,36 @@ export const RunConstraints: $Schema.Schema<RunConstraints> = /*#__PURE__*/ $C.l
 
 /** `RunGroup` (response side). */
 export interface RunGroup {
-  readonly RunGroupId: string
-  readonly ProjectId: string
-  readonly ProjectName: string
-  readonly ApplicationId: string
-  readonly ApplicationName: string
-  readonly ApplicationType: string
+  readonly RunGroupId?: string
+  readonly ProjectId?: string
+  readonly ProjectName?: string
+  readonly ApplicationId?: string
+  readonly ApplicationName?: string
+  readonly ApplicationType?: string
   readonly ApplicationVersion?: ApplicationVersion
   readonly AccessMode?: string
-  readonly EnvironmentId: string
-  readonly EnvironmentName: string
+  readonly EnvironmentId?: string
+  readonly EnvironmentName?: string
   readonly TableId?: string
-  readonly Name: string
-  readonly Description: string
-  readonly Status: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly Status?: string
   readonly Type?: string
   readonly WorkDir?: string
-  readonly Input: string
+  readonly Input?: string
   readonly InputType?: string
   readonly InputCosUri?: string
   readonly InputTemplateId?: string
-  readonly Option: RunOption
+  readonly Option?: RunOption
   readonly NFOption?: NFOption
   readonly Volumes?: readonly VolumeInfo[]
-  readonly TotalRun: number | bigint
-  readonly RunStatusCounts: readonly RunStatusCount[]
-  readonly ExecutionTime: ExecutionTime
-  readonly ErrorMessage: string
+  readonly TotalRun?: number | bigint
+  readonly RunStatusCounts?: readonly RunStatusCount[]
+  readonly ExecutionTime?: ExecutionTime
+  readonly ErrorMessage?: string
   readonly Notification?: RunGroupNotification
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly Creator?: string
   readonly CreatorId?: string
   readonly ResultNotify?: string
@@ -958,9 +958,9 @@ export const RunMetadata: $Schema.Schema<RunMetadata> = /*#__PURE__*/ $C.lazy(()
 
 /** `RunOption` (both sides). */
 export interface RunOption {
-  readonly FailureMode: string
-  readonly UseCallCache: boolean
-  readonly UseErrorOnHold: boolean
+  readonly FailureMode?: string
+  readonly UseCallCache?: boolean
+  readonly UseErrorOnHold?: boolean
   readonly FinalWorkflowOutputsDir?: string
   readonly UseRelativeOutputPaths?: boolean
   readonly AddRunInfoToOutputDir?: boolean
@@ -969,8 +969,8 @@ export const RunOption: $Schema.Schema<RunOption> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `RunStatusCount` (response side). */
 export interface RunStatusCount {
-  readonly Status: string
-  readonly Count: number | bigint
+  readonly Status?: string
+  readonly Count?: number | bigint
 }
 export const RunStatusCount: $Schema.Schema<RunStatusCount> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunStatusCount", { Status: $C.str, Count: $C.uint64 }))
 
@@ -994,7 +994,7 @@ export const RunWorkflowRequest: $Schema.Schema<RunWorkflowRequest> = /*#__PURE_
 
 /** `RunWorkflowResponse` (response side). */
 export interface RunWorkflowResponse {
-  readonly RunGroupId: string
+  readonly RunGroupId?: string
   readonly RequestId: string
 }
 export const RunWorkflowResponse: $Schema.Schema<RunWorkflowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunWorkflowResponse", { RunGroupId: $C.str, RequestId: $C.str }))

@@ -38,7 +38,7 @@ export const AddOrganizationNodeRequest: $Schema.Schema<AddOrganizationNodeReque
 
 /** `AddOrganizationNodeResponse` (response side). */
 export interface AddOrganizationNodeResponse {
-  readonly NodeId: number | bigint
+  readonly NodeId?: number | bigint
   readonly RequestId: string
 }
 export const AddOrganizationNodeResponse: $Schema.Schema<AddOrganizationNodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddOrganizationNodeResponse", { NodeId: $C.uint64, RequestId: $C.str }))
@@ -63,10 +63,10 @@ export const CreateOrganizationRequest: $Schema.Schema<CreateOrganizationRequest
 
 /** `CreateOrganizationResponse` (response side). */
 export interface CreateOrganizationResponse {
-  readonly OrgId: number | bigint
-  readonly Nickname: string
-  readonly Mail: string
-  readonly OrgType: number | bigint
+  readonly OrgId?: number | bigint
+  readonly Nickname?: string
+  readonly Mail?: string
+  readonly OrgType?: number | bigint
   readonly RequestId: string
 }
 export const CreateOrganizationResponse: $Schema.Schema<CreateOrganizationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateOrganizationResponse", { OrgId: $C.uint64, Nickname: $C.str, Mail: $C.str, OrgType: $C.uint64, RequestId: $C.str }))
@@ -138,13 +138,13 @@ export const GetOrganizationMemberRequest: $Schema.Schema<GetOrganizationMemberR
 
 /** `GetOrganizationMemberResponse` (response side). */
 export interface GetOrganizationMemberResponse {
-  readonly Uin: number | bigint
-  readonly Name: string
-  readonly Remark: string
-  readonly JoinTime: string
-  readonly NodeId: number | bigint
-  readonly NodeName: string
-  readonly ParentNodeId: number | bigint
+  readonly Uin?: number | bigint
+  readonly Name?: string
+  readonly Remark?: string
+  readonly JoinTime?: string
+  readonly NodeId?: number | bigint
+  readonly NodeName?: string
+  readonly ParentNodeId?: number | bigint
   readonly RequestId: string
 }
 export const GetOrganizationMemberResponse: $Schema.Schema<GetOrganizationMemberResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetOrganizationMemberResponse", { Uin: $C.uint64, Name: $C.str, Remark: $C.str, JoinTime: $C.datetime, NodeId: $C.uint64, NodeName: $C.str, ParentNodeId: $C.uint64, RequestId: $C.str }))
@@ -155,12 +155,12 @@ export const GetOrganizationRequest: $Schema.Schema<GetOrganizationRequest> = /*
 
 /** `GetOrganizationResponse` (response side). */
 export interface GetOrganizationResponse {
-  readonly OrgId: number | bigint
-  readonly HostUin: number | bigint
-  readonly Nickname: string
-  readonly Mail: string
-  readonly OrgType: number | bigint
-  readonly IsEmpty: number | bigint
+  readonly OrgId?: number | bigint
+  readonly HostUin?: number | bigint
+  readonly Nickname?: string
+  readonly Mail?: string
+  readonly OrgType?: number | bigint
+  readonly IsEmpty?: number | bigint
   readonly RequestId: string
 }
 export const GetOrganizationResponse: $Schema.Schema<GetOrganizationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetOrganizationResponse", { OrgId: $C.uint64, HostUin: $C.uint64, Nickname: $C.str, Mail: $C.str, OrgType: $C.uint64, IsEmpty: $C.uint64, RequestId: $C.str }))
@@ -175,8 +175,8 @@ export const ListOrganizationInvitationsRequest: $Schema.Schema<ListOrganization
 
 /** `ListOrganizationInvitationsResponse` (response side). */
 export interface ListOrganizationInvitationsResponse {
-  readonly Invitations: readonly OrgInvitation[]
-  readonly TotalCount: number | bigint
+  readonly Invitations?: readonly OrgInvitation[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListOrganizationInvitationsResponse: $Schema.Schema<ListOrganizationInvitationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListOrganizationInvitationsResponse", { Invitations: $C.arr(OrgInvitation), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -190,8 +190,8 @@ export const ListOrganizationMembersRequest: $Schema.Schema<ListOrganizationMemb
 
 /** `ListOrganizationMembersResponse` (response side). */
 export interface ListOrganizationMembersResponse {
-  readonly Members: readonly OrgMember[]
-  readonly TotalCount: number | bigint
+  readonly Members?: readonly OrgMember[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListOrganizationMembersResponse: $Schema.Schema<ListOrganizationMembersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListOrganizationMembersResponse", { Members: $C.arr(OrgMember), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -206,8 +206,8 @@ export const ListOrganizationNodeMembersRequest: $Schema.Schema<ListOrganization
 
 /** `ListOrganizationNodeMembersResponse` (response side). */
 export interface ListOrganizationNodeMembersResponse {
-  readonly TotalCount: number | bigint
-  readonly Members: readonly OrgMember[]
+  readonly TotalCount?: number | bigint
+  readonly Members?: readonly OrgMember[]
   readonly RequestId: string
 }
 export const ListOrganizationNodeMembersResponse: $Schema.Schema<ListOrganizationNodeMembersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListOrganizationNodeMembersResponse", { TotalCount: $C.uint64, Members: $C.arr(OrgMember), RequestId: $C.str }))
@@ -218,7 +218,7 @@ export const ListOrganizationNodesRequest: $Schema.Schema<ListOrganizationNodesR
 
 /** `ListOrganizationNodesResponse` (response side). */
 export interface ListOrganizationNodesResponse {
-  readonly Nodes: readonly OrgNode[]
+  readonly Nodes?: readonly OrgNode[]
   readonly RequestId: string
 }
 export const ListOrganizationNodesResponse: $Schema.Schema<ListOrganizationNodesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListOrganizationNodesResponse", { Nodes: $C.arr(OrgNode), RequestId: $C.str }))
@@ -238,35 +238,35 @@ export const MoveOrganizationMembersToNodeResponse: $Schema.Schema<MoveOrganizat
 
 /** `OrgInvitation` (response side). */
 export interface OrgInvitation {
-  readonly Id: number | bigint
-  readonly Uin: number | bigint
-  readonly HostUin: number | bigint
-  readonly HostName: string
-  readonly HostMail: string
-  readonly Status: number | bigint
-  readonly Name: string
-  readonly Remark: string
-  readonly OrgType: number | bigint
-  readonly InviteTime: string
-  readonly ExpireTime: string
+  readonly Id?: number | bigint
+  readonly Uin?: number | bigint
+  readonly HostUin?: number | bigint
+  readonly HostName?: string
+  readonly HostMail?: string
+  readonly Status?: number | bigint
+  readonly Name?: string
+  readonly Remark?: string
+  readonly OrgType?: number | bigint
+  readonly InviteTime?: string
+  readonly ExpireTime?: string
 }
 export const OrgInvitation: $Schema.Schema<OrgInvitation> = /*#__PURE__*/ $C.lazy(() => $C.struct("OrgInvitation", { Id: $C.uint64, Uin: $C.uint64, HostUin: $C.uint64, HostName: $C.str, HostMail: $C.str, Status: $C.uint64, Name: $C.str, Remark: $C.str, OrgType: $C.uint64, InviteTime: $C.datetime, ExpireTime: $C.datetime }))
 
 /** `OrgMember` (response side). */
 export interface OrgMember {
-  readonly Uin: number | bigint
-  readonly Name: string
-  readonly Remark: string
-  readonly JoinTime: string
+  readonly Uin?: number | bigint
+  readonly Name?: string
+  readonly Remark?: string
+  readonly JoinTime?: string
 }
 export const OrgMember: $Schema.Schema<OrgMember> = /*#__PURE__*/ $C.lazy(() => $C.struct("OrgMember", { Uin: $C.uint64, Name: $C.str, Remark: $C.str, JoinTime: $C.datetime }))
 
 /** `OrgNode` (response side). */
 export interface OrgNode {
-  readonly NodeId: number | bigint
-  readonly Name: string
-  readonly ParentNodeId: number | bigint
-  readonly MemberCount: number | bigint
+  readonly NodeId?: number | bigint
+  readonly Name?: string
+  readonly ParentNodeId?: number | bigint
+  readonly MemberCount?: number | bigint
 }
 export const OrgNode: $Schema.Schema<OrgNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("OrgNode", { NodeId: $C.uint64, Name: $C.str, ParentNodeId: $C.uint64, MemberCount: $C.uint64 }))
 

@@ -70,7 +70,7 @@ export const AddOrganizationNodeRequest: $Schema.Schema<AddOrganizationNodeReque
 
 /** `AddOrganizationNodeResponse` (response side). */
 export interface AddOrganizationNodeResponse {
-  readonly NodeId: number | bigint
+  readonly NodeId?: number | bigint
   readonly RequestId: string
 }
 export const AddOrganizationNodeResponse: $Schema.Schema<AddOrganizationNodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddOrganizationNodeResponse", { NodeId: $C.int64, RequestId: $C.str }))
@@ -147,7 +147,7 @@ export const AddShareUnitResourcesResponse: $Schema.Schema<AddShareUnitResources
 
 /** `AddShareUnitResponse` (response side). */
 export interface AddShareUnitResponse {
-  readonly UnitId: string
+  readonly UnitId?: string
   readonly RequestId: string
 }
 export const AddShareUnitResponse: $Schema.Schema<AddShareUnitResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddShareUnitResponse", { UnitId: $C.str, RequestId: $C.str }))
@@ -183,9 +183,9 @@ export const AttachPolicyResponse: $Schema.Schema<AttachPolicyResponse> = /*#__P
 
 /** `AuthNode` (response side). */
 export interface AuthNode {
-  readonly RelationId: number | bigint
-  readonly AuthName: string
-  readonly Manager: MemberMainInfo
+  readonly RelationId?: number | bigint
+  readonly AuthName?: string
+  readonly Manager?: MemberMainInfo
 }
 export const AuthNode: $Schema.Schema<AuthNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuthNode", { RelationId: $C.int64, AuthName: $C.str, Manager: MemberMainInfo }))
 
@@ -258,8 +258,8 @@ export const CheckAccountDeleteRequest: $Schema.Schema<CheckAccountDeleteRequest
 
 /** `CheckAccountDeleteResponse` (response side). */
 export interface CheckAccountDeleteResponse {
-  readonly AllowDelete: boolean
-  readonly NotAllowReason: NotAllowReason
+  readonly AllowDelete?: boolean
+  readonly NotAllowReason?: NotAllowReason
   readonly RequestId: string
 }
 export const CheckAccountDeleteResponse: $Schema.Schema<CheckAccountDeleteResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckAccountDeleteResponse", { AllowDelete: $C.bool, NotAllowReason: NotAllowReason, RequestId: $C.str }))
@@ -348,7 +348,7 @@ export const CreateOrganizationMemberPolicyRequest: $Schema.Schema<CreateOrganiz
 
 /** `CreateOrganizationMemberPolicyResponse` (response side). */
 export interface CreateOrganizationMemberPolicyResponse {
-  readonly PolicyId: number | bigint
+  readonly PolicyId?: number | bigint
   readonly RequestId: string
 }
 export const CreateOrganizationMemberPolicyResponse: $Schema.Schema<CreateOrganizationMemberPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateOrganizationMemberPolicyResponse", { PolicyId: $C.int64, RequestId: $C.str }))
@@ -371,7 +371,7 @@ export const CreateOrganizationMemberRequest: $Schema.Schema<CreateOrganizationM
 
 /** `CreateOrganizationMemberResponse` (response side). */
 export interface CreateOrganizationMemberResponse {
-  readonly Uin: number | bigint
+  readonly Uin?: number | bigint
   readonly RequestId: string
 }
 export const CreateOrganizationMemberResponse: $Schema.Schema<CreateOrganizationMemberResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateOrganizationMemberResponse", { Uin: $C.int64, RequestId: $C.str }))
@@ -387,7 +387,7 @@ export const CreateOrganizationMembersPolicyRequest: $Schema.Schema<CreateOrgani
 
 /** `CreateOrganizationMembersPolicyResponse` (response side). */
 export interface CreateOrganizationMembersPolicyResponse {
-  readonly PolicyId: number | bigint
+  readonly PolicyId?: number | bigint
   readonly RequestId: string
 }
 export const CreateOrganizationMembersPolicyResponse: $Schema.Schema<CreateOrganizationMembersPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateOrganizationMembersPolicyResponse", { PolicyId: $C.int64, RequestId: $C.str }))
@@ -398,8 +398,8 @@ export const CreateOrganizationRequest: $Schema.Schema<CreateOrganizationRequest
 
 /** `CreateOrganizationResponse` (response side). */
 export interface CreateOrganizationResponse {
-  readonly OrgId: number | bigint
-  readonly NickName: string
+  readonly OrgId?: number | bigint
+  readonly NickName?: string
   readonly RequestId: string
 }
 export const CreateOrganizationResponse: $Schema.Schema<CreateOrganizationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateOrganizationResponse", { OrgId: $C.uint64, NickName: $C.str, RequestId: $C.str }))
@@ -415,7 +415,7 @@ export const CreatePolicyRequest: $Schema.Schema<CreatePolicyRequest> = /*#__PUR
 
 /** `CreatePolicyResponse` (response side). */
 export interface CreatePolicyResponse {
-  readonly PolicyId: number | bigint
+  readonly PolicyId?: number | bigint
   readonly RequestId: string
 }
 export const CreatePolicyResponse: $Schema.Schema<CreatePolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePolicyResponse", { PolicyId: $C.uint64, RequestId: $C.str }))
@@ -429,7 +429,7 @@ export const CreateRoleAssignmentRequest: $Schema.Schema<CreateRoleAssignmentReq
 
 /** `CreateRoleAssignmentResponse` (response side). */
 export interface CreateRoleAssignmentResponse {
-  readonly Tasks: readonly TaskInfo[]
+  readonly Tasks?: readonly TaskInfo[]
   readonly RequestId: string
 }
 export const CreateRoleAssignmentResponse: $Schema.Schema<CreateRoleAssignmentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRoleAssignmentResponse", { Tasks: $C.arr(TaskInfo), RequestId: $C.str }))
@@ -446,7 +446,7 @@ export const CreateRoleConfigurationRequest: $Schema.Schema<CreateRoleConfigurat
 
 /** `CreateRoleConfigurationResponse` (response side). */
 export interface CreateRoleConfigurationResponse {
-  readonly RoleConfigurationInfo: RoleConfiguration
+  readonly RoleConfigurationInfo?: RoleConfiguration
   readonly RequestId: string
 }
 export const CreateRoleConfigurationResponse: $Schema.Schema<CreateRoleConfigurationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRoleConfigurationResponse", { RoleConfigurationInfo: RoleConfiguration, RequestId: $C.str }))
@@ -460,13 +460,13 @@ export const CreateSCIMCredentialRequest: $Schema.Schema<CreateSCIMCredentialReq
 
 /** `CreateSCIMCredentialResponse` (response side). */
 export interface CreateSCIMCredentialResponse {
-  readonly ZoneId: string
-  readonly CredentialId: string
-  readonly CredentialType: string
-  readonly CreateTime: string
-  readonly ExpireTime: string
+  readonly ZoneId?: string
+  readonly CredentialId?: string
+  readonly CredentialType?: string
+  readonly CreateTime?: string
+  readonly ExpireTime?: string
   readonly CredentialStatus?: string
-  readonly CredentialSecret: string
+  readonly CredentialSecret?: string
   readonly RequestId: string
 }
 export const CreateSCIMCredentialResponse: $Schema.Schema<CreateSCIMCredentialResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSCIMCredentialResponse", { ZoneId: $C.str, CredentialId: $C.str, CredentialType: $C.str, CreateTime: $C.str, ExpireTime: $C.str, CredentialSecret: $C.str, RequestId: $C.str }, { CredentialStatus: $C.str }))
@@ -488,7 +488,7 @@ export const CreateUserRequest: $Schema.Schema<CreateUserRequest> = /*#__PURE__*
 
 /** `CreateUserResponse` (response side). */
 export interface CreateUserResponse {
-  readonly UserInfo: UserInfo
+  readonly UserInfo?: UserInfo
   readonly RequestId: string
 }
 export const CreateUserResponse: $Schema.Schema<CreateUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUserResponse", { UserInfo: UserInfo, RequestId: $C.str }))
@@ -502,7 +502,7 @@ export const CreateUserSyncProvisioningRequest: $Schema.Schema<CreateUserSyncPro
 
 /** `CreateUserSyncProvisioningResponse` (response side). */
 export interface CreateUserSyncProvisioningResponse {
-  readonly Tasks: readonly UserProvisioningsTask[]
+  readonly Tasks?: readonly UserProvisioningsTask[]
   readonly RequestId: string
 }
 export const CreateUserSyncProvisioningResponse: $Schema.Schema<CreateUserSyncProvisioningResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUserSyncProvisioningResponse", { Tasks: $C.arr(UserProvisioningsTask), RequestId: $C.str }))
@@ -751,7 +751,7 @@ export const DeleteUserSyncProvisioningRequest: $Schema.Schema<DeleteUserSyncPro
 
 /** `DeleteUserSyncProvisioningResponse` (response side). */
 export interface DeleteUserSyncProvisioningResponse {
-  readonly Tasks: UserProvisioningsTask
+  readonly Tasks?: UserProvisioningsTask
   readonly RequestId: string
 }
 export const DeleteUserSyncProvisioningResponse: $Schema.Schema<DeleteUserSyncProvisioningResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteUserSyncProvisioningResponse", { Tasks: UserProvisioningsTask, RequestId: $C.str }))
@@ -764,7 +764,7 @@ export const DescribeEffectivePolicyRequest: $Schema.Schema<DescribeEffectivePol
 
 /** `DescribeEffectivePolicyResponse` (response side). */
 export interface DescribeEffectivePolicyResponse {
-  readonly EffectivePolicy: EffectivePolicy
+  readonly EffectivePolicy?: EffectivePolicy
   readonly RequestId: string
 }
 export const DescribeEffectivePolicyResponse: $Schema.Schema<DescribeEffectivePolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEffectivePolicyResponse", { EffectivePolicy: EffectivePolicy, RequestId: $C.str }))
@@ -775,12 +775,12 @@ export const DescribeIdentityCenterRequest: $Schema.Schema<DescribeIdentityCente
 
 /** `DescribeIdentityCenterResponse` (response side). */
 export interface DescribeIdentityCenterResponse {
-  readonly ZoneId: string
-  readonly ZoneName: string
-  readonly ServiceStatus: string
-  readonly ScimSyncStatus: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly ZoneId?: string
+  readonly ZoneName?: string
+  readonly ServiceStatus?: string
+  readonly ScimSyncStatus?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly RequestId: string
 }
 export const DescribeIdentityCenterResponse: $Schema.Schema<DescribeIdentityCenterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIdentityCenterResponse", { ZoneId: $C.str, ZoneName: $C.str, ServiceStatus: $C.str, ScimSyncStatus: $C.str, CreateTime: $C.str, UpdateTime: $C.str, RequestId: $C.str }))
@@ -795,8 +795,8 @@ export const DescribeOrganizationAuthNodeRequest: $Schema.Schema<DescribeOrganiz
 
 /** `DescribeOrganizationAuthNodeResponse` (response side). */
 export interface DescribeOrganizationAuthNodeResponse {
-  readonly Total: number | bigint
-  readonly Items: readonly AuthNode[]
+  readonly Total?: number | bigint
+  readonly Items?: readonly AuthNode[]
   readonly RequestId: string
 }
 export const DescribeOrganizationAuthNodeResponse: $Schema.Schema<DescribeOrganizationAuthNodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrganizationAuthNodeResponse", { Total: $C.int64, Items: $C.arr(AuthNode), RequestId: $C.str }))
@@ -814,9 +814,9 @@ export const DescribeOrganizationFinancialByMemberRequest: $Schema.Schema<Descri
 
 /** `DescribeOrganizationFinancialByMemberResponse` (response side). */
 export interface DescribeOrganizationFinancialByMemberResponse {
-  readonly TotalCost: number
-  readonly Items: readonly OrgMemberFinancial[]
-  readonly Total: number | bigint
+  readonly TotalCost?: number
+  readonly Items?: readonly OrgMemberFinancial[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeOrganizationFinancialByMemberResponse: $Schema.Schema<DescribeOrganizationFinancialByMemberResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrganizationFinancialByMemberResponse", { TotalCost: $C.float, Items: $C.arr(OrgMemberFinancial), Total: $C.int64, RequestId: $C.str }))
@@ -832,7 +832,7 @@ export const DescribeOrganizationFinancialByMonthRequest: $Schema.Schema<Describ
 
 /** `DescribeOrganizationFinancialByMonthResponse` (response side). */
 export interface DescribeOrganizationFinancialByMonthResponse {
-  readonly Items: readonly OrgFinancialByMonth[]
+  readonly Items?: readonly OrgFinancialByMonth[]
   readonly RequestId: string
 }
 export const DescribeOrganizationFinancialByMonthResponse: $Schema.Schema<DescribeOrganizationFinancialByMonthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrganizationFinancialByMonthResponse", { Items: $C.arr(OrgFinancialByMonth), RequestId: $C.str }))
@@ -850,9 +850,9 @@ export const DescribeOrganizationFinancialByProductRequest: $Schema.Schema<Descr
 
 /** `DescribeOrganizationFinancialByProductResponse` (response side). */
 export interface DescribeOrganizationFinancialByProductResponse {
-  readonly TotalCost: number
-  readonly Items: readonly OrgProductFinancial[]
-  readonly Total: number | bigint
+  readonly TotalCost?: number
+  readonly Items?: readonly OrgProductFinancial[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeOrganizationFinancialByProductResponse: $Schema.Schema<DescribeOrganizationFinancialByProductResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrganizationFinancialByProductResponse", { TotalCost: $C.float, Items: $C.arr(OrgProductFinancial), Total: $C.int64, RequestId: $C.str }))
@@ -868,8 +868,8 @@ export const DescribeOrganizationMemberAuthAccountsRequest: $Schema.Schema<Descr
 
 /** `DescribeOrganizationMemberAuthAccountsResponse` (response side). */
 export interface DescribeOrganizationMemberAuthAccountsResponse {
-  readonly Items: readonly OrgMemberAuthAccount[]
-  readonly Total: number | bigint
+  readonly Items?: readonly OrgMemberAuthAccount[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeOrganizationMemberAuthAccountsResponse: $Schema.Schema<DescribeOrganizationMemberAuthAccountsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrganizationMemberAuthAccountsResponse", { Items: $C.arr(OrgMemberAuthAccount), Total: $C.uint64, RequestId: $C.str }))
@@ -885,8 +885,8 @@ export const DescribeOrganizationMemberAuthIdentitiesRequest: $Schema.Schema<Des
 
 /** `DescribeOrganizationMemberAuthIdentitiesResponse` (response side). */
 export interface DescribeOrganizationMemberAuthIdentitiesResponse {
-  readonly Items: readonly OrgMemberAuthIdentity[]
-  readonly Total: number | bigint
+  readonly Items?: readonly OrgMemberAuthIdentity[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeOrganizationMemberAuthIdentitiesResponse: $Schema.Schema<DescribeOrganizationMemberAuthIdentitiesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrganizationMemberAuthIdentitiesResponse", { Items: $C.arr(OrgMemberAuthIdentity), Total: $C.uint64, RequestId: $C.str }))
@@ -899,15 +899,15 @@ export const DescribeOrganizationMemberEmailBindRequest: $Schema.Schema<Describe
 
 /** `DescribeOrganizationMemberEmailBindResponse` (response side). */
 export interface DescribeOrganizationMemberEmailBindResponse {
-  readonly BindId: number | bigint
-  readonly ApplyTime: string
-  readonly Email: string
-  readonly Phone: string
-  readonly BindStatus: string
-  readonly BindTime: string
-  readonly Description: string
-  readonly PhoneBind: number | bigint
-  readonly CountryCode: string
+  readonly BindId?: number | bigint
+  readonly ApplyTime?: string
+  readonly Email?: string
+  readonly Phone?: string
+  readonly BindStatus?: string
+  readonly BindTime?: string
+  readonly Description?: string
+  readonly PhoneBind?: number | bigint
+  readonly CountryCode?: string
   readonly RequestId: string
 }
 export const DescribeOrganizationMemberEmailBindResponse: $Schema.Schema<DescribeOrganizationMemberEmailBindResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrganizationMemberEmailBindResponse", { BindId: $C.uint64, ApplyTime: $C.str, Email: $C.str, Phone: $C.str, BindStatus: $C.str, BindTime: $C.str, Description: $C.str, PhoneBind: $C.uint64, CountryCode: $C.str, RequestId: $C.str }))
@@ -923,8 +923,8 @@ export const DescribeOrganizationMemberPoliciesRequest: $Schema.Schema<DescribeO
 
 /** `DescribeOrganizationMemberPoliciesResponse` (response side). */
 export interface DescribeOrganizationMemberPoliciesResponse {
-  readonly Items: readonly OrgMemberPolicy[]
-  readonly Total: number | bigint
+  readonly Items?: readonly OrgMemberPolicy[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeOrganizationMemberPoliciesResponse: $Schema.Schema<DescribeOrganizationMemberPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrganizationMemberPoliciesResponse", { Items: $C.arr(OrgMemberPolicy), Total: $C.uint64, RequestId: $C.str }))
@@ -941,8 +941,8 @@ export const DescribeOrganizationMembersAuthPolicyRequest: $Schema.Schema<Descri
 
 /** `DescribeOrganizationMembersAuthPolicyResponse` (response side). */
 export interface DescribeOrganizationMembersAuthPolicyResponse {
-  readonly Items: readonly OrgMembersAuthPolicy[] | null
-  readonly Total: number | bigint | null
+  readonly Items?: readonly OrgMembersAuthPolicy[] | null
+  readonly Total?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeOrganizationMembersAuthPolicyResponse: $Schema.Schema<DescribeOrganizationMembersAuthPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrganizationMembersAuthPolicyResponse", { Items: $C.nul($C.arr(OrgMembersAuthPolicy)), Total: $C.nul($C.uint64), RequestId: $C.str }))
@@ -963,8 +963,8 @@ export const DescribeOrganizationMembersRequest: $Schema.Schema<DescribeOrganiza
 
 /** `DescribeOrganizationMembersResponse` (response side). */
 export interface DescribeOrganizationMembersResponse {
-  readonly Items: readonly OrgMember[]
-  readonly Total: number | bigint
+  readonly Items?: readonly OrgMember[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeOrganizationMembersResponse: $Schema.Schema<DescribeOrganizationMembersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrganizationMembersResponse", { Items: $C.arr(OrgMember), Total: $C.uint64, RequestId: $C.str }))
@@ -979,8 +979,8 @@ export const DescribeOrganizationNodesRequest: $Schema.Schema<DescribeOrganizati
 
 /** `DescribeOrganizationNodesResponse` (response side). */
 export interface DescribeOrganizationNodesResponse {
-  readonly Total: number | bigint
-  readonly Items: readonly OrgNode[]
+  readonly Total?: number | bigint
+  readonly Items?: readonly OrgNode[]
   readonly RequestId: string
 }
 export const DescribeOrganizationNodesResponse: $Schema.Schema<DescribeOrganizationNodesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrganizationNodesResponse", { Total: $C.int64, Items: $C.arr(OrgNode), RequestId: $C.str }))
@@ -994,22 +994,22 @@ export const DescribeOrganizationRequest: $Schema.Schema<DescribeOrganizationReq
 
 /** `DescribeOrganizationResponse` (response side). */
 export interface DescribeOrganizationResponse {
-  readonly OrgId: number | bigint
-  readonly HostUin: number | bigint
-  readonly NickName: string
-  readonly OrgType: number | bigint
-  readonly IsManager: boolean
-  readonly OrgPolicyType: string
-  readonly OrgPolicyName: string
-  readonly OrgPermission: readonly OrgPermission[]
-  readonly RootNodeId: number | bigint
-  readonly CreateTime: string
-  readonly JoinTime: string
-  readonly IsAllowQuit: string
-  readonly PayUin: string
-  readonly PayName: string
-  readonly IsAssignManager: boolean
-  readonly IsAuthManager: boolean
+  readonly OrgId?: number | bigint
+  readonly HostUin?: number | bigint
+  readonly NickName?: string
+  readonly OrgType?: number | bigint
+  readonly IsManager?: boolean
+  readonly OrgPolicyType?: string
+  readonly OrgPolicyName?: string
+  readonly OrgPermission?: readonly OrgPermission[]
+  readonly RootNodeId?: number | bigint
+  readonly CreateTime?: string
+  readonly JoinTime?: string
+  readonly IsAllowQuit?: string
+  readonly PayUin?: string
+  readonly PayName?: string
+  readonly IsAssignManager?: boolean
+  readonly IsAuthManager?: boolean
   readonly RequestId: string
 }
 export const DescribeOrganizationResponse: $Schema.Schema<DescribeOrganizationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrganizationResponse", { OrgId: $C.int64, HostUin: $C.int64, NickName: $C.str, OrgType: $C.int64, IsManager: $C.bool, OrgPolicyType: $C.str, OrgPolicyName: $C.str, OrgPermission: $C.arr(OrgPermission), RootNodeId: $C.int64, CreateTime: $C.str, JoinTime: $C.str, IsAllowQuit: $C.str, PayUin: $C.str, PayName: $C.str, IsAssignManager: $C.bool, IsAuthManager: $C.bool, RequestId: $C.str }))
@@ -1023,8 +1023,8 @@ export const DescribePolicyConfigRequest: $Schema.Schema<DescribePolicyConfigReq
 
 /** `DescribePolicyConfigResponse` (response side). */
 export interface DescribePolicyConfigResponse {
-  readonly Status: number | bigint
-  readonly Type: string
+  readonly Status?: number | bigint
+  readonly Type?: string
   readonly RequestId: string
 }
 export const DescribePolicyConfigResponse: $Schema.Schema<DescribePolicyConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePolicyConfigResponse", { Status: $C.uint64, Type: $C.str, RequestId: $C.str }))
@@ -1038,13 +1038,13 @@ export const DescribePolicyRequest: $Schema.Schema<DescribePolicyRequest> = /*#_
 
 /** `DescribePolicyResponse` (response side). */
 export interface DescribePolicyResponse {
-  readonly PolicyId: number | bigint
-  readonly PolicyName: string
-  readonly Type: number | bigint
-  readonly Description: string
-  readonly PolicyDocument: string
-  readonly UpdateTime: string
-  readonly AddTime: string
+  readonly PolicyId?: number | bigint
+  readonly PolicyName?: string
+  readonly Type?: number | bigint
+  readonly Description?: string
+  readonly PolicyDocument?: string
+  readonly UpdateTime?: string
+  readonly AddTime?: string
   readonly RequestId: string
 }
 export const DescribePolicyResponse: $Schema.Schema<DescribePolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePolicyResponse", { PolicyId: $C.uint64, PolicyName: $C.str, Type: $C.uint64, Description: $C.str, PolicyDocument: $C.str, UpdateTime: $C.str, AddTime: $C.str, RequestId: $C.str }))
@@ -1062,8 +1062,8 @@ export const DescribeResourceToShareMemberRequest: $Schema.Schema<DescribeResour
 
 /** `DescribeResourceToShareMemberResponse` (response side). */
 export interface DescribeResourceToShareMemberResponse {
-  readonly Total: number | bigint | null
-  readonly Items: readonly ShareResourceToMember[] | null
+  readonly Total?: number | bigint | null
+  readonly Items?: readonly ShareResourceToMember[] | null
   readonly RequestId: string
 }
 export const DescribeResourceToShareMemberResponse: $Schema.Schema<DescribeResourceToShareMemberResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceToShareMemberResponse", { Total: $C.nul($C.int64), Items: $C.nul($C.arr(ShareResourceToMember)), RequestId: $C.str }))
@@ -1076,7 +1076,7 @@ export const DescribeShareAreasRequest: $Schema.Schema<DescribeShareAreasRequest
 
 /** `DescribeShareAreasResponse` (response side). */
 export interface DescribeShareAreasResponse {
-  readonly Items: readonly ShareArea[]
+  readonly Items?: readonly ShareArea[]
   readonly RequestId: string
 }
 export const DescribeShareAreasResponse: $Schema.Schema<DescribeShareAreasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeShareAreasResponse", { Items: $C.arr(ShareArea), RequestId: $C.str }))
@@ -1093,8 +1093,8 @@ export const DescribeShareUnitMembersRequest: $Schema.Schema<DescribeShareUnitMe
 
 /** `DescribeShareUnitMembersResponse` (response side). */
 export interface DescribeShareUnitMembersResponse {
-  readonly Total: number | bigint
-  readonly Items: readonly ShareUnitMember[]
+  readonly Total?: number | bigint
+  readonly Items?: readonly ShareUnitMember[]
   readonly RequestId: string
 }
 export const DescribeShareUnitMembersResponse: $Schema.Schema<DescribeShareUnitMembersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeShareUnitMembersResponse", { Total: $C.int64, Items: $C.arr(ShareUnitMember), RequestId: $C.str }))
@@ -1110,8 +1110,8 @@ export const DescribeShareUnitNodesRequest: $Schema.Schema<DescribeShareUnitNode
 
 /** `DescribeShareUnitNodesResponse` (response side). */
 export interface DescribeShareUnitNodesResponse {
-  readonly Total: number | bigint
-  readonly Items: readonly ShareUnitNode[]
+  readonly Total?: number | bigint
+  readonly Items?: readonly ShareUnitNode[]
   readonly RequestId: string
 }
 export const DescribeShareUnitNodesResponse: $Schema.Schema<DescribeShareUnitNodesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeShareUnitNodesResponse", { Total: $C.int64, Items: $C.arr(ShareUnitNode), RequestId: $C.str }))
@@ -1129,8 +1129,8 @@ export const DescribeShareUnitResourcesRequest: $Schema.Schema<DescribeShareUnit
 
 /** `DescribeShareUnitResourcesResponse` (response side). */
 export interface DescribeShareUnitResourcesResponse {
-  readonly Total: number | bigint
-  readonly Items: readonly ShareUnitResource[]
+  readonly Total?: number | bigint
+  readonly Items?: readonly ShareUnitResource[]
   readonly RequestId: string
 }
 export const DescribeShareUnitResourcesResponse: $Schema.Schema<DescribeShareUnitResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeShareUnitResourcesResponse", { Total: $C.int64, Items: $C.arr(ShareUnitResource), RequestId: $C.str }))
@@ -1146,8 +1146,8 @@ export const DescribeShareUnitsRequest: $Schema.Schema<DescribeShareUnitsRequest
 
 /** `DescribeShareUnitsResponse` (response side). */
 export interface DescribeShareUnitsResponse {
-  readonly Total: number | bigint
-  readonly Items: readonly ManagerShareUnit[]
+  readonly Total?: number | bigint
+  readonly Items?: readonly ManagerShareUnit[]
   readonly RequestId: string
 }
 export const DescribeShareUnitsResponse: $Schema.Schema<DescribeShareUnitsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeShareUnitsResponse", { Total: $C.int64, Items: $C.arr(ManagerShareUnit), RequestId: $C.str }))
@@ -1191,16 +1191,16 @@ export const DismantleRoleConfigurationRequest: $Schema.Schema<DismantleRoleConf
 
 /** `DismantleRoleConfigurationResponse` (response side). */
 export interface DismantleRoleConfigurationResponse {
-  readonly Task: RoleProvisioningsTask
+  readonly Task?: RoleProvisioningsTask
   readonly RequestId: string
 }
 export const DismantleRoleConfigurationResponse: $Schema.Schema<DismantleRoleConfigurationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DismantleRoleConfigurationResponse", { Task: RoleProvisioningsTask, RequestId: $C.str }))
 
 /** `EffectivePolicy` (response side). */
 export interface EffectivePolicy {
-  readonly TargetId: number | bigint
-  readonly PolicyContent: string
-  readonly LastUpdatedTimestamp: number | bigint
+  readonly TargetId?: number | bigint
+  readonly PolicyContent?: string
+  readonly LastUpdatedTimestamp?: number | bigint
 }
 export const EffectivePolicy: $Schema.Schema<EffectivePolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("EffectivePolicy", { TargetId: $C.uint64, PolicyContent: $C.str, LastUpdatedTimestamp: $C.uint64 }))
 
@@ -1225,7 +1225,7 @@ export const GetExternalSAMLIdentityProviderRequest: $Schema.Schema<GetExternalS
 
 /** `GetExternalSAMLIdentityProviderResponse` (response side). */
 export interface GetExternalSAMLIdentityProviderResponse {
-  readonly SAMLIdentityProviderConfiguration: SAMLIdentityProviderConfiguration
+  readonly SAMLIdentityProviderConfiguration?: SAMLIdentityProviderConfiguration
   readonly RequestId: string
 }
 export const GetExternalSAMLIdentityProviderResponse: $Schema.Schema<GetExternalSAMLIdentityProviderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetExternalSAMLIdentityProviderResponse", { SAMLIdentityProviderConfiguration: SAMLIdentityProviderConfiguration, RequestId: $C.str }))
@@ -1266,7 +1266,7 @@ export const GetProvisioningTaskStatusRequest: $Schema.Schema<GetProvisioningTas
 
 /** `GetProvisioningTaskStatusResponse` (response side). */
 export interface GetProvisioningTaskStatusResponse {
-  readonly TaskStatus: TaskStatus
+  readonly TaskStatus?: TaskStatus
   readonly RequestId: string
 }
 export const GetProvisioningTaskStatusResponse: $Schema.Schema<GetProvisioningTaskStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetProvisioningTaskStatusResponse", { TaskStatus: TaskStatus, RequestId: $C.str }))
@@ -1280,7 +1280,7 @@ export const GetRoleConfigurationRequest: $Schema.Schema<GetRoleConfigurationReq
 
 /** `GetRoleConfigurationResponse` (response side). */
 export interface GetRoleConfigurationResponse {
-  readonly RoleConfigurationInfo: RoleConfiguration
+  readonly RoleConfigurationInfo?: RoleConfiguration
   readonly RequestId: string
 }
 export const GetRoleConfigurationResponse: $Schema.Schema<GetRoleConfigurationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetRoleConfigurationResponse", { RoleConfigurationInfo: RoleConfiguration, RequestId: $C.str }))
@@ -1293,7 +1293,7 @@ export const GetSCIMSynchronizationStatusRequest: $Schema.Schema<GetSCIMSynchron
 
 /** `GetSCIMSynchronizationStatusResponse` (response side). */
 export interface GetSCIMSynchronizationStatusResponse {
-  readonly SCIMSynchronizationStatus: string
+  readonly SCIMSynchronizationStatus?: string
   readonly RequestId: string
 }
 export const GetSCIMSynchronizationStatusResponse: $Schema.Schema<GetSCIMSynchronizationStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetSCIMSynchronizationStatusResponse", { SCIMSynchronizationStatus: $C.str, RequestId: $C.str }))
@@ -1307,7 +1307,7 @@ export const GetTaskStatusRequest: $Schema.Schema<GetTaskStatusRequest> = /*#__P
 
 /** `GetTaskStatusResponse` (response side). */
 export interface GetTaskStatusResponse {
-  readonly TaskStatus: TaskStatus
+  readonly TaskStatus?: TaskStatus
   readonly RequestId: string
 }
 export const GetTaskStatusResponse: $Schema.Schema<GetTaskStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTaskStatusResponse", { TaskStatus: TaskStatus, RequestId: $C.str }))
@@ -1321,7 +1321,7 @@ export const GetUserRequest: $Schema.Schema<GetUserRequest> = /*#__PURE__*/ $C.l
 
 /** `GetUserResponse` (response side). */
 export interface GetUserResponse {
-  readonly UserInfo: UserInfo
+  readonly UserInfo?: UserInfo
   readonly RequestId: string
 }
 export const GetUserResponse: $Schema.Schema<GetUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetUserResponse", { UserInfo: UserInfo, RequestId: $C.str }))
@@ -1335,7 +1335,7 @@ export const GetUserSyncProvisioningRequest: $Schema.Schema<GetUserSyncProvision
 
 /** `GetUserSyncProvisioningResponse` (response side). */
 export interface GetUserSyncProvisioningResponse {
-  readonly UserProvisioning: UserProvisioning
+  readonly UserProvisioning?: UserProvisioning
   readonly RequestId: string
 }
 export const GetUserSyncProvisioningResponse: $Schema.Schema<GetUserSyncProvisioningResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetUserSyncProvisioningResponse", { UserProvisioning: UserProvisioning, RequestId: $C.str }))
@@ -1348,7 +1348,7 @@ export const GetZoneSAMLServiceProviderInfoRequest: $Schema.Schema<GetZoneSAMLSe
 
 /** `GetZoneSAMLServiceProviderInfoResponse` (response side). */
 export interface GetZoneSAMLServiceProviderInfoResponse {
-  readonly SAMLServiceProvider: SAMLServiceProvider
+  readonly SAMLServiceProvider?: SAMLServiceProvider
   readonly RequestId: string
 }
 export const GetZoneSAMLServiceProviderInfoResponse: $Schema.Schema<GetZoneSAMLServiceProviderInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetZoneSAMLServiceProviderInfoResponse", { SAMLServiceProvider: SAMLServiceProvider, RequestId: $C.str }))
@@ -1368,27 +1368,27 @@ export const GetZoneStatisticsResponse: $Schema.Schema<GetZoneStatisticsResponse
 
 /** `GroupInfo` (response side). */
 export interface GroupInfo {
-  readonly GroupName: string
-  readonly Description: string
-  readonly CreateTime: string
-  readonly GroupType: string
-  readonly UpdateTime: string
-  readonly GroupId: string
-  readonly MemberCount: number | bigint
+  readonly GroupName?: string
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly GroupType?: string
+  readonly UpdateTime?: string
+  readonly GroupId?: string
+  readonly MemberCount?: number | bigint
   readonly IsSelected?: boolean
 }
 export const GroupInfo: $Schema.Schema<GroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupInfo", { GroupName: $C.str, Description: $C.str, CreateTime: $C.str, GroupType: $C.str, UpdateTime: $C.str, GroupId: $C.str, MemberCount: $C.int64 }, { IsSelected: $C.bool }))
 
 /** `GroupMembers` (response side). */
 export interface GroupMembers {
-  readonly UserName: string
-  readonly DisplayName: string
-  readonly Description: string
-  readonly Email: string
-  readonly UserStatus: string
-  readonly UserType: string
-  readonly UserId: string
-  readonly JoinTime: string
+  readonly UserName?: string
+  readonly DisplayName?: string
+  readonly Description?: string
+  readonly Email?: string
+  readonly UserStatus?: string
+  readonly UserType?: string
+  readonly UserId?: string
+  readonly JoinTime?: string
 }
 export const GroupMembers: $Schema.Schema<GroupMembers> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupMembers", { UserName: $C.str, DisplayName: $C.str, Description: $C.str, Email: $C.str, UserStatus: $C.str, UserType: $C.str, UserId: $C.str, JoinTime: $C.str }))
 
@@ -1425,11 +1425,11 @@ export const InviteOrganizationMemberResponse: $Schema.Schema<InviteOrganization
 
 /** `JoinedGroups` (response side). */
 export interface JoinedGroups {
-  readonly GroupName: string
-  readonly Description: string
-  readonly GroupId: string
-  readonly GroupType: string
-  readonly JoinTime: string
+  readonly GroupName?: string
+  readonly Description?: string
+  readonly GroupId?: string
+  readonly GroupType?: string
+  readonly JoinTime?: string
 }
 export const JoinedGroups: $Schema.Schema<JoinedGroups> = /*#__PURE__*/ $C.lazy(() => $C.struct("JoinedGroups", { GroupName: $C.str, Description: $C.str, GroupId: $C.str, GroupType: $C.str, JoinTime: $C.str }))
 
@@ -1441,8 +1441,8 @@ export const ListExternalSAMLIdPCertificatesRequest: $Schema.Schema<ListExternal
 
 /** `ListExternalSAMLIdPCertificatesResponse` (response side). */
 export interface ListExternalSAMLIdPCertificatesResponse {
-  readonly TotalCounts: number | bigint
-  readonly SAMLIdPCertificates: readonly SAMLIdPCertificate[]
+  readonly TotalCounts?: number | bigint
+  readonly SAMLIdPCertificates?: readonly SAMLIdPCertificate[]
   readonly RequestId: string
 }
 export const ListExternalSAMLIdPCertificatesResponse: $Schema.Schema<ListExternalSAMLIdPCertificatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListExternalSAMLIdPCertificatesResponse", { TotalCounts: $C.int64, SAMLIdPCertificates: $C.arr(SAMLIdPCertificate), RequestId: $C.str }))
@@ -1459,11 +1459,11 @@ export const ListGroupMembersRequest: $Schema.Schema<ListGroupMembersRequest> = 
 
 /** `ListGroupMembersResponse` (response side). */
 export interface ListGroupMembersResponse {
-  readonly NextToken: string
-  readonly TotalCounts: number | bigint
-  readonly MaxResults: number | bigint
-  readonly IsTruncated: boolean
-  readonly GroupMembers: readonly GroupMembers[]
+  readonly NextToken?: string
+  readonly TotalCounts?: number | bigint
+  readonly MaxResults?: number | bigint
+  readonly IsTruncated?: boolean
+  readonly GroupMembers?: readonly GroupMembers[]
   readonly RequestId: string
 }
 export const ListGroupMembersResponse: $Schema.Schema<ListGroupMembersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListGroupMembersResponse", { NextToken: $C.str, TotalCounts: $C.int64, MaxResults: $C.int64, IsTruncated: $C.bool, GroupMembers: $C.arr(GroupMembers), RequestId: $C.str }))
@@ -1484,11 +1484,11 @@ export const ListGroupsRequest: $Schema.Schema<ListGroupsRequest> = /*#__PURE__*
 
 /** `ListGroupsResponse` (response side). */
 export interface ListGroupsResponse {
-  readonly NextToken: string
-  readonly Groups: readonly GroupInfo[]
-  readonly MaxResults: number | bigint
-  readonly TotalCounts: number | bigint
-  readonly IsTruncated: boolean
+  readonly NextToken?: string
+  readonly Groups?: readonly GroupInfo[]
+  readonly MaxResults?: number | bigint
+  readonly TotalCounts?: number | bigint
+  readonly IsTruncated?: boolean
   readonly RequestId: string
 }
 export const ListGroupsResponse: $Schema.Schema<ListGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListGroupsResponse", { NextToken: $C.str, Groups: $C.arr(GroupInfo), MaxResults: $C.int64, TotalCounts: $C.int64, IsTruncated: $C.bool, RequestId: $C.str }))
@@ -1504,11 +1504,11 @@ export const ListJoinedGroupsForUserRequest: $Schema.Schema<ListJoinedGroupsForU
 
 /** `ListJoinedGroupsForUserResponse` (response side). */
 export interface ListJoinedGroupsForUserResponse {
-  readonly NextToken: string
-  readonly TotalCounts: number | bigint
-  readonly MaxResults: number | bigint
-  readonly IsTruncated: boolean
-  readonly JoinedGroups: readonly JoinedGroups[]
+  readonly NextToken?: string
+  readonly TotalCounts?: number | bigint
+  readonly MaxResults?: number | bigint
+  readonly IsTruncated?: boolean
+  readonly JoinedGroups?: readonly JoinedGroups[]
   readonly RequestId: string
 }
 export const ListJoinedGroupsForUserResponse: $Schema.Schema<ListJoinedGroupsForUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListJoinedGroupsForUserResponse", { NextToken: $C.str, TotalCounts: $C.int64, MaxResults: $C.int64, IsTruncated: $C.bool, JoinedGroups: $C.arr(JoinedGroups), RequestId: $C.str }))
@@ -1524,8 +1524,8 @@ export const ListNonCompliantResourceRequest: $Schema.Schema<ListNonCompliantRes
 
 /** `ListNonCompliantResourceResponse` (response side). */
 export interface ListNonCompliantResourceResponse {
-  readonly Items: readonly ResourceTagMapping[]
-  readonly PaginationToken: string
+  readonly Items?: readonly ResourceTagMapping[]
+  readonly PaginationToken?: string
   readonly RequestId: string
 }
 export const ListNonCompliantResourceResponse: $Schema.Schema<ListNonCompliantResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListNonCompliantResourceResponse", { Items: $C.arr(ResourceTagMapping), PaginationToken: $C.str, RequestId: $C.str }))
@@ -1541,8 +1541,8 @@ export const ListOrgServiceAssignMemberRequest: $Schema.Schema<ListOrgServiceAss
 
 /** `ListOrgServiceAssignMemberResponse` (response side). */
 export interface ListOrgServiceAssignMemberResponse {
-  readonly Total: number | bigint
-  readonly Items: readonly OrganizationServiceAssignMember[]
+  readonly Total?: number | bigint
+  readonly Items?: readonly OrganizationServiceAssignMember[]
   readonly RequestId: string
 }
 export const ListOrgServiceAssignMemberResponse: $Schema.Schema<ListOrgServiceAssignMemberResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListOrgServiceAssignMemberResponse", { Total: $C.int64, Items: $C.arr(OrganizationServiceAssignMember), RequestId: $C.str }))
@@ -1559,8 +1559,8 @@ export const ListOrganizationIdentityRequest: $Schema.Schema<ListOrganizationIde
 
 /** `ListOrganizationIdentityResponse` (response side). */
 export interface ListOrganizationIdentityResponse {
-  readonly Total: number | bigint
-  readonly Items: readonly OrgIdentity[]
+  readonly Total?: number | bigint
+  readonly Items?: readonly OrgIdentity[]
   readonly RequestId: string
 }
 export const ListOrganizationIdentityResponse: $Schema.Schema<ListOrganizationIdentityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListOrganizationIdentityResponse", { Total: $C.int64, Items: $C.arr(OrgIdentity), RequestId: $C.str }))
@@ -1575,8 +1575,8 @@ export const ListOrganizationServiceRequest: $Schema.Schema<ListOrganizationServ
 
 /** `ListOrganizationServiceResponse` (response side). */
 export interface ListOrganizationServiceResponse {
-  readonly Total: number | bigint
-  readonly Items: readonly OrganizationServiceAssign[]
+  readonly Total?: number | bigint
+  readonly Items?: readonly OrganizationServiceAssign[]
   readonly RequestId: string
 }
 export const ListOrganizationServiceResponse: $Schema.Schema<ListOrganizationServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListOrganizationServiceResponse", { Total: $C.int64, Items: $C.arr(OrganizationServiceAssign), RequestId: $C.str }))
@@ -1592,23 +1592,23 @@ export const ListPermissionPoliciesInRoleConfigurationRequest: $Schema.Schema<Li
 
 /** `ListPermissionPoliciesInRoleConfigurationResponse` (response side). */
 export interface ListPermissionPoliciesInRoleConfigurationResponse {
-  readonly TotalCounts: number | bigint
-  readonly RolePolicies: readonly RolePolicie[]
+  readonly TotalCounts?: number | bigint
+  readonly RolePolicies?: readonly RolePolicie[]
   readonly RequestId: string
 }
 export const ListPermissionPoliciesInRoleConfigurationResponse: $Schema.Schema<ListPermissionPoliciesInRoleConfigurationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListPermissionPoliciesInRoleConfigurationResponse", { TotalCounts: $C.int64, RolePolicies: $C.arr(RolePolicie), RequestId: $C.str }))
 
 /** `ListPoliciesForTarget` (response side). */
 export interface ListPoliciesForTarget {
-  readonly StrategyId: number | bigint
-  readonly StrategyName: string
-  readonly Remark: string
-  readonly Uin: number | bigint
-  readonly Type: number | bigint
-  readonly AddTime: string
-  readonly UpdateTime: string
-  readonly Name: string
-  readonly AttachTime: string
+  readonly StrategyId?: number | bigint
+  readonly StrategyName?: string
+  readonly Remark?: string
+  readonly Uin?: number | bigint
+  readonly Type?: number | bigint
+  readonly AddTime?: string
+  readonly UpdateTime?: string
+  readonly Name?: string
+  readonly AttachTime?: string
 }
 export const ListPoliciesForTarget: $Schema.Schema<ListPoliciesForTarget> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListPoliciesForTarget", { StrategyId: $C.uint64, StrategyName: $C.str, Remark: $C.str, Uin: $C.uint64, Type: $C.uint64, AddTime: $C.str, UpdateTime: $C.str, Name: $C.str, AttachTime: $C.str }))
 
@@ -1624,8 +1624,8 @@ export const ListPoliciesForTargetRequest: $Schema.Schema<ListPoliciesForTargetR
 
 /** `ListPoliciesForTargetResponse` (response side). */
 export interface ListPoliciesForTargetResponse {
-  readonly TotalNum: number | bigint
-  readonly List: readonly ListPoliciesForTarget[]
+  readonly TotalNum?: number | bigint
+  readonly List?: readonly ListPoliciesForTarget[]
   readonly RequestId: string
 }
 export const ListPoliciesForTargetResponse: $Schema.Schema<ListPoliciesForTargetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListPoliciesForTargetResponse", { TotalNum: $C.uint64, List: $C.arr(ListPoliciesForTarget), RequestId: $C.str }))
@@ -1642,21 +1642,21 @@ export const ListPoliciesRequest: $Schema.Schema<ListPoliciesRequest> = /*#__PUR
 
 /** `ListPoliciesResponse` (response side). */
 export interface ListPoliciesResponse {
-  readonly TotalNum: number | bigint
-  readonly List: readonly ListPolicyNode[]
+  readonly TotalNum?: number | bigint
+  readonly List?: readonly ListPolicyNode[]
   readonly RequestId: string
 }
 export const ListPoliciesResponse: $Schema.Schema<ListPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListPoliciesResponse", { TotalNum: $C.uint64, List: $C.arr(ListPolicyNode), RequestId: $C.str }))
 
 /** `ListPolicyNode` (response side). */
 export interface ListPolicyNode {
-  readonly AddTime: string
-  readonly AttachedTimes: number | bigint
-  readonly Description: string
-  readonly PolicyName: string
-  readonly PolicyId: number | bigint
-  readonly UpdateTime: string
-  readonly Type: number | bigint
+  readonly AddTime?: string
+  readonly AttachedTimes?: number | bigint
+  readonly Description?: string
+  readonly PolicyName?: string
+  readonly PolicyId?: number | bigint
+  readonly UpdateTime?: string
+  readonly Type?: number | bigint
 }
 export const ListPolicyNode: $Schema.Schema<ListPolicyNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListPolicyNode", { AddTime: $C.str, AttachedTimes: $C.uint64, Description: $C.str, PolicyName: $C.str, PolicyId: $C.uint64, UpdateTime: $C.str, Type: $C.uint64 }))
 
@@ -1676,11 +1676,11 @@ export const ListRoleAssignmentsRequest: $Schema.Schema<ListRoleAssignmentsReque
 
 /** `ListRoleAssignmentsResponse` (response side). */
 export interface ListRoleAssignmentsResponse {
-  readonly NextToken: string
-  readonly TotalCounts: number | bigint
-  readonly MaxResults: number | bigint
-  readonly IsTruncated: boolean
-  readonly RoleAssignments: readonly RoleAssignments[]
+  readonly NextToken?: string
+  readonly TotalCounts?: number | bigint
+  readonly MaxResults?: number | bigint
+  readonly IsTruncated?: boolean
+  readonly RoleAssignments?: readonly RoleAssignments[]
   readonly RequestId: string
 }
 export const ListRoleAssignmentsResponse: $Schema.Schema<ListRoleAssignmentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListRoleAssignmentsResponse", { NextToken: $C.str, TotalCounts: $C.int64, MaxResults: $C.int64, IsTruncated: $C.bool, RoleAssignments: $C.arr(RoleAssignments), RequestId: $C.str }))
@@ -1700,11 +1700,11 @@ export const ListRoleConfigurationProvisioningsRequest: $Schema.Schema<ListRoleC
 
 /** `ListRoleConfigurationProvisioningsResponse` (response side). */
 export interface ListRoleConfigurationProvisioningsResponse {
-  readonly NextToken: string
-  readonly TotalCounts: number | bigint
-  readonly MaxResults: number | bigint
-  readonly IsTruncated: boolean
-  readonly RoleConfigurationProvisionings: readonly RoleConfigurationProvisionings[]
+  readonly NextToken?: string
+  readonly TotalCounts?: number | bigint
+  readonly MaxResults?: number | bigint
+  readonly IsTruncated?: boolean
+  readonly RoleConfigurationProvisionings?: readonly RoleConfigurationProvisionings[]
   readonly RequestId: string
 }
 export const ListRoleConfigurationProvisioningsResponse: $Schema.Schema<ListRoleConfigurationProvisioningsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListRoleConfigurationProvisioningsResponse", { NextToken: $C.str, TotalCounts: $C.int64, MaxResults: $C.int64, IsTruncated: $C.bool, RoleConfigurationProvisionings: $C.arr(RoleConfigurationProvisionings), RequestId: $C.str }))
@@ -1722,10 +1722,10 @@ export const ListRoleConfigurationsRequest: $Schema.Schema<ListRoleConfiguration
 
 /** `ListRoleConfigurationsResponse` (response side). */
 export interface ListRoleConfigurationsResponse {
-  readonly TotalCounts: number | bigint
-  readonly MaxResults: number | bigint
-  readonly IsTruncated: boolean
-  readonly NextToken: string
+  readonly TotalCounts?: number | bigint
+  readonly MaxResults?: number | bigint
+  readonly IsTruncated?: boolean
+  readonly NextToken?: string
   readonly RoleConfigurations?: readonly RoleConfiguration[]
   readonly RequestId: string
 }
@@ -1740,18 +1740,18 @@ export const ListSCIMCredentialsRequest: $Schema.Schema<ListSCIMCredentialsReque
 
 /** `ListSCIMCredentialsResponse` (response side). */
 export interface ListSCIMCredentialsResponse {
-  readonly TotalCounts: number | bigint
-  readonly SCIMCredentials: readonly SCIMCredential[]
+  readonly TotalCounts?: number | bigint
+  readonly SCIMCredentials?: readonly SCIMCredential[]
   readonly RequestId: string
 }
 export const ListSCIMCredentialsResponse: $Schema.Schema<ListSCIMCredentialsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListSCIMCredentialsResponse", { TotalCounts: $C.int64, SCIMCredentials: $C.arr(SCIMCredential), RequestId: $C.str }))
 
 /** `ListTargetsForPolicyNode` (response side). */
 export interface ListTargetsForPolicyNode {
-  readonly Uin: number | bigint
-  readonly RelatedType: number | bigint
-  readonly Name: string
-  readonly AddTime: string
+  readonly Uin?: number | bigint
+  readonly RelatedType?: number | bigint
+  readonly Name?: string
+  readonly AddTime?: string
 }
 export const ListTargetsForPolicyNode: $Schema.Schema<ListTargetsForPolicyNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTargetsForPolicyNode", { Uin: $C.uint64, RelatedType: $C.uint64, Name: $C.str, AddTime: $C.str }))
 
@@ -1768,8 +1768,8 @@ export const ListTargetsForPolicyRequest: $Schema.Schema<ListTargetsForPolicyReq
 
 /** `ListTargetsForPolicyResponse` (response side). */
 export interface ListTargetsForPolicyResponse {
-  readonly TotalNum: number | bigint
-  readonly List: readonly ListTargetsForPolicyNode[]
+  readonly TotalNum?: number | bigint
+  readonly List?: readonly ListTargetsForPolicyNode[]
   readonly RequestId: string
 }
 export const ListTargetsForPolicyResponse: $Schema.Schema<ListTargetsForPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTargetsForPolicyResponse", { TotalNum: $C.uint64, List: $C.arr(ListTargetsForPolicyNode), RequestId: $C.str }))
@@ -1791,11 +1791,11 @@ export const ListTasksRequest: $Schema.Schema<ListTasksRequest> = /*#__PURE__*/ 
 
 /** `ListTasksResponse` (response side). */
 export interface ListTasksResponse {
-  readonly NextToken: string
-  readonly TotalCounts: number | bigint
-  readonly MaxResults: number | bigint
-  readonly IsTruncated: boolean
-  readonly Tasks: readonly TaskInfo[]
+  readonly NextToken?: string
+  readonly TotalCounts?: number | bigint
+  readonly MaxResults?: number | bigint
+  readonly IsTruncated?: boolean
+  readonly Tasks?: readonly TaskInfo[]
   readonly RequestId: string
 }
 export const ListTasksResponse: $Schema.Schema<ListTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTasksResponse", { NextToken: $C.str, TotalCounts: $C.int64, MaxResults: $C.int64, IsTruncated: $C.bool, Tasks: $C.arr(TaskInfo), RequestId: $C.str }))
@@ -1815,11 +1815,11 @@ export const ListUserSyncProvisioningsRequest: $Schema.Schema<ListUserSyncProvis
 
 /** `ListUserSyncProvisioningsResponse` (response side). */
 export interface ListUserSyncProvisioningsResponse {
-  readonly NextToken: string
-  readonly TotalCounts: number | bigint
-  readonly MaxResults: number | bigint
-  readonly IsTruncated: boolean
-  readonly UserProvisionings: readonly UserProvisioning[]
+  readonly NextToken?: string
+  readonly TotalCounts?: number | bigint
+  readonly MaxResults?: number | bigint
+  readonly IsTruncated?: boolean
+  readonly UserProvisionings?: readonly UserProvisioning[]
   readonly RequestId: string
 }
 export const ListUserSyncProvisioningsResponse: $Schema.Schema<ListUserSyncProvisioningsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListUserSyncProvisioningsResponse", { NextToken: $C.str, TotalCounts: $C.int64, MaxResults: $C.int64, IsTruncated: $C.bool, UserProvisionings: $C.arr(UserProvisioning), RequestId: $C.str }))
@@ -1841,26 +1841,26 @@ export const ListUsersRequest: $Schema.Schema<ListUsersRequest> = /*#__PURE__*/ 
 
 /** `ListUsersResponse` (response side). */
 export interface ListUsersResponse {
-  readonly TotalCounts: number | bigint
-  readonly MaxResults: number | bigint
-  readonly Users: readonly UserInfo[]
-  readonly NextToken: string
-  readonly IsTruncated: boolean
+  readonly TotalCounts?: number | bigint
+  readonly MaxResults?: number | bigint
+  readonly Users?: readonly UserInfo[]
+  readonly NextToken?: string
+  readonly IsTruncated?: boolean
   readonly RequestId: string
 }
 export const ListUsersResponse: $Schema.Schema<ListUsersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListUsersResponse", { TotalCounts: $C.int64, MaxResults: $C.int64, Users: $C.arr(UserInfo), NextToken: $C.str, IsTruncated: $C.bool, RequestId: $C.str }))
 
 /** `ManagerShareUnit` (response side). */
 export interface ManagerShareUnit {
-  readonly UnitId: string
-  readonly Name: string
-  readonly Uin: number | bigint
-  readonly OwnerUin: number | bigint
-  readonly Area: string
-  readonly Description: string
-  readonly CreateTime: string
-  readonly ShareResourceNum: number | bigint
-  readonly ShareMemberNum: number | bigint
+  readonly UnitId?: string
+  readonly Name?: string
+  readonly Uin?: number | bigint
+  readonly OwnerUin?: number | bigint
+  readonly Area?: string
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly ShareResourceNum?: number | bigint
+  readonly ShareMemberNum?: number | bigint
   readonly ShareScope?: number | bigint
   readonly ShareNodeNum?: number | bigint
 }
@@ -1868,15 +1868,15 @@ export const ManagerShareUnit: $Schema.Schema<ManagerShareUnit> = /*#__PURE__*/ 
 
 /** `MemberIdentity` (response side). */
 export interface MemberIdentity {
-  readonly IdentityId: number | bigint
-  readonly IdentityAliasName: string
+  readonly IdentityId?: number | bigint
+  readonly IdentityAliasName?: string
 }
 export const MemberIdentity: $Schema.Schema<MemberIdentity> = /*#__PURE__*/ $C.lazy(() => $C.struct("MemberIdentity", { IdentityId: $C.int64, IdentityAliasName: $C.str }))
 
 /** `MemberMainInfo` (response side). */
 export interface MemberMainInfo {
-  readonly MemberUin: number | bigint
-  readonly MemberName: string
+  readonly MemberUin?: number | bigint
+  readonly MemberName?: string
 }
 export const MemberMainInfo: $Schema.Schema<MemberMainInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MemberMainInfo", { MemberUin: $C.int64, MemberName: $C.str }))
 
@@ -1895,22 +1895,22 @@ export const MoveOrganizationNodeMembersResponse: $Schema.Schema<MoveOrganizatio
 
 /** `NodeMainInfo` (response side). */
 export interface NodeMainInfo {
-  readonly NodeId: number | bigint
-  readonly NodeName: string
+  readonly NodeId?: number | bigint
+  readonly NodeName?: string
 }
 export const NodeMainInfo: $Schema.Schema<NodeMainInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodeMainInfo", { NodeId: $C.int64, NodeName: $C.str }))
 
 /** `NotAllowReason` (response side). */
 export interface NotAllowReason {
-  readonly IsCreateMember: boolean
-  readonly DeletionPermission: boolean
-  readonly IsAssignManager: boolean
-  readonly IsAuthManager: boolean
-  readonly IsShareManager: boolean
-  readonly OperateProcess: boolean
-  readonly BillingPermission: boolean
-  readonly ExistResources: readonly string[]
-  readonly DetectFailedResources: readonly string[]
+  readonly IsCreateMember?: boolean
+  readonly DeletionPermission?: boolean
+  readonly IsAssignManager?: boolean
+  readonly IsAuthManager?: boolean
+  readonly IsShareManager?: boolean
+  readonly OperateProcess?: boolean
+  readonly BillingPermission?: boolean
+  readonly ExistResources?: readonly string[]
+  readonly DetectFailedResources?: readonly string[]
   readonly CICRoleConfig?: boolean
   readonly CICUserConfig?: boolean
 }
@@ -1924,50 +1924,50 @@ export const OpenIdentityCenterRequest: $Schema.Schema<OpenIdentityCenterRequest
 
 /** `OpenIdentityCenterResponse` (response side). */
 export interface OpenIdentityCenterResponse {
-  readonly ZoneId: string
+  readonly ZoneId?: string
   readonly RequestId: string
 }
 export const OpenIdentityCenterResponse: $Schema.Schema<OpenIdentityCenterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OpenIdentityCenterResponse", { ZoneId: $C.str, RequestId: $C.str }))
 
 /** `OrgFinancialByMonth` (response side). */
 export interface OrgFinancialByMonth {
-  readonly Id: number | bigint
-  readonly Month: string
-  readonly TotalCost: number
-  readonly GrowthRate: string
+  readonly Id?: number | bigint
+  readonly Month?: string
+  readonly TotalCost?: number
+  readonly GrowthRate?: string
 }
 export const OrgFinancialByMonth: $Schema.Schema<OrgFinancialByMonth> = /*#__PURE__*/ $C.lazy(() => $C.struct("OrgFinancialByMonth", { Id: $C.int64, Month: $C.str, TotalCost: $C.float, GrowthRate: $C.str }))
 
 /** `OrgIdentity` (response side). */
 export interface OrgIdentity {
-  readonly IdentityId: number | bigint
-  readonly IdentityAliasName: string
-  readonly Description: string
-  readonly IdentityPolicy: readonly IdentityPolicy[]
-  readonly IdentityType: number | bigint
-  readonly UpdateTime: string
+  readonly IdentityId?: number | bigint
+  readonly IdentityAliasName?: string
+  readonly Description?: string
+  readonly IdentityPolicy?: readonly IdentityPolicy[]
+  readonly IdentityType?: number | bigint
+  readonly UpdateTime?: string
 }
 export const OrgIdentity: $Schema.Schema<OrgIdentity> = /*#__PURE__*/ $C.lazy(() => $C.struct("OrgIdentity", { IdentityId: $C.int64, IdentityAliasName: $C.str, Description: $C.str, IdentityPolicy: $C.arr(IdentityPolicy), IdentityType: $C.uint64, UpdateTime: $C.str }))
 
 /** `OrgMember` (response side). */
 export interface OrgMember {
-  readonly MemberUin: number | bigint
-  readonly Name: string
-  readonly MemberType: string
-  readonly OrgPolicyType: string
-  readonly OrgPolicyName: string
-  readonly OrgPermission: readonly OrgPermission[]
-  readonly NodeId: number | bigint
-  readonly NodeName: string
-  readonly Remark: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly IsAllowQuit: string
-  readonly PayUin: string
-  readonly PayName: string
-  readonly OrgIdentity: readonly MemberIdentity[]
-  readonly BindStatus: string
-  readonly PermissionStatus: string
+  readonly MemberUin?: number | bigint
+  readonly Name?: string
+  readonly MemberType?: string
+  readonly OrgPolicyType?: string
+  readonly OrgPolicyName?: string
+  readonly OrgPermission?: readonly OrgPermission[]
+  readonly NodeId?: number | bigint
+  readonly NodeName?: string
+  readonly Remark?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly IsAllowQuit?: string
+  readonly PayUin?: string
+  readonly PayName?: string
+  readonly OrgIdentity?: readonly MemberIdentity[]
+  readonly BindStatus?: string
+  readonly PermissionStatus?: string
   readonly Tags?: readonly Tag[]
   readonly NickName?: string
 }
@@ -1975,27 +1975,27 @@ export const OrgMember: $Schema.Schema<OrgMember> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `OrgMemberAuthAccount` (response side). */
 export interface OrgMemberAuthAccount {
-  readonly OrgSubAccountUin: number | bigint
-  readonly PolicyId: number | bigint
-  readonly PolicyName: string
-  readonly IdentityId: number | bigint
-  readonly IdentityRoleName: string
-  readonly IdentityRoleAliasName: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly OrgSubAccountName: string
+  readonly OrgSubAccountUin?: number | bigint
+  readonly PolicyId?: number | bigint
+  readonly PolicyName?: string
+  readonly IdentityId?: number | bigint
+  readonly IdentityRoleName?: string
+  readonly IdentityRoleAliasName?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly OrgSubAccountName?: string
 }
 export const OrgMemberAuthAccount: $Schema.Schema<OrgMemberAuthAccount> = /*#__PURE__*/ $C.lazy(() => $C.struct("OrgMemberAuthAccount", { OrgSubAccountUin: $C.int64, PolicyId: $C.int64, PolicyName: $C.str, IdentityId: $C.int64, IdentityRoleName: $C.str, IdentityRoleAliasName: $C.str, CreateTime: $C.str, UpdateTime: $C.str, OrgSubAccountName: $C.str }))
 
 /** `OrgMemberAuthIdentity` (response side). */
 export interface OrgMemberAuthIdentity {
-  readonly IdentityId: number | bigint
-  readonly IdentityRoleName: string
-  readonly IdentityRoleAliasName: string
-  readonly Description: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly IdentityType: number | bigint
+  readonly IdentityId?: number | bigint
+  readonly IdentityRoleName?: string
+  readonly IdentityRoleAliasName?: string
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly IdentityType?: number | bigint
   readonly Status?: number | bigint
   readonly MemberUin?: number | bigint
   readonly MemberName?: string
@@ -2004,51 +2004,51 @@ export const OrgMemberAuthIdentity: $Schema.Schema<OrgMemberAuthIdentity> = /*#_
 
 /** `OrgMemberFinancial` (response side). */
 export interface OrgMemberFinancial {
-  readonly MemberUin: number | bigint
-  readonly MemberName: string
-  readonly TotalCost: number
-  readonly Ratio: string
+  readonly MemberUin?: number | bigint
+  readonly MemberName?: string
+  readonly TotalCost?: number
+  readonly Ratio?: string
 }
 export const OrgMemberFinancial: $Schema.Schema<OrgMemberFinancial> = /*#__PURE__*/ $C.lazy(() => $C.struct("OrgMemberFinancial", { MemberUin: $C.int64, MemberName: $C.str, TotalCost: $C.float, Ratio: $C.str }))
 
 /** `OrgMemberPolicy` (response side). */
 export interface OrgMemberPolicy {
-  readonly PolicyId: number | bigint
-  readonly PolicyName: string
-  readonly IdentityId: number | bigint
-  readonly IdentityRoleName: string
-  readonly IdentityRoleAliasName: string
-  readonly Description: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly PolicyId?: number | bigint
+  readonly PolicyName?: string
+  readonly IdentityId?: number | bigint
+  readonly IdentityRoleName?: string
+  readonly IdentityRoleAliasName?: string
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const OrgMemberPolicy: $Schema.Schema<OrgMemberPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("OrgMemberPolicy", { PolicyId: $C.int64, PolicyName: $C.str, IdentityId: $C.int64, IdentityRoleName: $C.str, IdentityRoleAliasName: $C.str, Description: $C.str, CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `OrgMembersAuthPolicy` (response side). */
 export interface OrgMembersAuthPolicy {
-  readonly IdentityId: number | bigint | null
-  readonly IdentityRoleName: string | null
-  readonly IdentityRoleAliasName: string | null
-  readonly CreateTime: string | null
-  readonly PolicyId: number | bigint | null
-  readonly PolicyName: string | null
-  readonly MemberUin: number | bigint | null
-  readonly MemberName: string | null
-  readonly OrgSubAccountUin: number | bigint | null
-  readonly OrgSubAccountName: string | null
-  readonly BindType: number | bigint | null
+  readonly IdentityId?: number | bigint | null
+  readonly IdentityRoleName?: string | null
+  readonly IdentityRoleAliasName?: string | null
+  readonly CreateTime?: string | null
+  readonly PolicyId?: number | bigint | null
+  readonly PolicyName?: string | null
+  readonly MemberUin?: number | bigint | null
+  readonly MemberName?: string | null
+  readonly OrgSubAccountUin?: number | bigint | null
+  readonly OrgSubAccountName?: string | null
+  readonly BindType?: number | bigint | null
   readonly Members?: readonly MemberMainInfo[] | null
 }
 export const OrgMembersAuthPolicy: $Schema.Schema<OrgMembersAuthPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("OrgMembersAuthPolicy", { IdentityId: $C.nul($C.int64), IdentityRoleName: $C.nul($C.str), IdentityRoleAliasName: $C.nul($C.str), CreateTime: $C.nul($C.str), PolicyId: $C.nul($C.int64), PolicyName: $C.nul($C.str), MemberUin: $C.nul($C.int64), MemberName: $C.nul($C.str), OrgSubAccountUin: $C.nul($C.int64), OrgSubAccountName: $C.nul($C.str), BindType: $C.nul($C.uint64) }, { Members: $C.nul($C.arr(MemberMainInfo)) }))
 
 /** `OrgNode` (response side). */
 export interface OrgNode {
-  readonly NodeId: number | bigint
-  readonly Name: string
-  readonly ParentNodeId: number | bigint
-  readonly Remark: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly NodeId?: number | bigint
+  readonly Name?: string
+  readonly ParentNodeId?: number | bigint
+  readonly Remark?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly Tags?: readonly Tag[]
 }
 export const OrgNode: $Schema.Schema<OrgNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("OrgNode", { NodeId: $C.int64, Name: $C.str, ParentNodeId: $C.int64, Remark: $C.str, CreateTime: $C.str, UpdateTime: $C.str }, { Tags: $C.arr(Tag) }))
@@ -2062,24 +2062,24 @@ export const OrgPermission: $Schema.Schema<OrgPermission> = /*#__PURE__*/ $C.laz
 
 /** `OrgProductFinancial` (response side). */
 export interface OrgProductFinancial {
-  readonly ProductName: string
-  readonly ProductCode: string
-  readonly TotalCost: number
-  readonly Ratio: string
+  readonly ProductName?: string
+  readonly ProductCode?: string
+  readonly TotalCost?: number
+  readonly Ratio?: string
 }
 export const OrgProductFinancial: $Schema.Schema<OrgProductFinancial> = /*#__PURE__*/ $C.lazy(() => $C.struct("OrgProductFinancial", { ProductName: $C.str, ProductCode: $C.str, TotalCost: $C.float, Ratio: $C.str }))
 
 /** `OrganizationServiceAssign` (response side). */
 export interface OrganizationServiceAssign {
-  readonly ServiceId: number | bigint
-  readonly ProductName: string
-  readonly IsAssign: number | bigint
-  readonly Description: string
-  readonly MemberNum: string
-  readonly Document: string
-  readonly ConsoleUrl: string
-  readonly IsUsageStatus: number | bigint
-  readonly CanAssignCount: number | bigint
+  readonly ServiceId?: number | bigint
+  readonly ProductName?: string
+  readonly IsAssign?: number | bigint
+  readonly Description?: string
+  readonly MemberNum?: string
+  readonly Document?: string
+  readonly ConsoleUrl?: string
+  readonly IsUsageStatus?: number | bigint
+  readonly CanAssignCount?: number | bigint
   readonly Product?: string
   readonly ServiceGrant?: number | bigint
   readonly GrantStatus?: string
@@ -2089,12 +2089,12 @@ export const OrganizationServiceAssign: $Schema.Schema<OrganizationServiceAssign
 
 /** `OrganizationServiceAssignMember` (response side). */
 export interface OrganizationServiceAssignMember {
-  readonly ServiceId: number | bigint
-  readonly ProductName: string
-  readonly MemberUin: number | bigint
-  readonly MemberName: string
-  readonly UsageStatus: number | bigint
-  readonly CreateTime: string
+  readonly ServiceId?: number | bigint
+  readonly ProductName?: string
+  readonly MemberUin?: number | bigint
+  readonly MemberName?: string
+  readonly UsageStatus?: number | bigint
+  readonly CreateTime?: string
   readonly ManagementScope?: number | bigint
   readonly ManagementScopeMembers?: readonly MemberMainInfo[]
   readonly ManagementScopeNodes?: readonly NodeMainInfo[]
@@ -2127,7 +2127,7 @@ export const ProvisionRoleConfigurationRequest: $Schema.Schema<ProvisionRoleConf
 
 /** `ProvisionRoleConfigurationResponse` (response side). */
 export interface ProvisionRoleConfigurationResponse {
-  readonly Task: RoleProvisioningsTask
+  readonly Task?: RoleProvisioningsTask
   readonly RequestId: string
 }
 export const ProvisionRoleConfigurationResponse: $Schema.Schema<ProvisionRoleConfigurationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProvisionRoleConfigurationResponse", { Task: RoleProvisioningsTask, RequestId: $C.str }))
@@ -2201,9 +2201,9 @@ export const RemoveUserFromGroupResponse: $Schema.Schema<RemoveUserFromGroupResp
 
 /** `ResourceTagMapping` (response side). */
 export interface ResourceTagMapping {
-  readonly Resource: string
-  readonly ComplianceDetails: TagComplianceDetails
-  readonly Tags: readonly Tags[]
+  readonly Resource?: string
+  readonly ComplianceDetails?: TagComplianceDetails
+  readonly Tags?: readonly Tags[]
 }
 export const ResourceTagMapping: $Schema.Schema<ResourceTagMapping> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceTagMapping", { Resource: $C.str, ComplianceDetails: TagComplianceDetails, Tags: $C.arr(Tags) }))
 
@@ -2219,24 +2219,24 @@ export const RoleAssignmentInfo: $Schema.Schema<RoleAssignmentInfo> = /*#__PURE_
 
 /** `RoleAssignments` (response side). */
 export interface RoleAssignments {
-  readonly RoleConfigurationId: string
-  readonly RoleConfigurationName: string
-  readonly TargetUin: number | bigint
-  readonly TargetType: string
-  readonly PrincipalId: string
-  readonly PrincipalType: string
-  readonly PrincipalName: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly TargetName: string
+  readonly RoleConfigurationId?: string
+  readonly RoleConfigurationName?: string
+  readonly TargetUin?: number | bigint
+  readonly TargetType?: string
+  readonly PrincipalId?: string
+  readonly PrincipalType?: string
+  readonly PrincipalName?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly TargetName?: string
 }
 export const RoleAssignments: $Schema.Schema<RoleAssignments> = /*#__PURE__*/ $C.lazy(() => $C.struct("RoleAssignments", { RoleConfigurationId: $C.str, RoleConfigurationName: $C.str, TargetUin: $C.int64, TargetType: $C.str, PrincipalId: $C.str, PrincipalType: $C.str, PrincipalName: $C.str, CreateTime: $C.str, UpdateTime: $C.str, TargetName: $C.str }))
 
 /** `RoleConfiguration` (response side). */
 export interface RoleConfiguration {
-  readonly RoleConfigurationId: string
-  readonly RoleConfigurationName: string
-  readonly Description: string
+  readonly RoleConfigurationId?: string
+  readonly RoleConfigurationName?: string
+  readonly Description?: string
   readonly SessionDuration?: number | bigint
   readonly RelayState?: string
   readonly CreateTime?: string
@@ -2247,33 +2247,33 @@ export const RoleConfiguration: $Schema.Schema<RoleConfiguration> = /*#__PURE__*
 
 /** `RoleConfigurationProvisionings` (response side). */
 export interface RoleConfigurationProvisionings {
-  readonly DeploymentStatus: string
-  readonly RoleConfigurationId: string
-  readonly RoleConfigurationName: string
-  readonly TargetUin: number | bigint
-  readonly TargetName: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly TargetType: string
+  readonly DeploymentStatus?: string
+  readonly RoleConfigurationId?: string
+  readonly RoleConfigurationName?: string
+  readonly TargetUin?: number | bigint
+  readonly TargetName?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly TargetType?: string
 }
 export const RoleConfigurationProvisionings: $Schema.Schema<RoleConfigurationProvisionings> = /*#__PURE__*/ $C.lazy(() => $C.struct("RoleConfigurationProvisionings", { DeploymentStatus: $C.str, RoleConfigurationId: $C.str, RoleConfigurationName: $C.str, TargetUin: $C.int64, TargetName: $C.str, CreateTime: $C.str, UpdateTime: $C.str, TargetType: $C.str }))
 
 /** `RolePolicie` (response side). */
 export interface RolePolicie {
   readonly RolePolicyId?: number | bigint
-  readonly RolePolicyName: string
-  readonly RolePolicyType: string
-  readonly RolePolicyDocument: string
-  readonly AddTime: string
+  readonly RolePolicyName?: string
+  readonly RolePolicyType?: string
+  readonly RolePolicyDocument?: string
+  readonly AddTime?: string
 }
 export const RolePolicie: $Schema.Schema<RolePolicie> = /*#__PURE__*/ $C.lazy(() => $C.struct("RolePolicie", { RolePolicyName: $C.str, RolePolicyType: $C.str, RolePolicyDocument: $C.str, AddTime: $C.str }, { RolePolicyId: $C.int64 }))
 
 /** `RoleProvisioningsTask` (response side). */
 export interface RoleProvisioningsTask {
-  readonly TaskId: string
-  readonly RoleConfigurationId: string
-  readonly RoleConfigurationName: string
-  readonly TargetUin: number | bigint
+  readonly TaskId?: string
+  readonly RoleConfigurationId?: string
+  readonly RoleConfigurationName?: string
+  readonly TargetUin?: number | bigint
   readonly TargetType?: string
   readonly TaskType?: string
   readonly TaskStatus?: string
@@ -2282,48 +2282,48 @@ export const RoleProvisioningsTask: $Schema.Schema<RoleProvisioningsTask> = /*#_
 
 /** `SAMLIdPCertificate` (response side). */
 export interface SAMLIdPCertificate {
-  readonly SerialNumber: string
-  readonly Issuer: string
-  readonly Version: number | bigint
-  readonly CertificateId: string
-  readonly PublicKey: string
-  readonly SignatureAlgorithm: string
-  readonly NotAfter: string
-  readonly NotBefore: string
-  readonly Subject: string
-  readonly X509Certificate: string
+  readonly SerialNumber?: string
+  readonly Issuer?: string
+  readonly Version?: number | bigint
+  readonly CertificateId?: string
+  readonly PublicKey?: string
+  readonly SignatureAlgorithm?: string
+  readonly NotAfter?: string
+  readonly NotBefore?: string
+  readonly Subject?: string
+  readonly X509Certificate?: string
 }
 export const SAMLIdPCertificate: $Schema.Schema<SAMLIdPCertificate> = /*#__PURE__*/ $C.lazy(() => $C.struct("SAMLIdPCertificate", { SerialNumber: $C.str, Issuer: $C.str, Version: $C.int64, CertificateId: $C.str, PublicKey: $C.str, SignatureAlgorithm: $C.str, NotAfter: $C.str, NotBefore: $C.str, Subject: $C.str, X509Certificate: $C.str }))
 
 /** `SAMLIdentityProviderConfiguration` (response side). */
 export interface SAMLIdentityProviderConfiguration {
-  readonly EntityId: string
-  readonly SSOStatus: string
-  readonly EncodedMetadataDocument: string
-  readonly CertificateIds: readonly string[]
-  readonly LoginUrl: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly EntityId?: string
+  readonly SSOStatus?: string
+  readonly EncodedMetadataDocument?: string
+  readonly CertificateIds?: readonly string[]
+  readonly LoginUrl?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const SAMLIdentityProviderConfiguration: $Schema.Schema<SAMLIdentityProviderConfiguration> = /*#__PURE__*/ $C.lazy(() => $C.struct("SAMLIdentityProviderConfiguration", { EntityId: $C.str, SSOStatus: $C.str, EncodedMetadataDocument: $C.str, CertificateIds: $C.arr($C.str), LoginUrl: $C.str, CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `SAMLServiceProvider` (response side). */
 export interface SAMLServiceProvider {
-  readonly EntityId: string
-  readonly ZoneId: string
-  readonly EncodedMetadataDocument: string
-  readonly AcsUrl: string
+  readonly EntityId?: string
+  readonly ZoneId?: string
+  readonly EncodedMetadataDocument?: string
+  readonly AcsUrl?: string
 }
 export const SAMLServiceProvider: $Schema.Schema<SAMLServiceProvider> = /*#__PURE__*/ $C.lazy(() => $C.struct("SAMLServiceProvider", { EntityId: $C.str, ZoneId: $C.str, EncodedMetadataDocument: $C.str, AcsUrl: $C.str }))
 
 /** `SCIMCredential` (response side). */
 export interface SCIMCredential {
-  readonly ZoneId: string
-  readonly Status: string
-  readonly CredentialId: string
-  readonly CredentialType: string
-  readonly CreateTime: string
-  readonly ExpireTime: string
+  readonly ZoneId?: string
+  readonly Status?: string
+  readonly CredentialId?: string
+  readonly CredentialType?: string
+  readonly CreateTime?: string
+  readonly ExpireTime?: string
 }
 export const SCIMCredential: $Schema.Schema<SCIMCredential> = /*#__PURE__*/ $C.lazy(() => $C.struct("SCIMCredential", { ZoneId: $C.str, Status: $C.str, CredentialId: $C.str, CredentialType: $C.str, CreateTime: $C.str, ExpireTime: $C.str }))
 
@@ -2360,9 +2360,9 @@ export const SetExternalSAMLIdentityProviderResponse: $Schema.Schema<SetExternal
 
 /** `ShareArea` (response side). */
 export interface ShareArea {
-  readonly Name: string
-  readonly Area: string
-  readonly AreaId: number | bigint
+  readonly Name?: string
+  readonly Area?: string
+  readonly AreaId?: number | bigint
 }
 export const ShareArea: $Schema.Schema<ShareArea> = /*#__PURE__*/ $C.lazy(() => $C.struct("ShareArea", { Name: $C.str, Area: $C.str, AreaId: $C.int64 }))
 
@@ -2382,39 +2382,39 @@ export const ShareResource: $Schema.Schema<ShareResource> = /*#__PURE__*/ $C.laz
 
 /** `ShareResourceToMember` (response side). */
 export interface ShareResourceToMember {
-  readonly ResourceId: string
-  readonly Type: string
-  readonly UnitId: string
-  readonly UnitName: string
-  readonly CreateTime: string
-  readonly ProductResourceId: string
-  readonly ShareManagerUin: number | bigint
+  readonly ResourceId?: string
+  readonly Type?: string
+  readonly UnitId?: string
+  readonly UnitName?: string
+  readonly CreateTime?: string
+  readonly ProductResourceId?: string
+  readonly ShareManagerUin?: number | bigint
 }
 export const ShareResourceToMember: $Schema.Schema<ShareResourceToMember> = /*#__PURE__*/ $C.lazy(() => $C.struct("ShareResourceToMember", { ResourceId: $C.str, Type: $C.str, UnitId: $C.str, UnitName: $C.str, CreateTime: $C.str, ProductResourceId: $C.str, ShareManagerUin: $C.int64 }))
 
 /** `ShareUnitMember` (response side). */
 export interface ShareUnitMember {
-  readonly ShareMemberUin: number | bigint
-  readonly CreateTime: string
+  readonly ShareMemberUin?: number | bigint
+  readonly CreateTime?: string
 }
 export const ShareUnitMember: $Schema.Schema<ShareUnitMember> = /*#__PURE__*/ $C.lazy(() => $C.struct("ShareUnitMember", { ShareMemberUin: $C.int64, CreateTime: $C.str }))
 
 /** `ShareUnitNode` (response side). */
 export interface ShareUnitNode {
-  readonly ShareNodeId: number | bigint
-  readonly CreateTime: string
+  readonly ShareNodeId?: number | bigint
+  readonly CreateTime?: string
 }
 export const ShareUnitNode: $Schema.Schema<ShareUnitNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("ShareUnitNode", { ShareNodeId: $C.int64, CreateTime: $C.str }))
 
 /** `ShareUnitResource` (response side). */
 export interface ShareUnitResource {
-  readonly ResourceId: string
-  readonly Type: string
-  readonly CreateTime: string
-  readonly ProductResourceId: string
-  readonly SharedMemberNum: number | bigint
-  readonly SharedMemberUseNum: number | bigint
-  readonly ShareManagerUin: number | bigint
+  readonly ResourceId?: string
+  readonly Type?: string
+  readonly CreateTime?: string
+  readonly ProductResourceId?: string
+  readonly SharedMemberNum?: number | bigint
+  readonly SharedMemberUseNum?: number | bigint
+  readonly ShareManagerUin?: number | bigint
 }
 export const ShareUnitResource: $Schema.Schema<ShareUnitResource> = /*#__PURE__*/ $C.lazy(() => $C.struct("ShareUnitResource", { ResourceId: $C.str, Type: $C.str, CreateTime: $C.str, ProductResourceId: $C.str, SharedMemberNum: $C.uint64, SharedMemberUseNum: $C.uint64, ShareManagerUin: $C.int64 }))
 
@@ -2427,40 +2427,40 @@ export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("T
 
 /** `TagComplianceDetails` (response side). */
 export interface TagComplianceDetails {
-  readonly ComplianceStatus: boolean
-  readonly KeysWithNonCompliantValues: readonly string[]
-  readonly NonCompliantKeys: readonly string[]
+  readonly ComplianceStatus?: boolean
+  readonly KeysWithNonCompliantValues?: readonly string[]
+  readonly NonCompliantKeys?: readonly string[]
 }
 export const TagComplianceDetails: $Schema.Schema<TagComplianceDetails> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagComplianceDetails", { ComplianceStatus: $C.bool, KeysWithNonCompliantValues: $C.arr($C.str), NonCompliantKeys: $C.arr($C.str) }))
 
 /** `Tags` (response side). */
 export interface Tags {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const Tags: $Schema.Schema<Tags> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tags", { TagKey: $C.str, TagValue: $C.str }))
 
 /** `TaskInfo` (response side). */
 export interface TaskInfo {
-  readonly TaskId: string
-  readonly RoleConfigurationId: string
-  readonly RoleConfigurationName: string
-  readonly TargetUin: number | bigint
-  readonly TargetType: string
-  readonly PrincipalId: string
-  readonly PrincipalType: string
-  readonly TaskType: string
-  readonly Status: string
+  readonly TaskId?: string
+  readonly RoleConfigurationId?: string
+  readonly RoleConfigurationName?: string
+  readonly TargetUin?: number | bigint
+  readonly TargetType?: string
+  readonly PrincipalId?: string
+  readonly PrincipalType?: string
+  readonly TaskType?: string
+  readonly Status?: string
   readonly FailureReason?: string
 }
 export const TaskInfo: $Schema.Schema<TaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskInfo", { TaskId: $C.str, RoleConfigurationId: $C.str, RoleConfigurationName: $C.str, TargetUin: $C.int64, TargetType: $C.str, PrincipalId: $C.str, PrincipalType: $C.str, TaskType: $C.str, Status: $C.str }, { FailureReason: $C.str }))
 
 /** `TaskStatus` (response side). */
 export interface TaskStatus {
-  readonly Status: string
-  readonly TaskId: string
-  readonly TaskType: string
-  readonly FailureReason: string
+  readonly Status?: string
+  readonly TaskId?: string
+  readonly TaskType?: string
+  readonly FailureReason?: string
 }
 export const TaskStatus: $Schema.Schema<TaskStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskStatus", { Status: $C.str, TaskId: $C.str, TaskType: $C.str, FailureReason: $C.str }))
 
@@ -2490,7 +2490,7 @@ export const UpdateGroupRequest: $Schema.Schema<UpdateGroupRequest> = /*#__PURE_
 
 /** `UpdateGroupResponse` (response side). */
 export interface UpdateGroupResponse {
-  readonly GroupInfo: GroupInfo
+  readonly GroupInfo?: GroupInfo
   readonly RequestId: string
 }
 export const UpdateGroupResponse: $Schema.Schema<UpdateGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateGroupResponse", { GroupInfo: GroupInfo, RequestId: $C.str }))
@@ -2615,7 +2615,7 @@ export const UpdateRoleConfigurationRequest: $Schema.Schema<UpdateRoleConfigurat
 
 /** `UpdateRoleConfigurationResponse` (response side). */
 export interface UpdateRoleConfigurationResponse {
-  readonly RoleConfigurationInfo: RoleConfiguration
+  readonly RoleConfigurationInfo?: RoleConfiguration
   readonly RequestId: string
 }
 export const UpdateRoleConfigurationResponse: $Schema.Schema<UpdateRoleConfigurationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateRoleConfigurationResponse", { RoleConfigurationInfo: RoleConfiguration, RequestId: $C.str }))
@@ -2727,17 +2727,17 @@ export const UpdateZoneResponse: $Schema.Schema<UpdateZoneResponse> = /*#__PURE_
 
 /** `UserInfo` (response side). */
 export interface UserInfo {
-  readonly UserName: string
-  readonly FirstName: string
-  readonly LastName: string
-  readonly DisplayName: string
-  readonly Description: string
-  readonly Email: string
-  readonly UserStatus: string
-  readonly UserType: string
-  readonly UserId: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly UserName?: string
+  readonly FirstName?: string
+  readonly LastName?: string
+  readonly DisplayName?: string
+  readonly Description?: string
+  readonly Email?: string
+  readonly UserStatus?: string
+  readonly UserType?: string
+  readonly UserId?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly IsSelected?: boolean
   readonly Password?: string
   readonly NeedResetPassword?: boolean
@@ -2746,35 +2746,35 @@ export const UserInfo: $Schema.Schema<UserInfo> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `UserProvisioning` (response side). */
 export interface UserProvisioning {
-  readonly UserProvisioningId: string
-  readonly Description: string
-  readonly Status: string
-  readonly PrincipalId: string
-  readonly PrincipalName: string
-  readonly PrincipalType: string
-  readonly TargetUin: number | bigint
-  readonly TargetName: string
-  readonly DuplicationStrategy: string
-  readonly DeletionStrategy: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly TargetType: string
+  readonly UserProvisioningId?: string
+  readonly Description?: string
+  readonly Status?: string
+  readonly PrincipalId?: string
+  readonly PrincipalName?: string
+  readonly PrincipalType?: string
+  readonly TargetUin?: number | bigint
+  readonly TargetName?: string
+  readonly DuplicationStrategy?: string
+  readonly DeletionStrategy?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly TargetType?: string
 }
 export const UserProvisioning: $Schema.Schema<UserProvisioning> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserProvisioning", { UserProvisioningId: $C.str, Description: $C.str, Status: $C.str, PrincipalId: $C.str, PrincipalName: $C.str, PrincipalType: $C.str, TargetUin: $C.int64, TargetName: $C.str, DuplicationStrategy: $C.str, DeletionStrategy: $C.str, CreateTime: $C.str, UpdateTime: $C.str, TargetType: $C.str }))
 
 /** `UserProvisioningsTask` (response side). */
 export interface UserProvisioningsTask {
-  readonly TaskId: string
-  readonly TargetUin: number | bigint
-  readonly TargetType: string
-  readonly TaskType: string
-  readonly TaskStatus: string
-  readonly UserProvisioningId: string
-  readonly PrincipalId: string
-  readonly PrincipalType: string
-  readonly PrincipalName: string
-  readonly DuplicationStrategy: string
-  readonly DeletionStrategy: string
+  readonly TaskId?: string
+  readonly TargetUin?: number | bigint
+  readonly TargetType?: string
+  readonly TaskType?: string
+  readonly TaskStatus?: string
+  readonly UserProvisioningId?: string
+  readonly PrincipalId?: string
+  readonly PrincipalType?: string
+  readonly PrincipalName?: string
+  readonly DuplicationStrategy?: string
+  readonly DeletionStrategy?: string
 }
 export const UserProvisioningsTask: $Schema.Schema<UserProvisioningsTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserProvisioningsTask", { TaskId: $C.str, TargetUin: $C.int64, TargetType: $C.str, TaskType: $C.str, TaskStatus: $C.str, UserProvisioningId: $C.str, PrincipalId: $C.str, PrincipalType: $C.str, PrincipalName: $C.str, DuplicationStrategy: $C.str, DeletionStrategy: $C.str }))
 
@@ -2792,15 +2792,15 @@ export const UserSyncProvisioning: $Schema.Schema<UserSyncProvisioning> = /*#__P
 
 /** `ZoneStatistics` (response side). */
 export interface ZoneStatistics {
-  readonly UserQuota: number | bigint
-  readonly GroupQuota: number | bigint
-  readonly RoleConfigurationQuota: number | bigint
-  readonly SystemPolicyPerRoleConfigurationQuota: number | bigint
-  readonly UserCount: number | bigint
-  readonly GroupCount: number | bigint
-  readonly RoleConfigurationCount: number | bigint
-  readonly UserProvisioningCount: number | bigint
-  readonly RoleConfigurationSyncCount: number | bigint
+  readonly UserQuota?: number | bigint
+  readonly GroupQuota?: number | bigint
+  readonly RoleConfigurationQuota?: number | bigint
+  readonly SystemPolicyPerRoleConfigurationQuota?: number | bigint
+  readonly UserCount?: number | bigint
+  readonly GroupCount?: number | bigint
+  readonly RoleConfigurationCount?: number | bigint
+  readonly UserProvisioningCount?: number | bigint
+  readonly RoleConfigurationSyncCount?: number | bigint
 }
 export const ZoneStatistics: $Schema.Schema<ZoneStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneStatistics", { UserQuota: $C.int64, GroupQuota: $C.int64, RoleConfigurationQuota: $C.int64, SystemPolicyPerRoleConfigurationQuota: $C.int64, UserCount: $C.int64, GroupCount: $C.int64, RoleConfigurationCount: $C.int64, UserProvisioningCount: $C.int64, RoleConfigurationSyncCount: $C.int64 }))
 

@@ -19,92 +19,92 @@ export const $M: $O.Meta = { service: "partners", version: "2018-03-21" }
 
 /** `AgentAuditedClient` (response side). */
 export interface AgentAuditedClient {
-  readonly Uin: string
-  readonly ClientUin: string
-  readonly AgentTime: string
-  readonly ClientFlag: string
-  readonly ClientRemark: string
-  readonly ClientName: string
-  readonly AuthType: string
-  readonly AppId: string
-  readonly LastMonthAmt: number | bigint
-  readonly ThisMonthAmt: number | bigint
-  readonly HasOverdueBill: number | bigint
-  readonly ClientType: string
-  readonly ProjectType: string
-  readonly SalesUin: string
-  readonly SalesName: string
-  readonly Mail: string
+  readonly Uin?: string
+  readonly ClientUin?: string
+  readonly AgentTime?: string
+  readonly ClientFlag?: string
+  readonly ClientRemark?: string
+  readonly ClientName?: string
+  readonly AuthType?: string
+  readonly AppId?: string
+  readonly LastMonthAmt?: number | bigint
+  readonly ThisMonthAmt?: number | bigint
+  readonly HasOverdueBill?: number | bigint
+  readonly ClientType?: string
+  readonly ProjectType?: string
+  readonly SalesUin?: string
+  readonly SalesName?: string
+  readonly Mail?: string
   readonly TransactionType?: string
 }
 export const AgentAuditedClient: $Schema.Schema<AgentAuditedClient> = /*#__PURE__*/ $C.lazy(() => $C.struct("AgentAuditedClient", { Uin: $C.str, ClientUin: $C.str, AgentTime: $C.str, ClientFlag: $C.str, ClientRemark: $C.str, ClientName: $C.str, AuthType: $C.str, AppId: $C.str, LastMonthAmt: $C.int64, ThisMonthAmt: $C.int64, HasOverdueBill: $C.uint64, ClientType: $C.str, ProjectType: $C.str, SalesUin: $C.str, SalesName: $C.str, Mail: $C.str }, { TransactionType: $C.str }))
 
 /** `AgentBillElem` (response side). */
 export interface AgentBillElem {
-  readonly Uin: string
-  readonly OrderId: string
-  readonly ClientUin: string
-  readonly ClientRemark: string
-  readonly PayTime: string
-  readonly GoodsType: string
-  readonly PayMode: string
-  readonly SettleMonth: string
-  readonly Amt: number | bigint
-  readonly PayerMode: string
-  readonly ClientType: string
-  readonly ProjectType: string
-  readonly ActivityId: string
+  readonly Uin?: string
+  readonly OrderId?: string
+  readonly ClientUin?: string
+  readonly ClientRemark?: string
+  readonly PayTime?: string
+  readonly GoodsType?: string
+  readonly PayMode?: string
+  readonly SettleMonth?: string
+  readonly Amt?: number | bigint
+  readonly PayerMode?: string
+  readonly ClientType?: string
+  readonly ProjectType?: string
+  readonly ActivityId?: string
 }
 export const AgentBillElem: $Schema.Schema<AgentBillElem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AgentBillElem", { Uin: $C.str, OrderId: $C.str, ClientUin: $C.str, ClientRemark: $C.str, PayTime: $C.datetime, GoodsType: $C.str, PayMode: $C.str, SettleMonth: $C.str, Amt: $C.int64, PayerMode: $C.str, ClientType: $C.str, ProjectType: $C.str, ActivityId: $C.str }))
 
 /** `AgentClientElem` (response side). */
 export interface AgentClientElem {
-  readonly Uin: string
-  readonly ClientUin: string
-  readonly ApplyTime: number | bigint
-  readonly ClientFlag: string
-  readonly Mail: string
-  readonly Phone: string
-  readonly HasOverdueBill: number | bigint
-  readonly Status: number | bigint
-  readonly SalesUin: string
-  readonly SalesName: string
-  readonly ClientName: string
+  readonly Uin?: string
+  readonly ClientUin?: string
+  readonly ApplyTime?: number | bigint
+  readonly ClientFlag?: string
+  readonly Mail?: string
+  readonly Phone?: string
+  readonly HasOverdueBill?: number | bigint
+  readonly Status?: number | bigint
+  readonly SalesUin?: string
+  readonly SalesName?: string
+  readonly ClientName?: string
   readonly IncreaseGoal?: string
 }
 export const AgentClientElem: $Schema.Schema<AgentClientElem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AgentClientElem", { Uin: $C.str, ClientUin: $C.str, ApplyTime: $C.uint64, ClientFlag: $C.str, Mail: $C.str, Phone: $C.str, HasOverdueBill: $C.uint64, Status: $C.uint64, SalesUin: $C.str, SalesName: $C.str, ClientName: $C.str }, { IncreaseGoal: $C.str }))
 
 /** `AgentDealNewElem` (response side). */
 export interface AgentDealNewElem {
-  readonly DealId: string
-  readonly DealName: string
-  readonly GoodsCategoryId: string
-  readonly OwnerUin: string
-  readonly AppId: string
-  readonly GoodsNum: string
-  readonly GoodsPrice: DealGoodsPriceNewElem
-  readonly Creater: string
-  readonly CreatTime: string
-  readonly PayEndTime: string
-  readonly BillId: string
-  readonly Payer: string
-  readonly DealStatus: string
-  readonly Status: string
-  readonly GoodsName: string
-  readonly ClientRemark: string
-  readonly ActionType: string
-  readonly VoucherDecline: string
-  readonly BigDealId: string
-  readonly ClientType: string
-  readonly ProjectType: string
-  readonly SalesUin: string
-  readonly PayerMode: string
-  readonly ActivityId: string
-  readonly OverdueTime: string
-  readonly ProductInfo: readonly ProductInfoElem[]
-  readonly PaymentMethod: string
-  readonly UpdateTime: string
-  readonly ResourceIds: readonly string[]
+  readonly DealId?: string
+  readonly DealName?: string
+  readonly GoodsCategoryId?: string
+  readonly OwnerUin?: string
+  readonly AppId?: string
+  readonly GoodsNum?: string
+  readonly GoodsPrice?: DealGoodsPriceNewElem
+  readonly Creater?: string
+  readonly CreatTime?: string
+  readonly PayEndTime?: string
+  readonly BillId?: string
+  readonly Payer?: string
+  readonly DealStatus?: string
+  readonly Status?: string
+  readonly GoodsName?: string
+  readonly ClientRemark?: string
+  readonly ActionType?: string
+  readonly VoucherDecline?: string
+  readonly BigDealId?: string
+  readonly ClientType?: string
+  readonly ProjectType?: string
+  readonly SalesUin?: string
+  readonly PayerMode?: string
+  readonly ActivityId?: string
+  readonly OverdueTime?: string
+  readonly ProductInfo?: readonly ProductInfoElem[]
+  readonly PaymentMethod?: string
+  readonly UpdateTime?: string
+  readonly ResourceIds?: readonly string[]
   readonly RefundMap?: readonly RefundMap[]
   readonly SubGoodsName?: string
 }
@@ -126,10 +126,10 @@ export const AgentPayDealsResponse: $Schema.Schema<AgentPayDealsResponse> = /*#_
 
 /** `AgentSalesmanElem` (response side). */
 export interface AgentSalesmanElem {
-  readonly Uin: string
-  readonly SalesUin: string
-  readonly SalesName: string
-  readonly CreateTime: string
+  readonly Uin?: string
+  readonly SalesUin?: string
+  readonly SalesName?: string
+  readonly CreateTime?: string
 }
 export const AgentSalesmanElem: $Schema.Schema<AgentSalesmanElem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AgentSalesmanElem", { Uin: $C.str, SalesUin: $C.str, SalesName: $C.str, CreateTime: $C.datetime }))
 
@@ -157,8 +157,8 @@ export const AssignClientsToSalesRequest: $Schema.Schema<AssignClientsToSalesReq
 
 /** `AssignClientsToSalesResponse` (response side). */
 export interface AssignClientsToSalesResponse {
-  readonly SucceedUins: readonly string[]
-  readonly FailedUins: readonly string[]
+  readonly SucceedUins?: readonly string[]
+  readonly FailedUins?: readonly string[]
   readonly RequestId: string
 }
 export const AssignClientsToSalesResponse: $Schema.Schema<AssignClientsToSalesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssignClientsToSalesResponse", { SucceedUins: $C.arr($C.str), FailedUins: $C.arr($C.str), RequestId: $C.str }))
@@ -173,17 +173,17 @@ export const AuditApplyClientRequest: $Schema.Schema<AuditApplyClientRequest> = 
 
 /** `AuditApplyClientResponse` (response side). */
 export interface AuditApplyClientResponse {
-  readonly Uin: string
-  readonly ClientUin: string
-  readonly AuditResult: string
-  readonly AgentTime: number | bigint
+  readonly Uin?: string
+  readonly ClientUin?: string
+  readonly AuditResult?: string
+  readonly AgentTime?: number | bigint
   readonly RequestId: string
 }
 export const AuditApplyClientResponse: $Schema.Schema<AuditApplyClientResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuditApplyClientResponse", { Uin: $C.str, ClientUin: $C.str, AuditResult: $C.str, AgentTime: $C.uint64, RequestId: $C.str }))
 
 /** `ClientIncreaseInfoList` (response side). */
 export interface ClientIncreaseInfoList {
-  readonly ClientUin: string
+  readonly ClientUin?: string
   readonly IsJoinIncrease?: string
   readonly IncreaseUseAssociateDate?: string
   readonly TLevel?: string
@@ -206,8 +206,8 @@ export const CreatePayRelationForClientResponse: $Schema.Schema<CreatePayRelatio
 
 /** `DealGoodsPriceNewElem` (response side). */
 export interface DealGoodsPriceNewElem {
-  readonly RealTotalCost: number | bigint
-  readonly OriginalTotalCost: number | bigint
+  readonly RealTotalCost?: number | bigint
+  readonly OriginalTotalCost?: number | bigint
 }
 export const DealGoodsPriceNewElem: $Schema.Schema<DealGoodsPriceNewElem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DealGoodsPriceNewElem", { RealTotalCost: $C.int64, OriginalTotalCost: $C.int64 }))
 
@@ -239,8 +239,8 @@ export const DescribeAgentAuditedClientsRequest: $Schema.Schema<DescribeAgentAud
 
 /** `DescribeAgentAuditedClientsResponse` (response side). */
 export interface DescribeAgentAuditedClientsResponse {
-  readonly AgentClientSet: readonly AgentAuditedClient[]
-  readonly TotalCount: number | bigint
+  readonly AgentClientSet?: readonly AgentAuditedClient[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAgentAuditedClientsResponse: $Schema.Schema<DescribeAgentAuditedClientsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAgentAuditedClientsResponse", { AgentClientSet: $C.arr(AgentAuditedClient), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -259,8 +259,8 @@ export const DescribeAgentBillsRequest: $Schema.Schema<DescribeAgentBillsRequest
 
 /** `DescribeAgentBillsResponse` (response side). */
 export interface DescribeAgentBillsResponse {
-  readonly TotalCount: number | bigint
-  readonly AgentBillSet: readonly AgentBillElem[]
+  readonly TotalCount?: number | bigint
+  readonly AgentBillSet?: readonly AgentBillElem[]
   readonly RequestId: string
 }
 export const DescribeAgentBillsResponse: $Schema.Schema<DescribeAgentBillsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAgentBillsResponse", { TotalCount: $C.uint64, AgentBillSet: $C.arr(AgentBillElem), RequestId: $C.str }))
@@ -273,10 +273,10 @@ export const DescribeAgentClientGradeRequest: $Schema.Schema<DescribeAgentClient
 
 /** `DescribeAgentClientGradeResponse` (response side). */
 export interface DescribeAgentClientGradeResponse {
-  readonly AuditStatus: number | bigint
-  readonly AuthState: number | bigint
-  readonly ClientGrade: string
-  readonly ClientType: number | bigint
+  readonly AuditStatus?: number | bigint
+  readonly AuthState?: number | bigint
+  readonly ClientGrade?: string
+  readonly ClientType?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAgentClientGradeResponse: $Schema.Schema<DescribeAgentClientGradeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAgentClientGradeResponse", { AuditStatus: $C.uint64, AuthState: $C.uint64, ClientGrade: $C.str, ClientType: $C.uint64, RequestId: $C.str }))
@@ -296,8 +296,8 @@ export const DescribeAgentClientsRequest: $Schema.Schema<DescribeAgentClientsReq
 
 /** `DescribeAgentClientsResponse` (response side). */
 export interface DescribeAgentClientsResponse {
-  readonly AgentClientSet: readonly AgentClientElem[]
-  readonly TotalCount: number | bigint
+  readonly AgentClientSet?: readonly AgentClientElem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAgentClientsResponse: $Schema.Schema<DescribeAgentClientsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAgentClientsResponse", { AgentClientSet: $C.arr(AgentClientElem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -319,8 +319,8 @@ export const DescribeAgentDealsByCacheRequest: $Schema.Schema<DescribeAgentDeals
 
 /** `DescribeAgentDealsByCacheResponse` (response side). */
 export interface DescribeAgentDealsByCacheResponse {
-  readonly AgentDealSet: readonly AgentDealNewElem[]
-  readonly TotalCount: number | bigint
+  readonly AgentDealSet?: readonly AgentDealNewElem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAgentDealsByCacheResponse: $Schema.Schema<DescribeAgentDealsByCacheResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAgentDealsByCacheResponse", { AgentDealSet: $C.arr(AgentDealNewElem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -356,8 +356,8 @@ export const DescribeAgentPayDealsV2Request: $Schema.Schema<DescribeAgentPayDeal
 
 /** `DescribeAgentPayDealsV2Response` (response side). */
 export interface DescribeAgentPayDealsV2Response {
-  readonly AgentPayDealSet: readonly AgentDealNewElem[]
-  readonly TotalCount: number | bigint
+  readonly AgentPayDealSet?: readonly AgentDealNewElem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAgentPayDealsV2Response: $Schema.Schema<DescribeAgentPayDealsV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAgentPayDealsV2Response", { AgentPayDealSet: $C.arr(AgentDealNewElem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -370,7 +370,7 @@ export const DescribeAgentRelateBigDealIdsRequest: $Schema.Schema<DescribeAgentR
 
 /** `DescribeAgentRelateBigDealIdsResponse` (response side). */
 export interface DescribeAgentRelateBigDealIdsResponse {
-  readonly BigDealIdList: readonly string[]
+  readonly BigDealIdList?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeAgentRelateBigDealIdsResponse: $Schema.Schema<DescribeAgentRelateBigDealIdsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAgentRelateBigDealIdsResponse", { BigDealIdList: $C.arr($C.str), RequestId: $C.str }))
@@ -391,8 +391,8 @@ export const DescribeAgentSelfPayDealsV2Request: $Schema.Schema<DescribeAgentSel
 
 /** `DescribeAgentSelfPayDealsV2Response` (response side). */
 export interface DescribeAgentSelfPayDealsV2Response {
-  readonly AgentPayDealSet: readonly AgentDealNewElem[]
-  readonly TotalCount: number | bigint
+  readonly AgentPayDealSet?: readonly AgentDealNewElem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAgentSelfPayDealsV2Response: $Schema.Schema<DescribeAgentSelfPayDealsV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAgentSelfPayDealsV2Response", { AgentPayDealSet: $C.arr(AgentDealNewElem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -405,8 +405,8 @@ export const DescribeClientBalanceNewRequest: $Schema.Schema<DescribeClientBalan
 
 /** `DescribeClientBalanceNewResponse` (response side). */
 export interface DescribeClientBalanceNewResponse {
-  readonly Balance: number | bigint
-  readonly Cash: number | bigint
+  readonly Balance?: number | bigint
+  readonly Cash?: number | bigint
   readonly RequestId: string
 }
 export const DescribeClientBalanceNewResponse: $Schema.Schema<DescribeClientBalanceNewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClientBalanceNewResponse", { Balance: $C.int64, Cash: $C.int64, RequestId: $C.str }))
@@ -419,7 +419,7 @@ export const DescribeClientJoinIncreaseListRequest: $Schema.Schema<DescribeClien
 
 /** `DescribeClientJoinIncreaseListResponse` (response side). */
 export interface DescribeClientJoinIncreaseListResponse {
-  readonly List: readonly ClientIncreaseInfoList[]
+  readonly List?: readonly ClientIncreaseInfoList[]
   readonly RequestId: string
 }
 export const DescribeClientJoinIncreaseListResponse: $Schema.Schema<DescribeClientJoinIncreaseListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClientJoinIncreaseListResponse", { List: $C.arr(ClientIncreaseInfoList), RequestId: $C.str }))
@@ -433,8 +433,8 @@ export const DescribeClientSwitchTraTaskInfoRequest: $Schema.Schema<DescribeClie
 
 /** `DescribeClientSwitchTraTaskInfoResponse` (response side). */
 export interface DescribeClientSwitchTraTaskInfoResponse {
-  readonly ClientUin: string
-  readonly SwitchType: string
+  readonly ClientUin?: string
+  readonly SwitchType?: string
   readonly Result?: string
   readonly SwitchUrl?: string
   readonly ResultMsg?: string
@@ -452,8 +452,8 @@ export const DescribeRebateInfosNewRequest: $Schema.Schema<DescribeRebateInfosNe
 
 /** `DescribeRebateInfosNewResponse` (response side). */
 export interface DescribeRebateInfosNewResponse {
-  readonly RebateInfoSet: readonly RebateInfoElemNew[]
-  readonly TotalCount: number | bigint
+  readonly RebateInfoSet?: readonly RebateInfoElemNew[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRebateInfosNewResponse: $Schema.Schema<DescribeRebateInfosNewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRebateInfosNewResponse", { RebateInfoSet: $C.arr(RebateInfoElemNew), TotalCount: $C.int64, RequestId: $C.str }))
@@ -468,8 +468,8 @@ export const DescribeRebateInfosRequest: $Schema.Schema<DescribeRebateInfosReque
 
 /** `DescribeRebateInfosResponse` (response side). */
 export interface DescribeRebateInfosResponse {
-  readonly RebateInfoSet: readonly RebateInfoElem[]
-  readonly TotalCount: number | bigint
+  readonly RebateInfoSet?: readonly RebateInfoElem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRebateInfosResponse: $Schema.Schema<DescribeRebateInfosResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRebateInfosResponse", { RebateInfoSet: $C.arr(RebateInfoElem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -486,8 +486,8 @@ export const DescribeSalesmansRequest: $Schema.Schema<DescribeSalesmansRequest> 
 
 /** `DescribeSalesmansResponse` (response side). */
 export interface DescribeSalesmansResponse {
-  readonly AgentSalesmanSet: readonly AgentSalesmanElem[]
-  readonly TotalCount: number | bigint
+  readonly AgentSalesmanSet?: readonly AgentSalesmanElem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSalesmansResponse: $Schema.Schema<DescribeSalesmansResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSalesmansResponse", { AgentSalesmanSet: $C.arr(AgentSalesmanElem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -506,8 +506,8 @@ export const DescribeUnbindClientListRequest: $Schema.Schema<DescribeUnbindClien
 
 /** `DescribeUnbindClientListResponse` (response side). */
 export interface DescribeUnbindClientListResponse {
-  readonly TotalCount: number | bigint
-  readonly UnbindClientList: readonly UnbindClientElem[]
+  readonly TotalCount?: number | bigint
+  readonly UnbindClientList?: readonly UnbindClientElem[]
   readonly RequestId: string
 }
 export const DescribeUnbindClientListResponse: $Schema.Schema<DescribeUnbindClientListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUnbindClientListResponse", { TotalCount: $C.uint64, UnbindClientList: $C.arr(UnbindClientElem), RequestId: $C.str }))
@@ -527,30 +527,30 @@ export const ModifyClientRemarkResponse: $Schema.Schema<ModifyClientRemarkRespon
 
 /** `ProductInfoElem` (response side). */
 export interface ProductInfoElem {
-  readonly Name: string
-  readonly Value: string
+  readonly Name?: string
+  readonly Value?: string
 }
 export const ProductInfoElem: $Schema.Schema<ProductInfoElem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProductInfoElem", { Name: $C.str, Value: $C.str }))
 
 /** `RebateInfoElem` (response side). */
 export interface RebateInfoElem {
-  readonly Uin: string
-  readonly RebateMonth: string
-  readonly Amt: number | bigint
-  readonly MonthSales: number | bigint
-  readonly QuarterSales: number | bigint
-  readonly ExceptionFlag: string
+  readonly Uin?: string
+  readonly RebateMonth?: string
+  readonly Amt?: number | bigint
+  readonly MonthSales?: number | bigint
+  readonly QuarterSales?: number | bigint
+  readonly ExceptionFlag?: string
 }
 export const RebateInfoElem: $Schema.Schema<RebateInfoElem> = /*#__PURE__*/ $C.lazy(() => $C.struct("RebateInfoElem", { Uin: $C.str, RebateMonth: $C.str, Amt: $C.uint64, MonthSales: $C.uint64, QuarterSales: $C.uint64, ExceptionFlag: $C.str }))
 
 /** `RebateInfoElemNew` (response side). */
 export interface RebateInfoElemNew {
-  readonly Uin: string
-  readonly RebateMonth: string
-  readonly Amt: number | bigint
-  readonly MonthSales: number | bigint
-  readonly QuarterSales: number | bigint
-  readonly ExceptionFlag: string
+  readonly Uin?: string
+  readonly RebateMonth?: string
+  readonly Amt?: number | bigint
+  readonly MonthSales?: number | bigint
+  readonly QuarterSales?: number | bigint
+  readonly ExceptionFlag?: string
 }
 export const RebateInfoElemNew: $Schema.Schema<RebateInfoElemNew> = /*#__PURE__*/ $C.lazy(() => $C.struct("RebateInfoElemNew", { Uin: $C.str, RebateMonth: $C.str, Amt: $C.int64, MonthSales: $C.int64, QuarterSales: $C.int64, ExceptionFlag: $C.str }))
 
@@ -584,11 +584,11 @@ export const SubProductPriceDetail: $Schema.Schema<SubProductPriceDetail> = /*#_
 
 /** `UnbindClientElem` (response side). */
 export interface UnbindClientElem {
-  readonly Uin: string
-  readonly Name: string
-  readonly Status: number | bigint
-  readonly ApplyTime: string
-  readonly ActionTime: string
+  readonly Uin?: string
+  readonly Name?: string
+  readonly Status?: number | bigint
+  readonly ApplyTime?: string
+  readonly ActionTime?: string
 }
 export const UnbindClientElem: $Schema.Schema<UnbindClientElem> = /*#__PURE__*/ $C.lazy(() => $C.struct("UnbindClientElem", { Uin: $C.str, Name: $C.str, Status: $C.uint64, ApplyTime: $C.datetime, ActionTime: $C.datetime }))
 

@@ -19,10 +19,10 @@ export const $M: $O.Meta = { service: "portal", version: "2023-04-13" }
 
 /** `SearchDocumentItem` (response side). */
 export interface SearchDocumentItem {
-  readonly Url: string
-  readonly Title: string
-  readonly ProductName: string
-  readonly Snippet: string
+  readonly Url?: string
+  readonly Title?: string
+  readonly ProductName?: string
+  readonly Snippet?: string
 }
 export const SearchDocumentItem: $Schema.Schema<SearchDocumentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchDocumentItem", { Url: $C.str, Title: $C.str, ProductName: $C.str, Snippet: $C.str }))
 
@@ -37,8 +37,8 @@ export const SearchDocumentsRequest: $Schema.Schema<SearchDocumentsRequest> = /*
 
 /** `SearchDocumentsResponse` (response side). */
 export interface SearchDocumentsResponse {
-  readonly Total: number | bigint
-  readonly Documents: readonly SearchDocumentItem[]
+  readonly Total?: number | bigint
+  readonly Documents?: readonly SearchDocumentItem[]
   readonly RequestId: string
 }
 export const SearchDocumentsResponse: $Schema.Schema<SearchDocumentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchDocumentsResponse", { Total: $C.uint64, Documents: $C.arr(SearchDocumentItem), RequestId: $C.str }))

@@ -19,13 +19,13 @@ export const $M: $O.Meta = { service: "postgres", version: "2017-03-12" }
 
 /** `AccountInfo` (response side). */
 export interface AccountInfo {
-  readonly DBInstanceId: string
-  readonly UserName: string
-  readonly Remark: string
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly PasswordUpdateTime: string
+  readonly DBInstanceId?: string
+  readonly UserName?: string
+  readonly Remark?: string
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly PasswordUpdateTime?: string
   readonly UserType?: string
   readonly OpenCam?: boolean
 }
@@ -40,7 +40,7 @@ export const AddDBInstanceToReadOnlyGroupRequest: $Schema.Schema<AddDBInstanceTo
 
 /** `AddDBInstanceToReadOnlyGroupResponse` (response side). */
 export interface AddDBInstanceToReadOnlyGroupResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly TaskId?: number | bigint
   readonly RequestId: string
 }
@@ -48,19 +48,19 @@ export const AddDBInstanceToReadOnlyGroupResponse: $Schema.Schema<AddDBInstanceT
 
 /** `AnalysisItems` (response side). */
 export interface AnalysisItems {
-  readonly DatabaseName: string
-  readonly UserName: string
-  readonly NormalQuery: string
-  readonly ClientAddr: string
-  readonly CallNum: number | bigint
-  readonly CallPercent: number
-  readonly CostTime: number
-  readonly CostPercent: number
-  readonly MinCostTime: number
-  readonly MaxCostTime: number
-  readonly AvgCostTime: number
-  readonly FirstTime: string
-  readonly LastTime: string
+  readonly DatabaseName?: string
+  readonly UserName?: string
+  readonly NormalQuery?: string
+  readonly ClientAddr?: string
+  readonly CallNum?: number | bigint
+  readonly CallPercent?: number
+  readonly CostTime?: number
+  readonly CostPercent?: number
+  readonly MinCostTime?: number
+  readonly MaxCostTime?: number
+  readonly AvgCostTime?: number
+  readonly FirstTime?: string
+  readonly LastTime?: string
 }
 export const AnalysisItems: $Schema.Schema<AnalysisItems> = /*#__PURE__*/ $C.lazy(() => $C.struct("AnalysisItems", { DatabaseName: $C.str, UserName: $C.str, NormalQuery: $C.str, ClientAddr: $C.str, CallNum: $C.uint64, CallPercent: $C.float, CostTime: $C.float, CostPercent: $C.float, MinCostTime: $C.float, MaxCostTime: $C.float, AvgCostTime: $C.float, FirstTime: $C.str, LastTime: $C.str }))
 
@@ -136,14 +136,14 @@ export const BackupDownloadRestriction: $Schema.Schema<BackupDownloadRestriction
 
 /** `BackupPlan` (response side). */
 export interface BackupPlan {
-  readonly BackupPeriod: string
-  readonly BaseBackupRetentionPeriod: number | bigint
-  readonly MinBackupStartTime: string
-  readonly MaxBackupStartTime: string
-  readonly BackupMethod: string
-  readonly PlanId: string
-  readonly PlanName: string
-  readonly LogBackupRetentionPeriod: number | bigint
+  readonly BackupPeriod?: string
+  readonly BaseBackupRetentionPeriod?: number | bigint
+  readonly MinBackupStartTime?: string
+  readonly MaxBackupStartTime?: string
+  readonly BackupMethod?: string
+  readonly PlanId?: string
+  readonly PlanName?: string
+  readonly LogBackupRetentionPeriod?: number | bigint
   readonly CreatedTime?: string
   readonly UpdatedTime?: string
   readonly PlanType?: string
@@ -153,41 +153,41 @@ export const BackupPlan: $Schema.Schema<BackupPlan> = /*#__PURE__*/ $C.lazy(() =
 
 /** `BackupSummary` (response side). */
 export interface BackupSummary {
-  readonly DBInstanceId: string
-  readonly LogBackupCount: number | bigint
-  readonly LogBackupSize: number | bigint
-  readonly ManualBaseBackupCount: number | bigint
-  readonly ManualBaseBackupSize: number | bigint
-  readonly AutoBaseBackupCount: number | bigint
-  readonly AutoBaseBackupSize: number | bigint
-  readonly TotalBackupCount: number | bigint
-  readonly TotalBackupSize: number | bigint
+  readonly DBInstanceId?: string
+  readonly LogBackupCount?: number | bigint
+  readonly LogBackupSize?: number | bigint
+  readonly ManualBaseBackupCount?: number | bigint
+  readonly ManualBaseBackupSize?: number | bigint
+  readonly AutoBaseBackupCount?: number | bigint
+  readonly AutoBaseBackupSize?: number | bigint
+  readonly TotalBackupCount?: number | bigint
+  readonly TotalBackupSize?: number | bigint
 }
 export const BackupSummary: $Schema.Schema<BackupSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("BackupSummary", { DBInstanceId: $C.str, LogBackupCount: $C.uint64, LogBackupSize: $C.uint64, ManualBaseBackupCount: $C.uint64, ManualBaseBackupSize: $C.uint64, AutoBaseBackupCount: $C.uint64, AutoBaseBackupSize: $C.uint64, TotalBackupCount: $C.uint64, TotalBackupSize: $C.uint64 }))
 
 /** `BaseBackup` (response side). */
 export interface BaseBackup {
-  readonly DBInstanceId: string
-  readonly Id: string
-  readonly Name: string
-  readonly BackupMethod: string
-  readonly BackupMode: string
-  readonly State: string
-  readonly Size: number | bigint
-  readonly StartTime: string
-  readonly FinishTime: string
-  readonly ExpireTime: string
+  readonly DBInstanceId?: string
+  readonly Id?: string
+  readonly Name?: string
+  readonly BackupMethod?: string
+  readonly BackupMode?: string
+  readonly State?: string
+  readonly Size?: number | bigint
+  readonly StartTime?: string
+  readonly FinishTime?: string
+  readonly ExpireTime?: string
 }
 export const BaseBackup: $Schema.Schema<BaseBackup> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaseBackup", { DBInstanceId: $C.str, Id: $C.str, Name: $C.str, BackupMethod: $C.str, BackupMode: $C.str, State: $C.str, Size: $C.uint64, StartTime: $C.str, FinishTime: $C.str, ExpireTime: $C.str }))
 
 /** `ClassInfo` (response side). */
 export interface ClassInfo {
-  readonly SpecCode: string
-  readonly CPU: number | bigint
-  readonly Memory: number | bigint
-  readonly MaxStorage: number | bigint
-  readonly MinStorage: number | bigint
-  readonly QPS: number | bigint
+  readonly SpecCode?: string
+  readonly CPU?: number | bigint
+  readonly Memory?: number | bigint
+  readonly MaxStorage?: number | bigint
+  readonly MinStorage?: number | bigint
+  readonly QPS?: number | bigint
 }
 export const ClassInfo: $Schema.Schema<ClassInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClassInfo", { SpecCode: $C.str, CPU: $C.uint64, Memory: $C.uint64, MaxStorage: $C.uint64, MinStorage: $C.uint64, QPS: $C.uint64 }))
 
@@ -218,9 +218,9 @@ export const CloneDBInstanceRequest: $Schema.Schema<CloneDBInstanceRequest> = /*
 
 /** `CloneDBInstanceResponse` (response side). */
 export interface CloneDBInstanceResponse {
-  readonly DealName: string
-  readonly BillId: string
-  readonly DBInstanceId: string
+  readonly DealName?: string
+  readonly BillId?: string
+  readonly DBInstanceId?: string
   readonly RequestId: string
 }
 export const CloneDBInstanceResponse: $Schema.Schema<CloneDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloneDBInstanceResponse", { DealName: $C.str, BillId: $C.str, DBInstanceId: $C.str, RequestId: $C.str }))
@@ -262,7 +262,7 @@ export const CloseDBExtranetAccessRequest: $Schema.Schema<CloseDBExtranetAccessR
 
 /** `CloseDBExtranetAccessResponse` (response side). */
 export interface CloseDBExtranetAccessResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly TaskId?: number | bigint
   readonly RequestId: string
 }
@@ -315,7 +315,7 @@ export const CreateBackupPlanRequest: $Schema.Schema<CreateBackupPlanRequest> = 
 
 /** `CreateBackupPlanResponse` (response side). */
 export interface CreateBackupPlanResponse {
-  readonly PlanId: string
+  readonly PlanId?: string
   readonly RequestId: string
 }
 export const CreateBackupPlanResponse: $Schema.Schema<CreateBackupPlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBackupPlanResponse", { PlanId: $C.str, RequestId: $C.str }))
@@ -329,7 +329,7 @@ export const CreateBaseBackupRequest: $Schema.Schema<CreateBaseBackupRequest> = 
 
 /** `CreateBaseBackupResponse` (response side). */
 export interface CreateBaseBackupResponse {
-  readonly BaseBackupId: string
+  readonly BaseBackupId?: string
   readonly RequestId: string
 }
 export const CreateBaseBackupResponse: $Schema.Schema<CreateBaseBackupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBaseBackupResponse", { BaseBackupId: $C.str, RequestId: $C.str }))
@@ -346,7 +346,7 @@ export const CreateDBInstanceNetworkAccessRequest: $Schema.Schema<CreateDBInstan
 
 /** `CreateDBInstanceNetworkAccessResponse` (response side). */
 export interface CreateDBInstanceNetworkAccessResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly TaskId?: number | bigint
   readonly RequestId: string
 }
@@ -429,9 +429,9 @@ export const CreateInstancesRequest: $Schema.Schema<CreateInstancesRequest> = /*
 
 /** `CreateInstancesResponse` (response side). */
 export interface CreateInstancesResponse {
-  readonly DealNames: readonly string[]
-  readonly BillId: string
-  readonly DBInstanceIdSet: readonly string[]
+  readonly DealNames?: readonly string[]
+  readonly BillId?: string
+  readonly DBInstanceIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const CreateInstancesResponse: $Schema.Schema<CreateInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInstancesResponse", { DealNames: $C.arr($C.str), BillId: $C.str, DBInstanceIdSet: $C.arr($C.str), RequestId: $C.str }))
@@ -447,7 +447,7 @@ export const CreateParameterTemplateRequest: $Schema.Schema<CreateParameterTempl
 
 /** `CreateParameterTemplateResponse` (response side). */
 export interface CreateParameterTemplateResponse {
-  readonly TemplateId: string
+  readonly TemplateId?: string
   readonly RequestId: string
 }
 export const CreateParameterTemplateResponse: $Schema.Schema<CreateParameterTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateParameterTemplateResponse", { TemplateId: $C.str, RequestId: $C.str }))
@@ -483,9 +483,9 @@ export const CreateReadOnlyDBInstanceRequest: $Schema.Schema<CreateReadOnlyDBIns
 
 /** `CreateReadOnlyDBInstanceResponse` (response side). */
 export interface CreateReadOnlyDBInstanceResponse {
-  readonly DealNames: readonly string[]
-  readonly BillId: string
-  readonly DBInstanceIdSet: readonly string[]
+  readonly DealNames?: readonly string[]
+  readonly BillId?: string
+  readonly DBInstanceIdSet?: readonly string[]
   readonly BillingParameters?: string
   readonly RequestId: string
 }
@@ -503,7 +503,7 @@ export const CreateReadOnlyGroupNetworkAccessRequest: $Schema.Schema<CreateReadO
 
 /** `CreateReadOnlyGroupNetworkAccessResponse` (response side). */
 export interface CreateReadOnlyGroupNetworkAccessResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly TaskId?: number | bigint
   readonly RequestId: string
 }
@@ -527,8 +527,8 @@ export const CreateReadOnlyGroupRequest: $Schema.Schema<CreateReadOnlyGroupReque
 
 /** `CreateReadOnlyGroupResponse` (response side). */
 export interface CreateReadOnlyGroupResponse {
-  readonly ReadOnlyGroupId: string
-  readonly FlowId: number | bigint
+  readonly ReadOnlyGroupId?: string
+  readonly FlowId?: number | bigint
   readonly TaskId?: number | bigint
   readonly RequestId: string
 }
@@ -536,62 +536,62 @@ export const CreateReadOnlyGroupResponse: $Schema.Schema<CreateReadOnlyGroupResp
 
 /** `DBBackup` (response side). */
 export interface DBBackup {
-  readonly Id: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Size: number | bigint
-  readonly Strategy: number | bigint
-  readonly Way: number | bigint
-  readonly Type: number | bigint
-  readonly Status: number | bigint
-  readonly DbList: readonly string[]
-  readonly InternalAddr: string
-  readonly ExternalAddr: string
-  readonly SetId: string
+  readonly Id?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Size?: number | bigint
+  readonly Strategy?: number | bigint
+  readonly Way?: number | bigint
+  readonly Type?: number | bigint
+  readonly Status?: number | bigint
+  readonly DbList?: readonly string[]
+  readonly InternalAddr?: string
+  readonly ExternalAddr?: string
+  readonly SetId?: string
 }
 export const DBBackup: $Schema.Schema<DBBackup> = /*#__PURE__*/ $C.lazy(() => $C.struct("DBBackup", { Id: $C.int64, StartTime: $C.str, EndTime: $C.str, Size: $C.int64, Strategy: $C.int64, Way: $C.int64, Type: $C.int64, Status: $C.int64, DbList: $C.arr($C.str), InternalAddr: $C.str, ExternalAddr: $C.str, SetId: $C.str }))
 
 /** `DBInstance` (response side). */
 export interface DBInstance {
-  readonly Region: string
-  readonly Zone: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly DBInstanceId: string
-  readonly DBInstanceName: string
-  readonly DBInstanceStatus: string
-  readonly DBInstanceMemory: number | bigint
-  readonly DBInstanceStorage: number | bigint
-  readonly DBInstanceCpu: number | bigint
-  readonly DBInstanceClass: string
-  readonly DBMajorVersion: string
-  readonly DBVersion: string
-  readonly DBKernelVersion: string
-  readonly DBInstanceType: string
-  readonly DBInstanceVersion: string
-  readonly DBCharset: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly ExpireTime: string
-  readonly IsolatedTime: string
-  readonly PayType: string
-  readonly AutoRenew: number | bigint
-  readonly DBInstanceNetInfo: readonly DBInstanceNetInfo[]
-  readonly Type: string
-  readonly AppId: number | bigint
-  readonly Uid: number | bigint
-  readonly ProjectId: number | bigint
-  readonly TagList: readonly Tag[]
-  readonly MasterDBInstanceId: string
-  readonly ReadOnlyInstanceNum: number | bigint
-  readonly StatusInReadonlyGroup: string
-  readonly OfflineTime: string
-  readonly DBNodeSet: readonly DBNode[] | null
-  readonly IsSupportTDE: number | bigint
-  readonly DBEngine: string
-  readonly DBEngineConfig: string
-  readonly NetworkAccessList: readonly NetworkAccess[] | null
-  readonly SupportIpv6: number | bigint
+  readonly Region?: string
+  readonly Zone?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly DBInstanceId?: string
+  readonly DBInstanceName?: string
+  readonly DBInstanceStatus?: string
+  readonly DBInstanceMemory?: number | bigint
+  readonly DBInstanceStorage?: number | bigint
+  readonly DBInstanceCpu?: number | bigint
+  readonly DBInstanceClass?: string
+  readonly DBMajorVersion?: string
+  readonly DBVersion?: string
+  readonly DBKernelVersion?: string
+  readonly DBInstanceType?: string
+  readonly DBInstanceVersion?: string
+  readonly DBCharset?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly ExpireTime?: string
+  readonly IsolatedTime?: string
+  readonly PayType?: string
+  readonly AutoRenew?: number | bigint
+  readonly DBInstanceNetInfo?: readonly DBInstanceNetInfo[]
+  readonly Type?: string
+  readonly AppId?: number | bigint
+  readonly Uid?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly TagList?: readonly Tag[]
+  readonly MasterDBInstanceId?: string
+  readonly ReadOnlyInstanceNum?: number | bigint
+  readonly StatusInReadonlyGroup?: string
+  readonly OfflineTime?: string
+  readonly DBNodeSet?: readonly DBNode[] | null
+  readonly IsSupportTDE?: number | bigint
+  readonly DBEngine?: string
+  readonly DBEngineConfig?: string
+  readonly NetworkAccessList?: readonly NetworkAccess[] | null
+  readonly SupportIpv6?: number | bigint
   readonly ExpandedCpu?: number | bigint
   readonly DeletionProtection?: boolean
   readonly DBInstanceStorageType?: string
@@ -600,42 +600,42 @@ export const DBInstance: $Schema.Schema<DBInstance> = /*#__PURE__*/ $C.lazy(() =
 
 /** `DBInstanceNetInfo` (response side). */
 export interface DBInstanceNetInfo {
-  readonly Address: string
-  readonly Ip: string
-  readonly Port: number | bigint
-  readonly NetType: string
-  readonly Status: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly ProtocolType: string
+  readonly Address?: string
+  readonly Ip?: string
+  readonly Port?: number | bigint
+  readonly NetType?: string
+  readonly Status?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly ProtocolType?: string
 }
 export const DBInstanceNetInfo: $Schema.Schema<DBInstanceNetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DBInstanceNetInfo", { Address: $C.str, Ip: $C.str, Port: $C.uint64, NetType: $C.str, Status: $C.str, VpcId: $C.str, SubnetId: $C.str, ProtocolType: $C.str }))
 
 /** `DBNode` (both sides). */
 export interface DBNode {
-  readonly Role: string
-  readonly Zone: string
+  readonly Role?: string
+  readonly Zone?: string
   readonly DedicatedClusterId?: string
 }
 export const DBNode: $Schema.Schema<DBNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("DBNode", { Role: $C.str, Zone: $C.str }, { DedicatedClusterId: $C.str }))
 
 /** `Database` (response side). */
 export interface Database {
-  readonly DatabaseName: string
-  readonly DatabaseOwner: string
-  readonly Encoding: string
-  readonly Collate: string
-  readonly Ctype: string
-  readonly AllowConn: boolean
-  readonly ConnLimit: number | bigint
-  readonly Privileges: string
+  readonly DatabaseName?: string
+  readonly DatabaseOwner?: string
+  readonly Encoding?: string
+  readonly Collate?: string
+  readonly Ctype?: string
+  readonly AllowConn?: boolean
+  readonly ConnLimit?: number | bigint
+  readonly Privileges?: string
 }
 export const Database: $Schema.Schema<Database> = /*#__PURE__*/ $C.lazy(() => $C.struct("Database", { DatabaseName: $C.str, DatabaseOwner: $C.str, Encoding: $C.str, Collate: $C.str, Ctype: $C.str, AllowConn: $C.bool, ConnLimit: $C.int64, Privileges: $C.str }))
 
 /** `DatabaseObject` (both sides). */
 export interface DatabaseObject {
-  readonly ObjectType: string
-  readonly ObjectName: string
+  readonly ObjectType?: string
+  readonly ObjectName?: string
   readonly DatabaseName?: string
   readonly SchemaName?: string
   readonly TableName?: string
@@ -651,17 +651,17 @@ export const DatabasePrivilege: $Schema.Schema<DatabasePrivilege> = /*#__PURE__*
 
 /** `DedicatedCluster` (response side). */
 export interface DedicatedCluster {
-  readonly DedicatedClusterId: string
-  readonly Name: string
-  readonly Zone: string
-  readonly StandbyDedicatedClusterSet: readonly string[]
-  readonly InstanceCount: number | bigint
-  readonly CpuTotal: number | bigint
-  readonly CpuAvailable: number | bigint
-  readonly MemTotal: number | bigint
-  readonly MemAvailable: number | bigint
-  readonly DiskTotal: number | bigint
-  readonly DiskAvailable: number | bigint
+  readonly DedicatedClusterId?: string
+  readonly Name?: string
+  readonly Zone?: string
+  readonly StandbyDedicatedClusterSet?: readonly string[]
+  readonly InstanceCount?: number | bigint
+  readonly CpuTotal?: number | bigint
+  readonly CpuAvailable?: number | bigint
+  readonly MemTotal?: number | bigint
+  readonly MemAvailable?: number | bigint
+  readonly DiskTotal?: number | bigint
+  readonly DiskAvailable?: number | bigint
 }
 export const DedicatedCluster: $Schema.Schema<DedicatedCluster> = /*#__PURE__*/ $C.lazy(() => $C.struct("DedicatedCluster", { DedicatedClusterId: $C.str, Name: $C.str, Zone: $C.str, StandbyDedicatedClusterSet: $C.arr($C.str), InstanceCount: $C.int64, CpuTotal: $C.int64, CpuAvailable: $C.int64, MemTotal: $C.int64, MemAvailable: $C.int64, DiskTotal: $C.int64, DiskAvailable: $C.int64 }))
 
@@ -729,7 +729,7 @@ export const DeleteDBInstanceNetworkAccessRequest: $Schema.Schema<DeleteDBInstan
 
 /** `DeleteDBInstanceNetworkAccessResponse` (response side). */
 export interface DeleteDBInstanceNetworkAccessResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly TaskId?: number | bigint
   readonly RequestId: string
 }
@@ -784,7 +784,7 @@ export const DeleteReadOnlyGroupNetworkAccessRequest: $Schema.Schema<DeleteReadO
 
 /** `DeleteReadOnlyGroupNetworkAccessResponse` (response side). */
 export interface DeleteReadOnlyGroupNetworkAccessResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly TaskId?: number | bigint
   readonly RequestId: string
 }
@@ -798,7 +798,7 @@ export const DeleteReadOnlyGroupRequest: $Schema.Schema<DeleteReadOnlyGroupReque
 
 /** `DeleteReadOnlyGroupResponse` (response side). */
 export interface DeleteReadOnlyGroupResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const DeleteReadOnlyGroupResponse: $Schema.Schema<DeleteReadOnlyGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteReadOnlyGroupResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -840,8 +840,8 @@ export const DescribeAccountsRequest: $Schema.Schema<DescribeAccountsRequest> = 
 
 /** `DescribeAccountsResponse` (response side). */
 export interface DescribeAccountsResponse {
-  readonly TotalCount: number | bigint
-  readonly Details: readonly AccountInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Details?: readonly AccountInfo[]
   readonly RequestId: string
 }
 export const DescribeAccountsResponse: $Schema.Schema<DescribeAccountsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccountsResponse", { TotalCount: $C.int64, Details: $C.arr(AccountInfo), RequestId: $C.str }))
@@ -912,8 +912,8 @@ export const DescribeAvailableRecoveryTimeRequest: $Schema.Schema<DescribeAvaila
 
 /** `DescribeAvailableRecoveryTimeResponse` (response side). */
 export interface DescribeAvailableRecoveryTimeResponse {
-  readonly RecoveryBeginTime: string
-  readonly RecoveryEndTime: string
+  readonly RecoveryBeginTime?: string
+  readonly RecoveryEndTime?: string
   readonly RequestId: string
 }
 export const DescribeAvailableRecoveryTimeResponse: $Schema.Schema<DescribeAvailableRecoveryTimeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAvailableRecoveryTimeResponse", { RecoveryBeginTime: $C.str, RecoveryEndTime: $C.str, RequestId: $C.str }))
@@ -924,11 +924,11 @@ export const DescribeBackupDownloadRestrictionRequest: $Schema.Schema<DescribeBa
 
 /** `DescribeBackupDownloadRestrictionResponse` (response side). */
 export interface DescribeBackupDownloadRestrictionResponse {
-  readonly RestrictionType: string
-  readonly VpcRestrictionEffect: string
-  readonly VpcIdSet: readonly string[]
-  readonly IpRestrictionEffect: string
-  readonly IpSet: readonly string[]
+  readonly RestrictionType?: string
+  readonly VpcRestrictionEffect?: string
+  readonly VpcIdSet?: readonly string[]
+  readonly IpRestrictionEffect?: string
+  readonly IpSet?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeBackupDownloadRestrictionResponse: $Schema.Schema<DescribeBackupDownloadRestrictionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupDownloadRestrictionResponse", { RestrictionType: $C.str, VpcRestrictionEffect: $C.str, VpcIdSet: $C.arr($C.str), IpRestrictionEffect: $C.str, IpSet: $C.arr($C.str), RequestId: $C.str }))
@@ -945,7 +945,7 @@ export const DescribeBackupDownloadURLRequest: $Schema.Schema<DescribeBackupDown
 
 /** `DescribeBackupDownloadURLResponse` (response side). */
 export interface DescribeBackupDownloadURLResponse {
-  readonly BackupDownloadURL: string
+  readonly BackupDownloadURL?: string
   readonly RequestId: string
 }
 export const DescribeBackupDownloadURLResponse: $Schema.Schema<DescribeBackupDownloadURLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupDownloadURLResponse", { BackupDownloadURL: $C.str, RequestId: $C.str }))
@@ -956,15 +956,15 @@ export const DescribeBackupOverviewRequest: $Schema.Schema<DescribeBackupOvervie
 
 /** `DescribeBackupOverviewResponse` (response side). */
 export interface DescribeBackupOverviewResponse {
-  readonly TotalFreeSize: number | bigint
-  readonly UsedFreeSize: number | bigint
-  readonly UsedBillingSize: number | bigint
-  readonly LogBackupCount: number | bigint
-  readonly LogBackupSize: number | bigint
-  readonly ManualBaseBackupCount: number | bigint
-  readonly ManualBaseBackupSize: number | bigint
-  readonly AutoBaseBackupCount: number | bigint
-  readonly AutoBaseBackupSize: number | bigint
+  readonly TotalFreeSize?: number | bigint
+  readonly UsedFreeSize?: number | bigint
+  readonly UsedBillingSize?: number | bigint
+  readonly LogBackupCount?: number | bigint
+  readonly LogBackupSize?: number | bigint
+  readonly ManualBaseBackupCount?: number | bigint
+  readonly ManualBaseBackupSize?: number | bigint
+  readonly AutoBaseBackupCount?: number | bigint
+  readonly AutoBaseBackupSize?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBackupOverviewResponse: $Schema.Schema<DescribeBackupOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupOverviewResponse", { TotalFreeSize: $C.uint64, UsedFreeSize: $C.uint64, UsedBillingSize: $C.uint64, LogBackupCount: $C.uint64, LogBackupSize: $C.uint64, ManualBaseBackupCount: $C.uint64, ManualBaseBackupSize: $C.uint64, AutoBaseBackupCount: $C.uint64, AutoBaseBackupSize: $C.uint64, RequestId: $C.str }))
@@ -977,7 +977,7 @@ export const DescribeBackupPlansRequest: $Schema.Schema<DescribeBackupPlansReque
 
 /** `DescribeBackupPlansResponse` (response side). */
 export interface DescribeBackupPlansResponse {
-  readonly Plans: readonly BackupPlan[]
+  readonly Plans?: readonly BackupPlan[]
   readonly RequestId: string
 }
 export const DescribeBackupPlansResponse: $Schema.Schema<DescribeBackupPlansResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupPlansResponse", { Plans: $C.arr(BackupPlan), RequestId: $C.str }))
@@ -994,8 +994,8 @@ export const DescribeBackupSummariesRequest: $Schema.Schema<DescribeBackupSummar
 
 /** `DescribeBackupSummariesResponse` (response side). */
 export interface DescribeBackupSummariesResponse {
-  readonly BackupSummarySet: readonly BackupSummary[]
-  readonly TotalCount: number | bigint
+  readonly BackupSummarySet?: readonly BackupSummary[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBackupSummariesResponse: $Schema.Schema<DescribeBackupSummariesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupSummariesResponse", { BackupSummarySet: $C.arr(BackupSummary), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1014,8 +1014,8 @@ export const DescribeBaseBackupsRequest: $Schema.Schema<DescribeBaseBackupsReque
 
 /** `DescribeBaseBackupsResponse` (response side). */
 export interface DescribeBaseBackupsResponse {
-  readonly TotalCount: number | bigint
-  readonly BaseBackupSet: readonly BaseBackup[]
+  readonly TotalCount?: number | bigint
+  readonly BaseBackupSet?: readonly BaseBackup[]
   readonly RequestId: string
 }
 export const DescribeBaseBackupsResponse: $Schema.Schema<DescribeBaseBackupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaseBackupsResponse", { TotalCount: $C.uint64, BaseBackupSet: $C.arr(BaseBackup), RequestId: $C.str }))
@@ -1031,7 +1031,7 @@ export const DescribeClassesRequest: $Schema.Schema<DescribeClassesRequest> = /*
 
 /** `DescribeClassesResponse` (response side). */
 export interface DescribeClassesResponse {
-  readonly ClassInfoSet: readonly ClassInfo[]
+  readonly ClassInfoSet?: readonly ClassInfo[]
   readonly RequestId: string
 }
 export const DescribeClassesResponse: $Schema.Schema<DescribeClassesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClassesResponse", { ClassInfoSet: $C.arr(ClassInfo), RequestId: $C.str }))
@@ -1046,8 +1046,8 @@ export const DescribeCloneDBInstanceSpecRequest: $Schema.Schema<DescribeCloneDBI
 
 /** `DescribeCloneDBInstanceSpecResponse` (response side). */
 export interface DescribeCloneDBInstanceSpecResponse {
-  readonly MinSpecCode: string
-  readonly MinStorage: number | bigint
+  readonly MinSpecCode?: string
+  readonly MinStorage?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCloneDBInstanceSpecResponse: $Schema.Schema<DescribeCloneDBInstanceSpecResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloneDBInstanceSpecResponse", { MinSpecCode: $C.str, MinStorage: $C.int64, RequestId: $C.str }))
@@ -1065,8 +1065,8 @@ export const DescribeDBBackupsRequest: $Schema.Schema<DescribeDBBackupsRequest> 
 
 /** `DescribeDBBackupsResponse` (response side). */
 export interface DescribeDBBackupsResponse {
-  readonly TotalCount: number | bigint
-  readonly BackupList: readonly DBBackup[]
+  readonly TotalCount?: number | bigint
+  readonly BackupList?: readonly DBBackup[]
   readonly RequestId: string
 }
 export const DescribeDBBackupsResponse: $Schema.Schema<DescribeDBBackupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBBackupsResponse", { TotalCount: $C.int64, BackupList: $C.arr(DBBackup), RequestId: $C.str }))
@@ -1086,8 +1086,8 @@ export const DescribeDBErrlogsRequest: $Schema.Schema<DescribeDBErrlogsRequest> 
 
 /** `DescribeDBErrlogsResponse` (response side). */
 export interface DescribeDBErrlogsResponse {
-  readonly TotalCount: number | bigint
-  readonly Details: readonly ErrLogDetail[]
+  readonly TotalCount?: number | bigint
+  readonly Details?: readonly ErrLogDetail[]
   readonly RequestId: string
 }
 export const DescribeDBErrlogsResponse: $Schema.Schema<DescribeDBErrlogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBErrlogsResponse", { TotalCount: $C.int64, Details: $C.arr(ErrLogDetail), RequestId: $C.str }))
@@ -1100,7 +1100,7 @@ export const DescribeDBInstanceAttributeRequest: $Schema.Schema<DescribeDBInstan
 
 /** `DescribeDBInstanceAttributeResponse` (response side). */
 export interface DescribeDBInstanceAttributeResponse {
-  readonly DBInstance: DBInstance
+  readonly DBInstance?: DBInstance
   readonly RequestId: string
 }
 export const DescribeDBInstanceAttributeResponse: $Schema.Schema<DescribeDBInstanceAttributeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstanceAttributeResponse", { DBInstance: DBInstance, RequestId: $C.str }))
@@ -1113,11 +1113,11 @@ export const DescribeDBInstanceHAConfigRequest: $Schema.Schema<DescribeDBInstanc
 
 /** `DescribeDBInstanceHAConfigResponse` (response side). */
 export interface DescribeDBInstanceHAConfigResponse {
-  readonly SyncMode: string
-  readonly MaxStandbyLatency: number | bigint
-  readonly MaxStandbyLag: number | bigint
-  readonly MaxSyncStandbyLatency: number | bigint | null
-  readonly MaxSyncStandbyLag: number | bigint | null
+  readonly SyncMode?: string
+  readonly MaxStandbyLatency?: number | bigint
+  readonly MaxStandbyLag?: number | bigint
+  readonly MaxSyncStandbyLatency?: number | bigint | null
+  readonly MaxSyncStandbyLag?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeDBInstanceHAConfigResponse: $Schema.Schema<DescribeDBInstanceHAConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstanceHAConfigResponse", { SyncMode: $C.str, MaxStandbyLatency: $C.uint64, MaxStandbyLag: $C.uint64, MaxSyncStandbyLatency: $C.nul($C.uint64), MaxSyncStandbyLag: $C.nul($C.uint64), RequestId: $C.str }))
@@ -1131,8 +1131,8 @@ export const DescribeDBInstanceParametersRequest: $Schema.Schema<DescribeDBInsta
 
 /** `DescribeDBInstanceParametersResponse` (response side). */
 export interface DescribeDBInstanceParametersResponse {
-  readonly TotalCount: number | bigint
-  readonly Detail: readonly ParamInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Detail?: readonly ParamInfo[]
   readonly RequestId: string
 }
 export const DescribeDBInstanceParametersResponse: $Schema.Schema<DescribeDBInstanceParametersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstanceParametersResponse", { TotalCount: $C.int64, Detail: $C.arr(ParamInfo), RequestId: $C.str }))
@@ -1164,7 +1164,7 @@ export const DescribeDBInstanceSecurityGroupsRequest: $Schema.Schema<DescribeDBI
 
 /** `DescribeDBInstanceSecurityGroupsResponse` (response side). */
 export interface DescribeDBInstanceSecurityGroupsResponse {
-  readonly SecurityGroupSet: readonly SecurityGroup[]
+  readonly SecurityGroupSet?: readonly SecurityGroup[]
   readonly RequestId: string
 }
 export const DescribeDBInstanceSecurityGroupsResponse: $Schema.Schema<DescribeDBInstanceSecurityGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstanceSecurityGroupsResponse", { SecurityGroupSet: $C.arr(SecurityGroup), RequestId: $C.str }))
@@ -1181,8 +1181,8 @@ export const DescribeDBInstancesRequest: $Schema.Schema<DescribeDBInstancesReque
 
 /** `DescribeDBInstancesResponse` (response side). */
 export interface DescribeDBInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly DBInstanceSet: readonly DBInstance[]
+  readonly TotalCount?: number | bigint
+  readonly DBInstanceSet?: readonly DBInstance[]
   readonly RequestId: string
 }
 export const DescribeDBInstancesResponse: $Schema.Schema<DescribeDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstancesResponse", { TotalCount: $C.uint64, DBInstanceSet: $C.arr(DBInstance), RequestId: $C.str }))
@@ -1196,8 +1196,8 @@ export const DescribeDBProxyRequest: $Schema.Schema<DescribeDBProxyRequest> = /*
 
 /** `DescribeDBProxyResponse` (response side). */
 export interface DescribeDBProxyResponse {
-  readonly Count: number | bigint
-  readonly ProxyInfos: readonly ProxyGroupInfo[]
+  readonly Count?: number | bigint
+  readonly ProxyInfos?: readonly ProxyGroupInfo[]
   readonly RequestId: string
 }
 export const DescribeDBProxyResponse: $Schema.Schema<DescribeDBProxyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBProxyResponse", { Count: $C.int64, ProxyInfos: $C.arr(ProxyGroupInfo), RequestId: $C.str }))
@@ -1225,7 +1225,7 @@ export const DescribeDBVersionsRequest: $Schema.Schema<DescribeDBVersionsRequest
 
 /** `DescribeDBVersionsResponse` (response side). */
 export interface DescribeDBVersionsResponse {
-  readonly VersionSet: readonly Version[]
+  readonly VersionSet?: readonly Version[]
   readonly RequestId: string
 }
 export const DescribeDBVersionsResponse: $Schema.Schema<DescribeDBVersionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBVersionsResponse", { VersionSet: $C.arr(Version), RequestId: $C.str }))
@@ -1242,8 +1242,8 @@ export const DescribeDBXlogsRequest: $Schema.Schema<DescribeDBXlogsRequest> = /*
 
 /** `DescribeDBXlogsResponse` (response side). */
 export interface DescribeDBXlogsResponse {
-  readonly TotalCount: number | bigint
-  readonly XlogList: readonly Xlog[]
+  readonly TotalCount?: number | bigint
+  readonly XlogList?: readonly Xlog[]
   readonly RequestId: string
 }
 export const DescribeDBXlogsResponse: $Schema.Schema<DescribeDBXlogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBXlogsResponse", { TotalCount: $C.int64, XlogList: $C.arr(Xlog), RequestId: $C.str }))
@@ -1279,9 +1279,9 @@ export const DescribeDatabasesRequest: $Schema.Schema<DescribeDatabasesRequest> 
 
 /** `DescribeDatabasesResponse` (response side). */
 export interface DescribeDatabasesResponse {
-  readonly Items: readonly string[]
-  readonly TotalCount: number | bigint
-  readonly Databases: readonly Database[]
+  readonly Items?: readonly string[]
+  readonly TotalCount?: number | bigint
+  readonly Databases?: readonly Database[]
   readonly RequestId: string
 }
 export const DescribeDatabasesResponse: $Schema.Schema<DescribeDatabasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabasesResponse", { Items: $C.arr($C.str), TotalCount: $C.uint64, Databases: $C.arr(Database), RequestId: $C.str }))
@@ -1308,8 +1308,8 @@ export const DescribeDefaultParametersRequest: $Schema.Schema<DescribeDefaultPar
 
 /** `DescribeDefaultParametersResponse` (response side). */
 export interface DescribeDefaultParametersResponse {
-  readonly TotalCount: number | bigint
-  readonly ParamInfoSet: readonly ParamInfo[] | null
+  readonly TotalCount?: number | bigint
+  readonly ParamInfoSet?: readonly ParamInfo[] | null
   readonly RequestId: string
 }
 export const DescribeDefaultParametersResponse: $Schema.Schema<DescribeDefaultParametersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDefaultParametersResponse", { TotalCount: $C.int64, ParamInfoSet: $C.nul($C.arr(ParamInfo)), RequestId: $C.str }))
@@ -1322,7 +1322,7 @@ export const DescribeEncryptionKeysRequest: $Schema.Schema<DescribeEncryptionKey
 
 /** `DescribeEncryptionKeysResponse` (response side). */
 export interface DescribeEncryptionKeysResponse {
-  readonly EncryptionKeys: readonly EncryptionKey[]
+  readonly EncryptionKeys?: readonly EncryptionKey[]
   readonly RequestId: string
 }
 export const DescribeEncryptionKeysResponse: $Schema.Schema<DescribeEncryptionKeysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEncryptionKeysResponse", { EncryptionKeys: $C.arr(EncryptionKey), RequestId: $C.str }))
@@ -1341,8 +1341,8 @@ export const DescribeLogBackupsRequest: $Schema.Schema<DescribeLogBackupsRequest
 
 /** `DescribeLogBackupsResponse` (response side). */
 export interface DescribeLogBackupsResponse {
-  readonly TotalCount: number | bigint
-  readonly LogBackupSet: readonly LogBackup[]
+  readonly TotalCount?: number | bigint
+  readonly LogBackupSet?: readonly LogBackup[]
   readonly RequestId: string
 }
 export const DescribeLogBackupsResponse: $Schema.Schema<DescribeLogBackupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogBackupsResponse", { TotalCount: $C.uint64, LogBackupSet: $C.arr(LogBackup), RequestId: $C.str }))
@@ -1355,10 +1355,10 @@ export const DescribeMaintainTimeWindowRequest: $Schema.Schema<DescribeMaintainT
 
 /** `DescribeMaintainTimeWindowResponse` (response side). */
 export interface DescribeMaintainTimeWindowResponse {
-  readonly DBInstanceId: string
-  readonly MaintainStartTime: string
-  readonly MaintainDuration: number | bigint
-  readonly MaintainWeekDays: readonly string[]
+  readonly DBInstanceId?: string
+  readonly MaintainStartTime?: string
+  readonly MaintainDuration?: number | bigint
+  readonly MaintainWeekDays?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeMaintainTimeWindowResponse: $Schema.Schema<DescribeMaintainTimeWindowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMaintainTimeWindowResponse", { DBInstanceId: $C.str, MaintainStartTime: $C.str, MaintainDuration: $C.uint64, MaintainWeekDays: $C.arr($C.str), RequestId: $C.str }))
@@ -1371,8 +1371,8 @@ export const DescribeOrdersRequest: $Schema.Schema<DescribeOrdersRequest> = /*#_
 
 /** `DescribeOrdersResponse` (response side). */
 export interface DescribeOrdersResponse {
-  readonly TotalCount: number | bigint
-  readonly Deals: readonly PgDeal[]
+  readonly TotalCount?: number | bigint
+  readonly Deals?: readonly PgDeal[]
   readonly RequestId: string
 }
 export const DescribeOrdersResponse: $Schema.Schema<DescribeOrdersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrdersResponse", { TotalCount: $C.int64, Deals: $C.arr(PgDeal), RequestId: $C.str }))
@@ -1385,13 +1385,13 @@ export const DescribeParameterTemplateAttributesRequest: $Schema.Schema<Describe
 
 /** `DescribeParameterTemplateAttributesResponse` (response side). */
 export interface DescribeParameterTemplateAttributesResponse {
-  readonly TemplateId: string
-  readonly TotalCount: number | bigint
-  readonly ParamInfoSet: readonly ParamInfo[] | null
-  readonly TemplateName: string
-  readonly DBMajorVersion: string
-  readonly DBEngine: string
-  readonly TemplateDescription: string
+  readonly TemplateId?: string
+  readonly TotalCount?: number | bigint
+  readonly ParamInfoSet?: readonly ParamInfo[] | null
+  readonly TemplateName?: string
+  readonly DBMajorVersion?: string
+  readonly DBEngine?: string
+  readonly TemplateDescription?: string
   readonly RequestId: string
 }
 export const DescribeParameterTemplateAttributesResponse: $Schema.Schema<DescribeParameterTemplateAttributesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeParameterTemplateAttributesResponse", { TemplateId: $C.str, TotalCount: $C.int64, ParamInfoSet: $C.nul($C.arr(ParamInfo)), TemplateName: $C.str, DBMajorVersion: $C.str, DBEngine: $C.str, TemplateDescription: $C.str, RequestId: $C.str }))
@@ -1408,8 +1408,8 @@ export const DescribeParameterTemplatesRequest: $Schema.Schema<DescribeParameter
 
 /** `DescribeParameterTemplatesResponse` (response side). */
 export interface DescribeParameterTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly ParameterTemplateSet: readonly ParameterTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly ParameterTemplateSet?: readonly ParameterTemplate[]
   readonly RequestId: string
 }
 export const DescribeParameterTemplatesResponse: $Schema.Schema<DescribeParameterTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeParameterTemplatesResponse", { TotalCount: $C.int64, ParameterTemplateSet: $C.arr(ParameterTemplate), RequestId: $C.str }))
@@ -1422,8 +1422,8 @@ export const DescribeParamsEventRequest: $Schema.Schema<DescribeParamsEventReque
 
 /** `DescribeParamsEventResponse` (response side). */
 export interface DescribeParamsEventResponse {
-  readonly TotalCount: number | bigint
-  readonly EventItems: readonly EventItem[]
+  readonly TotalCount?: number | bigint
+  readonly EventItems?: readonly EventItem[]
   readonly RequestId: string
 }
 export const DescribeParamsEventResponse: $Schema.Schema<DescribeParamsEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeParamsEventResponse", { TotalCount: $C.int64, EventItems: $C.arr(EventItem), RequestId: $C.str }))
@@ -1438,7 +1438,7 @@ export const DescribeProductConfigRequest: $Schema.Schema<DescribeProductConfigR
 
 /** `DescribeProductConfigResponse` (response side). */
 export interface DescribeProductConfigResponse {
-  readonly SpecInfoList: readonly SpecInfo[]
+  readonly SpecInfoList?: readonly SpecInfo[]
   readonly RequestId: string
 }
 export const DescribeProductConfigResponse: $Schema.Schema<DescribeProductConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductConfigResponse", { SpecInfoList: $C.arr(SpecInfo), RequestId: $C.str }))
@@ -1455,7 +1455,7 @@ export const DescribeReadOnlyGroupsRequest: $Schema.Schema<DescribeReadOnlyGroup
 
 /** `DescribeReadOnlyGroupsResponse` (response side). */
 export interface DescribeReadOnlyGroupsResponse {
-  readonly ReadOnlyGroupList: readonly ReadOnlyGroup[]
+  readonly ReadOnlyGroupList?: readonly ReadOnlyGroup[]
   readonly RequestId: string
 }
 export const DescribeReadOnlyGroupsResponse: $Schema.Schema<DescribeReadOnlyGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReadOnlyGroupsResponse", { ReadOnlyGroupList: $C.arr(ReadOnlyGroup), RequestId: $C.str }))
@@ -1466,8 +1466,8 @@ export const DescribeRegionsRequest: $Schema.Schema<DescribeRegionsRequest> = /*
 
 /** `DescribeRegionsResponse` (response side). */
 export interface DescribeRegionsResponse {
-  readonly TotalCount: number | bigint
-  readonly RegionSet: readonly RegionInfo[]
+  readonly TotalCount?: number | bigint
+  readonly RegionSet?: readonly RegionInfo[]
   readonly RequestId: string
 }
 export const DescribeRegionsResponse: $Schema.Schema<DescribeRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRegionsResponse", { TotalCount: $C.int64, RegionSet: $C.arr(RegionInfo), RequestId: $C.str }))
@@ -1487,8 +1487,8 @@ export const DescribeSlowQueryAnalysisRequest: $Schema.Schema<DescribeSlowQueryA
 
 /** `DescribeSlowQueryAnalysisResponse` (response side). */
 export interface DescribeSlowQueryAnalysisResponse {
-  readonly TotalCount: number | bigint
-  readonly Detail: Detail
+  readonly TotalCount?: number | bigint
+  readonly Detail?: Detail
   readonly RequestId: string
 }
 export const DescribeSlowQueryAnalysisResponse: $Schema.Schema<DescribeSlowQueryAnalysisResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSlowQueryAnalysisResponse", { TotalCount: $C.int64, Detail: Detail, RequestId: $C.str }))
@@ -1508,9 +1508,9 @@ export const DescribeSlowQueryListRequest: $Schema.Schema<DescribeSlowQueryListR
 
 /** `DescribeSlowQueryListResponse` (response side). */
 export interface DescribeSlowQueryListResponse {
-  readonly TotalCount: number | bigint
-  readonly DurationAnalysis: readonly DurationAnalysis[]
-  readonly RawSlowQueryList: readonly RawSlowQuery[]
+  readonly TotalCount?: number | bigint
+  readonly DurationAnalysis?: readonly DurationAnalysis[]
+  readonly RawSlowQueryList?: readonly RawSlowQuery[]
   readonly RequestId: string
 }
 export const DescribeSlowQueryListResponse: $Schema.Schema<DescribeSlowQueryListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSlowQueryListResponse", { TotalCount: $C.int64, DurationAnalysis: $C.arr(DurationAnalysis), RawSlowQueryList: $C.arr(RawSlowQuery), RequestId: $C.str }))
@@ -1530,8 +1530,8 @@ export const DescribeTasksRequest: $Schema.Schema<DescribeTasksRequest> = /*#__P
 
 /** `DescribeTasksResponse` (response side). */
 export interface DescribeTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly TaskSet: readonly TaskSet[]
+  readonly TotalCount?: number | bigint
+  readonly TaskSet?: readonly TaskSet[]
   readonly RequestId: string
 }
 export const DescribeTasksResponse: $Schema.Schema<DescribeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTasksResponse", { TotalCount: $C.uint64, TaskSet: $C.arr(TaskSet), RequestId: $C.str }))
@@ -1544,8 +1544,8 @@ export const DescribeZonesRequest: $Schema.Schema<DescribeZonesRequest> = /*#__P
 
 /** `DescribeZonesResponse` (response side). */
 export interface DescribeZonesResponse {
-  readonly TotalCount: number | bigint
-  readonly ZoneSet: readonly ZoneInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ZoneSet?: readonly ZoneInfo[]
   readonly RequestId: string
 }
 export const DescribeZonesResponse: $Schema.Schema<DescribeZonesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeZonesResponse", { TotalCount: $C.int64, ZoneSet: $C.arr(ZoneInfo), RequestId: $C.str }))
@@ -1577,9 +1577,9 @@ export const DestroyDBProxyResponse: $Schema.Schema<DestroyDBProxyResponse> = /*
 
 /** `Detail` (response side). */
 export interface Detail {
-  readonly TotalTime: number
-  readonly TotalCallNum: number | bigint
-  readonly AnalysisItems: readonly AnalysisItems[]
+  readonly TotalTime?: number
+  readonly TotalCallNum?: number | bigint
+  readonly AnalysisItems?: readonly AnalysisItems[]
 }
 export const Detail: $Schema.Schema<Detail> = /*#__PURE__*/ $C.lazy(() => $C.struct("Detail", { TotalTime: $C.float, TotalCallNum: $C.uint64, AnalysisItems: $C.arr(AnalysisItems) }))
 
@@ -1607,22 +1607,22 @@ export const DurationAnalysis: $Schema.Schema<DurationAnalysis> = /*#__PURE__*/ 
 
 /** `EncryptionKey` (response side). */
 export interface EncryptionKey {
-  readonly KeyId: string
-  readonly KeyAlias: string
-  readonly DEKCipherTextBlob: string
-  readonly IsEnabled: number | bigint
-  readonly KeyRegion: string
-  readonly CreateTime: string
-  readonly KMSClusterId: string
+  readonly KeyId?: string
+  readonly KeyAlias?: string
+  readonly DEKCipherTextBlob?: string
+  readonly IsEnabled?: number | bigint
+  readonly KeyRegion?: string
+  readonly CreateTime?: string
+  readonly KMSClusterId?: string
 }
 export const EncryptionKey: $Schema.Schema<EncryptionKey> = /*#__PURE__*/ $C.lazy(() => $C.struct("EncryptionKey", { KeyId: $C.str, KeyAlias: $C.str, DEKCipherTextBlob: $C.str, IsEnabled: $C.int64, KeyRegion: $C.str, CreateTime: $C.str, KMSClusterId: $C.str }))
 
 /** `ErrLogDetail` (response side). */
 export interface ErrLogDetail {
-  readonly UserName: string
-  readonly Database: string
-  readonly ErrTime: string
-  readonly ErrMsg: string
+  readonly UserName?: string
+  readonly Database?: string
+  readonly ErrTime?: string
+  readonly ErrMsg?: string
   readonly ProcessId?: number | bigint | null
   readonly ClientAddr?: string | null
   readonly SessionId?: string | null
@@ -1635,22 +1635,22 @@ export const ErrLogDetail: $Schema.Schema<ErrLogDetail> = /*#__PURE__*/ $C.lazy(
 
 /** `EventInfo` (response side). */
 export interface EventInfo {
-  readonly ParamName: string
-  readonly OldValue: string
-  readonly NewValue: string
-  readonly ModifyTime: string
-  readonly EffectiveTime: string
-  readonly State: string
-  readonly Operator: string
-  readonly EventLog: string
+  readonly ParamName?: string
+  readonly OldValue?: string
+  readonly NewValue?: string
+  readonly ModifyTime?: string
+  readonly EffectiveTime?: string
+  readonly State?: string
+  readonly Operator?: string
+  readonly EventLog?: string
 }
 export const EventInfo: $Schema.Schema<EventInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventInfo", { ParamName: $C.str, OldValue: $C.str, NewValue: $C.str, ModifyTime: $C.str, EffectiveTime: $C.str, State: $C.str, Operator: $C.str, EventLog: $C.str }))
 
 /** `EventItem` (response side). */
 export interface EventItem {
-  readonly ParamName: string
-  readonly EventCount: number | bigint
-  readonly EventDetail: readonly EventInfo[]
+  readonly ParamName?: string
+  readonly EventCount?: number | bigint
+  readonly EventDetail?: readonly EventInfo[]
 }
 export const EventItem: $Schema.Schema<EventItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventItem", { ParamName: $C.str, EventCount: $C.int64, EventDetail: $C.arr(EventInfo) }))
 
@@ -1678,9 +1678,9 @@ export const InquiryPriceCreateDBInstancesRequest: $Schema.Schema<InquiryPriceCr
 
 /** `InquiryPriceCreateDBInstancesResponse` (response side). */
 export interface InquiryPriceCreateDBInstancesResponse {
-  readonly OriginalPrice: number | bigint
-  readonly Price: number | bigint
-  readonly Currency: string
+  readonly OriginalPrice?: number | bigint
+  readonly Price?: number | bigint
+  readonly Currency?: string
   readonly RequestId: string
 }
 export const InquiryPriceCreateDBInstancesResponse: $Schema.Schema<InquiryPriceCreateDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceCreateDBInstancesResponse", { OriginalPrice: $C.uint64, Price: $C.uint64, Currency: $C.str, RequestId: $C.str }))
@@ -1694,9 +1694,9 @@ export const InquiryPriceRenewDBInstanceRequest: $Schema.Schema<InquiryPriceRene
 
 /** `InquiryPriceRenewDBInstanceResponse` (response side). */
 export interface InquiryPriceRenewDBInstanceResponse {
-  readonly OriginalPrice: number | bigint
-  readonly Price: number | bigint
-  readonly Currency: string
+  readonly OriginalPrice?: number | bigint
+  readonly Price?: number | bigint
+  readonly Currency?: string
   readonly RequestId: string
 }
 export const InquiryPriceRenewDBInstanceResponse: $Schema.Schema<InquiryPriceRenewDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceRenewDBInstanceResponse", { OriginalPrice: $C.int64, Price: $C.int64, Currency: $C.str, RequestId: $C.str }))
@@ -1714,9 +1714,9 @@ export const InquiryPriceUpgradeDBInstanceRequest: $Schema.Schema<InquiryPriceUp
 
 /** `InquiryPriceUpgradeDBInstanceResponse` (response side). */
 export interface InquiryPriceUpgradeDBInstanceResponse {
-  readonly OriginalPrice: number | bigint
-  readonly Price: number | bigint
-  readonly Currency: string
+  readonly OriginalPrice?: number | bigint
+  readonly Price?: number | bigint
+  readonly Currency?: string
   readonly RequestId: string
 }
 export const InquiryPriceUpgradeDBInstanceResponse: $Schema.Schema<InquiryPriceUpgradeDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceUpgradeDBInstanceResponse", { OriginalPrice: $C.int64, Price: $C.int64, Currency: $C.str, RequestId: $C.str }))
@@ -1748,16 +1748,16 @@ export const LockAccountResponse: $Schema.Schema<LockAccountResponse> = /*#__PUR
 
 /** `LogBackup` (response side). */
 export interface LogBackup {
-  readonly DBInstanceId: string
-  readonly Id: string
-  readonly Name: string
-  readonly BackupMethod: string
-  readonly BackupMode: string
-  readonly State: string
-  readonly Size: number | bigint
-  readonly StartTime: string
-  readonly FinishTime: string
-  readonly ExpireTime: string
+  readonly DBInstanceId?: string
+  readonly Id?: string
+  readonly Name?: string
+  readonly BackupMethod?: string
+  readonly BackupMode?: string
+  readonly State?: string
+  readonly Size?: number | bigint
+  readonly StartTime?: string
+  readonly FinishTime?: string
+  readonly ExpireTime?: string
 }
 export const LogBackup: $Schema.Schema<LogBackup> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogBackup", { DBInstanceId: $C.str, Id: $C.str, Name: $C.str, BackupMethod: $C.str, BackupMode: $C.str, State: $C.str, Size: $C.uint64, StartTime: $C.str, FinishTime: $C.str, ExpireTime: $C.str }))
 
@@ -1889,7 +1889,7 @@ export const ModifyDBInstanceChargeTypeRequest: $Schema.Schema<ModifyDBInstanceC
 
 /** `ModifyDBInstanceChargeTypeResponse` (response side). */
 export interface ModifyDBInstanceChargeTypeResponse {
-  readonly DealName: string
+  readonly DealName?: string
   readonly RequestId: string
 }
 export const ModifyDBInstanceChargeTypeResponse: $Schema.Schema<ModifyDBInstanceChargeTypeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDBInstanceChargeTypeResponse", { DealName: $C.str, RequestId: $C.str }))
@@ -1978,7 +1978,7 @@ export const ModifyDBInstanceReadOnlyGroupRequest: $Schema.Schema<ModifyDBInstan
 
 /** `ModifyDBInstanceReadOnlyGroupResponse` (response side). */
 export interface ModifyDBInstanceReadOnlyGroupResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly TaskId?: number | bigint
   readonly RequestId: string
 }
@@ -2031,8 +2031,8 @@ export const ModifyDBInstanceSpecRequest: $Schema.Schema<ModifyDBInstanceSpecReq
 
 /** `ModifyDBInstanceSpecResponse` (response side). */
 export interface ModifyDBInstanceSpecResponse {
-  readonly DealName: string
-  readonly BillId: string
+  readonly DealName?: string
+  readonly BillId?: string
   readonly RequestId: string
 }
 export const ModifyDBInstanceSpecResponse: $Schema.Schema<ModifyDBInstanceSpecResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDBInstanceSpecResponse", { DealName: $C.str, BillId: $C.str, RequestId: $C.str }))
@@ -2046,7 +2046,7 @@ export const ModifyDBInstancesProjectRequest: $Schema.Schema<ModifyDBInstancesPr
 
 /** `ModifyDBInstancesProjectResponse` (response side). */
 export interface ModifyDBInstancesProjectResponse {
-  readonly Count: number | bigint
+  readonly Count?: number | bigint
   readonly RequestId: string
 }
 export const ModifyDBInstancesProjectResponse: $Schema.Schema<ModifyDBInstancesProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDBInstancesProjectResponse", { Count: $C.int64, RequestId: $C.str }))
@@ -2188,14 +2188,14 @@ export const ModifySwitchTimePeriodResponse: $Schema.Schema<ModifySwitchTimePeri
 
 /** `NetworkAccess` (response side). */
 export interface NetworkAccess {
-  readonly ResourceId: string
-  readonly ResourceType: number | bigint
-  readonly VpcId: string
-  readonly Vip: string
-  readonly Vip6: string
-  readonly Vport: number | bigint
-  readonly SubnetId: string
-  readonly VpcStatus: number | bigint
+  readonly ResourceId?: string
+  readonly ResourceType?: number | bigint
+  readonly VpcId?: string
+  readonly Vip?: string
+  readonly Vip6?: string
+  readonly Vport?: number | bigint
+  readonly SubnetId?: string
+  readonly VpcStatus?: number | bigint
 }
 export const NetworkAccess: $Schema.Schema<NetworkAccess> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetworkAccess", { ResourceId: $C.str, ResourceType: $C.uint64, VpcId: $C.str, Vip: $C.str, Vip6: $C.str, Vport: $C.int64, SubnetId: $C.str, VpcStatus: $C.int64 }))
 
@@ -2237,7 +2237,7 @@ export const OpenDBExtranetAccessRequest: $Schema.Schema<OpenDBExtranetAccessReq
 
 /** `OpenDBExtranetAccessResponse` (response side). */
 export interface OpenDBExtranetAccessResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly TaskId?: number | bigint
   readonly RequestId: string
 }
@@ -2252,89 +2252,89 @@ export const ParamEntry: $Schema.Schema<ParamEntry> = /*#__PURE__*/ $C.lazy(() =
 
 /** `ParamInfo` (response side). */
 export interface ParamInfo {
-  readonly ID: number | bigint
-  readonly Name: string
-  readonly ParamValueType: string
-  readonly Unit: string
-  readonly DefaultValue: string
-  readonly CurrentValue: string
-  readonly Max: number
-  readonly EnumValue: readonly string[] | null
-  readonly Min: number
-  readonly ParamDescriptionCH: string
-  readonly ParamDescriptionEN: string
-  readonly NeedReboot: boolean
-  readonly ClassificationCN: string
-  readonly ClassificationEN: string
-  readonly SpecRelated: boolean
-  readonly Advanced: boolean
-  readonly LastModifyTime: string
-  readonly StandbyRelated: number | bigint
-  readonly VersionRelationSet: readonly ParamVersionRelation[] | null
-  readonly SpecRelationSet: readonly ParamSpecRelation[] | null
+  readonly ID?: number | bigint
+  readonly Name?: string
+  readonly ParamValueType?: string
+  readonly Unit?: string
+  readonly DefaultValue?: string
+  readonly CurrentValue?: string
+  readonly Max?: number
+  readonly EnumValue?: readonly string[] | null
+  readonly Min?: number
+  readonly ParamDescriptionCH?: string
+  readonly ParamDescriptionEN?: string
+  readonly NeedReboot?: boolean
+  readonly ClassificationCN?: string
+  readonly ClassificationEN?: string
+  readonly SpecRelated?: boolean
+  readonly Advanced?: boolean
+  readonly LastModifyTime?: string
+  readonly StandbyRelated?: number | bigint
+  readonly VersionRelationSet?: readonly ParamVersionRelation[] | null
+  readonly SpecRelationSet?: readonly ParamSpecRelation[] | null
 }
 export const ParamInfo: $Schema.Schema<ParamInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamInfo", { ID: $C.int64, Name: $C.str, ParamValueType: $C.str, Unit: $C.str, DefaultValue: $C.str, CurrentValue: $C.str, Max: $C.float, EnumValue: $C.nul($C.arr($C.str)), Min: $C.float, ParamDescriptionCH: $C.str, ParamDescriptionEN: $C.str, NeedReboot: $C.bool, ClassificationCN: $C.str, ClassificationEN: $C.str, SpecRelated: $C.bool, Advanced: $C.bool, LastModifyTime: $C.str, StandbyRelated: $C.int64, VersionRelationSet: $C.nul($C.arr(ParamVersionRelation)), SpecRelationSet: $C.nul($C.arr(ParamSpecRelation)) }))
 
 /** `ParamSpecRelation` (response side). */
 export interface ParamSpecRelation {
-  readonly Name: string
-  readonly Memory: string
-  readonly Value: string
-  readonly Unit: string
-  readonly Max: number
-  readonly Min: number
-  readonly EnumValue: readonly string[] | null
+  readonly Name?: string
+  readonly Memory?: string
+  readonly Value?: string
+  readonly Unit?: string
+  readonly Max?: number
+  readonly Min?: number
+  readonly EnumValue?: readonly string[] | null
 }
 export const ParamSpecRelation: $Schema.Schema<ParamSpecRelation> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamSpecRelation", { Name: $C.str, Memory: $C.str, Value: $C.str, Unit: $C.str, Max: $C.float, Min: $C.float, EnumValue: $C.nul($C.arr($C.str)) }))
 
 /** `ParamVersionRelation` (response side). */
 export interface ParamVersionRelation {
-  readonly Name: string
-  readonly DBKernelVersion: string
-  readonly Value: string
-  readonly Unit: string
-  readonly Max: number
-  readonly Min: number
-  readonly EnumValue: readonly string[] | null
+  readonly Name?: string
+  readonly DBKernelVersion?: string
+  readonly Value?: string
+  readonly Unit?: string
+  readonly Max?: number
+  readonly Min?: number
+  readonly EnumValue?: readonly string[] | null
 }
 export const ParamVersionRelation: $Schema.Schema<ParamVersionRelation> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamVersionRelation", { Name: $C.str, DBKernelVersion: $C.str, Value: $C.str, Unit: $C.str, Max: $C.float, Min: $C.float, EnumValue: $C.nul($C.arr($C.str)) }))
 
 /** `ParameterTemplate` (response side). */
 export interface ParameterTemplate {
-  readonly TemplateId: string
-  readonly TemplateName: string
-  readonly DBMajorVersion: string
-  readonly DBEngine: string
-  readonly TemplateDescription: string
+  readonly TemplateId?: string
+  readonly TemplateName?: string
+  readonly DBMajorVersion?: string
+  readonly DBEngine?: string
+  readonly TemplateDescription?: string
 }
 export const ParameterTemplate: $Schema.Schema<ParameterTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParameterTemplate", { TemplateId: $C.str, TemplateName: $C.str, DBMajorVersion: $C.str, DBEngine: $C.str, TemplateDescription: $C.str }))
 
 /** `PgDeal` (response side). */
 export interface PgDeal {
-  readonly DealName: string
-  readonly OwnerUin: string
-  readonly Count: number | bigint
-  readonly PayMode: number | bigint
-  readonly FlowId: number | bigint
-  readonly DBInstanceIdSet: readonly string[]
+  readonly DealName?: string
+  readonly OwnerUin?: string
+  readonly Count?: number | bigint
+  readonly PayMode?: number | bigint
+  readonly FlowId?: number | bigint
+  readonly DBInstanceIdSet?: readonly string[]
 }
 export const PgDeal: $Schema.Schema<PgDeal> = /*#__PURE__*/ $C.lazy(() => $C.struct("PgDeal", { DealName: $C.str, OwnerUin: $C.str, Count: $C.int64, PayMode: $C.int64, FlowId: $C.int64, DBInstanceIdSet: $C.arr($C.str) }))
 
 /** `PolicyRule` (response side). */
 export interface PolicyRule {
-  readonly Action: string
-  readonly CidrIp: string
-  readonly PortRange: string
-  readonly IpProtocol: string
-  readonly Description: string
+  readonly Action?: string
+  readonly CidrIp?: string
+  readonly PortRange?: string
+  readonly IpProtocol?: string
+  readonly Description?: string
 }
 export const PolicyRule: $Schema.Schema<PolicyRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("PolicyRule", { Action: $C.str, CidrIp: $C.str, PortRange: $C.str, IpProtocol: $C.str, Description: $C.str }))
 
 /** `ProxyAddress` (response side). */
 export interface ProxyAddress {
-  readonly AddressId: string
-  readonly Vip: string
-  readonly Vport: number | bigint
+  readonly AddressId?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
   readonly VpcId?: string
   readonly SubnetId?: string
   readonly Description?: string
@@ -2346,8 +2346,8 @@ export const ProxyAddress: $Schema.Schema<ProxyAddress> = /*#__PURE__*/ $C.lazy(
 
 /** `ProxyGroupInfo` (response side). */
 export interface ProxyGroupInfo {
-  readonly ProxyGroupId: string
-  readonly Status: string
+  readonly ProxyGroupId?: string
+  readonly Status?: string
   readonly TaskStatus?: string
   readonly Description?: string
   readonly ProxyVersion?: string
@@ -2360,11 +2360,11 @@ export const ProxyGroupInfo: $Schema.Schema<ProxyGroupInfo> = /*#__PURE__*/ $C.l
 
 /** `ProxyNode` (response side). */
 export interface ProxyNode {
-  readonly ProxyNodeId: string
-  readonly Zone: string
-  readonly Cpu: number | bigint
-  readonly Mem: number | bigint
-  readonly Status: string
+  readonly ProxyNodeId?: string
+  readonly Zone?: string
+  readonly Cpu?: number | bigint
+  readonly Mem?: number | bigint
+  readonly Status?: string
   readonly Connection?: number | bigint
 }
 export const ProxyNode: $Schema.Schema<ProxyNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProxyNode", { ProxyNodeId: $C.str, Zone: $C.str, Cpu: $C.int64, Mem: $C.int64, Status: $C.str }, { Connection: $C.int64 }))
@@ -2380,10 +2380,10 @@ export const ProxyNodeCustom: $Schema.Schema<ProxyNodeCustom> = /*#__PURE__*/ $C
 
 /** `ProxyRoute` (response side). */
 export interface ProxyRoute {
-  readonly NodeId: string
-  readonly Role: string
-  readonly Weight: number | bigint
-  readonly Status: string
+  readonly NodeId?: string
+  readonly Role?: string
+  readonly Weight?: number | bigint
+  readonly Status?: string
 }
 export const ProxyRoute: $Schema.Schema<ProxyRoute> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProxyRoute", { NodeId: $C.str, Role: $C.str, Weight: $C.int64, Status: $C.str }))
 
@@ -2398,12 +2398,12 @@ export const ProxySpecItem: $Schema.Schema<ProxySpecItem> = /*#__PURE__*/ $C.laz
 
 /** `RawSlowQuery` (response side). */
 export interface RawSlowQuery {
-  readonly RawQuery: string
-  readonly DatabaseName: string
-  readonly Duration: number
-  readonly ClientAddr: string
-  readonly UserName: string
-  readonly SessionStartTime: string
+  readonly RawQuery?: string
+  readonly DatabaseName?: string
+  readonly Duration?: number
+  readonly ClientAddr?: string
+  readonly UserName?: string
+  readonly SessionStartTime?: string
   readonly ProcessId?: number | bigint | null
   readonly SessionId?: string | null
   readonly VirtualTransactionId?: string | null
@@ -2414,24 +2414,24 @@ export const RawSlowQuery: $Schema.Schema<RawSlowQuery> = /*#__PURE__*/ $C.lazy(
 
 /** `ReadOnlyGroup` (response side). */
 export interface ReadOnlyGroup {
-  readonly ReadOnlyGroupId: string
-  readonly ReadOnlyGroupName: string
-  readonly ProjectId: number | bigint
-  readonly MasterDBInstanceId: string
-  readonly MinDelayEliminateReserve: number | bigint
-  readonly MaxReplayLatency: number | bigint
-  readonly ReplayLatencyEliminate: number | bigint
-  readonly MaxReplayLag: number
-  readonly ReplayLagEliminate: number | bigint
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly Region: string
-  readonly Zone: string
-  readonly Status: string
-  readonly ReadOnlyDBInstanceList: readonly DBInstance[]
-  readonly Rebalance: number | bigint
-  readonly DBInstanceNetInfo: readonly DBInstanceNetInfo[]
-  readonly NetworkAccessList: readonly NetworkAccess[] | null
+  readonly ReadOnlyGroupId?: string
+  readonly ReadOnlyGroupName?: string
+  readonly ProjectId?: number | bigint
+  readonly MasterDBInstanceId?: string
+  readonly MinDelayEliminateReserve?: number | bigint
+  readonly MaxReplayLatency?: number | bigint
+  readonly ReplayLatencyEliminate?: number | bigint
+  readonly MaxReplayLag?: number
+  readonly ReplayLagEliminate?: number | bigint
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly Region?: string
+  readonly Zone?: string
+  readonly Status?: string
+  readonly ReadOnlyDBInstanceList?: readonly DBInstance[]
+  readonly Rebalance?: number | bigint
+  readonly DBInstanceNetInfo?: readonly DBInstanceNetInfo[]
+  readonly NetworkAccessList?: readonly NetworkAccess[] | null
 }
 export const ReadOnlyGroup: $Schema.Schema<ReadOnlyGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReadOnlyGroup", { ReadOnlyGroupId: $C.str, ReadOnlyGroupName: $C.str, ProjectId: $C.uint64, MasterDBInstanceId: $C.str, MinDelayEliminateReserve: $C.int64, MaxReplayLatency: $C.int64, ReplayLatencyEliminate: $C.int64, MaxReplayLag: $C.float, ReplayLagEliminate: $C.int64, VpcId: $C.str, SubnetId: $C.str, Region: $C.str, Zone: $C.str, Status: $C.str, ReadOnlyDBInstanceList: $C.arr(DBInstance), Rebalance: $C.int64, DBInstanceNetInfo: $C.arr(DBInstanceNetInfo), NetworkAccessList: $C.nul($C.arr(NetworkAccess)) }))
 
@@ -2462,11 +2462,11 @@ export const RefreshAccountPasswordResponse: $Schema.Schema<RefreshAccountPasswo
 
 /** `RegionInfo` (response side). */
 export interface RegionInfo {
-  readonly Region: string
-  readonly RegionName: string
-  readonly RegionId: number | bigint
-  readonly RegionState: string
-  readonly SupportInternational: number | bigint
+  readonly Region?: string
+  readonly RegionName?: string
+  readonly RegionId?: number | bigint
+  readonly RegionState?: string
+  readonly SupportInternational?: number | bigint
 }
 export const RegionInfo: $Schema.Schema<RegionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionInfo", { Region: $C.str, RegionName: $C.str, RegionId: $C.uint64, RegionState: $C.str, SupportInternational: $C.uint64 }))
 
@@ -2493,7 +2493,7 @@ export const RemoveDBInstanceFromReadOnlyGroupRequest: $Schema.Schema<RemoveDBIn
 
 /** `RemoveDBInstanceFromReadOnlyGroupResponse` (response side). */
 export interface RemoveDBInstanceFromReadOnlyGroupResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly TaskId?: number | bigint
   readonly RequestId: string
 }
@@ -2510,7 +2510,7 @@ export const RenewInstanceRequest: $Schema.Schema<RenewInstanceRequest> = /*#__P
 
 /** `RenewInstanceResponse` (response side). */
 export interface RenewInstanceResponse {
-  readonly DealName: string
+  readonly DealName?: string
   readonly RequestId: string
 }
 export const RenewInstanceResponse: $Schema.Schema<RenewInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RenewInstanceResponse", { DealName: $C.str, RequestId: $C.str }))
@@ -2537,7 +2537,7 @@ export const RestartDBInstanceRequest: $Schema.Schema<RestartDBInstanceRequest> 
 
 /** `RestartDBInstanceResponse` (response side). */
 export interface RestartDBInstanceResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly TaskId?: number | bigint
   readonly RequestId: string
 }
@@ -2561,13 +2561,13 @@ export const RestoreDBInstanceObjectsResponse: $Schema.Schema<RestoreDBInstanceO
 
 /** `SecurityGroup` (response side). */
 export interface SecurityGroup {
-  readonly ProjectId: number | bigint
-  readonly CreateTime: string
-  readonly Inbound: readonly PolicyRule[]
-  readonly Outbound: readonly PolicyRule[]
-  readonly SecurityGroupId: string
-  readonly SecurityGroupName: string
-  readonly SecurityGroupDescription: string
+  readonly ProjectId?: number | bigint
+  readonly CreateTime?: string
+  readonly Inbound?: readonly PolicyRule[]
+  readonly Outbound?: readonly PolicyRule[]
+  readonly SecurityGroupId?: string
+  readonly SecurityGroupName?: string
+  readonly SecurityGroupDescription?: string
 }
 export const SecurityGroup: $Schema.Schema<SecurityGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroup", { ProjectId: $C.int64, CreateTime: $C.str, Inbound: $C.arr(PolicyRule), Outbound: $C.arr(PolicyRule), SecurityGroupId: $C.str, SecurityGroupName: $C.str, SecurityGroupDescription: $C.str }))
 
@@ -2580,35 +2580,35 @@ export const SetAutoRenewFlagRequest: $Schema.Schema<SetAutoRenewFlagRequest> = 
 
 /** `SetAutoRenewFlagResponse` (response side). */
 export interface SetAutoRenewFlagResponse {
-  readonly Count: number | bigint
+  readonly Count?: number | bigint
   readonly RequestId: string
 }
 export const SetAutoRenewFlagResponse: $Schema.Schema<SetAutoRenewFlagResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SetAutoRenewFlagResponse", { Count: $C.int64, RequestId: $C.str }))
 
 /** `SpecInfo` (response side). */
 export interface SpecInfo {
-  readonly Region: string
-  readonly Zone: string
-  readonly SpecItemInfoList: readonly SpecItemInfo[]
-  readonly SupportKMSRegions: readonly string[]
+  readonly Region?: string
+  readonly Zone?: string
+  readonly SpecItemInfoList?: readonly SpecItemInfo[]
+  readonly SupportKMSRegions?: readonly string[]
 }
 export const SpecInfo: $Schema.Schema<SpecInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SpecInfo", { Region: $C.str, Zone: $C.str, SpecItemInfoList: $C.arr(SpecItemInfo), SupportKMSRegions: $C.arr($C.str) }))
 
 /** `SpecItemInfo` (response side). */
 export interface SpecItemInfo {
-  readonly SpecCode: string
-  readonly Version: string
-  readonly VersionName: string
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly MaxStorage: number | bigint
-  readonly MinStorage: number | bigint
-  readonly Qps: number | bigint
-  readonly Pid: number | bigint
-  readonly Type: string
-  readonly MajorVersion: string
-  readonly KernelVersion: string
-  readonly IsSupportTDE: number | bigint
+  readonly SpecCode?: string
+  readonly Version?: string
+  readonly VersionName?: string
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly MaxStorage?: number | bigint
+  readonly MinStorage?: number | bigint
+  readonly Qps?: number | bigint
+  readonly Pid?: number | bigint
+  readonly Type?: string
+  readonly MajorVersion?: string
+  readonly KernelVersion?: string
+  readonly IsSupportTDE?: number | bigint
 }
 export const SpecItemInfo: $Schema.Schema<SpecItemInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SpecItemInfo", { SpecCode: $C.str, Version: $C.str, VersionName: $C.str, Cpu: $C.uint64, Memory: $C.uint64, MaxStorage: $C.uint64, MinStorage: $C.uint64, Qps: $C.uint64, Pid: $C.uint64, Type: $C.str, MajorVersion: $C.str, KernelVersion: $C.str, IsSupportTDE: $C.int64 }))
 
@@ -2631,8 +2631,8 @@ export const SwitchDBInstancePrimaryResponse: $Schema.Schema<SwitchDBInstancePri
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { TagKey: $C.str, TagValue: $C.str }))
 
@@ -2650,13 +2650,13 @@ export const TaskDetail: $Schema.Schema<TaskDetail> = /*#__PURE__*/ $C.lazy(() =
 
 /** `TaskSet` (response side). */
 export interface TaskSet {
-  readonly TaskId: number | bigint
-  readonly TaskType: string
-  readonly DBInstanceId: string
-  readonly StartTime: string
+  readonly TaskId?: number | bigint
+  readonly TaskType?: string
+  readonly DBInstanceId?: string
+  readonly StartTime?: string
   readonly EndTime?: string
-  readonly Status: string
-  readonly Progress: number | bigint
+  readonly Status?: string
+  readonly Progress?: number | bigint
   readonly TaskDetail?: TaskDetail
 }
 export const TaskSet: $Schema.Schema<TaskSet> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskSet", { TaskId: $C.uint64, TaskType: $C.str, DBInstanceId: $C.str, StartTime: $C.str, Status: $C.str, Progress: $C.uint64 }, { EndTime: $C.str, TaskDetail: TaskDetail }))
@@ -2715,35 +2715,35 @@ export const UpgradeDBInstanceMajorVersionResponse: $Schema.Schema<UpgradeDBInst
 
 /** `Version` (response side). */
 export interface Version {
-  readonly DBEngine: string
-  readonly DBVersion: string
-  readonly DBMajorVersion: string
-  readonly DBKernelVersion: string
-  readonly SupportedFeatureNames: readonly string[]
-  readonly Status: string
-  readonly AvailableUpgradeTarget: readonly string[]
+  readonly DBEngine?: string
+  readonly DBVersion?: string
+  readonly DBMajorVersion?: string
+  readonly DBKernelVersion?: string
+  readonly SupportedFeatureNames?: readonly string[]
+  readonly Status?: string
+  readonly AvailableUpgradeTarget?: readonly string[]
 }
 export const Version: $Schema.Schema<Version> = /*#__PURE__*/ $C.lazy(() => $C.struct("Version", { DBEngine: $C.str, DBVersion: $C.str, DBMajorVersion: $C.str, DBKernelVersion: $C.str, SupportedFeatureNames: $C.arr($C.str), Status: $C.str, AvailableUpgradeTarget: $C.arr($C.str) }))
 
 /** `Xlog` (response side). */
 export interface Xlog {
-  readonly Id: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly InternalAddr: string
-  readonly ExternalAddr: string
-  readonly Size: number | bigint
+  readonly Id?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly InternalAddr?: string
+  readonly ExternalAddr?: string
+  readonly Size?: number | bigint
 }
 export const Xlog: $Schema.Schema<Xlog> = /*#__PURE__*/ $C.lazy(() => $C.struct("Xlog", { Id: $C.int64, StartTime: $C.datetime, EndTime: $C.datetime, InternalAddr: $C.str, ExternalAddr: $C.str, Size: $C.int64 }))
 
 /** `ZoneInfo` (response side). */
 export interface ZoneInfo {
-  readonly Zone: string
-  readonly ZoneName: string
-  readonly ZoneId: number | bigint
-  readonly ZoneState: string
-  readonly ZoneSupportIpv6: number | bigint
-  readonly StandbyZoneSet: readonly string[] | null
+  readonly Zone?: string
+  readonly ZoneName?: string
+  readonly ZoneId?: number | bigint
+  readonly ZoneState?: string
+  readonly ZoneSupportIpv6?: number | bigint
+  readonly StandbyZoneSet?: readonly string[] | null
 }
 export const ZoneInfo: $Schema.Schema<ZoneInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneInfo", { Zone: $C.str, ZoneName: $C.str, ZoneId: $C.uint64, ZoneState: $C.str, ZoneSupportIpv6: $C.uint64, StandbyZoneSet: $C.nul($C.arr($C.str)) }))
 

@@ -19,19 +19,19 @@ export const $M: $O.Meta = { service: "privatedns", version: "2020-10-28" }
 
 /** `AccountVpcInfo` (both sides). */
 export interface AccountVpcInfo {
-  readonly UniqVpcId: string
-  readonly Region: string
-  readonly Uin: string
+  readonly UniqVpcId?: string
+  readonly Region?: string
+  readonly Uin?: string
   readonly VpcName?: string
 }
 export const AccountVpcInfo: $Schema.Schema<AccountVpcInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccountVpcInfo", { UniqVpcId: $C.str, Region: $C.str, Uin: $C.str }, { VpcName: $C.str }))
 
 /** `AccountVpcInfoOut` (response side). */
 export interface AccountVpcInfoOut {
-  readonly VpcId: string
-  readonly Region: string
-  readonly Uin: string
-  readonly VpcName: string
+  readonly VpcId?: string
+  readonly Region?: string
+  readonly Uin?: string
+  readonly VpcName?: string
 }
 export const AccountVpcInfoOut: $Schema.Schema<AccountVpcInfoOut> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccountVpcInfoOut", { VpcId: $C.str, Region: $C.str, Uin: $C.str, VpcName: $C.str }))
 
@@ -54,9 +54,9 @@ export const AddSpecifyPrivateZoneVpcRequest: $Schema.Schema<AddSpecifyPrivateZo
 
 /** `AddSpecifyPrivateZoneVpcResponse` (response side). */
 export interface AddSpecifyPrivateZoneVpcResponse {
-  readonly ZoneId: string
-  readonly VpcSet: readonly VpcInfo[]
-  readonly AccountVpcSet: readonly AccountVpcInfo[]
+  readonly ZoneId?: string
+  readonly VpcSet?: readonly VpcInfo[]
+  readonly AccountVpcSet?: readonly AccountVpcInfo[]
   readonly UniqId?: string
   readonly RequestId: string
 }
@@ -64,18 +64,18 @@ export const AddSpecifyPrivateZoneVpcResponse: $Schema.Schema<AddSpecifyPrivateZ
 
 /** `AuditLog` (response side). */
 export interface AuditLog {
-  readonly Resource: string
-  readonly Metric: string
-  readonly TotalCount: number | bigint
-  readonly DataSet: readonly AuditLogInfo[]
+  readonly Resource?: string
+  readonly Metric?: string
+  readonly TotalCount?: number | bigint
+  readonly DataSet?: readonly AuditLogInfo[]
 }
 export const AuditLog: $Schema.Schema<AuditLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuditLog", { Resource: $C.str, Metric: $C.str, TotalCount: $C.int64, DataSet: $C.arr(AuditLogInfo) }))
 
 /** `AuditLogInfo` (response side). */
 export interface AuditLogInfo {
-  readonly Date: string
-  readonly OperatorUin: string
-  readonly Content: string
+  readonly Date?: string
+  readonly OperatorUin?: string
+  readonly Content?: string
 }
 export const AuditLogInfo: $Schema.Schema<AuditLogInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuditLogInfo", { Date: $C.datetime, OperatorUin: $C.str, Content: $C.str }))
 
@@ -85,8 +85,8 @@ export const CreateExtendEndpointRequest: $Schema.Schema<CreateExtendEndpointReq
 
 /** `CreateExtendEndpointResponse` (response side). */
 export interface CreateExtendEndpointResponse {
-  readonly EndpointId: string
-  readonly EndpointName: string
+  readonly EndpointId?: string
+  readonly EndpointName?: string
   readonly RequestId: string
 }
 export const CreateExtendEndpointResponse: $Schema.Schema<CreateExtendEndpointResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateExtendEndpointResponse", { EndpointId: $C.str, EndpointName: $C.str, RequestId: $C.str }))
@@ -122,8 +122,8 @@ export const CreateInboundEndpointRequest: $Schema.Schema<CreateInboundEndpointR
 
 /** `CreateInboundEndpointResponse` (response side). */
 export interface CreateInboundEndpointResponse {
-  readonly EndpointId: string
-  readonly EndpointName: string
+  readonly EndpointId?: string
+  readonly EndpointName?: string
   readonly RequestId: string
 }
 export const CreateInboundEndpointResponse: $Schema.Schema<CreateInboundEndpointResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInboundEndpointResponse", { EndpointId: $C.str, EndpointName: $C.str, RequestId: $C.str }))
@@ -180,7 +180,7 @@ export const CreatePrivateZoneRecordRequest: $Schema.Schema<CreatePrivateZoneRec
 
 /** `CreatePrivateZoneRecordResponse` (response side). */
 export interface CreatePrivateZoneRecordResponse {
-  readonly RecordId: string
+  readonly RecordId?: string
   readonly RequestId: string
 }
 export const CreatePrivateZoneRecordResponse: $Schema.Schema<CreatePrivateZoneRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePrivateZoneRecordResponse", { RecordId: $C.str, RequestId: $C.str }))
@@ -201,16 +201,16 @@ export const CreatePrivateZoneRequest: $Schema.Schema<CreatePrivateZoneRequest> 
 
 /** `CreatePrivateZoneResponse` (response side). */
 export interface CreatePrivateZoneResponse {
-  readonly ZoneId: string
-  readonly Domain: string
+  readonly ZoneId?: string
+  readonly Domain?: string
   readonly RequestId: string
 }
 export const CreatePrivateZoneResponse: $Schema.Schema<CreatePrivateZoneResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePrivateZoneResponse", { ZoneId: $C.str, Domain: $C.str, RequestId: $C.str }))
 
 /** `DatePoint` (response side). */
 export interface DatePoint {
-  readonly Date: string
-  readonly Value: number | bigint
+  readonly Date?: string
+  readonly Value?: number | bigint
 }
 export const DatePoint: $Schema.Schema<DatePoint> = /*#__PURE__*/ $C.lazy(() => $C.struct("DatePoint", { Date: $C.datetime, Value: $C.int64 }))
 
@@ -300,9 +300,9 @@ export const DeleteSpecifyPrivateZoneVpcRequest: $Schema.Schema<DeleteSpecifyPri
 
 /** `DeleteSpecifyPrivateZoneVpcResponse` (response side). */
 export interface DeleteSpecifyPrivateZoneVpcResponse {
-  readonly ZoneId: string
-  readonly VpcSet: readonly VpcInfo[]
-  readonly AccountVpcSet: readonly AccountVpcInfo[]
+  readonly ZoneId?: string
+  readonly VpcSet?: readonly VpcInfo[]
+  readonly AccountVpcSet?: readonly AccountVpcInfo[]
   readonly UniqId?: string
   readonly RequestId: string
 }
@@ -319,8 +319,8 @@ export const DescribeAccountVpcListRequest: $Schema.Schema<DescribeAccountVpcLis
 
 /** `DescribeAccountVpcListResponse` (response side). */
 export interface DescribeAccountVpcListResponse {
-  readonly TotalCount: number | bigint
-  readonly VpcSet: readonly AccountVpcInfoOut[]
+  readonly TotalCount?: number | bigint
+  readonly VpcSet?: readonly AccountVpcInfoOut[]
   readonly RequestId: string
 }
 export const DescribeAccountVpcListResponse: $Schema.Schema<DescribeAccountVpcListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccountVpcListResponse", { TotalCount: $C.int64, VpcSet: $C.arr(AccountVpcInfoOut), RequestId: $C.str }))
@@ -337,7 +337,7 @@ export const DescribeAuditLogRequest: $Schema.Schema<DescribeAuditLogRequest> = 
 
 /** `DescribeAuditLogResponse` (response side). */
 export interface DescribeAuditLogResponse {
-  readonly Data: readonly AuditLog[]
+  readonly Data?: readonly AuditLog[]
   readonly RequestId: string
 }
 export const DescribeAuditLogResponse: $Schema.Schema<DescribeAuditLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuditLogResponse", { Data: $C.arr(AuditLog), RequestId: $C.str }))
@@ -351,7 +351,7 @@ export const DescribeCreateRecordListResultRequest: $Schema.Schema<DescribeCreat
 
 /** `DescribeCreateRecordListResultResponse` (response side). */
 export interface DescribeCreateRecordListResultResponse {
-  readonly RecordsResult: readonly RecordsInfoResult[] | null
+  readonly RecordsResult?: readonly RecordsInfoResult[] | null
   readonly RequestId: string
 }
 export const DescribeCreateRecordListResultResponse: $Schema.Schema<DescribeCreateRecordListResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCreateRecordListResultResponse", { RecordsResult: $C.nul($C.arr(RecordsInfoResult)), RequestId: $C.str }))
@@ -364,7 +364,7 @@ export const DescribeCreateZoneListResultRequest: $Schema.Schema<DescribeCreateZ
 
 /** `DescribeCreateZoneListResultResponse` (response side). */
 export interface DescribeCreateZoneListResultResponse {
-  readonly ZonesInfo: readonly ZoneInfo[] | null
+  readonly ZonesInfo?: readonly ZoneInfo[] | null
   readonly RequestId: string
 }
 export const DescribeCreateZoneListResultResponse: $Schema.Schema<DescribeCreateZoneListResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCreateZoneListResultResponse", { ZonesInfo: $C.nul($C.arr(ZoneInfo)), RequestId: $C.str }))
@@ -375,10 +375,10 @@ export const DescribeDashboardRequest: $Schema.Schema<DescribeDashboardRequest> 
 
 /** `DescribeDashboardResponse` (response side). */
 export interface DescribeDashboardResponse {
-  readonly ZoneTotal: number | bigint
-  readonly ZoneVpcCount: number | bigint
-  readonly RequestTotalCount: number | bigint
-  readonly FlowUsage: readonly FlowUsage[]
+  readonly ZoneTotal?: number | bigint
+  readonly ZoneVpcCount?: number | bigint
+  readonly RequestTotalCount?: number | bigint
+  readonly FlowUsage?: readonly FlowUsage[]
   readonly RequestId: string
 }
 export const DescribeDashboardResponse: $Schema.Schema<DescribeDashboardResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDashboardResponse", { ZoneTotal: $C.int64, ZoneVpcCount: $C.int64, RequestTotalCount: $C.int64, FlowUsage: $C.arr(FlowUsage), RequestId: $C.str }))
@@ -407,8 +407,8 @@ export const DescribeForwardRuleListRequest: $Schema.Schema<DescribeForwardRuleL
 
 /** `DescribeForwardRuleListResponse` (response side). */
 export interface DescribeForwardRuleListResponse {
-  readonly TotalCount: number | bigint
-  readonly ForwardRuleSet: readonly ForwardRule[]
+  readonly TotalCount?: number | bigint
+  readonly ForwardRuleSet?: readonly ForwardRule[]
   readonly RequestId: string
 }
 export const DescribeForwardRuleListResponse: $Schema.Schema<DescribeForwardRuleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeForwardRuleListResponse", { TotalCount: $C.int64, ForwardRuleSet: $C.arr(ForwardRule), RequestId: $C.str }))
@@ -423,8 +423,8 @@ export const DescribeInboundEndpointListRequest: $Schema.Schema<DescribeInboundE
 
 /** `DescribeInboundEndpointListResponse` (response side). */
 export interface DescribeInboundEndpointListResponse {
-  readonly TotalCount: number | bigint
-  readonly InboundEndpointSet: readonly InboundEndpointSet[]
+  readonly TotalCount?: number | bigint
+  readonly InboundEndpointSet?: readonly InboundEndpointSet[]
   readonly RequestId: string
 }
 export const DescribeInboundEndpointListResponse: $Schema.Schema<DescribeInboundEndpointListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInboundEndpointListResponse", { TotalCount: $C.uint64, InboundEndpointSet: $C.arr(InboundEndpointSet), RequestId: $C.str }))
@@ -439,8 +439,8 @@ export const DescribePrivateDNSAccountListRequest: $Schema.Schema<DescribePrivat
 
 /** `DescribePrivateDNSAccountListResponse` (response side). */
 export interface DescribePrivateDNSAccountListResponse {
-  readonly TotalCount: number | bigint
-  readonly AccountSet: readonly PrivateDNSAccount[]
+  readonly TotalCount?: number | bigint
+  readonly AccountSet?: readonly PrivateDNSAccount[]
   readonly RequestId: string
 }
 export const DescribePrivateDNSAccountListResponse: $Schema.Schema<DescribePrivateDNSAccountListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrivateDNSAccountListResponse", { TotalCount: $C.int64, AccountSet: $C.arr(PrivateDNSAccount), RequestId: $C.str }))
@@ -455,8 +455,8 @@ export const DescribePrivateZoneListRequest: $Schema.Schema<DescribePrivateZoneL
 
 /** `DescribePrivateZoneListResponse` (response side). */
 export interface DescribePrivateZoneListResponse {
-  readonly TotalCount: number | bigint
-  readonly PrivateZoneSet: readonly PrivateZone[]
+  readonly TotalCount?: number | bigint
+  readonly PrivateZoneSet?: readonly PrivateZone[]
   readonly RequestId: string
 }
 export const DescribePrivateZoneListResponse: $Schema.Schema<DescribePrivateZoneListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrivateZoneListResponse", { TotalCount: $C.int64, PrivateZoneSet: $C.arr(PrivateZone), RequestId: $C.str }))
@@ -472,8 +472,8 @@ export const DescribePrivateZoneRecordListRequest: $Schema.Schema<DescribePrivat
 
 /** `DescribePrivateZoneRecordListResponse` (response side). */
 export interface DescribePrivateZoneRecordListResponse {
-  readonly TotalCount: number | bigint
-  readonly RecordSet: readonly PrivateZoneRecord[]
+  readonly TotalCount?: number | bigint
+  readonly RecordSet?: readonly PrivateZoneRecord[]
   readonly RequestId: string
 }
 export const DescribePrivateZoneRecordListResponse: $Schema.Schema<DescribePrivateZoneRecordListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrivateZoneRecordListResponse", { TotalCount: $C.int64, RecordSet: $C.arr(PrivateZoneRecord), RequestId: $C.str }))
@@ -486,7 +486,7 @@ export const DescribePrivateZoneRequest: $Schema.Schema<DescribePrivateZoneReque
 
 /** `DescribePrivateZoneResponse` (response side). */
 export interface DescribePrivateZoneResponse {
-  readonly PrivateZone: PrivateZone
+  readonly PrivateZone?: PrivateZone
   readonly RequestId: string
 }
 export const DescribePrivateZoneResponse: $Schema.Schema<DescribePrivateZoneResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrivateZoneResponse", { PrivateZone: PrivateZone, RequestId: $C.str }))
@@ -497,7 +497,7 @@ export const DescribePrivateZoneServiceRequest: $Schema.Schema<DescribePrivateZo
 
 /** `DescribePrivateZoneServiceResponse` (response side). */
 export interface DescribePrivateZoneServiceResponse {
-  readonly ServiceStatus: string
+  readonly ServiceStatus?: string
   readonly RequestId: string
 }
 export const DescribePrivateZoneServiceResponse: $Schema.Schema<DescribePrivateZoneServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrivateZoneServiceResponse", { ServiceStatus: $C.str, RequestId: $C.str }))
@@ -522,7 +522,7 @@ export const DescribeRecordRequest: $Schema.Schema<DescribeRecordRequest> = /*#_
 
 /** `DescribeRecordResponse` (response side). */
 export interface DescribeRecordResponse {
-  readonly RecordInfo: RecordInfo
+  readonly RecordInfo?: RecordInfo
   readonly RequestId: string
 }
 export const DescribeRecordResponse: $Schema.Schema<DescribeRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordResponse", { RecordInfo: RecordInfo, RequestId: $C.str }))
@@ -538,8 +538,8 @@ export const DescribeRequestDataRequest: $Schema.Schema<DescribeRequestDataReque
 
 /** `DescribeRequestDataResponse` (response side). */
 export interface DescribeRequestDataResponse {
-  readonly Data: readonly MetricData[]
-  readonly Interval: string
+  readonly Data?: readonly MetricData[]
+  readonly Interval?: string
   readonly Url?: string
   readonly RequestId: string
 }
@@ -547,10 +547,10 @@ export const DescribeRequestDataResponse: $Schema.Schema<DescribeRequestDataResp
 
 /** `EndPointServiceInfo` (response side). */
 export interface EndPointServiceInfo {
-  readonly EndPointVip: string
+  readonly EndPointVip?: string
   readonly UniqSubnetId?: string
-  readonly EndPointState: number | bigint
-  readonly EndPointStatus: number | bigint
+  readonly EndPointState?: number | bigint
+  readonly EndPointStatus?: number | bigint
   readonly EndPointRemark?: string
   readonly EndPointIsolateFlag?: number | bigint
 }
@@ -565,45 +565,45 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `FlowUsage` (response side). */
 export interface FlowUsage {
-  readonly FlowType: string
-  readonly TotalQuantity: number | bigint
-  readonly AvailableQuantity: number | bigint
+  readonly FlowType?: string
+  readonly TotalQuantity?: number | bigint
+  readonly AvailableQuantity?: number | bigint
 }
 export const FlowUsage: $Schema.Schema<FlowUsage> = /*#__PURE__*/ $C.lazy(() => $C.struct("FlowUsage", { FlowType: $C.str, TotalQuantity: $C.int64, AvailableQuantity: $C.int64 }))
 
 /** `ForwardRule` (response side). */
 export interface ForwardRule {
-  readonly Domain: string
-  readonly RuleName: string
-  readonly RuleId: string
-  readonly RuleType: string
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly EndPointName: string
-  readonly EndPointId: string
-  readonly ForwardAddress: readonly string[]
-  readonly VpcSet: readonly VpcInfo[]
-  readonly ZoneId: string
-  readonly Tags: readonly TagInfo[]
+  readonly Domain?: string
+  readonly RuleName?: string
+  readonly RuleId?: string
+  readonly RuleType?: string
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly EndPointName?: string
+  readonly EndPointId?: string
+  readonly ForwardAddress?: readonly string[]
+  readonly VpcSet?: readonly VpcInfo[]
+  readonly ZoneId?: string
+  readonly Tags?: readonly TagInfo[]
 }
 export const ForwardRule: $Schema.Schema<ForwardRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("ForwardRule", { Domain: $C.str, RuleName: $C.str, RuleId: $C.str, RuleType: $C.str, CreatedAt: $C.str, UpdatedAt: $C.str, EndPointName: $C.str, EndPointId: $C.str, ForwardAddress: $C.arr($C.str), VpcSet: $C.arr(VpcInfo), ZoneId: $C.str, Tags: $C.arr(TagInfo) }))
 
 /** `InboundEndpointSet` (response side). */
 export interface InboundEndpointSet {
-  readonly EndPointId: string
-  readonly EndPointName: string
-  readonly UniqVpcId: string
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
+  readonly EndPointId?: string
+  readonly EndPointName?: string
+  readonly UniqVpcId?: string
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
   readonly EndPointService?: readonly EndPointServiceInfo[]
 }
 export const InboundEndpointSet: $Schema.Schema<InboundEndpointSet> = /*#__PURE__*/ $C.lazy(() => $C.struct("InboundEndpointSet", { EndPointId: $C.str, EndPointName: $C.str, UniqVpcId: $C.str, CreatedAt: $C.str, UpdatedAt: $C.str }, { EndPointService: $C.arr(EndPointServiceInfo) }))
 
 /** `MetricData` (response side). */
 export interface MetricData {
-  readonly Resource: string
-  readonly Metric: string
-  readonly DataSet: readonly DatePoint[]
+  readonly Resource?: string
+  readonly Metric?: string
+  readonly DataSet?: readonly DatePoint[]
   readonly MetricCount?: number | bigint
 }
 export const MetricData: $Schema.Schema<MetricData> = /*#__PURE__*/ $C.lazy(() => $C.struct("MetricData", { Resource: $C.str, Metric: $C.str, DataSet: $C.arr(DatePoint) }, { MetricCount: $C.int64 }))
@@ -680,9 +680,9 @@ export const ModifyPrivateZoneVpcRequest: $Schema.Schema<ModifyPrivateZoneVpcReq
 
 /** `ModifyPrivateZoneVpcResponse` (response side). */
 export interface ModifyPrivateZoneVpcResponse {
-  readonly ZoneId: string
-  readonly VpcSet: readonly VpcInfo[]
-  readonly AccountVpcSet: readonly AccountVpcInfoOutput[]
+  readonly ZoneId?: string
+  readonly VpcSet?: readonly VpcInfo[]
+  readonly AccountVpcSet?: readonly AccountVpcInfoOutput[]
   readonly RequestId: string
 }
 export const ModifyPrivateZoneVpcResponse: $Schema.Schema<ModifyPrivateZoneVpcResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyPrivateZoneVpcResponse", { ZoneId: $C.str, VpcSet: $C.arr(VpcInfo), AccountVpcSet: $C.arr(AccountVpcInfoOutput), RequestId: $C.str }))
@@ -697,16 +697,16 @@ export const ModifyRecordsStatusRequest: $Schema.Schema<ModifyRecordsStatusReque
 
 /** `ModifyRecordsStatusResponse` (response side). */
 export interface ModifyRecordsStatusResponse {
-  readonly ZoneId: string
-  readonly RecordIds: readonly (number | bigint)[]
-  readonly Status: string
+  readonly ZoneId?: string
+  readonly RecordIds?: readonly (number | bigint)[]
+  readonly Status?: string
   readonly RequestId: string
 }
 export const ModifyRecordsStatusResponse: $Schema.Schema<ModifyRecordsStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRecordsStatusResponse", { ZoneId: $C.str, RecordIds: $C.arr($C.int64), Status: $C.str, RequestId: $C.str }))
 
 /** `PrivateDNSAccount` (both sides). */
 export interface PrivateDNSAccount {
-  readonly Uin: string
+  readonly Uin?: string
   readonly Account?: string
   readonly Nickname?: string
 }
@@ -714,42 +714,42 @@ export const PrivateDNSAccount: $Schema.Schema<PrivateDNSAccount> = /*#__PURE__*
 
 /** `PrivateZone` (response side). */
 export interface PrivateZone {
-  readonly ZoneId: string
-  readonly OwnerUin: number | bigint
-  readonly Domain: string
-  readonly CreatedOn: string
-  readonly UpdatedOn: string
-  readonly RecordCount: number | bigint
+  readonly ZoneId?: string
+  readonly OwnerUin?: number | bigint
+  readonly Domain?: string
+  readonly CreatedOn?: string
+  readonly UpdatedOn?: string
+  readonly RecordCount?: number | bigint
   readonly Remark?: string
-  readonly VpcSet: readonly VpcInfo[]
-  readonly Status: string
-  readonly DnsForwardStatus: string
-  readonly Tags: readonly TagInfo[]
+  readonly VpcSet?: readonly VpcInfo[]
+  readonly Status?: string
+  readonly DnsForwardStatus?: string
+  readonly Tags?: readonly TagInfo[]
   readonly AccountVpcSet?: readonly AccountVpcInfoOutput[]
   readonly IsCustomTld?: boolean
-  readonly CnameSpeedupStatus: string
+  readonly CnameSpeedupStatus?: string
   readonly ForwardRuleName?: string
   readonly ForwardRuleType?: string
   readonly ForwardAddress?: string
-  readonly EndPointName: string | null
+  readonly EndPointName?: string | null
   readonly DeletedVpcSet?: readonly VpcInfo[]
 }
 export const PrivateZone: $Schema.Schema<PrivateZone> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrivateZone", { ZoneId: $C.str, OwnerUin: $C.int64, Domain: $C.str, CreatedOn: $C.datetime, UpdatedOn: $C.datetime, RecordCount: $C.int64, VpcSet: $C.arr(VpcInfo), Status: $C.str, DnsForwardStatus: $C.str, Tags: $C.arr(TagInfo), CnameSpeedupStatus: $C.str, EndPointName: $C.nul($C.str) }, { Remark: $C.str, AccountVpcSet: $C.arr(AccountVpcInfoOutput), IsCustomTld: $C.bool, ForwardRuleName: $C.str, ForwardRuleType: $C.str, ForwardAddress: $C.str, DeletedVpcSet: $C.arr(VpcInfo) }))
 
 /** `PrivateZoneRecord` (response side). */
 export interface PrivateZoneRecord {
-  readonly RecordId: string
-  readonly ZoneId: string
-  readonly SubDomain: string
-  readonly RecordType: string
-  readonly RecordValue: string
-  readonly TTL: number | bigint
+  readonly RecordId?: string
+  readonly ZoneId?: string
+  readonly SubDomain?: string
+  readonly RecordType?: string
+  readonly RecordValue?: string
+  readonly TTL?: number | bigint
   readonly MX?: number | bigint
-  readonly Status: string
-  readonly Weight: number | bigint | null
-  readonly CreatedOn: string
-  readonly UpdatedOn: string
-  readonly Extra: string | null
+  readonly Status?: string
+  readonly Weight?: number | bigint | null
+  readonly CreatedOn?: string
+  readonly UpdatedOn?: string
+  readonly Extra?: string | null
   readonly Enabled?: number | bigint
   readonly Remark?: string
 }
@@ -763,7 +763,7 @@ export const QueryAsyncBindVpcStatusRequest: $Schema.Schema<QueryAsyncBindVpcSta
 
 /** `QueryAsyncBindVpcStatusResponse` (response side). */
 export interface QueryAsyncBindVpcStatusResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly ErrorMsg?: string | null
   readonly RequestId: string
 }
@@ -771,16 +771,16 @@ export const QueryAsyncBindVpcStatusResponse: $Schema.Schema<QueryAsyncBindVpcSt
 
 /** `RecordInfo` (response side). */
 export interface RecordInfo {
-  readonly RecordId: string
-  readonly ZoneId: string
-  readonly SubDomain: string
-  readonly RecordType: string
-  readonly RecordValue: string
-  readonly TTL: number | bigint
+  readonly RecordId?: string
+  readonly ZoneId?: string
+  readonly SubDomain?: string
+  readonly RecordType?: string
+  readonly RecordValue?: string
+  readonly TTL?: number | bigint
   readonly MX?: number | bigint
   readonly Weight?: number | bigint
-  readonly CreatedOn: string
-  readonly UpdatedOn: string
+  readonly CreatedOn?: string
+  readonly UpdatedOn?: string
   readonly Enabled?: number | bigint
   readonly Remark?: string
 }
@@ -832,15 +832,15 @@ export const SubscribePrivateZoneServiceRequest: $Schema.Schema<SubscribePrivate
 
 /** `SubscribePrivateZoneServiceResponse` (response side). */
 export interface SubscribePrivateZoneServiceResponse {
-  readonly ServiceStatus: string
+  readonly ServiceStatus?: string
   readonly RequestId: string
 }
 export const SubscribePrivateZoneServiceResponse: $Schema.Schema<SubscribePrivateZoneServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubscribePrivateZoneServiceResponse", { ServiceStatus: $C.str, RequestId: $C.str }))
 
 /** `TagInfo` (both sides). */
 export interface TagInfo {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const TagInfo: $Schema.Schema<TagInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagInfo", { TagKey: $C.str, TagValue: $C.str }))
 
@@ -855,8 +855,8 @@ export const TldQuota: $Schema.Schema<TldQuota> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `VpcInfo` (both sides). */
 export interface VpcInfo {
-  readonly UniqVpcId: string
-  readonly Region: string
+  readonly UniqVpcId?: string
+  readonly Region?: string
 }
 export const VpcInfo: $Schema.Schema<VpcInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VpcInfo", { UniqVpcId: $C.str, Region: $C.str }))
 

@@ -77,61 +77,61 @@ export const AlertChannel: $Schema.Schema<AlertChannel> = /*#__PURE__*/ $C.lazy(
 
 /** `AlertChannelRecord` (response side). */
 export interface AlertChannelRecord {
-  readonly NoticeId: string
-  readonly AMPConsumerId: string
-  readonly ProjectId: string
-  readonly Status: number | bigint
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly AppId: number | bigint
-  readonly Uin: string
-  readonly SubAccountUin: string
+  readonly NoticeId?: string
+  readonly AMPConsumerId?: string
+  readonly ProjectId?: string
+  readonly Status?: number | bigint
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly AppId?: number | bigint
+  readonly Uin?: string
+  readonly SubAccountUin?: string
 }
 export const AlertChannelRecord: $Schema.Schema<AlertChannelRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("AlertChannelRecord", { NoticeId: $C.str, AMPConsumerId: $C.str, ProjectId: $C.str, Status: $C.uint64, CreatedAt: $C.str, UpdatedAt: $C.str, AppId: $C.int64, Uin: $C.str, SubAccountUin: $C.str }))
 
 /** `AlertRecord` (response side). */
 export interface AlertRecord {
-  readonly AlertRecordId: string | null
-  readonly ProjectId: string
-  readonly ScenarioId: string
-  readonly Status: AlertRecordStatus
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly JobId: string
-  readonly AppId: number | bigint
-  readonly Uin: string
-  readonly SubAccountUin: string
-  readonly ScenarioName: string
-  readonly Target: string
-  readonly JobSLAId: string
-  readonly JobSLADescription: string
+  readonly AlertRecordId?: string | null
+  readonly ProjectId?: string
+  readonly ScenarioId?: string
+  readonly Status?: AlertRecordStatus
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly JobId?: string
+  readonly AppId?: number | bigint
+  readonly Uin?: string
+  readonly SubAccountUin?: string
+  readonly ScenarioName?: string
+  readonly Target?: string
+  readonly JobSLAId?: string
+  readonly JobSLADescription?: string
 }
 export const AlertRecord: $Schema.Schema<AlertRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("AlertRecord", { AlertRecordId: $C.nul($C.str), ProjectId: $C.str, ScenarioId: $C.str, Status: AlertRecordStatus, CreatedAt: $C.str, UpdatedAt: $C.str, JobId: $C.str, AppId: $C.int64, Uin: $C.str, SubAccountUin: $C.str, ScenarioName: $C.str, Target: $C.str, JobSLAId: $C.str, JobSLADescription: $C.str }))
 
 /** `AlertRecordStatus` (response side). */
 export interface AlertRecordStatus {
-  readonly AbortJob: number | bigint
-  readonly SendNotice: number | bigint
+  readonly AbortJob?: number | bigint
+  readonly SendNotice?: number | bigint
 }
 export const AlertRecordStatus: $Schema.Schema<AlertRecordStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("AlertRecordStatus", { AbortJob: $C.uint64, SendNotice: $C.uint64 }))
 
 /** `Attributes` (response side). */
 export interface Attributes {
-  readonly Status: string
-  readonly Result: string
-  readonly Service: string
-  readonly Method: string
-  readonly Duration: string
+  readonly Status?: string
+  readonly Result?: string
+  readonly Service?: string
+  readonly Method?: string
+  readonly Duration?: string
 }
 export const Attributes: $Schema.Schema<Attributes> = /*#__PURE__*/ $C.lazy(() => $C.struct("Attributes", { Status: $C.str, Result: $C.str, Service: $C.str, Method: $C.str, Duration: $C.str }))
 
 /** `CheckSummary` (response side). */
 export interface CheckSummary {
-  readonly Name: string
-  readonly Step: string
-  readonly SuccessCount: number | bigint
-  readonly FailCount: number | bigint
-  readonly ErrorRate: number
+  readonly Name?: string
+  readonly Step?: string
+  readonly SuccessCount?: number | bigint
+  readonly FailCount?: number | bigint
+  readonly ErrorRate?: number
 }
 export const CheckSummary: $Schema.Schema<CheckSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckSummary", { Name: $C.str, Step: $C.str, SuccessCount: $C.int64, FailCount: $C.int64, ErrorRate: $C.float }))
 
@@ -191,7 +191,7 @@ export const CreateCronJobRequest: $Schema.Schema<CreateCronJobRequest> = /*#__P
 
 /** `CreateCronJobResponse` (response side). */
 export interface CreateCronJobResponse {
-  readonly CronJobId: string
+  readonly CronJobId?: string
   readonly RequestId: string
 }
 export const CreateCronJobResponse: $Schema.Schema<CreateCronJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCronJobResponse", { CronJobId: $C.str, RequestId: $C.str }))
@@ -207,7 +207,7 @@ export const CreateEnvironmentRequest: $Schema.Schema<CreateEnvironmentRequest> 
 
 /** `CreateEnvironmentResponse` (response side). */
 export interface CreateEnvironmentResponse {
-  readonly EnvId: string
+  readonly EnvId?: string
   readonly RequestId: string
 }
 export const CreateEnvironmentResponse: $Schema.Schema<CreateEnvironmentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEnvironmentResponse", { EnvId: $C.str, RequestId: $C.str }))
@@ -245,7 +245,7 @@ export const CreateProjectRequest: $Schema.Schema<CreateProjectRequest> = /*#__P
 
 /** `CreateProjectResponse` (response side). */
 export interface CreateProjectResponse {
-  readonly ProjectId: string
+  readonly ProjectId?: string
   readonly RequestId: string
 }
 export const CreateProjectResponse: $Schema.Schema<CreateProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProjectResponse", { ProjectId: $C.str, RequestId: $C.str }))
@@ -275,60 +275,60 @@ export const CreateScenarioRequest: $Schema.Schema<CreateScenarioRequest> = /*#_
 
 /** `CreateScenarioResponse` (response side). */
 export interface CreateScenarioResponse {
-  readonly ScenarioId: string
+  readonly ScenarioId?: string
   readonly RequestId: string
 }
 export const CreateScenarioResponse: $Schema.Schema<CreateScenarioResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateScenarioResponse", { ScenarioId: $C.str, RequestId: $C.str }))
 
 /** `Credentials` (response side). */
 export interface Credentials {
-  readonly TmpSecretId: string
-  readonly TmpSecretKey: string
-  readonly Token: string
+  readonly TmpSecretId?: string
+  readonly TmpSecretKey?: string
+  readonly Token?: string
 }
 export const Credentials: $Schema.Schema<Credentials> = /*#__PURE__*/ $C.lazy(() => $C.struct("Credentials", { TmpSecretId: $C.str, TmpSecretKey: $C.str, Token: $C.str }))
 
 /** `CronJob` (response side). */
 export interface CronJob {
-  readonly CronJobId: string | null
-  readonly Name: string
-  readonly ProjectId: string
-  readonly ScenarioId: string
-  readonly ScenarioName: string
-  readonly CronExpression: string
-  readonly EndTime: string | null
-  readonly AbortReason: number | bigint
-  readonly Status: number | bigint
-  readonly NoticeId: string
-  readonly CreatedAt: string | null
-  readonly UpdatedAt: string | null
-  readonly FrequencyType: number | bigint
-  readonly Note: string
-  readonly JobOwner: string
-  readonly AppId: number | bigint
-  readonly Uin: string
-  readonly SubAccountUin: string
+  readonly CronJobId?: string | null
+  readonly Name?: string
+  readonly ProjectId?: string
+  readonly ScenarioId?: string
+  readonly ScenarioName?: string
+  readonly CronExpression?: string
+  readonly EndTime?: string | null
+  readonly AbortReason?: number | bigint
+  readonly Status?: number | bigint
+  readonly NoticeId?: string
+  readonly CreatedAt?: string | null
+  readonly UpdatedAt?: string | null
+  readonly FrequencyType?: number | bigint
+  readonly Note?: string
+  readonly JobOwner?: string
+  readonly AppId?: number | bigint
+  readonly Uin?: string
+  readonly SubAccountUin?: string
 }
 export const CronJob: $Schema.Schema<CronJob> = /*#__PURE__*/ $C.lazy(() => $C.struct("CronJob", { CronJobId: $C.nul($C.str), Name: $C.str, ProjectId: $C.str, ScenarioId: $C.str, ScenarioName: $C.str, CronExpression: $C.str, EndTime: $C.nul($C.datetimeIso), AbortReason: $C.int64, Status: $C.int64, NoticeId: $C.str, CreatedAt: $C.nul($C.datetimeIso), UpdatedAt: $C.nul($C.datetimeIso), FrequencyType: $C.int64, Note: $C.str, JobOwner: $C.str, AppId: $C.int64, Uin: $C.str, SubAccountUin: $C.str }))
 
 /** `CustomSample` (response side). */
 export interface CustomSample {
-  readonly Metric: string
-  readonly Aggregation: string
-  readonly Labels: readonly Label[] | null
-  readonly Value: number
-  readonly Timestamp: number | bigint
-  readonly Unit: string
-  readonly Name: string
+  readonly Metric?: string
+  readonly Aggregation?: string
+  readonly Labels?: readonly Label[] | null
+  readonly Value?: number
+  readonly Timestamp?: number | bigint
+  readonly Unit?: string
+  readonly Name?: string
 }
 export const CustomSample: $Schema.Schema<CustomSample> = /*#__PURE__*/ $C.lazy(() => $C.struct("CustomSample", { Metric: $C.str, Aggregation: $C.str, Labels: $C.nul($C.arr(Label)), Value: $C.float, Timestamp: $C.int64, Unit: $C.str, Name: $C.str }))
 
 /** `CustomSampleMatrix` (response side). */
 export interface CustomSampleMatrix {
-  readonly Metric: string
-  readonly Aggregation: string
-  readonly Unit: string
-  readonly Streams: readonly SampleStream[] | null
+  readonly Metric?: string
+  readonly Aggregation?: string
+  readonly Unit?: string
+  readonly Streams?: readonly SampleStream[] | null
   readonly Step?: number | bigint
 }
 export const CustomSampleMatrix: $Schema.Schema<CustomSampleMatrix> = /*#__PURE__*/ $C.lazy(() => $C.struct("CustomSampleMatrix", { Metric: $C.str, Aggregation: $C.str, Unit: $C.str, Streams: $C.nul($C.arr(SampleStream)) }, { Step: $C.int64 }))
@@ -443,8 +443,8 @@ export const DescribeAlertChannelsRequest: $Schema.Schema<DescribeAlertChannelsR
 
 /** `DescribeAlertChannelsResponse` (response side). */
 export interface DescribeAlertChannelsResponse {
-  readonly AlertChannelSet: readonly AlertChannelRecord[] | null
-  readonly Total: number | bigint
+  readonly AlertChannelSet?: readonly AlertChannelRecord[] | null
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAlertChannelsResponse: $Schema.Schema<DescribeAlertChannelsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAlertChannelsResponse", { AlertChannelSet: $C.nul($C.arr(AlertChannelRecord)), Total: $C.uint64, RequestId: $C.str }))
@@ -464,8 +464,8 @@ export const DescribeAlertRecordsRequest: $Schema.Schema<DescribeAlertRecordsReq
 
 /** `DescribeAlertRecordsResponse` (response side). */
 export interface DescribeAlertRecordsResponse {
-  readonly AlertRecordSet: readonly AlertRecord[] | null
-  readonly Total: number | bigint
+  readonly AlertRecordSet?: readonly AlertRecord[] | null
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAlertRecordsResponse: $Schema.Schema<DescribeAlertRecordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAlertRecordsResponse", { AlertRecordSet: $C.nul($C.arr(AlertRecord)), Total: $C.uint64, RequestId: $C.str }))
@@ -476,7 +476,7 @@ export const DescribeAvailableMetricsRequest: $Schema.Schema<DescribeAvailableMe
 
 /** `DescribeAvailableMetricsResponse` (response side). */
 export interface DescribeAvailableMetricsResponse {
-  readonly MetricSet: readonly MetricInfo[]
+  readonly MetricSet?: readonly MetricInfo[]
   readonly RequestId: string
 }
 export const DescribeAvailableMetricsResponse: $Schema.Schema<DescribeAvailableMetricsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAvailableMetricsResponse", { MetricSet: $C.arr(MetricInfo), RequestId: $C.str }))
@@ -491,7 +491,7 @@ export const DescribeCheckSummaryRequest: $Schema.Schema<DescribeCheckSummaryReq
 
 /** `DescribeCheckSummaryResponse` (response side). */
 export interface DescribeCheckSummaryResponse {
-  readonly CheckSummarySet: readonly CheckSummary[] | null
+  readonly CheckSummarySet?: readonly CheckSummary[] | null
   readonly RequestId: string
 }
 export const DescribeCheckSummaryResponse: $Schema.Schema<DescribeCheckSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCheckSummaryResponse", { CheckSummarySet: $C.nul($C.arr(CheckSummary)), RequestId: $C.str }))
@@ -511,8 +511,8 @@ export const DescribeCronJobsRequest: $Schema.Schema<DescribeCronJobsRequest> = 
 
 /** `DescribeCronJobsResponse` (response side). */
 export interface DescribeCronJobsResponse {
-  readonly Total: number | bigint
-  readonly CronJobSet: readonly CronJob[] | null
+  readonly Total?: number | bigint
+  readonly CronJobSet?: readonly CronJob[] | null
   readonly RequestId: string
 }
 export const DescribeCronJobsResponse: $Schema.Schema<DescribeCronJobsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCronJobsResponse", { Total: $C.int64, CronJobSet: $C.nul($C.arr(CronJob)), RequestId: $C.str }))
@@ -538,7 +538,7 @@ export const DescribeErrorSummaryRequest: $Schema.Schema<DescribeErrorSummaryReq
 
 /** `DescribeErrorSummaryResponse` (response side). */
 export interface DescribeErrorSummaryResponse {
-  readonly ErrorSummarySet: readonly ErrorSummary[] | null
+  readonly ErrorSummarySet?: readonly ErrorSummary[] | null
   readonly RequestId: string
 }
 export const DescribeErrorSummaryResponse: $Schema.Schema<DescribeErrorSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeErrorSummaryResponse", { ErrorSummarySet: $C.nul($C.arr(ErrorSummary)), RequestId: $C.str }))
@@ -556,8 +556,8 @@ export const DescribeFilesRequest: $Schema.Schema<DescribeFilesRequest> = /*#__P
 
 /** `DescribeFilesResponse` (response side). */
 export interface DescribeFilesResponse {
-  readonly FileSet: readonly File[] | null
-  readonly Total: number | bigint
+  readonly FileSet?: readonly File[] | null
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFilesResponse: $Schema.Schema<DescribeFilesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFilesResponse", { FileSet: $C.nul($C.arr(File)), Total: $C.int64, RequestId: $C.str }))
@@ -580,8 +580,8 @@ export const DescribeJobsRequest: $Schema.Schema<DescribeJobsRequest> = /*#__PUR
 
 /** `DescribeJobsResponse` (response side). */
 export interface DescribeJobsResponse {
-  readonly JobSet: readonly Job[] | null
-  readonly Total: number | bigint
+  readonly JobSet?: readonly Job[] | null
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeJobsResponse: $Schema.Schema<DescribeJobsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJobsResponse", { JobSet: $C.nul($C.arr(Job)), Total: $C.int64, RequestId: $C.str }))
@@ -598,7 +598,7 @@ export const DescribeLabelValuesRequest: $Schema.Schema<DescribeLabelValuesReque
 
 /** `DescribeLabelValuesResponse` (response side). */
 export interface DescribeLabelValuesResponse {
-  readonly LabelValueSet: readonly string[] | null
+  readonly LabelValueSet?: readonly string[] | null
   readonly RequestId: string
 }
 export const DescribeLabelValuesResponse: $Schema.Schema<DescribeLabelValuesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLabelValuesResponse", { LabelValueSet: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -613,7 +613,7 @@ export const DescribeMetricLabelWithValuesRequest: $Schema.Schema<DescribeMetric
 
 /** `DescribeMetricLabelWithValuesResponse` (response side). */
 export interface DescribeMetricLabelWithValuesResponse {
-  readonly MetricLabelWithValuesSet: readonly MetricLabelWithValues[] | null
+  readonly MetricLabelWithValuesSet?: readonly MetricLabelWithValues[] | null
   readonly RequestId: string
 }
 export const DescribeMetricLabelWithValuesResponse: $Schema.Schema<DescribeMetricLabelWithValuesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMetricLabelWithValuesResponse", { MetricLabelWithValuesSet: $C.nul($C.arr(MetricLabelWithValues)), RequestId: $C.str }))
@@ -636,8 +636,8 @@ export const DescribeNormalLogsRequest: $Schema.Schema<DescribeNormalLogsRequest
 
 /** `DescribeNormalLogsResponse` (response side). */
 export interface DescribeNormalLogsResponse {
-  readonly Context: string
-  readonly NormalLogs: readonly NormalLog[] | null
+  readonly Context?: string
+  readonly NormalLogs?: readonly NormalLog[] | null
   readonly RequestId: string
 }
 export const DescribeNormalLogsResponse: $Schema.Schema<DescribeNormalLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNormalLogsResponse", { Context: $C.str, NormalLogs: $C.nul($C.arr(NormalLog)), RequestId: $C.str }))
@@ -656,8 +656,8 @@ export const DescribeProjectsRequest: $Schema.Schema<DescribeProjectsRequest> = 
 
 /** `DescribeProjectsResponse` (response side). */
 export interface DescribeProjectsResponse {
-  readonly ProjectSet: readonly Project[] | null
-  readonly Total: number | bigint
+  readonly ProjectSet?: readonly Project[] | null
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeProjectsResponse: $Schema.Schema<DescribeProjectsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProjectsResponse", { ProjectSet: $C.nul($C.arr(Project)), Total: $C.int64, RequestId: $C.str }))
@@ -670,7 +670,7 @@ export const DescribeRegionsRequest: $Schema.Schema<DescribeRegionsRequest> = /*
 
 /** `DescribeRegionsResponse` (response side). */
 export interface DescribeRegionsResponse {
-  readonly RegionSet: readonly RegionDetail[] | null
+  readonly RegionSet?: readonly RegionDetail[] | null
   readonly RequestId: string
 }
 export const DescribeRegionsResponse: $Schema.Schema<DescribeRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRegionsResponse", { RegionSet: $C.nul($C.arr(RegionDetail)), RequestId: $C.str }))
@@ -701,7 +701,7 @@ export const DescribeSampleBatchQueryRequest: $Schema.Schema<DescribeSampleBatch
 
 /** `DescribeSampleBatchQueryResponse` (response side). */
 export interface DescribeSampleBatchQueryResponse {
-  readonly MetricSampleSet: readonly CustomSample[] | null
+  readonly MetricSampleSet?: readonly CustomSample[] | null
   readonly RequestId: string
 }
 export const DescribeSampleBatchQueryResponse: $Schema.Schema<DescribeSampleBatchQueryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSampleBatchQueryResponse", { MetricSampleSet: $C.nul($C.arr(CustomSample)), RequestId: $C.str }))
@@ -730,9 +730,9 @@ export const DescribeSampleLogsRequest: $Schema.Schema<DescribeSampleLogsRequest
 
 /** `DescribeSampleLogsResponse` (response side). */
 export interface DescribeSampleLogsResponse {
-  readonly Total: number | bigint
-  readonly Context: string
-  readonly SampleLogs: readonly SampleLog[] | null
+  readonly Total?: number | bigint
+  readonly Context?: string
+  readonly SampleLogs?: readonly SampleLog[] | null
   readonly RequestId: string
 }
 export const DescribeSampleLogsResponse: $Schema.Schema<DescribeSampleLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSampleLogsResponse", { Total: $C.int64, Context: $C.str, SampleLogs: $C.nul($C.arr(SampleLog)), RequestId: $C.str }))
@@ -749,7 +749,7 @@ export const DescribeSampleMatrixBatchQueryRequest: $Schema.Schema<DescribeSampl
 
 /** `DescribeSampleMatrixBatchQueryResponse` (response side). */
 export interface DescribeSampleMatrixBatchQueryResponse {
-  readonly MetricSampleMatrixSet: readonly CustomSampleMatrix[] | null
+  readonly MetricSampleMatrixSet?: readonly CustomSampleMatrix[] | null
   readonly RequestId: string
 }
 export const DescribeSampleMatrixBatchQueryResponse: $Schema.Schema<DescribeSampleMatrixBatchQueryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSampleMatrixBatchQueryResponse", { MetricSampleMatrixSet: $C.nul($C.arr(CustomSampleMatrix)), RequestId: $C.str }))
@@ -769,7 +769,7 @@ export const DescribeSampleMatrixQueryRequest: $Schema.Schema<DescribeSampleMatr
 
 /** `DescribeSampleMatrixQueryResponse` (response side). */
 export interface DescribeSampleMatrixQueryResponse {
-  readonly MetricSampleMatrix: CustomSampleMatrix | null
+  readonly MetricSampleMatrix?: CustomSampleMatrix | null
   readonly RequestId: string
 }
 export const DescribeSampleMatrixQueryResponse: $Schema.Schema<DescribeSampleMatrixQueryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSampleMatrixQueryResponse", { MetricSampleMatrix: $C.nul(CustomSampleMatrix), RequestId: $C.str }))
@@ -787,7 +787,7 @@ export const DescribeSampleQueryRequest: $Schema.Schema<DescribeSampleQueryReque
 
 /** `DescribeSampleQueryResponse` (response side). */
 export interface DescribeSampleQueryResponse {
-  readonly MetricSample: CustomSample | null
+  readonly MetricSample?: CustomSample | null
   readonly RequestId: string
 }
 export const DescribeSampleQueryResponse: $Schema.Schema<DescribeSampleQueryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSampleQueryResponse", { MetricSample: $C.nul(CustomSample), RequestId: $C.str }))
@@ -812,8 +812,8 @@ export const DescribeScenarioWithJobsRequest: $Schema.Schema<DescribeScenarioWit
 
 /** `DescribeScenarioWithJobsResponse` (response side). */
 export interface DescribeScenarioWithJobsResponse {
-  readonly ScenarioWithJobsSet: readonly ScenarioWithJobs[] | null
-  readonly Total: number | bigint
+  readonly ScenarioWithJobsSet?: readonly ScenarioWithJobs[] | null
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeScenarioWithJobsResponse: $Schema.Schema<DescribeScenarioWithJobsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScenarioWithJobsResponse", { ScenarioWithJobsSet: $C.nul($C.arr(ScenarioWithJobs)), Total: $C.int64, RequestId: $C.str }))
@@ -834,8 +834,8 @@ export const DescribeScenariosRequest: $Schema.Schema<DescribeScenariosRequest> 
 
 /** `DescribeScenariosResponse` (response side). */
 export interface DescribeScenariosResponse {
-  readonly ScenarioSet: readonly Scenario[] | null
-  readonly Total: number | bigint
+  readonly ScenarioSet?: readonly Scenario[] | null
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeScenariosResponse: $Schema.Schema<DescribeScenariosResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScenariosResponse", { ScenarioSet: $C.nul($C.arr(Scenario)), Total: $C.int64, RequestId: $C.str }))
@@ -858,37 +858,37 @@ export const EnvVar: $Schema.Schema<EnvVar> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `ErrorSummary` (response side). */
 export interface ErrorSummary {
-  readonly Status: string
-  readonly Result: string
-  readonly Count: number | bigint
-  readonly Rate: number
-  readonly Message: string
-  readonly Proto: string
+  readonly Status?: string
+  readonly Result?: string
+  readonly Count?: number | bigint
+  readonly Rate?: number
+  readonly Message?: string
+  readonly Proto?: string
 }
 export const ErrorSummary: $Schema.Schema<ErrorSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("ErrorSummary", { Status: $C.str, Result: $C.str, Count: $C.int64, Rate: $C.float, Message: $C.str, Proto: $C.str }))
 
 /** `File` (response side). */
 export interface File {
-  readonly FileId: string
-  readonly Kind: number | bigint
-  readonly Name: string
-  readonly Size: number | bigint
-  readonly Type: string
-  readonly UpdatedAt: string
-  readonly LineCount: number | bigint
-  readonly HeadLines: readonly string[] | null
-  readonly TailLines: readonly string[] | null
-  readonly HeaderInFile: boolean
-  readonly HeaderColumns: readonly string[] | null
-  readonly FileInfos: readonly FileInfo[] | null
-  readonly ScenarioSet: readonly Scenario[] | null
-  readonly Status: number | bigint
-  readonly CreatedAt: string | null
-  readonly ProjectId: string
-  readonly AppID: number | bigint
-  readonly Uin: string
-  readonly SubAccountUin: string
-  readonly AppId: number | bigint
+  readonly FileId?: string
+  readonly Kind?: number | bigint
+  readonly Name?: string
+  readonly Size?: number | bigint
+  readonly Type?: string
+  readonly UpdatedAt?: string
+  readonly LineCount?: number | bigint
+  readonly HeadLines?: readonly string[] | null
+  readonly TailLines?: readonly string[] | null
+  readonly HeaderInFile?: boolean
+  readonly HeaderColumns?: readonly string[] | null
+  readonly FileInfos?: readonly FileInfo[] | null
+  readonly ScenarioSet?: readonly Scenario[] | null
+  readonly Status?: number | bigint
+  readonly CreatedAt?: string | null
+  readonly ProjectId?: string
+  readonly AppID?: number | bigint
+  readonly Uin?: string
+  readonly SubAccountUin?: string
+  readonly AppId?: number | bigint
 }
 export const File: $Schema.Schema<File> = /*#__PURE__*/ $C.lazy(() => $C.struct("File", { FileId: $C.str, Kind: $C.int64, Name: $C.str, Size: $C.int64, Type: $C.str, UpdatedAt: $C.datetimeIso, LineCount: $C.int64, HeadLines: $C.nul($C.arr($C.str)), TailLines: $C.nul($C.arr($C.str)), HeaderInFile: $C.bool, HeaderColumns: $C.nul($C.arr($C.str)), FileInfos: $C.nul($C.arr(FileInfo)), ScenarioSet: $C.nul($C.arr(Scenario)), Status: $C.int64, CreatedAt: $C.nul($C.datetimeIso), ProjectId: $C.str, AppID: $C.int64, Uin: $C.str, SubAccountUin: $C.str, AppId: $C.int64 }))
 
@@ -919,9 +919,9 @@ export const GenerateTmpKeyRequest: $Schema.Schema<GenerateTmpKeyRequest> = /*#_
 
 /** `GenerateTmpKeyResponse` (response side). */
 export interface GenerateTmpKeyResponse {
-  readonly StartTime: number | bigint
-  readonly ExpiredTime: number | bigint
-  readonly Credentials: Credentials
+  readonly StartTime?: number | bigint
+  readonly ExpiredTime?: number | bigint
+  readonly Credentials?: Credentials
   readonly RequestId: string
 }
 export const GenerateTmpKeyResponse: $Schema.Schema<GenerateTmpKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GenerateTmpKeyResponse", { StartTime: $C.int64, ExpiredTime: $C.int64, Credentials: Credentials, RequestId: $C.str }))
@@ -953,49 +953,49 @@ export const InternalMetricQuery: $Schema.Schema<InternalMetricQuery> = /*#__PUR
 
 /** `Job` (response side). */
 export interface Job {
-  readonly JobId: string | null
-  readonly ScenarioId: string
-  readonly Load: Load
-  readonly Configs: readonly string[] | null
-  readonly Datasets: readonly TestData[] | null
-  readonly Extensions: readonly string[] | null
-  readonly Status: number | bigint
-  readonly StartTime: string | null
-  readonly EndTime: string | null
-  readonly MaxVirtualUserCount: number | bigint
-  readonly Note: string
-  readonly ErrorRate: number
-  readonly JobOwner: string
-  readonly LoadSources: LoadSource | null
-  readonly Duration: number | bigint
-  readonly MaxRequestsPerSecond: number | bigint
-  readonly RequestTotal: number
-  readonly RequestsPerSecond: number
-  readonly ResponseTimeAverage: number
-  readonly ResponseTimeP99: number
-  readonly ResponseTimeP95: number
-  readonly ResponseTimeP90: number
-  readonly Scripts: readonly string[] | null
-  readonly ResponseTimeMax: number
-  readonly ResponseTimeMin: number
-  readonly LoadSourceInfos: readonly LoadSource[] | null
-  readonly TestScripts: readonly ScriptInfo[] | null
-  readonly Protocols: readonly ProtocolInfo[] | null
-  readonly RequestFiles: readonly FileInfo[] | null
-  readonly Plugins: readonly FileInfo[] | null
-  readonly CronId: string
-  readonly Type: string
-  readonly DomainNameConfig: DomainNameConfig
-  readonly Debug: boolean
-  readonly AbortReason: number | bigint
-  readonly CreatedAt: string | null
-  readonly ProjectId: string
-  readonly NotificationHooks: readonly NotificationHook[] | null
-  readonly NetworkReceiveRate: number
-  readonly NetworkSendRate: number
-  readonly Message: string
-  readonly ProjectName: string
-  readonly ScenarioName: string
+  readonly JobId?: string | null
+  readonly ScenarioId?: string
+  readonly Load?: Load
+  readonly Configs?: readonly string[] | null
+  readonly Datasets?: readonly TestData[] | null
+  readonly Extensions?: readonly string[] | null
+  readonly Status?: number | bigint
+  readonly StartTime?: string | null
+  readonly EndTime?: string | null
+  readonly MaxVirtualUserCount?: number | bigint
+  readonly Note?: string
+  readonly ErrorRate?: number
+  readonly JobOwner?: string
+  readonly LoadSources?: LoadSource | null
+  readonly Duration?: number | bigint
+  readonly MaxRequestsPerSecond?: number | bigint
+  readonly RequestTotal?: number
+  readonly RequestsPerSecond?: number
+  readonly ResponseTimeAverage?: number
+  readonly ResponseTimeP99?: number
+  readonly ResponseTimeP95?: number
+  readonly ResponseTimeP90?: number
+  readonly Scripts?: readonly string[] | null
+  readonly ResponseTimeMax?: number
+  readonly ResponseTimeMin?: number
+  readonly LoadSourceInfos?: readonly LoadSource[] | null
+  readonly TestScripts?: readonly ScriptInfo[] | null
+  readonly Protocols?: readonly ProtocolInfo[] | null
+  readonly RequestFiles?: readonly FileInfo[] | null
+  readonly Plugins?: readonly FileInfo[] | null
+  readonly CronId?: string
+  readonly Type?: string
+  readonly DomainNameConfig?: DomainNameConfig
+  readonly Debug?: boolean
+  readonly AbortReason?: number | bigint
+  readonly CreatedAt?: string | null
+  readonly ProjectId?: string
+  readonly NotificationHooks?: readonly NotificationHook[] | null
+  readonly NetworkReceiveRate?: number
+  readonly NetworkSendRate?: number
+  readonly Message?: string
+  readonly ProjectName?: string
+  readonly ScenarioName?: string
   readonly PayMode?: number | bigint
   readonly Usage?: number | bigint
 }
@@ -1003,8 +1003,8 @@ export const Job: $Schema.Schema<Job> = /*#__PURE__*/ $C.lazy(() => $C.struct("J
 
 /** `Label` (both sides). */
 export interface Label {
-  readonly LabelName: string
-  readonly LabelValue: string
+  readonly LabelName?: string
+  readonly LabelValue?: string
 }
 export const Label: $Schema.Schema<Label> = /*#__PURE__*/ $C.lazy(() => $C.struct("Label", { LabelName: $C.str, LabelValue: $C.str }))
 
@@ -1025,9 +1025,9 @@ export const Load: $Schema.Schema<Load> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `LoadSource` (response side). */
 export interface LoadSource {
-  readonly IP: string
-  readonly PodName: string
-  readonly Region: string
+  readonly IP?: string
+  readonly PodName?: string
+  readonly Region?: string
 }
 export const LoadSource: $Schema.Schema<LoadSource> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoadSource", { IP: $C.str, PodName: $C.str, Region: $C.str }))
 
@@ -1041,13 +1041,13 @@ export const LoadSpec: $Schema.Schema<LoadSpec> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `MetricInfo` (response side). */
 export interface MetricInfo {
-  readonly Metric: string
-  readonly Alias: string
-  readonly Description: string
-  readonly MetricType: string
-  readonly Unit: string
-  readonly Aggregations: readonly AggregationLegend[]
-  readonly InnerMetric: boolean
+  readonly Metric?: string
+  readonly Alias?: string
+  readonly Description?: string
+  readonly MetricType?: string
+  readonly Unit?: string
+  readonly Aggregations?: readonly AggregationLegend[]
+  readonly InnerMetric?: boolean
 }
 export const MetricInfo: $Schema.Schema<MetricInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MetricInfo", { Metric: $C.str, Alias: $C.str, Description: $C.str, MetricType: $C.str, Unit: $C.str, Aggregations: $C.arr(AggregationLegend), InnerMetric: $C.bool }))
 
@@ -1060,9 +1060,9 @@ export const MetricLabelWithValues: $Schema.Schema<MetricLabelWithValues> = /*#_
 
 /** `NormalLog` (response side). */
 export interface NormalLog {
-  readonly Timestamp: string
-  readonly SeverityText: string
-  readonly Body: string
+  readonly Timestamp?: string
+  readonly SeverityText?: string
+  readonly Body?: string
 }
 export const NormalLog: $Schema.Schema<NormalLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("NormalLog", { Timestamp: $C.str, SeverityText: $C.str, Body: $C.str }))
 
@@ -1075,23 +1075,23 @@ export const Notification: $Schema.Schema<Notification> = /*#__PURE__*/ $C.lazy(
 
 /** `NotificationHook` (response side). */
 export interface NotificationHook {
-  readonly Events: readonly string[] | null
-  readonly URL: string
+  readonly Events?: readonly string[] | null
+  readonly URL?: string
 }
 export const NotificationHook: $Schema.Schema<NotificationHook> = /*#__PURE__*/ $C.lazy(() => $C.struct("NotificationHook", { Events: $C.nul($C.arr($C.str)), URL: $C.str }))
 
 /** `Project` (response side). */
 export interface Project {
-  readonly ProjectId: string
-  readonly Name: string
-  readonly Description: string
-  readonly Tags: readonly TagSpec[] | null
-  readonly Status: number | bigint
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly AppId: number | bigint
-  readonly Uin: string
-  readonly SubAccountUin: string
+  readonly ProjectId?: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly Tags?: readonly TagSpec[] | null
+  readonly Status?: number | bigint
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly AppId?: number | bigint
+  readonly Uin?: string
+  readonly SubAccountUin?: string
 }
 export const Project: $Schema.Schema<Project> = /*#__PURE__*/ $C.lazy(() => $C.struct("Project", { ProjectId: $C.str, Name: $C.str, Description: $C.str, Tags: $C.nul($C.arr(TagSpec)), Status: $C.int64, CreatedAt: $C.datetimeIso, UpdatedAt: $C.datetimeIso, AppId: $C.int64, Uin: $C.str, SubAccountUin: $C.str }))
 
@@ -1114,31 +1114,31 @@ export const ReactionTimeRange: $Schema.Schema<ReactionTimeRange> = /*#__PURE__*
 
 /** `RegionDetail` (response side). */
 export interface RegionDetail {
-  readonly Region: string
-  readonly RegionId: number | bigint
-  readonly Area: string
-  readonly RegionName: string
-  readonly RegionState: number | bigint
-  readonly RegionShortName: string
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
+  readonly Region?: string
+  readonly RegionId?: number | bigint
+  readonly Area?: string
+  readonly RegionName?: string
+  readonly RegionState?: number | bigint
+  readonly RegionShortName?: string
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
 }
 export const RegionDetail: $Schema.Schema<RegionDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionDetail", { Region: $C.str, RegionId: $C.int64, Area: $C.str, RegionName: $C.str, RegionState: $C.int64, RegionShortName: $C.str, CreatedAt: $C.datetimeIso, UpdatedAt: $C.datetimeIso }))
 
 /** `RequestSummary` (response side). */
 export interface RequestSummary {
-  readonly Service: string
-  readonly Method: string
-  readonly Count: number | bigint
-  readonly Average: number
-  readonly P90: number
-  readonly P95: number
-  readonly Min: number
-  readonly Max: number
-  readonly ErrorPercentage: number
-  readonly P99: number
-  readonly Status: string
-  readonly Result: string
+  readonly Service?: string
+  readonly Method?: string
+  readonly Count?: number | bigint
+  readonly Average?: number
+  readonly P90?: number
+  readonly P95?: number
+  readonly Min?: number
+  readonly Max?: number
+  readonly ErrorPercentage?: number
+  readonly P99?: number
+  readonly Status?: string
+  readonly Result?: string
   readonly RPS?: number
 }
 export const RequestSummary: $Schema.Schema<RequestSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("RequestSummary", { Service: $C.str, Method: $C.str, Count: $C.int64, Average: $C.float, P90: $C.float, P95: $C.float, Min: $C.float, Max: $C.float, ErrorPercentage: $C.float, P99: $C.float, Status: $C.str, Result: $C.str }, { RPS: $C.float }))
@@ -1197,9 +1197,9 @@ export const SLARule: $Schema.Schema<SLARule> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `SampleLog` (response side). */
 export interface SampleLog {
-  readonly Timestamp: string
-  readonly Attributes: Attributes
-  readonly Body: string
+  readonly Timestamp?: string
+  readonly Attributes?: Attributes
+  readonly Body?: string
 }
 export const SampleLog: $Schema.Schema<SampleLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("SampleLog", { Timestamp: $C.str, Attributes: Attributes, Body: $C.str }))
 
@@ -1212,41 +1212,41 @@ export const SamplePair: $Schema.Schema<SamplePair> = /*#__PURE__*/ $C.lazy(() =
 
 /** `SampleStream` (response side). */
 export interface SampleStream {
-  readonly Labels: readonly Label[] | null
-  readonly Values: readonly SamplePair[]
-  readonly Name: string
+  readonly Labels?: readonly Label[] | null
+  readonly Values?: readonly SamplePair[]
+  readonly Name?: string
 }
 export const SampleStream: $Schema.Schema<SampleStream> = /*#__PURE__*/ $C.lazy(() => $C.struct("SampleStream", { Labels: $C.nul($C.arr(Label)), Values: $C.arr(SamplePair), Name: $C.str }))
 
 /** `Scenario` (response side). */
 export interface Scenario {
-  readonly ScenarioId: string
-  readonly Name: string
-  readonly Description: string
-  readonly Type: string
-  readonly Status: number | bigint
-  readonly Load: Load
-  readonly EncodedScripts: string
-  readonly Configs: readonly string[] | null
-  readonly Extensions: readonly string[] | null
-  readonly Datasets: readonly TestData[] | null
-  readonly SLAId: string
-  readonly CronId: string
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly ProjectId: string
-  readonly AppId: number | bigint
-  readonly Uin: string
-  readonly SubAccountUin: string
-  readonly TestScripts: readonly ScriptInfo[] | null
-  readonly Protocols: readonly ProtocolInfo[] | null
-  readonly RequestFiles: readonly FileInfo[] | null
-  readonly SLAPolicy: SLAPolicy
-  readonly Plugins: readonly FileInfo[] | null
-  readonly DomainNameConfig: DomainNameConfig
-  readonly NotificationHooks: readonly NotificationHook[] | null
-  readonly Owner: string
-  readonly ProjectName: string
+  readonly ScenarioId?: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly Type?: string
+  readonly Status?: number | bigint
+  readonly Load?: Load
+  readonly EncodedScripts?: string
+  readonly Configs?: readonly string[] | null
+  readonly Extensions?: readonly string[] | null
+  readonly Datasets?: readonly TestData[] | null
+  readonly SLAId?: string
+  readonly CronId?: string
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly ProjectId?: string
+  readonly AppId?: number | bigint
+  readonly Uin?: string
+  readonly SubAccountUin?: string
+  readonly TestScripts?: readonly ScriptInfo[] | null
+  readonly Protocols?: readonly ProtocolInfo[] | null
+  readonly RequestFiles?: readonly FileInfo[] | null
+  readonly SLAPolicy?: SLAPolicy
+  readonly Plugins?: readonly FileInfo[] | null
+  readonly DomainNameConfig?: DomainNameConfig
+  readonly NotificationHooks?: readonly NotificationHook[] | null
+  readonly Owner?: string
+  readonly ProjectName?: string
 }
 export const Scenario: $Schema.Schema<Scenario> = /*#__PURE__*/ $C.lazy(() => $C.struct("Scenario", { ScenarioId: $C.str, Name: $C.str, Description: $C.str, Type: $C.str, Status: $C.int64, Load: Load, EncodedScripts: $C.str, Configs: $C.nul($C.arr($C.str)), Extensions: $C.nul($C.arr($C.str)), Datasets: $C.nul($C.arr(TestData)), SLAId: $C.str, CronId: $C.str, CreatedAt: $C.str, UpdatedAt: $C.str, ProjectId: $C.str, AppId: $C.int64, Uin: $C.str, SubAccountUin: $C.str, TestScripts: $C.nul($C.arr(ScriptInfo)), Protocols: $C.nul($C.arr(ProtocolInfo)), RequestFiles: $C.nul($C.arr(FileInfo)), SLAPolicy: SLAPolicy, Plugins: $C.nul($C.arr(FileInfo)), DomainNameConfig: DomainNameConfig, NotificationHooks: $C.nul($C.arr(NotificationHook)), Owner: $C.str, ProjectName: $C.str }))
 
@@ -1261,8 +1261,8 @@ export const ScenarioRelatedJobsParams: $Schema.Schema<ScenarioRelatedJobsParams
 
 /** `ScenarioWithJobs` (response side). */
 export interface ScenarioWithJobs {
-  readonly Scenario: Scenario
-  readonly Jobs: readonly Job[] | null
+  readonly Scenario?: Scenario
+  readonly Jobs?: readonly Job[] | null
 }
 export const ScenarioWithJobs: $Schema.Schema<ScenarioWithJobs> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScenarioWithJobs", { Scenario: Scenario, Jobs: $C.nul($C.arr(Job)) }))
 
@@ -1307,7 +1307,7 @@ export const StartJobRequest: $Schema.Schema<StartJobRequest> = /*#__PURE__*/ $C
 
 /** `StartJobResponse` (response side). */
 export interface StartJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const StartJobResponse: $Schema.Schema<StartJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1321,9 +1321,9 @@ export const TagSpec: $Schema.Schema<TagSpec> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `TestData` (both sides). */
 export interface TestData {
-  readonly Name: string
-  readonly Split: boolean
-  readonly HeaderInFile: boolean
+  readonly Name?: string
+  readonly Split?: boolean
+  readonly HeaderInFile?: boolean
   readonly HeaderColumns?: readonly string[] | null
   readonly LineCount?: number | bigint
   readonly UpdatedAt?: string | null
@@ -1447,7 +1447,7 @@ export const UpdateScenarioResponse: $Schema.Schema<UpdateScenarioResponse> = /*
 
 /** `VpcLoadDistribution` (both sides). */
 export interface VpcLoadDistribution {
-  readonly RegionId: number | bigint
+  readonly RegionId?: number | bigint
   readonly Region?: string
   readonly VpcId?: string
   readonly SubnetIds?: readonly string[] | null

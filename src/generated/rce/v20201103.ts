@@ -34,7 +34,7 @@ export const CreateNameListRequest: $Schema.Schema<CreateNameListRequest> = /*#_
 
 /** `CreateNameListResponse` (response side). */
 export interface CreateNameListResponse {
-  readonly Data: OutputCreateNameListFront
+  readonly Data?: OutputCreateNameListFront
   readonly RequestId: string
 }
 export const CreateNameListResponse: $Schema.Schema<CreateNameListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNameListResponse", { Data: OutputCreateNameListFront, RequestId: $C.str }))
@@ -68,7 +68,7 @@ export const DeleteNameListDataRequest: $Schema.Schema<DeleteNameListDataRequest
 
 /** `DeleteNameListDataResponse` (response side). */
 export interface DeleteNameListDataResponse {
-  readonly Data: OutputDeleteNameListData
+  readonly Data?: OutputDeleteNameListData
   readonly RequestId: string
 }
 export const DeleteNameListDataResponse: $Schema.Schema<DeleteNameListDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteNameListDataResponse", { Data: OutputDeleteNameListData, RequestId: $C.str }))
@@ -81,7 +81,7 @@ export const DeleteNameListRequest: $Schema.Schema<DeleteNameListRequest> = /*#_
 
 /** `DeleteNameListResponse` (response side). */
 export interface DeleteNameListResponse {
-  readonly Data: OutputDeleteNameListFront
+  readonly Data?: OutputDeleteNameListFront
   readonly RequestId: string
 }
 export const DeleteNameListResponse: $Schema.Schema<DeleteNameListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteNameListResponse", { Data: OutputDeleteNameListFront, RequestId: $C.str }))
@@ -94,7 +94,7 @@ export const DescribeNameListDataListRequest: $Schema.Schema<DescribeNameListDat
 
 /** `DescribeNameListDataListResponse` (response side). */
 export interface DescribeNameListDataListResponse {
-  readonly Data: OutputDescribeDataListFrontData
+  readonly Data?: OutputDescribeDataListFrontData
   readonly RequestId: string
 }
 export const DescribeNameListDataListResponse: $Schema.Schema<DescribeNameListDataListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNameListDataListResponse", { Data: OutputDescribeDataListFrontData, RequestId: $C.str }))
@@ -120,7 +120,7 @@ export const DescribeNameListRequest: $Schema.Schema<DescribeNameListRequest> = 
 
 /** `DescribeNameListResponse` (response side). */
 export interface DescribeNameListResponse {
-  readonly Data: OutputDescribeNameListFrontFixListData
+  readonly Data?: OutputDescribeNameListFrontFixListData
   readonly RequestId: string
 }
 export const DescribeNameListResponse: $Schema.Schema<DescribeNameListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNameListResponse", { Data: OutputDescribeNameListFrontFixListData, RequestId: $C.str }))
@@ -131,7 +131,7 @@ export const DescribeUserUsageCntRequest: $Schema.Schema<DescribeUserUsageCntReq
 
 /** `DescribeUserUsageCntResponse` (response side). */
 export interface DescribeUserUsageCntResponse {
-  readonly Data: OutputDescribeUserUsageCntData
+  readonly Data?: OutputDescribeUserUsageCntData
   readonly RequestId: string
 }
 export const DescribeUserUsageCntResponse: $Schema.Schema<DescribeUserUsageCntResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserUsageCntResponse", { Data: OutputDescribeUserUsageCntData, RequestId: $C.str }))
@@ -144,7 +144,7 @@ export const ImportNameListDataRequest: $Schema.Schema<ImportNameListDataRequest
 
 /** `ImportNameListDataResponse` (response side). */
 export interface ImportNameListDataResponse {
-  readonly Data: OutputImportNameListDataFront
+  readonly Data?: OutputImportNameListDataFront
   readonly RequestId: string
 }
 export const ImportNameListDataResponse: $Schema.Schema<ImportNameListDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImportNameListDataResponse", { Data: OutputImportNameListDataFront, RequestId: $C.str }))
@@ -285,7 +285,7 @@ export const ManageMarketingRiskRequest: $Schema.Schema<ManageMarketingRiskReque
 
 /** `ManageMarketingRiskResponse` (response side). */
 export interface ManageMarketingRiskResponse {
-  readonly Data: OutputManageMarketingRisk
+  readonly Data?: OutputManageMarketingRisk
   readonly RequestId: string
 }
 export const ManageMarketingRiskResponse: $Schema.Schema<ManageMarketingRiskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ManageMarketingRiskResponse", { Data: OutputManageMarketingRisk, RequestId: $C.str }))
@@ -298,7 +298,7 @@ export const ModifyNameListDataRequest: $Schema.Schema<ModifyNameListDataRequest
 
 /** `ModifyNameListDataResponse` (response side). */
 export interface ModifyNameListDataResponse {
-  readonly Data: OutputModifyNameListFront
+  readonly Data?: OutputModifyNameListFront
   readonly RequestId: string
 }
 export const ModifyNameListDataResponse: $Schema.Schema<ModifyNameListDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyNameListDataResponse", { Data: OutputModifyNameListFront, RequestId: $C.str }))
@@ -311,7 +311,7 @@ export const ModifyNameListRequest: $Schema.Schema<ModifyNameListRequest> = /*#_
 
 /** `ModifyNameListResponse` (response side). */
 export interface ModifyNameListResponse {
-  readonly Data: OutputModifyNameFront
+  readonly Data?: OutputModifyNameFront
   readonly RequestId: string
 }
 export const ModifyNameListResponse: $Schema.Schema<ModifyNameListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyNameListResponse", { Data: OutputModifyNameFront, RequestId: $C.str }))
@@ -343,40 +343,40 @@ export const OuntputDescribeDataListInfo: $Schema.Schema<OuntputDescribeDataList
 
 /** `OutputCreateNameListFront` (response side). */
 export interface OutputCreateNameListFront {
-  readonly Code: number | bigint
-  readonly Message: string
-  readonly Value: readonly string[] | null
+  readonly Code?: number | bigint
+  readonly Message?: string
+  readonly Value?: readonly string[] | null
 }
 export const OutputCreateNameListFront: $Schema.Schema<OutputCreateNameListFront> = /*#__PURE__*/ $C.lazy(() => $C.struct("OutputCreateNameListFront", { Code: $C.int64, Message: $C.str, Value: $C.nul($C.arr($C.str)) }))
 
 /** `OutputDeleteNameListData` (response side). */
 export interface OutputDeleteNameListData {
-  readonly Code: number | bigint
-  readonly Message: string
-  readonly Value: readonly string[] | null
+  readonly Code?: number | bigint
+  readonly Message?: string
+  readonly Value?: readonly string[] | null
 }
 export const OutputDeleteNameListData: $Schema.Schema<OutputDeleteNameListData> = /*#__PURE__*/ $C.lazy(() => $C.struct("OutputDeleteNameListData", { Code: $C.int64, Message: $C.str, Value: $C.nul($C.arr($C.str)) }))
 
 /** `OutputDeleteNameListFront` (response side). */
 export interface OutputDeleteNameListFront {
-  readonly Code: number | bigint
-  readonly Message: string
-  readonly Value: readonly string[] | null
+  readonly Code?: number | bigint
+  readonly Message?: string
+  readonly Value?: readonly string[] | null
 }
 export const OutputDeleteNameListFront: $Schema.Schema<OutputDeleteNameListFront> = /*#__PURE__*/ $C.lazy(() => $C.struct("OutputDeleteNameListFront", { Code: $C.int64, Message: $C.str, Value: $C.nul($C.arr($C.str)) }))
 
 /** `OutputDescribeDataListFront` (response side). */
 export interface OutputDescribeDataListFront {
-  readonly NameListDataId: number | bigint
-  readonly NameListId: number | bigint
-  readonly DataContent: string
-  readonly DataSource: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Status: number | bigint
-  readonly Remark: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly NameListDataId?: number | bigint
+  readonly NameListId?: number | bigint
+  readonly DataContent?: string
+  readonly DataSource?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Status?: number | bigint
+  readonly Remark?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly EncryptDataContent?: string
 }
 export const OutputDescribeDataListFront: $Schema.Schema<OutputDescribeDataListFront> = /*#__PURE__*/ $C.lazy(() => $C.struct("OutputDescribeDataListFront", { NameListDataId: $C.int64, NameListId: $C.int64, DataContent: $C.str, DataSource: $C.int64, StartTime: $C.str, EndTime: $C.str, Status: $C.int64, Remark: $C.str, CreateTime: $C.str, UpdateTime: $C.str }, { EncryptDataContent: $C.str }))
@@ -391,38 +391,38 @@ export const OutputDescribeDataListFrontData: $Schema.Schema<OutputDescribeDataL
 
 /** `OutputDescribeNameListDetail` (response side). */
 export interface OutputDescribeNameListDetail {
-  readonly NameListId: number | bigint
-  readonly ListName: string
-  readonly ListType: number | bigint
-  readonly DataType: number | bigint
-  readonly SceneCode: string
-  readonly Status: number | bigint
-  readonly Remark: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly EncryptionType: number | bigint
+  readonly NameListId?: number | bigint
+  readonly ListName?: string
+  readonly ListType?: number | bigint
+  readonly DataType?: number | bigint
+  readonly SceneCode?: string
+  readonly Status?: number | bigint
+  readonly Remark?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly EncryptionType?: number | bigint
 }
 export const OutputDescribeNameListDetail: $Schema.Schema<OutputDescribeNameListDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("OutputDescribeNameListDetail", { NameListId: $C.int64, ListName: $C.str, ListType: $C.int64, DataType: $C.int64, SceneCode: $C.str, Status: $C.int64, Remark: $C.str, CreateTime: $C.str, UpdateTime: $C.str, EncryptionType: $C.int64 }))
 
 /** `OutputDescribeNameListDetailFront` (response side). */
 export interface OutputDescribeNameListDetailFront {
-  readonly Code: number | bigint
-  readonly Message: string
+  readonly Code?: number | bigint
+  readonly Message?: string
   readonly Value?: OutputDescribeNameListDetail | null
 }
 export const OutputDescribeNameListDetailFront: $Schema.Schema<OutputDescribeNameListDetailFront> = /*#__PURE__*/ $C.lazy(() => $C.struct("OutputDescribeNameListDetailFront", { Code: $C.int64, Message: $C.str }, { Value: $C.nul(OutputDescribeNameListDetail) }))
 
 /** `OutputDescribeNameListFrontFix` (response side). */
 export interface OutputDescribeNameListFrontFix {
-  readonly NameListId: number | bigint
-  readonly ListName: string
-  readonly ListType: number | bigint
-  readonly DataType: number | bigint
-  readonly Status: number | bigint
-  readonly Remark: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly EffectCount: string
+  readonly NameListId?: number | bigint
+  readonly ListName?: string
+  readonly ListType?: number | bigint
+  readonly DataType?: number | bigint
+  readonly Status?: number | bigint
+  readonly Remark?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly EffectCount?: string
   readonly EncryptionType?: number | bigint
   readonly SceneCode?: string
 }
@@ -457,55 +457,55 @@ export const OutputDescribeUserUsageCnt: $Schema.Schema<OutputDescribeUserUsageC
 
 /** `OutputDescribeUserUsageCntData` (response side). */
 export interface OutputDescribeUserUsageCntData {
-  readonly Code: number | bigint
-  readonly Message: string
-  readonly Value: OutputDescribeUserUsageCnt | null
+  readonly Code?: number | bigint
+  readonly Message?: string
+  readonly Value?: OutputDescribeUserUsageCnt | null
 }
 export const OutputDescribeUserUsageCntData: $Schema.Schema<OutputDescribeUserUsageCntData> = /*#__PURE__*/ $C.lazy(() => $C.struct("OutputDescribeUserUsageCntData", { Code: $C.int64, Message: $C.str, Value: $C.nul(OutputDescribeUserUsageCnt) }))
 
 /** `OutputImportNameListDataFront` (response side). */
 export interface OutputImportNameListDataFront {
-  readonly Code: number | bigint
-  readonly Message: string
-  readonly Value: readonly string[] | null
+  readonly Code?: number | bigint
+  readonly Message?: string
+  readonly Value?: readonly string[] | null
 }
 export const OutputImportNameListDataFront: $Schema.Schema<OutputImportNameListDataFront> = /*#__PURE__*/ $C.lazy(() => $C.struct("OutputImportNameListDataFront", { Code: $C.int64, Message: $C.str, Value: $C.nul($C.arr($C.str)) }))
 
 /** `OutputManageMarketingRisk` (response side). */
 export interface OutputManageMarketingRisk {
-  readonly Code: number | bigint
-  readonly Message: string
-  readonly Value: OutputManageMarketingRiskValue | null
-  readonly UUid: string
+  readonly Code?: number | bigint
+  readonly Message?: string
+  readonly Value?: OutputManageMarketingRiskValue | null
+  readonly UUid?: string
 }
 export const OutputManageMarketingRisk: $Schema.Schema<OutputManageMarketingRisk> = /*#__PURE__*/ $C.lazy(() => $C.struct("OutputManageMarketingRisk", { Code: $C.int64, Message: $C.str, Value: $C.nul(OutputManageMarketingRiskValue), UUid: $C.str }))
 
 /** `OutputManageMarketingRiskValue` (response side). */
 export interface OutputManageMarketingRiskValue {
-  readonly UserId: string
-  readonly PostTime: number | bigint
-  readonly AssociateAccount: string
-  readonly UserIp: string
-  readonly RiskLevel: string
-  readonly RiskType: readonly (number | bigint)[]
-  readonly ConstId: string
+  readonly UserId?: string
+  readonly PostTime?: number | bigint
+  readonly AssociateAccount?: string
+  readonly UserIp?: string
+  readonly RiskLevel?: string
+  readonly RiskType?: readonly (number | bigint)[]
+  readonly ConstId?: string
   readonly RiskInformation?: string
 }
 export const OutputManageMarketingRiskValue: $Schema.Schema<OutputManageMarketingRiskValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("OutputManageMarketingRiskValue", { UserId: $C.str, PostTime: $C.uint64, AssociateAccount: $C.str, UserIp: $C.str, RiskLevel: $C.str, RiskType: $C.arr($C.int64), ConstId: $C.str }, { RiskInformation: $C.str }))
 
 /** `OutputModifyNameFront` (response side). */
 export interface OutputModifyNameFront {
-  readonly Code: number | bigint
-  readonly Message: string
-  readonly Value: readonly string[] | null
+  readonly Code?: number | bigint
+  readonly Message?: string
+  readonly Value?: readonly string[] | null
 }
 export const OutputModifyNameFront: $Schema.Schema<OutputModifyNameFront> = /*#__PURE__*/ $C.lazy(() => $C.struct("OutputModifyNameFront", { Code: $C.int64, Message: $C.str, Value: $C.nul($C.arr($C.str)) }))
 
 /** `OutputModifyNameListFront` (response side). */
 export interface OutputModifyNameListFront {
-  readonly Code: number | bigint
-  readonly Message: string
-  readonly Value: readonly string[] | null
+  readonly Code?: number | bigint
+  readonly Message?: string
+  readonly Value?: readonly string[] | null
 }
 export const OutputModifyNameListFront: $Schema.Schema<OutputModifyNameListFront> = /*#__PURE__*/ $C.lazy(() => $C.struct("OutputModifyNameListFront", { Code: $C.int64, Message: $C.str, Value: $C.nul($C.arr($C.str)) }))
 

@@ -61,7 +61,7 @@ export const ManageIPPortraitRiskInput: $Schema.Schema<ManageIPPortraitRiskInput
 
 /** `ManageIPPortraitRiskOutput` (response side). */
 export interface ManageIPPortraitRiskOutput {
-  readonly Code: number | bigint
+  readonly Code?: number | bigint
   readonly Message?: string
   readonly Value?: ManageIPPortraitRiskValueOutput
 }
@@ -76,15 +76,15 @@ export const ManageIPPortraitRiskRequest: $Schema.Schema<ManageIPPortraitRiskReq
 
 /** `ManageIPPortraitRiskResponse` (response side). */
 export interface ManageIPPortraitRiskResponse {
-  readonly Data: ManageIPPortraitRiskOutput
+  readonly Data?: ManageIPPortraitRiskOutput
   readonly RequestId: string
 }
 export const ManageIPPortraitRiskResponse: $Schema.Schema<ManageIPPortraitRiskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ManageIPPortraitRiskResponse", { Data: ManageIPPortraitRiskOutput, RequestId: $C.str }))
 
 /** `ManageIPPortraitRiskValueOutput` (response side). */
 export interface ManageIPPortraitRiskValueOutput {
-  readonly UserIp: string
-  readonly RiskScore: number | bigint
+  readonly UserIp?: string
+  readonly RiskScore?: number | bigint
   readonly RiskType?: readonly (number | bigint)[]
   readonly IpLocation?: IpLocationInfo
   readonly IpNetwork?: IpNetworkInfo

@@ -19,12 +19,12 @@ export const $M: $O.Meta = { service: "redis", version: "2018-04-12" }
 
 /** `Account` (response side). */
 export interface Account {
-  readonly InstanceId: string
-  readonly AccountName: string
-  readonly Remark: string
-  readonly Privilege: string
-  readonly ReadonlyPolicy: readonly string[]
-  readonly Status: number | bigint
+  readonly InstanceId?: string
+  readonly AccountName?: string
+  readonly Remark?: string
+  readonly Privilege?: string
+  readonly ReadonlyPolicy?: readonly string[]
+  readonly Status?: number | bigint
   readonly CreateTime?: string
   readonly PasswordLastModifiedTime?: string
 }
@@ -40,7 +40,7 @@ export const AddReplicationInstanceRequest: $Schema.Schema<AddReplicationInstanc
 
 /** `AddReplicationInstanceResponse` (response side). */
 export interface AddReplicationInstanceResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const AddReplicationInstanceResponse: $Schema.Schema<AddReplicationInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddReplicationInstanceResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -53,8 +53,8 @@ export const AllocateWanAddressRequest: $Schema.Schema<AllocateWanAddressRequest
 
 /** `AllocateWanAddressResponse` (response side). */
 export interface AllocateWanAddressResponse {
-  readonly FlowId: number | bigint
-  readonly WanStatus: string
+  readonly FlowId?: number | bigint
+  readonly WanStatus?: string
   readonly RequestId: string
 }
 export const AllocateWanAddressResponse: $Schema.Schema<AllocateWanAddressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocateWanAddressResponse", { FlowId: $C.int64, WanStatus: $C.str, RequestId: $C.str }))
@@ -68,7 +68,7 @@ export const ApplyParamsTemplateRequest: $Schema.Schema<ApplyParamsTemplateReque
 
 /** `ApplyParamsTemplateResponse` (response side). */
 export interface ApplyParamsTemplateResponse {
-  readonly TaskIds: readonly (number | bigint)[]
+  readonly TaskIds?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const ApplyParamsTemplateResponse: $Schema.Schema<ApplyParamsTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApplyParamsTemplateResponse", { TaskIds: $C.arr($C.int64), RequestId: $C.str }))
@@ -96,10 +96,10 @@ export const AvailableRegion: $Schema.Schema<AvailableRegion> = /*#__PURE__*/ $C
 
 /** `BackupDownloadInfo` (response side). */
 export interface BackupDownloadInfo {
-  readonly FileName: string
-  readonly FileSize: number | bigint
-  readonly DownloadUrl: string
-  readonly InnerDownloadUrl: string
+  readonly FileName?: string
+  readonly FileSize?: number | bigint
+  readonly DownloadUrl?: string
+  readonly InnerDownloadUrl?: string
 }
 export const BackupDownloadInfo: $Schema.Schema<BackupDownloadInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BackupDownloadInfo", { FileName: $C.str, FileSize: $C.int64, DownloadUrl: $C.str, InnerDownloadUrl: $C.str }))
 
@@ -112,39 +112,39 @@ export const BackupLimitVpcItem: $Schema.Schema<BackupLimitVpcItem> = /*#__PURE_
 
 /** `BigKeyInfo` (response side). */
 export interface BigKeyInfo {
-  readonly DB: number | bigint
-  readonly Key: string
-  readonly Type: string
-  readonly Size: number | bigint
-  readonly Updatetime: number | bigint
+  readonly DB?: number | bigint
+  readonly Key?: string
+  readonly Type?: string
+  readonly Size?: number | bigint
+  readonly Updatetime?: number | bigint
 }
 export const BigKeyInfo: $Schema.Schema<BigKeyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BigKeyInfo", { DB: $C.int64, Key: $C.str, Type: $C.str, Size: $C.int64, Updatetime: $C.int64 }))
 
 /** `BigKeyTypeInfo` (response side). */
 export interface BigKeyTypeInfo {
-  readonly Type: string
-  readonly Count: number | bigint
-  readonly Size: number | bigint
-  readonly Updatetime: number | bigint
+  readonly Type?: string
+  readonly Count?: number | bigint
+  readonly Size?: number | bigint
+  readonly Updatetime?: number | bigint
 }
 export const BigKeyTypeInfo: $Schema.Schema<BigKeyTypeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BigKeyTypeInfo", { Type: $C.str, Count: $C.int64, Size: $C.int64, Updatetime: $C.int64 }))
 
 /** `CDCResource` (response side). */
 export interface CDCResource {
-  readonly AppId: number | bigint
-  readonly RegionId: number | bigint
-  readonly ZoneId: number | bigint
-  readonly RedisClusterId: string
-  readonly PayMode: number | bigint
-  readonly ProjectId: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly ClusterName: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Status: number | bigint
-  readonly BaseBundles: readonly ResourceBundle[]
-  readonly ResourceBundles: readonly ResourceBundle[]
-  readonly DedicatedClusterId: string
+  readonly AppId?: number | bigint
+  readonly RegionId?: number | bigint
+  readonly ZoneId?: number | bigint
+  readonly RedisClusterId?: string
+  readonly PayMode?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly ClusterName?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Status?: number | bigint
+  readonly BaseBundles?: readonly ResourceBundle[]
+  readonly ResourceBundles?: readonly ResourceBundle[]
+  readonly DedicatedClusterId?: string
 }
 export const CDCResource: $Schema.Schema<CDCResource> = /*#__PURE__*/ $C.lazy(() => $C.struct("CDCResource", { AppId: $C.int64, RegionId: $C.int64, ZoneId: $C.int64, RedisClusterId: $C.str, PayMode: $C.int64, ProjectId: $C.int64, AutoRenewFlag: $C.int64, ClusterName: $C.str, StartTime: $C.str, EndTime: $C.str, Status: $C.int64, BaseBundles: $C.arr(ResourceBundle), ResourceBundles: $C.arr(ResourceBundle), DedicatedClusterId: $C.str }))
 
@@ -158,7 +158,7 @@ export const ChangeInstanceRoleRequest: $Schema.Schema<ChangeInstanceRoleRequest
 
 /** `ChangeInstanceRoleResponse` (response side). */
 export interface ChangeInstanceRoleResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ChangeInstanceRoleResponse: $Schema.Schema<ChangeInstanceRoleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChangeInstanceRoleResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -173,7 +173,7 @@ export const ChangeMasterInstanceRequest: $Schema.Schema<ChangeMasterInstanceReq
 
 /** `ChangeMasterInstanceResponse` (response side). */
 export interface ChangeMasterInstanceResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ChangeMasterInstanceResponse: $Schema.Schema<ChangeMasterInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChangeMasterInstanceResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -188,7 +188,7 @@ export const ChangeReplicaToMasterRequest: $Schema.Schema<ChangeReplicaToMasterR
 
 /** `ChangeReplicaToMasterResponse` (response side). */
 export interface ChangeReplicaToMasterResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ChangeReplicaToMasterResponse: $Schema.Schema<ChangeReplicaToMasterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChangeReplicaToMasterResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -201,7 +201,7 @@ export const CleanUpInstanceRequest: $Schema.Schema<CleanUpInstanceRequest> = /*
 
 /** `CleanUpInstanceResponse` (response side). */
 export interface CleanUpInstanceResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const CleanUpInstanceResponse: $Schema.Schema<CleanUpInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CleanUpInstanceResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -216,7 +216,7 @@ export const ClearInstanceRequest: $Schema.Schema<ClearInstanceRequest> = /*#__P
 
 /** `ClearInstanceResponse` (response side). */
 export interface ClearInstanceResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ClearInstanceResponse: $Schema.Schema<ClearInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClearInstanceResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -254,8 +254,8 @@ export const CloneInstancesRequest: $Schema.Schema<CloneInstancesRequest> = /*#_
 /** `CloneInstancesResponse` (response side). */
 export interface CloneInstancesResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly DealId: string
-  readonly InstanceIds: readonly string[]
+  readonly DealId?: string
+  readonly InstanceIds?: readonly string[]
   readonly DealName?: string
   readonly RequestId: string
 }
@@ -283,15 +283,15 @@ export const CloseSSLRequest: $Schema.Schema<CloseSSLRequest> = /*#__PURE__*/ $C
 
 /** `CloseSSLResponse` (response side). */
 export interface CloseSSLResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const CloseSSLResponse: $Schema.Schema<CloseSSLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloseSSLResponse", { TaskId: $C.int64, RequestId: $C.str }))
 
 /** `CommandTake` (response side). */
 export interface CommandTake {
-  readonly Cmd: string
-  readonly Took: number | bigint
+  readonly Cmd?: string
+  readonly Took?: number | bigint
 }
 export const CommandTake: $Schema.Schema<CommandTake> = /*#__PURE__*/ $C.lazy(() => $C.struct("CommandTake", { Cmd: $C.str, Took: $C.int64 }))
 
@@ -327,7 +327,7 @@ export const CreateInstanceAccountRequest: $Schema.Schema<CreateInstanceAccountR
 
 /** `CreateInstanceAccountResponse` (response side). */
 export interface CreateInstanceAccountResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const CreateInstanceAccountResponse: $Schema.Schema<CreateInstanceAccountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInstanceAccountResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -371,8 +371,8 @@ export const CreateInstancesRequest: $Schema.Schema<CreateInstancesRequest> = /*
 /** `CreateInstancesResponse` (response side). */
 export interface CreateInstancesResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly DealId: string
-  readonly InstanceIds: readonly string[]
+  readonly DealId?: string
+  readonly InstanceIds?: readonly string[]
   readonly DealName?: string
   readonly RequestId: string
 }
@@ -390,7 +390,7 @@ export const CreateParamTemplateRequest: $Schema.Schema<CreateParamTemplateReque
 
 /** `CreateParamTemplateResponse` (response side). */
 export interface CreateParamTemplateResponse {
-  readonly TemplateId: string
+  readonly TemplateId?: string
   readonly RequestId: string
 }
 export const CreateParamTemplateResponse: $Schema.Schema<CreateParamTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateParamTemplateResponse", { TemplateId: $C.str, RequestId: $C.str }))
@@ -405,7 +405,7 @@ export const CreateReplicationGroupRequest: $Schema.Schema<CreateReplicationGrou
 
 /** `CreateReplicationGroupResponse` (response side). */
 export interface CreateReplicationGroupResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly GroupId?: string
   readonly RequestId: string
 }
@@ -413,9 +413,9 @@ export const CreateReplicationGroupResponse: $Schema.Schema<CreateReplicationGro
 
 /** `DelayDistribution` (response side). */
 export interface DelayDistribution {
-  readonly Ladder: number | bigint
-  readonly Size: number | bigint
-  readonly Updatetime: number | bigint
+  readonly Ladder?: number | bigint
+  readonly Size?: number | bigint
+  readonly Updatetime?: number | bigint
 }
 export const DelayDistribution: $Schema.Schema<DelayDistribution> = /*#__PURE__*/ $C.lazy(() => $C.struct("DelayDistribution", { Ladder: $C.int64, Size: $C.int64, Updatetime: $C.int64 }))
 
@@ -442,7 +442,7 @@ export const DeleteInstanceAccountRequest: $Schema.Schema<DeleteInstanceAccountR
 
 /** `DeleteInstanceAccountResponse` (response side). */
 export interface DeleteInstanceAccountResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const DeleteInstanceAccountResponse: $Schema.Schema<DeleteInstanceAccountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteInstanceAccountResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -469,7 +469,7 @@ export const DeleteReplicationInstanceRequest: $Schema.Schema<DeleteReplicationI
 
 /** `DeleteReplicationInstanceResponse` (response side). */
 export interface DeleteReplicationInstanceResponse {
-  readonly TaskId: number
+  readonly TaskId?: number
   readonly RequestId: string
 }
 export const DeleteReplicationInstanceResponse: $Schema.Schema<DeleteReplicationInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteReplicationInstanceResponse", { TaskId: $C.float, RequestId: $C.str }))
@@ -492,11 +492,11 @@ export const DescribeAutoBackupConfigRequest: $Schema.Schema<DescribeAutoBackupC
 
 /** `DescribeAutoBackupConfigResponse` (response side). */
 export interface DescribeAutoBackupConfigResponse {
-  readonly AutoBackupType: number | bigint
-  readonly WeekDays: readonly string[]
-  readonly TimePeriod: string
-  readonly BackupStorageDays: number | bigint
-  readonly BinlogStorageDays: number | bigint
+  readonly AutoBackupType?: number | bigint
+  readonly WeekDays?: readonly string[]
+  readonly TimePeriod?: string
+  readonly BackupStorageDays?: number | bigint
+  readonly BinlogStorageDays?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAutoBackupConfigResponse: $Schema.Schema<DescribeAutoBackupConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAutoBackupConfigResponse", { AutoBackupType: $C.int64, WeekDays: $C.arr($C.str), TimePeriod: $C.str, BackupStorageDays: $C.int64, BinlogStorageDays: $C.int64, RequestId: $C.str }))
@@ -510,18 +510,18 @@ export const DescribeBackupDetailRequest: $Schema.Schema<DescribeBackupDetailReq
 
 /** `DescribeBackupDetailResponse` (response side). */
 export interface DescribeBackupDetailResponse {
-  readonly BackupId: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly BackupType: string
-  readonly Status: number | bigint
-  readonly Remark: string
-  readonly Locked: number | bigint
-  readonly BackupSize: number | bigint
-  readonly InstanceType: number | bigint
-  readonly MemSize: number | bigint
-  readonly ShardNum: number | bigint
-  readonly ReplicasNum: number | bigint
+  readonly BackupId?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly BackupType?: string
+  readonly Status?: number | bigint
+  readonly Remark?: string
+  readonly Locked?: number | bigint
+  readonly BackupSize?: number | bigint
+  readonly InstanceType?: number | bigint
+  readonly MemSize?: number | bigint
+  readonly ShardNum?: number | bigint
+  readonly ReplicasNum?: number | bigint
   readonly Encrypted?: boolean
   readonly DecryptKey?: string
   readonly KmsKeyId?: string
@@ -536,11 +536,11 @@ export const DescribeBackupDownloadRestrictionRequest: $Schema.Schema<DescribeBa
 
 /** `DescribeBackupDownloadRestrictionResponse` (response side). */
 export interface DescribeBackupDownloadRestrictionResponse {
-  readonly LimitType: string
-  readonly VpcComparisonSymbol: string
-  readonly IpComparisonSymbol: string
-  readonly LimitVpc: readonly BackupLimitVpcItem[]
-  readonly LimitIp: readonly string[]
+  readonly LimitType?: string
+  readonly VpcComparisonSymbol?: string
+  readonly IpComparisonSymbol?: string
+  readonly LimitVpc?: readonly BackupLimitVpcItem[]
+  readonly LimitIp?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeBackupDownloadRestrictionResponse: $Schema.Schema<DescribeBackupDownloadRestrictionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupDownloadRestrictionResponse", { LimitType: $C.str, VpcComparisonSymbol: $C.str, IpComparisonSymbol: $C.str, LimitVpc: $C.arr(BackupLimitVpcItem), LimitIp: $C.arr($C.str), RequestId: $C.str }))
@@ -560,12 +560,12 @@ export const DescribeBackupUrlRequest: $Schema.Schema<DescribeBackupUrlRequest> 
 /** `DescribeBackupUrlResponse` (response side). */
 export interface DescribeBackupUrlResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly DownloadUrl: readonly string[]
+  readonly DownloadUrl?: readonly string[]
   /** @deprecated hidden or deprecated in the API */
-  readonly InnerDownloadUrl: readonly string[]
+  readonly InnerDownloadUrl?: readonly string[]
   /** @deprecated hidden or deprecated in the API */
-  readonly Filenames: readonly string[] | null
-  readonly BackupInfos: readonly BackupDownloadInfo[]
+  readonly Filenames?: readonly string[] | null
+  readonly BackupInfos?: readonly BackupDownloadInfo[]
   readonly RequestId: string
 }
 export const DescribeBackupUrlResponse: $Schema.Schema<DescribeBackupUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupUrlResponse", { DownloadUrl: $C.arr($C.str), InnerDownloadUrl: $C.arr($C.str), Filenames: $C.nul($C.arr($C.str)), BackupInfos: $C.arr(BackupDownloadInfo), RequestId: $C.str }))
@@ -578,10 +578,10 @@ export const DescribeBandwidthRangeRequest: $Schema.Schema<DescribeBandwidthRang
 
 /** `DescribeBandwidthRangeResponse` (response side). */
 export interface DescribeBandwidthRangeResponse {
-  readonly BaseBandwidth: number | bigint
-  readonly AddBandwidth: number | bigint
-  readonly MinAddBandwidth: number | bigint
-  readonly MaxAddBandwidth: number | bigint
+  readonly BaseBandwidth?: number | bigint
+  readonly AddBandwidth?: number | bigint
+  readonly MinAddBandwidth?: number | bigint
+  readonly MaxAddBandwidth?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBandwidthRangeResponse: $Schema.Schema<DescribeBandwidthRangeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBandwidthRangeResponse", { BaseBandwidth: $C.int64, AddBandwidth: $C.int64, MinAddBandwidth: $C.int64, MaxAddBandwidth: $C.int64, RequestId: $C.str }))
@@ -606,8 +606,8 @@ export const DescribeCommonDBInstancesRequest: $Schema.Schema<DescribeCommonDBIn
 
 /** `DescribeCommonDBInstancesResponse` (response side). */
 export interface DescribeCommonDBInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceDetails: readonly RedisCommonInstanceList[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceDetails?: readonly RedisCommonInstanceList[]
   readonly RequestId: string
 }
 export const DescribeCommonDBInstancesResponse: $Schema.Schema<DescribeCommonDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCommonDBInstancesResponse", { TotalCount: $C.int64, InstanceDetails: $C.arr(RedisCommonInstanceList), RequestId: $C.str }))
@@ -621,9 +621,9 @@ export const DescribeDBSecurityGroupsRequest: $Schema.Schema<DescribeDBSecurityG
 
 /** `DescribeDBSecurityGroupsResponse` (response side). */
 export interface DescribeDBSecurityGroupsResponse {
-  readonly Groups: readonly SecurityGroup[]
-  readonly VIP: string
-  readonly VPort: string
+  readonly Groups?: readonly SecurityGroup[]
+  readonly VIP?: string
+  readonly VPort?: string
   readonly RequestId: string
 }
 export const DescribeDBSecurityGroupsResponse: $Schema.Schema<DescribeDBSecurityGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBSecurityGroupsResponse", { Groups: $C.arr(SecurityGroup), VIP: $C.str, VPort: $C.str, RequestId: $C.str }))
@@ -666,8 +666,8 @@ export const DescribeInstanceAccountRequest: $Schema.Schema<DescribeInstanceAcco
 
 /** `DescribeInstanceAccountResponse` (response side). */
 export interface DescribeInstanceAccountResponse {
-  readonly Accounts: readonly Account[]
-  readonly TotalCount: number | bigint
+  readonly Accounts?: readonly Account[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeInstanceAccountResponse: $Schema.Schema<DescribeInstanceAccountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceAccountResponse", { Accounts: $C.arr(Account), TotalCount: $C.int64, RequestId: $C.str }))
@@ -686,8 +686,8 @@ export const DescribeInstanceBackupsRequest: $Schema.Schema<DescribeInstanceBack
 
 /** `DescribeInstanceBackupsResponse` (response side). */
 export interface DescribeInstanceBackupsResponse {
-  readonly TotalCount: number | bigint
-  readonly BackupSet: readonly RedisBackupSet[]
+  readonly TotalCount?: number | bigint
+  readonly BackupSet?: readonly RedisBackupSet[]
   readonly RequestId: string
 }
 export const DescribeInstanceBackupsResponse: $Schema.Schema<DescribeInstanceBackupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceBackupsResponse", { TotalCount: $C.int64, BackupSet: $C.arr(RedisBackupSet), RequestId: $C.str }))
@@ -700,28 +700,28 @@ export const DescribeInstanceDTSInfoRequest: $Schema.Schema<DescribeInstanceDTSI
 
 /** `DescribeInstanceDTSInfoResponse` (response side). */
 export interface DescribeInstanceDTSInfoResponse {
-  readonly JobId: string
-  readonly JobName: string
-  readonly Status: number | bigint
-  readonly StatusDesc: string
-  readonly Offset: number | bigint
-  readonly CutDownTime: string
-  readonly SrcInfo: DescribeInstanceDTSInstanceInfo
-  readonly DstInfo: DescribeInstanceDTSInstanceInfo
+  readonly JobId?: string
+  readonly JobName?: string
+  readonly Status?: number | bigint
+  readonly StatusDesc?: string
+  readonly Offset?: number | bigint
+  readonly CutDownTime?: string
+  readonly SrcInfo?: DescribeInstanceDTSInstanceInfo
+  readonly DstInfo?: DescribeInstanceDTSInstanceInfo
   readonly RequestId: string
 }
 export const DescribeInstanceDTSInfoResponse: $Schema.Schema<DescribeInstanceDTSInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceDTSInfoResponse", { JobId: $C.str, JobName: $C.str, Status: $C.int64, StatusDesc: $C.str, Offset: $C.int64, CutDownTime: $C.str, SrcInfo: DescribeInstanceDTSInstanceInfo, DstInfo: DescribeInstanceDTSInstanceInfo, RequestId: $C.str }))
 
 /** `DescribeInstanceDTSInstanceInfo` (response side). */
 export interface DescribeInstanceDTSInstanceInfo {
-  readonly RegionId: number | bigint
-  readonly InstanceId: string
-  readonly SetId: number | bigint
-  readonly ZoneId: number | bigint
-  readonly Type: number | bigint
-  readonly InstanceName: string
-  readonly Vip: string
-  readonly Status: number | bigint
+  readonly RegionId?: number | bigint
+  readonly InstanceId?: string
+  readonly SetId?: number | bigint
+  readonly ZoneId?: number | bigint
+  readonly Type?: number | bigint
+  readonly InstanceName?: string
+  readonly Vip?: string
+  readonly Status?: number | bigint
 }
 export const DescribeInstanceDTSInstanceInfo: $Schema.Schema<DescribeInstanceDTSInstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceDTSInstanceInfo", { RegionId: $C.int64, InstanceId: $C.str, SetId: $C.int64, ZoneId: $C.int64, Type: $C.int64, InstanceName: $C.str, Vip: $C.str, Status: $C.int64 }))
 
@@ -735,7 +735,7 @@ export const DescribeInstanceDealDetailRequest: $Schema.Schema<DescribeInstanceD
 
 /** `DescribeInstanceDealDetailResponse` (response side). */
 export interface DescribeInstanceDealDetailResponse {
-  readonly DealDetails: readonly TradeDealDetail[]
+  readonly DealDetails?: readonly TradeDealDetail[]
   readonly RequestId: string
 }
 export const DescribeInstanceDealDetailResponse: $Schema.Schema<DescribeInstanceDealDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceDealDetailResponse", { DealDetails: $C.arr(TradeDealDetail), RequestId: $C.str }))
@@ -755,8 +755,8 @@ export const DescribeInstanceEventsRequest: $Schema.Schema<DescribeInstanceEvent
 
 /** `DescribeInstanceEventsResponse` (response side). */
 export interface DescribeInstanceEventsResponse {
-  readonly TotalCount: number | bigint
-  readonly RedisInstanceEvents: readonly RedisInstanceEvent[]
+  readonly TotalCount?: number | bigint
+  readonly RedisInstanceEvents?: readonly RedisInstanceEvent[]
   readonly RequestId: string
 }
 export const DescribeInstanceEventsResponse: $Schema.Schema<DescribeInstanceEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceEventsResponse", { TotalCount: $C.int64, RedisInstanceEvents: $C.arr(RedisInstanceEvent), RequestId: $C.str }))
@@ -769,7 +769,7 @@ export const DescribeInstanceLogDeliveryRequest: $Schema.Schema<DescribeInstance
 
 /** `DescribeInstanceLogDeliveryResponse` (response side). */
 export interface DescribeInstanceLogDeliveryResponse {
-  readonly SlowLog: LogDeliveryInfo
+  readonly SlowLog?: LogDeliveryInfo
   readonly RequestId: string
 }
 export const DescribeInstanceLogDeliveryResponse: $Schema.Schema<DescribeInstanceLogDeliveryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceLogDeliveryResponse", { SlowLog: LogDeliveryInfo, RequestId: $C.str }))
@@ -784,7 +784,7 @@ export const DescribeInstanceMonitorBigKeyRequest: $Schema.Schema<DescribeInstan
 
 /** `DescribeInstanceMonitorBigKeyResponse` (response side). */
 export interface DescribeInstanceMonitorBigKeyResponse {
-  readonly Data: readonly BigKeyInfo[]
+  readonly Data?: readonly BigKeyInfo[]
   readonly RequestId: string
 }
 export const DescribeInstanceMonitorBigKeyResponse: $Schema.Schema<DescribeInstanceMonitorBigKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceMonitorBigKeyResponse", { Data: $C.arr(BigKeyInfo), RequestId: $C.str }))
@@ -798,7 +798,7 @@ export const DescribeInstanceMonitorBigKeySizeDistRequest: $Schema.Schema<Descri
 
 /** `DescribeInstanceMonitorBigKeySizeDistResponse` (response side). */
 export interface DescribeInstanceMonitorBigKeySizeDistResponse {
-  readonly Data: readonly DelayDistribution[]
+  readonly Data?: readonly DelayDistribution[]
   readonly RequestId: string
 }
 export const DescribeInstanceMonitorBigKeySizeDistResponse: $Schema.Schema<DescribeInstanceMonitorBigKeySizeDistResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceMonitorBigKeySizeDistResponse", { Data: $C.arr(DelayDistribution), RequestId: $C.str }))
@@ -812,7 +812,7 @@ export const DescribeInstanceMonitorBigKeyTypeDistRequest: $Schema.Schema<Descri
 
 /** `DescribeInstanceMonitorBigKeyTypeDistResponse` (response side). */
 export interface DescribeInstanceMonitorBigKeyTypeDistResponse {
-  readonly Data: readonly BigKeyTypeInfo[]
+  readonly Data?: readonly BigKeyTypeInfo[]
   readonly RequestId: string
 }
 export const DescribeInstanceMonitorBigKeyTypeDistResponse: $Schema.Schema<DescribeInstanceMonitorBigKeyTypeDistResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceMonitorBigKeyTypeDistResponse", { Data: $C.arr(BigKeyTypeInfo), RequestId: $C.str }))
@@ -826,7 +826,7 @@ export const DescribeInstanceMonitorHotKeyRequest: $Schema.Schema<DescribeInstan
 
 /** `DescribeInstanceMonitorHotKeyResponse` (response side). */
 export interface DescribeInstanceMonitorHotKeyResponse {
-  readonly Data: readonly HotKeyInfo[]
+  readonly Data?: readonly HotKeyInfo[]
   readonly RequestId: string
 }
 export const DescribeInstanceMonitorHotKeyResponse: $Schema.Schema<DescribeInstanceMonitorHotKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceMonitorHotKeyResponse", { Data: $C.arr(HotKeyInfo), RequestId: $C.str }))
@@ -839,7 +839,7 @@ export const DescribeInstanceMonitorSIPRequest: $Schema.Schema<DescribeInstanceM
 
 /** `DescribeInstanceMonitorSIPResponse` (response side). */
 export interface DescribeInstanceMonitorSIPResponse {
-  readonly Data: readonly SourceInfo[]
+  readonly Data?: readonly SourceInfo[]
   readonly RequestId: string
 }
 export const DescribeInstanceMonitorSIPResponse: $Schema.Schema<DescribeInstanceMonitorSIPResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceMonitorSIPResponse", { Data: $C.arr(SourceInfo), RequestId: $C.str }))
@@ -854,7 +854,7 @@ export const DescribeInstanceMonitorTookDistRequest: $Schema.Schema<DescribeInst
 
 /** `DescribeInstanceMonitorTookDistResponse` (response side). */
 export interface DescribeInstanceMonitorTookDistResponse {
-  readonly Data: readonly DelayDistribution[]
+  readonly Data?: readonly DelayDistribution[]
   readonly RequestId: string
 }
 export const DescribeInstanceMonitorTookDistResponse: $Schema.Schema<DescribeInstanceMonitorTookDistResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceMonitorTookDistResponse", { Data: $C.arr(DelayDistribution), RequestId: $C.str }))
@@ -868,7 +868,7 @@ export const DescribeInstanceMonitorTopNCmdRequest: $Schema.Schema<DescribeInsta
 
 /** `DescribeInstanceMonitorTopNCmdResponse` (response side). */
 export interface DescribeInstanceMonitorTopNCmdResponse {
-  readonly Data: readonly SourceCommand[]
+  readonly Data?: readonly SourceCommand[]
   readonly RequestId: string
 }
 export const DescribeInstanceMonitorTopNCmdResponse: $Schema.Schema<DescribeInstanceMonitorTopNCmdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceMonitorTopNCmdResponse", { Data: $C.arr(SourceCommand), RequestId: $C.str }))
@@ -882,7 +882,7 @@ export const DescribeInstanceMonitorTopNCmdTookRequest: $Schema.Schema<DescribeI
 
 /** `DescribeInstanceMonitorTopNCmdTookResponse` (response side). */
 export interface DescribeInstanceMonitorTopNCmdTookResponse {
-  readonly Data: readonly CommandTake[]
+  readonly Data?: readonly CommandTake[]
   readonly RequestId: string
 }
 export const DescribeInstanceMonitorTopNCmdTookResponse: $Schema.Schema<DescribeInstanceMonitorTopNCmdTookResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceMonitorTopNCmdTookResponse", { Data: $C.arr(CommandTake), RequestId: $C.str }))
@@ -897,12 +897,12 @@ export const DescribeInstanceNodeInfoRequest: $Schema.Schema<DescribeInstanceNod
 
 /** `DescribeInstanceNodeInfoResponse` (response side). */
 export interface DescribeInstanceNodeInfoResponse {
-  readonly ProxyCount: number | bigint
-  readonly Proxy: readonly ProxyNodes[]
-  readonly RedisCount: number | bigint
-  readonly Redis: readonly RedisNodes[]
-  readonly TendisCount: number | bigint
-  readonly Tendis: readonly TendisNodes[]
+  readonly ProxyCount?: number | bigint
+  readonly Proxy?: readonly ProxyNodes[]
+  readonly RedisCount?: number | bigint
+  readonly Redis?: readonly RedisNodes[]
+  readonly TendisCount?: number | bigint
+  readonly Tendis?: readonly TendisNodes[]
   readonly RequestId: string
 }
 export const DescribeInstanceNodeInfoResponse: $Schema.Schema<DescribeInstanceNodeInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceNodeInfoResponse", { ProxyCount: $C.int64, Proxy: $C.arr(ProxyNodes), RedisCount: $C.int64, Redis: $C.arr(RedisNodes), TendisCount: $C.int64, Tendis: $C.arr(TendisNodes), RequestId: $C.str }))
@@ -917,8 +917,8 @@ export const DescribeInstanceParamRecordsRequest: $Schema.Schema<DescribeInstanc
 
 /** `DescribeInstanceParamRecordsResponse` (response side). */
 export interface DescribeInstanceParamRecordsResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceParamHistory: readonly InstanceParamHistory[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceParamHistory?: readonly InstanceParamHistory[]
   readonly RequestId: string
 }
 export const DescribeInstanceParamRecordsResponse: $Schema.Schema<DescribeInstanceParamRecordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceParamRecordsResponse", { TotalCount: $C.int64, InstanceParamHistory: $C.arr(InstanceParamHistory), RequestId: $C.str }))
@@ -931,11 +931,11 @@ export const DescribeInstanceParamsRequest: $Schema.Schema<DescribeInstanceParam
 
 /** `DescribeInstanceParamsResponse` (response side). */
 export interface DescribeInstanceParamsResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceEnumParam: readonly InstanceEnumParam[]
-  readonly InstanceIntegerParam: readonly InstanceIntegerParam[]
-  readonly InstanceTextParam: readonly InstanceTextParam[]
-  readonly InstanceMultiParam: readonly InstanceMultiParam[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceEnumParam?: readonly InstanceEnumParam[]
+  readonly InstanceIntegerParam?: readonly InstanceIntegerParam[]
+  readonly InstanceTextParam?: readonly InstanceTextParam[]
+  readonly InstanceMultiParam?: readonly InstanceMultiParam[]
   readonly RequestId: string
 }
 export const DescribeInstanceParamsResponse: $Schema.Schema<DescribeInstanceParamsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceParamsResponse", { TotalCount: $C.int64, InstanceEnumParam: $C.arr(InstanceEnumParam), InstanceIntegerParam: $C.arr(InstanceIntegerParam), InstanceTextParam: $C.arr(InstanceTextParam), InstanceMultiParam: $C.arr(InstanceMultiParam), RequestId: $C.str }))
@@ -948,7 +948,7 @@ export const DescribeInstanceSecurityGroupRequest: $Schema.Schema<DescribeInstan
 
 /** `DescribeInstanceSecurityGroupResponse` (response side). */
 export interface DescribeInstanceSecurityGroupResponse {
-  readonly InstanceSecurityGroupsDetail: readonly InstanceSecurityGroupDetail[]
+  readonly InstanceSecurityGroupsDetail?: readonly InstanceSecurityGroupDetail[]
   readonly RequestId: string
 }
 export const DescribeInstanceSecurityGroupResponse: $Schema.Schema<DescribeInstanceSecurityGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceSecurityGroupResponse", { InstanceSecurityGroupsDetail: $C.arr(InstanceSecurityGroupDetail), RequestId: $C.str }))
@@ -962,8 +962,8 @@ export const DescribeInstanceShardsRequest: $Schema.Schema<DescribeInstanceShard
 
 /** `DescribeInstanceShardsResponse` (response side). */
 export interface DescribeInstanceShardsResponse {
-  readonly InstanceShards: readonly InstanceClusterShard[]
-  readonly TotalCount: number | bigint
+  readonly InstanceShards?: readonly InstanceClusterShard[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeInstanceShardsResponse: $Schema.Schema<DescribeInstanceShardsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceShardsResponse", { InstanceShards: $C.arr(InstanceClusterShard), TotalCount: $C.int64, RequestId: $C.str }))
@@ -981,8 +981,8 @@ export const DescribeInstanceSpecBandwidthRequest: $Schema.Schema<DescribeInstan
 
 /** `DescribeInstanceSpecBandwidthResponse` (response side). */
 export interface DescribeInstanceSpecBandwidthResponse {
-  readonly Bandwidth: number | bigint
-  readonly ClientLimit: number | bigint
+  readonly Bandwidth?: number | bigint
+  readonly ClientLimit?: number | bigint
   readonly RequestId: string
 }
 export const DescribeInstanceSpecBandwidthResponse: $Schema.Schema<DescribeInstanceSpecBandwidthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceSpecBandwidthResponse", { Bandwidth: $C.int64, ClientLimit: $C.int64, RequestId: $C.str }))
@@ -996,7 +996,7 @@ export const DescribeInstanceSupportFeatureRequest: $Schema.Schema<DescribeInsta
 
 /** `DescribeInstanceSupportFeatureResponse` (response side). */
 export interface DescribeInstanceSupportFeatureResponse {
-  readonly Support: boolean
+  readonly Support?: boolean
   readonly RequestId: string
 }
 export const DescribeInstanceSupportFeatureResponse: $Schema.Schema<DescribeInstanceSupportFeatureResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceSupportFeatureResponse", { Support: $C.bool, RequestId: $C.str }))
@@ -1049,8 +1049,8 @@ export const DescribeInstancesRequest: $Schema.Schema<DescribeInstancesRequest> 
 
 /** `DescribeInstancesResponse` (response side). */
 export interface DescribeInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceSet: readonly InstanceSet[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceSet?: readonly InstanceSet[]
   readonly RequestId: string
 }
 export const DescribeInstancesResponse: $Schema.Schema<DescribeInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesResponse", { TotalCount: $C.int64, InstanceSet: $C.arr(InstanceSet), RequestId: $C.str }))
@@ -1068,7 +1068,7 @@ export const DescribeLogInstanceListRequest: $Schema.Schema<DescribeLogInstanceL
 
 /** `DescribeLogInstanceListResponse` (response side). */
 export interface DescribeLogInstanceListResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Items?: readonly LogInstance[]
   readonly RequestId: string
 }
@@ -1090,8 +1090,8 @@ export const DescribeLogsRequest: $Schema.Schema<DescribeLogsRequest> = /*#__PUR
 
 /** `DescribeLogsResponse` (response side). */
 export interface DescribeLogsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly LogResult[] | null
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly LogResult[] | null
   readonly RequestId: string
 }
 export const DescribeLogsResponse: $Schema.Schema<DescribeLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogsResponse", { TotalCount: $C.int64, Items: $C.nul($C.arr(LogResult)), RequestId: $C.str }))
@@ -1104,8 +1104,8 @@ export const DescribeMaintenanceWindowRequest: $Schema.Schema<DescribeMaintenanc
 
 /** `DescribeMaintenanceWindowResponse` (response side). */
 export interface DescribeMaintenanceWindowResponse {
-  readonly StartTime: string
-  readonly EndTime: string
+  readonly StartTime?: string
+  readonly EndTime?: string
   readonly RequestId: string
 }
 export const DescribeMaintenanceWindowResponse: $Schema.Schema<DescribeMaintenanceWindowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMaintenanceWindowResponse", { StartTime: $C.str, EndTime: $C.str, RequestId: $C.str }))
@@ -1118,12 +1118,12 @@ export const DescribeParamTemplateInfoRequest: $Schema.Schema<DescribeParamTempl
 
 /** `DescribeParamTemplateInfoResponse` (response side). */
 export interface DescribeParamTemplateInfoResponse {
-  readonly TotalCount: number | bigint
-  readonly TemplateId: string
-  readonly Name: string
-  readonly ProductType: number | bigint
-  readonly Description: string
-  readonly Items: readonly ParameterDetail[]
+  readonly TotalCount?: number | bigint
+  readonly TemplateId?: string
+  readonly Name?: string
+  readonly ProductType?: number | bigint
+  readonly Description?: string
+  readonly Items?: readonly ParameterDetail[]
   readonly RequestId: string
 }
 export const DescribeParamTemplateInfoResponse: $Schema.Schema<DescribeParamTemplateInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeParamTemplateInfoResponse", { TotalCount: $C.int64, TemplateId: $C.str, Name: $C.str, ProductType: $C.uint64, Description: $C.str, Items: $C.arr(ParameterDetail), RequestId: $C.str }))
@@ -1140,8 +1140,8 @@ export const DescribeParamTemplatesRequest: $Schema.Schema<DescribeParamTemplate
 
 /** `DescribeParamTemplatesResponse` (response side). */
 export interface DescribeParamTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly ParamTemplateInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly ParamTemplateInfo[]
   readonly RequestId: string
 }
 export const DescribeParamTemplatesResponse: $Schema.Schema<DescribeParamTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeParamTemplatesResponse", { TotalCount: $C.uint64, Items: $C.arr(ParamTemplateInfo), RequestId: $C.str }))
@@ -1152,7 +1152,7 @@ export const DescribeProductInfoRequest: $Schema.Schema<DescribeProductInfoReque
 
 /** `DescribeProductInfoResponse` (response side). */
 export interface DescribeProductInfoResponse {
-  readonly RegionSet: readonly RegionConf[]
+  readonly RegionSet?: readonly RegionConf[]
   readonly RequestId: string
 }
 export const DescribeProductInfoResponse: $Schema.Schema<DescribeProductInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductInfoResponse", { RegionSet: $C.arr(RegionConf), RequestId: $C.str }))
@@ -1166,7 +1166,7 @@ export const DescribeProjectSecurityGroupRequest: $Schema.Schema<DescribeProject
 
 /** `DescribeProjectSecurityGroupResponse` (response side). */
 export interface DescribeProjectSecurityGroupResponse {
-  readonly SecurityGroupDetails: readonly SecurityGroupDetail[]
+  readonly SecurityGroupDetails?: readonly SecurityGroupDetail[]
   readonly RequestId: string
 }
 export const DescribeProjectSecurityGroupResponse: $Schema.Schema<DescribeProjectSecurityGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProjectSecurityGroupResponse", { SecurityGroupDetails: $C.arr(SecurityGroupDetail), RequestId: $C.str }))
@@ -1183,8 +1183,8 @@ export const DescribeProjectSecurityGroupsRequest: $Schema.Schema<DescribeProjec
 
 /** `DescribeProjectSecurityGroupsResponse` (response side). */
 export interface DescribeProjectSecurityGroupsResponse {
-  readonly Groups: readonly SecurityGroup[]
-  readonly Total: number | bigint
+  readonly Groups?: readonly SecurityGroup[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeProjectSecurityGroupsResponse: $Schema.Schema<DescribeProjectSecurityGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProjectSecurityGroupsResponse", { Groups: $C.arr(SecurityGroup), Total: $C.uint64, RequestId: $C.str }))
@@ -1202,8 +1202,8 @@ export const DescribeProxySlowLogRequest: $Schema.Schema<DescribeProxySlowLogReq
 
 /** `DescribeProxySlowLogResponse` (response side). */
 export interface DescribeProxySlowLogResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceProxySlowLogDetail: readonly InstanceProxySlowlogDetail[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceProxySlowLogDetail?: readonly InstanceProxySlowlogDetail[]
   readonly RequestId: string
 }
 export const DescribeProxySlowLogResponse: $Schema.Schema<DescribeProxySlowLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProxySlowLogResponse", { TotalCount: $C.int64, InstanceProxySlowLogDetail: $C.arr(InstanceProxySlowlogDetail), RequestId: $C.str }))
@@ -1216,8 +1216,8 @@ export const DescribeRedisClusterOverviewRequest: $Schema.Schema<DescribeRedisCl
 
 /** `DescribeRedisClusterOverviewResponse` (response side). */
 export interface DescribeRedisClusterOverviewResponse {
-  readonly TotalBundle: number | bigint
-  readonly TotalMemory: number | bigint
+  readonly TotalBundle?: number | bigint
+  readonly TotalMemory?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRedisClusterOverviewResponse: $Schema.Schema<DescribeRedisClusterOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRedisClusterOverviewResponse", { TotalBundle: $C.int64, TotalMemory: $C.int64, RequestId: $C.str }))
@@ -1238,8 +1238,8 @@ export const DescribeRedisClustersRequest: $Schema.Schema<DescribeRedisClustersR
 
 /** `DescribeRedisClustersResponse` (response side). */
 export interface DescribeRedisClustersResponse {
-  readonly Total: number | bigint
-  readonly Resources: readonly CDCResource[]
+  readonly Total?: number | bigint
+  readonly Resources?: readonly CDCResource[]
   readonly RequestId: string
 }
 export const DescribeRedisClustersResponse: $Schema.Schema<DescribeRedisClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRedisClustersResponse", { Total: $C.int64, Resources: $C.arr(CDCResource), RequestId: $C.str }))
@@ -1272,8 +1272,8 @@ export const DescribeReplicationGroupRequest: $Schema.Schema<DescribeReplication
 
 /** `DescribeReplicationGroupResponse` (response side). */
 export interface DescribeReplicationGroupResponse {
-  readonly TotalCount: number | bigint
-  readonly Groups: readonly Groups[]
+  readonly TotalCount?: number | bigint
+  readonly Groups?: readonly Groups[]
   readonly RequestId: string
 }
 export const DescribeReplicationGroupResponse: $Schema.Schema<DescribeReplicationGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReplicationGroupResponse", { TotalCount: $C.int64, Groups: $C.arr(Groups), RequestId: $C.str }))
@@ -1286,11 +1286,11 @@ export const DescribeSSLStatusRequest: $Schema.Schema<DescribeSSLStatusRequest> 
 
 /** `DescribeSSLStatusResponse` (response side). */
 export interface DescribeSSLStatusResponse {
-  readonly CertDownloadUrl: string
-  readonly UrlExpiredTime: string
-  readonly SSLConfig: boolean
-  readonly FeatureSupport: boolean
-  readonly Status: number | bigint
+  readonly CertDownloadUrl?: string
+  readonly UrlExpiredTime?: string
+  readonly SSLConfig?: boolean
+  readonly FeatureSupport?: boolean
+  readonly Status?: number | bigint
   readonly AddressType?: number | bigint
   readonly EncryptAddress?: string
   readonly RequestId: string
@@ -1306,7 +1306,7 @@ export const DescribeSecondLevelBackupInfoRequest: $Schema.Schema<DescribeSecond
 
 /** `DescribeSecondLevelBackupInfoResponse` (response side). */
 export interface DescribeSecondLevelBackupInfoResponse {
-  readonly BackupId: string
+  readonly BackupId?: string
   readonly BackupTimestamp?: number | bigint
   readonly MissingTimestamps?: readonly SecondLevelBackupMissingTimestamps[] | null
   readonly StartTimestamp?: number | bigint
@@ -1328,10 +1328,10 @@ export const DescribeSlowLogRequest: $Schema.Schema<DescribeSlowLogRequest> = /*
 
 /** `DescribeSlowLogResponse` (response side). */
 export interface DescribeSlowLogResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly InstanceSlowlogDetail: readonly InstanceSlowlogDetail[]
-  readonly InstanceSlowLogDetail: readonly InstanceSlowlogDetail[]
+  readonly InstanceSlowlogDetail?: readonly InstanceSlowlogDetail[]
+  readonly InstanceSlowLogDetail?: readonly InstanceSlowlogDetail[]
   readonly RequestId: string
 }
 export const DescribeSlowLogResponse: $Schema.Schema<DescribeSlowLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSlowLogResponse", { TotalCount: $C.int64, InstanceSlowlogDetail: $C.arr(InstanceSlowlogDetail), InstanceSlowLogDetail: $C.arr(InstanceSlowlogDetail), RequestId: $C.str }))
@@ -1344,11 +1344,11 @@ export const DescribeTaskInfoRequest: $Schema.Schema<DescribeTaskInfoRequest> = 
 
 /** `DescribeTaskInfoResponse` (response side). */
 export interface DescribeTaskInfoResponse {
-  readonly Status: string
-  readonly StartTime: string
-  readonly TaskType: string
-  readonly InstanceId: string
-  readonly TaskMessage: string
+  readonly Status?: string
+  readonly StartTime?: string
+  readonly TaskType?: string
+  readonly InstanceId?: string
+  readonly TaskMessage?: string
   readonly RequestId: string
 }
 export const DescribeTaskInfoResponse: $Schema.Schema<DescribeTaskInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskInfoResponse", { Status: $C.str, StartTime: $C.str, TaskType: $C.str, InstanceId: $C.str, TaskMessage: $C.str, RequestId: $C.str }))
@@ -1374,8 +1374,8 @@ export const DescribeTaskListRequest: $Schema.Schema<DescribeTaskListRequest> = 
 
 /** `DescribeTaskListResponse` (response side). */
 export interface DescribeTaskListResponse {
-  readonly TotalCount: number | bigint
-  readonly Tasks: readonly TaskInfoDetail[]
+  readonly TotalCount?: number | bigint
+  readonly Tasks?: readonly TaskInfoDetail[]
   readonly RequestId: string
 }
 export const DescribeTaskListResponse: $Schema.Schema<DescribeTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskListResponse", { TotalCount: $C.int64, Tasks: $C.arr(TaskInfoDetail), RequestId: $C.str }))
@@ -1393,8 +1393,8 @@ export const DescribeTendisSlowLogRequest: $Schema.Schema<DescribeTendisSlowLogR
 
 /** `DescribeTendisSlowLogResponse` (response side). */
 export interface DescribeTendisSlowLogResponse {
-  readonly TotalCount: number | bigint
-  readonly TendisSlowLogDetail: readonly TendisSlowLogDetail[]
+  readonly TotalCount?: number | bigint
+  readonly TendisSlowLogDetail?: readonly TendisSlowLogDetail[]
   readonly RequestId: string
 }
 export const DescribeTendisSlowLogResponse: $Schema.Schema<DescribeTendisSlowLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTendisSlowLogResponse", { TotalCount: $C.int64, TendisSlowLogDetail: $C.arr(TendisSlowLogDetail), RequestId: $C.str }))
@@ -1407,7 +1407,7 @@ export const DestroyPostpaidInstanceRequest: $Schema.Schema<DestroyPostpaidInsta
 
 /** `DestroyPostpaidInstanceResponse` (response side). */
 export interface DestroyPostpaidInstanceResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const DestroyPostpaidInstanceResponse: $Schema.Schema<DestroyPostpaidInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DestroyPostpaidInstanceResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -1421,7 +1421,7 @@ export const DestroyPrepaidInstanceRequest: $Schema.Schema<DestroyPrepaidInstanc
 /** `DestroyPrepaidInstanceResponse` (response side). */
 export interface DestroyPrepaidInstanceResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly DealId: string
+  readonly DealId?: string
   readonly DealName?: string
   readonly RequestId: string
 }
@@ -1435,7 +1435,7 @@ export const DisableReplicaReadonlyRequest: $Schema.Schema<DisableReplicaReadonl
 
 /** `DisableReplicaReadonlyResponse` (response side). */
 export interface DisableReplicaReadonlyResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const DisableReplicaReadonlyResponse: $Schema.Schema<DisableReplicaReadonlyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DisableReplicaReadonlyResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -1464,8 +1464,8 @@ export const EnableReplicaReadonlyRequest: $Schema.Schema<EnableReplicaReadonlyR
 /** `EnableReplicaReadonlyResponse` (response side). */
 export interface EnableReplicaReadonlyResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly Status: string
-  readonly TaskId: number | bigint
+  readonly Status?: string
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const EnableReplicaReadonlyResponse: $Schema.Schema<EnableReplicaReadonlyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnableReplicaReadonlyResponse", { Status: $C.str, TaskId: $C.int64, RequestId: $C.str }))
@@ -1486,8 +1486,8 @@ export const ExportFile: $Schema.Schema<ExportFile> = /*#__PURE__*/ $C.lazy(() =
 
 /** `FailedInstance` (response side). */
 export interface FailedInstance {
-  readonly InstanceId: string
-  readonly Message: string
+  readonly InstanceId?: string
+  readonly Message?: string
 }
 export const FailedInstance: $Schema.Schema<FailedInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("FailedInstance", { InstanceId: $C.str, Message: $C.str }))
 
@@ -1501,35 +1501,35 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `Groups` (response side). */
 export interface Groups {
-  readonly AppId: number | bigint
-  readonly RegionId: number | bigint
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly Status: number | bigint
-  readonly InstanceCount: number | bigint
-  readonly Instances: readonly Instances[]
-  readonly Remark: string
+  readonly AppId?: number | bigint
+  readonly RegionId?: number | bigint
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly Status?: number | bigint
+  readonly InstanceCount?: number | bigint
+  readonly Instances?: readonly Instances[]
+  readonly Remark?: string
 }
 export const Groups: $Schema.Schema<Groups> = /*#__PURE__*/ $C.lazy(() => $C.struct("Groups", { AppId: $C.int64, RegionId: $C.int64, GroupId: $C.str, GroupName: $C.str, Status: $C.int64, InstanceCount: $C.int64, Instances: $C.arr(Instances), Remark: $C.str }))
 
 /** `HotKeyInfo` (response side). */
 export interface HotKeyInfo {
-  readonly Key: string
-  readonly Type: string
-  readonly Count: number | bigint
+  readonly Key?: string
+  readonly Type?: string
+  readonly Count?: number | bigint
 }
 export const HotKeyInfo: $Schema.Schema<HotKeyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("HotKeyInfo", { Key: $C.str, Type: $C.str, Count: $C.int64 }))
 
 /** `Inbound` (response side). */
 export interface Inbound {
-  readonly Action: string
-  readonly AddressModule: string
-  readonly CidrIp: string
-  readonly Desc: string
-  readonly IpProtocol: string
-  readonly PortRange: string
-  readonly ServiceModule: string
-  readonly Id: string
+  readonly Action?: string
+  readonly AddressModule?: string
+  readonly CidrIp?: string
+  readonly Desc?: string
+  readonly IpProtocol?: string
+  readonly PortRange?: string
+  readonly ServiceModule?: string
+  readonly Id?: string
 }
 export const Inbound: $Schema.Schema<Inbound> = /*#__PURE__*/ $C.lazy(() => $C.struct("Inbound", { Action: $C.str, AddressModule: $C.str, CidrIp: $C.str, Desc: $C.str, IpProtocol: $C.str, PortRange: $C.str, ServiceModule: $C.str, Id: $C.str }))
 
@@ -1551,7 +1551,7 @@ export const InquiryPriceCreateInstanceRequest: $Schema.Schema<InquiryPriceCreat
 
 /** `InquiryPriceCreateInstanceResponse` (response side). */
 export interface InquiryPriceCreateInstanceResponse {
-  readonly Price: number
+  readonly Price?: number
   readonly HighPrecisionPrice?: number
   readonly OriginalPrice?: number
   readonly HighPrecisionOriginalPrice?: number
@@ -1570,7 +1570,7 @@ export const InquiryPriceRenewInstanceRequest: $Schema.Schema<InquiryPriceRenewI
 
 /** `InquiryPriceRenewInstanceResponse` (response side). */
 export interface InquiryPriceRenewInstanceResponse {
-  readonly Price: number
+  readonly Price?: number
   readonly HighPrecisionPrice?: number
   readonly OriginalPrice?: number
   readonly HighPrecisionOriginalPrice?: number
@@ -1591,7 +1591,7 @@ export const InquiryPriceUpgradeInstanceRequest: $Schema.Schema<InquiryPriceUpgr
 
 /** `InquiryPriceUpgradeInstanceResponse` (response side). */
 export interface InquiryPriceUpgradeInstanceResponse {
-  readonly Price: number
+  readonly Price?: number
   readonly HighPrecisionPrice?: number
   readonly OriginalPrice?: number
   readonly HighPrecisionOriginalPrice?: number
@@ -1603,49 +1603,49 @@ export const InquiryPriceUpgradeInstanceResponse: $Schema.Schema<InquiryPriceUpg
 
 /** `InstanceClusterNode` (response side). */
 export interface InstanceClusterNode {
-  readonly Name: string
-  readonly RunId: string
-  readonly Role: number | bigint
-  readonly Status: number | bigint
-  readonly Connected: number | bigint
-  readonly CreateTime: string
-  readonly DownTime: string
-  readonly Slots: string
-  readonly Keys: number | bigint
-  readonly Qps: number | bigint
-  readonly QpsSlope: number
-  readonly Storage: number | bigint
-  readonly StorageSlope: number
+  readonly Name?: string
+  readonly RunId?: string
+  readonly Role?: number | bigint
+  readonly Status?: number | bigint
+  readonly Connected?: number | bigint
+  readonly CreateTime?: string
+  readonly DownTime?: string
+  readonly Slots?: string
+  readonly Keys?: number | bigint
+  readonly Qps?: number | bigint
+  readonly QpsSlope?: number
+  readonly Storage?: number | bigint
+  readonly StorageSlope?: number
 }
 export const InstanceClusterNode: $Schema.Schema<InstanceClusterNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceClusterNode", { Name: $C.str, RunId: $C.str, Role: $C.int64, Status: $C.int64, Connected: $C.int64, CreateTime: $C.str, DownTime: $C.str, Slots: $C.str, Keys: $C.int64, Qps: $C.int64, QpsSlope: $C.float, Storage: $C.int64, StorageSlope: $C.float }))
 
 /** `InstanceClusterShard` (response side). */
 export interface InstanceClusterShard {
-  readonly ShardName: string
-  readonly ShardId: string
-  readonly Role: number | bigint
-  readonly Keys: number | bigint
-  readonly Slots: string
-  readonly Storage: number | bigint
-  readonly StorageSlope: number
-  readonly Runid: string
-  readonly RunId: string
-  readonly Connected: number | bigint
-  readonly ZoneId: string
-  readonly ReplicasNodeId: number | bigint
+  readonly ShardName?: string
+  readonly ShardId?: string
+  readonly Role?: number | bigint
+  readonly Keys?: number | bigint
+  readonly Slots?: string
+  readonly Storage?: number | bigint
+  readonly StorageSlope?: number
+  readonly Runid?: string
+  readonly RunId?: string
+  readonly Connected?: number | bigint
+  readonly ZoneId?: string
+  readonly ReplicasNodeId?: number | bigint
 }
 export const InstanceClusterShard: $Schema.Schema<InstanceClusterShard> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceClusterShard", { ShardName: $C.str, ShardId: $C.str, Role: $C.int64, Keys: $C.int64, Slots: $C.str, Storage: $C.int64, StorageSlope: $C.float, Runid: $C.str, RunId: $C.str, Connected: $C.int64, ZoneId: $C.str, ReplicasNodeId: $C.int64 }))
 
 /** `InstanceEnumParam` (response side). */
 export interface InstanceEnumParam {
-  readonly ParamName: string
-  readonly ValueType: string
-  readonly NeedRestart: string
-  readonly DefaultValue: string
-  readonly CurrentValue: string
-  readonly Tips: string
-  readonly EnumValue: readonly string[]
-  readonly Status: number | bigint
+  readonly ParamName?: string
+  readonly ValueType?: string
+  readonly NeedRestart?: string
+  readonly DefaultValue?: string
+  readonly CurrentValue?: string
+  readonly Tips?: string
+  readonly EnumValue?: readonly string[]
+  readonly Status?: number | bigint
 }
 export const InstanceEnumParam: $Schema.Schema<InstanceEnumParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceEnumParam", { ParamName: $C.str, ValueType: $C.str, NeedRestart: $C.str, DefaultValue: $C.str, CurrentValue: $C.str, Tips: $C.str, EnumValue: $C.arr($C.str), Status: $C.int64 }))
 
@@ -1665,36 +1665,36 @@ export const InstanceInfo: $Schema.Schema<InstanceInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `InstanceIntegerParam` (response side). */
 export interface InstanceIntegerParam {
-  readonly ParamName: string
-  readonly ValueType: string
-  readonly NeedRestart: string
-  readonly DefaultValue: string
-  readonly CurrentValue: string
-  readonly Tips: string
-  readonly Min: string
-  readonly Max: string
-  readonly Status: number | bigint
-  readonly Unit: string
+  readonly ParamName?: string
+  readonly ValueType?: string
+  readonly NeedRestart?: string
+  readonly DefaultValue?: string
+  readonly CurrentValue?: string
+  readonly Tips?: string
+  readonly Min?: string
+  readonly Max?: string
+  readonly Status?: number | bigint
+  readonly Unit?: string
 }
 export const InstanceIntegerParam: $Schema.Schema<InstanceIntegerParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceIntegerParam", { ParamName: $C.str, ValueType: $C.str, NeedRestart: $C.str, DefaultValue: $C.str, CurrentValue: $C.str, Tips: $C.str, Min: $C.str, Max: $C.str, Status: $C.int64, Unit: $C.str }))
 
 /** `InstanceMultiParam` (response side). */
 export interface InstanceMultiParam {
-  readonly ParamName: string
-  readonly ValueType: string
-  readonly NeedRestart: string
-  readonly DefaultValue: string
-  readonly CurrentValue: string
-  readonly Tips: string
-  readonly EnumValue: readonly string[]
-  readonly Status: number | bigint
+  readonly ParamName?: string
+  readonly ValueType?: string
+  readonly NeedRestart?: string
+  readonly DefaultValue?: string
+  readonly CurrentValue?: string
+  readonly Tips?: string
+  readonly EnumValue?: readonly string[]
+  readonly Status?: number | bigint
 }
 export const InstanceMultiParam: $Schema.Schema<InstanceMultiParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceMultiParam", { ParamName: $C.str, ValueType: $C.str, NeedRestart: $C.str, DefaultValue: $C.str, CurrentValue: $C.str, Tips: $C.str, EnumValue: $C.arr($C.str), Status: $C.int64 }))
 
 /** `InstanceNode` (response side). */
 export interface InstanceNode {
-  readonly Id: number | bigint
-  readonly InstanceClusterNode: readonly InstanceClusterNode[]
+  readonly Id?: number | bigint
+  readonly InstanceClusterNode?: readonly InstanceClusterNode[]
 }
 export const InstanceNode: $Schema.Schema<InstanceNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceNode", { Id: $C.int64, InstanceClusterNode: $C.arr(InstanceClusterNode) }))
 
@@ -1707,21 +1707,21 @@ export const InstanceParam: $Schema.Schema<InstanceParam> = /*#__PURE__*/ $C.laz
 
 /** `InstanceParamHistory` (response side). */
 export interface InstanceParamHistory {
-  readonly ParamName: string
-  readonly PreValue: string
-  readonly NewValue: string
-  readonly Status: number | bigint
-  readonly ModifyTime: string
+  readonly ParamName?: string
+  readonly PreValue?: string
+  readonly NewValue?: string
+  readonly Status?: number | bigint
+  readonly ModifyTime?: string
 }
 export const InstanceParamHistory: $Schema.Schema<InstanceParamHistory> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceParamHistory", { ParamName: $C.str, PreValue: $C.str, NewValue: $C.str, Status: $C.int64, ModifyTime: $C.str }))
 
 /** `InstanceProxySlowlogDetail` (response side). */
 export interface InstanceProxySlowlogDetail {
-  readonly Duration: number | bigint
-  readonly Client: string
-  readonly Command: string
-  readonly CommandLine: string
-  readonly ExecuteTime: string
+  readonly Duration?: number | bigint
+  readonly Client?: string
+  readonly Command?: string
+  readonly CommandLine?: string
+  readonly ExecuteTime?: string
   readonly RecvClientEnd?: number | bigint
   readonly SendClientEnd?: number | bigint
   readonly Node?: string
@@ -1730,73 +1730,73 @@ export const InstanceProxySlowlogDetail: $Schema.Schema<InstanceProxySlowlogDeta
 
 /** `InstanceSecurityGroupDetail` (response side). */
 export interface InstanceSecurityGroupDetail {
-  readonly InstanceId: string
-  readonly SecurityGroupDetails: readonly SecurityGroupDetail[]
+  readonly InstanceId?: string
+  readonly SecurityGroupDetails?: readonly SecurityGroupDetail[]
 }
 export const InstanceSecurityGroupDetail: $Schema.Schema<InstanceSecurityGroupDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceSecurityGroupDetail", { InstanceId: $C.str, SecurityGroupDetails: $C.arr(SecurityGroupDetail) }))
 
 /** `InstanceSet` (response side). */
 export interface InstanceSet {
-  readonly InstanceName: string
-  readonly InstanceId: string
-  readonly Appid: number | bigint
-  readonly ProjectId: number | bigint
-  readonly RegionId: number | bigint
-  readonly ZoneId: number | bigint
-  readonly VpcId: number | bigint
-  readonly SubnetId: number | bigint
-  readonly Status: number | bigint
-  readonly WanIp: string
-  readonly Port: number | bigint
-  readonly Createtime: string
-  readonly Size: number
+  readonly InstanceName?: string
+  readonly InstanceId?: string
+  readonly Appid?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly RegionId?: number | bigint
+  readonly ZoneId?: number | bigint
+  readonly VpcId?: number | bigint
+  readonly SubnetId?: number | bigint
+  readonly Status?: number | bigint
+  readonly WanIp?: string
+  readonly Port?: number | bigint
+  readonly Createtime?: string
+  readonly Size?: number
   /** @deprecated hidden or deprecated in the API */
-  readonly SizeUsed: number
-  readonly Type: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly DeadlineTime: string
-  readonly Engine: string
-  readonly ProductType: string
-  readonly UniqVpcId: string
-  readonly UniqSubnetId: string
-  readonly BillingMode: number | bigint
-  readonly InstanceTitle: string
-  readonly OfflineTime: string
-  readonly SubStatus: number | bigint
-  readonly Tags: readonly string[]
-  readonly InstanceNode: readonly InstanceNode[]
-  readonly RedisShardSize: number | bigint
-  readonly RedisShardNum: number | bigint
-  readonly RedisReplicasNum: number | bigint
-  readonly PriceId: number | bigint
-  readonly CloseTime: string
-  readonly SlaveReadWeight: number | bigint
-  readonly InstanceTags: readonly InstanceTagInfo[]
-  readonly ProjectName: string
-  readonly NoAuth: boolean
-  readonly ClientLimit: number | bigint
-  readonly DtsStatus: number | bigint
-  readonly NetLimit: number | bigint
-  readonly PasswordFree: number | bigint
-  readonly Vip6: string
+  readonly SizeUsed?: number
+  readonly Type?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly DeadlineTime?: string
+  readonly Engine?: string
+  readonly ProductType?: string
+  readonly UniqVpcId?: string
+  readonly UniqSubnetId?: string
+  readonly BillingMode?: number | bigint
+  readonly InstanceTitle?: string
+  readonly OfflineTime?: string
+  readonly SubStatus?: number | bigint
+  readonly Tags?: readonly string[]
+  readonly InstanceNode?: readonly InstanceNode[]
+  readonly RedisShardSize?: number | bigint
+  readonly RedisShardNum?: number | bigint
+  readonly RedisReplicasNum?: number | bigint
+  readonly PriceId?: number | bigint
+  readonly CloseTime?: string
+  readonly SlaveReadWeight?: number | bigint
+  readonly InstanceTags?: readonly InstanceTagInfo[]
+  readonly ProjectName?: string
+  readonly NoAuth?: boolean
+  readonly ClientLimit?: number | bigint
+  readonly DtsStatus?: number | bigint
+  readonly NetLimit?: number | bigint
+  readonly PasswordFree?: number | bigint
+  readonly Vip6?: string
   readonly IPv6?: string
-  readonly ReadOnly: number | bigint
-  readonly RemainBandwidthDuration: string
-  readonly DiskSize: number | bigint
-  readonly MonitorVersion: string
-  readonly ClientLimitMin: number | bigint
-  readonly ClientLimitMax: number | bigint
-  readonly NodeSet: readonly RedisNodeInfo[]
-  readonly Region: string
-  readonly WanAddress: string
-  readonly PolarisServer: string
-  readonly RedisClusterId: string
-  readonly DedicatedClusterId: string
-  readonly ProductVersion: string
-  readonly CurrentProxyVersion: string
-  readonly CurrentRedisVersion: string
-  readonly UpgradeProxyVersion: string
-  readonly UpgradeRedisVersion: string
+  readonly ReadOnly?: number | bigint
+  readonly RemainBandwidthDuration?: string
+  readonly DiskSize?: number | bigint
+  readonly MonitorVersion?: string
+  readonly ClientLimitMin?: number | bigint
+  readonly ClientLimitMax?: number | bigint
+  readonly NodeSet?: readonly RedisNodeInfo[]
+  readonly Region?: string
+  readonly WanAddress?: string
+  readonly PolarisServer?: string
+  readonly RedisClusterId?: string
+  readonly DedicatedClusterId?: string
+  readonly ProductVersion?: string
+  readonly CurrentProxyVersion?: string
+  readonly CurrentRedisVersion?: string
+  readonly UpgradeProxyVersion?: string
+  readonly UpgradeRedisVersion?: string
   readonly BackupMode?: string
   readonly DeleteProtectionSwitch?: number | bigint
 }
@@ -1804,58 +1804,58 @@ export const InstanceSet: $Schema.Schema<InstanceSet> = /*#__PURE__*/ $C.lazy(()
 
 /** `InstanceSlowlogDetail` (response side). */
 export interface InstanceSlowlogDetail {
-  readonly Duration: number | bigint
-  readonly Client: string
-  readonly Command: string
-  readonly CommandLine: string
-  readonly ExecuteTime: string
-  readonly Node: string
+  readonly Duration?: number | bigint
+  readonly Client?: string
+  readonly Command?: string
+  readonly CommandLine?: string
+  readonly ExecuteTime?: string
+  readonly Node?: string
 }
 export const InstanceSlowlogDetail: $Schema.Schema<InstanceSlowlogDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceSlowlogDetail", { Duration: $C.int64, Client: $C.str, Command: $C.str, CommandLine: $C.str, ExecuteTime: $C.str, Node: $C.str }))
 
 /** `InstanceTagInfo` (both sides). */
 export interface InstanceTagInfo {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const InstanceTagInfo: $Schema.Schema<InstanceTagInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceTagInfo", { TagKey: $C.str, TagValue: $C.str }))
 
 /** `InstanceTextParam` (response side). */
 export interface InstanceTextParam {
-  readonly ParamName: string
-  readonly ValueType: string
-  readonly NeedRestart: string
-  readonly DefaultValue: string
-  readonly CurrentValue: string
-  readonly Tips: string
-  readonly TextValue: readonly string[]
-  readonly Status: number | bigint
+  readonly ParamName?: string
+  readonly ValueType?: string
+  readonly NeedRestart?: string
+  readonly DefaultValue?: string
+  readonly CurrentValue?: string
+  readonly Tips?: string
+  readonly TextValue?: readonly string[]
+  readonly Status?: number | bigint
 }
 export const InstanceTextParam: $Schema.Schema<InstanceTextParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceTextParam", { ParamName: $C.str, ValueType: $C.str, NeedRestart: $C.str, DefaultValue: $C.str, CurrentValue: $C.str, Tips: $C.str, TextValue: $C.arr($C.str), Status: $C.int64 }))
 
 /** `Instances` (response side). */
 export interface Instances {
-  readonly AppId: number | bigint
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly RegionId: number | bigint
-  readonly ZoneId: number | bigint
-  readonly RedisReplicasNum: number | bigint
-  readonly RedisShardNum: number | bigint
-  readonly RedisShardSize: number | bigint
-  readonly DiskSize: number | bigint
-  readonly Engine: string
-  readonly Role: string
-  readonly Vip: string
-  readonly Vip6: string
-  readonly IPv6: string
-  readonly VpcID: number | bigint
-  readonly VPort: number | bigint
-  readonly Status: number | bigint
-  readonly GrocerySysId: number | bigint
-  readonly ProductType: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly AppId?: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly RegionId?: number | bigint
+  readonly ZoneId?: number | bigint
+  readonly RedisReplicasNum?: number | bigint
+  readonly RedisShardNum?: number | bigint
+  readonly RedisShardSize?: number | bigint
+  readonly DiskSize?: number | bigint
+  readonly Engine?: string
+  readonly Role?: string
+  readonly Vip?: string
+  readonly Vip6?: string
+  readonly IPv6?: string
+  readonly VpcID?: number | bigint
+  readonly VPort?: number | bigint
+  readonly Status?: number | bigint
+  readonly GrocerySysId?: number | bigint
+  readonly ProductType?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const Instances: $Schema.Schema<Instances> = /*#__PURE__*/ $C.lazy(() => $C.struct("Instances", { AppId: $C.int64, InstanceId: $C.str, InstanceName: $C.str, RegionId: $C.uint64, ZoneId: $C.uint64, RedisReplicasNum: $C.uint64, RedisShardNum: $C.int64, RedisShardSize: $C.int64, DiskSize: $C.int64, Engine: $C.str, Role: $C.str, Vip: $C.str, Vip6: $C.str, IPv6: $C.str, VpcID: $C.int64, VPort: $C.int64, Status: $C.int64, GrocerySysId: $C.int64, ProductType: $C.int64, CreateTime: $C.str, UpdateTime: $C.str }))
 
@@ -1869,17 +1869,17 @@ export const KillMasterGroupRequest: $Schema.Schema<KillMasterGroupRequest> = /*
 
 /** `KillMasterGroupResponse` (response side). */
 export interface KillMasterGroupResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const KillMasterGroupResponse: $Schema.Schema<KillMasterGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("KillMasterGroupResponse", { TaskId: $C.int64, RequestId: $C.str }))
 
 /** `LogDeliveryInfo` (response side). */
 export interface LogDeliveryInfo {
-  readonly Enabled: boolean
-  readonly LogsetId: string
-  readonly TopicId: string
-  readonly LogRegion: string
+  readonly Enabled?: boolean
+  readonly LogsetId?: string
+  readonly TopicId?: string
+  readonly LogRegion?: string
 }
 export const LogDeliveryInfo: $Schema.Schema<LogDeliveryInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogDeliveryInfo", { Enabled: $C.bool, LogsetId: $C.str, TopicId: $C.str, LogRegion: $C.str }))
 
@@ -1893,7 +1893,7 @@ export const LogFilter: $Schema.Schema<LogFilter> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `LogInstance` (response side). */
 export interface LogInstance {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly Status?: string
   readonly EnableQuery?: string
   readonly CreateAt?: string
@@ -1934,7 +1934,7 @@ export const ManualBackupInstanceRequest: $Schema.Schema<ManualBackupInstanceReq
 
 /** `ManualBackupInstanceResponse` (response side). */
 export interface ManualBackupInstanceResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ManualBackupInstanceResponse: $Schema.Schema<ManualBackupInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ManualBackupInstanceResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -1950,7 +1950,7 @@ export const ModfiyInstancePasswordRequest: $Schema.Schema<ModfiyInstancePasswor
 
 /** `ModfiyInstancePasswordResponse` (response side). */
 export interface ModfiyInstancePasswordResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModfiyInstancePasswordResponse: $Schema.Schema<ModfiyInstancePasswordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModfiyInstancePasswordResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -1967,10 +1967,10 @@ export const ModifyAutoBackupConfigRequest: $Schema.Schema<ModifyAutoBackupConfi
 
 /** `ModifyAutoBackupConfigResponse` (response side). */
 export interface ModifyAutoBackupConfigResponse {
-  readonly AutoBackupType: number | bigint
-  readonly WeekDays: readonly string[]
-  readonly TimePeriod: string
-  readonly BackupStorageDays: number | bigint
+  readonly AutoBackupType?: number | bigint
+  readonly WeekDays?: readonly string[]
+  readonly TimePeriod?: string
+  readonly BackupStorageDays?: number | bigint
   readonly RequestId: string
 }
 export const ModifyAutoBackupConfigResponse: $Schema.Schema<ModifyAutoBackupConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAutoBackupConfigResponse", { AutoBackupType: $C.int64, WeekDays: $C.arr($C.str), TimePeriod: $C.str, BackupStorageDays: $C.int64, RequestId: $C.str }))
@@ -2001,7 +2001,7 @@ export const ModifyConnectionConfigRequest: $Schema.Schema<ModifyConnectionConfi
 
 /** `ModifyConnectionConfigResponse` (response side). */
 export interface ModifyConnectionConfigResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyConnectionConfigResponse: $Schema.Schema<ModifyConnectionConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyConnectionConfigResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -2035,7 +2035,7 @@ export const ModifyInstanceAccountRequest: $Schema.Schema<ModifyInstanceAccountR
 
 /** `ModifyInstanceAccountResponse` (response side). */
 export interface ModifyInstanceAccountResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyInstanceAccountResponse: $Schema.Schema<ModifyInstanceAccountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstanceAccountResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -2050,7 +2050,7 @@ export const ModifyInstanceAvailabilityZonesRequest: $Schema.Schema<ModifyInstan
 
 /** `ModifyInstanceAvailabilityZonesResponse` (response side). */
 export interface ModifyInstanceAvailabilityZonesResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyInstanceAvailabilityZonesResponse: $Schema.Schema<ModifyInstanceAvailabilityZonesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstanceAvailabilityZonesResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -2064,7 +2064,7 @@ export const ModifyInstanceBackupModeRequest: $Schema.Schema<ModifyInstanceBacku
 
 /** `ModifyInstanceBackupModeResponse` (response side). */
 export interface ModifyInstanceBackupModeResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyInstanceBackupModeResponse: $Schema.Schema<ModifyInstanceBackupModeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstanceBackupModeResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -2079,7 +2079,7 @@ export const ModifyInstanceChargeTypeRequest: $Schema.Schema<ModifyInstanceCharg
 
 /** `ModifyInstanceChargeTypeResponse` (response side). */
 export interface ModifyInstanceChargeTypeResponse {
-  readonly FailedInstanceIds: readonly FailedInstance[]
+  readonly FailedInstanceIds?: readonly FailedInstance[]
   readonly RequestId: string
 }
 export const ModifyInstanceChargeTypeResponse: $Schema.Schema<ModifyInstanceChargeTypeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstanceChargeTypeResponse", { FailedInstanceIds: $C.arr(FailedInstance), RequestId: $C.str }))
@@ -2132,8 +2132,8 @@ export const ModifyInstanceParamsRequest: $Schema.Schema<ModifyInstanceParamsReq
 
 /** `ModifyInstanceParamsResponse` (response side). */
 export interface ModifyInstanceParamsResponse {
-  readonly Changed: boolean
-  readonly TaskId: number | bigint
+  readonly Changed?: boolean
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyInstanceParamsResponse: $Schema.Schema<ModifyInstanceParamsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstanceParamsResponse", { Changed: $C.bool, TaskId: $C.int64, RequestId: $C.str }))
@@ -2148,7 +2148,7 @@ export const ModifyInstancePasswordRequest: $Schema.Schema<ModifyInstancePasswor
 
 /** `ModifyInstancePasswordResponse` (response side). */
 export interface ModifyInstancePasswordResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyInstancePasswordResponse: $Schema.Schema<ModifyInstancePasswordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstancePasswordResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -2162,7 +2162,7 @@ export const ModifyInstanceReadOnlyRequest: $Schema.Schema<ModifyInstanceReadOnl
 
 /** `ModifyInstanceReadOnlyResponse` (response side). */
 export interface ModifyInstanceReadOnlyResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyInstanceReadOnlyResponse: $Schema.Schema<ModifyInstanceReadOnlyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstanceReadOnlyResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -2217,7 +2217,7 @@ export const ModifyMaintenanceWindowRequest: $Schema.Schema<ModifyMaintenanceWin
 
 /** `ModifyMaintenanceWindowResponse` (response side). */
 export interface ModifyMaintenanceWindowResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const ModifyMaintenanceWindowResponse: $Schema.Schema<ModifyMaintenanceWindowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyMaintenanceWindowResponse", { Status: $C.str, RequestId: $C.str }))
@@ -2236,11 +2236,11 @@ export const ModifyNetworkConfigRequest: $Schema.Schema<ModifyNetworkConfigReque
 
 /** `ModifyNetworkConfigResponse` (response side). */
 export interface ModifyNetworkConfigResponse {
-  readonly Status: boolean
-  readonly SubnetId: string
-  readonly VpcId: string
-  readonly Vip: string
-  readonly TaskId: number | bigint
+  readonly Status?: boolean
+  readonly SubnetId?: string
+  readonly VpcId?: string
+  readonly Vip?: string
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyNetworkConfigResponse: $Schema.Schema<ModifyNetworkConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyNetworkConfigResponse", { Status: $C.bool, SubnetId: $C.str, VpcId: $C.str, Vip: $C.str, TaskId: $C.int64, RequestId: $C.str }))
@@ -2300,21 +2300,21 @@ export const OpenSSLRequest: $Schema.Schema<OpenSSLRequest> = /*#__PURE__*/ $C.l
 
 /** `OpenSSLResponse` (response side). */
 export interface OpenSSLResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const OpenSSLResponse: $Schema.Schema<OpenSSLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OpenSSLResponse", { TaskId: $C.int64, RequestId: $C.str }))
 
 /** `Outbound` (response side). */
 export interface Outbound {
-  readonly Action: string
-  readonly AddressModule: string
-  readonly CidrIp: string
-  readonly Desc: string
-  readonly IpProtocol: string
-  readonly PortRange: string
-  readonly ServiceModule: string
-  readonly Id: string
+  readonly Action?: string
+  readonly AddressModule?: string
+  readonly CidrIp?: string
+  readonly Desc?: string
+  readonly IpProtocol?: string
+  readonly PortRange?: string
+  readonly ServiceModule?: string
+  readonly Id?: string
 }
 export const Outbound: $Schema.Schema<Outbound> = /*#__PURE__*/ $C.lazy(() => $C.struct("Outbound", { Action: $C.str, AddressModule: $C.str, CidrIp: $C.str, Desc: $C.str, IpProtocol: $C.str, PortRange: $C.str, ServiceModule: $C.str, Id: $C.str }))
 
@@ -2329,15 +2329,15 @@ export const ParamTemplateInfo: $Schema.Schema<ParamTemplateInfo> = /*#__PURE__*
 
 /** `ParameterDetail` (response side). */
 export interface ParameterDetail {
-  readonly Name: string
-  readonly ParamType: string
-  readonly Default: string
-  readonly Description: string
-  readonly CurrentValue: string
-  readonly NeedReboot: number | bigint
-  readonly Max: string
-  readonly Min: string
-  readonly EnumValue: readonly string[]
+  readonly Name?: string
+  readonly ParamType?: string
+  readonly Default?: string
+  readonly Description?: string
+  readonly CurrentValue?: string
+  readonly NeedReboot?: number | bigint
+  readonly Max?: string
+  readonly Min?: string
+  readonly EnumValue?: readonly string[]
 }
 export const ParameterDetail: $Schema.Schema<ParameterDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParameterDetail", { Name: $C.str, ParamType: $C.str, Default: $C.str, Description: $C.str, CurrentValue: $C.str, NeedReboot: $C.int64, Max: $C.str, Min: $C.str, EnumValue: $C.arr($C.str) }))
 
@@ -2353,48 +2353,48 @@ export const PasswordPolicy: $Schema.Schema<PasswordPolicy> = /*#__PURE__*/ $C.l
 
 /** `ProductConf` (response side). */
 export interface ProductConf {
-  readonly Type: number | bigint
-  readonly TypeName: string
-  readonly MinBuyNum: number | bigint
-  readonly MaxBuyNum: number | bigint
-  readonly Saleout: boolean
-  readonly Engine: string
-  readonly Version: string
-  readonly TotalSize: readonly string[]
-  readonly ShardSize: readonly string[]
-  readonly ReplicaNum: readonly string[]
-  readonly ShardNum: readonly string[]
-  readonly PayMode: string
+  readonly Type?: number | bigint
+  readonly TypeName?: string
+  readonly MinBuyNum?: number | bigint
+  readonly MaxBuyNum?: number | bigint
+  readonly Saleout?: boolean
+  readonly Engine?: string
+  readonly Version?: string
+  readonly TotalSize?: readonly string[]
+  readonly ShardSize?: readonly string[]
+  readonly ReplicaNum?: readonly string[]
+  readonly ShardNum?: readonly string[]
+  readonly PayMode?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly EnableRepicaReadOnly: boolean
+  readonly EnableRepicaReadOnly?: boolean
   readonly EnableReplicaReadOnly?: boolean
 }
 export const ProductConf: $Schema.Schema<ProductConf> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProductConf", { Type: $C.int64, TypeName: $C.str, MinBuyNum: $C.int64, MaxBuyNum: $C.int64, Saleout: $C.bool, Engine: $C.str, Version: $C.str, TotalSize: $C.arr($C.str), ShardSize: $C.arr($C.str), ReplicaNum: $C.arr($C.str), ShardNum: $C.arr($C.str), PayMode: $C.str, EnableRepicaReadOnly: $C.bool }, { EnableReplicaReadOnly: $C.bool }))
 
 /** `ProxyNodes` (response side). */
 export interface ProxyNodes {
-  readonly NodeId: string
-  readonly ZoneId: number | bigint
+  readonly NodeId?: string
+  readonly ZoneId?: number | bigint
 }
 export const ProxyNodes: $Schema.Schema<ProxyNodes> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProxyNodes", { NodeId: $C.str, ZoneId: $C.int64 }))
 
 /** `RedisBackupSet` (response side). */
 export interface RedisBackupSet {
-  readonly StartTime: string
-  readonly BackupId: string
-  readonly BackupType: string
-  readonly Status: number | bigint
-  readonly Remark: string
-  readonly Locked: number | bigint
-  readonly BackupSize: number | bigint
-  readonly FullBackup: number | bigint
-  readonly InstanceType: number | bigint
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Region: string
-  readonly EndTime: string
-  readonly FileType: string
-  readonly ExpireTime: string
+  readonly StartTime?: string
+  readonly BackupId?: string
+  readonly BackupType?: string
+  readonly Status?: number | bigint
+  readonly Remark?: string
+  readonly Locked?: number | bigint
+  readonly BackupSize?: number | bigint
+  readonly FullBackup?: number | bigint
+  readonly InstanceType?: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Region?: string
+  readonly EndTime?: string
+  readonly FileType?: string
+  readonly ExpireTime?: string
   readonly Encrypted?: boolean
 }
 export const RedisBackupSet: $Schema.Schema<RedisBackupSet> = /*#__PURE__*/ $C.lazy(() => $C.struct("RedisBackupSet", { StartTime: $C.str, BackupId: $C.str, BackupType: $C.str, Status: $C.int64, Remark: $C.str, Locked: $C.int64, BackupSize: $C.int64, FullBackup: $C.int64, InstanceType: $C.int64, InstanceId: $C.str, InstanceName: $C.str, Region: $C.str, EndTime: $C.str, FileType: $C.str, ExpireTime: $C.str }, { Encrypted: $C.bool }))
@@ -2466,11 +2466,11 @@ export const RedisNodes: $Schema.Schema<RedisNodes> = /*#__PURE__*/ $C.lazy(() =
 
 /** `RegionConf` (response side). */
 export interface RegionConf {
-  readonly RegionId: string
-  readonly RegionName: string
-  readonly RegionShortName: string
-  readonly Area: string
-  readonly ZoneSet: readonly ZoneCapacityConf[]
+  readonly RegionId?: string
+  readonly RegionName?: string
+  readonly RegionShortName?: string
+  readonly Area?: string
+  readonly ZoneSet?: readonly ZoneCapacityConf[]
 }
 export const RegionConf: $Schema.Schema<RegionConf> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionConf", { RegionId: $C.str, RegionName: $C.str, RegionShortName: $C.str, Area: $C.str, ZoneSet: $C.arr(ZoneCapacityConf) }))
 
@@ -2482,8 +2482,8 @@ export const ReleaseWanAddressRequest: $Schema.Schema<ReleaseWanAddressRequest> 
 
 /** `ReleaseWanAddressResponse` (response side). */
 export interface ReleaseWanAddressResponse {
-  readonly FlowId: number | bigint
-  readonly WanStatus: string
+  readonly FlowId?: number | bigint
+  readonly WanStatus?: string
   readonly RequestId: string
 }
 export const ReleaseWanAddressResponse: $Schema.Schema<ReleaseWanAddressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReleaseWanAddressResponse", { FlowId: $C.int64, WanStatus: $C.str, RequestId: $C.str }))
@@ -2510,7 +2510,7 @@ export const RemoveReplicationInstanceRequest: $Schema.Schema<RemoveReplicationI
 
 /** `RemoveReplicationInstanceResponse` (response side). */
 export interface RemoveReplicationInstanceResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const RemoveReplicationInstanceResponse: $Schema.Schema<RemoveReplicationInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoveReplicationInstanceResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -2526,7 +2526,7 @@ export const RenewInstanceRequest: $Schema.Schema<RenewInstanceRequest> = /*#__P
 /** `RenewInstanceResponse` (response side). */
 export interface RenewInstanceResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly DealId: string
+  readonly DealId?: string
   readonly DealName?: string
   readonly RequestId: string
 }
@@ -2534,11 +2534,11 @@ export const RenewInstanceResponse: $Schema.Schema<RenewInstanceResponse> = /*#_
 
 /** `ReplicaGroup` (response side). */
 export interface ReplicaGroup {
-  readonly GroupId: number | bigint
-  readonly GroupName: string
-  readonly ZoneId: string
-  readonly Role: string
-  readonly RedisNodes: readonly RedisNode[]
+  readonly GroupId?: number | bigint
+  readonly GroupName?: string
+  readonly ZoneId?: string
+  readonly Role?: string
+  readonly RedisNodes?: readonly RedisNode[]
 }
 export const ReplicaGroup: $Schema.Schema<ReplicaGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReplicaGroup", { GroupId: $C.int64, GroupName: $C.str, ZoneId: $C.str, Role: $C.str, RedisNodes: $C.arr(RedisNode) }))
 
@@ -2553,7 +2553,7 @@ export const ResetPasswordRequest: $Schema.Schema<ResetPasswordRequest> = /*#__P
 
 /** `ResetPasswordResponse` (response side). */
 export interface ResetPasswordResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ResetPasswordResponse: $Schema.Schema<ResetPasswordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResetPasswordResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -2583,7 +2583,7 @@ export const RestoreInstanceRequest: $Schema.Schema<RestoreInstanceRequest> = /*
 
 /** `RestoreInstanceResponse` (response side). */
 export interface RestoreInstanceResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const RestoreInstanceResponse: $Schema.Schema<RestoreInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestoreInstanceResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -2597,49 +2597,49 @@ export const SecondLevelBackupMissingTimestamps: $Schema.Schema<SecondLevelBacku
 
 /** `SecurityGroup` (response side). */
 export interface SecurityGroup {
-  readonly CreateTime: string
-  readonly ProjectId: number | bigint
-  readonly SecurityGroupId: string
-  readonly SecurityGroupName: string
-  readonly SecurityGroupRemark: string
-  readonly Outbound: readonly Outbound[]
-  readonly Inbound: readonly Inbound[]
+  readonly CreateTime?: string
+  readonly ProjectId?: number | bigint
+  readonly SecurityGroupId?: string
+  readonly SecurityGroupName?: string
+  readonly SecurityGroupRemark?: string
+  readonly Outbound?: readonly Outbound[]
+  readonly Inbound?: readonly Inbound[]
 }
 export const SecurityGroup: $Schema.Schema<SecurityGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroup", { CreateTime: $C.str, ProjectId: $C.uint64, SecurityGroupId: $C.str, SecurityGroupName: $C.str, SecurityGroupRemark: $C.str, Outbound: $C.arr(Outbound), Inbound: $C.arr(Inbound) }))
 
 /** `SecurityGroupDetail` (response side). */
 export interface SecurityGroupDetail {
-  readonly ProjectId: number | bigint
-  readonly CreateTime: string
-  readonly SecurityGroupId: string
-  readonly SecurityGroupName: string
-  readonly SecurityGroupRemark: string
-  readonly InboundRule: readonly SecurityGroupsInboundAndOutbound[]
-  readonly OutboundRule: readonly SecurityGroupsInboundAndOutbound[]
+  readonly ProjectId?: number | bigint
+  readonly CreateTime?: string
+  readonly SecurityGroupId?: string
+  readonly SecurityGroupName?: string
+  readonly SecurityGroupRemark?: string
+  readonly InboundRule?: readonly SecurityGroupsInboundAndOutbound[]
+  readonly OutboundRule?: readonly SecurityGroupsInboundAndOutbound[]
 }
 export const SecurityGroupDetail: $Schema.Schema<SecurityGroupDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroupDetail", { ProjectId: $C.int64, CreateTime: $C.str, SecurityGroupId: $C.str, SecurityGroupName: $C.str, SecurityGroupRemark: $C.str, InboundRule: $C.arr(SecurityGroupsInboundAndOutbound), OutboundRule: $C.arr(SecurityGroupsInboundAndOutbound) }))
 
 /** `SecurityGroupsInboundAndOutbound` (response side). */
 export interface SecurityGroupsInboundAndOutbound {
-  readonly Action: string
-  readonly Ip: string
-  readonly Port: string
-  readonly Proto: string
+  readonly Action?: string
+  readonly Ip?: string
+  readonly Port?: string
+  readonly Proto?: string
 }
 export const SecurityGroupsInboundAndOutbound: $Schema.Schema<SecurityGroupsInboundAndOutbound> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroupsInboundAndOutbound", { Action: $C.str, Ip: $C.str, Port: $C.str, Proto: $C.str }))
 
 /** `SourceCommand` (response side). */
 export interface SourceCommand {
-  readonly Cmd: string
-  readonly Count: number | bigint
+  readonly Cmd?: string
+  readonly Count?: number | bigint
 }
 export const SourceCommand: $Schema.Schema<SourceCommand> = /*#__PURE__*/ $C.lazy(() => $C.struct("SourceCommand", { Cmd: $C.str, Count: $C.int64 }))
 
 /** `SourceInfo` (response side). */
 export interface SourceInfo {
-  readonly Ip: string
-  readonly Conn: number | bigint
-  readonly Cmd: number | bigint
+  readonly Ip?: string
+  readonly Conn?: number | bigint
+  readonly Cmd?: number | bigint
 }
 export const SourceInfo: $Schema.Schema<SourceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SourceInfo", { Ip: $C.str, Conn: $C.int64, Cmd: $C.int64 }))
 
@@ -2652,7 +2652,7 @@ export const StartupInstanceRequest: $Schema.Schema<StartupInstanceRequest> = /*
 /** `StartupInstanceResponse` (response side). */
 export interface StartupInstanceResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const StartupInstanceResponse: $Schema.Schema<StartupInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartupInstanceResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -2681,7 +2681,7 @@ export const SwitchInstanceVipRequest: $Schema.Schema<SwitchInstanceVipRequest> 
 
 /** `SwitchInstanceVipResponse` (response side). */
 export interface SwitchInstanceVipResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const SwitchInstanceVipResponse: $Schema.Schema<SwitchInstanceVipResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SwitchInstanceVipResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -2696,58 +2696,58 @@ export const SwitchProxyRequest: $Schema.Schema<SwitchProxyRequest> = /*#__PURE_
 
 /** `SwitchProxyResponse` (response side). */
 export interface SwitchProxyResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const SwitchProxyResponse: $Schema.Schema<SwitchProxyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SwitchProxyResponse", { TaskId: $C.int64, RequestId: $C.str }))
 
 /** `TaskInfoDetail` (response side). */
 export interface TaskInfoDetail {
-  readonly TaskId: number | bigint
-  readonly StartTime: string
-  readonly TaskType: string
-  readonly InstanceName: string
-  readonly InstanceId: string
-  readonly ProjectId: number | bigint
-  readonly Progress: number
-  readonly EndTime: string
-  readonly Result: number | bigint
+  readonly TaskId?: number | bigint
+  readonly StartTime?: string
+  readonly TaskType?: string
+  readonly InstanceName?: string
+  readonly InstanceId?: string
+  readonly ProjectId?: number | bigint
+  readonly Progress?: number
+  readonly EndTime?: string
+  readonly Result?: number | bigint
 }
 export const TaskInfoDetail: $Schema.Schema<TaskInfoDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskInfoDetail", { TaskId: $C.int64, StartTime: $C.str, TaskType: $C.str, InstanceName: $C.str, InstanceId: $C.str, ProjectId: $C.int64, Progress: $C.float, EndTime: $C.str, Result: $C.int64 }))
 
 /** `TendisNodes` (response side). */
 export interface TendisNodes {
-  readonly NodeId: string
-  readonly NodeRole: string
-  readonly ZoneId: number | bigint
+  readonly NodeId?: string
+  readonly NodeRole?: string
+  readonly ZoneId?: number | bigint
 }
 export const TendisNodes: $Schema.Schema<TendisNodes> = /*#__PURE__*/ $C.lazy(() => $C.struct("TendisNodes", { NodeId: $C.str, NodeRole: $C.str, ZoneId: $C.int64 }))
 
 /** `TendisSlowLogDetail` (response side). */
 export interface TendisSlowLogDetail {
-  readonly ExecuteTime: string
-  readonly Duration: number | bigint
-  readonly Command: string
-  readonly CommandLine: string
-  readonly Node: string
+  readonly ExecuteTime?: string
+  readonly Duration?: number | bigint
+  readonly Command?: string
+  readonly CommandLine?: string
+  readonly Node?: string
 }
 export const TendisSlowLogDetail: $Schema.Schema<TendisSlowLogDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("TendisSlowLogDetail", { ExecuteTime: $C.str, Duration: $C.int64, Command: $C.str, CommandLine: $C.str, Node: $C.str }))
 
 /** `TradeDealDetail` (response side). */
 export interface TradeDealDetail {
   /** @deprecated hidden or deprecated in the API */
-  readonly DealId: string
-  readonly DealName: string
-  readonly ZoneId: number | bigint
-  readonly GoodsNum: number | bigint
-  readonly Creater: string
-  readonly CreatTime: string
-  readonly OverdueTime: string
-  readonly EndTime: string
-  readonly Status: number | bigint
-  readonly Description: string
-  readonly Price: number | bigint
-  readonly InstanceIds: readonly string[]
+  readonly DealId?: string
+  readonly DealName?: string
+  readonly ZoneId?: number | bigint
+  readonly GoodsNum?: number | bigint
+  readonly Creater?: string
+  readonly CreatTime?: string
+  readonly OverdueTime?: string
+  readonly EndTime?: string
+  readonly Status?: number | bigint
+  readonly Description?: string
+  readonly Price?: number | bigint
+  readonly InstanceIds?: readonly string[]
 }
 export const TradeDealDetail: $Schema.Schema<TradeDealDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("TradeDealDetail", { DealId: $C.str, DealName: $C.str, ZoneId: $C.int64, GoodsNum: $C.int64, Creater: $C.str, CreatTime: $C.str, OverdueTime: $C.str, EndTime: $C.str, Status: $C.int64, Description: $C.str, Price: $C.int64, InstanceIds: $C.arr($C.str) }))
 
@@ -2765,7 +2765,7 @@ export const UpgradeInstanceRequest: $Schema.Schema<UpgradeInstanceRequest> = /*
 /** `UpgradeInstanceResponse` (response side). */
 export interface UpgradeInstanceResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly DealId: string
+  readonly DealId?: string
   readonly DealName?: string
   readonly RequestId: string
 }
@@ -2782,7 +2782,7 @@ export const UpgradeInstanceVersionRequest: $Schema.Schema<UpgradeInstanceVersio
 /** `UpgradeInstanceVersionResponse` (response side). */
 export interface UpgradeInstanceVersionResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly DealId: string
+  readonly DealId?: string
   readonly DealName?: string
   readonly RequestId: string
 }
@@ -2799,7 +2799,7 @@ export const UpgradeProxyVersionRequest: $Schema.Schema<UpgradeProxyVersionReque
 
 /** `UpgradeProxyVersionResponse` (response side). */
 export interface UpgradeProxyVersionResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const UpgradeProxyVersionResponse: $Schema.Schema<UpgradeProxyVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeProxyVersionResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -2815,7 +2815,7 @@ export const UpgradeSmallVersionRequest: $Schema.Schema<UpgradeSmallVersionReque
 
 /** `UpgradeSmallVersionResponse` (response side). */
 export interface UpgradeSmallVersionResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const UpgradeSmallVersionResponse: $Schema.Schema<UpgradeSmallVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeSmallVersionResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -2829,20 +2829,20 @@ export const UpgradeVersionToMultiAvailabilityZonesRequest: $Schema.Schema<Upgra
 
 /** `UpgradeVersionToMultiAvailabilityZonesResponse` (response side). */
 export interface UpgradeVersionToMultiAvailabilityZonesResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const UpgradeVersionToMultiAvailabilityZonesResponse: $Schema.Schema<UpgradeVersionToMultiAvailabilityZonesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeVersionToMultiAvailabilityZonesResponse", { FlowId: $C.int64, RequestId: $C.str }))
 
 /** `ZoneCapacityConf` (response side). */
 export interface ZoneCapacityConf {
-  readonly ZoneId: string
-  readonly ZoneName: string
-  readonly IsSaleout: boolean
-  readonly IsDefault: boolean
-  readonly NetWorkType: readonly string[]
-  readonly ProductSet: readonly ProductConf[]
-  readonly OldZoneId: number | bigint
+  readonly ZoneId?: string
+  readonly ZoneName?: string
+  readonly IsSaleout?: boolean
+  readonly IsDefault?: boolean
+  readonly NetWorkType?: readonly string[]
+  readonly ProductSet?: readonly ProductConf[]
+  readonly OldZoneId?: number | bigint
 }
 export const ZoneCapacityConf: $Schema.Schema<ZoneCapacityConf> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneCapacityConf", { ZoneId: $C.str, ZoneName: $C.str, IsSaleout: $C.bool, IsDefault: $C.bool, NetWorkType: $C.arr($C.str), ProductSet: $C.arr(ProductConf), OldZoneId: $C.int64 }))
 

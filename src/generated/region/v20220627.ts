@@ -26,8 +26,8 @@ export const DescribeProductsRequest: $Schema.Schema<DescribeProductsRequest> = 
 
 /** `DescribeProductsResponse` (response side). */
 export interface DescribeProductsResponse {
-  readonly Products: readonly RegionProduct[]
-  readonly TotalCount: number | bigint
+  readonly Products?: readonly RegionProduct[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeProductsResponse: $Schema.Schema<DescribeProductsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductsResponse", { Products: $C.arr(RegionProduct), TotalCount: $C.int64, RequestId: $C.str }))
@@ -41,8 +41,8 @@ export const DescribeRegionsRequest: $Schema.Schema<DescribeRegionsRequest> = /*
 
 /** `DescribeRegionsResponse` (response side). */
 export interface DescribeRegionsResponse {
-  readonly TotalCount: number | bigint
-  readonly RegionSet: readonly RegionInfo[]
+  readonly TotalCount?: number | bigint
+  readonly RegionSet?: readonly RegionInfo[]
   readonly RequestId: string
 }
 export const DescribeRegionsResponse: $Schema.Schema<DescribeRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRegionsResponse", { TotalCount: $C.uint64, RegionSet: $C.arr(RegionInfo), RequestId: $C.str }))
@@ -56,8 +56,8 @@ export const DescribeZonesRequest: $Schema.Schema<DescribeZonesRequest> = /*#__P
 
 /** `DescribeZonesResponse` (response side). */
 export interface DescribeZonesResponse {
-  readonly TotalCount: number | bigint
-  readonly ZoneSet: readonly ZoneInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ZoneSet?: readonly ZoneInfo[]
   readonly RequestId: string
 }
 export const DescribeZonesResponse: $Schema.Schema<DescribeZonesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeZonesResponse", { TotalCount: $C.uint64, ZoneSet: $C.arr(ZoneInfo), RequestId: $C.str }))
@@ -82,16 +82,16 @@ export const RegionProduct: $Schema.Schema<RegionProduct> = /*#__PURE__*/ $C.laz
 
 /** `ZoneInfo` (response side). */
 export interface ZoneInfo {
-  readonly Zone: string
-  readonly ZoneName: string
-  readonly ZoneId: string
-  readonly ZoneState: string
-  readonly ParentZone: string | null
-  readonly ParentZoneId: string | null
-  readonly ParentZoneName: string | null
-  readonly ZoneType: string | null
-  readonly MachineRoomTypeMC: string | null
-  readonly ZoneIdMC: string | null
+  readonly Zone?: string
+  readonly ZoneName?: string
+  readonly ZoneId?: string
+  readonly ZoneState?: string
+  readonly ParentZone?: string | null
+  readonly ParentZoneId?: string | null
+  readonly ParentZoneName?: string | null
+  readonly ZoneType?: string | null
+  readonly MachineRoomTypeMC?: string | null
+  readonly ZoneIdMC?: string | null
 }
 export const ZoneInfo: $Schema.Schema<ZoneInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneInfo", { Zone: $C.str, ZoneName: $C.str, ZoneId: $C.str, ZoneState: $C.str, ParentZone: $C.nul($C.str), ParentZoneId: $C.nul($C.str), ParentZoneName: $C.nul($C.str), ZoneType: $C.nul($C.str), MachineRoomTypeMC: $C.nul($C.str), ZoneIdMC: $C.nul($C.str) }))
 

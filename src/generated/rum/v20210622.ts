@@ -35,7 +35,7 @@ export const CreateReleaseFileRequest: $Schema.Schema<CreateReleaseFileRequest> 
 
 /** `CreateReleaseFileResponse` (response side). */
 export interface CreateReleaseFileResponse {
-  readonly Msg: string
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const CreateReleaseFileResponse: $Schema.Schema<CreateReleaseFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateReleaseFileResponse", { Msg: $C.str, RequestId: $C.str }))
@@ -49,7 +49,7 @@ export const CreateStarProjectRequest: $Schema.Schema<CreateStarProjectRequest> 
 
 /** `CreateStarProjectResponse` (response side). */
 export interface CreateStarProjectResponse {
-  readonly Msg: string
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const CreateStarProjectResponse: $Schema.Schema<CreateStarProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateStarProjectResponse", { Msg: $C.str, RequestId: $C.str }))
@@ -65,8 +65,8 @@ export const CreateWhitelistRequest: $Schema.Schema<CreateWhitelistRequest> = /*
 
 /** `CreateWhitelistResponse` (response side). */
 export interface CreateWhitelistResponse {
-  readonly Msg: string
-  readonly ID: number | bigint
+  readonly Msg?: string
+  readonly ID?: number | bigint
   readonly RequestId: string
 }
 export const CreateWhitelistResponse: $Schema.Schema<CreateWhitelistResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateWhitelistResponse", { Msg: $C.str, ID: $C.uint64, RequestId: $C.str }))
@@ -91,7 +91,7 @@ export const DeleteProjectRequest: $Schema.Schema<DeleteProjectRequest> = /*#__P
 
 /** `DeleteProjectResponse` (response side). */
 export interface DeleteProjectResponse {
-  readonly Msg: string
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const DeleteProjectResponse: $Schema.Schema<DeleteProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteProjectResponse", { Msg: $C.str, RequestId: $C.str }))
@@ -118,7 +118,7 @@ export const DeleteStarProjectRequest: $Schema.Schema<DeleteStarProjectRequest> 
 
 /** `DeleteStarProjectResponse` (response side). */
 export interface DeleteStarProjectResponse {
-  readonly Msg: string
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const DeleteStarProjectResponse: $Schema.Schema<DeleteStarProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteStarProjectResponse", { Msg: $C.str, RequestId: $C.str }))
@@ -132,7 +132,7 @@ export const DeleteWhitelistRequest: $Schema.Schema<DeleteWhitelistRequest> = /*
 
 /** `DeleteWhitelistResponse` (response side). */
 export interface DeleteWhitelistResponse {
-  readonly Msg: string
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const DeleteWhitelistResponse: $Schema.Schema<DeleteWhitelistResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteWhitelistResponse", { Msg: $C.str, RequestId: $C.str }))
@@ -154,7 +154,7 @@ export const DescribeAppDimensionMetricsRequest: $Schema.Schema<DescribeAppDimen
 
 /** `DescribeAppDimensionMetricsResponse` (response side). */
 export interface DescribeAppDimensionMetricsResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeAppDimensionMetricsResponse: $Schema.Schema<DescribeAppDimensionMetricsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAppDimensionMetricsResponse", { Data: $C.str, RequestId: $C.str }))
@@ -176,7 +176,7 @@ export const DescribeAppMetricsDataRequest: $Schema.Schema<DescribeAppMetricsDat
 
 /** `DescribeAppMetricsDataResponse` (response side). */
 export interface DescribeAppMetricsDataResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeAppMetricsDataResponse: $Schema.Schema<DescribeAppMetricsDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAppMetricsDataResponse", { Data: $C.str, RequestId: $C.str }))
@@ -197,7 +197,7 @@ export const DescribeAppSingleCaseDetailListRequest: $Schema.Schema<DescribeAppS
 
 /** `DescribeAppSingleCaseDetailListResponse` (response side). */
 export interface DescribeAppSingleCaseDetailListResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeAppSingleCaseDetailListResponse: $Schema.Schema<DescribeAppSingleCaseDetailListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAppSingleCaseDetailListResponse", { Data: $C.str, RequestId: $C.str }))
@@ -218,7 +218,7 @@ export const DescribeAppSingleCaseListRequest: $Schema.Schema<DescribeAppSingleC
 
 /** `DescribeAppSingleCaseListResponse` (response side). */
 export interface DescribeAppSingleCaseListResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeAppSingleCaseListResponse: $Schema.Schema<DescribeAppSingleCaseListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAppSingleCaseListResponse", { Data: $C.str, RequestId: $C.str }))
@@ -237,7 +237,7 @@ export const DescribeApplicationExitReportDetailRequest: $Schema.Schema<Describe
 
 /** `DescribeApplicationExitReportDetailResponse` (response side). */
 export interface DescribeApplicationExitReportDetailResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly Code?: number | bigint
   readonly Message?: string
   readonly RequestId: string
@@ -260,7 +260,7 @@ export const DescribeApplicationExitReportListRequest: $Schema.Schema<DescribeAp
 
 /** `DescribeApplicationExitReportListResponse` (response side). */
 export interface DescribeApplicationExitReportListResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly Code?: number | bigint
   readonly Message?: string
   readonly RequestId: string
@@ -308,7 +308,7 @@ export const DescribeDataBridgeUrlV2Request: $Schema.Schema<DescribeDataBridgeUr
 
 /** `DescribeDataBridgeUrlV2Response` (response side). */
 export interface DescribeDataBridgeUrlV2Response {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataBridgeUrlV2Response: $Schema.Schema<DescribeDataBridgeUrlV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataBridgeUrlV2Response", { Result: $C.str, RequestId: $C.str }))
@@ -343,7 +343,7 @@ export const DescribeDataCustomUrlRequest: $Schema.Schema<DescribeDataCustomUrlR
 
 /** `DescribeDataCustomUrlResponse` (response side). */
 export interface DescribeDataCustomUrlResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataCustomUrlResponse: $Schema.Schema<DescribeDataCustomUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataCustomUrlResponse", { Result: $C.str, RequestId: $C.str }))
@@ -386,7 +386,7 @@ export const DescribeDataCustomUrlV2Request: $Schema.Schema<DescribeDataCustomUr
 
 /** `DescribeDataCustomUrlV2Response` (response side). */
 export interface DescribeDataCustomUrlV2Response {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataCustomUrlV2Response: $Schema.Schema<DescribeDataCustomUrlV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataCustomUrlV2Response", { Result: $C.str, RequestId: $C.str }))
@@ -420,7 +420,7 @@ export const DescribeDataEventUrlRequest: $Schema.Schema<DescribeDataEventUrlReq
 
 /** `DescribeDataEventUrlResponse` (response side). */
 export interface DescribeDataEventUrlResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataEventUrlResponse: $Schema.Schema<DescribeDataEventUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataEventUrlResponse", { Result: $C.str, RequestId: $C.str }))
@@ -462,7 +462,7 @@ export const DescribeDataEventUrlV2Request: $Schema.Schema<DescribeDataEventUrlV
 
 /** `DescribeDataEventUrlV2Response` (response side). */
 export interface DescribeDataEventUrlV2Response {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataEventUrlV2Response: $Schema.Schema<DescribeDataEventUrlV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataEventUrlV2Response", { Result: $C.str, RequestId: $C.str }))
@@ -499,7 +499,7 @@ export const DescribeDataFetchProjectRequest: $Schema.Schema<DescribeDataFetchPr
 
 /** `DescribeDataFetchProjectResponse` (response side). */
 export interface DescribeDataFetchProjectResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataFetchProjectResponse: $Schema.Schema<DescribeDataFetchProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataFetchProjectResponse", { Result: $C.str, RequestId: $C.str }))
@@ -534,7 +534,7 @@ export const DescribeDataFetchUrlInfoRequest: $Schema.Schema<DescribeDataFetchUr
 
 /** `DescribeDataFetchUrlInfoResponse` (response side). */
 export interface DescribeDataFetchUrlInfoResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataFetchUrlInfoResponse: $Schema.Schema<DescribeDataFetchUrlInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataFetchUrlInfoResponse", { Result: $C.str, RequestId: $C.str }))
@@ -572,7 +572,7 @@ export const DescribeDataFetchUrlRequest: $Schema.Schema<DescribeDataFetchUrlReq
 
 /** `DescribeDataFetchUrlResponse` (response side). */
 export interface DescribeDataFetchUrlResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataFetchUrlResponse: $Schema.Schema<DescribeDataFetchUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataFetchUrlResponse", { Result: $C.str, RequestId: $C.str }))
@@ -618,7 +618,7 @@ export const DescribeDataFetchUrlV2Request: $Schema.Schema<DescribeDataFetchUrlV
 
 /** `DescribeDataFetchUrlV2Response` (response side). */
 export interface DescribeDataFetchUrlV2Response {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataFetchUrlV2Response: $Schema.Schema<DescribeDataFetchUrlV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataFetchUrlV2Response", { Result: $C.str, RequestId: $C.str }))
@@ -633,7 +633,7 @@ export const DescribeDataLogUrlInfoRequest: $Schema.Schema<DescribeDataLogUrlInf
 
 /** `DescribeDataLogUrlInfoResponse` (response side). */
 export interface DescribeDataLogUrlInfoResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataLogUrlInfoResponse: $Schema.Schema<DescribeDataLogUrlInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataLogUrlInfoResponse", { Result: $C.str, RequestId: $C.str }))
@@ -667,7 +667,7 @@ export const DescribeDataLogUrlStatisticsRequest: $Schema.Schema<DescribeDataLog
 
 /** `DescribeDataLogUrlStatisticsResponse` (response side). */
 export interface DescribeDataLogUrlStatisticsResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataLogUrlStatisticsResponse: $Schema.Schema<DescribeDataLogUrlStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataLogUrlStatisticsResponse", { Result: $C.str, RequestId: $C.str }))
@@ -709,7 +709,7 @@ export const DescribeDataLogUrlStatisticsV2Request: $Schema.Schema<DescribeDataL
 
 /** `DescribeDataLogUrlStatisticsV2Response` (response side). */
 export interface DescribeDataLogUrlStatisticsV2Response {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataLogUrlStatisticsV2Response: $Schema.Schema<DescribeDataLogUrlStatisticsV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataLogUrlStatisticsV2Response", { Result: $C.str, RequestId: $C.str }))
@@ -745,7 +745,7 @@ export const DescribeDataPerformancePageRequest: $Schema.Schema<DescribeDataPerf
 
 /** `DescribeDataPerformancePageResponse` (response side). */
 export interface DescribeDataPerformancePageResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataPerformancePageResponse: $Schema.Schema<DescribeDataPerformancePageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataPerformancePageResponse", { Result: $C.str, RequestId: $C.str }))
@@ -789,7 +789,7 @@ export const DescribeDataPerformancePageV2Request: $Schema.Schema<DescribeDataPe
 
 /** `DescribeDataPerformancePageV2Response` (response side). */
 export interface DescribeDataPerformancePageV2Response {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataPerformancePageV2Response: $Schema.Schema<DescribeDataPerformancePageV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataPerformancePageV2Response", { Result: $C.str, RequestId: $C.str }))
@@ -822,7 +822,7 @@ export const DescribeDataPvUrlInfoRequest: $Schema.Schema<DescribeDataPvUrlInfoR
 
 /** `DescribeDataPvUrlInfoResponse` (response side). */
 export interface DescribeDataPvUrlInfoResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataPvUrlInfoResponse: $Schema.Schema<DescribeDataPvUrlInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataPvUrlInfoResponse", { Result: $C.str, RequestId: $C.str }))
@@ -857,7 +857,7 @@ export const DescribeDataPvUrlStatisticsRequest: $Schema.Schema<DescribeDataPvUr
 
 /** `DescribeDataPvUrlStatisticsResponse` (response side). */
 export interface DescribeDataPvUrlStatisticsResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataPvUrlStatisticsResponse: $Schema.Schema<DescribeDataPvUrlStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataPvUrlStatisticsResponse", { Result: $C.str, RequestId: $C.str }))
@@ -900,7 +900,7 @@ export const DescribeDataPvUrlStatisticsV2Request: $Schema.Schema<DescribeDataPv
 
 /** `DescribeDataPvUrlStatisticsV2Response` (response side). */
 export interface DescribeDataPvUrlStatisticsV2Response {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataPvUrlStatisticsV2Response: $Schema.Schema<DescribeDataPvUrlStatisticsV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataPvUrlStatisticsV2Response", { Result: $C.str, RequestId: $C.str }))
@@ -917,7 +917,7 @@ export const DescribeDataReportCountRequest: $Schema.Schema<DescribeDataReportCo
 
 /** `DescribeDataReportCountResponse` (response side). */
 export interface DescribeDataReportCountResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataReportCountResponse: $Schema.Schema<DescribeDataReportCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataReportCountResponse", { Result: $C.str, RequestId: $C.str }))
@@ -934,7 +934,7 @@ export const DescribeDataReportCountV2Request: $Schema.Schema<DescribeDataReport
 
 /** `DescribeDataReportCountV2Response` (response side). */
 export interface DescribeDataReportCountV2Response {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataReportCountV2Response: $Schema.Schema<DescribeDataReportCountV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataReportCountV2Response", { Result: $C.str, RequestId: $C.str }))
@@ -948,7 +948,7 @@ export const DescribeDataRequest: $Schema.Schema<DescribeDataRequest> = /*#__PUR
 
 /** `DescribeDataResponse` (response side). */
 export interface DescribeDataResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataResponse: $Schema.Schema<DescribeDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataResponse", { Result: $C.str, RequestId: $C.str }))
@@ -983,7 +983,7 @@ export const DescribeDataSetUrlStatisticsRequest: $Schema.Schema<DescribeDataSet
 
 /** `DescribeDataSetUrlStatisticsResponse` (response side). */
 export interface DescribeDataSetUrlStatisticsResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataSetUrlStatisticsResponse: $Schema.Schema<DescribeDataSetUrlStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataSetUrlStatisticsResponse", { Result: $C.str, RequestId: $C.str }))
@@ -1026,7 +1026,7 @@ export const DescribeDataSetUrlStatisticsV2Request: $Schema.Schema<DescribeDataS
 
 /** `DescribeDataSetUrlStatisticsV2Response` (response side). */
 export interface DescribeDataSetUrlStatisticsV2Response {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataSetUrlStatisticsV2Response: $Schema.Schema<DescribeDataSetUrlStatisticsV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataSetUrlStatisticsV2Response", { Result: $C.str, RequestId: $C.str }))
@@ -1061,7 +1061,7 @@ export const DescribeDataStaticProjectRequest: $Schema.Schema<DescribeDataStatic
 
 /** `DescribeDataStaticProjectResponse` (response side). */
 export interface DescribeDataStaticProjectResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataStaticProjectResponse: $Schema.Schema<DescribeDataStaticProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataStaticProjectResponse", { Result: $C.str, RequestId: $C.str }))
@@ -1104,7 +1104,7 @@ export const DescribeDataStaticProjectV2Request: $Schema.Schema<DescribeDataStat
 
 /** `DescribeDataStaticProjectV2Response` (response side). */
 export interface DescribeDataStaticProjectV2Response {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataStaticProjectV2Response: $Schema.Schema<DescribeDataStaticProjectV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataStaticProjectV2Response", { Result: $C.str, RequestId: $C.str }))
@@ -1139,7 +1139,7 @@ export const DescribeDataStaticResourceRequest: $Schema.Schema<DescribeDataStati
 
 /** `DescribeDataStaticResourceResponse` (response side). */
 export interface DescribeDataStaticResourceResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataStaticResourceResponse: $Schema.Schema<DescribeDataStaticResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataStaticResourceResponse", { Result: $C.str, RequestId: $C.str }))
@@ -1182,7 +1182,7 @@ export const DescribeDataStaticResourceV2Request: $Schema.Schema<DescribeDataSta
 
 /** `DescribeDataStaticResourceV2Response` (response side). */
 export interface DescribeDataStaticResourceV2Response {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataStaticResourceV2Response: $Schema.Schema<DescribeDataStaticResourceV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataStaticResourceV2Response", { Result: $C.str, RequestId: $C.str }))
@@ -1217,7 +1217,7 @@ export const DescribeDataStaticUrlRequest: $Schema.Schema<DescribeDataStaticUrlR
 
 /** `DescribeDataStaticUrlResponse` (response side). */
 export interface DescribeDataStaticUrlResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataStaticUrlResponse: $Schema.Schema<DescribeDataStaticUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataStaticUrlResponse", { Result: $C.str, RequestId: $C.str }))
@@ -1260,7 +1260,7 @@ export const DescribeDataStaticUrlV2Request: $Schema.Schema<DescribeDataStaticUr
 
 /** `DescribeDataStaticUrlV2Response` (response side). */
 export interface DescribeDataStaticUrlV2Response {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataStaticUrlV2Response: $Schema.Schema<DescribeDataStaticUrlV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataStaticUrlV2Response", { Result: $C.str, RequestId: $C.str }))
@@ -1294,7 +1294,7 @@ export const DescribeDataWebVitalsPageRequest: $Schema.Schema<DescribeDataWebVit
 
 /** `DescribeDataWebVitalsPageResponse` (response side). */
 export interface DescribeDataWebVitalsPageResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataWebVitalsPageResponse: $Schema.Schema<DescribeDataWebVitalsPageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataWebVitalsPageResponse", { Result: $C.str, RequestId: $C.str }))
@@ -1329,7 +1329,7 @@ export const DescribeDataWebVitalsPageV2Request: $Schema.Schema<DescribeDataWebV
 
 /** `DescribeDataWebVitalsPageV2Response` (response side). */
 export interface DescribeDataWebVitalsPageV2Response {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeDataWebVitalsPageV2Response: $Schema.Schema<DescribeDataWebVitalsPageV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataWebVitalsPageV2Response", { Result: $C.str, RequestId: $C.str }))
@@ -1343,9 +1343,9 @@ export const DescribeErrorRequest: $Schema.Schema<DescribeErrorRequest> = /*#__P
 
 /** `DescribeErrorResponse` (response side). */
 export interface DescribeErrorResponse {
-  readonly Content: string
-  readonly ID: number | bigint
-  readonly CreateTime: string
+  readonly Content?: string
+  readonly ID?: number | bigint
+  readonly CreateTime?: string
   readonly RequestId: string
 }
 export const DescribeErrorResponse: $Schema.Schema<DescribeErrorResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeErrorResponse", { Content: $C.str, ID: $C.int64, CreateTime: $C.str, RequestId: $C.str }))
@@ -1391,7 +1391,7 @@ export const DescribeExceptionReportListRequest: $Schema.Schema<DescribeExceptio
 
 /** `DescribeExceptionReportListResponse` (response side). */
 export interface DescribeExceptionReportListResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly Code?: number | bigint
   readonly Message?: string
   readonly RequestId: string
@@ -1558,7 +1558,7 @@ export const DescribeIssuesDistributionRequest: $Schema.Schema<DescribeIssuesDis
 
 /** `DescribeIssuesDistributionResponse` (response side). */
 export interface DescribeIssuesDistributionResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly Code?: number | bigint
   readonly Message?: string
   readonly RequestId: string
@@ -1587,7 +1587,7 @@ export const DescribeIssuesListRequest: $Schema.Schema<DescribeIssuesListRequest
 
 /** `DescribeIssuesListResponse` (response side). */
 export interface DescribeIssuesListResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly Code?: number | bigint
   readonly Message?: string
   readonly RequestId: string
@@ -1613,7 +1613,7 @@ export const DescribeIssuesStatisticsTrendRequest: $Schema.Schema<DescribeIssues
 
 /** `DescribeIssuesStatisticsTrendResponse` (response side). */
 export interface DescribeIssuesStatisticsTrendResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly Code?: number | bigint
   readonly Message?: string
   readonly RequestId: string
@@ -1696,7 +1696,7 @@ export const DescribeProjectLimitsRequest: $Schema.Schema<DescribeProjectLimitsR
 
 /** `DescribeProjectLimitsResponse` (response side). */
 export interface DescribeProjectLimitsResponse {
-  readonly ProjectLimitSet: readonly ProjectLimit[]
+  readonly ProjectLimitSet?: readonly ProjectLimit[]
   readonly RequestId: string
 }
 export const DescribeProjectLimitsResponse: $Schema.Schema<DescribeProjectLimitsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProjectLimitsResponse", { ProjectLimitSet: $C.arr(ProjectLimit), RequestId: $C.str }))
@@ -1713,8 +1713,8 @@ export const DescribeProjectsRequest: $Schema.Schema<DescribeProjectsRequest> = 
 
 /** `DescribeProjectsResponse` (response side). */
 export interface DescribeProjectsResponse {
-  readonly TotalCount: number | bigint
-  readonly ProjectSet: readonly RumProject[]
+  readonly TotalCount?: number | bigint
+  readonly ProjectSet?: readonly RumProject[]
   readonly RequestId: string
 }
 export const DescribeProjectsResponse: $Schema.Schema<DescribeProjectsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProjectsResponse", { TotalCount: $C.uint64, ProjectSet: $C.arr(RumProject), RequestId: $C.str }))
@@ -1730,7 +1730,7 @@ export const DescribePvListRequest: $Schema.Schema<DescribePvListRequest> = /*#_
 
 /** `DescribePvListResponse` (response side). */
 export interface DescribePvListResponse {
-  readonly ProjectPvSet: readonly RumPvInfo[]
+  readonly ProjectPvSet?: readonly RumPvInfo[]
   readonly RequestId: string
 }
 export const DescribePvListResponse: $Schema.Schema<DescribePvListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePvListResponse", { ProjectPvSet: $C.arr(RumPvInfo), RequestId: $C.str }))
@@ -1746,11 +1746,11 @@ export const DescribeReleaseFileSignRequest: $Schema.Schema<DescribeReleaseFileS
 
 /** `DescribeReleaseFileSignResponse` (response side). */
 export interface DescribeReleaseFileSignResponse {
-  readonly SecretKey: string
-  readonly SecretID: string
-  readonly SessionToken: string
-  readonly StartTime: number | bigint
-  readonly ExpiredTime: number | bigint
+  readonly SecretKey?: string
+  readonly SecretID?: string
+  readonly SessionToken?: string
+  readonly StartTime?: number | bigint
+  readonly ExpiredTime?: number | bigint
   readonly RequestId: string
 }
 export const DescribeReleaseFileSignResponse: $Schema.Schema<DescribeReleaseFileSignResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReleaseFileSignResponse", { SecretKey: $C.str, SecretID: $C.str, SessionToken: $C.str, StartTime: $C.int64, ExpiredTime: $C.int64, RequestId: $C.str }))
@@ -1766,7 +1766,7 @@ export const DescribeReleaseFilesRequest: $Schema.Schema<DescribeReleaseFilesReq
 
 /** `DescribeReleaseFilesResponse` (response side). */
 export interface DescribeReleaseFilesResponse {
-  readonly Files: readonly ReleaseFile[]
+  readonly Files?: readonly ReleaseFile[]
   readonly RequestId: string
 }
 export const DescribeReleaseFilesResponse: $Schema.Schema<DescribeReleaseFilesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReleaseFilesResponse", { Files: $C.arr(ReleaseFile), RequestId: $C.str }))
@@ -1786,7 +1786,7 @@ export const DescribeRumGroupLogRequest: $Schema.Schema<DescribeRumGroupLogReque
 
 /** `DescribeRumGroupLogResponse` (response side). */
 export interface DescribeRumGroupLogResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeRumGroupLogResponse: $Schema.Schema<DescribeRumGroupLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRumGroupLogResponse", { Result: $C.str, RequestId: $C.str }))
@@ -1806,7 +1806,7 @@ export const DescribeRumGroupLogV2Request: $Schema.Schema<DescribeRumGroupLogV2R
 
 /** `DescribeRumGroupLogV2Response` (response side). */
 export interface DescribeRumGroupLogV2Response {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeRumGroupLogV2Response: $Schema.Schema<DescribeRumGroupLogV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRumGroupLogV2Response", { Result: $C.str, RequestId: $C.str }))
@@ -1826,7 +1826,7 @@ export const DescribeRumLogDetailsV2Request: $Schema.Schema<DescribeRumLogDetail
 
 /** `DescribeRumLogDetailsV2Response` (response side). */
 export interface DescribeRumLogDetailsV2Response {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeRumLogDetailsV2Response: $Schema.Schema<DescribeRumLogDetailsV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRumLogDetailsV2Response", { Result: $C.str, RequestId: $C.str }))
@@ -1844,7 +1844,7 @@ export const DescribeRumLogExportRequest: $Schema.Schema<DescribeRumLogExportReq
 
 /** `DescribeRumLogExportResponse` (response side). */
 export interface DescribeRumLogExportResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeRumLogExportResponse: $Schema.Schema<DescribeRumLogExportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRumLogExportResponse", { Result: $C.str, RequestId: $C.str }))
@@ -1862,7 +1862,7 @@ export const DescribeRumLogExportV2Request: $Schema.Schema<DescribeRumLogExportV
 
 /** `DescribeRumLogExportV2Response` (response side). */
 export interface DescribeRumLogExportV2Response {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeRumLogExportV2Response: $Schema.Schema<DescribeRumLogExportV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRumLogExportV2Response", { Result: $C.str, RequestId: $C.str }))
@@ -1877,7 +1877,7 @@ export const DescribeRumLogExportsRequest: $Schema.Schema<DescribeRumLogExportsR
 
 /** `DescribeRumLogExportsResponse` (response side). */
 export interface DescribeRumLogExportsResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeRumLogExportsResponse: $Schema.Schema<DescribeRumLogExportsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRumLogExportsResponse", { Result: $C.str, RequestId: $C.str }))
@@ -1892,7 +1892,7 @@ export const DescribeRumLogExportsV2Request: $Schema.Schema<DescribeRumLogExport
 
 /** `DescribeRumLogExportsV2Response` (response side). */
 export interface DescribeRumLogExportsV2Response {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeRumLogExportsV2Response: $Schema.Schema<DescribeRumLogExportsV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRumLogExportsV2Response", { Result: $C.str, RequestId: $C.str }))
@@ -1911,7 +1911,7 @@ export const DescribeRumLogListRequest: $Schema.Schema<DescribeRumLogListRequest
 
 /** `DescribeRumLogListResponse` (response side). */
 export interface DescribeRumLogListResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeRumLogListResponse: $Schema.Schema<DescribeRumLogListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRumLogListResponse", { Result: $C.str, RequestId: $C.str }))
@@ -1931,7 +1931,7 @@ export const DescribeRumLogTotalV2Request: $Schema.Schema<DescribeRumLogTotalV2R
 
 /** `DescribeRumLogTotalV2Response` (response side). */
 export interface DescribeRumLogTotalV2Response {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeRumLogTotalV2Response: $Schema.Schema<DescribeRumLogTotalV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRumLogTotalV2Response", { Result: $C.str, RequestId: $C.str }))
@@ -1948,7 +1948,7 @@ export const DescribeRumStatsLogListRequest: $Schema.Schema<DescribeRumStatsLogL
 
 /** `DescribeRumStatsLogListResponse` (response side). */
 export interface DescribeRumStatsLogListResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeRumStatsLogListResponse: $Schema.Schema<DescribeRumStatsLogListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRumStatsLogListResponse", { Result: $C.str, RequestId: $C.str }))
@@ -1965,7 +1965,7 @@ export const DescribeRumStatsLogListV2Request: $Schema.Schema<DescribeRumStatsLo
 
 /** `DescribeRumStatsLogListV2Response` (response side). */
 export interface DescribeRumStatsLogListV2Response {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeRumStatsLogListV2Response: $Schema.Schema<DescribeRumStatsLogListV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRumStatsLogListV2Response", { Result: $C.str, RequestId: $C.str }))
@@ -1983,7 +1983,7 @@ export const DescribeScoresRequest: $Schema.Schema<DescribeScoresRequest> = /*#_
 
 /** `DescribeScoresResponse` (response side). */
 export interface DescribeScoresResponse {
-  readonly ScoreSet: readonly ScoreInfo[]
+  readonly ScoreSet?: readonly ScoreInfo[]
   readonly RequestId: string
 }
 export const DescribeScoresResponse: $Schema.Schema<DescribeScoresResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScoresResponse", { ScoreSet: $C.arr(ScoreInfo), RequestId: $C.str }))
@@ -2000,7 +2000,7 @@ export const DescribeScoresV2Request: $Schema.Schema<DescribeScoresV2Request> = 
 
 /** `DescribeScoresV2Response` (response side). */
 export interface DescribeScoresV2Response {
-  readonly ScoreSet: readonly ScoreInfoV2[]
+  readonly ScoreSet?: readonly ScoreInfoV2[]
   readonly RequestId: string
 }
 export const DescribeScoresV2Response: $Schema.Schema<DescribeScoresV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScoresV2Response", { ScoreSet: $C.arr(ScoreInfoV2), RequestId: $C.str }))
@@ -2017,8 +2017,8 @@ export const DescribeTawAreasRequest: $Schema.Schema<DescribeTawAreasRequest> = 
 
 /** `DescribeTawAreasResponse` (response side). */
 export interface DescribeTawAreasResponse {
-  readonly TotalCount: number | bigint
-  readonly AreaSet: readonly RumAreaInfo[]
+  readonly TotalCount?: number | bigint
+  readonly AreaSet?: readonly RumAreaInfo[]
   readonly RequestId: string
 }
 export const DescribeTawAreasResponse: $Schema.Schema<DescribeTawAreasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTawAreasResponse", { TotalCount: $C.int64, AreaSet: $C.arr(RumAreaInfo), RequestId: $C.str }))
@@ -2042,8 +2042,8 @@ export const DescribeTawInstancesRequest: $Schema.Schema<DescribeTawInstancesReq
 
 /** `DescribeTawInstancesResponse` (response side). */
 export interface DescribeTawInstancesResponse {
-  readonly InstanceSet: readonly RumInstanceInfo[]
-  readonly TotalCount: number | bigint
+  readonly InstanceSet?: readonly RumInstanceInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTawInstancesResponse: $Schema.Schema<DescribeTawInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTawInstancesResponse", { InstanceSet: $C.arr(RumInstanceInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2060,7 +2060,7 @@ export const DescribeTokenRequest: $Schema.Schema<DescribeTokenRequest> = /*#__P
 
 /** `DescribeTokenResponse` (response side). */
 export interface DescribeTokenResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly Code?: number | bigint
   readonly Message?: string
   readonly RequestId: string
@@ -2083,7 +2083,7 @@ export const DescribeTopIssuesRequest: $Schema.Schema<DescribeTopIssuesRequest> 
 
 /** `DescribeTopIssuesResponse` (response side). */
 export interface DescribeTopIssuesResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly Code?: number | bigint
   readonly Message?: string
   readonly RequestId: string
@@ -2139,14 +2139,14 @@ export const Filters: $Schema.Schema<Filters> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `Kafka` (response side). */
 export interface Kafka {
-  readonly EnableKafka: number | bigint
-  readonly KafkaHost: string
-  readonly KafkaTopic: string
-  readonly KafkaVersion: string
-  readonly SaslUserName: string
-  readonly SaslPassword: string
-  readonly SaslMechanism: string
-  readonly SinkId: number | bigint
+  readonly EnableKafka?: number | bigint
+  readonly KafkaHost?: string
+  readonly KafkaTopic?: string
+  readonly KafkaVersion?: string
+  readonly SaslUserName?: string
+  readonly SaslPassword?: string
+  readonly SaslMechanism?: string
+  readonly SinkId?: number | bigint
 }
 export const Kafka: $Schema.Schema<Kafka> = /*#__PURE__*/ $C.lazy(() => $C.struct("Kafka", { EnableKafka: $C.uint64, KafkaHost: $C.str, KafkaTopic: $C.str, KafkaVersion: $C.str, SaslUserName: $C.str, SaslPassword: $C.str, SaslMechanism: $C.str, SinkId: $C.uint64 }))
 
@@ -2176,7 +2176,7 @@ export const ModifyProjectLimitRequest: $Schema.Schema<ModifyProjectLimitRequest
 
 /** `ModifyProjectLimitResponse` (response side). */
 export interface ModifyProjectLimitResponse {
-  readonly Msg: string
+  readonly Msg?: string
   readonly RequestId: string
 }
 export const ModifyProjectLimitResponse: $Schema.Schema<ModifyProjectLimitResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyProjectLimitResponse", { Msg: $C.str, RequestId: $C.str }))
@@ -2205,19 +2205,19 @@ export const ModifyProjectRequest: $Schema.Schema<ModifyProjectRequest> = /*#__P
 
 /** `ModifyProjectResponse` (response side). */
 export interface ModifyProjectResponse {
-  readonly Msg: string
-  readonly ID: number | bigint
+  readonly Msg?: string
+  readonly ID?: number | bigint
   readonly RequestId: string
 }
 export const ModifyProjectResponse: $Schema.Schema<ModifyProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyProjectResponse", { Msg: $C.str, ID: $C.uint64, RequestId: $C.str }))
 
 /** `ProjectLimit` (response side). */
 export interface ProjectLimit {
-  readonly ProjectInterface: string
-  readonly ReportRate: number | bigint
-  readonly ReportType: number | bigint
-  readonly ID: number | bigint
-  readonly ProjectID: number | bigint
+  readonly ProjectInterface?: string
+  readonly ReportRate?: number | bigint
+  readonly ReportType?: number | bigint
+  readonly ID?: number | bigint
+  readonly ProjectID?: number | bigint
 }
 export const ProjectLimit: $Schema.Schema<ProjectLimit> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProjectLimit", { ProjectInterface: $C.str, ReportRate: $C.int64, ReportType: $C.int64, ID: $C.int64, ProjectID: $C.int64 }))
 
@@ -2271,50 +2271,50 @@ export const RumAreaInfo: $Schema.Schema<RumAreaInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `RumInstanceInfo` (response side). */
 export interface RumInstanceInfo {
-  readonly InstanceStatus: number | bigint
-  readonly AreaId: number | bigint
-  readonly Tags: readonly Tag[]
-  readonly InstanceId: string
-  readonly ClusterId: number | bigint
-  readonly InstanceDesc: string
-  readonly ChargeStatus: number | bigint
-  readonly ChargeType: number | bigint
-  readonly UpdatedAt: string
-  readonly DataRetentionDays: number | bigint
-  readonly InstanceName: string
-  readonly CreatedAt: string
-  readonly InstanceType: number | bigint
+  readonly InstanceStatus?: number | bigint
+  readonly AreaId?: number | bigint
+  readonly Tags?: readonly Tag[]
+  readonly InstanceId?: string
+  readonly ClusterId?: number | bigint
+  readonly InstanceDesc?: string
+  readonly ChargeStatus?: number | bigint
+  readonly ChargeType?: number | bigint
+  readonly UpdatedAt?: string
+  readonly DataRetentionDays?: number | bigint
+  readonly InstanceName?: string
+  readonly CreatedAt?: string
+  readonly InstanceType?: number | bigint
 }
 export const RumInstanceInfo: $Schema.Schema<RumInstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RumInstanceInfo", { InstanceStatus: $C.int64, AreaId: $C.int64, Tags: $C.arr(Tag), InstanceId: $C.str, ClusterId: $C.int64, InstanceDesc: $C.str, ChargeStatus: $C.int64, ChargeType: $C.int64, UpdatedAt: $C.str, DataRetentionDays: $C.int64, InstanceName: $C.str, CreatedAt: $C.str, InstanceType: $C.int64 }))
 
 /** `RumProject` (response side). */
 export interface RumProject {
-  readonly Name: string
-  readonly Creator: string
-  readonly InstanceID: string
-  readonly Type: string
-  readonly CreateTime: string
-  readonly Repo: string
-  readonly URL: string
-  readonly Rate: string
-  readonly Key: string
-  readonly EnableURLGroup: number | bigint
-  readonly InstanceName: string
-  readonly ID: number | bigint
-  readonly InstanceKey: string
-  readonly Desc: string
-  readonly IsStar: number | bigint
-  readonly ProjectStatus: number | bigint
-  readonly AccessPoint: string
+  readonly Name?: string
+  readonly Creator?: string
+  readonly InstanceID?: string
+  readonly Type?: string
+  readonly CreateTime?: string
+  readonly Repo?: string
+  readonly URL?: string
+  readonly Rate?: string
+  readonly Key?: string
+  readonly EnableURLGroup?: number | bigint
+  readonly InstanceName?: string
+  readonly ID?: number | bigint
+  readonly InstanceKey?: string
+  readonly Desc?: string
+  readonly IsStar?: number | bigint
+  readonly ProjectStatus?: number | bigint
+  readonly AccessPoint?: string
   readonly Kafka?: Kafka
 }
 export const RumProject: $Schema.Schema<RumProject> = /*#__PURE__*/ $C.lazy(() => $C.struct("RumProject", { Name: $C.str, Creator: $C.str, InstanceID: $C.str, Type: $C.str, CreateTime: $C.datetime, Repo: $C.str, URL: $C.str, Rate: $C.str, Key: $C.str, EnableURLGroup: $C.int64, InstanceName: $C.str, ID: $C.int64, InstanceKey: $C.str, Desc: $C.str, IsStar: $C.int64, ProjectStatus: $C.int64, AccessPoint: $C.str }, { Kafka: Kafka }))
 
 /** `RumPvInfo` (response side). */
 export interface RumPvInfo {
-  readonly ProjectId: number | bigint
-  readonly Pv: string
-  readonly CreateTime: string
+  readonly ProjectId?: number | bigint
+  readonly Pv?: string
+  readonly CreateTime?: string
 }
 export const RumPvInfo: $Schema.Schema<RumPvInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RumPvInfo", { ProjectId: $C.int64, Pv: $C.str, CreateTime: $C.str }))
 
@@ -2328,20 +2328,20 @@ export const RumUvInfo: $Schema.Schema<RumUvInfo> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ScoreInfo` (response side). */
 export interface ScoreInfo {
-  readonly StaticDuration: string
-  readonly PagePv: string
-  readonly ApiFail: string
-  readonly ApiNum: string
-  readonly StaticFail: string
-  readonly ProjectID: number | bigint
-  readonly PageUv: string
-  readonly ApiDuration: string
-  readonly Score: string
-  readonly PageError: string
-  readonly StaticNum: string
-  readonly RecordNum: number | bigint
-  readonly PageDuration: string
-  readonly CreateTime: string
+  readonly StaticDuration?: string
+  readonly PagePv?: string
+  readonly ApiFail?: string
+  readonly ApiNum?: string
+  readonly StaticFail?: string
+  readonly ProjectID?: number | bigint
+  readonly PageUv?: string
+  readonly ApiDuration?: string
+  readonly Score?: string
+  readonly PageError?: string
+  readonly StaticNum?: string
+  readonly RecordNum?: number | bigint
+  readonly PageDuration?: string
+  readonly CreateTime?: string
   readonly PagePerformanceScore?: string
   readonly JsErrorScore?: string
   readonly ApiPerformanceScore?: string
@@ -2353,29 +2353,29 @@ export const ScoreInfo: $Schema.Schema<ScoreInfo> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ScoreInfoV2` (response side). */
 export interface ScoreInfoV2 {
-  readonly ProjectID: number | bigint
-  readonly Score: number
-  readonly ApiPerformanceScore: number
-  readonly ApiAvailableScore: number
-  readonly ApiNum: number | bigint
-  readonly ApiFail: number | bigint
-  readonly ApiDuration: number
-  readonly PagePerformanceScore: number
-  readonly PagePv: number | bigint
-  readonly PageUv: number | bigint
-  readonly PageError: number | bigint
-  readonly PageDuration: number
-  readonly PageLCP: number
-  readonly PageFID: number
-  readonly PageCLS: number
-  readonly PageFCP: number
-  readonly PageINP: number
-  readonly JsErrorScore: number
-  readonly StaticAvailableScore: number
-  readonly StaticPerformanceScore: number
-  readonly StaticNum: number | bigint
-  readonly StaticFail: number | bigint
-  readonly StaticDuration: number
+  readonly ProjectID?: number | bigint
+  readonly Score?: number
+  readonly ApiPerformanceScore?: number
+  readonly ApiAvailableScore?: number
+  readonly ApiNum?: number | bigint
+  readonly ApiFail?: number | bigint
+  readonly ApiDuration?: number
+  readonly PagePerformanceScore?: number
+  readonly PagePv?: number | bigint
+  readonly PageUv?: number | bigint
+  readonly PageError?: number | bigint
+  readonly PageDuration?: number
+  readonly PageLCP?: number
+  readonly PageFID?: number
+  readonly PageCLS?: number
+  readonly PageFCP?: number
+  readonly PageINP?: number
+  readonly JsErrorScore?: number
+  readonly StaticAvailableScore?: number
+  readonly StaticPerformanceScore?: number
+  readonly StaticNum?: number | bigint
+  readonly StaticFail?: number | bigint
+  readonly StaticDuration?: number
   readonly Exclusion?: string
 }
 export const ScoreInfoV2: $Schema.Schema<ScoreInfoV2> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScoreInfoV2", { ProjectID: $C.int64, Score: $C.float, ApiPerformanceScore: $C.float, ApiAvailableScore: $C.float, ApiNum: $C.int64, ApiFail: $C.int64, ApiDuration: $C.float, PagePerformanceScore: $C.float, PagePv: $C.int64, PageUv: $C.int64, PageError: $C.int64, PageDuration: $C.float, PageLCP: $C.float, PageFID: $C.float, PageCLS: $C.float, PageFCP: $C.float, PageINP: $C.float, JsErrorScore: $C.float, StaticAvailableScore: $C.float, StaticPerformanceScore: $C.float, StaticNum: $C.int64, StaticFail: $C.int64, StaticDuration: $C.float }, { Exclusion: $C.str }))
@@ -2414,14 +2414,14 @@ export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("T
 
 /** `Whitelist` (response side). */
 export interface Whitelist {
-  readonly Remark: string
-  readonly InstanceID: string
-  readonly Ttl: string
-  readonly ID: string
-  readonly WhitelistUin: string
-  readonly CreateUser: string
-  readonly Aid: string
-  readonly CreateTime: string
+  readonly Remark?: string
+  readonly InstanceID?: string
+  readonly Ttl?: string
+  readonly ID?: string
+  readonly WhitelistUin?: string
+  readonly CreateUser?: string
+  readonly Aid?: string
+  readonly CreateTime?: string
 }
 export const Whitelist: $Schema.Schema<Whitelist> = /*#__PURE__*/ $C.lazy(() => $C.struct("Whitelist", { Remark: $C.str, InstanceID: $C.str, Ttl: $C.str, ID: $C.str, WhitelistUin: $C.str, CreateUser: $C.str, Aid: $C.str, CreateTime: $C.str }))
 

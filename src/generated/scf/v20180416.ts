@@ -19,19 +19,19 @@ export const $M: $O.Meta = { service: "scf", version: "2018-04-16" }
 
 /** `AccessInfo` (response side). */
 export interface AccessInfo {
-  readonly Host: string
-  readonly Vip: string
+  readonly Host?: string
+  readonly Vip?: string
 }
 export const AccessInfo: $Schema.Schema<AccessInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessInfo", { Host: $C.str, Vip: $C.str }))
 
 /** `Alias` (response side). */
 export interface Alias {
-  readonly FunctionVersion: string
-  readonly Name: string
-  readonly RoutingConfig: RoutingConfig
-  readonly Description: string
-  readonly AddTime: string
-  readonly ModTime: string
+  readonly FunctionVersion?: string
+  readonly Name?: string
+  readonly RoutingConfig?: RoutingConfig
+  readonly Description?: string
+  readonly AddTime?: string
+  readonly ModTime?: string
 }
 export const Alias: $Schema.Schema<Alias> = /*#__PURE__*/ $C.lazy(() => $C.struct("Alias", { FunctionVersion: $C.str, Name: $C.str, RoutingConfig: RoutingConfig, Description: $C.str, AddTime: $C.datetime, ModTime: $C.datetime }))
 
@@ -56,8 +56,8 @@ export const AsyncEventStatus: $Schema.Schema<AsyncEventStatus> = /*#__PURE__*/ 
 
 /** `AsyncTriggerConfig` (both sides). */
 export interface AsyncTriggerConfig {
-  readonly RetryConfig: readonly RetryConfig[]
-  readonly MsgTTL: number | bigint
+  readonly RetryConfig?: readonly RetryConfig[]
+  readonly MsgTTL?: number | bigint
 }
 export const AsyncTriggerConfig: $Schema.Schema<AsyncTriggerConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("AsyncTriggerConfig", { RetryConfig: $C.arr(RetryConfig), MsgTTL: $C.int64 }))
 
@@ -75,12 +75,12 @@ export const CfsConfig: $Schema.Schema<CfsConfig> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `CfsInsInfo` (both sides). */
 export interface CfsInsInfo {
-  readonly UserId: string
-  readonly UserGroupId: string
-  readonly CfsId: string
-  readonly MountInsId: string
-  readonly LocalMountDir: string
-  readonly RemoteMountDir: string
+  readonly UserId?: string
+  readonly UserGroupId?: string
+  readonly CfsId?: string
+  readonly MountInsId?: string
+  readonly LocalMountDir?: string
+  readonly RemoteMountDir?: string
   readonly IpAddress?: string | null
   readonly MountVpcId?: string | null
   readonly MountSubnetId?: string | null
@@ -232,15 +232,15 @@ export const CreateTriggerRequest: $Schema.Schema<CreateTriggerRequest> = /*#__P
 
 /** `CreateTriggerResponse` (response side). */
 export interface CreateTriggerResponse {
-  readonly TriggerInfo: Trigger
+  readonly TriggerInfo?: Trigger
   readonly RequestId: string
 }
 export const CreateTriggerResponse: $Schema.Schema<CreateTriggerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTriggerResponse", { TriggerInfo: Trigger, RequestId: $C.str }))
 
 /** `DeadLetterConfig` (both sides). */
 export interface DeadLetterConfig {
-  readonly Type: string
-  readonly Name: string
+  readonly Type?: string
+  readonly Name?: string
   readonly FilterType?: string
 }
 export const DeadLetterConfig: $Schema.Schema<DeadLetterConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeadLetterConfig", { Type: $C.str, Name: $C.str }, { FilterType: $C.str }))
@@ -388,15 +388,15 @@ export const EipConfigIn: $Schema.Schema<EipConfigIn> = /*#__PURE__*/ $C.lazy(()
 
 /** `EipConfigOut` (response side). */
 export interface EipConfigOut {
-  readonly EipStatus: string
-  readonly EipAddress: readonly string[]
+  readonly EipStatus?: string
+  readonly EipAddress?: readonly string[]
 }
 export const EipConfigOut: $Schema.Schema<EipConfigOut> = /*#__PURE__*/ $C.lazy(() => $C.struct("EipConfigOut", { EipStatus: $C.str, EipAddress: $C.arr($C.str) }))
 
 /** `EipOutConfig` (response side). */
 export interface EipOutConfig {
-  readonly EipFixed: string
-  readonly Eips: readonly string[]
+  readonly EipFixed?: string
+  readonly Eips?: readonly string[]
 }
 export const EipOutConfig: $Schema.Schema<EipOutConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("EipOutConfig", { EipFixed: $C.str, Eips: $C.arr($C.str) }))
 
@@ -425,52 +425,52 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `Function` (response side). */
 export interface Function {
-  readonly ModTime: string
-  readonly AddTime: string
-  readonly Runtime: string | null
-  readonly FunctionName: string
-  readonly FunctionId: string
-  readonly Namespace: string
-  readonly Status: string
-  readonly StatusDesc: string
-  readonly Description: string
-  readonly Tags: readonly Tag[]
-  readonly Type: string
-  readonly StatusReasons: readonly StatusReason[]
-  readonly TotalProvisionedConcurrencyMem: number | bigint | null
-  readonly ReservedConcurrencyMem: number | bigint | null
-  readonly AsyncRunEnable: string
-  readonly TraceEnable: string
+  readonly ModTime?: string
+  readonly AddTime?: string
+  readonly Runtime?: string | null
+  readonly FunctionName?: string
+  readonly FunctionId?: string
+  readonly Namespace?: string
+  readonly Status?: string
+  readonly StatusDesc?: string
+  readonly Description?: string
+  readonly Tags?: readonly Tag[]
+  readonly Type?: string
+  readonly StatusReasons?: readonly StatusReason[]
+  readonly TotalProvisionedConcurrencyMem?: number | bigint | null
+  readonly ReservedConcurrencyMem?: number | bigint | null
+  readonly AsyncRunEnable?: string
+  readonly TraceEnable?: string
 }
 export const Function: $Schema.Schema<Function> = /*#__PURE__*/ $C.lazy(() => $C.struct("Function", { ModTime: $C.str, AddTime: $C.str, Runtime: $C.nul($C.str), FunctionName: $C.str, FunctionId: $C.str, Namespace: $C.str, Status: $C.str, StatusDesc: $C.str, Description: $C.str, Tags: $C.arr(Tag), Type: $C.str, StatusReasons: $C.arr(StatusReason), TotalProvisionedConcurrencyMem: $C.nul($C.uint64), ReservedConcurrencyMem: $C.nul($C.uint64), AsyncRunEnable: $C.str, TraceEnable: $C.str }))
 
 /** `FunctionLog` (response side). */
 export interface FunctionLog {
-  readonly FunctionName: string
-  readonly RetMsg: string
+  readonly FunctionName?: string
+  readonly RetMsg?: string
   readonly RequestId: string
-  readonly StartTime: string
-  readonly RetCode: number | bigint
-  readonly InvokeFinished: number | bigint
-  readonly Duration: number
-  readonly BillDuration: number | bigint
-  readonly MemUsage: number | bigint
-  readonly Log: string
+  readonly StartTime?: string
+  readonly RetCode?: number | bigint
+  readonly InvokeFinished?: number | bigint
+  readonly Duration?: number
+  readonly BillDuration?: number | bigint
+  readonly MemUsage?: number | bigint
+  readonly Log?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Level: string
+  readonly Level?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Source: string
-  readonly RetryNum: number | bigint
+  readonly Source?: string
+  readonly RetryNum?: number | bigint
 }
 export const FunctionLog: $Schema.Schema<FunctionLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("FunctionLog", { FunctionName: $C.str, RetMsg: $C.str, RequestId: $C.str, StartTime: $C.str, RetCode: $C.int64, InvokeFinished: $C.int64, Duration: $C.float, BillDuration: $C.int64, MemUsage: $C.int64, Log: $C.str, Level: $C.str, Source: $C.str, RetryNum: $C.uint64 }))
 
 /** `FunctionVersion` (response side). */
 export interface FunctionVersion {
-  readonly Version: string
-  readonly Description: string | null
-  readonly AddTime: string | null
-  readonly ModTime: string | null
-  readonly Status: string | null
+  readonly Version?: string
+  readonly Description?: string | null
+  readonly AddTime?: string | null
+  readonly ModTime?: string | null
+  readonly Status?: string | null
 }
 export const FunctionVersion: $Schema.Schema<FunctionVersion> = /*#__PURE__*/ $C.lazy(() => $C.struct("FunctionVersion", { Version: $C.str, Description: $C.nul($C.str), AddTime: $C.nul($C.datetime), ModTime: $C.nul($C.datetime), Status: $C.nul($C.str) }))
 
@@ -480,8 +480,8 @@ export const GetAccountRequest: $Schema.Schema<GetAccountRequest> = /*#__PURE__*
 
 /** `GetAccountResponse` (response side). */
 export interface GetAccountResponse {
-  readonly AccountUsage: UsageInfo
-  readonly AccountLimit: LimitsInfo
+  readonly AccountUsage?: UsageInfo
+  readonly AccountLimit?: LimitsInfo
   readonly RequestId: string
 }
 export const GetAccountResponse: $Schema.Schema<GetAccountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetAccountResponse", { AccountUsage: UsageInfo, AccountLimit: LimitsInfo, RequestId: $C.str }))
@@ -496,12 +496,12 @@ export const GetAliasRequest: $Schema.Schema<GetAliasRequest> = /*#__PURE__*/ $C
 
 /** `GetAliasResponse` (response side). */
 export interface GetAliasResponse {
-  readonly FunctionVersion: string
-  readonly Name: string
-  readonly RoutingConfig: RoutingConfig
-  readonly Description: string
-  readonly AddTime: string
-  readonly ModTime: string
+  readonly FunctionVersion?: string
+  readonly Name?: string
+  readonly RoutingConfig?: RoutingConfig
+  readonly Description?: string
+  readonly AddTime?: string
+  readonly ModTime?: string
   readonly RequestId: string
 }
 export const GetAliasResponse: $Schema.Schema<GetAliasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetAliasResponse", { FunctionVersion: $C.str, Name: $C.str, RoutingConfig: RoutingConfig, Description: $C.str, AddTime: $C.datetime, ModTime: $C.datetime, RequestId: $C.str }))
@@ -514,7 +514,7 @@ export const GetAsyncEventStatusRequest: $Schema.Schema<GetAsyncEventStatusReque
 
 /** `GetAsyncEventStatusResponse` (response side). */
 export interface GetAsyncEventStatusResponse {
-  readonly Result: AsyncEventStatus
+  readonly Result?: AsyncEventStatus
   readonly RequestId: string
 }
 export const GetAsyncEventStatusResponse: $Schema.Schema<GetAsyncEventStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetAsyncEventStatusResponse", { Result: AsyncEventStatus, RequestId: $C.str }))
@@ -547,8 +547,8 @@ export const GetFunctionAddressRequest: $Schema.Schema<GetFunctionAddressRequest
 
 /** `GetFunctionAddressResponse` (response side). */
 export interface GetFunctionAddressResponse {
-  readonly Url: string
-  readonly CodeSha256: string
+  readonly Url?: string
+  readonly CodeSha256?: string
   readonly RequestId: string
 }
 export const GetFunctionAddressResponse: $Schema.Schema<GetFunctionAddressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetFunctionAddressResponse", { Url: $C.str, CodeSha256: $C.str, RequestId: $C.str }))
@@ -587,9 +587,9 @@ export const GetFunctionLogsRequest: $Schema.Schema<GetFunctionLogsRequest> = /*
 
 /** `GetFunctionLogsResponse` (response side). */
 export interface GetFunctionLogsResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly FunctionLog[]
-  readonly SearchContext: LogSearchContext
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly FunctionLog[]
+  readonly SearchContext?: LogSearchContext
   readonly RequestId: string
 }
 export const GetFunctionLogsResponse: $Schema.Schema<GetFunctionLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetFunctionLogsResponse", { TotalCount: $C.int64, Data: $C.arr(FunctionLog), SearchContext: LogSearchContext, RequestId: $C.str }))
@@ -605,54 +605,54 @@ export const GetFunctionRequest: $Schema.Schema<GetFunctionRequest> = /*#__PURE_
 
 /** `GetFunctionResponse` (response side). */
 export interface GetFunctionResponse {
-  readonly ModTime: string
-  readonly CodeInfo: string
-  readonly Description: string
-  readonly Triggers: readonly Trigger[]
-  readonly Handler: string
-  readonly CodeSize: number | bigint
-  readonly Timeout: number | bigint
-  readonly FunctionVersion: string
-  readonly MemorySize: number | bigint
-  readonly Runtime: string | null
-  readonly FunctionName: string
-  readonly VpcConfig: VpcConfig
-  readonly UseGpu: string
-  readonly Environment: Environment
-  readonly CodeResult: string
-  readonly CodeError: string
-  readonly ErrNo: number | bigint
-  readonly Namespace: string
-  readonly Role: string
-  readonly InstallDependency: string
-  readonly Status: string
-  readonly StatusDesc: string
-  readonly ClsLogsetId: string
-  readonly ClsTopicId: string
-  readonly FunctionId: string
-  readonly Tags: readonly Tag[]
-  readonly EipConfig: EipOutConfig
-  readonly AccessInfo: AccessInfo
-  readonly Type: string
-  readonly L5Enable: string
-  readonly Layers: readonly LayerVersionInfo[]
-  readonly DeadLetterConfig: DeadLetterConfig
-  readonly AddTime: string
-  readonly PublicNetConfig: PublicNetConfigOut | null
-  readonly OnsEnable: string | null
-  readonly CfsConfig: CfsConfig
-  readonly AvailableStatus: string
-  readonly Qualifier: string
-  readonly InitTimeout: number | bigint
-  readonly StatusReasons: readonly StatusReason[]
-  readonly AsyncRunEnable: string
-  readonly TraceEnable: string
-  readonly ImageConfig: ImageConfig | null
-  readonly ProtocolType: string | null
-  readonly ProtocolParams: ProtocolParams | null
-  readonly InstanceConcurrencyConfig: InstanceConcurrencyConfig | null
-  readonly DnsCache: string
-  readonly IntranetConfig: IntranetConfigOut | null
+  readonly ModTime?: string
+  readonly CodeInfo?: string
+  readonly Description?: string
+  readonly Triggers?: readonly Trigger[]
+  readonly Handler?: string
+  readonly CodeSize?: number | bigint
+  readonly Timeout?: number | bigint
+  readonly FunctionVersion?: string
+  readonly MemorySize?: number | bigint
+  readonly Runtime?: string | null
+  readonly FunctionName?: string
+  readonly VpcConfig?: VpcConfig
+  readonly UseGpu?: string
+  readonly Environment?: Environment
+  readonly CodeResult?: string
+  readonly CodeError?: string
+  readonly ErrNo?: number | bigint
+  readonly Namespace?: string
+  readonly Role?: string
+  readonly InstallDependency?: string
+  readonly Status?: string
+  readonly StatusDesc?: string
+  readonly ClsLogsetId?: string
+  readonly ClsTopicId?: string
+  readonly FunctionId?: string
+  readonly Tags?: readonly Tag[]
+  readonly EipConfig?: EipOutConfig
+  readonly AccessInfo?: AccessInfo
+  readonly Type?: string
+  readonly L5Enable?: string
+  readonly Layers?: readonly LayerVersionInfo[]
+  readonly DeadLetterConfig?: DeadLetterConfig
+  readonly AddTime?: string
+  readonly PublicNetConfig?: PublicNetConfigOut | null
+  readonly OnsEnable?: string | null
+  readonly CfsConfig?: CfsConfig
+  readonly AvailableStatus?: string
+  readonly Qualifier?: string
+  readonly InitTimeout?: number | bigint
+  readonly StatusReasons?: readonly StatusReason[]
+  readonly AsyncRunEnable?: string
+  readonly TraceEnable?: string
+  readonly ImageConfig?: ImageConfig | null
+  readonly ProtocolType?: string | null
+  readonly ProtocolParams?: ProtocolParams | null
+  readonly InstanceConcurrencyConfig?: InstanceConcurrencyConfig | null
+  readonly DnsCache?: string
+  readonly IntranetConfig?: IntranetConfigOut | null
   readonly RequestId: string
 }
 export const GetFunctionResponse: $Schema.Schema<GetFunctionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetFunctionResponse", { ModTime: $C.datetime, CodeInfo: $C.str, Description: $C.str, Triggers: $C.arr(Trigger), Handler: $C.str, CodeSize: $C.int64, Timeout: $C.int64, FunctionVersion: $C.str, MemorySize: $C.int64, Runtime: $C.nul($C.str), FunctionName: $C.str, VpcConfig: VpcConfig, UseGpu: $C.str, Environment: Environment, CodeResult: $C.str, CodeError: $C.str, ErrNo: $C.int64, Namespace: $C.str, Role: $C.str, InstallDependency: $C.str, Status: $C.str, StatusDesc: $C.str, ClsLogsetId: $C.str, ClsTopicId: $C.str, FunctionId: $C.str, Tags: $C.arr(Tag), EipConfig: EipOutConfig, AccessInfo: AccessInfo, Type: $C.str, L5Enable: $C.str, Layers: $C.arr(LayerVersionInfo), DeadLetterConfig: DeadLetterConfig, AddTime: $C.datetime, PublicNetConfig: $C.nul(PublicNetConfigOut), OnsEnable: $C.nul($C.str), CfsConfig: CfsConfig, AvailableStatus: $C.str, Qualifier: $C.str, InitTimeout: $C.int64, StatusReasons: $C.arr(StatusReason), AsyncRunEnable: $C.str, TraceEnable: $C.str, ImageConfig: $C.nul(ImageConfig), ProtocolType: $C.nul($C.str), ProtocolParams: $C.nul(ProtocolParams), InstanceConcurrencyConfig: $C.nul(InstanceConcurrencyConfig), DnsCache: $C.str, IntranetConfig: $C.nul(IntranetConfigOut), RequestId: $C.str }))
@@ -666,15 +666,15 @@ export const GetLayerVersionRequest: $Schema.Schema<GetLayerVersionRequest> = /*
 
 /** `GetLayerVersionResponse` (response side). */
 export interface GetLayerVersionResponse {
-  readonly CompatibleRuntimes: readonly string[]
-  readonly CodeSha256: string
-  readonly Location: string
-  readonly AddTime: string
-  readonly Description: string
-  readonly LicenseInfo: string
-  readonly LayerVersion: number | bigint
-  readonly LayerName: string
-  readonly Status: string
+  readonly CompatibleRuntimes?: readonly string[]
+  readonly CodeSha256?: string
+  readonly Location?: string
+  readonly AddTime?: string
+  readonly Description?: string
+  readonly LicenseInfo?: string
+  readonly LayerVersion?: number | bigint
+  readonly LayerName?: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const GetLayerVersionResponse: $Schema.Schema<GetLayerVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetLayerVersionResponse", { CompatibleRuntimes: $C.arr($C.str), CodeSha256: $C.str, Location: $C.str, AddTime: $C.str, Description: $C.str, LicenseInfo: $C.str, LayerVersion: $C.int64, LayerName: $C.str, Status: $C.str, RequestId: $C.str }))
@@ -689,8 +689,8 @@ export const GetProvisionedConcurrencyConfigRequest: $Schema.Schema<GetProvision
 
 /** `GetProvisionedConcurrencyConfigResponse` (response side). */
 export interface GetProvisionedConcurrencyConfigResponse {
-  readonly UnallocatedConcurrencyNum: number | bigint
-  readonly Allocated: readonly VersionProvisionedConcurrencyInfo[]
+  readonly UnallocatedConcurrencyNum?: number | bigint
+  readonly Allocated?: readonly VersionProvisionedConcurrencyInfo[]
   readonly RequestId: string
 }
 export const GetProvisionedConcurrencyConfigResponse: $Schema.Schema<GetProvisionedConcurrencyConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetProvisionedConcurrencyConfigResponse", { UnallocatedConcurrencyNum: $C.uint64, Allocated: $C.arr(VersionProvisionedConcurrencyInfo), RequestId: $C.str }))
@@ -707,8 +707,8 @@ export const GetRequestStatusRequest: $Schema.Schema<GetRequestStatusRequest> = 
 
 /** `GetRequestStatusResponse` (response side). */
 export interface GetRequestStatusResponse {
-  readonly TotalCount: number | bigint | null
-  readonly Data: readonly RequestStatus[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly Data?: readonly RequestStatus[] | null
   readonly RequestId: string
 }
 export const GetRequestStatusResponse: $Schema.Schema<GetRequestStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetRequestStatusResponse", { TotalCount: $C.nul($C.int64), Data: $C.nul($C.arr(RequestStatus)), RequestId: $C.str }))
@@ -722,15 +722,15 @@ export const GetReservedConcurrencyConfigRequest: $Schema.Schema<GetReservedConc
 
 /** `GetReservedConcurrencyConfigResponse` (response side). */
 export interface GetReservedConcurrencyConfigResponse {
-  readonly ReservedMem: number | bigint | null
+  readonly ReservedMem?: number | bigint | null
   readonly RequestId: string
 }
 export const GetReservedConcurrencyConfigResponse: $Schema.Schema<GetReservedConcurrencyConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetReservedConcurrencyConfigResponse", { ReservedMem: $C.nul($C.uint64), RequestId: $C.str }))
 
 /** `ImageConfig` (both sides). */
 export interface ImageConfig {
-  readonly ImageType: string
-  readonly ImageUri: string
+  readonly ImageType?: string
+  readonly ImageUri?: string
   readonly RegistryId?: string | null
   readonly EntryPoint?: string | null
   readonly Command?: string | null
@@ -759,7 +759,7 @@ export const IntranetConfigIn: $Schema.Schema<IntranetConfigIn> = /*#__PURE__*/ 
 
 /** `IntranetConfigOut` (response side). */
 export interface IntranetConfigOut {
-  readonly IpFixed: string
+  readonly IpFixed?: string
   readonly IpAddress?: readonly string[] | null
 }
 export const IntranetConfigOut: $Schema.Schema<IntranetConfigOut> = /*#__PURE__*/ $C.lazy(() => $C.struct("IntranetConfigOut", { IpFixed: $C.str }, { IpAddress: $C.nul($C.arr($C.str)) }))
@@ -777,7 +777,7 @@ export const InvokeFunctionRequest: $Schema.Schema<InvokeFunctionRequest> = /*#_
 
 /** `InvokeFunctionResponse` (response side). */
 export interface InvokeFunctionResponse {
-  readonly Result: Result
+  readonly Result?: Result
   readonly RequestId: string
 }
 export const InvokeFunctionResponse: $Schema.Schema<InvokeFunctionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InvokeFunctionResponse", { Result: Result, RequestId: $C.str }))
@@ -796,7 +796,7 @@ export const InvokeRequest: $Schema.Schema<InvokeRequest> = /*#__PURE__*/ $C.laz
 
 /** `InvokeResponse` (response side). */
 export interface InvokeResponse {
-  readonly Result: Result
+  readonly Result?: Result
   readonly RequestId: string
 }
 export const InvokeResponse: $Schema.Schema<InvokeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InvokeResponse", { Result: Result, RequestId: $C.str }))
@@ -820,14 +820,14 @@ export const K8SToleration: $Schema.Schema<K8SToleration> = /*#__PURE__*/ $C.laz
 
 /** `LayerVersionInfo` (response side). */
 export interface LayerVersionInfo {
-  readonly CompatibleRuntimes: readonly string[]
-  readonly AddTime: string
-  readonly Description: string
-  readonly LicenseInfo: string | null
-  readonly LayerVersion: number | bigint
-  readonly LayerName: string
-  readonly Status: string
-  readonly Stamp: string
+  readonly CompatibleRuntimes?: readonly string[]
+  readonly AddTime?: string
+  readonly Description?: string
+  readonly LicenseInfo?: string | null
+  readonly LayerVersion?: number | bigint
+  readonly LayerName?: string
+  readonly Status?: string
+  readonly Stamp?: string
   readonly Tags?: readonly Tag[] | null
 }
 export const LayerVersionInfo: $Schema.Schema<LayerVersionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LayerVersionInfo", { CompatibleRuntimes: $C.arr($C.str), AddTime: $C.str, Description: $C.str, LicenseInfo: $C.nul($C.str), LayerVersion: $C.int64, LayerName: $C.str, Status: $C.str, Stamp: $C.str }, { Tags: $C.nul($C.arr(Tag)) }))
@@ -841,8 +841,8 @@ export const LayerVersionSimple: $Schema.Schema<LayerVersionSimple> = /*#__PURE_
 
 /** `LimitsInfo` (response side). */
 export interface LimitsInfo {
-  readonly NamespacesCount: number | bigint
-  readonly Namespace: readonly NamespaceLimit[]
+  readonly NamespacesCount?: number | bigint
+  readonly Namespace?: readonly NamespaceLimit[]
 }
 export const LimitsInfo: $Schema.Schema<LimitsInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LimitsInfo", { NamespacesCount: $C.int64, Namespace: $C.arr(NamespaceLimit) }))
 
@@ -858,8 +858,8 @@ export const ListAliasesRequest: $Schema.Schema<ListAliasesRequest> = /*#__PURE_
 
 /** `ListAliasesResponse` (response side). */
 export interface ListAliasesResponse {
-  readonly Aliases: readonly Alias[]
-  readonly TotalCount: number | bigint
+  readonly Aliases?: readonly Alias[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListAliasesResponse: $Schema.Schema<ListAliasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListAliasesResponse", { Aliases: $C.arr(Alias), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -922,8 +922,8 @@ export const ListFunctionsRequest: $Schema.Schema<ListFunctionsRequest> = /*#__P
 
 /** `ListFunctionsResponse` (response side). */
 export interface ListFunctionsResponse {
-  readonly Functions: readonly Function[]
-  readonly TotalCount: number | bigint
+  readonly Functions?: readonly Function[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListFunctionsResponse: $Schema.Schema<ListFunctionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListFunctionsResponse", { Functions: $C.arr(Function), TotalCount: $C.int64, RequestId: $C.str }))
@@ -937,7 +937,7 @@ export const ListLayerVersionsRequest: $Schema.Schema<ListLayerVersionsRequest> 
 
 /** `ListLayerVersionsResponse` (response side). */
 export interface ListLayerVersionsResponse {
-  readonly LayerVersions: readonly LayerVersionInfo[]
+  readonly LayerVersions?: readonly LayerVersionInfo[]
   readonly RequestId: string
 }
 export const ListLayerVersionsResponse: $Schema.Schema<ListLayerVersionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListLayerVersionsResponse", { LayerVersions: $C.arr(LayerVersionInfo), RequestId: $C.str }))
@@ -953,8 +953,8 @@ export const ListLayersRequest: $Schema.Schema<ListLayersRequest> = /*#__PURE__*
 
 /** `ListLayersResponse` (response side). */
 export interface ListLayersResponse {
-  readonly Layers: readonly LayerVersionInfo[]
-  readonly TotalCount: number | bigint
+  readonly Layers?: readonly LayerVersionInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListLayersResponse: $Schema.Schema<ListLayersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListLayersResponse", { Layers: $C.arr(LayerVersionInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -971,8 +971,8 @@ export const ListNamespacesRequest: $Schema.Schema<ListNamespacesRequest> = /*#_
 
 /** `ListNamespacesResponse` (response side). */
 export interface ListNamespacesResponse {
-  readonly Namespaces: readonly Namespace[]
-  readonly TotalCount: number | bigint
+  readonly Namespaces?: readonly Namespace[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListNamespacesResponse: $Schema.Schema<ListNamespacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListNamespacesResponse", { Namespaces: $C.arr(Namespace), TotalCount: $C.int64, RequestId: $C.str }))
@@ -991,8 +991,8 @@ export const ListTriggersRequest: $Schema.Schema<ListTriggersRequest> = /*#__PUR
 
 /** `ListTriggersResponse` (response side). */
 export interface ListTriggersResponse {
-  readonly TotalCount: number | bigint
-  readonly Triggers: readonly TriggerInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Triggers?: readonly TriggerInfo[]
   readonly RequestId: string
 }
 export const ListTriggersResponse: $Schema.Schema<ListTriggersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTriggersResponse", { TotalCount: $C.uint64, Triggers: $C.arr(TriggerInfo), RequestId: $C.str }))
@@ -1010,9 +1010,9 @@ export const ListVersionByFunctionRequest: $Schema.Schema<ListVersionByFunctionR
 
 /** `ListVersionByFunctionResponse` (response side). */
 export interface ListVersionByFunctionResponse {
-  readonly FunctionVersion: readonly string[]
-  readonly Versions: readonly FunctionVersion[]
-  readonly TotalCount: number | bigint
+  readonly FunctionVersion?: readonly string[]
+  readonly Versions?: readonly FunctionVersion[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListVersionByFunctionResponse: $Schema.Schema<ListVersionByFunctionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListVersionByFunctionResponse", { FunctionVersion: $C.arr($C.str), Versions: $C.arr(FunctionVersion), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1025,8 +1025,8 @@ export const LogFilter: $Schema.Schema<LogFilter> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `LogSearchContext` (both sides). */
 export interface LogSearchContext {
-  readonly Offset: string
-  readonly Limit: number | bigint
+  readonly Offset?: string
+  readonly Limit?: number | bigint
   readonly Keyword?: string
   readonly Type?: string
 }
@@ -1041,26 +1041,26 @@ export const MixNodeConfig: $Schema.Schema<MixNodeConfig> = /*#__PURE__*/ $C.laz
 
 /** `Namespace` (response side). */
 export interface Namespace {
-  readonly ModTime: string
-  readonly AddTime: string
-  readonly Description: string
-  readonly Name: string
-  readonly Type: string
+  readonly ModTime?: string
+  readonly AddTime?: string
+  readonly Description?: string
+  readonly Name?: string
+  readonly Type?: string
 }
 export const Namespace: $Schema.Schema<Namespace> = /*#__PURE__*/ $C.lazy(() => $C.struct("Namespace", { ModTime: $C.datetime, AddTime: $C.datetime, Description: $C.str, Name: $C.str, Type: $C.str }))
 
 /** `NamespaceLimit` (response side). */
 export interface NamespaceLimit {
-  readonly FunctionsCount: number | bigint
-  readonly Trigger: TriggerCount
-  readonly Namespace: string
-  readonly ConcurrentExecutions: number | bigint
-  readonly TimeoutLimit: number | bigint
-  readonly TestModelLimit: number | bigint | null
-  readonly InitTimeoutLimit: number | bigint
-  readonly RetryNumLimit: number | bigint
-  readonly MinMsgTTL: number | bigint
-  readonly MaxMsgTTL: number | bigint
+  readonly FunctionsCount?: number | bigint
+  readonly Trigger?: TriggerCount
+  readonly Namespace?: string
+  readonly ConcurrentExecutions?: number | bigint
+  readonly TimeoutLimit?: number | bigint
+  readonly TestModelLimit?: number | bigint | null
+  readonly InitTimeoutLimit?: number | bigint
+  readonly RetryNumLimit?: number | bigint
+  readonly MinMsgTTL?: number | bigint
+  readonly MaxMsgTTL?: number | bigint
 }
 export const NamespaceLimit: $Schema.Schema<NamespaceLimit> = /*#__PURE__*/ $C.lazy(() => $C.struct("NamespaceLimit", { FunctionsCount: $C.int64, Trigger: TriggerCount, Namespace: $C.str, ConcurrentExecutions: $C.int64, TimeoutLimit: $C.int64, TestModelLimit: $C.nul($C.int64), InitTimeoutLimit: $C.int64, RetryNumLimit: $C.int64, MinMsgTTL: $C.int64, MaxMsgTTL: $C.int64 }))
 
@@ -1086,12 +1086,12 @@ export const NamespaceResourceEnvTKE: $Schema.Schema<NamespaceResourceEnvTKE> = 
 
 /** `NamespaceUsage` (response side). */
 export interface NamespaceUsage {
-  readonly Functions: readonly string[]
-  readonly Namespace: string
-  readonly FunctionsCount: number | bigint
-  readonly TotalConcurrencyMem: number | bigint
-  readonly TotalAllocatedConcurrencyMem: number | bigint
-  readonly TotalAllocatedProvisionedMem: number | bigint
+  readonly Functions?: readonly string[]
+  readonly Namespace?: string
+  readonly FunctionsCount?: number | bigint
+  readonly TotalConcurrencyMem?: number | bigint
+  readonly TotalAllocatedConcurrencyMem?: number | bigint
+  readonly TotalAllocatedProvisionedMem?: number | bigint
 }
 export const NamespaceUsage: $Schema.Schema<NamespaceUsage> = /*#__PURE__*/ $C.lazy(() => $C.struct("NamespaceUsage", { Functions: $C.arr($C.str), Namespace: $C.str, FunctionsCount: $C.int64, TotalConcurrencyMem: $C.int64, TotalAllocatedConcurrencyMem: $C.int64, TotalAllocatedProvisionedMem: $C.int64 }))
 
@@ -1118,8 +1118,8 @@ export const PublicNetConfigIn: $Schema.Schema<PublicNetConfigIn> = /*#__PURE__*
 
 /** `PublicNetConfigOut` (response side). */
 export interface PublicNetConfigOut {
-  readonly PublicNetStatus: string
-  readonly EipConfig: EipConfigOut
+  readonly PublicNetStatus?: string
+  readonly EipConfig?: EipConfigOut
 }
 export const PublicNetConfigOut: $Schema.Schema<PublicNetConfigOut> = /*#__PURE__*/ $C.lazy(() => $C.struct("PublicNetConfigOut", { PublicNetStatus: $C.str, EipConfig: EipConfigOut }))
 
@@ -1136,7 +1136,7 @@ export const PublishLayerVersionRequest: $Schema.Schema<PublishLayerVersionReque
 
 /** `PublishLayerVersionResponse` (response side). */
 export interface PublishLayerVersionResponse {
-  readonly LayerVersion: number | bigint
+  readonly LayerVersion?: number | bigint
   readonly RequestId: string
 }
 export const PublishLayerVersionResponse: $Schema.Schema<PublishLayerVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PublishLayerVersionResponse", { LayerVersion: $C.int64, RequestId: $C.str }))
@@ -1151,14 +1151,14 @@ export const PublishVersionRequest: $Schema.Schema<PublishVersionRequest> = /*#_
 
 /** `PublishVersionResponse` (response side). */
 export interface PublishVersionResponse {
-  readonly FunctionVersion: string
-  readonly CodeSize: number | bigint
-  readonly MemorySize: number | bigint
-  readonly Description: string
-  readonly Handler: string
-  readonly Timeout: number | bigint
-  readonly Runtime: string | null
-  readonly Namespace: string
+  readonly FunctionVersion?: string
+  readonly CodeSize?: number | bigint
+  readonly MemorySize?: number | bigint
+  readonly Description?: string
+  readonly Handler?: string
+  readonly Timeout?: number | bigint
+  readonly Runtime?: string | null
+  readonly Namespace?: string
   readonly RequestId: string
 }
 export const PublishVersionResponse: $Schema.Schema<PublishVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PublishVersionResponse", { FunctionVersion: $C.str, CodeSize: $C.int64, MemorySize: $C.int64, Description: $C.str, Handler: $C.str, Timeout: $C.int64, Runtime: $C.nul($C.str), Namespace: $C.str, RequestId: $C.str }))
@@ -1212,33 +1212,33 @@ export const PutTotalConcurrencyConfigResponse: $Schema.Schema<PutTotalConcurren
 
 /** `RequestStatus` (response side). */
 export interface RequestStatus {
-  readonly FunctionName: string
-  readonly RetMsg: string
+  readonly FunctionName?: string
+  readonly RetMsg?: string
   readonly RequestId: string
-  readonly StartTime: string
-  readonly RetCode: number | bigint
-  readonly Duration: number
-  readonly MemUsage: number
-  readonly RetryNum: number | bigint
+  readonly StartTime?: string
+  readonly RetCode?: number | bigint
+  readonly Duration?: number
+  readonly MemUsage?: number
+  readonly RetryNum?: number | bigint
 }
 export const RequestStatus: $Schema.Schema<RequestStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("RequestStatus", { FunctionName: $C.str, RetMsg: $C.str, RequestId: $C.str, StartTime: $C.str, RetCode: $C.int64, Duration: $C.float, MemUsage: $C.float, RetryNum: $C.int64 }))
 
 /** `Result` (response side). */
 export interface Result {
-  readonly Log: string
-  readonly RetMsg: string
-  readonly ErrMsg: string
-  readonly MemUsage: number | bigint
-  readonly Duration: number
-  readonly BillDuration: number | bigint
-  readonly FunctionRequestId: string
-  readonly InvokeResult: number | bigint
+  readonly Log?: string
+  readonly RetMsg?: string
+  readonly ErrMsg?: string
+  readonly MemUsage?: number | bigint
+  readonly Duration?: number
+  readonly BillDuration?: number | bigint
+  readonly FunctionRequestId?: string
+  readonly InvokeResult?: number | bigint
 }
 export const Result: $Schema.Schema<Result> = /*#__PURE__*/ $C.lazy(() => $C.struct("Result", { Log: $C.str, RetMsg: $C.str, ErrMsg: $C.str, MemUsage: $C.int64, Duration: $C.float, BillDuration: $C.int64, FunctionRequestId: $C.str, InvokeResult: $C.int64 }))
 
 /** `RetryConfig` (both sides). */
 export interface RetryConfig {
-  readonly RetryNum: number | bigint
+  readonly RetryNum?: number | bigint
 }
 export const RetryConfig: $Schema.Schema<RetryConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("RetryConfig", { RetryNum: $C.int64 }))
 
@@ -1270,15 +1270,15 @@ export const SessionConfig: $Schema.Schema<SessionConfig> = /*#__PURE__*/ $C.laz
 
 /** `StatusReason` (response side). */
 export interface StatusReason {
-  readonly ErrorCode: string
-  readonly ErrorMessage: string
+  readonly ErrorCode?: string
+  readonly ErrorMessage?: string
 }
 export const StatusReason: $Schema.Schema<StatusReason> = /*#__PURE__*/ $C.lazy(() => $C.struct("StatusReason", { ErrorCode: $C.str, ErrorMessage: $C.str }))
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Key: $C.str, Value: $C.str }))
 
@@ -1306,69 +1306,69 @@ export const TimeInterval: $Schema.Schema<TimeInterval> = /*#__PURE__*/ $C.lazy(
 
 /** `Trigger` (response side). */
 export interface Trigger {
-  readonly ModTime: string
-  readonly Type: string
-  readonly TriggerDesc: string
-  readonly TriggerName: string
-  readonly AddTime: string
-  readonly Enable: number | bigint
-  readonly CustomArgument: string
-  readonly AvailableStatus: string
+  readonly ModTime?: string
+  readonly Type?: string
+  readonly TriggerDesc?: string
+  readonly TriggerName?: string
+  readonly AddTime?: string
+  readonly Enable?: number | bigint
+  readonly CustomArgument?: string
+  readonly AvailableStatus?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly ResourceId: string
+  readonly ResourceId?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly BindStatus: string
+  readonly BindStatus?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly TriggerAttribute: string
-  readonly Qualifier: string
-  readonly Description: string
+  readonly TriggerAttribute?: string
+  readonly Qualifier?: string
+  readonly Description?: string
 }
 export const Trigger: $Schema.Schema<Trigger> = /*#__PURE__*/ $C.lazy(() => $C.struct("Trigger", { ModTime: $C.datetime, Type: $C.str, TriggerDesc: $C.str, TriggerName: $C.str, AddTime: $C.datetime, Enable: $C.int64, CustomArgument: $C.str, AvailableStatus: $C.str, ResourceId: $C.str, BindStatus: $C.str, TriggerAttribute: $C.str, Qualifier: $C.str, Description: $C.str }))
 
 /** `TriggerAction` (both sides). */
 export interface TriggerAction {
-  readonly TriggerName: string
-  readonly TriggerProvisionedConcurrencyNum: number | bigint
-  readonly TriggerCronConfig: string
+  readonly TriggerName?: string
+  readonly TriggerProvisionedConcurrencyNum?: number | bigint
+  readonly TriggerCronConfig?: string
   readonly ProvisionedType?: string | null
 }
 export const TriggerAction: $Schema.Schema<TriggerAction> = /*#__PURE__*/ $C.lazy(() => $C.struct("TriggerAction", { TriggerName: $C.str, TriggerProvisionedConcurrencyNum: $C.uint64, TriggerCronConfig: $C.str }, { ProvisionedType: $C.nul($C.str) }))
 
 /** `TriggerCount` (response side). */
 export interface TriggerCount {
-  readonly Cos: number | bigint
-  readonly Timer: number | bigint
-  readonly Cmq: number | bigint
-  readonly Total: number | bigint
-  readonly Ckafka: number | bigint
-  readonly Apigw: number | bigint
-  readonly Cls: number | bigint
-  readonly Clb: number | bigint
-  readonly Mps: number | bigint
-  readonly Cm: number | bigint
-  readonly Vod: number | bigint
-  readonly Eb: number | bigint
+  readonly Cos?: number | bigint
+  readonly Timer?: number | bigint
+  readonly Cmq?: number | bigint
+  readonly Total?: number | bigint
+  readonly Ckafka?: number | bigint
+  readonly Apigw?: number | bigint
+  readonly Cls?: number | bigint
+  readonly Clb?: number | bigint
+  readonly Mps?: number | bigint
+  readonly Cm?: number | bigint
+  readonly Vod?: number | bigint
+  readonly Eb?: number | bigint
 }
 export const TriggerCount: $Schema.Schema<TriggerCount> = /*#__PURE__*/ $C.lazy(() => $C.struct("TriggerCount", { Cos: $C.int64, Timer: $C.int64, Cmq: $C.int64, Total: $C.int64, Ckafka: $C.int64, Apigw: $C.int64, Cls: $C.int64, Clb: $C.int64, Mps: $C.int64, Cm: $C.int64, Vod: $C.int64, Eb: $C.int64 }))
 
 /** `TriggerInfo` (response side). */
 export interface TriggerInfo {
-  readonly Enable: number | bigint
-  readonly Qualifier: string
-  readonly TriggerName: string
-  readonly Type: string
-  readonly TriggerDesc: string
-  readonly AvailableStatus: string
-  readonly CustomArgument: string | null
-  readonly AddTime: string
-  readonly ModTime: string
+  readonly Enable?: number | bigint
+  readonly Qualifier?: string
+  readonly TriggerName?: string
+  readonly Type?: string
+  readonly TriggerDesc?: string
+  readonly AvailableStatus?: string
+  readonly CustomArgument?: string | null
+  readonly AddTime?: string
+  readonly ModTime?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly ResourceId: string
+  readonly ResourceId?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly BindStatus: string
+  readonly BindStatus?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly TriggerAttribute: string
-  readonly Description: string | null
+  readonly TriggerAttribute?: string
+  readonly Description?: string | null
   readonly BoundResources?: string
 }
 export const TriggerInfo: $Schema.Schema<TriggerInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TriggerInfo", { Enable: $C.uint64, Qualifier: $C.str, TriggerName: $C.str, Type: $C.str, TriggerDesc: $C.str, AvailableStatus: $C.str, CustomArgument: $C.nul($C.str), AddTime: $C.datetime, ModTime: $C.datetime, ResourceId: $C.str, BindStatus: $C.str, TriggerAttribute: $C.str, Description: $C.nul($C.str) }, { BoundResources: $C.str }))
@@ -1531,11 +1531,11 @@ export const UpdateTriggerStatusResponse: $Schema.Schema<UpdateTriggerStatusResp
 
 /** `UsageInfo` (response side). */
 export interface UsageInfo {
-  readonly NamespacesCount: number | bigint
-  readonly Namespace: readonly NamespaceUsage[]
-  readonly TotalConcurrencyMem: number | bigint
-  readonly TotalAllocatedConcurrencyMem: number | bigint
-  readonly UserConcurrencyMemLimit: number | bigint
+  readonly NamespacesCount?: number | bigint
+  readonly Namespace?: readonly NamespaceUsage[]
+  readonly TotalConcurrencyMem?: number | bigint
+  readonly TotalAllocatedConcurrencyMem?: number | bigint
+  readonly UserConcurrencyMemLimit?: number | bigint
 }
 export const UsageInfo: $Schema.Schema<UsageInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("UsageInfo", { NamespacesCount: $C.int64, Namespace: $C.arr(NamespaceUsage), TotalConcurrencyMem: $C.int64, TotalAllocatedConcurrencyMem: $C.int64, UserConcurrencyMemLimit: $C.int64 }))
 
@@ -1548,28 +1548,28 @@ export const Variable: $Schema.Schema<Variable> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `VersionMatch` (both sides). */
 export interface VersionMatch {
-  readonly Version: string
-  readonly Key: string
-  readonly Method: string
-  readonly Expression: string
+  readonly Version?: string
+  readonly Key?: string
+  readonly Method?: string
+  readonly Expression?: string
 }
 export const VersionMatch: $Schema.Schema<VersionMatch> = /*#__PURE__*/ $C.lazy(() => $C.struct("VersionMatch", { Version: $C.str, Key: $C.str, Method: $C.str, Expression: $C.str }))
 
 /** `VersionProvisionedConcurrencyInfo` (response side). */
 export interface VersionProvisionedConcurrencyInfo {
-  readonly AllocatedProvisionedConcurrencyNum: number | bigint
-  readonly AvailableProvisionedConcurrencyNum: number | bigint
-  readonly Status: string
-  readonly StatusReason: string
-  readonly Qualifier: string
-  readonly TriggerActions: readonly TriggerAction[] | null
+  readonly AllocatedProvisionedConcurrencyNum?: number | bigint
+  readonly AvailableProvisionedConcurrencyNum?: number | bigint
+  readonly Status?: string
+  readonly StatusReason?: string
+  readonly Qualifier?: string
+  readonly TriggerActions?: readonly TriggerAction[] | null
 }
 export const VersionProvisionedConcurrencyInfo: $Schema.Schema<VersionProvisionedConcurrencyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VersionProvisionedConcurrencyInfo", { AllocatedProvisionedConcurrencyNum: $C.uint64, AvailableProvisionedConcurrencyNum: $C.uint64, Status: $C.str, StatusReason: $C.str, Qualifier: $C.str, TriggerActions: $C.nul($C.arr(TriggerAction)) }))
 
 /** `VersionWeight` (both sides). */
 export interface VersionWeight {
-  readonly Version: string
-  readonly Weight: number
+  readonly Version?: string
+  readonly Weight?: number
 }
 export const VersionWeight: $Schema.Schema<VersionWeight> = /*#__PURE__*/ $C.lazy(() => $C.struct("VersionWeight", { Version: $C.str, Weight: $C.float }))
 

@@ -70,7 +70,7 @@ export const BatchSendEmailRequest: $Schema.Schema<BatchSendEmailRequest> = /*#_
 
 /** `BatchSendEmailResponse` (response side). */
 export interface BatchSendEmailResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const BatchSendEmailResponse: $Schema.Schema<BatchSendEmailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchSendEmailResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -87,8 +87,8 @@ export const BlackAddressDetail: $Schema.Schema<BlackAddressDetail> = /*#__PURE_
 
 /** `BlackEmailAddress` (response side). */
 export interface BlackEmailAddress {
-  readonly BounceTime: string
-  readonly EmailAddress: string
+  readonly BounceTime?: string
+  readonly EmailAddress?: string
   readonly IspDesc?: string
 }
 export const BlackEmailAddress: $Schema.Schema<BlackEmailAddress> = /*#__PURE__*/ $C.lazy(() => $C.struct("BlackEmailAddress", { BounceTime: $C.datetime, EmailAddress: $C.str }, { IspDesc: $C.str }))
@@ -148,9 +148,9 @@ export const CreateEmailIdentityRequest: $Schema.Schema<CreateEmailIdentityReque
 
 /** `CreateEmailIdentityResponse` (response side). */
 export interface CreateEmailIdentityResponse {
-  readonly IdentityType: string
-  readonly VerifiedForSendingStatus: boolean
-  readonly Attributes: readonly DNSAttributes[]
+  readonly IdentityType?: string
+  readonly VerifiedForSendingStatus?: boolean
+  readonly Attributes?: readonly DNSAttributes[]
   readonly DKIMOption?: number | bigint
   readonly RequestId: string
 }
@@ -165,7 +165,7 @@ export const CreateEmailTemplateRequest: $Schema.Schema<CreateEmailTemplateReque
 
 /** `CreateEmailTemplateResponse` (response side). */
 export interface CreateEmailTemplateResponse {
-  readonly TemplateID: number | bigint
+  readonly TemplateID?: number | bigint
   readonly RequestId: string
 }
 export const CreateEmailTemplateResponse: $Schema.Schema<CreateEmailTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEmailTemplateResponse", { TemplateID: $C.uint64, RequestId: $C.str }))
@@ -215,7 +215,7 @@ export const CreateReceiverRequest: $Schema.Schema<CreateReceiverRequest> = /*#_
 
 /** `CreateReceiverResponse` (response side). */
 export interface CreateReceiverResponse {
-  readonly ReceiverId: number | bigint
+  readonly ReceiverId?: number | bigint
   readonly RequestId: string
 }
 export const CreateReceiverResponse: $Schema.Schema<CreateReceiverResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateReceiverResponse", { ReceiverId: $C.uint64, RequestId: $C.str }))
@@ -230,11 +230,11 @@ export const CycleEmailParam: $Schema.Schema<CycleEmailParam> = /*#__PURE__*/ $C
 
 /** `DNSAttributes` (response side). */
 export interface DNSAttributes {
-  readonly Type: string
-  readonly SendDomain: string
-  readonly ExpectedValue: string
-  readonly CurrentValue: string
-  readonly Status: boolean
+  readonly Type?: string
+  readonly SendDomain?: string
+  readonly ExpectedValue?: string
+  readonly CurrentValue?: string
+  readonly Status?: boolean
 }
 export const DNSAttributes: $Schema.Schema<DNSAttributes> = /*#__PURE__*/ $C.lazy(() => $C.struct("DNSAttributes", { Type: $C.str, SendDomain: $C.str, ExpectedValue: $C.str, CurrentValue: $C.str, Status: $C.bool }))
 
@@ -324,11 +324,11 @@ export const DeleteReceiverResponse: $Schema.Schema<DeleteReceiverResponse> = /*
 
 /** `EmailIdentity` (response side). */
 export interface EmailIdentity {
-  readonly IdentityName: string
-  readonly IdentityType: string
-  readonly SendingEnabled: boolean
-  readonly CurrentReputationLevel: number | bigint
-  readonly DailyQuota: number | bigint
+  readonly IdentityName?: string
+  readonly IdentityType?: string
+  readonly SendingEnabled?: boolean
+  readonly CurrentReputationLevel?: number | bigint
+  readonly DailyQuota?: number | bigint
   readonly SendIp?: readonly string[]
   readonly TagList?: readonly TagList[]
   readonly DKIMOption?: number | bigint
@@ -337,9 +337,9 @@ export const EmailIdentity: $Schema.Schema<EmailIdentity> = /*#__PURE__*/ $C.laz
 
 /** `EmailSender` (response side). */
 export interface EmailSender {
-  readonly EmailAddress: string
-  readonly EmailSenderName: string
-  readonly CreatedTimestamp: number | bigint
+  readonly EmailAddress?: string
+  readonly EmailSenderName?: string
+  readonly CreatedTimestamp?: number | bigint
   readonly SmtpPwdType?: number | bigint
 }
 export const EmailSender: $Schema.Schema<EmailSender> = /*#__PURE__*/ $C.lazy(() => $C.struct("EmailSender", { EmailAddress: $C.str, EmailSenderName: $C.str, CreatedTimestamp: $C.uint64 }, { SmtpPwdType: $C.uint64 }))
@@ -374,9 +374,9 @@ export const GetEmailIdentityRequest: $Schema.Schema<GetEmailIdentityRequest> = 
 
 /** `GetEmailIdentityResponse` (response side). */
 export interface GetEmailIdentityResponse {
-  readonly IdentityType: string
-  readonly VerifiedForSendingStatus: boolean
-  readonly Attributes: readonly DNSAttributes[]
+  readonly IdentityType?: string
+  readonly VerifiedForSendingStatus?: boolean
+  readonly Attributes?: readonly DNSAttributes[]
   readonly DKIMOption?: number | bigint
   readonly TagList?: readonly TagList[]
   readonly RequestId: string
@@ -410,7 +410,7 @@ export const GetSendEmailStatusRequest: $Schema.Schema<GetSendEmailStatusRequest
 
 /** `GetSendEmailStatusResponse` (response side). */
 export interface GetSendEmailStatusResponse {
-  readonly EmailStatusList: readonly SendEmailStatus[]
+  readonly EmailStatusList?: readonly SendEmailStatus[]
   readonly RequestId: string
 }
 export const GetSendEmailStatusResponse: $Schema.Schema<GetSendEmailStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetSendEmailStatusResponse", { EmailStatusList: $C.arr(SendEmailStatus), RequestId: $C.str }))
@@ -460,8 +460,8 @@ export const ListBlackEmailAddressRequest: $Schema.Schema<ListBlackEmailAddressR
 
 /** `ListBlackEmailAddressResponse` (response side). */
 export interface ListBlackEmailAddressResponse {
-  readonly BlackList: readonly BlackEmailAddress[]
-  readonly TotalCount: number | bigint
+  readonly BlackList?: readonly BlackEmailAddress[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListBlackEmailAddressResponse: $Schema.Schema<ListBlackEmailAddressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListBlackEmailAddressResponse", { BlackList: $C.arr(BlackEmailAddress), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -489,7 +489,7 @@ export const ListEmailAddressRequest: $Schema.Schema<ListEmailAddressRequest> = 
 
 /** `ListEmailAddressResponse` (response side). */
 export interface ListEmailAddressResponse {
-  readonly EmailSenders: readonly EmailSender[]
+  readonly EmailSenders?: readonly EmailSender[]
   readonly RequestId: string
 }
 export const ListEmailAddressResponse: $Schema.Schema<ListEmailAddressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListEmailAddressResponse", { EmailSenders: $C.arr(EmailSender), RequestId: $C.str }))
@@ -504,9 +504,9 @@ export const ListEmailIdentitiesRequest: $Schema.Schema<ListEmailIdentitiesReque
 
 /** `ListEmailIdentitiesResponse` (response side). */
 export interface ListEmailIdentitiesResponse {
-  readonly EmailIdentities: readonly EmailIdentity[]
-  readonly MaxReputationLevel: number | bigint
-  readonly MaxDailyQuota: number | bigint
+  readonly EmailIdentities?: readonly EmailIdentity[]
+  readonly MaxReputationLevel?: number | bigint
+  readonly MaxDailyQuota?: number | bigint
   readonly Total?: number | bigint
   readonly RequestId: string
 }
@@ -521,8 +521,8 @@ export const ListEmailTemplatesRequest: $Schema.Schema<ListEmailTemplatesRequest
 
 /** `ListEmailTemplatesResponse` (response side). */
 export interface ListEmailTemplatesResponse {
-  readonly TemplatesMetadata: readonly TemplatesMetadata[]
-  readonly TotalCount: number | bigint
+  readonly TemplatesMetadata?: readonly TemplatesMetadata[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const ListEmailTemplatesResponse: $Schema.Schema<ListEmailTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListEmailTemplatesResponse", { TemplatesMetadata: $C.arr(TemplatesMetadata), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -541,8 +541,8 @@ export const ListReceiverDetailsRequest: $Schema.Schema<ListReceiverDetailsReque
 
 /** `ListReceiverDetailsResponse` (response side). */
 export interface ListReceiverDetailsResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly ReceiverDetail[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly ReceiverDetail[]
   readonly ValidCount?: number | bigint
   readonly InvalidCount?: number | bigint
   readonly RequestId: string
@@ -560,8 +560,8 @@ export const ListReceiversRequest: $Schema.Schema<ListReceiversRequest> = /*#__P
 
 /** `ListReceiversResponse` (response side). */
 export interface ListReceiversResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly ReceiverData[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly ReceiverData[]
   readonly RequestId: string
 }
 export const ListReceiversResponse: $Schema.Schema<ListReceiversResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListReceiversResponse", { TotalCount: $C.uint64, Data: $C.arr(ReceiverData), RequestId: $C.str }))
@@ -578,29 +578,29 @@ export const ListSendTasksRequest: $Schema.Schema<ListSendTasksRequest> = /*#__P
 
 /** `ListSendTasksResponse` (response side). */
 export interface ListSendTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly SendTaskData[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly SendTaskData[]
   readonly RequestId: string
 }
 export const ListSendTasksResponse: $Schema.Schema<ListSendTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListSendTasksResponse", { TotalCount: $C.uint64, Data: $C.arr(SendTaskData), RequestId: $C.str }))
 
 /** `ReceiverData` (response side). */
 export interface ReceiverData {
-  readonly ReceiverId: number | bigint
-  readonly ReceiversName: string
-  readonly Count: number | bigint
-  readonly Desc: string
-  readonly ReceiversStatus: number | bigint
-  readonly CreateTime: string
+  readonly ReceiverId?: number | bigint
+  readonly ReceiversName?: string
+  readonly Count?: number | bigint
+  readonly Desc?: string
+  readonly ReceiversStatus?: number | bigint
+  readonly CreateTime?: string
   readonly InvalidCount?: number | bigint
 }
 export const ReceiverData: $Schema.Schema<ReceiverData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReceiverData", { ReceiverId: $C.uint64, ReceiversName: $C.str, Count: $C.uint64, Desc: $C.str, ReceiversStatus: $C.uint64, CreateTime: $C.str }, { InvalidCount: $C.uint64 }))
 
 /** `ReceiverDetail` (response side). */
 export interface ReceiverDetail {
-  readonly Email: string
-  readonly CreateTime: string
-  readonly TemplateData: string
+  readonly Email?: string
+  readonly CreateTime?: string
+  readonly TemplateData?: string
   readonly Reason?: string
   readonly Status?: number | bigint
   readonly EmailId?: number | bigint
@@ -635,48 +635,48 @@ export const SendEmailRequest: $Schema.Schema<SendEmailRequest> = /*#__PURE__*/ 
 
 /** `SendEmailResponse` (response side). */
 export interface SendEmailResponse {
-  readonly MessageId: string
+  readonly MessageId?: string
   readonly RequestId: string
 }
 export const SendEmailResponse: $Schema.Schema<SendEmailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SendEmailResponse", { MessageId: $C.str, RequestId: $C.str }))
 
 /** `SendEmailStatus` (response side). */
 export interface SendEmailStatus {
-  readonly MessageId: string
-  readonly ToEmailAddress: string
-  readonly FromEmailAddress: string
-  readonly SendStatus: number | bigint
-  readonly DeliverStatus: number | bigint
-  readonly DeliverMessage: string
-  readonly RequestTime: number | bigint
-  readonly DeliverTime: number | bigint
-  readonly UserOpened: boolean
-  readonly UserClicked: boolean
-  readonly UserUnsubscribed: boolean
+  readonly MessageId?: string
+  readonly ToEmailAddress?: string
+  readonly FromEmailAddress?: string
+  readonly SendStatus?: number | bigint
+  readonly DeliverStatus?: number | bigint
+  readonly DeliverMessage?: string
+  readonly RequestTime?: number | bigint
+  readonly DeliverTime?: number | bigint
+  readonly UserOpened?: boolean
+  readonly UserClicked?: boolean
+  readonly UserUnsubscribed?: boolean
   /** @deprecated hidden or deprecated in the API */
-  readonly UserComplainted: boolean
+  readonly UserComplainted?: boolean
   readonly UserComplained?: boolean
 }
 export const SendEmailStatus: $Schema.Schema<SendEmailStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("SendEmailStatus", { MessageId: $C.str, ToEmailAddress: $C.str, FromEmailAddress: $C.str, SendStatus: $C.int64, DeliverStatus: $C.int64, DeliverMessage: $C.str, RequestTime: $C.int64, DeliverTime: $C.int64, UserOpened: $C.bool, UserClicked: $C.bool, UserUnsubscribed: $C.bool, UserComplainted: $C.bool }, { UserComplained: $C.bool }))
 
 /** `SendTaskData` (response side). */
 export interface SendTaskData {
-  readonly TaskId: number | bigint
-  readonly FromEmailAddress: string
-  readonly ReceiverId: number | bigint
-  readonly TaskStatus: number | bigint
-  readonly TaskType: number | bigint
-  readonly RequestCount: number | bigint
-  readonly SendCount: number | bigint
-  readonly CacheCount: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Subject: string
-  readonly Template: Template
-  readonly CycleParam: CycleEmailParam | null
-  readonly TimedParam: TimedEmailParam | null
-  readonly ErrMsg: string
-  readonly ReceiversName: string
+  readonly TaskId?: number | bigint
+  readonly FromEmailAddress?: string
+  readonly ReceiverId?: number | bigint
+  readonly TaskStatus?: number | bigint
+  readonly TaskType?: number | bigint
+  readonly RequestCount?: number | bigint
+  readonly SendCount?: number | bigint
+  readonly CacheCount?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Subject?: string
+  readonly Template?: Template
+  readonly CycleParam?: CycleEmailParam | null
+  readonly TimedParam?: TimedEmailParam | null
+  readonly ErrMsg?: string
+  readonly ReceiversName?: string
 }
 export const SendTaskData: $Schema.Schema<SendTaskData> = /*#__PURE__*/ $C.lazy(() => $C.struct("SendTaskData", { TaskId: $C.uint64, FromEmailAddress: $C.str, ReceiverId: $C.uint64, TaskStatus: $C.uint64, TaskType: $C.uint64, RequestCount: $C.uint64, SendCount: $C.uint64, CacheCount: $C.uint64, CreateTime: $C.str, UpdateTime: $C.str, Subject: $C.str, Template: Template, CycleParam: $C.nul(CycleEmailParam), TimedParam: $C.nul(TimedEmailParam), ErrMsg: $C.str, ReceiversName: $C.str }))
 
@@ -689,8 +689,8 @@ export const Simple: $Schema.Schema<Simple> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `TagList` (both sides). */
 export interface TagList {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const TagList: $Schema.Schema<TagList> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagList", { TagKey: $C.str, TagValue: $C.str }))
 
@@ -710,11 +710,11 @@ export const TemplateContent: $Schema.Schema<TemplateContent> = /*#__PURE__*/ $C
 
 /** `TemplatesMetadata` (response side). */
 export interface TemplatesMetadata {
-  readonly CreatedTimestamp: number | bigint
-  readonly TemplateName: string
-  readonly TemplateStatus: number | bigint
-  readonly TemplateID: number | bigint
-  readonly ReviewReason: string
+  readonly CreatedTimestamp?: number | bigint
+  readonly TemplateName?: string
+  readonly TemplateStatus?: number | bigint
+  readonly TemplateID?: number | bigint
+  readonly ReviewReason?: string
 }
 export const TemplatesMetadata: $Schema.Schema<TemplatesMetadata> = /*#__PURE__*/ $C.lazy(() => $C.struct("TemplatesMetadata", { CreatedTimestamp: $C.uint64, TemplateName: $C.str, TemplateStatus: $C.int64, TemplateID: $C.uint64, ReviewReason: $C.str }))
 
@@ -762,9 +762,9 @@ export const UpdateEmailIdentityRequest: $Schema.Schema<UpdateEmailIdentityReque
 
 /** `UpdateEmailIdentityResponse` (response side). */
 export interface UpdateEmailIdentityResponse {
-  readonly IdentityType: string
-  readonly VerifiedForSendingStatus: boolean
-  readonly Attributes: readonly DNSAttributes[]
+  readonly IdentityType?: string
+  readonly VerifiedForSendingStatus?: boolean
+  readonly Attributes?: readonly DNSAttributes[]
   readonly DKIMOption?: number | bigint
   readonly RequestId: string
 }
@@ -799,14 +799,14 @@ export const UpdateEmailTemplateResponse: $Schema.Schema<UpdateEmailTemplateResp
 
 /** `Volume` (response side). */
 export interface Volume {
-  readonly SendDate: string
-  readonly RequestCount: number | bigint
-  readonly AcceptedCount: number | bigint
-  readonly DeliveredCount: number | bigint
-  readonly OpenedCount: number | bigint
-  readonly ClickedCount: number | bigint
-  readonly BounceCount: number | bigint
-  readonly UnsubscribeCount: number | bigint
+  readonly SendDate?: string
+  readonly RequestCount?: number | bigint
+  readonly AcceptedCount?: number | bigint
+  readonly DeliveredCount?: number | bigint
+  readonly OpenedCount?: number | bigint
+  readonly ClickedCount?: number | bigint
+  readonly BounceCount?: number | bigint
+  readonly UnsubscribeCount?: number | bigint
 }
 export const Volume: $Schema.Schema<Volume> = /*#__PURE__*/ $C.lazy(() => $C.struct("Volume", { SendDate: $C.date, RequestCount: $C.uint64, AcceptedCount: $C.uint64, DeliveredCount: $C.uint64, OpenedCount: $C.uint64, ClickedCount: $C.uint64, BounceCount: $C.uint64, UnsubscribeCount: $C.uint64 }))
 

@@ -29,8 +29,8 @@ export const CreateLibraryRequest: $Schema.Schema<CreateLibraryRequest> = /*#__P
 
 /** `CreateLibraryResponse` (response side). */
 export interface CreateLibraryResponse {
-  readonly LibraryId: string
-  readonly AccessDomain: string
+  readonly LibraryId?: string
+  readonly AccessDomain?: string
   readonly RequestId: string
 }
 export const CreateLibraryResponse: $Schema.Schema<CreateLibraryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLibraryResponse", { LibraryId: $C.str, AccessDomain: $C.str, RequestId: $C.str }))
@@ -59,8 +59,8 @@ export const DescribeLibrariesRequest: $Schema.Schema<DescribeLibrariesRequest> 
 
 /** `DescribeLibrariesResponse` (response side). */
 export interface DescribeLibrariesResponse {
-  readonly List: readonly Library[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly Library[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLibrariesResponse: $Schema.Schema<DescribeLibrariesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLibrariesResponse", { List: $C.arr(Library), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -94,8 +94,8 @@ export const DescribeOfficialInstancesRequest: $Schema.Schema<DescribeOfficialIn
 
 /** `DescribeOfficialInstancesResponse` (response side). */
 export interface DescribeOfficialInstancesResponse {
-  readonly List: readonly Instance[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly Instance[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeOfficialInstancesResponse: $Schema.Schema<DescribeOfficialInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOfficialInstancesResponse", { List: $C.arr(Instance), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -127,24 +127,24 @@ export const DescribeTrafficPackagesRequest: $Schema.Schema<DescribeTrafficPacka
 
 /** `DescribeTrafficPackagesResponse` (response side). */
 export interface DescribeTrafficPackagesResponse {
-  readonly List: readonly TrafficPackage[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly TrafficPackage[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTrafficPackagesResponse: $Schema.Schema<DescribeTrafficPackagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTrafficPackagesResponse", { List: $C.arr(TrafficPackage), TotalCount: $C.uint64, RequestId: $C.str }))
 
 /** `Instance` (response side). */
 export interface Instance {
-  readonly InstanceId: string
-  readonly Domain: string | null
-  readonly EffectiveTime: string
-  readonly ExpireTime: string | null
-  readonly UserLimit: number | bigint | null
-  readonly StorageLimit: string | null
-  readonly StorageLimitGB: number | bigint | null
-  readonly Isolated: boolean
-  readonly AutoRenew: number | bigint
-  readonly SuperAdminAccount: string | null
+  readonly InstanceId?: string
+  readonly Domain?: string | null
+  readonly EffectiveTime?: string
+  readonly ExpireTime?: string | null
+  readonly UserLimit?: number | bigint | null
+  readonly StorageLimit?: string | null
+  readonly StorageLimitGB?: number | bigint | null
+  readonly Isolated?: boolean
+  readonly AutoRenew?: number | bigint
+  readonly SuperAdminAccount?: string | null
   readonly Bucket?: string
   readonly LogBucket?: string | null
 }
@@ -152,17 +152,17 @@ export const Instance: $Schema.Schema<Instance> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `Library` (response side). */
 export interface Library {
-  readonly LibraryId: string
-  readonly Name: string
-  readonly Remark: string
-  readonly BucketName: string
-  readonly BucketRegion: string
-  readonly AccessDomain: string
-  readonly CreationTime: string
-  readonly LibraryExtension: LibraryExtension
-  readonly Size: string
-  readonly DirNum: string
-  readonly FileNum: string
+  readonly LibraryId?: string
+  readonly Name?: string
+  readonly Remark?: string
+  readonly BucketName?: string
+  readonly BucketRegion?: string
+  readonly AccessDomain?: string
+  readonly CreationTime?: string
+  readonly LibraryExtension?: LibraryExtension
+  readonly Size?: string
+  readonly DirNum?: string
+  readonly FileNum?: string
 }
 export const Library: $Schema.Schema<Library> = /*#__PURE__*/ $C.lazy(() => $C.struct("Library", { LibraryId: $C.str, Name: $C.str, Remark: $C.str, BucketName: $C.str, BucketRegion: $C.str, AccessDomain: $C.str, CreationTime: $C.datetimeIso, LibraryExtension: LibraryExtension, Size: $C.str, DirNum: $C.str, FileNum: $C.str }))
 
@@ -224,16 +224,16 @@ export const SendSmsCodeResponse: $Schema.Schema<SendSmsCodeResponse> = /*#__PUR
 
 /** `TrafficPackage` (response side). */
 export interface TrafficPackage {
-  readonly InstanceId: string
-  readonly Domain: string | null
-  readonly Type: number | bigint
-  readonly Size: string
-  readonly SizeGB: number | bigint
-  readonly Remain: string
-  readonly Used: string
-  readonly UsedPercentage: string
-  readonly EffectiveTime: string
-  readonly ExpireTime: string | null
+  readonly InstanceId?: string
+  readonly Domain?: string | null
+  readonly Type?: number | bigint
+  readonly Size?: string
+  readonly SizeGB?: number | bigint
+  readonly Remain?: string
+  readonly Used?: string
+  readonly UsedPercentage?: string
+  readonly EffectiveTime?: string
+  readonly ExpireTime?: string | null
 }
 export const TrafficPackage: $Schema.Schema<TrafficPackage> = /*#__PURE__*/ $C.lazy(() => $C.struct("TrafficPackage", { InstanceId: $C.str, Domain: $C.nul($C.str), Type: $C.uint64, Size: $C.str, SizeGB: $C.uint64, Remain: $C.str, Used: $C.str, UsedPercentage: $C.str, EffectiveTime: $C.datetimeIso, ExpireTime: $C.nul($C.datetimeIso) }))
 

@@ -31,29 +31,29 @@ export const SubmitTaskEventRequest: $Schema.Schema<SubmitTaskEventRequest> = /*
 
 /** `SubmitTaskEventResponse` (response side). */
 export interface SubmitTaskEventResponse {
-  readonly OrderId: string
-  readonly Code: number | bigint
-  readonly Message: string
-  readonly Data: readonly TaskEventData[]
+  readonly OrderId?: string
+  readonly Code?: number | bigint
+  readonly Message?: string
+  readonly Data?: readonly TaskEventData[]
   readonly RequestId: string
 }
 export const SubmitTaskEventResponse: $Schema.Schema<SubmitTaskEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubmitTaskEventResponse", { OrderId: $C.str, Code: $C.int64, Message: $C.str, Data: $C.arr(TaskEventData), RequestId: $C.str }))
 
 /** `TaskEventData` (response side). */
 export interface TaskEventData {
-  readonly Code: number | bigint
-  readonly Message: string
-  readonly TaskId: number | bigint
-  readonly TaskOrderId: string
-  readonly TaskCode: number | bigint
-  readonly TaskCoinNumber: number | bigint
-  readonly TaskType: number | bigint
-  readonly TotalCoin: number | bigint
-  readonly Attach: string
-  readonly DoneTimes: number | bigint
-  readonly TotalTimes: number | bigint
-  readonly TaskName: string
-  readonly GrowScore: number | bigint
+  readonly Code?: number | bigint
+  readonly Message?: string
+  readonly TaskId?: number | bigint
+  readonly TaskOrderId?: string
+  readonly TaskCode?: number | bigint
+  readonly TaskCoinNumber?: number | bigint
+  readonly TaskType?: number | bigint
+  readonly TotalCoin?: number | bigint
+  readonly Attach?: string
+  readonly DoneTimes?: number | bigint
+  readonly TotalTimes?: number | bigint
+  readonly TaskName?: string
+  readonly GrowScore?: number | bigint
 }
 export const TaskEventData: $Schema.Schema<TaskEventData> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskEventData", { Code: $C.int64, Message: $C.str, TaskId: $C.int64, TaskOrderId: $C.str, TaskCode: $C.int64, TaskCoinNumber: $C.int64, TaskType: $C.int64, TotalCoin: $C.int64, Attach: $C.str, DoneTimes: $C.int64, TotalTimes: $C.int64, TaskName: $C.str, GrowScore: $C.int64 }))
 

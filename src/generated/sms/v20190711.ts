@@ -19,8 +19,8 @@ export const $M: $O.Meta = { service: "sms", version: "2019-07-11" }
 
 /** `AddSignStatus` (response side). */
 export interface AddSignStatus {
-  readonly SignId: number | bigint
-  readonly SignApplyId: number | bigint
+  readonly SignId?: number | bigint
+  readonly SignApplyId?: number | bigint
 }
 export const AddSignStatus: $Schema.Schema<AddSignStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddSignStatus", { SignId: $C.uint64, SignApplyId: $C.uint64 }))
 
@@ -40,7 +40,7 @@ export const AddSmsSignRequest: $Schema.Schema<AddSmsSignRequest> = /*#__PURE__*
 
 /** `AddSmsSignResponse` (response side). */
 export interface AddSmsSignResponse {
-  readonly AddSignStatus: AddSignStatus
+  readonly AddSignStatus?: AddSignStatus
   readonly RequestId: string
 }
 export const AddSmsSignResponse: $Schema.Schema<AddSmsSignResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddSmsSignResponse", { AddSignStatus: AddSignStatus, RequestId: $C.str }))
@@ -57,28 +57,28 @@ export const AddSmsTemplateRequest: $Schema.Schema<AddSmsTemplateRequest> = /*#_
 
 /** `AddSmsTemplateResponse` (response side). */
 export interface AddSmsTemplateResponse {
-  readonly AddTemplateStatus: AddTemplateStatus
+  readonly AddTemplateStatus?: AddTemplateStatus
   readonly RequestId: string
 }
 export const AddSmsTemplateResponse: $Schema.Schema<AddSmsTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddSmsTemplateResponse", { AddTemplateStatus: AddTemplateStatus, RequestId: $C.str }))
 
 /** `AddTemplateStatus` (response side). */
 export interface AddTemplateStatus {
-  readonly TemplateId: string
+  readonly TemplateId?: string
 }
 export const AddTemplateStatus: $Schema.Schema<AddTemplateStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddTemplateStatus", { TemplateId: $C.str }))
 
 /** `CallbackStatusStatistics` (response side). */
 export interface CallbackStatusStatistics {
-  readonly CallbackCount: number | bigint
-  readonly RequestSuccessCount: number | bigint
-  readonly CallbackFailCount: number | bigint
-  readonly CallbackSuccessCount: number | bigint
-  readonly InternalErrorCount: number | bigint
-  readonly InvalidNumberCount: number | bigint
-  readonly ShutdownErrorCount: number | bigint
-  readonly BlackListCount: number | bigint
-  readonly FrequencyLimitCount: number | bigint
+  readonly CallbackCount?: number | bigint
+  readonly RequestSuccessCount?: number | bigint
+  readonly CallbackFailCount?: number | bigint
+  readonly CallbackSuccessCount?: number | bigint
+  readonly InternalErrorCount?: number | bigint
+  readonly InvalidNumberCount?: number | bigint
+  readonly ShutdownErrorCount?: number | bigint
+  readonly BlackListCount?: number | bigint
+  readonly FrequencyLimitCount?: number | bigint
 }
 export const CallbackStatusStatistics: $Schema.Schema<CallbackStatusStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("CallbackStatusStatistics", { CallbackCount: $C.uint64, RequestSuccessCount: $C.uint64, CallbackFailCount: $C.uint64, CallbackSuccessCount: $C.uint64, InternalErrorCount: $C.uint64, InvalidNumberCount: $C.uint64, ShutdownErrorCount: $C.uint64, BlackListCount: $C.uint64, FrequencyLimitCount: $C.uint64 }))
 
@@ -94,7 +94,7 @@ export const CallbackStatusStatisticsRequest: $Schema.Schema<CallbackStatusStati
 
 /** `CallbackStatusStatisticsResponse` (response side). */
 export interface CallbackStatusStatisticsResponse {
-  readonly CallbackStatusStatistics: CallbackStatusStatistics
+  readonly CallbackStatusStatistics?: CallbackStatusStatistics
   readonly RequestId: string
 }
 export const CallbackStatusStatisticsResponse: $Schema.Schema<CallbackStatusStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CallbackStatusStatisticsResponse", { CallbackStatusStatistics: CallbackStatusStatistics, RequestId: $C.str }))
@@ -114,7 +114,7 @@ export const DeleteSmsSignRequest: $Schema.Schema<DeleteSmsSignRequest> = /*#__P
 
 /** `DeleteSmsSignResponse` (response side). */
 export interface DeleteSmsSignResponse {
-  readonly DeleteSignStatus: DeleteSignStatus
+  readonly DeleteSignStatus?: DeleteSignStatus
   readonly RequestId: string
 }
 export const DeleteSmsSignResponse: $Schema.Schema<DeleteSmsSignResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteSmsSignResponse", { DeleteSignStatus: DeleteSignStatus, RequestId: $C.str }))
@@ -127,26 +127,26 @@ export const DeleteSmsTemplateRequest: $Schema.Schema<DeleteSmsTemplateRequest> 
 
 /** `DeleteSmsTemplateResponse` (response side). */
 export interface DeleteSmsTemplateResponse {
-  readonly DeleteTemplateStatus: DeleteTemplateStatus
+  readonly DeleteTemplateStatus?: DeleteTemplateStatus
   readonly RequestId: string
 }
 export const DeleteSmsTemplateResponse: $Schema.Schema<DeleteSmsTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteSmsTemplateResponse", { DeleteTemplateStatus: DeleteTemplateStatus, RequestId: $C.str }))
 
 /** `DeleteTemplateStatus` (response side). */
 export interface DeleteTemplateStatus {
-  readonly DeleteStatus: string
-  readonly DeleteTime: number | bigint
+  readonly DeleteStatus?: string
+  readonly DeleteTime?: number | bigint
 }
 export const DeleteTemplateStatus: $Schema.Schema<DeleteTemplateStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteTemplateStatus", { DeleteStatus: $C.str, DeleteTime: $C.uint64 }))
 
 /** `DescribeSignListStatus` (response side). */
 export interface DescribeSignListStatus {
-  readonly SignId: number | bigint
-  readonly International: number | bigint
-  readonly StatusCode: number | bigint
-  readonly ReviewReply: string
-  readonly SignName: string
-  readonly CreateTime: number | bigint
+  readonly SignId?: number | bigint
+  readonly International?: number | bigint
+  readonly StatusCode?: number | bigint
+  readonly ReviewReply?: string
+  readonly SignName?: string
+  readonly CreateTime?: number | bigint
   readonly QualificationId?: number | bigint
   readonly QualificationName?: string
   readonly QualificationStatusCode?: number | bigint
@@ -162,7 +162,7 @@ export const DescribeSmsSignListRequest: $Schema.Schema<DescribeSmsSignListReque
 
 /** `DescribeSmsSignListResponse` (response side). */
 export interface DescribeSmsSignListResponse {
-  readonly DescribeSignListStatusSet: readonly DescribeSignListStatus[]
+  readonly DescribeSignListStatusSet?: readonly DescribeSignListStatus[]
   readonly RequestId: string
 }
 export const DescribeSmsSignListResponse: $Schema.Schema<DescribeSmsSignListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSmsSignListResponse", { DescribeSignListStatusSet: $C.arr(DescribeSignListStatus), RequestId: $C.str }))
@@ -176,26 +176,26 @@ export const DescribeSmsTemplateListRequest: $Schema.Schema<DescribeSmsTemplateL
 
 /** `DescribeSmsTemplateListResponse` (response side). */
 export interface DescribeSmsTemplateListResponse {
-  readonly DescribeTemplateStatusSet: readonly DescribeTemplateListStatus[]
+  readonly DescribeTemplateStatusSet?: readonly DescribeTemplateListStatus[]
   readonly RequestId: string
 }
 export const DescribeSmsTemplateListResponse: $Schema.Schema<DescribeSmsTemplateListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSmsTemplateListResponse", { DescribeTemplateStatusSet: $C.arr(DescribeTemplateListStatus), RequestId: $C.str }))
 
 /** `DescribeTemplateListStatus` (response side). */
 export interface DescribeTemplateListStatus {
-  readonly TemplateId: number | bigint
-  readonly International: number | bigint
-  readonly StatusCode: number | bigint
-  readonly ReviewReply: string
-  readonly TemplateName: string
-  readonly CreateTime: number | bigint
+  readonly TemplateId?: number | bigint
+  readonly International?: number | bigint
+  readonly StatusCode?: number | bigint
+  readonly ReviewReply?: string
+  readonly TemplateName?: string
+  readonly CreateTime?: number | bigint
 }
 export const DescribeTemplateListStatus: $Schema.Schema<DescribeTemplateListStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTemplateListStatus", { TemplateId: $C.uint64, International: $C.uint64, StatusCode: $C.int64, ReviewReply: $C.str, TemplateName: $C.str, CreateTime: $C.uint64 }))
 
 /** `ModifySignStatus` (response side). */
 export interface ModifySignStatus {
-  readonly SignId: number | bigint
-  readonly SignApplyId: string
+  readonly SignId?: number | bigint
+  readonly SignApplyId?: string
 }
 export const ModifySignStatus: $Schema.Schema<ModifySignStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifySignStatus", { SignId: $C.uint64, SignApplyId: $C.str }))
 
@@ -216,7 +216,7 @@ export const ModifySmsSignRequest: $Schema.Schema<ModifySmsSignRequest> = /*#__P
 
 /** `ModifySmsSignResponse` (response side). */
 export interface ModifySmsSignResponse {
-  readonly ModifySignStatus: ModifySignStatus
+  readonly ModifySignStatus?: ModifySignStatus
   readonly RequestId: string
 }
 export const ModifySmsSignResponse: $Schema.Schema<ModifySmsSignResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifySmsSignResponse", { ModifySignStatus: ModifySignStatus, RequestId: $C.str }))
@@ -234,26 +234,26 @@ export const ModifySmsTemplateRequest: $Schema.Schema<ModifySmsTemplateRequest> 
 
 /** `ModifySmsTemplateResponse` (response side). */
 export interface ModifySmsTemplateResponse {
-  readonly ModifyTemplateStatus: ModifyTemplateStatus
+  readonly ModifyTemplateStatus?: ModifyTemplateStatus
   readonly RequestId: string
 }
 export const ModifySmsTemplateResponse: $Schema.Schema<ModifySmsTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifySmsTemplateResponse", { ModifyTemplateStatus: ModifyTemplateStatus, RequestId: $C.str }))
 
 /** `ModifyTemplateStatus` (response side). */
 export interface ModifyTemplateStatus {
-  readonly TemplateId: number | bigint
+  readonly TemplateId?: number | bigint
 }
 export const ModifyTemplateStatus: $Schema.Schema<ModifyTemplateStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTemplateStatus", { TemplateId: $C.uint64 }))
 
 /** `PullSmsReplyStatus` (response side). */
 export interface PullSmsReplyStatus {
-  readonly ExtendCode: string
-  readonly NationCode: string
-  readonly PhoneNumber: string
-  readonly Sign: string
-  readonly ReplyContent: string
-  readonly ReplyTime: string
-  readonly ReplyUnixTime: number | bigint
+  readonly ExtendCode?: string
+  readonly NationCode?: string
+  readonly PhoneNumber?: string
+  readonly Sign?: string
+  readonly ReplyContent?: string
+  readonly ReplyTime?: string
+  readonly ReplyUnixTime?: number | bigint
 }
 export const PullSmsReplyStatus: $Schema.Schema<PullSmsReplyStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("PullSmsReplyStatus", { ExtendCode: $C.str, NationCode: $C.str, PhoneNumber: $C.str, Sign: $C.str, ReplyContent: $C.str, ReplyTime: $C.str, ReplyUnixTime: $C.uint64 }))
 
@@ -270,7 +270,7 @@ export const PullSmsReplyStatusByPhoneNumberRequest: $Schema.Schema<PullSmsReply
 
 /** `PullSmsReplyStatusByPhoneNumberResponse` (response side). */
 export interface PullSmsReplyStatusByPhoneNumberResponse {
-  readonly PullSmsReplyStatusSet: readonly PullSmsReplyStatus[]
+  readonly PullSmsReplyStatusSet?: readonly PullSmsReplyStatus[]
   readonly RequestId: string
 }
 export const PullSmsReplyStatusByPhoneNumberResponse: $Schema.Schema<PullSmsReplyStatusByPhoneNumberResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PullSmsReplyStatusByPhoneNumberResponse", { PullSmsReplyStatusSet: $C.arr(PullSmsReplyStatus), RequestId: $C.str }))
@@ -284,21 +284,21 @@ export const PullSmsReplyStatusRequest: $Schema.Schema<PullSmsReplyStatusRequest
 
 /** `PullSmsReplyStatusResponse` (response side). */
 export interface PullSmsReplyStatusResponse {
-  readonly PullSmsReplyStatusSet: readonly PullSmsReplyStatus[]
+  readonly PullSmsReplyStatusSet?: readonly PullSmsReplyStatus[]
   readonly RequestId: string
 }
 export const PullSmsReplyStatusResponse: $Schema.Schema<PullSmsReplyStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PullSmsReplyStatusResponse", { PullSmsReplyStatusSet: $C.arr(PullSmsReplyStatus), RequestId: $C.str }))
 
 /** `PullSmsSendStatus` (response side). */
 export interface PullSmsSendStatus {
-  readonly UserReceiveTime: string
-  readonly UserReceiveUnixTime: number | bigint
-  readonly NationCode: string
-  readonly PurePhoneNumber: string
-  readonly PhoneNumber: string
-  readonly SerialNo: string
-  readonly ReportStatus: string
-  readonly Description: string
+  readonly UserReceiveTime?: string
+  readonly UserReceiveUnixTime?: number | bigint
+  readonly NationCode?: string
+  readonly PurePhoneNumber?: string
+  readonly PhoneNumber?: string
+  readonly SerialNo?: string
+  readonly ReportStatus?: string
+  readonly Description?: string
 }
 export const PullSmsSendStatus: $Schema.Schema<PullSmsSendStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("PullSmsSendStatus", { UserReceiveTime: $C.str, UserReceiveUnixTime: $C.uint64, NationCode: $C.str, PurePhoneNumber: $C.str, PhoneNumber: $C.str, SerialNo: $C.str, ReportStatus: $C.str, Description: $C.str }))
 
@@ -315,7 +315,7 @@ export const PullSmsSendStatusByPhoneNumberRequest: $Schema.Schema<PullSmsSendSt
 
 /** `PullSmsSendStatusByPhoneNumberResponse` (response side). */
 export interface PullSmsSendStatusByPhoneNumberResponse {
-  readonly PullSmsSendStatusSet: readonly PullSmsSendStatus[]
+  readonly PullSmsSendStatusSet?: readonly PullSmsSendStatus[]
   readonly RequestId: string
 }
 export const PullSmsSendStatusByPhoneNumberResponse: $Schema.Schema<PullSmsSendStatusByPhoneNumberResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PullSmsSendStatusByPhoneNumberResponse", { PullSmsSendStatusSet: $C.arr(PullSmsSendStatus), RequestId: $C.str }))
@@ -329,7 +329,7 @@ export const PullSmsSendStatusRequest: $Schema.Schema<PullSmsSendStatusRequest> 
 
 /** `PullSmsSendStatusResponse` (response side). */
 export interface PullSmsSendStatusResponse {
-  readonly PullSmsSendStatusSet: readonly PullSmsSendStatus[]
+  readonly PullSmsSendStatusSet?: readonly PullSmsSendStatus[]
   readonly RequestId: string
 }
 export const PullSmsSendStatusResponse: $Schema.Schema<PullSmsSendStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PullSmsSendStatusResponse", { PullSmsSendStatusSet: $C.arr(PullSmsSendStatus), RequestId: $C.str }))
@@ -349,28 +349,28 @@ export const SendSmsRequest: $Schema.Schema<SendSmsRequest> = /*#__PURE__*/ $C.l
 
 /** `SendSmsResponse` (response side). */
 export interface SendSmsResponse {
-  readonly SendStatusSet: readonly SendStatus[]
+  readonly SendStatusSet?: readonly SendStatus[]
   readonly RequestId: string
 }
 export const SendSmsResponse: $Schema.Schema<SendSmsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SendSmsResponse", { SendStatusSet: $C.arr(SendStatus), RequestId: $C.str }))
 
 /** `SendStatus` (response side). */
 export interface SendStatus {
-  readonly SerialNo: string
-  readonly PhoneNumber: string
-  readonly Fee: number | bigint
-  readonly SessionContext: string
-  readonly Code: string
-  readonly Message: string
-  readonly IsoCode: string
+  readonly SerialNo?: string
+  readonly PhoneNumber?: string
+  readonly Fee?: number | bigint
+  readonly SessionContext?: string
+  readonly Code?: string
+  readonly Message?: string
+  readonly IsoCode?: string
 }
 export const SendStatus: $Schema.Schema<SendStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("SendStatus", { SerialNo: $C.str, PhoneNumber: $C.str, Fee: $C.uint64, SessionContext: $C.str, Code: $C.str, Message: $C.str, IsoCode: $C.str }))
 
 /** `SendStatusStatistics` (response side). */
 export interface SendStatusStatistics {
-  readonly FeeCount: number | bigint
-  readonly RequestCount: number | bigint
-  readonly RequestSuccessCount: number | bigint
+  readonly FeeCount?: number | bigint
+  readonly RequestCount?: number | bigint
+  readonly RequestSuccessCount?: number | bigint
 }
 export const SendStatusStatistics: $Schema.Schema<SendStatusStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("SendStatusStatistics", { FeeCount: $C.uint64, RequestCount: $C.uint64, RequestSuccessCount: $C.uint64 }))
 
@@ -386,23 +386,23 @@ export const SendStatusStatisticsRequest: $Schema.Schema<SendStatusStatisticsReq
 
 /** `SendStatusStatisticsResponse` (response side). */
 export interface SendStatusStatisticsResponse {
-  readonly SendStatusStatistics: SendStatusStatistics
+  readonly SendStatusStatistics?: SendStatusStatistics
   readonly RequestId: string
 }
 export const SendStatusStatisticsResponse: $Schema.Schema<SendStatusStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SendStatusStatisticsResponse", { SendStatusStatistics: SendStatusStatistics, RequestId: $C.str }))
 
 /** `SmsPackagesStatistics` (response side). */
 export interface SmsPackagesStatistics {
-  readonly PackageCreateTime: string
-  readonly PackageCreateUnixTime: number | bigint
-  readonly PackageEffectiveTime: string
-  readonly PackageEffectiveUnixTime: number | bigint
-  readonly PackageExpiredTime: string
-  readonly PackageExpiredUnixTime: number | bigint
-  readonly AmountOfPackage: number | bigint
-  readonly TypeOfPackage: number | bigint
-  readonly PackageId: number | bigint
-  readonly CurrentUsage: number | bigint
+  readonly PackageCreateTime?: string
+  readonly PackageCreateUnixTime?: number | bigint
+  readonly PackageEffectiveTime?: string
+  readonly PackageEffectiveUnixTime?: number | bigint
+  readonly PackageExpiredTime?: string
+  readonly PackageExpiredUnixTime?: number | bigint
+  readonly AmountOfPackage?: number | bigint
+  readonly TypeOfPackage?: number | bigint
+  readonly PackageId?: number | bigint
+  readonly CurrentUsage?: number | bigint
 }
 export const SmsPackagesStatistics: $Schema.Schema<SmsPackagesStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("SmsPackagesStatistics", { PackageCreateTime: $C.str, PackageCreateUnixTime: $C.uint64, PackageEffectiveTime: $C.str, PackageEffectiveUnixTime: $C.uint64, PackageExpiredTime: $C.str, PackageExpiredUnixTime: $C.uint64, AmountOfPackage: $C.uint64, TypeOfPackage: $C.uint64, PackageId: $C.uint64, CurrentUsage: $C.uint64 }))
 
@@ -416,7 +416,7 @@ export const SmsPackagesStatisticsRequest: $Schema.Schema<SmsPackagesStatisticsR
 
 /** `SmsPackagesStatisticsResponse` (response side). */
 export interface SmsPackagesStatisticsResponse {
-  readonly SmsPackagesStatisticsSet: readonly SmsPackagesStatistics[]
+  readonly SmsPackagesStatisticsSet?: readonly SmsPackagesStatistics[]
   readonly RequestId: string
 }
 export const SmsPackagesStatisticsResponse: $Schema.Schema<SmsPackagesStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SmsPackagesStatisticsResponse", { SmsPackagesStatisticsSet: $C.arr(SmsPackagesStatistics), RequestId: $C.str }))

@@ -68,8 +68,8 @@ export const KeywordEvaluateRequest: $Schema.Schema<KeywordEvaluateRequest> = /*
 
 /** `KeywordEvaluateResponse` (response side). */
 export interface KeywordEvaluateResponse {
-  readonly KeywordScores: readonly KeywordScore[]
-  readonly SessionId: string
+  readonly KeywordScores?: readonly KeywordScore[]
+  readonly SessionId?: string
   readonly RequestId: string
 }
 export const KeywordEvaluateResponse: $Schema.Schema<KeywordEvaluateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("KeywordEvaluateResponse", { KeywordScores: $C.arr(KeywordScore), SessionId: $C.str, RequestId: $C.str }))
@@ -101,15 +101,15 @@ export const PhoneInfo: $Schema.Schema<PhoneInfo> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `SentenceInfo` (response side). */
 export interface SentenceInfo {
-  readonly SentenceId: number | bigint
-  readonly Words: readonly WordRsp[]
-  readonly PronAccuracy: number
-  readonly PronFluency: number
-  readonly PronCompletion: number
-  readonly SuggestedScore: number
-  readonly RefTextId: number | bigint | null
-  readonly KeyWordHits: readonly number[] | null
-  readonly UnKeyWordHits: readonly number[] | null
+  readonly SentenceId?: number | bigint
+  readonly Words?: readonly WordRsp[]
+  readonly PronAccuracy?: number
+  readonly PronFluency?: number
+  readonly PronCompletion?: number
+  readonly SuggestedScore?: number
+  readonly RefTextId?: number | bigint | null
+  readonly KeyWordHits?: readonly number[] | null
+  readonly UnKeyWordHits?: readonly number[] | null
 }
 export const SentenceInfo: $Schema.Schema<SentenceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SentenceInfo", { SentenceId: $C.int64, Words: $C.arr(WordRsp), PronAccuracy: $C.float, PronFluency: $C.float, PronCompletion: $C.float, SuggestedScore: $C.float, RefTextId: $C.nul($C.int64), KeyWordHits: $C.nul($C.arr($C.float)), UnKeyWordHits: $C.nul($C.arr($C.float)) }))
 
@@ -137,15 +137,15 @@ export const TransmitOralProcessRequest: $Schema.Schema<TransmitOralProcessReque
 
 /** `TransmitOralProcessResponse` (response side). */
 export interface TransmitOralProcessResponse {
-  readonly PronAccuracy: number
-  readonly PronFluency: number
-  readonly PronCompletion: number
-  readonly Words: readonly WordRsp[]
-  readonly SessionId: string
-  readonly AudioUrl: string
-  readonly SentenceInfoSet: readonly SentenceInfo[]
-  readonly Status: string
-  readonly SuggestedScore: number
+  readonly PronAccuracy?: number
+  readonly PronFluency?: number
+  readonly PronCompletion?: number
+  readonly Words?: readonly WordRsp[]
+  readonly SessionId?: string
+  readonly AudioUrl?: string
+  readonly SentenceInfoSet?: readonly SentenceInfo[]
+  readonly Status?: string
+  readonly SuggestedScore?: number
   readonly RefTextId?: number | bigint | null
   readonly KeyWordHits?: readonly number[] | null
   readonly UnKeyWordHits?: readonly number[] | null
@@ -180,34 +180,34 @@ export const TransmitOralProcessWithInitRequest: $Schema.Schema<TransmitOralProc
 
 /** `TransmitOralProcessWithInitResponse` (response side). */
 export interface TransmitOralProcessWithInitResponse {
-  readonly PronAccuracy: number
-  readonly PronFluency: number
-  readonly PronCompletion: number
-  readonly Words: readonly WordRsp[]
-  readonly SessionId: string
+  readonly PronAccuracy?: number
+  readonly PronFluency?: number
+  readonly PronCompletion?: number
+  readonly Words?: readonly WordRsp[]
+  readonly SessionId?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly AudioUrl: string
-  readonly SentenceInfoSet: readonly SentenceInfo[]
-  readonly Status: string
-  readonly SuggestedScore: number
-  readonly RefTextId: number | bigint | null
-  readonly KeyWordHits: readonly number[] | null
-  readonly UnKeyWordHits: readonly number[] | null
+  readonly AudioUrl?: string
+  readonly SentenceInfoSet?: readonly SentenceInfo[]
+  readonly Status?: string
+  readonly SuggestedScore?: number
+  readonly RefTextId?: number | bigint | null
+  readonly KeyWordHits?: readonly number[] | null
+  readonly UnKeyWordHits?: readonly number[] | null
   readonly RequestId: string
 }
 export const TransmitOralProcessWithInitResponse: $Schema.Schema<TransmitOralProcessWithInitResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TransmitOralProcessWithInitResponse", { PronAccuracy: $C.float, PronFluency: $C.float, PronCompletion: $C.float, Words: $C.arr(WordRsp), SessionId: $C.str, AudioUrl: $C.str, SentenceInfoSet: $C.arr(SentenceInfo), Status: $C.str, SuggestedScore: $C.float, RefTextId: $C.nul($C.int64), KeyWordHits: $C.nul($C.arr($C.float)), UnKeyWordHits: $C.nul($C.arr($C.float)), RequestId: $C.str }))
 
 /** `WordRsp` (response side). */
 export interface WordRsp {
-  readonly MemBeginTime: number | bigint
-  readonly MemEndTime: number | bigint
-  readonly PronAccuracy: number
-  readonly PronFluency: number
-  readonly Word: string
-  readonly MatchTag: number | bigint
-  readonly PhoneInfos: readonly PhoneInfo[]
-  readonly ReferenceWord: string
-  readonly KeywordTag: number | bigint | null
+  readonly MemBeginTime?: number | bigint
+  readonly MemEndTime?: number | bigint
+  readonly PronAccuracy?: number
+  readonly PronFluency?: number
+  readonly Word?: string
+  readonly MatchTag?: number | bigint
+  readonly PhoneInfos?: readonly PhoneInfo[]
+  readonly ReferenceWord?: string
+  readonly KeywordTag?: number | bigint | null
   readonly Tone?: Tone | null
 }
 export const WordRsp: $Schema.Schema<WordRsp> = /*#__PURE__*/ $C.lazy(() => $C.struct("WordRsp", { MemBeginTime: $C.int64, MemEndTime: $C.int64, PronAccuracy: $C.float, PronFluency: $C.float, Word: $C.str, MatchTag: $C.int64, PhoneInfos: $C.arr(PhoneInfo), ReferenceWord: $C.str, KeywordTag: $C.nul($C.int64) }, { Tone: $C.nul(Tone) }))

@@ -33,19 +33,19 @@ export const AccountCreateInfo: $Schema.Schema<AccountCreateInfo> = /*#__PURE__*
 
 /** `AccountDetail` (response side). */
 export interface AccountDetail {
-  readonly Name: string
-  readonly Remark: string
-  readonly CreateTime: string
-  readonly Status: number | bigint
-  readonly UpdateTime: string
-  readonly PassTime: string
-  readonly InternalStatus: string
-  readonly Dbs: readonly DBPrivilege[]
-  readonly IsAdmin: boolean
+  readonly Name?: string
+  readonly Remark?: string
+  readonly CreateTime?: string
+  readonly Status?: number | bigint
+  readonly UpdateTime?: string
+  readonly PassTime?: string
+  readonly InternalStatus?: string
+  readonly Dbs?: readonly DBPrivilege[]
+  readonly IsAdmin?: boolean
   readonly IsCam?: boolean
-  readonly Authentication: string
-  readonly Host: string
-  readonly AccountType: string
+  readonly Authentication?: string
+  readonly Host?: string
+  readonly AccountType?: string
 }
 export const AccountDetail: $Schema.Schema<AccountDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccountDetail", { Name: $C.str, Remark: $C.str, CreateTime: $C.datetime, Status: $C.int64, UpdateTime: $C.datetime, PassTime: $C.datetime, InternalStatus: $C.str, Dbs: $C.arr(DBPrivilege), IsAdmin: $C.bool, Authentication: $C.str, Host: $C.str, AccountType: $C.str }, { IsCam: $C.bool }))
 
@@ -97,24 +97,24 @@ export const AssociateSecurityGroupsResponse: $Schema.Schema<AssociateSecurityGr
 
 /** `Backup` (response side). */
 export interface Backup {
-  readonly FileName: string
-  readonly Size: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly InternalAddr: string
-  readonly ExternalAddr: string
-  readonly Id: number | bigint
-  readonly Status: number | bigint
-  readonly DBs: readonly string[]
-  readonly Strategy: number | bigint
+  readonly FileName?: string
+  readonly Size?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly InternalAddr?: string
+  readonly ExternalAddr?: string
+  readonly Id?: number | bigint
+  readonly Status?: number | bigint
+  readonly DBs?: readonly string[]
+  readonly Strategy?: number | bigint
   readonly StorageStrategy?: number | bigint
-  readonly BackupWay: number | bigint
-  readonly BackupName: string
-  readonly GroupId: string
-  readonly BackupFormat: string
-  readonly Region: string
-  readonly CrossBackupAddr: readonly CrossBackupAddr[]
-  readonly CrossBackupStatus: readonly CrossRegionStatus[]
+  readonly BackupWay?: number | bigint
+  readonly BackupName?: string
+  readonly GroupId?: string
+  readonly BackupFormat?: string
+  readonly Region?: string
+  readonly CrossBackupAddr?: readonly CrossBackupAddr[]
+  readonly CrossBackupStatus?: readonly CrossRegionStatus[]
 }
 export const Backup: $Schema.Schema<Backup> = /*#__PURE__*/ $C.lazy(() => $C.struct("Backup", { FileName: $C.str, Size: $C.int64, StartTime: $C.datetime, EndTime: $C.datetime, InternalAddr: $C.str, ExternalAddr: $C.str, Id: $C.uint64, Status: $C.uint64, DBs: $C.arr($C.str), Strategy: $C.int64, BackupWay: $C.int64, BackupName: $C.str, GroupId: $C.str, BackupFormat: $C.str, Region: $C.str, CrossBackupAddr: $C.arr(CrossBackupAddr), CrossBackupStatus: $C.arr(CrossRegionStatus) }, { StorageStrategy: $C.int64 }))
 
@@ -164,12 +164,12 @@ export const BusinessIntelligenceFile: $Schema.Schema<BusinessIntelligenceFile> 
 
 /** `CheckItem` (response side). */
 export interface CheckItem {
-  readonly CheckName: string
-  readonly CurrentValue: string
-  readonly Passed: number | bigint
-  readonly IsAffect: number | bigint
-  readonly Msg: string
-  readonly MsgCode: number | bigint
+  readonly CheckName?: string
+  readonly CurrentValue?: string
+  readonly Passed?: number | bigint
+  readonly IsAffect?: number | bigint
+  readonly Msg?: string
+  readonly MsgCode?: number | bigint
 }
 export const CheckItem: $Schema.Schema<CheckItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckItem", { CheckName: $C.str, CurrentValue: $C.str, Passed: $C.int64, IsAffect: $C.int64, Msg: $C.str, MsgCode: $C.int64 }))
 
@@ -195,7 +195,7 @@ export const CloseInterCommunicationRequest: $Schema.Schema<CloseInterCommunicat
 
 /** `CloseInterCommunicationResponse` (response side). */
 export interface CloseInterCommunicationResponse {
-  readonly InterInstanceFlowSet: readonly InterInstanceFlow[]
+  readonly InterInstanceFlowSet?: readonly InterInstanceFlow[]
   readonly RequestId: string
 }
 export const CloseInterCommunicationResponse: $Schema.Schema<CloseInterCommunicationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloseInterCommunicationResponse", { InterInstanceFlowSet: $C.arr(InterInstanceFlow), RequestId: $C.str }))
@@ -241,8 +241,8 @@ export const CompleteMigrationResponse: $Schema.Schema<CompleteMigrationResponse
 
 /** `CosUploadBackupFile` (response side). */
 export interface CosUploadBackupFile {
-  readonly FileName: string
-  readonly Size: number | bigint
+  readonly FileName?: string
+  readonly Size?: number | bigint
 }
 export const CosUploadBackupFile: $Schema.Schema<CosUploadBackupFile> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosUploadBackupFile", { FileName: $C.str, Size: $C.int64 }))
 
@@ -255,7 +255,7 @@ export const CreateAccountRequest: $Schema.Schema<CreateAccountRequest> = /*#__P
 
 /** `CreateAccountResponse` (response side). */
 export interface CreateAccountResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const CreateAccountResponse: $Schema.Schema<CreateAccountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAccountResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -289,7 +289,7 @@ export const CreateBackupRequest: $Schema.Schema<CreateBackupRequest> = /*#__PUR
 
 /** `CreateBackupResponse` (response side). */
 export interface CreateBackupResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const CreateBackupResponse: $Schema.Schema<CreateBackupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBackupResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -325,7 +325,7 @@ export const CreateBasicDBInstancesRequest: $Schema.Schema<CreateBasicDBInstance
 
 /** `CreateBasicDBInstancesResponse` (response side). */
 export interface CreateBasicDBInstancesResponse {
-  readonly DealName: string
+  readonly DealName?: string
   readonly RequestId: string
 }
 export const CreateBasicDBInstancesResponse: $Schema.Schema<CreateBasicDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBasicDBInstancesResponse", { DealName: $C.str, RequestId: $C.str }))
@@ -352,9 +352,9 @@ export const CreateBusinessDBInstancesRequest: $Schema.Schema<CreateBusinessDBIn
 
 /** `CreateBusinessDBInstancesResponse` (response side). */
 export interface CreateBusinessDBInstancesResponse {
-  readonly DealName: string
-  readonly FlowId: number | bigint
-  readonly InstanceIdSet: readonly string[]
+  readonly DealName?: string
+  readonly FlowId?: number | bigint
+  readonly InstanceIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const CreateBusinessDBInstancesResponse: $Schema.Schema<CreateBusinessDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBusinessDBInstancesResponse", { DealName: $C.str, FlowId: $C.int64, InstanceIdSet: $C.arr($C.str), RequestId: $C.str }))
@@ -370,7 +370,7 @@ export const CreateBusinessIntelligenceFileRequest: $Schema.Schema<CreateBusines
 
 /** `CreateBusinessIntelligenceFileResponse` (response side). */
 export interface CreateBusinessIntelligenceFileResponse {
-  readonly FileTaskId: string
+  readonly FileTaskId?: string
   readonly RequestId: string
 }
 export const CreateBusinessIntelligenceFileResponse: $Schema.Schema<CreateBusinessIntelligenceFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBusinessIntelligenceFileResponse", { FileTaskId: $C.str, RequestId: $C.str }))
@@ -410,7 +410,7 @@ export const CreateCloudDBInstancesRequest: $Schema.Schema<CreateCloudDBInstance
 
 /** `CreateCloudDBInstancesResponse` (response side). */
 export interface CreateCloudDBInstancesResponse {
-  readonly DealName: string
+  readonly DealName?: string
   readonly RequestId: string
 }
 export const CreateCloudDBInstancesResponse: $Schema.Schema<CreateCloudDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudDBInstancesResponse", { DealName: $C.str, RequestId: $C.str }))
@@ -448,7 +448,7 @@ export const CreateCloudReadOnlyDBInstancesRequest: $Schema.Schema<CreateCloudRe
 
 /** `CreateCloudReadOnlyDBInstancesResponse` (response side). */
 export interface CreateCloudReadOnlyDBInstancesResponse {
-  readonly DealNames: readonly string[]
+  readonly DealNames?: readonly string[]
   readonly RequestId: string
 }
 export const CreateCloudReadOnlyDBInstancesResponse: $Schema.Schema<CreateCloudReadOnlyDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudReadOnlyDBInstancesResponse", { DealNames: $C.arr($C.str), RequestId: $C.str }))
@@ -485,8 +485,8 @@ export const CreateDBInstancesRequest: $Schema.Schema<CreateDBInstancesRequest> 
 
 /** `CreateDBInstancesResponse` (response side). */
 export interface CreateDBInstancesResponse {
-  readonly DealName: string
-  readonly DealNames: readonly string[]
+  readonly DealName?: string
+  readonly DealNames?: readonly string[]
   readonly RequestId: string
 }
 export const CreateDBInstancesResponse: $Schema.Schema<CreateDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDBInstancesResponse", { DealName: $C.str, DealNames: $C.arr($C.str), RequestId: $C.str }))
@@ -500,7 +500,7 @@ export const CreateDBRequest: $Schema.Schema<CreateDBRequest> = /*#__PURE__*/ $C
 
 /** `CreateDBResponse` (response side). */
 export interface CreateDBResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const CreateDBResponse: $Schema.Schema<CreateDBResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDBResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -602,7 +602,7 @@ export const CreateReadOnlyDBInstancesRequest: $Schema.Schema<CreateReadOnlyDBIn
 
 /** `CreateReadOnlyDBInstancesResponse` (response side). */
 export interface CreateReadOnlyDBInstancesResponse {
-  readonly DealNames: readonly string[]
+  readonly DealNames?: readonly string[]
   readonly RequestId: string
 }
 export const CreateReadOnlyDBInstancesResponse: $Schema.Schema<CreateReadOnlyDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateReadOnlyDBInstancesResponse", { DealNames: $C.arr($C.str), RequestId: $C.str }))
@@ -624,20 +624,20 @@ export const CrossRegionStatus: $Schema.Schema<CrossRegionStatus> = /*#__PURE__*
 
 /** `CrossSummaryDetailRes` (response side). */
 export interface CrossSummaryDetailRes {
-  readonly Status: number | bigint
-  readonly Region: string
-  readonly InstanceId: string
-  readonly Name: string
-  readonly CrossBackupEnabled: string
-  readonly CrossRegions: readonly string[]
-  readonly LastBackupStartTime: string
-  readonly CrossBackupSaveDays: number | bigint
-  readonly DataBackupSpace: number | bigint
-  readonly DataBackupCount: number | bigint
-  readonly LogBackupSpace: number | bigint
-  readonly LogBackupCount: number | bigint
-  readonly ActualUsedSpace: number | bigint
-  readonly ActualUsedCount: number | bigint
+  readonly Status?: number | bigint
+  readonly Region?: string
+  readonly InstanceId?: string
+  readonly Name?: string
+  readonly CrossBackupEnabled?: string
+  readonly CrossRegions?: readonly string[]
+  readonly LastBackupStartTime?: string
+  readonly CrossBackupSaveDays?: number | bigint
+  readonly DataBackupSpace?: number | bigint
+  readonly DataBackupCount?: number | bigint
+  readonly LogBackupSpace?: number | bigint
+  readonly LogBackupCount?: number | bigint
+  readonly ActualUsedSpace?: number | bigint
+  readonly ActualUsedCount?: number | bigint
 }
 export const CrossSummaryDetailRes: $Schema.Schema<CrossSummaryDetailRes> = /*#__PURE__*/ $C.lazy(() => $C.struct("CrossSummaryDetailRes", { Status: $C.int64, Region: $C.str, InstanceId: $C.str, Name: $C.str, CrossBackupEnabled: $C.str, CrossRegions: $C.arr($C.str), LastBackupStartTime: $C.str, CrossBackupSaveDays: $C.int64, DataBackupSpace: $C.uint64, DataBackupCount: $C.uint64, LogBackupSpace: $C.uint64, LogBackupCount: $C.uint64, ActualUsedSpace: $C.uint64, ActualUsedCount: $C.uint64 }))
 
@@ -664,74 +664,74 @@ export const DBCreateInfo: $Schema.Schema<DBCreateInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `DBDetail` (response side). */
 export interface DBDetail {
-  readonly Name: string
-  readonly Charset: string
-  readonly Remark: string
-  readonly CreateTime: string
-  readonly Status: number | bigint
-  readonly Accounts: readonly AccountPrivilege[]
-  readonly InternalStatus: string
-  readonly Encryption: string
+  readonly Name?: string
+  readonly Charset?: string
+  readonly Remark?: string
+  readonly CreateTime?: string
+  readonly Status?: number | bigint
+  readonly Accounts?: readonly AccountPrivilege[]
+  readonly InternalStatus?: string
+  readonly Encryption?: string
 }
 export const DBDetail: $Schema.Schema<DBDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DBDetail", { Name: $C.str, Charset: $C.str, Remark: $C.str, CreateTime: $C.datetime, Status: $C.int64, Accounts: $C.arr(AccountPrivilege), InternalStatus: $C.str, Encryption: $C.str }))
 
 /** `DBInstance` (response side). */
 export interface DBInstance {
-  readonly InstanceId: string
-  readonly Name: string
-  readonly ProjectId: number | bigint
-  readonly RegionId: number | bigint
-  readonly ZoneId: number | bigint
-  readonly VpcId: number | bigint
-  readonly SubnetId: number | bigint
-  readonly Status: number | bigint
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly IsolateTime: string
-  readonly Memory: number | bigint
-  readonly UsedStorage: number | bigint
-  readonly Storage: number | bigint
-  readonly VersionName: string
-  readonly RenewFlag: number | bigint
-  readonly Model: number | bigint
-  readonly Region: string
-  readonly Zone: string
-  readonly BackupTime: string
-  readonly PayMode: number | bigint
-  readonly Uid: string
-  readonly Cpu: number | bigint
-  readonly Version: string
-  readonly Type: string
-  readonly Pid: number | bigint
-  readonly UniqVpcId: string
-  readonly UniqSubnetId: string
-  readonly IsolateOperator: string
-  readonly SubFlag: string
-  readonly ROFlag: string
-  readonly HAFlag: string
-  readonly ResourceTags: readonly ResourceTag[] | null
-  readonly BackupModel: string
-  readonly InstanceNote: string
-  readonly BackupCycle: readonly (number | bigint)[]
-  readonly BackupCycleType: string
-  readonly BackupSaveDays: number | bigint
-  readonly InstanceType: string
-  readonly CrossRegions: readonly string[]
-  readonly CrossBackupEnabled: string
-  readonly CrossBackupSaveDays: number | bigint
-  readonly DnsPodDomain: string
-  readonly TgwWanVPort: number | bigint
-  readonly Collation: string
-  readonly TimeZone: string
-  readonly IsDrZone: boolean
-  readonly SlaveZones: SlaveZones
-  readonly Architecture: string
-  readonly Style: string
-  readonly MultiSlaveZones: readonly SlaveZones[]
+  readonly InstanceId?: string
+  readonly Name?: string
+  readonly ProjectId?: number | bigint
+  readonly RegionId?: number | bigint
+  readonly ZoneId?: number | bigint
+  readonly VpcId?: number | bigint
+  readonly SubnetId?: number | bigint
+  readonly Status?: number | bigint
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly IsolateTime?: string
+  readonly Memory?: number | bigint
+  readonly UsedStorage?: number | bigint
+  readonly Storage?: number | bigint
+  readonly VersionName?: string
+  readonly RenewFlag?: number | bigint
+  readonly Model?: number | bigint
+  readonly Region?: string
+  readonly Zone?: string
+  readonly BackupTime?: string
+  readonly PayMode?: number | bigint
+  readonly Uid?: string
+  readonly Cpu?: number | bigint
+  readonly Version?: string
+  readonly Type?: string
+  readonly Pid?: number | bigint
+  readonly UniqVpcId?: string
+  readonly UniqSubnetId?: string
+  readonly IsolateOperator?: string
+  readonly SubFlag?: string
+  readonly ROFlag?: string
+  readonly HAFlag?: string
+  readonly ResourceTags?: readonly ResourceTag[] | null
+  readonly BackupModel?: string
+  readonly InstanceNote?: string
+  readonly BackupCycle?: readonly (number | bigint)[]
+  readonly BackupCycleType?: string
+  readonly BackupSaveDays?: number | bigint
+  readonly InstanceType?: string
+  readonly CrossRegions?: readonly string[]
+  readonly CrossBackupEnabled?: string
+  readonly CrossBackupSaveDays?: number | bigint
+  readonly DnsPodDomain?: string
+  readonly TgwWanVPort?: number | bigint
+  readonly Collation?: string
+  readonly TimeZone?: string
+  readonly IsDrZone?: boolean
+  readonly SlaveZones?: SlaveZones
+  readonly Architecture?: string
+  readonly Style?: string
+  readonly MultiSlaveZones?: readonly SlaveZones[]
   readonly ThroughputPerformance?: number | bigint | null
 }
 export const DBInstance: $Schema.Schema<DBInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("DBInstance", { InstanceId: $C.str, Name: $C.str, ProjectId: $C.int64, RegionId: $C.int64, ZoneId: $C.int64, VpcId: $C.int64, SubnetId: $C.int64, Status: $C.int64, Vip: $C.str, Vport: $C.int64, CreateTime: $C.datetime, UpdateTime: $C.datetime, StartTime: $C.datetime, EndTime: $C.datetime, IsolateTime: $C.datetime, Memory: $C.int64, UsedStorage: $C.int64, Storage: $C.int64, VersionName: $C.str, RenewFlag: $C.int64, Model: $C.int64, Region: $C.str, Zone: $C.str, BackupTime: $C.str, PayMode: $C.int64, Uid: $C.str, Cpu: $C.int64, Version: $C.str, Type: $C.str, Pid: $C.int64, UniqVpcId: $C.str, UniqSubnetId: $C.str, IsolateOperator: $C.str, SubFlag: $C.str, ROFlag: $C.str, HAFlag: $C.str, ResourceTags: $C.nul($C.arr(ResourceTag)), BackupModel: $C.str, InstanceNote: $C.str, BackupCycle: $C.arr($C.int64), BackupCycleType: $C.str, BackupSaveDays: $C.int64, InstanceType: $C.str, CrossRegions: $C.arr($C.str), CrossBackupEnabled: $C.str, CrossBackupSaveDays: $C.uint64, DnsPodDomain: $C.str, TgwWanVPort: $C.int64, Collation: $C.str, TimeZone: $C.str, IsDrZone: $C.bool, SlaveZones: SlaveZones, Architecture: $C.str, Style: $C.str, MultiSlaveZones: $C.arr(SlaveZones) }, { ThroughputPerformance: $C.nul($C.int64) }))
@@ -787,57 +787,57 @@ export const DatabaseTuple: $Schema.Schema<DatabaseTuple> = /*#__PURE__*/ $C.laz
 
 /** `DatabaseTupleStatus` (response side). */
 export interface DatabaseTupleStatus {
-  readonly PublishDatabase: string
-  readonly SubscribeDatabase: string
-  readonly LastSyncTime: string
-  readonly Status: string
+  readonly PublishDatabase?: string
+  readonly SubscribeDatabase?: string
+  readonly LastSyncTime?: string
+  readonly Status?: string
 }
 export const DatabaseTupleStatus: $Schema.Schema<DatabaseTupleStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("DatabaseTupleStatus", { PublishDatabase: $C.str, SubscribeDatabase: $C.str, LastSyncTime: $C.str, Status: $C.str }))
 
 /** `DbNormalDetail` (response side). */
 export interface DbNormalDetail {
-  readonly IsSubscribed: string
-  readonly CollationName: string
-  readonly IsAutoCleanupOn: string
-  readonly IsBrokerEnabled: string
-  readonly IsCdcEnabled: string
-  readonly IsDbChainingOn: string
-  readonly IsEncrypted: string
+  readonly IsSubscribed?: string
+  readonly CollationName?: string
+  readonly IsAutoCleanupOn?: string
+  readonly IsBrokerEnabled?: string
+  readonly IsCdcEnabled?: string
+  readonly IsDbChainingOn?: string
+  readonly IsEncrypted?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly IsFulltextEnabled: string
-  readonly IsMirroring: string
-  readonly IsPublished: string
-  readonly IsReadCommittedSnapshotOn: string
-  readonly IsTrustworthyOn: string
-  readonly MirroringState: string
-  readonly Name: string
-  readonly RecoveryModelDesc: string
-  readonly RetentionPeriod: string
-  readonly StateDesc: string
-  readonly UserAccessDesc: string
-  readonly CreateTime: string
+  readonly IsFulltextEnabled?: string
+  readonly IsMirroring?: string
+  readonly IsPublished?: string
+  readonly IsReadCommittedSnapshotOn?: string
+  readonly IsTrustworthyOn?: string
+  readonly MirroringState?: string
+  readonly Name?: string
+  readonly RecoveryModelDesc?: string
+  readonly RetentionPeriod?: string
+  readonly StateDesc?: string
+  readonly UserAccessDesc?: string
+  readonly CreateTime?: string
   readonly IsFullTextEnabled?: string
-  readonly IsAvailabilityGroups: string
-  readonly AGSyncState: string
+  readonly IsAvailabilityGroups?: string
+  readonly AGSyncState?: string
 }
 export const DbNormalDetail: $Schema.Schema<DbNormalDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DbNormalDetail", { IsSubscribed: $C.str, CollationName: $C.str, IsAutoCleanupOn: $C.str, IsBrokerEnabled: $C.str, IsCdcEnabled: $C.str, IsDbChainingOn: $C.str, IsEncrypted: $C.str, IsFulltextEnabled: $C.str, IsMirroring: $C.str, IsPublished: $C.str, IsReadCommittedSnapshotOn: $C.str, IsTrustworthyOn: $C.str, MirroringState: $C.str, Name: $C.str, RecoveryModelDesc: $C.str, RetentionPeriod: $C.str, StateDesc: $C.str, UserAccessDesc: $C.str, CreateTime: $C.str, IsAvailabilityGroups: $C.str, AGSyncState: $C.str }, { IsFullTextEnabled: $C.str }))
 
 /** `DbRollbackTimeInfo` (response side). */
 export interface DbRollbackTimeInfo {
-  readonly DBName: string
-  readonly StartTime: string
-  readonly EndTime: string
+  readonly DBName?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
 }
 export const DbRollbackTimeInfo: $Schema.Schema<DbRollbackTimeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DbRollbackTimeInfo", { DBName: $C.str, StartTime: $C.datetime, EndTime: $C.datetime }))
 
 /** `DealInfo` (response side). */
 export interface DealInfo {
-  readonly DealName: string
-  readonly Count: number | bigint
-  readonly FlowId: number | bigint
-  readonly InstanceIdSet: readonly string[]
-  readonly OwnerUin: string
-  readonly InstanceChargeType: string
+  readonly DealName?: string
+  readonly Count?: number | bigint
+  readonly FlowId?: number | bigint
+  readonly InstanceIdSet?: readonly string[]
+  readonly OwnerUin?: string
+  readonly InstanceChargeType?: string
 }
 export const DealInfo: $Schema.Schema<DealInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DealInfo", { DealName: $C.str, Count: $C.uint64, FlowId: $C.int64, InstanceIdSet: $C.arr($C.str), OwnerUin: $C.str, InstanceChargeType: $C.str }))
 
@@ -910,7 +910,7 @@ export const DeleteDBRequest: $Schema.Schema<DeleteDBRequest> = /*#__PURE__*/ $C
 
 /** `DeleteDBResponse` (response side). */
 export interface DeleteDBResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const DeleteDBResponse: $Schema.Schema<DeleteDBResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteDBResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -1003,8 +1003,8 @@ export const DescribeAccountPrivilegeByDBRequest: $Schema.Schema<DescribeAccount
 
 /** `DescribeAccountPrivilegeByDBResponse` (response side). */
 export interface DescribeAccountPrivilegeByDBResponse {
-  readonly TotalCount: number | bigint
-  readonly Accounts: readonly AccountPrivilege[]
+  readonly TotalCount?: number | bigint
+  readonly Accounts?: readonly AccountPrivilege[]
   readonly RequestId: string
 }
 export const DescribeAccountPrivilegeByDBResponse: $Schema.Schema<DescribeAccountPrivilegeByDBResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccountPrivilegeByDBResponse", { TotalCount: $C.int64, Accounts: $C.arr(AccountPrivilege), RequestId: $C.str }))
@@ -1022,9 +1022,9 @@ export const DescribeAccountsRequest: $Schema.Schema<DescribeAccountsRequest> = 
 
 /** `DescribeAccountsResponse` (response side). */
 export interface DescribeAccountsResponse {
-  readonly InstanceId: string
-  readonly Accounts: readonly AccountDetail[]
-  readonly TotalCount: number | bigint
+  readonly InstanceId?: string
+  readonly Accounts?: readonly AccountDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAccountsResponse: $Schema.Schema<DescribeAccountsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccountsResponse", { InstanceId: $C.str, Accounts: $C.arr(AccountDetail), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1038,19 +1038,19 @@ export const DescribeBackupByFlowIdRequest: $Schema.Schema<DescribeBackupByFlowI
 
 /** `DescribeBackupByFlowIdResponse` (response side). */
 export interface DescribeBackupByFlowIdResponse {
-  readonly Id: number | bigint
-  readonly FileName: string
-  readonly BackupName: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Size: number | bigint
-  readonly Strategy: number | bigint
-  readonly Status: number | bigint
-  readonly BackupWay: number | bigint
-  readonly DBs: readonly string[]
-  readonly InternalAddr: string
-  readonly ExternalAddr: string
-  readonly GroupId: string
+  readonly Id?: number | bigint
+  readonly FileName?: string
+  readonly BackupName?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Size?: number | bigint
+  readonly Strategy?: number | bigint
+  readonly Status?: number | bigint
+  readonly BackupWay?: number | bigint
+  readonly DBs?: readonly string[]
+  readonly InternalAddr?: string
+  readonly ExternalAddr?: string
+  readonly GroupId?: string
   readonly RequestId: string
 }
 export const DescribeBackupByFlowIdResponse: $Schema.Schema<DescribeBackupByFlowIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupByFlowIdResponse", { Id: $C.uint64, FileName: $C.str, BackupName: $C.str, StartTime: $C.datetime, EndTime: $C.datetime, Size: $C.uint64, Strategy: $C.int64, Status: $C.int64, BackupWay: $C.int64, DBs: $C.arr($C.str), InternalAddr: $C.str, ExternalAddr: $C.str, GroupId: $C.str, RequestId: $C.str }))
@@ -1085,8 +1085,8 @@ export const DescribeBackupFilesRequest: $Schema.Schema<DescribeBackupFilesReque
 
 /** `DescribeBackupFilesResponse` (response side). */
 export interface DescribeBackupFilesResponse {
-  readonly TotalCount: number | bigint
-  readonly BackupFiles: readonly BackupFile[]
+  readonly TotalCount?: number | bigint
+  readonly BackupFiles?: readonly BackupFile[]
   readonly RequestId: string
 }
 export const DescribeBackupFilesResponse: $Schema.Schema<DescribeBackupFilesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupFilesResponse", { TotalCount: $C.int64, BackupFiles: $C.arr(BackupFile), RequestId: $C.str }))
@@ -1147,8 +1147,8 @@ export const DescribeBackupStatisticalRequest: $Schema.Schema<DescribeBackupStat
 
 /** `DescribeBackupStatisticalResponse` (response side). */
 export interface DescribeBackupStatisticalResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly SummaryDetailRes[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly SummaryDetailRes[]
   readonly RequestId: string
 }
 export const DescribeBackupStatisticalResponse: $Schema.Schema<DescribeBackupStatisticalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupStatisticalResponse", { TotalCount: $C.uint64, Items: $C.arr(SummaryDetailRes), RequestId: $C.str }))
@@ -1196,7 +1196,7 @@ export const DescribeBackupUploadSizeRequest: $Schema.Schema<DescribeBackupUploa
 
 /** `DescribeBackupUploadSizeResponse` (response side). */
 export interface DescribeBackupUploadSizeResponse {
-  readonly CosUploadBackupFileSet: readonly CosUploadBackupFile[]
+  readonly CosUploadBackupFileSet?: readonly CosUploadBackupFile[]
   readonly RequestId: string
 }
 export const DescribeBackupUploadSizeResponse: $Schema.Schema<DescribeBackupUploadSizeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupUploadSizeResponse", { CosUploadBackupFileSet: $C.arr(CosUploadBackupFile), RequestId: $C.str }))
@@ -1222,8 +1222,8 @@ export const DescribeBackupsRequest: $Schema.Schema<DescribeBackupsRequest> = /*
 
 /** `DescribeBackupsResponse` (response side). */
 export interface DescribeBackupsResponse {
-  readonly TotalCount: number | bigint
-  readonly Backups: readonly Backup[]
+  readonly TotalCount?: number | bigint
+  readonly Backups?: readonly Backup[]
   readonly RequestId: string
 }
 export const DescribeBackupsResponse: $Schema.Schema<DescribeBackupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupsResponse", { TotalCount: $C.int64, Backups: $C.arr(Backup), RequestId: $C.str }))
@@ -1243,8 +1243,8 @@ export const DescribeBusinessIntelligenceFileRequest: $Schema.Schema<DescribeBus
 
 /** `DescribeBusinessIntelligenceFileResponse` (response side). */
 export interface DescribeBusinessIntelligenceFileResponse {
-  readonly TotalCount: number | bigint
-  readonly BackupMigrationSet: readonly BusinessIntelligenceFile[]
+  readonly TotalCount?: number | bigint
+  readonly BackupMigrationSet?: readonly BusinessIntelligenceFile[]
   readonly RequestId: string
 }
 export const DescribeBusinessIntelligenceFileResponse: $Schema.Schema<DescribeBusinessIntelligenceFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBusinessIntelligenceFileResponse", { TotalCount: $C.int64, BackupMigrationSet: $C.arr(BusinessIntelligenceFile), RequestId: $C.str }))
@@ -1258,8 +1258,8 @@ export const DescribeCollationTimeZoneRequest: $Schema.Schema<DescribeCollationT
 
 /** `DescribeCollationTimeZoneResponse` (response side). */
 export interface DescribeCollationTimeZoneResponse {
-  readonly Collation: readonly string[]
-  readonly TimeZone: readonly string[]
+  readonly Collation?: readonly string[]
+  readonly TimeZone?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeCollationTimeZoneResponse: $Schema.Schema<DescribeCollationTimeZoneResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCollationTimeZoneResponse", { Collation: $C.arr($C.str), TimeZone: $C.arr($C.str), RequestId: $C.str }))
@@ -1279,8 +1279,8 @@ export const DescribeCrossBackupStatisticalRequest: $Schema.Schema<DescribeCross
 
 /** `DescribeCrossBackupStatisticalResponse` (response side). */
 export interface DescribeCrossBackupStatisticalResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly CrossSummaryDetailRes[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly CrossSummaryDetailRes[]
   readonly RequestId: string
 }
 export const DescribeCrossBackupStatisticalResponse: $Schema.Schema<DescribeCrossBackupStatisticalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCrossBackupStatisticalResponse", { TotalCount: $C.int64, Items: $C.arr(CrossSummaryDetailRes), RequestId: $C.str }))
@@ -1336,8 +1336,8 @@ export const DescribeDBInstanceInterRequest: $Schema.Schema<DescribeDBInstanceIn
 
 /** `DescribeDBInstanceInterResponse` (response side). */
 export interface DescribeDBInstanceInterResponse {
-  readonly TotalCount: number | bigint
-  readonly InterInstanceSet: readonly InterInstance[]
+  readonly TotalCount?: number | bigint
+  readonly InterInstanceSet?: readonly InterInstance[]
   readonly RequestId: string
 }
 export const DescribeDBInstanceInterResponse: $Schema.Schema<DescribeDBInstanceInterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstanceInterResponse", { TotalCount: $C.int64, InterInstanceSet: $C.arr(InterInstance), RequestId: $C.str }))
@@ -1350,18 +1350,18 @@ export const DescribeDBInstancesAttributeRequest: $Schema.Schema<DescribeDBInsta
 
 /** `DescribeDBInstancesAttributeResponse` (response side). */
 export interface DescribeDBInstancesAttributeResponse {
-  readonly InstanceId: string
-  readonly RegularBackupEnable: string
-  readonly RegularBackupSaveDays: number | bigint
-  readonly RegularBackupStrategy: string
-  readonly RegularBackupCounts: number | bigint
-  readonly RegularBackupStartTime: string
-  readonly BlockedThreshold: number | bigint
-  readonly EventSaveDays: number | bigint
-  readonly TDEConfig: TDEConfigAttribute
-  readonly SSLConfig: SSLConfig
-  readonly DrReadableInfo: DrReadableInfo
-  readonly OldVipList: readonly OldVip[]
+  readonly InstanceId?: string
+  readonly RegularBackupEnable?: string
+  readonly RegularBackupSaveDays?: number | bigint
+  readonly RegularBackupStrategy?: string
+  readonly RegularBackupCounts?: number | bigint
+  readonly RegularBackupStartTime?: string
+  readonly BlockedThreshold?: number | bigint
+  readonly EventSaveDays?: number | bigint
+  readonly TDEConfig?: TDEConfigAttribute
+  readonly SSLConfig?: SSLConfig
+  readonly DrReadableInfo?: DrReadableInfo
+  readonly OldVipList?: readonly OldVip[]
   readonly XEventStatus?: string
   readonly MultiDrReadableInfo?: readonly DrReadableInfo[]
   readonly IsDiskEncryptFlag?: number | bigint
@@ -1396,8 +1396,8 @@ export const DescribeDBInstancesRequest: $Schema.Schema<DescribeDBInstancesReque
 
 /** `DescribeDBInstancesResponse` (response side). */
 export interface DescribeDBInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly DBInstances: readonly DBInstance[]
+  readonly TotalCount?: number | bigint
+  readonly DBInstances?: readonly DBInstance[]
   readonly RequestId: string
 }
 export const DescribeDBInstancesResponse: $Schema.Schema<DescribeDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstancesResponse", { TotalCount: $C.int64, DBInstances: $C.arr(DBInstance), RequestId: $C.str }))
@@ -1414,8 +1414,8 @@ export const DescribeDBPrivilegeByAccountRequest: $Schema.Schema<DescribeDBPrivi
 
 /** `DescribeDBPrivilegeByAccountResponse` (response side). */
 export interface DescribeDBPrivilegeByAccountResponse {
-  readonly TotalCount: number | bigint
-  readonly DBList: readonly DBPrivilege[]
+  readonly TotalCount?: number | bigint
+  readonly DBList?: readonly DBPrivilege[]
   readonly RequestId: string
 }
 export const DescribeDBPrivilegeByAccountResponse: $Schema.Schema<DescribeDBPrivilegeByAccountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBPrivilegeByAccountResponse", { TotalCount: $C.int64, DBList: $C.arr(DBPrivilege), RequestId: $C.str }))
@@ -1459,8 +1459,8 @@ export const DescribeDBsNormalRequest: $Schema.Schema<DescribeDBsNormalRequest> 
 
 /** `DescribeDBsNormalResponse` (response side). */
 export interface DescribeDBsNormalResponse {
-  readonly TotalCount: number | bigint
-  readonly DBList: readonly DbNormalDetail[]
+  readonly TotalCount?: number | bigint
+  readonly DBList?: readonly DbNormalDetail[]
   readonly RequestId: string
 }
 export const DescribeDBsNormalResponse: $Schema.Schema<DescribeDBsNormalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBsNormalResponse", { TotalCount: $C.int64, DBList: $C.arr(DbNormalDetail), RequestId: $C.str }))
@@ -1479,8 +1479,8 @@ export const DescribeDBsRequest: $Schema.Schema<DescribeDBsRequest> = /*#__PURE_
 
 /** `DescribeDBsResponse` (response side). */
 export interface DescribeDBsResponse {
-  readonly TotalCount: number | bigint
-  readonly DBInstances: readonly InstanceDBDetail[]
+  readonly TotalCount?: number | bigint
+  readonly DBInstances?: readonly InstanceDBDetail[]
   readonly RequestId: string
 }
 export const DescribeDBsResponse: $Schema.Schema<DescribeDBsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBsResponse", { TotalCount: $C.int64, DBInstances: $C.arr(InstanceDBDetail), RequestId: $C.str }))
@@ -1508,8 +1508,8 @@ export const DescribeDatabasesNormalRequest: $Schema.Schema<DescribeDatabasesNor
 
 /** `DescribeDatabasesNormalResponse` (response side). */
 export interface DescribeDatabasesNormalResponse {
-  readonly TotalCount: number | bigint
-  readonly DBList: readonly DbNormalDetail[]
+  readonly TotalCount?: number | bigint
+  readonly DBList?: readonly DbNormalDetail[]
   readonly RequestId: string
 }
 export const DescribeDatabasesNormalResponse: $Schema.Schema<DescribeDatabasesNormalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabasesNormalResponse", { TotalCount: $C.int64, DBList: $C.arr(DbNormalDetail), RequestId: $C.str }))
@@ -1528,8 +1528,8 @@ export const DescribeDatabasesRequest: $Schema.Schema<DescribeDatabasesRequest> 
 
 /** `DescribeDatabasesResponse` (response side). */
 export interface DescribeDatabasesResponse {
-  readonly TotalCount: number | bigint
-  readonly DBInstances: readonly InstanceDBDetail[]
+  readonly TotalCount?: number | bigint
+  readonly DBInstances?: readonly InstanceDBDetail[]
   readonly RequestId: string
 }
 export const DescribeDatabasesResponse: $Schema.Schema<DescribeDatabasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabasesResponse", { TotalCount: $C.int64, DBInstances: $C.arr(InstanceDBDetail), RequestId: $C.str }))
@@ -1623,7 +1623,7 @@ export const DescribeInquiryPriceParameterRequest: $Schema.Schema<DescribeInquir
 
 /** `DescribeInquiryPriceParameterResponse` (response side). */
 export interface DescribeInquiryPriceParameterResponse {
-  readonly Parameter: string
+  readonly Parameter?: string
   readonly RequestId: string
 }
 export const DescribeInquiryPriceParameterResponse: $Schema.Schema<DescribeInquiryPriceParameterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInquiryPriceParameterResponse", { Parameter: $C.str, RequestId: $C.str }))
@@ -1719,7 +1719,7 @@ export const DescribeInstanceTradeParameterRequest: $Schema.Schema<DescribeInsta
 
 /** `DescribeInstanceTradeParameterResponse` (response side). */
 export interface DescribeInstanceTradeParameterResponse {
-  readonly Parameter: string
+  readonly Parameter?: string
   readonly RequestId: string
 }
 export const DescribeInstanceTradeParameterResponse: $Schema.Schema<DescribeInstanceTradeParameterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceTradeParameterResponse", { Parameter: $C.str, RequestId: $C.str }))
@@ -1736,7 +1736,7 @@ export const DescribeLogInstanceListRequest: $Schema.Schema<DescribeLogInstanceL
 
 /** `DescribeLogInstanceListResponse` (response side). */
 export interface DescribeLogInstanceListResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Items?: readonly LogInstance[]
   readonly RequestId: string
 }
@@ -1758,8 +1758,8 @@ export const DescribeLogsRequest: $Schema.Schema<DescribeLogsRequest> = /*#__PUR
 
 /** `DescribeLogsResponse` (response side). */
 export interface DescribeLogsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly LogResult[] | null
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly LogResult[] | null
   readonly RequestId: string
 }
 export const DescribeLogsResponse: $Schema.Schema<DescribeLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogsResponse", { TotalCount: $C.int64, Items: $C.nul($C.arr(LogResult)), RequestId: $C.str }))
@@ -1789,8 +1789,8 @@ export const DescribeMigrationDatabasesRequest: $Schema.Schema<DescribeMigration
 
 /** `DescribeMigrationDatabasesResponse` (response side). */
 export interface DescribeMigrationDatabasesResponse {
-  readonly Amount: number | bigint
-  readonly MigrateDBSet: readonly string[] | null
+  readonly Amount?: number | bigint
+  readonly MigrateDBSet?: readonly string[] | null
   readonly RequestId: string
 }
 export const DescribeMigrationDatabasesResponse: $Schema.Schema<DescribeMigrationDatabasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMigrationDatabasesResponse", { Amount: $C.int64, MigrateDBSet: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -1834,8 +1834,8 @@ export const DescribeMigrationsRequest: $Schema.Schema<DescribeMigrationsRequest
 
 /** `DescribeMigrationsResponse` (response side). */
 export interface DescribeMigrationsResponse {
-  readonly TotalCount: number | bigint
-  readonly MigrateTaskSet: readonly MigrateTask[]
+  readonly TotalCount?: number | bigint
+  readonly MigrateTaskSet?: readonly MigrateTask[]
   readonly RequestId: string
 }
 export const DescribeMigrationsResponse: $Schema.Schema<DescribeMigrationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMigrationsResponse", { TotalCount: $C.int64, MigrateTaskSet: $C.arr(MigrateTask), RequestId: $C.str }))
@@ -1863,8 +1863,8 @@ export const DescribeProductConfigRequest: $Schema.Schema<DescribeProductConfigR
 
 /** `DescribeProductConfigResponse` (response side). */
 export interface DescribeProductConfigResponse {
-  readonly SpecInfoList: readonly SpecInfo[]
-  readonly TotalCount: number | bigint
+  readonly SpecInfoList?: readonly SpecInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeProductConfigResponse: $Schema.Schema<DescribeProductConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductConfigResponse", { SpecInfoList: $C.arr(SpecInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1875,8 +1875,8 @@ export const DescribeProductSpecRequest: $Schema.Schema<DescribeProductSpecReque
 
 /** `DescribeProductSpecResponse` (response side). */
 export interface DescribeProductSpecResponse {
-  readonly TotalCount: number | bigint
-  readonly SpecInfoList: readonly ProductSpec[]
+  readonly TotalCount?: number | bigint
+  readonly SpecInfoList?: readonly ProductSpec[]
   readonly RequestId: string
 }
 export const DescribeProductSpecResponse: $Schema.Schema<DescribeProductSpecResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductSpecResponse", { TotalCount: $C.int64, SpecInfoList: $C.arr(ProductSpec), RequestId: $C.str }))
@@ -2014,8 +2014,8 @@ export const DescribeRegionsRequest: $Schema.Schema<DescribeRegionsRequest> = /*
 
 /** `DescribeRegionsResponse` (response side). */
 export interface DescribeRegionsResponse {
-  readonly TotalCount: number | bigint
-  readonly RegionSet: readonly RegionInfo[]
+  readonly TotalCount?: number | bigint
+  readonly RegionSet?: readonly RegionInfo[]
   readonly RequestId: string
 }
 export const DescribeRegionsResponse: $Schema.Schema<DescribeRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRegionsResponse", { TotalCount: $C.int64, RegionSet: $C.arr(RegionInfo), RequestId: $C.str }))
@@ -2033,8 +2033,8 @@ export const DescribeRegularBackupPlanRequest: $Schema.Schema<DescribeRegularBac
 
 /** `DescribeRegularBackupPlanResponse` (response side). */
 export interface DescribeRegularBackupPlanResponse {
-  readonly SaveModePeriod: readonly string[]
-  readonly SaveModeRegular: readonly string[]
+  readonly SaveModePeriod?: readonly string[]
+  readonly SaveModeRegular?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeRegularBackupPlanResponse: $Schema.Schema<DescribeRegularBackupPlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRegularBackupPlanResponse", { SaveModePeriod: $C.arr($C.str), SaveModeRegular: $C.arr($C.str), RequestId: $C.str }))
@@ -2058,8 +2058,8 @@ export const DescribeRestoreTaskRequest: $Schema.Schema<DescribeRestoreTaskReque
 
 /** `DescribeRestoreTaskResponse` (response side). */
 export interface DescribeRestoreTaskResponse {
-  readonly TotalCount: number | bigint
-  readonly Tasks: readonly RestoreTask[]
+  readonly TotalCount?: number | bigint
+  readonly Tasks?: readonly RestoreTask[]
   readonly RequestId: string
 }
 export const DescribeRestoreTaskResponse: $Schema.Schema<DescribeRestoreTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRestoreTaskResponse", { TotalCount: $C.int64, Tasks: $C.arr(RestoreTask), RequestId: $C.str }))
@@ -2073,8 +2073,8 @@ export const DescribeRestoreTimeRangeRequest: $Schema.Schema<DescribeRestoreTime
 
 /** `DescribeRestoreTimeRangeResponse` (response side). */
 export interface DescribeRestoreTimeRangeResponse {
-  readonly MinTime: string
-  readonly MaxTime: string
+  readonly MinTime?: string
+  readonly MaxTime?: string
   readonly RequestId: string
 }
 export const DescribeRestoreTimeRangeResponse: $Schema.Schema<DescribeRestoreTimeRangeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRestoreTimeRangeResponse", { MinTime: $C.str, MaxTime: $C.str, RequestId: $C.str }))
@@ -2105,9 +2105,9 @@ export const DescribeSlowlogsRequest: $Schema.Schema<DescribeSlowlogsRequest> = 
 
 /** `DescribeSlowlogsResponse` (response side). */
 export interface DescribeSlowlogsResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly Slowlogs: readonly SlowlogInfo[]
+  readonly Slowlogs?: readonly SlowlogInfo[]
   readonly SlowLogs?: readonly SlowLog[]
   readonly RequestId: string
 }
@@ -2126,7 +2126,7 @@ export const DescribeSpecSellStatusRequest: $Schema.Schema<DescribeSpecSellStatu
 
 /** `DescribeSpecSellStatusResponse` (response side). */
 export interface DescribeSpecSellStatusResponse {
-  readonly DescribeSpecSellStatusSet: readonly SpecSellStatus[]
+  readonly DescribeSpecSellStatusSet?: readonly SpecSellStatus[]
   readonly RequestId: string
 }
 export const DescribeSpecSellStatusResponse: $Schema.Schema<DescribeSpecSellStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSpecSellStatusResponse", { DescribeSpecSellStatusSet: $C.arr(SpecSellStatus), RequestId: $C.str }))
@@ -2147,10 +2147,10 @@ export const DescribeUpgradeInstanceCheckRequest: $Schema.Schema<DescribeUpgrade
 
 /** `DescribeUpgradeInstanceCheckResponse` (response side). */
 export interface DescribeUpgradeInstanceCheckResponse {
-  readonly IsAffect: number | bigint
-  readonly Passed: number | bigint
-  readonly ModifyMode: string
-  readonly CheckItems: readonly CheckItem[]
+  readonly IsAffect?: number | bigint
+  readonly Passed?: number | bigint
+  readonly ModifyMode?: string
+  readonly CheckItems?: readonly CheckItem[]
   readonly RequestId: string
 }
 export const DescribeUpgradeInstanceCheckResponse: $Schema.Schema<DescribeUpgradeInstanceCheckResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUpgradeInstanceCheckResponse", { IsAffect: $C.int64, Passed: $C.int64, ModifyMode: $C.str, CheckItems: $C.arr(CheckItem), RequestId: $C.str }))
@@ -2164,15 +2164,15 @@ export const DescribeUploadBackupInfoRequest: $Schema.Schema<DescribeUploadBacku
 
 /** `DescribeUploadBackupInfoResponse` (response side). */
 export interface DescribeUploadBackupInfoResponse {
-  readonly BucketName: string
-  readonly Region: string
-  readonly Path: string
-  readonly TmpSecretId: string
-  readonly TmpSecretKey: string
+  readonly BucketName?: string
+  readonly Region?: string
+  readonly Path?: string
+  readonly TmpSecretId?: string
+  readonly TmpSecretKey?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly XCosSecurityToken: string
-  readonly StartTime: string
-  readonly ExpiredTime: string
+  readonly XCosSecurityToken?: string
+  readonly StartTime?: string
+  readonly ExpiredTime?: string
   readonly CosSecurityToken?: string
   readonly RequestId: string
 }
@@ -2188,15 +2188,15 @@ export const DescribeUploadIncrementalInfoRequest: $Schema.Schema<DescribeUpload
 
 /** `DescribeUploadIncrementalInfoResponse` (response side). */
 export interface DescribeUploadIncrementalInfoResponse {
-  readonly BucketName: string
-  readonly Region: string
-  readonly Path: string
-  readonly TmpSecretId: string
-  readonly TmpSecretKey: string
+  readonly BucketName?: string
+  readonly Region?: string
+  readonly Path?: string
+  readonly TmpSecretId?: string
+  readonly TmpSecretKey?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly XCosSecurityToken: string
-  readonly StartTime: string
-  readonly ExpiredTime: string
+  readonly XCosSecurityToken?: string
+  readonly StartTime?: string
+  readonly ExpiredTime?: string
   readonly CosSecurityToken?: string
   readonly RequestId: string
 }
@@ -2215,8 +2215,8 @@ export const DescribeXEventsRequest: $Schema.Schema<DescribeXEventsRequest> = /*
 
 /** `DescribeXEventsResponse` (response side). */
 export interface DescribeXEventsResponse {
-  readonly Events: readonly Events[]
-  readonly TotalCount: number | bigint
+  readonly Events?: readonly Events[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeXEventsResponse: $Schema.Schema<DescribeXEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeXEventsResponse", { Events: $C.arr(Events), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2227,8 +2227,8 @@ export const DescribeZonesRequest: $Schema.Schema<DescribeZonesRequest> = /*#__P
 
 /** `DescribeZonesResponse` (response side). */
 export interface DescribeZonesResponse {
-  readonly TotalCount: number | bigint
-  readonly ZoneSet: readonly ZoneInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ZoneSet?: readonly ZoneInfo[]
   readonly RequestId: string
 }
 export const DescribeZonesResponse: $Schema.Schema<DescribeZonesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeZonesResponse", { TotalCount: $C.int64, ZoneSet: $C.arr(ZoneInfo), RequestId: $C.str }))
@@ -2248,16 +2248,16 @@ export const DisassociateSecurityGroupsResponse: $Schema.Schema<DisassociateSecu
 
 /** `DrReadableInfo` (response side). */
 export interface DrReadableInfo {
-  readonly DrInstanceId: string
-  readonly Zone: string
-  readonly SlaveStatus: string
-  readonly ReadableStatus: string
-  readonly Vip: string
-  readonly VPort: number | bigint
-  readonly UniqVpcId: string
-  readonly UniqSubnetId: string
-  readonly RoWeight: number | bigint
-  readonly ReadMode: string
+  readonly DrInstanceId?: string
+  readonly Zone?: string
+  readonly SlaveStatus?: string
+  readonly ReadableStatus?: string
+  readonly Vip?: string
+  readonly VPort?: number | bigint
+  readonly UniqVpcId?: string
+  readonly UniqSubnetId?: string
+  readonly RoWeight?: number | bigint
+  readonly ReadMode?: string
 }
 export const DrReadableInfo: $Schema.Schema<DrReadableInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DrReadableInfo", { DrInstanceId: $C.str, Zone: $C.str, SlaveStatus: $C.str, ReadableStatus: $C.str, Vip: $C.str, VPort: $C.int64, UniqVpcId: $C.str, UniqSubnetId: $C.str, RoWeight: $C.uint64, ReadMode: $C.str }))
 
@@ -2277,15 +2277,15 @@ export const EventConfig: $Schema.Schema<EventConfig> = /*#__PURE__*/ $C.lazy(()
 
 /** `Events` (response side). */
 export interface Events {
-  readonly Id: number | bigint
-  readonly FileName: string
-  readonly Size: number | bigint
-  readonly EventType: string
-  readonly Status: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly InternalAddr: string
-  readonly ExternalAddr: string
+  readonly Id?: number | bigint
+  readonly FileName?: string
+  readonly Size?: number | bigint
+  readonly EventType?: string
+  readonly Status?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly InternalAddr?: string
+  readonly ExternalAddr?: string
 }
 export const Events: $Schema.Schema<Events> = /*#__PURE__*/ $C.lazy(() => $C.struct("Events", { Id: $C.int64, FileName: $C.str, Size: $C.int64, EventType: $C.str, Status: $C.int64, StartTime: $C.str, EndTime: $C.str, InternalAddr: $C.str, ExternalAddr: $C.str }))
 
@@ -2305,8 +2305,8 @@ export const ExportFile: $Schema.Schema<ExportFile> = /*#__PURE__*/ $C.lazy(() =
 
 /** `FileAction` (response side). */
 export interface FileAction {
-  readonly AllAction: readonly string[]
-  readonly AllowedAction: readonly string[]
+  readonly AllAction?: readonly string[]
+  readonly AllowedAction?: readonly string[]
 }
 export const FileAction: $Schema.Schema<FileAction> = /*#__PURE__*/ $C.lazy(() => $C.struct("FileAction", { AllAction: $C.arr($C.str), AllowedAction: $C.arr($C.str) }))
 
@@ -2337,8 +2337,8 @@ export const InquiryPriceCreateDBInstancesRequest: $Schema.Schema<InquiryPriceCr
 
 /** `InquiryPriceCreateDBInstancesResponse` (response side). */
 export interface InquiryPriceCreateDBInstancesResponse {
-  readonly OriginalPrice: number | bigint
-  readonly Price: number | bigint
+  readonly OriginalPrice?: number | bigint
+  readonly Price?: number | bigint
   readonly RequestId: string
 }
 export const InquiryPriceCreateDBInstancesResponse: $Schema.Schema<InquiryPriceCreateDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceCreateDBInstancesResponse", { OriginalPrice: $C.int64, Price: $C.int64, RequestId: $C.str }))
@@ -2353,8 +2353,8 @@ export const InquiryPriceRenewDBInstanceRequest: $Schema.Schema<InquiryPriceRene
 
 /** `InquiryPriceRenewDBInstanceResponse` (response side). */
 export interface InquiryPriceRenewDBInstanceResponse {
-  readonly OriginalPrice: number | bigint
-  readonly Price: number | bigint
+  readonly OriginalPrice?: number | bigint
+  readonly Price?: number | bigint
   readonly RequestId: string
 }
 export const InquiryPriceRenewDBInstanceResponse: $Schema.Schema<InquiryPriceRenewDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceRenewDBInstanceResponse", { OriginalPrice: $C.uint64, Price: $C.uint64, RequestId: $C.str }))
@@ -2371,8 +2371,8 @@ export const InquiryPriceUpgradeDBInstanceRequest: $Schema.Schema<InquiryPriceUp
 
 /** `InquiryPriceUpgradeDBInstanceResponse` (response side). */
 export interface InquiryPriceUpgradeDBInstanceResponse {
-  readonly OriginalPrice: number | bigint
-  readonly Price: number | bigint
+  readonly OriginalPrice?: number | bigint
+  readonly Price?: number | bigint
   readonly RequestId: string
 }
 export const InquiryPriceUpgradeDBInstanceResponse: $Schema.Schema<InquiryPriceUpgradeDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceUpgradeDBInstanceResponse", { OriginalPrice: $C.int64, Price: $C.int64, RequestId: $C.str }))
@@ -2419,14 +2419,14 @@ export const InstanceRenewInfo: $Schema.Schema<InstanceRenewInfo> = /*#__PURE__*
 
 /** `InstanceTask` (response side). */
 export interface InstanceTask {
-  readonly Id: number | bigint
-  readonly Type: number | bigint
-  readonly Status: number | bigint
-  readonly Progress: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly ErrorCode: number | bigint
-  readonly Message: string
+  readonly Id?: number | bigint
+  readonly Type?: number | bigint
+  readonly Status?: number | bigint
+  readonly Progress?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly ErrorCode?: number | bigint
+  readonly Message?: string
 }
 export const InstanceTask: $Schema.Schema<InstanceTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceTask", { Id: $C.int64, Type: $C.int64, Status: $C.int64, Progress: $C.int64, StartTime: $C.str, EndTime: $C.str, ErrorCode: $C.int64, Message: $C.str }))
 
@@ -2463,7 +2463,7 @@ export const LogFilter: $Schema.Schema<LogFilter> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `LogInstance` (response side). */
 export interface LogInstance {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly Status?: string
   readonly EnableQuery?: string
   readonly CreateAt?: string
@@ -2526,8 +2526,8 @@ export const MigrateDB: $Schema.Schema<MigrateDB> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `MigrateDetail` (response side). */
 export interface MigrateDetail {
-  readonly StepName: string
-  readonly Progress: number | bigint
+  readonly StepName?: string
+  readonly Progress?: number | bigint
 }
 export const MigrateDetail: $Schema.Schema<MigrateDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("MigrateDetail", { StepName: $C.str, Progress: $C.int64 }))
 
@@ -2556,66 +2556,66 @@ export const MigrateTarget: $Schema.Schema<MigrateTarget> = /*#__PURE__*/ $C.laz
 
 /** `MigrateTask` (response side). */
 export interface MigrateTask {
-  readonly MigrateId: number | bigint
-  readonly MigrateName: string
-  readonly AppId: number | bigint
-  readonly Region: string
-  readonly SourceType: number | bigint
-  readonly CreateTime: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Status: number | bigint
-  readonly Message: string
-  readonly CheckFlag: number | bigint
-  readonly Progress: number | bigint
-  readonly MigrateDetail: MigrateDetail
+  readonly MigrateId?: number | bigint
+  readonly MigrateName?: string
+  readonly AppId?: number | bigint
+  readonly Region?: string
+  readonly SourceType?: number | bigint
+  readonly CreateTime?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Status?: number | bigint
+  readonly Message?: string
+  readonly CheckFlag?: number | bigint
+  readonly Progress?: number | bigint
+  readonly MigrateDetail?: MigrateDetail
 }
 export const MigrateTask: $Schema.Schema<MigrateTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("MigrateTask", { MigrateId: $C.uint64, MigrateName: $C.str, AppId: $C.uint64, Region: $C.str, SourceType: $C.int64, CreateTime: $C.datetime, StartTime: $C.datetime, EndTime: $C.datetime, Status: $C.uint64, Message: $C.str, CheckFlag: $C.uint64, Progress: $C.int64, MigrateDetail: MigrateDetail }))
 
 /** `Migration` (response side). */
 export interface Migration {
-  readonly MigrationId: string
-  readonly MigrationName: string
-  readonly AppId: number | bigint
-  readonly Region: string
-  readonly InstanceId: string
-  readonly RecoveryType: string
-  readonly UploadType: string
-  readonly BackupFiles: readonly string[]
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Message: string
-  readonly Detail: MigrationDetail
-  readonly Action: MigrationAction
-  readonly IsRecovery: string
-  readonly DBRename: readonly DBRenameRes[] | null
+  readonly MigrationId?: string
+  readonly MigrationName?: string
+  readonly AppId?: number | bigint
+  readonly Region?: string
+  readonly InstanceId?: string
+  readonly RecoveryType?: string
+  readonly UploadType?: string
+  readonly BackupFiles?: readonly string[]
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Message?: string
+  readonly Detail?: MigrationDetail
+  readonly Action?: MigrationAction
+  readonly IsRecovery?: string
+  readonly DBRename?: readonly DBRenameRes[] | null
 }
 export const Migration: $Schema.Schema<Migration> = /*#__PURE__*/ $C.lazy(() => $C.struct("Migration", { MigrationId: $C.str, MigrationName: $C.str, AppId: $C.uint64, Region: $C.str, InstanceId: $C.str, RecoveryType: $C.str, UploadType: $C.str, BackupFiles: $C.arr($C.str), Status: $C.int64, CreateTime: $C.str, StartTime: $C.str, EndTime: $C.str, Message: $C.str, Detail: MigrationDetail, Action: MigrationAction, IsRecovery: $C.str, DBRename: $C.nul($C.arr(DBRenameRes)) }))
 
 /** `MigrationAction` (response side). */
 export interface MigrationAction {
-  readonly AllAction: readonly string[]
-  readonly AllowedAction: readonly string[]
+  readonly AllAction?: readonly string[]
+  readonly AllowedAction?: readonly string[]
 }
 export const MigrationAction: $Schema.Schema<MigrationAction> = /*#__PURE__*/ $C.lazy(() => $C.struct("MigrationAction", { AllAction: $C.arr($C.str), AllowedAction: $C.arr($C.str) }))
 
 /** `MigrationDetail` (response side). */
 export interface MigrationDetail {
-  readonly StepAll: number | bigint
-  readonly StepNow: number | bigint
-  readonly Progress: number | bigint
-  readonly StepInfo: readonly MigrationStep[]
+  readonly StepAll?: number | bigint
+  readonly StepNow?: number | bigint
+  readonly Progress?: number | bigint
+  readonly StepInfo?: readonly MigrationStep[]
 }
 export const MigrationDetail: $Schema.Schema<MigrationDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("MigrationDetail", { StepAll: $C.int64, StepNow: $C.int64, Progress: $C.int64, StepInfo: $C.arr(MigrationStep) }))
 
 /** `MigrationStep` (response side). */
 export interface MigrationStep {
-  readonly StepNo: number | bigint
-  readonly StepName: string
-  readonly StepId: string
-  readonly Status: number | bigint
+  readonly StepNo?: number | bigint
+  readonly StepName?: string
+  readonly StepId?: string
+  readonly Status?: number | bigint
 }
 export const MigrationStep: $Schema.Schema<MigrationStep> = /*#__PURE__*/ $C.lazy(() => $C.struct("MigrationStep", { StepNo: $C.int64, StepName: $C.str, StepId: $C.str, Status: $C.int64 }))
 
@@ -2628,7 +2628,7 @@ export const ModifyAccountPrivilegeRequest: $Schema.Schema<ModifyAccountPrivileg
 
 /** `ModifyAccountPrivilegeResponse` (response side). */
 export interface ModifyAccountPrivilegeResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyAccountPrivilegeResponse: $Schema.Schema<ModifyAccountPrivilegeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAccountPrivilegeResponse", { FlowId: $C.uint64, RequestId: $C.str }))
@@ -2700,8 +2700,8 @@ export const ModifyBackupStrategyRequest: $Schema.Schema<ModifyBackupStrategyReq
 /** `ModifyBackupStrategyResponse` (response side). */
 export interface ModifyBackupStrategyResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly Errno: number | bigint
-  readonly Msg: string
+  readonly Errno?: number | bigint
+  readonly Msg?: string
   readonly Code?: number | bigint
   readonly RequestId: string
 }
@@ -2716,7 +2716,7 @@ export const ModifyCloseWanIpRequest: $Schema.Schema<ModifyCloseWanIpRequest> = 
 
 /** `ModifyCloseWanIpResponse` (response side). */
 export interface ModifyCloseWanIpResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyCloseWanIpResponse: $Schema.Schema<ModifyCloseWanIpResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCloseWanIpResponse", { FlowId: $C.uint64, RequestId: $C.str }))
@@ -2779,7 +2779,7 @@ export const ModifyDBInstanceNetworkRequest: $Schema.Schema<ModifyDBInstanceNetw
 
 /** `ModifyDBInstanceNetworkResponse` (response side). */
 export interface ModifyDBInstanceNetworkResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyDBInstanceNetworkResponse: $Schema.Schema<ModifyDBInstanceNetworkResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDBInstanceNetworkResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -2865,7 +2865,7 @@ export const ModifyDBNameRequest: $Schema.Schema<ModifyDBNameRequest> = /*#__PUR
 
 /** `ModifyDBNameResponse` (response side). */
 export interface ModifyDBNameResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyDBNameResponse: $Schema.Schema<ModifyDBNameResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDBNameResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -2896,7 +2896,7 @@ export const ModifyDReadableRequest: $Schema.Schema<ModifyDReadableRequest> = /*
 
 /** `ModifyDReadableResponse` (response side). */
 export interface ModifyDReadableResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyDReadableResponse: $Schema.Schema<ModifyDReadableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDReadableResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -2949,7 +2949,7 @@ export const ModifyDatabaseMdfRequest: $Schema.Schema<ModifyDatabaseMdfRequest> 
 
 /** `ModifyDatabaseMdfResponse` (response side). */
 export interface ModifyDatabaseMdfResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyDatabaseMdfResponse: $Schema.Schema<ModifyDatabaseMdfResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDatabaseMdfResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -2977,7 +2977,7 @@ export const ModifyDatabaseShrinkMDFRequest: $Schema.Schema<ModifyDatabaseShrink
 
 /** `ModifyDatabaseShrinkMDFResponse` (response side). */
 export interface ModifyDatabaseShrinkMDFResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyDatabaseShrinkMDFResponse: $Schema.Schema<ModifyDatabaseShrinkMDFResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDatabaseShrinkMDFResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -3011,7 +3011,7 @@ export const ModifyInstanceEncryptAttributesRequest: $Schema.Schema<ModifyInstan
 
 /** `ModifyInstanceEncryptAttributesResponse` (response side). */
 export interface ModifyInstanceEncryptAttributesResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyInstanceEncryptAttributesResponse: $Schema.Schema<ModifyInstanceEncryptAttributesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstanceEncryptAttributesResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -3088,7 +3088,7 @@ export const ModifyOpenWanIpRequest: $Schema.Schema<ModifyOpenWanIpRequest> = /*
 
 /** `ModifyOpenWanIpResponse` (response side). */
 export interface ModifyOpenWanIpResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyOpenWanIpResponse: $Schema.Schema<ModifyOpenWanIpResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyOpenWanIpResponse", { FlowId: $C.uint64, RequestId: $C.str }))
@@ -3143,9 +3143,9 @@ export const ModifyReadOnlyGroupDetailsResponse: $Schema.Schema<ModifyReadOnlyGr
 
 /** `OldVip` (response side). */
 export interface OldVip {
-  readonly Vip: string
-  readonly RecycleTime: string
-  readonly OldIpRetainTime: number | bigint
+  readonly Vip?: string
+  readonly RecycleTime?: string
+  readonly OldIpRetainTime?: number | bigint
 }
 export const OldVip: $Schema.Schema<OldVip> = /*#__PURE__*/ $C.lazy(() => $C.struct("OldVip", { Vip: $C.str, RecycleTime: $C.str, OldIpRetainTime: $C.int64 }))
 
@@ -3212,32 +3212,32 @@ export const ParameterDetail: $Schema.Schema<ParameterDetail> = /*#__PURE__*/ $C
 
 /** `Price` (response side). */
 export interface Price {
-  readonly PrepaidPrice: number | bigint
-  readonly PrepaidPriceUnit: string
-  readonly PostpaidPrice: number | bigint
-  readonly PostpaidPriceUnit: string
+  readonly PrepaidPrice?: number | bigint
+  readonly PrepaidPriceUnit?: string
+  readonly PostpaidPrice?: number | bigint
+  readonly PostpaidPriceUnit?: string
 }
 export const Price: $Schema.Schema<Price> = /*#__PURE__*/ $C.lazy(() => $C.struct("Price", { PrepaidPrice: $C.uint64, PrepaidPriceUnit: $C.str, PostpaidPrice: $C.uint64, PostpaidPriceUnit: $C.str }))
 
 /** `ProductSpec` (response side). */
 export interface ProductSpec {
-  readonly RegionId: number | bigint
-  readonly ZoneId: number | bigint
-  readonly Info: readonly SpecInfo[]
+  readonly RegionId?: number | bigint
+  readonly ZoneId?: number | bigint
+  readonly Info?: readonly SpecInfo[]
 }
 export const ProductSpec: $Schema.Schema<ProductSpec> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProductSpec", { RegionId: $C.int64, ZoneId: $C.int64, Info: $C.arr(SpecInfo) }))
 
 /** `PublishSubscribe` (response side). */
 export interface PublishSubscribe {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly PublishInstanceId: string
-  readonly PublishInstanceName: string
-  readonly PublishInstanceIp: string
-  readonly SubscribeInstanceId: string
-  readonly SubscribeInstanceName: string
-  readonly SubscribeInstanceIp: string
-  readonly DatabaseTupleSet: readonly DatabaseTupleStatus[]
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly PublishInstanceId?: string
+  readonly PublishInstanceName?: string
+  readonly PublishInstanceIp?: string
+  readonly SubscribeInstanceId?: string
+  readonly SubscribeInstanceName?: string
+  readonly SubscribeInstanceIp?: string
+  readonly DatabaseTupleSet?: readonly DatabaseTupleStatus[]
 }
 export const PublishSubscribe: $Schema.Schema<PublishSubscribe> = /*#__PURE__*/ $C.lazy(() => $C.struct("PublishSubscribe", { Id: $C.uint64, Name: $C.str, PublishInstanceId: $C.str, PublishInstanceName: $C.str, PublishInstanceIp: $C.str, SubscribeInstanceId: $C.str, SubscribeInstanceName: $C.str, SubscribeInstanceIp: $C.str, DatabaseTupleSet: $C.arr(DatabaseTupleStatus) }))
 
@@ -3258,53 +3258,53 @@ export const QueryMigrationCheckProcessResponse: $Schema.Schema<QueryMigrationCh
 
 /** `ReadOnlyGroup` (response side). */
 export interface ReadOnlyGroup {
-  readonly ReadOnlyGroupId: string
-  readonly ReadOnlyGroupName: string
-  readonly RegionId: string
-  readonly ZoneId: string
-  readonly IsOfflineDelay: number | bigint
-  readonly ReadOnlyMaxDelayTime: number | bigint
-  readonly MinReadOnlyInGroup: number | bigint
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly Status: number | bigint
-  readonly MasterInstanceId: string
-  readonly ReadOnlyInstanceSet: readonly ReadOnlyInstance[]
-  readonly DnsPodDomain: string
-  readonly TgwWanVPort: number | bigint
-  readonly ReadOnlyGroupType: number | bigint
-  readonly ReadOnlyGroupForcedUpgrade: number | bigint
+  readonly ReadOnlyGroupId?: string
+  readonly ReadOnlyGroupName?: string
+  readonly RegionId?: string
+  readonly ZoneId?: string
+  readonly IsOfflineDelay?: number | bigint
+  readonly ReadOnlyMaxDelayTime?: number | bigint
+  readonly MinReadOnlyInGroup?: number | bigint
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly Status?: number | bigint
+  readonly MasterInstanceId?: string
+  readonly ReadOnlyInstanceSet?: readonly ReadOnlyInstance[]
+  readonly DnsPodDomain?: string
+  readonly TgwWanVPort?: number | bigint
+  readonly ReadOnlyGroupType?: number | bigint
+  readonly ReadOnlyGroupForcedUpgrade?: number | bigint
 }
 export const ReadOnlyGroup: $Schema.Schema<ReadOnlyGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReadOnlyGroup", { ReadOnlyGroupId: $C.str, ReadOnlyGroupName: $C.str, RegionId: $C.str, ZoneId: $C.str, IsOfflineDelay: $C.int64, ReadOnlyMaxDelayTime: $C.int64, MinReadOnlyInGroup: $C.int64, Vip: $C.str, Vport: $C.int64, VpcId: $C.str, SubnetId: $C.str, Status: $C.int64, MasterInstanceId: $C.str, ReadOnlyInstanceSet: $C.arr(ReadOnlyInstance), DnsPodDomain: $C.str, TgwWanVPort: $C.uint64, ReadOnlyGroupType: $C.int64, ReadOnlyGroupForcedUpgrade: $C.int64 }))
 
 /** `ReadOnlyInstance` (response side). */
 export interface ReadOnlyInstance {
-  readonly InstanceId: string
-  readonly Name: string
-  readonly Uid: string
-  readonly ProjectId: number | bigint
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Memory: number | bigint
-  readonly Storage: number | bigint
-  readonly Cpu: number | bigint
-  readonly Version: string
-  readonly Type: string
-  readonly Model: number | bigint
-  readonly PayMode: number | bigint
-  readonly Weight: number | bigint
-  readonly DelayTime: string
-  readonly SynStatus: string
-  readonly DatabaseDifference: string
-  readonly AccountDifference: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly IsolateTime: string
-  readonly RegionId: string
-  readonly ZoneId: string
+  readonly InstanceId?: string
+  readonly Name?: string
+  readonly Uid?: string
+  readonly ProjectId?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Memory?: number | bigint
+  readonly Storage?: number | bigint
+  readonly Cpu?: number | bigint
+  readonly Version?: string
+  readonly Type?: string
+  readonly Model?: number | bigint
+  readonly PayMode?: number | bigint
+  readonly Weight?: number | bigint
+  readonly DelayTime?: string
+  readonly SynStatus?: string
+  readonly DatabaseDifference?: string
+  readonly AccountDifference?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly IsolateTime?: string
+  readonly RegionId?: string
+  readonly ZoneId?: string
 }
 export const ReadOnlyInstance: $Schema.Schema<ReadOnlyInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReadOnlyInstance", { InstanceId: $C.str, Name: $C.str, Uid: $C.str, ProjectId: $C.int64, Status: $C.int64, CreateTime: $C.str, UpdateTime: $C.str, Memory: $C.int64, Storage: $C.int64, Cpu: $C.int64, Version: $C.str, Type: $C.str, Model: $C.int64, PayMode: $C.int64, Weight: $C.int64, DelayTime: $C.str, SynStatus: $C.str, DatabaseDifference: $C.str, AccountDifference: $C.str, StartTime: $C.str, EndTime: $C.str, IsolateTime: $C.str, RegionId: $C.str, ZoneId: $C.str }))
 
@@ -3344,10 +3344,10 @@ export const RecycleReadOnlyGroupResponse: $Schema.Schema<RecycleReadOnlyGroupRe
 
 /** `RegionInfo` (response side). */
 export interface RegionInfo {
-  readonly Region: string
-  readonly RegionName: string
-  readonly RegionId: number | bigint
-  readonly RegionState: string
+  readonly Region?: string
+  readonly RegionName?: string
+  readonly RegionId?: number | bigint
+  readonly RegionState?: string
 }
 export const RegionInfo: $Schema.Schema<RegionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionInfo", { Region: $C.str, RegionName: $C.str, RegionId: $C.int64, RegionState: $C.str }))
 
@@ -3385,7 +3385,7 @@ export const RenewDBInstanceRequest: $Schema.Schema<RenewDBInstanceRequest> = /*
 
 /** `RenewDBInstanceResponse` (response side). */
 export interface RenewDBInstanceResponse {
-  readonly DealName: string
+  readonly DealName?: string
   readonly RequestId: string
 }
 export const RenewDBInstanceResponse: $Schema.Schema<RenewDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RenewDBInstanceResponse", { DealName: $C.str, RequestId: $C.str }))
@@ -3411,7 +3411,7 @@ export const ResetAccountPasswordRequest: $Schema.Schema<ResetAccountPasswordReq
 
 /** `ResetAccountPasswordResponse` (response side). */
 export interface ResetAccountPasswordResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ResetAccountPasswordResponse: $Schema.Schema<ResetAccountPasswordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResetAccountPasswordResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -3432,7 +3432,7 @@ export const RestartDBInstanceRequest: $Schema.Schema<RestartDBInstanceRequest> 
 
 /** `RestartDBInstanceResponse` (response side). */
 export interface RestartDBInstanceResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const RestartDBInstanceResponse: $Schema.Schema<RestartDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestartDBInstanceResponse", { FlowId: $C.uint64, RequestId: $C.str }))
@@ -3458,18 +3458,18 @@ export const RestoreInstanceResponse: $Schema.Schema<RestoreInstanceResponse> = 
 
 /** `RestoreTask` (response side). */
 export interface RestoreTask {
-  readonly TargetInstanceId: string
-  readonly TargetInstanceName: string
-  readonly TargetInstanceStatus: number | bigint
-  readonly TargetRegion: string
-  readonly RestoreId: number | bigint
-  readonly TargetType: number | bigint
-  readonly RestoreType: number | bigint
-  readonly RestoreTime: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Status: number | bigint
-  readonly FlowId: number | bigint
+  readonly TargetInstanceId?: string
+  readonly TargetInstanceName?: string
+  readonly TargetInstanceStatus?: number | bigint
+  readonly TargetRegion?: string
+  readonly RestoreId?: number | bigint
+  readonly TargetType?: number | bigint
+  readonly RestoreType?: number | bigint
+  readonly RestoreTime?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Status?: number | bigint
+  readonly FlowId?: number | bigint
 }
 export const RestoreTask: $Schema.Schema<RestoreTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestoreTask", { TargetInstanceId: $C.str, TargetInstanceName: $C.str, TargetInstanceStatus: $C.int64, TargetRegion: $C.str, RestoreId: $C.int64, TargetType: $C.int64, RestoreType: $C.int64, RestoreTime: $C.str, StartTime: $C.str, EndTime: $C.str, Status: $C.int64, FlowId: $C.int64 }))
 
@@ -3486,7 +3486,7 @@ export const RollbackInstanceRequest: $Schema.Schema<RollbackInstanceRequest> = 
 
 /** `RollbackInstanceResponse` (response side). */
 export interface RollbackInstanceResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const RollbackInstanceResponse: $Schema.Schema<RollbackInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RollbackInstanceResponse", { FlowId: $C.uint64, RequestId: $C.str }))
@@ -3517,23 +3517,23 @@ export const SSLConfig: $Schema.Schema<SSLConfig> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `SecurityGroup` (response side). */
 export interface SecurityGroup {
-  readonly ProjectId: number | bigint
-  readonly CreateTime: string
-  readonly InboundSet: readonly SecurityGroupPolicy[]
-  readonly OutboundSet: readonly SecurityGroupPolicy[]
-  readonly SecurityGroupId: string
-  readonly SecurityGroupName: string
-  readonly SecurityGroupRemark: string
+  readonly ProjectId?: number | bigint
+  readonly CreateTime?: string
+  readonly InboundSet?: readonly SecurityGroupPolicy[]
+  readonly OutboundSet?: readonly SecurityGroupPolicy[]
+  readonly SecurityGroupId?: string
+  readonly SecurityGroupName?: string
+  readonly SecurityGroupRemark?: string
 }
 export const SecurityGroup: $Schema.Schema<SecurityGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroup", { ProjectId: $C.int64, CreateTime: $C.str, InboundSet: $C.arr(SecurityGroupPolicy), OutboundSet: $C.arr(SecurityGroupPolicy), SecurityGroupId: $C.str, SecurityGroupName: $C.str, SecurityGroupRemark: $C.str }))
 
 /** `SecurityGroupPolicy` (response side). */
 export interface SecurityGroupPolicy {
-  readonly Action: string
-  readonly CidrIp: string
-  readonly PortRange: string
-  readonly IpProtocol: string
-  readonly Dir: string
+  readonly Action?: string
+  readonly CidrIp?: string
+  readonly PortRange?: string
+  readonly IpProtocol?: string
+  readonly Dir?: string
 }
 export const SecurityGroupPolicy: $Schema.Schema<SecurityGroupPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroupPolicy", { Action: $C.str, CidrIp: $C.str, PortRange: $C.str, IpProtocol: $C.str, Dir: $C.str }))
 
@@ -3545,22 +3545,22 @@ export const SelectAllDB: $Schema.Schema<SelectAllDB> = /*#__PURE__*/ $C.lazy(()
 
 /** `SlaveZones` (response side). */
 export interface SlaveZones {
-  readonly SlaveZone: string
-  readonly SlaveZoneName: string
+  readonly SlaveZone?: string
+  readonly SlaveZoneName?: string
   readonly DrInstanceId?: string
 }
 export const SlaveZones: $Schema.Schema<SlaveZones> = /*#__PURE__*/ $C.lazy(() => $C.struct("SlaveZones", { SlaveZone: $C.str, SlaveZoneName: $C.str }, { DrInstanceId: $C.str }))
 
 /** `SlowLog` (response side). */
 export interface SlowLog {
-  readonly Id: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Size: number | bigint
-  readonly Count: number | bigint
-  readonly InternalAddr: string
-  readonly ExternalAddr: string
-  readonly Status: number | bigint
+  readonly Id?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Size?: number | bigint
+  readonly Count?: number | bigint
+  readonly InternalAddr?: string
+  readonly ExternalAddr?: string
+  readonly Status?: number | bigint
 }
 export const SlowLog: $Schema.Schema<SlowLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("SlowLog", { Id: $C.int64, StartTime: $C.datetime, EndTime: $C.datetime, Size: $C.int64, Count: $C.int64, InternalAddr: $C.str, ExternalAddr: $C.str, Status: $C.int64 }))
 
@@ -3579,22 +3579,22 @@ export const SlowlogInfo: $Schema.Schema<SlowlogInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `SpecInfo` (response side). */
 export interface SpecInfo {
-  readonly SpecId: number | bigint
-  readonly MachineType: string
-  readonly MachineTypeName: string
-  readonly Version: string
-  readonly VersionName: string
-  readonly Memory: number | bigint
-  readonly CPU: number | bigint
-  readonly MinStorage: number | bigint
-  readonly MaxStorage: number | bigint
-  readonly QPS: number | bigint
-  readonly SuitInfo: string
-  readonly Pid: number | bigint
-  readonly PostPid: readonly (number | bigint)[]
-  readonly PayModeStatus: string
-  readonly InstanceType: string
-  readonly MultiZonesStatus: string
+  readonly SpecId?: number | bigint
+  readonly MachineType?: string
+  readonly MachineTypeName?: string
+  readonly Version?: string
+  readonly VersionName?: string
+  readonly Memory?: number | bigint
+  readonly CPU?: number | bigint
+  readonly MinStorage?: number | bigint
+  readonly MaxStorage?: number | bigint
+  readonly QPS?: number | bigint
+  readonly SuitInfo?: string
+  readonly Pid?: number | bigint
+  readonly PostPid?: readonly (number | bigint)[]
+  readonly PayModeStatus?: string
+  readonly InstanceType?: string
+  readonly MultiZonesStatus?: string
   readonly MinBaselineIOPS?: number | bigint
   readonly MaxBaselineIOPS?: number | bigint
   readonly MinBaselineThroughput?: number | bigint
@@ -3607,17 +3607,17 @@ export const SpecInfo: $Schema.Schema<SpecInfo> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `SpecSellStatus` (response side). */
 export interface SpecSellStatus {
-  readonly Id: string
-  readonly SpecId: number | bigint
-  readonly PayModeStatus: string
-  readonly InstanceType: string
-  readonly MultiZonesStatus: string
-  readonly Architecture: string
-  readonly Style: string
-  readonly Version: string
-  readonly ZoneStatusSet: readonly ZoneStatus[]
-  readonly Price: Price
-  readonly Status: number | bigint
+  readonly Id?: string
+  readonly SpecId?: number | bigint
+  readonly PayModeStatus?: string
+  readonly InstanceType?: string
+  readonly MultiZonesStatus?: string
+  readonly Architecture?: string
+  readonly Style?: string
+  readonly Version?: string
+  readonly ZoneStatusSet?: readonly ZoneStatus[]
+  readonly Price?: Price
+  readonly Status?: number | bigint
   readonly MinBaselineIOPS?: number | bigint
   readonly MaxBaselineIOPS?: number | bigint
   readonly MinBaselineThroughput?: number | bigint
@@ -3685,9 +3685,9 @@ export const StartMigrationCheckResponse: $Schema.Schema<StartMigrationCheckResp
 
 /** `StepDetail` (response side). */
 export interface StepDetail {
-  readonly Msg: string
-  readonly Status: number | bigint
-  readonly Name: string
+  readonly Msg?: string
+  readonly Status?: number | bigint
+  readonly Name?: string
 }
 export const StepDetail: $Schema.Schema<StepDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("StepDetail", { Msg: $C.str, Status: $C.int64, Name: $C.str }))
 
@@ -3706,20 +3706,20 @@ export const StopMigrationResponse: $Schema.Schema<StopMigrationResponse> = /*#_
 
 /** `SummaryDetailRes` (response side). */
 export interface SummaryDetailRes {
-  readonly RegionId: number | bigint
-  readonly Status: number | bigint
-  readonly InstanceId: string
-  readonly Name: string
-  readonly ActualUsedSpace: number | bigint
-  readonly DataBackupSpace: number | bigint
-  readonly DataBackupCount: number | bigint
-  readonly LogBackupSpace: number | bigint
-  readonly LogBackupCount: number | bigint
-  readonly AutoBackupSpace: number | bigint
-  readonly AutoBackupCount: number | bigint
-  readonly ManualBackupSpace: number | bigint
-  readonly ManualBackupCount: number | bigint
-  readonly Region: string
+  readonly RegionId?: number | bigint
+  readonly Status?: number | bigint
+  readonly InstanceId?: string
+  readonly Name?: string
+  readonly ActualUsedSpace?: number | bigint
+  readonly DataBackupSpace?: number | bigint
+  readonly DataBackupCount?: number | bigint
+  readonly LogBackupSpace?: number | bigint
+  readonly LogBackupCount?: number | bigint
+  readonly AutoBackupSpace?: number | bigint
+  readonly AutoBackupCount?: number | bigint
+  readonly ManualBackupSpace?: number | bigint
+  readonly ManualBackupCount?: number | bigint
+  readonly Region?: string
 }
 export const SummaryDetailRes: $Schema.Schema<SummaryDetailRes> = /*#__PURE__*/ $C.lazy(() => $C.struct("SummaryDetailRes", { RegionId: $C.uint64, Status: $C.int64, InstanceId: $C.str, Name: $C.str, ActualUsedSpace: $C.uint64, DataBackupSpace: $C.uint64, DataBackupCount: $C.uint64, LogBackupSpace: $C.uint64, LogBackupCount: $C.uint64, AutoBackupSpace: $C.uint64, AutoBackupCount: $C.uint64, ManualBackupSpace: $C.uint64, ManualBackupCount: $C.uint64, Region: $C.str }))
 
@@ -3749,9 +3749,9 @@ export const SwitchLog: $Schema.Schema<SwitchLog> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `TDEConfigAttribute` (response side). */
 export interface TDEConfigAttribute {
-  readonly Encryption: string
-  readonly CertificateAttribution: string
-  readonly QuoteUin: string
+  readonly Encryption?: string
+  readonly CertificateAttribution?: string
+  readonly QuoteUin?: string
   readonly CMKId?: string
   readonly CMKRegion?: string
 }
@@ -3796,26 +3796,26 @@ export const UpgradeDBInstanceRequest: $Schema.Schema<UpgradeDBInstanceRequest> 
 
 /** `UpgradeDBInstanceResponse` (response side). */
 export interface UpgradeDBInstanceResponse {
-  readonly DealName: string
+  readonly DealName?: string
   readonly RequestId: string
 }
 export const UpgradeDBInstanceResponse: $Schema.Schema<UpgradeDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeDBInstanceResponse", { DealName: $C.str, RequestId: $C.str }))
 
 /** `ZoneInfo` (response side). */
 export interface ZoneInfo {
-  readonly Zone: string
-  readonly ZoneName: string
-  readonly ZoneId: number | bigint
-  readonly SpecId: number | bigint
-  readonly Version: string
+  readonly Zone?: string
+  readonly ZoneName?: string
+  readonly ZoneId?: number | bigint
+  readonly SpecId?: number | bigint
+  readonly Version?: string
 }
 export const ZoneInfo: $Schema.Schema<ZoneInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneInfo", { Zone: $C.str, ZoneName: $C.str, ZoneId: $C.int64, SpecId: $C.int64, Version: $C.str }))
 
 /** `ZoneStatus` (response side). */
 export interface ZoneStatus {
-  readonly Zone: string
-  readonly Region: string
-  readonly Status: number | bigint
+  readonly Zone?: string
+  readonly Region?: string
+  readonly Status?: number | bigint
 }
 export const ZoneStatus: $Schema.Schema<ZoneStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneStatus", { Zone: $C.str, Region: $C.str, Status: $C.uint64 }))
 

@@ -289,41 +289,41 @@ export const ComplianceCheckDetail: $Schema.Schema<ComplianceCheckDetail> = /*#_
 
 /** `ConcernInfo` (response side). */
 export interface ConcernInfo {
-  readonly ConcernType: number | bigint | null
-  readonly EntityType: number | bigint | null
-  readonly Concern: string | null
-  readonly StatisticsCount: number | bigint | null
-  readonly IpCountry: string | null
-  readonly IpProvince: string | null
-  readonly Result: string | null
-  readonly Confidence: number | bigint | null
-  readonly IpIsp: string | null
-  readonly IpInfrastructure: string | null
-  readonly ThreatType: readonly string[] | null
-  readonly Groups: readonly string[] | null
-  readonly Status: string | null
-  readonly Tags: readonly string[] | null
-  readonly VictimAssetType: string | null
-  readonly VictimAssetName: string | null
-  readonly DomainRegistrant: string | null
-  readonly DomainRegisteredInstitution: string | null
-  readonly DomainRegistrationTime: string | null
-  readonly FileName: string | null
-  readonly FileMd5: string | null
-  readonly VirusName: string | null
-  readonly FilePath: string | null
-  readonly FileSize: string | null
-  readonly ProcName: string | null
-  readonly Pid: string | null
-  readonly ProcPath: string | null
-  readonly ProcUser: string | null
-  readonly DefendedCount: number | bigint | null
-  readonly DetectedCount: number | bigint | null
-  readonly SearchData: string | null
-  readonly IpCountryIso: string | null
-  readonly IpProvinceIso: string | null
-  readonly IpCity: string | null
-  readonly EventSubType: string | null
+  readonly ConcernType?: number | bigint | null
+  readonly EntityType?: number | bigint | null
+  readonly Concern?: string | null
+  readonly StatisticsCount?: number | bigint | null
+  readonly IpCountry?: string | null
+  readonly IpProvince?: string | null
+  readonly Result?: string | null
+  readonly Confidence?: number | bigint | null
+  readonly IpIsp?: string | null
+  readonly IpInfrastructure?: string | null
+  readonly ThreatType?: readonly string[] | null
+  readonly Groups?: readonly string[] | null
+  readonly Status?: string | null
+  readonly Tags?: readonly string[] | null
+  readonly VictimAssetType?: string | null
+  readonly VictimAssetName?: string | null
+  readonly DomainRegistrant?: string | null
+  readonly DomainRegisteredInstitution?: string | null
+  readonly DomainRegistrationTime?: string | null
+  readonly FileName?: string | null
+  readonly FileMd5?: string | null
+  readonly VirusName?: string | null
+  readonly FilePath?: string | null
+  readonly FileSize?: string | null
+  readonly ProcName?: string | null
+  readonly Pid?: string | null
+  readonly ProcPath?: string | null
+  readonly ProcUser?: string | null
+  readonly DefendedCount?: number | bigint | null
+  readonly DetectedCount?: number | bigint | null
+  readonly SearchData?: string | null
+  readonly IpCountryIso?: string | null
+  readonly IpProvinceIso?: string | null
+  readonly IpCity?: string | null
+  readonly EventSubType?: string | null
 }
 export const ConcernInfo: $Schema.Schema<ConcernInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConcernInfo", { ConcernType: $C.nul($C.int64), EntityType: $C.nul($C.int64), Concern: $C.nul($C.str), StatisticsCount: $C.nul($C.int64), IpCountry: $C.nul($C.str), IpProvince: $C.nul($C.str), Result: $C.nul($C.str), Confidence: $C.nul($C.int64), IpIsp: $C.nul($C.str), IpInfrastructure: $C.nul($C.str), ThreatType: $C.nul($C.arr($C.str)), Groups: $C.nul($C.arr($C.str)), Status: $C.nul($C.str), Tags: $C.nul($C.arr($C.str)), VictimAssetType: $C.nul($C.str), VictimAssetName: $C.nul($C.str), DomainRegistrant: $C.nul($C.str), DomainRegisteredInstitution: $C.nul($C.str), DomainRegistrationTime: $C.nul($C.str), FileName: $C.nul($C.str), FileMd5: $C.nul($C.str), VirusName: $C.nul($C.str), FilePath: $C.nul($C.str), FileSize: $C.nul($C.str), ProcName: $C.nul($C.str), Pid: $C.nul($C.str), ProcPath: $C.nul($C.str), ProcUser: $C.nul($C.str), DefendedCount: $C.nul($C.uint64), DetectedCount: $C.nul($C.uint64), SearchData: $C.nul($C.str), IpCountryIso: $C.nul($C.str), IpProvinceIso: $C.nul($C.str), IpCity: $C.nul($C.str), EventSubType: $C.nul($C.str) }))
 
@@ -619,7 +619,7 @@ export const DescribeSocAlertListRequest: $Schema.Schema<DescribeSocAlertListReq
 
 /** `DescribeSocAlertListResponse` (response side). */
 export interface DescribeSocAlertListResponse {
-  readonly Data: AlertListData
+  readonly Data?: AlertListData
   readonly RequestId: string
 }
 export const DescribeSocAlertListResponse: $Schema.Schema<DescribeSocAlertListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSocAlertListResponse", { Data: AlertListData, RequestId: $C.str }))
@@ -729,7 +729,7 @@ export const DescribeVulListRequest: $Schema.Schema<DescribeVulListRequest> = /*
 
 /** `DescribeVulListResponse` (response side). */
 export interface DescribeVulListResponse {
-  readonly Data: VulList
+  readonly Data?: VulList
   readonly RequestId: string
 }
 export const DescribeVulListResponse: $Schema.Schema<DescribeVulListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulListResponse", { Data: VulList, RequestId: $C.str }))

@@ -19,20 +19,20 @@ export const $M: $O.Meta = { service: "ssl", version: "2019-12-05" }
 
 /** `ApiGatewayInstanceDetail` (response side). */
 export interface ApiGatewayInstanceDetail {
-  readonly ServiceId: string
-  readonly ServiceName: string
-  readonly Domain: string
-  readonly CertId: string
-  readonly Protocol: string
+  readonly ServiceId?: string
+  readonly ServiceName?: string
+  readonly Domain?: string
+  readonly CertId?: string
+  readonly Protocol?: string
 }
 export const ApiGatewayInstanceDetail: $Schema.Schema<ApiGatewayInstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApiGatewayInstanceDetail", { ServiceId: $C.str, ServiceName: $C.str, Domain: $C.str, CertId: $C.str, Protocol: $C.str }))
 
 /** `ApiGatewayInstanceList` (response side). */
 export interface ApiGatewayInstanceList {
-  readonly Region: string
-  readonly InstanceList: readonly ApiGatewayInstanceDetail[]
-  readonly TotalCount: number | bigint
-  readonly Error: string
+  readonly Region?: string
+  readonly InstanceList?: readonly ApiGatewayInstanceDetail[]
+  readonly TotalCount?: number | bigint
+  readonly Error?: string
 }
 export const ApiGatewayInstanceList: $Schema.Schema<ApiGatewayInstanceList> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApiGatewayInstanceList", { Region: $C.str, InstanceList: $C.arr(ApiGatewayInstanceDetail), TotalCount: $C.uint64, Error: $C.str }))
 
@@ -58,36 +58,36 @@ export const ApplyCertificateRequest: $Schema.Schema<ApplyCertificateRequest> = 
 
 /** `ApplyCertificateResponse` (response side). */
 export interface ApplyCertificateResponse {
-  readonly CertificateId: string
+  readonly CertificateId?: string
   readonly RequestId: string
 }
 export const ApplyCertificateResponse: $Schema.Schema<ApplyCertificateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApplyCertificateResponse", { CertificateId: $C.str, RequestId: $C.str }))
 
 /** `BatchDeleteFail` (response side). */
 export interface BatchDeleteFail {
-  readonly CertId: string
-  readonly Msg: string
+  readonly CertId?: string
+  readonly Msg?: string
 }
 export const BatchDeleteFail: $Schema.Schema<BatchDeleteFail> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchDeleteFail", { CertId: $C.str, Msg: $C.str }))
 
 /** `BindResourceRegionResult` (response side). */
 export interface BindResourceRegionResult {
-  readonly Region: string
-  readonly TotalCount: number | bigint
-  readonly Error: string
+  readonly Region?: string
+  readonly TotalCount?: number | bigint
+  readonly Error?: string
 }
 export const BindResourceRegionResult: $Schema.Schema<BindResourceRegionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindResourceRegionResult", { Region: $C.str, TotalCount: $C.uint64, Error: $C.str }))
 
 /** `BindResourceResult` (response side). */
 export interface BindResourceResult {
-  readonly ResourceType: string
+  readonly ResourceType?: string
   readonly BindResourceRegionResult?: readonly BindResourceRegionResult[]
 }
 export const BindResourceResult: $Schema.Schema<BindResourceResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindResourceResult", { ResourceType: $C.str }, { BindResourceRegionResult: $C.arr(BindResourceRegionResult) }))
 
 /** `COSInstanceList` (response side). */
 export interface COSInstanceList {
-  readonly Region: string
+  readonly Region?: string
   readonly InstanceList?: readonly CosInstanceDetail[]
   readonly TotalCount?: number | bigint
   readonly Error?: string
@@ -102,7 +102,7 @@ export const CancelAuditCertificateRequest: $Schema.Schema<CancelAuditCertificat
 
 /** `CancelAuditCertificateResponse` (response side). */
 export interface CancelAuditCertificateResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CancelAuditCertificateResponse: $Schema.Schema<CancelAuditCertificateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CancelAuditCertificateResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -115,25 +115,25 @@ export const CancelCertificateOrderRequest: $Schema.Schema<CancelCertificateOrde
 
 /** `CancelCertificateOrderResponse` (response side). */
 export interface CancelCertificateOrderResponse {
-  readonly CertificateId: string
+  readonly CertificateId?: string
   readonly RequestId: string
 }
 export const CancelCertificateOrderResponse: $Schema.Schema<CancelCertificateOrderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CancelCertificateOrderResponse", { CertificateId: $C.str, RequestId: $C.str }))
 
 /** `CdnInstanceDetail` (response side). */
 export interface CdnInstanceDetail {
-  readonly Domain: string
-  readonly CertId: string
-  readonly Status: string
-  readonly HttpsBillingSwitch: string
+  readonly Domain?: string
+  readonly CertId?: string
+  readonly Status?: string
+  readonly HttpsBillingSwitch?: string
 }
 export const CdnInstanceDetail: $Schema.Schema<CdnInstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("CdnInstanceDetail", { Domain: $C.str, CertId: $C.str, Status: $C.str, HttpsBillingSwitch: $C.str }))
 
 /** `CdnInstanceList` (response side). */
 export interface CdnInstanceList {
-  readonly TotalCount: number | bigint
-  readonly InstanceList: readonly CdnInstanceDetail[]
-  readonly Error: string
+  readonly TotalCount?: number | bigint
+  readonly InstanceList?: readonly CdnInstanceDetail[]
+  readonly Error?: string
 }
 export const CdnInstanceList: $Schema.Schema<CdnInstanceList> = /*#__PURE__*/ $C.lazy(() => $C.struct("CdnInstanceList", { TotalCount: $C.uint64, InstanceList: $C.arr(CdnInstanceDetail), Error: $C.str }))
 
@@ -149,15 +149,15 @@ export const CertBasicInfo: $Schema.Schema<CertBasicInfo> = /*#__PURE__*/ $C.laz
 
 /** `CertTaskId` (response side). */
 export interface CertTaskId {
-  readonly CertId: string
-  readonly TaskId: string
+  readonly CertId?: string
+  readonly TaskId?: string
 }
 export const CertTaskId: $Schema.Schema<CertTaskId> = /*#__PURE__*/ $C.lazy(() => $C.struct("CertTaskId", { CertId: $C.str, TaskId: $C.str }))
 
 /** `Certificate` (response side). */
 export interface Certificate {
-  readonly CertId: string
-  readonly DnsNames: readonly string[]
+  readonly CertId?: string
+  readonly DnsNames?: readonly string[]
   readonly CertCaId?: string
   readonly SSLMode?: string
 }
@@ -165,13 +165,13 @@ export const Certificate: $Schema.Schema<Certificate> = /*#__PURE__*/ $C.lazy(()
 
 /** `CertificateExtra` (response side). */
 export interface CertificateExtra {
-  readonly DomainNumber: string
-  readonly OriginCertificateId: string | null
-  readonly ReplacedBy: string | null
-  readonly ReplacedFor: string | null
-  readonly RenewOrder: string | null
-  readonly SMCert: number | bigint
-  readonly CompanyType: number | bigint
+  readonly DomainNumber?: string
+  readonly OriginCertificateId?: string | null
+  readonly ReplacedBy?: string | null
+  readonly ReplacedFor?: string | null
+  readonly RenewOrder?: string | null
+  readonly SMCert?: number | bigint
+  readonly CompanyType?: number | bigint
   readonly ServiceRenewCertificateId?: string
   readonly ServiceOriginCertificateId?: string
 }
@@ -240,72 +240,72 @@ export const CertificateOrderSubmitRequest: $Schema.Schema<CertificateOrderSubmi
 
 /** `CertificateOrderSubmitResponse` (response side). */
 export interface CertificateOrderSubmitResponse {
-  readonly OrderId: string
-  readonly Status: number | bigint
-  readonly IsAudited: boolean
+  readonly OrderId?: string
+  readonly Status?: number | bigint
+  readonly IsAudited?: boolean
   readonly RequestId: string
 }
 export const CertificateOrderSubmitResponse: $Schema.Schema<CertificateOrderSubmitResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CertificateOrderSubmitResponse", { OrderId: $C.str, Status: $C.uint64, IsAudited: $C.bool, RequestId: $C.str }))
 
 /** `Certificates` (response side). */
 export interface Certificates {
-  readonly OwnerUin: string
-  readonly ProjectId: string
-  readonly From: string
-  readonly PackageType: string
-  readonly CertificateType: string
-  readonly ProductZhName: string
-  readonly Domain: string
-  readonly Alias: string
-  readonly Status: number | bigint
-  readonly CertificateExtra: CertificateExtra
-  readonly VulnerabilityStatus: string
-  readonly StatusMsg: string
-  readonly VerifyType: string
-  readonly CertBeginTime: string
-  readonly CertEndTime: string
-  readonly ValidityPeriod: string
-  readonly InsertTime: string
-  readonly CertificateId: string
-  readonly SubjectAltName: readonly string[]
-  readonly PackageTypeName: string
-  readonly StatusName: string
-  readonly IsVip: boolean
-  readonly IsDv: boolean
-  readonly IsWildcard: boolean
-  readonly IsVulnerability: boolean
-  readonly RenewAble: boolean
-  readonly ProjectInfo: ProjectInfo
-  readonly BoundResource: readonly string[]
-  readonly Deployable: boolean
-  readonly Tags: readonly Tags[]
-  readonly IsIgnore: boolean
-  readonly IsSM: boolean
-  readonly EncryptAlgorithm: string
-  readonly CAEncryptAlgorithms: readonly string[]
-  readonly CAEndTimes: readonly string[]
-  readonly CACommonNames: readonly string[]
-  readonly PreAuditInfo: PreAuditInfo
-  readonly AutoRenewFlag: number | bigint
-  readonly HostingStatus: number | bigint
-  readonly HostingCompleteTime: string
-  readonly HostingRenewCertId: string
-  readonly HasRenewOrder: string
-  readonly ReplaceOriCertIsDelete: boolean
-  readonly IsExpiring: boolean
-  readonly DVAuthDeadline: string
-  readonly ValidationPassedTime: string
-  readonly CertSANs: readonly string[]
-  readonly AwaitingValidationMsg: string
-  readonly AllowDownload: boolean
-  readonly IsDNSPODResolve: boolean
-  readonly IsPackage: boolean
-  readonly KeyPasswordCustomFlag: boolean
-  readonly SupportDownloadType: SupportDownloadType
+  readonly OwnerUin?: string
+  readonly ProjectId?: string
+  readonly From?: string
+  readonly PackageType?: string
+  readonly CertificateType?: string
+  readonly ProductZhName?: string
+  readonly Domain?: string
+  readonly Alias?: string
+  readonly Status?: number | bigint
+  readonly CertificateExtra?: CertificateExtra
+  readonly VulnerabilityStatus?: string
+  readonly StatusMsg?: string
+  readonly VerifyType?: string
+  readonly CertBeginTime?: string
+  readonly CertEndTime?: string
+  readonly ValidityPeriod?: string
+  readonly InsertTime?: string
+  readonly CertificateId?: string
+  readonly SubjectAltName?: readonly string[]
+  readonly PackageTypeName?: string
+  readonly StatusName?: string
+  readonly IsVip?: boolean
+  readonly IsDv?: boolean
+  readonly IsWildcard?: boolean
+  readonly IsVulnerability?: boolean
+  readonly RenewAble?: boolean
+  readonly ProjectInfo?: ProjectInfo
+  readonly BoundResource?: readonly string[]
+  readonly Deployable?: boolean
+  readonly Tags?: readonly Tags[]
+  readonly IsIgnore?: boolean
+  readonly IsSM?: boolean
+  readonly EncryptAlgorithm?: string
+  readonly CAEncryptAlgorithms?: readonly string[]
+  readonly CAEndTimes?: readonly string[]
+  readonly CACommonNames?: readonly string[]
+  readonly PreAuditInfo?: PreAuditInfo
+  readonly AutoRenewFlag?: number | bigint
+  readonly HostingStatus?: number | bigint
+  readonly HostingCompleteTime?: string
+  readonly HostingRenewCertId?: string
+  readonly HasRenewOrder?: string
+  readonly ReplaceOriCertIsDelete?: boolean
+  readonly IsExpiring?: boolean
+  readonly DVAuthDeadline?: string
+  readonly ValidationPassedTime?: string
+  readonly CertSANs?: readonly string[]
+  readonly AwaitingValidationMsg?: string
+  readonly AllowDownload?: boolean
+  readonly IsDNSPODResolve?: boolean
+  readonly IsPackage?: boolean
+  readonly KeyPasswordCustomFlag?: boolean
+  readonly SupportDownloadType?: SupportDownloadType
   readonly CertRevokedTime?: string
   readonly HostingResourceTypes?: readonly string[]
   readonly HostingConfig?: HostingConfig | null
-  readonly IsHostingUploadRenewCert: boolean
+  readonly IsHostingUploadRenewCert?: boolean
   readonly ServiceId?: string
   readonly ServiceStatus?: string
   readonly CertServiceBeginTime?: string
@@ -323,9 +323,9 @@ export const CheckCertificateChainRequest: $Schema.Schema<CheckCertificateChainR
 
 /** `CheckCertificateChainResponse` (response side). */
 export interface CheckCertificateChainResponse {
-  readonly IsValid: boolean
-  readonly IsTrustedCA: boolean
-  readonly Chains: readonly string[]
+  readonly IsValid?: boolean
+  readonly IsTrustedCA?: boolean
+  readonly Chains?: readonly string[]
   readonly RequestId: string
 }
 export const CheckCertificateChainResponse: $Schema.Schema<CheckCertificateChainResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckCertificateChainResponse", { IsValid: $C.bool, IsTrustedCA: $C.bool, Chains: $C.arr($C.str), RequestId: $C.str }))
@@ -338,7 +338,7 @@ export const CheckCertificateDomainVerificationRequest: $Schema.Schema<CheckCert
 
 /** `CheckCertificateDomainVerificationResponse` (response side). */
 export interface CheckCertificateDomainVerificationResponse {
-  readonly VerificationResults: readonly DomainValidationResult[] | null
+  readonly VerificationResults?: readonly DomainValidationResult[] | null
   readonly RequestId: string
 }
 export const CheckCertificateDomainVerificationResponse: $Schema.Schema<CheckCertificateDomainVerificationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckCertificateDomainVerificationResponse", { VerificationResults: $C.nul($C.arr(DomainValidationResult)), RequestId: $C.str }))
@@ -351,48 +351,48 @@ export const CheckCertificateExistRequest: $Schema.Schema<CheckCertificateExistR
 
 /** `CheckCertificateExistResponse` (response side). */
 export interface CheckCertificateExistResponse {
-  readonly RepeatCertId: string
+  readonly RepeatCertId?: string
   readonly RequestId: string
 }
 export const CheckCertificateExistResponse: $Schema.Schema<CheckCertificateExistResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckCertificateExistResponse", { RepeatCertId: $C.str, RequestId: $C.str }))
 
 /** `ClbInstanceDetail` (response side). */
 export interface ClbInstanceDetail {
-  readonly LoadBalancerId: string
-  readonly LoadBalancerName: string
-  readonly Listeners: readonly ClbListener[]
-  readonly Forward: number | bigint
+  readonly LoadBalancerId?: string
+  readonly LoadBalancerName?: string
+  readonly Listeners?: readonly ClbListener[]
+  readonly Forward?: number | bigint
 }
 export const ClbInstanceDetail: $Schema.Schema<ClbInstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClbInstanceDetail", { LoadBalancerId: $C.str, LoadBalancerName: $C.str, Listeners: $C.arr(ClbListener), Forward: $C.int64 }))
 
 /** `ClbInstanceList` (response side). */
 export interface ClbInstanceList {
-  readonly Region: string
-  readonly InstanceList: readonly ClbInstanceDetail[]
-  readonly TotalCount: number | bigint
-  readonly Error: string
+  readonly Region?: string
+  readonly InstanceList?: readonly ClbInstanceDetail[]
+  readonly TotalCount?: number | bigint
+  readonly Error?: string
 }
 export const ClbInstanceList: $Schema.Schema<ClbInstanceList> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClbInstanceList", { Region: $C.str, InstanceList: $C.arr(ClbInstanceDetail), TotalCount: $C.uint64, Error: $C.str }))
 
 /** `ClbListener` (response side). */
 export interface ClbListener {
-  readonly ListenerId: string
-  readonly ListenerName: string
-  readonly SniSwitch: number | bigint
-  readonly Protocol: string
-  readonly Certificate: Certificate
-  readonly Rules: readonly ClbListenerRule[]
-  readonly NoMatchDomains: readonly string[]
+  readonly ListenerId?: string
+  readonly ListenerName?: string
+  readonly SniSwitch?: number | bigint
+  readonly Protocol?: string
+  readonly Certificate?: Certificate
+  readonly Rules?: readonly ClbListenerRule[]
+  readonly NoMatchDomains?: readonly string[]
 }
 export const ClbListener: $Schema.Schema<ClbListener> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClbListener", { ListenerId: $C.str, ListenerName: $C.str, SniSwitch: $C.uint64, Protocol: $C.str, Certificate: Certificate, Rules: $C.arr(ClbListenerRule), NoMatchDomains: $C.arr($C.str) }))
 
 /** `ClbListenerRule` (response side). */
 export interface ClbListenerRule {
-  readonly LocationId: string
-  readonly Domain: string
-  readonly IsMatch: boolean
-  readonly Certificate: Certificate
-  readonly NoMatchDomains: readonly string[]
+  readonly LocationId?: string
+  readonly Domain?: string
+  readonly IsMatch?: boolean
+  readonly Certificate?: Certificate
+  readonly NoMatchDomains?: readonly string[]
   readonly Url?: string
 }
 export const ClbListenerRule: $Schema.Schema<ClbListenerRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClbListenerRule", { LocationId: $C.str, Domain: $C.str, IsMatch: $C.bool, Certificate: Certificate, NoMatchDomains: $C.arr($C.str) }, { Url: $C.str }))
@@ -406,23 +406,23 @@ export const CommitCertificateInformationRequest: $Schema.Schema<CommitCertifica
 
 /** `CommitCertificateInformationResponse` (response side). */
 export interface CommitCertificateInformationResponse {
-  readonly OrderId: string
-  readonly Status: number | bigint
+  readonly OrderId?: string
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const CommitCertificateInformationResponse: $Schema.Schema<CommitCertificateInformationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CommitCertificateInformationResponse", { OrderId: $C.str, Status: $C.uint64, RequestId: $C.str }))
 
 /** `CompanyInfo` (response side). */
 export interface CompanyInfo {
-  readonly CompanyName: string
-  readonly CompanyId: number | bigint
-  readonly CompanyCountry: string
-  readonly CompanyProvince: string
-  readonly CompanyCity: string
-  readonly CompanyAddress: string
-  readonly CompanyPhone: string
-  readonly IdType: string
-  readonly IdNumber: string
+  readonly CompanyName?: string
+  readonly CompanyId?: number | bigint
+  readonly CompanyCountry?: string
+  readonly CompanyProvince?: string
+  readonly CompanyCity?: string
+  readonly CompanyAddress?: string
+  readonly CompanyPhone?: string
+  readonly IdType?: string
+  readonly IdNumber?: string
   readonly Tags?: readonly Tags[]
 }
 export const CompanyInfo: $Schema.Schema<CompanyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CompanyInfo", { CompanyName: $C.str, CompanyId: $C.int64, CompanyCountry: $C.str, CompanyProvince: $C.str, CompanyCity: $C.str, CompanyAddress: $C.str, CompanyPhone: $C.str, IdType: $C.str, IdNumber: $C.str }, { Tags: $C.arr(Tags) }))
@@ -435,18 +435,18 @@ export const CompleteCertificateRequest: $Schema.Schema<CompleteCertificateReque
 
 /** `CompleteCertificateResponse` (response side). */
 export interface CompleteCertificateResponse {
-  readonly CertificateId: string
+  readonly CertificateId?: string
   readonly RequestId: string
 }
 export const CompleteCertificateResponse: $Schema.Schema<CompleteCertificateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CompleteCertificateResponse", { CertificateId: $C.str, RequestId: $C.str }))
 
 /** `CosInstanceDetail` (response side). */
 export interface CosInstanceDetail {
-  readonly Domain: string
-  readonly CertId: string
-  readonly Status: string
-  readonly Bucket: string
-  readonly Region: string
+  readonly Domain?: string
+  readonly CertId?: string
+  readonly Status?: string
+  readonly Bucket?: string
+  readonly Region?: string
 }
 export const CosInstanceDetail: $Schema.Schema<CosInstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosInstanceDetail", { Domain: $C.str, CertId: $C.str, Status: $C.str, Bucket: $C.str, Region: $C.str }))
 
@@ -459,7 +459,7 @@ export const CreateCertificateBindResourceSyncTaskRequest: $Schema.Schema<Create
 
 /** `CreateCertificateBindResourceSyncTaskResponse` (response side). */
 export interface CreateCertificateBindResourceSyncTaskResponse {
-  readonly CertTaskIds: readonly CertTaskId[]
+  readonly CertTaskIds?: readonly CertTaskId[]
   readonly RequestId: string
 }
 export const CreateCertificateBindResourceSyncTaskResponse: $Schema.Schema<CreateCertificateBindResourceSyncTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCertificateBindResourceSyncTaskResponse", { CertTaskIds: $C.arr(CertTaskId), RequestId: $C.str }))
@@ -489,8 +489,8 @@ export const CreateCertificateByPackageRequest: $Schema.Schema<CreateCertificate
 
 /** `CreateCertificateByPackageResponse` (response side). */
 export interface CreateCertificateByPackageResponse {
-  readonly CertificateId: string
-  readonly CertificateIds: readonly string[]
+  readonly CertificateId?: string
+  readonly CertificateIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateCertificateByPackageResponse: $Schema.Schema<CreateCertificateByPackageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCertificateByPackageResponse", { CertificateId: $C.str, CertificateIds: $C.arr($C.str), RequestId: $C.str }))
@@ -507,8 +507,8 @@ export const CreateCertificateRequest: $Schema.Schema<CreateCertificateRequest> 
 
 /** `CreateCertificateResponse` (response side). */
 export interface CreateCertificateResponse {
-  readonly CertificateIds: readonly string[]
-  readonly DealIds: readonly string[]
+  readonly CertificateIds?: readonly string[]
+  readonly DealIds?: readonly string[]
   readonly ResourceIds?: readonly string[]
   readonly RequestId: string
 }
@@ -516,19 +516,19 @@ export const CreateCertificateResponse: $Schema.Schema<CreateCertificateResponse
 
 /** `DdosInstanceDetail` (response side). */
 export interface DdosInstanceDetail {
-  readonly Domain: string
-  readonly InstanceId: string
-  readonly Protocol: string
-  readonly CertId: string
-  readonly VirtualPort: string
+  readonly Domain?: string
+  readonly InstanceId?: string
+  readonly Protocol?: string
+  readonly CertId?: string
+  readonly VirtualPort?: string
 }
 export const DdosInstanceDetail: $Schema.Schema<DdosInstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DdosInstanceDetail", { Domain: $C.str, InstanceId: $C.str, Protocol: $C.str, CertId: $C.str, VirtualPort: $C.str }))
 
 /** `DdosInstanceList` (response side). */
 export interface DdosInstanceList {
-  readonly TotalCount: number | bigint
-  readonly InstanceList: readonly DdosInstanceDetail[]
-  readonly Error: string
+  readonly TotalCount?: number | bigint
+  readonly InstanceList?: readonly DdosInstanceDetail[]
+  readonly Error?: string
 }
 export const DdosInstanceList: $Schema.Schema<DdosInstanceList> = /*#__PURE__*/ $C.lazy(() => $C.struct("DdosInstanceList", { TotalCount: $C.uint64, InstanceList: $C.arr(DdosInstanceDetail), Error: $C.str }))
 
@@ -541,7 +541,7 @@ export const DeleteCertificateRequest: $Schema.Schema<DeleteCertificateRequest> 
 
 /** `DeleteCertificateResponse` (response side). */
 export interface DeleteCertificateResponse {
-  readonly DeleteResult: boolean
+  readonly DeleteResult?: boolean
   readonly TaskId?: string | null
   readonly RequestId: string
 }
@@ -556,9 +556,9 @@ export const DeleteCertificatesRequest: $Schema.Schema<DeleteCertificatesRequest
 
 /** `DeleteCertificatesResponse` (response side). */
 export interface DeleteCertificatesResponse {
-  readonly Success: readonly string[]
-  readonly Fail: readonly BatchDeleteFail[]
-  readonly CertTaskIds: readonly CertTaskId[]
+  readonly Success?: readonly string[]
+  readonly Fail?: readonly BatchDeleteFail[]
+  readonly CertTaskIds?: readonly CertTaskId[]
   readonly RequestId: string
 }
 export const DeleteCertificatesResponse: $Schema.Schema<DeleteCertificatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCertificatesResponse", { Success: $C.arr($C.str), Fail: $C.arr(BatchDeleteFail), CertTaskIds: $C.arr(CertTaskId), RequestId: $C.str }))
@@ -571,19 +571,19 @@ export const DeleteManagerRequest: $Schema.Schema<DeleteManagerRequest> = /*#__P
 
 /** `DeleteManagerResponse` (response side). */
 export interface DeleteManagerResponse {
-  readonly ManagerId: number | bigint
+  readonly ManagerId?: number | bigint
   readonly RequestId: string
 }
 export const DeleteManagerResponse: $Schema.Schema<DeleteManagerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteManagerResponse", { ManagerId: $C.int64, RequestId: $C.str }))
 
 /** `DeleteTaskResult` (response side). */
 export interface DeleteTaskResult {
-  readonly TaskId: string
-  readonly CertId: string
-  readonly Status: number | bigint
-  readonly Error: string
-  readonly CacheTime: string
-  readonly Domains: readonly string[]
+  readonly TaskId?: string
+  readonly CertId?: string
+  readonly Status?: number | bigint
+  readonly Error?: string
+  readonly CacheTime?: string
+  readonly Domains?: readonly string[]
 }
 export const DeleteTaskResult: $Schema.Schema<DeleteTaskResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteTaskResult", { TaskId: $C.str, CertId: $C.str, Status: $C.uint64, Error: $C.str, CacheTime: $C.str, Domains: $C.arr($C.str) }))
 
@@ -599,8 +599,8 @@ export const DeployCertificateInstanceRequest: $Schema.Schema<DeployCertificateI
 
 /** `DeployCertificateInstanceResponse` (response side). */
 export interface DeployCertificateInstanceResponse {
-  readonly DeployRecordId: number | bigint
-  readonly DeployStatus: number | bigint
+  readonly DeployRecordId?: number | bigint
+  readonly DeployStatus?: number | bigint
   readonly RequestId: string
 }
 export const DeployCertificateInstanceResponse: $Schema.Schema<DeployCertificateInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeployCertificateInstanceResponse", { DeployRecordId: $C.uint64, DeployStatus: $C.int64, RequestId: $C.str }))
@@ -626,45 +626,45 @@ export const DeployCertificateRecordRollbackRequest: $Schema.Schema<DeployCertif
 
 /** `DeployCertificateRecordRollbackResponse` (response side). */
 export interface DeployCertificateRecordRollbackResponse {
-  readonly DeployRecordId: number | bigint
+  readonly DeployRecordId?: number | bigint
   readonly RequestId: string
 }
 export const DeployCertificateRecordRollbackResponse: $Schema.Schema<DeployCertificateRecordRollbackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeployCertificateRecordRollbackResponse", { DeployRecordId: $C.int64, RequestId: $C.str }))
 
 /** `DeployRecord` (response side). */
 export interface DeployRecord {
-  readonly TotalCount: number | bigint
-  readonly SuccessTotalCount: number | bigint
-  readonly FailedTotalCount: number | bigint
-  readonly RunningTotalCount: number | bigint
-  readonly Type: number | bigint
-  readonly RecordDetailList: readonly DeployRecordList[]
-  readonly Status: number | bigint
-  readonly CreateTime: string
+  readonly TotalCount?: number | bigint
+  readonly SuccessTotalCount?: number | bigint
+  readonly FailedTotalCount?: number | bigint
+  readonly RunningTotalCount?: number | bigint
+  readonly Type?: number | bigint
+  readonly RecordDetailList?: readonly DeployRecordList[]
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
   readonly PendingTotalCount?: number | bigint
 }
 export const DeployRecord: $Schema.Schema<DeployRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeployRecord", { TotalCount: $C.int64, SuccessTotalCount: $C.int64, FailedTotalCount: $C.int64, RunningTotalCount: $C.int64, Type: $C.int64, RecordDetailList: $C.arr(DeployRecordList), Status: $C.int64, CreateTime: $C.str }, { PendingTotalCount: $C.int64 }))
 
 /** `DeployRecordDetail` (response side). */
 export interface DeployRecordDetail {
-  readonly Id: number | bigint
-  readonly CertId: string
-  readonly OldCertId: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly ListenerId: string
-  readonly Domains: readonly string[]
-  readonly Protocol: string
-  readonly Status: number | bigint
-  readonly ErrorMsg: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly ListenerName: string
-  readonly SniSwitch: number | bigint
-  readonly Bucket: string
-  readonly Namespace: string
-  readonly SecretName: string
-  readonly Port: number | bigint
+  readonly Id?: number | bigint
+  readonly CertId?: string
+  readonly OldCertId?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly ListenerId?: string
+  readonly Domains?: readonly string[]
+  readonly Protocol?: string
+  readonly Status?: number | bigint
+  readonly ErrorMsg?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly ListenerName?: string
+  readonly SniSwitch?: number | bigint
+  readonly Bucket?: string
+  readonly Namespace?: string
+  readonly SecretName?: string
+  readonly Port?: number | bigint
   readonly EnvId?: string
   readonly TCBType?: string
   readonly Region?: string
@@ -678,57 +678,57 @@ export const DeployRecordDetail: $Schema.Schema<DeployRecordDetail> = /*#__PURE_
 
 /** `DeployRecordInfo` (response side). */
 export interface DeployRecordInfo {
-  readonly Id: number | bigint
-  readonly CertId: string
-  readonly ResourceType: string
-  readonly Region: string
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Id?: number | bigint
+  readonly CertId?: string
+  readonly ResourceType?: string
+  readonly Region?: string
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const DeployRecordInfo: $Schema.Schema<DeployRecordInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeployRecordInfo", { Id: $C.uint64, CertId: $C.str, ResourceType: $C.str, Region: $C.str, Status: $C.uint64, CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `DeployRecordItem` (response side). */
 export interface DeployRecordItem {
-  readonly Id: number | bigint
-  readonly OldCertId: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly ListenerId: string
-  readonly Domains: readonly string[]
-  readonly Protocol: string
-  readonly Status: number | bigint
-  readonly ErrorMsg: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly ListenerName: string
-  readonly SniSwitch: number | bigint
-  readonly Bucket: string
-  readonly Namespace: string
-  readonly SecretName: string
-  readonly Port: number | bigint
-  readonly Region: string
-  readonly Forward: number | bigint
-  readonly SSLMode: string
-  readonly ResourceType: string
+  readonly Id?: number | bigint
+  readonly OldCertId?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly ListenerId?: string
+  readonly Domains?: readonly string[]
+  readonly Protocol?: string
+  readonly Status?: number | bigint
+  readonly ErrorMsg?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly ListenerName?: string
+  readonly SniSwitch?: number | bigint
+  readonly Bucket?: string
+  readonly Namespace?: string
+  readonly SecretName?: string
+  readonly Port?: number | bigint
+  readonly Region?: string
+  readonly Forward?: number | bigint
+  readonly SSLMode?: string
+  readonly ResourceType?: string
 }
 export const DeployRecordItem: $Schema.Schema<DeployRecordItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeployRecordItem", { Id: $C.uint64, OldCertId: $C.str, InstanceId: $C.str, InstanceName: $C.str, ListenerId: $C.str, Domains: $C.arr($C.str), Protocol: $C.str, Status: $C.int64, ErrorMsg: $C.str, CreateTime: $C.str, UpdateTime: $C.str, ListenerName: $C.str, SniSwitch: $C.int64, Bucket: $C.str, Namespace: $C.str, SecretName: $C.str, Port: $C.int64, Region: $C.str, Forward: $C.int64, SSLMode: $C.str, ResourceType: $C.str }))
 
 /** `DeployRecordList` (response side). */
 export interface DeployRecordList {
-  readonly ResourceType: string
-  readonly List: readonly DeployRecordItem[] | null
-  readonly TotalCount: number | bigint
+  readonly ResourceType?: string
+  readonly List?: readonly DeployRecordItem[] | null
+  readonly TotalCount?: number | bigint
 }
 export const DeployRecordList: $Schema.Schema<DeployRecordList> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeployRecordList", { ResourceType: $C.str, List: $C.nul($C.arr(DeployRecordItem)), TotalCount: $C.int64 }))
 
 /** `DeployedResources` (response side). */
 export interface DeployedResources {
-  readonly CertificateId: string
-  readonly Count: number | bigint
-  readonly Type: string
-  readonly ResourceIds: readonly string[]
-  readonly Resources: readonly string[]
+  readonly CertificateId?: string
+  readonly Count?: number | bigint
+  readonly Type?: string
+  readonly ResourceIds?: readonly string[]
+  readonly Resources?: readonly string[]
 }
 export const DeployedResources: $Schema.Schema<DeployedResources> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeployedResources", { CertificateId: $C.str, Count: $C.int64, Type: $C.str, ResourceIds: $C.arr($C.str), Resources: $C.arr($C.str) }))
 
@@ -754,8 +754,8 @@ export interface DescribeCertificateBindResourceTaskDetailResponse {
   readonly APIGATEWAY?: readonly ApiGatewayInstanceList[]
   readonly TCB?: readonly TCBInstanceList[]
   readonly TEO?: readonly TeoInstanceList[]
-  readonly Status: number | bigint
-  readonly CacheTime: string
+  readonly Status?: number | bigint
+  readonly CacheTime?: string
   readonly TSE?: readonly TSEInstanceList[]
   readonly COS?: readonly COSInstanceList[]
   readonly TDMQ?: readonly TDMQInstanceList[]
@@ -774,7 +774,7 @@ export const DescribeCertificateBindResourceTaskResultRequest: $Schema.Schema<De
 
 /** `DescribeCertificateBindResourceTaskResultResponse` (response side). */
 export interface DescribeCertificateBindResourceTaskResultResponse {
-  readonly SyncTaskBindResourceResult: readonly SyncTaskBindResourceResult[]
+  readonly SyncTaskBindResourceResult?: readonly SyncTaskBindResourceResult[]
   readonly RequestId: string
 }
 export const DescribeCertificateBindResourceTaskResultResponse: $Schema.Schema<DescribeCertificateBindResourceTaskResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCertificateBindResourceTaskResultResponse", { SyncTaskBindResourceResult: $C.arr(SyncTaskBindResourceResult), RequestId: $C.str }))
@@ -787,50 +787,50 @@ export const DescribeCertificateDetailRequest: $Schema.Schema<DescribeCertificat
 
 /** `DescribeCertificateDetailResponse` (response side). */
 export interface DescribeCertificateDetailResponse {
-  readonly OwnerUin: string
-  readonly ProjectId: string
-  readonly From: string
-  readonly CertificateType: string
-  readonly PackageType: string | null
-  readonly ProductZhName: string
-  readonly Domain: string
-  readonly Alias: string
-  readonly Status: number | bigint
-  readonly StatusMsg: string | null
-  readonly VerifyType: string | null
-  readonly VulnerabilityStatus: string
-  readonly CertBeginTime: string | null
-  readonly CertEndTime: string | null
-  readonly ValidityPeriod: string
-  readonly InsertTime: string
-  readonly OrderId: string | null
-  readonly CertificateExtra: CertificateExtra
-  readonly CertificatePrivateKey: string | null
-  readonly CertificatePublicKey: string | null
-  readonly DvAuthDetail: DvAuthDetail | null
-  readonly VulnerabilityReport: string | null
-  readonly CertificateId: string
-  readonly TypeName: string | null
-  readonly StatusName: string
-  readonly SubjectAltName: readonly string[]
-  readonly IsVip: boolean
-  readonly IsWildcard: boolean
-  readonly IsDv: boolean
-  readonly IsVulnerability: boolean
-  readonly SubmittedData: SubmittedData | null
-  readonly RenewAble: boolean
-  readonly Deployable: boolean
-  readonly Tags: readonly Tags[]
-  readonly RootCert: RootCertificates
-  readonly EncryptCert: string | null
-  readonly EncryptPrivateKey: string | null
-  readonly CertFingerprint: string | null
-  readonly EncryptCertFingerprint: string | null
-  readonly EncryptAlgorithm: string
-  readonly DvRevokeAuthDetail: readonly DvAuths[] | null
+  readonly OwnerUin?: string
+  readonly ProjectId?: string
+  readonly From?: string
+  readonly CertificateType?: string
+  readonly PackageType?: string | null
+  readonly ProductZhName?: string
+  readonly Domain?: string
+  readonly Alias?: string
+  readonly Status?: number | bigint
+  readonly StatusMsg?: string | null
+  readonly VerifyType?: string | null
+  readonly VulnerabilityStatus?: string
+  readonly CertBeginTime?: string | null
+  readonly CertEndTime?: string | null
+  readonly ValidityPeriod?: string
+  readonly InsertTime?: string
+  readonly OrderId?: string | null
+  readonly CertificateExtra?: CertificateExtra
+  readonly CertificatePrivateKey?: string | null
+  readonly CertificatePublicKey?: string | null
+  readonly DvAuthDetail?: DvAuthDetail | null
+  readonly VulnerabilityReport?: string | null
+  readonly CertificateId?: string
+  readonly TypeName?: string | null
+  readonly StatusName?: string
+  readonly SubjectAltName?: readonly string[]
+  readonly IsVip?: boolean
+  readonly IsWildcard?: boolean
+  readonly IsDv?: boolean
+  readonly IsVulnerability?: boolean
+  readonly SubmittedData?: SubmittedData | null
+  readonly RenewAble?: boolean
+  readonly Deployable?: boolean
+  readonly Tags?: readonly Tags[]
+  readonly RootCert?: RootCertificates
+  readonly EncryptCert?: string | null
+  readonly EncryptPrivateKey?: string | null
+  readonly CertFingerprint?: string | null
+  readonly EncryptCertFingerprint?: string | null
+  readonly EncryptAlgorithm?: string
+  readonly DvRevokeAuthDetail?: readonly DvAuths[] | null
   readonly CertChainInfo?: readonly CertBasicInfo[] | null
-  readonly DomainType: number | bigint
-  readonly CertType: string
+  readonly DomainType?: number | bigint
+  readonly CertType?: string
   readonly UseCrossSignRoot?: boolean
   readonly HostingStatus?: number | bigint
   readonly RequestId: string
@@ -848,9 +848,9 @@ export const DescribeCertificateOperateLogsRequest: $Schema.Schema<DescribeCerti
 
 /** `DescribeCertificateOperateLogsResponse` (response side). */
 export interface DescribeCertificateOperateLogsResponse {
-  readonly AllTotal: number | bigint
-  readonly TotalCount: number | bigint
-  readonly OperateLogs: readonly OperationLog[]
+  readonly AllTotal?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly OperateLogs?: readonly OperationLog[]
   readonly RequestId: string
 }
 export const DescribeCertificateOperateLogsResponse: $Schema.Schema<DescribeCertificateOperateLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCertificateOperateLogsResponse", { AllTotal: $C.uint64, TotalCount: $C.uint64, OperateLogs: $C.arr(OperationLog), RequestId: $C.str }))
@@ -863,42 +863,42 @@ export const DescribeCertificateRequest: $Schema.Schema<DescribeCertificateReque
 
 /** `DescribeCertificateResponse` (response side). */
 export interface DescribeCertificateResponse {
-  readonly OwnerUin: string | null
-  readonly ProjectId: string | null
-  readonly From: string | null
-  readonly CertificateType: string | null
-  readonly PackageType: string | null
-  readonly ProductZhName: string | null
-  readonly Domain: string | null
-  readonly Alias: string | null
-  readonly Status: number | bigint | null
-  readonly StatusMsg: string | null
-  readonly VerifyType: string | null
-  readonly VulnerabilityStatus: string | null
-  readonly CertBeginTime: string | null
-  readonly CertEndTime: string | null
-  readonly ValidityPeriod: string | null
-  readonly InsertTime: string | null
-  readonly OrderId: string | null
-  readonly CertificateExtra: CertificateExtra | null
-  readonly DvAuthDetail: DvAuthDetail | null
-  readonly VulnerabilityReport: string | null
-  readonly CertificateId: string | null
-  readonly PackageTypeName: string | null
-  readonly StatusName: string | null
-  readonly SubjectAltName: readonly string[] | null
-  readonly IsVip: boolean | null
-  readonly IsWildcard: boolean | null
-  readonly IsDv: boolean | null
-  readonly IsVulnerability: boolean | null
-  readonly RenewAble: boolean | null
-  readonly SubmittedData: SubmittedData | null
-  readonly Deployable: boolean | null
-  readonly Tags: readonly Tags[] | null
-  readonly CAEncryptAlgorithms: readonly string[] | null
-  readonly CACommonNames: readonly string[] | null
-  readonly CAEndTimes: readonly string[] | null
-  readonly DvRevokeAuthDetail: readonly DvAuths[] | null
+  readonly OwnerUin?: string | null
+  readonly ProjectId?: string | null
+  readonly From?: string | null
+  readonly CertificateType?: string | null
+  readonly PackageType?: string | null
+  readonly ProductZhName?: string | null
+  readonly Domain?: string | null
+  readonly Alias?: string | null
+  readonly Status?: number | bigint | null
+  readonly StatusMsg?: string | null
+  readonly VerifyType?: string | null
+  readonly VulnerabilityStatus?: string | null
+  readonly CertBeginTime?: string | null
+  readonly CertEndTime?: string | null
+  readonly ValidityPeriod?: string | null
+  readonly InsertTime?: string | null
+  readonly OrderId?: string | null
+  readonly CertificateExtra?: CertificateExtra | null
+  readonly DvAuthDetail?: DvAuthDetail | null
+  readonly VulnerabilityReport?: string | null
+  readonly CertificateId?: string | null
+  readonly PackageTypeName?: string | null
+  readonly StatusName?: string | null
+  readonly SubjectAltName?: readonly string[] | null
+  readonly IsVip?: boolean | null
+  readonly IsWildcard?: boolean | null
+  readonly IsDv?: boolean | null
+  readonly IsVulnerability?: boolean | null
+  readonly RenewAble?: boolean | null
+  readonly SubmittedData?: SubmittedData | null
+  readonly Deployable?: boolean | null
+  readonly Tags?: readonly Tags[] | null
+  readonly CAEncryptAlgorithms?: readonly string[] | null
+  readonly CACommonNames?: readonly string[] | null
+  readonly CAEndTimes?: readonly string[] | null
+  readonly DvRevokeAuthDetail?: readonly DvAuths[] | null
   readonly RequestId: string
 }
 export const DescribeCertificateResponse: $Schema.Schema<DescribeCertificateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCertificateResponse", { OwnerUin: $C.nul($C.str), ProjectId: $C.nul($C.str), From: $C.nul($C.str), CertificateType: $C.nul($C.str), PackageType: $C.nul($C.str), ProductZhName: $C.nul($C.str), Domain: $C.nul($C.str), Alias: $C.nul($C.str), Status: $C.nul($C.uint64), StatusMsg: $C.nul($C.str), VerifyType: $C.nul($C.str), VulnerabilityStatus: $C.nul($C.str), CertBeginTime: $C.nul($C.str), CertEndTime: $C.nul($C.str), ValidityPeriod: $C.nul($C.str), InsertTime: $C.nul($C.str), OrderId: $C.nul($C.str), CertificateExtra: $C.nul(CertificateExtra), DvAuthDetail: $C.nul(DvAuthDetail), VulnerabilityReport: $C.nul($C.str), CertificateId: $C.nul($C.str), PackageTypeName: $C.nul($C.str), StatusName: $C.nul($C.str), SubjectAltName: $C.nul($C.arr($C.str)), IsVip: $C.nul($C.bool), IsWildcard: $C.nul($C.bool), IsDv: $C.nul($C.bool), IsVulnerability: $C.nul($C.bool), RenewAble: $C.nul($C.bool), SubmittedData: $C.nul(SubmittedData), Deployable: $C.nul($C.bool), Tags: $C.nul($C.arr(Tags)), CAEncryptAlgorithms: $C.nul($C.arr($C.str)), CACommonNames: $C.nul($C.arr($C.str)), CAEndTimes: $C.nul($C.arr($C.str)), DvRevokeAuthDetail: $C.nul($C.arr(DvAuths)), RequestId: $C.str }))
@@ -928,8 +928,8 @@ export const DescribeCertificatesRequest: $Schema.Schema<DescribeCertificatesReq
 
 /** `DescribeCertificatesResponse` (response side). */
 export interface DescribeCertificatesResponse {
-  readonly TotalCount: number | bigint
-  readonly Certificates: readonly Certificates[]
+  readonly TotalCount?: number | bigint
+  readonly Certificates?: readonly Certificates[]
   readonly RequestId: string
 }
 export const DescribeCertificatesResponse: $Schema.Schema<DescribeCertificatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCertificatesResponse", { TotalCount: $C.uint64, Certificates: $C.arr(Certificates), RequestId: $C.str }))
@@ -944,8 +944,8 @@ export const DescribeCompaniesRequest: $Schema.Schema<DescribeCompaniesRequest> 
 
 /** `DescribeCompaniesResponse` (response side). */
 export interface DescribeCompaniesResponse {
-  readonly Companies: readonly CompanyInfo[]
-  readonly TotalCount: number | bigint
+  readonly Companies?: readonly CompanyInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCompaniesResponse: $Schema.Schema<DescribeCompaniesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCompaniesResponse", { Companies: $C.arr(CompanyInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -958,7 +958,7 @@ export const DescribeDeleteCertificatesTaskResultRequest: $Schema.Schema<Describ
 
 /** `DescribeDeleteCertificatesTaskResultResponse` (response side). */
 export interface DescribeDeleteCertificatesTaskResultResponse {
-  readonly DeleteTaskResult: readonly DeleteTaskResult[]
+  readonly DeleteTaskResult?: readonly DeleteTaskResult[]
   readonly RequestId: string
 }
 export const DescribeDeleteCertificatesTaskResultResponse: $Schema.Schema<DescribeDeleteCertificatesTaskResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeleteCertificatesTaskResultResponse", { DeleteTaskResult: $C.arr(DeleteTaskResult), RequestId: $C.str }))
@@ -972,7 +972,7 @@ export const DescribeDeployedResourcesRequest: $Schema.Schema<DescribeDeployedRe
 
 /** `DescribeDeployedResourcesResponse` (response side). */
 export interface DescribeDeployedResourcesResponse {
-  readonly DeployedResources: readonly DeployedResources[]
+  readonly DeployedResources?: readonly DeployedResources[]
   readonly RequestId: string
 }
 export const DescribeDeployedResourcesResponse: $Schema.Schema<DescribeDeployedResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeployedResourcesResponse", { DeployedResources: $C.arr(DeployedResources), RequestId: $C.str }))
@@ -986,8 +986,8 @@ export const DescribeDownloadCertificateUrlRequest: $Schema.Schema<DescribeDownl
 
 /** `DescribeDownloadCertificateUrlResponse` (response side). */
 export interface DescribeDownloadCertificateUrlResponse {
-  readonly DownloadCertificateUrl: string
-  readonly DownloadFilename: string
+  readonly DownloadCertificateUrl?: string
+  readonly DownloadFilename?: string
   readonly RequestId: string
 }
 export const DescribeDownloadCertificateUrlResponse: $Schema.Schema<DescribeDownloadCertificateUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDownloadCertificateUrlResponse", { DownloadCertificateUrl: $C.str, DownloadFilename: $C.str, RequestId: $C.str }))
@@ -1007,8 +1007,8 @@ export const DescribeHostApiGatewayInstanceListRequest: $Schema.Schema<DescribeH
 
 /** `DescribeHostApiGatewayInstanceListResponse` (response side). */
 export interface DescribeHostApiGatewayInstanceListResponse {
-  readonly InstanceList: readonly ApiGatewayInstanceDetail[]
-  readonly TotalCount: number | bigint
+  readonly InstanceList?: readonly ApiGatewayInstanceDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeHostApiGatewayInstanceListResponse: $Schema.Schema<DescribeHostApiGatewayInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostApiGatewayInstanceListResponse", { InstanceList: $C.arr(ApiGatewayInstanceDetail), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1029,11 +1029,11 @@ export const DescribeHostCdnInstanceListRequest: $Schema.Schema<DescribeHostCdnI
 
 /** `DescribeHostCdnInstanceListResponse` (response side). */
 export interface DescribeHostCdnInstanceListResponse {
-  readonly InstanceList: readonly CdnInstanceDetail[]
-  readonly TotalCount: number | bigint
-  readonly AsyncTotalNum: number | bigint
-  readonly AsyncOffset: number | bigint
-  readonly AsyncCacheTime: string
+  readonly InstanceList?: readonly CdnInstanceDetail[]
+  readonly TotalCount?: number | bigint
+  readonly AsyncTotalNum?: number | bigint
+  readonly AsyncOffset?: number | bigint
+  readonly AsyncCacheTime?: string
   readonly RequestId: string
 }
 export const DescribeHostCdnInstanceListResponse: $Schema.Schema<DescribeHostCdnInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostCdnInstanceListResponse", { InstanceList: $C.arr(CdnInstanceDetail), TotalCount: $C.uint64, AsyncTotalNum: $C.int64, AsyncOffset: $C.int64, AsyncCacheTime: $C.str, RequestId: $C.str }))
@@ -1052,11 +1052,11 @@ export const DescribeHostClbInstanceListRequest: $Schema.Schema<DescribeHostClbI
 
 /** `DescribeHostClbInstanceListResponse` (response side). */
 export interface DescribeHostClbInstanceListResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceList: readonly ClbInstanceDetail[]
-  readonly AsyncTotalNum: number | bigint
-  readonly AsyncOffset: number | bigint
-  readonly AsyncCacheTime: string
+  readonly TotalCount?: number | bigint
+  readonly InstanceList?: readonly ClbInstanceDetail[]
+  readonly AsyncTotalNum?: number | bigint
+  readonly AsyncOffset?: number | bigint
+  readonly AsyncCacheTime?: string
   readonly RequestId: string
 }
 export const DescribeHostClbInstanceListResponse: $Schema.Schema<DescribeHostClbInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostClbInstanceListResponse", { TotalCount: $C.uint64, InstanceList: $C.arr(ClbInstanceDetail), AsyncTotalNum: $C.int64, AsyncOffset: $C.int64, AsyncCacheTime: $C.str, RequestId: $C.str }))
@@ -1076,11 +1076,11 @@ export const DescribeHostCosInstanceListRequest: $Schema.Schema<DescribeHostCosI
 
 /** `DescribeHostCosInstanceListResponse` (response side). */
 export interface DescribeHostCosInstanceListResponse {
-  readonly InstanceList: readonly CosInstanceDetail[]
-  readonly TotalCount: number | bigint
-  readonly AsyncTotalNum: number | bigint
-  readonly AsyncOffset: number | bigint
-  readonly AsyncCacheTime: string
+  readonly InstanceList?: readonly CosInstanceDetail[]
+  readonly TotalCount?: number | bigint
+  readonly AsyncTotalNum?: number | bigint
+  readonly AsyncOffset?: number | bigint
+  readonly AsyncCacheTime?: string
   readonly RequestId: string
 }
 export const DescribeHostCosInstanceListResponse: $Schema.Schema<DescribeHostCosInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostCosInstanceListResponse", { InstanceList: $C.arr(CosInstanceDetail), TotalCount: $C.int64, AsyncTotalNum: $C.int64, AsyncOffset: $C.int64, AsyncCacheTime: $C.str, RequestId: $C.str }))
@@ -1099,8 +1099,8 @@ export const DescribeHostDdosInstanceListRequest: $Schema.Schema<DescribeHostDdo
 
 /** `DescribeHostDdosInstanceListResponse` (response side). */
 export interface DescribeHostDdosInstanceListResponse {
-  readonly InstanceList: readonly DdosInstanceDetail[]
-  readonly TotalCount: number | bigint
+  readonly InstanceList?: readonly DdosInstanceDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeHostDdosInstanceListResponse: $Schema.Schema<DescribeHostDdosInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostDdosInstanceListResponse", { InstanceList: $C.arr(DdosInstanceDetail), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1115,11 +1115,11 @@ export const DescribeHostDeployRecordDetailRequest: $Schema.Schema<DescribeHostD
 
 /** `DescribeHostDeployRecordDetailResponse` (response side). */
 export interface DescribeHostDeployRecordDetailResponse {
-  readonly TotalCount: number | bigint
-  readonly DeployRecordDetailList: readonly DeployRecordDetail[]
-  readonly SuccessTotalCount: number | bigint
-  readonly FailedTotalCount: number | bigint
-  readonly RunningTotalCount: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly DeployRecordDetailList?: readonly DeployRecordDetail[]
+  readonly SuccessTotalCount?: number | bigint
+  readonly FailedTotalCount?: number | bigint
+  readonly RunningTotalCount?: number | bigint
   readonly PendingTotalCount?: number | bigint
   readonly RequestId: string
 }
@@ -1136,8 +1136,8 @@ export const DescribeHostDeployRecordRequest: $Schema.Schema<DescribeHostDeployR
 
 /** `DescribeHostDeployRecordResponse` (response side). */
 export interface DescribeHostDeployRecordResponse {
-  readonly TotalCount: number | bigint
-  readonly DeployRecordList: readonly DeployRecordInfo[]
+  readonly TotalCount?: number | bigint
+  readonly DeployRecordList?: readonly DeployRecordInfo[]
   readonly RequestId: string
 }
 export const DescribeHostDeployRecordResponse: $Schema.Schema<DescribeHostDeployRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostDeployRecordResponse", { TotalCount: $C.uint64, DeployRecordList: $C.arr(DeployRecordInfo), RequestId: $C.str }))
@@ -1154,8 +1154,8 @@ export const DescribeHostLighthouseInstanceListRequest: $Schema.Schema<DescribeH
 
 /** `DescribeHostLighthouseInstanceListResponse` (response side). */
 export interface DescribeHostLighthouseInstanceListResponse {
-  readonly InstanceList: readonly LighthouseInstanceDetail[]
-  readonly TotalCount: number | bigint
+  readonly InstanceList?: readonly LighthouseInstanceDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeHostLighthouseInstanceListResponse: $Schema.Schema<DescribeHostLighthouseInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostLighthouseInstanceListResponse", { InstanceList: $C.arr(LighthouseInstanceDetail), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1173,7 +1173,7 @@ export const DescribeHostLiveInstanceListRequest: $Schema.Schema<DescribeHostLiv
 
 /** `DescribeHostLiveInstanceListResponse` (response side). */
 export interface DescribeHostLiveInstanceListResponse {
-  readonly InstanceList: readonly LiveInstanceDetail[]
+  readonly InstanceList?: readonly LiveInstanceDetail[]
   readonly RequestId: string
 }
 export const DescribeHostLiveInstanceListResponse: $Schema.Schema<DescribeHostLiveInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostLiveInstanceListResponse", { InstanceList: $C.arr(LiveInstanceDetail), RequestId: $C.str }))
@@ -1194,8 +1194,8 @@ export const DescribeHostTeoInstanceListRequest: $Schema.Schema<DescribeHostTeoI
 
 /** `DescribeHostTeoInstanceListResponse` (response side). */
 export interface DescribeHostTeoInstanceListResponse {
-  readonly InstanceList: readonly TeoInstanceDetail[]
-  readonly TotalCount: number | bigint
+  readonly InstanceList?: readonly TeoInstanceDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeHostTeoInstanceListResponse: $Schema.Schema<DescribeHostTeoInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostTeoInstanceListResponse", { InstanceList: $C.arr(TeoInstanceDetail), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1214,11 +1214,11 @@ export const DescribeHostTkeInstanceListRequest: $Schema.Schema<DescribeHostTkeI
 
 /** `DescribeHostTkeInstanceListResponse` (response side). */
 export interface DescribeHostTkeInstanceListResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceList: readonly TkeInstanceDetail[]
-  readonly AsyncTotalNum: number | bigint
-  readonly AsyncOffset: number | bigint
-  readonly AsyncCacheTime: string
+  readonly TotalCount?: number | bigint
+  readonly InstanceList?: readonly TkeInstanceDetail[]
+  readonly AsyncTotalNum?: number | bigint
+  readonly AsyncOffset?: number | bigint
+  readonly AsyncCacheTime?: string
   readonly RequestId: string
 }
 export const DescribeHostTkeInstanceListResponse: $Schema.Schema<DescribeHostTkeInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostTkeInstanceListResponse", { TotalCount: $C.uint64, InstanceList: $C.arr(TkeInstanceDetail), AsyncTotalNum: $C.int64, AsyncOffset: $C.int64, AsyncCacheTime: $C.str, RequestId: $C.str }))
@@ -1233,11 +1233,11 @@ export const DescribeHostUpdateRecordDetailRequest: $Schema.Schema<DescribeHostU
 
 /** `DescribeHostUpdateRecordDetailResponse` (response side). */
 export interface DescribeHostUpdateRecordDetailResponse {
-  readonly TotalCount: number | bigint
-  readonly RecordDetailList: readonly UpdateRecordDetails[]
-  readonly SuccessTotalCount: number | bigint
-  readonly FailedTotalCount: number | bigint
-  readonly RunningTotalCount: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly RecordDetailList?: readonly UpdateRecordDetails[]
+  readonly SuccessTotalCount?: number | bigint
+  readonly FailedTotalCount?: number | bigint
+  readonly RunningTotalCount?: number | bigint
   readonly PendingTotalCount?: number | bigint
   readonly RequestId: string
 }
@@ -1254,8 +1254,8 @@ export const DescribeHostUpdateRecordRequest: $Schema.Schema<DescribeHostUpdateR
 
 /** `DescribeHostUpdateRecordResponse` (response side). */
 export interface DescribeHostUpdateRecordResponse {
-  readonly TotalCount: number | bigint
-  readonly DeployRecordList: readonly UpdateRecordInfo[]
+  readonly TotalCount?: number | bigint
+  readonly DeployRecordList?: readonly UpdateRecordInfo[]
   readonly RequestId: string
 }
 export const DescribeHostUpdateRecordResponse: $Schema.Schema<DescribeHostUpdateRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostUpdateRecordResponse", { TotalCount: $C.uint64, DeployRecordList: $C.arr(UpdateRecordInfo), RequestId: $C.str }))
@@ -1285,8 +1285,8 @@ export const DescribeHostUploadUpdateRecordRequest: $Schema.Schema<DescribeHostU
 
 /** `DescribeHostUploadUpdateRecordResponse` (response side). */
 export interface DescribeHostUploadUpdateRecordResponse {
-  readonly TotalCount: number | bigint
-  readonly DeployRecordList: readonly UploadUpdateRecordInfo[]
+  readonly TotalCount?: number | bigint
+  readonly DeployRecordList?: readonly UploadUpdateRecordInfo[]
   readonly RequestId: string
 }
 export const DescribeHostUploadUpdateRecordResponse: $Schema.Schema<DescribeHostUploadUpdateRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostUploadUpdateRecordResponse", { TotalCount: $C.uint64, DeployRecordList: $C.arr(UploadUpdateRecordInfo), RequestId: $C.str }))
@@ -1304,8 +1304,8 @@ export const DescribeHostVodInstanceListRequest: $Schema.Schema<DescribeHostVodI
 
 /** `DescribeHostVodInstanceListResponse` (response side). */
 export interface DescribeHostVodInstanceListResponse {
-  readonly InstanceList: readonly VodInstanceDetail[]
-  readonly TotalCount: number | bigint
+  readonly InstanceList?: readonly VodInstanceDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeHostVodInstanceListResponse: $Schema.Schema<DescribeHostVodInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostVodInstanceListResponse", { InstanceList: $C.arr(VodInstanceDetail), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1323,7 +1323,7 @@ export const DescribeHostWafInstanceListRequest: $Schema.Schema<DescribeHostWafI
 
 /** `DescribeHostWafInstanceListResponse` (response side). */
 export interface DescribeHostWafInstanceListResponse {
-  readonly InstanceList: readonly WafInstanceDetail[]
+  readonly InstanceList?: readonly WafInstanceDetail[]
   readonly RequestId: string
 }
 export const DescribeHostWafInstanceListResponse: $Schema.Schema<DescribeHostWafInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostWafInstanceListResponse", { InstanceList: $C.arr(WafInstanceDetail), RequestId: $C.str }))
@@ -1341,25 +1341,25 @@ export const DescribeManagerDetailRequest: $Schema.Schema<DescribeManagerDetailR
 /** `DescribeManagerDetailResponse` (response side). */
 export interface DescribeManagerDetailResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly Status: string
-  readonly ManagerFirstName: string
-  readonly ManagerMail: string
-  readonly ContactFirstName: string
-  readonly ManagerLastName: string
-  readonly ContactPosition: string
-  readonly ManagerPosition: string
-  readonly VerifyTime: string | null
-  readonly CreateTime: string
-  readonly ExpireTime: string | null
-  readonly ContactLastName: string
-  readonly ManagerPhone: string
-  readonly ContactPhone: string
-  readonly ContactMail: string
-  readonly ManagerDepartment: string
-  readonly CompanyInfo: CompanyInfo
-  readonly CompanyId: number | bigint
-  readonly ManagerId: number | bigint
-  readonly StatusInfo: readonly ManagerStatusInfo[]
+  readonly Status?: string
+  readonly ManagerFirstName?: string
+  readonly ManagerMail?: string
+  readonly ContactFirstName?: string
+  readonly ManagerLastName?: string
+  readonly ContactPosition?: string
+  readonly ManagerPosition?: string
+  readonly VerifyTime?: string | null
+  readonly CreateTime?: string
+  readonly ExpireTime?: string | null
+  readonly ContactLastName?: string
+  readonly ManagerPhone?: string
+  readonly ContactPhone?: string
+  readonly ContactMail?: string
+  readonly ManagerDepartment?: string
+  readonly CompanyInfo?: CompanyInfo
+  readonly CompanyId?: number | bigint
+  readonly ManagerId?: number | bigint
+  readonly StatusInfo?: readonly ManagerStatusInfo[]
   readonly ManagerIdType?: string
   readonly ManagerIdNumber?: string
   readonly ContactIdType?: string
@@ -1382,8 +1382,8 @@ export const DescribeManagersRequest: $Schema.Schema<DescribeManagersRequest> = 
 
 /** `DescribeManagersResponse` (response side). */
 export interface DescribeManagersResponse {
-  readonly Managers: readonly ManagerInfo[]
-  readonly TotalCount: number | bigint
+  readonly Managers?: readonly ManagerInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeManagersResponse: $Schema.Schema<DescribeManagersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeManagersResponse", { Managers: $C.arr(ManagerInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1402,23 +1402,23 @@ export const DescribePackagesRequest: $Schema.Schema<DescribePackagesRequest> = 
 
 /** `DescribePackagesResponse` (response side). */
 export interface DescribePackagesResponse {
-  readonly Packages: readonly PackageInfo[]
-  readonly TotalCount: number | bigint
-  readonly TotalBalance: number | bigint
+  readonly Packages?: readonly PackageInfo[]
+  readonly TotalCount?: number | bigint
+  readonly TotalBalance?: number | bigint
   readonly RequestId: string
 }
 export const DescribePackagesResponse: $Schema.Schema<DescribePackagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePackagesResponse", { Packages: $C.arr(PackageInfo), TotalCount: $C.uint64, TotalBalance: $C.uint64, RequestId: $C.str }))
 
 /** `DomainValidationResult` (response side). */
 export interface DomainValidationResult {
-  readonly Domain: string
-  readonly VerifyType: string
-  readonly LocalCheck: number | bigint
-  readonly CaCheck: number | bigint
-  readonly LocalCheckFailReason: string
-  readonly CheckValue: readonly string[]
-  readonly Frequently: boolean
-  readonly Issued: boolean
+  readonly Domain?: string
+  readonly VerifyType?: string
+  readonly LocalCheck?: number | bigint
+  readonly CaCheck?: number | bigint
+  readonly LocalCheckFailReason?: string
+  readonly CheckValue?: readonly string[]
+  readonly Frequently?: boolean
+  readonly Issued?: boolean
 }
 export const DomainValidationResult: $Schema.Schema<DomainValidationResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainValidationResult", { Domain: $C.str, VerifyType: $C.str, LocalCheck: $C.int64, CaCheck: $C.int64, LocalCheckFailReason: $C.str, CheckValue: $C.arr($C.str), Frequently: $C.bool, Issued: $C.bool }))
 
@@ -1430,38 +1430,38 @@ export const DownloadCertificateRequest: $Schema.Schema<DownloadCertificateReque
 
 /** `DownloadCertificateResponse` (response side). */
 export interface DownloadCertificateResponse {
-  readonly Content: string
-  readonly ContentType: string
+  readonly Content?: string
+  readonly ContentType?: string
   readonly RequestId: string
 }
 export const DownloadCertificateResponse: $Schema.Schema<DownloadCertificateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DownloadCertificateResponse", { Content: $C.str, ContentType: $C.str, RequestId: $C.str }))
 
 /** `DvAuthDetail` (response side). */
 export interface DvAuthDetail {
-  readonly DvAuthKey: string | null
-  readonly DvAuthValue: string | null
-  readonly DvAuthDomain: string | null
-  readonly DvAuthPath: string | null
-  readonly DvAuthKeySubDomain: string | null
-  readonly DvAuths: readonly DvAuths[] | null
+  readonly DvAuthKey?: string | null
+  readonly DvAuthValue?: string | null
+  readonly DvAuthDomain?: string | null
+  readonly DvAuthPath?: string | null
+  readonly DvAuthKeySubDomain?: string | null
+  readonly DvAuths?: readonly DvAuths[] | null
 }
 export const DvAuthDetail: $Schema.Schema<DvAuthDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DvAuthDetail", { DvAuthKey: $C.nul($C.str), DvAuthValue: $C.nul($C.str), DvAuthDomain: $C.nul($C.str), DvAuthPath: $C.nul($C.str), DvAuthKeySubDomain: $C.nul($C.str), DvAuths: $C.nul($C.arr(DvAuths)) }))
 
 /** `DvAuths` (response side). */
 export interface DvAuths {
-  readonly DvAuthKey: string
-  readonly DvAuthValue: string
-  readonly DvAuthDomain: string
-  readonly DvAuthPath: string
-  readonly DvAuthSubDomain: string
-  readonly DvAuthVerifyType: string
+  readonly DvAuthKey?: string
+  readonly DvAuthValue?: string
+  readonly DvAuthDomain?: string
+  readonly DvAuthPath?: string
+  readonly DvAuthSubDomain?: string
+  readonly DvAuthVerifyType?: string
 }
 export const DvAuths: $Schema.Schema<DvAuths> = /*#__PURE__*/ $C.lazy(() => $C.struct("DvAuths", { DvAuthKey: $C.str, DvAuthValue: $C.str, DvAuthDomain: $C.str, DvAuthPath: $C.str, DvAuthSubDomain: $C.str, DvAuthVerifyType: $C.str }))
 
 /** `Error` (response side). */
 export interface Error {
-  readonly Code: string
-  readonly Message: string
+  readonly Code?: string
+  readonly Message?: string
 }
 export const Error: $Schema.Schema<Error> = /*#__PURE__*/ $C.lazy(() => $C.struct("Error", { Code: $C.str, Message: $C.str }))
 
@@ -1474,8 +1474,8 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `GAAPInstanceDetail` (response side). */
 export interface GAAPInstanceDetail {
-  readonly InstanceId: string
-  readonly ListenerList: readonly GAAPListenerDetail[]
+  readonly InstanceId?: string
+  readonly ListenerList?: readonly GAAPListenerDetail[]
   readonly InstanceName?: string
 }
 export const GAAPInstanceDetail: $Schema.Schema<GAAPInstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("GAAPInstanceDetail", { InstanceId: $C.str, ListenerList: $C.arr(GAAPListenerDetail) }, { InstanceName: $C.str }))
@@ -1490,12 +1490,12 @@ export const GAAPInstanceList: $Schema.Schema<GAAPInstanceList> = /*#__PURE__*/ 
 
 /** `GAAPListenerDetail` (response side). */
 export interface GAAPListenerDetail {
-  readonly ListenerStatus: string
-  readonly ListenerId: string
-  readonly ListenerName: string
+  readonly ListenerStatus?: string
+  readonly ListenerId?: string
+  readonly ListenerName?: string
   readonly NoMatchDomains?: readonly string[]
   readonly CertIdList?: readonly string[]
-  readonly Protocol: string
+  readonly Protocol?: string
 }
 export const GAAPListenerDetail: $Schema.Schema<GAAPListenerDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("GAAPListenerDetail", { ListenerStatus: $C.str, ListenerId: $C.str, ListenerName: $C.str, Protocol: $C.str }, { NoMatchDomains: $C.arr($C.str), CertIdList: $C.arr($C.str) }))
 
@@ -1520,34 +1520,34 @@ export const HostingConfig: $Schema.Schema<HostingConfig> = /*#__PURE__*/ $C.laz
 
 /** `LighthouseInstanceDetail` (response side). */
 export interface LighthouseInstanceDetail {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly IP: readonly string[]
-  readonly Domain: readonly string[]
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly IP?: readonly string[]
+  readonly Domain?: readonly string[]
 }
 export const LighthouseInstanceDetail: $Schema.Schema<LighthouseInstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("LighthouseInstanceDetail", { InstanceId: $C.str, InstanceName: $C.str, IP: $C.arr($C.str), Domain: $C.arr($C.str) }))
 
 /** `LiveInstanceDetail` (response side). */
 export interface LiveInstanceDetail {
-  readonly Domain: string
-  readonly CertId: string | null
-  readonly Status: number | bigint
+  readonly Domain?: string
+  readonly CertId?: string | null
+  readonly Status?: number | bigint
 }
 export const LiveInstanceDetail: $Schema.Schema<LiveInstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveInstanceDetail", { Domain: $C.str, CertId: $C.nul($C.str), Status: $C.int64 }))
 
 /** `LiveInstanceList` (response side). */
 export interface LiveInstanceList {
-  readonly TotalCount: number | bigint
-  readonly InstanceList: readonly LiveInstanceDetail[] | null
-  readonly Error: string | null
+  readonly TotalCount?: number | bigint
+  readonly InstanceList?: readonly LiveInstanceDetail[] | null
+  readonly Error?: string | null
 }
 export const LiveInstanceList: $Schema.Schema<LiveInstanceList> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveInstanceList", { TotalCount: $C.uint64, InstanceList: $C.nul($C.arr(LiveInstanceDetail)), Error: $C.nul($C.str) }))
 
 /** `MQTTInstanceDetail` (response side). */
 export interface MQTTInstanceDetail {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceStatus: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceStatus?: string
   readonly NoMatchDomains?: readonly string[]
   readonly ServerCertIdList?: readonly string[]
   readonly CaCertIdList?: readonly string[]
@@ -1556,7 +1556,7 @@ export const MQTTInstanceDetail: $Schema.Schema<MQTTInstanceDetail> = /*#__PURE_
 
 /** `MQTTInstanceList` (response side). */
 export interface MQTTInstanceList {
-  readonly Region: string
+  readonly Region?: string
   readonly InstanceList?: readonly MQTTInstanceDetail[]
   readonly TotalCount?: number | bigint
   readonly Error?: string
@@ -1565,21 +1565,21 @@ export const MQTTInstanceList: $Schema.Schema<MQTTInstanceList> = /*#__PURE__*/ 
 
 /** `ManagerInfo` (response side). */
 export interface ManagerInfo {
-  readonly Status: string
-  readonly ManagerFirstName: string
-  readonly ManagerLastName: string
-  readonly ManagerPosition: string
-  readonly ManagerPhone: string
-  readonly ManagerMail: string
-  readonly ManagerDepartment: string
-  readonly CreateTime: string | null
-  readonly DomainCount: number | bigint
-  readonly CertCount: number | bigint
-  readonly ManagerId: number | bigint
-  readonly ExpireTime: string | null
-  readonly SubmitAuditTime: string | null
-  readonly VerifyTime: string | null
-  readonly StatusInfo: readonly ManagerStatusInfo[] | null
+  readonly Status?: string
+  readonly ManagerFirstName?: string
+  readonly ManagerLastName?: string
+  readonly ManagerPosition?: string
+  readonly ManagerPhone?: string
+  readonly ManagerMail?: string
+  readonly ManagerDepartment?: string
+  readonly CreateTime?: string | null
+  readonly DomainCount?: number | bigint
+  readonly CertCount?: number | bigint
+  readonly ManagerId?: number | bigint
+  readonly ExpireTime?: string | null
+  readonly SubmitAuditTime?: string | null
+  readonly VerifyTime?: string | null
+  readonly StatusInfo?: readonly ManagerStatusInfo[] | null
   readonly Tags?: readonly Tags[]
 }
 export const ManagerInfo: $Schema.Schema<ManagerInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ManagerInfo", { Status: $C.str, ManagerFirstName: $C.str, ManagerLastName: $C.str, ManagerPosition: $C.str, ManagerPhone: $C.str, ManagerMail: $C.str, ManagerDepartment: $C.str, CreateTime: $C.nul($C.str), DomainCount: $C.int64, CertCount: $C.int64, ManagerId: $C.int64, ExpireTime: $C.nul($C.str), SubmitAuditTime: $C.nul($C.str), VerifyTime: $C.nul($C.str), StatusInfo: $C.nul($C.arr(ManagerStatusInfo)) }, { Tags: $C.arr(Tags) }))
@@ -1594,11 +1594,11 @@ export const ManagerPreAuditDomain: $Schema.Schema<ManagerPreAuditDomain> = /*#_
 
 /** `ManagerStatusInfo` (response side). */
 export interface ManagerStatusInfo {
-  readonly Type: string
-  readonly Status: string
-  readonly CreateTime: string
-  readonly ExpireTime: string
-  readonly ManagerPreAuditDomains: readonly ManagerPreAuditDomain[]
+  readonly Type?: string
+  readonly Status?: string
+  readonly CreateTime?: string
+  readonly ExpireTime?: string
+  readonly ManagerPreAuditDomains?: readonly ManagerPreAuditDomain[]
 }
 export const ManagerStatusInfo: $Schema.Schema<ManagerStatusInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ManagerStatusInfo", { Type: $C.str, Status: $C.str, CreateTime: $C.str, ExpireTime: $C.str, ManagerPreAuditDomains: $C.arr(ManagerPreAuditDomain) }))
 
@@ -1611,7 +1611,7 @@ export const ModifyCertificateAliasRequest: $Schema.Schema<ModifyCertificateAlia
 
 /** `ModifyCertificateAliasResponse` (response side). */
 export interface ModifyCertificateAliasResponse {
-  readonly CertificateId: string
+  readonly CertificateId?: string
   readonly RequestId: string
 }
 export const ModifyCertificateAliasResponse: $Schema.Schema<ModifyCertificateAliasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCertificateAliasResponse", { CertificateId: $C.str, RequestId: $C.str }))
@@ -1625,8 +1625,8 @@ export const ModifyCertificateProjectRequest: $Schema.Schema<ModifyCertificatePr
 
 /** `ModifyCertificateProjectResponse` (response side). */
 export interface ModifyCertificateProjectResponse {
-  readonly SuccessCertificates: readonly string[]
-  readonly FailCertificates: readonly string[]
+  readonly SuccessCertificates?: readonly string[]
+  readonly FailCertificates?: readonly string[]
   readonly RequestId: string
 }
 export const ModifyCertificateProjectResponse: $Schema.Schema<ModifyCertificateProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCertificateProjectResponse", { SuccessCertificates: $C.arr($C.str), FailCertificates: $C.arr($C.str), RequestId: $C.str }))
@@ -1639,7 +1639,7 @@ export const ModifyCertificateResubmitRequest: $Schema.Schema<ModifyCertificateR
 
 /** `ModifyCertificateResubmitResponse` (response side). */
 export interface ModifyCertificateResubmitResponse {
-  readonly CertificateId: string
+  readonly CertificateId?: string
   readonly RequestId: string
 }
 export const ModifyCertificateResubmitResponse: $Schema.Schema<ModifyCertificateResubmitResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCertificateResubmitResponse", { CertificateId: $C.str, RequestId: $C.str }))
@@ -1653,15 +1653,15 @@ export const ModifyCertificatesExpiringNotificationSwitchRequest: $Schema.Schema
 
 /** `ModifyCertificatesExpiringNotificationSwitchResponse` (response side). */
 export interface ModifyCertificatesExpiringNotificationSwitchResponse {
-  readonly CertificateIds: readonly string[]
+  readonly CertificateIds?: readonly string[]
   readonly RequestId: string
 }
 export const ModifyCertificatesExpiringNotificationSwitchResponse: $Schema.Schema<ModifyCertificatesExpiringNotificationSwitchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCertificatesExpiringNotificationSwitchResponse", { CertificateIds: $C.arr($C.str), RequestId: $C.str }))
 
 /** `OperationLog` (response side). */
 export interface OperationLog {
-  readonly Action: string
-  readonly CreatedOn: string
+  readonly Action?: string
+  readonly CreatedOn?: string
   readonly Uin?: string
   readonly SubAccountUin?: string
   readonly CertId?: string
@@ -1671,51 +1671,51 @@ export const OperationLog: $Schema.Schema<OperationLog> = /*#__PURE__*/ $C.lazy(
 
 /** `PackageInfo` (response side). */
 export interface PackageInfo {
-  readonly PackageId: string
-  readonly Total: number | bigint
-  readonly Balance: number | bigint
-  readonly Type: string
-  readonly SourceUin: number | bigint | null
-  readonly Status: string
-  readonly ExpireTime: string
-  readonly UpdateTime: string
-  readonly CreateTime: string
-  readonly SourceType: string
-  readonly TransferOutInfos: readonly PackageTransferOutInfo[] | null
+  readonly PackageId?: string
+  readonly Total?: number | bigint
+  readonly Balance?: number | bigint
+  readonly Type?: string
+  readonly SourceUin?: number | bigint | null
+  readonly Status?: string
+  readonly ExpireTime?: string
+  readonly UpdateTime?: string
+  readonly CreateTime?: string
+  readonly SourceType?: string
+  readonly TransferOutInfos?: readonly PackageTransferOutInfo[] | null
 }
 export const PackageInfo: $Schema.Schema<PackageInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PackageInfo", { PackageId: $C.str, Total: $C.uint64, Balance: $C.uint64, Type: $C.str, SourceUin: $C.nul($C.uint64), Status: $C.str, ExpireTime: $C.str, UpdateTime: $C.str, CreateTime: $C.str, SourceType: $C.str, TransferOutInfos: $C.nul($C.arr(PackageTransferOutInfo)) }))
 
 /** `PackageTransferOutInfo` (response side). */
 export interface PackageTransferOutInfo {
-  readonly PackageId: string
-  readonly TransferCode: string
-  readonly TransferCount: number | bigint
-  readonly ReceivePackageId: string
-  readonly ExpireTime: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly TransferStatus: string
-  readonly ReceiverUin: number | bigint
-  readonly ReceiveTime: string
+  readonly PackageId?: string
+  readonly TransferCode?: string
+  readonly TransferCount?: number | bigint
+  readonly ReceivePackageId?: string
+  readonly ExpireTime?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly TransferStatus?: string
+  readonly ReceiverUin?: number | bigint
+  readonly ReceiveTime?: string
 }
 export const PackageTransferOutInfo: $Schema.Schema<PackageTransferOutInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PackageTransferOutInfo", { PackageId: $C.str, TransferCode: $C.str, TransferCount: $C.uint64, ReceivePackageId: $C.str, ExpireTime: $C.str, CreateTime: $C.str, UpdateTime: $C.str, TransferStatus: $C.str, ReceiverUin: $C.uint64, ReceiveTime: $C.str }))
 
 /** `PreAuditInfo` (response side). */
 export interface PreAuditInfo {
-  readonly TotalPeriod: number | bigint
-  readonly NowPeriod: number | bigint
-  readonly ManagerId: string
+  readonly TotalPeriod?: number | bigint
+  readonly NowPeriod?: number | bigint
+  readonly ManagerId?: string
 }
 export const PreAuditInfo: $Schema.Schema<PreAuditInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PreAuditInfo", { TotalPeriod: $C.int64, NowPeriod: $C.int64, ManagerId: $C.str }))
 
 /** `ProjectInfo` (response side). */
 export interface ProjectInfo {
-  readonly ProjectName: string
-  readonly ProjectCreatorUin: number | bigint
-  readonly ProjectCreateTime: string
-  readonly ProjectResume: string
-  readonly OwnerUin: number | bigint
-  readonly ProjectId: string
+  readonly ProjectName?: string
+  readonly ProjectCreatorUin?: number | bigint
+  readonly ProjectCreateTime?: string
+  readonly ProjectResume?: string
+  readonly OwnerUin?: number | bigint
+  readonly ProjectId?: string
 }
 export const ProjectInfo: $Schema.Schema<ProjectInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProjectInfo", { ProjectName: $C.str, ProjectCreatorUin: $C.uint64, ProjectCreateTime: $C.str, ProjectResume: $C.str, OwnerUin: $C.uint64, ProjectId: $C.str }))
 
@@ -1736,7 +1736,7 @@ export const ReplaceCertificateRequest: $Schema.Schema<ReplaceCertificateRequest
 
 /** `ReplaceCertificateResponse` (response side). */
 export interface ReplaceCertificateResponse {
-  readonly CertificateId: string
+  readonly CertificateId?: string
   readonly RequestId: string
 }
 export const ReplaceCertificateResponse: $Schema.Schema<ReplaceCertificateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReplaceCertificateResponse", { CertificateId: $C.str, RequestId: $C.str }))
@@ -1757,17 +1757,17 @@ export const RevokeCertificateRequest: $Schema.Schema<RevokeCertificateRequest> 
 
 /** `RevokeCertificateResponse` (response side). */
 export interface RevokeCertificateResponse {
-  readonly RevokeDomainValidateAuths: readonly RevokeDomainValidateAuths[]
+  readonly RevokeDomainValidateAuths?: readonly RevokeDomainValidateAuths[]
   readonly RequestId: string
 }
 export const RevokeCertificateResponse: $Schema.Schema<RevokeCertificateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RevokeCertificateResponse", { RevokeDomainValidateAuths: $C.arr(RevokeDomainValidateAuths), RequestId: $C.str }))
 
 /** `RevokeDomainValidateAuths` (response side). */
 export interface RevokeDomainValidateAuths {
-  readonly DomainValidateAuthPath: string
-  readonly DomainValidateAuthKey: string
-  readonly DomainValidateAuthValue: string
-  readonly DomainValidateAuthDomain: string
+  readonly DomainValidateAuthPath?: string
+  readonly DomainValidateAuthKey?: string
+  readonly DomainValidateAuthValue?: string
+  readonly DomainValidateAuthDomain?: string
 }
 export const RevokeDomainValidateAuths: $Schema.Schema<RevokeDomainValidateAuths> = /*#__PURE__*/ $C.lazy(() => $C.struct("RevokeDomainValidateAuths", { DomainValidateAuthPath: $C.str, DomainValidateAuthKey: $C.str, DomainValidateAuthValue: $C.str, DomainValidateAuthDomain: $C.str }))
 
@@ -1781,9 +1781,9 @@ export const RootCertificates: $Schema.Schema<RootCertificates> = /*#__PURE__*/ 
 
 /** `SCFInstanceDetail` (response side). */
 export interface SCFInstanceDetail {
-  readonly CertificateId: string
-  readonly Protocol: string
-  readonly Domain: string
+  readonly CertificateId?: string
+  readonly Protocol?: string
+  readonly Domain?: string
   readonly Region?: string
 }
 export const SCFInstanceDetail: $Schema.Schema<SCFInstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("SCFInstanceDetail", { CertificateId: $C.str, Protocol: $C.str, Domain: $C.str }, { Region: $C.str }))
@@ -1805,7 +1805,7 @@ export const SubmitAuditManagerRequest: $Schema.Schema<SubmitAuditManagerRequest
 
 /** `SubmitAuditManagerResponse` (response side). */
 export interface SubmitAuditManagerResponse {
-  readonly ManagerId: number | bigint
+  readonly ManagerId?: number | bigint
   readonly RequestId: string
 }
 export const SubmitAuditManagerResponse: $Schema.Schema<SubmitAuditManagerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubmitAuditManagerResponse", { ManagerId: $C.int64, RequestId: $C.str }))
@@ -1844,60 +1844,60 @@ export const SubmitCertificateInformationRequest: $Schema.Schema<SubmitCertifica
 
 /** `SubmitCertificateInformationResponse` (response side). */
 export interface SubmitCertificateInformationResponse {
-  readonly CertificateId: string
+  readonly CertificateId?: string
   readonly RequestId: string
 }
 export const SubmitCertificateInformationResponse: $Schema.Schema<SubmitCertificateInformationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubmitCertificateInformationResponse", { CertificateId: $C.str, RequestId: $C.str }))
 
 /** `SubmittedData` (response side). */
 export interface SubmittedData {
-  readonly CsrType: string | null
-  readonly CsrContent: string | null
-  readonly CertificateDomain: string | null
-  readonly DomainList: readonly string[] | null
-  readonly KeyPassword: string | null
-  readonly OrganizationName: string | null
-  readonly OrganizationDivision: string | null
-  readonly OrganizationAddress: string | null
-  readonly OrganizationCountry: string | null
-  readonly OrganizationCity: string | null
-  readonly OrganizationRegion: string | null
-  readonly PostalCode: string | null
-  readonly PhoneAreaCode: string | null
-  readonly PhoneNumber: string | null
-  readonly AdminFirstName: string | null
-  readonly AdminLastName: string | null
-  readonly AdminPhoneNum: string | null
-  readonly AdminEmail: string | null
-  readonly AdminPosition: string | null
-  readonly ContactFirstName: string | null
-  readonly ContactLastName: string | null
-  readonly ContactNumber: string | null
-  readonly ContactEmail: string | null
-  readonly ContactPosition: string | null
-  readonly VerifyType: string | null
+  readonly CsrType?: string | null
+  readonly CsrContent?: string | null
+  readonly CertificateDomain?: string | null
+  readonly DomainList?: readonly string[] | null
+  readonly KeyPassword?: string | null
+  readonly OrganizationName?: string | null
+  readonly OrganizationDivision?: string | null
+  readonly OrganizationAddress?: string | null
+  readonly OrganizationCountry?: string | null
+  readonly OrganizationCity?: string | null
+  readonly OrganizationRegion?: string | null
+  readonly PostalCode?: string | null
+  readonly PhoneAreaCode?: string | null
+  readonly PhoneNumber?: string | null
+  readonly AdminFirstName?: string | null
+  readonly AdminLastName?: string | null
+  readonly AdminPhoneNum?: string | null
+  readonly AdminEmail?: string | null
+  readonly AdminPosition?: string | null
+  readonly ContactFirstName?: string | null
+  readonly ContactLastName?: string | null
+  readonly ContactNumber?: string | null
+  readonly ContactEmail?: string | null
+  readonly ContactPosition?: string | null
+  readonly VerifyType?: string | null
 }
 export const SubmittedData: $Schema.Schema<SubmittedData> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubmittedData", { CsrType: $C.nul($C.str), CsrContent: $C.nul($C.str), CertificateDomain: $C.nul($C.str), DomainList: $C.nul($C.arr($C.str)), KeyPassword: $C.nul($C.str), OrganizationName: $C.nul($C.str), OrganizationDivision: $C.nul($C.str), OrganizationAddress: $C.nul($C.str), OrganizationCountry: $C.nul($C.str), OrganizationCity: $C.nul($C.str), OrganizationRegion: $C.nul($C.str), PostalCode: $C.nul($C.str), PhoneAreaCode: $C.nul($C.str), PhoneNumber: $C.nul($C.str), AdminFirstName: $C.nul($C.str), AdminLastName: $C.nul($C.str), AdminPhoneNum: $C.nul($C.str), AdminEmail: $C.nul($C.str), AdminPosition: $C.nul($C.str), ContactFirstName: $C.nul($C.str), ContactLastName: $C.nul($C.str), ContactNumber: $C.nul($C.str), ContactEmail: $C.nul($C.str), ContactPosition: $C.nul($C.str), VerifyType: $C.nul($C.str) }))
 
 /** `SupportDownloadType` (response side). */
 export interface SupportDownloadType {
-  readonly NGINX: boolean
-  readonly APACHE: boolean
-  readonly TOMCAT: boolean
-  readonly IIS: boolean
-  readonly JKS: boolean
-  readonly OTHER: boolean
-  readonly ROOT: boolean
+  readonly NGINX?: boolean
+  readonly APACHE?: boolean
+  readonly TOMCAT?: boolean
+  readonly IIS?: boolean
+  readonly JKS?: boolean
+  readonly OTHER?: boolean
+  readonly ROOT?: boolean
 }
 export const SupportDownloadType: $Schema.Schema<SupportDownloadType> = /*#__PURE__*/ $C.lazy(() => $C.struct("SupportDownloadType", { NGINX: $C.bool, APACHE: $C.bool, TOMCAT: $C.bool, IIS: $C.bool, JKS: $C.bool, OTHER: $C.bool, ROOT: $C.bool }))
 
 /** `SyncTaskBindResourceResult` (response side). */
 export interface SyncTaskBindResourceResult {
-  readonly TaskId: string
-  readonly BindResourceResult: readonly BindResourceResult[]
-  readonly Status: number | bigint
-  readonly Error: Error | null
-  readonly CacheTime: string
+  readonly TaskId?: string
+  readonly BindResourceResult?: readonly BindResourceResult[]
+  readonly Status?: number | bigint
+  readonly Error?: Error | null
+  readonly CacheTime?: string
 }
 export const SyncTaskBindResourceResult: $Schema.Schema<SyncTaskBindResourceResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("SyncTaskBindResourceResult", { TaskId: $C.str, BindResourceResult: $C.arr(BindResourceResult), Status: $C.uint64, Error: $C.nul(Error), CacheTime: $C.str }))
 
@@ -1930,9 +1930,9 @@ export const TCBEnvironment: $Schema.Schema<TCBEnvironment> = /*#__PURE__*/ $C.l
 
 /** `TCBEnvironments` (response side). */
 export interface TCBEnvironments {
-  readonly Environment: TCBEnvironment | null
-  readonly AccessService: TCBAccessService | null
-  readonly HostService: TCBHostService | null
+  readonly Environment?: TCBEnvironment | null
+  readonly AccessService?: TCBAccessService | null
+  readonly HostService?: TCBHostService | null
 }
 export const TCBEnvironments: $Schema.Schema<TCBEnvironments> = /*#__PURE__*/ $C.lazy(() => $C.struct("TCBEnvironments", { Environment: $C.nul(TCBEnvironment), AccessService: $C.nul(TCBAccessService), HostService: $C.nul(TCBHostService) }))
 
@@ -1954,26 +1954,26 @@ export const TCBHostService: $Schema.Schema<TCBHostService> = /*#__PURE__*/ $C.l
 
 /** `TCBInstanceList` (response side). */
 export interface TCBInstanceList {
-  readonly Region: string
-  readonly Environments: readonly TCBEnvironments[] | null
-  readonly Error: string | null
+  readonly Region?: string
+  readonly Environments?: readonly TCBEnvironments[] | null
+  readonly Error?: string | null
 }
 export const TCBInstanceList: $Schema.Schema<TCBInstanceList> = /*#__PURE__*/ $C.lazy(() => $C.struct("TCBInstanceList", { Region: $C.str, Environments: $C.nul($C.arr(TCBEnvironments)), Error: $C.nul($C.str) }))
 
 /** `TDMQInstanceDetail` (response side). */
 export interface TDMQInstanceDetail {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceStatus: string
-  readonly CertId: string
-  readonly CaCertId: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceStatus?: string
+  readonly CertId?: string
+  readonly CaCertId?: string
   readonly NoMatchDomains?: readonly string[]
 }
 export const TDMQInstanceDetail: $Schema.Schema<TDMQInstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("TDMQInstanceDetail", { InstanceId: $C.str, InstanceName: $C.str, InstanceStatus: $C.str, CertId: $C.str, CaCertId: $C.str }, { NoMatchDomains: $C.arr($C.str) }))
 
 /** `TDMQInstanceList` (response side). */
 export interface TDMQInstanceList {
-  readonly Region: string
+  readonly Region?: string
   readonly InstanceList?: readonly TDMQInstanceDetail[]
   readonly TotalCount?: number | bigint
   readonly Error?: string
@@ -1990,78 +1990,78 @@ export const TSEInstanceDetail: $Schema.Schema<TSEInstanceDetail> = /*#__PURE__*
 
 /** `TSEInstanceList` (response side). */
 export interface TSEInstanceList {
-  readonly InstanceList: readonly TSEInstanceDetail[] | null
-  readonly TotalCount: number | bigint
-  readonly Region: string
-  readonly Error: string | null
+  readonly InstanceList?: readonly TSEInstanceDetail[] | null
+  readonly TotalCount?: number | bigint
+  readonly Region?: string
+  readonly Error?: string | null
 }
 export const TSEInstanceList: $Schema.Schema<TSEInstanceList> = /*#__PURE__*/ $C.lazy(() => $C.struct("TSEInstanceList", { InstanceList: $C.nul($C.arr(TSEInstanceDetail)), TotalCount: $C.uint64, Region: $C.str, Error: $C.nul($C.str) }))
 
 /** `Tags` (both sides). */
 export interface Tags {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const Tags: $Schema.Schema<Tags> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tags", { TagKey: $C.str, TagValue: $C.str }))
 
 /** `TeoInstanceDetail` (response side). */
 export interface TeoInstanceDetail {
-  readonly Host: string
-  readonly CertId: string
-  readonly ZoneId: string | null
-  readonly Status: string
+  readonly Host?: string
+  readonly CertId?: string
+  readonly ZoneId?: string | null
+  readonly Status?: string
   readonly Algorithm?: string
 }
 export const TeoInstanceDetail: $Schema.Schema<TeoInstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("TeoInstanceDetail", { Host: $C.str, CertId: $C.str, ZoneId: $C.nul($C.str), Status: $C.str }, { Algorithm: $C.str }))
 
 /** `TeoInstanceList` (response side). */
 export interface TeoInstanceList {
-  readonly InstanceList: readonly TeoInstanceDetail[] | null
-  readonly TotalCount: number | bigint
-  readonly Error: string | null
+  readonly InstanceList?: readonly TeoInstanceDetail[] | null
+  readonly TotalCount?: number | bigint
+  readonly Error?: string | null
 }
 export const TeoInstanceList: $Schema.Schema<TeoInstanceList> = /*#__PURE__*/ $C.lazy(() => $C.struct("TeoInstanceList", { InstanceList: $C.nul($C.arr(TeoInstanceDetail)), TotalCount: $C.uint64, Error: $C.nul($C.str) }))
 
 /** `TkeIngressDetail` (response side). */
 export interface TkeIngressDetail {
-  readonly IngressName: string
-  readonly TlsDomains: readonly string[]
-  readonly Domains: readonly string[]
+  readonly IngressName?: string
+  readonly TlsDomains?: readonly string[]
+  readonly Domains?: readonly string[]
 }
 export const TkeIngressDetail: $Schema.Schema<TkeIngressDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("TkeIngressDetail", { IngressName: $C.str, TlsDomains: $C.arr($C.str), Domains: $C.arr($C.str) }))
 
 /** `TkeInstanceDetail` (response side). */
 export interface TkeInstanceDetail {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly NamespaceList: readonly TkeNameSpaceDetail[]
-  readonly ClusterType: string
-  readonly ClusterVersion: string
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly NamespaceList?: readonly TkeNameSpaceDetail[]
+  readonly ClusterType?: string
+  readonly ClusterVersion?: string
 }
 export const TkeInstanceDetail: $Schema.Schema<TkeInstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("TkeInstanceDetail", { ClusterId: $C.str, ClusterName: $C.str, NamespaceList: $C.arr(TkeNameSpaceDetail), ClusterType: $C.str, ClusterVersion: $C.str }))
 
 /** `TkeInstanceList` (response side). */
 export interface TkeInstanceList {
-  readonly Region: string
-  readonly InstanceList: readonly TkeInstanceDetail[] | null
-  readonly TotalCount: number | bigint
-  readonly Error: string | null
+  readonly Region?: string
+  readonly InstanceList?: readonly TkeInstanceDetail[] | null
+  readonly TotalCount?: number | bigint
+  readonly Error?: string | null
 }
 export const TkeInstanceList: $Schema.Schema<TkeInstanceList> = /*#__PURE__*/ $C.lazy(() => $C.struct("TkeInstanceList", { Region: $C.str, InstanceList: $C.nul($C.arr(TkeInstanceDetail)), TotalCount: $C.uint64, Error: $C.nul($C.str) }))
 
 /** `TkeNameSpaceDetail` (response side). */
 export interface TkeNameSpaceDetail {
-  readonly Name: string
-  readonly SecretList: readonly TkeSecretDetail[]
+  readonly Name?: string
+  readonly SecretList?: readonly TkeSecretDetail[]
 }
 export const TkeNameSpaceDetail: $Schema.Schema<TkeNameSpaceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("TkeNameSpaceDetail", { Name: $C.str, SecretList: $C.arr(TkeSecretDetail) }))
 
 /** `TkeSecretDetail` (response side). */
 export interface TkeSecretDetail {
-  readonly Name: string
-  readonly CertId: string
-  readonly IngressList: readonly TkeIngressDetail[]
-  readonly NoMatchDomains: readonly string[] | null
+  readonly Name?: string
+  readonly CertId?: string
+  readonly IngressList?: readonly TkeIngressDetail[]
+  readonly NoMatchDomains?: readonly string[] | null
 }
 export const TkeSecretDetail: $Schema.Schema<TkeSecretDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("TkeSecretDetail", { Name: $C.str, CertId: $C.str, IngressList: $C.arr(TkeIngressDetail), NoMatchDomains: $C.nul($C.arr($C.str)) }))
 
@@ -2085,9 +2085,9 @@ export const UpdateCertificateInstanceRequest: $Schema.Schema<UpdateCertificateI
 
 /** `UpdateCertificateInstanceResponse` (response side). */
 export interface UpdateCertificateInstanceResponse {
-  readonly DeployRecordId: number | bigint
-  readonly DeployStatus: number | bigint
-  readonly UpdateSyncProgress: readonly UpdateSyncProgress[] | null
+  readonly DeployRecordId?: number | bigint
+  readonly DeployStatus?: number | bigint
+  readonly UpdateSyncProgress?: readonly UpdateSyncProgress[] | null
   readonly RequestId: string
 }
 export const UpdateCertificateInstanceResponse: $Schema.Schema<UpdateCertificateInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateCertificateInstanceResponse", { DeployRecordId: $C.uint64, DeployStatus: $C.int64, UpdateSyncProgress: $C.nul($C.arr(UpdateSyncProgress)), RequestId: $C.str }))
@@ -2113,33 +2113,33 @@ export const UpdateCertificateRecordRollbackRequest: $Schema.Schema<UpdateCertif
 
 /** `UpdateCertificateRecordRollbackResponse` (response side). */
 export interface UpdateCertificateRecordRollbackResponse {
-  readonly DeployRecordId: number | bigint
+  readonly DeployRecordId?: number | bigint
   readonly RequestId: string
 }
 export const UpdateCertificateRecordRollbackResponse: $Schema.Schema<UpdateCertificateRecordRollbackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateCertificateRecordRollbackResponse", { DeployRecordId: $C.int64, RequestId: $C.str }))
 
 /** `UpdateRecordDetail` (response side). */
 export interface UpdateRecordDetail {
-  readonly Id: number | bigint
-  readonly CertId: string
-  readonly OldCertId: string
-  readonly Domains: readonly string[] | null
-  readonly ResourceType: string
-  readonly Region: string | null
-  readonly Status: number | bigint
-  readonly ErrorMsg: string | null
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly InstanceId: string | null
-  readonly InstanceName: string | null
-  readonly ListenerId: string | null
-  readonly ListenerName: string | null
-  readonly Protocol: string | null
-  readonly SniSwitch: number | bigint | null
-  readonly Bucket: string | null
-  readonly Port: number | bigint | null
-  readonly Namespace: string | null
-  readonly SecretName: string | null
+  readonly Id?: number | bigint
+  readonly CertId?: string
+  readonly OldCertId?: string
+  readonly Domains?: readonly string[] | null
+  readonly ResourceType?: string
+  readonly Region?: string | null
+  readonly Status?: number | bigint
+  readonly ErrorMsg?: string | null
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly InstanceId?: string | null
+  readonly InstanceName?: string | null
+  readonly ListenerId?: string | null
+  readonly ListenerName?: string | null
+  readonly Protocol?: string | null
+  readonly SniSwitch?: number | bigint | null
+  readonly Bucket?: string | null
+  readonly Port?: number | bigint | null
+  readonly Namespace?: string | null
+  readonly SecretName?: string | null
   readonly EnvId?: string
   readonly TCBType?: string
   readonly Url?: string
@@ -2152,39 +2152,39 @@ export const UpdateRecordDetail: $Schema.Schema<UpdateRecordDetail> = /*#__PURE_
 
 /** `UpdateRecordDetails` (response side). */
 export interface UpdateRecordDetails {
-  readonly ResourceType: string
-  readonly List: readonly UpdateRecordDetail[]
-  readonly TotalCount: number | bigint
+  readonly ResourceType?: string
+  readonly List?: readonly UpdateRecordDetail[]
+  readonly TotalCount?: number | bigint
 }
 export const UpdateRecordDetails: $Schema.Schema<UpdateRecordDetails> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateRecordDetails", { ResourceType: $C.str, List: $C.arr(UpdateRecordDetail), TotalCount: $C.int64 }))
 
 /** `UpdateRecordInfo` (response side). */
 export interface UpdateRecordInfo {
-  readonly Id: number | bigint
-  readonly CertId: string
-  readonly OldCertId: string
-  readonly ResourceTypes: readonly string[]
-  readonly Regions: readonly string[]
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Id?: number | bigint
+  readonly CertId?: string
+  readonly OldCertId?: string
+  readonly ResourceTypes?: readonly string[]
+  readonly Regions?: readonly string[]
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const UpdateRecordInfo: $Schema.Schema<UpdateRecordInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateRecordInfo", { Id: $C.uint64, CertId: $C.str, OldCertId: $C.str, ResourceTypes: $C.arr($C.str), Regions: $C.arr($C.str), Status: $C.uint64, CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `UpdateSyncProgress` (response side). */
 export interface UpdateSyncProgress {
-  readonly ResourceType: string | null
-  readonly UpdateSyncProgressRegions: readonly UpdateSyncProgressRegion[] | null
-  readonly Status: number | bigint | null
+  readonly ResourceType?: string | null
+  readonly UpdateSyncProgressRegions?: readonly UpdateSyncProgressRegion[] | null
+  readonly Status?: number | bigint | null
 }
 export const UpdateSyncProgress: $Schema.Schema<UpdateSyncProgress> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateSyncProgress", { ResourceType: $C.nul($C.str), UpdateSyncProgressRegions: $C.nul($C.arr(UpdateSyncProgressRegion)), Status: $C.nul($C.int64) }))
 
 /** `UpdateSyncProgressRegion` (response side). */
 export interface UpdateSyncProgressRegion {
-  readonly Region: string | null
-  readonly TotalCount: number | bigint | null
-  readonly OffsetCount: number | bigint | null
-  readonly Status: number | bigint | null
+  readonly Region?: string | null
+  readonly TotalCount?: number | bigint | null
+  readonly OffsetCount?: number | bigint | null
+  readonly Status?: number | bigint | null
 }
 export const UpdateSyncProgressRegion: $Schema.Schema<UpdateSyncProgressRegion> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateSyncProgressRegion", { Region: $C.nul($C.str), TotalCount: $C.nul($C.int64), OffsetCount: $C.nul($C.int64), Status: $C.nul($C.int64) }))
 
@@ -2204,8 +2204,8 @@ export const UploadCertificateRequest: $Schema.Schema<UploadCertificateRequest> 
 
 /** `UploadCertificateResponse` (response side). */
 export interface UploadCertificateResponse {
-  readonly CertificateId: string
-  readonly RepeatCertId: string
+  readonly CertificateId?: string
+  readonly RepeatCertId?: string
   readonly RequestId: string
 }
 export const UploadCertificateResponse: $Schema.Schema<UploadCertificateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UploadCertificateResponse", { CertificateId: $C.str, RepeatCertId: $C.str, RequestId: $C.str }))
@@ -2219,8 +2219,8 @@ export const UploadConfirmLetterRequest: $Schema.Schema<UploadConfirmLetterReque
 
 /** `UploadConfirmLetterResponse` (response side). */
 export interface UploadConfirmLetterResponse {
-  readonly CertificateId: string
-  readonly IsSuccess: boolean
+  readonly CertificateId?: string
+  readonly IsSuccess?: boolean
   readonly RequestId: string
 }
 export const UploadConfirmLetterResponse: $Schema.Schema<UploadConfirmLetterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UploadConfirmLetterResponse", { CertificateId: $C.str, IsSuccess: $C.bool, RequestId: $C.str }))
@@ -2234,8 +2234,8 @@ export const UploadRevokeLetterRequest: $Schema.Schema<UploadRevokeLetterRequest
 
 /** `UploadRevokeLetterResponse` (response side). */
 export interface UploadRevokeLetterResponse {
-  readonly CertificateId: string
-  readonly IsSuccess: boolean
+  readonly CertificateId?: string
+  readonly IsSuccess?: boolean
   readonly RequestId: string
 }
 export const UploadRevokeLetterResponse: $Schema.Schema<UploadRevokeLetterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UploadRevokeLetterResponse", { CertificateId: $C.str, IsSuccess: $C.bool, RequestId: $C.str }))
@@ -2253,9 +2253,9 @@ export const UploadUpdateCertificateInstanceRequest: $Schema.Schema<UploadUpdate
 
 /** `UploadUpdateCertificateInstanceResponse` (response side). */
 export interface UploadUpdateCertificateInstanceResponse {
-  readonly DeployRecordId: number | bigint
-  readonly DeployStatus: number | bigint
-  readonly UpdateSyncProgress: readonly UpdateSyncProgress[] | null
+  readonly DeployRecordId?: number | bigint
+  readonly DeployStatus?: number | bigint
+  readonly UpdateSyncProgress?: readonly UpdateSyncProgress[] | null
   readonly RequestId: string
 }
 export const UploadUpdateCertificateInstanceResponse: $Schema.Schema<UploadUpdateCertificateInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UploadUpdateCertificateInstanceResponse", { DeployRecordId: $C.uint64, DeployStatus: $C.int64, UpdateSyncProgress: $C.nul($C.arr(UpdateSyncProgress)), RequestId: $C.str }))
@@ -2287,20 +2287,20 @@ export const UploadUpdateCertificateRecordRollbackResponse: $Schema.Schema<Uploa
 
 /** `UploadUpdateRecordInfo` (response side). */
 export interface UploadUpdateRecordInfo {
-  readonly Id: number | bigint
-  readonly OldCertId: string
-  readonly ResourceTypes: readonly string[]
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Id?: number | bigint
+  readonly OldCertId?: string
+  readonly ResourceTypes?: readonly string[]
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const UploadUpdateRecordInfo: $Schema.Schema<UploadUpdateRecordInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("UploadUpdateRecordInfo", { Id: $C.uint64, OldCertId: $C.str, ResourceTypes: $C.arr($C.str), Status: $C.uint64, CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `VODInstanceList` (response side). */
 export interface VODInstanceList {
-  readonly InstanceList: readonly VodInstanceDetail[] | null
-  readonly TotalCount: number | bigint
-  readonly Error: string | null
+  readonly InstanceList?: readonly VodInstanceDetail[] | null
+  readonly TotalCount?: number | bigint
+  readonly Error?: string | null
 }
 export const VODInstanceList: $Schema.Schema<VODInstanceList> = /*#__PURE__*/ $C.lazy(() => $C.struct("VODInstanceList", { InstanceList: $C.nul($C.arr(VodInstanceDetail)), TotalCount: $C.uint64, Error: $C.nul($C.str) }))
 
@@ -2312,7 +2312,7 @@ export const VerifyManagerRequest: $Schema.Schema<VerifyManagerRequest> = /*#__P
 
 /** `VerifyManagerResponse` (response side). */
 export interface VerifyManagerResponse {
-  readonly ManagerId: number | bigint
+  readonly ManagerId?: number | bigint
   readonly RequestId: string
 }
 export const VerifyManagerResponse: $Schema.Schema<VerifyManagerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("VerifyManagerResponse", { ManagerId: $C.int64, RequestId: $C.str }))
@@ -2326,18 +2326,18 @@ export const VodInstanceDetail: $Schema.Schema<VodInstanceDetail> = /*#__PURE__*
 
 /** `WafInstanceDetail` (response side). */
 export interface WafInstanceDetail {
-  readonly Domain: string
-  readonly CertId: string | null
-  readonly Keepalive: number | bigint | null
+  readonly Domain?: string
+  readonly CertId?: string | null
+  readonly Keepalive?: number | bigint | null
 }
 export const WafInstanceDetail: $Schema.Schema<WafInstanceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("WafInstanceDetail", { Domain: $C.str, CertId: $C.nul($C.str), Keepalive: $C.nul($C.uint64) }))
 
 /** `WafInstanceList` (response side). */
 export interface WafInstanceList {
-  readonly Region: string
-  readonly InstanceList: readonly WafInstanceDetail[] | null
-  readonly TotalCount: number | bigint
-  readonly Error: string | null
+  readonly Region?: string
+  readonly InstanceList?: readonly WafInstanceDetail[] | null
+  readonly TotalCount?: number | bigint
+  readonly Error?: string | null
 }
 export const WafInstanceList: $Schema.Schema<WafInstanceList> = /*#__PURE__*/ $C.lazy(() => $C.struct("WafInstanceList", { Region: $C.str, InstanceList: $C.nul($C.arr(WafInstanceDetail)), TotalCount: $C.uint64, Error: $C.nul($C.str) }))
 

@@ -40,10 +40,10 @@ export const CreateProductSecretRequest: $Schema.Schema<CreateProductSecretReque
 
 /** `CreateProductSecretResponse` (response side). */
 export interface CreateProductSecretResponse {
-  readonly SecretName: string
+  readonly SecretName?: string
   readonly TagCode?: number | bigint
-  readonly TagMsg: string
-  readonly FlowID: number | bigint
+  readonly TagMsg?: string
+  readonly FlowID?: number | bigint
   readonly RequestId: string
 }
 export const CreateProductSecretResponse: $Schema.Schema<CreateProductSecretResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProductSecretResponse", { SecretName: $C.str, TagMsg: $C.str, FlowID: $C.int64, RequestId: $C.str }, { TagCode: $C.uint64 }))
@@ -63,11 +63,11 @@ export const CreateSSHKeyPairSecretRequest: $Schema.Schema<CreateSSHKeyPairSecre
 
 /** `CreateSSHKeyPairSecretResponse` (response side). */
 export interface CreateSSHKeyPairSecretResponse {
-  readonly SecretName: string
-  readonly SSHKeyID: string
-  readonly SSHKeyName: string
-  readonly TagCode: number | bigint
-  readonly TagMsg: string
+  readonly SecretName?: string
+  readonly SSHKeyID?: string
+  readonly SSHKeyName?: string
+  readonly TagCode?: number | bigint
+  readonly TagMsg?: string
   readonly RequestId: string
 }
 export const CreateSSHKeyPairSecretResponse: $Schema.Schema<CreateSSHKeyPairSecretResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSSHKeyPairSecretResponse", { SecretName: $C.str, SSHKeyID: $C.str, SSHKeyName: $C.str, TagCode: $C.uint64, TagMsg: $C.str, RequestId: $C.str }))
@@ -90,8 +90,8 @@ export const CreateSecretRequest: $Schema.Schema<CreateSecretRequest> = /*#__PUR
 
 /** `CreateSecretResponse` (response side). */
 export interface CreateSecretResponse {
-  readonly SecretName: string
-  readonly VersionId: string
+  readonly SecretName?: string
+  readonly VersionId?: string
   readonly TagCode?: number | bigint
   readonly TagMsg?: string
   readonly RequestId: string
@@ -109,8 +109,8 @@ export const DeleteSecretRequest: $Schema.Schema<DeleteSecretRequest> = /*#__PUR
 
 /** `DeleteSecretResponse` (response side). */
 export interface DeleteSecretResponse {
-  readonly SecretName: string
-  readonly DeleteTime: number | bigint
+  readonly SecretName?: string
+  readonly DeleteTime?: number | bigint
   readonly FlowID?: number | bigint
   readonly RequestId: string
 }
@@ -125,8 +125,8 @@ export const DeleteSecretVersionRequest: $Schema.Schema<DeleteSecretVersionReque
 
 /** `DeleteSecretVersionResponse` (response side). */
 export interface DeleteSecretVersionResponse {
-  readonly SecretName: string
-  readonly VersionId: string
+  readonly SecretName?: string
+  readonly VersionId?: string
   readonly RequestId: string
 }
 export const DeleteSecretVersionResponse: $Schema.Schema<DeleteSecretVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteSecretVersionResponse", { SecretName: $C.str, VersionId: $C.str, RequestId: $C.str }))
@@ -139,8 +139,8 @@ export const DescribeAsyncRequestInfoRequest: $Schema.Schema<DescribeAsyncReques
 
 /** `DescribeAsyncRequestInfoResponse` (response side). */
 export interface DescribeAsyncRequestInfoResponse {
-  readonly TaskStatus: number | bigint
-  readonly Description: string
+  readonly TaskStatus?: number | bigint
+  readonly Description?: string
   readonly RequestId: string
 }
 export const DescribeAsyncRequestInfoResponse: $Schema.Schema<DescribeAsyncRequestInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAsyncRequestInfoResponse", { TaskStatus: $C.int64, Description: $C.str, RequestId: $C.str }))
@@ -153,10 +153,10 @@ export const DescribeRotationDetailRequest: $Schema.Schema<DescribeRotationDetai
 
 /** `DescribeRotationDetailResponse` (response side). */
 export interface DescribeRotationDetailResponse {
-  readonly EnableRotation: boolean
-  readonly Frequency: number | bigint
-  readonly LatestRotateTime: string
-  readonly NextRotateBeginTime: string
+  readonly EnableRotation?: boolean
+  readonly Frequency?: number | bigint
+  readonly LatestRotateTime?: string
+  readonly NextRotateBeginTime?: string
   readonly RequestId: string
 }
 export const DescribeRotationDetailResponse: $Schema.Schema<DescribeRotationDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRotationDetailResponse", { EnableRotation: $C.bool, Frequency: $C.int64, LatestRotateTime: $C.str, NextRotateBeginTime: $C.str, RequestId: $C.str }))
@@ -169,8 +169,8 @@ export const DescribeRotationHistoryRequest: $Schema.Schema<DescribeRotationHist
 
 /** `DescribeRotationHistoryResponse` (response side). */
 export interface DescribeRotationHistoryResponse {
-  readonly VersionIDs: readonly string[]
-  readonly TotalCount: number | bigint
+  readonly VersionIDs?: readonly string[]
+  readonly TotalCount?: number | bigint
   readonly AccountInfoList?: readonly SecretAccountInfo[]
   readonly RequestId: string
 }
@@ -184,23 +184,23 @@ export const DescribeSecretRequest: $Schema.Schema<DescribeSecretRequest> = /*#_
 
 /** `DescribeSecretResponse` (response side). */
 export interface DescribeSecretResponse {
-  readonly SecretName: string
-  readonly Description: string
-  readonly KmsKeyId: string
-  readonly CreateUin: number | bigint
-  readonly Status: string
-  readonly DeleteTime: number | bigint
-  readonly CreateTime: number | bigint
-  readonly SecretType: number | bigint
-  readonly ProductName: string
-  readonly ResourceID: string
-  readonly RotationStatus: boolean
-  readonly RotationFrequency: number | bigint
-  readonly ResourceName: string
-  readonly ProjectID: number | bigint
-  readonly AssociatedInstanceIDs: readonly string[]
-  readonly TargetUin: number | bigint
-  readonly AdditionalConfig: string
+  readonly SecretName?: string
+  readonly Description?: string
+  readonly KmsKeyId?: string
+  readonly CreateUin?: number | bigint
+  readonly Status?: string
+  readonly DeleteTime?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly SecretType?: number | bigint
+  readonly ProductName?: string
+  readonly ResourceID?: string
+  readonly RotationStatus?: boolean
+  readonly RotationFrequency?: number | bigint
+  readonly ResourceName?: string
+  readonly ProjectID?: number | bigint
+  readonly AssociatedInstanceIDs?: readonly string[]
+  readonly TargetUin?: number | bigint
+  readonly AdditionalConfig?: string
   readonly EncryptType?: number | bigint
   readonly EncryptSwitching?: boolean
   readonly CreateUinString?: string
@@ -217,8 +217,8 @@ export const DescribeSupportedProductsRequest: $Schema.Schema<DescribeSupportedP
 
 /** `DescribeSupportedProductsResponse` (response side). */
 export interface DescribeSupportedProductsResponse {
-  readonly Products: readonly string[]
-  readonly TotalCount: number | bigint
+  readonly Products?: readonly string[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSupportedProductsResponse: $Schema.Schema<DescribeSupportedProductsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSupportedProductsResponse", { Products: $C.arr($C.str), TotalCount: $C.int64, RequestId: $C.str }))
@@ -231,7 +231,7 @@ export const DisableSecretRequest: $Schema.Schema<DisableSecretRequest> = /*#__P
 
 /** `DisableSecretResponse` (response side). */
 export interface DisableSecretResponse {
-  readonly SecretName: string
+  readonly SecretName?: string
   readonly RequestId: string
 }
 export const DisableSecretResponse: $Schema.Schema<DisableSecretResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DisableSecretResponse", { SecretName: $C.str, RequestId: $C.str }))
@@ -244,7 +244,7 @@ export const EnableSecretRequest: $Schema.Schema<EnableSecretRequest> = /*#__PUR
 
 /** `EnableSecretResponse` (response side). */
 export interface EnableSecretResponse {
-  readonly SecretName: string
+  readonly SecretName?: string
   readonly RequestId: string
 }
 export const EnableSecretResponse: $Schema.Schema<EnableSecretResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnableSecretResponse", { SecretName: $C.str, RequestId: $C.str }))
@@ -269,12 +269,12 @@ export const GetSSHKeyPairValueRequest: $Schema.Schema<GetSSHKeyPairValueRequest
 
 /** `GetSSHKeyPairValueResponse` (response side). */
 export interface GetSSHKeyPairValueResponse {
-  readonly SSHKeyID: string
-  readonly PublicKey: string
-  readonly PrivateKey: string
-  readonly ProjectID: number | bigint
-  readonly SSHKeyDescription: string
-  readonly SSHKeyName: string
+  readonly SSHKeyID?: string
+  readonly PublicKey?: string
+  readonly PrivateKey?: string
+  readonly ProjectID?: number | bigint
+  readonly SSHKeyDescription?: string
+  readonly SSHKeyName?: string
   readonly RequestId: string
 }
 export const GetSSHKeyPairValueResponse: $Schema.Schema<GetSSHKeyPairValueResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetSSHKeyPairValueResponse", { SSHKeyID: $C.str, PublicKey: $C.str, PrivateKey: $C.str, ProjectID: $C.int64, SSHKeyDescription: $C.str, SSHKeyName: $C.str, RequestId: $C.str }))
@@ -290,10 +290,10 @@ export const GetSecretValueRequest: $Schema.Schema<GetSecretValueRequest> = /*#_
 
 /** `GetSecretValueResponse` (response side). */
 export interface GetSecretValueResponse {
-  readonly SecretName: string
-  readonly VersionId: string
-  readonly SecretBinary: string
-  readonly SecretString: string
+  readonly SecretName?: string
+  readonly VersionId?: string
+  readonly SecretBinary?: string
+  readonly SecretString?: string
   readonly RequestId: string
 }
 export const GetSecretValueResponse: $Schema.Schema<GetSecretValueResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetSecretValueResponse", { SecretName: $C.str, VersionId: $C.str, SecretBinary: $C.str, SecretString: $C.str, RequestId: $C.str }))
@@ -304,9 +304,9 @@ export const GetServiceStatusRequest: $Schema.Schema<GetServiceStatusRequest> = 
 
 /** `GetServiceStatusResponse` (response side). */
 export interface GetServiceStatusResponse {
-  readonly ServiceEnabled: boolean
-  readonly InvalidType: number | bigint
-  readonly AccessKeyEscrowEnabled: boolean
+  readonly ServiceEnabled?: boolean
+  readonly InvalidType?: number | bigint
+  readonly AccessKeyEscrowEnabled?: boolean
   readonly ExpireTime?: string
   readonly QPSLimit?: number | bigint
   readonly SecretLimit?: number | bigint
@@ -327,8 +327,8 @@ export const ListSecretVersionIdsRequest: $Schema.Schema<ListSecretVersionIdsReq
 
 /** `ListSecretVersionIdsResponse` (response side). */
 export interface ListSecretVersionIdsResponse {
-  readonly SecretName: string
-  readonly Versions: readonly VersionInfo[]
+  readonly SecretName?: string
+  readonly Versions?: readonly VersionInfo[]
   readonly RequestId: string
 }
 export const ListSecretVersionIdsResponse: $Schema.Schema<ListSecretVersionIdsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListSecretVersionIdsResponse", { SecretName: $C.str, Versions: $C.arr(VersionInfo), RequestId: $C.str }))
@@ -350,8 +350,8 @@ export const ListSecretsRequest: $Schema.Schema<ListSecretsRequest> = /*#__PURE_
 
 /** `ListSecretsResponse` (response side). */
 export interface ListSecretsResponse {
-  readonly TotalCount: number | bigint
-  readonly SecretMetadatas: readonly SecretMetadata[]
+  readonly TotalCount?: number | bigint
+  readonly SecretMetadatas?: readonly SecretMetadata[]
   readonly RequestId: string
 }
 export const ListSecretsResponse: $Schema.Schema<ListSecretsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListSecretsResponse", { TotalCount: $C.uint64, SecretMetadatas: $C.arr(SecretMetadata), RequestId: $C.str }))
@@ -384,8 +384,8 @@ export const PutSecretValueRequest: $Schema.Schema<PutSecretValueRequest> = /*#_
 
 /** `PutSecretValueResponse` (response side). */
 export interface PutSecretValueResponse {
-  readonly SecretName: string
-  readonly VersionId: string
+  readonly SecretName?: string
+  readonly VersionId?: string
   readonly RequestId: string
 }
 export const PutSecretValueResponse: $Schema.Schema<PutSecretValueResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PutSecretValueResponse", { SecretName: $C.str, VersionId: $C.str, RequestId: $C.str }))
@@ -398,7 +398,7 @@ export const RestoreSecretRequest: $Schema.Schema<RestoreSecretRequest> = /*#__P
 
 /** `RestoreSecretResponse` (response side). */
 export interface RestoreSecretResponse {
-  readonly SecretName: string
+  readonly SecretName?: string
   readonly RequestId: string
 }
 export const RestoreSecretResponse: $Schema.Schema<RestoreSecretResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestoreSecretResponse", { SecretName: $C.str, RequestId: $C.str }))
@@ -411,7 +411,7 @@ export const RotateProductSecretRequest: $Schema.Schema<RotateProductSecretReque
 
 /** `RotateProductSecretResponse` (response side). */
 export interface RotateProductSecretResponse {
-  readonly FlowID: number | bigint
+  readonly FlowID?: number | bigint
   readonly RequestId: string
 }
 export const RotateProductSecretResponse: $Schema.Schema<RotateProductSecretResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RotateProductSecretResponse", { FlowID: $C.int64, RequestId: $C.str }))
@@ -427,25 +427,25 @@ export const SecretAccountInfo: $Schema.Schema<SecretAccountInfo> = /*#__PURE__*
 
 /** `SecretMetadata` (response side). */
 export interface SecretMetadata {
-  readonly SecretName: string
-  readonly Description: string
-  readonly KmsKeyId: string
-  readonly CreateUin: number | bigint
-  readonly Status: string
-  readonly DeleteTime: number | bigint
-  readonly CreateTime: number | bigint
-  readonly KmsKeyType: string
-  readonly RotationStatus: number | bigint
-  readonly NextRotationTime: number | bigint
-  readonly SecretType: number | bigint
-  readonly ProductName: string
-  readonly ResourceName: string
-  readonly ProjectID: number | bigint
-  readonly AssociatedInstanceIDs: readonly string[]
-  readonly TargetUin: number | bigint
-  readonly RotationFrequency: number | bigint
-  readonly ResourceID: string
-  readonly RotationBeginTime: string
+  readonly SecretName?: string
+  readonly Description?: string
+  readonly KmsKeyId?: string
+  readonly CreateUin?: number | bigint
+  readonly Status?: string
+  readonly DeleteTime?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly KmsKeyType?: string
+  readonly RotationStatus?: number | bigint
+  readonly NextRotationTime?: number | bigint
+  readonly SecretType?: number | bigint
+  readonly ProductName?: string
+  readonly ResourceName?: string
+  readonly ProjectID?: number | bigint
+  readonly AssociatedInstanceIDs?: readonly string[]
+  readonly TargetUin?: number | bigint
+  readonly RotationFrequency?: number | bigint
+  readonly ResourceID?: string
+  readonly RotationBeginTime?: string
   readonly EncryptType?: number | bigint
   readonly EncryptSwitching?: boolean
   readonly CreateUinString?: string
@@ -476,7 +476,7 @@ export const UpdateDescriptionRequest: $Schema.Schema<UpdateDescriptionRequest> 
 
 /** `UpdateDescriptionResponse` (response side). */
 export interface UpdateDescriptionResponse {
-  readonly SecretName: string
+  readonly SecretName?: string
   readonly RequestId: string
 }
 export const UpdateDescriptionResponse: $Schema.Schema<UpdateDescriptionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateDescriptionResponse", { SecretName: $C.str, RequestId: $C.str }))
@@ -507,16 +507,16 @@ export const UpdateSecretRequest: $Schema.Schema<UpdateSecretRequest> = /*#__PUR
 
 /** `UpdateSecretResponse` (response side). */
 export interface UpdateSecretResponse {
-  readonly SecretName: string
-  readonly VersionId: string
+  readonly SecretName?: string
+  readonly VersionId?: string
   readonly RequestId: string
 }
 export const UpdateSecretResponse: $Schema.Schema<UpdateSecretResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateSecretResponse", { SecretName: $C.str, VersionId: $C.str, RequestId: $C.str }))
 
 /** `VersionInfo` (response side). */
 export interface VersionInfo {
-  readonly VersionId: string
-  readonly CreateTime: number | bigint
+  readonly VersionId?: string
+  readonly CreateTime?: number | bigint
 }
 export const VersionInfo: $Schema.Schema<VersionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VersionInfo", { VersionId: $C.str, CreateTime: $C.uint64 }))
 

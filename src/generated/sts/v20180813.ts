@@ -19,9 +19,9 @@ export const $M: $O.Meta = { service: "sts", version: "2018-08-13" }
 
 /** `ApiKey` (response side). */
 export interface ApiKey {
-  readonly SecretId: string
-  readonly CreateTime: number | bigint
-  readonly Status: number | bigint
+  readonly SecretId?: string
+  readonly CreateTime?: number | bigint
+  readonly Status?: number | bigint
 }
 export const ApiKey: $Schema.Schema<ApiKey> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApiKey", { SecretId: $C.str, CreateTime: $C.uint64, Status: $C.uint64 }))
 
@@ -41,9 +41,9 @@ export const AssumeRoleRequest: $Schema.Schema<AssumeRoleRequest> = /*#__PURE__*
 
 /** `AssumeRoleResponse` (response side). */
 export interface AssumeRoleResponse {
-  readonly Credentials: Credentials
-  readonly ExpiredTime: number | bigint
-  readonly Expiration: string
+  readonly Credentials?: Credentials
+  readonly ExpiredTime?: number | bigint
+  readonly Expiration?: string
   readonly RequestId: string
 }
 export const AssumeRoleResponse: $Schema.Schema<AssumeRoleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssumeRoleResponse", { Credentials: Credentials, ExpiredTime: $C.int64, Expiration: $C.str, RequestId: $C.str }))
@@ -60,9 +60,9 @@ export const AssumeRoleWithSAMLRequest: $Schema.Schema<AssumeRoleWithSAMLRequest
 
 /** `AssumeRoleWithSAMLResponse` (response side). */
 export interface AssumeRoleWithSAMLResponse {
-  readonly Credentials: Credentials
-  readonly ExpiredTime: number | bigint
-  readonly Expiration: string
+  readonly Credentials?: Credentials
+  readonly ExpiredTime?: number | bigint
+  readonly Expiration?: string
   readonly RequestId: string
 }
 export const AssumeRoleWithSAMLResponse: $Schema.Schema<AssumeRoleWithSAMLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssumeRoleWithSAMLResponse", { Credentials: Credentials, ExpiredTime: $C.uint64, Expiration: $C.str, RequestId: $C.str }))
@@ -79,18 +79,18 @@ export const AssumeRoleWithWebIdentityRequest: $Schema.Schema<AssumeRoleWithWebI
 
 /** `AssumeRoleWithWebIdentityResponse` (response side). */
 export interface AssumeRoleWithWebIdentityResponse {
-  readonly ExpiredTime: number | bigint
-  readonly Expiration: string
-  readonly Credentials: Credentials
+  readonly ExpiredTime?: number | bigint
+  readonly Expiration?: string
+  readonly Credentials?: Credentials
   readonly RequestId: string
 }
 export const AssumeRoleWithWebIdentityResponse: $Schema.Schema<AssumeRoleWithWebIdentityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssumeRoleWithWebIdentityResponse", { ExpiredTime: $C.uint64, Expiration: $C.str, Credentials: Credentials, RequestId: $C.str }))
 
 /** `Credentials` (response side). */
 export interface Credentials {
-  readonly Token: string
-  readonly TmpSecretId: string
-  readonly TmpSecretKey: string
+  readonly Token?: string
+  readonly TmpSecretId?: string
+  readonly TmpSecretKey?: string
 }
 export const Credentials: $Schema.Schema<Credentials> = /*#__PURE__*/ $C.lazy(() => $C.struct("Credentials", { Token: $C.str, TmpSecretId: $C.str, TmpSecretKey: $C.str }))
 
@@ -119,9 +119,9 @@ export const GetFederationTokenRequest: $Schema.Schema<GetFederationTokenRequest
 
 /** `GetFederationTokenResponse` (response side). */
 export interface GetFederationTokenResponse {
-  readonly Credentials: Credentials
-  readonly ExpiredTime: number | bigint
-  readonly Expiration: string | null
+  readonly Credentials?: Credentials
+  readonly ExpiredTime?: number | bigint
+  readonly Expiration?: string | null
   readonly RequestId: string
 }
 export const GetFederationTokenResponse: $Schema.Schema<GetFederationTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetFederationTokenResponse", { Credentials: Credentials, ExpiredTime: $C.uint64, Expiration: $C.nul($C.str), RequestId: $C.str }))
@@ -136,9 +136,9 @@ export const GetSessionTokenRequest: $Schema.Schema<GetSessionTokenRequest> = /*
 
 /** `GetSessionTokenResponse` (response side). */
 export interface GetSessionTokenResponse {
-  readonly Credentials: Credentials
-  readonly ExpiredTime: number | bigint
-  readonly Expiration: string
+  readonly Credentials?: Credentials
+  readonly ExpiredTime?: number | bigint
+  readonly Expiration?: string
   readonly RequestId: string
 }
 export const GetSessionTokenResponse: $Schema.Schema<GetSessionTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetSessionTokenResponse", { Credentials: Credentials, ExpiredTime: $C.uint64, Expiration: $C.str, RequestId: $C.str }))
@@ -151,7 +151,7 @@ export const QueryApiKeyRequest: $Schema.Schema<QueryApiKeyRequest> = /*#__PURE_
 
 /** `QueryApiKeyResponse` (response side). */
 export interface QueryApiKeyResponse {
-  readonly IdKeys: readonly ApiKey[]
+  readonly IdKeys?: readonly ApiKey[]
   readonly RequestId: string
 }
 export const QueryApiKeyResponse: $Schema.Schema<QueryApiKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryApiKeyResponse", { IdKeys: $C.arr(ApiKey), RequestId: $C.str }))

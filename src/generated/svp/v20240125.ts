@@ -76,7 +76,7 @@ export const DescribeSavingPlanDeductRequest: $Schema.Schema<DescribeSavingPlanD
 
 /** `DescribeSavingPlanDeductResponse` (response side). */
 export interface DescribeSavingPlanDeductResponse {
-  readonly Total: number | bigint
+  readonly Total?: number | bigint
   readonly Deducts?: readonly SavingPlanDeductDetail[]
   readonly RequestId: string
 }
@@ -93,8 +93,8 @@ export const DescribeSavingPlanOverviewRequest: $Schema.Schema<DescribeSavingPla
 
 /** `DescribeSavingPlanOverviewResponse` (response side). */
 export interface DescribeSavingPlanOverviewResponse {
-  readonly Overviews: readonly SavingPlanOverviewDetail[]
-  readonly Total: number | bigint
+  readonly Overviews?: readonly SavingPlanOverviewDetail[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSavingPlanOverviewResponse: $Schema.Schema<DescribeSavingPlanOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSavingPlanOverviewResponse", { Overviews: $C.arr(SavingPlanOverviewDetail), Total: $C.uint64, RequestId: $C.str }))
@@ -111,16 +111,16 @@ export const DescribeSavingPlanUsageRequest: $Schema.Schema<DescribeSavingPlanUs
 
 /** `DescribeSavingPlanUsageResponse` (response side). */
 export interface DescribeSavingPlanUsageResponse {
-  readonly Total: number | bigint
-  readonly Usages: readonly SavingPlanUsageDetail[]
+  readonly Total?: number | bigint
+  readonly Usages?: readonly SavingPlanUsageDetail[]
   readonly RequestId: string
 }
 export const DescribeSavingPlanUsageResponse: $Schema.Schema<DescribeSavingPlanUsageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSavingPlanUsageResponse", { Total: $C.int64, Usages: $C.arr(SavingPlanUsageDetail), RequestId: $C.str }))
 
 /** `SavingPlanCoverageDetail` (response side). */
 export interface SavingPlanCoverageDetail {
-  readonly ResourceId: string
-  readonly RegionId: number | bigint
+  readonly ResourceId?: string
+  readonly RegionId?: number | bigint
   readonly ProductCode?: string
   readonly SubProductCode?: string
   readonly StartDate?: string
@@ -148,40 +148,40 @@ export const SavingPlanCoverageRate: $Schema.Schema<SavingPlanCoverageRate> = /*
 
 /** `SavingPlanDeductDetail` (response side). */
 export interface SavingPlanDeductDetail {
-  readonly OwnerUin: string
-  readonly OwnerUinName: string
-  readonly PayerUin: string
-  readonly PayerUinName: string
-  readonly SpId: string
-  readonly ProductCode: string
-  readonly ProductName: string
-  readonly SubProductCode: string
-  readonly SubProductName: string
-  readonly OutTradeNo: string
-  readonly RegionId: number | bigint
-  readonly RegionName: string
-  readonly ZoneId: number | bigint
-  readonly ZoneName: string
-  readonly SpStartTime: string
-  readonly SpEndTime: string
-  readonly DeductTime: string
-  readonly DeductAmount: string
-  readonly DeductDiscount: string
-  readonly DeductRate: string
+  readonly OwnerUin?: string
+  readonly OwnerUinName?: string
+  readonly PayerUin?: string
+  readonly PayerUinName?: string
+  readonly SpId?: string
+  readonly ProductCode?: string
+  readonly ProductName?: string
+  readonly SubProductCode?: string
+  readonly SubProductName?: string
+  readonly OutTradeNo?: string
+  readonly RegionId?: number | bigint
+  readonly RegionName?: string
+  readonly ZoneId?: number | bigint
+  readonly ZoneName?: string
+  readonly SpStartTime?: string
+  readonly SpEndTime?: string
+  readonly DeductTime?: string
+  readonly DeductAmount?: string
+  readonly DeductDiscount?: string
+  readonly DeductRate?: string
 }
 export const SavingPlanDeductDetail: $Schema.Schema<SavingPlanDeductDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("SavingPlanDeductDetail", { OwnerUin: $C.str, OwnerUinName: $C.str, PayerUin: $C.str, PayerUinName: $C.str, SpId: $C.str, ProductCode: $C.str, ProductName: $C.str, SubProductCode: $C.str, SubProductName: $C.str, OutTradeNo: $C.str, RegionId: $C.int64, RegionName: $C.str, ZoneId: $C.int64, ZoneName: $C.str, SpStartTime: $C.str, SpEndTime: $C.str, DeductTime: $C.str, DeductAmount: $C.str, DeductDiscount: $C.str, DeductRate: $C.str }))
 
 /** `SavingPlanOverviewDetail` (response side). */
 export interface SavingPlanOverviewDetail {
-  readonly SpId: string
-  readonly SpType: string
-  readonly PayAmount: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Status: number | bigint
-  readonly SavingAmount: string
-  readonly Region: readonly string[]
-  readonly PayType: number | bigint
+  readonly SpId?: string
+  readonly SpType?: string
+  readonly PayAmount?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Status?: number | bigint
+  readonly SavingAmount?: string
+  readonly Region?: readonly string[]
+  readonly PayType?: number | bigint
   readonly BuyTime?: string
   readonly PromiseAmount?: string | null
 }
@@ -189,17 +189,17 @@ export const SavingPlanOverviewDetail: $Schema.Schema<SavingPlanOverviewDetail> 
 
 /** `SavingPlanUsageDetail` (response side). */
 export interface SavingPlanUsageDetail {
-  readonly SpId: string
-  readonly SpType: string
-  readonly Status: number | bigint
-  readonly DeductAmount: string
-  readonly PromiseAmount: string
-  readonly NetSavings: string
-  readonly UtilizationRate: number
-  readonly LossAmount: string
-  readonly DosageAmount: string
-  readonly CostAmount: string
-  readonly Region: readonly string[]
+  readonly SpId?: string
+  readonly SpType?: string
+  readonly Status?: number | bigint
+  readonly DeductAmount?: string
+  readonly PromiseAmount?: string
+  readonly NetSavings?: string
+  readonly UtilizationRate?: number
+  readonly LossAmount?: string
+  readonly DosageAmount?: string
+  readonly CostAmount?: string
+  readonly Region?: readonly string[]
 }
 export const SavingPlanUsageDetail: $Schema.Schema<SavingPlanUsageDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("SavingPlanUsageDetail", { SpId: $C.str, SpType: $C.str, Status: $C.uint64, DeductAmount: $C.str, PromiseAmount: $C.str, NetSavings: $C.str, UtilizationRate: $C.float, LossAmount: $C.str, DosageAmount: $C.str, CostAmount: $C.str, Region: $C.arr($C.str) }))
 

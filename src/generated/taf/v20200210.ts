@@ -27,7 +27,7 @@ export const ManagePortraitRiskInput: $Schema.Schema<ManagePortraitRiskInput> = 
 
 /** `ManagePortraitRiskOutput` (response side). */
 export interface ManagePortraitRiskOutput {
-  readonly Code: number | bigint
+  readonly Code?: number | bigint
   readonly Message?: string
   readonly Value?: ManagePortraitRiskValueOutput | null
 }
@@ -41,15 +41,15 @@ export const ManagePortraitRiskRequest: $Schema.Schema<ManagePortraitRiskRequest
 
 /** `ManagePortraitRiskResponse` (response side). */
 export interface ManagePortraitRiskResponse {
-  readonly Data: ManagePortraitRiskOutput | null
+  readonly Data?: ManagePortraitRiskOutput | null
   readonly RequestId: string
 }
 export const ManagePortraitRiskResponse: $Schema.Schema<ManagePortraitRiskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ManagePortraitRiskResponse", { Data: $C.nul(ManagePortraitRiskOutput), RequestId: $C.str }))
 
 /** `ManagePortraitRiskValueOutput` (response side). */
 export interface ManagePortraitRiskValueOutput {
-  readonly UserIp: string
-  readonly Level: number | bigint
+  readonly UserIp?: string
+  readonly Level?: number | bigint
 }
 export const ManagePortraitRiskValueOutput: $Schema.Schema<ManagePortraitRiskValueOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("ManagePortraitRiskValueOutput", { UserIp: $C.str, Level: $C.int64 }))
 

@@ -26,8 +26,8 @@ export const AddProjectRequest: $Schema.Schema<AddProjectRequest> = /*#__PURE__*
 
 /** `AddProjectResponse` (response side). */
 export interface AddProjectResponse {
-  readonly ProjectId: number | bigint
-  readonly IsNew: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly IsNew?: number | bigint
   readonly RequestId: string
 }
 export const AddProjectResponse: $Schema.Schema<AddProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddProjectResponse", { ProjectId: $C.uint64, IsNew: $C.int64, RequestId: $C.str }))
@@ -138,8 +138,8 @@ export const DescribeProjectsRequest: $Schema.Schema<DescribeProjectsRequest> = 
 
 /** `DescribeProjectsResponse` (response side). */
 export interface DescribeProjectsResponse {
-  readonly Total: number | bigint
-  readonly Projects: readonly Project[]
+  readonly Total?: number | bigint
+  readonly Projects?: readonly Project[]
   readonly RequestId: string
 }
 export const DescribeProjectsResponse: $Schema.Schema<DescribeProjectsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProjectsResponse", { Total: $C.uint64, Projects: $C.arr(Project), RequestId: $C.str }))
@@ -158,10 +158,10 @@ export const DescribeResourceTagsByResourceIdsRequest: $Schema.Schema<DescribeRe
 
 /** `DescribeResourceTagsByResourceIdsResponse` (response side). */
 export interface DescribeResourceTagsByResourceIdsResponse {
-  readonly TotalCount: number | bigint
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly Tags: readonly TagResource[]
+  readonly TotalCount?: number | bigint
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly Tags?: readonly TagResource[]
   readonly RequestId: string
 }
 export const DescribeResourceTagsByResourceIdsResponse: $Schema.Schema<DescribeResourceTagsByResourceIdsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceTagsByResourceIdsResponse", { TotalCount: $C.uint64, Offset: $C.uint64, Limit: $C.uint64, Tags: $C.arr(TagResource), RequestId: $C.str }))
@@ -179,10 +179,10 @@ export const DescribeResourceTagsByResourceIdsSeqRequest: $Schema.Schema<Describ
 
 /** `DescribeResourceTagsByResourceIdsSeqResponse` (response side). */
 export interface DescribeResourceTagsByResourceIdsSeqResponse {
-  readonly TotalCount: number | bigint
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly Tags: readonly TagResource[]
+  readonly TotalCount?: number | bigint
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly Tags?: readonly TagResource[]
   readonly RequestId: string
 }
 export const DescribeResourceTagsByResourceIdsSeqResponse: $Schema.Schema<DescribeResourceTagsByResourceIdsSeqResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceTagsByResourceIdsSeqResponse", { TotalCount: $C.uint64, Offset: $C.uint64, Limit: $C.uint64, Tags: $C.arr(TagResource), RequestId: $C.str }))
@@ -201,10 +201,10 @@ export const DescribeResourceTagsByTagKeysRequest: $Schema.Schema<DescribeResour
 
 /** `DescribeResourceTagsByTagKeysResponse` (response side). */
 export interface DescribeResourceTagsByTagKeysResponse {
-  readonly TotalCount: number | bigint
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly Rows: readonly ResourceIdTag[]
+  readonly TotalCount?: number | bigint
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly Rows?: readonly ResourceIdTag[]
   readonly RequestId: string
 }
 export const DescribeResourceTagsByTagKeysResponse: $Schema.Schema<DescribeResourceTagsByTagKeysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceTagsByTagKeysResponse", { TotalCount: $C.uint64, Offset: $C.uint64, Limit: $C.uint64, Rows: $C.arr(ResourceIdTag), RequestId: $C.str }))
@@ -224,10 +224,10 @@ export const DescribeResourceTagsRequest: $Schema.Schema<DescribeResourceTagsReq
 
 /** `DescribeResourceTagsResponse` (response side). */
 export interface DescribeResourceTagsResponse {
-  readonly TotalCount: number | bigint
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly Rows: readonly TagResource[]
+  readonly TotalCount?: number | bigint
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly Rows?: readonly TagResource[]
   readonly RequestId: string
 }
 export const DescribeResourceTagsResponse: $Schema.Schema<DescribeResourceTagsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceTagsResponse", { TotalCount: $C.uint64, Offset: $C.uint64, Limit: $C.uint64, Rows: $C.arr(TagResource), RequestId: $C.str }))
@@ -247,10 +247,10 @@ export const DescribeResourcesByTagsRequest: $Schema.Schema<DescribeResourcesByT
 
 /** `DescribeResourcesByTagsResponse` (response side). */
 export interface DescribeResourcesByTagsResponse {
-  readonly TotalCount: number | bigint
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly Rows: readonly ResourceTag[]
+  readonly TotalCount?: number | bigint
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly Rows?: readonly ResourceTag[]
   readonly RequestId: string
 }
 export const DescribeResourcesByTagsResponse: $Schema.Schema<DescribeResourcesByTagsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourcesByTagsResponse", { TotalCount: $C.uint64, Offset: $C.uint64, Limit: $C.uint64, Rows: $C.arr(ResourceTag), RequestId: $C.str }))
@@ -270,10 +270,10 @@ export const DescribeResourcesByTagsUnionRequest: $Schema.Schema<DescribeResourc
 
 /** `DescribeResourcesByTagsUnionResponse` (response side). */
 export interface DescribeResourcesByTagsUnionResponse {
-  readonly TotalCount: number | bigint
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly Rows: readonly ResourceTag[]
+  readonly TotalCount?: number | bigint
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly Rows?: readonly ResourceTag[]
   readonly RequestId: string
 }
 export const DescribeResourcesByTagsUnionResponse: $Schema.Schema<DescribeResourcesByTagsUnionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourcesByTagsUnionResponse", { TotalCount: $C.uint64, Offset: $C.uint64, Limit: $C.uint64, Rows: $C.arr(ResourceTag), RequestId: $C.str }))
@@ -290,10 +290,10 @@ export const DescribeTagKeysRequest: $Schema.Schema<DescribeTagKeysRequest> = /*
 
 /** `DescribeTagKeysResponse` (response side). */
 export interface DescribeTagKeysResponse {
-  readonly TotalCount: number | bigint
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly Tags: readonly string[]
+  readonly TotalCount?: number | bigint
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly Tags?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeTagKeysResponse: $Schema.Schema<DescribeTagKeysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTagKeysResponse", { TotalCount: $C.uint64, Offset: $C.uint64, Limit: $C.uint64, Tags: $C.arr($C.str), RequestId: $C.str }))
@@ -310,10 +310,10 @@ export const DescribeTagValuesRequest: $Schema.Schema<DescribeTagValuesRequest> 
 
 /** `DescribeTagValuesResponse` (response side). */
 export interface DescribeTagValuesResponse {
-  readonly TotalCount: number | bigint
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly Tags: readonly Tag[]
+  readonly TotalCount?: number | bigint
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly Tags?: readonly Tag[]
   readonly RequestId: string
 }
 export const DescribeTagValuesResponse: $Schema.Schema<DescribeTagValuesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTagValuesResponse", { TotalCount: $C.uint64, Offset: $C.uint64, Limit: $C.uint64, Tags: $C.arr(Tag), RequestId: $C.str }))
@@ -329,10 +329,10 @@ export const DescribeTagValuesSeqRequest: $Schema.Schema<DescribeTagValuesSeqReq
 
 /** `DescribeTagValuesSeqResponse` (response side). */
 export interface DescribeTagValuesSeqResponse {
-  readonly TotalCount: number | bigint
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly Tags: readonly Tag[]
+  readonly TotalCount?: number | bigint
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly Tags?: readonly Tag[]
   readonly RequestId: string
 }
 export const DescribeTagValuesSeqResponse: $Schema.Schema<DescribeTagValuesSeqResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTagValuesSeqResponse", { TotalCount: $C.uint64, Offset: $C.uint64, Limit: $C.uint64, Tags: $C.arr(Tag), RequestId: $C.str }))
@@ -351,10 +351,10 @@ export const DescribeTagsRequest: $Schema.Schema<DescribeTagsRequest> = /*#__PUR
 
 /** `DescribeTagsResponse` (response side). */
 export interface DescribeTagsResponse {
-  readonly TotalCount: number | bigint
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly Tags: readonly TagWithDelete[]
+  readonly TotalCount?: number | bigint
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly Tags?: readonly TagWithDelete[]
   readonly RequestId: string
 }
 export const DescribeTagsResponse: $Schema.Schema<DescribeTagsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTagsResponse", { TotalCount: $C.uint64, Offset: $C.uint64, Limit: $C.uint64, Tags: $C.arr(TagWithDelete), RequestId: $C.str }))
@@ -373,10 +373,10 @@ export const DescribeTagsSeqRequest: $Schema.Schema<DescribeTagsSeqRequest> = /*
 
 /** `DescribeTagsSeqResponse` (response side). */
 export interface DescribeTagsSeqResponse {
-  readonly TotalCount: number | bigint
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly Tags: readonly TagWithDelete[]
+  readonly TotalCount?: number | bigint
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly Tags?: readonly TagWithDelete[]
   readonly RequestId: string
 }
 export const DescribeTagsSeqResponse: $Schema.Schema<DescribeTagsSeqResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTagsSeqResponse", { TotalCount: $C.uint64, Offset: $C.uint64, Limit: $C.uint64, Tags: $C.arr(TagWithDelete), RequestId: $C.str }))
@@ -416,8 +416,8 @@ export const GetResourcesRequest: $Schema.Schema<GetResourcesRequest> = /*#__PUR
 
 /** `GetResourcesResponse` (response side). */
 export interface GetResourcesResponse {
-  readonly PaginationToken: string
-  readonly ResourceTagMappingList: readonly ResourceTagMapping[]
+  readonly PaginationToken?: string
+  readonly ResourceTagMappingList?: readonly ResourceTagMapping[]
   readonly RequestId: string
 }
 export const GetResourcesResponse: $Schema.Schema<GetResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetResourcesResponse", { PaginationToken: $C.str, ResourceTagMappingList: $C.arr(ResourceTagMapping), RequestId: $C.str }))
@@ -432,8 +432,8 @@ export const GetTagKeysRequest: $Schema.Schema<GetTagKeysRequest> = /*#__PURE__*
 
 /** `GetTagKeysResponse` (response side). */
 export interface GetTagKeysResponse {
-  readonly PaginationToken: string
-  readonly TagKeys: readonly string[]
+  readonly PaginationToken?: string
+  readonly TagKeys?: readonly string[]
   readonly RequestId: string
 }
 export const GetTagKeysResponse: $Schema.Schema<GetTagKeysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTagKeysResponse", { PaginationToken: $C.str, TagKeys: $C.arr($C.str), RequestId: $C.str }))
@@ -449,8 +449,8 @@ export const GetTagValuesRequest: $Schema.Schema<GetTagValuesRequest> = /*#__PUR
 
 /** `GetTagValuesResponse` (response side). */
 export interface GetTagValuesResponse {
-  readonly PaginationToken: string
-  readonly Tags: readonly Tag[]
+  readonly PaginationToken?: string
+  readonly Tags?: readonly Tag[]
   readonly RequestId: string
 }
 export const GetTagValuesResponse: $Schema.Schema<GetTagValuesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTagValuesResponse", { PaginationToken: $C.str, Tags: $C.arr(Tag), RequestId: $C.str }))
@@ -466,8 +466,8 @@ export const GetTagsRequest: $Schema.Schema<GetTagsRequest> = /*#__PURE__*/ $C.l
 
 /** `GetTagsResponse` (response side). */
 export interface GetTagsResponse {
-  readonly PaginationToken: string
-  readonly Tags: readonly Tag[]
+  readonly PaginationToken?: string
+  readonly Tags?: readonly Tag[]
   readonly RequestId: string
 }
 export const GetTagsResponse: $Schema.Schema<GetTagsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTagsResponse", { PaginationToken: $C.str, Tags: $C.arr(Tag), RequestId: $C.str }))
@@ -515,32 +515,32 @@ export const Project: $Schema.Schema<Project> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `ResourceIdTag` (response side). */
 export interface ResourceIdTag {
-  readonly ResourceId: string
-  readonly TagKeyValues: readonly Tag[]
+  readonly ResourceId?: string
+  readonly TagKeyValues?: readonly Tag[]
 }
 export const ResourceIdTag: $Schema.Schema<ResourceIdTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceIdTag", { ResourceId: $C.str, TagKeyValues: $C.arr(Tag) }))
 
 /** `ResourceTag` (response side). */
 export interface ResourceTag {
-  readonly ResourceRegion: string
-  readonly ServiceType: string
-  readonly ResourcePrefix: string
-  readonly ResourceId: string
-  readonly Tags: readonly Tag[]
+  readonly ResourceRegion?: string
+  readonly ServiceType?: string
+  readonly ResourcePrefix?: string
+  readonly ResourceId?: string
+  readonly Tags?: readonly Tag[]
 }
 export const ResourceTag: $Schema.Schema<ResourceTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceTag", { ResourceRegion: $C.str, ServiceType: $C.str, ResourcePrefix: $C.str, ResourceId: $C.str, Tags: $C.arr(Tag) }))
 
 /** `ResourceTagMapping` (response side). */
 export interface ResourceTagMapping {
-  readonly Resource: string
-  readonly Tags: readonly Tag[]
+  readonly Resource?: string
+  readonly Tags?: readonly Tag[]
 }
 export const ResourceTagMapping: $Schema.Schema<ResourceTagMapping> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceTagMapping", { Resource: $C.str, Tags: $C.arr(Tag) }))
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
   readonly Category?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { TagKey: $C.str, TagValue: $C.str }, { Category: $C.str }))
@@ -560,12 +560,12 @@ export const TagKeyObject: $Schema.Schema<TagKeyObject> = /*#__PURE__*/ $C.lazy(
 
 /** `TagResource` (response side). */
 export interface TagResource {
-  readonly TagKey: string
-  readonly TagValue: string
-  readonly ResourceId: string
-  readonly TagKeyMd5: string
-  readonly TagValueMd5: string
-  readonly ServiceType: string
+  readonly TagKey?: string
+  readonly TagValue?: string
+  readonly ResourceId?: string
+  readonly TagKeyMd5?: string
+  readonly TagValueMd5?: string
+  readonly ServiceType?: string
   readonly Category?: string
 }
 export const TagResource: $Schema.Schema<TagResource> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagResource", { TagKey: $C.str, TagValue: $C.str, ResourceId: $C.str, TagKeyMd5: $C.str, TagValueMd5: $C.str, ServiceType: $C.str }, { Category: $C.str }))
@@ -579,16 +579,16 @@ export const TagResourcesRequest: $Schema.Schema<TagResourcesRequest> = /*#__PUR
 
 /** `TagResourcesResponse` (response side). */
 export interface TagResourcesResponse {
-  readonly FailedResources: readonly FailedResource[]
+  readonly FailedResources?: readonly FailedResource[]
   readonly RequestId: string
 }
 export const TagResourcesResponse: $Schema.Schema<TagResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagResourcesResponse", { FailedResources: $C.arr(FailedResource), RequestId: $C.str }))
 
 /** `TagWithDelete` (response side). */
 export interface TagWithDelete {
-  readonly TagKey: string
-  readonly TagValue: string
-  readonly CanDelete: number | bigint
+  readonly TagKey?: string
+  readonly TagValue?: string
+  readonly CanDelete?: number | bigint
   readonly Category?: string
 }
 export const TagWithDelete: $Schema.Schema<TagWithDelete> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagWithDelete", { TagKey: $C.str, TagValue: $C.str, CanDelete: $C.uint64 }, { Category: $C.str }))
@@ -602,7 +602,7 @@ export const UnTagResourcesRequest: $Schema.Schema<UnTagResourcesRequest> = /*#_
 
 /** `UnTagResourcesResponse` (response side). */
 export interface UnTagResourcesResponse {
-  readonly FailedResources: readonly FailedResource[]
+  readonly FailedResources?: readonly FailedResource[]
   readonly RequestId: string
 }
 export const UnTagResourcesResponse: $Schema.Schema<UnTagResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UnTagResourcesResponse", { FailedResources: $C.arr(FailedResource), RequestId: $C.str }))

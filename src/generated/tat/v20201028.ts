@@ -19,12 +19,12 @@ export const $M: $O.Meta = { service: "tat", version: "2020-10-28" }
 
 /** `AutomationAgentInfo` (response side). */
 export interface AutomationAgentInfo {
-  readonly InstanceId: string
-  readonly Version: string
-  readonly LastHeartbeatTime: string
-  readonly AgentStatus: string
-  readonly Environment: string
-  readonly SupportFeatures: readonly string[]
+  readonly InstanceId?: string
+  readonly Version?: string
+  readonly LastHeartbeatTime?: string
+  readonly AgentStatus?: string
+  readonly Environment?: string
+  readonly SupportFeatures?: readonly string[]
 }
 export const AutomationAgentInfo: $Schema.Schema<AutomationAgentInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AutomationAgentInfo", { InstanceId: $C.str, Version: $C.str, LastHeartbeatTime: $C.datetimeIso, AgentStatus: $C.str, Environment: $C.str, SupportFeatures: $C.arr($C.str) }))
 
@@ -43,37 +43,37 @@ export const CancelInvocationResponse: $Schema.Schema<CancelInvocationResponse> 
 
 /** `Command` (response side). */
 export interface Command {
-  readonly CommandId: string
-  readonly CommandName: string
-  readonly Description: string
-  readonly Content: string
-  readonly CommandType: string
-  readonly WorkingDirectory: string
-  readonly Timeout: number | bigint
-  readonly CreatedTime: string
-  readonly UpdatedTime: string
-  readonly EnableParameter: boolean
-  readonly DefaultParameters: string
+  readonly CommandId?: string
+  readonly CommandName?: string
+  readonly Description?: string
+  readonly Content?: string
+  readonly CommandType?: string
+  readonly WorkingDirectory?: string
+  readonly Timeout?: number | bigint
+  readonly CreatedTime?: string
+  readonly UpdatedTime?: string
+  readonly EnableParameter?: boolean
+  readonly DefaultParameters?: string
   readonly DefaultParameterConfs?: readonly DefaultParameterConf[]
   readonly Scenes?: readonly string[]
-  readonly FormattedDescription: string
-  readonly CreatedBy: string
-  readonly Tags: readonly Tag[]
-  readonly Username: string
-  readonly OutputCOSBucketUrl: string
-  readonly OutputCOSKeyPrefix: string
+  readonly FormattedDescription?: string
+  readonly CreatedBy?: string
+  readonly Tags?: readonly Tag[]
+  readonly Username?: string
+  readonly OutputCOSBucketUrl?: string
+  readonly OutputCOSKeyPrefix?: string
 }
 export const Command: $Schema.Schema<Command> = /*#__PURE__*/ $C.lazy(() => $C.struct("Command", { CommandId: $C.str, CommandName: $C.str, Description: $C.str, Content: $C.str, CommandType: $C.str, WorkingDirectory: $C.str, Timeout: $C.uint64, CreatedTime: $C.datetimeIso, UpdatedTime: $C.datetimeIso, EnableParameter: $C.bool, DefaultParameters: $C.str, FormattedDescription: $C.str, CreatedBy: $C.str, Tags: $C.arr(Tag), Username: $C.str, OutputCOSBucketUrl: $C.str, OutputCOSKeyPrefix: $C.str }, { DefaultParameterConfs: $C.arr(DefaultParameterConf), Scenes: $C.arr($C.str) }))
 
 /** `CommandDocument` (response side). */
 export interface CommandDocument {
-  readonly Content: string
-  readonly CommandType: string
-  readonly Timeout: number | bigint
-  readonly WorkingDirectory: string
-  readonly Username: string
-  readonly OutputCOSBucketUrl: string
-  readonly OutputCOSKeyPrefix: string
+  readonly Content?: string
+  readonly CommandType?: string
+  readonly Timeout?: number | bigint
+  readonly WorkingDirectory?: string
+  readonly Username?: string
+  readonly OutputCOSBucketUrl?: string
+  readonly OutputCOSKeyPrefix?: string
 }
 export const CommandDocument: $Schema.Schema<CommandDocument> = /*#__PURE__*/ $C.lazy(() => $C.struct("CommandDocument", { Content: $C.str, CommandType: $C.str, Timeout: $C.uint64, WorkingDirectory: $C.str, Username: $C.str, OutputCOSBucketUrl: $C.str, OutputCOSKeyPrefix: $C.str }))
 
@@ -97,7 +97,7 @@ export const CreateCommandRequest: $Schema.Schema<CreateCommandRequest> = /*#__P
 
 /** `CreateCommandResponse` (response side). */
 export interface CreateCommandResponse {
-  readonly CommandId: string
+  readonly CommandId?: string
   readonly RequestId: string
 }
 export const CreateCommandResponse: $Schema.Schema<CreateCommandResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCommandResponse", { CommandId: $C.str, RequestId: $C.str }))
@@ -117,7 +117,7 @@ export const CreateInvokerRequest: $Schema.Schema<CreateInvokerRequest> = /*#__P
 
 /** `CreateInvokerResponse` (response side). */
 export interface CreateInvokerResponse {
-  readonly InvokerId: string
+  readonly InvokerId?: string
   readonly RequestId: string
 }
 export const CreateInvokerResponse: $Schema.Schema<CreateInvokerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInvokerResponse", { InvokerId: $C.str, RequestId: $C.str }))
@@ -134,8 +134,8 @@ export const CreateRegisterCodeRequest: $Schema.Schema<CreateRegisterCodeRequest
 
 /** `CreateRegisterCodeResponse` (response side). */
 export interface CreateRegisterCodeResponse {
-  readonly RegisterCodeId: string
-  readonly RegisterCodeValue: string
+  readonly RegisterCodeId?: string
+  readonly RegisterCodeValue?: string
   readonly RequestId: string
 }
 export const CreateRegisterCodeResponse: $Schema.Schema<CreateRegisterCodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRegisterCodeResponse", { RegisterCodeId: $C.str, RegisterCodeValue: $C.str, RequestId: $C.str }))
@@ -219,8 +219,8 @@ export const DescribeAutomationAgentStatusRequest: $Schema.Schema<DescribeAutoma
 
 /** `DescribeAutomationAgentStatusResponse` (response side). */
 export interface DescribeAutomationAgentStatusResponse {
-  readonly AutomationAgentSet: readonly AutomationAgentInfo[]
-  readonly TotalCount: number | bigint
+  readonly AutomationAgentSet?: readonly AutomationAgentInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAutomationAgentStatusResponse: $Schema.Schema<DescribeAutomationAgentStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAutomationAgentStatusResponse", { AutomationAgentSet: $C.arr(AutomationAgentInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -236,8 +236,8 @@ export const DescribeCommandsRequest: $Schema.Schema<DescribeCommandsRequest> = 
 
 /** `DescribeCommandsResponse` (response side). */
 export interface DescribeCommandsResponse {
-  readonly TotalCount: number | bigint
-  readonly CommandSet: readonly Command[]
+  readonly TotalCount?: number | bigint
+  readonly CommandSet?: readonly Command[]
   readonly RequestId: string
 }
 export const DescribeCommandsResponse: $Schema.Schema<DescribeCommandsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCommandsResponse", { TotalCount: $C.uint64, CommandSet: $C.arr(Command), RequestId: $C.str }))
@@ -254,8 +254,8 @@ export const DescribeInvocationTasksRequest: $Schema.Schema<DescribeInvocationTa
 
 /** `DescribeInvocationTasksResponse` (response side). */
 export interface DescribeInvocationTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly InvocationTaskSet: readonly InvocationTask[]
+  readonly TotalCount?: number | bigint
+  readonly InvocationTaskSet?: readonly InvocationTask[]
   readonly RequestId: string
 }
 export const DescribeInvocationTasksResponse: $Schema.Schema<DescribeInvocationTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInvocationTasksResponse", { TotalCount: $C.uint64, InvocationTaskSet: $C.arr(InvocationTask), RequestId: $C.str }))
@@ -271,8 +271,8 @@ export const DescribeInvocationsRequest: $Schema.Schema<DescribeInvocationsReque
 
 /** `DescribeInvocationsResponse` (response side). */
 export interface DescribeInvocationsResponse {
-  readonly TotalCount: number | bigint
-  readonly InvocationSet: readonly Invocation[]
+  readonly TotalCount?: number | bigint
+  readonly InvocationSet?: readonly Invocation[]
   readonly RequestId: string
 }
 export const DescribeInvocationsResponse: $Schema.Schema<DescribeInvocationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInvocationsResponse", { TotalCount: $C.uint64, InvocationSet: $C.arr(Invocation), RequestId: $C.str }))
@@ -287,8 +287,8 @@ export const DescribeInvokerRecordsRequest: $Schema.Schema<DescribeInvokerRecord
 
 /** `DescribeInvokerRecordsResponse` (response side). */
 export interface DescribeInvokerRecordsResponse {
-  readonly TotalCount: number | bigint
-  readonly InvokerRecordSet: readonly InvokerRecord[]
+  readonly TotalCount?: number | bigint
+  readonly InvokerRecordSet?: readonly InvokerRecord[]
   readonly RequestId: string
 }
 export const DescribeInvokerRecordsResponse: $Schema.Schema<DescribeInvokerRecordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInvokerRecordsResponse", { TotalCount: $C.uint64, InvokerRecordSet: $C.arr(InvokerRecord), RequestId: $C.str }))
@@ -304,8 +304,8 @@ export const DescribeInvokersRequest: $Schema.Schema<DescribeInvokersRequest> = 
 
 /** `DescribeInvokersResponse` (response side). */
 export interface DescribeInvokersResponse {
-  readonly TotalCount: number | bigint
-  readonly InvokerSet: readonly Invoker[]
+  readonly TotalCount?: number | bigint
+  readonly InvokerSet?: readonly Invoker[]
   readonly RequestId: string
 }
 export const DescribeInvokersResponse: $Schema.Schema<DescribeInvokersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInvokersResponse", { TotalCount: $C.uint64, InvokerSet: $C.arr(Invoker), RequestId: $C.str }))
@@ -329,8 +329,8 @@ export const DescribeRegionsRequest: $Schema.Schema<DescribeRegionsRequest> = /*
 
 /** `DescribeRegionsResponse` (response side). */
 export interface DescribeRegionsResponse {
-  readonly TotalCount: number | bigint
-  readonly RegionSet: readonly RegionInfo[]
+  readonly TotalCount?: number | bigint
+  readonly RegionSet?: readonly RegionInfo[]
   readonly RequestId: string
 }
 export const DescribeRegionsResponse: $Schema.Schema<DescribeRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRegionsResponse", { TotalCount: $C.uint64, RegionSet: $C.arr(RegionInfo), RequestId: $C.str }))
@@ -345,8 +345,8 @@ export const DescribeRegisterCodesRequest: $Schema.Schema<DescribeRegisterCodesR
 
 /** `DescribeRegisterCodesResponse` (response side). */
 export interface DescribeRegisterCodesResponse {
-  readonly TotalCount: number | bigint
-  readonly RegisterCodeSet: readonly RegisterCodeInfo[]
+  readonly TotalCount?: number | bigint
+  readonly RegisterCodeSet?: readonly RegisterCodeInfo[]
   readonly RequestId: string
 }
 export const DescribeRegisterCodesResponse: $Schema.Schema<DescribeRegisterCodesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRegisterCodesResponse", { TotalCount: $C.int64, RegisterCodeSet: $C.arr(RegisterCodeInfo), RequestId: $C.str }))
@@ -362,8 +362,8 @@ export const DescribeRegisterInstancesRequest: $Schema.Schema<DescribeRegisterIn
 
 /** `DescribeRegisterInstancesResponse` (response side). */
 export interface DescribeRegisterInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly RegisterInstanceSet: readonly RegisterInstanceInfo[]
+  readonly TotalCount?: number | bigint
+  readonly RegisterInstanceSet?: readonly RegisterInstanceInfo[]
   readonly RequestId: string
 }
 export const DescribeRegisterInstancesResponse: $Schema.Schema<DescribeRegisterInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRegisterInstancesResponse", { TotalCount: $C.int64, RegisterInstanceSet: $C.arr(RegisterInstanceInfo), RequestId: $C.str }))
@@ -379,8 +379,8 @@ export const DescribeScenesRequest: $Schema.Schema<DescribeScenesRequest> = /*#_
 
 /** `DescribeScenesResponse` (response side). */
 export interface DescribeScenesResponse {
-  readonly TotalCount: number | bigint
-  readonly SceneSet: readonly Scene[]
+  readonly TotalCount?: number | bigint
+  readonly SceneSet?: readonly Scene[]
   readonly RequestId: string
 }
 export const DescribeScenesResponse: $Schema.Schema<DescribeScenesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScenesResponse", { TotalCount: $C.uint64, SceneSet: $C.arr(Scene), RequestId: $C.str }))
@@ -438,54 +438,54 @@ export const GeneralResourceQuotaSet: $Schema.Schema<GeneralResourceQuotaSet> = 
 
 /** `Invocation` (response side). */
 export interface Invocation {
-  readonly InvocationId: string
-  readonly CommandId: string
-  readonly CommandName: string
-  readonly InvocationStatus: string
-  readonly InvocationTaskBasicInfoSet: readonly InvocationTaskBasicInfo[]
-  readonly Description: string
-  readonly StartTime: string
-  readonly EndTime: string | null
-  readonly CreatedTime: string
-  readonly UpdatedTime: string
-  readonly Parameters: string
-  readonly DefaultParameters: string
-  readonly InstanceKind: string
-  readonly Username: string
-  readonly InvocationSource: string
-  readonly CommandContent: string
-  readonly CommandType: string
-  readonly Timeout: number | bigint
-  readonly WorkingDirectory: string
-  readonly OutputCOSBucketUrl: string
-  readonly OutputCOSKeyPrefix: string
+  readonly InvocationId?: string
+  readonly CommandId?: string
+  readonly CommandName?: string
+  readonly InvocationStatus?: string
+  readonly InvocationTaskBasicInfoSet?: readonly InvocationTaskBasicInfo[]
+  readonly Description?: string
+  readonly StartTime?: string
+  readonly EndTime?: string | null
+  readonly CreatedTime?: string
+  readonly UpdatedTime?: string
+  readonly Parameters?: string
+  readonly DefaultParameters?: string
+  readonly InstanceKind?: string
+  readonly Username?: string
+  readonly InvocationSource?: string
+  readonly CommandContent?: string
+  readonly CommandType?: string
+  readonly Timeout?: number | bigint
+  readonly WorkingDirectory?: string
+  readonly OutputCOSBucketUrl?: string
+  readonly OutputCOSKeyPrefix?: string
 }
 export const Invocation: $Schema.Schema<Invocation> = /*#__PURE__*/ $C.lazy(() => $C.struct("Invocation", { InvocationId: $C.str, CommandId: $C.str, CommandName: $C.str, InvocationStatus: $C.str, InvocationTaskBasicInfoSet: $C.arr(InvocationTaskBasicInfo), Description: $C.str, StartTime: $C.datetimeIso, EndTime: $C.nul($C.datetimeIso), CreatedTime: $C.datetimeIso, UpdatedTime: $C.datetimeIso, Parameters: $C.str, DefaultParameters: $C.str, InstanceKind: $C.str, Username: $C.str, InvocationSource: $C.str, CommandContent: $C.str, CommandType: $C.str, Timeout: $C.uint64, WorkingDirectory: $C.str, OutputCOSBucketUrl: $C.str, OutputCOSKeyPrefix: $C.str }))
 
 /** `InvocationTask` (response side). */
 export interface InvocationTask {
-  readonly InvocationId: string
-  readonly InvocationTaskId: string
-  readonly CommandId: string
-  readonly TaskStatus: string
-  readonly InstanceId: string
-  readonly TaskResult: TaskResult
-  readonly StartTime: string | null
-  readonly EndTime: string | null
-  readonly CreatedTime: string
-  readonly UpdatedTime: string
-  readonly CommandDocument: CommandDocument
-  readonly ErrorInfo: string
-  readonly InvocationSource: string
-  readonly CommandName: string
+  readonly InvocationId?: string
+  readonly InvocationTaskId?: string
+  readonly CommandId?: string
+  readonly TaskStatus?: string
+  readonly InstanceId?: string
+  readonly TaskResult?: TaskResult
+  readonly StartTime?: string | null
+  readonly EndTime?: string | null
+  readonly CreatedTime?: string
+  readonly UpdatedTime?: string
+  readonly CommandDocument?: CommandDocument
+  readonly ErrorInfo?: string
+  readonly InvocationSource?: string
+  readonly CommandName?: string
 }
 export const InvocationTask: $Schema.Schema<InvocationTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("InvocationTask", { InvocationId: $C.str, InvocationTaskId: $C.str, CommandId: $C.str, TaskStatus: $C.str, InstanceId: $C.str, TaskResult: TaskResult, StartTime: $C.nul($C.datetimeIso), EndTime: $C.nul($C.datetimeIso), CreatedTime: $C.datetimeIso, UpdatedTime: $C.datetimeIso, CommandDocument: CommandDocument, ErrorInfo: $C.str, InvocationSource: $C.str, CommandName: $C.str }))
 
 /** `InvocationTaskBasicInfo` (response side). */
 export interface InvocationTaskBasicInfo {
-  readonly InvocationTaskId: string
-  readonly TaskStatus: string
-  readonly InstanceId: string
+  readonly InvocationTaskId?: string
+  readonly TaskStatus?: string
+  readonly InstanceId?: string
 }
 export const InvocationTaskBasicInfo: $Schema.Schema<InvocationTaskBasicInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("InvocationTaskBasicInfo", { InvocationTaskId: $C.str, TaskStatus: $C.str, InstanceId: $C.str }))
 
@@ -504,35 +504,35 @@ export const InvokeCommandRequest: $Schema.Schema<InvokeCommandRequest> = /*#__P
 
 /** `InvokeCommandResponse` (response side). */
 export interface InvokeCommandResponse {
-  readonly InvocationId: string
+  readonly InvocationId?: string
   readonly RequestId: string
 }
 export const InvokeCommandResponse: $Schema.Schema<InvokeCommandResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InvokeCommandResponse", { InvocationId: $C.str, RequestId: $C.str }))
 
 /** `Invoker` (response side). */
 export interface Invoker {
-  readonly InvokerId: string
-  readonly Name: string
-  readonly Type: string
-  readonly CommandId: string
-  readonly Username: string
-  readonly Parameters: string
-  readonly InstanceIds: readonly string[]
-  readonly Enable: boolean
+  readonly InvokerId?: string
+  readonly Name?: string
+  readonly Type?: string
+  readonly CommandId?: string
+  readonly Username?: string
+  readonly Parameters?: string
+  readonly InstanceIds?: readonly string[]
+  readonly Enable?: boolean
   readonly ScheduleSettings?: ScheduleSettings
-  readonly CreatedTime: string
-  readonly UpdatedTime: string
-  readonly Tags: readonly Tag[]
+  readonly CreatedTime?: string
+  readonly UpdatedTime?: string
+  readonly Tags?: readonly Tag[]
 }
 export const Invoker: $Schema.Schema<Invoker> = /*#__PURE__*/ $C.lazy(() => $C.struct("Invoker", { InvokerId: $C.str, Name: $C.str, Type: $C.str, CommandId: $C.str, Username: $C.str, Parameters: $C.str, InstanceIds: $C.arr($C.str), Enable: $C.bool, CreatedTime: $C.datetimeIso, UpdatedTime: $C.datetimeIso, Tags: $C.arr(Tag) }, { ScheduleSettings: ScheduleSettings }))
 
 /** `InvokerRecord` (response side). */
 export interface InvokerRecord {
-  readonly InvokerId: string
-  readonly InvokeTime: string
-  readonly Reason: string
-  readonly InvocationId: string
-  readonly Result: string
+  readonly InvokerId?: string
+  readonly InvokeTime?: string
+  readonly Reason?: string
+  readonly InvocationId?: string
+  readonly Result?: string
 }
 export const InvokerRecord: $Schema.Schema<InvokerRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("InvokerRecord", { InvokerId: $C.str, InvokeTime: $C.datetimeIso, Reason: $C.str, InvocationId: $C.str, Result: $C.str }))
 
@@ -601,31 +601,31 @@ export const PreviewReplacedCommandContentRequest: $Schema.Schema<PreviewReplace
 
 /** `PreviewReplacedCommandContentResponse` (response side). */
 export interface PreviewReplacedCommandContentResponse {
-  readonly ReplacedContent: string
+  readonly ReplacedContent?: string
   readonly RequestId: string
 }
 export const PreviewReplacedCommandContentResponse: $Schema.Schema<PreviewReplacedCommandContentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PreviewReplacedCommandContentResponse", { ReplacedContent: $C.str, RequestId: $C.str }))
 
 /** `RegionInfo` (response side). */
 export interface RegionInfo {
-  readonly Region: string
-  readonly RegionName: string
-  readonly RegionState: string
+  readonly Region?: string
+  readonly RegionName?: string
+  readonly RegionState?: string
 }
 export const RegionInfo: $Schema.Schema<RegionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionInfo", { Region: $C.str, RegionName: $C.str, RegionState: $C.str }))
 
 /** `RegisterCodeInfo` (response side). */
 export interface RegisterCodeInfo {
-  readonly RegisterCodeId: string
-  readonly Description: string
-  readonly InstanceNamePrefix: string
-  readonly RegisterLimit: number | bigint
-  readonly ExpiredTime: string
-  readonly IpAddressRange: string
-  readonly Enabled: boolean
-  readonly RegisteredCount: number | bigint
-  readonly CreatedTime: string
-  readonly UpdatedTime: string
+  readonly RegisterCodeId?: string
+  readonly Description?: string
+  readonly InstanceNamePrefix?: string
+  readonly RegisterLimit?: number | bigint
+  readonly ExpiredTime?: string
+  readonly IpAddressRange?: string
+  readonly Enabled?: boolean
+  readonly RegisteredCount?: number | bigint
+  readonly CreatedTime?: string
+  readonly UpdatedTime?: string
 }
 export const RegisterCodeInfo: $Schema.Schema<RegisterCodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegisterCodeInfo", { RegisterCodeId: $C.str, Description: $C.str, InstanceNamePrefix: $C.str, RegisterLimit: $C.int64, ExpiredTime: $C.datetimeIso, IpAddressRange: $C.str, Enabled: $C.bool, RegisteredCount: $C.int64, CreatedTime: $C.datetimeIso, UpdatedTime: $C.datetimeIso }))
 
@@ -633,7 +633,7 @@ export const RegisterCodeInfo: $Schema.Schema<RegisterCodeInfo> = /*#__PURE__*/ 
 export interface RegisterInstanceInfo {
   readonly RegisterCodeId?: string
   readonly InstanceId?: string
-  readonly InstanceName: string
+  readonly InstanceName?: string
   readonly MachineId?: string
   readonly SystemName?: string
   readonly HostName?: string
@@ -669,8 +669,8 @@ export const RunCommandRequest: $Schema.Schema<RunCommandRequest> = /*#__PURE__*
 
 /** `RunCommandResponse` (response side). */
 export interface RunCommandResponse {
-  readonly CommandId: string
-  readonly InvocationId: string
+  readonly CommandId?: string
+  readonly InvocationId?: string
   readonly RequestId: string
 }
 export const RunCommandResponse: $Schema.Schema<RunCommandResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunCommandResponse", { CommandId: $C.str, InvocationId: $C.str, RequestId: $C.str }))
@@ -678,8 +678,8 @@ export const RunCommandResponse: $Schema.Schema<RunCommandResponse> = /*#__PURE_
 /** `Scene` (response side). */
 export interface Scene {
   readonly SceneId?: string
-  readonly SceneName: string
-  readonly CreatedBy: string
+  readonly SceneName?: string
+  readonly CreatedBy?: string
   readonly CreatedTime?: string
   readonly UpdatedTime?: string
 }
@@ -687,7 +687,7 @@ export const Scene: $Schema.Schema<Scene> = /*#__PURE__*/ $C.lazy(() => $C.struc
 
 /** `ScheduleSettings` (both sides). */
 export interface ScheduleSettings {
-  readonly Policy: string
+  readonly Policy?: string
   readonly Recurrence?: string
   readonly InvokeTime?: string
 }
@@ -695,20 +695,20 @@ export const ScheduleSettings: $Schema.Schema<ScheduleSettings> = /*#__PURE__*/ 
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Key: $C.str, Value: $C.str }))
 
 /** `TaskResult` (response side). */
 export interface TaskResult {
-  readonly ExitCode: number | bigint
-  readonly Output: string
-  readonly ExecStartTime: string | null
-  readonly ExecEndTime: string | null
-  readonly Dropped: number | bigint
-  readonly OutputUrl: string
-  readonly OutputUploadCOSErrorInfo: string
+  readonly ExitCode?: number | bigint
+  readonly Output?: string
+  readonly ExecStartTime?: string | null
+  readonly ExecEndTime?: string | null
+  readonly Dropped?: number | bigint
+  readonly OutputUrl?: string
+  readonly OutputUploadCOSErrorInfo?: string
 }
 export const TaskResult: $Schema.Schema<TaskResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskResult", { ExitCode: $C.int64, Output: $C.str, ExecStartTime: $C.nul($C.datetimeIso), ExecEndTime: $C.nul($C.datetimeIso), Dropped: $C.uint64, OutputUrl: $C.str, OutputUploadCOSErrorInfo: $C.str }))
 

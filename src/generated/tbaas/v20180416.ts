@@ -26,7 +26,7 @@ export const ApplyChainMakerBatchUserCertRequest: $Schema.Schema<ApplyChainMaker
 
 /** `ApplyChainMakerBatchUserCertResponse` (response side). */
 export interface ApplyChainMakerBatchUserCertResponse {
-  readonly SignUserCrtList: readonly string[]
+  readonly SignUserCrtList?: readonly string[]
   readonly RequestId: string
 }
 export const ApplyChainMakerBatchUserCertResponse: $Schema.Schema<ApplyChainMakerBatchUserCertResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApplyChainMakerBatchUserCertResponse", { SignUserCrtList: $C.arr($C.str), RequestId: $C.str }))
@@ -47,43 +47,43 @@ export const ApplyUserCertRequest: $Schema.Schema<ApplyUserCertRequest> = /*#__P
 
 /** `ApplyUserCertResponse` (response side). */
 export interface ApplyUserCertResponse {
-  readonly CertId: number | bigint
-  readonly CertDn: string
+  readonly CertId?: number | bigint
+  readonly CertDn?: string
   readonly RequestId: string
 }
 export const ApplyUserCertResponse: $Schema.Schema<ApplyUserCertResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApplyUserCertResponse", { CertId: $C.uint64, CertDn: $C.str, RequestId: $C.str }))
 
 /** `Block` (response side). */
 export interface Block {
-  readonly BlockNum: number | bigint
-  readonly DataHash: string
-  readonly BlockId: number | bigint
-  readonly PreHash: string
-  readonly TxCount: number | bigint
+  readonly BlockNum?: number | bigint
+  readonly DataHash?: string
+  readonly BlockId?: number | bigint
+  readonly PreHash?: string
+  readonly TxCount?: number | bigint
 }
 export const Block: $Schema.Schema<Block> = /*#__PURE__*/ $C.lazy(() => $C.struct("Block", { BlockNum: $C.uint64, DataHash: $C.str, BlockId: $C.uint64, PreHash: $C.str, TxCount: $C.uint64 }))
 
 /** `ChainMakerContractResult` (response side). */
 export interface ChainMakerContractResult {
-  readonly Code: number | bigint
-  readonly CodeMessage: string
-  readonly TxId: string
-  readonly GasUsed: number | bigint
-  readonly Message: string
-  readonly Result: string
+  readonly Code?: number | bigint
+  readonly CodeMessage?: string
+  readonly TxId?: string
+  readonly GasUsed?: number | bigint
+  readonly Message?: string
+  readonly Result?: string
 }
 export const ChainMakerContractResult: $Schema.Schema<ChainMakerContractResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChainMakerContractResult", { Code: $C.int64, CodeMessage: $C.str, TxId: $C.str, GasUsed: $C.int64, Message: $C.str, Result: $C.str }))
 
 /** `ChainMakerTransactionResult` (response side). */
 export interface ChainMakerTransactionResult {
-  readonly Code: number | bigint
-  readonly CodeMessage: string
-  readonly TxId: string
-  readonly GasUsed: number | bigint
-  readonly BlockHeight: number | bigint
-  readonly ContractEvent: string
-  readonly Message: string
-  readonly Timestamp: number | bigint
+  readonly Code?: number | bigint
+  readonly CodeMessage?: string
+  readonly TxId?: string
+  readonly GasUsed?: number | bigint
+  readonly BlockHeight?: number | bigint
+  readonly ContractEvent?: string
+  readonly Message?: string
+  readonly Timestamp?: number | bigint
 }
 export const ChainMakerTransactionResult: $Schema.Schema<ChainMakerTransactionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChainMakerTransactionResult", { Code: $C.int64, CodeMessage: $C.str, TxId: $C.str, GasUsed: $C.int64, BlockHeight: $C.int64, ContractEvent: $C.str, Message: $C.str, Timestamp: $C.int64 }))
 
@@ -144,9 +144,9 @@ export const DownloadUserCertRequest: $Schema.Schema<DownloadUserCertRequest> = 
 
 /** `DownloadUserCertResponse` (response side). */
 export interface DownloadUserCertResponse {
-  readonly CertName: string
+  readonly CertName?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly CertCtx: string
+  readonly CertCtx?: string
   readonly Cert?: string
   readonly RequestId: string
 }
@@ -154,8 +154,8 @@ export const DownloadUserCertResponse: $Schema.Schema<DownloadUserCertResponse> 
 
 /** `EndorserGroup` (response side). */
 export interface EndorserGroup {
-  readonly EndorserGroupName: string
-  readonly EndorserPeerList: readonly string[]
+  readonly EndorserGroupName?: string
+  readonly EndorserPeerList?: readonly string[]
 }
 export const EndorserGroup: $Schema.Schema<EndorserGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("EndorserGroup", { EndorserGroupName: $C.str, EndorserPeerList: $C.arr($C.str) }))
 
@@ -175,8 +175,8 @@ export const GetBlockListRequest: $Schema.Schema<GetBlockListRequest> = /*#__PUR
 
 /** `GetBlockListResponse` (response side). */
 export interface GetBlockListResponse {
-  readonly TotalCount: number | bigint
-  readonly BlockList: readonly Block[]
+  readonly TotalCount?: number | bigint
+  readonly BlockList?: readonly Block[]
   readonly RequestId: string
 }
 export const GetBlockListResponse: $Schema.Schema<GetBlockListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetBlockListResponse", { TotalCount: $C.uint64, BlockList: $C.arr(Block), RequestId: $C.str }))
@@ -196,8 +196,8 @@ export const GetBlockTransactionListForUserRequest: $Schema.Schema<GetBlockTrans
 
 /** `GetBlockTransactionListForUserResponse` (response side). */
 export interface GetBlockTransactionListForUserResponse {
-  readonly TotalCount: number | bigint
-  readonly TransactionList: readonly TransactionItem[]
+  readonly TotalCount?: number | bigint
+  readonly TransactionList?: readonly TransactionItem[]
   readonly RequestId: string
 }
 export const GetBlockTransactionListForUserResponse: $Schema.Schema<GetBlockTransactionListForUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetBlockTransactionListForUserResponse", { TotalCount: $C.uint64, TransactionList: $C.arr(TransactionItem), RequestId: $C.str }))
@@ -214,21 +214,21 @@ export const GetClusterSummaryRequest: $Schema.Schema<GetClusterSummaryRequest> 
 
 /** `GetClusterSummaryResponse` (response side). */
 export interface GetClusterSummaryResponse {
-  readonly TotalChannelCount: number | bigint
-  readonly MyChannelCount: number | bigint
-  readonly JoinChannelCount: number | bigint
-  readonly TotalPeerCount: number | bigint
-  readonly MyPeerCount: number | bigint
-  readonly OrderCount: number | bigint
-  readonly TotalGroupCount: number | bigint
-  readonly MyGroupCount: number | bigint
-  readonly TotalChaincodeCount: number | bigint
-  readonly RecentChaincodeCount: number | bigint
-  readonly MyChaincodeCount: number | bigint
-  readonly TotalCertCount: number | bigint
-  readonly TlsCertCount: number | bigint
-  readonly PeerCertCount: number | bigint
-  readonly ClientCertCount: number | bigint
+  readonly TotalChannelCount?: number | bigint
+  readonly MyChannelCount?: number | bigint
+  readonly JoinChannelCount?: number | bigint
+  readonly TotalPeerCount?: number | bigint
+  readonly MyPeerCount?: number | bigint
+  readonly OrderCount?: number | bigint
+  readonly TotalGroupCount?: number | bigint
+  readonly MyGroupCount?: number | bigint
+  readonly TotalChaincodeCount?: number | bigint
+  readonly RecentChaincodeCount?: number | bigint
+  readonly MyChaincodeCount?: number | bigint
+  readonly TotalCertCount?: number | bigint
+  readonly TlsCertCount?: number | bigint
+  readonly PeerCertCount?: number | bigint
+  readonly ClientCertCount?: number | bigint
   readonly RequestId: string
 }
 export const GetClusterSummaryResponse: $Schema.Schema<GetClusterSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetClusterSummaryResponse", { TotalChannelCount: $C.uint64, MyChannelCount: $C.uint64, JoinChannelCount: $C.uint64, TotalPeerCount: $C.uint64, MyPeerCount: $C.uint64, OrderCount: $C.uint64, TotalGroupCount: $C.uint64, MyGroupCount: $C.uint64, TotalChaincodeCount: $C.uint64, RecentChaincodeCount: $C.uint64, MyChaincodeCount: $C.uint64, TotalCertCount: $C.uint64, TlsCertCount: $C.uint64, PeerCertCount: $C.uint64, ClientCertCount: $C.uint64, RequestId: $C.str }))
@@ -248,9 +248,9 @@ export const GetInvokeTxRequest: $Schema.Schema<GetInvokeTxRequest> = /*#__PURE_
 
 /** `GetInvokeTxResponse` (response side). */
 export interface GetInvokeTxResponse {
-  readonly TxValidationCode: number | bigint
-  readonly TxValidationMsg: string
-  readonly BlockId: number | bigint
+  readonly TxValidationCode?: number | bigint
+  readonly TxValidationMsg?: string
+  readonly BlockId?: number | bigint
   readonly RequestId: string
 }
 export const GetInvokeTxResponse: $Schema.Schema<GetInvokeTxResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetInvokeTxResponse", { TxValidationCode: $C.int64, TxValidationMsg: $C.str, BlockId: $C.int64, RequestId: $C.str }))
@@ -292,19 +292,19 @@ export const GetTransactionDetailForUserRequest: $Schema.Schema<GetTransactionDe
 
 /** `GetTransactionDetailForUserResponse` (response side). */
 export interface GetTransactionDetailForUserResponse {
-  readonly TransactionId: string
-  readonly TransactionHash: string
-  readonly CreateOrgName: string
-  readonly TransactionType: string
-  readonly TransactionStatus: string
-  readonly CreateTime: string
-  readonly TransactionData: string
-  readonly BlockId: number | bigint
-  readonly BlockHash: string
-  readonly BlockHeight: number | bigint
-  readonly ChannelName: string
-  readonly ContractName: string
-  readonly EndorserOrgList: readonly EndorserGroup[]
+  readonly TransactionId?: string
+  readonly TransactionHash?: string
+  readonly CreateOrgName?: string
+  readonly TransactionType?: string
+  readonly TransactionStatus?: string
+  readonly CreateTime?: string
+  readonly TransactionData?: string
+  readonly BlockId?: number | bigint
+  readonly BlockHash?: string
+  readonly BlockHeight?: number | bigint
+  readonly ChannelName?: string
+  readonly ContractName?: string
+  readonly EndorserOrgList?: readonly EndorserGroup[]
   readonly RequestId: string
 }
 export const GetTransactionDetailForUserResponse: $Schema.Schema<GetTransactionDetailForUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTransactionDetailForUserResponse", { TransactionId: $C.str, TransactionHash: $C.str, CreateOrgName: $C.str, TransactionType: $C.str, TransactionStatus: $C.str, CreateTime: $C.str, TransactionData: $C.str, BlockId: $C.uint64, BlockHash: $C.str, BlockHeight: $C.uint64, ChannelName: $C.str, ContractName: $C.str, EndorserOrgList: $C.arr(EndorserGroup), RequestId: $C.str }))
@@ -322,7 +322,7 @@ export const InvokeChainMakerContractRequest: $Schema.Schema<InvokeChainMakerCon
 
 /** `InvokeChainMakerContractResponse` (response side). */
 export interface InvokeChainMakerContractResponse {
-  readonly Result: ChainMakerContractResult
+  readonly Result?: ChainMakerContractResult
   readonly RequestId: string
 }
 export const InvokeChainMakerContractResponse: $Schema.Schema<InvokeChainMakerContractResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InvokeChainMakerContractResponse", { Result: ChainMakerContractResult, RequestId: $C.str }))
@@ -340,7 +340,7 @@ export const InvokeChainMakerDemoContractRequest: $Schema.Schema<InvokeChainMake
 
 /** `InvokeChainMakerDemoContractResponse` (response side). */
 export interface InvokeChainMakerDemoContractResponse {
-  readonly Result: ChainMakerContractResult
+  readonly Result?: ChainMakerContractResult
   readonly RequestId: string
 }
 export const InvokeChainMakerDemoContractResponse: $Schema.Schema<InvokeChainMakerDemoContractResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InvokeChainMakerDemoContractResponse", { Result: ChainMakerContractResult, RequestId: $C.str }))
@@ -358,7 +358,7 @@ export const InvokeFabricChaincodeRequest: $Schema.Schema<InvokeFabricChaincodeR
 
 /** `InvokeFabricChaincodeResponse` (response side). */
 export interface InvokeFabricChaincodeResponse {
-  readonly TxId: string
+  readonly TxId?: string
   readonly TxStatus?: string
   readonly TxResult?: string
   readonly RequestId: string
@@ -383,8 +383,8 @@ export const InvokeRequest: $Schema.Schema<InvokeRequest> = /*#__PURE__*/ $C.laz
 /** `InvokeResponse` (response side). */
 export interface InvokeResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly Txid: string
-  readonly Events: string
+  readonly Txid?: string
+  readonly Events?: string
   readonly TxId?: string
   readonly RequestId: string
 }
@@ -407,10 +407,10 @@ export const QueryChainMakerBlockTransactionRequest: $Schema.Schema<QueryChainMa
 
 /** `QueryChainMakerBlockTransactionResponse` (response side). */
 export interface QueryChainMakerBlockTransactionResponse {
-  readonly Result: readonly ChainMakerTransactionResult[]
-  readonly BlockHeight: number | bigint
-  readonly TxCount: number | bigint
-  readonly BlockTimestamp: number | bigint
+  readonly Result?: readonly ChainMakerTransactionResult[]
+  readonly BlockHeight?: number | bigint
+  readonly TxCount?: number | bigint
+  readonly BlockTimestamp?: number | bigint
   readonly RequestId: string
 }
 export const QueryChainMakerBlockTransactionResponse: $Schema.Schema<QueryChainMakerBlockTransactionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryChainMakerBlockTransactionResponse", { Result: $C.arr(ChainMakerTransactionResult), BlockHeight: $C.int64, TxCount: $C.int64, BlockTimestamp: $C.int64, RequestId: $C.str }))
@@ -427,7 +427,7 @@ export const QueryChainMakerContractRequest: $Schema.Schema<QueryChainMakerContr
 
 /** `QueryChainMakerContractResponse` (response side). */
 export interface QueryChainMakerContractResponse {
-  readonly Result: ChainMakerContractResult
+  readonly Result?: ChainMakerContractResult
   readonly RequestId: string
 }
 export const QueryChainMakerContractResponse: $Schema.Schema<QueryChainMakerContractResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryChainMakerContractResponse", { Result: ChainMakerContractResult, RequestId: $C.str }))
@@ -442,10 +442,10 @@ export const QueryChainMakerDemoBlockTransactionRequest: $Schema.Schema<QueryCha
 
 /** `QueryChainMakerDemoBlockTransactionResponse` (response side). */
 export interface QueryChainMakerDemoBlockTransactionResponse {
-  readonly Result: readonly ChainMakerTransactionResult[]
-  readonly BlockHeight: number | bigint
-  readonly TxCount: number | bigint
-  readonly BlockTimestamp: number | bigint
+  readonly Result?: readonly ChainMakerTransactionResult[]
+  readonly BlockHeight?: number | bigint
+  readonly TxCount?: number | bigint
+  readonly BlockTimestamp?: number | bigint
   readonly RequestId: string
 }
 export const QueryChainMakerDemoBlockTransactionResponse: $Schema.Schema<QueryChainMakerDemoBlockTransactionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryChainMakerDemoBlockTransactionResponse", { Result: $C.arr(ChainMakerTransactionResult), BlockHeight: $C.int64, TxCount: $C.int64, BlockTimestamp: $C.int64, RequestId: $C.str }))
@@ -462,7 +462,7 @@ export const QueryChainMakerDemoContractRequest: $Schema.Schema<QueryChainMakerD
 
 /** `QueryChainMakerDemoContractResponse` (response side). */
 export interface QueryChainMakerDemoContractResponse {
-  readonly Result: ChainMakerContractResult
+  readonly Result?: ChainMakerContractResult
   readonly RequestId: string
 }
 export const QueryChainMakerDemoContractResponse: $Schema.Schema<QueryChainMakerDemoContractResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryChainMakerDemoContractResponse", { Result: ChainMakerContractResult, RequestId: $C.str }))
@@ -477,7 +477,7 @@ export const QueryChainMakerDemoTransactionRequest: $Schema.Schema<QueryChainMak
 
 /** `QueryChainMakerDemoTransactionResponse` (response side). */
 export interface QueryChainMakerDemoTransactionResponse {
-  readonly Result: ChainMakerTransactionResult
+  readonly Result?: ChainMakerTransactionResult
   readonly RequestId: string
 }
 export const QueryChainMakerDemoTransactionResponse: $Schema.Schema<QueryChainMakerDemoTransactionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryChainMakerDemoTransactionResponse", { Result: ChainMakerTransactionResult, RequestId: $C.str }))
@@ -492,7 +492,7 @@ export const QueryChainMakerTransactionRequest: $Schema.Schema<QueryChainMakerTr
 
 /** `QueryChainMakerTransactionResponse` (response side). */
 export interface QueryChainMakerTransactionResponse {
-  readonly Result: ChainMakerTransactionResult
+  readonly Result?: ChainMakerTransactionResult
   readonly RequestId: string
 }
 export const QueryChainMakerTransactionResponse: $Schema.Schema<QueryChainMakerTransactionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryChainMakerTransactionResponse", { Result: ChainMakerTransactionResult, RequestId: $C.str }))
@@ -532,7 +532,7 @@ export const QueryRequest: $Schema.Schema<QueryRequest> = /*#__PURE__*/ $C.lazy(
 
 /** `QueryResponse` (response side). */
 export interface QueryResponse {
-  readonly Data: readonly string[]
+  readonly Data?: readonly string[]
   readonly RequestId: string
 }
 export const QueryResponse: $Schema.Schema<QueryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryResponse", { Data: $C.arr($C.str), RequestId: $C.str }))
@@ -554,9 +554,9 @@ export const SrvInvokeRequest: $Schema.Schema<SrvInvokeRequest> = /*#__PURE__*/ 
 
 /** `SrvInvokeResponse` (response side). */
 export interface SrvInvokeResponse {
-  readonly RetCode: number | bigint
-  readonly RetMsg: string
-  readonly Data: string
+  readonly RetCode?: number | bigint
+  readonly RetMsg?: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const SrvInvokeResponse: $Schema.Schema<SrvInvokeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SrvInvokeResponse", { RetCode: $C.int64, RetMsg: $C.str, Data: $C.str, RequestId: $C.str }))
@@ -574,14 +574,14 @@ export const Transaction: $Schema.Schema<Transaction> = /*#__PURE__*/ $C.lazy(()
 
 /** `TransactionItem` (response side). */
 export interface TransactionItem {
-  readonly TransactionId: string
-  readonly TransactionHash: string
-  readonly CreateOrgName: string
-  readonly BlockId: number | bigint
-  readonly TransactionType: string
-  readonly CreateTime: string
-  readonly BlockHeight: number | bigint
-  readonly TransactionStatus: string
+  readonly TransactionId?: string
+  readonly TransactionHash?: string
+  readonly CreateOrgName?: string
+  readonly BlockId?: number | bigint
+  readonly TransactionType?: string
+  readonly CreateTime?: string
+  readonly BlockHeight?: number | bigint
+  readonly TransactionStatus?: string
 }
 export const TransactionItem: $Schema.Schema<TransactionItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("TransactionItem", { TransactionId: $C.str, TransactionHash: $C.str, CreateOrgName: $C.str, BlockId: $C.uint64, TransactionType: $C.str, CreateTime: $C.str, BlockHeight: $C.uint64, TransactionStatus: $C.str }))
 

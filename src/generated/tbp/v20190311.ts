@@ -66,7 +66,7 @@ export const ResetResponse: $Schema.Schema<ResetResponse> = /*#__PURE__*/ $C.laz
 
 /** `ResponseMessage` (response side). */
 export interface ResponseMessage {
-  readonly GroupList: readonly Group[] | null
+  readonly GroupList?: readonly Group[] | null
 }
 export const ResponseMessage: $Schema.Schema<ResponseMessage> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResponseMessage", { GroupList: $C.nul($C.arr(Group)) }))
 

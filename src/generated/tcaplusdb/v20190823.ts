@@ -19,17 +19,17 @@ export const $M: $O.Meta = { service: "tcaplusdb", version: "2019-08-23" }
 
 /** `Application` (response side). */
 export interface Application {
-  readonly ApplicationId: string
-  readonly ApplicationType: number | bigint
-  readonly ClusterId: string
-  readonly ClusterName: string
+  readonly ApplicationId?: string
+  readonly ApplicationType?: number | bigint
+  readonly ClusterId?: string
+  readonly ClusterName?: string
   readonly TableGroupName?: string
-  readonly TableName: string
-  readonly Applicant: string
-  readonly CreatedTime: string
-  readonly ApplicationStatus: number | bigint
-  readonly TableGroupId: string
-  readonly TaskId: string
+  readonly TableName?: string
+  readonly Applicant?: string
+  readonly CreatedTime?: string
+  readonly ApplicationStatus?: number | bigint
+  readonly TableGroupId?: string
+  readonly TaskId?: string
   readonly TableInstanceId?: string
   readonly UpdateTime?: string
   readonly ExecuteUser?: string
@@ -41,8 +41,8 @@ export const Application: $Schema.Schema<Application> = /*#__PURE__*/ $C.lazy(()
 
 /** `ApplyResult` (response side). */
 export interface ApplyResult {
-  readonly ApplicationId: string
-  readonly ApplicationType: number | bigint
+  readonly ApplicationId?: string
+  readonly ApplicationType?: number | bigint
   readonly ApplicationStatus?: number | bigint
   readonly TaskId?: string
   readonly Error?: ErrorInfo
@@ -92,27 +92,27 @@ export const ClearTablesRequest: $Schema.Schema<ClearTablesRequest> = /*#__PURE_
 
 /** `ClearTablesResponse` (response side). */
 export interface ClearTablesResponse {
-  readonly TotalCount: number | bigint
-  readonly TableResults: readonly TableResultNew[]
+  readonly TotalCount?: number | bigint
+  readonly TableResults?: readonly TableResultNew[]
   readonly RequestId: string
 }
 export const ClearTablesResponse: $Schema.Schema<ClearTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClearTablesResponse", { TotalCount: $C.uint64, TableResults: $C.arr(TableResultNew), RequestId: $C.str }))
 
 /** `ClusterInfo` (response side). */
 export interface ClusterInfo {
-  readonly ClusterName: string
-  readonly ClusterId: string
-  readonly Region: string
-  readonly IdlType: string
-  readonly NetworkType: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly CreatedTime: string
-  readonly Password: string
-  readonly PasswordStatus: string
-  readonly ApiAccessId: string
-  readonly ApiAccessIp: string
-  readonly ApiAccessPort: number | bigint
+  readonly ClusterName?: string
+  readonly ClusterId?: string
+  readonly Region?: string
+  readonly IdlType?: string
+  readonly NetworkType?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly CreatedTime?: string
+  readonly Password?: string
+  readonly PasswordStatus?: string
+  readonly ApiAccessId?: string
+  readonly ApiAccessIp?: string
+  readonly ApiAccessPort?: number | bigint
   readonly OldPasswordExpireTime?: string
   readonly ApiAccessIpv6?: string
   readonly ClusterType?: number | bigint
@@ -122,7 +122,7 @@ export interface ClusterInfo {
   readonly DiskVolume?: number | bigint
   readonly ServerList?: readonly ServerDetailInfo[]
   readonly ProxyList?: readonly ProxyDetailInfo[]
-  readonly Censorship: number | bigint
+  readonly Censorship?: number | bigint
   readonly DbaUins?: readonly string[]
   readonly DataFlowStatus?: number | bigint
   readonly KafkaInfo?: KafkaInfo
@@ -146,9 +146,9 @@ export const CompareIdlFilesRequest: $Schema.Schema<CompareIdlFilesRequest> = /*
 
 /** `CompareIdlFilesResponse` (response side). */
 export interface CompareIdlFilesResponse {
-  readonly IdlFiles: readonly IdlFileInfo[]
-  readonly TotalCount: number | bigint
-  readonly TableInfos: readonly ParsedTableInfoNew[]
+  readonly IdlFiles?: readonly IdlFileInfo[]
+  readonly TotalCount?: number | bigint
+  readonly TableInfos?: readonly ParsedTableInfoNew[]
   readonly RequestId: string
 }
 export const CompareIdlFilesResponse: $Schema.Schema<CompareIdlFilesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CompareIdlFilesResponse", { IdlFiles: $C.arr(IdlFileInfo), TotalCount: $C.uint64, TableInfos: $C.arr(ParsedTableInfoNew), RequestId: $C.str }))
@@ -214,8 +214,8 @@ export const CreateSnapshotsRequest: $Schema.Schema<CreateSnapshotsRequest> = /*
 
 /** `CreateSnapshotsResponse` (response side). */
 export interface CreateSnapshotsResponse {
-  readonly TotalCount: number | bigint
-  readonly TableResults: readonly SnapshotResult[]
+  readonly TotalCount?: number | bigint
+  readonly TableResults?: readonly SnapshotResult[]
   readonly RequestId: string
 }
 export const CreateSnapshotsResponse: $Schema.Schema<CreateSnapshotsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSnapshotsResponse", { TotalCount: $C.uint64, TableResults: $C.arr(SnapshotResult), RequestId: $C.str }))
@@ -231,7 +231,7 @@ export const CreateTableGroupRequest: $Schema.Schema<CreateTableGroupRequest> = 
 
 /** `CreateTableGroupResponse` (response side). */
 export interface CreateTableGroupResponse {
-  readonly TableGroupId: string
+  readonly TableGroupId?: string
   readonly RequestId: string
 }
 export const CreateTableGroupResponse: $Schema.Schema<CreateTableGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTableGroupResponse", { TableGroupId: $C.str, RequestId: $C.str }))
@@ -247,8 +247,8 @@ export const CreateTablesRequest: $Schema.Schema<CreateTablesRequest> = /*#__PUR
 
 /** `CreateTablesResponse` (response side). */
 export interface CreateTablesResponse {
-  readonly TotalCount: number | bigint
-  readonly TableResults: readonly TableResultNew[]
+  readonly TotalCount?: number | bigint
+  readonly TableResults?: readonly TableResultNew[]
   readonly RequestId: string
 }
 export const CreateTablesResponse: $Schema.Schema<CreateTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTablesResponse", { TotalCount: $C.uint64, TableResults: $C.arr(TableResultNew), RequestId: $C.str }))
@@ -275,7 +275,7 @@ export const DeleteClusterRequest: $Schema.Schema<DeleteClusterRequest> = /*#__P
 
 /** `DeleteClusterResponse` (response side). */
 export interface DeleteClusterResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DeleteClusterResponse: $Schema.Schema<DeleteClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteClusterResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -289,8 +289,8 @@ export const DeleteIdlFilesRequest: $Schema.Schema<DeleteIdlFilesRequest> = /*#_
 
 /** `DeleteIdlFilesResponse` (response side). */
 export interface DeleteIdlFilesResponse {
-  readonly TotalCount: number | bigint
-  readonly IdlFileInfos: readonly IdlFileInfoWithoutContent[]
+  readonly TotalCount?: number | bigint
+  readonly IdlFileInfos?: readonly IdlFileInfoWithoutContent[]
   readonly RequestId: string
 }
 export const DeleteIdlFilesResponse: $Schema.Schema<DeleteIdlFilesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteIdlFilesResponse", { TotalCount: $C.uint64, IdlFileInfos: $C.arr(IdlFileInfoWithoutContent), RequestId: $C.str }))
@@ -304,8 +304,8 @@ export const DeleteSnapshotsRequest: $Schema.Schema<DeleteSnapshotsRequest> = /*
 
 /** `DeleteSnapshotsResponse` (response side). */
 export interface DeleteSnapshotsResponse {
-  readonly TotalCount: number | bigint
-  readonly TableResults: readonly SnapshotResult[]
+  readonly TotalCount?: number | bigint
+  readonly TableResults?: readonly SnapshotResult[]
   readonly RequestId: string
 }
 export const DeleteSnapshotsResponse: $Schema.Schema<DeleteSnapshotsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteSnapshotsResponse", { TotalCount: $C.uint64, TableResults: $C.arr(SnapshotResult), RequestId: $C.str }))
@@ -319,8 +319,8 @@ export const DeleteTableDataFlowRequest: $Schema.Schema<DeleteTableDataFlowReque
 
 /** `DeleteTableDataFlowResponse` (response side). */
 export interface DeleteTableDataFlowResponse {
-  readonly TotalCount: number | bigint
-  readonly TableResults: readonly TableResultNew[]
+  readonly TotalCount?: number | bigint
+  readonly TableResults?: readonly TableResultNew[]
   readonly RequestId: string
 }
 export const DeleteTableDataFlowResponse: $Schema.Schema<DeleteTableDataFlowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteTableDataFlowResponse", { TotalCount: $C.uint64, TableResults: $C.arr(TableResultNew), RequestId: $C.str }))
@@ -334,7 +334,7 @@ export const DeleteTableGroupRequest: $Schema.Schema<DeleteTableGroupRequest> = 
 
 /** `DeleteTableGroupResponse` (response side). */
 export interface DeleteTableGroupResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DeleteTableGroupResponse: $Schema.Schema<DeleteTableGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteTableGroupResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -348,8 +348,8 @@ export const DeleteTableIndexRequest: $Schema.Schema<DeleteTableIndexRequest> = 
 
 /** `DeleteTableIndexResponse` (response side). */
 export interface DeleteTableIndexResponse {
-  readonly TotalCount: number | bigint
-  readonly TableResults: readonly TableResultNew[]
+  readonly TotalCount?: number | bigint
+  readonly TableResults?: readonly TableResultNew[]
   readonly RequestId: string
 }
 export const DeleteTableIndexResponse: $Schema.Schema<DeleteTableIndexResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteTableIndexResponse", { TotalCount: $C.uint64, TableResults: $C.arr(TableResultNew), RequestId: $C.str }))
@@ -363,8 +363,8 @@ export const DeleteTablesRequest: $Schema.Schema<DeleteTablesRequest> = /*#__PUR
 
 /** `DeleteTablesResponse` (response side). */
 export interface DeleteTablesResponse {
-  readonly TotalCount: number | bigint
-  readonly TableResults: readonly TableResultNew[]
+  readonly TotalCount?: number | bigint
+  readonly TableResults?: readonly TableResultNew[]
   readonly RequestId: string
 }
 export const DeleteTablesResponse: $Schema.Schema<DeleteTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteTablesResponse", { TotalCount: $C.uint64, TableResults: $C.arr(TableResultNew), RequestId: $C.str }))
@@ -384,8 +384,8 @@ export const DescribeApplicationsRequest: $Schema.Schema<DescribeApplicationsReq
 
 /** `DescribeApplicationsResponse` (response side). */
 export interface DescribeApplicationsResponse {
-  readonly Applications: readonly Application[]
-  readonly TotalCount: number | bigint
+  readonly Applications?: readonly Application[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeApplicationsResponse: $Schema.Schema<DescribeApplicationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApplicationsResponse", { Applications: $C.arr(Application), TotalCount: $C.int64, RequestId: $C.str }))
@@ -402,8 +402,8 @@ export const DescribeBackupRecordsRequest: $Schema.Schema<DescribeBackupRecordsR
 
 /** `DescribeBackupRecordsResponse` (response side). */
 export interface DescribeBackupRecordsResponse {
-  readonly BackupRecords: readonly BackupRecords[]
-  readonly TotalCount: number | bigint
+  readonly BackupRecords?: readonly BackupRecords[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBackupRecordsResponse: $Schema.Schema<DescribeBackupRecordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupRecordsResponse", { BackupRecords: $C.arr(BackupRecords), TotalCount: $C.int64, RequestId: $C.str }))
@@ -434,8 +434,8 @@ export const DescribeClustersRequest: $Schema.Schema<DescribeClustersRequest> = 
 
 /** `DescribeClustersResponse` (response side). */
 export interface DescribeClustersResponse {
-  readonly TotalCount: number | bigint
-  readonly Clusters: readonly ClusterInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Clusters?: readonly ClusterInfo[]
   readonly RequestId: string
 }
 export const DescribeClustersResponse: $Schema.Schema<DescribeClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClustersResponse", { TotalCount: $C.int64, Clusters: $C.arr(ClusterInfo), RequestId: $C.str }))
@@ -452,8 +452,8 @@ export const DescribeIdlFileInfosRequest: $Schema.Schema<DescribeIdlFileInfosReq
 
 /** `DescribeIdlFileInfosResponse` (response side). */
 export interface DescribeIdlFileInfosResponse {
-  readonly TotalCount: number | bigint
-  readonly IdlFileInfos: readonly IdlFileInfo[]
+  readonly TotalCount?: number | bigint
+  readonly IdlFileInfos?: readonly IdlFileInfo[]
   readonly RequestId: string
 }
 export const DescribeIdlFileInfosResponse: $Schema.Schema<DescribeIdlFileInfosResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIdlFileInfosResponse", { TotalCount: $C.uint64, IdlFileInfos: $C.arr(IdlFileInfo), RequestId: $C.str }))
@@ -466,7 +466,7 @@ export const DescribeMachineRequest: $Schema.Schema<DescribeMachineRequest> = /*
 
 /** `DescribeMachineResponse` (response side). */
 export interface DescribeMachineResponse {
-  readonly PoolList: readonly PoolInfo[]
+  readonly PoolList?: readonly PoolInfo[]
   readonly RequestId: string
 }
 export const DescribeMachineResponse: $Schema.Schema<DescribeMachineResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMachineResponse", { PoolList: $C.arr(PoolInfo), RequestId: $C.str }))
@@ -477,8 +477,8 @@ export const DescribeRegionsRequest: $Schema.Schema<DescribeRegionsRequest> = /*
 
 /** `DescribeRegionsResponse` (response side). */
 export interface DescribeRegionsResponse {
-  readonly TotalCount: number | bigint
-  readonly RegionInfos: readonly RegionInfo[]
+  readonly TotalCount?: number | bigint
+  readonly RegionInfos?: readonly RegionInfo[]
   readonly RequestId: string
 }
 export const DescribeRegionsResponse: $Schema.Schema<DescribeRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRegionsResponse", { TotalCount: $C.uint64, RegionInfos: $C.arr(RegionInfo), RequestId: $C.str }))
@@ -495,8 +495,8 @@ export const DescribeSnapshotsRequest: $Schema.Schema<DescribeSnapshotsRequest> 
 
 /** `DescribeSnapshotsResponse` (response side). */
 export interface DescribeSnapshotsResponse {
-  readonly TotalCount: number | bigint
-  readonly TableResults: readonly SnapshotResult[]
+  readonly TotalCount?: number | bigint
+  readonly TableResults?: readonly SnapshotResult[]
   readonly RequestId: string
 }
 export const DescribeSnapshotsResponse: $Schema.Schema<DescribeSnapshotsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSnapshotsResponse", { TotalCount: $C.uint64, TableResults: $C.arr(SnapshotResult), RequestId: $C.str }))
@@ -528,8 +528,8 @@ export const DescribeTableGroupsRequest: $Schema.Schema<DescribeTableGroupsReque
 
 /** `DescribeTableGroupsResponse` (response side). */
 export interface DescribeTableGroupsResponse {
-  readonly TotalCount: number | bigint
-  readonly TableGroups: readonly TableGroupInfo[]
+  readonly TotalCount?: number | bigint
+  readonly TableGroups?: readonly TableGroupInfo[]
   readonly RequestId: string
 }
 export const DescribeTableGroupsResponse: $Schema.Schema<DescribeTableGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTableGroupsResponse", { TotalCount: $C.int64, TableGroups: $C.arr(TableGroupInfo), RequestId: $C.str }))
@@ -543,8 +543,8 @@ export const DescribeTableTagsRequest: $Schema.Schema<DescribeTableTagsRequest> 
 
 /** `DescribeTableTagsResponse` (response side). */
 export interface DescribeTableTagsResponse {
-  readonly TotalCount: number | bigint
-  readonly Rows: readonly TagsInfoOfTable[]
+  readonly TotalCount?: number | bigint
+  readonly Rows?: readonly TagsInfoOfTable[]
   readonly RequestId: string
 }
 export const DescribeTableTagsResponse: $Schema.Schema<DescribeTableTagsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTableTagsResponse", { TotalCount: $C.int64, Rows: $C.arr(TagsInfoOfTable), RequestId: $C.str }))
@@ -561,8 +561,8 @@ export const DescribeTablesInRecycleRequest: $Schema.Schema<DescribeTablesInRecy
 
 /** `DescribeTablesInRecycleResponse` (response side). */
 export interface DescribeTablesInRecycleResponse {
-  readonly TotalCount: number | bigint
-  readonly TableInfos: readonly TableInfoNew[]
+  readonly TotalCount?: number | bigint
+  readonly TableInfos?: readonly TableInfoNew[]
   readonly RequestId: string
 }
 export const DescribeTablesInRecycleResponse: $Schema.Schema<DescribeTablesInRecycleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTablesInRecycleResponse", { TotalCount: $C.uint64, TableInfos: $C.arr(TableInfoNew), RequestId: $C.str }))
@@ -580,8 +580,8 @@ export const DescribeTablesRequest: $Schema.Schema<DescribeTablesRequest> = /*#_
 
 /** `DescribeTablesResponse` (response side). */
 export interface DescribeTablesResponse {
-  readonly TotalCount: number | bigint
-  readonly TableInfos: readonly TableInfoNew[]
+  readonly TotalCount?: number | bigint
+  readonly TableInfos?: readonly TableInfoNew[]
   readonly RequestId: string
 }
 export const DescribeTablesResponse: $Schema.Schema<DescribeTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTablesResponse", { TotalCount: $C.uint64, TableInfos: $C.arr(TableInfoNew), RequestId: $C.str }))
@@ -598,8 +598,8 @@ export const DescribeTasksRequest: $Schema.Schema<DescribeTasksRequest> = /*#__P
 
 /** `DescribeTasksResponse` (response side). */
 export interface DescribeTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly TaskInfos: readonly TaskInfoNew[]
+  readonly TotalCount?: number | bigint
+  readonly TaskInfos?: readonly TaskInfoNew[]
   readonly RequestId: string
 }
 export const DescribeTasksResponse: $Schema.Schema<DescribeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTasksResponse", { TotalCount: $C.uint64, TaskInfos: $C.arr(TaskInfoNew), RequestId: $C.str }))
@@ -610,7 +610,7 @@ export const DescribeUinInWhitelistRequest: $Schema.Schema<DescribeUinInWhitelis
 
 /** `DescribeUinInWhitelistResponse` (response side). */
 export interface DescribeUinInWhitelistResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeUinInWhitelistResponse: $Schema.Schema<DescribeUinInWhitelistResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUinInWhitelistResponse", { Result: $C.str, RequestId: $C.str }))
@@ -623,8 +623,8 @@ export const DisableRestProxyRequest: $Schema.Schema<DisableRestProxyRequest> = 
 
 /** `DisableRestProxyResponse` (response side). */
 export interface DisableRestProxyResponse {
-  readonly RestProxyStatus: number | bigint
-  readonly TaskId: string
+  readonly RestProxyStatus?: number | bigint
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DisableRestProxyResponse: $Schema.Schema<DisableRestProxyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DisableRestProxyResponse", { RestProxyStatus: $C.uint64, TaskId: $C.str, RequestId: $C.str }))
@@ -637,16 +637,16 @@ export const EnableRestProxyRequest: $Schema.Schema<EnableRestProxyRequest> = /*
 
 /** `EnableRestProxyResponse` (response side). */
 export interface EnableRestProxyResponse {
-  readonly RestProxyStatus: number | bigint
-  readonly TaskId: string
+  readonly RestProxyStatus?: number | bigint
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const EnableRestProxyResponse: $Schema.Schema<EnableRestProxyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnableRestProxyResponse", { RestProxyStatus: $C.uint64, TaskId: $C.str, RequestId: $C.str }))
 
 /** `ErrorInfo` (response side). */
 export interface ErrorInfo {
-  readonly Code: string
-  readonly Message: string
+  readonly Code?: string
+  readonly Message?: string
 }
 export const ErrorInfo: $Schema.Schema<ErrorInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ErrorInfo", { Code: $C.str, Message: $C.str }))
 
@@ -669,10 +669,10 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `IdlFileInfo` (both sides). */
 export interface IdlFileInfo {
-  readonly FileName: string
-  readonly FileType: string
-  readonly FileExtType: string
-  readonly FileSize: number | bigint
+  readonly FileName?: string
+  readonly FileType?: string
+  readonly FileExtType?: string
+  readonly FileSize?: number | bigint
   readonly FileId?: number | bigint
   readonly FileContent?: string
 }
@@ -740,7 +740,7 @@ export const MachineInfo: $Schema.Schema<MachineInfo> = /*#__PURE__*/ $C.lazy(()
 export interface MergeTableResult {
   readonly TaskId?: string
   readonly Error?: ErrorInfo
-  readonly Table: CompareTablesInfo
+  readonly Table?: CompareTablesInfo
   readonly ApplicationId?: string
 }
 export const MergeTableResult: $Schema.Schema<MergeTableResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("MergeTableResult", { Table: CompareTablesInfo }, { TaskId: $C.str, Error: ErrorInfo, ApplicationId: $C.str }))
@@ -754,7 +754,7 @@ export const MergeTablesDataRequest: $Schema.Schema<MergeTablesDataRequest> = /*
 
 /** `MergeTablesDataResponse` (response side). */
 export interface MergeTablesDataResponse {
-  readonly Results: readonly MergeTableResult[]
+  readonly Results?: readonly MergeTableResult[]
   readonly RequestId: string
 }
 export const MergeTablesDataResponse: $Schema.Schema<MergeTablesDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("MergeTablesDataResponse", { Results: $C.arr(MergeTableResult), RequestId: $C.str }))
@@ -776,9 +776,9 @@ export const ModifyCensorshipRequest: $Schema.Schema<ModifyCensorshipRequest> = 
 
 /** `ModifyCensorshipResponse` (response side). */
 export interface ModifyCensorshipResponse {
-  readonly ClusterId: string
+  readonly ClusterId?: string
   readonly Uins?: readonly string[]
-  readonly Censorship: number | bigint
+  readonly Censorship?: number | bigint
   readonly RequestId: string
 }
 export const ModifyCensorshipResponse: $Schema.Schema<ModifyCensorshipResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCensorshipResponse", { ClusterId: $C.str, Censorship: $C.int64, RequestId: $C.str }, { Uins: $C.arr($C.str) }))
@@ -794,7 +794,7 @@ export const ModifyClusterMachineRequest: $Schema.Schema<ModifyClusterMachineReq
 
 /** `ModifyClusterMachineResponse` (response side). */
 export interface ModifyClusterMachineResponse {
-  readonly ClusterId: string
+  readonly ClusterId?: string
   readonly RequestId: string
 }
 export const ModifyClusterMachineResponse: $Schema.Schema<ModifyClusterMachineResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyClusterMachineResponse", { ClusterId: $C.str, RequestId: $C.str }))
@@ -852,8 +852,8 @@ export const ModifySnapshotsRequest: $Schema.Schema<ModifySnapshotsRequest> = /*
 
 /** `ModifySnapshotsResponse` (response side). */
 export interface ModifySnapshotsResponse {
-  readonly TotalCount: number | bigint
-  readonly TableResults: readonly SnapshotResult[]
+  readonly TotalCount?: number | bigint
+  readonly TableResults?: readonly SnapshotResult[]
   readonly RequestId: string
 }
 export const ModifySnapshotsResponse: $Schema.Schema<ModifySnapshotsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifySnapshotsResponse", { TotalCount: $C.uint64, TableResults: $C.arr(SnapshotResult), RequestId: $C.str }))
@@ -897,8 +897,8 @@ export const ModifyTableMemosRequest: $Schema.Schema<ModifyTableMemosRequest> = 
 
 /** `ModifyTableMemosResponse` (response side). */
 export interface ModifyTableMemosResponse {
-  readonly TotalCount: number | bigint
-  readonly TableResults: readonly TableResultNew[]
+  readonly TotalCount?: number | bigint
+  readonly TableResults?: readonly TableResultNew[]
   readonly RequestId: string
 }
 export const ModifyTableMemosResponse: $Schema.Schema<ModifyTableMemosResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTableMemosResponse", { TotalCount: $C.uint64, TableResults: $C.arr(TableResultNew), RequestId: $C.str }))
@@ -912,8 +912,8 @@ export const ModifyTableQuotasRequest: $Schema.Schema<ModifyTableQuotasRequest> 
 
 /** `ModifyTableQuotasResponse` (response side). */
 export interface ModifyTableQuotasResponse {
-  readonly TotalCount: number | bigint
-  readonly TableResults: readonly TableResultNew[]
+  readonly TotalCount?: number | bigint
+  readonly TableResults?: readonly TableResultNew[]
   readonly RequestId: string
 }
 export const ModifyTableQuotasResponse: $Schema.Schema<ModifyTableQuotasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTableQuotasResponse", { TotalCount: $C.uint64, TableResults: $C.arr(TableResultNew), RequestId: $C.str }))
@@ -929,8 +929,8 @@ export const ModifyTableTagsRequest: $Schema.Schema<ModifyTableTagsRequest> = /*
 
 /** `ModifyTableTagsResponse` (response side). */
 export interface ModifyTableTagsResponse {
-  readonly TotalCount: number | bigint
-  readonly TableResults: readonly TableResultNew[]
+  readonly TotalCount?: number | bigint
+  readonly TableResults?: readonly TableResultNew[]
   readonly RequestId: string
 }
 export const ModifyTableTagsResponse: $Schema.Schema<ModifyTableTagsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTableTagsResponse", { TotalCount: $C.int64, TableResults: $C.arr(TableResultNew), RequestId: $C.str }))
@@ -945,8 +945,8 @@ export const ModifyTablesRequest: $Schema.Schema<ModifyTablesRequest> = /*#__PUR
 
 /** `ModifyTablesResponse` (response side). */
 export interface ModifyTablesResponse {
-  readonly TotalCount: number | bigint
-  readonly TableResults: readonly TableResultNew[]
+  readonly TotalCount?: number | bigint
+  readonly TableResults?: readonly TableResultNew[]
   readonly RequestId: string
 }
 export const ModifyTablesResponse: $Schema.Schema<ModifyTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTablesResponse", { TotalCount: $C.uint64, TableResults: $C.arr(TableResultNew), RequestId: $C.str }))
@@ -976,21 +976,21 @@ export const ParsedTableInfoNew: $Schema.Schema<ParsedTableInfoNew> = /*#__PURE_
 
 /** `PoolInfo` (response side). */
 export interface PoolInfo {
-  readonly PoolUid: number | bigint
-  readonly Ipv6Enable: number | bigint
-  readonly AvailableAppCount: number | bigint
-  readonly ServerList: readonly ServerMachineInfo[]
-  readonly ProxyList: readonly ProxyMachineInfo[]
+  readonly PoolUid?: number | bigint
+  readonly Ipv6Enable?: number | bigint
+  readonly AvailableAppCount?: number | bigint
+  readonly ServerList?: readonly ServerMachineInfo[]
+  readonly ProxyList?: readonly ProxyMachineInfo[]
 }
 export const PoolInfo: $Schema.Schema<PoolInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PoolInfo", { PoolUid: $C.int64, Ipv6Enable: $C.int64, AvailableAppCount: $C.int64, ServerList: $C.arr(ServerMachineInfo), ProxyList: $C.arr(ProxyMachineInfo) }))
 
 /** `ProxyDetailInfo` (response side). */
 export interface ProxyDetailInfo {
-  readonly ProxyUid: string
-  readonly MachineType: string
-  readonly ProcessSpeed: number | bigint
-  readonly AverageProcessDelay: number | bigint
-  readonly SlowProcessSpeed: number | bigint
+  readonly ProxyUid?: string
+  readonly MachineType?: string
+  readonly ProcessSpeed?: number | bigint
+  readonly AverageProcessDelay?: number | bigint
+  readonly SlowProcessSpeed?: number | bigint
   readonly Version?: string
 }
 export const ProxyDetailInfo: $Schema.Schema<ProxyDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProxyDetailInfo", { ProxyUid: $C.str, MachineType: $C.str, ProcessSpeed: $C.int64, AverageProcessDelay: $C.int64, SlowProcessSpeed: $C.int64 }, { Version: $C.str }))
@@ -1012,18 +1012,18 @@ export const RecoverRecycleTablesRequest: $Schema.Schema<RecoverRecycleTablesReq
 
 /** `RecoverRecycleTablesResponse` (response side). */
 export interface RecoverRecycleTablesResponse {
-  readonly TotalCount: number | bigint
-  readonly TableResults: readonly TableResultNew[]
+  readonly TotalCount?: number | bigint
+  readonly TableResults?: readonly TableResultNew[]
   readonly RequestId: string
 }
 export const RecoverRecycleTablesResponse: $Schema.Schema<RecoverRecycleTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecoverRecycleTablesResponse", { TotalCount: $C.uint64, TableResults: $C.arr(TableResultNew), RequestId: $C.str }))
 
 /** `RegionInfo` (response side). */
 export interface RegionInfo {
-  readonly RegionName: string
-  readonly RegionAbbr: string
-  readonly RegionId: number | bigint
-  readonly Ipv6Enable: number | bigint
+  readonly RegionName?: string
+  readonly RegionAbbr?: string
+  readonly RegionId?: number | bigint
+  readonly Ipv6Enable?: number | bigint
 }
 export const RegionInfo: $Schema.Schema<RegionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionInfo", { RegionName: $C.str, RegionAbbr: $C.str, RegionId: $C.uint64, Ipv6Enable: $C.uint64 }))
 
@@ -1061,20 +1061,20 @@ export const SelectedTableWithField: $Schema.Schema<SelectedTableWithField> = /*
 
 /** `ServerDetailInfo` (response side). */
 export interface ServerDetailInfo {
-  readonly ServerUid: string
-  readonly MachineType: string
-  readonly MemoryRate: number | bigint
-  readonly DiskRate: number | bigint
-  readonly ReadNum: number | bigint
-  readonly WriteNum: number | bigint
+  readonly ServerUid?: string
+  readonly MachineType?: string
+  readonly MemoryRate?: number | bigint
+  readonly DiskRate?: number | bigint
+  readonly ReadNum?: number | bigint
+  readonly WriteNum?: number | bigint
   readonly Version?: string
 }
 export const ServerDetailInfo: $Schema.Schema<ServerDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServerDetailInfo", { ServerUid: $C.str, MachineType: $C.str, MemoryRate: $C.int64, DiskRate: $C.int64, ReadNum: $C.int64, WriteNum: $C.int64 }, { Version: $C.str }))
 
 /** `ServerMachineInfo` (response side). */
 export interface ServerMachineInfo {
-  readonly ServerUid: string
-  readonly MachineType: string
+  readonly ServerUid?: string
+  readonly MachineType?: string
 }
 export const ServerMachineInfo: $Schema.Schema<ServerMachineInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServerMachineInfo", { ServerUid: $C.str, MachineType: $C.str }))
 
@@ -1101,8 +1101,8 @@ export const SetTableDataFlowRequest: $Schema.Schema<SetTableDataFlowRequest> = 
 
 /** `SetTableDataFlowResponse` (response side). */
 export interface SetTableDataFlowResponse {
-  readonly TotalCount: number | bigint
-  readonly TableResults: readonly TableResultNew[]
+  readonly TotalCount?: number | bigint
+  readonly TableResults?: readonly TableResultNew[]
   readonly RequestId: string
 }
 export const SetTableDataFlowResponse: $Schema.Schema<SetTableDataFlowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SetTableDataFlowResponse", { TotalCount: $C.uint64, TableResults: $C.arr(TableResultNew), RequestId: $C.str }))
@@ -1116,8 +1116,8 @@ export const SetTableIndexRequest: $Schema.Schema<SetTableIndexRequest> = /*#__P
 
 /** `SetTableIndexResponse` (response side). */
 export interface SetTableIndexResponse {
-  readonly TotalCount: number | bigint
-  readonly TableResults: readonly TableResultNew[]
+  readonly TotalCount?: number | bigint
+  readonly TableResults?: readonly TableResultNew[]
   readonly RequestId: string
 }
 export const SetTableIndexResponse: $Schema.Schema<SetTableIndexResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SetTableIndexResponse", { TotalCount: $C.uint64, TableResults: $C.arr(TableResultNew), RequestId: $C.str }))
@@ -1166,29 +1166,29 @@ export const SyncTableField: $Schema.Schema<SyncTableField> = /*#__PURE__*/ $C.l
 
 /** `SyncTableInfo` (response side). */
 export interface SyncTableInfo {
-  readonly TargetTableSplitNum: number | bigint
-  readonly TargetTableNamePrefix: readonly string[]
-  readonly TargetSyncDBInstanceId: string
-  readonly TargetDatabaseName: string
-  readonly Status: number | bigint
-  readonly ClusterId: string
-  readonly TableGroupId: number | bigint
-  readonly TableName: string
-  readonly TableId: string
-  readonly KeyFieldMapping: readonly SyncTableField[]
-  readonly ValueFieldMapping: readonly SyncTableField[]
+  readonly TargetTableSplitNum?: number | bigint
+  readonly TargetTableNamePrefix?: readonly string[]
+  readonly TargetSyncDBInstanceId?: string
+  readonly TargetDatabaseName?: string
+  readonly Status?: number | bigint
+  readonly ClusterId?: string
+  readonly TableGroupId?: number | bigint
+  readonly TableName?: string
+  readonly TableId?: string
+  readonly KeyFieldMapping?: readonly SyncTableField[]
+  readonly ValueFieldMapping?: readonly SyncTableField[]
 }
 export const SyncTableInfo: $Schema.Schema<SyncTableInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SyncTableInfo", { TargetTableSplitNum: $C.uint64, TargetTableNamePrefix: $C.arr($C.str), TargetSyncDBInstanceId: $C.str, TargetDatabaseName: $C.str, Status: $C.int64, ClusterId: $C.str, TableGroupId: $C.uint64, TableName: $C.str, TableId: $C.str, KeyFieldMapping: $C.arr(SyncTableField), ValueFieldMapping: $C.arr(SyncTableField) }))
 
 /** `TableGroupInfo` (response side). */
 export interface TableGroupInfo {
-  readonly TableGroupId: string
-  readonly TableGroupName: string
-  readonly CreatedTime: string
-  readonly TableCount: number | bigint
-  readonly TotalSize: number | bigint
+  readonly TableGroupId?: string
+  readonly TableGroupName?: string
+  readonly CreatedTime?: string
+  readonly TableCount?: number | bigint
+  readonly TotalSize?: number | bigint
   readonly TxhBackupExpireDay?: number | bigint
-  readonly EnableMysql: number | bigint
+  readonly EnableMysql?: number | bigint
   readonly MysqlConnIp?: string
   readonly MysqlConnPort?: number | bigint
 }
@@ -1245,7 +1245,7 @@ export const TableResultNew: $Schema.Schema<TableResultNew> = /*#__PURE__*/ $C.l
 
 /** `TagInfoUnit` (both sides). */
 export interface TagInfoUnit {
-  readonly TagKey: string
+  readonly TagKey?: string
   readonly TagValue?: string
 }
 export const TagInfoUnit: $Schema.Schema<TagInfoUnit> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagInfoUnit", { TagKey: $C.str }, { TagValue: $C.str }))
@@ -1279,16 +1279,16 @@ export const TagsInfoOfTableGroup: $Schema.Schema<TagsInfoOfTableGroup> = /*#__P
 
 /** `TaskInfoNew` (response side). */
 export interface TaskInfoNew {
-  readonly TaskId: string
-  readonly TaskType: string
-  readonly TransId: string
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly Progress: number | bigint
-  readonly StartTime: string
-  readonly UpdateTime: string
-  readonly Operator: string
-  readonly Content: string
+  readonly TaskId?: string
+  readonly TaskType?: string
+  readonly TransId?: string
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly Progress?: number | bigint
+  readonly StartTime?: string
+  readonly UpdateTime?: string
+  readonly Operator?: string
+  readonly Content?: string
   readonly TableGroupId?: string
   readonly TableGroupName?: string
   readonly TableName?: string
@@ -1304,7 +1304,7 @@ export const UpdateApplyRequest: $Schema.Schema<UpdateApplyRequest> = /*#__PURE_
 /** `UpdateApplyResponse` (response side). */
 export interface UpdateApplyResponse {
   readonly ApplyResults?: readonly ApplyResult[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const UpdateApplyResponse: $Schema.Schema<UpdateApplyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateApplyResponse", { TotalCount: $C.uint64, RequestId: $C.str }, { ApplyResults: $C.arr(ApplyResult) }))
@@ -1320,9 +1320,9 @@ export const VerifyIdlFilesRequest: $Schema.Schema<VerifyIdlFilesRequest> = /*#_
 
 /** `VerifyIdlFilesResponse` (response side). */
 export interface VerifyIdlFilesResponse {
-  readonly IdlFiles: readonly IdlFileInfo[]
-  readonly TotalCount: number | bigint
-  readonly TableInfos: readonly ParsedTableInfoNew[]
+  readonly IdlFiles?: readonly IdlFileInfo[]
+  readonly TotalCount?: number | bigint
+  readonly TableInfos?: readonly ParsedTableInfoNew[]
   readonly RequestId: string
 }
 export const VerifyIdlFilesResponse: $Schema.Schema<VerifyIdlFilesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("VerifyIdlFilesResponse", { IdlFiles: $C.arr(IdlFileInfo), TotalCount: $C.uint64, TableInfos: $C.arr(ParsedTableInfoNew), RequestId: $C.str }))

@@ -27,13 +27,13 @@ export const AIModel: $Schema.Schema<AIModel> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `AIModelGroup` (response side). */
 export interface AIModelGroup {
-  readonly GroupName: string
+  readonly GroupName?: string
   readonly Models?: readonly AIModel[] | null
-  readonly Type: string
-  readonly OriginType: string
+  readonly Type?: string
+  readonly OriginType?: string
   readonly Remark?: string
-  readonly BaseUrl: string
-  readonly Status: number | bigint
+  readonly BaseUrl?: string
+  readonly Status?: number | bigint
   readonly Secret?: AIModelSecret | null
   readonly CreateTime?: string
   readonly UpdateTime?: string
@@ -84,7 +84,7 @@ export const AllocateEnvRequest: $Schema.Schema<AllocateEnvRequest> = /*#__PURE_
 
 /** `AllocateEnvResponse` (response side). */
 export interface AllocateEnvResponse {
-  readonly EnvId: string
+  readonly EnvId?: string
   readonly ExternalAppId?: string
   readonly RequestId: string
 }
@@ -92,8 +92,8 @@ export const AllocateEnvResponse: $Schema.Schema<AllocateEnvResponse> = /*#__PUR
 
 /** `ApiKeyToken` (response side). */
 export interface ApiKeyToken {
-  readonly KeyId: string
-  readonly Name: string
+  readonly KeyId?: string
+  readonly Name?: string
   readonly ApiKey?: string | null
   readonly ExpireAt?: string | null
   readonly CreateAt?: string | null
@@ -108,37 +108,37 @@ export const AssumeRoleForAllocatedEnvRequest: $Schema.Schema<AssumeRoleForAlloc
 
 /** `AssumeRoleForAllocatedEnvResponse` (response side). */
 export interface AssumeRoleForAllocatedEnvResponse {
-  readonly SecretId: string
-  readonly SecretKey: string
-  readonly Token: string | null
-  readonly ExpiredTime: number | bigint | null
-  readonly IsCache: boolean
+  readonly SecretId?: string
+  readonly SecretKey?: string
+  readonly Token?: string | null
+  readonly ExpiredTime?: number | bigint | null
+  readonly IsCache?: boolean
   readonly RequestId: string
 }
 export const AssumeRoleForAllocatedEnvResponse: $Schema.Schema<AssumeRoleForAllocatedEnvResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssumeRoleForAllocatedEnvResponse", { SecretId: $C.str, SecretKey: $C.str, Token: $C.nul($C.str), ExpiredTime: $C.nul($C.int64), IsCache: $C.bool, RequestId: $C.str }))
 
 /** `AuthDomain` (response side). */
 export interface AuthDomain {
-  readonly Id: string
-  readonly Domain: string
-  readonly Type: string
-  readonly Status: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Id?: string
+  readonly Domain?: string
+  readonly Type?: string
+  readonly Status?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const AuthDomain: $Schema.Schema<AuthDomain> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuthDomain", { Id: $C.str, Domain: $C.str, Type: $C.str, Status: $C.str, CreateTime: $C.datetime, UpdateTime: $C.datetime }))
 
 /** `BaasPackageInfo` (response side). */
 export interface BaasPackageInfo {
-  readonly PackageName: string
-  readonly PackageTitle: string
-  readonly GroupName: string
-  readonly GroupTitle: string
-  readonly BillTags: string
-  readonly ResourceLimit: string
-  readonly AdvanceLimit: string
-  readonly PackageDescription: string
-  readonly IsExternal: boolean
+  readonly PackageName?: string
+  readonly PackageTitle?: string
+  readonly GroupName?: string
+  readonly GroupTitle?: string
+  readonly BillTags?: string
+  readonly ResourceLimit?: string
+  readonly AdvanceLimit?: string
+  readonly PackageDescription?: string
+  readonly IsExternal?: boolean
 }
 export const BaasPackageInfo: $Schema.Schema<BaasPackageInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaasPackageInfo", { PackageName: $C.str, PackageTitle: $C.str, GroupName: $C.str, GroupTitle: $C.str, BillTags: $C.str, ResourceLimit: $C.str, AdvanceLimit: $C.str, PackageDescription: $C.str, IsExternal: $C.bool }))
 
@@ -228,7 +228,7 @@ export const CheckTcbServiceRequest: $Schema.Schema<CheckTcbServiceRequest> = /*
 
 /** `CheckTcbServiceResponse` (response side). */
 export interface CheckTcbServiceResponse {
-  readonly Initialized: boolean
+  readonly Initialized?: boolean
   readonly RequestId: string
 }
 export const CheckTcbServiceResponse: $Schema.Schema<CheckTcbServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckTcbServiceResponse", { Initialized: $C.bool, RequestId: $C.str }))
@@ -280,15 +280,15 @@ export const ClsInfo: $Schema.Schema<ClsInfo> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `ClusterDetail` (response side). */
 export interface ClusterDetail {
-  readonly IsOpenPubNetAccess: boolean
-  readonly MaxCpu: number | null
-  readonly MinCpu: number | null
-  readonly Status: string | null
-  readonly UsedStorage: number | bigint | null
-  readonly StorageLimit: number | bigint | null
-  readonly DbType: string
-  readonly DbVersion: string
-  readonly WanStatus: string
+  readonly IsOpenPubNetAccess?: boolean
+  readonly MaxCpu?: number | null
+  readonly MinCpu?: number | null
+  readonly Status?: string | null
+  readonly UsedStorage?: number | bigint | null
+  readonly StorageLimit?: number | bigint | null
+  readonly DbType?: string
+  readonly DbVersion?: string
+  readonly WanStatus?: string
   readonly ClusterStatus?: string | null
   readonly ServerlessStatus?: string
 }
@@ -308,7 +308,7 @@ export const CreateAIModelRequest: $Schema.Schema<CreateAIModelRequest> = /*#__P
 
 /** `CreateAIModelResponse` (response side). */
 export interface CreateAIModelResponse {
-  readonly Count: number | bigint
+  readonly Count?: number | bigint
   readonly RequestId: string
 }
 export const CreateAIModelResponse: $Schema.Schema<CreateAIModelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAIModelResponse", { Count: $C.uint64, RequestId: $C.str }))
@@ -324,8 +324,8 @@ export const CreateApiKeyRequest: $Schema.Schema<CreateApiKeyRequest> = /*#__PUR
 
 /** `CreateApiKeyResponse` (response side). */
 export interface CreateApiKeyResponse {
-  readonly KeyId: string
-  readonly Name: string
+  readonly KeyId?: string
+  readonly Name?: string
   readonly ApiKey?: string | null
   readonly ExpireAt?: string | null
   readonly CreateAt?: string | null
@@ -405,8 +405,8 @@ export const CreateCustomLoginKeyRequest: $Schema.Schema<CreateCustomLoginKeyReq
 
 /** `CreateCustomLoginKeyResponse` (response side). */
 export interface CreateCustomLoginKeyResponse {
-  readonly PrivateKey: string
-  readonly KeyID: string
+  readonly PrivateKey?: string
+  readonly KeyID?: string
   readonly RequestId: string
 }
 export const CreateCustomLoginKeyResponse: $Schema.Schema<CreateCustomLoginKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCustomLoginKeyResponse", { PrivateKey: $C.str, KeyID: $C.str, RequestId: $C.str }))
@@ -440,7 +440,7 @@ export const CreateEnvResourceResponse: $Schema.Schema<CreateEnvResourceResponse
 
 /** `CreateEnvResponse` (response side). */
 export interface CreateEnvResponse {
-  readonly EnvId: string
+  readonly EnvId?: string
   readonly RequestId: string
 }
 export const CreateEnvResponse: $Schema.Schema<CreateEnvResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEnvResponse", { EnvId: $C.str, RequestId: $C.str }))
@@ -514,7 +514,7 @@ export const CreateStaticStoreRequest: $Schema.Schema<CreateStaticStoreRequest> 
 
 /** `CreateStaticStoreResponse` (response side). */
 export interface CreateStaticStoreResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const CreateStaticStoreResponse: $Schema.Schema<CreateStaticStoreResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateStaticStoreResponse", { Result: $C.str, RequestId: $C.str }))
@@ -559,7 +559,7 @@ export const CreateUserResp: $Schema.Schema<CreateUserResp> = /*#__PURE__*/ $C.l
 
 /** `CreateUserResponse` (response side). */
 export interface CreateUserResponse {
-  readonly Data: CreateUserResp
+  readonly Data?: CreateUserResp
   readonly RequestId: string
 }
 export const CreateUserResponse: $Schema.Schema<CreateUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUserResponse", { Data: CreateUserResp, RequestId: $C.str }))
@@ -594,10 +594,10 @@ export const CustomLogConfig: $Schema.Schema<CustomLogConfig> = /*#__PURE__*/ $C
 
 /** `DatabasesInfo` (response side). */
 export interface DatabasesInfo {
-  readonly InstanceId: string
-  readonly Status: string
-  readonly Region: string
-  readonly UpdateTime: string
+  readonly InstanceId?: string
+  readonly Status?: string
+  readonly Region?: string
+  readonly UpdateTime?: string
 }
 export const DatabasesInfo: $Schema.Schema<DatabasesInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DatabasesInfo", { InstanceId: $C.str, Status: $C.str, Region: $C.str, UpdateTime: $C.datetimeIso }))
 
@@ -618,7 +618,7 @@ export const DeleteAIModelRequest: $Schema.Schema<DeleteAIModelRequest> = /*#__P
 
 /** `DeleteAIModelResponse` (response side). */
 export interface DeleteAIModelResponse {
-  readonly Count: number | bigint
+  readonly Count?: number | bigint
   readonly RequestId: string
 }
 export const DeleteAIModelResponse: $Schema.Schema<DeleteAIModelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteAIModelResponse", { Count: $C.uint64, RequestId: $C.str }))
@@ -645,7 +645,7 @@ export const DeleteAuthDomainRequest: $Schema.Schema<DeleteAuthDomainRequest> = 
 
 /** `DeleteAuthDomainResponse` (response side). */
 export interface DeleteAuthDomainResponse {
-  readonly Deleted: number | bigint
+  readonly Deleted?: number | bigint
   readonly RequestId: string
 }
 export const DeleteAuthDomainResponse: $Schema.Schema<DeleteAuthDomainResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteAuthDomainResponse", { Deleted: $C.int64, RequestId: $C.str }))
@@ -739,7 +739,7 @@ export const DeleteUsersResp: $Schema.Schema<DeleteUsersResp> = /*#__PURE__*/ $C
 
 /** `DeleteUsersResponse` (response side). */
 export interface DeleteUsersResponse {
-  readonly Data: DeleteUsersResp
+  readonly Data?: DeleteUsersResp
   readonly RequestId: string
 }
 export const DeleteUsersResponse: $Schema.Schema<DeleteUsersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteUsersResponse", { Data: DeleteUsersResp, RequestId: $C.str }))
@@ -765,7 +765,7 @@ export const DescribeAIModelsRequest: $Schema.Schema<DescribeAIModelsRequest> = 
 
 /** `DescribeAIModelsResponse` (response side). */
 export interface DescribeAIModelsResponse {
-  readonly AIModels: readonly AIModelGroup[] | null
+  readonly AIModels?: readonly AIModelGroup[] | null
   readonly RequestId: string
 }
 export const DescribeAIModelsResponse: $Schema.Schema<DescribeAIModelsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAIModelsResponse", { AIModels: $C.nul($C.arr(AIModelGroup)), RequestId: $C.str }))
@@ -795,7 +795,7 @@ export const DescribeAuthDomainsRequest: $Schema.Schema<DescribeAuthDomainsReque
 
 /** `DescribeAuthDomainsResponse` (response side). */
 export interface DescribeAuthDomainsResponse {
-  readonly Domains: readonly AuthDomain[]
+  readonly Domains?: readonly AuthDomain[]
   readonly RequestId: string
 }
 export const DescribeAuthDomainsResponse: $Schema.Schema<DescribeAuthDomainsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAuthDomainsResponse", { Domains: $C.arr(AuthDomain), RequestId: $C.str }))
@@ -815,7 +815,7 @@ export const DescribeBaasPackageListRequest: $Schema.Schema<DescribeBaasPackageL
 
 /** `DescribeBaasPackageListResponse` (response side). */
 export interface DescribeBaasPackageListResponse {
-  readonly PackageList: readonly BaasPackageInfo[]
+  readonly PackageList?: readonly BaasPackageInfo[]
   readonly RequestId: string
 }
 export const DescribeBaasPackageListResponse: $Schema.Schema<DescribeBaasPackageListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaasPackageListResponse", { PackageList: $C.arr(BaasPackageInfo), RequestId: $C.str }))
@@ -831,7 +831,7 @@ export const DescribeBillingInfoRequest: $Schema.Schema<DescribeBillingInfoReque
 
 /** `DescribeBillingInfoResponse` (response side). */
 export interface DescribeBillingInfoResponse {
-  readonly EnvBillingInfoList: readonly EnvBillingInfoItem[]
+  readonly EnvBillingInfoList?: readonly EnvBillingInfoItem[]
   readonly Total?: number | bigint
   readonly RequestId: string
 }
@@ -846,10 +846,10 @@ export const DescribeClientRequest: $Schema.Schema<DescribeClientRequest> = /*#_
 
 /** `DescribeClientResponse` (response side). */
 export interface DescribeClientResponse {
-  readonly Id: string
-  readonly CreatedAt: string | null
-  readonly UpdatedAt: string | null
-  readonly RefreshTokenExpiresIn: number | bigint | null
+  readonly Id?: string
+  readonly CreatedAt?: string | null
+  readonly UpdatedAt?: string | null
+  readonly RefreshTokenExpiresIn?: number | bigint | null
   readonly AccessTokenExpiresIn?: number | bigint | null
   readonly MaxDevice?: number | bigint | null
   readonly RequestId: string
@@ -869,10 +869,10 @@ export const DescribeCloudAppCosInfoRequest: $Schema.Schema<DescribeCloudAppCosI
 
 /** `DescribeCloudAppCosInfoResponse` (response side). */
 export interface DescribeCloudAppCosInfoResponse {
-  readonly UploadUrl: string
-  readonly UploadHeaders: readonly KVPair[]
-  readonly DownloadUrl: string
-  readonly DownloadHeaders: readonly KVPair[]
+  readonly UploadUrl?: string
+  readonly UploadHeaders?: readonly KVPair[]
+  readonly DownloadUrl?: string
+  readonly DownloadHeaders?: readonly KVPair[]
   readonly UnixTimestamp?: string
   readonly RequestId: string
 }
@@ -968,13 +968,13 @@ export const DescribeCloudBaseBuildServiceRequest: $Schema.Schema<DescribeCloudB
 
 /** `DescribeCloudBaseBuildServiceResponse` (response side). */
 export interface DescribeCloudBaseBuildServiceResponse {
-  readonly UploadUrl: string
-  readonly UploadHeaders: readonly KVPair[]
-  readonly PackageName: string
-  readonly PackageVersion: string
-  readonly DownloadUrl: string
-  readonly DownloadHeaders: readonly KVPair[]
-  readonly OutDate: boolean
+  readonly UploadUrl?: string
+  readonly UploadHeaders?: readonly KVPair[]
+  readonly PackageName?: string
+  readonly PackageVersion?: string
+  readonly DownloadUrl?: string
+  readonly DownloadHeaders?: readonly KVPair[]
+  readonly OutDate?: boolean
   readonly RequestId: string
 }
 export const DescribeCloudBaseBuildServiceResponse: $Schema.Schema<DescribeCloudBaseBuildServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudBaseBuildServiceResponse", { UploadUrl: $C.str, UploadHeaders: $C.arr(KVPair), PackageName: $C.str, PackageVersion: $C.str, DownloadUrl: $C.str, DownloadHeaders: $C.arr(KVPair), OutDate: $C.bool, RequestId: $C.str }))
@@ -1006,45 +1006,45 @@ export const DescribeCloudBaseRunServerVersionRequest: $Schema.Schema<DescribeCl
 
 /** `DescribeCloudBaseRunServerVersionResponse` (response side). */
 export interface DescribeCloudBaseRunServerVersionResponse {
-  readonly VersionName: string
-  readonly Remark: string
-  readonly DockerfilePath: string
-  readonly BuildDir: string
-  readonly Cpu: number
-  readonly Mem: number
-  readonly MinNum: number | bigint
-  readonly MaxNum: number | bigint
-  readonly PolicyType: string
-  readonly PolicyThreshold: number
-  readonly EnvParams: string
-  readonly CreatedTime: string
-  readonly UpdatedTime: string
-  readonly VersionIP: string
-  readonly VersionPort: number | bigint
-  readonly Status: string
-  readonly PackageName: string
-  readonly PackageVersion: string
-  readonly UploadType: string
-  readonly RepoType: string
-  readonly Repo: string
-  readonly Branch: string
-  readonly ServerName: string
-  readonly IsPublic: boolean
-  readonly VpcId: string
-  readonly SubnetIds: readonly string[] | null
-  readonly CustomLogs: string
-  readonly ContainerPort: number | bigint
-  readonly InitialDelaySeconds: number | bigint
-  readonly ImageUrl: string
-  readonly CpuSize: number
-  readonly MemSize: number
-  readonly HasDockerfile: number | bigint
-  readonly BaseImage: string
-  readonly EntryPoint: string
-  readonly RepoLanguage: string
-  readonly PolicyDetail: readonly HpaPolicy[] | null
-  readonly TkeClusterInfo: TkeClusterInfo | null
-  readonly TkeWorkloadType: string
+  readonly VersionName?: string
+  readonly Remark?: string
+  readonly DockerfilePath?: string
+  readonly BuildDir?: string
+  readonly Cpu?: number
+  readonly Mem?: number
+  readonly MinNum?: number | bigint
+  readonly MaxNum?: number | bigint
+  readonly PolicyType?: string
+  readonly PolicyThreshold?: number
+  readonly EnvParams?: string
+  readonly CreatedTime?: string
+  readonly UpdatedTime?: string
+  readonly VersionIP?: string
+  readonly VersionPort?: number | bigint
+  readonly Status?: string
+  readonly PackageName?: string
+  readonly PackageVersion?: string
+  readonly UploadType?: string
+  readonly RepoType?: string
+  readonly Repo?: string
+  readonly Branch?: string
+  readonly ServerName?: string
+  readonly IsPublic?: boolean
+  readonly VpcId?: string
+  readonly SubnetIds?: readonly string[] | null
+  readonly CustomLogs?: string
+  readonly ContainerPort?: number | bigint
+  readonly InitialDelaySeconds?: number | bigint
+  readonly ImageUrl?: string
+  readonly CpuSize?: number
+  readonly MemSize?: number
+  readonly HasDockerfile?: number | bigint
+  readonly BaseImage?: string
+  readonly EntryPoint?: string
+  readonly RepoLanguage?: string
+  readonly PolicyDetail?: readonly HpaPolicy[] | null
+  readonly TkeClusterInfo?: TkeClusterInfo | null
+  readonly TkeWorkloadType?: string
   readonly RequestId: string
 }
 export const DescribeCloudBaseRunServerVersionResponse: $Schema.Schema<DescribeCloudBaseRunServerVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudBaseRunServerVersionResponse", { VersionName: $C.str, Remark: $C.str, DockerfilePath: $C.str, BuildDir: $C.str, Cpu: $C.float, Mem: $C.float, MinNum: $C.int64, MaxNum: $C.int64, PolicyType: $C.str, PolicyThreshold: $C.float, EnvParams: $C.str, CreatedTime: $C.str, UpdatedTime: $C.str, VersionIP: $C.str, VersionPort: $C.int64, Status: $C.str, PackageName: $C.str, PackageVersion: $C.str, UploadType: $C.str, RepoType: $C.str, Repo: $C.str, Branch: $C.str, ServerName: $C.str, IsPublic: $C.bool, VpcId: $C.str, SubnetIds: $C.nul($C.arr($C.str)), CustomLogs: $C.str, ContainerPort: $C.int64, InitialDelaySeconds: $C.int64, ImageUrl: $C.str, CpuSize: $C.float, MemSize: $C.float, HasDockerfile: $C.int64, BaseImage: $C.str, EntryPoint: $C.str, RepoLanguage: $C.str, PolicyDetail: $C.nul($C.arr(HpaPolicy)), TkeClusterInfo: $C.nul(TkeClusterInfo), TkeWorkloadType: $C.str, RequestId: $C.str }))
@@ -1122,14 +1122,14 @@ export const DescribeCurveDataRequest: $Schema.Schema<DescribeCurveDataRequest> 
 
 /** `DescribeCurveDataResponse` (response side). */
 export interface DescribeCurveDataResponse {
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly MetricName: string
-  readonly Period: number | bigint
-  readonly Values: readonly (number | bigint)[]
-  readonly Time: readonly (number | bigint)[]
-  readonly NewValues: readonly number[]
-  readonly Statistics: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly MetricName?: string
+  readonly Period?: number | bigint
+  readonly Values?: readonly (number | bigint)[]
+  readonly Time?: readonly (number | bigint)[]
+  readonly NewValues?: readonly number[]
+  readonly Statistics?: string
   readonly RequestId: string
 }
 export const DescribeCurveDataResponse: $Schema.Schema<DescribeCurveDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCurveDataResponse", { StartTime: $C.str, EndTime: $C.str, MetricName: $C.str, Period: $C.uint64, Values: $C.arr($C.int64), Time: $C.arr($C.int64), NewValues: $C.arr($C.float), Statistics: $C.str, RequestId: $C.str }))
@@ -1143,7 +1143,7 @@ export const DescribeDatabaseACLRequest: $Schema.Schema<DescribeDatabaseACLReque
 
 /** `DescribeDatabaseACLResponse` (response side). */
 export interface DescribeDatabaseACLResponse {
-  readonly AclTag: string
+  readonly AclTag?: string
   readonly RequestId: string
 }
 export const DescribeDatabaseACLResponse: $Schema.Schema<DescribeDatabaseACLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabaseACLResponse", { AclTag: $C.str, RequestId: $C.str }))
@@ -1156,8 +1156,8 @@ export const DescribeEnvAccountCircleRequest: $Schema.Schema<DescribeEnvAccountC
 
 /** `DescribeEnvAccountCircleResponse` (response side). */
 export interface DescribeEnvAccountCircleResponse {
-  readonly StartTime: string
-  readonly EndTime: string
+  readonly StartTime?: string
+  readonly EndTime?: string
   readonly RequestId: string
 }
 export const DescribeEnvAccountCircleResponse: $Schema.Schema<DescribeEnvAccountCircleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEnvAccountCircleResponse", { StartTime: $C.str, EndTime: $C.str, RequestId: $C.str }))
@@ -1168,20 +1168,20 @@ export const DescribeEnvLimitRequest: $Schema.Schema<DescribeEnvLimitRequest> = 
 
 /** `DescribeEnvLimitResponse` (response side). */
 export interface DescribeEnvLimitResponse {
-  readonly MaxEnvNum: number | bigint
-  readonly CurrentEnvNum: number | bigint
-  readonly MaxFreeEnvNum: number | bigint
-  readonly CurrentFreeEnvNum: number | bigint
-  readonly MaxDeleteTotal: number | bigint
-  readonly CurrentDeleteTotal: number | bigint
-  readonly MaxDeleteMonthly: number | bigint
-  readonly CurrentDeleteMonthly: number | bigint
-  readonly MaxFreeTrialNum: number | bigint
-  readonly CurrentFreeTrialNum: number | bigint
-  readonly ChangePayTotal: number | bigint
-  readonly CurrentChangePayTotal: number | bigint
-  readonly ChangePayMonthly: number | bigint
-  readonly CurrentChangePayMonthly: number | bigint
+  readonly MaxEnvNum?: number | bigint
+  readonly CurrentEnvNum?: number | bigint
+  readonly MaxFreeEnvNum?: number | bigint
+  readonly CurrentFreeEnvNum?: number | bigint
+  readonly MaxDeleteTotal?: number | bigint
+  readonly CurrentDeleteTotal?: number | bigint
+  readonly MaxDeleteMonthly?: number | bigint
+  readonly CurrentDeleteMonthly?: number | bigint
+  readonly MaxFreeTrialNum?: number | bigint
+  readonly CurrentFreeTrialNum?: number | bigint
+  readonly ChangePayTotal?: number | bigint
+  readonly CurrentChangePayTotal?: number | bigint
+  readonly ChangePayMonthly?: number | bigint
+  readonly CurrentChangePayMonthly?: number | bigint
   readonly RequestId: string
 }
 export const DescribeEnvLimitResponse: $Schema.Schema<DescribeEnvLimitResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEnvLimitResponse", { MaxEnvNum: $C.int64, CurrentEnvNum: $C.int64, MaxFreeEnvNum: $C.int64, CurrentFreeEnvNum: $C.int64, MaxDeleteTotal: $C.int64, CurrentDeleteTotal: $C.int64, MaxDeleteMonthly: $C.int64, CurrentDeleteMonthly: $C.int64, MaxFreeTrialNum: $C.int64, CurrentFreeTrialNum: $C.int64, ChangePayTotal: $C.int64, CurrentChangePayTotal: $C.int64, ChangePayMonthly: $C.int64, CurrentChangePayMonthly: $C.int64, RequestId: $C.str }))
@@ -1211,8 +1211,8 @@ export const DescribeEnvsRequest: $Schema.Schema<DescribeEnvsRequest> = /*#__PUR
 
 /** `DescribeEnvsResponse` (response side). */
 export interface DescribeEnvsResponse {
-  readonly EnvList: readonly EnvInfo[]
-  readonly Total: number | bigint
+  readonly EnvList?: readonly EnvInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeEnvsResponse: $Schema.Schema<DescribeEnvsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEnvsResponse", { EnvList: $C.arr(EnvInfo), Total: $C.int64, RequestId: $C.str }))
@@ -1246,8 +1246,8 @@ export const DescribeHTTPServiceRouteRequest: $Schema.Schema<DescribeHTTPService
 /** `DescribeHTTPServiceRouteResponse` (response side). */
 export interface DescribeHTTPServiceRouteResponse {
   readonly Domains?: readonly HTTPServiceDomain[]
-  readonly OriginDomain: string
-  readonly TotalCount: number | bigint
+  readonly OriginDomain?: string
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeHTTPServiceRouteResponse: $Schema.Schema<DescribeHTTPServiceRouteResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHTTPServiceRouteResponse", { OriginDomain: $C.str, TotalCount: $C.uint64, RequestId: $C.str }, { Domains: $C.arr(HTTPServiceDomain) }))
@@ -1260,7 +1260,7 @@ export const DescribeHostingDomainTaskRequest: $Schema.Schema<DescribeHostingDom
 
 /** `DescribeHostingDomainTaskResponse` (response side). */
 export interface DescribeHostingDomainTaskResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const DescribeHostingDomainTaskResponse: $Schema.Schema<DescribeHostingDomainTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostingDomainTaskResponse", { Status: $C.str, RequestId: $C.str }))
@@ -1273,11 +1273,11 @@ export const DescribeLoginConfigRequest: $Schema.Schema<DescribeLoginConfigReque
 
 /** `DescribeLoginConfigResponse` (response side). */
 export interface DescribeLoginConfigResponse {
-  readonly EmailLogin: boolean
-  readonly AnonymousLogin: boolean
-  readonly UserNameLogin: boolean
-  readonly SmsVerificationConfig: VerificationConfig
-  readonly PhoneNumberLogin: boolean
+  readonly EmailLogin?: boolean
+  readonly AnonymousLogin?: boolean
+  readonly UserNameLogin?: boolean
+  readonly SmsVerificationConfig?: VerificationConfig
+  readonly PhoneNumberLogin?: boolean
   readonly MfaConfig?: MFALoginConfig | null
   readonly PwdUpdateStrategy?: PasswordUpdateLoginConfig | null
   readonly RequestId: string
@@ -1292,7 +1292,7 @@ export const DescribeManagedAIModelListRequest: $Schema.Schema<DescribeManagedAI
 
 /** `DescribeManagedAIModelListResponse` (response side). */
 export interface DescribeManagedAIModelListResponse {
-  readonly ManagedAIModelList: readonly ManagedAIModelGroup[] | null
+  readonly ManagedAIModelList?: readonly ManagedAIModelGroup[] | null
   readonly RequestId: string
 }
 export const DescribeManagedAIModelListResponse: $Schema.Schema<DescribeManagedAIModelListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeManagedAIModelListResponse", { ManagedAIModelList: $C.nul($C.arr(ManagedAIModelGroup)), RequestId: $C.str }))
@@ -1358,9 +1358,9 @@ export const DescribeQuotaDataRequest: $Schema.Schema<DescribeQuotaDataRequest> 
 
 /** `DescribeQuotaDataResponse` (response side). */
 export interface DescribeQuotaDataResponse {
-  readonly MetricName: string
-  readonly Value: number | bigint
-  readonly SubValue: string
+  readonly MetricName?: string
+  readonly Value?: number | bigint
+  readonly SubValue?: string
   readonly RequestId: string
 }
 export const DescribeQuotaDataResponse: $Schema.Schema<DescribeQuotaDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeQuotaDataResponse", { MetricName: $C.str, Value: $C.int64, SubValue: $C.str, RequestId: $C.str }))
@@ -1375,7 +1375,7 @@ export const DescribeResourcePermissionRequest: $Schema.Schema<DescribeResourceP
 
 /** `DescribeResourcePermissionResponse` (response side). */
 export interface DescribeResourcePermissionResponse {
-  readonly Data: DescribeResourcePermissionResult
+  readonly Data?: DescribeResourcePermissionResult
   readonly RequestId: string
 }
 export const DescribeResourcePermissionResponse: $Schema.Schema<DescribeResourcePermissionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourcePermissionResponse", { Data: DescribeResourcePermissionResult, RequestId: $C.str }))
@@ -1397,8 +1397,8 @@ export const DescribeSafeRuleRequest: $Schema.Schema<DescribeSafeRuleRequest> = 
 
 /** `DescribeSafeRuleResponse` (response side). */
 export interface DescribeSafeRuleResponse {
-  readonly Rule: string | null
-  readonly AclTag: string
+  readonly Rule?: string | null
+  readonly AclTag?: string
   readonly RequestId: string
 }
 export const DescribeSafeRuleResponse: $Schema.Schema<DescribeSafeRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSafeRuleResponse", { Rule: $C.nul($C.str), AclTag: $C.str, RequestId: $C.str }))
@@ -1427,8 +1427,8 @@ export const DescribeTableRequest: $Schema.Schema<DescribeTableRequest> = /*#__P
 
 /** `DescribeTableResponse` (response side). */
 export interface DescribeTableResponse {
-  readonly Indexes: readonly IndexInfo[]
-  readonly IndexNum: number | bigint
+  readonly Indexes?: readonly IndexInfo[]
+  readonly IndexNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTableResponse: $Schema.Schema<DescribeTableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTableResponse", { Indexes: $C.arr(IndexInfo), IndexNum: $C.int64, RequestId: $C.str }))
@@ -1446,8 +1446,8 @@ export const DescribeTablesRequest: $Schema.Schema<DescribeTablesRequest> = /*#_
 
 /** `DescribeTablesResponse` (response side). */
 export interface DescribeTablesResponse {
-  readonly Tables: readonly TableInfo[] | null
-  readonly Pager: Pager | null
+  readonly Tables?: readonly TableInfo[] | null
+  readonly Pager?: Pager | null
   readonly RequestId: string
 }
 export const DescribeTablesResponse: $Schema.Schema<DescribeTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTablesResponse", { Tables: $C.nul($C.arr(TableInfo)), Pager: $C.nul(Pager), RequestId: $C.str }))
@@ -1474,7 +1474,7 @@ export const DescribeUserListResp: $Schema.Schema<DescribeUserListResp> = /*#__P
 
 /** `DescribeUserListResponse` (response side). */
 export interface DescribeUserListResponse {
-  readonly Data: DescribeUserListResp
+  readonly Data?: DescribeUserListResp
   readonly RequestId: string
 }
 export const DescribeUserListResponse: $Schema.Schema<DescribeUserListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserListResponse", { Data: DescribeUserListResp, RequestId: $C.str }))
@@ -1501,7 +1501,7 @@ export const DescribeVmSpecRequest: $Schema.Schema<DescribeVmSpecRequest> = /*#_
 
 /** `DescribeVmSpecResponse` (response side). */
 export interface DescribeVmSpecResponse {
-  readonly SpecList: readonly VMSpec[]
+  readonly SpecList?: readonly VMSpec[]
   readonly RequestId: string
 }
 export const DescribeVmSpecResponse: $Schema.Schema<DescribeVmSpecResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVmSpecResponse", { SpecList: $C.arr(VMSpec), RequestId: $C.str }))
@@ -1550,7 +1550,7 @@ export const DestroyStaticStoreRequest: $Schema.Schema<DestroyStaticStoreRequest
 
 /** `DestroyStaticStoreResponse` (response side). */
 export interface DestroyStaticStoreResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DestroyStaticStoreResponse: $Schema.Schema<DestroyStaticStoreResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DestroyStaticStoreResponse", { Result: $C.str, RequestId: $C.str }))
@@ -1589,21 +1589,21 @@ export const EmailTemplateConfig: $Schema.Schema<EmailTemplateConfig> = /*#__PUR
 
 /** `EnvBillingInfoItem` (response side). */
 export interface EnvBillingInfoItem {
-  readonly EnvId: string
-  readonly PackageId: string
-  readonly IsAutoRenew: boolean
-  readonly Status: string
-  readonly PayMode: string
-  readonly IsolatedTime: string
-  readonly ExpireTime: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly IsAlwaysFree: boolean
-  readonly PaymentChannel: string
-  readonly OrderInfo: OrderInfo
-  readonly FreeQuota: string
-  readonly EnableOverrun: boolean
-  readonly ExtPackageType: string
+  readonly EnvId?: string
+  readonly PackageId?: string
+  readonly IsAutoRenew?: boolean
+  readonly Status?: string
+  readonly PayMode?: string
+  readonly IsolatedTime?: string
+  readonly ExpireTime?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly IsAlwaysFree?: boolean
+  readonly PaymentChannel?: string
+  readonly OrderInfo?: OrderInfo
+  readonly FreeQuota?: string
+  readonly EnableOverrun?: boolean
+  readonly ExtPackageType?: string
   readonly EnvCharged?: string
   readonly EnvActivated?: string
 }
@@ -1611,29 +1611,29 @@ export const EnvBillingInfoItem: $Schema.Schema<EnvBillingInfoItem> = /*#__PURE_
 
 /** `EnvInfo` (response side). */
 export interface EnvInfo {
-  readonly EnvId: string
-  readonly Source: string
-  readonly Alias: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Status: string
-  readonly Databases: readonly DatabasesInfo[]
-  readonly Storages: readonly StorageInfo[]
-  readonly Functions: readonly FunctionInfo[]
-  readonly PackageId: string
-  readonly PackageName: string
-  readonly LogServices: readonly LogServiceInfo[]
-  readonly StaticStorages: readonly StaticStorageInfo[]
-  readonly IsAutoDegrade: boolean
-  readonly EnvChannel: string
-  readonly PayMode: string
-  readonly IsDefault: boolean
-  readonly Region: string
-  readonly Tags: readonly Tag[]
-  readonly CustomLogServices: readonly ClsInfo[]
-  readonly EnvType: string
-  readonly IsDauPackage: boolean
-  readonly PackageType: string
+  readonly EnvId?: string
+  readonly Source?: string
+  readonly Alias?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Status?: string
+  readonly Databases?: readonly DatabasesInfo[]
+  readonly Storages?: readonly StorageInfo[]
+  readonly Functions?: readonly FunctionInfo[]
+  readonly PackageId?: string
+  readonly PackageName?: string
+  readonly LogServices?: readonly LogServiceInfo[]
+  readonly StaticStorages?: readonly StaticStorageInfo[]
+  readonly IsAutoDegrade?: boolean
+  readonly EnvChannel?: string
+  readonly PayMode?: string
+  readonly IsDefault?: boolean
+  readonly Region?: string
+  readonly Tags?: readonly Tag[]
+  readonly CustomLogServices?: readonly ClsInfo[]
+  readonly EnvType?: string
+  readonly IsDauPackage?: boolean
+  readonly PackageType?: string
   readonly ArchitectureType?: string
   readonly Recycle?: string
   readonly Meta?: readonly KVPair[]
@@ -1663,19 +1663,19 @@ export const ExecutePGSqlRequest: $Schema.Schema<ExecutePGSqlRequest> = /*#__PUR
 
 /** `ExecutePGSqlResponse` (response side). */
 export interface ExecutePGSqlResponse {
-  readonly AffectedRows: number | bigint
-  readonly Columns: readonly string[] | null
-  readonly Rows: readonly string[] | null
-  readonly ExecutionTimeMs: number | bigint
+  readonly AffectedRows?: number | bigint
+  readonly Columns?: readonly string[] | null
+  readonly Rows?: readonly string[] | null
+  readonly ExecutionTimeMs?: number | bigint
   readonly RequestId: string
 }
 export const ExecutePGSqlResponse: $Schema.Schema<ExecutePGSqlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExecutePGSqlResponse", { AffectedRows: $C.int64, Columns: $C.nul($C.arr($C.str)), Rows: $C.nul($C.arr($C.str)), ExecutionTimeMs: $C.int64, RequestId: $C.str }))
 
 /** `ExternalStorage` (both sides). */
 export interface ExternalStorage {
-  readonly BucketName: string
-  readonly Region: string
-  readonly BasePath: string
+  readonly BucketName?: string
+  readonly Region?: string
+  readonly BasePath?: string
   readonly Enabled?: boolean
 }
 export const ExternalStorage: $Schema.Schema<ExternalStorage> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExternalStorage", { BucketName: $C.str, Region: $C.str, BasePath: $C.str }, { Enabled: $C.bool }))
@@ -1689,23 +1689,23 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `FunctionInfo` (response side). */
 export interface FunctionInfo {
-  readonly Namespace: string
-  readonly Region: string
+  readonly Namespace?: string
+  readonly Region?: string
 }
 export const FunctionInfo: $Schema.Schema<FunctionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FunctionInfo", { Namespace: $C.str, Region: $C.str }))
 
 /** `GatewayVersionItem` (response side). */
 export interface GatewayVersionItem {
-  readonly VersionName: string
-  readonly Weight: number | bigint
-  readonly Status: string
-  readonly CreatedTime: string
-  readonly UpdatedTime: string
-  readonly BuildId: number | bigint
-  readonly Remark: string
-  readonly Priority: number | bigint
-  readonly IsDefault: boolean
-  readonly CustomConfig: WxGatewayCustomConfig
+  readonly VersionName?: string
+  readonly Weight?: number | bigint
+  readonly Status?: string
+  readonly CreatedTime?: string
+  readonly UpdatedTime?: string
+  readonly BuildId?: number | bigint
+  readonly Remark?: string
+  readonly Priority?: number | bigint
+  readonly IsDefault?: boolean
+  readonly CustomConfig?: WxGatewayCustomConfig
 }
 export const GatewayVersionItem: $Schema.Schema<GatewayVersionItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("GatewayVersionItem", { VersionName: $C.str, Weight: $C.uint64, Status: $C.str, CreatedTime: $C.str, UpdatedTime: $C.str, BuildId: $C.uint64, Remark: $C.str, Priority: $C.uint64, IsDefault: $C.bool, CustomConfig: WxGatewayCustomConfig }))
 
@@ -1717,29 +1717,29 @@ export const GetProvidersRequest: $Schema.Schema<GetProvidersRequest> = /*#__PUR
 
 /** `GetProvidersResponse` (response side). */
 export interface GetProvidersResponse {
-  readonly Total: number | bigint | null
-  readonly Data: readonly Provider[] | null
+  readonly Total?: number | bigint | null
+  readonly Data?: readonly Provider[] | null
   readonly RequestId: string
 }
 export const GetProvidersResponse: $Schema.Schema<GetProvidersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetProvidersResponse", { Total: $C.nul($C.uint64), Data: $C.nul($C.arr(Provider)), RequestId: $C.str }))
 
 /** `HTTPServiceDomain` (response side). */
 export interface HTTPServiceDomain {
-  readonly Domain: string
-  readonly DomainType: string
-  readonly AccessType: string
-  readonly CertId: string
-  readonly Protocol: string
-  readonly Cname: string
-  readonly IsDefault: boolean
-  readonly Enable: boolean
-  readonly Status: string
-  readonly DNSStatus: string
-  readonly PlatformCnameDNSStatus: string
+  readonly Domain?: string
+  readonly DomainType?: string
+  readonly AccessType?: string
+  readonly CertId?: string
+  readonly Protocol?: string
+  readonly Cname?: string
+  readonly IsDefault?: boolean
+  readonly Enable?: boolean
+  readonly Status?: string
+  readonly DNSStatus?: string
+  readonly PlatformCnameDNSStatus?: string
   readonly Routes?: readonly HTTPServiceRoute[]
   readonly Extension?: HTTPServiceExtension
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const HTTPServiceDomain: $Schema.Schema<HTTPServiceDomain> = /*#__PURE__*/ $C.lazy(() => $C.struct("HTTPServiceDomain", { Domain: $C.str, DomainType: $C.str, AccessType: $C.str, CertId: $C.str, Protocol: $C.str, Cname: $C.str, IsDefault: $C.bool, Enable: $C.bool, Status: $C.str, DNSStatus: $C.str, PlatformCnameDNSStatus: $C.str, CreateTime: $C.datetimeIso, UpdateTime: $C.datetimeIso }, { Routes: $C.arr(HTTPServiceRoute), Extension: HTTPServiceExtension }))
 
@@ -1794,18 +1794,18 @@ export const HTTPServiceQPSPerClient: $Schema.Schema<HTTPServiceQPSPerClient> = 
 
 /** `HTTPServiceRoute` (response side). */
 export interface HTTPServiceRoute {
-  readonly Path: string
-  readonly PathRewrite: HTTPServicePathRewrite
-  readonly UpstreamResourceType: string
-  readonly UpstreamResourceName: string
-  readonly EnableSafeDomain: boolean
-  readonly EnableAuth: boolean
-  readonly EnablePathTransmission: boolean
-  readonly QPSPolicy: HTTPServiceRouteQPSPolicy
-  readonly Enable: boolean
+  readonly Path?: string
+  readonly PathRewrite?: HTTPServicePathRewrite
+  readonly UpstreamResourceType?: string
+  readonly UpstreamResourceName?: string
+  readonly EnableSafeDomain?: boolean
+  readonly EnableAuth?: boolean
+  readonly EnablePathTransmission?: boolean
+  readonly QPSPolicy?: HTTPServiceRouteQPSPolicy
+  readonly Enable?: boolean
   readonly Extension?: HTTPServiceExtension
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const HTTPServiceRoute: $Schema.Schema<HTTPServiceRoute> = /*#__PURE__*/ $C.lazy(() => $C.struct("HTTPServiceRoute", { Path: $C.str, PathRewrite: HTTPServicePathRewrite, UpstreamResourceType: $C.str, UpstreamResourceName: $C.str, EnableSafeDomain: $C.bool, EnableAuth: $C.bool, EnablePathTransmission: $C.bool, QPSPolicy: HTTPServiceRouteQPSPolicy, Enable: $C.bool, CreateTime: $C.datetimeIso, UpdateTime: $C.datetimeIso }, { Extension: HTTPServiceExtension }))
 
@@ -1833,32 +1833,32 @@ export const HTTPServiceRouteQPSPolicy: $Schema.Schema<HTTPServiceRouteQPSPolicy
 
 /** `HpaPolicy` (response side). */
 export interface HpaPolicy {
-  readonly PolicyType: string
-  readonly PolicyThreshold: number | bigint
+  readonly PolicyType?: string
+  readonly PolicyThreshold?: number | bigint
 }
 export const HpaPolicy: $Schema.Schema<HpaPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("HpaPolicy", { PolicyType: $C.str, PolicyThreshold: $C.int64 }))
 
 /** `IndexAccesses` (response side). */
 export interface IndexAccesses {
-  readonly Ops: number | bigint | null
-  readonly Since: string | null
+  readonly Ops?: number | bigint | null
+  readonly Since?: string | null
 }
 export const IndexAccesses: $Schema.Schema<IndexAccesses> = /*#__PURE__*/ $C.lazy(() => $C.struct("IndexAccesses", { Ops: $C.nul($C.int64), Since: $C.nul($C.str) }))
 
 /** `IndexInfo` (response side). */
 export interface IndexInfo {
-  readonly Name: string | null
-  readonly Size: number | bigint | null
-  readonly Keys: readonly Indexkey[] | null
-  readonly Accesses: IndexAccesses | null
-  readonly Unique: boolean | null
+  readonly Name?: string | null
+  readonly Size?: number | bigint | null
+  readonly Keys?: readonly Indexkey[] | null
+  readonly Accesses?: IndexAccesses | null
+  readonly Unique?: boolean | null
 }
 export const IndexInfo: $Schema.Schema<IndexInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("IndexInfo", { Name: $C.nul($C.str), Size: $C.nul($C.int64), Keys: $C.nul($C.arr(Indexkey)), Accesses: $C.nul(IndexAccesses), Unique: $C.nul($C.bool) }))
 
 /** `Indexkey` (response side). */
 export interface Indexkey {
-  readonly Name: string
-  readonly Direction: string
+  readonly Name?: string
+  readonly Direction?: string
 }
 export const Indexkey: $Schema.Schema<Indexkey> = /*#__PURE__*/ $C.lazy(() => $C.struct("Indexkey", { Name: $C.str, Direction: $C.str }))
 
@@ -1884,8 +1884,8 @@ export const InquireVmPriceResponse: $Schema.Schema<InquireVmPriceResponse> = /*
 
 /** `KVPair` (response side). */
 export interface KVPair {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const KVPair: $Schema.Schema<KVPair> = /*#__PURE__*/ $C.lazy(() => $C.struct("KVPair", { Key: $C.str, Value: $C.str }))
 
@@ -1921,8 +1921,8 @@ export const ListTablesRequest: $Schema.Schema<ListTablesRequest> = /*#__PURE__*
 
 /** `ListTablesResponse` (response side). */
 export interface ListTablesResponse {
-  readonly Tables: readonly TableInfo[] | null
-  readonly Pager: Pager | null
+  readonly Tables?: readonly TableInfo[] | null
+  readonly Pager?: Pager | null
   readonly RequestId: string
 }
 export const ListTablesResponse: $Schema.Schema<ListTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTablesResponse", { Tables: $C.nul($C.arr(TableInfo)), Pager: $C.nul(Pager), RequestId: $C.str }))
@@ -1943,32 +1943,32 @@ export const LocalizedTemplate: $Schema.Schema<LocalizedTemplate> = /*#__PURE__*
 
 /** `LogObject` (response side). */
 export interface LogObject {
-  readonly TopicId: string
-  readonly TopicName: string
-  readonly Timestamp: string
-  readonly Content: string
-  readonly FileName: string
-  readonly Source: string
+  readonly TopicId?: string
+  readonly TopicName?: string
+  readonly Timestamp?: string
+  readonly Content?: string
+  readonly FileName?: string
+  readonly Source?: string
 }
 export const LogObject: $Schema.Schema<LogObject> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogObject", { TopicId: $C.str, TopicName: $C.str, Timestamp: $C.str, Content: $C.str, FileName: $C.str, Source: $C.str }))
 
 /** `LogResObject` (response side). */
 export interface LogResObject {
-  readonly Context: string
-  readonly ListOver: boolean
-  readonly Results: readonly LogObject[]
+  readonly Context?: string
+  readonly ListOver?: boolean
+  readonly Results?: readonly LogObject[]
   readonly AnalysisRecords?: readonly string[]
 }
 export const LogResObject: $Schema.Schema<LogResObject> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogResObject", { Context: $C.str, ListOver: $C.bool, Results: $C.arr(LogObject) }, { AnalysisRecords: $C.arr($C.str) }))
 
 /** `LogServiceInfo` (response side). */
 export interface LogServiceInfo {
-  readonly LogsetName: string
-  readonly LogsetId: string
-  readonly TopicName: string
-  readonly TopicId: string
-  readonly Region: string
-  readonly Period: number | bigint
+  readonly LogsetName?: string
+  readonly LogsetId?: string
+  readonly TopicName?: string
+  readonly TopicId?: string
+  readonly Region?: string
+  readonly Period?: number | bigint
 }
 export const LogServiceInfo: $Schema.Schema<LogServiceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogServiceInfo", { LogsetName: $C.str, LogsetId: $C.str, TopicName: $C.str, TopicId: $C.str, Region: $C.str, Period: $C.int64 }))
 
@@ -2003,7 +2003,7 @@ export const ManagedAIModelChargingInfo: $Schema.Schema<ManagedAIModelChargingIn
 
 /** `ManagedAIModelGroup` (response side). */
 export interface ManagedAIModelGroup {
-  readonly GroupName: string
+  readonly GroupName?: string
   readonly Models?: readonly ManagedAIModel[] | null
   readonly Remark?: string
 }
@@ -2245,7 +2245,7 @@ export const ModifyResourcePermissionRequest: $Schema.Schema<ModifyResourcePermi
 
 /** `ModifyResourcePermissionResponse` (response side). */
 export interface ModifyResourcePermissionResponse {
-  readonly Data: ModifyResourcePermissionResult
+  readonly Data?: ModifyResourcePermissionResult
   readonly RequestId: string
 }
 export const ModifyResourcePermissionResponse: $Schema.Schema<ModifyResourcePermissionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyResourcePermissionResponse", { Data: ModifyResourcePermissionResult, RequestId: $C.str }))
@@ -2308,7 +2308,7 @@ export const ModifyUserResp: $Schema.Schema<ModifyUserResp> = /*#__PURE__*/ $C.l
 
 /** `ModifyUserResponse` (response side). */
 export interface ModifyUserResponse {
-  readonly Data: ModifyUserResp | null
+  readonly Data?: ModifyUserResp | null
   readonly RequestId: string
 }
 export const ModifyUserResponse: $Schema.Schema<ModifyUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyUserResponse", { Data: $C.nul(ModifyUserResp), RequestId: $C.str }))
@@ -2330,9 +2330,9 @@ export const MySQLClusterDetail: $Schema.Schema<MySQLClusterDetail> = /*#__PURE_
 
 /** `MySQLNetDetail` (response side). */
 export interface MySQLNetDetail {
-  readonly PrivateNetAddress: string | null
-  readonly PubNetAddress: string | null
-  readonly Net: string | null
+  readonly PrivateNetAddress?: string | null
+  readonly PubNetAddress?: string | null
+  readonly Net?: string | null
   readonly PubNetAccessEnabled?: boolean
   readonly VpcId?: string
   readonly VpcName?: string
@@ -2350,17 +2350,17 @@ export const MySQLTaskStatus: $Schema.Schema<MySQLTaskStatus> = /*#__PURE__*/ $C
 
 /** `OrderInfo` (response side). */
 export interface OrderInfo {
-  readonly TranId: string
-  readonly PackageId: string
-  readonly TranType: string
-  readonly TranStatus: string
-  readonly UpdateTime: string
-  readonly CreateTime: string
-  readonly PayMode: string
-  readonly ExtensionId: string
-  readonly ResourceReady: string
-  readonly Flag: string
-  readonly ReqBody: string
+  readonly TranId?: string
+  readonly PackageId?: string
+  readonly TranType?: string
+  readonly TranStatus?: string
+  readonly UpdateTime?: string
+  readonly CreateTime?: string
+  readonly PayMode?: string
+  readonly ExtensionId?: string
+  readonly ResourceReady?: string
+  readonly Flag?: string
+  readonly ReqBody?: string
 }
 export const OrderInfo: $Schema.Schema<OrderInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("OrderInfo", { TranId: $C.str, PackageId: $C.str, TranType: $C.str, TranStatus: $C.str, UpdateTime: $C.str, CreateTime: $C.str, PayMode: $C.str, ExtensionId: $C.str, ResourceReady: $C.str, Flag: $C.str, ReqBody: $C.str }))
 
@@ -2389,9 +2389,9 @@ export const OwnershipVerificationInfo: $Schema.Schema<OwnershipVerificationInfo
 
 /** `Pager` (response side). */
 export interface Pager {
-  readonly Offset: number | bigint | null
-  readonly Limit: number | bigint | null
-  readonly Total: number | bigint | null
+  readonly Offset?: number | bigint | null
+  readonly Limit?: number | bigint | null
+  readonly Total?: number | bigint | null
 }
 export const Pager: $Schema.Schema<Pager> = /*#__PURE__*/ $C.lazy(() => $C.struct("Pager", { Offset: $C.nul($C.int64), Limit: $C.nul($C.int64), Total: $C.nul($C.int64) }))
 
@@ -2453,15 +2453,15 @@ export const PreviewPGUserMigrationsResponse: $Schema.Schema<PreviewPGUserMigrat
 
 /** `Provider` (response side). */
 export interface Provider {
-  readonly Id: string
-  readonly Config: ProviderConfig
-  readonly Name: LocalizedMessage
-  readonly Picture: string | null
-  readonly Homepage: string | null
-  readonly ProviderType: string | null
-  readonly AutoSignUpWithProviderUser: string | null
-  readonly On: string | null
-  readonly Description: LocalizedMessage | null
+  readonly Id?: string
+  readonly Config?: ProviderConfig
+  readonly Name?: LocalizedMessage
+  readonly Picture?: string | null
+  readonly Homepage?: string | null
+  readonly ProviderType?: string | null
+  readonly AutoSignUpWithProviderUser?: string | null
+  readonly On?: string | null
+  readonly Description?: LocalizedMessage | null
   readonly TransparentMode?: string | null
   readonly ReuseUserId?: string | null
   readonly EmailConfig?: EmailProviderConfig | null
@@ -2600,7 +2600,7 @@ export const RunCommandsRequest: $Schema.Schema<RunCommandsRequest> = /*#__PURE_
 
 /** `RunCommandsResponse` (response side). */
 export interface RunCommandsResponse {
-  readonly Data: readonly string[] | null
+  readonly Data?: readonly string[] | null
   readonly RequestId: string
 }
 export const RunCommandsResponse: $Schema.Schema<RunCommandsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunCommandsResponse", { Data: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -2658,7 +2658,7 @@ export const SearchClsLogRequest: $Schema.Schema<SearchClsLogRequest> = /*#__PUR
 
 /** `SearchClsLogResponse` (response side). */
 export interface SearchClsLogResponse {
-  readonly LogResults: LogResObject
+  readonly LogResults?: LogResObject
   readonly RequestId: string
 }
 export const SearchClsLogResponse: $Schema.Schema<SearchClsLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchClsLogResponse", { LogResults: LogResObject, RequestId: $C.str }))
@@ -2696,11 +2696,11 @@ export const StaticEnvironment: $Schema.Schema<StaticEnvironment> = /*#__PURE__*
 
 /** `StaticStorageInfo` (response side). */
 export interface StaticStorageInfo {
-  readonly StaticDomain: string
-  readonly DefaultDirName: string
-  readonly Status: string
-  readonly Region: string
-  readonly Bucket: string
+  readonly StaticDomain?: string
+  readonly DefaultDirName?: string
+  readonly Status?: string
+  readonly Region?: string
+  readonly Bucket?: string
   readonly AccessExpire?: number | bigint
   readonly ExternalStorage?: ExternalStorage
 }
@@ -2708,33 +2708,33 @@ export const StaticStorageInfo: $Schema.Schema<StaticStorageInfo> = /*#__PURE__*
 
 /** `StaticStoreInfo` (response side). */
 export interface StaticStoreInfo {
-  readonly EnvId: string | null
-  readonly CdnDomain: string | null
-  readonly Bucket: string | null
+  readonly EnvId?: string | null
+  readonly CdnDomain?: string | null
+  readonly Bucket?: string | null
   /** @deprecated hidden or deprecated in the API */
   readonly Regoin?: string | null
-  readonly Status: string | null
+  readonly Status?: string | null
   readonly Region?: string | null
 }
 export const StaticStoreInfo: $Schema.Schema<StaticStoreInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("StaticStoreInfo", { EnvId: $C.nul($C.str), CdnDomain: $C.nul($C.str), Bucket: $C.nul($C.str), Status: $C.nul($C.str) }, { Regoin: $C.nul($C.str), Region: $C.nul($C.str) }))
 
 /** `StorageInfo` (response side). */
 export interface StorageInfo {
-  readonly Region: string
-  readonly Bucket: string
-  readonly CdnDomain: string
-  readonly AppId: string
+  readonly Region?: string
+  readonly Bucket?: string
+  readonly CdnDomain?: string
+  readonly AppId?: string
   readonly ExternalStorage?: ExternalStorage
 }
 export const StorageInfo: $Schema.Schema<StorageInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("StorageInfo", { Region: $C.str, Bucket: $C.str, CdnDomain: $C.str, AppId: $C.str }, { ExternalStorage: ExternalStorage }))
 
 /** `TableInfo` (response side). */
 export interface TableInfo {
-  readonly TableName: string | null
-  readonly Count: number | bigint | null
-  readonly Size: number | bigint | null
-  readonly IndexCount: number | bigint | null
-  readonly IndexSize: number | bigint | null
+  readonly TableName?: string | null
+  readonly Count?: number | bigint | null
+  readonly Size?: number | bigint | null
+  readonly IndexCount?: number | bigint | null
+  readonly IndexSize?: number | bigint | null
 }
 export const TableInfo: $Schema.Schema<TableInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TableInfo", { TableName: $C.nul($C.str), Count: $C.nul($C.int64), Size: $C.nul($C.int64), IndexCount: $C.nul($C.int64), IndexSize: $C.nul($C.int64) }))
 
@@ -2747,9 +2747,9 @@ export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("T
 
 /** `TkeClusterInfo` (response side). */
 export interface TkeClusterInfo {
-  readonly ClusterId: string
-  readonly VpcId: string
-  readonly VersionClbSubnetId: string
+  readonly ClusterId?: string
+  readonly VpcId?: string
+  readonly VersionClbSubnetId?: string
 }
 export const TkeClusterInfo: $Schema.Schema<TkeClusterInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TkeClusterInfo", { ClusterId: $C.str, VpcId: $C.str, VersionClbSubnetId: $C.str }))
 
@@ -2779,7 +2779,7 @@ export const UpdateAIModelRequest: $Schema.Schema<UpdateAIModelRequest> = /*#__P
 
 /** `UpdateAIModelResponse` (response side). */
 export interface UpdateAIModelResponse {
-  readonly Count: number | bigint
+  readonly Count?: number | bigint
   readonly RequestId: string
 }
 export const UpdateAIModelResponse: $Schema.Schema<UpdateAIModelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateAIModelResponse", { Count: $C.uint64, RequestId: $C.str }))
@@ -2837,8 +2837,8 @@ export const VMPrice: $Schema.Schema<VMPrice> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `VMSpec` (response side). */
 export interface VMSpec {
-  readonly Type: string
-  readonly LightHouseSpec: VMSpecLightHouse
+  readonly Type?: string
+  readonly LightHouseSpec?: VMSpecLightHouse
   readonly Price?: VMPrice
 }
 export const VMSpec: $Schema.Schema<VMSpec> = /*#__PURE__*/ $C.lazy(() => $C.struct("VMSpec", { Type: $C.str, LightHouseSpec: VMSpecLightHouse }, { Price: VMPrice }))

@@ -19,10 +19,10 @@ export const $M: $O.Meta = { service: "tcbr", version: "2022-02-17" }
 
 /** `BuildPacksInfo` (both sides). */
 export interface BuildPacksInfo {
-  readonly BaseImage: string
-  readonly EntryPoint: string
-  readonly RepoLanguage: string
-  readonly UploadFilename: string
+  readonly BaseImage?: string
+  readonly EntryPoint?: string
+  readonly RepoLanguage?: string
+  readonly UploadFilename?: string
   readonly LanguageVersion?: string
 }
 export const BuildPacksInfo: $Schema.Schema<BuildPacksInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BuildPacksInfo", { BaseImage: $C.str, EntryPoint: $C.str, RepoLanguage: $C.str, UploadFilename: $C.str }, { LanguageVersion: $C.str }))
@@ -53,8 +53,8 @@ export const CreateCloudRunEnvRequest: $Schema.Schema<CreateCloudRunEnvRequest> 
 
 /** `CreateCloudRunEnvResponse` (response side). */
 export interface CreateCloudRunEnvResponse {
-  readonly EnvId: string
-  readonly TranId: string
+  readonly EnvId?: string
+  readonly TranId?: string
   readonly RequestId: string
 }
 export const CreateCloudRunEnvResponse: $Schema.Schema<CreateCloudRunEnvResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudRunEnvResponse", { EnvId: $C.str, TranId: $C.str, RequestId: $C.str }))
@@ -72,7 +72,7 @@ export const CreateCloudRunServerRequest: $Schema.Schema<CreateCloudRunServerReq
 
 /** `CreateCloudRunServerResponse` (response side). */
 export interface CreateCloudRunServerResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const CreateCloudRunServerResponse: $Schema.Schema<CreateCloudRunServerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudRunServerResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -103,7 +103,7 @@ export const DeleteCloudRunServerRequest: $Schema.Schema<DeleteCloudRunServerReq
 
 /** `DeleteCloudRunServerResponse` (response side). */
 export interface DeleteCloudRunServerResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DeleteCloudRunServerResponse: $Schema.Schema<DeleteCloudRunServerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCloudRunServerResponse", { Result: $C.str, RequestId: $C.str }))
@@ -120,9 +120,9 @@ export const DeleteCloudRunVersionsRequest: $Schema.Schema<DeleteCloudRunVersion
 
 /** `DeleteCloudRunVersionsResponse` (response side). */
 export interface DeleteCloudRunVersionsResponse {
-  readonly Result: string
-  readonly FailVersions: readonly FailDeleteVersions[]
-  readonly SuccessVersions: readonly SuccessDeleteVersions[]
+  readonly Result?: string
+  readonly FailVersions?: readonly FailDeleteVersions[]
+  readonly SuccessVersions?: readonly SuccessDeleteVersions[]
   readonly RequestId: string
 }
 export const DeleteCloudRunVersionsResponse: $Schema.Schema<DeleteCloudRunVersionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCloudRunVersionsResponse", { Result: $C.str, FailVersions: $C.arr(FailDeleteVersions), SuccessVersions: $C.arr(SuccessDeleteVersions), RequestId: $C.str }))
@@ -142,13 +142,13 @@ export const DeployParam: $Schema.Schema<DeployParam> = /*#__PURE__*/ $C.lazy(()
 
 /** `DeployRecord` (response side). */
 export interface DeployRecord {
-  readonly DeployId: string
-  readonly DeployTime: string
-  readonly Status: string
-  readonly RunId: string
-  readonly BuildId: number | bigint
-  readonly FlowRatio: number | bigint
-  readonly ImageUrl: string | null
+  readonly DeployId?: string
+  readonly DeployTime?: string
+  readonly Status?: string
+  readonly RunId?: string
+  readonly BuildId?: number | bigint
+  readonly FlowRatio?: number | bigint
+  readonly ImageUrl?: string | null
   readonly ScaleStatus?: string
   readonly HasTraffic?: boolean
   readonly TrafficType?: string
@@ -165,7 +165,7 @@ export const DescribeCloudRunDeployRecordRequest: $Schema.Schema<DescribeCloudRu
 
 /** `DescribeCloudRunDeployRecordResponse` (response side). */
 export interface DescribeCloudRunDeployRecordResponse {
-  readonly DeployRecords: readonly DeployRecord[]
+  readonly DeployRecords?: readonly DeployRecord[]
   readonly RequestId: string
 }
 export const DescribeCloudRunDeployRecordResponse: $Schema.Schema<DescribeCloudRunDeployRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudRunDeployRecordResponse", { DeployRecords: $C.arr(DeployRecord), RequestId: $C.str }))
@@ -180,7 +180,7 @@ export const DescribeCloudRunEnvsRequest: $Schema.Schema<DescribeCloudRunEnvsReq
 
 /** `DescribeCloudRunEnvsResponse` (response side). */
 export interface DescribeCloudRunEnvsResponse {
-  readonly EnvList: readonly EnvInfo[]
+  readonly EnvList?: readonly EnvInfo[]
   readonly RequestId: string
 }
 export const DescribeCloudRunEnvsResponse: $Schema.Schema<DescribeCloudRunEnvsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudRunEnvsResponse", { EnvList: $C.arr(EnvInfo), RequestId: $C.str }))
@@ -197,8 +197,8 @@ export const DescribeCloudRunPodListRequest: $Schema.Schema<DescribeCloudRunPodL
 
 /** `DescribeCloudRunPodListResponse` (response side). */
 export interface DescribeCloudRunPodListResponse {
-  readonly PodList: readonly VersionPodInstance[]
-  readonly TotalCount: number | bigint
+  readonly PodList?: readonly VersionPodInstance[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCloudRunPodListResponse: $Schema.Schema<DescribeCloudRunPodListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudRunPodListResponse", { PodList: $C.arr(VersionPodInstance), TotalCount: $C.int64, RequestId: $C.str }))
@@ -212,7 +212,7 @@ export const DescribeCloudRunProcessLogRequest: $Schema.Schema<DescribeCloudRunP
 
 /** `DescribeCloudRunProcessLogResponse` (response side). */
 export interface DescribeCloudRunProcessLogResponse {
-  readonly Logs: readonly string[]
+  readonly Logs?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeCloudRunProcessLogResponse: $Schema.Schema<DescribeCloudRunProcessLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudRunProcessLogResponse", { Logs: $C.arr($C.str), RequestId: $C.str }))
@@ -226,9 +226,9 @@ export const DescribeCloudRunServerDetailRequest: $Schema.Schema<DescribeCloudRu
 
 /** `DescribeCloudRunServerDetailResponse` (response side). */
 export interface DescribeCloudRunServerDetailResponse {
-  readonly BaseInfo: ServerBaseInfo
-  readonly ServerConfig: ServerBaseConfig
-  readonly OnlineVersionInfos: readonly OnlineVersionInfo[]
+  readonly BaseInfo?: ServerBaseInfo
+  readonly ServerConfig?: ServerBaseConfig
+  readonly OnlineVersionInfos?: readonly OnlineVersionInfo[]
   readonly RequestId: string
 }
 export const DescribeCloudRunServerDetailResponse: $Schema.Schema<DescribeCloudRunServerDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudRunServerDetailResponse", { BaseInfo: ServerBaseInfo, ServerConfig: ServerBaseConfig, OnlineVersionInfos: $C.arr(OnlineVersionInfo), RequestId: $C.str }))
@@ -246,8 +246,8 @@ export const DescribeCloudRunServersRequest: $Schema.Schema<DescribeCloudRunServ
 
 /** `DescribeCloudRunServersResponse` (response side). */
 export interface DescribeCloudRunServersResponse {
-  readonly ServerList: readonly ServerBaseInfo[]
-  readonly Total: number | bigint
+  readonly ServerList?: readonly ServerBaseInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCloudRunServersResponse: $Schema.Schema<DescribeCloudRunServersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudRunServersResponse", { ServerList: $C.arr(ServerBaseInfo), Total: $C.int64, RequestId: $C.str }))
@@ -260,7 +260,7 @@ export const DescribeEnvBaseInfoRequest: $Schema.Schema<DescribeEnvBaseInfoReque
 
 /** `DescribeEnvBaseInfoResponse` (response side). */
 export interface DescribeEnvBaseInfoResponse {
-  readonly EnvBaseInfo: EnvBaseInfo
+  readonly EnvBaseInfo?: EnvBaseInfo
   readonly IsExist?: boolean
   readonly RequestId: string
 }
@@ -276,9 +276,9 @@ export const DescribeReleaseOrderRequest: $Schema.Schema<DescribeReleaseOrderReq
 
 /** `DescribeReleaseOrderResponse` (response side). */
 export interface DescribeReleaseOrderResponse {
-  readonly IsExist: boolean
-  readonly ReleaseOrderInfo: ReleaseOrderInfo
-  readonly LastReleasedSuccessTime: string
+  readonly IsExist?: boolean
+  readonly ReleaseOrderInfo?: ReleaseOrderInfo
+  readonly LastReleasedSuccessTime?: string
   readonly RequestId: string
 }
 export const DescribeReleaseOrderResponse: $Schema.Schema<DescribeReleaseOrderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReleaseOrderResponse", { IsExist: $C.bool, ReleaseOrderInfo: ReleaseOrderInfo, LastReleasedSuccessTime: $C.str, RequestId: $C.str }))
@@ -294,8 +294,8 @@ export const DescribeServerManageTaskRequest: $Schema.Schema<DescribeServerManag
 
 /** `DescribeServerManageTaskResponse` (response side). */
 export interface DescribeServerManageTaskResponse {
-  readonly IsExist: boolean
-  readonly Task: ServerManageTaskInfo
+  readonly IsExist?: boolean
+  readonly Task?: ServerManageTaskInfo
   readonly RequestId: string
 }
 export const DescribeServerManageTaskResponse: $Schema.Schema<DescribeServerManageTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServerManageTaskResponse", { IsExist: $C.bool, Task: ServerManageTaskInfo, RequestId: $C.str }))
@@ -311,20 +311,20 @@ export const DescribeVersionDetailRequest: $Schema.Schema<DescribeVersionDetailR
 
 /** `DescribeVersionDetailResponse` (response side). */
 export interface DescribeVersionDetailResponse {
-  readonly Name: string
-  readonly Port: number | bigint
-  readonly Cpu: number
-  readonly Mem: number
-  readonly MinNum: number | bigint
-  readonly MaxNum: number | bigint
-  readonly PolicyDetails: readonly HpaPolicy[]
-  readonly Dockerfile: string
-  readonly BuildDir: string
-  readonly EnvParams: string
-  readonly Status: string
-  readonly CreatedTime: string
-  readonly UpdatedTime: string
-  readonly LogPath: string
+  readonly Name?: string
+  readonly Port?: number | bigint
+  readonly Cpu?: number
+  readonly Mem?: number
+  readonly MinNum?: number | bigint
+  readonly MaxNum?: number | bigint
+  readonly PolicyDetails?: readonly HpaPolicy[]
+  readonly Dockerfile?: string
+  readonly BuildDir?: string
+  readonly EnvParams?: string
+  readonly Status?: string
+  readonly CreatedTime?: string
+  readonly UpdatedTime?: string
+  readonly LogPath?: string
   readonly EntryPoint?: string | null
   readonly Cmd?: string | null
   readonly VpcConf?: VpcConf | null
@@ -352,42 +352,42 @@ export const DiffConfigItem: $Schema.Schema<DiffConfigItem> = /*#__PURE__*/ $C.l
 
 /** `EnvBaseInfo` (response side). */
 export interface EnvBaseInfo {
-  readonly EnvId: string
-  readonly PackageType: string
-  readonly VpcId: string
-  readonly CreateTime: string
-  readonly Alias: string
-  readonly Status: string
-  readonly Region: string
-  readonly EnvType: string
-  readonly SubnetIds: string
+  readonly EnvId?: string
+  readonly PackageType?: string
+  readonly VpcId?: string
+  readonly CreateTime?: string
+  readonly Alias?: string
+  readonly Status?: string
+  readonly Region?: string
+  readonly EnvType?: string
+  readonly SubnetIds?: string
   readonly Recycle?: string
 }
 export const EnvBaseInfo: $Schema.Schema<EnvBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnvBaseInfo", { EnvId: $C.str, PackageType: $C.str, VpcId: $C.str, CreateTime: $C.str, Alias: $C.str, Status: $C.str, Region: $C.str, EnvType: $C.str, SubnetIds: $C.str }, { Recycle: $C.str }))
 
 /** `EnvInfo` (response side). */
 export interface EnvInfo {
-  readonly EnvId: string
-  readonly Source: string
-  readonly Alias: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Status: string
-  readonly IsAutoDegrade: boolean
-  readonly EnvChannel: string
-  readonly PayMode: string
-  readonly IsDefault: boolean
-  readonly Region: string
-  readonly EnvType: string
-  readonly Databases: readonly DatabasesInfo[]
-  readonly Storages: readonly StorageInfo[]
-  readonly Functions: readonly FunctionInfo[]
-  readonly LogServices: readonly LogServiceInfo[]
-  readonly StaticStorages: readonly StaticStorageInfo[]
-  readonly Tags: readonly Tag[]
-  readonly CustomLogServices: readonly ClsInfo[]
-  readonly PackageId: string
-  readonly PackageName: string
+  readonly EnvId?: string
+  readonly Source?: string
+  readonly Alias?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Status?: string
+  readonly IsAutoDegrade?: boolean
+  readonly EnvChannel?: string
+  readonly PayMode?: string
+  readonly IsDefault?: boolean
+  readonly Region?: string
+  readonly EnvType?: string
+  readonly Databases?: readonly DatabasesInfo[]
+  readonly Storages?: readonly StorageInfo[]
+  readonly Functions?: readonly FunctionInfo[]
+  readonly LogServices?: readonly LogServiceInfo[]
+  readonly StaticStorages?: readonly StaticStorageInfo[]
+  readonly Tags?: readonly Tag[]
+  readonly CustomLogServices?: readonly ClsInfo[]
+  readonly PackageId?: string
+  readonly PackageName?: string
 }
 export const EnvInfo: $Schema.Schema<EnvInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnvInfo", { EnvId: $C.str, Source: $C.str, Alias: $C.str, CreateTime: $C.str, UpdateTime: $C.str, Status: $C.str, IsAutoDegrade: $C.bool, EnvChannel: $C.str, PayMode: $C.str, IsDefault: $C.bool, Region: $C.str, EnvType: $C.str, Databases: $C.arr(DatabasesInfo), Storages: $C.arr(StorageInfo), Functions: $C.arr(FunctionInfo), LogServices: $C.arr(LogServiceInfo), StaticStorages: $C.arr(StaticStorageInfo), Tags: $C.arr(Tag), CustomLogServices: $C.arr(ClsInfo), PackageId: $C.str, PackageName: $C.str }))
 
@@ -416,12 +416,12 @@ export const HpaPolicy: $Schema.Schema<HpaPolicy> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `LogObject` (response side). */
 export interface LogObject {
-  readonly TopicId: string | null
-  readonly TopicName: string | null
-  readonly Timestamp: string | null
-  readonly Content: string | null
-  readonly FileName: string | null
-  readonly Source: string | null
+  readonly TopicId?: string | null
+  readonly TopicName?: string | null
+  readonly Timestamp?: string | null
+  readonly Content?: string | null
+  readonly FileName?: string | null
+  readonly Source?: string | null
   readonly PkgLogId?: string
 }
 export const LogObject: $Schema.Schema<LogObject> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogObject", { TopicId: $C.nul($C.str), TopicName: $C.nul($C.str), Timestamp: $C.nul($C.str), Content: $C.nul($C.str), FileName: $C.nul($C.str), Source: $C.nul($C.str) }, { PkgLogId: $C.str }))
@@ -461,9 +461,9 @@ export const ObjectKVPriority: $Schema.Schema<ObjectKVPriority> = /*#__PURE__*/ 
 
 /** `OnlineVersionInfo` (response side). */
 export interface OnlineVersionInfo {
-  readonly VersionName: string
-  readonly ImageUrl: string
-  readonly FlowRatio: string
+  readonly VersionName?: string
+  readonly ImageUrl?: string
+  readonly FlowRatio?: string
 }
 export const OnlineVersionInfo: $Schema.Schema<OnlineVersionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("OnlineVersionInfo", { VersionName: $C.str, ImageUrl: $C.str, FlowRatio: $C.str }))
 
@@ -547,29 +547,29 @@ export const SearchClsLogRequest: $Schema.Schema<SearchClsLogRequest> = /*#__PUR
 
 /** `SearchClsLogResponse` (response side). */
 export interface SearchClsLogResponse {
-  readonly LogResults: LogResObject
+  readonly LogResults?: LogResObject
   readonly RequestId: string
 }
 export const SearchClsLogResponse: $Schema.Schema<SearchClsLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchClsLogResponse", { LogResults: LogResObject, RequestId: $C.str }))
 
 /** `ServerBaseConfig` (both sides). */
 export interface ServerBaseConfig {
-  readonly EnvId: string
-  readonly ServerName: string
-  readonly OpenAccessTypes: readonly string[]
-  readonly Cpu: number
-  readonly Mem: number
-  readonly MinNum: number | bigint
-  readonly MaxNum: number | bigint
-  readonly PolicyDetails: readonly HpaPolicy[]
-  readonly CustomLogs: string
-  readonly EnvParams: string
-  readonly InitialDelaySeconds: number | bigint
-  readonly CreateTime: string
-  readonly Port: number | bigint
-  readonly HasDockerfile: boolean
-  readonly Dockerfile: string
-  readonly BuildDir: string
+  readonly EnvId?: string
+  readonly ServerName?: string
+  readonly OpenAccessTypes?: readonly string[]
+  readonly Cpu?: number
+  readonly Mem?: number
+  readonly MinNum?: number | bigint
+  readonly MaxNum?: number | bigint
+  readonly PolicyDetails?: readonly HpaPolicy[]
+  readonly CustomLogs?: string
+  readonly EnvParams?: string
+  readonly InitialDelaySeconds?: number | bigint
+  readonly CreateTime?: string
+  readonly Port?: number | bigint
+  readonly HasDockerfile?: boolean
+  readonly Dockerfile?: string
+  readonly BuildDir?: string
   readonly LogType?: string
   readonly LogSetId?: string
   readonly LogTopicId?: string
@@ -597,13 +597,13 @@ export const ServerBaseConfigDiff: $Schema.Schema<ServerBaseConfigDiff> = /*#__P
 
 /** `ServerBaseInfo` (response side). */
 export interface ServerBaseInfo {
-  readonly ServerName: string
-  readonly DefaultDomainName: string
-  readonly CustomDomainName: string
-  readonly Status: string
-  readonly UpdateTime: string
-  readonly AccessTypes: readonly string[]
-  readonly CustomDomainNames: readonly string[]
+  readonly ServerName?: string
+  readonly DefaultDomainName?: string
+  readonly CustomDomainName?: string
+  readonly Status?: string
+  readonly UpdateTime?: string
+  readonly AccessTypes?: readonly string[]
+  readonly CustomDomainNames?: readonly string[]
   readonly ServerType?: string
   readonly TrafficType?: string
   readonly CreateTime?: string
@@ -612,22 +612,22 @@ export const ServerBaseInfo: $Schema.Schema<ServerBaseInfo> = /*#__PURE__*/ $C.l
 
 /** `ServerManageTaskInfo` (response side). */
 export interface ServerManageTaskInfo {
-  readonly Id: number | bigint
-  readonly EnvId: string
-  readonly ServerName: string
-  readonly CreateTime: string
-  readonly ChangeType: string
-  readonly ReleaseType: string
-  readonly DeployType: string
-  readonly PreVersionName: string
-  readonly VersionName: string
-  readonly PipelineId: number | bigint
-  readonly PipelineTaskId: number | bigint
-  readonly ReleaseId: number | bigint
-  readonly Status: string
-  readonly Steps: readonly TaskStepInfo[]
-  readonly FailReason: string
-  readonly OperatorRemark: string
+  readonly Id?: number | bigint
+  readonly EnvId?: string
+  readonly ServerName?: string
+  readonly CreateTime?: string
+  readonly ChangeType?: string
+  readonly ReleaseType?: string
+  readonly DeployType?: string
+  readonly PreVersionName?: string
+  readonly VersionName?: string
+  readonly PipelineId?: number | bigint
+  readonly PipelineTaskId?: number | bigint
+  readonly ReleaseId?: number | bigint
+  readonly Status?: string
+  readonly Steps?: readonly TaskStepInfo[]
+  readonly FailReason?: string
+  readonly OperatorRemark?: string
 }
 export const ServerManageTaskInfo: $Schema.Schema<ServerManageTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServerManageTaskInfo", { Id: $C.int64, EnvId: $C.str, ServerName: $C.str, CreateTime: $C.str, ChangeType: $C.str, ReleaseType: $C.str, DeployType: $C.str, PreVersionName: $C.str, VersionName: $C.str, PipelineId: $C.int64, PipelineTaskId: $C.int64, ReleaseId: $C.int64, Status: $C.str, Steps: $C.arr(TaskStepInfo), FailReason: $C.str, OperatorRemark: $C.str }))
 
@@ -649,7 +649,7 @@ export const StartVersionInstanceRequest: $Schema.Schema<StartVersionInstanceReq
 
 /** `StartVersionInstanceResponse` (response side). */
 export interface StartVersionInstanceResponse {
-  readonly InstanceName: string
+  readonly InstanceName?: string
   readonly RequestId: string
 }
 export const StartVersionInstanceResponse: $Schema.Schema<StartVersionInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartVersionInstanceResponse", { InstanceName: $C.str, RequestId: $C.str }))
@@ -698,7 +698,7 @@ export const SubmitServerConfigChangeDiffRequest: $Schema.Schema<SubmitServerCon
 
 /** `SubmitServerConfigChangeDiffResponse` (response side). */
 export interface SubmitServerConfigChangeDiffResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const SubmitServerConfigChangeDiffResponse: $Schema.Schema<SubmitServerConfigChangeDiffResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubmitServerConfigChangeDiffResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -715,7 +715,7 @@ export const SubmitServerRollbackRequest: $Schema.Schema<SubmitServerRollbackReq
 
 /** `SubmitServerRollbackResponse` (response side). */
 export interface SubmitServerRollbackResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const SubmitServerRollbackResponse: $Schema.Schema<SubmitServerRollbackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubmitServerRollbackResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -737,12 +737,12 @@ export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("T
 
 /** `TaskStepInfo` (response side). */
 export interface TaskStepInfo {
-  readonly Name: string
-  readonly Status: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly CostTime: number | bigint
-  readonly FailReason: string
+  readonly Name?: string
+  readonly Status?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly CostTime?: number | bigint
+  readonly FailReason?: string
 }
 export const TaskStepInfo: $Schema.Schema<TaskStepInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskStepInfo", { Name: $C.str, Status: $C.str, StartTime: $C.str, EndTime: $C.str, CostTime: $C.int64, FailReason: $C.str }))
 
@@ -770,8 +770,8 @@ export const UpdateCloudRunServerRequest: $Schema.Schema<UpdateCloudRunServerReq
 
 /** `UpdateCloudRunServerResponse` (response side). */
 export interface UpdateCloudRunServerResponse {
-  readonly EnvId: string
-  readonly TaskId: number | bigint
+  readonly EnvId?: string
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const UpdateCloudRunServerResponse: $Schema.Schema<UpdateCloudRunServerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateCloudRunServerResponse", { EnvId: $C.str, TaskId: $C.int64, RequestId: $C.str }))
@@ -788,33 +788,33 @@ export const VersionFlowInfo: $Schema.Schema<VersionFlowInfo> = /*#__PURE__*/ $C
 
 /** `VersionInfo` (response side). */
 export interface VersionInfo {
-  readonly VersionName: string
-  readonly FlowRatio: number | bigint
-  readonly Status: string
-  readonly CreatedTime: string
-  readonly UpdatedTime: string
-  readonly BuildId: number | bigint
-  readonly UploadType: string
-  readonly Remark: string
-  readonly UrlParam: ObjectKV
-  readonly Priority: number | bigint
-  readonly IsDefaultPriority: boolean
-  readonly FlowParams: readonly ObjectKVPriority[]
-  readonly MinReplicas: number | bigint
-  readonly MaxReplicas: number | bigint
-  readonly RunId: string
-  readonly Percent: number | bigint
-  readonly CurrentReplicas: number | bigint
-  readonly Architecture: string
+  readonly VersionName?: string
+  readonly FlowRatio?: number | bigint
+  readonly Status?: string
+  readonly CreatedTime?: string
+  readonly UpdatedTime?: string
+  readonly BuildId?: number | bigint
+  readonly UploadType?: string
+  readonly Remark?: string
+  readonly UrlParam?: ObjectKV
+  readonly Priority?: number | bigint
+  readonly IsDefaultPriority?: boolean
+  readonly FlowParams?: readonly ObjectKVPriority[]
+  readonly MinReplicas?: number | bigint
+  readonly MaxReplicas?: number | bigint
+  readonly RunId?: string
+  readonly Percent?: number | bigint
+  readonly CurrentReplicas?: number | bigint
+  readonly Architecture?: string
 }
 export const VersionInfo: $Schema.Schema<VersionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VersionInfo", { VersionName: $C.str, FlowRatio: $C.int64, Status: $C.str, CreatedTime: $C.str, UpdatedTime: $C.str, BuildId: $C.int64, UploadType: $C.str, Remark: $C.str, UrlParam: ObjectKV, Priority: $C.int64, IsDefaultPriority: $C.bool, FlowParams: $C.arr(ObjectKVPriority), MinReplicas: $C.int64, MaxReplicas: $C.int64, RunId: $C.str, Percent: $C.int64, CurrentReplicas: $C.int64, Architecture: $C.str }))
 
 /** `VersionPodInstance` (response side). */
 export interface VersionPodInstance {
-  readonly Webshell: string
-  readonly PodId: string
-  readonly Status: string
-  readonly CreateTime: string
+  readonly Webshell?: string
+  readonly PodId?: string
+  readonly Status?: string
+  readonly CreateTime?: string
 }
 export const VersionPodInstance: $Schema.Schema<VersionPodInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("VersionPodInstance", { Webshell: $C.str, PodId: $C.str, Status: $C.str, CreateTime: $C.str }))
 

@@ -26,7 +26,7 @@ export const DescribeEventStatisticsRequest: $Schema.Schema<DescribeEventStatist
 
 /** `DescribeEventStatisticsResponse` (response side). */
 export interface DescribeEventStatisticsResponse {
-  readonly Data: TotalStatus
+  readonly Data?: TotalStatus
   readonly RequestId: string
 }
 export const DescribeEventStatisticsResponse: $Schema.Schema<DescribeEventStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEventStatisticsResponse", { Data: TotalStatus, RequestId: $C.str }))
@@ -41,20 +41,20 @@ export const DescribeEventsRequest: $Schema.Schema<DescribeEventsRequest> = /*#_
 
 /** `DescribeEventsResponse` (response side). */
 export interface DescribeEventsResponse {
-  readonly Data: ProductEventList
+  readonly Data?: ProductEventList
   readonly RequestId: string
 }
 export const DescribeEventsResponse: $Schema.Schema<DescribeEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEventsResponse", { Data: ProductEventList, RequestId: $C.str }))
 
 /** `EventDetail` (response side). */
 export interface EventDetail {
-  readonly ProductId: string
-  readonly ProductName: string
-  readonly RegionId: string
-  readonly RegionName: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly CurrentStatus: string
+  readonly ProductId?: string
+  readonly ProductName?: string
+  readonly RegionId?: string
+  readonly RegionName?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly CurrentStatus?: string
 }
 export const EventDetail: $Schema.Schema<EventDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventDetail", { ProductId: $C.str, ProductName: $C.str, RegionId: $C.str, RegionName: $C.str, StartTime: $C.str, EndTime: $C.str, CurrentStatus: $C.str }))
 
@@ -66,9 +66,9 @@ export const ProductEventList: $Schema.Schema<ProductEventList> = /*#__PURE__*/ 
 
 /** `TotalStatus` (response side). */
 export interface TotalStatus {
-  readonly NormalCount: number | bigint
-  readonly NotifyCount: number | bigint
-  readonly AbnormalCount: number | bigint
+  readonly NormalCount?: number | bigint
+  readonly NotifyCount?: number | bigint
+  readonly AbnormalCount?: number | bigint
 }
 export const TotalStatus: $Schema.Schema<TotalStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("TotalStatus", { NormalCount: $C.int64, NotifyCount: $C.int64, AbnormalCount: $C.int64 }))
 

@@ -19,7 +19,7 @@ export const $M: $O.Meta = { service: "tcm", version: "2021-04-13" }
 
 /** `APM` (both sides). */
 export interface APM {
-  readonly Enable: boolean
+  readonly Enable?: boolean
   readonly Region?: string | null
   readonly InstanceId?: string | null
   readonly NeedDelete?: boolean | null
@@ -56,7 +56,7 @@ export const AutoInjectionNamespaceState: $Schema.Schema<AutoInjectionNamespaceS
 
 /** `CLS` (both sides). */
 export interface CLS {
-  readonly Enable: boolean
+  readonly Enable?: boolean
   readonly LogSet?: string
   readonly Topic?: string
   readonly NeedDelete?: boolean
@@ -83,7 +83,7 @@ export const Cluster: $Schema.Schema<Cluster> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `ClusterConfig` (both sides). */
 export interface ClusterConfig {
-  readonly AutoInjectionNamespaceList: readonly string[]
+  readonly AutoInjectionNamespaceList?: readonly string[]
   readonly IngressGatewayList?: readonly IngressGateway[]
   readonly EgressGatewayList?: readonly EgressGateway[]
   readonly Istiod?: IstiodConfig | null
@@ -94,8 +94,8 @@ export const ClusterConfig: $Schema.Schema<ClusterConfig> = /*#__PURE__*/ $C.laz
 
 /** `ClusterStatus` (both sides). */
 export interface ClusterStatus {
-  readonly LinkState: string
-  readonly LinkErrorDetail: string | null
+  readonly LinkState?: string
+  readonly LinkErrorDetail?: string | null
 }
 export const ClusterStatus: $Schema.Schema<ClusterStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterStatus", { LinkState: $C.str, LinkErrorDetail: $C.nul($C.str) }))
 
@@ -112,7 +112,7 @@ export const CreateMeshRequest: $Schema.Schema<CreateMeshRequest> = /*#__PURE__*
 
 /** `CreateMeshResponse` (response side). */
 export interface CreateMeshResponse {
-  readonly MeshId: string
+  readonly MeshId?: string
   readonly RequestId: string
 }
 export const CreateMeshResponse: $Schema.Schema<CreateMeshResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMeshResponse", { MeshId: $C.str, RequestId: $C.str }))
@@ -163,16 +163,16 @@ export const DescribeAccessLogConfigRequest: $Schema.Schema<DescribeAccessLogCon
 
 /** `DescribeAccessLogConfigResponse` (response side). */
 export interface DescribeAccessLogConfigResponse {
-  readonly File: string
-  readonly Format: string
-  readonly Encoding: string
-  readonly SelectedRange: SelectedRange | null
-  readonly Template: string
-  readonly CLS: CLS
-  readonly Address: string
-  readonly EnableServer: boolean
-  readonly EnableStdout: boolean
-  readonly Enable: boolean | null
+  readonly File?: string
+  readonly Format?: string
+  readonly Encoding?: string
+  readonly SelectedRange?: SelectedRange | null
+  readonly Template?: string
+  readonly CLS?: CLS
+  readonly Address?: string
+  readonly EnableServer?: boolean
+  readonly EnableStdout?: boolean
+  readonly Enable?: boolean | null
   readonly RequestId: string
 }
 export const DescribeAccessLogConfigResponse: $Schema.Schema<DescribeAccessLogConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessLogConfigResponse", { File: $C.str, Format: $C.str, Encoding: $C.str, SelectedRange: $C.nul(SelectedRange), Template: $C.str, CLS: CLS, Address: $C.str, EnableServer: $C.bool, EnableStdout: $C.bool, Enable: $C.nul($C.bool), RequestId: $C.str }))
@@ -187,8 +187,8 @@ export const DescribeMeshListRequest: $Schema.Schema<DescribeMeshListRequest> = 
 
 /** `DescribeMeshListResponse` (response side). */
 export interface DescribeMeshListResponse {
-  readonly MeshList: readonly Mesh[] | null
-  readonly Total: number | bigint
+  readonly MeshList?: readonly Mesh[] | null
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMeshListResponse: $Schema.Schema<DescribeMeshListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMeshListResponse", { MeshList: $C.nul($C.arr(Mesh)), Total: $C.int64, RequestId: $C.str }))
@@ -201,7 +201,7 @@ export const DescribeMeshRequest: $Schema.Schema<DescribeMeshRequest> = /*#__PUR
 
 /** `DescribeMeshResponse` (response side). */
 export interface DescribeMeshResponse {
-  readonly Mesh: Mesh
+  readonly Mesh?: Mesh
   readonly RequestId: string
 }
 export const DescribeMeshResponse: $Schema.Schema<DescribeMeshResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMeshResponse", { Mesh: Mesh, RequestId: $C.str }))
@@ -217,9 +217,9 @@ export const EgressGateway: $Schema.Schema<EgressGateway> = /*#__PURE__*/ $C.laz
 
 /** `EgressGatewayStatus` (both sides). */
 export interface EgressGatewayStatus {
-  readonly CurrentVersion: string
-  readonly DesiredVersion: string
-  readonly State: string
+  readonly CurrentVersion?: string
+  readonly DesiredVersion?: string
+  readonly State?: string
 }
 export const EgressGatewayStatus: $Schema.Schema<EgressGatewayStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("EgressGatewayStatus", { CurrentVersion: $C.str, DesiredVersion: $C.str, State: $C.str }))
 
@@ -277,10 +277,10 @@ export const IngressGateway: $Schema.Schema<IngressGateway> = /*#__PURE__*/ $C.l
 
 /** `IngressGatewayStatus` (both sides). */
 export interface IngressGatewayStatus {
-  readonly LoadBalancer: LoadBalancerStatus
-  readonly CurrentVersion: string
-  readonly DesiredVersion: string
-  readonly State: string
+  readonly LoadBalancer?: LoadBalancerStatus
+  readonly CurrentVersion?: string
+  readonly DesiredVersion?: string
+  readonly State?: string
 }
 export const IngressGatewayStatus: $Schema.Schema<IngressGatewayStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("IngressGatewayStatus", { LoadBalancer: LoadBalancerStatus, CurrentVersion: $C.str, DesiredVersion: $C.str, State: $C.str }))
 
@@ -355,10 +355,10 @@ export const LoadBalancer: $Schema.Schema<LoadBalancer> = /*#__PURE__*/ $C.lazy(
 
 /** `LoadBalancerStatus` (both sides). */
 export interface LoadBalancerStatus {
-  readonly LoadBalancerId: string
-  readonly LoadBalancerName: string
-  readonly LoadBalancerVip: string
-  readonly LoadBalancerHostname: string | null
+  readonly LoadBalancerId?: string
+  readonly LoadBalancerName?: string
+  readonly LoadBalancerVip?: string
+  readonly LoadBalancerHostname?: string | null
 }
 export const LoadBalancerStatus: $Schema.Schema<LoadBalancerStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoadBalancerStatus", { LoadBalancerId: $C.str, LoadBalancerName: $C.str, LoadBalancerVip: $C.str, LoadBalancerHostname: $C.nul($C.str) }))
 

@@ -19,28 +19,28 @@ export const $M: $O.Meta = { service: "tcr", version: "2019-09-24" }
 
 /** `AccessVpc` (response side). */
 export interface AccessVpc {
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly Status: string
-  readonly AccessIp: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly Status?: string
+  readonly AccessIp?: string
 }
 export const AccessVpc: $Schema.Schema<AccessVpc> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessVpc", { VpcId: $C.str, SubnetId: $C.str, Status: $C.str, AccessIp: $C.str }))
 
 /** `AutoDelStrategyInfo` (response side). */
 export interface AutoDelStrategyInfo {
-  readonly Username: string
-  readonly RepoName: string
-  readonly Type: string
-  readonly Value: number | bigint
-  readonly Valid: number | bigint
-  readonly CreationTime: string
+  readonly Username?: string
+  readonly RepoName?: string
+  readonly Type?: string
+  readonly Value?: number | bigint
+  readonly Valid?: number | bigint
+  readonly CreationTime?: string
 }
 export const AutoDelStrategyInfo: $Schema.Schema<AutoDelStrategyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AutoDelStrategyInfo", { Username: $C.str, RepoName: $C.str, Type: $C.str, Value: $C.int64, Valid: $C.int64, CreationTime: $C.str }))
 
 /** `AutoDelStrategyInfoResp` (response side). */
 export interface AutoDelStrategyInfoResp {
-  readonly TotalCount: number | bigint
-  readonly StrategyInfo: readonly AutoDelStrategyInfo[]
+  readonly TotalCount?: number | bigint
+  readonly StrategyInfo?: readonly AutoDelStrategyInfo[]
 }
 export const AutoDelStrategyInfoResp: $Schema.Schema<AutoDelStrategyInfoResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("AutoDelStrategyInfoResp", { TotalCount: $C.int64, StrategyInfo: $C.arr(AutoDelStrategyInfo) }))
 
@@ -83,8 +83,8 @@ export const CheckInstanceNameRequest: $Schema.Schema<CheckInstanceNameRequest> 
 
 /** `CheckInstanceNameResponse` (response side). */
 export interface CheckInstanceNameResponse {
-  readonly IsValidated: boolean
-  readonly DetailCode: number | bigint
+  readonly IsValidated?: boolean
+  readonly DetailCode?: number | bigint
   readonly RequestId: string
 }
 export const CheckInstanceNameResponse: $Schema.Schema<CheckInstanceNameResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckInstanceNameResponse", { IsValidated: $C.bool, DetailCode: $C.int64, RequestId: $C.str }))
@@ -97,8 +97,8 @@ export const CheckInstanceRequest: $Schema.Schema<CheckInstanceRequest> = /*#__P
 
 /** `CheckInstanceResponse` (response side). */
 export interface CheckInstanceResponse {
-  readonly IsValidated: boolean
-  readonly RegionId: number | bigint
+  readonly IsValidated?: boolean
+  readonly RegionId?: number | bigint
   readonly RequestId: string
 }
 export const CheckInstanceResponse: $Schema.Schema<CheckInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckInstanceResponse", { IsValidated: $C.bool, RegionId: $C.uint64, RequestId: $C.str }))
@@ -151,7 +151,7 @@ export const CreateImageAccelerationServiceRequest: $Schema.Schema<CreateImageAc
 
 /** `CreateImageAccelerationServiceResponse` (response side). */
 export interface CreateImageAccelerationServiceResponse {
-  readonly RegistryId: string
+  readonly RegistryId?: string
   readonly RequestId: string
 }
 export const CreateImageAccelerationServiceResponse: $Schema.Schema<CreateImageAccelerationServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateImageAccelerationServiceResponse", { RegistryId: $C.str, RequestId: $C.str }))
@@ -200,7 +200,7 @@ export const CreateInstanceRequest: $Schema.Schema<CreateInstanceRequest> = /*#_
 
 /** `CreateInstanceResponse` (response side). */
 export interface CreateInstanceResponse {
-  readonly RegistryId: string
+  readonly RegistryId?: string
   readonly RequestId: string
 }
 export const CreateInstanceResponse: $Schema.Schema<CreateInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInstanceResponse", { RegistryId: $C.str, RequestId: $C.str }))
@@ -215,10 +215,10 @@ export const CreateInstanceTokenRequest: $Schema.Schema<CreateInstanceTokenReque
 
 /** `CreateInstanceTokenResponse` (response side). */
 export interface CreateInstanceTokenResponse {
-  readonly Username: string
-  readonly Token: string
-  readonly ExpTime: number | bigint
-  readonly TokenId: string
+  readonly Username?: string
+  readonly Token?: string
+  readonly ExpTime?: number | bigint
+  readonly TokenId?: string
   readonly RequestId: string
 }
 export const CreateInstanceTokenResponse: $Schema.Schema<CreateInstanceTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInstanceTokenResponse", { Username: $C.str, Token: $C.str, ExpTime: $C.int64, TokenId: $C.str, RequestId: $C.str }))
@@ -360,10 +360,10 @@ export const CreateServiceAccountRequest: $Schema.Schema<CreateServiceAccountReq
 
 /** `CreateServiceAccountResponse` (response side). */
 export interface CreateServiceAccountResponse {
-  readonly Name: string
-  readonly Password: string
-  readonly ExpiresAt: number | bigint
-  readonly CreateTime: string
+  readonly Name?: string
+  readonly Password?: string
+  readonly ExpiresAt?: number | bigint
+  readonly CreateTime?: string
   readonly RequestId: string
 }
 export const CreateServiceAccountResponse: $Schema.Schema<CreateServiceAccountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateServiceAccountResponse", { Name: $C.str, Password: $C.str, ExpiresAt: $C.int64, CreateTime: $C.datetimeIso, RequestId: $C.str }))
@@ -841,14 +841,14 @@ export const DescribeApplicationTriggerLogPersonalRequest: $Schema.Schema<Descri
 
 /** `DescribeApplicationTriggerLogPersonalResp` (response side). */
 export interface DescribeApplicationTriggerLogPersonalResp {
-  readonly TotalCount: number | bigint
-  readonly LogInfo: readonly TriggerLogResp[]
+  readonly TotalCount?: number | bigint
+  readonly LogInfo?: readonly TriggerLogResp[]
 }
 export const DescribeApplicationTriggerLogPersonalResp: $Schema.Schema<DescribeApplicationTriggerLogPersonalResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApplicationTriggerLogPersonalResp", { TotalCount: $C.int64, LogInfo: $C.arr(TriggerLogResp) }))
 
 /** `DescribeApplicationTriggerLogPersonalResponse` (response side). */
 export interface DescribeApplicationTriggerLogPersonalResponse {
-  readonly Data: DescribeApplicationTriggerLogPersonalResp
+  readonly Data?: DescribeApplicationTriggerLogPersonalResp
   readonly RequestId: string
 }
 export const DescribeApplicationTriggerLogPersonalResponse: $Schema.Schema<DescribeApplicationTriggerLogPersonalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApplicationTriggerLogPersonalResponse", { Data: DescribeApplicationTriggerLogPersonalResp, RequestId: $C.str }))
@@ -864,14 +864,14 @@ export const DescribeApplicationTriggerPersonalRequest: $Schema.Schema<DescribeA
 
 /** `DescribeApplicationTriggerPersonalResp` (response side). */
 export interface DescribeApplicationTriggerPersonalResp {
-  readonly TotalCount: number | bigint
-  readonly TriggerInfo: readonly TriggerResp[]
+  readonly TotalCount?: number | bigint
+  readonly TriggerInfo?: readonly TriggerResp[]
 }
 export const DescribeApplicationTriggerPersonalResp: $Schema.Schema<DescribeApplicationTriggerPersonalResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApplicationTriggerPersonalResp", { TotalCount: $C.int64, TriggerInfo: $C.arr(TriggerResp) }))
 
 /** `DescribeApplicationTriggerPersonalResponse` (response side). */
 export interface DescribeApplicationTriggerPersonalResponse {
-  readonly Data: DescribeApplicationTriggerPersonalResp
+  readonly Data?: DescribeApplicationTriggerPersonalResp
   readonly RequestId: string
 }
 export const DescribeApplicationTriggerPersonalResponse: $Schema.Schema<DescribeApplicationTriggerPersonalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApplicationTriggerPersonalResponse", { Data: DescribeApplicationTriggerPersonalResp, RequestId: $C.str }))
@@ -887,7 +887,7 @@ export const DescribeChartDownloadInfoRequest: $Schema.Schema<DescribeChartDownl
 
 /** `DescribeChartDownloadInfoResponse` (response side). */
 export interface DescribeChartDownloadInfoResponse {
-  readonly PreSignedDownloadURL: string
+  readonly PreSignedDownloadURL?: string
   readonly RequestId: string
 }
 export const DescribeChartDownloadInfoResponse: $Schema.Schema<DescribeChartDownloadInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeChartDownloadInfoResponse", { PreSignedDownloadURL: $C.str, RequestId: $C.str }))
@@ -900,8 +900,8 @@ export const DescribeExternalEndpointStatusRequest: $Schema.Schema<DescribeExter
 
 /** `DescribeExternalEndpointStatusResponse` (response side). */
 export interface DescribeExternalEndpointStatusResponse {
-  readonly Status: string
-  readonly Reason: string
+  readonly Status?: string
+  readonly Reason?: string
   readonly RequestId: string
 }
 export const DescribeExternalEndpointStatusResponse: $Schema.Schema<DescribeExternalEndpointStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExternalEndpointStatusResponse", { Status: $C.str, Reason: $C.str, RequestId: $C.str }))
@@ -916,7 +916,7 @@ export const DescribeFavorRepositoryPersonalRequest: $Schema.Schema<DescribeFavo
 
 /** `DescribeFavorRepositoryPersonalResponse` (response side). */
 export interface DescribeFavorRepositoryPersonalResponse {
-  readonly Data: FavorResp
+  readonly Data?: FavorResp
   readonly RequestId: string
 }
 export const DescribeFavorRepositoryPersonalResponse: $Schema.Schema<DescribeFavorRepositoryPersonalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFavorRepositoryPersonalResponse", { Data: FavorResp, RequestId: $C.str }))
@@ -942,9 +942,9 @@ export const DescribeImageAccelerateServiceRequest: $Schema.Schema<DescribeImage
 
 /** `DescribeImageAccelerateServiceResponse` (response side). */
 export interface DescribeImageAccelerateServiceResponse {
-  readonly Status: string
-  readonly CFSVIP: string
-  readonly IsEnable: boolean
+  readonly Status?: string
+  readonly CFSVIP?: string
+  readonly IsEnable?: boolean
   readonly RequestId: string
 }
 export const DescribeImageAccelerateServiceResponse: $Schema.Schema<DescribeImageAccelerateServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageAccelerateServiceResponse", { Status: $C.str, CFSVIP: $C.str, IsEnable: $C.bool, RequestId: $C.str }))
@@ -958,7 +958,7 @@ export const DescribeImageFilterPersonalRequest: $Schema.Schema<DescribeImageFil
 
 /** `DescribeImageFilterPersonalResponse` (response side). */
 export interface DescribeImageFilterPersonalResponse {
-  readonly Data: SameImagesResp
+  readonly Data?: SameImagesResp
   readonly RequestId: string
 }
 export const DescribeImageFilterPersonalResponse: $Schema.Schema<DescribeImageFilterPersonalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageFilterPersonalResponse", { Data: SameImagesResp, RequestId: $C.str }))
@@ -969,7 +969,7 @@ export const DescribeImageLifecycleGlobalPersonalRequest: $Schema.Schema<Describ
 
 /** `DescribeImageLifecycleGlobalPersonalResponse` (response side). */
 export interface DescribeImageLifecycleGlobalPersonalResponse {
-  readonly Data: AutoDelStrategyInfoResp
+  readonly Data?: AutoDelStrategyInfoResp
   readonly RequestId: string
 }
 export const DescribeImageLifecycleGlobalPersonalResponse: $Schema.Schema<DescribeImageLifecycleGlobalPersonalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageLifecycleGlobalPersonalResponse", { Data: AutoDelStrategyInfoResp, RequestId: $C.str }))
@@ -982,7 +982,7 @@ export const DescribeImageLifecyclePersonalRequest: $Schema.Schema<DescribeImage
 
 /** `DescribeImageLifecyclePersonalResponse` (response side). */
 export interface DescribeImageLifecyclePersonalResponse {
-  readonly Data: AutoDelStrategyInfoResp
+  readonly Data?: AutoDelStrategyInfoResp
   readonly RequestId: string
 }
 export const DescribeImageLifecyclePersonalResponse: $Schema.Schema<DescribeImageLifecyclePersonalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageLifecyclePersonalResponse", { Data: AutoDelStrategyInfoResp, RequestId: $C.str }))
@@ -998,8 +998,8 @@ export const DescribeImageManifestsRequest: $Schema.Schema<DescribeImageManifest
 
 /** `DescribeImageManifestsResponse` (response side). */
 export interface DescribeImageManifestsResponse {
-  readonly Manifest: string
-  readonly Config: string
+  readonly Manifest?: string
+  readonly Config?: string
   readonly Labels?: readonly KeyValueString[]
   readonly Size?: number | bigint
   readonly RequestId: string
@@ -1017,7 +1017,7 @@ export const DescribeImagePersonalRequest: $Schema.Schema<DescribeImagePersonalR
 
 /** `DescribeImagePersonalResponse` (response side). */
 export interface DescribeImagePersonalResponse {
-  readonly Data: TagInfoResp
+  readonly Data?: TagInfoResp
   readonly RequestId: string
 }
 export const DescribeImagePersonalResponse: $Schema.Schema<DescribeImagePersonalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImagePersonalResponse", { Data: TagInfoResp, RequestId: $C.str }))
@@ -1037,8 +1037,8 @@ export const DescribeImagesRequest: $Schema.Schema<DescribeImagesRequest> = /*#_
 
 /** `DescribeImagesResponse` (response side). */
 export interface DescribeImagesResponse {
-  readonly ImageInfoList: readonly TcrImageInfo[]
-  readonly TotalCount: number | bigint
+  readonly ImageInfoList?: readonly TcrImageInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeImagesResponse: $Schema.Schema<DescribeImagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImagesResponse", { ImageInfoList: $C.arr(TcrImageInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1053,9 +1053,9 @@ export const DescribeImmutableTagRulesRequest: $Schema.Schema<DescribeImmutableT
 
 /** `DescribeImmutableTagRulesResponse` (response side). */
 export interface DescribeImmutableTagRulesResponse {
-  readonly Rules: readonly ImmutableTagRule[]
-  readonly EmptyNs: readonly string[]
-  readonly Total: number | bigint
+  readonly Rules?: readonly ImmutableTagRule[]
+  readonly EmptyNs?: readonly string[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeImmutableTagRulesResponse: $Schema.Schema<DescribeImmutableTagRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImmutableTagRulesResponse", { Rules: $C.arr(ImmutableTagRule), EmptyNs: $C.arr($C.str), Total: $C.int64, RequestId: $C.str }))
@@ -1083,8 +1083,8 @@ export const DescribeInstanceCustomizedDomainRequest: $Schema.Schema<DescribeIns
 
 /** `DescribeInstanceCustomizedDomainResponse` (response side). */
 export interface DescribeInstanceCustomizedDomainResponse {
-  readonly DomainInfoList: readonly CustomizedDomainInfo[]
-  readonly TotalCount: number | bigint
+  readonly DomainInfoList?: readonly CustomizedDomainInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeInstanceCustomizedDomainResponse: $Schema.Schema<DescribeInstanceCustomizedDomainResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceCustomizedDomainResponse", { DomainInfoList: $C.arr(CustomizedDomainInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1130,8 +1130,8 @@ export const DescribeInstancesRequest: $Schema.Schema<DescribeInstancesRequest> 
 
 /** `DescribeInstancesResponse` (response side). */
 export interface DescribeInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly Registries: readonly Registry[]
+  readonly TotalCount?: number | bigint
+  readonly Registries?: readonly Registry[]
   readonly RequestId: string
 }
 export const DescribeInstancesResponse: $Schema.Schema<DescribeInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesResponse", { TotalCount: $C.int64, Registries: $C.arr(Registry), RequestId: $C.str }))
@@ -1144,7 +1144,7 @@ export const DescribeInternalEndpointDnsStatusRequest: $Schema.Schema<DescribeIn
 
 /** `DescribeInternalEndpointDnsStatusResponse` (response side). */
 export interface DescribeInternalEndpointDnsStatusResponse {
-  readonly VpcSet: readonly VpcPrivateDomainStatus[]
+  readonly VpcSet?: readonly VpcPrivateDomainStatus[]
   readonly RequestId: string
 }
 export const DescribeInternalEndpointDnsStatusResponse: $Schema.Schema<DescribeInternalEndpointDnsStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInternalEndpointDnsStatusResponse", { VpcSet: $C.arr(VpcPrivateDomainStatus), RequestId: $C.str }))
@@ -1173,7 +1173,7 @@ export const DescribeNamespacePersonalRequest: $Schema.Schema<DescribeNamespaceP
 
 /** `DescribeNamespacePersonalResponse` (response side). */
 export interface DescribeNamespacePersonalResponse {
-  readonly Data: NamespaceInfoResp
+  readonly Data?: NamespaceInfoResp
   readonly RequestId: string
 }
 export const DescribeNamespacePersonalResponse: $Schema.Schema<DescribeNamespacePersonalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNamespacePersonalResponse", { Data: NamespaceInfoResp, RequestId: $C.str }))
@@ -1192,8 +1192,8 @@ export const DescribeNamespacesRequest: $Schema.Schema<DescribeNamespacesRequest
 
 /** `DescribeNamespacesResponse` (response side). */
 export interface DescribeNamespacesResponse {
-  readonly NamespaceList: readonly TcrNamespaceInfo[]
-  readonly TotalCount: number | bigint
+  readonly NamespaceList?: readonly TcrNamespaceInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNamespacesResponse: $Schema.Schema<DescribeNamespacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNamespacesResponse", { NamespaceList: $C.arr(TcrNamespaceInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1204,8 +1204,8 @@ export const DescribeRegionsRequest: $Schema.Schema<DescribeRegionsRequest> = /*
 
 /** `DescribeRegionsResponse` (response side). */
 export interface DescribeRegionsResponse {
-  readonly TotalCount: number | bigint
-  readonly Regions: readonly Region[]
+  readonly TotalCount?: number | bigint
+  readonly Regions?: readonly Region[]
   readonly RequestId: string
 }
 export const DescribeRegionsResponse: $Schema.Schema<DescribeRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRegionsResponse", { TotalCount: $C.uint64, Regions: $C.arr(Region), RequestId: $C.str }))
@@ -1290,8 +1290,8 @@ export const DescribeRepositoriesRequest: $Schema.Schema<DescribeRepositoriesReq
 
 /** `DescribeRepositoriesResponse` (response side). */
 export interface DescribeRepositoriesResponse {
-  readonly RepositoryList: readonly TcrRepositoryInfo[]
-  readonly TotalCount: number | bigint
+  readonly RepositoryList?: readonly TcrRepositoryInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRepositoriesResponse: $Schema.Schema<DescribeRepositoriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRepositoriesResponse", { RepositoryList: $C.arr(TcrRepositoryInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1308,7 +1308,7 @@ export const DescribeRepositoryFilterPersonalRequest: $Schema.Schema<DescribeRep
 
 /** `DescribeRepositoryFilterPersonalResponse` (response side). */
 export interface DescribeRepositoryFilterPersonalResponse {
-  readonly Data: SearchUserRepositoryResp
+  readonly Data?: SearchUserRepositoryResp
   readonly RequestId: string
 }
 export const DescribeRepositoryFilterPersonalResponse: $Schema.Schema<DescribeRepositoryFilterPersonalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRepositoryFilterPersonalResponse", { Data: SearchUserRepositoryResp, RequestId: $C.str }))
@@ -1323,7 +1323,7 @@ export const DescribeRepositoryOwnerPersonalRequest: $Schema.Schema<DescribeRepo
 
 /** `DescribeRepositoryOwnerPersonalResponse` (response side). */
 export interface DescribeRepositoryOwnerPersonalResponse {
-  readonly Data: RepoInfoResp
+  readonly Data?: RepoInfoResp
   readonly RequestId: string
 }
 export const DescribeRepositoryOwnerPersonalResponse: $Schema.Schema<DescribeRepositoryOwnerPersonalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRepositoryOwnerPersonalResponse", { Data: RepoInfoResp, RequestId: $C.str }))
@@ -1336,7 +1336,7 @@ export const DescribeRepositoryPersonalRequest: $Schema.Schema<DescribeRepositor
 
 /** `DescribeRepositoryPersonalResponse` (response side). */
 export interface DescribeRepositoryPersonalResponse {
-  readonly Data: RepositoryInfoResp
+  readonly Data?: RepositoryInfoResp
   readonly RequestId: string
 }
 export const DescribeRepositoryPersonalResponse: $Schema.Schema<DescribeRepositoryPersonalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRepositoryPersonalResponse", { Data: RepositoryInfoResp, RequestId: $C.str }))
@@ -1367,8 +1367,8 @@ export const DescribeServiceAccountsRequest: $Schema.Schema<DescribeServiceAccou
 
 /** `DescribeServiceAccountsResponse` (response side). */
 export interface DescribeServiceAccountsResponse {
-  readonly ServiceAccounts: readonly ServiceAccount[]
-  readonly TotalCount: number | bigint
+  readonly ServiceAccounts?: readonly ServiceAccount[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeServiceAccountsResponse: $Schema.Schema<DescribeServiceAccountsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServiceAccountsResponse", { ServiceAccounts: $C.arr(ServiceAccount), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1414,8 +1414,8 @@ export const DescribeTagRetentionExecutionRequest: $Schema.Schema<DescribeTagRet
 
 /** `DescribeTagRetentionExecutionResponse` (response side). */
 export interface DescribeTagRetentionExecutionResponse {
-  readonly RetentionExecutionList: readonly RetentionExecution[]
-  readonly TotalCount: number | bigint
+  readonly RetentionExecutionList?: readonly RetentionExecution[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTagRetentionExecutionResponse: $Schema.Schema<DescribeTagRetentionExecutionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTagRetentionExecutionResponse", { RetentionExecutionList: $C.arr(RetentionExecution), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1432,8 +1432,8 @@ export const DescribeTagRetentionExecutionTaskRequest: $Schema.Schema<DescribeTa
 
 /** `DescribeTagRetentionExecutionTaskResponse` (response side). */
 export interface DescribeTagRetentionExecutionTaskResponse {
-  readonly RetentionTaskList: readonly RetentionTask[]
-  readonly TotalCount: number | bigint
+  readonly RetentionTaskList?: readonly RetentionTask[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTagRetentionExecutionTaskResponse: $Schema.Schema<DescribeTagRetentionExecutionTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTagRetentionExecutionTaskResponse", { RetentionTaskList: $C.arr(RetentionTask), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1449,8 +1449,8 @@ export const DescribeTagRetentionRulesRequest: $Schema.Schema<DescribeTagRetenti
 
 /** `DescribeTagRetentionRulesResponse` (response side). */
 export interface DescribeTagRetentionRulesResponse {
-  readonly RetentionPolicyList: readonly RetentionPolicy[]
-  readonly TotalCount: number | bigint
+  readonly RetentionPolicyList?: readonly RetentionPolicy[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTagRetentionRulesResponse: $Schema.Schema<DescribeTagRetentionRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTagRetentionRulesResponse", { RetentionPolicyList: $C.arr(RetentionPolicy), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1461,7 +1461,7 @@ export const DescribeUserQuotaPersonalRequest: $Schema.Schema<DescribeUserQuotaP
 
 /** `DescribeUserQuotaPersonalResponse` (response side). */
 export interface DescribeUserQuotaPersonalResponse {
-  readonly Data: RespLimit
+  readonly Data?: RespLimit
   readonly RequestId: string
 }
 export const DescribeUserQuotaPersonalResponse: $Schema.Schema<DescribeUserQuotaPersonalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserQuotaPersonalResponse", { Data: RespLimit, RequestId: $C.str }))
@@ -1478,8 +1478,8 @@ export const DescribeWebhookTriggerLogRequest: $Schema.Schema<DescribeWebhookTri
 
 /** `DescribeWebhookTriggerLogResponse` (response side). */
 export interface DescribeWebhookTriggerLogResponse {
-  readonly TotalCount: number | bigint
-  readonly Logs: readonly WebhookTriggerLog[]
+  readonly TotalCount?: number | bigint
+  readonly Logs?: readonly WebhookTriggerLog[]
   readonly RequestId: string
 }
 export const DescribeWebhookTriggerLogResponse: $Schema.Schema<DescribeWebhookTriggerLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWebhookTriggerLogResponse", { TotalCount: $C.int64, Logs: $C.arr(WebhookTriggerLog), RequestId: $C.str }))
@@ -1495,8 +1495,8 @@ export const DescribeWebhookTriggerRequest: $Schema.Schema<DescribeWebhookTrigge
 
 /** `DescribeWebhookTriggerResponse` (response side). */
 export interface DescribeWebhookTriggerResponse {
-  readonly TotalCount: number | bigint
-  readonly Triggers: readonly WebhookTrigger[]
+  readonly TotalCount?: number | bigint
+  readonly Triggers?: readonly WebhookTrigger[]
   readonly RequestId: string
 }
 export const DescribeWebhookTriggerResponse: $Schema.Schema<DescribeWebhookTriggerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWebhookTriggerResponse", { TotalCount: $C.int64, Triggers: $C.arr(WebhookTrigger), RequestId: $C.str }))
@@ -1512,21 +1512,21 @@ export const DownloadHelmChartRequest: $Schema.Schema<DownloadHelmChartRequest> 
 
 /** `DownloadHelmChartResponse` (response side). */
 export interface DownloadHelmChartResponse {
-  readonly TmpToken: string
-  readonly TmpSecretId: string
-  readonly TmpSecretKey: string
-  readonly Bucket: string
-  readonly Region: string
-  readonly Path: string
-  readonly StartTime: number | bigint
-  readonly ExpiredTime: number | bigint
+  readonly TmpToken?: string
+  readonly TmpSecretId?: string
+  readonly TmpSecretKey?: string
+  readonly Bucket?: string
+  readonly Region?: string
+  readonly Path?: string
+  readonly StartTime?: number | bigint
+  readonly ExpiredTime?: number | bigint
   readonly RequestId: string
 }
 export const DownloadHelmChartResponse: $Schema.Schema<DownloadHelmChartResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DownloadHelmChartResponse", { TmpToken: $C.str, TmpSecretId: $C.str, TmpSecretKey: $C.str, Bucket: $C.str, Region: $C.str, Path: $C.str, StartTime: $C.int64, ExpiredTime: $C.int64, RequestId: $C.str }))
 
 /** `DupImageTagResp` (response side). */
 export interface DupImageTagResp {
-  readonly Digest: string
+  readonly Digest?: string
 }
 export const DupImageTagResp: $Schema.Schema<DupImageTagResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("DupImageTagResp", { Digest: $C.str }))
 
@@ -1565,23 +1565,23 @@ export const DuplicateImageResponse: $Schema.Schema<DuplicateImageResponse> = /*
 
 /** `FavorResp` (response side). */
 export interface FavorResp {
-  readonly TotalCount: number | bigint
-  readonly RepoInfo: readonly Favors[]
+  readonly TotalCount?: number | bigint
+  readonly RepoInfo?: readonly Favors[]
 }
 export const FavorResp: $Schema.Schema<FavorResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("FavorResp", { TotalCount: $C.int64, RepoInfo: $C.arr(Favors) }))
 
 /** `Favors` (response side). */
 export interface Favors {
-  readonly RepoName: string
-  readonly RepoType: string
-  readonly PullCount: number | bigint
-  readonly FavorCount: number | bigint
-  readonly Public: number | bigint
-  readonly IsQcloudOfficial: boolean
-  readonly TagCount: number | bigint
-  readonly Logo: string
-  readonly Region: string
-  readonly RegionId: number | bigint
+  readonly RepoName?: string
+  readonly RepoType?: string
+  readonly PullCount?: number | bigint
+  readonly FavorCount?: number | bigint
+  readonly Public?: number | bigint
+  readonly IsQcloudOfficial?: boolean
+  readonly TagCount?: number | bigint
+  readonly Logo?: string
+  readonly Region?: string
+  readonly RegionId?: number | bigint
 }
 export const Favors: $Schema.Schema<Favors> = /*#__PURE__*/ $C.lazy(() => $C.struct("Favors", { RepoName: $C.str, RepoType: $C.str, PullCount: $C.int64, FavorCount: $C.int64, Public: $C.int64, IsQcloudOfficial: $C.bool, TagCount: $C.int64, Logo: $C.str, Region: $C.str, RegionId: $C.int64 }))
 
@@ -1601,11 +1601,11 @@ export const FilterSelector: $Schema.Schema<FilterSelector> = /*#__PURE__*/ $C.l
 
 /** `GCJobInfo` (response side). */
 export interface GCJobInfo {
-  readonly ID: number | bigint
-  readonly JobStatus: string
-  readonly CreationTime: string
-  readonly UpdateTime: string
-  readonly Schedule: Schedule
+  readonly ID?: number | bigint
+  readonly JobStatus?: string
+  readonly CreationTime?: string
+  readonly UpdateTime?: string
+  readonly Schedule?: Schedule
 }
 export const GCJobInfo: $Schema.Schema<GCJobInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GCJobInfo", { ID: $C.int64, JobStatus: $C.str, CreationTime: $C.str, UpdateTime: $C.str, Schedule: Schedule }))
 
@@ -1617,17 +1617,17 @@ export const GCParameters: $Schema.Schema<GCParameters> = /*#__PURE__*/ $C.lazy(
 
 /** `Header` (both sides). */
 export interface Header {
-  readonly Key: string
-  readonly Values: readonly string[]
+  readonly Key?: string
+  readonly Values?: readonly string[]
 }
 export const Header: $Schema.Schema<Header> = /*#__PURE__*/ $C.lazy(() => $C.struct("Header", { Key: $C.str, Values: $C.arr($C.str) }))
 
 /** `ImmutableTagRule` (both sides). */
 export interface ImmutableTagRule {
-  readonly RepositoryPattern: string
-  readonly TagPattern: string
-  readonly RepositoryDecoration: string
-  readonly TagDecoration: string
+  readonly RepositoryPattern?: string
+  readonly TagPattern?: string
+  readonly RepositoryDecoration?: string
+  readonly TagDecoration?: string
   readonly Disabled?: boolean
   readonly RuleId?: number | bigint
   readonly NsName?: string
@@ -1763,7 +1763,7 @@ export const ManageInternalEndpointRequest: $Schema.Schema<ManageInternalEndpoin
 
 /** `ManageInternalEndpointResponse` (response side). */
 export interface ManageInternalEndpointResponse {
-  readonly RegistryId: string
+  readonly RegistryId?: string
   readonly RequestId: string
 }
 export const ManageInternalEndpointResponse: $Schema.Schema<ManageInternalEndpointResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ManageInternalEndpointResponse", { RegistryId: $C.str, RequestId: $C.str }))
@@ -2086,8 +2086,8 @@ export const NamespaceInfo: $Schema.Schema<NamespaceInfo> = /*#__PURE__*/ $C.laz
 
 /** `NamespaceInfoResp` (response side). */
 export interface NamespaceInfoResp {
-  readonly NamespaceCount: number | bigint
-  readonly NamespaceInfo: readonly NamespaceInfo[]
+  readonly NamespaceCount?: number | bigint
+  readonly NamespaceInfo?: readonly NamespaceInfo[]
 }
 export const NamespaceInfoResp: $Schema.Schema<NamespaceInfoResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("NamespaceInfoResp", { NamespaceCount: $C.int64, NamespaceInfo: $C.arr(NamespaceInfo) }))
 
@@ -2108,8 +2108,8 @@ export const PeerReplicationOption: $Schema.Schema<PeerReplicationOption> = /*#_
 
 /** `Permission` (both sides). */
 export interface Permission {
-  readonly Resource: string
-  readonly Actions: readonly string[]
+  readonly Resource?: string
+  readonly Actions?: readonly string[]
 }
 export const Permission: $Schema.Schema<Permission> = /*#__PURE__*/ $C.lazy(() => $C.struct("Permission", { Resource: $C.str, Actions: $C.arr($C.str) }))
 
@@ -2135,25 +2135,25 @@ export const Region: $Schema.Schema<Region> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `Registry` (response side). */
 export interface Registry {
-  readonly RegistryId: string
-  readonly RegistryName: string
-  readonly RegistryType: string
-  readonly Status: string
-  readonly PublicDomain: string
-  readonly CreatedAt: string
-  readonly RegionName: string
-  readonly RegionId: number | bigint
-  readonly EnableAnonymous: boolean
-  readonly TokenValidTime: number | bigint
-  readonly InternalEndpoint: string
-  readonly TagSpecification: TagSpecification
-  readonly ExpiredAt: string
-  readonly PayMod: number | bigint
-  readonly RenewFlag: number | bigint
-  readonly DeletionProtection: boolean
+  readonly RegistryId?: string
+  readonly RegistryName?: string
+  readonly RegistryType?: string
+  readonly Status?: string
+  readonly PublicDomain?: string
+  readonly CreatedAt?: string
+  readonly RegionName?: string
+  readonly RegionId?: number | bigint
+  readonly EnableAnonymous?: boolean
+  readonly TokenValidTime?: number | bigint
+  readonly InternalEndpoint?: string
+  readonly TagSpecification?: TagSpecification
+  readonly ExpiredAt?: string
+  readonly PayMod?: number | bigint
+  readonly RenewFlag?: number | bigint
+  readonly DeletionProtection?: boolean
   readonly AIFeature?: boolean | null
-  readonly EnableCosMAZ: boolean
-  readonly EnableCosVersioning: boolean
+  readonly EnableCosMAZ?: boolean
+  readonly EnableCosVersioning?: boolean
 }
 export const Registry: $Schema.Schema<Registry> = /*#__PURE__*/ $C.lazy(() => $C.struct("Registry", { RegistryId: $C.str, RegistryName: $C.str, RegistryType: $C.str, Status: $C.str, PublicDomain: $C.str, CreatedAt: $C.datetimeIso, RegionName: $C.str, RegionId: $C.uint64, EnableAnonymous: $C.bool, TokenValidTime: $C.uint64, InternalEndpoint: $C.str, TagSpecification: TagSpecification, ExpiredAt: $C.str, PayMod: $C.int64, RenewFlag: $C.int64, DeletionProtection: $C.bool, EnableCosMAZ: $C.bool, EnableCosVersioning: $C.bool }, { AIFeature: $C.nul($C.bool) }))
 
@@ -2166,17 +2166,17 @@ export const RegistryChargePrepaid: $Schema.Schema<RegistryChargePrepaid> = /*#_
 
 /** `RegistryCondition` (response side). */
 export interface RegistryCondition {
-  readonly Type: string
-  readonly Status: string
-  readonly Reason: string
+  readonly Type?: string
+  readonly Status?: string
+  readonly Reason?: string
 }
 export const RegistryCondition: $Schema.Schema<RegistryCondition> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegistryCondition", { Type: $C.str, Status: $C.str, Reason: $C.str }))
 
 /** `RegistryStatus` (response side). */
 export interface RegistryStatus {
-  readonly RegistryId: string
-  readonly Status: string
-  readonly Conditions: readonly RegistryCondition[]
+  readonly RegistryId?: string
+  readonly Status?: string
+  readonly Conditions?: readonly RegistryCondition[]
 }
 export const RegistryStatus: $Schema.Schema<RegistryStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegistryStatus", { RegistryId: $C.str, Status: $C.str, Conditions: $C.arr(RegistryCondition) }))
 
@@ -2204,12 +2204,12 @@ export const ReplicationFilter: $Schema.Schema<ReplicationFilter> = /*#__PURE__*
 
 /** `ReplicationLog` (response side). */
 export interface ReplicationLog {
-  readonly ResourceType: string
-  readonly Source: string
-  readonly Destination: string
-  readonly Status: string
-  readonly StartTime: string
-  readonly EndTime: string
+  readonly ResourceType?: string
+  readonly Source?: string
+  readonly Destination?: string
+  readonly Status?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
 }
 export const ReplicationLog: $Schema.Schema<ReplicationLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReplicationLog", { ResourceType: $C.str, Source: $C.str, Destination: $C.str, Status: $C.str, StartTime: $C.str, EndTime: $C.str }))
 
@@ -2251,46 +2251,46 @@ export const ReplicationRule: $Schema.Schema<ReplicationRule> = /*#__PURE__*/ $C
 
 /** `RepoInfo` (response side). */
 export interface RepoInfo {
-  readonly RepoName: string
-  readonly RepoType: string
-  readonly TagCount: number | bigint
-  readonly Public: number | bigint
-  readonly IsUserFavor: boolean
-  readonly IsQcloudOfficial: boolean
-  readonly FavorCount: number | bigint
-  readonly PullCount: number | bigint
-  readonly Description: string
-  readonly CreationTime: string
-  readonly UpdateTime: string
+  readonly RepoName?: string
+  readonly RepoType?: string
+  readonly TagCount?: number | bigint
+  readonly Public?: number | bigint
+  readonly IsUserFavor?: boolean
+  readonly IsQcloudOfficial?: boolean
+  readonly FavorCount?: number | bigint
+  readonly PullCount?: number | bigint
+  readonly Description?: string
+  readonly CreationTime?: string
+  readonly UpdateTime?: string
 }
 export const RepoInfo: $Schema.Schema<RepoInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RepoInfo", { RepoName: $C.str, RepoType: $C.str, TagCount: $C.int64, Public: $C.int64, IsUserFavor: $C.bool, IsQcloudOfficial: $C.bool, FavorCount: $C.int64, PullCount: $C.int64, Description: $C.str, CreationTime: $C.str, UpdateTime: $C.str }))
 
 /** `RepoInfoResp` (response side). */
 export interface RepoInfoResp {
-  readonly TotalCount: number | bigint
-  readonly RepoInfo: readonly RepoInfo[]
-  readonly Server: string
+  readonly TotalCount?: number | bigint
+  readonly RepoInfo?: readonly RepoInfo[]
+  readonly Server?: string
 }
 export const RepoInfoResp: $Schema.Schema<RepoInfoResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("RepoInfoResp", { TotalCount: $C.int64, RepoInfo: $C.arr(RepoInfo), Server: $C.str }))
 
 /** `RepoIsExistResp` (response side). */
 export interface RepoIsExistResp {
-  readonly IsExist: boolean
+  readonly IsExist?: boolean
 }
 export const RepoIsExistResp: $Schema.Schema<RepoIsExistResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("RepoIsExistResp", { IsExist: $C.bool }))
 
 /** `RepositoryInfoResp` (response side). */
 export interface RepositoryInfoResp {
-  readonly RepoName: string
-  readonly RepoType: string
-  readonly Server: string
-  readonly CreationTime: string
-  readonly Description: string
-  readonly Public: number | bigint
-  readonly PullCount: number | bigint
-  readonly FavorCount: number | bigint
-  readonly IsUserFavor: boolean
-  readonly IsQcloudOfficial: boolean
+  readonly RepoName?: string
+  readonly RepoType?: string
+  readonly Server?: string
+  readonly CreationTime?: string
+  readonly Description?: string
+  readonly Public?: number | bigint
+  readonly PullCount?: number | bigint
+  readonly FavorCount?: number | bigint
+  readonly IsUserFavor?: boolean
+  readonly IsQcloudOfficial?: boolean
 }
 export const RepositoryInfoResp: $Schema.Schema<RepositoryInfoResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("RepositoryInfoResp", { RepoName: $C.str, RepoType: $C.str, Server: $C.str, CreationTime: $C.str, Description: $C.str, Public: $C.int64, PullCount: $C.int64, FavorCount: $C.int64, IsUserFavor: $C.bool, IsQcloudOfficial: $C.bool }))
 
@@ -2312,13 +2312,13 @@ export const RetentionExecution: $Schema.Schema<RetentionExecution> = /*#__PURE_
 
 /** `RetentionPolicy` (response side). */
 export interface RetentionPolicy {
-  readonly RetentionId: number | bigint
-  readonly NamespaceName: string
-  readonly RetentionRuleList: readonly RetentionRule[]
+  readonly RetentionId?: number | bigint
+  readonly NamespaceName?: string
+  readonly RetentionRuleList?: readonly RetentionRule[]
   readonly AdvancedRuleItems?: readonly RetentionRuleItem[]
-  readonly CronSetting: string
-  readonly Disabled: boolean
-  readonly NextExecutionTime: string
+  readonly CronSetting?: string
+  readonly Disabled?: boolean
+  readonly NextExecutionTime?: string
 }
 export const RetentionPolicy: $Schema.Schema<RetentionPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("RetentionPolicy", { RetentionId: $C.int64, NamespaceName: $C.str, RetentionRuleList: $C.arr(RetentionRule), CronSetting: $C.str, Disabled: $C.bool, NextExecutionTime: $C.str }, { AdvancedRuleItems: $C.arr(RetentionRuleItem) }))
 
@@ -2352,13 +2352,13 @@ export const RetentionTask: $Schema.Schema<RetentionTask> = /*#__PURE__*/ $C.laz
 
 /** `SameImagesResp` (response side). */
 export interface SameImagesResp {
-  readonly SameImages: readonly string[]
+  readonly SameImages?: readonly string[]
 }
 export const SameImagesResp: $Schema.Schema<SameImagesResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("SameImagesResp", { SameImages: $C.arr($C.str) }))
 
 /** `Schedule` (response side). */
 export interface Schedule {
-  readonly Type: string
+  readonly Type?: string
 }
 export const Schedule: $Schema.Schema<Schedule> = /*#__PURE__*/ $C.lazy(() => $C.struct("Schedule", { Type: $C.str }))
 
@@ -2382,13 +2382,13 @@ export const SecurityPolicy: $Schema.Schema<SecurityPolicy> = /*#__PURE__*/ $C.l
 
 /** `ServiceAccount` (response side). */
 export interface ServiceAccount {
-  readonly Name: string
-  readonly Description: string
-  readonly Disable: boolean
-  readonly ExpiresAt: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Permissions: readonly Permission[]
+  readonly Name?: string
+  readonly Description?: string
+  readonly Disable?: boolean
+  readonly ExpiresAt?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Permissions?: readonly Permission[]
 }
 export const ServiceAccount: $Schema.Schema<ServiceAccount> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceAccount", { Name: $C.str, Description: $C.str, Disable: $C.bool, ExpiresAt: $C.int64, CreateTime: $C.datetimeIso, UpdateTime: $C.datetimeIso, Permissions: $C.arr(Permission) }))
 
@@ -2441,21 +2441,21 @@ export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("T
 
 /** `TagInfo` (response side). */
 export interface TagInfo {
-  readonly TagName: string
-  readonly TagId: string
-  readonly ImageId: string
-  readonly Size: string
-  readonly CreationTime: string
-  readonly DurationDays: string
-  readonly Author: string
-  readonly Architecture: string
-  readonly DockerVersion: string
-  readonly OS: string
-  readonly SizeByte: number | bigint
-  readonly Id: number | bigint
-  readonly UpdateTime: string
-  readonly PushTime: string
-  readonly Kind: string
+  readonly TagName?: string
+  readonly TagId?: string
+  readonly ImageId?: string
+  readonly Size?: string
+  readonly CreationTime?: string
+  readonly DurationDays?: string
+  readonly Author?: string
+  readonly Architecture?: string
+  readonly DockerVersion?: string
+  readonly OS?: string
+  readonly SizeByte?: number | bigint
+  readonly Id?: number | bigint
+  readonly UpdateTime?: string
+  readonly PushTime?: string
+  readonly Kind?: string
 }
 export const TagInfo: $Schema.Schema<TagInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagInfo", { TagName: $C.str, TagId: $C.str, ImageId: $C.str, Size: $C.str, CreationTime: $C.str, DurationDays: $C.str, Author: $C.str, Architecture: $C.str, DockerVersion: $C.str, OS: $C.str, SizeByte: $C.int64, Id: $C.int64, UpdateTime: $C.str, PushTime: $C.str, Kind: $C.str }))
 
@@ -2470,30 +2470,30 @@ export const TagInfoResp: $Schema.Schema<TagInfoResp> = /*#__PURE__*/ $C.lazy(()
 
 /** `TagSpecification` (both sides). */
 export interface TagSpecification {
-  readonly ResourceType: string
-  readonly Tags: readonly Tag[]
+  readonly ResourceType?: string
+  readonly Tags?: readonly Tag[]
 }
 export const TagSpecification: $Schema.Schema<TagSpecification> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagSpecification", { ResourceType: $C.str, Tags: $C.arr(Tag) }))
 
 /** `TaskDetail` (response side). */
 export interface TaskDetail {
-  readonly TaskName: string
-  readonly TaskUUID: string
-  readonly TaskStatus: string
-  readonly TaskMessage: string
-  readonly CreatedTime: string
-  readonly FinishedTime: string
+  readonly TaskName?: string
+  readonly TaskUUID?: string
+  readonly TaskStatus?: string
+  readonly TaskMessage?: string
+  readonly CreatedTime?: string
+  readonly FinishedTime?: string
 }
 export const TaskDetail: $Schema.Schema<TaskDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskDetail", { TaskName: $C.str, TaskUUID: $C.str, TaskStatus: $C.str, TaskMessage: $C.str, CreatedTime: $C.str, FinishedTime: $C.str }))
 
 /** `TcrImageInfo` (response side). */
 export interface TcrImageInfo {
-  readonly Digest: string
-  readonly Size: number | bigint
-  readonly ImageVersion: string
-  readonly UpdateTime: string
-  readonly Kind: string
-  readonly KmsSignature: string
+  readonly Digest?: string
+  readonly Size?: number | bigint
+  readonly ImageVersion?: string
+  readonly UpdateTime?: string
+  readonly Kind?: string
+  readonly KmsSignature?: string
 }
 export const TcrImageInfo: $Schema.Schema<TcrImageInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TcrImageInfo", { Digest: $C.str, Size: $C.int64, ImageVersion: $C.str, UpdateTime: $C.str, Kind: $C.str, KmsSignature: $C.str }))
 
@@ -2510,28 +2510,28 @@ export const TcrInstanceToken: $Schema.Schema<TcrInstanceToken> = /*#__PURE__*/ 
 
 /** `TcrNamespaceInfo` (response side). */
 export interface TcrNamespaceInfo {
-  readonly Name: string
-  readonly CreationTime: string
-  readonly Public: boolean
-  readonly NamespaceId: number | bigint
-  readonly TagSpecification: TagSpecification
-  readonly Metadata: readonly KeyValueString[]
-  readonly CVEWhitelistItems: readonly CVEWhitelistItem[]
-  readonly AutoScan: boolean
-  readonly PreventVUL: boolean
-  readonly Severity: string
+  readonly Name?: string
+  readonly CreationTime?: string
+  readonly Public?: boolean
+  readonly NamespaceId?: number | bigint
+  readonly TagSpecification?: TagSpecification
+  readonly Metadata?: readonly KeyValueString[]
+  readonly CVEWhitelistItems?: readonly CVEWhitelistItem[]
+  readonly AutoScan?: boolean
+  readonly PreventVUL?: boolean
+  readonly Severity?: string
 }
 export const TcrNamespaceInfo: $Schema.Schema<TcrNamespaceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TcrNamespaceInfo", { Name: $C.str, CreationTime: $C.datetimeIso, Public: $C.bool, NamespaceId: $C.int64, TagSpecification: TagSpecification, Metadata: $C.arr(KeyValueString), CVEWhitelistItems: $C.arr(CVEWhitelistItem), AutoScan: $C.bool, PreventVUL: $C.bool, Severity: $C.str }))
 
 /** `TcrRepositoryInfo` (response side). */
 export interface TcrRepositoryInfo {
-  readonly Name: string
-  readonly Namespace: string
-  readonly CreationTime: string
-  readonly Public: boolean
-  readonly Description: string
-  readonly BriefDescription: string
-  readonly UpdateTime: string
+  readonly Name?: string
+  readonly Namespace?: string
+  readonly CreationTime?: string
+  readonly Public?: boolean
+  readonly Description?: string
+  readonly BriefDescription?: string
+  readonly UpdateTime?: string
 }
 export const TcrRepositoryInfo: $Schema.Schema<TcrRepositoryInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TcrRepositoryInfo", { Name: $C.str, Namespace: $C.str, CreationTime: $C.str, Public: $C.bool, Description: $C.str, BriefDescription: $C.str, UpdateTime: $C.str }))
 
@@ -2551,52 +2551,52 @@ export const TerminateGCJobResponse: $Schema.Schema<TerminateGCJobResponse> = /*
 
 /** `TriggerInvokeCondition` (response side). */
 export interface TriggerInvokeCondition {
-  readonly InvokeMethod: string
-  readonly InvokeExpr: string
+  readonly InvokeMethod?: string
+  readonly InvokeExpr?: string
 }
 export const TriggerInvokeCondition: $Schema.Schema<TriggerInvokeCondition> = /*#__PURE__*/ $C.lazy(() => $C.struct("TriggerInvokeCondition", { InvokeMethod: $C.str, InvokeExpr: $C.str }))
 
 /** `TriggerInvokePara` (response side). */
 export interface TriggerInvokePara {
-  readonly AppId: string
-  readonly ClusterId: string
-  readonly Namespace: string
-  readonly ServiceName: string
-  readonly ContainerName: string
-  readonly ClusterRegion: number | bigint
+  readonly AppId?: string
+  readonly ClusterId?: string
+  readonly Namespace?: string
+  readonly ServiceName?: string
+  readonly ContainerName?: string
+  readonly ClusterRegion?: number | bigint
 }
 export const TriggerInvokePara: $Schema.Schema<TriggerInvokePara> = /*#__PURE__*/ $C.lazy(() => $C.struct("TriggerInvokePara", { AppId: $C.str, ClusterId: $C.str, Namespace: $C.str, ServiceName: $C.str, ContainerName: $C.str, ClusterRegion: $C.int64 }))
 
 /** `TriggerInvokeResult` (response side). */
 export interface TriggerInvokeResult {
-  readonly ReturnCode: number | bigint
-  readonly ReturnMsg: string
+  readonly ReturnCode?: number | bigint
+  readonly ReturnMsg?: string
 }
 export const TriggerInvokeResult: $Schema.Schema<TriggerInvokeResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("TriggerInvokeResult", { ReturnCode: $C.int64, ReturnMsg: $C.str }))
 
 /** `TriggerLogResp` (response side). */
 export interface TriggerLogResp {
-  readonly RepoName: string
-  readonly TagName: string
-  readonly TriggerName: string
-  readonly InvokeSource: string
-  readonly InvokeAction: string
-  readonly InvokeTime: string
-  readonly InvokeCondition: TriggerInvokeCondition
-  readonly InvokePara: TriggerInvokePara
-  readonly InvokeResult: TriggerInvokeResult
+  readonly RepoName?: string
+  readonly TagName?: string
+  readonly TriggerName?: string
+  readonly InvokeSource?: string
+  readonly InvokeAction?: string
+  readonly InvokeTime?: string
+  readonly InvokeCondition?: TriggerInvokeCondition
+  readonly InvokePara?: TriggerInvokePara
+  readonly InvokeResult?: TriggerInvokeResult
 }
 export const TriggerLogResp: $Schema.Schema<TriggerLogResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("TriggerLogResp", { RepoName: $C.str, TagName: $C.str, TriggerName: $C.str, InvokeSource: $C.str, InvokeAction: $C.str, InvokeTime: $C.str, InvokeCondition: TriggerInvokeCondition, InvokePara: TriggerInvokePara, InvokeResult: TriggerInvokeResult }))
 
 /** `TriggerResp` (response side). */
 export interface TriggerResp {
-  readonly TriggerName: string
-  readonly InvokeSource: string
-  readonly InvokeAction: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly InvokeCondition: TriggerInvokeCondition
-  readonly InvokePara: TriggerInvokePara
+  readonly TriggerName?: string
+  readonly InvokeSource?: string
+  readonly InvokeAction?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly InvokeCondition?: TriggerInvokeCondition
+  readonly InvokePara?: TriggerInvokePara
 }
 export const TriggerResp: $Schema.Schema<TriggerResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("TriggerResp", { TriggerName: $C.str, InvokeSource: $C.str, InvokeAction: $C.str, CreateTime: $C.str, UpdateTime: $C.str, InvokeCondition: TriggerInvokeCondition, InvokePara: TriggerInvokePara }))
 
@@ -2608,7 +2608,7 @@ export const ValidateNamespaceExistPersonalRequest: $Schema.Schema<ValidateNames
 
 /** `ValidateNamespaceExistPersonalResponse` (response side). */
 export interface ValidateNamespaceExistPersonalResponse {
-  readonly Data: NamespaceIsExistsResp
+  readonly Data?: NamespaceIsExistsResp
   readonly RequestId: string
 }
 export const ValidateNamespaceExistPersonalResponse: $Schema.Schema<ValidateNamespaceExistPersonalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ValidateNamespaceExistPersonalResponse", { Data: NamespaceIsExistsResp, RequestId: $C.str }))
@@ -2621,7 +2621,7 @@ export const ValidateRepositoryExistPersonalRequest: $Schema.Schema<ValidateRepo
 
 /** `ValidateRepositoryExistPersonalResponse` (response side). */
 export interface ValidateRepositoryExistPersonalResponse {
-  readonly Data: RepoIsExistResp
+  readonly Data?: RepoIsExistResp
   readonly RequestId: string
 }
 export const ValidateRepositoryExistPersonalResponse: $Schema.Schema<ValidateRepositoryExistPersonalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ValidateRepositoryExistPersonalResponse", { Data: RepoIsExistResp, RequestId: $C.str }))
@@ -2647,9 +2647,9 @@ export const VpcAndDomainInfo: $Schema.Schema<VpcAndDomainInfo> = /*#__PURE__*/ 
 
 /** `VpcPrivateDomainStatus` (response side). */
 export interface VpcPrivateDomainStatus {
-  readonly Region: string
-  readonly VpcId: string
-  readonly Status: string
+  readonly Region?: string
+  readonly VpcId?: string
+  readonly Status?: string
 }
 export const VpcPrivateDomainStatus: $Schema.Schema<VpcPrivateDomainStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("VpcPrivateDomainStatus", { Region: $C.str, VpcId: $C.str, Status: $C.str }))
 
@@ -2662,11 +2662,11 @@ export const WebhookTarget: $Schema.Schema<WebhookTarget> = /*#__PURE__*/ $C.laz
 
 /** `WebhookTrigger` (both sides). */
 export interface WebhookTrigger {
-  readonly Name: string
-  readonly Targets: readonly WebhookTarget[]
-  readonly EventTypes: readonly string[]
-  readonly Condition: string
-  readonly Enabled: boolean
+  readonly Name?: string
+  readonly Targets?: readonly WebhookTarget[]
+  readonly EventTypes?: readonly string[]
+  readonly Condition?: string
+  readonly Enabled?: boolean
   readonly Id?: number | bigint
   readonly Description?: string
   readonly NamespaceId?: number | bigint

@@ -19,15 +19,15 @@ export const $M: $O.Meta = { service: "tcss", version: "2020-11-01" }
 
 /** `ABTestConfig` (response side). */
 export interface ABTestConfig {
-  readonly ProjectName: string
-  readonly Status: boolean
+  readonly ProjectName?: string
+  readonly Status?: boolean
 }
 export const ABTestConfig: $Schema.Schema<ABTestConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("ABTestConfig", { ProjectName: $C.str, Status: $C.bool }))
 
 /** `AbnormalProcessChildRuleInfo` (both sides). */
 export interface AbnormalProcessChildRuleInfo {
-  readonly ProcessPath: string
-  readonly RuleMode: string
+  readonly ProcessPath?: string
+  readonly RuleMode?: string
   readonly CmdLine?: string
   readonly RuleId?: string
   readonly RuleLevel?: string
@@ -36,96 +36,96 @@ export const AbnormalProcessChildRuleInfo: $Schema.Schema<AbnormalProcessChildRu
 
 /** `AbnormalProcessEventDescription` (response side). */
 export interface AbnormalProcessEventDescription {
-  readonly Description: string
-  readonly Solution: string
-  readonly Remark: string
-  readonly MatchRule: AbnormalProcessChildRuleInfo
-  readonly RuleName: string
-  readonly RuleId: string
-  readonly OperationTime: string
-  readonly GroupName: string
+  readonly Description?: string
+  readonly Solution?: string
+  readonly Remark?: string
+  readonly MatchRule?: AbnormalProcessChildRuleInfo
+  readonly RuleName?: string
+  readonly RuleId?: string
+  readonly OperationTime?: string
+  readonly GroupName?: string
 }
 export const AbnormalProcessEventDescription: $Schema.Schema<AbnormalProcessEventDescription> = /*#__PURE__*/ $C.lazy(() => $C.struct("AbnormalProcessEventDescription", { Description: $C.str, Solution: $C.str, Remark: $C.str, MatchRule: AbnormalProcessChildRuleInfo, RuleName: $C.str, RuleId: $C.str, OperationTime: $C.str, GroupName: $C.str }))
 
 /** `AbnormalProcessEventInfo` (response side). */
 export interface AbnormalProcessEventInfo {
-  readonly ProcessPath: string
-  readonly EventType: string
-  readonly MatchRuleName: string
-  readonly FoundTime: string
-  readonly ContainerName: string
-  readonly ImageName: string
-  readonly Behavior: string
-  readonly Status: string
-  readonly Id: string
-  readonly ImageId: string
-  readonly ContainerId: string
-  readonly Solution: string
-  readonly Description: string
-  readonly MatchRuleId: string
-  readonly MatchAction: string
-  readonly MatchProcessPath: string
-  readonly RuleExist: boolean
-  readonly EventCount: number | bigint
-  readonly LatestFoundTime: string
-  readonly RuleId: string
-  readonly MatchGroupName: string
-  readonly MatchRuleLevel: string
-  readonly ContainerNetStatus: string
-  readonly ContainerNetSubStatus: string
-  readonly ContainerIsolateOperationSrc: string
-  readonly ContainerStatus: string
-  readonly ClusterID: string
-  readonly NodeType: string
-  readonly PodName: string
-  readonly PodIP: string
-  readonly NodeUniqueID: string
-  readonly PublicIP: string
-  readonly NodeName: string
-  readonly NodeID: string
-  readonly HostID: string
-  readonly HostIP: string
-  readonly ClusterName: string
+  readonly ProcessPath?: string
+  readonly EventType?: string
+  readonly MatchRuleName?: string
+  readonly FoundTime?: string
+  readonly ContainerName?: string
+  readonly ImageName?: string
+  readonly Behavior?: string
+  readonly Status?: string
+  readonly Id?: string
+  readonly ImageId?: string
+  readonly ContainerId?: string
+  readonly Solution?: string
+  readonly Description?: string
+  readonly MatchRuleId?: string
+  readonly MatchAction?: string
+  readonly MatchProcessPath?: string
+  readonly RuleExist?: boolean
+  readonly EventCount?: number | bigint
+  readonly LatestFoundTime?: string
+  readonly RuleId?: string
+  readonly MatchGroupName?: string
+  readonly MatchRuleLevel?: string
+  readonly ContainerNetStatus?: string
+  readonly ContainerNetSubStatus?: string
+  readonly ContainerIsolateOperationSrc?: string
+  readonly ContainerStatus?: string
+  readonly ClusterID?: string
+  readonly NodeType?: string
+  readonly PodName?: string
+  readonly PodIP?: string
+  readonly NodeUniqueID?: string
+  readonly PublicIP?: string
+  readonly NodeName?: string
+  readonly NodeID?: string
+  readonly HostID?: string
+  readonly HostIP?: string
+  readonly ClusterName?: string
   readonly CmdLine?: string
 }
 export const AbnormalProcessEventInfo: $Schema.Schema<AbnormalProcessEventInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AbnormalProcessEventInfo", { ProcessPath: $C.str, EventType: $C.str, MatchRuleName: $C.str, FoundTime: $C.datetime, ContainerName: $C.str, ImageName: $C.str, Behavior: $C.str, Status: $C.str, Id: $C.str, ImageId: $C.str, ContainerId: $C.str, Solution: $C.str, Description: $C.str, MatchRuleId: $C.str, MatchAction: $C.str, MatchProcessPath: $C.str, RuleExist: $C.bool, EventCount: $C.int64, LatestFoundTime: $C.datetime, RuleId: $C.str, MatchGroupName: $C.str, MatchRuleLevel: $C.str, ContainerNetStatus: $C.str, ContainerNetSubStatus: $C.str, ContainerIsolateOperationSrc: $C.str, ContainerStatus: $C.str, ClusterID: $C.str, NodeType: $C.str, PodName: $C.str, PodIP: $C.str, NodeUniqueID: $C.str, PublicIP: $C.str, NodeName: $C.str, NodeID: $C.str, HostID: $C.str, HostIP: $C.str, ClusterName: $C.str }, { CmdLine: $C.str }))
 
 /** `AbnormalProcessEventTendencyInfo` (response side). */
 export interface AbnormalProcessEventTendencyInfo {
-  readonly Date: string
-  readonly ProxyToolEventCount: number | bigint
-  readonly TransferControlEventCount: number | bigint
-  readonly AttackCmdEventCount: number | bigint
-  readonly ReverseShellEventCount: number | bigint
-  readonly FilelessEventCount: number | bigint
-  readonly RiskCmdEventCount: number | bigint
-  readonly AbnormalChildProcessEventCount: number | bigint
-  readonly UserDefinedRuleEventCount: number | bigint
+  readonly Date?: string
+  readonly ProxyToolEventCount?: number | bigint
+  readonly TransferControlEventCount?: number | bigint
+  readonly AttackCmdEventCount?: number | bigint
+  readonly ReverseShellEventCount?: number | bigint
+  readonly FilelessEventCount?: number | bigint
+  readonly RiskCmdEventCount?: number | bigint
+  readonly AbnormalChildProcessEventCount?: number | bigint
+  readonly UserDefinedRuleEventCount?: number | bigint
 }
 export const AbnormalProcessEventTendencyInfo: $Schema.Schema<AbnormalProcessEventTendencyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AbnormalProcessEventTendencyInfo", { Date: $C.date, ProxyToolEventCount: $C.int64, TransferControlEventCount: $C.int64, AttackCmdEventCount: $C.int64, ReverseShellEventCount: $C.int64, FilelessEventCount: $C.int64, RiskCmdEventCount: $C.int64, AbnormalChildProcessEventCount: $C.int64, UserDefinedRuleEventCount: $C.int64 }))
 
 /** `AbnormalProcessRuleExtSetItem` (response side). */
 export interface AbnormalProcessRuleExtSetItem {
   readonly ChildRules?: readonly AbnormalProcessChildRuleInfo[] | null
-  readonly EditUserName: string
-  readonly EffectImageCount: number | bigint
-  readonly IsDefault: boolean
+  readonly EditUserName?: string
+  readonly EffectImageCount?: number | bigint
+  readonly IsDefault?: boolean
   readonly IsGlobal?: boolean
-  readonly IsEnable: boolean
-  readonly RuleActions: readonly string[] | null
-  readonly RuleId: string
-  readonly RuleName: string
+  readonly IsEnable?: boolean
+  readonly RuleActions?: readonly string[] | null
+  readonly RuleId?: string
+  readonly RuleName?: string
   readonly SystemChildRules?: readonly AbnormalProcessSystemChildRuleInfo[] | null
-  readonly UpdateTime: string
+  readonly UpdateTime?: string
 }
 export const AbnormalProcessRuleExtSetItem: $Schema.Schema<AbnormalProcessRuleExtSetItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AbnormalProcessRuleExtSetItem", { EditUserName: $C.str, EffectImageCount: $C.uint64, IsDefault: $C.bool, IsEnable: $C.bool, RuleActions: $C.nul($C.arr($C.str)), RuleId: $C.str, RuleName: $C.str, UpdateTime: $C.str }, { ChildRules: $C.nul($C.arr(AbnormalProcessChildRuleInfo)), IsGlobal: $C.bool, SystemChildRules: $C.nul($C.arr(AbnormalProcessSystemChildRuleInfo)) }))
 
 /** `AbnormalProcessRuleInfo` (both sides). */
 export interface AbnormalProcessRuleInfo {
-  readonly ChildRules: readonly AbnormalProcessChildRuleInfo[]
-  readonly ImageIds: readonly string[]
-  readonly IsEnable: boolean
-  readonly RuleName: string
+  readonly ChildRules?: readonly AbnormalProcessChildRuleInfo[]
+  readonly ImageIds?: readonly string[]
+  readonly IsEnable?: boolean
+  readonly RuleName?: string
   readonly IsDefault?: boolean
   readonly IsGlobal?: boolean
   readonly RuleId?: string
@@ -135,19 +135,19 @@ export const AbnormalProcessRuleInfo: $Schema.Schema<AbnormalProcessRuleInfo> = 
 
 /** `AbnormalProcessSystemChildRuleInfo` (both sides). */
 export interface AbnormalProcessSystemChildRuleInfo {
-  readonly IsEnable: boolean
-  readonly RuleId: string
-  readonly RuleMode: string
-  readonly RuleType: string
+  readonly IsEnable?: boolean
+  readonly RuleId?: string
+  readonly RuleMode?: string
+  readonly RuleType?: string
   readonly RuleLevel?: string
 }
 export const AbnormalProcessSystemChildRuleInfo: $Schema.Schema<AbnormalProcessSystemChildRuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AbnormalProcessSystemChildRuleInfo", { IsEnable: $C.bool, RuleId: $C.str, RuleMode: $C.str, RuleType: $C.str }, { RuleLevel: $C.str }))
 
 /** `AccessControlChildRuleInfo` (both sides). */
 export interface AccessControlChildRuleInfo {
-  readonly ProcessPath: string
-  readonly RuleMode: string
-  readonly TargetFilePath: string
+  readonly ProcessPath?: string
+  readonly RuleMode?: string
+  readonly TargetFilePath?: string
   readonly CmdLine?: string
   readonly RuleId?: string
 }
@@ -155,82 +155,82 @@ export const AccessControlChildRuleInfo: $Schema.Schema<AccessControlChildRuleIn
 
 /** `AccessControlEventDescription` (response side). */
 export interface AccessControlEventDescription {
-  readonly Description: string
-  readonly Solution: string
-  readonly Remark: string
-  readonly MatchRule: AccessControlChildRuleInfo
-  readonly RuleName: string
-  readonly RuleId: string
-  readonly OperationTime: string
+  readonly Description?: string
+  readonly Solution?: string
+  readonly Remark?: string
+  readonly MatchRule?: AccessControlChildRuleInfo
+  readonly RuleName?: string
+  readonly RuleId?: string
+  readonly OperationTime?: string
 }
 export const AccessControlEventDescription: $Schema.Schema<AccessControlEventDescription> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessControlEventDescription", { Description: $C.str, Solution: $C.str, Remark: $C.str, MatchRule: AccessControlChildRuleInfo, RuleName: $C.str, RuleId: $C.str, OperationTime: $C.str }))
 
 /** `AccessControlEventInfo` (response side). */
 export interface AccessControlEventInfo {
-  readonly ProcessName: string
-  readonly MatchRuleName: string
-  readonly FoundTime: string
-  readonly ContainerName: string
-  readonly ImageName: string
-  readonly Behavior: string
-  readonly Status: string
-  readonly Id: string
-  readonly FileName: string
-  readonly EventType: string
-  readonly ImageId: string
-  readonly ContainerId: string
-  readonly Solution: string
-  readonly Description: string
-  readonly MatchRuleId: string
-  readonly MatchAction: string
-  readonly MatchProcessPath: string
-  readonly MatchFilePath: string
-  readonly FilePath: string
-  readonly RuleExist: boolean
-  readonly EventCount: number | bigint
-  readonly LatestFoundTime: string
-  readonly RuleId: string
-  readonly ContainerNetStatus: string
-  readonly ContainerNetSubStatus: string
-  readonly ContainerIsolateOperationSrc: string
-  readonly ContainerStatus: string
-  readonly NodeName: string
-  readonly PodName: string
-  readonly PodIP: string
-  readonly NodeType: string
-  readonly ClusterID: string
-  readonly NodeUniqueID: string
-  readonly PublicIP: string
-  readonly NodeID: string
-  readonly HostID: string
-  readonly HostIP: string
-  readonly ClusterName: string
+  readonly ProcessName?: string
+  readonly MatchRuleName?: string
+  readonly FoundTime?: string
+  readonly ContainerName?: string
+  readonly ImageName?: string
+  readonly Behavior?: string
+  readonly Status?: string
+  readonly Id?: string
+  readonly FileName?: string
+  readonly EventType?: string
+  readonly ImageId?: string
+  readonly ContainerId?: string
+  readonly Solution?: string
+  readonly Description?: string
+  readonly MatchRuleId?: string
+  readonly MatchAction?: string
+  readonly MatchProcessPath?: string
+  readonly MatchFilePath?: string
+  readonly FilePath?: string
+  readonly RuleExist?: boolean
+  readonly EventCount?: number | bigint
+  readonly LatestFoundTime?: string
+  readonly RuleId?: string
+  readonly ContainerNetStatus?: string
+  readonly ContainerNetSubStatus?: string
+  readonly ContainerIsolateOperationSrc?: string
+  readonly ContainerStatus?: string
+  readonly NodeName?: string
+  readonly PodName?: string
+  readonly PodIP?: string
+  readonly NodeType?: string
+  readonly ClusterID?: string
+  readonly NodeUniqueID?: string
+  readonly PublicIP?: string
+  readonly NodeID?: string
+  readonly HostID?: string
+  readonly HostIP?: string
+  readonly ClusterName?: string
   readonly CmdLine?: string
 }
 export const AccessControlEventInfo: $Schema.Schema<AccessControlEventInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessControlEventInfo", { ProcessName: $C.str, MatchRuleName: $C.str, FoundTime: $C.datetime, ContainerName: $C.str, ImageName: $C.str, Behavior: $C.str, Status: $C.str, Id: $C.str, FileName: $C.str, EventType: $C.str, ImageId: $C.str, ContainerId: $C.str, Solution: $C.str, Description: $C.str, MatchRuleId: $C.str, MatchAction: $C.str, MatchProcessPath: $C.str, MatchFilePath: $C.str, FilePath: $C.str, RuleExist: $C.bool, EventCount: $C.int64, LatestFoundTime: $C.str, RuleId: $C.str, ContainerNetStatus: $C.str, ContainerNetSubStatus: $C.str, ContainerIsolateOperationSrc: $C.str, ContainerStatus: $C.str, NodeName: $C.str, PodName: $C.str, PodIP: $C.str, NodeType: $C.str, ClusterID: $C.str, NodeUniqueID: $C.str, PublicIP: $C.str, NodeID: $C.str, HostID: $C.str, HostIP: $C.str, ClusterName: $C.str }, { CmdLine: $C.str }))
 
 /** `AccessControlRuleExtSetItem` (response side). */
 export interface AccessControlRuleExtSetItem {
-  readonly ChildRules: readonly AccessControlChildRuleInfo[] | null
-  readonly EditUserName: string
-  readonly EffectImageCount: number | bigint
-  readonly IsDefault: boolean
+  readonly ChildRules?: readonly AccessControlChildRuleInfo[] | null
+  readonly EditUserName?: string
+  readonly EffectImageCount?: number | bigint
+  readonly IsDefault?: boolean
   readonly IsGlobal?: boolean
-  readonly IsEnable: boolean
-  readonly RuleActions: readonly string[] | null
-  readonly RuleId: string
-  readonly RuleName: string
-  readonly SystemChildRules: readonly AccessControlSystemChildRuleInfo[] | null
-  readonly UpdateTime: string
+  readonly IsEnable?: boolean
+  readonly RuleActions?: readonly string[] | null
+  readonly RuleId?: string
+  readonly RuleName?: string
+  readonly SystemChildRules?: readonly AccessControlSystemChildRuleInfo[] | null
+  readonly UpdateTime?: string
 }
 export const AccessControlRuleExtSetItem: $Schema.Schema<AccessControlRuleExtSetItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessControlRuleExtSetItem", { ChildRules: $C.nul($C.arr(AccessControlChildRuleInfo)), EditUserName: $C.str, EffectImageCount: $C.uint64, IsDefault: $C.bool, IsEnable: $C.bool, RuleActions: $C.nul($C.arr($C.str)), RuleId: $C.str, RuleName: $C.str, SystemChildRules: $C.nul($C.arr(AccessControlSystemChildRuleInfo)), UpdateTime: $C.str }, { IsGlobal: $C.bool }))
 
 /** `AccessControlRuleInfo` (both sides). */
 export interface AccessControlRuleInfo {
-  readonly ChildRules: readonly AccessControlChildRuleInfo[]
-  readonly ImageIds: readonly string[]
-  readonly IsEnable: boolean
-  readonly RuleName: string
+  readonly ChildRules?: readonly AccessControlChildRuleInfo[]
+  readonly ImageIds?: readonly string[]
+  readonly IsEnable?: boolean
+  readonly RuleName?: string
   readonly IsDefault?: boolean
   readonly IsGlobal?: boolean
   readonly RuleId?: string
@@ -240,10 +240,10 @@ export const AccessControlRuleInfo: $Schema.Schema<AccessControlRuleInfo> = /*#_
 
 /** `AccessControlSystemChildRuleInfo` (both sides). */
 export interface AccessControlSystemChildRuleInfo {
-  readonly IsEnable: boolean
-  readonly RuleId: string
-  readonly RuleMode: string
-  readonly RuleType: string
+  readonly IsEnable?: boolean
+  readonly RuleId?: string
+  readonly RuleMode?: string
+  readonly RuleType?: string
 }
 export const AccessControlSystemChildRuleInfo: $Schema.Schema<AccessControlSystemChildRuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessControlSystemChildRuleInfo", { IsEnable: $C.bool, RuleId: $C.str, RuleMode: $C.str, RuleType: $C.str }))
 
@@ -262,8 +262,8 @@ export const AddAndPublishNetworkFirewallPolicyDetailRequest: $Schema.Schema<Add
 
 /** `AddAndPublishNetworkFirewallPolicyDetailResponse` (response side). */
 export interface AddAndPublishNetworkFirewallPolicyDetailResponse {
-  readonly TaskId: number | bigint
-  readonly Result: string
+  readonly TaskId?: number | bigint
+  readonly Result?: string
   readonly RequestId: string
 }
 export const AddAndPublishNetworkFirewallPolicyDetailResponse: $Schema.Schema<AddAndPublishNetworkFirewallPolicyDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddAndPublishNetworkFirewallPolicyDetailResponse", { TaskId: $C.uint64, Result: $C.str, RequestId: $C.str }))
@@ -279,8 +279,8 @@ export const AddAndPublishNetworkFirewallPolicyYamlDetailRequest: $Schema.Schema
 
 /** `AddAndPublishNetworkFirewallPolicyYamlDetailResponse` (response side). */
 export interface AddAndPublishNetworkFirewallPolicyYamlDetailResponse {
-  readonly TaskId: number | bigint
-  readonly Result: string
+  readonly TaskId?: number | bigint
+  readonly Result?: string
   readonly RequestId: string
 }
 export const AddAndPublishNetworkFirewallPolicyYamlDetailResponse: $Schema.Schema<AddAndPublishNetworkFirewallPolicyYamlDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddAndPublishNetworkFirewallPolicyYamlDetailResponse", { TaskId: $C.uint64, Result: $C.str, RequestId: $C.str }))
@@ -308,9 +308,9 @@ export const AddAssetImageRegistryRegistryDetailRequest: $Schema.Schema<AddAsset
 
 /** `AddAssetImageRegistryRegistryDetailResponse` (response side). */
 export interface AddAssetImageRegistryRegistryDetailResponse {
-  readonly HealthCheckErr: string
-  readonly NameRepeatErr: string
-  readonly RegistryId: number | bigint
+  readonly HealthCheckErr?: string
+  readonly NameRepeatErr?: string
+  readonly RegistryId?: number | bigint
   readonly RequestId: string
 }
 export const AddAssetImageRegistryRegistryDetailResponse: $Schema.Schema<AddAssetImageRegistryRegistryDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddAssetImageRegistryRegistryDetailResponse", { HealthCheckErr: $C.str, NameRepeatErr: $C.str, RegistryId: $C.int64, RequestId: $C.str }))
@@ -477,8 +477,8 @@ export const AddNetworkFirewallPolicyDetailRequest: $Schema.Schema<AddNetworkFir
 
 /** `AddNetworkFirewallPolicyDetailResponse` (response side). */
 export interface AddNetworkFirewallPolicyDetailResponse {
-  readonly TaskId: number | bigint
-  readonly Result: string
+  readonly TaskId?: number | bigint
+  readonly Result?: string
   readonly RequestId: string
 }
 export const AddNetworkFirewallPolicyDetailResponse: $Schema.Schema<AddNetworkFirewallPolicyDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddNetworkFirewallPolicyDetailResponse", { TaskId: $C.uint64, Result: $C.str, RequestId: $C.str }))
@@ -494,8 +494,8 @@ export const AddNetworkFirewallPolicyYamlDetailRequest: $Schema.Schema<AddNetwor
 
 /** `AddNetworkFirewallPolicyYamlDetailResponse` (response side). */
 export interface AddNetworkFirewallPolicyYamlDetailResponse {
-  readonly TaskId: number | bigint
-  readonly Result: string
+  readonly TaskId?: number | bigint
+  readonly Result?: string
   readonly RequestId: string
 }
 export const AddNetworkFirewallPolicyYamlDetailResponse: $Schema.Schema<AddNetworkFirewallPolicyYamlDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddNetworkFirewallPolicyYamlDetailResponse", { TaskId: $C.uint64, Result: $C.str, RequestId: $C.str }))
@@ -535,41 +535,41 @@ export const AddOrModifyVirusWhiteListRuleResponse: $Schema.Schema<AddOrModifyVi
 
 /** `AffectedNodeItem` (response side). */
 export interface AffectedNodeItem {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly InstanceId: string
-  readonly PrivateIpAddresses: string
-  readonly InstanceRole: string
-  readonly ClusterVersion: string
-  readonly ContainerRuntime: string
-  readonly Region: string
-  readonly VerifyInfo: string
-  readonly NodeName: string
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly InstanceId?: string
+  readonly PrivateIpAddresses?: string
+  readonly InstanceRole?: string
+  readonly ClusterVersion?: string
+  readonly ContainerRuntime?: string
+  readonly Region?: string
+  readonly VerifyInfo?: string
+  readonly NodeName?: string
 }
 export const AffectedNodeItem: $Schema.Schema<AffectedNodeItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AffectedNodeItem", { ClusterId: $C.str, ClusterName: $C.str, InstanceId: $C.str, PrivateIpAddresses: $C.str, InstanceRole: $C.str, ClusterVersion: $C.str, ContainerRuntime: $C.str, Region: $C.str, VerifyInfo: $C.str, NodeName: $C.str }))
 
 /** `AffectedWorkloadItem` (response side). */
 export interface AffectedWorkloadItem {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly WorkloadName: string
-  readonly WorkloadType: string
-  readonly Region: string
-  readonly VerifyInfo: string
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly WorkloadName?: string
+  readonly WorkloadType?: string
+  readonly Region?: string
+  readonly VerifyInfo?: string
 }
 export const AffectedWorkloadItem: $Schema.Schema<AffectedWorkloadItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AffectedWorkloadItem", { ClusterId: $C.str, ClusterName: $C.str, WorkloadName: $C.str, WorkloadType: $C.str, Region: $C.str, VerifyInfo: $C.str }))
 
 /** `AssetClusterListItem` (response side). */
 export interface AssetClusterListItem {
-  readonly ClusterID: string
-  readonly ClusterName: string
-  readonly Status: string
+  readonly ClusterID?: string
+  readonly ClusterName?: string
+  readonly Status?: string
   readonly BindRuleID?: string | null
-  readonly BindRuleName: string
-  readonly ClusterType: string
-  readonly ClusterVersion: string
-  readonly MemLimit: number | bigint
-  readonly CpuLimit: number | bigint
+  readonly BindRuleName?: string
+  readonly ClusterType?: string
+  readonly ClusterVersion?: string
+  readonly MemLimit?: number | bigint
+  readonly CpuLimit?: number | bigint
   readonly ClusterAuditStatus?: string
   readonly AccessedStatus?: string
 }
@@ -585,53 +585,53 @@ export const AssetFilters: $Schema.Schema<AssetFilters> = /*#__PURE__*/ $C.lazy(
 
 /** `AssetSimpleImageInfo` (response side). */
 export interface AssetSimpleImageInfo {
-  readonly ImageID: string
-  readonly ImageName: string
-  readonly ContainerCnt: number | bigint
-  readonly ScanTime: string
-  readonly Size: number | bigint
+  readonly ImageID?: string
+  readonly ImageName?: string
+  readonly ContainerCnt?: number | bigint
+  readonly ScanTime?: string
+  readonly Size?: number | bigint
 }
 export const AssetSimpleImageInfo: $Schema.Schema<AssetSimpleImageInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssetSimpleImageInfo", { ImageID: $C.str, ImageName: $C.str, ContainerCnt: $C.uint64, ScanTime: $C.str, Size: $C.uint64 }))
 
 /** `AutoAuthorizedImageInfo` (response side). */
 export interface AutoAuthorizedImageInfo {
-  readonly ImageId: string
-  readonly ImageName: string
-  readonly AuthorizedTime: string
-  readonly Status: string
-  readonly IsAuthorized: number | bigint
+  readonly ImageId?: string
+  readonly ImageName?: string
+  readonly AuthorizedTime?: string
+  readonly Status?: string
+  readonly IsAuthorized?: number | bigint
 }
 export const AutoAuthorizedImageInfo: $Schema.Schema<AutoAuthorizedImageInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AutoAuthorizedImageInfo", { ImageId: $C.str, ImageName: $C.str, AuthorizedTime: $C.str, Status: $C.str, IsAuthorized: $C.uint64 }))
 
 /** `AutoAuthorizedRuleHostInfo` (response side). */
 export interface AutoAuthorizedRuleHostInfo {
-  readonly HostID: string
-  readonly HostIP: string
-  readonly HostName: string
-  readonly ImageCnt: number | bigint
-  readonly ContainerCnt: number | bigint
-  readonly PublicIp: string
-  readonly InstanceID: string
-  readonly MachineType: string
-  readonly DockerVersion: string
-  readonly Status: string
+  readonly HostID?: string
+  readonly HostIP?: string
+  readonly HostName?: string
+  readonly ImageCnt?: number | bigint
+  readonly ContainerCnt?: number | bigint
+  readonly PublicIp?: string
+  readonly InstanceID?: string
+  readonly MachineType?: string
+  readonly DockerVersion?: string
+  readonly Status?: string
 }
 export const AutoAuthorizedRuleHostInfo: $Schema.Schema<AutoAuthorizedRuleHostInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AutoAuthorizedRuleHostInfo", { HostID: $C.str, HostIP: $C.str, HostName: $C.str, ImageCnt: $C.uint64, ContainerCnt: $C.uint64, PublicIp: $C.str, InstanceID: $C.str, MachineType: $C.str, DockerVersion: $C.str, Status: $C.str }))
 
 /** `CKafkaInstanceInfo` (response side). */
 export interface CKafkaInstanceInfo {
-  readonly InstanceID: string
-  readonly InstanceName: string
-  readonly TopicList: readonly CKafkaTopicInfo[]
-  readonly RouteList: readonly CkafkaRouteInfo[]
-  readonly KafkaVersion: string
+  readonly InstanceID?: string
+  readonly InstanceName?: string
+  readonly TopicList?: readonly CKafkaTopicInfo[]
+  readonly RouteList?: readonly CkafkaRouteInfo[]
+  readonly KafkaVersion?: string
 }
 export const CKafkaInstanceInfo: $Schema.Schema<CKafkaInstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CKafkaInstanceInfo", { InstanceID: $C.str, InstanceName: $C.str, TopicList: $C.arr(CKafkaTopicInfo), RouteList: $C.arr(CkafkaRouteInfo), KafkaVersion: $C.str }))
 
 /** `CKafkaTopicInfo` (response side). */
 export interface CKafkaTopicInfo {
-  readonly TopicID: string
-  readonly TopicName: string
+  readonly TopicID?: string
+  readonly TopicName?: string
 }
 export const CKafkaTopicInfo: $Schema.Schema<CKafkaTopicInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CKafkaTopicInfo", { TopicID: $C.str, TopicName: $C.str }))
 
@@ -646,8 +646,8 @@ export const CheckNetworkFirewallPolicyYamlRequest: $Schema.Schema<CheckNetworkF
 
 /** `CheckNetworkFirewallPolicyYamlResponse` (response side). */
 export interface CheckNetworkFirewallPolicyYamlResponse {
-  readonly TaskId: number | bigint
-  readonly Result: string
+  readonly TaskId?: number | bigint
+  readonly Result?: string
   readonly RequestId: string
 }
 export const CheckNetworkFirewallPolicyYamlResponse: $Schema.Schema<CheckNetworkFirewallPolicyYamlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckNetworkFirewallPolicyYamlResponse", { TaskId: $C.uint64, Result: $C.str, RequestId: $C.str }))
@@ -660,58 +660,58 @@ export const CheckRepeatAssetImageRegistryRequest: $Schema.Schema<CheckRepeatAss
 
 /** `CheckRepeatAssetImageRegistryResponse` (response side). */
 export interface CheckRepeatAssetImageRegistryResponse {
-  readonly IsRepeat: boolean
+  readonly IsRepeat?: boolean
   readonly RequestId: string
 }
 export const CheckRepeatAssetImageRegistryResponse: $Schema.Schema<CheckRepeatAssetImageRegistryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckRepeatAssetImageRegistryResponse", { IsRepeat: $C.bool, RequestId: $C.str }))
 
 /** `CkafkaRouteInfo` (response side). */
 export interface CkafkaRouteInfo {
-  readonly RouteID: number | bigint
-  readonly Domain: string
-  readonly DomainPort: number | bigint
-  readonly Vip: string
-  readonly VipType: number | bigint
-  readonly AccessType: number | bigint
+  readonly RouteID?: number | bigint
+  readonly Domain?: string
+  readonly DomainPort?: number | bigint
+  readonly Vip?: string
+  readonly VipType?: number | bigint
+  readonly AccessType?: number | bigint
 }
 export const CkafkaRouteInfo: $Schema.Schema<CkafkaRouteInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CkafkaRouteInfo", { RouteID: $C.int64, Domain: $C.str, DomainPort: $C.uint64, Vip: $C.str, VipType: $C.int64, AccessType: $C.int64 }))
 
 /** `ClsLogsetInfo` (response side). */
 export interface ClsLogsetInfo {
-  readonly LogsetID: string
-  readonly LogsetName: string
-  readonly TopicList: readonly ClsTopicInfo[]
+  readonly LogsetID?: string
+  readonly LogsetName?: string
+  readonly TopicList?: readonly ClsTopicInfo[]
 }
 export const ClsLogsetInfo: $Schema.Schema<ClsLogsetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClsLogsetInfo", { LogsetID: $C.str, LogsetName: $C.str, TopicList: $C.arr(ClsTopicInfo) }))
 
 /** `ClsTopicInfo` (response side). */
 export interface ClsTopicInfo {
-  readonly TopicID: string
-  readonly TopicName: string
+  readonly TopicID?: string
+  readonly TopicName?: string
 }
 export const ClsTopicInfo: $Schema.Schema<ClsTopicInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClsTopicInfo", { TopicID: $C.str, TopicName: $C.str }))
 
 /** `ClusterCheckItem` (response side). */
 export interface ClusterCheckItem {
-  readonly CheckItemId: number | bigint
-  readonly Name: string
-  readonly ItemDetail: string
-  readonly RiskLevel: string
-  readonly RiskTarget: string
-  readonly RiskType: string
-  readonly RiskAttribute: string
-  readonly RiskProperty: string
-  readonly CVENumber: string
-  readonly DiscoverTime: string
-  readonly Solution: string
-  readonly CVSS: string
-  readonly CVSSScore: string
-  readonly RelateLink: string
-  readonly AffectedType: string
-  readonly AffectedVersion: string
-  readonly IgnoredAssetNum: number | bigint
-  readonly IsIgnored: boolean
-  readonly RiskAssessment: string
+  readonly CheckItemId?: number | bigint
+  readonly Name?: string
+  readonly ItemDetail?: string
+  readonly RiskLevel?: string
+  readonly RiskTarget?: string
+  readonly RiskType?: string
+  readonly RiskAttribute?: string
+  readonly RiskProperty?: string
+  readonly CVENumber?: string
+  readonly DiscoverTime?: string
+  readonly Solution?: string
+  readonly CVSS?: string
+  readonly CVSSScore?: string
+  readonly RelateLink?: string
+  readonly AffectedType?: string
+  readonly AffectedVersion?: string
+  readonly IgnoredAssetNum?: number | bigint
+  readonly IsIgnored?: boolean
+  readonly RiskAssessment?: string
 }
 export const ClusterCheckItem: $Schema.Schema<ClusterCheckItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterCheckItem", { CheckItemId: $C.int64, Name: $C.str, ItemDetail: $C.str, RiskLevel: $C.str, RiskTarget: $C.str, RiskType: $C.str, RiskAttribute: $C.str, RiskProperty: $C.str, CVENumber: $C.str, DiscoverTime: $C.str, Solution: $C.str, CVSS: $C.str, CVSSScore: $C.str, RelateLink: $C.str, AffectedType: $C.str, AffectedVersion: $C.str, IgnoredAssetNum: $C.int64, IsIgnored: $C.bool, RiskAssessment: $C.str }))
 
@@ -740,28 +740,28 @@ export const ClusterCustomParameters: $Schema.Schema<ClusterCustomParameters> = 
 
 /** `ClusterInfoItem` (response side). */
 export interface ClusterInfoItem {
-  readonly ClusterId: string
-  readonly ClusterCAMD5: string
-  readonly ClusterName: string
-  readonly ClusterVersion: string
-  readonly ClusterOs: string
-  readonly ClusterType: string
-  readonly ClusterNodeNum: number | bigint
-  readonly Region: string
-  readonly DefenderStatus: string
-  readonly ClusterStatus: string
+  readonly ClusterId?: string
+  readonly ClusterCAMD5?: string
+  readonly ClusterName?: string
+  readonly ClusterVersion?: string
+  readonly ClusterOs?: string
+  readonly ClusterType?: string
+  readonly ClusterNodeNum?: number | bigint
+  readonly Region?: string
+  readonly DefenderStatus?: string
+  readonly ClusterStatus?: string
   readonly ClusterSubStatus?: string
-  readonly ClusterCheckMode: string
-  readonly ClusterAutoCheck: boolean
-  readonly DefenderErrorReason: string
-  readonly UnreadyNodeNum: number | bigint
-  readonly SeriousRiskCount: number | bigint
-  readonly HighRiskCount: number | bigint
-  readonly MiddleRiskCount: number | bigint
-  readonly HintRiskCount: number | bigint
-  readonly CheckFailReason: string
-  readonly CheckStatus: string
-  readonly TaskCreateTime: string
+  readonly ClusterCheckMode?: string
+  readonly ClusterAutoCheck?: boolean
+  readonly DefenderErrorReason?: string
+  readonly UnreadyNodeNum?: number | bigint
+  readonly SeriousRiskCount?: number | bigint
+  readonly HighRiskCount?: number | bigint
+  readonly MiddleRiskCount?: number | bigint
+  readonly HintRiskCount?: number | bigint
+  readonly CheckFailReason?: string
+  readonly CheckStatus?: string
+  readonly TaskCreateTime?: string
   readonly AccessedStatus?: string
   readonly AccessedSubStatus?: string
   readonly AccessedErrorReason?: string
@@ -769,8 +769,8 @@ export interface ClusterInfoItem {
   readonly OffLineNodeCount?: number | bigint
   readonly UnInstallAgentNodeCount?: number | bigint
   readonly ChargeCoresCnt?: number | bigint
-  readonly MasterAddresses: readonly string[]
-  readonly CoresCnt: number | bigint
+  readonly MasterAddresses?: readonly string[]
+  readonly CoresCnt?: number | bigint
   readonly ClusterAuditStatus?: string
   readonly ClusterAuditFailedInfo?: string
   readonly OwnerName?: string
@@ -779,11 +779,11 @@ export const ClusterInfoItem: $Schema.Schema<ClusterInfoItem> = /*#__PURE__*/ $C
 
 /** `ClusterNodeInfo` (response side). */
 export interface ClusterNodeInfo {
-  readonly InstanceId: string
-  readonly PrivateIpAddresses: string
-  readonly InstanceRole: string
-  readonly InstanceState: string
-  readonly NodeName: string
+  readonly InstanceId?: string
+  readonly PrivateIpAddresses?: string
+  readonly InstanceRole?: string
+  readonly InstanceState?: string
+  readonly NodeName?: string
   readonly AgentStatus?: string
   readonly PublicIP?: string
   readonly HostID?: string
@@ -797,122 +797,122 @@ export const ClusterNodeInfo: $Schema.Schema<ClusterNodeInfo> = /*#__PURE__*/ $C
 
 /** `ClusterPodInfo` (response side). */
 export interface ClusterPodInfo {
-  readonly PodName: string
-  readonly Status: string
-  readonly PodIP: string
-  readonly NodeLanIP: string
-  readonly WorkloadName: string
-  readonly WorkloadKind: string
-  readonly ClusterName: string
-  readonly ClusterId: string
-  readonly Namespace: string
-  readonly Region: string
-  readonly Age: string
-  readonly StartTime: string
-  readonly Restarts: number | bigint
-  readonly ServiceName: string
-  readonly ServiceCount: number | bigint
-  readonly ContainerName: string
-  readonly ContainerCount: number | bigint
-  readonly CPU: number | bigint
-  readonly Memory: number | bigint
-  readonly Labels: string
-  readonly ClusterStatus: string
-  readonly WorkloadLabels: string
-  readonly ContainerId: string
-  readonly HostName: string
-  readonly HostId: string
-  readonly ClusterType: string
-  readonly NodeName: string
-  readonly NodeType: string
-  readonly ChargeCoresCnt: number | bigint
+  readonly PodName?: string
+  readonly Status?: string
+  readonly PodIP?: string
+  readonly NodeLanIP?: string
+  readonly WorkloadName?: string
+  readonly WorkloadKind?: string
+  readonly ClusterName?: string
+  readonly ClusterId?: string
+  readonly Namespace?: string
+  readonly Region?: string
+  readonly Age?: string
+  readonly StartTime?: string
+  readonly Restarts?: number | bigint
+  readonly ServiceName?: string
+  readonly ServiceCount?: number | bigint
+  readonly ContainerName?: string
+  readonly ContainerCount?: number | bigint
+  readonly CPU?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Labels?: string
+  readonly ClusterStatus?: string
+  readonly WorkloadLabels?: string
+  readonly ContainerId?: string
+  readonly HostName?: string
+  readonly HostId?: string
+  readonly ClusterType?: string
+  readonly NodeName?: string
+  readonly NodeType?: string
+  readonly ChargeCoresCnt?: number | bigint
 }
 export const ClusterPodInfo: $Schema.Schema<ClusterPodInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterPodInfo", { PodName: $C.str, Status: $C.str, PodIP: $C.str, NodeLanIP: $C.str, WorkloadName: $C.str, WorkloadKind: $C.str, ClusterName: $C.str, ClusterId: $C.str, Namespace: $C.str, Region: $C.str, Age: $C.str, StartTime: $C.str, Restarts: $C.uint64, ServiceName: $C.str, ServiceCount: $C.uint64, ContainerName: $C.str, ContainerCount: $C.uint64, CPU: $C.uint64, Memory: $C.uint64, Labels: $C.str, ClusterStatus: $C.str, WorkloadLabels: $C.str, ContainerId: $C.str, HostName: $C.str, HostId: $C.str, ClusterType: $C.str, NodeName: $C.str, NodeType: $C.str, ChargeCoresCnt: $C.uint64 }))
 
 /** `ClusterRiskItem` (response side). */
 export interface ClusterRiskItem {
-  readonly CheckItem: ClusterCheckItem
-  readonly VerifyInfo: string
-  readonly ErrorMessage: string
-  readonly AffectedClusterCount: number | bigint
-  readonly AffectedNodeCount: number | bigint
+  readonly CheckItem?: ClusterCheckItem
+  readonly VerifyInfo?: string
+  readonly ErrorMessage?: string
+  readonly AffectedClusterCount?: number | bigint
+  readonly AffectedNodeCount?: number | bigint
 }
 export const ClusterRiskItem: $Schema.Schema<ClusterRiskItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterRiskItem", { CheckItem: ClusterCheckItem, VerifyInfo: $C.str, ErrorMessage: $C.str, AffectedClusterCount: $C.uint64, AffectedNodeCount: $C.uint64 }))
 
 /** `ComplianceAffectedAsset` (response side). */
 export interface ComplianceAffectedAsset {
-  readonly CustomerAssetId: number | bigint
-  readonly AssetName: string
-  readonly AssetType: string
-  readonly CheckStatus: string
-  readonly NodeName: string
-  readonly LastCheckTime: string
-  readonly CheckResult: string
-  readonly HostIP: string
-  readonly ImageTag: string
-  readonly VerifyInfo: string
-  readonly InstanceId: string
-  readonly ImageRegistryInfo: ImageRegistryInfo
-  readonly ClusterID: string
-  readonly ClusterName: string
+  readonly CustomerAssetId?: number | bigint
+  readonly AssetName?: string
+  readonly AssetType?: string
+  readonly CheckStatus?: string
+  readonly NodeName?: string
+  readonly LastCheckTime?: string
+  readonly CheckResult?: string
+  readonly HostIP?: string
+  readonly ImageTag?: string
+  readonly VerifyInfo?: string
+  readonly InstanceId?: string
+  readonly ImageRegistryInfo?: ImageRegistryInfo
+  readonly ClusterID?: string
+  readonly ClusterName?: string
   readonly AssetUniqueID?: string
 }
 export const ComplianceAffectedAsset: $Schema.Schema<ComplianceAffectedAsset> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComplianceAffectedAsset", { CustomerAssetId: $C.uint64, AssetName: $C.str, AssetType: $C.str, CheckStatus: $C.str, NodeName: $C.str, LastCheckTime: $C.str, CheckResult: $C.str, HostIP: $C.str, ImageTag: $C.str, VerifyInfo: $C.str, InstanceId: $C.str, ImageRegistryInfo: ImageRegistryInfo, ClusterID: $C.str, ClusterName: $C.str }, { AssetUniqueID: $C.str }))
 
 /** `ComplianceAssetDetailInfo` (response side). */
 export interface ComplianceAssetDetailInfo {
-  readonly CustomerAssetId: number | bigint
-  readonly AssetType: string
-  readonly AssetName: string
-  readonly NodeName: string
-  readonly HostName: string
-  readonly HostIP: string
-  readonly CheckStatus: string
-  readonly PassedPolicyItemCount: number | bigint
-  readonly FailedPolicyItemCount: number | bigint
-  readonly LastCheckTime: string
-  readonly CheckResult: string
-  readonly AssetStatus: string
-  readonly AssetCreateTime: string
+  readonly CustomerAssetId?: number | bigint
+  readonly AssetType?: string
+  readonly AssetName?: string
+  readonly NodeName?: string
+  readonly HostName?: string
+  readonly HostIP?: string
+  readonly CheckStatus?: string
+  readonly PassedPolicyItemCount?: number | bigint
+  readonly FailedPolicyItemCount?: number | bigint
+  readonly LastCheckTime?: string
+  readonly CheckResult?: string
+  readonly AssetStatus?: string
+  readonly AssetCreateTime?: string
 }
 export const ComplianceAssetDetailInfo: $Schema.Schema<ComplianceAssetDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComplianceAssetDetailInfo", { CustomerAssetId: $C.uint64, AssetType: $C.str, AssetName: $C.str, NodeName: $C.str, HostName: $C.str, HostIP: $C.str, CheckStatus: $C.str, PassedPolicyItemCount: $C.uint64, FailedPolicyItemCount: $C.uint64, LastCheckTime: $C.datetime, CheckResult: $C.str, AssetStatus: $C.str, AssetCreateTime: $C.datetime }))
 
 /** `ComplianceAssetInfo` (response side). */
 export interface ComplianceAssetInfo {
-  readonly CustomerAssetId: number | bigint
-  readonly AssetType: string
-  readonly AssetName: string
-  readonly ImageTag: string
-  readonly HostIP: string
-  readonly NodeName: string
-  readonly CheckStatus: string
-  readonly PassedPolicyItemCount: number | bigint
-  readonly FailedPolicyItemCount: number | bigint
-  readonly LastCheckTime: string
-  readonly CheckResult: string
-  readonly InstanceId: string
-  readonly ImageRegistryInfo: ImageRegistryInfo
-  readonly ClusterID: string
-  readonly ClusterName: string
+  readonly CustomerAssetId?: number | bigint
+  readonly AssetType?: string
+  readonly AssetName?: string
+  readonly ImageTag?: string
+  readonly HostIP?: string
+  readonly NodeName?: string
+  readonly CheckStatus?: string
+  readonly PassedPolicyItemCount?: number | bigint
+  readonly FailedPolicyItemCount?: number | bigint
+  readonly LastCheckTime?: string
+  readonly CheckResult?: string
+  readonly InstanceId?: string
+  readonly ImageRegistryInfo?: ImageRegistryInfo
+  readonly ClusterID?: string
+  readonly ClusterName?: string
   readonly AssetUniqueID?: string
 }
 export const ComplianceAssetInfo: $Schema.Schema<ComplianceAssetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComplianceAssetInfo", { CustomerAssetId: $C.uint64, AssetType: $C.str, AssetName: $C.str, ImageTag: $C.str, HostIP: $C.str, NodeName: $C.str, CheckStatus: $C.str, PassedPolicyItemCount: $C.uint64, FailedPolicyItemCount: $C.uint64, LastCheckTime: $C.datetime, CheckResult: $C.str, InstanceId: $C.str, ImageRegistryInfo: ImageRegistryInfo, ClusterID: $C.str, ClusterName: $C.str }, { AssetUniqueID: $C.str }))
 
 /** `ComplianceAssetPolicyItem` (response side). */
 export interface ComplianceAssetPolicyItem {
-  readonly CustomerPolicyItemId: number | bigint
-  readonly BasePolicyItemId: number | bigint
-  readonly Name: string
-  readonly Category: string
-  readonly BenchmarkStandardId: number | bigint
-  readonly BenchmarkStandardName: string
-  readonly RiskLevel: string
-  readonly CheckStatus: string
-  readonly CheckResult: string
-  readonly WhitelistId: number | bigint
-  readonly FixSuggestion: string
-  readonly LastCheckTime: string
-  readonly VerifyInfo: string
+  readonly CustomerPolicyItemId?: number | bigint
+  readonly BasePolicyItemId?: number | bigint
+  readonly Name?: string
+  readonly Category?: string
+  readonly BenchmarkStandardId?: number | bigint
+  readonly BenchmarkStandardName?: string
+  readonly RiskLevel?: string
+  readonly CheckStatus?: string
+  readonly CheckResult?: string
+  readonly WhitelistId?: number | bigint
+  readonly FixSuggestion?: string
+  readonly LastCheckTime?: string
+  readonly VerifyInfo?: string
 }
 export const ComplianceAssetPolicyItem: $Schema.Schema<ComplianceAssetPolicyItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComplianceAssetPolicyItem", { CustomerPolicyItemId: $C.uint64, BasePolicyItemId: $C.uint64, Name: $C.str, Category: $C.str, BenchmarkStandardId: $C.uint64, BenchmarkStandardName: $C.str, RiskLevel: $C.str, CheckStatus: $C.str, CheckResult: $C.str, WhitelistId: $C.uint64, FixSuggestion: $C.str, LastCheckTime: $C.str, VerifyInfo: $C.str }))
 
@@ -925,26 +925,26 @@ export const ComplianceAssetPolicySetItem: $Schema.Schema<ComplianceAssetPolicyS
 
 /** `ComplianceAssetSummary` (response side). */
 export interface ComplianceAssetSummary {
-  readonly AssetType: string
-  readonly IsCustomerFirstCheck: boolean
-  readonly CheckStatus: string
-  readonly CheckProgress: number
-  readonly PassedPolicyItemCount: number | bigint
-  readonly FailedPolicyItemCount: number | bigint
-  readonly FailedCriticalPolicyItemCount: number | bigint
-  readonly FailedHighRiskPolicyItemCount: number | bigint
-  readonly FailedMediumRiskPolicyItemCount: number | bigint
-  readonly FailedLowRiskPolicyItemCount: number | bigint
-  readonly NoticePolicyItemCount: number | bigint
-  readonly PassedAssetCount: number | bigint
-  readonly FailedAssetCount: number | bigint
-  readonly AssetPassedRate: number
-  readonly ScanFailedAssetCount: number | bigint
-  readonly CheckCostTime: number
-  readonly LastCheckTime: string
-  readonly PeriodRule: CompliancePeriodTaskRule
-  readonly OpenPolicyItemCount: number | bigint
-  readonly IgnoredPolicyItemCount: number | bigint
+  readonly AssetType?: string
+  readonly IsCustomerFirstCheck?: boolean
+  readonly CheckStatus?: string
+  readonly CheckProgress?: number
+  readonly PassedPolicyItemCount?: number | bigint
+  readonly FailedPolicyItemCount?: number | bigint
+  readonly FailedCriticalPolicyItemCount?: number | bigint
+  readonly FailedHighRiskPolicyItemCount?: number | bigint
+  readonly FailedMediumRiskPolicyItemCount?: number | bigint
+  readonly FailedLowRiskPolicyItemCount?: number | bigint
+  readonly NoticePolicyItemCount?: number | bigint
+  readonly PassedAssetCount?: number | bigint
+  readonly FailedAssetCount?: number | bigint
+  readonly AssetPassedRate?: number
+  readonly ScanFailedAssetCount?: number | bigint
+  readonly CheckCostTime?: number
+  readonly LastCheckTime?: string
+  readonly PeriodRule?: CompliancePeriodTaskRule
+  readonly OpenPolicyItemCount?: number | bigint
+  readonly IgnoredPolicyItemCount?: number | bigint
   readonly TotalPolicyItemCount?: number | bigint
   readonly DetectHostCount?: number | bigint
   readonly LeftTime?: number | bigint
@@ -953,11 +953,11 @@ export const ComplianceAssetSummary: $Schema.Schema<ComplianceAssetSummary> = /*
 
 /** `ComplianceBenchmarkStandard` (response side). */
 export interface ComplianceBenchmarkStandard {
-  readonly StandardId: number | bigint
-  readonly Name: string
-  readonly PolicyItemCount: number | bigint
-  readonly Enabled: boolean
-  readonly Description: string
+  readonly StandardId?: number | bigint
+  readonly Name?: string
+  readonly PolicyItemCount?: number | bigint
+  readonly Enabled?: boolean
+  readonly Description?: string
 }
 export const ComplianceBenchmarkStandard: $Schema.Schema<ComplianceBenchmarkStandard> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComplianceBenchmarkStandard", { StandardId: $C.uint64, Name: $C.str, PolicyItemCount: $C.uint64, Enabled: $C.bool, Description: $C.str }))
 
@@ -970,8 +970,8 @@ export const ComplianceBenchmarkStandardEnable: $Schema.Schema<ComplianceBenchma
 
 /** `ComplianceContainerDetailInfo` (response side). */
 export interface ComplianceContainerDetailInfo {
-  readonly ContainerId: string
-  readonly PodName: string
+  readonly ContainerId?: string
+  readonly PodName?: string
 }
 export const ComplianceContainerDetailInfo: $Schema.Schema<ComplianceContainerDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComplianceContainerDetailInfo", { ContainerId: $C.str, PodName: $C.str }))
 
@@ -985,43 +985,43 @@ export const ComplianceFilters: $Schema.Schema<ComplianceFilters> = /*#__PURE__*
 
 /** `ComplianceHostDetailInfo` (response side). */
 export interface ComplianceHostDetailInfo {
-  readonly DockerVersion: string
-  readonly K8SVersion: string
-  readonly ContainerdVersion: string
+  readonly DockerVersion?: string
+  readonly K8SVersion?: string
+  readonly ContainerdVersion?: string
 }
 export const ComplianceHostDetailInfo: $Schema.Schema<ComplianceHostDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComplianceHostDetailInfo", { DockerVersion: $C.str, K8SVersion: $C.str, ContainerdVersion: $C.str }))
 
 /** `ComplianceImageDetailInfo` (response side). */
 export interface ComplianceImageDetailInfo {
-  readonly ImageId: string
-  readonly ImageName: string
-  readonly ImageTag: string
-  readonly Repository: string
+  readonly ImageId?: string
+  readonly ImageName?: string
+  readonly ImageTag?: string
+  readonly Repository?: string
 }
 export const ComplianceImageDetailInfo: $Schema.Schema<ComplianceImageDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComplianceImageDetailInfo", { ImageId: $C.str, ImageName: $C.str, ImageTag: $C.str, Repository: $C.str }))
 
 /** `ComplianceK8SDetailInfo` (response side). */
 export interface ComplianceK8SDetailInfo {
-  readonly ClusterName: string
-  readonly ClusterVersion: string
+  readonly ClusterName?: string
+  readonly ClusterVersion?: string
 }
 export const ComplianceK8SDetailInfo: $Schema.Schema<ComplianceK8SDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComplianceK8SDetailInfo", { ClusterName: $C.str, ClusterVersion: $C.str }))
 
 /** `CompliancePeriodTask` (response side). */
 export interface CompliancePeriodTask {
-  readonly PeriodTaskId: number | bigint
-  readonly AssetType: string
-  readonly LastTriggerTime: string
-  readonly TotalPolicyItemCount: number | bigint
-  readonly PeriodRule: CompliancePeriodTaskRule
-  readonly BenchmarkStandardSet: readonly ComplianceBenchmarkStandard[]
+  readonly PeriodTaskId?: number | bigint
+  readonly AssetType?: string
+  readonly LastTriggerTime?: string
+  readonly TotalPolicyItemCount?: number | bigint
+  readonly PeriodRule?: CompliancePeriodTaskRule
+  readonly BenchmarkStandardSet?: readonly ComplianceBenchmarkStandard[]
 }
 export const CompliancePeriodTask: $Schema.Schema<CompliancePeriodTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("CompliancePeriodTask", { PeriodTaskId: $C.uint64, AssetType: $C.str, LastTriggerTime: $C.datetime, TotalPolicyItemCount: $C.uint64, PeriodRule: CompliancePeriodTaskRule, BenchmarkStandardSet: $C.arr(ComplianceBenchmarkStandard) }))
 
 /** `CompliancePeriodTaskRule` (both sides). */
 export interface CompliancePeriodTaskRule {
-  readonly Frequency: number | bigint
-  readonly ExecutionTime: string
+  readonly Frequency?: number | bigint
+  readonly ExecutionTime?: string
   readonly Enable?: boolean
 }
 export const CompliancePeriodTaskRule: $Schema.Schema<CompliancePeriodTaskRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("CompliancePeriodTaskRule", { Frequency: $C.uint64, ExecutionTime: $C.str }, { Enable: $C.bool }))
@@ -1035,69 +1035,69 @@ export const CompliancePolicyAssetSetItem: $Schema.Schema<CompliancePolicyAssetS
 
 /** `CompliancePolicyItemSummary` (response side). */
 export interface CompliancePolicyItemSummary {
-  readonly CustomerPolicyItemId: number | bigint
-  readonly BasePolicyItemId: number | bigint
-  readonly Name: string
-  readonly Category: string
-  readonly BenchmarkStandardName: string
-  readonly RiskLevel: string
-  readonly AssetType: string
-  readonly LastCheckTime: string
-  readonly CheckStatus: string
-  readonly CheckResult: string
-  readonly PassedAssetCount: number | bigint
-  readonly FailedAssetCount: number | bigint
-  readonly WhitelistId: number | bigint
-  readonly FixSuggestion: string
-  readonly BenchmarkStandardId: number | bigint
-  readonly ApplicableVersion: string
-  readonly Description: string
-  readonly AuditProcedure: string
+  readonly CustomerPolicyItemId?: number | bigint
+  readonly BasePolicyItemId?: number | bigint
+  readonly Name?: string
+  readonly Category?: string
+  readonly BenchmarkStandardName?: string
+  readonly RiskLevel?: string
+  readonly AssetType?: string
+  readonly LastCheckTime?: string
+  readonly CheckStatus?: string
+  readonly CheckResult?: string
+  readonly PassedAssetCount?: number | bigint
+  readonly FailedAssetCount?: number | bigint
+  readonly WhitelistId?: number | bigint
+  readonly FixSuggestion?: string
+  readonly BenchmarkStandardId?: number | bigint
+  readonly ApplicableVersion?: string
+  readonly Description?: string
+  readonly AuditProcedure?: string
   readonly IsEnable?: number | bigint
 }
 export const CompliancePolicyItemSummary: $Schema.Schema<CompliancePolicyItemSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("CompliancePolicyItemSummary", { CustomerPolicyItemId: $C.uint64, BasePolicyItemId: $C.uint64, Name: $C.str, Category: $C.str, BenchmarkStandardName: $C.str, RiskLevel: $C.str, AssetType: $C.str, LastCheckTime: $C.datetime, CheckStatus: $C.str, CheckResult: $C.str, PassedAssetCount: $C.uint64, FailedAssetCount: $C.uint64, WhitelistId: $C.uint64, FixSuggestion: $C.str, BenchmarkStandardId: $C.uint64, ApplicableVersion: $C.str, Description: $C.str, AuditProcedure: $C.str }, { IsEnable: $C.uint64 }))
 
 /** `ComplianceScanFailedAsset` (response side). */
 export interface ComplianceScanFailedAsset {
-  readonly CustomerAssetId: number | bigint
-  readonly AssetType: string
-  readonly CheckStatus: string
-  readonly AssetName: string
-  readonly FailureReason: string
-  readonly Suggestion: string
-  readonly CheckTime: string
+  readonly CustomerAssetId?: number | bigint
+  readonly AssetType?: string
+  readonly CheckStatus?: string
+  readonly AssetName?: string
+  readonly FailureReason?: string
+  readonly Suggestion?: string
+  readonly CheckTime?: string
 }
 export const ComplianceScanFailedAsset: $Schema.Schema<ComplianceScanFailedAsset> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComplianceScanFailedAsset", { CustomerAssetId: $C.uint64, AssetType: $C.str, CheckStatus: $C.str, AssetName: $C.str, FailureReason: $C.str, Suggestion: $C.str, CheckTime: $C.datetime }))
 
 /** `ComplianceWhitelistItem` (response side). */
 export interface ComplianceWhitelistItem {
-  readonly WhitelistItemId: number | bigint
-  readonly CustomerPolicyItemId: number | bigint
-  readonly Name: string
-  readonly StandardName: string
-  readonly StandardId: number | bigint
-  readonly AffectedAssetCount: number | bigint
-  readonly LastUpdateTime: string
-  readonly InsertTime: string
+  readonly WhitelistItemId?: number | bigint
+  readonly CustomerPolicyItemId?: number | bigint
+  readonly Name?: string
+  readonly StandardName?: string
+  readonly StandardId?: number | bigint
+  readonly AffectedAssetCount?: number | bigint
+  readonly LastUpdateTime?: string
+  readonly InsertTime?: string
 }
 export const ComplianceWhitelistItem: $Schema.Schema<ComplianceWhitelistItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComplianceWhitelistItem", { WhitelistItemId: $C.uint64, CustomerPolicyItemId: $C.uint64, Name: $C.str, StandardName: $C.str, StandardId: $C.uint64, AffectedAssetCount: $C.uint64, LastUpdateTime: $C.datetime, InsertTime: $C.datetime }))
 
 /** `ComponentInfo` (response side). */
 export interface ComponentInfo {
-  readonly Name: string
-  readonly Version: string
+  readonly Name?: string
+  readonly Version?: string
 }
 export const ComponentInfo: $Schema.Schema<ComponentInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComponentInfo", { Name: $C.str, Version: $C.str }))
 
 /** `ComponentsInfo` (response side). */
 export interface ComponentsInfo {
   /** @deprecated hidden or deprecated in the API */
-  readonly Component: string
-  readonly Version: string
-  readonly FixedVersion: string
-  readonly Path: string
-  readonly Type: string
-  readonly Name: string
+  readonly Component?: string
+  readonly Version?: string
+  readonly FixedVersion?: string
+  readonly Path?: string
+  readonly Type?: string
+  readonly Name?: string
 }
 export const ComponentsInfo: $Schema.Schema<ComponentsInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComponentsInfo", { Component: $C.str, Version: $C.str, FixedVersion: $C.str, Path: $C.str, Type: $C.str, Name: $C.str }))
 
@@ -1110,8 +1110,8 @@ export const ConfirmNetworkFirewallPolicyRequest: $Schema.Schema<ConfirmNetworkF
 
 /** `ConfirmNetworkFirewallPolicyResponse` (response side). */
 export interface ConfirmNetworkFirewallPolicyResponse {
-  readonly TaskId: number | bigint
-  readonly Result: string
+  readonly TaskId?: number | bigint
+  readonly Result?: string
   readonly RequestId: string
 }
 export const ConfirmNetworkFirewallPolicyResponse: $Schema.Schema<ConfirmNetworkFirewallPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConfirmNetworkFirewallPolicyResponse", { TaskId: $C.uint64, Result: $C.str, RequestId: $C.str }))
@@ -1125,62 +1125,62 @@ export const ConnDetectConfig: $Schema.Schema<ConnDetectConfig> = /*#__PURE__*/ 
 
 /** `ContainerInfo` (response side). */
 export interface ContainerInfo {
-  readonly ContainerID: string
-  readonly ContainerName: string
-  readonly Status: string
-  readonly CreateTime: string
-  readonly RunAs: string
-  readonly Cmd: string
-  readonly CPUUsage: number | bigint
-  readonly RamUsage: number | bigint
-  readonly ImageName: string
-  readonly ImageID: string
-  readonly POD: string
-  readonly HostID: string
-  readonly HostIP: string
-  readonly UpdateTime: string
-  readonly HostName: string
-  readonly PublicIp: string
-  readonly NetStatus: string
-  readonly NetSubStatus: string
-  readonly IsolateSource: string
-  readonly IsolateTime: string
-  readonly NodeID: string
-  readonly PodIP: string
-  readonly PodName: string
-  readonly NodeType: string
-  readonly NodeUniqueID: string
-  readonly PodCpu: number | bigint
-  readonly PodMem: number | bigint
-  readonly ClusterName: string
-  readonly ClusterID: string
+  readonly ContainerID?: string
+  readonly ContainerName?: string
+  readonly Status?: string
+  readonly CreateTime?: string
+  readonly RunAs?: string
+  readonly Cmd?: string
+  readonly CPUUsage?: number | bigint
+  readonly RamUsage?: number | bigint
+  readonly ImageName?: string
+  readonly ImageID?: string
+  readonly POD?: string
+  readonly HostID?: string
+  readonly HostIP?: string
+  readonly UpdateTime?: string
+  readonly HostName?: string
+  readonly PublicIp?: string
+  readonly NetStatus?: string
+  readonly NetSubStatus?: string
+  readonly IsolateSource?: string
+  readonly IsolateTime?: string
+  readonly NodeID?: string
+  readonly PodIP?: string
+  readonly PodName?: string
+  readonly NodeType?: string
+  readonly NodeUniqueID?: string
+  readonly PodCpu?: number | bigint
+  readonly PodMem?: number | bigint
+  readonly ClusterName?: string
+  readonly ClusterID?: string
   readonly PodUid?: string
 }
 export const ContainerInfo: $Schema.Schema<ContainerInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContainerInfo", { ContainerID: $C.str, ContainerName: $C.str, Status: $C.str, CreateTime: $C.str, RunAs: $C.str, Cmd: $C.str, CPUUsage: $C.uint64, RamUsage: $C.uint64, ImageName: $C.str, ImageID: $C.str, POD: $C.str, HostID: $C.str, HostIP: $C.str, UpdateTime: $C.str, HostName: $C.str, PublicIp: $C.str, NetStatus: $C.str, NetSubStatus: $C.str, IsolateSource: $C.str, IsolateTime: $C.str, NodeID: $C.str, PodIP: $C.str, PodName: $C.str, NodeType: $C.str, NodeUniqueID: $C.str, PodCpu: $C.int64, PodMem: $C.int64, ClusterName: $C.str, ClusterID: $C.str }, { PodUid: $C.str }))
 
 /** `ContainerMount` (response side). */
 export interface ContainerMount {
-  readonly Type: string
-  readonly Source: string
-  readonly Destination: string
-  readonly Mode: string
-  readonly RW: boolean
-  readonly Propagation: string
-  readonly Name: string
-  readonly Driver: string
+  readonly Type?: string
+  readonly Source?: string
+  readonly Destination?: string
+  readonly Mode?: string
+  readonly RW?: boolean
+  readonly Propagation?: string
+  readonly Name?: string
+  readonly Driver?: string
 }
 export const ContainerMount: $Schema.Schema<ContainerMount> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContainerMount", { Type: $C.str, Source: $C.str, Destination: $C.str, Mode: $C.str, RW: $C.bool, Propagation: $C.str, Name: $C.str, Driver: $C.str }))
 
 /** `ContainerNetwork` (response side). */
 export interface ContainerNetwork {
-  readonly EndpointID: string
-  readonly Mode: string
-  readonly Name: string
-  readonly NetworkID: string
-  readonly Gateway: string
-  readonly Ipv4: string
-  readonly Ipv6: string
-  readonly MAC: string
+  readonly EndpointID?: string
+  readonly Mode?: string
+  readonly Name?: string
+  readonly NetworkID?: string
+  readonly Gateway?: string
+  readonly Ipv4?: string
+  readonly Ipv6?: string
+  readonly MAC?: string
 }
 export const ContainerNetwork: $Schema.Schema<ContainerNetwork> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContainerNetwork", { EndpointID: $C.str, Mode: $C.str, Name: $C.str, NetworkID: $C.str, Gateway: $C.str, Ipv4: $C.str, Ipv6: $C.str, MAC: $C.str }))
 
@@ -1195,7 +1195,7 @@ export const CreateAbnormalProcessRulesExportJobRequest: $Schema.Schema<CreateAb
 
 /** `CreateAbnormalProcessRulesExportJobResponse` (response side). */
 export interface CreateAbnormalProcessRulesExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateAbnormalProcessRulesExportJobResponse: $Schema.Schema<CreateAbnormalProcessRulesExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAbnormalProcessRulesExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1211,7 +1211,7 @@ export const CreateAccessControlsRuleExportJobRequest: $Schema.Schema<CreateAcce
 
 /** `CreateAccessControlsRuleExportJobResponse` (response side). */
 export interface CreateAccessControlsRuleExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateAccessControlsRuleExportJobResponse: $Schema.Schema<CreateAccessControlsRuleExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAccessControlsRuleExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1305,7 +1305,7 @@ export const CreateAssetImageScanTaskRequest: $Schema.Schema<CreateAssetImageSca
 
 /** `CreateAssetImageScanTaskResponse` (response side). */
 export interface CreateAssetImageScanTaskResponse {
-  readonly TaskID: string
+  readonly TaskID?: string
   readonly RequestId: string
 }
 export const CreateAssetImageScanTaskResponse: $Schema.Schema<CreateAssetImageScanTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAssetImageScanTaskResponse", { TaskID: $C.str, RequestId: $C.str }))
@@ -1324,7 +1324,7 @@ export const CreateAssetImageVirusExportJobRequest: $Schema.Schema<CreateAssetIm
 
 /** `CreateAssetImageVirusExportJobResponse` (response side). */
 export interface CreateAssetImageVirusExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateAssetImageVirusExportJobResponse: $Schema.Schema<CreateAssetImageVirusExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAssetImageVirusExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1337,7 +1337,7 @@ export const CreateCheckComponentRequest: $Schema.Schema<CreateCheckComponentReq
 
 /** `CreateCheckComponentResponse` (response side). */
 export interface CreateCheckComponentResponse {
-  readonly InstallResult: string
+  readonly InstallResult?: string
   readonly RequestId: string
 }
 export const CreateCheckComponentResponse: $Schema.Schema<CreateCheckComponentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCheckComponentResponse", { InstallResult: $C.str, RequestId: $C.str }))
@@ -1362,8 +1362,8 @@ export const CreateClusterCheckTaskRequest: $Schema.Schema<CreateClusterCheckTas
 
 /** `CreateClusterCheckTaskResponse` (response side). */
 export interface CreateClusterCheckTaskResponse {
-  readonly TaskId: number | bigint
-  readonly CreateResult: string
+  readonly TaskId?: number | bigint
+  readonly CreateResult?: string
   readonly NewTaskID?: string
   readonly RequestId: string
 }
@@ -1379,7 +1379,7 @@ export const CreateComplianceTaskRequest: $Schema.Schema<CreateComplianceTaskReq
 
 /** `CreateComplianceTaskResponse` (response side). */
 export interface CreateComplianceTaskResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const CreateComplianceTaskResponse: $Schema.Schema<CreateComplianceTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateComplianceTaskResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -1398,7 +1398,7 @@ export const CreateComponentExportJobRequest: $Schema.Schema<CreateComponentExpo
 
 /** `CreateComponentExportJobResponse` (response side). */
 export interface CreateComponentExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateComponentExportJobResponse: $Schema.Schema<CreateComponentExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateComponentExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1415,7 +1415,7 @@ export const CreateDefenceVulExportJobRequest: $Schema.Schema<CreateDefenceVulEx
 
 /** `CreateDefenceVulExportJobResponse` (response side). */
 export interface CreateDefenceVulExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateDefenceVulExportJobResponse: $Schema.Schema<CreateDefenceVulExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDefenceVulExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1432,7 +1432,7 @@ export const CreateEmergencyVulExportJobRequest: $Schema.Schema<CreateEmergencyV
 
 /** `CreateEmergencyVulExportJobResponse` (response side). */
 export interface CreateEmergencyVulExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateEmergencyVulExportJobResponse: $Schema.Schema<CreateEmergencyVulExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEmergencyVulExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1450,7 +1450,7 @@ export const CreateEscapeEventsExportJobRequest: $Schema.Schema<CreateEscapeEven
 
 /** `CreateEscapeEventsExportJobResponse` (response side). */
 export interface CreateEscapeEventsExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateEscapeEventsExportJobResponse: $Schema.Schema<CreateEscapeEventsExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEscapeEventsExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1467,7 +1467,7 @@ export const CreateEscapeWhiteListExportJobRequest: $Schema.Schema<CreateEscapeW
 
 /** `CreateEscapeWhiteListExportJobResponse` (response side). */
 export interface CreateEscapeWhiteListExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateEscapeWhiteListExportJobResponse: $Schema.Schema<CreateEscapeWhiteListExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEscapeWhiteListExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1484,7 +1484,7 @@ export const CreateExportComplianceStatusListJobRequest: $Schema.Schema<CreateEx
 
 /** `CreateExportComplianceStatusListJobResponse` (response side). */
 export interface CreateExportComplianceStatusListJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateExportComplianceStatusListJobResponse: $Schema.Schema<CreateExportComplianceStatusListJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateExportComplianceStatusListJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1502,7 +1502,7 @@ export const CreateHostExportJobRequest: $Schema.Schema<CreateHostExportJobReque
 
 /** `CreateHostExportJobResponse` (response side). */
 export interface CreateHostExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateHostExportJobResponse: $Schema.Schema<CreateHostExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateHostExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1520,8 +1520,8 @@ export const CreateImageExportJobRequest: $Schema.Schema<CreateImageExportJobReq
 
 /** `CreateImageExportJobResponse` (response side). */
 export interface CreateImageExportJobResponse {
-  readonly JobId: string
-  readonly DownloadUrl: string
+  readonly JobId?: string
+  readonly DownloadUrl?: string
   readonly RequestId: string
 }
 export const CreateImageExportJobResponse: $Schema.Schema<CreateImageExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateImageExportJobResponse", { JobId: $C.str, DownloadUrl: $C.str, RequestId: $C.str }))
@@ -1537,7 +1537,7 @@ export const CreateK8sApiAbnormalEventExportJobRequest: $Schema.Schema<CreateK8s
 
 /** `CreateK8sApiAbnormalEventExportJobResponse` (response side). */
 export interface CreateK8sApiAbnormalEventExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateK8sApiAbnormalEventExportJobResponse: $Schema.Schema<CreateK8sApiAbnormalEventExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateK8sApiAbnormalEventExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1553,7 +1553,7 @@ export const CreateK8sApiAbnormalRuleExportJobRequest: $Schema.Schema<CreateK8sA
 
 /** `CreateK8sApiAbnormalRuleExportJobResponse` (response side). */
 export interface CreateK8sApiAbnormalRuleExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateK8sApiAbnormalRuleExportJobResponse: $Schema.Schema<CreateK8sApiAbnormalRuleExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateK8sApiAbnormalRuleExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1568,7 +1568,7 @@ export const CreateK8sApiAbnormalRuleInfoRequest: $Schema.Schema<CreateK8sApiAbn
 
 /** `CreateK8sApiAbnormalRuleInfoResponse` (response side). */
 export interface CreateK8sApiAbnormalRuleInfoResponse {
-  readonly RuleID: string
+  readonly RuleID?: string
   readonly RequestId: string
 }
 export const CreateK8sApiAbnormalRuleInfoResponse: $Schema.Schema<CreateK8sApiAbnormalRuleInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateK8sApiAbnormalRuleInfoResponse", { RuleID: $C.str, RequestId: $C.str }))
@@ -1579,8 +1579,8 @@ export const CreateNetworkFirewallClusterRefreshRequest: $Schema.Schema<CreateNe
 
 /** `CreateNetworkFirewallClusterRefreshResponse` (response side). */
 export interface CreateNetworkFirewallClusterRefreshResponse {
-  readonly TaskId: number | bigint
-  readonly Result: string
+  readonly TaskId?: number | bigint
+  readonly Result?: string
   readonly RequestId: string
 }
 export const CreateNetworkFirewallClusterRefreshResponse: $Schema.Schema<CreateNetworkFirewallClusterRefreshResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNetworkFirewallClusterRefreshResponse", { TaskId: $C.uint64, Result: $C.str, RequestId: $C.str }))
@@ -1593,8 +1593,8 @@ export const CreateNetworkFirewallPolicyDiscoverRequest: $Schema.Schema<CreateNe
 
 /** `CreateNetworkFirewallPolicyDiscoverResponse` (response side). */
 export interface CreateNetworkFirewallPolicyDiscoverResponse {
-  readonly TaskId: number | bigint
-  readonly Result: string
+  readonly TaskId?: number | bigint
+  readonly Result?: string
   readonly RequestId: string
 }
 export const CreateNetworkFirewallPolicyDiscoverResponse: $Schema.Schema<CreateNetworkFirewallPolicyDiscoverResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNetworkFirewallPolicyDiscoverResponse", { TaskId: $C.uint64, Result: $C.str, RequestId: $C.str }))
@@ -1608,8 +1608,8 @@ export const CreateNetworkFirewallPublishRequest: $Schema.Schema<CreateNetworkFi
 
 /** `CreateNetworkFirewallPublishResponse` (response side). */
 export interface CreateNetworkFirewallPublishResponse {
-  readonly TaskId: number | bigint
-  readonly Result: string
+  readonly TaskId?: number | bigint
+  readonly Result?: string
   readonly RequestId: string
 }
 export const CreateNetworkFirewallPublishResponse: $Schema.Schema<CreateNetworkFirewallPublishResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNetworkFirewallPublishResponse", { TaskId: $C.uint64, Result: $C.str, RequestId: $C.str }))
@@ -1623,8 +1623,8 @@ export const CreateNetworkFirewallUndoPublishRequest: $Schema.Schema<CreateNetwo
 
 /** `CreateNetworkFirewallUndoPublishResponse` (response side). */
 export interface CreateNetworkFirewallUndoPublishResponse {
-  readonly TaskId: number | bigint
-  readonly Result: string
+  readonly TaskId?: number | bigint
+  readonly Result?: string
   readonly RequestId: string
 }
 export const CreateNetworkFirewallUndoPublishResponse: $Schema.Schema<CreateNetworkFirewallUndoPublishResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNetworkFirewallUndoPublishResponse", { TaskId: $C.uint64, Result: $C.str, RequestId: $C.str }))
@@ -1654,7 +1654,7 @@ export const CreateProcessEventsExportJobRequest: $Schema.Schema<CreateProcessEv
 
 /** `CreateProcessEventsExportJobResponse` (response side). */
 export interface CreateProcessEventsExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateProcessEventsExportJobResponse: $Schema.Schema<CreateProcessEventsExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProcessEventsExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1668,9 +1668,9 @@ export const CreateRefreshTaskRequest: $Schema.Schema<CreateRefreshTaskRequest> 
 
 /** `CreateRefreshTaskResponse` (response side). */
 export interface CreateRefreshTaskResponse {
-  readonly TaskId: number | bigint
-  readonly CreateResult: string
-  readonly NewTaskID: string
+  readonly TaskId?: number | bigint
+  readonly CreateResult?: string
+  readonly NewTaskID?: string
   readonly RequestId: string
 }
 export const CreateRefreshTaskResponse: $Schema.Schema<CreateRefreshTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRefreshTaskResponse", { TaskId: $C.uint64, CreateResult: $C.str, NewTaskID: $C.str, RequestId: $C.str }))
@@ -1687,7 +1687,7 @@ export const CreateRiskDnsEventExportJobRequest: $Schema.Schema<CreateRiskDnsEve
 
 /** `CreateRiskDnsEventExportJobResponse` (response side). */
 export interface CreateRiskDnsEventExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateRiskDnsEventExportJobResponse: $Schema.Schema<CreateRiskDnsEventExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRiskDnsEventExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1716,7 +1716,7 @@ export const CreateSystemVulExportJobRequest: $Schema.Schema<CreateSystemVulExpo
 
 /** `CreateSystemVulExportJobResponse` (response side). */
 export interface CreateSystemVulExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateSystemVulExportJobResponse: $Schema.Schema<CreateSystemVulExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSystemVulExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1751,7 +1751,7 @@ export const CreateVirusScanTaskRequest: $Schema.Schema<CreateVirusScanTaskReque
 
 /** `CreateVirusScanTaskResponse` (response side). */
 export interface CreateVirusScanTaskResponse {
-  readonly TaskID: string
+  readonly TaskID?: string
   readonly RequestId: string
 }
 export const CreateVirusScanTaskResponse: $Schema.Schema<CreateVirusScanTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVirusScanTaskResponse", { TaskID: $C.str, RequestId: $C.str }))
@@ -1767,7 +1767,7 @@ export const CreateVulContainerExportJobRequest: $Schema.Schema<CreateVulContain
 
 /** `CreateVulContainerExportJobResponse` (response side). */
 export interface CreateVulContainerExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateVulContainerExportJobResponse: $Schema.Schema<CreateVulContainerExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVulContainerExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1784,7 +1784,7 @@ export const CreateVulDefenceEventExportJobRequest: $Schema.Schema<CreateVulDefe
 
 /** `CreateVulDefenceEventExportJobResponse` (response side). */
 export interface CreateVulDefenceEventExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateVulDefenceEventExportJobResponse: $Schema.Schema<CreateVulDefenceEventExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVulDefenceEventExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1801,7 +1801,7 @@ export const CreateVulDefenceHostExportJobRequest: $Schema.Schema<CreateVulDefen
 
 /** `CreateVulDefenceHostExportJobResponse` (response side). */
 export interface CreateVulDefenceHostExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateVulDefenceHostExportJobResponse: $Schema.Schema<CreateVulDefenceHostExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVulDefenceHostExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1820,7 +1820,7 @@ export const CreateVulExportJobRequest: $Schema.Schema<CreateVulExportJobRequest
 
 /** `CreateVulExportJobResponse` (response side). */
 export interface CreateVulExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateVulExportJobResponse: $Schema.Schema<CreateVulExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVulExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1838,7 +1838,7 @@ export const CreateVulImageExportJobRequest: $Schema.Schema<CreateVulImageExport
 
 /** `CreateVulImageExportJobResponse` (response side). */
 export interface CreateVulImageExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateVulImageExportJobResponse: $Schema.Schema<CreateVulImageExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVulImageExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -1862,8 +1862,8 @@ export const CreateVulScanTaskRequest: $Schema.Schema<CreateVulScanTaskRequest> 
 
 /** `CreateVulScanTaskResponse` (response side). */
 export interface CreateVulScanTaskResponse {
-  readonly LocalTaskID: number | bigint
-  readonly RegistryTaskID: number | bigint
+  readonly LocalTaskID?: number | bigint
+  readonly RegistryTaskID?: number | bigint
   readonly RequestId: string
 }
 export const CreateVulScanTaskResponse: $Schema.Schema<CreateVulScanTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVulScanTaskResponse", { LocalTaskID: $C.int64, RegistryTaskID: $C.int64, RequestId: $C.str }))
@@ -1880,7 +1880,7 @@ export const CreateWebVulExportJobRequest: $Schema.Schema<CreateWebVulExportJobR
 
 /** `CreateWebVulExportJobResponse` (response side). */
 export interface CreateWebVulExportJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const CreateWebVulExportJobResponse: $Schema.Schema<CreateWebVulExportJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateWebVulExportJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -2006,8 +2006,8 @@ export const DeleteNetworkFirewallPolicyDetailRequest: $Schema.Schema<DeleteNetw
 
 /** `DeleteNetworkFirewallPolicyDetailResponse` (response side). */
 export interface DeleteNetworkFirewallPolicyDetailResponse {
-  readonly TaskId: number | bigint
-  readonly Result: string
+  readonly TaskId?: number | bigint
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DeleteNetworkFirewallPolicyDetailResponse: $Schema.Schema<DeleteNetworkFirewallPolicyDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteNetworkFirewallPolicyDetailResponse", { TaskId: $C.uint64, Result: $C.str, RequestId: $C.str }))
@@ -2104,7 +2104,7 @@ export const DescribeABTestConfigRequest: $Schema.Schema<DescribeABTestConfigReq
 
 /** `DescribeABTestConfigResponse` (response side). */
 export interface DescribeABTestConfigResponse {
-  readonly Config: readonly ABTestConfig[]
+  readonly Config?: readonly ABTestConfig[]
   readonly RequestId: string
 }
 export const DescribeABTestConfigResponse: $Schema.Schema<DescribeABTestConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeABTestConfigResponse", { Config: $C.arr(ABTestConfig), RequestId: $C.str }))
@@ -2117,11 +2117,11 @@ export const DescribeAbnormalProcessDetailRequest: $Schema.Schema<DescribeAbnorm
 
 /** `DescribeAbnormalProcessDetailResponse` (response side). */
 export interface DescribeAbnormalProcessDetailResponse {
-  readonly EventBaseInfo: RunTimeEventBaseInfo
-  readonly ProcessInfo: ProcessDetailInfo
-  readonly ParentProcessInfo: ProcessDetailBaseInfo
-  readonly EventDetail: AbnormalProcessEventDescription
-  readonly AncestorProcessInfo: ProcessBaseInfo
+  readonly EventBaseInfo?: RunTimeEventBaseInfo
+  readonly ProcessInfo?: ProcessDetailInfo
+  readonly ParentProcessInfo?: ProcessDetailBaseInfo
+  readonly EventDetail?: AbnormalProcessEventDescription
+  readonly AncestorProcessInfo?: ProcessBaseInfo
   readonly RequestId: string
 }
 export const DescribeAbnormalProcessDetailResponse: $Schema.Schema<DescribeAbnormalProcessDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAbnormalProcessDetailResponse", { EventBaseInfo: RunTimeEventBaseInfo, ProcessInfo: ProcessDetailInfo, ParentProcessInfo: ProcessDetailBaseInfo, EventDetail: AbnormalProcessEventDescription, AncestorProcessInfo: ProcessBaseInfo, RequestId: $C.str }))
@@ -2135,7 +2135,7 @@ export const DescribeAbnormalProcessEventTendencyRequest: $Schema.Schema<Describ
 
 /** `DescribeAbnormalProcessEventTendencyResponse` (response side). */
 export interface DescribeAbnormalProcessEventTendencyResponse {
-  readonly List: readonly AbnormalProcessEventTendencyInfo[]
+  readonly List?: readonly AbnormalProcessEventTendencyInfo[]
   readonly RequestId: string
 }
 export const DescribeAbnormalProcessEventTendencyResponse: $Schema.Schema<DescribeAbnormalProcessEventTendencyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAbnormalProcessEventTendencyResponse", { List: $C.arr(AbnormalProcessEventTendencyInfo), RequestId: $C.str }))
@@ -2152,8 +2152,8 @@ export const DescribeAbnormalProcessEventsRequest: $Schema.Schema<DescribeAbnorm
 
 /** `DescribeAbnormalProcessEventsResponse` (response side). */
 export interface DescribeAbnormalProcessEventsResponse {
-  readonly TotalCount: number | bigint
-  readonly EventSet: readonly AbnormalProcessEventInfo[]
+  readonly TotalCount?: number | bigint
+  readonly EventSet?: readonly AbnormalProcessEventInfo[]
   readonly RequestId: string
 }
 export const DescribeAbnormalProcessEventsResponse: $Schema.Schema<DescribeAbnormalProcessEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAbnormalProcessEventsResponse", { TotalCount: $C.uint64, EventSet: $C.arr(AbnormalProcessEventInfo), RequestId: $C.str }))
@@ -2164,9 +2164,9 @@ export const DescribeAbnormalProcessLevelSummaryRequest: $Schema.Schema<Describe
 
 /** `DescribeAbnormalProcessLevelSummaryResponse` (response side). */
 export interface DescribeAbnormalProcessLevelSummaryResponse {
-  readonly HighLevelEventCount: number | bigint
-  readonly MediumLevelEventCount: number | bigint
-  readonly LowLevelEventCount: number | bigint
+  readonly HighLevelEventCount?: number | bigint
+  readonly MediumLevelEventCount?: number | bigint
+  readonly LowLevelEventCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAbnormalProcessLevelSummaryResponse: $Schema.Schema<DescribeAbnormalProcessLevelSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAbnormalProcessLevelSummaryResponse", { HighLevelEventCount: $C.int64, MediumLevelEventCount: $C.int64, LowLevelEventCount: $C.int64, RequestId: $C.str }))
@@ -2182,7 +2182,7 @@ export const DescribeAbnormalProcessRuleDetailRequest: $Schema.Schema<DescribeAb
 
 /** `DescribeAbnormalProcessRuleDetailResponse` (response side). */
 export interface DescribeAbnormalProcessRuleDetailResponse {
-  readonly RuleDetail: AbnormalProcessRuleInfo
+  readonly RuleDetail?: AbnormalProcessRuleInfo
   readonly RequestId: string
 }
 export const DescribeAbnormalProcessRuleDetailResponse: $Schema.Schema<DescribeAbnormalProcessRuleDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAbnormalProcessRuleDetailResponse", { RuleDetail: AbnormalProcessRuleInfo, RequestId: $C.str }))
@@ -2200,8 +2200,8 @@ export const DescribeAbnormalProcessRulesRequest: $Schema.Schema<DescribeAbnorma
 /** `DescribeAbnormalProcessRulesResponse` (response side). */
 export interface DescribeAbnormalProcessRulesResponse {
   readonly RuleExtSet?: readonly AbnormalProcessRuleExtSetItem[] | null
-  readonly RuleSet: readonly RuleBaseInfo[]
-  readonly TotalCount: number | bigint
+  readonly RuleSet?: readonly RuleBaseInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAbnormalProcessRulesResponse: $Schema.Schema<DescribeAbnormalProcessRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAbnormalProcessRulesResponse", { RuleSet: $C.arr(RuleBaseInfo), TotalCount: $C.uint64, RequestId: $C.str }, { RuleExtSet: $C.nul($C.arr(AbnormalProcessRuleExtSetItem)) }))
@@ -2214,12 +2214,12 @@ export const DescribeAccessControlDetailRequest: $Schema.Schema<DescribeAccessCo
 
 /** `DescribeAccessControlDetailResponse` (response side). */
 export interface DescribeAccessControlDetailResponse {
-  readonly EventBaseInfo: RunTimeEventBaseInfo
-  readonly ProcessInfo: ProcessDetailInfo
-  readonly TamperedFileInfo: FileAttributeInfo
-  readonly EventDetail: AccessControlEventDescription
-  readonly ParentProcessInfo: ProcessBaseInfo
-  readonly AncestorProcessInfo: ProcessBaseInfo
+  readonly EventBaseInfo?: RunTimeEventBaseInfo
+  readonly ProcessInfo?: ProcessDetailInfo
+  readonly TamperedFileInfo?: FileAttributeInfo
+  readonly EventDetail?: AccessControlEventDescription
+  readonly ParentProcessInfo?: ProcessBaseInfo
+  readonly AncestorProcessInfo?: ProcessBaseInfo
   readonly RequestId: string
 }
 export const DescribeAccessControlDetailResponse: $Schema.Schema<DescribeAccessControlDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessControlDetailResponse", { EventBaseInfo: RunTimeEventBaseInfo, ProcessInfo: ProcessDetailInfo, TamperedFileInfo: FileAttributeInfo, EventDetail: AccessControlEventDescription, ParentProcessInfo: ProcessBaseInfo, AncestorProcessInfo: ProcessBaseInfo, RequestId: $C.str }))
@@ -2237,8 +2237,8 @@ export const DescribeAccessControlEventsExportRequest: $Schema.Schema<DescribeAc
 
 /** `DescribeAccessControlEventsExportResponse` (response side). */
 export interface DescribeAccessControlEventsExportResponse {
-  readonly DownloadUrl: string
-  readonly JobId: string
+  readonly DownloadUrl?: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const DescribeAccessControlEventsExportResponse: $Schema.Schema<DescribeAccessControlEventsExportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessControlEventsExportResponse", { DownloadUrl: $C.str, JobId: $C.str, RequestId: $C.str }))
@@ -2255,8 +2255,8 @@ export const DescribeAccessControlEventsRequest: $Schema.Schema<DescribeAccessCo
 
 /** `DescribeAccessControlEventsResponse` (response side). */
 export interface DescribeAccessControlEventsResponse {
-  readonly TotalCount: number | bigint
-  readonly EventSet: readonly AccessControlEventInfo[]
+  readonly TotalCount?: number | bigint
+  readonly EventSet?: readonly AccessControlEventInfo[]
   readonly SupportCoreVersion?: string
   readonly InterceptionFailureTip?: string
   readonly RequestId: string
@@ -2274,7 +2274,7 @@ export const DescribeAccessControlRuleDetailRequest: $Schema.Schema<DescribeAcce
 
 /** `DescribeAccessControlRuleDetailResponse` (response side). */
 export interface DescribeAccessControlRuleDetailResponse {
-  readonly RuleDetail: AccessControlRuleInfo
+  readonly RuleDetail?: AccessControlRuleInfo
   readonly RequestId: string
 }
 export const DescribeAccessControlRuleDetailResponse: $Schema.Schema<DescribeAccessControlRuleDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessControlRuleDetailResponse", { RuleDetail: AccessControlRuleInfo, RequestId: $C.str }))
@@ -2292,8 +2292,8 @@ export const DescribeAccessControlRulesRequest: $Schema.Schema<DescribeAccessCon
 /** `DescribeAccessControlRulesResponse` (response side). */
 export interface DescribeAccessControlRulesResponse {
   readonly RuleExtSet?: readonly AccessControlRuleExtSetItem[] | null
-  readonly RuleSet: readonly RuleBaseInfo[]
-  readonly TotalCount: number | bigint
+  readonly RuleSet?: readonly RuleBaseInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAccessControlRulesResponse: $Schema.Schema<DescribeAccessControlRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessControlRulesResponse", { RuleSet: $C.arr(RuleBaseInfo), TotalCount: $C.uint64, RequestId: $C.str }, { RuleExtSet: $C.nul($C.arr(AccessControlRuleExtSetItem)) }))
@@ -2304,10 +2304,10 @@ export const DescribeAffectedClusterCountRequest: $Schema.Schema<DescribeAffecte
 
 /** `DescribeAffectedClusterCountResponse` (response side). */
 export interface DescribeAffectedClusterCountResponse {
-  readonly SeriousRiskClusterCount: number | bigint
-  readonly HighRiskClusterCount: number | bigint
-  readonly MiddleRiskClusterCount: number | bigint
-  readonly HintRiskClusterCount: number | bigint
+  readonly SeriousRiskClusterCount?: number | bigint
+  readonly HighRiskClusterCount?: number | bigint
+  readonly MiddleRiskClusterCount?: number | bigint
+  readonly HintRiskClusterCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAffectedClusterCountResponse: $Schema.Schema<DescribeAffectedClusterCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAffectedClusterCountResponse", { SeriousRiskClusterCount: $C.uint64, HighRiskClusterCount: $C.uint64, MiddleRiskClusterCount: $C.uint64, HintRiskClusterCount: $C.uint64, RequestId: $C.str }))
@@ -2325,8 +2325,8 @@ export const DescribeAffectedNodeListRequest: $Schema.Schema<DescribeAffectedNod
 
 /** `DescribeAffectedNodeListResponse` (response side). */
 export interface DescribeAffectedNodeListResponse {
-  readonly TotalCount: number | bigint
-  readonly AffectedNodeList: readonly AffectedNodeItem[]
+  readonly TotalCount?: number | bigint
+  readonly AffectedNodeList?: readonly AffectedNodeItem[]
   readonly RequestId: string
 }
 export const DescribeAffectedNodeListResponse: $Schema.Schema<DescribeAffectedNodeListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAffectedNodeListResponse", { TotalCount: $C.uint64, AffectedNodeList: $C.arr(AffectedNodeItem), RequestId: $C.str }))
@@ -2344,8 +2344,8 @@ export const DescribeAffectedWorkloadListRequest: $Schema.Schema<DescribeAffecte
 
 /** `DescribeAffectedWorkloadListResponse` (response side). */
 export interface DescribeAffectedWorkloadListResponse {
-  readonly TotalCount: number | bigint
-  readonly AffectedWorkloadList: readonly AffectedWorkloadItem[]
+  readonly TotalCount?: number | bigint
+  readonly AffectedWorkloadList?: readonly AffectedWorkloadItem[]
   readonly RequestId: string
 }
 export const DescribeAffectedWorkloadListResponse: $Schema.Schema<DescribeAffectedWorkloadListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAffectedWorkloadListResponse", { TotalCount: $C.uint64, AffectedWorkloadList: $C.arr(AffectedWorkloadItem), RequestId: $C.str }))
@@ -2363,9 +2363,9 @@ export const DescribeAgentDaemonSetCmdRequest: $Schema.Schema<DescribeAgentDaemo
 
 /** `DescribeAgentDaemonSetCmdResponse` (response side). */
 export interface DescribeAgentDaemonSetCmdResponse {
-  readonly Command: string
-  readonly URL: string
-  readonly FileContent: string
+  readonly Command?: string
+  readonly URL?: string
+  readonly FileContent?: string
   readonly RequestId: string
 }
 export const DescribeAgentDaemonSetCmdResponse: $Schema.Schema<DescribeAgentDaemonSetCmdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAgentDaemonSetCmdResponse", { Command: $C.str, URL: $C.str, FileContent: $C.str, RequestId: $C.str }))
@@ -2384,12 +2384,12 @@ export const DescribeAgentInstallCommandRequest: $Schema.Schema<DescribeAgentIns
 
 /** `DescribeAgentInstallCommandResponse` (response side). */
 export interface DescribeAgentInstallCommandResponse {
-  readonly LinuxCommand: string
-  readonly WindowsCommand: string
-  readonly WindowsStepOne: string
-  readonly WindowsStepTwo: string
-  readonly WindowsDownloadUrl: string
-  readonly ARMCommand: string
+  readonly LinuxCommand?: string
+  readonly WindowsCommand?: string
+  readonly WindowsStepOne?: string
+  readonly WindowsStepTwo?: string
+  readonly WindowsDownloadUrl?: string
+  readonly ARMCommand?: string
   readonly RequestId: string
 }
 export const DescribeAgentInstallCommandResponse: $Schema.Schema<DescribeAgentInstallCommandResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAgentInstallCommandResponse", { LinuxCommand: $C.str, WindowsCommand: $C.str, WindowsStepOne: $C.str, WindowsStepTwo: $C.str, WindowsDownloadUrl: $C.str, ARMCommand: $C.str, RequestId: $C.str }))
@@ -2404,8 +2404,8 @@ export const DescribeAssetAppServiceListRequest: $Schema.Schema<DescribeAssetApp
 
 /** `DescribeAssetAppServiceListResponse` (response side). */
 export interface DescribeAssetAppServiceListResponse {
-  readonly List: readonly ServiceInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ServiceInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetAppServiceListResponse: $Schema.Schema<DescribeAssetAppServiceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetAppServiceListResponse", { List: $C.arr(ServiceInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2422,8 +2422,8 @@ export const DescribeAssetClusterListRequest: $Schema.Schema<DescribeAssetCluste
 
 /** `DescribeAssetClusterListResponse` (response side). */
 export interface DescribeAssetClusterListResponse {
-  readonly List: readonly AssetClusterListItem[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly AssetClusterListItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetClusterListResponse: $Schema.Schema<DescribeAssetClusterListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetClusterListResponse", { List: $C.arr(AssetClusterListItem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2439,8 +2439,8 @@ export const DescribeAssetComponentListRequest: $Schema.Schema<DescribeAssetComp
 
 /** `DescribeAssetComponentListResponse` (response side). */
 export interface DescribeAssetComponentListResponse {
-  readonly List: readonly ComponentInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ComponentInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetComponentListResponse: $Schema.Schema<DescribeAssetComponentListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetComponentListResponse", { List: $C.arr(ComponentInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2453,46 +2453,46 @@ export const DescribeAssetContainerDetailRequest: $Schema.Schema<DescribeAssetCo
 
 /** `DescribeAssetContainerDetailResponse` (response side). */
 export interface DescribeAssetContainerDetailResponse {
-  readonly HostID: string
-  readonly HostIP: string
-  readonly ContainerName: string
-  readonly Status: string
-  readonly RunAs: string
-  readonly Cmd: string
-  readonly CPUUsage: number | bigint
-  readonly RamUsage: number | bigint
-  readonly ImageName: string
-  readonly ImageID: string
-  readonly POD: string
-  readonly K8sMaster: string
-  readonly ProcessCnt: number | bigint
-  readonly PortCnt: number | bigint
-  readonly ComponentCnt: number | bigint
-  readonly AppCnt: number | bigint
-  readonly WebServiceCnt: number | bigint
-  readonly Mounts: readonly ContainerMount[]
-  readonly Network: ContainerNetwork
-  readonly CreateTime: string
-  readonly ImageCreateTime: string
-  readonly ImageSize: number | bigint
-  readonly HostStatus: string
-  readonly NetStatus: string
-  readonly NetSubStatus: string
-  readonly IsolateSource: string
-  readonly IsolateTime: string
-  readonly NodeID: string
-  readonly NodeName: string
-  readonly NodeSubNetID: string
-  readonly NodeSubNetName: string
-  readonly NodeSubNetCIDR: string
-  readonly PodName: string
-  readonly PodIP: string
-  readonly PodStatus: string
-  readonly ClusterID: string
-  readonly ClusterName: string
-  readonly NodeType: string
-  readonly NodeUniqueID: string
-  readonly PublicIP: string
+  readonly HostID?: string
+  readonly HostIP?: string
+  readonly ContainerName?: string
+  readonly Status?: string
+  readonly RunAs?: string
+  readonly Cmd?: string
+  readonly CPUUsage?: number | bigint
+  readonly RamUsage?: number | bigint
+  readonly ImageName?: string
+  readonly ImageID?: string
+  readonly POD?: string
+  readonly K8sMaster?: string
+  readonly ProcessCnt?: number | bigint
+  readonly PortCnt?: number | bigint
+  readonly ComponentCnt?: number | bigint
+  readonly AppCnt?: number | bigint
+  readonly WebServiceCnt?: number | bigint
+  readonly Mounts?: readonly ContainerMount[]
+  readonly Network?: ContainerNetwork
+  readonly CreateTime?: string
+  readonly ImageCreateTime?: string
+  readonly ImageSize?: number | bigint
+  readonly HostStatus?: string
+  readonly NetStatus?: string
+  readonly NetSubStatus?: string
+  readonly IsolateSource?: string
+  readonly IsolateTime?: string
+  readonly NodeID?: string
+  readonly NodeName?: string
+  readonly NodeSubNetID?: string
+  readonly NodeSubNetName?: string
+  readonly NodeSubNetCIDR?: string
+  readonly PodName?: string
+  readonly PodIP?: string
+  readonly PodStatus?: string
+  readonly ClusterID?: string
+  readonly ClusterName?: string
+  readonly NodeType?: string
+  readonly NodeUniqueID?: string
+  readonly PublicIP?: string
   readonly RequestId: string
 }
 export const DescribeAssetContainerDetailResponse: $Schema.Schema<DescribeAssetContainerDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetContainerDetailResponse", { HostID: $C.str, HostIP: $C.str, ContainerName: $C.str, Status: $C.str, RunAs: $C.str, Cmd: $C.str, CPUUsage: $C.uint64, RamUsage: $C.uint64, ImageName: $C.str, ImageID: $C.str, POD: $C.str, K8sMaster: $C.str, ProcessCnt: $C.uint64, PortCnt: $C.uint64, ComponentCnt: $C.uint64, AppCnt: $C.uint64, WebServiceCnt: $C.uint64, Mounts: $C.arr(ContainerMount), Network: ContainerNetwork, CreateTime: $C.str, ImageCreateTime: $C.str, ImageSize: $C.uint64, HostStatus: $C.str, NetStatus: $C.str, NetSubStatus: $C.str, IsolateSource: $C.str, IsolateTime: $C.str, NodeID: $C.str, NodeName: $C.str, NodeSubNetID: $C.str, NodeSubNetName: $C.str, NodeSubNetCIDR: $C.str, PodName: $C.str, PodIP: $C.str, PodStatus: $C.str, ClusterID: $C.str, ClusterName: $C.str, NodeType: $C.str, NodeUniqueID: $C.str, PublicIP: $C.str, RequestId: $C.str }))
@@ -2509,8 +2509,8 @@ export const DescribeAssetContainerListRequest: $Schema.Schema<DescribeAssetCont
 
 /** `DescribeAssetContainerListResponse` (response side). */
 export interface DescribeAssetContainerListResponse {
-  readonly List: readonly ContainerInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ContainerInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetContainerListResponse: $Schema.Schema<DescribeAssetContainerListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetContainerListResponse", { List: $C.arr(ContainerInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2525,8 +2525,8 @@ export const DescribeAssetDBServiceListRequest: $Schema.Schema<DescribeAssetDBSe
 
 /** `DescribeAssetDBServiceListResponse` (response side). */
 export interface DescribeAssetDBServiceListResponse {
-  readonly List: readonly ServiceInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ServiceInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetDBServiceListResponse: $Schema.Schema<DescribeAssetDBServiceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetDBServiceListResponse", { List: $C.arr(ServiceInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2539,36 +2539,36 @@ export const DescribeAssetHostDetailRequest: $Schema.Schema<DescribeAssetHostDet
 
 /** `DescribeAssetHostDetailResponse` (response side). */
 export interface DescribeAssetHostDetailResponse {
-  readonly UUID: string
-  readonly UpdateTime: string
-  readonly HostName: string
-  readonly Group: string
-  readonly HostIP: string
-  readonly OsName: string
-  readonly AgentVersion: string
-  readonly KernelVersion: string
-  readonly DockerVersion: string
-  readonly DockerAPIVersion: string
-  readonly DockerGoVersion: string
-  readonly DockerFileSystemDriver: string
-  readonly DockerRootDir: string
-  readonly ImageCnt: number | bigint
-  readonly ContainerCnt: number | bigint
-  readonly K8sMasterIP: string
-  readonly K8sVersion: string
-  readonly KubeProxyVersion: string
-  readonly Status: string
-  readonly IsContainerd: boolean
-  readonly MachineType: string
-  readonly PublicIp: string
-  readonly InstanceID: string
-  readonly RegionID: number | bigint
-  readonly Project: ProjectInfo
-  readonly Tags: readonly TagInfo[]
-  readonly ClusterID: string
-  readonly ClusterName: string
-  readonly ClusterAccessedStatus: string
-  readonly AssetSyncTime: string
+  readonly UUID?: string
+  readonly UpdateTime?: string
+  readonly HostName?: string
+  readonly Group?: string
+  readonly HostIP?: string
+  readonly OsName?: string
+  readonly AgentVersion?: string
+  readonly KernelVersion?: string
+  readonly DockerVersion?: string
+  readonly DockerAPIVersion?: string
+  readonly DockerGoVersion?: string
+  readonly DockerFileSystemDriver?: string
+  readonly DockerRootDir?: string
+  readonly ImageCnt?: number | bigint
+  readonly ContainerCnt?: number | bigint
+  readonly K8sMasterIP?: string
+  readonly K8sVersion?: string
+  readonly KubeProxyVersion?: string
+  readonly Status?: string
+  readonly IsContainerd?: boolean
+  readonly MachineType?: string
+  readonly PublicIp?: string
+  readonly InstanceID?: string
+  readonly RegionID?: number | bigint
+  readonly Project?: ProjectInfo
+  readonly Tags?: readonly TagInfo[]
+  readonly ClusterID?: string
+  readonly ClusterName?: string
+  readonly ClusterAccessedStatus?: string
+  readonly AssetSyncTime?: string
   readonly RequestId: string
 }
 export const DescribeAssetHostDetailResponse: $Schema.Schema<DescribeAssetHostDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetHostDetailResponse", { UUID: $C.str, UpdateTime: $C.str, HostName: $C.str, Group: $C.str, HostIP: $C.str, OsName: $C.str, AgentVersion: $C.str, KernelVersion: $C.str, DockerVersion: $C.str, DockerAPIVersion: $C.str, DockerGoVersion: $C.str, DockerFileSystemDriver: $C.str, DockerRootDir: $C.str, ImageCnt: $C.uint64, ContainerCnt: $C.uint64, K8sMasterIP: $C.str, K8sVersion: $C.str, KubeProxyVersion: $C.str, Status: $C.str, IsContainerd: $C.bool, MachineType: $C.str, PublicIp: $C.str, InstanceID: $C.str, RegionID: $C.int64, Project: ProjectInfo, Tags: $C.arr(TagInfo), ClusterID: $C.str, ClusterName: $C.str, ClusterAccessedStatus: $C.str, AssetSyncTime: $C.str, RequestId: $C.str }))
@@ -2585,8 +2585,8 @@ export const DescribeAssetHostListRequest: $Schema.Schema<DescribeAssetHostListR
 
 /** `DescribeAssetHostListResponse` (response side). */
 export interface DescribeAssetHostListResponse {
-  readonly List: readonly HostInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly HostInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetHostListResponse: $Schema.Schema<DescribeAssetHostListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetHostListResponse", { List: $C.arr(HostInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2603,8 +2603,8 @@ export const DescribeAssetImageBindRuleInfoRequest: $Schema.Schema<DescribeAsset
 
 /** `DescribeAssetImageBindRuleInfoResponse` (response side). */
 export interface DescribeAssetImageBindRuleInfoResponse {
-  readonly TotalCount: number | bigint
-  readonly ImageBindRuleSet: readonly ImagesBindRuleInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ImageBindRuleSet?: readonly ImagesBindRuleInfo[]
   readonly RequestId: string
 }
 export const DescribeAssetImageBindRuleInfoResponse: $Schema.Schema<DescribeAssetImageBindRuleInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageBindRuleInfoResponse", { TotalCount: $C.uint64, ImageBindRuleSet: $C.arr(ImagesBindRuleInfo), RequestId: $C.str }))
@@ -2617,36 +2617,36 @@ export const DescribeAssetImageDetailRequest: $Schema.Schema<DescribeAssetImageD
 
 /** `DescribeAssetImageDetailResponse` (response side). */
 export interface DescribeAssetImageDetailResponse {
-  readonly ImageID: string
-  readonly ImageName: string
-  readonly ImageDigest: string
-  readonly CreateTime: string
-  readonly Size: number | bigint
-  readonly HostCnt: number | bigint
-  readonly ContainerCnt: number | bigint
-  readonly SuperNodeCnt: number | bigint
-  readonly ScanTime: string
-  readonly VulCnt: number | bigint
-  readonly RiskCnt: number | bigint
-  readonly SensitiveInfoCnt: number | bigint
-  readonly IsTrustImage: boolean
-  readonly OsName: string
-  readonly AgentError: string
-  readonly ScanError: string
-  readonly Architecture: string
-  readonly Author: string
-  readonly BuildHistory: string
-  readonly ScanVirusProgress: number | bigint
-  readonly ScanVulProgress: number | bigint
-  readonly ScanRiskProgress: number | bigint
-  readonly ScanVirusError: string
-  readonly ScanVulError: string
-  readonly ScanRiskError: string
-  readonly ScanStatus: string
-  readonly VirusCnt: number | bigint
-  readonly Status: number | bigint
-  readonly RemainScanTime: number | bigint
-  readonly IsAuthorized: number | bigint
+  readonly ImageID?: string
+  readonly ImageName?: string
+  readonly ImageDigest?: string
+  readonly CreateTime?: string
+  readonly Size?: number | bigint
+  readonly HostCnt?: number | bigint
+  readonly ContainerCnt?: number | bigint
+  readonly SuperNodeCnt?: number | bigint
+  readonly ScanTime?: string
+  readonly VulCnt?: number | bigint
+  readonly RiskCnt?: number | bigint
+  readonly SensitiveInfoCnt?: number | bigint
+  readonly IsTrustImage?: boolean
+  readonly OsName?: string
+  readonly AgentError?: string
+  readonly ScanError?: string
+  readonly Architecture?: string
+  readonly Author?: string
+  readonly BuildHistory?: string
+  readonly ScanVirusProgress?: number | bigint
+  readonly ScanVulProgress?: number | bigint
+  readonly ScanRiskProgress?: number | bigint
+  readonly ScanVirusError?: string
+  readonly ScanVulError?: string
+  readonly ScanRiskError?: string
+  readonly ScanStatus?: string
+  readonly VirusCnt?: number | bigint
+  readonly Status?: number | bigint
+  readonly RemainScanTime?: number | bigint
+  readonly IsAuthorized?: number | bigint
   readonly Solution?: string
   readonly Reason?: string
   readonly RepoDigests?: readonly string[]
@@ -2662,8 +2662,8 @@ export const DescribeAssetImageHostListRequest: $Schema.Schema<DescribeAssetImag
 
 /** `DescribeAssetImageHostListResponse` (response side). */
 export interface DescribeAssetImageHostListResponse {
-  readonly List: readonly ImageHost[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ImageHost[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetImageHostListResponse: $Schema.Schema<DescribeAssetImageHostListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageHostListResponse", { List: $C.arr(ImageHost), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2680,8 +2680,8 @@ export const DescribeAssetImageListRequest: $Schema.Schema<DescribeAssetImageLis
 
 /** `DescribeAssetImageListResponse` (response side). */
 export interface DescribeAssetImageListResponse {
-  readonly List: readonly ImagesInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ImagesInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetImageListResponse: $Schema.Schema<DescribeAssetImageListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageListResponse", { List: $C.arr(ImagesInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2692,9 +2692,9 @@ export const DescribeAssetImageRegistryAssetStatusRequest: $Schema.Schema<Descri
 
 /** `DescribeAssetImageRegistryAssetStatusResponse` (response side). */
 export interface DescribeAssetImageRegistryAssetStatusResponse {
-  readonly Status: string
-  readonly Err: string
-  readonly LatestSyncSuccessTime: string
+  readonly Status?: string
+  readonly Err?: string
+  readonly LatestSyncSuccessTime?: string
   readonly RequestId: string
 }
 export const DescribeAssetImageRegistryAssetStatusResponse: $Schema.Schema<DescribeAssetImageRegistryAssetStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageRegistryAssetStatusResponse", { Status: $C.str, Err: $C.str, LatestSyncSuccessTime: $C.str, RequestId: $C.str }))
@@ -2708,39 +2708,39 @@ export const DescribeAssetImageRegistryDetailRequest: $Schema.Schema<DescribeAss
 
 /** `DescribeAssetImageRegistryDetailResponse` (response side). */
 export interface DescribeAssetImageRegistryDetailResponse {
-  readonly ImageDigest: string
-  readonly ImageRepoAddress: string
-  readonly RegistryType: string
-  readonly ImageName: string
-  readonly ImageTag: string
-  readonly ScanTime: string
-  readonly ScanStatus: string
-  readonly VulCnt: number | bigint
-  readonly VirusCnt: number | bigint
-  readonly RiskCnt: number | bigint
+  readonly ImageDigest?: string
+  readonly ImageRepoAddress?: string
+  readonly RegistryType?: string
+  readonly ImageName?: string
+  readonly ImageTag?: string
+  readonly ScanTime?: string
+  readonly ScanStatus?: string
+  readonly VulCnt?: number | bigint
+  readonly VirusCnt?: number | bigint
+  readonly RiskCnt?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly SentiveInfoCnt: number | bigint
-  readonly OsName: string
-  readonly ScanVirusError: string
-  readonly ScanVulError: string
-  readonly LayerInfo: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Namespace: string
-  readonly ScanRiskError: string
-  readonly ScanVirusProgress: number | bigint
-  readonly ScanVulProgress: number | bigint
-  readonly ScanRiskProgress: number | bigint
-  readonly ScanRemainTime: number | bigint
-  readonly CveStatus: string
-  readonly RiskStatus: string
-  readonly VirusStatus: string
-  readonly Progress: number | bigint
-  readonly IsAuthorized: number | bigint
-  readonly ImageSize: number | bigint
-  readonly ImageId: string
-  readonly RegistryRegion: string
-  readonly ImageCreateTime: string
+  readonly SentiveInfoCnt?: number | bigint
+  readonly OsName?: string
+  readonly ScanVirusError?: string
+  readonly ScanVulError?: string
+  readonly LayerInfo?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Namespace?: string
+  readonly ScanRiskError?: string
+  readonly ScanVirusProgress?: number | bigint
+  readonly ScanVulProgress?: number | bigint
+  readonly ScanRiskProgress?: number | bigint
+  readonly ScanRemainTime?: number | bigint
+  readonly CveStatus?: string
+  readonly RiskStatus?: string
+  readonly VirusStatus?: string
+  readonly Progress?: number | bigint
+  readonly IsAuthorized?: number | bigint
+  readonly ImageSize?: number | bigint
+  readonly ImageId?: string
+  readonly RegistryRegion?: string
+  readonly ImageCreateTime?: string
   readonly SensitiveInfoCnt?: number | bigint
   readonly Id?: number | bigint
   readonly Solution?: string
@@ -2763,8 +2763,8 @@ export const DescribeAssetImageRegistryListExportRequest: $Schema.Schema<Describ
 
 /** `DescribeAssetImageRegistryListExportResponse` (response side). */
 export interface DescribeAssetImageRegistryListExportResponse {
-  readonly DownloadUrl: string
-  readonly JobId: string
+  readonly DownloadUrl?: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const DescribeAssetImageRegistryListExportResponse: $Schema.Schema<DescribeAssetImageRegistryListExportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageRegistryListExportResponse", { DownloadUrl: $C.str, JobId: $C.str, RequestId: $C.str }))
@@ -2783,8 +2783,8 @@ export const DescribeAssetImageRegistryListRequest: $Schema.Schema<DescribeAsset
 
 /** `DescribeAssetImageRegistryListResponse` (response side). */
 export interface DescribeAssetImageRegistryListResponse {
-  readonly List: readonly ImageRepoInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ImageRepoInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetImageRegistryListResponse: $Schema.Schema<DescribeAssetImageRegistryListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageRegistryListResponse", { List: $C.arr(ImageRepoInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2797,16 +2797,16 @@ export const DescribeAssetImageRegistryRegistryDetailRequest: $Schema.Schema<Des
 
 /** `DescribeAssetImageRegistryRegistryDetailResponse` (response side). */
 export interface DescribeAssetImageRegistryRegistryDetailResponse {
-  readonly Name: string
-  readonly Username: string
-  readonly Password: string
-  readonly Url: string
-  readonly RegistryType: string
-  readonly RegistryVersion: string
-  readonly NetType: string
-  readonly RegistryRegion: string
-  readonly SpeedLimit: number | bigint
-  readonly Insecure: number | bigint
+  readonly Name?: string
+  readonly Username?: string
+  readonly Password?: string
+  readonly Url?: string
+  readonly RegistryType?: string
+  readonly RegistryVersion?: string
+  readonly NetType?: string
+  readonly RegistryRegion?: string
+  readonly SpeedLimit?: number | bigint
+  readonly Insecure?: number | bigint
   readonly ConnDetectDetail?: readonly RegistryConnDetectResult[]
   readonly InstanceID?: string
   readonly SyncMode?: number | bigint
@@ -2829,8 +2829,8 @@ export const DescribeAssetImageRegistryRegistryListRequest: $Schema.Schema<Descr
 
 /** `DescribeAssetImageRegistryRegistryListResponse` (response side). */
 export interface DescribeAssetImageRegistryRegistryListResponse {
-  readonly List: readonly ImageRepoRegistryInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ImageRepoRegistryInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetImageRegistryRegistryListResponse: $Schema.Schema<DescribeAssetImageRegistryRegistryListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageRegistryRegistryListResponse", { List: $C.arr(ImageRepoRegistryInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2849,8 +2849,8 @@ export const DescribeAssetImageRegistryRiskInfoListRequest: $Schema.Schema<Descr
 
 /** `DescribeAssetImageRegistryRiskInfoListResponse` (response side). */
 export interface DescribeAssetImageRegistryRiskInfoListResponse {
-  readonly List: readonly ImageRisk[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ImageRisk[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetImageRegistryRiskInfoListResponse: $Schema.Schema<DescribeAssetImageRegistryRiskInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageRegistryRiskInfoListResponse", { List: $C.arr(ImageRisk), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2868,8 +2868,8 @@ export const DescribeAssetImageRegistryRiskListExportRequest: $Schema.Schema<Des
 
 /** `DescribeAssetImageRegistryRiskListExportResponse` (response side). */
 export interface DescribeAssetImageRegistryRiskListExportResponse {
-  readonly DownloadUrl: string
-  readonly JobId: string
+  readonly DownloadUrl?: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const DescribeAssetImageRegistryRiskListExportResponse: $Schema.Schema<DescribeAssetImageRegistryRiskListExportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageRegistryRiskListExportResponse", { DownloadUrl: $C.str, JobId: $C.str, RequestId: $C.str }))
@@ -2885,14 +2885,14 @@ export const DescribeAssetImageRegistryScanStatusOneKeyRequest: $Schema.Schema<D
 
 /** `DescribeAssetImageRegistryScanStatusOneKeyResponse` (response side). */
 export interface DescribeAssetImageRegistryScanStatusOneKeyResponse {
-  readonly ImageTotal: number | bigint
-  readonly ImageScanCnt: number | bigint
-  readonly ImageStatus: readonly ImageProgress[]
-  readonly SuccessCount: number | bigint
-  readonly RiskCount: number | bigint
-  readonly Schedule: number | bigint
-  readonly Status: string
-  readonly ScanRemainTime: number | bigint
+  readonly ImageTotal?: number | bigint
+  readonly ImageScanCnt?: number | bigint
+  readonly ImageStatus?: readonly ImageProgress[]
+  readonly SuccessCount?: number | bigint
+  readonly RiskCount?: number | bigint
+  readonly Schedule?: number | bigint
+  readonly Status?: string
+  readonly ScanRemainTime?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetImageRegistryScanStatusOneKeyResponse: $Schema.Schema<DescribeAssetImageRegistryScanStatusOneKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageRegistryScanStatusOneKeyResponse", { ImageTotal: $C.uint64, ImageScanCnt: $C.uint64, ImageStatus: $C.arr(ImageProgress), SuccessCount: $C.uint64, RiskCount: $C.uint64, Schedule: $C.uint64, Status: $C.str, ScanRemainTime: $C.uint64, RequestId: $C.str }))
@@ -2905,7 +2905,7 @@ export const DescribeAssetImageRegistrySummaryRequest: $Schema.Schema<DescribeAs
 
 /** `DescribeAssetImageRegistrySummaryResponse` (response side). */
 export interface DescribeAssetImageRegistrySummaryResponse {
-  readonly UnScannedImageCnt: number | bigint
+  readonly UnScannedImageCnt?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetImageRegistrySummaryResponse: $Schema.Schema<DescribeAssetImageRegistrySummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageRegistrySummaryResponse", { UnScannedImageCnt: $C.uint64, RequestId: $C.str }))
@@ -2923,8 +2923,8 @@ export const DescribeAssetImageRegistryVirusListExportRequest: $Schema.Schema<De
 
 /** `DescribeAssetImageRegistryVirusListExportResponse` (response side). */
 export interface DescribeAssetImageRegistryVirusListExportResponse {
-  readonly DownloadUrl: string
-  readonly JobId: string
+  readonly DownloadUrl?: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const DescribeAssetImageRegistryVirusListExportResponse: $Schema.Schema<DescribeAssetImageRegistryVirusListExportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageRegistryVirusListExportResponse", { DownloadUrl: $C.str, JobId: $C.str, RequestId: $C.str }))
@@ -2941,8 +2941,8 @@ export const DescribeAssetImageRegistryVirusListRequest: $Schema.Schema<Describe
 
 /** `DescribeAssetImageRegistryVirusListResponse` (response side). */
 export interface DescribeAssetImageRegistryVirusListResponse {
-  readonly List: readonly ImageVirus[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ImageVirus[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetImageRegistryVirusListResponse: $Schema.Schema<DescribeAssetImageRegistryVirusListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageRegistryVirusListResponse", { List: $C.arr(ImageVirus), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2960,8 +2960,8 @@ export const DescribeAssetImageRegistryVulListExportRequest: $Schema.Schema<Desc
 
 /** `DescribeAssetImageRegistryVulListExportResponse` (response side). */
 export interface DescribeAssetImageRegistryVulListExportResponse {
-  readonly DownloadUrl: string
-  readonly JobId: string
+  readonly DownloadUrl?: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const DescribeAssetImageRegistryVulListExportResponse: $Schema.Schema<DescribeAssetImageRegistryVulListExportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageRegistryVulListExportResponse", { DownloadUrl: $C.str, JobId: $C.str, RequestId: $C.str }))
@@ -2978,8 +2978,8 @@ export const DescribeAssetImageRegistryVulListRequest: $Schema.Schema<DescribeAs
 
 /** `DescribeAssetImageRegistryVulListResponse` (response side). */
 export interface DescribeAssetImageRegistryVulListResponse {
-  readonly List: readonly ImageVul[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ImageVul[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetImageRegistryVulListResponse: $Schema.Schema<DescribeAssetImageRegistryVulListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageRegistryVulListResponse", { List: $C.arr(ImageVul), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2994,7 +2994,7 @@ export const DescribeAssetImageRiskListExportRequest: $Schema.Schema<DescribeAss
 
 /** `DescribeAssetImageRiskListExportResponse` (response side). */
 export interface DescribeAssetImageRiskListExportResponse {
-  readonly DownloadUrl: string
+  readonly DownloadUrl?: string
   readonly RequestId: string
 }
 export const DescribeAssetImageRiskListExportResponse: $Schema.Schema<DescribeAssetImageRiskListExportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageRiskListExportResponse", { DownloadUrl: $C.str, RequestId: $C.str }))
@@ -3012,8 +3012,8 @@ export const DescribeAssetImageRiskListRequest: $Schema.Schema<DescribeAssetImag
 
 /** `DescribeAssetImageRiskListResponse` (response side). */
 export interface DescribeAssetImageRiskListResponse {
-  readonly List: readonly ImageRiskInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ImageRiskInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetImageRiskListResponse: $Schema.Schema<DescribeAssetImageRiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageRiskListResponse", { List: $C.arr(ImageRiskInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3024,15 +3024,15 @@ export const DescribeAssetImageScanSettingRequest: $Schema.Schema<DescribeAssetI
 
 /** `DescribeAssetImageScanSettingResponse` (response side). */
 export interface DescribeAssetImageScanSettingResponse {
-  readonly Enable: boolean
-  readonly ScanTime: string
-  readonly ScanPeriod: number | bigint
-  readonly ScanVirus: boolean
-  readonly ScanRisk: boolean
-  readonly ScanVul: boolean
+  readonly Enable?: boolean
+  readonly ScanTime?: string
+  readonly ScanPeriod?: number | bigint
+  readonly ScanVirus?: boolean
+  readonly ScanRisk?: boolean
+  readonly ScanVul?: boolean
   /** @deprecated hidden or deprecated in the API */
-  readonly All: boolean
-  readonly Images: readonly string[]
+  readonly All?: boolean
+  readonly Images?: readonly string[]
   readonly ContainerRunning?: boolean
   readonly ScanScope?: number | bigint
   readonly ScanEndTime?: string
@@ -3052,13 +3052,13 @@ export const DescribeAssetImageScanStatusRequest: $Schema.Schema<DescribeAssetIm
 
 /** `DescribeAssetImageScanStatusResponse` (response side). */
 export interface DescribeAssetImageScanStatusResponse {
-  readonly ImageTotal: number | bigint
-  readonly ImageScanCnt: number | bigint
-  readonly Status: string
-  readonly Schedule: number | bigint
-  readonly SuccessCount: number | bigint
-  readonly RiskCount: number | bigint
-  readonly LeftSeconds: number | bigint
+  readonly ImageTotal?: number | bigint
+  readonly ImageScanCnt?: number | bigint
+  readonly Status?: string
+  readonly Schedule?: number | bigint
+  readonly SuccessCount?: number | bigint
+  readonly RiskCount?: number | bigint
+  readonly LeftSeconds?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetImageScanStatusResponse: $Schema.Schema<DescribeAssetImageScanStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageScanStatusResponse", { ImageTotal: $C.uint64, ImageScanCnt: $C.uint64, Status: $C.str, Schedule: $C.uint64, SuccessCount: $C.uint64, RiskCount: $C.uint64, LeftSeconds: $C.uint64, RequestId: $C.str }))
@@ -3069,10 +3069,10 @@ export const DescribeAssetImageScanTaskRequest: $Schema.Schema<DescribeAssetImag
 
 /** `DescribeAssetImageScanTaskResponse` (response side). */
 export interface DescribeAssetImageScanTaskResponse {
-  readonly TaskID: string
-  readonly LastScanTime: string
-  readonly Status: string
-  readonly SubStatus: string
+  readonly TaskID?: string
+  readonly LastScanTime?: string
+  readonly Status?: string
+  readonly SubStatus?: string
   readonly RequestId: string
 }
 export const DescribeAssetImageScanTaskResponse: $Schema.Schema<DescribeAssetImageScanTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageScanTaskResponse", { TaskID: $C.str, LastScanTime: $C.str, Status: $C.str, SubStatus: $C.str, RequestId: $C.str }))
@@ -3089,8 +3089,8 @@ export const DescribeAssetImageSimpleListRequest: $Schema.Schema<DescribeAssetIm
 
 /** `DescribeAssetImageSimpleListResponse` (response side). */
 export interface DescribeAssetImageSimpleListResponse {
-  readonly List: readonly AssetSimpleImageInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly AssetSimpleImageInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetImageSimpleListResponse: $Schema.Schema<DescribeAssetImageSimpleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageSimpleListResponse", { List: $C.arr(AssetSimpleImageInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3105,8 +3105,8 @@ export const DescribeAssetImageVirusListExportRequest: $Schema.Schema<DescribeAs
 
 /** `DescribeAssetImageVirusListExportResponse` (response side). */
 export interface DescribeAssetImageVirusListExportResponse {
-  readonly DownloadUrl: string
-  readonly JobId: string
+  readonly DownloadUrl?: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const DescribeAssetImageVirusListExportResponse: $Schema.Schema<DescribeAssetImageVirusListExportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageVirusListExportResponse", { DownloadUrl: $C.str, JobId: $C.str, RequestId: $C.str }))
@@ -3124,9 +3124,9 @@ export const DescribeAssetImageVirusListRequest: $Schema.Schema<DescribeAssetIma
 
 /** `DescribeAssetImageVirusListResponse` (response side). */
 export interface DescribeAssetImageVirusListResponse {
-  readonly List: readonly ImageVirusInfo[]
-  readonly TotalCount: number | bigint
-  readonly VirusScanStatus: number | bigint
+  readonly List?: readonly ImageVirusInfo[]
+  readonly TotalCount?: number | bigint
+  readonly VirusScanStatus?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetImageVirusListResponse: $Schema.Schema<DescribeAssetImageVirusListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageVirusListResponse", { List: $C.arr(ImageVirusInfo), TotalCount: $C.uint64, VirusScanStatus: $C.uint64, RequestId: $C.str }))
@@ -3143,7 +3143,7 @@ export const DescribeAssetImageVulListExportRequest: $Schema.Schema<DescribeAsse
 
 /** `DescribeAssetImageVulListExportResponse` (response side). */
 export interface DescribeAssetImageVulListExportResponse {
-  readonly DownloadUrl: string
+  readonly DownloadUrl?: string
   readonly RequestId: string
 }
 export const DescribeAssetImageVulListExportResponse: $Schema.Schema<DescribeAssetImageVulListExportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageVulListExportResponse", { DownloadUrl: $C.str, RequestId: $C.str }))
@@ -3161,8 +3161,8 @@ export const DescribeAssetImageVulListRequest: $Schema.Schema<DescribeAssetImage
 
 /** `DescribeAssetImageVulListResponse` (response side). */
 export interface DescribeAssetImageVulListResponse {
-  readonly List: readonly ImagesVul[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ImagesVul[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetImageVulListResponse: $Schema.Schema<DescribeAssetImageVulListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetImageVulListResponse", { List: $C.arr(ImagesVul), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3177,8 +3177,8 @@ export const DescribeAssetPortListRequest: $Schema.Schema<DescribeAssetPortListR
 
 /** `DescribeAssetPortListResponse` (response side). */
 export interface DescribeAssetPortListResponse {
-  readonly List: readonly PortInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly PortInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetPortListResponse: $Schema.Schema<DescribeAssetPortListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetPortListResponse", { List: $C.arr(PortInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3193,8 +3193,8 @@ export const DescribeAssetProcessListRequest: $Schema.Schema<DescribeAssetProces
 
 /** `DescribeAssetProcessListResponse` (response side). */
 export interface DescribeAssetProcessListResponse {
-  readonly List: readonly ProcessInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ProcessInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetProcessListResponse: $Schema.Schema<DescribeAssetProcessListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetProcessListResponse", { List: $C.arr(ProcessInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3205,33 +3205,33 @@ export const DescribeAssetSummaryRequest: $Schema.Schema<DescribeAssetSummaryReq
 
 /** `DescribeAssetSummaryResponse` (response side). */
 export interface DescribeAssetSummaryResponse {
-  readonly AppCnt: number | bigint
-  readonly ContainerCnt: number | bigint
-  readonly ContainerPause: number | bigint
-  readonly ContainerRunning: number | bigint
-  readonly ContainerStop: number | bigint
-  readonly CreateTime: string
-  readonly DbCnt: number | bigint
-  readonly ImageCnt: number | bigint
-  readonly HostOnline: number | bigint
-  readonly HostCnt: number | bigint
-  readonly ImageHasRiskInfoCnt: number | bigint
-  readonly ImageHasVirusCnt: number | bigint
-  readonly ImageHasVulsCnt: number | bigint
-  readonly ImageUntrustCnt: number | bigint
-  readonly ListenPortCnt: number | bigint
-  readonly ProcessCnt: number | bigint
-  readonly WebServiceCnt: number | bigint
-  readonly LatestImageScanTime: string
-  readonly ImageUnsafeCnt: number | bigint
-  readonly HostUnInstallCnt: number | bigint
-  readonly SuperNodeCnt: number | bigint
-  readonly SuperNodeRunningCnt: number | bigint
+  readonly AppCnt?: number | bigint
+  readonly ContainerCnt?: number | bigint
+  readonly ContainerPause?: number | bigint
+  readonly ContainerRunning?: number | bigint
+  readonly ContainerStop?: number | bigint
+  readonly CreateTime?: string
+  readonly DbCnt?: number | bigint
+  readonly ImageCnt?: number | bigint
+  readonly HostOnline?: number | bigint
+  readonly HostCnt?: number | bigint
+  readonly ImageHasRiskInfoCnt?: number | bigint
+  readonly ImageHasVirusCnt?: number | bigint
+  readonly ImageHasVulsCnt?: number | bigint
+  readonly ImageUntrustCnt?: number | bigint
+  readonly ListenPortCnt?: number | bigint
+  readonly ProcessCnt?: number | bigint
+  readonly WebServiceCnt?: number | bigint
+  readonly LatestImageScanTime?: string
+  readonly ImageUnsafeCnt?: number | bigint
+  readonly HostUnInstallCnt?: number | bigint
+  readonly SuperNodeCnt?: number | bigint
+  readonly SuperNodeRunningCnt?: number | bigint
   readonly TodayNewImageCnt?: number | bigint
   readonly TodayUnsafeImageCnt?: number | bigint
   readonly RecommendedFixImageCnt?: number | bigint
   readonly ScannedImageCnt?: number | bigint
-  readonly UnScannedImageCnt: number | bigint
+  readonly UnScannedImageCnt?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetSummaryResponse: $Schema.Schema<DescribeAssetSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetSummaryResponse", { AppCnt: $C.uint64, ContainerCnt: $C.uint64, ContainerPause: $C.uint64, ContainerRunning: $C.uint64, ContainerStop: $C.uint64, CreateTime: $C.str, DbCnt: $C.uint64, ImageCnt: $C.uint64, HostOnline: $C.uint64, HostCnt: $C.uint64, ImageHasRiskInfoCnt: $C.uint64, ImageHasVirusCnt: $C.uint64, ImageHasVulsCnt: $C.uint64, ImageUntrustCnt: $C.uint64, ListenPortCnt: $C.uint64, ProcessCnt: $C.uint64, WebServiceCnt: $C.uint64, LatestImageScanTime: $C.str, ImageUnsafeCnt: $C.uint64, HostUnInstallCnt: $C.uint64, SuperNodeCnt: $C.uint64, SuperNodeRunningCnt: $C.uint64, UnScannedImageCnt: $C.uint64, RequestId: $C.str }, { TodayNewImageCnt: $C.uint64, TodayUnsafeImageCnt: $C.uint64, RecommendedFixImageCnt: $C.uint64, ScannedImageCnt: $C.uint64 }))
@@ -3248,8 +3248,8 @@ export const DescribeAssetSuperNodeListRequest: $Schema.Schema<DescribeAssetSupe
 
 /** `DescribeAssetSuperNodeListResponse` (response side). */
 export interface DescribeAssetSuperNodeListResponse {
-  readonly List: readonly SuperNodeListItem[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly SuperNodeListItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetSuperNodeListResponse: $Schema.Schema<DescribeAssetSuperNodeListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetSuperNodeListResponse", { List: $C.arr(SuperNodeListItem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3260,11 +3260,11 @@ export const DescribeAssetSyncLastTimeRequest: $Schema.Schema<DescribeAssetSyncL
 
 /** `DescribeAssetSyncLastTimeResponse` (response side). */
 export interface DescribeAssetSyncLastTimeResponse {
-  readonly AssetSyncLastTime: string
+  readonly AssetSyncLastTime?: string
   readonly TaskStatus?: string
   readonly TaskProcess?: number | bigint
-  readonly FailedHostCount: number | bigint
-  readonly TaskId: number | bigint
+  readonly FailedHostCount?: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetSyncLastTimeResponse: $Schema.Schema<DescribeAssetSyncLastTimeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetSyncLastTimeResponse", { AssetSyncLastTime: $C.str, FailedHostCount: $C.uint64, TaskId: $C.uint64, RequestId: $C.str }, { TaskStatus: $C.str, TaskProcess: $C.int64 }))
@@ -3279,8 +3279,8 @@ export const DescribeAssetWebServiceListRequest: $Schema.Schema<DescribeAssetWeb
 
 /** `DescribeAssetWebServiceListResponse` (response side). */
 export interface DescribeAssetWebServiceListResponse {
-  readonly List: readonly ServiceInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ServiceInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssetWebServiceListResponse: $Schema.Schema<DescribeAssetWebServiceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssetWebServiceListResponse", { List: $C.arr(ServiceInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3297,8 +3297,8 @@ export const DescribeAutoAuthorizedRuleHostRequest: $Schema.Schema<DescribeAutoA
 
 /** `DescribeAutoAuthorizedRuleHostResponse` (response side). */
 export interface DescribeAutoAuthorizedRuleHostResponse {
-  readonly List: readonly AutoAuthorizedRuleHostInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly AutoAuthorizedRuleHostInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAutoAuthorizedRuleHostResponse: $Schema.Schema<DescribeAutoAuthorizedRuleHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAutoAuthorizedRuleHostResponse", { List: $C.arr(AutoAuthorizedRuleHostInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3313,8 +3313,8 @@ export const DescribeCheckItemListRequest: $Schema.Schema<DescribeCheckItemListR
 
 /** `DescribeCheckItemListResponse` (response side). */
 export interface DescribeCheckItemListResponse {
-  readonly ClusterCheckItems: readonly ClusterCheckItem[]
-  readonly TotalCount: number | bigint
+  readonly ClusterCheckItems?: readonly ClusterCheckItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCheckItemListResponse: $Schema.Schema<DescribeCheckItemListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCheckItemListResponse", { ClusterCheckItems: $C.arr(ClusterCheckItem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3327,32 +3327,32 @@ export const DescribeClusterDetailRequest: $Schema.Schema<DescribeClusterDetailR
 
 /** `DescribeClusterDetailResponse` (response side). */
 export interface DescribeClusterDetailResponse {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly ScanTaskProgress: number | bigint
-  readonly ClusterVersion: string
-  readonly ContainerRuntime: string
-  readonly ClusterNodeNum: number | bigint
-  readonly ClusterStatus: string
-  readonly ClusterSubStatus: string
-  readonly ClusterType: string
-  readonly Region: string
-  readonly SeriousRiskCount: number | bigint
-  readonly HighRiskCount: number | bigint
-  readonly MiddleRiskCount: number | bigint
-  readonly HintRiskCount: number | bigint
-  readonly CheckStatus: string
-  readonly DefenderStatus: string
-  readonly TaskCreateTime: string
-  readonly NetworkType: string
-  readonly ApiServerAddress: string
-  readonly NodeCount: number | bigint
-  readonly NamespaceCount: number | bigint
-  readonly WorkloadCount: number | bigint
-  readonly PodCount: number | bigint
-  readonly ServiceCount: number | bigint
-  readonly IngressCount: number | bigint
-  readonly MasterIps: string
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly ScanTaskProgress?: number | bigint
+  readonly ClusterVersion?: string
+  readonly ContainerRuntime?: string
+  readonly ClusterNodeNum?: number | bigint
+  readonly ClusterStatus?: string
+  readonly ClusterSubStatus?: string
+  readonly ClusterType?: string
+  readonly Region?: string
+  readonly SeriousRiskCount?: number | bigint
+  readonly HighRiskCount?: number | bigint
+  readonly MiddleRiskCount?: number | bigint
+  readonly HintRiskCount?: number | bigint
+  readonly CheckStatus?: string
+  readonly DefenderStatus?: string
+  readonly TaskCreateTime?: string
+  readonly NetworkType?: string
+  readonly ApiServerAddress?: string
+  readonly NodeCount?: number | bigint
+  readonly NamespaceCount?: number | bigint
+  readonly WorkloadCount?: number | bigint
+  readonly PodCount?: number | bigint
+  readonly ServiceCount?: number | bigint
+  readonly IngressCount?: number | bigint
+  readonly MasterIps?: string
   readonly OwnerName?: string
   readonly CheckFailReason?: string
   readonly RequestId: string
@@ -3372,8 +3372,8 @@ export const DescribeClusterNodesRequest: $Schema.Schema<DescribeClusterNodesReq
 
 /** `DescribeClusterNodesResponse` (response side). */
 export interface DescribeClusterNodesResponse {
-  readonly TotalCount: number | bigint
-  readonly ClusterNodeList: readonly ClusterNodeInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ClusterNodeList?: readonly ClusterNodeInfo[]
   readonly RequestId: string
 }
 export const DescribeClusterNodesResponse: $Schema.Schema<DescribeClusterNodesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterNodesResponse", { TotalCount: $C.uint64, ClusterNodeList: $C.arr(ClusterNodeInfo), RequestId: $C.str }))
@@ -3384,18 +3384,18 @@ export const DescribeClusterSummaryRequest: $Schema.Schema<DescribeClusterSummar
 
 /** `DescribeClusterSummaryResponse` (response side). */
 export interface DescribeClusterSummaryResponse {
-  readonly TotalCount: number | bigint
-  readonly RiskClusterCount: number | bigint
-  readonly UncheckClusterCount: number | bigint
-  readonly ManagedClusterCount: number | bigint
-  readonly IndependentClusterCount: number | bigint
-  readonly NoRiskClusterCount: number | bigint
-  readonly CheckedClusterCount: number | bigint
-  readonly AutoCheckClusterCount: number | bigint
-  readonly ManualCheckClusterCount: number | bigint
-  readonly FailedClusterCount: number | bigint
-  readonly NotImportedClusterCount: number | bigint
-  readonly ServerlessClusterCount: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly RiskClusterCount?: number | bigint
+  readonly UncheckClusterCount?: number | bigint
+  readonly ManagedClusterCount?: number | bigint
+  readonly IndependentClusterCount?: number | bigint
+  readonly NoRiskClusterCount?: number | bigint
+  readonly CheckedClusterCount?: number | bigint
+  readonly AutoCheckClusterCount?: number | bigint
+  readonly ManualCheckClusterCount?: number | bigint
+  readonly FailedClusterCount?: number | bigint
+  readonly NotImportedClusterCount?: number | bigint
+  readonly ServerlessClusterCount?: number | bigint
   readonly TkeClusterCount?: number | bigint
   readonly UserCreateTencentClusterCount?: number | bigint
   readonly UserCreateHybridClusterCount?: number | bigint
@@ -3412,11 +3412,11 @@ export const DescribeComplianceAssetDetailInfoRequest: $Schema.Schema<DescribeCo
 
 /** `DescribeComplianceAssetDetailInfoResponse` (response side). */
 export interface DescribeComplianceAssetDetailInfoResponse {
-  readonly AssetDetailInfo: ComplianceAssetDetailInfo
-  readonly ContainerDetailInfo: ComplianceContainerDetailInfo
-  readonly ImageDetailInfo: ComplianceImageDetailInfo
-  readonly HostDetailInfo: ComplianceHostDetailInfo
-  readonly K8SDetailInfo: ComplianceK8SDetailInfo
+  readonly AssetDetailInfo?: ComplianceAssetDetailInfo
+  readonly ContainerDetailInfo?: ComplianceContainerDetailInfo
+  readonly ImageDetailInfo?: ComplianceImageDetailInfo
+  readonly HostDetailInfo?: ComplianceHostDetailInfo
+  readonly K8SDetailInfo?: ComplianceK8SDetailInfo
   readonly RequestId: string
 }
 export const DescribeComplianceAssetDetailInfoResponse: $Schema.Schema<DescribeComplianceAssetDetailInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeComplianceAssetDetailInfoResponse", { AssetDetailInfo: ComplianceAssetDetailInfo, ContainerDetailInfo: ComplianceContainerDetailInfo, ImageDetailInfo: ComplianceImageDetailInfo, HostDetailInfo: ComplianceHostDetailInfo, K8SDetailInfo: ComplianceK8SDetailInfo, RequestId: $C.str }))
@@ -3432,8 +3432,8 @@ export const DescribeComplianceAssetListRequest: $Schema.Schema<DescribeComplian
 
 /** `DescribeComplianceAssetListResponse` (response side). */
 export interface DescribeComplianceAssetListResponse {
-  readonly TotalCount: number | bigint
-  readonly AssetInfoList: readonly ComplianceAssetInfo[]
+  readonly TotalCount?: number | bigint
+  readonly AssetInfoList?: readonly ComplianceAssetInfo[]
   readonly RequestId: string
 }
 export const DescribeComplianceAssetListResponse: $Schema.Schema<DescribeComplianceAssetListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeComplianceAssetListResponse", { TotalCount: $C.uint64, AssetInfoList: $C.arr(ComplianceAssetInfo), RequestId: $C.str }))
@@ -3450,8 +3450,8 @@ export const DescribeComplianceAssetPolicyItemListRequest: $Schema.Schema<Descri
 
 /** `DescribeComplianceAssetPolicyItemListResponse` (response side). */
 export interface DescribeComplianceAssetPolicyItemListResponse {
-  readonly TotalCount: number | bigint
-  readonly AssetPolicyItemList: readonly ComplianceAssetPolicyItem[]
+  readonly TotalCount?: number | bigint
+  readonly AssetPolicyItemList?: readonly ComplianceAssetPolicyItem[]
   readonly RequestId: string
 }
 export const DescribeComplianceAssetPolicyItemListResponse: $Schema.Schema<DescribeComplianceAssetPolicyItemListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeComplianceAssetPolicyItemListResponse", { TotalCount: $C.uint64, AssetPolicyItemList: $C.arr(ComplianceAssetPolicyItem), RequestId: $C.str }))
@@ -3466,8 +3466,8 @@ export const DescribeCompliancePeriodTaskListRequest: $Schema.Schema<DescribeCom
 
 /** `DescribeCompliancePeriodTaskListResponse` (response side). */
 export interface DescribeCompliancePeriodTaskListResponse {
-  readonly TotalCount: number | bigint
-  readonly PeriodTaskSet: readonly CompliancePeriodTask[]
+  readonly TotalCount?: number | bigint
+  readonly PeriodTaskSet?: readonly CompliancePeriodTask[]
   readonly RequestId: string
 }
 export const DescribeCompliancePeriodTaskListResponse: $Schema.Schema<DescribeCompliancePeriodTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCompliancePeriodTaskListResponse", { TotalCount: $C.uint64, PeriodTaskSet: $C.arr(CompliancePeriodTask), RequestId: $C.str }))
@@ -3483,8 +3483,8 @@ export const DescribeCompliancePolicyItemAffectedAssetListRequest: $Schema.Schem
 
 /** `DescribeCompliancePolicyItemAffectedAssetListResponse` (response side). */
 export interface DescribeCompliancePolicyItemAffectedAssetListResponse {
-  readonly AffectedAssetList: readonly ComplianceAffectedAsset[]
-  readonly TotalCount: number | bigint
+  readonly AffectedAssetList?: readonly ComplianceAffectedAsset[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCompliancePolicyItemAffectedAssetListResponse: $Schema.Schema<DescribeCompliancePolicyItemAffectedAssetListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCompliancePolicyItemAffectedAssetListResponse", { AffectedAssetList: $C.arr(ComplianceAffectedAsset), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3497,7 +3497,7 @@ export const DescribeCompliancePolicyItemAffectedSummaryRequest: $Schema.Schema<
 
 /** `DescribeCompliancePolicyItemAffectedSummaryResponse` (response side). */
 export interface DescribeCompliancePolicyItemAffectedSummaryResponse {
-  readonly PolicyItemSummary: CompliancePolicyItemSummary
+  readonly PolicyItemSummary?: CompliancePolicyItemSummary
   readonly RequestId: string
 }
 export const DescribeCompliancePolicyItemAffectedSummaryResponse: $Schema.Schema<DescribeCompliancePolicyItemAffectedSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCompliancePolicyItemAffectedSummaryResponse", { PolicyItemSummary: CompliancePolicyItemSummary, RequestId: $C.str }))
@@ -3513,8 +3513,8 @@ export const DescribeComplianceScanFailedAssetListRequest: $Schema.Schema<Descri
 
 /** `DescribeComplianceScanFailedAssetListResponse` (response side). */
 export interface DescribeComplianceScanFailedAssetListResponse {
-  readonly TotalCount: number | bigint
-  readonly ScanFailedAssetList: readonly ComplianceScanFailedAsset[]
+  readonly TotalCount?: number | bigint
+  readonly ScanFailedAssetList?: readonly ComplianceScanFailedAsset[]
   readonly RequestId: string
 }
 export const DescribeComplianceScanFailedAssetListResponse: $Schema.Schema<DescribeComplianceScanFailedAssetListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeComplianceScanFailedAssetListResponse", { TotalCount: $C.uint64, ScanFailedAssetList: $C.arr(ComplianceScanFailedAsset), RequestId: $C.str }))
@@ -3527,8 +3527,8 @@ export const DescribeComplianceTaskAssetSummaryRequest: $Schema.Schema<DescribeC
 
 /** `DescribeComplianceTaskAssetSummaryResponse` (response side). */
 export interface DescribeComplianceTaskAssetSummaryResponse {
-  readonly Status: string
-  readonly AssetSummaryList: readonly ComplianceAssetSummary[]
+  readonly Status?: string
+  readonly AssetSummaryList?: readonly ComplianceAssetSummary[]
   readonly RequestId: string
 }
 export const DescribeComplianceTaskAssetSummaryResponse: $Schema.Schema<DescribeComplianceTaskAssetSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeComplianceTaskAssetSummaryResponse", { Status: $C.str, AssetSummaryList: $C.arr(ComplianceAssetSummary), RequestId: $C.str }))
@@ -3544,9 +3544,9 @@ export const DescribeComplianceTaskPolicyItemSummaryListRequest: $Schema.Schema<
 
 /** `DescribeComplianceTaskPolicyItemSummaryListResponse` (response side). */
 export interface DescribeComplianceTaskPolicyItemSummaryListResponse {
-  readonly TaskId: number | bigint
-  readonly TotalCount: number | bigint
-  readonly PolicyItemSummaryList: readonly CompliancePolicyItemSummary[]
+  readonly TaskId?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly PolicyItemSummaryList?: readonly CompliancePolicyItemSummary[]
   readonly RequestId: string
 }
 export const DescribeComplianceTaskPolicyItemSummaryListResponse: $Schema.Schema<DescribeComplianceTaskPolicyItemSummaryListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeComplianceTaskPolicyItemSummaryListResponse", { TaskId: $C.uint64, TotalCount: $C.uint64, PolicyItemSummaryList: $C.arr(CompliancePolicyItemSummary), RequestId: $C.str }))
@@ -3564,8 +3564,8 @@ export const DescribeComplianceWhitelistItemListRequest: $Schema.Schema<Describe
 
 /** `DescribeComplianceWhitelistItemListResponse` (response side). */
 export interface DescribeComplianceWhitelistItemListResponse {
-  readonly WhitelistItemSet: readonly ComplianceWhitelistItem[]
-  readonly TotalCount: number | bigint
+  readonly WhitelistItemSet?: readonly ComplianceWhitelistItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeComplianceWhitelistItemListResponse: $Schema.Schema<DescribeComplianceWhitelistItemListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeComplianceWhitelistItemListResponse", { WhitelistItemSet: $C.arr(ComplianceWhitelistItem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3576,18 +3576,18 @@ export const DescribeContainerAssetSummaryRequest: $Schema.Schema<DescribeContai
 
 /** `DescribeContainerAssetSummaryResponse` (response side). */
 export interface DescribeContainerAssetSummaryResponse {
-  readonly ContainerTotalCnt: number | bigint
-  readonly ContainerRunningCnt: number | bigint
-  readonly ContainerPauseCnt: number | bigint
-  readonly ContainerStopped: number | bigint
-  readonly ImageCnt: number | bigint
-  readonly HostCnt: number | bigint
-  readonly HostRunningCnt: number | bigint
-  readonly HostOfflineCnt: number | bigint
-  readonly ImageRegistryCnt: number | bigint
-  readonly ImageTotalCnt: number | bigint
-  readonly HostUnInstallCnt: number | bigint
-  readonly HostSuperNodeCnt: number | bigint
+  readonly ContainerTotalCnt?: number | bigint
+  readonly ContainerRunningCnt?: number | bigint
+  readonly ContainerPauseCnt?: number | bigint
+  readonly ContainerStopped?: number | bigint
+  readonly ImageCnt?: number | bigint
+  readonly HostCnt?: number | bigint
+  readonly HostRunningCnt?: number | bigint
+  readonly HostOfflineCnt?: number | bigint
+  readonly ImageRegistryCnt?: number | bigint
+  readonly ImageTotalCnt?: number | bigint
+  readonly HostUnInstallCnt?: number | bigint
+  readonly HostSuperNodeCnt?: number | bigint
   readonly RequestId: string
 }
 export const DescribeContainerAssetSummaryResponse: $Schema.Schema<DescribeContainerAssetSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeContainerAssetSummaryResponse", { ContainerTotalCnt: $C.uint64, ContainerRunningCnt: $C.uint64, ContainerPauseCnt: $C.uint64, ContainerStopped: $C.uint64, ImageCnt: $C.uint64, HostCnt: $C.uint64, HostRunningCnt: $C.uint64, HostOfflineCnt: $C.uint64, ImageRegistryCnt: $C.uint64, ImageTotalCnt: $C.uint64, HostUnInstallCnt: $C.uint64, HostSuperNodeCnt: $C.uint64, RequestId: $C.str }))
@@ -3598,14 +3598,14 @@ export const DescribeContainerSecEventSummaryRequest: $Schema.Schema<DescribeCon
 
 /** `DescribeContainerSecEventSummaryResponse` (response side). */
 export interface DescribeContainerSecEventSummaryResponse {
-  readonly UnhandledEscapeCnt: number | bigint
-  readonly UnhandledReverseShellCnt: number | bigint
-  readonly UnhandledRiskSyscallCnt: number | bigint
-  readonly UnhandledAbnormalProcessCnt: number | bigint
-  readonly UnhandledFileCnt: number | bigint
-  readonly UnhandledVirusEventCnt: number | bigint
-  readonly UnhandledMaliciousConnectionEventCnt: number | bigint
-  readonly UnhandledK8sApiEventCnt: number | bigint
+  readonly UnhandledEscapeCnt?: number | bigint
+  readonly UnhandledReverseShellCnt?: number | bigint
+  readonly UnhandledRiskSyscallCnt?: number | bigint
+  readonly UnhandledAbnormalProcessCnt?: number | bigint
+  readonly UnhandledFileCnt?: number | bigint
+  readonly UnhandledVirusEventCnt?: number | bigint
+  readonly UnhandledMaliciousConnectionEventCnt?: number | bigint
+  readonly UnhandledK8sApiEventCnt?: number | bigint
   readonly RequestId: string
 }
 export const DescribeContainerSecEventSummaryResponse: $Schema.Schema<DescribeContainerSecEventSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeContainerSecEventSummaryResponse", { UnhandledEscapeCnt: $C.uint64, UnhandledReverseShellCnt: $C.uint64, UnhandledRiskSyscallCnt: $C.uint64, UnhandledAbnormalProcessCnt: $C.uint64, UnhandledFileCnt: $C.uint64, UnhandledVirusEventCnt: $C.uint64, UnhandledMaliciousConnectionEventCnt: $C.uint64, UnhandledK8sApiEventCnt: $C.uint64, RequestId: $C.str }))
@@ -3619,7 +3619,7 @@ export const DescribeESAggregationsRequest: $Schema.Schema<DescribeESAggregation
 
 /** `DescribeESAggregationsResponse` (response side). */
 export interface DescribeESAggregationsResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeESAggregationsResponse: $Schema.Schema<DescribeESAggregationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeESAggregationsResponse", { Data: $C.str, RequestId: $C.str }))
@@ -3635,7 +3635,7 @@ export const DescribeESHitsRequest: $Schema.Schema<DescribeESHitsRequest> = /*#_
 
 /** `DescribeESHitsResponse` (response side). */
 export interface DescribeESHitsResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeESHitsResponse: $Schema.Schema<DescribeESHitsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeESHitsResponse", { Data: $C.str, RequestId: $C.str }))
@@ -3652,8 +3652,8 @@ export const DescribeEmergencyVulListRequest: $Schema.Schema<DescribeEmergencyVu
 
 /** `DescribeEmergencyVulListResponse` (response side). */
 export interface DescribeEmergencyVulListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly EmergencyVulInfo[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly EmergencyVulInfo[]
   readonly RequestId: string
 }
 export const DescribeEmergencyVulListResponse: $Schema.Schema<DescribeEmergencyVulListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEmergencyVulListResponse", { TotalCount: $C.int64, List: $C.arr(EmergencyVulInfo), RequestId: $C.str }))
@@ -3667,11 +3667,11 @@ export const DescribeEscapeEventDetailRequest: $Schema.Schema<DescribeEscapeEven
 
 /** `DescribeEscapeEventDetailResponse` (response side). */
 export interface DescribeEscapeEventDetailResponse {
-  readonly EventBaseInfo: RunTimeEventBaseInfo
-  readonly ProcessInfo: ProcessDetailInfo
-  readonly EventDetail: EscapeEventDescription
-  readonly ParentProcessInfo: ProcessBaseInfo
-  readonly AncestorProcessInfo: ProcessBaseInfo
+  readonly EventBaseInfo?: RunTimeEventBaseInfo
+  readonly ProcessInfo?: ProcessDetailInfo
+  readonly EventDetail?: EscapeEventDescription
+  readonly ParentProcessInfo?: ProcessBaseInfo
+  readonly AncestorProcessInfo?: ProcessBaseInfo
   readonly RequestId: string
 }
 export const DescribeEscapeEventDetailResponse: $Schema.Schema<DescribeEscapeEventDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEscapeEventDetailResponse", { EventBaseInfo: RunTimeEventBaseInfo, ProcessInfo: ProcessDetailInfo, EventDetail: EscapeEventDescription, ParentProcessInfo: ProcessBaseInfo, AncestorProcessInfo: ProcessBaseInfo, RequestId: $C.str }))
@@ -3688,8 +3688,8 @@ export const DescribeEscapeEventInfoRequest: $Schema.Schema<DescribeEscapeEventI
 
 /** `DescribeEscapeEventInfoResponse` (response side). */
 export interface DescribeEscapeEventInfoResponse {
-  readonly EventSet: readonly EscapeEventInfo[]
-  readonly TotalCount: number | bigint
+  readonly EventSet?: readonly EscapeEventInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeEscapeEventInfoResponse: $Schema.Schema<DescribeEscapeEventInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEscapeEventInfoResponse", { EventSet: $C.arr(EscapeEventInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3703,7 +3703,7 @@ export const DescribeEscapeEventTendencyRequest: $Schema.Schema<DescribeEscapeEv
 
 /** `DescribeEscapeEventTendencyResponse` (response side). */
 export interface DescribeEscapeEventTendencyResponse {
-  readonly List: readonly EscapeEventTendencyInfo[]
+  readonly List?: readonly EscapeEventTendencyInfo[]
   readonly RequestId: string
 }
 export const DescribeEscapeEventTendencyResponse: $Schema.Schema<DescribeEscapeEventTendencyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEscapeEventTendencyResponse", { List: $C.arr(EscapeEventTendencyInfo), RequestId: $C.str }))
@@ -3714,10 +3714,10 @@ export const DescribeEscapeEventTypeSummaryRequest: $Schema.Schema<DescribeEscap
 
 /** `DescribeEscapeEventTypeSummaryResponse` (response side). */
 export interface DescribeEscapeEventTypeSummaryResponse {
-  readonly ContainerEscapeEventCount: number | bigint
-  readonly ProcessPrivilegeEventCount: number | bigint
-  readonly RiskContainerEventCount: number | bigint
-  readonly PendingEscapeEventCount: number | bigint
+  readonly ContainerEscapeEventCount?: number | bigint
+  readonly ProcessPrivilegeEventCount?: number | bigint
+  readonly RiskContainerEventCount?: number | bigint
+  readonly PendingEscapeEventCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeEscapeEventTypeSummaryResponse: $Schema.Schema<DescribeEscapeEventTypeSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEscapeEventTypeSummaryResponse", { ContainerEscapeEventCount: $C.int64, ProcessPrivilegeEventCount: $C.int64, RiskContainerEventCount: $C.int64, PendingEscapeEventCount: $C.int64, RequestId: $C.str }))
@@ -3728,7 +3728,7 @@ export const DescribeEscapeRuleInfoRequest: $Schema.Schema<DescribeEscapeRuleInf
 
 /** `DescribeEscapeRuleInfoResponse` (response side). */
 export interface DescribeEscapeRuleInfoResponse {
-  readonly RuleSet: readonly EscapeRule[]
+  readonly RuleSet?: readonly EscapeRule[]
   readonly RequestId: string
 }
 export const DescribeEscapeRuleInfoResponse: $Schema.Schema<DescribeEscapeRuleInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEscapeRuleInfoResponse", { RuleSet: $C.arr(EscapeRule), RequestId: $C.str }))
@@ -3739,7 +3739,7 @@ export const DescribeEscapeSafeStateRequest: $Schema.Schema<DescribeEscapeSafeSt
 
 /** `DescribeEscapeSafeStateResponse` (response side). */
 export interface DescribeEscapeSafeStateResponse {
-  readonly IsSafe: string
+  readonly IsSafe?: string
   readonly RequestId: string
 }
 export const DescribeEscapeSafeStateResponse: $Schema.Schema<DescribeEscapeSafeStateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEscapeSafeStateResponse", { IsSafe: $C.str, RequestId: $C.str }))
@@ -3756,8 +3756,8 @@ export const DescribeEscapeWhiteListRequest: $Schema.Schema<DescribeEscapeWhiteL
 
 /** `DescribeEscapeWhiteListResponse` (response side). */
 export interface DescribeEscapeWhiteListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly EscapeWhiteListInfo[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly EscapeWhiteListInfo[]
   readonly RequestId: string
 }
 export const DescribeEscapeWhiteListResponse: $Schema.Schema<DescribeEscapeWhiteListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEscapeWhiteListResponse", { TotalCount: $C.int64, List: $C.arr(EscapeWhiteListInfo), RequestId: $C.str }))
@@ -3774,8 +3774,8 @@ export const DescribeEventEscapeImageListRequest: $Schema.Schema<DescribeEventEs
 
 /** `DescribeEventEscapeImageListResponse` (response side). */
 export interface DescribeEventEscapeImageListResponse {
-  readonly List: readonly EventEscapeImageInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly EventEscapeImageInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeEventEscapeImageListResponse: $Schema.Schema<DescribeEventEscapeImageListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEventEscapeImageListResponse", { List: $C.arr(EventEscapeImageInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3788,7 +3788,7 @@ export const DescribeExportJobDownloadURLRequest: $Schema.Schema<DescribeExportJ
 
 /** `DescribeExportJobDownloadURLResponse` (response side). */
 export interface DescribeExportJobDownloadURLResponse {
-  readonly DownloadURL: string
+  readonly DownloadURL?: string
   readonly RequestId: string
 }
 export const DescribeExportJobDownloadURLResponse: $Schema.Schema<DescribeExportJobDownloadURLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExportJobDownloadURLResponse", { DownloadURL: $C.str, RequestId: $C.str }))
@@ -3805,8 +3805,8 @@ export const DescribeExportJobManageListRequest: $Schema.Schema<DescribeExportJo
 
 /** `DescribeExportJobManageListResponse` (response side). */
 export interface DescribeExportJobManageListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly ExportJobInfo[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly ExportJobInfo[]
   readonly RequestId: string
 }
 export const DescribeExportJobManageListResponse: $Schema.Schema<DescribeExportJobManageListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExportJobManageListResponse", { TotalCount: $C.uint64, List: $C.arr(ExportJobInfo), RequestId: $C.str }))
@@ -3819,10 +3819,10 @@ export const DescribeExportJobResultRequest: $Schema.Schema<DescribeExportJobRes
 
 /** `DescribeExportJobResultResponse` (response side). */
 export interface DescribeExportJobResultResponse {
-  readonly ExportStatus: string
-  readonly DownloadURL: string
-  readonly ExportProgress: number
-  readonly FailureMsg: string
+  readonly ExportStatus?: string
+  readonly DownloadURL?: string
+  readonly ExportProgress?: number
+  readonly FailureMsg?: string
   readonly RequestId: string
 }
 export const DescribeExportJobResultResponse: $Schema.Schema<DescribeExportJobResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExportJobResultResponse", { ExportStatus: $C.str, DownloadURL: $C.str, ExportProgress: $C.float, FailureMsg: $C.str, RequestId: $C.str }))
@@ -3833,18 +3833,18 @@ export const DescribeImageAuthorizedInfoRequest: $Schema.Schema<DescribeImageAut
 
 /** `DescribeImageAuthorizedInfoResponse` (response side). */
 export interface DescribeImageAuthorizedInfoResponse {
-  readonly TotalAuthorizedCnt: number | bigint
-  readonly UsedAuthorizedCnt: number | bigint
-  readonly ScannedImageCnt: number | bigint
-  readonly NotScannedImageCnt: number | bigint
-  readonly NotScannedLocalImageCnt: number | bigint
-  readonly TrialAuthorizedCnt: number | bigint
-  readonly UsedTrialAuthorizedCnt: number | bigint
-  readonly PurchasedAuthorizedCnt: number | bigint
-  readonly UsedPurchasedAuthorizedCnt: number | bigint
-  readonly CanApplyFreeImageAuthorize: boolean
-  readonly ImageScanInquireInfo: ImageScanInquireInfo
-  readonly RepeatImageIdCnt: number | bigint
+  readonly TotalAuthorizedCnt?: number | bigint
+  readonly UsedAuthorizedCnt?: number | bigint
+  readonly ScannedImageCnt?: number | bigint
+  readonly NotScannedImageCnt?: number | bigint
+  readonly NotScannedLocalImageCnt?: number | bigint
+  readonly TrialAuthorizedCnt?: number | bigint
+  readonly UsedTrialAuthorizedCnt?: number | bigint
+  readonly PurchasedAuthorizedCnt?: number | bigint
+  readonly UsedPurchasedAuthorizedCnt?: number | bigint
+  readonly CanApplyFreeImageAuthorize?: boolean
+  readonly ImageScanInquireInfo?: ImageScanInquireInfo
+  readonly RepeatImageIdCnt?: number | bigint
   readonly RequestId: string
 }
 export const DescribeImageAuthorizedInfoResponse: $Schema.Schema<DescribeImageAuthorizedInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageAuthorizedInfoResponse", { TotalAuthorizedCnt: $C.uint64, UsedAuthorizedCnt: $C.uint64, ScannedImageCnt: $C.uint64, NotScannedImageCnt: $C.uint64, NotScannedLocalImageCnt: $C.uint64, TrialAuthorizedCnt: $C.uint64, UsedTrialAuthorizedCnt: $C.uint64, PurchasedAuthorizedCnt: $C.uint64, UsedPurchasedAuthorizedCnt: $C.uint64, CanApplyFreeImageAuthorize: $C.bool, ImageScanInquireInfo: ImageScanInquireInfo, RepeatImageIdCnt: $C.uint64, RequestId: $C.str }))
@@ -3862,8 +3862,8 @@ export const DescribeImageAutoAuthorizedLogListRequest: $Schema.Schema<DescribeI
 
 /** `DescribeImageAutoAuthorizedLogListResponse` (response side). */
 export interface DescribeImageAutoAuthorizedLogListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly AutoAuthorizedImageInfo[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly AutoAuthorizedImageInfo[]
   readonly RequestId: string
 }
 export const DescribeImageAutoAuthorizedLogListResponse: $Schema.Schema<DescribeImageAutoAuthorizedLogListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageAutoAuthorizedLogListResponse", { TotalCount: $C.uint64, List: $C.arr(AutoAuthorizedImageInfo), RequestId: $C.str }))
@@ -3874,11 +3874,11 @@ export const DescribeImageAutoAuthorizedRuleRequest: $Schema.Schema<DescribeImag
 
 /** `DescribeImageAutoAuthorizedRuleResponse` (response side). */
 export interface DescribeImageAutoAuthorizedRuleResponse {
-  readonly IsEnabled: number | bigint
-  readonly RangeType: string
-  readonly HostCount: number | bigint
-  readonly MaxDailyCount: number | bigint
-  readonly RuleId: number | bigint
+  readonly IsEnabled?: number | bigint
+  readonly RangeType?: string
+  readonly HostCount?: number | bigint
+  readonly MaxDailyCount?: number | bigint
+  readonly RuleId?: number | bigint
   readonly AutoScanEnabled?: number | bigint
   readonly ScanType?: readonly string[]
   readonly RequestId: string
@@ -3897,8 +3897,8 @@ export const DescribeImageAutoAuthorizedTaskListRequest: $Schema.Schema<Describe
 
 /** `DescribeImageAutoAuthorizedTaskListResponse` (response side). */
 export interface DescribeImageAutoAuthorizedTaskListResponse {
-  readonly List: readonly ImageAutoAuthorizedTask[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ImageAutoAuthorizedTask[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeImageAutoAuthorizedTaskListResponse: $Schema.Schema<DescribeImageAutoAuthorizedTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageAutoAuthorizedTaskListResponse", { List: $C.arr(ImageAutoAuthorizedTask), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3916,8 +3916,8 @@ export const DescribeImageComponentListRequest: $Schema.Schema<DescribeImageComp
 
 /** `DescribeImageComponentListResponse` (response side). */
 export interface DescribeImageComponentListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly ImageComponent[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly ImageComponent[]
   readonly RequestId: string
 }
 export const DescribeImageComponentListResponse: $Schema.Schema<DescribeImageComponentListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageComponentListResponse", { TotalCount: $C.uint64, List: $C.arr(ImageComponent), RequestId: $C.str }))
@@ -3930,41 +3930,41 @@ export const DescribeImageDenyEventDetailRequest: $Schema.Schema<DescribeImageDe
 
 /** `DescribeImageDenyEventDetailResponse` (response side). */
 export interface DescribeImageDenyEventDetailResponse {
-  readonly EventID: number | bigint
-  readonly EventType: string
-  readonly RuleName: string
-  readonly RuleID: string
-  readonly RuleType: string
-  readonly RuleStatus: number | bigint
-  readonly RuleEffectStatus: string
-  readonly RuleInfo: readonly string[] | null
-  readonly RuleDescription: string
-  readonly ImageID: string
-  readonly ImageName: string
-  readonly NodeName: string
-  readonly NodeIP: string
-  readonly PublicIP: string
-  readonly QUUID: string
-  readonly FoundTime: string
-  readonly LatestFoundTime: string
-  readonly EventCount: number | bigint
-  readonly DealBehavior: string
-  readonly PodName: string
-  readonly RuleEffectTime: string
-  readonly Description: string
-  readonly StartParam: string
-  readonly Solution: string
-  readonly PodIP: string
-  readonly PodStatus: string
-  readonly ClusterID: string
-  readonly NodeType: string
-  readonly NodeID: string
-  readonly NodeUniqueID: string
-  readonly NodeSubNetID: string
-  readonly NodeSubNetName: string
-  readonly NodeSubNetCIDR: string
-  readonly ClusterName: string
-  readonly ImageRegistryInfo: ImageRegistryInfo
+  readonly EventID?: number | bigint
+  readonly EventType?: string
+  readonly RuleName?: string
+  readonly RuleID?: string
+  readonly RuleType?: string
+  readonly RuleStatus?: number | bigint
+  readonly RuleEffectStatus?: string
+  readonly RuleInfo?: readonly string[] | null
+  readonly RuleDescription?: string
+  readonly ImageID?: string
+  readonly ImageName?: string
+  readonly NodeName?: string
+  readonly NodeIP?: string
+  readonly PublicIP?: string
+  readonly QUUID?: string
+  readonly FoundTime?: string
+  readonly LatestFoundTime?: string
+  readonly EventCount?: number | bigint
+  readonly DealBehavior?: string
+  readonly PodName?: string
+  readonly RuleEffectTime?: string
+  readonly Description?: string
+  readonly StartParam?: string
+  readonly Solution?: string
+  readonly PodIP?: string
+  readonly PodStatus?: string
+  readonly ClusterID?: string
+  readonly NodeType?: string
+  readonly NodeID?: string
+  readonly NodeUniqueID?: string
+  readonly NodeSubNetID?: string
+  readonly NodeSubNetName?: string
+  readonly NodeSubNetCIDR?: string
+  readonly ClusterName?: string
+  readonly ImageRegistryInfo?: ImageRegistryInfo
   readonly RequestId: string
 }
 export const DescribeImageDenyEventDetailResponse: $Schema.Schema<DescribeImageDenyEventDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageDenyEventDetailResponse", { EventID: $C.int64, EventType: $C.str, RuleName: $C.str, RuleID: $C.str, RuleType: $C.str, RuleStatus: $C.int64, RuleEffectStatus: $C.str, RuleInfo: $C.nul($C.arr($C.str)), RuleDescription: $C.str, ImageID: $C.str, ImageName: $C.str, NodeName: $C.str, NodeIP: $C.str, PublicIP: $C.str, QUUID: $C.str, FoundTime: $C.str, LatestFoundTime: $C.str, EventCount: $C.int64, DealBehavior: $C.str, PodName: $C.str, RuleEffectTime: $C.str, Description: $C.str, StartParam: $C.str, Solution: $C.str, PodIP: $C.str, PodStatus: $C.str, ClusterID: $C.str, NodeType: $C.str, NodeID: $C.str, NodeUniqueID: $C.str, NodeSubNetID: $C.str, NodeSubNetName: $C.str, NodeSubNetCIDR: $C.str, ClusterName: $C.str, ImageRegistryInfo: ImageRegistryInfo, RequestId: $C.str }))
@@ -3981,8 +3981,8 @@ export const DescribeImageDenyEventListRequest: $Schema.Schema<DescribeImageDeny
 
 /** `DescribeImageDenyEventListResponse` (response side). */
 export interface DescribeImageDenyEventListResponse {
-  readonly List: readonly ImageDenyEvent[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly ImageDenyEvent[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeImageDenyEventListResponse: $Schema.Schema<DescribeImageDenyEventListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageDenyEventListResponse", { List: $C.arr(ImageDenyEvent), TotalCount: $C.int64, RequestId: $C.str }))
@@ -4086,8 +4086,8 @@ export const DescribeImageRegistryNamespaceListRequest: $Schema.Schema<DescribeI
 
 /** `DescribeImageRegistryNamespaceListResponse` (response side). */
 export interface DescribeImageRegistryNamespaceListResponse {
-  readonly TotalCount: number | bigint
-  readonly NamespaceList: readonly string[]
+  readonly TotalCount?: number | bigint
+  readonly NamespaceList?: readonly string[]
   readonly NamespaceDetail?: readonly NamespaceInfo[]
   readonly RequestId: string
 }
@@ -4099,15 +4099,15 @@ export const DescribeImageRegistryTimingScanTaskRequest: $Schema.Schema<Describe
 
 /** `DescribeImageRegistryTimingScanTaskResponse` (response side). */
 export interface DescribeImageRegistryTimingScanTaskResponse {
-  readonly Enable: boolean
-  readonly ScanTime: string
-  readonly ScanPeriod: number | bigint
-  readonly ScanType: readonly string[]
+  readonly Enable?: boolean
+  readonly ScanTime?: string
+  readonly ScanPeriod?: number | bigint
+  readonly ScanType?: readonly string[]
   /** @deprecated hidden or deprecated in the API */
-  readonly All: boolean
-  readonly Images: readonly ImageInfo[]
-  readonly Id: readonly (number | bigint)[]
-  readonly Latest: boolean
+  readonly All?: boolean
+  readonly Images?: readonly ImageInfo[]
+  readonly Id?: readonly (number | bigint)[]
+  readonly Latest?: boolean
   readonly ScanEndTime?: string
   readonly RegistryType?: readonly string[]
   readonly ContainerRunning?: boolean
@@ -4126,9 +4126,9 @@ export const DescribeImageRiskSummaryRequest: $Schema.Schema<DescribeImageRiskSu
 
 /** `DescribeImageRiskSummaryResponse` (response side). */
 export interface DescribeImageRiskSummaryResponse {
-  readonly VulnerabilityCnt: readonly RunTimeRiskInfo[]
-  readonly MalwareVirusCnt: readonly RunTimeRiskInfo[]
-  readonly RiskCnt: readonly RunTimeRiskInfo[]
+  readonly VulnerabilityCnt?: readonly RunTimeRiskInfo[]
+  readonly MalwareVirusCnt?: readonly RunTimeRiskInfo[]
+  readonly RiskCnt?: readonly RunTimeRiskInfo[]
   readonly RequestId: string
 }
 export const DescribeImageRiskSummaryResponse: $Schema.Schema<DescribeImageRiskSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageRiskSummaryResponse", { VulnerabilityCnt: $C.arr(RunTimeRiskInfo), MalwareVirusCnt: $C.arr(RunTimeRiskInfo), RiskCnt: $C.arr(RunTimeRiskInfo), RequestId: $C.str }))
@@ -4142,7 +4142,7 @@ export const DescribeImageRiskTendencyRequest: $Schema.Schema<DescribeImageRiskT
 
 /** `DescribeImageRiskTendencyResponse` (response side). */
 export interface DescribeImageRiskTendencyResponse {
-  readonly ImageRiskTendencySet: readonly ImageRiskTendencyInfo[]
+  readonly ImageRiskTendencySet?: readonly ImageRiskTendencyInfo[]
   readonly RequestId: string
 }
 export const DescribeImageRiskTendencyResponse: $Schema.Schema<DescribeImageRiskTendencyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageRiskTendencyResponse", { ImageRiskTendencySet: $C.arr(ImageRiskTendencyInfo), RequestId: $C.str }))
@@ -4159,8 +4159,8 @@ export const DescribeImageSimpleListRequest: $Schema.Schema<DescribeImageSimpleL
 
 /** `DescribeImageSimpleListResponse` (response side). */
 export interface DescribeImageSimpleListResponse {
-  readonly ImageList: readonly ImageSimpleInfo[]
-  readonly ImageCnt: number | bigint
+  readonly ImageList?: readonly ImageSimpleInfo[]
+  readonly ImageCnt?: number | bigint
   readonly RequestId: string
 }
 export const DescribeImageSimpleListResponse: $Schema.Schema<DescribeImageSimpleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageSimpleListResponse", { ImageList: $C.arr(ImageSimpleInfo), ImageCnt: $C.uint64, RequestId: $C.str }))
@@ -4171,7 +4171,7 @@ export const DescribeIndexListRequest: $Schema.Schema<DescribeIndexListRequest> 
 
 /** `DescribeIndexListResponse` (response side). */
 export interface DescribeIndexListResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeIndexListResponse: $Schema.Schema<DescribeIndexListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIndexListResponse", { Data: $C.str, RequestId: $C.str }))
@@ -4182,8 +4182,8 @@ export const DescribeInspectionReportRequest: $Schema.Schema<DescribeInspectionR
 
 /** `DescribeInspectionReportResponse` (response side). */
 export interface DescribeInspectionReportResponse {
-  readonly ReportName: string
-  readonly ReportUrl: string
+  readonly ReportName?: string
+  readonly ReportUrl?: string
   readonly RequestId: string
 }
 export const DescribeInspectionReportResponse: $Schema.Schema<DescribeInspectionReportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInspectionReportResponse", { ReportName: $C.str, ReportUrl: $C.str, RequestId: $C.str }))
@@ -4196,7 +4196,7 @@ export const DescribeK8sApiAbnormalEventInfoRequest: $Schema.Schema<DescribeK8sA
 
 /** `DescribeK8sApiAbnormalEventInfoResponse` (response side). */
 export interface DescribeK8sApiAbnormalEventInfoResponse {
-  readonly Info: K8sApiAbnormalEventInfo
+  readonly Info?: K8sApiAbnormalEventInfo
   readonly RequestId: string
 }
 export const DescribeK8sApiAbnormalEventInfoResponse: $Schema.Schema<DescribeK8sApiAbnormalEventInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeK8sApiAbnormalEventInfoResponse", { Info: K8sApiAbnormalEventInfo, RequestId: $C.str }))
@@ -4213,8 +4213,8 @@ export const DescribeK8sApiAbnormalEventListRequest: $Schema.Schema<DescribeK8sA
 
 /** `DescribeK8sApiAbnormalEventListResponse` (response side). */
 export interface DescribeK8sApiAbnormalEventListResponse {
-  readonly List: readonly K8sApiAbnormalEventListItem[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly K8sApiAbnormalEventListItem[]
+  readonly TotalCount?: number | bigint
   readonly RuleTypeZhSet?: readonly K8SAPIRuleTypeZhItem[]
   readonly RequestId: string
 }
@@ -4228,7 +4228,7 @@ export const DescribeK8sApiAbnormalRuleInfoRequest: $Schema.Schema<DescribeK8sAp
 
 /** `DescribeK8sApiAbnormalRuleInfoResponse` (response side). */
 export interface DescribeK8sApiAbnormalRuleInfoResponse {
-  readonly Info: K8sApiAbnormalRuleInfo
+  readonly Info?: K8sApiAbnormalRuleInfo
   readonly RequestId: string
 }
 export const DescribeK8sApiAbnormalRuleInfoResponse: $Schema.Schema<DescribeK8sApiAbnormalRuleInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeK8sApiAbnormalRuleInfoResponse", { Info: K8sApiAbnormalRuleInfo, RequestId: $C.str }))
@@ -4245,8 +4245,8 @@ export const DescribeK8sApiAbnormalRuleListRequest: $Schema.Schema<DescribeK8sAp
 
 /** `DescribeK8sApiAbnormalRuleListResponse` (response side). */
 export interface DescribeK8sApiAbnormalRuleListResponse {
-  readonly List: readonly K8sApiAbnormalRuleListItem[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly K8sApiAbnormalRuleListItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeK8sApiAbnormalRuleListResponse: $Schema.Schema<DescribeK8sApiAbnormalRuleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeK8sApiAbnormalRuleListResponse", { List: $C.arr(K8sApiAbnormalRuleListItem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4262,8 +4262,8 @@ export const DescribeK8sApiAbnormalRuleScopeListRequest: $Schema.Schema<Describe
 
 /** `DescribeK8sApiAbnormalRuleScopeListResponse` (response side). */
 export interface DescribeK8sApiAbnormalRuleScopeListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly K8sApiAbnormalRuleScopeInfo[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly K8sApiAbnormalRuleScopeInfo[]
   readonly RequestId: string
 }
 export const DescribeK8sApiAbnormalRuleScopeListResponse: $Schema.Schema<DescribeK8sApiAbnormalRuleScopeListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeK8sApiAbnormalRuleScopeListResponse", { TotalCount: $C.uint64, List: $C.arr(K8sApiAbnormalRuleScopeInfo), RequestId: $C.str }))
@@ -4274,11 +4274,11 @@ export const DescribeK8sApiAbnormalSummaryRequest: $Schema.Schema<DescribeK8sApi
 
 /** `DescribeK8sApiAbnormalSummaryResponse` (response side). */
 export interface DescribeK8sApiAbnormalSummaryResponse {
-  readonly UnhandleEventCount: number | bigint
-  readonly UnhandleHighLevelEventCount: number | bigint
-  readonly UnhandleMediumLevelEventCount: number | bigint
-  readonly UnhandleLowLevelEventCount: number | bigint
-  readonly UnhandleNoticeLevelEventCount: number | bigint
+  readonly UnhandleEventCount?: number | bigint
+  readonly UnhandleHighLevelEventCount?: number | bigint
+  readonly UnhandleMediumLevelEventCount?: number | bigint
+  readonly UnhandleLowLevelEventCount?: number | bigint
+  readonly UnhandleNoticeLevelEventCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeK8sApiAbnormalSummaryResponse: $Schema.Schema<DescribeK8sApiAbnormalSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeK8sApiAbnormalSummaryResponse", { UnhandleEventCount: $C.uint64, UnhandleHighLevelEventCount: $C.uint64, UnhandleMediumLevelEventCount: $C.uint64, UnhandleLowLevelEventCount: $C.uint64, UnhandleNoticeLevelEventCount: $C.uint64, RequestId: $C.str }))
@@ -4291,7 +4291,7 @@ export const DescribeK8sApiAbnormalTendencyRequest: $Schema.Schema<DescribeK8sAp
 
 /** `DescribeK8sApiAbnormalTendencyResponse` (response side). */
 export interface DescribeK8sApiAbnormalTendencyResponse {
-  readonly List: readonly K8sApiAbnormalTendencyItem[]
+  readonly List?: readonly K8sApiAbnormalTendencyItem[]
   readonly RuleTypeZhSet?: readonly K8SAPIRuleTypeZhItem[]
   readonly RequestId: string
 }
@@ -4303,8 +4303,8 @@ export const DescribeLogStorageStatisticRequest: $Schema.Schema<DescribeLogStora
 
 /** `DescribeLogStorageStatisticResponse` (response side). */
 export interface DescribeLogStorageStatisticResponse {
-  readonly TotalSize: number | bigint
-  readonly UsedSize: number | bigint
+  readonly TotalSize?: number | bigint
+  readonly UsedSize?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLogStorageStatisticResponse: $Schema.Schema<DescribeLogStorageStatisticResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogStorageStatisticResponse", { TotalSize: $C.uint64, UsedSize: $C.uint64, RequestId: $C.str }))
@@ -4357,8 +4357,8 @@ export const DescribeNetworkFirewallAuditRecordRequest: $Schema.Schema<DescribeN
 
 /** `DescribeNetworkFirewallAuditRecordResponse` (response side). */
 export interface DescribeNetworkFirewallAuditRecordResponse {
-  readonly TotalCount: number | bigint
-  readonly AuditList: readonly NetworkAuditRecord[]
+  readonly TotalCount?: number | bigint
+  readonly AuditList?: readonly NetworkAuditRecord[]
   readonly RequestId: string
 }
 export const DescribeNetworkFirewallAuditRecordResponse: $Schema.Schema<DescribeNetworkFirewallAuditRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetworkFirewallAuditRecordResponse", { TotalCount: $C.uint64, AuditList: $C.arr(NetworkAuditRecord), RequestId: $C.str }))
@@ -4375,8 +4375,8 @@ export const DescribeNetworkFirewallClusterListRequest: $Schema.Schema<DescribeN
 
 /** `DescribeNetworkFirewallClusterListResponse` (response side). */
 export interface DescribeNetworkFirewallClusterListResponse {
-  readonly TotalCount: number | bigint
-  readonly ClusterInfoList: readonly NetworkClusterInfoItem[]
+  readonly TotalCount?: number | bigint
+  readonly ClusterInfoList?: readonly NetworkClusterInfoItem[]
   readonly RequestId: string
 }
 export const DescribeNetworkFirewallClusterListResponse: $Schema.Schema<DescribeNetworkFirewallClusterListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetworkFirewallClusterListResponse", { TotalCount: $C.uint64, ClusterInfoList: $C.arr(NetworkClusterInfoItem), RequestId: $C.str }))
@@ -4389,7 +4389,7 @@ export const DescribeNetworkFirewallClusterRefreshStatusRequest: $Schema.Schema<
 
 /** `DescribeNetworkFirewallClusterRefreshStatusResponse` (response side). */
 export interface DescribeNetworkFirewallClusterRefreshStatusResponse {
-  readonly TaskStatus: string
+  readonly TaskStatus?: string
   readonly RequestId: string
 }
 export const DescribeNetworkFirewallClusterRefreshStatusResponse: $Schema.Schema<DescribeNetworkFirewallClusterRefreshStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetworkFirewallClusterRefreshStatusResponse", { TaskStatus: $C.str, RequestId: $C.str }))
@@ -4407,8 +4407,8 @@ export const DescribeNetworkFirewallNamespaceLabelListRequest: $Schema.Schema<De
 
 /** `DescribeNetworkFirewallNamespaceLabelListResponse` (response side). */
 export interface DescribeNetworkFirewallNamespaceLabelListResponse {
-  readonly TotalCount: number | bigint
-  readonly ClusterNamespaceLabelList: readonly NetworkClusterNamespaceLabelInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ClusterNamespaceLabelList?: readonly NetworkClusterNamespaceLabelInfo[]
   readonly RequestId: string
 }
 export const DescribeNetworkFirewallNamespaceLabelListResponse: $Schema.Schema<DescribeNetworkFirewallNamespaceLabelListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetworkFirewallNamespaceLabelListResponse", { TotalCount: $C.uint64, ClusterNamespaceLabelList: $C.arr(NetworkClusterNamespaceLabelInfo), RequestId: $C.str }))
@@ -4426,8 +4426,8 @@ export const DescribeNetworkFirewallNamespaceListRequest: $Schema.Schema<Describ
 
 /** `DescribeNetworkFirewallNamespaceListResponse` (response side). */
 export interface DescribeNetworkFirewallNamespaceListResponse {
-  readonly TotalCount: number | bigint
-  readonly ClusterNamespaceList: readonly NetworkClusterNamespaceInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ClusterNamespaceList?: readonly NetworkClusterNamespaceInfo[]
   readonly RequestId: string
 }
 export const DescribeNetworkFirewallNamespaceListResponse: $Schema.Schema<DescribeNetworkFirewallNamespaceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetworkFirewallNamespaceListResponse", { TotalCount: $C.uint64, ClusterNamespaceList: $C.arr(NetworkClusterNamespaceInfo), RequestId: $C.str }))
@@ -4445,8 +4445,8 @@ export const DescribeNetworkFirewallPodLabelsListRequest: $Schema.Schema<Describ
 
 /** `DescribeNetworkFirewallPodLabelsListResponse` (response side). */
 export interface DescribeNetworkFirewallPodLabelsListResponse {
-  readonly TotalCount: number | bigint
-  readonly PodList: readonly NetworkClusterPodInfo[]
+  readonly TotalCount?: number | bigint
+  readonly PodList?: readonly NetworkClusterPodInfo[]
   readonly RequestId: string
 }
 export const DescribeNetworkFirewallPodLabelsListResponse: $Schema.Schema<DescribeNetworkFirewallPodLabelsListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetworkFirewallPodLabelsListResponse", { TotalCount: $C.uint64, PodList: $C.arr(NetworkClusterPodInfo), RequestId: $C.str }))
@@ -4459,19 +4459,19 @@ export const DescribeNetworkFirewallPolicyDetailRequest: $Schema.Schema<Describe
 
 /** `DescribeNetworkFirewallPolicyDetailResponse` (response side). */
 export interface DescribeNetworkFirewallPolicyDetailResponse {
-  readonly ClusterId: string
-  readonly PolicyName: string
-  readonly Namespace: string
-  readonly FromPolicyRule: number | bigint
-  readonly ToPolicyRule: number | bigint
-  readonly CustomPolicy: readonly NetworkCustomPolicy[]
-  readonly PodSelector: string
-  readonly Description: string
-  readonly PolicyCreateTime: string
-  readonly PolicySourceType: string
-  readonly NetworkPolicyPlugin: string
-  readonly PublishStatus: string
-  readonly PublishResult: string
+  readonly ClusterId?: string
+  readonly PolicyName?: string
+  readonly Namespace?: string
+  readonly FromPolicyRule?: number | bigint
+  readonly ToPolicyRule?: number | bigint
+  readonly CustomPolicy?: readonly NetworkCustomPolicy[]
+  readonly PodSelector?: string
+  readonly Description?: string
+  readonly PolicyCreateTime?: string
+  readonly PolicySourceType?: string
+  readonly NetworkPolicyPlugin?: string
+  readonly PublishStatus?: string
+  readonly PublishResult?: string
   readonly RequestId: string
 }
 export const DescribeNetworkFirewallPolicyDetailResponse: $Schema.Schema<DescribeNetworkFirewallPolicyDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetworkFirewallPolicyDetailResponse", { ClusterId: $C.str, PolicyName: $C.str, Namespace: $C.str, FromPolicyRule: $C.int64, ToPolicyRule: $C.int64, CustomPolicy: $C.arr(NetworkCustomPolicy), PodSelector: $C.str, Description: $C.str, PolicyCreateTime: $C.str, PolicySourceType: $C.str, NetworkPolicyPlugin: $C.str, PublishStatus: $C.str, PublishResult: $C.str, RequestId: $C.str }))
@@ -4484,7 +4484,7 @@ export const DescribeNetworkFirewallPolicyDiscoverRequest: $Schema.Schema<Descri
 
 /** `DescribeNetworkFirewallPolicyDiscoverResponse` (response side). */
 export interface DescribeNetworkFirewallPolicyDiscoverResponse {
-  readonly TaskStatus: string
+  readonly TaskStatus?: string
   readonly RequestId: string
 }
 export const DescribeNetworkFirewallPolicyDiscoverResponse: $Schema.Schema<DescribeNetworkFirewallPolicyDiscoverResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetworkFirewallPolicyDiscoverResponse", { TaskStatus: $C.str, RequestId: $C.str }))
@@ -4502,8 +4502,8 @@ export const DescribeNetworkFirewallPolicyListRequest: $Schema.Schema<DescribeNe
 
 /** `DescribeNetworkFirewallPolicyListResponse` (response side). */
 export interface DescribeNetworkFirewallPolicyListResponse {
-  readonly TotalCount: number | bigint
-  readonly NetPolicy: readonly NetworkPolicyInfoItem[]
+  readonly TotalCount?: number | bigint
+  readonly NetPolicy?: readonly NetworkPolicyInfoItem[]
   readonly RequestId: string
 }
 export const DescribeNetworkFirewallPolicyListResponse: $Schema.Schema<DescribeNetworkFirewallPolicyListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetworkFirewallPolicyListResponse", { TotalCount: $C.uint64, NetPolicy: $C.arr(NetworkPolicyInfoItem), RequestId: $C.str }))
@@ -4516,8 +4516,8 @@ export const DescribeNetworkFirewallPolicyStatusRequest: $Schema.Schema<Describe
 
 /** `DescribeNetworkFirewallPolicyStatusResponse` (response side). */
 export interface DescribeNetworkFirewallPolicyStatusResponse {
-  readonly TaskStatus: string
-  readonly TaskResult: readonly string[]
+  readonly TaskStatus?: string
+  readonly TaskResult?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeNetworkFirewallPolicyStatusResponse: $Schema.Schema<DescribeNetworkFirewallPolicyStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetworkFirewallPolicyStatusResponse", { TaskStatus: $C.str, TaskResult: $C.arr($C.str), RequestId: $C.str }))
@@ -4530,15 +4530,15 @@ export const DescribeNetworkFirewallPolicyYamlDetailRequest: $Schema.Schema<Desc
 
 /** `DescribeNetworkFirewallPolicyYamlDetailResponse` (response side). */
 export interface DescribeNetworkFirewallPolicyYamlDetailResponse {
-  readonly ClusterId: string
-  readonly PolicyName: string
-  readonly Yaml: string
-  readonly Description: string
-  readonly PolicyCreateTime: string
-  readonly PolicySourceType: string
-  readonly NetworkPolicyPlugin: string
-  readonly PublishStatus: string
-  readonly PublishResult: string
+  readonly ClusterId?: string
+  readonly PolicyName?: string
+  readonly Yaml?: string
+  readonly Description?: string
+  readonly PolicyCreateTime?: string
+  readonly PolicySourceType?: string
+  readonly NetworkPolicyPlugin?: string
+  readonly PublishStatus?: string
+  readonly PublishResult?: string
   readonly RequestId: string
 }
 export const DescribeNetworkFirewallPolicyYamlDetailResponse: $Schema.Schema<DescribeNetworkFirewallPolicyYamlDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetworkFirewallPolicyYamlDetailResponse", { ClusterId: $C.str, PolicyName: $C.str, Yaml: $C.str, Description: $C.str, PolicyCreateTime: $C.str, PolicySourceType: $C.str, NetworkPolicyPlugin: $C.str, PublishStatus: $C.str, PublishResult: $C.str, RequestId: $C.str }))
@@ -4549,11 +4549,11 @@ export const DescribeNewestVulRequest: $Schema.Schema<DescribeNewestVulRequest> 
 
 /** `DescribeNewestVulResponse` (response side). */
 export interface DescribeNewestVulResponse {
-  readonly PocID: string
-  readonly VulName: string
-  readonly SubmitTime: string
-  readonly Status: string
-  readonly CVEID: string
+  readonly PocID?: string
+  readonly VulName?: string
+  readonly SubmitTime?: string
+  readonly Status?: string
+  readonly CVEID?: string
   readonly SupportDefense?: number | bigint
   readonly RequestId: string
 }
@@ -4568,7 +4568,7 @@ export const DescribePostPayDetailRequest: $Schema.Schema<DescribePostPayDetailR
 
 /** `DescribePostPayDetailResponse` (response side). */
 export interface DescribePostPayDetailResponse {
-  readonly SoftQuotaDayDetail: readonly SoftQuotaDayInfo[]
+  readonly SoftQuotaDayDetail?: readonly SoftQuotaDayInfo[]
   readonly RequestId: string
 }
 export const DescribePostPayDetailResponse: $Schema.Schema<DescribePostPayDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePostPayDetailResponse", { SoftQuotaDayDetail: $C.arr(SoftQuotaDayInfo), RequestId: $C.str }))
@@ -4579,13 +4579,13 @@ export const DescribeProVersionInfoRequest: $Schema.Schema<DescribeProVersionInf
 
 /** `DescribeProVersionInfoResponse` (response side). */
 export interface DescribeProVersionInfoResponse {
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly CoresCnt: number | bigint
-  readonly MaxPostPayCoresCnt: number | bigint
-  readonly ResourceId: string
-  readonly BuyStatus: string
-  readonly IsPurchased: boolean
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly CoresCnt?: number | bigint
+  readonly MaxPostPayCoresCnt?: number | bigint
+  readonly ResourceId?: string
+  readonly BuyStatus?: string
+  readonly IsPurchased?: boolean
   readonly RequestId: string
 }
 export const DescribeProVersionInfoResponse: $Schema.Schema<DescribeProVersionInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProVersionInfoResponse", { StartTime: $C.str, EndTime: $C.str, CoresCnt: $C.uint64, MaxPostPayCoresCnt: $C.uint64, ResourceId: $C.str, BuyStatus: $C.str, IsPurchased: $C.bool, RequestId: $C.str }))
@@ -4598,7 +4598,7 @@ export const DescribePromotionActivityRequest: $Schema.Schema<DescribePromotionA
 
 /** `DescribePromotionActivityResponse` (response side). */
 export interface DescribePromotionActivityResponse {
-  readonly List: readonly PromotionActivityContent[]
+  readonly List?: readonly PromotionActivityContent[]
   readonly RequestId: string
 }
 export const DescribePromotionActivityResponse: $Schema.Schema<DescribePromotionActivityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePromotionActivityResponse", { List: $C.arr(PromotionActivityContent), RequestId: $C.str }))
@@ -4609,7 +4609,7 @@ export const DescribePublicKeyRequest: $Schema.Schema<DescribePublicKeyRequest> 
 
 /** `DescribePublicKeyResponse` (response side). */
 export interface DescribePublicKeyResponse {
-  readonly PublicKey: string
+  readonly PublicKey?: string
   readonly RequestId: string
 }
 export const DescribePublicKeyResponse: $Schema.Schema<DescribePublicKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePublicKeyResponse", { PublicKey: $C.str, RequestId: $C.str }))
@@ -4620,26 +4620,26 @@ export const DescribePurchaseStateInfoRequest: $Schema.Schema<DescribePurchaseSt
 
 /** `DescribePurchaseStateInfoResponse` (response side). */
 export interface DescribePurchaseStateInfoResponse {
-  readonly State: number | bigint
-  readonly AllCoresCnt: number | bigint
-  readonly CoresCnt: number | bigint
-  readonly UndefendCoresCnt: number | bigint
-  readonly AuthorizedCoresCnt: number | bigint
-  readonly GivenAuthorizedCoresCnt: number | bigint
-  readonly CurrentFlexibleCoresCnt: number | bigint
-  readonly ImageCnt: number | bigint
-  readonly AuthorizedImageCnt: number | bigint
-  readonly ExpirationTime: string
-  readonly PurchasedAuthorizedCnt: number | bigint
-  readonly AutomaticRenewal: number | bigint
-  readonly GivenAuthorizedCnt: number | bigint
-  readonly BeginTime: string
-  readonly SubState: string
-  readonly InquireKey: string
-  readonly DefendPolicy: string
-  readonly FlexibleCoresLimit: number | bigint
-  readonly DefendClusterCoresCnt: number | bigint
-  readonly DefendHostCoresCnt: number | bigint
+  readonly State?: number | bigint
+  readonly AllCoresCnt?: number | bigint
+  readonly CoresCnt?: number | bigint
+  readonly UndefendCoresCnt?: number | bigint
+  readonly AuthorizedCoresCnt?: number | bigint
+  readonly GivenAuthorizedCoresCnt?: number | bigint
+  readonly CurrentFlexibleCoresCnt?: number | bigint
+  readonly ImageCnt?: number | bigint
+  readonly AuthorizedImageCnt?: number | bigint
+  readonly ExpirationTime?: string
+  readonly PurchasedAuthorizedCnt?: number | bigint
+  readonly AutomaticRenewal?: number | bigint
+  readonly GivenAuthorizedCnt?: number | bigint
+  readonly BeginTime?: string
+  readonly SubState?: string
+  readonly InquireKey?: string
+  readonly DefendPolicy?: string
+  readonly FlexibleCoresLimit?: number | bigint
+  readonly DefendClusterCoresCnt?: number | bigint
+  readonly DefendHostCoresCnt?: number | bigint
   readonly TrialCoresCnt?: number | bigint
   readonly NoContainerCoresCnt?: number | bigint
   readonly RequestId: string
@@ -4658,8 +4658,8 @@ export const DescribeRaspRuleVulsRequest: $Schema.Schema<DescribeRaspRuleVulsReq
 
 /** `DescribeRaspRuleVulsResponse` (response side). */
 export interface DescribeRaspRuleVulsResponse {
-  readonly List: readonly RaspRuleVul[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly RaspRuleVul[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRaspRuleVulsResponse: $Schema.Schema<DescribeRaspRuleVulsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRaspRuleVulsResponse", { List: $C.arr(RaspRuleVul), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4676,8 +4676,8 @@ export const DescribeRaspRulesRequest: $Schema.Schema<DescribeRaspRulesRequest> 
 
 /** `DescribeRaspRulesResponse` (response side). */
 export interface DescribeRaspRulesResponse {
-  readonly List: readonly RaspRule[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly RaspRule[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRaspRulesResponse: $Schema.Schema<DescribeRaspRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRaspRulesResponse", { List: $C.arr(RaspRule), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4691,7 +4691,7 @@ export const DescribeRefreshTaskRequest: $Schema.Schema<DescribeRefreshTaskReque
 
 /** `DescribeRefreshTaskResponse` (response side). */
 export interface DescribeRefreshTaskResponse {
-  readonly TaskStatus: string
+  readonly TaskStatus?: string
   readonly RequestId: string
 }
 export const DescribeRefreshTaskResponse: $Schema.Schema<DescribeRefreshTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRefreshTaskResponse", { TaskStatus: $C.str, RequestId: $C.str }))
@@ -4704,11 +4704,11 @@ export const DescribeReverseShellDetailRequest: $Schema.Schema<DescribeReverseSh
 
 /** `DescribeReverseShellDetailResponse` (response side). */
 export interface DescribeReverseShellDetailResponse {
-  readonly EventBaseInfo: RunTimeEventBaseInfo
-  readonly ProcessInfo: ProcessDetailInfo
-  readonly ParentProcessInfo: ProcessDetailBaseInfo
-  readonly EventDetail: ReverseShellEventDescription
-  readonly AncestorProcessInfo: ProcessBaseInfo
+  readonly EventBaseInfo?: RunTimeEventBaseInfo
+  readonly ProcessInfo?: ProcessDetailInfo
+  readonly ParentProcessInfo?: ProcessDetailBaseInfo
+  readonly EventDetail?: ReverseShellEventDescription
+  readonly AncestorProcessInfo?: ProcessBaseInfo
   readonly RequestId: string
 }
 export const DescribeReverseShellDetailResponse: $Schema.Schema<DescribeReverseShellDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReverseShellDetailResponse", { EventBaseInfo: RunTimeEventBaseInfo, ProcessInfo: ProcessDetailInfo, ParentProcessInfo: ProcessDetailBaseInfo, EventDetail: ReverseShellEventDescription, AncestorProcessInfo: ProcessBaseInfo, RequestId: $C.str }))
@@ -4726,8 +4726,8 @@ export const DescribeReverseShellEventsExportRequest: $Schema.Schema<DescribeRev
 
 /** `DescribeReverseShellEventsExportResponse` (response side). */
 export interface DescribeReverseShellEventsExportResponse {
-  readonly DownloadUrl: string
-  readonly JobId: string
+  readonly DownloadUrl?: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const DescribeReverseShellEventsExportResponse: $Schema.Schema<DescribeReverseShellEventsExportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReverseShellEventsExportResponse", { DownloadUrl: $C.str, JobId: $C.str, RequestId: $C.str }))
@@ -4744,8 +4744,8 @@ export const DescribeReverseShellEventsRequest: $Schema.Schema<DescribeReverseSh
 
 /** `DescribeReverseShellEventsResponse` (response side). */
 export interface DescribeReverseShellEventsResponse {
-  readonly TotalCount: number | bigint
-  readonly EventSet: readonly ReverseShellEventInfo[]
+  readonly TotalCount?: number | bigint
+  readonly EventSet?: readonly ReverseShellEventInfo[]
   readonly RequestId: string
 }
 export const DescribeReverseShellEventsResponse: $Schema.Schema<DescribeReverseShellEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReverseShellEventsResponse", { TotalCount: $C.uint64, EventSet: $C.arr(ReverseShellEventInfo), RequestId: $C.str }))
@@ -4789,7 +4789,7 @@ export const DescribeReverseShellWhiteListDetailRequest: $Schema.Schema<Describe
 
 /** `DescribeReverseShellWhiteListDetailResponse` (response side). */
 export interface DescribeReverseShellWhiteListDetailResponse {
-  readonly WhiteListDetailInfo: ReverseShellWhiteListInfo
+  readonly WhiteListDetailInfo?: ReverseShellWhiteListInfo
   readonly RequestId: string
 }
 export const DescribeReverseShellWhiteListDetailResponse: $Schema.Schema<DescribeReverseShellWhiteListDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReverseShellWhiteListDetailResponse", { WhiteListDetailInfo: ReverseShellWhiteListInfo, RequestId: $C.str }))
@@ -4806,8 +4806,8 @@ export const DescribeReverseShellWhiteListsRequest: $Schema.Schema<DescribeRever
 
 /** `DescribeReverseShellWhiteListsResponse` (response side). */
 export interface DescribeReverseShellWhiteListsResponse {
-  readonly TotalCount: number | bigint
-  readonly WhiteListSet: readonly ReverseShellWhiteListBaseInfo[]
+  readonly TotalCount?: number | bigint
+  readonly WhiteListSet?: readonly ReverseShellWhiteListBaseInfo[]
   readonly RequestId: string
 }
 export const DescribeReverseShellWhiteListsResponse: $Schema.Schema<DescribeReverseShellWhiteListsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReverseShellWhiteListsResponse", { TotalCount: $C.uint64, WhiteListSet: $C.arr(ReverseShellWhiteListBaseInfo), RequestId: $C.str }))
@@ -4820,61 +4820,61 @@ export const DescribeRiskDnsEventDetailRequest: $Schema.Schema<DescribeRiskDnsEv
 
 /** `DescribeRiskDnsEventDetailResponse` (response side). */
 export interface DescribeRiskDnsEventDetailResponse {
-  readonly EventID: number | bigint
-  readonly EventType: string
-  readonly EventCount: number | bigint
-  readonly FoundTime: string
-  readonly LatestFoundTime: string
-  readonly ContainerID: string
-  readonly ContainerName: string
-  readonly ContainerNetStatus: string
-  readonly ContainerStatus: string
-  readonly ContainerNetSubStatus: string
-  readonly ContainerIsolateOperationSrc: string
-  readonly ImageID: string
-  readonly ImageName: string
-  readonly HostName: string
-  readonly HostIP: string
-  readonly PublicIP: string
-  readonly PodName: string
-  readonly Description: string
-  readonly Solution: string
-  readonly Reference: readonly string[]
-  readonly Address: string
-  readonly City: string
-  readonly MatchRuleType: string
-  readonly FeatureLabel: string
-  readonly ProcessAuthority: string
-  readonly ProcessMd5: string
-  readonly ProcessStartUser: string
-  readonly ProcessUserGroup: string
-  readonly ProcessPath: string
-  readonly ProcessTree: string
-  readonly ProcessParam: string
-  readonly ParentProcessStartUser: string
-  readonly ParentProcessUserGroup: string
-  readonly ParentProcessPath: string
-  readonly ParentProcessParam: string
-  readonly AncestorProcessStartUser: string
-  readonly AncestorProcessUserGroup: string
-  readonly AncestorProcessPath: string
-  readonly AncestorProcessParam: string
-  readonly HostID: string
-  readonly EventStatus: string
-  readonly OperationTime: string
-  readonly Remark: string
-  readonly NodeType: string
-  readonly NodeName: string
-  readonly NodeSubNetID: string
-  readonly NodeSubNetName: string
-  readonly NodeSubNetCIDR: string
-  readonly ClusterID: string
-  readonly PodIP: string
-  readonly PodStatus: string
-  readonly NodeUniqueID: string
-  readonly NodeID: string
-  readonly ClusterName: string
-  readonly Namespace: string
+  readonly EventID?: number | bigint
+  readonly EventType?: string
+  readonly EventCount?: number | bigint
+  readonly FoundTime?: string
+  readonly LatestFoundTime?: string
+  readonly ContainerID?: string
+  readonly ContainerName?: string
+  readonly ContainerNetStatus?: string
+  readonly ContainerStatus?: string
+  readonly ContainerNetSubStatus?: string
+  readonly ContainerIsolateOperationSrc?: string
+  readonly ImageID?: string
+  readonly ImageName?: string
+  readonly HostName?: string
+  readonly HostIP?: string
+  readonly PublicIP?: string
+  readonly PodName?: string
+  readonly Description?: string
+  readonly Solution?: string
+  readonly Reference?: readonly string[]
+  readonly Address?: string
+  readonly City?: string
+  readonly MatchRuleType?: string
+  readonly FeatureLabel?: string
+  readonly ProcessAuthority?: string
+  readonly ProcessMd5?: string
+  readonly ProcessStartUser?: string
+  readonly ProcessUserGroup?: string
+  readonly ProcessPath?: string
+  readonly ProcessTree?: string
+  readonly ProcessParam?: string
+  readonly ParentProcessStartUser?: string
+  readonly ParentProcessUserGroup?: string
+  readonly ParentProcessPath?: string
+  readonly ParentProcessParam?: string
+  readonly AncestorProcessStartUser?: string
+  readonly AncestorProcessUserGroup?: string
+  readonly AncestorProcessPath?: string
+  readonly AncestorProcessParam?: string
+  readonly HostID?: string
+  readonly EventStatus?: string
+  readonly OperationTime?: string
+  readonly Remark?: string
+  readonly NodeType?: string
+  readonly NodeName?: string
+  readonly NodeSubNetID?: string
+  readonly NodeSubNetName?: string
+  readonly NodeSubNetCIDR?: string
+  readonly ClusterID?: string
+  readonly PodIP?: string
+  readonly PodStatus?: string
+  readonly NodeUniqueID?: string
+  readonly NodeID?: string
+  readonly ClusterName?: string
+  readonly Namespace?: string
   readonly WorkloadType?: string
   readonly RequestId: string
 }
@@ -4892,8 +4892,8 @@ export const DescribeRiskDnsListRequest: $Schema.Schema<DescribeRiskDnsListReque
 
 /** `DescribeRiskDnsListResponse` (response side). */
 export interface DescribeRiskDnsListResponse {
-  readonly List: readonly RiskDnsEventInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly RiskDnsEventInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRiskDnsListResponse: $Schema.Schema<DescribeRiskDnsListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskDnsListResponse", { List: $C.arr(RiskDnsEventInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -4911,8 +4911,8 @@ export const DescribeRiskListRequest: $Schema.Schema<DescribeRiskListRequest> = 
 
 /** `DescribeRiskListResponse` (response side). */
 export interface DescribeRiskListResponse {
-  readonly ClusterRiskItems: readonly ClusterRiskItem[]
-  readonly TotalCount: number | bigint
+  readonly ClusterRiskItems?: readonly ClusterRiskItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRiskListResponse: $Schema.Schema<DescribeRiskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskListResponse", { ClusterRiskItems: $C.arr(ClusterRiskItem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4925,11 +4925,11 @@ export const DescribeRiskSyscallDetailRequest: $Schema.Schema<DescribeRiskSyscal
 
 /** `DescribeRiskSyscallDetailResponse` (response side). */
 export interface DescribeRiskSyscallDetailResponse {
-  readonly EventBaseInfo: RunTimeEventBaseInfo
-  readonly ProcessInfo: ProcessDetailInfo
-  readonly ParentProcessInfo: ProcessDetailBaseInfo
-  readonly EventDetail: RiskSyscallEventDescription
-  readonly AncestorProcessInfo: ProcessBaseInfo
+  readonly EventBaseInfo?: RunTimeEventBaseInfo
+  readonly ProcessInfo?: ProcessDetailInfo
+  readonly ParentProcessInfo?: ProcessDetailBaseInfo
+  readonly EventDetail?: RiskSyscallEventDescription
+  readonly AncestorProcessInfo?: ProcessBaseInfo
   readonly RequestId: string
 }
 export const DescribeRiskSyscallDetailResponse: $Schema.Schema<DescribeRiskSyscallDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskSyscallDetailResponse", { EventBaseInfo: RunTimeEventBaseInfo, ProcessInfo: ProcessDetailInfo, ParentProcessInfo: ProcessDetailBaseInfo, EventDetail: RiskSyscallEventDescription, AncestorProcessInfo: ProcessBaseInfo, RequestId: $C.str }))
@@ -4947,8 +4947,8 @@ export const DescribeRiskSyscallEventsExportRequest: $Schema.Schema<DescribeRisk
 
 /** `DescribeRiskSyscallEventsExportResponse` (response side). */
 export interface DescribeRiskSyscallEventsExportResponse {
-  readonly DownloadUrl: string
-  readonly JobId: string
+  readonly DownloadUrl?: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const DescribeRiskSyscallEventsExportResponse: $Schema.Schema<DescribeRiskSyscallEventsExportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskSyscallEventsExportResponse", { DownloadUrl: $C.str, JobId: $C.str, RequestId: $C.str }))
@@ -4965,8 +4965,8 @@ export const DescribeRiskSyscallEventsRequest: $Schema.Schema<DescribeRiskSyscal
 
 /** `DescribeRiskSyscallEventsResponse` (response side). */
 export interface DescribeRiskSyscallEventsResponse {
-  readonly TotalCount: number | bigint
-  readonly EventSet: readonly RiskSyscallEventInfo[]
+  readonly TotalCount?: number | bigint
+  readonly EventSet?: readonly RiskSyscallEventInfo[]
   readonly RequestId: string
 }
 export const DescribeRiskSyscallEventsResponse: $Schema.Schema<DescribeRiskSyscallEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskSyscallEventsResponse", { TotalCount: $C.uint64, EventSet: $C.arr(RiskSyscallEventInfo), RequestId: $C.str }))
@@ -4977,8 +4977,8 @@ export const DescribeRiskSyscallNamesRequest: $Schema.Schema<DescribeRiskSyscall
 
 /** `DescribeRiskSyscallNamesResponse` (response side). */
 export interface DescribeRiskSyscallNamesResponse {
-  readonly TotalCount: number | bigint
-  readonly SyscallNames: readonly string[]
+  readonly TotalCount?: number | bigint
+  readonly SyscallNames?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeRiskSyscallNamesResponse: $Schema.Schema<DescribeRiskSyscallNamesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskSyscallNamesResponse", { TotalCount: $C.uint64, SyscallNames: $C.arr($C.str), RequestId: $C.str }))
@@ -4991,7 +4991,7 @@ export const DescribeRiskSyscallWhiteListDetailRequest: $Schema.Schema<DescribeR
 
 /** `DescribeRiskSyscallWhiteListDetailResponse` (response side). */
 export interface DescribeRiskSyscallWhiteListDetailResponse {
-  readonly WhiteListDetailInfo: RiskSyscallWhiteListInfo
+  readonly WhiteListDetailInfo?: RiskSyscallWhiteListInfo
   readonly RequestId: string
 }
 export const DescribeRiskSyscallWhiteListDetailResponse: $Schema.Schema<DescribeRiskSyscallWhiteListDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskSyscallWhiteListDetailResponse", { WhiteListDetailInfo: RiskSyscallWhiteListInfo, RequestId: $C.str }))
@@ -5008,8 +5008,8 @@ export const DescribeRiskSyscallWhiteListsRequest: $Schema.Schema<DescribeRiskSy
 
 /** `DescribeRiskSyscallWhiteListsResponse` (response side). */
 export interface DescribeRiskSyscallWhiteListsResponse {
-  readonly TotalCount: number | bigint
-  readonly WhiteListSet: readonly RiskSyscallWhiteListBaseInfo[]
+  readonly TotalCount?: number | bigint
+  readonly WhiteListSet?: readonly RiskSyscallWhiteListBaseInfo[]
   readonly RequestId: string
 }
 export const DescribeRiskSyscallWhiteListsResponse: $Schema.Schema<DescribeRiskSyscallWhiteListsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRiskSyscallWhiteListsResponse", { TotalCount: $C.uint64, WhiteListSet: $C.arr(RiskSyscallWhiteListBaseInfo), RequestId: $C.str }))
@@ -5026,8 +5026,8 @@ export const DescribeScanIgnoreVulListRequest: $Schema.Schema<DescribeScanIgnore
 
 /** `DescribeScanIgnoreVulListResponse` (response side). */
 export interface DescribeScanIgnoreVulListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly ScanIgnoreVul[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly ScanIgnoreVul[]
   readonly RequestId: string
 }
 export const DescribeScanIgnoreVulListResponse: $Schema.Schema<DescribeScanIgnoreVulListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScanIgnoreVulListResponse", { TotalCount: $C.int64, List: $C.arr(ScanIgnoreVul), RequestId: $C.str }))
@@ -5041,7 +5041,7 @@ export const DescribeSearchExportListRequest: $Schema.Schema<DescribeSearchExpor
 
 /** `DescribeSearchExportListResponse` (response side). */
 export interface DescribeSearchExportListResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const DescribeSearchExportListResponse: $Schema.Schema<DescribeSearchExportListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSearchExportListResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -5052,7 +5052,7 @@ export const DescribeSearchLogsRequest: $Schema.Schema<DescribeSearchLogsRequest
 
 /** `DescribeSearchLogsResponse` (response side). */
 export interface DescribeSearchLogsResponse {
-  readonly Data: readonly string[]
+  readonly Data?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeSearchLogsResponse: $Schema.Schema<DescribeSearchLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSearchLogsResponse", { Data: $C.arr($C.str), RequestId: $C.str }))
@@ -5066,8 +5066,8 @@ export const DescribeSearchTemplatesRequest: $Schema.Schema<DescribeSearchTempla
 
 /** `DescribeSearchTemplatesResponse` (response side). */
 export interface DescribeSearchTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly SearchTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly SearchTemplate[]
   readonly RequestId: string
 }
 export const DescribeSearchTemplatesResponse: $Schema.Schema<DescribeSearchTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSearchTemplatesResponse", { TotalCount: $C.uint64, List: $C.arr(SearchTemplate), RequestId: $C.str }))
@@ -5081,7 +5081,7 @@ export const DescribeSecEventsTendencyRequest: $Schema.Schema<DescribeSecEventsT
 
 /** `DescribeSecEventsTendencyResponse` (response side). */
 export interface DescribeSecEventsTendencyResponse {
-  readonly EventTendencySet: readonly SecTendencyEventInfo[]
+  readonly EventTendencySet?: readonly SecTendencyEventInfo[]
   readonly RequestId: string
 }
 export const DescribeSecEventsTendencyResponse: $Schema.Schema<DescribeSecEventsTendencyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecEventsTendencyResponse", { EventTendencySet: $C.arr(SecTendencyEventInfo), RequestId: $C.str }))
@@ -5094,7 +5094,7 @@ export const DescribeSecLogAlertMsgRequest: $Schema.Schema<DescribeSecLogAlertMs
 
 /** `DescribeSecLogAlertMsgResponse` (response side). */
 export interface DescribeSecLogAlertMsgResponse {
-  readonly List: readonly SecLogAlertMsgInfo[]
+  readonly List?: readonly SecLogAlertMsgInfo[]
   readonly RequestId: string
 }
 export const DescribeSecLogAlertMsgResponse: $Schema.Schema<DescribeSecLogAlertMsgResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecLogAlertMsgResponse", { List: $C.arr(SecLogAlertMsgInfo), RequestId: $C.str }))
@@ -5105,9 +5105,9 @@ export const DescribeSecLogCleanSettingInfoRequest: $Schema.Schema<DescribeSecLo
 
 /** `DescribeSecLogCleanSettingInfoResponse` (response side). */
 export interface DescribeSecLogCleanSettingInfoResponse {
-  readonly ReservesLimit: number | bigint
-  readonly ReservesDeadline: number | bigint
-  readonly DayLimit: number | bigint
+  readonly ReservesLimit?: number | bigint
+  readonly ReservesDeadline?: number | bigint
+  readonly DayLimit?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSecLogCleanSettingInfoResponse: $Schema.Schema<DescribeSecLogCleanSettingInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecLogCleanSettingInfoResponse", { ReservesLimit: $C.uint64, ReservesDeadline: $C.uint64, DayLimit: $C.uint64, RequestId: $C.str }))
@@ -5120,8 +5120,8 @@ export const DescribeSecLogDeliveryClsOptionsRequest: $Schema.Schema<DescribeSec
 
 /** `DescribeSecLogDeliveryClsOptionsResponse` (response side). */
 export interface DescribeSecLogDeliveryClsOptionsResponse {
-  readonly LogSetList: readonly ClsLogsetInfo[]
-  readonly RegionList: readonly RegionInfo[]
+  readonly LogSetList?: readonly ClsLogsetInfo[]
+  readonly RegionList?: readonly RegionInfo[]
   readonly RequestId: string
 }
 export const DescribeSecLogDeliveryClsOptionsResponse: $Schema.Schema<DescribeSecLogDeliveryClsOptionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecLogDeliveryClsOptionsResponse", { LogSetList: $C.arr(ClsLogsetInfo), RegionList: $C.arr(RegionInfo), RequestId: $C.str }))
@@ -5132,7 +5132,7 @@ export const DescribeSecLogDeliveryClsSettingRequest: $Schema.Schema<DescribeSec
 
 /** `DescribeSecLogDeliveryClsSettingResponse` (response side). */
 export interface DescribeSecLogDeliveryClsSettingResponse {
-  readonly LogTypeList: readonly SecLogDeliveryClsSettingInfo[]
+  readonly LogTypeList?: readonly SecLogDeliveryClsSettingInfo[]
   readonly RequestId: string
 }
 export const DescribeSecLogDeliveryClsSettingResponse: $Schema.Schema<DescribeSecLogDeliveryClsSettingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecLogDeliveryClsSettingResponse", { LogTypeList: $C.arr(SecLogDeliveryClsSettingInfo), RequestId: $C.str }))
@@ -5145,8 +5145,8 @@ export const DescribeSecLogDeliveryKafkaOptionsRequest: $Schema.Schema<DescribeS
 
 /** `DescribeSecLogDeliveryKafkaOptionsResponse` (response side). */
 export interface DescribeSecLogDeliveryKafkaOptionsResponse {
-  readonly InstanceList: readonly CKafkaInstanceInfo[]
-  readonly RegionList: readonly RegionInfo[]
+  readonly InstanceList?: readonly CKafkaInstanceInfo[]
+  readonly RegionList?: readonly RegionInfo[]
   readonly RequestId: string
 }
 export const DescribeSecLogDeliveryKafkaOptionsResponse: $Schema.Schema<DescribeSecLogDeliveryKafkaOptionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecLogDeliveryKafkaOptionsResponse", { InstanceList: $C.arr(CKafkaInstanceInfo), RegionList: $C.arr(RegionInfo), RequestId: $C.str }))
@@ -5157,12 +5157,12 @@ export const DescribeSecLogDeliveryKafkaSettingRequest: $Schema.Schema<DescribeS
 
 /** `DescribeSecLogDeliveryKafkaSettingResponse` (response side). */
 export interface DescribeSecLogDeliveryKafkaSettingResponse {
-  readonly InstanceID: string
-  readonly InstanceName: string
-  readonly Domain: string
-  readonly LogTypeList: readonly SecLogDeliveryKafkaSettingInfo[]
-  readonly User: string
-  readonly RegionID: string
+  readonly InstanceID?: string
+  readonly InstanceName?: string
+  readonly Domain?: string
+  readonly LogTypeList?: readonly SecLogDeliveryKafkaSettingInfo[]
+  readonly User?: string
+  readonly RegionID?: string
   readonly RequestId: string
 }
 export const DescribeSecLogDeliveryKafkaSettingResponse: $Schema.Schema<DescribeSecLogDeliveryKafkaSettingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecLogDeliveryKafkaSettingResponse", { InstanceID: $C.str, InstanceName: $C.str, Domain: $C.str, LogTypeList: $C.arr(SecLogDeliveryKafkaSettingInfo), User: $C.str, RegionID: $C.str, RequestId: $C.str }))
@@ -5180,8 +5180,8 @@ export const DescribeSecLogJoinObjectListRequest: $Schema.Schema<DescribeSecLogJ
 
 /** `DescribeSecLogJoinObjectListResponse` (response side). */
 export interface DescribeSecLogJoinObjectListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly SecLogJoinObjectInfo[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly SecLogJoinObjectInfo[]
   readonly RangeType?: number | bigint
   readonly AutoJoin?: boolean
   readonly ExcludedCount?: number | bigint
@@ -5195,7 +5195,7 @@ export const DescribeSecLogJoinTypeListRequest: $Schema.Schema<DescribeSecLogJoi
 
 /** `DescribeSecLogJoinTypeListResponse` (response side). */
 export interface DescribeSecLogJoinTypeListResponse {
-  readonly List: readonly SecLogJoinInfo[]
+  readonly List?: readonly SecLogJoinInfo[]
   readonly MsgLanguage?: string
   readonly RequestId: string
 }
@@ -5207,8 +5207,8 @@ export const DescribeSecLogKafkaUINRequest: $Schema.Schema<DescribeSecLogKafkaUI
 
 /** `DescribeSecLogKafkaUINResponse` (response side). */
 export interface DescribeSecLogKafkaUINResponse {
-  readonly DstUIN: string
-  readonly Status: boolean
+  readonly DstUIN?: string
+  readonly Status?: boolean
   readonly RequestId: string
 }
 export const DescribeSecLogKafkaUINResponse: $Schema.Schema<DescribeSecLogKafkaUINResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecLogKafkaUINResponse", { DstUIN: $C.str, Status: $C.bool, RequestId: $C.str }))
@@ -5219,14 +5219,14 @@ export const DescribeSecLogVasInfoRequest: $Schema.Schema<DescribeSecLogVasInfoR
 
 /** `DescribeSecLogVasInfoResponse` (response side). */
 export interface DescribeSecLogVasInfoResponse {
-  readonly BuyStatus: string
-  readonly LogSaveMonth: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly LogCapacity: number | bigint
-  readonly ResourceID: string
-  readonly IsPurchased: boolean
-  readonly TrialCapacity: number | bigint
+  readonly BuyStatus?: string
+  readonly LogSaveMonth?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly LogCapacity?: number | bigint
+  readonly ResourceID?: string
+  readonly IsPurchased?: boolean
+  readonly TrialCapacity?: number | bigint
   readonly ResourceDetailList?: readonly VasInfoResourceDetail[]
   readonly RequestId: string
 }
@@ -5244,8 +5244,8 @@ export const DescribeSuperNodePodListRequest: $Schema.Schema<DescribeSuperNodePo
 
 /** `DescribeSuperNodePodListResponse` (response side). */
 export interface DescribeSuperNodePodListResponse {
-  readonly List: readonly SuperNodePodListItem[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly SuperNodePodListItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSuperNodePodListResponse: $Schema.Schema<DescribeSuperNodePodListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSuperNodePodListResponse", { List: $C.arr(SuperNodePodListItem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5262,8 +5262,8 @@ export const DescribeSupportDefenceVulRequest: $Schema.Schema<DescribeSupportDef
 
 /** `DescribeSupportDefenceVulResponse` (response side). */
 export interface DescribeSupportDefenceVulResponse {
-  readonly List: readonly SupportDefenceVul[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly SupportDefenceVul[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSupportDefenceVulResponse: $Schema.Schema<DescribeSupportDefenceVulResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSupportDefenceVulResponse", { List: $C.arr(SupportDefenceVul), TotalCount: $C.int64, RequestId: $C.str }))
@@ -5280,8 +5280,8 @@ export const DescribeSystemVulListRequest: $Schema.Schema<DescribeSystemVulListR
 
 /** `DescribeSystemVulListResponse` (response side). */
 export interface DescribeSystemVulListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly VulInfo[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly VulInfo[]
   readonly RequestId: string
 }
 export const DescribeSystemVulListResponse: $Schema.Schema<DescribeSystemVulListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSystemVulListResponse", { TotalCount: $C.int64, List: $C.arr(VulInfo), RequestId: $C.str }))
@@ -5292,10 +5292,10 @@ export const DescribeTaskResultSummaryRequest: $Schema.Schema<DescribeTaskResult
 
 /** `DescribeTaskResultSummaryResponse` (response side). */
 export interface DescribeTaskResultSummaryResponse {
-  readonly SeriousRiskNodeCount: readonly (number | bigint)[]
-  readonly HighRiskNodeCount: readonly (number | bigint)[]
-  readonly MiddleRiskNodeCount: readonly (number | bigint)[]
-  readonly HintRiskNodeCount: readonly (number | bigint)[]
+  readonly SeriousRiskNodeCount?: readonly (number | bigint)[]
+  readonly HighRiskNodeCount?: readonly (number | bigint)[]
+  readonly MiddleRiskNodeCount?: readonly (number | bigint)[]
+  readonly HintRiskNodeCount?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const DescribeTaskResultSummaryResponse: $Schema.Schema<DescribeTaskResultSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskResultSummaryResponse", { SeriousRiskNodeCount: $C.arr($C.uint64), HighRiskNodeCount: $C.arr($C.uint64), MiddleRiskNodeCount: $C.arr($C.uint64), HintRiskNodeCount: $C.arr($C.uint64), RequestId: $C.str }))
@@ -5306,28 +5306,28 @@ export const DescribeTcssSummaryRequest: $Schema.Schema<DescribeTcssSummaryReque
 
 /** `DescribeTcssSummaryResponse` (response side). */
 export interface DescribeTcssSummaryResponse {
-  readonly ImageCnt: number | bigint
-  readonly ScannedImageCnt: number | bigint
-  readonly UnScannedImageCnt: number | bigint
-  readonly LocalImageCnt: number | bigint
-  readonly RepositoryImageCnt: number | bigint
-  readonly RiskLocalImageCnt: number | bigint
-  readonly RiskRepositoryImageCnt: number | bigint
-  readonly ContainerCnt: number | bigint
-  readonly RiskContainerCnt: number | bigint
-  readonly ClusterCnt: number | bigint
-  readonly RiskClusterCnt: number | bigint
-  readonly UnScannedVulCnt: number | bigint
-  readonly RiskVulCnt: number | bigint
-  readonly UnScannedBaseLineCnt: number | bigint
-  readonly RiskBaseLineCnt: number | bigint
-  readonly RuntimeUnhandleEventCnt: number | bigint
-  readonly UnScannedClusterCnt: number | bigint
-  readonly ScanImageStatus: boolean
-  readonly ScanClusterStatus: boolean
-  readonly ScanBaseLineStatus: boolean
-  readonly ScanVulStatus: boolean
-  readonly VulRiskImageCnt: number | bigint
+  readonly ImageCnt?: number | bigint
+  readonly ScannedImageCnt?: number | bigint
+  readonly UnScannedImageCnt?: number | bigint
+  readonly LocalImageCnt?: number | bigint
+  readonly RepositoryImageCnt?: number | bigint
+  readonly RiskLocalImageCnt?: number | bigint
+  readonly RiskRepositoryImageCnt?: number | bigint
+  readonly ContainerCnt?: number | bigint
+  readonly RiskContainerCnt?: number | bigint
+  readonly ClusterCnt?: number | bigint
+  readonly RiskClusterCnt?: number | bigint
+  readonly UnScannedVulCnt?: number | bigint
+  readonly RiskVulCnt?: number | bigint
+  readonly UnScannedBaseLineCnt?: number | bigint
+  readonly RiskBaseLineCnt?: number | bigint
+  readonly RuntimeUnhandleEventCnt?: number | bigint
+  readonly UnScannedClusterCnt?: number | bigint
+  readonly ScanImageStatus?: boolean
+  readonly ScanClusterStatus?: boolean
+  readonly ScanBaseLineStatus?: boolean
+  readonly ScanVulStatus?: boolean
+  readonly VulRiskImageCnt?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTcssSummaryResponse: $Schema.Schema<DescribeTcssSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTcssSummaryResponse", { ImageCnt: $C.uint64, ScannedImageCnt: $C.uint64, UnScannedImageCnt: $C.uint64, LocalImageCnt: $C.uint64, RepositoryImageCnt: $C.uint64, RiskLocalImageCnt: $C.uint64, RiskRepositoryImageCnt: $C.uint64, ContainerCnt: $C.uint64, RiskContainerCnt: $C.uint64, ClusterCnt: $C.uint64, RiskClusterCnt: $C.uint64, UnScannedVulCnt: $C.uint64, RiskVulCnt: $C.uint64, UnScannedBaseLineCnt: $C.uint64, RiskBaseLineCnt: $C.uint64, RuntimeUnhandleEventCnt: $C.uint64, UnScannedClusterCnt: $C.uint64, ScanImageStatus: $C.bool, ScanClusterStatus: $C.bool, ScanBaseLineStatus: $C.bool, ScanVulStatus: $C.bool, VulRiskImageCnt: $C.uint64, RequestId: $C.str }))
@@ -5338,7 +5338,7 @@ export const DescribeUnauthorizedCoresTendencyRequest: $Schema.Schema<DescribeUn
 
 /** `DescribeUnauthorizedCoresTendencyResponse` (response side). */
 export interface DescribeUnauthorizedCoresTendencyResponse {
-  readonly List: readonly UnauthorizedCoresTendency[]
+  readonly List?: readonly UnauthorizedCoresTendency[]
   readonly RequestId: string
 }
 export const DescribeUnauthorizedCoresTendencyResponse: $Schema.Schema<DescribeUnauthorizedCoresTendencyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUnauthorizedCoresTendencyResponse", { List: $C.arr(UnauthorizedCoresTendency), RequestId: $C.str }))
@@ -5349,8 +5349,8 @@ export const DescribeUnfinishRefreshTaskRequest: $Schema.Schema<DescribeUnfinish
 
 /** `DescribeUnfinishRefreshTaskResponse` (response side). */
 export interface DescribeUnfinishRefreshTaskResponse {
-  readonly TaskId: number | bigint
-  readonly TaskStatus: string
+  readonly TaskId?: number | bigint
+  readonly TaskStatus?: string
   readonly NewTaskID?: string
   readonly RequestId: string
 }
@@ -5368,8 +5368,8 @@ export const DescribeUserClusterRequest: $Schema.Schema<DescribeUserClusterReque
 
 /** `DescribeUserClusterResponse` (response side). */
 export interface DescribeUserClusterResponse {
-  readonly TotalCount: number | bigint
-  readonly ClusterInfoList: readonly ClusterInfoItem[]
+  readonly TotalCount?: number | bigint
+  readonly ClusterInfoList?: readonly ClusterInfoItem[]
   readonly RequestId: string
 }
 export const DescribeUserClusterResponse: $Schema.Schema<DescribeUserClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserClusterResponse", { TotalCount: $C.uint64, ClusterInfoList: $C.arr(ClusterInfoItem), RequestId: $C.str }))
@@ -5389,8 +5389,8 @@ export const DescribeUserPodListRequest: $Schema.Schema<DescribeUserPodListReque
 
 /** `DescribeUserPodListResponse` (response side). */
 export interface DescribeUserPodListResponse {
-  readonly PodList: readonly ClusterPodInfo[]
-  readonly TotalCount: number | bigint
+  readonly PodList?: readonly ClusterPodInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeUserPodListResponse: $Schema.Schema<DescribeUserPodListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserPodListResponse", { PodList: $C.arr(ClusterPodInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5401,9 +5401,9 @@ export const DescribeValueAddedSrvInfoRequest: $Schema.Schema<DescribeValueAdded
 
 /** `DescribeValueAddedSrvInfoResponse` (response side). */
 export interface DescribeValueAddedSrvInfoResponse {
-  readonly RegistryImageCnt: number | bigint
-  readonly LocalImageCnt: number | bigint
-  readonly UnusedAuthorizedCnt: number | bigint
+  readonly RegistryImageCnt?: number | bigint
+  readonly LocalImageCnt?: number | bigint
+  readonly UnusedAuthorizedCnt?: number | bigint
   readonly RequestId: string
 }
 export const DescribeValueAddedSrvInfoResponse: $Schema.Schema<DescribeValueAddedSrvInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeValueAddedSrvInfoResponse", { RegistryImageCnt: $C.uint64, LocalImageCnt: $C.uint64, UnusedAuthorizedCnt: $C.uint64, RequestId: $C.str }))
@@ -5416,15 +5416,15 @@ export const DescribeVirusAutoIsolateSampleDetailRequest: $Schema.Schema<Describ
 
 /** `DescribeVirusAutoIsolateSampleDetailResponse` (response side). */
 export interface DescribeVirusAutoIsolateSampleDetailResponse {
-  readonly MD5: string
-  readonly Size: number | bigint
-  readonly VirusName: string
-  readonly RiskLevel: string
-  readonly KillEngine: readonly string[]
-  readonly Tags: readonly string[]
-  readonly HarmDescribe: string
-  readonly SuggestScheme: string
-  readonly ReferenceLink: string
+  readonly MD5?: string
+  readonly Size?: number | bigint
+  readonly VirusName?: string
+  readonly RiskLevel?: string
+  readonly KillEngine?: readonly string[]
+  readonly Tags?: readonly string[]
+  readonly HarmDescribe?: string
+  readonly SuggestScheme?: string
+  readonly ReferenceLink?: string
   readonly RequestId: string
 }
 export const DescribeVirusAutoIsolateSampleDetailResponse: $Schema.Schema<DescribeVirusAutoIsolateSampleDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVirusAutoIsolateSampleDetailResponse", { MD5: $C.str, Size: $C.uint64, VirusName: $C.str, RiskLevel: $C.str, KillEngine: $C.arr($C.str), Tags: $C.arr($C.str), HarmDescribe: $C.str, SuggestScheme: $C.str, ReferenceLink: $C.str, RequestId: $C.str }))
@@ -5437,7 +5437,7 @@ export const DescribeVirusAutoIsolateSampleDownloadURLRequest: $Schema.Schema<De
 
 /** `DescribeVirusAutoIsolateSampleDownloadURLResponse` (response side). */
 export interface DescribeVirusAutoIsolateSampleDownloadURLResponse {
-  readonly FileUrl: string
+  readonly FileUrl?: string
   readonly RequestId: string
 }
 export const DescribeVirusAutoIsolateSampleDownloadURLResponse: $Schema.Schema<DescribeVirusAutoIsolateSampleDownloadURLResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVirusAutoIsolateSampleDownloadURLResponse", { FileUrl: $C.str, RequestId: $C.str }))
@@ -5454,8 +5454,8 @@ export const DescribeVirusAutoIsolateSampleListRequest: $Schema.Schema<DescribeV
 
 /** `DescribeVirusAutoIsolateSampleListResponse` (response side). */
 export interface DescribeVirusAutoIsolateSampleListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly VirusAutoIsolateSampleInfo[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly VirusAutoIsolateSampleInfo[]
   readonly RequestId: string
 }
 export const DescribeVirusAutoIsolateSampleListResponse: $Schema.Schema<DescribeVirusAutoIsolateSampleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVirusAutoIsolateSampleListResponse", { TotalCount: $C.uint64, List: $C.arr(VirusAutoIsolateSampleInfo), RequestId: $C.str }))
@@ -5466,9 +5466,9 @@ export const DescribeVirusAutoIsolateSettingRequest: $Schema.Schema<DescribeViru
 
 /** `DescribeVirusAutoIsolateSettingResponse` (response side). */
 export interface DescribeVirusAutoIsolateSettingResponse {
-  readonly AutoIsolateSwitch: boolean
-  readonly IsKillProgress: boolean
-  readonly UserAutoIsolateKillSwitch: boolean
+  readonly AutoIsolateSwitch?: boolean
+  readonly IsKillProgress?: boolean
+  readonly UserAutoIsolateKillSwitch?: boolean
   readonly RequestId: string
 }
 export const DescribeVirusAutoIsolateSettingResponse: $Schema.Schema<DescribeVirusAutoIsolateSettingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVirusAutoIsolateSettingResponse", { AutoIsolateSwitch: $C.bool, IsKillProgress: $C.bool, UserAutoIsolateKillSwitch: $C.bool, RequestId: $C.str }))
@@ -5481,68 +5481,68 @@ export const DescribeVirusDetailRequest: $Schema.Schema<DescribeVirusDetailReque
 
 /** `DescribeVirusDetailResponse` (response side). */
 export interface DescribeVirusDetailResponse {
-  readonly ImageId: string
-  readonly ImageName: string
-  readonly CreateTime: string
-  readonly Size: number | bigint
-  readonly FilePath: string
-  readonly ModifyTime: string
-  readonly VirusName: string
-  readonly RiskLevel: string
-  readonly ContainerName: string
-  readonly ContainerId: string
-  readonly HostName: string
-  readonly HostId: string
-  readonly ProcessName: string
-  readonly ProcessPath: string
-  readonly ProcessMd5: string
-  readonly ProcessId: number | bigint
-  readonly ProcessArgv: string
-  readonly ProcessChan: string
-  readonly ProcessAccountGroup: string
-  readonly ProcessStartAccount: string
-  readonly ProcessFileAuthority: string
-  readonly SourceType: number | bigint
-  readonly Tags: readonly string[]
-  readonly HarmDescribe: string
-  readonly SuggestScheme: string
-  readonly Mark: string
-  readonly FileName: string
-  readonly FileMd5: string
-  readonly EventType: string
-  readonly PodName: string
-  readonly Status: string
-  readonly SubStatus: string
-  readonly HostIP: string
-  readonly ClientIP: string
-  readonly PProcessStartUser: string
-  readonly PProcessUserGroup: string
-  readonly PProcessPath: string
-  readonly PProcessParam: string
-  readonly AncestorProcessStartUser: string
-  readonly AncestorProcessUserGroup: string
-  readonly AncestorProcessPath: string
-  readonly AncestorProcessParam: string
-  readonly OperationTime: string
-  readonly ContainerNetStatus: string
-  readonly ContainerNetSubStatus: string
-  readonly ContainerIsolateOperationSrc: string
-  readonly CheckPlatform: readonly string[]
-  readonly FileAccessTime: string
-  readonly FileModifyTime: string
-  readonly NodeSubNetID: string
-  readonly NodeSubNetName: string
-  readonly NodeSubNetCIDR: string
-  readonly ClusterID: string
-  readonly PodIP: string
-  readonly PodStatus: string
-  readonly NodeUniqueID: string
-  readonly NodeType: string
-  readonly NodeID: string
-  readonly ClusterName: string
-  readonly Namespace: string
-  readonly WorkloadType: string
-  readonly ContainerStatus: string
+  readonly ImageId?: string
+  readonly ImageName?: string
+  readonly CreateTime?: string
+  readonly Size?: number | bigint
+  readonly FilePath?: string
+  readonly ModifyTime?: string
+  readonly VirusName?: string
+  readonly RiskLevel?: string
+  readonly ContainerName?: string
+  readonly ContainerId?: string
+  readonly HostName?: string
+  readonly HostId?: string
+  readonly ProcessName?: string
+  readonly ProcessPath?: string
+  readonly ProcessMd5?: string
+  readonly ProcessId?: number | bigint
+  readonly ProcessArgv?: string
+  readonly ProcessChan?: string
+  readonly ProcessAccountGroup?: string
+  readonly ProcessStartAccount?: string
+  readonly ProcessFileAuthority?: string
+  readonly SourceType?: number | bigint
+  readonly Tags?: readonly string[]
+  readonly HarmDescribe?: string
+  readonly SuggestScheme?: string
+  readonly Mark?: string
+  readonly FileName?: string
+  readonly FileMd5?: string
+  readonly EventType?: string
+  readonly PodName?: string
+  readonly Status?: string
+  readonly SubStatus?: string
+  readonly HostIP?: string
+  readonly ClientIP?: string
+  readonly PProcessStartUser?: string
+  readonly PProcessUserGroup?: string
+  readonly PProcessPath?: string
+  readonly PProcessParam?: string
+  readonly AncestorProcessStartUser?: string
+  readonly AncestorProcessUserGroup?: string
+  readonly AncestorProcessPath?: string
+  readonly AncestorProcessParam?: string
+  readonly OperationTime?: string
+  readonly ContainerNetStatus?: string
+  readonly ContainerNetSubStatus?: string
+  readonly ContainerIsolateOperationSrc?: string
+  readonly CheckPlatform?: readonly string[]
+  readonly FileAccessTime?: string
+  readonly FileModifyTime?: string
+  readonly NodeSubNetID?: string
+  readonly NodeSubNetName?: string
+  readonly NodeSubNetCIDR?: string
+  readonly ClusterID?: string
+  readonly PodIP?: string
+  readonly PodStatus?: string
+  readonly NodeUniqueID?: string
+  readonly NodeType?: string
+  readonly NodeID?: string
+  readonly ClusterName?: string
+  readonly Namespace?: string
+  readonly WorkloadType?: string
+  readonly ContainerStatus?: string
   readonly RequestId: string
 }
 export const DescribeVirusDetailResponse: $Schema.Schema<DescribeVirusDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVirusDetailResponse", { ImageId: $C.str, ImageName: $C.str, CreateTime: $C.str, Size: $C.uint64, FilePath: $C.str, ModifyTime: $C.str, VirusName: $C.str, RiskLevel: $C.str, ContainerName: $C.str, ContainerId: $C.str, HostName: $C.str, HostId: $C.str, ProcessName: $C.str, ProcessPath: $C.str, ProcessMd5: $C.str, ProcessId: $C.uint64, ProcessArgv: $C.str, ProcessChan: $C.str, ProcessAccountGroup: $C.str, ProcessStartAccount: $C.str, ProcessFileAuthority: $C.str, SourceType: $C.int64, Tags: $C.arr($C.str), HarmDescribe: $C.str, SuggestScheme: $C.str, Mark: $C.str, FileName: $C.str, FileMd5: $C.str, EventType: $C.str, PodName: $C.str, Status: $C.str, SubStatus: $C.str, HostIP: $C.str, ClientIP: $C.str, PProcessStartUser: $C.str, PProcessUserGroup: $C.str, PProcessPath: $C.str, PProcessParam: $C.str, AncestorProcessStartUser: $C.str, AncestorProcessUserGroup: $C.str, AncestorProcessPath: $C.str, AncestorProcessParam: $C.str, OperationTime: $C.str, ContainerNetStatus: $C.str, ContainerNetSubStatus: $C.str, ContainerIsolateOperationSrc: $C.str, CheckPlatform: $C.arr($C.str), FileAccessTime: $C.str, FileModifyTime: $C.str, NodeSubNetID: $C.str, NodeSubNetName: $C.str, NodeSubNetCIDR: $C.str, ClusterID: $C.str, PodIP: $C.str, PodStatus: $C.str, NodeUniqueID: $C.str, NodeType: $C.str, NodeID: $C.str, ClusterName: $C.str, Namespace: $C.str, WorkloadType: $C.str, ContainerStatus: $C.str, RequestId: $C.str }))
@@ -5555,7 +5555,7 @@ export const DescribeVirusEventTendencyRequest: $Schema.Schema<DescribeVirusEven
 
 /** `DescribeVirusEventTendencyResponse` (response side). */
 export interface DescribeVirusEventTendencyResponse {
-  readonly List: readonly VirusTendencyInfo[]
+  readonly List?: readonly VirusTendencyInfo[]
   readonly RequestId: string
 }
 export const DescribeVirusEventTendencyResponse: $Schema.Schema<DescribeVirusEventTendencyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVirusEventTendencyResponse", { List: $C.arr(VirusTendencyInfo), RequestId: $C.str }))
@@ -5572,8 +5572,8 @@ export const DescribeVirusListRequest: $Schema.Schema<DescribeVirusListRequest> 
 
 /** `DescribeVirusListResponse` (response side). */
 export interface DescribeVirusListResponse {
-  readonly List: readonly VirusInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly VirusInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVirusListResponse: $Schema.Schema<DescribeVirusListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVirusListResponse", { List: $C.arr(VirusInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5588,8 +5588,8 @@ export const DescribeVirusManualScanEstimateTimeoutRequest: $Schema.Schema<Descr
 
 /** `DescribeVirusManualScanEstimateTimeoutResponse` (response side). */
 export interface DescribeVirusManualScanEstimateTimeoutResponse {
-  readonly Timeout: number
-  readonly ContainerScanConcurrencyCount: number | bigint
+  readonly Timeout?: number
+  readonly ContainerScanConcurrencyCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVirusManualScanEstimateTimeoutResponse: $Schema.Schema<DescribeVirusManualScanEstimateTimeoutResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVirusManualScanEstimateTimeoutResponse", { Timeout: $C.float, ContainerScanConcurrencyCount: $C.uint64, RequestId: $C.str }))
@@ -5614,11 +5614,11 @@ export const DescribeVirusMonitorSettingRequest: $Schema.Schema<DescribeVirusMon
 
 /** `DescribeVirusMonitorSettingResponse` (response side). */
 export interface DescribeVirusMonitorSettingResponse {
-  readonly EnableScan: boolean
-  readonly ScanPathAll: boolean
-  readonly ScanPathType: number | bigint
-  readonly ScanPath: readonly string[]
-  readonly ScanPathMode: string
+  readonly EnableScan?: boolean
+  readonly ScanPathAll?: boolean
+  readonly ScanPathType?: number | bigint
+  readonly ScanPath?: readonly string[]
+  readonly ScanPathMode?: string
   readonly RequestId: string
 }
 export const DescribeVirusMonitorSettingResponse: $Schema.Schema<DescribeVirusMonitorSettingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVirusMonitorSettingResponse", { EnableScan: $C.bool, ScanPathAll: $C.bool, ScanPathType: $C.uint64, ScanPath: $C.arr($C.str), ScanPathMode: $C.str, RequestId: $C.str }))
@@ -5631,7 +5631,7 @@ export const DescribeVirusSampleDownloadUrlRequest: $Schema.Schema<DescribeVirus
 
 /** `DescribeVirusSampleDownloadUrlResponse` (response side). */
 export interface DescribeVirusSampleDownloadUrlResponse {
-  readonly FileUrl: string
+  readonly FileUrl?: string
   readonly RequestId: string
 }
 export const DescribeVirusSampleDownloadUrlResponse: $Schema.Schema<DescribeVirusSampleDownloadUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVirusSampleDownloadUrlResponse", { FileUrl: $C.str, RequestId: $C.str }))
@@ -5661,18 +5661,18 @@ export const DescribeVirusScanSettingRequest: $Schema.Schema<DescribeVirusScanSe
 
 /** `DescribeVirusScanSettingResponse` (response side). */
 export interface DescribeVirusScanSettingResponse {
-  readonly EnableScan: boolean
-  readonly Cycle: number | bigint
-  readonly BeginScanAt: string
-  readonly ScanPathAll: boolean
-  readonly ScanPathType: number | bigint
-  readonly Timeout: number | bigint
-  readonly ScanRangeType: number | bigint
-  readonly ScanRangeAll: boolean
-  readonly ScanIds: readonly string[]
-  readonly ScanPath: readonly string[]
-  readonly ClickTimeout: number | bigint
-  readonly ScanPathMode: string
+  readonly EnableScan?: boolean
+  readonly Cycle?: number | bigint
+  readonly BeginScanAt?: string
+  readonly ScanPathAll?: boolean
+  readonly ScanPathType?: number | bigint
+  readonly Timeout?: number | bigint
+  readonly ScanRangeType?: number | bigint
+  readonly ScanRangeAll?: boolean
+  readonly ScanIds?: readonly string[]
+  readonly ScanPath?: readonly string[]
+  readonly ClickTimeout?: number | bigint
+  readonly ScanPathMode?: string
   readonly RequestId: string
 }
 export const DescribeVirusScanSettingResponse: $Schema.Schema<DescribeVirusScanSettingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVirusScanSettingResponse", { EnableScan: $C.bool, Cycle: $C.uint64, BeginScanAt: $C.str, ScanPathAll: $C.bool, ScanPathType: $C.uint64, Timeout: $C.uint64, ScanRangeType: $C.uint64, ScanRangeAll: $C.bool, ScanIds: $C.arr($C.str), ScanPath: $C.arr($C.str), ClickTimeout: $C.uint64, ScanPathMode: $C.str, RequestId: $C.str }))
@@ -5685,16 +5685,16 @@ export const DescribeVirusScanTaskStatusRequest: $Schema.Schema<DescribeVirusSca
 
 /** `DescribeVirusScanTaskStatusResponse` (response side). */
 export interface DescribeVirusScanTaskStatusResponse {
-  readonly ContainerTotal: number | bigint
-  readonly RiskContainerCnt: number | bigint
-  readonly Status: string
-  readonly Schedule: number | bigint
-  readonly ContainerScanCnt: number | bigint
-  readonly RiskCnt: number | bigint
-  readonly LeftSeconds: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly ScanType: string
+  readonly ContainerTotal?: number | bigint
+  readonly RiskContainerCnt?: number | bigint
+  readonly Status?: string
+  readonly Schedule?: number | bigint
+  readonly ContainerScanCnt?: number | bigint
+  readonly RiskCnt?: number | bigint
+  readonly LeftSeconds?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly ScanType?: string
   readonly RequestId: string
 }
 export const DescribeVirusScanTaskStatusResponse: $Schema.Schema<DescribeVirusScanTaskStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVirusScanTaskStatusResponse", { ContainerTotal: $C.uint64, RiskContainerCnt: $C.uint64, Status: $C.str, Schedule: $C.uint64, ContainerScanCnt: $C.uint64, RiskCnt: $C.uint64, LeftSeconds: $C.uint64, StartTime: $C.str, EndTime: $C.str, ScanType: $C.str, RequestId: $C.str }))
@@ -5707,7 +5707,7 @@ export const DescribeVirusScanTimeoutSettingRequest: $Schema.Schema<DescribeViru
 
 /** `DescribeVirusScanTimeoutSettingResponse` (response side). */
 export interface DescribeVirusScanTimeoutSettingResponse {
-  readonly Timeout: number | bigint
+  readonly Timeout?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVirusScanTimeoutSettingResponse: $Schema.Schema<DescribeVirusScanTimeoutSettingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVirusScanTimeoutSettingResponse", { Timeout: $C.uint64, RequestId: $C.str }))
@@ -5718,14 +5718,14 @@ export const DescribeVirusSummaryRequest: $Schema.Schema<DescribeVirusSummaryReq
 
 /** `DescribeVirusSummaryResponse` (response side). */
 export interface DescribeVirusSummaryResponse {
-  readonly TaskId: string
-  readonly RiskContainerCnt: number | bigint
-  readonly RiskCnt: number | bigint
-  readonly VirusDataBaseModifyTime: string
-  readonly RiskContainerIncrease: number | bigint
-  readonly RiskIncrease: number | bigint
-  readonly IsolateIncrease: number | bigint
-  readonly IsolateCnt: number | bigint
+  readonly TaskId?: string
+  readonly RiskContainerCnt?: number | bigint
+  readonly RiskCnt?: number | bigint
+  readonly VirusDataBaseModifyTime?: string
+  readonly RiskContainerIncrease?: number | bigint
+  readonly RiskIncrease?: number | bigint
+  readonly IsolateIncrease?: number | bigint
+  readonly IsolateCnt?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVirusSummaryResponse: $Schema.Schema<DescribeVirusSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVirusSummaryResponse", { TaskId: $C.str, RiskContainerCnt: $C.uint64, RiskCnt: $C.uint64, VirusDataBaseModifyTime: $C.str, RiskContainerIncrease: $C.int64, RiskIncrease: $C.int64, IsolateIncrease: $C.int64, IsolateCnt: $C.int64, RequestId: $C.str }))
@@ -5743,8 +5743,8 @@ export const DescribeVirusTaskListRequest: $Schema.Schema<DescribeVirusTaskListR
 
 /** `DescribeVirusTaskListResponse` (response side). */
 export interface DescribeVirusTaskListResponse {
-  readonly List: readonly VirusTaskInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly VirusTaskInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVirusTaskListResponse: $Schema.Schema<DescribeVirusTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVirusTaskListResponse", { List: $C.arr(VirusTaskInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5761,8 +5761,8 @@ export const DescribeVirusWhiteListRulesRequest: $Schema.Schema<DescribeVirusWhi
 
 /** `DescribeVirusWhiteListRulesResponse` (response side). */
 export interface DescribeVirusWhiteListRulesResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly VirusWhiteListRuleInfo[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly VirusWhiteListRuleInfo[]
   readonly RequestId: string
 }
 export const DescribeVirusWhiteListRulesResponse: $Schema.Schema<DescribeVirusWhiteListRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVirusWhiteListRulesResponse", { TotalCount: $C.uint64, List: $C.arr(VirusWhiteListRuleInfo), RequestId: $C.str }))
@@ -5778,8 +5778,8 @@ export const DescribeVulContainerListRequest: $Schema.Schema<DescribeVulContaine
 
 /** `DescribeVulContainerListResponse` (response side). */
 export interface DescribeVulContainerListResponse {
-  readonly List: readonly VulAffectedContainerInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly VulAffectedContainerInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVulContainerListResponse: $Schema.Schema<DescribeVulContainerListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulContainerListResponse", { List: $C.arr(VulAffectedContainerInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -5792,7 +5792,7 @@ export const DescribeVulDefenceEventDetailRequest: $Schema.Schema<DescribeVulDef
 
 /** `DescribeVulDefenceEventDetailResponse` (response side). */
 export interface DescribeVulDefenceEventDetailResponse {
-  readonly EventDetail: VulDefenceEventDetail
+  readonly EventDetail?: VulDefenceEventDetail
   readonly RequestId: string
 }
 export const DescribeVulDefenceEventDetailResponse: $Schema.Schema<DescribeVulDefenceEventDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulDefenceEventDetailResponse", { EventDetail: VulDefenceEventDetail, RequestId: $C.str }))
@@ -5809,8 +5809,8 @@ export const DescribeVulDefenceEventRequest: $Schema.Schema<DescribeVulDefenceEv
 
 /** `DescribeVulDefenceEventResponse` (response side). */
 export interface DescribeVulDefenceEventResponse {
-  readonly List: readonly VulDefenceEvent[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly VulDefenceEvent[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVulDefenceEventResponse: $Schema.Schema<DescribeVulDefenceEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulDefenceEventResponse", { List: $C.arr(VulDefenceEvent), TotalCount: $C.int64, RequestId: $C.str }))
@@ -5824,8 +5824,8 @@ export const DescribeVulDefenceEventTendencyRequest: $Schema.Schema<DescribeVulD
 
 /** `DescribeVulDefenceEventTendencyResponse` (response side). */
 export interface DescribeVulDefenceEventTendencyResponse {
-  readonly DefendedList: readonly VulDefenceEventTendency[]
-  readonly AttackList: readonly VulDefenceEventTendency[]
+  readonly DefendedList?: readonly VulDefenceEventTendency[]
+  readonly AttackList?: readonly VulDefenceEventTendency[]
   readonly RequestId: string
 }
 export const DescribeVulDefenceEventTendencyResponse: $Schema.Schema<DescribeVulDefenceEventTendencyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulDefenceEventTendencyResponse", { DefendedList: $C.arr(VulDefenceEventTendency), AttackList: $C.arr(VulDefenceEventTendency), RequestId: $C.str }))
@@ -5842,8 +5842,8 @@ export const DescribeVulDefenceHostRequest: $Schema.Schema<DescribeVulDefenceHos
 
 /** `DescribeVulDefenceHostResponse` (response side). */
 export interface DescribeVulDefenceHostResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly VulDefenceHost[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly VulDefenceHost[]
   readonly RequestId: string
 }
 export const DescribeVulDefenceHostResponse: $Schema.Schema<DescribeVulDefenceHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulDefenceHostResponse", { TotalCount: $C.int64, List: $C.arr(VulDefenceHost), RequestId: $C.str }))
@@ -5859,8 +5859,8 @@ export const DescribeVulDefencePluginRequest: $Schema.Schema<DescribeVulDefenceP
 
 /** `DescribeVulDefencePluginResponse` (response side). */
 export interface DescribeVulDefencePluginResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly VulDefencePlugin[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly VulDefencePlugin[]
   readonly RequestId: string
 }
 export const DescribeVulDefencePluginResponse: $Schema.Schema<DescribeVulDefencePluginResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulDefencePluginResponse", { TotalCount: $C.int64, List: $C.arr(VulDefencePlugin), RequestId: $C.str }))
@@ -5871,18 +5871,18 @@ export const DescribeVulDefenceSettingRequest: $Schema.Schema<DescribeVulDefence
 
 /** `DescribeVulDefenceSettingResponse` (response side). */
 export interface DescribeVulDefenceSettingResponse {
-  readonly IsEnabled: number | bigint
-  readonly Scope: number | bigint
-  readonly HostCount: number | bigint
-  readonly ExceptionHostCount: number | bigint
-  readonly HostIDs: readonly string[]
-  readonly HostTotalCount: number | bigint
-  readonly SupportDefenseVulCount: number | bigint
-  readonly HostNodeCount: number | bigint
-  readonly SuperScope: number | bigint
-  readonly SuperNodeCount: number | bigint
-  readonly SuperNodeIds: readonly string[]
-  readonly NodeTotalCount: number | bigint
+  readonly IsEnabled?: number | bigint
+  readonly Scope?: number | bigint
+  readonly HostCount?: number | bigint
+  readonly ExceptionHostCount?: number | bigint
+  readonly HostIDs?: readonly string[]
+  readonly HostTotalCount?: number | bigint
+  readonly SupportDefenseVulCount?: number | bigint
+  readonly HostNodeCount?: number | bigint
+  readonly SuperScope?: number | bigint
+  readonly SuperNodeCount?: number | bigint
+  readonly SuperNodeIds?: readonly string[]
+  readonly NodeTotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVulDefenceSettingResponse: $Schema.Schema<DescribeVulDefenceSettingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulDefenceSettingResponse", { IsEnabled: $C.int64, Scope: $C.int64, HostCount: $C.int64, ExceptionHostCount: $C.int64, HostIDs: $C.arr($C.str), HostTotalCount: $C.int64, SupportDefenseVulCount: $C.int64, HostNodeCount: $C.int64, SuperScope: $C.int64, SuperNodeCount: $C.int64, SuperNodeIds: $C.arr($C.str), NodeTotalCount: $C.int64, RequestId: $C.str }))
@@ -5895,7 +5895,7 @@ export const DescribeVulDetailRequest: $Schema.Schema<DescribeVulDetailRequest> 
 
 /** `DescribeVulDetailResponse` (response side). */
 export interface DescribeVulDetailResponse {
-  readonly VulInfo: VulDetailInfo
+  readonly VulInfo?: VulDetailInfo
   readonly RequestId: string
 }
 export const DescribeVulDetailResponse: $Schema.Schema<DescribeVulDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulDetailResponse", { VulInfo: VulDetailInfo, RequestId: $C.str }))
@@ -5912,8 +5912,8 @@ export const DescribeVulIgnoreLocalImageListRequest: $Schema.Schema<DescribeVulI
 
 /** `DescribeVulIgnoreLocalImageListResponse` (response side). */
 export interface DescribeVulIgnoreLocalImageListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly VulIgnoreLocalImage[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly VulIgnoreLocalImage[]
   readonly RequestId: string
 }
 export const DescribeVulIgnoreLocalImageListResponse: $Schema.Schema<DescribeVulIgnoreLocalImageListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulIgnoreLocalImageListResponse", { TotalCount: $C.int64, List: $C.arr(VulIgnoreLocalImage), RequestId: $C.str }))
@@ -5928,8 +5928,8 @@ export const DescribeVulIgnoreRegistryImageListRequest: $Schema.Schema<DescribeV
 
 /** `DescribeVulIgnoreRegistryImageListResponse` (response side). */
 export interface DescribeVulIgnoreRegistryImageListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly VulIgnoreRegistryImage[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly VulIgnoreRegistryImage[]
   readonly RequestId: string
 }
 export const DescribeVulIgnoreRegistryImageListResponse: $Schema.Schema<DescribeVulIgnoreRegistryImageListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulIgnoreRegistryImageListResponse", { TotalCount: $C.int64, List: $C.arr(VulIgnoreRegistryImage), RequestId: $C.str }))
@@ -5947,8 +5947,8 @@ export const DescribeVulImageListRequest: $Schema.Schema<DescribeVulImageListReq
 
 /** `DescribeVulImageListResponse` (response side). */
 export interface DescribeVulImageListResponse {
-  readonly List: readonly VulAffectedImageInfo[]
-  readonly TotalCount: number | bigint
+  readonly List?: readonly VulAffectedImageInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVulImageListResponse: $Schema.Schema<DescribeVulImageListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulImageListResponse", { List: $C.arr(VulAffectedImageInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -5959,15 +5959,15 @@ export const DescribeVulImageSummaryRequest: $Schema.Schema<DescribeVulImageSumm
 
 /** `DescribeVulImageSummaryResponse` (response side). */
 export interface DescribeVulImageSummaryResponse {
-  readonly SeriousVulImageCount: number | bigint
-  readonly ScannedImageCount: number | bigint
-  readonly VulTotalCount: number | bigint
-  readonly SysTemVulCount: number | bigint
-  readonly WebVulCount: number | bigint
-  readonly AllAuthorizedImageCount: number | bigint
-  readonly EmergencyVulCount: number | bigint
-  readonly SupportVulTotalCount: number | bigint
-  readonly VulLibraryUpdateTime: string
+  readonly SeriousVulImageCount?: number | bigint
+  readonly ScannedImageCount?: number | bigint
+  readonly VulTotalCount?: number | bigint
+  readonly SysTemVulCount?: number | bigint
+  readonly WebVulCount?: number | bigint
+  readonly AllAuthorizedImageCount?: number | bigint
+  readonly EmergencyVulCount?: number | bigint
+  readonly SupportVulTotalCount?: number | bigint
+  readonly VulLibraryUpdateTime?: string
   readonly RequestId: string
 }
 export const DescribeVulImageSummaryResponse: $Schema.Schema<DescribeVulImageSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulImageSummaryResponse", { SeriousVulImageCount: $C.int64, ScannedImageCount: $C.int64, VulTotalCount: $C.int64, SysTemVulCount: $C.int64, WebVulCount: $C.int64, AllAuthorizedImageCount: $C.int64, EmergencyVulCount: $C.int64, SupportVulTotalCount: $C.int64, VulLibraryUpdateTime: $C.str, RequestId: $C.str }))
@@ -5978,16 +5978,16 @@ export const DescribeVulLevelImageSummaryRequest: $Schema.Schema<DescribeVulLeve
 
 /** `DescribeVulLevelImageSummaryResponse` (response side). */
 export interface DescribeVulLevelImageSummaryResponse {
-  readonly HighLevelVulLocalImagePercent: number
-  readonly MediumLevelVulLocalImagePercent: number
-  readonly LowLevelVulLocalImagePercent: number
-  readonly CriticalLevelVulLocalImagePercent: number
-  readonly LocalNewestImageCount: number | bigint
-  readonly RegistryNewestImageCount: number | bigint
-  readonly HighLevelVulRegistryImagePercent: number
-  readonly MediumLevelVulRegistryImagePercent: number
-  readonly LowLevelVulRegistryImagePercent: number
-  readonly CriticalLevelVulRegistryImagePercent: number
+  readonly HighLevelVulLocalImagePercent?: number
+  readonly MediumLevelVulLocalImagePercent?: number
+  readonly LowLevelVulLocalImagePercent?: number
+  readonly CriticalLevelVulLocalImagePercent?: number
+  readonly LocalNewestImageCount?: number | bigint
+  readonly RegistryNewestImageCount?: number | bigint
+  readonly HighLevelVulRegistryImagePercent?: number
+  readonly MediumLevelVulRegistryImagePercent?: number
+  readonly LowLevelVulRegistryImagePercent?: number
+  readonly CriticalLevelVulRegistryImagePercent?: number
   readonly RequestId: string
 }
 export const DescribeVulLevelImageSummaryResponse: $Schema.Schema<DescribeVulLevelImageSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulLevelImageSummaryResponse", { HighLevelVulLocalImagePercent: $C.float, MediumLevelVulLocalImagePercent: $C.float, LowLevelVulLocalImagePercent: $C.float, CriticalLevelVulLocalImagePercent: $C.float, LocalNewestImageCount: $C.int64, RegistryNewestImageCount: $C.int64, HighLevelVulRegistryImagePercent: $C.float, MediumLevelVulRegistryImagePercent: $C.float, LowLevelVulRegistryImagePercent: $C.float, CriticalLevelVulRegistryImagePercent: $C.float, RequestId: $C.str }))
@@ -6000,10 +6000,10 @@ export const DescribeVulLevelSummaryRequest: $Schema.Schema<DescribeVulLevelSumm
 
 /** `DescribeVulLevelSummaryResponse` (response side). */
 export interface DescribeVulLevelSummaryResponse {
-  readonly HighLevelVulCount: number | bigint
-  readonly MediumLevelVulCount: number | bigint
-  readonly LowLevelVulCount: number | bigint
-  readonly CriticalLevelVulCount: number | bigint
+  readonly HighLevelVulCount?: number | bigint
+  readonly MediumLevelVulCount?: number | bigint
+  readonly LowLevelVulCount?: number | bigint
+  readonly CriticalLevelVulCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVulLevelSummaryResponse: $Schema.Schema<DescribeVulLevelSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulLevelSummaryResponse", { HighLevelVulCount: $C.int64, MediumLevelVulCount: $C.int64, LowLevelVulCount: $C.int64, CriticalLevelVulCount: $C.int64, RequestId: $C.str }))
@@ -6021,8 +6021,8 @@ export const DescribeVulRegistryImageListRequest: $Schema.Schema<DescribeVulRegi
 
 /** `DescribeVulRegistryImageListResponse` (response side). */
 export interface DescribeVulRegistryImageListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly VulAffectedRegistryImageInfo[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly VulAffectedRegistryImageInfo[]
   readonly RequestId: string
 }
 export const DescribeVulRegistryImageListResponse: $Schema.Schema<DescribeVulRegistryImageListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulRegistryImageListResponse", { TotalCount: $C.int64, List: $C.arr(VulAffectedRegistryImageInfo), RequestId: $C.str }))
@@ -6033,8 +6033,8 @@ export const DescribeVulScanAuthorizedImageSummaryRequest: $Schema.Schema<Descri
 
 /** `DescribeVulScanAuthorizedImageSummaryResponse` (response side). */
 export interface DescribeVulScanAuthorizedImageSummaryResponse {
-  readonly AllAuthorizedImageCount: number | bigint
-  readonly UnScanAuthorizedImageCount: number | bigint
+  readonly AllAuthorizedImageCount?: number | bigint
+  readonly UnScanAuthorizedImageCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVulScanAuthorizedImageSummaryResponse: $Schema.Schema<DescribeVulScanAuthorizedImageSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulScanAuthorizedImageSummaryResponse", { AllAuthorizedImageCount: $C.int64, UnScanAuthorizedImageCount: $C.int64, RequestId: $C.str }))
@@ -6048,19 +6048,19 @@ export const DescribeVulScanInfoRequest: $Schema.Schema<DescribeVulScanInfoReque
 
 /** `DescribeVulScanInfoResponse` (response side). */
 export interface DescribeVulScanInfoResponse {
-  readonly LocalImageScanCount: number | bigint
-  readonly IgnoreVulCount: number | bigint
-  readonly ScanStartTime: string
-  readonly ScanEndTime: string
-  readonly FoundRiskImageCount: number | bigint
-  readonly FoundVulCount: number | bigint
-  readonly ScanProgress: number
-  readonly RegistryImageScanCount: number | bigint
-  readonly LocalTaskID: number | bigint
-  readonly Status: string
-  readonly RemainingTime: number
-  readonly RegistryTaskID: number | bigint
-  readonly RegistryFoundVulCount: number | bigint
+  readonly LocalImageScanCount?: number | bigint
+  readonly IgnoreVulCount?: number | bigint
+  readonly ScanStartTime?: string
+  readonly ScanEndTime?: string
+  readonly FoundRiskImageCount?: number | bigint
+  readonly FoundVulCount?: number | bigint
+  readonly ScanProgress?: number
+  readonly RegistryImageScanCount?: number | bigint
+  readonly LocalTaskID?: number | bigint
+  readonly Status?: string
+  readonly RemainingTime?: number
+  readonly RegistryTaskID?: number | bigint
+  readonly RegistryFoundVulCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVulScanInfoResponse: $Schema.Schema<DescribeVulScanInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulScanInfoResponse", { LocalImageScanCount: $C.int64, IgnoreVulCount: $C.int64, ScanStartTime: $C.str, ScanEndTime: $C.str, FoundRiskImageCount: $C.int64, FoundVulCount: $C.int64, ScanProgress: $C.float, RegistryImageScanCount: $C.int64, LocalTaskID: $C.int64, Status: $C.str, RemainingTime: $C.float, RegistryTaskID: $C.int64, RegistryFoundVulCount: $C.int64, RequestId: $C.str }))
@@ -6078,8 +6078,8 @@ export const DescribeVulScanLocalImageListRequest: $Schema.Schema<DescribeVulSca
 
 /** `DescribeVulScanLocalImageListResponse` (response side). */
 export interface DescribeVulScanLocalImageListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly VulScanImageInfo[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly VulScanImageInfo[]
   readonly RequestId: string
 }
 export const DescribeVulScanLocalImageListResponse: $Schema.Schema<DescribeVulScanLocalImageListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulScanLocalImageListResponse", { TotalCount: $C.int64, List: $C.arr(VulScanImageInfo), RequestId: $C.str }))
@@ -6092,17 +6092,17 @@ export const DescribeVulSummaryRequest: $Schema.Schema<DescribeVulSummaryRequest
 
 /** `DescribeVulSummaryResponse` (response side). */
 export interface DescribeVulSummaryResponse {
-  readonly VulTotalCount: number | bigint
-  readonly SeriousVulCount: number | bigint
-  readonly SuggestVulCount: number | bigint
-  readonly PocExpLevelVulCount: number | bigint
-  readonly RemoteExpLevelVulCount: number | bigint
-  readonly SeriousVulNewestImageCount: number | bigint
-  readonly SystemVulnerabilityFocusCount: number | bigint
-  readonly WebVulnerabilityFocusCount: number | bigint
-  readonly SeriousVulnerabilityLocalImageCount: number | bigint
-  readonly SeriousVulnerabilityRegistryImageCount: number | bigint
-  readonly EmergencyVulnerabilityCount: number | bigint
+  readonly VulTotalCount?: number | bigint
+  readonly SeriousVulCount?: number | bigint
+  readonly SuggestVulCount?: number | bigint
+  readonly PocExpLevelVulCount?: number | bigint
+  readonly RemoteExpLevelVulCount?: number | bigint
+  readonly SeriousVulNewestImageCount?: number | bigint
+  readonly SystemVulnerabilityFocusCount?: number | bigint
+  readonly WebVulnerabilityFocusCount?: number | bigint
+  readonly SeriousVulnerabilityLocalImageCount?: number | bigint
+  readonly SeriousVulnerabilityRegistryImageCount?: number | bigint
+  readonly EmergencyVulnerabilityCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVulSummaryResponse: $Schema.Schema<DescribeVulSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulSummaryResponse", { VulTotalCount: $C.int64, SeriousVulCount: $C.int64, SuggestVulCount: $C.int64, PocExpLevelVulCount: $C.int64, RemoteExpLevelVulCount: $C.int64, SeriousVulNewestImageCount: $C.int64, SystemVulnerabilityFocusCount: $C.int64, WebVulnerabilityFocusCount: $C.int64, SeriousVulnerabilityLocalImageCount: $C.int64, SeriousVulnerabilityRegistryImageCount: $C.int64, EmergencyVulnerabilityCount: $C.int64, RequestId: $C.str }))
@@ -6117,7 +6117,7 @@ export const DescribeVulTendencyRequest: $Schema.Schema<DescribeVulTendencyReque
 
 /** `DescribeVulTendencyResponse` (response side). */
 export interface DescribeVulTendencyResponse {
-  readonly VulTendencySet: readonly VulTendencyInfo[]
+  readonly VulTendencySet?: readonly VulTendencyInfo[]
   readonly RequestId: string
 }
 export const DescribeVulTendencyResponse: $Schema.Schema<DescribeVulTendencyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulTendencyResponse", { VulTendencySet: $C.arr(VulTendencyInfo), RequestId: $C.str }))
@@ -6130,7 +6130,7 @@ export const DescribeVulTopRankingRequest: $Schema.Schema<DescribeVulTopRankingR
 
 /** `DescribeVulTopRankingResponse` (response side). */
 export interface DescribeVulTopRankingResponse {
-  readonly List: readonly VulTopRankingInfo[]
+  readonly List?: readonly VulTopRankingInfo[]
   readonly RequestId: string
 }
 export const DescribeVulTopRankingResponse: $Schema.Schema<DescribeVulTopRankingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVulTopRankingResponse", { List: $C.arr(VulTopRankingInfo), RequestId: $C.str }))
@@ -6141,7 +6141,7 @@ export const DescribeWarningRulesRequest: $Schema.Schema<DescribeWarningRulesReq
 
 /** `DescribeWarningRulesResponse` (response side). */
 export interface DescribeWarningRulesResponse {
-  readonly WarningRules: readonly WarningRule[]
+  readonly WarningRules?: readonly WarningRule[]
   readonly RequestId: string
 }
 export const DescribeWarningRulesResponse: $Schema.Schema<DescribeWarningRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWarningRulesResponse", { WarningRules: $C.arr(WarningRule), RequestId: $C.str }))
@@ -6158,90 +6158,90 @@ export const DescribeWebVulListRequest: $Schema.Schema<DescribeWebVulListRequest
 
 /** `DescribeWebVulListResponse` (response side). */
 export interface DescribeWebVulListResponse {
-  readonly TotalCount: number | bigint
-  readonly List: readonly VulInfo[]
+  readonly TotalCount?: number | bigint
+  readonly List?: readonly VulInfo[]
   readonly RequestId: string
 }
 export const DescribeWebVulListResponse: $Schema.Schema<DescribeWebVulListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWebVulListResponse", { TotalCount: $C.int64, List: $C.arr(VulInfo), RequestId: $C.str }))
 
 /** `EmergencyVulInfo` (response side). */
 export interface EmergencyVulInfo {
-  readonly Name: string
-  readonly Tags: readonly string[]
-  readonly CVSSV3Score: number
-  readonly Level: string
-  readonly CVEID: string
-  readonly Category: string
-  readonly SubmitTime: string
-  readonly LatestFoundTime: string
-  readonly Status: string
-  readonly ID: number | bigint
-  readonly PocID: string
-  readonly DefenceStatus: string
-  readonly DefenceScope: string
-  readonly DefenceHostCount: number | bigint
-  readonly DefendedCount: number | bigint
+  readonly Name?: string
+  readonly Tags?: readonly string[]
+  readonly CVSSV3Score?: number
+  readonly Level?: string
+  readonly CVEID?: string
+  readonly Category?: string
+  readonly SubmitTime?: string
+  readonly LatestFoundTime?: string
+  readonly Status?: string
+  readonly ID?: number | bigint
+  readonly PocID?: string
+  readonly DefenceStatus?: string
+  readonly DefenceScope?: string
+  readonly DefenceHostCount?: number | bigint
+  readonly DefendedCount?: number | bigint
 }
 export const EmergencyVulInfo: $Schema.Schema<EmergencyVulInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EmergencyVulInfo", { Name: $C.str, Tags: $C.arr($C.str), CVSSV3Score: $C.float, Level: $C.str, CVEID: $C.str, Category: $C.str, SubmitTime: $C.str, LatestFoundTime: $C.str, Status: $C.str, ID: $C.int64, PocID: $C.str, DefenceStatus: $C.str, DefenceScope: $C.str, DefenceHostCount: $C.int64, DefendedCount: $C.int64 }))
 
 /** `EscapeEventDescription` (response side). */
 export interface EscapeEventDescription {
-  readonly Description: string
-  readonly Solution: string
-  readonly Remark: string
-  readonly OperationTime: string
+  readonly Description?: string
+  readonly Solution?: string
+  readonly Remark?: string
+  readonly OperationTime?: string
 }
 export const EscapeEventDescription: $Schema.Schema<EscapeEventDescription> = /*#__PURE__*/ $C.lazy(() => $C.struct("EscapeEventDescription", { Description: $C.str, Solution: $C.str, Remark: $C.str, OperationTime: $C.str }))
 
 /** `EscapeEventInfo` (response side). */
 export interface EscapeEventInfo {
-  readonly EventType: string
-  readonly ContainerName: string
-  readonly ImageName: string
-  readonly Status: string
-  readonly EventId: string
-  readonly NodeName: string
-  readonly PodName: string
-  readonly FoundTime: string
-  readonly EventName: string
-  readonly ImageId: string
-  readonly ContainerId: string
-  readonly Solution: string
-  readonly Description: string
-  readonly EventCount: number | bigint
-  readonly LatestFoundTime: string
-  readonly NodeIP: string
-  readonly HostID: string
-  readonly ContainerNetStatus: string
-  readonly ContainerNetSubStatus: string
-  readonly ContainerIsolateOperationSrc: string
-  readonly ContainerStatus: string
-  readonly ClusterID: string
-  readonly NodeType: string
-  readonly PodIP: string
-  readonly NodeUniqueID: string
-  readonly PublicIP: string
-  readonly NodeID: string
-  readonly HostIP: string
-  readonly ClusterName: string
+  readonly EventType?: string
+  readonly ContainerName?: string
+  readonly ImageName?: string
+  readonly Status?: string
+  readonly EventId?: string
+  readonly NodeName?: string
+  readonly PodName?: string
+  readonly FoundTime?: string
+  readonly EventName?: string
+  readonly ImageId?: string
+  readonly ContainerId?: string
+  readonly Solution?: string
+  readonly Description?: string
+  readonly EventCount?: number | bigint
+  readonly LatestFoundTime?: string
+  readonly NodeIP?: string
+  readonly HostID?: string
+  readonly ContainerNetStatus?: string
+  readonly ContainerNetSubStatus?: string
+  readonly ContainerIsolateOperationSrc?: string
+  readonly ContainerStatus?: string
+  readonly ClusterID?: string
+  readonly NodeType?: string
+  readonly PodIP?: string
+  readonly NodeUniqueID?: string
+  readonly PublicIP?: string
+  readonly NodeID?: string
+  readonly HostIP?: string
+  readonly ClusterName?: string
 }
 export const EscapeEventInfo: $Schema.Schema<EscapeEventInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EscapeEventInfo", { EventType: $C.str, ContainerName: $C.str, ImageName: $C.str, Status: $C.str, EventId: $C.str, NodeName: $C.str, PodName: $C.str, FoundTime: $C.datetime, EventName: $C.str, ImageId: $C.str, ContainerId: $C.str, Solution: $C.str, Description: $C.str, EventCount: $C.int64, LatestFoundTime: $C.datetime, NodeIP: $C.str, HostID: $C.str, ContainerNetStatus: $C.str, ContainerNetSubStatus: $C.str, ContainerIsolateOperationSrc: $C.str, ContainerStatus: $C.str, ClusterID: $C.str, NodeType: $C.str, PodIP: $C.str, NodeUniqueID: $C.str, PublicIP: $C.str, NodeID: $C.str, HostIP: $C.str, ClusterName: $C.str }))
 
 /** `EscapeEventTendencyInfo` (response side). */
 export interface EscapeEventTendencyInfo {
-  readonly RiskContainerEventCount: number | bigint
-  readonly ProcessPrivilegeEventCount: number | bigint
-  readonly ContainerEscapeEventCount: number | bigint
-  readonly Date: string
+  readonly RiskContainerEventCount?: number | bigint
+  readonly ProcessPrivilegeEventCount?: number | bigint
+  readonly ContainerEscapeEventCount?: number | bigint
+  readonly Date?: string
 }
 export const EscapeEventTendencyInfo: $Schema.Schema<EscapeEventTendencyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EscapeEventTendencyInfo", { RiskContainerEventCount: $C.int64, ProcessPrivilegeEventCount: $C.int64, ContainerEscapeEventCount: $C.int64, Date: $C.date }))
 
 /** `EscapeRule` (response side). */
 export interface EscapeRule {
-  readonly Type: string
-  readonly Name: string
-  readonly IsEnable: boolean
-  readonly Group: string
+  readonly Type?: string
+  readonly Name?: string
+  readonly IsEnable?: boolean
+  readonly Group?: string
 }
 export const EscapeRule: $Schema.Schema<EscapeRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("EscapeRule", { Type: $C.str, Name: $C.str, IsEnable: $C.bool, Group: $C.str }))
 
@@ -6254,46 +6254,46 @@ export const EscapeRuleEnabled: $Schema.Schema<EscapeRuleEnabled> = /*#__PURE__*
 
 /** `EscapeWhiteListInfo` (response side). */
 export interface EscapeWhiteListInfo {
-  readonly ImageID: string
-  readonly ImageName: string
-  readonly ID: number | bigint
-  readonly HostCount: number | bigint
-  readonly SuperNodeCount: number | bigint
-  readonly ContainerCount: number | bigint
-  readonly EventType: readonly string[]
-  readonly InsertTime: string
-  readonly UpdateTime: string
-  readonly ImageSize: number | bigint
+  readonly ImageID?: string
+  readonly ImageName?: string
+  readonly ID?: number | bigint
+  readonly HostCount?: number | bigint
+  readonly SuperNodeCount?: number | bigint
+  readonly ContainerCount?: number | bigint
+  readonly EventType?: readonly string[]
+  readonly InsertTime?: string
+  readonly UpdateTime?: string
+  readonly ImageSize?: number | bigint
 }
 export const EscapeWhiteListInfo: $Schema.Schema<EscapeWhiteListInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EscapeWhiteListInfo", { ImageID: $C.str, ImageName: $C.str, ID: $C.int64, HostCount: $C.int64, SuperNodeCount: $C.int64, ContainerCount: $C.int64, EventType: $C.arr($C.str), InsertTime: $C.str, UpdateTime: $C.str, ImageSize: $C.int64 }))
 
 /** `EventEscapeImageInfo` (response side). */
 export interface EventEscapeImageInfo {
-  readonly ImageId: string
-  readonly UniqueKey: string
-  readonly EventType: string
-  readonly OriginEventType: string
-  readonly ImageName: string
-  readonly ContainerCount: number | bigint
-  readonly FoundTime: string
-  readonly LatestFoundTime: string
-  readonly EventCount: number | bigint
-  readonly Status: string
-  readonly Description: string
-  readonly Solution: string
+  readonly ImageId?: string
+  readonly UniqueKey?: string
+  readonly EventType?: string
+  readonly OriginEventType?: string
+  readonly ImageName?: string
+  readonly ContainerCount?: number | bigint
+  readonly FoundTime?: string
+  readonly LatestFoundTime?: string
+  readonly EventCount?: number | bigint
+  readonly Status?: string
+  readonly Description?: string
+  readonly Solution?: string
 }
 export const EventEscapeImageInfo: $Schema.Schema<EventEscapeImageInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventEscapeImageInfo", { ImageId: $C.str, UniqueKey: $C.str, EventType: $C.str, OriginEventType: $C.str, ImageName: $C.str, ContainerCount: $C.int64, FoundTime: $C.datetime, LatestFoundTime: $C.datetime, EventCount: $C.int64, Status: $C.str, Description: $C.str, Solution: $C.str }))
 
 /** `ExportJobInfo` (response side). */
 export interface ExportJobInfo {
-  readonly JobID: string
-  readonly JobName: string
-  readonly Source: string
-  readonly ExportStatus: string
-  readonly ExportProgress: number | bigint
-  readonly FailureMsg: string
-  readonly Timeout: string
-  readonly InsertTime: string
+  readonly JobID?: string
+  readonly JobName?: string
+  readonly Source?: string
+  readonly ExportStatus?: string
+  readonly ExportProgress?: number | bigint
+  readonly FailureMsg?: string
+  readonly Timeout?: string
+  readonly InsertTime?: string
 }
 export const ExportJobInfo: $Schema.Schema<ExportJobInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportJobInfo", { JobID: $C.str, JobName: $C.str, Source: $C.str, ExportStatus: $C.str, ExportProgress: $C.int64, FailureMsg: $C.str, Timeout: $C.str, InsertTime: $C.str }))
 
@@ -6308,7 +6308,7 @@ export const ExportVirusListRequest: $Schema.Schema<ExportVirusListRequest> = /*
 
 /** `ExportVirusListResponse` (response side). */
 export interface ExportVirusListResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const ExportVirusListResponse: $Schema.Schema<ExportVirusListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportVirusListResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -6328,88 +6328,88 @@ export const FileAttributeInfo: $Schema.Schema<FileAttributeInfo> = /*#__PURE__*
 
 /** `HostInfo` (response side). */
 export interface HostInfo {
-  readonly HostID: string
-  readonly HostIP: string
-  readonly HostName: string
-  readonly Group: string
-  readonly DockerVersion: string
-  readonly DockerFileSystemDriver: string
-  readonly ImageCnt: number | bigint
-  readonly ContainerCnt: number | bigint
-  readonly Status: string
-  readonly IsContainerd: boolean
-  readonly MachineType: string
-  readonly PublicIp: string
-  readonly Uuid: string
-  readonly InstanceID: string
-  readonly RegionID: number | bigint
-  readonly Project: ProjectInfo
-  readonly Tags: readonly TagInfo[]
-  readonly ClusterID: string
-  readonly ClusterName: string
-  readonly ClusterAccessedStatus: string
+  readonly HostID?: string
+  readonly HostIP?: string
+  readonly HostName?: string
+  readonly Group?: string
+  readonly DockerVersion?: string
+  readonly DockerFileSystemDriver?: string
+  readonly ImageCnt?: number | bigint
+  readonly ContainerCnt?: number | bigint
+  readonly Status?: string
+  readonly IsContainerd?: boolean
+  readonly MachineType?: string
+  readonly PublicIp?: string
+  readonly Uuid?: string
+  readonly InstanceID?: string
+  readonly RegionID?: number | bigint
+  readonly Project?: ProjectInfo
+  readonly Tags?: readonly TagInfo[]
+  readonly ClusterID?: string
+  readonly ClusterName?: string
+  readonly ClusterAccessedStatus?: string
   readonly ClusterAccessedSubStatus?: string
   readonly ClusterAccessedErrorReason?: string
-  readonly ChargeCoresCnt: number | bigint
-  readonly DefendStatus: string
-  readonly CoresCnt: number | bigint
+  readonly ChargeCoresCnt?: number | bigint
+  readonly DefendStatus?: string
+  readonly CoresCnt?: number | bigint
   readonly LastOnlineTime?: string
 }
 export const HostInfo: $Schema.Schema<HostInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("HostInfo", { HostID: $C.str, HostIP: $C.str, HostName: $C.str, Group: $C.str, DockerVersion: $C.str, DockerFileSystemDriver: $C.str, ImageCnt: $C.uint64, ContainerCnt: $C.uint64, Status: $C.str, IsContainerd: $C.bool, MachineType: $C.str, PublicIp: $C.str, Uuid: $C.str, InstanceID: $C.str, RegionID: $C.int64, Project: ProjectInfo, Tags: $C.arr(TagInfo), ClusterID: $C.str, ClusterName: $C.str, ClusterAccessedStatus: $C.str, ChargeCoresCnt: $C.uint64, DefendStatus: $C.str, CoresCnt: $C.uint64 }, { ClusterAccessedSubStatus: $C.str, ClusterAccessedErrorReason: $C.str, LastOnlineTime: $C.str }))
 
 /** `ImageAutoAuthorizedTask` (response side). */
 export interface ImageAutoAuthorizedTask {
-  readonly TaskId: number | bigint
-  readonly Type: string
-  readonly AuthorizedDate: string
-  readonly Source: string
-  readonly LastAuthorizedTime: string
-  readonly SuccessCount: number | bigint
-  readonly FailCount: number | bigint
-  readonly LatestFailCode: string
+  readonly TaskId?: number | bigint
+  readonly Type?: string
+  readonly AuthorizedDate?: string
+  readonly Source?: string
+  readonly LastAuthorizedTime?: string
+  readonly SuccessCount?: number | bigint
+  readonly FailCount?: number | bigint
+  readonly LatestFailCode?: string
 }
 export const ImageAutoAuthorizedTask: $Schema.Schema<ImageAutoAuthorizedTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageAutoAuthorizedTask", { TaskId: $C.int64, Type: $C.str, AuthorizedDate: $C.date, Source: $C.str, LastAuthorizedTime: $C.str, SuccessCount: $C.int64, FailCount: $C.int64, LatestFailCode: $C.str }))
 
 /** `ImageComponent` (response side). */
 export interface ImageComponent {
-  readonly Name: string
-  readonly Version: string
-  readonly Path: string
-  readonly Type: string
-  readonly VulCount: number | bigint
-  readonly ImageID: string
+  readonly Name?: string
+  readonly Version?: string
+  readonly Path?: string
+  readonly Type?: string
+  readonly VulCount?: number | bigint
+  readonly ImageID?: string
 }
 export const ImageComponent: $Schema.Schema<ImageComponent> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageComponent", { Name: $C.str, Version: $C.str, Path: $C.str, Type: $C.str, VulCount: $C.uint64, ImageID: $C.str }))
 
 /** `ImageDenyEvent` (response side). */
 export interface ImageDenyEvent {
-  readonly EventType: string
-  readonly RuleName: string
-  readonly RuleID: string
-  readonly RuleType: string
-  readonly RuleStatus: number | bigint
-  readonly RuleEffectStatus: string
-  readonly RuleInfo: readonly string[]
-  readonly RuleDescription: string
-  readonly ImageID: string
-  readonly ImageName: string
-  readonly NodeName: string
-  readonly NodeIP: string
-  readonly QUUID: string
-  readonly FoundTime: string
-  readonly LatestFoundTime: string
-  readonly EventCount: number | bigint
-  readonly DealBehavior: string
-  readonly EventID: number | bigint
-  readonly PublicIP: string
-  readonly NodeID: string
-  readonly ClusterID: string
-  readonly NodeType: string
-  readonly NodeUniqueID: string
-  readonly PodIP: string
-  readonly PodName: string
-  readonly ClusterName: string
-  readonly ImageRegistryInfo: ImageRegistryInfo
+  readonly EventType?: string
+  readonly RuleName?: string
+  readonly RuleID?: string
+  readonly RuleType?: string
+  readonly RuleStatus?: number | bigint
+  readonly RuleEffectStatus?: string
+  readonly RuleInfo?: readonly string[]
+  readonly RuleDescription?: string
+  readonly ImageID?: string
+  readonly ImageName?: string
+  readonly NodeName?: string
+  readonly NodeIP?: string
+  readonly QUUID?: string
+  readonly FoundTime?: string
+  readonly LatestFoundTime?: string
+  readonly EventCount?: number | bigint
+  readonly DealBehavior?: string
+  readonly EventID?: number | bigint
+  readonly PublicIP?: string
+  readonly NodeID?: string
+  readonly ClusterID?: string
+  readonly NodeType?: string
+  readonly NodeUniqueID?: string
+  readonly PodIP?: string
+  readonly PodName?: string
+  readonly ClusterName?: string
+  readonly ImageRegistryInfo?: ImageRegistryInfo
 }
 export const ImageDenyEvent: $Schema.Schema<ImageDenyEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageDenyEvent", { EventType: $C.str, RuleName: $C.str, RuleID: $C.str, RuleType: $C.str, RuleStatus: $C.int64, RuleEffectStatus: $C.str, RuleInfo: $C.arr($C.str), RuleDescription: $C.str, ImageID: $C.str, ImageName: $C.str, NodeName: $C.str, NodeIP: $C.str, QUUID: $C.str, FoundTime: $C.str, LatestFoundTime: $C.str, EventCount: $C.int64, DealBehavior: $C.str, EventID: $C.int64, PublicIP: $C.str, NodeID: $C.str, ClusterID: $C.str, NodeType: $C.str, NodeUniqueID: $C.str, PodIP: $C.str, PodName: $C.str, ClusterName: $C.str, ImageRegistryInfo: ImageRegistryInfo }))
 
@@ -6438,18 +6438,18 @@ export const ImageDenyRule: $Schema.Schema<ImageDenyRule> = /*#__PURE__*/ $C.laz
 
 /** `ImageHost` (response side). */
 export interface ImageHost {
-  readonly ImageID: string
-  readonly HostID: string
+  readonly ImageID?: string
+  readonly HostID?: string
 }
 export const ImageHost: $Schema.Schema<ImageHost> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageHost", { ImageID: $C.str, HostID: $C.str }))
 
 /** `ImageInfo` (both sides). */
 export interface ImageInfo {
-  readonly InstanceName: string
-  readonly Namespace: string
-  readonly ImageName: string
-  readonly ImageTag: string
-  readonly Force: string
+  readonly InstanceName?: string
+  readonly Namespace?: string
+  readonly ImageName?: string
+  readonly ImageTag?: string
+  readonly Force?: string
   readonly ImageDigest?: string
   readonly RegistryType?: string
   readonly ImageRepoAddress?: string
@@ -6459,66 +6459,66 @@ export const ImageInfo: $Schema.Schema<ImageInfo> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ImageProgress` (response side). */
 export interface ImageProgress {
-  readonly ImageId: string
-  readonly RegistryType: string
-  readonly ImageRepoAddress: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Namespace: string
-  readonly ImageName: string
-  readonly ImageTag: string
-  readonly ScanStatus: string
-  readonly CveProgress: number | bigint
-  readonly RiskProgress: number | bigint
-  readonly VirusProgress: number | bigint
+  readonly ImageId?: string
+  readonly RegistryType?: string
+  readonly ImageRepoAddress?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Namespace?: string
+  readonly ImageName?: string
+  readonly ImageTag?: string
+  readonly ScanStatus?: string
+  readonly CveProgress?: number | bigint
+  readonly RiskProgress?: number | bigint
+  readonly VirusProgress?: number | bigint
 }
 export const ImageProgress: $Schema.Schema<ImageProgress> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageProgress", { ImageId: $C.str, RegistryType: $C.str, ImageRepoAddress: $C.str, InstanceId: $C.str, InstanceName: $C.str, Namespace: $C.str, ImageName: $C.str, ImageTag: $C.str, ScanStatus: $C.str, CveProgress: $C.uint64, RiskProgress: $C.uint64, VirusProgress: $C.uint64 }))
 
 /** `ImageRegistryInfo` (response side). */
 export interface ImageRegistryInfo {
-  readonly Name: string
-  readonly Type: string
-  readonly Address: string
+  readonly Name?: string
+  readonly Type?: string
+  readonly Address?: string
 }
 export const ImageRegistryInfo: $Schema.Schema<ImageRegistryInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageRegistryInfo", { Name: $C.str, Type: $C.str, Address: $C.str }))
 
 /** `ImageRepoInfo` (response side). */
 export interface ImageRepoInfo {
-  readonly ImageDigest: string
-  readonly ImageRepoAddress: string
-  readonly RegistryType: string
-  readonly ImageName: string
-  readonly ImageTag: string
-  readonly ImageSize: number | bigint
-  readonly ScanTime: string
-  readonly ScanStatus: string
-  readonly VulCnt: number | bigint
-  readonly VirusCnt: number | bigint
-  readonly RiskCnt: number | bigint
+  readonly ImageDigest?: string
+  readonly ImageRepoAddress?: string
+  readonly RegistryType?: string
+  readonly ImageName?: string
+  readonly ImageTag?: string
+  readonly ImageSize?: number | bigint
+  readonly ScanTime?: string
+  readonly ScanStatus?: string
+  readonly VulCnt?: number | bigint
+  readonly VirusCnt?: number | bigint
+  readonly RiskCnt?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly SentiveInfoCnt: number | bigint
-  readonly IsTrustImage: boolean
-  readonly OsName: string
-  readonly ScanVirusError: string
-  readonly ScanVulError: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Namespace: string
-  readonly ScanRiskError: string
-  readonly ScanVirusProgress: number | bigint
-  readonly ScanVulProgress: number | bigint
-  readonly ScanRiskProgress: number | bigint
-  readonly ScanRemainTime: number | bigint
-  readonly CveStatus: string
-  readonly RiskStatus: string
-  readonly VirusStatus: string
-  readonly Progress: number | bigint
-  readonly IsAuthorized: number | bigint
-  readonly RegistryRegion: string
-  readonly Id: number | bigint
-  readonly ImageId: string
-  readonly ImageCreateTime: string
-  readonly IsLatestImage: boolean
+  readonly SentiveInfoCnt?: number | bigint
+  readonly IsTrustImage?: boolean
+  readonly OsName?: string
+  readonly ScanVirusError?: string
+  readonly ScanVulError?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Namespace?: string
+  readonly ScanRiskError?: string
+  readonly ScanVirusProgress?: number | bigint
+  readonly ScanVulProgress?: number | bigint
+  readonly ScanRiskProgress?: number | bigint
+  readonly ScanRemainTime?: number | bigint
+  readonly CveStatus?: string
+  readonly RiskStatus?: string
+  readonly VirusStatus?: string
+  readonly Progress?: number | bigint
+  readonly IsAuthorized?: number | bigint
+  readonly RegistryRegion?: string
+  readonly Id?: number | bigint
+  readonly ImageId?: string
+  readonly ImageCreateTime?: string
+  readonly IsLatestImage?: boolean
   readonly LowLevelVulCnt?: number | bigint
   readonly MediumLevelVulCnt?: number | bigint
   readonly HighLevelVulCnt?: number | bigint
@@ -6536,14 +6536,14 @@ export const ImageRepoInfo: $Schema.Schema<ImageRepoInfo> = /*#__PURE__*/ $C.laz
 
 /** `ImageRepoRegistryInfo` (response side). */
 export interface ImageRepoRegistryInfo {
-  readonly RegistryId: number | bigint
-  readonly Name: string
-  readonly RegistryType: string
-  readonly Url: string
-  readonly NetType: string
-  readonly RegistryRegion: string
-  readonly RegistryVersion: string
-  readonly ConnectMsg: string
+  readonly RegistryId?: number | bigint
+  readonly Name?: string
+  readonly RegistryType?: string
+  readonly Url?: string
+  readonly NetType?: string
+  readonly RegistryRegion?: string
+  readonly RegistryVersion?: string
+  readonly ConnectMsg?: string
   readonly ConnDetectType?: string
   readonly ConnDetectHostCount?: number | bigint
   readonly ConnDetectDetail?: readonly RegistryConnDetectResult[]
@@ -6559,40 +6559,40 @@ export const ImageRepoRegistryInfo: $Schema.Schema<ImageRepoRegistryInfo> = /*#_
 
 /** `ImageRisk` (response side). */
 export interface ImageRisk {
-  readonly Behavior: number | bigint
-  readonly Type: number | bigint
-  readonly Level: string
-  readonly Desc: string
-  readonly InstructionContent: string
+  readonly Behavior?: number | bigint
+  readonly Type?: number | bigint
+  readonly Level?: string
+  readonly Desc?: string
+  readonly InstructionContent?: string
 }
 export const ImageRisk: $Schema.Schema<ImageRisk> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageRisk", { Behavior: $C.uint64, Type: $C.uint64, Level: $C.str, Desc: $C.str, InstructionContent: $C.str }))
 
 /** `ImageRiskInfo` (response side). */
 export interface ImageRiskInfo {
-  readonly Behavior: number | bigint
-  readonly Type: number | bigint
-  readonly Level: number | bigint
-  readonly Desc: string
-  readonly InstructionContent: string
+  readonly Behavior?: number | bigint
+  readonly Type?: number | bigint
+  readonly Level?: number | bigint
+  readonly Desc?: string
+  readonly InstructionContent?: string
 }
 export const ImageRiskInfo: $Schema.Schema<ImageRiskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageRiskInfo", { Behavior: $C.uint64, Type: $C.uint64, Level: $C.uint64, Desc: $C.str, InstructionContent: $C.str }))
 
 /** `ImageRiskTendencyInfo` (response side). */
 export interface ImageRiskTendencyInfo {
-  readonly ImageRiskSet: readonly RunTimeTendencyInfo[]
-  readonly ImageRiskType: string
+  readonly ImageRiskSet?: readonly RunTimeTendencyInfo[]
+  readonly ImageRiskType?: string
 }
 export const ImageRiskTendencyInfo: $Schema.Schema<ImageRiskTendencyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageRiskTendencyInfo", { ImageRiskSet: $C.arr(RunTimeTendencyInfo), ImageRiskType: $C.str }))
 
 /** `ImageScanInquireInfo` (response side). */
 export interface ImageScanInquireInfo {
-  readonly InquireKey: string
-  readonly Capcity: number | bigint
-  readonly Useage: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly PurchaseStatus: string
-  readonly ResourceID: string
+  readonly InquireKey?: string
+  readonly Capcity?: number | bigint
+  readonly Useage?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly PurchaseStatus?: string
+  readonly ResourceID?: string
   readonly PayNum?: number | bigint
   readonly TrialNum?: number | bigint
   readonly PayUsage?: number | bigint
@@ -6601,71 +6601,71 @@ export const ImageScanInquireInfo: $Schema.Schema<ImageScanInquireInfo> = /*#__P
 
 /** `ImageSimpleInfo` (response side). */
 export interface ImageSimpleInfo {
-  readonly ImageID: string
-  readonly ImageName: string
-  readonly Size: number | bigint
-  readonly ImageType: string
-  readonly ContainerCnt: number | bigint
-  readonly HostCnt: number | bigint
+  readonly ImageID?: string
+  readonly ImageName?: string
+  readonly Size?: number | bigint
+  readonly ImageType?: string
+  readonly ContainerCnt?: number | bigint
+  readonly HostCnt?: number | bigint
 }
 export const ImageSimpleInfo: $Schema.Schema<ImageSimpleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageSimpleInfo", { ImageID: $C.str, ImageName: $C.str, Size: $C.uint64, ImageType: $C.str, ContainerCnt: $C.int64, HostCnt: $C.uint64 }))
 
 /** `ImageVirus` (response side). */
 export interface ImageVirus {
-  readonly Path: string
-  readonly RiskLevel: string
-  readonly Category: string
-  readonly VirusName: string
-  readonly Tags: readonly string[]
-  readonly Desc: string
-  readonly Solution: string
-  readonly FileType: string
-  readonly FileName: string
-  readonly FileMd5: string
-  readonly FileSize: number | bigint
-  readonly FirstScanTime: string
-  readonly LatestScanTime: string
+  readonly Path?: string
+  readonly RiskLevel?: string
+  readonly Category?: string
+  readonly VirusName?: string
+  readonly Tags?: readonly string[]
+  readonly Desc?: string
+  readonly Solution?: string
+  readonly FileType?: string
+  readonly FileName?: string
+  readonly FileMd5?: string
+  readonly FileSize?: number | bigint
+  readonly FirstScanTime?: string
+  readonly LatestScanTime?: string
 }
 export const ImageVirus: $Schema.Schema<ImageVirus> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageVirus", { Path: $C.str, RiskLevel: $C.str, Category: $C.str, VirusName: $C.str, Tags: $C.arr($C.str), Desc: $C.str, Solution: $C.str, FileType: $C.str, FileName: $C.str, FileMd5: $C.str, FileSize: $C.uint64, FirstScanTime: $C.str, LatestScanTime: $C.str }))
 
 /** `ImageVirusInfo` (response side). */
 export interface ImageVirusInfo {
-  readonly Path: string
-  readonly RiskLevel: number | bigint
-  readonly VirusName: string
-  readonly Tags: readonly string[]
-  readonly Desc: string
-  readonly Solution: string
-  readonly Size: number | bigint
-  readonly FirstScanTime: string
-  readonly LatestScanTime: string
-  readonly Md5: string
-  readonly FileName: string
-  readonly CheckPlatform: readonly string[]
+  readonly Path?: string
+  readonly RiskLevel?: number | bigint
+  readonly VirusName?: string
+  readonly Tags?: readonly string[]
+  readonly Desc?: string
+  readonly Solution?: string
+  readonly Size?: number | bigint
+  readonly FirstScanTime?: string
+  readonly LatestScanTime?: string
+  readonly Md5?: string
+  readonly FileName?: string
+  readonly CheckPlatform?: readonly string[]
 }
 export const ImageVirusInfo: $Schema.Schema<ImageVirusInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageVirusInfo", { Path: $C.str, RiskLevel: $C.uint64, VirusName: $C.str, Tags: $C.arr($C.str), Desc: $C.str, Solution: $C.str, Size: $C.uint64, FirstScanTime: $C.str, LatestScanTime: $C.str, Md5: $C.str, FileName: $C.str, CheckPlatform: $C.arr($C.str) }))
 
 /** `ImageVul` (response side). */
 export interface ImageVul {
-  readonly CVEID: string
-  readonly POCID: string
-  readonly Name: string
-  readonly Components: readonly ComponentsInfo[]
-  readonly Category: string
-  readonly CategoryType: string
-  readonly Level: string
-  readonly Des: string
-  readonly OfficialSolution: string
-  readonly Reference: string
-  readonly DefenseSolution: string
-  readonly SubmitTime: string
-  readonly CvssScore: string
-  readonly CvssVector: string
-  readonly IsSuggest: string
-  readonly FixedVersions: string
-  readonly Tag: readonly string[]
-  readonly Component: string
-  readonly Version: string
+  readonly CVEID?: string
+  readonly POCID?: string
+  readonly Name?: string
+  readonly Components?: readonly ComponentsInfo[]
+  readonly Category?: string
+  readonly CategoryType?: string
+  readonly Level?: string
+  readonly Des?: string
+  readonly OfficialSolution?: string
+  readonly Reference?: string
+  readonly DefenseSolution?: string
+  readonly SubmitTime?: string
+  readonly CvssScore?: string
+  readonly CvssVector?: string
+  readonly IsSuggest?: string
+  readonly FixedVersions?: string
+  readonly Tag?: readonly string[]
+  readonly Component?: string
+  readonly Version?: string
   readonly AttackLevel?: number | bigint
   readonly LayerInfos?: readonly ImageVulLayerInfo[]
 }
@@ -6680,40 +6680,40 @@ export const ImageVulLayerInfo: $Schema.Schema<ImageVulLayerInfo> = /*#__PURE__*
 
 /** `ImagesBindRuleInfo` (response side). */
 export interface ImagesBindRuleInfo {
-  readonly ImageId: string
-  readonly ImageName: string
-  readonly ContainerCnt: number | bigint
-  readonly RuleId: string
-  readonly RuleName: string
-  readonly ImageSize: number | bigint
-  readonly ScanTime: string
+  readonly ImageId?: string
+  readonly ImageName?: string
+  readonly ContainerCnt?: number | bigint
+  readonly RuleId?: string
+  readonly RuleName?: string
+  readonly ImageSize?: number | bigint
+  readonly ScanTime?: string
 }
 export const ImagesBindRuleInfo: $Schema.Schema<ImagesBindRuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImagesBindRuleInfo", { ImageId: $C.str, ImageName: $C.str, ContainerCnt: $C.int64, RuleId: $C.str, RuleName: $C.str, ImageSize: $C.int64, ScanTime: $C.str }))
 
 /** `ImagesInfo` (response side). */
 export interface ImagesInfo {
-  readonly ImageID: string
-  readonly ImageName: string
-  readonly CreateTime: string
-  readonly Size: number | bigint
-  readonly HostCnt: number | bigint
-  readonly SuperNodeCnt: number | bigint
-  readonly ContainerCnt: number | bigint
-  readonly ScanTime: string
-  readonly VulCnt: number | bigint
-  readonly VirusCnt: number | bigint
-  readonly RiskCnt: number | bigint
-  readonly IsTrustImage: boolean
-  readonly OsName: string
-  readonly AgentError: string
-  readonly ScanError: string
-  readonly ScanStatus: string
-  readonly ScanVirusError: string
-  readonly ScanVulError: string
-  readonly ScanRiskError: string
-  readonly IsSuggest: number | bigint
-  readonly IsAuthorized: number | bigint
-  readonly ComponentCnt: number | bigint
+  readonly ImageID?: string
+  readonly ImageName?: string
+  readonly CreateTime?: string
+  readonly Size?: number | bigint
+  readonly HostCnt?: number | bigint
+  readonly SuperNodeCnt?: number | bigint
+  readonly ContainerCnt?: number | bigint
+  readonly ScanTime?: string
+  readonly VulCnt?: number | bigint
+  readonly VirusCnt?: number | bigint
+  readonly RiskCnt?: number | bigint
+  readonly IsTrustImage?: boolean
+  readonly OsName?: string
+  readonly AgentError?: string
+  readonly ScanError?: string
+  readonly ScanStatus?: string
+  readonly ScanVirusError?: string
+  readonly ScanVulError?: string
+  readonly ScanRiskError?: string
+  readonly IsSuggest?: number | bigint
+  readonly IsAuthorized?: number | bigint
+  readonly ComponentCnt?: number | bigint
   readonly CriticalLevelVulCnt?: number | bigint
   readonly HighLevelVulCnt?: number | bigint
   readonly MediumLevelVulCnt?: number | bigint
@@ -6727,23 +6727,23 @@ export const ImagesInfo: $Schema.Schema<ImagesInfo> = /*#__PURE__*/ $C.lazy(() =
 
 /** `ImagesVul` (response side). */
 export interface ImagesVul {
-  readonly CVEID: string
-  readonly Name: string
-  readonly Component: string
-  readonly Version: string
-  readonly Category: string
-  readonly CategoryType: string
-  readonly Level: number | bigint
-  readonly Des: string
-  readonly OfficialSolution: string
-  readonly Reference: string
-  readonly DefenseSolution: string
-  readonly SubmitTime: string
-  readonly CVSSV3Score: number
-  readonly CVSSV3Desc: string
-  readonly IsSuggest: boolean
-  readonly FixedVersions: string
-  readonly Tag: readonly string[]
+  readonly CVEID?: string
+  readonly Name?: string
+  readonly Component?: string
+  readonly Version?: string
+  readonly Category?: string
+  readonly CategoryType?: string
+  readonly Level?: number | bigint
+  readonly Des?: string
+  readonly OfficialSolution?: string
+  readonly Reference?: string
+  readonly DefenseSolution?: string
+  readonly SubmitTime?: string
+  readonly CVSSV3Score?: number
+  readonly CVSSV3Desc?: string
+  readonly IsSuggest?: boolean
+  readonly FixedVersions?: string
+  readonly Tag?: readonly string[]
   readonly AttackLevel?: number | bigint
 }
 export const ImagesVul: $Schema.Schema<ImagesVul> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImagesVul", { CVEID: $C.str, Name: $C.str, Component: $C.str, Version: $C.str, Category: $C.str, CategoryType: $C.str, Level: $C.uint64, Des: $C.str, OfficialSolution: $C.str, Reference: $C.str, DefenseSolution: $C.str, SubmitTime: $C.str, CVSSV3Score: $C.float, CVSSV3Desc: $C.str, IsSuggest: $C.bool, FixedVersions: $C.str, Tag: $C.arr($C.str) }, { AttackLevel: $C.int64 }))
@@ -6760,39 +6760,39 @@ export const InitializeUserComplianceEnvironmentResponse: $Schema.Schema<Initial
 
 /** `K8SAPIRuleTypeCountItem` (response side). */
 export interface K8SAPIRuleTypeCountItem {
-  readonly RuleType: string
-  readonly EventCount: number | bigint
+  readonly RuleType?: string
+  readonly EventCount?: number | bigint
 }
 export const K8SAPIRuleTypeCountItem: $Schema.Schema<K8SAPIRuleTypeCountItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("K8SAPIRuleTypeCountItem", { RuleType: $C.str, EventCount: $C.uint64 }))
 
 /** `K8SAPIRuleTypeZhItem` (response side). */
 export interface K8SAPIRuleTypeZhItem {
-  readonly RuleType: string
-  readonly RuleTypeZh: string
+  readonly RuleType?: string
+  readonly RuleTypeZh?: string
 }
 export const K8SAPIRuleTypeZhItem: $Schema.Schema<K8SAPIRuleTypeZhItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("K8SAPIRuleTypeZhItem", { RuleType: $C.str, RuleTypeZh: $C.str }))
 
 /** `K8sApiAbnormalEventInfo` (response side). */
 export interface K8sApiAbnormalEventInfo {
-  readonly MatchRuleName: string
-  readonly MatchRuleType: string
-  readonly RiskLevel: string
-  readonly ClusterID: string
-  readonly ClusterName: string
-  readonly ClusterRunningStatus: string
-  readonly FirstCreateTime: string
-  readonly LastCreateTime: string
-  readonly AlarmCount: number | bigint
-  readonly Status: string
-  readonly ClusterMasterIP: string
-  readonly K8sVersion: string
-  readonly RunningComponent: readonly string[]
-  readonly Desc: string
-  readonly Suggestion: string
-  readonly Info: string
-  readonly MatchRuleID: string
-  readonly HighLightFields: readonly string[]
-  readonly MatchRule: K8sApiAbnormalRuleScopeInfo
+  readonly MatchRuleName?: string
+  readonly MatchRuleType?: string
+  readonly RiskLevel?: string
+  readonly ClusterID?: string
+  readonly ClusterName?: string
+  readonly ClusterRunningStatus?: string
+  readonly FirstCreateTime?: string
+  readonly LastCreateTime?: string
+  readonly AlarmCount?: number | bigint
+  readonly Status?: string
+  readonly ClusterMasterIP?: string
+  readonly K8sVersion?: string
+  readonly RunningComponent?: readonly string[]
+  readonly Desc?: string
+  readonly Suggestion?: string
+  readonly Info?: string
+  readonly MatchRuleID?: string
+  readonly HighLightFields?: readonly string[]
+  readonly MatchRule?: K8sApiAbnormalRuleScopeInfo
   readonly HighLightFieldsVal?: string
   readonly RuleTypeZH?: string
 }
@@ -6800,32 +6800,32 @@ export const K8sApiAbnormalEventInfo: $Schema.Schema<K8sApiAbnormalEventInfo> = 
 
 /** `K8sApiAbnormalEventListItem` (response side). */
 export interface K8sApiAbnormalEventListItem {
-  readonly ID: number | bigint
-  readonly MatchRuleType: string
-  readonly RiskLevel: string
-  readonly ClusterID: string
-  readonly ClusterName: string
-  readonly ClusterRunningStatus: string
-  readonly FirstCreateTime: string
-  readonly LastCreateTime: string
-  readonly AlarmCount: number | bigint
-  readonly Status: string
-  readonly RuleType: string
-  readonly Desc: string
-  readonly Suggestion: string
-  readonly RuleName: string
-  readonly MatchRule: K8sApiAbnormalRuleScopeInfo
+  readonly ID?: number | bigint
+  readonly MatchRuleType?: string
+  readonly RiskLevel?: string
+  readonly ClusterID?: string
+  readonly ClusterName?: string
+  readonly ClusterRunningStatus?: string
+  readonly FirstCreateTime?: string
+  readonly LastCreateTime?: string
+  readonly AlarmCount?: number | bigint
+  readonly Status?: string
+  readonly RuleType?: string
+  readonly Desc?: string
+  readonly Suggestion?: string
+  readonly RuleName?: string
+  readonly MatchRule?: K8sApiAbnormalRuleScopeInfo
 }
 export const K8sApiAbnormalEventListItem: $Schema.Schema<K8sApiAbnormalEventListItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("K8sApiAbnormalEventListItem", { ID: $C.uint64, MatchRuleType: $C.str, RiskLevel: $C.str, ClusterID: $C.str, ClusterName: $C.str, ClusterRunningStatus: $C.str, FirstCreateTime: $C.str, LastCreateTime: $C.str, AlarmCount: $C.uint64, Status: $C.str, RuleType: $C.str, Desc: $C.str, Suggestion: $C.str, RuleName: $C.str, MatchRule: K8sApiAbnormalRuleScopeInfo }))
 
 /** `K8sApiAbnormalRuleInfo` (both sides). */
 export interface K8sApiAbnormalRuleInfo {
-  readonly EffectAllCluster: boolean
-  readonly EffectClusterIDSet: readonly string[]
-  readonly RuleInfoList: readonly K8sApiAbnormalRuleScopeInfo[]
-  readonly RuleName: string
-  readonly RuleType: string
-  readonly Status: boolean
+  readonly EffectAllCluster?: boolean
+  readonly EffectClusterIDSet?: readonly string[]
+  readonly RuleInfoList?: readonly K8sApiAbnormalRuleScopeInfo[]
+  readonly RuleName?: string
+  readonly RuleType?: string
+  readonly Status?: boolean
   readonly RuleID?: string
 }
 export const K8sApiAbnormalRuleInfo: $Schema.Schema<K8sApiAbnormalRuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("K8sApiAbnormalRuleInfo", { EffectAllCluster: $C.bool, EffectClusterIDSet: $C.arr($C.str), RuleInfoList: $C.arr(K8sApiAbnormalRuleScopeInfo), RuleName: $C.str, RuleType: $C.str, Status: $C.bool }, { RuleID: $C.str }))
@@ -6833,22 +6833,22 @@ export const K8sApiAbnormalRuleInfo: $Schema.Schema<K8sApiAbnormalRuleInfo> = /*
 /** `K8sApiAbnormalRuleListItem` (response side). */
 export interface K8sApiAbnormalRuleListItem {
   readonly EffectAllCluster?: boolean
-  readonly EffectClusterCount: number | bigint
-  readonly OprUin: string
+  readonly EffectClusterCount?: number | bigint
+  readonly OprUin?: string
   readonly RuleActions?: readonly string[] | null
-  readonly RuleID: string
+  readonly RuleID?: string
   readonly RuleInfoList?: readonly K8sApiAbnormalRuleScopeInfo[] | null
-  readonly RuleName: string
-  readonly RuleType: string
-  readonly Status: boolean
-  readonly UpdateTime: string
+  readonly RuleName?: string
+  readonly RuleType?: string
+  readonly Status?: boolean
+  readonly UpdateTime?: string
 }
 export const K8sApiAbnormalRuleListItem: $Schema.Schema<K8sApiAbnormalRuleListItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("K8sApiAbnormalRuleListItem", { EffectClusterCount: $C.uint64, OprUin: $C.str, RuleID: $C.str, RuleName: $C.str, RuleType: $C.str, Status: $C.bool, UpdateTime: $C.str }, { EffectAllCluster: $C.bool, RuleActions: $C.nul($C.arr($C.str)), RuleInfoList: $C.nul($C.arr(K8sApiAbnormalRuleScopeInfo)) }))
 
 /** `K8sApiAbnormalRuleScopeInfo` (both sides). */
 export interface K8sApiAbnormalRuleScopeInfo {
-  readonly Action: string
-  readonly Scope: string
+  readonly Action?: string
+  readonly Scope?: string
   readonly IsDelete?: boolean
   readonly RiskLevel?: string
   readonly RuleTypeZH?: string
@@ -6858,18 +6858,18 @@ export const K8sApiAbnormalRuleScopeInfo: $Schema.Schema<K8sApiAbnormalRuleScope
 
 /** `K8sApiAbnormalTendencyItem` (response side). */
 export interface K8sApiAbnormalTendencyItem {
-  readonly Date: string
-  readonly ExceptionUARequestCount: number | bigint
-  readonly AnonymousUserRightCount: number | bigint
-  readonly CredentialInformationObtainCount: number | bigint
-  readonly SensitiveDataMountCount: number | bigint
-  readonly CmdExecCount: number | bigint
-  readonly AbnormalScheduledTaskCount: number | bigint
-  readonly StaticsPodCreateCount: number | bigint
-  readonly DoubtfulContainerCreateCount: number | bigint
-  readonly UserDefinedRuleCount: number | bigint
-  readonly AnonymousAccessCount: number | bigint
-  readonly PrivilegeContainerCount: number | bigint
+  readonly Date?: string
+  readonly ExceptionUARequestCount?: number | bigint
+  readonly AnonymousUserRightCount?: number | bigint
+  readonly CredentialInformationObtainCount?: number | bigint
+  readonly SensitiveDataMountCount?: number | bigint
+  readonly CmdExecCount?: number | bigint
+  readonly AbnormalScheduledTaskCount?: number | bigint
+  readonly StaticsPodCreateCount?: number | bigint
+  readonly DoubtfulContainerCreateCount?: number | bigint
+  readonly UserDefinedRuleCount?: number | bigint
+  readonly AnonymousAccessCount?: number | bigint
+  readonly PrivilegeContainerCount?: number | bigint
   readonly RuleTypeCountSet?: readonly K8SAPIRuleTypeCountItem[]
 }
 export const K8sApiAbnormalTendencyItem: $Schema.Schema<K8sApiAbnormalTendencyItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("K8sApiAbnormalTendencyItem", { Date: $C.str, ExceptionUARequestCount: $C.uint64, AnonymousUserRightCount: $C.uint64, CredentialInformationObtainCount: $C.uint64, SensitiveDataMountCount: $C.uint64, CmdExecCount: $C.uint64, AbnormalScheduledTaskCount: $C.uint64, StaticsPodCreateCount: $C.uint64, DoubtfulContainerCreateCount: $C.uint64, UserDefinedRuleCount: $C.uint64, AnonymousAccessCount: $C.uint64, PrivilegeContainerCount: $C.uint64 }, { RuleTypeCountSet: $C.arr(K8SAPIRuleTypeCountItem) }))
@@ -6983,7 +6983,7 @@ export const ModifyAssetImageScanStopRequest: $Schema.Schema<ModifyAssetImageSca
 
 /** `ModifyAssetImageScanStopResponse` (response side). */
 export interface ModifyAssetImageScanStopResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const ModifyAssetImageScanStopResponse: $Schema.Schema<ModifyAssetImageScanStopResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAssetImageScanStopResponse", { Status: $C.str, RequestId: $C.str }))
@@ -7000,8 +7000,8 @@ export const ModifyAssetRequest: $Schema.Schema<ModifyAssetRequest> = /*#__PURE_
 
 /** `ModifyAssetResponse` (response side). */
 export interface ModifyAssetResponse {
-  readonly Status: string
-  readonly TaskId: number | bigint
+  readonly Status?: string
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyAssetResponse: $Schema.Schema<ModifyAssetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAssetResponse", { Status: $C.str, TaskId: $C.uint64, RequestId: $C.str }))
@@ -7432,50 +7432,50 @@ export const ModifyVulDefenceSettingResponse: $Schema.Schema<ModifyVulDefenceSet
 
 /** `NamespaceInfo` (response side). */
 export interface NamespaceInfo {
-  readonly Namespace: string
-  readonly RegistryCnt: number | bigint
-  readonly ImageCnt: number | bigint
-  readonly RiskImageCnt: number | bigint
+  readonly Namespace?: string
+  readonly RegistryCnt?: number | bigint
+  readonly ImageCnt?: number | bigint
+  readonly RiskImageCnt?: number | bigint
 }
 export const NamespaceInfo: $Schema.Schema<NamespaceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NamespaceInfo", { Namespace: $C.str, RegistryCnt: $C.int64, ImageCnt: $C.int64, RiskImageCnt: $C.int64 }))
 
 /** `NetworkAuditRecord` (response side). */
 export interface NetworkAuditRecord {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly Region: string
-  readonly Action: string
-  readonly Operation: string
-  readonly NetworkPolicyName: string
-  readonly OperationTime: string
-  readonly AppId: number | bigint
-  readonly Uin: string
-  readonly PolicyId: number | bigint
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly Region?: string
+  readonly Action?: string
+  readonly Operation?: string
+  readonly NetworkPolicyName?: string
+  readonly OperationTime?: string
+  readonly AppId?: number | bigint
+  readonly Uin?: string
+  readonly PolicyId?: number | bigint
 }
 export const NetworkAuditRecord: $Schema.Schema<NetworkAuditRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetworkAuditRecord", { ClusterId: $C.str, ClusterName: $C.str, Region: $C.str, Action: $C.str, Operation: $C.str, NetworkPolicyName: $C.str, OperationTime: $C.str, AppId: $C.int64, Uin: $C.str, PolicyId: $C.uint64 }))
 
 /** `NetworkClusterInfoItem` (response side). */
 export interface NetworkClusterInfoItem {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly ClusterVersion: string
-  readonly ClusterOs: string
-  readonly ClusterType: string
-  readonly Region: string
-  readonly NetworkPolicyPlugin: string
-  readonly ClusterStatus: string
-  readonly TotalRuleCount: number | bigint
-  readonly EnableRuleCount: number | bigint
-  readonly NetworkPolicyPluginStatus: string
-  readonly NetworkPolicyPluginError: string
-  readonly ClusterNetworkSettings: string
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly ClusterVersion?: string
+  readonly ClusterOs?: string
+  readonly ClusterType?: string
+  readonly Region?: string
+  readonly NetworkPolicyPlugin?: string
+  readonly ClusterStatus?: string
+  readonly TotalRuleCount?: number | bigint
+  readonly EnableRuleCount?: number | bigint
+  readonly NetworkPolicyPluginStatus?: string
+  readonly NetworkPolicyPluginError?: string
+  readonly ClusterNetworkSettings?: string
 }
 export const NetworkClusterInfoItem: $Schema.Schema<NetworkClusterInfoItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetworkClusterInfoItem", { ClusterId: $C.str, ClusterName: $C.str, ClusterVersion: $C.str, ClusterOs: $C.str, ClusterType: $C.str, Region: $C.str, NetworkPolicyPlugin: $C.str, ClusterStatus: $C.str, TotalRuleCount: $C.int64, EnableRuleCount: $C.int64, NetworkPolicyPluginStatus: $C.str, NetworkPolicyPluginError: $C.str, ClusterNetworkSettings: $C.str }))
 
 /** `NetworkClusterNamespaceInfo` (response side). */
 export interface NetworkClusterNamespaceInfo {
-  readonly Labels: string
-  readonly Name: string
+  readonly Labels?: string
+  readonly Name?: string
 }
 export const NetworkClusterNamespaceInfo: $Schema.Schema<NetworkClusterNamespaceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetworkClusterNamespaceInfo", { Labels: $C.str, Name: $C.str }))
 
@@ -7488,16 +7488,16 @@ export const NetworkClusterNamespaceLabelInfo: $Schema.Schema<NetworkClusterName
 
 /** `NetworkClusterPodInfo` (response side). */
 export interface NetworkClusterPodInfo {
-  readonly PodName: string
-  readonly Namespace: string
-  readonly Labels: string
-  readonly WorkloadKind: string
+  readonly PodName?: string
+  readonly Namespace?: string
+  readonly Labels?: string
+  readonly WorkloadKind?: string
 }
 export const NetworkClusterPodInfo: $Schema.Schema<NetworkClusterPodInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetworkClusterPodInfo", { PodName: $C.str, Namespace: $C.str, Labels: $C.str, WorkloadKind: $C.str }))
 
 /** `NetworkCustomPolicy` (both sides). */
 export interface NetworkCustomPolicy {
-  readonly Direction: string
+  readonly Direction?: string
   readonly Ports?: readonly NetworkPorts[]
   readonly Peer?: readonly NetworkPeer[]
 }
@@ -7505,7 +7505,7 @@ export const NetworkCustomPolicy: $Schema.Schema<NetworkCustomPolicy> = /*#__PUR
 
 /** `NetworkPeer` (both sides). */
 export interface NetworkPeer {
-  readonly PeerType: string
+  readonly PeerType?: string
   readonly NamespaceSelector?: string
   readonly PodSelector?: string
   readonly IPBlock?: string
@@ -7514,18 +7514,18 @@ export const NetworkPeer: $Schema.Schema<NetworkPeer> = /*#__PURE__*/ $C.lazy(()
 
 /** `NetworkPolicyInfoItem` (response side). */
 export interface NetworkPolicyInfoItem {
-  readonly Name: string
-  readonly Description: string
-  readonly PublishStatus: string
-  readonly PolicySourceType: string
-  readonly Namespace: string
-  readonly PolicyCreateTime: string
-  readonly NetworkPolicyPlugin: string
-  readonly PublishResult: string
-  readonly FromPolicyRule: number | bigint
-  readonly ToPolicyRule: number | bigint
-  readonly PodSelector: string
-  readonly Id: number | bigint
+  readonly Name?: string
+  readonly Description?: string
+  readonly PublishStatus?: string
+  readonly PolicySourceType?: string
+  readonly Namespace?: string
+  readonly PolicyCreateTime?: string
+  readonly NetworkPolicyPlugin?: string
+  readonly PublishResult?: string
+  readonly FromPolicyRule?: number | bigint
+  readonly ToPolicyRule?: number | bigint
+  readonly PodSelector?: string
+  readonly Id?: number | bigint
 }
 export const NetworkPolicyInfoItem: $Schema.Schema<NetworkPolicyInfoItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetworkPolicyInfoItem", { Name: $C.str, Description: $C.str, PublishStatus: $C.str, PolicySourceType: $C.str, Namespace: $C.str, PolicyCreateTime: $C.str, NetworkPolicyPlugin: $C.str, PublishResult: $C.str, FromPolicyRule: $C.int64, ToPolicyRule: $C.int64, PodSelector: $C.str, Id: $C.uint64 }))
 
@@ -7542,42 +7542,42 @@ export const OpenTcssTrialRequest: $Schema.Schema<OpenTcssTrialRequest> = /*#__P
 
 /** `OpenTcssTrialResponse` (response side). */
 export interface OpenTcssTrialResponse {
-  readonly EndTime: string
-  readonly StartTime: string
+  readonly EndTime?: string
+  readonly StartTime?: string
   readonly RequestId: string
 }
 export const OpenTcssTrialResponse: $Schema.Schema<OpenTcssTrialResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OpenTcssTrialResponse", { EndTime: $C.str, StartTime: $C.str, RequestId: $C.str }))
 
 /** `PortInfo` (response side). */
 export interface PortInfo {
-  readonly Type: string
-  readonly PublicIP: string
-  readonly PublicPort: number | bigint
-  readonly ContainerPort: number | bigint
-  readonly ContainerPID: number | bigint
-  readonly ContainerName: string
-  readonly HostID: string
-  readonly HostIP: string
-  readonly ProcessName: string
-  readonly ListenContainer: string
-  readonly ListenHost: string
-  readonly RunAs: string
-  readonly HostName: string
-  readonly PublicIp: string
-  readonly NodeID: string
-  readonly PodIP: string
-  readonly PodName: string
-  readonly NodeType: string
-  readonly NodeUniqueID: string
+  readonly Type?: string
+  readonly PublicIP?: string
+  readonly PublicPort?: number | bigint
+  readonly ContainerPort?: number | bigint
+  readonly ContainerPID?: number | bigint
+  readonly ContainerName?: string
+  readonly HostID?: string
+  readonly HostIP?: string
+  readonly ProcessName?: string
+  readonly ListenContainer?: string
+  readonly ListenHost?: string
+  readonly RunAs?: string
+  readonly HostName?: string
+  readonly PublicIp?: string
+  readonly NodeID?: string
+  readonly PodIP?: string
+  readonly PodName?: string
+  readonly NodeType?: string
+  readonly NodeUniqueID?: string
 }
 export const PortInfo: $Schema.Schema<PortInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PortInfo", { Type: $C.str, PublicIP: $C.str, PublicPort: $C.uint64, ContainerPort: $C.uint64, ContainerPID: $C.uint64, ContainerName: $C.str, HostID: $C.str, HostIP: $C.str, ProcessName: $C.str, ListenContainer: $C.str, ListenHost: $C.str, RunAs: $C.str, HostName: $C.str, PublicIp: $C.str, NodeID: $C.str, PodIP: $C.str, PodName: $C.str, NodeType: $C.str, NodeUniqueID: $C.str }))
 
 /** `ProcessBaseInfo` (response side). */
 export interface ProcessBaseInfo {
-  readonly ProcessStartUser: string
-  readonly ProcessUserGroup: string
-  readonly ProcessPath: string
-  readonly ProcessParam: string
+  readonly ProcessStartUser?: string
+  readonly ProcessUserGroup?: string
+  readonly ProcessPath?: string
+  readonly ProcessParam?: string
 }
 export const ProcessBaseInfo: $Schema.Schema<ProcessBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessBaseInfo", { ProcessStartUser: $C.str, ProcessUserGroup: $C.str, ProcessPath: $C.str, ProcessParam: $C.str }))
 
@@ -7608,70 +7608,70 @@ export const ProcessDetailInfo: $Schema.Schema<ProcessDetailInfo> = /*#__PURE__*
 
 /** `ProcessInfo` (response side). */
 export interface ProcessInfo {
-  readonly StartTime: string
-  readonly RunAs: string
-  readonly CmdLine: string
-  readonly Exe: string
-  readonly PID: number | bigint
-  readonly ContainerPID: number | bigint
-  readonly ContainerName: string
-  readonly HostID: string
-  readonly HostIP: string
-  readonly ProcessName: string
-  readonly HostName: string
-  readonly PublicIp: string
-  readonly NodeID: string
-  readonly PodIP: string
-  readonly PodName: string
-  readonly NodeType: string
-  readonly NodeUniqueID: string
+  readonly StartTime?: string
+  readonly RunAs?: string
+  readonly CmdLine?: string
+  readonly Exe?: string
+  readonly PID?: number | bigint
+  readonly ContainerPID?: number | bigint
+  readonly ContainerName?: string
+  readonly HostID?: string
+  readonly HostIP?: string
+  readonly ProcessName?: string
+  readonly HostName?: string
+  readonly PublicIp?: string
+  readonly NodeID?: string
+  readonly PodIP?: string
+  readonly PodName?: string
+  readonly NodeType?: string
+  readonly NodeUniqueID?: string
 }
 export const ProcessInfo: $Schema.Schema<ProcessInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessInfo", { StartTime: $C.str, RunAs: $C.str, CmdLine: $C.str, Exe: $C.str, PID: $C.uint64, ContainerPID: $C.uint64, ContainerName: $C.str, HostID: $C.str, HostIP: $C.str, ProcessName: $C.str, HostName: $C.str, PublicIp: $C.str, NodeID: $C.str, PodIP: $C.str, PodName: $C.str, NodeType: $C.str, NodeUniqueID: $C.str }))
 
 /** `ProjectInfo` (response side). */
 export interface ProjectInfo {
-  readonly ProjectName: string
-  readonly ProjectID: number | bigint
+  readonly ProjectName?: string
+  readonly ProjectID?: number | bigint
 }
 export const ProjectInfo: $Schema.Schema<ProjectInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProjectInfo", { ProjectName: $C.str, ProjectID: $C.int64 }))
 
 /** `PromotionActivityContent` (response side). */
 export interface PromotionActivityContent {
-  readonly MonthNum: number | bigint
-  readonly CoresCountLimit: number | bigint
-  readonly ProfessionalDiscount: number | bigint
-  readonly ImageAuthorizationNum: number | bigint
+  readonly MonthNum?: number | bigint
+  readonly CoresCountLimit?: number | bigint
+  readonly ProfessionalDiscount?: number | bigint
+  readonly ImageAuthorizationNum?: number | bigint
 }
 export const PromotionActivityContent: $Schema.Schema<PromotionActivityContent> = /*#__PURE__*/ $C.lazy(() => $C.struct("PromotionActivityContent", { MonthNum: $C.uint64, CoresCountLimit: $C.uint64, ProfessionalDiscount: $C.uint64, ImageAuthorizationNum: $C.uint64 }))
 
 /** `RaspInfo` (response side). */
 export interface RaspInfo {
-  readonly Name: string
-  readonly Value: string
+  readonly Name?: string
+  readonly Value?: string
 }
 export const RaspInfo: $Schema.Schema<RaspInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RaspInfo", { Name: $C.str, Value: $C.str }))
 
 /** `RaspRule` (response side). */
 export interface RaspRule {
-  readonly Id: number | bigint
-  readonly URLRegexp: string
-  readonly VulVulsID: number | bigint
-  readonly VulVulsName: string
+  readonly Id?: number | bigint
+  readonly URLRegexp?: string
+  readonly VulVulsID?: number | bigint
+  readonly VulVulsName?: string
   readonly CveID?: string
-  readonly SupportDefense: number | bigint
-  readonly WhiteType: number | bigint
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly ModifyTime: string
+  readonly SupportDefense?: number | bigint
+  readonly WhiteType?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
 }
 export const RaspRule: $Schema.Schema<RaspRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("RaspRule", { Id: $C.uint64, URLRegexp: $C.str, VulVulsID: $C.uint64, VulVulsName: $C.str, SupportDefense: $C.uint64, WhiteType: $C.uint64, Status: $C.uint64, CreateTime: $C.str, ModifyTime: $C.str }, { CveID: $C.str }))
 
 /** `RaspRuleVul` (response side). */
 export interface RaspRuleVul {
-  readonly VulVulsID: number | bigint
-  readonly VulVulsName: string
+  readonly VulVulsID?: number | bigint
+  readonly VulVulsName?: string
   readonly CveID?: string
-  readonly SupportDefense: number | bigint
+  readonly SupportDefense?: number | bigint
 }
 export const RaspRuleVul: $Schema.Schema<RaspRuleVul> = /*#__PURE__*/ $C.lazy(() => $C.struct("RaspRuleVul", { VulVulsID: $C.uint64, VulVulsName: $C.str, SupportDefense: $C.uint64 }, { CveID: $C.str }))
 
@@ -7699,19 +7699,19 @@ export const RegexpRuleListItem: $Schema.Schema<RegexpRuleListItem> = /*#__PURE_
 
 /** `RegionInfo` (response side). */
 export interface RegionInfo {
-  readonly Region: string
-  readonly RegionName: string
+  readonly Region?: string
+  readonly RegionName?: string
 }
 export const RegionInfo: $Schema.Schema<RegionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionInfo", { Region: $C.str, RegionName: $C.str }))
 
 /** `RegistryConnDetectResult` (response side). */
 export interface RegistryConnDetectResult {
-  readonly Quuid: string
-  readonly Uuid: string
-  readonly ConnDetectStatus: string
-  readonly ConnDetectMessage: string
-  readonly Solution: string
-  readonly FailReason: string
+  readonly Quuid?: string
+  readonly Uuid?: string
+  readonly ConnDetectStatus?: string
+  readonly ConnDetectMessage?: string
+  readonly Solution?: string
+  readonly FailReason?: string
 }
 export const RegistryConnDetectResult: $Schema.Schema<RegistryConnDetectResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegistryConnDetectResult", { Quuid: $C.str, Uuid: $C.str, ConnDetectStatus: $C.str, ConnDetectMessage: $C.str, Solution: $C.str, FailReason: $C.str }))
 
@@ -7757,106 +7757,106 @@ export const ResetSecLogTopicConfigResponse: $Schema.Schema<ResetSecLogTopicConf
 
 /** `ReverseShellEventDescription` (response side). */
 export interface ReverseShellEventDescription {
-  readonly Description: string
-  readonly Solution: string
-  readonly Remark: string
-  readonly DstAddress: string
-  readonly OperationTime: string
+  readonly Description?: string
+  readonly Solution?: string
+  readonly Remark?: string
+  readonly DstAddress?: string
+  readonly OperationTime?: string
 }
 export const ReverseShellEventDescription: $Schema.Schema<ReverseShellEventDescription> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReverseShellEventDescription", { Description: $C.str, Solution: $C.str, Remark: $C.str, DstAddress: $C.str, OperationTime: $C.str }))
 
 /** `ReverseShellEventInfo` (response side). */
 export interface ReverseShellEventInfo {
-  readonly ProcessName: string
-  readonly ProcessPath: string
-  readonly ImageId: string
-  readonly ContainerId: string
-  readonly ImageName: string
-  readonly ContainerName: string
-  readonly FoundTime: string
-  readonly Solution: string
-  readonly Description: string
-  readonly Status: string
-  readonly EventId: string
-  readonly Remark: string
-  readonly PProcessName: string
-  readonly EventCount: number | bigint
-  readonly LatestFoundTime: string
-  readonly DstAddress: string
-  readonly ContainerNetStatus: string
-  readonly ContainerNetSubStatus: string
-  readonly ContainerIsolateOperationSrc: string
-  readonly ContainerStatus: string
-  readonly ClusterID: string
-  readonly NodeType: string
-  readonly PodName: string
-  readonly PodIP: string
-  readonly NodeUniqueID: string
-  readonly PublicIP: string
-  readonly NodeName: string
-  readonly HostID: string
-  readonly HostIP: string
-  readonly NodeID: string
-  readonly ClusterName: string
+  readonly ProcessName?: string
+  readonly ProcessPath?: string
+  readonly ImageId?: string
+  readonly ContainerId?: string
+  readonly ImageName?: string
+  readonly ContainerName?: string
+  readonly FoundTime?: string
+  readonly Solution?: string
+  readonly Description?: string
+  readonly Status?: string
+  readonly EventId?: string
+  readonly Remark?: string
+  readonly PProcessName?: string
+  readonly EventCount?: number | bigint
+  readonly LatestFoundTime?: string
+  readonly DstAddress?: string
+  readonly ContainerNetStatus?: string
+  readonly ContainerNetSubStatus?: string
+  readonly ContainerIsolateOperationSrc?: string
+  readonly ContainerStatus?: string
+  readonly ClusterID?: string
+  readonly NodeType?: string
+  readonly PodName?: string
+  readonly PodIP?: string
+  readonly NodeUniqueID?: string
+  readonly PublicIP?: string
+  readonly NodeName?: string
+  readonly HostID?: string
+  readonly HostIP?: string
+  readonly NodeID?: string
+  readonly ClusterName?: string
 }
 export const ReverseShellEventInfo: $Schema.Schema<ReverseShellEventInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReverseShellEventInfo", { ProcessName: $C.str, ProcessPath: $C.str, ImageId: $C.str, ContainerId: $C.str, ImageName: $C.str, ContainerName: $C.str, FoundTime: $C.str, Solution: $C.str, Description: $C.str, Status: $C.str, EventId: $C.str, Remark: $C.str, PProcessName: $C.str, EventCount: $C.int64, LatestFoundTime: $C.str, DstAddress: $C.str, ContainerNetStatus: $C.str, ContainerNetSubStatus: $C.str, ContainerIsolateOperationSrc: $C.str, ContainerStatus: $C.str, ClusterID: $C.str, NodeType: $C.str, PodName: $C.str, PodIP: $C.str, NodeUniqueID: $C.str, PublicIP: $C.str, NodeName: $C.str, HostID: $C.str, HostIP: $C.str, NodeID: $C.str, ClusterName: $C.str }))
 
 /** `ReverseShellWhiteListBaseInfo` (response side). */
 export interface ReverseShellWhiteListBaseInfo {
-  readonly Id: string
-  readonly ImageCount: number | bigint
-  readonly ProcessName: string
-  readonly DstIp: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly DstPort: string
-  readonly IsGlobal: boolean
-  readonly ImageIds: readonly string[]
+  readonly Id?: string
+  readonly ImageCount?: number | bigint
+  readonly ProcessName?: string
+  readonly DstIp?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly DstPort?: string
+  readonly IsGlobal?: boolean
+  readonly ImageIds?: readonly string[]
 }
 export const ReverseShellWhiteListBaseInfo: $Schema.Schema<ReverseShellWhiteListBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReverseShellWhiteListBaseInfo", { Id: $C.str, ImageCount: $C.uint64, ProcessName: $C.str, DstIp: $C.str, CreateTime: $C.datetime, UpdateTime: $C.datetime, DstPort: $C.str, IsGlobal: $C.bool, ImageIds: $C.arr($C.str) }))
 
 /** `ReverseShellWhiteListInfo` (both sides). */
 export interface ReverseShellWhiteListInfo {
-  readonly DstIp: string
-  readonly DstPort: string
-  readonly ProcessName: string
-  readonly ImageIds: readonly string[]
+  readonly DstIp?: string
+  readonly DstPort?: string
+  readonly ProcessName?: string
+  readonly ImageIds?: readonly string[]
   readonly Id?: string
 }
 export const ReverseShellWhiteListInfo: $Schema.Schema<ReverseShellWhiteListInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReverseShellWhiteListInfo", { DstIp: $C.str, DstPort: $C.str, ProcessName: $C.str, ImageIds: $C.arr($C.str) }, { Id: $C.str }))
 
 /** `RiskDnsEventInfo` (response side). */
 export interface RiskDnsEventInfo {
-  readonly EventID: number | bigint
-  readonly EventType: string
-  readonly Address: string
-  readonly ContainerID: string
-  readonly ContainerName: string
-  readonly ContainerNetStatus: string
-  readonly ContainerStatus: string
-  readonly ContainerNetSubStatus: string
-  readonly ContainerIsolateOperationSrc: string
-  readonly ImageID: string
-  readonly ImageName: string
-  readonly FoundTime: string
-  readonly LatestFoundTime: string
-  readonly EventStatus: string
-  readonly EventCount: number | bigint
-  readonly Description: string
-  readonly Solution: string
-  readonly City: string
-  readonly HostName: string
-  readonly HostID: string
-  readonly HostIP: string
-  readonly PublicIP: string
-  readonly NodeType: string
-  readonly NodeName: string
-  readonly PodIP: string
-  readonly PodName: string
-  readonly ClusterID: string
-  readonly NodeID: string
-  readonly NodeUniqueID: string
-  readonly ClusterName: string
+  readonly EventID?: number | bigint
+  readonly EventType?: string
+  readonly Address?: string
+  readonly ContainerID?: string
+  readonly ContainerName?: string
+  readonly ContainerNetStatus?: string
+  readonly ContainerStatus?: string
+  readonly ContainerNetSubStatus?: string
+  readonly ContainerIsolateOperationSrc?: string
+  readonly ImageID?: string
+  readonly ImageName?: string
+  readonly FoundTime?: string
+  readonly LatestFoundTime?: string
+  readonly EventStatus?: string
+  readonly EventCount?: number | bigint
+  readonly Description?: string
+  readonly Solution?: string
+  readonly City?: string
+  readonly HostName?: string
+  readonly HostID?: string
+  readonly HostIP?: string
+  readonly PublicIP?: string
+  readonly NodeType?: string
+  readonly NodeName?: string
+  readonly PodIP?: string
+  readonly PodName?: string
+  readonly ClusterID?: string
+  readonly NodeID?: string
+  readonly NodeUniqueID?: string
+  readonly ClusterName?: string
   readonly ImageId?: string
   readonly ContainerId?: string
 }
@@ -7864,66 +7864,66 @@ export const RiskDnsEventInfo: $Schema.Schema<RiskDnsEventInfo> = /*#__PURE__*/ 
 
 /** `RiskSyscallEventDescription` (response side). */
 export interface RiskSyscallEventDescription {
-  readonly Description: string
-  readonly Solution: string
-  readonly Remark: string
-  readonly SyscallName: string
-  readonly OperationTime: string
+  readonly Description?: string
+  readonly Solution?: string
+  readonly Remark?: string
+  readonly SyscallName?: string
+  readonly OperationTime?: string
 }
 export const RiskSyscallEventDescription: $Schema.Schema<RiskSyscallEventDescription> = /*#__PURE__*/ $C.lazy(() => $C.struct("RiskSyscallEventDescription", { Description: $C.str, Solution: $C.str, Remark: $C.str, SyscallName: $C.str, OperationTime: $C.str }))
 
 /** `RiskSyscallEventInfo` (response side). */
 export interface RiskSyscallEventInfo {
-  readonly ProcessName: string
-  readonly ProcessPath: string
-  readonly ImageId: string
-  readonly ContainerId: string
-  readonly ImageName: string
-  readonly ContainerName: string
-  readonly FoundTime: string
-  readonly Solution: string
-  readonly Description: string
-  readonly SyscallName: string
-  readonly Status: string
-  readonly EventId: string
-  readonly NodeName: string
-  readonly PodName: string
-  readonly Remark: string
-  readonly RuleExist: boolean
-  readonly EventCount: number | bigint
-  readonly LatestFoundTime: string
-  readonly ContainerNetStatus: string
-  readonly ContainerNetSubStatus: string
-  readonly ContainerIsolateOperationSrc: string
-  readonly ContainerStatus: string
-  readonly NodeType: string
-  readonly ClusterID: string
-  readonly PodIP: string
-  readonly NodeUniqueID: string
-  readonly PublicIP: string
-  readonly NodeID: string
-  readonly HostID: string
-  readonly HostIP: string
-  readonly ClusterName: string
+  readonly ProcessName?: string
+  readonly ProcessPath?: string
+  readonly ImageId?: string
+  readonly ContainerId?: string
+  readonly ImageName?: string
+  readonly ContainerName?: string
+  readonly FoundTime?: string
+  readonly Solution?: string
+  readonly Description?: string
+  readonly SyscallName?: string
+  readonly Status?: string
+  readonly EventId?: string
+  readonly NodeName?: string
+  readonly PodName?: string
+  readonly Remark?: string
+  readonly RuleExist?: boolean
+  readonly EventCount?: number | bigint
+  readonly LatestFoundTime?: string
+  readonly ContainerNetStatus?: string
+  readonly ContainerNetSubStatus?: string
+  readonly ContainerIsolateOperationSrc?: string
+  readonly ContainerStatus?: string
+  readonly NodeType?: string
+  readonly ClusterID?: string
+  readonly PodIP?: string
+  readonly NodeUniqueID?: string
+  readonly PublicIP?: string
+  readonly NodeID?: string
+  readonly HostID?: string
+  readonly HostIP?: string
+  readonly ClusterName?: string
 }
 export const RiskSyscallEventInfo: $Schema.Schema<RiskSyscallEventInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RiskSyscallEventInfo", { ProcessName: $C.str, ProcessPath: $C.str, ImageId: $C.str, ContainerId: $C.str, ImageName: $C.str, ContainerName: $C.str, FoundTime: $C.str, Solution: $C.str, Description: $C.str, SyscallName: $C.str, Status: $C.str, EventId: $C.str, NodeName: $C.str, PodName: $C.str, Remark: $C.str, RuleExist: $C.bool, EventCount: $C.int64, LatestFoundTime: $C.str, ContainerNetStatus: $C.str, ContainerNetSubStatus: $C.str, ContainerIsolateOperationSrc: $C.str, ContainerStatus: $C.str, NodeType: $C.str, ClusterID: $C.str, PodIP: $C.str, NodeUniqueID: $C.str, PublicIP: $C.str, NodeID: $C.str, HostID: $C.str, HostIP: $C.str, ClusterName: $C.str }))
 
 /** `RiskSyscallWhiteListBaseInfo` (response side). */
 export interface RiskSyscallWhiteListBaseInfo {
-  readonly Id: string
-  readonly ImageCount: number | bigint
-  readonly ProcessPath: string
-  readonly SyscallNames: readonly string[]
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly IsGlobal: boolean
-  readonly ImageIds: readonly string[]
+  readonly Id?: string
+  readonly ImageCount?: number | bigint
+  readonly ProcessPath?: string
+  readonly SyscallNames?: readonly string[]
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly IsGlobal?: boolean
+  readonly ImageIds?: readonly string[]
 }
 export const RiskSyscallWhiteListBaseInfo: $Schema.Schema<RiskSyscallWhiteListBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RiskSyscallWhiteListBaseInfo", { Id: $C.str, ImageCount: $C.uint64, ProcessPath: $C.str, SyscallNames: $C.arr($C.str), CreateTime: $C.datetime, UpdateTime: $C.datetime, IsGlobal: $C.bool, ImageIds: $C.arr($C.str) }))
 
 /** `RiskSyscallWhiteListInfo` (both sides). */
 export interface RiskSyscallWhiteListInfo {
-  readonly ImageIds: readonly string[]
+  readonly ImageIds?: readonly string[]
   readonly SyscallNames?: readonly string[]
   readonly ProcessPath?: string
   readonly Id?: string
@@ -7932,50 +7932,50 @@ export const RiskSyscallWhiteListInfo: $Schema.Schema<RiskSyscallWhiteListInfo> 
 
 /** `RuleBaseInfo` (response side). */
 export interface RuleBaseInfo {
-  readonly EditUserName: string
-  readonly EffectImageCount: number | bigint
-  readonly IsDefault: boolean
+  readonly EditUserName?: string
+  readonly EffectImageCount?: number | bigint
+  readonly IsDefault?: boolean
   readonly IsGlobal?: boolean
-  readonly IsEnable: boolean
-  readonly RuleId: string
-  readonly RuleName: string
-  readonly UpdateTime: string
+  readonly IsEnable?: boolean
+  readonly RuleId?: string
+  readonly RuleName?: string
+  readonly UpdateTime?: string
 }
 export const RuleBaseInfo: $Schema.Schema<RuleBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleBaseInfo", { EditUserName: $C.str, EffectImageCount: $C.uint64, IsDefault: $C.bool, IsEnable: $C.bool, RuleId: $C.str, RuleName: $C.str, UpdateTime: $C.str }, { IsGlobal: $C.bool }))
 
 /** `RunTimeEventBaseInfo` (response side). */
 export interface RunTimeEventBaseInfo {
-  readonly EventId: string
-  readonly FoundTime: string
-  readonly ContainerId: string
-  readonly ContainerName: string
-  readonly ImageId: string
-  readonly ImageName: string
-  readonly NodeName: string
-  readonly Status: string
-  readonly EventName: string
-  readonly EventType: string
-  readonly EventCount: number | bigint
-  readonly LatestFoundTime: string
-  readonly HostIP: string
-  readonly ClientIP: string
-  readonly ContainerNetStatus: string
-  readonly ContainerNetSubStatus: string
-  readonly ContainerIsolateOperationSrc: string
-  readonly NodeID: string
-  readonly NodeType: string
-  readonly NodeSubNetID: string
-  readonly NodeSubNetName: string
-  readonly NodeSubNetCIDR: string
-  readonly PodName: string
-  readonly PodIP: string
-  readonly PodStatus: string
-  readonly ClusterID: string
-  readonly ClusterName: string
-  readonly NodeUniqueID: string
-  readonly HostID: string
-  readonly Namespace: string
-  readonly WorkloadType: string
+  readonly EventId?: string
+  readonly FoundTime?: string
+  readonly ContainerId?: string
+  readonly ContainerName?: string
+  readonly ImageId?: string
+  readonly ImageName?: string
+  readonly NodeName?: string
+  readonly Status?: string
+  readonly EventName?: string
+  readonly EventType?: string
+  readonly EventCount?: number | bigint
+  readonly LatestFoundTime?: string
+  readonly HostIP?: string
+  readonly ClientIP?: string
+  readonly ContainerNetStatus?: string
+  readonly ContainerNetSubStatus?: string
+  readonly ContainerIsolateOperationSrc?: string
+  readonly NodeID?: string
+  readonly NodeType?: string
+  readonly NodeSubNetID?: string
+  readonly NodeSubNetName?: string
+  readonly NodeSubNetCIDR?: string
+  readonly PodName?: string
+  readonly PodIP?: string
+  readonly PodStatus?: string
+  readonly ClusterID?: string
+  readonly ClusterName?: string
+  readonly NodeUniqueID?: string
+  readonly HostID?: string
+  readonly Namespace?: string
+  readonly WorkloadType?: string
   readonly ContainerStatus?: string
 }
 export const RunTimeEventBaseInfo: $Schema.Schema<RunTimeEventBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunTimeEventBaseInfo", { EventId: $C.str, FoundTime: $C.datetime, ContainerId: $C.str, ContainerName: $C.str, ImageId: $C.str, ImageName: $C.str, NodeName: $C.str, Status: $C.str, EventName: $C.str, EventType: $C.str, EventCount: $C.int64, LatestFoundTime: $C.str, HostIP: $C.str, ClientIP: $C.str, ContainerNetStatus: $C.str, ContainerNetSubStatus: $C.str, ContainerIsolateOperationSrc: $C.str, NodeID: $C.str, NodeType: $C.str, NodeSubNetID: $C.str, NodeSubNetName: $C.str, NodeSubNetCIDR: $C.str, PodName: $C.str, PodIP: $C.str, PodStatus: $C.str, ClusterID: $C.str, ClusterName: $C.str, NodeUniqueID: $C.str, HostID: $C.str, Namespace: $C.str, WorkloadType: $C.str }, { ContainerStatus: $C.str }))
@@ -7990,15 +7990,15 @@ export const RunTimeFilters: $Schema.Schema<RunTimeFilters> = /*#__PURE__*/ $C.l
 
 /** `RunTimeRiskInfo` (response side). */
 export interface RunTimeRiskInfo {
-  readonly Cnt: number | bigint
-  readonly Level: string
+  readonly Cnt?: number | bigint
+  readonly Level?: string
 }
 export const RunTimeRiskInfo: $Schema.Schema<RunTimeRiskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunTimeRiskInfo", { Cnt: $C.uint64, Level: $C.str }))
 
 /** `RunTimeTendencyInfo` (response side). */
 export interface RunTimeTendencyInfo {
-  readonly CurTime: string
-  readonly Cnt: number | bigint
+  readonly CurTime?: string
+  readonly Cnt?: number | bigint
 }
 export const RunTimeTendencyInfo: $Schema.Schema<RunTimeTendencyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunTimeTendencyInfo", { CurTime: $C.date, Cnt: $C.uint64 }))
 
@@ -8012,7 +8012,7 @@ export const ScanComplianceAssetsByPolicyItemRequest: $Schema.Schema<ScanComplia
 
 /** `ScanComplianceAssetsByPolicyItemResponse` (response side). */
 export interface ScanComplianceAssetsByPolicyItemResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ScanComplianceAssetsByPolicyItemResponse: $Schema.Schema<ScanComplianceAssetsByPolicyItemResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanComplianceAssetsByPolicyItemResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -8026,7 +8026,7 @@ export const ScanComplianceAssetsRequest: $Schema.Schema<ScanComplianceAssetsReq
 
 /** `ScanComplianceAssetsResponse` (response side). */
 export interface ScanComplianceAssetsResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ScanComplianceAssetsResponse: $Schema.Schema<ScanComplianceAssetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanComplianceAssetsResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -8039,7 +8039,7 @@ export const ScanCompliancePolicyItemsRequest: $Schema.Schema<ScanCompliancePoli
 
 /** `ScanCompliancePolicyItemsResponse` (response side). */
 export interface ScanCompliancePolicyItemsResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ScanCompliancePolicyItemsResponse: $Schema.Schema<ScanCompliancePolicyItemsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanCompliancePolicyItemsResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -8053,20 +8053,20 @@ export const ScanComplianceScanFailedAssetsRequest: $Schema.Schema<ScanComplianc
 
 /** `ScanComplianceScanFailedAssetsResponse` (response side). */
 export interface ScanComplianceScanFailedAssetsResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ScanComplianceScanFailedAssetsResponse: $Schema.Schema<ScanComplianceScanFailedAssetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanComplianceScanFailedAssetsResponse", { TaskId: $C.uint64, RequestId: $C.str }))
 
 /** `ScanIgnoreVul` (response side). */
 export interface ScanIgnoreVul {
-  readonly VulName: string
-  readonly CVEID: string
-  readonly PocID: string
-  readonly RegistryImageCount: number | bigint
-  readonly UpdateTime: string
-  readonly IsIgnoreAll: number | bigint
-  readonly LocalImageCount: number | bigint
+  readonly VulName?: string
+  readonly CVEID?: string
+  readonly PocID?: string
+  readonly RegistryImageCount?: number | bigint
+  readonly UpdateTime?: string
+  readonly IsIgnoreAll?: number | bigint
+  readonly LocalImageCount?: number | bigint
 }
 export const ScanIgnoreVul: $Schema.Schema<ScanIgnoreVul> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanIgnoreVul", { VulName: $C.str, CVEID: $C.str, PocID: $C.str, RegistryImageCount: $C.int64, UpdateTime: $C.str, IsIgnoreAll: $C.int64, LocalImageCount: $C.int64 }))
 
@@ -8080,32 +8080,32 @@ export const ScanRangeInfo: $Schema.Schema<ScanRangeInfo> = /*#__PURE__*/ $C.laz
 
 /** `SearchTemplate` (both sides). */
 export interface SearchTemplate {
-  readonly Name: string
-  readonly LogType: string
-  readonly Condition: string
-  readonly TimeRange: string
-  readonly Query: string
-  readonly Flag: string
-  readonly DisplayData: string
+  readonly Name?: string
+  readonly LogType?: string
+  readonly Condition?: string
+  readonly TimeRange?: string
+  readonly Query?: string
+  readonly Flag?: string
+  readonly DisplayData?: string
   readonly Id?: number | bigint
 }
 export const SearchTemplate: $Schema.Schema<SearchTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchTemplate", { Name: $C.str, LogType: $C.str, Condition: $C.str, TimeRange: $C.str, Query: $C.str, Flag: $C.str, DisplayData: $C.str }, { Id: $C.uint64 }))
 
 /** `SecLogAlertMsgInfo` (response side). */
 export interface SecLogAlertMsgInfo {
-  readonly MsgType: string
-  readonly MsgValue: string
-  readonly State: boolean
+  readonly MsgType?: string
+  readonly MsgValue?: string
+  readonly State?: boolean
 }
 export const SecLogAlertMsgInfo: $Schema.Schema<SecLogAlertMsgInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecLogAlertMsgInfo", { MsgType: $C.str, MsgValue: $C.str, State: $C.bool }))
 
 /** `SecLogDeliveryClsSettingInfo` (both sides). */
 export interface SecLogDeliveryClsSettingInfo {
-  readonly LogType: string
-  readonly State: boolean
-  readonly Region: string
-  readonly LogSet: string
-  readonly TopicID: string
+  readonly LogType?: string
+  readonly State?: boolean
+  readonly Region?: string
+  readonly LogSet?: string
+  readonly TopicID?: string
   readonly LogSetName?: string
   readonly TopicName?: string
   readonly SubLogType?: readonly string[]
@@ -8115,10 +8115,10 @@ export const SecLogDeliveryClsSettingInfo: $Schema.Schema<SecLogDeliveryClsSetti
 
 /** `SecLogDeliveryKafkaSettingInfo` (both sides). */
 export interface SecLogDeliveryKafkaSettingInfo {
-  readonly LogType: string
-  readonly TopicID: string
-  readonly TopicName: string
-  readonly State: boolean
+  readonly LogType?: string
+  readonly TopicID?: string
+  readonly TopicName?: string
+  readonly State?: boolean
   readonly SubLogType?: readonly string[]
   readonly ErrMsg?: string
 }
@@ -8126,26 +8126,26 @@ export const SecLogDeliveryKafkaSettingInfo: $Schema.Schema<SecLogDeliveryKafkaS
 
 /** `SecLogJoinInfo` (response side). */
 export interface SecLogJoinInfo {
-  readonly Count: number | bigint
-  readonly SuperNodeCount: number | bigint
-  readonly IsJoined: boolean
-  readonly LogType: string
+  readonly Count?: number | bigint
+  readonly SuperNodeCount?: number | bigint
+  readonly IsJoined?: boolean
+  readonly LogType?: string
   readonly ClusterCount?: number | bigint
 }
 export const SecLogJoinInfo: $Schema.Schema<SecLogJoinInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecLogJoinInfo", { Count: $C.uint64, SuperNodeCount: $C.uint64, IsJoined: $C.bool, LogType: $C.str }, { ClusterCount: $C.uint64 }))
 
 /** `SecLogJoinObjectInfo` (response side). */
 export interface SecLogJoinObjectInfo {
-  readonly HostID: string
-  readonly HostName: string
-  readonly HostIP: string
-  readonly HostStatus: string
-  readonly ClusterID: string
-  readonly ClusterName: string
-  readonly PublicIP: string
-  readonly JoinState: boolean
-  readonly ClusterVersion: string
-  readonly ClusterMainAddress: string
+  readonly HostID?: string
+  readonly HostName?: string
+  readonly HostIP?: string
+  readonly HostStatus?: string
+  readonly ClusterID?: string
+  readonly ClusterName?: string
+  readonly PublicIP?: string
+  readonly JoinState?: boolean
+  readonly ClusterVersion?: string
+  readonly ClusterMainAddress?: string
   readonly ContainerCnt?: number | bigint
   readonly ClusterType?: string
   readonly ClusterStatus?: string
@@ -8154,39 +8154,39 @@ export const SecLogJoinObjectInfo: $Schema.Schema<SecLogJoinObjectInfo> = /*#__P
 
 /** `SecTendencyEventInfo` (response side). */
 export interface SecTendencyEventInfo {
-  readonly EventSet: readonly RunTimeTendencyInfo[]
-  readonly EventType: string
+  readonly EventSet?: readonly RunTimeTendencyInfo[]
+  readonly EventType?: string
 }
 export const SecTendencyEventInfo: $Schema.Schema<SecTendencyEventInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecTendencyEventInfo", { EventSet: $C.arr(RunTimeTendencyInfo), EventType: $C.str }))
 
 /** `ServiceInfo` (response side). */
 export interface ServiceInfo {
-  readonly ServiceID: string
-  readonly HostID: string
-  readonly HostIP: string
-  readonly ContainerName: string
-  readonly Type: string
-  readonly Version: string
-  readonly RunAs: string
-  readonly Listen: readonly string[]
-  readonly Config: string
-  readonly ProcessCnt: number | bigint
-  readonly AccessLog: string
-  readonly ErrorLog: string
-  readonly DataPath: string
-  readonly WebRoot: string
-  readonly Pids: readonly (number | bigint)[]
-  readonly MainType: string
-  readonly Exe: string
-  readonly Parameter: string
-  readonly ContainerId: string
-  readonly HostName: string
-  readonly PublicIp: string
-  readonly NodeID: string
-  readonly PodIP: string
-  readonly PodName: string
-  readonly NodeType: string
-  readonly NodeUniqueID: string
+  readonly ServiceID?: string
+  readonly HostID?: string
+  readonly HostIP?: string
+  readonly ContainerName?: string
+  readonly Type?: string
+  readonly Version?: string
+  readonly RunAs?: string
+  readonly Listen?: readonly string[]
+  readonly Config?: string
+  readonly ProcessCnt?: number | bigint
+  readonly AccessLog?: string
+  readonly ErrorLog?: string
+  readonly DataPath?: string
+  readonly WebRoot?: string
+  readonly Pids?: readonly (number | bigint)[]
+  readonly MainType?: string
+  readonly Exe?: string
+  readonly Parameter?: string
+  readonly ContainerId?: string
+  readonly HostName?: string
+  readonly PublicIp?: string
+  readonly NodeID?: string
+  readonly PodIP?: string
+  readonly PodName?: string
+  readonly NodeType?: string
+  readonly NodeUniqueID?: string
 }
 export const ServiceInfo: $Schema.Schema<ServiceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceInfo", { ServiceID: $C.str, HostID: $C.str, HostIP: $C.str, ContainerName: $C.str, Type: $C.str, Version: $C.str, RunAs: $C.str, Listen: $C.arr($C.str), Config: $C.str, ProcessCnt: $C.uint64, AccessLog: $C.str, ErrorLog: $C.str, DataPath: $C.str, WebRoot: $C.str, Pids: $C.arr($C.uint64), MainType: $C.str, Exe: $C.str, Parameter: $C.str, ContainerId: $C.str, HostName: $C.str, PublicIp: $C.str, NodeID: $C.str, PodIP: $C.str, PodName: $C.str, NodeType: $C.str, NodeUniqueID: $C.str }))
 
@@ -8200,15 +8200,15 @@ export const SetCheckModeRequest: $Schema.Schema<SetCheckModeRequest> = /*#__PUR
 
 /** `SetCheckModeResponse` (response side). */
 export interface SetCheckModeResponse {
-  readonly SetCheckResult: string
+  readonly SetCheckResult?: string
   readonly RequestId: string
 }
 export const SetCheckModeResponse: $Schema.Schema<SetCheckModeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SetCheckModeResponse", { SetCheckResult: $C.str, RequestId: $C.str }))
 
 /** `SoftQuotaDayInfo` (response side). */
 export interface SoftQuotaDayInfo {
-  readonly PayTime: string
-  readonly CoresCnt: number | bigint
+  readonly PayTime?: string
+  readonly CoresCnt?: number | bigint
 }
 export const SoftQuotaDayInfo: $Schema.Schema<SoftQuotaDayInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SoftQuotaDayInfo", { PayTime: $C.str, CoresCnt: $C.uint64 }))
 
@@ -8242,24 +8242,24 @@ export const StopVulScanTaskResponse: $Schema.Schema<StopVulScanTaskResponse> = 
 
 /** `SuperNodeListItem` (response side). */
 export interface SuperNodeListItem {
-  readonly NodeID: string
-  readonly NodeName: string
-  readonly ClusterName: string
-  readonly ClusterID: string
-  readonly Status: string
-  readonly SubNetID: string
-  readonly SubNetName: string
-  readonly SubNetCidr: string
-  readonly ZoneID: string
-  readonly Zone: string
-  readonly CreateTime: string
-  readonly RelatePodCount: number | bigint
-  readonly RelateContainerCount: number | bigint
-  readonly AgentStatus: string
-  readonly NodeUniqueID: string
-  readonly ClusterAccessedStatus: string
-  readonly ChargeCoresCnt: number | bigint
-  readonly DefendStatus: string
+  readonly NodeID?: string
+  readonly NodeName?: string
+  readonly ClusterName?: string
+  readonly ClusterID?: string
+  readonly Status?: string
+  readonly SubNetID?: string
+  readonly SubNetName?: string
+  readonly SubNetCidr?: string
+  readonly ZoneID?: string
+  readonly Zone?: string
+  readonly CreateTime?: string
+  readonly RelatePodCount?: number | bigint
+  readonly RelateContainerCount?: number | bigint
+  readonly AgentStatus?: string
+  readonly NodeUniqueID?: string
+  readonly ClusterAccessedStatus?: string
+  readonly ChargeCoresCnt?: number | bigint
+  readonly DefendStatus?: string
   readonly ClusterAccessedSubStatus?: string
   readonly ClusterAccessedErrorReason?: string
 }
@@ -8267,36 +8267,36 @@ export const SuperNodeListItem: $Schema.Schema<SuperNodeListItem> = /*#__PURE__*
 
 /** `SuperNodePodListItem` (response side). */
 export interface SuperNodePodListItem {
-  readonly PodName: string
-  readonly PodIP: string
-  readonly NodeUniqueID: string
-  readonly Status: string
-  readonly CpuRequest: number | bigint
-  readonly CpuLimit: number | bigint
-  readonly MemRequest: number | bigint
-  readonly MemLimit: number | bigint
-  readonly Namespace: string
-  readonly DeploymentName: string
-  readonly DeploymentID: string
-  readonly StartTime: string
-  readonly CreateTime: string
-  readonly RelateContainerCount: number | bigint
-  readonly RunningTime: string
-  readonly PodUid: string
-  readonly ChargeCoresCnt: number | bigint
-  readonly DefendStatus: string
+  readonly PodName?: string
+  readonly PodIP?: string
+  readonly NodeUniqueID?: string
+  readonly Status?: string
+  readonly CpuRequest?: number | bigint
+  readonly CpuLimit?: number | bigint
+  readonly MemRequest?: number | bigint
+  readonly MemLimit?: number | bigint
+  readonly Namespace?: string
+  readonly DeploymentName?: string
+  readonly DeploymentID?: string
+  readonly StartTime?: string
+  readonly CreateTime?: string
+  readonly RelateContainerCount?: number | bigint
+  readonly RunningTime?: string
+  readonly PodUid?: string
+  readonly ChargeCoresCnt?: number | bigint
+  readonly DefendStatus?: string
 }
 export const SuperNodePodListItem: $Schema.Schema<SuperNodePodListItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SuperNodePodListItem", { PodName: $C.str, PodIP: $C.str, NodeUniqueID: $C.str, Status: $C.str, CpuRequest: $C.int64, CpuLimit: $C.int64, MemRequest: $C.int64, MemLimit: $C.int64, Namespace: $C.str, DeploymentName: $C.str, DeploymentID: $C.str, StartTime: $C.str, CreateTime: $C.str, RelateContainerCount: $C.uint64, RunningTime: $C.str, PodUid: $C.str, ChargeCoresCnt: $C.uint64, DefendStatus: $C.str }))
 
 /** `SupportDefenceVul` (response side). */
 export interface SupportDefenceVul {
-  readonly PocID: string
-  readonly Name: string
-  readonly Tags: readonly string[]
-  readonly CVSSV3Score: number
-  readonly Level: string
-  readonly CVEID: string
-  readonly SubmitTime: string
+  readonly PocID?: string
+  readonly Name?: string
+  readonly Tags?: readonly string[]
+  readonly CVSSV3Score?: number
+  readonly Level?: string
+  readonly CVEID?: string
+  readonly SubmitTime?: string
   readonly VulId?: number | bigint
   readonly Status?: number | bigint
 }
@@ -8330,15 +8330,15 @@ export const SyncAssetImageRegistryAssetResponse: $Schema.Schema<SyncAssetImageR
 
 /** `TagInfo` (response side). */
 export interface TagInfo {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const TagInfo: $Schema.Schema<TagInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagInfo", { TagKey: $C.str, TagValue: $C.str }))
 
 /** `UnauthorizedCoresTendency` (response side). */
 export interface UnauthorizedCoresTendency {
-  readonly DateTime: string
-  readonly CoresCount: number | bigint
+  readonly DateTime?: string
+  readonly CoresCount?: number | bigint
 }
 export const UnauthorizedCoresTendency: $Schema.Schema<UnauthorizedCoresTendency> = /*#__PURE__*/ $C.lazy(() => $C.struct("UnauthorizedCoresTendency", { DateTime: $C.str, CoresCount: $C.int64 }))
 
@@ -8369,8 +8369,8 @@ export const UpdateAndPublishNetworkFirewallPolicyDetailRequest: $Schema.Schema<
 
 /** `UpdateAndPublishNetworkFirewallPolicyDetailResponse` (response side). */
 export interface UpdateAndPublishNetworkFirewallPolicyDetailResponse {
-  readonly TaskId: number | bigint
-  readonly Result: string
+  readonly TaskId?: number | bigint
+  readonly Result?: string
   readonly RequestId: string
 }
 export const UpdateAndPublishNetworkFirewallPolicyDetailResponse: $Schema.Schema<UpdateAndPublishNetworkFirewallPolicyDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateAndPublishNetworkFirewallPolicyDetailResponse", { TaskId: $C.uint64, Result: $C.str, RequestId: $C.str }))
@@ -8386,8 +8386,8 @@ export const UpdateAndPublishNetworkFirewallPolicyYamlDetailRequest: $Schema.Sch
 
 /** `UpdateAndPublishNetworkFirewallPolicyYamlDetailResponse` (response side). */
 export interface UpdateAndPublishNetworkFirewallPolicyYamlDetailResponse {
-  readonly TaskId: number | bigint
-  readonly Result: string
+  readonly TaskId?: number | bigint
+  readonly Result?: string
   readonly RequestId: string
 }
 export const UpdateAndPublishNetworkFirewallPolicyYamlDetailResponse: $Schema.Schema<UpdateAndPublishNetworkFirewallPolicyYamlDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateAndPublishNetworkFirewallPolicyYamlDetailResponse", { TaskId: $C.uint64, Result: $C.str, RequestId: $C.str }))
@@ -8414,9 +8414,9 @@ export const UpdateAssetImageRegistryRegistryDetailRequest: $Schema.Schema<Updat
 
 /** `UpdateAssetImageRegistryRegistryDetailResponse` (response side). */
 export interface UpdateAssetImageRegistryRegistryDetailResponse {
-  readonly HealthCheckErr: string
-  readonly NameRepeatErr: string
-  readonly RegistryId: number | bigint
+  readonly HealthCheckErr?: string
+  readonly NameRepeatErr?: string
+  readonly RegistryId?: number | bigint
   readonly RequestId: string
 }
 export const UpdateAssetImageRegistryRegistryDetailResponse: $Schema.Schema<UpdateAssetImageRegistryRegistryDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateAssetImageRegistryRegistryDetailResponse", { HealthCheckErr: $C.str, NameRepeatErr: $C.str, RegistryId: $C.int64, RequestId: $C.str }))
@@ -8462,8 +8462,8 @@ export const UpdateNetworkFirewallPolicyDetailRequest: $Schema.Schema<UpdateNetw
 
 /** `UpdateNetworkFirewallPolicyDetailResponse` (response side). */
 export interface UpdateNetworkFirewallPolicyDetailResponse {
-  readonly TaskId: number | bigint
-  readonly Result: string
+  readonly TaskId?: number | bigint
+  readonly Result?: string
   readonly RequestId: string
 }
 export const UpdateNetworkFirewallPolicyDetailResponse: $Schema.Schema<UpdateNetworkFirewallPolicyDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateNetworkFirewallPolicyDetailResponse", { TaskId: $C.uint64, Result: $C.str, RequestId: $C.str }))
@@ -8479,8 +8479,8 @@ export const UpdateNetworkFirewallPolicyYamlDetailRequest: $Schema.Schema<Update
 
 /** `UpdateNetworkFirewallPolicyYamlDetailResponse` (response side). */
 export interface UpdateNetworkFirewallPolicyYamlDetailResponse {
-  readonly TaskId: number | bigint
-  readonly Result: string
+  readonly TaskId?: number | bigint
+  readonly Result?: string
   readonly RequestId: string
 }
 export const UpdateNetworkFirewallPolicyYamlDetailResponse: $Schema.Schema<UpdateNetworkFirewallPolicyYamlDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateNetworkFirewallPolicyYamlDetailResponse", { TaskId: $C.uint64, Result: $C.str, RequestId: $C.str }))
@@ -8497,78 +8497,78 @@ export const VasInfoResourceDetail: $Schema.Schema<VasInfoResourceDetail> = /*#_
 
 /** `VirusAutoIsolateSampleInfo` (response side). */
 export interface VirusAutoIsolateSampleInfo {
-  readonly MD5: string
-  readonly VirusName: string
-  readonly ModifyTime: string
-  readonly AutoIsolateSwitch: boolean
+  readonly MD5?: string
+  readonly VirusName?: string
+  readonly ModifyTime?: string
+  readonly AutoIsolateSwitch?: boolean
 }
 export const VirusAutoIsolateSampleInfo: $Schema.Schema<VirusAutoIsolateSampleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VirusAutoIsolateSampleInfo", { MD5: $C.str, VirusName: $C.str, ModifyTime: $C.datetimeIso, AutoIsolateSwitch: $C.bool }))
 
 /** `VirusInfo` (response side). */
 export interface VirusInfo {
-  readonly FileName: string
-  readonly FilePath: string
-  readonly VirusName: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly ContainerName: string
-  readonly ContainerId: string
-  readonly ContainerStatus: string
-  readonly ImageName: string
-  readonly ImageId: string
-  readonly Status: string
-  readonly Id: string
-  readonly HarmDescribe: string
-  readonly SuggestScheme: string
-  readonly SubStatus: string
-  readonly ContainerNetStatus: string
-  readonly ContainerNetSubStatus: string
-  readonly ContainerIsolateOperationSrc: string
-  readonly MD5: string
-  readonly RiskLevel: string
-  readonly CheckPlatform: readonly string[]
-  readonly NodeID: string
-  readonly NodeName: string
-  readonly PodIP: string
-  readonly PodName: string
-  readonly ClusterID: string
-  readonly NodeType: string
-  readonly PublicIP: string
-  readonly InnerIP: string
-  readonly NodeUniqueID: string
-  readonly HostID: string
-  readonly ClusterName: string
-  readonly HostIP: string
+  readonly FileName?: string
+  readonly FilePath?: string
+  readonly VirusName?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly ContainerName?: string
+  readonly ContainerId?: string
+  readonly ContainerStatus?: string
+  readonly ImageName?: string
+  readonly ImageId?: string
+  readonly Status?: string
+  readonly Id?: string
+  readonly HarmDescribe?: string
+  readonly SuggestScheme?: string
+  readonly SubStatus?: string
+  readonly ContainerNetStatus?: string
+  readonly ContainerNetSubStatus?: string
+  readonly ContainerIsolateOperationSrc?: string
+  readonly MD5?: string
+  readonly RiskLevel?: string
+  readonly CheckPlatform?: readonly string[]
+  readonly NodeID?: string
+  readonly NodeName?: string
+  readonly PodIP?: string
+  readonly PodName?: string
+  readonly ClusterID?: string
+  readonly NodeType?: string
+  readonly PublicIP?: string
+  readonly InnerIP?: string
+  readonly NodeUniqueID?: string
+  readonly HostID?: string
+  readonly ClusterName?: string
+  readonly HostIP?: string
 }
 export const VirusInfo: $Schema.Schema<VirusInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VirusInfo", { FileName: $C.str, FilePath: $C.str, VirusName: $C.str, CreateTime: $C.str, ModifyTime: $C.str, ContainerName: $C.str, ContainerId: $C.str, ContainerStatus: $C.str, ImageName: $C.str, ImageId: $C.str, Status: $C.str, Id: $C.str, HarmDescribe: $C.str, SuggestScheme: $C.str, SubStatus: $C.str, ContainerNetStatus: $C.str, ContainerNetSubStatus: $C.str, ContainerIsolateOperationSrc: $C.str, MD5: $C.str, RiskLevel: $C.str, CheckPlatform: $C.arr($C.str), NodeID: $C.str, NodeName: $C.str, PodIP: $C.str, PodName: $C.str, ClusterID: $C.str, NodeType: $C.str, PublicIP: $C.str, InnerIP: $C.str, NodeUniqueID: $C.str, HostID: $C.str, ClusterName: $C.str, HostIP: $C.str }))
 
 /** `VirusTaskInfo` (response side). */
 export interface VirusTaskInfo {
-  readonly ContainerName: string
-  readonly ContainerId: string
-  readonly ImageName: string
-  readonly ImageId: string
-  readonly HostName: string
-  readonly HostIp: string
-  readonly Status: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly RiskCnt: number | bigint
-  readonly Id: string
-  readonly ErrorMsg: string
-  readonly NodeType: string
-  readonly PublicIP: string
-  readonly NodeID: string
+  readonly ContainerName?: string
+  readonly ContainerId?: string
+  readonly ImageName?: string
+  readonly ImageId?: string
+  readonly HostName?: string
+  readonly HostIp?: string
+  readonly Status?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly RiskCnt?: number | bigint
+  readonly Id?: string
+  readonly ErrorMsg?: string
+  readonly NodeType?: string
+  readonly PublicIP?: string
+  readonly NodeID?: string
 }
 export const VirusTaskInfo: $Schema.Schema<VirusTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VirusTaskInfo", { ContainerName: $C.str, ContainerId: $C.str, ImageName: $C.str, ImageId: $C.str, HostName: $C.str, HostIp: $C.str, Status: $C.str, StartTime: $C.str, EndTime: $C.str, RiskCnt: $C.uint64, Id: $C.str, ErrorMsg: $C.str, NodeType: $C.str, PublicIP: $C.str, NodeID: $C.str }))
 
 /** `VirusTendencyInfo` (response side). */
 export interface VirusTendencyInfo {
-  readonly Date: string
-  readonly PendingEventCount: number | bigint
-  readonly RiskContainerCount: number | bigint
-  readonly EventCount: number | bigint
-  readonly IsolateEventCount: number | bigint
+  readonly Date?: string
+  readonly PendingEventCount?: number | bigint
+  readonly RiskContainerCount?: number | bigint
+  readonly EventCount?: number | bigint
+  readonly IsolateEventCount?: number | bigint
 }
 export const VirusTendencyInfo: $Schema.Schema<VirusTendencyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VirusTendencyInfo", { Date: $C.date, PendingEventCount: $C.uint64, RiskContainerCount: $C.uint64, EventCount: $C.uint64, IsolateEventCount: $C.uint64 }))
 
@@ -8588,257 +8588,257 @@ export const VirusWhiteListRuleInfo: $Schema.Schema<VirusWhiteListRuleInfo> = /*
 
 /** `VulAffectedComponentInfo` (response side). */
 export interface VulAffectedComponentInfo {
-  readonly Name: string
-  readonly Version: readonly string[]
-  readonly FixedVersion: readonly string[]
+  readonly Name?: string
+  readonly Version?: readonly string[]
+  readonly FixedVersion?: readonly string[]
 }
 export const VulAffectedComponentInfo: $Schema.Schema<VulAffectedComponentInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulAffectedComponentInfo", { Name: $C.str, Version: $C.arr($C.str), FixedVersion: $C.arr($C.str) }))
 
 /** `VulAffectedContainerInfo` (response side). */
 export interface VulAffectedContainerInfo {
-  readonly HostIP: string
-  readonly ContainerID: string
-  readonly ContainerName: string
-  readonly PodName: string
-  readonly PodIP: string
-  readonly HostName: string
-  readonly HostID: string
-  readonly PublicIP: string
-  readonly ClusterID: string
-  readonly ClusterName: string
-  readonly NodeType: string
-  readonly NodeUniqueID: string
-  readonly NodeID: string
-  readonly NodeName: string
+  readonly HostIP?: string
+  readonly ContainerID?: string
+  readonly ContainerName?: string
+  readonly PodName?: string
+  readonly PodIP?: string
+  readonly HostName?: string
+  readonly HostID?: string
+  readonly PublicIP?: string
+  readonly ClusterID?: string
+  readonly ClusterName?: string
+  readonly NodeType?: string
+  readonly NodeUniqueID?: string
+  readonly NodeID?: string
+  readonly NodeName?: string
   readonly ContainerStatus?: string
 }
 export const VulAffectedContainerInfo: $Schema.Schema<VulAffectedContainerInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulAffectedContainerInfo", { HostIP: $C.str, ContainerID: $C.str, ContainerName: $C.str, PodName: $C.str, PodIP: $C.str, HostName: $C.str, HostID: $C.str, PublicIP: $C.str, ClusterID: $C.str, ClusterName: $C.str, NodeType: $C.str, NodeUniqueID: $C.str, NodeID: $C.str, NodeName: $C.str }, { ContainerStatus: $C.str }))
 
 /** `VulAffectedImageComponentInfo` (response side). */
 export interface VulAffectedImageComponentInfo {
-  readonly Name: string
-  readonly Version: string
-  readonly FixedVersion: string
-  readonly Path: string
+  readonly Name?: string
+  readonly Version?: string
+  readonly FixedVersion?: string
+  readonly Path?: string
 }
 export const VulAffectedImageComponentInfo: $Schema.Schema<VulAffectedImageComponentInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulAffectedImageComponentInfo", { Name: $C.str, Version: $C.str, FixedVersion: $C.str, Path: $C.str }))
 
 /** `VulAffectedImageInfo` (response side). */
 export interface VulAffectedImageInfo {
-  readonly ImageID: string
-  readonly ImageName: string
-  readonly HostCount: number | bigint
-  readonly SuperNodeCount: number | bigint
-  readonly ContainerCount: number | bigint
-  readonly ComponentList: readonly VulAffectedImageComponentInfo[]
+  readonly ImageID?: string
+  readonly ImageName?: string
+  readonly HostCount?: number | bigint
+  readonly SuperNodeCount?: number | bigint
+  readonly ContainerCount?: number | bigint
+  readonly ComponentList?: readonly VulAffectedImageComponentInfo[]
 }
 export const VulAffectedImageInfo: $Schema.Schema<VulAffectedImageInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulAffectedImageInfo", { ImageID: $C.str, ImageName: $C.str, HostCount: $C.int64, SuperNodeCount: $C.int64, ContainerCount: $C.int64, ComponentList: $C.arr(VulAffectedImageComponentInfo) }))
 
 /** `VulAffectedRegistryImageInfo` (response side). */
 export interface VulAffectedRegistryImageInfo {
-  readonly ImageID: string
-  readonly ImageName: string
-  readonly ImageTag: string
-  readonly Namespace: string
-  readonly ImageRepoAddress: string
-  readonly ComponentList: readonly VulAffectedImageComponentInfo[]
-  readonly IsLatestImage: boolean
-  readonly ImageAssetId: number | bigint
+  readonly ImageID?: string
+  readonly ImageName?: string
+  readonly ImageTag?: string
+  readonly Namespace?: string
+  readonly ImageRepoAddress?: string
+  readonly ComponentList?: readonly VulAffectedImageComponentInfo[]
+  readonly IsLatestImage?: boolean
+  readonly ImageAssetId?: number | bigint
 }
 export const VulAffectedRegistryImageInfo: $Schema.Schema<VulAffectedRegistryImageInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulAffectedRegistryImageInfo", { ImageID: $C.str, ImageName: $C.str, ImageTag: $C.str, Namespace: $C.str, ImageRepoAddress: $C.str, ComponentList: $C.arr(VulAffectedImageComponentInfo), IsLatestImage: $C.bool, ImageAssetId: $C.int64 }))
 
 /** `VulDefenceEvent` (response side). */
 export interface VulDefenceEvent {
-  readonly CVEID: string
-  readonly VulName: string
-  readonly PocID: string
-  readonly EventType: string
-  readonly SourceIP: string
-  readonly City: string
-  readonly EventCount: number | bigint
-  readonly ContainerID: string
-  readonly ContainerName: string
-  readonly ImageID: string
-  readonly ImageName: string
-  readonly Status: string
-  readonly EventID: number | bigint
-  readonly CreateTime: string
-  readonly ContainerNetStatus: string
-  readonly MergeTime: string
-  readonly ContainerStatus: string
-  readonly ContainerNetSubStatus: string
-  readonly ContainerIsolateOperationSrc: string
-  readonly QUUID: string
-  readonly HostIP: string
-  readonly HostName: string
-  readonly NodeType: string
-  readonly PublicIP: string
-  readonly NodeUniqueID: string
-  readonly NodeID: string
-  readonly ClusterID: string
-  readonly ClusterName: string
-  readonly PodName: string
-  readonly PodIP: string
+  readonly CVEID?: string
+  readonly VulName?: string
+  readonly PocID?: string
+  readonly EventType?: string
+  readonly SourceIP?: string
+  readonly City?: string
+  readonly EventCount?: number | bigint
+  readonly ContainerID?: string
+  readonly ContainerName?: string
+  readonly ImageID?: string
+  readonly ImageName?: string
+  readonly Status?: string
+  readonly EventID?: number | bigint
+  readonly CreateTime?: string
+  readonly ContainerNetStatus?: string
+  readonly MergeTime?: string
+  readonly ContainerStatus?: string
+  readonly ContainerNetSubStatus?: string
+  readonly ContainerIsolateOperationSrc?: string
+  readonly QUUID?: string
+  readonly HostIP?: string
+  readonly HostName?: string
+  readonly NodeType?: string
+  readonly PublicIP?: string
+  readonly NodeUniqueID?: string
+  readonly NodeID?: string
+  readonly ClusterID?: string
+  readonly ClusterName?: string
+  readonly PodName?: string
+  readonly PodIP?: string
 }
 export const VulDefenceEvent: $Schema.Schema<VulDefenceEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulDefenceEvent", { CVEID: $C.str, VulName: $C.str, PocID: $C.str, EventType: $C.str, SourceIP: $C.str, City: $C.str, EventCount: $C.int64, ContainerID: $C.str, ContainerName: $C.str, ImageID: $C.str, ImageName: $C.str, Status: $C.str, EventID: $C.int64, CreateTime: $C.str, ContainerNetStatus: $C.str, MergeTime: $C.str, ContainerStatus: $C.str, ContainerNetSubStatus: $C.str, ContainerIsolateOperationSrc: $C.str, QUUID: $C.str, HostIP: $C.str, HostName: $C.str, NodeType: $C.str, PublicIP: $C.str, NodeUniqueID: $C.str, NodeID: $C.str, ClusterID: $C.str, ClusterName: $C.str, PodName: $C.str, PodIP: $C.str }))
 
 /** `VulDefenceEventDetail` (response side). */
 export interface VulDefenceEventDetail {
-  readonly CVEID: string
-  readonly VulName: string
-  readonly PocID: string
-  readonly EventType: string
-  readonly SourceIP: string
-  readonly City: string
-  readonly EventCount: number | bigint
-  readonly ContainerID: string
-  readonly ContainerName: string
-  readonly ImageID: string
-  readonly ImageName: string
-  readonly Status: string
-  readonly SourcePort: readonly string[]
-  readonly EventID: number | bigint
-  readonly HostName: string
-  readonly HostIP: string
-  readonly PublicIP: string
-  readonly PodName: string
-  readonly Description: string
-  readonly OfficialSolution: string
-  readonly NetworkPayload: string
-  readonly PID: number | bigint
-  readonly MainClass: string
-  readonly StackTrace: string
-  readonly ServerAccount: string
-  readonly ServerPort: string
-  readonly ServerExe: string
-  readonly ServerArg: string
-  readonly QUUID: string
-  readonly ContainerNetStatus: string
-  readonly ContainerNetSubStatus: string
-  readonly ContainerIsolateOperationSrc: string
-  readonly ContainerStatus: string
-  readonly JNDIUrl: string
-  readonly RaspDetail: readonly RaspInfo[]
-  readonly NodeSubNetName: string
-  readonly NodeSubNetCIDR: string
-  readonly PodIP: string
-  readonly NodeType: string
-  readonly NodeID: string
-  readonly NodeUniqueID: string
-  readonly NodeSubNetID: string
-  readonly ClusterID: string
-  readonly ClusterName: string
-  readonly Namespace: string
-  readonly WorkloadType: string
+  readonly CVEID?: string
+  readonly VulName?: string
+  readonly PocID?: string
+  readonly EventType?: string
+  readonly SourceIP?: string
+  readonly City?: string
+  readonly EventCount?: number | bigint
+  readonly ContainerID?: string
+  readonly ContainerName?: string
+  readonly ImageID?: string
+  readonly ImageName?: string
+  readonly Status?: string
+  readonly SourcePort?: readonly string[]
+  readonly EventID?: number | bigint
+  readonly HostName?: string
+  readonly HostIP?: string
+  readonly PublicIP?: string
+  readonly PodName?: string
+  readonly Description?: string
+  readonly OfficialSolution?: string
+  readonly NetworkPayload?: string
+  readonly PID?: number | bigint
+  readonly MainClass?: string
+  readonly StackTrace?: string
+  readonly ServerAccount?: string
+  readonly ServerPort?: string
+  readonly ServerExe?: string
+  readonly ServerArg?: string
+  readonly QUUID?: string
+  readonly ContainerNetStatus?: string
+  readonly ContainerNetSubStatus?: string
+  readonly ContainerIsolateOperationSrc?: string
+  readonly ContainerStatus?: string
+  readonly JNDIUrl?: string
+  readonly RaspDetail?: readonly RaspInfo[]
+  readonly NodeSubNetName?: string
+  readonly NodeSubNetCIDR?: string
+  readonly PodIP?: string
+  readonly NodeType?: string
+  readonly NodeID?: string
+  readonly NodeUniqueID?: string
+  readonly NodeSubNetID?: string
+  readonly ClusterID?: string
+  readonly ClusterName?: string
+  readonly Namespace?: string
+  readonly WorkloadType?: string
 }
 export const VulDefenceEventDetail: $Schema.Schema<VulDefenceEventDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulDefenceEventDetail", { CVEID: $C.str, VulName: $C.str, PocID: $C.str, EventType: $C.str, SourceIP: $C.str, City: $C.str, EventCount: $C.int64, ContainerID: $C.str, ContainerName: $C.str, ImageID: $C.str, ImageName: $C.str, Status: $C.str, SourcePort: $C.arr($C.str), EventID: $C.int64, HostName: $C.str, HostIP: $C.str, PublicIP: $C.str, PodName: $C.str, Description: $C.str, OfficialSolution: $C.str, NetworkPayload: $C.str, PID: $C.int64, MainClass: $C.str, StackTrace: $C.str, ServerAccount: $C.str, ServerPort: $C.str, ServerExe: $C.str, ServerArg: $C.str, QUUID: $C.str, ContainerNetStatus: $C.str, ContainerNetSubStatus: $C.str, ContainerIsolateOperationSrc: $C.str, ContainerStatus: $C.str, JNDIUrl: $C.str, RaspDetail: $C.arr(RaspInfo), NodeSubNetName: $C.str, NodeSubNetCIDR: $C.str, PodIP: $C.str, NodeType: $C.str, NodeID: $C.str, NodeUniqueID: $C.str, NodeSubNetID: $C.str, ClusterID: $C.str, ClusterName: $C.str, Namespace: $C.str, WorkloadType: $C.str }))
 
 /** `VulDefenceEventTendency` (response side). */
 export interface VulDefenceEventTendency {
-  readonly Date: string
-  readonly EventCount: number | bigint
+  readonly Date?: string
+  readonly EventCount?: number | bigint
 }
 export const VulDefenceEventTendency: $Schema.Schema<VulDefenceEventTendency> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulDefenceEventTendency", { Date: $C.date, EventCount: $C.int64 }))
 
 /** `VulDefenceHost` (response side). */
 export interface VulDefenceHost {
-  readonly HostName: string
-  readonly HostIP: string
-  readonly HostID: string
-  readonly Status: string
-  readonly PublicIP: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly NodeType: string
-  readonly NodeSubNetName: string
-  readonly NodeSubNetCIDR: string
-  readonly NodeSubNetID: string
-  readonly NodeUniqueID: string
-  readonly NodeID: string
-  readonly PodIP: string
-  readonly PodName: string
+  readonly HostName?: string
+  readonly HostIP?: string
+  readonly HostID?: string
+  readonly Status?: string
+  readonly PublicIP?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly NodeType?: string
+  readonly NodeSubNetName?: string
+  readonly NodeSubNetCIDR?: string
+  readonly NodeSubNetID?: string
+  readonly NodeUniqueID?: string
+  readonly NodeID?: string
+  readonly PodIP?: string
+  readonly PodName?: string
 }
 export const VulDefenceHost: $Schema.Schema<VulDefenceHost> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulDefenceHost", { HostName: $C.str, HostIP: $C.str, HostID: $C.str, Status: $C.str, PublicIP: $C.str, CreateTime: $C.str, ModifyTime: $C.str, NodeType: $C.str, NodeSubNetName: $C.str, NodeSubNetCIDR: $C.str, NodeSubNetID: $C.str, NodeUniqueID: $C.str, NodeID: $C.str, PodIP: $C.str, PodName: $C.str }))
 
 /** `VulDefencePlugin` (response side). */
 export interface VulDefencePlugin {
-  readonly PID: number | bigint
-  readonly MainClass: string
-  readonly Status: string
-  readonly ErrorLog: string
+  readonly PID?: number | bigint
+  readonly MainClass?: string
+  readonly Status?: string
+  readonly ErrorLog?: string
 }
 export const VulDefencePlugin: $Schema.Schema<VulDefencePlugin> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulDefencePlugin", { PID: $C.int64, MainClass: $C.str, Status: $C.str, ErrorLog: $C.str }))
 
 /** `VulDetailInfo` (response side). */
 export interface VulDetailInfo {
-  readonly CVEID: string
-  readonly Name: string
-  readonly Tags: readonly string[]
-  readonly CategoryType: string
-  readonly Level: string
-  readonly SubmitTime: string
-  readonly Description: string
-  readonly CVSSV3Desc: string
-  readonly OfficialSolution: string
-  readonly DefenseSolution: string
-  readonly Reference: readonly string[]
-  readonly CVSSV3Score: number
-  readonly ComponentList: readonly VulAffectedComponentInfo[]
-  readonly LocalImageCount: number | bigint
-  readonly ContainerCount: number | bigint
-  readonly RegistryImageCount: number | bigint
-  readonly Category: string
-  readonly LocalNewestImageCount: number | bigint
-  readonly RegistryNewestImageCount: number | bigint
-  readonly PocID: string
-  readonly DefenceStatus: string
-  readonly DefenceScope: string
-  readonly DefenceHostCount: number | bigint
-  readonly DefendedCount: number | bigint
-  readonly ScanStatus: string
+  readonly CVEID?: string
+  readonly Name?: string
+  readonly Tags?: readonly string[]
+  readonly CategoryType?: string
+  readonly Level?: string
+  readonly SubmitTime?: string
+  readonly Description?: string
+  readonly CVSSV3Desc?: string
+  readonly OfficialSolution?: string
+  readonly DefenseSolution?: string
+  readonly Reference?: readonly string[]
+  readonly CVSSV3Score?: number
+  readonly ComponentList?: readonly VulAffectedComponentInfo[]
+  readonly LocalImageCount?: number | bigint
+  readonly ContainerCount?: number | bigint
+  readonly RegistryImageCount?: number | bigint
+  readonly Category?: string
+  readonly LocalNewestImageCount?: number | bigint
+  readonly RegistryNewestImageCount?: number | bigint
+  readonly PocID?: string
+  readonly DefenceStatus?: string
+  readonly DefenceScope?: string
+  readonly DefenceHostCount?: number | bigint
+  readonly DefendedCount?: number | bigint
+  readonly ScanStatus?: string
 }
 export const VulDetailInfo: $Schema.Schema<VulDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulDetailInfo", { CVEID: $C.str, Name: $C.str, Tags: $C.arr($C.str), CategoryType: $C.str, Level: $C.str, SubmitTime: $C.str, Description: $C.str, CVSSV3Desc: $C.str, OfficialSolution: $C.str, DefenseSolution: $C.str, Reference: $C.arr($C.str), CVSSV3Score: $C.float, ComponentList: $C.arr(VulAffectedComponentInfo), LocalImageCount: $C.int64, ContainerCount: $C.int64, RegistryImageCount: $C.int64, Category: $C.str, LocalNewestImageCount: $C.int64, RegistryNewestImageCount: $C.int64, PocID: $C.str, DefenceStatus: $C.str, DefenceScope: $C.str, DefenceHostCount: $C.int64, DefendedCount: $C.int64, ScanStatus: $C.str }))
 
 /** `VulIgnoreLocalImage` (response side). */
 export interface VulIgnoreLocalImage {
-  readonly ID: number | bigint
-  readonly ImageID: string
-  readonly ImageName: string
-  readonly ImageSize: number | bigint
-  readonly PocID: string
+  readonly ID?: number | bigint
+  readonly ImageID?: string
+  readonly ImageName?: string
+  readonly ImageSize?: number | bigint
+  readonly PocID?: string
 }
 export const VulIgnoreLocalImage: $Schema.Schema<VulIgnoreLocalImage> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulIgnoreLocalImage", { ID: $C.int64, ImageID: $C.str, ImageName: $C.str, ImageSize: $C.int64, PocID: $C.str }))
 
 /** `VulIgnoreRegistryImage` (response side). */
 export interface VulIgnoreRegistryImage {
-  readonly ID: number | bigint
-  readonly RegistryName: string
-  readonly ImageVersion: string
-  readonly RegistryPath: string
-  readonly ImageID: string
-  readonly PocID: string
+  readonly ID?: number | bigint
+  readonly RegistryName?: string
+  readonly ImageVersion?: string
+  readonly RegistryPath?: string
+  readonly ImageID?: string
+  readonly PocID?: string
 }
 export const VulIgnoreRegistryImage: $Schema.Schema<VulIgnoreRegistryImage> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulIgnoreRegistryImage", { ID: $C.int64, RegistryName: $C.str, ImageVersion: $C.str, RegistryPath: $C.str, ImageID: $C.str, PocID: $C.str }))
 
 /** `VulInfo` (response side). */
 export interface VulInfo {
-  readonly Name: string
-  readonly Tags: readonly string[]
-  readonly CVSSV3Score: number
-  readonly Level: string
-  readonly CVEID: string
-  readonly Category: string
-  readonly FoundTime: string
-  readonly LatestFoundTime: string
-  readonly ID: number | bigint
-  readonly LocalImageCount: number | bigint
-  readonly ContainerCount: number | bigint
-  readonly RegistryImageCount: number | bigint
-  readonly PocID: string
-  readonly DefenceStatus: string
-  readonly DefenceScope: string
-  readonly DefenceHostCount: number | bigint
-  readonly DefendedCount: number | bigint
+  readonly Name?: string
+  readonly Tags?: readonly string[]
+  readonly CVSSV3Score?: number
+  readonly Level?: string
+  readonly CVEID?: string
+  readonly Category?: string
+  readonly FoundTime?: string
+  readonly LatestFoundTime?: string
+  readonly ID?: number | bigint
+  readonly LocalImageCount?: number | bigint
+  readonly ContainerCount?: number | bigint
+  readonly RegistryImageCount?: number | bigint
+  readonly PocID?: string
+  readonly DefenceStatus?: string
+  readonly DefenceScope?: string
+  readonly DefenceHostCount?: number | bigint
+  readonly DefendedCount?: number | bigint
   readonly RaspOpenNodeCount?: number | bigint
   readonly RaspClosedNodeCount?: number | bigint
 }
@@ -8846,47 +8846,47 @@ export const VulInfo: $Schema.Schema<VulInfo> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `VulScanImageInfo` (response side). */
 export interface VulScanImageInfo {
-  readonly ImageID: string
-  readonly ImageName: string
-  readonly Size: number
-  readonly ScanStatus: string
-  readonly ScanDuration: number
-  readonly HighLevelVulCount: number | bigint
-  readonly MediumLevelVulCount: number | bigint
-  readonly LowLevelVulCount: number | bigint
-  readonly CriticalLevelVulCount: number | bigint
-  readonly TaskID: number | bigint
-  readonly ScanStartTime: string
-  readonly ScanEndTime: string
-  readonly ErrorStatus: string
+  readonly ImageID?: string
+  readonly ImageName?: string
+  readonly Size?: number
+  readonly ScanStatus?: string
+  readonly ScanDuration?: number
+  readonly HighLevelVulCount?: number | bigint
+  readonly MediumLevelVulCount?: number | bigint
+  readonly LowLevelVulCount?: number | bigint
+  readonly CriticalLevelVulCount?: number | bigint
+  readonly TaskID?: number | bigint
+  readonly ScanStartTime?: string
+  readonly ScanEndTime?: string
+  readonly ErrorStatus?: string
 }
 export const VulScanImageInfo: $Schema.Schema<VulScanImageInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulScanImageInfo", { ImageID: $C.str, ImageName: $C.str, Size: $C.float, ScanStatus: $C.str, ScanDuration: $C.float, HighLevelVulCount: $C.int64, MediumLevelVulCount: $C.int64, LowLevelVulCount: $C.int64, CriticalLevelVulCount: $C.int64, TaskID: $C.int64, ScanStartTime: $C.str, ScanEndTime: $C.str, ErrorStatus: $C.str }))
 
 /** `VulTendencyInfo` (response side). */
 export interface VulTendencyInfo {
-  readonly VulSet: readonly RunTimeTendencyInfo[]
-  readonly ImageType: string
+  readonly VulSet?: readonly RunTimeTendencyInfo[]
+  readonly ImageType?: string
 }
 export const VulTendencyInfo: $Schema.Schema<VulTendencyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulTendencyInfo", { VulSet: $C.arr(RunTimeTendencyInfo), ImageType: $C.str }))
 
 /** `VulTopRankingInfo` (response side). */
 export interface VulTopRankingInfo {
-  readonly VulName: string
-  readonly Level: string
-  readonly AffectedImageCount: number | bigint
-  readonly AffectedContainerCount: number | bigint
-  readonly ID: number | bigint
-  readonly PocID: string
+  readonly VulName?: string
+  readonly Level?: string
+  readonly AffectedImageCount?: number | bigint
+  readonly AffectedContainerCount?: number | bigint
+  readonly ID?: number | bigint
+  readonly PocID?: string
 }
 export const VulTopRankingInfo: $Schema.Schema<VulTopRankingInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VulTopRankingInfo", { VulName: $C.str, Level: $C.str, AffectedImageCount: $C.int64, AffectedContainerCount: $C.int64, ID: $C.int64, PocID: $C.str }))
 
 /** `WarningRule` (both sides). */
 export interface WarningRule {
-  readonly Type: string
-  readonly Switch: string
-  readonly BeginTime: string
-  readonly EndTime: string
-  readonly ControlBits: string
+  readonly Type?: string
+  readonly Switch?: string
+  readonly BeginTime?: string
+  readonly EndTime?: string
+  readonly ControlBits?: string
 }
 export const WarningRule: $Schema.Schema<WarningRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("WarningRule", { Type: $C.str, Switch: $C.str, BeginTime: $C.str, EndTime: $C.str, ControlBits: $C.str }))
 

@@ -230,8 +230,8 @@ export const DescribeClusterInstancesRequest: $Schema.Schema<DescribeClusterInst
 
 /** `DescribeClusterInstancesResponse` (response side). */
 export interface DescribeClusterInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceSet: readonly Instance[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceSet?: readonly Instance[]
   readonly RequestId: string
 }
 export const DescribeClusterInstancesResponse: $Schema.Schema<DescribeClusterInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterInstancesResponse", { TotalCount: $C.uint64, InstanceSet: $C.arr(Instance), RequestId: $C.str }))
@@ -262,8 +262,8 @@ export const DescribeClustersRequest: $Schema.Schema<DescribeClustersRequest> = 
 
 /** `DescribeClustersResponse` (response side). */
 export interface DescribeClustersResponse {
-  readonly TotalCount: number | bigint
-  readonly ClusterSet: readonly Cluster[]
+  readonly TotalCount?: number | bigint
+  readonly ClusterSet?: readonly Cluster[]
   readonly RequestId: string
 }
 export const DescribeClustersResponse: $Schema.Schema<DescribeClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClustersResponse", { TotalCount: $C.int64, ClusterSet: $C.arr(Cluster), RequestId: $C.str }))

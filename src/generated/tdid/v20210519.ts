@@ -46,7 +46,7 @@ export const CreateDisclosedCredentialRequest: $Schema.Schema<CreateDisclosedCre
 
 /** `CreateDisclosedCredentialResponse` (response side). */
 export interface CreateDisclosedCredentialResponse {
-  readonly CredentialData: string
+  readonly CredentialData?: string
   readonly RequestId: string
 }
 export const CreateDisclosedCredentialResponse: $Schema.Schema<CreateDisclosedCredentialResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDisclosedCredentialResponse", { CredentialData: $C.str, RequestId: $C.str }))
@@ -80,8 +80,8 @@ export const CreateTDidByHostRequest: $Schema.Schema<CreateTDidByHostRequest> = 
 
 /** `CreateTDidByHostResponse` (response side). */
 export interface CreateTDidByHostResponse {
-  readonly Did: string
-  readonly Transaction: ChainTransaction
+  readonly Did?: string
+  readonly Transaction?: ChainTransaction
   readonly RequestId: string
 }
 export const CreateTDidByHostResponse: $Schema.Schema<CreateTDidByHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTDidByHostResponse", { Did: $C.str, Transaction: ChainTransaction, RequestId: $C.str }))
@@ -97,8 +97,8 @@ export const CreateTDidByPubKeyRequest: $Schema.Schema<CreateTDidByPubKeyRequest
 
 /** `CreateTDidByPubKeyResponse` (response side). */
 export interface CreateTDidByPubKeyResponse {
-  readonly Did: string
-  readonly Transaction: ChainTransaction
+  readonly Did?: string
+  readonly Transaction?: ChainTransaction
   readonly RequestId: string
 }
 export const CreateTDidByPubKeyResponse: $Schema.Schema<CreateTDidByPubKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTDidByPubKeyResponse", { Did: $C.str, Transaction: ChainTransaction, RequestId: $C.str }))
@@ -221,7 +221,7 @@ export const GetTDidDocumentRequest: $Schema.Schema<GetTDidDocumentRequest> = /*
 
 /** `GetTDidDocumentResponse` (response side). */
 export interface GetTDidDocumentResponse {
-  readonly Document: string
+  readonly Document?: string
   readonly RequestId: string
 }
 export const GetTDidDocumentResponse: $Schema.Schema<GetTDidDocumentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTDidDocumentResponse", { Document: $C.str, RequestId: $C.str }))
@@ -250,7 +250,7 @@ export const IssueCredentialRequest: $Schema.Schema<IssueCredentialRequest> = /*
 
 /** `IssueCredentialResponse` (response side). */
 export interface IssueCredentialResponse {
-  readonly CredentialData: string
+  readonly CredentialData?: string
   readonly RequestId: string
 }
 export const IssueCredentialResponse: $Schema.Schema<IssueCredentialResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("IssueCredentialResponse", { CredentialData: $C.str, RequestId: $C.str }))
@@ -283,17 +283,17 @@ export const QueryCPTRequest: $Schema.Schema<QueryCPTRequest> = /*#__PURE__*/ $C
 
 /** `QueryCPTResponse` (response side). */
 export interface QueryCPTResponse {
-  readonly CPTJson: string
+  readonly CPTJson?: string
   readonly RequestId: string
 }
 export const QueryCPTResponse: $Schema.Schema<QueryCPTResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryCPTResponse", { CPTJson: $C.str, RequestId: $C.str }))
 
 /** `ResourceCounterData` (response side). */
 export interface ResourceCounterData {
-  readonly DidCnt: number | bigint
-  readonly VCCnt: number | bigint
-  readonly CPTCnt: number | bigint
-  readonly VerifyCnt: number | bigint
+  readonly DidCnt?: number | bigint
+  readonly VCCnt?: number | bigint
+  readonly CPTCnt?: number | bigint
+  readonly VerifyCnt?: number | bigint
   readonly AuthCnt?: number | bigint
 }
 export const ResourceCounterData: $Schema.Schema<ResourceCounterData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceCounterData", { DidCnt: $C.uint64, VCCnt: $C.uint64, CPTCnt: $C.uint64, VerifyCnt: $C.uint64 }, { AuthCnt: $C.uint64 }))
@@ -340,9 +340,9 @@ export const VerifyCredentialsRequest: $Schema.Schema<VerifyCredentialsRequest> 
 
 /** `VerifyCredentialsResponse` (response side). */
 export interface VerifyCredentialsResponse {
-  readonly Result: boolean
-  readonly VerifyCode: number | bigint
-  readonly VerifyMessage: string
+  readonly Result?: boolean
+  readonly VerifyCode?: number | bigint
+  readonly VerifyMessage?: string
   readonly RequestId: string
 }
 export const VerifyCredentialsResponse: $Schema.Schema<VerifyCredentialsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("VerifyCredentialsResponse", { Result: $C.bool, VerifyCode: $C.uint64, VerifyMessage: $C.str, RequestId: $C.str }))

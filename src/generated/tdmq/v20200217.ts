@@ -33,22 +33,22 @@ export const AMQPClusterConfig: $Schema.Schema<AMQPClusterConfig> = /*#__PURE__*
 
 /** `AMQPClusterDetail` (response side). */
 export interface AMQPClusterDetail {
-  readonly Info: AMQPClusterInfo
-  readonly Config: AMQPClusterConfig
-  readonly Tags: readonly Tag[]
-  readonly Status: number | bigint
+  readonly Info?: AMQPClusterInfo
+  readonly Config?: AMQPClusterConfig
+  readonly Tags?: readonly Tag[]
+  readonly Status?: number | bigint
 }
 export const AMQPClusterDetail: $Schema.Schema<AMQPClusterDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AMQPClusterDetail", { Info: AMQPClusterInfo, Config: AMQPClusterConfig, Tags: $C.arr(Tag), Status: $C.int64 }))
 
 /** `AMQPClusterInfo` (response side). */
 export interface AMQPClusterInfo {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly Region: string
-  readonly CreateTime: number | bigint
-  readonly Remark: string | null
-  readonly PublicEndPoint: string | null
-  readonly VpcEndPoint: string | null
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly Region?: string
+  readonly CreateTime?: number | bigint
+  readonly Remark?: string | null
+  readonly PublicEndPoint?: string | null
+  readonly VpcEndPoint?: string | null
 }
 export const AMQPClusterInfo: $Schema.Schema<AMQPClusterInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AMQPClusterInfo", { ClusterId: $C.str, ClusterName: $C.str, Region: $C.str, CreateTime: $C.uint64, Remark: $C.nul($C.str), PublicEndPoint: $C.nul($C.str), VpcEndPoint: $C.nul($C.str) }))
 
@@ -62,14 +62,14 @@ export const AcknowledgeMessageRequest: $Schema.Schema<AcknowledgeMessageRequest
 
 /** `AcknowledgeMessageResponse` (response side). */
 export interface AcknowledgeMessageResponse {
-  readonly ErrorMsg: string
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const AcknowledgeMessageResponse: $Schema.Schema<AcknowledgeMessageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AcknowledgeMessageResponse", { ErrorMsg: $C.str, RequestId: $C.str }))
 
 /** `BindCluster` (response side). */
 export interface BindCluster {
-  readonly ClusterName: string
+  readonly ClusterName?: string
 }
 export const BindCluster: $Schema.Schema<BindCluster> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindCluster", { ClusterName: $C.str }))
 
@@ -112,47 +112,47 @@ export const ClearCmqSubscriptionFilterTagsResponse: $Schema.Schema<ClearCmqSubs
 
 /** `ClientSubscriptionInfo` (response side). */
 export interface ClientSubscriptionInfo {
-  readonly ClientId: string
-  readonly ClientAddr: string | null
-  readonly Topic: string | null
-  readonly SubString: string | null
-  readonly ExpressionType: string | null
+  readonly ClientId?: string
+  readonly ClientAddr?: string | null
+  readonly Topic?: string | null
+  readonly SubString?: string | null
+  readonly ExpressionType?: string | null
 }
 export const ClientSubscriptionInfo: $Schema.Schema<ClientSubscriptionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClientSubscriptionInfo", { ClientId: $C.str, ClientAddr: $C.nul($C.str), Topic: $C.nul($C.str), SubString: $C.nul($C.str), ExpressionType: $C.nul($C.str) }))
 
 /** `Cluster` (response side). */
 export interface Cluster {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly Remark: string
-  readonly EndPointNum: number | bigint
-  readonly CreateTime: string
-  readonly Healthy: number | bigint
-  readonly HealthyInfo: string | null
-  readonly Status: number | bigint
-  readonly MaxNamespaceNum: number | bigint
-  readonly MaxTopicNum: number | bigint
-  readonly MaxQps: number | bigint
-  readonly MessageRetentionTime: number | bigint
-  readonly MaxStorageCapacity: number | bigint
-  readonly Version: string | null
-  readonly PublicEndPoint: string | null
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly Remark?: string
+  readonly EndPointNum?: number | bigint
+  readonly CreateTime?: string
+  readonly Healthy?: number | bigint
+  readonly HealthyInfo?: string | null
+  readonly Status?: number | bigint
+  readonly MaxNamespaceNum?: number | bigint
+  readonly MaxTopicNum?: number | bigint
+  readonly MaxQps?: number | bigint
+  readonly MessageRetentionTime?: number | bigint
+  readonly MaxStorageCapacity?: number | bigint
+  readonly Version?: string | null
+  readonly PublicEndPoint?: string | null
   readonly OldPublicEndPoint?: string
-  readonly VpcEndPoint: string | null
+  readonly VpcEndPoint?: string | null
   readonly OldVpcEndPoint?: string
-  readonly NamespaceNum: number | bigint | null
-  readonly UsedStorageBudget: number | bigint | null
-  readonly MaxPublishRateInMessages: number | bigint | null
-  readonly MaxDispatchRateInMessages: number | bigint | null
-  readonly MaxPublishRateInBytes: number | bigint | null
-  readonly MaxDispatchRateInBytes: number | bigint | null
-  readonly TopicNum: number | bigint | null
-  readonly MaxMessageDelayInSeconds: number | bigint | null
-  readonly PublicAccessEnabled: boolean | null
-  readonly Tags: readonly Tag[] | null
+  readonly NamespaceNum?: number | bigint | null
+  readonly UsedStorageBudget?: number | bigint | null
+  readonly MaxPublishRateInMessages?: number | bigint | null
+  readonly MaxDispatchRateInMessages?: number | bigint | null
+  readonly MaxPublishRateInBytes?: number | bigint | null
+  readonly MaxDispatchRateInBytes?: number | bigint | null
+  readonly TopicNum?: number | bigint | null
+  readonly MaxMessageDelayInSeconds?: number | bigint | null
+  readonly PublicAccessEnabled?: boolean | null
+  readonly Tags?: readonly Tag[] | null
   readonly OldInternalPulsarEndPoint?: string
   readonly OldInternalHttpEndPoint?: string
-  readonly PayMode: number | bigint | null
+  readonly PayMode?: number | bigint | null
   readonly ProjectId?: number | bigint | null
   readonly ProjectName?: string | null
   readonly UpgradeProInstance?: boolean
@@ -161,110 +161,110 @@ export const Cluster: $Schema.Schema<Cluster> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `CmqDeadLetterPolicy` (response side). */
 export interface CmqDeadLetterPolicy {
-  readonly DeadLetterQueue: string
-  readonly Policy: number | bigint
-  readonly MaxTimeToLive: number | bigint
-  readonly MaxReceiveCount: number | bigint
+  readonly DeadLetterQueue?: string
+  readonly Policy?: number | bigint
+  readonly MaxTimeToLive?: number | bigint
+  readonly MaxReceiveCount?: number | bigint
 }
 export const CmqDeadLetterPolicy: $Schema.Schema<CmqDeadLetterPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("CmqDeadLetterPolicy", { DeadLetterQueue: $C.str, Policy: $C.uint64, MaxTimeToLive: $C.uint64, MaxReceiveCount: $C.uint64 }))
 
 /** `CmqDeadLetterSource` (response side). */
 export interface CmqDeadLetterSource {
-  readonly QueueId: string | null
-  readonly QueueName: string
+  readonly QueueId?: string | null
+  readonly QueueName?: string
 }
 export const CmqDeadLetterSource: $Schema.Schema<CmqDeadLetterSource> = /*#__PURE__*/ $C.lazy(() => $C.struct("CmqDeadLetterSource", { QueueId: $C.nul($C.str), QueueName: $C.str }))
 
 /** `CmqQueue` (response side). */
 export interface CmqQueue {
-  readonly QueueId: string
-  readonly QueueName: string
-  readonly Qps: number | bigint
-  readonly Bps: number | bigint
-  readonly MaxDelaySeconds: number | bigint
-  readonly MaxMsgHeapNum: number | bigint
-  readonly PollingWaitSeconds: number | bigint
-  readonly MsgRetentionSeconds: number | bigint
-  readonly VisibilityTimeout: number | bigint
-  readonly MaxMsgSize: number | bigint
-  readonly RewindSeconds: number | bigint
-  readonly CreateTime: number | bigint
-  readonly LastModifyTime: number | bigint
-  readonly ActiveMsgNum: number | bigint
-  readonly InactiveMsgNum: number | bigint
-  readonly DelayMsgNum: number | bigint | null
-  readonly RewindMsgNum: number | bigint | null
-  readonly MinMsgTime: number | bigint | null
-  readonly Transaction: boolean | null
-  readonly DeadLetterSource: readonly CmqDeadLetterSource[] | null
-  readonly DeadLetterPolicy: CmqDeadLetterPolicy | null
-  readonly TransactionPolicy: CmqTransactionPolicy | null
-  readonly CreateUin: number | bigint | null
-  readonly Tags: readonly Tag[] | null
-  readonly Trace: boolean | null
-  readonly TenantId: string
-  readonly NamespaceName: string
-  readonly Status: number | bigint
-  readonly MaxUnackedMsgNum: number | bigint
-  readonly MaxMsgBacklogSize: number | bigint
-  readonly RetentionSizeInMB: number | bigint
+  readonly QueueId?: string
+  readonly QueueName?: string
+  readonly Qps?: number | bigint
+  readonly Bps?: number | bigint
+  readonly MaxDelaySeconds?: number | bigint
+  readonly MaxMsgHeapNum?: number | bigint
+  readonly PollingWaitSeconds?: number | bigint
+  readonly MsgRetentionSeconds?: number | bigint
+  readonly VisibilityTimeout?: number | bigint
+  readonly MaxMsgSize?: number | bigint
+  readonly RewindSeconds?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly LastModifyTime?: number | bigint
+  readonly ActiveMsgNum?: number | bigint
+  readonly InactiveMsgNum?: number | bigint
+  readonly DelayMsgNum?: number | bigint | null
+  readonly RewindMsgNum?: number | bigint | null
+  readonly MinMsgTime?: number | bigint | null
+  readonly Transaction?: boolean | null
+  readonly DeadLetterSource?: readonly CmqDeadLetterSource[] | null
+  readonly DeadLetterPolicy?: CmqDeadLetterPolicy | null
+  readonly TransactionPolicy?: CmqTransactionPolicy | null
+  readonly CreateUin?: number | bigint | null
+  readonly Tags?: readonly Tag[] | null
+  readonly Trace?: boolean | null
+  readonly TenantId?: string
+  readonly NamespaceName?: string
+  readonly Status?: number | bigint
+  readonly MaxUnackedMsgNum?: number | bigint
+  readonly MaxMsgBacklogSize?: number | bigint
+  readonly RetentionSizeInMB?: number | bigint
 }
 export const CmqQueue: $Schema.Schema<CmqQueue> = /*#__PURE__*/ $C.lazy(() => $C.struct("CmqQueue", { QueueId: $C.str, QueueName: $C.str, Qps: $C.uint64, Bps: $C.uint64, MaxDelaySeconds: $C.uint64, MaxMsgHeapNum: $C.uint64, PollingWaitSeconds: $C.uint64, MsgRetentionSeconds: $C.uint64, VisibilityTimeout: $C.uint64, MaxMsgSize: $C.uint64, RewindSeconds: $C.uint64, CreateTime: $C.uint64, LastModifyTime: $C.uint64, ActiveMsgNum: $C.uint64, InactiveMsgNum: $C.uint64, DelayMsgNum: $C.nul($C.uint64), RewindMsgNum: $C.nul($C.uint64), MinMsgTime: $C.nul($C.uint64), Transaction: $C.nul($C.bool), DeadLetterSource: $C.nul($C.arr(CmqDeadLetterSource)), DeadLetterPolicy: $C.nul(CmqDeadLetterPolicy), TransactionPolicy: $C.nul(CmqTransactionPolicy), CreateUin: $C.nul($C.uint64), Tags: $C.nul($C.arr(Tag)), Trace: $C.nul($C.bool), TenantId: $C.str, NamespaceName: $C.str, Status: $C.int64, MaxUnackedMsgNum: $C.int64, MaxMsgBacklogSize: $C.int64, RetentionSizeInMB: $C.uint64 }))
 
 /** `CmqSubscription` (response side). */
 export interface CmqSubscription {
-  readonly SubscriptionName: string
-  readonly SubscriptionId: string
-  readonly TopicOwner: number | bigint | null
-  readonly MsgCount: number | bigint
-  readonly LastModifyTime: number | bigint
-  readonly CreateTime: number | bigint
-  readonly BindingKey: readonly string[] | null
-  readonly Endpoint: string
-  readonly FilterTags: readonly string[]
-  readonly Protocol: string
-  readonly NotifyStrategy: string
-  readonly NotifyContentFormat: string
+  readonly SubscriptionName?: string
+  readonly SubscriptionId?: string
+  readonly TopicOwner?: number | bigint | null
+  readonly MsgCount?: number | bigint
+  readonly LastModifyTime?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly BindingKey?: readonly string[] | null
+  readonly Endpoint?: string
+  readonly FilterTags?: readonly string[]
+  readonly Protocol?: string
+  readonly NotifyStrategy?: string
+  readonly NotifyContentFormat?: string
   readonly TopicName?: string
 }
 export const CmqSubscription: $Schema.Schema<CmqSubscription> = /*#__PURE__*/ $C.lazy(() => $C.struct("CmqSubscription", { SubscriptionName: $C.str, SubscriptionId: $C.str, TopicOwner: $C.nul($C.uint64), MsgCount: $C.uint64, LastModifyTime: $C.uint64, CreateTime: $C.uint64, BindingKey: $C.nul($C.arr($C.str)), Endpoint: $C.str, FilterTags: $C.arr($C.str), Protocol: $C.str, NotifyStrategy: $C.str, NotifyContentFormat: $C.str }, { TopicName: $C.str }))
 
 /** `CmqTopic` (response side). */
 export interface CmqTopic {
-  readonly TopicId: string
-  readonly TopicName: string
-  readonly MsgRetentionSeconds: number | bigint
-  readonly MaxMsgSize: number | bigint
-  readonly Qps: number | bigint
-  readonly FilterType: number | bigint
-  readonly CreateTime: number | bigint
-  readonly LastModifyTime: number | bigint
-  readonly MsgCount: number | bigint
-  readonly CreateUin: number | bigint | null
-  readonly Tags: readonly Tag[] | null
-  readonly Trace: boolean | null
-  readonly TenantId: string
-  readonly NamespaceName: string
-  readonly Status: number | bigint
-  readonly BrokerType: number | bigint
-  readonly SubscriptionCount: number | bigint
+  readonly TopicId?: string
+  readonly TopicName?: string
+  readonly MsgRetentionSeconds?: number | bigint
+  readonly MaxMsgSize?: number | bigint
+  readonly Qps?: number | bigint
+  readonly FilterType?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly LastModifyTime?: number | bigint
+  readonly MsgCount?: number | bigint
+  readonly CreateUin?: number | bigint | null
+  readonly Tags?: readonly Tag[] | null
+  readonly Trace?: boolean | null
+  readonly TenantId?: string
+  readonly NamespaceName?: string
+  readonly Status?: number | bigint
+  readonly BrokerType?: number | bigint
+  readonly SubscriptionCount?: number | bigint
 }
 export const CmqTopic: $Schema.Schema<CmqTopic> = /*#__PURE__*/ $C.lazy(() => $C.struct("CmqTopic", { TopicId: $C.str, TopicName: $C.str, MsgRetentionSeconds: $C.uint64, MaxMsgSize: $C.uint64, Qps: $C.uint64, FilterType: $C.uint64, CreateTime: $C.uint64, LastModifyTime: $C.uint64, MsgCount: $C.uint64, CreateUin: $C.nul($C.uint64), Tags: $C.nul($C.arr(Tag)), Trace: $C.nul($C.bool), TenantId: $C.str, NamespaceName: $C.str, Status: $C.int64, BrokerType: $C.int64, SubscriptionCount: $C.int64 }))
 
 /** `CmqTransactionPolicy` (response side). */
 export interface CmqTransactionPolicy {
-  readonly FirstQueryInterval: number | bigint
-  readonly MaxQueryCount: number | bigint
+  readonly FirstQueryInterval?: number | bigint
+  readonly MaxQueryCount?: number | bigint
 }
 export const CmqTransactionPolicy: $Schema.Schema<CmqTransactionPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("CmqTransactionPolicy", { FirstQueryInterval: $C.uint64, MaxQueryCount: $C.uint64 }))
 
 /** `Consumer` (response side). */
 export interface Consumer {
-  readonly ConnectedSince: string | null
-  readonly ConsumerAddr: string | null
-  readonly ConsumerName: string | null
-  readonly ClientVersion: string | null
-  readonly Partition: number | bigint | null
+  readonly ConnectedSince?: string | null
+  readonly ConsumerAddr?: string | null
+  readonly ConsumerName?: string | null
+  readonly ClientVersion?: string | null
+  readonly Partition?: number | bigint | null
 }
 export const Consumer: $Schema.Schema<Consumer> = /*#__PURE__*/ $C.lazy(() => $C.struct("Consumer", { ConnectedSince: $C.nul($C.str), ConsumerAddr: $C.nul($C.str), ConsumerName: $C.nul($C.str), ClientVersion: $C.nul($C.str), Partition: $C.nul($C.int64) }))
 
@@ -282,8 +282,8 @@ export const ConsumerLog: $Schema.Schema<ConsumerLog> = /*#__PURE__*/ $C.lazy(()
 
 /** `ConsumerLogs` (response side). */
 export interface ConsumerLogs {
-  readonly TotalCount: number | bigint | null
-  readonly ConsumerLogSets: readonly ConsumerLog[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly ConsumerLogSets?: readonly ConsumerLog[] | null
 }
 export const ConsumerLogs: $Schema.Schema<ConsumerLogs> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConsumerLogs", { TotalCount: $C.nul($C.uint64), ConsumerLogSets: $C.nul($C.arr(ConsumerLog)) }))
 
@@ -302,12 +302,12 @@ export const ConsumerStats: $Schema.Schema<ConsumerStats> = /*#__PURE__*/ $C.laz
 
 /** `ConsumersSchedule` (response side). */
 export interface ConsumersSchedule {
-  readonly Partitions: number | bigint | null
-  readonly NumberOfEntries: number | bigint | null
-  readonly MsgBacklog: number | bigint | null
-  readonly MsgRateOut: string
-  readonly MsgThroughputOut: string
-  readonly MsgRateExpired: string | null
+  readonly Partitions?: number | bigint | null
+  readonly NumberOfEntries?: number | bigint | null
+  readonly MsgBacklog?: number | bigint | null
+  readonly MsgRateOut?: string
+  readonly MsgThroughputOut?: string
+  readonly MsgRateExpired?: string | null
 }
 export const ConsumersSchedule: $Schema.Schema<ConsumersSchedule> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConsumersSchedule", { Partitions: $C.nul($C.int64), NumberOfEntries: $C.nul($C.uint64), MsgBacklog: $C.nul($C.uint64), MsgRateOut: $C.str, MsgThroughputOut: $C.str, MsgRateExpired: $C.nul($C.str) }))
 
@@ -335,7 +335,7 @@ export const CreateCmqQueueRequest: $Schema.Schema<CreateCmqQueueRequest> = /*#_
 
 /** `CreateCmqQueueResponse` (response side). */
 export interface CreateCmqQueueResponse {
-  readonly QueueId: string
+  readonly QueueId?: string
   readonly RequestId: string
 }
 export const CreateCmqQueueResponse: $Schema.Schema<CreateCmqQueueResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCmqQueueResponse", { QueueId: $C.str, RequestId: $C.str }))
@@ -355,7 +355,7 @@ export const CreateCmqSubscribeRequest: $Schema.Schema<CreateCmqSubscribeRequest
 
 /** `CreateCmqSubscribeResponse` (response side). */
 export interface CreateCmqSubscribeResponse {
-  readonly SubscriptionId: string
+  readonly SubscriptionId?: string
   readonly RequestId: string
 }
 export const CreateCmqSubscribeResponse: $Schema.Schema<CreateCmqSubscribeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCmqSubscribeResponse", { SubscriptionId: $C.str, RequestId: $C.str }))
@@ -373,7 +373,7 @@ export const CreateCmqTopicRequest: $Schema.Schema<CreateCmqTopicRequest> = /*#_
 
 /** `CreateCmqTopicResponse` (response side). */
 export interface CreateCmqTopicResponse {
-  readonly TopicId: string
+  readonly TopicId?: string
   readonly RequestId: string
 }
 export const CreateCmqTopicResponse: $Schema.Schema<CreateCmqTopicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCmqTopicResponse", { TopicId: $C.str, RequestId: $C.str }))
@@ -394,10 +394,10 @@ export const CreateEnvironmentRequest: $Schema.Schema<CreateEnvironmentRequest> 
 
 /** `CreateEnvironmentResponse` (response side). */
 export interface CreateEnvironmentResponse {
-  readonly EnvironmentId: string
-  readonly MsgTTL: number | bigint
-  readonly Remark: string | null
-  readonly NamespaceId: string
+  readonly EnvironmentId?: string
+  readonly MsgTTL?: number | bigint
+  readonly Remark?: string | null
+  readonly NamespaceId?: string
   readonly SubscriptionExpirationTime?: number | bigint
   readonly SubscriptionExpirationTimeEnable?: boolean
   readonly RequestId: string
@@ -457,9 +457,9 @@ export const CreateRabbitMQBindingRequest: $Schema.Schema<CreateRabbitMQBindingR
 
 /** `CreateRabbitMQBindingResponse` (response side). */
 export interface CreateRabbitMQBindingResponse {
-  readonly InstanceId: string
-  readonly VirtualHost: string
-  readonly BindingId: number | bigint
+  readonly InstanceId?: string
+  readonly VirtualHost?: string
+  readonly BindingId?: number | bigint
   readonly RequestId: string
 }
 export const CreateRabbitMQBindingResponse: $Schema.Schema<CreateRabbitMQBindingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRabbitMQBindingResponse", { InstanceId: $C.str, VirtualHost: $C.str, BindingId: $C.int64, RequestId: $C.str }))
@@ -479,7 +479,7 @@ export const CreateRabbitMQUserRequest: $Schema.Schema<CreateRabbitMQUserRequest
 
 /** `CreateRabbitMQUserResponse` (response side). */
 export interface CreateRabbitMQUserResponse {
-  readonly User: string
+  readonly User?: string
   readonly RequestId: string
 }
 export const CreateRabbitMQUserResponse: $Schema.Schema<CreateRabbitMQUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRabbitMQUserResponse", { User: $C.str, RequestId: $C.str }))
@@ -510,8 +510,8 @@ export const CreateRabbitMQVipInstanceRequest: $Schema.Schema<CreateRabbitMQVipI
 
 /** `CreateRabbitMQVipInstanceResponse` (response side). */
 export interface CreateRabbitMQVipInstanceResponse {
-  readonly TranId: string
-  readonly InstanceId: string
+  readonly TranId?: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const CreateRabbitMQVipInstanceResponse: $Schema.Schema<CreateRabbitMQVipInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRabbitMQVipInstanceResponse", { TranId: $C.str, InstanceId: $C.str, RequestId: $C.str }))
@@ -528,7 +528,7 @@ export const CreateRabbitMQVirtualHostRequest: $Schema.Schema<CreateRabbitMQVirt
 
 /** `CreateRabbitMQVirtualHostResponse` (response side). */
 export interface CreateRabbitMQVirtualHostResponse {
-  readonly VirtualHost: string
+  readonly VirtualHost?: string
   readonly RequestId: string
 }
 export const CreateRabbitMQVirtualHostResponse: $Schema.Schema<CreateRabbitMQVirtualHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRabbitMQVirtualHostResponse", { VirtualHost: $C.str, RequestId: $C.str }))
@@ -543,7 +543,7 @@ export const CreateRocketMQClusterRequest: $Schema.Schema<CreateRocketMQClusterR
 
 /** `CreateRocketMQClusterResponse` (response side). */
 export interface CreateRocketMQClusterResponse {
-  readonly ClusterId: string
+  readonly ClusterId?: string
   readonly RequestId: string
 }
 export const CreateRocketMQClusterResponse: $Schema.Schema<CreateRocketMQClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRocketMQClusterResponse", { ClusterId: $C.str, RequestId: $C.str }))
@@ -650,9 +650,9 @@ export const CreateRocketMQRoleRequest: $Schema.Schema<CreateRocketMQRoleRequest
 
 /** `CreateRocketMQRoleResponse` (response side). */
 export interface CreateRocketMQRoleResponse {
-  readonly RoleName: string
-  readonly Token: string
-  readonly Remark: string | null
+  readonly RoleName?: string
+  readonly Token?: string
+  readonly Remark?: string | null
   readonly RequestId: string
 }
 export const CreateRocketMQRoleResponse: $Schema.Schema<CreateRocketMQRoleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRocketMQRoleResponse", { RoleName: $C.str, Token: $C.str, Remark: $C.nul($C.str), RequestId: $C.str }))
@@ -726,7 +726,7 @@ export const CreateRocketMQVipInstanceRequest: $Schema.Schema<CreateRocketMQVipI
 
 /** `CreateRocketMQVipInstanceResponse` (response side). */
 export interface CreateRocketMQVipInstanceResponse {
-  readonly ClusterId: string
+  readonly ClusterId?: string
   readonly RequestId: string
 }
 export const CreateRocketMQVipInstanceResponse: $Schema.Schema<CreateRocketMQVipInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRocketMQVipInstanceResponse", { ClusterId: $C.str, RequestId: $C.str }))
@@ -741,9 +741,9 @@ export const CreateRoleRequest: $Schema.Schema<CreateRoleRequest> = /*#__PURE__*
 
 /** `CreateRoleResponse` (response side). */
 export interface CreateRoleResponse {
-  readonly RoleName: string
-  readonly Token: string
-  readonly Remark: string | null
+  readonly RoleName?: string
+  readonly Token?: string
+  readonly Remark?: string | null
   readonly EnvironmentRoleSets?: readonly EnvironmentRoleSet[] | null
   readonly RequestId: string
 }
@@ -764,7 +764,7 @@ export const CreateSubscriptionRequest: $Schema.Schema<CreateSubscriptionRequest
 
 /** `CreateSubscriptionResponse` (response side). */
 export interface CreateSubscriptionResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateSubscriptionResponse: $Schema.Schema<CreateSubscriptionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSubscriptionResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -790,11 +790,11 @@ export const CreateTopicRequest: $Schema.Schema<CreateTopicRequest> = /*#__PURE_
 
 /** `CreateTopicResponse` (response side). */
 export interface CreateTopicResponse {
-  readonly EnvironmentId: string
-  readonly TopicName: string
-  readonly Partitions: number | bigint
-  readonly Remark: string
-  readonly TopicType: number | bigint
+  readonly EnvironmentId?: string
+  readonly TopicName?: string
+  readonly Partitions?: number | bigint
+  readonly Remark?: string
+  readonly TopicType?: number | bigint
   readonly RequestId: string
 }
 export const CreateTopicResponse: $Schema.Schema<CreateTopicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTopicResponse", { EnvironmentId: $C.str, TopicName: $C.str, Partitions: $C.uint64, Remark: $C.str, TopicType: $C.uint64, RequestId: $C.str }))
@@ -807,7 +807,7 @@ export const DeleteClusterRequest: $Schema.Schema<DeleteClusterRequest> = /*#__P
 
 /** `DeleteClusterResponse` (response side). */
 export interface DeleteClusterResponse {
-  readonly ClusterId: string
+  readonly ClusterId?: string
   readonly RequestId: string
 }
 export const DeleteClusterResponse: $Schema.Schema<DeleteClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteClusterResponse", { ClusterId: $C.str, RequestId: $C.str }))
@@ -872,7 +872,7 @@ export const DeleteEnvironmentsRequest: $Schema.Schema<DeleteEnvironmentsRequest
 
 /** `DeleteEnvironmentsResponse` (response side). */
 export interface DeleteEnvironmentsResponse {
-  readonly EnvironmentIds: readonly string[]
+  readonly EnvironmentIds?: readonly string[]
   readonly RequestId: string
 }
 export const DeleteEnvironmentsResponse: $Schema.Schema<DeleteEnvironmentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteEnvironmentsResponse", { EnvironmentIds: $C.arr($C.str), RequestId: $C.str }))
@@ -900,9 +900,9 @@ export const DeleteRabbitMQBindingRequest: $Schema.Schema<DeleteRabbitMQBindingR
 
 /** `DeleteRabbitMQBindingResponse` (response side). */
 export interface DeleteRabbitMQBindingResponse {
-  readonly InstanceId: string
-  readonly VirtualHost: string
-  readonly BindingId: number | bigint
+  readonly InstanceId?: string
+  readonly VirtualHost?: string
+  readonly BindingId?: number | bigint
   readonly RequestId: string
 }
 export const DeleteRabbitMQBindingResponse: $Schema.Schema<DeleteRabbitMQBindingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteRabbitMQBindingResponse", { InstanceId: $C.str, VirtualHost: $C.str, BindingId: $C.int64, RequestId: $C.str }))
@@ -943,8 +943,8 @@ export const DeleteRabbitMQVipInstanceRequest: $Schema.Schema<DeleteRabbitMQVipI
 
 /** `DeleteRabbitMQVipInstanceResponse` (response side). */
 export interface DeleteRabbitMQVipInstanceResponse {
-  readonly TranId: string
-  readonly InstanceId: string
+  readonly TranId?: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const DeleteRabbitMQVipInstanceResponse: $Schema.Schema<DeleteRabbitMQVipInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteRabbitMQVipInstanceResponse", { TranId: $C.str, InstanceId: $C.str, RequestId: $C.str }))
@@ -1024,7 +1024,7 @@ export const DeleteRocketMQRolesRequest: $Schema.Schema<DeleteRocketMQRolesReque
 
 /** `DeleteRocketMQRolesResponse` (response side). */
 export interface DeleteRocketMQRolesResponse {
-  readonly RoleNames: readonly string[]
+  readonly RoleNames?: readonly string[]
   readonly RequestId: string
 }
 export const DeleteRocketMQRolesResponse: $Schema.Schema<DeleteRocketMQRolesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteRocketMQRolesResponse", { RoleNames: $C.arr($C.str), RequestId: $C.str }))
@@ -1064,7 +1064,7 @@ export const DeleteRolesRequest: $Schema.Schema<DeleteRolesRequest> = /*#__PURE_
 
 /** `DeleteRolesResponse` (response side). */
 export interface DeleteRolesResponse {
-  readonly RoleNames: readonly string[]
+  readonly RoleNames?: readonly string[]
   readonly RequestId: string
 }
 export const DeleteRolesResponse: $Schema.Schema<DeleteRolesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteRolesResponse", { RoleNames: $C.arr($C.str), RequestId: $C.str }))
@@ -1080,7 +1080,7 @@ export const DeleteSubscriptionsRequest: $Schema.Schema<DeleteSubscriptionsReque
 
 /** `DeleteSubscriptionsResponse` (response side). */
 export interface DeleteSubscriptionsResponse {
-  readonly SubscriptionTopicSets: readonly SubscriptionTopic[]
+  readonly SubscriptionTopicSets?: readonly SubscriptionTopic[]
   readonly RequestId: string
 }
 export const DeleteSubscriptionsResponse: $Schema.Schema<DeleteSubscriptionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteSubscriptionsResponse", { SubscriptionTopicSets: $C.arr(SubscriptionTopic), RequestId: $C.str }))
@@ -1096,7 +1096,7 @@ export const DeleteTopicsRequest: $Schema.Schema<DeleteTopicsRequest> = /*#__PUR
 
 /** `DeleteTopicsResponse` (response side). */
 export interface DeleteTopicsResponse {
-  readonly TopicSets: readonly TopicRecord[]
+  readonly TopicSets?: readonly TopicRecord[]
   readonly RequestId: string
 }
 export const DeleteTopicsResponse: $Schema.Schema<DeleteTopicsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteTopicsResponse", { TopicSets: $C.arr(TopicRecord), RequestId: $C.str }))
@@ -1136,8 +1136,8 @@ export const DescribeAllTenantsRequest: $Schema.Schema<DescribeAllTenantsRequest
 
 /** `DescribeAllTenantsResponse` (response side). */
 export interface DescribeAllTenantsResponse {
-  readonly TotalCount: number | bigint
-  readonly Tenants: readonly InternalTenant[]
+  readonly TotalCount?: number | bigint
+  readonly Tenants?: readonly InternalTenant[]
   readonly RequestId: string
 }
 export const DescribeAllTenantsResponse: $Schema.Schema<DescribeAllTenantsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllTenantsResponse", { TotalCount: $C.int64, Tenants: $C.arr(InternalTenant), RequestId: $C.str }))
@@ -1148,8 +1148,8 @@ export const DescribeBindClustersRequest: $Schema.Schema<DescribeBindClustersReq
 
 /** `DescribeBindClustersResponse` (response side). */
 export interface DescribeBindClustersResponse {
-  readonly TotalCount: number | bigint
-  readonly ClusterSet: readonly BindCluster[]
+  readonly TotalCount?: number | bigint
+  readonly ClusterSet?: readonly BindCluster[]
   readonly RequestId: string
 }
 export const DescribeBindClustersResponse: $Schema.Schema<DescribeBindClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBindClustersResponse", { TotalCount: $C.int64, ClusterSet: $C.arr(BindCluster), RequestId: $C.str }))
@@ -1164,8 +1164,8 @@ export const DescribeBindVpcsRequest: $Schema.Schema<DescribeBindVpcsRequest> = 
 
 /** `DescribeBindVpcsResponse` (response side). */
 export interface DescribeBindVpcsResponse {
-  readonly TotalCount: number | bigint
-  readonly VpcSets: readonly VpcBindRecord[]
+  readonly TotalCount?: number | bigint
+  readonly VpcSets?: readonly VpcBindRecord[]
   readonly RequestId: string
 }
 export const DescribeBindVpcsResponse: $Schema.Schema<DescribeBindVpcsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBindVpcsResponse", { TotalCount: $C.uint64, VpcSets: $C.arr(VpcBindRecord), RequestId: $C.str }))
@@ -1178,7 +1178,7 @@ export const DescribeClusterDetailRequest: $Schema.Schema<DescribeClusterDetailR
 
 /** `DescribeClusterDetailResponse` (response side). */
 export interface DescribeClusterDetailResponse {
-  readonly ClusterSet: Cluster
+  readonly ClusterSet?: Cluster
   readonly RequestId: string
 }
 export const DescribeClusterDetailResponse: $Schema.Schema<DescribeClusterDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterDetailResponse", { ClusterSet: Cluster, RequestId: $C.str }))
@@ -1195,8 +1195,8 @@ export const DescribeClustersRequest: $Schema.Schema<DescribeClustersRequest> = 
 
 /** `DescribeClustersResponse` (response side). */
 export interface DescribeClustersResponse {
-  readonly TotalCount: number | bigint
-  readonly ClusterSet: readonly Cluster[]
+  readonly TotalCount?: number | bigint
+  readonly ClusterSet?: readonly Cluster[]
   readonly RequestId: string
 }
 export const DescribeClustersResponse: $Schema.Schema<DescribeClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClustersResponse", { TotalCount: $C.int64, ClusterSet: $C.arr(Cluster), RequestId: $C.str }))
@@ -1209,7 +1209,7 @@ export const DescribeCmqQueueDetailRequest: $Schema.Schema<DescribeCmqQueueDetai
 
 /** `DescribeCmqQueueDetailResponse` (response side). */
 export interface DescribeCmqQueueDetailResponse {
-  readonly QueueDescribe: CmqQueue
+  readonly QueueDescribe?: CmqQueue
   readonly RequestId: string
 }
 export const DescribeCmqQueueDetailResponse: $Schema.Schema<DescribeCmqQueueDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCmqQueueDetailResponse", { QueueDescribe: CmqQueue, RequestId: $C.str }))
@@ -1227,8 +1227,8 @@ export const DescribeCmqQueuesRequest: $Schema.Schema<DescribeCmqQueuesRequest> 
 
 /** `DescribeCmqQueuesResponse` (response side). */
 export interface DescribeCmqQueuesResponse {
-  readonly TotalCount: number | bigint
-  readonly QueueList: readonly CmqQueue[]
+  readonly TotalCount?: number | bigint
+  readonly QueueList?: readonly CmqQueue[]
   readonly RequestId: string
 }
 export const DescribeCmqQueuesResponse: $Schema.Schema<DescribeCmqQueuesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCmqQueuesResponse", { TotalCount: $C.uint64, QueueList: $C.arr(CmqQueue), RequestId: $C.str }))
@@ -1246,8 +1246,8 @@ export const DescribeCmqSubscriptionDetailRequest: $Schema.Schema<DescribeCmqSub
 
 /** `DescribeCmqSubscriptionDetailResponse` (response side). */
 export interface DescribeCmqSubscriptionDetailResponse {
-  readonly TotalCount: number | bigint
-  readonly SubscriptionSet: readonly CmqSubscription[]
+  readonly TotalCount?: number | bigint
+  readonly SubscriptionSet?: readonly CmqSubscription[]
   readonly RequestId: string
 }
 export const DescribeCmqSubscriptionDetailResponse: $Schema.Schema<DescribeCmqSubscriptionDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCmqSubscriptionDetailResponse", { TotalCount: $C.uint64, SubscriptionSet: $C.arr(CmqSubscription), RequestId: $C.str }))
@@ -1260,7 +1260,7 @@ export const DescribeCmqTopicDetailRequest: $Schema.Schema<DescribeCmqTopicDetai
 
 /** `DescribeCmqTopicDetailResponse` (response side). */
 export interface DescribeCmqTopicDetailResponse {
-  readonly TopicDescribe: CmqTopic
+  readonly TopicDescribe?: CmqTopic
   readonly RequestId: string
 }
 export const DescribeCmqTopicDetailResponse: $Schema.Schema<DescribeCmqTopicDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCmqTopicDetailResponse", { TopicDescribe: CmqTopic, RequestId: $C.str }))
@@ -1278,8 +1278,8 @@ export const DescribeCmqTopicsRequest: $Schema.Schema<DescribeCmqTopicsRequest> 
 
 /** `DescribeCmqTopicsResponse` (response side). */
 export interface DescribeCmqTopicsResponse {
-  readonly TopicList: readonly CmqTopic[]
-  readonly TotalCount: number | bigint
+  readonly TopicList?: readonly CmqTopic[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCmqTopicsResponse: $Schema.Schema<DescribeCmqTopicsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCmqTopicsResponse", { TopicList: $C.arr(CmqTopic), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1293,14 +1293,14 @@ export const DescribeEnvironmentAttributesRequest: $Schema.Schema<DescribeEnviro
 
 /** `DescribeEnvironmentAttributesResponse` (response side). */
 export interface DescribeEnvironmentAttributesResponse {
-  readonly MsgTTL: number | bigint
-  readonly RateInByte: number | bigint
-  readonly RateInSize: number | bigint
-  readonly RetentionHours: number | bigint
-  readonly RetentionSize: number | bigint
-  readonly EnvironmentId: string
-  readonly Replicas: number | bigint
-  readonly Remark: string
+  readonly MsgTTL?: number | bigint
+  readonly RateInByte?: number | bigint
+  readonly RateInSize?: number | bigint
+  readonly RetentionHours?: number | bigint
+  readonly RetentionSize?: number | bigint
+  readonly EnvironmentId?: string
+  readonly Replicas?: number | bigint
+  readonly Remark?: string
   readonly SubscriptionExpirationTime?: number | bigint
   readonly SubscriptionExpirationTimeEnable?: boolean
   readonly RequestId: string
@@ -1320,8 +1320,8 @@ export const DescribeEnvironmentRolesRequest: $Schema.Schema<DescribeEnvironment
 
 /** `DescribeEnvironmentRolesResponse` (response side). */
 export interface DescribeEnvironmentRolesResponse {
-  readonly TotalCount: number | bigint
-  readonly EnvironmentRoleSets: readonly EnvironmentRole[]
+  readonly TotalCount?: number | bigint
+  readonly EnvironmentRoleSets?: readonly EnvironmentRole[]
   readonly RequestId: string
 }
 export const DescribeEnvironmentRolesResponse: $Schema.Schema<DescribeEnvironmentRolesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEnvironmentRolesResponse", { TotalCount: $C.int64, EnvironmentRoleSets: $C.arr(EnvironmentRole), RequestId: $C.str }))
@@ -1338,8 +1338,8 @@ export const DescribeEnvironmentsRequest: $Schema.Schema<DescribeEnvironmentsReq
 
 /** `DescribeEnvironmentsResponse` (response side). */
 export interface DescribeEnvironmentsResponse {
-  readonly TotalCount: number | bigint
-  readonly EnvironmentSet: readonly Environment[]
+  readonly TotalCount?: number | bigint
+  readonly EnvironmentSet?: readonly Environment[]
   readonly RequestId: string
 }
 export const DescribeEnvironmentsResponse: $Schema.Schema<DescribeEnvironmentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEnvironmentsResponse", { TotalCount: $C.uint64, EnvironmentSet: $C.arr(Environment), RequestId: $C.str }))
@@ -1360,8 +1360,8 @@ export const DescribeMqMsgTraceRequest: $Schema.Schema<DescribeMqMsgTraceRequest
 
 /** `DescribeMqMsgTraceResponse` (response side). */
 export interface DescribeMqMsgTraceResponse {
-  readonly Result: readonly TraceResult[]
-  readonly ShowTopicName: string
+  readonly Result?: readonly TraceResult[]
+  readonly ShowTopicName?: string
   readonly RequestId: string
 }
 export const DescribeMqMsgTraceResponse: $Schema.Schema<DescribeMqMsgTraceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMqMsgTraceResponse", { Result: $C.arr(TraceResult), ShowTopicName: $C.str, RequestId: $C.str }))
@@ -1377,12 +1377,12 @@ export const DescribeMsgRequest: $Schema.Schema<DescribeMsgRequest> = /*#__PURE_
 
 /** `DescribeMsgResponse` (response side). */
 export interface DescribeMsgResponse {
-  readonly Properties: string
-  readonly Body: string
-  readonly BatchId: string
-  readonly ProduceTime: string
-  readonly MsgId: string
-  readonly ProducerName: string
+  readonly Properties?: string
+  readonly Body?: string
+  readonly BatchId?: string
+  readonly ProduceTime?: string
+  readonly MsgId?: string
+  readonly ProducerName?: string
   readonly Key?: string | null
   readonly Metadata?: string | null
   readonly RequestId: string
@@ -1404,9 +1404,9 @@ export const DescribeMsgTraceRequest: $Schema.Schema<DescribeMsgTraceRequest> = 
 
 /** `DescribeMsgTraceResponse` (response side). */
 export interface DescribeMsgTraceResponse {
-  readonly ProducerLog: ProducerLog | null
-  readonly ServerLog: ServerLog | null
-  readonly ConsumerLogs: ConsumerLogs | null
+  readonly ProducerLog?: ProducerLog | null
+  readonly ServerLog?: ServerLog | null
+  readonly ConsumerLogs?: ConsumerLogs | null
   readonly RequestId: string
 }
 export const DescribeMsgTraceResponse: $Schema.Schema<DescribeMsgTraceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMsgTraceResponse", { ProducerLog: $C.nul(ProducerLog), ServerLog: $C.nul(ServerLog), ConsumerLogs: $C.nul(ConsumerLogs), RequestId: $C.str }))
@@ -1427,7 +1427,7 @@ export const DescribeNamespaceBundlesOptRequest: $Schema.Schema<DescribeNamespac
 
 /** `DescribeNamespaceBundlesOptResponse` (response side). */
 export interface DescribeNamespaceBundlesOptResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNamespaceBundlesOptResponse: $Schema.Schema<DescribeNamespaceBundlesOptResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNamespaceBundlesOptResponse", { TotalCount: $C.int64, RequestId: $C.str }))
@@ -1440,8 +1440,8 @@ export const DescribeNodeHealthOptRequest: $Schema.Schema<DescribeNodeHealthOptR
 
 /** `DescribeNodeHealthOptResponse` (response side). */
 export interface DescribeNodeHealthOptResponse {
-  readonly NodeState: number | bigint
-  readonly LatestHealthCheckTime: string
+  readonly NodeState?: number | bigint
+  readonly LatestHealthCheckTime?: string
   readonly RequestId: string
 }
 export const DescribeNodeHealthOptResponse: $Schema.Schema<DescribeNodeHealthOptResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNodeHealthOptResponse", { NodeState: $C.int64, LatestHealthCheckTime: $C.str, RequestId: $C.str }))
@@ -1456,10 +1456,10 @@ export const DescribePublisherSummaryRequest: $Schema.Schema<DescribePublisherSu
 
 /** `DescribePublisherSummaryResponse` (response side). */
 export interface DescribePublisherSummaryResponse {
-  readonly MsgRateIn: number | null
-  readonly MsgThroughputIn: number | null
-  readonly PublisherCount: number | bigint | null
-  readonly StorageSize: number | bigint | null
+  readonly MsgRateIn?: number | null
+  readonly MsgThroughputIn?: number | null
+  readonly PublisherCount?: number | bigint | null
+  readonly StorageSize?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribePublisherSummaryResponse: $Schema.Schema<DescribePublisherSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePublisherSummaryResponse", { MsgRateIn: $C.nul($C.float), MsgThroughputIn: $C.nul($C.float), PublisherCount: $C.nul($C.int64), StorageSize: $C.nul($C.int64), RequestId: $C.str }))
@@ -1478,8 +1478,8 @@ export const DescribePublishersRequest: $Schema.Schema<DescribePublishersRequest
 
 /** `DescribePublishersResponse` (response side). */
 export interface DescribePublishersResponse {
-  readonly TotalCount: number | bigint
-  readonly Publishers: readonly Publisher[] | null
+  readonly TotalCount?: number | bigint
+  readonly Publishers?: readonly Publisher[] | null
   readonly RequestId: string
 }
 export const DescribePublishersResponse: $Schema.Schema<DescribePublishersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePublishersResponse", { TotalCount: $C.int64, Publishers: $C.nul($C.arr(Publisher)), RequestId: $C.str }))
@@ -1492,9 +1492,9 @@ export const DescribePulsarProInstanceDetailRequest: $Schema.Schema<DescribePuls
 
 /** `DescribePulsarProInstanceDetailResponse` (response side). */
 export interface DescribePulsarProInstanceDetailResponse {
-  readonly ClusterInfo: PulsarProClusterInfo
-  readonly NetworkAccessPointInfos: readonly PulsarNetworkAccessPointInfo[] | null
-  readonly ClusterSpecInfo: PulsarProClusterSpecInfo | null
+  readonly ClusterInfo?: PulsarProClusterInfo
+  readonly NetworkAccessPointInfos?: readonly PulsarNetworkAccessPointInfo[] | null
+  readonly ClusterSpecInfo?: PulsarProClusterSpecInfo | null
   readonly CertificateList?: readonly CertificateInfo[]
   readonly RequestId: string
 }
@@ -1510,8 +1510,8 @@ export const DescribePulsarProInstancesRequest: $Schema.Schema<DescribePulsarPro
 
 /** `DescribePulsarProInstancesResponse` (response side). */
 export interface DescribePulsarProInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly Instances: readonly PulsarProInstance[]
+  readonly TotalCount?: number | bigint
+  readonly Instances?: readonly PulsarProInstance[]
   readonly RequestId: string
 }
 export const DescribePulsarProInstancesResponse: $Schema.Schema<DescribePulsarProInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePulsarProInstancesResponse", { TotalCount: $C.uint64, Instances: $C.arr(PulsarProInstance), RequestId: $C.str }))
@@ -1531,8 +1531,8 @@ export const DescribeRabbitMQBindingsRequest: $Schema.Schema<DescribeRabbitMQBin
 
 /** `DescribeRabbitMQBindingsResponse` (response side). */
 export interface DescribeRabbitMQBindingsResponse {
-  readonly BindingInfoList: readonly RabbitMQBindingListInfo[]
-  readonly TotalCount: number | bigint
+  readonly BindingInfoList?: readonly RabbitMQBindingListInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRabbitMQBindingsResponse: $Schema.Schema<DescribeRabbitMQBindingsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRabbitMQBindingsResponse", { BindingInfoList: $C.arr(RabbitMQBindingListInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1554,8 +1554,8 @@ export const DescribeRabbitMQExchangesRequest: $Schema.Schema<DescribeRabbitMQEx
 
 /** `DescribeRabbitMQExchangesResponse` (response side). */
 export interface DescribeRabbitMQExchangesResponse {
-  readonly ExchangeInfoList: readonly RabbitMQExchangeListInfo[]
-  readonly TotalCount: number | bigint
+  readonly ExchangeInfoList?: readonly RabbitMQExchangeListInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRabbitMQExchangesResponse: $Schema.Schema<DescribeRabbitMQExchangesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRabbitMQExchangesResponse", { ExchangeInfoList: $C.arr(RabbitMQExchangeListInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1574,8 +1574,8 @@ export const DescribeRabbitMQNodeListRequest: $Schema.Schema<DescribeRabbitMQNod
 
 /** `DescribeRabbitMQNodeListResponse` (response side). */
 export interface DescribeRabbitMQNodeListResponse {
-  readonly TotalCount: number | bigint
-  readonly NodeList: readonly RabbitMQPrivateNode[] | null
+  readonly TotalCount?: number | bigint
+  readonly NodeList?: readonly RabbitMQPrivateNode[] | null
   readonly RequestId: string
 }
 export const DescribeRabbitMQNodeListResponse: $Schema.Schema<DescribeRabbitMQNodeListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRabbitMQNodeListResponse", { TotalCount: $C.uint64, NodeList: $C.nul($C.arr(RabbitMQPrivateNode)), RequestId: $C.str }))
@@ -1592,8 +1592,8 @@ export const DescribeRabbitMQPermissionRequest: $Schema.Schema<DescribeRabbitMQP
 
 /** `DescribeRabbitMQPermissionResponse` (response side). */
 export interface DescribeRabbitMQPermissionResponse {
-  readonly TotalCount: number | bigint
-  readonly RabbitMQPermissionList: readonly RabbitMQPermission[]
+  readonly TotalCount?: number | bigint
+  readonly RabbitMQPermissionList?: readonly RabbitMQPermission[]
   readonly RequestId: string
 }
 export const DescribeRabbitMQPermissionResponse: $Schema.Schema<DescribeRabbitMQPermissionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRabbitMQPermissionResponse", { TotalCount: $C.int64, RabbitMQPermissionList: $C.arr(RabbitMQPermission), RequestId: $C.str }))
@@ -1608,33 +1608,33 @@ export const DescribeRabbitMQQueueDetailRequest: $Schema.Schema<DescribeRabbitMQ
 
 /** `DescribeRabbitMQQueueDetailResponse` (response side). */
 export interface DescribeRabbitMQQueueDetailResponse {
-  readonly InstanceId: string
-  readonly VirtualHost: string
-  readonly QueueName: string
-  readonly QueueType: string
-  readonly Consumers: number | bigint | null
-  readonly Durable: boolean
-  readonly AutoDelete: boolean | null
-  readonly Remark: string | null
-  readonly MessageTTL: number | bigint | null
-  readonly AutoExpire: number | bigint | null
-  readonly MaxLength: number | bigint | null
-  readonly MaxLengthBytes: number | bigint | null
-  readonly DeliveryLimit: number | bigint | null
-  readonly OverflowBehaviour: string | null
-  readonly DeadLetterExchange: string | null
-  readonly DeadLetterRoutingKey: string | null
-  readonly SingleActiveConsumer: boolean | null
-  readonly MaximumPriority: number | bigint | null
-  readonly LazyMode: boolean | null
-  readonly MasterLocator: string | null
-  readonly MaxInMemoryLength: number | bigint | null
-  readonly MaxInMemoryBytes: number | bigint | null
-  readonly CreateTime: number | bigint
-  readonly Node: string | null
-  readonly DeadLetterStrategy: string | null
-  readonly QueueLeaderLocator: string | null
-  readonly QuorumInitialGroupSize: number | bigint | null
+  readonly InstanceId?: string
+  readonly VirtualHost?: string
+  readonly QueueName?: string
+  readonly QueueType?: string
+  readonly Consumers?: number | bigint | null
+  readonly Durable?: boolean
+  readonly AutoDelete?: boolean | null
+  readonly Remark?: string | null
+  readonly MessageTTL?: number | bigint | null
+  readonly AutoExpire?: number | bigint | null
+  readonly MaxLength?: number | bigint | null
+  readonly MaxLengthBytes?: number | bigint | null
+  readonly DeliveryLimit?: number | bigint | null
+  readonly OverflowBehaviour?: string | null
+  readonly DeadLetterExchange?: string | null
+  readonly DeadLetterRoutingKey?: string | null
+  readonly SingleActiveConsumer?: boolean | null
+  readonly MaximumPriority?: number | bigint | null
+  readonly LazyMode?: boolean | null
+  readonly MasterLocator?: string | null
+  readonly MaxInMemoryLength?: number | bigint | null
+  readonly MaxInMemoryBytes?: number | bigint | null
+  readonly CreateTime?: number | bigint
+  readonly Node?: string | null
+  readonly DeadLetterStrategy?: string | null
+  readonly QueueLeaderLocator?: string | null
+  readonly QuorumInitialGroupSize?: number | bigint | null
   readonly Exclusive?: boolean
   readonly Policy?: string | null
   readonly Arguments?: string
@@ -1659,8 +1659,8 @@ export const DescribeRabbitMQQueuesRequest: $Schema.Schema<DescribeRabbitMQQueue
 
 /** `DescribeRabbitMQQueuesResponse` (response side). */
 export interface DescribeRabbitMQQueuesResponse {
-  readonly QueueInfoList: readonly RabbitMQQueueListInfo[]
-  readonly TotalCount: number | bigint
+  readonly QueueInfoList?: readonly RabbitMQQueueListInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRabbitMQQueuesResponse: $Schema.Schema<DescribeRabbitMQQueuesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRabbitMQQueuesResponse", { QueueInfoList: $C.arr(RabbitMQQueueListInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1678,8 +1678,8 @@ export const DescribeRabbitMQUserRequest: $Schema.Schema<DescribeRabbitMQUserReq
 
 /** `DescribeRabbitMQUserResponse` (response side). */
 export interface DescribeRabbitMQUserResponse {
-  readonly TotalCount: number | bigint
-  readonly RabbitMQUserList: readonly RabbitMQUser[]
+  readonly TotalCount?: number | bigint
+  readonly RabbitMQUserList?: readonly RabbitMQUser[]
   readonly RequestId: string
 }
 export const DescribeRabbitMQUserResponse: $Schema.Schema<DescribeRabbitMQUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRabbitMQUserResponse", { TotalCount: $C.int64, RabbitMQUserList: $C.arr(RabbitMQUser), RequestId: $C.str }))
@@ -1692,13 +1692,13 @@ export const DescribeRabbitMQVipInstanceRequest: $Schema.Schema<DescribeRabbitMQ
 
 /** `DescribeRabbitMQVipInstanceResponse` (response side). */
 export interface DescribeRabbitMQVipInstanceResponse {
-  readonly ClusterInfo: RabbitMQClusterInfo
-  readonly ClusterSpecInfo: RabbitMQClusterSpecInfo
-  readonly ClusterNetInfo: RabbitMQClusterAccessInfo
-  readonly ClusterWhiteListInfo: RabbitMQClusterWhiteListInfo
-  readonly VirtualHostQuota: VirtualHostQuota
-  readonly ExchangeQuota: ExchangeQuota
-  readonly QueueQuota: QueueQuota
+  readonly ClusterInfo?: RabbitMQClusterInfo
+  readonly ClusterSpecInfo?: RabbitMQClusterSpecInfo
+  readonly ClusterNetInfo?: RabbitMQClusterAccessInfo
+  readonly ClusterWhiteListInfo?: RabbitMQClusterWhiteListInfo
+  readonly VirtualHostQuota?: VirtualHostQuota
+  readonly ExchangeQuota?: ExchangeQuota
+  readonly QueueQuota?: QueueQuota
   readonly UserQuota?: RabbitMQUserQuota
   readonly RequestId: string
 }
@@ -1714,8 +1714,8 @@ export const DescribeRabbitMQVipInstancesRequest: $Schema.Schema<DescribeRabbitM
 
 /** `DescribeRabbitMQVipInstancesResponse` (response side). */
 export interface DescribeRabbitMQVipInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly Instances: readonly RabbitMQVipInstance[]
+  readonly TotalCount?: number | bigint
+  readonly Instances?: readonly RabbitMQVipInstance[]
   readonly RequestId: string
 }
 export const DescribeRabbitMQVipInstancesResponse: $Schema.Schema<DescribeRabbitMQVipInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRabbitMQVipInstancesResponse", { TotalCount: $C.uint64, Instances: $C.arr(RabbitMQVipInstance), RequestId: $C.str }))
@@ -1734,8 +1734,8 @@ export const DescribeRabbitMQVirtualHostRequest: $Schema.Schema<DescribeRabbitMQ
 
 /** `DescribeRabbitMQVirtualHostResponse` (response side). */
 export interface DescribeRabbitMQVirtualHostResponse {
-  readonly TotalCount: number | bigint
-  readonly VirtualHostList: readonly RabbitMQVirtualHostInfo[]
+  readonly TotalCount?: number | bigint
+  readonly VirtualHostList?: readonly RabbitMQVirtualHostInfo[]
   readonly RequestId: string
 }
 export const DescribeRabbitMQVirtualHostResponse: $Schema.Schema<DescribeRabbitMQVirtualHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRabbitMQVirtualHostResponse", { TotalCount: $C.int64, VirtualHostList: $C.arr(RabbitMQVirtualHostInfo), RequestId: $C.str }))
@@ -1748,9 +1748,9 @@ export const DescribeRocketMQClusterRequest: $Schema.Schema<DescribeRocketMQClus
 
 /** `DescribeRocketMQClusterResponse` (response side). */
 export interface DescribeRocketMQClusterResponse {
-  readonly ClusterInfo: RocketMQClusterInfo
-  readonly ClusterConfig: RocketMQClusterConfig
-  readonly ClusterStats: RocketMQClusterRecentStats | null
+  readonly ClusterInfo?: RocketMQClusterInfo
+  readonly ClusterConfig?: RocketMQClusterConfig
+  readonly ClusterStats?: RocketMQClusterRecentStats | null
   readonly RequestId: string
 }
 export const DescribeRocketMQClusterResponse: $Schema.Schema<DescribeRocketMQClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRocketMQClusterResponse", { ClusterInfo: RocketMQClusterInfo, ClusterConfig: RocketMQClusterConfig, ClusterStats: $C.nul(RocketMQClusterRecentStats), RequestId: $C.str }))
@@ -1769,8 +1769,8 @@ export const DescribeRocketMQClustersRequest: $Schema.Schema<DescribeRocketMQClu
 
 /** `DescribeRocketMQClustersResponse` (response side). */
 export interface DescribeRocketMQClustersResponse {
-  readonly ClusterList: readonly RocketMQClusterDetail[] | null
-  readonly TotalCount: number | bigint
+  readonly ClusterList?: readonly RocketMQClusterDetail[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRocketMQClustersResponse: $Schema.Schema<DescribeRocketMQClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRocketMQClustersResponse", { ClusterList: $C.nul($C.arr(RocketMQClusterDetail)), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1804,8 +1804,8 @@ export const DescribeRocketMQConsumerConnectionDetailRequest: $Schema.Schema<Des
 
 /** `DescribeRocketMQConsumerConnectionDetailResponse` (response side). */
 export interface DescribeRocketMQConsumerConnectionDetailResponse {
-  readonly TotalCount: number | bigint
-  readonly Details: readonly RocketMQConsumerTopic[]
+  readonly TotalCount?: number | bigint
+  readonly Details?: readonly RocketMQConsumerTopic[]
   readonly RequestId: string
 }
 export const DescribeRocketMQConsumerConnectionDetailResponse: $Schema.Schema<DescribeRocketMQConsumerConnectionDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRocketMQConsumerConnectionDetailResponse", { TotalCount: $C.uint64, Details: $C.arr(RocketMQConsumerTopic), RequestId: $C.str }))
@@ -1824,9 +1824,9 @@ export const DescribeRocketMQConsumerConnectionsRequest: $Schema.Schema<Describe
 
 /** `DescribeRocketMQConsumerConnectionsResponse` (response side). */
 export interface DescribeRocketMQConsumerConnectionsResponse {
-  readonly TotalCount: number | bigint
-  readonly Connections: readonly RocketMQConsumerConnection[]
-  readonly GroupDetail: RocketMQGroup | null
+  readonly TotalCount?: number | bigint
+  readonly Connections?: readonly RocketMQConsumerConnection[]
+  readonly GroupDetail?: RocketMQGroup | null
   readonly RequestId: string
 }
 export const DescribeRocketMQConsumerConnectionsResponse: $Schema.Schema<DescribeRocketMQConsumerConnectionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRocketMQConsumerConnectionsResponse", { TotalCount: $C.uint64, Connections: $C.arr(RocketMQConsumerConnection), GroupDetail: $C.nul(RocketMQGroup), RequestId: $C.str }))
@@ -1844,8 +1844,8 @@ export const DescribeRocketMQEnvironmentRolesRequest: $Schema.Schema<DescribeRoc
 
 /** `DescribeRocketMQEnvironmentRolesResponse` (response side). */
 export interface DescribeRocketMQEnvironmentRolesResponse {
-  readonly TotalCount: number | bigint
-  readonly EnvironmentRoleSets: readonly EnvironmentRole[]
+  readonly TotalCount?: number | bigint
+  readonly EnvironmentRoleSets?: readonly EnvironmentRole[]
   readonly RequestId: string
 }
 export const DescribeRocketMQEnvironmentRolesResponse: $Schema.Schema<DescribeRocketMQEnvironmentRolesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRocketMQEnvironmentRolesResponse", { TotalCount: $C.int64, EnvironmentRoleSets: $C.arr(EnvironmentRole), RequestId: $C.str }))
@@ -1879,8 +1879,8 @@ export const DescribeRocketMQGroupsRequest: $Schema.Schema<DescribeRocketMQGroup
 
 /** `DescribeRocketMQGroupsResponse` (response side). */
 export interface DescribeRocketMQGroupsResponse {
-  readonly TotalCount: number | bigint
-  readonly Groups: readonly RocketMQGroup[]
+  readonly TotalCount?: number | bigint
+  readonly Groups?: readonly RocketMQGroup[]
   readonly RequestId: string
 }
 export const DescribeRocketMQGroupsResponse: $Schema.Schema<DescribeRocketMQGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRocketMQGroupsResponse", { TotalCount: $C.uint64, Groups: $C.arr(RocketMQGroup), RequestId: $C.str }))
@@ -1896,8 +1896,8 @@ export const DescribeRocketMQMigratingTopicListRequest: $Schema.Schema<DescribeR
 
 /** `DescribeRocketMQMigratingTopicListResponse` (response side). */
 export interface DescribeRocketMQMigratingTopicListResponse {
-  readonly TotalCount: number | bigint
-  readonly MigrateTopics: readonly MigrateTopic[]
+  readonly TotalCount?: number | bigint
+  readonly MigrateTopics?: readonly MigrateTopic[]
   readonly RequestId: string
 }
 export const DescribeRocketMQMigratingTopicListResponse: $Schema.Schema<DescribeRocketMQMigratingTopicListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRocketMQMigratingTopicListResponse", { TotalCount: $C.uint64, MigrateTopics: $C.arr(MigrateTopic), RequestId: $C.str }))
@@ -1921,13 +1921,13 @@ export const DescribeRocketMQMsgRequest: $Schema.Schema<DescribeRocketMQMsgReque
 
 /** `DescribeRocketMQMsgResponse` (response side). */
 export interface DescribeRocketMQMsgResponse {
-  readonly Body: string
-  readonly Properties: string
-  readonly ProduceTime: string
-  readonly MsgId: string
-  readonly ProducerAddr: string
-  readonly MessageTracks: readonly RocketMQMessageTrack[] | null
-  readonly ShowTopicName: string | null
+  readonly Body?: string
+  readonly Properties?: string
+  readonly ProduceTime?: string
+  readonly MsgId?: string
+  readonly ProducerAddr?: string
+  readonly MessageTracks?: readonly RocketMQMessageTrack[] | null
+  readonly ShowTopicName?: string | null
   readonly MessageTracksCount?: number | bigint
   readonly RequestId: string
 }
@@ -1948,8 +1948,8 @@ export const DescribeRocketMQMsgTraceRequest: $Schema.Schema<DescribeRocketMQMsg
 
 /** `DescribeRocketMQMsgTraceResponse` (response side). */
 export interface DescribeRocketMQMsgTraceResponse {
-  readonly Result: readonly TraceResult[]
-  readonly ShowTopicName: string
+  readonly Result?: readonly TraceResult[]
+  readonly ShowTopicName?: string
   readonly RequestId: string
 }
 export const DescribeRocketMQMsgTraceResponse: $Schema.Schema<DescribeRocketMQMsgTraceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRocketMQMsgTraceResponse", { Result: $C.arr(TraceResult), ShowTopicName: $C.str, RequestId: $C.str }))
@@ -1965,8 +1965,8 @@ export const DescribeRocketMQNamespacesRequest: $Schema.Schema<DescribeRocketMQN
 
 /** `DescribeRocketMQNamespacesResponse` (response side). */
 export interface DescribeRocketMQNamespacesResponse {
-  readonly Namespaces: readonly RocketMQNamespace[]
-  readonly TotalCount: number | bigint
+  readonly Namespaces?: readonly RocketMQNamespace[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRocketMQNamespacesResponse: $Schema.Schema<DescribeRocketMQNamespacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRocketMQNamespacesResponse", { Namespaces: $C.arr(RocketMQNamespace), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1985,7 +1985,7 @@ export const DescribeRocketMQProducersRequest: $Schema.Schema<DescribeRocketMQPr
 /** `DescribeRocketMQProducersResponse` (response side). */
 export interface DescribeRocketMQProducersResponse {
   readonly Producers?: readonly ProducerInfo[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRocketMQProducersResponse: $Schema.Schema<DescribeRocketMQProducersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRocketMQProducersResponse", { TotalCount: $C.int64, RequestId: $C.str }, { Producers: $C.arr(ProducerInfo) }))
@@ -2020,12 +2020,12 @@ export const DescribeRocketMQPublicAccessPointRequest: $Schema.Schema<DescribeRo
 
 /** `DescribeRocketMQPublicAccessPointResponse` (response side). */
 export interface DescribeRocketMQPublicAccessPointResponse {
-  readonly Status: number | bigint
-  readonly PayStatus: number | bigint
-  readonly AccessUrl: string | null
-  readonly Rules: readonly PublicAccessRule[] | null
-  readonly Bandwidth: number | bigint | null
-  readonly PayMode: number | bigint | null
+  readonly Status?: number | bigint
+  readonly PayStatus?: number | bigint
+  readonly AccessUrl?: string | null
+  readonly Rules?: readonly PublicAccessRule[] | null
+  readonly Bandwidth?: number | bigint | null
+  readonly PayMode?: number | bigint | null
   readonly BillingFlow?: boolean | null
   readonly RequestId: string
 }
@@ -2043,8 +2043,8 @@ export const DescribeRocketMQRolesRequest: $Schema.Schema<DescribeRocketMQRolesR
 
 /** `DescribeRocketMQRolesResponse` (response side). */
 export interface DescribeRocketMQRolesResponse {
-  readonly TotalCount: number | bigint
-  readonly RoleSets: readonly Role[]
+  readonly TotalCount?: number | bigint
+  readonly RoleSets?: readonly Role[]
   readonly RequestId: string
 }
 export const DescribeRocketMQRolesResponse: $Schema.Schema<DescribeRocketMQRolesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRocketMQRolesResponse", { TotalCount: $C.int64, RoleSets: $C.arr(Role), RequestId: $C.str }))
@@ -2088,8 +2088,8 @@ export const DescribeRocketMQSubscriptionsRequest: $Schema.Schema<DescribeRocket
 
 /** `DescribeRocketMQSubscriptionsResponse` (response side). */
 export interface DescribeRocketMQSubscriptionsResponse {
-  readonly TotalCount: number | bigint
-  readonly Subscriptions: readonly RocketMQSubscription[] | null
+  readonly TotalCount?: number | bigint
+  readonly Subscriptions?: readonly RocketMQSubscription[] | null
   readonly RequestId: string
 }
 export const DescribeRocketMQSubscriptionsResponse: $Schema.Schema<DescribeRocketMQSubscriptionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRocketMQSubscriptionsResponse", { TotalCount: $C.int64, Subscriptions: $C.nul($C.arr(RocketMQSubscription)), RequestId: $C.str }))
@@ -2104,8 +2104,8 @@ export const DescribeRocketMQTopUsagesRequest: $Schema.Schema<DescribeRocketMQTo
 
 /** `DescribeRocketMQTopUsagesResponse` (response side). */
 export interface DescribeRocketMQTopUsagesResponse {
-  readonly Values: readonly (number | bigint)[]
-  readonly Dimensions: readonly DimensionInstance[]
+  readonly Values?: readonly (number | bigint)[]
+  readonly Dimensions?: readonly DimensionInstance[]
   readonly RequestId: string
 }
 export const DescribeRocketMQTopUsagesResponse: $Schema.Schema<DescribeRocketMQTopUsagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRocketMQTopUsagesResponse", { Values: $C.arr($C.int64), Dimensions: $C.arr(DimensionInstance), RequestId: $C.str }))
@@ -2132,9 +2132,9 @@ export const DescribeRocketMQTopicMsgsRequest: $Schema.Schema<DescribeRocketMQTo
 
 /** `DescribeRocketMQTopicMsgsResponse` (response side). */
 export interface DescribeRocketMQTopicMsgsResponse {
-  readonly TotalCount: number | bigint
-  readonly TopicMsgLogSets: readonly RocketMQMsgLog[]
-  readonly TaskRequestId: string | null
+  readonly TotalCount?: number | bigint
+  readonly TopicMsgLogSets?: readonly RocketMQMsgLog[]
+  readonly TaskRequestId?: string | null
   readonly RequestId: string
 }
 export const DescribeRocketMQTopicMsgsResponse: $Schema.Schema<DescribeRocketMQTopicMsgsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRocketMQTopicMsgsResponse", { TotalCount: $C.uint64, TopicMsgLogSets: $C.arr(RocketMQMsgLog), TaskRequestId: $C.nul($C.str), RequestId: $C.str }))
@@ -2184,8 +2184,8 @@ export const DescribeRocketMQTopicsByGroupRequest: $Schema.Schema<DescribeRocket
 
 /** `DescribeRocketMQTopicsByGroupResponse` (response side). */
 export interface DescribeRocketMQTopicsByGroupResponse {
-  readonly TotalCount: number | bigint
-  readonly Topics: readonly string[]
+  readonly TotalCount?: number | bigint
+  readonly Topics?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeRocketMQTopicsByGroupResponse: $Schema.Schema<DescribeRocketMQTopicsByGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRocketMQTopicsByGroupResponse", { TotalCount: $C.uint64, Topics: $C.arr($C.str), RequestId: $C.str }))
@@ -2205,8 +2205,8 @@ export const DescribeRocketMQTopicsRequest: $Schema.Schema<DescribeRocketMQTopic
 
 /** `DescribeRocketMQTopicsResponse` (response side). */
 export interface DescribeRocketMQTopicsResponse {
-  readonly TotalCount: number | bigint
-  readonly Topics: readonly RocketMQTopic[]
+  readonly TotalCount?: number | bigint
+  readonly Topics?: readonly RocketMQTopic[]
   readonly RequestId: string
 }
 export const DescribeRocketMQTopicsResponse: $Schema.Schema<DescribeRocketMQTopicsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRocketMQTopicsResponse", { TotalCount: $C.uint64, Topics: $C.arr(RocketMQTopic), RequestId: $C.str }))
@@ -2219,8 +2219,8 @@ export const DescribeRocketMQVipInstanceDetailRequest: $Schema.Schema<DescribeRo
 
 /** `DescribeRocketMQVipInstanceDetailResponse` (response side). */
 export interface DescribeRocketMQVipInstanceDetailResponse {
-  readonly ClusterInfo: RocketMQClusterInfo
-  readonly InstanceConfig: RocketMQInstanceConfig
+  readonly ClusterInfo?: RocketMQClusterInfo
+  readonly InstanceConfig?: RocketMQInstanceConfig
   readonly RequestId: string
 }
 export const DescribeRocketMQVipInstanceDetailResponse: $Schema.Schema<DescribeRocketMQVipInstanceDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRocketMQVipInstanceDetailResponse", { ClusterInfo: RocketMQClusterInfo, InstanceConfig: RocketMQInstanceConfig, RequestId: $C.str }))
@@ -2235,8 +2235,8 @@ export const DescribeRocketMQVipInstancesRequest: $Schema.Schema<DescribeRocketM
 
 /** `DescribeRocketMQVipInstancesResponse` (response side). */
 export interface DescribeRocketMQVipInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly Instances: readonly RocketMQVipInstance[]
+  readonly TotalCount?: number | bigint
+  readonly Instances?: readonly RocketMQVipInstance[]
   readonly RequestId: string
 }
 export const DescribeRocketMQVipInstancesResponse: $Schema.Schema<DescribeRocketMQVipInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRocketMQVipInstancesResponse", { TotalCount: $C.uint64, Instances: $C.arr(RocketMQVipInstance), RequestId: $C.str }))
@@ -2253,8 +2253,8 @@ export const DescribeRolesRequest: $Schema.Schema<DescribeRolesRequest> = /*#__P
 
 /** `DescribeRolesResponse` (response side). */
 export interface DescribeRolesResponse {
-  readonly TotalCount: number | bigint
-  readonly RoleSets: readonly Role[]
+  readonly TotalCount?: number | bigint
+  readonly RoleSets?: readonly Role[]
   readonly RequestId: string
 }
 export const DescribeRolesResponse: $Schema.Schema<DescribeRolesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRolesResponse", { TotalCount: $C.int64, RoleSets: $C.arr(Role), RequestId: $C.str }))
@@ -2273,8 +2273,8 @@ export const DescribeSubscriptionsRequest: $Schema.Schema<DescribeSubscriptionsR
 
 /** `DescribeSubscriptionsResponse` (response side). */
 export interface DescribeSubscriptionsResponse {
-  readonly SubscriptionSets: readonly Subscription[]
-  readonly TotalCount: number | bigint
+  readonly SubscriptionSets?: readonly Subscription[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSubscriptionsResponse: $Schema.Schema<DescribeSubscriptionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSubscriptionsResponse", { SubscriptionSets: $C.arr(Subscription), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2294,8 +2294,8 @@ export const DescribeTopicMsgsRequest: $Schema.Schema<DescribeTopicMsgsRequest> 
 
 /** `DescribeTopicMsgsResponse` (response side). */
 export interface DescribeTopicMsgsResponse {
-  readonly TotalCount: number | bigint
-  readonly TopicMsgLogSets: readonly MsgLog[]
+  readonly TotalCount?: number | bigint
+  readonly TopicMsgLogSets?: readonly MsgLog[]
   readonly RequestId: string
 }
 export const DescribeTopicMsgsResponse: $Schema.Schema<DescribeTopicMsgsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopicMsgsResponse", { TotalCount: $C.uint64, TopicMsgLogSets: $C.arr(MsgLog), RequestId: $C.str }))
@@ -2315,8 +2315,8 @@ export const DescribeTopicsRequest: $Schema.Schema<DescribeTopicsRequest> = /*#_
 
 /** `DescribeTopicsResponse` (response side). */
 export interface DescribeTopicsResponse {
-  readonly TopicSets: readonly Topic[]
-  readonly TotalCount: number | bigint
+  readonly TopicSets?: readonly Topic[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTopicsResponse: $Schema.Schema<DescribeTopicsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopicsResponse", { TopicSets: $C.arr(Topic), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2333,7 +2333,7 @@ export const DetailedRolePerm: $Schema.Schema<DetailedRolePerm> = /*#__PURE__*/ 
 
 /** `DimensionInstance` (response side). */
 export interface DimensionInstance {
-  readonly Dimensions: readonly DimensionOpt[] | null
+  readonly Dimensions?: readonly DimensionOpt[] | null
 }
 export const DimensionInstance: $Schema.Schema<DimensionInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("DimensionInstance", { Dimensions: $C.nul($C.arr(DimensionOpt)) }))
 
@@ -2346,16 +2346,16 @@ export const DimensionOpt: $Schema.Schema<DimensionOpt> = /*#__PURE__*/ $C.lazy(
 
 /** `Environment` (response side). */
 export interface Environment {
-  readonly EnvironmentId: string
-  readonly Remark: string
-  readonly MsgTTL: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly NamespaceId: string
-  readonly NamespaceName: string
-  readonly TopicNum: number | bigint | null
-  readonly RetentionPolicy: RetentionPolicy | null
-  readonly AutoSubscriptionCreation: boolean | null
+  readonly EnvironmentId?: string
+  readonly Remark?: string
+  readonly MsgTTL?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly NamespaceId?: string
+  readonly NamespaceName?: string
+  readonly TopicNum?: number | bigint | null
+  readonly RetentionPolicy?: RetentionPolicy | null
+  readonly AutoSubscriptionCreation?: boolean | null
   readonly SubscriptionExpirationTime?: number | bigint
   readonly SubscriptionExpirationTimeEnable?: boolean
   readonly Tags?: readonly Tag[]
@@ -2364,26 +2364,26 @@ export const Environment: $Schema.Schema<Environment> = /*#__PURE__*/ $C.lazy(()
 
 /** `EnvironmentRole` (response side). */
 export interface EnvironmentRole {
-  readonly EnvironmentId: string
-  readonly RoleName: string
-  readonly Permissions: readonly string[]
-  readonly RoleDescribe: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly EnvironmentId?: string
+  readonly RoleName?: string
+  readonly Permissions?: readonly string[]
+  readonly RoleDescribe?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const EnvironmentRole: $Schema.Schema<EnvironmentRole> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnvironmentRole", { EnvironmentId: $C.str, RoleName: $C.str, Permissions: $C.arr($C.str), RoleDescribe: $C.str, CreateTime: $C.datetime, UpdateTime: $C.datetime }))
 
 /** `EnvironmentRoleSet` (both sides). */
 export interface EnvironmentRoleSet {
-  readonly EnvironmentId: string | null
-  readonly Permissions: readonly string[] | null
+  readonly EnvironmentId?: string | null
+  readonly Permissions?: readonly string[] | null
 }
 export const EnvironmentRoleSet: $Schema.Schema<EnvironmentRoleSet> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnvironmentRoleSet", { EnvironmentId: $C.nul($C.str), Permissions: $C.nul($C.arr($C.str)) }))
 
 /** `ExchangeQuota` (response side). */
 export interface ExchangeQuota {
-  readonly MaxExchange: number | bigint
-  readonly UsedExchange: number | bigint
+  readonly MaxExchange?: number | bigint
+  readonly UsedExchange?: number | bigint
 }
 export const ExchangeQuota: $Schema.Schema<ExchangeQuota> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExchangeQuota", { MaxExchange: $C.int64, UsedExchange: $C.int64 }))
 
@@ -2410,17 +2410,17 @@ export const ExportRocketMQMessageDetailRequest: $Schema.Schema<ExportRocketMQMe
 
 /** `ExportRocketMQMessageDetailResponse` (response side). */
 export interface ExportRocketMQMessageDetailResponse {
-  readonly MsgId: string
-  readonly BornTimestamp: number | bigint | null
-  readonly StoreTimestamp: number | bigint | null
-  readonly BornHost: string | null
-  readonly MsgTag: string | null
-  readonly MsgKey: string | null
-  readonly Properties: string | null
-  readonly ReConsumeTimes: number | bigint | null
-  readonly MsgBody: string | null
-  readonly MsgBodyCRC: number | bigint | null
-  readonly MsgBodySize: number | bigint
+  readonly MsgId?: string
+  readonly BornTimestamp?: number | bigint | null
+  readonly StoreTimestamp?: number | bigint | null
+  readonly BornHost?: string | null
+  readonly MsgTag?: string | null
+  readonly MsgKey?: string | null
+  readonly Properties?: string | null
+  readonly ReConsumeTimes?: number | bigint | null
+  readonly MsgBody?: string | null
+  readonly MsgBodyCRC?: number | bigint | null
+  readonly MsgBodySize?: number | bigint
   readonly RequestId: string
 }
 export const ExportRocketMQMessageDetailResponse: $Schema.Schema<ExportRocketMQMessageDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportRocketMQMessageDetailResponse", { MsgId: $C.str, BornTimestamp: $C.nul($C.int64), StoreTimestamp: $C.nul($C.int64), BornHost: $C.nul($C.str), MsgTag: $C.nul($C.str), MsgKey: $C.nul($C.str), Properties: $C.nul($C.str), ReConsumeTimes: $C.nul($C.uint64), MsgBody: $C.nul($C.str), MsgBodyCRC: $C.nul($C.int64), MsgBodySize: $C.uint64, RequestId: $C.str }))
@@ -2443,13 +2443,13 @@ export const FilterSubscription: $Schema.Schema<FilterSubscription> = /*#__PURE_
 
 /** `GeneralSKU` (response side). */
 export interface GeneralSKU {
-  readonly SkuCode: string
-  readonly OnSale: boolean
-  readonly TpsLimit: number | bigint
-  readonly TopicNumLimit: number | bigint
-  readonly TopicNumUpperLimit: number | bigint
-  readonly PriceTags: readonly PriceTag[]
-  readonly NodeCount: number | bigint
+  readonly SkuCode?: string
+  readonly OnSale?: boolean
+  readonly TpsLimit?: number | bigint
+  readonly TopicNumLimit?: number | bigint
+  readonly TopicNumUpperLimit?: number | bigint
+  readonly PriceTags?: readonly PriceTag[]
+  readonly NodeCount?: number | bigint
 }
 export const GeneralSKU: $Schema.Schema<GeneralSKU> = /*#__PURE__*/ $C.lazy(() => $C.struct("GeneralSKU", { SkuCode: $C.str, OnSale: $C.bool, TpsLimit: $C.int64, TopicNumLimit: $C.int64, TopicNumUpperLimit: $C.int64, PriceTags: $C.arr(PriceTag), NodeCount: $C.int64 }))
 
@@ -2464,8 +2464,8 @@ export const GetTopicListRequest: $Schema.Schema<GetTopicListRequest> = /*#__PUR
 
 /** `GetTopicListResponse` (response side). */
 export interface GetTopicListResponse {
-  readonly TotalCount: number | bigint
-  readonly TopicList: readonly Topic_Simplification[]
+  readonly TotalCount?: number | bigint
+  readonly TopicList?: readonly Topic_Simplification[]
   readonly RequestId: string
 }
 export const GetTopicListResponse: $Schema.Schema<GetTopicListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTopicListResponse", { TotalCount: $C.uint64, TopicList: $C.arr(Topic_Simplification), RequestId: $C.str }))
@@ -2498,9 +2498,9 @@ export const ImportRocketMQTopicsResponse: $Schema.Schema<ImportRocketMQTopicsRe
 
 /** `InstanceNodeDistribution` (response side). */
 export interface InstanceNodeDistribution {
-  readonly ZoneName: string
-  readonly ZoneId: string
-  readonly NodeCount: number | bigint
+  readonly ZoneName?: string
+  readonly ZoneId?: string
+  readonly NodeCount?: number | bigint
   readonly NodePermWipeFlag?: boolean
   readonly ZoneStatus?: string | null
 }
@@ -2508,28 +2508,28 @@ export const InstanceNodeDistribution: $Schema.Schema<InstanceNodeDistribution> 
 
 /** `InternalTenant` (response side). */
 export interface InternalTenant {
-  readonly TenantId: string
-  readonly TenantName: string
-  readonly CustomerUin: string
-  readonly CustomerAppId: string
-  readonly ClusterName: string
-  readonly Type: string
-  readonly MaxNamespaces: number | bigint
-  readonly UsedNamespaces: number | bigint
-  readonly MaxTopics: number | bigint
-  readonly UsedTopics: number | bigint
-  readonly MaxPartitions: number | bigint
-  readonly UsedPartitions: number | bigint
-  readonly MaxMsgBacklogSize: number | bigint
-  readonly MaxPublishTps: number | bigint
-  readonly MaxRetention: number | bigint
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
-  readonly MaxDispatchTps: number | bigint
-  readonly MaxDispatchRateInBytes: number | bigint | null
-  readonly MaxPublishRateInBytes: number | bigint | null
-  readonly MaxRetentionSizeInMB: number | bigint | null
-  readonly PublicAccessEnabled: boolean | null
+  readonly TenantId?: string
+  readonly TenantName?: string
+  readonly CustomerUin?: string
+  readonly CustomerAppId?: string
+  readonly ClusterName?: string
+  readonly Type?: string
+  readonly MaxNamespaces?: number | bigint
+  readonly UsedNamespaces?: number | bigint
+  readonly MaxTopics?: number | bigint
+  readonly UsedTopics?: number | bigint
+  readonly MaxPartitions?: number | bigint
+  readonly UsedPartitions?: number | bigint
+  readonly MaxMsgBacklogSize?: number | bigint
+  readonly MaxPublishTps?: number | bigint
+  readonly MaxRetention?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
+  readonly MaxDispatchTps?: number | bigint
+  readonly MaxDispatchRateInBytes?: number | bigint | null
+  readonly MaxPublishRateInBytes?: number | bigint | null
+  readonly MaxRetentionSizeInMB?: number | bigint | null
+  readonly PublicAccessEnabled?: boolean | null
   readonly TagList?: readonly string[]
   readonly TenantSpec?: string
 }
@@ -2538,7 +2538,7 @@ export const InternalTenant: $Schema.Schema<InternalTenant> = /*#__PURE__*/ $C.l
 /** `MigrateTopic` (response side). */
 export interface MigrateTopic {
   readonly Namespace?: string | null
-  readonly TopicName: string | null
+  readonly TopicName?: string | null
   readonly MigrationStatus?: string | null
   readonly HealthCheckPassed?: boolean | null
   readonly HealthCheckError?: string | null
@@ -2556,7 +2556,7 @@ export const ModifyClusterRequest: $Schema.Schema<ModifyClusterRequest> = /*#__P
 
 /** `ModifyClusterResponse` (response side). */
 export interface ModifyClusterResponse {
-  readonly ClusterId: string
+  readonly ClusterId?: string
   readonly RequestId: string
 }
 export const ModifyClusterResponse: $Schema.Schema<ModifyClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyClusterResponse", { ClusterId: $C.str, RequestId: $C.str }))
@@ -2635,10 +2635,10 @@ export const ModifyEnvironmentAttributesRequest: $Schema.Schema<ModifyEnvironmen
 
 /** `ModifyEnvironmentAttributesResponse` (response side). */
 export interface ModifyEnvironmentAttributesResponse {
-  readonly EnvironmentId: string
-  readonly MsgTTL: number | bigint
-  readonly Remark: string | null
-  readonly NamespaceId: string | null
+  readonly EnvironmentId?: string
+  readonly MsgTTL?: number | bigint
+  readonly Remark?: string | null
+  readonly NamespaceId?: string | null
   readonly SubscriptionExpirationTime?: number | bigint
   readonly SubscriptionExpirationTimeEnable?: boolean
   readonly RequestId: string
@@ -2725,7 +2725,7 @@ export const ModifyRabbitMQVipInstanceRequest: $Schema.Schema<ModifyRabbitMQVipI
 
 /** `ModifyRabbitMQVipInstanceResponse` (response side). */
 export interface ModifyRabbitMQVipInstanceResponse {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const ModifyRabbitMQVipInstanceResponse: $Schema.Schema<ModifyRabbitMQVipInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRabbitMQVipInstanceResponse", { InstanceId: $C.str, RequestId: $C.str }))
@@ -2824,7 +2824,7 @@ export const ModifyRocketMQInstanceSpecRequest: $Schema.Schema<ModifyRocketMQIns
 
 /** `ModifyRocketMQInstanceSpecResponse` (response side). */
 export interface ModifyRocketMQInstanceSpecResponse {
-  readonly OrderId: string
+  readonly OrderId?: string
   readonly RequestId: string
 }
 export const ModifyRocketMQInstanceSpecResponse: $Schema.Schema<ModifyRocketMQInstanceSpecResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRocketMQInstanceSpecResponse", { OrderId: $C.str, RequestId: $C.str }))
@@ -2857,8 +2857,8 @@ export const ModifyRocketMQRoleRequest: $Schema.Schema<ModifyRocketMQRoleRequest
 
 /** `ModifyRocketMQRoleResponse` (response side). */
 export interface ModifyRocketMQRoleResponse {
-  readonly RoleName: string
-  readonly Remark: string
+  readonly RoleName?: string
+  readonly Remark?: string
   readonly RequestId: string
 }
 export const ModifyRocketMQRoleResponse: $Schema.Schema<ModifyRocketMQRoleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRocketMQRoleResponse", { RoleName: $C.str, Remark: $C.str, RequestId: $C.str }))
@@ -2891,8 +2891,8 @@ export const ModifyRoleRequest: $Schema.Schema<ModifyRoleRequest> = /*#__PURE__*
 
 /** `ModifyRoleResponse` (response side). */
 export interface ModifyRoleResponse {
-  readonly RoleName: string
-  readonly Remark: string
+  readonly RoleName?: string
+  readonly Remark?: string
   readonly RequestId: string
 }
 export const ModifyRoleResponse: $Schema.Schema<ModifyRoleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRoleResponse", { RoleName: $C.str, Remark: $C.str, RequestId: $C.str }))
@@ -2914,51 +2914,51 @@ export const ModifyTopicRequest: $Schema.Schema<ModifyTopicRequest> = /*#__PURE_
 
 /** `ModifyTopicResponse` (response side). */
 export interface ModifyTopicResponse {
-  readonly Partitions: number | bigint
-  readonly Remark: string
+  readonly Partitions?: number | bigint
+  readonly Remark?: string
   readonly RequestId: string
 }
 export const ModifyTopicResponse: $Schema.Schema<ModifyTopicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTopicResponse", { Partitions: $C.uint64, Remark: $C.str, RequestId: $C.str }))
 
 /** `MsgLog` (response side). */
 export interface MsgLog {
-  readonly MsgId: string
-  readonly ProducerName: string
-  readonly ProduceTime: string
-  readonly ProducerAddr: string
+  readonly MsgId?: string
+  readonly ProducerName?: string
+  readonly ProduceTime?: string
+  readonly ProducerAddr?: string
 }
 export const MsgLog: $Schema.Schema<MsgLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("MsgLog", { MsgId: $C.str, ProducerName: $C.str, ProduceTime: $C.str, ProducerAddr: $C.str }))
 
 /** `PartitionsTopic` (response side). */
 export interface PartitionsTopic {
-  readonly AverageMsgSize: string | null
-  readonly ConsumerCount: string | null
-  readonly LastConfirmedEntry: string | null
-  readonly LastLedgerCreatedTimestamp: string | null
-  readonly MsgRateIn: string | null
-  readonly MsgRateOut: string | null
-  readonly MsgThroughputIn: string | null
-  readonly MsgThroughputOut: string | null
-  readonly NumberOfEntries: string | null
-  readonly Partitions: number | bigint | null
-  readonly ProducerCount: string | null
-  readonly TotalSize: string | null
-  readonly TopicType: number | bigint | null
+  readonly AverageMsgSize?: string | null
+  readonly ConsumerCount?: string | null
+  readonly LastConfirmedEntry?: string | null
+  readonly LastLedgerCreatedTimestamp?: string | null
+  readonly MsgRateIn?: string | null
+  readonly MsgRateOut?: string | null
+  readonly MsgThroughputIn?: string | null
+  readonly MsgThroughputOut?: string | null
+  readonly NumberOfEntries?: string | null
+  readonly Partitions?: number | bigint | null
+  readonly ProducerCount?: string | null
+  readonly TotalSize?: string | null
+  readonly TopicType?: number | bigint | null
 }
 export const PartitionsTopic: $Schema.Schema<PartitionsTopic> = /*#__PURE__*/ $C.lazy(() => $C.struct("PartitionsTopic", { AverageMsgSize: $C.nul($C.str), ConsumerCount: $C.nul($C.str), LastConfirmedEntry: $C.nul($C.str), LastLedgerCreatedTimestamp: $C.nul($C.str), MsgRateIn: $C.nul($C.str), MsgRateOut: $C.nul($C.str), MsgThroughputIn: $C.nul($C.str), MsgThroughputOut: $C.nul($C.str), NumberOfEntries: $C.nul($C.str), Partitions: $C.nul($C.int64), ProducerCount: $C.nul($C.str), TotalSize: $C.nul($C.str), TopicType: $C.nul($C.uint64) }))
 
 /** `PriceTag` (response side). */
 export interface PriceTag {
-  readonly Name: string
-  readonly Category: string
-  readonly Code: string
-  readonly Step: number | bigint
+  readonly Name?: string
+  readonly Category?: string
+  readonly Code?: string
+  readonly Step?: number | bigint
 }
 export const PriceTag: $Schema.Schema<PriceTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("PriceTag", { Name: $C.str, Category: $C.str, Code: $C.str, Step: $C.int64 }))
 
 /** `ProducerInfo` (response side). */
 export interface ProducerInfo {
-  readonly ClientId: string | null
+  readonly ClientId?: string | null
   readonly ClientIp?: string | null
   readonly Language?: string | null
   readonly Version?: string | null
@@ -2968,12 +2968,12 @@ export const ProducerInfo: $Schema.Schema<ProducerInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `ProducerLog` (response side). */
 export interface ProducerLog {
-  readonly MsgId: string
-  readonly ProducerName: string
-  readonly ProduceTime: string
-  readonly ProducerAddr: string
-  readonly ProduceUseTime: number | bigint
-  readonly Status: string
+  readonly MsgId?: string
+  readonly ProducerName?: string
+  readonly ProduceTime?: string
+  readonly ProducerAddr?: string
+  readonly ProduceUseTime?: number | bigint
+  readonly Status?: string
 }
 export const ProducerLog: $Schema.Schema<ProducerLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProducerLog", { MsgId: $C.str, ProducerName: $C.str, ProduceTime: $C.str, ProducerAddr: $C.str, ProduceUseTime: $C.uint64, Status: $C.str }))
 
@@ -2988,8 +2988,8 @@ export const PrometheusEndpointInfo: $Schema.Schema<PrometheusEndpointInfo> = /*
 
 /** `PublicAccessRule` (both sides). */
 export interface PublicAccessRule {
-  readonly IpRule: string
-  readonly Allow: boolean
+  readonly IpRule?: string
+  readonly Allow?: boolean
   readonly Remark?: string | null
 }
 export const PublicAccessRule: $Schema.Schema<PublicAccessRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("PublicAccessRule", { IpRule: $C.str, Allow: $C.bool }, { Remark: $C.nul($C.str) }))
@@ -3004,33 +3004,33 @@ export const PublishCmqMsgRequest: $Schema.Schema<PublishCmqMsgRequest> = /*#__P
 
 /** `PublishCmqMsgResponse` (response side). */
 export interface PublishCmqMsgResponse {
-  readonly Result: boolean
-  readonly MsgId: string
+  readonly Result?: boolean
+  readonly MsgId?: string
   readonly RequestId: string
 }
 export const PublishCmqMsgResponse: $Schema.Schema<PublishCmqMsgResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PublishCmqMsgResponse", { Result: $C.bool, MsgId: $C.str, RequestId: $C.str }))
 
 /** `Publisher` (response side). */
 export interface Publisher {
-  readonly ProducerId: number | bigint | null
-  readonly ProducerName: string | null
-  readonly Address: string | null
-  readonly ClientVersion: string | null
-  readonly MsgRateIn: number | null
-  readonly MsgThroughputIn: number | null
-  readonly AverageMsgSize: number | null
-  readonly ConnectedSince: string | null
-  readonly Partition: number | bigint | null
+  readonly ProducerId?: number | bigint | null
+  readonly ProducerName?: string | null
+  readonly Address?: string | null
+  readonly ClientVersion?: string | null
+  readonly MsgRateIn?: number | null
+  readonly MsgThroughputIn?: number | null
+  readonly AverageMsgSize?: number | null
+  readonly ConnectedSince?: string | null
+  readonly Partition?: number | bigint | null
 }
 export const Publisher: $Schema.Schema<Publisher> = /*#__PURE__*/ $C.lazy(() => $C.struct("Publisher", { ProducerId: $C.nul($C.int64), ProducerName: $C.nul($C.str), Address: $C.nul($C.str), ClientVersion: $C.nul($C.str), MsgRateIn: $C.nul($C.float), MsgThroughputIn: $C.nul($C.float), AverageMsgSize: $C.nul($C.float), ConnectedSince: $C.nul($C.str), Partition: $C.nul($C.int64) }))
 
 /** `PulsarNetworkAccessPointInfo` (response side). */
 export interface PulsarNetworkAccessPointInfo {
-  readonly VpcId: string | null
-  readonly SubnetId: string | null
-  readonly Endpoint: string
-  readonly InstanceId: string
-  readonly RouteType: number | bigint
+  readonly VpcId?: string | null
+  readonly SubnetId?: string | null
+  readonly Endpoint?: string
+  readonly InstanceId?: string
+  readonly RouteType?: number | bigint
   readonly OperationType?: number | bigint | null
   readonly AccessPointsType?: string | null
   readonly Bandwidth?: number | bigint | null
@@ -3045,16 +3045,16 @@ export const PulsarNetworkAccessPointInfo: $Schema.Schema<PulsarNetworkAccessPoi
 
 /** `PulsarProClusterInfo` (response side). */
 export interface PulsarProClusterInfo {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly Remark: string
-  readonly CreateTime: string
-  readonly Status: number | bigint
-  readonly Version: string
-  readonly NodeDistribution: readonly InstanceNodeDistribution[] | null
-  readonly MaxStorage: number | bigint
-  readonly CanEditRoute: boolean | null
-  readonly BillingLabelVersion: string | null
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly Remark?: string
+  readonly CreateTime?: string
+  readonly Status?: number | bigint
+  readonly Version?: string
+  readonly NodeDistribution?: readonly InstanceNodeDistribution[] | null
+  readonly MaxStorage?: number | bigint
+  readonly CanEditRoute?: boolean | null
+  readonly BillingLabelVersion?: string | null
   readonly ExpireTime?: number | bigint | null
   readonly AutoCreateTopicStatus?: boolean | null
   readonly DefaultPartitionNumber?: number | bigint | null
@@ -3067,12 +3067,12 @@ export const PulsarProClusterInfo: $Schema.Schema<PulsarProClusterInfo> = /*#__P
 
 /** `PulsarProClusterSpecInfo` (response side). */
 export interface PulsarProClusterSpecInfo {
-  readonly SpecName: string
-  readonly MaxTps: number | bigint
-  readonly MaxBandWidth: number | bigint
-  readonly MaxNamespaces: number | bigint
-  readonly MaxTopics: number | bigint
-  readonly ScalableTps: number | bigint | null
+  readonly SpecName?: string
+  readonly MaxTps?: number | bigint
+  readonly MaxBandWidth?: number | bigint
+  readonly MaxNamespaces?: number | bigint
+  readonly MaxTopics?: number | bigint
+  readonly ScalableTps?: number | bigint | null
   readonly MaxPartitions?: number | bigint | null
   readonly MaxDelayedMessages?: number | bigint
   readonly MaxTopicsPartitioned?: number | bigint
@@ -3085,25 +3085,25 @@ export const PulsarProClusterSpecInfo: $Schema.Schema<PulsarProClusterSpecInfo> 
 
 /** `PulsarProInstance` (response side). */
 export interface PulsarProInstance {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceVersion: string
-  readonly Status: number | bigint
-  readonly ConfigDisplay: string
-  readonly MaxTps: number | bigint
-  readonly MaxStorage: number | bigint
-  readonly ExpireTime: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly PayMode: number | bigint
-  readonly Remark: string | null
-  readonly SpecName: string
-  readonly ScalableTps: number | bigint | null
-  readonly VpcId: string | null
-  readonly SubnetId: string | null
-  readonly MaxBandWidth: number | bigint
-  readonly Tags: readonly Tag[] | null
-  readonly CreateTime: string | null
-  readonly BillingLabelVersion: string | null
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceVersion?: string
+  readonly Status?: number | bigint
+  readonly ConfigDisplay?: string
+  readonly MaxTps?: number | bigint
+  readonly MaxStorage?: number | bigint
+  readonly ExpireTime?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly PayMode?: number | bigint
+  readonly Remark?: string | null
+  readonly SpecName?: string
+  readonly ScalableTps?: number | bigint | null
+  readonly VpcId?: string | null
+  readonly SubnetId?: string | null
+  readonly MaxBandWidth?: number | bigint
+  readonly Tags?: readonly Tag[] | null
+  readonly CreateTime?: string | null
+  readonly BillingLabelVersion?: string | null
   readonly Tenant?: string
   readonly CertificateList?: readonly CertificateInfo[]
 }
@@ -3111,20 +3111,20 @@ export const PulsarProInstance: $Schema.Schema<PulsarProInstance> = /*#__PURE__*
 
 /** `QueueQuota` (response side). */
 export interface QueueQuota {
-  readonly MaxQueue: number | bigint
-  readonly UsedQueue: number | bigint
+  readonly MaxQueue?: number | bigint
+  readonly UsedQueue?: number | bigint
 }
 export const QueueQuota: $Schema.Schema<QueueQuota> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueueQuota", { MaxQueue: $C.int64, UsedQueue: $C.int64 }))
 
 /** `RabbitMQBindingListInfo` (response side). */
 export interface RabbitMQBindingListInfo {
-  readonly BindingId: number | bigint
-  readonly VirtualHost: string
-  readonly Source: string
-  readonly DestinationType: string
-  readonly Destination: string
-  readonly RoutingKey: string
-  readonly SourceExchangeType: string
+  readonly BindingId?: number | bigint
+  readonly VirtualHost?: string
+  readonly Source?: string
+  readonly DestinationType?: string
+  readonly Destination?: string
+  readonly RoutingKey?: string
+  readonly SourceExchangeType?: string
   readonly CreateTime?: string
   readonly ModifyTime?: string
   readonly CreateTs?: number | bigint
@@ -3134,19 +3134,19 @@ export const RabbitMQBindingListInfo: $Schema.Schema<RabbitMQBindingListInfo> = 
 
 /** `RabbitMQClusterAccessInfo` (response side). */
 export interface RabbitMQClusterAccessInfo {
-  readonly PublicAccessEndpoint: string | null
-  readonly WebConsoleEndpoint: string
-  readonly WebConsoleUsername: string
-  readonly WebConsolePassword: string
-  readonly PublicAccessEndpointStatus: boolean
-  readonly PublicControlConsoleSwitchStatus: boolean
-  readonly VpcControlConsoleSwitchStatus: boolean
-  readonly VpcWebConsoleEndpoint: string
-  readonly PublicWebConsoleSwitchStatus: string
-  readonly VpcWebConsoleSwitchStatus: string
-  readonly PublicDataStreamStatus: string
-  readonly PrometheusEndpointInfo: PrometheusEndpointInfo
-  readonly WebConsoleDomainEndpoint: string
+  readonly PublicAccessEndpoint?: string | null
+  readonly WebConsoleEndpoint?: string
+  readonly WebConsoleUsername?: string
+  readonly WebConsolePassword?: string
+  readonly PublicAccessEndpointStatus?: boolean
+  readonly PublicControlConsoleSwitchStatus?: boolean
+  readonly VpcControlConsoleSwitchStatus?: boolean
+  readonly VpcWebConsoleEndpoint?: string
+  readonly PublicWebConsoleSwitchStatus?: string
+  readonly VpcWebConsoleSwitchStatus?: string
+  readonly PublicDataStreamStatus?: string
+  readonly PrometheusEndpointInfo?: PrometheusEndpointInfo
+  readonly WebConsoleDomainEndpoint?: string
   readonly ControlPlaneEndpointInfo?: VpcEndpointInfo
   readonly PublicTlsAccessEndpoint?: string
   readonly PublicIpReused?: boolean
@@ -3159,26 +3159,26 @@ export const RabbitMQClusterAccessInfo: $Schema.Schema<RabbitMQClusterAccessInfo
 
 /** `RabbitMQClusterInfo` (response side). */
 export interface RabbitMQClusterInfo {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly Region: string
-  readonly CreateTime: number | bigint
-  readonly Remark: string
-  readonly Vpcs: readonly VpcEndpointInfo[]
-  readonly ZoneIds: readonly (number | bigint)[]
-  readonly VirtualHostNumber: number | bigint
-  readonly QueueNumber: number | bigint
-  readonly MessagePublishRate: number
-  readonly MessageStackNumber: number | bigint
-  readonly ExpireTime: number | bigint
-  readonly ChannelNumber: number | bigint
-  readonly ConnectionNumber: number | bigint
-  readonly ConsumerNumber: number | bigint
-  readonly ExchangeNumber: number | bigint
-  readonly ExceptionInformation: string | null
-  readonly ClusterStatus: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly MirrorQueuePolicyFlag: number | bigint
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly Region?: string
+  readonly CreateTime?: number | bigint
+  readonly Remark?: string
+  readonly Vpcs?: readonly VpcEndpointInfo[]
+  readonly ZoneIds?: readonly (number | bigint)[]
+  readonly VirtualHostNumber?: number | bigint
+  readonly QueueNumber?: number | bigint
+  readonly MessagePublishRate?: number
+  readonly MessageStackNumber?: number | bigint
+  readonly ExpireTime?: number | bigint
+  readonly ChannelNumber?: number | bigint
+  readonly ConnectionNumber?: number | bigint
+  readonly ConsumerNumber?: number | bigint
+  readonly ExchangeNumber?: number | bigint
+  readonly ExceptionInformation?: string | null
+  readonly ClusterStatus?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly MirrorQueuePolicyFlag?: number | bigint
   readonly MessageConsumeRate?: number
   readonly ClusterVersion?: string
   readonly PayMode?: number | bigint
@@ -3209,23 +3209,23 @@ export const RabbitMQClusterSpecInfo: $Schema.Schema<RabbitMQClusterSpecInfo> = 
 
 /** `RabbitMQClusterWhiteListInfo` (response side). */
 export interface RabbitMQClusterWhiteListInfo {
-  readonly WhiteList: string
-  readonly PublicControlConsoleWhiteList: string
-  readonly PublicDataStreamWhiteList: string
-  readonly PublicControlConsoleWhiteListStatus: string | null
-  readonly PublicDataStreamWhiteListStatus: string | null
+  readonly WhiteList?: string
+  readonly PublicControlConsoleWhiteList?: string
+  readonly PublicDataStreamWhiteList?: string
+  readonly PublicControlConsoleWhiteListStatus?: string | null
+  readonly PublicDataStreamWhiteListStatus?: string | null
 }
 export const RabbitMQClusterWhiteListInfo: $Schema.Schema<RabbitMQClusterWhiteListInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RabbitMQClusterWhiteListInfo", { WhiteList: $C.str, PublicControlConsoleWhiteList: $C.str, PublicDataStreamWhiteList: $C.str, PublicControlConsoleWhiteListStatus: $C.nul($C.str), PublicDataStreamWhiteListStatus: $C.nul($C.str) }))
 
 /** `RabbitMQExchangeListInfo` (response side). */
 export interface RabbitMQExchangeListInfo {
-  readonly ExchangeName: string
-  readonly Remark: string | null
-  readonly ExchangeType: string
-  readonly VirtualHost: string
-  readonly ExchangeCreator: string
-  readonly CreateTimeStamp: string
-  readonly ModTimeStamp: string
+  readonly ExchangeName?: string
+  readonly Remark?: string | null
+  readonly ExchangeType?: string
+  readonly VirtualHost?: string
+  readonly ExchangeCreator?: string
+  readonly CreateTimeStamp?: string
+  readonly ModTimeStamp?: string
   readonly MessageRateIn?: number | null
   readonly MessageRateOut?: number | null
   readonly Durable?: boolean
@@ -3242,12 +3242,12 @@ export const RabbitMQExchangeListInfo: $Schema.Schema<RabbitMQExchangeListInfo> 
 
 /** `RabbitMQPermission` (response side). */
 export interface RabbitMQPermission {
-  readonly InstanceId: string
-  readonly User: string
-  readonly VirtualHost: string
-  readonly ConfigRegexp: string
-  readonly WriteRegexp: string
-  readonly ReadRegexp: string
+  readonly InstanceId?: string
+  readonly User?: string
+  readonly VirtualHost?: string
+  readonly ConfigRegexp?: string
+  readonly WriteRegexp?: string
+  readonly ReadRegexp?: string
   readonly CreateTime?: string
   readonly ModifyTime?: string
   readonly CreateTs?: number | bigint
@@ -3257,28 +3257,28 @@ export const RabbitMQPermission: $Schema.Schema<RabbitMQPermission> = /*#__PURE_
 
 /** `RabbitMQPrivateNode` (response side). */
 export interface RabbitMQPrivateNode {
-  readonly NodeName: string | null
-  readonly NodeStatus: string | null
-  readonly CPUUsage: string | null
-  readonly Memory: number | bigint | null
-  readonly DiskUsage: string | null
-  readonly ProcessNumber: number | bigint | null
+  readonly NodeName?: string | null
+  readonly NodeStatus?: string | null
+  readonly CPUUsage?: string | null
+  readonly Memory?: number | bigint | null
+  readonly DiskUsage?: string | null
+  readonly ProcessNumber?: number | bigint | null
 }
 export const RabbitMQPrivateNode: $Schema.Schema<RabbitMQPrivateNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("RabbitMQPrivateNode", { NodeName: $C.nul($C.str), NodeStatus: $C.nul($C.str), CPUUsage: $C.nul($C.str), Memory: $C.nul($C.uint64), DiskUsage: $C.nul($C.str), ProcessNumber: $C.nul($C.uint64) }))
 
 /** `RabbitMQQueueListConsumerDetailInfo` (response side). */
 export interface RabbitMQQueueListConsumerDetailInfo {
-  readonly ConsumersNumber: number | bigint | null
+  readonly ConsumersNumber?: number | bigint | null
 }
 export const RabbitMQQueueListConsumerDetailInfo: $Schema.Schema<RabbitMQQueueListConsumerDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RabbitMQQueueListConsumerDetailInfo", { ConsumersNumber: $C.nul($C.int64) }))
 
 /** `RabbitMQQueueListInfo` (response side). */
 export interface RabbitMQQueueListInfo {
-  readonly QueueName: string
-  readonly Remark: string | null
-  readonly ConsumerDetail: RabbitMQQueueListConsumerDetailInfo
-  readonly QueueType: string
-  readonly MessageHeapCount: number | bigint | null
+  readonly QueueName?: string
+  readonly Remark?: string | null
+  readonly ConsumerDetail?: RabbitMQQueueListConsumerDetailInfo
+  readonly QueueType?: string
+  readonly MessageHeapCount?: number | bigint | null
   readonly MessageRateIn?: number | null
   readonly MessageRateOut?: number | null
   readonly CreateTime?: string
@@ -3298,14 +3298,14 @@ export const RabbitMQQueueListInfo: $Schema.Schema<RabbitMQQueueListInfo> = /*#_
 
 /** `RabbitMQUser` (response side). */
 export interface RabbitMQUser {
-  readonly InstanceId: string
-  readonly User: string
-  readonly Password: string
-  readonly Description: string
-  readonly Tags: readonly string[]
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly Type: string
+  readonly InstanceId?: string
+  readonly User?: string
+  readonly Password?: string
+  readonly Description?: string
+  readonly Tags?: readonly string[]
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly Type?: string
   readonly MaxConnections?: number | bigint | null
   readonly MaxChannels?: number | bigint | null
   readonly CreateTs?: number | bigint
@@ -3317,8 +3317,8 @@ export const RabbitMQUser: $Schema.Schema<RabbitMQUser> = /*#__PURE__*/ $C.lazy(
 
 /** `RabbitMQUserQuota` (response side). */
 export interface RabbitMQUserQuota {
-  readonly MaxUser: number | bigint
-  readonly UsedUser: number | bigint
+  readonly MaxUser?: number | bigint
+  readonly UsedUser?: number | bigint
 }
 export const RabbitMQUserQuota: $Schema.Schema<RabbitMQUserQuota> = /*#__PURE__*/ $C.lazy(() => $C.struct("RabbitMQUserQuota", { MaxUser: $C.int64, UsedUser: $C.int64 }))
 
@@ -3332,22 +3332,22 @@ export const RabbitMQVHostBaseQuota: $Schema.Schema<RabbitMQVHostBaseQuota> = /*
 
 /** `RabbitMQVipInstance` (response side). */
 export interface RabbitMQVipInstance {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceVersion: string
-  readonly Status: number | bigint
-  readonly NodeCount: number | bigint
-  readonly ConfigDisplay: string
-  readonly MaxTps: number | bigint
-  readonly MaxBandWidth: number | bigint
-  readonly MaxStorage: number | bigint
-  readonly ExpireTime: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly PayMode: number | bigint
-  readonly Remark: string
-  readonly SpecName: string
-  readonly ExceptionInformation: string | null
-  readonly ClusterStatus: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceVersion?: string
+  readonly Status?: number | bigint
+  readonly NodeCount?: number | bigint
+  readonly ConfigDisplay?: string
+  readonly MaxTps?: number | bigint
+  readonly MaxBandWidth?: number | bigint
+  readonly MaxStorage?: number | bigint
+  readonly ExpireTime?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly PayMode?: number | bigint
+  readonly Remark?: string
+  readonly SpecName?: string
+  readonly ExceptionInformation?: string | null
+  readonly ClusterStatus?: number | bigint
   readonly PublicAccessEndpoint?: string | null
   readonly Vpcs?: readonly VpcEndpointInfo[]
   readonly CreateTime?: number | bigint
@@ -3363,14 +3363,14 @@ export const RabbitMQVipInstance: $Schema.Schema<RabbitMQVipInstance> = /*#__PUR
 
 /** `RabbitMQVirtualHostInfo` (response side). */
 export interface RabbitMQVirtualHostInfo {
-  readonly InstanceId: string
-  readonly VirtualHost: string
-  readonly Description: string
-  readonly Tags: readonly string[]
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly VirtualHostStatistics: RabbitMQVirtualHostStatistics
-  readonly TraceFlag: boolean
+  readonly InstanceId?: string
+  readonly VirtualHost?: string
+  readonly Description?: string
+  readonly Tags?: readonly string[]
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly VirtualHostStatistics?: RabbitMQVirtualHostStatistics
+  readonly TraceFlag?: boolean
   readonly Status?: string
   readonly MessageHeapCount?: number | bigint
   readonly MessageRateIn?: number
@@ -3406,13 +3406,13 @@ export const ReceiveMessageRequest: $Schema.Schema<ReceiveMessageRequest> = /*#_
 
 /** `ReceiveMessageResponse` (response side). */
 export interface ReceiveMessageResponse {
-  readonly MessageID: string
-  readonly MessagePayload: string
-  readonly AckTopic: string
-  readonly ErrorMsg: string
-  readonly SubName: string
-  readonly MessageIDList: string
-  readonly MessagesPayload: string
+  readonly MessageID?: string
+  readonly MessagePayload?: string
+  readonly AckTopic?: string
+  readonly ErrorMsg?: string
+  readonly SubName?: string
+  readonly MessageIDList?: string
+  readonly MessagesPayload?: string
   readonly RequestId: string
 }
 export const ReceiveMessageResponse: $Schema.Schema<ReceiveMessageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReceiveMessageResponse", { MessageID: $C.str, MessagePayload: $C.str, AckTopic: $C.str, ErrorMsg: $C.str, SubName: $C.str, MessageIDList: $C.str, MessagesPayload: $C.str, RequestId: $C.str }))
@@ -3429,7 +3429,7 @@ export const ResetMsgSubOffsetByTimestampRequest: $Schema.Schema<ResetMsgSubOffs
 
 /** `ResetMsgSubOffsetByTimestampResponse` (response side). */
 export interface ResetMsgSubOffsetByTimestampResponse {
-  readonly Result: boolean | null
+  readonly Result?: boolean | null
   readonly RequestId: string
 }
 export const ResetMsgSubOffsetByTimestampResponse: $Schema.Schema<ResetMsgSubOffsetByTimestampResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResetMsgSubOffsetByTimestampResponse", { Result: $C.nul($C.bool), RequestId: $C.str }))
@@ -3490,17 +3490,17 @@ export const RewindCmqQueueResponse: $Schema.Schema<RewindCmqQueueResponse> = /*
 /** `RocketMQClusterConfig` (response side). */
 export interface RocketMQClusterConfig {
   /** @deprecated hidden or deprecated in the API */
-  readonly MaxTpsPerNamespace: number | bigint
-  readonly MaxNamespaceNum: number | bigint
-  readonly UsedNamespaceNum: number | bigint
-  readonly MaxTopicNum: number | bigint
-  readonly UsedTopicNum: number | bigint
-  readonly MaxGroupNum: number | bigint
-  readonly UsedGroupNum: number | bigint
-  readonly MaxRetentionTime: number | bigint
-  readonly MaxLatencyTime: number | bigint
-  readonly MaxQueuesPerTopic: number | bigint | null
-  readonly TopicDistribution: readonly RocketMQTopicDistribution[] | null
+  readonly MaxTpsPerNamespace?: number | bigint
+  readonly MaxNamespaceNum?: number | bigint
+  readonly UsedNamespaceNum?: number | bigint
+  readonly MaxTopicNum?: number | bigint
+  readonly UsedTopicNum?: number | bigint
+  readonly MaxGroupNum?: number | bigint
+  readonly UsedGroupNum?: number | bigint
+  readonly MaxRetentionTime?: number | bigint
+  readonly MaxLatencyTime?: number | bigint
+  readonly MaxQueuesPerTopic?: number | bigint | null
+  readonly TopicDistribution?: readonly RocketMQTopicDistribution[] | null
   readonly MaxRoleNum?: number | bigint
   readonly MaxTpsLimit?: number | bigint
 }
@@ -3516,24 +3516,24 @@ export const RocketMQClusterDetail: $Schema.Schema<RocketMQClusterDetail> = /*#_
 
 /** `RocketMQClusterInfo` (response side). */
 export interface RocketMQClusterInfo {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly Region: string
-  readonly CreateTime: number | bigint
-  readonly Remark: string | null
-  readonly PublicEndPoint: string
-  readonly VpcEndPoint: string
-  readonly SupportNamespaceEndpoint: boolean | null
-  readonly Vpcs: readonly VpcConfig[] | null
-  readonly IsVip: boolean | null
-  readonly RocketMQFlag: boolean | null
-  readonly Status: number | bigint | null
-  readonly IsolateTime: number | bigint | null
-  readonly HttpPublicEndpoint: string | null
-  readonly HttpVpcEndpoint: string | null
-  readonly InternalEndpoint: string | null
-  readonly HttpInternalEndpoint: string | null
-  readonly AclEnabled: boolean | null
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly Region?: string
+  readonly CreateTime?: number | bigint
+  readonly Remark?: string | null
+  readonly PublicEndPoint?: string
+  readonly VpcEndPoint?: string
+  readonly SupportNamespaceEndpoint?: boolean | null
+  readonly Vpcs?: readonly VpcConfig[] | null
+  readonly IsVip?: boolean | null
+  readonly RocketMQFlag?: boolean | null
+  readonly Status?: number | bigint | null
+  readonly IsolateTime?: number | bigint | null
+  readonly HttpPublicEndpoint?: string | null
+  readonly HttpVpcEndpoint?: string | null
+  readonly InternalEndpoint?: string | null
+  readonly HttpInternalEndpoint?: string | null
+  readonly AclEnabled?: boolean | null
   readonly PublicClbId?: string | null
   readonly Vip?: string | null
   readonly VpcId?: string | null
@@ -3562,22 +3562,22 @@ export const RocketMQClusterRecentStats: $Schema.Schema<RocketMQClusterRecentSta
 
 /** `RocketMQConsumerConnection` (response side). */
 export interface RocketMQConsumerConnection {
-  readonly ClientId: string
-  readonly ClientAddr: string
-  readonly Language: string
-  readonly Accumulative: number | bigint
-  readonly Version: string
+  readonly ClientId?: string
+  readonly ClientAddr?: string
+  readonly Language?: string
+  readonly Accumulative?: number | bigint
+  readonly Version?: string
 }
 export const RocketMQConsumerConnection: $Schema.Schema<RocketMQConsumerConnection> = /*#__PURE__*/ $C.lazy(() => $C.struct("RocketMQConsumerConnection", { ClientId: $C.str, ClientAddr: $C.str, Language: $C.str, Accumulative: $C.int64, Version: $C.str }))
 
 /** `RocketMQConsumerTopic` (response side). */
 export interface RocketMQConsumerTopic {
-  readonly Topic: string
-  readonly Type: string
-  readonly PartitionNum: number | bigint
-  readonly Accumulative: number | bigint
-  readonly LastConsumptionTime: number | bigint
-  readonly SubRule: string | null
+  readonly Topic?: string
+  readonly Type?: string
+  readonly PartitionNum?: number | bigint
+  readonly Accumulative?: number | bigint
+  readonly LastConsumptionTime?: number | bigint
+  readonly SubRule?: string | null
 }
 export const RocketMQConsumerTopic: $Schema.Schema<RocketMQConsumerTopic> = /*#__PURE__*/ $C.lazy(() => $C.struct("RocketMQConsumerTopic", { Topic: $C.str, Type: $C.str, PartitionNum: $C.uint64, Accumulative: $C.int64, LastConsumptionTime: $C.uint64, SubRule: $C.nul($C.str) }))
 
@@ -3590,25 +3590,25 @@ export const RocketMQDataPoint: $Schema.Schema<RocketMQDataPoint> = /*#__PURE__*
 
 /** `RocketMQGroup` (response side). */
 export interface RocketMQGroup {
-  readonly Name: string
-  readonly ConsumerNum: number | bigint
+  readonly Name?: string
+  readonly ConsumerNum?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly TPS: number | bigint
+  readonly TPS?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly TotalAccumulative: number | bigint
-  readonly ConsumptionMode: number | bigint
-  readonly ReadEnabled: boolean
-  readonly RetryPartitionNum: number | bigint | null
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
-  readonly ClientProtocol: string
-  readonly Remark: string | null
-  readonly ConsumerType: string | null
-  readonly BroadcastEnabled: boolean
-  readonly GroupType: string | null
-  readonly RetryMaxTimes: number | bigint | null
-  readonly InstanceId: string | null
-  readonly Namespace: string | null
+  readonly TotalAccumulative?: number | bigint
+  readonly ConsumptionMode?: number | bigint
+  readonly ReadEnabled?: boolean
+  readonly RetryPartitionNum?: number | bigint | null
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
+  readonly ClientProtocol?: string
+  readonly Remark?: string | null
+  readonly ConsumerType?: string | null
+  readonly BroadcastEnabled?: boolean
+  readonly GroupType?: string | null
+  readonly RetryMaxTimes?: number | bigint | null
+  readonly InstanceId?: string | null
+  readonly Namespace?: string | null
   readonly SubscribeTopicNum?: number | bigint
   readonly TagList?: readonly Tag[]
 }
@@ -3627,21 +3627,21 @@ export const RocketMQGroupConfig: $Schema.Schema<RocketMQGroupConfig> = /*#__PUR
 
 /** `RocketMQInstanceConfig` (response side). */
 export interface RocketMQInstanceConfig {
-  readonly MaxTpsPerNamespace: number | bigint
-  readonly MaxNamespaceNum: number | bigint
-  readonly UsedNamespaceNum: number | bigint
-  readonly MaxTopicNum: number | bigint
-  readonly UsedTopicNum: number | bigint
-  readonly MaxGroupNum: number | bigint
-  readonly UsedGroupNum: number | bigint
-  readonly ConfigDisplay: string
-  readonly NodeCount: number | bigint
-  readonly NodeDistribution: readonly InstanceNodeDistribution[]
-  readonly TopicDistribution: readonly RocketMQTopicDistribution[]
-  readonly MaxQueuesPerTopic: number | bigint | null
-  readonly MaxRetention: number | bigint | null
-  readonly MinRetention: number | bigint | null
-  readonly Retention: number | bigint | null
+  readonly MaxTpsPerNamespace?: number | bigint
+  readonly MaxNamespaceNum?: number | bigint
+  readonly UsedNamespaceNum?: number | bigint
+  readonly MaxTopicNum?: number | bigint
+  readonly UsedTopicNum?: number | bigint
+  readonly MaxGroupNum?: number | bigint
+  readonly UsedGroupNum?: number | bigint
+  readonly ConfigDisplay?: string
+  readonly NodeCount?: number | bigint
+  readonly NodeDistribution?: readonly InstanceNodeDistribution[]
+  readonly TopicDistribution?: readonly RocketMQTopicDistribution[]
+  readonly MaxQueuesPerTopic?: number | bigint | null
+  readonly MaxRetention?: number | bigint | null
+  readonly MinRetention?: number | bigint | null
+  readonly Retention?: number | bigint | null
   readonly TopicNumLowerLimit?: number | bigint | null
   readonly TopicNumUpperLimit?: number | bigint | null
   readonly SendReceiveRatio?: number
@@ -3652,10 +3652,10 @@ export const RocketMQInstanceConfig: $Schema.Schema<RocketMQInstanceConfig> = /*
 
 /** `RocketMQMessageTrack` (response side). */
 export interface RocketMQMessageTrack {
-  readonly Group: string
-  readonly ConsumeStatus: string
-  readonly TrackType: string
-  readonly ExceptionDesc: string | null
+  readonly Group?: string
+  readonly ConsumeStatus?: string
+  readonly TrackType?: string
+  readonly ExceptionDesc?: string | null
   readonly ConsumeStatusSource?: string
 }
 export const RocketMQMessageTrack: $Schema.Schema<RocketMQMessageTrack> = /*#__PURE__*/ $C.lazy(() => $C.struct("RocketMQMessageTrack", { Group: $C.str, ConsumeStatus: $C.str, TrackType: $C.str, ExceptionDesc: $C.nul($C.str) }, { ConsumeStatusSource: $C.str }))
@@ -3669,26 +3669,26 @@ export const RocketMQMigrationTopicDistribution: $Schema.Schema<RocketMQMigratio
 
 /** `RocketMQMsgLog` (response side). */
 export interface RocketMQMsgLog {
-  readonly MsgId: string
-  readonly MsgTag: string | null
-  readonly MsgKey: string | null
-  readonly ProducerAddr: string
-  readonly ProduceTime: string
-  readonly PulsarMsgId: string
-  readonly DeadLetterResendTimes: number | bigint | null
-  readonly ResendSuccessCount: number | bigint | null
+  readonly MsgId?: string
+  readonly MsgTag?: string | null
+  readonly MsgKey?: string | null
+  readonly ProducerAddr?: string
+  readonly ProduceTime?: string
+  readonly PulsarMsgId?: string
+  readonly DeadLetterResendTimes?: number | bigint | null
+  readonly ResendSuccessCount?: number | bigint | null
 }
 export const RocketMQMsgLog: $Schema.Schema<RocketMQMsgLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("RocketMQMsgLog", { MsgId: $C.str, MsgTag: $C.nul($C.str), MsgKey: $C.nul($C.str), ProducerAddr: $C.str, ProduceTime: $C.str, PulsarMsgId: $C.str, DeadLetterResendTimes: $C.nul($C.int64), ResendSuccessCount: $C.nul($C.int64) }))
 
 /** `RocketMQNamespace` (response side). */
 export interface RocketMQNamespace {
-  readonly NamespaceId: string
-  readonly Ttl: number | bigint
-  readonly RetentionTime: number | bigint
-  readonly Remark: string | null
-  readonly PublicEndpoint: string | null
-  readonly VpcEndpoint: string | null
-  readonly InternalEndpoint: string | null
+  readonly NamespaceId?: string
+  readonly Ttl?: number | bigint
+  readonly RetentionTime?: number | bigint
+  readonly Remark?: string | null
+  readonly PublicEndpoint?: string | null
+  readonly VpcEndpoint?: string | null
+  readonly InternalEndpoint?: string | null
 }
 export const RocketMQNamespace: $Schema.Schema<RocketMQNamespace> = /*#__PURE__*/ $C.lazy(() => $C.struct("RocketMQNamespace", { NamespaceId: $C.str, Ttl: $C.uint64, RetentionTime: $C.uint64, Remark: $C.nul($C.str), PublicEndpoint: $C.nul($C.str), VpcEndpoint: $C.nul($C.str), InternalEndpoint: $C.nul($C.str) }))
 
@@ -3723,13 +3723,13 @@ export const RocketMQRouterRuleInfo: $Schema.Schema<RocketMQRouterRuleInfo> = /*
 
 /** `RocketMQSubscription` (response side). */
 export interface RocketMQSubscription {
-  readonly Topic: string
-  readonly Type: string | null
-  readonly PartitionNum: number | bigint | null
-  readonly ExpressionType: string | null
-  readonly SubString: string | null
-  readonly Status: number | bigint | null
-  readonly ConsumerLag: number | bigint | null
+  readonly Topic?: string
+  readonly Type?: string | null
+  readonly PartitionNum?: number | bigint | null
+  readonly ExpressionType?: string | null
+  readonly SubString?: string | null
+  readonly Status?: number | bigint | null
+  readonly ConsumerLag?: number | bigint | null
   readonly ClusterId?: string | null
   readonly ConsumerGroup?: string | null
   readonly IsOnline?: boolean | null
@@ -3744,15 +3744,15 @@ export const RocketMQSubscription: $Schema.Schema<RocketMQSubscription> = /*#__P
 
 /** `RocketMQTopic` (response side). */
 export interface RocketMQTopic {
-  readonly Name: string
-  readonly Type: string
-  readonly GroupNum: number | bigint
-  readonly Remark: string | null
-  readonly PartitionNum: number | bigint
-  readonly CreateTime: number | bigint
-  readonly UpdateTime: number | bigint
-  readonly InstanceId: string | null
-  readonly Namespace: string | null
+  readonly Name?: string
+  readonly Type?: string
+  readonly GroupNum?: number | bigint
+  readonly Remark?: string | null
+  readonly PartitionNum?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly UpdateTime?: number | bigint
+  readonly InstanceId?: string | null
+  readonly Namespace?: string | null
   readonly LastUpdateTime?: number | bigint | null
   readonly SubscriptionCount?: number | bigint | null
   readonly SubscriptionData?: readonly RocketMQSubscription[] | null
@@ -3779,35 +3779,35 @@ export const RocketMQTopicDistribution: $Schema.Schema<RocketMQTopicDistribution
 
 /** `RocketMQVipInstance` (response side). */
 export interface RocketMQVipInstance {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceVersion: string
-  readonly Status: number | bigint
-  readonly NodeCount: number | bigint
-  readonly ConfigDisplay: string
-  readonly MaxTps: number | bigint
-  readonly MaxBandWidth: number | bigint
-  readonly MaxStorage: number | bigint
-  readonly ExpireTime: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly PayMode: number | bigint
-  readonly Remark: string
-  readonly SpecName: string
-  readonly MaxRetention: number | bigint
-  readonly MinRetention: number | bigint
-  readonly Retention: number | bigint
-  readonly AclEnabled: boolean
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceVersion?: string
+  readonly Status?: number | bigint
+  readonly NodeCount?: number | bigint
+  readonly ConfigDisplay?: string
+  readonly MaxTps?: number | bigint
+  readonly MaxBandWidth?: number | bigint
+  readonly MaxStorage?: number | bigint
+  readonly ExpireTime?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly PayMode?: number | bigint
+  readonly Remark?: string
+  readonly SpecName?: string
+  readonly MaxRetention?: number | bigint
+  readonly MinRetention?: number | bigint
+  readonly Retention?: number | bigint
+  readonly AclEnabled?: boolean
   readonly DestroyTime?: number | bigint
 }
 export const RocketMQVipInstance: $Schema.Schema<RocketMQVipInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("RocketMQVipInstance", { InstanceId: $C.str, InstanceName: $C.str, InstanceVersion: $C.str, Status: $C.uint64, NodeCount: $C.uint64, ConfigDisplay: $C.str, MaxTps: $C.uint64, MaxBandWidth: $C.uint64, MaxStorage: $C.uint64, ExpireTime: $C.uint64, AutoRenewFlag: $C.uint64, PayMode: $C.uint64, Remark: $C.str, SpecName: $C.str, MaxRetention: $C.int64, MinRetention: $C.int64, Retention: $C.int64, AclEnabled: $C.bool }, { DestroyTime: $C.uint64 }))
 
 /** `Role` (response side). */
 export interface Role {
-  readonly RoleName: string
-  readonly Token: string
-  readonly Remark: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly RoleName?: string
+  readonly Token?: string
+  readonly Remark?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly PermType?: string
   readonly TokenType?: string
   readonly SecretName?: string
@@ -3944,8 +3944,8 @@ export const SendBatchMessagesRequest: $Schema.Schema<SendBatchMessagesRequest> 
 
 /** `SendBatchMessagesResponse` (response side). */
 export interface SendBatchMessagesResponse {
-  readonly MessageId: string | null
-  readonly ErrorMsg: string | null
+  readonly MessageId?: string | null
+  readonly ErrorMsg?: string | null
   readonly RequestId: string
 }
 export const SendBatchMessagesResponse: $Schema.Schema<SendBatchMessagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SendBatchMessagesResponse", { MessageId: $C.nul($C.str), ErrorMsg: $C.nul($C.str), RequestId: $C.str }))
@@ -3960,8 +3960,8 @@ export const SendCmqMsgRequest: $Schema.Schema<SendCmqMsgRequest> = /*#__PURE__*
 
 /** `SendCmqMsgResponse` (response side). */
 export interface SendCmqMsgResponse {
-  readonly Result: boolean
-  readonly MsgId: string
+  readonly Result?: boolean
+  readonly MsgId?: string
   readonly RequestId: string
 }
 export const SendCmqMsgResponse: $Schema.Schema<SendCmqMsgResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SendCmqMsgResponse", { Result: $C.bool, MsgId: $C.str, RequestId: $C.str }))
@@ -3979,8 +3979,8 @@ export const SendMessagesRequest: $Schema.Schema<SendMessagesRequest> = /*#__PUR
 
 /** `SendMessagesResponse` (response side). */
 export interface SendMessagesResponse {
-  readonly MessageId: string
-  readonly ErrorMsg: string
+  readonly MessageId?: string
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const SendMessagesResponse: $Schema.Schema<SendMessagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SendMessagesResponse", { MessageId: $C.str, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -4013,16 +4013,16 @@ export const SendRocketMQMessageRequest: $Schema.Schema<SendRocketMQMessageReque
 
 /** `SendRocketMQMessageResponse` (response side). */
 export interface SendRocketMQMessageResponse {
-  readonly Result: boolean
-  readonly MsgId: string | null
+  readonly Result?: boolean
+  readonly MsgId?: string | null
   readonly RequestId: string
 }
 export const SendRocketMQMessageResponse: $Schema.Schema<SendRocketMQMessageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SendRocketMQMessageResponse", { Result: $C.bool, MsgId: $C.nul($C.str), RequestId: $C.str }))
 
 /** `ServerLog` (response side). */
 export interface ServerLog {
-  readonly SaveTime: string
-  readonly Status: string
+  readonly SaveTime?: string
+  readonly Status?: string
 }
 export const ServerLog: $Schema.Schema<ServerLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServerLog", { SaveTime: $C.str, Status: $C.str }))
 
@@ -4052,34 +4052,34 @@ export const Sort: $Schema.Schema<Sort> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `Subscription` (response side). */
 export interface Subscription {
-  readonly TopicName: string
-  readonly EnvironmentId: string
-  readonly ConnectedSince: string | null
-  readonly ConsumerAddr: string | null
-  readonly ConsumerCount: string | null
-  readonly ConsumerName: string | null
-  readonly MsgBacklog: string | null
-  readonly MsgRateExpired: string | null
-  readonly MsgRateOut: string | null
-  readonly MsgThroughputOut: string | null
-  readonly SubscriptionName: string | null
-  readonly ConsumerSets: readonly Consumer[] | null
-  readonly IsOnline: boolean | null
-  readonly ConsumersScheduleSets: readonly ConsumersSchedule[] | null
-  readonly Remark: string | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
-  readonly SubType: string | null
-  readonly BlockedSubscriptionOnUnackedMsgs: boolean | null
-  readonly MaxUnackedMsgNum: number | bigint | null
+  readonly TopicName?: string
+  readonly EnvironmentId?: string
+  readonly ConnectedSince?: string | null
+  readonly ConsumerAddr?: string | null
+  readonly ConsumerCount?: string | null
+  readonly ConsumerName?: string | null
+  readonly MsgBacklog?: string | null
+  readonly MsgRateExpired?: string | null
+  readonly MsgRateOut?: string | null
+  readonly MsgThroughputOut?: string | null
+  readonly SubscriptionName?: string | null
+  readonly ConsumerSets?: readonly Consumer[] | null
+  readonly IsOnline?: boolean | null
+  readonly ConsumersScheduleSets?: readonly ConsumersSchedule[] | null
+  readonly Remark?: string | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
+  readonly SubType?: string | null
+  readonly BlockedSubscriptionOnUnackedMsgs?: boolean | null
+  readonly MaxUnackedMsgNum?: number | bigint | null
 }
 export const Subscription: $Schema.Schema<Subscription> = /*#__PURE__*/ $C.lazy(() => $C.struct("Subscription", { TopicName: $C.str, EnvironmentId: $C.str, ConnectedSince: $C.nul($C.str), ConsumerAddr: $C.nul($C.str), ConsumerCount: $C.nul($C.str), ConsumerName: $C.nul($C.str), MsgBacklog: $C.nul($C.str), MsgRateExpired: $C.nul($C.str), MsgRateOut: $C.nul($C.str), MsgThroughputOut: $C.nul($C.str), SubscriptionName: $C.nul($C.str), ConsumerSets: $C.nul($C.arr(Consumer)), IsOnline: $C.nul($C.bool), ConsumersScheduleSets: $C.nul($C.arr(ConsumersSchedule)), Remark: $C.nul($C.str), CreateTime: $C.nul($C.datetime), UpdateTime: $C.nul($C.datetime), SubType: $C.nul($C.str), BlockedSubscriptionOnUnackedMsgs: $C.nul($C.bool), MaxUnackedMsgNum: $C.nul($C.int64) }))
 
 /** `SubscriptionTopic` (both sides). */
 export interface SubscriptionTopic {
-  readonly EnvironmentId: string
-  readonly TopicName: string
-  readonly SubscriptionName: string
+  readonly EnvironmentId?: string
+  readonly TopicName?: string
+  readonly SubscriptionName?: string
 }
 export const SubscriptionTopic: $Schema.Schema<SubscriptionTopic> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubscriptionTopic", { EnvironmentId: $C.str, TopicName: $C.str, SubscriptionName: $C.str }))
 
@@ -4099,28 +4099,28 @@ export const TagFilter: $Schema.Schema<TagFilter> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `Topic` (response side). */
 export interface Topic {
-  readonly AverageMsgSize: string | null
-  readonly ConsumerCount: string | null
-  readonly LastConfirmedEntry: string | null
-  readonly LastLedgerCreatedTimestamp: string | null
-  readonly MsgRateIn: string | null
-  readonly MsgRateOut: string | null
-  readonly MsgThroughputIn: string | null
-  readonly MsgThroughputOut: string | null
-  readonly NumberOfEntries: string | null
-  readonly Partitions: number | bigint | null
-  readonly ProducerCount: string | null
-  readonly TotalSize: string | null
-  readonly SubTopicSets: readonly PartitionsTopic[] | null
-  readonly TopicType: number | bigint | null
-  readonly EnvironmentId: string | null
-  readonly TopicName: string | null
-  readonly Remark: string | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
-  readonly ProducerLimit: string | null
-  readonly ConsumerLimit: string | null
-  readonly PulsarTopicType: number | bigint | null
+  readonly AverageMsgSize?: string | null
+  readonly ConsumerCount?: string | null
+  readonly LastConfirmedEntry?: string | null
+  readonly LastLedgerCreatedTimestamp?: string | null
+  readonly MsgRateIn?: string | null
+  readonly MsgRateOut?: string | null
+  readonly MsgThroughputIn?: string | null
+  readonly MsgThroughputOut?: string | null
+  readonly NumberOfEntries?: string | null
+  readonly Partitions?: number | bigint | null
+  readonly ProducerCount?: string | null
+  readonly TotalSize?: string | null
+  readonly SubTopicSets?: readonly PartitionsTopic[] | null
+  readonly TopicType?: number | bigint | null
+  readonly EnvironmentId?: string | null
+  readonly TopicName?: string | null
+  readonly Remark?: string | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
+  readonly ProducerLimit?: string | null
+  readonly ConsumerLimit?: string | null
+  readonly PulsarTopicType?: number | bigint | null
   readonly MsgTTL?: number | bigint | null
   readonly ClusterId?: string
   readonly Tenant?: string
@@ -4134,26 +4134,26 @@ export const Topic: $Schema.Schema<Topic> = /*#__PURE__*/ $C.lazy(() => $C.struc
 
 /** `TopicRecord` (both sides). */
 export interface TopicRecord {
-  readonly EnvironmentId: string
-  readonly TopicName: string
+  readonly EnvironmentId?: string
+  readonly TopicName?: string
 }
 export const TopicRecord: $Schema.Schema<TopicRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicRecord", { EnvironmentId: $C.str, TopicName: $C.str }))
 
 /** `TopicStats` (response side). */
 export interface TopicStats {
-  readonly BrokerName: string | null
-  readonly QueueId: number | bigint | null
-  readonly MinOffset: number | bigint | null
-  readonly MaxOffset: number | bigint | null
-  readonly MessageCount: number | bigint | null
-  readonly LastUpdateTimestamp: number | bigint | null
+  readonly BrokerName?: string | null
+  readonly QueueId?: number | bigint | null
+  readonly MinOffset?: number | bigint | null
+  readonly MaxOffset?: number | bigint | null
+  readonly MessageCount?: number | bigint | null
+  readonly LastUpdateTimestamp?: number | bigint | null
 }
 export const TopicStats: $Schema.Schema<TopicStats> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicStats", { BrokerName: $C.nul($C.str), QueueId: $C.nul($C.int64), MinOffset: $C.nul($C.int64), MaxOffset: $C.nul($C.int64), MessageCount: $C.nul($C.int64), LastUpdateTimestamp: $C.nul($C.int64) }))
 
 /** `Topic_Simplification` (response side). */
 export interface Topic_Simplification {
-  readonly TopicName: string | null
-  readonly PulsarTopicType: number | bigint | null
+  readonly TopicName?: string | null
+  readonly PulsarTopicType?: number | bigint | null
 }
 export const Topic_Simplification: $Schema.Schema<Topic_Simplification> = /*#__PURE__*/ $C.lazy(() => $C.struct("Topic_Simplification", { TopicName: $C.nul($C.str), PulsarTopicType: $C.nul($C.int64) }))
 
@@ -4195,8 +4195,8 @@ export const VerifyRocketMQConsumeResponse: $Schema.Schema<VerifyRocketMQConsume
 
 /** `VirtualHostQuota` (response side). */
 export interface VirtualHostQuota {
-  readonly MaxVirtualHost: number | bigint
-  readonly UsedVirtualHost: number | bigint
+  readonly MaxVirtualHost?: number | bigint
+  readonly UsedVirtualHost?: number | bigint
   readonly MaxConnectionPerVhost?: number | bigint
   readonly MaxExchangePerVhost?: number | bigint
   readonly MaxQueuePerVhost?: number | bigint
@@ -4205,28 +4205,28 @@ export const VirtualHostQuota: $Schema.Schema<VirtualHostQuota> = /*#__PURE__*/ 
 
 /** `VpcBindRecord` (response side). */
 export interface VpcBindRecord {
-  readonly UniqueVpcId: string
-  readonly UniqueSubnetId: string
-  readonly RouterId: string
-  readonly Ip: string
-  readonly Port: number | bigint
-  readonly Remark: string | null
+  readonly UniqueVpcId?: string
+  readonly UniqueSubnetId?: string
+  readonly RouterId?: string
+  readonly Ip?: string
+  readonly Port?: number | bigint
+  readonly Remark?: string | null
 }
 export const VpcBindRecord: $Schema.Schema<VpcBindRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("VpcBindRecord", { UniqueVpcId: $C.str, UniqueSubnetId: $C.str, RouterId: $C.str, Ip: $C.str, Port: $C.uint64, Remark: $C.nul($C.str) }))
 
 /** `VpcConfig` (response side). */
 export interface VpcConfig {
-  readonly VpcId: string
-  readonly SubnetId: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
 }
 export const VpcConfig: $Schema.Schema<VpcConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("VpcConfig", { VpcId: $C.str, SubnetId: $C.str }))
 
 /** `VpcEndpointInfo` (response side). */
 export interface VpcEndpointInfo {
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly VpcEndpoint: string
-  readonly VpcDataStreamEndpointStatus: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly VpcEndpoint?: string
+  readonly VpcDataStreamEndpointStatus?: string
   readonly VpcTlsEndpoint?: string
   readonly VpcErrorMessage?: string
   readonly Id?: string

@@ -165,9 +165,9 @@ export const BackupTypeStatisticsModel: $Schema.Schema<BackupTypeStatisticsModel
 
 /** `BinlogInfo` (response side). */
 export interface BinlogInfo {
-  readonly Sid: string
-  readonly Type: string
-  readonly InstanceId: string
+  readonly Sid?: string
+  readonly Type?: string
+  readonly InstanceId?: string
 }
 export const BinlogInfo: $Schema.Schema<BinlogInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BinlogInfo", { Sid: $C.str, Type: $C.str, InstanceId: $C.str }))
 
@@ -239,8 +239,8 @@ export const CreateCloneInstanceRequest: $Schema.Schema<CreateCloneInstanceReque
 
 /** `CreateCloneInstanceResponse` (response side). */
 export interface CreateCloneInstanceResponse {
-  readonly InstanceId: string | null
-  readonly FlowId: number | bigint | null
+  readonly InstanceId?: string | null
+  readonly FlowId?: number | bigint | null
   readonly RequestId: string
 }
 export const CreateCloneInstanceResponse: $Schema.Schema<CreateCloneInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloneInstanceResponse", { InstanceId: $C.nul($C.str), FlowId: $C.nul($C.int64), RequestId: $C.str }))
@@ -286,8 +286,8 @@ export const CreateDBInstancesRequest: $Schema.Schema<CreateDBInstancesRequest> 
 
 /** `CreateDBInstancesResponse` (response side). */
 export interface CreateDBInstancesResponse {
-  readonly InstanceIds: readonly string[]
-  readonly FlowId: number | bigint
+  readonly InstanceIds?: readonly string[]
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const CreateDBInstancesResponse: $Schema.Schema<CreateDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDBInstancesResponse", { InstanceIds: $C.arr($C.str), FlowId: $C.int64, RequestId: $C.str }))
@@ -321,17 +321,17 @@ export const CreateUsersRequest: $Schema.Schema<CreateUsersRequest> = /*#__PURE_
 
 /** `CreateUsersResponse` (response side). */
 export interface CreateUsersResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const CreateUsersResponse: $Schema.Schema<CreateUsersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUsersResponse", { FlowId: $C.int64, RequestId: $C.str }))
 
 /** `DBEngineInfo` (response side). */
 export interface DBEngineInfo {
-  readonly Type: string | null
-  readonly Version: string | null
-  readonly Name: string | null
-  readonly Description: string
+  readonly Type?: string | null
+  readonly Version?: string | null
+  readonly Name?: string | null
+  readonly Description?: string
   readonly New?: boolean | null
   readonly SQLMode?: readonly string[]
   readonly IsSupportParamTemplate?: boolean
@@ -421,7 +421,7 @@ export const DeleteUsersRequest: $Schema.Schema<DeleteUsersRequest> = /*#__PURE_
 
 /** `DeleteUsersResponse` (response side). */
 export interface DeleteUsersResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const DeleteUsersResponse: $Schema.Schema<DeleteUsersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteUsersResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -432,8 +432,8 @@ export const DescribeDBEnginesRequest: $Schema.Schema<DescribeDBEnginesRequest> 
 
 /** `DescribeDBEnginesResponse` (response side). */
 export interface DescribeDBEnginesResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly DBEngineInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly DBEngineInfo[]
   readonly RequestId: string
 }
 export const DescribeDBEnginesResponse: $Schema.Schema<DescribeDBEnginesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBEnginesResponse", { TotalCount: $C.int64, Items: $C.arr(DBEngineInfo), RequestId: $C.str }))
@@ -446,37 +446,37 @@ export const DescribeDBInstanceDetailRequest: $Schema.Schema<DescribeDBInstanceD
 
 /** `DescribeDBInstanceDetailResponse` (response side). */
 export interface DescribeDBInstanceDetailResponse {
-  readonly InstanceName: string
-  readonly Zone: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly CreateVersion: string
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly Status: string
-  readonly Disk: number | bigint
-  readonly StorageNodeNum: number | bigint
-  readonly InitParams: readonly InstanceParam[]
-  readonly ResourceTags: readonly ResourceTag[]
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Replications: number | bigint
+  readonly InstanceName?: string
+  readonly Zone?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly CreateVersion?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly Status?: string
+  readonly Disk?: number | bigint
+  readonly StorageNodeNum?: number | bigint
+  readonly InitParams?: readonly InstanceParam[]
+  readonly ResourceTags?: readonly ResourceTag[]
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Replications?: number | bigint
   readonly FullReplications?: number | bigint
-  readonly CharSet: string
-  readonly Node: readonly NodeInfo[]
-  readonly Region: string
-  readonly SpecCode: string
-  readonly InstanceId: string
-  readonly StatusDesc: string
-  readonly StorageNodeCpu: number | bigint
-  readonly StorageNodeMem: number | bigint
-  readonly RenewFlag: number | bigint
-  readonly PayMode: string
-  readonly ExpireAt: string | null
-  readonly IsolatedAt: string | null
-  readonly InstanceType: string | null
-  readonly StorageType: string | null
-  readonly Zones: readonly string[]
+  readonly CharSet?: string
+  readonly Node?: readonly NodeInfo[]
+  readonly Region?: string
+  readonly SpecCode?: string
+  readonly InstanceId?: string
+  readonly StatusDesc?: string
+  readonly StorageNodeCpu?: number | bigint
+  readonly StorageNodeMem?: number | bigint
+  readonly RenewFlag?: number | bigint
+  readonly PayMode?: string
+  readonly ExpireAt?: string | null
+  readonly IsolatedAt?: string | null
+  readonly InstanceType?: string | null
+  readonly StorageType?: string | null
+  readonly Zones?: readonly string[]
   readonly DiskUsage?: number | bigint | null
   readonly BinlogStatus?: number | bigint
   readonly AZMode?: number | bigint
@@ -522,8 +522,8 @@ export const DescribeDBInstancesRequest: $Schema.Schema<DescribeDBInstancesReque
 
 /** `DescribeDBInstancesResponse` (response side). */
 export interface DescribeDBInstancesResponse {
-  readonly Instances: readonly InstanceInfo[]
-  readonly TotalCount: number | bigint
+  readonly Instances?: readonly InstanceInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDBInstancesResponse: $Schema.Schema<DescribeDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBInstancesResponse", { Instances: $C.arr(InstanceInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -680,9 +680,9 @@ export const DescribeDBSecurityGroupsRequest: $Schema.Schema<DescribeDBSecurityG
 
 /** `DescribeDBSecurityGroupsResponse` (response side). */
 export interface DescribeDBSecurityGroupsResponse {
-  readonly Groups: readonly SecurityGroup[]
-  readonly VIP: string | null
-  readonly VPort: string | null
+  readonly Groups?: readonly SecurityGroup[]
+  readonly VIP?: string | null
+  readonly VPort?: string | null
   readonly RequestId: string
 }
 export const DescribeDBSecurityGroupsResponse: $Schema.Schema<DescribeDBSecurityGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBSecurityGroupsResponse", { Groups: $C.arr(SecurityGroup), VIP: $C.nul($C.str), VPort: $C.nul($C.str), RequestId: $C.str }))
@@ -699,12 +699,12 @@ export const DescribeDatabaseObjectsRequest: $Schema.Schema<DescribeDatabaseObje
 
 /** `DescribeDatabaseObjectsResponse` (response side). */
 export interface DescribeDatabaseObjectsResponse {
-  readonly InstanceId: string
-  readonly DbName: string
-  readonly Tables: readonly DatabaseTable[] | null
-  readonly Views: readonly DatabaseView[] | null
-  readonly Procs: readonly DatabaseProcedure[] | null
-  readonly Funcs: readonly DatabaseFunction[] | null
+  readonly InstanceId?: string
+  readonly DbName?: string
+  readonly Tables?: readonly DatabaseTable[] | null
+  readonly Views?: readonly DatabaseView[] | null
+  readonly Procs?: readonly DatabaseProcedure[] | null
+  readonly Funcs?: readonly DatabaseFunction[] | null
   readonly RequestId: string
 }
 export const DescribeDatabaseObjectsResponse: $Schema.Schema<DescribeDatabaseObjectsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabaseObjectsResponse", { InstanceId: $C.str, DbName: $C.str, Tables: $C.nul($C.arr(DatabaseTable)), Views: $C.nul($C.arr(DatabaseView)), Procs: $C.nul($C.arr(DatabaseProcedure)), Funcs: $C.nul($C.arr(DatabaseFunction)), RequestId: $C.str }))
@@ -720,8 +720,8 @@ export const DescribeDatabasesRequest: $Schema.Schema<DescribeDatabasesRequest> 
 
 /** `DescribeDatabasesResponse` (response side). */
 export interface DescribeDatabasesResponse {
-  readonly InstanceId: string
-  readonly Databases: readonly Database[]
+  readonly InstanceId?: string
+  readonly Databases?: readonly Database[]
   readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
@@ -735,7 +735,7 @@ export const DescribeFlowRequest: $Schema.Schema<DescribeFlowRequest> = /*#__PUR
 
 /** `DescribeFlowResponse` (response side). */
 export interface DescribeFlowResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const DescribeFlowResponse: $Schema.Schema<DescribeFlowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFlowResponse", { Status: $C.str, RequestId: $C.str }))
@@ -761,9 +761,9 @@ export const DescribeMaintenanceWindowRequest: $Schema.Schema<DescribeMaintenanc
 
 /** `DescribeMaintenanceWindowResponse` (response side). */
 export interface DescribeMaintenanceWindowResponse {
-  readonly InstanceId: string
-  readonly MaintenanceWindow: string
-  readonly WeekDays: readonly string[]
+  readonly InstanceId?: string
+  readonly MaintenanceWindow?: string
+  readonly WeekDays?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeMaintenanceWindowResponse: $Schema.Schema<DescribeMaintenanceWindowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMaintenanceWindowResponse", { InstanceId: $C.str, MaintenanceWindow: $C.str, WeekDays: $C.arr($C.str), RequestId: $C.str }))
@@ -778,18 +778,18 @@ export const DescribeSaleInfoRequest: $Schema.Schema<DescribeSaleInfoRequest> = 
 
 /** `DescribeSaleInfoResponse` (response side). */
 export interface DescribeSaleInfoResponse {
-  readonly RegionList: readonly DescribeSaleRegionInfo[]
+  readonly RegionList?: readonly DescribeSaleRegionInfo[]
   readonly RequestId: string
 }
 export const DescribeSaleInfoResponse: $Schema.Schema<DescribeSaleInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSaleInfoResponse", { RegionList: $C.arr(DescribeSaleRegionInfo), RequestId: $C.str }))
 
 /** `DescribeSaleRegionInfo` (response side). */
 export interface DescribeSaleRegionInfo {
-  readonly Region: string
-  readonly ZoneList: readonly DescribeSaleZonesInfo[]
-  readonly RegionName: string
-  readonly Enable: number | bigint
-  readonly AvailableZoneNum: number | bigint | null
+  readonly Region?: string
+  readonly ZoneList?: readonly DescribeSaleZonesInfo[]
+  readonly RegionName?: string
+  readonly Enable?: number | bigint
+  readonly AvailableZoneNum?: number | bigint | null
   readonly IsSupportedLogReplica?: boolean | null
   readonly ZoneGroup?: readonly DescribeSaleZonesGroup[]
   readonly IsSupportServerless?: boolean
@@ -808,10 +808,10 @@ export const DescribeSaleZonesGroup: $Schema.Schema<DescribeSaleZonesGroup> = /*
 
 /** `DescribeSaleZonesInfo` (response side). */
 export interface DescribeSaleZonesInfo {
-  readonly Zone: string
-  readonly ZoneName: string
-  readonly Enable: number | bigint
-  readonly IsDefaultMaster: number | bigint | null
+  readonly Zone?: string
+  readonly ZoneName?: string
+  readonly Enable?: number | bigint
+  readonly IsDefaultMaster?: number | bigint | null
   readonly AvailableDiskTypes?: readonly string[] | null
   readonly SupportTypes?: readonly string[]
   readonly IsSupportServerless?: boolean
@@ -848,7 +848,7 @@ export const DescribeSpecsRequest: $Schema.Schema<DescribeSpecsRequest> = /*#__P
 
 /** `DescribeSpecsResponse` (response side). */
 export interface DescribeSpecsResponse {
-  readonly HybridNodeSpecs: readonly StorageNodeSpec[] | null
+  readonly HybridNodeSpecs?: readonly StorageNodeSpec[] | null
   readonly ServerlessCcuSpec?: readonly ServerlessCcu[]
   readonly RequestId: string
 }
@@ -881,7 +881,7 @@ export const DescribeUsersRequest: $Schema.Schema<DescribeUsersRequest> = /*#__P
 
 /** `DescribeUsersResponse` (response side). */
 export interface DescribeUsersResponse {
-  readonly Users: readonly UserInfo[]
+  readonly Users?: readonly UserInfo[]
   readonly RequestId: string
 }
 export const DescribeUsersResponse: $Schema.Schema<DescribeUsersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUsersResponse", { Users: $C.arr(UserInfo), RequestId: $C.str }))
@@ -913,7 +913,7 @@ export const ExpandInstanceRequest: $Schema.Schema<ExpandInstanceRequest> = /*#_
 
 /** `ExpandInstanceResponse` (response side). */
 export interface ExpandInstanceResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ExpandInstanceResponse: $Schema.Schema<ExpandInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExpandInstanceResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -946,26 +946,26 @@ export const InstanceFilter: $Schema.Schema<InstanceFilter> = /*#__PURE__*/ $C.l
 export interface InstanceInfo {
   /** @deprecated hidden or deprecated in the API */
   readonly ComputeNodeNum?: number | bigint
-  readonly Zone: string
-  readonly CreateVersion: string | null
-  readonly InitParams: readonly InstanceParam[] | null
-  readonly Status: string
-  readonly InstanceId: string
-  readonly StorageNodeNum: number | bigint
-  readonly ResourceTags: readonly ResourceTag[] | null
-  readonly InstanceName: string | null
+  readonly Zone?: string
+  readonly CreateVersion?: string | null
+  readonly InitParams?: readonly InstanceParam[] | null
+  readonly Status?: string
+  readonly InstanceId?: string
+  readonly StorageNodeNum?: number | bigint
+  readonly ResourceTags?: readonly ResourceTag[] | null
+  readonly InstanceName?: string | null
   /** @deprecated hidden or deprecated in the API */
   readonly Cpu?: number | bigint
-  readonly VpcId: string
+  readonly VpcId?: string
   /** @deprecated hidden or deprecated in the API */
   readonly Mem?: number | bigint
-  readonly Vip: string
-  readonly SubnetId: string
-  readonly Vport: number | bigint
-  readonly Disk: number | bigint
-  readonly CreateTime: string
-  readonly Region: string
-  readonly StatusDesc: string
+  readonly Vip?: string
+  readonly SubnetId?: string
+  readonly Vport?: number | bigint
+  readonly Disk?: number | bigint
+  readonly CreateTime?: string
+  readonly Region?: string
+  readonly StatusDesc?: string
   /** @deprecated hidden or deprecated in the API */
   readonly MCCpu?: number | bigint | null
   /** @deprecated hidden or deprecated in the API */
@@ -974,24 +974,24 @@ export interface InstanceInfo {
   readonly ComputerNodeCpu?: number | bigint | null
   /** @deprecated hidden or deprecated in the API */
   readonly ComputerNodeMem?: number | bigint | null
-  readonly StorageNodeCpu: number | bigint | null
-  readonly StorageNodeMem: number | bigint | null
+  readonly StorageNodeCpu?: number | bigint | null
+  readonly StorageNodeMem?: number | bigint | null
   /** @deprecated hidden or deprecated in the API */
   readonly MCNum?: number | bigint | null
-  readonly RenewFlag: number | bigint | null
-  readonly PayMode: string
-  readonly AccountTag: string | null
-  readonly InstanceType: string | null
-  readonly StorageType: string | null
-  readonly DestroyedAt: string | null
-  readonly ExpireAt: string | null
-  readonly IsolatedAt: string | null
-  readonly IsolatedFrom: string | null
-  readonly Replications: number | bigint | null
+  readonly RenewFlag?: number | bigint | null
+  readonly PayMode?: string
+  readonly AccountTag?: string | null
+  readonly InstanceType?: string | null
+  readonly StorageType?: string | null
+  readonly DestroyedAt?: string | null
+  readonly ExpireAt?: string | null
+  readonly IsolatedAt?: string | null
+  readonly IsolatedFrom?: string | null
+  readonly Replications?: number | bigint | null
   readonly FullReplications?: number | bigint
-  readonly AppId: number | bigint | null
-  readonly SubAccountUin: string | null
-  readonly Uin: string | null
+  readonly AppId?: number | bigint | null
+  readonly SubAccountUin?: string | null
+  readonly Uin?: string | null
   readonly Zones?: readonly string[] | null
   readonly Nodes?: readonly InstanceNode[] | null
   readonly BinlogStatus?: number | bigint
@@ -1068,8 +1068,8 @@ export const IsolateDBInstanceRequest: $Schema.Schema<IsolateDBInstanceRequest> 
 
 /** `IsolateDBInstanceResponse` (response side). */
 export interface IsolateDBInstanceResponse {
-  readonly SuccessInstanceIds: readonly string[]
-  readonly FailedInstanceIds: readonly string[]
+  readonly SuccessInstanceIds?: readonly string[]
+  readonly FailedInstanceIds?: readonly string[]
   readonly RequestId: string
 }
 export const IsolateDBInstanceResponse: $Schema.Schema<IsolateDBInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("IsolateDBInstanceResponse", { SuccessInstanceIds: $C.arr($C.str), FailedInstanceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -1260,11 +1260,11 @@ export const ModifyUserPrivilegesResponse: $Schema.Schema<ModifyUserPrivilegesRe
 
 /** `NodeInfo` (response side). */
 export interface NodeInfo {
-  readonly IP: string | null
-  readonly Type: string | null
-  readonly NodeId: string | null
-  readonly Port: number | bigint | null
-  readonly Zone: string | null
+  readonly IP?: string | null
+  readonly Type?: string | null
+  readonly NodeId?: string | null
+  readonly Port?: number | bigint | null
+  readonly Zone?: string | null
   readonly Host?: string | null
   readonly BinlogInfo?: readonly BinlogInfo[]
   readonly Cpu?: number | bigint
@@ -1313,7 +1313,7 @@ export const ResetUsersPasswordRequest: $Schema.Schema<ResetUsersPasswordRequest
 
 /** `ResetUsersPasswordResponse` (response side). */
 export interface ResetUsersPasswordResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const ResetUsersPasswordResponse: $Schema.Schema<ResetUsersPasswordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResetUsersPasswordResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -1334,29 +1334,29 @@ export const RestartDBInstancesRequest: $Schema.Schema<RestartDBInstancesRequest
 
 /** `RestartDBInstancesResponse` (response side). */
 export interface RestartDBInstancesResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const RestartDBInstancesResponse: $Schema.Schema<RestartDBInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestartDBInstancesResponse", { FlowId: $C.int64, RequestId: $C.str }))
 
 /** `SecurityGroup` (response side). */
 export interface SecurityGroup {
-  readonly ProjectId: number | bigint
-  readonly CreateTime: string
-  readonly SecurityGroupId: string
-  readonly SecurityGroupName: string
-  readonly SecurityGroupRemark: string
-  readonly Inbound: readonly SecurityGroupBound[]
-  readonly Outbound: readonly SecurityGroupBound[]
+  readonly ProjectId?: number | bigint
+  readonly CreateTime?: string
+  readonly SecurityGroupId?: string
+  readonly SecurityGroupName?: string
+  readonly SecurityGroupRemark?: string
+  readonly Inbound?: readonly SecurityGroupBound[]
+  readonly Outbound?: readonly SecurityGroupBound[]
 }
 export const SecurityGroup: $Schema.Schema<SecurityGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroup", { ProjectId: $C.int64, CreateTime: $C.str, SecurityGroupId: $C.str, SecurityGroupName: $C.str, SecurityGroupRemark: $C.str, Inbound: $C.arr(SecurityGroupBound), Outbound: $C.arr(SecurityGroupBound) }))
 
 /** `SecurityGroupBound` (response side). */
 export interface SecurityGroupBound {
-  readonly CidrIp: string
-  readonly Action: string
-  readonly PortRange: string
-  readonly IpProtocol: string
+  readonly CidrIp?: string
+  readonly Action?: string
+  readonly PortRange?: string
+  readonly IpProtocol?: string
 }
 export const SecurityGroupBound: $Schema.Schema<SecurityGroupBound> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroupBound", { CidrIp: $C.str, Action: $C.str, PortRange: $C.str, IpProtocol: $C.str }))
 
@@ -1392,14 +1392,14 @@ export const SlowLogData: $Schema.Schema<SlowLogData> = /*#__PURE__*/ $C.lazy(()
 
 /** `StorageNodeSpec` (response side). */
 export interface StorageNodeSpec {
-  readonly SpecCode: string | null
-  readonly StorageNodeCpu: number | bigint
-  readonly StorageNodeMem: number | bigint
-  readonly StorageNodeMaxNum: number | bigint
-  readonly StorageNodeMaxDisk: number | bigint
-  readonly StorageNodeMinNum: number | bigint
-  readonly StorageNodeMinDisk: number | bigint
-  readonly StorageType: string | null
+  readonly SpecCode?: string | null
+  readonly StorageNodeCpu?: number | bigint
+  readonly StorageNodeMem?: number | bigint
+  readonly StorageNodeMaxNum?: number | bigint
+  readonly StorageNodeMaxDisk?: number | bigint
+  readonly StorageNodeMinNum?: number | bigint
+  readonly StorageNodeMinDisk?: number | bigint
+  readonly StorageType?: string | null
   readonly StorageNodeDefaultDisk?: number | bigint | null
   readonly InstanceMode?: readonly string[]
   readonly DiskTypeCategory?: string
@@ -1427,7 +1427,7 @@ export const UpgradeInstanceRequest: $Schema.Schema<UpgradeInstanceRequest> = /*
 
 /** `UpgradeInstanceResponse` (response side). */
 export interface UpgradeInstanceResponse {
-  readonly FlowId: number | bigint
+  readonly FlowId?: number | bigint
   readonly RequestId: string
 }
 export const UpgradeInstanceResponse: $Schema.Schema<UpgradeInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeInstanceResponse", { FlowId: $C.int64, RequestId: $C.str }))
@@ -1441,11 +1441,11 @@ export const User: $Schema.Schema<User> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `UserInfo` (response side). */
 export interface UserInfo {
-  readonly UserName: string
-  readonly Description: string | null
-  readonly Host: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly UserName?: string
+  readonly Description?: string | null
+  readonly Host?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const UserInfo: $Schema.Schema<UserInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserInfo", { UserName: $C.str, Description: $C.nul($C.str), Host: $C.str, CreateTime: $C.str, UpdateTime: $C.str }))
 

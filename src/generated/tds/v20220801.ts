@@ -45,20 +45,20 @@ export const DescribeFinanceFraudUltimateRequest: $Schema.Schema<DescribeFinance
 
 /** `DescribeFinanceFraudUltimateResponse` (response side). */
 export interface DescribeFinanceFraudUltimateResponse {
-  readonly AppVersion: string
-  readonly Brand: string
-  readonly ClientIp: string
-  readonly Model: string
-  readonly NetworkType: string
-  readonly PackageName: string
-  readonly Platform: string
-  readonly SystemVersion: string
-  readonly SdkBuildNo: string
-  readonly RiskInfos: readonly RiskInfo[]
-  readonly HistRiskInfos: readonly RiskInfo[]
-  readonly Openid: string
-  readonly SceneRiskInfos: readonly RiskInfo[]
-  readonly SuggestionLevel: number | bigint
+  readonly AppVersion?: string
+  readonly Brand?: string
+  readonly ClientIp?: string
+  readonly Model?: string
+  readonly NetworkType?: string
+  readonly PackageName?: string
+  readonly Platform?: string
+  readonly SystemVersion?: string
+  readonly SdkBuildNo?: string
+  readonly RiskInfos?: readonly RiskInfo[]
+  readonly HistRiskInfos?: readonly RiskInfo[]
+  readonly Openid?: string
+  readonly SceneRiskInfos?: readonly RiskInfo[]
+  readonly SuggestionLevel?: number | bigint
   readonly Unionid?: string
   readonly RiskCheckTimestamp?: string
   readonly ExtraInfos?: readonly ExtraInfo[]
@@ -74,17 +74,17 @@ export const DescribeFraudBaseRequest: $Schema.Schema<DescribeFraudBaseRequest> 
 
 /** `DescribeFraudBaseResponse` (response side). */
 export interface DescribeFraudBaseResponse {
-  readonly AppVersion: string
-  readonly Brand: string
-  readonly ClientIp: string
-  readonly Model: string
-  readonly NetworkType: string
-  readonly PackageName: string
-  readonly Platform: string
-  readonly SystemVersion: string
-  readonly SdkBuildNo: string
-  readonly RiskInfos: readonly RiskInfo[]
-  readonly HistRiskInfos: readonly RiskInfo[]
+  readonly AppVersion?: string
+  readonly Brand?: string
+  readonly ClientIp?: string
+  readonly Model?: string
+  readonly NetworkType?: string
+  readonly PackageName?: string
+  readonly Platform?: string
+  readonly SystemVersion?: string
+  readonly SdkBuildNo?: string
+  readonly RiskInfos?: readonly RiskInfo[]
+  readonly HistRiskInfos?: readonly RiskInfo[]
   readonly RiskCheckTimestamp?: string
   readonly ExtraInfos?: readonly ExtraInfo[]
   readonly RequestId: string
@@ -99,18 +99,18 @@ export const DescribeFraudPremiumRequest: $Schema.Schema<DescribeFraudPremiumReq
 
 /** `DescribeFraudPremiumResponse` (response side). */
 export interface DescribeFraudPremiumResponse {
-  readonly AppVersion: string
-  readonly Brand: string
-  readonly ClientIp: string
-  readonly Model: string
-  readonly NetworkType: string
-  readonly PackageName: string
-  readonly Platform: string
-  readonly SystemVersion: string
-  readonly SdkBuildNo: string
-  readonly RiskInfos: readonly RiskInfo[]
-  readonly HistRiskInfos: readonly RiskInfo[]
-  readonly Openid: string
+  readonly AppVersion?: string
+  readonly Brand?: string
+  readonly ClientIp?: string
+  readonly Model?: string
+  readonly NetworkType?: string
+  readonly PackageName?: string
+  readonly Platform?: string
+  readonly SystemVersion?: string
+  readonly SdkBuildNo?: string
+  readonly RiskInfos?: readonly RiskInfo[]
+  readonly HistRiskInfos?: readonly RiskInfo[]
+  readonly Openid?: string
   readonly RiskCheckTimestamp?: string
   readonly ExtraInfos?: readonly ExtraInfo[]
   readonly RequestId: string
@@ -134,20 +134,20 @@ export const DescribeFraudUltimateRequest: $Schema.Schema<DescribeFraudUltimateR
 
 /** `DescribeFraudUltimateResponse` (response side). */
 export interface DescribeFraudUltimateResponse {
-  readonly AppVersion: string
-  readonly Brand: string
-  readonly ClientIp: string
-  readonly Model: string
-  readonly NetworkType: string
-  readonly PackageName: string
-  readonly Platform: string
-  readonly SystemVersion: string
-  readonly SdkBuildNo: string
-  readonly RiskInfos: readonly RiskInfo[]
-  readonly HistRiskInfos: readonly RiskInfo[]
-  readonly Openid: string
-  readonly SceneRiskInfos: readonly RiskInfo[]
-  readonly SuggestionLevel: number | bigint
+  readonly AppVersion?: string
+  readonly Brand?: string
+  readonly ClientIp?: string
+  readonly Model?: string
+  readonly NetworkType?: string
+  readonly PackageName?: string
+  readonly Platform?: string
+  readonly SystemVersion?: string
+  readonly SdkBuildNo?: string
+  readonly RiskInfos?: readonly RiskInfo[]
+  readonly HistRiskInfos?: readonly RiskInfo[]
+  readonly Openid?: string
+  readonly SceneRiskInfos?: readonly RiskInfo[]
+  readonly SuggestionLevel?: number | bigint
   readonly Unionid?: string
   readonly RiskCheckTimestamp?: string
   readonly ExtraInfos?: readonly ExtraInfo[]
@@ -179,15 +179,15 @@ export const DescribeTrustedIDResponse: $Schema.Schema<DescribeTrustedIDResponse
 
 /** `ExtraInfo` (response side). */
 export interface ExtraInfo {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const ExtraInfo: $Schema.Schema<ExtraInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExtraInfo", { Key: $C.str, Value: $C.str }))
 
 /** `RiskInfo` (response side). */
 export interface RiskInfo {
-  readonly Type: number | bigint
-  readonly Level: number | bigint
+  readonly Type?: number | bigint
+  readonly Level?: number | bigint
 }
 export const RiskInfo: $Schema.Schema<RiskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RiskInfo", { Type: $C.uint64, Level: $C.uint64 }))
 

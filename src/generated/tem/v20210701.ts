@@ -19,8 +19,8 @@ export const $M: $O.Meta = { service: "tem", version: "2021-07-01" }
 
 /** `Autoscaler` (both sides). */
 export interface Autoscaler {
-  readonly MinReplicas: number | bigint
-  readonly MaxReplicas: number | bigint
+  readonly MinReplicas?: number | bigint
+  readonly MaxReplicas?: number | bigint
   readonly HorizontalAutoscaler?: readonly HorizontalAutoscaler[]
   readonly CronHorizontalAutoscaler?: readonly CronHorizontalAutoscaler[]
   readonly AutoscalerId?: string
@@ -35,10 +35,10 @@ export const Autoscaler: $Schema.Schema<Autoscaler> = /*#__PURE__*/ $C.lazy(() =
 
 /** `ConfigData` (response side). */
 export interface ConfigData {
-  readonly Name: string
-  readonly CreateTime: string
-  readonly RelatedApplications: readonly TemService[]
-  readonly Data: readonly Pair[]
+  readonly Name?: string
+  readonly CreateTime?: string
+  readonly RelatedApplications?: readonly TemService[]
+  readonly Data?: readonly Pair[]
 }
 export const ConfigData: $Schema.Schema<ConfigData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConfigData", { Name: $C.str, CreateTime: $C.str, RelatedApplications: $C.arr(TemService), Data: $C.arr(Pair) }))
 
@@ -67,7 +67,7 @@ export const CreateApplicationAutoscalerRequest: $Schema.Schema<CreateApplicatio
 
 /** `CreateApplicationAutoscalerResponse` (response side). */
 export interface CreateApplicationAutoscalerResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const CreateApplicationAutoscalerResponse: $Schema.Schema<CreateApplicationAutoscalerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateApplicationAutoscalerResponse", { Result: $C.str, RequestId: $C.str }))
@@ -93,7 +93,7 @@ export const CreateApplicationRequest: $Schema.Schema<CreateApplicationRequest> 
 
 /** `CreateApplicationResponse` (response side). */
 export interface CreateApplicationResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const CreateApplicationResponse: $Schema.Schema<CreateApplicationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateApplicationResponse", { Result: $C.str, RequestId: $C.str }))
@@ -109,7 +109,7 @@ export const CreateApplicationServiceRequest: $Schema.Schema<CreateApplicationSe
 
 /** `CreateApplicationServiceResponse` (response side). */
 export interface CreateApplicationServiceResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateApplicationServiceResponse: $Schema.Schema<CreateApplicationServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateApplicationServiceResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -125,7 +125,7 @@ export const CreateConfigDataRequest: $Schema.Schema<CreateConfigDataRequest> = 
 
 /** `CreateConfigDataResponse` (response side). */
 export interface CreateConfigDataResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateConfigDataResponse: $Schema.Schema<CreateConfigDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateConfigDataResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -142,7 +142,7 @@ export const CreateCosTokenRequest: $Schema.Schema<CreateCosTokenRequest> = /*#_
 
 /** `CreateCosTokenResponse` (response side). */
 export interface CreateCosTokenResponse {
-  readonly Result: CosToken
+  readonly Result?: CosToken
   readonly RequestId: string
 }
 export const CreateCosTokenResponse: $Schema.Schema<CreateCosTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCosTokenResponse", { Result: CosToken, RequestId: $C.str }))
@@ -168,7 +168,7 @@ export const CreateEnvironmentRequest: $Schema.Schema<CreateEnvironmentRequest> 
 
 /** `CreateEnvironmentResponse` (response side). */
 export interface CreateEnvironmentResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const CreateEnvironmentResponse: $Schema.Schema<CreateEnvironmentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEnvironmentResponse", { Result: $C.str, RequestId: $C.str }))
@@ -191,7 +191,7 @@ export const CreateLogConfigRequest: $Schema.Schema<CreateLogConfigRequest> = /*
 
 /** `CreateLogConfigResponse` (response side). */
 export interface CreateLogConfigResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateLogConfigResponse: $Schema.Schema<CreateLogConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLogConfigResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -209,7 +209,7 @@ export const CreateResourceRequest: $Schema.Schema<CreateResourceRequest> = /*#_
 
 /** `CreateResourceResponse` (response side). */
 export interface CreateResourceResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateResourceResponse: $Schema.Schema<CreateResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateResourceResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -226,7 +226,7 @@ export const CronHorizontalAutoscaler: $Schema.Schema<CronHorizontalAutoscaler> 
 
 /** `CronHorizontalAutoscalerSchedule` (both sides). */
 export interface CronHorizontalAutoscalerSchedule {
-  readonly StartAt: string
+  readonly StartAt?: string
   readonly TargetReplicas?: number | bigint
 }
 export const CronHorizontalAutoscalerSchedule: $Schema.Schema<CronHorizontalAutoscalerSchedule> = /*#__PURE__*/ $C.lazy(() => $C.struct("CronHorizontalAutoscalerSchedule", { StartAt: $C.str }, { TargetReplicas: $C.int64 }))
@@ -242,7 +242,7 @@ export const DeleteApplicationAutoscalerRequest: $Schema.Schema<DeleteApplicatio
 
 /** `DeleteApplicationAutoscalerResponse` (response side). */
 export interface DeleteApplicationAutoscalerResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteApplicationAutoscalerResponse: $Schema.Schema<DeleteApplicationAutoscalerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteApplicationAutoscalerResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -258,7 +258,7 @@ export const DeleteApplicationRequest: $Schema.Schema<DeleteApplicationRequest> 
 
 /** `DeleteApplicationResponse` (response side). */
 export interface DeleteApplicationResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteApplicationResponse: $Schema.Schema<DeleteApplicationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteApplicationResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -274,7 +274,7 @@ export const DeleteApplicationServiceRequest: $Schema.Schema<DeleteApplicationSe
 
 /** `DeleteApplicationServiceResponse` (response side). */
 export interface DeleteApplicationServiceResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteApplicationServiceResponse: $Schema.Schema<DeleteApplicationServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteApplicationServiceResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -290,7 +290,7 @@ export const DeleteIngressRequest: $Schema.Schema<DeleteIngressRequest> = /*#__P
 
 /** `DeleteIngressResponse` (response side). */
 export interface DeleteIngressResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteIngressResponse: $Schema.Schema<DeleteIngressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteIngressResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -349,33 +349,33 @@ export const DeployApplicationRequest: $Schema.Schema<DeployApplicationRequest> 
 
 /** `DeployApplicationResponse` (response side). */
 export interface DeployApplicationResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DeployApplicationResponse: $Schema.Schema<DeployApplicationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeployApplicationResponse", { Result: $C.str, RequestId: $C.str }))
 
 /** `DeployServiceBatchDetail` (response side). */
 export interface DeployServiceBatchDetail {
-  readonly OldPodList: DeployServicePodDetail | null
-  readonly NewPodList: DeployServicePodDetail | null
-  readonly BatchStatus: string
-  readonly PodNum: number | bigint
-  readonly BatchIndex: number | bigint
-  readonly OldPods: readonly DeployServicePodDetail[]
-  readonly NewPods: readonly DeployServicePodDetail[]
-  readonly NextBatchStartTime: number | bigint
+  readonly OldPodList?: DeployServicePodDetail | null
+  readonly NewPodList?: DeployServicePodDetail | null
+  readonly BatchStatus?: string
+  readonly PodNum?: number | bigint
+  readonly BatchIndex?: number | bigint
+  readonly OldPods?: readonly DeployServicePodDetail[]
+  readonly NewPods?: readonly DeployServicePodDetail[]
+  readonly NextBatchStartTime?: number | bigint
 }
 export const DeployServiceBatchDetail: $Schema.Schema<DeployServiceBatchDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeployServiceBatchDetail", { OldPodList: $C.nul(DeployServicePodDetail), NewPodList: $C.nul(DeployServicePodDetail), BatchStatus: $C.str, PodNum: $C.int64, BatchIndex: $C.int64, OldPods: $C.arr(DeployServicePodDetail), NewPods: $C.arr(DeployServicePodDetail), NextBatchStartTime: $C.int64 }))
 
 /** `DeployServicePodDetail` (response side). */
 export interface DeployServicePodDetail {
-  readonly PodId: string
-  readonly PodStatus: readonly string[]
-  readonly PodVersion: string
-  readonly CreateTime: string
-  readonly Zone: string
-  readonly Webshell: string
-  readonly Status: string
+  readonly PodId?: string
+  readonly PodStatus?: readonly string[]
+  readonly PodVersion?: string
+  readonly CreateTime?: string
+  readonly Zone?: string
+  readonly Webshell?: string
+  readonly Status?: string
 }
 export const DeployServicePodDetail: $Schema.Schema<DeployServicePodDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeployServicePodDetail", { PodId: $C.str, PodStatus: $C.arr($C.str), PodVersion: $C.str, CreateTime: $C.str, Zone: $C.str, Webshell: $C.str, Status: $C.str }))
 
@@ -400,7 +400,7 @@ export const DescribeApplicationAutoscalerListRequest: $Schema.Schema<DescribeAp
 
 /** `DescribeApplicationAutoscalerListResponse` (response side). */
 export interface DescribeApplicationAutoscalerListResponse {
-  readonly Result: readonly Autoscaler[]
+  readonly Result?: readonly Autoscaler[]
   readonly RequestId: string
 }
 export const DescribeApplicationAutoscalerListResponse: $Schema.Schema<DescribeApplicationAutoscalerListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApplicationAutoscalerListResponse", { Result: $C.arr(Autoscaler), RequestId: $C.str }))
@@ -415,7 +415,7 @@ export const DescribeApplicationInfoRequest: $Schema.Schema<DescribeApplicationI
 
 /** `DescribeApplicationInfoResponse` (response side). */
 export interface DescribeApplicationInfoResponse {
-  readonly Result: TemServiceVersionInfo
+  readonly Result?: TemServiceVersionInfo
   readonly RequestId: string
 }
 export const DescribeApplicationInfoResponse: $Schema.Schema<DescribeApplicationInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApplicationInfoResponse", { Result: TemServiceVersionInfo, RequestId: $C.str }))
@@ -434,7 +434,7 @@ export const DescribeApplicationPodsRequest: $Schema.Schema<DescribeApplicationP
 
 /** `DescribeApplicationPodsResponse` (response side). */
 export interface DescribeApplicationPodsResponse {
-  readonly Result: DescribeRunPodPage
+  readonly Result?: DescribeRunPodPage
   readonly RequestId: string
 }
 export const DescribeApplicationPodsResponse: $Schema.Schema<DescribeApplicationPodsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApplicationPodsResponse", { Result: DescribeRunPodPage, RequestId: $C.str }))
@@ -449,7 +449,7 @@ export const DescribeApplicationServiceListRequest: $Schema.Schema<DescribeAppli
 
 /** `DescribeApplicationServiceListResponse` (response side). */
 export interface DescribeApplicationServiceListResponse {
-  readonly Result: EksService
+  readonly Result?: EksService
   readonly RequestId: string
 }
 export const DescribeApplicationServiceListResponse: $Schema.Schema<DescribeApplicationServiceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApplicationServiceListResponse", { Result: EksService, RequestId: $C.str }))
@@ -469,7 +469,7 @@ export const DescribeApplicationsRequest: $Schema.Schema<DescribeApplicationsReq
 
 /** `DescribeApplicationsResponse` (response side). */
 export interface DescribeApplicationsResponse {
-  readonly Result: ServicePage
+  readonly Result?: ServicePage
   readonly RequestId: string
 }
 export const DescribeApplicationsResponse: $Schema.Schema<DescribeApplicationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApplicationsResponse", { Result: ServicePage, RequestId: $C.str }))
@@ -483,16 +483,16 @@ export const DescribeApplicationsStatusRequest: $Schema.Schema<DescribeApplicati
 
 /** `DescribeApplicationsStatusResponse` (response side). */
 export interface DescribeApplicationsStatusResponse {
-  readonly Result: readonly ServiceVersionBrief[]
+  readonly Result?: readonly ServiceVersionBrief[]
   readonly RequestId: string
 }
 export const DescribeApplicationsStatusResponse: $Schema.Schema<DescribeApplicationsStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApplicationsStatusResponse", { Result: $C.arr(ServiceVersionBrief), RequestId: $C.str }))
 
 /** `DescribeConfigDataListPage` (response side). */
 export interface DescribeConfigDataListPage {
-  readonly Records: readonly ConfigData[]
-  readonly ContinueToken: string
-  readonly RemainingCount: number | bigint | null
+  readonly Records?: readonly ConfigData[]
+  readonly ContinueToken?: string
+  readonly RemainingCount?: number | bigint | null
 }
 export const DescribeConfigDataListPage: $Schema.Schema<DescribeConfigDataListPage> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigDataListPage", { Records: $C.arr(ConfigData), ContinueToken: $C.str, RemainingCount: $C.nul($C.int64) }))
 
@@ -507,7 +507,7 @@ export const DescribeConfigDataListRequest: $Schema.Schema<DescribeConfigDataLis
 
 /** `DescribeConfigDataListResponse` (response side). */
 export interface DescribeConfigDataListResponse {
-  readonly Result: DescribeConfigDataListPage
+  readonly Result?: DescribeConfigDataListPage
   readonly RequestId: string
 }
 export const DescribeConfigDataListResponse: $Schema.Schema<DescribeConfigDataListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigDataListResponse", { Result: DescribeConfigDataListPage, RequestId: $C.str }))
@@ -522,7 +522,7 @@ export const DescribeConfigDataRequest: $Schema.Schema<DescribeConfigDataRequest
 
 /** `DescribeConfigDataResponse` (response side). */
 export interface DescribeConfigDataResponse {
-  readonly Result: ConfigData
+  readonly Result?: ConfigData
   readonly RequestId: string
 }
 export const DescribeConfigDataResponse: $Schema.Schema<DescribeConfigDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigDataResponse", { Result: ConfigData, RequestId: $C.str }))
@@ -537,7 +537,7 @@ export const DescribeDeployApplicationDetailRequest: $Schema.Schema<DescribeDepl
 
 /** `DescribeDeployApplicationDetailResponse` (response side). */
 export interface DescribeDeployApplicationDetailResponse {
-  readonly Result: TemDeployApplicationDetailInfo
+  readonly Result?: TemDeployApplicationDetailInfo
   readonly RequestId: string
 }
 export const DescribeDeployApplicationDetailResponse: $Schema.Schema<DescribeDeployApplicationDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeployApplicationDetailResponse", { Result: TemDeployApplicationDetailInfo, RequestId: $C.str }))
@@ -551,7 +551,7 @@ export const DescribeEnvironmentRequest: $Schema.Schema<DescribeEnvironmentReque
 
 /** `DescribeEnvironmentResponse` (response side). */
 export interface DescribeEnvironmentResponse {
-  readonly Result: NamespaceInfo
+  readonly Result?: NamespaceInfo
   readonly RequestId: string
 }
 export const DescribeEnvironmentResponse: $Schema.Schema<DescribeEnvironmentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEnvironmentResponse", { Result: NamespaceInfo, RequestId: $C.str }))
@@ -565,7 +565,7 @@ export const DescribeEnvironmentStatusRequest: $Schema.Schema<DescribeEnvironmen
 
 /** `DescribeEnvironmentStatusResponse` (response side). */
 export interface DescribeEnvironmentStatusResponse {
-  readonly Result: readonly NamespaceStatusInfo[]
+  readonly Result?: readonly NamespaceStatusInfo[]
   readonly RequestId: string
 }
 export const DescribeEnvironmentStatusResponse: $Schema.Schema<DescribeEnvironmentStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEnvironmentStatusResponse", { Result: $C.arr(NamespaceStatusInfo), RequestId: $C.str }))
@@ -583,7 +583,7 @@ export const DescribeEnvironmentsRequest: $Schema.Schema<DescribeEnvironmentsReq
 
 /** `DescribeEnvironmentsResponse` (response side). */
 export interface DescribeEnvironmentsResponse {
-  readonly Result: NamespacePage
+  readonly Result?: NamespacePage
   readonly RequestId: string
 }
 export const DescribeEnvironmentsResponse: $Schema.Schema<DescribeEnvironmentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEnvironmentsResponse", { Result: NamespacePage, RequestId: $C.str }))
@@ -599,7 +599,7 @@ export const DescribeIngressRequest: $Schema.Schema<DescribeIngressRequest> = /*
 
 /** `DescribeIngressResponse` (response side). */
 export interface DescribeIngressResponse {
-  readonly Result: IngressInfo
+  readonly Result?: IngressInfo
   readonly RequestId: string
 }
 export const DescribeIngressResponse: $Schema.Schema<DescribeIngressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIngressResponse", { Result: IngressInfo, RequestId: $C.str }))
@@ -615,7 +615,7 @@ export const DescribeIngressesRequest: $Schema.Schema<DescribeIngressesRequest> 
 
 /** `DescribeIngressesResponse` (response side). */
 export interface DescribeIngressesResponse {
-  readonly Result: readonly IngressInfo[]
+  readonly Result?: readonly IngressInfo[]
   readonly RequestId: string
 }
 export const DescribeIngressesResponse: $Schema.Schema<DescribeIngressesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIngressesResponse", { Result: $C.arr(IngressInfo), RequestId: $C.str }))
@@ -630,7 +630,7 @@ export const DescribeLogConfigRequest: $Schema.Schema<DescribeLogConfigRequest> 
 
 /** `DescribeLogConfigResponse` (response side). */
 export interface DescribeLogConfigResponse {
-  readonly Result: LogConfig
+  readonly Result?: LogConfig
   readonly RequestId: string
 }
 export const DescribeLogConfigResponse: $Schema.Schema<DescribeLogConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogConfigResponse", { Result: LogConfig, RequestId: $C.str }))
@@ -648,7 +648,7 @@ export const DescribePagedLogConfigListRequest: $Schema.Schema<DescribePagedLogC
 
 /** `DescribePagedLogConfigListResponse` (response side). */
 export interface DescribePagedLogConfigListResponse {
-  readonly Result: LogConfigListPage
+  readonly Result?: LogConfigListPage
   readonly RequestId: string
 }
 export const DescribePagedLogConfigListResponse: $Schema.Schema<DescribePagedLogConfigListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePagedLogConfigListResponse", { Result: LogConfigListPage, RequestId: $C.str }))
@@ -664,18 +664,18 @@ export const DescribeRelatedIngressesRequest: $Schema.Schema<DescribeRelatedIngr
 
 /** `DescribeRelatedIngressesResponse` (response side). */
 export interface DescribeRelatedIngressesResponse {
-  readonly Result: readonly IngressInfo[]
+  readonly Result?: readonly IngressInfo[]
   readonly RequestId: string
 }
 export const DescribeRelatedIngressesResponse: $Schema.Schema<DescribeRelatedIngressesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRelatedIngressesResponse", { Result: $C.arr(IngressInfo), RequestId: $C.str }))
 
 /** `DescribeRunPodPage` (response side). */
 export interface DescribeRunPodPage {
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly TotalCount: number | bigint
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
-  readonly PodList: readonly RunVersionPod[]
+  readonly PodList?: readonly RunVersionPod[]
 }
 export const DescribeRunPodPage: $Schema.Schema<DescribeRunPodPage> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRunPodPage", { Offset: $C.int64, Limit: $C.int64, TotalCount: $C.int64, RequestId: $C.str, PodList: $C.arr(RunVersionPod) }))
 
@@ -689,7 +689,7 @@ export const DestroyConfigDataRequest: $Schema.Schema<DestroyConfigDataRequest> 
 
 /** `DestroyConfigDataResponse` (response side). */
 export interface DestroyConfigDataResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DestroyConfigDataResponse: $Schema.Schema<DestroyConfigDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DestroyConfigDataResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -703,7 +703,7 @@ export const DestroyEnvironmentRequest: $Schema.Schema<DestroyEnvironmentRequest
 
 /** `DestroyEnvironmentResponse` (response side). */
 export interface DestroyEnvironmentResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DestroyEnvironmentResponse: $Schema.Schema<DestroyEnvironmentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DestroyEnvironmentResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -718,7 +718,7 @@ export const DestroyLogConfigRequest: $Schema.Schema<DestroyLogConfigRequest> = 
 
 /** `DestroyLogConfigResponse` (response side). */
 export interface DestroyLogConfigResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DestroyLogConfigResponse: $Schema.Schema<DestroyLogConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DestroyLogConfigResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -734,7 +734,7 @@ export const DisableApplicationAutoscalerRequest: $Schema.Schema<DisableApplicat
 
 /** `DisableApplicationAutoscalerResponse` (response side). */
 export interface DisableApplicationAutoscalerResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DisableApplicationAutoscalerResponse: $Schema.Schema<DisableApplicationAutoscalerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DisableApplicationAutoscalerResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -772,7 +772,7 @@ export const EnableApplicationAutoscalerRequest: $Schema.Schema<EnableApplicatio
 
 /** `EnableApplicationAutoscalerResponse` (response side). */
 export interface EnableApplicationAutoscalerResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const EnableApplicationAutoscalerResponse: $Schema.Schema<EnableApplicationAutoscalerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnableApplicationAutoscalerResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -805,14 +805,14 @@ export const GenerateApplicationPackageDownloadUrlRequest: $Schema.Schema<Genera
 
 /** `GenerateApplicationPackageDownloadUrlResponse` (response side). */
 export interface GenerateApplicationPackageDownloadUrlResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const GenerateApplicationPackageDownloadUrlResponse: $Schema.Schema<GenerateApplicationPackageDownloadUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GenerateApplicationPackageDownloadUrlResponse", { Result: $C.str, RequestId: $C.str }))
 
 /** `HealthCheckConfig` (both sides). */
 export interface HealthCheckConfig {
-  readonly Type: string
+  readonly Type?: string
   readonly Protocol?: string
   readonly Path?: string
   readonly Exec?: string
@@ -836,11 +836,11 @@ export const HorizontalAutoscaler: $Schema.Schema<HorizontalAutoscaler> = /*#__P
 
 /** `IngressInfo` (both sides). */
 export interface IngressInfo {
-  readonly EnvironmentId: string
-  readonly AddressIPVersion: string
-  readonly IngressName: string
-  readonly Rules: readonly IngressRule[]
-  readonly ClbId: string
+  readonly EnvironmentId?: string
+  readonly AddressIPVersion?: string
+  readonly IngressName?: string
+  readonly Rules?: readonly IngressRule[]
+  readonly ClbId?: string
   readonly ClusterNamespace?: string
   readonly Tls?: readonly IngressTls[] | null
   readonly ClusterId?: string
@@ -854,7 +854,7 @@ export const IngressInfo: $Schema.Schema<IngressInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `IngressRule` (both sides). */
 export interface IngressRule {
-  readonly Http: IngressRuleValue
+  readonly Http?: IngressRuleValue
   readonly Host?: string
   readonly Protocol?: string
 }
@@ -869,8 +869,8 @@ export const IngressRuleBackend: $Schema.Schema<IngressRuleBackend> = /*#__PURE_
 
 /** `IngressRulePath` (both sides). */
 export interface IngressRulePath {
-  readonly Path: string
-  readonly Backend: IngressRuleBackend
+  readonly Path?: string
+  readonly Backend?: IngressRuleBackend
 }
 export const IngressRulePath: $Schema.Schema<IngressRulePath> = /*#__PURE__*/ $C.lazy(() => $C.struct("IngressRulePath", { Path: $C.str, Backend: IngressRuleBackend }))
 
@@ -924,8 +924,8 @@ export const LogConfigExtractRule: $Schema.Schema<LogConfigExtractRule> = /*#__P
 
 /** `LogConfigListPage` (response side). */
 export interface LogConfigListPage {
-  readonly Records: readonly LogConfig[]
-  readonly ContinueToken: string
+  readonly Records?: readonly LogConfig[]
+  readonly ContinueToken?: string
 }
 export const LogConfigListPage: $Schema.Schema<LogConfigListPage> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogConfigListPage", { Records: $C.arr(LogConfig), ContinueToken: $C.str }))
 
@@ -951,7 +951,7 @@ export const ModifyApplicationAutoscalerRequest: $Schema.Schema<ModifyApplicatio
 
 /** `ModifyApplicationAutoscalerResponse` (response side). */
 export interface ModifyApplicationAutoscalerResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyApplicationAutoscalerResponse: $Schema.Schema<ModifyApplicationAutoscalerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyApplicationAutoscalerResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -967,7 +967,7 @@ export const ModifyApplicationInfoRequest: $Schema.Schema<ModifyApplicationInfoR
 
 /** `ModifyApplicationInfoResponse` (response side). */
 export interface ModifyApplicationInfoResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyApplicationInfoResponse: $Schema.Schema<ModifyApplicationInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyApplicationInfoResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -983,7 +983,7 @@ export const ModifyApplicationReplicasRequest: $Schema.Schema<ModifyApplicationR
 
 /** `ModifyApplicationReplicasResponse` (response side). */
 export interface ModifyApplicationReplicasResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyApplicationReplicasResponse: $Schema.Schema<ModifyApplicationReplicasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyApplicationReplicasResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1000,7 +1000,7 @@ export const ModifyApplicationServiceRequest: $Schema.Schema<ModifyApplicationSe
 
 /** `ModifyApplicationServiceResponse` (response side). */
 export interface ModifyApplicationServiceResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyApplicationServiceResponse: $Schema.Schema<ModifyApplicationServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyApplicationServiceResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1016,7 +1016,7 @@ export const ModifyConfigDataRequest: $Schema.Schema<ModifyConfigDataRequest> = 
 
 /** `ModifyConfigDataResponse` (response side). */
 export interface ModifyConfigDataResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyConfigDataResponse: $Schema.Schema<ModifyConfigDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyConfigDataResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1035,7 +1035,7 @@ export const ModifyEnvironmentRequest: $Schema.Schema<ModifyEnvironmentRequest> 
 
 /** `ModifyEnvironmentResponse` (response side). */
 export interface ModifyEnvironmentResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyEnvironmentResponse: $Schema.Schema<ModifyEnvironmentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyEnvironmentResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1085,7 +1085,7 @@ export const ModifyLogConfigRequest: $Schema.Schema<ModifyLogConfigRequest> = /*
 
 /** `ModifyLogConfigResponse` (response side). */
 export interface ModifyLogConfigResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyLogConfigResponse: $Schema.Schema<ModifyLogConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyLogConfigResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1101,28 +1101,28 @@ export const MountedSettingConf: $Schema.Schema<MountedSettingConf> = /*#__PURE_
 
 /** `NamespaceInfo` (response side). */
 export interface NamespaceInfo {
-  readonly EnvironmentId: string
-  readonly NamespaceName: string
-  readonly Region: string
-  readonly VpcId: string
-  readonly SubnetIds: readonly string[]
-  readonly Description: string
-  readonly CreatedDate: string
-  readonly EnvironmentName: string
-  readonly ApmInstanceId: string
-  readonly Locked: number | bigint
-  readonly Tags: readonly Tag[]
-  readonly EnvType: string
+  readonly EnvironmentId?: string
+  readonly NamespaceName?: string
+  readonly Region?: string
+  readonly VpcId?: string
+  readonly SubnetIds?: readonly string[]
+  readonly Description?: string
+  readonly CreatedDate?: string
+  readonly EnvironmentName?: string
+  readonly ApmInstanceId?: string
+  readonly Locked?: number | bigint
+  readonly Tags?: readonly Tag[]
+  readonly EnvType?: string
 }
 export const NamespaceInfo: $Schema.Schema<NamespaceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NamespaceInfo", { EnvironmentId: $C.str, NamespaceName: $C.str, Region: $C.str, VpcId: $C.str, SubnetIds: $C.arr($C.str), Description: $C.str, CreatedDate: $C.str, EnvironmentName: $C.str, ApmInstanceId: $C.str, Locked: $C.int64, Tags: $C.arr(Tag), EnvType: $C.str }))
 
 /** `NamespacePage` (response side). */
 export interface NamespacePage {
-  readonly Records: readonly TemNamespaceInfo[]
-  readonly Total: number | bigint
-  readonly Size: number | bigint
-  readonly Pages: number | bigint
-  readonly Current: number | bigint
+  readonly Records?: readonly TemNamespaceInfo[]
+  readonly Total?: number | bigint
+  readonly Size?: number | bigint
+  readonly Pages?: number | bigint
+  readonly Current?: number | bigint
 }
 export const NamespacePage: $Schema.Schema<NamespacePage> = /*#__PURE__*/ $C.lazy(() => $C.struct("NamespacePage", { Records: $C.arr(TemNamespaceInfo), Total: $C.int64, Size: $C.int64, Pages: $C.int64, Current: $C.int64 }))
 
@@ -1139,18 +1139,18 @@ export const NamespaceStatusInfo: $Schema.Schema<NamespaceStatusInfo> = /*#__PUR
 
 /** `NodeInfo` (response side). */
 export interface NodeInfo {
-  readonly Name: string
-  readonly Zone: string
-  readonly SubnetId: string
-  readonly AvailableIpCount: string
-  readonly Cidr: string
+  readonly Name?: string
+  readonly Zone?: string
+  readonly SubnetId?: string
+  readonly AvailableIpCount?: string
+  readonly Cidr?: string
 }
 export const NodeInfo: $Schema.Schema<NodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodeInfo", { Name: $C.str, Zone: $C.str, SubnetId: $C.str, AvailableIpCount: $C.str, Cidr: $C.str }))
 
 /** `Pair` (both sides). */
 export interface Pair {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
   readonly Type?: string
   readonly Config?: string
   readonly Secret?: string
@@ -1187,7 +1187,7 @@ export const RestartApplicationPodRequest: $Schema.Schema<RestartApplicationPodR
 
 /** `RestartApplicationPodResponse` (response side). */
 export interface RestartApplicationPodResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const RestartApplicationPodResponse: $Schema.Schema<RestartApplicationPodResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestartApplicationPodResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1202,7 +1202,7 @@ export const RestartApplicationRequest: $Schema.Schema<RestartApplicationRequest
 
 /** `RestartApplicationResponse` (response side). */
 export interface RestartApplicationResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const RestartApplicationResponse: $Schema.Schema<RestartApplicationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestartApplicationResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1216,7 +1216,7 @@ export const ResumeDeployApplicationRequest: $Schema.Schema<ResumeDeployApplicat
 
 /** `ResumeDeployApplicationResponse` (response side). */
 export interface ResumeDeployApplicationResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ResumeDeployApplicationResponse: $Schema.Schema<ResumeDeployApplicationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResumeDeployApplicationResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1230,7 +1230,7 @@ export const RevertDeployApplicationRequest: $Schema.Schema<RevertDeployApplicat
 
 /** `RevertDeployApplicationResponse` (response side). */
 export interface RevertDeployApplicationResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const RevertDeployApplicationResponse: $Schema.Schema<RevertDeployApplicationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RevertDeployApplicationResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1253,39 +1253,39 @@ export const RollingUpdateApplicationByVersionRequest: $Schema.Schema<RollingUpd
 
 /** `RollingUpdateApplicationByVersionResponse` (response side). */
 export interface RollingUpdateApplicationByVersionResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const RollingUpdateApplicationByVersionResponse: $Schema.Schema<RollingUpdateApplicationByVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RollingUpdateApplicationByVersionResponse", { Result: $C.str, RequestId: $C.str }))
 
 /** `RunVersionPod` (response side). */
 export interface RunVersionPod {
-  readonly Webshell: string
-  readonly PodId: string
-  readonly Status: string
-  readonly CreateTime: string
-  readonly PodIp: string
-  readonly Zone: string
-  readonly DeployVersion: string
-  readonly RestartCount: number | bigint
-  readonly Ready: boolean
-  readonly ContainerState: string
-  readonly NodeInfo: NodeInfo
-  readonly StartTime: string
-  readonly Unhealthy: boolean | null
-  readonly UnhealthyWarningMsg: string
-  readonly VersionId: string
-  readonly ApplicationName: string
+  readonly Webshell?: string
+  readonly PodId?: string
+  readonly Status?: string
+  readonly CreateTime?: string
+  readonly PodIp?: string
+  readonly Zone?: string
+  readonly DeployVersion?: string
+  readonly RestartCount?: number | bigint
+  readonly Ready?: boolean
+  readonly ContainerState?: string
+  readonly NodeInfo?: NodeInfo
+  readonly StartTime?: string
+  readonly Unhealthy?: boolean | null
+  readonly UnhealthyWarningMsg?: string
+  readonly VersionId?: string
+  readonly ApplicationName?: string
 }
 export const RunVersionPod: $Schema.Schema<RunVersionPod> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunVersionPod", { Webshell: $C.str, PodId: $C.str, Status: $C.str, CreateTime: $C.str, PodIp: $C.str, Zone: $C.str, DeployVersion: $C.str, RestartCount: $C.int64, Ready: $C.bool, ContainerState: $C.str, NodeInfo: NodeInfo, StartTime: $C.str, Unhealthy: $C.nul($C.bool), UnhealthyWarningMsg: $C.str, VersionId: $C.str, ApplicationName: $C.str }))
 
 /** `ServicePage` (response side). */
 export interface ServicePage {
-  readonly Records: readonly TemService[]
-  readonly Total: number | bigint
-  readonly Size: number | bigint
-  readonly Pages: number | bigint
-  readonly Current: number | bigint
+  readonly Records?: readonly TemService[]
+  readonly Total?: number | bigint
+  readonly Size?: number | bigint
+  readonly Pages?: number | bigint
+  readonly Current?: number | bigint
 }
 export const ServicePage: $Schema.Schema<ServicePage> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServicePage", { Records: $C.arr(TemService), Total: $C.int64, Size: $C.int64, Pages: $C.int64, Current: $C.int64 }))
 
@@ -1315,27 +1315,27 @@ export const ServicePortMappingItem: $Schema.Schema<ServicePortMappingItem> = /*
 
 /** `ServiceVersionBrief` (response side). */
 export interface ServiceVersionBrief {
-  readonly VersionName: string
-  readonly Status: string
-  readonly EnableEs: number | bigint
-  readonly CurrentInstances: number | bigint
-  readonly VersionId: string
-  readonly LogOutputConf: LogOutputConf | null
-  readonly ExpectedInstances: number | bigint | null
-  readonly DeployMode: string
-  readonly BuildTaskId: string
-  readonly EnvironmentId: string
-  readonly EnvironmentName: string
-  readonly ApplicationId: string
-  readonly ApplicationName: string
-  readonly UnderDeploying: boolean | null
-  readonly BatchDeployStatus: string
-  readonly Zones: readonly string[]
-  readonly NodeInfos: readonly NodeInfo[]
-  readonly PodList: DescribeRunPodPage | null
-  readonly WorkloadInfo: WorkloadInfo | null
-  readonly CreateDate: string
-  readonly RegionId: string
+  readonly VersionName?: string
+  readonly Status?: string
+  readonly EnableEs?: number | bigint
+  readonly CurrentInstances?: number | bigint
+  readonly VersionId?: string
+  readonly LogOutputConf?: LogOutputConf | null
+  readonly ExpectedInstances?: number | bigint | null
+  readonly DeployMode?: string
+  readonly BuildTaskId?: string
+  readonly EnvironmentId?: string
+  readonly EnvironmentName?: string
+  readonly ApplicationId?: string
+  readonly ApplicationName?: string
+  readonly UnderDeploying?: boolean | null
+  readonly BatchDeployStatus?: string
+  readonly Zones?: readonly string[]
+  readonly NodeInfos?: readonly NodeInfo[]
+  readonly PodList?: DescribeRunPodPage | null
+  readonly WorkloadInfo?: WorkloadInfo | null
+  readonly CreateDate?: string
+  readonly RegionId?: string
 }
 export const ServiceVersionBrief: $Schema.Schema<ServiceVersionBrief> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceVersionBrief", { VersionName: $C.str, Status: $C.str, EnableEs: $C.int64, CurrentInstances: $C.int64, VersionId: $C.str, LogOutputConf: $C.nul(LogOutputConf), ExpectedInstances: $C.nul($C.int64), DeployMode: $C.str, BuildTaskId: $C.str, EnvironmentId: $C.str, EnvironmentName: $C.str, ApplicationId: $C.str, ApplicationName: $C.str, UnderDeploying: $C.nul($C.bool), BatchDeployStatus: $C.str, Zones: $C.arr($C.str), NodeInfos: $C.arr(NodeInfo), PodList: $C.nul(DescribeRunPodPage), WorkloadInfo: $C.nul(WorkloadInfo), CreateDate: $C.str, RegionId: $C.str }))
 
@@ -1356,15 +1356,15 @@ export const StopApplicationRequest: $Schema.Schema<StopApplicationRequest> = /*
 
 /** `StopApplicationResponse` (response side). */
 export interface StopApplicationResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const StopApplicationResponse: $Schema.Schema<StopApplicationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopApplicationResponse", { Result: $C.bool, RequestId: $C.str }))
 
 /** `StorageConf` (both sides). */
 export interface StorageConf {
-  readonly StorageVolName: string
-  readonly StorageVolPath: string
+  readonly StorageVolName?: string
+  readonly StorageVolPath?: string
   readonly StorageVolIp?: string
 }
 export const StorageConf: $Schema.Schema<StorageConf> = /*#__PURE__*/ $C.lazy(() => $C.struct("StorageConf", { StorageVolName: $C.str, StorageVolPath: $C.str }, { StorageVolIp: $C.str }))
@@ -1385,182 +1385,182 @@ export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("T
 
 /** `TemDeployApplicationDetailInfo` (response side). */
 export interface TemDeployApplicationDetailInfo {
-  readonly DeployStrategyConf: DeployStrategyConf | null
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Status: string
-  readonly BetaBatchDetail: DeployServiceBatchDetail | null
-  readonly OtherBatchDetail: readonly DeployServiceBatchDetail[]
-  readonly OldVersionPodList: DescribeRunPodPage | null
-  readonly CurrentBatchIndex: number | bigint | null
-  readonly ErrorMessage: string
-  readonly CurrentBatchStatus: string
-  readonly NewDeployVersion: string
-  readonly OldDeployVersion: string
-  readonly NewVersionPackageInfo: string
-  readonly NextBatchStartTime: number | bigint | null
+  readonly DeployStrategyConf?: DeployStrategyConf | null
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Status?: string
+  readonly BetaBatchDetail?: DeployServiceBatchDetail | null
+  readonly OtherBatchDetail?: readonly DeployServiceBatchDetail[]
+  readonly OldVersionPodList?: DescribeRunPodPage | null
+  readonly CurrentBatchIndex?: number | bigint | null
+  readonly ErrorMessage?: string
+  readonly CurrentBatchStatus?: string
+  readonly NewDeployVersion?: string
+  readonly OldDeployVersion?: string
+  readonly NewVersionPackageInfo?: string
+  readonly NextBatchStartTime?: number | bigint | null
 }
 export const TemDeployApplicationDetailInfo: $Schema.Schema<TemDeployApplicationDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TemDeployApplicationDetailInfo", { DeployStrategyConf: $C.nul(DeployStrategyConf), StartTime: $C.str, EndTime: $C.str, Status: $C.str, BetaBatchDetail: $C.nul(DeployServiceBatchDetail), OtherBatchDetail: $C.arr(DeployServiceBatchDetail), OldVersionPodList: $C.nul(DescribeRunPodPage), CurrentBatchIndex: $C.nul($C.int64), ErrorMessage: $C.str, CurrentBatchStatus: $C.str, NewDeployVersion: $C.str, OldDeployVersion: $C.str, NewVersionPackageInfo: $C.str, NextBatchStartTime: $C.nul($C.int64) }))
 
 /** `TemEnvironmentStartingStatus` (response side). */
 export interface TemEnvironmentStartingStatus {
-  readonly ApplicationNumNeedToStart: number | bigint
-  readonly StartedApplicationNum: number | bigint
-  readonly StartFailedApplicationNum: number | bigint
+  readonly ApplicationNumNeedToStart?: number | bigint
+  readonly StartedApplicationNum?: number | bigint
+  readonly StartFailedApplicationNum?: number | bigint
 }
 export const TemEnvironmentStartingStatus: $Schema.Schema<TemEnvironmentStartingStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("TemEnvironmentStartingStatus", { ApplicationNumNeedToStart: $C.int64, StartedApplicationNum: $C.int64, StartFailedApplicationNum: $C.int64 }))
 
 /** `TemEnvironmentStoppingStatus` (response side). */
 export interface TemEnvironmentStoppingStatus {
-  readonly ApplicationNumNeedToStop: number | bigint
-  readonly StoppedApplicationNum: number | bigint
-  readonly StopFailedApplicationNum: number | bigint
+  readonly ApplicationNumNeedToStop?: number | bigint
+  readonly StoppedApplicationNum?: number | bigint
+  readonly StopFailedApplicationNum?: number | bigint
 }
 export const TemEnvironmentStoppingStatus: $Schema.Schema<TemEnvironmentStoppingStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("TemEnvironmentStoppingStatus", { ApplicationNumNeedToStop: $C.int64, StoppedApplicationNum: $C.int64, StopFailedApplicationNum: $C.int64 }))
 
 /** `TemNamespaceInfo` (response side). */
 export interface TemNamespaceInfo {
-  readonly EnvironmentId: string
-  readonly Channel: string
-  readonly EnvironmentName: string
-  readonly Region: string
-  readonly Description: string
-  readonly Status: number | bigint
-  readonly Vpc: string
-  readonly CreateDate: string
-  readonly ModifyDate: string
-  readonly Modifier: string
-  readonly Creator: string
-  readonly ApplicationNum: number | bigint
-  readonly RunInstancesNum: number | bigint
-  readonly SubnetId: string
-  readonly ClusterStatus: string
-  readonly EnableTswTraceService: boolean
-  readonly Locked: number | bigint
-  readonly AppId: string
-  readonly Uin: string
-  readonly SubAccountUin: string
-  readonly ClusterId: string
-  readonly Tags: readonly Tag[]
-  readonly HasAuthority: boolean
-  readonly EnvType: string
-  readonly RegionId: string
+  readonly EnvironmentId?: string
+  readonly Channel?: string
+  readonly EnvironmentName?: string
+  readonly Region?: string
+  readonly Description?: string
+  readonly Status?: number | bigint
+  readonly Vpc?: string
+  readonly CreateDate?: string
+  readonly ModifyDate?: string
+  readonly Modifier?: string
+  readonly Creator?: string
+  readonly ApplicationNum?: number | bigint
+  readonly RunInstancesNum?: number | bigint
+  readonly SubnetId?: string
+  readonly ClusterStatus?: string
+  readonly EnableTswTraceService?: boolean
+  readonly Locked?: number | bigint
+  readonly AppId?: string
+  readonly Uin?: string
+  readonly SubAccountUin?: string
+  readonly ClusterId?: string
+  readonly Tags?: readonly Tag[]
+  readonly HasAuthority?: boolean
+  readonly EnvType?: string
+  readonly RegionId?: string
 }
 export const TemNamespaceInfo: $Schema.Schema<TemNamespaceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TemNamespaceInfo", { EnvironmentId: $C.str, Channel: $C.str, EnvironmentName: $C.str, Region: $C.str, Description: $C.str, Status: $C.int64, Vpc: $C.str, CreateDate: $C.str, ModifyDate: $C.str, Modifier: $C.str, Creator: $C.str, ApplicationNum: $C.int64, RunInstancesNum: $C.int64, SubnetId: $C.str, ClusterStatus: $C.str, EnableTswTraceService: $C.bool, Locked: $C.int64, AppId: $C.str, Uin: $C.str, SubAccountUin: $C.str, ClusterId: $C.str, Tags: $C.arr(Tag), HasAuthority: $C.bool, EnvType: $C.str, RegionId: $C.str }))
 
 /** `TemService` (response side). */
 export interface TemService {
-  readonly ApplicationId: string
-  readonly ApplicationName: string
-  readonly Description: string
-  readonly EnvironmentId: string
-  readonly CreateDate: string
-  readonly ModifyDate: string
-  readonly Modifier: string
-  readonly Creator: string
-  readonly RepoType: number | bigint
-  readonly InstanceId: string
-  readonly RepoName: string
-  readonly CodingLanguage: string
-  readonly DeployMode: string
-  readonly EnvironmentName: string
-  readonly ActiveVersions: readonly ServiceVersionBrief[]
-  readonly EnableTracing: number | bigint
-  readonly Tags: readonly Tag[]
-  readonly HasAuthority: boolean
+  readonly ApplicationId?: string
+  readonly ApplicationName?: string
+  readonly Description?: string
+  readonly EnvironmentId?: string
+  readonly CreateDate?: string
+  readonly ModifyDate?: string
+  readonly Modifier?: string
+  readonly Creator?: string
+  readonly RepoType?: number | bigint
+  readonly InstanceId?: string
+  readonly RepoName?: string
+  readonly CodingLanguage?: string
+  readonly DeployMode?: string
+  readonly EnvironmentName?: string
+  readonly ActiveVersions?: readonly ServiceVersionBrief[]
+  readonly EnableTracing?: number | bigint
+  readonly Tags?: readonly Tag[]
+  readonly HasAuthority?: boolean
 }
 export const TemService: $Schema.Schema<TemService> = /*#__PURE__*/ $C.lazy(() => $C.struct("TemService", { ApplicationId: $C.str, ApplicationName: $C.str, Description: $C.str, EnvironmentId: $C.str, CreateDate: $C.datetime, ModifyDate: $C.datetime, Modifier: $C.str, Creator: $C.str, RepoType: $C.int64, InstanceId: $C.str, RepoName: $C.str, CodingLanguage: $C.str, DeployMode: $C.str, EnvironmentName: $C.str, ActiveVersions: $C.arr(ServiceVersionBrief), EnableTracing: $C.uint64, Tags: $C.arr(Tag), HasAuthority: $C.bool }))
 
 /** `TemServiceVersionInfo` (response side). */
 export interface TemServiceVersionInfo {
-  readonly VersionId: string
-  readonly ApplicationId: string
-  readonly DeployMode: string
-  readonly JdkVersion: string
-  readonly Description: string
-  readonly DeployVersion: string
-  readonly PublishMode: string
-  readonly JvmOpts: string
-  readonly InitPodNum: number | bigint
-  readonly CpuSpec: number
-  readonly MemorySpec: number
-  readonly ImgRepo: string
-  readonly ImgName: string
-  readonly ImgVersion: string
-  readonly EsInfo: EsInfo | null
-  readonly EnvConf: readonly Pair[]
-  readonly StorageConfs: readonly StorageConf[]
-  readonly Status: string
-  readonly Vpc: string
-  readonly SubnetId: string
-  readonly CreateDate: string
-  readonly ModifyDate: string
-  readonly StorageMountConfs: readonly StorageMountConf[]
-  readonly VersionName: string
-  readonly LogOutputConf: LogOutputConf | null
-  readonly ApplicationName: string
-  readonly ApplicationDescription: string
-  readonly EnvironmentName: string
-  readonly EnvironmentId: string
-  readonly PublicDomain: string
-  readonly EnablePublicAccess: boolean | null
-  readonly CurrentInstances: number | bigint
-  readonly ExpectedInstances: number | bigint | null
-  readonly CodingLanguage: string
-  readonly PkgName: string
-  readonly EsEnable: number | bigint | null
-  readonly EsStrategy: number | bigint | null
-  readonly ImageTag: string
-  readonly LogEnable: number | bigint | null
-  readonly MinAliveInstances: string
-  readonly SecurityGroupIds: readonly string[]
-  readonly ImageCommand: string
-  readonly ImageArgs: readonly string[] | null
-  readonly UseRegistryDefaultConfig: boolean
-  readonly Service: EksService
-  readonly SettingConfs: readonly MountedSettingConf[]
-  readonly LogConfs: readonly string[]
-  readonly PostStart: string
-  readonly PreStop: string
-  readonly Liveness: HealthCheckConfig | null
-  readonly Readiness: HealthCheckConfig | null
-  readonly HorizontalAutoscaler: readonly HorizontalAutoscaler[]
-  readonly CronHorizontalAutoscaler: readonly CronHorizontalAutoscaler[]
-  readonly Zones: readonly string[]
-  readonly LastDeployDate: string
-  readonly LastDeploySuccessDate: string
-  readonly NodeInfos: readonly NodeInfo[]
-  readonly ImageType: number | bigint
-  readonly EnableTracing: number | bigint
-  readonly EnableTracingReport: number | bigint
-  readonly RepoType: number | bigint
-  readonly BatchDeployStatus: string
-  readonly ApmInstanceId: string
-  readonly WorkloadInfo: WorkloadInfo
-  readonly SpeedUp: boolean
-  readonly StartupProbe: HealthCheckConfig | null
-  readonly OsFlavour: string
-  readonly RepoServer: string
-  readonly UnderDeploying: boolean
-  readonly EnablePrometheusConf: EnablePrometheusConf | null
-  readonly StoppedManually: boolean
-  readonly TcrInstanceId: string
-  readonly EnableMetrics: number | bigint
-  readonly AppId: string
-  readonly SubAccountUin: string
-  readonly Uin: string
-  readonly Region: string
-  readonly GroupId: string
-  readonly EnableRegistry: number | bigint
-  readonly AutoscalerList: readonly Autoscaler[]
-  readonly Modifier: string
-  readonly Creator: string
-  readonly DeployStrategyConf: DeployStrategyConf | null
-  readonly PodList: DescribeRunPodPage
-  readonly ConfEdited: boolean | null
-  readonly Tags: readonly Tag[]
-  readonly PreStopEncoded: string
-  readonly PostStartEncoded: string
+  readonly VersionId?: string
+  readonly ApplicationId?: string
+  readonly DeployMode?: string
+  readonly JdkVersion?: string
+  readonly Description?: string
+  readonly DeployVersion?: string
+  readonly PublishMode?: string
+  readonly JvmOpts?: string
+  readonly InitPodNum?: number | bigint
+  readonly CpuSpec?: number
+  readonly MemorySpec?: number
+  readonly ImgRepo?: string
+  readonly ImgName?: string
+  readonly ImgVersion?: string
+  readonly EsInfo?: EsInfo | null
+  readonly EnvConf?: readonly Pair[]
+  readonly StorageConfs?: readonly StorageConf[]
+  readonly Status?: string
+  readonly Vpc?: string
+  readonly SubnetId?: string
+  readonly CreateDate?: string
+  readonly ModifyDate?: string
+  readonly StorageMountConfs?: readonly StorageMountConf[]
+  readonly VersionName?: string
+  readonly LogOutputConf?: LogOutputConf | null
+  readonly ApplicationName?: string
+  readonly ApplicationDescription?: string
+  readonly EnvironmentName?: string
+  readonly EnvironmentId?: string
+  readonly PublicDomain?: string
+  readonly EnablePublicAccess?: boolean | null
+  readonly CurrentInstances?: number | bigint
+  readonly ExpectedInstances?: number | bigint | null
+  readonly CodingLanguage?: string
+  readonly PkgName?: string
+  readonly EsEnable?: number | bigint | null
+  readonly EsStrategy?: number | bigint | null
+  readonly ImageTag?: string
+  readonly LogEnable?: number | bigint | null
+  readonly MinAliveInstances?: string
+  readonly SecurityGroupIds?: readonly string[]
+  readonly ImageCommand?: string
+  readonly ImageArgs?: readonly string[] | null
+  readonly UseRegistryDefaultConfig?: boolean
+  readonly Service?: EksService
+  readonly SettingConfs?: readonly MountedSettingConf[]
+  readonly LogConfs?: readonly string[]
+  readonly PostStart?: string
+  readonly PreStop?: string
+  readonly Liveness?: HealthCheckConfig | null
+  readonly Readiness?: HealthCheckConfig | null
+  readonly HorizontalAutoscaler?: readonly HorizontalAutoscaler[]
+  readonly CronHorizontalAutoscaler?: readonly CronHorizontalAutoscaler[]
+  readonly Zones?: readonly string[]
+  readonly LastDeployDate?: string
+  readonly LastDeploySuccessDate?: string
+  readonly NodeInfos?: readonly NodeInfo[]
+  readonly ImageType?: number | bigint
+  readonly EnableTracing?: number | bigint
+  readonly EnableTracingReport?: number | bigint
+  readonly RepoType?: number | bigint
+  readonly BatchDeployStatus?: string
+  readonly ApmInstanceId?: string
+  readonly WorkloadInfo?: WorkloadInfo
+  readonly SpeedUp?: boolean
+  readonly StartupProbe?: HealthCheckConfig | null
+  readonly OsFlavour?: string
+  readonly RepoServer?: string
+  readonly UnderDeploying?: boolean
+  readonly EnablePrometheusConf?: EnablePrometheusConf | null
+  readonly StoppedManually?: boolean
+  readonly TcrInstanceId?: string
+  readonly EnableMetrics?: number | bigint
+  readonly AppId?: string
+  readonly SubAccountUin?: string
+  readonly Uin?: string
+  readonly Region?: string
+  readonly GroupId?: string
+  readonly EnableRegistry?: number | bigint
+  readonly AutoscalerList?: readonly Autoscaler[]
+  readonly Modifier?: string
+  readonly Creator?: string
+  readonly DeployStrategyConf?: DeployStrategyConf | null
+  readonly PodList?: DescribeRunPodPage
+  readonly ConfEdited?: boolean | null
+  readonly Tags?: readonly Tag[]
+  readonly PreStopEncoded?: string
+  readonly PostStartEncoded?: string
 }
 export const TemServiceVersionInfo: $Schema.Schema<TemServiceVersionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TemServiceVersionInfo", { VersionId: $C.str, ApplicationId: $C.str, DeployMode: $C.str, JdkVersion: $C.str, Description: $C.str, DeployVersion: $C.str, PublishMode: $C.str, JvmOpts: $C.str, InitPodNum: $C.int64, CpuSpec: $C.float, MemorySpec: $C.float, ImgRepo: $C.str, ImgName: $C.str, ImgVersion: $C.str, EsInfo: $C.nul(EsInfo), EnvConf: $C.arr(Pair), StorageConfs: $C.arr(StorageConf), Status: $C.str, Vpc: $C.str, SubnetId: $C.str, CreateDate: $C.str, ModifyDate: $C.str, StorageMountConfs: $C.arr(StorageMountConf), VersionName: $C.str, LogOutputConf: $C.nul(LogOutputConf), ApplicationName: $C.str, ApplicationDescription: $C.str, EnvironmentName: $C.str, EnvironmentId: $C.str, PublicDomain: $C.str, EnablePublicAccess: $C.nul($C.bool), CurrentInstances: $C.int64, ExpectedInstances: $C.nul($C.int64), CodingLanguage: $C.str, PkgName: $C.str, EsEnable: $C.nul($C.int64), EsStrategy: $C.nul($C.int64), ImageTag: $C.str, LogEnable: $C.nul($C.int64), MinAliveInstances: $C.str, SecurityGroupIds: $C.arr($C.str), ImageCommand: $C.str, ImageArgs: $C.nul($C.arr($C.str)), UseRegistryDefaultConfig: $C.bool, Service: EksService, SettingConfs: $C.arr(MountedSettingConf), LogConfs: $C.arr($C.str), PostStart: $C.str, PreStop: $C.str, Liveness: $C.nul(HealthCheckConfig), Readiness: $C.nul(HealthCheckConfig), HorizontalAutoscaler: $C.arr(HorizontalAutoscaler), CronHorizontalAutoscaler: $C.arr(CronHorizontalAutoscaler), Zones: $C.arr($C.str), LastDeployDate: $C.str, LastDeploySuccessDate: $C.str, NodeInfos: $C.arr(NodeInfo), ImageType: $C.int64, EnableTracing: $C.uint64, EnableTracingReport: $C.uint64, RepoType: $C.uint64, BatchDeployStatus: $C.str, ApmInstanceId: $C.str, WorkloadInfo: WorkloadInfo, SpeedUp: $C.bool, StartupProbe: $C.nul(HealthCheckConfig), OsFlavour: $C.str, RepoServer: $C.str, UnderDeploying: $C.bool, EnablePrometheusConf: $C.nul(EnablePrometheusConf), StoppedManually: $C.bool, TcrInstanceId: $C.str, EnableMetrics: $C.int64, AppId: $C.str, SubAccountUin: $C.str, Uin: $C.str, Region: $C.str, GroupId: $C.str, EnableRegistry: $C.int64, AutoscalerList: $C.arr(Autoscaler), Modifier: $C.str, Creator: $C.str, DeployStrategyConf: $C.nul(DeployStrategyConf), PodList: DescribeRunPodPage, ConfEdited: $C.nul($C.bool), Tags: $C.arr(Tag), PreStopEncoded: $C.str, PostStartEncoded: $C.str }))
 
@@ -1574,15 +1574,15 @@ export const UseDefaultRepoParameters: $Schema.Schema<UseDefaultRepoParameters> 
 
 /** `WorkloadInfo` (response side). */
 export interface WorkloadInfo {
-  readonly ClusterId: string
-  readonly ApplicationName: string
-  readonly VersionName: string
-  readonly ReadyReplicas: number | bigint
-  readonly Replicas: number | bigint
-  readonly UpdatedReplicas: number | bigint
-  readonly UpdatedReadyReplicas: number | bigint
-  readonly UpdateRevision: string
-  readonly CurrentRevision: string
+  readonly ClusterId?: string
+  readonly ApplicationName?: string
+  readonly VersionName?: string
+  readonly ReadyReplicas?: number | bigint
+  readonly Replicas?: number | bigint
+  readonly UpdatedReplicas?: number | bigint
+  readonly UpdatedReadyReplicas?: number | bigint
+  readonly UpdateRevision?: string
+  readonly CurrentRevision?: string
 }
 export const WorkloadInfo: $Schema.Schema<WorkloadInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("WorkloadInfo", { ClusterId: $C.str, ApplicationName: $C.str, VersionName: $C.str, ReadyReplicas: $C.int64, Replicas: $C.int64, UpdatedReplicas: $C.int64, UpdatedReadyReplicas: $C.int64, UpdateRevision: $C.str, CurrentRevision: $C.str }))
 

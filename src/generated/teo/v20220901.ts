@@ -63,20 +63,20 @@ export const AccelerateType: $Schema.Schema<AccelerateType> = /*#__PURE__*/ $C.l
 
 /** `AccelerationDomain` (response side). */
 export interface AccelerationDomain {
-  readonly ZoneId: string
-  readonly DomainName: string
-  readonly DomainStatus: string
-  readonly Cname: string
+  readonly ZoneId?: string
+  readonly DomainName?: string
+  readonly DomainStatus?: string
+  readonly Cname?: string
   readonly IPv6Status?: string | null
-  readonly IdentificationStatus: string | null
+  readonly IdentificationStatus?: string | null
   readonly OwnershipVerification?: OwnershipVerification | null
   readonly OriginDetail?: OriginDetail | null
   readonly OriginProtocol?: string | null
   readonly HttpOriginPort?: number | bigint | null
   readonly HttpsOriginPort?: number | bigint | null
   readonly Certificate?: AccelerationDomainCertificate | null
-  readonly CreatedOn: string
-  readonly ModifiedOn: string
+  readonly CreatedOn?: string
+  readonly ModifiedOn?: string
 }
 export const AccelerationDomain: $Schema.Schema<AccelerationDomain> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccelerationDomain", { ZoneId: $C.str, DomainName: $C.str, DomainStatus: $C.str, Cname: $C.str, IdentificationStatus: $C.nul($C.str), CreatedOn: $C.datetimeIso, ModifiedOn: $C.datetimeIso }, { IPv6Status: $C.nul($C.str), OwnershipVerification: $C.nul(OwnershipVerification), OriginDetail: $C.nul(OriginDetail), OriginProtocol: $C.nul($C.str), HttpOriginPort: $C.nul($C.uint64), HttpsOriginPort: $C.nul($C.uint64), Certificate: $C.nul(AccelerationDomainCertificate) }))
 
@@ -160,8 +160,8 @@ export const AdaptiveFrequencyControl: $Schema.Schema<AdaptiveFrequencyControl> 
 
 /** `Addresses` (response side). */
 export interface Addresses {
-  readonly IPv4: readonly string[]
-  readonly IPv6: readonly string[]
+  readonly IPv4?: readonly string[]
+  readonly IPv6?: readonly string[]
 }
 export const Addresses: $Schema.Schema<Addresses> = /*#__PURE__*/ $C.lazy(() => $C.struct("Addresses", { IPv4: $C.arr($C.str), IPv6: $C.arr($C.str) }))
 
@@ -229,13 +229,13 @@ export const AlgDetectSession: $Schema.Schema<AlgDetectSession> = /*#__PURE__*/ 
 
 /** `AliasDomain` (response side). */
 export interface AliasDomain {
-  readonly AliasName: string
-  readonly ZoneId: string
-  readonly TargetName: string
-  readonly Status: string
-  readonly ForbidMode: number | bigint
-  readonly CreatedOn: string
-  readonly ModifiedOn: string
+  readonly AliasName?: string
+  readonly ZoneId?: string
+  readonly TargetName?: string
+  readonly Status?: string
+  readonly ForbidMode?: number | bigint
+  readonly CreatedOn?: string
+  readonly ModifiedOn?: string
 }
 export const AliasDomain: $Schema.Schema<AliasDomain> = /*#__PURE__*/ $C.lazy(() => $C.struct("AliasDomain", { AliasName: $C.str, ZoneId: $C.str, TargetName: $C.str, Status: $C.str, ForbidMode: $C.int64, CreatedOn: $C.datetimeIso, ModifiedOn: $C.datetimeIso }))
 
@@ -248,33 +248,33 @@ export const AllowActionParameters: $Schema.Schema<AllowActionParameters> = /*#_
 
 /** `ApplicationProxy` (response side). */
 export interface ApplicationProxy {
-  readonly ZoneId: string
-  readonly ZoneName: string
-  readonly ProxyId: string
-  readonly ProxyName: string
-  readonly ProxyType: string
-  readonly PlatType: string
-  readonly Area: string
-  readonly SecurityType: number | bigint
-  readonly AccelerateType: number | bigint
-  readonly SessionPersistTime: number | bigint
-  readonly Status: string
-  readonly BanStatus: string
-  readonly ScheduleValue: readonly string[]
-  readonly HostId: string
-  readonly Ipv6: Ipv6
-  readonly UpdateTime: string
-  readonly ApplicationProxyRules: readonly ApplicationProxyRule[]
-  readonly AccelerateMainland: AccelerateMainland
+  readonly ZoneId?: string
+  readonly ZoneName?: string
+  readonly ProxyId?: string
+  readonly ProxyName?: string
+  readonly ProxyType?: string
+  readonly PlatType?: string
+  readonly Area?: string
+  readonly SecurityType?: number | bigint
+  readonly AccelerateType?: number | bigint
+  readonly SessionPersistTime?: number | bigint
+  readonly Status?: string
+  readonly BanStatus?: string
+  readonly ScheduleValue?: readonly string[]
+  readonly HostId?: string
+  readonly Ipv6?: Ipv6
+  readonly UpdateTime?: string
+  readonly ApplicationProxyRules?: readonly ApplicationProxyRule[]
+  readonly AccelerateMainland?: AccelerateMainland
 }
 export const ApplicationProxy: $Schema.Schema<ApplicationProxy> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApplicationProxy", { ZoneId: $C.str, ZoneName: $C.str, ProxyId: $C.str, ProxyName: $C.str, ProxyType: $C.str, PlatType: $C.str, Area: $C.str, SecurityType: $C.int64, AccelerateType: $C.int64, SessionPersistTime: $C.uint64, Status: $C.str, BanStatus: $C.str, ScheduleValue: $C.arr($C.str), HostId: $C.str, Ipv6: Ipv6, UpdateTime: $C.datetimeIso, ApplicationProxyRules: $C.arr(ApplicationProxyRule), AccelerateMainland: AccelerateMainland }))
 
 /** `ApplicationProxyRule` (both sides). */
 export interface ApplicationProxyRule {
-  readonly Proto: string
-  readonly Port: readonly string[]
-  readonly OriginType: string
-  readonly OriginValue: readonly string[]
+  readonly Proto?: string
+  readonly Port?: readonly string[]
+  readonly OriginType?: string
+  readonly OriginValue?: readonly string[]
   readonly RuleId?: string
   readonly Status?: string
   readonly ForwardClientIp?: string
@@ -303,15 +303,15 @@ export const ApplyFreeCertificateResponse: $Schema.Schema<ApplyFreeCertificateRe
 
 /** `AscriptionInfo` (response side). */
 export interface AscriptionInfo {
-  readonly Subdomain: string
-  readonly RecordType: string
-  readonly RecordValue: string
+  readonly Subdomain?: string
+  readonly RecordType?: string
+  readonly RecordValue?: string
 }
 export const AscriptionInfo: $Schema.Schema<AscriptionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AscriptionInfo", { Subdomain: $C.str, RecordType: $C.str, RecordValue: $C.str }))
 
 /** `AudioTemplateInfo` (both sides). */
 export interface AudioTemplateInfo {
-  readonly Codec: string
+  readonly Codec?: string
   readonly AudioChannel?: number | bigint
 }
 export const AudioTemplateInfo: $Schema.Schema<AudioTemplateInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioTemplateInfo", { Codec: $C.str }, { AudioChannel: $C.uint64 }))
@@ -348,8 +348,8 @@ export const BasicBotSettings: $Schema.Schema<BasicBotSettings> = /*#__PURE__*/ 
 
 /** `BillingData` (response side). */
 export interface BillingData {
-  readonly Time: string
-  readonly Value: number | bigint
+  readonly Time?: string
+  readonly Value?: number | bigint
   readonly ZoneId?: string
   readonly Host?: string
   readonly ProxyId?: string
@@ -424,7 +424,7 @@ export const BindZoneToPlanResponse: $Schema.Schema<BindZoneToPlanResponse> = /*
 
 /** `BlockIPActionParameters` (both sides). */
 export interface BlockIPActionParameters {
-  readonly Duration: string
+  readonly Duration?: string
 }
 export const BlockIPActionParameters: $Schema.Schema<BlockIPActionParameters> = /*#__PURE__*/ $C.lazy(() => $C.struct("BlockIPActionParameters", { Duration: $C.str }))
 
@@ -595,22 +595,22 @@ export const CC: $Schema.Schema<CC> = /*#__PURE__*/ $C.lazy(() => $C.struct("CC"
 
 /** `CLSTopic` (both sides). */
 export interface CLSTopic {
-  readonly LogSetId: string
-  readonly TopicId: string
-  readonly LogSetRegion: string
+  readonly LogSetId?: string
+  readonly TopicId?: string
+  readonly LogSetRegion?: string
 }
 export const CLSTopic: $Schema.Schema<CLSTopic> = /*#__PURE__*/ $C.lazy(() => $C.struct("CLSTopic", { LogSetId: $C.str, TopicId: $C.str, LogSetRegion: $C.str }))
 
 /** `CNAMEDetail` (response side). */
 export interface CNAMEDetail {
-  readonly IsFake: number | bigint
+  readonly IsFake?: number | bigint
   readonly OwnershipVerification?: OwnershipVerification
 }
 export const CNAMEDetail: $Schema.Schema<CNAMEDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("CNAMEDetail", { IsFake: $C.int64 }, { OwnershipVerification: OwnershipVerification }))
 
 /** `Cache` (both sides). */
 export interface Cache {
-  readonly Switch: string
+  readonly Switch?: string
   readonly CacheTime?: number | bigint
   /** @deprecated hidden or deprecated in the API */
   readonly IgnoreCacheControl?: string | null
@@ -700,7 +700,7 @@ export const CacheParameters: $Schema.Schema<CacheParameters> = /*#__PURE__*/ $C
 
 /** `CachePrefresh` (both sides). */
 export interface CachePrefresh {
-  readonly Switch: string
+  readonly Switch?: string
   readonly Percent?: number | bigint
 }
 export const CachePrefresh: $Schema.Schema<CachePrefresh> = /*#__PURE__*/ $C.lazy(() => $C.struct("CachePrefresh", { Switch: $C.str }, { Percent: $C.int64 }))
@@ -747,7 +747,7 @@ export const CheckCnameStatusRequest: $Schema.Schema<CheckCnameStatusRequest> = 
 
 /** `CheckCnameStatusResponse` (response side). */
 export interface CheckCnameStatusResponse {
-  readonly CnameStatus: readonly CnameStatus[]
+  readonly CnameStatus?: readonly CnameStatus[]
   readonly RequestId: string
 }
 export const CheckCnameStatusResponse: $Schema.Schema<CheckCnameStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckCnameStatusResponse", { CnameStatus: $C.arr(CnameStatus), RequestId: $C.str }))
@@ -761,18 +761,18 @@ export const CheckFreeCertificateVerificationRequest: $Schema.Schema<CheckFreeCe
 
 /** `CheckFreeCertificateVerificationResponse` (response side). */
 export interface CheckFreeCertificateVerificationResponse {
-  readonly CommonName: string
-  readonly SignatureAlgorithm: string
-  readonly ExpireTime: string
+  readonly CommonName?: string
+  readonly SignatureAlgorithm?: string
+  readonly ExpireTime?: string
   readonly RequestId: string
 }
 export const CheckFreeCertificateVerificationResponse: $Schema.Schema<CheckFreeCertificateVerificationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckFreeCertificateVerificationResponse", { CommonName: $C.str, SignatureAlgorithm: $C.str, ExpireTime: $C.datetimeIso, RequestId: $C.str }))
 
 /** `CheckRegionHealthStatus` (response side). */
 export interface CheckRegionHealthStatus {
-  readonly Region: string
-  readonly Healthy: string
-  readonly OriginHealthStatus: readonly OriginHealthStatus[]
+  readonly Region?: string
+  readonly Healthy?: string
+  readonly OriginHealthStatus?: readonly OriginHealthStatus[]
 }
 export const CheckRegionHealthStatus: $Schema.Schema<CheckRegionHealthStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckRegionHealthStatus", { Region: $C.str, Healthy: $C.str, OriginHealthStatus: $C.arr(OriginHealthStatus) }))
 
@@ -853,40 +853,40 @@ export const ClientIpCountry: $Schema.Schema<ClientIpCountry> = /*#__PURE__*/ $C
 
 /** `ClientIpHeader` (both sides). */
 export interface ClientIpHeader {
-  readonly Switch: string
+  readonly Switch?: string
   readonly HeaderName?: string
 }
 export const ClientIpHeader: $Schema.Schema<ClientIpHeader> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClientIpHeader", { Switch: $C.str }, { HeaderName: $C.str }))
 
 /** `CnameStatus` (response side). */
 export interface CnameStatus {
-  readonly RecordName: string
-  readonly Cname: string
-  readonly Status: string
+  readonly RecordName?: string
+  readonly Cname?: string
+  readonly Status?: string
 }
 export const CnameStatus: $Schema.Schema<CnameStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("CnameStatus", { RecordName: $C.str, Cname: $C.str, Status: $C.str }))
 
 /** `CodeAction` (both sides). */
 export interface CodeAction {
-  readonly Action: string
-  readonly Parameters: readonly RuleCodeActionParams[]
+  readonly Action?: string
+  readonly Parameters?: readonly RuleCodeActionParams[]
 }
 export const CodeAction: $Schema.Schema<CodeAction> = /*#__PURE__*/ $C.lazy(() => $C.struct("CodeAction", { Action: $C.str, Parameters: $C.arr(RuleCodeActionParams) }))
 
 /** `ComponentReference` (response side). */
 export interface ComponentReference {
-  readonly ReferenceType: string
-  readonly ReferenceId: string
-  readonly ReferenceName: string
-  readonly ZoneId: string
-  readonly ZoneName: string
+  readonly ReferenceType?: string
+  readonly ReferenceId?: string
+  readonly ReferenceName?: string
+  readonly ZoneId?: string
+  readonly ZoneName?: string
   readonly AliasZoneName?: string
 }
 export const ComponentReference: $Schema.Schema<ComponentReference> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComponentReference", { ReferenceType: $C.str, ReferenceId: $C.str, ReferenceName: $C.str, ZoneId: $C.str, ZoneName: $C.str }, { AliasZoneName: $C.str }))
 
 /** `Compression` (both sides). */
 export interface Compression {
-  readonly Switch: string
+  readonly Switch?: string
   readonly Algorithms?: readonly string[]
 }
 export const Compression: $Schema.Schema<Compression> = /*#__PURE__*/ $C.lazy(() => $C.struct("Compression", { Switch: $C.str }, { Algorithms: $C.arr($C.str) }))
@@ -900,26 +900,26 @@ export const CompressionParameters: $Schema.Schema<CompressionParameters> = /*#_
 
 /** `ConfigGroupFunctionRegionSelection` (response side). */
 export interface ConfigGroupFunctionRegionSelection {
-  readonly Function: string
-  readonly Regions: readonly string[]
+  readonly Function?: string
+  readonly Regions?: readonly string[]
 }
 export const ConfigGroupFunctionRegionSelection: $Schema.Schema<ConfigGroupFunctionRegionSelection> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConfigGroupFunctionRegionSelection", { Function: $C.str, Regions: $C.arr($C.str) }))
 
 /** `ConfigGroupFunctionTrigger` (response side). */
 export interface ConfigGroupFunctionTrigger {
-  readonly Condition: string
-  readonly TriggerType: string
-  readonly Function: string
+  readonly Condition?: string
+  readonly TriggerType?: string
+  readonly Function?: string
   readonly RegionMappingSelections?: readonly ConfigGroupFunctionRegionSelection[]
   readonly WeightedSelections?: readonly ConfigGroupFunctionWeightedSelection[]
-  readonly Remark: string
+  readonly Remark?: string
 }
 export const ConfigGroupFunctionTrigger: $Schema.Schema<ConfigGroupFunctionTrigger> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConfigGroupFunctionTrigger", { Condition: $C.str, TriggerType: $C.str, Function: $C.str, Remark: $C.str }, { RegionMappingSelections: $C.arr(ConfigGroupFunctionRegionSelection), WeightedSelections: $C.arr(ConfigGroupFunctionWeightedSelection) }))
 
 /** `ConfigGroupFunctionWeightedSelection` (response side). */
 export interface ConfigGroupFunctionWeightedSelection {
-  readonly Function: string
-  readonly Weight: number | bigint
+  readonly Function?: string
+  readonly Weight?: number | bigint
 }
 export const ConfigGroupFunctionWeightedSelection: $Schema.Schema<ConfigGroupFunctionWeightedSelection> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConfigGroupFunctionWeightedSelection", { Function: $C.str, Weight: $C.uint64 }))
 
@@ -933,7 +933,7 @@ export const ConfigGroupRuleEngineItem: $Schema.Schema<ConfigGroupRuleEngineItem
 
 /** `ConfigGroupVersionInfo` (both sides). */
 export interface ConfigGroupVersionInfo {
-  readonly VersionId: string
+  readonly VersionId?: string
   readonly VersionNumber?: string
   readonly SourceVersion?: string
   readonly GroupType?: string
@@ -946,8 +946,8 @@ export const ConfigGroupVersionInfo: $Schema.Schema<ConfigGroupVersionInfo> = /*
 
 /** `ConfigGroupWorkModeInfo` (both sides). */
 export interface ConfigGroupWorkModeInfo {
-  readonly ConfigGroupType: string
-  readonly WorkMode: string
+  readonly ConfigGroupType?: string
+  readonly WorkMode?: string
 }
 export const ConfigGroupWorkModeInfo: $Schema.Schema<ConfigGroupWorkModeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConfigGroupWorkModeInfo", { ConfigGroupType: $C.str, WorkMode: $C.str }))
 
@@ -985,15 +985,15 @@ export const ContentCompressionParameters: $Schema.Schema<ContentCompressionPara
 
 /** `ContentIdentifier` (response side). */
 export interface ContentIdentifier {
-  readonly ContentId: string
-  readonly Description: string
-  readonly ReferenceCount: number | bigint
-  readonly PlanId: string
-  readonly Tags: readonly Tag[]
-  readonly Status: string
-  readonly CreatedOn: string
-  readonly ModifiedOn: string
-  readonly DeletedOn: string | null
+  readonly ContentId?: string
+  readonly Description?: string
+  readonly ReferenceCount?: number | bigint
+  readonly PlanId?: string
+  readonly Tags?: readonly Tag[]
+  readonly Status?: string
+  readonly CreatedOn?: string
+  readonly ModifiedOn?: string
+  readonly DeletedOn?: string | null
 }
 export const ContentIdentifier: $Schema.Schema<ContentIdentifier> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContentIdentifier", { ContentId: $C.str, Description: $C.str, ReferenceCount: $C.int64, PlanId: $C.str, Tags: $C.arr(Tag), Status: $C.str, CreatedOn: $C.datetimeIso, ModifiedOn: $C.datetimeIso, DeletedOn: $C.nul($C.datetimeIso) }))
 
@@ -1050,7 +1050,7 @@ export const CreateApplicationProxyRequest: $Schema.Schema<CreateApplicationProx
 
 /** `CreateApplicationProxyResponse` (response side). */
 export interface CreateApplicationProxyResponse {
-  readonly ProxyId: string
+  readonly ProxyId?: string
   readonly RequestId: string
 }
 export const CreateApplicationProxyResponse: $Schema.Schema<CreateApplicationProxyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateApplicationProxyResponse", { ProxyId: $C.str, RequestId: $C.str }))
@@ -1073,7 +1073,7 @@ export const CreateApplicationProxyRuleRequest: $Schema.Schema<CreateApplication
 
 /** `CreateApplicationProxyRuleResponse` (response side). */
 export interface CreateApplicationProxyRuleResponse {
-  readonly RuleId: string
+  readonly RuleId?: string
   readonly RequestId: string
 }
 export const CreateApplicationProxyRuleResponse: $Schema.Schema<CreateApplicationProxyRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateApplicationProxyRuleResponse", { RuleId: $C.str, RequestId: $C.str }))
@@ -1103,7 +1103,7 @@ export const CreateConfigGroupVersionRequest: $Schema.Schema<CreateConfigGroupVe
 
 /** `CreateConfigGroupVersionResponse` (response side). */
 export interface CreateConfigGroupVersionResponse {
-  readonly VersionId: string
+  readonly VersionId?: string
   readonly RequestId: string
 }
 export const CreateConfigGroupVersionResponse: $Schema.Schema<CreateConfigGroupVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateConfigGroupVersionResponse", { VersionId: $C.str, RequestId: $C.str }))
@@ -1118,7 +1118,7 @@ export const CreateContentIdentifierRequest: $Schema.Schema<CreateContentIdentif
 
 /** `CreateContentIdentifierResponse` (response side). */
 export interface CreateContentIdentifierResponse {
-  readonly ContentId: string
+  readonly ContentId?: string
   readonly RequestId: string
 }
 export const CreateContentIdentifierResponse: $Schema.Schema<CreateContentIdentifierResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateContentIdentifierResponse", { ContentId: $C.str, RequestId: $C.str }))
@@ -1135,7 +1135,7 @@ export const CreateCustomizeErrorPageRequest: $Schema.Schema<CreateCustomizeErro
 
 /** `CreateCustomizeErrorPageResponse` (response side). */
 export interface CreateCustomizeErrorPageResponse {
-  readonly PageId: string
+  readonly PageId?: string
   readonly RequestId: string
 }
 export const CreateCustomizeErrorPageResponse: $Schema.Schema<CreateCustomizeErrorPageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCustomizeErrorPageResponse", { PageId: $C.str, RequestId: $C.str }))
@@ -1155,7 +1155,7 @@ export const CreateDnsRecordRequest: $Schema.Schema<CreateDnsRecordRequest> = /*
 
 /** `CreateDnsRecordResponse` (response side). */
 export interface CreateDnsRecordResponse {
-  readonly RecordId: string
+  readonly RecordId?: string
   readonly RequestId: string
 }
 export const CreateDnsRecordResponse: $Schema.Schema<CreateDnsRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDnsRecordResponse", { RecordId: $C.str, RequestId: $C.str }))
@@ -1201,7 +1201,7 @@ export const CreateFunctionRequest: $Schema.Schema<CreateFunctionRequest> = /*#_
 
 /** `CreateFunctionResponse` (response side). */
 export interface CreateFunctionResponse {
-  readonly FunctionId: string
+  readonly FunctionId?: string
   readonly RequestId: string
 }
 export const CreateFunctionResponse: $Schema.Schema<CreateFunctionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFunctionResponse", { FunctionId: $C.str, RequestId: $C.str }))
@@ -1220,7 +1220,7 @@ export const CreateFunctionRuleRequest: $Schema.Schema<CreateFunctionRuleRequest
 
 /** `CreateFunctionRuleResponse` (response side). */
 export interface CreateFunctionRuleResponse {
-  readonly RuleId: string
+  readonly RuleId?: string
   readonly RequestId: string
 }
 export const CreateFunctionRuleResponse: $Schema.Schema<CreateFunctionRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFunctionRuleResponse", { RuleId: $C.str, RequestId: $C.str }))
@@ -1234,8 +1234,8 @@ export const CreateInferenceAPITokenRequest: $Schema.Schema<CreateInferenceAPITo
 
 /** `CreateInferenceAPITokenResponse` (response side). */
 export interface CreateInferenceAPITokenResponse {
-  readonly TokenId: string
-  readonly Content: string
+  readonly TokenId?: string
+  readonly Content?: string
   readonly RequestId: string
 }
 export const CreateInferenceAPITokenResponse: $Schema.Schema<CreateInferenceAPITokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInferenceAPITokenResponse", { TokenId: $C.str, Content: $C.str, RequestId: $C.str }))
@@ -1255,7 +1255,7 @@ export const CreateInferenceServiceRequest: $Schema.Schema<CreateInferenceServic
 
 /** `CreateInferenceServiceResponse` (response side). */
 export interface CreateInferenceServiceResponse {
-  readonly ServiceId: string
+  readonly ServiceId?: string
   readonly RequestId: string
 }
 export const CreateInferenceServiceResponse: $Schema.Schema<CreateInferenceServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInferenceServiceResponse", { ServiceId: $C.str, RequestId: $C.str }))
@@ -1274,7 +1274,7 @@ export const CreateJustInTimeTranscodeTemplateRequest: $Schema.Schema<CreateJust
 
 /** `CreateJustInTimeTranscodeTemplateResponse` (response side). */
 export interface CreateJustInTimeTranscodeTemplateResponse {
-  readonly TemplateId: string
+  readonly TemplateId?: string
   readonly RequestId: string
 }
 export const CreateJustInTimeTranscodeTemplateResponse: $Schema.Schema<CreateJustInTimeTranscodeTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateJustInTimeTranscodeTemplateResponse", { TemplateId: $C.str, RequestId: $C.str }))
@@ -1294,7 +1294,7 @@ export const CreateL4ProxyRequest: $Schema.Schema<CreateL4ProxyRequest> = /*#__P
 
 /** `CreateL4ProxyResponse` (response side). */
 export interface CreateL4ProxyResponse {
-  readonly ProxyId: string
+  readonly ProxyId?: string
   readonly RequestId: string
 }
 export const CreateL4ProxyResponse: $Schema.Schema<CreateL4ProxyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateL4ProxyResponse", { ProxyId: $C.str, RequestId: $C.str }))
@@ -1309,7 +1309,7 @@ export const CreateL4ProxyRulesRequest: $Schema.Schema<CreateL4ProxyRulesRequest
 
 /** `CreateL4ProxyRulesResponse` (response side). */
 export interface CreateL4ProxyRulesResponse {
-  readonly L4ProxyRuleIds: readonly string[]
+  readonly L4ProxyRuleIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateL4ProxyRulesResponse: $Schema.Schema<CreateL4ProxyRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateL4ProxyRulesResponse", { L4ProxyRuleIds: $C.arr($C.str), RequestId: $C.str }))
@@ -1323,7 +1323,7 @@ export const CreateL7AccRulesRequest: $Schema.Schema<CreateL7AccRulesRequest> = 
 
 /** `CreateL7AccRulesResponse` (response side). */
 export interface CreateL7AccRulesResponse {
-  readonly RuleIds: readonly string[]
+  readonly RuleIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateL7AccRulesResponse: $Schema.Schema<CreateL7AccRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateL7AccRulesResponse", { RuleIds: $C.arr($C.str), RequestId: $C.str }))
@@ -1342,7 +1342,7 @@ export const CreateLoadBalancerRequest: $Schema.Schema<CreateLoadBalancerRequest
 
 /** `CreateLoadBalancerResponse` (response side). */
 export interface CreateLoadBalancerResponse {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const CreateLoadBalancerResponse: $Schema.Schema<CreateLoadBalancerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLoadBalancerResponse", { InstanceId: $C.str, RequestId: $C.str }))
@@ -1362,7 +1362,7 @@ export const CreateLogAnalysisDownloadTaskRequest: $Schema.Schema<CreateLogAnaly
 
 /** `CreateLogAnalysisDownloadTaskResponse` (response side). */
 export interface CreateLogAnalysisDownloadTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateLogAnalysisDownloadTaskResponse: $Schema.Schema<CreateLogAnalysisDownloadTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLogAnalysisDownloadTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1380,7 +1380,7 @@ export const CreateMultiPathGatewayLineRequest: $Schema.Schema<CreateMultiPathGa
 
 /** `CreateMultiPathGatewayLineResponse` (response side). */
 export interface CreateMultiPathGatewayLineResponse {
-  readonly LineId: string
+  readonly LineId?: string
   readonly RequestId: string
 }
 export const CreateMultiPathGatewayLineResponse: $Schema.Schema<CreateMultiPathGatewayLineResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMultiPathGatewayLineResponse", { LineId: $C.str, RequestId: $C.str }))
@@ -1398,7 +1398,7 @@ export const CreateMultiPathGatewayRequest: $Schema.Schema<CreateMultiPathGatewa
 
 /** `CreateMultiPathGatewayResponse` (response side). */
 export interface CreateMultiPathGatewayResponse {
-  readonly GatewayId: string
+  readonly GatewayId?: string
   readonly RequestId: string
 }
 export const CreateMultiPathGatewayResponse: $Schema.Schema<CreateMultiPathGatewayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMultiPathGatewayResponse", { GatewayId: $C.str, RequestId: $C.str }))
@@ -1428,7 +1428,7 @@ export const CreateOriginGroupRequest: $Schema.Schema<CreateOriginGroupRequest> 
 
 /** `CreateOriginGroupResponse` (response side). */
 export interface CreateOriginGroupResponse {
-  readonly OriginGroupId: string
+  readonly OriginGroupId?: string
   readonly RequestId: string
 }
 export const CreateOriginGroupResponse: $Schema.Schema<CreateOriginGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateOriginGroupResponse", { OriginGroupId: $C.str, RequestId: $C.str }))
@@ -1442,8 +1442,8 @@ export const CreatePlanForZoneRequest: $Schema.Schema<CreatePlanForZoneRequest> 
 
 /** `CreatePlanForZoneResponse` (response side). */
 export interface CreatePlanForZoneResponse {
-  readonly ResourceNames: readonly string[]
-  readonly DealNames: readonly string[]
+  readonly ResourceNames?: readonly string[]
+  readonly DealNames?: readonly string[]
   readonly RequestId: string
 }
 export const CreatePlanForZoneResponse: $Schema.Schema<CreatePlanForZoneResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePlanForZoneResponse", { ResourceNames: $C.arr($C.str), DealNames: $C.arr($C.str), RequestId: $C.str }))
@@ -1458,8 +1458,8 @@ export const CreatePlanRequest: $Schema.Schema<CreatePlanRequest> = /*#__PURE__*
 
 /** `CreatePlanResponse` (response side). */
 export interface CreatePlanResponse {
-  readonly PlanId: string
-  readonly DealName: string
+  readonly PlanId?: string
+  readonly DealName?: string
   readonly RequestId: string
 }
 export const CreatePlanResponse: $Schema.Schema<CreatePlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePlanResponse", { PlanId: $C.str, DealName: $C.str, RequestId: $C.str }))
@@ -1478,8 +1478,8 @@ export const CreatePrefetchTaskRequest: $Schema.Schema<CreatePrefetchTaskRequest
 
 /** `CreatePrefetchTaskResponse` (response side). */
 export interface CreatePrefetchTaskResponse {
-  readonly JobId: string
-  readonly FailedList: readonly FailReason[] | null
+  readonly JobId?: string
+  readonly FailedList?: readonly FailReason[] | null
   readonly RequestId: string
 }
 export const CreatePrefetchTaskResponse: $Schema.Schema<CreatePrefetchTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePrefetchTaskResponse", { JobId: $C.str, FailedList: $C.nul($C.arr(FailReason)), RequestId: $C.str }))
@@ -1498,8 +1498,8 @@ export const CreatePurgeTaskRequest: $Schema.Schema<CreatePurgeTaskRequest> = /*
 
 /** `CreatePurgeTaskResponse` (response side). */
 export interface CreatePurgeTaskResponse {
-  readonly JobId: string
-  readonly FailedList: readonly FailReason[] | null
+  readonly JobId?: string
+  readonly FailedList?: readonly FailReason[] | null
   readonly RequestId: string
 }
 export const CreatePurgeTaskResponse: $Schema.Schema<CreatePurgeTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePurgeTaskResponse", { JobId: $C.str, FailedList: $C.nul($C.arr(FailReason)), RequestId: $C.str }))
@@ -1526,7 +1526,7 @@ export const CreateRealtimeLogDeliveryTaskRequest: $Schema.Schema<CreateRealtime
 
 /** `CreateRealtimeLogDeliveryTaskResponse` (response side). */
 export interface CreateRealtimeLogDeliveryTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateRealtimeLogDeliveryTaskResponse: $Schema.Schema<CreateRealtimeLogDeliveryTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRealtimeLogDeliveryTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1543,7 +1543,7 @@ export const CreateRuleRequest: $Schema.Schema<CreateRuleRequest> = /*#__PURE__*
 
 /** `CreateRuleResponse` (response side). */
 export interface CreateRuleResponse {
-  readonly RuleId: string
+  readonly RuleId?: string
   readonly RequestId: string
 }
 export const CreateRuleResponse: $Schema.Schema<CreateRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRuleResponse", { RuleId: $C.str, RequestId: $C.str }))
@@ -1599,7 +1599,7 @@ export const CreateSecurityIPGroupRequest: $Schema.Schema<CreateSecurityIPGroupR
 
 /** `CreateSecurityIPGroupResponse` (response side). */
 export interface CreateSecurityIPGroupResponse {
-  readonly GroupId: number | bigint
+  readonly GroupId?: number | bigint
   readonly RequestId: string
 }
 export const CreateSecurityIPGroupResponse: $Schema.Schema<CreateSecurityIPGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSecurityIPGroupResponse", { GroupId: $C.int64, RequestId: $C.str }))
@@ -1665,7 +1665,7 @@ export const CreateZoneRequest: $Schema.Schema<CreateZoneRequest> = /*#__PURE__*
 
 /** `CreateZoneResponse` (response side). */
 export interface CreateZoneResponse {
-  readonly ZoneId: string
+  readonly ZoneId?: string
   readonly OwnershipVerification?: OwnershipVerification | null
   readonly RequestId: string
 }
@@ -1709,7 +1709,7 @@ export const CustomActionParameters: $Schema.Schema<CustomActionParameters> = /*
 
 /** `CustomEndpoint` (both sides). */
 export interface CustomEndpoint {
-  readonly Url: string
+  readonly Url?: string
   readonly AccessId?: string
   readonly AccessKey?: string
   readonly CompressType?: string
@@ -1732,26 +1732,26 @@ export const CustomErrorPage: $Schema.Schema<CustomErrorPage> = /*#__PURE__*/ $C
 
 /** `CustomExpressionField` (both sides). */
 export interface CustomExpressionField {
-  readonly Name: string
-  readonly Expression: string
+  readonly Name?: string
+  readonly Expression?: string
   readonly Enabled?: boolean
 }
 export const CustomExpressionField: $Schema.Schema<CustomExpressionField> = /*#__PURE__*/ $C.lazy(() => $C.struct("CustomExpressionField", { Name: $C.str, Expression: $C.str }, { Enabled: $C.bool }))
 
 /** `CustomField` (both sides). */
 export interface CustomField {
-  readonly Name: string
-  readonly Value: string
+  readonly Name?: string
+  readonly Value?: string
   readonly Enabled?: boolean
 }
 export const CustomField: $Schema.Schema<CustomField> = /*#__PURE__*/ $C.lazy(() => $C.struct("CustomField", { Name: $C.str, Value: $C.str }, { Enabled: $C.bool }))
 
 /** `CustomRule` (both sides). */
 export interface CustomRule {
-  readonly Name: string
-  readonly Condition: string
-  readonly Action: SecurityAction
-  readonly Enabled: string
+  readonly Name?: string
+  readonly Condition?: string
+  readonly Action?: SecurityAction
+  readonly Enabled?: string
   readonly Id?: string
   readonly RuleType?: string
   readonly Priority?: number | bigint
@@ -1787,17 +1787,17 @@ export const DDoS: $Schema.Schema<DDoS> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `DDoSAttackEvent` (response side). */
 export interface DDoSAttackEvent {
-  readonly EventId: string
-  readonly AttackType: string
-  readonly AttackStatus: number | bigint
-  readonly AttackMaxBandWidth: number | bigint
-  readonly AttackPacketMaxRate: number | bigint
-  readonly AttackStartTime: number | bigint
-  readonly AttackEndTime: number | bigint
-  readonly PolicyId: number | bigint | null
-  readonly ZoneId: string | null
-  readonly Area: string | null
-  readonly DDoSBlockData: readonly DDoSBlockData[] | null
+  readonly EventId?: string
+  readonly AttackType?: string
+  readonly AttackStatus?: number | bigint
+  readonly AttackMaxBandWidth?: number | bigint
+  readonly AttackPacketMaxRate?: number | bigint
+  readonly AttackStartTime?: number | bigint
+  readonly AttackEndTime?: number | bigint
+  readonly PolicyId?: number | bigint | null
+  readonly ZoneId?: string | null
+  readonly Area?: string | null
+  readonly DDoSBlockData?: readonly DDoSBlockData[] | null
 }
 export const DDoSAttackEvent: $Schema.Schema<DDoSAttackEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("DDoSAttackEvent", { EventId: $C.str, AttackType: $C.str, AttackStatus: $C.int64, AttackMaxBandWidth: $C.int64, AttackPacketMaxRate: $C.int64, AttackStartTime: $C.int64, AttackEndTime: $C.int64, PolicyId: $C.nul($C.int64), ZoneId: $C.nul($C.str), Area: $C.nul($C.str), DDoSBlockData: $C.nul($C.arr(DDoSBlockData)) }))
 
@@ -1811,7 +1811,7 @@ export const DDoSBlockData: $Schema.Schema<DDoSBlockData> = /*#__PURE__*/ $C.laz
 
 /** `DDoSProtection` (both sides). */
 export interface DDoSProtection {
-  readonly ProtectionOption: string
+  readonly ProtectionOption?: string
   readonly DomainDDoSProtections?: readonly DomainDDoSProtection[]
   readonly SharedCNAMEDDoSProtections?: readonly DomainDDoSProtection[]
 }
@@ -1827,7 +1827,7 @@ export const DDosProtectionConfig: $Schema.Schema<DDosProtectionConfig> = /*#__P
 
 /** `DNSPodDetail` (response side). */
 export interface DNSPodDetail {
-  readonly IsFake: number | bigint
+  readonly IsFake?: number | bigint
 }
 export const DNSPodDetail: $Schema.Schema<DNSPodDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("DNSPodDetail", { IsFake: $C.int64 }))
 
@@ -1840,16 +1840,16 @@ export const DefaultDenySecurityActionParameters: $Schema.Schema<DefaultDenySecu
 
 /** `DefaultServerCertInfo` (response side). */
 export interface DefaultServerCertInfo {
-  readonly CertId: string
-  readonly Alias: string
-  readonly Type: string
-  readonly ExpireTime: string
-  readonly EffectiveTime: string
-  readonly CommonName: string
-  readonly SubjectAltName: readonly string[]
-  readonly Status: string
-  readonly Message: string
-  readonly SignAlgo: string
+  readonly CertId?: string
+  readonly Alias?: string
+  readonly Type?: string
+  readonly ExpireTime?: string
+  readonly EffectiveTime?: string
+  readonly CommonName?: string
+  readonly SubjectAltName?: readonly string[]
+  readonly Status?: string
+  readonly Message?: string
+  readonly SignAlgo?: string
 }
 export const DefaultServerCertInfo: $Schema.Schema<DefaultServerCertInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DefaultServerCertInfo", { CertId: $C.str, Alias: $C.str, Type: $C.str, ExpireTime: $C.datetimeIso, EffectiveTime: $C.datetimeIso, CommonName: $C.str, SubjectAltName: $C.arr($C.str), Status: $C.str, Message: $C.str, SignAlgo: $C.str }))
 
@@ -2274,16 +2274,16 @@ export const DeployConfigGroupVersionRequest: $Schema.Schema<DeployConfigGroupVe
 
 /** `DeployConfigGroupVersionResponse` (response side). */
 export interface DeployConfigGroupVersionResponse {
-  readonly RecordId: string
+  readonly RecordId?: string
   readonly RequestId: string
 }
 export const DeployConfigGroupVersionResponse: $Schema.Schema<DeployConfigGroupVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeployConfigGroupVersionResponse", { RecordId: $C.str, RequestId: $C.str }))
 
 /** `DeployRecord` (response side). */
 export interface DeployRecord {
-  readonly ConfigGroupVersionInfos: readonly ConfigGroupVersionInfo[]
-  readonly DeployTime: string
-  readonly Status: string
+  readonly ConfigGroupVersionInfos?: readonly ConfigGroupVersionInfo[]
+  readonly DeployTime?: string
+  readonly Status?: string
   readonly Message?: string
   readonly RecordId?: string
   readonly Description?: string
@@ -2304,8 +2304,8 @@ export const DescribeAccelerationDomainsRequest: $Schema.Schema<DescribeAccelera
 
 /** `DescribeAccelerationDomainsResponse` (response side). */
 export interface DescribeAccelerationDomainsResponse {
-  readonly TotalCount: number | bigint
-  readonly AccelerationDomains: readonly AccelerationDomain[]
+  readonly TotalCount?: number | bigint
+  readonly AccelerationDomains?: readonly AccelerationDomain[]
   readonly RequestId: string
 }
 export const DescribeAccelerationDomainsResponse: $Schema.Schema<DescribeAccelerationDomainsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccelerationDomainsResponse", { TotalCount: $C.int64, AccelerationDomains: $C.arr(AccelerationDomain), RequestId: $C.str }))
@@ -2321,8 +2321,8 @@ export const DescribeAliasDomainsRequest: $Schema.Schema<DescribeAliasDomainsReq
 
 /** `DescribeAliasDomainsResponse` (response side). */
 export interface DescribeAliasDomainsResponse {
-  readonly TotalCount: number | bigint
-  readonly AliasDomains: readonly AliasDomain[]
+  readonly TotalCount?: number | bigint
+  readonly AliasDomains?: readonly AliasDomain[]
   readonly RequestId: string
 }
 export const DescribeAliasDomainsResponse: $Schema.Schema<DescribeAliasDomainsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAliasDomainsResponse", { TotalCount: $C.int64, AliasDomains: $C.arr(AliasDomain), RequestId: $C.str }))
@@ -2338,8 +2338,8 @@ export const DescribeApplicationProxiesRequest: $Schema.Schema<DescribeApplicati
 
 /** `DescribeApplicationProxiesResponse` (response side). */
 export interface DescribeApplicationProxiesResponse {
-  readonly ApplicationProxies: readonly ApplicationProxy[]
-  readonly TotalCount: number | bigint
+  readonly ApplicationProxies?: readonly ApplicationProxy[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeApplicationProxiesResponse: $Schema.Schema<DescribeApplicationProxiesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApplicationProxiesResponse", { ApplicationProxies: $C.arr(ApplicationProxy), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2350,7 +2350,7 @@ export const DescribeAvailablePlansRequest: $Schema.Schema<DescribeAvailablePlan
 
 /** `DescribeAvailablePlansResponse` (response side). */
 export interface DescribeAvailablePlansResponse {
-  readonly PlanInfo: readonly PlanInfo[] | null
+  readonly PlanInfo?: readonly PlanInfo[] | null
   readonly RequestId: string
 }
 export const DescribeAvailablePlansResponse: $Schema.Schema<DescribeAvailablePlansResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAvailablePlansResponse", { PlanInfo: $C.nul($C.arr(PlanInfo)), RequestId: $C.str }))
@@ -2369,7 +2369,7 @@ export const DescribeBillingDataRequest: $Schema.Schema<DescribeBillingDataReque
 
 /** `DescribeBillingDataResponse` (response side). */
 export interface DescribeBillingDataResponse {
-  readonly Data: readonly BillingData[] | null
+  readonly Data?: readonly BillingData[] | null
   readonly RequestId: string
 }
 export const DescribeBillingDataResponse: $Schema.Schema<DescribeBillingDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillingDataResponse", { Data: $C.nul($C.arr(BillingData)), RequestId: $C.str }))
@@ -2383,8 +2383,8 @@ export const DescribeConfigGroupVersionDetailRequest: $Schema.Schema<DescribeCon
 
 /** `DescribeConfigGroupVersionDetailResponse` (response side). */
 export interface DescribeConfigGroupVersionDetailResponse {
-  readonly ConfigGroupVersionInfo: ConfigGroupVersionInfo
-  readonly Content: string
+  readonly ConfigGroupVersionInfo?: ConfigGroupVersionInfo
+  readonly Content?: string
   readonly RequestId: string
 }
 export const DescribeConfigGroupVersionDetailResponse: $Schema.Schema<DescribeConfigGroupVersionDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigGroupVersionDetailResponse", { ConfigGroupVersionInfo: ConfigGroupVersionInfo, Content: $C.str, RequestId: $C.str }))
@@ -2401,8 +2401,8 @@ export const DescribeConfigGroupVersionsRequest: $Schema.Schema<DescribeConfigGr
 
 /** `DescribeConfigGroupVersionsResponse` (response side). */
 export interface DescribeConfigGroupVersionsResponse {
-  readonly TotalCount: number | bigint
-  readonly ConfigGroupVersionInfos: readonly ConfigGroupVersionInfo[]
+  readonly TotalCount?: number | bigint
+  readonly ConfigGroupVersionInfos?: readonly ConfigGroupVersionInfo[]
   readonly RequestId: string
 }
 export const DescribeConfigGroupVersionsResponse: $Schema.Schema<DescribeConfigGroupVersionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigGroupVersionsResponse", { TotalCount: $C.uint64, ConfigGroupVersionInfos: $C.arr(ConfigGroupVersionInfo), RequestId: $C.str }))
@@ -2417,8 +2417,8 @@ export const DescribeContentIdentifiersRequest: $Schema.Schema<DescribeContentId
 
 /** `DescribeContentIdentifiersResponse` (response side). */
 export interface DescribeContentIdentifiersResponse {
-  readonly TotalCount: number | bigint
-  readonly ContentIdentifiers: readonly ContentIdentifier[]
+  readonly TotalCount?: number | bigint
+  readonly ContentIdentifiers?: readonly ContentIdentifier[]
   readonly RequestId: string
 }
 export const DescribeContentIdentifiersResponse: $Schema.Schema<DescribeContentIdentifiersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeContentIdentifiersResponse", { TotalCount: $C.int64, ContentIdentifiers: $C.arr(ContentIdentifier), RequestId: $C.str }))
@@ -2431,8 +2431,8 @@ export const DescribeContentQuotaRequest: $Schema.Schema<DescribeContentQuotaReq
 
 /** `DescribeContentQuotaResponse` (response side). */
 export interface DescribeContentQuotaResponse {
-  readonly PurgeQuota: readonly Quota[] | null
-  readonly PrefetchQuota: readonly Quota[] | null
+  readonly PurgeQuota?: readonly Quota[] | null
+  readonly PrefetchQuota?: readonly Quota[] | null
   readonly RequestId: string
 }
 export const DescribeContentQuotaResponse: $Schema.Schema<DescribeContentQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeContentQuotaResponse", { PurgeQuota: $C.nul($C.arr(Quota)), PrefetchQuota: $C.nul($C.arr(Quota)), RequestId: $C.str }))
@@ -2468,8 +2468,8 @@ export const DescribeDDoSAttackDataRequest: $Schema.Schema<DescribeDDoSAttackDat
 
 /** `DescribeDDoSAttackDataResponse` (response side). */
 export interface DescribeDDoSAttackDataResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly SecEntry[] | null
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly SecEntry[] | null
   readonly RequestId: string
 }
 export const DescribeDDoSAttackDataResponse: $Schema.Schema<DescribeDDoSAttackDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDDoSAttackDataResponse", { TotalCount: $C.uint64, Data: $C.nul($C.arr(SecEntry)), RequestId: $C.str }))
@@ -2491,8 +2491,8 @@ export const DescribeDDoSAttackEventRequest: $Schema.Schema<DescribeDDoSAttackEv
 
 /** `DescribeDDoSAttackEventResponse` (response side). */
 export interface DescribeDDoSAttackEventResponse {
-  readonly Data: readonly DDoSAttackEvent[] | null
-  readonly TotalCount: number | bigint
+  readonly Data?: readonly DDoSAttackEvent[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDDoSAttackEventResponse: $Schema.Schema<DescribeDDoSAttackEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDDoSAttackEventResponse", { Data: $C.nul($C.arr(DDoSAttackEvent)), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2514,8 +2514,8 @@ export const DescribeDDoSAttackTopDataRequest: $Schema.Schema<DescribeDDoSAttack
 
 /** `DescribeDDoSAttackTopDataResponse` (response side). */
 export interface DescribeDDoSAttackTopDataResponse {
-  readonly Data: readonly TopEntry[] | null
-  readonly TotalCount: number | bigint
+  readonly Data?: readonly TopEntry[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDDoSAttackTopDataResponse: $Schema.Schema<DescribeDDoSAttackTopDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDDoSAttackTopDataResponse", { Data: $C.nul($C.arr(TopEntry)), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2528,7 +2528,7 @@ export const DescribeDDoSProtectionRequest: $Schema.Schema<DescribeDDoSProtectio
 
 /** `DescribeDDoSProtectionResponse` (response side). */
 export interface DescribeDDoSProtectionResponse {
-  readonly DDoSProtection: DDoSProtection
+  readonly DDoSProtection?: DDoSProtection
   readonly RequestId: string
 }
 export const DescribeDDoSProtectionResponse: $Schema.Schema<DescribeDDoSProtectionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDDoSProtectionResponse", { DDoSProtection: DDoSProtection, RequestId: $C.str }))
@@ -2544,8 +2544,8 @@ export const DescribeDefaultCertificatesRequest: $Schema.Schema<DescribeDefaultC
 
 /** `DescribeDefaultCertificatesResponse` (response side). */
 export interface DescribeDefaultCertificatesResponse {
-  readonly TotalCount: number | bigint
-  readonly DefaultServerCertInfo: readonly DefaultServerCertInfo[]
+  readonly TotalCount?: number | bigint
+  readonly DefaultServerCertInfo?: readonly DefaultServerCertInfo[]
   readonly RequestId: string
 }
 export const DescribeDefaultCertificatesResponse: $Schema.Schema<DescribeDefaultCertificatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDefaultCertificatesResponse", { TotalCount: $C.int64, DefaultServerCertInfo: $C.arr(DefaultServerCertInfo), RequestId: $C.str }))
@@ -2560,8 +2560,8 @@ export const DescribeDeployHistoryRequest: $Schema.Schema<DescribeDeployHistoryR
 
 /** `DescribeDeployHistoryResponse` (response side). */
 export interface DescribeDeployHistoryResponse {
-  readonly TotalCount: number | bigint
-  readonly Records: readonly DeployRecord[]
+  readonly TotalCount?: number | bigint
+  readonly Records?: readonly DeployRecord[]
   readonly RequestId: string
 }
 export const DescribeDeployHistoryResponse: $Schema.Schema<DescribeDeployHistoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeployHistoryResponse", { TotalCount: $C.uint64, Records: $C.arr(DeployRecord), RequestId: $C.str }))
@@ -2580,8 +2580,8 @@ export const DescribeDnsRecordsRequest: $Schema.Schema<DescribeDnsRecordsRequest
 
 /** `DescribeDnsRecordsResponse` (response side). */
 export interface DescribeDnsRecordsResponse {
-  readonly TotalCount: number | bigint
-  readonly DnsRecords: readonly DnsRecord[]
+  readonly TotalCount?: number | bigint
+  readonly DnsRecords?: readonly DnsRecord[]
   readonly RequestId: string
 }
 export const DescribeDnsRecordsResponse: $Schema.Schema<DescribeDnsRecordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDnsRecordsResponse", { TotalCount: $C.int64, DnsRecords: $C.arr(DnsRecord), RequestId: $C.str }))
@@ -2599,8 +2599,8 @@ export const DescribeEdgeKVNamespacesRequest: $Schema.Schema<DescribeEdgeKVNames
 
 /** `DescribeEdgeKVNamespacesResponse` (response side). */
 export interface DescribeEdgeKVNamespacesResponse {
-  readonly TotalCount: number | bigint
-  readonly KVNamespaces: readonly KVNamespace[]
+  readonly TotalCount?: number | bigint
+  readonly KVNamespaces?: readonly KVNamespace[]
   readonly RequestId: string
 }
 export const DescribeEdgeKVNamespacesResponse: $Schema.Schema<DescribeEdgeKVNamespacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEdgeKVNamespacesResponse", { TotalCount: $C.int64, KVNamespaces: $C.arr(KVNamespace), RequestId: $C.str }))
@@ -2613,8 +2613,8 @@ export const DescribeEnvironmentsRequest: $Schema.Schema<DescribeEnvironmentsReq
 
 /** `DescribeEnvironmentsResponse` (response side). */
 export interface DescribeEnvironmentsResponse {
-  readonly TotalCount: number | bigint
-  readonly EnvInfos: readonly EnvInfo[]
+  readonly TotalCount?: number | bigint
+  readonly EnvInfos?: readonly EnvInfo[]
   readonly RequestId: string
 }
 export const DescribeEnvironmentsResponse: $Schema.Schema<DescribeEnvironmentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEnvironmentsResponse", { TotalCount: $C.uint64, EnvInfos: $C.arr(EnvInfo), RequestId: $C.str }))
@@ -2631,8 +2631,8 @@ export const DescribeFunctionComponentBindingsRequest: $Schema.Schema<DescribeFu
 
 /** `DescribeFunctionComponentBindingsResponse` (response side). */
 export interface DescribeFunctionComponentBindingsResponse {
-  readonly TotalCount: number | bigint
-  readonly FunctionComponentBindings: readonly FunctionComponentBinding[]
+  readonly TotalCount?: number | bigint
+  readonly FunctionComponentBindings?: readonly FunctionComponentBinding[]
   readonly RequestId: string
 }
 export const DescribeFunctionComponentBindingsResponse: $Schema.Schema<DescribeFunctionComponentBindingsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFunctionComponentBindingsResponse", { TotalCount: $C.int64, FunctionComponentBindings: $C.arr(FunctionComponentBinding), RequestId: $C.str }))
@@ -2651,8 +2651,8 @@ export const DescribeFunctionReplicasRequest: $Schema.Schema<DescribeFunctionRep
 
 /** `DescribeFunctionReplicasResponse` (response side). */
 export interface DescribeFunctionReplicasResponse {
-  readonly TotalCount: number | bigint
-  readonly FunctionReplicas: readonly FunctionReplica[]
+  readonly TotalCount?: number | bigint
+  readonly FunctionReplicas?: readonly FunctionReplica[]
   readonly RequestId: string
 }
 export const DescribeFunctionReplicasResponse: $Schema.Schema<DescribeFunctionReplicasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFunctionReplicasResponse", { TotalCount: $C.int64, FunctionReplicas: $C.arr(FunctionReplica), RequestId: $C.str }))
@@ -2666,7 +2666,7 @@ export const DescribeFunctionRulesRequest: $Schema.Schema<DescribeFunctionRulesR
 
 /** `DescribeFunctionRulesResponse` (response side). */
 export interface DescribeFunctionRulesResponse {
-  readonly FunctionRules: readonly FunctionRule[]
+  readonly FunctionRules?: readonly FunctionRule[]
   readonly RequestId: string
 }
 export const DescribeFunctionRulesResponse: $Schema.Schema<DescribeFunctionRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFunctionRulesResponse", { FunctionRules: $C.arr(FunctionRule), RequestId: $C.str }))
@@ -2697,8 +2697,8 @@ export const DescribeFunctionsRequest: $Schema.Schema<DescribeFunctionsRequest> 
 
 /** `DescribeFunctionsResponse` (response side). */
 export interface DescribeFunctionsResponse {
-  readonly TotalCount: number | bigint
-  readonly Functions: readonly Function[]
+  readonly TotalCount?: number | bigint
+  readonly Functions?: readonly Function[]
   readonly RequestId: string
 }
 export const DescribeFunctionsResponse: $Schema.Schema<DescribeFunctionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFunctionsResponse", { TotalCount: $C.int64, Functions: $C.arr(Function), RequestId: $C.str }))
@@ -2714,8 +2714,8 @@ export const DescribeHostsSettingRequest: $Schema.Schema<DescribeHostsSettingReq
 
 /** `DescribeHostsSettingResponse` (response side). */
 export interface DescribeHostsSettingResponse {
-  readonly DetailHosts: readonly DetailHost[]
-  readonly TotalNumber: number | bigint
+  readonly DetailHosts?: readonly DetailHost[]
+  readonly TotalNumber?: number | bigint
   readonly RequestId: string
 }
 export const DescribeHostsSettingResponse: $Schema.Schema<DescribeHostsSettingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostsSettingResponse", { DetailHosts: $C.arr(DetailHost), TotalNumber: $C.int64, RequestId: $C.str }))
@@ -2745,7 +2745,7 @@ export const DescribeIPRegionRequest: $Schema.Schema<DescribeIPRegionRequest> = 
 
 /** `DescribeIPRegionResponse` (response side). */
 export interface DescribeIPRegionResponse {
-  readonly IPRegionInfo: readonly IPRegionInfo[]
+  readonly IPRegionInfo?: readonly IPRegionInfo[]
   readonly RequestId: string
 }
 export const DescribeIPRegionResponse: $Schema.Schema<DescribeIPRegionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIPRegionResponse", { IPRegionInfo: $C.arr(IPRegionInfo), RequestId: $C.str }))
@@ -2760,8 +2760,8 @@ export const DescribeIdentificationsRequest: $Schema.Schema<DescribeIdentificati
 
 /** `DescribeIdentificationsResponse` (response side). */
 export interface DescribeIdentificationsResponse {
-  readonly TotalCount: number | bigint
-  readonly Identifications: readonly Identification[]
+  readonly TotalCount?: number | bigint
+  readonly Identifications?: readonly Identification[]
   readonly RequestId: string
 }
 export const DescribeIdentificationsResponse: $Schema.Schema<DescribeIdentificationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIdentificationsResponse", { TotalCount: $C.int64, Identifications: $C.arr(Identification), RequestId: $C.str }))
@@ -2776,7 +2776,7 @@ export const DescribeInferenceAPITokensRequest: $Schema.Schema<DescribeInference
 
 /** `DescribeInferenceAPITokensResponse` (response side). */
 export interface DescribeInferenceAPITokensResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Tokens?: readonly InferenceAPIToken[]
   readonly RequestId: string
 }
@@ -2790,7 +2790,7 @@ export const DescribeInferenceHardwareSpecificationsRequest: $Schema.Schema<Desc
 
 /** `DescribeInferenceHardwareSpecificationsResponse` (response side). */
 export interface DescribeInferenceHardwareSpecificationsResponse {
-  readonly HardwareSpecifications: readonly InferenceHardwareSpecification[]
+  readonly HardwareSpecifications?: readonly InferenceHardwareSpecification[]
   readonly RequestId: string
 }
 export const DescribeInferenceHardwareSpecificationsResponse: $Schema.Schema<DescribeInferenceHardwareSpecificationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInferenceHardwareSpecificationsResponse", { HardwareSpecifications: $C.arr(InferenceHardwareSpecification), RequestId: $C.str }))
@@ -2811,8 +2811,8 @@ export const DescribeInferenceServiceDeploymentLogsRequest: $Schema.Schema<Descr
 
 /** `DescribeInferenceServiceDeploymentLogsResponse` (response side). */
 export interface DescribeInferenceServiceDeploymentLogsResponse {
-  readonly TotalCount: number | bigint
-  readonly DeploymentLogInfoSet: readonly InferenceServiceDeploymentLogInfo[]
+  readonly TotalCount?: number | bigint
+  readonly DeploymentLogInfoSet?: readonly InferenceServiceDeploymentLogInfo[]
   readonly RequestId: string
 }
 export const DescribeInferenceServiceDeploymentLogsResponse: $Schema.Schema<DescribeInferenceServiceDeploymentLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInferenceServiceDeploymentLogsResponse", { TotalCount: $C.int64, DeploymentLogInfoSet: $C.arr(InferenceServiceDeploymentLogInfo), RequestId: $C.str }))
@@ -2830,8 +2830,8 @@ export const DescribeInferenceServiceDeploymentRecordsRequest: $Schema.Schema<De
 
 /** `DescribeInferenceServiceDeploymentRecordsResponse` (response side). */
 export interface DescribeInferenceServiceDeploymentRecordsResponse {
-  readonly TotalCount: number | bigint
-  readonly RecordSet: readonly InferenceServiceDeploymentRecord[]
+  readonly TotalCount?: number | bigint
+  readonly RecordSet?: readonly InferenceServiceDeploymentRecord[]
   readonly RequestId: string
 }
 export const DescribeInferenceServiceDeploymentRecordsResponse: $Schema.Schema<DescribeInferenceServiceDeploymentRecordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInferenceServiceDeploymentRecordsResponse", { TotalCount: $C.int64, RecordSet: $C.arr(InferenceServiceDeploymentRecord), RequestId: $C.str }))
@@ -2849,8 +2849,8 @@ export const DescribeInferenceServiceMonitorDataRequest: $Schema.Schema<Describe
 
 /** `DescribeInferenceServiceMonitorDataResponse` (response side). */
 export interface DescribeInferenceServiceMonitorDataResponse {
-  readonly TotalCount: number | bigint
-  readonly InferenceServiceMonitorRecords: readonly InferenceServiceMonitorRecord[]
+  readonly TotalCount?: number | bigint
+  readonly InferenceServiceMonitorRecords?: readonly InferenceServiceMonitorRecord[]
   readonly RequestId: string
 }
 export const DescribeInferenceServiceMonitorDataResponse: $Schema.Schema<DescribeInferenceServiceMonitorDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInferenceServiceMonitorDataResponse", { TotalCount: $C.int64, InferenceServiceMonitorRecords: $C.arr(InferenceServiceMonitorRecord), RequestId: $C.str }))
@@ -2868,7 +2868,7 @@ export const DescribeInferenceServicesRequest: $Schema.Schema<DescribeInferenceS
 
 /** `DescribeInferenceServicesResponse` (response side). */
 export interface DescribeInferenceServicesResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Services?: readonly InferenceService[]
   readonly RequestId: string
 }
@@ -2887,8 +2887,8 @@ export const DescribeJustInTimeTranscodeTemplatesRequest: $Schema.Schema<Describ
 
 /** `DescribeJustInTimeTranscodeTemplatesResponse` (response side). */
 export interface DescribeJustInTimeTranscodeTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly TemplateSet: readonly JustInTimeTranscodeTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly TemplateSet?: readonly JustInTimeTranscodeTemplate[]
   readonly RequestId: string
 }
 export const DescribeJustInTimeTranscodeTemplatesResponse: $Schema.Schema<DescribeJustInTimeTranscodeTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJustInTimeTranscodeTemplatesResponse", { TotalCount: $C.uint64, TemplateSet: $C.arr(JustInTimeTranscodeTemplate), RequestId: $C.str }))
@@ -2904,8 +2904,8 @@ export const DescribeL4ProxyRequest: $Schema.Schema<DescribeL4ProxyRequest> = /*
 
 /** `DescribeL4ProxyResponse` (response side). */
 export interface DescribeL4ProxyResponse {
-  readonly TotalCount: number | bigint
-  readonly L4Proxies: readonly L4Proxy[]
+  readonly TotalCount?: number | bigint
+  readonly L4Proxies?: readonly L4Proxy[]
   readonly RequestId: string
 }
 export const DescribeL4ProxyResponse: $Schema.Schema<DescribeL4ProxyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeL4ProxyResponse", { TotalCount: $C.uint64, L4Proxies: $C.arr(L4Proxy), RequestId: $C.str }))
@@ -2922,7 +2922,7 @@ export const DescribeL4ProxyRulesRequest: $Schema.Schema<DescribeL4ProxyRulesReq
 
 /** `DescribeL4ProxyRulesResponse` (response side). */
 export interface DescribeL4ProxyRulesResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly L4ProxyRules?: readonly L4ProxyRule[]
   readonly RequestId: string
 }
@@ -2939,7 +2939,7 @@ export const DescribeL7AccRulesRequest: $Schema.Schema<DescribeL7AccRulesRequest
 
 /** `DescribeL7AccRulesResponse` (response side). */
 export interface DescribeL7AccRulesResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Rules?: readonly RuleEngineItem[] | null
   readonly RequestId: string
 }
@@ -2969,8 +2969,8 @@ export const DescribeLoadBalancerListRequest: $Schema.Schema<DescribeLoadBalance
 
 /** `DescribeLoadBalancerListResponse` (response side). */
 export interface DescribeLoadBalancerListResponse {
-  readonly TotalCount: number | bigint
-  readonly LoadBalancerList: readonly LoadBalancer[]
+  readonly TotalCount?: number | bigint
+  readonly LoadBalancerList?: readonly LoadBalancer[]
   readonly RequestId: string
 }
 export const DescribeLoadBalancerListResponse: $Schema.Schema<DescribeLoadBalancerListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLoadBalancerListResponse", { TotalCount: $C.uint64, LoadBalancerList: $C.arr(LoadBalancer), RequestId: $C.str }))
@@ -2991,8 +2991,8 @@ export const DescribeLogAnalysisDetailRequest: $Schema.Schema<DescribeLogAnalysi
 
 /** `DescribeLogAnalysisDetailResponse` (response side). */
 export interface DescribeLogAnalysisDetailResponse {
-  readonly LogDetail: readonly LogItem[]
-  readonly TotalCount: number | bigint
+  readonly LogDetail?: readonly LogItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLogAnalysisDetailResponse: $Schema.Schema<DescribeLogAnalysisDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogAnalysisDetailResponse", { LogDetail: $C.arr(LogItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -3010,8 +3010,8 @@ export const DescribeLogAnalysisDownloadTasksRequest: $Schema.Schema<DescribeLog
 
 /** `DescribeLogAnalysisDownloadTasksResponse` (response side). */
 export interface DescribeLogAnalysisDownloadTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly Tasks: readonly LogAnalysisDownloadTask[]
+  readonly TotalCount?: number | bigint
+  readonly Tasks?: readonly LogAnalysisDownloadTask[]
   readonly RequestId: string
 }
 export const DescribeLogAnalysisDownloadTasksResponse: $Schema.Schema<DescribeLogAnalysisDownloadTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogAnalysisDownloadTasksResponse", { TotalCount: $C.int64, Tasks: $C.arr(LogAnalysisDownloadTask), RequestId: $C.str }))
@@ -3026,7 +3026,7 @@ export const DescribeMultiPathGatewayLineRequest: $Schema.Schema<DescribeMultiPa
 
 /** `DescribeMultiPathGatewayLineResponse` (response side). */
 export interface DescribeMultiPathGatewayLineResponse {
-  readonly Line: MultiPathGatewayLine
+  readonly Line?: MultiPathGatewayLine
   readonly RequestId: string
 }
 export const DescribeMultiPathGatewayLineResponse: $Schema.Schema<DescribeMultiPathGatewayLineResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMultiPathGatewayLineResponse", { Line: MultiPathGatewayLine, RequestId: $C.str }))
@@ -3053,7 +3053,7 @@ export const DescribeMultiPathGatewayRegionsRequest: $Schema.Schema<DescribeMult
 
 /** `DescribeMultiPathGatewayRegionsResponse` (response side). */
 export interface DescribeMultiPathGatewayRegionsResponse {
-  readonly GatewayRegions: readonly GatewayRegion[]
+  readonly GatewayRegions?: readonly GatewayRegion[]
   readonly RequestId: string
 }
 export const DescribeMultiPathGatewayRegionsResponse: $Schema.Schema<DescribeMultiPathGatewayRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMultiPathGatewayRegionsResponse", { GatewayRegions: $C.arr(GatewayRegion), RequestId: $C.str }))
@@ -3067,7 +3067,7 @@ export const DescribeMultiPathGatewayRequest: $Schema.Schema<DescribeMultiPathGa
 
 /** `DescribeMultiPathGatewayResponse` (response side). */
 export interface DescribeMultiPathGatewayResponse {
-  readonly GatewayDetail: MultiPathGateway
+  readonly GatewayDetail?: MultiPathGateway
   readonly RequestId: string
 }
 export const DescribeMultiPathGatewayResponse: $Schema.Schema<DescribeMultiPathGatewayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMultiPathGatewayResponse", { GatewayDetail: MultiPathGateway, RequestId: $C.str }))
@@ -3080,7 +3080,7 @@ export const DescribeMultiPathGatewaySecretKeyRequest: $Schema.Schema<DescribeMu
 
 /** `DescribeMultiPathGatewaySecretKeyResponse` (response side). */
 export interface DescribeMultiPathGatewaySecretKeyResponse {
-  readonly SecretKey: string
+  readonly SecretKey?: string
   readonly RequestId: string
 }
 export const DescribeMultiPathGatewaySecretKeyResponse: $Schema.Schema<DescribeMultiPathGatewaySecretKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMultiPathGatewaySecretKeyResponse", { SecretKey: $C.str, RequestId: $C.str }))
@@ -3096,8 +3096,8 @@ export const DescribeMultiPathGatewaysRequest: $Schema.Schema<DescribeMultiPathG
 
 /** `DescribeMultiPathGatewaysResponse` (response side). */
 export interface DescribeMultiPathGatewaysResponse {
-  readonly Gateways: readonly MultiPathGateway[]
-  readonly TotalCount: number | bigint
+  readonly Gateways?: readonly MultiPathGateway[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMultiPathGatewaysResponse: $Schema.Schema<DescribeMultiPathGatewaysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMultiPathGatewaysResponse", { Gateways: $C.arr(MultiPathGateway), TotalCount: $C.int64, RequestId: $C.str }))
@@ -3125,7 +3125,7 @@ export const DescribeOriginGroupHealthStatusRequest: $Schema.Schema<DescribeOrig
 
 /** `DescribeOriginGroupHealthStatusResponse` (response side). */
 export interface DescribeOriginGroupHealthStatusResponse {
-  readonly OriginGroupHealthStatusList: readonly OriginGroupHealthStatusDetail[]
+  readonly OriginGroupHealthStatusList?: readonly OriginGroupHealthStatusDetail[]
   readonly RequestId: string
 }
 export const DescribeOriginGroupHealthStatusResponse: $Schema.Schema<DescribeOriginGroupHealthStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOriginGroupHealthStatusResponse", { OriginGroupHealthStatusList: $C.arr(OriginGroupHealthStatusDetail), RequestId: $C.str }))
@@ -3141,8 +3141,8 @@ export const DescribeOriginGroupRequest: $Schema.Schema<DescribeOriginGroupReque
 
 /** `DescribeOriginGroupResponse` (response side). */
 export interface DescribeOriginGroupResponse {
-  readonly TotalCount: number | bigint
-  readonly OriginGroups: readonly OriginGroup[]
+  readonly TotalCount?: number | bigint
+  readonly OriginGroups?: readonly OriginGroup[]
   readonly RequestId: string
 }
 export const DescribeOriginGroupResponse: $Schema.Schema<DescribeOriginGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOriginGroupResponse", { TotalCount: $C.uint64, OriginGroups: $C.arr(OriginGroup), RequestId: $C.str }))
@@ -3158,7 +3158,7 @@ export const DescribeOriginProtectionRequest: $Schema.Schema<DescribeOriginProte
 
 /** `DescribeOriginProtectionResponse` (response side). */
 export interface DescribeOriginProtectionResponse {
-  readonly OriginProtectionInfo: readonly OriginProtectionInfo[] | null
+  readonly OriginProtectionInfo?: readonly OriginProtectionInfo[] | null
   readonly RequestId: string
 }
 export const DescribeOriginProtectionResponse: $Schema.Schema<DescribeOriginProtectionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOriginProtectionResponse", { OriginProtectionInfo: $C.nul($C.arr(OriginProtectionInfo)), RequestId: $C.str }))
@@ -3179,8 +3179,8 @@ export const DescribeOverviewL7DataRequest: $Schema.Schema<DescribeOverviewL7Dat
 
 /** `DescribeOverviewL7DataResponse` (response side). */
 export interface DescribeOverviewL7DataResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly TimingDataRecord[] | null
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly TimingDataRecord[] | null
   readonly RequestId: string
 }
 export const DescribeOverviewL7DataResponse: $Schema.Schema<DescribeOverviewL7DataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOverviewL7DataResponse", { TotalCount: $C.uint64, Data: $C.nul($C.arr(TimingDataRecord)), RequestId: $C.str }))
@@ -3197,8 +3197,8 @@ export const DescribePlansRequest: $Schema.Schema<DescribePlansRequest> = /*#__P
 
 /** `DescribePlansResponse` (response side). */
 export interface DescribePlansResponse {
-  readonly TotalCount: number | bigint
-  readonly Plans: readonly Plan[]
+  readonly TotalCount?: number | bigint
+  readonly Plans?: readonly Plan[]
   readonly RequestId: string
 }
 export const DescribePlansResponse: $Schema.Schema<DescribePlansResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePlansResponse", { TotalCount: $C.int64, Plans: $C.arr(Plan), RequestId: $C.str }))
@@ -3214,8 +3214,8 @@ export const DescribePrefetchOriginLimitRequest: $Schema.Schema<DescribePrefetch
 
 /** `DescribePrefetchOriginLimitResponse` (response side). */
 export interface DescribePrefetchOriginLimitResponse {
-  readonly TotalCount: number | bigint
-  readonly Limits: readonly PrefetchOriginLimit[]
+  readonly TotalCount?: number | bigint
+  readonly Limits?: readonly PrefetchOriginLimit[]
   readonly RequestId: string
 }
 export const DescribePrefetchOriginLimitResponse: $Schema.Schema<DescribePrefetchOriginLimitResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrefetchOriginLimitResponse", { TotalCount: $C.int64, Limits: $C.arr(PrefetchOriginLimit), RequestId: $C.str }))
@@ -3233,8 +3233,8 @@ export const DescribePrefetchTasksRequest: $Schema.Schema<DescribePrefetchTasksR
 
 /** `DescribePrefetchTasksResponse` (response side). */
 export interface DescribePrefetchTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly Tasks: readonly Task[]
+  readonly TotalCount?: number | bigint
+  readonly Tasks?: readonly Task[]
   readonly RequestId: string
 }
 export const DescribePrefetchTasksResponse: $Schema.Schema<DescribePrefetchTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrefetchTasksResponse", { TotalCount: $C.uint64, Tasks: $C.arr(Task), RequestId: $C.str }))
@@ -3252,8 +3252,8 @@ export const DescribePurgeTasksRequest: $Schema.Schema<DescribePurgeTasksRequest
 
 /** `DescribePurgeTasksResponse` (response side). */
 export interface DescribePurgeTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly Tasks: readonly Task[]
+  readonly TotalCount?: number | bigint
+  readonly Tasks?: readonly Task[]
   readonly RequestId: string
 }
 export const DescribePurgeTasksResponse: $Schema.Schema<DescribePurgeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePurgeTasksResponse", { TotalCount: $C.uint64, Tasks: $C.arr(Task), RequestId: $C.str }))
@@ -3269,8 +3269,8 @@ export const DescribeRealtimeLogDeliveryTasksRequest: $Schema.Schema<DescribeRea
 
 /** `DescribeRealtimeLogDeliveryTasksResponse` (response side). */
 export interface DescribeRealtimeLogDeliveryTasksResponse {
-  readonly TotalCount: number | bigint
-  readonly RealtimeLogDeliveryTasks: readonly RealtimeLogDeliveryTask[]
+  readonly TotalCount?: number | bigint
+  readonly RealtimeLogDeliveryTasks?: readonly RealtimeLogDeliveryTask[]
   readonly RequestId: string
 }
 export const DescribeRealtimeLogDeliveryTasksResponse: $Schema.Schema<DescribeRealtimeLogDeliveryTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRealtimeLogDeliveryTasksResponse", { TotalCount: $C.uint64, RealtimeLogDeliveryTasks: $C.arr(RealtimeLogDeliveryTask), RequestId: $C.str }))
@@ -3284,8 +3284,8 @@ export const DescribeRulesRequest: $Schema.Schema<DescribeRulesRequest> = /*#__P
 
 /** `DescribeRulesResponse` (response side). */
 export interface DescribeRulesResponse {
-  readonly ZoneId: string
-  readonly RuleItems: readonly RuleItem[]
+  readonly ZoneId?: string
+  readonly RuleItems?: readonly RuleItem[]
   readonly RequestId: string
 }
 export const DescribeRulesResponse: $Schema.Schema<DescribeRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRulesResponse", { ZoneId: $C.str, RuleItems: $C.arr(RuleItem), RequestId: $C.str }))
@@ -3296,7 +3296,7 @@ export const DescribeRulesSettingRequest: $Schema.Schema<DescribeRulesSettingReq
 
 /** `DescribeRulesSettingResponse` (response side). */
 export interface DescribeRulesSettingResponse {
-  readonly Actions: readonly RulesSettingAction[]
+  readonly Actions?: readonly RulesSettingAction[]
   readonly RequestId: string
 }
 export const DescribeRulesSettingResponse: $Schema.Schema<DescribeRulesSettingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRulesSettingResponse", { Actions: $C.arr(RulesSettingAction), RequestId: $C.str }))
@@ -3391,7 +3391,7 @@ export const DescribeSecurityIPGroupRequest: $Schema.Schema<DescribeSecurityIPGr
 
 /** `DescribeSecurityIPGroupResponse` (response side). */
 export interface DescribeSecurityIPGroupResponse {
-  readonly IPGroups: readonly IPGroup[]
+  readonly IPGroups?: readonly IPGroup[]
   readonly RequestId: string
 }
 export const DescribeSecurityIPGroupResponse: $Schema.Schema<DescribeSecurityIPGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityIPGroupResponse", { IPGroups: $C.arr(IPGroup), RequestId: $C.str }))
@@ -3437,7 +3437,7 @@ export const DescribeSecurityTemplateBindingsRequest: $Schema.Schema<DescribeSec
 
 /** `DescribeSecurityTemplateBindingsResponse` (response side). */
 export interface DescribeSecurityTemplateBindingsResponse {
-  readonly SecurityTemplate: readonly SecurityTemplateBinding[]
+  readonly SecurityTemplate?: readonly SecurityTemplateBinding[]
   readonly RequestId: string
 }
 export const DescribeSecurityTemplateBindingsResponse: $Schema.Schema<DescribeSecurityTemplateBindingsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityTemplateBindingsResponse", { SecurityTemplate: $C.arr(SecurityTemplateBinding), RequestId: $C.str }))
@@ -3456,8 +3456,8 @@ export const DescribeSharedCNAMERequest: $Schema.Schema<DescribeSharedCNAMEReque
 
 /** `DescribeSharedCNAMEResponse` (response side). */
 export interface DescribeSharedCNAMEResponse {
-  readonly TotalCount: number | bigint
-  readonly SharedCNAMEInfo: readonly SharedCNAMEInfo[]
+  readonly TotalCount?: number | bigint
+  readonly SharedCNAMEInfo?: readonly SharedCNAMEInfo[]
   readonly RequestId: string
 }
 export const DescribeSharedCNAMEResponse: $Schema.Schema<DescribeSharedCNAMEResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSharedCNAMEResponse", { TotalCount: $C.int64, SharedCNAMEInfo: $C.arr(SharedCNAMEInfo), RequestId: $C.str }))
@@ -3478,8 +3478,8 @@ export const DescribeTimingL4DataRequest: $Schema.Schema<DescribeTimingL4DataReq
 
 /** `DescribeTimingL4DataResponse` (response side). */
 export interface DescribeTimingL4DataResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly TimingDataRecord[] | null
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly TimingDataRecord[] | null
   readonly RequestId: string
 }
 export const DescribeTimingL4DataResponse: $Schema.Schema<DescribeTimingL4DataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTimingL4DataResponse", { TotalCount: $C.uint64, Data: $C.nul($C.arr(TimingDataRecord)), RequestId: $C.str }))
@@ -3498,8 +3498,8 @@ export const DescribeTimingL7AnalysisDataRequest: $Schema.Schema<DescribeTimingL
 
 /** `DescribeTimingL7AnalysisDataResponse` (response side). */
 export interface DescribeTimingL7AnalysisDataResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly TimingDataRecord[] | null
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly TimingDataRecord[] | null
   readonly RequestId: string
 }
 export const DescribeTimingL7AnalysisDataResponse: $Schema.Schema<DescribeTimingL7AnalysisDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTimingL7AnalysisDataResponse", { TotalCount: $C.uint64, Data: $C.nul($C.arr(TimingDataRecord)), RequestId: $C.str }))
@@ -3518,8 +3518,8 @@ export const DescribeTimingL7CacheDataRequest: $Schema.Schema<DescribeTimingL7Ca
 
 /** `DescribeTimingL7CacheDataResponse` (response side). */
 export interface DescribeTimingL7CacheDataResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly TimingDataRecord[] | null
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly TimingDataRecord[] | null
   readonly RequestId: string
 }
 export const DescribeTimingL7CacheDataResponse: $Schema.Schema<DescribeTimingL7CacheDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTimingL7CacheDataResponse", { TotalCount: $C.uint64, Data: $C.nul($C.arr(TimingDataRecord)), RequestId: $C.str }))
@@ -3538,8 +3538,8 @@ export const DescribeTimingL7OriginPullDataRequest: $Schema.Schema<DescribeTimin
 
 /** `DescribeTimingL7OriginPullDataResponse` (response side). */
 export interface DescribeTimingL7OriginPullDataResponse {
-  readonly TotalCount: number | bigint
-  readonly TimingDataRecords: readonly TimingDataRecord[]
+  readonly TotalCount?: number | bigint
+  readonly TimingDataRecords?: readonly TimingDataRecord[]
   readonly RequestId: string
 }
 export const DescribeTimingL7OriginPullDataResponse: $Schema.Schema<DescribeTimingL7OriginPullDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTimingL7OriginPullDataResponse", { TotalCount: $C.uint64, TimingDataRecords: $C.arr(TimingDataRecord), RequestId: $C.str }))
@@ -3559,8 +3559,8 @@ export const DescribeTopL7AnalysisDataRequest: $Schema.Schema<DescribeTopL7Analy
 
 /** `DescribeTopL7AnalysisDataResponse` (response side). */
 export interface DescribeTopL7AnalysisDataResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly TopDataRecord[] | null
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly TopDataRecord[] | null
   readonly RequestId: string
 }
 export const DescribeTopL7AnalysisDataResponse: $Schema.Schema<DescribeTopL7AnalysisDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopL7AnalysisDataResponse", { TotalCount: $C.uint64, Data: $C.nul($C.arr(TopDataRecord)), RequestId: $C.str }))
@@ -3580,8 +3580,8 @@ export const DescribeTopL7CacheDataRequest: $Schema.Schema<DescribeTopL7CacheDat
 
 /** `DescribeTopL7CacheDataResponse` (response side). */
 export interface DescribeTopL7CacheDataResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly TopDataRecord[] | null
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly TopDataRecord[] | null
   readonly RequestId: string
 }
 export const DescribeTopL7CacheDataResponse: $Schema.Schema<DescribeTopL7CacheDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopL7CacheDataResponse", { TotalCount: $C.uint64, Data: $C.nul($C.arr(TopDataRecord)), RequestId: $C.str }))
@@ -3608,8 +3608,8 @@ export const DescribeWebSecurityTemplatesRequest: $Schema.Schema<DescribeWebSecu
 
 /** `DescribeWebSecurityTemplatesResponse` (response side). */
 export interface DescribeWebSecurityTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly SecurityPolicyTemplates: readonly SecurityPolicyTemplateInfo[]
+  readonly TotalCount?: number | bigint
+  readonly SecurityPolicyTemplates?: readonly SecurityPolicyTemplateInfo[]
   readonly RequestId: string
 }
 export const DescribeWebSecurityTemplatesResponse: $Schema.Schema<DescribeWebSecurityTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWebSecurityTemplatesResponse", { TotalCount: $C.int64, SecurityPolicyTemplates: $C.arr(SecurityPolicyTemplateInfo), RequestId: $C.str }))
@@ -3640,7 +3640,7 @@ export const DescribeZoneSettingRequest: $Schema.Schema<DescribeZoneSettingReque
 
 /** `DescribeZoneSettingResponse` (response side). */
 export interface DescribeZoneSettingResponse {
-  readonly ZoneSetting: ZoneSetting | null
+  readonly ZoneSetting?: ZoneSetting | null
   readonly RequestId: string
 }
 export const DescribeZoneSettingResponse: $Schema.Schema<DescribeZoneSettingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeZoneSettingResponse", { ZoneSetting: $C.nul(ZoneSetting), RequestId: $C.str }))
@@ -3657,8 +3657,8 @@ export const DescribeZonesRequest: $Schema.Schema<DescribeZonesRequest> = /*#__P
 
 /** `DescribeZonesResponse` (response side). */
 export interface DescribeZonesResponse {
-  readonly TotalCount: number | bigint
-  readonly Zones: readonly Zone[]
+  readonly TotalCount?: number | bigint
+  readonly Zones?: readonly Zone[]
   readonly RequestId: string
 }
 export const DescribeZonesResponse: $Schema.Schema<DescribeZonesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeZonesResponse", { TotalCount: $C.int64, Zones: $C.arr(Zone), RequestId: $C.str }))
@@ -3677,29 +3677,29 @@ export const DestroyPlanResponse: $Schema.Schema<DestroyPlanResponse> = /*#__PUR
 
 /** `DetailHost` (response side). */
 export interface DetailHost {
-  readonly ZoneId: string
-  readonly Status: string
-  readonly Host: string
-  readonly ZoneName: string
-  readonly Cname: string
-  readonly Id: string
-  readonly InstanceId: string
-  readonly Lock: number | bigint
-  readonly Mode: number | bigint
-  readonly Area: string
-  readonly AccelerateType: AccelerateType | null
-  readonly Https: Https | null
-  readonly CacheConfig: CacheConfig | null
-  readonly Origin: Origin | null
-  readonly SecurityType: SecurityType | null
-  readonly CacheKey: CacheKey | null
-  readonly Compression: Compression | null
-  readonly Waf: Waf | null
-  readonly CC: CC | null
-  readonly DDoS: DDoS | null
-  readonly SmartRouting: SmartRouting | null
-  readonly Ipv6: Ipv6 | null
-  readonly ClientIpCountry: ClientIpCountry | null
+  readonly ZoneId?: string
+  readonly Status?: string
+  readonly Host?: string
+  readonly ZoneName?: string
+  readonly Cname?: string
+  readonly Id?: string
+  readonly InstanceId?: string
+  readonly Lock?: number | bigint
+  readonly Mode?: number | bigint
+  readonly Area?: string
+  readonly AccelerateType?: AccelerateType | null
+  readonly Https?: Https | null
+  readonly CacheConfig?: CacheConfig | null
+  readonly Origin?: Origin | null
+  readonly SecurityType?: SecurityType | null
+  readonly CacheKey?: CacheKey | null
+  readonly Compression?: Compression | null
+  readonly Waf?: Waf | null
+  readonly CC?: CC | null
+  readonly DDoS?: DDoS | null
+  readonly SmartRouting?: SmartRouting | null
+  readonly Ipv6?: Ipv6 | null
+  readonly ClientIpCountry?: ClientIpCountry | null
 }
 export const DetailHost: $Schema.Schema<DetailHost> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetailHost", { ZoneId: $C.str, Status: $C.str, Host: $C.str, ZoneName: $C.str, Cname: $C.str, Id: $C.str, InstanceId: $C.str, Lock: $C.int64, Mode: $C.int64, Area: $C.str, AccelerateType: $C.nul(AccelerateType), Https: $C.nul(Https), CacheConfig: $C.nul(CacheConfig), Origin: $C.nul(Origin), SecurityType: $C.nul(SecurityType), CacheKey: $C.nul(CacheKey), Compression: $C.nul(Compression), Waf: $C.nul(Waf), CC: $C.nul(CC), DDoS: $C.nul(DDoS), SmartRouting: $C.nul(SmartRouting), Ipv6: $C.nul(Ipv6), ClientIpCountry: $C.nul(ClientIpCountry) }))
 
@@ -3776,16 +3776,16 @@ export const DnsRecord: $Schema.Schema<DnsRecord> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `DnsVerification` (response side). */
 export interface DnsVerification {
-  readonly Subdomain: string
-  readonly RecordType: string
-  readonly RecordValue: string
+  readonly Subdomain?: string
+  readonly RecordType?: string
+  readonly RecordValue?: string
 }
 export const DnsVerification: $Schema.Schema<DnsVerification> = /*#__PURE__*/ $C.lazy(() => $C.struct("DnsVerification", { Subdomain: $C.str, RecordType: $C.str, RecordValue: $C.str }))
 
 /** `DomainDDoSProtection` (both sides). */
 export interface DomainDDoSProtection {
-  readonly Domain: string
-  readonly Switch: string
+  readonly Domain?: string
+  readonly Switch?: string
 }
 export const DomainDDoSProtection: $Schema.Schema<DomainDDoSProtection> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainDDoSProtection", { Domain: $C.str, Switch: $C.str }))
 
@@ -3802,8 +3802,8 @@ export const DownloadL4LogsRequest: $Schema.Schema<DownloadL4LogsRequest> = /*#_
 
 /** `DownloadL4LogsResponse` (response side). */
 export interface DownloadL4LogsResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly L4OfflineLog[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly L4OfflineLog[]
   readonly RequestId: string
 }
 export const DownloadL4LogsResponse: $Schema.Schema<DownloadL4LogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DownloadL4LogsResponse", { TotalCount: $C.uint64, Data: $C.arr(L4OfflineLog), RequestId: $C.str }))
@@ -3821,8 +3821,8 @@ export const DownloadL7LogsRequest: $Schema.Schema<DownloadL7LogsRequest> = /*#_
 
 /** `DownloadL7LogsResponse` (response side). */
 export interface DownloadL7LogsResponse {
-  readonly TotalCount: number | bigint
-  readonly Data: readonly L7OfflineLog[]
+  readonly TotalCount?: number | bigint
+  readonly Data?: readonly L7OfflineLog[]
   readonly RequestId: string
 }
 export const DownloadL7LogsResponse: $Schema.Schema<DownloadL7LogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DownloadL7LogsResponse", { TotalCount: $C.int64, Data: $C.arr(L7OfflineLog), RequestId: $C.str }))
@@ -3880,7 +3880,7 @@ export const EdgeKVGetRequest: $Schema.Schema<EdgeKVGetRequest> = /*#__PURE__*/ 
 
 /** `EdgeKVGetResponse` (response side). */
 export interface EdgeKVGetResponse {
-  readonly Data: readonly KeyValuePair[]
+  readonly Data?: readonly KeyValuePair[]
   readonly RequestId: string
 }
 export const EdgeKVGetResponse: $Schema.Schema<EdgeKVGetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EdgeKVGetResponse", { Data: $C.arr(KeyValuePair), RequestId: $C.str }))
@@ -3897,8 +3897,8 @@ export const EdgeKVListRequest: $Schema.Schema<EdgeKVListRequest> = /*#__PURE__*
 
 /** `EdgeKVListResponse` (response side). */
 export interface EdgeKVListResponse {
-  readonly Keys: readonly string[]
-  readonly Cursor: string
+  readonly Keys?: readonly string[]
+  readonly Cursor?: string
   readonly RequestId: string
 }
 export const EdgeKVListResponse: $Schema.Schema<EdgeKVListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EdgeKVListResponse", { Keys: $C.arr($C.str), Cursor: $C.str, RequestId: $C.str }))
@@ -3939,21 +3939,21 @@ export const EnableOriginACLResponse: $Schema.Schema<EnableOriginACLResponse> = 
 
 /** `EntityStatus` (response side). */
 export interface EntityStatus {
-  readonly Entity: string
-  readonly Status: string
-  readonly Message: string
+  readonly Entity?: string
+  readonly Status?: string
+  readonly Message?: string
 }
 export const EntityStatus: $Schema.Schema<EntityStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("EntityStatus", { Entity: $C.str, Status: $C.str, Message: $C.str }))
 
 /** `EnvInfo` (response side). */
 export interface EnvInfo {
-  readonly EnvId: string
-  readonly EnvType: string
-  readonly Status: string
+  readonly EnvId?: string
+  readonly EnvType?: string
+  readonly Status?: string
   readonly Scope?: readonly string[]
   readonly CurrentConfigGroupVersionInfos?: readonly ConfigGroupVersionInfo[]
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const EnvInfo: $Schema.Schema<EnvInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnvInfo", { EnvId: $C.str, EnvType: $C.str, Status: $C.str, CreateTime: $C.datetimeIso, UpdateTime: $C.datetimeIso }, { Scope: $C.arr($C.str), CurrentConfigGroupVersionInfos: $C.arr(ConfigGroupVersionInfo) }))
 
@@ -4066,8 +4066,8 @@ export const FileAscriptionInfo: $Schema.Schema<FileAscriptionInfo> = /*#__PURE_
 
 /** `FileVerification` (response side). */
 export interface FileVerification {
-  readonly Path: string
-  readonly Content: string
+  readonly Path?: string
+  readonly Content?: string
 }
 export const FileVerification: $Schema.Schema<FileVerification> = /*#__PURE__*/ $C.lazy(() => $C.struct("FileVerification", { Path: $C.str, Content: $C.str }))
 
@@ -4087,24 +4087,24 @@ export const FirstPartConfig: $Schema.Schema<FirstPartConfig> = /*#__PURE__*/ $C
 
 /** `FloatTimingDataItem` (response side). */
 export interface FloatTimingDataItem {
-  readonly Timestamp: number | bigint
-  readonly Value: number
+  readonly Timestamp?: number | bigint
+  readonly Value?: number
 }
 export const FloatTimingDataItem: $Schema.Schema<FloatTimingDataItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("FloatTimingDataItem", { Timestamp: $C.int64, Value: $C.float }))
 
 /** `FloatTimingTypeValue` (response side). */
 export interface FloatTimingTypeValue {
-  readonly Sum: number
-  readonly Max: number
-  readonly Avg: number
-  readonly MetricName: string
-  readonly Detail: readonly FloatTimingDataItem[]
+  readonly Sum?: number
+  readonly Max?: number
+  readonly Avg?: number
+  readonly MetricName?: string
+  readonly Detail?: readonly FloatTimingDataItem[]
 }
 export const FloatTimingTypeValue: $Schema.Schema<FloatTimingTypeValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("FloatTimingTypeValue", { Sum: $C.float, Max: $C.float, Avg: $C.float, MetricName: $C.str, Detail: $C.arr(FloatTimingDataItem) }))
 
 /** `FollowOrigin` (both sides). */
 export interface FollowOrigin {
-  readonly Switch: string
+  readonly Switch?: string
   readonly DefaultCache?: string
   readonly DefaultCacheStrategy?: string
   readonly DefaultCacheTime?: number | bigint
@@ -4113,7 +4113,7 @@ export const FollowOrigin: $Schema.Schema<FollowOrigin> = /*#__PURE__*/ $C.lazy(
 
 /** `ForceRedirect` (both sides). */
 export interface ForceRedirect {
-  readonly Switch: string
+  readonly Switch?: string
   readonly RedirectStatusCode?: number | bigint
 }
 export const ForceRedirect: $Schema.Schema<ForceRedirect> = /*#__PURE__*/ $C.lazy(() => $C.struct("ForceRedirect", { Switch: $C.str }, { RedirectStatusCode: $C.int64 }))
@@ -4139,14 +4139,14 @@ export const FrequentScanningProtection: $Schema.Schema<FrequentScanningProtecti
 
 /** `Function` (response side). */
 export interface Function {
-  readonly FunctionId: string
-  readonly ZoneId: string
-  readonly Name: string
-  readonly Remark: string
-  readonly Content: string
-  readonly Domain: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly FunctionId?: string
+  readonly ZoneId?: string
+  readonly Name?: string
+  readonly Remark?: string
+  readonly Content?: string
+  readonly Domain?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const Function: $Schema.Schema<Function> = /*#__PURE__*/ $C.lazy(() => $C.struct("Function", { FunctionId: $C.str, ZoneId: $C.str, Name: $C.str, Remark: $C.str, Content: $C.str, Domain: $C.str, CreateTime: $C.str, UpdateTime: $C.str }))
 
@@ -4160,7 +4160,7 @@ export const FunctionComponentBinding: $Schema.Schema<FunctionComponentBinding> 
 
 /** `FunctionEnvironmentVariable` (both sides). */
 export interface FunctionEnvironmentVariable {
-  readonly Key: string
+  readonly Key?: string
   readonly Value?: string
   readonly Type?: string
 }
@@ -4168,48 +4168,48 @@ export const FunctionEnvironmentVariable: $Schema.Schema<FunctionEnvironmentVari
 
 /** `FunctionRegionSelection` (both sides). */
 export interface FunctionRegionSelection {
-  readonly FunctionId: string
-  readonly Regions: readonly string[]
+  readonly FunctionId?: string
+  readonly Regions?: readonly string[]
 }
 export const FunctionRegionSelection: $Schema.Schema<FunctionRegionSelection> = /*#__PURE__*/ $C.lazy(() => $C.struct("FunctionRegionSelection", { FunctionId: $C.str, Regions: $C.arr($C.str) }))
 
 /** `FunctionReplica` (response side). */
 export interface FunctionReplica {
-  readonly FunctionId: string
-  readonly ReplicaName: string
-  readonly Content: string
-  readonly Remark: string
-  readonly CreatedOn: string
-  readonly ModifiedOn: string
+  readonly FunctionId?: string
+  readonly ReplicaName?: string
+  readonly Content?: string
+  readonly Remark?: string
+  readonly CreatedOn?: string
+  readonly ModifiedOn?: string
 }
 export const FunctionReplica: $Schema.Schema<FunctionReplica> = /*#__PURE__*/ $C.lazy(() => $C.struct("FunctionReplica", { FunctionId: $C.str, ReplicaName: $C.str, Content: $C.str, Remark: $C.str, CreatedOn: $C.datetimeIso, ModifiedOn: $C.datetimeIso }))
 
 /** `FunctionRule` (response side). */
 export interface FunctionRule {
-  readonly RuleId: string
-  readonly FunctionRuleConditions: readonly FunctionRuleCondition[]
-  readonly TriggerType: string
-  readonly FunctionId: string
-  readonly FunctionName: string
+  readonly RuleId?: string
+  readonly FunctionRuleConditions?: readonly FunctionRuleCondition[]
+  readonly TriggerType?: string
+  readonly FunctionId?: string
+  readonly FunctionName?: string
   readonly RegionMappingSelections?: readonly FunctionRegionSelection[]
   readonly WeightedSelections?: readonly FunctionWeightedSelection[]
-  readonly Priority: number | bigint
-  readonly Remark: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Priority?: number | bigint
+  readonly Remark?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const FunctionRule: $Schema.Schema<FunctionRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("FunctionRule", { RuleId: $C.str, FunctionRuleConditions: $C.arr(FunctionRuleCondition), TriggerType: $C.str, FunctionId: $C.str, FunctionName: $C.str, Priority: $C.int64, Remark: $C.str, CreateTime: $C.datetimeIso, UpdateTime: $C.datetimeIso }, { RegionMappingSelections: $C.arr(FunctionRegionSelection), WeightedSelections: $C.arr(FunctionWeightedSelection) }))
 
 /** `FunctionRuleCondition` (both sides). */
 export interface FunctionRuleCondition {
-  readonly RuleConditions: readonly RuleCondition[]
+  readonly RuleConditions?: readonly RuleCondition[]
 }
 export const FunctionRuleCondition: $Schema.Schema<FunctionRuleCondition> = /*#__PURE__*/ $C.lazy(() => $C.struct("FunctionRuleCondition", { RuleConditions: $C.arr(RuleCondition) }))
 
 /** `FunctionWeightedSelection` (both sides). */
 export interface FunctionWeightedSelection {
-  readonly FunctionId: string
-  readonly Weight: number | bigint
+  readonly FunctionId?: string
+  readonly Weight?: number | bigint
 }
 export const FunctionWeightedSelection: $Schema.Schema<FunctionWeightedSelection> = /*#__PURE__*/ $C.lazy(() => $C.struct("FunctionWeightedSelection", { FunctionId: $C.str, Weight: $C.uint64 }))
 
@@ -4293,7 +4293,7 @@ export const HeaderAction: $Schema.Schema<HeaderAction> = /*#__PURE__*/ $C.lazy(
 
 /** `HealthChecker` (both sides). */
 export interface HealthChecker {
-  readonly Type: string
+  readonly Type?: string
   readonly Port?: number | bigint
   readonly Interval?: number | bigint
   readonly Timeout?: number | bigint
@@ -4334,7 +4334,7 @@ export const HostPolicy: $Schema.Schema<HostPolicy> = /*#__PURE__*/ $C.lazy(() =
 
 /** `Hsts` (both sides). */
 export interface Hsts {
-  readonly Switch: string
+  readonly Switch?: string
   readonly MaxAge?: number | bigint
   readonly IncludeSubDomains?: string
   readonly Preload?: string
@@ -4371,9 +4371,9 @@ export const IPExpireInfo: $Schema.Schema<IPExpireInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `IPGroup` (both sides). */
 export interface IPGroup {
-  readonly GroupId: number | bigint
-  readonly Name: string
-  readonly Content: readonly string[]
+  readonly GroupId?: number | bigint
+  readonly Name?: string
+  readonly Content?: readonly string[]
   readonly IPTotalCount?: number | bigint
   readonly IPExpireInfo?: readonly IPExpireInfo[]
   readonly RefCount?: number | bigint
@@ -4394,8 +4394,8 @@ export const IPGroupReference: $Schema.Schema<IPGroupReference> = /*#__PURE__*/ 
 
 /** `IPRegionInfo` (response side). */
 export interface IPRegionInfo {
-  readonly IP: string
-  readonly IsEdgeOneIP: string
+  readonly IP?: string
+  readonly IsEdgeOneIP?: string
 }
 export const IPRegionInfo: $Schema.Schema<IPRegionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("IPRegionInfo", { IP: $C.str, IsEdgeOneIP: $C.str }))
 
@@ -4416,8 +4416,8 @@ export const IPReputationGroup: $Schema.Schema<IPReputationGroup> = /*#__PURE__*
 /** `IPSSLConfig` (response side). */
 export interface IPSSLConfig {
   readonly ZoneId?: string | null
-  readonly AssociatedDomain: string | null
-  readonly Status: string
+  readonly AssociatedDomain?: string | null
+  readonly Status?: string
 }
 export const IPSSLConfig: $Schema.Schema<IPSSLConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("IPSSLConfig", { AssociatedDomain: $C.nul($C.str), Status: $C.str }, { ZoneId: $C.nul($C.str) }))
 
@@ -4443,12 +4443,12 @@ export const IPv6Parameters: $Schema.Schema<IPv6Parameters> = /*#__PURE__*/ $C.l
 
 /** `Identification` (response side). */
 export interface Identification {
-  readonly ZoneName: string
+  readonly ZoneName?: string
   readonly Domain?: string
-  readonly Status: string
-  readonly Ascription: AscriptionInfo
-  readonly OriginalNameServers: readonly string[]
-  readonly FileAscription: FileAscriptionInfo
+  readonly Status?: string
+  readonly Ascription?: AscriptionInfo
+  readonly OriginalNameServers?: readonly string[]
+  readonly FileAscription?: FileAscriptionInfo
 }
 export const Identification: $Schema.Schema<Identification> = /*#__PURE__*/ $C.lazy(() => $C.struct("Identification", { ZoneName: $C.str, Status: $C.str, Ascription: AscriptionInfo, OriginalNameServers: $C.arr($C.str), FileAscription: FileAscriptionInfo }, { Domain: $C.str }))
 
@@ -4461,8 +4461,8 @@ export const IdentifyZoneRequest: $Schema.Schema<IdentifyZoneRequest> = /*#__PUR
 
 /** `IdentifyZoneResponse` (response side). */
 export interface IdentifyZoneResponse {
-  readonly Ascription: AscriptionInfo
-  readonly FileAscription: FileAscriptionInfo
+  readonly Ascription?: AscriptionInfo
+  readonly FileAscription?: FileAscriptionInfo
   readonly RequestId: string
 }
 export const IdentifyZoneResponse: $Schema.Schema<IdentifyZoneResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("IdentifyZoneResponse", { Ascription: AscriptionInfo, FileAscription: FileAscriptionInfo, RequestId: $C.str }))
@@ -4497,7 +4497,7 @@ export const IncreasePlanQuotaRequest: $Schema.Schema<IncreasePlanQuotaRequest> 
 
 /** `IncreasePlanQuotaResponse` (response side). */
 export interface IncreasePlanQuotaResponse {
-  readonly DealName: string
+  readonly DealName?: string
   readonly RequestId: string
 }
 export const IncreasePlanQuotaResponse: $Schema.Schema<IncreasePlanQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("IncreasePlanQuotaResponse", { DealName: $C.str, RequestId: $C.str }))
@@ -4553,12 +4553,12 @@ export const InferenceEnvironmentVariable: $Schema.Schema<InferenceEnvironmentVa
 
 /** `InferenceHardwareSpecification` (response side). */
 export interface InferenceHardwareSpecification {
-  readonly Spec: string
-  readonly Name: string
-  readonly CPUNum: number
-  readonly MemSize: number | bigint
-  readonly GPUNum: number
-  readonly GPUMemSize: number | bigint
+  readonly Spec?: string
+  readonly Name?: string
+  readonly CPUNum?: number
+  readonly MemSize?: number | bigint
+  readonly GPUNum?: number
+  readonly GPUMemSize?: number | bigint
 }
 export const InferenceHardwareSpecification: $Schema.Schema<InferenceHardwareSpecification> = /*#__PURE__*/ $C.lazy(() => $C.struct("InferenceHardwareSpecification", { Spec: $C.str, Name: $C.str, CPUNum: $C.float, MemSize: $C.int64, GPUNum: $C.float, GPUMemSize: $C.int64 }))
 
@@ -4589,22 +4589,22 @@ export const InferenceResourceConfigForModify: $Schema.Schema<InferenceResourceC
 
 /** `InferenceScalingPolicy` (both sides). */
 export interface InferenceScalingPolicy {
-  readonly PolicyName: string
-  readonly PolicyType: string
+  readonly PolicyName?: string
+  readonly PolicyType?: string
   readonly ScheduledScalingPolicy?: InferenceScheduledScalingPolicy
 }
 export const InferenceScalingPolicy: $Schema.Schema<InferenceScalingPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("InferenceScalingPolicy", { PolicyName: $C.str, PolicyType: $C.str }, { ScheduledScalingPolicy: InferenceScheduledScalingPolicy }))
 
 /** `InferenceScheduledScalingAction` (both sides). */
 export interface InferenceScheduledScalingAction {
-  readonly CronExpression: string
-  readonly MinInstanceCount: number | bigint
+  readonly CronExpression?: string
+  readonly MinInstanceCount?: number | bigint
 }
 export const InferenceScheduledScalingAction: $Schema.Schema<InferenceScheduledScalingAction> = /*#__PURE__*/ $C.lazy(() => $C.struct("InferenceScheduledScalingAction", { CronExpression: $C.str, MinInstanceCount: $C.int64 }))
 
 /** `InferenceScheduledScalingEffectiveRange` (both sides). */
 export interface InferenceScheduledScalingEffectiveRange {
-  readonly EffectiveType: string
+  readonly EffectiveType?: string
   readonly StartDate?: string
   readonly EndDate?: string
 }
@@ -4612,8 +4612,8 @@ export const InferenceScheduledScalingEffectiveRange: $Schema.Schema<InferenceSc
 
 /** `InferenceScheduledScalingPolicy` (both sides). */
 export interface InferenceScheduledScalingPolicy {
-  readonly ScheduledActions: readonly InferenceScheduledScalingAction[]
-  readonly EffectiveRange: InferenceScheduledScalingEffectiveRange
+  readonly ScheduledActions?: readonly InferenceScheduledScalingAction[]
+  readonly EffectiveRange?: InferenceScheduledScalingEffectiveRange
   readonly TimeZone?: string
 }
 export const InferenceScheduledScalingPolicy: $Schema.Schema<InferenceScheduledScalingPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("InferenceScheduledScalingPolicy", { ScheduledActions: $C.arr(InferenceScheduledScalingAction), EffectiveRange: InferenceScheduledScalingEffectiveRange }, { TimeZone: $C.str }))
@@ -4648,35 +4648,35 @@ export const InferenceServiceConfig: $Schema.Schema<InferenceServiceConfig> = /*
 
 /** `InferenceServiceDeploymentLogInfo` (response side). */
 export interface InferenceServiceDeploymentLogInfo {
-  readonly LogMessage: string
-  readonly Timestamp: string
+  readonly LogMessage?: string
+  readonly Timestamp?: string
 }
 export const InferenceServiceDeploymentLogInfo: $Schema.Schema<InferenceServiceDeploymentLogInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("InferenceServiceDeploymentLogInfo", { LogMessage: $C.str, Timestamp: $C.datetimeIso }))
 
 /** `InferenceServiceDeploymentRecord` (response side). */
 export interface InferenceServiceDeploymentRecord {
-  readonly RecordId: string
-  readonly Operation: string
-  readonly Status: string
-  readonly Duration: number | bigint
-  readonly InferenceServiceConfig: InferenceServiceConfig
-  readonly CreateTime: string
-  readonly ActiveStatus: string
+  readonly RecordId?: string
+  readonly Operation?: string
+  readonly Status?: string
+  readonly Duration?: number | bigint
+  readonly InferenceServiceConfig?: InferenceServiceConfig
+  readonly CreateTime?: string
+  readonly ActiveStatus?: string
 }
 export const InferenceServiceDeploymentRecord: $Schema.Schema<InferenceServiceDeploymentRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("InferenceServiceDeploymentRecord", { RecordId: $C.str, Operation: $C.str, Status: $C.str, Duration: $C.int64, InferenceServiceConfig: InferenceServiceConfig, CreateTime: $C.str, ActiveStatus: $C.str }))
 
 /** `InferenceServiceMonitorItem` (response side). */
 export interface InferenceServiceMonitorItem {
-  readonly Timestamp: string
-  readonly Value: number
+  readonly Timestamp?: string
+  readonly Value?: number
 }
 export const InferenceServiceMonitorItem: $Schema.Schema<InferenceServiceMonitorItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("InferenceServiceMonitorItem", { Timestamp: $C.datetimeIso, Value: $C.float }))
 
 /** `InferenceServiceMonitorRecord` (response side). */
 export interface InferenceServiceMonitorRecord {
-  readonly ServiceId: string
-  readonly MetricName: string
-  readonly InferenceServiceMonitorItems: readonly InferenceServiceMonitorItem[]
+  readonly ServiceId?: string
+  readonly MetricName?: string
+  readonly InferenceServiceMonitorItems?: readonly InferenceServiceMonitorItem[]
 }
 export const InferenceServiceMonitorRecord: $Schema.Schema<InferenceServiceMonitorRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("InferenceServiceMonitorRecord", { ServiceId: $C.str, MetricName: $C.str, InferenceServiceMonitorItems: $C.arr(InferenceServiceMonitorItem) }))
 
@@ -4731,7 +4731,7 @@ export const Ipv6: $Schema.Schema<Ipv6> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `JITVideoProcess` (both sides). */
 export interface JITVideoProcess {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const JITVideoProcess: $Schema.Schema<JITVideoProcess> = /*#__PURE__*/ $C.lazy(() => $C.struct("JITVideoProcess", { Switch: $C.str }))
 
@@ -4747,42 +4747,42 @@ export const JSInjectionRule: $Schema.Schema<JSInjectionRule> = /*#__PURE__*/ $C
 
 /** `JustInTimeTranscodeTemplate` (response side). */
 export interface JustInTimeTranscodeTemplate {
-  readonly TemplateId: string
-  readonly TemplateName: string
-  readonly Comment: string
-  readonly Type: string
-  readonly VideoStreamSwitch: string
-  readonly AudioStreamSwitch: string
-  readonly VideoTemplate: VideoTemplateInfo
-  readonly AudioTemplate: AudioTemplateInfo
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly TemplateId?: string
+  readonly TemplateName?: string
+  readonly Comment?: string
+  readonly Type?: string
+  readonly VideoStreamSwitch?: string
+  readonly AudioStreamSwitch?: string
+  readonly VideoTemplate?: VideoTemplateInfo
+  readonly AudioTemplate?: AudioTemplateInfo
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const JustInTimeTranscodeTemplate: $Schema.Schema<JustInTimeTranscodeTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("JustInTimeTranscodeTemplate", { TemplateId: $C.str, TemplateName: $C.str, Comment: $C.str, Type: $C.str, VideoStreamSwitch: $C.str, AudioStreamSwitch: $C.str, VideoTemplate: VideoTemplateInfo, AudioTemplate: AudioTemplateInfo, CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `KVNamespace` (response side). */
 export interface KVNamespace {
-  readonly Namespace: string
+  readonly Namespace?: string
   readonly Remark?: string
-  readonly Capacity: number | bigint
-  readonly CapacityUsed: number | bigint
-  readonly References: readonly ComponentReference[]
-  readonly CreatedOn: string
-  readonly ModifiedOn: string
+  readonly Capacity?: number | bigint
+  readonly CapacityUsed?: number | bigint
+  readonly References?: readonly ComponentReference[]
+  readonly CreatedOn?: string
+  readonly ModifiedOn?: string
 }
 export const KVNamespace: $Schema.Schema<KVNamespace> = /*#__PURE__*/ $C.lazy(() => $C.struct("KVNamespace", { Namespace: $C.str, Capacity: $C.int64, CapacityUsed: $C.int64, References: $C.arr(ComponentReference), CreatedOn: $C.datetimeIso, ModifiedOn: $C.datetimeIso }, { Remark: $C.str }))
 
 /** `KVNamespaceParameters` (both sides). */
 export interface KVNamespaceParameters {
-  readonly ZoneId: string
-  readonly Namespace: string
+  readonly ZoneId?: string
+  readonly Namespace?: string
 }
 export const KVNamespaceParameters: $Schema.Schema<KVNamespaceParameters> = /*#__PURE__*/ $C.lazy(() => $C.struct("KVNamespaceParameters", { ZoneId: $C.str, Namespace: $C.str }))
 
 /** `KeyValuePair` (response side). */
 export interface KeyValuePair {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
   readonly Expiration?: string
 }
 export const KeyValuePair: $Schema.Schema<KeyValuePair> = /*#__PURE__*/ $C.lazy(() => $C.struct("KeyValuePair", { Key: $C.str, Value: $C.str }, { Expiration: $C.datetimeIso }))
@@ -4796,41 +4796,41 @@ export const KnownBotCategories: $Schema.Schema<KnownBotCategories> = /*#__PURE_
 
 /** `L4OfflineLog` (response side). */
 export interface L4OfflineLog {
-  readonly ProxyId: string
-  readonly Area: string
-  readonly LogPacketName: string
-  readonly Url: string
-  readonly LogTime: number | bigint
-  readonly LogStartTime: string
-  readonly LogEndTime: string
-  readonly Size: number | bigint
+  readonly ProxyId?: string
+  readonly Area?: string
+  readonly LogPacketName?: string
+  readonly Url?: string
+  readonly LogTime?: number | bigint
+  readonly LogStartTime?: string
+  readonly LogEndTime?: string
+  readonly Size?: number | bigint
 }
 export const L4OfflineLog: $Schema.Schema<L4OfflineLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("L4OfflineLog", { ProxyId: $C.str, Area: $C.str, LogPacketName: $C.str, Url: $C.str, LogTime: $C.int64, LogStartTime: $C.datetimeIso, LogEndTime: $C.datetimeIso, Size: $C.int64 }))
 
 /** `L4Proxy` (response side). */
 export interface L4Proxy {
-  readonly ZoneId: string
-  readonly ProxyId: string
-  readonly ProxyName: string
-  readonly Area: string
-  readonly Cname: string
-  readonly Ips: readonly string[]
-  readonly Status: string
-  readonly Ipv6: string
-  readonly StaticIp: string
-  readonly AccelerateMainland: string
+  readonly ZoneId?: string
+  readonly ProxyId?: string
+  readonly ProxyName?: string
+  readonly Area?: string
+  readonly Cname?: string
+  readonly Ips?: readonly string[]
+  readonly Status?: string
+  readonly Ipv6?: string
+  readonly StaticIp?: string
+  readonly AccelerateMainland?: string
   /** @deprecated hidden or deprecated in the API */
   readonly DDosProtectionConfig?: DDosProtectionConfig | null
-  readonly L4ProxyRuleCount: number | bigint
-  readonly UpdateTime: string
+  readonly L4ProxyRuleCount?: number | bigint
+  readonly UpdateTime?: string
 }
 export const L4Proxy: $Schema.Schema<L4Proxy> = /*#__PURE__*/ $C.lazy(() => $C.struct("L4Proxy", { ZoneId: $C.str, ProxyId: $C.str, ProxyName: $C.str, Area: $C.str, Cname: $C.str, Ips: $C.arr($C.str), Status: $C.str, Ipv6: $C.str, StaticIp: $C.str, AccelerateMainland: $C.str, L4ProxyRuleCount: $C.int64, UpdateTime: $C.datetimeIso }, { DDosProtectionConfig: $C.nul(DDosProtectionConfig) }))
 
 /** `L4ProxyRemoteAuth` (both sides). */
 export interface L4ProxyRemoteAuth {
-  readonly Switch: string
-  readonly Address: string
-  readonly ServerFaultyBehavior: string
+  readonly Switch?: string
+  readonly Address?: string
+  readonly ServerFaultyBehavior?: string
 }
 export const L4ProxyRemoteAuth: $Schema.Schema<L4ProxyRemoteAuth> = /*#__PURE__*/ $C.lazy(() => $C.struct("L4ProxyRemoteAuth", { Switch: $C.str, Address: $C.str, ServerFaultyBehavior: $C.str }))
 
@@ -4854,46 +4854,46 @@ export const L4ProxyRule: $Schema.Schema<L4ProxyRule> = /*#__PURE__*/ $C.lazy(()
 
 /** `L7OfflineLog` (response side). */
 export interface L7OfflineLog {
-  readonly Domain: string
-  readonly Area: string
-  readonly LogPacketName: string
-  readonly Url: string
-  readonly LogTime: number | bigint
-  readonly LogStartTime: string
-  readonly LogEndTime: string
-  readonly Size: number | bigint
+  readonly Domain?: string
+  readonly Area?: string
+  readonly LogPacketName?: string
+  readonly Url?: string
+  readonly LogTime?: number | bigint
+  readonly LogStartTime?: string
+  readonly LogEndTime?: string
+  readonly Size?: number | bigint
 }
 export const L7OfflineLog: $Schema.Schema<L7OfflineLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("L7OfflineLog", { Domain: $C.str, Area: $C.str, LogPacketName: $C.str, Url: $C.str, LogTime: $C.int64, LogStartTime: $C.datetimeIso, LogEndTime: $C.datetimeIso, Size: $C.int64 }))
 
 /** `LoadBalancer` (response side). */
 export interface LoadBalancer {
-  readonly InstanceId: string
-  readonly Name: string
-  readonly Type: string
-  readonly HealthChecker: HealthChecker
-  readonly SteeringPolicy: string
-  readonly FailoverPolicy: string
-  readonly OriginGroupHealthStatus: readonly OriginGroupHealthStatus[]
-  readonly Status: string
-  readonly L4UsedList: readonly string[]
-  readonly L7UsedList: readonly string[]
+  readonly InstanceId?: string
+  readonly Name?: string
+  readonly Type?: string
+  readonly HealthChecker?: HealthChecker
+  readonly SteeringPolicy?: string
+  readonly FailoverPolicy?: string
+  readonly OriginGroupHealthStatus?: readonly OriginGroupHealthStatus[]
+  readonly Status?: string
+  readonly L4UsedList?: readonly string[]
+  readonly L7UsedList?: readonly string[]
   readonly References?: readonly OriginGroupReference[]
 }
 export const LoadBalancer: $Schema.Schema<LoadBalancer> = /*#__PURE__*/ $C.lazy(() => $C.struct("LoadBalancer", { InstanceId: $C.str, Name: $C.str, Type: $C.str, HealthChecker: HealthChecker, SteeringPolicy: $C.str, FailoverPolicy: $C.str, OriginGroupHealthStatus: $C.arr(OriginGroupHealthStatus), Status: $C.str, L4UsedList: $C.arr($C.str), L7UsedList: $C.arr($C.str) }, { References: $C.arr(OriginGroupReference) }))
 
 /** `LogAnalysisDownloadTask` (response side). */
 export interface LogAnalysisDownloadTask {
-  readonly TaskId: string
-  readonly ZoneId: string
-  readonly Area: string
-  readonly StartTime: string
-  readonly EndTime: string
+  readonly TaskId?: string
+  readonly ZoneId?: string
+  readonly Area?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
   readonly LogType?: string
   readonly Condition?: string
-  readonly Format: string
-  readonly Sort: string
-  readonly Status: string
-  readonly CreateTime: string
+  readonly Format?: string
+  readonly Sort?: string
+  readonly Status?: string
+  readonly CreateTime?: string
   readonly Url?: string
   readonly ExpireTime?: string
 }
@@ -4901,7 +4901,7 @@ export const LogAnalysisDownloadTask: $Schema.Schema<LogAnalysisDownloadTask> = 
 
 /** `LogFormat` (both sides). */
 export interface LogFormat {
-  readonly FormatType: string
+  readonly FormatType?: string
   readonly BatchPrefix?: string
   readonly BatchSuffix?: string
   readonly RecordPrefix?: string
@@ -4914,21 +4914,21 @@ export const LogFormat: $Schema.Schema<LogFormat> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `LogItem` (response side). */
 export interface LogItem {
-  readonly Timestamp: number | bigint
-  readonly LogJson: string
+  readonly Timestamp?: number | bigint
+  readonly LogJson?: string
 }
 export const LogItem: $Schema.Schema<LogItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogItem", { Timestamp: $C.int64, LogJson: $C.str }))
 
 /** `ManagedRuleAction` (both sides). */
 export interface ManagedRuleAction {
-  readonly RuleId: string
-  readonly Action: SecurityAction
+  readonly RuleId?: string
+  readonly Action?: SecurityAction
 }
 export const ManagedRuleAction: $Schema.Schema<ManagedRuleAction> = /*#__PURE__*/ $C.lazy(() => $C.struct("ManagedRuleAction", { RuleId: $C.str, Action: SecurityAction }))
 
 /** `ManagedRuleAutoUpdate` (both sides). */
 export interface ManagedRuleAutoUpdate {
-  readonly AutoUpdateToLatestVersion: string
+  readonly AutoUpdateToLatestVersion?: string
   readonly RulesetVersion?: string
 }
 export const ManagedRuleAutoUpdate: $Schema.Schema<ManagedRuleAutoUpdate> = /*#__PURE__*/ $C.lazy(() => $C.struct("ManagedRuleAutoUpdate", { AutoUpdateToLatestVersion: $C.str }, { RulesetVersion: $C.str }))
@@ -4945,9 +4945,9 @@ export const ManagedRuleDetail: $Schema.Schema<ManagedRuleDetail> = /*#__PURE__*
 
 /** `ManagedRuleGroup` (both sides). */
 export interface ManagedRuleGroup {
-  readonly GroupId: string
-  readonly SensitivityLevel: string
-  readonly Action: SecurityAction
+  readonly GroupId?: string
+  readonly SensitivityLevel?: string
+  readonly Action?: SecurityAction
   readonly RuleActions?: readonly ManagedRuleAction[]
   readonly MetaData?: ManagedRuleGroupMeta
 }
@@ -4963,8 +4963,8 @@ export const ManagedRuleGroupMeta: $Schema.Schema<ManagedRuleGroupMeta> = /*#__P
 
 /** `ManagedRules` (both sides). */
 export interface ManagedRules {
-  readonly Enabled: string
-  readonly DetectionOnly: string
+  readonly Enabled?: string
+  readonly DetectionOnly?: string
   readonly SemanticAnalysis?: string
   readonly AutoUpdate?: ManagedRuleAutoUpdate
   readonly ManagedRuleGroups?: readonly ManagedRuleGroup[]
@@ -5631,7 +5631,7 @@ export const ModifyRuleRequest: $Schema.Schema<ModifyRuleRequest> = /*#__PURE__*
 
 /** `ModifyRuleResponse` (response side). */
 export interface ModifyRuleResponse {
-  readonly RuleId: string
+  readonly RuleId?: string
   readonly RequestId: string
 }
 export const ModifyRuleResponse: $Schema.Schema<ModifyRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRuleResponse", { RuleId: $C.str, RequestId: $C.str }))
@@ -5828,12 +5828,12 @@ export const ModifyZoneWorkModeResponse: $Schema.Schema<ModifyZoneWorkModeRespon
 
 /** `MultiPathGateway` (response side). */
 export interface MultiPathGateway {
-  readonly GatewayId: string
-  readonly GatewayName: string
-  readonly GatewayType: string
-  readonly GatewayPort: number | bigint
-  readonly Status: string
-  readonly GatewayIP: string
+  readonly GatewayId?: string
+  readonly GatewayName?: string
+  readonly GatewayType?: string
+  readonly GatewayPort?: number | bigint
+  readonly Status?: string
+  readonly GatewayIP?: string
   readonly RegionId?: string
   readonly Lines?: readonly MultiPathGatewayLine[]
   readonly NeedConfirm?: string
@@ -5850,9 +5850,9 @@ export const MultiPathGatewayCurrentOriginACL: $Schema.Schema<MultiPathGatewayCu
 
 /** `MultiPathGatewayLine` (response side). */
 export interface MultiPathGatewayLine {
-  readonly LineId: string
-  readonly LineType: string
-  readonly LineAddress: string
+  readonly LineId?: string
+  readonly LineType?: string
+  readonly LineAddress?: string
   readonly ProxyId?: string
   readonly RuleId?: string
 }
@@ -5877,26 +5877,26 @@ export const MultiPathGatewayOriginACLInfo: $Schema.Schema<MultiPathGatewayOrigi
 
 /** `MutualTLS` (both sides). */
 export interface MutualTLS {
-  readonly Switch: string
+  readonly Switch?: string
   readonly CertInfos?: readonly CertificateInfo[]
 }
 export const MutualTLS: $Schema.Schema<MutualTLS> = /*#__PURE__*/ $C.lazy(() => $C.struct("MutualTLS", { Switch: $C.str }, { CertInfos: $C.arr(CertificateInfo) }))
 
 /** `NSDetail` (response side). */
 export interface NSDetail {
-  readonly CnameSpeedUp: string
-  readonly IsFake: number | bigint
+  readonly CnameSpeedUp?: string
+  readonly IsFake?: number | bigint
   readonly OwnershipVerification?: OwnershipVerification
-  readonly OriginalNameServers: readonly string[]
-  readonly NameServers: readonly string[]
-  readonly VanityNameServers: VanityNameServers
-  readonly VanityNameServersIps: readonly VanityNameServersIps[]
+  readonly OriginalNameServers?: readonly string[]
+  readonly NameServers?: readonly string[]
+  readonly VanityNameServers?: VanityNameServers
+  readonly VanityNameServersIps?: readonly VanityNameServersIps[]
 }
 export const NSDetail: $Schema.Schema<NSDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("NSDetail", { CnameSpeedUp: $C.str, IsFake: $C.int64, OriginalNameServers: $C.arr($C.str), NameServers: $C.arr($C.str), VanityNameServers: VanityNameServers, VanityNameServersIps: $C.arr(VanityNameServersIps) }, { OwnershipVerification: OwnershipVerification }))
 
 /** `NetworkErrorLogging` (both sides). */
 export interface NetworkErrorLogging {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const NetworkErrorLogging: $Schema.Schema<NetworkErrorLogging> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetworkErrorLogging", { Switch: $C.str }))
 
@@ -5908,12 +5908,12 @@ export const NetworkErrorLoggingParameters: $Schema.Schema<NetworkErrorLoggingPa
 
 /** `NextOriginACL` (response side). */
 export interface NextOriginACL {
-  readonly Version: string
-  readonly PlannedActiveTime: string
-  readonly EntireAddresses: Addresses
-  readonly AddedAddresses: Addresses
-  readonly RemovedAddresses: Addresses
-  readonly NoChangeAddresses: Addresses
+  readonly Version?: string
+  readonly PlannedActiveTime?: string
+  readonly EntireAddresses?: Addresses
+  readonly AddedAddresses?: Addresses
+  readonly RemovedAddresses?: Addresses
+  readonly NoChangeAddresses?: Addresses
 }
 export const NextOriginACL: $Schema.Schema<NextOriginACL> = /*#__PURE__*/ $C.lazy(() => $C.struct("NextOriginACL", { Version: $C.str, PlannedActiveTime: $C.str, EntireAddresses: Addresses, AddedAddresses: Addresses, RemovedAddresses: Addresses, NoChangeAddresses: Addresses }))
 
@@ -5925,14 +5925,14 @@ export const NoCache: $Schema.Schema<NoCache> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `NormalAction` (both sides). */
 export interface NormalAction {
-  readonly Action: string
-  readonly Parameters: readonly RuleNormalActionParams[]
+  readonly Action?: string
+  readonly Parameters?: readonly RuleNormalActionParams[]
 }
 export const NormalAction: $Schema.Schema<NormalAction> = /*#__PURE__*/ $C.lazy(() => $C.struct("NormalAction", { Action: $C.str, Parameters: $C.arr(RuleNormalActionParams) }))
 
 /** `NsVerification` (response side). */
 export interface NsVerification {
-  readonly NameServers: readonly string[]
+  readonly NameServers?: readonly string[]
 }
 export const NsVerification: $Schema.Schema<NsVerification> = /*#__PURE__*/ $C.lazy(() => $C.struct("NsVerification", { NameServers: $C.arr($C.str) }))
 
@@ -5987,26 +5987,26 @@ export const OriginACLEntity: $Schema.Schema<OriginACLEntity> = /*#__PURE__*/ $C
 
 /** `OriginACLInfo` (response side). */
 export interface OriginACLInfo {
-  readonly L7Hosts: readonly string[]
-  readonly L4ProxyIds: readonly string[]
+  readonly L7Hosts?: readonly string[]
+  readonly L4ProxyIds?: readonly string[]
   readonly CurrentOriginACL?: CurrentOriginACL | null
   readonly NextOriginACL?: NextOriginACL | null
-  readonly Status: string
+  readonly Status?: string
   readonly OriginACLFamily?: string
 }
 export const OriginACLInfo: $Schema.Schema<OriginACLInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("OriginACLInfo", { L7Hosts: $C.arr($C.str), L4ProxyIds: $C.arr($C.str), Status: $C.str }, { CurrentOriginACL: $C.nul(CurrentOriginACL), NextOriginACL: $C.nul(NextOriginACL), OriginACLFamily: $C.str }))
 
 /** `OriginAuthenticationParameters` (both sides). */
 export interface OriginAuthenticationParameters {
-  readonly RequestProperties: readonly OriginAuthenticationRequestProperties[]
+  readonly RequestProperties?: readonly OriginAuthenticationRequestProperties[]
 }
 export const OriginAuthenticationParameters: $Schema.Schema<OriginAuthenticationParameters> = /*#__PURE__*/ $C.lazy(() => $C.struct("OriginAuthenticationParameters", { RequestProperties: $C.arr(OriginAuthenticationRequestProperties) }))
 
 /** `OriginAuthenticationRequestProperties` (both sides). */
 export interface OriginAuthenticationRequestProperties {
-  readonly Type: string
-  readonly Name: string
-  readonly Value: string
+  readonly Type?: string
+  readonly Name?: string
+  readonly Value?: string
 }
 export const OriginAuthenticationRequestProperties: $Schema.Schema<OriginAuthenticationRequestProperties> = /*#__PURE__*/ $C.lazy(() => $C.struct("OriginAuthenticationRequestProperties", { Type: $C.str, Name: $C.str, Value: $C.str }))
 
@@ -6019,13 +6019,13 @@ export const OriginCertificateVerify: $Schema.Schema<OriginCertificateVerify> = 
 
 /** `OriginDetail` (response side). */
 export interface OriginDetail {
-  readonly OriginType: string
-  readonly Origin: string
-  readonly BackupOrigin: string
-  readonly OriginGroupName: string
-  readonly BackOriginGroupName: string
-  readonly PrivateAccess: string
-  readonly PrivateParameters: readonly PrivateParameter[] | null
+  readonly OriginType?: string
+  readonly Origin?: string
+  readonly BackupOrigin?: string
+  readonly OriginGroupName?: string
+  readonly BackOriginGroupName?: string
+  readonly PrivateAccess?: string
+  readonly PrivateParameters?: readonly PrivateParameter[] | null
   readonly HostHeader?: string
   /** @deprecated hidden or deprecated in the API */
   readonly VodeoSubAppId?: number | bigint
@@ -6040,32 +6040,32 @@ export const OriginDetail: $Schema.Schema<OriginDetail> = /*#__PURE__*/ $C.lazy(
 
 /** `OriginGroup` (response side). */
 export interface OriginGroup {
-  readonly GroupId: string
-  readonly Name: string
-  readonly Type: string
-  readonly Records: readonly OriginRecord[]
-  readonly References: readonly OriginGroupReference[]
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly GroupId?: string
+  readonly Name?: string
+  readonly Type?: string
+  readonly Records?: readonly OriginRecord[]
+  readonly References?: readonly OriginGroupReference[]
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly HostHeader?: string
 }
 export const OriginGroup: $Schema.Schema<OriginGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("OriginGroup", { GroupId: $C.str, Name: $C.str, Type: $C.str, Records: $C.arr(OriginRecord), References: $C.arr(OriginGroupReference), CreateTime: $C.datetimeIso, UpdateTime: $C.datetimeIso }, { HostHeader: $C.str }))
 
 /** `OriginGroupHealthStatus` (response side). */
 export interface OriginGroupHealthStatus {
-  readonly OriginGroupID: string
-  readonly OriginGroupName: string
+  readonly OriginGroupID?: string
+  readonly OriginGroupName?: string
   readonly OriginType?: string
-  readonly Priority: string
-  readonly OriginHealthStatus: readonly OriginHealthStatus[]
+  readonly Priority?: string
+  readonly OriginHealthStatus?: readonly OriginHealthStatus[]
 }
 export const OriginGroupHealthStatus: $Schema.Schema<OriginGroupHealthStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("OriginGroupHealthStatus", { OriginGroupID: $C.str, OriginGroupName: $C.str, Priority: $C.str, OriginHealthStatus: $C.arr(OriginHealthStatus) }, { OriginType: $C.str }))
 
 /** `OriginGroupHealthStatusDetail` (response side). */
 export interface OriginGroupHealthStatusDetail {
-  readonly OriginGroupId: string
-  readonly OriginHealthStatus: readonly OriginHealthStatus[]
-  readonly CheckRegionHealthStatus: readonly CheckRegionHealthStatus[]
+  readonly OriginGroupId?: string
+  readonly OriginHealthStatus?: readonly OriginHealthStatus[]
+  readonly CheckRegionHealthStatus?: readonly CheckRegionHealthStatus[]
 }
 export const OriginGroupHealthStatusDetail: $Schema.Schema<OriginGroupHealthStatusDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("OriginGroupHealthStatusDetail", { OriginGroupId: $C.str, OriginHealthStatus: $C.arr(OriginHealthStatus), CheckRegionHealthStatus: $C.arr(CheckRegionHealthStatus) }))
 
@@ -6078,9 +6078,9 @@ export const OriginGroupInLoadBalancer: $Schema.Schema<OriginGroupInLoadBalancer
 
 /** `OriginGroupReference` (response side). */
 export interface OriginGroupReference {
-  readonly InstanceType: string
-  readonly InstanceId: string
-  readonly InstanceName: string
+  readonly InstanceType?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
   readonly ZoneId?: string
   readonly ZoneName?: string
   readonly AliasZoneName?: string
@@ -6089,8 +6089,8 @@ export const OriginGroupReference: $Schema.Schema<OriginGroupReference> = /*#__P
 
 /** `OriginHealthStatus` (response side). */
 export interface OriginHealthStatus {
-  readonly Origin: string
-  readonly Healthy: string
+  readonly Origin?: string
+  readonly Healthy?: string
 }
 export const OriginHealthStatus: $Schema.Schema<OriginHealthStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("OriginHealthStatus", { Origin: $C.str, Healthy: $C.str }))
 
@@ -6124,14 +6124,14 @@ export const OriginPrivateParameters: $Schema.Schema<OriginPrivateParameters> = 
 
 /** `OriginProtectionInfo` (response side). */
 export interface OriginProtectionInfo {
-  readonly ZoneId: string
-  readonly Hosts: readonly string[]
-  readonly ProxyIds: readonly string[]
-  readonly CurrentIPWhitelist: IPWhitelist | null
-  readonly NeedUpdate: boolean
-  readonly Status: string
-  readonly PlanSupport: boolean
-  readonly DiffIPWhitelist: DiffIPWhitelist | null
+  readonly ZoneId?: string
+  readonly Hosts?: readonly string[]
+  readonly ProxyIds?: readonly string[]
+  readonly CurrentIPWhitelist?: IPWhitelist | null
+  readonly NeedUpdate?: boolean
+  readonly Status?: string
+  readonly PlanSupport?: boolean
+  readonly DiffIPWhitelist?: DiffIPWhitelist | null
 }
 export const OriginProtectionInfo: $Schema.Schema<OriginProtectionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("OriginProtectionInfo", { ZoneId: $C.str, Hosts: $C.arr($C.str), ProxyIds: $C.arr($C.str), CurrentIPWhitelist: $C.nul(IPWhitelist), NeedUpdate: $C.bool, Status: $C.str, PlanSupport: $C.bool, DiffIPWhitelist: $C.nul(DiffIPWhitelist) }))
 
@@ -6143,7 +6143,7 @@ export const OriginPullProtocolParameters: $Schema.Schema<OriginPullProtocolPara
 
 /** `OriginRecord` (both sides). */
 export interface OriginRecord {
-  readonly Record: string
+  readonly Record?: string
   readonly Type?: string
   readonly RecordId?: string
   readonly Weight?: number | bigint | null
@@ -6169,25 +6169,25 @@ export const PartialModule: $Schema.Schema<PartialModule> = /*#__PURE__*/ $C.laz
 
 /** `Plan` (response side). */
 export interface Plan {
-  readonly PlanType: string
-  readonly PlanId: string
-  readonly Area: string
-  readonly AutoRenewal: boolean
-  readonly Status: string
-  readonly PayMode: number | bigint
-  readonly ZonesInfo: readonly ZoneInfo[]
-  readonly SmartRequestCapacity: number | bigint
-  readonly VAUCapacity: number | bigint
-  readonly AccTrafficCapacity: number | bigint
-  readonly SmartTrafficCapacity: number | bigint
-  readonly DDoSTrafficCapacity: number | bigint
-  readonly SecTrafficCapacity: number | bigint
-  readonly SecRequestCapacity: number | bigint
-  readonly L4TrafficCapacity: number | bigint
-  readonly CrossMLCTrafficCapacity: number | bigint
-  readonly Bindable: string
-  readonly EnabledTime: string
-  readonly ExpiredTime: string
+  readonly PlanType?: string
+  readonly PlanId?: string
+  readonly Area?: string
+  readonly AutoRenewal?: boolean
+  readonly Status?: string
+  readonly PayMode?: number | bigint
+  readonly ZonesInfo?: readonly ZoneInfo[]
+  readonly SmartRequestCapacity?: number | bigint
+  readonly VAUCapacity?: number | bigint
+  readonly AccTrafficCapacity?: number | bigint
+  readonly SmartTrafficCapacity?: number | bigint
+  readonly DDoSTrafficCapacity?: number | bigint
+  readonly SecTrafficCapacity?: number | bigint
+  readonly SecRequestCapacity?: number | bigint
+  readonly L4TrafficCapacity?: number | bigint
+  readonly CrossMLCTrafficCapacity?: number | bigint
+  readonly Bindable?: string
+  readonly EnabledTime?: string
+  readonly ExpiredTime?: string
   readonly Features?: readonly string[]
 }
 export const Plan: $Schema.Schema<Plan> = /*#__PURE__*/ $C.lazy(() => $C.struct("Plan", { PlanType: $C.str, PlanId: $C.str, Area: $C.str, AutoRenewal: $C.bool, Status: $C.str, PayMode: $C.int64, ZonesInfo: $C.arr(ZoneInfo), SmartRequestCapacity: $C.int64, VAUCapacity: $C.int64, AccTrafficCapacity: $C.int64, SmartTrafficCapacity: $C.int64, DDoSTrafficCapacity: $C.int64, SecTrafficCapacity: $C.int64, SecRequestCapacity: $C.int64, L4TrafficCapacity: $C.int64, CrossMLCTrafficCapacity: $C.int64, Bindable: $C.str, EnabledTime: $C.datetimeIso, ExpiredTime: $C.datetimeIso }, { Features: $C.arr($C.str) }))
@@ -6207,7 +6207,7 @@ export const PlanInfo: $Schema.Schema<PlanInfo> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `PostMaxSize` (both sides). */
 export interface PostMaxSize {
-  readonly Switch: string
+  readonly Switch?: string
   readonly MaxSize?: number | bigint
 }
 export const PostMaxSize: $Schema.Schema<PostMaxSize> = /*#__PURE__*/ $C.lazy(() => $C.struct("PostMaxSize", { Switch: $C.str }, { MaxSize: $C.int64 }))
@@ -6221,10 +6221,10 @@ export const PostMaxSizeParameters: $Schema.Schema<PostMaxSizeParameters> = /*#_
 
 /** `PrefetchOriginLimit` (response side). */
 export interface PrefetchOriginLimit {
-  readonly ZoneId: string
-  readonly DomainName: string
-  readonly Area: string
-  readonly Bandwidth: number | bigint
+  readonly ZoneId?: string
+  readonly DomainName?: string
+  readonly Area?: string
+  readonly Bandwidth?: number | bigint
   readonly CreateTime?: string
   readonly UpdateTime?: string
 }
@@ -6239,8 +6239,8 @@ export const PrepaidPlanParam: $Schema.Schema<PrepaidPlanParam> = /*#__PURE__*/ 
 
 /** `PrivateParameter` (both sides). */
 export interface PrivateParameter {
-  readonly Name: string
-  readonly Value: string
+  readonly Name?: string
+  readonly Value?: string
 }
 export const PrivateParameter: $Schema.Schema<PrivateParameter> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrivateParameter", { Name: $C.str, Value: $C.str }))
 
@@ -6252,15 +6252,15 @@ export const QUICParameters: $Schema.Schema<QUICParameters> = /*#__PURE__*/ $C.l
 
 /** `QueryCondition` (both sides). */
 export interface QueryCondition {
-  readonly Key: string
-  readonly Operator: string
-  readonly Value: readonly string[]
+  readonly Key?: string
+  readonly Operator?: string
+  readonly Value?: readonly string[]
 }
 export const QueryCondition: $Schema.Schema<QueryCondition> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryCondition", { Key: $C.str, Operator: $C.str, Value: $C.arr($C.str) }))
 
 /** `QueryString` (both sides). */
 export interface QueryString {
-  readonly Switch: string
+  readonly Switch?: string
   readonly Action?: string
   readonly Value?: readonly string[]
 }
@@ -6370,38 +6370,38 @@ export const RateLimitingRules: $Schema.Schema<RateLimitingRules> = /*#__PURE__*
 
 /** `RealtimeLogDeliveryTask` (response side). */
 export interface RealtimeLogDeliveryTask {
-  readonly TaskId: string
-  readonly TaskName: string
-  readonly DeliveryStatus: string
-  readonly TaskType: string
-  readonly EntityList: readonly string[]
-  readonly LogType: string
-  readonly Area: string
-  readonly Fields: readonly string[]
-  readonly CustomFields: readonly CustomField[]
+  readonly TaskId?: string
+  readonly TaskName?: string
+  readonly DeliveryStatus?: string
+  readonly TaskType?: string
+  readonly EntityList?: readonly string[]
+  readonly LogType?: string
+  readonly Area?: string
+  readonly Fields?: readonly string[]
+  readonly CustomFields?: readonly CustomField[]
   readonly CustomExpressionFields?: readonly CustomExpressionField[]
-  readonly DeliveryConditions: readonly DeliveryCondition[]
-  readonly Sample: number | bigint
+  readonly DeliveryConditions?: readonly DeliveryCondition[]
+  readonly Sample?: number | bigint
   readonly LogFormat?: LogFormat | null
-  readonly CLS: CLSTopic | null
-  readonly CustomEndpoint: CustomEndpoint | null
-  readonly S3: S3 | null
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly CLS?: CLSTopic | null
+  readonly CustomEndpoint?: CustomEndpoint | null
+  readonly S3?: S3 | null
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const RealtimeLogDeliveryTask: $Schema.Schema<RealtimeLogDeliveryTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("RealtimeLogDeliveryTask", { TaskId: $C.str, TaskName: $C.str, DeliveryStatus: $C.str, TaskType: $C.str, EntityList: $C.arr($C.str), LogType: $C.str, Area: $C.str, Fields: $C.arr($C.str), CustomFields: $C.arr(CustomField), DeliveryConditions: $C.arr(DeliveryCondition), Sample: $C.uint64, CLS: $C.nul(CLSTopic), CustomEndpoint: $C.nul(CustomEndpoint), S3: $C.nul(S3), CreateTime: $C.datetimeIso, UpdateTime: $C.datetimeIso }, { CustomExpressionFields: $C.arr(CustomExpressionField), LogFormat: $C.nul(LogFormat) }))
 
 /** `RedirectActionParameters` (both sides). */
 export interface RedirectActionParameters {
-  readonly URL: string
+  readonly URL?: string
 }
 export const RedirectActionParameters: $Schema.Schema<RedirectActionParameters> = /*#__PURE__*/ $C.lazy(() => $C.struct("RedirectActionParameters", { URL: $C.str }))
 
 /** `ReferenceHolder` (response side). */
 export interface ReferenceHolder {
-  readonly ZoneId: string
-  readonly Type: string
-  readonly Instance: string
+  readonly ZoneId?: string
+  readonly Type?: string
+  readonly Instance?: string
 }
 export const ReferenceHolder: $Schema.Schema<ReferenceHolder> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReferenceHolder", { ZoneId: $C.str, Type: $C.str, Instance: $C.str }))
 
@@ -6413,7 +6413,7 @@ export const RefreshMultiPathGatewaySecretKeyRequest: $Schema.Schema<RefreshMult
 
 /** `RefreshMultiPathGatewaySecretKeyResponse` (response side). */
 export interface RefreshMultiPathGatewaySecretKeyResponse {
-  readonly SecretKey: string
+  readonly SecretKey?: string
   readonly RequestId: string
 }
 export const RefreshMultiPathGatewaySecretKeyResponse: $Schema.Schema<RefreshMultiPathGatewaySecretKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RefreshMultiPathGatewaySecretKeyResponse", { SecretKey: $C.str, RequestId: $C.str }))
@@ -6434,7 +6434,7 @@ export const RenewPlanRequest: $Schema.Schema<RenewPlanRequest> = /*#__PURE__*/ 
 
 /** `RenewPlanResponse` (response side). */
 export interface RenewPlanResponse {
-  readonly DealName: string
+  readonly DealName?: string
   readonly RequestId: string
 }
 export const RenewPlanResponse: $Schema.Schema<RenewPlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RenewPlanResponse", { DealName: $C.str, RequestId: $C.str }))
@@ -6456,17 +6456,17 @@ export const RequestFieldsForException: $Schema.Schema<RequestFieldsForException
 
 /** `Resource` (response side). */
 export interface Resource {
-  readonly Id: string
-  readonly PayMode: number | bigint
-  readonly CreateTime: string
-  readonly EnableTime: string
-  readonly ExpireTime: string
-  readonly Status: string
-  readonly Sv: readonly Sv[]
-  readonly AutoRenewFlag: number | bigint
-  readonly PlanId: string
-  readonly Area: string
-  readonly Group: string | null
+  readonly Id?: string
+  readonly PayMode?: number | bigint
+  readonly CreateTime?: string
+  readonly EnableTime?: string
+  readonly ExpireTime?: string
+  readonly Status?: string
+  readonly Sv?: readonly Sv[]
+  readonly AutoRenewFlag?: number | bigint
+  readonly PlanId?: string
+  readonly Area?: string
+  readonly Group?: string | null
   readonly ZoneNumber?: number | bigint | null
   readonly Type?: string
 }
@@ -6482,21 +6482,21 @@ export const ResponseSpeedLimitParameters: $Schema.Schema<ResponseSpeedLimitPara
 
 /** `ReturnCustomPageActionParameters` (both sides). */
 export interface ReturnCustomPageActionParameters {
-  readonly ResponseCode: string
-  readonly ErrorPageId: string
+  readonly ResponseCode?: string
+  readonly ErrorPageId?: string
 }
 export const ReturnCustomPageActionParameters: $Schema.Schema<ReturnCustomPageActionParameters> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReturnCustomPageActionParameters", { ResponseCode: $C.str, ErrorPageId: $C.str }))
 
 /** `RewriteAction` (both sides). */
 export interface RewriteAction {
-  readonly Action: string
-  readonly Parameters: readonly RuleRewriteActionParams[]
+  readonly Action?: string
+  readonly Parameters?: readonly RuleRewriteActionParams[]
 }
 export const RewriteAction: $Schema.Schema<RewriteAction> = /*#__PURE__*/ $C.lazy(() => $C.struct("RewriteAction", { Action: $C.str, Parameters: $C.arr(RuleRewriteActionParams) }))
 
 /** `Rule` (both sides). */
 export interface Rule {
-  readonly Conditions: readonly RuleAndConditions[]
+  readonly Conditions?: readonly RuleAndConditions[]
   readonly Actions?: readonly Action[]
   readonly SubRules?: readonly SubRuleItem[]
 }
@@ -6531,16 +6531,16 @@ export const RuleChoicePropertiesItem: $Schema.Schema<RuleChoicePropertiesItem> 
 
 /** `RuleCodeActionParams` (both sides). */
 export interface RuleCodeActionParams {
-  readonly StatusCode: number | bigint
-  readonly Name: string
-  readonly Values: readonly string[]
+  readonly StatusCode?: number | bigint
+  readonly Name?: string
+  readonly Values?: readonly string[]
 }
 export const RuleCodeActionParams: $Schema.Schema<RuleCodeActionParams> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleCodeActionParams", { StatusCode: $C.int64, Name: $C.str, Values: $C.arr($C.str) }))
 
 /** `RuleCondition` (both sides). */
 export interface RuleCondition {
-  readonly Operator: string
-  readonly Target: string
+  readonly Operator?: string
+  readonly Target?: string
   readonly Values?: readonly string[]
   readonly IgnoreCase?: boolean
   readonly Name?: string
@@ -6625,41 +6625,41 @@ export const RuleExtraParameter: $Schema.Schema<RuleExtraParameter> = /*#__PURE_
 
 /** `RuleItem` (response side). */
 export interface RuleItem {
-  readonly RuleId: string
-  readonly RuleName: string
-  readonly Status: string
-  readonly Rules: readonly Rule[]
-  readonly RulePriority: number | bigint
-  readonly Tags: readonly string[]
+  readonly RuleId?: string
+  readonly RuleName?: string
+  readonly Status?: string
+  readonly Rules?: readonly Rule[]
+  readonly RulePriority?: number | bigint
+  readonly Tags?: readonly string[]
 }
 export const RuleItem: $Schema.Schema<RuleItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleItem", { RuleId: $C.str, RuleName: $C.str, Status: $C.str, Rules: $C.arr(Rule), RulePriority: $C.int64, Tags: $C.arr($C.str) }))
 
 /** `RuleNormalActionParams` (both sides). */
 export interface RuleNormalActionParams {
-  readonly Name: string
-  readonly Values: readonly string[]
+  readonly Name?: string
+  readonly Values?: readonly string[]
 }
 export const RuleNormalActionParams: $Schema.Schema<RuleNormalActionParams> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleNormalActionParams", { Name: $C.str, Values: $C.arr($C.str) }))
 
 /** `RuleRewriteActionParams` (both sides). */
 export interface RuleRewriteActionParams {
-  readonly Action: string
-  readonly Name: string
-  readonly Values: readonly string[]
+  readonly Action?: string
+  readonly Name?: string
+  readonly Values?: readonly string[]
 }
 export const RuleRewriteActionParams: $Schema.Schema<RuleRewriteActionParams> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleRewriteActionParams", { Action: $C.str, Name: $C.str, Values: $C.arr($C.str) }))
 
 /** `RulesProperties` (response side). */
 export interface RulesProperties {
-  readonly Name: string
-  readonly Min: number | bigint
-  readonly ChoicesValue: readonly string[]
-  readonly Type: string
-  readonly Max: number | bigint
-  readonly IsMultiple: boolean
-  readonly IsAllowEmpty: boolean
-  readonly ChoiceProperties: readonly RuleChoicePropertiesItem[]
-  readonly ExtraParameter: RuleExtraParameter | null
+  readonly Name?: string
+  readonly Min?: number | bigint
+  readonly ChoicesValue?: readonly string[]
+  readonly Type?: string
+  readonly Max?: number | bigint
+  readonly IsMultiple?: boolean
+  readonly IsAllowEmpty?: boolean
+  readonly ChoiceProperties?: readonly RuleChoicePropertiesItem[]
+  readonly ExtraParameter?: RuleExtraParameter | null
 }
 export const RulesProperties: $Schema.Schema<RulesProperties> = /*#__PURE__*/ $C.lazy(() => $C.struct("RulesProperties", { Name: $C.str, Min: $C.int64, ChoicesValue: $C.arr($C.str), Type: $C.str, Max: $C.int64, IsMultiple: $C.bool, IsAllowEmpty: $C.bool, ChoiceProperties: $C.arr(RuleChoicePropertiesItem), ExtraParameter: $C.nul(RuleExtraParameter) }))
 
@@ -6672,11 +6672,11 @@ export const RulesSettingAction: $Schema.Schema<RulesSettingAction> = /*#__PURE_
 
 /** `S3` (both sides). */
 export interface S3 {
-  readonly Endpoint: string
-  readonly Region: string
-  readonly Bucket: string
-  readonly AccessId: string
-  readonly AccessKey: string
+  readonly Endpoint?: string
+  readonly Region?: string
+  readonly Bucket?: string
+  readonly AccessId?: string
+  readonly AccessKey?: string
   readonly CompressType?: string
 }
 export const S3: $Schema.Schema<S3> = /*#__PURE__*/ $C.lazy(() => $C.struct("S3", { Endpoint: $C.str, Region: $C.str, Bucket: $C.str, AccessId: $C.str, AccessKey: $C.str }, { CompressType: $C.str }))
@@ -6707,7 +6707,7 @@ export const SecEntryValue: $Schema.Schema<SecEntryValue> = /*#__PURE__*/ $C.laz
 
 /** `SecurityAction` (both sides). */
 export interface SecurityAction {
-  readonly Name: string
+  readonly Name?: string
   readonly DenyActionParameters?: DenyActionParameters
   readonly RedirectActionParameters?: RedirectActionParameters
   readonly AllowActionParameters?: AllowActionParameters
@@ -6748,16 +6748,16 @@ export const SecurityPolicy: $Schema.Schema<SecurityPolicy> = /*#__PURE__*/ $C.l
 
 /** `SecurityPolicyTemplateInfo` (response side). */
 export interface SecurityPolicyTemplateInfo {
-  readonly ZoneId: string
-  readonly TemplateId: string
-  readonly TemplateName: string
+  readonly ZoneId?: string
+  readonly TemplateId?: string
+  readonly TemplateName?: string
   readonly BindDomains?: readonly BindDomainInfo[]
 }
 export const SecurityPolicyTemplateInfo: $Schema.Schema<SecurityPolicyTemplateInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityPolicyTemplateInfo", { ZoneId: $C.str, TemplateId: $C.str, TemplateName: $C.str }, { BindDomains: $C.arr(BindDomainInfo) }))
 
 /** `SecurityTemplateBinding` (response side). */
 export interface SecurityTemplateBinding {
-  readonly TemplateId: string
+  readonly TemplateId?: string
   readonly TemplateScope?: readonly TemplateScope[]
 }
 export const SecurityTemplateBinding: $Schema.Schema<SecurityTemplateBinding> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityTemplateBinding", { TemplateId: $C.str }, { TemplateScope: $C.arr(TemplateScope) }))
@@ -6777,7 +6777,7 @@ export const SecurityWeightedAction: $Schema.Schema<SecurityWeightedAction> = /*
 
 /** `ServerCertInfo` (both sides). */
 export interface ServerCertInfo {
-  readonly CertId: string
+  readonly CertId?: string
   readonly Alias?: string
   readonly Type?: string
   readonly ExpireTime?: string
@@ -6811,12 +6811,12 @@ export const SetContentIdentifierParameters: $Schema.Schema<SetContentIdentifier
 
 /** `SharedCNAMEInfo` (response side). */
 export interface SharedCNAMEInfo {
-  readonly Type: string
-  readonly SharedCNAME: string
-  readonly Description: string
+  readonly Type?: string
+  readonly SharedCNAME?: string
+  readonly Description?: string
   readonly IPSSLConfig?: IPSSLConfig
-  readonly BindDomainCount: number | bigint
-  readonly AccelerationDomains: readonly ReferenceHolder[]
+  readonly BindDomainCount?: number | bigint
+  readonly AccelerationDomains?: readonly ReferenceHolder[]
 }
 export const SharedCNAMEInfo: $Schema.Schema<SharedCNAMEInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SharedCNAMEInfo", { Type: $C.str, SharedCNAME: $C.str, Description: $C.str, BindDomainCount: $C.int64, AccelerationDomains: $C.arr(ReferenceHolder) }, { IPSSLConfig: IPSSLConfig }))
 
@@ -6912,9 +6912,9 @@ export const SourceIDC: $Schema.Schema<SourceIDC> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `StandardDebug` (both sides). */
 export interface StandardDebug {
-  readonly Switch: string
-  readonly AllowClientIPList: readonly string[]
-  readonly ExpireTime: string
+  readonly Switch?: string
+  readonly AllowClientIPList?: readonly string[]
+  readonly ExpireTime?: string
 }
 export const StandardDebug: $Schema.Schema<StandardDebug> = /*#__PURE__*/ $C.lazy(() => $C.struct("StandardDebug", { Switch: $C.str, AllowClientIPList: $C.arr($C.str), ExpireTime: $C.datetimeIso }))
 
@@ -6948,7 +6948,7 @@ export const SubRule: $Schema.Schema<SubRule> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `SubRuleItem` (both sides). */
 export interface SubRuleItem {
-  readonly Rules: readonly SubRule[]
+  readonly Rules?: readonly SubRule[]
   readonly Tags?: readonly string[]
 }
 export const SubRuleItem: $Schema.Schema<SubRuleItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubRuleItem", { Rules: $C.arr(SubRule) }, { Tags: $C.arr($C.str) }))
@@ -6998,20 +6998,20 @@ export const TLSConfigParameters: $Schema.Schema<TLSConfigParameters> = /*#__PUR
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly TagKey: string | null
-  readonly TagValue: string | null
+  readonly TagKey?: string | null
+  readonly TagValue?: string | null
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { TagKey: $C.nul($C.str), TagValue: $C.nul($C.str) }))
 
 /** `Task` (response side). */
 export interface Task {
-  readonly JobId: string
-  readonly Target: string
-  readonly Type: string
+  readonly JobId?: string
+  readonly Target?: string
+  readonly Type?: string
   readonly Method?: string
-  readonly Status: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Status?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly FailType?: string
   readonly FailMessage?: string
 }
@@ -7033,15 +7033,15 @@ export const TemplateScope: $Schema.Schema<TemplateScope> = /*#__PURE__*/ $C.laz
 
 /** `TimingDataItem` (response side). */
 export interface TimingDataItem {
-  readonly Timestamp: number | bigint
-  readonly Value: number | bigint
+  readonly Timestamp?: number | bigint
+  readonly Value?: number | bigint
 }
 export const TimingDataItem: $Schema.Schema<TimingDataItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("TimingDataItem", { Timestamp: $C.int64, Value: $C.int64 }))
 
 /** `TimingDataRecord` (response side). */
 export interface TimingDataRecord {
-  readonly TypeKey: string
-  readonly TypeValue: readonly TimingTypeValue[]
+  readonly TypeKey?: string
+  readonly TypeValue?: readonly TimingTypeValue[]
   readonly FloatTypeValue?: readonly FloatTimingTypeValue[]
 }
 export const TimingDataRecord: $Schema.Schema<TimingDataRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("TimingDataRecord", { TypeKey: $C.str, TypeValue: $C.arr(TimingTypeValue) }, { FloatTypeValue: $C.arr(FloatTimingTypeValue) }))
@@ -7102,7 +7102,7 @@ export const UpgradePlanRequest: $Schema.Schema<UpgradePlanRequest> = /*#__PURE_
 
 /** `UpgradePlanResponse` (response side). */
 export interface UpgradePlanResponse {
-  readonly DealName: string
+  readonly DealName?: string
   readonly RequestId: string
 }
 export const UpgradePlanResponse: $Schema.Schema<UpgradePlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradePlanResponse", { DealName: $C.str, RequestId: $C.str }))
@@ -7193,15 +7193,15 @@ export const VerifyOwnershipRequest: $Schema.Schema<VerifyOwnershipRequest> = /*
 
 /** `VerifyOwnershipResponse` (response side). */
 export interface VerifyOwnershipResponse {
-  readonly Status: string
-  readonly Result: string
+  readonly Status?: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const VerifyOwnershipResponse: $Schema.Schema<VerifyOwnershipResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("VerifyOwnershipResponse", { Status: $C.str, Result: $C.str, RequestId: $C.str }))
 
 /** `VideoTemplateInfo` (both sides). */
 export interface VideoTemplateInfo {
-  readonly Codec: string
+  readonly Codec?: string
   readonly Fps?: number
   readonly Bitrate?: number | bigint
   readonly ResolutionAdaptive?: string
@@ -7268,31 +7268,31 @@ export const WebSocketParameters: $Schema.Schema<WebSocketParameters> = /*#__PUR
 
 /** `Zone` (response side). */
 export interface Zone {
-  readonly ZoneId: string
-  readonly ZoneName: string
-  readonly AliasZoneName: string
-  readonly Area: string
-  readonly Type: string
-  readonly Tags: readonly Tag[]
-  readonly Resources: readonly Resource[]
-  readonly NSDetail: NSDetail
-  readonly CNAMEDetail: CNAMEDetail
-  readonly DNSPodDetail: DNSPodDetail
-  readonly CreatedOn: string
-  readonly ModifiedOn: string
-  readonly Status: string
-  readonly CnameStatus: string
-  readonly ActiveStatus: string
-  readonly LockStatus: string
-  readonly Paused: boolean
-  readonly IsFake: number | bigint
-  readonly CnameSpeedUp: string
+  readonly ZoneId?: string
+  readonly ZoneName?: string
+  readonly AliasZoneName?: string
+  readonly Area?: string
+  readonly Type?: string
+  readonly Tags?: readonly Tag[]
+  readonly Resources?: readonly Resource[]
+  readonly NSDetail?: NSDetail
+  readonly CNAMEDetail?: CNAMEDetail
+  readonly DNSPodDetail?: DNSPodDetail
+  readonly CreatedOn?: string
+  readonly ModifiedOn?: string
+  readonly Status?: string
+  readonly CnameStatus?: string
+  readonly ActiveStatus?: string
+  readonly LockStatus?: string
+  readonly Paused?: boolean
+  readonly IsFake?: number | bigint
+  readonly CnameSpeedUp?: string
   readonly OwnershipVerification?: OwnershipVerification | null
-  readonly OriginalNameServers: readonly string[]
-  readonly NameServers: readonly string[]
-  readonly VanityNameServers: VanityNameServers | null
-  readonly VanityNameServersIps: readonly VanityNameServersIps[] | null
-  readonly WorkModeInfos: readonly ConfigGroupWorkModeInfo[]
+  readonly OriginalNameServers?: readonly string[]
+  readonly NameServers?: readonly string[]
+  readonly VanityNameServers?: VanityNameServers | null
+  readonly VanityNameServersIps?: readonly VanityNameServersIps[] | null
+  readonly WorkModeInfos?: readonly ConfigGroupWorkModeInfo[]
 }
 export const Zone: $Schema.Schema<Zone> = /*#__PURE__*/ $C.lazy(() => $C.struct("Zone", { ZoneId: $C.str, ZoneName: $C.str, AliasZoneName: $C.str, Area: $C.str, Type: $C.str, Tags: $C.arr(Tag), Resources: $C.arr(Resource), NSDetail: NSDetail, CNAMEDetail: CNAMEDetail, DNSPodDetail: DNSPodDetail, CreatedOn: $C.datetimeIso, ModifiedOn: $C.datetimeIso, Status: $C.str, CnameStatus: $C.str, ActiveStatus: $C.str, LockStatus: $C.str, Paused: $C.bool, IsFake: $C.int64, CnameSpeedUp: $C.str, OriginalNameServers: $C.arr($C.str), NameServers: $C.arr($C.str), VanityNameServers: $C.nul(VanityNameServers), VanityNameServersIps: $C.nul($C.arr(VanityNameServersIps)), WorkModeInfos: $C.arr(ConfigGroupWorkModeInfo) }, { OwnershipVerification: $C.nul(OwnershipVerification) }))
 
@@ -7333,7 +7333,7 @@ export const ZoneConfigParameters: $Schema.Schema<ZoneConfigParameters> = /*#__P
 
 /** `ZoneFullConfig` (response side). */
 export interface ZoneFullConfig {
-  readonly FormatVersion: string
+  readonly FormatVersion?: string
   readonly ZoneConfig?: ZoneConfig
   readonly Rules?: readonly ConfigGroupRuleEngineItem[]
   readonly WebSecurity?: WebSecurity
@@ -7343,39 +7343,39 @@ export const ZoneFullConfig: $Schema.Schema<ZoneFullConfig> = /*#__PURE__*/ $C.l
 
 /** `ZoneInfo` (response side). */
 export interface ZoneInfo {
-  readonly ZoneId: string
-  readonly ZoneName: string
-  readonly Paused: boolean
+  readonly ZoneId?: string
+  readonly ZoneName?: string
+  readonly Paused?: boolean
 }
 export const ZoneInfo: $Schema.Schema<ZoneInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneInfo", { ZoneId: $C.str, ZoneName: $C.str, Paused: $C.bool }))
 
 /** `ZoneSetting` (response side). */
 export interface ZoneSetting {
-  readonly ZoneName: string
-  readonly Area: string
-  readonly CacheKey: CacheKey | null
-  readonly Quic: Quic | null
-  readonly PostMaxSize: PostMaxSize | null
-  readonly Compression: Compression | null
-  readonly UpstreamHttp2: UpstreamHttp2 | null
-  readonly ForceRedirect: ForceRedirect | null
-  readonly CacheConfig: CacheConfig | null
-  readonly Origin: Origin | null
-  readonly SmartRouting: SmartRouting | null
-  readonly MaxAge: MaxAge | null
-  readonly OfflineCache: OfflineCache | null
-  readonly WebSocket: WebSocket | null
-  readonly ClientIpHeader: ClientIpHeader | null
-  readonly CachePrefresh: CachePrefresh | null
-  readonly Ipv6: Ipv6 | null
-  readonly Https: Https | null
-  readonly ClientIpCountry: ClientIpCountry | null
-  readonly Grpc: Grpc | null
-  readonly NetworkErrorLogging: NetworkErrorLogging | null
-  readonly ImageOptimize: ImageOptimize | null
-  readonly AccelerateMainland: AccelerateMainland | null
-  readonly StandardDebug: StandardDebug | null
-  readonly JITVideoProcess: JITVideoProcess | null
+  readonly ZoneName?: string
+  readonly Area?: string
+  readonly CacheKey?: CacheKey | null
+  readonly Quic?: Quic | null
+  readonly PostMaxSize?: PostMaxSize | null
+  readonly Compression?: Compression | null
+  readonly UpstreamHttp2?: UpstreamHttp2 | null
+  readonly ForceRedirect?: ForceRedirect | null
+  readonly CacheConfig?: CacheConfig | null
+  readonly Origin?: Origin | null
+  readonly SmartRouting?: SmartRouting | null
+  readonly MaxAge?: MaxAge | null
+  readonly OfflineCache?: OfflineCache | null
+  readonly WebSocket?: WebSocket | null
+  readonly ClientIpHeader?: ClientIpHeader | null
+  readonly CachePrefresh?: CachePrefresh | null
+  readonly Ipv6?: Ipv6 | null
+  readonly Https?: Https | null
+  readonly ClientIpCountry?: ClientIpCountry | null
+  readonly Grpc?: Grpc | null
+  readonly NetworkErrorLogging?: NetworkErrorLogging | null
+  readonly ImageOptimize?: ImageOptimize | null
+  readonly AccelerateMainland?: AccelerateMainland | null
+  readonly StandardDebug?: StandardDebug | null
+  readonly JITVideoProcess?: JITVideoProcess | null
 }
 export const ZoneSetting: $Schema.Schema<ZoneSetting> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZoneSetting", { ZoneName: $C.str, Area: $C.str, CacheKey: $C.nul(CacheKey), Quic: $C.nul(Quic), PostMaxSize: $C.nul(PostMaxSize), Compression: $C.nul(Compression), UpstreamHttp2: $C.nul(UpstreamHttp2), ForceRedirect: $C.nul(ForceRedirect), CacheConfig: $C.nul(CacheConfig), Origin: $C.nul(Origin), SmartRouting: $C.nul(SmartRouting), MaxAge: $C.nul(MaxAge), OfflineCache: $C.nul(OfflineCache), WebSocket: $C.nul(WebSocket), ClientIpHeader: $C.nul(ClientIpHeader), CachePrefresh: $C.nul(CachePrefresh), Ipv6: $C.nul(Ipv6), Https: $C.nul(Https), ClientIpCountry: $C.nul(ClientIpCountry), Grpc: $C.nul(Grpc), NetworkErrorLogging: $C.nul(NetworkErrorLogging), ImageOptimize: $C.nul(ImageOptimize), AccelerateMainland: $C.nul(AccelerateMainland), StandardDebug: $C.nul(StandardDebug), JITVideoProcess: $C.nul(JITVideoProcess) }))
 

@@ -48,18 +48,18 @@ export const CFSOption: $Schema.Schema<CFSOption> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ClusterOverview` (response side). */
 export interface ClusterOverview {
-  readonly ClusterId: string
-  readonly ClusterStatus: string
-  readonly ClusterName: string
-  readonly Placement: Placement
-  readonly CreateTime: string
-  readonly SchedulerType: string
-  readonly ComputeNodeCount: number | bigint
-  readonly ComputeNodeSet: readonly ComputeNodeOverview[]
-  readonly ManagerNodeCount: number | bigint
-  readonly ManagerNodeSet: readonly ManagerNodeOverview[]
-  readonly LoginNodeSet: readonly LoginNodeOverview[]
-  readonly LoginNodeCount: number | bigint
+  readonly ClusterId?: string
+  readonly ClusterStatus?: string
+  readonly ClusterName?: string
+  readonly Placement?: Placement
+  readonly CreateTime?: string
+  readonly SchedulerType?: string
+  readonly ComputeNodeCount?: number | bigint
+  readonly ComputeNodeSet?: readonly ComputeNodeOverview[]
+  readonly ManagerNodeCount?: number | bigint
+  readonly ManagerNodeSet?: readonly ManagerNodeOverview[]
+  readonly LoginNodeSet?: readonly LoginNodeOverview[]
+  readonly LoginNodeCount?: number | bigint
 }
 export const ClusterOverview: $Schema.Schema<ClusterOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterOverview", { ClusterId: $C.str, ClusterStatus: $C.str, ClusterName: $C.str, Placement: Placement, CreateTime: $C.datetimeIso, SchedulerType: $C.str, ComputeNodeCount: $C.int64, ComputeNodeSet: $C.arr(ComputeNodeOverview), ManagerNodeCount: $C.int64, ManagerNodeSet: $C.arr(ManagerNodeOverview), LoginNodeSet: $C.arr(LoginNodeOverview), LoginNodeCount: $C.int64 }))
 
@@ -77,7 +77,7 @@ export const ComputeNode: $Schema.Schema<ComputeNode> = /*#__PURE__*/ $C.lazy(()
 
 /** `ComputeNodeOverview` (response side). */
 export interface ComputeNodeOverview {
-  readonly NodeId: string
+  readonly NodeId?: string
 }
 export const ComputeNodeOverview: $Schema.Schema<ComputeNodeOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComputeNodeOverview", { NodeId: $C.str }))
 
@@ -106,7 +106,7 @@ export const CreateClusterRequest: $Schema.Schema<CreateClusterRequest> = /*#__P
 
 /** `CreateClusterResponse` (response side). */
 export interface CreateClusterResponse {
-  readonly ClusterId: string
+  readonly ClusterId?: string
   readonly RequestId: string
 }
 export const CreateClusterResponse: $Schema.Schema<CreateClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClusterResponse", { ClusterId: $C.str, RequestId: $C.str }))
@@ -140,8 +140,8 @@ export const DescribeClustersRequest: $Schema.Schema<DescribeClustersRequest> = 
 
 /** `DescribeClustersResponse` (response side). */
 export interface DescribeClustersResponse {
-  readonly ClusterSet: readonly ClusterOverview[]
-  readonly TotalCount: number | bigint
+  readonly ClusterSet?: readonly ClusterOverview[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeClustersResponse: $Schema.Schema<DescribeClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClustersResponse", { ClusterSet: $C.arr(ClusterOverview), TotalCount: $C.int64, RequestId: $C.str }))
@@ -206,7 +206,7 @@ export const ManagerNode: $Schema.Schema<ManagerNode> = /*#__PURE__*/ $C.lazy(()
 
 /** `ManagerNodeOverview` (response side). */
 export interface ManagerNodeOverview {
-  readonly NodeId: string
+  readonly NodeId?: string
 }
 export const ManagerNodeOverview: $Schema.Schema<ManagerNodeOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("ManagerNodeOverview", { NodeId: $C.str }))
 

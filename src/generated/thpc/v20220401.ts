@@ -113,35 +113,35 @@ export const CFSOptionOverview: $Schema.Schema<CFSOptionOverview> = /*#__PURE__*
 
 /** `ClusterActivity` (response side). */
 export interface ClusterActivity {
-  readonly ClusterId: string
-  readonly ActivityId: string
-  readonly ActivityType: string
-  readonly ActivityStatus: string
-  readonly ActivityStatusCode: string
-  readonly ResultDetail: string | null
-  readonly Cause: string
-  readonly Description: string
-  readonly RelatedNodeActivitySet: readonly NodeActivity[]
-  readonly StartTime: string
-  readonly EndTime: string
+  readonly ClusterId?: string
+  readonly ActivityId?: string
+  readonly ActivityType?: string
+  readonly ActivityStatus?: string
+  readonly ActivityStatusCode?: string
+  readonly ResultDetail?: string | null
+  readonly Cause?: string
+  readonly Description?: string
+  readonly RelatedNodeActivitySet?: readonly NodeActivity[]
+  readonly StartTime?: string
+  readonly EndTime?: string
 }
 export const ClusterActivity: $Schema.Schema<ClusterActivity> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterActivity", { ClusterId: $C.str, ActivityId: $C.str, ActivityType: $C.str, ActivityStatus: $C.str, ActivityStatusCode: $C.str, ResultDetail: $C.nul($C.str), Cause: $C.str, Description: $C.str, RelatedNodeActivitySet: $C.arr(NodeActivity), StartTime: $C.datetimeIso, EndTime: $C.datetimeIso }))
 
 /** `ClusterOverview` (response side). */
 export interface ClusterOverview {
-  readonly ClusterId: string
-  readonly ClusterStatus: string
-  readonly ClusterName: string
-  readonly Placement: Placement
-  readonly CreateTime: string
-  readonly SchedulerType: string
-  readonly ComputeNodeCount: number | bigint
-  readonly ComputeNodeSet: readonly ComputeNodeOverview[]
-  readonly ManagerNodeCount: number | bigint
-  readonly ManagerNodeSet: readonly ManagerNodeOverview[]
-  readonly LoginNodeSet: readonly LoginNodeOverview[]
-  readonly LoginNodeCount: number | bigint
-  readonly VpcId: string
+  readonly ClusterId?: string
+  readonly ClusterStatus?: string
+  readonly ClusterName?: string
+  readonly Placement?: Placement
+  readonly CreateTime?: string
+  readonly SchedulerType?: string
+  readonly ComputeNodeCount?: number | bigint
+  readonly ComputeNodeSet?: readonly ComputeNodeOverview[]
+  readonly ManagerNodeCount?: number | bigint
+  readonly ManagerNodeSet?: readonly ManagerNodeOverview[]
+  readonly LoginNodeSet?: readonly LoginNodeOverview[]
+  readonly LoginNodeCount?: number | bigint
+  readonly VpcId?: string
 }
 export const ClusterOverview: $Schema.Schema<ClusterOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterOverview", { ClusterId: $C.str, ClusterStatus: $C.str, ClusterName: $C.str, Placement: Placement, CreateTime: $C.datetimeIso, SchedulerType: $C.str, ComputeNodeCount: $C.int64, ComputeNodeSet: $C.arr(ComputeNodeOverview), ManagerNodeCount: $C.int64, ManagerNodeSet: $C.arr(ManagerNodeOverview), LoginNodeSet: $C.arr(LoginNodeOverview), LoginNodeCount: $C.int64, VpcId: $C.str }))
 
@@ -159,7 +159,7 @@ export const ComputeNode: $Schema.Schema<ComputeNode> = /*#__PURE__*/ $C.lazy(()
 
 /** `ComputeNodeOverview` (response side). */
 export interface ComputeNodeOverview {
-  readonly NodeId: string
+  readonly NodeId?: string
 }
 export const ComputeNodeOverview: $Schema.Schema<ComputeNodeOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComputeNodeOverview", { NodeId: $C.str }))
 
@@ -189,7 +189,7 @@ export const CreateClusterRequest: $Schema.Schema<CreateClusterRequest> = /*#__P
 
 /** `CreateClusterResponse` (response side). */
 export interface CreateClusterResponse {
-  readonly ClusterId: string
+  readonly ClusterId?: string
   readonly RequestId: string
 }
 export const CreateClusterResponse: $Schema.Schema<CreateClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClusterResponse", { ClusterId: $C.str, RequestId: $C.str }))
@@ -292,7 +292,7 @@ export const DescribeClusterStorageOptionRequest: $Schema.Schema<DescribeCluster
 
 /** `DescribeClusterStorageOptionResponse` (response side). */
 export interface DescribeClusterStorageOptionResponse {
-  readonly StorageOption: StorageOptionOverview
+  readonly StorageOption?: StorageOptionOverview
   readonly RequestId: string
 }
 export const DescribeClusterStorageOptionResponse: $Schema.Schema<DescribeClusterStorageOptionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterStorageOptionResponse", { StorageOption: StorageOptionOverview, RequestId: $C.str }))
@@ -307,8 +307,8 @@ export const DescribeClustersRequest: $Schema.Schema<DescribeClustersRequest> = 
 
 /** `DescribeClustersResponse` (response side). */
 export interface DescribeClustersResponse {
-  readonly ClusterSet: readonly ClusterOverview[]
-  readonly TotalCount: number | bigint
+  readonly ClusterSet?: readonly ClusterOverview[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeClustersResponse: $Schema.Schema<DescribeClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClustersResponse", { ClusterSet: $C.arr(ClusterOverview), TotalCount: $C.int64, RequestId: $C.str }))
@@ -387,9 +387,9 @@ export const GooseFSOption: $Schema.Schema<GooseFSOption> = /*#__PURE__*/ $C.laz
 
 /** `GooseFSOptionOverview` (response side). */
 export interface GooseFSOptionOverview {
-  readonly LocalPath: string
-  readonly RemotePath: string
-  readonly Masters: readonly string[]
+  readonly LocalPath?: string
+  readonly RemotePath?: string
+  readonly Masters?: readonly string[]
 }
 export const GooseFSOptionOverview: $Schema.Schema<GooseFSOptionOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("GooseFSOptionOverview", { LocalPath: $C.str, RemotePath: $C.str, Masters: $C.arr($C.str) }))
 
@@ -445,16 +445,16 @@ export const ManagerNode: $Schema.Schema<ManagerNode> = /*#__PURE__*/ $C.lazy(()
 
 /** `ManagerNodeOverview` (response side). */
 export interface ManagerNodeOverview {
-  readonly NodeId: string
+  readonly NodeId?: string
 }
 export const ManagerNodeOverview: $Schema.Schema<ManagerNodeOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("ManagerNodeOverview", { NodeId: $C.str }))
 
 /** `NodeActivity` (response side). */
 export interface NodeActivity {
-  readonly NodeInstanceId: string | null
-  readonly NodeActivityStatus: string
-  readonly NodeActivityStatusCode: string | null
-  readonly NodeActivityStatusReason: string | null
+  readonly NodeInstanceId?: string | null
+  readonly NodeActivityStatus?: string
+  readonly NodeActivityStatusCode?: string | null
+  readonly NodeActivityStatusReason?: string | null
 }
 export const NodeActivity: $Schema.Schema<NodeActivity> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodeActivity", { NodeInstanceId: $C.nul($C.str), NodeActivityStatus: $C.str, NodeActivityStatusCode: $C.nul($C.str), NodeActivityStatusReason: $C.nul($C.str) }))
 
@@ -494,18 +494,18 @@ export const QueueConfig: $Schema.Schema<QueueConfig> = /*#__PURE__*/ $C.lazy(()
 
 /** `QueueConfigOverview` (response side). */
 export interface QueueConfigOverview {
-  readonly QueueName: string
-  readonly MinSize: number | bigint
-  readonly MaxSize: number | bigint
-  readonly EnableAutoExpansion: boolean
-  readonly EnableAutoShrink: boolean
-  readonly ExpansionNodeConfigs: readonly ExpansionNodeConfigOverview[]
+  readonly QueueName?: string
+  readonly MinSize?: number | bigint
+  readonly MaxSize?: number | bigint
+  readonly EnableAutoExpansion?: boolean
+  readonly EnableAutoShrink?: boolean
+  readonly ExpansionNodeConfigs?: readonly ExpansionNodeConfigOverview[]
 }
 export const QueueConfigOverview: $Schema.Schema<QueueConfigOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueueConfigOverview", { QueueName: $C.str, MinSize: $C.int64, MaxSize: $C.int64, EnableAutoExpansion: $C.bool, EnableAutoShrink: $C.bool, ExpansionNodeConfigs: $C.arr(ExpansionNodeConfigOverview) }))
 
 /** `QueueOverview` (response side). */
 export interface QueueOverview {
-  readonly QueueName: string
+  readonly QueueName?: string
 }
 export const QueueOverview: $Schema.Schema<QueueOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueueOverview", { QueueName: $C.str }))
 

@@ -77,7 +77,7 @@ export const AddQueueResponse: $Schema.Schema<AddQueueResponse> = /*#__PURE__*/ 
 
 /** `Application` (both sides). */
 export interface Application {
-  readonly Commands: readonly CommandItem[]
+  readonly Commands?: readonly CommandItem[]
   readonly StorageMounts?: readonly StorageMount[]
   readonly EnvVars?: readonly EnvVar[]
   readonly Docker?: Docker
@@ -129,45 +129,45 @@ export const CFSOptionOverview: $Schema.Schema<CFSOptionOverview> = /*#__PURE__*
 
 /** `ClusterActivity` (response side). */
 export interface ClusterActivity {
-  readonly ClusterId: string
-  readonly ActivityId: string
-  readonly ActivityType: string
-  readonly ActivityStatus: string
-  readonly ActivityStatusCode: string
-  readonly ResultDetail: string | null
-  readonly Cause: string
-  readonly Description: string
-  readonly RelatedNodeActivitySet: readonly NodeActivity[]
-  readonly StartTime: string
-  readonly EndTime: string
+  readonly ClusterId?: string
+  readonly ActivityId?: string
+  readonly ActivityType?: string
+  readonly ActivityStatus?: string
+  readonly ActivityStatusCode?: string
+  readonly ResultDetail?: string | null
+  readonly Cause?: string
+  readonly Description?: string
+  readonly RelatedNodeActivitySet?: readonly NodeActivity[]
+  readonly StartTime?: string
+  readonly EndTime?: string
 }
 export const ClusterActivity: $Schema.Schema<ClusterActivity> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterActivity", { ClusterId: $C.str, ActivityId: $C.str, ActivityType: $C.str, ActivityStatus: $C.str, ActivityStatusCode: $C.str, ResultDetail: $C.nul($C.str), Cause: $C.str, Description: $C.str, RelatedNodeActivitySet: $C.arr(NodeActivity), StartTime: $C.datetimeIso, EndTime: $C.datetimeIso }))
 
 /** `ClusterOverview` (response side). */
 export interface ClusterOverview {
-  readonly ClusterId: string
-  readonly ClusterStatus: string
-  readonly ClusterName: string
-  readonly Placement: Placement
-  readonly CreateTime: string
-  readonly SchedulerType: string
+  readonly ClusterId?: string
+  readonly ClusterStatus?: string
+  readonly ClusterName?: string
+  readonly Placement?: Placement
+  readonly CreateTime?: string
+  readonly SchedulerType?: string
   readonly SchedulerVersion?: string
-  readonly ComputeNodeCount: number | bigint
-  readonly ComputeNodeSet: readonly ComputeNodeOverview[]
-  readonly ManagerNodeCount: number | bigint
-  readonly ManagerNodeSet: readonly ManagerNodeOverview[]
-  readonly LoginNodeSet: readonly LoginNodeOverview[]
-  readonly LoginNodeCount: number | bigint
-  readonly AutoScalingType: string
-  readonly VpcId: string
+  readonly ComputeNodeCount?: number | bigint
+  readonly ComputeNodeSet?: readonly ComputeNodeOverview[]
+  readonly ManagerNodeCount?: number | bigint
+  readonly ManagerNodeSet?: readonly ManagerNodeOverview[]
+  readonly LoginNodeSet?: readonly LoginNodeOverview[]
+  readonly LoginNodeCount?: number | bigint
+  readonly AutoScalingType?: string
+  readonly VpcId?: string
   readonly ClusterType?: string
-  readonly DeletionProtection: string
+  readonly DeletionProtection?: string
 }
 export const ClusterOverview: $Schema.Schema<ClusterOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterOverview", { ClusterId: $C.str, ClusterStatus: $C.str, ClusterName: $C.str, Placement: Placement, CreateTime: $C.datetimeIso, SchedulerType: $C.str, ComputeNodeCount: $C.int64, ComputeNodeSet: $C.arr(ComputeNodeOverview), ManagerNodeCount: $C.int64, ManagerNodeSet: $C.arr(ManagerNodeOverview), LoginNodeSet: $C.arr(LoginNodeOverview), LoginNodeCount: $C.int64, AutoScalingType: $C.str, VpcId: $C.str, DeletionProtection: $C.str }, { SchedulerVersion: $C.str, ClusterType: $C.str }))
 
 /** `CommandItem` (both sides). */
 export interface CommandItem {
-  readonly Command: string
+  readonly Command?: string
 }
 export const CommandItem: $Schema.Schema<CommandItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("CommandItem", { Command: $C.str }))
 
@@ -187,7 +187,7 @@ export const ComputeNode: $Schema.Schema<ComputeNode> = /*#__PURE__*/ $C.lazy(()
 
 /** `ComputeNodeOverview` (response side). */
 export interface ComputeNodeOverview {
-  readonly NodeId: string
+  readonly NodeId?: string
 }
 export const ComputeNodeOverview: $Schema.Schema<ComputeNodeOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComputeNodeOverview", { NodeId: $C.str }))
 
@@ -201,8 +201,8 @@ export const CosOption: $Schema.Schema<CosOption> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `CosOptionOverview` (response side). */
 export interface CosOptionOverview {
-  readonly LocalPath: string
-  readonly RemotePath: string
+  readonly LocalPath?: string
+  readonly RemotePath?: string
   readonly MountOption?: string
 }
 export const CosOptionOverview: $Schema.Schema<CosOptionOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosOptionOverview", { LocalPath: $C.str, RemotePath: $C.str }, { MountOption: $C.str }))
@@ -236,7 +236,7 @@ export const CreateClusterRequest: $Schema.Schema<CreateClusterRequest> = /*#__P
 
 /** `CreateClusterResponse` (response side). */
 export interface CreateClusterResponse {
-  readonly ClusterId: string
+  readonly ClusterId?: string
   readonly RequestId: string
 }
 export const CreateClusterResponse: $Schema.Schema<CreateClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClusterResponse", { ClusterId: $C.str, RequestId: $C.str }))
@@ -270,7 +270,7 @@ export const CreateWorkspacesRequest: $Schema.Schema<CreateWorkspacesRequest> = 
 
 /** `CreateWorkspacesResponse` (response side). */
 export interface CreateWorkspacesResponse {
-  readonly SpaceIdSet: readonly string[]
+  readonly SpaceIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const CreateWorkspacesResponse: $Schema.Schema<CreateWorkspacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateWorkspacesResponse", { SpaceIdSet: $C.arr($C.str), RequestId: $C.str }))
@@ -354,10 +354,10 @@ export const DescribeAutoScalingConfigurationRequest: $Schema.Schema<DescribeAut
 
 /** `DescribeAutoScalingConfigurationResponse` (response side). */
 export interface DescribeAutoScalingConfigurationResponse {
-  readonly ClusterId: string
-  readonly ExpansionBusyTime: number | bigint
-  readonly ShrinkIdleTime: number | bigint
-  readonly QueueConfigs: readonly QueueConfigOverview[]
+  readonly ClusterId?: string
+  readonly ExpansionBusyTime?: number | bigint
+  readonly ShrinkIdleTime?: number | bigint
+  readonly QueueConfigs?: readonly QueueConfigOverview[]
   readonly RequestId: string
 }
 export const DescribeAutoScalingConfigurationResponse: $Schema.Schema<DescribeAutoScalingConfigurationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAutoScalingConfigurationResponse", { ClusterId: $C.str, ExpansionBusyTime: $C.int64, ShrinkIdleTime: $C.int64, QueueConfigs: $C.arr(QueueConfigOverview), RequestId: $C.str }))
@@ -386,7 +386,7 @@ export const DescribeClusterStorageOptionRequest: $Schema.Schema<DescribeCluster
 
 /** `DescribeClusterStorageOptionResponse` (response side). */
 export interface DescribeClusterStorageOptionResponse {
-  readonly StorageOption: StorageOptionOverview
+  readonly StorageOption?: StorageOptionOverview
   readonly RequestId: string
 }
 export const DescribeClusterStorageOptionResponse: $Schema.Schema<DescribeClusterStorageOptionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterStorageOptionResponse", { StorageOption: StorageOptionOverview, RequestId: $C.str }))
@@ -402,8 +402,8 @@ export const DescribeClustersRequest: $Schema.Schema<DescribeClustersRequest> = 
 
 /** `DescribeClustersResponse` (response side). */
 export interface DescribeClustersResponse {
-  readonly ClusterSet: readonly ClusterOverview[]
-  readonly TotalCount: number | bigint
+  readonly ClusterSet?: readonly ClusterOverview[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeClustersResponse: $Schema.Schema<DescribeClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClustersResponse", { ClusterSet: $C.arr(ClusterOverview), TotalCount: $C.int64, RequestId: $C.str }))
@@ -416,7 +416,7 @@ export const DescribeInitNodeScriptsRequest: $Schema.Schema<DescribeInitNodeScri
 
 /** `DescribeInitNodeScriptsResponse` (response side). */
 export interface DescribeInitNodeScriptsResponse {
-  readonly InitNodeScriptSet: readonly NodeScript[]
+  readonly InitNodeScriptSet?: readonly NodeScript[]
   readonly RequestId: string
 }
 export const DescribeInitNodeScriptsResponse: $Schema.Schema<DescribeInitNodeScriptsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInitNodeScriptsResponse", { InitNodeScriptSet: $C.arr(NodeScript), RequestId: $C.str }))
@@ -429,9 +429,9 @@ export const DescribeJobSubmitInfoRequest: $Schema.Schema<DescribeJobSubmitInfoR
 
 /** `DescribeJobSubmitInfoResponse` (response side). */
 export interface DescribeJobSubmitInfoResponse {
-  readonly ClusterId: string
-  readonly QueueName: string
-  readonly Job: Job
+  readonly ClusterId?: string
+  readonly QueueName?: string
+  readonly Job?: Job
   readonly RequestId: string
 }
 export const DescribeJobSubmitInfoResponse: $Schema.Schema<DescribeJobSubmitInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJobSubmitInfoResponse", { ClusterId: $C.str, QueueName: $C.str, Job: Job, RequestId: $C.str }))
@@ -444,9 +444,9 @@ export const DescribeJobsOverviewRequest: $Schema.Schema<DescribeJobsOverviewReq
 
 /** `DescribeJobsOverviewResponse` (response side). */
 export interface DescribeJobsOverviewResponse {
-  readonly JobTotal: number | bigint
-  readonly QueuingJobTotal: number | bigint
-  readonly RunningJobTotal: number | bigint
+  readonly JobTotal?: number | bigint
+  readonly QueuingJobTotal?: number | bigint
+  readonly RunningJobTotal?: number | bigint
   readonly RequestId: string
 }
 export const DescribeJobsOverviewResponse: $Schema.Schema<DescribeJobsOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJobsOverviewResponse", { JobTotal: $C.uint64, QueuingJobTotal: $C.uint64, RunningJobTotal: $C.uint64, RequestId: $C.str }))
@@ -462,8 +462,8 @@ export const DescribeJobsRequest: $Schema.Schema<DescribeJobsRequest> = /*#__PUR
 
 /** `DescribeJobsResponse` (response side). */
 export interface DescribeJobsResponse {
-  readonly JobSet: readonly JobView[]
-  readonly TotalCount: number | bigint
+  readonly JobSet?: readonly JobView[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeJobsResponse: $Schema.Schema<DescribeJobsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJobsResponse", { JobSet: $C.arr(JobView), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -479,8 +479,8 @@ export const DescribeNodesRequest: $Schema.Schema<DescribeNodesRequest> = /*#__P
 
 /** `DescribeNodesResponse` (response side). */
 export interface DescribeNodesResponse {
-  readonly NodeSet: readonly NodeOverview[]
-  readonly TotalCount: number | bigint
+  readonly NodeSet?: readonly NodeOverview[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNodesResponse: $Schema.Schema<DescribeNodesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNodesResponse", { NodeSet: $C.arr(NodeOverview), TotalCount: $C.int64, RequestId: $C.str }))
@@ -495,8 +495,8 @@ export const DescribeQueuesRequest: $Schema.Schema<DescribeQueuesRequest> = /*#_
 
 /** `DescribeQueuesResponse` (response side). */
 export interface DescribeQueuesResponse {
-  readonly QueueSet: readonly QueueOverview[]
-  readonly TotalCount: number | bigint
+  readonly QueueSet?: readonly QueueOverview[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeQueuesResponse: $Schema.Schema<DescribeQueuesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeQueuesResponse", { QueueSet: $C.arr(QueueOverview), TotalCount: $C.int64, RequestId: $C.str }))
@@ -512,8 +512,8 @@ export const DescribeWorkspacesRequest: $Schema.Schema<DescribeWorkspacesRequest
 
 /** `DescribeWorkspacesResponse` (response side). */
 export interface DescribeWorkspacesResponse {
-  readonly SpaceSet: readonly SpaceInfo[]
-  readonly TotalCount: number | bigint
+  readonly SpaceSet?: readonly SpaceInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeWorkspacesResponse: $Schema.Schema<DescribeWorkspacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWorkspacesResponse", { SpaceSet: $C.arr(SpaceInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -533,7 +533,7 @@ export const DetachNodesResponse: $Schema.Schema<DetachNodesResponse> = /*#__PUR
 
 /** `Docker` (both sides). */
 export interface Docker {
-  readonly Image: string
+  readonly Image?: string
   readonly RunArgs?: readonly string[]
 }
 export const Docker: $Schema.Schema<Docker> = /*#__PURE__*/ $C.lazy(() => $C.struct("Docker", { Image: $C.str }, { RunArgs: $C.arr($C.str) }))
@@ -548,8 +548,8 @@ export const EnhancedService: $Schema.Schema<EnhancedService> = /*#__PURE__*/ $C
 
 /** `EnvVar` (both sides). */
 export interface EnvVar {
-  readonly Name: string
-  readonly Value: string
+  readonly Name?: string
+  readonly Value?: string
 }
 export const EnvVar: $Schema.Schema<EnvVar> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnvVar", { Name: $C.str, Value: $C.str }))
 
@@ -596,9 +596,9 @@ export const GooseFSOption: $Schema.Schema<GooseFSOption> = /*#__PURE__*/ $C.laz
 
 /** `GooseFSOptionOverview` (response side). */
 export interface GooseFSOptionOverview {
-  readonly LocalPath: string
-  readonly RemotePath: string
-  readonly Masters: readonly string[]
+  readonly LocalPath?: string
+  readonly RemotePath?: string
+  readonly Masters?: readonly string[]
 }
 export const GooseFSOptionOverview: $Schema.Schema<GooseFSOptionOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("GooseFSOptionOverview", { LocalPath: $C.str, RemotePath: $C.str, Masters: $C.arr($C.str) }))
 
@@ -612,8 +612,8 @@ export const GooseFSxOption: $Schema.Schema<GooseFSxOption> = /*#__PURE__*/ $C.l
 
 /** `GooseFSxOptionOverview` (response side). */
 export interface GooseFSxOptionOverview {
-  readonly Masters: readonly string[]
-  readonly LocalPath: string
+  readonly Masters?: readonly string[]
+  readonly LocalPath?: string
 }
 export const GooseFSxOptionOverview: $Schema.Schema<GooseFSxOptionOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("GooseFSxOptionOverview", { Masters: $C.arr($C.str), LocalPath: $C.str }))
 
@@ -628,7 +628,7 @@ export const InquirePriceModifyWorkspacesChargeTypeRequest: $Schema.Schema<Inqui
 
 /** `InquirePriceModifyWorkspacesChargeTypeResponse` (response side). */
 export interface InquirePriceModifyWorkspacesChargeTypeResponse {
-  readonly Price: Price
+  readonly Price?: Price
   readonly RequestId: string
 }
 export const InquirePriceModifyWorkspacesChargeTypeResponse: $Schema.Schema<InquirePriceModifyWorkspacesChargeTypeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceModifyWorkspacesChargeTypeResponse", { Price: Price, RequestId: $C.str }))
@@ -661,7 +661,7 @@ export const ItemPrice: $Schema.Schema<ItemPrice> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `Job` (both sides). */
 export interface Job {
-  readonly Tasks: readonly Task[]
+  readonly Tasks?: readonly Task[]
   readonly JobName?: string
   readonly JobDescription?: string
   readonly Priority?: number | bigint
@@ -671,17 +671,17 @@ export const Job: $Schema.Schema<Job> = /*#__PURE__*/ $C.lazy(() => $C.struct("J
 
 /** `JobView` (response side). */
 export interface JobView {
-  readonly JobId: string
-  readonly JobName: string
-  readonly JobDescription: string
-  readonly Creator: string
-  readonly Priority: number | bigint
-  readonly JobState: string
-  readonly ClusterId: string
-  readonly QueueName: string
-  readonly OccupyResources: string
-  readonly CreateTime: string
-  readonly EndTime: string
+  readonly JobId?: string
+  readonly JobName?: string
+  readonly JobDescription?: string
+  readonly Creator?: string
+  readonly Priority?: number | bigint
+  readonly JobState?: string
+  readonly ClusterId?: string
+  readonly QueueName?: string
+  readonly OccupyResources?: string
+  readonly CreateTime?: string
+  readonly EndTime?: string
 }
 export const JobView: $Schema.Schema<JobView> = /*#__PURE__*/ $C.lazy(() => $C.struct("JobView", { JobId: $C.str, JobName: $C.str, JobDescription: $C.str, Creator: $C.str, Priority: $C.uint64, JobState: $C.str, ClusterId: $C.str, QueueName: $C.str, OccupyResources: $C.str, CreateTime: $C.str, EndTime: $C.str }))
 
@@ -727,7 +727,7 @@ export const ManagerNode: $Schema.Schema<ManagerNode> = /*#__PURE__*/ $C.lazy(()
 
 /** `ManagerNodeOverview` (response side). */
 export interface ManagerNodeOverview {
-  readonly NodeId: string
+  readonly NodeId?: string
 }
 export const ManagerNodeOverview: $Schema.Schema<ManagerNodeOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("ManagerNodeOverview", { NodeId: $C.str }))
 
@@ -815,23 +815,23 @@ export const ModifyWorkspacesRenewFlagResponse: $Schema.Schema<ModifyWorkspacesR
 
 /** `NodeActivity` (response side). */
 export interface NodeActivity {
-  readonly NodeInstanceId: string | null
-  readonly NodeActivityStatus: string
-  readonly NodeActivityStatusCode: string | null
-  readonly NodeActivityStatusReason: string | null
+  readonly NodeInstanceId?: string | null
+  readonly NodeActivityStatus?: string
+  readonly NodeActivityStatusCode?: string | null
+  readonly NodeActivityStatusReason?: string | null
 }
 export const NodeActivity: $Schema.Schema<NodeActivity> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodeActivity", { NodeInstanceId: $C.nul($C.str), NodeActivityStatus: $C.str, NodeActivityStatusCode: $C.nul($C.str), NodeActivityStatusReason: $C.nul($C.str) }))
 
 /** `NodeOverview` (response side). */
 export interface NodeOverview {
   readonly ClusterId?: string
-  readonly InstanceId: string | null
-  readonly Zone: string | null
-  readonly NodeState: string | null
-  readonly ImageId: string | null
-  readonly QueueName: string | null
-  readonly NodeRole: string | null
-  readonly NodeType: string | null
+  readonly InstanceId?: string | null
+  readonly Zone?: string | null
+  readonly NodeState?: string | null
+  readonly ImageId?: string | null
+  readonly QueueName?: string | null
+  readonly NodeRole?: string | null
+  readonly NodeType?: string | null
   readonly NodeId?: string | null
   readonly NodeAllocateState?: string
   readonly NodeName?: string
@@ -841,7 +841,7 @@ export const NodeOverview: $Schema.Schema<NodeOverview> = /*#__PURE__*/ $C.lazy(
 
 /** `NodeScript` (both sides). */
 export interface NodeScript {
-  readonly ScriptPath: string
+  readonly ScriptPath?: string
   readonly Timeout?: number | bigint
 }
 export const NodeScript: $Schema.Schema<NodeScript> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodeScript", { ScriptPath: $C.str }, { Timeout: $C.int64 }))
@@ -855,7 +855,7 @@ export const OutputRedirect: $Schema.Schema<OutputRedirect> = /*#__PURE__*/ $C.l
 
 /** `Placement` (both sides). */
 export interface Placement {
-  readonly Zone: string | null
+  readonly Zone?: string | null
 }
 export const Placement: $Schema.Schema<Placement> = /*#__PURE__*/ $C.lazy(() => $C.struct("Placement", { Zone: $C.nul($C.str) }))
 
@@ -891,24 +891,24 @@ export const QueueConfig: $Schema.Schema<QueueConfig> = /*#__PURE__*/ $C.lazy(()
 
 /** `QueueConfigOverview` (response side). */
 export interface QueueConfigOverview {
-  readonly QueueName: string
-  readonly MinSize: number | bigint
-  readonly MaxSize: number | bigint
-  readonly EnableAutoExpansion: boolean
-  readonly EnableAutoShrink: boolean
-  readonly ExpansionNodeConfigs: readonly ExpansionNodeConfigOverview[]
-  readonly DesiredIdleNodeCapacity: number | bigint
+  readonly QueueName?: string
+  readonly MinSize?: number | bigint
+  readonly MaxSize?: number | bigint
+  readonly EnableAutoExpansion?: boolean
+  readonly EnableAutoShrink?: boolean
+  readonly ExpansionNodeConfigs?: readonly ExpansionNodeConfigOverview[]
+  readonly DesiredIdleNodeCapacity?: number | bigint
   readonly DesiredNodeCount?: number | bigint
-  readonly ScaleOutRatio: number | bigint
-  readonly ScaleOutNodeThreshold: number | bigint
-  readonly MaxNodesPerCycle: number | bigint
-  readonly ScaleUpMemRatio: number | bigint
+  readonly ScaleOutRatio?: number | bigint
+  readonly ScaleOutNodeThreshold?: number | bigint
+  readonly MaxNodesPerCycle?: number | bigint
+  readonly ScaleUpMemRatio?: number | bigint
 }
 export const QueueConfigOverview: $Schema.Schema<QueueConfigOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueueConfigOverview", { QueueName: $C.str, MinSize: $C.int64, MaxSize: $C.int64, EnableAutoExpansion: $C.bool, EnableAutoShrink: $C.bool, ExpansionNodeConfigs: $C.arr(ExpansionNodeConfigOverview), DesiredIdleNodeCapacity: $C.int64, ScaleOutRatio: $C.int64, ScaleOutNodeThreshold: $C.int64, MaxNodesPerCycle: $C.int64, ScaleUpMemRatio: $C.int64 }, { DesiredNodeCount: $C.int64 }))
 
 /** `QueueOverview` (response side). */
 export interface QueueOverview {
-  readonly QueueName: string
+  readonly QueueName?: string
 }
 export const QueueOverview: $Schema.Schema<QueueOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueueOverview", { QueueName: $C.str }))
 
@@ -969,22 +969,22 @@ export const SpaceDataDisk: $Schema.Schema<SpaceDataDisk> = /*#__PURE__*/ $C.laz
 
 /** `SpaceInfo` (response side). */
 export interface SpaceInfo {
-  readonly SpaceId: string
-  readonly SpaceClass: string
-  readonly SpaceFamily: string
-  readonly SpaceType: string
-  readonly SpaceName: string
-  readonly SpaceState: string
-  readonly SpaceChargeType: string
-  readonly ResourceId: string
-  readonly RenewFlag: string
-  readonly Tags: readonly Tag[]
-  readonly CreatedTime: string
-  readonly ExpiredTime: string
-  readonly Placement: Placement
-  readonly LatestOperation: string | null
-  readonly LatestOperationState: string | null
-  readonly PrivateIpAddresses: readonly string[]
+  readonly SpaceId?: string
+  readonly SpaceClass?: string
+  readonly SpaceFamily?: string
+  readonly SpaceType?: string
+  readonly SpaceName?: string
+  readonly SpaceState?: string
+  readonly SpaceChargeType?: string
+  readonly ResourceId?: string
+  readonly RenewFlag?: string
+  readonly Tags?: readonly Tag[]
+  readonly CreatedTime?: string
+  readonly ExpiredTime?: string
+  readonly Placement?: Placement
+  readonly LatestOperation?: string | null
+  readonly LatestOperationState?: string | null
+  readonly PrivateIpAddresses?: readonly string[]
 }
 export const SpaceInfo: $Schema.Schema<SpaceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SpaceInfo", { SpaceId: $C.str, SpaceClass: $C.str, SpaceFamily: $C.str, SpaceType: $C.str, SpaceName: $C.str, SpaceState: $C.str, SpaceChargeType: $C.str, ResourceId: $C.str, RenewFlag: $C.str, Tags: $C.arr(Tag), CreatedTime: $C.datetimeIso, ExpiredTime: $C.datetimeIso, Placement: Placement, LatestOperation: $C.nul($C.str), LatestOperationState: $C.nul($C.str), PrivateIpAddresses: $C.arr($C.str) }))
 
@@ -1023,8 +1023,8 @@ export const SpaceVirtualPrivateCloud: $Schema.Schema<SpaceVirtualPrivateCloud> 
 
 /** `StorageMount` (both sides). */
 export interface StorageMount {
-  readonly Source: string
-  readonly Target: string
+  readonly Source?: string
+  readonly Target?: string
   readonly StorageType?: string
 }
 export const StorageMount: $Schema.Schema<StorageMount> = /*#__PURE__*/ $C.lazy(() => $C.struct("StorageMount", { Source: $C.str, Target: $C.str }, { StorageType: $C.str }))
@@ -1040,10 +1040,10 @@ export const StorageOption: $Schema.Schema<StorageOption> = /*#__PURE__*/ $C.laz
 
 /** `StorageOptionOverview` (response side). */
 export interface StorageOptionOverview {
-  readonly CFSOptions: readonly CFSOptionOverview[]
-  readonly GooseFSOptions: readonly GooseFSOptionOverview[]
-  readonly GooseFSxOptions: readonly GooseFSxOptionOverview[]
-  readonly CosOptions: readonly CosOptionOverview[]
+  readonly CFSOptions?: readonly CFSOptionOverview[]
+  readonly GooseFSOptions?: readonly GooseFSOptionOverview[]
+  readonly GooseFSxOptions?: readonly GooseFSxOptionOverview[]
+  readonly CosOptions?: readonly CosOptionOverview[]
 }
 export const StorageOptionOverview: $Schema.Schema<StorageOptionOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("StorageOptionOverview", { CFSOptions: $C.arr(CFSOptionOverview), GooseFSOptions: $C.arr(GooseFSOptionOverview), GooseFSxOptions: $C.arr(GooseFSxOptionOverview), CosOptions: $C.arr(CosOptionOverview) }))
 
@@ -1071,8 +1071,8 @@ export const SystemDisk: $Schema.Schema<SystemDisk> = /*#__PURE__*/ $C.lazy(() =
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Key: $C.str, Value: $C.str }))
 
@@ -1085,7 +1085,7 @@ export const TagSpecification: $Schema.Schema<TagSpecification> = /*#__PURE__*/ 
 
 /** `Task` (both sides). */
 export interface Task {
-  readonly Application: Application
+  readonly Application?: Application
   readonly TaskName?: string
   readonly TaskInstanceNum?: number | bigint
   readonly Timeout?: number | bigint
@@ -1094,8 +1094,8 @@ export const Task: $Schema.Schema<Task> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `TaskDependence` (both sides). */
 export interface TaskDependence {
-  readonly StartTask: string
-  readonly EndTask: string
+  readonly StartTask?: string
+  readonly EndTask?: string
 }
 export const TaskDependence: $Schema.Schema<TaskDependence> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskDependence", { StartTask: $C.str, EndTask: $C.str }))
 
@@ -1126,8 +1126,8 @@ export const TerminateWorkspacesResponse: $Schema.Schema<TerminateWorkspacesResp
 
 /** `VirtualPrivateCloud` (both sides). */
 export interface VirtualPrivateCloud {
-  readonly VpcId: string | null
-  readonly SubnetId: string | null
+  readonly VpcId?: string | null
+  readonly SubnetId?: string | null
 }
 export const VirtualPrivateCloud: $Schema.Schema<VirtualPrivateCloud> = /*#__PURE__*/ $C.lazy(() => $C.struct("VirtualPrivateCloud", { VpcId: $C.nul($C.str), SubnetId: $C.nul($C.str) }))
 

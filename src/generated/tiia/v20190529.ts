@@ -26,29 +26,29 @@ export const AssessQualityRequest: $Schema.Schema<AssessQualityRequest> = /*#__P
 
 /** `AssessQualityResponse` (response side). */
 export interface AssessQualityResponse {
-  readonly LongImage: boolean
-  readonly BlackAndWhite: boolean
-  readonly SmallImage: boolean
-  readonly BigImage: boolean
-  readonly PureImage: boolean
-  readonly ClarityScore: number | bigint
-  readonly AestheticScore: number | bigint
+  readonly LongImage?: boolean
+  readonly BlackAndWhite?: boolean
+  readonly SmallImage?: boolean
+  readonly BigImage?: boolean
+  readonly PureImage?: boolean
+  readonly ClarityScore?: number | bigint
+  readonly AestheticScore?: number | bigint
   readonly RequestId: string
 }
 export const AssessQualityResponse: $Schema.Schema<AssessQualityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssessQualityResponse", { LongImage: $C.bool, BlackAndWhite: $C.bool, SmallImage: $C.bool, BigImage: $C.bool, PureImage: $C.bool, ClarityScore: $C.int64, AestheticScore: $C.int64, RequestId: $C.str }))
 
 /** `Attribute` (response side). */
 export interface Attribute {
-  readonly Type: string
-  readonly Details: string
+  readonly Type?: string
+  readonly Details?: string
 }
 export const Attribute: $Schema.Schema<Attribute> = /*#__PURE__*/ $C.lazy(() => $C.struct("Attribute", { Type: $C.str, Details: $C.str }))
 
 /** `AttributesForBody` (response side). */
 export interface AttributesForBody {
-  readonly Rect: ImageRect | null
+  readonly Rect?: ImageRect | null
   readonly DetectConfidence?: number
-  readonly Attributes: readonly BodyAttributes[] | null
+  readonly Attributes?: readonly BodyAttributes[] | null
 }
 export const AttributesForBody: $Schema.Schema<AttributesForBody> = /*#__PURE__*/ $C.lazy(() => $C.struct("AttributesForBody", { Rect: $C.nul(ImageRect), Attributes: $C.nul($C.arr(BodyAttributes)) }, { DetectConfidence: $C.float }))
 
@@ -73,7 +73,7 @@ export interface CarPlateContent {
   readonly Plate?: string
   readonly Color?: string
   readonly Type?: string
-  readonly PlateLocation: readonly Coord[] | null
+  readonly PlateLocation?: readonly Coord[] | null
   readonly PlateStatus?: string
   readonly PlateStatusConfidence?: number | bigint
   readonly PlateAngle?: number
@@ -82,14 +82,14 @@ export const CarPlateContent: $Schema.Schema<CarPlateContent> = /*#__PURE__*/ $C
 
 /** `CarTagItem` (response side). */
 export interface CarTagItem {
-  readonly Serial: string
-  readonly Brand: string
-  readonly Type: string
-  readonly Color: string
-  readonly Confidence: number | bigint
-  readonly Year: number | bigint
-  readonly CarLocation: readonly Coord[]
-  readonly PlateContent: CarPlateContent | null
+  readonly Serial?: string
+  readonly Brand?: string
+  readonly Type?: string
+  readonly Color?: string
+  readonly Confidence?: number | bigint
+  readonly Year?: number | bigint
+  readonly CarLocation?: readonly Coord[]
+  readonly PlateContent?: CarPlateContent | null
   readonly PlateConfidence?: number | bigint
   readonly TypeConfidence?: number | bigint
   readonly ColorConfidence?: number | bigint
@@ -100,16 +100,16 @@ export const CarTagItem: $Schema.Schema<CarTagItem> = /*#__PURE__*/ $C.lazy(() =
 
 /** `ColorInfo` (response side). */
 export interface ColorInfo {
-  readonly Color: string
-  readonly Percentage: number
-  readonly Label: string
+  readonly Color?: string
+  readonly Percentage?: number
+  readonly Label?: string
 }
 export const ColorInfo: $Schema.Schema<ColorInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ColorInfo", { Color: $C.str, Percentage: $C.float, Label: $C.str }))
 
 /** `Coord` (response side). */
 export interface Coord {
-  readonly X: number | bigint
-  readonly Y: number | bigint
+  readonly X?: number | bigint
+  readonly Y?: number | bigint
 }
 export const Coord: $Schema.Schema<Coord> = /*#__PURE__*/ $C.lazy(() => $C.struct("Coord", { X: $C.int64, Y: $C.int64 }))
 
@@ -147,7 +147,7 @@ export const CreateImageRequest: $Schema.Schema<CreateImageRequest> = /*#__PURE_
 
 /** `CreateImageResponse` (response side). */
 export interface CreateImageResponse {
-  readonly Object: ObjectInfo | null
+  readonly Object?: ObjectInfo | null
   readonly RequestId: string
 }
 export const CreateImageResponse: $Schema.Schema<CreateImageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateImageResponse", { Object: $C.nul(ObjectInfo), RequestId: $C.str }))
@@ -163,13 +163,13 @@ export const CropImageRequest: $Schema.Schema<CropImageRequest> = /*#__PURE__*/ 
 
 /** `CropImageResponse` (response side). */
 export interface CropImageResponse {
-  readonly X: number | bigint
-  readonly Y: number | bigint
-  readonly Width: number | bigint
-  readonly Height: number | bigint
-  readonly OriginalWidth: number | bigint
-  readonly OriginalHeight: number | bigint
-  readonly CropResult: number | bigint
+  readonly X?: number | bigint
+  readonly Y?: number | bigint
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
+  readonly OriginalWidth?: number | bigint
+  readonly OriginalHeight?: number | bigint
+  readonly CropResult?: number | bigint
   readonly RequestId: string
 }
 export const CropImageResponse: $Schema.Schema<CropImageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CropImageResponse", { X: $C.int64, Y: $C.int64, Width: $C.int64, Height: $C.int64, OriginalWidth: $C.int64, OriginalHeight: $C.int64, CropResult: $C.int64, RequestId: $C.str }))
@@ -213,9 +213,9 @@ export const DescribeImagesRequest: $Schema.Schema<DescribeImagesRequest> = /*#_
 
 /** `DescribeImagesResponse` (response side). */
 export interface DescribeImagesResponse {
-  readonly GroupId: string
-  readonly EntityId: string
-  readonly ImageInfos: readonly ImageInfo[]
+  readonly GroupId?: string
+  readonly EntityId?: string
+  readonly ImageInfos?: readonly ImageInfo[]
   readonly RequestId: string
 }
 export const DescribeImagesResponse: $Schema.Schema<DescribeImagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImagesResponse", { GroupId: $C.str, EntityId: $C.str, ImageInfos: $C.arr(ImageInfo), RequestId: $C.str }))
@@ -245,8 +245,8 @@ export const DetectDisgustRequest: $Schema.Schema<DetectDisgustRequest> = /*#__P
 
 /** `DetectDisgustResponse` (response side). */
 export interface DetectDisgustResponse {
-  readonly Confidence: number
-  readonly Type: string
+  readonly Confidence?: number
+  readonly Type?: string
   readonly RequestId: string
 }
 export const DetectDisgustResponse: $Schema.Schema<DetectDisgustResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectDisgustResponse", { Confidence: $C.float, Type: $C.str, RequestId: $C.str }))
@@ -299,10 +299,10 @@ export const DetectLabelRequest: $Schema.Schema<DetectLabelRequest> = /*#__PURE_
 
 /** `DetectLabelResponse` (response side). */
 export interface DetectLabelResponse {
-  readonly Labels: readonly DetectLabelItem[] | null
-  readonly CameraLabels: readonly DetectLabelItem[] | null
-  readonly AlbumLabels: readonly DetectLabelItem[] | null
-  readonly NewsLabels: readonly DetectLabelItem[] | null
+  readonly Labels?: readonly DetectLabelItem[] | null
+  readonly CameraLabels?: readonly DetectLabelItem[] | null
+  readonly AlbumLabels?: readonly DetectLabelItem[] | null
+  readonly NewsLabels?: readonly DetectLabelItem[] | null
   readonly RequestId: string
 }
 export const DetectLabelResponse: $Schema.Schema<DetectLabelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectLabelResponse", { Labels: $C.nul($C.arr(DetectLabelItem)), CameraLabels: $C.nul($C.arr(DetectLabelItem)), AlbumLabels: $C.nul($C.arr(DetectLabelItem)), NewsLabels: $C.nul($C.arr(DetectLabelItem)), RequestId: $C.str }))
@@ -316,8 +316,8 @@ export const DetectMisbehaviorRequest: $Schema.Schema<DetectMisbehaviorRequest> 
 
 /** `DetectMisbehaviorResponse` (response side). */
 export interface DetectMisbehaviorResponse {
-  readonly Confidence: number
-  readonly Type: string
+  readonly Confidence?: number
+  readonly Type?: string
   readonly RequestId: string
 }
 export const DetectMisbehaviorResponse: $Schema.Schema<DetectMisbehaviorResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectMisbehaviorResponse", { Confidence: $C.float, Type: $C.str, RequestId: $C.str }))
@@ -331,7 +331,7 @@ export const DetectPetRequest: $Schema.Schema<DetectPetRequest> = /*#__PURE__*/ 
 
 /** `DetectPetResponse` (response side). */
 export interface DetectPetResponse {
-  readonly Pets: readonly Pet[]
+  readonly Pets?: readonly Pet[]
   readonly RequestId: string
 }
 export const DetectPetResponse: $Schema.Schema<DetectPetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectPetResponse", { Pets: $C.arr(Pet), RequestId: $C.str }))
@@ -345,7 +345,7 @@ export const DetectProductRequest: $Schema.Schema<DetectProductRequest> = /*#__P
 
 /** `DetectProductResponse` (response side). */
 export interface DetectProductResponse {
-  readonly Products: readonly Product[]
+  readonly Products?: readonly Product[]
   readonly RequestId: string
 }
 export const DetectProductResponse: $Schema.Schema<DetectProductResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectProductResponse", { Products: $C.arr(Product), RequestId: $C.str }))
@@ -375,48 +375,48 @@ export const EnhanceImageRequest: $Schema.Schema<EnhanceImageRequest> = /*#__PUR
 
 /** `EnhanceImageResponse` (response side). */
 export interface EnhanceImageResponse {
-  readonly EnhancedImage: string
+  readonly EnhancedImage?: string
   readonly RequestId: string
 }
 export const EnhanceImageResponse: $Schema.Schema<EnhanceImageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnhanceImageResponse", { EnhancedImage: $C.str, RequestId: $C.str }))
 
 /** `GroupInfo` (response side). */
 export interface GroupInfo {
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly Brief: string
-  readonly MaxCapacity: number | bigint
-  readonly MaxQps: number | bigint
-  readonly GroupType: number | bigint
-  readonly PicCount: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly Brief?: string
+  readonly MaxCapacity?: number | bigint
+  readonly MaxQps?: number | bigint
+  readonly GroupType?: number | bigint
+  readonly PicCount?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const GroupInfo: $Schema.Schema<GroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupInfo", { GroupId: $C.str, GroupName: $C.str, Brief: $C.str, MaxCapacity: $C.uint64, MaxQps: $C.uint64, GroupType: $C.uint64, PicCount: $C.uint64, CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `ImageInfo` (response side). */
 export interface ImageInfo {
-  readonly EntityId: string
-  readonly CustomContent: string
-  readonly Tags: string
-  readonly PicName: string
-  readonly Score: number | bigint
+  readonly EntityId?: string
+  readonly CustomContent?: string
+  readonly Tags?: string
+  readonly PicName?: string
+  readonly Score?: number | bigint
 }
 export const ImageInfo: $Schema.Schema<ImageInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageInfo", { EntityId: $C.str, CustomContent: $C.str, Tags: $C.str, PicName: $C.str, Score: $C.int64 }))
 
 /** `ImageRect` (both sides). */
 export interface ImageRect {
-  readonly X: number | bigint
-  readonly Y: number | bigint
-  readonly Width: number | bigint
-  readonly Height: number | bigint
+  readonly X?: number | bigint
+  readonly Y?: number | bigint
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
 }
 export const ImageRect: $Schema.Schema<ImageRect> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageRect", { X: $C.int64, Y: $C.int64, Width: $C.int64, Height: $C.int64 }))
 
 /** `ImageTag` (response side). */
 export interface ImageTag {
-  readonly Name: string
-  readonly Confidence: number
+  readonly Name?: string
+  readonly Confidence?: number
 }
 export const ImageTag: $Schema.Schema<ImageTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageTag", { Name: $C.str, Confidence: $C.float }))
 
@@ -440,13 +440,13 @@ export const Pet: $Schema.Schema<Pet> = /*#__PURE__*/ $C.lazy(() => $C.struct("P
 
 /** `Product` (response side). */
 export interface Product {
-  readonly Name: string
-  readonly Parents: string
-  readonly Confidence: number | bigint
-  readonly XMin: number | bigint
-  readonly YMin: number | bigint
-  readonly XMax: number | bigint
-  readonly YMax: number | bigint
+  readonly Name?: string
+  readonly Parents?: string
+  readonly Confidence?: number | bigint
+  readonly XMin?: number | bigint
+  readonly YMin?: number | bigint
+  readonly XMax?: number | bigint
+  readonly YMax?: number | bigint
 }
 export const Product: $Schema.Schema<Product> = /*#__PURE__*/ $C.lazy(() => $C.struct("Product", { Name: $C.str, Parents: $C.str, Confidence: $C.int64, XMin: $C.int64, YMin: $C.int64, XMax: $C.int64, YMax: $C.int64 }))
 
@@ -459,8 +459,8 @@ export const RecognizeCarProRequest: $Schema.Schema<RecognizeCarProRequest> = /*
 
 /** `RecognizeCarProResponse` (response side). */
 export interface RecognizeCarProResponse {
-  readonly CarCoords: readonly Coord[]
-  readonly CarTags: readonly CarTagItem[]
+  readonly CarCoords?: readonly Coord[]
+  readonly CarTags?: readonly CarTagItem[]
   readonly RequestId: string
 }
 export const RecognizeCarProResponse: $Schema.Schema<RecognizeCarProResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecognizeCarProResponse", { CarCoords: $C.arr(Coord), CarTags: $C.arr(CarTagItem), RequestId: $C.str }))
@@ -474,18 +474,18 @@ export const RecognizeCarRequest: $Schema.Schema<RecognizeCarRequest> = /*#__PUR
 
 /** `RecognizeCarResponse` (response side). */
 export interface RecognizeCarResponse {
-  readonly CarCoords: readonly Coord[]
-  readonly CarTags: readonly CarTagItem[]
+  readonly CarCoords?: readonly Coord[]
+  readonly CarTags?: readonly CarTagItem[]
   readonly RequestId: string
 }
 export const RecognizeCarResponse: $Schema.Schema<RecognizeCarResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecognizeCarResponse", { CarCoords: $C.arr(Coord), CarTags: $C.arr(CarTagItem), RequestId: $C.str }))
 
 /** `Rect` (both sides). */
 export interface Rect {
-  readonly X: number | bigint
-  readonly Y: number | bigint
-  readonly Width: number | bigint
-  readonly Height: number | bigint
+  readonly X?: number | bigint
+  readonly Y?: number | bigint
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
 }
 export const Rect: $Schema.Schema<Rect> = /*#__PURE__*/ $C.lazy(() => $C.struct("Rect", { X: $C.int64, Y: $C.int64, Width: $C.int64, Height: $C.int64 }))
 
@@ -506,9 +506,9 @@ export const SearchImageRequest: $Schema.Schema<SearchImageRequest> = /*#__PURE_
 
 /** `SearchImageResponse` (response side). */
 export interface SearchImageResponse {
-  readonly Count: number | bigint
-  readonly ImageInfos: readonly ImageInfo[] | null
-  readonly Object: ObjectInfo | null
+  readonly Count?: number | bigint
+  readonly ImageInfos?: readonly ImageInfo[] | null
+  readonly Object?: ObjectInfo | null
   readonly RequestId: string
 }
 export const SearchImageResponse: $Schema.Schema<SearchImageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchImageResponse", { Count: $C.int64, ImageInfos: $C.nul($C.arr(ImageInfo)), Object: $C.nul(ObjectInfo), RequestId: $C.str }))

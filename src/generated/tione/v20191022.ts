@@ -550,7 +550,7 @@ export const UpdateCodeRepositoryRequest: $Schema.Schema<UpdateCodeRepositoryReq
 
 /** `UpdateCodeRepositoryResponse` (response side). */
 export interface UpdateCodeRepositoryResponse {
-  readonly CodeRepositoryName: string
+  readonly CodeRepositoryName?: string
   readonly RequestId: string
 }
 export const UpdateCodeRepositoryResponse: $Schema.Schema<UpdateCodeRepositoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateCodeRepositoryResponse", { CodeRepositoryName: $C.str, RequestId: $C.str }))

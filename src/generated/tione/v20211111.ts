@@ -26,27 +26,27 @@ export const AggregatePublicAlgoVersion: $Schema.Schema<AggregatePublicAlgoVersi
 
 /** `AnnotationTaskInfo` (response side). */
 export interface AnnotationTaskInfo {
-  readonly TaskId: string
-  readonly TaskName: string
-  readonly DatasetId: string
-  readonly DatasetName: string
-  readonly SceneName: string
-  readonly LabelValueList: readonly LabelValue[]
-  readonly CamTagList: readonly CamTag[]
-  readonly Status: number | bigint
-  readonly AbnormalMsg: string
-  readonly IsSubmitting: boolean
-  readonly TaskNote: string
-  readonly DataSetVersion: string
-  readonly NumAnnotated: number | bigint
-  readonly NumTotal: number | bigint
-  readonly CreateTime: number | bigint
-  readonly OcrToolType: number | bigint
-  readonly OcrTextAttributeAnnotateEnable: boolean
-  readonly ExportFormat: string
-  readonly SubmittingErrorMsg: string
-  readonly OcrAnnotationContentType: number | bigint | null
-  readonly EnableAuxiliaryAnnotation: boolean | null
+  readonly TaskId?: string
+  readonly TaskName?: string
+  readonly DatasetId?: string
+  readonly DatasetName?: string
+  readonly SceneName?: string
+  readonly LabelValueList?: readonly LabelValue[]
+  readonly CamTagList?: readonly CamTag[]
+  readonly Status?: number | bigint
+  readonly AbnormalMsg?: string
+  readonly IsSubmitting?: boolean
+  readonly TaskNote?: string
+  readonly DataSetVersion?: string
+  readonly NumAnnotated?: number | bigint
+  readonly NumTotal?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly OcrToolType?: number | bigint
+  readonly OcrTextAttributeAnnotateEnable?: boolean
+  readonly ExportFormat?: string
+  readonly SubmittingErrorMsg?: string
+  readonly OcrAnnotationContentType?: number | bigint | null
+  readonly EnableAuxiliaryAnnotation?: boolean | null
   readonly DatasetCreator?: string | null
   readonly Creator?: string | null
   readonly DatasetCreatorName?: string
@@ -97,8 +97,8 @@ export const CBSConfig: $Schema.Schema<CBSConfig> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `CFSConfig` (both sides). */
 export interface CFSConfig {
-  readonly Id: string
-  readonly Path: string
+  readonly Id?: string
+  readonly Path?: string
   readonly MountType?: string | null
   readonly Protocol?: string | null
   readonly IsPresetStorage?: boolean
@@ -157,28 +157,28 @@ export const CodeRepoConfig: $Schema.Schema<CodeRepoConfig> = /*#__PURE__*/ $C.l
 
 /** `Container` (response side). */
 export interface Container {
-  readonly Name: string | null
-  readonly ContainerId: string | null
-  readonly Image: string | null
-  readonly Status: ContainerStatus | null
+  readonly Name?: string | null
+  readonly ContainerId?: string | null
+  readonly Image?: string | null
+  readonly Status?: ContainerStatus | null
 }
 export const Container: $Schema.Schema<Container> = /*#__PURE__*/ $C.lazy(() => $C.struct("Container", { Name: $C.nul($C.str), ContainerId: $C.nul($C.str), Image: $C.nul($C.str), Status: $C.nul(ContainerStatus) }))
 
 /** `ContainerStatus` (response side). */
 export interface ContainerStatus {
-  readonly RestartCount: number | bigint | null
-  readonly State: string | null
-  readonly Ready: boolean | null
-  readonly Reason: string | null
-  readonly Message: string | null
+  readonly RestartCount?: number | bigint | null
+  readonly State?: string | null
+  readonly Ready?: boolean | null
+  readonly Reason?: string | null
+  readonly Message?: string | null
 }
 export const ContainerStatus: $Schema.Schema<ContainerStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContainerStatus", { RestartCount: $C.nul($C.int64), State: $C.nul($C.str), Ready: $C.nul($C.bool), Reason: $C.nul($C.str), Message: $C.nul($C.str) }))
 
 /** `CosPathInfo` (both sides). */
 export interface CosPathInfo {
-  readonly Bucket: string | null
-  readonly Region: string | null
-  readonly Paths: readonly string[] | null
+  readonly Bucket?: string | null
+  readonly Region?: string | null
+  readonly Paths?: readonly string[] | null
 }
 export const CosPathInfo: $Schema.Schema<CosPathInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosPathInfo", { Bucket: $C.nul($C.str), Region: $C.nul($C.str), Paths: $C.nul($C.arr($C.str)) }))
 
@@ -223,7 +223,7 @@ export const CreateDatasetRequest: $Schema.Schema<CreateDatasetRequest> = /*#__P
 
 /** `CreateDatasetResponse` (response side). */
 export interface CreateDatasetResponse {
-  readonly DatasetId: string | null
+  readonly DatasetId?: string | null
   readonly RequestId: string
 }
 export const CreateDatasetResponse: $Schema.Schema<CreateDatasetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDatasetResponse", { DatasetId: $C.nul($C.str), RequestId: $C.str }))
@@ -245,7 +245,7 @@ export const CreateExportRequest: $Schema.Schema<CreateExportRequest> = /*#__PUR
 
 /** `CreateExportResponse` (response side). */
 export interface CreateExportResponse {
-  readonly ExportId: string
+  readonly ExportId?: string
   readonly RequestId: string
 }
 export const CreateExportResponse: $Schema.Schema<CreateExportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateExportResponse", { ExportId: $C.str, RequestId: $C.str }))
@@ -319,7 +319,7 @@ export const CreateModelServiceRequest: $Schema.Schema<CreateModelServiceRequest
 
 /** `CreateModelServiceResponse` (response side). */
 export interface CreateModelServiceResponse {
-  readonly Service: Service
+  readonly Service?: Service
   readonly RequestId: string
 }
 export const CreateModelServiceResponse: $Schema.Schema<CreateModelServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateModelServiceResponse", { Service: Service, RequestId: $C.str }))
@@ -371,7 +371,7 @@ export const CreateNotebookRequest: $Schema.Schema<CreateNotebookRequest> = /*#_
 
 /** `CreateNotebookResponse` (response side). */
 export interface CreateNotebookResponse {
-  readonly Id: string
+  readonly Id?: string
   readonly RequestId: string
 }
 export const CreateNotebookResponse: $Schema.Schema<CreateNotebookResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNotebookResponse", { Id: $C.str, RequestId: $C.str }))
@@ -384,7 +384,7 @@ export const CreatePresignedNotebookUrlRequest: $Schema.Schema<CreatePresignedNo
 
 /** `CreatePresignedNotebookUrlResponse` (response side). */
 export interface CreatePresignedNotebookUrlResponse {
-  readonly AuthorizedUrl: string
+  readonly AuthorizedUrl?: string
   readonly RequestId: string
 }
 export const CreatePresignedNotebookUrlResponse: $Schema.Schema<CreatePresignedNotebookUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePresignedNotebookUrlResponse", { AuthorizedUrl: $C.str, RequestId: $C.str }))
@@ -422,8 +422,8 @@ export const CreateTrainingModelRequest: $Schema.Schema<CreateTrainingModelReque
 
 /** `CreateTrainingModelResponse` (response side). */
 export interface CreateTrainingModelResponse {
-  readonly Id: string
-  readonly TrainingModelVersionId: string
+  readonly Id?: string
+  readonly TrainingModelVersionId?: string
   readonly RequestId: string
 }
 export const CreateTrainingModelResponse: $Schema.Schema<CreateTrainingModelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTrainingModelResponse", { Id: $C.str, TrainingModelVersionId: $C.str, RequestId: $C.str }))
@@ -465,7 +465,7 @@ export const CreateTrainingTaskRequest: $Schema.Schema<CreateTrainingTaskRequest
 
 /** `CreateTrainingTaskResponse` (response side). */
 export interface CreateTrainingTaskResponse {
-  readonly Id: string
+  readonly Id?: string
   readonly RequestId: string
 }
 export const CreateTrainingTaskResponse: $Schema.Schema<CreateTrainingTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTrainingTaskResponse", { Id: $C.str, RequestId: $C.str }))
@@ -541,31 +541,31 @@ export const DataSourceInfo: $Schema.Schema<DataSourceInfo> = /*#__PURE__*/ $C.l
 
 /** `DatasetGroup` (response side). */
 export interface DatasetGroup {
-  readonly DatasetId: string | null
-  readonly DatasetName: string | null
-  readonly Creator: string | null
-  readonly DatasetVersion: string | null
-  readonly DatasetType: string | null
-  readonly DatasetTags: readonly Tag[] | null
-  readonly DatasetAnnotationTaskName: string | null
-  readonly DatasetAnnotationTaskId: string | null
-  readonly Process: number | bigint | null
-  readonly DatasetStatus: string | null
-  readonly ErrorMsg: string | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
-  readonly ExternalTaskType: string | null
-  readonly DatasetSize: string | null
-  readonly FileNum: number | bigint | null
-  readonly StorageDataPath: CosPathInfo | null
-  readonly StorageLabelPath: CosPathInfo | null
-  readonly DatasetVersions: readonly DatasetInfo[] | null
-  readonly AnnotationStatus: string | null
-  readonly AnnotationType: string | null
-  readonly AnnotationFormat: string | null
-  readonly DatasetScope: string | null
+  readonly DatasetId?: string | null
+  readonly DatasetName?: string | null
+  readonly Creator?: string | null
+  readonly DatasetVersion?: string | null
+  readonly DatasetType?: string | null
+  readonly DatasetTags?: readonly Tag[] | null
+  readonly DatasetAnnotationTaskName?: string | null
+  readonly DatasetAnnotationTaskId?: string | null
+  readonly Process?: number | bigint | null
+  readonly DatasetStatus?: string | null
+  readonly ErrorMsg?: string | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
+  readonly ExternalTaskType?: string | null
+  readonly DatasetSize?: string | null
+  readonly FileNum?: number | bigint | null
+  readonly StorageDataPath?: CosPathInfo | null
+  readonly StorageLabelPath?: CosPathInfo | null
+  readonly DatasetVersions?: readonly DatasetInfo[] | null
+  readonly AnnotationStatus?: string | null
+  readonly AnnotationType?: string | null
+  readonly AnnotationFormat?: string | null
+  readonly DatasetScope?: string | null
   readonly OcrScene?: string | null
-  readonly AnnotationKeyStatus: string | null
+  readonly AnnotationKeyStatus?: string | null
   readonly ContentType?: string | null
   readonly DatasetScene?: string | null
   readonly CFSConfig?: CFSConfig | null
@@ -580,30 +580,30 @@ export const DatasetGroup: $Schema.Schema<DatasetGroup> = /*#__PURE__*/ $C.lazy(
 
 /** `DatasetInfo` (response side). */
 export interface DatasetInfo {
-  readonly DatasetId: string | null
-  readonly DatasetName: string | null
-  readonly Creator: string | null
-  readonly DatasetVersion: string | null
-  readonly DatasetType: string | null
-  readonly DatasetTags: readonly Tag[] | null
-  readonly DatasetAnnotationTaskName: string | null
-  readonly DatasetAnnotationTaskId: string | null
-  readonly Process: number | bigint | null
-  readonly DatasetStatus: string | null
-  readonly ErrorMsg: string | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
-  readonly ExternalTaskType: string | null
-  readonly DatasetSize: string | null
-  readonly FileNum: number | bigint | null
-  readonly StorageDataPath: CosPathInfo | null
-  readonly StorageLabelPath: CosPathInfo | null
-  readonly AnnotationStatus: string | null
-  readonly AnnotationType: string | null
-  readonly AnnotationFormat: string | null
-  readonly DatasetScope: string | null
-  readonly OcrScene: string | null
-  readonly AnnotationKeyStatus: string | null
+  readonly DatasetId?: string | null
+  readonly DatasetName?: string | null
+  readonly Creator?: string | null
+  readonly DatasetVersion?: string | null
+  readonly DatasetType?: string | null
+  readonly DatasetTags?: readonly Tag[] | null
+  readonly DatasetAnnotationTaskName?: string | null
+  readonly DatasetAnnotationTaskId?: string | null
+  readonly Process?: number | bigint | null
+  readonly DatasetStatus?: string | null
+  readonly ErrorMsg?: string | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
+  readonly ExternalTaskType?: string | null
+  readonly DatasetSize?: string | null
+  readonly FileNum?: number | bigint | null
+  readonly StorageDataPath?: CosPathInfo | null
+  readonly StorageLabelPath?: CosPathInfo | null
+  readonly AnnotationStatus?: string | null
+  readonly AnnotationType?: string | null
+  readonly AnnotationFormat?: string | null
+  readonly DatasetScope?: string | null
+  readonly OcrScene?: string | null
+  readonly AnnotationKeyStatus?: string | null
   readonly ContentType?: string | null
   readonly DatasetScene?: string | null
   readonly CFSConfig?: CFSConfig | null
@@ -652,7 +652,7 @@ export const DeleteDatasetRequest: $Schema.Schema<DeleteDatasetRequest> = /*#__P
 
 /** `DeleteDatasetResponse` (response side). */
 export interface DeleteDatasetResponse {
-  readonly DatasetId: string
+  readonly DatasetId?: string
   readonly RequestId: string
 }
 export const DeleteDatasetResponse: $Schema.Schema<DeleteDatasetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteDatasetResponse", { DatasetId: $C.str, RequestId: $C.str }))
@@ -791,8 +791,8 @@ export const DescribeAnnotatedTaskListRequest: $Schema.Schema<DescribeAnnotatedT
 
 /** `DescribeAnnotatedTaskListResponse` (response side). */
 export interface DescribeAnnotatedTaskListResponse {
-  readonly TotalCount: number | bigint
-  readonly TaskList: readonly AnnotationTaskInfo[] | null
+  readonly TotalCount?: number | bigint
+  readonly TaskList?: readonly AnnotationTaskInfo[] | null
   readonly RequestId: string
 }
 export const DescribeAnnotatedTaskListResponse: $Schema.Schema<DescribeAnnotatedTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAnnotatedTaskListResponse", { TotalCount: $C.uint64, TaskList: $C.nul($C.arr(AnnotationTaskInfo)), RequestId: $C.str }))
@@ -824,8 +824,8 @@ export const DescribeBillingResourceGroupRequest: $Schema.Schema<DescribeBilling
 
 /** `DescribeBillingResourceGroupResponse` (response side). */
 export interface DescribeBillingResourceGroupResponse {
-  readonly TotalCount: number | bigint | null
-  readonly InstanceSet: readonly Instance[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly InstanceSet?: readonly Instance[] | null
   readonly ResourceGroupSWType?: string
   readonly RequestId: string
 }
@@ -845,8 +845,8 @@ export const DescribeBillingResourceGroupsRequest: $Schema.Schema<DescribeBillin
 
 /** `DescribeBillingResourceGroupsResponse` (response side). */
 export interface DescribeBillingResourceGroupsResponse {
-  readonly TotalCount: number | bigint
-  readonly ResourceGroupSet: readonly ResourceGroup[] | null
+  readonly TotalCount?: number | bigint
+  readonly ResourceGroupSet?: readonly ResourceGroup[] | null
   readonly RequestId: string
 }
 export const DescribeBillingResourceGroupsResponse: $Schema.Schema<DescribeBillingResourceGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillingResourceGroupsResponse", { TotalCount: $C.uint64, ResourceGroupSet: $C.nul($C.arr(ResourceGroup)), RequestId: $C.str }))
@@ -874,7 +874,7 @@ export const DescribeBillingSpecsPriceRequest: $Schema.Schema<DescribeBillingSpe
 
 /** `DescribeBillingSpecsPriceResponse` (response side). */
 export interface DescribeBillingSpecsPriceResponse {
-  readonly SpecsPrice: readonly SpecPrice[]
+  readonly SpecsPrice?: readonly SpecPrice[]
   readonly RequestId: string
 }
 export const DescribeBillingSpecsPriceResponse: $Schema.Schema<DescribeBillingSpecsPriceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillingSpecsPriceResponse", { SpecsPrice: $C.arr(SpecPrice), RequestId: $C.str }))
@@ -890,7 +890,7 @@ export const DescribeBillingSpecsRequest: $Schema.Schema<DescribeBillingSpecsReq
 
 /** `DescribeBillingSpecsResponse` (response side). */
 export interface DescribeBillingSpecsResponse {
-  readonly Specs: readonly Spec[]
+  readonly Specs?: readonly Spec[]
   readonly RequestId: string
 }
 export const DescribeBillingSpecsResponse: $Schema.Schema<DescribeBillingSpecsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBillingSpecsResponse", { Specs: $C.arr(Spec), RequestId: $C.str }))
@@ -903,7 +903,7 @@ export const DescribeBuildInImagesRequest: $Schema.Schema<DescribeBuildInImagesR
 
 /** `DescribeBuildInImagesResponse` (response side). */
 export interface DescribeBuildInImagesResponse {
-  readonly BuildInImageInfos: readonly ImageInfo[]
+  readonly BuildInImageInfos?: readonly ImageInfo[]
   readonly RequestId: string
 }
 export const DescribeBuildInImagesResponse: $Schema.Schema<DescribeBuildInImagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBuildInImagesResponse", { BuildInImageInfos: $C.arr(ImageInfo), RequestId: $C.str }))
@@ -959,9 +959,9 @@ export const DescribeDatasetsRequest: $Schema.Schema<DescribeDatasetsRequest> = 
 
 /** `DescribeDatasetsResponse` (response side). */
 export interface DescribeDatasetsResponse {
-  readonly TotalCount: number | bigint | null
-  readonly DatasetGroups: readonly DatasetGroup[] | null
-  readonly DatasetIdNums: number | bigint | null
+  readonly TotalCount?: number | bigint | null
+  readonly DatasetGroups?: readonly DatasetGroup[] | null
+  readonly DatasetIdNums?: number | bigint | null
   readonly CFSNotReady?: boolean
   readonly RequestId: string
 }
@@ -983,8 +983,8 @@ export const DescribeEventsRequest: $Schema.Schema<DescribeEventsRequest> = /*#_
 
 /** `DescribeEventsResponse` (response side). */
 export interface DescribeEventsResponse {
-  readonly Events: readonly Event[] | null
-  readonly TotalCount: number | bigint | null
+  readonly Events?: readonly Event[] | null
+  readonly TotalCount?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeEventsResponse: $Schema.Schema<DescribeEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEventsResponse", { Events: $C.nul($C.arr(Event)), TotalCount: $C.nul($C.uint64), RequestId: $C.str }))
@@ -1039,8 +1039,8 @@ export const DescribeLogsRequest: $Schema.Schema<DescribeLogsRequest> = /*#__PUR
 
 /** `DescribeLogsResponse` (response side). */
 export interface DescribeLogsResponse {
-  readonly Context: string | null
-  readonly Content: readonly LogIdentity[] | null
+  readonly Context?: string | null
+  readonly Content?: readonly LogIdentity[] | null
   readonly RequestId: string
 }
 export const DescribeLogsResponse: $Schema.Schema<DescribeLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogsResponse", { Context: $C.nul($C.str), Content: $C.nul($C.arr(LogIdentity)), RequestId: $C.str }))
@@ -1053,10 +1053,10 @@ export const DescribeModelAccelerateTaskRequest: $Schema.Schema<DescribeModelAcc
 
 /** `DescribeModelAccelerateTaskResponse` (response side). */
 export interface DescribeModelAccelerateTaskResponse {
-  readonly ModelAccelerateTask: ModelAccelerateTask | null
-  readonly ModelAccRuntimeInSecond: number | bigint | null
-  readonly ModelAccStartTime: string | null
-  readonly ModelAccEndTime: string | null
+  readonly ModelAccelerateTask?: ModelAccelerateTask | null
+  readonly ModelAccRuntimeInSecond?: number | bigint | null
+  readonly ModelAccStartTime?: string | null
+  readonly ModelAccEndTime?: string | null
   readonly RequestId: string
 }
 export const DescribeModelAccelerateTaskResponse: $Schema.Schema<DescribeModelAccelerateTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelAccelerateTaskResponse", { ModelAccelerateTask: $C.nul(ModelAccelerateTask), ModelAccRuntimeInSecond: $C.nul($C.uint64), ModelAccStartTime: $C.nul($C.str), ModelAccEndTime: $C.nul($C.str), RequestId: $C.str }))
@@ -1074,8 +1074,8 @@ export const DescribeModelAccelerateVersionsRequest: $Schema.Schema<DescribeMode
 
 /** `DescribeModelAccelerateVersionsResponse` (response side). */
 export interface DescribeModelAccelerateVersionsResponse {
-  readonly TotalCount: number | bigint | null
-  readonly ModelAccelerateVersions: readonly ModelAccelerateVersion[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly ModelAccelerateVersions?: readonly ModelAccelerateVersion[] | null
   readonly RequestId: string
 }
 export const DescribeModelAccelerateVersionsResponse: $Schema.Schema<DescribeModelAccelerateVersionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelAccelerateVersionsResponse", { TotalCount: $C.nul($C.int64), ModelAccelerateVersions: $C.nul($C.arr(ModelAccelerateVersion)), RequestId: $C.str }))
@@ -1112,7 +1112,7 @@ export const DescribeModelServiceGroupRequest: $Schema.Schema<DescribeModelServi
 
 /** `DescribeModelServiceGroupResponse` (response side). */
 export interface DescribeModelServiceGroupResponse {
-  readonly ServiceGroup: ServiceGroup | null
+  readonly ServiceGroup?: ServiceGroup | null
   readonly RequestId: string
 }
 export const DescribeModelServiceGroupResponse: $Schema.Schema<DescribeModelServiceGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelServiceGroupResponse", { ServiceGroup: $C.nul(ServiceGroup), RequestId: $C.str }))
@@ -1133,9 +1133,9 @@ export const DescribeModelServiceGroupsRequest: $Schema.Schema<DescribeModelServ
 
 /** `DescribeModelServiceGroupsResponse` (response side). */
 export interface DescribeModelServiceGroupsResponse {
-  readonly TotalCount: number | bigint | null
-  readonly ServiceGroups: readonly ServiceGroup[] | null
-  readonly GlobalTotalCount: number | bigint
+  readonly TotalCount?: number | bigint | null
+  readonly ServiceGroups?: readonly ServiceGroup[] | null
+  readonly GlobalTotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeModelServiceGroupsResponse: $Schema.Schema<DescribeModelServiceGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelServiceGroupsResponse", { TotalCount: $C.nul($C.int64), ServiceGroups: $C.nul($C.arr(ServiceGroup)), GlobalTotalCount: $C.int64, RequestId: $C.str }))
@@ -1166,7 +1166,7 @@ export const DescribeModelServiceRequest: $Schema.Schema<DescribeModelServiceReq
 
 /** `DescribeModelServiceResponse` (response side). */
 export interface DescribeModelServiceResponse {
-  readonly Service: Service
+  readonly Service?: Service
   readonly RequestId: string
 }
 export const DescribeModelServiceResponse: $Schema.Schema<DescribeModelServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelServiceResponse", { Service: Service, RequestId: $C.str }))
@@ -1231,7 +1231,7 @@ export const DescribeNotebookRequest: $Schema.Schema<DescribeNotebookRequest> = 
 
 /** `DescribeNotebookResponse` (response side). */
 export interface DescribeNotebookResponse {
-  readonly NotebookDetail: NotebookDetail
+  readonly NotebookDetail?: NotebookDetail
   readonly RequestId: string
 }
 export const DescribeNotebookResponse: $Schema.Schema<DescribeNotebookResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNotebookResponse", { NotebookDetail: NotebookDetail, RequestId: $C.str }))
@@ -1250,8 +1250,8 @@ export const DescribeNotebooksRequest: $Schema.Schema<DescribeNotebooksRequest> 
 
 /** `DescribeNotebooksResponse` (response side). */
 export interface DescribeNotebooksResponse {
-  readonly NotebookSet: readonly NotebookSetItem[]
-  readonly TotalCount: number | bigint
+  readonly NotebookSet?: readonly NotebookSetItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNotebooksResponse: $Schema.Schema<DescribeNotebooksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNotebooksResponse", { NotebookSet: $C.arr(NotebookSetItem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1302,7 +1302,7 @@ export const DescribePublicAlgoVersionListRequest: $Schema.Schema<DescribePublic
 
 /** `DescribePublicAlgoVersionListResponse` (response side). */
 export interface DescribePublicAlgoVersionListResponse {
-  readonly TotalCount: number | bigint | null
+  readonly TotalCount?: number | bigint | null
   readonly PublicAlgoVersions?: readonly PublicAlgoVersion[] | null
   readonly AggregatePublicAlgoVersions?: readonly AggregatePublicAlgoVersion[] | null
   readonly RequestId: string
@@ -1333,7 +1333,7 @@ export const DescribeTrainingModelVersionRequest: $Schema.Schema<DescribeTrainin
 
 /** `DescribeTrainingModelVersionResponse` (response side). */
 export interface DescribeTrainingModelVersionResponse {
-  readonly TrainingModelVersion: TrainingModelVersionDTO
+  readonly TrainingModelVersion?: TrainingModelVersionDTO
   readonly RequestId: string
 }
 export const DescribeTrainingModelVersionResponse: $Schema.Schema<DescribeTrainingModelVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTrainingModelVersionResponse", { TrainingModelVersion: TrainingModelVersionDTO, RequestId: $C.str }))
@@ -1347,7 +1347,7 @@ export const DescribeTrainingModelVersionsRequest: $Schema.Schema<DescribeTraini
 
 /** `DescribeTrainingModelVersionsResponse` (response side). */
 export interface DescribeTrainingModelVersionsResponse {
-  readonly TrainingModelVersions: readonly TrainingModelVersionDTO[]
+  readonly TrainingModelVersions?: readonly TrainingModelVersionDTO[]
   readonly RequestId: string
 }
 export const DescribeTrainingModelVersionsResponse: $Schema.Schema<DescribeTrainingModelVersionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTrainingModelVersionsResponse", { TrainingModelVersions: $C.arr(TrainingModelVersionDTO), RequestId: $C.str }))
@@ -1360,7 +1360,7 @@ export const DescribeTrainingTaskPodUrlRequest: $Schema.Schema<DescribeTrainingT
 
 /** `DescribeTrainingTaskPodUrlResponse` (response side). */
 export interface DescribeTrainingTaskPodUrlResponse {
-  readonly PodUrl: string
+  readonly PodUrl?: string
   readonly RequestId: string
 }
 export const DescribeTrainingTaskPodUrlResponse: $Schema.Schema<DescribeTrainingTaskPodUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTrainingTaskPodUrlResponse", { PodUrl: $C.str, RequestId: $C.str }))
@@ -1374,9 +1374,9 @@ export const DescribeTrainingTaskPodsRequest: $Schema.Schema<DescribeTrainingTas
 
 /** `DescribeTrainingTaskPodsResponse` (response side). */
 export interface DescribeTrainingTaskPodsResponse {
-  readonly PodNames: readonly string[]
-  readonly TotalCount: number | bigint
-  readonly PodInfoList: readonly PodInfo[]
+  readonly PodNames?: readonly string[]
+  readonly TotalCount?: number | bigint
+  readonly PodInfoList?: readonly PodInfo[]
   readonly RequestId: string
 }
 export const DescribeTrainingTaskPodsResponse: $Schema.Schema<DescribeTrainingTaskPodsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTrainingTaskPodsResponse", { PodNames: $C.arr($C.str), TotalCount: $C.uint64, PodInfoList: $C.arr(PodInfo), RequestId: $C.str }))
@@ -1391,7 +1391,7 @@ export const DescribeTrainingTaskRequest: $Schema.Schema<DescribeTrainingTaskReq
 
 /** `DescribeTrainingTaskResponse` (response side). */
 export interface DescribeTrainingTaskResponse {
-  readonly TrainingTaskDetail: TrainingTaskDetail
+  readonly TrainingTaskDetail?: TrainingTaskDetail
   readonly RequestId: string
 }
 export const DescribeTrainingTaskResponse: $Schema.Schema<DescribeTrainingTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTrainingTaskResponse", { TrainingTaskDetail: TrainingTaskDetail, RequestId: $C.str }))
@@ -1410,8 +1410,8 @@ export const DescribeTrainingTasksRequest: $Schema.Schema<DescribeTrainingTasksR
 
 /** `DescribeTrainingTasksResponse` (response side). */
 export interface DescribeTrainingTasksResponse {
-  readonly TrainingTaskSet: readonly TrainingTaskSetItem[]
-  readonly TotalCount: number | bigint
+  readonly TrainingTaskSet?: readonly TrainingTaskSetItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTrainingTasksResponse: $Schema.Schema<DescribeTrainingTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTrainingTasksResponse", { TrainingTaskSet: $C.arr(TrainingTaskSetItem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1540,10 +1540,10 @@ export const GpuDetail: $Schema.Schema<GpuDetail> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `GroupResource` (response side). */
 export interface GroupResource {
-  readonly Cpu: number | bigint
-  readonly Memory: number | bigint
-  readonly Gpu: number | bigint | null
-  readonly GpuDetailSet: readonly GpuDetail[] | null
+  readonly Cpu?: number | bigint
+  readonly Memory?: number | bigint
+  readonly Gpu?: number | bigint | null
+  readonly GpuDetailSet?: readonly GpuDetail[] | null
 }
 export const GroupResource: $Schema.Schema<GroupResource> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupResource", { Cpu: $C.uint64, Memory: $C.uint64, Gpu: $C.nul($C.uint64), GpuDetailSet: $C.nul($C.arr(GpuDetail)) }))
 
@@ -1571,9 +1571,9 @@ export const HealthProbe: $Schema.Schema<HealthProbe> = /*#__PURE__*/ $C.lazy(()
 
 /** `HorizontalPodAutoscaler` (both sides). */
 export interface HorizontalPodAutoscaler {
-  readonly MinReplicas: number | bigint | null
-  readonly MaxReplicas: number | bigint | null
-  readonly HpaMetrics: readonly Option[] | null
+  readonly MinReplicas?: number | bigint | null
+  readonly MaxReplicas?: number | bigint | null
+  readonly HpaMetrics?: readonly Option[] | null
   readonly ScaleUpStabilizationWindowSeconds?: number | bigint
   readonly ScaleDownStabilizationWindowSeconds?: number | bigint
 }
@@ -1609,8 +1609,8 @@ export const ImageFIlter: $Schema.Schema<ImageFIlter> = /*#__PURE__*/ $C.lazy(()
 
 /** `ImageInfo` (both sides). */
 export interface ImageInfo {
-  readonly ImageType: string
-  readonly ImageUrl: string
+  readonly ImageType?: string
+  readonly ImageUrl?: string
   readonly RegistryRegion?: string | null
   readonly RegistryId?: string | null
   readonly AllowSaveAllContent?: boolean | null
@@ -1627,7 +1627,7 @@ export const ImageUrl: $Schema.Schema<ImageUrl> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `InferCodeInfo` (response side). */
 export interface InferCodeInfo {
-  readonly CosPathInfo: CosPathInfo | null
+  readonly CosPathInfo?: CosPathInfo | null
 }
 export const InferCodeInfo: $Schema.Schema<InferCodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("InferCodeInfo", { CosPathInfo: $C.nul(CosPathInfo) }))
 
@@ -1669,21 +1669,21 @@ export const IngressPrivateLinkInfo: $Schema.Schema<IngressPrivateLinkInfo> = /*
 
 /** `Instance` (response side). */
 export interface Instance {
-  readonly InstanceId: string
-  readonly UsedResource: ResourceInfo | null
-  readonly TotalResource: ResourceInfo | null
-  readonly InstanceStatus: string | null
-  readonly SubUin: string
-  readonly CreateTime: string | null
-  readonly ExpireTime: string | null
-  readonly AutoRenewFlag: string | null
-  readonly SpecId: string
-  readonly SpecAlias: string
+  readonly InstanceId?: string
+  readonly UsedResource?: ResourceInfo | null
+  readonly TotalResource?: ResourceInfo | null
+  readonly InstanceStatus?: string | null
+  readonly SubUin?: string
+  readonly CreateTime?: string | null
+  readonly ExpireTime?: string | null
+  readonly AutoRenewFlag?: string | null
+  readonly SpecId?: string
+  readonly SpecAlias?: string
   readonly SpecFeatures?: readonly string[] | null
   readonly CvmInstanceId?: string
   readonly ErrCode?: string | null
   readonly ErrMsg?: string | null
-  readonly AvailableResource: ResourceInfo | null
+  readonly AvailableResource?: ResourceInfo | null
   readonly InstanceIP?: string | null
   readonly InstanceName?: string | null
   readonly CvmInstanceType?: string | null
@@ -1720,28 +1720,28 @@ export const LocalDisk: $Schema.Schema<LocalDisk> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `LogConfig` (both sides). */
 export interface LogConfig {
-  readonly LogsetId: string | null
-  readonly TopicId: string | null
+  readonly LogsetId?: string | null
+  readonly TopicId?: string | null
 }
 export const LogConfig: $Schema.Schema<LogConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogConfig", { LogsetId: $C.nul($C.str), TopicId: $C.nul($C.str) }))
 
 /** `LogIdentity` (response side). */
 export interface LogIdentity {
-  readonly Id: string | null
-  readonly Message: string | null
-  readonly PodName: string | null
-  readonly Timestamp: string | null
-  readonly PkgId: string
-  readonly PkgLogId: string
+  readonly Id?: string | null
+  readonly Message?: string | null
+  readonly PodName?: string | null
+  readonly Timestamp?: string | null
+  readonly PkgId?: string
+  readonly PkgLogId?: string
 }
 export const LogIdentity: $Schema.Schema<LogIdentity> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogIdentity", { Id: $C.nul($C.str), Message: $C.nul($C.str), PodName: $C.nul($C.str), Timestamp: $C.nul($C.str), PkgId: $C.str, PkgLogId: $C.str }))
 
 /** `MaterialInfo` (response side). */
 export interface MaterialInfo {
-  readonly StorageType: string | null
-  readonly CosPathInfo: CosPathInfo | null
-  readonly MaterialName: string | null
-  readonly MaterialType: string | null
+  readonly StorageType?: string | null
+  readonly CosPathInfo?: CosPathInfo | null
+  readonly MaterialName?: string | null
+  readonly MaterialType?: string | null
   readonly MountPath?: string | null
 }
 export const MaterialInfo: $Schema.Schema<MaterialInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MaterialInfo", { StorageType: $C.nul($C.str), CosPathInfo: $C.nul(CosPathInfo), MaterialName: $C.nul($C.str), MaterialType: $C.nul($C.str) }, { MountPath: $C.nul($C.str) }))
@@ -1768,35 +1768,35 @@ export const MetricData: $Schema.Schema<MetricData> = /*#__PURE__*/ $C.lazy(() =
 
 /** `ModelAccelerateTask` (response side). */
 export interface ModelAccelerateTask {
-  readonly ModelAccTaskId: string | null
-  readonly ModelAccTaskName: string | null
-  readonly ModelId: string | null
-  readonly ModelName: string | null
-  readonly ModelVersion: string | null
-  readonly ModelSource: string | null
-  readonly OptimizationLevel: string | null
-  readonly TaskStatus: string | null
-  readonly ModelInputNum: number | bigint | null
-  readonly ModelInputInfos: readonly ModelInputInfo[] | null
-  readonly GPUType: string | null
-  readonly ChargeType: string | null
-  readonly Speedup: string | null
-  readonly ModelInputPath: CosPathInfo | null
-  readonly ModelOutputPath: CosPathInfo | null
-  readonly ErrorMsg: string | null
-  readonly AlgorithmFramework: string | null
-  readonly WaitNumber: number | bigint | null
-  readonly CreateTime: string | null
-  readonly TaskProgress: number | bigint | null
-  readonly ModelFormat: string | null
-  readonly TensorInfos: readonly string[] | null
-  readonly HyperParameter: HyperParameter | null
-  readonly AccEngineVersion: string | null
-  readonly Tags: readonly Tag[] | null
-  readonly IsSaved: boolean | null
-  readonly ModelSignature: string | null
-  readonly QATModel: boolean | null
-  readonly FrameworkVersion: string | null
+  readonly ModelAccTaskId?: string | null
+  readonly ModelAccTaskName?: string | null
+  readonly ModelId?: string | null
+  readonly ModelName?: string | null
+  readonly ModelVersion?: string | null
+  readonly ModelSource?: string | null
+  readonly OptimizationLevel?: string | null
+  readonly TaskStatus?: string | null
+  readonly ModelInputNum?: number | bigint | null
+  readonly ModelInputInfos?: readonly ModelInputInfo[] | null
+  readonly GPUType?: string | null
+  readonly ChargeType?: string | null
+  readonly Speedup?: string | null
+  readonly ModelInputPath?: CosPathInfo | null
+  readonly ModelOutputPath?: CosPathInfo | null
+  readonly ErrorMsg?: string | null
+  readonly AlgorithmFramework?: string | null
+  readonly WaitNumber?: number | bigint | null
+  readonly CreateTime?: string | null
+  readonly TaskProgress?: number | bigint | null
+  readonly ModelFormat?: string | null
+  readonly TensorInfos?: readonly string[] | null
+  readonly HyperParameter?: HyperParameter | null
+  readonly AccEngineVersion?: string | null
+  readonly Tags?: readonly Tag[] | null
+  readonly IsSaved?: boolean | null
+  readonly ModelSignature?: string | null
+  readonly QATModel?: boolean | null
+  readonly FrameworkVersion?: string | null
   readonly ModelVersionId?: string | null
   readonly ResourceGroupId?: string | null
   readonly ResourceGroupName?: string | null
@@ -1825,7 +1825,7 @@ export const ModelAccelerateVersion: $Schema.Schema<ModelAccelerateVersion> = /*
 
 /** `ModelInfo` (both sides). */
 export interface ModelInfo {
-  readonly ModelVersionId: string
+  readonly ModelVersionId?: string
   readonly ModelId?: string
   readonly ModelName?: string
   readonly ModelVersion?: string
@@ -1936,7 +1936,7 @@ export const ModifyModelServiceRequest: $Schema.Schema<ModifyModelServiceRequest
 
 /** `ModifyModelServiceResponse` (response side). */
 export interface ModifyModelServiceResponse {
-  readonly Service: Service | null
+  readonly Service?: Service | null
   readonly RequestId: string
 }
 export const ModifyModelServiceResponse: $Schema.Schema<ModifyModelServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyModelServiceResponse", { Service: $C.nul(Service), RequestId: $C.str }))
@@ -2000,7 +2000,7 @@ export const ModifyServiceGroupWeightsRequest: $Schema.Schema<ModifyServiceGroup
 
 /** `ModifyServiceGroupWeightsResponse` (response side). */
 export interface ModifyServiceGroupWeightsResponse {
-  readonly ServiceGroup: ServiceGroup | null
+  readonly ServiceGroup?: ServiceGroup | null
   readonly RequestId: string
 }
 export const ModifyServiceGroupWeightsResponse: $Schema.Schema<ModifyServiceGroupWeightsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyServiceGroupWeightsResponse", { ServiceGroup: $C.nul(ServiceGroup), RequestId: $C.str }))
@@ -2045,49 +2045,49 @@ export const MultiModalContent: $Schema.Schema<MultiModalContent> = /*#__PURE__*
 
 /** `NotebookDetail` (response side). */
 export interface NotebookDetail {
-  readonly Id: string
-  readonly Name: string
-  readonly LifecycleScriptId: string | null
-  readonly PodName: string | null
-  readonly UpdateTime: string
-  readonly DirectInternetAccess: boolean
-  readonly ResourceGroupId: string | null
-  readonly Tags: readonly Tag[] | null
-  readonly AutoStopping: boolean
-  readonly AdditionalCodeRepoIds: readonly string[] | null
-  readonly AutomaticStopTime: number | bigint | null
-  readonly ResourceConf: ResourceConf
-  readonly DefaultCodeRepoId: string
-  readonly EndTime: string | null
-  readonly LogEnable: boolean
-  readonly LogConfig: LogConfig | null
-  readonly VpcId: string | null
-  readonly SubnetId: string | null
-  readonly Status: string
-  readonly RuntimeInSeconds: number | bigint | null
-  readonly CreateTime: string
-  readonly StartTime: string | null
-  readonly ChargeStatus: string | null
-  readonly RootAccess: boolean
-  readonly BillingInfos: readonly string[] | null
-  readonly VolumeSizeInGB: number | bigint | null
-  readonly FailureReason: string | null
-  readonly ChargeType: string
-  readonly InstanceTypeAlias: string | null
-  readonly ResourceGroupName: string | null
-  readonly VolumeSourceType: string | null
-  readonly VolumeSourceCFS: CFSConfig | null
-  readonly DataConfigs: readonly DataConfig[] | null
-  readonly Message: string | null
-  readonly DataSource: string | null
-  readonly ImageInfo: ImageInfo
-  readonly ImageType: string | null
+  readonly Id?: string
+  readonly Name?: string
+  readonly LifecycleScriptId?: string | null
+  readonly PodName?: string | null
+  readonly UpdateTime?: string
+  readonly DirectInternetAccess?: boolean
+  readonly ResourceGroupId?: string | null
+  readonly Tags?: readonly Tag[] | null
+  readonly AutoStopping?: boolean
+  readonly AdditionalCodeRepoIds?: readonly string[] | null
+  readonly AutomaticStopTime?: number | bigint | null
+  readonly ResourceConf?: ResourceConf
+  readonly DefaultCodeRepoId?: string
+  readonly EndTime?: string | null
+  readonly LogEnable?: boolean
+  readonly LogConfig?: LogConfig | null
+  readonly VpcId?: string | null
+  readonly SubnetId?: string | null
+  readonly Status?: string
+  readonly RuntimeInSeconds?: number | bigint | null
+  readonly CreateTime?: string
+  readonly StartTime?: string | null
+  readonly ChargeStatus?: string | null
+  readonly RootAccess?: boolean
+  readonly BillingInfos?: readonly string[] | null
+  readonly VolumeSizeInGB?: number | bigint | null
+  readonly FailureReason?: string | null
+  readonly ChargeType?: string
+  readonly InstanceTypeAlias?: string | null
+  readonly ResourceGroupName?: string | null
+  readonly VolumeSourceType?: string | null
+  readonly VolumeSourceCFS?: CFSConfig | null
+  readonly DataConfigs?: readonly DataConfig[] | null
+  readonly Message?: string | null
+  readonly DataSource?: string | null
+  readonly ImageInfo?: ImageInfo
+  readonly ImageType?: string | null
   readonly SSHConfig?: SSHConfig | null
   readonly VolumeSourceGooseFS?: GooseFS | null
-  readonly SubUin: string
+  readonly SubUin?: string
   readonly ResourceGroupInstanceId?: string
   readonly SubUinName?: string
-  readonly JobCreateTime: string
+  readonly JobCreateTime?: string
   readonly AppId?: string | null
   readonly Description?: string | null
   readonly LatestOperatorInfo?: OperatorInfo
@@ -2096,31 +2096,31 @@ export const NotebookDetail: $Schema.Schema<NotebookDetail> = /*#__PURE__*/ $C.l
 
 /** `NotebookSetItem` (response side). */
 export interface NotebookSetItem {
-  readonly Id: string
-  readonly Name: string
-  readonly ChargeType: string
-  readonly ResourceConf: ResourceConf
-  readonly ResourceGroupId: string | null
-  readonly VolumeSizeInGB: number | bigint | null
-  readonly BillingInfos: readonly string[] | null
-  readonly Tags: readonly Tag[] | null
-  readonly CreateTime: string
-  readonly StartTime: string | null
-  readonly UpdateTime: string
-  readonly RuntimeInSeconds: number | bigint | null
-  readonly ChargeStatus: string | null
-  readonly Status: string
-  readonly FailureReason: string | null
-  readonly EndTime: string | null
-  readonly PodName: string | null
-  readonly InstanceTypeAlias: string | null
-  readonly ResourceGroupName: string | null
-  readonly AutoStopping: boolean
-  readonly AutomaticStopTime: number | bigint | null
-  readonly VolumeSourceType: string | null
-  readonly VolumeSourceCFS: CFSConfig | null
-  readonly Message: string | null
-  readonly UserTypes: readonly string[] | null
+  readonly Id?: string
+  readonly Name?: string
+  readonly ChargeType?: string
+  readonly ResourceConf?: ResourceConf
+  readonly ResourceGroupId?: string | null
+  readonly VolumeSizeInGB?: number | bigint | null
+  readonly BillingInfos?: readonly string[] | null
+  readonly Tags?: readonly Tag[] | null
+  readonly CreateTime?: string
+  readonly StartTime?: string | null
+  readonly UpdateTime?: string
+  readonly RuntimeInSeconds?: number | bigint | null
+  readonly ChargeStatus?: string | null
+  readonly Status?: string
+  readonly FailureReason?: string | null
+  readonly EndTime?: string | null
+  readonly PodName?: string | null
+  readonly InstanceTypeAlias?: string | null
+  readonly ResourceGroupName?: string | null
+  readonly AutoStopping?: boolean
+  readonly AutomaticStopTime?: number | bigint | null
+  readonly VolumeSourceType?: string | null
+  readonly VolumeSourceCFS?: CFSConfig | null
+  readonly Message?: string | null
+  readonly UserTypes?: readonly string[] | null
   readonly SSHConfig?: SSHConfig | null
   readonly VolumeSourceGooseFS?: GooseFS | null
   readonly SubUin?: string | null
@@ -2176,15 +2176,15 @@ export const PlatformImageInfo: $Schema.Schema<PlatformImageInfo> = /*#__PURE__*
 
 /** `Pod` (response side). */
 export interface Pod {
-  readonly Name: string | null
-  readonly Uid: string | null
-  readonly ChargeType: string | null
-  readonly Phase: string | null
-  readonly IP: string | null
-  readonly CreateTime: string | null
+  readonly Name?: string | null
+  readonly Uid?: string | null
+  readonly ChargeType?: string | null
+  readonly Phase?: string | null
+  readonly IP?: string | null
+  readonly CreateTime?: string | null
   /** @deprecated hidden or deprecated in the API */
   readonly Containers?: Container | null
-  readonly ContainerInfos: readonly Container[] | null
+  readonly ContainerInfos?: readonly Container[] | null
   readonly CrossTenantENIInfo?: CrossTenantENIInfo | null
   readonly Status?: string
   readonly StartScheduleTime?: string
@@ -2199,7 +2199,7 @@ export const Pod: $Schema.Schema<Pod> = /*#__PURE__*/ $C.lazy(() => $C.struct("P
 
 /** `PodInfo` (response side). */
 export interface PodInfo {
-  readonly Name: string | null
+  readonly Name?: string | null
   readonly IP?: string | null
   readonly Status?: string | null
   readonly StartTime?: string | null
@@ -2282,18 +2282,18 @@ export const ProbeAction: $Schema.Schema<ProbeAction> = /*#__PURE__*/ $C.lazy(()
 
 /** `PublicAlgoVersion` (response side). */
 export interface PublicAlgoVersion {
-  readonly PublicAlgoVersionId: string | null
-  readonly PublicAlgoGroupId: string | null
-  readonly Version: string | null
-  readonly Introduction: string | null
-  readonly PreviewInfo: string | null
-  readonly PresetTrainImageInfo: ImageInfo | null
-  readonly PresetTrainCodeInfo: MaterialInfo | null
-  readonly PresetModelInfo: MaterialInfo | null
-  readonly IsImported: boolean | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
-  readonly DefaultResourceSpec: ResourceSpec | null
+  readonly PublicAlgoVersionId?: string | null
+  readonly PublicAlgoGroupId?: string | null
+  readonly Version?: string | null
+  readonly Introduction?: string | null
+  readonly PreviewInfo?: string | null
+  readonly PresetTrainImageInfo?: ImageInfo | null
+  readonly PresetTrainCodeInfo?: MaterialInfo | null
+  readonly PresetModelInfo?: MaterialInfo | null
+  readonly IsImported?: boolean | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
+  readonly DefaultResourceSpec?: ResourceSpec | null
   readonly DefaultInferenceResourceSpec?: ResourceSpec | null
   readonly SupportDeploy?: boolean | null
   readonly PresetTrainDataset?: MaterialInfo | null
@@ -2360,7 +2360,7 @@ export const ResourceConf: $Schema.Schema<ResourceConf> = /*#__PURE__*/ $C.lazy(
 
 /** `ResourceConfigInfo` (both sides). */
 export interface ResourceConfigInfo {
-  readonly Role: string
+  readonly Role?: string
   readonly Cpu?: number | bigint
   readonly Memory?: number | bigint
   readonly GpuType?: string
@@ -2374,14 +2374,14 @@ export const ResourceConfigInfo: $Schema.Schema<ResourceConfigInfo> = /*#__PURE_
 
 /** `ResourceGroup` (response side). */
 export interface ResourceGroup {
-  readonly ResourceGroupId: string
-  readonly ResourceGroupName: string
-  readonly FreeInstance: number | bigint
-  readonly TotalInstance: number | bigint
-  readonly UsedResource: GroupResource | null
-  readonly TotalResource: GroupResource | null
-  readonly InstanceSet: readonly Instance[] | null
-  readonly TagSet: readonly Tag[] | null
+  readonly ResourceGroupId?: string
+  readonly ResourceGroupName?: string
+  readonly FreeInstance?: number | bigint
+  readonly TotalInstance?: number | bigint
+  readonly UsedResource?: GroupResource | null
+  readonly TotalResource?: GroupResource | null
+  readonly InstanceSet?: readonly Instance[] | null
+  readonly TagSet?: readonly Tag[] | null
 }
 export const ResourceGroup: $Schema.Schema<ResourceGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceGroup", { ResourceGroupId: $C.str, ResourceGroupName: $C.str, FreeInstance: $C.uint64, TotalInstance: $C.uint64, UsedResource: $C.nul(GroupResource), TotalResource: $C.nul(GroupResource), InstanceSet: $C.nul($C.arr(Instance)), TagSet: $C.nul($C.arr(Tag)) }))
 
@@ -2403,8 +2403,8 @@ export const ResourceGroupInfo: $Schema.Schema<ResourceGroupInfo> = /*#__PURE__*
 
 /** `ResourceInfo` (both sides). */
 export interface ResourceInfo {
-  readonly Cpu: number | bigint | null
-  readonly Memory: number | bigint | null
+  readonly Cpu?: number | bigint | null
+  readonly Memory?: number | bigint | null
   readonly Gpu?: number | bigint | null
   readonly GpuType?: string | null
   readonly RealGpu?: number | bigint
@@ -2486,37 +2486,37 @@ export const SchemaInfo: $Schema.Schema<SchemaInfo> = /*#__PURE__*/ $C.lazy(() =
 
 /** `Service` (response side). */
 export interface Service {
-  readonly ServiceGroupId: string
-  readonly ServiceId: string
-  readonly ServiceGroupName: string
-  readonly ServiceDescription: string | null
-  readonly ServiceInfo: ServiceInfo | null
-  readonly ClusterId: string | null
-  readonly Region: string | null
-  readonly Namespace: string | null
-  readonly ChargeType: string | null
-  readonly ResourceGroupId: string | null
-  readonly ResourceGroupName: string | null
-  readonly Tags: readonly Tag[] | null
-  readonly IngressName: string | null
-  readonly CreatedBy: string | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
-  readonly Uin: string | null
-  readonly SubUin: string | null
-  readonly AppId: number | bigint | null
-  readonly BusinessStatus: string | null
+  readonly ServiceGroupId?: string
+  readonly ServiceId?: string
+  readonly ServiceGroupName?: string
+  readonly ServiceDescription?: string | null
+  readonly ServiceInfo?: ServiceInfo | null
+  readonly ClusterId?: string | null
+  readonly Region?: string | null
+  readonly Namespace?: string | null
+  readonly ChargeType?: string | null
+  readonly ResourceGroupId?: string | null
+  readonly ResourceGroupName?: string | null
+  readonly Tags?: readonly Tag[] | null
+  readonly IngressName?: string | null
+  readonly CreatedBy?: string | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
+  readonly Uin?: string | null
+  readonly SubUin?: string | null
+  readonly AppId?: number | bigint | null
+  readonly BusinessStatus?: string | null
   /** @deprecated hidden or deprecated in the API */
   readonly ServiceLimit?: ServiceLimit
   /** @deprecated hidden or deprecated in the API */
   readonly ScheduledAction?: ScheduledAction
-  readonly CreateFailedReason: string | null
-  readonly Status: string | null
-  readonly BillingInfo: string | null
-  readonly Weight: number | bigint | null
-  readonly CreateSource: string | null
-  readonly Version: string | null
-  readonly LatestVersion: string | null
+  readonly CreateFailedReason?: string | null
+  readonly Status?: string | null
+  readonly BillingInfo?: string | null
+  readonly Weight?: number | bigint | null
+  readonly CreateSource?: string | null
+  readonly Version?: string | null
+  readonly LatestVersion?: string | null
   readonly ResourceGroupSWType?: string | null
   readonly ArchiveStatus?: string | null
   readonly DeployType?: string | null
@@ -2534,22 +2534,22 @@ export const Service: $Schema.Schema<Service> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `ServiceCallInfo` (response side). */
 export interface ServiceCallInfo {
-  readonly ServiceGroupId: string | null
-  readonly InnerHttpAddr: string | null
-  readonly InnerHttpsAddr: string | null
-  readonly OuterHttpAddr: string | null
-  readonly OuterHttpsAddr: string | null
-  readonly AppKey: string | null
-  readonly AppSecret: string | null
+  readonly ServiceGroupId?: string | null
+  readonly InnerHttpAddr?: string | null
+  readonly InnerHttpsAddr?: string | null
+  readonly OuterHttpAddr?: string | null
+  readonly OuterHttpsAddr?: string | null
+  readonly AppKey?: string | null
+  readonly AppSecret?: string | null
   readonly AuthorizationEnable?: boolean | null
 }
 export const ServiceCallInfo: $Schema.Schema<ServiceCallInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceCallInfo", { ServiceGroupId: $C.nul($C.str), InnerHttpAddr: $C.nul($C.str), InnerHttpsAddr: $C.nul($C.str), OuterHttpAddr: $C.nul($C.str), OuterHttpsAddr: $C.nul($C.str), AppKey: $C.nul($C.str), AppSecret: $C.nul($C.str) }, { AuthorizationEnable: $C.nul($C.bool) }))
 
 /** `ServiceCallInfoV2` (response side). */
 export interface ServiceCallInfoV2 {
-  readonly ServiceGroupId: string | null
-  readonly InternetEndpoint: string | null
-  readonly AuthorizationEnable: boolean | null
+  readonly ServiceGroupId?: string | null
+  readonly InternetEndpoint?: string | null
+  readonly AuthorizationEnable?: boolean | null
   readonly AuthToken?: string | null
   readonly AuthTokens?: readonly AuthToken[]
   readonly EnableLimit?: boolean
@@ -2576,22 +2576,22 @@ export const ServiceEIPInfo: $Schema.Schema<ServiceEIPInfo> = /*#__PURE__*/ $C.l
 
 /** `ServiceGroup` (response side). */
 export interface ServiceGroup {
-  readonly ServiceGroupId: string
-  readonly ServiceGroupName: string
-  readonly CreatedBy: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Uin: string
-  readonly ServiceCount: number | bigint | null
-  readonly RunningServiceCount: number | bigint | null
-  readonly Services: readonly Service[] | null
-  readonly Status: string | null
-  readonly Tags: readonly Tag[] | null
-  readonly LatestVersion: string | null
-  readonly BusinessStatus: string | null
-  readonly BillingInfo: string | null
-  readonly CreateSource: string | null
-  readonly WeightUpdateStatus: string | null
+  readonly ServiceGroupId?: string
+  readonly ServiceGroupName?: string
+  readonly CreatedBy?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Uin?: string
+  readonly ServiceCount?: number | bigint | null
+  readonly RunningServiceCount?: number | bigint | null
+  readonly Services?: readonly Service[] | null
+  readonly Status?: string | null
+  readonly Tags?: readonly Tag[] | null
+  readonly LatestVersion?: string | null
+  readonly BusinessStatus?: string | null
+  readonly BillingInfo?: string | null
+  readonly CreateSource?: string | null
+  readonly WeightUpdateStatus?: string | null
   readonly ReplicasCount?: number | bigint | null
   readonly AvailableReplicasCount?: number | bigint | null
   readonly SubUin?: string
@@ -2609,33 +2609,33 @@ export const ServiceGroup: $Schema.Schema<ServiceGroup> = /*#__PURE__*/ $C.lazy(
 
 /** `ServiceInfo` (response side). */
 export interface ServiceInfo {
-  readonly Replicas: number | bigint | null
-  readonly ImageInfo: ImageInfo | null
-  readonly Env: readonly EnvVar[] | null
-  readonly Resources: ResourceInfo | null
+  readonly Replicas?: number | bigint | null
+  readonly ImageInfo?: ImageInfo | null
+  readonly Env?: readonly EnvVar[] | null
+  readonly Resources?: ResourceInfo | null
   readonly InstanceType?: string
   readonly ModelInfo?: ModelInfo
   readonly LogEnable?: boolean
   readonly LogConfig?: LogConfig
   readonly AuthorizationEnable?: boolean
   readonly HorizontalPodAutoscaler?: HorizontalPodAutoscaler
-  readonly Status: WorkloadStatus | null
-  readonly Weight: number | bigint | null
-  readonly ResourceTotal: ResourceInfo | null
-  readonly OldReplicas: number | bigint | null
-  readonly HybridBillingPrepaidReplicas: number | bigint | null
-  readonly OldHybridBillingPrepaidReplicas: number | bigint | null
-  readonly ModelHotUpdateEnable: boolean | null
+  readonly Status?: WorkloadStatus | null
+  readonly Weight?: number | bigint | null
+  readonly ResourceTotal?: ResourceInfo | null
+  readonly OldReplicas?: number | bigint | null
+  readonly HybridBillingPrepaidReplicas?: number | bigint | null
+  readonly OldHybridBillingPrepaidReplicas?: number | bigint | null
+  readonly ModelHotUpdateEnable?: boolean | null
   readonly InstanceAlias?: string
-  readonly ScaleMode: string | null
-  readonly CronScaleJobs: readonly CronScaleJob[] | null
-  readonly ScaleStrategy: string | null
+  readonly ScaleMode?: string | null
+  readonly CronScaleJobs?: readonly CronScaleJob[] | null
+  readonly ScaleStrategy?: string | null
   readonly ScheduledAction?: ScheduledAction | null
   /** @deprecated hidden or deprecated in the API */
-  readonly PodList: readonly string[] | null
+  readonly PodList?: readonly string[] | null
   /** @deprecated hidden or deprecated in the API */
   readonly Pods?: Pod | null
-  readonly PodInfos: readonly Pod[] | null
+  readonly PodInfos?: readonly Pod[] | null
   readonly ServiceLimit?: ServiceLimit | null
   readonly ModelTurboEnable?: boolean | null
   readonly VolumeMount?: VolumeMount | null
@@ -2672,11 +2672,11 @@ export const SidecarSpec: $Schema.Schema<SidecarSpec> = /*#__PURE__*/ $C.lazy(()
 
 /** `Spec` (response side). */
 export interface Spec {
-  readonly SpecId: string
-  readonly SpecName: string
-  readonly SpecAlias: string
-  readonly Available: boolean
-  readonly AvailableRegion: readonly string[]
+  readonly SpecId?: string
+  readonly SpecName?: string
+  readonly SpecAlias?: string
+  readonly Available?: boolean
+  readonly AvailableRegion?: readonly string[]
   readonly SpecFeatures?: readonly string[] | null
   readonly SpecType?: string | null
   readonly GpuType?: string | null
@@ -2686,10 +2686,10 @@ export const Spec: $Schema.Schema<Spec> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `SpecPrice` (response side). */
 export interface SpecPrice {
-  readonly SpecName: string
-  readonly TotalCost: number | bigint
-  readonly RealTotalCost: number | bigint
-  readonly SpecCount: number | bigint
+  readonly SpecName?: string
+  readonly TotalCost?: number | bigint
+  readonly RealTotalCost?: number | bigint
+  readonly SpecCount?: number | bigint
 }
 export const SpecPrice: $Schema.Schema<SpecPrice> = /*#__PURE__*/ $C.lazy(() => $C.struct("SpecPrice", { SpecName: $C.str, TotalCost: $C.uint64, RealTotalCost: $C.uint64, SpecCount: $C.uint64 }))
 
@@ -2735,11 +2735,11 @@ export const StartTrainingTaskResponse: $Schema.Schema<StartTrainingTaskResponse
 
 /** `StatefulSetCondition` (response side). */
 export interface StatefulSetCondition {
-  readonly Message: string | null
-  readonly Reason: string | null
-  readonly Status: string | null
-  readonly Type: string | null
-  readonly LastTransitionTime: string | null
+  readonly Message?: string | null
+  readonly Reason?: string | null
+  readonly Status?: string | null
+  readonly Type?: string | null
+  readonly LastTransitionTime?: string | null
   readonly LastUpdateTime?: string | null
 }
 export const StatefulSetCondition: $Schema.Schema<StatefulSetCondition> = /*#__PURE__*/ $C.lazy(() => $C.struct("StatefulSetCondition", { Message: $C.nul($C.str), Reason: $C.nul($C.str), Status: $C.nul($C.str), Type: $C.nul($C.str), LastTransitionTime: $C.nul($C.str) }, { LastUpdateTime: $C.nul($C.str) }))
@@ -2752,8 +2752,8 @@ export const StopModelAccelerateTaskRequest: $Schema.Schema<StopModelAccelerateT
 
 /** `StopModelAccelerateTaskResponse` (response side). */
 export interface StopModelAccelerateTaskResponse {
-  readonly ModelAccTaskId: string | null
-  readonly AsyncTaskId: string | null
+  readonly ModelAccTaskId?: string | null
+  readonly AsyncTaskId?: string | null
   readonly RequestId: string
 }
 export const StopModelAccelerateTaskResponse: $Schema.Schema<StopModelAccelerateTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopModelAccelerateTaskResponse", { ModelAccTaskId: $C.nul($C.str), AsyncTaskId: $C.nul($C.str), RequestId: $C.str }))
@@ -2854,82 +2854,82 @@ export const TrainToolConfig: $Schema.Schema<TrainToolConfig> = /*#__PURE__*/ $C
 
 /** `TrainingModelVersionDTO` (response side). */
 export interface TrainingModelVersionDTO {
-  readonly TrainingModelId: string
-  readonly TrainingModelVersionId: string
-  readonly TrainingModelVersion: string
-  readonly TrainingModelSource: string
-  readonly TrainingModelCreateTime: string
-  readonly TrainingModelCreator: string
-  readonly AlgorithmFramework: string
-  readonly ReasoningEnvironment: string
-  readonly ReasoningEnvironmentSource: string
-  readonly TrainingModelIndex: string
-  readonly TrainingJobName: string
-  readonly TrainingModelCosPath: CosPathInfo
-  readonly TrainingModelName: string
-  readonly TrainingJobId: string
-  readonly ReasoningImageInfo: ImageInfo
-  readonly CreateTime: string
-  readonly TrainingModelStatus: string | null
-  readonly TrainingModelProgress: number | bigint | null
-  readonly TrainingModelErrorMsg: string | null
-  readonly TrainingModelFormat: string | null
-  readonly VersionType: string | null
-  readonly GPUType: string | null
-  readonly AutoClean: string | null
-  readonly ModelCleanPeriod: number | bigint | null
-  readonly MaxReservedModels: number | bigint | null
-  readonly ModelHotUpdatePath: CosPathInfo | null
-  readonly ReasoningEnvironmentId: string | null
-  readonly TrainingJobVersion: string | null
-  readonly TrainingPreference: string | null
-  readonly AutoMLTaskId: string | null
-  readonly IsQAT: boolean | null
+  readonly TrainingModelId?: string
+  readonly TrainingModelVersionId?: string
+  readonly TrainingModelVersion?: string
+  readonly TrainingModelSource?: string
+  readonly TrainingModelCreateTime?: string
+  readonly TrainingModelCreator?: string
+  readonly AlgorithmFramework?: string
+  readonly ReasoningEnvironment?: string
+  readonly ReasoningEnvironmentSource?: string
+  readonly TrainingModelIndex?: string
+  readonly TrainingJobName?: string
+  readonly TrainingModelCosPath?: CosPathInfo
+  readonly TrainingModelName?: string
+  readonly TrainingJobId?: string
+  readonly ReasoningImageInfo?: ImageInfo
+  readonly CreateTime?: string
+  readonly TrainingModelStatus?: string | null
+  readonly TrainingModelProgress?: number | bigint | null
+  readonly TrainingModelErrorMsg?: string | null
+  readonly TrainingModelFormat?: string | null
+  readonly VersionType?: string | null
+  readonly GPUType?: string | null
+  readonly AutoClean?: string | null
+  readonly ModelCleanPeriod?: number | bigint | null
+  readonly MaxReservedModels?: number | bigint | null
+  readonly ModelHotUpdatePath?: CosPathInfo | null
+  readonly ReasoningEnvironmentId?: string | null
+  readonly TrainingJobVersion?: string | null
+  readonly TrainingPreference?: string | null
+  readonly AutoMLTaskId?: string | null
+  readonly IsQAT?: boolean | null
 }
 export const TrainingModelVersionDTO: $Schema.Schema<TrainingModelVersionDTO> = /*#__PURE__*/ $C.lazy(() => $C.struct("TrainingModelVersionDTO", { TrainingModelId: $C.str, TrainingModelVersionId: $C.str, TrainingModelVersion: $C.str, TrainingModelSource: $C.str, TrainingModelCreateTime: $C.str, TrainingModelCreator: $C.str, AlgorithmFramework: $C.str, ReasoningEnvironment: $C.str, ReasoningEnvironmentSource: $C.str, TrainingModelIndex: $C.str, TrainingJobName: $C.str, TrainingModelCosPath: CosPathInfo, TrainingModelName: $C.str, TrainingJobId: $C.str, ReasoningImageInfo: ImageInfo, CreateTime: $C.str, TrainingModelStatus: $C.nul($C.str), TrainingModelProgress: $C.nul($C.uint64), TrainingModelErrorMsg: $C.nul($C.str), TrainingModelFormat: $C.nul($C.str), VersionType: $C.nul($C.str), GPUType: $C.nul($C.str), AutoClean: $C.nul($C.str), ModelCleanPeriod: $C.nul($C.uint64), MaxReservedModels: $C.nul($C.uint64), ModelHotUpdatePath: $C.nul(CosPathInfo), ReasoningEnvironmentId: $C.nul($C.str), TrainingJobVersion: $C.nul($C.str), TrainingPreference: $C.nul($C.str), AutoMLTaskId: $C.nul($C.str), IsQAT: $C.nul($C.bool) }))
 
 /** `TrainingTaskDetail` (response side). */
 export interface TrainingTaskDetail {
-  readonly Id: string
-  readonly Name: string
-  readonly Uin: string
-  readonly SubUin: string
+  readonly Id?: string
+  readonly Name?: string
+  readonly Uin?: string
+  readonly SubUin?: string
   readonly SubUinName?: string | null
-  readonly Region: string
-  readonly FrameworkName: string | null
-  readonly FrameworkVersion: string | null
-  readonly FrameworkEnvironment: string | null
-  readonly ChargeType: string
-  readonly ResourceGroupId: string | null
-  readonly ResourceConfigInfos: readonly ResourceConfigInfo[]
-  readonly Tags: readonly Tag[] | null
-  readonly TrainingMode: string | null
-  readonly CodePackagePath: CosPathInfo
-  readonly StartCmdInfo: StartCmdInfo
-  readonly DataSource: string | null
-  readonly DataConfigs: readonly DataConfig[] | null
-  readonly TuningParameters: string | null
-  readonly Output: CosPathInfo
-  readonly LogEnable: boolean
-  readonly LogConfig: LogConfig | null
-  readonly VpcId: string | null
-  readonly SubnetId: string | null
-  readonly ImageInfo: ImageInfo | null
-  readonly RuntimeInSeconds: number | bigint | null
-  readonly CreateTime: string
-  readonly StartTime: string | null
-  readonly ChargeStatus: string
-  readonly LatestInstanceId: string | null
-  readonly TensorBoardId: string | null
-  readonly Remark: string | null
-  readonly FailureReason: string | null
-  readonly UpdateTime: string
-  readonly EndTime: string | null
-  readonly BillingInfo: string | null
-  readonly ResourceGroupName: string | null
-  readonly Message: string | null
-  readonly Status: string
-  readonly CallbackUrl: string | null
+  readonly Region?: string
+  readonly FrameworkName?: string | null
+  readonly FrameworkVersion?: string | null
+  readonly FrameworkEnvironment?: string | null
+  readonly ChargeType?: string
+  readonly ResourceGroupId?: string | null
+  readonly ResourceConfigInfos?: readonly ResourceConfigInfo[]
+  readonly Tags?: readonly Tag[] | null
+  readonly TrainingMode?: string | null
+  readonly CodePackagePath?: CosPathInfo
+  readonly StartCmdInfo?: StartCmdInfo
+  readonly DataSource?: string | null
+  readonly DataConfigs?: readonly DataConfig[] | null
+  readonly TuningParameters?: string | null
+  readonly Output?: CosPathInfo
+  readonly LogEnable?: boolean
+  readonly LogConfig?: LogConfig | null
+  readonly VpcId?: string | null
+  readonly SubnetId?: string | null
+  readonly ImageInfo?: ImageInfo | null
+  readonly RuntimeInSeconds?: number | bigint | null
+  readonly CreateTime?: string
+  readonly StartTime?: string | null
+  readonly ChargeStatus?: string
+  readonly LatestInstanceId?: string | null
+  readonly TensorBoardId?: string | null
+  readonly Remark?: string | null
+  readonly FailureReason?: string | null
+  readonly UpdateTime?: string
+  readonly EndTime?: string | null
+  readonly BillingInfo?: string | null
+  readonly ResourceGroupName?: string | null
+  readonly Message?: string | null
+  readonly Status?: string
+  readonly CallbackUrl?: string | null
   readonly CodeRepos?: readonly CodeRepoConfig[]
   readonly ExposeNetworkConfig?: ExposeNetworkConfig
   readonly OperatorInfo?: OperatorInfo
@@ -2938,30 +2938,30 @@ export const TrainingTaskDetail: $Schema.Schema<TrainingTaskDetail> = /*#__PURE_
 
 /** `TrainingTaskSetItem` (response side). */
 export interface TrainingTaskSetItem {
-  readonly Id: string
-  readonly Name: string
-  readonly FrameworkName: string | null
-  readonly FrameworkVersion: string | null
-  readonly FrameworkEnvironment: string | null
-  readonly ChargeType: string
-  readonly ChargeStatus: string
-  readonly ResourceGroupId: string | null
-  readonly ResourceConfigInfos: readonly ResourceConfigInfo[]
-  readonly TrainingMode: string | null
-  readonly Status: string
-  readonly RuntimeInSeconds: number | bigint | null
-  readonly CreateTime: string
-  readonly StartTime: string | null
-  readonly EndTime: string | null
-  readonly Output: CosPathInfo
-  readonly FailureReason: string | null
-  readonly UpdateTime: string
-  readonly BillingInfo: string
-  readonly ResourceGroupName: string
-  readonly ImageInfo: ImageInfo | null
-  readonly Message: string | null
-  readonly Tags: readonly Tag[] | null
-  readonly CallbackUrl: string | null
+  readonly Id?: string
+  readonly Name?: string
+  readonly FrameworkName?: string | null
+  readonly FrameworkVersion?: string | null
+  readonly FrameworkEnvironment?: string | null
+  readonly ChargeType?: string
+  readonly ChargeStatus?: string
+  readonly ResourceGroupId?: string | null
+  readonly ResourceConfigInfos?: readonly ResourceConfigInfo[]
+  readonly TrainingMode?: string | null
+  readonly Status?: string
+  readonly RuntimeInSeconds?: number | bigint | null
+  readonly CreateTime?: string
+  readonly StartTime?: string | null
+  readonly EndTime?: string | null
+  readonly Output?: CosPathInfo
+  readonly FailureReason?: string | null
+  readonly UpdateTime?: string
+  readonly BillingInfo?: string
+  readonly ResourceGroupName?: string
+  readonly ImageInfo?: ImageInfo | null
+  readonly Message?: string | null
+  readonly Tags?: readonly Tag[] | null
+  readonly CallbackUrl?: string | null
   readonly SubUin?: string | null
   readonly SubUinName?: string | null
   readonly AppId?: string
@@ -3039,16 +3039,16 @@ export const WeightEntry: $Schema.Schema<WeightEntry> = /*#__PURE__*/ $C.lazy(()
 
 /** `WorkloadStatus` (response side). */
 export interface WorkloadStatus {
-  readonly Replicas: number | bigint
-  readonly UpdatedReplicas: number | bigint
-  readonly ReadyReplicas: number | bigint
-  readonly AvailableReplicas: number | bigint
-  readonly UnavailableReplicas: number | bigint
-  readonly Status: string
+  readonly Replicas?: number | bigint
+  readonly UpdatedReplicas?: number | bigint
+  readonly ReadyReplicas?: number | bigint
+  readonly AvailableReplicas?: number | bigint
+  readonly UnavailableReplicas?: number | bigint
+  readonly Status?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly StatefulSetCondition: readonly StatefulSetCondition[]
-  readonly Conditions: readonly StatefulSetCondition[]
-  readonly Reason: string | null
+  readonly StatefulSetCondition?: readonly StatefulSetCondition[]
+  readonly Conditions?: readonly StatefulSetCondition[]
+  readonly Reason?: string | null
 }
 export const WorkloadStatus: $Schema.Schema<WorkloadStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("WorkloadStatus", { Replicas: $C.int64, UpdatedReplicas: $C.int64, ReadyReplicas: $C.int64, AvailableReplicas: $C.int64, UnavailableReplicas: $C.int64, Status: $C.str, StatefulSetCondition: $C.arr(StatefulSetCondition), Conditions: $C.arr(StatefulSetCondition), Reason: $C.nul($C.str) }))
 

@@ -50,7 +50,7 @@ export const CreatePPTCheckTaskRequest: $Schema.Schema<CreatePPTCheckTaskRequest
 
 /** `CreatePPTCheckTaskResponse` (response side). */
 export interface CreatePPTCheckTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreatePPTCheckTaskResponse: $Schema.Schema<CreatePPTCheckTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePPTCheckTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -92,7 +92,7 @@ export const CreateTranscodeRequest: $Schema.Schema<CreateTranscodeRequest> = /*
 
 /** `CreateTranscodeResponse` (response side). */
 export interface CreateTranscodeResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateTranscodeResponse: $Schema.Schema<CreateTranscodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTranscodeResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -111,7 +111,7 @@ export const CreateVideoGenerationTaskRequest: $Schema.Schema<CreateVideoGenerat
 
 /** `CreateVideoGenerationTaskResponse` (response side). */
 export interface CreateVideoGenerationTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateVideoGenerationTaskResponse: $Schema.Schema<CreateVideoGenerationTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVideoGenerationTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -187,13 +187,13 @@ export const DescribePPTCheckRequest: $Schema.Schema<DescribePPTCheckRequest> = 
 
 /** `DescribePPTCheckResponse` (response side). */
 export interface DescribePPTCheckResponse {
-  readonly TaskId: string
-  readonly IsOK: boolean
-  readonly ResultUrl: string | null
-  readonly Slides: readonly PPTErrSlide[] | null
-  readonly Status: string
-  readonly Progress: number | bigint
-  readonly Errs: readonly PPTErr[] | null
+  readonly TaskId?: string
+  readonly IsOK?: boolean
+  readonly ResultUrl?: string | null
+  readonly Slides?: readonly PPTErrSlide[] | null
+  readonly Status?: string
+  readonly Progress?: number | bigint
+  readonly Errs?: readonly PPTErr[] | null
   readonly RequestId: string
 }
 export const DescribePPTCheckResponse: $Schema.Schema<DescribePPTCheckResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePPTCheckResponse", { TaskId: $C.str, IsOK: $C.bool, ResultUrl: $C.nul($C.str), Slides: $C.nul($C.arr(PPTErrSlide)), Status: $C.str, Progress: $C.int64, Errs: $C.nul($C.arr(PPTErr)), RequestId: $C.str }))
@@ -242,9 +242,9 @@ export const DescribeTranscodeByUrlRequest: $Schema.Schema<DescribeTranscodeByUr
 
 /** `DescribeTranscodeByUrlResponse` (response side). */
 export interface DescribeTranscodeByUrlResponse {
-  readonly Progress: number | bigint
-  readonly Status: string
-  readonly TaskId: string
+  readonly Progress?: number | bigint
+  readonly Status?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DescribeTranscodeByUrlResponse: $Schema.Schema<DescribeTranscodeByUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTranscodeByUrlResponse", { Progress: $C.int64, Status: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -272,18 +272,18 @@ export const DescribeTranscodeRequest: $Schema.Schema<DescribeTranscodeRequest> 
 
 /** `DescribeTranscodeResponse` (response side). */
 export interface DescribeTranscodeResponse {
-  readonly Pages: number | bigint
-  readonly Progress: number | bigint
-  readonly Resolution: string
-  readonly ResultUrl: string
-  readonly Status: string
-  readonly TaskId: string
-  readonly Title: string
-  readonly ThumbnailUrl: string
-  readonly ThumbnailResolution: string
-  readonly CompressFileUrl: string
-  readonly ResourceListUrl: string | null
-  readonly Ext: string | null
+  readonly Pages?: number | bigint
+  readonly Progress?: number | bigint
+  readonly Resolution?: string
+  readonly ResultUrl?: string
+  readonly Status?: string
+  readonly TaskId?: string
+  readonly Title?: string
+  readonly ThumbnailUrl?: string
+  readonly ThumbnailResolution?: string
+  readonly CompressFileUrl?: string
+  readonly ResourceListUrl?: string | null
+  readonly Ext?: string | null
   readonly CreateTime?: number | bigint | null
   readonly AssignTime?: number | bigint | null
   readonly FinishedTime?: number | bigint | null
@@ -423,8 +423,8 @@ export const OmittedDuration: $Schema.Schema<OmittedDuration> = /*#__PURE__*/ $C
 /** `PPTErr` (response side). */
 export interface PPTErr {
   readonly Name?: string | null
-  readonly Type: number | bigint | null
-  readonly Detail: string | null
+  readonly Type?: number | bigint | null
+  readonly Detail?: string | null
 }
 export const PPTErr: $Schema.Schema<PPTErr> = /*#__PURE__*/ $C.lazy(() => $C.struct("PPTErr", { Type: $C.nul($C.int64), Detail: $C.nul($C.str) }, { Name: $C.nul($C.str) }))
 
@@ -680,7 +680,7 @@ export const StartOnlineRecordRequest: $Schema.Schema<StartOnlineRecordRequest> 
 
 /** `StartOnlineRecordResponse` (response side). */
 export interface StartOnlineRecordResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const StartOnlineRecordResponse: $Schema.Schema<StartOnlineRecordResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartOnlineRecordResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -714,8 +714,8 @@ export const StartWhiteboardPushRequest: $Schema.Schema<StartWhiteboardPushReque
 
 /** `StartWhiteboardPushResponse` (response side). */
 export interface StartWhiteboardPushResponse {
-  readonly TaskId: string
-  readonly Backup: string | null
+  readonly TaskId?: string
+  readonly Backup?: string | null
   readonly RequestId: string
 }
 export const StartWhiteboardPushResponse: $Schema.Schema<StartWhiteboardPushResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartWhiteboardPushResponse", { TaskId: $C.str, Backup: $C.nul($C.str), RequestId: $C.str }))

@@ -64,10 +64,10 @@ export const AddExistedInstancesRequest: $Schema.Schema<AddExistedInstancesReque
 
 /** `AddExistedInstancesResponse` (response side). */
 export interface AddExistedInstancesResponse {
-  readonly FailedInstanceIds: readonly string[] | null
-  readonly SuccInstanceIds: readonly string[] | null
-  readonly TimeoutInstanceIds: readonly string[] | null
-  readonly FailedReasons: readonly string[] | null
+  readonly FailedInstanceIds?: readonly string[] | null
+  readonly SuccInstanceIds?: readonly string[] | null
+  readonly TimeoutInstanceIds?: readonly string[] | null
+  readonly FailedReasons?: readonly string[] | null
   readonly RequestId: string
 }
 export const AddExistedInstancesResponse: $Schema.Schema<AddExistedInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddExistedInstancesResponse", { FailedInstanceIds: $C.nul($C.arr($C.str)), SuccInstanceIds: $C.nul($C.arr($C.str)), TimeoutInstanceIds: $C.nul($C.arr($C.str)), FailedReasons: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -103,12 +103,12 @@ export const AddVpcCniSubnetsResponse: $Schema.Schema<AddVpcCniSubnetsResponse> 
 
 /** `Addon` (response side). */
 export interface Addon {
-  readonly AddonName: string
-  readonly AddonVersion: string
-  readonly RawValues: string
-  readonly Phase: string
-  readonly Reason: string
-  readonly CreateTime: string
+  readonly AddonName?: string
+  readonly AddonVersion?: string
+  readonly RawValues?: string
+  readonly Phase?: string
+  readonly Reason?: string
+  readonly CreateTime?: string
 }
 export const Addon: $Schema.Schema<Addon> = /*#__PURE__*/ $C.lazy(() => $C.struct("Addon", { AddonName: $C.str, AddonVersion: $C.str, RawValues: $C.str, Phase: $C.str, Reason: $C.str, CreateTime: $C.str }))
 
@@ -126,16 +126,16 @@ export const AgentPluginConfig: $Schema.Schema<AgentPluginConfig> = /*#__PURE__*
 
 /** `AnnotationValue` (both sides). */
 export interface AnnotationValue {
-  readonly Name: string
-  readonly Value: string
+  readonly Name?: string
+  readonly Value?: string
 }
 export const AnnotationValue: $Schema.Schema<AnnotationValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("AnnotationValue", { Name: $C.str, Value: $C.str }))
 
 /** `AppChart` (response side). */
 export interface AppChart {
-  readonly Name: string
-  readonly Label: string
-  readonly LatestVersion: string
+  readonly Name?: string
+  readonly Label?: string
+  readonly LatestVersion?: string
 }
 export const AppChart: $Schema.Schema<AppChart> = /*#__PURE__*/ $C.lazy(() => $C.struct("AppChart", { Name: $C.str, Label: $C.str, LatestVersion: $C.str }))
 
@@ -148,38 +148,38 @@ export const AutoScalingGroupRange: $Schema.Schema<AutoScalingGroupRange> = /*#_
 
 /** `AutoUpgradeClusterLevel` (both sides). */
 export interface AutoUpgradeClusterLevel {
-  readonly IsAutoUpgrade: boolean
+  readonly IsAutoUpgrade?: boolean
 }
 export const AutoUpgradeClusterLevel: $Schema.Schema<AutoUpgradeClusterLevel> = /*#__PURE__*/ $C.lazy(() => $C.struct("AutoUpgradeClusterLevel", { IsAutoUpgrade: $C.bool }))
 
 /** `AutoscalingAdded` (response side). */
 export interface AutoscalingAdded {
-  readonly Joining: number | bigint
-  readonly Initializing: number | bigint
-  readonly Normal: number | bigint
-  readonly Total: number | bigint
+  readonly Joining?: number | bigint
+  readonly Initializing?: number | bigint
+  readonly Normal?: number | bigint
+  readonly Total?: number | bigint
 }
 export const AutoscalingAdded: $Schema.Schema<AutoscalingAdded> = /*#__PURE__*/ $C.lazy(() => $C.struct("AutoscalingAdded", { Joining: $C.int64, Initializing: $C.int64, Normal: $C.int64, Total: $C.int64 }))
 
 /** `AvailableExtraArgs` (response side). */
 export interface AvailableExtraArgs {
-  readonly KubeAPIServer: readonly Flag[] | null
-  readonly KubeControllerManager: readonly Flag[] | null
-  readonly KubeScheduler: readonly Flag[] | null
-  readonly Kubelet: readonly Flag[] | null
+  readonly KubeAPIServer?: readonly Flag[] | null
+  readonly KubeControllerManager?: readonly Flag[] | null
+  readonly KubeScheduler?: readonly Flag[] | null
+  readonly Kubelet?: readonly Flag[] | null
 }
 export const AvailableExtraArgs: $Schema.Schema<AvailableExtraArgs> = /*#__PURE__*/ $C.lazy(() => $C.struct("AvailableExtraArgs", { KubeAPIServer: $C.nul($C.arr(Flag)), KubeControllerManager: $C.nul($C.arr(Flag)), KubeScheduler: $C.nul($C.arr(Flag)), Kubelet: $C.nul($C.arr(Flag)) }))
 
 /** `BackupStorageLocation` (response side). */
 export interface BackupStorageLocation {
-  readonly Name: string
-  readonly StorageRegion: string
-  readonly Provider: string
-  readonly Bucket: string
-  readonly Path: string
-  readonly State: string
-  readonly Message: string
-  readonly LastValidationTime: string
+  readonly Name?: string
+  readonly StorageRegion?: string
+  readonly Provider?: string
+  readonly Bucket?: string
+  readonly Path?: string
+  readonly State?: string
+  readonly Message?: string
+  readonly LastValidationTime?: string
 }
 export const BackupStorageLocation: $Schema.Schema<BackupStorageLocation> = /*#__PURE__*/ $C.lazy(() => $C.struct("BackupStorageLocation", { Name: $C.str, StorageRegion: $C.str, Provider: $C.str, Bucket: $C.str, Path: $C.str, State: $C.str, Message: $C.str, LastValidationTime: $C.str }))
 
@@ -202,7 +202,7 @@ export const CancelClusterReleaseRequest: $Schema.Schema<CancelClusterReleaseReq
 
 /** `CancelClusterReleaseResponse` (response side). */
 export interface CancelClusterReleaseResponse {
-  readonly Release: PendingRelease
+  readonly Release?: PendingRelease
   readonly RequestId: string
 }
 export const CancelClusterReleaseResponse: $Schema.Schema<CancelClusterReleaseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CancelClusterReleaseResponse", { Release: PendingRelease, RequestId: $C.str }))
@@ -229,8 +229,8 @@ export const Capabilities: $Schema.Schema<Capabilities> = /*#__PURE__*/ $C.lazy(
 
 /** `CbsVolume` (both sides). */
 export interface CbsVolume {
-  readonly CbsDiskId: string
-  readonly Name: string
+  readonly CbsDiskId?: string
+  readonly Name?: string
 }
 export const CbsVolume: $Schema.Schema<CbsVolume> = /*#__PURE__*/ $C.lazy(() => $C.struct("CbsVolume", { CbsDiskId: $C.str, Name: $C.str }))
 
@@ -244,8 +244,8 @@ export const CheckEdgeClusterCIDRRequest: $Schema.Schema<CheckEdgeClusterCIDRReq
 
 /** `CheckEdgeClusterCIDRResponse` (response side). */
 export interface CheckEdgeClusterCIDRResponse {
-  readonly ConflictCode: number | bigint
-  readonly ConflictMsg: string
+  readonly ConflictCode?: number | bigint
+  readonly ConflictMsg?: string
   readonly RequestId: string
 }
 export const CheckEdgeClusterCIDRResponse: $Schema.Schema<CheckEdgeClusterCIDRResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckEdgeClusterCIDRResponse", { ConflictCode: $C.int64, ConflictMsg: $C.str, RequestId: $C.str }))
@@ -263,11 +263,11 @@ export const CheckInstancesUpgradeAbleRequest: $Schema.Schema<CheckInstancesUpgr
 
 /** `CheckInstancesUpgradeAbleResponse` (response side). */
 export interface CheckInstancesUpgradeAbleResponse {
-  readonly ClusterVersion: string
-  readonly LatestVersion: string
-  readonly UpgradeAbleInstances: readonly UpgradeAbleInstancesItem[]
-  readonly Total: number | bigint
-  readonly UnavailableVersionReason: readonly UnavailableReason[] | null
+  readonly ClusterVersion?: string
+  readonly LatestVersion?: string
+  readonly UpgradeAbleInstances?: readonly UpgradeAbleInstancesItem[]
+  readonly Total?: number | bigint
+  readonly UnavailableVersionReason?: readonly UnavailableReason[] | null
   readonly RequestId: string
 }
 export const CheckInstancesUpgradeAbleResponse: $Schema.Schema<CheckInstancesUpgradeAbleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckInstancesUpgradeAbleResponse", { ClusterVersion: $C.str, LatestVersion: $C.str, UpgradeAbleInstances: $C.arr(UpgradeAbleInstancesItem), Total: $C.int64, UnavailableVersionReason: $C.nul($C.arr(UnavailableReason)), RequestId: $C.str }))
@@ -281,32 +281,32 @@ export const ClientConnection: $Schema.Schema<ClientConnection> = /*#__PURE__*/ 
 
 /** `Cluster` (response side). */
 export interface Cluster {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly ClusterDescription: string
-  readonly ClusterVersion: string
-  readonly ClusterOs: string
-  readonly ClusterType: string
-  readonly ClusterNetworkSettings: ClusterNetworkSettings
-  readonly ClusterNodeNum: number | bigint
-  readonly ProjectId: number | bigint
-  readonly TagSpecification: readonly TagSpecification[] | null
-  readonly ClusterStatus: string
-  readonly Property: string
-  readonly ClusterMaterNodeNum: number | bigint
-  readonly ImageId: string
-  readonly OsCustomizeType: string
-  readonly ContainerRuntime: string
-  readonly CreatedTime: string
-  readonly DeletionProtection: boolean
-  readonly EnableExternalNode: boolean
-  readonly ClusterLevel: string
-  readonly AutoUpgradeClusterLevel: boolean
-  readonly QGPUShareEnable: boolean
-  readonly RuntimeVersion: string
-  readonly ClusterEtcdNodeNum: number | bigint
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly ClusterDescription?: string
+  readonly ClusterVersion?: string
+  readonly ClusterOs?: string
+  readonly ClusterType?: string
+  readonly ClusterNetworkSettings?: ClusterNetworkSettings
+  readonly ClusterNodeNum?: number | bigint
+  readonly ProjectId?: number | bigint
+  readonly TagSpecification?: readonly TagSpecification[] | null
+  readonly ClusterStatus?: string
+  readonly Property?: string
+  readonly ClusterMaterNodeNum?: number | bigint
+  readonly ImageId?: string
+  readonly OsCustomizeType?: string
+  readonly ContainerRuntime?: string
+  readonly CreatedTime?: string
+  readonly DeletionProtection?: boolean
+  readonly EnableExternalNode?: boolean
+  readonly ClusterLevel?: string
+  readonly AutoUpgradeClusterLevel?: boolean
+  readonly QGPUShareEnable?: boolean
+  readonly RuntimeVersion?: string
+  readonly ClusterEtcdNodeNum?: number | bigint
   readonly CdcId?: string
-  readonly IsHighAvailability: boolean
+  readonly IsHighAvailability?: boolean
   readonly ClusterCategory?: string | null
   readonly SecurityModeConfig?: SecurityModeConfig
 }
@@ -342,11 +342,11 @@ export const ClusterAdvancedSettings: $Schema.Schema<ClusterAdvancedSettings> = 
 
 /** `ClusterAsGroup` (response side). */
 export interface ClusterAsGroup {
-  readonly AutoScalingGroupId: string
-  readonly Status: string
-  readonly IsUnschedulable: boolean
-  readonly Labels: readonly Label[]
-  readonly CreatedTime: string
+  readonly AutoScalingGroupId?: string
+  readonly Status?: string
+  readonly IsUnschedulable?: boolean
+  readonly Labels?: readonly Label[]
+  readonly CreatedTime?: string
 }
 export const ClusterAsGroup: $Schema.Schema<ClusterAsGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterAsGroup", { AutoScalingGroupId: $C.str, Status: $C.str, IsUnschedulable: $C.bool, Labels: $C.arr(Label), CreatedTime: $C.str }))
 
@@ -408,19 +408,19 @@ export const ClusterCIDRSettings: $Schema.Schema<ClusterCIDRSettings> = /*#__PUR
 
 /** `ClusterCondition` (response side). */
 export interface ClusterCondition {
-  readonly Type: string
-  readonly Status: string
-  readonly LastProbeTime: string
-  readonly LastTransitionTime: string
-  readonly Reason: string
-  readonly Message: string
+  readonly Type?: string
+  readonly Status?: string
+  readonly LastProbeTime?: string
+  readonly LastTransitionTime?: string
+  readonly Reason?: string
+  readonly Message?: string
 }
 export const ClusterCondition: $Schema.Schema<ClusterCondition> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterCondition", { Type: $C.str, Status: $C.str, LastProbeTime: $C.datetime, LastTransitionTime: $C.datetime, Reason: $C.str, Message: $C.str }))
 
 /** `ClusterCredential` (response side). */
 export interface ClusterCredential {
-  readonly CACert: string
-  readonly Token: string
+  readonly CACert?: string
+  readonly Token?: string
 }
 export const ClusterCredential: $Schema.Schema<ClusterCredential> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterCredential", { CACert: $C.str, Token: $C.str }))
 
@@ -451,49 +451,49 @@ export const ClusterInternalLB: $Schema.Schema<ClusterInternalLB> = /*#__PURE__*
 
 /** `ClusterLevelAttribute` (response side). */
 export interface ClusterLevelAttribute {
-  readonly Name: string
-  readonly Alias: string
-  readonly NodeCount: number | bigint
-  readonly PodCount: number | bigint
-  readonly ConfigMapCount: number | bigint
-  readonly RSCount: number | bigint
-  readonly CRDCount: number | bigint
-  readonly Enable: boolean
-  readonly OtherCount: number | bigint
+  readonly Name?: string
+  readonly Alias?: string
+  readonly NodeCount?: number | bigint
+  readonly PodCount?: number | bigint
+  readonly ConfigMapCount?: number | bigint
+  readonly RSCount?: number | bigint
+  readonly CRDCount?: number | bigint
+  readonly Enable?: boolean
+  readonly OtherCount?: number | bigint
 }
 export const ClusterLevelAttribute: $Schema.Schema<ClusterLevelAttribute> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterLevelAttribute", { Name: $C.str, Alias: $C.str, NodeCount: $C.uint64, PodCount: $C.uint64, ConfigMapCount: $C.uint64, RSCount: $C.uint64, CRDCount: $C.uint64, Enable: $C.bool, OtherCount: $C.uint64 }))
 
 /** `ClusterLevelChangeRecord` (response side). */
 export interface ClusterLevelChangeRecord {
-  readonly ID: string
-  readonly ClusterID: string
-  readonly Status: string
-  readonly Message: string
-  readonly OldLevel: string
-  readonly NewLevel: string
-  readonly TriggerType: string
-  readonly CreatedAt: string
-  readonly StartedAt: string
-  readonly EndedAt: string
+  readonly ID?: string
+  readonly ClusterID?: string
+  readonly Status?: string
+  readonly Message?: string
+  readonly OldLevel?: string
+  readonly NewLevel?: string
+  readonly TriggerType?: string
+  readonly CreatedAt?: string
+  readonly StartedAt?: string
+  readonly EndedAt?: string
 }
 export const ClusterLevelChangeRecord: $Schema.Schema<ClusterLevelChangeRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterLevelChangeRecord", { ID: $C.str, ClusterID: $C.str, Status: $C.str, Message: $C.str, OldLevel: $C.str, NewLevel: $C.str, TriggerType: $C.str, CreatedAt: $C.str, StartedAt: $C.str, EndedAt: $C.str }))
 
 /** `ClusterNetworkSettings` (response side). */
 export interface ClusterNetworkSettings {
-  readonly ClusterCIDR: string
-  readonly IgnoreClusterCIDRConflict: boolean
-  readonly MaxNodePodNum: number | bigint
-  readonly MaxClusterServiceNum: number | bigint
-  readonly Ipvs: boolean
-  readonly VpcId: string
-  readonly Cni: boolean
-  readonly KubeProxyMode: string
-  readonly ServiceCIDR: string
-  readonly Subnets: readonly string[] | null
-  readonly IgnoreServiceCIDRConflict: boolean
-  readonly IsDualStack: boolean
-  readonly Ipv6ServiceCIDR: string
-  readonly CiliumMode: string
+  readonly ClusterCIDR?: string
+  readonly IgnoreClusterCIDRConflict?: boolean
+  readonly MaxNodePodNum?: number | bigint
+  readonly MaxClusterServiceNum?: number | bigint
+  readonly Ipvs?: boolean
+  readonly VpcId?: string
+  readonly Cni?: boolean
+  readonly KubeProxyMode?: string
+  readonly ServiceCIDR?: string
+  readonly Subnets?: readonly string[] | null
+  readonly IgnoreServiceCIDRConflict?: boolean
+  readonly IsDualStack?: boolean
+  readonly Ipv6ServiceCIDR?: string
+  readonly CiliumMode?: string
   readonly SubnetId?: string
   readonly DataPlaneV2?: boolean
 }
@@ -517,46 +517,46 @@ export const ClusterPublicLB: $Schema.Schema<ClusterPublicLB> = /*#__PURE__*/ $C
 
 /** `ClusterRollOutSequenceTag` (response side). */
 export interface ClusterRollOutSequenceTag {
-  readonly ClusterID: string
+  readonly ClusterID?: string
   readonly ClusterName?: string
   readonly Tags?: readonly Tag[]
-  readonly Region: string
+  readonly Region?: string
 }
 export const ClusterRollOutSequenceTag: $Schema.Schema<ClusterRollOutSequenceTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterRollOutSequenceTag", { ClusterID: $C.str, Region: $C.str }, { ClusterName: $C.str, Tags: $C.arr(Tag) }))
 
 /** `ClusterStatus` (response side). */
 export interface ClusterStatus {
-  readonly ClusterId: string
-  readonly ClusterState: string
-  readonly ClusterInstanceState: string
-  readonly ClusterBMonitor: boolean
-  readonly ClusterInitNodeNum: number | bigint
-  readonly ClusterRunningNodeNum: number | bigint
-  readonly ClusterFailedNodeNum: number | bigint
-  readonly ClusterClosedNodeNum: number | bigint
-  readonly ClusterClosingNodeNum: number | bigint
-  readonly ClusterDeletionProtection: boolean
-  readonly ClusterAuditEnabled: boolean
+  readonly ClusterId?: string
+  readonly ClusterState?: string
+  readonly ClusterInstanceState?: string
+  readonly ClusterBMonitor?: boolean
+  readonly ClusterInitNodeNum?: number | bigint
+  readonly ClusterRunningNodeNum?: number | bigint
+  readonly ClusterFailedNodeNum?: number | bigint
+  readonly ClusterClosedNodeNum?: number | bigint
+  readonly ClusterClosingNodeNum?: number | bigint
+  readonly ClusterDeletionProtection?: boolean
+  readonly ClusterAuditEnabled?: boolean
 }
 export const ClusterStatus: $Schema.Schema<ClusterStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterStatus", { ClusterId: $C.str, ClusterState: $C.str, ClusterInstanceState: $C.str, ClusterBMonitor: $C.bool, ClusterInitNodeNum: $C.int64, ClusterRunningNodeNum: $C.int64, ClusterFailedNodeNum: $C.int64, ClusterClosedNodeNum: $C.int64, ClusterClosingNodeNum: $C.int64, ClusterDeletionProtection: $C.bool, ClusterAuditEnabled: $C.bool }))
 
 /** `ClusterVersion` (response side). */
 export interface ClusterVersion {
-  readonly ClusterId: string
-  readonly Versions: readonly string[]
+  readonly ClusterId?: string
+  readonly Versions?: readonly string[]
 }
 export const ClusterVersion: $Schema.Schema<ClusterVersion> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClusterVersion", { ClusterId: $C.str, Versions: $C.arr($C.str) }))
 
 /** `CommonName` (response side). */
 export interface CommonName {
-  readonly SubaccountUin: string
-  readonly CN: string
+  readonly SubaccountUin?: string
+  readonly CN?: string
 }
 export const CommonName: $Schema.Schema<CommonName> = /*#__PURE__*/ $C.lazy(() => $C.struct("CommonName", { SubaccountUin: $C.str, CN: $C.str }))
 
 /** `ComponentLogConfig` (both sides). */
 export interface ComponentLogConfig {
-  readonly Name: string
+  readonly Name?: string
   readonly LogLevel?: number | bigint
   readonly LogSetId?: string
   readonly TopicId?: string
@@ -566,8 +566,8 @@ export const ComponentLogConfig: $Schema.Schema<ComponentLogConfig> = /*#__PURE_
 
 /** `Container` (both sides). */
 export interface Container {
-  readonly Image: string
-  readonly Name: string
+  readonly Image?: string
+  readonly Name?: string
   readonly Args?: readonly string[]
   readonly Commands?: readonly string[]
   readonly Cpu?: number
@@ -661,7 +661,7 @@ export const CreateClusterEndpointVipRequest: $Schema.Schema<CreateClusterEndpoi
 
 /** `CreateClusterEndpointVipResponse` (response side). */
 export interface CreateClusterEndpointVipResponse {
-  readonly RequestFlowId: number | bigint
+  readonly RequestFlowId?: number | bigint
   readonly RequestId: string
 }
 export const CreateClusterEndpointVipResponse: $Schema.Schema<CreateClusterEndpointVipResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClusterEndpointVipResponse", { RequestFlowId: $C.int64, RequestId: $C.str }))
@@ -677,7 +677,7 @@ export const CreateClusterInstancesRequest: $Schema.Schema<CreateClusterInstance
 
 /** `CreateClusterInstancesResponse` (response side). */
 export interface CreateClusterInstancesResponse {
-  readonly InstanceIdSet: readonly string[]
+  readonly InstanceIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const CreateClusterInstancesResponse: $Schema.Schema<CreateClusterInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClusterInstancesResponse", { InstanceIdSet: $C.arr($C.str), RequestId: $C.str }))
@@ -721,7 +721,7 @@ export const CreateClusterNodePoolRequest: $Schema.Schema<CreateClusterNodePoolR
 
 /** `CreateClusterNodePoolResponse` (response side). */
 export interface CreateClusterNodePoolResponse {
-  readonly NodePoolId: string
+  readonly NodePoolId?: string
   readonly RequestId: string
 }
 export const CreateClusterNodePoolResponse: $Schema.Schema<CreateClusterNodePoolResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClusterNodePoolResponse", { NodePoolId: $C.str, RequestId: $C.str }))
@@ -745,7 +745,7 @@ export const CreateClusterReleaseRequest: $Schema.Schema<CreateClusterReleaseReq
 
 /** `CreateClusterReleaseResponse` (response side). */
 export interface CreateClusterReleaseResponse {
-  readonly Release: PendingRelease
+  readonly Release?: PendingRelease
   readonly RequestId: string
 }
 export const CreateClusterReleaseResponse: $Schema.Schema<CreateClusterReleaseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClusterReleaseResponse", { Release: PendingRelease, RequestId: $C.str }))
@@ -768,7 +768,7 @@ export const CreateClusterRequest: $Schema.Schema<CreateClusterRequest> = /*#__P
 
 /** `CreateClusterResponse` (response side). */
 export interface CreateClusterResponse {
-  readonly ClusterId: string
+  readonly ClusterId?: string
   readonly RequestId: string
 }
 export const CreateClusterResponse: $Schema.Schema<CreateClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClusterResponse", { ClusterId: $C.str, RequestId: $C.str }))
@@ -820,7 +820,7 @@ export const CreateClusterVirtualNodePoolRequest: $Schema.Schema<CreateClusterVi
 
 /** `CreateClusterVirtualNodePoolResponse` (response side). */
 export interface CreateClusterVirtualNodePoolResponse {
-  readonly NodePoolId: string
+  readonly NodePoolId?: string
   readonly RequestId: string
 }
 export const CreateClusterVirtualNodePoolResponse: $Schema.Schema<CreateClusterVirtualNodePoolResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClusterVirtualNodePoolResponse", { NodePoolId: $C.str, RequestId: $C.str }))
@@ -837,7 +837,7 @@ export const CreateClusterVirtualNodeRequest: $Schema.Schema<CreateClusterVirtua
 
 /** `CreateClusterVirtualNodeResponse` (response side). */
 export interface CreateClusterVirtualNodeResponse {
-  readonly NodeName: string
+  readonly NodeName?: string
   readonly RequestId: string
 }
 export const CreateClusterVirtualNodeResponse: $Schema.Schema<CreateClusterVirtualNodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClusterVirtualNodeResponse", { NodeName: $C.str, RequestId: $C.str }))
@@ -861,7 +861,7 @@ export const CreateECMInstancesRequest: $Schema.Schema<CreateECMInstancesRequest
 
 /** `CreateECMInstancesResponse` (response side). */
 export interface CreateECMInstancesResponse {
-  readonly EcmIdSet: readonly string[]
+  readonly EcmIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const CreateECMInstancesResponse: $Schema.Schema<CreateECMInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateECMInstancesResponse", { EcmIdSet: $C.arr($C.str), RequestId: $C.str }))
@@ -884,7 +884,7 @@ export const CreateEKSClusterRequest: $Schema.Schema<CreateEKSClusterRequest> = 
 
 /** `CreateEKSClusterResponse` (response side). */
 export interface CreateEKSClusterResponse {
-  readonly ClusterId: string
+  readonly ClusterId?: string
   readonly RequestId: string
 }
 export const CreateEKSClusterResponse: $Schema.Schema<CreateEKSClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEKSClusterResponse", { ClusterId: $C.str, RequestId: $C.str }))
@@ -916,7 +916,7 @@ export const CreateEKSContainerInstancesRequest: $Schema.Schema<CreateEKSContain
 
 /** `CreateEKSContainerInstancesResponse` (response side). */
 export interface CreateEKSContainerInstancesResponse {
-  readonly EksCiIds: readonly string[]
+  readonly EksCiIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateEKSContainerInstancesResponse: $Schema.Schema<CreateEKSContainerInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEKSContainerInstancesResponse", { EksCiIds: $C.arr($C.str), RequestId: $C.str }))
@@ -935,7 +935,7 @@ export const CreateEdgeCVMInstancesRequest: $Schema.Schema<CreateEdgeCVMInstance
 
 /** `CreateEdgeCVMInstancesResponse` (response side). */
 export interface CreateEdgeCVMInstancesResponse {
-  readonly CvmIdSet: readonly string[]
+  readonly CvmIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const CreateEdgeCVMInstancesResponse: $Schema.Schema<CreateEdgeCVMInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEdgeCVMInstancesResponse", { CvmIdSet: $C.arr($C.str), RequestId: $C.str }))
@@ -964,7 +964,7 @@ export const CreateEksLogConfigRequest: $Schema.Schema<CreateEksLogConfigRequest
 
 /** `CreateEksLogConfigResponse` (response side). */
 export interface CreateEksLogConfigResponse {
-  readonly TopicId: string
+  readonly TopicId?: string
   readonly RequestId: string
 }
 export const CreateEksLogConfigResponse: $Schema.Schema<CreateEksLogConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEksLogConfigResponse", { TopicId: $C.str, RequestId: $C.str }))
@@ -985,7 +985,7 @@ export const CreateExternalNodePoolRequest: $Schema.Schema<CreateExternalNodePoo
 
 /** `CreateExternalNodePoolResponse` (response side). */
 export interface CreateExternalNodePoolResponse {
-  readonly NodePoolId: string
+  readonly NodePoolId?: string
   readonly RequestId: string
 }
 export const CreateExternalNodePoolResponse: $Schema.Schema<CreateExternalNodePoolResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateExternalNodePoolResponse", { NodePoolId: $C.str, RequestId: $C.str }))
@@ -1029,7 +1029,7 @@ export const CreateImageCacheRequest: $Schema.Schema<CreateImageCacheRequest> = 
 
 /** `CreateImageCacheResponse` (response side). */
 export interface CreateImageCacheResponse {
-  readonly ImageCacheId: string
+  readonly ImageCacheId?: string
   readonly RequestId: string
 }
 export const CreateImageCacheResponse: $Schema.Schema<CreateImageCacheResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateImageCacheResponse", { ImageCacheId: $C.str, RequestId: $C.str }))
@@ -1043,7 +1043,7 @@ export const CreatePrometheusAlertPolicyRequest: $Schema.Schema<CreatePrometheus
 
 /** `CreatePrometheusAlertPolicyResponse` (response side). */
 export interface CreatePrometheusAlertPolicyResponse {
-  readonly Id: string
+  readonly Id?: string
   readonly RequestId: string
 }
 export const CreatePrometheusAlertPolicyResponse: $Schema.Schema<CreatePrometheusAlertPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePrometheusAlertPolicyResponse", { Id: $C.str, RequestId: $C.str }))
@@ -1057,7 +1057,7 @@ export const CreatePrometheusAlertRuleRequest: $Schema.Schema<CreatePrometheusAl
 
 /** `CreatePrometheusAlertRuleResponse` (response side). */
 export interface CreatePrometheusAlertRuleResponse {
-  readonly Id: string
+  readonly Id?: string
   readonly RequestId: string
 }
 export const CreatePrometheusAlertRuleResponse: $Schema.Schema<CreatePrometheusAlertRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePrometheusAlertRuleResponse", { Id: $C.str, RequestId: $C.str }))
@@ -1116,7 +1116,7 @@ export const CreatePrometheusGlobalNotificationRequest: $Schema.Schema<CreatePro
 
 /** `CreatePrometheusGlobalNotificationResponse` (response side). */
 export interface CreatePrometheusGlobalNotificationResponse {
-  readonly Id: string | null
+  readonly Id?: string | null
   readonly RequestId: string
 }
 export const CreatePrometheusGlobalNotificationResponse: $Schema.Schema<CreatePrometheusGlobalNotificationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePrometheusGlobalNotificationResponse", { Id: $C.nul($C.str), RequestId: $C.str }))
@@ -1142,7 +1142,7 @@ export const CreatePrometheusTempRequest: $Schema.Schema<CreatePrometheusTempReq
 
 /** `CreatePrometheusTempResponse` (response side). */
 export interface CreatePrometheusTempResponse {
-  readonly TemplateId: string
+  readonly TemplateId?: string
   readonly RequestId: string
 }
 export const CreatePrometheusTempResponse: $Schema.Schema<CreatePrometheusTempResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePrometheusTempResponse", { TemplateId: $C.str, RequestId: $C.str }))
@@ -1155,7 +1155,7 @@ export const CreatePrometheusTemplateRequest: $Schema.Schema<CreatePrometheusTem
 
 /** `CreatePrometheusTemplateResponse` (response side). */
 export interface CreatePrometheusTemplateResponse {
-  readonly TemplateId: string
+  readonly TemplateId?: string
   readonly RequestId: string
 }
 export const CreatePrometheusTemplateResponse: $Schema.Schema<CreatePrometheusTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePrometheusTemplateResponse", { TemplateId: $C.str, RequestId: $C.str }))
@@ -1215,7 +1215,7 @@ export const CreateTKEEdgeClusterRequest: $Schema.Schema<CreateTKEEdgeClusterReq
 
 /** `CreateTKEEdgeClusterResponse` (response side). */
 export interface CreateTKEEdgeClusterResponse {
-  readonly ClusterId: string
+  readonly ClusterId?: string
   readonly RequestId: string
 }
 export const CreateTKEEdgeClusterResponse: $Schema.Schema<CreateTKEEdgeClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTKEEdgeClusterResponse", { ClusterId: $C.str, RequestId: $C.str }))
@@ -1243,12 +1243,12 @@ export const DNSConfigOption: $Schema.Schema<DNSConfigOption> = /*#__PURE__*/ $C
 
 /** `DataDisk` (both sides). */
 export interface DataDisk {
-  readonly DiskType: string
-  readonly FileSystem: string
-  readonly DiskSize: number | bigint
-  readonly AutoFormatAndMount: boolean
-  readonly MountTarget: string
-  readonly DiskPartition: string
+  readonly DiskType?: string
+  readonly FileSystem?: string
+  readonly DiskSize?: number | bigint
+  readonly AutoFormatAndMount?: boolean
+  readonly MountTarget?: string
+  readonly DiskPartition?: string
 }
 export const DataDisk: $Schema.Schema<DataDisk> = /*#__PURE__*/ $C.lazy(() => $C.struct("DataDisk", { DiskType: $C.str, FileSystem: $C.str, DiskSize: $C.int64, AutoFormatAndMount: $C.bool, MountTarget: $C.str, DiskPartition: $C.str }))
 
@@ -1328,9 +1328,9 @@ export const DeleteClusterInstancesRequest: $Schema.Schema<DeleteClusterInstance
 
 /** `DeleteClusterInstancesResponse` (response side). */
 export interface DeleteClusterInstancesResponse {
-  readonly SuccInstanceIds: readonly string[] | null
-  readonly FailedInstanceIds: readonly string[] | null
-  readonly NotFoundInstanceIds: readonly string[] | null
+  readonly SuccInstanceIds?: readonly string[] | null
+  readonly FailedInstanceIds?: readonly string[] | null
+  readonly NotFoundInstanceIds?: readonly string[] | null
   readonly RequestId: string
 }
 export const DeleteClusterInstancesResponse: $Schema.Schema<DeleteClusterInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteClusterInstancesResponse", { SuccInstanceIds: $C.nul($C.arr($C.str)), FailedInstanceIds: $C.nul($C.arr($C.str)), NotFoundInstanceIds: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -1740,7 +1740,7 @@ export const DescribeAddonRequest: $Schema.Schema<DescribeAddonRequest> = /*#__P
 
 /** `DescribeAddonResponse` (response side). */
 export interface DescribeAddonResponse {
-  readonly Addons: readonly Addon[]
+  readonly Addons?: readonly Addon[]
   readonly RequestId: string
 }
 export const DescribeAddonResponse: $Schema.Schema<DescribeAddonResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAddonResponse", { Addons: $C.arr(Addon), RequestId: $C.str }))
@@ -1754,8 +1754,8 @@ export const DescribeAddonValuesRequest: $Schema.Schema<DescribeAddonValuesReque
 
 /** `DescribeAddonValuesResponse` (response side). */
 export interface DescribeAddonValuesResponse {
-  readonly Values: string
-  readonly DefaultValues: string
+  readonly Values?: string
+  readonly DefaultValues?: string
   readonly RequestId: string
 }
 export const DescribeAddonValuesResponse: $Schema.Schema<DescribeAddonValuesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAddonValuesResponse", { Values: $C.str, DefaultValues: $C.str, RequestId: $C.str }))
@@ -1769,8 +1769,8 @@ export const DescribeAvailableClusterVersionRequest: $Schema.Schema<DescribeAvai
 
 /** `DescribeAvailableClusterVersionResponse` (response side). */
 export interface DescribeAvailableClusterVersionResponse {
-  readonly Versions: readonly string[] | null
-  readonly Clusters: readonly ClusterVersion[]
+  readonly Versions?: readonly string[] | null
+  readonly Clusters?: readonly ClusterVersion[]
   readonly RequestId: string
 }
 export const DescribeAvailableClusterVersionResponse: $Schema.Schema<DescribeAvailableClusterVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAvailableClusterVersionResponse", { Versions: $C.nul($C.arr($C.str)), Clusters: $C.arr(ClusterVersion), RequestId: $C.str }))
@@ -1783,9 +1783,9 @@ export const DescribeAvailableTKEEdgeVersionRequest: $Schema.Schema<DescribeAvai
 
 /** `DescribeAvailableTKEEdgeVersionResponse` (response side). */
 export interface DescribeAvailableTKEEdgeVersionResponse {
-  readonly Versions: readonly string[]
-  readonly EdgeVersionLatest: string
-  readonly EdgeVersionCurrent: string
+  readonly Versions?: readonly string[]
+  readonly EdgeVersionLatest?: string
+  readonly EdgeVersionCurrent?: string
   readonly RequestId: string
 }
 export const DescribeAvailableTKEEdgeVersionResponse: $Schema.Schema<DescribeAvailableTKEEdgeVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAvailableTKEEdgeVersionResponse", { Versions: $C.arr($C.str), EdgeVersionLatest: $C.str, EdgeVersionCurrent: $C.str, RequestId: $C.str }))
@@ -1798,7 +1798,7 @@ export const DescribeBackupStorageLocationsRequest: $Schema.Schema<DescribeBacku
 
 /** `DescribeBackupStorageLocationsResponse` (response side). */
 export interface DescribeBackupStorageLocationsResponse {
-  readonly BackupStorageLocationSet: readonly BackupStorageLocation[] | null
+  readonly BackupStorageLocationSet?: readonly BackupStorageLocation[] | null
   readonly RequestId: string
 }
 export const DescribeBackupStorageLocationsResponse: $Schema.Schema<DescribeBackupStorageLocationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBackupStorageLocationsResponse", { BackupStorageLocationSet: $C.nul($C.arr(BackupStorageLocation)), RequestId: $C.str }))
@@ -1811,8 +1811,8 @@ export const DescribeBatchModifyTagsStatusRequest: $Schema.Schema<DescribeBatchM
 
 /** `DescribeBatchModifyTagsStatusResponse` (response side). */
 export interface DescribeBatchModifyTagsStatusResponse {
-  readonly FailedResources: readonly FailedResource[]
-  readonly Status: string
+  readonly FailedResources?: readonly FailedResource[]
+  readonly Status?: string
   readonly SyncSubresource?: boolean
   readonly Tags?: readonly Tag[]
   readonly RequestId: string
@@ -1827,7 +1827,7 @@ export const DescribeClusterAsGroupOptionRequest: $Schema.Schema<DescribeCluster
 
 /** `DescribeClusterAsGroupOptionResponse` (response side). */
 export interface DescribeClusterAsGroupOptionResponse {
-  readonly ClusterAsGroupOption: ClusterAsGroupOption
+  readonly ClusterAsGroupOption?: ClusterAsGroupOption
   readonly RequestId: string
 }
 export const DescribeClusterAsGroupOptionResponse: $Schema.Schema<DescribeClusterAsGroupOptionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterAsGroupOptionResponse", { ClusterAsGroupOption: ClusterAsGroupOption, RequestId: $C.str }))
@@ -1843,8 +1843,8 @@ export const DescribeClusterAsGroupsRequest: $Schema.Schema<DescribeClusterAsGro
 
 /** `DescribeClusterAsGroupsResponse` (response side). */
 export interface DescribeClusterAsGroupsResponse {
-  readonly TotalCount: number | bigint
-  readonly ClusterAsGroupSet: readonly ClusterAsGroup[]
+  readonly TotalCount?: number | bigint
+  readonly ClusterAsGroupSet?: readonly ClusterAsGroup[]
   readonly RequestId: string
 }
 export const DescribeClusterAsGroupsResponse: $Schema.Schema<DescribeClusterAsGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterAsGroupsResponse", { TotalCount: $C.uint64, ClusterAsGroupSet: $C.arr(ClusterAsGroup), RequestId: $C.str }))
@@ -1857,9 +1857,9 @@ export const DescribeClusterAuthenticationOptionsRequest: $Schema.Schema<Describ
 
 /** `DescribeClusterAuthenticationOptionsResponse` (response side). */
 export interface DescribeClusterAuthenticationOptionsResponse {
-  readonly ServiceAccounts: ServiceAccountAuthenticationOptions
-  readonly LatestOperationState: string
-  readonly OIDCConfig: OIDCConfigAuthenticationOptions
+  readonly ServiceAccounts?: ServiceAccountAuthenticationOptions
+  readonly LatestOperationState?: string
+  readonly OIDCConfig?: OIDCConfigAuthenticationOptions
   readonly RequestId: string
 }
 export const DescribeClusterAuthenticationOptionsResponse: $Schema.Schema<DescribeClusterAuthenticationOptionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterAuthenticationOptionsResponse", { ServiceAccounts: ServiceAccountAuthenticationOptions, LatestOperationState: $C.str, OIDCConfig: OIDCConfigAuthenticationOptions, RequestId: $C.str }))
@@ -1873,9 +1873,9 @@ export const DescribeClusterAvailableExtraArgsRequest: $Schema.Schema<DescribeCl
 
 /** `DescribeClusterAvailableExtraArgsResponse` (response side). */
 export interface DescribeClusterAvailableExtraArgsResponse {
-  readonly ClusterVersion: string
-  readonly AvailableExtraArgs: AvailableExtraArgs
-  readonly ClusterType: string
+  readonly ClusterVersion?: string
+  readonly AvailableExtraArgs?: AvailableExtraArgs
+  readonly ClusterType?: string
   readonly RequestId: string
 }
 export const DescribeClusterAvailableExtraArgsResponse: $Schema.Schema<DescribeClusterAvailableExtraArgsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterAvailableExtraArgsResponse", { ClusterVersion: $C.str, AvailableExtraArgs: AvailableExtraArgs, ClusterType: $C.str, RequestId: $C.str }))
@@ -1890,7 +1890,7 @@ export const DescribeClusterCommonNamesRequest: $Schema.Schema<DescribeClusterCo
 
 /** `DescribeClusterCommonNamesResponse` (response side). */
 export interface DescribeClusterCommonNamesResponse {
-  readonly CommonNames: readonly CommonName[]
+  readonly CommonNames?: readonly CommonName[]
   readonly RequestId: string
 }
 export const DescribeClusterCommonNamesResponse: $Schema.Schema<DescribeClusterCommonNamesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterCommonNamesResponse", { CommonNames: $C.arr(CommonName), RequestId: $C.str }))
@@ -1903,7 +1903,7 @@ export const DescribeClusterControllersRequest: $Schema.Schema<DescribeClusterCo
 
 /** `DescribeClusterControllersResponse` (response side). */
 export interface DescribeClusterControllersResponse {
-  readonly ControllerStatusSet: readonly ControllerStatus[]
+  readonly ControllerStatusSet?: readonly ControllerStatus[]
   readonly RequestId: string
 }
 export const DescribeClusterControllersResponse: $Schema.Schema<DescribeClusterControllersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterControllersResponse", { ControllerStatusSet: $C.arr(ControllerStatus), RequestId: $C.str }))
@@ -1917,8 +1917,8 @@ export const DescribeClusterEndpointStatusRequest: $Schema.Schema<DescribeCluste
 
 /** `DescribeClusterEndpointStatusResponse` (response side). */
 export interface DescribeClusterEndpointStatusResponse {
-  readonly Status: string
-  readonly ErrorMsg: string
+  readonly Status?: string
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const DescribeClusterEndpointStatusResponse: $Schema.Schema<DescribeClusterEndpointStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterEndpointStatusResponse", { Status: $C.str, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -1931,8 +1931,8 @@ export const DescribeClusterEndpointVipStatusRequest: $Schema.Schema<DescribeClu
 
 /** `DescribeClusterEndpointVipStatusResponse` (response side). */
 export interface DescribeClusterEndpointVipStatusResponse {
-  readonly Status: string
-  readonly ErrorMsg: string
+  readonly Status?: string
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const DescribeClusterEndpointVipStatusResponse: $Schema.Schema<DescribeClusterEndpointVipStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterEndpointVipStatusResponse", { Status: $C.str, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -1945,15 +1945,15 @@ export const DescribeClusterEndpointsRequest: $Schema.Schema<DescribeClusterEndp
 
 /** `DescribeClusterEndpointsResponse` (response side). */
 export interface DescribeClusterEndpointsResponse {
-  readonly CertificationAuthority: string
-  readonly ClusterExternalEndpoint: string
-  readonly ClusterIntranetEndpoint: string
-  readonly ClusterDomain: string
-  readonly ClusterExternalACL: readonly string[] | null
-  readonly ClusterExternalDomain: string
-  readonly ClusterIntranetDomain: string
-  readonly SecurityGroup: string
-  readonly ClusterIntranetSubnetId: string
+  readonly CertificationAuthority?: string
+  readonly ClusterExternalEndpoint?: string
+  readonly ClusterIntranetEndpoint?: string
+  readonly ClusterDomain?: string
+  readonly ClusterExternalACL?: readonly string[] | null
+  readonly ClusterExternalDomain?: string
+  readonly ClusterIntranetDomain?: string
+  readonly SecurityGroup?: string
+  readonly ClusterIntranetSubnetId?: string
   readonly IntranetSecurityGroup?: string
   readonly RequestId: string
 }
@@ -1967,7 +1967,7 @@ export const DescribeClusterExtraArgsRequest: $Schema.Schema<DescribeClusterExtr
 
 /** `DescribeClusterExtraArgsResponse` (response side). */
 export interface DescribeClusterExtraArgsResponse {
-  readonly ClusterExtraArgs: ClusterExtraArgs
+  readonly ClusterExtraArgs?: ClusterExtraArgs
   readonly RequestId: string
 }
 export const DescribeClusterExtraArgsResponse: $Schema.Schema<DescribeClusterExtraArgsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterExtraArgsResponse", { ClusterExtraArgs: ClusterExtraArgs, RequestId: $C.str }))
@@ -2001,8 +2001,8 @@ export const DescribeClusterInstancesRequest: $Schema.Schema<DescribeClusterInst
 
 /** `DescribeClusterInstancesResponse` (response side). */
 export interface DescribeClusterInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceSet: readonly Instance[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceSet?: readonly Instance[]
   readonly RequestId: string
 }
 export const DescribeClusterInstancesResponse: $Schema.Schema<DescribeClusterInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterInstancesResponse", { TotalCount: $C.uint64, InstanceSet: $C.arr(Instance), RequestId: $C.str }))
@@ -2016,7 +2016,7 @@ export const DescribeClusterKubeconfigRequest: $Schema.Schema<DescribeClusterKub
 
 /** `DescribeClusterKubeconfigResponse` (response side). */
 export interface DescribeClusterKubeconfigResponse {
-  readonly Kubeconfig: string
+  readonly Kubeconfig?: string
   readonly RequestId: string
 }
 export const DescribeClusterKubeconfigResponse: $Schema.Schema<DescribeClusterKubeconfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterKubeconfigResponse", { Kubeconfig: $C.str, RequestId: $C.str }))
@@ -2029,8 +2029,8 @@ export const DescribeClusterLevelAttributeRequest: $Schema.Schema<DescribeCluste
 
 /** `DescribeClusterLevelAttributeResponse` (response side). */
 export interface DescribeClusterLevelAttributeResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly ClusterLevelAttribute[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly ClusterLevelAttribute[]
   readonly RequestId: string
 }
 export const DescribeClusterLevelAttributeResponse: $Schema.Schema<DescribeClusterLevelAttributeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterLevelAttributeResponse", { TotalCount: $C.int64, Items: $C.arr(ClusterLevelAttribute), RequestId: $C.str }))
@@ -2047,8 +2047,8 @@ export const DescribeClusterLevelChangeRecordsRequest: $Schema.Schema<DescribeCl
 
 /** `DescribeClusterLevelChangeRecordsResponse` (response side). */
 export interface DescribeClusterLevelChangeRecordsResponse {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly ClusterLevelChangeRecord[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly ClusterLevelChangeRecord[]
   readonly RequestId: string
 }
 export const DescribeClusterLevelChangeRecordsResponse: $Schema.Schema<DescribeClusterLevelChangeRecordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterLevelChangeRecordsResponse", { TotalCount: $C.int64, Items: $C.arr(ClusterLevelChangeRecord), RequestId: $C.str }))
@@ -2064,7 +2064,7 @@ export const DescribeClusterMaintenanceWindowAndExclusionsRequest: $Schema.Schem
 /** `DescribeClusterMaintenanceWindowAndExclusionsResponse` (response side). */
 export interface DescribeClusterMaintenanceWindowAndExclusionsResponse {
   readonly MaintenanceWindowAndExclusions?: readonly MaintenanceWindowAndExclusion[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeClusterMaintenanceWindowAndExclusionsResponse: $Schema.Schema<DescribeClusterMaintenanceWindowAndExclusionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterMaintenanceWindowAndExclusionsResponse", { TotalCount: $C.int64, RequestId: $C.str }, { MaintenanceWindowAndExclusions: $C.arr(MaintenanceWindowAndExclusion) }))
@@ -2078,7 +2078,7 @@ export const DescribeClusterNodePoolDetailRequest: $Schema.Schema<DescribeCluste
 
 /** `DescribeClusterNodePoolDetailResponse` (response side). */
 export interface DescribeClusterNodePoolDetailResponse {
-  readonly NodePool: NodePool
+  readonly NodePool?: NodePool
   readonly RequestId: string
 }
 export const DescribeClusterNodePoolDetailResponse: $Schema.Schema<DescribeClusterNodePoolDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterNodePoolDetailResponse", { NodePool: NodePool, RequestId: $C.str }))
@@ -2092,8 +2092,8 @@ export const DescribeClusterNodePoolsRequest: $Schema.Schema<DescribeClusterNode
 
 /** `DescribeClusterNodePoolsResponse` (response side). */
 export interface DescribeClusterNodePoolsResponse {
-  readonly NodePoolSet: readonly NodePool[]
-  readonly TotalCount: number | bigint
+  readonly NodePoolSet?: readonly NodePool[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeClusterNodePoolsResponse: $Schema.Schema<DescribeClusterNodePoolsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterNodePoolsResponse", { NodePoolSet: $C.arr(NodePool), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2109,10 +2109,10 @@ export const DescribeClusterPendingReleasesRequest: $Schema.Schema<DescribeClust
 
 /** `DescribeClusterPendingReleasesResponse` (response side). */
 export interface DescribeClusterPendingReleasesResponse {
-  readonly ReleaseSet: readonly PendingRelease[]
-  readonly Limit: number | bigint
-  readonly Offset: number | bigint
-  readonly Total: number | bigint
+  readonly ReleaseSet?: readonly PendingRelease[]
+  readonly Limit?: number | bigint
+  readonly Offset?: number | bigint
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeClusterPendingReleasesResponse: $Schema.Schema<DescribeClusterPendingReleasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterPendingReleasesResponse", { ReleaseSet: $C.arr(PendingRelease), Limit: $C.int64, Offset: $C.int64, Total: $C.int64, RequestId: $C.str }))
@@ -2128,7 +2128,7 @@ export const DescribeClusterReleaseDetailsRequest: $Schema.Schema<DescribeCluste
 
 /** `DescribeClusterReleaseDetailsResponse` (response side). */
 export interface DescribeClusterReleaseDetailsResponse {
-  readonly Release: ReleaseDetails
+  readonly Release?: ReleaseDetails
   readonly RequestId: string
 }
 export const DescribeClusterReleaseDetailsResponse: $Schema.Schema<DescribeClusterReleaseDetailsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterReleaseDetailsResponse", { Release: ReleaseDetails, RequestId: $C.str }))
@@ -2144,8 +2144,8 @@ export const DescribeClusterReleaseHistoryRequest: $Schema.Schema<DescribeCluste
 
 /** `DescribeClusterReleaseHistoryResponse` (response side). */
 export interface DescribeClusterReleaseHistoryResponse {
-  readonly ReleaseHistorySet: readonly ReleaseHistory[]
-  readonly Total: number | bigint
+  readonly ReleaseHistorySet?: readonly ReleaseHistory[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeClusterReleaseHistoryResponse: $Schema.Schema<DescribeClusterReleaseHistoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterReleaseHistoryResponse", { ReleaseHistorySet: $C.arr(ReleaseHistory), Total: $C.int64, RequestId: $C.str }))
@@ -2164,10 +2164,10 @@ export const DescribeClusterReleasesRequest: $Schema.Schema<DescribeClusterRelea
 
 /** `DescribeClusterReleasesResponse` (response side). */
 export interface DescribeClusterReleasesResponse {
-  readonly Limit: number | bigint
-  readonly Offset: number | bigint
-  readonly ReleaseSet: readonly Release[]
-  readonly Total: number | bigint
+  readonly Limit?: number | bigint
+  readonly Offset?: number | bigint
+  readonly ReleaseSet?: readonly Release[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeClusterReleasesResponse: $Schema.Schema<DescribeClusterReleasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterReleasesResponse", { Limit: $C.int64, Offset: $C.int64, ReleaseSet: $C.arr(Release), Total: $C.int64, RequestId: $C.str }))
@@ -2183,7 +2183,7 @@ export const DescribeClusterRollOutSequenceTagsRequest: $Schema.Schema<DescribeC
 /** `DescribeClusterRollOutSequenceTagsResponse` (response side). */
 export interface DescribeClusterRollOutSequenceTagsResponse {
   readonly ClusterTags?: readonly ClusterRollOutSequenceTag[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeClusterRollOutSequenceTagsResponse: $Schema.Schema<DescribeClusterRollOutSequenceTagsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterRollOutSequenceTagsResponse", { TotalCount: $C.int64, RequestId: $C.str }, { ClusterTags: $C.arr(ClusterRollOutSequenceTag) }))
@@ -2194,8 +2194,8 @@ export const DescribeClusterRouteTablesRequest: $Schema.Schema<DescribeClusterRo
 
 /** `DescribeClusterRouteTablesResponse` (response side). */
 export interface DescribeClusterRouteTablesResponse {
-  readonly TotalCount: number | bigint
-  readonly RouteTableSet: readonly RouteTableInfo[]
+  readonly TotalCount?: number | bigint
+  readonly RouteTableSet?: readonly RouteTableInfo[]
   readonly RequestId: string
 }
 export const DescribeClusterRouteTablesResponse: $Schema.Schema<DescribeClusterRouteTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterRouteTablesResponse", { TotalCount: $C.int64, RouteTableSet: $C.arr(RouteTableInfo), RequestId: $C.str }))
@@ -2209,8 +2209,8 @@ export const DescribeClusterRoutesRequest: $Schema.Schema<DescribeClusterRoutesR
 
 /** `DescribeClusterRoutesResponse` (response side). */
 export interface DescribeClusterRoutesResponse {
-  readonly TotalCount: number | bigint
-  readonly RouteSet: readonly RouteInfo[]
+  readonly TotalCount?: number | bigint
+  readonly RouteSet?: readonly RouteInfo[]
   readonly RequestId: string
 }
 export const DescribeClusterRoutesResponse: $Schema.Schema<DescribeClusterRoutesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterRoutesResponse", { TotalCount: $C.int64, RouteSet: $C.arr(RouteInfo), RequestId: $C.str }))
@@ -2240,15 +2240,15 @@ export const DescribeClusterSecurityRequest: $Schema.Schema<DescribeClusterSecur
 
 /** `DescribeClusterSecurityResponse` (response side). */
 export interface DescribeClusterSecurityResponse {
-  readonly UserName: string
-  readonly Password: string
-  readonly CertificationAuthority: string
-  readonly ClusterExternalEndpoint: string
-  readonly Domain: string
-  readonly PgwEndpoint: string
-  readonly SecurityPolicy: readonly string[] | null
-  readonly Kubeconfig: string
-  readonly JnsGwEndpoint: string | null
+  readonly UserName?: string
+  readonly Password?: string
+  readonly CertificationAuthority?: string
+  readonly ClusterExternalEndpoint?: string
+  readonly Domain?: string
+  readonly PgwEndpoint?: string
+  readonly SecurityPolicy?: readonly string[] | null
+  readonly Kubeconfig?: string
+  readonly JnsGwEndpoint?: string | null
   readonly RequestId: string
 }
 export const DescribeClusterSecurityResponse: $Schema.Schema<DescribeClusterSecurityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterSecurityResponse", { UserName: $C.str, Password: $C.str, CertificationAuthority: $C.str, ClusterExternalEndpoint: $C.str, Domain: $C.str, PgwEndpoint: $C.str, SecurityPolicy: $C.nul($C.arr($C.str)), Kubeconfig: $C.str, JnsGwEndpoint: $C.nul($C.str), RequestId: $C.str }))
@@ -2261,8 +2261,8 @@ export const DescribeClusterStatusRequest: $Schema.Schema<DescribeClusterStatusR
 
 /** `DescribeClusterStatusResponse` (response side). */
 export interface DescribeClusterStatusResponse {
-  readonly ClusterStatusSet: readonly ClusterStatus[]
-  readonly TotalCount: number | bigint
+  readonly ClusterStatusSet?: readonly ClusterStatus[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeClusterStatusResponse: $Schema.Schema<DescribeClusterStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterStatusResponse", { ClusterStatusSet: $C.arr(ClusterStatus), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2275,8 +2275,8 @@ export const DescribeClusterVirtualNodePoolsRequest: $Schema.Schema<DescribeClus
 
 /** `DescribeClusterVirtualNodePoolsResponse` (response side). */
 export interface DescribeClusterVirtualNodePoolsResponse {
-  readonly TotalCount: number | bigint
-  readonly NodePoolSet: readonly VirtualNodePool[]
+  readonly TotalCount?: number | bigint
+  readonly NodePoolSet?: readonly VirtualNodePool[]
   readonly RequestId: string
 }
 export const DescribeClusterVirtualNodePoolsResponse: $Schema.Schema<DescribeClusterVirtualNodePoolsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterVirtualNodePoolsResponse", { TotalCount: $C.uint64, NodePoolSet: $C.arr(VirtualNodePool), RequestId: $C.str }))
@@ -2291,8 +2291,8 @@ export const DescribeClusterVirtualNodeRequest: $Schema.Schema<DescribeClusterVi
 
 /** `DescribeClusterVirtualNodeResponse` (response side). */
 export interface DescribeClusterVirtualNodeResponse {
-  readonly Nodes: readonly VirtualNode[]
-  readonly TotalCount: number | bigint
+  readonly Nodes?: readonly VirtualNode[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeClusterVirtualNodeResponse: $Schema.Schema<DescribeClusterVirtualNodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterVirtualNodeResponse", { Nodes: $C.arr(VirtualNode), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2309,8 +2309,8 @@ export const DescribeClustersRequest: $Schema.Schema<DescribeClustersRequest> = 
 
 /** `DescribeClustersResponse` (response side). */
 export interface DescribeClustersResponse {
-  readonly TotalCount: number | bigint
-  readonly Clusters: readonly Cluster[]
+  readonly TotalCount?: number | bigint
+  readonly Clusters?: readonly Cluster[]
   readonly RequestId: string
 }
 export const DescribeClustersResponse: $Schema.Schema<DescribeClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClustersResponse", { TotalCount: $C.int64, Clusters: $C.arr(Cluster), RequestId: $C.str }))
@@ -2338,8 +2338,8 @@ export const DescribeECMInstancesRequest: $Schema.Schema<DescribeECMInstancesReq
 
 /** `DescribeECMInstancesResponse` (response side). */
 export interface DescribeECMInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceInfoSet: readonly string[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceInfoSet?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeECMInstancesResponse: $Schema.Schema<DescribeECMInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeECMInstancesResponse", { TotalCount: $C.int64, InstanceInfoSet: $C.arr($C.str), RequestId: $C.str }))
@@ -2352,12 +2352,12 @@ export const DescribeEKSClusterCredentialRequest: $Schema.Schema<DescribeEKSClus
 
 /** `DescribeEKSClusterCredentialResponse` (response side). */
 export interface DescribeEKSClusterCredentialResponse {
-  readonly Addresses: readonly IPAddress[]
-  readonly Credential: ClusterCredential
-  readonly PublicLB: ClusterPublicLB
-  readonly InternalLB: ClusterInternalLB
-  readonly ProxyLB: boolean
-  readonly Kubeconfig: string
+  readonly Addresses?: readonly IPAddress[]
+  readonly Credential?: ClusterCredential
+  readonly PublicLB?: ClusterPublicLB
+  readonly InternalLB?: ClusterInternalLB
+  readonly ProxyLB?: boolean
+  readonly Kubeconfig?: string
   readonly RequestId: string
 }
 export const DescribeEKSClusterCredentialResponse: $Schema.Schema<DescribeEKSClusterCredentialResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEKSClusterCredentialResponse", { Addresses: $C.arr(IPAddress), Credential: ClusterCredential, PublicLB: ClusterPublicLB, InternalLB: ClusterInternalLB, ProxyLB: $C.bool, Kubeconfig: $C.str, RequestId: $C.str }))
@@ -2388,8 +2388,8 @@ export const DescribeEKSContainerInstanceEventRequest: $Schema.Schema<DescribeEK
 
 /** `DescribeEKSContainerInstanceEventResponse` (response side). */
 export interface DescribeEKSContainerInstanceEventResponse {
-  readonly Events: readonly Event[]
-  readonly EksCiId: string
+  readonly Events?: readonly Event[]
+  readonly EksCiId?: string
   readonly RequestId: string
 }
 export const DescribeEKSContainerInstanceEventResponse: $Schema.Schema<DescribeEKSContainerInstanceEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEKSContainerInstanceEventResponse", { Events: $C.arr(Event), EksCiId: $C.str, RequestId: $C.str }))
@@ -2400,8 +2400,8 @@ export const DescribeEKSContainerInstanceRegionsRequest: $Schema.Schema<Describe
 
 /** `DescribeEKSContainerInstanceRegionsResponse` (response side). */
 export interface DescribeEKSContainerInstanceRegionsResponse {
-  readonly Regions: readonly EksCiRegionInfo[]
-  readonly TotalCount: number | bigint
+  readonly Regions?: readonly EksCiRegionInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeEKSContainerInstanceRegionsResponse: $Schema.Schema<DescribeEKSContainerInstanceRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEKSContainerInstanceRegionsResponse", { Regions: $C.arr(EksCiRegionInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2417,8 +2417,8 @@ export const DescribeEKSContainerInstancesRequest: $Schema.Schema<DescribeEKSCon
 
 /** `DescribeEKSContainerInstancesResponse` (response side). */
 export interface DescribeEKSContainerInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly EksCis: readonly EksCi[]
+  readonly TotalCount?: number | bigint
+  readonly EksCis?: readonly EksCi[]
   readonly RequestId: string
 }
 export const DescribeEKSContainerInstancesResponse: $Schema.Schema<DescribeEKSContainerInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEKSContainerInstancesResponse", { TotalCount: $C.uint64, EksCis: $C.arr(EksCi), RequestId: $C.str }))
@@ -2431,8 +2431,8 @@ export const DescribeEdgeAvailableExtraArgsRequest: $Schema.Schema<DescribeEdgeA
 
 /** `DescribeEdgeAvailableExtraArgsResponse` (response side). */
 export interface DescribeEdgeAvailableExtraArgsResponse {
-  readonly ClusterVersion: string
-  readonly AvailableExtraArgs: EdgeAvailableExtraArgs | null
+  readonly ClusterVersion?: string
+  readonly AvailableExtraArgs?: EdgeAvailableExtraArgs | null
   readonly RequestId: string
 }
 export const DescribeEdgeAvailableExtraArgsResponse: $Schema.Schema<DescribeEdgeAvailableExtraArgsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEdgeAvailableExtraArgsResponse", { ClusterVersion: $C.str, AvailableExtraArgs: $C.nul(EdgeAvailableExtraArgs), RequestId: $C.str }))
@@ -2446,8 +2446,8 @@ export const DescribeEdgeCVMInstancesRequest: $Schema.Schema<DescribeEdgeCVMInst
 
 /** `DescribeEdgeCVMInstancesResponse` (response side). */
 export interface DescribeEdgeCVMInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceInfoSet: readonly string[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceInfoSet?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeEdgeCVMInstancesResponse: $Schema.Schema<DescribeEdgeCVMInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEdgeCVMInstancesResponse", { TotalCount: $C.int64, InstanceInfoSet: $C.arr($C.str), RequestId: $C.str }))
@@ -2460,7 +2460,7 @@ export const DescribeEdgeClusterExtraArgsRequest: $Schema.Schema<DescribeEdgeClu
 
 /** `DescribeEdgeClusterExtraArgsResponse` (response side). */
 export interface DescribeEdgeClusterExtraArgsResponse {
-  readonly ClusterExtraArgs: EdgeClusterExtraArgs
+  readonly ClusterExtraArgs?: EdgeClusterExtraArgs
   readonly RequestId: string
 }
 export const DescribeEdgeClusterExtraArgsResponse: $Schema.Schema<DescribeEdgeClusterExtraArgsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEdgeClusterExtraArgsResponse", { ClusterExtraArgs: EdgeClusterExtraArgs, RequestId: $C.str }))
@@ -2476,8 +2476,8 @@ export const DescribeEdgeClusterInstancesRequest: $Schema.Schema<DescribeEdgeClu
 
 /** `DescribeEdgeClusterInstancesResponse` (response side). */
 export interface DescribeEdgeClusterInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceInfoSet: string
+  readonly TotalCount?: number | bigint
+  readonly InstanceInfoSet?: string
   readonly RequestId: string
 }
 export const DescribeEdgeClusterInstancesResponse: $Schema.Schema<DescribeEdgeClusterInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEdgeClusterInstancesResponse", { TotalCount: $C.int64, InstanceInfoSet: $C.str, RequestId: $C.str }))
@@ -2491,11 +2491,11 @@ export const DescribeEdgeClusterUpgradeInfoRequest: $Schema.Schema<DescribeEdgeC
 
 /** `DescribeEdgeClusterUpgradeInfoResponse` (response side). */
 export interface DescribeEdgeClusterUpgradeInfoResponse {
-  readonly ComponentVersion: string
-  readonly EdgeVersionCurrent: string
-  readonly RegistryPrefix: string
-  readonly ClusterUpgradeStatus: string
-  readonly ClusterUpgradeStatusReason: string
+  readonly ComponentVersion?: string
+  readonly EdgeVersionCurrent?: string
+  readonly RegistryPrefix?: string
+  readonly ClusterUpgradeStatus?: string
+  readonly ClusterUpgradeStatusReason?: string
   readonly RequestId: string
 }
 export const DescribeEdgeClusterUpgradeInfoResponse: $Schema.Schema<DescribeEdgeClusterUpgradeInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEdgeClusterUpgradeInfoResponse", { ComponentVersion: $C.str, EdgeVersionCurrent: $C.str, RegistryPrefix: $C.str, ClusterUpgradeStatus: $C.str, ClusterUpgradeStatusReason: $C.str, RequestId: $C.str }))
@@ -2508,7 +2508,7 @@ export const DescribeEdgeLogSwitchesRequest: $Schema.Schema<DescribeEdgeLogSwitc
 
 /** `DescribeEdgeLogSwitchesResponse` (response side). */
 export interface DescribeEdgeLogSwitchesResponse {
-  readonly SwitchSet: readonly string[]
+  readonly SwitchSet?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeEdgeLogSwitchesResponse: $Schema.Schema<DescribeEdgeLogSwitchesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEdgeLogSwitchesResponse", { SwitchSet: $C.arr($C.str), RequestId: $C.str }))
@@ -2527,8 +2527,8 @@ export const DescribeEksContainerInstanceLogRequest: $Schema.Schema<DescribeEksC
 
 /** `DescribeEksContainerInstanceLogResponse` (response side). */
 export interface DescribeEksContainerInstanceLogResponse {
-  readonly ContainerName: string
-  readonly LogContent: string
+  readonly ContainerName?: string
+  readonly LogContent?: string
   readonly RequestId: string
 }
 export const DescribeEksContainerInstanceLogResponse: $Schema.Schema<DescribeEksContainerInstanceLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEksContainerInstanceLogResponse", { ContainerName: $C.str, LogContent: $C.str, RequestId: $C.str }))
@@ -2541,8 +2541,8 @@ export const DescribeEnableVpcCniProgressRequest: $Schema.Schema<DescribeEnableV
 
 /** `DescribeEnableVpcCniProgressResponse` (response side). */
 export interface DescribeEnableVpcCniProgressResponse {
-  readonly Status: string
-  readonly ErrorMessage: string
+  readonly Status?: string
+  readonly ErrorMessage?: string
   readonly RequestId: string
 }
 export const DescribeEnableVpcCniProgressResponse: $Schema.Schema<DescribeEnableVpcCniProgressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEnableVpcCniProgressResponse", { Status: $C.str, ErrorMessage: $C.str, RequestId: $C.str }))
@@ -2555,8 +2555,8 @@ export const DescribeEncryptionStatusRequest: $Schema.Schema<DescribeEncryptionS
 
 /** `DescribeEncryptionStatusResponse` (response side). */
 export interface DescribeEncryptionStatusResponse {
-  readonly Status: string
-  readonly ErrorMsg: string
+  readonly Status?: string
+  readonly ErrorMsg?: string
   readonly RequestId: string
 }
 export const DescribeEncryptionStatusResponse: $Schema.Schema<DescribeEncryptionStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEncryptionStatusResponse", { Status: $C.str, ErrorMsg: $C.str, RequestId: $C.str }))
@@ -2576,8 +2576,8 @@ export const DescribeExistedInstancesRequest: $Schema.Schema<DescribeExistedInst
 
 /** `DescribeExistedInstancesResponse` (response side). */
 export interface DescribeExistedInstancesResponse {
-  readonly ExistedInstanceSet: readonly ExistedInstance[]
-  readonly TotalCount: number | bigint
+  readonly ExistedInstanceSet?: readonly ExistedInstance[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeExistedInstancesResponse: $Schema.Schema<DescribeExistedInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExistedInstancesResponse", { ExistedInstanceSet: $C.arr(ExistedInstance), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2590,8 +2590,8 @@ export const DescribeExternalNodePoolsRequest: $Schema.Schema<DescribeExternalNo
 
 /** `DescribeExternalNodePoolsResponse` (response side). */
 export interface DescribeExternalNodePoolsResponse {
-  readonly TotalCount: number | bigint | null
-  readonly NodePoolSet: readonly ExternalNodePool[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly NodePoolSet?: readonly ExternalNodePool[] | null
   readonly RequestId: string
 }
 export const DescribeExternalNodePoolsResponse: $Schema.Schema<DescribeExternalNodePoolsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExternalNodePoolsResponse", { TotalCount: $C.nul($C.uint64), NodePoolSet: $C.nul($C.arr(ExternalNodePool)), RequestId: $C.str }))
@@ -2606,8 +2606,8 @@ export const DescribeExternalNodeRequest: $Schema.Schema<DescribeExternalNodeReq
 
 /** `DescribeExternalNodeResponse` (response side). */
 export interface DescribeExternalNodeResponse {
-  readonly Nodes: readonly ExternalNode[] | null
-  readonly TotalCount: number | bigint | null
+  readonly Nodes?: readonly ExternalNode[] | null
+  readonly TotalCount?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeExternalNodeResponse: $Schema.Schema<DescribeExternalNodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExternalNodeResponse", { Nodes: $C.nul($C.arr(ExternalNode)), TotalCount: $C.nul($C.uint64), RequestId: $C.str }))
@@ -2624,9 +2624,9 @@ export const DescribeExternalNodeScriptRequest: $Schema.Schema<DescribeExternalN
 
 /** `DescribeExternalNodeScriptResponse` (response side). */
 export interface DescribeExternalNodeScriptResponse {
-  readonly Link: string
-  readonly Token: string
-  readonly Command: string
+  readonly Link?: string
+  readonly Token?: string
+  readonly Command?: string
   readonly RequestId: string
 }
 export const DescribeExternalNodeScriptResponse: $Schema.Schema<DescribeExternalNodeScriptResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExternalNodeScriptResponse", { Link: $C.str, Token: $C.str, Command: $C.str, RequestId: $C.str }))
@@ -2639,17 +2639,17 @@ export const DescribeExternalNodeSupportConfigRequest: $Schema.Schema<DescribeEx
 
 /** `DescribeExternalNodeSupportConfigResponse` (response side). */
 export interface DescribeExternalNodeSupportConfigResponse {
-  readonly ClusterCIDR: string
-  readonly NetworkType: string
-  readonly SubnetId: string
-  readonly Enabled: boolean
-  readonly AS: string
-  readonly SwitchIP: string
-  readonly Status: string
-  readonly FailedReason: string
-  readonly Master: string
-  readonly Proxy: string
-  readonly Progress: readonly Step[] | null
+  readonly ClusterCIDR?: string
+  readonly NetworkType?: string
+  readonly SubnetId?: string
+  readonly Enabled?: boolean
+  readonly AS?: string
+  readonly SwitchIP?: string
+  readonly Status?: string
+  readonly FailedReason?: string
+  readonly Master?: string
+  readonly Proxy?: string
+  readonly Progress?: readonly Step[] | null
   readonly EnabledPublicConnect?: boolean
   readonly PublicConnectUrl?: string
   readonly PublicCustomDomain?: string
@@ -2667,7 +2667,7 @@ export const DescribeGlobalMaintenanceWindowAndExclusionsRequest: $Schema.Schema
 
 /** `DescribeGlobalMaintenanceWindowAndExclusionsResponse` (response side). */
 export interface DescribeGlobalMaintenanceWindowAndExclusionsResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly MaintenanceWindowAndExclusions?: readonly GlobalMaintenanceWindowAndExclusion[]
   readonly RequestId: string
 }
@@ -2681,12 +2681,12 @@ export const DescribeIPAMDRequest: $Schema.Schema<DescribeIPAMDRequest> = /*#__P
 
 /** `DescribeIPAMDResponse` (response side). */
 export interface DescribeIPAMDResponse {
-  readonly EnableIPAMD: boolean
-  readonly EnableCustomizedPodCidr: boolean
-  readonly DisableVpcCniMode: boolean
-  readonly Phase: string
-  readonly Reason: string
-  readonly SubnetIds: readonly string[] | null
+  readonly EnableIPAMD?: boolean
+  readonly EnableCustomizedPodCidr?: boolean
+  readonly DisableVpcCniMode?: boolean
+  readonly Phase?: string
+  readonly Reason?: string
+  readonly SubnetIds?: readonly string[] | null
   readonly ClaimExpiredDuration?: string
   readonly EnableTrunkingENI?: boolean
   readonly RequestId: string
@@ -2705,8 +2705,8 @@ export const DescribeImageCachesRequest: $Schema.Schema<DescribeImageCachesReque
 
 /** `DescribeImageCachesResponse` (response side). */
 export interface DescribeImageCachesResponse {
-  readonly TotalCount: number | bigint
-  readonly ImageCaches: readonly ImageCache[]
+  readonly TotalCount?: number | bigint
+  readonly ImageCaches?: readonly ImageCache[]
   readonly RequestId: string
 }
 export const DescribeImageCachesResponse: $Schema.Schema<DescribeImageCachesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageCachesResponse", { TotalCount: $C.uint64, ImageCaches: $C.arr(ImageCache), RequestId: $C.str }))
@@ -2717,8 +2717,8 @@ export const DescribeImagesRequest: $Schema.Schema<DescribeImagesRequest> = /*#_
 
 /** `DescribeImagesResponse` (response side). */
 export interface DescribeImagesResponse {
-  readonly TotalCount: number | bigint
-  readonly ImageInstanceSet: readonly ImageInstance[]
+  readonly TotalCount?: number | bigint
+  readonly ImageInstanceSet?: readonly ImageInstance[]
   readonly RequestId: string
 }
 export const DescribeImagesResponse: $Schema.Schema<DescribeImagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImagesResponse", { TotalCount: $C.uint64, ImageInstanceSet: $C.arr(ImageInstance), RequestId: $C.str }))
@@ -2751,7 +2751,7 @@ export const DescribeLogSwitchesRequest: $Schema.Schema<DescribeLogSwitchesReque
 
 /** `DescribeLogSwitchesResponse` (response side). */
 export interface DescribeLogSwitchesResponse {
-  readonly SwitchSet: readonly Switch[] | null
+  readonly SwitchSet?: readonly Switch[] | null
   readonly RequestId: string
 }
 export const DescribeLogSwitchesResponse: $Schema.Schema<DescribeLogSwitchesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogSwitchesResponse", { SwitchSet: $C.nul($C.arr(Switch)), RequestId: $C.str }))
@@ -2765,8 +2765,8 @@ export const DescribeMasterComponentRequest: $Schema.Schema<DescribeMasterCompon
 
 /** `DescribeMasterComponentResponse` (response side). */
 export interface DescribeMasterComponentResponse {
-  readonly Component: string
-  readonly Status: string
+  readonly Component?: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const DescribeMasterComponentResponse: $Schema.Schema<DescribeMasterComponentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMasterComponentResponse", { Component: $C.str, Status: $C.str, RequestId: $C.str }))
@@ -2779,8 +2779,8 @@ export const DescribeOSImagesRequest: $Schema.Schema<DescribeOSImagesRequest> = 
 
 /** `DescribeOSImagesResponse` (response side). */
 export interface DescribeOSImagesResponse {
-  readonly OSImageSeriesSet: readonly OSImage[]
-  readonly TotalCount: number | bigint
+  readonly OSImageSeriesSet?: readonly OSImage[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeOSImagesResponse: $Schema.Schema<DescribeOSImagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOSImagesResponse", { OSImageSeriesSet: $C.arr(OSImage), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2826,7 +2826,7 @@ export const DescribePodDeductionRateRequest: $Schema.Schema<DescribePodDeductio
 
 /** `DescribePodDeductionRateResponse` (response side). */
 export interface DescribePodDeductionRateResponse {
-  readonly PodDeductionRateSet: readonly PodDeductionRate[]
+  readonly PodDeductionRateSet?: readonly PodDeductionRate[]
   readonly RequestId: string
 }
 export const DescribePodDeductionRateResponse: $Schema.Schema<DescribePodDeductionRateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePodDeductionRateResponse", { PodDeductionRateSet: $C.arr(PodDeductionRate), RequestId: $C.str }))
@@ -2847,8 +2847,8 @@ export const DescribePodsBySpecRequest: $Schema.Schema<DescribePodsBySpecRequest
 
 /** `DescribePodsBySpecResponse` (response side). */
 export interface DescribePodsBySpecResponse {
-  readonly TotalCount: number | bigint
-  readonly PodSet: readonly PodNodeInfo[]
+  readonly TotalCount?: number | bigint
+  readonly PodSet?: readonly PodNodeInfo[]
   readonly RequestId: string
 }
 export const DescribePodsBySpecResponse: $Schema.Schema<DescribePodsBySpecResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePodsBySpecResponse", { TotalCount: $C.uint64, PodSet: $C.arr(PodNodeInfo), RequestId: $C.str }))
@@ -2876,7 +2876,7 @@ export const DescribePrometheusAgentInstancesRequest: $Schema.Schema<DescribePro
 
 /** `DescribePrometheusAgentInstancesResponse` (response side). */
 export interface DescribePrometheusAgentInstancesResponse {
-  readonly Instances: readonly string[] | null
+  readonly Instances?: readonly string[] | null
   readonly RequestId: string
 }
 export const DescribePrometheusAgentInstancesResponse: $Schema.Schema<DescribePrometheusAgentInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusAgentInstancesResponse", { Instances: $C.nul($C.arr($C.str)), RequestId: $C.str }))
@@ -2891,8 +2891,8 @@ export const DescribePrometheusAgentsRequest: $Schema.Schema<DescribePrometheusA
 
 /** `DescribePrometheusAgentsResponse` (response side). */
 export interface DescribePrometheusAgentsResponse {
-  readonly Agents: readonly PrometheusAgentOverview[]
-  readonly Total: number | bigint
+  readonly Agents?: readonly PrometheusAgentOverview[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribePrometheusAgentsResponse: $Schema.Schema<DescribePrometheusAgentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusAgentsResponse", { Agents: $C.arr(PrometheusAgentOverview), Total: $C.uint64, RequestId: $C.str }))
@@ -2911,8 +2911,8 @@ export const DescribePrometheusAlertHistoryRequest: $Schema.Schema<DescribeProme
 
 /** `DescribePrometheusAlertHistoryResponse` (response side). */
 export interface DescribePrometheusAlertHistoryResponse {
-  readonly Items: readonly PrometheusAlertHistoryItem[]
-  readonly Total: number | bigint
+  readonly Items?: readonly PrometheusAlertHistoryItem[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribePrometheusAlertHistoryResponse: $Schema.Schema<DescribePrometheusAlertHistoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusAlertHistoryResponse", { Items: $C.arr(PrometheusAlertHistoryItem), Total: $C.uint64, RequestId: $C.str }))
@@ -2928,8 +2928,8 @@ export const DescribePrometheusAlertPolicyRequest: $Schema.Schema<DescribePromet
 
 /** `DescribePrometheusAlertPolicyResponse` (response side). */
 export interface DescribePrometheusAlertPolicyResponse {
-  readonly AlertRules: readonly PrometheusAlertPolicyItem[] | null
-  readonly Total: number | bigint
+  readonly AlertRules?: readonly PrometheusAlertPolicyItem[] | null
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribePrometheusAlertPolicyResponse: $Schema.Schema<DescribePrometheusAlertPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusAlertPolicyResponse", { AlertRules: $C.nul($C.arr(PrometheusAlertPolicyItem)), Total: $C.uint64, RequestId: $C.str }))
@@ -2945,8 +2945,8 @@ export const DescribePrometheusAlertRuleRequest: $Schema.Schema<DescribePromethe
 
 /** `DescribePrometheusAlertRuleResponse` (response side). */
 export interface DescribePrometheusAlertRuleResponse {
-  readonly AlertRules: readonly PrometheusAlertRuleDetail[]
-  readonly Total: number | bigint
+  readonly AlertRules?: readonly PrometheusAlertRuleDetail[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribePrometheusAlertRuleResponse: $Schema.Schema<DescribePrometheusAlertRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusAlertRuleResponse", { AlertRules: $C.arr(PrometheusAlertRuleDetail), Total: $C.uint64, RequestId: $C.str }))
@@ -2961,8 +2961,8 @@ export const DescribePrometheusClusterAgentsRequest: $Schema.Schema<DescribeProm
 
 /** `DescribePrometheusClusterAgentsResponse` (response side). */
 export interface DescribePrometheusClusterAgentsResponse {
-  readonly Agents: readonly PrometheusAgentOverview[]
-  readonly Total: number | bigint
+  readonly Agents?: readonly PrometheusAgentOverview[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribePrometheusClusterAgentsResponse: $Schema.Schema<DescribePrometheusClusterAgentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusClusterAgentsResponse", { Agents: $C.arr(PrometheusAgentOverview), Total: $C.uint64, RequestId: $C.str }))
@@ -2977,11 +2977,11 @@ export const DescribePrometheusConfigRequest: $Schema.Schema<DescribePrometheusC
 
 /** `DescribePrometheusConfigResponse` (response side). */
 export interface DescribePrometheusConfigResponse {
-  readonly Config: string
-  readonly ServiceMonitors: readonly PrometheusConfigItem[]
-  readonly PodMonitors: readonly PrometheusConfigItem[]
-  readonly RawJobs: readonly PrometheusConfigItem[]
-  readonly Probes: readonly PrometheusConfigItem[]
+  readonly Config?: string
+  readonly ServiceMonitors?: readonly PrometheusConfigItem[]
+  readonly PodMonitors?: readonly PrometheusConfigItem[]
+  readonly RawJobs?: readonly PrometheusConfigItem[]
+  readonly Probes?: readonly PrometheusConfigItem[]
   readonly RequestId: string
 }
 export const DescribePrometheusConfigResponse: $Schema.Schema<DescribePrometheusConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusConfigResponse", { Config: $C.str, ServiceMonitors: $C.arr(PrometheusConfigItem), PodMonitors: $C.arr(PrometheusConfigItem), RawJobs: $C.arr(PrometheusConfigItem), Probes: $C.arr(PrometheusConfigItem), RequestId: $C.str }))
@@ -2995,10 +2995,10 @@ export const DescribePrometheusGlobalConfigRequest: $Schema.Schema<DescribeProme
 
 /** `DescribePrometheusGlobalConfigResponse` (response side). */
 export interface DescribePrometheusGlobalConfigResponse {
-  readonly Config: string
-  readonly ServiceMonitors: readonly PrometheusConfigItem[] | null
-  readonly PodMonitors: readonly PrometheusConfigItem[] | null
-  readonly RawJobs: readonly PrometheusConfigItem[] | null
+  readonly Config?: string
+  readonly ServiceMonitors?: readonly PrometheusConfigItem[] | null
+  readonly PodMonitors?: readonly PrometheusConfigItem[] | null
+  readonly RawJobs?: readonly PrometheusConfigItem[] | null
   readonly RequestId: string
 }
 export const DescribePrometheusGlobalConfigResponse: $Schema.Schema<DescribePrometheusGlobalConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusGlobalConfigResponse", { Config: $C.str, ServiceMonitors: $C.nul($C.arr(PrometheusConfigItem)), PodMonitors: $C.nul($C.arr(PrometheusConfigItem)), RawJobs: $C.nul($C.arr(PrometheusConfigItem)), RequestId: $C.str }))
@@ -3011,7 +3011,7 @@ export const DescribePrometheusGlobalNotificationRequest: $Schema.Schema<Describ
 
 /** `DescribePrometheusGlobalNotificationResponse` (response side). */
 export interface DescribePrometheusGlobalNotificationResponse {
-  readonly Notification: PrometheusNotificationItem | null
+  readonly Notification?: PrometheusNotificationItem | null
   readonly RequestId: string
 }
 export const DescribePrometheusGlobalNotificationResponse: $Schema.Schema<DescribePrometheusGlobalNotificationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusGlobalNotificationResponse", { Notification: $C.nul(PrometheusNotificationItem), RequestId: $C.str }))
@@ -3024,9 +3024,9 @@ export const DescribePrometheusInstanceInitStatusRequest: $Schema.Schema<Describ
 
 /** `DescribePrometheusInstanceInitStatusResponse` (response side). */
 export interface DescribePrometheusInstanceInitStatusResponse {
-  readonly Status: string | null
-  readonly Steps: readonly TaskStepInfo[] | null
-  readonly EksClusterId: string | null
+  readonly Status?: string | null
+  readonly Steps?: readonly TaskStepInfo[] | null
+  readonly EksClusterId?: string | null
   readonly RequestId: string
 }
 export const DescribePrometheusInstanceInitStatusResponse: $Schema.Schema<DescribePrometheusInstanceInitStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusInstanceInitStatusResponse", { Status: $C.nul($C.str), Steps: $C.nul($C.arr(TaskStepInfo)), EksClusterId: $C.nul($C.str), RequestId: $C.str }))
@@ -3039,14 +3039,14 @@ export const DescribePrometheusInstanceRequest: $Schema.Schema<DescribePrometheu
 
 /** `DescribePrometheusInstanceResponse` (response side). */
 export interface DescribePrometheusInstanceResponse {
-  readonly InstanceId: string
-  readonly Name: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly COSBucket: string
-  readonly QueryAddress: string
-  readonly Grafana: PrometheusGrafanaInfo | null
-  readonly AlertManagerUrl: string | null
+  readonly InstanceId?: string
+  readonly Name?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly COSBucket?: string
+  readonly QueryAddress?: string
+  readonly Grafana?: PrometheusGrafanaInfo | null
+  readonly AlertManagerUrl?: string | null
   readonly RequestId: string
 }
 export const DescribePrometheusInstanceResponse: $Schema.Schema<DescribePrometheusInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusInstanceResponse", { InstanceId: $C.str, Name: $C.str, VpcId: $C.str, SubnetId: $C.str, COSBucket: $C.str, QueryAddress: $C.str, Grafana: $C.nul(PrometheusGrafanaInfo), AlertManagerUrl: $C.nul($C.str), RequestId: $C.str }))
@@ -3061,8 +3061,8 @@ export const DescribePrometheusInstancesOverviewRequest: $Schema.Schema<Describe
 
 /** `DescribePrometheusInstancesOverviewResponse` (response side). */
 export interface DescribePrometheusInstancesOverviewResponse {
-  readonly Instances: readonly PrometheusInstancesOverview[]
-  readonly Total: number | bigint | null
+  readonly Instances?: readonly PrometheusInstancesOverview[]
+  readonly Total?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribePrometheusInstancesOverviewResponse: $Schema.Schema<DescribePrometheusInstancesOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusInstancesOverviewResponse", { Instances: $C.arr(PrometheusInstancesOverview), Total: $C.nul($C.uint64), RequestId: $C.str }))
@@ -3077,8 +3077,8 @@ export const DescribePrometheusOverviewsRequest: $Schema.Schema<DescribePromethe
 
 /** `DescribePrometheusOverviewsResponse` (response side). */
 export interface DescribePrometheusOverviewsResponse {
-  readonly Instances: readonly PrometheusInstanceOverview[]
-  readonly Total: number | bigint | null
+  readonly Instances?: readonly PrometheusInstanceOverview[]
+  readonly Total?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribePrometheusOverviewsResponse: $Schema.Schema<DescribePrometheusOverviewsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusOverviewsResponse", { Instances: $C.arr(PrometheusInstanceOverview), Total: $C.nul($C.uint64), RequestId: $C.str }))
@@ -3094,8 +3094,8 @@ export const DescribePrometheusRecordRulesRequest: $Schema.Schema<DescribePromet
 
 /** `DescribePrometheusRecordRulesResponse` (response side). */
 export interface DescribePrometheusRecordRulesResponse {
-  readonly Records: readonly PrometheusRecordRuleYamlItem[]
-  readonly Total: number | bigint
+  readonly Records?: readonly PrometheusRecordRuleYamlItem[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribePrometheusRecordRulesResponse: $Schema.Schema<DescribePrometheusRecordRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusRecordRulesResponse", { Records: $C.arr(PrometheusRecordRuleYamlItem), Total: $C.uint64, RequestId: $C.str }))
@@ -3111,7 +3111,7 @@ export const DescribePrometheusTargetsRequest: $Schema.Schema<DescribePrometheus
 
 /** `DescribePrometheusTargetsResponse` (response side). */
 export interface DescribePrometheusTargetsResponse {
-  readonly Jobs: readonly PrometheusJobTargets[]
+  readonly Jobs?: readonly PrometheusJobTargets[]
   readonly RequestId: string
 }
 export const DescribePrometheusTargetsResponse: $Schema.Schema<DescribePrometheusTargetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusTargetsResponse", { Jobs: $C.arr(PrometheusJobTargets), RequestId: $C.str }))
@@ -3126,8 +3126,8 @@ export const DescribePrometheusTempRequest: $Schema.Schema<DescribePrometheusTem
 
 /** `DescribePrometheusTempResponse` (response side). */
 export interface DescribePrometheusTempResponse {
-  readonly Templates: readonly PrometheusTemp[]
-  readonly Total: number | bigint
+  readonly Templates?: readonly PrometheusTemp[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribePrometheusTempResponse: $Schema.Schema<DescribePrometheusTempResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusTempResponse", { Templates: $C.arr(PrometheusTemp), Total: $C.uint64, RequestId: $C.str }))
@@ -3140,7 +3140,7 @@ export const DescribePrometheusTempSyncRequest: $Schema.Schema<DescribePrometheu
 
 /** `DescribePrometheusTempSyncResponse` (response side). */
 export interface DescribePrometheusTempSyncResponse {
-  readonly Targets: readonly PrometheusTemplateSyncTarget[] | null
+  readonly Targets?: readonly PrometheusTemplateSyncTarget[] | null
   readonly RequestId: string
 }
 export const DescribePrometheusTempSyncResponse: $Schema.Schema<DescribePrometheusTempSyncResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusTempSyncResponse", { Targets: $C.nul($C.arr(PrometheusTemplateSyncTarget)), RequestId: $C.str }))
@@ -3153,7 +3153,7 @@ export const DescribePrometheusTemplateSyncRequest: $Schema.Schema<DescribeProme
 
 /** `DescribePrometheusTemplateSyncResponse` (response side). */
 export interface DescribePrometheusTemplateSyncResponse {
-  readonly Targets: readonly PrometheusTemplateSyncTarget[]
+  readonly Targets?: readonly PrometheusTemplateSyncTarget[]
   readonly RequestId: string
 }
 export const DescribePrometheusTemplateSyncResponse: $Schema.Schema<DescribePrometheusTemplateSyncResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusTemplateSyncResponse", { Targets: $C.arr(PrometheusTemplateSyncTarget), RequestId: $C.str }))
@@ -3168,8 +3168,8 @@ export const DescribePrometheusTemplatesRequest: $Schema.Schema<DescribePromethe
 
 /** `DescribePrometheusTemplatesResponse` (response side). */
 export interface DescribePrometheusTemplatesResponse {
-  readonly Templates: readonly PrometheusTemplate[]
-  readonly Total: number | bigint
+  readonly Templates?: readonly PrometheusTemplate[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribePrometheusTemplatesResponse: $Schema.Schema<DescribePrometheusTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrometheusTemplatesResponse", { Templates: $C.arr(PrometheusTemplate), Total: $C.uint64, RequestId: $C.str }))
@@ -3184,8 +3184,8 @@ export const DescribeRIUtilizationDetailRequest: $Schema.Schema<DescribeRIUtiliz
 
 /** `DescribeRIUtilizationDetailResponse` (response side). */
 export interface DescribeRIUtilizationDetailResponse {
-  readonly TotalCount: number | bigint
-  readonly RIUtilizationDetailSet: readonly RIUtilizationDetail[]
+  readonly TotalCount?: number | bigint
+  readonly RIUtilizationDetailSet?: readonly RIUtilizationDetail[]
   readonly RequestId: string
 }
 export const DescribeRIUtilizationDetailResponse: $Schema.Schema<DescribeRIUtilizationDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRIUtilizationDetailResponse", { TotalCount: $C.uint64, RIUtilizationDetailSet: $C.arr(RIUtilizationDetail), RequestId: $C.str }))
@@ -3196,8 +3196,8 @@ export const DescribeRegionsRequest: $Schema.Schema<DescribeRegionsRequest> = /*
 
 /** `DescribeRegionsResponse` (response side). */
 export interface DescribeRegionsResponse {
-  readonly TotalCount: number | bigint
-  readonly RegionInstanceSet: readonly RegionInstance[]
+  readonly TotalCount?: number | bigint
+  readonly RegionInstanceSet?: readonly RegionInstance[]
   readonly RequestId: string
 }
 export const DescribeRegionsResponse: $Schema.Schema<DescribeRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRegionsResponse", { TotalCount: $C.uint64, RegionInstanceSet: $C.arr(RegionInstance), RequestId: $C.str }))
@@ -3212,9 +3212,9 @@ export const DescribeReservedInstanceUtilizationRateRequest: $Schema.Schema<Desc
 
 /** `DescribeReservedInstanceUtilizationRateResponse` (response side). */
 export interface DescribeReservedInstanceUtilizationRateResponse {
-  readonly UtilizationRateSet: readonly ReservedInstanceUtilizationRate[]
-  readonly PodNum: number | bigint
-  readonly PodRate: number
+  readonly UtilizationRateSet?: readonly ReservedInstanceUtilizationRate[]
+  readonly PodNum?: number | bigint
+  readonly PodRate?: number
   readonly RequestId: string
 }
 export const DescribeReservedInstanceUtilizationRateResponse: $Schema.Schema<DescribeReservedInstanceUtilizationRateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReservedInstanceUtilizationRateResponse", { UtilizationRateSet: $C.arr(ReservedInstanceUtilizationRate), PodNum: $C.uint64, PodRate: $C.float, RequestId: $C.str }))
@@ -3231,8 +3231,8 @@ export const DescribeReservedInstancesRequest: $Schema.Schema<DescribeReservedIn
 
 /** `DescribeReservedInstancesResponse` (response side). */
 export interface DescribeReservedInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly ReservedInstanceSet: readonly ReservedInstance[]
+  readonly TotalCount?: number | bigint
+  readonly ReservedInstanceSet?: readonly ReservedInstance[]
   readonly RequestId: string
 }
 export const DescribeReservedInstancesResponse: $Schema.Schema<DescribeReservedInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReservedInstancesResponse", { TotalCount: $C.uint64, ReservedInstanceSet: $C.arr(ReservedInstance), RequestId: $C.str }))
@@ -3245,11 +3245,11 @@ export const DescribeResourceUsageRequest: $Schema.Schema<DescribeResourceUsageR
 
 /** `DescribeResourceUsageResponse` (response side). */
 export interface DescribeResourceUsageResponse {
-  readonly CRDUsage: ResourceUsage
-  readonly PodUsage: number | bigint
-  readonly RSUsage: number | bigint
-  readonly ConfigMapUsage: number | bigint
-  readonly OtherUsage: ResourceUsage
+  readonly CRDUsage?: ResourceUsage
+  readonly PodUsage?: number | bigint
+  readonly RSUsage?: number | bigint
+  readonly ConfigMapUsage?: number | bigint
+  readonly OtherUsage?: ResourceUsage
   readonly RequestId: string
 }
 export const DescribeResourceUsageResponse: $Schema.Schema<DescribeResourceUsageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceUsageResponse", { CRDUsage: ResourceUsage, PodUsage: $C.uint64, RSUsage: $C.uint64, ConfigMapUsage: $C.uint64, OtherUsage: ResourceUsage, RequestId: $C.str }))
@@ -3264,7 +3264,7 @@ export const DescribeRollOutSequencesRequest: $Schema.Schema<DescribeRollOutSequ
 /** `DescribeRollOutSequencesResponse` (response side). */
 export interface DescribeRollOutSequencesResponse {
   readonly Sequences?: readonly RollOutSequence[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRollOutSequencesResponse: $Schema.Schema<DescribeRollOutSequencesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRollOutSequencesResponse", { TotalCount: $C.int64, RequestId: $C.str }, { Sequences: $C.arr(RollOutSequence) }))
@@ -3278,8 +3278,8 @@ export const DescribeRouteTableConflictsRequest: $Schema.Schema<DescribeRouteTab
 
 /** `DescribeRouteTableConflictsResponse` (response side). */
 export interface DescribeRouteTableConflictsResponse {
-  readonly HasConflict: boolean
-  readonly RouteTableConflictSet: readonly RouteTableConflict[]
+  readonly HasConflict?: boolean
+  readonly RouteTableConflictSet?: readonly RouteTableConflict[]
   readonly RequestId: string
 }
 export const DescribeRouteTableConflictsResponse: $Schema.Schema<DescribeRouteTableConflictsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRouteTableConflictsResponse", { HasConflict: $C.bool, RouteTableConflictSet: $C.arr(RouteTableConflict), RequestId: $C.str }))
@@ -3292,7 +3292,7 @@ export const DescribeSupportedRuntimeRequest: $Schema.Schema<DescribeSupportedRu
 
 /** `DescribeSupportedRuntimeResponse` (response side). */
 export interface DescribeSupportedRuntimeResponse {
-  readonly OptionalRuntimes: readonly OptionalRuntimes[]
+  readonly OptionalRuntimes?: readonly OptionalRuntimes[]
   readonly RequestId: string
 }
 export const DescribeSupportedRuntimeResponse: $Schema.Schema<DescribeSupportedRuntimeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSupportedRuntimeResponse", { OptionalRuntimes: $C.arr(OptionalRuntimes), RequestId: $C.str }))
@@ -3305,15 +3305,15 @@ export const DescribeTKEEdgeClusterCredentialRequest: $Schema.Schema<DescribeTKE
 
 /** `DescribeTKEEdgeClusterCredentialResponse` (response side). */
 export interface DescribeTKEEdgeClusterCredentialResponse {
-  readonly Addresses: readonly IPAddress[] | null
-  readonly Credential: ClusterCredential
-  readonly PublicLB: EdgeClusterPublicLB
-  readonly InternalLB: EdgeClusterInternalLB
-  readonly CoreDns: string
-  readonly HealthRegion: string
-  readonly Health: string
-  readonly GridDaemon: string
-  readonly UnitCluster: string
+  readonly Addresses?: readonly IPAddress[] | null
+  readonly Credential?: ClusterCredential
+  readonly PublicLB?: EdgeClusterPublicLB
+  readonly InternalLB?: EdgeClusterInternalLB
+  readonly CoreDns?: string
+  readonly HealthRegion?: string
+  readonly Health?: string
+  readonly GridDaemon?: string
+  readonly UnitCluster?: string
   readonly RequestId: string
 }
 export const DescribeTKEEdgeClusterCredentialResponse: $Schema.Schema<DescribeTKEEdgeClusterCredentialResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTKEEdgeClusterCredentialResponse", { Addresses: $C.nul($C.arr(IPAddress)), Credential: ClusterCredential, PublicLB: EdgeClusterPublicLB, InternalLB: EdgeClusterInternalLB, CoreDns: $C.str, HealthRegion: $C.str, Health: $C.str, GridDaemon: $C.str, UnitCluster: $C.str, RequestId: $C.str }))
@@ -3326,8 +3326,8 @@ export const DescribeTKEEdgeClusterStatusRequest: $Schema.Schema<DescribeTKEEdge
 
 /** `DescribeTKEEdgeClusterStatusResponse` (response side). */
 export interface DescribeTKEEdgeClusterStatusResponse {
-  readonly Phase: string
-  readonly Conditions: readonly ClusterCondition[]
+  readonly Phase?: string
+  readonly Conditions?: readonly ClusterCondition[]
   readonly RequestId: string
 }
 export const DescribeTKEEdgeClusterStatusResponse: $Schema.Schema<DescribeTKEEdgeClusterStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTKEEdgeClusterStatusResponse", { Phase: $C.str, Conditions: $C.arr(ClusterCondition), RequestId: $C.str }))
@@ -3343,8 +3343,8 @@ export const DescribeTKEEdgeClustersRequest: $Schema.Schema<DescribeTKEEdgeClust
 
 /** `DescribeTKEEdgeClustersResponse` (response side). */
 export interface DescribeTKEEdgeClustersResponse {
-  readonly TotalCount: number | bigint
-  readonly Clusters: readonly EdgeCluster[]
+  readonly TotalCount?: number | bigint
+  readonly Clusters?: readonly EdgeCluster[]
   readonly RequestId: string
 }
 export const DescribeTKEEdgeClustersResponse: $Schema.Schema<DescribeTKEEdgeClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTKEEdgeClustersResponse", { TotalCount: $C.uint64, Clusters: $C.arr(EdgeCluster), RequestId: $C.str }))
@@ -3357,7 +3357,7 @@ export const DescribeTKEEdgeExternalKubeconfigRequest: $Schema.Schema<DescribeTK
 
 /** `DescribeTKEEdgeExternalKubeconfigResponse` (response side). */
 export interface DescribeTKEEdgeExternalKubeconfigResponse {
-  readonly Kubeconfig: string
+  readonly Kubeconfig?: string
   readonly RequestId: string
 }
 export const DescribeTKEEdgeExternalKubeconfigResponse: $Schema.Schema<DescribeTKEEdgeExternalKubeconfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTKEEdgeExternalKubeconfigResponse", { Kubeconfig: $C.str, RequestId: $C.str }))
@@ -3374,10 +3374,10 @@ export const DescribeTKEEdgeScriptRequest: $Schema.Schema<DescribeTKEEdgeScriptR
 
 /** `DescribeTKEEdgeScriptResponse` (response side). */
 export interface DescribeTKEEdgeScriptResponse {
-  readonly Link: string
-  readonly Token: string
-  readonly Command: string
-  readonly ScriptVersion: string | null
+  readonly Link?: string
+  readonly Token?: string
+  readonly Command?: string
+  readonly ScriptVersion?: string | null
   readonly RequestId: string
 }
 export const DescribeTKEEdgeScriptResponse: $Schema.Schema<DescribeTKEEdgeScriptResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTKEEdgeScriptResponse", { Link: $C.str, Token: $C.str, Command: $C.str, ScriptVersion: $C.nul($C.str), RequestId: $C.str }))
@@ -3407,7 +3407,7 @@ export const DescribeUpgradeTaskDetailRequest: $Schema.Schema<DescribeUpgradeTas
 /** `DescribeUpgradeTaskDetailResponse` (response side). */
 export interface DescribeUpgradeTaskDetailResponse {
   readonly UpgradePlans?: readonly UpgradePlan[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeUpgradeTaskDetailResponse: $Schema.Schema<DescribeUpgradeTaskDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUpgradeTaskDetailResponse", { TotalCount: $C.int64, RequestId: $C.str }, { UpgradePlans: $C.arr(UpgradePlan) }))
@@ -3422,7 +3422,7 @@ export const DescribeUpgradeTasksRequest: $Schema.Schema<DescribeUpgradeTasksReq
 /** `DescribeUpgradeTasksResponse` (response side). */
 export interface DescribeUpgradeTasksResponse {
   readonly UpgradeTasks?: readonly UpgradeTask[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeUpgradeTasksResponse: $Schema.Schema<DescribeUpgradeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUpgradeTasksResponse", { TotalCount: $C.int64, RequestId: $C.str }, { UpgradeTasks: $C.arr(UpgradeTask) }))
@@ -3435,8 +3435,8 @@ export const DescribeUserPermissionsRequest: $Schema.Schema<DescribeUserPermissi
 
 /** `DescribeUserPermissionsResponse` (response side). */
 export interface DescribeUserPermissionsResponse {
-  readonly Permissions: readonly PermissionItem[] | null
-  readonly TargetUin: string
+  readonly Permissions?: readonly PermissionItem[] | null
+  readonly TargetUin?: string
   readonly RequestId: string
 }
 export const DescribeUserPermissionsResponse: $Schema.Schema<DescribeUserPermissionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserPermissionsResponse", { Permissions: $C.nul($C.arr(PermissionItem)), TargetUin: $C.str, RequestId: $C.str }))
@@ -3447,8 +3447,8 @@ export const DescribeVersionsRequest: $Schema.Schema<DescribeVersionsRequest> = 
 
 /** `DescribeVersionsResponse` (response side). */
 export interface DescribeVersionsResponse {
-  readonly TotalCount: number | bigint
-  readonly VersionInstanceSet: readonly VersionInstance[]
+  readonly TotalCount?: number | bigint
+  readonly VersionInstanceSet?: readonly VersionInstance[]
   readonly RequestId: string
 }
 export const DescribeVersionsResponse: $Schema.Schema<DescribeVersionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVersionsResponse", { TotalCount: $C.uint64, VersionInstanceSet: $C.arr(VersionInstance), RequestId: $C.str }))
@@ -3463,8 +3463,8 @@ export const DescribeVpcCniPodLimitsRequest: $Schema.Schema<DescribeVpcCniPodLim
 
 /** `DescribeVpcCniPodLimitsResponse` (response side). */
 export interface DescribeVpcCniPodLimitsResponse {
-  readonly TotalCount: number | bigint
-  readonly PodLimitsInstanceSet: readonly PodLimitsInstance[]
+  readonly TotalCount?: number | bigint
+  readonly PodLimitsInstanceSet?: readonly PodLimitsInstance[]
   readonly RequestId: string
 }
 export const DescribeVpcCniPodLimitsResponse: $Schema.Schema<DescribeVpcCniPodLimitsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpcCniPodLimitsResponse", { TotalCount: $C.int64, PodLimitsInstanceSet: $C.arr(PodLimitsInstance), RequestId: $C.str }))
@@ -3549,8 +3549,8 @@ export const DisableVpcCniNetworkTypeResponse: $Schema.Schema<DisableVpcCniNetwo
 
 /** `DnsServerConf` (both sides). */
 export interface DnsServerConf {
-  readonly Domain: string
-  readonly DnsServers: readonly string[]
+  readonly Domain?: string
+  readonly DnsServers?: readonly string[]
 }
 export const DnsServerConf: $Schema.Schema<DnsServerConf> = /*#__PURE__*/ $C.lazy(() => $C.struct("DnsServerConf", { Domain: $C.str, DnsServers: $C.arr($C.str) }))
 
@@ -3617,42 +3617,42 @@ export const ECMZoneInstanceCountISP: $Schema.Schema<ECMZoneInstanceCountISP> = 
 
 /** `EdgeArgsFlag` (response side). */
 export interface EdgeArgsFlag {
-  readonly Name: string
-  readonly Type: string
-  readonly Usage: string
-  readonly Default: string
-  readonly Constraint: string
+  readonly Name?: string
+  readonly Type?: string
+  readonly Usage?: string
+  readonly Default?: string
+  readonly Constraint?: string
 }
 export const EdgeArgsFlag: $Schema.Schema<EdgeArgsFlag> = /*#__PURE__*/ $C.lazy(() => $C.struct("EdgeArgsFlag", { Name: $C.str, Type: $C.str, Usage: $C.str, Default: $C.str, Constraint: $C.str }))
 
 /** `EdgeAvailableExtraArgs` (response side). */
 export interface EdgeAvailableExtraArgs {
-  readonly KubeAPIServer: readonly EdgeArgsFlag[]
-  readonly KubeControllerManager: readonly EdgeArgsFlag[]
-  readonly KubeScheduler: readonly EdgeArgsFlag[]
-  readonly Kubelet: readonly EdgeArgsFlag[]
+  readonly KubeAPIServer?: readonly EdgeArgsFlag[]
+  readonly KubeControllerManager?: readonly EdgeArgsFlag[]
+  readonly KubeScheduler?: readonly EdgeArgsFlag[]
+  readonly Kubelet?: readonly EdgeArgsFlag[]
 }
 export const EdgeAvailableExtraArgs: $Schema.Schema<EdgeAvailableExtraArgs> = /*#__PURE__*/ $C.lazy(() => $C.struct("EdgeAvailableExtraArgs", { KubeAPIServer: $C.arr(EdgeArgsFlag), KubeControllerManager: $C.arr(EdgeArgsFlag), KubeScheduler: $C.arr(EdgeArgsFlag), Kubelet: $C.arr(EdgeArgsFlag) }))
 
 /** `EdgeCluster` (response side). */
 export interface EdgeCluster {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly VpcId: string
-  readonly PodCIDR: string
-  readonly ServiceCIDR: string
-  readonly K8SVersion: string
-  readonly Status: string
-  readonly ClusterDesc: string
-  readonly CreatedTime: string
-  readonly EdgeClusterVersion: string
-  readonly MaxNodePodNum: number | bigint
-  readonly ClusterAdvancedSettings: EdgeClusterAdvancedSettings
-  readonly Level: string
-  readonly AutoUpgradeClusterLevel: boolean
-  readonly ChargeType: string
-  readonly EdgeVersion: string
-  readonly TagSpecification: TagSpecification | null
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly VpcId?: string
+  readonly PodCIDR?: string
+  readonly ServiceCIDR?: string
+  readonly K8SVersion?: string
+  readonly Status?: string
+  readonly ClusterDesc?: string
+  readonly CreatedTime?: string
+  readonly EdgeClusterVersion?: string
+  readonly MaxNodePodNum?: number | bigint
+  readonly ClusterAdvancedSettings?: EdgeClusterAdvancedSettings
+  readonly Level?: string
+  readonly AutoUpgradeClusterLevel?: boolean
+  readonly ChargeType?: string
+  readonly EdgeVersion?: string
+  readonly TagSpecification?: TagSpecification | null
 }
 export const EdgeCluster: $Schema.Schema<EdgeCluster> = /*#__PURE__*/ $C.lazy(() => $C.struct("EdgeCluster", { ClusterId: $C.str, ClusterName: $C.str, VpcId: $C.str, PodCIDR: $C.str, ServiceCIDR: $C.str, K8SVersion: $C.str, Status: $C.str, ClusterDesc: $C.str, CreatedTime: $C.str, EdgeClusterVersion: $C.str, MaxNodePodNum: $C.int64, ClusterAdvancedSettings: EdgeClusterAdvancedSettings, Level: $C.str, AutoUpgradeClusterLevel: $C.bool, ChargeType: $C.str, EdgeVersion: $C.str, TagSpecification: $C.nul(TagSpecification) }))
 
@@ -3674,14 +3674,14 @@ export const EdgeClusterExtraArgs: $Schema.Schema<EdgeClusterExtraArgs> = /*#__P
 
 /** `EdgeClusterInternalLB` (both sides). */
 export interface EdgeClusterInternalLB {
-  readonly Enabled: boolean
+  readonly Enabled?: boolean
   readonly SubnetId?: readonly string[]
 }
 export const EdgeClusterInternalLB: $Schema.Schema<EdgeClusterInternalLB> = /*#__PURE__*/ $C.lazy(() => $C.struct("EdgeClusterInternalLB", { Enabled: $C.bool }, { SubnetId: $C.arr($C.str) }))
 
 /** `EdgeClusterPublicLB` (both sides). */
 export interface EdgeClusterPublicLB {
-  readonly Enabled: boolean
+  readonly Enabled?: boolean
   readonly AllowFromCidrs?: readonly string[]
 }
 export const EdgeClusterPublicLB: $Schema.Schema<EdgeClusterPublicLB> = /*#__PURE__*/ $C.lazy(() => $C.struct("EdgeClusterPublicLB", { Enabled: $C.bool }, { AllowFromCidrs: $C.arr($C.str) }))
@@ -3696,37 +3696,37 @@ export const EipAttribute: $Schema.Schema<EipAttribute> = /*#__PURE__*/ $C.lazy(
 
 /** `EksCi` (response side). */
 export interface EksCi {
-  readonly AutoCreatedEipId: string
-  readonly CamRoleName: string
-  readonly Containers: readonly Container[]
-  readonly Cpu: number
-  readonly CpuType: string
-  readonly CreationTime: string
-  readonly EipAddress: string | null
-  readonly EksCiId: string
-  readonly EksCiName: string
-  readonly EksCiVolume: EksCiVolume
-  readonly GpuCount: number | bigint
-  readonly GpuType: string
-  readonly InitContainers: readonly Container[] | null
-  readonly Memory: number
-  readonly PersistStatus: boolean | null
-  readonly PrivateIp: string
-  readonly RestartPolicy: string
-  readonly SecurityContext: SecurityContext | null
-  readonly SecurityGroupIds: readonly string[]
-  readonly Status: string
-  readonly SubnetId: string
-  readonly SucceededTime: string
-  readonly VpcId: string
+  readonly AutoCreatedEipId?: string
+  readonly CamRoleName?: string
+  readonly Containers?: readonly Container[]
+  readonly Cpu?: number
+  readonly CpuType?: string
+  readonly CreationTime?: string
+  readonly EipAddress?: string | null
+  readonly EksCiId?: string
+  readonly EksCiName?: string
+  readonly EksCiVolume?: EksCiVolume
+  readonly GpuCount?: number | bigint
+  readonly GpuType?: string
+  readonly InitContainers?: readonly Container[] | null
+  readonly Memory?: number
+  readonly PersistStatus?: boolean | null
+  readonly PrivateIp?: string
+  readonly RestartPolicy?: string
+  readonly SecurityContext?: SecurityContext | null
+  readonly SecurityGroupIds?: readonly string[]
+  readonly Status?: string
+  readonly SubnetId?: string
+  readonly SucceededTime?: string
+  readonly VpcId?: string
 }
 export const EksCi: $Schema.Schema<EksCi> = /*#__PURE__*/ $C.lazy(() => $C.struct("EksCi", { AutoCreatedEipId: $C.str, CamRoleName: $C.str, Containers: $C.arr(Container), Cpu: $C.float, CpuType: $C.str, CreationTime: $C.str, EipAddress: $C.nul($C.str), EksCiId: $C.str, EksCiName: $C.str, EksCiVolume: EksCiVolume, GpuCount: $C.uint64, GpuType: $C.str, InitContainers: $C.nul($C.arr(Container)), Memory: $C.float, PersistStatus: $C.nul($C.bool), PrivateIp: $C.str, RestartPolicy: $C.str, SecurityContext: $C.nul(SecurityContext), SecurityGroupIds: $C.arr($C.str), Status: $C.str, SubnetId: $C.str, SucceededTime: $C.str, VpcId: $C.str }))
 
 /** `EksCiRegionInfo` (response side). */
 export interface EksCiRegionInfo {
-  readonly Alias: string
-  readonly RegionName: string
-  readonly RegionId: number | bigint
+  readonly Alias?: string
+  readonly RegionName?: string
+  readonly RegionId?: number | bigint
 }
 export const EksCiRegionInfo: $Schema.Schema<EksCiRegionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EksCiRegionInfo", { Alias: $C.str, RegionName: $C.str, RegionId: $C.uint64 }))
 
@@ -3739,19 +3739,19 @@ export const EksCiVolume: $Schema.Schema<EksCiVolume> = /*#__PURE__*/ $C.lazy(()
 
 /** `EksCluster` (response side). */
 export interface EksCluster {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly VpcId: string
-  readonly SubnetIds: readonly string[]
-  readonly K8SVersion: string
-  readonly Status: string
-  readonly ClusterDesc: string
-  readonly CreatedTime: string
-  readonly ServiceSubnetId: string
-  readonly DnsServers: readonly DnsServerConf[]
-  readonly NeedDeleteCbs: boolean
-  readonly EnableVpcCoreDNS: boolean
-  readonly TagSpecification: readonly TagSpecification[] | null
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly VpcId?: string
+  readonly SubnetIds?: readonly string[]
+  readonly K8SVersion?: string
+  readonly Status?: string
+  readonly ClusterDesc?: string
+  readonly CreatedTime?: string
+  readonly ServiceSubnetId?: string
+  readonly DnsServers?: readonly DnsServerConf[]
+  readonly NeedDeleteCbs?: boolean
+  readonly EnableVpcCoreDNS?: boolean
+  readonly TagSpecification?: readonly TagSpecification[] | null
 }
 export const EksCluster: $Schema.Schema<EksCluster> = /*#__PURE__*/ $C.lazy(() => $C.struct("EksCluster", { ClusterId: $C.str, ClusterName: $C.str, VpcId: $C.str, SubnetIds: $C.arr($C.str), K8SVersion: $C.str, Status: $C.str, ClusterDesc: $C.str, CreatedTime: $C.str, ServiceSubnetId: $C.str, DnsServers: $C.arr(DnsServerConf), NeedDeleteCbs: $C.bool, EnableVpcCoreDNS: $C.bool, TagSpecification: $C.nul($C.arr(TagSpecification)) }))
 
@@ -3894,13 +3894,13 @@ export const EtcdOverrideConfig: $Schema.Schema<EtcdOverrideConfig> = /*#__PURE_
 
 /** `Event` (response side). */
 export interface Event {
-  readonly PodName: string
-  readonly Reason: string
-  readonly Type: string
-  readonly Count: number | bigint
-  readonly FirstTimestamp: string
-  readonly LastTimestamp: string
-  readonly Message: string
+  readonly PodName?: string
+  readonly Reason?: string
+  readonly Type?: string
+  readonly Count?: number | bigint
+  readonly FirstTimestamp?: string
+  readonly LastTimestamp?: string
+  readonly Message?: string
 }
 export const Event: $Schema.Schema<Event> = /*#__PURE__*/ $C.lazy(() => $C.struct("Event", { PodName: $C.str, Reason: $C.str, Type: $C.str, Count: $C.int64, FirstTimestamp: $C.str, LastTimestamp: $C.str, Message: $C.str }))
 
@@ -3912,21 +3912,21 @@ export const Exec: $Schema.Schema<Exec> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `ExistedInstance` (response side). */
 export interface ExistedInstance {
-  readonly Usable: boolean
-  readonly UnusableReason: string
-  readonly AlreadyInCluster: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly PrivateIpAddresses: readonly string[] | null
-  readonly PublicIpAddresses: readonly string[] | null
-  readonly CreatedTime: string
-  readonly CPU: number | bigint
-  readonly Memory: number | bigint
-  readonly OsName: string
-  readonly InstanceType: string
-  readonly AutoscalingGroupId: string
-  readonly InstanceChargeType: string
-  readonly IPv6Addresses: readonly string[] | null
+  readonly Usable?: boolean
+  readonly UnusableReason?: string
+  readonly AlreadyInCluster?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly PrivateIpAddresses?: readonly string[] | null
+  readonly PublicIpAddresses?: readonly string[] | null
+  readonly CreatedTime?: string
+  readonly CPU?: number | bigint
+  readonly Memory?: number | bigint
+  readonly OsName?: string
+  readonly InstanceType?: string
+  readonly AutoscalingGroupId?: string
+  readonly InstanceChargeType?: string
+  readonly IPv6Addresses?: readonly string[] | null
 }
 export const ExistedInstance: $Schema.Schema<ExistedInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExistedInstance", { Usable: $C.bool, UnusableReason: $C.str, AlreadyInCluster: $C.str, InstanceId: $C.str, InstanceName: $C.str, PrivateIpAddresses: $C.nul($C.arr($C.str)), PublicIpAddresses: $C.nul($C.arr($C.str)), CreatedTime: $C.str, CPU: $C.uint64, Memory: $C.uint64, OsName: $C.str, InstanceType: $C.str, AutoscalingGroupId: $C.str, InstanceChargeType: $C.str, IPv6Addresses: $C.nul($C.arr($C.str)) }))
 
@@ -3985,37 +3985,37 @@ export const ExtensionAddon: $Schema.Schema<ExtensionAddon> = /*#__PURE__*/ $C.l
 
 /** `ExternalNode` (response side). */
 export interface ExternalNode {
-  readonly Name: string
-  readonly NodePoolId: string | null
-  readonly IP: string
-  readonly Location: string
-  readonly Status: string
-  readonly CreatedTime: string | null
-  readonly Reason: string | null
-  readonly Unschedulable: boolean | null
+  readonly Name?: string
+  readonly NodePoolId?: string | null
+  readonly IP?: string
+  readonly Location?: string
+  readonly Status?: string
+  readonly CreatedTime?: string | null
+  readonly Reason?: string | null
+  readonly Unschedulable?: boolean | null
 }
 export const ExternalNode: $Schema.Schema<ExternalNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExternalNode", { Name: $C.str, NodePoolId: $C.nul($C.str), IP: $C.str, Location: $C.str, Status: $C.str, CreatedTime: $C.nul($C.str), Reason: $C.nul($C.str), Unschedulable: $C.nul($C.bool) }))
 
 /** `ExternalNodePool` (response side). */
 export interface ExternalNodePool {
-  readonly NodePoolId: string
-  readonly Name: string
-  readonly LifeState: string
-  readonly ClusterCIDR: string
-  readonly NetworkType: string
-  readonly RuntimeConfig: RuntimeConfig
-  readonly Labels: readonly Label[] | null
-  readonly Taints: readonly Taint[] | null
-  readonly InstanceAdvancedSettings: InstanceAdvancedSettings | null
-  readonly DeletionProtection: boolean | null
-  readonly NodeType: string
+  readonly NodePoolId?: string
+  readonly Name?: string
+  readonly LifeState?: string
+  readonly ClusterCIDR?: string
+  readonly NetworkType?: string
+  readonly RuntimeConfig?: RuntimeConfig
+  readonly Labels?: readonly Label[] | null
+  readonly Taints?: readonly Taint[] | null
+  readonly InstanceAdvancedSettings?: InstanceAdvancedSettings | null
+  readonly DeletionProtection?: boolean | null
+  readonly NodeType?: string
 }
 export const ExternalNodePool: $Schema.Schema<ExternalNodePool> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExternalNodePool", { NodePoolId: $C.str, Name: $C.str, LifeState: $C.str, ClusterCIDR: $C.str, NetworkType: $C.str, RuntimeConfig: RuntimeConfig, Labels: $C.nul($C.arr(Label)), Taints: $C.nul($C.arr(Taint)), InstanceAdvancedSettings: $C.nul(InstanceAdvancedSettings), DeletionProtection: $C.nul($C.bool), NodeType: $C.str }))
 
 /** `FailedResource` (response side). */
 export interface FailedResource {
-  readonly Resource: string
-  readonly Error: string
+  readonly Resource?: string
+  readonly Error?: string
 }
 export const FailedResource: $Schema.Schema<FailedResource> = /*#__PURE__*/ $C.lazy(() => $C.struct("FailedResource", { Resource: $C.str, Error: $C.str }))
 
@@ -4050,7 +4050,7 @@ export const ForwardTKEEdgeApplicationRequestV3Request: $Schema.Schema<ForwardTK
 
 /** `ForwardTKEEdgeApplicationRequestV3Response` (response side). */
 export interface ForwardTKEEdgeApplicationRequestV3Response {
-  readonly ResponseBody: string
+  readonly ResponseBody?: string
   readonly RequestId: string
 }
 export const ForwardTKEEdgeApplicationRequestV3Response: $Schema.Schema<ForwardTKEEdgeApplicationRequestV3Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("ForwardTKEEdgeApplicationRequestV3Response", { ResponseBody: $C.str, RequestId: $C.str }))
@@ -4073,9 +4073,9 @@ export const GetClusterLevelPriceRequest: $Schema.Schema<GetClusterLevelPriceReq
 
 /** `GetClusterLevelPriceResponse` (response side). */
 export interface GetClusterLevelPriceResponse {
-  readonly Cost: number | bigint
-  readonly TotalCost: number | bigint
-  readonly Policy: number
+  readonly Cost?: number | bigint
+  readonly TotalCost?: number | bigint
+  readonly Policy?: number
   readonly RequestId: string
 }
 export const GetClusterLevelPriceResponse: $Schema.Schema<GetClusterLevelPriceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetClusterLevelPriceResponse", { Cost: $C.uint64, TotalCost: $C.uint64, Policy: $C.float, RequestId: $C.str }))
@@ -4089,8 +4089,8 @@ export const GetMostSuitableImageCacheRequest: $Schema.Schema<GetMostSuitableIma
 
 /** `GetMostSuitableImageCacheResponse` (response side). */
 export interface GetMostSuitableImageCacheResponse {
-  readonly Found: boolean
-  readonly ImageCache: ImageCache | null
+  readonly Found?: boolean
+  readonly ImageCache?: ImageCache | null
   readonly RequestId: string
 }
 export const GetMostSuitableImageCacheResponse: $Schema.Schema<GetMostSuitableImageCacheResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetMostSuitableImageCacheResponse", { Found: $C.bool, ImageCache: $C.nul(ImageCache), RequestId: $C.str }))
@@ -4105,7 +4105,7 @@ export const GetTkeAppChartListRequest: $Schema.Schema<GetTkeAppChartListRequest
 
 /** `GetTkeAppChartListResponse` (response side). */
 export interface GetTkeAppChartListResponse {
-  readonly AppCharts: readonly AppChart[]
+  readonly AppCharts?: readonly AppChart[]
   readonly RequestId: string
 }
 export const GetTkeAppChartListResponse: $Schema.Schema<GetTkeAppChartListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTkeAppChartListResponse", { AppCharts: $C.arr(AppChart), RequestId: $C.str }))
@@ -4120,11 +4120,11 @@ export const GetUpgradeInstanceProgressRequest: $Schema.Schema<GetUpgradeInstanc
 
 /** `GetUpgradeInstanceProgressResponse` (response side). */
 export interface GetUpgradeInstanceProgressResponse {
-  readonly Total: number | bigint
-  readonly Done: number | bigint
-  readonly LifeState: string
-  readonly Instances: readonly InstanceUpgradeProgressItem[]
-  readonly ClusterStatus: InstanceUpgradeClusterStatus
+  readonly Total?: number | bigint
+  readonly Done?: number | bigint
+  readonly LifeState?: string
+  readonly Instances?: readonly InstanceUpgradeProgressItem[]
+  readonly ClusterStatus?: InstanceUpgradeClusterStatus
   readonly RequestId: string
 }
 export const GetUpgradeInstanceProgressResponse: $Schema.Schema<GetUpgradeInstanceProgressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetUpgradeInstanceProgressResponse", { Total: $C.int64, Done: $C.int64, LifeState: $C.str, Instances: $C.arr(InstanceUpgradeProgressItem), ClusterStatus: InstanceUpgradeClusterStatus, RequestId: $C.str }))
@@ -4132,11 +4132,11 @@ export const GetUpgradeInstanceProgressResponse: $Schema.Schema<GetUpgradeInstan
 /** `GlobalMaintenanceWindowAndExclusion` (response side). */
 export interface GlobalMaintenanceWindowAndExclusion {
   readonly TargetRegions?: readonly string[]
-  readonly MaintenanceTime: string
-  readonly Duration: number | bigint
-  readonly DayOfWeek: readonly string[]
+  readonly MaintenanceTime?: string
+  readonly Duration?: number | bigint
+  readonly DayOfWeek?: readonly string[]
   readonly Exclusions?: readonly MaintenanceExclusion[]
-  readonly ID: number | bigint
+  readonly ID?: number | bigint
 }
 export const GlobalMaintenanceWindowAndExclusion: $Schema.Schema<GlobalMaintenanceWindowAndExclusion> = /*#__PURE__*/ $C.lazy(() => $C.struct("GlobalMaintenanceWindowAndExclusion", { MaintenanceTime: $C.str, Duration: $C.int64, DayOfWeek: $C.arr($C.str), ID: $C.int64 }, { TargetRegions: $C.arr($C.str), Exclusions: $C.arr(MaintenanceExclusion) }))
 
@@ -4155,57 +4155,57 @@ export const GrantUserPermissionsResponse: $Schema.Schema<GrantUserPermissionsRe
 
 /** `HttpGet` (both sides). */
 export interface HttpGet {
-  readonly Path: string | null
-  readonly Port: number | bigint | null
-  readonly Scheme: string | null
+  readonly Path?: string | null
+  readonly Port?: number | bigint | null
+  readonly Scheme?: string | null
 }
 export const HttpGet: $Schema.Schema<HttpGet> = /*#__PURE__*/ $C.lazy(() => $C.struct("HttpGet", { Path: $C.nul($C.str), Port: $C.nul($C.int64), Scheme: $C.nul($C.str) }))
 
 /** `IPAddress` (response side). */
 export interface IPAddress {
-  readonly Type: string
-  readonly Ip: string
-  readonly Port: number | bigint
+  readonly Type?: string
+  readonly Ip?: string
+  readonly Port?: number | bigint
 }
 export const IPAddress: $Schema.Schema<IPAddress> = /*#__PURE__*/ $C.lazy(() => $C.struct("IPAddress", { Type: $C.str, Ip: $C.str, Port: $C.uint64 }))
 
 /** `ImageCache` (response side). */
 export interface ImageCache {
-  readonly ImageCacheId: string
-  readonly ImageCacheName: string
-  readonly ImageCacheSize: number | bigint
-  readonly Images: readonly string[]
-  readonly CreationTime: string
-  readonly ExpireDateTime: string
-  readonly Events: readonly ImageCacheEvent[]
-  readonly LastMatchedTime: string
-  readonly SnapshotId: string
-  readonly Status: string
-  readonly RetentionDays: number | bigint
+  readonly ImageCacheId?: string
+  readonly ImageCacheName?: string
+  readonly ImageCacheSize?: number | bigint
+  readonly Images?: readonly string[]
+  readonly CreationTime?: string
+  readonly ExpireDateTime?: string
+  readonly Events?: readonly ImageCacheEvent[]
+  readonly LastMatchedTime?: string
+  readonly SnapshotId?: string
+  readonly Status?: string
+  readonly RetentionDays?: number | bigint
   readonly ImageRegistryCredentials?: readonly ImageRegistryCredential[]
   readonly Tags?: readonly Tag[]
-  readonly ImageCacheType: string
+  readonly ImageCacheType?: string
   readonly Snapshotter?: string
 }
 export const ImageCache: $Schema.Schema<ImageCache> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageCache", { ImageCacheId: $C.str, ImageCacheName: $C.str, ImageCacheSize: $C.uint64, Images: $C.arr($C.str), CreationTime: $C.str, ExpireDateTime: $C.str, Events: $C.arr(ImageCacheEvent), LastMatchedTime: $C.str, SnapshotId: $C.str, Status: $C.str, RetentionDays: $C.uint64, ImageCacheType: $C.str }, { ImageRegistryCredentials: $C.arr(ImageRegistryCredential), Tags: $C.arr(Tag), Snapshotter: $C.str }))
 
 /** `ImageCacheEvent` (response side). */
 export interface ImageCacheEvent {
-  readonly ImageCacheId: string
-  readonly Type: string
-  readonly Reason: string
-  readonly Message: string
-  readonly FirstTimestamp: string
-  readonly LastTimestamp: string
+  readonly ImageCacheId?: string
+  readonly Type?: string
+  readonly Reason?: string
+  readonly Message?: string
+  readonly FirstTimestamp?: string
+  readonly LastTimestamp?: string
 }
 export const ImageCacheEvent: $Schema.Schema<ImageCacheEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageCacheEvent", { ImageCacheId: $C.str, Type: $C.str, Reason: $C.str, Message: $C.str, FirstTimestamp: $C.str, LastTimestamp: $C.str }))
 
 /** `ImageInstance` (response side). */
 export interface ImageInstance {
-  readonly Alias: string
-  readonly OsName: string
-  readonly ImageId: string
-  readonly OsCustomizeType: string
+  readonly Alias?: string
+  readonly OsName?: string
+  readonly ImageId?: string
+  readonly OsCustomizeType?: string
 }
 export const ImageInstance: $Schema.Schema<ImageInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageInstance", { Alias: $C.str, OsName: $C.str, ImageId: $C.str, OsCustomizeType: $C.str }))
 
@@ -4262,25 +4262,25 @@ export const InstallLogAgentResponse: $Schema.Schema<InstallLogAgentResponse> = 
 
 /** `Instance` (response side). */
 export interface Instance {
-  readonly InstanceId: string
-  readonly InstanceRole: string
-  readonly FailedReason: string
-  readonly InstanceState: string
-  readonly DrainStatus: string
-  readonly InstanceAdvancedSettings: InstanceAdvancedSettings
-  readonly CreatedTime: string
-  readonly LanIP: string | null
-  readonly NodePoolId: string
-  readonly AutoscalingGroupId: string
+  readonly InstanceId?: string
+  readonly InstanceRole?: string
+  readonly FailedReason?: string
+  readonly InstanceState?: string
+  readonly DrainStatus?: string
+  readonly InstanceAdvancedSettings?: InstanceAdvancedSettings
+  readonly CreatedTime?: string
+  readonly LanIP?: string | null
+  readonly NodePoolId?: string
+  readonly AutoscalingGroupId?: string
 }
 export const Instance: $Schema.Schema<Instance> = /*#__PURE__*/ $C.lazy(() => $C.struct("Instance", { InstanceId: $C.str, InstanceRole: $C.str, FailedReason: $C.str, InstanceState: $C.str, DrainStatus: $C.str, InstanceAdvancedSettings: InstanceAdvancedSettings, CreatedTime: $C.str, LanIP: $C.nul($C.str), NodePoolId: $C.str, AutoscalingGroupId: $C.str }))
 
 /** `InstanceAdvancedSettings` (both sides). */
 export interface InstanceAdvancedSettings {
-  readonly DesiredPodNumber: number | bigint | null
-  readonly GPUArgs: GPUArgs | null
-  readonly PreStartUserScript: string | null
-  readonly Taints: readonly Taint[] | null
+  readonly DesiredPodNumber?: number | bigint | null
+  readonly GPUArgs?: GPUArgs | null
+  readonly PreStartUserScript?: string | null
+  readonly Taints?: readonly Taint[] | null
   readonly MountTarget?: string | null
   readonly DockerGraphPath?: string | null
   readonly UserScript?: string | null
@@ -4314,38 +4314,38 @@ export const InstanceExtraArgs: $Schema.Schema<InstanceExtraArgs> = /*#__PURE__*
 
 /** `InstanceUpgradeClusterStatus` (response side). */
 export interface InstanceUpgradeClusterStatus {
-  readonly PodTotal: number | bigint
-  readonly NotReadyPod: number | bigint
+  readonly PodTotal?: number | bigint
+  readonly NotReadyPod?: number | bigint
 }
 export const InstanceUpgradeClusterStatus: $Schema.Schema<InstanceUpgradeClusterStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceUpgradeClusterStatus", { PodTotal: $C.int64, NotReadyPod: $C.int64 }))
 
 /** `InstanceUpgradePreCheckResult` (response side). */
 export interface InstanceUpgradePreCheckResult {
-  readonly CheckPass: boolean
-  readonly Items: readonly InstanceUpgradePreCheckResultItem[]
-  readonly SinglePods: readonly string[]
+  readonly CheckPass?: boolean
+  readonly Items?: readonly InstanceUpgradePreCheckResultItem[]
+  readonly SinglePods?: readonly string[]
 }
 export const InstanceUpgradePreCheckResult: $Schema.Schema<InstanceUpgradePreCheckResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceUpgradePreCheckResult", { CheckPass: $C.bool, Items: $C.arr(InstanceUpgradePreCheckResultItem), SinglePods: $C.arr($C.str) }))
 
 /** `InstanceUpgradePreCheckResultItem` (response side). */
 export interface InstanceUpgradePreCheckResultItem {
-  readonly Namespace: string
-  readonly WorkLoadKind: string
-  readonly WorkLoadName: string
-  readonly Before: number | bigint
-  readonly After: number | bigint
-  readonly Pods: readonly string[]
+  readonly Namespace?: string
+  readonly WorkLoadKind?: string
+  readonly WorkLoadName?: string
+  readonly Before?: number | bigint
+  readonly After?: number | bigint
+  readonly Pods?: readonly string[]
 }
 export const InstanceUpgradePreCheckResultItem: $Schema.Schema<InstanceUpgradePreCheckResultItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceUpgradePreCheckResultItem", { Namespace: $C.str, WorkLoadKind: $C.str, WorkLoadName: $C.str, Before: $C.uint64, After: $C.uint64, Pods: $C.arr($C.str) }))
 
 /** `InstanceUpgradeProgressItem` (response side). */
 export interface InstanceUpgradeProgressItem {
-  readonly InstanceID: string
-  readonly LifeState: string
-  readonly StartAt: string
-  readonly EndAt: string
-  readonly CheckResult: InstanceUpgradePreCheckResult
-  readonly Detail: readonly TaskStepInfo[]
+  readonly InstanceID?: string
+  readonly LifeState?: string
+  readonly StartAt?: string
+  readonly EndAt?: string
+  readonly CheckResult?: InstanceUpgradePreCheckResult
+  readonly Detail?: readonly TaskStepInfo[]
 }
 export const InstanceUpgradeProgressItem: $Schema.Schema<InstanceUpgradeProgressItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceUpgradeProgressItem", { InstanceID: $C.str, LifeState: $C.str, StartAt: $C.str, EndAt: $C.str, CheckResult: InstanceUpgradePreCheckResult, Detail: $C.arr(TaskStepInfo) }))
 
@@ -4358,54 +4358,54 @@ export const KMSConfiguration: $Schema.Schema<KMSConfiguration> = /*#__PURE__*/ 
 
 /** `KubeJarvisStateCatalogue` (response side). */
 export interface KubeJarvisStateCatalogue {
-  readonly CatalogueLevel: string
-  readonly CatalogueName: string
+  readonly CatalogueLevel?: string
+  readonly CatalogueName?: string
 }
 export const KubeJarvisStateCatalogue: $Schema.Schema<KubeJarvisStateCatalogue> = /*#__PURE__*/ $C.lazy(() => $C.struct("KubeJarvisStateCatalogue", { CatalogueLevel: $C.str, CatalogueName: $C.str }))
 
 /** `KubeJarvisStateDiagnostic` (response side). */
 export interface KubeJarvisStateDiagnostic {
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Catalogues: readonly KubeJarvisStateCatalogue[]
-  readonly Type: string
-  readonly Name: string
-  readonly Desc: string
-  readonly Results: readonly KubeJarvisStateResultsItem[]
-  readonly Statistics: readonly KubeJarvisStateStatistic[]
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Catalogues?: readonly KubeJarvisStateCatalogue[]
+  readonly Type?: string
+  readonly Name?: string
+  readonly Desc?: string
+  readonly Results?: readonly KubeJarvisStateResultsItem[]
+  readonly Statistics?: readonly KubeJarvisStateStatistic[]
 }
 export const KubeJarvisStateDiagnostic: $Schema.Schema<KubeJarvisStateDiagnostic> = /*#__PURE__*/ $C.lazy(() => $C.struct("KubeJarvisStateDiagnostic", { StartTime: $C.str, EndTime: $C.str, Catalogues: $C.arr(KubeJarvisStateCatalogue), Type: $C.str, Name: $C.str, Desc: $C.str, Results: $C.arr(KubeJarvisStateResultsItem), Statistics: $C.arr(KubeJarvisStateStatistic) }))
 
 /** `KubeJarvisStateDiagnosticOverview` (response side). */
 export interface KubeJarvisStateDiagnosticOverview {
-  readonly Catalogues: readonly KubeJarvisStateCatalogue[]
-  readonly Statistics: readonly KubeJarvisStateStatistic[]
+  readonly Catalogues?: readonly KubeJarvisStateCatalogue[]
+  readonly Statistics?: readonly KubeJarvisStateStatistic[]
 }
 export const KubeJarvisStateDiagnosticOverview: $Schema.Schema<KubeJarvisStateDiagnosticOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("KubeJarvisStateDiagnosticOverview", { Catalogues: $C.arr(KubeJarvisStateCatalogue), Statistics: $C.arr(KubeJarvisStateStatistic) }))
 
 /** `KubeJarvisStateInspectionOverview` (response side). */
 export interface KubeJarvisStateInspectionOverview {
-  readonly ClusterId: string
-  readonly Statistics: readonly KubeJarvisStateStatistic[]
-  readonly Diagnostics: readonly KubeJarvisStateDiagnosticOverview[]
+  readonly ClusterId?: string
+  readonly Statistics?: readonly KubeJarvisStateStatistic[]
+  readonly Diagnostics?: readonly KubeJarvisStateDiagnosticOverview[]
 }
 export const KubeJarvisStateInspectionOverview: $Schema.Schema<KubeJarvisStateInspectionOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("KubeJarvisStateInspectionOverview", { ClusterId: $C.str, Statistics: $C.arr(KubeJarvisStateStatistic), Diagnostics: $C.arr(KubeJarvisStateDiagnosticOverview) }))
 
 /** `KubeJarvisStateInspectionResult` (response side). */
 export interface KubeJarvisStateInspectionResult {
-  readonly ClusterId: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Statistics: readonly KubeJarvisStateStatistic[]
-  readonly Diagnostics: readonly KubeJarvisStateDiagnostic[]
-  readonly Error: string
+  readonly ClusterId?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Statistics?: readonly KubeJarvisStateStatistic[]
+  readonly Diagnostics?: readonly KubeJarvisStateDiagnostic[]
+  readonly Error?: string
 }
 export const KubeJarvisStateInspectionResult: $Schema.Schema<KubeJarvisStateInspectionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("KubeJarvisStateInspectionResult", { ClusterId: $C.str, StartTime: $C.str, EndTime: $C.str, Statistics: $C.arr(KubeJarvisStateStatistic), Diagnostics: $C.arr(KubeJarvisStateDiagnostic), Error: $C.str }))
 
 /** `KubeJarvisStateInspectionResultsItem` (response side). */
 export interface KubeJarvisStateInspectionResultsItem {
-  readonly Name: string
-  readonly Statistics: readonly KubeJarvisStateStatistic[]
+  readonly Name?: string
+  readonly Statistics?: readonly KubeJarvisStateStatistic[]
   readonly StartTime?: string
   readonly EndTime?: string
 }
@@ -4413,35 +4413,35 @@ export const KubeJarvisStateInspectionResultsItem: $Schema.Schema<KubeJarvisStat
 
 /** `KubeJarvisStateResultObjInfo` (response side). */
 export interface KubeJarvisStateResultObjInfo {
-  readonly PropertyName: string
-  readonly PropertyValue: string
+  readonly PropertyName?: string
+  readonly PropertyValue?: string
 }
 export const KubeJarvisStateResultObjInfo: $Schema.Schema<KubeJarvisStateResultObjInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("KubeJarvisStateResultObjInfo", { PropertyName: $C.str, PropertyValue: $C.str }))
 
 /** `KubeJarvisStateResultsItem` (response side). */
 export interface KubeJarvisStateResultsItem {
-  readonly Level: string
-  readonly ObjName: string
-  readonly ObjInfo: readonly KubeJarvisStateResultObjInfo[] | null
-  readonly Title: string
-  readonly Desc: string
-  readonly Proposal: string | null
-  readonly ProposalDocUrl: string
-  readonly ProposalDocName: string
+  readonly Level?: string
+  readonly ObjName?: string
+  readonly ObjInfo?: readonly KubeJarvisStateResultObjInfo[] | null
+  readonly Title?: string
+  readonly Desc?: string
+  readonly Proposal?: string | null
+  readonly ProposalDocUrl?: string
+  readonly ProposalDocName?: string
 }
 export const KubeJarvisStateResultsItem: $Schema.Schema<KubeJarvisStateResultsItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("KubeJarvisStateResultsItem", { Level: $C.str, ObjName: $C.str, ObjInfo: $C.nul($C.arr(KubeJarvisStateResultObjInfo)), Title: $C.str, Desc: $C.str, Proposal: $C.nul($C.str), ProposalDocUrl: $C.str, ProposalDocName: $C.str }))
 
 /** `KubeJarvisStateStatistic` (response side). */
 export interface KubeJarvisStateStatistic {
-  readonly HealthyLevel: string
-  readonly Count: number | bigint
+  readonly HealthyLevel?: string
+  readonly Count?: number | bigint
 }
 export const KubeJarvisStateStatistic: $Schema.Schema<KubeJarvisStateStatistic> = /*#__PURE__*/ $C.lazy(() => $C.struct("KubeJarvisStateStatistic", { HealthyLevel: $C.str, Count: $C.int64 }))
 
 /** `Label` (both sides). */
 export interface Label {
-  readonly Name: string
-  readonly Value: string
+  readonly Name?: string
+  readonly Value?: string
 }
 export const Label: $Schema.Schema<Label> = /*#__PURE__*/ $C.lazy(() => $C.struct("Label", { Name: $C.str, Value: $C.str }))
 
@@ -4455,7 +4455,7 @@ export const ListClusterInspectionResultsItemsRequest: $Schema.Schema<ListCluste
 
 /** `ListClusterInspectionResultsItemsResponse` (response side). */
 export interface ListClusterInspectionResultsItemsResponse {
-  readonly InspectionResultsItems: readonly KubeJarvisStateInspectionResultsItem[] | null
+  readonly InspectionResultsItems?: readonly KubeJarvisStateInspectionResultsItem[] | null
   readonly RequestId: string
 }
 export const ListClusterInspectionResultsItemsResponse: $Schema.Schema<ListClusterInspectionResultsItemsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListClusterInspectionResultsItemsResponse", { InspectionResultsItems: $C.nul($C.arr(KubeJarvisStateInspectionResultsItem)), RequestId: $C.str }))
@@ -4477,7 +4477,7 @@ export const ListClusterInspectionResultsResponse: $Schema.Schema<ListClusterIns
 
 /** `LivenessOrReadinessProbe` (both sides). */
 export interface LivenessOrReadinessProbe {
-  readonly Probe: Probe
+  readonly Probe?: Probe
   readonly Exec?: Exec | null
   readonly HttpGet?: HttpGet
   readonly TcpSocket?: TcpSocket | null
@@ -4494,20 +4494,20 @@ export const LoginSettings: $Schema.Schema<LoginSettings> = /*#__PURE__*/ $C.laz
 
 /** `MaintenanceExclusion` (both sides). */
 export interface MaintenanceExclusion {
-  readonly Name: string
-  readonly StartAt: string
-  readonly EndAt: string
+  readonly Name?: string
+  readonly StartAt?: string
+  readonly EndAt?: string
   readonly ID?: number | bigint
 }
 export const MaintenanceExclusion: $Schema.Schema<MaintenanceExclusion> = /*#__PURE__*/ $C.lazy(() => $C.struct("MaintenanceExclusion", { Name: $C.str, StartAt: $C.str, EndAt: $C.str }, { ID: $C.int64 }))
 
 /** `MaintenanceWindowAndExclusion` (response side). */
 export interface MaintenanceWindowAndExclusion {
-  readonly MaintenanceTime: string
-  readonly Duration: number | bigint
-  readonly ClusterID: string
-  readonly DayOfWeek: readonly string[]
-  readonly Region: string
+  readonly MaintenanceTime?: string
+  readonly Duration?: number | bigint
+  readonly ClusterID?: string
+  readonly DayOfWeek?: readonly string[]
+  readonly Region?: string
   readonly ClusterName?: string
   readonly ClusterVersion?: string
   readonly Exclusions?: readonly MaintenanceExclusion[]
@@ -4516,10 +4516,10 @@ export const MaintenanceWindowAndExclusion: $Schema.Schema<MaintenanceWindowAndE
 
 /** `ManuallyAdded` (response side). */
 export interface ManuallyAdded {
-  readonly Joining: number | bigint
-  readonly Initializing: number | bigint
-  readonly Normal: number | bigint
-  readonly Total: number | bigint
+  readonly Joining?: number | bigint
+  readonly Initializing?: number | bigint
+  readonly Normal?: number | bigint
+  readonly Total?: number | bigint
 }
 export const ManuallyAdded: $Schema.Schema<ManuallyAdded> = /*#__PURE__*/ $C.lazy(() => $C.struct("ManuallyAdded", { Joining: $C.int64, Initializing: $C.int64, Normal: $C.int64, Total: $C.int64 }))
 
@@ -4566,15 +4566,15 @@ export const ModifyClusterAttributeRequest: $Schema.Schema<ModifyClusterAttribut
 
 /** `ModifyClusterAttributeResponse` (response side). */
 export interface ModifyClusterAttributeResponse {
-  readonly ProjectId: number | bigint
-  readonly ClusterName: string
-  readonly ClusterDesc: string
-  readonly ClusterLevel: string
-  readonly AutoUpgradeClusterLevel: AutoUpgradeClusterLevel
-  readonly QGPUShareEnable: boolean
-  readonly ClusterProperty: ClusterProperty
-  readonly IsHighAvailability: boolean
-  readonly SecurityModeConfig: SecurityModeConfig
+  readonly ProjectId?: number | bigint
+  readonly ClusterName?: string
+  readonly ClusterDesc?: string
+  readonly ClusterLevel?: string
+  readonly AutoUpgradeClusterLevel?: AutoUpgradeClusterLevel
+  readonly QGPUShareEnable?: boolean
+  readonly ClusterProperty?: ClusterProperty
+  readonly IsHighAvailability?: boolean
+  readonly SecurityModeConfig?: SecurityModeConfig
   readonly RequestId: string
 }
 export const ModifyClusterAttributeResponse: $Schema.Schema<ModifyClusterAttributeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyClusterAttributeResponse", { ProjectId: $C.int64, ClusterName: $C.str, ClusterDesc: $C.str, ClusterLevel: $C.str, AutoUpgradeClusterLevel: AutoUpgradeClusterLevel, QGPUShareEnable: $C.bool, ClusterProperty: ClusterProperty, IsHighAvailability: $C.bool, SecurityModeConfig: SecurityModeConfig, RequestId: $C.str }))
@@ -4748,7 +4748,7 @@ export const ModifyClusterTagsRequest: $Schema.Schema<ModifyClusterTagsRequest> 
 
 /** `ModifyClusterTagsResponse` (response side). */
 export interface ModifyClusterTagsResponse {
-  readonly Tags: readonly Tag[] | null
+  readonly Tags?: readonly Tag[] | null
   readonly RequestId: string
 }
 export const ModifyClusterTagsResponse: $Schema.Schema<ModifyClusterTagsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyClusterTagsResponse", { Tags: $C.nul($C.arr(Tag)), RequestId: $C.str }))
@@ -5019,50 +5019,50 @@ export const ModifyRollOutSequenceResponse: $Schema.Schema<ModifyRollOutSequence
 
 /** `NfsVolume` (both sides). */
 export interface NfsVolume {
-  readonly Name: string
-  readonly Path: string
-  readonly Server: string
+  readonly Name?: string
+  readonly Path?: string
+  readonly Server?: string
   readonly ReadOnly?: boolean
 }
 export const NfsVolume: $Schema.Schema<NfsVolume> = /*#__PURE__*/ $C.lazy(() => $C.struct("NfsVolume", { Name: $C.str, Path: $C.str, Server: $C.str }, { ReadOnly: $C.bool }))
 
 /** `NodeCountSummary` (response side). */
 export interface NodeCountSummary {
-  readonly ManuallyAdded: ManuallyAdded
-  readonly AutoscalingAdded: AutoscalingAdded
+  readonly ManuallyAdded?: ManuallyAdded
+  readonly AutoscalingAdded?: AutoscalingAdded
 }
 export const NodeCountSummary: $Schema.Schema<NodeCountSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodeCountSummary", { ManuallyAdded: ManuallyAdded, AutoscalingAdded: AutoscalingAdded }))
 
 /** `NodePool` (response side). */
 export interface NodePool {
-  readonly NodePoolId: string
-  readonly Name: string
-  readonly ClusterInstanceId: string
-  readonly LifeState: string
-  readonly LaunchConfigurationId: string
-  readonly AutoscalingGroupId: string
-  readonly Labels: readonly Label[]
-  readonly Taints: readonly Taint[]
+  readonly NodePoolId?: string
+  readonly Name?: string
+  readonly ClusterInstanceId?: string
+  readonly LifeState?: string
+  readonly LaunchConfigurationId?: string
+  readonly AutoscalingGroupId?: string
+  readonly Labels?: readonly Label[]
+  readonly Taints?: readonly Taint[]
   readonly Annotations?: readonly AnnotationValue[]
-  readonly NodeCountSummary: NodeCountSummary
-  readonly AutoscalingGroupStatus: string
-  readonly MaxNodesNum: number | bigint
-  readonly MinNodesNum: number | bigint
-  readonly DesiredNodesNum: number | bigint
-  readonly RuntimeConfig: RuntimeConfig | null
-  readonly NodePoolOs: string
-  readonly OsCustomizeType: string
-  readonly ImageId: string
-  readonly DesiredPodNum: number | bigint
-  readonly UserScript: string
-  readonly Tags: readonly Tag[] | null
-  readonly DeletionProtection: boolean
-  readonly ExtraArgs: InstanceExtraArgs | null
-  readonly GPUArgs: GPUArgs | null
-  readonly DockerGraphPath: string
-  readonly DataDisks: readonly DataDisk[] | null
-  readonly Unschedulable: number | bigint
-  readonly PreStartUserScript: string
+  readonly NodeCountSummary?: NodeCountSummary
+  readonly AutoscalingGroupStatus?: string
+  readonly MaxNodesNum?: number | bigint
+  readonly MinNodesNum?: number | bigint
+  readonly DesiredNodesNum?: number | bigint
+  readonly RuntimeConfig?: RuntimeConfig | null
+  readonly NodePoolOs?: string
+  readonly OsCustomizeType?: string
+  readonly ImageId?: string
+  readonly DesiredPodNum?: number | bigint
+  readonly UserScript?: string
+  readonly Tags?: readonly Tag[] | null
+  readonly DeletionProtection?: boolean
+  readonly ExtraArgs?: InstanceExtraArgs | null
+  readonly GPUArgs?: GPUArgs | null
+  readonly DockerGraphPath?: string
+  readonly DataDisks?: readonly DataDisk[] | null
+  readonly Unschedulable?: number | bigint
+  readonly PreStartUserScript?: string
 }
 export const NodePool: $Schema.Schema<NodePool> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodePool", { NodePoolId: $C.str, Name: $C.str, ClusterInstanceId: $C.str, LifeState: $C.str, LaunchConfigurationId: $C.str, AutoscalingGroupId: $C.str, Labels: $C.arr(Label), Taints: $C.arr(Taint), NodeCountSummary: NodeCountSummary, AutoscalingGroupStatus: $C.str, MaxNodesNum: $C.int64, MinNodesNum: $C.int64, DesiredNodesNum: $C.int64, RuntimeConfig: $C.nul(RuntimeConfig), NodePoolOs: $C.str, OsCustomizeType: $C.str, ImageId: $C.str, DesiredPodNum: $C.int64, UserScript: $C.str, Tags: $C.nul($C.arr(Tag)), DeletionProtection: $C.bool, ExtraArgs: $C.nul(InstanceExtraArgs), GPUArgs: $C.nul(GPUArgs), DockerGraphPath: $C.str, DataDisks: $C.nul($C.arr(DataDisk)), Unschedulable: $C.int64, PreStartUserScript: $C.str }, { Annotations: $C.arr(AnnotationValue) }))
 
@@ -5093,13 +5093,13 @@ export const OIDCConfigAuthenticationOptions: $Schema.Schema<OIDCConfigAuthentic
 
 /** `OSImage` (response side). */
 export interface OSImage {
-  readonly SeriesName: string
-  readonly Alias: string
-  readonly OsName: string
-  readonly OsCustomizeType: string
-  readonly Status: string
-  readonly ImageId: string
-  readonly Arch: string
+  readonly SeriesName?: string
+  readonly Alias?: string
+  readonly OsName?: string
+  readonly OsCustomizeType?: string
+  readonly Status?: string
+  readonly ImageId?: string
+  readonly Arch?: string
 }
 export const OSImage: $Schema.Schema<OSImage> = /*#__PURE__*/ $C.lazy(() => $C.struct("OSImage", { SeriesName: $C.str, Alias: $C.str, OsName: $C.str, OsCustomizeType: $C.str, Status: $C.str, ImageId: $C.str, Arch: $C.str }))
 
@@ -5116,10 +5116,10 @@ export interface OpenPolicyInfo {
   readonly PolicyCategory?: string
   readonly PolicyName?: string
   readonly PolicyDesc?: string
-  readonly EnforcementAction: string
+  readonly EnforcementAction?: string
   readonly EventNums?: number | bigint
-  readonly Name: string
-  readonly Kind: string
+  readonly Name?: string
+  readonly Kind?: string
   readonly EnabledStatus?: string
   readonly ConstraintYamlExample?: string
   readonly OpenConstraintInfoList?: readonly OpenConstraintInfo[] | null
@@ -5138,29 +5138,29 @@ export const OpenPolicySwitch: $Schema.Schema<OpenPolicySwitch> = /*#__PURE__*/ 
 
 /** `OptionalRuntimes` (response side). */
 export interface OptionalRuntimes {
-  readonly RuntimeType: string
-  readonly RuntimeVersions: readonly string[]
-  readonly DefaultVersion: string
+  readonly RuntimeType?: string
+  readonly RuntimeVersions?: readonly string[]
+  readonly DefaultVersion?: string
 }
 export const OptionalRuntimes: $Schema.Schema<OptionalRuntimes> = /*#__PURE__*/ $C.lazy(() => $C.struct("OptionalRuntimes", { RuntimeType: $C.str, RuntimeVersions: $C.arr($C.str), DefaultVersion: $C.str }))
 
 /** `PendingRelease` (response side). */
 export interface PendingRelease {
-  readonly Condition: string
-  readonly CreatedTime: string
-  readonly ID: string
-  readonly Name: string
-  readonly Namespace: string
-  readonly Status: string
-  readonly UpdatedTime: string
+  readonly Condition?: string
+  readonly CreatedTime?: string
+  readonly ID?: string
+  readonly Name?: string
+  readonly Namespace?: string
+  readonly Status?: string
+  readonly UpdatedTime?: string
 }
 export const PendingRelease: $Schema.Schema<PendingRelease> = /*#__PURE__*/ $C.lazy(() => $C.struct("PendingRelease", { Condition: $C.str, CreatedTime: $C.datetimeIso, ID: $C.str, Name: $C.str, Namespace: $C.str, Status: $C.str, UpdatedTime: $C.str }))
 
 /** `PermissionItem` (both sides). */
 export interface PermissionItem {
-  readonly ClusterId: string
-  readonly RoleName: string
-  readonly RoleType: string
+  readonly ClusterId?: string
+  readonly RoleName?: string
+  readonly RoleType?: string
   readonly IsCustom?: boolean
   readonly Namespace?: string | null
 }
@@ -5175,54 +5175,54 @@ export const PluginSet: $Schema.Schema<PluginSet> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `PodChargeInfo` (response side). */
 export interface PodChargeInfo {
-  readonly StartTime: string
-  readonly Uid: string
-  readonly Cpu: number
-  readonly Memory: number
-  readonly Type: string
+  readonly StartTime?: string
+  readonly Uid?: string
+  readonly Cpu?: number
+  readonly Memory?: number
+  readonly Type?: string
   readonly Gpu?: string
-  readonly ChargeType: string
-  readonly Namespace: string
-  readonly Name: string
+  readonly ChargeType?: string
+  readonly Namespace?: string
+  readonly Name?: string
 }
 export const PodChargeInfo: $Schema.Schema<PodChargeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PodChargeInfo", { StartTime: $C.str, Uid: $C.str, Cpu: $C.float, Memory: $C.float, Type: $C.str, ChargeType: $C.str, Namespace: $C.str, Name: $C.str }, { Gpu: $C.str }))
 
 /** `PodDeductionRate` (response side). */
 export interface PodDeductionRate {
-  readonly Cpu: number
-  readonly Memory: number
-  readonly Type: string
-  readonly GpuNum: string
-  readonly TotalNum: number | bigint
-  readonly DeductionNum: number | bigint
+  readonly Cpu?: number
+  readonly Memory?: number
+  readonly Type?: string
+  readonly GpuNum?: string
+  readonly TotalNum?: number | bigint
+  readonly DeductionNum?: number | bigint
 }
 export const PodDeductionRate: $Schema.Schema<PodDeductionRate> = /*#__PURE__*/ $C.lazy(() => $C.struct("PodDeductionRate", { Cpu: $C.float, Memory: $C.float, Type: $C.str, GpuNum: $C.str, TotalNum: $C.uint64, DeductionNum: $C.uint64 }))
 
 /** `PodLimitsByType` (response side). */
 export interface PodLimitsByType {
-  readonly TKERouteENINonStaticIP: number | bigint
-  readonly TKERouteENIStaticIP: number | bigint
-  readonly TKEDirectENI: number | bigint
+  readonly TKERouteENINonStaticIP?: number | bigint
+  readonly TKERouteENIStaticIP?: number | bigint
+  readonly TKEDirectENI?: number | bigint
   readonly TKESubENI?: number | bigint
 }
 export const PodLimitsByType: $Schema.Schema<PodLimitsByType> = /*#__PURE__*/ $C.lazy(() => $C.struct("PodLimitsByType", { TKERouteENINonStaticIP: $C.int64, TKERouteENIStaticIP: $C.int64, TKEDirectENI: $C.int64 }, { TKESubENI: $C.int64 }))
 
 /** `PodLimitsInstance` (response side). */
 export interface PodLimitsInstance {
-  readonly Zone: string
-  readonly InstanceFamily: string
-  readonly InstanceType: string
-  readonly PodLimits: PodLimitsByType
+  readonly Zone?: string
+  readonly InstanceFamily?: string
+  readonly InstanceType?: string
+  readonly PodLimits?: PodLimitsByType
 }
 export const PodLimitsInstance: $Schema.Schema<PodLimitsInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("PodLimitsInstance", { Zone: $C.str, InstanceFamily: $C.str, InstanceType: $C.str, PodLimits: PodLimitsByType }))
 
 /** `PodNodeInfo` (response side). */
 export interface PodNodeInfo {
-  readonly ClusterId: string
-  readonly NodeName: string
-  readonly Zone: string
-  readonly Namespace: string
-  readonly Name: string
+  readonly ClusterId?: string
+  readonly NodeName?: string
+  readonly Zone?: string
+  readonly Namespace?: string
+  readonly Name?: string
 }
 export const PodNodeInfo: $Schema.Schema<PodNodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PodNodeInfo", { ClusterId: $C.str, NodeName: $C.str, Zone: $C.str, Namespace: $C.str, Name: $C.str }))
 
@@ -5247,32 +5247,32 @@ export const PrometheusAgentInfo: $Schema.Schema<PrometheusAgentInfo> = /*#__PUR
 
 /** `PrometheusAgentOverview` (response side). */
 export interface PrometheusAgentOverview {
-  readonly ClusterType: string
-  readonly ClusterId: string
-  readonly Status: string
-  readonly ClusterName: string
-  readonly ExternalLabels: readonly Label[] | null
-  readonly Region: string | null
-  readonly VpcId: string | null
-  readonly FailedReason: string | null
+  readonly ClusterType?: string
+  readonly ClusterId?: string
+  readonly Status?: string
+  readonly ClusterName?: string
+  readonly ExternalLabels?: readonly Label[] | null
+  readonly Region?: string | null
+  readonly VpcId?: string | null
+  readonly FailedReason?: string | null
 }
 export const PrometheusAgentOverview: $Schema.Schema<PrometheusAgentOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusAgentOverview", { ClusterType: $C.str, ClusterId: $C.str, Status: $C.str, ClusterName: $C.str, ExternalLabels: $C.nul($C.arr(Label)), Region: $C.nul($C.str), VpcId: $C.nul($C.str), FailedReason: $C.nul($C.str) }))
 
 /** `PrometheusAlertHistoryItem` (response side). */
 export interface PrometheusAlertHistoryItem {
-  readonly RuleName: string
-  readonly StartTime: string
-  readonly Content: string
-  readonly State: string | null
-  readonly RuleItem: string | null
-  readonly TopicId: string | null
-  readonly TopicName: string | null
+  readonly RuleName?: string
+  readonly StartTime?: string
+  readonly Content?: string
+  readonly State?: string | null
+  readonly RuleItem?: string | null
+  readonly TopicId?: string | null
+  readonly TopicName?: string | null
 }
 export const PrometheusAlertHistoryItem: $Schema.Schema<PrometheusAlertHistoryItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusAlertHistoryItem", { RuleName: $C.str, StartTime: $C.str, Content: $C.str, State: $C.nul($C.str), RuleItem: $C.nul($C.str), TopicId: $C.nul($C.str), TopicName: $C.nul($C.str) }))
 
 /** `PrometheusAlertManagerConfig` (both sides). */
 export interface PrometheusAlertManagerConfig {
-  readonly Url: string
+  readonly Url?: string
   readonly ClusterType?: string | null
   readonly ClusterId?: string | null
 }
@@ -5280,8 +5280,8 @@ export const PrometheusAlertManagerConfig: $Schema.Schema<PrometheusAlertManager
 
 /** `PrometheusAlertPolicyItem` (both sides). */
 export interface PrometheusAlertPolicyItem {
-  readonly Name: string
-  readonly Rules: readonly PrometheusAlertRule[]
+  readonly Name?: string
+  readonly Rules?: readonly PrometheusAlertRule[]
   readonly Id?: string | null
   readonly TemplateId?: string | null
   readonly Notification?: PrometheusNotificationItem | null
@@ -5292,11 +5292,11 @@ export const PrometheusAlertPolicyItem: $Schema.Schema<PrometheusAlertPolicyItem
 
 /** `PrometheusAlertRule` (both sides). */
 export interface PrometheusAlertRule {
-  readonly Name: string
-  readonly Rule: string
-  readonly Labels: readonly Label[]
-  readonly Template: string
-  readonly For: string
+  readonly Name?: string
+  readonly Rule?: string
+  readonly Labels?: readonly Label[]
+  readonly Template?: string
+  readonly For?: string
   readonly Describe?: string | null
   readonly Annotations?: readonly Label[] | null
   readonly RuleState?: number | bigint | null
@@ -5305,8 +5305,8 @@ export const PrometheusAlertRule: $Schema.Schema<PrometheusAlertRule> = /*#__PUR
 
 /** `PrometheusAlertRuleDetail` (both sides). */
 export interface PrometheusAlertRuleDetail {
-  readonly Name: string
-  readonly Rules: readonly PrometheusAlertRule[]
+  readonly Name?: string
+  readonly Rules?: readonly PrometheusAlertRule[]
   readonly UpdatedAt?: string
   readonly Notification?: PrometheusNotification
   readonly Id?: string
@@ -5338,71 +5338,71 @@ export const PrometheusClusterAgentPodConfig: $Schema.Schema<PrometheusClusterAg
 
 /** `PrometheusConfigItem` (both sides). */
 export interface PrometheusConfigItem {
-  readonly Name: string
-  readonly Config: string
+  readonly Name?: string
+  readonly Config?: string
   readonly TemplateId?: string | null
 }
 export const PrometheusConfigItem: $Schema.Schema<PrometheusConfigItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusConfigItem", { Name: $C.str, Config: $C.str }, { TemplateId: $C.nul($C.str) }))
 
 /** `PrometheusGrafanaInfo` (response side). */
 export interface PrometheusGrafanaInfo {
-  readonly Enabled: boolean
-  readonly Domain: string
-  readonly Address: string
-  readonly Internet: string
-  readonly AdminUser: string
+  readonly Enabled?: boolean
+  readonly Domain?: string
+  readonly Address?: string
+  readonly Internet?: string
+  readonly AdminUser?: string
 }
 export const PrometheusGrafanaInfo: $Schema.Schema<PrometheusGrafanaInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusGrafanaInfo", { Enabled: $C.bool, Domain: $C.str, Address: $C.str, Internet: $C.str, AdminUser: $C.str }))
 
 /** `PrometheusInstanceOverview` (response side). */
 export interface PrometheusInstanceOverview {
-  readonly InstanceId: string
-  readonly Name: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly Status: string
-  readonly COSBucket: string
-  readonly GrafanaURL: string | null
-  readonly BoundTotal: number | bigint | null
-  readonly BoundNormal: number | bigint | null
+  readonly InstanceId?: string
+  readonly Name?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly Status?: string
+  readonly COSBucket?: string
+  readonly GrafanaURL?: string | null
+  readonly BoundTotal?: number | bigint | null
+  readonly BoundNormal?: number | bigint | null
 }
 export const PrometheusInstanceOverview: $Schema.Schema<PrometheusInstanceOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusInstanceOverview", { InstanceId: $C.str, Name: $C.str, VpcId: $C.str, SubnetId: $C.str, Status: $C.str, COSBucket: $C.str, GrafanaURL: $C.nul($C.str), BoundTotal: $C.nul($C.uint64), BoundNormal: $C.nul($C.uint64) }))
 
 /** `PrometheusInstancesOverview` (response side). */
 export interface PrometheusInstancesOverview {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly InstanceStatus: number | bigint
-  readonly ChargeStatus: number | bigint | null
-  readonly EnableGrafana: number | bigint
-  readonly GrafanaURL: string | null
-  readonly InstanceChargeType: number | bigint
-  readonly SpecName: string | null
-  readonly DataRetentionTime: number | bigint | null
-  readonly ExpireTime: string | null
-  readonly AutoRenewFlag: number | bigint | null
-  readonly BoundTotal: number | bigint
-  readonly BoundNormal: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly InstanceStatus?: number | bigint
+  readonly ChargeStatus?: number | bigint | null
+  readonly EnableGrafana?: number | bigint
+  readonly GrafanaURL?: string | null
+  readonly InstanceChargeType?: number | bigint
+  readonly SpecName?: string | null
+  readonly DataRetentionTime?: number | bigint | null
+  readonly ExpireTime?: string | null
+  readonly AutoRenewFlag?: number | bigint | null
+  readonly BoundTotal?: number | bigint
+  readonly BoundNormal?: number | bigint
 }
 export const PrometheusInstancesOverview: $Schema.Schema<PrometheusInstancesOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusInstancesOverview", { InstanceId: $C.str, InstanceName: $C.str, VpcId: $C.str, SubnetId: $C.str, InstanceStatus: $C.int64, ChargeStatus: $C.nul($C.int64), EnableGrafana: $C.int64, GrafanaURL: $C.nul($C.str), InstanceChargeType: $C.int64, SpecName: $C.nul($C.str), DataRetentionTime: $C.nul($C.int64), ExpireTime: $C.nul($C.str), AutoRenewFlag: $C.nul($C.int64), BoundTotal: $C.int64, BoundNormal: $C.int64 }))
 
 /** `PrometheusJobTargets` (response side). */
 export interface PrometheusJobTargets {
-  readonly Targets: readonly PrometheusTarget[]
-  readonly JobName: string
-  readonly Total: number | bigint
-  readonly Up: number | bigint
+  readonly Targets?: readonly PrometheusTarget[]
+  readonly JobName?: string
+  readonly Total?: number | bigint
+  readonly Up?: number | bigint
 }
 export const PrometheusJobTargets: $Schema.Schema<PrometheusJobTargets> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusJobTargets", { Targets: $C.arr(PrometheusTarget), JobName: $C.str, Total: $C.uint64, Up: $C.uint64 }))
 
 /** `PrometheusNotification` (both sides). */
 export interface PrometheusNotification {
-  readonly Enabled: boolean
-  readonly RepeatInterval: string
-  readonly TimeRangeStart: string
-  readonly TimeRangeEnd: string
+  readonly Enabled?: boolean
+  readonly RepeatInterval?: string
+  readonly TimeRangeStart?: string
+  readonly TimeRangeEnd?: string
   readonly NotifyWay?: readonly string[] | null
   readonly ReceiverGroups?: readonly (number | bigint)[] | null
   readonly PhoneNotifyOrder?: readonly (number | bigint)[] | null
@@ -5417,8 +5417,8 @@ export const PrometheusNotification: $Schema.Schema<PrometheusNotification> = /*
 
 /** `PrometheusNotificationItem` (both sides). */
 export interface PrometheusNotificationItem {
-  readonly Enabled: boolean
-  readonly Type: string
+  readonly Enabled?: boolean
+  readonly Type?: string
   readonly WebHook?: string | null
   readonly AlertManager?: PrometheusAlertManagerConfig | null
   readonly RepeatInterval?: string
@@ -5436,29 +5436,29 @@ export const PrometheusNotificationItem: $Schema.Schema<PrometheusNotificationIt
 
 /** `PrometheusRecordRuleYamlItem` (response side). */
 export interface PrometheusRecordRuleYamlItem {
-  readonly Name: string
-  readonly UpdateTime: string
-  readonly TemplateId: string
-  readonly Content: string | null
-  readonly ClusterId: string | null
+  readonly Name?: string
+  readonly UpdateTime?: string
+  readonly TemplateId?: string
+  readonly Content?: string | null
+  readonly ClusterId?: string | null
 }
 export const PrometheusRecordRuleYamlItem: $Schema.Schema<PrometheusRecordRuleYamlItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusRecordRuleYamlItem", { Name: $C.str, UpdateTime: $C.str, TemplateId: $C.str, Content: $C.nul($C.str), ClusterId: $C.nul($C.str) }))
 
 /** `PrometheusTarget` (response side). */
 export interface PrometheusTarget {
-  readonly Url: string
-  readonly State: string
-  readonly Labels: readonly Label[]
-  readonly LastScrape: string
-  readonly ScrapeDuration: number
-  readonly Error: string
+  readonly Url?: string
+  readonly State?: string
+  readonly Labels?: readonly Label[]
+  readonly LastScrape?: string
+  readonly ScrapeDuration?: number
+  readonly Error?: string
 }
 export const PrometheusTarget: $Schema.Schema<PrometheusTarget> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrometheusTarget", { Url: $C.str, State: $C.str, Labels: $C.arr(Label), LastScrape: $C.str, ScrapeDuration: $C.float, Error: $C.str }))
 
 /** `PrometheusTemp` (both sides). */
 export interface PrometheusTemp {
-  readonly Name: string
-  readonly Level: string
+  readonly Name?: string
+  readonly Level?: string
   readonly Describe?: string | null
   readonly RecordRules?: readonly PrometheusConfigItem[] | null
   readonly ServiceMonitors?: readonly PrometheusConfigItem[] | null
@@ -5487,8 +5487,8 @@ export const PrometheusTempModify: $Schema.Schema<PrometheusTempModify> = /*#__P
 
 /** `PrometheusTemplate` (both sides). */
 export interface PrometheusTemplate {
-  readonly Name: string
-  readonly Level: string
+  readonly Name?: string
+  readonly Level?: string
   readonly Describe?: string | null
   readonly AlertRules?: readonly PrometheusAlertRule[] | null
   readonly RecordRules?: readonly PrometheusConfigItem[] | null
@@ -5518,8 +5518,8 @@ export const PrometheusTemplateModify: $Schema.Schema<PrometheusTemplateModify> 
 
 /** `PrometheusTemplateSyncTarget` (both sides). */
 export interface PrometheusTemplateSyncTarget {
-  readonly Region: string
-  readonly InstanceId: string
+  readonly Region?: string
+  readonly InstanceId?: string
   readonly ClusterId?: string | null
   readonly SyncTime?: string | null
   readonly Version?: string | null
@@ -5531,78 +5531,78 @@ export const PrometheusTemplateSyncTarget: $Schema.Schema<PrometheusTemplateSync
 
 /** `RIUtilizationDetail` (response side). */
 export interface RIUtilizationDetail {
-  readonly ReservedInstanceId: string
-  readonly EksId: string
-  readonly ClusterId: string
-  readonly Name: string
-  readonly Namespace: string
-  readonly Kind: string
-  readonly KindName: string
-  readonly Uid: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Product: string
+  readonly ReservedInstanceId?: string
+  readonly EksId?: string
+  readonly ClusterId?: string
+  readonly Name?: string
+  readonly Namespace?: string
+  readonly Kind?: string
+  readonly KindName?: string
+  readonly Uid?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Product?: string
 }
 export const RIUtilizationDetail: $Schema.Schema<RIUtilizationDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("RIUtilizationDetail", { ReservedInstanceId: $C.str, EksId: $C.str, ClusterId: $C.str, Name: $C.str, Namespace: $C.str, Kind: $C.str, KindName: $C.str, Uid: $C.str, StartTime: $C.str, EndTime: $C.str, Product: $C.str }))
 
 /** `RegionInstance` (response side). */
 export interface RegionInstance {
-  readonly RegionName: string
-  readonly RegionId: number | bigint
-  readonly Status: string
-  readonly FeatureGates: string
-  readonly Alias: string
-  readonly Remark: string
+  readonly RegionName?: string
+  readonly RegionId?: number | bigint
+  readonly Status?: string
+  readonly FeatureGates?: string
+  readonly Alias?: string
+  readonly Remark?: string
 }
 export const RegionInstance: $Schema.Schema<RegionInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegionInstance", { RegionName: $C.str, RegionId: $C.int64, Status: $C.str, FeatureGates: $C.str, Alias: $C.str, Remark: $C.str }))
 
 /** `Release` (response side). */
 export interface Release {
-  readonly Name: string
-  readonly Namespace: string
-  readonly Revision: string
-  readonly Status: string
-  readonly ChartName: string
-  readonly ChartVersion: string
-  readonly AppVersion: string
-  readonly UpdatedTime: string
-  readonly Description: string
+  readonly Name?: string
+  readonly Namespace?: string
+  readonly Revision?: string
+  readonly Status?: string
+  readonly ChartName?: string
+  readonly ChartVersion?: string
+  readonly AppVersion?: string
+  readonly UpdatedTime?: string
+  readonly Description?: string
 }
 export const Release: $Schema.Schema<Release> = /*#__PURE__*/ $C.lazy(() => $C.struct("Release", { Name: $C.str, Namespace: $C.str, Revision: $C.str, Status: $C.str, ChartName: $C.str, ChartVersion: $C.str, AppVersion: $C.str, UpdatedTime: $C.str, Description: $C.str }))
 
 /** `ReleaseDetails` (response side). */
 export interface ReleaseDetails {
-  readonly Name: string
-  readonly Namespace: string
-  readonly Version: number | bigint
-  readonly Status: string
-  readonly Description: string
-  readonly Notes: string
-  readonly Config: string
-  readonly Manifest: string
-  readonly ChartVersion: string
-  readonly ChartName: string
-  readonly ChartDescription: string
-  readonly AppVersion: string
-  readonly FirstDeployedTime: string
-  readonly LastDeployedTime: string
-  readonly ComputedValues: string
-  readonly ChartFrom: string
-  readonly ChartURL: string
-  readonly Resources: string
+  readonly Name?: string
+  readonly Namespace?: string
+  readonly Version?: number | bigint
+  readonly Status?: string
+  readonly Description?: string
+  readonly Notes?: string
+  readonly Config?: string
+  readonly Manifest?: string
+  readonly ChartVersion?: string
+  readonly ChartName?: string
+  readonly ChartDescription?: string
+  readonly AppVersion?: string
+  readonly FirstDeployedTime?: string
+  readonly LastDeployedTime?: string
+  readonly ComputedValues?: string
+  readonly ChartFrom?: string
+  readonly ChartURL?: string
+  readonly Resources?: string
 }
 export const ReleaseDetails: $Schema.Schema<ReleaseDetails> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReleaseDetails", { Name: $C.str, Namespace: $C.str, Version: $C.uint64, Status: $C.str, Description: $C.str, Notes: $C.str, Config: $C.str, Manifest: $C.str, ChartVersion: $C.str, ChartName: $C.str, ChartDescription: $C.str, AppVersion: $C.str, FirstDeployedTime: $C.str, LastDeployedTime: $C.str, ComputedValues: $C.str, ChartFrom: $C.str, ChartURL: $C.str, Resources: $C.str }))
 
 /** `ReleaseHistory` (response side). */
 export interface ReleaseHistory {
-  readonly Name: string
-  readonly Namespace: string
-  readonly Revision: number | bigint
-  readonly Status: string
-  readonly Chart: string
-  readonly AppVersion: string
-  readonly UpdatedTime: string
-  readonly Description: string
+  readonly Name?: string
+  readonly Namespace?: string
+  readonly Revision?: number | bigint
+  readonly Status?: string
+  readonly Chart?: string
+  readonly AppVersion?: string
+  readonly UpdatedTime?: string
+  readonly Description?: string
 }
 export const ReleaseHistory: $Schema.Schema<ReleaseHistory> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReleaseHistory", { Name: $C.str, Namespace: $C.str, Revision: $C.uint64, Status: $C.str, Chart: $C.str, AppVersion: $C.str, UpdatedTime: $C.str, Description: $C.str }))
 
@@ -5643,22 +5643,22 @@ export const RenewReservedInstancesResponse: $Schema.Schema<RenewReservedInstanc
 
 /** `ReservedInstance` (response side). */
 export interface ReservedInstance {
-  readonly ReservedInstanceId: string
-  readonly ReservedInstanceName: string
-  readonly Status: string
-  readonly TimeSpan: number | bigint
-  readonly ResourceType: string
-  readonly Cpu: number
-  readonly Memory: number
-  readonly Scope: string
-  readonly CreatedAt: string
-  readonly ActiveAt: string
-  readonly ExpireAt: string
-  readonly GpuCount: string
-  readonly AutoRenewFlag: number | bigint
-  readonly ClusterId: string
-  readonly NodeName: string
-  readonly DeductStatus: string
+  readonly ReservedInstanceId?: string
+  readonly ReservedInstanceName?: string
+  readonly Status?: string
+  readonly TimeSpan?: number | bigint
+  readonly ResourceType?: string
+  readonly Cpu?: number
+  readonly Memory?: number
+  readonly Scope?: string
+  readonly CreatedAt?: string
+  readonly ActiveAt?: string
+  readonly ExpireAt?: string
+  readonly GpuCount?: string
+  readonly AutoRenewFlag?: number | bigint
+  readonly ClusterId?: string
+  readonly NodeName?: string
+  readonly DeductStatus?: string
 }
 export const ReservedInstance: $Schema.Schema<ReservedInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReservedInstance", { ReservedInstanceId: $C.str, ReservedInstanceName: $C.str, Status: $C.str, TimeSpan: $C.uint64, ResourceType: $C.str, Cpu: $C.float, Memory: $C.float, Scope: $C.str, CreatedAt: $C.str, ActiveAt: $C.str, ExpireAt: $C.str, GpuCount: $C.str, AutoRenewFlag: $C.int64, ClusterId: $C.str, NodeName: $C.str, DeductStatus: $C.str }))
 
@@ -5682,16 +5682,16 @@ export const ReservedInstanceSpec: $Schema.Schema<ReservedInstanceSpec> = /*#__P
 
 /** `ReservedInstanceUtilizationRate` (response side). */
 export interface ReservedInstanceUtilizationRate {
-  readonly Rate: number
-  readonly Num: number | bigint
-  readonly CPU: number
-  readonly Memory: number
-  readonly Type: string
-  readonly GpuNum: string
-  readonly Zone: string
-  readonly ClusterId: string
-  readonly NodeName: string
-  readonly PodNum: number | bigint
+  readonly Rate?: number
+  readonly Num?: number | bigint
+  readonly CPU?: number
+  readonly Memory?: number
+  readonly Type?: string
+  readonly GpuNum?: string
+  readonly Zone?: string
+  readonly ClusterId?: string
+  readonly NodeName?: string
+  readonly PodNum?: number | bigint
 }
 export const ReservedInstanceUtilizationRate: $Schema.Schema<ReservedInstanceUtilizationRate> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReservedInstanceUtilizationRate", { Rate: $C.float, Num: $C.uint64, CPU: $C.float, Memory: $C.float, Type: $C.str, GpuNum: $C.str, Zone: $C.str, ClusterId: $C.str, NodeName: $C.str, PodNum: $C.uint64 }))
 
@@ -5705,16 +5705,16 @@ export const ResourceDeleteOption: $Schema.Schema<ResourceDeleteOption> = /*#__P
 
 /** `ResourceUsage` (response side). */
 export interface ResourceUsage {
-  readonly Name: string
-  readonly Usage: number | bigint
-  readonly Details: readonly ResourceUsageDetail[]
+  readonly Name?: string
+  readonly Usage?: number | bigint
+  readonly Details?: readonly ResourceUsageDetail[]
 }
 export const ResourceUsage: $Schema.Schema<ResourceUsage> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceUsage", { Name: $C.str, Usage: $C.uint64, Details: $C.arr(ResourceUsageDetail) }))
 
 /** `ResourceUsageDetail` (response side). */
 export interface ResourceUsageDetail {
-  readonly Name: string
-  readonly Usage: number | bigint
+  readonly Name?: string
+  readonly Usage?: number | bigint
 }
 export const ResourceUsageDetail: $Schema.Schema<ResourceUsageDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceUsageDetail", { Name: $C.str, Usage: $C.uint64 }))
 
@@ -5732,10 +5732,10 @@ export const RestartEKSContainerInstancesResponse: $Schema.Schema<RestartEKSCont
 
 /** `RollOutSequence` (response side). */
 export interface RollOutSequence {
-  readonly Name: string
-  readonly SequenceFlows: readonly SequenceFlow[]
-  readonly Enabled: boolean
-  readonly ID: number | bigint
+  readonly Name?: string
+  readonly SequenceFlows?: readonly SequenceFlow[]
+  readonly Enabled?: boolean
+  readonly ID?: number | bigint
 }
 export const RollOutSequence: $Schema.Schema<RollOutSequence> = /*#__PURE__*/ $C.lazy(() => $C.struct("RollOutSequence", { Name: $C.str, SequenceFlows: $C.arr(SequenceFlow), Enabled: $C.bool, ID: $C.int64 }))
 
@@ -5751,7 +5751,7 @@ export const RollbackClusterReleaseRequest: $Schema.Schema<RollbackClusterReleas
 
 /** `RollbackClusterReleaseResponse` (response side). */
 export interface RollbackClusterReleaseResponse {
-  readonly Release: PendingRelease
+  readonly Release?: PendingRelease
   readonly RequestId: string
 }
 export const RollbackClusterReleaseResponse: $Schema.Schema<RollbackClusterReleaseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RollbackClusterReleaseResponse", { Release: PendingRelease, RequestId: $C.str }))
@@ -5768,26 +5768,26 @@ export const RotateClusterTokenResponse: $Schema.Schema<RotateClusterTokenRespon
 
 /** `RouteInfo` (response side). */
 export interface RouteInfo {
-  readonly RouteTableName: string
-  readonly DestinationCidrBlock: string
-  readonly GatewayIp: string
+  readonly RouteTableName?: string
+  readonly DestinationCidrBlock?: string
+  readonly GatewayIp?: string
 }
 export const RouteInfo: $Schema.Schema<RouteInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RouteInfo", { RouteTableName: $C.str, DestinationCidrBlock: $C.str, GatewayIp: $C.str }))
 
 /** `RouteTableConflict` (response side). */
 export interface RouteTableConflict {
-  readonly RouteTableType: string
-  readonly RouteTableCidrBlock: string
-  readonly RouteTableName: string
-  readonly RouteTableId: string
+  readonly RouteTableType?: string
+  readonly RouteTableCidrBlock?: string
+  readonly RouteTableName?: string
+  readonly RouteTableId?: string
 }
 export const RouteTableConflict: $Schema.Schema<RouteTableConflict> = /*#__PURE__*/ $C.lazy(() => $C.struct("RouteTableConflict", { RouteTableType: $C.str, RouteTableCidrBlock: $C.str, RouteTableName: $C.str, RouteTableId: $C.str }))
 
 /** `RouteTableInfo` (response side). */
 export interface RouteTableInfo {
-  readonly RouteTableName: string
-  readonly RouteTableCidrBlock: string
-  readonly VpcId: string
+  readonly RouteTableName?: string
+  readonly RouteTableCidrBlock?: string
+  readonly VpcId?: string
 }
 export const RouteTableInfo: $Schema.Schema<RouteTableInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RouteTableInfo", { RouteTableName: $C.str, RouteTableCidrBlock: $C.str, VpcId: $C.str }))
 
@@ -5912,8 +5912,8 @@ export const SecurityModeConfig: $Schema.Schema<SecurityModeConfig> = /*#__PURE_
 
 /** `SequenceFlow` (both sides). */
 export interface SequenceFlow {
-  readonly Tags: readonly SequenceTag[]
-  readonly SoakTime: number | bigint
+  readonly Tags?: readonly SequenceTag[]
+  readonly SoakTime?: number | bigint
 }
 export const SequenceFlow: $Schema.Schema<SequenceFlow> = /*#__PURE__*/ $C.lazy(() => $C.struct("SequenceFlow", { Tags: $C.arr(SequenceTag), SoakTime: $C.int64 }))
 
@@ -5954,33 +5954,33 @@ export const SetNodePoolNodeProtectionRequest: $Schema.Schema<SetNodePoolNodePro
 
 /** `SetNodePoolNodeProtectionResponse` (response side). */
 export interface SetNodePoolNodeProtectionResponse {
-  readonly SucceedInstanceIds: readonly string[]
-  readonly FailedInstanceIds: readonly string[] | null
+  readonly SucceedInstanceIds?: readonly string[]
+  readonly FailedInstanceIds?: readonly string[] | null
   readonly RequestId: string
 }
 export const SetNodePoolNodeProtectionResponse: $Schema.Schema<SetNodePoolNodeProtectionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SetNodePoolNodeProtectionResponse", { SucceedInstanceIds: $C.arr($C.str), FailedInstanceIds: $C.nul($C.arr($C.str)), RequestId: $C.str }))
 
 /** `Step` (response side). */
 export interface Step {
-  readonly Name: string
-  readonly StartAt: string | null
-  readonly EndAt: string | null
-  readonly Status: string
-  readonly Message: string
+  readonly Name?: string
+  readonly StartAt?: string | null
+  readonly EndAt?: string | null
+  readonly Status?: string
+  readonly Message?: string
   readonly Detail?: string
 }
 export const Step: $Schema.Schema<Step> = /*#__PURE__*/ $C.lazy(() => $C.struct("Step", { Name: $C.str, StartAt: $C.nul($C.str), EndAt: $C.nul($C.str), Status: $C.str, Message: $C.str }, { Detail: $C.str }))
 
 /** `SubnetAllocation` (both sides). */
 export interface SubnetAllocation {
-  readonly SubnetId: string
-  readonly Ratio: number | bigint
+  readonly SubnetId?: string
+  readonly Ratio?: number | bigint
 }
 export const SubnetAllocation: $Schema.Schema<SubnetAllocation> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubnetAllocation", { SubnetId: $C.str, Ratio: $C.uint64 }))
 
 /** `SubnetAllocationPolicy` (both sides). */
 export interface SubnetAllocationPolicy {
-  readonly Allocations: readonly SubnetAllocation[]
+  readonly Allocations?: readonly SubnetAllocation[]
 }
 export const SubnetAllocationPolicy: $Schema.Schema<SubnetAllocationPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubnetAllocationPolicy", { Allocations: $C.arr(SubnetAllocation) }))
 
@@ -6011,11 +6011,11 @@ export const SuperNodeResource: $Schema.Schema<SuperNodeResource> = /*#__PURE__*
 
 /** `Switch` (response side). */
 export interface Switch {
-  readonly Audit: SwitchInfo
-  readonly ClusterId: string
-  readonly Event: SwitchInfo
-  readonly Log: SwitchInfo
-  readonly MasterLog: SwitchInfo
+  readonly Audit?: SwitchInfo
+  readonly ClusterId?: string
+  readonly Event?: SwitchInfo
+  readonly Log?: SwitchInfo
+  readonly MasterLog?: SwitchInfo
 }
 export const Switch: $Schema.Schema<Switch> = /*#__PURE__*/ $C.lazy(() => $C.struct("Switch", { Audit: SwitchInfo, ClusterId: $C.str, Event: SwitchInfo, Log: SwitchInfo, MasterLog: SwitchInfo }))
 
@@ -6035,14 +6035,14 @@ export const SwitchClusterEndpointResponse: $Schema.Schema<SwitchClusterEndpoint
 
 /** `SwitchInfo` (response side). */
 export interface SwitchInfo {
-  readonly Enable: boolean
-  readonly ErrorMsg: string
-  readonly LogsetId: string
-  readonly Status: string
-  readonly TopicId: string
-  readonly TopicRegion: string
-  readonly UpgradeAble: boolean
-  readonly Version: string
+  readonly Enable?: boolean
+  readonly ErrorMsg?: string
+  readonly LogsetId?: string
+  readonly Status?: string
+  readonly TopicId?: string
+  readonly TopicRegion?: string
+  readonly UpgradeAble?: boolean
+  readonly Version?: string
 }
 export const SwitchInfo: $Schema.Schema<SwitchInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SwitchInfo", { Enable: $C.bool, ErrorMsg: $C.str, LogsetId: $C.str, Status: $C.str, TopicId: $C.str, TopicRegion: $C.str, UpgradeAble: $C.bool, Version: $C.str }))
 
@@ -6110,11 +6110,11 @@ export const Task: $Schema.Schema<Task> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `TaskStepInfo` (response side). */
 export interface TaskStepInfo {
-  readonly Step: string
-  readonly LifeState: string
-  readonly StartAt: string
-  readonly EndAt: string
-  readonly FailedMsg: string
+  readonly Step?: string
+  readonly LifeState?: string
+  readonly StartAt?: string
+  readonly EndAt?: string
+  readonly FailedMsg?: string
 }
 export const TaskStepInfo: $Schema.Schema<TaskStepInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskStepInfo", { Step: $C.str, LifeState: $C.str, StartAt: $C.str, EndAt: $C.str, FailedMsg: $C.str }))
 
@@ -6134,8 +6134,8 @@ export const Toleration: $Schema.Schema<Toleration> = /*#__PURE__*/ $C.lazy(() =
 
 /** `UnavailableReason` (response side). */
 export interface UnavailableReason {
-  readonly InstanceId: string
-  readonly Reason: string
+  readonly InstanceId?: string
+  readonly Reason?: string
 }
 export const UnavailableReason: $Schema.Schema<UnavailableReason> = /*#__PURE__*/ $C.lazy(() => $C.struct("UnavailableReason", { InstanceId: $C.str, Reason: $C.str }))
 
@@ -6150,7 +6150,7 @@ export const UninstallClusterReleaseRequest: $Schema.Schema<UninstallClusterRele
 
 /** `UninstallClusterReleaseResponse` (response side). */
 export interface UninstallClusterReleaseResponse {
-  readonly Release: PendingRelease
+  readonly Release?: PendingRelease
   readonly RequestId: string
 }
 export const UninstallClusterReleaseResponse: $Schema.Schema<UninstallClusterReleaseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UninstallClusterReleaseResponse", { Release: PendingRelease, RequestId: $C.str }))
@@ -6206,7 +6206,7 @@ export const UpdateClusterKubeconfigRequest: $Schema.Schema<UpdateClusterKubecon
 
 /** `UpdateClusterKubeconfigResponse` (response side). */
 export interface UpdateClusterKubeconfigResponse {
-  readonly UpdatedSubAccounts: readonly string[]
+  readonly UpdatedSubAccounts?: readonly string[]
   readonly RequestId: string
 }
 export const UpdateClusterKubeconfigResponse: $Schema.Schema<UpdateClusterKubeconfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateClusterKubeconfigResponse", { UpdatedSubAccounts: $C.arr($C.str), RequestId: $C.str }))
@@ -6264,7 +6264,7 @@ export const UpdateEKSContainerInstanceRequest: $Schema.Schema<UpdateEKSContaine
 
 /** `UpdateEKSContainerInstanceResponse` (response side). */
 export interface UpdateEKSContainerInstanceResponse {
-  readonly EksCiId: string
+  readonly EksCiId?: string
   readonly RequestId: string
 }
 export const UpdateEKSContainerInstanceResponse: $Schema.Schema<UpdateEKSContainerInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateEKSContainerInstanceResponse", { EksCiId: $C.str, RequestId: $C.str }))
@@ -6329,11 +6329,11 @@ export const UpdateTKEEdgeClusterResponse: $Schema.Schema<UpdateTKEEdgeClusterRe
 
 /** `UpgradeAbleInstancesItem` (response side). */
 export interface UpgradeAbleInstancesItem {
-  readonly InstanceId: string
-  readonly Version: string
-  readonly LatestVersion: string
-  readonly RuntimeVersion: string
-  readonly RuntimeLatestVersion: string
+  readonly InstanceId?: string
+  readonly Version?: string
+  readonly LatestVersion?: string
+  readonly RuntimeVersion?: string
+  readonly RuntimeLatestVersion?: string
 }
 export const UpgradeAbleInstancesItem: $Schema.Schema<UpgradeAbleInstancesItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeAbleInstancesItem", { InstanceId: $C.str, Version: $C.str, LatestVersion: $C.str, RuntimeVersion: $C.str, RuntimeLatestVersion: $C.str }))
 
@@ -6376,7 +6376,7 @@ export const UpgradeClusterReleaseRequest: $Schema.Schema<UpgradeClusterReleaseR
 
 /** `UpgradeClusterReleaseResponse` (response side). */
 export interface UpgradeClusterReleaseResponse {
-  readonly Release: PendingRelease
+  readonly Release?: PendingRelease
   readonly RequestId: string
 }
 export const UpgradeClusterReleaseResponse: $Schema.Schema<UpgradeClusterReleaseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeClusterReleaseResponse", { Release: PendingRelease, RequestId: $C.str }))
@@ -6392,55 +6392,55 @@ export const UpgradeNodeResetParam: $Schema.Schema<UpgradeNodeResetParam> = /*#_
 
 /** `UpgradePlan` (response side). */
 export interface UpgradePlan {
-  readonly ID: number | bigint
-  readonly ClusterID: string
+  readonly ID?: number | bigint
+  readonly ClusterID?: string
   readonly ClusterName?: string
   readonly Region?: string
   readonly PlanedStartAt?: string
   readonly UpgradeStartAt?: string
   readonly UpgradeEndAt?: string
-  readonly Status: string
+  readonly Status?: string
   readonly Reason?: string
 }
 export const UpgradePlan: $Schema.Schema<UpgradePlan> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradePlan", { ID: $C.int64, ClusterID: $C.str, Status: $C.str }, { ClusterName: $C.str, Region: $C.str, PlanedStartAt: $C.str, UpgradeStartAt: $C.str, UpgradeEndAt: $C.str, Reason: $C.str }))
 
 /** `UpgradeTask` (response side). */
 export interface UpgradeTask {
-  readonly ID: number | bigint
-  readonly Name: string
-  readonly Component: string
+  readonly ID?: number | bigint
+  readonly Name?: string
+  readonly Component?: string
   readonly RelatedResources?: readonly string[]
   readonly UpgradeImpact?: string
   readonly PlanedStartAt?: string
-  readonly CreatedAt: string
+  readonly CreatedAt?: string
 }
 export const UpgradeTask: $Schema.Schema<UpgradeTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeTask", { ID: $C.int64, Name: $C.str, Component: $C.str, CreatedAt: $C.str }, { RelatedResources: $C.arr($C.str), UpgradeImpact: $C.str, PlanedStartAt: $C.str }))
 
 /** `VersionInstance` (response side). */
 export interface VersionInstance {
-  readonly Name: string
-  readonly Version: string
-  readonly Remark: string
+  readonly Name?: string
+  readonly Version?: string
+  readonly Remark?: string
 }
 export const VersionInstance: $Schema.Schema<VersionInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("VersionInstance", { Name: $C.str, Version: $C.str, Remark: $C.str }))
 
 /** `VirtualNode` (response side). */
 export interface VirtualNode {
-  readonly Name: string
-  readonly SubnetId: string
-  readonly Phase: string
-  readonly CreatedTime: string
+  readonly Name?: string
+  readonly SubnetId?: string
+  readonly Phase?: string
+  readonly CreatedTime?: string
 }
 export const VirtualNode: $Schema.Schema<VirtualNode> = /*#__PURE__*/ $C.lazy(() => $C.struct("VirtualNode", { Name: $C.str, SubnetId: $C.str, Phase: $C.str, CreatedTime: $C.str }))
 
 /** `VirtualNodePool` (response side). */
 export interface VirtualNodePool {
-  readonly NodePoolId: string
-  readonly SubnetIds: readonly string[] | null
-  readonly Name: string
-  readonly LifeState: string
-  readonly Labels: readonly Label[] | null
-  readonly Taints: readonly Taint[] | null
+  readonly NodePoolId?: string
+  readonly SubnetIds?: readonly string[] | null
+  readonly Name?: string
+  readonly LifeState?: string
+  readonly Labels?: readonly Label[] | null
+  readonly Taints?: readonly Taint[] | null
   readonly SubnetAllocationPolicy?: SubnetAllocationPolicy
 }
 export const VirtualNodePool: $Schema.Schema<VirtualNodePool> = /*#__PURE__*/ $C.lazy(() => $C.struct("VirtualNodePool", { NodePoolId: $C.str, SubnetIds: $C.nul($C.arr($C.str)), Name: $C.str, LifeState: $C.str, Labels: $C.nul($C.arr(Label)), Taints: $C.nul($C.arr(Taint)) }, { SubnetAllocationPolicy: SubnetAllocationPolicy }))
@@ -6456,8 +6456,8 @@ export const VirtualNodeSpec: $Schema.Schema<VirtualNodeSpec> = /*#__PURE__*/ $C
 
 /** `VolumeMount` (both sides). */
 export interface VolumeMount {
-  readonly MountPath: string | null
-  readonly Name: string | null
+  readonly MountPath?: string | null
+  readonly Name?: string | null
   readonly MountPropagation?: string | null
   readonly ReadOnly?: boolean | null
   readonly SubPath?: string | null

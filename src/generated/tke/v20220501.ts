@@ -19,8 +19,8 @@ export const $M: $O.Meta = { service: "tke", version: "2022-05-01" }
 
 /** `Annotation` (both sides). */
 export interface Annotation {
-  readonly Name: string
-  readonly Value: string
+  readonly Name?: string
+  readonly Value?: string
 }
 export const Annotation: $Schema.Schema<Annotation> = /*#__PURE__*/ $C.lazy(() => $C.struct("Annotation", { Name: $C.str, Value: $C.str }))
 
@@ -34,24 +34,24 @@ export const AutoUpgradeOptions: $Schema.Schema<AutoUpgradeOptions> = /*#__PURE_
 
 /** `AutoscalingAdded` (response side). */
 export interface AutoscalingAdded {
-  readonly Joining: number | bigint
-  readonly Initializing: number | bigint
-  readonly Normal: number | bigint
-  readonly Total: number | bigint
+  readonly Joining?: number | bigint
+  readonly Initializing?: number | bigint
+  readonly Normal?: number | bigint
+  readonly Total?: number | bigint
 }
 export const AutoscalingAdded: $Schema.Schema<AutoscalingAdded> = /*#__PURE__*/ $C.lazy(() => $C.struct("AutoscalingAdded", { Joining: $C.int64, Initializing: $C.int64, Normal: $C.int64, Total: $C.int64 }))
 
 /** `Cluster` (response side). */
 export interface Cluster {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly ClusterDescription: string
-  readonly ClusterVersion: string
-  readonly ClusterType: string
-  readonly TagSpecification: readonly TagSpecification[] | null
-  readonly ClusterStatus: string
-  readonly CreatedTime: string | null
-  readonly ClusterLevel: string | null
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly ClusterDescription?: string
+  readonly ClusterVersion?: string
+  readonly ClusterType?: string
+  readonly TagSpecification?: readonly TagSpecification[] | null
+  readonly ClusterStatus?: string
+  readonly CreatedTime?: string | null
+  readonly ClusterLevel?: string | null
   readonly VpcId?: string | null
 }
 export const Cluster: $Schema.Schema<Cluster> = /*#__PURE__*/ $C.lazy(() => $C.struct("Cluster", { ClusterId: $C.str, ClusterName: $C.str, ClusterDescription: $C.str, ClusterVersion: $C.str, ClusterType: $C.str, TagSpecification: $C.nul($C.arr(TagSpecification)), ClusterStatus: $C.str, CreatedTime: $C.nul($C.str), ClusterLevel: $C.nul($C.str) }, { VpcId: $C.nul($C.str) }))
@@ -65,7 +65,7 @@ export const CreateHealthCheckPolicyRequest: $Schema.Schema<CreateHealthCheckPol
 
 /** `CreateHealthCheckPolicyResponse` (response side). */
 export interface CreateHealthCheckPolicyResponse {
-  readonly HealthCheckPolicyName: string
+  readonly HealthCheckPolicyName?: string
   readonly RequestId: string
 }
 export const CreateHealthCheckPolicyResponse: $Schema.Schema<CreateHealthCheckPolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateHealthCheckPolicyResponse", { HealthCheckPolicyName: $C.str, RequestId: $C.str }))
@@ -118,18 +118,18 @@ export const CreateNodePoolRequest: $Schema.Schema<CreateNodePoolRequest> = /*#_
 
 /** `CreateNodePoolResponse` (response side). */
 export interface CreateNodePoolResponse {
-  readonly NodePoolId: string
+  readonly NodePoolId?: string
   readonly RequestId: string
 }
 export const CreateNodePoolResponse: $Schema.Schema<CreateNodePoolResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNodePoolResponse", { NodePoolId: $C.str, RequestId: $C.str }))
 
 /** `DataDisk` (both sides). */
 export interface DataDisk {
-  readonly DiskType: string | null
-  readonly FileSystem: string | null
-  readonly DiskSize: number | bigint | null
-  readonly AutoFormatAndMount: boolean | null
-  readonly DiskPartition: string | null
+  readonly DiskType?: string | null
+  readonly FileSystem?: string | null
+  readonly DiskSize?: number | bigint | null
+  readonly AutoFormatAndMount?: boolean | null
+  readonly DiskPartition?: string | null
   readonly MountTarget?: string | null
   readonly Encrypt?: string | null
   readonly KmsKeyId?: string | null
@@ -192,9 +192,9 @@ export const DescribeClusterInstancesRequest: $Schema.Schema<DescribeClusterInst
 
 /** `DescribeClusterInstancesResponse` (response side). */
 export interface DescribeClusterInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceSet: readonly Instance[]
-  readonly Errors: readonly string[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceSet?: readonly Instance[]
+  readonly Errors?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeClusterInstancesResponse: $Schema.Schema<DescribeClusterInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterInstancesResponse", { TotalCount: $C.uint64, InstanceSet: $C.arr(Instance), Errors: $C.arr($C.str), RequestId: $C.str }))
@@ -210,8 +210,8 @@ export const DescribeClusterMachinesRequest: $Schema.Schema<DescribeClusterMachi
 
 /** `DescribeClusterMachinesResponse` (response side). */
 export interface DescribeClusterMachinesResponse {
-  readonly Machines: readonly Machine[] | null
-  readonly TotalCount: number | bigint
+  readonly Machines?: readonly Machine[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeClusterMachinesResponse: $Schema.Schema<DescribeClusterMachinesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterMachinesResponse", { Machines: $C.nul($C.arr(Machine)), TotalCount: $C.int64, RequestId: $C.str }))
@@ -244,7 +244,7 @@ export const DescribeGPUInfoRequest: $Schema.Schema<DescribeGPUInfoRequest> = /*
 
 /** `DescribeGPUInfoResponse` (response side). */
 export interface DescribeGPUInfoResponse {
-  readonly GPUParams: readonly GPUParams[] | null
+  readonly GPUParams?: readonly GPUParams[] | null
   readonly RequestId: string
 }
 export const DescribeGPUInfoResponse: $Schema.Schema<DescribeGPUInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGPUInfoResponse", { GPUParams: $C.nul($C.arr(GPUParams)), RequestId: $C.str }))
@@ -260,8 +260,8 @@ export const DescribeHealthCheckPoliciesRequest: $Schema.Schema<DescribeHealthCh
 
 /** `DescribeHealthCheckPoliciesResponse` (response side). */
 export interface DescribeHealthCheckPoliciesResponse {
-  readonly HealthCheckPolicies: readonly HealthCheckPolicy[] | null
-  readonly TotalCount: number | bigint
+  readonly HealthCheckPolicies?: readonly HealthCheckPolicy[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeHealthCheckPoliciesResponse: $Schema.Schema<DescribeHealthCheckPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHealthCheckPoliciesResponse", { HealthCheckPolicies: $C.nul($C.arr(HealthCheckPolicy)), TotalCount: $C.int64, RequestId: $C.str }))
@@ -277,8 +277,8 @@ export const DescribeHealthCheckPolicyBindingsRequest: $Schema.Schema<DescribeHe
 
 /** `DescribeHealthCheckPolicyBindingsResponse` (response side). */
 export interface DescribeHealthCheckPolicyBindingsResponse {
-  readonly HealthCheckPolicyBindings: readonly HealthCheckPolicyBinding[] | null
-  readonly TotalCount: number | bigint
+  readonly HealthCheckPolicyBindings?: readonly HealthCheckPolicyBinding[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeHealthCheckPolicyBindingsResponse: $Schema.Schema<DescribeHealthCheckPolicyBindingsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHealthCheckPolicyBindingsResponse", { HealthCheckPolicyBindings: $C.nul($C.arr(HealthCheckPolicyBinding)), TotalCount: $C.int64, RequestId: $C.str }))
@@ -289,7 +289,7 @@ export const DescribeHealthCheckTemplateRequest: $Schema.Schema<DescribeHealthCh
 
 /** `DescribeHealthCheckTemplateResponse` (response side). */
 export interface DescribeHealthCheckTemplateResponse {
-  readonly HealthCheckTemplate: HealthCheckTemplate
+  readonly HealthCheckTemplate?: HealthCheckTemplate
   readonly RequestId: string
 }
 export const DescribeHealthCheckTemplateResponse: $Schema.Schema<DescribeHealthCheckTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHealthCheckTemplateResponse", { HealthCheckTemplate: HealthCheckTemplate, RequestId: $C.str }))
@@ -315,8 +315,8 @@ export const DescribeNodePoolsRequest: $Schema.Schema<DescribeNodePoolsRequest> 
 
 /** `DescribeNodePoolsResponse` (response side). */
 export interface DescribeNodePoolsResponse {
-  readonly NodePools: readonly NodePool[]
-  readonly TotalCount: number | bigint
+  readonly NodePools?: readonly NodePool[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNodePoolsResponse: $Schema.Schema<DescribeNodePoolsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNodePoolsResponse", { NodePools: $C.arr(NodePool), TotalCount: $C.int64, RequestId: $C.str }))
@@ -335,8 +335,8 @@ export const DescribeZoneInstanceConfigInfosResponse: $Schema.Schema<DescribeZon
 
 /** `Disk` (both sides). */
 export interface Disk {
-  readonly DiskType: string
-  readonly DiskSize: number | bigint
+  readonly DiskType?: string
+  readonly DiskSize?: number | bigint
   readonly AutoFormatAndMount?: boolean
   readonly FileSystem?: string
   readonly MountTarget?: string
@@ -348,17 +348,17 @@ export const Disk: $Schema.Schema<Disk> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `ExternalNodeInfo` (response side). */
 export interface ExternalNodeInfo {
-  readonly Name: string
-  readonly CPU: number | bigint | null
-  readonly Memory: number | bigint | null
-  readonly K8SVersion: string | null
+  readonly Name?: string
+  readonly CPU?: number | bigint | null
+  readonly Memory?: number | bigint | null
+  readonly K8SVersion?: string | null
 }
 export const ExternalNodeInfo: $Schema.Schema<ExternalNodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExternalNodeInfo", { Name: $C.str, CPU: $C.nul($C.uint64), Memory: $C.nul($C.uint64), K8SVersion: $C.nul($C.str) }))
 
 /** `ExternalNodePoolInfo` (response side). */
 export interface ExternalNodePoolInfo {
-  readonly RuntimeConfig: RuntimeConfig
-  readonly NodesNum: number | bigint
+  readonly RuntimeConfig?: RuntimeConfig
+  readonly NodesNum?: number | bigint
 }
 export const ExternalNodePoolInfo: $Schema.Schema<ExternalNodePoolInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExternalNodePoolInfo", { RuntimeConfig: RuntimeConfig, NodesNum: $C.uint64 }))
 
@@ -389,70 +389,70 @@ export const GPUParams: $Schema.Schema<GPUParams> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `HealthCheckPolicy` (both sides). */
 export interface HealthCheckPolicy {
-  readonly Name: string
-  readonly Rules: readonly HealthCheckPolicyRule[]
+  readonly Name?: string
+  readonly Rules?: readonly HealthCheckPolicyRule[]
 }
 export const HealthCheckPolicy: $Schema.Schema<HealthCheckPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("HealthCheckPolicy", { Name: $C.str, Rules: $C.arr(HealthCheckPolicyRule) }))
 
 /** `HealthCheckPolicyBinding` (response side). */
 export interface HealthCheckPolicyBinding {
-  readonly Name: string
-  readonly CreatedAt: string
-  readonly NodePools: readonly string[]
+  readonly Name?: string
+  readonly CreatedAt?: string
+  readonly NodePools?: readonly string[]
 }
 export const HealthCheckPolicyBinding: $Schema.Schema<HealthCheckPolicyBinding> = /*#__PURE__*/ $C.lazy(() => $C.struct("HealthCheckPolicyBinding", { Name: $C.str, CreatedAt: $C.str, NodePools: $C.arr($C.str) }))
 
 /** `HealthCheckPolicyRule` (both sides). */
 export interface HealthCheckPolicyRule {
-  readonly Name: string
-  readonly Enabled: boolean
-  readonly AutoRepairEnabled: boolean
+  readonly Name?: string
+  readonly Enabled?: boolean
+  readonly AutoRepairEnabled?: boolean
 }
 export const HealthCheckPolicyRule: $Schema.Schema<HealthCheckPolicyRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("HealthCheckPolicyRule", { Name: $C.str, Enabled: $C.bool, AutoRepairEnabled: $C.bool }))
 
 /** `HealthCheckTemplate` (response side). */
 export interface HealthCheckTemplate {
-  readonly Rules: readonly HealthCheckTemplateRule[]
+  readonly Rules?: readonly HealthCheckTemplateRule[]
 }
 export const HealthCheckTemplate: $Schema.Schema<HealthCheckTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("HealthCheckTemplate", { Rules: $C.arr(HealthCheckTemplateRule) }))
 
 /** `HealthCheckTemplateRule` (response side). */
 export interface HealthCheckTemplateRule {
-  readonly Name: string
-  readonly Description: string
-  readonly RepairAction: string
-  readonly RepairEffect: string
-  readonly ShouldEnable: boolean
-  readonly ShouldRepair: boolean
-  readonly Severity: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly RepairAction?: string
+  readonly RepairEffect?: string
+  readonly ShouldEnable?: boolean
+  readonly ShouldRepair?: boolean
+  readonly Severity?: string
 }
 export const HealthCheckTemplateRule: $Schema.Schema<HealthCheckTemplateRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("HealthCheckTemplateRule", { Name: $C.str, Description: $C.str, RepairAction: $C.str, RepairEffect: $C.str, ShouldEnable: $C.bool, ShouldRepair: $C.bool, Severity: $C.str }))
 
 /** `Instance` (response side). */
 export interface Instance {
-  readonly InstanceId: string
-  readonly InstanceRole: string
-  readonly FailedReason: string | null
-  readonly InstanceState: string
-  readonly Unschedulable: boolean | null
-  readonly CreatedTime: string
-  readonly LanIP: string | null
-  readonly NodePoolId: string | null
-  readonly Native: NativeNodeInfo | null
-  readonly Regular: RegularNodeInfo | null
-  readonly Super: SuperNodeInfo | null
-  readonly External: ExternalNodeInfo | null
-  readonly NodeType: string | null
+  readonly InstanceId?: string
+  readonly InstanceRole?: string
+  readonly FailedReason?: string | null
+  readonly InstanceState?: string
+  readonly Unschedulable?: boolean | null
+  readonly CreatedTime?: string
+  readonly LanIP?: string | null
+  readonly NodePoolId?: string | null
+  readonly Native?: NativeNodeInfo | null
+  readonly Regular?: RegularNodeInfo | null
+  readonly Super?: SuperNodeInfo | null
+  readonly External?: ExternalNodeInfo | null
+  readonly NodeType?: string | null
 }
 export const Instance: $Schema.Schema<Instance> = /*#__PURE__*/ $C.lazy(() => $C.struct("Instance", { InstanceId: $C.str, InstanceRole: $C.str, FailedReason: $C.nul($C.str), InstanceState: $C.str, Unschedulable: $C.nul($C.bool), CreatedTime: $C.str, LanIP: $C.nul($C.str), NodePoolId: $C.nul($C.str), Native: $C.nul(NativeNodeInfo), Regular: $C.nul(RegularNodeInfo), Super: $C.nul(SuperNodeInfo), External: $C.nul(ExternalNodeInfo), NodeType: $C.nul($C.str) }))
 
 /** `InstanceAdvancedSettings` (response side). */
 export interface InstanceAdvancedSettings {
-  readonly DesiredPodNumber: number | bigint | null
-  readonly PreStartUserScript: string | null
-  readonly RuntimeConfig: RuntimeConfig | null
-  readonly UserScript: string | null
-  readonly ExtraArgs: InstanceExtraArgs | null
+  readonly DesiredPodNumber?: number | bigint | null
+  readonly PreStartUserScript?: string | null
+  readonly RuntimeConfig?: RuntimeConfig | null
+  readonly UserScript?: string | null
+  readonly ExtraArgs?: InstanceExtraArgs | null
 }
 export const InstanceAdvancedSettings: $Schema.Schema<InstanceAdvancedSettings> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceAdvancedSettings", { DesiredPodNumber: $C.nul($C.int64), PreStartUserScript: $C.nul($C.str), RuntimeConfig: $C.nul(RuntimeConfig), UserScript: $C.nul($C.str), ExtraArgs: $C.nul(InstanceExtraArgs) }))
 
@@ -465,13 +465,13 @@ export const InstanceChargePrepaid: $Schema.Schema<InstanceChargePrepaid> = /*#_
 
 /** `InstanceExtraArgs` (response side). */
 export interface InstanceExtraArgs {
-  readonly Kubelet: readonly string[] | null
+  readonly Kubelet?: readonly string[] | null
 }
 export const InstanceExtraArgs: $Schema.Schema<InstanceExtraArgs> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceExtraArgs", { Kubelet: $C.nul($C.arr($C.str)) }))
 
 /** `IntOrString` (both sides). */
 export interface IntOrString {
-  readonly Type: number | bigint | null
+  readonly Type?: number | bigint | null
   readonly IntVal?: number | bigint | null
   readonly StrVal?: string | null
 }
@@ -479,16 +479,16 @@ export const IntOrString: $Schema.Schema<IntOrString> = /*#__PURE__*/ $C.lazy(()
 
 /** `InternetAccessible` (both sides). */
 export interface InternetAccessible {
-  readonly MaxBandwidthOut: number | bigint
-  readonly ChargeType: string
+  readonly MaxBandwidthOut?: number | bigint
+  readonly ChargeType?: string
   readonly BandwidthPackageId?: string
 }
 export const InternetAccessible: $Schema.Schema<InternetAccessible> = /*#__PURE__*/ $C.lazy(() => $C.struct("InternetAccessible", { MaxBandwidthOut: $C.int64, ChargeType: $C.str }, { BandwidthPackageId: $C.str }))
 
 /** `Label` (both sides). */
 export interface Label {
-  readonly Name: string
-  readonly Value: string
+  readonly Name?: string
+  readonly Value?: string
 }
 export const Label: $Schema.Schema<Label> = /*#__PURE__*/ $C.lazy(() => $C.struct("Label", { Name: $C.str, Value: $C.str }))
 
@@ -501,25 +501,25 @@ export const LifecycleConfig: $Schema.Schema<LifecycleConfig> = /*#__PURE__*/ $C
 
 /** `Machine` (response side). */
 export interface Machine {
-  readonly MachineName: string
-  readonly MachineState: string
-  readonly Zone: string
-  readonly InstanceChargeType: string
-  readonly CreatedAt: string
-  readonly LoginStatus: string | null
-  readonly IsProtectedFromScaleIn: boolean | null
-  readonly DisplayName: string | null
-  readonly CPU: number | bigint
-  readonly GPU: number | bigint | null
-  readonly RenewFlag: string
-  readonly PayMode: string
-  readonly Memory: number | bigint
-  readonly SystemDisk: Disk
-  readonly InternetAccessible: InternetAccessible
-  readonly InstanceFamily: string
-  readonly LanIP: string
-  readonly InstanceType: string
-  readonly ExpiredTime: string | null
+  readonly MachineName?: string
+  readonly MachineState?: string
+  readonly Zone?: string
+  readonly InstanceChargeType?: string
+  readonly CreatedAt?: string
+  readonly LoginStatus?: string | null
+  readonly IsProtectedFromScaleIn?: boolean | null
+  readonly DisplayName?: string | null
+  readonly CPU?: number | bigint
+  readonly GPU?: number | bigint | null
+  readonly RenewFlag?: string
+  readonly PayMode?: string
+  readonly Memory?: number | bigint
+  readonly SystemDisk?: Disk
+  readonly InternetAccessible?: InternetAccessible
+  readonly InstanceFamily?: string
+  readonly LanIP?: string
+  readonly InstanceType?: string
+  readonly ExpiredTime?: string | null
 }
 export const Machine: $Schema.Schema<Machine> = /*#__PURE__*/ $C.lazy(() => $C.struct("Machine", { MachineName: $C.str, MachineState: $C.str, Zone: $C.str, InstanceChargeType: $C.str, CreatedAt: $C.str, LoginStatus: $C.nul($C.str), IsProtectedFromScaleIn: $C.nul($C.bool), DisplayName: $C.nul($C.str), CPU: $C.uint64, GPU: $C.nul($C.uint64), RenewFlag: $C.str, PayMode: $C.str, Memory: $C.uint64, SystemDisk: Disk, InternetAccessible: InternetAccessible, InstanceFamily: $C.str, LanIP: $C.str, InstanceType: $C.str, ExpiredTime: $C.nul($C.str) }))
 
@@ -551,10 +551,10 @@ export const ManagementConfig: $Schema.Schema<ManagementConfig> = /*#__PURE__*/ 
 
 /** `ManuallyAdded` (response side). */
 export interface ManuallyAdded {
-  readonly Joining: number | bigint
-  readonly Initializing: number | bigint
-  readonly Normal: number | bigint
-  readonly Total: number | bigint
+  readonly Joining?: number | bigint
+  readonly Initializing?: number | bigint
+  readonly Normal?: number | bigint
+  readonly Total?: number | bigint
 }
 export const ManuallyAdded: $Schema.Schema<ManuallyAdded> = /*#__PURE__*/ $C.lazy(() => $C.struct("ManuallyAdded", { Joining: $C.int64, Initializing: $C.int64, Normal: $C.int64, Total: $C.int64 }))
 
@@ -613,33 +613,33 @@ export const ModifyNodePoolResponse: $Schema.Schema<ModifyNodePoolResponse> = /*
 
 /** `NativeNodeInfo` (response side). */
 export interface NativeNodeInfo {
-  readonly MachineName: string
-  readonly MachineState: string
-  readonly Zone: string
-  readonly InstanceChargeType: string
-  readonly CreatedAt: string
-  readonly LoginStatus: string | null
-  readonly IsProtectedFromScaleIn: boolean | null
-  readonly DisplayName: string | null
-  readonly CPU: number | bigint
-  readonly GPU: number | bigint | null
-  readonly RenewFlag: string
-  readonly PayMode: string
-  readonly Memory: number | bigint
-  readonly SystemDisk: Disk
-  readonly InternetAccessible: InternetAccessible
-  readonly InstanceFamily: string
-  readonly LanIp: string
-  readonly InstanceType: string
-  readonly ExpiredTime: string | null
-  readonly WanIp: string | null
-  readonly KeyIds: readonly string[] | null
-  readonly GPUParams: GPUParams | null
-  readonly DataDisks: readonly DataDisk[] | null
-  readonly SecurityGroupIDs: readonly string[] | null
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly OsImage: string | null
+  readonly MachineName?: string
+  readonly MachineState?: string
+  readonly Zone?: string
+  readonly InstanceChargeType?: string
+  readonly CreatedAt?: string
+  readonly LoginStatus?: string | null
+  readonly IsProtectedFromScaleIn?: boolean | null
+  readonly DisplayName?: string | null
+  readonly CPU?: number | bigint
+  readonly GPU?: number | bigint | null
+  readonly RenewFlag?: string
+  readonly PayMode?: string
+  readonly Memory?: number | bigint
+  readonly SystemDisk?: Disk
+  readonly InternetAccessible?: InternetAccessible
+  readonly InstanceFamily?: string
+  readonly LanIp?: string
+  readonly InstanceType?: string
+  readonly ExpiredTime?: string | null
+  readonly WanIp?: string | null
+  readonly KeyIds?: readonly string[] | null
+  readonly GPUParams?: GPUParams | null
+  readonly DataDisks?: readonly DataDisk[] | null
+  readonly SecurityGroupIDs?: readonly string[] | null
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly OsImage?: string | null
   readonly MachineType?: string
   readonly InstanceId?: string | null
   readonly Tags?: readonly Tag[] | null
@@ -648,26 +648,26 @@ export const NativeNodeInfo: $Schema.Schema<NativeNodeInfo> = /*#__PURE__*/ $C.l
 
 /** `NativeNodePoolInfo` (response side). */
 export interface NativeNodePoolInfo {
-  readonly Scaling: MachineSetScaling
-  readonly SubnetIds: readonly string[]
-  readonly SecurityGroupIds: readonly string[] | null
-  readonly UpgradeSettings: MachineUpgradeSettings
-  readonly AutoRepair: boolean | null
-  readonly InstanceChargeType: string
-  readonly InstanceChargePrepaid: InstanceChargePrepaid
-  readonly SystemDisk: Disk
-  readonly KeyIds: readonly string[] | null
-  readonly Management: ManagementConfig
-  readonly HealthCheckPolicyName: string | null
+  readonly Scaling?: MachineSetScaling
+  readonly SubnetIds?: readonly string[]
+  readonly SecurityGroupIds?: readonly string[] | null
+  readonly UpgradeSettings?: MachineUpgradeSettings
+  readonly AutoRepair?: boolean | null
+  readonly InstanceChargeType?: string
+  readonly InstanceChargePrepaid?: InstanceChargePrepaid
+  readonly SystemDisk?: Disk
+  readonly KeyIds?: readonly string[] | null
+  readonly Management?: ManagementConfig
+  readonly HealthCheckPolicyName?: string | null
   readonly HostNamePattern?: string | null
-  readonly KubeletArgs: readonly string[] | null
-  readonly Lifecycle: LifecycleConfig
-  readonly RuntimeRootDir: string
-  readonly EnableAutoscaling: boolean
-  readonly InstanceTypes: readonly string[]
-  readonly Replicas: number | bigint
-  readonly ReadyReplicas: number | bigint
-  readonly InternetAccessible: InternetAccessible
+  readonly KubeletArgs?: readonly string[] | null
+  readonly Lifecycle?: LifecycleConfig
+  readonly RuntimeRootDir?: string
+  readonly EnableAutoscaling?: boolean
+  readonly InstanceTypes?: readonly string[]
+  readonly Replicas?: number | bigint
+  readonly ReadyReplicas?: number | bigint
+  readonly InternetAccessible?: InternetAccessible
   readonly DataDisks?: readonly DataDisk[] | null
   readonly MachineType?: string
 }
@@ -675,29 +675,29 @@ export const NativeNodePoolInfo: $Schema.Schema<NativeNodePoolInfo> = /*#__PURE_
 
 /** `NodeCountSummary` (response side). */
 export interface NodeCountSummary {
-  readonly ManuallyAdded: ManuallyAdded | null
-  readonly AutoscalingAdded: AutoscalingAdded | null
+  readonly ManuallyAdded?: ManuallyAdded | null
+  readonly AutoscalingAdded?: AutoscalingAdded | null
 }
 export const NodeCountSummary: $Schema.Schema<NodeCountSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodeCountSummary", { ManuallyAdded: $C.nul(ManuallyAdded), AutoscalingAdded: $C.nul(AutoscalingAdded) }))
 
 /** `NodePool` (response side). */
 export interface NodePool {
-  readonly ClusterId: string
-  readonly NodePoolId: string
-  readonly Tags: readonly TagSpecification[] | null
-  readonly Taints: readonly Taint[] | null
-  readonly DeletionProtection: boolean | null
-  readonly Unschedulable: boolean | null
-  readonly Type: string
-  readonly Labels: readonly Label[] | null
-  readonly LifeState: string
-  readonly CreatedAt: string
-  readonly Name: string
-  readonly Native: NativeNodePoolInfo | null
-  readonly Annotations: readonly Annotation[] | null
-  readonly Super: SuperNodePoolInfo | null
-  readonly Regular: RegularNodePoolInfo | null
-  readonly External: ExternalNodePoolInfo | null
+  readonly ClusterId?: string
+  readonly NodePoolId?: string
+  readonly Tags?: readonly TagSpecification[] | null
+  readonly Taints?: readonly Taint[] | null
+  readonly DeletionProtection?: boolean | null
+  readonly Unschedulable?: boolean | null
+  readonly Type?: string
+  readonly Labels?: readonly Label[] | null
+  readonly LifeState?: string
+  readonly CreatedAt?: string
+  readonly Name?: string
+  readonly Native?: NativeNodePoolInfo | null
+  readonly Annotations?: readonly Annotation[] | null
+  readonly Super?: SuperNodePoolInfo | null
+  readonly Regular?: RegularNodePoolInfo | null
+  readonly External?: ExternalNodePoolInfo | null
 }
 export const NodePool: $Schema.Schema<NodePool> = /*#__PURE__*/ $C.lazy(() => $C.struct("NodePool", { ClusterId: $C.str, NodePoolId: $C.str, Tags: $C.nul($C.arr(TagSpecification)), Taints: $C.nul($C.arr(Taint)), DeletionProtection: $C.nul($C.bool), Unschedulable: $C.nul($C.bool), Type: $C.str, Labels: $C.nul($C.arr(Label)), LifeState: $C.str, CreatedAt: $C.str, Name: $C.str, Native: $C.nul(NativeNodePoolInfo), Annotations: $C.nul($C.arr(Annotation)), Super: $C.nul(SuperNodePoolInfo), Regular: $C.nul(RegularNodePoolInfo), External: $C.nul(ExternalNodePoolInfo) }))
 
@@ -717,31 +717,31 @@ export const RebootMachinesResponse: $Schema.Schema<RebootMachinesResponse> = /*
 
 /** `RegularNodeInfo` (response side). */
 export interface RegularNodeInfo {
-  readonly InstanceAdvancedSettings: InstanceAdvancedSettings | null
-  readonly AutoscalingGroupId: string | null
+  readonly InstanceAdvancedSettings?: InstanceAdvancedSettings | null
+  readonly AutoscalingGroupId?: string | null
   readonly Tags?: readonly Tag[] | null
 }
 export const RegularNodeInfo: $Schema.Schema<RegularNodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegularNodeInfo", { InstanceAdvancedSettings: $C.nul(InstanceAdvancedSettings), AutoscalingGroupId: $C.nul($C.str) }, { Tags: $C.nul($C.arr(Tag)) }))
 
 /** `RegularNodePoolInfo` (response side). */
 export interface RegularNodePoolInfo {
-  readonly LaunchConfigurationId: string
-  readonly AutoscalingGroupId: string
-  readonly NodeCountSummary: NodeCountSummary
-  readonly AutoscalingGroupStatus: string | null
-  readonly MaxNodesNum: number | bigint | null
-  readonly MinNodesNum: number | bigint | null
-  readonly DesiredNodesNum: number | bigint | null
-  readonly NodePoolOs: string | null
-  readonly InstanceAdvancedSettings: InstanceAdvancedSettings | null
+  readonly LaunchConfigurationId?: string
+  readonly AutoscalingGroupId?: string
+  readonly NodeCountSummary?: NodeCountSummary
+  readonly AutoscalingGroupStatus?: string | null
+  readonly MaxNodesNum?: number | bigint | null
+  readonly MinNodesNum?: number | bigint | null
+  readonly DesiredNodesNum?: number | bigint | null
+  readonly NodePoolOs?: string | null
+  readonly InstanceAdvancedSettings?: InstanceAdvancedSettings | null
 }
 export const RegularNodePoolInfo: $Schema.Schema<RegularNodePoolInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegularNodePoolInfo", { LaunchConfigurationId: $C.str, AutoscalingGroupId: $C.str, NodeCountSummary: NodeCountSummary, AutoscalingGroupStatus: $C.nul($C.str), MaxNodesNum: $C.nul($C.int64), MinNodesNum: $C.nul($C.int64), DesiredNodesNum: $C.nul($C.int64), NodePoolOs: $C.nul($C.str), InstanceAdvancedSettings: $C.nul(InstanceAdvancedSettings) }))
 
 /** `RuntimeConfig` (response side). */
 export interface RuntimeConfig {
-  readonly RuntimeType: string | null
-  readonly RuntimeVersion: string | null
-  readonly RuntimeRootDir: string | null
+  readonly RuntimeType?: string | null
+  readonly RuntimeVersion?: string | null
+  readonly RuntimeRootDir?: string | null
 }
 export const RuntimeConfig: $Schema.Schema<RuntimeConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuntimeConfig", { RuntimeType: $C.nul($C.str), RuntimeVersion: $C.nul($C.str), RuntimeRootDir: $C.nul($C.str) }))
 
@@ -809,20 +809,20 @@ export const StopMachinesResponse: $Schema.Schema<StopMachinesResponse> = /*#__P
 
 /** `SuperNodeInfo` (response side). */
 export interface SuperNodeInfo {
-  readonly Name: string | null
-  readonly AutoRenewFlag: number | bigint | null
-  readonly ResourceType: string | null
-  readonly CPU: number | null
-  readonly UsedCPU: number | null
-  readonly Memory: number | null
-  readonly UsedMemory: number | null
-  readonly Zone: string | null
-  readonly VpcId: string | null
-  readonly SubnetId: string | null
-  readonly ActiveAt: string | null
-  readonly ExpireAt: string | null
-  readonly MaxCPUScheduledPod: number | bigint | null
-  readonly InstanceAttribute: string | null
+  readonly Name?: string | null
+  readonly AutoRenewFlag?: number | bigint | null
+  readonly ResourceType?: string | null
+  readonly CPU?: number | null
+  readonly UsedCPU?: number | null
+  readonly Memory?: number | null
+  readonly UsedMemory?: number | null
+  readonly Zone?: string | null
+  readonly VpcId?: string | null
+  readonly SubnetId?: string | null
+  readonly ActiveAt?: string | null
+  readonly ExpireAt?: string | null
+  readonly MaxCPUScheduledPod?: number | bigint | null
+  readonly InstanceAttribute?: string | null
   readonly NodeName?: string
   readonly Duration?: string
   readonly ResourceId?: string
@@ -831,8 +831,8 @@ export const SuperNodeInfo: $Schema.Schema<SuperNodeInfo> = /*#__PURE__*/ $C.laz
 
 /** `SuperNodePoolInfo` (response side). */
 export interface SuperNodePoolInfo {
-  readonly SubnetIds: readonly string[] | null
-  readonly SecurityGroupIds: readonly string[] | null
+  readonly SubnetIds?: readonly string[] | null
+  readonly SecurityGroupIds?: readonly string[] | null
 }
 export const SuperNodePoolInfo: $Schema.Schema<SuperNodePoolInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SuperNodePoolInfo", { SubnetIds: $C.nul($C.arr($C.str)), SecurityGroupIds: $C.nul($C.arr($C.str)) }))
 

@@ -35,16 +35,16 @@ export const CreateFinancialLLMTaskResponse: $Schema.Schema<CreateFinancialLLMTa
 
 /** `DetailResults` (response side). */
 export interface DetailResults {
-  readonly Label: string
-  readonly Suggestion: string
-  readonly Keywords: readonly string[]
-  readonly Score: number | bigint
-  readonly LibType: number | bigint
-  readonly LibId: string
-  readonly LibName: string
-  readonly SubLabel: string
-  readonly Tags: readonly Tag[] | null
-  readonly HitInfos: readonly HitInfo[]
+  readonly Label?: string
+  readonly Suggestion?: string
+  readonly Keywords?: readonly string[]
+  readonly Score?: number | bigint
+  readonly LibType?: number | bigint
+  readonly LibId?: string
+  readonly LibName?: string
+  readonly SubLabel?: string
+  readonly Tags?: readonly Tag[] | null
+  readonly HitInfos?: readonly HitInfo[]
   readonly HitSnippetInfos?: readonly HitSnippetInfo[] | null
 }
 export const DetailResults: $Schema.Schema<DetailResults> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetailResults", { Label: $C.str, Suggestion: $C.str, Keywords: $C.arr($C.str), Score: $C.int64, LibType: $C.int64, LibId: $C.str, LibName: $C.str, SubLabel: $C.str, Tags: $C.nul($C.arr(Tag)), HitInfos: $C.arr(HitInfo) }, { HitSnippetInfos: $C.nul($C.arr(HitSnippetInfo)) }))
@@ -96,10 +96,10 @@ export const GetFinancialLLMTaskResultResponse: $Schema.Schema<GetFinancialLLMTa
 
 /** `HitInfo` (response side). */
 export interface HitInfo {
-  readonly Type: string
-  readonly Keyword: string
-  readonly LibName: string
-  readonly Positions: readonly Positions[]
+  readonly Type?: string
+  readonly Keyword?: string
+  readonly LibName?: string
+  readonly Positions?: readonly Positions[]
 }
 export const HitInfo: $Schema.Schema<HitInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("HitInfo", { Type: $C.str, Keyword: $C.str, LibName: $C.str, Positions: $C.arr(Positions) }))
 
@@ -121,15 +121,15 @@ export const HitSnippetInfo: $Schema.Schema<HitSnippetInfo> = /*#__PURE__*/ $C.l
 
 /** `Positions` (response side). */
 export interface Positions {
-  readonly Start: number | bigint
-  readonly End: number | bigint
+  readonly Start?: number | bigint
+  readonly End?: number | bigint
 }
 export const Positions: $Schema.Schema<Positions> = /*#__PURE__*/ $C.lazy(() => $C.struct("Positions", { Start: $C.int64, End: $C.int64 }))
 
 /** `RiskDetails` (response side). */
 export interface RiskDetails {
-  readonly Label: string
-  readonly Level: number | bigint
+  readonly Label?: string
+  readonly Level?: number | bigint
 }
 export const RiskDetails: $Schema.Schema<RiskDetails> = /*#__PURE__*/ $C.lazy(() => $C.struct("RiskDetails", { Label: $C.str, Level: $C.int64 }))
 
@@ -174,17 +174,17 @@ export const TextModerationRequest: $Schema.Schema<TextModerationRequest> = /*#_
 
 /** `TextModerationResponse` (response side). */
 export interface TextModerationResponse {
-  readonly BizType: string
-  readonly Suggestion: string
-  readonly Label: string
-  readonly SubLabel: string
-  readonly Score: number | bigint
-  readonly Keywords: readonly string[] | null
-  readonly DetailResults: readonly DetailResults[] | null
-  readonly RiskDetails: readonly RiskDetails[] | null
-  readonly Extra: string
-  readonly DataId: string
-  readonly ContextText: string
+  readonly BizType?: string
+  readonly Suggestion?: string
+  readonly Label?: string
+  readonly SubLabel?: string
+  readonly Score?: number | bigint
+  readonly Keywords?: readonly string[] | null
+  readonly DetailResults?: readonly DetailResults[] | null
+  readonly RiskDetails?: readonly RiskDetails[] | null
+  readonly Extra?: string
+  readonly DataId?: string
+  readonly ContextText?: string
   readonly SentimentAnalysis?: SentimentAnalysis | null
   readonly HitType?: string
   readonly SessionId?: string

@@ -44,10 +44,10 @@ export const ImageTranslateLLMRequest: $Schema.Schema<ImageTranslateLLMRequest> 
 
 /** `ImageTranslateLLMResponse` (response side). */
 export interface ImageTranslateLLMResponse {
-  readonly Data: string
-  readonly Source: string
-  readonly Target: string
-  readonly SourceText: string
+  readonly Data?: string
+  readonly Source?: string
+  readonly Target?: string
+  readonly SourceText?: string
   readonly TargetText?: string
   readonly Angle?: number
   readonly TransDetails?: readonly TransDetail[]

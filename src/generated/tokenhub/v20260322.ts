@@ -19,19 +19,19 @@ export const $M: $O.Meta = { service: "tokenhub", version: "2026-03-22" }
 
 /** `ApiKeyDetail` (response side). */
 export interface ApiKeyDetail {
-  readonly ApiKeyId: string
-  readonly Name: string
-  readonly ApiKey: string
+  readonly ApiKeyId?: string
+  readonly Name?: string
+  readonly ApiKey?: string
   readonly Remark?: string
-  readonly Platform: string
-  readonly Uin: string
-  readonly SubUin: string
-  readonly Status: string
-  readonly BindType: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Platform?: string
+  readonly Uin?: string
+  readonly SubUin?: string
+  readonly Status?: string
+  readonly BindType?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly AppId?: string
-  readonly Editable: boolean
+  readonly Editable?: boolean
   readonly BindingItems?: readonly BindingItem[]
   readonly IpWhitelist?: readonly string[]
   readonly Creator?: string
@@ -42,16 +42,16 @@ export const ApiKeyDetail: $Schema.Schema<ApiKeyDetail> = /*#__PURE__*/ $C.lazy(
 
 /** `BatchCreateFailedItem` (response side). */
 export interface BatchCreateFailedItem {
-  readonly Index: number | bigint
-  readonly Name: string
-  readonly Reason: string
+  readonly Index?: number | bigint
+  readonly Name?: string
+  readonly Reason?: string
 }
 export const BatchCreateFailedItem: $Schema.Schema<BatchCreateFailedItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchCreateFailedItem", { Index: $C.int64, Name: $C.str, Reason: $C.str }))
 
 /** `BindingItem` (both sides). */
 export interface BindingItem {
-  readonly ResourceId: string
-  readonly ResourceType: string
+  readonly ResourceId?: string
+  readonly ResourceType?: string
   readonly Status?: string
 }
 export const BindingItem: $Schema.Schema<BindingItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindingItem", { ResourceId: $C.str, ResourceType: $C.str }, { Status: $C.str }))
@@ -71,14 +71,14 @@ export const CreateApiKeyRequest: $Schema.Schema<CreateApiKeyRequest> = /*#__PUR
 
 /** `CreateApiKeyResponse` (response side). */
 export interface CreateApiKeyResponse {
-  readonly ApiKeyId: string
+  readonly ApiKeyId?: string
   readonly RequestId: string
 }
 export const CreateApiKeyResponse: $Schema.Schema<CreateApiKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateApiKeyResponse", { ApiKeyId: $C.str, RequestId: $C.str }))
 
 /** `CreateApiKeysResultItem` (response side). */
 export interface CreateApiKeysResultItem {
-  readonly ApiKeyId: string
+  readonly ApiKeyId?: string
 }
 export const CreateApiKeysResultItem: $Schema.Schema<CreateApiKeysResultItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateApiKeysResultItem", { ApiKeyId: $C.str }))
 
@@ -96,8 +96,8 @@ export const CreateEndpointRequest: $Schema.Schema<CreateEndpointRequest> = /*#_
 
 /** `CreateEndpointResponse` (response side). */
 export interface CreateEndpointResponse {
-  readonly EndpointId: string
-  readonly Endpoint: EndpointCreateDetail
+  readonly EndpointId?: string
+  readonly Endpoint?: EndpointCreateDetail
   readonly StopReason?: string
   readonly RequestId: string
 }
@@ -112,7 +112,7 @@ export const CreateGlossaryEntriesRequest: $Schema.Schema<CreateGlossaryEntriesR
 
 /** `CreateGlossaryEntriesResponse` (response side). */
 export interface CreateGlossaryEntriesResponse {
-  readonly Entries: readonly GlossaryEntryItem[]
+  readonly Entries?: readonly GlossaryEntryItem[]
   readonly RequestId: string
 }
 export const CreateGlossaryEntriesResponse: $Schema.Schema<CreateGlossaryEntriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGlossaryEntriesResponse", { Entries: $C.arr(GlossaryEntryItem), RequestId: $C.str }))
@@ -128,9 +128,9 @@ export const CreateGlossaryRequest: $Schema.Schema<CreateGlossaryRequest> = /*#_
 
 /** `CreateGlossaryResponse` (response side). */
 export interface CreateGlossaryResponse {
-  readonly GlossaryId: string
-  readonly Name: string
-  readonly CreatedAt: number | bigint
+  readonly GlossaryId?: string
+  readonly Name?: string
+  readonly CreatedAt?: number | bigint
   readonly RequestId: string
 }
 export const CreateGlossaryResponse: $Schema.Schema<CreateGlossaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGlossaryResponse", { GlossaryId: $C.str, Name: $C.str, CreatedAt: $C.int64, RequestId: $C.str }))
@@ -149,7 +149,7 @@ export const CreateTokenPlanApiKeysRequest: $Schema.Schema<CreateTokenPlanApiKey
 
 /** `CreateTokenPlanApiKeysResponse` (response side). */
 export interface CreateTokenPlanApiKeysResponse {
-  readonly Items: readonly CreateApiKeysResultItem[]
+  readonly Items?: readonly CreateApiKeysResultItem[]
   readonly FailedItems?: readonly BatchCreateFailedItem[]
   readonly RequestId: string
 }
@@ -168,7 +168,7 @@ export const CreateTokenPlanTeamOrderAndBuyRequest: $Schema.Schema<CreateTokenPl
 
 /** `CreateTokenPlanTeamOrderAndBuyResponse` (response side). */
 export interface CreateTokenPlanTeamOrderAndBuyResponse {
-  readonly BigOrderId: string
+  readonly BigOrderId?: string
   readonly RequestId: string
 }
 export const CreateTokenPlanTeamOrderAndBuyResponse: $Schema.Schema<CreateTokenPlanTeamOrderAndBuyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTokenPlanTeamOrderAndBuyResponse", { BigOrderId: $C.str, RequestId: $C.str }))
@@ -251,8 +251,8 @@ export const DescribeApiKeyListRequest: $Schema.Schema<DescribeApiKeyListRequest
 
 /** `DescribeApiKeyListResponse` (response side). */
 export interface DescribeApiKeyListResponse {
-  readonly ApiKeySet: readonly ApiKeyDetail[]
-  readonly TotalCount: number | bigint
+  readonly ApiKeySet?: readonly ApiKeyDetail[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeApiKeyListResponse: $Schema.Schema<DescribeApiKeyListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApiKeyListResponse", { ApiKeySet: $C.arr(ApiKeyDetail), TotalCount: $C.int64, RequestId: $C.str }))
@@ -267,19 +267,19 @@ export const DescribeApiKeyRequest: $Schema.Schema<DescribeApiKeyRequest> = /*#_
 
 /** `DescribeApiKeyResponse` (response side). */
 export interface DescribeApiKeyResponse {
-  readonly ApiKeyId: string
-  readonly Name: string
-  readonly ApiKey: string
+  readonly ApiKeyId?: string
+  readonly Name?: string
+  readonly ApiKey?: string
   readonly Remark?: string
-  readonly Platform: string
-  readonly Uin: string
-  readonly SubUin: string
-  readonly Status: string
-  readonly BindType: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly AppId: string
-  readonly Editable: boolean
+  readonly Platform?: string
+  readonly Uin?: string
+  readonly SubUin?: string
+  readonly Status?: string
+  readonly BindType?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly AppId?: string
+  readonly Editable?: boolean
   readonly BindingItems?: readonly BindingItem[]
   readonly IpWhitelist?: readonly string[]
   readonly Creator?: string
@@ -297,7 +297,7 @@ export const DescribeEndpointRequest: $Schema.Schema<DescribeEndpointRequest> = 
 
 /** `DescribeEndpointResponse` (response side). */
 export interface DescribeEndpointResponse {
-  readonly Endpoint: EndpointDetail
+  readonly Endpoint?: EndpointDetail
   readonly RequestId: string
 }
 export const DescribeEndpointResponse: $Schema.Schema<DescribeEndpointResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEndpointResponse", { Endpoint: EndpointDetail, RequestId: $C.str }))
@@ -313,10 +313,10 @@ export const DescribeGlossariesRequest: $Schema.Schema<DescribeGlossariesRequest
 
 /** `DescribeGlossariesResponse` (response side). */
 export interface DescribeGlossariesResponse {
-  readonly Items: readonly GlossaryItem[]
-  readonly TotalCount: number | bigint
-  readonly Current: number | bigint
-  readonly PageSize: number | bigint
+  readonly Items?: readonly GlossaryItem[]
+  readonly TotalCount?: number | bigint
+  readonly Current?: number | bigint
+  readonly PageSize?: number | bigint
   readonly RequestId: string
 }
 export const DescribeGlossariesResponse: $Schema.Schema<DescribeGlossariesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGlossariesResponse", { Items: $C.arr(GlossaryItem), TotalCount: $C.int64, Current: $C.int64, PageSize: $C.int64, RequestId: $C.str }))
@@ -331,10 +331,10 @@ export const DescribeGlossaryEntriesRequest: $Schema.Schema<DescribeGlossaryEntr
 
 /** `DescribeGlossaryEntriesResponse` (response side). */
 export interface DescribeGlossaryEntriesResponse {
-  readonly Entries: readonly GlossaryEntryItem[]
-  readonly Total: number | bigint
-  readonly Page: number | bigint
-  readonly PageSize: number | bigint
+  readonly Entries?: readonly GlossaryEntryItem[]
+  readonly Total?: number | bigint
+  readonly Page?: number | bigint
+  readonly PageSize?: number | bigint
   readonly RequestId: string
 }
 export const DescribeGlossaryEntriesResponse: $Schema.Schema<DescribeGlossaryEntriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGlossaryEntriesResponse", { Entries: $C.arr(GlossaryEntryItem), Total: $C.int64, Page: $C.int64, PageSize: $C.int64, RequestId: $C.str }))
@@ -350,8 +350,8 @@ export const DescribeModelEndpointListRequest: $Schema.Schema<DescribeModelEndpo
 
 /** `DescribeModelEndpointListResponse` (response side). */
 export interface DescribeModelEndpointListResponse {
-  readonly ModelEndpointSet: readonly ModelEndpointView[]
-  readonly TotalCount: number | bigint
+  readonly ModelEndpointSet?: readonly ModelEndpointView[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeModelEndpointListResponse: $Schema.Schema<DescribeModelEndpointListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelEndpointListResponse", { ModelEndpointSet: $C.arr(ModelEndpointView), TotalCount: $C.int64, RequestId: $C.str }))
@@ -370,7 +370,7 @@ export const DescribeModelListRequest: $Schema.Schema<DescribeModelListRequest> 
 /** `DescribeModelListResponse` (response side). */
 export interface DescribeModelListResponse {
   readonly ModelSet?: readonly Model[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeModelListResponse: $Schema.Schema<DescribeModelListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeModelListResponse", { TotalCount: $C.int64, RequestId: $C.str }, { ModelSet: $C.arr(Model) }))
@@ -406,8 +406,8 @@ export const DescribeTokenPlanApiKeyListRequest: $Schema.Schema<DescribeTokenPla
 
 /** `DescribeTokenPlanApiKeyListResponse` (response side). */
 export interface DescribeTokenPlanApiKeyListResponse {
-  readonly ApiKeySet: readonly TokenPlanApiKeyListItem[]
-  readonly TotalCount: number | bigint
+  readonly ApiKeySet?: readonly TokenPlanApiKeyListItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTokenPlanApiKeyListResponse: $Schema.Schema<DescribeTokenPlanApiKeyListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTokenPlanApiKeyListResponse", { ApiKeySet: $C.arr(TokenPlanApiKeyListItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -420,7 +420,7 @@ export const DescribeTokenPlanApiKeyRequest: $Schema.Schema<DescribeTokenPlanApi
 
 /** `DescribeTokenPlanApiKeyResponse` (response side). */
 export interface DescribeTokenPlanApiKeyResponse {
-  readonly ApiKey: TokenPlanApiKeyInfo
+  readonly ApiKey?: TokenPlanApiKeyInfo
   readonly Balance?: SubPackageBalance
   readonly RequestId: string
 }
@@ -434,8 +434,8 @@ export const DescribeTokenPlanApiKeySecretRequest: $Schema.Schema<DescribeTokenP
 
 /** `DescribeTokenPlanApiKeySecretResponse` (response side). */
 export interface DescribeTokenPlanApiKeySecretResponse {
-  readonly ApiKeyId: string
-  readonly ApiKey: string
+  readonly ApiKeyId?: string
+  readonly ApiKey?: string
   readonly RequestId: string
 }
 export const DescribeTokenPlanApiKeySecretResponse: $Schema.Schema<DescribeTokenPlanApiKeySecretResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTokenPlanApiKeySecretResponse", { ApiKeyId: $C.str, ApiKey: $C.str, RequestId: $C.str }))
@@ -456,10 +456,10 @@ export const DescribeTokenPlanApiKeyUsageDetailRequest: $Schema.Schema<DescribeT
 
 /** `DescribeTokenPlanApiKeyUsageDetailResponse` (response side). */
 export interface DescribeTokenPlanApiKeyUsageDetailResponse {
-  readonly Context: string
-  readonly ListOver: boolean
-  readonly List: readonly UsageDetailItem[]
-  readonly ProductType: string
+  readonly Context?: string
+  readonly ListOver?: boolean
+  readonly List?: readonly UsageDetailItem[]
+  readonly ProductType?: string
   readonly RequestId: string
 }
 export const DescribeTokenPlanApiKeyUsageDetailResponse: $Schema.Schema<DescribeTokenPlanApiKeyUsageDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTokenPlanApiKeyUsageDetailResponse", { Context: $C.str, ListOver: $C.bool, List: $C.arr(UsageDetailItem), ProductType: $C.str, RequestId: $C.str }))
@@ -475,8 +475,8 @@ export const DescribeTokenPlanListRequest: $Schema.Schema<DescribeTokenPlanListR
 
 /** `DescribeTokenPlanListResponse` (response side). */
 export interface DescribeTokenPlanListResponse {
-  readonly TokenPlanSet: readonly TokenPlanListItem[]
-  readonly TotalCount: number | bigint
+  readonly TokenPlanSet?: readonly TokenPlanListItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTokenPlanListResponse: $Schema.Schema<DescribeTokenPlanListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTokenPlanListResponse", { TokenPlanSet: $C.arr(TokenPlanListItem), TotalCount: $C.int64, RequestId: $C.str }))
@@ -489,17 +489,17 @@ export const DescribeTokenPlanRequest: $Schema.Schema<DescribeTokenPlanRequest> 
 
 /** `DescribeTokenPlanResponse` (response side). */
 export interface DescribeTokenPlanResponse {
-  readonly TeamId: string
-  readonly Name: string
-  readonly AppId: string
-  readonly Uin: string
-  readonly Status: string
+  readonly TeamId?: string
+  readonly Name?: string
+  readonly AppId?: string
+  readonly Uin?: string
+  readonly Status?: string
   readonly StopReason?: string
   readonly ApiKeyMax?: number | bigint
   readonly PrepayResourceID?: string
-  readonly Creator: string
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
+  readonly Creator?: string
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
   readonly PackageInfo?: TokenPlanPackageInfo
   readonly AutoRenewFlag?: number | bigint
   readonly ApiKeyCount?: number | bigint
@@ -524,20 +524,20 @@ export const DescribeUsageRankListRequest: $Schema.Schema<DescribeUsageRankListR
 
 /** `DescribeUsageRankListResponse` (response side). */
 export interface DescribeUsageRankListResponse {
-  readonly Dimension: string
-  readonly MetricType: string
-  readonly MetricKeys: readonly string[]
-  readonly ViewName: string
-  readonly Period: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Total: number | bigint
-  readonly Offset: number | bigint
-  readonly Limit: number | bigint
-  readonly Timestamps: readonly (number | bigint)[]
-  readonly TopList: readonly UsageRankItem[]
-  readonly PageStats: UsageStats
-  readonly TotalStats: UsageStats
+  readonly Dimension?: string
+  readonly MetricType?: string
+  readonly MetricKeys?: readonly string[]
+  readonly ViewName?: string
+  readonly Period?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Total?: number | bigint
+  readonly Offset?: number | bigint
+  readonly Limit?: number | bigint
+  readonly Timestamps?: readonly (number | bigint)[]
+  readonly TopList?: readonly UsageRankItem[]
+  readonly PageStats?: UsageStats
+  readonly TotalStats?: UsageStats
   readonly RequestId: string
 }
 export const DescribeUsageRankListResponse: $Schema.Schema<DescribeUsageRankListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUsageRankListResponse", { Dimension: $C.str, MetricType: $C.str, MetricKeys: $C.arr($C.str), ViewName: $C.str, Period: $C.int64, StartTime: $C.datetimeIso, EndTime: $C.datetimeIso, Total: $C.int64, Offset: $C.int64, Limit: $C.int64, Timestamps: $C.arr($C.int64), TopList: $C.arr(UsageRankItem), PageStats: UsageStats, TotalStats: UsageStats, RequestId: $C.str }))
@@ -550,14 +550,14 @@ export const EndpointCreateDetail: $Schema.Schema<EndpointCreateDetail> = /*#__P
 
 /** `EndpointDetail` (response side). */
 export interface EndpointDetail {
-  readonly EndpointId: string
-  readonly EndpointName: string
-  readonly ModelName: string
-  readonly ModelId: string
-  readonly Status: string
-  readonly ServiceType: string
-  readonly ChargeType: string
-  readonly PaymentEnabled: boolean
+  readonly EndpointId?: string
+  readonly EndpointName?: string
+  readonly ModelName?: string
+  readonly ModelId?: string
+  readonly Status?: string
+  readonly ServiceType?: string
+  readonly ChargeType?: string
+  readonly PaymentEnabled?: boolean
   readonly ChargeDetail?: string
   readonly StopReason?: string
   readonly TPM?: number | bigint
@@ -575,43 +575,43 @@ export const GlossaryEntryInput: $Schema.Schema<GlossaryEntryInput> = /*#__PURE_
 
 /** `GlossaryEntryItem` (response side). */
 export interface GlossaryEntryItem {
-  readonly EntryId: string
-  readonly SourceTerm: string
-  readonly TargetTerm: string
-  readonly UpdatedAt: number | bigint
+  readonly EntryId?: string
+  readonly SourceTerm?: string
+  readonly TargetTerm?: string
+  readonly UpdatedAt?: number | bigint
 }
 export const GlossaryEntryItem: $Schema.Schema<GlossaryEntryItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("GlossaryEntryItem", { EntryId: $C.str, SourceTerm: $C.str, TargetTerm: $C.str, UpdatedAt: $C.int64 }))
 
 /** `GlossaryItem` (response side). */
 export interface GlossaryItem {
-  readonly GlossaryId: string
-  readonly Name: string
+  readonly GlossaryId?: string
+  readonly Name?: string
   readonly Description?: string
-  readonly Source: string
-  readonly Target: string
-  readonly CreatedTime: string
-  readonly UpdatedTime: string
+  readonly Source?: string
+  readonly Target?: string
+  readonly CreatedTime?: string
+  readonly UpdatedTime?: string
 }
 export const GlossaryItem: $Schema.Schema<GlossaryItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("GlossaryItem", { GlossaryId: $C.str, Name: $C.str, Source: $C.str, Target: $C.str, CreatedTime: $C.datetimeIso, UpdatedTime: $C.datetimeIso }, { Description: $C.str }))
 
 /** `Model` (response side). */
 export interface Model {
-  readonly ModelName: string
-  readonly ModelId: string
+  readonly ModelName?: string
+  readonly ModelId?: string
   readonly ExtraModelIds?: readonly string[]
-  readonly DisplayName: string
+  readonly DisplayName?: string
   readonly Description?: string
   readonly Summary?: string
-  readonly ModelType: string
+  readonly ModelType?: string
   readonly Brand?: string
   readonly ModelImage?: ModelImage
   readonly Provider?: string
-  readonly Status: string
+  readonly Status?: string
   readonly Tags?: readonly string[]
   readonly ModelChargingInfo?: readonly ModelChargingInfo[]
   readonly ModelSpec?: ModelSpec
   readonly ReleaseAt?: string
-  readonly RecommendWeight: number | bigint
+  readonly RecommendWeight?: number | bigint
   readonly ModelAccessInfo?: ModelAccessInfo
   readonly FreeTrialInfo?: ModelFreeTrialInfo
   readonly OfflineAt?: string
@@ -621,14 +621,14 @@ export const Model: $Schema.Schema<Model> = /*#__PURE__*/ $C.lazy(() => $C.struc
 
 /** `ModelAccessInfo` (response side). */
 export interface ModelAccessInfo {
-  readonly ModelSiteRegions: readonly ModelSiteRegion[]
+  readonly ModelSiteRegions?: readonly ModelSiteRegion[]
 }
 export const ModelAccessInfo: $Schema.Schema<ModelAccessInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModelAccessInfo", { ModelSiteRegions: $C.arr(ModelSiteRegion) }))
 
 /** `ModelChargingInfo` (response side). */
 export interface ModelChargingInfo {
-  readonly Type: string
-  readonly Name: string
+  readonly Type?: string
+  readonly Name?: string
   readonly Scenario?: string
   readonly ChargingItems?: readonly ModelChargingItem[]
   readonly ChargeUnit?: string
@@ -638,10 +638,10 @@ export const ModelChargingInfo: $Schema.Schema<ModelChargingInfo> = /*#__PURE__*
 
 /** `ModelChargingItem` (response side). */
 export interface ModelChargingItem {
-  readonly PriceName: string
-  readonly DisplayName: string
-  readonly Price: string
-  readonly PriceUnit: string
+  readonly PriceName?: string
+  readonly DisplayName?: string
+  readonly Price?: string
+  readonly PriceUnit?: string
   readonly PeakPrice?: string
   readonly Specification?: string
   readonly Usage?: string
@@ -653,14 +653,14 @@ export const ModelChargingItem: $Schema.Schema<ModelChargingItem> = /*#__PURE__*
 export interface ModelEndpointView {
   readonly EndpointId?: string
   readonly EndpointName?: string
-  readonly ModelId: string
+  readonly ModelId?: string
   readonly ExtraModelIds?: readonly string[]
-  readonly ModelName: string
-  readonly Status: string
+  readonly ModelName?: string
+  readonly Status?: string
   readonly ModelStatus?: string
-  readonly ServiceType: string
+  readonly ServiceType?: string
   readonly ChargeType?: string
-  readonly PaymentEnabled: boolean
+  readonly PaymentEnabled?: boolean
   readonly ChargeDetail?: string
   readonly StopReason?: string
   readonly RPM?: number | bigint
@@ -671,22 +671,22 @@ export const ModelEndpointView: $Schema.Schema<ModelEndpointView> = /*#__PURE__*
 /** `ModelFreeTrialInfo` (response side). */
 export interface ModelFreeTrialInfo {
   readonly RecommendWeight?: number | bigint
-  readonly CapacitySize: number | bigint
-  readonly Unit: string
+  readonly CapacitySize?: number | bigint
+  readonly Unit?: string
   readonly ValidityDays?: number | bigint
 }
 export const ModelFreeTrialInfo: $Schema.Schema<ModelFreeTrialInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModelFreeTrialInfo", { CapacitySize: $C.int64, Unit: $C.str }, { RecommendWeight: $C.int64, ValidityDays: $C.int64 }))
 
 /** `ModelImage` (response side). */
 export interface ModelImage {
-  readonly Url: string
+  readonly Url?: string
 }
 export const ModelImage: $Schema.Schema<ModelImage> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModelImage", { Url: $C.str }))
 
 /** `ModelSiteRegion` (response side). */
 export interface ModelSiteRegion {
-  readonly Site: string
-  readonly Regions: readonly string[]
+  readonly Site?: string
+  readonly Regions?: readonly string[]
 }
 export const ModelSiteRegion: $Schema.Schema<ModelSiteRegion> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModelSiteRegion", { Site: $C.str, Regions: $C.arr($C.str) }))
 
@@ -754,7 +754,7 @@ export const ModifyGlossaryEntriesRequest: $Schema.Schema<ModifyGlossaryEntriesR
 
 /** `ModifyGlossaryEntriesResponse` (response side). */
 export interface ModifyGlossaryEntriesResponse {
-  readonly Entries: readonly GlossaryEntryItem[]
+  readonly Entries?: readonly GlossaryEntryItem[]
   readonly RequestId: string
 }
 export const ModifyGlossaryEntriesResponse: $Schema.Schema<ModifyGlossaryEntriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyGlossaryEntriesResponse", { Entries: $C.arr(GlossaryEntryItem), RequestId: $C.str }))
@@ -792,8 +792,8 @@ export const ModifyTokenPlanApiKeySecretRequest: $Schema.Schema<ModifyTokenPlanA
 
 /** `ModifyTokenPlanApiKeySecretResponse` (response side). */
 export interface ModifyTokenPlanApiKeySecretResponse {
-  readonly ApiKeyId: string
-  readonly KeyVersion: number | bigint
+  readonly ApiKeyId?: string
+  readonly KeyVersion?: number | bigint
   readonly RequestId: string
 }
 export const ModifyTokenPlanApiKeySecretResponse: $Schema.Schema<ModifyTokenPlanApiKeySecretResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTokenPlanApiKeySecretResponse", { ApiKeyId: $C.str, KeyVersion: $C.int64, RequestId: $C.str }))
@@ -808,11 +808,11 @@ export const QuotaCreateItem: $Schema.Schema<QuotaCreateItem> = /*#__PURE__*/ $C
 
 /** `QuotaInfo` (response side). */
 export interface QuotaInfo {
-  readonly PkgId: string
-  readonly Status: number | bigint
-  readonly CycleUnit: string
-  readonly CycleCredits: string
-  readonly CycleUsed: string
+  readonly PkgId?: string
+  readonly Status?: number | bigint
+  readonly CycleUnit?: string
+  readonly CycleCredits?: string
+  readonly CycleUsed?: string
   readonly StartTime?: string
   readonly ExpireTime?: string
 }
@@ -835,7 +835,7 @@ export const RenewTokenPlanTeamOrderRequest: $Schema.Schema<RenewTokenPlanTeamOr
 
 /** `RenewTokenPlanTeamOrderResponse` (response side). */
 export interface RenewTokenPlanTeamOrderResponse {
-  readonly BigOrderId: string
+  readonly BigOrderId?: string
   readonly RequestId: string
 }
 export const RenewTokenPlanTeamOrderResponse: $Schema.Schema<RenewTokenPlanTeamOrderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RenewTokenPlanTeamOrderResponse", { BigOrderId: $C.str, RequestId: $C.str }))
@@ -857,55 +857,55 @@ export const RequestSort: $Schema.Schema<RequestSort> = /*#__PURE__*/ $C.lazy(()
 
 /** `SubPackageBalance` (response side). */
 export interface SubPackageBalance {
-  readonly ExclusiveQuota: string
-  readonly ExclusiveUsed: string
-  readonly ExclusiveRemain: string
-  readonly SharedQuota: string
-  readonly SharedUsed: string
-  readonly SharedRemain: string
-  readonly Status: number | bigint
+  readonly ExclusiveQuota?: string
+  readonly ExclusiveUsed?: string
+  readonly ExclusiveRemain?: string
+  readonly SharedQuota?: string
+  readonly SharedUsed?: string
+  readonly SharedRemain?: string
+  readonly Status?: number | bigint
 }
 export const SubPackageBalance: $Schema.Schema<SubPackageBalance> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubPackageBalance", { ExclusiveQuota: $C.str, ExclusiveUsed: $C.str, ExclusiveRemain: $C.str, SharedQuota: $C.str, SharedUsed: $C.str, SharedRemain: $C.str, Status: $C.int64 }))
 
 /** `TokenPlanApiKeyInfo` (response side). */
 export interface TokenPlanApiKeyInfo {
-  readonly ApiKeyId: string
-  readonly ApiKey: string
-  readonly Name: string
-  readonly TeamId: string
-  readonly AppId: string
-  readonly Uin: string
-  readonly AllowedModels: string
-  readonly Status: string
+  readonly ApiKeyId?: string
+  readonly ApiKey?: string
+  readonly Name?: string
+  readonly TeamId?: string
+  readonly AppId?: string
+  readonly Uin?: string
+  readonly AllowedModels?: string
+  readonly Status?: string
   readonly StopReason?: string
-  readonly UseStatus: string
-  readonly KeyVersion: number | bigint
+  readonly UseStatus?: string
+  readonly KeyVersion?: number | bigint
   readonly LastRotatedAt?: string
-  readonly Creator: string
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly TPM: number | bigint
+  readonly Creator?: string
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly TPM?: number | bigint
   readonly ProductType?: string
 }
 export const TokenPlanApiKeyInfo: $Schema.Schema<TokenPlanApiKeyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TokenPlanApiKeyInfo", { ApiKeyId: $C.str, ApiKey: $C.str, Name: $C.str, TeamId: $C.str, AppId: $C.str, Uin: $C.str, AllowedModels: $C.str, Status: $C.str, UseStatus: $C.str, KeyVersion: $C.int64, Creator: $C.str, CreatedAt: $C.datetimeIso, UpdatedAt: $C.datetimeIso, TPM: $C.int64 }, { StopReason: $C.str, LastRotatedAt: $C.datetimeIso, ProductType: $C.str }))
 
 /** `TokenPlanApiKeyListItem` (response side). */
 export interface TokenPlanApiKeyListItem {
-  readonly ApiKeyId: string
-  readonly ApiKey: string
-  readonly Name: string
-  readonly TeamId: string
+  readonly ApiKeyId?: string
+  readonly ApiKey?: string
+  readonly Name?: string
+  readonly TeamId?: string
   readonly AppId?: string
   readonly Uin?: string
   readonly AllowedModels?: string
-  readonly Status: string
+  readonly Status?: string
   readonly StopReason?: string
-  readonly UseStatus: string
-  readonly KeyVersion: number | bigint
+  readonly UseStatus?: string
+  readonly KeyVersion?: number | bigint
   readonly LastRotatedAt?: string
-  readonly Creator: string
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
+  readonly Creator?: string
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
   readonly Balance?: SubPackageBalance
   readonly ProductType?: string
 }
@@ -913,19 +913,19 @@ export const TokenPlanApiKeyListItem: $Schema.Schema<TokenPlanApiKeyListItem> = 
 
 /** `TokenPlanListItem` (response side). */
 export interface TokenPlanListItem {
-  readonly TeamId: string
-  readonly ProductType: string
-  readonly Name: string
-  readonly AppId: string
-  readonly Uin: string
-  readonly Status: string
+  readonly TeamId?: string
+  readonly ProductType?: string
+  readonly Name?: string
+  readonly AppId?: string
+  readonly Uin?: string
+  readonly Status?: string
   readonly StopReason?: string
   readonly ApiKeyMax?: number | bigint
   readonly ApiKeyCount?: number | bigint
   readonly PrepayResourceID?: string
-  readonly Creator: string
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
+  readonly Creator?: string
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
   readonly PackageInfo?: TokenPlanPackageInfo
   readonly AutoRenewFlag?: number | bigint
 }
@@ -933,8 +933,8 @@ export const TokenPlanListItem: $Schema.Schema<TokenPlanListItem> = /*#__PURE__*
 
 /** `TokenPlanPackageInfo` (response side). */
 export interface TokenPlanPackageInfo {
-  readonly TotalQuota: string
-  readonly TotalUsed: string
+  readonly TotalQuota?: string
+  readonly TotalUsed?: string
   readonly TotalCycles?: number | bigint
   readonly CycleUnit?: string
   readonly StartTime?: string
@@ -960,8 +960,8 @@ export const TokenSummary: $Schema.Schema<TokenSummary> = /*#__PURE__*/ $C.lazy(
 
 /** `TokenSummaryBillingItem` (response side). */
 export interface TokenSummaryBillingItem {
-  readonly BillingItem: string
-  readonly TotalQty: number | bigint
+  readonly BillingItem?: string
+  readonly TotalQty?: number | bigint
 }
 export const TokenSummaryBillingItem: $Schema.Schema<TokenSummaryBillingItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("TokenSummaryBillingItem", { BillingItem: $C.str, TotalQty: $C.int64 }))
 
@@ -974,7 +974,7 @@ export const UpgradeTokenPlanTeamOrderRequest: $Schema.Schema<UpgradeTokenPlanTe
 
 /** `UpgradeTokenPlanTeamOrderResponse` (response side). */
 export interface UpgradeTokenPlanTeamOrderResponse {
-  readonly BigOrderId: string
+  readonly BigOrderId?: string
   readonly RequestId: string
 }
 export const UpgradeTokenPlanTeamOrderResponse: $Schema.Schema<UpgradeTokenPlanTeamOrderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpgradeTokenPlanTeamOrderResponse", { BigOrderId: $C.str, RequestId: $C.str }))
@@ -982,15 +982,15 @@ export const UpgradeTokenPlanTeamOrderResponse: $Schema.Schema<UpgradeTokenPlanT
 /** `UsageDetailItem` (response side). */
 export interface UsageDetailItem {
   readonly Uin?: string
-  readonly ModelName: string
+  readonly ModelName?: string
   readonly ApiKeyId?: string
   readonly ApiKeyName?: string
   readonly RequestId: string
-  readonly RequestTime: string
-  readonly InputToken: number | bigint
+  readonly RequestTime?: string
+  readonly InputToken?: number | bigint
   readonly CacheToken?: number | bigint
-  readonly OutputToken: number | bigint
-  readonly TotalToken: number | bigint
+  readonly OutputToken?: number | bigint
+  readonly TotalToken?: number | bigint
   readonly InputQuota?: string
   readonly CacheQuota?: string
   readonly OutputQuota?: string
@@ -1000,10 +1000,10 @@ export const UsageDetailItem: $Schema.Schema<UsageDetailItem> = /*#__PURE__*/ $C
 
 /** `UsageRankItem` (response side). */
 export interface UsageRankItem {
-  readonly Rank: number | bigint
-  readonly Key: string
-  readonly Name: string
-  readonly Stats: UsageStats | null
+  readonly Rank?: number | bigint
+  readonly Key?: string
+  readonly Name?: string
+  readonly Stats?: UsageStats | null
   readonly Series?: UsageSeries | null
 }
 export const UsageRankItem: $Schema.Schema<UsageRankItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("UsageRankItem", { Rank: $C.int64, Key: $C.str, Name: $C.str, Stats: $C.nul(UsageStats) }, { Series: $C.nul(UsageSeries) }))

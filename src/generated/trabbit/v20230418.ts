@@ -31,9 +31,9 @@ export const CreateRabbitMQServerlessBindingRequest: $Schema.Schema<CreateRabbit
 
 /** `CreateRabbitMQServerlessBindingResponse` (response side). */
 export interface CreateRabbitMQServerlessBindingResponse {
-  readonly InstanceId: string
-  readonly VirtualHost: string
-  readonly BindingId: number | bigint
+  readonly InstanceId?: string
+  readonly VirtualHost?: string
+  readonly BindingId?: number | bigint
   readonly RequestId: string
 }
 export const CreateRabbitMQServerlessBindingResponse: $Schema.Schema<CreateRabbitMQServerlessBindingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRabbitMQServerlessBindingResponse", { InstanceId: $C.str, VirtualHost: $C.str, BindingId: $C.int64, RequestId: $C.str }))
@@ -55,7 +55,7 @@ export const CreateRabbitMQServerlessExchangeRequest: $Schema.Schema<CreateRabbi
 
 /** `CreateRabbitMQServerlessExchangeResponse` (response side). */
 export interface CreateRabbitMQServerlessExchangeResponse {
-  readonly ExchangeName: string
+  readonly ExchangeName?: string
   readonly RequestId: string
 }
 export const CreateRabbitMQServerlessExchangeResponse: $Schema.Schema<CreateRabbitMQServerlessExchangeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRabbitMQServerlessExchangeResponse", { ExchangeName: $C.str, RequestId: $C.str }))
@@ -92,7 +92,7 @@ export const CreateRabbitMQServerlessQueueRequest: $Schema.Schema<CreateRabbitMQ
 
 /** `CreateRabbitMQServerlessQueueResponse` (response side). */
 export interface CreateRabbitMQServerlessQueueResponse {
-  readonly QueueName: string
+  readonly QueueName?: string
   readonly RequestId: string
 }
 export const CreateRabbitMQServerlessQueueResponse: $Schema.Schema<CreateRabbitMQServerlessQueueResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRabbitMQServerlessQueueResponse", { QueueName: $C.str, RequestId: $C.str }))
@@ -111,7 +111,7 @@ export const CreateRabbitMQServerlessUserRequest: $Schema.Schema<CreateRabbitMQS
 
 /** `CreateRabbitMQServerlessUserResponse` (response side). */
 export interface CreateRabbitMQServerlessUserResponse {
-  readonly User: string
+  readonly User?: string
   readonly RequestId: string
 }
 export const CreateRabbitMQServerlessUserResponse: $Schema.Schema<CreateRabbitMQServerlessUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRabbitMQServerlessUserResponse", { User: $C.str, RequestId: $C.str }))
@@ -128,7 +128,7 @@ export const CreateRabbitMQServerlessVirtualHostRequest: $Schema.Schema<CreateRa
 
 /** `CreateRabbitMQServerlessVirtualHostResponse` (response side). */
 export interface CreateRabbitMQServerlessVirtualHostResponse {
-  readonly VirtualHost: string
+  readonly VirtualHost?: string
   readonly RequestId: string
 }
 export const CreateRabbitMQServerlessVirtualHostResponse: $Schema.Schema<CreateRabbitMQServerlessVirtualHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRabbitMQServerlessVirtualHostResponse", { VirtualHost: $C.str, RequestId: $C.str }))
@@ -143,9 +143,9 @@ export const DeleteRabbitMQServerlessBindingRequest: $Schema.Schema<DeleteRabbit
 
 /** `DeleteRabbitMQServerlessBindingResponse` (response side). */
 export interface DeleteRabbitMQServerlessBindingResponse {
-  readonly InstanceId: string
-  readonly VirtualHost: string
-  readonly BindingId: number | bigint
+  readonly InstanceId?: string
+  readonly VirtualHost?: string
+  readonly BindingId?: number | bigint
   readonly RequestId: string
 }
 export const DeleteRabbitMQServerlessBindingResponse: $Schema.Schema<DeleteRabbitMQServerlessBindingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteRabbitMQServerlessBindingResponse", { InstanceId: $C.str, VirtualHost: $C.str, BindingId: $C.int64, RequestId: $C.str }))
@@ -160,7 +160,7 @@ export const DeleteRabbitMQServerlessExchangeRequest: $Schema.Schema<DeleteRabbi
 
 /** `DeleteRabbitMQServerlessExchangeResponse` (response side). */
 export interface DeleteRabbitMQServerlessExchangeResponse {
-  readonly ExchangeName: string
+  readonly ExchangeName?: string
   readonly RequestId: string
 }
 export const DeleteRabbitMQServerlessExchangeResponse: $Schema.Schema<DeleteRabbitMQServerlessExchangeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteRabbitMQServerlessExchangeResponse", { ExchangeName: $C.str, RequestId: $C.str }))
@@ -189,7 +189,7 @@ export const DeleteRabbitMQServerlessQueueRequest: $Schema.Schema<DeleteRabbitMQ
 
 /** `DeleteRabbitMQServerlessQueueResponse` (response side). */
 export interface DeleteRabbitMQServerlessQueueResponse {
-  readonly QueueName: string
+  readonly QueueName?: string
   readonly RequestId: string
 }
 export const DeleteRabbitMQServerlessQueueResponse: $Schema.Schema<DeleteRabbitMQServerlessQueueResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteRabbitMQServerlessQueueResponse", { QueueName: $C.str, RequestId: $C.str }))
@@ -235,8 +235,8 @@ export const DescribeRabbitMQServerlessBindingsRequest: $Schema.Schema<DescribeR
 
 /** `DescribeRabbitMQServerlessBindingsResponse` (response side). */
 export interface DescribeRabbitMQServerlessBindingsResponse {
-  readonly BindingInfoList: readonly RabbitMQBindingListInfo[]
-  readonly TotalCount: number | bigint
+  readonly BindingInfoList?: readonly RabbitMQBindingListInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRabbitMQServerlessBindingsResponse: $Schema.Schema<DescribeRabbitMQServerlessBindingsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRabbitMQServerlessBindingsResponse", { BindingInfoList: $C.arr(RabbitMQBindingListInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -255,8 +255,8 @@ export const DescribeRabbitMQServerlessConnectionRequest: $Schema.Schema<Describ
 
 /** `DescribeRabbitMQServerlessConnectionResponse` (response side). */
 export interface DescribeRabbitMQServerlessConnectionResponse {
-  readonly TotalCount: number | bigint
-  readonly Connections: readonly RabbitMQConnection[]
+  readonly TotalCount?: number | bigint
+  readonly Connections?: readonly RabbitMQConnection[]
   readonly RequestId: string
 }
 export const DescribeRabbitMQServerlessConnectionResponse: $Schema.Schema<DescribeRabbitMQServerlessConnectionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRabbitMQServerlessConnectionResponse", { TotalCount: $C.int64, Connections: $C.arr(RabbitMQConnection), RequestId: $C.str }))
@@ -275,8 +275,8 @@ export const DescribeRabbitMQServerlessConsumersRequest: $Schema.Schema<Describe
 
 /** `DescribeRabbitMQServerlessConsumersResponse` (response side). */
 export interface DescribeRabbitMQServerlessConsumersResponse {
-  readonly ConsumerInfoList: readonly RabbitMQConsumersListInfo[]
-  readonly TotalCount: number | bigint
+  readonly ConsumerInfoList?: readonly RabbitMQConsumersListInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRabbitMQServerlessConsumersResponse: $Schema.Schema<DescribeRabbitMQServerlessConsumersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRabbitMQServerlessConsumersResponse", { ConsumerInfoList: $C.arr(RabbitMQConsumersListInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -291,15 +291,15 @@ export const DescribeRabbitMQServerlessExchangeDetailRequest: $Schema.Schema<Des
 
 /** `DescribeRabbitMQServerlessExchangeDetailResponse` (response side). */
 export interface DescribeRabbitMQServerlessExchangeDetailResponse {
-  readonly ExchangeName: string
-  readonly Remark: string
-  readonly Durable: boolean
-  readonly AutoDelete: boolean
-  readonly Internal: boolean
-  readonly AlternateExchange: string
-  readonly ExchangeType: string
-  readonly VirtualHost: string
-  readonly ExchangeCreator: string
+  readonly ExchangeName?: string
+  readonly Remark?: string
+  readonly Durable?: boolean
+  readonly AutoDelete?: boolean
+  readonly Internal?: boolean
+  readonly AlternateExchange?: string
+  readonly ExchangeType?: string
+  readonly VirtualHost?: string
+  readonly ExchangeCreator?: string
   readonly Arguments?: string
   readonly RequestId: string
 }
@@ -322,8 +322,8 @@ export const DescribeRabbitMQServerlessExchangesRequest: $Schema.Schema<Describe
 
 /** `DescribeRabbitMQServerlessExchangesResponse` (response side). */
 export interface DescribeRabbitMQServerlessExchangesResponse {
-  readonly ExchangeInfoList: readonly RabbitMQExchangeListInfo[]
-  readonly TotalCount: number | bigint
+  readonly ExchangeInfoList?: readonly RabbitMQExchangeListInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRabbitMQServerlessExchangesResponse: $Schema.Schema<DescribeRabbitMQServerlessExchangesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRabbitMQServerlessExchangesResponse", { ExchangeInfoList: $C.arr(RabbitMQExchangeListInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -336,14 +336,14 @@ export const DescribeRabbitMQServerlessInstanceRequest: $Schema.Schema<DescribeR
 
 /** `DescribeRabbitMQServerlessInstanceResponse` (response side). */
 export interface DescribeRabbitMQServerlessInstanceResponse {
-  readonly ClusterInfo: RabbitMQClusterInfo
-  readonly ClusterSpecInfo: RabbitMQClusterSpecInfo
-  readonly VirtualHostQuota: VirtualHostQuota
-  readonly ExchangeQuota: ExchangeQuota
-  readonly QueueQuota: QueueQuota
+  readonly ClusterInfo?: RabbitMQClusterInfo
+  readonly ClusterSpecInfo?: RabbitMQClusterSpecInfo
+  readonly VirtualHostQuota?: VirtualHostQuota
+  readonly ExchangeQuota?: ExchangeQuota
+  readonly QueueQuota?: QueueQuota
   readonly ClusterNetInfo?: RabbitMQServerlessAccessInfo
   readonly ClusterWhiteListInfo?: RabbitMQServerlessWhiteListInfo
-  readonly UserQuota: UserQuota
+  readonly UserQuota?: UserQuota
   readonly RequestId: string
 }
 export const DescribeRabbitMQServerlessInstanceResponse: $Schema.Schema<DescribeRabbitMQServerlessInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRabbitMQServerlessInstanceResponse", { ClusterInfo: RabbitMQClusterInfo, ClusterSpecInfo: RabbitMQClusterSpecInfo, VirtualHostQuota: VirtualHostQuota, ExchangeQuota: ExchangeQuota, QueueQuota: QueueQuota, UserQuota: UserQuota, RequestId: $C.str }, { ClusterNetInfo: RabbitMQServerlessAccessInfo, ClusterWhiteListInfo: RabbitMQServerlessWhiteListInfo }))
@@ -360,8 +360,8 @@ export const DescribeRabbitMQServerlessPermissionRequest: $Schema.Schema<Describ
 
 /** `DescribeRabbitMQServerlessPermissionResponse` (response side). */
 export interface DescribeRabbitMQServerlessPermissionResponse {
-  readonly TotalCount: number | bigint
-  readonly RabbitMQPermissionList: readonly RabbitMQPermission[]
+  readonly TotalCount?: number | bigint
+  readonly RabbitMQPermissionList?: readonly RabbitMQPermission[]
   readonly RequestId: string
 }
 export const DescribeRabbitMQServerlessPermissionResponse: $Schema.Schema<DescribeRabbitMQServerlessPermissionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRabbitMQServerlessPermissionResponse", { TotalCount: $C.int64, RabbitMQPermissionList: $C.arr(RabbitMQPermission), RequestId: $C.str }))
@@ -376,33 +376,33 @@ export const DescribeRabbitMQServerlessQueueDetailRequest: $Schema.Schema<Descri
 
 /** `DescribeRabbitMQServerlessQueueDetailResponse` (response side). */
 export interface DescribeRabbitMQServerlessQueueDetailResponse {
-  readonly InstanceId: string
-  readonly VirtualHost: string
-  readonly QueueName: string
-  readonly QueueType: string
-  readonly Consumers: number | bigint
-  readonly Durable: boolean
-  readonly AutoDelete: boolean
-  readonly Remark: string
-  readonly MessageTTL: number | bigint
-  readonly AutoExpire: number | bigint
-  readonly MaxLength: number | bigint
-  readonly MaxLengthBytes: number | bigint
-  readonly DeliveryLimit: number | bigint
-  readonly OverflowBehaviour: string
-  readonly DeadLetterExchange: string
-  readonly DeadLetterRoutingKey: string
-  readonly SingleActiveConsumer: boolean
-  readonly MaximumPriority: number | bigint
-  readonly LazyMode: boolean
-  readonly MasterLocator: string
-  readonly MaxInMemoryLength: number | bigint
-  readonly MaxInMemoryBytes: number | bigint
-  readonly CreateTime: number | bigint
-  readonly Node: string
-  readonly DeadLetterStrategy: string
-  readonly QueueLeaderLocator: string
-  readonly QuorumInitialGroupSize: number | bigint
+  readonly InstanceId?: string
+  readonly VirtualHost?: string
+  readonly QueueName?: string
+  readonly QueueType?: string
+  readonly Consumers?: number | bigint
+  readonly Durable?: boolean
+  readonly AutoDelete?: boolean
+  readonly Remark?: string
+  readonly MessageTTL?: number | bigint
+  readonly AutoExpire?: number | bigint
+  readonly MaxLength?: number | bigint
+  readonly MaxLengthBytes?: number | bigint
+  readonly DeliveryLimit?: number | bigint
+  readonly OverflowBehaviour?: string
+  readonly DeadLetterExchange?: string
+  readonly DeadLetterRoutingKey?: string
+  readonly SingleActiveConsumer?: boolean
+  readonly MaximumPriority?: number | bigint
+  readonly LazyMode?: boolean
+  readonly MasterLocator?: string
+  readonly MaxInMemoryLength?: number | bigint
+  readonly MaxInMemoryBytes?: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly Node?: string
+  readonly DeadLetterStrategy?: string
+  readonly QueueLeaderLocator?: string
+  readonly QuorumInitialGroupSize?: number | bigint
   readonly Exclusive?: boolean
   readonly Policy?: string
   readonly Arguments?: string
@@ -425,8 +425,8 @@ export const DescribeRabbitMQServerlessQueuesRequest: $Schema.Schema<DescribeRab
 
 /** `DescribeRabbitMQServerlessQueuesResponse` (response side). */
 export interface DescribeRabbitMQServerlessQueuesResponse {
-  readonly QueueInfoList: readonly RabbitMQQueueListInfo[]
-  readonly TotalCount: number | bigint
+  readonly QueueInfoList?: readonly RabbitMQQueueListInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRabbitMQServerlessQueuesResponse: $Schema.Schema<DescribeRabbitMQServerlessQueuesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRabbitMQServerlessQueuesResponse", { QueueInfoList: $C.arr(RabbitMQQueueListInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -444,8 +444,8 @@ export const DescribeRabbitMQServerlessUserRequest: $Schema.Schema<DescribeRabbi
 
 /** `DescribeRabbitMQServerlessUserResponse` (response side). */
 export interface DescribeRabbitMQServerlessUserResponse {
-  readonly TotalCount: number | bigint
-  readonly RabbitMQUserList: readonly RabbitMQUser[]
+  readonly TotalCount?: number | bigint
+  readonly RabbitMQUserList?: readonly RabbitMQUser[]
   readonly RequestId: string
 }
 export const DescribeRabbitMQServerlessUserResponse: $Schema.Schema<DescribeRabbitMQServerlessUserResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRabbitMQServerlessUserResponse", { TotalCount: $C.int64, RabbitMQUserList: $C.arr(RabbitMQUser), RequestId: $C.str }))
@@ -464,16 +464,16 @@ export const DescribeRabbitMQServerlessVirtualHostRequest: $Schema.Schema<Descri
 
 /** `DescribeRabbitMQServerlessVirtualHostResponse` (response side). */
 export interface DescribeRabbitMQServerlessVirtualHostResponse {
-  readonly TotalCount: number | bigint
-  readonly VirtualHostList: readonly RabbitMQVirtualHostInfo[]
+  readonly TotalCount?: number | bigint
+  readonly VirtualHostList?: readonly RabbitMQVirtualHostInfo[]
   readonly RequestId: string
 }
 export const DescribeRabbitMQServerlessVirtualHostResponse: $Schema.Schema<DescribeRabbitMQServerlessVirtualHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRabbitMQServerlessVirtualHostResponse", { TotalCount: $C.int64, VirtualHostList: $C.arr(RabbitMQVirtualHostInfo), RequestId: $C.str }))
 
 /** `ExchangeQuota` (response side). */
 export interface ExchangeQuota {
-  readonly MaxExchange: number | bigint
-  readonly UsedExchange: number | bigint
+  readonly MaxExchange?: number | bigint
+  readonly UsedExchange?: number | bigint
 }
 export const ExchangeQuota: $Schema.Schema<ExchangeQuota> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExchangeQuota", { MaxExchange: $C.int64, UsedExchange: $C.int64 }))
 
@@ -512,7 +512,7 @@ export const ModifyRabbitMQServerlessExchangeRequest: $Schema.Schema<ModifyRabbi
 
 /** `ModifyRabbitMQServerlessExchangeResponse` (response side). */
 export interface ModifyRabbitMQServerlessExchangeResponse {
-  readonly ExchangeName: string
+  readonly ExchangeName?: string
   readonly RequestId: string
 }
 export const ModifyRabbitMQServerlessExchangeResponse: $Schema.Schema<ModifyRabbitMQServerlessExchangeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRabbitMQServerlessExchangeResponse", { ExchangeName: $C.str, RequestId: $C.str }))
@@ -531,7 +531,7 @@ export const ModifyRabbitMQServerlessInstanceRequest: $Schema.Schema<ModifyRabbi
 
 /** `ModifyRabbitMQServerlessInstanceResponse` (response side). */
 export interface ModifyRabbitMQServerlessInstanceResponse {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const ModifyRabbitMQServerlessInstanceResponse: $Schema.Schema<ModifyRabbitMQServerlessInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRabbitMQServerlessInstanceResponse", { InstanceId: $C.str, RequestId: $C.str }))
@@ -567,7 +567,7 @@ export const ModifyRabbitMQServerlessQueueRequest: $Schema.Schema<ModifyRabbitMQ
 
 /** `ModifyRabbitMQServerlessQueueResponse` (response side). */
 export interface ModifyRabbitMQServerlessQueueResponse {
-  readonly QueueName: string
+  readonly QueueName?: string
   readonly RequestId: string
 }
 export const ModifyRabbitMQServerlessQueueResponse: $Schema.Schema<ModifyRabbitMQServerlessQueueResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRabbitMQServerlessQueueResponse", { QueueName: $C.str, RequestId: $C.str }))
@@ -607,20 +607,20 @@ export const ModifyRabbitMQServerlessVirtualHostResponse: $Schema.Schema<ModifyR
 
 /** `QueueQuota` (response side). */
 export interface QueueQuota {
-  readonly MaxQueue: number | bigint
-  readonly UsedQueue: number | bigint
+  readonly MaxQueue?: number | bigint
+  readonly UsedQueue?: number | bigint
 }
 export const QueueQuota: $Schema.Schema<QueueQuota> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueueQuota", { MaxQueue: $C.int64, UsedQueue: $C.int64 }))
 
 /** `RabbitMQBindingListInfo` (response side). */
 export interface RabbitMQBindingListInfo {
-  readonly BindingId: number | bigint
-  readonly VirtualHost: string
-  readonly Source: string
-  readonly DestinationType: string
-  readonly Destination: string
-  readonly RoutingKey: string
-  readonly SourceExchangeType: string
+  readonly BindingId?: number | bigint
+  readonly VirtualHost?: string
+  readonly Source?: string
+  readonly DestinationType?: string
+  readonly Destination?: string
+  readonly RoutingKey?: string
+  readonly SourceExchangeType?: string
   readonly CreateTime?: string
   readonly ModifyTime?: string
   readonly Arguments?: readonly RabbitMQServerlessKeyValuePair[]
@@ -629,26 +629,26 @@ export const RabbitMQBindingListInfo: $Schema.Schema<RabbitMQBindingListInfo> = 
 
 /** `RabbitMQClusterInfo` (response side). */
 export interface RabbitMQClusterInfo {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly Region: string
-  readonly CreateTime: number | bigint
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly Region?: string
+  readonly CreateTime?: number | bigint
   readonly Remark?: string
-  readonly Vpcs: readonly VpcEndpointInfo[]
+  readonly Vpcs?: readonly VpcEndpointInfo[]
   readonly ZoneIds?: readonly (number | bigint)[]
-  readonly VirtualHostNumber: number | bigint
-  readonly QueueNumber: number | bigint
-  readonly MessagePublishRate: number
-  readonly MessageStackNumber: number | bigint
-  readonly ExpireTime: number | bigint
-  readonly ChannelNumber: number | bigint
-  readonly ConnectionNumber: number | bigint
-  readonly ConsumerNumber: number | bigint
-  readonly ExchangeNumber: number | bigint
-  readonly ExceptionInformation: string
-  readonly ClusterStatus: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly MirrorQueuePolicyFlag: number | bigint
+  readonly VirtualHostNumber?: number | bigint
+  readonly QueueNumber?: number | bigint
+  readonly MessagePublishRate?: number
+  readonly MessageStackNumber?: number | bigint
+  readonly ExpireTime?: number | bigint
+  readonly ChannelNumber?: number | bigint
+  readonly ConnectionNumber?: number | bigint
+  readonly ConsumerNumber?: number | bigint
+  readonly ExchangeNumber?: number | bigint
+  readonly ExceptionInformation?: string
+  readonly ClusterStatus?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly MirrorQueuePolicyFlag?: number | bigint
   readonly MessageConsumeRate?: number
   readonly ClusterVersion?: string
   readonly PayMode?: number | bigint
@@ -666,13 +666,13 @@ export const RabbitMQClusterInfo: $Schema.Schema<RabbitMQClusterInfo> = /*#__PUR
 
 /** `RabbitMQClusterSpecInfo` (response side). */
 export interface RabbitMQClusterSpecInfo {
-  readonly SpecName: string
-  readonly MaxTps: number | bigint
-  readonly MaxQueueNum: number | bigint
-  readonly MaxExchangeNum: number | bigint
-  readonly MaxVhostNum: number | bigint
-  readonly MaxConnNum: number | bigint
-  readonly MaxUserNum: number | bigint
+  readonly SpecName?: string
+  readonly MaxTps?: number | bigint
+  readonly MaxQueueNum?: number | bigint
+  readonly MaxExchangeNum?: number | bigint
+  readonly MaxVhostNum?: number | bigint
+  readonly MaxConnNum?: number | bigint
+  readonly MaxUserNum?: number | bigint
   readonly MaxBandWidth?: number | bigint
   readonly PublicNetworkTps?: number | bigint
   readonly Features?: string
@@ -681,13 +681,13 @@ export const RabbitMQClusterSpecInfo: $Schema.Schema<RabbitMQClusterSpecInfo> = 
 
 /** `RabbitMQConnection` (response side). */
 export interface RabbitMQConnection {
-  readonly ConnectionName: string
-  readonly PeerHost: string
-  readonly State: string
-  readonly User: string
-  readonly SSL: boolean
-  readonly Protocol: string
-  readonly Channels: number | bigint
+  readonly ConnectionName?: string
+  readonly PeerHost?: string
+  readonly State?: string
+  readonly User?: string
+  readonly SSL?: boolean
+  readonly Protocol?: string
+  readonly Channels?: number | bigint
   readonly IncomingBytes?: number
   readonly OutgoingBytes?: number
   readonly Heartbeat?: number | bigint
@@ -698,8 +698,8 @@ export const RabbitMQConnection: $Schema.Schema<RabbitMQConnection> = /*#__PURE_
 
 /** `RabbitMQConsumersListInfo` (response side). */
 export interface RabbitMQConsumersListInfo {
-  readonly ClientIp: string
-  readonly ConsumerTag: string
+  readonly ClientIp?: string
+  readonly ConsumerTag?: string
   readonly QueueName?: string
   readonly AckRequired?: boolean
   readonly PrefetchCount?: number | bigint
@@ -712,13 +712,13 @@ export const RabbitMQConsumersListInfo: $Schema.Schema<RabbitMQConsumersListInfo
 
 /** `RabbitMQExchangeListInfo` (response side). */
 export interface RabbitMQExchangeListInfo {
-  readonly ExchangeName: string
+  readonly ExchangeName?: string
   readonly Remark?: string
-  readonly ExchangeType: string
-  readonly VirtualHost: string
-  readonly ExchangeCreator: string
-  readonly CreateTimeStamp: string
-  readonly ModTimeStamp: string
+  readonly ExchangeType?: string
+  readonly VirtualHost?: string
+  readonly ExchangeCreator?: string
+  readonly CreateTimeStamp?: string
+  readonly ModTimeStamp?: string
   readonly MessageRateIn?: number
   readonly MessageRateOut?: number
   readonly Durable?: boolean
@@ -733,12 +733,12 @@ export const RabbitMQExchangeListInfo: $Schema.Schema<RabbitMQExchangeListInfo> 
 
 /** `RabbitMQPermission` (response side). */
 export interface RabbitMQPermission {
-  readonly InstanceId: string
-  readonly User: string
-  readonly VirtualHost: string
-  readonly ConfigRegexp: string
-  readonly WriteRegexp: string
-  readonly ReadRegexp: string
+  readonly InstanceId?: string
+  readonly User?: string
+  readonly VirtualHost?: string
+  readonly ConfigRegexp?: string
+  readonly WriteRegexp?: string
+  readonly ReadRegexp?: string
   readonly CreateTime?: string
   readonly ModifyTime?: string
 }
@@ -746,15 +746,15 @@ export const RabbitMQPermission: $Schema.Schema<RabbitMQPermission> = /*#__PURE_
 
 /** `RabbitMQQueueListConsumerDetailInfo` (response side). */
 export interface RabbitMQQueueListConsumerDetailInfo {
-  readonly ConsumersNumber: number | bigint
+  readonly ConsumersNumber?: number | bigint
 }
 export const RabbitMQQueueListConsumerDetailInfo: $Schema.Schema<RabbitMQQueueListConsumerDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RabbitMQQueueListConsumerDetailInfo", { ConsumersNumber: $C.int64 }))
 
 /** `RabbitMQQueueListInfo` (response side). */
 export interface RabbitMQQueueListInfo {
-  readonly QueueName: string
-  readonly Remark: string
-  readonly ConsumerDetail: RabbitMQQueueListConsumerDetailInfo
+  readonly QueueName?: string
+  readonly Remark?: string
+  readonly ConsumerDetail?: RabbitMQQueueListConsumerDetailInfo
   readonly QueueType?: string
   readonly MessageHeapCount?: number | bigint
   readonly MessageRateIn?: number
@@ -794,24 +794,24 @@ export const RabbitMQServerlessEndpoint: $Schema.Schema<RabbitMQServerlessEndpoi
 
 /** `RabbitMQServerlessInstance` (response side). */
 export interface RabbitMQServerlessInstance {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceVersion: string
-  readonly Status: number | bigint
-  readonly MaxTps: number | bigint
-  readonly MaxBandWidth: number | bigint
-  readonly ExpireTime: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly PayMode: number | bigint
-  readonly Remark: string
-  readonly SpecName: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceVersion?: string
+  readonly Status?: number | bigint
+  readonly MaxTps?: number | bigint
+  readonly MaxBandWidth?: number | bigint
+  readonly ExpireTime?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly PayMode?: number | bigint
+  readonly Remark?: string
+  readonly SpecName?: string
   readonly ExceptionInformation?: string
   readonly PublicAccessEndpoint?: string
-  readonly Vpcs: readonly RabbitMQServerlessEndpoint[]
-  readonly ClusterStatus: number | bigint
+  readonly Vpcs?: readonly RabbitMQServerlessEndpoint[]
+  readonly ClusterStatus?: number | bigint
   readonly InstanceType?: number | bigint
-  readonly CreateTime: number | bigint
-  readonly NodeCount: number | bigint
+  readonly CreateTime?: number | bigint
+  readonly NodeCount?: number | bigint
   readonly MaxStorage?: number | bigint
   readonly IsolatedTime?: number | bigint
   readonly ServerlessExt?: string
@@ -835,35 +835,35 @@ export const RabbitMQServerlessTag: $Schema.Schema<RabbitMQServerlessTag> = /*#_
 
 /** `RabbitMQServerlessWhiteListInfo` (response side). */
 export interface RabbitMQServerlessWhiteListInfo {
-  readonly PublicDataStreamWhiteList: string
-  readonly PublicDataStreamWhiteListStatus: string
+  readonly PublicDataStreamWhiteList?: string
+  readonly PublicDataStreamWhiteListStatus?: string
 }
 export const RabbitMQServerlessWhiteListInfo: $Schema.Schema<RabbitMQServerlessWhiteListInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RabbitMQServerlessWhiteListInfo", { PublicDataStreamWhiteList: $C.str, PublicDataStreamWhiteListStatus: $C.str }))
 
 /** `RabbitMQUser` (response side). */
 export interface RabbitMQUser {
-  readonly InstanceId: string
-  readonly User: string
-  readonly Password: string
+  readonly InstanceId?: string
+  readonly User?: string
+  readonly Password?: string
   readonly Description?: string
   readonly Tags?: readonly string[]
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly Type: string
-  readonly MaxConnections: number | bigint
-  readonly MaxChannels: number | bigint
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly Type?: string
+  readonly MaxConnections?: number | bigint
+  readonly MaxChannels?: number | bigint
 }
 export const RabbitMQUser: $Schema.Schema<RabbitMQUser> = /*#__PURE__*/ $C.lazy(() => $C.struct("RabbitMQUser", { InstanceId: $C.str, User: $C.str, Password: $C.str, CreateTime: $C.str, ModifyTime: $C.str, Type: $C.str, MaxConnections: $C.int64, MaxChannels: $C.int64 }, { Description: $C.str, Tags: $C.arr($C.str) }))
 
 /** `RabbitMQVirtualHostInfo` (response side). */
 export interface RabbitMQVirtualHostInfo {
-  readonly InstanceId: string
-  readonly VirtualHost: string
+  readonly InstanceId?: string
+  readonly VirtualHost?: string
   readonly Description?: string
   readonly Tags?: readonly string[]
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly VirtualHostStatistics: RabbitMQVirtualHostStatistics
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly VirtualHostStatistics?: RabbitMQVirtualHostStatistics
   readonly Status?: string
   readonly MessageHeapCount?: number | bigint
   readonly MessageRateIn?: number
@@ -874,11 +874,11 @@ export const RabbitMQVirtualHostInfo: $Schema.Schema<RabbitMQVirtualHostInfo> = 
 
 /** `RabbitMQVirtualHostStatistics` (response side). */
 export interface RabbitMQVirtualHostStatistics {
-  readonly CurrentQueues: number | bigint
-  readonly CurrentExchanges: number | bigint
-  readonly CurrentConnections: number | bigint
-  readonly CurrentChannels: number | bigint
-  readonly CurrentUsers: number | bigint
+  readonly CurrentQueues?: number | bigint
+  readonly CurrentExchanges?: number | bigint
+  readonly CurrentConnections?: number | bigint
+  readonly CurrentChannels?: number | bigint
+  readonly CurrentUsers?: number | bigint
 }
 export const RabbitMQVirtualHostStatistics: $Schema.Schema<RabbitMQVirtualHostStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("RabbitMQVirtualHostStatistics", { CurrentQueues: $C.int64, CurrentExchanges: $C.int64, CurrentConnections: $C.int64, CurrentChannels: $C.int64, CurrentUsers: $C.int64 }))
 
@@ -898,10 +898,10 @@ export const VirtualHostQuota: $Schema.Schema<VirtualHostQuota> = /*#__PURE__*/ 
 
 /** `VpcEndpointInfo` (response side). */
 export interface VpcEndpointInfo {
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly VpcEndpoint: string
-  readonly VpcDataStreamEndpointStatus: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly VpcEndpoint?: string
+  readonly VpcDataStreamEndpointStatus?: string
 }
 export const VpcEndpointInfo: $Schema.Schema<VpcEndpointInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VpcEndpointInfo", { VpcId: $C.str, SubnetId: $C.str, VpcEndpoint: $C.str, VpcDataStreamEndpointStatus: $C.str }))
 

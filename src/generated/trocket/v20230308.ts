@@ -63,11 +63,11 @@ export const ConsumeGroupItem: $Schema.Schema<ConsumeGroupItem> = /*#__PURE__*/ 
 
 /** `ConsumerClient` (response side). */
 export interface ConsumerClient {
-  readonly ClientId: string
-  readonly ClientAddr: string
-  readonly Language: string
-  readonly Version: string
-  readonly ConsumerLag: number | bigint | null
+  readonly ClientId?: string
+  readonly ClientAddr?: string
+  readonly Language?: string
+  readonly Version?: string
+  readonly ConsumerLag?: number | bigint | null
   readonly ChannelProtocol?: string | null
 }
 export const ConsumerClient: $Schema.Schema<ConsumerClient> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConsumerClient", { ClientId: $C.str, ClientAddr: $C.str, Language: $C.str, Version: $C.str, ConsumerLag: $C.nul($C.int64) }, { ChannelProtocol: $C.nul($C.str) }))
@@ -96,8 +96,8 @@ export const CreateConsumerGroupRequest: $Schema.Schema<CreateConsumerGroupReque
 
 /** `CreateConsumerGroupResponse` (response side). */
 export interface CreateConsumerGroupResponse {
-  readonly InstanceId: string
-  readonly ConsumerGroup: string
+  readonly InstanceId?: string
+  readonly ConsumerGroup?: string
   readonly RequestId: string
 }
 export const CreateConsumerGroupResponse: $Schema.Schema<CreateConsumerGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateConsumerGroupResponse", { InstanceId: $C.str, ConsumerGroup: $C.str, RequestId: $C.str }))
@@ -142,7 +142,7 @@ export const CreateInstanceRequest: $Schema.Schema<CreateInstanceRequest> = /*#_
 
 /** `CreateInstanceResponse` (response side). */
 export interface CreateInstanceResponse {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const CreateInstanceResponse: $Schema.Schema<CreateInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateInstanceResponse", { InstanceId: $C.str, RequestId: $C.str }))
@@ -180,7 +180,7 @@ export const CreateRoleRequest: $Schema.Schema<CreateRoleRequest> = /*#__PURE__*
 
 /** `CreateRoleResponse` (response side). */
 export interface CreateRoleResponse {
-  readonly Role: string
+  readonly Role?: string
   readonly RequestId: string
 }
 export const CreateRoleResponse: $Schema.Schema<CreateRoleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRoleResponse", { Role: $C.str, RequestId: $C.str }))
@@ -201,8 +201,8 @@ export const CreateTopicRequest: $Schema.Schema<CreateTopicRequest> = /*#__PURE_
 
 /** `CreateTopicResponse` (response side). */
 export interface CreateTopicResponse {
-  readonly InstanceId: string
-  readonly Topic: string
+  readonly InstanceId?: string
+  readonly Topic?: string
   readonly RequestId: string
 }
 export const CreateTopicResponse: $Schema.Schema<CreateTopicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTopicResponse", { InstanceId: $C.str, Topic: $C.str, RequestId: $C.str }))
@@ -311,7 +311,7 @@ export const DescribeConsumerClientListRequest: $Schema.Schema<DescribeConsumerC
 /** `DescribeConsumerClientListResponse` (response side). */
 export interface DescribeConsumerClientListResponse {
   readonly TotalCount?: number | bigint
-  readonly Data: readonly ConsumerClient[]
+  readonly Data?: readonly ConsumerClient[]
   readonly RequestId: string
 }
 export const DescribeConsumerClientListResponse: $Schema.Schema<DescribeConsumerClientListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConsumerClientListResponse", { Data: $C.arr(ConsumerClient), RequestId: $C.str }, { TotalCount: $C.int64 }))
@@ -329,8 +329,8 @@ export const DescribeConsumerClientRequest: $Schema.Schema<DescribeConsumerClien
 
 /** `DescribeConsumerClientResponse` (response side). */
 export interface DescribeConsumerClientResponse {
-  readonly Client: ConsumerClient | null
-  readonly TopicList: readonly TopicConsumeStats[] | null
+  readonly Client?: ConsumerClient | null
+  readonly TopicList?: readonly TopicConsumeStats[] | null
   readonly RequestId: string
 }
 export const DescribeConsumerClientResponse: $Schema.Schema<DescribeConsumerClientResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConsumerClientResponse", { Client: $C.nul(ConsumerClient), TopicList: $C.nul($C.arr(TopicConsumeStats)), RequestId: $C.str }))
@@ -351,7 +351,7 @@ export const DescribeConsumerGroupListRequest: $Schema.Schema<DescribeConsumerGr
 /** `DescribeConsumerGroupListResponse` (response side). */
 export interface DescribeConsumerGroupListResponse {
   readonly TotalCount?: number | bigint
-  readonly Data: readonly ConsumeGroupItem[]
+  readonly Data?: readonly ConsumeGroupItem[]
   readonly RequestId: string
 }
 export const DescribeConsumerGroupListResponse: $Schema.Schema<DescribeConsumerGroupListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConsumerGroupListResponse", { Data: $C.arr(ConsumeGroupItem), RequestId: $C.str }, { TotalCount: $C.int64 }))
@@ -365,15 +365,15 @@ export const DescribeConsumerGroupRequest: $Schema.Schema<DescribeConsumerGroupR
 
 /** `DescribeConsumerGroupResponse` (response side). */
 export interface DescribeConsumerGroupResponse {
-  readonly ConsumerNum: number | bigint
-  readonly Tps: number | bigint
-  readonly ConsumerLag: number | bigint
-  readonly ConsumeType: string
-  readonly CreatedTime: number | bigint
-  readonly ConsumeMessageOrderly: boolean
-  readonly ConsumeEnable: boolean
-  readonly MaxRetryTimes: number | bigint
-  readonly Remark: string
+  readonly ConsumerNum?: number | bigint
+  readonly Tps?: number | bigint
+  readonly ConsumerLag?: number | bigint
+  readonly ConsumeType?: string
+  readonly CreatedTime?: number | bigint
+  readonly ConsumeMessageOrderly?: boolean
+  readonly ConsumeEnable?: boolean
+  readonly MaxRetryTimes?: number | bigint
+  readonly Remark?: string
   readonly MessageModel?: string
   readonly RetryPolicy?: RetryPolicy
   readonly ConsumeModel?: string
@@ -473,7 +473,7 @@ export const DescribeFusionInstanceListRequest: $Schema.Schema<DescribeFusionIns
 /** `DescribeFusionInstanceListResponse` (response side). */
 export interface DescribeFusionInstanceListResponse {
   readonly TotalCount?: number | bigint
-  readonly Data: readonly FusionInstanceItem[]
+  readonly Data?: readonly FusionInstanceItem[]
   readonly RequestId: string
 }
 export const DescribeFusionInstanceListResponse: $Schema.Schema<DescribeFusionInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFusionInstanceListResponse", { Data: $C.arr(FusionInstanceItem), RequestId: $C.str }, { TotalCount: $C.int64 }))
@@ -490,7 +490,7 @@ export const DescribeInstanceListRequest: $Schema.Schema<DescribeInstanceListReq
 /** `DescribeInstanceListResponse` (response side). */
 export interface DescribeInstanceListResponse {
   readonly TotalCount?: number | bigint
-  readonly Data: readonly InstanceItem[]
+  readonly Data?: readonly InstanceItem[]
   readonly RequestId: string
 }
 export const DescribeInstanceListResponse: $Schema.Schema<DescribeInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceListResponse", { Data: $C.arr(InstanceItem), RequestId: $C.str }, { TotalCount: $C.int64 }))
@@ -503,30 +503,30 @@ export const DescribeInstanceRequest: $Schema.Schema<DescribeInstanceRequest> = 
 
 /** `DescribeInstanceResponse` (response side). */
 export interface DescribeInstanceResponse {
-  readonly InstanceType: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly TopicNum: number | bigint
-  readonly TopicNumLimit: number | bigint
-  readonly GroupNum: number | bigint
-  readonly GroupNumLimit: number | bigint
-  readonly MessageRetention: number | bigint
-  readonly RetentionUpperLimit: number | bigint
-  readonly RetentionLowerLimit: number | bigint
-  readonly TpsLimit: number | bigint
-  readonly ScaledTpsLimit: number | bigint
-  readonly MaxMessageDelay: number | bigint
-  readonly CreatedTime: number | bigint
-  readonly SendReceiveRatio: number
-  readonly TagList: readonly Tag[] | null
-  readonly EndpointList: readonly Endpoint[] | null
-  readonly TopicQueueNumUpperLimit: number | bigint
-  readonly TopicQueueNumLowerLimit: number | bigint
-  readonly Remark: string
-  readonly InstanceStatus: string
-  readonly SkuCode: string
-  readonly PayMode: string
-  readonly ScaledTpsEnabled: boolean
+  readonly InstanceType?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly TopicNum?: number | bigint
+  readonly TopicNumLimit?: number | bigint
+  readonly GroupNum?: number | bigint
+  readonly GroupNumLimit?: number | bigint
+  readonly MessageRetention?: number | bigint
+  readonly RetentionUpperLimit?: number | bigint
+  readonly RetentionLowerLimit?: number | bigint
+  readonly TpsLimit?: number | bigint
+  readonly ScaledTpsLimit?: number | bigint
+  readonly MaxMessageDelay?: number | bigint
+  readonly CreatedTime?: number | bigint
+  readonly SendReceiveRatio?: number
+  readonly TagList?: readonly Tag[] | null
+  readonly EndpointList?: readonly Endpoint[] | null
+  readonly TopicQueueNumUpperLimit?: number | bigint
+  readonly TopicQueueNumLowerLimit?: number | bigint
+  readonly Remark?: string
+  readonly InstanceStatus?: string
+  readonly SkuCode?: string
+  readonly PayMode?: string
+  readonly ScaledTpsEnabled?: boolean
   readonly RenewFlag?: number | bigint
   readonly ExpiryTime?: number | bigint
   readonly RoleNumLimit?: number | bigint
@@ -562,8 +562,8 @@ export const DescribeMessageListRequest: $Schema.Schema<DescribeMessageListReque
 /** `DescribeMessageListResponse` (response side). */
 export interface DescribeMessageListResponse {
   readonly TotalCount?: number | bigint
-  readonly Data: readonly MessageItem[] | null
-  readonly TaskRequestId: string | null
+  readonly Data?: readonly MessageItem[] | null
+  readonly TaskRequestId?: string | null
   readonly RequestId: string
 }
 export const DescribeMessageListResponse: $Schema.Schema<DescribeMessageListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMessageListResponse", { Data: $C.nul($C.arr(MessageItem)), TaskRequestId: $C.nul($C.str), RequestId: $C.str }, { TotalCount: $C.int64 }))
@@ -582,13 +582,13 @@ export const DescribeMessageRequest: $Schema.Schema<DescribeMessageRequest> = /*
 
 /** `DescribeMessageResponse` (response side). */
 export interface DescribeMessageResponse {
-  readonly Body: string
-  readonly Properties: string
-  readonly ProduceTime: string
-  readonly MessageId: string | null
-  readonly ProducerAddr: string
-  readonly MessageTracks: readonly MessageTrackItem[] | null
-  readonly ShowTopicName: string
+  readonly Body?: string
+  readonly Properties?: string
+  readonly ProduceTime?: string
+  readonly MessageId?: string | null
+  readonly ProducerAddr?: string
+  readonly MessageTracks?: readonly MessageTrackItem[] | null
+  readonly ShowTopicName?: string
   readonly LiteTopic?: string
   readonly MessageTracksCount?: number | bigint | null
   readonly RequestId: string
@@ -607,9 +607,9 @@ export const DescribeMessageTraceRequest: $Schema.Schema<DescribeMessageTraceReq
 
 /** `DescribeMessageTraceResponse` (response side). */
 export interface DescribeMessageTraceResponse {
-  readonly ShowTopicName: string
+  readonly ShowTopicName?: string
   readonly LiteTopic?: string
-  readonly Data: readonly MessageTraceItem[] | null
+  readonly Data?: readonly MessageTraceItem[] | null
   readonly RequestId: string
 }
 export const DescribeMessageTraceResponse: $Schema.Schema<DescribeMessageTraceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMessageTraceResponse", { ShowTopicName: $C.str, Data: $C.nul($C.arr(MessageTraceItem)), RequestId: $C.str }, { LiteTopic: $C.str }))
@@ -624,8 +624,8 @@ export const DescribeMigratingGroupStatsRequest: $Schema.Schema<DescribeMigratin
 
 /** `DescribeMigratingGroupStatsResponse` (response side). */
 export interface DescribeMigratingGroupStatsResponse {
-  readonly SourceConsumeLag: number | bigint
-  readonly TargetConsumeLag: number | bigint
+  readonly SourceConsumeLag?: number | bigint
+  readonly TargetConsumeLag?: number | bigint
   readonly SourceConsumerClients?: readonly ConsumerClient[]
   readonly TargetConsumerClients?: readonly ConsumerClient[]
   readonly RequestId: string
@@ -678,7 +678,7 @@ export const DescribeMigrationTaskListRequest: $Schema.Schema<DescribeMigrationT
 /** `DescribeMigrationTaskListResponse` (response side). */
 export interface DescribeMigrationTaskListResponse {
   readonly TotalCount?: number | bigint
-  readonly Tasks: readonly MigrationTaskItem[] | null
+  readonly Tasks?: readonly MigrationTaskItem[] | null
   readonly RequestId: string
 }
 export const DescribeMigrationTaskListResponse: $Schema.Schema<DescribeMigrationTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMigrationTaskListResponse", { Tasks: $C.nul($C.arr(MigrationTaskItem)), RequestId: $C.str }, { TotalCount: $C.int64 }))
@@ -707,7 +707,7 @@ export const DescribeProductSKUsRequest: $Schema.Schema<DescribeProductSKUsReque
 
 /** `DescribeProductSKUsResponse` (response side). */
 export interface DescribeProductSKUsResponse {
-  readonly Data: readonly ProductSKU[] | null
+  readonly Data?: readonly ProductSKU[] | null
   readonly RequestId: string
 }
 export const DescribeProductSKUsResponse: $Schema.Schema<DescribeProductSKUsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductSKUsResponse", { Data: $C.nul($C.arr(ProductSKU)), RequestId: $C.str }))
@@ -724,7 +724,7 @@ export const DescribeRoleListRequest: $Schema.Schema<DescribeRoleListRequest> = 
 /** `DescribeRoleListResponse` (response side). */
 export interface DescribeRoleListResponse {
   readonly TotalCount?: number | bigint
-  readonly Data: readonly RoleItem[]
+  readonly Data?: readonly RoleItem[]
   readonly RequestId: string
 }
 export const DescribeRoleListResponse: $Schema.Schema<DescribeRoleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRoleListResponse", { Data: $C.arr(RoleItem), RequestId: $C.str }, { TotalCount: $C.int64 }))
@@ -740,7 +740,7 @@ export const DescribeSmoothMigrationTaskListRequest: $Schema.Schema<DescribeSmoo
 /** `DescribeSmoothMigrationTaskListResponse` (response side). */
 export interface DescribeSmoothMigrationTaskListResponse {
   readonly TotalCount?: number | bigint
-  readonly Data: readonly SmoothMigrationTaskItem[] | null
+  readonly Data?: readonly SmoothMigrationTaskItem[] | null
   readonly RequestId: string
 }
 export const DescribeSmoothMigrationTaskListResponse: $Schema.Schema<DescribeSmoothMigrationTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSmoothMigrationTaskListResponse", { Data: $C.nul($C.arr(SmoothMigrationTaskItem)), RequestId: $C.str }, { TotalCount: $C.int64 }))
@@ -775,7 +775,7 @@ export const DescribeTopicListByGroupRequest: $Schema.Schema<DescribeTopicListBy
 /** `DescribeTopicListByGroupResponse` (response side). */
 export interface DescribeTopicListByGroupResponse {
   readonly TotalCount?: number | bigint
-  readonly Data: readonly SubscriptionData[]
+  readonly Data?: readonly SubscriptionData[]
   readonly RequestId: string
 }
 export const DescribeTopicListByGroupResponse: $Schema.Schema<DescribeTopicListByGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopicListByGroupResponse", { Data: $C.arr(SubscriptionData), RequestId: $C.str }, { TotalCount: $C.int64 }))
@@ -794,7 +794,7 @@ export const DescribeTopicListRequest: $Schema.Schema<DescribeTopicListRequest> 
 /** `DescribeTopicListResponse` (response side). */
 export interface DescribeTopicListResponse {
   readonly TotalCount?: number | bigint
-  readonly Data: readonly TopicItem[]
+  readonly Data?: readonly TopicItem[]
   readonly RequestId: string
 }
 export const DescribeTopicListResponse: $Schema.Schema<DescribeTopicListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopicListResponse", { Data: $C.arr(TopicItem), RequestId: $C.str }, { TotalCount: $C.int64 }))
@@ -811,14 +811,14 @@ export const DescribeTopicRequest: $Schema.Schema<DescribeTopicRequest> = /*#__P
 
 /** `DescribeTopicResponse` (response side). */
 export interface DescribeTopicResponse {
-  readonly InstanceId: string
-  readonly Topic: string
-  readonly TopicType: string
-  readonly Remark: string
-  readonly CreatedTime: number | bigint
-  readonly LastUpdateTime: number | bigint
-  readonly SubscriptionCount: number | bigint
-  readonly SubscriptionData: readonly SubscriptionData[]
+  readonly InstanceId?: string
+  readonly Topic?: string
+  readonly TopicType?: string
+  readonly Remark?: string
+  readonly CreatedTime?: number | bigint
+  readonly LastUpdateTime?: number | bigint
+  readonly SubscriptionCount?: number | bigint
+  readonly SubscriptionData?: readonly SubscriptionData[]
   readonly MsgTTL?: number | bigint
   readonly AutoExpireDelete?: boolean
   readonly AutoExpireTime?: number | bigint
@@ -846,10 +846,10 @@ export const DescribeTopicStatsResponse: $Schema.Schema<DescribeTopicStatsRespon
 
 /** `DetailedRolePerm` (both sides). */
 export interface DetailedRolePerm {
-  readonly Resource: string
+  readonly Resource?: string
   readonly PermWrite?: boolean
   readonly PermRead?: boolean
-  readonly ResourceType: string
+  readonly ResourceType?: string
   readonly Remark?: string
 }
 export const DetailedRolePerm: $Schema.Schema<DetailedRolePerm> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetailedRolePerm", { Resource: $C.str, ResourceType: $C.str }, { PermWrite: $C.bool, PermRead: $C.bool, Remark: $C.str }))
@@ -874,14 +874,14 @@ export const DoHealthCheckOnMigratingTopicResponse: $Schema.Schema<DoHealthCheck
 
 /** `Endpoint` (response side). */
 export interface Endpoint {
-  readonly Type: string
-  readonly Status: string
-  readonly PayMode: string | null
-  readonly EndpointUrl: string | null
-  readonly VpcId: string | null
-  readonly SubnetId: string | null
-  readonly Bandwidth: number | bigint | null
-  readonly IpRules: readonly IpRule[] | null
+  readonly Type?: string
+  readonly Status?: string
+  readonly PayMode?: string | null
+  readonly EndpointUrl?: string | null
+  readonly VpcId?: string | null
+  readonly SubnetId?: string | null
+  readonly Bandwidth?: number | bigint | null
+  readonly IpRules?: readonly IpRule[] | null
   readonly BillingFlow?: boolean | null
 }
 export const Endpoint: $Schema.Schema<Endpoint> = /*#__PURE__*/ $C.lazy(() => $C.struct("Endpoint", { Type: $C.str, Status: $C.str, PayMode: $C.nul($C.str), EndpointUrl: $C.nul($C.str), VpcId: $C.nul($C.str), SubnetId: $C.nul($C.str), Bandwidth: $C.nul($C.int64), IpRules: $C.nul($C.arr(IpRule)) }, { BillingFlow: $C.nul($C.bool) }))
@@ -895,24 +895,24 @@ export const Filter: $Schema.Schema<Filter> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `FusionInstanceItem` (response side). */
 export interface FusionInstanceItem {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Version: string
-  readonly InstanceType: string
-  readonly InstanceStatus: string
-  readonly TopicNumLimit: number | bigint
-  readonly GroupNumLimit: number | bigint
-  readonly PayMode: string
-  readonly ExpiryTime: number | bigint | null
-  readonly Remark: string | null
-  readonly TopicNum: number | bigint
-  readonly GroupNum: number | bigint
-  readonly TagList: readonly Tag[] | null
-  readonly SkuCode: string
-  readonly TpsLimit: number | bigint | null
-  readonly ScaledTpsLimit: number | bigint
-  readonly MessageRetention: number | bigint
-  readonly MaxMessageDelay: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Version?: string
+  readonly InstanceType?: string
+  readonly InstanceStatus?: string
+  readonly TopicNumLimit?: number | bigint
+  readonly GroupNumLimit?: number | bigint
+  readonly PayMode?: string
+  readonly ExpiryTime?: number | bigint | null
+  readonly Remark?: string | null
+  readonly TopicNum?: number | bigint
+  readonly GroupNum?: number | bigint
+  readonly TagList?: readonly Tag[] | null
+  readonly SkuCode?: string
+  readonly TpsLimit?: number | bigint | null
+  readonly ScaledTpsLimit?: number | bigint
+  readonly MessageRetention?: number | bigint
+  readonly MaxMessageDelay?: number | bigint
   readonly RenewFlag?: number | bigint
   readonly InstanceItemExtraInfo?: InstanceItemExtraInfo | null
   readonly DestroyTime?: number | bigint | null
@@ -951,24 +951,24 @@ export const ImportSourceClusterTopicsResponse: $Schema.Schema<ImportSourceClust
 
 /** `InstanceItem` (response side). */
 export interface InstanceItem {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Version: string
-  readonly InstanceType: string
-  readonly InstanceStatus: string
-  readonly TopicNumLimit: number | bigint
-  readonly GroupNumLimit: number | bigint
-  readonly PayMode: string
-  readonly ExpiryTime: number | bigint | null
-  readonly Remark: string | null
-  readonly TopicNum: number | bigint
-  readonly GroupNum: number | bigint
-  readonly TagList: readonly Tag[] | null
-  readonly SkuCode: string
-  readonly TpsLimit: number | bigint
-  readonly ScaledTpsLimit: number | bigint
-  readonly MessageRetention: number | bigint
-  readonly MaxMessageDelay: number | bigint
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Version?: string
+  readonly InstanceType?: string
+  readonly InstanceStatus?: string
+  readonly TopicNumLimit?: number | bigint
+  readonly GroupNumLimit?: number | bigint
+  readonly PayMode?: string
+  readonly ExpiryTime?: number | bigint | null
+  readonly Remark?: string | null
+  readonly TopicNum?: number | bigint
+  readonly GroupNum?: number | bigint
+  readonly TagList?: readonly Tag[] | null
+  readonly SkuCode?: string
+  readonly TpsLimit?: number | bigint
+  readonly ScaledTpsLimit?: number | bigint
+  readonly MessageRetention?: number | bigint
+  readonly MaxMessageDelay?: number | bigint
   readonly RenewFlag?: number | bigint
 }
 export const InstanceItem: $Schema.Schema<InstanceItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceItem", { InstanceId: $C.str, InstanceName: $C.str, Version: $C.str, InstanceType: $C.str, InstanceStatus: $C.str, TopicNumLimit: $C.int64, GroupNumLimit: $C.int64, PayMode: $C.str, ExpiryTime: $C.nul($C.int64), Remark: $C.nul($C.str), TopicNum: $C.int64, GroupNum: $C.int64, TagList: $C.nul($C.arr(Tag)), SkuCode: $C.str, TpsLimit: $C.int64, ScaledTpsLimit: $C.int64, MessageRetention: $C.int64, MaxMessageDelay: $C.int64 }, { RenewFlag: $C.int64 }))
@@ -990,46 +990,46 @@ export const InstanceItemExtraInfo: $Schema.Schema<InstanceItemExtraInfo> = /*#_
 
 /** `IpRule` (both sides). */
 export interface IpRule {
-  readonly Ip: string
-  readonly Allow: boolean
-  readonly Remark: string
+  readonly Ip?: string
+  readonly Allow?: boolean
+  readonly Remark?: string
 }
 export const IpRule: $Schema.Schema<IpRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("IpRule", { Ip: $C.str, Allow: $C.bool, Remark: $C.str }))
 
 /** `MessageItem` (response side). */
 export interface MessageItem {
-  readonly MsgId: string | null
-  readonly Tags: string | null
-  readonly Keys: string | null
-  readonly ProducerAddr: string | null
-  readonly ProduceTime: string | null
-  readonly DeadLetterResendTimes: number | bigint | null
-  readonly DeadLetterResendSuccessTimes: number | bigint | null
+  readonly MsgId?: string | null
+  readonly Tags?: string | null
+  readonly Keys?: string | null
+  readonly ProducerAddr?: string | null
+  readonly ProduceTime?: string | null
+  readonly DeadLetterResendTimes?: number | bigint | null
+  readonly DeadLetterResendSuccessTimes?: number | bigint | null
 }
 export const MessageItem: $Schema.Schema<MessageItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MessageItem", { MsgId: $C.nul($C.str), Tags: $C.nul($C.str), Keys: $C.nul($C.str), ProducerAddr: $C.nul($C.str), ProduceTime: $C.nul($C.str), DeadLetterResendTimes: $C.nul($C.int64), DeadLetterResendSuccessTimes: $C.nul($C.int64) }))
 
 /** `MessageTraceItem` (response side). */
 export interface MessageTraceItem {
-  readonly Stage: string | null
-  readonly Data: string | null
+  readonly Stage?: string | null
+  readonly Data?: string | null
 }
 export const MessageTraceItem: $Schema.Schema<MessageTraceItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MessageTraceItem", { Stage: $C.nul($C.str), Data: $C.nul($C.str) }))
 
 /** `MessageTrackItem` (response side). */
 export interface MessageTrackItem {
-  readonly ConsumerGroup: string
-  readonly ConsumeStatus: string
-  readonly TrackType: string
-  readonly ExceptionDesc: string | null
+  readonly ConsumerGroup?: string
+  readonly ConsumeStatus?: string
+  readonly TrackType?: string
+  readonly ExceptionDesc?: string | null
   readonly ConsumeStatusSource?: string
 }
 export const MessageTrackItem: $Schema.Schema<MessageTrackItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MessageTrackItem", { ConsumerGroup: $C.str, ConsumeStatus: $C.str, TrackType: $C.str, ExceptionDesc: $C.nul($C.str) }, { ConsumeStatusSource: $C.str }))
 
 /** `MigratingTopic` (response side). */
 export interface MigratingTopic {
-  readonly TopicName: string
-  readonly MigrationStatus: string
-  readonly HealthCheckPassed: boolean
+  readonly TopicName?: string
+  readonly MigrationStatus?: string
+  readonly HealthCheckPassed?: boolean
   readonly HealthCheckError?: string
   readonly Namespace?: string
   readonly NamespaceV4?: string | null
@@ -1041,13 +1041,13 @@ export const MigratingTopic: $Schema.Schema<MigratingTopic> = /*#__PURE__*/ $C.l
 
 /** `MigrationTaskItem` (response side). */
 export interface MigrationTaskItem {
-  readonly TaskId: string
-  readonly InstanceId: string
-  readonly Type: number | bigint
-  readonly TopicNum: number | bigint
-  readonly GroupNum: number | bigint
-  readonly Status: number | bigint
-  readonly CreateTime: number | bigint
+  readonly TaskId?: string
+  readonly InstanceId?: string
+  readonly Type?: number | bigint
+  readonly TopicNum?: number | bigint
+  readonly GroupNum?: number | bigint
+  readonly Status?: number | bigint
+  readonly CreateTime?: number | bigint
 }
 export const MigrationTaskItem: $Schema.Schema<MigrationTaskItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MigrationTaskItem", { TaskId: $C.str, InstanceId: $C.str, Type: $C.int64, TopicNum: $C.int64, GroupNum: $C.int64, Status: $C.int64, CreateTime: $C.int64 }))
 
@@ -1146,7 +1146,7 @@ export const ModifyTopicResponse: $Schema.Schema<ModifyTopicResponse> = /*#__PUR
 
 /** `PriceTag` (response side). */
 export interface PriceTag {
-  readonly Name: string
+  readonly Name?: string
   readonly Step?: number | bigint | null
 }
 export const PriceTag: $Schema.Schema<PriceTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("PriceTag", { Name: $C.str }, { Step: $C.nul($C.int64) }))
@@ -1164,18 +1164,18 @@ export const ProducerInfo: $Schema.Schema<ProducerInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `ProductSKU` (response side). */
 export interface ProductSKU {
-  readonly InstanceType: string
-  readonly SkuCode: string
-  readonly TpsLimit: number | bigint
-  readonly ScaledTpsLimit: number | bigint
-  readonly TopicNumLimit: number | bigint
-  readonly GroupNumLimit: number | bigint
-  readonly DefaultRetention: number | bigint
-  readonly RetentionUpperLimit: number | bigint
-  readonly RetentionLowerLimit: number | bigint
-  readonly MaxMessageDelay: number | bigint
-  readonly OnSale: boolean
-  readonly PriceTags: readonly PriceTag[]
+  readonly InstanceType?: string
+  readonly SkuCode?: string
+  readonly TpsLimit?: number | bigint
+  readonly ScaledTpsLimit?: number | bigint
+  readonly TopicNumLimit?: number | bigint
+  readonly GroupNumLimit?: number | bigint
+  readonly DefaultRetention?: number | bigint
+  readonly RetentionUpperLimit?: number | bigint
+  readonly RetentionLowerLimit?: number | bigint
+  readonly MaxMessageDelay?: number | bigint
+  readonly OnSale?: boolean
+  readonly PriceTags?: readonly PriceTag[]
   readonly TopicNumUpperLimit?: number | bigint
 }
 export const ProductSKU: $Schema.Schema<ProductSKU> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProductSKU", { InstanceType: $C.str, SkuCode: $C.str, TpsLimit: $C.int64, ScaledTpsLimit: $C.int64, TopicNumLimit: $C.int64, GroupNumLimit: $C.int64, DefaultRetention: $C.int64, RetentionUpperLimit: $C.int64, RetentionLowerLimit: $C.int64, MaxMessageDelay: $C.int64, OnSale: $C.bool, PriceTags: $C.arr(PriceTag) }, { TopicNumUpperLimit: $C.int64 }))
@@ -1191,10 +1191,10 @@ export const PutConsumerRouteConfigRequest: $Schema.Schema<PutConsumerRouteConfi
 
 /** `PutConsumerRouteConfigResponse` (response side). */
 export interface PutConsumerRouteConfigResponse {
-  readonly InstanceId: string
-  readonly Topic: string
-  readonly Group: string
-  readonly Version: number | bigint
+  readonly InstanceId?: string
+  readonly Topic?: string
+  readonly Group?: string
+  readonly Version?: number | bigint
   readonly RequestId: string
 }
 export const PutConsumerRouteConfigResponse: $Schema.Schema<PutConsumerRouteConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PutConsumerRouteConfigResponse", { InstanceId: $C.str, Topic: $C.str, Group: $C.str, Version: $C.int64, RequestId: $C.str }))
@@ -1245,16 +1245,16 @@ export const ResetConsumerGroupOffsetResponse: $Schema.Schema<ResetConsumerGroup
 
 /** `RetryPolicy` (both sides). */
 export interface RetryPolicy {
-  readonly PolicyType: string
+  readonly PolicyType?: string
   readonly RetryInterval?: number | bigint
 }
 export const RetryPolicy: $Schema.Schema<RetryPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("RetryPolicy", { PolicyType: $C.str }, { RetryInterval: $C.int64 }))
 
 /** `RoleItem` (both sides). */
 export interface RoleItem {
-  readonly RoleName: string
-  readonly PermRead: boolean
-  readonly PermWrite: boolean
+  readonly RoleName?: string
+  readonly PermRead?: boolean
+  readonly PermWrite?: boolean
   readonly AccessKey?: string
   readonly SecretKey?: string
   readonly Remark?: string
@@ -1308,27 +1308,27 @@ export const SendMessageRequest: $Schema.Schema<SendMessageRequest> = /*#__PURE_
 
 /** `SendMessageResponse` (response side). */
 export interface SendMessageResponse {
-  readonly MsgId: string
+  readonly MsgId?: string
   readonly RequestId: string
 }
 export const SendMessageResponse: $Schema.Schema<SendMessageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SendMessageResponse", { MsgId: $C.str, RequestId: $C.str }))
 
 /** `SmoothMigrationTaskItem` (response side). */
 export interface SmoothMigrationTaskItem {
-  readonly TaskId: string | null
-  readonly TaskName: string | null
-  readonly SourceClusterName: string | null
-  readonly InstanceId: string | null
-  readonly ConnectionType: string | null
-  readonly SourceNameServer: string | null
-  readonly TaskStatus: string | null
-  readonly InstanceVersion: string | null
+  readonly TaskId?: string | null
+  readonly TaskName?: string | null
+  readonly SourceClusterName?: string | null
+  readonly InstanceId?: string | null
+  readonly ConnectionType?: string | null
+  readonly SourceNameServer?: string | null
+  readonly TaskStatus?: string | null
+  readonly InstanceVersion?: string | null
 }
 export const SmoothMigrationTaskItem: $Schema.Schema<SmoothMigrationTaskItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SmoothMigrationTaskItem", { TaskId: $C.nul($C.str), TaskName: $C.nul($C.str), SourceClusterName: $C.nul($C.str), InstanceId: $C.nul($C.str), ConnectionType: $C.nul($C.str), SourceNameServer: $C.nul($C.str), TaskStatus: $C.nul($C.str), InstanceVersion: $C.nul($C.str) }))
 
 /** `SourceClusterGroupConfig` (both sides). */
 export interface SourceClusterGroupConfig {
-  readonly GroupName: string | null
+  readonly GroupName?: string | null
   readonly Remark?: string | null
   readonly Imported?: boolean | null
   readonly Namespace?: string | null
@@ -1357,20 +1357,20 @@ export const SourceClusterTopicConfig: $Schema.Schema<SourceClusterTopicConfig> 
 
 /** `SubscriptionData` (response side). */
 export interface SubscriptionData {
-  readonly InstanceId: string | null
-  readonly Topic: string | null
-  readonly TopicType: string | null
-  readonly TopicQueueNum: number | bigint | null
-  readonly ConsumerGroup: string | null
-  readonly IsOnline: boolean | null
-  readonly ConsumeType: string | null
-  readonly SubString: string | null
-  readonly ExpressionType: string | null
-  readonly Consistency: number | bigint | null
-  readonly ConsumerLag: number | bigint | null
-  readonly LastUpdateTime: number | bigint | null
-  readonly MaxRetryTimes: number | bigint | null
-  readonly ConsumeMessageOrderly: boolean | null
+  readonly InstanceId?: string | null
+  readonly Topic?: string | null
+  readonly TopicType?: string | null
+  readonly TopicQueueNum?: number | bigint | null
+  readonly ConsumerGroup?: string | null
+  readonly IsOnline?: boolean | null
+  readonly ConsumeType?: string | null
+  readonly SubString?: string | null
+  readonly ExpressionType?: string | null
+  readonly Consistency?: number | bigint | null
+  readonly ConsumerLag?: number | bigint | null
+  readonly LastUpdateTime?: number | bigint | null
+  readonly MaxRetryTimes?: number | bigint | null
+  readonly ConsumeMessageOrderly?: boolean | null
   readonly MessageModel?: string | null
   readonly ClientSubscriptionInfos?: readonly ClientSubscriptionInfo[] | null
 }
@@ -1378,8 +1378,8 @@ export const SubscriptionData: $Schema.Schema<SubscriptionData> = /*#__PURE__*/ 
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly TagKey: string | null
-  readonly TagValue: string | null
+  readonly TagKey?: string | null
+  readonly TagValue?: string | null
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { TagKey: $C.nul($C.str), TagValue: $C.nul($C.str) }))
 
@@ -1392,12 +1392,12 @@ export const TagFilter: $Schema.Schema<TagFilter> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `TopicConsumeStats` (response side). */
 export interface TopicConsumeStats {
-  readonly Topic: string
-  readonly TopicType: string
-  readonly QueueNum: number | bigint
-  readonly ConsumerLag: number | bigint
-  readonly SubString: string
-  readonly LastUpdateTime: number | bigint
+  readonly Topic?: string
+  readonly TopicType?: string
+  readonly QueueNum?: number | bigint
+  readonly ConsumerLag?: number | bigint
+  readonly SubString?: string
+  readonly LastUpdateTime?: number | bigint
 }
 export const TopicConsumeStats: $Schema.Schema<TopicConsumeStats> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicConsumeStats", { Topic: $C.str, TopicType: $C.str, QueueNum: $C.int64, ConsumerLag: $C.int64, SubString: $C.str, LastUpdateTime: $C.int64 }))
 
@@ -1419,8 +1419,8 @@ export const TopicItem: $Schema.Schema<TopicItem> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `TopicStageChangeResult` (response side). */
 export interface TopicStageChangeResult {
-  readonly TopicName: string
-  readonly Success: boolean
+  readonly TopicName?: string
+  readonly Success?: boolean
   readonly Namespace?: string
 }
 export const TopicStageChangeResult: $Schema.Schema<TopicStageChangeResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("TopicStageChangeResult", { TopicName: $C.str, Success: $C.bool }, { Namespace: $C.str }))

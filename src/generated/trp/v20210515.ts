@@ -19,14 +19,14 @@ export const $M: $O.Meta = { service: "trp", version: "2021-05-15" }
 
 /** `AttrItem` (response side). */
 export interface AttrItem {
-  readonly Name: string
-  readonly Value: string
-  readonly Type: string
-  readonly ReadOnly: boolean
-  readonly Hidden: boolean
-  readonly Values: readonly string[]
-  readonly Key: string
-  readonly Ext: string
+  readonly Name?: string
+  readonly Value?: string
+  readonly Type?: string
+  readonly ReadOnly?: boolean
+  readonly Hidden?: boolean
+  readonly Values?: readonly string[]
+  readonly Key?: string
+  readonly Ext?: string
 }
 export const AttrItem: $Schema.Schema<AttrItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AttrItem", { Name: $C.str, Value: $C.str, Type: $C.str, ReadOnly: $C.bool, Hidden: $C.bool, Values: $C.arr($C.str), Key: $C.str, Ext: $C.str }))
 
@@ -38,7 +38,7 @@ export const AuthorizedTransferRequest: $Schema.Schema<AuthorizedTransferRequest
 
 /** `AuthorizedTransferResponse` (response side). */
 export interface AuthorizedTransferResponse {
-  readonly Data: OutputAuthorizedTransfer
+  readonly Data?: OutputAuthorizedTransfer
   readonly RequestId: string
 }
 export const AuthorizedTransferResponse: $Schema.Schema<AuthorizedTransferResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuthorizedTransferResponse", { Data: OutputAuthorizedTransfer, RequestId: $C.str }))
@@ -68,27 +68,27 @@ export const ChainValue: $Schema.Schema<ChainValue> = /*#__PURE__*/ $C.lazy(() =
 
 /** `CodeBatch` (response side). */
 export interface CodeBatch {
-  readonly BatchId: string
-  readonly CorpId: number | bigint
-  readonly BatchCode: string
-  readonly CodeCnt: number | bigint
-  readonly MerchantId: string
-  readonly ProductId: string
-  readonly BatchType: number | bigint
-  readonly Remark: string
-  readonly MpTpl: string
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly MerchantName: string
-  readonly ProductName: string
+  readonly BatchId?: string
+  readonly CorpId?: number | bigint
+  readonly BatchCode?: string
+  readonly CodeCnt?: number | bigint
+  readonly MerchantId?: string
+  readonly ProductId?: string
+  readonly BatchType?: number | bigint
+  readonly Remark?: string
+  readonly MpTpl?: string
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly MerchantName?: string
+  readonly ProductName?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Ext: Ext | null
-  readonly TplName: string
-  readonly Job: Job | null
-  readonly ProductionDate: string | null
-  readonly ValidDate: string | null
-  readonly Attrs: readonly AttrItem[]
+  readonly Ext?: Ext | null
+  readonly TplName?: string
+  readonly Job?: Job | null
+  readonly ProductionDate?: string | null
+  readonly ValidDate?: string | null
+  readonly Attrs?: readonly AttrItem[]
 }
 export const CodeBatch: $Schema.Schema<CodeBatch> = /*#__PURE__*/ $C.lazy(() => $C.struct("CodeBatch", { BatchId: $C.str, CorpId: $C.int64, BatchCode: $C.str, CodeCnt: $C.int64, MerchantId: $C.str, ProductId: $C.str, BatchType: $C.int64, Remark: $C.str, MpTpl: $C.str, Status: $C.int64, CreateTime: $C.str, UpdateTime: $C.str, MerchantName: $C.str, ProductName: $C.str, Ext: $C.nul(Ext), TplName: $C.str, Job: $C.nul(Job), ProductionDate: $C.nul($C.str), ValidDate: $C.nul($C.str), Attrs: $C.arr(AttrItem) }))
 
@@ -100,30 +100,30 @@ export const CodeItem: $Schema.Schema<CodeItem> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `CodePack` (response side). */
 export interface CodePack {
-  readonly PackId: string
-  readonly CorpId: number | bigint
-  readonly MerchantId: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Status: string
-  readonly Log: string
-  readonly CreateUser: string
-  readonly Amount: number | bigint
-  readonly CodeLength: number | bigint
-  readonly CodeType: string
-  readonly Cipher: number | bigint
-  readonly TextUrl: string
-  readonly PackUrl: string
-  readonly MerchantName: string
-  readonly RuleType: number | bigint
-  readonly CustomId: string
-  readonly PackType: number | bigint
-  readonly PackLevel: number | bigint
-  readonly PackSpec: readonly PackSpec[]
-  readonly ProductName: string
-  readonly ProductSpecification: string
-  readonly ProductId: string
-  readonly RelateType: number | bigint
+  readonly PackId?: string
+  readonly CorpId?: number | bigint
+  readonly MerchantId?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Status?: string
+  readonly Log?: string
+  readonly CreateUser?: string
+  readonly Amount?: number | bigint
+  readonly CodeLength?: number | bigint
+  readonly CodeType?: string
+  readonly Cipher?: number | bigint
+  readonly TextUrl?: string
+  readonly PackUrl?: string
+  readonly MerchantName?: string
+  readonly RuleType?: number | bigint
+  readonly CustomId?: string
+  readonly PackType?: number | bigint
+  readonly PackLevel?: number | bigint
+  readonly PackSpec?: readonly PackSpec[]
+  readonly ProductName?: string
+  readonly ProductSpecification?: string
+  readonly ProductId?: string
+  readonly RelateType?: number | bigint
   readonly SceneCode?: number | bigint
   readonly CodeRule?: string
   readonly UsedAmount?: number | bigint
@@ -134,11 +134,11 @@ export const CodePack: $Schema.Schema<CodePack> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `CodePart` (both sides). */
 export interface CodePart {
-  readonly Name: string
-  readonly Type: string
-  readonly Value: string
-  readonly Length: number | bigint
-  readonly Ext: string
+  readonly Name?: string
+  readonly Type?: string
+  readonly Value?: string
+  readonly Length?: number | bigint
+  readonly Ext?: string
 }
 export const CodePart: $Schema.Schema<CodePart> = /*#__PURE__*/ $C.lazy(() => $C.struct("CodePart", { Name: $C.str, Type: $C.str, Value: $C.str, Length: $C.uint64, Ext: $C.str }))
 
@@ -182,7 +182,7 @@ export const CreateCodeBatchRequest: $Schema.Schema<CreateCodeBatchRequest> = /*
 
 /** `CreateCodeBatchResponse` (response side). */
 export interface CreateCodeBatchResponse {
-  readonly BatchId: string
+  readonly BatchId?: string
   readonly RequestId: string
 }
 export const CreateCodeBatchResponse: $Schema.Schema<CreateCodeBatchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCodeBatchResponse", { BatchId: $C.str, RequestId: $C.str }))
@@ -207,7 +207,7 @@ export const CreateCodePackRequest: $Schema.Schema<CreateCodePackRequest> = /*#_
 
 /** `CreateCodePackResponse` (response side). */
 export interface CreateCodePackResponse {
-  readonly PackId: string
+  readonly PackId?: string
   readonly RequestId: string
 }
 export const CreateCodePackResponse: $Schema.Schema<CreateCodePackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCodePackResponse", { PackId: $C.str, RequestId: $C.str }))
@@ -228,7 +228,7 @@ export const CreateCorporationOrderRequest: $Schema.Schema<CreateCorporationOrde
 
 /** `CreateCorporationOrderResponse` (response side). */
 export interface CreateCorporationOrderResponse {
-  readonly CorpId: number | bigint
+  readonly CorpId?: number | bigint
   readonly RequestId: string
 }
 export const CreateCorporationOrderResponse: $Schema.Schema<CreateCorporationOrderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCorporationOrderResponse", { CorpId: $C.uint64, RequestId: $C.str }))
@@ -253,7 +253,7 @@ export const CreateCustomPackRequest: $Schema.Schema<CreateCustomPackRequest> = 
 
 /** `CreateCustomPackResponse` (response side). */
 export interface CreateCustomPackResponse {
-  readonly PackId: string
+  readonly PackId?: string
   readonly RequestId: string
 }
 export const CreateCustomPackResponse: $Schema.Schema<CreateCustomPackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCustomPackResponse", { PackId: $C.str, RequestId: $C.str }))
@@ -270,7 +270,7 @@ export const CreateCustomRuleRequest: $Schema.Schema<CreateCustomRuleRequest> = 
 
 /** `CreateCustomRuleResponse` (response side). */
 export interface CreateCustomRuleResponse {
-  readonly CustomId: string
+  readonly CustomId?: string
   readonly RequestId: string
 }
 export const CreateCustomRuleResponse: $Schema.Schema<CreateCustomRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCustomRuleResponse", { CustomId: $C.str, RequestId: $C.str }))
@@ -287,7 +287,7 @@ export const CreateMerchantRequest: $Schema.Schema<CreateMerchantRequest> = /*#_
 
 /** `CreateMerchantResponse` (response side). */
 export interface CreateMerchantResponse {
-  readonly MerchantId: string
+  readonly MerchantId?: string
   readonly RequestId: string
 }
 export const CreateMerchantResponse: $Schema.Schema<CreateMerchantResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMerchantResponse", { MerchantId: $C.str, RequestId: $C.str }))
@@ -307,7 +307,7 @@ export const CreateProductRequest: $Schema.Schema<CreateProductRequest> = /*#__P
 
 /** `CreateProductResponse` (response side). */
 export interface CreateProductResponse {
-  readonly ProductId: string
+  readonly ProductId?: string
   readonly RequestId: string
 }
 export const CreateProductResponse: $Schema.Schema<CreateProductResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProductResponse", { ProductId: $C.str, RequestId: $C.str }))
@@ -321,7 +321,7 @@ export const CreateTraceChainRequest: $Schema.Schema<CreateTraceChainRequest> = 
 
 /** `CreateTraceChainResponse` (response side). */
 export interface CreateTraceChainResponse {
-  readonly TraceId: string
+  readonly TraceId?: string
   readonly RequestId: string
 }
 export const CreateTraceChainResponse: $Schema.Schema<CreateTraceChainResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTraceChainResponse", { TraceId: $C.str, RequestId: $C.str }))
@@ -336,7 +336,7 @@ export const CreateTraceCodesAsyncRequest: $Schema.Schema<CreateTraceCodesAsyncR
 
 /** `CreateTraceCodesAsyncResponse` (response side). */
 export interface CreateTraceCodesAsyncResponse {
-  readonly BatchId: string
+  readonly BatchId?: string
   readonly RequestId: string
 }
 export const CreateTraceCodesAsyncResponse: $Schema.Schema<CreateTraceCodesAsyncResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTraceCodesAsyncResponse", { BatchId: $C.str, RequestId: $C.str }))
@@ -353,9 +353,9 @@ export const CreateTraceCodesRequest: $Schema.Schema<CreateTraceCodesRequest> = 
 
 /** `CreateTraceCodesResponse` (response side). */
 export interface CreateTraceCodesResponse {
-  readonly BatchId: string
-  readonly ActiveCnt: number | bigint
-  readonly CodeCnt: number | bigint
+  readonly BatchId?: string
+  readonly ActiveCnt?: number | bigint
+  readonly CodeCnt?: number | bigint
   readonly RequestId: string
 }
 export const CreateTraceCodesResponse: $Schema.Schema<CreateTraceCodesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTraceCodesResponse", { BatchId: $C.str, ActiveCnt: $C.uint64, CodeCnt: $C.uint64, RequestId: $C.str }))
@@ -378,22 +378,22 @@ export const CreateTraceDataRequest: $Schema.Schema<CreateTraceDataRequest> = /*
 
 /** `CreateTraceDataResponse` (response side). */
 export interface CreateTraceDataResponse {
-  readonly TraceId: string
+  readonly TraceId?: string
   readonly RequestId: string
 }
 export const CreateTraceDataResponse: $Schema.Schema<CreateTraceDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTraceDataResponse", { TraceId: $C.str, RequestId: $C.str }))
 
 /** `CustomRule` (response side). */
 export interface CustomRule {
-  readonly CustomId: string
-  readonly Name: string
-  readonly CorpId: number | bigint
-  readonly MerchantId: string
-  readonly CodeLength: number | bigint
-  readonly Status: number | bigint
-  readonly CodeParts: readonly CodePart[]
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly CustomId?: string
+  readonly Name?: string
+  readonly CorpId?: number | bigint
+  readonly MerchantId?: string
+  readonly CodeLength?: number | bigint
+  readonly Status?: number | bigint
+  readonly CodeParts?: readonly CodePart[]
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const CustomRule: $Schema.Schema<CustomRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("CustomRule", { CustomId: $C.str, Name: $C.str, CorpId: $C.uint64, MerchantId: $C.str, CodeLength: $C.uint64, Status: $C.int64, CodeParts: $C.arr(CodePart), CreateTime: $C.str, UpdateTime: $C.str }))
 
@@ -406,7 +406,7 @@ export const DeleteCodeBatchRequest: $Schema.Schema<DeleteCodeBatchRequest> = /*
 
 /** `DeleteCodeBatchResponse` (response side). */
 export interface DeleteCodeBatchResponse {
-  readonly BatchId: string
+  readonly BatchId?: string
   readonly RequestId: string
 }
 export const DeleteCodeBatchResponse: $Schema.Schema<DeleteCodeBatchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCodeBatchResponse", { BatchId: $C.str, RequestId: $C.str }))
@@ -420,7 +420,7 @@ export const DeleteMerchantRequest: $Schema.Schema<DeleteMerchantRequest> = /*#_
 
 /** `DeleteMerchantResponse` (response side). */
 export interface DeleteMerchantResponse {
-  readonly MerchantId: string
+  readonly MerchantId?: string
   readonly RequestId: string
 }
 export const DeleteMerchantResponse: $Schema.Schema<DeleteMerchantResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteMerchantResponse", { MerchantId: $C.str, RequestId: $C.str }))
@@ -434,7 +434,7 @@ export const DeleteProductRequest: $Schema.Schema<DeleteProductRequest> = /*#__P
 
 /** `DeleteProductResponse` (response side). */
 export interface DeleteProductResponse {
-  readonly ProductId: string
+  readonly ProductId?: string
   readonly RequestId: string
 }
 export const DeleteProductResponse: $Schema.Schema<DeleteProductResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteProductResponse", { ProductId: $C.str, RequestId: $C.str }))
@@ -448,7 +448,7 @@ export const DeleteTraceDataRequest: $Schema.Schema<DeleteTraceDataRequest> = /*
 
 /** `DeleteTraceDataResponse` (response side). */
 export interface DeleteTraceDataResponse {
-  readonly TraceId: string
+  readonly TraceId?: string
   readonly RequestId: string
 }
 export const DeleteTraceDataResponse: $Schema.Schema<DeleteTraceDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteTraceDataResponse", { TraceId: $C.str, RequestId: $C.str }))
@@ -477,7 +477,7 @@ export const DescribeCodeBatchByIdRequest: $Schema.Schema<DescribeCodeBatchByIdR
 
 /** `DescribeCodeBatchByIdResponse` (response side). */
 export interface DescribeCodeBatchByIdResponse {
-  readonly CodeBatch: CodeBatch
+  readonly CodeBatch?: CodeBatch
   readonly RequestId: string
 }
 export const DescribeCodeBatchByIdResponse: $Schema.Schema<DescribeCodeBatchByIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCodeBatchByIdResponse", { CodeBatch: CodeBatch, RequestId: $C.str }))
@@ -497,8 +497,8 @@ export const DescribeCodeBatchesRequest: $Schema.Schema<DescribeCodeBatchesReque
 
 /** `DescribeCodeBatchesResponse` (response side). */
 export interface DescribeCodeBatchesResponse {
-  readonly CodeBatches: readonly CodeBatch[]
-  readonly TotalCount: number | bigint
+  readonly CodeBatches?: readonly CodeBatch[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCodeBatchesResponse: $Schema.Schema<DescribeCodeBatchesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCodeBatchesResponse", { CodeBatches: $C.arr(CodeBatch), TotalCount: $C.int64, RequestId: $C.str }))
@@ -518,8 +518,8 @@ export const DescribeCodeBatchsRequest: $Schema.Schema<DescribeCodeBatchsRequest
 
 /** `DescribeCodeBatchsResponse` (response side). */
 export interface DescribeCodeBatchsResponse {
-  readonly CodeBatchs: readonly CodeBatch[]
-  readonly TotalCount: number | bigint
+  readonly CodeBatchs?: readonly CodeBatch[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCodeBatchsResponse: $Schema.Schema<DescribeCodeBatchsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCodeBatchsResponse", { CodeBatchs: $C.arr(CodeBatch), TotalCount: $C.int64, RequestId: $C.str }))
@@ -533,7 +533,7 @@ export const DescribeCodePackStatusRequest: $Schema.Schema<DescribeCodePackStatu
 
 /** `DescribeCodePackStatusResponse` (response side). */
 export interface DescribeCodePackStatusResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const DescribeCodePackStatusResponse: $Schema.Schema<DescribeCodePackStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCodePackStatusResponse", { Status: $C.str, RequestId: $C.str }))
@@ -547,9 +547,9 @@ export const DescribeCodePackUrlRequest: $Schema.Schema<DescribeCodePackUrlReque
 
 /** `DescribeCodePackUrlResponse` (response side). */
 export interface DescribeCodePackUrlResponse {
-  readonly Url: string
-  readonly ImgUrl: string
-  readonly FileKey: string
+  readonly Url?: string
+  readonly ImgUrl?: string
+  readonly FileKey?: string
   readonly RequestId: string
 }
 export const DescribeCodePackUrlResponse: $Schema.Schema<DescribeCodePackUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCodePackUrlResponse", { Url: $C.str, ImgUrl: $C.str, FileKey: $C.str, RequestId: $C.str }))
@@ -570,8 +570,8 @@ export const DescribeCodePacksRequest: $Schema.Schema<DescribeCodePacksRequest> 
 
 /** `DescribeCodePacksResponse` (response side). */
 export interface DescribeCodePacksResponse {
-  readonly CodePacks: readonly CodePack[]
-  readonly TotalCount: number | bigint
+  readonly CodePacks?: readonly CodePack[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCodePacksResponse: $Schema.Schema<DescribeCodePacksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCodePacksResponse", { CodePacks: $C.arr(CodePack), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -585,7 +585,7 @@ export const DescribeCodesByPackRequest: $Schema.Schema<DescribeCodesByPackReque
 
 /** `DescribeCodesByPackResponse` (response side). */
 export interface DescribeCodesByPackResponse {
-  readonly Codes: readonly CodeItem[]
+  readonly Codes?: readonly CodeItem[]
   readonly RequestId: string
 }
 export const DescribeCodesByPackResponse: $Schema.Schema<DescribeCodesByPackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCodesByPackResponse", { Codes: $C.arr(CodeItem), RequestId: $C.str }))
@@ -601,8 +601,8 @@ export const DescribeCorpQuotasRequest: $Schema.Schema<DescribeCorpQuotasRequest
 
 /** `DescribeCorpQuotasResponse` (response side). */
 export interface DescribeCorpQuotasResponse {
-  readonly CorpQuotas: readonly CorpQuota[]
-  readonly Total: number | bigint
+  readonly CorpQuotas?: readonly CorpQuota[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCorpQuotasResponse: $Schema.Schema<DescribeCorpQuotasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCorpQuotasResponse", { CorpQuotas: $C.arr(CorpQuota), Total: $C.uint64, RequestId: $C.str }))
@@ -616,7 +616,7 @@ export const DescribeCustomRuleByIdRequest: $Schema.Schema<DescribeCustomRuleByI
 
 /** `DescribeCustomRuleByIdResponse` (response side). */
 export interface DescribeCustomRuleByIdResponse {
-  readonly CustomRule: CustomRule
+  readonly CustomRule?: CustomRule
   readonly RequestId: string
 }
 export const DescribeCustomRuleByIdResponse: $Schema.Schema<DescribeCustomRuleByIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCustomRuleByIdResponse", { CustomRule: CustomRule, RequestId: $C.str }))
@@ -634,8 +634,8 @@ export const DescribeCustomRulesRequest: $Schema.Schema<DescribeCustomRulesReque
 
 /** `DescribeCustomRulesResponse` (response side). */
 export interface DescribeCustomRulesResponse {
-  readonly CustomRules: readonly CustomRule[]
-  readonly TotalCount: number | bigint
+  readonly CustomRules?: readonly CustomRule[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCustomRulesResponse: $Schema.Schema<DescribeCustomRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCustomRulesResponse", { CustomRules: $C.arr(CustomRule), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -754,7 +754,7 @@ export const DescribeJobFileUrlRequest: $Schema.Schema<DescribeJobFileUrlRequest
 
 /** `DescribeJobFileUrlResponse` (response side). */
 export interface DescribeJobFileUrlResponse {
-  readonly Url: string
+  readonly Url?: string
   readonly RequestId: string
 }
 export const DescribeJobFileUrlResponse: $Schema.Schema<DescribeJobFileUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJobFileUrlResponse", { Url: $C.str, RequestId: $C.str }))
@@ -768,7 +768,7 @@ export const DescribeMerchantByIdRequest: $Schema.Schema<DescribeMerchantByIdReq
 
 /** `DescribeMerchantByIdResponse` (response side). */
 export interface DescribeMerchantByIdResponse {
-  readonly Merchant: Merchant
+  readonly Merchant?: Merchant
   readonly RequestId: string
 }
 export const DescribeMerchantByIdResponse: $Schema.Schema<DescribeMerchantByIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMerchantByIdResponse", { Merchant: Merchant, RequestId: $C.str }))
@@ -785,8 +785,8 @@ export const DescribeMerchantsRequest: $Schema.Schema<DescribeMerchantsRequest> 
 
 /** `DescribeMerchantsResponse` (response side). */
 export interface DescribeMerchantsResponse {
-  readonly Merchants: readonly Merchant[]
-  readonly TotalCount: number | bigint
+  readonly Merchants?: readonly Merchant[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeMerchantsResponse: $Schema.Schema<DescribeMerchantsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMerchantsResponse", { Merchants: $C.arr(Merchant), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -837,7 +837,7 @@ export const DescribeProductByIdRequest: $Schema.Schema<DescribeProductByIdReque
 
 /** `DescribeProductByIdResponse` (response side). */
 export interface DescribeProductByIdResponse {
-  readonly Product: Product
+  readonly Product?: Product
   readonly RequestId: string
 }
 export const DescribeProductByIdResponse: $Schema.Schema<DescribeProductByIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductByIdResponse", { Product: Product, RequestId: $C.str }))
@@ -855,8 +855,8 @@ export const DescribeProductsRequest: $Schema.Schema<DescribeProductsRequest> = 
 
 /** `DescribeProductsResponse` (response side). */
 export interface DescribeProductsResponse {
-  readonly Products: readonly Product[]
-  readonly TotalCount: number | bigint
+  readonly Products?: readonly Product[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeProductsResponse: $Schema.Schema<DescribeProductsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProductsResponse", { Products: $C.arr(Product), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -892,9 +892,9 @@ export const DescribeScanLogsRequest: $Schema.Schema<DescribeScanLogsRequest> = 
 /** `DescribeScanLogsResponse` (response side). */
 export interface DescribeScanLogsResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly Products: readonly ScanLog[]
-  readonly TotalCount: number | bigint
-  readonly ScanLogs: readonly ScanLog[]
+  readonly Products?: readonly ScanLog[]
+  readonly TotalCount?: number | bigint
+  readonly ScanLogs?: readonly ScanLog[]
   readonly RequestId: string
 }
 export const DescribeScanLogsResponse: $Schema.Schema<DescribeScanLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScanLogsResponse", { Products: $C.arr(ScanLog), TotalCount: $C.int64, ScanLogs: $C.arr(ScanLog), RequestId: $C.str }))
@@ -913,7 +913,7 @@ export const DescribeScanStatsRequest: $Schema.Schema<DescribeScanStatsRequest> 
 
 /** `DescribeScanStatsResponse` (response side). */
 export interface DescribeScanStatsResponse {
-  readonly ScanStats: readonly ScanStat[]
+  readonly ScanStats?: readonly ScanStat[]
   readonly RequestId: string
 }
 export const DescribeScanStatsResponse: $Schema.Schema<DescribeScanStatsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScanStatsResponse", { ScanStats: $C.arr(ScanStat), RequestId: $C.str }))
@@ -926,7 +926,7 @@ export const DescribeTmpTokenRequest: $Schema.Schema<DescribeTmpTokenRequest> = 
 
 /** `DescribeTmpTokenResponse` (response side). */
 export interface DescribeTmpTokenResponse {
-  readonly Token: string
+  readonly Token?: string
   readonly RequestId: string
 }
 export const DescribeTmpTokenResponse: $Schema.Schema<DescribeTmpTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTmpTokenResponse", { Token: $C.str, RequestId: $C.str }))
@@ -940,8 +940,8 @@ export const DescribeTraceCodeByIdRequest: $Schema.Schema<DescribeTraceCodeByIdR
 
 /** `DescribeTraceCodeByIdResponse` (response side). */
 export interface DescribeTraceCodeByIdResponse {
-  readonly TraceCode: TraceCode
-  readonly CodePath: readonly string[]
+  readonly TraceCode?: TraceCode
+  readonly CodePath?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeTraceCodeByIdResponse: $Schema.Schema<DescribeTraceCodeByIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTraceCodeByIdResponse", { TraceCode: TraceCode, CodePath: $C.arr($C.str), RequestId: $C.str }))
@@ -958,8 +958,8 @@ export const DescribeTraceCodesRequest: $Schema.Schema<DescribeTraceCodesRequest
 
 /** `DescribeTraceCodesResponse` (response side). */
 export interface DescribeTraceCodesResponse {
-  readonly TraceCodes: readonly TraceCode[]
-  readonly TotalCount: number | bigint
+  readonly TraceCodes?: readonly TraceCode[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTraceCodesResponse: $Schema.Schema<DescribeTraceCodesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTraceCodesResponse", { TraceCodes: $C.arr(TraceCode), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -973,7 +973,7 @@ export const DescribeTraceDataByIdRequest: $Schema.Schema<DescribeTraceDataByIdR
 
 /** `DescribeTraceDataByIdResponse` (response side). */
 export interface DescribeTraceDataByIdResponse {
-  readonly TraceData: TraceData
+  readonly TraceData?: TraceData
   readonly RequestId: string
 }
 export const DescribeTraceDataByIdResponse: $Schema.Schema<DescribeTraceDataByIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTraceDataByIdResponse", { TraceData: TraceData, RequestId: $C.str }))
@@ -992,8 +992,8 @@ export const DescribeTraceDataListRequest: $Schema.Schema<DescribeTraceDataListR
 
 /** `DescribeTraceDataListResponse` (response side). */
 export interface DescribeTraceDataListResponse {
-  readonly TotalCount: number | bigint
-  readonly TraceDataList: readonly TraceData[]
+  readonly TotalCount?: number | bigint
+  readonly TraceDataList?: readonly TraceData[]
   readonly RequestId: string
 }
 export const DescribeTraceDataListResponse: $Schema.Schema<DescribeTraceDataListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTraceDataListResponse", { TotalCount: $C.uint64, TraceDataList: $C.arr(TraceData), RequestId: $C.str }))
@@ -1016,7 +1016,7 @@ export const EffectFeedbackRequest: $Schema.Schema<EffectFeedbackRequest> = /*#_
 
 /** `EffectFeedbackResponse` (response side). */
 export interface EffectFeedbackResponse {
-  readonly Data: OutputAuthorizedTransfer
+  readonly Data?: OutputAuthorizedTransfer
   readonly RequestId: string
 }
 export const EffectFeedbackResponse: $Schema.Schema<EffectFeedbackResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EffectFeedbackResponse", { Data: OutputAuthorizedTransfer, RequestId: $C.str }))
@@ -1190,23 +1190,23 @@ export const InputEncryptData: $Schema.Schema<InputEncryptData> = /*#__PURE__*/ 
 
 /** `Job` (response side). */
 export interface Job {
-  readonly JobId: number | bigint
-  readonly Status: string
+  readonly JobId?: number | bigint
+  readonly Status?: string
   readonly ErrorMessage?: string
 }
 export const Job: $Schema.Schema<Job> = /*#__PURE__*/ $C.lazy(() => $C.struct("Job", { JobId: $C.int64, Status: $C.str }, { ErrorMessage: $C.str }))
 
 /** `Merchant` (response side). */
 export interface Merchant {
-  readonly MerchantId: string
-  readonly CorpId: number | bigint
-  readonly Name: string
-  readonly Remark: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly CodeRule: string
-  readonly CodeType: number | bigint
-  readonly CodeUrl: string
+  readonly MerchantId?: string
+  readonly CorpId?: number | bigint
+  readonly Name?: string
+  readonly Remark?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly CodeRule?: string
+  readonly CodeType?: number | bigint
+  readonly CodeUrl?: string
 }
 export const Merchant: $Schema.Schema<Merchant> = /*#__PURE__*/ $C.lazy(() => $C.struct("Merchant", { MerchantId: $C.str, CorpId: $C.int64, Name: $C.str, Remark: $C.str, CreateTime: $C.str, UpdateTime: $C.str, CodeRule: $C.str, CodeType: $C.int64, CodeUrl: $C.str }))
 
@@ -1227,7 +1227,7 @@ export const ModifyCodeBatchRequest: $Schema.Schema<ModifyCodeBatchRequest> = /*
 
 /** `ModifyCodeBatchResponse` (response side). */
 export interface ModifyCodeBatchResponse {
-  readonly BatchId: string
+  readonly BatchId?: string
   readonly RequestId: string
 }
 export const ModifyCodeBatchResponse: $Schema.Schema<ModifyCodeBatchResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCodeBatchResponse", { BatchId: $C.str, RequestId: $C.str }))
@@ -1244,7 +1244,7 @@ export const ModifyCustomRuleRequest: $Schema.Schema<ModifyCustomRuleRequest> = 
 
 /** `ModifyCustomRuleResponse` (response side). */
 export interface ModifyCustomRuleResponse {
-  readonly CustomId: string
+  readonly CustomId?: string
   readonly RequestId: string
 }
 export const ModifyCustomRuleResponse: $Schema.Schema<ModifyCustomRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCustomRuleResponse", { CustomId: $C.str, RequestId: $C.str }))
@@ -1259,7 +1259,7 @@ export const ModifyCustomRuleStatusRequest: $Schema.Schema<ModifyCustomRuleStatu
 
 /** `ModifyCustomRuleStatusResponse` (response side). */
 export interface ModifyCustomRuleStatusResponse {
-  readonly CustomId: string
+  readonly CustomId?: string
   readonly RequestId: string
 }
 export const ModifyCustomRuleStatusResponse: $Schema.Schema<ModifyCustomRuleStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCustomRuleStatusResponse", { CustomId: $C.str, RequestId: $C.str }))
@@ -1277,7 +1277,7 @@ export const ModifyMerchantRequest: $Schema.Schema<ModifyMerchantRequest> = /*#_
 
 /** `ModifyMerchantResponse` (response side). */
 export interface ModifyMerchantResponse {
-  readonly MerchantId: string
+  readonly MerchantId?: string
   readonly RequestId: string
 }
 export const ModifyMerchantResponse: $Schema.Schema<ModifyMerchantResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyMerchantResponse", { MerchantId: $C.str, RequestId: $C.str }))
@@ -1296,7 +1296,7 @@ export const ModifyProductRequest: $Schema.Schema<ModifyProductRequest> = /*#__P
 
 /** `ModifyProductResponse` (response side). */
 export interface ModifyProductResponse {
-  readonly ProductId: string
+  readonly ProductId?: string
   readonly RequestId: string
 }
 export const ModifyProductResponse: $Schema.Schema<ModifyProductResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyProductResponse", { ProductId: $C.str, RequestId: $C.str }))
@@ -1325,9 +1325,9 @@ export const ModifyTraceCodeUnlinkRequest: $Schema.Schema<ModifyTraceCodeUnlinkR
 
 /** `ModifyTraceCodeUnlinkResponse` (response side). */
 export interface ModifyTraceCodeUnlinkResponse {
-  readonly UnlinkCnt: number | bigint
-  readonly CodeCnt: number | bigint
-  readonly BatchId: string
+  readonly UnlinkCnt?: number | bigint
+  readonly CodeCnt?: number | bigint
+  readonly BatchId?: string
   readonly RequestId: string
 }
 export const ModifyTraceCodeUnlinkResponse: $Schema.Schema<ModifyTraceCodeUnlinkResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTraceCodeUnlinkResponse", { UnlinkCnt: $C.uint64, CodeCnt: $C.uint64, BatchId: $C.str, RequestId: $C.str }))
@@ -1343,7 +1343,7 @@ export const ModifyTraceDataRanksRequest: $Schema.Schema<ModifyTraceDataRanksReq
 
 /** `ModifyTraceDataRanksResponse` (response side). */
 export interface ModifyTraceDataRanksResponse {
-  readonly BatchId: string
+  readonly BatchId?: string
   readonly RequestId: string
 }
 export const ModifyTraceDataRanksResponse: $Schema.Schema<ModifyTraceDataRanksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTraceDataRanksResponse", { BatchId: $C.str, RequestId: $C.str }))
@@ -1372,24 +1372,24 @@ export const ModifyTraceDataRequest: $Schema.Schema<ModifyTraceDataRequest> = /*
 
 /** `ModifyTraceDataResponse` (response side). */
 export interface ModifyTraceDataResponse {
-  readonly TraceId: string
+  readonly TraceId?: string
   readonly RequestId: string
 }
 export const ModifyTraceDataResponse: $Schema.Schema<ModifyTraceDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTraceDataResponse", { TraceId: $C.str, RequestId: $C.str }))
 
 /** `OutputAuthorizedTransfer` (response side). */
 export interface OutputAuthorizedTransfer {
-  readonly Code: number | bigint
-  readonly Message: string
-  readonly Value: string
+  readonly Code?: number | bigint
+  readonly Message?: string
+  readonly Value?: string
 }
 export const OutputAuthorizedTransfer: $Schema.Schema<OutputAuthorizedTransfer> = /*#__PURE__*/ $C.lazy(() => $C.struct("OutputAuthorizedTransfer", { Code: $C.int64, Message: $C.str, Value: $C.str }))
 
 /** `PackSpec` (both sides). */
 export interface PackSpec {
-  readonly Level: number | bigint
-  readonly Rate: number | bigint
-  readonly Amount: number | bigint
+  readonly Level?: number | bigint
+  readonly Rate?: number | bigint
+  readonly Amount?: number | bigint
   readonly CustomId?: string
   readonly CodeParts?: readonly CodePart[]
   readonly Unit?: string
@@ -1429,40 +1429,40 @@ export const PlanQRCodeRecord: $Schema.Schema<PlanQRCodeRecord> = /*#__PURE__*/ 
 
 /** `Product` (response side). */
 export interface Product {
-  readonly MerchantId: string
-  readonly Name: string
-  readonly ProductId: string
-  readonly CorpId: number | bigint
-  readonly ProductCode: string
-  readonly Specification: string
-  readonly Remark: string
-  readonly Logo: readonly string[]
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Ext: Ext
-  readonly MerchantName: string
+  readonly MerchantId?: string
+  readonly Name?: string
+  readonly ProductId?: string
+  readonly CorpId?: number | bigint
+  readonly ProductCode?: string
+  readonly Specification?: string
+  readonly Remark?: string
+  readonly Logo?: readonly string[]
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Ext?: Ext
+  readonly MerchantName?: string
   readonly CertState?: number | bigint
 }
 export const Product: $Schema.Schema<Product> = /*#__PURE__*/ $C.lazy(() => $C.struct("Product", { MerchantId: $C.str, Name: $C.str, ProductId: $C.str, CorpId: $C.int64, ProductCode: $C.str, Specification: $C.str, Remark: $C.str, Logo: $C.arr($C.str), CreateTime: $C.str, UpdateTime: $C.str, Ext: Ext, MerchantName: $C.str }, { CertState: $C.int64 }))
 
 /** `Quota` (response side). */
 export interface Quota {
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly QuotaId: number | bigint
-  readonly CorpId: number | bigint
-  readonly Services: readonly string[]
-  readonly FactoryQuota: number | bigint
-  readonly ItemQuota: number | bigint
-  readonly TrackQuota: number | bigint
-  readonly SaleQuota: number | bigint
-  readonly ChainQuota: number | bigint
-  readonly RiskQuota: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly QuotaId?: number | bigint
+  readonly CorpId?: number | bigint
+  readonly Services?: readonly string[]
+  readonly FactoryQuota?: number | bigint
+  readonly ItemQuota?: number | bigint
+  readonly TrackQuota?: number | bigint
+  readonly SaleQuota?: number | bigint
+  readonly ChainQuota?: number | bigint
+  readonly RiskQuota?: number | bigint
   readonly AigcTextQuota?: number | bigint
   readonly AigcImageQuota?: number | bigint
-  readonly TrackType: number | bigint
-  readonly Version: string
-  readonly ProductCertify: number | bigint
+  readonly TrackType?: number | bigint
+  readonly Version?: string
+  readonly ProductCertify?: number | bigint
 }
 export const Quota: $Schema.Schema<Quota> = /*#__PURE__*/ $C.lazy(() => $C.struct("Quota", { StartTime: $C.str, EndTime: $C.str, QuotaId: $C.uint64, CorpId: $C.uint64, Services: $C.arr($C.str), FactoryQuota: $C.int64, ItemQuota: $C.int64, TrackQuota: $C.int64, SaleQuota: $C.int64, ChainQuota: $C.int64, RiskQuota: $C.int64, TrackType: $C.int64, Version: $C.str, ProductCertify: $C.uint64 }, { AigcTextQuota: $C.int64, AigcImageQuota: $C.int64 }))
 
@@ -1490,7 +1490,7 @@ export const ReportBatchCallbackStatusRequest: $Schema.Schema<ReportBatchCallbac
 
 /** `ReportBatchCallbackStatusResponse` (response side). */
 export interface ReportBatchCallbackStatusResponse {
-  readonly Data: OutputAuthorizedTransfer
+  readonly Data?: OutputAuthorizedTransfer
   readonly RequestId: string
 }
 export const ReportBatchCallbackStatusResponse: $Schema.Schema<ReportBatchCallbackStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReportBatchCallbackStatusResponse", { Data: OutputAuthorizedTransfer, RequestId: $C.str }))
@@ -1533,62 +1533,62 @@ export const ScanDetailItem: $Schema.Schema<ScanDetailItem> = /*#__PURE__*/ $C.l
 
 /** `ScanLog` (response side). */
 export interface ScanLog {
-  readonly LogId: number | bigint
-  readonly Openid: string
-  readonly Nickname: string
-  readonly CreateTime: string
-  readonly Code: string
-  readonly CorpId: number | bigint
-  readonly MerchantId: string
-  readonly ProductId: string
-  readonly Ip: string
-  readonly Country: string
-  readonly Province: string
-  readonly City: string
-  readonly District: string
-  readonly Unionid: string
-  readonly First: number | bigint
-  readonly BatchId: string
-  readonly Type: number | bigint
-  readonly MerchantName: string
-  readonly ProductName: string
+  readonly LogId?: number | bigint
+  readonly Openid?: string
+  readonly Nickname?: string
+  readonly CreateTime?: string
+  readonly Code?: string
+  readonly CorpId?: number | bigint
+  readonly MerchantId?: string
+  readonly ProductId?: string
+  readonly Ip?: string
+  readonly Country?: string
+  readonly Province?: string
+  readonly City?: string
+  readonly District?: string
+  readonly Unionid?: string
+  readonly First?: number | bigint
+  readonly BatchId?: string
+  readonly Type?: number | bigint
+  readonly MerchantName?: string
+  readonly ProductName?: string
   readonly ProductLogo?: string
-  readonly Status: number | bigint
-  readonly Verify: number | bigint
+  readonly Status?: number | bigint
+  readonly Verify?: number | bigint
 }
 export const ScanLog: $Schema.Schema<ScanLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanLog", { LogId: $C.int64, Openid: $C.str, Nickname: $C.str, CreateTime: $C.str, Code: $C.str, CorpId: $C.int64, MerchantId: $C.str, ProductId: $C.str, Ip: $C.str, Country: $C.str, Province: $C.str, City: $C.str, District: $C.str, Unionid: $C.str, First: $C.int64, BatchId: $C.str, Type: $C.int64, MerchantName: $C.str, ProductName: $C.str, Status: $C.int64, Verify: $C.int64 }, { ProductLogo: $C.str }))
 
 /** `ScanStat` (response side). */
 export interface ScanStat {
-  readonly Code: string
-  readonly CorpId: number | bigint
-  readonly MerchantId: string
-  readonly ProductId: string
-  readonly BatchId: string
-  readonly Pv: number | bigint
-  readonly Uv: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly MerchantName: string
-  readonly ProductName: string
+  readonly Code?: string
+  readonly CorpId?: number | bigint
+  readonly MerchantId?: string
+  readonly ProductId?: string
+  readonly BatchId?: string
+  readonly Pv?: number | bigint
+  readonly Uv?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly MerchantName?: string
+  readonly ProductName?: string
 }
 export const ScanStat: $Schema.Schema<ScanStat> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScanStat", { Code: $C.str, CorpId: $C.uint64, MerchantId: $C.str, ProductId: $C.str, BatchId: $C.str, Pv: $C.uint64, Uv: $C.uint64, CreateTime: $C.str, UpdateTime: $C.str, MerchantName: $C.str, ProductName: $C.str }))
 
 /** `TraceCode` (response side). */
 export interface TraceCode {
-  readonly Code: string
-  readonly CorpId: number | bigint
-  readonly PackId: string
-  readonly BatchId: string
-  readonly MerchantId: string
-  readonly ProductId: string
-  readonly Status: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly MerchantName: string
-  readonly ProductName: string
-  readonly AgentId: number | bigint
-  readonly Level: number | bigint
+  readonly Code?: string
+  readonly CorpId?: number | bigint
+  readonly PackId?: string
+  readonly BatchId?: string
+  readonly MerchantId?: string
+  readonly ProductId?: string
+  readonly Status?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly MerchantName?: string
+  readonly ProductName?: string
+  readonly AgentId?: number | bigint
+  readonly Level?: number | bigint
   readonly PackSpec?: readonly PackSpec[]
   readonly SceneCode?: number | bigint
   readonly SerialCode?: number | bigint
@@ -1597,30 +1597,30 @@ export const TraceCode: $Schema.Schema<TraceCode> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `TraceData` (both sides). */
 export interface TraceData {
-  readonly TraceId: string
-  readonly CorpId: number | bigint
-  readonly Type: number | bigint
-  readonly Code: string
-  readonly Rank: number | bigint
-  readonly Phase: number | bigint
-  readonly PhaseName: string
-  readonly TraceTime: string
-  readonly CreateTime: string
-  readonly ChainStatus: number | bigint
-  readonly ChainTime: string
-  readonly ChainData: ChainData
-  readonly PhaseData: PhaseData
-  readonly Status: number | bigint
+  readonly TraceId?: string
+  readonly CorpId?: number | bigint
+  readonly Type?: number | bigint
+  readonly Code?: string
+  readonly Rank?: number | bigint
+  readonly Phase?: number | bigint
+  readonly PhaseName?: string
+  readonly TraceTime?: string
+  readonly CreateTime?: string
+  readonly ChainStatus?: number | bigint
+  readonly ChainTime?: string
+  readonly ChainData?: ChainData
+  readonly PhaseData?: PhaseData
+  readonly Status?: number | bigint
   readonly TraceItems?: readonly TraceItem[]
 }
 export const TraceData: $Schema.Schema<TraceData> = /*#__PURE__*/ $C.lazy(() => $C.struct("TraceData", { TraceId: $C.str, CorpId: $C.uint64, Type: $C.uint64, Code: $C.str, Rank: $C.uint64, Phase: $C.uint64, PhaseName: $C.str, TraceTime: $C.str, CreateTime: $C.str, ChainStatus: $C.uint64, ChainTime: $C.str, ChainData: ChainData, PhaseData: PhaseData, Status: $C.int64 }, { TraceItems: $C.arr(TraceItem) }))
 
 /** `TraceItem` (both sides). */
 export interface TraceItem {
-  readonly Name: string
-  readonly Value: string
-  readonly Type: string
-  readonly Values: readonly string[]
+  readonly Name?: string
+  readonly Value?: string
+  readonly Type?: string
+  readonly Values?: readonly string[]
   readonly ReadOnly?: boolean
   readonly Hidden?: boolean
   readonly Key?: string
@@ -1632,15 +1632,15 @@ export const TraceItem: $Schema.Schema<TraceItem> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `UsageQuota` (response side). */
 export interface UsageQuota {
-  readonly CorpId: number | bigint
-  readonly FactoryCnt: number | bigint
-  readonly ItemCnt: number | bigint
-  readonly TrackCnt: number | bigint
-  readonly SaleCnt: number | bigint
-  readonly ChainCnt: number | bigint
+  readonly CorpId?: number | bigint
+  readonly FactoryCnt?: number | bigint
+  readonly ItemCnt?: number | bigint
+  readonly TrackCnt?: number | bigint
+  readonly SaleCnt?: number | bigint
+  readonly ChainCnt?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly RiskCnt: number | bigint | null
-  readonly UpdateTime: string
+  readonly RiskCnt?: number | bigint | null
+  readonly UpdateTime?: string
 }
 export const UsageQuota: $Schema.Schema<UsageQuota> = /*#__PURE__*/ $C.lazy(() => $C.struct("UsageQuota", { CorpId: $C.uint64, FactoryCnt: $C.int64, ItemCnt: $C.int64, TrackCnt: $C.int64, SaleCnt: $C.int64, ChainCnt: $C.int64, RiskCnt: $C.nul($C.int64), UpdateTime: $C.str }))
 

@@ -26,7 +26,7 @@ export const BatchDeleteDevicesRequest: $Schema.Schema<BatchDeleteDevicesRequest
 
 /** `BatchDeleteDevicesResponse` (response side). */
 export interface BatchDeleteDevicesResponse {
-  readonly FailedDeviceIds: readonly string[]
+  readonly FailedDeviceIds?: readonly string[]
   readonly RequestId: string
 }
 export const BatchDeleteDevicesResponse: $Schema.Schema<BatchDeleteDevicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchDeleteDevicesResponse", { FailedDeviceIds: $C.arr($C.str), RequestId: $C.str }))
@@ -116,7 +116,7 @@ export const CreateProjectRequest: $Schema.Schema<CreateProjectRequest> = /*#__P
 
 /** `CreateProjectResponse` (response side). */
 export interface CreateProjectResponse {
-  readonly ProjectId: string
+  readonly ProjectId?: string
   readonly RequestId: string
 }
 export const CreateProjectResponse: $Schema.Schema<CreateProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProjectResponse", { ProjectId: $C.str, RequestId: $C.str }))
@@ -177,9 +177,9 @@ export const DescribeDeviceListRequest: $Schema.Schema<DescribeDeviceListRequest
 
 /** `DescribeDeviceListResponse` (response side). */
 export interface DescribeDeviceListResponse {
-  readonly Devices: readonly DeviceInfo[]
-  readonly Total: number | bigint
-  readonly Num: number | bigint
+  readonly Devices?: readonly DeviceInfo[]
+  readonly Total?: number | bigint
+  readonly Num?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDeviceListResponse: $Schema.Schema<DescribeDeviceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceListResponse", { Devices: $C.arr(DeviceInfo), Total: $C.int64, Num: $C.int64, RequestId: $C.str }))
@@ -194,7 +194,7 @@ export const DescribeDeviceSessionDetailsRequest: $Schema.Schema<DescribeDeviceS
 
 /** `DescribeDeviceSessionDetailsResponse` (response side). */
 export interface DescribeDeviceSessionDetailsResponse {
-  readonly Details: readonly SessionDeviceDetail[]
+  readonly Details?: readonly SessionDeviceDetail[]
   readonly RequestId: string
 }
 export const DescribeDeviceSessionDetailsResponse: $Schema.Schema<DescribeDeviceSessionDetailsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceSessionDetailsResponse", { Details: $C.arr(SessionDeviceDetail), RequestId: $C.str }))
@@ -212,9 +212,9 @@ export const DescribeDeviceSessionListRequest: $Schema.Schema<DescribeDeviceSess
 
 /** `DescribeDeviceSessionListResponse` (response side). */
 export interface DescribeDeviceSessionListResponse {
-  readonly Total: number | bigint
-  readonly DeviceSessionList: readonly SessionInfo[]
-  readonly Num: number | bigint
+  readonly Total?: number | bigint
+  readonly DeviceSessionList?: readonly SessionInfo[]
+  readonly Num?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDeviceSessionListResponse: $Schema.Schema<DescribeDeviceSessionListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeviceSessionListResponse", { Total: $C.uint64, DeviceSessionList: $C.arr(SessionInfo), Num: $C.uint64, RequestId: $C.str }))
@@ -232,11 +232,11 @@ export const DescribePolicyRequest: $Schema.Schema<DescribePolicyRequest> = /*#_
 
 /** `DescribePolicyResponse` (response side). */
 export interface DescribePolicyResponse {
-  readonly PolicyMode: string
-  readonly PolicyEnabled: boolean
-  readonly PolicyInfo: readonly PolicyInfo[]
-  readonly Num: number | bigint
-  readonly Total: number | bigint
+  readonly PolicyMode?: string
+  readonly PolicyEnabled?: boolean
+  readonly PolicyInfo?: readonly PolicyInfo[]
+  readonly Num?: number | bigint
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribePolicyResponse: $Schema.Schema<DescribePolicyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePolicyResponse", { PolicyMode: $C.str, PolicyEnabled: $C.bool, PolicyInfo: $C.arr(PolicyInfo), Num: $C.int64, Total: $C.int64, RequestId: $C.str }))
@@ -249,10 +249,10 @@ export const DescribeProjectInfoRequest: $Schema.Schema<DescribeProjectInfoReque
 
 /** `DescribeProjectInfoResponse` (response side). */
 export interface DescribeProjectInfoResponse {
-  readonly ProjectName: string
-  readonly ProjectDescription: string
-  readonly PolicyMode: string
-  readonly ModifyTime: string
+  readonly ProjectName?: string
+  readonly ProjectDescription?: string
+  readonly PolicyMode?: string
+  readonly ModifyTime?: string
   readonly RequestId: string
 }
 export const DescribeProjectInfoResponse: $Schema.Schema<DescribeProjectInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProjectInfoResponse", { ProjectName: $C.str, ProjectDescription: $C.str, PolicyMode: $C.str, ModifyTime: $C.datetimeIso, RequestId: $C.str }))
@@ -286,9 +286,9 @@ export const DescribeRecentSessionListRequest: $Schema.Schema<DescribeRecentSess
 
 /** `DescribeRecentSessionListResponse` (response side). */
 export interface DescribeRecentSessionListResponse {
-  readonly Total: number | bigint
-  readonly RecentSessionList: readonly RecentSessionInfo[]
-  readonly Num: number | bigint
+  readonly Total?: number | bigint
+  readonly RecentSessionList?: readonly RecentSessionInfo[]
+  readonly Num?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRecentSessionListResponse: $Schema.Schema<DescribeRecentSessionListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecentSessionListResponse", { Total: $C.uint64, RecentSessionList: $C.arr(RecentSessionInfo), Num: $C.uint64, RequestId: $C.str }))
@@ -305,7 +305,7 @@ export const DescribeSessionStatisticsByIntervalRequest: $Schema.Schema<Describe
 
 /** `DescribeSessionStatisticsByIntervalResponse` (response side). */
 export interface DescribeSessionStatisticsByIntervalResponse {
-  readonly SessionStatistics: readonly SessionIntervalStatistic[]
+  readonly SessionStatistics?: readonly SessionIntervalStatistic[]
   readonly RequestId: string
 }
 export const DescribeSessionStatisticsByIntervalResponse: $Schema.Schema<DescribeSessionStatisticsByIntervalResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSessionStatisticsByIntervalResponse", { SessionStatistics: $C.arr(SessionIntervalStatistic), RequestId: $C.str }))
@@ -321,24 +321,24 @@ export const DescribeSessionStatisticsRequest: $Schema.Schema<DescribeSessionSta
 
 /** `DescribeSessionStatisticsResponse` (response side). */
 export interface DescribeSessionStatisticsResponse {
-  readonly SessionNum: number | bigint
-  readonly TotalDuration: number | bigint
-  readonly ActiveFieldDeviceNum: number | bigint
-  readonly ActiveRemoteDeviceNum: number | bigint
-  readonly NotBadSessionRatio: number | bigint
+  readonly SessionNum?: number | bigint
+  readonly TotalDuration?: number | bigint
+  readonly ActiveFieldDeviceNum?: number | bigint
+  readonly ActiveRemoteDeviceNum?: number | bigint
+  readonly NotBadSessionRatio?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSessionStatisticsResponse: $Schema.Schema<DescribeSessionStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSessionStatisticsResponse", { SessionNum: $C.uint64, TotalDuration: $C.uint64, ActiveFieldDeviceNum: $C.uint64, ActiveRemoteDeviceNum: $C.uint64, NotBadSessionRatio: $C.uint64, RequestId: $C.str }))
 
 /** `Device` (response side). */
 export interface Device {
-  readonly DeviceId: string
-  readonly DeviceName: string
-  readonly LicenseCount: number | bigint
-  readonly RemainDay: number | bigint
-  readonly ExpireTime: string
-  readonly Duration: string
-  readonly LicenseIds: readonly string[]
+  readonly DeviceId?: string
+  readonly DeviceName?: string
+  readonly LicenseCount?: number | bigint
+  readonly RemainDay?: number | bigint
+  readonly ExpireTime?: string
+  readonly Duration?: string
+  readonly LicenseIds?: readonly string[]
   readonly MonthlyRemainTime?: number | bigint
   readonly LimitedTime?: number | bigint
 }
@@ -385,7 +385,7 @@ export const GetDeviceLicenseRequest: $Schema.Schema<GetDeviceLicenseRequest> = 
 
 /** `GetDeviceLicenseResponse` (response side). */
 export interface GetDeviceLicenseResponse {
-  readonly AvailableCount: number | bigint
+  readonly AvailableCount?: number | bigint
   readonly RequestId: string
 }
 export const GetDeviceLicenseResponse: $Schema.Schema<GetDeviceLicenseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetDeviceLicenseResponse", { AvailableCount: $C.int64, RequestId: $C.str }))
@@ -401,8 +401,8 @@ export const GetDevicesRequest: $Schema.Schema<GetDevicesRequest> = /*#__PURE__*
 
 /** `GetDevicesResponse` (response side). */
 export interface GetDevicesResponse {
-  readonly Devices: readonly Device[]
-  readonly TotalCount: number | bigint
+  readonly Devices?: readonly Device[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const GetDevicesResponse: $Schema.Schema<GetDevicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetDevicesResponse", { Devices: $C.arr(Device), TotalCount: $C.int64, RequestId: $C.str }))
@@ -432,10 +432,10 @@ export const GetLicenseStatRequest: $Schema.Schema<GetLicenseStatRequest> = /*#_
 
 /** `GetLicenseStatResponse` (response side). */
 export interface GetLicenseStatResponse {
-  readonly Valid: number | bigint
-  readonly Bound: number | bigint
-  readonly UnBound: number | bigint
-  readonly Expire: number | bigint
+  readonly Valid?: number | bigint
+  readonly Bound?: number | bigint
+  readonly UnBound?: number | bigint
+  readonly Expire?: number | bigint
   readonly MonthlyExpire?: number | bigint
   readonly RequestId: string
 }
@@ -453,8 +453,8 @@ export const GetLicensesRequest: $Schema.Schema<GetLicensesRequest> = /*#__PURE_
 
 /** `GetLicensesResponse` (response side). */
 export interface GetLicensesResponse {
-  readonly Licenses: readonly License[]
-  readonly TotalCount: number | bigint
+  readonly Licenses?: readonly License[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const GetLicensesResponse: $Schema.Schema<GetLicensesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetLicensesResponse", { Licenses: $C.arr(License), TotalCount: $C.int64, RequestId: $C.str }))
@@ -600,11 +600,11 @@ export const PolicyInfo: $Schema.Schema<PolicyInfo> = /*#__PURE__*/ $C.lazy(() =
 
 /** `ProjectInfo` (response side). */
 export interface ProjectInfo {
-  readonly ProjectId: string
-  readonly ProjectName: string
-  readonly ProjectDescription: string
-  readonly PolicyMode: string
-  readonly ModifyTime: string
+  readonly ProjectId?: string
+  readonly ProjectName?: string
+  readonly ProjectDescription?: string
+  readonly PolicyMode?: string
+  readonly ModifyTime?: string
 }
 export const ProjectInfo: $Schema.Schema<ProjectInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProjectInfo", { ProjectId: $C.str, ProjectName: $C.str, ProjectDescription: $C.str, PolicyMode: $C.str, ModifyTime: $C.datetimeIso }))
 
@@ -617,31 +617,31 @@ export const PublishParams: $Schema.Schema<PublishParams> = /*#__PURE__*/ $C.laz
 
 /** `RecentSessionInfo` (response side). */
 export interface RecentSessionInfo {
-  readonly SessionId: string
-  readonly RemoteDeviceId: string
-  readonly FieldDeviceId: string
-  readonly Resolution: string
-  readonly StartTime: number | bigint
-  readonly LatestUpdateTime: number | bigint
+  readonly SessionId?: string
+  readonly RemoteDeviceId?: string
+  readonly FieldDeviceId?: string
+  readonly Resolution?: string
+  readonly StartTime?: number | bigint
+  readonly LatestUpdateTime?: number | bigint
 }
 export const RecentSessionInfo: $Schema.Schema<RecentSessionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecentSessionInfo", { SessionId: $C.str, RemoteDeviceId: $C.str, FieldDeviceId: $C.str, Resolution: $C.str, StartTime: $C.uint64, LatestUpdateTime: $C.uint64 }))
 
 /** `SessionDeviceDetail` (response side). */
 export interface SessionDeviceDetail {
-  readonly DeviceType: string
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly SessionId: string
-  readonly Rate: readonly (number | bigint)[]
-  readonly Fps: readonly (number | bigint)[]
-  readonly Lost: readonly number[]
-  readonly NetworkLatency: readonly (number | bigint)[]
-  readonly VideoLatency: readonly (number | bigint)[]
-  readonly CpuUsed: readonly number[]
-  readonly MemUsed: readonly number[]
-  readonly TimeOffset: readonly (number | bigint)[]
-  readonly ProjectId: string
-  readonly DeviceId: string
+  readonly DeviceType?: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly SessionId?: string
+  readonly Rate?: readonly (number | bigint)[]
+  readonly Fps?: readonly (number | bigint)[]
+  readonly Lost?: readonly number[]
+  readonly NetworkLatency?: readonly (number | bigint)[]
+  readonly VideoLatency?: readonly (number | bigint)[]
+  readonly CpuUsed?: readonly number[]
+  readonly MemUsed?: readonly number[]
+  readonly TimeOffset?: readonly (number | bigint)[]
+  readonly ProjectId?: string
+  readonly DeviceId?: string
   readonly Ver?: string
   readonly SdkMode?: string
   readonly DecodeCost?: readonly (number | bigint)[]
@@ -671,13 +671,13 @@ export const SessionDeviceDetail: $Schema.Schema<SessionDeviceDetail> = /*#__PUR
 
 /** `SessionInfo` (response side). */
 export interface SessionInfo {
-  readonly SessionId: string
-  readonly RemoteDeviceId: string
-  readonly FieldDeviceId: string
-  readonly Resolution: string
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly Quality: string
+  readonly SessionId?: string
+  readonly RemoteDeviceId?: string
+  readonly FieldDeviceId?: string
+  readonly Resolution?: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly Quality?: string
 }
 export const SessionInfo: $Schema.Schema<SessionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SessionInfo", { SessionId: $C.str, RemoteDeviceId: $C.str, FieldDeviceId: $C.str, Resolution: $C.str, StartTime: $C.uint64, EndTime: $C.uint64, Quality: $C.str }))
 
@@ -704,7 +704,7 @@ export const StartPublishLiveStreamRequest: $Schema.Schema<StartPublishLiveStrea
 
 /** `StartPublishLiveStreamResponse` (response side). */
 export interface StartPublishLiveStreamResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const StartPublishLiveStreamResponse: $Schema.Schema<StartPublishLiveStreamResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartPublishLiveStreamResponse", { TaskId: $C.str, RequestId: $C.str }))

@@ -19,18 +19,18 @@ export const $M: $O.Meta = { service: "trtc", version: "2019-07-22" }
 
 /** `AbnormalEvent` (response side). */
 export interface AbnormalEvent {
-  readonly AbnormalEventId: number | bigint
-  readonly PeerId: string
+  readonly AbnormalEventId?: number | bigint
+  readonly PeerId?: string
 }
 export const AbnormalEvent: $Schema.Schema<AbnormalEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("AbnormalEvent", { AbnormalEventId: $C.uint64, PeerId: $C.str }))
 
 /** `AbnormalExperience` (response side). */
 export interface AbnormalExperience {
-  readonly UserId: string
-  readonly ExperienceId: number | bigint
-  readonly RoomId: string
-  readonly AbnormalEventList: readonly AbnormalEvent[]
-  readonly EventTime: number | bigint
+  readonly UserId?: string
+  readonly ExperienceId?: number | bigint
+  readonly RoomId?: string
+  readonly AbnormalEventList?: readonly AbnormalEvent[]
+  readonly EventTime?: number | bigint
 }
 export const AbnormalExperience: $Schema.Schema<AbnormalExperience> = /*#__PURE__*/ $C.lazy(() => $C.struct("AbnormalExperience", { UserId: $C.str, ExperienceId: $C.uint64, RoomId: $C.str, AbnormalEventList: $C.arr(AbnormalEvent), EventTime: $C.uint64 }))
 
@@ -229,7 +229,7 @@ export const CreateCloudModerationRequest: $Schema.Schema<CreateCloudModerationR
 
 /** `CreateCloudModerationResponse` (response side). */
 export interface CreateCloudModerationResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateCloudModerationResponse: $Schema.Schema<CreateCloudModerationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudModerationResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -252,7 +252,7 @@ export const CreateCloudRecordingRequest: $Schema.Schema<CreateCloudRecordingReq
 
 /** `CreateCloudRecordingResponse` (response side). */
 export interface CreateCloudRecordingResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateCloudRecordingResponse: $Schema.Schema<CreateCloudRecordingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudRecordingResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -273,7 +273,7 @@ export const CreateCloudSliceTaskRequest: $Schema.Schema<CreateCloudSliceTaskReq
 
 /** `CreateCloudSliceTaskResponse` (response side). */
 export interface CreateCloudSliceTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateCloudSliceTaskResponse: $Schema.Schema<CreateCloudSliceTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudSliceTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -292,7 +292,7 @@ export const CreateCloudTranscriptionRequest: $Schema.Schema<CreateCloudTranscri
 
 /** `CreateCloudTranscriptionResponse` (response side). */
 export interface CreateCloudTranscriptionResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateCloudTranscriptionResponse: $Schema.Schema<CreateCloudTranscriptionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudTranscriptionResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -311,7 +311,7 @@ export const CreateLiveStreamModerationRequest: $Schema.Schema<CreateLiveStreamM
 
 /** `CreateLiveStreamModerationResponse` (response side). */
 export interface CreateLiveStreamModerationResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateLiveStreamModerationResponse: $Schema.Schema<CreateLiveStreamModerationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLiveStreamModerationResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -330,7 +330,7 @@ export const CreatePictureRequest: $Schema.Schema<CreatePictureRequest> = /*#__P
 
 /** `CreatePictureResponse` (response side). */
 export interface CreatePictureResponse {
-  readonly PictureId: number | bigint
+  readonly PictureId?: number | bigint
   readonly RequestId: string
 }
 export const CreatePictureResponse: $Schema.Schema<CreatePictureResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePictureResponse", { PictureId: $C.uint64, RequestId: $C.str }))
@@ -344,7 +344,7 @@ export const DeleteCloudModerationRequest: $Schema.Schema<DeleteCloudModerationR
 
 /** `DeleteCloudModerationResponse` (response side). */
 export interface DeleteCloudModerationResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DeleteCloudModerationResponse: $Schema.Schema<DeleteCloudModerationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCloudModerationResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -358,7 +358,7 @@ export const DeleteCloudRecordingRequest: $Schema.Schema<DeleteCloudRecordingReq
 
 /** `DeleteCloudRecordingResponse` (response side). */
 export interface DeleteCloudRecordingResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DeleteCloudRecordingResponse: $Schema.Schema<DeleteCloudRecordingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCloudRecordingResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -372,7 +372,7 @@ export const DeleteCloudSliceTaskRequest: $Schema.Schema<DeleteCloudSliceTaskReq
 
 /** `DeleteCloudSliceTaskResponse` (response side). */
 export interface DeleteCloudSliceTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DeleteCloudSliceTaskResponse: $Schema.Schema<DeleteCloudSliceTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCloudSliceTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -386,7 +386,7 @@ export const DeleteCloudTranscriptionRequest: $Schema.Schema<DeleteCloudTranscri
 
 /** `DeleteCloudTranscriptionResponse` (response side). */
 export interface DeleteCloudTranscriptionResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DeleteCloudTranscriptionResponse: $Schema.Schema<DeleteCloudTranscriptionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCloudTranscriptionResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -400,7 +400,7 @@ export const DeleteLiveStreamModerationRequest: $Schema.Schema<DeleteLiveStreamM
 
 /** `DeleteLiveStreamModerationResponse` (response side). */
 export interface DeleteLiveStreamModerationResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DeleteLiveStreamModerationResponse: $Schema.Schema<DeleteLiveStreamModerationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteLiveStreamModerationResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -458,8 +458,8 @@ export const DescribeAITranscriptionRequest: $Schema.Schema<DescribeAITranscript
 
 /** `DescribeAITranscriptionResponse` (response side). */
 export interface DescribeAITranscriptionResponse {
-  readonly StartTime: string
-  readonly Status: string
+  readonly StartTime?: string
+  readonly Status?: string
   readonly TaskId?: string
   readonly SessionId?: string
   readonly RequestId: string
@@ -497,9 +497,9 @@ export const DescribeCallDetailInfoRequest: $Schema.Schema<DescribeCallDetailInf
 
 /** `DescribeCallDetailInfoResponse` (response side). */
 export interface DescribeCallDetailInfoResponse {
-  readonly Total: number | bigint
-  readonly UserList: readonly UserInformation[]
-  readonly Data: readonly QualityData[]
+  readonly Total?: number | bigint
+  readonly UserList?: readonly UserInformation[]
+  readonly Data?: readonly QualityData[]
   readonly RequestId: string
 }
 export const DescribeCallDetailInfoResponse: $Schema.Schema<DescribeCallDetailInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCallDetailInfoResponse", { Total: $C.uint64, UserList: $C.arr(UserInformation), Data: $C.arr(QualityData), RequestId: $C.str }))
@@ -513,8 +513,8 @@ export const DescribeCloudModerationRequest: $Schema.Schema<DescribeCloudModerat
 
 /** `DescribeCloudModerationResponse` (response side). */
 export interface DescribeCloudModerationResponse {
-  readonly TaskId: string
-  readonly Status: string
+  readonly TaskId?: string
+  readonly Status?: string
   readonly SubscribeStreamUserIds?: SubscribeModerationUserIds
   readonly RequestId: string
 }
@@ -530,9 +530,9 @@ export const DescribeCloudRecordingRequest: $Schema.Schema<DescribeCloudRecordin
 
 /** `DescribeCloudRecordingResponse` (response side). */
 export interface DescribeCloudRecordingResponse {
-  readonly TaskId: string
-  readonly Status: string
-  readonly StorageFileList: readonly StorageFile[]
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly StorageFileList?: readonly StorageFile[]
   readonly RecorderKey?: string
   readonly RequestId: string
 }
@@ -547,8 +547,8 @@ export const DescribeCloudSliceTaskRequest: $Schema.Schema<DescribeCloudSliceTas
 
 /** `DescribeCloudSliceTaskResponse` (response side). */
 export interface DescribeCloudSliceTaskResponse {
-  readonly TaskId: string
-  readonly Status: string
+  readonly TaskId?: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const DescribeCloudSliceTaskResponse: $Schema.Schema<DescribeCloudSliceTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudSliceTaskResponse", { TaskId: $C.str, Status: $C.str, RequestId: $C.str }))
@@ -562,9 +562,9 @@ export const DescribeCloudTranscriptionRequest: $Schema.Schema<DescribeCloudTran
 
 /** `DescribeCloudTranscriptionResponse` (response side). */
 export interface DescribeCloudTranscriptionResponse {
-  readonly StartTime: number | bigint
-  readonly Status: string
-  readonly TaskId: string
+  readonly StartTime?: number | bigint
+  readonly Status?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DescribeCloudTranscriptionResponse: $Schema.Schema<DescribeCloudTranscriptionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudTranscriptionResponse", { StartTime: $C.uint64, Status: $C.str, TaskId: $C.str, RequestId: $C.str }))
@@ -578,8 +578,8 @@ export const DescribeLiveStreamModerationRequest: $Schema.Schema<DescribeLiveStr
 
 /** `DescribeLiveStreamModerationResponse` (response side). */
 export interface DescribeLiveStreamModerationResponse {
-  readonly TaskId: string
-  readonly Status: string
+  readonly TaskId?: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const DescribeLiveStreamModerationResponse: $Schema.Schema<DescribeLiveStreamModerationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveStreamModerationResponse", { TaskId: $C.str, Status: $C.str, RequestId: $C.str }))
@@ -594,8 +594,8 @@ export const DescribeMixTranscodingUsageRequest: $Schema.Schema<DescribeMixTrans
 
 /** `DescribeMixTranscodingUsageResponse` (response side). */
 export interface DescribeMixTranscodingUsageResponse {
-  readonly UsageKey: readonly string[]
-  readonly UsageList: readonly TrtcUsage[]
+  readonly UsageKey?: readonly string[]
+  readonly UsageList?: readonly TrtcUsage[]
   readonly RequestId: string
 }
 export const DescribeMixTranscodingUsageResponse: $Schema.Schema<DescribeMixTranscodingUsageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMixTranscodingUsageResponse", { UsageKey: $C.arr($C.str), UsageList: $C.arr(TrtcUsage), RequestId: $C.str }))
@@ -611,8 +611,8 @@ export const DescribePictureRequest: $Schema.Schema<DescribePictureRequest> = /*
 
 /** `DescribePictureResponse` (response side). */
 export interface DescribePictureResponse {
-  readonly Total: number | bigint
-  readonly PictureInfo: readonly PictureInfo[]
+  readonly Total?: number | bigint
+  readonly PictureInfo?: readonly PictureInfo[]
   readonly RequestId: string
 }
 export const DescribePictureResponse: $Schema.Schema<DescribePictureResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePictureResponse", { Total: $C.uint64, PictureInfo: $C.arr(PictureInfo), RequestId: $C.str }))
@@ -643,8 +643,8 @@ export const DescribeRecordingUsageRequest: $Schema.Schema<DescribeRecordingUsag
 
 /** `DescribeRecordingUsageResponse` (response side). */
 export interface DescribeRecordingUsageResponse {
-  readonly UsageKey: readonly string[]
-  readonly UsageList: readonly TrtcUsage[]
+  readonly UsageKey?: readonly string[]
+  readonly UsageList?: readonly TrtcUsage[]
   readonly RequestId: string
 }
 export const DescribeRecordingUsageResponse: $Schema.Schema<DescribeRecordingUsageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRecordingUsageResponse", { UsageKey: $C.arr($C.str), UsageList: $C.arr(TrtcUsage), RequestId: $C.str }))
@@ -659,8 +659,8 @@ export const DescribeRelayUsageRequest: $Schema.Schema<DescribeRelayUsageRequest
 
 /** `DescribeRelayUsageResponse` (response side). */
 export interface DescribeRelayUsageResponse {
-  readonly UsageKey: readonly string[]
-  readonly UsageList: readonly TrtcUsage[]
+  readonly UsageKey?: readonly string[]
+  readonly UsageList?: readonly TrtcUsage[]
   readonly RequestId: string
 }
 export const DescribeRelayUsageResponse: $Schema.Schema<DescribeRelayUsageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRelayUsageResponse", { UsageKey: $C.arr($C.str), UsageList: $C.arr(TrtcUsage), RequestId: $C.str }))
@@ -678,8 +678,8 @@ export const DescribeRoomInfoRequest: $Schema.Schema<DescribeRoomInfoRequest> = 
 
 /** `DescribeRoomInfoResponse` (response side). */
 export interface DescribeRoomInfoResponse {
-  readonly Total: number | bigint
-  readonly RoomList: readonly RoomState[]
+  readonly Total?: number | bigint
+  readonly RoomList?: readonly RoomState[]
   readonly RequestId: string
 }
 export const DescribeRoomInfoResponse: $Schema.Schema<DescribeRoomInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRoomInfoResponse", { Total: $C.int64, RoomList: $C.arr(RoomState), RequestId: $C.str }))
@@ -694,8 +694,8 @@ export const DescribeScaleInfoRequest: $Schema.Schema<DescribeScaleInfoRequest> 
 
 /** `DescribeScaleInfoResponse` (response side). */
 export interface DescribeScaleInfoResponse {
-  readonly Total: number | bigint
-  readonly ScaleList: readonly ScaleInfomation[]
+  readonly Total?: number | bigint
+  readonly ScaleList?: readonly ScaleInfomation[]
   readonly RequestId: string
 }
 export const DescribeScaleInfoResponse: $Schema.Schema<DescribeScaleInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScaleInfoResponse", { Total: $C.uint64, ScaleList: $C.arr(ScaleInfomation), RequestId: $C.str }))
@@ -709,7 +709,7 @@ export const DescribeStreamIngestRequest: $Schema.Schema<DescribeStreamIngestReq
 
 /** `DescribeStreamIngestResponse` (response side). */
 export interface DescribeStreamIngestResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const DescribeStreamIngestResponse: $Schema.Schema<DescribeStreamIngestResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStreamIngestResponse", { Status: $C.str, RequestId: $C.str }))
@@ -725,9 +725,9 @@ export const DescribeTRTCAIRecognitionUsageRequest: $Schema.Schema<DescribeTRTCA
 
 /** `DescribeTRTCAIRecognitionUsageResponse` (response side). */
 export interface DescribeTRTCAIRecognitionUsageResponse {
-  readonly UsageKey: readonly string[]
-  readonly UsageList: readonly UsageList[]
-  readonly TotalUsage: readonly number[]
+  readonly UsageKey?: readonly string[]
+  readonly UsageList?: readonly UsageList[]
+  readonly TotalUsage?: readonly number[]
   readonly RequestId: string
 }
 export const DescribeTRTCAIRecognitionUsageResponse: $Schema.Schema<DescribeTRTCAIRecognitionUsageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTRTCAIRecognitionUsageResponse", { UsageKey: $C.arr($C.str), UsageList: $C.arr(UsageList), TotalUsage: $C.arr($C.float), RequestId: $C.str }))
@@ -742,9 +742,9 @@ export const DescribeTRTCDedicatedCloudAccUsageRequest: $Schema.Schema<DescribeT
 
 /** `DescribeTRTCDedicatedCloudAccUsageResponse` (response side). */
 export interface DescribeTRTCDedicatedCloudAccUsageResponse {
-  readonly UsageKey: readonly string[]
-  readonly UsageList: readonly UsageList[]
-  readonly TotalUsage: readonly (number | bigint)[]
+  readonly UsageKey?: readonly string[]
+  readonly UsageList?: readonly UsageList[]
+  readonly TotalUsage?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const DescribeTRTCDedicatedCloudAccUsageResponse: $Schema.Schema<DescribeTRTCDedicatedCloudAccUsageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTRTCDedicatedCloudAccUsageResponse", { UsageKey: $C.arr($C.str), UsageList: $C.arr(UsageList), TotalUsage: $C.arr($C.uint64), RequestId: $C.str }))
@@ -761,7 +761,7 @@ export const DescribeTRTCMarketQualityDataRequest: $Schema.Schema<DescribeTRTCMa
 
 /** `DescribeTRTCMarketQualityDataResponse` (response side). */
 export interface DescribeTRTCMarketQualityDataResponse {
-  readonly Data: TRTCDataResult | null
+  readonly Data?: TRTCDataResult | null
   readonly RequestId: string
 }
 export const DescribeTRTCMarketQualityDataResponse: $Schema.Schema<DescribeTRTCMarketQualityDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTRTCMarketQualityDataResponse", { Data: $C.nul(TRTCDataResult), RequestId: $C.str }))
@@ -777,7 +777,7 @@ export const DescribeTRTCMarketScaleDataRequest: $Schema.Schema<DescribeTRTCMark
 
 /** `DescribeTRTCMarketScaleDataResponse` (response side). */
 export interface DescribeTRTCMarketScaleDataResponse {
-  readonly Data: TRTCDataResult | null
+  readonly Data?: TRTCDataResult | null
   readonly RequestId: string
 }
 export const DescribeTRTCMarketScaleDataResponse: $Schema.Schema<DescribeTRTCMarketScaleDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTRTCMarketScaleDataResponse", { Data: $C.nul(TRTCDataResult), RequestId: $C.str }))
@@ -809,7 +809,7 @@ export const DescribeTRTCRealTimeQualityDataRequest: $Schema.Schema<DescribeTRTC
 
 /** `DescribeTRTCRealTimeQualityDataResponse` (response side). */
 export interface DescribeTRTCRealTimeQualityDataResponse {
-  readonly Data: TRTCDataResult | null
+  readonly Data?: TRTCDataResult | null
   readonly RequestId: string
 }
 export const DescribeTRTCRealTimeQualityDataResponse: $Schema.Schema<DescribeTRTCRealTimeQualityDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTRTCRealTimeQualityDataResponse", { Data: $C.nul(TRTCDataResult), RequestId: $C.str }))
@@ -825,7 +825,7 @@ export const DescribeTRTCRealTimeScaleDataRequest: $Schema.Schema<DescribeTRTCRe
 
 /** `DescribeTRTCRealTimeScaleDataResponse` (response side). */
 export interface DescribeTRTCRealTimeScaleDataResponse {
-  readonly Data: TRTCDataResult | null
+  readonly Data?: TRTCDataResult | null
   readonly RequestId: string
 }
 export const DescribeTRTCRealTimeScaleDataResponse: $Schema.Schema<DescribeTRTCRealTimeScaleDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTRTCRealTimeScaleDataResponse", { Data: $C.nul(TRTCDataResult), RequestId: $C.str }))
@@ -842,9 +842,9 @@ export const DescribeTRTCSegmentModerationUsageRequest: $Schema.Schema<DescribeT
 
 /** `DescribeTRTCSegmentModerationUsageResponse` (response side). */
 export interface DescribeTRTCSegmentModerationUsageResponse {
-  readonly UsageKey: readonly string[]
-  readonly UsageList: readonly UsageList[]
-  readonly TotalUsage: readonly (number | bigint)[]
+  readonly UsageKey?: readonly string[]
+  readonly UsageList?: readonly UsageList[]
+  readonly TotalUsage?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const DescribeTRTCSegmentModerationUsageResponse: $Schema.Schema<DescribeTRTCSegmentModerationUsageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTRTCSegmentModerationUsageResponse", { UsageKey: $C.arr($C.str), UsageList: $C.arr(UsageList), TotalUsage: $C.arr($C.uint64), RequestId: $C.str }))
@@ -859,7 +859,7 @@ export const DescribeTrtcMcuTranscodeTimeRequest: $Schema.Schema<DescribeTrtcMcu
 
 /** `DescribeTrtcMcuTranscodeTimeResponse` (response side). */
 export interface DescribeTrtcMcuTranscodeTimeResponse {
-  readonly Usages: readonly OneSdkAppIdTranscodeTimeUsagesInfo[]
+  readonly Usages?: readonly OneSdkAppIdTranscodeTimeUsagesInfo[]
   readonly RequestId: string
 }
 export const DescribeTrtcMcuTranscodeTimeResponse: $Schema.Schema<DescribeTrtcMcuTranscodeTimeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTrtcMcuTranscodeTimeResponse", { Usages: $C.arr(OneSdkAppIdTranscodeTimeUsagesInfo), RequestId: $C.str }))
@@ -874,7 +874,7 @@ export const DescribeTrtcRoomUsageRequest: $Schema.Schema<DescribeTrtcRoomUsageR
 
 /** `DescribeTrtcRoomUsageResponse` (response side). */
 export interface DescribeTrtcRoomUsageResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeTrtcRoomUsageResponse: $Schema.Schema<DescribeTrtcRoomUsageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTrtcRoomUsageResponse", { Data: $C.str, RequestId: $C.str }))
@@ -889,8 +889,8 @@ export const DescribeTrtcUsageRequest: $Schema.Schema<DescribeTrtcUsageRequest> 
 
 /** `DescribeTrtcUsageResponse` (response side). */
 export interface DescribeTrtcUsageResponse {
-  readonly UsageKey: readonly string[]
-  readonly UsageList: readonly TrtcUsage[]
+  readonly UsageKey?: readonly string[]
+  readonly UsageList?: readonly TrtcUsage[]
   readonly RequestId: string
 }
 export const DescribeTrtcUsageResponse: $Schema.Schema<DescribeTrtcUsageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTrtcUsageResponse", { UsageKey: $C.arr($C.str), UsageList: $C.arr(TrtcUsage), RequestId: $C.str }))
@@ -944,8 +944,8 @@ export const DescribeUserInfoRequest: $Schema.Schema<DescribeUserInfoRequest> = 
 
 /** `DescribeUserInfoResponse` (response side). */
 export interface DescribeUserInfoResponse {
-  readonly Total: number | bigint
-  readonly UserList: readonly UserInformation[]
+  readonly Total?: number | bigint
+  readonly UserList?: readonly UserInformation[]
   readonly RequestId: string
 }
 export const DescribeUserInfoResponse: $Schema.Schema<DescribeUserInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserInfoResponse", { Total: $C.uint64, UserList: $C.arr(UserInformation), RequestId: $C.str }))
@@ -1036,18 +1036,18 @@ export const EncodeParams: $Schema.Schema<EncodeParams> = /*#__PURE__*/ $C.lazy(
 
 /** `EventList` (response side). */
 export interface EventList {
-  readonly Content: readonly EventMessage[]
-  readonly PeerId: string
+  readonly Content?: readonly EventMessage[]
+  readonly PeerId?: string
 }
 export const EventList: $Schema.Schema<EventList> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventList", { Content: $C.arr(EventMessage), PeerId: $C.str }))
 
 /** `EventMessage` (response side). */
 export interface EventMessage {
-  readonly Type: number | bigint
-  readonly Time: number | bigint
-  readonly EventId: number | bigint
-  readonly ParamOne: number | bigint
-  readonly ParamTwo: number | bigint
+  readonly Type?: number | bigint
+  readonly Time?: number | bigint
+  readonly EventId?: number | bigint
+  readonly ParamOne?: number | bigint
+  readonly ParamTwo?: number | bigint
 }
 export const EventMessage: $Schema.Schema<EventMessage> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventMessage", { Type: $C.uint64, Time: $C.uint64, EventId: $C.uint64, ParamOne: $C.int64, ParamTwo: $C.int64 }))
 
@@ -1384,7 +1384,7 @@ export const ModifyCloudModerationRequest: $Schema.Schema<ModifyCloudModerationR
 
 /** `ModifyCloudModerationResponse` (response side). */
 export interface ModifyCloudModerationResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ModifyCloudModerationResponse: $Schema.Schema<ModifyCloudModerationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCloudModerationResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1400,7 +1400,7 @@ export const ModifyCloudRecordingRequest: $Schema.Schema<ModifyCloudRecordingReq
 
 /** `ModifyCloudRecordingResponse` (response side). */
 export interface ModifyCloudRecordingResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ModifyCloudRecordingResponse: $Schema.Schema<ModifyCloudRecordingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCloudRecordingResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1415,7 +1415,7 @@ export const ModifyCloudSliceTaskRequest: $Schema.Schema<ModifyCloudSliceTaskReq
 
 /** `ModifyCloudSliceTaskResponse` (response side). */
 export interface ModifyCloudSliceTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ModifyCloudSliceTaskResponse: $Schema.Schema<ModifyCloudSliceTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCloudSliceTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1439,9 +1439,9 @@ export const ModifyPictureResponse: $Schema.Schema<ModifyPictureResponse> = /*#_
 
 /** `OneSdkAppIdTranscodeTimeUsagesInfo` (response side). */
 export interface OneSdkAppIdTranscodeTimeUsagesInfo {
-  readonly SdkAppIdTranscodeTimeUsages: readonly SdkAppIdTrtcMcuTranscodeTimeUsage[]
-  readonly TotalNum: number | bigint
-  readonly SdkAppId: string
+  readonly SdkAppIdTranscodeTimeUsages?: readonly SdkAppIdTrtcMcuTranscodeTimeUsage[]
+  readonly TotalNum?: number | bigint
+  readonly SdkAppId?: string
 }
 export const OneSdkAppIdTranscodeTimeUsagesInfo: $Schema.Schema<OneSdkAppIdTranscodeTimeUsagesInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("OneSdkAppIdTranscodeTimeUsagesInfo", { SdkAppIdTranscodeTimeUsages: $C.arr(SdkAppIdTrtcMcuTranscodeTimeUsage), TotalNum: $C.uint64, SdkAppId: $C.str }))
 
@@ -1456,12 +1456,12 @@ export const OutputParams: $Schema.Schema<OutputParams> = /*#__PURE__*/ $C.lazy(
 
 /** `PictureInfo` (response side). */
 export interface PictureInfo {
-  readonly Height: number | bigint
-  readonly Width: number | bigint
-  readonly XPosition: number | bigint
-  readonly YPosition: number | bigint
-  readonly SdkAppId: number | bigint
-  readonly PictureId: number | bigint
+  readonly Height?: number | bigint
+  readonly Width?: number | bigint
+  readonly XPosition?: number | bigint
+  readonly YPosition?: number | bigint
+  readonly SdkAppId?: number | bigint
+  readonly PictureId?: number | bigint
 }
 export const PictureInfo: $Schema.Schema<PictureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PictureInfo", { Height: $C.uint64, Width: $C.uint64, XPosition: $C.uint64, YPosition: $C.uint64, SdkAppId: $C.uint64, PictureId: $C.uint64 }))
 
@@ -1496,10 +1496,10 @@ export const PublishCdnParams: $Schema.Schema<PublishCdnParams> = /*#__PURE__*/ 
 
 /** `QualityData` (response side). */
 export interface QualityData {
-  readonly Content: readonly TimeValue[]
-  readonly UserId: string
-  readonly PeerId: string
-  readonly DataType: string
+  readonly Content?: readonly TimeValue[]
+  readonly UserId?: string
+  readonly PeerId?: string
+  readonly DataType?: string
 }
 export const QualityData: $Schema.Schema<QualityData> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualityData", { Content: $C.arr(TimeValue), UserId: $C.str, PeerId: $C.str, DataType: $C.str }))
 
@@ -1534,11 +1534,11 @@ export const RecordParams: $Schema.Schema<RecordParams> = /*#__PURE__*/ $C.lazy(
 
 /** `RecordUsage` (response side). */
 export interface RecordUsage {
-  readonly TimeKey: string
-  readonly Class1VideoTime: number | bigint
-  readonly Class2VideoTime: number | bigint
-  readonly Class3VideoTime: number | bigint
-  readonly AudioTime: number | bigint
+  readonly TimeKey?: string
+  readonly Class1VideoTime?: number | bigint
+  readonly Class2VideoTime?: number | bigint
+  readonly Class3VideoTime?: number | bigint
+  readonly AudioTime?: number | bigint
 }
 export const RecordUsage: $Schema.Schema<RecordUsage> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecordUsage", { TimeKey: $C.str, Class1VideoTime: $C.uint64, Class2VideoTime: $C.uint64, Class3VideoTime: $C.uint64, AudioTime: $C.uint64 }))
 
@@ -1589,12 +1589,12 @@ export const RemoveUserResponse: $Schema.Schema<RemoveUserResponse> = /*#__PURE_
 
 /** `RoomState` (response side). */
 export interface RoomState {
-  readonly CommId: string
-  readonly RoomString: string
-  readonly CreateTime: number | bigint
-  readonly DestroyTime: number | bigint
-  readonly IsFinished: boolean
-  readonly UserId: string
+  readonly CommId?: string
+  readonly RoomString?: string
+  readonly CreateTime?: number | bigint
+  readonly DestroyTime?: number | bigint
+  readonly IsFinished?: boolean
+  readonly UserId?: string
 }
 export const RoomState: $Schema.Schema<RoomState> = /*#__PURE__*/ $C.lazy(() => $C.struct("RoomState", { CommId: $C.str, RoomString: $C.str, CreateTime: $C.uint64, DestroyTime: $C.uint64, IsFinished: $C.bool, UserId: $C.str }))
 
@@ -1618,17 +1618,17 @@ export const STTConfig: $Schema.Schema<STTConfig> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ScaleInfomation` (response side). */
 export interface ScaleInfomation {
-  readonly Time: number | bigint
-  readonly UserNumber: number | bigint
-  readonly UserCount: number | bigint
-  readonly RoomNumbers: number | bigint
+  readonly Time?: number | bigint
+  readonly UserNumber?: number | bigint
+  readonly UserCount?: number | bigint
+  readonly RoomNumbers?: number | bigint
 }
 export const ScaleInfomation: $Schema.Schema<ScaleInfomation> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScaleInfomation", { Time: $C.uint64, UserNumber: $C.uint64, UserCount: $C.uint64, RoomNumbers: $C.uint64 }))
 
 /** `SdkAppIdRecordUsage` (response side). */
 export interface SdkAppIdRecordUsage {
-  readonly SdkAppId: string
-  readonly Usages: readonly RecordUsage[]
+  readonly SdkAppId?: string
+  readonly Usages?: readonly RecordUsage[]
 }
 export const SdkAppIdRecordUsage: $Schema.Schema<SdkAppIdRecordUsage> = /*#__PURE__*/ $C.lazy(() => $C.struct("SdkAppIdRecordUsage", { SdkAppId: $C.str, Usages: $C.arr(RecordUsage) }))
 
@@ -1749,7 +1749,7 @@ export const StartAITranscriptionRequest: $Schema.Schema<StartAITranscriptionReq
 
 /** `StartAITranscriptionResponse` (response side). */
 export interface StartAITranscriptionResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const StartAITranscriptionResponse: $Schema.Schema<StartAITranscriptionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartAITranscriptionResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1807,7 +1807,7 @@ export const StartPublishCdnStreamRequest: $Schema.Schema<StartPublishCdnStreamR
 
 /** `StartPublishCdnStreamResponse` (response side). */
 export interface StartPublishCdnStreamResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const StartPublishCdnStreamResponse: $Schema.Schema<StartPublishCdnStreamResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartPublishCdnStreamResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1926,7 +1926,7 @@ export const StopPublishCdnStreamRequest: $Schema.Schema<StopPublishCdnStreamReq
 
 /** `StopPublishCdnStreamResponse` (response side). */
 export interface StopPublishCdnStreamResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const StopPublishCdnStreamResponse: $Schema.Schema<StopPublishCdnStreamResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopPublishCdnStreamResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1958,10 +1958,10 @@ export const StopWebRecordResponse: $Schema.Schema<StopWebRecordResponse> = /*#_
 
 /** `StorageFile` (response side). */
 export interface StorageFile {
-  readonly UserId: string | null
-  readonly FileName: string
-  readonly TrackType: string | null
-  readonly BeginTimeStamp: number | bigint
+  readonly UserId?: string | null
+  readonly FileName?: string
+  readonly TrackType?: string | null
+  readonly BeginTimeStamp?: number | bigint
 }
 export const StorageFile: $Schema.Schema<StorageFile> = /*#__PURE__*/ $C.lazy(() => $C.struct("StorageFile", { UserId: $C.nul($C.str), FileName: $C.str, TrackType: $C.nul($C.str), BeginTimeStamp: $C.uint64 }))
 
@@ -2000,9 +2000,9 @@ export const TRTCDataResp: $Schema.Schema<TRTCDataResp> = /*#__PURE__*/ $C.lazy(
 
 /** `TRTCDataResult` (response side). */
 export interface TRTCDataResult {
-  readonly StatementID: number | bigint | null
-  readonly Series: readonly SeriesInfos[] | null
-  readonly Total: number | bigint | null
+  readonly StatementID?: number | bigint | null
+  readonly Series?: readonly SeriesInfos[] | null
+  readonly Total?: number | bigint | null
 }
 export const TRTCDataResult: $Schema.Schema<TRTCDataResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("TRTCDataResult", { StatementID: $C.nul($C.int64), Series: $C.nul($C.arr(SeriesInfos)), Total: $C.nul($C.int64) }))
 
@@ -2118,8 +2118,8 @@ export const TextToSpeechSSEResponse: $Schema.Schema<TextToSpeechSSEResponse> = 
 
 /** `TimeValue` (response side). */
 export interface TimeValue {
-  readonly Time: number | bigint
-  readonly Value: number
+  readonly Time?: number | bigint
+  readonly Value?: number
 }
 export const TimeValue: $Schema.Schema<TimeValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("TimeValue", { Time: $C.uint64, Value: $C.float }))
 
@@ -2175,9 +2175,9 @@ export const TranslationParam: $Schema.Schema<TranslationParam> = /*#__PURE__*/ 
 
 /** `TrtcUsage` (response side). */
 export interface TrtcUsage {
-  readonly TimeKey: string
+  readonly TimeKey?: string
   readonly TimeStampKey?: number | bigint
-  readonly UsageValue: readonly number[]
+  readonly UsageValue?: readonly number[]
 }
 export const TrtcUsage: $Schema.Schema<TrtcUsage> = /*#__PURE__*/ $C.lazy(() => $C.struct("TrtcUsage", { TimeKey: $C.str, UsageValue: $C.arr($C.float) }, { TimeStampKey: $C.uint64 }))
 
@@ -2221,7 +2221,7 @@ export const UpdatePublishCdnStreamRequest: $Schema.Schema<UpdatePublishCdnStrea
 
 /** `UpdatePublishCdnStreamResponse` (response side). */
 export interface UpdatePublishCdnStreamResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const UpdatePublishCdnStreamResponse: $Schema.Schema<UpdatePublishCdnStreamResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdatePublishCdnStreamResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -2240,7 +2240,7 @@ export const UpdateStreamIngestRequest: $Schema.Schema<UpdateStreamIngestRequest
 
 /** `UpdateStreamIngestResponse` (response side). */
 export interface UpdateStreamIngestResponse {
-  readonly Status: string
+  readonly Status?: string
   readonly RequestId: string
 }
 export const UpdateStreamIngestResponse: $Schema.Schema<UpdateStreamIngestResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateStreamIngestResponse", { Status: $C.str, RequestId: $C.str }))
@@ -2263,21 +2263,21 @@ export const UpdateVoicePrintResponse: $Schema.Schema<UpdateVoicePrintResponse> 
 
 /** `UsageList` (response side). */
 export interface UsageList {
-  readonly TimeKey: string
-  readonly UsageValue: readonly number[]
+  readonly TimeKey?: string
+  readonly UsageValue?: readonly number[]
 }
 export const UsageList: $Schema.Schema<UsageList> = /*#__PURE__*/ $C.lazy(() => $C.struct("UsageList", { TimeKey: $C.str, UsageValue: $C.arr($C.float) }))
 
 /** `UserInformation` (response side). */
 export interface UserInformation {
-  readonly RoomStr: string
-  readonly UserId: string
-  readonly JoinTs: number | bigint
-  readonly LeaveTs: number | bigint
-  readonly DeviceType: string
-  readonly SdkVersion: string
-  readonly ClientIp: string
-  readonly Finished: boolean
+  readonly RoomStr?: string
+  readonly UserId?: string
+  readonly JoinTs?: number | bigint
+  readonly LeaveTs?: number | bigint
+  readonly DeviceType?: string
+  readonly SdkVersion?: string
+  readonly ClientIp?: string
+  readonly Finished?: boolean
 }
 export const UserInformation: $Schema.Schema<UserInformation> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserInformation", { RoomStr: $C.str, UserId: $C.str, JoinTs: $C.uint64, LeaveTs: $C.uint64, DeviceType: $C.str, SdkVersion: $C.str, ClientIp: $C.str, Finished: $C.bool }))
 

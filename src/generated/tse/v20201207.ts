@@ -40,10 +40,10 @@ export const AIGWCrossServiceFallbackConfig: $Schema.Schema<AIGWCrossServiceFall
 
 /** `AIGWCustomDesensitizeRule` (response side). */
 export interface AIGWCustomDesensitizeRule {
-  readonly Name: string
-  readonly Pattern: string
-  readonly MaskFormat: string
-  readonly Enabled: boolean
+  readonly Name?: string
+  readonly Pattern?: string
+  readonly MaskFormat?: string
+  readonly Enabled?: boolean
 }
 export const AIGWCustomDesensitizeRule: $Schema.Schema<AIGWCustomDesensitizeRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIGWCustomDesensitizeRule", { Name: $C.str, Pattern: $C.str, MaskFormat: $C.str, Enabled: $C.bool }))
 
@@ -56,7 +56,7 @@ export const AIGWFallbackServiceItem: $Schema.Schema<AIGWFallbackServiceItem> = 
 
 /** `AIGWForwardDesensitizeConfig` (response side). */
 export interface AIGWForwardDesensitizeConfig {
-  readonly Enabled: boolean
+  readonly Enabled?: boolean
   readonly PredefinedRuleTypes?: readonly string[]
   readonly CustomRules?: readonly AIGWCustomDesensitizeRule[]
   readonly PlaceholderFormat?: string
@@ -82,8 +82,8 @@ export const AIGWIntentRouteRule: $Schema.Schema<AIGWIntentRouteRule> = /*#__PUR
 
 /** `AIGWJWTCredentialConfig` (both sides). */
 export interface AIGWJWTCredentialConfig {
-  readonly Key: string
-  readonly Algorithm: string
+  readonly Key?: string
+  readonly Algorithm?: string
   readonly Secret?: string
   readonly RSAPublicKey?: string
 }
@@ -99,7 +99,7 @@ export const AIGWKVMatch: $Schema.Schema<AIGWKVMatch> = /*#__PURE__*/ $C.lazy(()
 
 /** `AIGWLLMModelServiceSubRoute` (both sides). */
 export interface AIGWLLMModelServiceSubRoute {
-  readonly SelectedTypes: readonly string[]
+  readonly SelectedTypes?: readonly string[]
   readonly WeightedConfig?: readonly CloudNativeAPIGatewayLLMModelServiceRouteWeightedStrategy[]
   readonly LatencyPriorityConfig?: AIGWLatencyPriorityConfig
   readonly ModelServiceConfig?: AIGWRouteModelServiceConfig
@@ -148,7 +148,7 @@ export const AIGWLogConfig: $Schema.Schema<AIGWLogConfig> = /*#__PURE__*/ $C.laz
 
 /** `AIGWLogDesensitizeConfig` (response side). */
 export interface AIGWLogDesensitizeConfig {
-  readonly Enabled: boolean
+  readonly Enabled?: boolean
   readonly PredefinedRuleTypes?: readonly string[]
   readonly CustomRules?: readonly AIGWCustomDesensitizeRule[]
   readonly Scope?: readonly string[]
@@ -164,16 +164,16 @@ export const AIGWModelRewriteRule: $Schema.Schema<AIGWModelRewriteRule> = /*#__P
 
 /** `AIGWOAuthCredentialConfig` (both sides). */
 export interface AIGWOAuthCredentialConfig {
-  readonly ClientId: string
-  readonly ClientSecret: string
+  readonly ClientId?: string
+  readonly ClientSecret?: string
 }
 export const AIGWOAuthCredentialConfig: $Schema.Schema<AIGWOAuthCredentialConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIGWOAuthCredentialConfig", { ClientId: $C.str, ClientSecret: $C.str }))
 
 /** `AIGWOIDCCredentialConfig` (both sides). */
 export interface AIGWOIDCCredentialConfig {
-  readonly ClientId: string
-  readonly ClientSecret: string
-  readonly IssuerURL: string
+  readonly ClientId?: string
+  readonly ClientSecret?: string
+  readonly IssuerURL?: string
   readonly ConsumerClaimValue?: string
 }
 export const AIGWOIDCCredentialConfig: $Schema.Schema<AIGWOIDCCredentialConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIGWOIDCCredentialConfig", { ClientId: $C.str, ClientSecret: $C.str, IssuerURL: $C.str }, { ConsumerClaimValue: $C.str }))
@@ -209,8 +209,8 @@ export const AIGWTokenLengthRouteRule: $Schema.Schema<AIGWTokenLengthRouteRule> 
 
 /** `AccurateQpsThreshold` (both sides). */
 export interface AccurateQpsThreshold {
-  readonly Unit: string
-  readonly GlobalConfigId: string
+  readonly Unit?: string
+  readonly GlobalConfigId?: string
 }
 export const AccurateQpsThreshold: $Schema.Schema<AccurateQpsThreshold> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccurateQpsThreshold", { Unit: $C.str, GlobalConfigId: $C.str }))
 
@@ -239,7 +239,7 @@ export const AddCloudNativeAPIGatewayConsumerInGroupRequest: $Schema.Schema<AddC
 
 /** `AddCloudNativeAPIGatewayConsumerInGroupResponse` (response side). */
 export interface AddCloudNativeAPIGatewayConsumerInGroupResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const AddCloudNativeAPIGatewayConsumerInGroupResponse: $Schema.Schema<AddCloudNativeAPIGatewayConsumerInGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddCloudNativeAPIGatewayConsumerInGroupResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -266,9 +266,9 @@ export const Argument: $Schema.Schema<Argument> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `ArgumentValue` (both sides). */
 export interface ArgumentValue {
-  readonly Type: string | null
-  readonly Value: string | null
-  readonly ValueType: string | null
+  readonly Type?: string | null
+  readonly Value?: string | null
+  readonly ValueType?: string | null
 }
 export const ArgumentValue: $Schema.Schema<ArgumentValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("ArgumentValue", { Type: $C.nul($C.str), Value: $C.nul($C.str), ValueType: $C.nul($C.str) }))
 
@@ -320,16 +320,16 @@ export const BindAutoScalerResourceStrategyToGroupsRequest: $Schema.Schema<BindA
 
 /** `BindAutoScalerResourceStrategyToGroupsResponse` (response side). */
 export interface BindAutoScalerResourceStrategyToGroupsResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const BindAutoScalerResourceStrategyToGroupsResponse: $Schema.Schema<BindAutoScalerResourceStrategyToGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindAutoScalerResourceStrategyToGroupsResponse", { Result: $C.bool, RequestId: $C.str }))
 
 /** `BoundK8SInfo` (response side). */
 export interface BoundK8SInfo {
-  readonly BoundClusterId: string
-  readonly BoundClusterType: string
-  readonly SyncMode: string
+  readonly BoundClusterId?: string
+  readonly BoundClusterType?: string
+  readonly SyncMode?: string
   readonly BindRegion?: string
 }
 export const BoundK8SInfo: $Schema.Schema<BoundK8SInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BoundK8SInfo", { BoundClusterId: $C.str, BoundClusterType: $C.str, SyncMode: $C.str }, { BindRegion: $C.str }))
@@ -344,10 +344,10 @@ export const CLBMultiRegion: $Schema.Schema<CLBMultiRegion> = /*#__PURE__*/ $C.l
 
 /** `CNAPIGwConsumer` (response side). */
 export interface CNAPIGwConsumer {
-  readonly ConsumerId: string
-  readonly Name: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
+  readonly ConsumerId?: string
+  readonly Name?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
   readonly Description?: string | null
   readonly ConsumerGroups?: readonly CNAPIGwConsumerGroup[] | null
 }
@@ -355,53 +355,53 @@ export const CNAPIGwConsumer: $Schema.Schema<CNAPIGwConsumer> = /*#__PURE__*/ $C
 
 /** `CNAPIGwConsumerGroup` (response side). */
 export interface CNAPIGwConsumerGroup {
-  readonly ConsumerGroupId: string
-  readonly Name: string
-  readonly Status: string
+  readonly ConsumerGroupId?: string
+  readonly Name?: string
+  readonly Status?: string
   readonly Description?: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
   readonly BindCount?: number | bigint | null
 }
 export const CNAPIGwConsumerGroup: $Schema.Schema<CNAPIGwConsumerGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("CNAPIGwConsumerGroup", { ConsumerGroupId: $C.str, Name: $C.str, Status: $C.str, CreateTime: $C.str, ModifyTime: $C.str }, { Description: $C.str, BindCount: $C.nul($C.uint64) }))
 
 /** `CNAPIGwConsumerGroupList` (response side). */
 export interface CNAPIGwConsumerGroupList {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly ConsumerGroups?: readonly CNAPIGwConsumerGroup[]
 }
 export const CNAPIGwConsumerGroupList: $Schema.Schema<CNAPIGwConsumerGroupList> = /*#__PURE__*/ $C.lazy(() => $C.struct("CNAPIGwConsumerGroupList", { TotalCount: $C.uint64 }, { ConsumerGroups: $C.arr(CNAPIGwConsumerGroup) }))
 
 /** `CNAPIGwConsumerList` (response side). */
 export interface CNAPIGwConsumerList {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Consumers?: readonly CNAPIGwConsumer[] | null
 }
 export const CNAPIGwConsumerList: $Schema.Schema<CNAPIGwConsumerList> = /*#__PURE__*/ $C.lazy(() => $C.struct("CNAPIGwConsumerList", { TotalCount: $C.uint64 }, { Consumers: $C.nul($C.arr(CNAPIGwConsumer)) }))
 
 /** `CNAPIGwCreateCommonResult` (response side). */
 export interface CNAPIGwCreateCommonResult {
-  readonly Success: boolean
-  readonly ID: string
+  readonly Success?: boolean
+  readonly ID?: string
 }
 export const CNAPIGwCreateCommonResult: $Schema.Schema<CNAPIGwCreateCommonResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("CNAPIGwCreateCommonResult", { Success: $C.bool, ID: $C.str }))
 
 /** `CNAPIGwSecretKey` (response side). */
 export interface CNAPIGwSecretKey {
-  readonly SecretKeyId: string
-  readonly Name: string
-  readonly SecretType: string
-  readonly Status: string
-  readonly GenerateType: string
-  readonly SecretValue: string
+  readonly SecretKeyId?: string
+  readonly Name?: string
+  readonly SecretType?: string
+  readonly Status?: string
+  readonly GenerateType?: string
+  readonly SecretValue?: string
   readonly KmsKeyName?: string | null
   readonly KmsKeyVersion?: string | null
   readonly Description?: string | null
   readonly CanBind?: boolean | null
-  readonly CreateTime: string
-  readonly ModifyTime: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
   readonly BindCount?: number | bigint
-  readonly ResourceType: string
+  readonly ResourceType?: string
   readonly JWTCredentialConfig?: AIGWJWTCredentialConfig
   readonly OAuthCredentialConfig?: AIGWOAuthCredentialConfig
   readonly OIDCCredentialConfig?: AIGWOIDCCredentialConfig
@@ -445,8 +445,8 @@ export const CloseWafProtectionResponse: $Schema.Schema<CloseWafProtectionRespon
 
 /** `CloudAPIGatewayCanaryRuleList` (response side). */
 export interface CloudAPIGatewayCanaryRuleList {
-  readonly CanaryRuleList: readonly CloudNativeAPIGatewayCanaryRule[]
-  readonly TotalCount: number | bigint
+  readonly CanaryRuleList?: readonly CloudNativeAPIGatewayCanaryRule[]
+  readonly TotalCount?: number | bigint
 }
 export const CloudAPIGatewayCanaryRuleList: $Schema.Schema<CloudAPIGatewayCanaryRuleList> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloudAPIGatewayCanaryRuleList", { CanaryRuleList: $C.arr(CloudNativeAPIGatewayCanaryRule), TotalCount: $C.int64 }))
 
@@ -461,8 +461,8 @@ export const CloudNativeAPIGatewayBalancedService: $Schema.Schema<CloudNativeAPI
 
 /** `CloudNativeAPIGatewayCanaryRule` (both sides). */
 export interface CloudNativeAPIGatewayCanaryRule {
-  readonly Priority: number | bigint
-  readonly Enabled: boolean
+  readonly Priority?: number | bigint
+  readonly Enabled?: boolean
   readonly ConditionList?: readonly CloudNativeAPIGatewayCanaryRuleCondition[]
   readonly BalancedServiceList?: readonly CloudNativeAPIGatewayBalancedService[] | null
   readonly ServiceId?: string
@@ -480,7 +480,7 @@ export const CloudNativeAPIGatewayCanaryRule: $Schema.Schema<CloudNativeAPIGatew
 
 /** `CloudNativeAPIGatewayCanaryRuleCondition` (both sides). */
 export interface CloudNativeAPIGatewayCanaryRuleCondition {
-  readonly Type: string
+  readonly Type?: string
   readonly Key?: string
   readonly Operator?: string
   readonly Value?: string
@@ -492,18 +492,18 @@ export const CloudNativeAPIGatewayCanaryRuleCondition: $Schema.Schema<CloudNativ
 
 /** `CloudNativeAPIGatewayConfig` (response side). */
 export interface CloudNativeAPIGatewayConfig {
-  readonly ConsoleType: string
-  readonly HttpUrl: string
-  readonly HttpsUrl: string
-  readonly NetType: string
-  readonly AdminUser: string
-  readonly AdminPassword: string
-  readonly Status: string
+  readonly ConsoleType?: string
+  readonly HttpUrl?: string
+  readonly HttpsUrl?: string
+  readonly NetType?: string
+  readonly AdminUser?: string
+  readonly AdminPassword?: string
+  readonly Status?: string
   readonly AccessControl?: NetworkAccessControl | null
-  readonly SubnetId: string
-  readonly VpcId: string
-  readonly Description: string
-  readonly SlaType: string
+  readonly SubnetId?: string
+  readonly VpcId?: string
+  readonly Description?: string
+  readonly SlaType?: string
   readonly SlaName?: string
   readonly Vip?: string
   readonly InternetMaxBandwidthOut?: number | bigint
@@ -520,15 +520,15 @@ export const CloudNativeAPIGatewayConfig: $Schema.Schema<CloudNativeAPIGatewayCo
 
 /** `CloudNativeAPIGatewayLLMModelAPI` (response side). */
 export interface CloudNativeAPIGatewayLLMModelAPI {
-  readonly Id: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly Name: string
-  readonly SceneType: string
-  readonly RequestProtocol: string
-  readonly RouteList: readonly DefaultKongRoute[]
+  readonly Id?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly Name?: string
+  readonly SceneType?: string
+  readonly RequestProtocol?: string
+  readonly RouteList?: readonly DefaultKongRoute[]
   readonly BasePath?: string
-  readonly StripPath: boolean
+  readonly StripPath?: boolean
   readonly Description?: string
   readonly ModelServiceId?: string
   readonly ModelServiceName?: string
@@ -559,15 +559,15 @@ export const CloudNativeAPIGatewayLLMModelParamCheckInfo: $Schema.Schema<CloudNa
 
 /** `CloudNativeAPIGatewayLLMModelService` (response side). */
 export interface CloudNativeAPIGatewayLLMModelService {
-  readonly Id: string
-  readonly Name: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly ServiceType: string
-  readonly ModelProvider: string
-  readonly ModelProtocol: string
+  readonly Id?: string
+  readonly Name?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly ServiceType?: string
+  readonly ModelProvider?: string
+  readonly ModelProtocol?: string
   readonly UpstreamURL?: string
-  readonly ModelSelector: string
+  readonly ModelSelector?: string
   readonly DefaultModel?: string
   readonly EnableModelFallback?: boolean
   readonly ModelFallbackRule?: CloudNativeAPIGatewayLLMModelFallbackRule
@@ -598,7 +598,7 @@ export const CloudNativeAPIGatewayLLMModelService: $Schema.Schema<CloudNativeAPI
 
 /** `CloudNativeAPIGatewayLLMModelServiceRoute` (both sides). */
 export interface CloudNativeAPIGatewayLLMModelServiceRoute {
-  readonly SelectedTypes: readonly string[]
+  readonly SelectedTypes?: readonly string[]
   readonly WeightedConfig?: readonly CloudNativeAPIGatewayLLMModelServiceRouteWeightedStrategy[]
   readonly ModelNameConfig?: readonly CloudNativeAPIGatewayLLMModelServiceRouteModelNameStrategy[]
   readonly IntentRouteConfig?: AIGWIntentRoute
@@ -610,28 +610,28 @@ export const CloudNativeAPIGatewayLLMModelServiceRoute: $Schema.Schema<CloudNati
 
 /** `CloudNativeAPIGatewayLLMModelServiceRouteModelNameStrategy` (both sides). */
 export interface CloudNativeAPIGatewayLLMModelServiceRouteModelNameStrategy {
-  readonly ModelServiceId: string
-  readonly MatchModelName: string
+  readonly ModelServiceId?: string
+  readonly MatchModelName?: string
   readonly RewriteModelName?: string
 }
 export const CloudNativeAPIGatewayLLMModelServiceRouteModelNameStrategy: $Schema.Schema<CloudNativeAPIGatewayLLMModelServiceRouteModelNameStrategy> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloudNativeAPIGatewayLLMModelServiceRouteModelNameStrategy", { ModelServiceId: $C.str, MatchModelName: $C.str }, { RewriteModelName: $C.str }))
 
 /** `CloudNativeAPIGatewayLLMModelServiceRouteWeightedStrategy` (both sides). */
 export interface CloudNativeAPIGatewayLLMModelServiceRouteWeightedStrategy {
-  readonly ModelServiceId: string
-  readonly Weight: number | bigint
+  readonly ModelServiceId?: string
+  readonly Weight?: number | bigint
 }
 export const CloudNativeAPIGatewayLLMModelServiceRouteWeightedStrategy: $Schema.Schema<CloudNativeAPIGatewayLLMModelServiceRouteWeightedStrategy> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloudNativeAPIGatewayLLMModelServiceRouteWeightedStrategy", { ModelServiceId: $C.str, Weight: $C.int64 }))
 
 /** `CloudNativeAPIGatewayNode` (response side). */
 export interface CloudNativeAPIGatewayNode {
-  readonly NodeId: string
-  readonly NodeIp: string
-  readonly ZoneId: string
-  readonly Zone: string
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly Status: string
+  readonly NodeId?: string
+  readonly NodeIp?: string
+  readonly ZoneId?: string
+  readonly Zone?: string
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly Status?: string
   readonly Weight?: number | bigint
   readonly IsDefaultWeight?: boolean
 }
@@ -667,16 +667,16 @@ export const CloudNativeAPIGatewayRateLimitDetail: $Schema.Schema<CloudNativeAPI
 
 /** `CloudNativeAPIGatewayStrategy` (response side). */
 export interface CloudNativeAPIGatewayStrategy {
-  readonly StrategyId: string
-  readonly StrategyName: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly Description: string
-  readonly Config: CloudNativeAPIGatewayStrategyAutoScalerConfig
-  readonly GatewayId: string
-  readonly CronConfig: CloudNativeAPIGatewayStrategyCronScalerConfig
+  readonly StrategyId?: string
+  readonly StrategyName?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly Description?: string
+  readonly Config?: CloudNativeAPIGatewayStrategyAutoScalerConfig
+  readonly GatewayId?: string
+  readonly CronConfig?: CloudNativeAPIGatewayStrategyCronScalerConfig
   /** @deprecated hidden or deprecated in the API */
-  readonly MaxReplicas: number | bigint | null
+  readonly MaxReplicas?: number | bigint | null
 }
 export const CloudNativeAPIGatewayStrategy: $Schema.Schema<CloudNativeAPIGatewayStrategy> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloudNativeAPIGatewayStrategy", { StrategyId: $C.str, StrategyName: $C.str, CreateTime: $C.str, ModifyTime: $C.str, Description: $C.str, Config: CloudNativeAPIGatewayStrategyAutoScalerConfig, GatewayId: $C.str, CronConfig: CloudNativeAPIGatewayStrategyCronScalerConfig, MaxReplicas: $C.nul($C.uint64) }))
 
@@ -709,11 +709,11 @@ export const CloudNativeAPIGatewayStrategyAutoScalerConfigMetric: $Schema.Schema
 
 /** `CloudNativeAPIGatewayStrategyBindingGroupInfo` (response side). */
 export interface CloudNativeAPIGatewayStrategyBindingGroupInfo {
-  readonly GroupId: string
-  readonly NodeConfig: CloudNativeAPIGatewayNodeConfig
-  readonly BindTime: string
-  readonly GroupName: string
-  readonly Status: string
+  readonly GroupId?: string
+  readonly NodeConfig?: CloudNativeAPIGatewayNodeConfig
+  readonly BindTime?: string
+  readonly GroupName?: string
+  readonly Status?: string
 }
 export const CloudNativeAPIGatewayStrategyBindingGroupInfo: $Schema.Schema<CloudNativeAPIGatewayStrategyBindingGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloudNativeAPIGatewayStrategyBindingGroupInfo", { GroupId: $C.str, NodeConfig: CloudNativeAPIGatewayNodeConfig, BindTime: $C.str, GroupName: $C.str, Status: $C.str }))
 
@@ -862,22 +862,22 @@ export const ConfigFileReleaseDeletion: $Schema.Schema<ConfigFileReleaseDeletion
 
 /** `ConfigFileReleaseHistory` (response side). */
 export interface ConfigFileReleaseHistory {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly Namespace: string
-  readonly Group: string
-  readonly FileName: string
-  readonly Content: string
-  readonly Format: string
-  readonly Comment: string
-  readonly Md5: string
-  readonly Type: string
-  readonly Status: string
-  readonly Tags: readonly ConfigFileTag[]
-  readonly CreateTime: string
-  readonly CreateBy: string
-  readonly ModifyTime: string
-  readonly ModifyBy: string
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly Namespace?: string
+  readonly Group?: string
+  readonly FileName?: string
+  readonly Content?: string
+  readonly Format?: string
+  readonly Comment?: string
+  readonly Md5?: string
+  readonly Type?: string
+  readonly Status?: string
+  readonly Tags?: readonly ConfigFileTag[]
+  readonly CreateTime?: string
+  readonly CreateBy?: string
+  readonly ModifyTime?: string
+  readonly ModifyBy?: string
   readonly ReleaseDescription?: string
   readonly ReleaseReason?: string
   readonly ConfigFileSupportedClient?: number | bigint
@@ -894,15 +894,15 @@ export const ConfigFileTag: $Schema.Schema<ConfigFileTag> = /*#__PURE__*/ $C.laz
 
 /** `ConfigFileTemplate` (response side). */
 export interface ConfigFileTemplate {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly Content: string
-  readonly Format: string
-  readonly Comment: string
-  readonly CreateTime: string
-  readonly CreateBy: string
-  readonly ModifyTime: string
-  readonly ModifyBy: string
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly Content?: string
+  readonly Format?: string
+  readonly Comment?: string
+  readonly CreateTime?: string
+  readonly CreateBy?: string
+  readonly ModifyTime?: string
+  readonly ModifyBy?: string
 }
 export const ConfigFileTemplate: $Schema.Schema<ConfigFileTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConfigFileTemplate", { Id: $C.uint64, Name: $C.str, Content: $C.str, Format: $C.str, Comment: $C.str, CreateTime: $C.str, CreateBy: $C.str, ModifyTime: $C.str, ModifyBy: $C.str }))
 
@@ -923,7 +923,7 @@ export const CreateAutoScalerResourceStrategyRequest: $Schema.Schema<CreateAutoS
 /** `CreateAutoScalerResourceStrategyResponse` (response side). */
 export interface CreateAutoScalerResourceStrategyResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly StrategyId?: string
   readonly RequestId: string
 }
@@ -990,7 +990,7 @@ export const CreateCloudNativeAPIGatewayConsumerRequest: $Schema.Schema<CreateCl
 
 /** `CreateCloudNativeAPIGatewayConsumerResponse` (response side). */
 export interface CreateCloudNativeAPIGatewayConsumerResponse {
-  readonly Result: CNAPIGwCreateCommonResult
+  readonly Result?: CNAPIGwCreateCommonResult
   readonly RequestId: string
 }
 export const CreateCloudNativeAPIGatewayConsumerResponse: $Schema.Schema<CreateCloudNativeAPIGatewayConsumerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudNativeAPIGatewayConsumerResponse", { Result: CNAPIGwCreateCommonResult, RequestId: $C.str }))
@@ -1016,7 +1016,7 @@ export const CreateCloudNativeAPIGatewayLLMModelAPIRequest: $Schema.Schema<Creat
 
 /** `CreateCloudNativeAPIGatewayLLMModelAPIResponse` (response side). */
 export interface CreateCloudNativeAPIGatewayLLMModelAPIResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly ModelAPIId?: string
   readonly RequestId: string
 }
@@ -1061,8 +1061,8 @@ export const CreateCloudNativeAPIGatewayLLMModelServiceRequest: $Schema.Schema<C
 
 /** `CreateCloudNativeAPIGatewayLLMModelServiceResponse` (response side). */
 export interface CreateCloudNativeAPIGatewayLLMModelServiceResponse {
-  readonly Result: boolean
-  readonly ModelServiceId: string
+  readonly Result?: boolean
+  readonly ModelServiceId?: string
   readonly RequestId: string
 }
 export const CreateCloudNativeAPIGatewayLLMModelServiceResponse: $Schema.Schema<CreateCloudNativeAPIGatewayLLMModelServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudNativeAPIGatewayLLMModelServiceResponse", { Result: $C.bool, ModelServiceId: $C.str, RequestId: $C.str }))
@@ -1104,16 +1104,16 @@ export const CreateCloudNativeAPIGatewayRequest: $Schema.Schema<CreateCloudNativ
 
 /** `CreateCloudNativeAPIGatewayResponse` (response side). */
 export interface CreateCloudNativeAPIGatewayResponse {
-  readonly Result: CreateCloudNativeAPIGatewayResult
+  readonly Result?: CreateCloudNativeAPIGatewayResult
   readonly RequestId: string
 }
 export const CreateCloudNativeAPIGatewayResponse: $Schema.Schema<CreateCloudNativeAPIGatewayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudNativeAPIGatewayResponse", { Result: CreateCloudNativeAPIGatewayResult, RequestId: $C.str }))
 
 /** `CreateCloudNativeAPIGatewayResult` (response side). */
 export interface CreateCloudNativeAPIGatewayResult {
-  readonly GatewayId: string
-  readonly Status: string
-  readonly TaskId: string
+  readonly GatewayId?: string
+  readonly Status?: string
+  readonly TaskId?: string
 }
 export const CreateCloudNativeAPIGatewayResult: $Schema.Schema<CreateCloudNativeAPIGatewayResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCloudNativeAPIGatewayResult", { GatewayId: $C.str, Status: $C.str, TaskId: $C.str }))
 
@@ -1187,8 +1187,8 @@ export const CreateCloudNativeAPIGatewaySecretKeyResponse: $Schema.Schema<Create
 
 /** `CreateCloudNativeAPIGatewayServerGroupResult` (response side). */
 export interface CreateCloudNativeAPIGatewayServerGroupResult {
-  readonly GatewayId: string
-  readonly GroupId: string
+  readonly GatewayId?: string
+  readonly GroupId?: string
   readonly Status?: string
   readonly TaskId?: string
 }
@@ -1237,7 +1237,7 @@ export const CreateConfigFileGroupRequest: $Schema.Schema<CreateConfigFileGroupR
 
 /** `CreateConfigFileGroupResponse` (response side). */
 export interface CreateConfigFileGroupResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateConfigFileGroupResponse: $Schema.Schema<CreateConfigFileGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateConfigFileGroupResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1251,7 +1251,7 @@ export const CreateConfigFileRequest: $Schema.Schema<CreateConfigFileRequest> = 
 
 /** `CreateConfigFileResponse` (response side). */
 export interface CreateConfigFileResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly ConfigFileId?: string
   readonly RequestId: string
 }
@@ -1286,7 +1286,7 @@ export const CreateEngineRequest: $Schema.Schema<CreateEngineRequest> = /*#__PUR
 
 /** `CreateEngineResponse` (response side). */
 export interface CreateEngineResponse {
-  readonly InstanceId: string
+  readonly InstanceId?: string
   readonly RequestId: string
 }
 export const CreateEngineResponse: $Schema.Schema<CreateEngineResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEngineResponse", { InstanceId: $C.str, RequestId: $C.str }))
@@ -1310,7 +1310,7 @@ export const CreateGovernanceAliasRequest: $Schema.Schema<CreateGovernanceAliasR
 
 /** `CreateGovernanceAliasResponse` (response side). */
 export interface CreateGovernanceAliasResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateGovernanceAliasResponse: $Schema.Schema<CreateGovernanceAliasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGovernanceAliasResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1324,7 +1324,7 @@ export const CreateGovernanceInstancesRequest: $Schema.Schema<CreateGovernanceIn
 
 /** `CreateGovernanceInstancesResponse` (response side). */
 export interface CreateGovernanceInstancesResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateGovernanceInstancesResponse: $Schema.Schema<CreateGovernanceInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGovernanceInstancesResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1352,7 +1352,7 @@ export const CreateGovernanceNamespacesRequest: $Schema.Schema<CreateGovernanceN
 
 /** `CreateGovernanceNamespacesResponse` (response side). */
 export interface CreateGovernanceNamespacesResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateGovernanceNamespacesResponse: $Schema.Schema<CreateGovernanceNamespacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGovernanceNamespacesResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1366,7 +1366,7 @@ export const CreateGovernanceServicesRequest: $Schema.Schema<CreateGovernanceSer
 
 /** `CreateGovernanceServicesResponse` (response side). */
 export interface CreateGovernanceServicesResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateGovernanceServicesResponse: $Schema.Schema<CreateGovernanceServicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGovernanceServicesResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1385,7 +1385,7 @@ export const CreateNativeGatewayServerGroupRequest: $Schema.Schema<CreateNativeG
 
 /** `CreateNativeGatewayServerGroupResponse` (response side). */
 export interface CreateNativeGatewayServerGroupResponse {
-  readonly Result: CreateCloudNativeAPIGatewayServerGroupResult
+  readonly Result?: CreateCloudNativeAPIGatewayServerGroupResult
   readonly RequestId: string
 }
 export const CreateNativeGatewayServerGroupResponse: $Schema.Schema<CreateNativeGatewayServerGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNativeGatewayServerGroupResponse", { Result: CreateCloudNativeAPIGatewayServerGroupResult, RequestId: $C.str }))
@@ -1402,7 +1402,7 @@ export const CreateNativeGatewayServiceSourceRequest: $Schema.Schema<CreateNativ
 
 /** `CreateNativeGatewayServiceSourceResponse` (response side). */
 export interface CreateNativeGatewayServiceSourceResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly SourceID?: string
   readonly RequestId: string
 }
@@ -1487,7 +1487,7 @@ export const CreateWafDomainsResponse: $Schema.Schema<CreateWafDomainsResponse> 
 
 /** `DefaultKongRoute` (both sides). */
 export interface DefaultKongRoute {
-  readonly Name: string
+  readonly Name?: string
   readonly ID?: string
   readonly Methods?: readonly string[]
   readonly Paths?: readonly string[]
@@ -1599,7 +1599,7 @@ export const DeleteCloudNativeAPIGatewayLLMModelAPIRequest: $Schema.Schema<Delet
 
 /** `DeleteCloudNativeAPIGatewayLLMModelAPIResponse` (response side). */
 export interface DeleteCloudNativeAPIGatewayLLMModelAPIResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteCloudNativeAPIGatewayLLMModelAPIResponse: $Schema.Schema<DeleteCloudNativeAPIGatewayLLMModelAPIResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCloudNativeAPIGatewayLLMModelAPIResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1613,7 +1613,7 @@ export const DeleteCloudNativeAPIGatewayLLMModelServiceRequest: $Schema.Schema<D
 
 /** `DeleteCloudNativeAPIGatewayLLMModelServiceResponse` (response side). */
 export interface DeleteCloudNativeAPIGatewayLLMModelServiceResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteCloudNativeAPIGatewayLLMModelServiceResponse: $Schema.Schema<DeleteCloudNativeAPIGatewayLLMModelServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCloudNativeAPIGatewayLLMModelServiceResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1730,7 +1730,7 @@ export const DeleteConfigFileGroupRequest: $Schema.Schema<DeleteConfigFileGroupR
 
 /** `DeleteConfigFileGroupResponse` (response side). */
 export interface DeleteConfigFileGroupResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteConfigFileGroupResponse: $Schema.Schema<DeleteConfigFileGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteConfigFileGroupResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1761,7 +1761,7 @@ export const DeleteConfigFilesRequest: $Schema.Schema<DeleteConfigFilesRequest> 
 
 /** `DeleteConfigFilesResponse` (response side). */
 export interface DeleteConfigFilesResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteConfigFilesResponse: $Schema.Schema<DeleteConfigFilesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteConfigFilesResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1787,7 +1787,7 @@ export const DeleteGovernanceAliasesRequest: $Schema.Schema<DeleteGovernanceAlia
 
 /** `DeleteGovernanceAliasesResponse` (response side). */
 export interface DeleteGovernanceAliasesResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteGovernanceAliasesResponse: $Schema.Schema<DeleteGovernanceAliasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteGovernanceAliasesResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1801,7 +1801,7 @@ export const DeleteGovernanceInstancesByHostRequest: $Schema.Schema<DeleteGovern
 
 /** `DeleteGovernanceInstancesByHostResponse` (response side). */
 export interface DeleteGovernanceInstancesByHostResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteGovernanceInstancesByHostResponse: $Schema.Schema<DeleteGovernanceInstancesByHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteGovernanceInstancesByHostResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1815,7 +1815,7 @@ export const DeleteGovernanceInstancesRequest: $Schema.Schema<DeleteGovernanceIn
 
 /** `DeleteGovernanceInstancesResponse` (response side). */
 export interface DeleteGovernanceInstancesResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteGovernanceInstancesResponse: $Schema.Schema<DeleteGovernanceInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteGovernanceInstancesResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1858,7 +1858,7 @@ export const DeleteGovernanceNamespacesRequest: $Schema.Schema<DeleteGovernanceN
 
 /** `DeleteGovernanceNamespacesResponse` (response side). */
 export interface DeleteGovernanceNamespacesResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteGovernanceNamespacesResponse: $Schema.Schema<DeleteGovernanceNamespacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteGovernanceNamespacesResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1872,7 +1872,7 @@ export const DeleteGovernanceServicesRequest: $Schema.Schema<DeleteGovernanceSer
 
 /** `DeleteGovernanceServicesResponse` (response side). */
 export interface DeleteGovernanceServicesResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteGovernanceServicesResponse: $Schema.Schema<DeleteGovernanceServicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteGovernanceServicesResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1886,16 +1886,16 @@ export const DeleteNativeGatewayServerGroupRequest: $Schema.Schema<DeleteNativeG
 
 /** `DeleteNativeGatewayServerGroupResponse` (response side). */
 export interface DeleteNativeGatewayServerGroupResponse {
-  readonly Result: DeleteNativeGatewayServerGroupResult
+  readonly Result?: DeleteNativeGatewayServerGroupResult
   readonly RequestId: string
 }
 export const DeleteNativeGatewayServerGroupResponse: $Schema.Schema<DeleteNativeGatewayServerGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteNativeGatewayServerGroupResponse", { Result: DeleteNativeGatewayServerGroupResult, RequestId: $C.str }))
 
 /** `DeleteNativeGatewayServerGroupResult` (response side). */
 export interface DeleteNativeGatewayServerGroupResult {
-  readonly GatewayId: string
-  readonly GroupId: string
-  readonly Status: string
+  readonly GatewayId?: string
+  readonly GroupId?: string
+  readonly Status?: string
   readonly TaskId?: string
 }
 export const DeleteNativeGatewayServerGroupResult: $Schema.Schema<DeleteNativeGatewayServerGroupResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteNativeGatewayServerGroupResult", { GatewayId: $C.str, GroupId: $C.str, Status: $C.str }, { TaskId: $C.str }))
@@ -1909,7 +1909,7 @@ export const DeleteNativeGatewayServiceSourceRequest: $Schema.Schema<DeleteNativ
 
 /** `DeleteNativeGatewayServiceSourceResponse` (response side). */
 export interface DeleteNativeGatewayServiceSourceResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteNativeGatewayServiceSourceResponse: $Schema.Schema<DeleteNativeGatewayServiceSourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteNativeGatewayServiceSourceResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1935,8 +1935,8 @@ export const DescribeAllConfigFileTemplatesRequest: $Schema.Schema<DescribeAllCo
 
 /** `DescribeAllConfigFileTemplatesResponse` (response side). */
 export interface DescribeAllConfigFileTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly ConfigFileTemplates: readonly ConfigFileTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly ConfigFileTemplates?: readonly ConfigFileTemplate[]
   readonly RequestId: string
 }
 export const DescribeAllConfigFileTemplatesResponse: $Schema.Schema<DescribeAllConfigFileTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllConfigFileTemplatesResponse", { TotalCount: $C.uint64, ConfigFileTemplates: $C.arr(ConfigFileTemplate), RequestId: $C.str }))
@@ -1950,7 +1950,7 @@ export const DescribeAutoScalerResourceStrategiesRequest: $Schema.Schema<Describ
 
 /** `DescribeAutoScalerResourceStrategiesResponse` (response side). */
 export interface DescribeAutoScalerResourceStrategiesResponse {
-  readonly Result: ListCloudNativeAPIGatewayStrategyResult
+  readonly Result?: ListCloudNativeAPIGatewayStrategyResult
   readonly RequestId: string
 }
 export const DescribeAutoScalerResourceStrategiesResponse: $Schema.Schema<DescribeAutoScalerResourceStrategiesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAutoScalerResourceStrategiesResponse", { Result: ListCloudNativeAPIGatewayStrategyResult, RequestId: $C.str }))
@@ -1966,7 +1966,7 @@ export const DescribeAutoScalerResourceStrategyBindingGroupsRequest: $Schema.Sch
 
 /** `DescribeAutoScalerResourceStrategyBindingGroupsResponse` (response side). */
 export interface DescribeAutoScalerResourceStrategyBindingGroupsResponse {
-  readonly Result: ListCloudNativeAPIGatewayStrategyBindingGroupInfoResult
+  readonly Result?: ListCloudNativeAPIGatewayStrategyBindingGroupInfoResult
   readonly RequestId: string
 }
 export const DescribeAutoScalerResourceStrategyBindingGroupsResponse: $Schema.Schema<DescribeAutoScalerResourceStrategyBindingGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAutoScalerResourceStrategyBindingGroupsResponse", { Result: ListCloudNativeAPIGatewayStrategyBindingGroupInfoResult, RequestId: $C.str }))
@@ -2014,7 +2014,7 @@ export const DescribeCloudNativeAPIGatewayCanaryRulesRequest: $Schema.Schema<Des
 
 /** `DescribeCloudNativeAPIGatewayCanaryRulesResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayCanaryRulesResponse {
-  readonly Result: CloudAPIGatewayCanaryRuleList
+  readonly Result?: CloudAPIGatewayCanaryRuleList
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayCanaryRulesResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayCanaryRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayCanaryRulesResponse", { Result: CloudAPIGatewayCanaryRuleList, RequestId: $C.str }))
@@ -2028,7 +2028,7 @@ export const DescribeCloudNativeAPIGatewayCertificateDetailsRequest: $Schema.Sch
 
 /** `DescribeCloudNativeAPIGatewayCertificateDetailsResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayCertificateDetailsResponse {
-  readonly Result: KongCertificate
+  readonly Result?: KongCertificate
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayCertificateDetailsResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayCertificateDetailsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayCertificateDetailsResponse", { Result: KongCertificate, RequestId: $C.str }))
@@ -2044,7 +2044,7 @@ export const DescribeCloudNativeAPIGatewayCertificatesRequest: $Schema.Schema<De
 
 /** `DescribeCloudNativeAPIGatewayCertificatesResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayCertificatesResponse {
-  readonly Result: KongCertificatesList
+  readonly Result?: KongCertificatesList
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayCertificatesResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayCertificatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayCertificatesResponse", { Result: KongCertificatesList, RequestId: $C.str }))
@@ -2058,15 +2058,15 @@ export const DescribeCloudNativeAPIGatewayConfigRequest: $Schema.Schema<Describe
 
 /** `DescribeCloudNativeAPIGatewayConfigResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayConfigResponse {
-  readonly Result: DescribeCloudNativeAPIGatewayConfigResult
+  readonly Result?: DescribeCloudNativeAPIGatewayConfigResult
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayConfigResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayConfigResponse", { Result: DescribeCloudNativeAPIGatewayConfigResult, RequestId: $C.str }))
 
 /** `DescribeCloudNativeAPIGatewayConfigResult` (response side). */
 export interface DescribeCloudNativeAPIGatewayConfigResult {
-  readonly GatewayId: string
-  readonly ConfigList: readonly CloudNativeAPIGatewayConfig[]
+  readonly GatewayId?: string
+  readonly ConfigList?: readonly CloudNativeAPIGatewayConfig[]
   readonly GroupSubnetId?: string
   readonly GroupVpcId?: string
   readonly GroupId?: string
@@ -2097,7 +2097,7 @@ export const DescribeCloudNativeAPIGatewayConsumerGroupRequest: $Schema.Schema<D
 
 /** `DescribeCloudNativeAPIGatewayConsumerGroupResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayConsumerGroupResponse {
-  readonly Result: CNAPIGwConsumerGroup
+  readonly Result?: CNAPIGwConsumerGroup
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayConsumerGroupResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayConsumerGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayConsumerGroupResponse", { Result: CNAPIGwConsumerGroup, RequestId: $C.str }))
@@ -2128,7 +2128,7 @@ export const DescribeCloudNativeAPIGatewayConsumerRequest: $Schema.Schema<Descri
 
 /** `DescribeCloudNativeAPIGatewayConsumerResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayConsumerResponse {
-  readonly Result: CNAPIGwConsumer
+  readonly Result?: CNAPIGwConsumer
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayConsumerResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayConsumerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayConsumerResponse", { Result: CNAPIGwConsumer, RequestId: $C.str }))
@@ -2170,7 +2170,7 @@ export const DescribeCloudNativeAPIGatewayLLMModelAPIRequest: $Schema.Schema<Des
 
 /** `DescribeCloudNativeAPIGatewayLLMModelAPIResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayLLMModelAPIResponse {
-  readonly Result: CloudNativeAPIGatewayLLMModelAPI
+  readonly Result?: CloudNativeAPIGatewayLLMModelAPI
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayLLMModelAPIResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayLLMModelAPIResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayLLMModelAPIResponse", { Result: CloudNativeAPIGatewayLLMModelAPI, RequestId: $C.str }))
@@ -2190,7 +2190,7 @@ export const DescribeCloudNativeAPIGatewayLLMModelAPIsRequest: $Schema.Schema<De
 
 /** `DescribeCloudNativeAPIGatewayLLMModelAPIsResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayLLMModelAPIsResponse {
-  readonly Result: ListCloudNativeAPIGatewayLLMModelAPI
+  readonly Result?: ListCloudNativeAPIGatewayLLMModelAPI
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayLLMModelAPIsResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayLLMModelAPIsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayLLMModelAPIsResponse", { Result: ListCloudNativeAPIGatewayLLMModelAPI, RequestId: $C.str }))
@@ -2204,7 +2204,7 @@ export const DescribeCloudNativeAPIGatewayLLMModelServiceRequest: $Schema.Schema
 
 /** `DescribeCloudNativeAPIGatewayLLMModelServiceResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayLLMModelServiceResponse {
-  readonly Result: CloudNativeAPIGatewayLLMModelService
+  readonly Result?: CloudNativeAPIGatewayLLMModelService
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayLLMModelServiceResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayLLMModelServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayLLMModelServiceResponse", { Result: CloudNativeAPIGatewayLLMModelService, RequestId: $C.str }))
@@ -2223,7 +2223,7 @@ export const DescribeCloudNativeAPIGatewayLLMModelServicesRequest: $Schema.Schem
 
 /** `DescribeCloudNativeAPIGatewayLLMModelServicesResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayLLMModelServicesResponse {
-  readonly Result: ListCloudNativeAPIGatewayLLMModelService
+  readonly Result?: ListCloudNativeAPIGatewayLLMModelService
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayLLMModelServicesResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayLLMModelServicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayLLMModelServicesResponse", { Result: ListCloudNativeAPIGatewayLLMModelService, RequestId: $C.str }))
@@ -2272,37 +2272,37 @@ export const DescribeCloudNativeAPIGatewayRequest: $Schema.Schema<DescribeCloudN
 
 /** `DescribeCloudNativeAPIGatewayResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayResponse {
-  readonly Result: DescribeCloudNativeAPIGatewayResult
+  readonly Result?: DescribeCloudNativeAPIGatewayResult
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayResponse", { Result: DescribeCloudNativeAPIGatewayResult, RequestId: $C.str }))
 
 /** `DescribeCloudNativeAPIGatewayResult` (response side). */
 export interface DescribeCloudNativeAPIGatewayResult {
-  readonly GatewayId: string
-  readonly Status: string
-  readonly Name: string
-  readonly Type: string
-  readonly GatewayVersion: string
-  readonly NodeConfig: CloudNativeAPIGatewayNodeConfig
-  readonly VpcConfig: CloudNativeAPIGatewayVpcConfig
-  readonly Description: string
-  readonly CreateTime: string
+  readonly GatewayId?: string
+  readonly Status?: string
+  readonly Name?: string
+  readonly Type?: string
+  readonly GatewayVersion?: string
+  readonly NodeConfig?: CloudNativeAPIGatewayNodeConfig
+  readonly VpcConfig?: CloudNativeAPIGatewayVpcConfig
+  readonly Description?: string
+  readonly CreateTime?: string
   readonly Tags?: readonly InstanceTagInfo[]
-  readonly EnableCls: boolean
-  readonly TradeType: number | bigint
-  readonly FeatureVersion: string
-  readonly InternetMaxBandwidthOut: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly CurDeadline: string
-  readonly IsolateTime: string
-  readonly EnableInternet: boolean
-  readonly EngineRegion: string
-  readonly IngressClassName: string
-  readonly InternetPayMode: string
-  readonly GatewayMinorVersion: string
+  readonly EnableCls?: boolean
+  readonly TradeType?: number | bigint
+  readonly FeatureVersion?: string
+  readonly InternetMaxBandwidthOut?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly CurDeadline?: string
+  readonly IsolateTime?: string
+  readonly EnableInternet?: boolean
+  readonly EngineRegion?: string
+  readonly IngressClassName?: string
+  readonly InternetPayMode?: string
+  readonly GatewayMinorVersion?: string
   readonly InstancePort?: InstancePort
-  readonly LoadBalancerType: string
+  readonly LoadBalancerType?: string
   readonly PublicIpAddresses?: readonly string[]
   readonly DeleteProtect?: boolean
   readonly AvailableVersions?: readonly string[] | null
@@ -2322,7 +2322,7 @@ export const DescribeCloudNativeAPIGatewayRouteRateLimitRequest: $Schema.Schema<
 
 /** `DescribeCloudNativeAPIGatewayRouteRateLimitResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayRouteRateLimitResponse {
-  readonly Result: CloudNativeAPIGatewayRateLimitDetail
+  readonly Result?: CloudNativeAPIGatewayRateLimitDetail
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayRouteRateLimitResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayRouteRateLimitResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayRouteRateLimitResponse", { Result: CloudNativeAPIGatewayRateLimitDetail, RequestId: $C.str }))
@@ -2344,7 +2344,7 @@ export const DescribeCloudNativeAPIGatewayRoutesRequest: $Schema.Schema<Describe
 
 /** `DescribeCloudNativeAPIGatewayRoutesResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayRoutesResponse {
-  readonly Result: KongServiceRouteList
+  readonly Result?: KongServiceRouteList
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayRoutesResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayRoutesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayRoutesResponse", { Result: KongServiceRouteList, RequestId: $C.str }))
@@ -2402,7 +2402,7 @@ export const DescribeCloudNativeAPIGatewayServiceRateLimitRequest: $Schema.Schem
 
 /** `DescribeCloudNativeAPIGatewayServiceRateLimitResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayServiceRateLimitResponse {
-  readonly Result: CloudNativeAPIGatewayRateLimitDetail
+  readonly Result?: CloudNativeAPIGatewayRateLimitDetail
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayServiceRateLimitResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayServiceRateLimitResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayServiceRateLimitResponse", { Result: CloudNativeAPIGatewayRateLimitDetail, RequestId: $C.str }))
@@ -2418,7 +2418,7 @@ export const DescribeCloudNativeAPIGatewayServicesLightRequest: $Schema.Schema<D
 
 /** `DescribeCloudNativeAPIGatewayServicesLightResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewayServicesLightResponse {
-  readonly Result: GatewayServices
+  readonly Result?: GatewayServices
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewayServicesLightResponse: $Schema.Schema<DescribeCloudNativeAPIGatewayServicesLightResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewayServicesLightResponse", { Result: GatewayServices, RequestId: $C.str }))
@@ -2465,7 +2465,7 @@ export const DescribeCloudNativeAPIGatewaysRequest: $Schema.Schema<DescribeCloud
 
 /** `DescribeCloudNativeAPIGatewaysResponse` (response side). */
 export interface DescribeCloudNativeAPIGatewaysResponse {
-  readonly Result: ListCloudNativeAPIGatewayResult
+  readonly Result?: ListCloudNativeAPIGatewayResult
   readonly RequestId: string
 }
 export const DescribeCloudNativeAPIGatewaysResponse: $Schema.Schema<DescribeCloudNativeAPIGatewaysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCloudNativeAPIGatewaysResponse", { Result: ListCloudNativeAPIGatewayResult, RequestId: $C.str }))
@@ -2483,8 +2483,8 @@ export const DescribeConfigFileGroupsRequest: $Schema.Schema<DescribeConfigFileG
 
 /** `DescribeConfigFileGroupsResponse` (response side). */
 export interface DescribeConfigFileGroupsResponse {
-  readonly TotalCount: number | bigint
-  readonly ConfigFileGroups: readonly ConfigFileGroup[]
+  readonly TotalCount?: number | bigint
+  readonly ConfigFileGroups?: readonly ConfigFileGroup[]
   readonly RequestId: string
 }
 export const DescribeConfigFileGroupsResponse: $Schema.Schema<DescribeConfigFileGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigFileGroupsResponse", { TotalCount: $C.uint64, ConfigFileGroups: $C.arr(ConfigFileGroup), RequestId: $C.str }))
@@ -2504,8 +2504,8 @@ export const DescribeConfigFileReleaseHistoriesRequest: $Schema.Schema<DescribeC
 
 /** `DescribeConfigFileReleaseHistoriesResponse` (response side). */
 export interface DescribeConfigFileReleaseHistoriesResponse {
-  readonly TotalCount: number | bigint
-  readonly ConfigFileReleaseHistories: readonly ConfigFileReleaseHistory[]
+  readonly TotalCount?: number | bigint
+  readonly ConfigFileReleaseHistories?: readonly ConfigFileReleaseHistory[]
   readonly RequestId: string
 }
 export const DescribeConfigFileReleaseHistoriesResponse: $Schema.Schema<DescribeConfigFileReleaseHistoriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigFileReleaseHistoriesResponse", { TotalCount: $C.uint64, ConfigFileReleaseHistories: $C.arr(ConfigFileReleaseHistory), RequestId: $C.str }))
@@ -2523,7 +2523,7 @@ export const DescribeConfigFileReleaseRequest: $Schema.Schema<DescribeConfigFile
 
 /** `DescribeConfigFileReleaseResponse` (response side). */
 export interface DescribeConfigFileReleaseResponse {
-  readonly ConfigFileRelease: ConfigFileRelease
+  readonly ConfigFileRelease?: ConfigFileRelease
   readonly RequestId: string
 }
 export const DescribeConfigFileReleaseResponse: $Schema.Schema<DescribeConfigFileReleaseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigFileReleaseResponse", { ConfigFileRelease: ConfigFileRelease, RequestId: $C.str }))
@@ -2581,7 +2581,7 @@ export const DescribeConfigFileRequest: $Schema.Schema<DescribeConfigFileRequest
 
 /** `DescribeConfigFileResponse` (response side). */
 export interface DescribeConfigFileResponse {
-  readonly ConfigFile: ConfigFile
+  readonly ConfigFile?: ConfigFile
   readonly RequestId: string
 }
 export const DescribeConfigFileResponse: $Schema.Schema<DescribeConfigFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigFileResponse", { ConfigFile: ConfigFile, RequestId: $C.str }))
@@ -2598,8 +2598,8 @@ export const DescribeConfigFilesByGroupRequest: $Schema.Schema<DescribeConfigFil
 
 /** `DescribeConfigFilesByGroupResponse` (response side). */
 export interface DescribeConfigFilesByGroupResponse {
-  readonly TotalCount: number | bigint
-  readonly ConfigFiles: readonly ConfigFile[]
+  readonly TotalCount?: number | bigint
+  readonly ConfigFiles?: readonly ConfigFile[]
   readonly RequestId: string
 }
 export const DescribeConfigFilesByGroupResponse: $Schema.Schema<DescribeConfigFilesByGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigFilesByGroupResponse", { TotalCount: $C.uint64, ConfigFiles: $C.arr(ConfigFile), RequestId: $C.str }))
@@ -2619,8 +2619,8 @@ export const DescribeConfigFilesRequest: $Schema.Schema<DescribeConfigFilesReque
 
 /** `DescribeConfigFilesResponse` (response side). */
 export interface DescribeConfigFilesResponse {
-  readonly TotalCount: number | bigint
-  readonly ConfigFiles: readonly ConfigFile[]
+  readonly TotalCount?: number | bigint
+  readonly ConfigFiles?: readonly ConfigFile[]
   readonly RequestId: string
 }
 export const DescribeConfigFilesResponse: $Schema.Schema<DescribeConfigFilesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigFilesResponse", { TotalCount: $C.uint64, ConfigFiles: $C.arr(ConfigFile), RequestId: $C.str }))
@@ -2647,8 +2647,8 @@ export const DescribeGovernanceAliasesRequest: $Schema.Schema<DescribeGovernance
 
 /** `DescribeGovernanceAliasesResponse` (response side). */
 export interface DescribeGovernanceAliasesResponse {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly GovernanceAlias[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly GovernanceAlias[]
   readonly RequestId: string
 }
 export const DescribeGovernanceAliasesResponse: $Schema.Schema<DescribeGovernanceAliasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGovernanceAliasesResponse", { TotalCount: $C.uint64, Content: $C.arr(GovernanceAlias), RequestId: $C.str }))
@@ -2672,8 +2672,8 @@ export const DescribeGovernanceInstancesRequest: $Schema.Schema<DescribeGovernan
 
 /** `DescribeGovernanceInstancesResponse` (response side). */
 export interface DescribeGovernanceInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly GovernanceInstance[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly GovernanceInstance[]
   readonly Location?: Location
   readonly RequestId: string
 }
@@ -2710,8 +2710,8 @@ export const DescribeGovernanceNamespacesRequest: $Schema.Schema<DescribeGoverna
 
 /** `DescribeGovernanceNamespacesResponse` (response side). */
 export interface DescribeGovernanceNamespacesResponse {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly GovernanceNamespace[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly GovernanceNamespace[]
   readonly RequestId: string
 }
 export const DescribeGovernanceNamespacesResponse: $Schema.Schema<DescribeGovernanceNamespacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGovernanceNamespacesResponse", { TotalCount: $C.uint64, Content: $C.arr(GovernanceNamespace), RequestId: $C.str }))
@@ -2774,8 +2774,8 @@ export const DescribeGovernanceServicesRequest: $Schema.Schema<DescribeGovernanc
 
 /** `DescribeGovernanceServicesResponse` (response side). */
 export interface DescribeGovernanceServicesResponse {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly GovernanceService[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly GovernanceService[]
   readonly RequestId: string
 }
 export const DescribeGovernanceServicesResponse: $Schema.Schema<DescribeGovernanceServicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGovernanceServicesResponse", { TotalCount: $C.uint64, Content: $C.arr(GovernanceService), RequestId: $C.str }))
@@ -2789,12 +2789,12 @@ export const DescribeInstanceInfoByIpResult: $Schema.Schema<DescribeInstanceInfo
 
 /** `DescribeInstanceRegionInfo` (response side). */
 export interface DescribeInstanceRegionInfo {
-  readonly EngineRegion: string
-  readonly Replica: number | bigint
-  readonly SpecId: string
-  readonly IntranetVpcInfos: readonly VpcInfo[]
-  readonly ConsoleIntranetVpcInfos: readonly VpcInfo[]
-  readonly EnableClientInternet: boolean
+  readonly EngineRegion?: string
+  readonly Replica?: number | bigint
+  readonly SpecId?: string
+  readonly IntranetVpcInfos?: readonly VpcInfo[]
+  readonly ConsoleIntranetVpcInfos?: readonly VpcInfo[]
+  readonly EnableClientInternet?: boolean
   readonly LimiterIntranetVpcInfos?: readonly VpcInfo[]
   readonly MainRegion?: boolean
   readonly EKSClusterID?: string
@@ -2809,8 +2809,8 @@ export const DescribeInstanceTagInfosRequest: $Schema.Schema<DescribeInstanceTag
 
 /** `DescribeInstanceTagInfosResponse` (response side). */
 export interface DescribeInstanceTagInfosResponse {
-  readonly InstanceId: string
-  readonly TagInfos: readonly InstanceTagInfo[]
+  readonly InstanceId?: string
+  readonly TagInfos?: readonly InstanceTagInfo[]
   readonly RequestId: string
 }
 export const DescribeInstanceTagInfosResponse: $Schema.Schema<DescribeInstanceTagInfosResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceTagInfosResponse", { InstanceId: $C.str, TagInfos: $C.arr(InstanceTagInfo), RequestId: $C.str }))
@@ -2850,8 +2850,8 @@ export const DescribeNacosReplicasRequest: $Schema.Schema<DescribeNacosReplicasR
 
 /** `DescribeNacosReplicasResponse` (response side). */
 export interface DescribeNacosReplicasResponse {
-  readonly Replicas: readonly NacosReplica[]
-  readonly TotalCount: number | bigint
+  readonly Replicas?: readonly NacosReplica[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNacosReplicasResponse: $Schema.Schema<DescribeNacosReplicasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNacosReplicasResponse", { Replicas: $C.arr(NacosReplica), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2866,8 +2866,8 @@ export const DescribeNacosServerInterfacesRequest: $Schema.Schema<DescribeNacosS
 
 /** `DescribeNacosServerInterfacesResponse` (response side). */
 export interface DescribeNacosServerInterfacesResponse {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly NacosServerInterface[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly NacosServerInterface[]
   readonly RequestId: string
 }
 export const DescribeNacosServerInterfacesResponse: $Schema.Schema<DescribeNacosServerInterfacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNacosServerInterfacesResponse", { TotalCount: $C.uint64, Content: $C.arr(NacosServerInterface), RequestId: $C.str }))
@@ -2883,7 +2883,7 @@ export const DescribeNativeGatewayServerGroupsRequest: $Schema.Schema<DescribeNa
 
 /** `DescribeNativeGatewayServerGroupsResponse` (response side). */
 export interface DescribeNativeGatewayServerGroupsResponse {
-  readonly Result: NativeGatewayServerGroups
+  readonly Result?: NativeGatewayServerGroups
   readonly RequestId: string
 }
 export const DescribeNativeGatewayServerGroupsResponse: $Schema.Schema<DescribeNativeGatewayServerGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNativeGatewayServerGroupsResponse", { Result: NativeGatewayServerGroups, RequestId: $C.str }))
@@ -2903,8 +2903,8 @@ export const DescribeNativeGatewayServiceSourcesRequest: $Schema.Schema<Describe
 
 /** `DescribeNativeGatewayServiceSourcesResponse` (response side). */
 export interface DescribeNativeGatewayServiceSourcesResponse {
-  readonly Total: number | bigint
-  readonly List: readonly NativeGatewayServiceSourceItem[]
+  readonly Total?: number | bigint
+  readonly List?: readonly NativeGatewayServiceSourceItem[]
   readonly RequestId: string
 }
 export const DescribeNativeGatewayServiceSourcesResponse: $Schema.Schema<DescribeNativeGatewayServiceSourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNativeGatewayServiceSourcesResponse", { Total: $C.uint64, List: $C.arr(NativeGatewayServiceSourceItem), RequestId: $C.str }))
@@ -2918,7 +2918,7 @@ export const DescribeOneCloudNativeAPIGatewayServiceRequest: $Schema.Schema<Desc
 
 /** `DescribeOneCloudNativeAPIGatewayServiceResponse` (response side). */
 export interface DescribeOneCloudNativeAPIGatewayServiceResponse {
-  readonly Result: KongServiceDetail
+  readonly Result?: KongServiceDetail
   readonly RequestId: string
 }
 export const DescribeOneCloudNativeAPIGatewayServiceResponse: $Schema.Schema<DescribeOneCloudNativeAPIGatewayServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOneCloudNativeAPIGatewayServiceResponse", { Result: KongServiceDetail, RequestId: $C.str }))
@@ -2932,7 +2932,7 @@ export const DescribePublicAddressConfigRequest: $Schema.Schema<DescribePublicAd
 
 /** `DescribePublicAddressConfigResponse` (response side). */
 export interface DescribePublicAddressConfigResponse {
-  readonly Result: DescribePublicAddressConfigResult
+  readonly Result?: DescribePublicAddressConfigResult
   readonly RequestId: string
 }
 export const DescribePublicAddressConfigResponse: $Schema.Schema<DescribePublicAddressConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePublicAddressConfigResponse", { Result: DescribePublicAddressConfigResult, RequestId: $C.str }))
@@ -2980,14 +2980,14 @@ export const DescribeSREInstanceAccessAddressRequest: $Schema.Schema<DescribeSRE
 
 /** `DescribeSREInstanceAccessAddressResponse` (response side). */
 export interface DescribeSREInstanceAccessAddressResponse {
-  readonly IntranetAddress: string
-  readonly InternetAddress: string
-  readonly EnvAddressInfos: readonly EnvAddressInfo[]
-  readonly ConsoleInternetAddress: string
-  readonly ConsoleIntranetAddress: string
-  readonly InternetBandWidth: number | bigint
-  readonly ConsoleInternetBandWidth: number | bigint
-  readonly LimiterAddressInfos: readonly PolarisLimiterAddress[] | null
+  readonly IntranetAddress?: string
+  readonly InternetAddress?: string
+  readonly EnvAddressInfos?: readonly EnvAddressInfo[]
+  readonly ConsoleInternetAddress?: string
+  readonly ConsoleIntranetAddress?: string
+  readonly InternetBandWidth?: number | bigint
+  readonly ConsoleInternetBandWidth?: number | bigint
+  readonly LimiterAddressInfos?: readonly PolarisLimiterAddress[] | null
   readonly CLBMultiRegion?: CLBMultiRegion
   readonly RequestId: string
 }
@@ -3005,8 +3005,8 @@ export const DescribeSREInstancesRequest: $Schema.Schema<DescribeSREInstancesReq
 
 /** `DescribeSREInstancesResponse` (response side). */
 export interface DescribeSREInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly SREInstance[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly SREInstance[]
   readonly RequestId: string
 }
 export const DescribeSREInstancesResponse: $Schema.Schema<DescribeSREInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSREInstancesResponse", { TotalCount: $C.int64, Content: $C.arr(SREInstance), RequestId: $C.str }))
@@ -3020,7 +3020,7 @@ export const DescribeUpstreamHealthCheckConfigRequest: $Schema.Schema<DescribeUp
 
 /** `DescribeUpstreamHealthCheckConfigResponse` (response side). */
 export interface DescribeUpstreamHealthCheckConfigResponse {
-  readonly Result: UpstreamHealthCheckConfig
+  readonly Result?: UpstreamHealthCheckConfig
   readonly RequestId: string
 }
 export const DescribeUpstreamHealthCheckConfigResponse: $Schema.Schema<DescribeUpstreamHealthCheckConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUpstreamHealthCheckConfigResponse", { Result: UpstreamHealthCheckConfig, RequestId: $C.str }))
@@ -3079,8 +3079,8 @@ export const DescribeZookeeperReplicasRequest: $Schema.Schema<DescribeZookeeperR
 
 /** `DescribeZookeeperReplicasResponse` (response side). */
 export interface DescribeZookeeperReplicasResponse {
-  readonly Replicas: readonly ZookeeperReplica[]
-  readonly TotalCount: number | bigint
+  readonly Replicas?: readonly ZookeeperReplica[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeZookeeperReplicasResponse: $Schema.Schema<DescribeZookeeperReplicasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeZookeeperReplicasResponse", { Replicas: $C.arr(ZookeeperReplica), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3095,8 +3095,8 @@ export const DescribeZookeeperServerInterfacesRequest: $Schema.Schema<DescribeZo
 
 /** `DescribeZookeeperServerInterfacesResponse` (response side). */
 export interface DescribeZookeeperServerInterfacesResponse {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly ZookeeperServerInterface[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly ZookeeperServerInterface[]
   readonly RequestId: string
 }
 export const DescribeZookeeperServerInterfacesResponse: $Schema.Schema<DescribeZookeeperServerInterfacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeZookeeperServerInterfacesResponse", { TotalCount: $C.uint64, Content: $C.arr(ZookeeperServerInterface), RequestId: $C.str }))
@@ -3121,42 +3121,42 @@ export const EngineRegionInfo: $Schema.Schema<EngineRegionInfo> = /*#__PURE__*/ 
 
 /** `EnvAddressInfo` (response side). */
 export interface EnvAddressInfo {
-  readonly EnvName: string
-  readonly EnableConfigInternet: boolean
-  readonly ConfigInternetServiceIp: string
-  readonly ConfigIntranetAddress: string
-  readonly EnableConfigIntranet: boolean
-  readonly InternetBandWidth: number | bigint
+  readonly EnvName?: string
+  readonly EnableConfigInternet?: boolean
+  readonly ConfigInternetServiceIp?: string
+  readonly ConfigIntranetAddress?: string
+  readonly EnableConfigIntranet?: boolean
+  readonly InternetBandWidth?: number | bigint
   readonly CLBMultiRegion?: CLBMultiRegion
 }
 export const EnvAddressInfo: $Schema.Schema<EnvAddressInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnvAddressInfo", { EnvName: $C.str, EnableConfigInternet: $C.bool, ConfigInternetServiceIp: $C.str, ConfigIntranetAddress: $C.str, EnableConfigIntranet: $C.bool, InternetBandWidth: $C.int64 }, { CLBMultiRegion: CLBMultiRegion }))
 
 /** `EnvInfo` (response side). */
 export interface EnvInfo {
-  readonly EnvName: string
-  readonly VpcInfos: readonly VpcInfo[]
-  readonly StorageCapacity: number | bigint
-  readonly Status: string
-  readonly AdminServiceIp: string
-  readonly ConfigServiceIp: string
-  readonly EnableConfigInternet: boolean
-  readonly ConfigInternetServiceIp: string
-  readonly SpecId: string
-  readonly EnvReplica: number | bigint
-  readonly RunningCount: number | bigint
-  readonly AliasEnvName: string
-  readonly EnvDesc: string
-  readonly ClientBandWidth: number | bigint
-  readonly EnableConfigIntranet: boolean
+  readonly EnvName?: string
+  readonly VpcInfos?: readonly VpcInfo[]
+  readonly StorageCapacity?: number | bigint
+  readonly Status?: string
+  readonly AdminServiceIp?: string
+  readonly ConfigServiceIp?: string
+  readonly EnableConfigInternet?: boolean
+  readonly ConfigInternetServiceIp?: string
+  readonly SpecId?: string
+  readonly EnvReplica?: number | bigint
+  readonly RunningCount?: number | bigint
+  readonly AliasEnvName?: string
+  readonly EnvDesc?: string
+  readonly ClientBandWidth?: number | bigint
+  readonly EnableConfigIntranet?: boolean
 }
 export const EnvInfo: $Schema.Schema<EnvInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnvInfo", { EnvName: $C.str, VpcInfos: $C.arr(VpcInfo), StorageCapacity: $C.int64, Status: $C.str, AdminServiceIp: $C.str, ConfigServiceIp: $C.str, EnableConfigInternet: $C.bool, ConfigInternetServiceIp: $C.str, SpecId: $C.str, EnvReplica: $C.int64, RunningCount: $C.int64, AliasEnvName: $C.str, EnvDesc: $C.str, ClientBandWidth: $C.uint64, EnableConfigIntranet: $C.bool }))
 
 /** `ExternalRedis` (both sides). */
 export interface ExternalRedis {
-  readonly RedisHost: string
-  readonly RedisPassword: string
-  readonly RedisPort: number | bigint
-  readonly RedisTimeout: number | bigint
+  readonly RedisHost?: string
+  readonly RedisPassword?: string
+  readonly RedisPort?: number | bigint
+  readonly RedisTimeout?: number | bigint
 }
 export const ExternalRedis: $Schema.Schema<ExternalRedis> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExternalRedis", { RedisHost: $C.str, RedisPassword: $C.str, RedisPort: $C.int64, RedisTimeout: $C.int64 }))
 
@@ -3176,8 +3176,8 @@ export const GatewayInstanceSchemeAndPorts: $Schema.Schema<GatewayInstanceScheme
 
 /** `GatewayServices` (response side). */
 export interface GatewayServices {
-  readonly ServiceList: readonly KongServiceLightPreview[]
-  readonly TotalCount: number | bigint
+  readonly ServiceList?: readonly KongServiceLightPreview[]
+  readonly TotalCount?: number | bigint
 }
 export const GatewayServices: $Schema.Schema<GatewayServices> = /*#__PURE__*/ $C.lazy(() => $C.struct("GatewayServices", { ServiceList: $C.arr(KongServiceLightPreview), TotalCount: $C.uint64 }))
 
@@ -3198,21 +3198,21 @@ export const GovernanceAlias: $Schema.Schema<GovernanceAlias> = /*#__PURE__*/ $C
 
 /** `GovernanceInstance` (response side). */
 export interface GovernanceInstance {
-  readonly Id: string
-  readonly Service: string
-  readonly Namespace: string
-  readonly Host: string
-  readonly Port: number | bigint
-  readonly Protocol: string
-  readonly Version: string
-  readonly Weight: number | bigint
-  readonly EnableHealthCheck: boolean
-  readonly Healthy: boolean
-  readonly Isolate: boolean
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly Metadatas: readonly Metadata[]
-  readonly Ttl: number | bigint
+  readonly Id?: string
+  readonly Service?: string
+  readonly Namespace?: string
+  readonly Host?: string
+  readonly Port?: number | bigint
+  readonly Protocol?: string
+  readonly Version?: string
+  readonly Weight?: number | bigint
+  readonly EnableHealthCheck?: boolean
+  readonly Healthy?: boolean
+  readonly Isolate?: boolean
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly Metadatas?: readonly Metadata[]
+  readonly Ttl?: number | bigint
   readonly InstanceVersion?: string
   readonly HealthStatus?: string
   readonly Comment?: string
@@ -3257,7 +3257,7 @@ export const GovernanceInstanceUpdate: $Schema.Schema<GovernanceInstanceUpdate> 
 export interface GovernanceInterfaceDescription {
   readonly ID?: string
   readonly Method?: string
-  readonly Path: string
+  readonly Path?: string
   readonly Content?: string
   readonly Source?: string
   readonly Revision?: string
@@ -3304,15 +3304,15 @@ export const GovernanceLaneRule: $Schema.Schema<GovernanceLaneRule> = /*#__PURE_
 
 /** `GovernanceNamespace` (response side). */
 export interface GovernanceNamespace {
-  readonly Name: string
-  readonly Comment: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly TotalServiceCount: number | bigint
-  readonly TotalHealthInstanceCount: number | bigint
-  readonly TotalInstanceCount: number | bigint
-  readonly Id: string
-  readonly Editable: boolean
+  readonly Name?: string
+  readonly Comment?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly TotalServiceCount?: number | bigint
+  readonly TotalHealthInstanceCount?: number | bigint
+  readonly TotalInstanceCount?: number | bigint
+  readonly Id?: string
+  readonly Editable?: boolean
   readonly UserIds?: readonly string[]
   readonly GroupIds?: readonly string[]
   readonly RemoveUserIds?: readonly string[]
@@ -3338,20 +3338,20 @@ export const GovernanceNamespaceInput: $Schema.Schema<GovernanceNamespaceInput> 
 
 /** `GovernanceService` (response side). */
 export interface GovernanceService {
-  readonly Name: string
-  readonly Namespace: string
-  readonly Metadatas: readonly Metadata[]
-  readonly Comment: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly Department: string
-  readonly Business: string
-  readonly HealthyInstanceCount: number | bigint
-  readonly TotalInstanceCount: number | bigint
-  readonly Id: string
-  readonly Editable: boolean
-  readonly UserIds: readonly string[]
-  readonly GroupIds: readonly string[]
+  readonly Name?: string
+  readonly Namespace?: string
+  readonly Metadatas?: readonly Metadata[]
+  readonly Comment?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly Department?: string
+  readonly Business?: string
+  readonly HealthyInstanceCount?: number | bigint
+  readonly TotalInstanceCount?: number | bigint
+  readonly Id?: string
+  readonly Editable?: boolean
+  readonly UserIds?: readonly string[]
+  readonly GroupIds?: readonly string[]
   readonly RemoveUserIds?: readonly string[]
   readonly RemoveGroupIds?: readonly string[]
   readonly ExportTo?: readonly string[]
@@ -3365,9 +3365,9 @@ export const GovernanceService: $Schema.Schema<GovernanceService> = /*#__PURE__*
 
 /** `GovernanceServiceContract` (response side). */
 export interface GovernanceServiceContract {
-  readonly Name: string
-  readonly Namespace: string
-  readonly Protocol: string
+  readonly Name?: string
+  readonly Namespace?: string
+  readonly Protocol?: string
   readonly ID?: string
   readonly Service?: string
   readonly Version?: string
@@ -3452,8 +3452,8 @@ export const KVMapping: $Schema.Schema<KVMapping> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `KVPair` (response side). */
 export interface KVPair {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const KVPair: $Schema.Schema<KVPair> = /*#__PURE__*/ $C.lazy(() => $C.struct("KVPair", { Key: $C.str, Value: $C.str }))
 
@@ -3476,14 +3476,14 @@ export const KongActiveHealthCheck: $Schema.Schema<KongActiveHealthCheck> = /*#_
 
 /** `KongCertificate` (response side). */
 export interface KongCertificate {
-  readonly Cert: KongCertificatesPreview
+  readonly Cert?: KongCertificatesPreview
 }
 export const KongCertificate: $Schema.Schema<KongCertificate> = /*#__PURE__*/ $C.lazy(() => $C.struct("KongCertificate", { Cert: KongCertificatesPreview }))
 
 /** `KongCertificatesList` (response side). */
 export interface KongCertificatesList {
-  readonly Total: number | bigint
-  readonly CertificatesList: readonly KongCertificatesPreview[] | null
+  readonly Total?: number | bigint
+  readonly CertificatesList?: readonly KongCertificatesPreview[] | null
   /** @deprecated hidden or deprecated in the API */
   readonly Pages?: number | bigint | null
 }
@@ -3491,17 +3491,17 @@ export const KongCertificatesList: $Schema.Schema<KongCertificatesList> = /*#__P
 
 /** `KongCertificatesPreview` (response side). */
 export interface KongCertificatesPreview {
-  readonly Name: string
-  readonly Id: string
-  readonly BindDomains: readonly string[]
-  readonly Status: string
-  readonly Crt: string
-  readonly Key: string
-  readonly ExpireTime: string
-  readonly CreateTime: string
-  readonly IssueTime: string
-  readonly CertSource: string
-  readonly CertId: string
+  readonly Name?: string
+  readonly Id?: string
+  readonly BindDomains?: readonly string[]
+  readonly Status?: string
+  readonly Crt?: string
+  readonly Key?: string
+  readonly ExpireTime?: string
+  readonly CreateTime?: string
+  readonly IssueTime?: string
+  readonly CertSource?: string
+  readonly CertId?: string
 }
 export const KongCertificatesPreview: $Schema.Schema<KongCertificatesPreview> = /*#__PURE__*/ $C.lazy(() => $C.struct("KongCertificatesPreview", { Name: $C.str, Id: $C.str, BindDomains: $C.arr($C.str), Status: $C.str, Crt: $C.str, Key: $C.str, ExpireTime: $C.str, CreateTime: $C.str, IssueTime: $C.str, CertSource: $C.str, CertId: $C.str }))
 
@@ -3513,22 +3513,22 @@ export const KongPassiveHealthCheck: $Schema.Schema<KongPassiveHealthCheck> = /*
 
 /** `KongRoutePreview` (response side). */
 export interface KongRoutePreview {
-  readonly ID: string
-  readonly Name: string
-  readonly Methods: readonly string[] | null
-  readonly Paths: readonly string[] | null
-  readonly Hosts: readonly string[] | null
-  readonly Protocols: readonly string[]
-  readonly PreserveHost: boolean
-  readonly HttpsRedirectStatusCode: number | bigint
-  readonly StripPath: boolean
-  readonly CreatedTime: string
+  readonly ID?: string
+  readonly Name?: string
+  readonly Methods?: readonly string[] | null
+  readonly Paths?: readonly string[] | null
+  readonly Hosts?: readonly string[] | null
+  readonly Protocols?: readonly string[]
+  readonly PreserveHost?: boolean
+  readonly HttpsRedirectStatusCode?: number | bigint
+  readonly StripPath?: boolean
+  readonly CreatedTime?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly ForceHttps: boolean | null
-  readonly ServiceName: string
-  readonly ServiceID: string
-  readonly DestinationPorts: readonly (number | bigint)[]
-  readonly Headers: readonly KVMapping[]
+  readonly ForceHttps?: boolean | null
+  readonly ServiceName?: string
+  readonly ServiceID?: string
+  readonly DestinationPorts?: readonly (number | bigint)[]
+  readonly Headers?: readonly KVMapping[]
   readonly RequestBuffering?: boolean
   readonly ResponseBuffering?: boolean
   readonly RegexPriority?: number | bigint
@@ -3539,24 +3539,24 @@ export const KongRoutePreview: $Schema.Schema<KongRoutePreview> = /*#__PURE__*/ 
 
 /** `KongServiceDetail` (response side). */
 export interface KongServiceDetail {
-  readonly ID: string
-  readonly Name: string
-  readonly Protocol: string
-  readonly Path: string | null
-  readonly Timeout: number | bigint
-  readonly Retries: number | bigint
-  readonly Tags: readonly string[] | null
-  readonly UpstreamInfo: KongUpstreamInfo
-  readonly UpstreamType: string
-  readonly Editable: boolean
-  readonly CreatedTime: string
+  readonly ID?: string
+  readonly Name?: string
+  readonly Protocol?: string
+  readonly Path?: string | null
+  readonly Timeout?: number | bigint
+  readonly Retries?: number | bigint
+  readonly Tags?: readonly string[] | null
+  readonly UpstreamInfo?: KongUpstreamInfo
+  readonly UpstreamType?: string
+  readonly Editable?: boolean
+  readonly CreatedTime?: string
 }
 export const KongServiceDetail: $Schema.Schema<KongServiceDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("KongServiceDetail", { ID: $C.str, Name: $C.str, Protocol: $C.str, Path: $C.nul($C.str), Timeout: $C.int64, Retries: $C.int64, Tags: $C.nul($C.arr($C.str)), UpstreamInfo: KongUpstreamInfo, UpstreamType: $C.str, Editable: $C.bool, CreatedTime: $C.str }))
 
 /** `KongServiceLightPreview` (response side). */
 export interface KongServiceLightPreview {
-  readonly ID: string
-  readonly Name: string
+  readonly ID?: string
+  readonly Name?: string
   readonly UpstreamInfo?: KongUpstreamInfo
   readonly UpstreamType?: string
   readonly CreatedTime?: string
@@ -3569,13 +3569,13 @@ export const KongServiceLightPreview: $Schema.Schema<KongServiceLightPreview> = 
 
 /** `KongServicePreview` (response side). */
 export interface KongServicePreview {
-  readonly ID: string
-  readonly Name: string
-  readonly Tags: readonly string[]
-  readonly UpstreamInfo: KongUpstreamInfo
-  readonly UpstreamType: string
-  readonly CreatedTime: string
-  readonly Editable: boolean
+  readonly ID?: string
+  readonly Name?: string
+  readonly Tags?: readonly string[]
+  readonly UpstreamInfo?: KongUpstreamInfo
+  readonly UpstreamType?: string
+  readonly CreatedTime?: string
+  readonly Editable?: boolean
   readonly Path?: string | null
 }
 export const KongServicePreview: $Schema.Schema<KongServicePreview> = /*#__PURE__*/ $C.lazy(() => $C.struct("KongServicePreview", { ID: $C.str, Name: $C.str, Tags: $C.arr($C.str), UpstreamInfo: KongUpstreamInfo, UpstreamType: $C.str, CreatedTime: $C.str, Editable: $C.bool }, { Path: $C.nul($C.str) }))
@@ -3591,22 +3591,22 @@ export const KongServiceRoute: $Schema.Schema<KongServiceRoute> = /*#__PURE__*/ 
 
 /** `KongServiceRouteList` (response side). */
 export interface KongServiceRouteList {
-  readonly RouteList: readonly KongRoutePreview[]
-  readonly TotalCount: number | bigint
+  readonly RouteList?: readonly KongRoutePreview[]
+  readonly TotalCount?: number | bigint
 }
 export const KongServiceRouteList: $Schema.Schema<KongServiceRouteList> = /*#__PURE__*/ $C.lazy(() => $C.struct("KongServiceRouteList", { RouteList: $C.arr(KongRoutePreview), TotalCount: $C.int64 }))
 
 /** `KongServiceWithRoutes` (response side). */
 export interface KongServiceWithRoutes {
-  readonly ServiceList: readonly KongServiceRoute[]
-  readonly TotalCount: number | bigint
+  readonly ServiceList?: readonly KongServiceRoute[]
+  readonly TotalCount?: number | bigint
 }
 export const KongServiceWithRoutes: $Schema.Schema<KongServiceWithRoutes> = /*#__PURE__*/ $C.lazy(() => $C.struct("KongServiceWithRoutes", { ServiceList: $C.arr(KongServiceRoute), TotalCount: $C.int64 }))
 
 /** `KongServices` (response side). */
 export interface KongServices {
-  readonly ServiceList: readonly KongServicePreview[]
-  readonly TotalCount: number | bigint
+  readonly ServiceList?: readonly KongServicePreview[]
+  readonly TotalCount?: number | bigint
 }
 export const KongServices: $Schema.Schema<KongServices> = /*#__PURE__*/ $C.lazy(() => $C.struct("KongServices", { ServiceList: $C.arr(KongServicePreview), TotalCount: $C.int64 }))
 
@@ -3654,15 +3654,15 @@ export const KongUpstreamInfo: $Schema.Schema<KongUpstreamInfo> = /*#__PURE__*/ 
 
 /** `KongUpstreamList` (response side). */
 export interface KongUpstreamList {
-  readonly UpstreamList: readonly KongUpstreamPreview[]
+  readonly UpstreamList?: readonly KongUpstreamPreview[]
 }
 export const KongUpstreamList: $Schema.Schema<KongUpstreamList> = /*#__PURE__*/ $C.lazy(() => $C.struct("KongUpstreamList", { UpstreamList: $C.arr(KongUpstreamPreview) }))
 
 /** `KongUpstreamPreview` (response side). */
 export interface KongUpstreamPreview {
-  readonly ID: string
-  readonly Name: string
-  readonly Target: readonly KongTarget[]
+  readonly ID?: string
+  readonly Name?: string
+  readonly Target?: readonly KongTarget[]
 }
 export const KongUpstreamPreview: $Schema.Schema<KongUpstreamPreview> = /*#__PURE__*/ $C.lazy(() => $C.struct("KongUpstreamPreview", { ID: $C.str, Name: $C.str, Target: $C.arr(KongTarget) }))
 
@@ -3693,15 +3693,15 @@ export const LimitRule: $Schema.Schema<LimitRule> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ListCloudNativeAPIGatewayLLMModelAPI` (response side). */
 export interface ListCloudNativeAPIGatewayLLMModelAPI {
-  readonly TotalCount: number | bigint
-  readonly DataList: readonly CloudNativeAPIGatewayLLMModelAPI[]
+  readonly TotalCount?: number | bigint
+  readonly DataList?: readonly CloudNativeAPIGatewayLLMModelAPI[]
 }
 export const ListCloudNativeAPIGatewayLLMModelAPI: $Schema.Schema<ListCloudNativeAPIGatewayLLMModelAPI> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListCloudNativeAPIGatewayLLMModelAPI", { TotalCount: $C.int64, DataList: $C.arr(CloudNativeAPIGatewayLLMModelAPI) }))
 
 /** `ListCloudNativeAPIGatewayLLMModelService` (response side). */
 export interface ListCloudNativeAPIGatewayLLMModelService {
-  readonly TotalCount: number | bigint
-  readonly DataList: readonly CloudNativeAPIGatewayLLMModelService[]
+  readonly TotalCount?: number | bigint
+  readonly DataList?: readonly CloudNativeAPIGatewayLLMModelService[]
 }
 export const ListCloudNativeAPIGatewayLLMModelService: $Schema.Schema<ListCloudNativeAPIGatewayLLMModelService> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListCloudNativeAPIGatewayLLMModelService", { TotalCount: $C.int64, DataList: $C.arr(CloudNativeAPIGatewayLLMModelService) }))
 
@@ -3743,7 +3743,7 @@ export const Location: $Schema.Schema<Location> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `Metadata` (both sides). */
 export interface Metadata {
-  readonly Key: string
+  readonly Key?: string
   readonly Value?: string
 }
 export const Metadata: $Schema.Schema<Metadata> = /*#__PURE__*/ $C.lazy(() => $C.struct("Metadata", { Key: $C.str }, { Value: $C.str }))
@@ -3765,7 +3765,7 @@ export const ModifyAutoScalerResourceStrategyRequest: $Schema.Schema<ModifyAutoS
 
 /** `ModifyAutoScalerResourceStrategyResponse` (response side). */
 export interface ModifyAutoScalerResourceStrategyResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyAutoScalerResourceStrategyResponse: $Schema.Schema<ModifyAutoScalerResourceStrategyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAutoScalerResourceStrategyResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -3857,7 +3857,7 @@ export const ModifyCloudNativeAPIGatewayLLMModelAPIRequest: $Schema.Schema<Modif
 
 /** `ModifyCloudNativeAPIGatewayLLMModelAPIResponse` (response side). */
 export interface ModifyCloudNativeAPIGatewayLLMModelAPIResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyCloudNativeAPIGatewayLLMModelAPIResponse: $Schema.Schema<ModifyCloudNativeAPIGatewayLLMModelAPIResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCloudNativeAPIGatewayLLMModelAPIResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -3897,7 +3897,7 @@ export const ModifyCloudNativeAPIGatewayLLMModelServiceRequest: $Schema.Schema<M
 
 /** `ModifyCloudNativeAPIGatewayLLMModelServiceResponse` (response side). */
 export interface ModifyCloudNativeAPIGatewayLLMModelServiceResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyCloudNativeAPIGatewayLLMModelServiceResponse: $Schema.Schema<ModifyCloudNativeAPIGatewayLLMModelServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCloudNativeAPIGatewayLLMModelServiceResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4020,7 +4020,7 @@ export const ModifyConfigFileGroupRequest: $Schema.Schema<ModifyConfigFileGroupR
 
 /** `ModifyConfigFileGroupResponse` (response side). */
 export interface ModifyConfigFileGroupResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyConfigFileGroupResponse: $Schema.Schema<ModifyConfigFileGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyConfigFileGroupResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4034,7 +4034,7 @@ export const ModifyConfigFilesRequest: $Schema.Schema<ModifyConfigFilesRequest> 
 
 /** `ModifyConfigFilesResponse` (response side). */
 export interface ModifyConfigFilesResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyConfigFilesResponse: $Schema.Schema<ModifyConfigFilesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyConfigFilesResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4067,7 +4067,7 @@ export const ModifyGovernanceAliasRequest: $Schema.Schema<ModifyGovernanceAliasR
 
 /** `ModifyGovernanceAliasResponse` (response side). */
 export interface ModifyGovernanceAliasResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyGovernanceAliasResponse: $Schema.Schema<ModifyGovernanceAliasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyGovernanceAliasResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4081,7 +4081,7 @@ export const ModifyGovernanceInstancesRequest: $Schema.Schema<ModifyGovernanceIn
 
 /** `ModifyGovernanceInstancesResponse` (response side). */
 export interface ModifyGovernanceInstancesResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyGovernanceInstancesResponse: $Schema.Schema<ModifyGovernanceInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyGovernanceInstancesResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4109,7 +4109,7 @@ export const ModifyGovernanceNamespacesRequest: $Schema.Schema<ModifyGovernanceN
 
 /** `ModifyGovernanceNamespacesResponse` (response side). */
 export interface ModifyGovernanceNamespacesResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyGovernanceNamespacesResponse: $Schema.Schema<ModifyGovernanceNamespacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyGovernanceNamespacesResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4211,36 +4211,36 @@ export const ModifyUpstreamNodeStatusResponse: $Schema.Schema<ModifyUpstreamNode
 
 /** `NacosReplica` (response side). */
 export interface NacosReplica {
-  readonly Name: string
-  readonly Role: string
-  readonly Status: string
-  readonly SubnetId: string
-  readonly Zone: string
-  readonly ZoneId: string
-  readonly VpcId: string
+  readonly Name?: string
+  readonly Role?: string
+  readonly Status?: string
+  readonly SubnetId?: string
+  readonly Zone?: string
+  readonly ZoneId?: string
+  readonly VpcId?: string
 }
 export const NacosReplica: $Schema.Schema<NacosReplica> = /*#__PURE__*/ $C.lazy(() => $C.struct("NacosReplica", { Name: $C.str, Role: $C.str, Status: $C.str, SubnetId: $C.str, Zone: $C.str, ZoneId: $C.str, VpcId: $C.str }))
 
 /** `NacosServerInterface` (response side). */
 export interface NacosServerInterface {
-  readonly Interface: string
+  readonly Interface?: string
 }
 export const NacosServerInterface: $Schema.Schema<NacosServerInterface> = /*#__PURE__*/ $C.lazy(() => $C.struct("NacosServerInterface", { Interface: $C.str }))
 
 /** `NativeGatewayServerGroup` (response side). */
 export interface NativeGatewayServerGroup {
-  readonly GroupId: string
-  readonly Name: string
-  readonly Description: string
-  readonly NodeConfig: CloudNativeAPIGatewayNodeConfig
-  readonly Status: string
-  readonly CreateTime: string
-  readonly IsFirstGroup: number | bigint
-  readonly BindingStrategy: CloudNativeAPIGatewayStrategy
-  readonly GatewayId: string
-  readonly InternetMaxBandwidthOut: number | bigint
-  readonly ModifyTime: string
-  readonly SubnetIds: string
+  readonly GroupId?: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly NodeConfig?: CloudNativeAPIGatewayNodeConfig
+  readonly Status?: string
+  readonly CreateTime?: string
+  readonly IsFirstGroup?: number | bigint
+  readonly BindingStrategy?: CloudNativeAPIGatewayStrategy
+  readonly GatewayId?: string
+  readonly InternetMaxBandwidthOut?: number | bigint
+  readonly ModifyTime?: string
+  readonly SubnetIds?: string
   readonly DefaultWeight?: number | bigint
   readonly ElasticNumber?: number | bigint
   readonly SupportTOA?: boolean
@@ -4291,16 +4291,16 @@ export const OpenWafProtectionResponse: $Schema.Schema<OpenWafProtectionResponse
 
 /** `PolarisCLSTopicInfo` (response side). */
 export interface PolarisCLSTopicInfo {
-  readonly LogSetId: string
-  readonly LogSetName: string
-  readonly TopicId: string
-  readonly TopicName: string
+  readonly LogSetId?: string
+  readonly LogSetName?: string
+  readonly TopicId?: string
+  readonly TopicName?: string
 }
 export const PolarisCLSTopicInfo: $Schema.Schema<PolarisCLSTopicInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PolarisCLSTopicInfo", { LogSetId: $C.str, LogSetName: $C.str, TopicId: $C.str, TopicName: $C.str }))
 
 /** `PolarisLimiterAddress` (response side). */
 export interface PolarisLimiterAddress {
-  readonly IntranetAddress: string
+  readonly IntranetAddress?: string
 }
 export const PolarisLimiterAddress: $Schema.Schema<PolarisLimiterAddress> = /*#__PURE__*/ $C.lazy(() => $C.struct("PolarisLimiterAddress", { IntranetAddress: $C.str }))
 
@@ -4325,7 +4325,7 @@ export const PublishConfigFilesRequest: $Schema.Schema<PublishConfigFilesRequest
 
 /** `PublishConfigFilesResponse` (response side). */
 export interface PublishConfigFilesResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly ConfigFileReleaseId?: string
   readonly RequestId: string
 }
@@ -4448,40 +4448,40 @@ export const RuleFilter: $Schema.Schema<RuleFilter> = /*#__PURE__*/ $C.lazy(() =
 
 /** `SREInstance` (response side). */
 export interface SREInstance {
-  readonly InstanceId: string
-  readonly Name: string
-  readonly Edition: string
-  readonly Status: string
-  readonly SpecId: string
-  readonly Replica: number | bigint
-  readonly Type: string
-  readonly VpcId: string
-  readonly SubnetIds: readonly string[]
-  readonly EnableStorage: boolean
-  readonly StorageType: string
-  readonly StorageCapacity: number | bigint
-  readonly Paymode: string
-  readonly EKSClusterID: string
-  readonly CreateTime: string
-  readonly EnvInfos: readonly EnvInfo[]
-  readonly EngineRegion: string
-  readonly EnableInternet: boolean
-  readonly VpcInfos: readonly VpcInfo[]
-  readonly ServiceGovernanceInfos: readonly ServiceGovernanceInfo[]
-  readonly Tags: readonly KVPair[]
-  readonly EnableConsoleInternet: boolean
-  readonly EnableConsoleIntranet: boolean
-  readonly ConfigInfoVisible: boolean
-  readonly ConsoleDefaultPwd: string
-  readonly TradeType: number | bigint
-  readonly AutoRenewFlag: number | bigint
-  readonly CurDeadline: string
-  readonly IsolateTime: string
-  readonly RegionInfos: readonly DescribeInstanceRegionInfo[]
-  readonly EKSType: string
-  readonly FeatureVersion: string
-  readonly EnableClientIntranet: boolean
-  readonly StorageOption: readonly StorageOption[]
+  readonly InstanceId?: string
+  readonly Name?: string
+  readonly Edition?: string
+  readonly Status?: string
+  readonly SpecId?: string
+  readonly Replica?: number | bigint
+  readonly Type?: string
+  readonly VpcId?: string
+  readonly SubnetIds?: readonly string[]
+  readonly EnableStorage?: boolean
+  readonly StorageType?: string
+  readonly StorageCapacity?: number | bigint
+  readonly Paymode?: string
+  readonly EKSClusterID?: string
+  readonly CreateTime?: string
+  readonly EnvInfos?: readonly EnvInfo[]
+  readonly EngineRegion?: string
+  readonly EnableInternet?: boolean
+  readonly VpcInfos?: readonly VpcInfo[]
+  readonly ServiceGovernanceInfos?: readonly ServiceGovernanceInfo[]
+  readonly Tags?: readonly KVPair[]
+  readonly EnableConsoleInternet?: boolean
+  readonly EnableConsoleIntranet?: boolean
+  readonly ConfigInfoVisible?: boolean
+  readonly ConsoleDefaultPwd?: string
+  readonly TradeType?: number | bigint
+  readonly AutoRenewFlag?: number | bigint
+  readonly CurDeadline?: string
+  readonly IsolateTime?: string
+  readonly RegionInfos?: readonly DescribeInstanceRegionInfo[]
+  readonly EKSType?: string
+  readonly FeatureVersion?: string
+  readonly EnableClientIntranet?: boolean
+  readonly StorageOption?: readonly StorageOption[]
   readonly ZookeeperRegionInfo?: ZookeeperRegionInfo
   readonly DeployMode?: string
   readonly GlobalType?: string
@@ -4493,31 +4493,31 @@ export const SREInstance: $Schema.Schema<SREInstance> = /*#__PURE__*/ $C.lazy(()
 
 /** `ServiceGatewaySelector` (both sides). */
 export interface ServiceGatewaySelector {
-  readonly Namespace: string | null
-  readonly Service: string | null
+  readonly Namespace?: string | null
+  readonly Service?: string | null
   readonly Labels?: readonly Label[] | null
 }
 export const ServiceGatewaySelector: $Schema.Schema<ServiceGatewaySelector> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceGatewaySelector", { Namespace: $C.nul($C.str), Service: $C.nul($C.str) }, { Labels: $C.nul($C.arr(Label)) }))
 
 /** `ServiceGovernanceInfo` (response side). */
 export interface ServiceGovernanceInfo {
-  readonly EngineRegion: string
-  readonly BoundK8SInfos: readonly BoundK8SInfo[]
-  readonly VpcInfos: readonly VpcInfo[]
-  readonly AuthOpen: boolean
-  readonly Features: readonly string[]
-  readonly MainPassword: string
-  readonly PgwVpcInfos: readonly VpcInfo[]
-  readonly LimiterVpcInfos: readonly VpcInfo[]
-  readonly CLSTopics: readonly PolarisCLSTopicInfo[]
+  readonly EngineRegion?: string
+  readonly BoundK8SInfos?: readonly BoundK8SInfo[]
+  readonly VpcInfos?: readonly VpcInfo[]
+  readonly AuthOpen?: boolean
+  readonly Features?: readonly string[]
+  readonly MainPassword?: string
+  readonly PgwVpcInfos?: readonly VpcInfo[]
+  readonly LimiterVpcInfos?: readonly VpcInfo[]
+  readonly CLSTopics?: readonly PolarisCLSTopicInfo[]
   readonly SubPassword?: string
 }
 export const ServiceGovernanceInfo: $Schema.Schema<ServiceGovernanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceGovernanceInfo", { EngineRegion: $C.str, BoundK8SInfos: $C.arr(BoundK8SInfo), VpcInfos: $C.arr(VpcInfo), AuthOpen: $C.bool, Features: $C.arr($C.str), MainPassword: $C.str, PgwVpcInfos: $C.arr(VpcInfo), LimiterVpcInfos: $C.arr(VpcInfo), CLSTopics: $C.arr(PolarisCLSTopicInfo) }, { SubPassword: $C.str }))
 
 /** `ServiceSelector` (both sides). */
 export interface ServiceSelector {
-  readonly Namespace: string | null
-  readonly Service: string | null
+  readonly Namespace?: string | null
+  readonly Service?: string | null
   readonly Labels?: readonly Label[] | null
 }
 export const ServiceSelector: $Schema.Schema<ServiceSelector> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceSelector", { Namespace: $C.nul($C.str), Service: $C.nul($C.str) }, { Labels: $C.nul($C.arr(Label)) }))
@@ -4564,7 +4564,7 @@ export const StorageOption: $Schema.Schema<StorageOption> = /*#__PURE__*/ $C.laz
 
 /** `TSEGatewaySelector` (both sides). */
 export interface TSEGatewaySelector {
-  readonly GatewayId: string | null
+  readonly GatewayId?: string | null
   readonly Services?: readonly string[] | null
 }
 export const TSEGatewaySelector: $Schema.Schema<TSEGatewaySelector> = /*#__PURE__*/ $C.lazy(() => $C.struct("TSEGatewaySelector", { GatewayId: $C.nul($C.str) }, { Services: $C.nul($C.arr($C.str)) }))
@@ -4588,7 +4588,7 @@ export const UnbindAutoScalerResourceStrategyFromGroupsRequest: $Schema.Schema<U
 
 /** `UnbindAutoScalerResourceStrategyFromGroupsResponse` (response side). */
 export interface UnbindAutoScalerResourceStrategyFromGroupsResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const UnbindAutoScalerResourceStrategyFromGroupsResponse: $Schema.Schema<UnbindAutoScalerResourceStrategyFromGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UnbindAutoScalerResourceStrategyFromGroupsResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4610,8 +4610,8 @@ export const UpdateCloudNativeAPIGatewayCertificateInfoResponse: $Schema.Schema<
 
 /** `UpdateCloudNativeAPIGatewayResult` (response side). */
 export interface UpdateCloudNativeAPIGatewayResult {
-  readonly GatewayId: string
-  readonly Status: string
+  readonly GatewayId?: string
+  readonly Status?: string
   readonly TaskId?: string
 }
 export const UpdateCloudNativeAPIGatewayResult: $Schema.Schema<UpdateCloudNativeAPIGatewayResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateCloudNativeAPIGatewayResult", { GatewayId: $C.str, Status: $C.str }, { TaskId: $C.str }))
@@ -4626,7 +4626,7 @@ export const UpdateCloudNativeAPIGatewaySpecRequest: $Schema.Schema<UpdateCloudN
 
 /** `UpdateCloudNativeAPIGatewaySpecResponse` (response side). */
 export interface UpdateCloudNativeAPIGatewaySpecResponse {
-  readonly Result: UpdateCloudNativeAPIGatewayResult
+  readonly Result?: UpdateCloudNativeAPIGatewayResult
   readonly RequestId: string
 }
 export const UpdateCloudNativeAPIGatewaySpecResponse: $Schema.Schema<UpdateCloudNativeAPIGatewaySpecResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateCloudNativeAPIGatewaySpecResponse", { Result: UpdateCloudNativeAPIGatewayResult, RequestId: $C.str }))
@@ -4694,8 +4694,8 @@ export const UpstreamHealthCheckConfig: $Schema.Schema<UpstreamHealthCheckConfig
 
 /** `VpcInfo` (both sides). */
 export interface VpcInfo {
-  readonly VpcId: string
-  readonly SubnetId: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
   readonly IntranetAddress?: string
   readonly LbSubnetId?: string
 }
@@ -4719,20 +4719,20 @@ export const ZookeeperRegionMyIdInfo: $Schema.Schema<ZookeeperRegionMyIdInfo> = 
 
 /** `ZookeeperReplica` (response side). */
 export interface ZookeeperReplica {
-  readonly Name: string
-  readonly Role: string
-  readonly Status: string
-  readonly SubnetId: string
-  readonly Zone: string
-  readonly ZoneId: string
-  readonly AliasName: string
-  readonly VpcId: string
+  readonly Name?: string
+  readonly Role?: string
+  readonly Status?: string
+  readonly SubnetId?: string
+  readonly Zone?: string
+  readonly ZoneId?: string
+  readonly AliasName?: string
+  readonly VpcId?: string
 }
 export const ZookeeperReplica: $Schema.Schema<ZookeeperReplica> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZookeeperReplica", { Name: $C.str, Role: $C.str, Status: $C.str, SubnetId: $C.str, Zone: $C.str, ZoneId: $C.str, AliasName: $C.str, VpcId: $C.str }))
 
 /** `ZookeeperServerInterface` (response side). */
 export interface ZookeeperServerInterface {
-  readonly Interface: string
+  readonly Interface?: string
 }
 export const ZookeeperServerInterface: $Schema.Schema<ZookeeperServerInterface> = /*#__PURE__*/ $C.lazy(() => $C.struct("ZookeeperServerInterface", { Interface: $C.str }))
 

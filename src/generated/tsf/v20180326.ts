@@ -36,17 +36,17 @@ export const AddClusterInstancesRequest: $Schema.Schema<AddClusterInstancesReque
 
 /** `AddClusterInstancesResponse` (response side). */
 export interface AddClusterInstancesResponse {
-  readonly Result: AddInstanceResult
+  readonly Result?: AddInstanceResult
   readonly RequestId: string
 }
 export const AddClusterInstancesResponse: $Schema.Schema<AddClusterInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddClusterInstancesResponse", { Result: AddInstanceResult, RequestId: $C.str }))
 
 /** `AddInstanceResult` (response side). */
 export interface AddInstanceResult {
-  readonly FailedInstanceIds: readonly string[]
-  readonly SuccInstanceIds: readonly string[]
-  readonly TimeoutInstanceIds: readonly string[]
-  readonly FailedReasons: readonly string[] | null
+  readonly FailedInstanceIds?: readonly string[]
+  readonly SuccInstanceIds?: readonly string[]
+  readonly TimeoutInstanceIds?: readonly string[]
+  readonly FailedReasons?: readonly string[] | null
 }
 export const AddInstanceResult: $Schema.Schema<AddInstanceResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddInstanceResult", { FailedInstanceIds: $C.arr($C.str), SuccInstanceIds: $C.arr($C.str), TimeoutInstanceIds: $C.arr($C.str), FailedReasons: $C.nul($C.arr($C.str)) }))
 
@@ -66,7 +66,7 @@ export const AddInstancesRequest: $Schema.Schema<AddInstancesRequest> = /*#__PUR
 
 /** `AddInstancesResponse` (response side). */
 export interface AddInstancesResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const AddInstancesResponse: $Schema.Schema<AddInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddInstancesResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -88,39 +88,39 @@ export const AgentProfile: $Schema.Schema<AgentProfile> = /*#__PURE__*/ $C.lazy(
 
 /** `ApiDefinitionDescr` (response side). */
 export interface ApiDefinitionDescr {
-  readonly Name: string
-  readonly Properties: readonly PropertyField[]
+  readonly Name?: string
+  readonly Properties?: readonly PropertyField[]
 }
 export const ApiDefinitionDescr: $Schema.Schema<ApiDefinitionDescr> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApiDefinitionDescr", { Name: $C.str, Properties: $C.arr(PropertyField) }))
 
 /** `ApiDetailInfo` (response side). */
 export interface ApiDetailInfo {
-  readonly ApiId: string | null
-  readonly NamespaceId: string | null
-  readonly NamespaceName: string | null
-  readonly MicroserviceId: string | null
-  readonly MicroserviceName: string | null
-  readonly Path: string | null
-  readonly PathMapping: string | null
-  readonly Method: string | null
-  readonly GroupId: string | null
-  readonly UsableStatus: string | null
-  readonly ReleaseStatus: string | null
-  readonly RateLimitStatus: string | null
-  readonly MockStatus: string | null
-  readonly CreatedTime: string | null
-  readonly UpdatedTime: string | null
-  readonly ReleasedTime: string | null
-  readonly GroupName: string | null
-  readonly Timeout: number | bigint | null
-  readonly Host: string | null
-  readonly ApiType: string | null
-  readonly Description: string | null
-  readonly ApiMatchType: string | null
-  readonly RpcExt: string | null
-  readonly GatewayDeployGroupId: string | null
-  readonly Md5: string | null
-  readonly RpcType: string | null
+  readonly ApiId?: string | null
+  readonly NamespaceId?: string | null
+  readonly NamespaceName?: string | null
+  readonly MicroserviceId?: string | null
+  readonly MicroserviceName?: string | null
+  readonly Path?: string | null
+  readonly PathMapping?: string | null
+  readonly Method?: string | null
+  readonly GroupId?: string | null
+  readonly UsableStatus?: string | null
+  readonly ReleaseStatus?: string | null
+  readonly RateLimitStatus?: string | null
+  readonly MockStatus?: string | null
+  readonly CreatedTime?: string | null
+  readonly UpdatedTime?: string | null
+  readonly ReleasedTime?: string | null
+  readonly GroupName?: string | null
+  readonly Timeout?: number | bigint | null
+  readonly Host?: string | null
+  readonly ApiType?: string | null
+  readonly Description?: string | null
+  readonly ApiMatchType?: string | null
+  readonly RpcExt?: string | null
+  readonly GatewayDeployGroupId?: string | null
+  readonly Md5?: string | null
+  readonly RpcType?: string | null
   readonly PathMappingUnsupported?: boolean
   readonly PathMappingUnsupportedMsg?: string
   readonly ApiOnlineStatus?: string | null
@@ -129,36 +129,36 @@ export const ApiDetailInfo: $Schema.Schema<ApiDetailInfo> = /*#__PURE__*/ $C.laz
 
 /** `ApiDetailResponse` (response side). */
 export interface ApiDetailResponse {
-  readonly Request: readonly ApiRequestDescr[]
-  readonly Response: readonly ApiResponseDescr[] | null
-  readonly Definitions: readonly ApiDefinitionDescr[]
-  readonly RequestContentType: string | null
-  readonly CanRun: boolean
-  readonly Status: number | bigint
-  readonly Description: string | null
+  readonly Request?: readonly ApiRequestDescr[]
+  readonly Response?: readonly ApiResponseDescr[] | null
+  readonly Definitions?: readonly ApiDefinitionDescr[]
+  readonly RequestContentType?: string | null
+  readonly CanRun?: boolean
+  readonly Status?: number | bigint
+  readonly Description?: string | null
 }
 export const ApiDetailResponse: $Schema.Schema<ApiDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApiDetailResponse", { Request: $C.arr(ApiRequestDescr), Response: $C.nul($C.arr(ApiResponseDescr)), Definitions: $C.arr(ApiDefinitionDescr), RequestContentType: $C.nul($C.str), CanRun: $C.bool, Status: $C.int64, Description: $C.nul($C.str) }))
 
 /** `ApiGroupInfo` (response side). */
 export interface ApiGroupInfo {
-  readonly GroupId: string | null
-  readonly GroupName: string | null
-  readonly GroupContext: string | null
-  readonly AuthType: string | null
-  readonly Status: string | null
-  readonly CreatedTime: string | null
-  readonly UpdatedTime: string | null
-  readonly BindedGatewayDeployGroups: readonly GatewayDeployGroup[] | null
-  readonly ApiCount: number | bigint | null
-  readonly AclMode: string | null
-  readonly Description: string | null
-  readonly GroupType: string | null
-  readonly GatewayInstanceType: string | null
-  readonly GatewayInstanceId: string | null
-  readonly NamespaceNameKey: string | null
-  readonly ServiceNameKey: string | null
-  readonly NamespaceNameKeyPosition: string | null
-  readonly ServiceNameKeyPosition: string | null
+  readonly GroupId?: string | null
+  readonly GroupName?: string | null
+  readonly GroupContext?: string | null
+  readonly AuthType?: string | null
+  readonly Status?: string | null
+  readonly CreatedTime?: string | null
+  readonly UpdatedTime?: string | null
+  readonly BindedGatewayDeployGroups?: readonly GatewayDeployGroup[] | null
+  readonly ApiCount?: number | bigint | null
+  readonly AclMode?: string | null
+  readonly Description?: string | null
+  readonly GroupType?: string | null
+  readonly GatewayInstanceType?: string | null
+  readonly GatewayInstanceId?: string | null
+  readonly NamespaceNameKey?: string | null
+  readonly ServiceNameKey?: string | null
+  readonly NamespaceNameKeyPosition?: string | null
+  readonly ServiceNameKeyPosition?: string | null
   readonly GatewayInstanceIdList?: readonly string[] | null
 }
 export const ApiGroupInfo: $Schema.Schema<ApiGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApiGroupInfo", { GroupId: $C.nul($C.str), GroupName: $C.nul($C.str), GroupContext: $C.nul($C.str), AuthType: $C.nul($C.str), Status: $C.nul($C.str), CreatedTime: $C.nul($C.str), UpdatedTime: $C.nul($C.str), BindedGatewayDeployGroups: $C.nul($C.arr(GatewayDeployGroup)), ApiCount: $C.nul($C.int64), AclMode: $C.nul($C.str), Description: $C.nul($C.str), GroupType: $C.nul($C.str), GatewayInstanceType: $C.nul($C.str), GatewayInstanceId: $C.nul($C.str), NamespaceNameKey: $C.nul($C.str), ServiceNameKey: $C.nul($C.str), NamespaceNameKeyPosition: $C.nul($C.str), ServiceNameKeyPosition: $C.nul($C.str) }, { GatewayInstanceIdList: $C.nul($C.arr($C.str)) }))
@@ -184,16 +184,16 @@ export const ApiParam: $Schema.Schema<ApiParam> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `ApiRateLimitRule` (response side). */
 export interface ApiRateLimitRule {
-  readonly RuleId: string | null
-  readonly ApiId: string | null
-  readonly RuleName: string | null
-  readonly MaxQps: number | bigint | null
-  readonly UsableStatus: string | null
-  readonly RuleContent: string | null
-  readonly TsfRuleId: string | null
-  readonly Description: string | null
-  readonly CreatedTime: string | null
-  readonly UpdatedTime: string | null
+  readonly RuleId?: string | null
+  readonly ApiId?: string | null
+  readonly RuleName?: string | null
+  readonly MaxQps?: number | bigint | null
+  readonly UsableStatus?: string | null
+  readonly RuleContent?: string | null
+  readonly TsfRuleId?: string | null
+  readonly Description?: string | null
+  readonly CreatedTime?: string | null
+  readonly UpdatedTime?: string | null
   readonly Limit?: number | bigint | null
   readonly Offset?: number | bigint | null
   readonly AppId?: string | null
@@ -203,44 +203,44 @@ export const ApiRateLimitRule: $Schema.Schema<ApiRateLimitRule> = /*#__PURE__*/ 
 
 /** `ApiRequestDescr` (response side). */
 export interface ApiRequestDescr {
-  readonly Name: string
-  readonly Type: string
-  readonly In: string
-  readonly Description: string
-  readonly Required: boolean
-  readonly DefaultValue: string | null
+  readonly Name?: string
+  readonly Type?: string
+  readonly In?: string
+  readonly Description?: string
+  readonly Required?: boolean
+  readonly DefaultValue?: string | null
 }
 export const ApiRequestDescr: $Schema.Schema<ApiRequestDescr> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApiRequestDescr", { Name: $C.str, Type: $C.str, In: $C.str, Description: $C.str, Required: $C.bool, DefaultValue: $C.nul($C.str) }))
 
 /** `ApiResponseDescr` (response side). */
 export interface ApiResponseDescr {
-  readonly Name: string
-  readonly Type: string
-  readonly Description: string
+  readonly Name?: string
+  readonly Type?: string
+  readonly Description?: string
 }
 export const ApiResponseDescr: $Schema.Schema<ApiResponseDescr> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApiResponseDescr", { Name: $C.str, Type: $C.str, Description: $C.str }))
 
 /** `ApiUseStatisticsEntity` (response side). */
 export interface ApiUseStatisticsEntity {
-  readonly Name: string
-  readonly Count: string
-  readonly Ratio: string
+  readonly Name?: string
+  readonly Count?: string
+  readonly Ratio?: string
 }
 export const ApiUseStatisticsEntity: $Schema.Schema<ApiUseStatisticsEntity> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApiUseStatisticsEntity", { Name: $C.str, Count: $C.str, Ratio: $C.str }))
 
 /** `ApiVersionArray` (response side). */
 export interface ApiVersionArray {
-  readonly ApplicationId: string | null
-  readonly ApplicationName: string | null
-  readonly PkgVersion: string | null
+  readonly ApplicationId?: string | null
+  readonly ApplicationName?: string | null
+  readonly PkgVersion?: string | null
 }
 export const ApiVersionArray: $Schema.Schema<ApiVersionArray> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApiVersionArray", { ApplicationId: $C.nul($C.str), ApplicationName: $C.nul($C.str), PkgVersion: $C.nul($C.str) }))
 
 /** `ApplicationAttribute` (response side). */
 export interface ApplicationAttribute {
-  readonly InstanceCount: number | bigint
-  readonly RunInstanceCount: number | bigint
-  readonly GroupCount: number | bigint
+  readonly InstanceCount?: number | bigint
+  readonly RunInstanceCount?: number | bigint
+  readonly GroupCount?: number | bigint
   readonly RunningGroupCount?: string
   readonly AbnormalCount?: string
   readonly ImageTagCount?: number | bigint
@@ -249,20 +249,20 @@ export const ApplicationAttribute: $Schema.Schema<ApplicationAttribute> = /*#__P
 
 /** `ApplicationForPage` (response side). */
 export interface ApplicationForPage {
-  readonly ApplicationId: string
-  readonly ApplicationName: string
-  readonly ApplicationDesc: string | null
-  readonly ApplicationType: string
-  readonly MicroserviceType: string
-  readonly ProgLang: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly ApplicationResourceType: string
-  readonly ApplicationRuntimeType: string
-  readonly ApigatewayServiceId: string
-  readonly ApplicationRemarkName: string | null
-  readonly ServiceConfigList: readonly ServiceConfig[] | null
-  readonly IgnoreCreateImageRepository: boolean
+  readonly ApplicationId?: string
+  readonly ApplicationName?: string
+  readonly ApplicationDesc?: string | null
+  readonly ApplicationType?: string
+  readonly MicroserviceType?: string
+  readonly ProgLang?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly ApplicationResourceType?: string
+  readonly ApplicationRuntimeType?: string
+  readonly ApigatewayServiceId?: string
+  readonly ApplicationRemarkName?: string | null
+  readonly ServiceConfigList?: readonly ServiceConfig[] | null
+  readonly IgnoreCreateImageRepository?: boolean
   readonly ApmInstanceId?: string | null
   readonly ApmInstanceName?: string | null
   readonly SyncDeleteImageRepository?: boolean | null
@@ -284,7 +284,7 @@ export const AssociateBusinessLogConfigRequest: $Schema.Schema<AssociateBusiness
 
 /** `AssociateBusinessLogConfigResponse` (response side). */
 export interface AssociateBusinessLogConfigResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const AssociateBusinessLogConfigResponse: $Schema.Schema<AssociateBusinessLogConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssociateBusinessLogConfigResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -302,7 +302,7 @@ export const AssociateConfigWithGroupRequest: $Schema.Schema<AssociateConfigWith
 
 /** `AssociateConfigWithGroupResponse` (response side). */
 export interface AssociateConfigWithGroupResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const AssociateConfigWithGroupResponse: $Schema.Schema<AssociateConfigWithGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssociateConfigWithGroupResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -324,7 +324,7 @@ export const BindApiGroupRequest: $Schema.Schema<BindApiGroupRequest> = /*#__PUR
 
 /** `BindApiGroupResponse` (response side). */
 export interface BindApiGroupResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const BindApiGroupResponse: $Schema.Schema<BindApiGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindApiGroupResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -337,38 +337,38 @@ export const BindPluginRequest: $Schema.Schema<BindPluginRequest> = /*#__PURE__*
 
 /** `BindPluginResponse` (response side). */
 export interface BindPluginResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const BindPluginResponse: $Schema.Schema<BindPluginResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindPluginResponse", { Result: $C.bool, RequestId: $C.str }))
 
 /** `BusinesLogConfigAssociatedGroup` (response side). */
 export interface BusinesLogConfigAssociatedGroup {
-  readonly GroupId: string | null
-  readonly GroupName: string | null
-  readonly ApplicationId: string | null
-  readonly ApplicationName: string | null
-  readonly ApplicationType: string | null
-  readonly NamespaceId: string | null
-  readonly NamespaceName: string | null
-  readonly ClusterId: string | null
-  readonly ClusterName: string | null
-  readonly ClusterType: string | null
-  readonly AssociatedTime: string | null
+  readonly GroupId?: string | null
+  readonly GroupName?: string | null
+  readonly ApplicationId?: string | null
+  readonly ApplicationName?: string | null
+  readonly ApplicationType?: string | null
+  readonly NamespaceId?: string | null
+  readonly NamespaceName?: string | null
+  readonly ClusterId?: string | null
+  readonly ClusterName?: string | null
+  readonly ClusterType?: string | null
+  readonly AssociatedTime?: string | null
 }
 export const BusinesLogConfigAssociatedGroup: $Schema.Schema<BusinesLogConfigAssociatedGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("BusinesLogConfigAssociatedGroup", { GroupId: $C.nul($C.str), GroupName: $C.nul($C.str), ApplicationId: $C.nul($C.str), ApplicationName: $C.nul($C.str), ApplicationType: $C.nul($C.str), NamespaceId: $C.nul($C.str), NamespaceName: $C.nul($C.str), ClusterId: $C.nul($C.str), ClusterName: $C.nul($C.str), ClusterType: $C.nul($C.str), AssociatedTime: $C.nul($C.str) }))
 
 /** `BusinessLogConfig` (response side). */
 export interface BusinessLogConfig {
-  readonly ConfigId: string
-  readonly ConfigName: string
-  readonly ConfigPath: string
-  readonly ConfigDesc: string
-  readonly ConfigTags: string
-  readonly ConfigPipeline: string
-  readonly ConfigCreateTime: string
-  readonly ConfigUpdateTime: string
-  readonly ConfigSchema: BusinessLogConfigSchema
+  readonly ConfigId?: string
+  readonly ConfigName?: string
+  readonly ConfigPath?: string
+  readonly ConfigDesc?: string
+  readonly ConfigTags?: string
+  readonly ConfigPipeline?: string
+  readonly ConfigCreateTime?: string
+  readonly ConfigUpdateTime?: string
+  readonly ConfigSchema?: BusinessLogConfigSchema
   /** @deprecated hidden or deprecated in the API */
   readonly ConfigAssociatedGroups?: readonly BusinesLogConfigAssociatedGroup[] | null
   readonly ConfigAssociatedGroupList?: readonly BusinessLogConfigAssociatedGroup[]
@@ -384,39 +384,39 @@ export const BusinessLogConfig: $Schema.Schema<BusinessLogConfig> = /*#__PURE__*
 
 /** `BusinessLogConfigAssociatedGroup` (response side). */
 export interface BusinessLogConfigAssociatedGroup {
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly ApplicationId: string
-  readonly ApplicationName: string
-  readonly ApplicationType: string
-  readonly NamespaceId: string
-  readonly NamespaceName: string
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly ClusterType: string
-  readonly AssociatedTime: string
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly ApplicationId?: string
+  readonly ApplicationName?: string
+  readonly ApplicationType?: string
+  readonly NamespaceId?: string
+  readonly NamespaceName?: string
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly ClusterType?: string
+  readonly AssociatedTime?: string
 }
 export const BusinessLogConfigAssociatedGroup: $Schema.Schema<BusinessLogConfigAssociatedGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("BusinessLogConfigAssociatedGroup", { GroupId: $C.str, GroupName: $C.str, ApplicationId: $C.str, ApplicationName: $C.str, ApplicationType: $C.str, NamespaceId: $C.str, NamespaceName: $C.str, ClusterId: $C.str, ClusterName: $C.str, ClusterType: $C.str, AssociatedTime: $C.str }))
 
 /** `BusinessLogConfigSchema` (response side). */
 export interface BusinessLogConfigSchema {
-  readonly SchemaType: number | bigint
-  readonly SchemaContent: string
-  readonly SchemaDateFormat: string
-  readonly SchemaMultilinePattern: string
-  readonly SchemaCreateTime: string
-  readonly SchemaPatternLayout: string
+  readonly SchemaType?: number | bigint
+  readonly SchemaContent?: string
+  readonly SchemaDateFormat?: string
+  readonly SchemaMultilinePattern?: string
+  readonly SchemaCreateTime?: string
+  readonly SchemaPatternLayout?: string
 }
 export const BusinessLogConfigSchema: $Schema.Schema<BusinessLogConfigSchema> = /*#__PURE__*/ $C.lazy(() => $C.struct("BusinessLogConfigSchema", { SchemaType: $C.int64, SchemaContent: $C.str, SchemaDateFormat: $C.str, SchemaMultilinePattern: $C.str, SchemaCreateTime: $C.str, SchemaPatternLayout: $C.str }))
 
 /** `BusinessLogV2` (response side). */
 export interface BusinessLogV2 {
-  readonly InstanceId: string
-  readonly Content: string
-  readonly Timestamp: number | bigint
-  readonly InstanceIp: string
-  readonly LogId: string
-  readonly GroupId: string
+  readonly InstanceId?: string
+  readonly Content?: string
+  readonly Timestamp?: number | bigint
+  readonly InstanceIp?: string
+  readonly LogId?: string
+  readonly GroupId?: string
 }
 export const BusinessLogV2: $Schema.Schema<BusinessLogV2> = /*#__PURE__*/ $C.lazy(() => $C.struct("BusinessLogV2", { InstanceId: $C.str, Content: $C.str, Timestamp: $C.uint64, InstanceIp: $C.str, LogId: $C.str, GroupId: $C.str }))
 
@@ -429,82 +429,82 @@ export const ChangeApiUsableStatusRequest: $Schema.Schema<ChangeApiUsableStatusR
 
 /** `ChangeApiUsableStatusResponse` (response side). */
 export interface ChangeApiUsableStatusResponse {
-  readonly Result: ApiDetailInfo
+  readonly Result?: ApiDetailInfo
   readonly RequestId: string
 }
 export const ChangeApiUsableStatusResponse: $Schema.Schema<ChangeApiUsableStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChangeApiUsableStatusResponse", { Result: ApiDetailInfo, RequestId: $C.str }))
 
 /** `Cluster` (response side). */
 export interface Cluster {
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly ClusterDesc: string
-  readonly ClusterType: string
-  readonly VpcId: string
-  readonly ClusterStatus: string
-  readonly ClusterCIDR: string
-  readonly ClusterTotalCpu: number
-  readonly ClusterTotalMem: number
-  readonly ClusterUsedCpu: number
-  readonly ClusterUsedMem: number
-  readonly InstanceCount: number | bigint
-  readonly RunInstanceCount: number | bigint
-  readonly NormalInstanceCount: number | bigint
-  readonly DeleteFlag: boolean
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly TsfRegionId: string
-  readonly TsfRegionName: string
-  readonly TsfZoneId: string
-  readonly TsfZoneName: string
-  readonly DeleteFlagReason: string
-  readonly ClusterLimitCpu: number
-  readonly ClusterLimitMem: number
-  readonly RunServiceInstanceCount: number | bigint
-  readonly SubnetId: string
-  readonly OperationInfo: OperationInfo
-  readonly ClusterVersion: string
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly ClusterDesc?: string
+  readonly ClusterType?: string
+  readonly VpcId?: string
+  readonly ClusterStatus?: string
+  readonly ClusterCIDR?: string
+  readonly ClusterTotalCpu?: number
+  readonly ClusterTotalMem?: number
+  readonly ClusterUsedCpu?: number
+  readonly ClusterUsedMem?: number
+  readonly InstanceCount?: number | bigint
+  readonly RunInstanceCount?: number | bigint
+  readonly NormalInstanceCount?: number | bigint
+  readonly DeleteFlag?: boolean
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly TsfRegionId?: string
+  readonly TsfRegionName?: string
+  readonly TsfZoneId?: string
+  readonly TsfZoneName?: string
+  readonly DeleteFlagReason?: string
+  readonly ClusterLimitCpu?: number
+  readonly ClusterLimitMem?: number
+  readonly RunServiceInstanceCount?: number | bigint
+  readonly SubnetId?: string
+  readonly OperationInfo?: OperationInfo
+  readonly ClusterVersion?: string
 }
 export const Cluster: $Schema.Schema<Cluster> = /*#__PURE__*/ $C.lazy(() => $C.struct("Cluster", { ClusterId: $C.str, ClusterName: $C.str, ClusterDesc: $C.str, ClusterType: $C.str, VpcId: $C.str, ClusterStatus: $C.str, ClusterCIDR: $C.str, ClusterTotalCpu: $C.float, ClusterTotalMem: $C.float, ClusterUsedCpu: $C.float, ClusterUsedMem: $C.float, InstanceCount: $C.int64, RunInstanceCount: $C.int64, NormalInstanceCount: $C.int64, DeleteFlag: $C.bool, CreateTime: $C.str, UpdateTime: $C.str, TsfRegionId: $C.str, TsfRegionName: $C.str, TsfZoneId: $C.str, TsfZoneName: $C.str, DeleteFlagReason: $C.str, ClusterLimitCpu: $C.float, ClusterLimitMem: $C.float, RunServiceInstanceCount: $C.int64, SubnetId: $C.str, OperationInfo: OperationInfo, ClusterVersion: $C.str }))
 
 /** `ClusterV2` (response side). */
 export interface ClusterV2 {
-  readonly ClusterId: string
-  readonly ClusterName: string | null
-  readonly ClusterDesc: string | null
-  readonly ClusterType: string | null
-  readonly VpcId: string | null
-  readonly ClusterStatus: string | null
-  readonly ClusterCIDR: string | null
-  readonly ClusterTotalCpu: number | null
-  readonly ClusterTotalMem: number | null
-  readonly ClusterUsedCpu: number | null
-  readonly ClusterUsedMem: number | null
-  readonly InstanceCount: number | bigint | null
-  readonly RunInstanceCount: number | bigint | null
-  readonly NormalInstanceCount: number | bigint | null
-  readonly DeleteFlag: boolean | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
-  readonly TsfRegionId: string | null
-  readonly TsfRegionName: string | null
-  readonly TsfZoneId: string | null
-  readonly TsfZoneName: string | null
-  readonly DeleteFlagReason: string | null
-  readonly SubnetId: string | null
-  readonly ClusterLimitCpu: string | null
-  readonly ClusterLimitMem: string | null
-  readonly RunServiceInstanceCount: number | bigint | null
-  readonly OperationInfo: OperationInfo | null
-  readonly ClusterVersion: string | null
-  readonly GroupCount: number | bigint | null
-  readonly RunGroupCount: number | bigint | null
-  readonly StopGroupCount: number | bigint | null
-  readonly AbnormalGroupCount: number | bigint | null
-  readonly ClusterRemarkName: string | null
-  readonly KuberneteApiServer: string | null
-  readonly KuberneteNativeType: string | null
-  readonly KuberneteNativeSecret: string | null
+  readonly ClusterId?: string
+  readonly ClusterName?: string | null
+  readonly ClusterDesc?: string | null
+  readonly ClusterType?: string | null
+  readonly VpcId?: string | null
+  readonly ClusterStatus?: string | null
+  readonly ClusterCIDR?: string | null
+  readonly ClusterTotalCpu?: number | null
+  readonly ClusterTotalMem?: number | null
+  readonly ClusterUsedCpu?: number | null
+  readonly ClusterUsedMem?: number | null
+  readonly InstanceCount?: number | bigint | null
+  readonly RunInstanceCount?: number | bigint | null
+  readonly NormalInstanceCount?: number | bigint | null
+  readonly DeleteFlag?: boolean | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
+  readonly TsfRegionId?: string | null
+  readonly TsfRegionName?: string | null
+  readonly TsfZoneId?: string | null
+  readonly TsfZoneName?: string | null
+  readonly DeleteFlagReason?: string | null
+  readonly SubnetId?: string | null
+  readonly ClusterLimitCpu?: string | null
+  readonly ClusterLimitMem?: string | null
+  readonly RunServiceInstanceCount?: number | bigint | null
+  readonly OperationInfo?: OperationInfo | null
+  readonly ClusterVersion?: string | null
+  readonly GroupCount?: number | bigint | null
+  readonly RunGroupCount?: number | bigint | null
+  readonly StopGroupCount?: number | bigint | null
+  readonly AbnormalGroupCount?: number | bigint | null
+  readonly ClusterRemarkName?: string | null
+  readonly KuberneteApiServer?: string | null
+  readonly KuberneteNativeType?: string | null
+  readonly KuberneteNativeSecret?: string | null
   readonly EnableLogCollection?: boolean
   readonly Reason?: string
 }
@@ -527,18 +527,18 @@ export const CommonRef: $Schema.Schema<CommonRef> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `Config` (response side). */
 export interface Config {
-  readonly ConfigId: string | null
-  readonly ConfigName: string | null
-  readonly ConfigVersion: string | null
-  readonly ConfigVersionDesc: string | null
-  readonly ConfigValue: string | null
-  readonly ConfigType: string | null
-  readonly CreationTime: string | null
-  readonly ApplicationId: string | null
-  readonly ApplicationName: string | null
-  readonly DeleteFlag: boolean | null
-  readonly LastUpdateTime: string | null
-  readonly ConfigVersionCount: number | bigint | null
+  readonly ConfigId?: string | null
+  readonly ConfigName?: string | null
+  readonly ConfigVersion?: string | null
+  readonly ConfigVersionDesc?: string | null
+  readonly ConfigValue?: string | null
+  readonly ConfigType?: string | null
+  readonly CreationTime?: string | null
+  readonly ApplicationId?: string | null
+  readonly ApplicationName?: string | null
+  readonly DeleteFlag?: boolean | null
+  readonly LastUpdateTime?: string | null
+  readonly ConfigVersionCount?: number | bigint | null
 }
 export const Config: $Schema.Schema<Config> = /*#__PURE__*/ $C.lazy(() => $C.struct("Config", { ConfigId: $C.nul($C.str), ConfigName: $C.nul($C.str), ConfigVersion: $C.nul($C.str), ConfigVersionDesc: $C.nul($C.str), ConfigValue: $C.nul($C.str), ConfigType: $C.nul($C.str), CreationTime: $C.nul($C.str), ApplicationId: $C.nul($C.str), ApplicationName: $C.nul($C.str), DeleteFlag: $C.nul($C.bool), LastUpdateTime: $C.nul($C.str), ConfigVersionCount: $C.nul($C.int64) }))
 
@@ -552,19 +552,19 @@ export const ConfigMapOption: $Schema.Schema<ConfigMapOption> = /*#__PURE__*/ $C
 
 /** `ConfigRelease` (response side). */
 export interface ConfigRelease {
-  readonly ConfigReleaseId: string | null
-  readonly ConfigId: string | null
-  readonly ConfigName: string | null
-  readonly ConfigVersion: string | null
-  readonly ReleaseTime: string | null
-  readonly GroupId: string | null
-  readonly GroupName: string | null
-  readonly NamespaceId: string | null
-  readonly NamespaceName: string | null
-  readonly ClusterId: string | null
-  readonly ClusterName: string | null
-  readonly ReleaseDesc: string | null
-  readonly ApplicationId: string | null
+  readonly ConfigReleaseId?: string | null
+  readonly ConfigId?: string | null
+  readonly ConfigName?: string | null
+  readonly ConfigVersion?: string | null
+  readonly ReleaseTime?: string | null
+  readonly GroupId?: string | null
+  readonly GroupName?: string | null
+  readonly NamespaceId?: string | null
+  readonly NamespaceName?: string | null
+  readonly ClusterId?: string | null
+  readonly ClusterName?: string | null
+  readonly ReleaseDesc?: string | null
+  readonly ApplicationId?: string | null
   readonly ConfigCenters?: readonly TsfConfigCenter[] | null
   readonly DaulStatus?: string | null
 }
@@ -572,72 +572,72 @@ export const ConfigRelease: $Schema.Schema<ConfigRelease> = /*#__PURE__*/ $C.laz
 
 /** `ConfigReleaseLog` (response side). */
 export interface ConfigReleaseLog {
-  readonly ConfigReleaseLogId: string | null
-  readonly ConfigId: string | null
-  readonly ConfigName: string | null
-  readonly ConfigVersion: string | null
-  readonly GroupId: string | null
-  readonly GroupName: string | null
-  readonly NamespaceId: string | null
-  readonly NamespaceName: string | null
-  readonly ClusterId: string | null
-  readonly ClusterName: string | null
-  readonly ReleaseTime: string | null
-  readonly ReleaseDesc: string | null
-  readonly ReleaseStatus: string | null
-  readonly LastConfigId: string | null
-  readonly LastConfigName: string | null
-  readonly LastConfigVersion: string | null
-  readonly RollbackFlag: boolean | null
+  readonly ConfigReleaseLogId?: string | null
+  readonly ConfigId?: string | null
+  readonly ConfigName?: string | null
+  readonly ConfigVersion?: string | null
+  readonly GroupId?: string | null
+  readonly GroupName?: string | null
+  readonly NamespaceId?: string | null
+  readonly NamespaceName?: string | null
+  readonly ClusterId?: string | null
+  readonly ClusterName?: string | null
+  readonly ReleaseTime?: string | null
+  readonly ReleaseDesc?: string | null
+  readonly ReleaseStatus?: string | null
+  readonly LastConfigId?: string | null
+  readonly LastConfigName?: string | null
+  readonly LastConfigVersion?: string | null
+  readonly RollbackFlag?: boolean | null
   readonly ReleasedConfigCenter?: string | null
 }
 export const ConfigReleaseLog: $Schema.Schema<ConfigReleaseLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConfigReleaseLog", { ConfigReleaseLogId: $C.nul($C.str), ConfigId: $C.nul($C.str), ConfigName: $C.nul($C.str), ConfigVersion: $C.nul($C.str), GroupId: $C.nul($C.str), GroupName: $C.nul($C.str), NamespaceId: $C.nul($C.str), NamespaceName: $C.nul($C.str), ClusterId: $C.nul($C.str), ClusterName: $C.nul($C.str), ReleaseTime: $C.nul($C.str), ReleaseDesc: $C.nul($C.str), ReleaseStatus: $C.nul($C.str), LastConfigId: $C.nul($C.str), LastConfigName: $C.nul($C.str), LastConfigVersion: $C.nul($C.str), RollbackFlag: $C.nul($C.bool) }, { ReleasedConfigCenter: $C.nul($C.str) }))
 
 /** `ConfigTemplate` (response side). */
 export interface ConfigTemplate {
-  readonly ConfigTemplateId: string | null
-  readonly ConfigTemplateName: string | null
-  readonly ConfigTemplateDesc: string | null
-  readonly ConfigTemplateType: string | null
-  readonly ConfigTemplateValue: string | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
+  readonly ConfigTemplateId?: string | null
+  readonly ConfigTemplateName?: string | null
+  readonly ConfigTemplateDesc?: string | null
+  readonly ConfigTemplateType?: string | null
+  readonly ConfigTemplateValue?: string | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
 }
 export const ConfigTemplate: $Schema.Schema<ConfigTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConfigTemplate", { ConfigTemplateId: $C.nul($C.str), ConfigTemplateName: $C.nul($C.str), ConfigTemplateDesc: $C.nul($C.str), ConfigTemplateType: $C.nul($C.str), ConfigTemplateValue: $C.nul($C.str), CreateTime: $C.nul($C.str), UpdateTime: $C.nul($C.str) }))
 
 /** `ContainGroup` (response side). */
 export interface ContainGroup {
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly CreateTime: string
-  readonly Server: string
-  readonly RepoName: string
-  readonly TagName: string
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly NamespaceId: string
-  readonly NamespaceName: string
-  readonly CpuRequest: string
-  readonly CpuLimit: string
-  readonly MemRequest: string
-  readonly MemLimit: string
-  readonly Alias: string
-  readonly KubeInjectEnable: boolean
-  readonly UpdatedTime: string
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly CreateTime?: string
+  readonly Server?: string
+  readonly RepoName?: string
+  readonly TagName?: string
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly NamespaceId?: string
+  readonly NamespaceName?: string
+  readonly CpuRequest?: string
+  readonly CpuLimit?: string
+  readonly MemRequest?: string
+  readonly MemLimit?: string
+  readonly Alias?: string
+  readonly KubeInjectEnable?: boolean
+  readonly UpdatedTime?: string
 }
 export const ContainGroup: $Schema.Schema<ContainGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContainGroup", { GroupId: $C.str, GroupName: $C.str, CreateTime: $C.str, Server: $C.str, RepoName: $C.str, TagName: $C.str, ClusterId: $C.str, ClusterName: $C.str, NamespaceId: $C.str, NamespaceName: $C.str, CpuRequest: $C.str, CpuLimit: $C.str, MemRequest: $C.str, MemLimit: $C.str, Alias: $C.str, KubeInjectEnable: $C.bool, UpdatedTime: $C.str }))
 
 /** `ContainGroupResult` (response side). */
 export interface ContainGroupResult {
-  readonly Content: readonly ContainGroup[]
-  readonly TotalCount: number | bigint
+  readonly Content?: readonly ContainGroup[]
+  readonly TotalCount?: number | bigint
 }
 export const ContainGroupResult: $Schema.Schema<ContainGroupResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContainGroupResult", { Content: $C.arr(ContainGroup), TotalCount: $C.int64 }))
 
 /** `ContainerAdditionalResourceRequirement` (response side). */
 export interface ContainerAdditionalResourceRequirement {
-  readonly Cpu: string | null
-  readonly Mem: string | null
+  readonly Cpu?: string | null
+  readonly Mem?: string | null
 }
 export const ContainerAdditionalResourceRequirement: $Schema.Schema<ContainerAdditionalResourceRequirement> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContainerAdditionalResourceRequirement", { Cpu: $C.nul($C.str), Mem: $C.nul($C.str) }))
 
@@ -650,57 +650,57 @@ export const ContainerAdditionalResourceRequirementMap: $Schema.Schema<Container
 
 /** `ContainerEvent` (response side). */
 export interface ContainerEvent {
-  readonly FirstTimestamp: number | bigint
-  readonly LastTimestamp: number | bigint
-  readonly Type: string
-  readonly Kind: string
-  readonly Name: string
-  readonly Reason: string
-  readonly Message: string
-  readonly Count: number | bigint
+  readonly FirstTimestamp?: number | bigint
+  readonly LastTimestamp?: number | bigint
+  readonly Type?: string
+  readonly Kind?: string
+  readonly Name?: string
+  readonly Reason?: string
+  readonly Message?: string
+  readonly Count?: number | bigint
 }
 export const ContainerEvent: $Schema.Schema<ContainerEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContainerEvent", { FirstTimestamp: $C.int64, LastTimestamp: $C.int64, Type: $C.str, Kind: $C.str, Name: $C.str, Reason: $C.str, Message: $C.str, Count: $C.int64 }))
 
 /** `ContainerGroupDeploy` (response side). */
 export interface ContainerGroupDeploy {
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly InstanceNum: number | bigint
-  readonly CurrentNum: number | bigint
-  readonly Server: string | null
-  readonly Reponame: string | null
-  readonly TagName: string | null
-  readonly CpuRequest: string | null
-  readonly CpuLimit: string | null
-  readonly MemRequest: string | null
-  readonly MemLimit: string | null
-  readonly AccessType: number | bigint | null
-  readonly ProtocolPorts: readonly ProtocolPort[]
-  readonly UpdateType: number | bigint | null
-  readonly UpdateIvl: number | bigint | null
-  readonly JvmOpts: string | null
-  readonly SubnetId: string | null
-  readonly AgentCpuRequest: string | null
-  readonly AgentCpuLimit: string | null
-  readonly AgentMemRequest: string | null
-  readonly AgentMemLimit: string | null
-  readonly IstioCpuRequest: string | null
-  readonly IstioCpuLimit: string | null
-  readonly IstioMemRequest: string | null
-  readonly IstioMemLimit: string | null
-  readonly Envs: readonly Env[] | null
-  readonly HealthCheckSettings: HealthCheckSettings | null
-  readonly DeployAgent: boolean
-  readonly Alias: string | null
-  readonly DisableService: boolean
-  readonly HeadlessService: boolean
-  readonly TcrRepoInfo: TcrRepoInfo | null
-  readonly VolumeInfos: readonly VolumeInfo[] | null
-  readonly VolumeMountInfos: readonly VolumeMountInfo[] | null
-  readonly KubeInjectEnable: boolean | null
-  readonly RepoType: string
-  readonly WarmupSetting: WarmupSetting
-  readonly GatewayConfig: GatewayConfig | null
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly InstanceNum?: number | bigint
+  readonly CurrentNum?: number | bigint
+  readonly Server?: string | null
+  readonly Reponame?: string | null
+  readonly TagName?: string | null
+  readonly CpuRequest?: string | null
+  readonly CpuLimit?: string | null
+  readonly MemRequest?: string | null
+  readonly MemLimit?: string | null
+  readonly AccessType?: number | bigint | null
+  readonly ProtocolPorts?: readonly ProtocolPort[]
+  readonly UpdateType?: number | bigint | null
+  readonly UpdateIvl?: number | bigint | null
+  readonly JvmOpts?: string | null
+  readonly SubnetId?: string | null
+  readonly AgentCpuRequest?: string | null
+  readonly AgentCpuLimit?: string | null
+  readonly AgentMemRequest?: string | null
+  readonly AgentMemLimit?: string | null
+  readonly IstioCpuRequest?: string | null
+  readonly IstioCpuLimit?: string | null
+  readonly IstioMemRequest?: string | null
+  readonly IstioMemLimit?: string | null
+  readonly Envs?: readonly Env[] | null
+  readonly HealthCheckSettings?: HealthCheckSettings | null
+  readonly DeployAgent?: boolean
+  readonly Alias?: string | null
+  readonly DisableService?: boolean
+  readonly HeadlessService?: boolean
+  readonly TcrRepoInfo?: TcrRepoInfo | null
+  readonly VolumeInfos?: readonly VolumeInfo[] | null
+  readonly VolumeMountInfos?: readonly VolumeMountInfo[] | null
+  readonly KubeInjectEnable?: boolean | null
+  readonly RepoType?: string
+  readonly WarmupSetting?: WarmupSetting
+  readonly GatewayConfig?: GatewayConfig | null
   readonly ContainerName?: string
   readonly AdditionalContainerList?: readonly GroupContainerInfo[]
   readonly InternalContainerList?: readonly GroupContainerInfo[]
@@ -710,47 +710,47 @@ export const ContainerGroupDeploy: $Schema.Schema<ContainerGroupDeploy> = /*#__P
 
 /** `ContainerGroupDetail` (response side). */
 export interface ContainerGroupDetail {
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly InstanceNum: number | bigint | null
-  readonly CurrentNum: number | bigint
-  readonly CreateTime: string
-  readonly Server: string | null
-  readonly Reponame: string | null
-  readonly TagName: string | null
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly NamespaceId: string
-  readonly NamespaceName: string
-  readonly ApplicationId: string
-  readonly LbIp: string
-  readonly ApplicationType: string
-  readonly ClusterIp: string
-  readonly NodePort: number | bigint | null
-  readonly CpuLimit: string | null
-  readonly MemLimit: string | null
-  readonly AccessType: number | bigint | null
-  readonly UpdateType: number | bigint
-  readonly UpdateIvl: number | bigint | null
-  readonly ProtocolPorts: readonly ProtocolPort[]
-  readonly Envs: readonly Env[]
-  readonly ApplicationName: string
-  readonly Message: string | null
-  readonly Status: string
-  readonly MicroserviceType: string
-  readonly CpuRequest: string | null
-  readonly MemRequest: string | null
-  readonly SubnetId: string | null
-  readonly GroupResourceType: string
-  readonly InstanceCount: number | bigint
-  readonly UpdatedTime: number | bigint
-  readonly MaxSurge: string | null
-  readonly MaxUnavailable: string | null
-  readonly HealthCheckSettings: HealthCheckSettings | null
-  readonly AllowPlainYamlDeploy: boolean
-  readonly IsNotEqualServiceConfig: boolean | null
-  readonly RepoName: string | null
-  readonly Alias: string | null
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly InstanceNum?: number | bigint | null
+  readonly CurrentNum?: number | bigint
+  readonly CreateTime?: string
+  readonly Server?: string | null
+  readonly Reponame?: string | null
+  readonly TagName?: string | null
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly NamespaceId?: string
+  readonly NamespaceName?: string
+  readonly ApplicationId?: string
+  readonly LbIp?: string
+  readonly ApplicationType?: string
+  readonly ClusterIp?: string
+  readonly NodePort?: number | bigint | null
+  readonly CpuLimit?: string | null
+  readonly MemLimit?: string | null
+  readonly AccessType?: number | bigint | null
+  readonly UpdateType?: number | bigint
+  readonly UpdateIvl?: number | bigint | null
+  readonly ProtocolPorts?: readonly ProtocolPort[]
+  readonly Envs?: readonly Env[]
+  readonly ApplicationName?: string
+  readonly Message?: string | null
+  readonly Status?: string
+  readonly MicroserviceType?: string
+  readonly CpuRequest?: string | null
+  readonly MemRequest?: string | null
+  readonly SubnetId?: string | null
+  readonly GroupResourceType?: string
+  readonly InstanceCount?: number | bigint
+  readonly UpdatedTime?: number | bigint
+  readonly MaxSurge?: string | null
+  readonly MaxUnavailable?: string | null
+  readonly HealthCheckSettings?: HealthCheckSettings | null
+  readonly AllowPlainYamlDeploy?: boolean
+  readonly IsNotEqualServiceConfig?: boolean | null
+  readonly RepoName?: string | null
+  readonly Alias?: string | null
 }
 export const ContainerGroupDetail: $Schema.Schema<ContainerGroupDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContainerGroupDetail", { GroupId: $C.str, GroupName: $C.str, InstanceNum: $C.nul($C.int64), CurrentNum: $C.int64, CreateTime: $C.str, Server: $C.nul($C.str), Reponame: $C.nul($C.str), TagName: $C.nul($C.str), ClusterId: $C.str, ClusterName: $C.str, NamespaceId: $C.str, NamespaceName: $C.str, ApplicationId: $C.str, LbIp: $C.str, ApplicationType: $C.str, ClusterIp: $C.str, NodePort: $C.nul($C.int64), CpuLimit: $C.nul($C.str), MemLimit: $C.nul($C.str), AccessType: $C.nul($C.uint64), UpdateType: $C.int64, UpdateIvl: $C.nul($C.int64), ProtocolPorts: $C.arr(ProtocolPort), Envs: $C.arr(Env), ApplicationName: $C.str, Message: $C.nul($C.str), Status: $C.str, MicroserviceType: $C.str, CpuRequest: $C.nul($C.str), MemRequest: $C.nul($C.str), SubnetId: $C.nul($C.str), GroupResourceType: $C.str, InstanceCount: $C.uint64, UpdatedTime: $C.int64, MaxSurge: $C.nul($C.str), MaxUnavailable: $C.nul($C.str), HealthCheckSettings: $C.nul(HealthCheckSettings), AllowPlainYamlDeploy: $C.bool, IsNotEqualServiceConfig: $C.nul($C.bool), RepoName: $C.nul($C.str), Alias: $C.nul($C.str) }))
 
@@ -763,18 +763,18 @@ export const ContainerGroupObservabilityConfig: $Schema.Schema<ContainerGroupObs
 
 /** `ContainerGroupOther` (response side). */
 export interface ContainerGroupOther {
-  readonly InstanceNum: number | bigint
-  readonly CurrentNum: number | bigint
+  readonly InstanceNum?: number | bigint
+  readonly CurrentNum?: number | bigint
   readonly LbDns?: string
-  readonly LbIp: string
-  readonly ClusterIp: string
-  readonly Status: string
-  readonly Message: string
-  readonly Envs: readonly Env[]
-  readonly NodePort: number | bigint | null
-  readonly SubnetId: string | null
-  readonly HealthCheckSettings: HealthCheckSettings | null
-  readonly IsNotEqualServiceConfig: boolean
+  readonly LbIp?: string
+  readonly ClusterIp?: string
+  readonly Status?: string
+  readonly Message?: string
+  readonly Envs?: readonly Env[]
+  readonly NodePort?: number | bigint | null
+  readonly SubnetId?: string | null
+  readonly HealthCheckSettings?: HealthCheckSettings | null
+  readonly IsNotEqualServiceConfig?: boolean
 }
 export const ContainerGroupOther: $Schema.Schema<ContainerGroupOther> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContainerGroupOther", { InstanceNum: $C.int64, CurrentNum: $C.int64, LbIp: $C.str, ClusterIp: $C.str, Status: $C.str, Message: $C.str, Envs: $C.arr(Env), NodePort: $C.nul($C.uint64), SubnetId: $C.nul($C.str), HealthCheckSettings: $C.nul(HealthCheckSettings), IsNotEqualServiceConfig: $C.bool }, { LbDns: $C.str }))
 
@@ -827,39 +827,39 @@ export const ContainerInfo: $Schema.Schema<ContainerInfo> = /*#__PURE__*/ $C.laz
 
 /** `ContainerInstanceResourceConfig` (response side). */
 export interface ContainerInstanceResourceConfig {
-  readonly ImportMode: readonly string[] | null
-  readonly MasterNumLimit: number | bigint | null
-  readonly NodeNumLimitPerSetup: number | bigint | null
+  readonly ImportMode?: readonly string[] | null
+  readonly MasterNumLimit?: number | bigint | null
+  readonly NodeNumLimitPerSetup?: number | bigint | null
 }
 export const ContainerInstanceResourceConfig: $Schema.Schema<ContainerInstanceResourceConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContainerInstanceResourceConfig", { ImportMode: $C.nul($C.arr($C.str)), MasterNumLimit: $C.nul($C.int64), NodeNumLimitPerSetup: $C.nul($C.int64) }))
 
 /** `CosCredentials` (response side). */
 export interface CosCredentials {
-  readonly SessionToken: string
-  readonly TmpAppId: string
-  readonly TmpSecretId: string
-  readonly TmpSecretKey: string
-  readonly ExpiredTime: number | bigint
-  readonly Domain: string
+  readonly SessionToken?: string
+  readonly TmpAppId?: string
+  readonly TmpSecretId?: string
+  readonly TmpSecretKey?: string
+  readonly ExpiredTime?: number | bigint
+  readonly Domain?: string
 }
 export const CosCredentials: $Schema.Schema<CosCredentials> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosCredentials", { SessionToken: $C.str, TmpAppId: $C.str, TmpSecretId: $C.str, TmpSecretKey: $C.str, ExpiredTime: $C.int64, Domain: $C.str }))
 
 /** `CosDownloadInfo` (response side). */
 export interface CosDownloadInfo {
-  readonly Bucket: string
-  readonly Region: string
-  readonly Path: string
-  readonly Credentials: CosCredentials
+  readonly Bucket?: string
+  readonly Region?: string
+  readonly Path?: string
+  readonly Credentials?: CosCredentials
 }
 export const CosDownloadInfo: $Schema.Schema<CosDownloadInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosDownloadInfo", { Bucket: $C.str, Region: $C.str, Path: $C.str, Credentials: CosCredentials }))
 
 /** `CosUploadInfo` (response side). */
 export interface CosUploadInfo {
-  readonly PkgId: string
-  readonly Bucket: string
-  readonly Region: string
-  readonly Path: string
-  readonly Credentials: CosCredentials
+  readonly PkgId?: string
+  readonly Bucket?: string
+  readonly Region?: string
+  readonly Path?: string
+  readonly Credentials?: CosCredentials
 }
 export const CosUploadInfo: $Schema.Schema<CosUploadInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CosUploadInfo", { PkgId: $C.str, Bucket: $C.str, Region: $C.str, Path: $C.str, Credentials: CosCredentials }))
 
@@ -873,7 +873,7 @@ export const CreateAllGatewayApiAsyncRequest: $Schema.Schema<CreateAllGatewayApi
 
 /** `CreateAllGatewayApiAsyncResponse` (response side). */
 export interface CreateAllGatewayApiAsyncResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateAllGatewayApiAsyncResponse: $Schema.Schema<CreateAllGatewayApiAsyncResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAllGatewayApiAsyncResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -895,7 +895,7 @@ export const CreateApiGroupRequest: $Schema.Schema<CreateApiGroupRequest> = /*#_
 
 /** `CreateApiGroupResponse` (response side). */
 export interface CreateApiGroupResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const CreateApiGroupResponse: $Schema.Schema<CreateApiGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateApiGroupResponse", { Result: $C.str, RequestId: $C.str }))
@@ -910,7 +910,7 @@ export const CreateApiRateLimitRuleRequest: $Schema.Schema<CreateApiRateLimitRul
 
 /** `CreateApiRateLimitRuleResponse` (response side). */
 export interface CreateApiRateLimitRuleResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateApiRateLimitRuleResponse: $Schema.Schema<CreateApiRateLimitRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateApiRateLimitRuleResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -925,7 +925,7 @@ export const CreateApiRateLimitRuleWithDetailRespRequest: $Schema.Schema<CreateA
 
 /** `CreateApiRateLimitRuleWithDetailRespResponse` (response side). */
 export interface CreateApiRateLimitRuleWithDetailRespResponse {
-  readonly Result: ApiRateLimitRule
+  readonly Result?: ApiRateLimitRule
   readonly RequestId: string
 }
 export const CreateApiRateLimitRuleWithDetailRespResponse: $Schema.Schema<CreateApiRateLimitRuleWithDetailRespResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateApiRateLimitRuleWithDetailRespResponse", { Result: ApiRateLimitRule, RequestId: $C.str }))
@@ -955,7 +955,7 @@ export const CreateApplicationRequest: $Schema.Schema<CreateApplicationRequest> 
 
 /** `CreateApplicationResponse` (response side). */
 export interface CreateApplicationResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const CreateApplicationResponse: $Schema.Schema<CreateApplicationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateApplicationResponse", { Result: $C.str, RequestId: $C.str }))
@@ -1004,7 +1004,7 @@ export const CreateConfigRequest: $Schema.Schema<CreateConfigRequest> = /*#__PUR
 
 /** `CreateConfigResponse` (response side). */
 export interface CreateConfigResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateConfigResponse: $Schema.Schema<CreateConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateConfigResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1021,7 +1021,7 @@ export const CreateConfigTemplateRequest: $Schema.Schema<CreateConfigTemplateReq
 
 /** `CreateConfigTemplateResponse` (response side). */
 export interface CreateConfigTemplateResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateConfigTemplateResponse: $Schema.Schema<CreateConfigTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateConfigTemplateResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1038,7 +1038,7 @@ export const CreateConfigTemplateWithDetailRespRequest: $Schema.Schema<CreateCon
 
 /** `CreateConfigTemplateWithDetailRespResponse` (response side). */
 export interface CreateConfigTemplateWithDetailRespResponse {
-  readonly Result: ConfigTemplate
+  readonly Result?: ConfigTemplate
   readonly RequestId: string
 }
 export const CreateConfigTemplateWithDetailRespResponse: $Schema.Schema<CreateConfigTemplateWithDetailRespResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateConfigTemplateWithDetailRespResponse", { Result: ConfigTemplate, RequestId: $C.str }))
@@ -1058,7 +1058,7 @@ export const CreateConfigWithDetailRespRequest: $Schema.Schema<CreateConfigWithD
 
 /** `CreateConfigWithDetailRespResponse` (response side). */
 export interface CreateConfigWithDetailRespResponse {
-  readonly Result: Config
+  readonly Result?: Config
   readonly RequestId: string
 }
 export const CreateConfigWithDetailRespResponse: $Schema.Schema<CreateConfigWithDetailRespResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateConfigWithDetailRespResponse", { Result: Config, RequestId: $C.str }))
@@ -1094,7 +1094,7 @@ export const CreateContainGroupRequest: $Schema.Schema<CreateContainGroupRequest
 
 /** `CreateContainGroupResponse` (response side). */
 export interface CreateContainGroupResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const CreateContainGroupResponse: $Schema.Schema<CreateContainGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateContainGroupResponse", { Result: $C.str, RequestId: $C.str }))
@@ -1117,7 +1117,7 @@ export const CreateFileConfigRequest: $Schema.Schema<CreateFileConfigRequest> = 
 
 /** `CreateFileConfigResponse` (response side). */
 export interface CreateFileConfigResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateFileConfigResponse: $Schema.Schema<CreateFileConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFileConfigResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1140,7 +1140,7 @@ export const CreateFileConfigWithDetailRespRequest: $Schema.Schema<CreateFileCon
 
 /** `CreateFileConfigWithDetailRespResponse` (response side). */
 export interface CreateFileConfigWithDetailRespResponse {
-  readonly Result: FileConfig
+  readonly Result?: FileConfig
   readonly RequestId: string
 }
 export const CreateFileConfigWithDetailRespResponse: $Schema.Schema<CreateFileConfigWithDetailRespResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFileConfigWithDetailRespResponse", { Result: FileConfig, RequestId: $C.str }))
@@ -1155,7 +1155,7 @@ export const CreateGatewayApiRequest: $Schema.Schema<CreateGatewayApiRequest> = 
 
 /** `CreateGatewayApiResponse` (response side). */
 export interface CreateGatewayApiResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateGatewayApiResponse: $Schema.Schema<CreateGatewayApiResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGatewayApiResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1176,7 +1176,7 @@ export const CreateGroupRequest: $Schema.Schema<CreateGroupRequest> = /*#__PURE_
 
 /** `CreateGroupResponse` (response side). */
 export interface CreateGroupResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const CreateGroupResponse: $Schema.Schema<CreateGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGroupResponse", { Result: $C.str, RequestId: $C.str }))
@@ -1192,7 +1192,7 @@ export const CreateLaneRequest: $Schema.Schema<CreateLaneRequest> = /*#__PURE__*
 
 /** `CreateLaneResponse` (response side). */
 export interface CreateLaneResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const CreateLaneResponse: $Schema.Schema<CreateLaneResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLaneResponse", { Result: $C.str, RequestId: $C.str }))
@@ -1210,7 +1210,7 @@ export const CreateLaneRuleRequest: $Schema.Schema<CreateLaneRuleRequest> = /*#_
 
 /** `CreateLaneRuleResponse` (response side). */
 export interface CreateLaneRuleResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const CreateLaneRuleResponse: $Schema.Schema<CreateLaneRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLaneRuleResponse", { Result: $C.str, RequestId: $C.str }))
@@ -1229,7 +1229,7 @@ export const CreateMicroserviceRequest: $Schema.Schema<CreateMicroserviceRequest
 
 /** `CreateMicroserviceResponse` (response side). */
 export interface CreateMicroserviceResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateMicroserviceResponse: $Schema.Schema<CreateMicroserviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMicroserviceResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1248,7 +1248,7 @@ export const CreateMicroserviceWithDetailRespRequest: $Schema.Schema<CreateMicro
 
 /** `CreateMicroserviceWithDetailRespResponse` (response side). */
 export interface CreateMicroserviceWithDetailRespResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const CreateMicroserviceWithDetailRespResponse: $Schema.Schema<CreateMicroserviceWithDetailRespResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMicroserviceWithDetailRespResponse", { Result: $C.str, RequestId: $C.str }))
@@ -1270,7 +1270,7 @@ export const CreateNamespaceRequest: $Schema.Schema<CreateNamespaceRequest> = /*
 
 /** `CreateNamespaceResponse` (response side). */
 export interface CreateNamespaceResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const CreateNamespaceResponse: $Schema.Schema<CreateNamespaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNamespaceResponse", { Result: $C.str, RequestId: $C.str }))
@@ -1283,7 +1283,7 @@ export const CreatePathRewritesRequest: $Schema.Schema<CreatePathRewritesRequest
 
 /** `CreatePathRewritesResponse` (response side). */
 export interface CreatePathRewritesResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreatePathRewritesResponse: $Schema.Schema<CreatePathRewritesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePathRewritesResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1296,7 +1296,7 @@ export const CreatePathRewritesWithDetailRespRequest: $Schema.Schema<CreatePathR
 
 /** `CreatePathRewritesWithDetailRespResponse` (response side). */
 export interface CreatePathRewritesWithDetailRespResponse {
-  readonly Result: readonly string[]
+  readonly Result?: readonly string[]
   readonly RequestId: string
 }
 export const CreatePathRewritesWithDetailRespResponse: $Schema.Schema<CreatePathRewritesWithDetailRespResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePathRewritesWithDetailRespResponse", { Result: $C.arr($C.str), RequestId: $C.str }))
@@ -1311,7 +1311,7 @@ export const CreateProgramRequest: $Schema.Schema<CreateProgramRequest> = /*#__P
 
 /** `CreateProgramResponse` (response side). */
 export interface CreateProgramResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateProgramResponse: $Schema.Schema<CreateProgramResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProgramResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1330,7 +1330,7 @@ export const CreatePublicConfigRequest: $Schema.Schema<CreatePublicConfigRequest
 
 /** `CreatePublicConfigResponse` (response side). */
 export interface CreatePublicConfigResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreatePublicConfigResponse: $Schema.Schema<CreatePublicConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePublicConfigResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1349,7 +1349,7 @@ export const CreatePublicConfigWithDetailRespRequest: $Schema.Schema<CreatePubli
 
 /** `CreatePublicConfigWithDetailRespResponse` (response side). */
 export interface CreatePublicConfigWithDetailRespResponse {
-  readonly Result: Config
+  readonly Result?: Config
   readonly RequestId: string
 }
 export const CreatePublicConfigWithDetailRespResponse: $Schema.Schema<CreatePublicConfigWithDetailRespResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePublicConfigWithDetailRespResponse", { Result: Config, RequestId: $C.str }))
@@ -1367,7 +1367,7 @@ export const CreateRepositoryRequest: $Schema.Schema<CreateRepositoryRequest> = 
 
 /** `CreateRepositoryResponse` (response side). */
 export interface CreateRepositoryResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateRepositoryResponse: $Schema.Schema<CreateRepositoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRepositoryResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1381,7 +1381,7 @@ export const CreateUnitNamespacesRequest: $Schema.Schema<CreateUnitNamespacesReq
 
 /** `CreateUnitNamespacesResponse` (response side). */
 export interface CreateUnitNamespacesResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateUnitNamespacesResponse: $Schema.Schema<CreateUnitNamespacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUnitNamespacesResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1397,7 +1397,7 @@ export const CreateUnitRuleRequest: $Schema.Schema<CreateUnitRuleRequest> = /*#_
 
 /** `CreateUnitRuleResponse` (response side). */
 export interface CreateUnitRuleResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const CreateUnitRuleResponse: $Schema.Schema<CreateUnitRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUnitRuleResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1413,16 +1413,16 @@ export const CreateUnitRuleWithDetailRespRequest: $Schema.Schema<CreateUnitRuleW
 
 /** `CreateUnitRuleWithDetailRespResponse` (response side). */
 export interface CreateUnitRuleWithDetailRespResponse {
-  readonly Result: UnitRule
+  readonly Result?: UnitRule
   readonly RequestId: string
 }
 export const CreateUnitRuleWithDetailRespResponse: $Schema.Schema<CreateUnitRuleWithDetailRespResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateUnitRuleWithDetailRespResponse", { Result: UnitRule, RequestId: $C.str }))
 
 /** `CurvePoint` (response side). */
 export interface CurvePoint {
-  readonly Label: string
-  readonly Value: string
-  readonly Timestamp: string
+  readonly Label?: string
+  readonly Value?: string
+  readonly Timestamp?: string
 }
 export const CurvePoint: $Schema.Schema<CurvePoint> = /*#__PURE__*/ $C.lazy(() => $C.struct("CurvePoint", { Label: $C.str, Value: $C.str, Timestamp: $C.str }))
 
@@ -1451,7 +1451,7 @@ export const DeleteApiGroupRequest: $Schema.Schema<DeleteApiGroupRequest> = /*#_
 
 /** `DeleteApiGroupResponse` (response side). */
 export interface DeleteApiGroupResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteApiGroupResponse: $Schema.Schema<DeleteApiGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteApiGroupResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1464,7 +1464,7 @@ export const DeleteApiRateLimitRuleRequest: $Schema.Schema<DeleteApiRateLimitRul
 
 /** `DeleteApiRateLimitRuleResponse` (response side). */
 export interface DeleteApiRateLimitRuleResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteApiRateLimitRuleResponse: $Schema.Schema<DeleteApiRateLimitRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteApiRateLimitRuleResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1478,7 +1478,7 @@ export const DeleteApplicationRequest: $Schema.Schema<DeleteApplicationRequest> 
 
 /** `DeleteApplicationResponse` (response side). */
 export interface DeleteApplicationResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteApplicationResponse: $Schema.Schema<DeleteApplicationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteApplicationResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1492,7 +1492,7 @@ export const DeleteClusterRequest: $Schema.Schema<DeleteClusterRequest> = /*#__P
 
 /** `DeleteClusterResponse` (response side). */
 export interface DeleteClusterResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteClusterResponse: $Schema.Schema<DeleteClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteClusterResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1505,7 +1505,7 @@ export const DeleteConfigRequest: $Schema.Schema<DeleteConfigRequest> = /*#__PUR
 
 /** `DeleteConfigResponse` (response side). */
 export interface DeleteConfigResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteConfigResponse: $Schema.Schema<DeleteConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteConfigResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1518,7 +1518,7 @@ export const DeleteConfigTemplateRequest: $Schema.Schema<DeleteConfigTemplateReq
 
 /** `DeleteConfigTemplateResponse` (response side). */
 export interface DeleteConfigTemplateResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteConfigTemplateResponse: $Schema.Schema<DeleteConfigTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteConfigTemplateResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1531,7 +1531,7 @@ export const DeleteContainerGroupRequest: $Schema.Schema<DeleteContainerGroupReq
 
 /** `DeleteContainerGroupResponse` (response side). */
 export interface DeleteContainerGroupResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteContainerGroupResponse: $Schema.Schema<DeleteContainerGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteContainerGroupResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1544,7 +1544,7 @@ export const DeleteFileConfigRequest: $Schema.Schema<DeleteFileConfigRequest> = 
 
 /** `DeleteFileConfigResponse` (response side). */
 export interface DeleteFileConfigResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteFileConfigResponse: $Schema.Schema<DeleteFileConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteFileConfigResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1558,7 +1558,7 @@ export const DeleteGatewayApiRequest: $Schema.Schema<DeleteGatewayApiRequest> = 
 
 /** `DeleteGatewayApiResponse` (response side). */
 export interface DeleteGatewayApiResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteGatewayApiResponse: $Schema.Schema<DeleteGatewayApiResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteGatewayApiResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1571,7 +1571,7 @@ export const DeleteGroupRequest: $Schema.Schema<DeleteGroupRequest> = /*#__PURE_
 
 /** `DeleteGroupResponse` (response side). */
 export interface DeleteGroupResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteGroupResponse: $Schema.Schema<DeleteGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteGroupResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1592,7 +1592,7 @@ export const DeleteImageTagsRequest: $Schema.Schema<DeleteImageTagsRequest> = /*
 
 /** `DeleteImageTagsResponse` (response side). */
 export interface DeleteImageTagsResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteImageTagsResponse: $Schema.Schema<DeleteImageTagsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteImageTagsResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1605,7 +1605,7 @@ export const DeleteLaneRequest: $Schema.Schema<DeleteLaneRequest> = /*#__PURE__*
 
 /** `DeleteLaneResponse` (response side). */
 export interface DeleteLaneResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteLaneResponse: $Schema.Schema<DeleteLaneResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteLaneResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1618,7 +1618,7 @@ export const DeleteLaneRuleRequest: $Schema.Schema<DeleteLaneRuleRequest> = /*#_
 
 /** `DeleteLaneRuleResponse` (response side). */
 export interface DeleteLaneRuleResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteLaneRuleResponse: $Schema.Schema<DeleteLaneRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteLaneRuleResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1631,7 +1631,7 @@ export const DeleteMicroserviceRequest: $Schema.Schema<DeleteMicroserviceRequest
 
 /** `DeleteMicroserviceResponse` (response side). */
 export interface DeleteMicroserviceResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteMicroserviceResponse: $Schema.Schema<DeleteMicroserviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteMicroserviceResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1645,7 +1645,7 @@ export const DeleteNamespaceRequest: $Schema.Schema<DeleteNamespaceRequest> = /*
 
 /** `DeleteNamespaceResponse` (response side). */
 export interface DeleteNamespaceResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteNamespaceResponse: $Schema.Schema<DeleteNamespaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteNamespaceResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1658,7 +1658,7 @@ export const DeletePathRewritesRequest: $Schema.Schema<DeletePathRewritesRequest
 
 /** `DeletePathRewritesResponse` (response side). */
 export interface DeletePathRewritesResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeletePathRewritesResponse: $Schema.Schema<DeletePathRewritesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeletePathRewritesResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1686,7 +1686,7 @@ export const DeletePublicConfigRequest: $Schema.Schema<DeletePublicConfigRequest
 
 /** `DeletePublicConfigResponse` (response side). */
 export interface DeletePublicConfigResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeletePublicConfigResponse: $Schema.Schema<DeletePublicConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeletePublicConfigResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1699,7 +1699,7 @@ export const DeleteRepositoryRequest: $Schema.Schema<DeleteRepositoryRequest> = 
 
 /** `DeleteRepositoryResponse` (response side). */
 export interface DeleteRepositoryResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteRepositoryResponse: $Schema.Schema<DeleteRepositoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteRepositoryResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1713,7 +1713,7 @@ export const DeleteUnitNamespacesRequest: $Schema.Schema<DeleteUnitNamespacesReq
 
 /** `DeleteUnitNamespacesResponse` (response side). */
 export interface DeleteUnitNamespacesResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteUnitNamespacesResponse: $Schema.Schema<DeleteUnitNamespacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteUnitNamespacesResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1726,45 +1726,45 @@ export const DeleteUnitRuleRequest: $Schema.Schema<DeleteUnitRuleRequest> = /*#_
 
 /** `DeleteUnitRuleResponse` (response side). */
 export interface DeleteUnitRuleResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeleteUnitRuleResponse: $Schema.Schema<DeleteUnitRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteUnitRuleResponse", { Result: $C.bool, RequestId: $C.str }))
 
 /** `DeliveryConfigBindGroup` (response side). */
 export interface DeliveryConfigBindGroup {
-  readonly ConfigId: string
-  readonly ConfigName: string
-  readonly CollectPath: readonly string[]
-  readonly Groups: readonly GroupInfo[]
-  readonly CreateTime: string
-  readonly KafkaVIp: string | null
-  readonly KafkaAddress: string | null
-  readonly KafkaVPort: string | null
-  readonly Topic: string
-  readonly LineRule: string | null
-  readonly CustomRule: string | null
-  readonly EnableGlobalLineRule: boolean | null
-  readonly EnableAuth: boolean
-  readonly Username: string | null
-  readonly Password: string | null
-  readonly KafkaInfos: readonly DeliveryKafkaInfo[] | null
+  readonly ConfigId?: string
+  readonly ConfigName?: string
+  readonly CollectPath?: readonly string[]
+  readonly Groups?: readonly GroupInfo[]
+  readonly CreateTime?: string
+  readonly KafkaVIp?: string | null
+  readonly KafkaAddress?: string | null
+  readonly KafkaVPort?: string | null
+  readonly Topic?: string
+  readonly LineRule?: string | null
+  readonly CustomRule?: string | null
+  readonly EnableGlobalLineRule?: boolean | null
+  readonly EnableAuth?: boolean
+  readonly Username?: string | null
+  readonly Password?: string | null
+  readonly KafkaInfos?: readonly DeliveryKafkaInfo[] | null
 }
 export const DeliveryConfigBindGroup: $Schema.Schema<DeliveryConfigBindGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeliveryConfigBindGroup", { ConfigId: $C.str, ConfigName: $C.str, CollectPath: $C.arr($C.str), Groups: $C.arr(GroupInfo), CreateTime: $C.str, KafkaVIp: $C.nul($C.str), KafkaAddress: $C.nul($C.str), KafkaVPort: $C.nul($C.str), Topic: $C.str, LineRule: $C.nul($C.str), CustomRule: $C.nul($C.str), EnableGlobalLineRule: $C.nul($C.bool), EnableAuth: $C.bool, Username: $C.nul($C.str), Password: $C.nul($C.str), KafkaInfos: $C.nul($C.arr(DeliveryKafkaInfo)) }))
 
 /** `DeliveryConfigBindGroups` (response side). */
 export interface DeliveryConfigBindGroups {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly DeliveryConfigBindGroup[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly DeliveryConfigBindGroup[]
 }
 export const DeliveryConfigBindGroups: $Schema.Schema<DeliveryConfigBindGroups> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeliveryConfigBindGroups", { TotalCount: $C.int64, Content: $C.arr(DeliveryConfigBindGroup) }))
 
 /** `DeliveryKafkaInfo` (response side). */
 export interface DeliveryKafkaInfo {
-  readonly Topic: string
-  readonly Path: readonly string[]
-  readonly LineRule: string
-  readonly CustomRule: string
+  readonly Topic?: string
+  readonly Path?: readonly string[]
+  readonly LineRule?: string
+  readonly CustomRule?: string
 }
 export const DeliveryKafkaInfo: $Schema.Schema<DeliveryKafkaInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeliveryKafkaInfo", { Topic: $C.str, Path: $C.arr($C.str), LineRule: $C.str, CustomRule: $C.str }))
 
@@ -1847,7 +1847,7 @@ export const DeployContainerApplicationResp: $Schema.Schema<DeployContainerAppli
 
 /** `DeployContainerApplicationResponse` (response side). */
 export interface DeployContainerApplicationResponse {
-  readonly Result: DeployContainerApplicationResp | null
+  readonly Result?: DeployContainerApplicationResp | null
   readonly RequestId: string
 }
 export const DeployContainerApplicationResponse: $Schema.Schema<DeployContainerApplicationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeployContainerApplicationResponse", { Result: $C.nul(DeployContainerApplicationResp), RequestId: $C.str }))
@@ -1900,7 +1900,7 @@ export const DeployContainerGroupRequest: $Schema.Schema<DeployContainerGroupReq
 
 /** `DeployContainerGroupResponse` (response side). */
 export interface DeployContainerGroupResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DeployContainerGroupResponse: $Schema.Schema<DeployContainerGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeployContainerGroupResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -1932,7 +1932,7 @@ export const DeployGroupRequest: $Schema.Schema<DeployGroupRequest> = /*#__PURE_
 
 /** `DeployGroupResponse` (response side). */
 export interface DeployGroupResponse {
-  readonly Result: TaskId
+  readonly Result?: TaskId
   readonly RequestId: string
 }
 export const DeployGroupResponse: $Schema.Schema<DeployGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeployGroupResponse", { Result: TaskId, RequestId: $C.str }))
@@ -1949,7 +1949,7 @@ export const DescribeApiDetailRequest: $Schema.Schema<DescribeApiDetailRequest> 
 
 /** `DescribeApiDetailResponse` (response side). */
 export interface DescribeApiDetailResponse {
-  readonly Result: ApiDetailResponse
+  readonly Result?: ApiDetailResponse
   readonly RequestId: string
 }
 export const DescribeApiDetailResponse: $Schema.Schema<DescribeApiDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApiDetailResponse", { Result: ApiDetailResponse, RequestId: $C.str }))
@@ -1962,7 +1962,7 @@ export const DescribeApiGroupRequest: $Schema.Schema<DescribeApiGroupRequest> = 
 
 /** `DescribeApiGroupResponse` (response side). */
 export interface DescribeApiGroupResponse {
-  readonly Result: ApiGroupInfo
+  readonly Result?: ApiGroupInfo
   readonly RequestId: string
 }
 export const DescribeApiGroupResponse: $Schema.Schema<DescribeApiGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApiGroupResponse", { Result: ApiGroupInfo, RequestId: $C.str }))
@@ -1983,7 +1983,7 @@ export const DescribeApiGroupsRequest: $Schema.Schema<DescribeApiGroupsRequest> 
 
 /** `DescribeApiGroupsResponse` (response side). */
 export interface DescribeApiGroupsResponse {
-  readonly Result: TsfPageApiGroupInfo
+  readonly Result?: TsfPageApiGroupInfo
   readonly RequestId: string
 }
 export const DescribeApiGroupsResponse: $Schema.Schema<DescribeApiGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApiGroupsResponse", { Result: TsfPageApiGroupInfo, RequestId: $C.str }))
@@ -1996,7 +1996,7 @@ export const DescribeApiRateLimitRulesRequest: $Schema.Schema<DescribeApiRateLim
 
 /** `DescribeApiRateLimitRulesResponse` (response side). */
 export interface DescribeApiRateLimitRulesResponse {
-  readonly Result: readonly ApiRateLimitRule[]
+  readonly Result?: readonly ApiRateLimitRule[]
   readonly RequestId: string
 }
 export const DescribeApiRateLimitRulesResponse: $Schema.Schema<DescribeApiRateLimitRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApiRateLimitRulesResponse", { Result: $C.arr(ApiRateLimitRule), RequestId: $C.str }))
@@ -2012,7 +2012,7 @@ export const DescribeApiUseDetailRequest: $Schema.Schema<DescribeApiUseDetailReq
 
 /** `DescribeApiUseDetailResponse` (response side). */
 export interface DescribeApiUseDetailResponse {
-  readonly Result: GroupApiUseStatistics
+  readonly Result?: GroupApiUseStatistics
   readonly RequestId: string
 }
 export const DescribeApiUseDetailResponse: $Schema.Schema<DescribeApiUseDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApiUseDetailResponse", { Result: GroupApiUseStatistics, RequestId: $C.str }))
@@ -2027,7 +2027,7 @@ export const DescribeApiVersionsRequest: $Schema.Schema<DescribeApiVersionsReque
 
 /** `DescribeApiVersionsResponse` (response side). */
 export interface DescribeApiVersionsResponse {
-  readonly Result: readonly ApiVersionArray[]
+  readonly Result?: readonly ApiVersionArray[]
   readonly RequestId: string
 }
 export const DescribeApiVersionsResponse: $Schema.Schema<DescribeApiVersionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApiVersionsResponse", { Result: $C.arr(ApiVersionArray), RequestId: $C.str }))
@@ -2040,7 +2040,7 @@ export const DescribeApplicationAttributeRequest: $Schema.Schema<DescribeApplica
 
 /** `DescribeApplicationAttributeResponse` (response side). */
 export interface DescribeApplicationAttributeResponse {
-  readonly Result: ApplicationAttribute
+  readonly Result?: ApplicationAttribute
   readonly RequestId: string
 }
 export const DescribeApplicationAttributeResponse: $Schema.Schema<DescribeApplicationAttributeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApplicationAttributeResponse", { Result: ApplicationAttribute, RequestId: $C.str }))
@@ -2053,7 +2053,7 @@ export const DescribeApplicationRequest: $Schema.Schema<DescribeApplicationReque
 
 /** `DescribeApplicationResponse` (response side). */
 export interface DescribeApplicationResponse {
-  readonly Result: ApplicationForPage | null
+  readonly Result?: ApplicationForPage | null
   readonly RequestId: string
 }
 export const DescribeApplicationResponse: $Schema.Schema<DescribeApplicationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApplicationResponse", { Result: $C.nul(ApplicationForPage), RequestId: $C.str }))
@@ -2075,7 +2075,7 @@ export const DescribeApplicationsRequest: $Schema.Schema<DescribeApplicationsReq
 
 /** `DescribeApplicationsResponse` (response side). */
 export interface DescribeApplicationsResponse {
-  readonly Result: TsfPageApplication
+  readonly Result?: TsfPageApplication
   readonly RequestId: string
 }
 export const DescribeApplicationsResponse: $Schema.Schema<DescribeApplicationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApplicationsResponse", { Result: TsfPageApplication, RequestId: $C.str }))
@@ -2088,7 +2088,7 @@ export const DescribeBasicResourceUsageRequest: $Schema.Schema<DescribeBasicReso
 
 /** `DescribeBasicResourceUsageResponse` (response side). */
 export interface DescribeBasicResourceUsageResponse {
-  readonly Result: OverviewBasicResourceUsage
+  readonly Result?: OverviewBasicResourceUsage
   readonly RequestId: string
 }
 export const DescribeBasicResourceUsageResponse: $Schema.Schema<DescribeBasicResourceUsageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBasicResourceUsageResponse", { Result: OverviewBasicResourceUsage, RequestId: $C.str }))
@@ -2101,7 +2101,7 @@ export const DescribeBusinessLogConfigRequest: $Schema.Schema<DescribeBusinessLo
 
 /** `DescribeBusinessLogConfigResponse` (response side). */
 export interface DescribeBusinessLogConfigResponse {
-  readonly Result: BusinessLogConfig
+  readonly Result?: BusinessLogConfig
   readonly RequestId: string
 }
 export const DescribeBusinessLogConfigResponse: $Schema.Schema<DescribeBusinessLogConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBusinessLogConfigResponse", { Result: BusinessLogConfig, RequestId: $C.str }))
@@ -2118,7 +2118,7 @@ export const DescribeBusinessLogConfigsRequest: $Schema.Schema<DescribeBusinessL
 
 /** `DescribeBusinessLogConfigsResponse` (response side). */
 export interface DescribeBusinessLogConfigsResponse {
-  readonly Result: TsfPageBusinessLogConfig
+  readonly Result?: TsfPageBusinessLogConfig
   readonly RequestId: string
 }
 export const DescribeBusinessLogConfigsResponse: $Schema.Schema<DescribeBusinessLogConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBusinessLogConfigsResponse", { Result: TsfPageBusinessLogConfig, RequestId: $C.str }))
@@ -2136,7 +2136,7 @@ export const DescribeClusterInstancesRequest: $Schema.Schema<DescribeClusterInst
 
 /** `DescribeClusterInstancesResponse` (response side). */
 export interface DescribeClusterInstancesResponse {
-  readonly Result: TsfPageInstance
+  readonly Result?: TsfPageInstance
   readonly RequestId: string
 }
 export const DescribeClusterInstancesResponse: $Schema.Schema<DescribeClusterInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClusterInstancesResponse", { Result: TsfPageInstance, RequestId: $C.str }))
@@ -2155,7 +2155,7 @@ export const DescribeClustersRequest: $Schema.Schema<DescribeClustersRequest> = 
 
 /** `DescribeClustersResponse` (response side). */
 export interface DescribeClustersResponse {
-  readonly Result: TsfPageClusterV2
+  readonly Result?: TsfPageClusterV2
   readonly RequestId: string
 }
 export const DescribeClustersResponse: $Schema.Schema<DescribeClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClustersResponse", { Result: TsfPageClusterV2, RequestId: $C.str }))
@@ -2173,7 +2173,7 @@ export const DescribeConfigReleaseLogsRequest: $Schema.Schema<DescribeConfigRele
 
 /** `DescribeConfigReleaseLogsResponse` (response side). */
 export interface DescribeConfigReleaseLogsResponse {
-  readonly Result: TsfPageConfigReleaseLog
+  readonly Result?: TsfPageConfigReleaseLog
   readonly RequestId: string
 }
 export const DescribeConfigReleaseLogsResponse: $Schema.Schema<DescribeConfigReleaseLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigReleaseLogsResponse", { Result: TsfPageConfigReleaseLog, RequestId: $C.str }))
@@ -2193,7 +2193,7 @@ export const DescribeConfigReleasesRequest: $Schema.Schema<DescribeConfigRelease
 
 /** `DescribeConfigReleasesResponse` (response side). */
 export interface DescribeConfigReleasesResponse {
-  readonly Result: TsfPageConfigRelease
+  readonly Result?: TsfPageConfigRelease
   readonly RequestId: string
 }
 export const DescribeConfigReleasesResponse: $Schema.Schema<DescribeConfigReleasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigReleasesResponse", { Result: TsfPageConfigRelease, RequestId: $C.str }))
@@ -2206,7 +2206,7 @@ export const DescribeConfigRequest: $Schema.Schema<DescribeConfigRequest> = /*#_
 
 /** `DescribeConfigResponse` (response side). */
 export interface DescribeConfigResponse {
-  readonly Result: Config | null
+  readonly Result?: Config | null
   readonly RequestId: string
 }
 export const DescribeConfigResponse: $Schema.Schema<DescribeConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigResponse", { Result: $C.nul(Config), RequestId: $C.str }))
@@ -2227,7 +2227,7 @@ export const DescribeConfigSummaryRequest: $Schema.Schema<DescribeConfigSummaryR
 
 /** `DescribeConfigSummaryResponse` (response side). */
 export interface DescribeConfigSummaryResponse {
-  readonly Result: TsfPageConfig
+  readonly Result?: TsfPageConfig
   readonly RequestId: string
 }
 export const DescribeConfigSummaryResponse: $Schema.Schema<DescribeConfigSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigSummaryResponse", { Result: TsfPageConfig, RequestId: $C.str }))
@@ -2240,7 +2240,7 @@ export const DescribeConfigTemplateRequest: $Schema.Schema<DescribeConfigTemplat
 
 /** `DescribeConfigTemplateResponse` (response side). */
 export interface DescribeConfigTemplateResponse {
-  readonly Result: ConfigTemplate
+  readonly Result?: ConfigTemplate
   readonly RequestId: string
 }
 export const DescribeConfigTemplateResponse: $Schema.Schema<DescribeConfigTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigTemplateResponse", { Result: ConfigTemplate, RequestId: $C.str }))
@@ -2259,7 +2259,7 @@ export const DescribeConfigsRequest: $Schema.Schema<DescribeConfigsRequest> = /*
 
 /** `DescribeConfigsResponse` (response side). */
 export interface DescribeConfigsResponse {
-  readonly Result: TsfPageConfig
+  readonly Result?: TsfPageConfig
   readonly RequestId: string
 }
 export const DescribeConfigsResponse: $Schema.Schema<DescribeConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeConfigsResponse", { Result: TsfPageConfig, RequestId: $C.str }))
@@ -2280,7 +2280,7 @@ export const DescribeContainerEventsRequest: $Schema.Schema<DescribeContainerEve
 
 /** `DescribeContainerEventsResponse` (response side). */
 export interface DescribeContainerEventsResponse {
-  readonly Result: TsfPageContainerEvent
+  readonly Result?: TsfPageContainerEvent
   readonly RequestId: string
 }
 export const DescribeContainerEventsResponse: $Schema.Schema<DescribeContainerEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeContainerEventsResponse", { Result: TsfPageContainerEvent, RequestId: $C.str }))
@@ -2293,7 +2293,7 @@ export const DescribeContainerGroupAttributeRequest: $Schema.Schema<DescribeCont
 
 /** `DescribeContainerGroupAttributeResponse` (response side). */
 export interface DescribeContainerGroupAttributeResponse {
-  readonly Result: ContainerGroupOther
+  readonly Result?: ContainerGroupOther
   readonly RequestId: string
 }
 export const DescribeContainerGroupAttributeResponse: $Schema.Schema<DescribeContainerGroupAttributeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeContainerGroupAttributeResponse", { Result: ContainerGroupOther, RequestId: $C.str }))
@@ -2306,7 +2306,7 @@ export const DescribeContainerGroupDeployInfoRequest: $Schema.Schema<DescribeCon
 
 /** `DescribeContainerGroupDeployInfoResponse` (response side). */
 export interface DescribeContainerGroupDeployInfoResponse {
-  readonly Result: ContainerGroupDeploy
+  readonly Result?: ContainerGroupDeploy
   readonly RequestId: string
 }
 export const DescribeContainerGroupDeployInfoResponse: $Schema.Schema<DescribeContainerGroupDeployInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeContainerGroupDeployInfoResponse", { Result: ContainerGroupDeploy, RequestId: $C.str }))
@@ -2319,7 +2319,7 @@ export const DescribeContainerGroupDetailRequest: $Schema.Schema<DescribeContain
 
 /** `DescribeContainerGroupDetailResponse` (response side). */
 export interface DescribeContainerGroupDetailResponse {
-  readonly Result: ContainerGroupDetail
+  readonly Result?: ContainerGroupDetail
   readonly RequestId: string
 }
 export const DescribeContainerGroupDetailResponse: $Schema.Schema<DescribeContainerGroupDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeContainerGroupDetailResponse", { Result: ContainerGroupDetail, RequestId: $C.str }))
@@ -2340,7 +2340,7 @@ export const DescribeContainerGroupsRequest: $Schema.Schema<DescribeContainerGro
 
 /** `DescribeContainerGroupsResponse` (response side). */
 export interface DescribeContainerGroupsResponse {
-  readonly Result: ContainGroupResult
+  readonly Result?: ContainGroupResult
   readonly RequestId: string
 }
 export const DescribeContainerGroupsResponse: $Schema.Schema<DescribeContainerGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeContainerGroupsResponse", { Result: ContainGroupResult, RequestId: $C.str }))
@@ -2354,7 +2354,7 @@ export const DescribeCreateGatewayApiStatusRequest: $Schema.Schema<DescribeCreat
 
 /** `DescribeCreateGatewayApiStatusResponse` (response side). */
 export interface DescribeCreateGatewayApiStatusResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DescribeCreateGatewayApiStatusResponse: $Schema.Schema<DescribeCreateGatewayApiStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCreateGatewayApiStatusResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -2367,7 +2367,7 @@ export const DescribeDeliveryConfigByGroupIdRequest: $Schema.Schema<DescribeDeli
 
 /** `DescribeDeliveryConfigByGroupIdResponse` (response side). */
 export interface DescribeDeliveryConfigByGroupIdResponse {
-  readonly Result: SimpleKafkaDeliveryConfig
+  readonly Result?: SimpleKafkaDeliveryConfig
   readonly RequestId: string
 }
 export const DescribeDeliveryConfigByGroupIdResponse: $Schema.Schema<DescribeDeliveryConfigByGroupIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeliveryConfigByGroupIdResponse", { Result: SimpleKafkaDeliveryConfig, RequestId: $C.str }))
@@ -2380,7 +2380,7 @@ export const DescribeDeliveryConfigRequest: $Schema.Schema<DescribeDeliveryConfi
 
 /** `DescribeDeliveryConfigResponse` (response side). */
 export interface DescribeDeliveryConfigResponse {
-  readonly Result: KafkaDeliveryConfig
+  readonly Result?: KafkaDeliveryConfig
   readonly RequestId: string
 }
 export const DescribeDeliveryConfigResponse: $Schema.Schema<DescribeDeliveryConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeliveryConfigResponse", { Result: KafkaDeliveryConfig, RequestId: $C.str }))
@@ -2397,7 +2397,7 @@ export const DescribeDeliveryConfigsRequest: $Schema.Schema<DescribeDeliveryConf
 
 /** `DescribeDeliveryConfigsResponse` (response side). */
 export interface DescribeDeliveryConfigsResponse {
-  readonly Result: DeliveryConfigBindGroups
+  readonly Result?: DeliveryConfigBindGroups
   readonly RequestId: string
 }
 export const DescribeDeliveryConfigsResponse: $Schema.Schema<DescribeDeliveryConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDeliveryConfigsResponse", { Result: DeliveryConfigBindGroups, RequestId: $C.str }))
@@ -2413,7 +2413,7 @@ export const DescribeDownloadInfoRequest: $Schema.Schema<DescribeDownloadInfoReq
 
 /** `DescribeDownloadInfoResponse` (response side). */
 export interface DescribeDownloadInfoResponse {
-  readonly Result: CosDownloadInfo
+  readonly Result?: CosDownloadInfo
   readonly RequestId: string
 }
 export const DescribeDownloadInfoResponse: $Schema.Schema<DescribeDownloadInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDownloadInfoResponse", { Result: CosDownloadInfo, RequestId: $C.str }))
@@ -2426,7 +2426,7 @@ export const DescribeEnabledUnitRuleRequest: $Schema.Schema<DescribeEnabledUnitR
 
 /** `DescribeEnabledUnitRuleResponse` (response side). */
 export interface DescribeEnabledUnitRuleResponse {
-  readonly Result: UnitRule
+  readonly Result?: UnitRule
   readonly RequestId: string
 }
 export const DescribeEnabledUnitRuleResponse: $Schema.Schema<DescribeEnabledUnitRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEnabledUnitRuleResponse", { Result: UnitRule, RequestId: $C.str }))
@@ -2446,7 +2446,7 @@ export const DescribeFileConfigReleasesRequest: $Schema.Schema<DescribeFileConfi
 
 /** `DescribeFileConfigReleasesResponse` (response side). */
 export interface DescribeFileConfigReleasesResponse {
-  readonly Result: TsfPageFileConfigRelease
+  readonly Result?: TsfPageFileConfigRelease
   readonly RequestId: string
 }
 export const DescribeFileConfigReleasesResponse: $Schema.Schema<DescribeFileConfigReleasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFileConfigReleasesResponse", { Result: TsfPageFileConfigRelease, RequestId: $C.str }))
@@ -2465,7 +2465,7 @@ export const DescribeFileConfigsRequest: $Schema.Schema<DescribeFileConfigsReque
 
 /** `DescribeFileConfigsResponse` (response side). */
 export interface DescribeFileConfigsResponse {
-  readonly Result: TsfPageFileConfig
+  readonly Result?: TsfPageFileConfig
   readonly RequestId: string
 }
 export const DescribeFileConfigsResponse: $Schema.Schema<DescribeFileConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFileConfigsResponse", { Result: TsfPageFileConfig, RequestId: $C.str }))
@@ -2479,7 +2479,7 @@ export const DescribeGatewayAllGroupApisRequest: $Schema.Schema<DescribeGatewayA
 
 /** `DescribeGatewayAllGroupApisResponse` (response side). */
 export interface DescribeGatewayAllGroupApisResponse {
-  readonly Result: GatewayVo
+  readonly Result?: GatewayVo
   readonly RequestId: string
 }
 export const DescribeGatewayAllGroupApisResponse: $Schema.Schema<DescribeGatewayAllGroupApisResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGatewayAllGroupApisResponse", { Result: GatewayVo, RequestId: $C.str }))
@@ -2499,7 +2499,7 @@ export const DescribeGatewayApisRequest: $Schema.Schema<DescribeGatewayApisReque
 
 /** `DescribeGatewayApisResponse` (response side). */
 export interface DescribeGatewayApisResponse {
-  readonly Result: TsfPageApiDetailInfo
+  readonly Result?: TsfPageApiDetailInfo
   readonly RequestId: string
 }
 export const DescribeGatewayApisResponse: $Schema.Schema<DescribeGatewayApisResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGatewayApisResponse", { Result: TsfPageApiDetailInfo, RequestId: $C.str }))
@@ -2512,7 +2512,7 @@ export const DescribeGatewayMonitorOverviewRequest: $Schema.Schema<DescribeGatew
 
 /** `DescribeGatewayMonitorOverviewResponse` (response side). */
 export interface DescribeGatewayMonitorOverviewResponse {
-  readonly Result: MonitorOverview
+  readonly Result?: MonitorOverview
   readonly RequestId: string
 }
 export const DescribeGatewayMonitorOverviewResponse: $Schema.Schema<DescribeGatewayMonitorOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGatewayMonitorOverviewResponse", { Result: MonitorOverview, RequestId: $C.str }))
@@ -2525,7 +2525,7 @@ export const DescribeGroupAttributeRequest: $Schema.Schema<DescribeGroupAttribut
 
 /** `DescribeGroupAttributeResponse` (response side). */
 export interface DescribeGroupAttributeResponse {
-  readonly Result: VmGroupOther
+  readonly Result?: VmGroupOther
   readonly RequestId: string
 }
 export const DescribeGroupAttributeResponse: $Schema.Schema<DescribeGroupAttributeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupAttributeResponse", { Result: VmGroupOther, RequestId: $C.str }))
@@ -2541,7 +2541,7 @@ export const DescribeGroupBindedGatewaysRequest: $Schema.Schema<DescribeGroupBin
 
 /** `DescribeGroupBindedGatewaysResponse` (response side). */
 export interface DescribeGroupBindedGatewaysResponse {
-  readonly Result: TsfPageGatewayDeployGroup
+  readonly Result?: TsfPageGatewayDeployGroup
   readonly RequestId: string
 }
 export const DescribeGroupBindedGatewaysResponse: $Schema.Schema<DescribeGroupBindedGatewaysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupBindedGatewaysResponse", { Result: TsfPageGatewayDeployGroup, RequestId: $C.str }))
@@ -2554,7 +2554,7 @@ export const DescribeGroupBusinessLogConfigsRequest: $Schema.Schema<DescribeGrou
 
 /** `DescribeGroupBusinessLogConfigsResponse` (response side). */
 export interface DescribeGroupBusinessLogConfigsResponse {
-  readonly Result: TsfPageBusinessLogConfig
+  readonly Result?: TsfPageBusinessLogConfig
   readonly RequestId: string
 }
 export const DescribeGroupBusinessLogConfigsResponse: $Schema.Schema<DescribeGroupBusinessLogConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupBusinessLogConfigsResponse", { Result: TsfPageBusinessLogConfig, RequestId: $C.str }))
@@ -2570,7 +2570,7 @@ export const DescribeGroupGatewaysRequest: $Schema.Schema<DescribeGroupGatewaysR
 
 /** `DescribeGroupGatewaysResponse` (response side). */
 export interface DescribeGroupGatewaysResponse {
-  readonly Result: TsfPageApiGroupInfo
+  readonly Result?: TsfPageApiGroupInfo
   readonly RequestId: string
 }
 export const DescribeGroupGatewaysResponse: $Schema.Schema<DescribeGroupGatewaysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupGatewaysResponse", { Result: TsfPageApiGroupInfo, RequestId: $C.str }))
@@ -2588,7 +2588,7 @@ export const DescribeGroupInstancesRequest: $Schema.Schema<DescribeGroupInstance
 
 /** `DescribeGroupInstancesResponse` (response side). */
 export interface DescribeGroupInstancesResponse {
-  readonly Result: TsfPageInstance
+  readonly Result?: TsfPageInstance
   readonly RequestId: string
 }
 export const DescribeGroupInstancesResponse: $Schema.Schema<DescribeGroupInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupInstancesResponse", { Result: TsfPageInstance, RequestId: $C.str }))
@@ -2601,7 +2601,7 @@ export const DescribeGroupReleaseRequest: $Schema.Schema<DescribeGroupReleaseReq
 
 /** `DescribeGroupReleaseResponse` (response side). */
 export interface DescribeGroupReleaseResponse {
-  readonly Result: GroupRelease
+  readonly Result?: GroupRelease
   readonly RequestId: string
 }
 export const DescribeGroupReleaseResponse: $Schema.Schema<DescribeGroupReleaseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupReleaseResponse", { Result: GroupRelease, RequestId: $C.str }))
@@ -2614,7 +2614,7 @@ export const DescribeGroupRequest: $Schema.Schema<DescribeGroupRequest> = /*#__P
 
 /** `DescribeGroupResponse` (response side). */
 export interface DescribeGroupResponse {
-  readonly Result: VmGroup
+  readonly Result?: VmGroup
   readonly RequestId: string
 }
 export const DescribeGroupResponse: $Schema.Schema<DescribeGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupResponse", { Result: VmGroup, RequestId: $C.str }))
@@ -2631,7 +2631,7 @@ export const DescribeGroupUseDetailRequest: $Schema.Schema<DescribeGroupUseDetai
 
 /** `DescribeGroupUseDetailResponse` (response side). */
 export interface DescribeGroupUseDetailResponse {
-  readonly Result: GroupDailyUseStatistics
+  readonly Result?: GroupDailyUseStatistics
   readonly RequestId: string
 }
 export const DescribeGroupUseDetailResponse: $Schema.Schema<DescribeGroupUseDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupUseDetailResponse", { Result: GroupDailyUseStatistics, RequestId: $C.str }))
@@ -2654,7 +2654,7 @@ export const DescribeGroupsRequest: $Schema.Schema<DescribeGroupsRequest> = /*#_
 
 /** `DescribeGroupsResponse` (response side). */
 export interface DescribeGroupsResponse {
-  readonly Result: TsfPageVmGroup
+  readonly Result?: TsfPageVmGroup
   readonly RequestId: string
 }
 export const DescribeGroupsResponse: $Schema.Schema<DescribeGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupsResponse", { Result: TsfPageVmGroup, RequestId: $C.str }))
@@ -2672,7 +2672,7 @@ export const DescribeGroupsWithPluginRequest: $Schema.Schema<DescribeGroupsWithP
 
 /** `DescribeGroupsWithPluginResponse` (response side). */
 export interface DescribeGroupsWithPluginResponse {
-  readonly Result: TsfPageApiGroupInfo
+  readonly Result?: TsfPageApiGroupInfo
   readonly RequestId: string
 }
 export const DescribeGroupsWithPluginResponse: $Schema.Schema<DescribeGroupsWithPluginResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupsWithPluginResponse", { Result: TsfPageApiGroupInfo, RequestId: $C.str }))
@@ -2691,7 +2691,7 @@ export const DescribeImageRepositoryRequest: $Schema.Schema<DescribeImageReposit
 
 /** `DescribeImageRepositoryResponse` (response side). */
 export interface DescribeImageRepositoryResponse {
-  readonly Result: ImageRepositoryResult
+  readonly Result?: ImageRepositoryResult
   readonly RequestId: string
 }
 export const DescribeImageRepositoryResponse: $Schema.Schema<DescribeImageRepositoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageRepositoryResponse", { Result: ImageRepositoryResult, RequestId: $C.str }))
@@ -2711,7 +2711,7 @@ export const DescribeImageTagsRequest: $Schema.Schema<DescribeImageTagsRequest> 
 
 /** `DescribeImageTagsResponse` (response side). */
 export interface DescribeImageTagsResponse {
-  readonly Result: ImageTagsResult
+  readonly Result?: ImageTagsResult
   readonly RequestId: string
 }
 export const DescribeImageTagsResponse: $Schema.Schema<DescribeImageTagsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageTagsResponse", { Result: ImageTagsResult, RequestId: $C.str }))
@@ -2726,7 +2726,7 @@ export const DescribeInstancesRequest: $Schema.Schema<DescribeInstancesRequest> 
 
 /** `DescribeInstancesResponse` (response side). */
 export interface DescribeInstancesResponse {
-  readonly Result: InstanceEnrichedInfoPage
+  readonly Result?: InstanceEnrichedInfoPage
   readonly RequestId: string
 }
 export const DescribeInstancesResponse: $Schema.Schema<DescribeInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesResponse", { Result: InstanceEnrichedInfoPage, RequestId: $C.str }))
@@ -2745,7 +2745,7 @@ export const DescribeInvocationMetricDataCurveRequest: $Schema.Schema<DescribeIn
 
 /** `DescribeInvocationMetricDataCurveResponse` (response side). */
 export interface DescribeInvocationMetricDataCurveResponse {
-  readonly Result: readonly MetricDataCurve[]
+  readonly Result?: readonly MetricDataCurve[]
   readonly RequestId: string
 }
 export const DescribeInvocationMetricDataCurveResponse: $Schema.Schema<DescribeInvocationMetricDataCurveResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInvocationMetricDataCurveResponse", { Result: $C.arr(MetricDataCurve), RequestId: $C.str }))
@@ -2764,7 +2764,7 @@ export const DescribeInvocationMetricDataDimensionRequest: $Schema.Schema<Descri
 
 /** `DescribeInvocationMetricDataDimensionResponse` (response side). */
 export interface DescribeInvocationMetricDataDimensionResponse {
-  readonly Result: TsfPageDimension
+  readonly Result?: TsfPageDimension
   readonly RequestId: string
 }
 export const DescribeInvocationMetricDataDimensionResponse: $Schema.Schema<DescribeInvocationMetricDataDimensionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInvocationMetricDataDimensionResponse", { Result: TsfPageDimension, RequestId: $C.str }))
@@ -2781,7 +2781,7 @@ export const DescribeInvocationMetricDataPointRequest: $Schema.Schema<DescribeIn
 
 /** `DescribeInvocationMetricDataPointResponse` (response side). */
 export interface DescribeInvocationMetricDataPointResponse {
-  readonly Result: readonly MetricDataSingleValue[]
+  readonly Result?: readonly MetricDataSingleValue[]
   readonly RequestId: string
 }
 export const DescribeInvocationMetricDataPointResponse: $Schema.Schema<DescribeInvocationMetricDataPointResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInvocationMetricDataPointResponse", { Result: $C.arr(MetricDataSingleValue), RequestId: $C.str }))
@@ -2799,7 +2799,7 @@ export const DescribeInvocationMetricScatterPlotRequest: $Schema.Schema<Describe
 
 /** `DescribeInvocationMetricScatterPlotResponse` (response side). */
 export interface DescribeInvocationMetricScatterPlotResponse {
-  readonly Result: InvocationMetricScatterPlot | null
+  readonly Result?: InvocationMetricScatterPlot | null
   readonly RequestId: string
 }
 export const DescribeInvocationMetricScatterPlotResponse: $Schema.Schema<DescribeInvocationMetricScatterPlotResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInvocationMetricScatterPlotResponse", { Result: $C.nul(InvocationMetricScatterPlot), RequestId: $C.str }))
@@ -2818,7 +2818,7 @@ export const DescribeJvmMonitorRequest: $Schema.Schema<DescribeJvmMonitorRequest
 
 /** `DescribeJvmMonitorResponse` (response side). */
 export interface DescribeJvmMonitorResponse {
-  readonly Result: JvmMonitorData
+  readonly Result?: JvmMonitorData
   readonly RequestId: string
 }
 export const DescribeJvmMonitorResponse: $Schema.Schema<DescribeJvmMonitorResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeJvmMonitorResponse", { Result: JvmMonitorData, RequestId: $C.str }))
@@ -2836,7 +2836,7 @@ export const DescribeLaneRulesRequest: $Schema.Schema<DescribeLaneRulesRequest> 
 
 /** `DescribeLaneRulesResponse` (response side). */
 export interface DescribeLaneRulesResponse {
-  readonly Result: LaneRules
+  readonly Result?: LaneRules
   readonly RequestId: string
 }
 export const DescribeLaneRulesResponse: $Schema.Schema<DescribeLaneRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLaneRulesResponse", { Result: LaneRules, RequestId: $C.str }))
@@ -2853,7 +2853,7 @@ export const DescribeLanesRequest: $Schema.Schema<DescribeLanesRequest> = /*#__P
 
 /** `DescribeLanesResponse` (response side). */
 export interface DescribeLanesResponse {
-  readonly Result: LaneInfos
+  readonly Result?: LaneInfos
   readonly RequestId: string
 }
 export const DescribeLanesResponse: $Schema.Schema<DescribeLanesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLanesResponse", { Result: LaneInfos, RequestId: $C.str }))
@@ -2867,7 +2867,7 @@ export const DescribeLicensesRequest: $Schema.Schema<DescribeLicensesRequest> = 
 
 /** `DescribeLicensesResponse` (response side). */
 export interface DescribeLicensesResponse {
-  readonly Result: TsfPageLicenseTag | null
+  readonly Result?: TsfPageLicenseTag | null
   readonly RequestId: string
 }
 export const DescribeLicensesResponse: $Schema.Schema<DescribeLicensesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLicensesResponse", { Result: $C.nul(TsfPageLicenseTag), RequestId: $C.str }))
@@ -2878,8 +2878,8 @@ export const DescribeLogCapacityRequest: $Schema.Schema<DescribeLogCapacityReque
 
 /** `DescribeLogCapacityResponse` (response side). */
 export interface DescribeLogCapacityResponse {
-  readonly UsedSpace: number
-  readonly Capacity: number
+  readonly UsedSpace?: number
+  readonly Capacity?: number
   readonly RequestId: string
 }
 export const DescribeLogCapacityResponse: $Schema.Schema<DescribeLogCapacityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogCapacityResponse", { UsedSpace: $C.float, Capacity: $C.float, RequestId: $C.str }))
@@ -2896,7 +2896,7 @@ export const DescribeMicroserviceRequest: $Schema.Schema<DescribeMicroserviceReq
 
 /** `DescribeMicroserviceResponse` (response side). */
 export interface DescribeMicroserviceResponse {
-  readonly Result: TsfPageMsInstance
+  readonly Result?: TsfPageMsInstance
   readonly RequestId: string
 }
 export const DescribeMicroserviceResponse: $Schema.Schema<DescribeMicroserviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMicroserviceResponse", { Result: TsfPageMsInstance, RequestId: $C.str }))
@@ -2909,7 +2909,7 @@ export const DescribeMicroservicesByGroupIdsRequest: $Schema.Schema<DescribeMicr
 
 /** `DescribeMicroservicesByGroupIdsResponse` (response side). */
 export interface DescribeMicroservicesByGroupIdsResponse {
-  readonly Result: TsfPageMicroservice
+  readonly Result?: TsfPageMicroservice
   readonly RequestId: string
 }
 export const DescribeMicroservicesByGroupIdsResponse: $Schema.Schema<DescribeMicroservicesByGroupIdsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMicroservicesByGroupIdsResponse", { Result: TsfPageMicroservice, RequestId: $C.str }))
@@ -2931,7 +2931,7 @@ export const DescribeMicroservicesRequest: $Schema.Schema<DescribeMicroservicesR
 
 /** `DescribeMicroservicesResponse` (response side). */
 export interface DescribeMicroservicesResponse {
-  readonly Result: TsfPageMicroservice
+  readonly Result?: TsfPageMicroservice
   readonly RequestId: string
 }
 export const DescribeMicroservicesResponse: $Schema.Schema<DescribeMicroservicesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMicroservicesResponse", { Result: TsfPageMicroservice, RequestId: $C.str }))
@@ -2948,7 +2948,7 @@ export const DescribeMsApiListRequest: $Schema.Schema<DescribeMsApiListRequest> 
 
 /** `DescribeMsApiListResponse` (response side). */
 export interface DescribeMsApiListResponse {
-  readonly Result: TsfApiListResponse
+  readonly Result?: TsfApiListResponse
   readonly RequestId: string
 }
 export const DescribeMsApiListResponse: $Schema.Schema<DescribeMsApiListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMsApiListResponse", { Result: TsfApiListResponse, RequestId: $C.str }))
@@ -2965,7 +2965,7 @@ export const DescribeOverviewInvocationRequest: $Schema.Schema<DescribeOverviewI
 
 /** `DescribeOverviewInvocationResponse` (response side). */
 export interface DescribeOverviewInvocationResponse {
-  readonly Result: readonly MetricDataPoint[]
+  readonly Result?: readonly MetricDataPoint[]
   readonly RequestId: string
 }
 export const DescribeOverviewInvocationResponse: $Schema.Schema<DescribeOverviewInvocationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOverviewInvocationResponse", { Result: $C.arr(MetricDataPoint), RequestId: $C.str }))
@@ -2978,7 +2978,7 @@ export const DescribePathRewriteRequest: $Schema.Schema<DescribePathRewriteReque
 
 /** `DescribePathRewriteResponse` (response side). */
 export interface DescribePathRewriteResponse {
-  readonly Result: PathRewrite
+  readonly Result?: PathRewrite
   readonly RequestId: string
 }
 export const DescribePathRewriteResponse: $Schema.Schema<DescribePathRewriteResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePathRewriteResponse", { Result: PathRewrite, RequestId: $C.str }))
@@ -2994,7 +2994,7 @@ export const DescribePathRewritesRequest: $Schema.Schema<DescribePathRewritesReq
 
 /** `DescribePathRewritesResponse` (response side). */
 export interface DescribePathRewritesResponse {
-  readonly Result: PathRewritePage
+  readonly Result?: PathRewritePage
   readonly RequestId: string
 }
 export const DescribePathRewritesResponse: $Schema.Schema<DescribePathRewritesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePathRewritesResponse", { Result: PathRewritePage, RequestId: $C.str }))
@@ -3015,7 +3015,7 @@ export const DescribePkgsRequest: $Schema.Schema<DescribePkgsRequest> = /*#__PUR
 
 /** `DescribePkgsResponse` (response side). */
 export interface DescribePkgsResponse {
-  readonly Result: PkgList
+  readonly Result?: PkgList
   readonly RequestId: string
 }
 export const DescribePkgsResponse: $Schema.Schema<DescribePkgsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePkgsResponse", { Result: PkgList, RequestId: $C.str }))
@@ -3033,7 +3033,7 @@ export const DescribePluginInstancesRequest: $Schema.Schema<DescribePluginInstan
 
 /** `DescribePluginInstancesResponse` (response side). */
 export interface DescribePluginInstancesResponse {
-  readonly Result: TsfPageGatewayPlugin
+  readonly Result?: TsfPageGatewayPlugin
   readonly RequestId: string
 }
 export const DescribePluginInstancesResponse: $Schema.Schema<DescribePluginInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePluginInstancesResponse", { Result: TsfPageGatewayPlugin, RequestId: $C.str }))
@@ -3051,7 +3051,7 @@ export const DescribePodInstancesRequest: $Schema.Schema<DescribePodInstancesReq
 
 /** `DescribePodInstancesResponse` (response side). */
 export interface DescribePodInstancesResponse {
-  readonly Result: GroupPodResult
+  readonly Result?: GroupPodResult
   readonly RequestId: string
 }
 export const DescribePodInstancesResponse: $Schema.Schema<DescribePodInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePodInstancesResponse", { Result: GroupPodResult, RequestId: $C.str }))
@@ -3067,7 +3067,7 @@ export const DescribeProgramsRequest: $Schema.Schema<DescribeProgramsRequest> = 
 
 /** `DescribeProgramsResponse` (response side). */
 export interface DescribeProgramsResponse {
-  readonly Result: PagedProgram
+  readonly Result?: PagedProgram
   readonly RequestId: string
 }
 export const DescribeProgramsResponse: $Schema.Schema<DescribeProgramsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProgramsResponse", { Result: PagedProgram, RequestId: $C.str }))
@@ -3082,7 +3082,7 @@ export const DescribePublicConfigReleaseLogsRequest: $Schema.Schema<DescribePubl
 
 /** `DescribePublicConfigReleaseLogsResponse` (response side). */
 export interface DescribePublicConfigReleaseLogsResponse {
-  readonly Result: TsfPageConfigReleaseLog
+  readonly Result?: TsfPageConfigReleaseLog
   readonly RequestId: string
 }
 export const DescribePublicConfigReleaseLogsResponse: $Schema.Schema<DescribePublicConfigReleaseLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePublicConfigReleaseLogsResponse", { Result: TsfPageConfigReleaseLog, RequestId: $C.str }))
@@ -3099,7 +3099,7 @@ export const DescribePublicConfigReleasesRequest: $Schema.Schema<DescribePublicC
 
 /** `DescribePublicConfigReleasesResponse` (response side). */
 export interface DescribePublicConfigReleasesResponse {
-  readonly Result: TsfPageConfigRelease
+  readonly Result?: TsfPageConfigRelease
   readonly RequestId: string
 }
 export const DescribePublicConfigReleasesResponse: $Schema.Schema<DescribePublicConfigReleasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePublicConfigReleasesResponse", { Result: TsfPageConfigRelease, RequestId: $C.str }))
@@ -3112,7 +3112,7 @@ export const DescribePublicConfigRequest: $Schema.Schema<DescribePublicConfigReq
 
 /** `DescribePublicConfigResponse` (response side). */
 export interface DescribePublicConfigResponse {
-  readonly Result: Config | null
+  readonly Result?: Config | null
   readonly RequestId: string
 }
 export const DescribePublicConfigResponse: $Schema.Schema<DescribePublicConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePublicConfigResponse", { Result: $C.nul(Config), RequestId: $C.str }))
@@ -3132,7 +3132,7 @@ export const DescribePublicConfigSummaryRequest: $Schema.Schema<DescribePublicCo
 
 /** `DescribePublicConfigSummaryResponse` (response side). */
 export interface DescribePublicConfigSummaryResponse {
-  readonly Result: TsfPageConfig
+  readonly Result?: TsfPageConfig
   readonly RequestId: string
 }
 export const DescribePublicConfigSummaryResponse: $Schema.Schema<DescribePublicConfigSummaryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePublicConfigSummaryResponse", { Result: TsfPageConfig, RequestId: $C.str }))
@@ -3150,7 +3150,7 @@ export const DescribePublicConfigsRequest: $Schema.Schema<DescribePublicConfigsR
 
 /** `DescribePublicConfigsResponse` (response side). */
 export interface DescribePublicConfigsResponse {
-  readonly Result: TsfPageConfig
+  readonly Result?: TsfPageConfig
   readonly RequestId: string
 }
 export const DescribePublicConfigsResponse: $Schema.Schema<DescribePublicConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePublicConfigsResponse", { Result: TsfPageConfig, RequestId: $C.str }))
@@ -3163,7 +3163,7 @@ export const DescribeReleasedConfigRequest: $Schema.Schema<DescribeReleasedConfi
 
 /** `DescribeReleasedConfigResponse` (response side). */
 export interface DescribeReleasedConfigResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeReleasedConfigResponse: $Schema.Schema<DescribeReleasedConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReleasedConfigResponse", { Result: $C.str, RequestId: $C.str }))
@@ -3179,7 +3179,7 @@ export const DescribeRepositoriesRequest: $Schema.Schema<DescribeRepositoriesReq
 
 /** `DescribeRepositoriesResponse` (response side). */
 export interface DescribeRepositoriesResponse {
-  readonly Result: RepositoryList
+  readonly Result?: RepositoryList
   readonly RequestId: string
 }
 export const DescribeRepositoriesResponse: $Schema.Schema<DescribeRepositoriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRepositoriesResponse", { Result: RepositoryList, RequestId: $C.str }))
@@ -3192,7 +3192,7 @@ export const DescribeRepositoryRequest: $Schema.Schema<DescribeRepositoryRequest
 
 /** `DescribeRepositoryResponse` (response side). */
 export interface DescribeRepositoryResponse {
-  readonly Result: RepositoryInfo
+  readonly Result?: RepositoryInfo
   readonly RequestId: string
 }
 export const DescribeRepositoryResponse: $Schema.Schema<DescribeRepositoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRepositoryResponse", { Result: RepositoryInfo, RequestId: $C.str }))
@@ -3205,31 +3205,31 @@ export const DescribeResourceConfigCluster: $Schema.Schema<DescribeResourceConfi
 
 /** `DescribeResourceConfigClusterContainer` (response side). */
 export interface DescribeResourceConfigClusterContainer {
-  readonly NeedSubnetWhenCreatingCluster: boolean | null
+  readonly NeedSubnetWhenCreatingCluster?: boolean | null
 }
 export const DescribeResourceConfigClusterContainer: $Schema.Schema<DescribeResourceConfigClusterContainer> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceConfigClusterContainer", { NeedSubnetWhenCreatingCluster: $C.nul($C.bool) }))
 
 /** `DescribeResourceConfigLicense` (response side). */
 export interface DescribeResourceConfigLicense {
-  readonly Function: readonly DescribeResourceConfigLicenseFunction[] | null
-  readonly Resource: readonly DescribeResourceConfigLicenseResource[] | null
-  readonly ExpireTime: number | bigint | null
-  readonly Countdown: number | bigint | null
-  readonly Spec: string | null
+  readonly Function?: readonly DescribeResourceConfigLicenseFunction[] | null
+  readonly Resource?: readonly DescribeResourceConfigLicenseResource[] | null
+  readonly ExpireTime?: number | bigint | null
+  readonly Countdown?: number | bigint | null
+  readonly Spec?: string | null
 }
 export const DescribeResourceConfigLicense: $Schema.Schema<DescribeResourceConfigLicense> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceConfigLicense", { Function: $C.nul($C.arr(DescribeResourceConfigLicenseFunction)), Resource: $C.nul($C.arr(DescribeResourceConfigLicenseResource)), ExpireTime: $C.nul($C.uint64), Countdown: $C.nul($C.uint64), Spec: $C.nul($C.str) }))
 
 /** `DescribeResourceConfigLicenseFunction` (response side). */
 export interface DescribeResourceConfigLicenseFunction {
-  readonly Name: string | null
-  readonly Enable: boolean | null
+  readonly Name?: string | null
+  readonly Enable?: boolean | null
 }
 export const DescribeResourceConfigLicenseFunction: $Schema.Schema<DescribeResourceConfigLicenseFunction> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceConfigLicenseFunction", { Name: $C.nul($C.str), Enable: $C.nul($C.bool) }))
 
 /** `DescribeResourceConfigLicenseResource` (response side). */
 export interface DescribeResourceConfigLicenseResource {
-  readonly Name: string | null
-  readonly Quota: number | bigint | null
+  readonly Name?: string | null
+  readonly Quota?: number | bigint | null
 }
 export const DescribeResourceConfigLicenseResource: $Schema.Schema<DescribeResourceConfigLicenseResource> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceConfigLicenseResource", { Name: $C.nul($C.str), Quota: $C.nul($C.uint64) }))
 
@@ -3239,7 +3239,7 @@ export const DescribeResourceConfigRequest: $Schema.Schema<DescribeResourceConfi
 
 /** `DescribeResourceConfigResponse` (response side). */
 export interface DescribeResourceConfigResponse {
-  readonly Result: DescribeResourceConfigResultV2
+  readonly Result?: DescribeResourceConfigResultV2
   readonly RequestId: string
 }
 export const DescribeResourceConfigResponse: $Schema.Schema<DescribeResourceConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceConfigResponse", { Result: DescribeResourceConfigResultV2, RequestId: $C.str }))
@@ -3257,7 +3257,7 @@ export const DescribeResourceConfigResultV2: $Schema.Schema<DescribeResourceConf
 
 /** `DescribeResourceConfigSts` (response side). */
 export interface DescribeResourceConfigSts {
-  readonly Uin: string | null
+  readonly Uin?: string | null
 }
 export const DescribeResourceConfigSts: $Schema.Schema<DescribeResourceConfigSts> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceConfigSts", { Uin: $C.nul($C.str) }))
 
@@ -3269,7 +3269,7 @@ export const DescribeResourceTaskStatusRequest: $Schema.Schema<DescribeResourceT
 
 /** `DescribeResourceTaskStatusResponse` (response side). */
 export interface DescribeResourceTaskStatusResponse {
-  readonly Result: ResourceTaskStatusResult
+  readonly Result?: ResourceTaskStatusResult
   readonly RequestId: string
 }
 export const DescribeResourceTaskStatusResponse: $Schema.Schema<DescribeResourceTaskStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceTaskStatusResponse", { Result: ResourceTaskStatusResult, RequestId: $C.str }))
@@ -3290,7 +3290,7 @@ export const DescribeSimpleApplicationsRequest: $Schema.Schema<DescribeSimpleApp
 
 /** `DescribeSimpleApplicationsResponse` (response side). */
 export interface DescribeSimpleApplicationsResponse {
-  readonly Result: TsfPageSimpleApplication
+  readonly Result?: TsfPageSimpleApplication
   readonly RequestId: string
 }
 export const DescribeSimpleApplicationsResponse: $Schema.Schema<DescribeSimpleApplicationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSimpleApplicationsResponse", { Result: TsfPageSimpleApplication, RequestId: $C.str }))
@@ -3308,7 +3308,7 @@ export const DescribeSimpleClustersRequest: $Schema.Schema<DescribeSimpleCluster
 
 /** `DescribeSimpleClustersResponse` (response side). */
 export interface DescribeSimpleClustersResponse {
-  readonly Result: TsfPageCluster
+  readonly Result?: TsfPageCluster
   readonly RequestId: string
 }
 export const DescribeSimpleClustersResponse: $Schema.Schema<DescribeSimpleClustersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSimpleClustersResponse", { Result: TsfPageCluster, RequestId: $C.str }))
@@ -3330,7 +3330,7 @@ export const DescribeSimpleGroupsRequest: $Schema.Schema<DescribeSimpleGroupsReq
 
 /** `DescribeSimpleGroupsResponse` (response side). */
 export interface DescribeSimpleGroupsResponse {
-  readonly Result: TsfPageSimpleGroup
+  readonly Result?: TsfPageSimpleGroup
   readonly RequestId: string
 }
 export const DescribeSimpleGroupsResponse: $Schema.Schema<DescribeSimpleGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSimpleGroupsResponse", { Result: TsfPageSimpleGroup, RequestId: $C.str }))
@@ -3353,7 +3353,7 @@ export const DescribeSimpleNamespacesRequest: $Schema.Schema<DescribeSimpleNames
 
 /** `DescribeSimpleNamespacesResponse` (response side). */
 export interface DescribeSimpleNamespacesResponse {
-  readonly Result: TsfPageNamespace
+  readonly Result?: TsfPageNamespace
   readonly RequestId: string
 }
 export const DescribeSimpleNamespacesResponse: $Schema.Schema<DescribeSimpleNamespacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSimpleNamespacesResponse", { Result: TsfPageNamespace, RequestId: $C.str }))
@@ -3382,7 +3382,7 @@ export const DescribeStatisticsRequest: $Schema.Schema<DescribeStatisticsRequest
 
 /** `DescribeStatisticsResponse` (response side). */
 export interface DescribeStatisticsResponse {
-  readonly Result: ServiceStatisticsResults
+  readonly Result?: ServiceStatisticsResults
   readonly RequestId: string
 }
 export const DescribeStatisticsResponse: $Schema.Schema<DescribeStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStatisticsResponse", { Result: ServiceStatisticsResults, RequestId: $C.str }))
@@ -3403,7 +3403,7 @@ export const DescribeUnitApiUseDetailRequest: $Schema.Schema<DescribeUnitApiUseD
 
 /** `DescribeUnitApiUseDetailResponse` (response side). */
 export interface DescribeUnitApiUseDetailResponse {
-  readonly Result: GroupUnitApiUseStatistics
+  readonly Result?: GroupUnitApiUseStatistics
   readonly RequestId: string
 }
 export const DescribeUnitApiUseDetailResponse: $Schema.Schema<DescribeUnitApiUseDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUnitApiUseDetailResponse", { Result: GroupUnitApiUseStatistics, RequestId: $C.str }))
@@ -3419,7 +3419,7 @@ export const DescribeUnitNamespacesRequest: $Schema.Schema<DescribeUnitNamespace
 
 /** `DescribeUnitNamespacesResponse` (response side). */
 export interface DescribeUnitNamespacesResponse {
-  readonly Result: TsfPageUnitNamespace
+  readonly Result?: TsfPageUnitNamespace
   readonly RequestId: string
 }
 export const DescribeUnitNamespacesResponse: $Schema.Schema<DescribeUnitNamespacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUnitNamespacesResponse", { Result: TsfPageUnitNamespace, RequestId: $C.str }))
@@ -3432,7 +3432,7 @@ export const DescribeUnitRuleRequest: $Schema.Schema<DescribeUnitRuleRequest> = 
 
 /** `DescribeUnitRuleResponse` (response side). */
 export interface DescribeUnitRuleResponse {
-  readonly Result: UnitRule
+  readonly Result?: UnitRule
   readonly RequestId: string
 }
 export const DescribeUnitRuleResponse: $Schema.Schema<DescribeUnitRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUnitRuleResponse", { Result: UnitRule, RequestId: $C.str }))
@@ -3449,7 +3449,7 @@ export const DescribeUnitRulesRequest: $Schema.Schema<DescribeUnitRulesRequest> 
 
 /** `DescribeUnitRulesResponse` (response side). */
 export interface DescribeUnitRulesResponse {
-  readonly Result: readonly TsfPageUnitRule[]
+  readonly Result?: readonly TsfPageUnitRule[]
   readonly RequestId: string
 }
 export const DescribeUnitRulesResponse: $Schema.Schema<DescribeUnitRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUnitRulesResponse", { Result: $C.arr(TsfPageUnitRule), RequestId: $C.str }))
@@ -3466,7 +3466,7 @@ export const DescribeUnitRulesV2Request: $Schema.Schema<DescribeUnitRulesV2Reque
 
 /** `DescribeUnitRulesV2Response` (response side). */
 export interface DescribeUnitRulesV2Response {
-  readonly Result: TsfPageUnitRuleV2
+  readonly Result?: TsfPageUnitRuleV2
   readonly RequestId: string
 }
 export const DescribeUnitRulesV2Response: $Schema.Schema<DescribeUnitRulesV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUnitRulesV2Response", { Result: TsfPageUnitRuleV2, RequestId: $C.str }))
@@ -3485,7 +3485,7 @@ export const DescribeUploadInfoRequest: $Schema.Schema<DescribeUploadInfoRequest
 
 /** `DescribeUploadInfoResponse` (response side). */
 export interface DescribeUploadInfoResponse {
-  readonly Result: CosUploadInfo
+  readonly Result?: CosUploadInfo
   readonly RequestId: string
 }
 export const DescribeUploadInfoResponse: $Schema.Schema<DescribeUploadInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUploadInfoResponse", { Result: CosUploadInfo, RequestId: $C.str }))
@@ -3500,7 +3500,7 @@ export const DescribeUsableUnitNamespacesRequest: $Schema.Schema<DescribeUsableU
 
 /** `DescribeUsableUnitNamespacesResponse` (response side). */
 export interface DescribeUsableUnitNamespacesResponse {
-  readonly Result: TsfPageUnitNamespace
+  readonly Result?: TsfPageUnitNamespace
   readonly RequestId: string
 }
 export const DescribeUsableUnitNamespacesResponse: $Schema.Schema<DescribeUsableUnitNamespacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUsableUnitNamespacesResponse", { Result: TsfPageUnitNamespace, RequestId: $C.str }))
@@ -3513,7 +3513,7 @@ export const DisableLaneRuleRequest: $Schema.Schema<DisableLaneRuleRequest> = /*
 
 /** `DisableLaneRuleResponse` (response side). */
 export interface DisableLaneRuleResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DisableLaneRuleResponse: $Schema.Schema<DisableLaneRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DisableLaneRuleResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -3526,7 +3526,7 @@ export const DisableUnitRouteRequest: $Schema.Schema<DisableUnitRouteRequest> = 
 
 /** `DisableUnitRouteResponse` (response side). */
 export interface DisableUnitRouteResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DisableUnitRouteResponse: $Schema.Schema<DisableUnitRouteResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DisableUnitRouteResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -3539,7 +3539,7 @@ export const DisableUnitRuleRequest: $Schema.Schema<DisableUnitRuleRequest> = /*
 
 /** `DisableUnitRuleResponse` (response side). */
 export interface DisableUnitRuleResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DisableUnitRuleResponse: $Schema.Schema<DisableUnitRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DisableUnitRuleResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -3553,7 +3553,7 @@ export const DisassociateBusinessLogConfigRequest: $Schema.Schema<DisassociateBu
 
 /** `DisassociateBusinessLogConfigResponse` (response side). */
 export interface DisassociateBusinessLogConfigResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DisassociateBusinessLogConfigResponse: $Schema.Schema<DisassociateBusinessLogConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DisassociateBusinessLogConfigResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -3567,7 +3567,7 @@ export const DisassociateKafkaConfigRequest: $Schema.Schema<DisassociateKafkaCon
 
 /** `DisassociateKafkaConfigResponse` (response side). */
 export interface DisassociateKafkaConfigResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DisassociateKafkaConfigResponse: $Schema.Schema<DisassociateKafkaConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DisassociateKafkaConfigResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -3580,7 +3580,7 @@ export const DraftApiGroupRequest: $Schema.Schema<DraftApiGroupRequest> = /*#__P
 
 /** `DraftApiGroupResponse` (response side). */
 export interface DraftApiGroupResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const DraftApiGroupResponse: $Schema.Schema<DraftApiGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DraftApiGroupResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -3602,7 +3602,7 @@ export const EnableLaneRuleRequest: $Schema.Schema<EnableLaneRuleRequest> = /*#_
 
 /** `EnableLaneRuleResponse` (response side). */
 export interface EnableLaneRuleResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const EnableLaneRuleResponse: $Schema.Schema<EnableLaneRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnableLaneRuleResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -3615,7 +3615,7 @@ export const EnableUnitRouteRequest: $Schema.Schema<EnableUnitRouteRequest> = /*
 
 /** `EnableUnitRouteResponse` (response side). */
 export interface EnableUnitRouteResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const EnableUnitRouteResponse: $Schema.Schema<EnableUnitRouteResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnableUnitRouteResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -3628,14 +3628,14 @@ export const EnableUnitRuleRequest: $Schema.Schema<EnableUnitRuleRequest> = /*#_
 
 /** `EnableUnitRuleResponse` (response side). */
 export interface EnableUnitRuleResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const EnableUnitRuleResponse: $Schema.Schema<EnableUnitRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnableUnitRuleResponse", { Result: $C.bool, RequestId: $C.str }))
 
 /** `Env` (both sides). */
 export interface Env {
-  readonly Name: string
+  readonly Name?: string
   readonly Value?: string
   readonly ValueFrom?: ValueFrom | null
 }
@@ -3665,7 +3665,7 @@ export const ExpandGroupRequest: $Schema.Schema<ExpandGroupRequest> = /*#__PURE_
 
 /** `ExpandGroupResponse` (response side). */
 export interface ExpandGroupResponse {
-  readonly Result: TaskId
+  readonly Result?: TaskId
   readonly RequestId: string
 }
 export const ExpandGroupResponse: $Schema.Schema<ExpandGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExpandGroupResponse", { Result: TaskId, RequestId: $C.str }))
@@ -3678,39 +3678,39 @@ export const FieldRef: $Schema.Schema<FieldRef> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `FileConfig` (response side). */
 export interface FileConfig {
-  readonly ConfigId: string | null
-  readonly ConfigName: string | null
-  readonly ConfigVersion: string | null
-  readonly ConfigVersionDesc: string | null
-  readonly ConfigFileName: string | null
-  readonly ConfigFileValue: string | null
-  readonly ConfigFileCode: string | null
-  readonly CreationTime: string | null
-  readonly ApplicationId: string | null
-  readonly ApplicationName: string | null
-  readonly DeleteFlag: boolean | null
-  readonly ConfigVersionCount: number | bigint | null
-  readonly LastUpdateTime: string | null
-  readonly ConfigFilePath: string | null
-  readonly ConfigPostCmd: string | null
-  readonly ConfigFileValueLength: number | bigint | null
+  readonly ConfigId?: string | null
+  readonly ConfigName?: string | null
+  readonly ConfigVersion?: string | null
+  readonly ConfigVersionDesc?: string | null
+  readonly ConfigFileName?: string | null
+  readonly ConfigFileValue?: string | null
+  readonly ConfigFileCode?: string | null
+  readonly CreationTime?: string | null
+  readonly ApplicationId?: string | null
+  readonly ApplicationName?: string | null
+  readonly DeleteFlag?: boolean | null
+  readonly ConfigVersionCount?: number | bigint | null
+  readonly LastUpdateTime?: string | null
+  readonly ConfigFilePath?: string | null
+  readonly ConfigPostCmd?: string | null
+  readonly ConfigFileValueLength?: number | bigint | null
 }
 export const FileConfig: $Schema.Schema<FileConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("FileConfig", { ConfigId: $C.nul($C.str), ConfigName: $C.nul($C.str), ConfigVersion: $C.nul($C.str), ConfigVersionDesc: $C.nul($C.str), ConfigFileName: $C.nul($C.str), ConfigFileValue: $C.nul($C.str), ConfigFileCode: $C.nul($C.str), CreationTime: $C.nul($C.str), ApplicationId: $C.nul($C.str), ApplicationName: $C.nul($C.str), DeleteFlag: $C.nul($C.bool), ConfigVersionCount: $C.nul($C.int64), LastUpdateTime: $C.nul($C.str), ConfigFilePath: $C.nul($C.str), ConfigPostCmd: $C.nul($C.str), ConfigFileValueLength: $C.nul($C.uint64) }))
 
 /** `FileConfigRelease` (response side). */
 export interface FileConfigRelease {
-  readonly ConfigReleaseId: string | null
-  readonly ConfigId: string | null
-  readonly ConfigName: string | null
-  readonly ConfigVersion: string | null
-  readonly ReleaseDesc: string | null
-  readonly ReleaseTime: string | null
-  readonly GroupId: string | null
-  readonly GroupName: string | null
-  readonly NamespaceId: string | null
-  readonly NamespaceName: string | null
-  readonly ClusterId: string | null
-  readonly ClusterName: string | null
+  readonly ConfigReleaseId?: string | null
+  readonly ConfigId?: string | null
+  readonly ConfigName?: string | null
+  readonly ConfigVersion?: string | null
+  readonly ReleaseDesc?: string | null
+  readonly ReleaseTime?: string | null
+  readonly GroupId?: string | null
+  readonly GroupName?: string | null
+  readonly NamespaceId?: string | null
+  readonly NamespaceName?: string | null
+  readonly ClusterId?: string | null
+  readonly ClusterName?: string | null
   readonly ConfigCenters?: readonly TsfConfigCenter[] | null
 }
 export const FileConfigRelease: $Schema.Schema<FileConfigRelease> = /*#__PURE__*/ $C.lazy(() => $C.struct("FileConfigRelease", { ConfigReleaseId: $C.nul($C.str), ConfigId: $C.nul($C.str), ConfigName: $C.nul($C.str), ConfigVersion: $C.nul($C.str), ReleaseDesc: $C.nul($C.str), ReleaseTime: $C.nul($C.str), GroupId: $C.nul($C.str), GroupName: $C.nul($C.str), NamespaceId: $C.nul($C.str), NamespaceName: $C.nul($C.str), ClusterId: $C.nul($C.str), ClusterName: $C.nul($C.str) }, { ConfigCenters: $C.nul($C.arr(TsfConfigCenter)) }))
@@ -3731,40 +3731,40 @@ export const ForceSchedule: $Schema.Schema<ForceSchedule> = /*#__PURE__*/ $C.laz
 
 /** `GatewayApiGroupVo` (response side). */
 export interface GatewayApiGroupVo {
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly GroupApiCount: number | bigint
-  readonly GroupApis: readonly GatewayGroupApiVo[]
-  readonly GatewayInstanceType: string
-  readonly GatewayInstanceId: string
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly GroupApiCount?: number | bigint
+  readonly GroupApis?: readonly GatewayGroupApiVo[]
+  readonly GatewayInstanceType?: string
+  readonly GatewayInstanceId?: string
 }
 export const GatewayApiGroupVo: $Schema.Schema<GatewayApiGroupVo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GatewayApiGroupVo", { GroupId: $C.str, GroupName: $C.str, GroupApiCount: $C.uint64, GroupApis: $C.arr(GatewayGroupApiVo), GatewayInstanceType: $C.str, GatewayInstanceId: $C.str }))
 
 /** `GatewayConfig` (response side). */
 export interface GatewayConfig {
-  readonly Name: string
+  readonly Name?: string
 }
 export const GatewayConfig: $Schema.Schema<GatewayConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("GatewayConfig", { Name: $C.str }))
 
 /** `GatewayDeployGroup` (response side). */
 export interface GatewayDeployGroup {
-  readonly DeployGroupId: string | null
-  readonly DeployGroupName: string | null
-  readonly ApplicationId: string | null
-  readonly ApplicationName: string | null
-  readonly ApplicationType: string | null
-  readonly GroupStatus: string | null
-  readonly ClusterType: string | null
+  readonly DeployGroupId?: string | null
+  readonly DeployGroupName?: string | null
+  readonly ApplicationId?: string | null
+  readonly ApplicationName?: string | null
+  readonly ApplicationType?: string | null
+  readonly GroupStatus?: string | null
+  readonly ClusterType?: string | null
 }
 export const GatewayDeployGroup: $Schema.Schema<GatewayDeployGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("GatewayDeployGroup", { DeployGroupId: $C.nul($C.str), DeployGroupName: $C.nul($C.str), ApplicationId: $C.nul($C.str), ApplicationName: $C.nul($C.str), ApplicationType: $C.nul($C.str), GroupStatus: $C.nul($C.str), ClusterType: $C.nul($C.str) }))
 
 /** `GatewayGroupApiVo` (response side). */
 export interface GatewayGroupApiVo {
-  readonly ApiId: string
-  readonly Path: string
-  readonly MicroserviceName: string
-  readonly Method: string | null
-  readonly NamespaceName: string | null
+  readonly ApiId?: string
+  readonly Path?: string
+  readonly MicroserviceName?: string
+  readonly Method?: string | null
+  readonly NamespaceName?: string | null
 }
 export const GatewayGroupApiVo: $Schema.Schema<GatewayGroupApiVo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GatewayGroupApiVo", { ApiId: $C.str, Path: $C.str, MicroserviceName: $C.str, Method: $C.nul($C.str), NamespaceName: $C.nul($C.str) }))
 
@@ -3777,13 +3777,13 @@ export const GatewayGroupIds: $Schema.Schema<GatewayGroupIds> = /*#__PURE__*/ $C
 
 /** `GatewayPlugin` (response side). */
 export interface GatewayPlugin {
-  readonly Id: string | null
-  readonly Name: string | null
-  readonly Type: string | null
-  readonly Description: string | null
-  readonly CreatedTime: string | null
-  readonly UpdatedTime: string | null
-  readonly Status: string | null
+  readonly Id?: string | null
+  readonly Name?: string | null
+  readonly Type?: string | null
+  readonly Description?: string | null
+  readonly CreatedTime?: string | null
+  readonly UpdatedTime?: string | null
+  readonly Status?: string | null
   readonly DeleteDisabled?: boolean
   readonly DeleteDisabledReason?: string
   readonly BindDisabled?: boolean
@@ -3802,18 +3802,18 @@ export const GatewayPluginBoundParam: $Schema.Schema<GatewayPluginBoundParam> = 
 
 /** `GatewayVo` (response side). */
 export interface GatewayVo {
-  readonly GatewayDeployGroupId: string
-  readonly GatewayDeployGroupName: string
-  readonly GroupNum: number | bigint
-  readonly Groups: readonly GatewayApiGroupVo[]
+  readonly GatewayDeployGroupId?: string
+  readonly GatewayDeployGroupName?: string
+  readonly GroupNum?: number | bigint
+  readonly Groups?: readonly GatewayApiGroupVo[]
 }
 export const GatewayVo: $Schema.Schema<GatewayVo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GatewayVo", { GatewayDeployGroupId: $C.str, GatewayDeployGroupName: $C.str, GroupNum: $C.uint64, Groups: $C.arr(GatewayApiGroupVo) }))
 
 /** `GroupApiUseStatistics` (response side). */
 export interface GroupApiUseStatistics {
-  readonly TopStatusCode: readonly ApiUseStatisticsEntity[]
-  readonly TopTimeCost: readonly ApiUseStatisticsEntity[]
-  readonly Quantile: QuantileEntity
+  readonly TopStatusCode?: readonly ApiUseStatisticsEntity[]
+  readonly TopTimeCost?: readonly ApiUseStatisticsEntity[]
+  readonly Quantile?: QuantileEntity
 }
 export const GroupApiUseStatistics: $Schema.Schema<GroupApiUseStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupApiUseStatistics", { TopStatusCode: $C.arr(ApiUseStatisticsEntity), TopTimeCost: $C.arr(ApiUseStatisticsEntity), Quantile: QuantileEntity }))
 
@@ -3848,9 +3848,9 @@ export const GroupDailyUseStatistics: $Schema.Schema<GroupDailyUseStatistics> = 
 
 /** `GroupInfo` (both sides). */
 export interface GroupInfo {
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly ClusterType: string
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly ClusterType?: string
   readonly ClusterId?: string
   readonly ClusterName?: string
   readonly NamespaceName?: string
@@ -3860,41 +3860,41 @@ export const GroupInfo: $Schema.Schema<GroupInfo> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `GroupPod` (response side). */
 export interface GroupPod {
-  readonly PodName: string
-  readonly PodId: string
-  readonly Status: string
-  readonly Reason: string
-  readonly NodeIp: string
-  readonly Ip: string
-  readonly RestartCount: number | bigint
-  readonly ReadyCount: number | bigint
-  readonly Runtime: string
-  readonly CreatedAt: string
-  readonly ServiceInstanceStatus: string
-  readonly InstanceAvailableStatus: string
-  readonly InstanceStatus: string
-  readonly NodeInstanceId: string
+  readonly PodName?: string
+  readonly PodId?: string
+  readonly Status?: string
+  readonly Reason?: string
+  readonly NodeIp?: string
+  readonly Ip?: string
+  readonly RestartCount?: number | bigint
+  readonly ReadyCount?: number | bigint
+  readonly Runtime?: string
+  readonly CreatedAt?: string
+  readonly ServiceInstanceStatus?: string
+  readonly InstanceAvailableStatus?: string
+  readonly InstanceStatus?: string
+  readonly NodeInstanceId?: string
   readonly SpecTotalCount?: string
 }
 export const GroupPod: $Schema.Schema<GroupPod> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupPod", { PodName: $C.str, PodId: $C.str, Status: $C.str, Reason: $C.str, NodeIp: $C.str, Ip: $C.str, RestartCount: $C.int64, ReadyCount: $C.int64, Runtime: $C.str, CreatedAt: $C.str, ServiceInstanceStatus: $C.str, InstanceAvailableStatus: $C.str, InstanceStatus: $C.str, NodeInstanceId: $C.str }, { SpecTotalCount: $C.str }))
 
 /** `GroupPodResult` (response side). */
 export interface GroupPodResult {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly GroupPod[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly GroupPod[]
 }
 export const GroupPodResult: $Schema.Schema<GroupPodResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupPodResult", { TotalCount: $C.int64, Content: $C.arr(GroupPod) }))
 
 /** `GroupRelease` (response side). */
 export interface GroupRelease {
-  readonly PackageId: string | null
-  readonly PackageName: string | null
-  readonly PackageVersion: string | null
-  readonly RepoName: string | null
-  readonly TagName: string | null
-  readonly PublicConfigReleaseList: readonly ConfigRelease[] | null
-  readonly ConfigReleaseList: readonly ConfigRelease[] | null
-  readonly FileConfigReleaseList: readonly FileConfigRelease[] | null
+  readonly PackageId?: string | null
+  readonly PackageName?: string | null
+  readonly PackageVersion?: string | null
+  readonly RepoName?: string | null
+  readonly TagName?: string | null
+  readonly PublicConfigReleaseList?: readonly ConfigRelease[] | null
+  readonly ConfigReleaseList?: readonly ConfigRelease[] | null
+  readonly FileConfigReleaseList?: readonly FileConfigRelease[] | null
 }
 export const GroupRelease: $Schema.Schema<GroupRelease> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupRelease", { PackageId: $C.nul($C.str), PackageName: $C.nul($C.str), PackageVersion: $C.nul($C.str), RepoName: $C.nul($C.str), TagName: $C.nul($C.str), PublicConfigReleaseList: $C.nul($C.arr(ConfigRelease)), ConfigReleaseList: $C.nul($C.arr(ConfigRelease)), FileConfigReleaseList: $C.nul($C.arr(FileConfigRelease)) }))
 
@@ -3927,10 +3927,10 @@ export const GroupUnitApiUseStatistics: $Schema.Schema<GroupUnitApiUseStatistics
 
 /** `GroupUseStatisticsEntity` (response side). */
 export interface GroupUseStatisticsEntity {
-  readonly ApiPath: string
-  readonly ServiceName: string
-  readonly Value: string
-  readonly ApiId: string
+  readonly ApiPath?: string
+  readonly ServiceName?: string
+  readonly Value?: string
+  readonly ApiId?: string
 }
 export const GroupUseStatisticsEntity: $Schema.Schema<GroupUseStatisticsEntity> = /*#__PURE__*/ $C.lazy(() => $C.struct("GroupUseStatisticsEntity", { ApiPath: $C.str, ServiceName: $C.str, Value: $C.str, ApiId: $C.str }))
 
@@ -3942,7 +3942,7 @@ export const HealthCheckConfig: $Schema.Schema<HealthCheckConfig> = /*#__PURE__*
 
 /** `HealthCheckSetting` (both sides). */
 export interface HealthCheckSetting {
-  readonly ActionType: string | null
+  readonly ActionType?: string | null
   readonly InitialDelaySeconds?: number | bigint | null
   readonly TimeoutSeconds?: number | bigint | null
   readonly PeriodSeconds?: number | bigint | null
@@ -3974,24 +3974,24 @@ export const HttpGetOption: $Schema.Schema<HttpGetOption> = /*#__PURE__*/ $C.laz
 
 /** `ImageRepository` (response side). */
 export interface ImageRepository {
-  readonly Reponame: string
-  readonly Repotype: string
-  readonly TagCount: number | bigint
-  readonly IsPublic: number | bigint
-  readonly IsUserFavor: boolean
-  readonly IsQcloudOfficial: boolean
-  readonly FavorCount: number | bigint
-  readonly PullCount: number | bigint
-  readonly Description: string
-  readonly CreationTime: string
-  readonly UpdateTime: string
-  readonly TcrRepoInfo: TcrRepoInfo
-  readonly TcrBindingId: number | bigint
-  readonly ApplicationId: string
+  readonly Reponame?: string
+  readonly Repotype?: string
+  readonly TagCount?: number | bigint
+  readonly IsPublic?: number | bigint
+  readonly IsUserFavor?: boolean
+  readonly IsQcloudOfficial?: boolean
+  readonly FavorCount?: number | bigint
+  readonly PullCount?: number | bigint
+  readonly Description?: string
+  readonly CreationTime?: string
+  readonly UpdateTime?: string
+  readonly TcrRepoInfo?: TcrRepoInfo
+  readonly TcrBindingId?: number | bigint
+  readonly ApplicationId?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly ApplicationName: ScalableRule
-  readonly ApplicationNameReal: string
-  readonly Public: number | bigint
+  readonly ApplicationName?: ScalableRule
+  readonly ApplicationNameReal?: string
+  readonly Public?: number | bigint
   readonly CreateMode?: string
   readonly RepoName?: string
   readonly RepoType?: string
@@ -4000,81 +4000,81 @@ export const ImageRepository: $Schema.Schema<ImageRepository> = /*#__PURE__*/ $C
 
 /** `ImageRepositoryResult` (response side). */
 export interface ImageRepositoryResult {
-  readonly TotalCount: number | bigint
-  readonly Server: string
-  readonly Content: readonly ImageRepository[]
+  readonly TotalCount?: number | bigint
+  readonly Server?: string
+  readonly Content?: readonly ImageRepository[]
 }
 export const ImageRepositoryResult: $Schema.Schema<ImageRepositoryResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageRepositoryResult", { TotalCount: $C.int64, Server: $C.str, Content: $C.arr(ImageRepository) }))
 
 /** `ImageTag` (response side). */
 export interface ImageTag {
-  readonly RepoName: string
-  readonly TagName: string
-  readonly TagId: string
-  readonly ImageId: string
-  readonly Size: string
-  readonly CreationTime: string
-  readonly UpdateTime: string
-  readonly Author: string
-  readonly Architecture: string
-  readonly DockerVersion: string
-  readonly Os: string
-  readonly PushTime: string
-  readonly SizeByte: number | bigint
-  readonly TcrRepoInfo: TcrRepoInfo
+  readonly RepoName?: string
+  readonly TagName?: string
+  readonly TagId?: string
+  readonly ImageId?: string
+  readonly Size?: string
+  readonly CreationTime?: string
+  readonly UpdateTime?: string
+  readonly Author?: string
+  readonly Architecture?: string
+  readonly DockerVersion?: string
+  readonly Os?: string
+  readonly PushTime?: string
+  readonly SizeByte?: number | bigint
+  readonly TcrRepoInfo?: TcrRepoInfo
 }
 export const ImageTag: $Schema.Schema<ImageTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageTag", { RepoName: $C.str, TagName: $C.str, TagId: $C.str, ImageId: $C.str, Size: $C.str, CreationTime: $C.str, UpdateTime: $C.str, Author: $C.str, Architecture: $C.str, DockerVersion: $C.str, Os: $C.str, PushTime: $C.str, SizeByte: $C.int64, TcrRepoInfo: TcrRepoInfo }))
 
 /** `ImageTagsResult` (response side). */
 export interface ImageTagsResult {
-  readonly TotalCount: number | bigint
-  readonly RepoName: string
-  readonly Server: string
-  readonly Content: readonly ImageTag[]
+  readonly TotalCount?: number | bigint
+  readonly RepoName?: string
+  readonly Server?: string
+  readonly Content?: readonly ImageTag[]
 }
 export const ImageTagsResult: $Schema.Schema<ImageTagsResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageTagsResult", { TotalCount: $C.int64, RepoName: $C.str, Server: $C.str, Content: $C.arr(ImageTag) }))
 
 /** `Instance` (response side). */
 export interface Instance {
-  readonly InstanceId: string | null
-  readonly InstanceName: string | null
-  readonly LanIp: string | null
-  readonly WanIp: string | null
-  readonly InstanceDesc: string | null
-  readonly ClusterId: string | null
-  readonly ClusterName: string | null
-  readonly InstanceStatus: string | null
-  readonly InstanceAvailableStatus: string | null
-  readonly ServiceInstanceStatus: string | null
-  readonly CountInTsf: number | bigint | null
-  readonly GroupId: string | null
-  readonly ApplicationId: string | null
-  readonly ApplicationName: string | null
-  readonly InstanceCreatedTime: string | null
-  readonly InstanceExpiredTime: string | null
-  readonly InstanceChargeType: string | null
-  readonly InstanceTotalCpu: number | null
-  readonly InstanceTotalMem: number | null
-  readonly InstanceUsedCpu: number | null
-  readonly InstanceUsedMem: number | null
-  readonly InstanceLimitCpu: number | null
-  readonly InstanceLimitMem: number | null
-  readonly InstancePkgVersion: string | null
-  readonly ClusterType: string | null
-  readonly RestrictState: string | null
-  readonly UpdateTime: string | null
-  readonly OperationState: number | bigint | null
-  readonly NamespaceId: string | null
-  readonly InstanceZoneId: string | null
-  readonly InstanceImportMode: string | null
-  readonly ApplicationType: string | null
-  readonly ApplicationResourceType: string | null
-  readonly ServiceSidecarStatus: string | null
-  readonly GroupName: string | null
-  readonly NamespaceName: string | null
-  readonly Reason: string | null
-  readonly AgentVersion: string | null
-  readonly NodeInstanceId: string | null
+  readonly InstanceId?: string | null
+  readonly InstanceName?: string | null
+  readonly LanIp?: string | null
+  readonly WanIp?: string | null
+  readonly InstanceDesc?: string | null
+  readonly ClusterId?: string | null
+  readonly ClusterName?: string | null
+  readonly InstanceStatus?: string | null
+  readonly InstanceAvailableStatus?: string | null
+  readonly ServiceInstanceStatus?: string | null
+  readonly CountInTsf?: number | bigint | null
+  readonly GroupId?: string | null
+  readonly ApplicationId?: string | null
+  readonly ApplicationName?: string | null
+  readonly InstanceCreatedTime?: string | null
+  readonly InstanceExpiredTime?: string | null
+  readonly InstanceChargeType?: string | null
+  readonly InstanceTotalCpu?: number | null
+  readonly InstanceTotalMem?: number | null
+  readonly InstanceUsedCpu?: number | null
+  readonly InstanceUsedMem?: number | null
+  readonly InstanceLimitCpu?: number | null
+  readonly InstanceLimitMem?: number | null
+  readonly InstancePkgVersion?: string | null
+  readonly ClusterType?: string | null
+  readonly RestrictState?: string | null
+  readonly UpdateTime?: string | null
+  readonly OperationState?: number | bigint | null
+  readonly NamespaceId?: string | null
+  readonly InstanceZoneId?: string | null
+  readonly InstanceImportMode?: string | null
+  readonly ApplicationType?: string | null
+  readonly ApplicationResourceType?: string | null
+  readonly ServiceSidecarStatus?: string | null
+  readonly GroupName?: string | null
+  readonly NamespaceName?: string | null
+  readonly Reason?: string | null
+  readonly AgentVersion?: string | null
+  readonly NodeInstanceId?: string | null
 }
 export const Instance: $Schema.Schema<Instance> = /*#__PURE__*/ $C.lazy(() => $C.struct("Instance", { InstanceId: $C.nul($C.str), InstanceName: $C.nul($C.str), LanIp: $C.nul($C.str), WanIp: $C.nul($C.str), InstanceDesc: $C.nul($C.str), ClusterId: $C.nul($C.str), ClusterName: $C.nul($C.str), InstanceStatus: $C.nul($C.str), InstanceAvailableStatus: $C.nul($C.str), ServiceInstanceStatus: $C.nul($C.str), CountInTsf: $C.nul($C.int64), GroupId: $C.nul($C.str), ApplicationId: $C.nul($C.str), ApplicationName: $C.nul($C.str), InstanceCreatedTime: $C.nul($C.str), InstanceExpiredTime: $C.nul($C.str), InstanceChargeType: $C.nul($C.str), InstanceTotalCpu: $C.nul($C.float), InstanceTotalMem: $C.nul($C.float), InstanceUsedCpu: $C.nul($C.float), InstanceUsedMem: $C.nul($C.float), InstanceLimitCpu: $C.nul($C.float), InstanceLimitMem: $C.nul($C.float), InstancePkgVersion: $C.nul($C.str), ClusterType: $C.nul($C.str), RestrictState: $C.nul($C.str), UpdateTime: $C.nul($C.str), OperationState: $C.nul($C.int64), NamespaceId: $C.nul($C.str), InstanceZoneId: $C.nul($C.str), InstanceImportMode: $C.nul($C.str), ApplicationType: $C.nul($C.str), ApplicationResourceType: $C.nul($C.str), ServiceSidecarStatus: $C.nul($C.str), GroupName: $C.nul($C.str), NamespaceName: $C.nul($C.str), Reason: $C.nul($C.str), AgentVersion: $C.nul($C.str), NodeInstanceId: $C.nul($C.str) }))
 
@@ -4087,30 +4087,30 @@ export const InstanceAdvancedSettings: $Schema.Schema<InstanceAdvancedSettings> 
 
 /** `InstanceEnrichedInfo` (response side). */
 export interface InstanceEnrichedInfo {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly LanIp: string
-  readonly WanIp: string
-  readonly VpcId: string
-  readonly InstanceStatus: string
-  readonly InstanceAvailableStatus: string
-  readonly ApplicationId: string
-  readonly ApplicationName: string
-  readonly ApplicationType: string
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly ClusterType: string
-  readonly NamespaceId: string
-  readonly NamespaceName: string
-  readonly GroupId: string
-  readonly GroupName: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly LanIp?: string
+  readonly WanIp?: string
+  readonly VpcId?: string
+  readonly InstanceStatus?: string
+  readonly InstanceAvailableStatus?: string
+  readonly ApplicationId?: string
+  readonly ApplicationName?: string
+  readonly ApplicationType?: string
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly ClusterType?: string
+  readonly NamespaceId?: string
+  readonly NamespaceName?: string
+  readonly GroupId?: string
+  readonly GroupName?: string
 }
 export const InstanceEnrichedInfo: $Schema.Schema<InstanceEnrichedInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceEnrichedInfo", { InstanceId: $C.str, InstanceName: $C.str, LanIp: $C.str, WanIp: $C.str, VpcId: $C.str, InstanceStatus: $C.str, InstanceAvailableStatus: $C.str, ApplicationId: $C.str, ApplicationName: $C.str, ApplicationType: $C.str, ClusterId: $C.str, ClusterName: $C.str, ClusterType: $C.str, NamespaceId: $C.str, NamespaceName: $C.str, GroupId: $C.str, GroupName: $C.str }))
 
 /** `InstanceEnrichedInfoPage` (response side). */
 export interface InstanceEnrichedInfoPage {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly InstanceEnrichedInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly InstanceEnrichedInfo[]
 }
 export const InstanceEnrichedInfoPage: $Schema.Schema<InstanceEnrichedInfoPage> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceEnrichedInfoPage", { TotalCount: $C.uint64, Content: $C.arr(InstanceEnrichedInfo) }))
 
@@ -4123,52 +4123,52 @@ export const InstanceResourceConfig: $Schema.Schema<InstanceResourceConfig> = /*
 
 /** `InvocationMetricScatterPlot` (response side). */
 export interface InvocationMetricScatterPlot {
-  readonly EndTime: number | bigint
-  readonly StartTime: number | bigint
-  readonly Period: number | bigint
-  readonly DataPoints: readonly MultiValueDataPoints[]
+  readonly EndTime?: number | bigint
+  readonly StartTime?: number | bigint
+  readonly Period?: number | bigint
+  readonly DataPoints?: readonly MultiValueDataPoints[]
 }
 export const InvocationMetricScatterPlot: $Schema.Schema<InvocationMetricScatterPlot> = /*#__PURE__*/ $C.lazy(() => $C.struct("InvocationMetricScatterPlot", { EndTime: $C.int64, StartTime: $C.int64, Period: $C.int64, DataPoints: $C.arr(MultiValueDataPoints) }))
 
 /** `JvmMonitorData` (response side). */
 export interface JvmMonitorData {
-  readonly HeapMemory: MemoryPicture | null
-  readonly NonHeapMemory: MemoryPicture | null
-  readonly EdenSpace: MemoryPicture | null
-  readonly SurvivorSpace: MemoryPicture | null
-  readonly OldSpace: MemoryPicture | null
-  readonly MetaSpace: MemoryPicture | null
-  readonly ThreadPicture: ThreadPicture | null
-  readonly YoungGC: readonly CurvePoint[] | null
-  readonly FullGC: readonly CurvePoint[] | null
-  readonly CpuUsage: readonly CurvePoint[] | null
-  readonly ClassCount: readonly CurvePoint[] | null
+  readonly HeapMemory?: MemoryPicture | null
+  readonly NonHeapMemory?: MemoryPicture | null
+  readonly EdenSpace?: MemoryPicture | null
+  readonly SurvivorSpace?: MemoryPicture | null
+  readonly OldSpace?: MemoryPicture | null
+  readonly MetaSpace?: MemoryPicture | null
+  readonly ThreadPicture?: ThreadPicture | null
+  readonly YoungGC?: readonly CurvePoint[] | null
+  readonly FullGC?: readonly CurvePoint[] | null
+  readonly CpuUsage?: readonly CurvePoint[] | null
+  readonly ClassCount?: readonly CurvePoint[] | null
 }
 export const JvmMonitorData: $Schema.Schema<JvmMonitorData> = /*#__PURE__*/ $C.lazy(() => $C.struct("JvmMonitorData", { HeapMemory: $C.nul(MemoryPicture), NonHeapMemory: $C.nul(MemoryPicture), EdenSpace: $C.nul(MemoryPicture), SurvivorSpace: $C.nul(MemoryPicture), OldSpace: $C.nul(MemoryPicture), MetaSpace: $C.nul(MemoryPicture), ThreadPicture: $C.nul(ThreadPicture), YoungGC: $C.nul($C.arr(CurvePoint)), FullGC: $C.nul($C.arr(CurvePoint)), CpuUsage: $C.nul($C.arr(CurvePoint)), ClassCount: $C.nul($C.arr(CurvePoint)) }))
 
 /** `KafkaDeliveryConfig` (response side). */
 export interface KafkaDeliveryConfig {
-  readonly ConfigId: string
-  readonly ConfigName: string
-  readonly CollectPath: readonly string[]
-  readonly KafkaVIp: string
-  readonly KafkaVPort: string | null
-  readonly Topic: string
-  readonly LineRule: string
-  readonly EnableAuth: boolean
-  readonly Username: string | null
-  readonly Password: string | null
-  readonly KafkaInfos: readonly DeliveryKafkaInfo[]
-  readonly EnableGlobalLineRule: boolean
-  readonly CustomRule: string | null
-  readonly KafkaAddress: string | null
+  readonly ConfigId?: string
+  readonly ConfigName?: string
+  readonly CollectPath?: readonly string[]
+  readonly KafkaVIp?: string
+  readonly KafkaVPort?: string | null
+  readonly Topic?: string
+  readonly LineRule?: string
+  readonly EnableAuth?: boolean
+  readonly Username?: string | null
+  readonly Password?: string | null
+  readonly KafkaInfos?: readonly DeliveryKafkaInfo[]
+  readonly EnableGlobalLineRule?: boolean
+  readonly CustomRule?: string | null
+  readonly KafkaAddress?: string | null
 }
 export const KafkaDeliveryConfig: $Schema.Schema<KafkaDeliveryConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("KafkaDeliveryConfig", { ConfigId: $C.str, ConfigName: $C.str, CollectPath: $C.arr($C.str), KafkaVIp: $C.str, KafkaVPort: $C.nul($C.str), Topic: $C.str, LineRule: $C.str, EnableAuth: $C.bool, Username: $C.nul($C.str), Password: $C.nul($C.str), KafkaInfos: $C.arr(DeliveryKafkaInfo), EnableGlobalLineRule: $C.bool, CustomRule: $C.nul($C.str), KafkaAddress: $C.nul($C.str) }))
 
 /** `LaneGroup` (both sides). */
 export interface LaneGroup {
-  readonly GroupId: string | null
-  readonly Entrance: boolean | null
+  readonly GroupId?: string | null
+  readonly Entrance?: boolean | null
   readonly LaneGroupId?: string | null
   readonly LaneId?: string | null
   readonly GroupName?: string | null
@@ -4184,14 +4184,14 @@ export const LaneGroup: $Schema.Schema<LaneGroup> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `LaneInfo` (response side). */
 export interface LaneInfo {
-  readonly LaneId: string | null
-  readonly LaneName: string | null
-  readonly Remark: string | null
-  readonly CreateTime: number | bigint | null
-  readonly UpdateTime: number | bigint | null
-  readonly LaneGroupList: readonly LaneGroup[] | null
-  readonly Entrance: boolean | null
-  readonly NamespaceIdList: readonly string[] | null
+  readonly LaneId?: string | null
+  readonly LaneName?: string | null
+  readonly Remark?: string | null
+  readonly CreateTime?: number | bigint | null
+  readonly UpdateTime?: number | bigint | null
+  readonly LaneGroupList?: readonly LaneGroup[] | null
+  readonly Entrance?: boolean | null
+  readonly NamespaceIdList?: readonly string[] | null
   readonly LaneGroupId?: string | null
   readonly DeleteDisabled?: boolean
   readonly DeleteDisabledReason?: string
@@ -4200,23 +4200,23 @@ export const LaneInfo: $Schema.Schema<LaneInfo> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `LaneInfos` (response side). */
 export interface LaneInfos {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly LaneInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly LaneInfo[]
 }
 export const LaneInfos: $Schema.Schema<LaneInfos> = /*#__PURE__*/ $C.lazy(() => $C.struct("LaneInfos", { TotalCount: $C.int64, Content: $C.arr(LaneInfo) }))
 
 /** `LaneRule` (response side). */
 export interface LaneRule {
-  readonly RuleId: string | null
-  readonly RuleName: string | null
-  readonly Priority: number | bigint | null
-  readonly Remark: string | null
-  readonly RuleTagList: readonly LaneRuleTag[] | null
-  readonly RuleTagRelationship: string | null
-  readonly LaneId: string | null
-  readonly Enable: boolean | null
-  readonly CreateTime: number | bigint | null
-  readonly UpdateTime: number | bigint | null
+  readonly RuleId?: string | null
+  readonly RuleName?: string | null
+  readonly Priority?: number | bigint | null
+  readonly Remark?: string | null
+  readonly RuleTagList?: readonly LaneRuleTag[] | null
+  readonly RuleTagRelationship?: string | null
+  readonly LaneId?: string | null
+  readonly Enable?: boolean | null
+  readonly CreateTime?: number | bigint | null
+  readonly UpdateTime?: number | bigint | null
 }
 export const LaneRule: $Schema.Schema<LaneRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("LaneRule", { RuleId: $C.nul($C.str), RuleName: $C.nul($C.str), Priority: $C.nul($C.int64), Remark: $C.nul($C.str), RuleTagList: $C.nul($C.arr(LaneRuleTag)), RuleTagRelationship: $C.nul($C.str), LaneId: $C.nul($C.str), Enable: $C.nul($C.bool), CreateTime: $C.nul($C.int64), UpdateTime: $C.nul($C.int64) }))
 
@@ -4234,15 +4234,15 @@ export const LaneRuleTag: $Schema.Schema<LaneRuleTag> = /*#__PURE__*/ $C.lazy(()
 
 /** `LaneRules` (response side). */
 export interface LaneRules {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly LaneRule[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly LaneRule[]
 }
 export const LaneRules: $Schema.Schema<LaneRules> = /*#__PURE__*/ $C.lazy(() => $C.struct("LaneRules", { TotalCount: $C.int64, Content: $C.arr(LaneRule) }))
 
 /** `LicenseTag` (response side). */
 export interface LicenseTag {
-  readonly LicenseId: string | null
-  readonly Tags: readonly Tag[] | null
+  readonly LicenseId?: string | null
+  readonly Tags?: readonly Tag[] | null
 }
 export const LicenseTag: $Schema.Schema<LicenseTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("LicenseTag", { LicenseId: $C.nul($C.str), Tags: $C.nul($C.arr(Tag)) }))
 
@@ -4272,17 +4272,17 @@ export const Metric: $Schema.Schema<Metric> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `MetricDataCurve` (response side). */
 export interface MetricDataCurve {
-  readonly MetricName: string
-  readonly MetricFunction: string
-  readonly MetricDataPoints: readonly MetricDataPoint[]
+  readonly MetricName?: string
+  readonly MetricFunction?: string
+  readonly MetricDataPoints?: readonly MetricDataPoint[]
 }
 export const MetricDataCurve: $Schema.Schema<MetricDataCurve> = /*#__PURE__*/ $C.lazy(() => $C.struct("MetricDataCurve", { MetricName: $C.str, MetricFunction: $C.str, MetricDataPoints: $C.arr(MetricDataPoint) }))
 
 /** `MetricDataPoint` (response side). */
 export interface MetricDataPoint {
-  readonly Key: string
-  readonly Value: string
-  readonly Tag: string
+  readonly Key?: string
+  readonly Value?: string
+  readonly Tag?: string
 }
 export const MetricDataPoint: $Schema.Schema<MetricDataPoint> = /*#__PURE__*/ $C.lazy(() => $C.struct("MetricDataPoint", { Key: $C.str, Value: $C.str, Tag: $C.str }))
 
@@ -4296,10 +4296,10 @@ export const MetricDataPointMap: $Schema.Schema<MetricDataPointMap> = /*#__PURE_
 
 /** `MetricDataSingleValue` (response side). */
 export interface MetricDataSingleValue {
-  readonly MetricName: string
-  readonly MetricFunction: string
-  readonly MetricDataValue: string
-  readonly DailyPercent: number
+  readonly MetricName?: string
+  readonly MetricFunction?: string
+  readonly MetricDataValue?: string
+  readonly DailyPercent?: number
 }
 export const MetricDataSingleValue: $Schema.Schema<MetricDataSingleValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("MetricDataSingleValue", { MetricName: $C.str, MetricFunction: $C.str, MetricDataValue: $C.str, DailyPercent: $C.float }))
 
@@ -4319,14 +4319,14 @@ export const MetricDimensionValue: $Schema.Schema<MetricDimensionValue> = /*#__P
 
 /** `Microservice` (response side). */
 export interface Microservice {
-  readonly MicroserviceId: string | null
-  readonly MicroserviceName: string | null
-  readonly MicroserviceDesc: string | null
-  readonly CreateTime: number | bigint | null
-  readonly UpdateTime: number | bigint | null
-  readonly NamespaceId: string | null
-  readonly RunInstanceCount: number | bigint | null
-  readonly CriticalInstanceCount: number | bigint | null
+  readonly MicroserviceId?: string | null
+  readonly MicroserviceName?: string | null
+  readonly MicroserviceDesc?: string | null
+  readonly CreateTime?: number | bigint | null
+  readonly UpdateTime?: number | bigint | null
+  readonly NamespaceId?: string | null
+  readonly RunInstanceCount?: number | bigint | null
+  readonly CriticalInstanceCount?: number | bigint | null
   readonly DeleteDisabled?: boolean | null
   readonly DeleteDisabledReason?: string | null
 }
@@ -4347,7 +4347,7 @@ export const ModifyApplicationRequest: $Schema.Schema<ModifyApplicationRequest> 
 
 /** `ModifyApplicationResponse` (response side). */
 export interface ModifyApplicationResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyApplicationResponse: $Schema.Schema<ModifyApplicationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyApplicationResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4365,7 +4365,7 @@ export const ModifyClusterRequest: $Schema.Schema<ModifyClusterRequest> = /*#__P
 
 /** `ModifyClusterResponse` (response side). */
 export interface ModifyClusterResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyClusterResponse: $Schema.Schema<ModifyClusterResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyClusterResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4384,7 +4384,7 @@ export const ModifyContainerGroupRequest: $Schema.Schema<ModifyContainerGroupReq
 
 /** `ModifyContainerGroupResponse` (response side). */
 export interface ModifyContainerGroupResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyContainerGroupResponse: $Schema.Schema<ModifyContainerGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyContainerGroupResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4398,7 +4398,7 @@ export const ModifyContainerReplicasRequest: $Schema.Schema<ModifyContainerRepli
 
 /** `ModifyContainerReplicasResponse` (response side). */
 export interface ModifyContainerReplicasResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyContainerReplicasResponse: $Schema.Schema<ModifyContainerReplicasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyContainerReplicasResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4412,7 +4412,7 @@ export const ModifyGroupLaneRequest: $Schema.Schema<ModifyGroupLaneRequest> = /*
 
 /** `ModifyGroupLaneResponse` (response side). */
 export interface ModifyGroupLaneResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyGroupLaneResponse: $Schema.Schema<ModifyGroupLaneResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyGroupLaneResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4428,7 +4428,7 @@ export const ModifyGroupRequest: $Schema.Schema<ModifyGroupRequest> = /*#__PURE_
 
 /** `ModifyGroupResponse` (response side). */
 export interface ModifyGroupResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyGroupResponse: $Schema.Schema<ModifyGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyGroupResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4443,7 +4443,7 @@ export const ModifyLaneRequest: $Schema.Schema<ModifyLaneRequest> = /*#__PURE__*
 
 /** `ModifyLaneResponse` (response side). */
 export interface ModifyLaneResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyLaneResponse: $Schema.Schema<ModifyLaneResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyLaneResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4462,7 +4462,7 @@ export const ModifyLaneRuleRequest: $Schema.Schema<ModifyLaneRuleRequest> = /*#_
 
 /** `ModifyLaneRuleResponse` (response side). */
 export interface ModifyLaneRuleResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyLaneRuleResponse: $Schema.Schema<ModifyLaneRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyLaneRuleResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4476,7 +4476,7 @@ export const ModifyMicroserviceRequest: $Schema.Schema<ModifyMicroserviceRequest
 
 /** `ModifyMicroserviceResponse` (response side). */
 export interface ModifyMicroserviceResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyMicroserviceResponse: $Schema.Schema<ModifyMicroserviceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyMicroserviceResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4492,7 +4492,7 @@ export const ModifyNamespaceRequest: $Schema.Schema<ModifyNamespaceRequest> = /*
 
 /** `ModifyNamespaceResponse` (response side). */
 export interface ModifyNamespaceResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyNamespaceResponse: $Schema.Schema<ModifyNamespaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyNamespaceResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4509,7 +4509,7 @@ export const ModifyPathRewriteRequest: $Schema.Schema<ModifyPathRewriteRequest> 
 
 /** `ModifyPathRewriteResponse` (response side). */
 export interface ModifyPathRewriteResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyPathRewriteResponse: $Schema.Schema<ModifyPathRewriteResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyPathRewriteResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4526,7 +4526,7 @@ export const ModifyProgramRequest: $Schema.Schema<ModifyProgramRequest> = /*#__P
 
 /** `ModifyProgramResponse` (response side). */
 export interface ModifyProgramResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ModifyProgramResponse: $Schema.Schema<ModifyProgramResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyProgramResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4551,21 +4551,21 @@ export const ModifyUploadInfoResponse: $Schema.Schema<ModifyUploadInfoResponse> 
 
 /** `MonitorOverview` (response side). */
 export interface MonitorOverview {
-  readonly InvocationCountOfDay: string | null
-  readonly InvocationCount: string | null
-  readonly ErrorCountOfDay: string | null
-  readonly ErrorCount: string | null
-  readonly SuccessRatioOfDay: string | null
-  readonly SuccessRatio: string | null
+  readonly InvocationCountOfDay?: string | null
+  readonly InvocationCount?: string | null
+  readonly ErrorCountOfDay?: string | null
+  readonly ErrorCount?: string | null
+  readonly SuccessRatioOfDay?: string | null
+  readonly SuccessRatio?: string | null
 }
 export const MonitorOverview: $Schema.Schema<MonitorOverview> = /*#__PURE__*/ $C.lazy(() => $C.struct("MonitorOverview", { InvocationCountOfDay: $C.nul($C.str), InvocationCount: $C.nul($C.str), ErrorCountOfDay: $C.nul($C.str), ErrorCount: $C.nul($C.str), SuccessRatioOfDay: $C.nul($C.str), SuccessRatio: $C.nul($C.str) }))
 
 /** `MsApiArray` (response side). */
 export interface MsApiArray {
-  readonly Path: string
-  readonly Method: string
-  readonly Description: string | null
-  readonly Status: number | bigint | null
+  readonly Path?: string
+  readonly Method?: string
+  readonly Description?: string | null
+  readonly Status?: number | bigint | null
   readonly ApiId?: string
   readonly SrcTypeName?: string
 }
@@ -4573,38 +4573,38 @@ export const MsApiArray: $Schema.Schema<MsApiArray> = /*#__PURE__*/ $C.lazy(() =
 
 /** `MsInstance` (response side). */
 export interface MsInstance {
-  readonly InstanceId: string | null
-  readonly InstanceName: string | null
-  readonly Port: string | null
-  readonly LanIp: string | null
-  readonly WanIp: string | null
-  readonly InstanceAvailableStatus: string | null
-  readonly ServiceInstanceStatus: string | null
-  readonly ApplicationId: string | null
-  readonly ApplicationName: string | null
-  readonly ClusterId: string | null
-  readonly ClusterName: string | null
-  readonly NamespaceId: string | null
-  readonly NamespaceName: string | null
-  readonly GroupId: string | null
-  readonly GroupName: string | null
-  readonly InstanceStatus: string | null
-  readonly HealthCheckUrl: string | null
-  readonly ClusterType: string | null
-  readonly ApplicationPackageVersion: string | null
-  readonly ApplicationType: string | null
-  readonly ServiceStatus: string | null
-  readonly RegistrationTime: number | bigint | null
-  readonly LastHeartbeatTime: number | bigint | null
-  readonly RegistrationId: string | null
-  readonly HiddenStatus: string | null
+  readonly InstanceId?: string | null
+  readonly InstanceName?: string | null
+  readonly Port?: string | null
+  readonly LanIp?: string | null
+  readonly WanIp?: string | null
+  readonly InstanceAvailableStatus?: string | null
+  readonly ServiceInstanceStatus?: string | null
+  readonly ApplicationId?: string | null
+  readonly ApplicationName?: string | null
+  readonly ClusterId?: string | null
+  readonly ClusterName?: string | null
+  readonly NamespaceId?: string | null
+  readonly NamespaceName?: string | null
+  readonly GroupId?: string | null
+  readonly GroupName?: string | null
+  readonly InstanceStatus?: string | null
+  readonly HealthCheckUrl?: string | null
+  readonly ClusterType?: string | null
+  readonly ApplicationPackageVersion?: string | null
+  readonly ApplicationType?: string | null
+  readonly ServiceStatus?: string | null
+  readonly RegistrationTime?: number | bigint | null
+  readonly LastHeartbeatTime?: number | bigint | null
+  readonly RegistrationId?: string | null
+  readonly HiddenStatus?: string | null
   readonly MetaJson?: string | null
 }
 export const MsInstance: $Schema.Schema<MsInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("MsInstance", { InstanceId: $C.nul($C.str), InstanceName: $C.nul($C.str), Port: $C.nul($C.str), LanIp: $C.nul($C.str), WanIp: $C.nul($C.str), InstanceAvailableStatus: $C.nul($C.str), ServiceInstanceStatus: $C.nul($C.str), ApplicationId: $C.nul($C.str), ApplicationName: $C.nul($C.str), ClusterId: $C.nul($C.str), ClusterName: $C.nul($C.str), NamespaceId: $C.nul($C.str), NamespaceName: $C.nul($C.str), GroupId: $C.nul($C.str), GroupName: $C.nul($C.str), InstanceStatus: $C.nul($C.str), HealthCheckUrl: $C.nul($C.str), ClusterType: $C.nul($C.str), ApplicationPackageVersion: $C.nul($C.str), ApplicationType: $C.nul($C.str), ServiceStatus: $C.nul($C.str), RegistrationTime: $C.nul($C.int64), LastHeartbeatTime: $C.nul($C.int64), RegistrationId: $C.nul($C.str), HiddenStatus: $C.nul($C.str) }, { MetaJson: $C.nul($C.str) }))
 
 /** `MultiValue` (response side). */
 export interface MultiValue {
-  readonly Values: readonly number[]
+  readonly Values?: readonly number[]
 }
 export const MultiValue: $Schema.Schema<MultiValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("MultiValue", { Values: $C.arr($C.float) }))
 
@@ -4618,21 +4618,21 @@ export const MultiValueDataPoints: $Schema.Schema<MultiValueDataPoints> = /*#__P
 
 /** `Namespace` (response side). */
 export interface Namespace {
-  readonly NamespaceId: string
-  readonly NamespaceCode: string
-  readonly NamespaceName: string
-  readonly NamespaceDesc: string
-  readonly IsDefault: string
-  readonly NamespaceStatus: string
-  readonly DeleteFlag: boolean
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly ClusterList: readonly Cluster[]
-  readonly ClusterId: string
-  readonly NamespaceResourceType: string
-  readonly NamespaceType: string
-  readonly IsHaEnable: string
-  readonly KubeInjectEnable: boolean
+  readonly NamespaceId?: string
+  readonly NamespaceCode?: string
+  readonly NamespaceName?: string
+  readonly NamespaceDesc?: string
+  readonly IsDefault?: string
+  readonly NamespaceStatus?: string
+  readonly DeleteFlag?: boolean
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly ClusterList?: readonly Cluster[]
+  readonly ClusterId?: string
+  readonly NamespaceResourceType?: string
+  readonly NamespaceType?: string
+  readonly IsHaEnable?: string
+  readonly KubeInjectEnable?: boolean
 }
 export const Namespace: $Schema.Schema<Namespace> = /*#__PURE__*/ $C.lazy(() => $C.struct("Namespace", { NamespaceId: $C.str, NamespaceCode: $C.str, NamespaceName: $C.str, NamespaceDesc: $C.str, IsDefault: $C.str, NamespaceStatus: $C.str, DeleteFlag: $C.bool, CreateTime: $C.str, UpdateTime: $C.str, ClusterList: $C.arr(Cluster), ClusterId: $C.str, NamespaceResourceType: $C.str, NamespaceType: $C.str, IsHaEnable: $C.str, KubeInjectEnable: $C.bool }))
 
@@ -4646,58 +4646,58 @@ export const OperateApplicationTcrBindingRequest: $Schema.Schema<OperateApplicat
 
 /** `OperateApplicationTcrBindingResponse` (response side). */
 export interface OperateApplicationTcrBindingResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const OperateApplicationTcrBindingResponse: $Schema.Schema<OperateApplicationTcrBindingResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OperateApplicationTcrBindingResponse", { Result: $C.bool, RequestId: $C.str }))
 
 /** `OperationInfo` (response side). */
 export interface OperationInfo {
-  readonly Init: OperationInfoDetail
-  readonly AddInstance: OperationInfoDetail
-  readonly Destroy: OperationInfoDetail
+  readonly Init?: OperationInfoDetail
+  readonly AddInstance?: OperationInfoDetail
+  readonly Destroy?: OperationInfoDetail
 }
 export const OperationInfo: $Schema.Schema<OperationInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("OperationInfo", { Init: OperationInfoDetail, AddInstance: OperationInfoDetail, Destroy: OperationInfoDetail }))
 
 /** `OperationInfoDetail` (response side). */
 export interface OperationInfoDetail {
-  readonly DisabledReason: string
-  readonly Enabled: boolean
-  readonly Supported: boolean
+  readonly DisabledReason?: string
+  readonly Enabled?: boolean
+  readonly Supported?: boolean
 }
 export const OperationInfoDetail: $Schema.Schema<OperationInfoDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("OperationInfoDetail", { DisabledReason: $C.str, Enabled: $C.bool, Supported: $C.bool }))
 
 /** `OverviewBasicResourceUsage` (response side). */
 export interface OverviewBasicResourceUsage {
-  readonly ApplicationCount: number | bigint
-  readonly NamespaceCount: number | bigint
-  readonly GroupCount: number | bigint
-  readonly PackageSpaceUsed: number | bigint
-  readonly ConsulInstanceCount: number | bigint
+  readonly ApplicationCount?: number | bigint
+  readonly NamespaceCount?: number | bigint
+  readonly GroupCount?: number | bigint
+  readonly PackageSpaceUsed?: number | bigint
+  readonly ConsulInstanceCount?: number | bigint
 }
 export const OverviewBasicResourceUsage: $Schema.Schema<OverviewBasicResourceUsage> = /*#__PURE__*/ $C.lazy(() => $C.struct("OverviewBasicResourceUsage", { ApplicationCount: $C.int64, NamespaceCount: $C.int64, GroupCount: $C.int64, PackageSpaceUsed: $C.int64, ConsulInstanceCount: $C.int64 }))
 
 /** `PackageConfig` (response side). */
 export interface PackageConfig {
-  readonly SpaceSize: number | bigint | null
+  readonly SpaceSize?: number | bigint | null
 }
 export const PackageConfig: $Schema.Schema<PackageConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("PackageConfig", { SpaceSize: $C.nul($C.uint64) }))
 
 /** `PagedProgram` (response side). */
 export interface PagedProgram {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly Program[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly Program[]
 }
 export const PagedProgram: $Schema.Schema<PagedProgram> = /*#__PURE__*/ $C.lazy(() => $C.struct("PagedProgram", { TotalCount: $C.int64, Content: $C.arr(Program) }))
 
 /** `PathRewrite` (response side). */
 export interface PathRewrite {
-  readonly PathRewriteId: string
-  readonly GatewayGroupId: string
-  readonly Regex: string
-  readonly Replacement: string
-  readonly Blocked: string
-  readonly Order: number | bigint
+  readonly PathRewriteId?: string
+  readonly GatewayGroupId?: string
+  readonly Regex?: string
+  readonly Replacement?: string
+  readonly Blocked?: string
+  readonly Order?: number | bigint
 }
 export const PathRewrite: $Schema.Schema<PathRewrite> = /*#__PURE__*/ $C.lazy(() => $C.struct("PathRewrite", { PathRewriteId: $C.str, GatewayGroupId: $C.str, Regex: $C.str, Replacement: $C.str, Blocked: $C.str, Order: $C.int64 }))
 
@@ -4713,58 +4713,58 @@ export const PathRewriteCreateObject: $Schema.Schema<PathRewriteCreateObject> = 
 
 /** `PathRewritePage` (response side). */
 export interface PathRewritePage {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly PathRewrite[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly PathRewrite[]
 }
 export const PathRewritePage: $Schema.Schema<PathRewritePage> = /*#__PURE__*/ $C.lazy(() => $C.struct("PathRewritePage", { TotalCount: $C.int64, Content: $C.arr(PathRewrite) }))
 
 /** `PkgBind` (response side). */
 export interface PkgBind {
-  readonly ApplicationId: string
-  readonly GroupId: string
+  readonly ApplicationId?: string
+  readonly GroupId?: string
 }
 export const PkgBind: $Schema.Schema<PkgBind> = /*#__PURE__*/ $C.lazy(() => $C.struct("PkgBind", { ApplicationId: $C.str, GroupId: $C.str }))
 
 /** `PkgInfo` (response side). */
 export interface PkgInfo {
-  readonly PkgId: string
-  readonly PkgName: string
-  readonly PkgType: string
-  readonly PkgVersion: string
-  readonly PkgDesc: string
-  readonly UploadTime: string
-  readonly Md5: string
-  readonly PkgPubStatus: number | bigint
-  readonly PkgBindInfo: readonly PkgBind[]
+  readonly PkgId?: string
+  readonly PkgName?: string
+  readonly PkgType?: string
+  readonly PkgVersion?: string
+  readonly PkgDesc?: string
+  readonly UploadTime?: string
+  readonly Md5?: string
+  readonly PkgPubStatus?: number | bigint
+  readonly PkgBindInfo?: readonly PkgBind[]
 }
 export const PkgInfo: $Schema.Schema<PkgInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PkgInfo", { PkgId: $C.str, PkgName: $C.str, PkgType: $C.str, PkgVersion: $C.str, PkgDesc: $C.str, UploadTime: $C.str, Md5: $C.str, PkgPubStatus: $C.int64, PkgBindInfo: $C.arr(PkgBind) }))
 
 /** `PkgList` (response side). */
 export interface PkgList {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly PkgInfo[]
-  readonly RepositoryId: string
-  readonly RepositoryType: string
-  readonly RepositoryName: string
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly PkgInfo[]
+  readonly RepositoryId?: string
+  readonly RepositoryType?: string
+  readonly RepositoryName?: string
 }
 export const PkgList: $Schema.Schema<PkgList> = /*#__PURE__*/ $C.lazy(() => $C.struct("PkgList", { TotalCount: $C.int64, Content: $C.arr(PkgInfo), RepositoryId: $C.str, RepositoryType: $C.str, RepositoryName: $C.str }))
 
 /** `Ports` (both sides). */
 export interface Ports {
-  readonly TargetPort: number | bigint
-  readonly Protocol: string
+  readonly TargetPort?: number | bigint
+  readonly Protocol?: string
 }
 export const Ports: $Schema.Schema<Ports> = /*#__PURE__*/ $C.lazy(() => $C.struct("Ports", { TargetPort: $C.uint64, Protocol: $C.str }))
 
 /** `Program` (response side). */
 export interface Program {
-  readonly ProgramId: string
-  readonly ProgramName: string
-  readonly ProgramDesc: string | null
-  readonly DeleteFlag: boolean | null
-  readonly CreationTime: number | bigint
-  readonly LastUpdateTime: number | bigint
-  readonly ProgramItemList: readonly ProgramItem[]
+  readonly ProgramId?: string
+  readonly ProgramName?: string
+  readonly ProgramDesc?: string | null
+  readonly DeleteFlag?: boolean | null
+  readonly CreationTime?: number | bigint
+  readonly LastUpdateTime?: number | bigint
+  readonly ProgramItemList?: readonly ProgramItem[]
 }
 export const Program: $Schema.Schema<Program> = /*#__PURE__*/ $C.lazy(() => $C.struct("Program", { ProgramId: $C.str, ProgramName: $C.str, ProgramDesc: $C.nul($C.str), DeleteFlag: $C.nul($C.bool), CreationTime: $C.int64, LastUpdateTime: $C.int64, ProgramItemList: $C.arr(ProgramItem) }))
 
@@ -4783,17 +4783,17 @@ export const ProgramItem: $Schema.Schema<ProgramItem> = /*#__PURE__*/ $C.lazy(()
 
 /** `PropertyField` (response side). */
 export interface PropertyField {
-  readonly Name: string
-  readonly Type: string
-  readonly Description: string | null
+  readonly Name?: string
+  readonly Type?: string
+  readonly Description?: string | null
 }
 export const PropertyField: $Schema.Schema<PropertyField> = /*#__PURE__*/ $C.lazy(() => $C.struct("PropertyField", { Name: $C.str, Type: $C.str, Description: $C.nul($C.str) }))
 
 /** `ProtocolPort` (both sides). */
 export interface ProtocolPort {
-  readonly Protocol: string
-  readonly Port: number | bigint
-  readonly TargetPort: number | bigint
+  readonly Protocol?: string
+  readonly Port?: number | bigint
+  readonly TargetPort?: number | bigint
   readonly NodePort?: number | bigint
   readonly Name?: string
 }
@@ -4801,10 +4801,10 @@ export const ProtocolPort: $Schema.Schema<ProtocolPort> = /*#__PURE__*/ $C.lazy(
 
 /** `QuantileEntity` (response side). */
 export interface QuantileEntity {
-  readonly MaxValue: string | null
-  readonly MinValue: string | null
-  readonly FifthPositionValue: string | null
-  readonly NinthPositionValue: string | null
+  readonly MaxValue?: string | null
+  readonly MinValue?: string | null
+  readonly FifthPositionValue?: string | null
+  readonly NinthPositionValue?: string | null
 }
 export const QuantileEntity: $Schema.Schema<QuantileEntity> = /*#__PURE__*/ $C.lazy(() => $C.struct("QuantileEntity", { MaxValue: $C.nul($C.str), MinValue: $C.nul($C.str), FifthPositionValue: $C.nul($C.str), NinthPositionValue: $C.nul($C.str) }))
 
@@ -4831,7 +4831,7 @@ export const ReleaseApiGroupRequest: $Schema.Schema<ReleaseApiGroupRequest> = /*
 
 /** `ReleaseApiGroupResponse` (response side). */
 export interface ReleaseApiGroupResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ReleaseApiGroupResponse: $Schema.Schema<ReleaseApiGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReleaseApiGroupResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4846,7 +4846,7 @@ export const ReleaseConfigRequest: $Schema.Schema<ReleaseConfigRequest> = /*#__P
 
 /** `ReleaseConfigResponse` (response side). */
 export interface ReleaseConfigResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ReleaseConfigResponse: $Schema.Schema<ReleaseConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReleaseConfigResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4861,7 +4861,7 @@ export const ReleaseConfigWithDetailRespRequest: $Schema.Schema<ReleaseConfigWit
 
 /** `ReleaseConfigWithDetailRespResponse` (response side). */
 export interface ReleaseConfigWithDetailRespResponse {
-  readonly Result: ConfigRelease
+  readonly Result?: ConfigRelease
   readonly RequestId: string
 }
 export const ReleaseConfigWithDetailRespResponse: $Schema.Schema<ReleaseConfigWithDetailRespResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReleaseConfigWithDetailRespResponse", { Result: ConfigRelease, RequestId: $C.str }))
@@ -4876,7 +4876,7 @@ export const ReleaseFileConfigRequest: $Schema.Schema<ReleaseFileConfigRequest> 
 
 /** `ReleaseFileConfigResponse` (response side). */
 export interface ReleaseFileConfigResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ReleaseFileConfigResponse: $Schema.Schema<ReleaseFileConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReleaseFileConfigResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4891,7 +4891,7 @@ export const ReleasePublicConfigRequest: $Schema.Schema<ReleasePublicConfigReque
 
 /** `ReleasePublicConfigResponse` (response side). */
 export interface ReleasePublicConfigResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const ReleasePublicConfigResponse: $Schema.Schema<ReleasePublicConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReleasePublicConfigResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4905,29 +4905,29 @@ export const RemoveInstancesRequest: $Schema.Schema<RemoveInstancesRequest> = /*
 
 /** `RemoveInstancesResponse` (response side). */
 export interface RemoveInstancesResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const RemoveInstancesResponse: $Schema.Schema<RemoveInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoveInstancesResponse", { Result: $C.bool, RequestId: $C.str }))
 
 /** `RepositoryInfo` (response side). */
 export interface RepositoryInfo {
-  readonly RepositoryId: string
-  readonly RepositoryName: string
-  readonly RepositoryType: string
-  readonly RepositoryDesc: string
-  readonly IsUsed: boolean
-  readonly CreateTime: string
-  readonly BucketName: string
-  readonly BucketRegion: string
-  readonly Directory: string
+  readonly RepositoryId?: string
+  readonly RepositoryName?: string
+  readonly RepositoryType?: string
+  readonly RepositoryDesc?: string
+  readonly IsUsed?: boolean
+  readonly CreateTime?: string
+  readonly BucketName?: string
+  readonly BucketRegion?: string
+  readonly Directory?: string
 }
 export const RepositoryInfo: $Schema.Schema<RepositoryInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RepositoryInfo", { RepositoryId: $C.str, RepositoryName: $C.str, RepositoryType: $C.str, RepositoryDesc: $C.str, IsUsed: $C.bool, CreateTime: $C.str, BucketName: $C.str, BucketRegion: $C.str, Directory: $C.str }))
 
 /** `RepositoryList` (response side). */
 export interface RepositoryList {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly RepositoryInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly RepositoryInfo[]
 }
 export const RepositoryList: $Schema.Schema<RepositoryList> = /*#__PURE__*/ $C.lazy(() => $C.struct("RepositoryList", { TotalCount: $C.int64, Content: $C.arr(RepositoryInfo) }))
 
@@ -4959,7 +4959,7 @@ export const ResourceFieldRef: $Schema.Schema<ResourceFieldRef> = /*#__PURE__*/ 
 
 /** `ResourceTaskStatusResult` (response side). */
 export interface ResourceTaskStatusResult {
-  readonly TaskStatus: number | bigint
+  readonly TaskStatus?: number | bigint
 }
 export const ResourceTaskStatusResult: $Schema.Schema<ResourceTaskStatusResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceTaskStatusResult", { TaskStatus: $C.uint64 }))
 
@@ -4971,7 +4971,7 @@ export const RevocationConfigRequest: $Schema.Schema<RevocationConfigRequest> = 
 
 /** `RevocationConfigResponse` (response side). */
 export interface RevocationConfigResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const RevocationConfigResponse: $Schema.Schema<RevocationConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RevocationConfigResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4984,7 +4984,7 @@ export const RevocationPublicConfigRequest: $Schema.Schema<RevocationPublicConfi
 
 /** `RevocationPublicConfigResponse` (response side). */
 export interface RevocationPublicConfigResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const RevocationPublicConfigResponse: $Schema.Schema<RevocationPublicConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RevocationPublicConfigResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -4997,7 +4997,7 @@ export const RevokeFileConfigRequest: $Schema.Schema<RevokeFileConfigRequest> = 
 
 /** `RevokeFileConfigResponse` (response side). */
 export interface RevokeFileConfigResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const RevokeFileConfigResponse: $Schema.Schema<RevokeFileConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RevokeFileConfigResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -5011,22 +5011,22 @@ export const RollbackConfigRequest: $Schema.Schema<RollbackConfigRequest> = /*#_
 
 /** `RollbackConfigResponse` (response side). */
 export interface RollbackConfigResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const RollbackConfigResponse: $Schema.Schema<RollbackConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RollbackConfigResponse", { Result: $C.bool, RequestId: $C.str }))
 
 /** `ScalableRule` (response side). */
 export interface ScalableRule {
-  readonly RuleId: string
-  readonly Name: string
-  readonly ExpandVmCountLimit: number | bigint
-  readonly ShrinkVmCountLimit: number | bigint
-  readonly GroupCount: number | bigint
-  readonly Desc: string
-  readonly Description: string
-  readonly DisableMetricAS: number | bigint
-  readonly EnableCronAS: number | bigint
+  readonly RuleId?: string
+  readonly Name?: string
+  readonly ExpandVmCountLimit?: number | bigint
+  readonly ShrinkVmCountLimit?: number | bigint
+  readonly GroupCount?: number | bigint
+  readonly Desc?: string
+  readonly Description?: string
+  readonly DisableMetricAS?: number | bigint
+  readonly EnableCronAS?: number | bigint
 }
 export const ScalableRule: $Schema.Schema<ScalableRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScalableRule", { RuleId: $C.str, Name: $C.str, ExpandVmCountLimit: $C.int64, ShrinkVmCountLimit: $C.int64, GroupCount: $C.int64, Desc: $C.str, Description: $C.str, DisableMetricAS: $C.uint64, EnableCronAS: $C.uint64 }))
 
@@ -5068,7 +5068,7 @@ export const SearchBusinessLogRequest: $Schema.Schema<SearchBusinessLogRequest> 
 
 /** `SearchBusinessLogResponse` (response side). */
 export interface SearchBusinessLogResponse {
-  readonly Result: TsfPageBusinessLogV2
+  readonly Result?: TsfPageBusinessLogV2
   readonly RequestId: string
 }
 export const SearchBusinessLogResponse: $Schema.Schema<SearchBusinessLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchBusinessLogResponse", { Result: TsfPageBusinessLogV2, RequestId: $C.str }))
@@ -5100,15 +5100,15 @@ export const SearchStdoutLogRequest: $Schema.Schema<SearchStdoutLogRequest> = /*
 
 /** `SearchStdoutLogResponse` (response side). */
 export interface SearchStdoutLogResponse {
-  readonly Result: TsfPageStdoutLogV2
+  readonly Result?: TsfPageStdoutLogV2
   readonly RequestId: string
 }
 export const SearchStdoutLogResponse: $Schema.Schema<SearchStdoutLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchStdoutLogResponse", { Result: TsfPageStdoutLogV2, RequestId: $C.str }))
 
 /** `ServiceConfig` (both sides). */
 export interface ServiceConfig {
-  readonly Name: string
-  readonly Ports: readonly Ports[]
+  readonly Name?: string
+  readonly Ports?: readonly Ports[]
   readonly HealthCheck?: HealthCheckConfig
 }
 export const ServiceConfig: $Schema.Schema<ServiceConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceConfig", { Name: $C.str, Ports: $C.arr(Ports) }, { HealthCheck: HealthCheckConfig }))
@@ -5123,8 +5123,8 @@ export const ServiceGovernanceConfig: $Schema.Schema<ServiceGovernanceConfig> = 
 
 /** `ServiceSetting` (both sides). */
 export interface ServiceSetting {
-  readonly AccessType: number | bigint
-  readonly ProtocolPorts: readonly ProtocolPort[]
+  readonly AccessType?: number | bigint
+  readonly ProtocolPorts?: readonly ProtocolPort[]
   readonly SubnetId?: string
   readonly DisableService?: boolean
   readonly HeadlessService?: boolean
@@ -5151,43 +5151,43 @@ export const ServiceSetting: $Schema.Schema<ServiceSetting> = /*#__PURE__*/ $C.l
 
 /** `ServiceStatisticsResult` (response side). */
 export interface ServiceStatisticsResult {
-  readonly Path: string
-  readonly Method: string
-  readonly MicroserviceId: string
-  readonly MicroserviceName: string
-  readonly RequestCount: number | bigint
-  readonly ErrorRate: number
-  readonly AvgTimeConsuming: number
-  readonly MetricDataCurves: readonly MetricDataCurve[]
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly ClusterType: string
-  readonly GroupExist: number | bigint
-  readonly InstanceExist: number | bigint
-  readonly ApplicationId: string
-  readonly MicroserviceType: string
-  readonly CpuPercent: number | bigint
-  readonly HeapUsed: number | bigint
-  readonly DbName: string
-  readonly Script: string
-  readonly DbType: string
-  readonly Apdex: number
-  readonly Qps: number
-  readonly InstanceOnlineCount: number | bigint
-  readonly InstanceTotalCount: number | bigint
-  readonly Status: string
-  readonly ErrorRateLevel: string
-  readonly AvgTimeConsumingLevel: string
-  readonly ApdexLevel: string
+  readonly Path?: string
+  readonly Method?: string
+  readonly MicroserviceId?: string
+  readonly MicroserviceName?: string
+  readonly RequestCount?: number | bigint
+  readonly ErrorRate?: number
+  readonly AvgTimeConsuming?: number
+  readonly MetricDataCurves?: readonly MetricDataCurve[]
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly ClusterType?: string
+  readonly GroupExist?: number | bigint
+  readonly InstanceExist?: number | bigint
+  readonly ApplicationId?: string
+  readonly MicroserviceType?: string
+  readonly CpuPercent?: number | bigint
+  readonly HeapUsed?: number | bigint
+  readonly DbName?: string
+  readonly Script?: string
+  readonly DbType?: string
+  readonly Apdex?: number
+  readonly Qps?: number
+  readonly InstanceOnlineCount?: number | bigint
+  readonly InstanceTotalCount?: number | bigint
+  readonly Status?: string
+  readonly ErrorRateLevel?: string
+  readonly AvgTimeConsumingLevel?: string
+  readonly ApdexLevel?: string
 }
 export const ServiceStatisticsResult: $Schema.Schema<ServiceStatisticsResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceStatisticsResult", { Path: $C.str, Method: $C.str, MicroserviceId: $C.str, MicroserviceName: $C.str, RequestCount: $C.uint64, ErrorRate: $C.float, AvgTimeConsuming: $C.float, MetricDataCurves: $C.arr(MetricDataCurve), InstanceId: $C.str, InstanceName: $C.str, GroupId: $C.str, GroupName: $C.str, ClusterType: $C.str, GroupExist: $C.int64, InstanceExist: $C.int64, ApplicationId: $C.str, MicroserviceType: $C.str, CpuPercent: $C.int64, HeapUsed: $C.int64, DbName: $C.str, Script: $C.str, DbType: $C.str, Apdex: $C.float, Qps: $C.float, InstanceOnlineCount: $C.int64, InstanceTotalCount: $C.int64, Status: $C.str, ErrorRateLevel: $C.str, AvgTimeConsumingLevel: $C.str, ApdexLevel: $C.str }))
 
 /** `ServiceStatisticsResults` (response side). */
 export interface ServiceStatisticsResults {
-  readonly Content: readonly ServiceStatisticsResult[]
-  readonly TotalCount: number | bigint
+  readonly Content?: readonly ServiceStatisticsResult[]
+  readonly TotalCount?: number | bigint
 }
 export const ServiceStatisticsResults: $Schema.Schema<ServiceStatisticsResults> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceStatisticsResults", { Content: $C.arr(ServiceStatisticsResult), TotalCount: $C.uint64 }))
 
@@ -5199,7 +5199,7 @@ export const ShrinkGroupRequest: $Schema.Schema<ShrinkGroupRequest> = /*#__PURE_
 
 /** `ShrinkGroupResponse` (response side). */
 export interface ShrinkGroupResponse {
-  readonly Result: TaskId
+  readonly Result?: TaskId
   readonly RequestId: string
 }
 export const ShrinkGroupResponse: $Schema.Schema<ShrinkGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ShrinkGroupResponse", { Result: TaskId, RequestId: $C.str }))
@@ -5213,24 +5213,24 @@ export const ShrinkInstancesRequest: $Schema.Schema<ShrinkInstancesRequest> = /*
 
 /** `ShrinkInstancesResponse` (response side). */
 export interface ShrinkInstancesResponse {
-  readonly Result: TaskId
+  readonly Result?: TaskId
   readonly RequestId: string
 }
 export const ShrinkInstancesResponse: $Schema.Schema<ShrinkInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ShrinkInstancesResponse", { Result: TaskId, RequestId: $C.str }))
 
 /** `SimpleApplication` (response side). */
 export interface SimpleApplication {
-  readonly ApplicationId: string
-  readonly ApplicationName: string
-  readonly ApplicationType: string
-  readonly MicroserviceType: string
-  readonly ApplicationDesc: string
-  readonly ProgLang: string
-  readonly ApplicationResourceType: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly ApigatewayServiceId: string
-  readonly ApplicationRuntimeType: string
+  readonly ApplicationId?: string
+  readonly ApplicationName?: string
+  readonly ApplicationType?: string
+  readonly MicroserviceType?: string
+  readonly ApplicationDesc?: string
+  readonly ProgLang?: string
+  readonly ApplicationResourceType?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly ApigatewayServiceId?: string
+  readonly ApplicationRuntimeType?: string
   readonly AmpInstanceId?: string
   readonly ApmInstanceName?: string
 }
@@ -5238,19 +5238,19 @@ export const SimpleApplication: $Schema.Schema<SimpleApplication> = /*#__PURE__*
 
 /** `SimpleGroup` (response side). */
 export interface SimpleGroup {
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly ApplicationId: string
-  readonly ApplicationName: string
-  readonly ApplicationType: string
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly ClusterType: string
-  readonly NamespaceId: string
-  readonly NamespaceName: string
-  readonly StartupParameters: string
-  readonly GroupResourceType: string
-  readonly AppMicroServiceType: string
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly ApplicationId?: string
+  readonly ApplicationName?: string
+  readonly ApplicationType?: string
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly ClusterType?: string
+  readonly NamespaceId?: string
+  readonly NamespaceName?: string
+  readonly StartupParameters?: string
+  readonly GroupResourceType?: string
+  readonly AppMicroServiceType?: string
   readonly K8sNamespaceName?: string
   readonly CreateTime?: string
   readonly UpdatedTime?: string
@@ -5259,8 +5259,8 @@ export const SimpleGroup: $Schema.Schema<SimpleGroup> = /*#__PURE__*/ $C.lazy(()
 
 /** `SimpleKafkaDeliveryConfig` (response side). */
 export interface SimpleKafkaDeliveryConfig {
-  readonly ConfigId: string | null
-  readonly ConfigName: string | null
+  readonly ConfigId?: string | null
+  readonly ConfigName?: string | null
 }
 export const SimpleKafkaDeliveryConfig: $Schema.Schema<SimpleKafkaDeliveryConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("SimpleKafkaDeliveryConfig", { ConfigId: $C.nul($C.str), ConfigName: $C.nul($C.str) }))
 
@@ -5272,7 +5272,7 @@ export const StartContainerGroupRequest: $Schema.Schema<StartContainerGroupReque
 
 /** `StartContainerGroupResponse` (response side). */
 export interface StartContainerGroupResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const StartContainerGroupResponse: $Schema.Schema<StartContainerGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartContainerGroupResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -5285,17 +5285,17 @@ export const StartGroupRequest: $Schema.Schema<StartGroupRequest> = /*#__PURE__*
 
 /** `StartGroupResponse` (response side). */
 export interface StartGroupResponse {
-  readonly Result: TaskId
+  readonly Result?: TaskId
   readonly RequestId: string
 }
 export const StartGroupResponse: $Schema.Schema<StartGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartGroupResponse", { Result: TaskId, RequestId: $C.str }))
 
 /** `StdoutLogV2` (response side). */
 export interface StdoutLogV2 {
-  readonly InstanceId: string
-  readonly Content: string
-  readonly Timestamp: number | bigint
-  readonly InstanceIp: string
+  readonly InstanceId?: string
+  readonly Content?: string
+  readonly Timestamp?: number | bigint
+  readonly InstanceIp?: string
 }
 export const StdoutLogV2: $Schema.Schema<StdoutLogV2> = /*#__PURE__*/ $C.lazy(() => $C.struct("StdoutLogV2", { InstanceId: $C.str, Content: $C.str, Timestamp: $C.uint64, InstanceIp: $C.str }))
 
@@ -5307,7 +5307,7 @@ export const StopContainerGroupRequest: $Schema.Schema<StopContainerGroupRequest
 
 /** `StopContainerGroupResponse` (response side). */
 export interface StopContainerGroupResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const StopContainerGroupResponse: $Schema.Schema<StopContainerGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopContainerGroupResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -5320,7 +5320,7 @@ export const StopGroupRequest: $Schema.Schema<StopGroupRequest> = /*#__PURE__*/ 
 
 /** `StopGroupResponse` (response side). */
 export interface StopGroupResponse {
-  readonly Result: TaskId
+  readonly Result?: TaskId
   readonly RequestId: string
 }
 export const StopGroupResponse: $Schema.Schema<StopGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopGroupResponse", { Result: TaskId, RequestId: $C.str }))
@@ -5334,7 +5334,7 @@ export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("T
 
 /** `TaskId` (response side). */
 export interface TaskId {
-  readonly TaskId: string
+  readonly TaskId?: string
 }
 export const TaskId: $Schema.Schema<TaskId> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskId", { TaskId: $C.str }))
 
@@ -5350,10 +5350,10 @@ export const TcrRepoInfo: $Schema.Schema<TcrRepoInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `ThreadPicture` (response side). */
 export interface ThreadPicture {
-  readonly ThreadCount: readonly CurvePoint[]
-  readonly ThreadActive: readonly CurvePoint[]
+  readonly ThreadCount?: readonly CurvePoint[]
+  readonly ThreadActive?: readonly CurvePoint[]
   /** @deprecated hidden or deprecated in the API */
-  readonly DeamonThreadCount: readonly CurvePoint[]
+  readonly DeamonThreadCount?: readonly CurvePoint[]
   readonly DaemonThreadCount?: readonly CurvePoint[]
 }
 export const ThreadPicture: $Schema.Schema<ThreadPicture> = /*#__PURE__*/ $C.lazy(() => $C.struct("ThreadPicture", { ThreadCount: $C.arr(CurvePoint), ThreadActive: $C.arr(CurvePoint), DeamonThreadCount: $C.arr(CurvePoint) }, { DaemonThreadCount: $C.arr(CurvePoint) }))
@@ -5367,17 +5367,17 @@ export const TrySchedule: $Schema.Schema<TrySchedule> = /*#__PURE__*/ $C.lazy(()
 
 /** `TsfApiListResponse` (response side). */
 export interface TsfApiListResponse {
-  readonly TotalCount: number | bigint | null
-  readonly Content: readonly MsApiArray[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly Content?: readonly MsApiArray[] | null
 }
 export const TsfApiListResponse: $Schema.Schema<TsfApiListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfApiListResponse", { TotalCount: $C.nul($C.int64), Content: $C.nul($C.arr(MsApiArray)) }))
 
 /** `TsfConfigCenter` (response side). */
 export interface TsfConfigCenter {
-  readonly ConfigType: string | null
-  readonly ConfigCenterInstanceId: string | null
-  readonly ConfigCenterInstanceName: string | null
-  readonly RegionId: string | null
+  readonly ConfigType?: string | null
+  readonly ConfigCenterInstanceId?: string | null
+  readonly ConfigCenterInstanceName?: string | null
+  readonly RegionId?: string | null
   readonly NamespaceId?: string | null
   readonly CurrentVersion?: string | null
   readonly TargetVersion?: string | null
@@ -5386,39 +5386,39 @@ export const TsfConfigCenter: $Schema.Schema<TsfConfigCenter> = /*#__PURE__*/ $C
 
 /** `TsfPageApiDetailInfo` (response side). */
 export interface TsfPageApiDetailInfo {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly ApiDetailInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly ApiDetailInfo[]
 }
 export const TsfPageApiDetailInfo: $Schema.Schema<TsfPageApiDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageApiDetailInfo", { TotalCount: $C.int64, Content: $C.arr(ApiDetailInfo) }))
 
 /** `TsfPageApiGroupInfo` (response side). */
 export interface TsfPageApiGroupInfo {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly ApiGroupInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly ApiGroupInfo[]
 }
 export const TsfPageApiGroupInfo: $Schema.Schema<TsfPageApiGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageApiGroupInfo", { TotalCount: $C.int64, Content: $C.arr(ApiGroupInfo) }))
 
 /** `TsfPageApplication` (response side). */
 export interface TsfPageApplication {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly ApplicationForPage[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly ApplicationForPage[]
   readonly SpecTotalCount?: number | bigint
 }
 export const TsfPageApplication: $Schema.Schema<TsfPageApplication> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageApplication", { TotalCount: $C.int64, Content: $C.arr(ApplicationForPage) }, { SpecTotalCount: $C.int64 }))
 
 /** `TsfPageBusinessLogConfig` (response side). */
 export interface TsfPageBusinessLogConfig {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly BusinessLogConfig[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly BusinessLogConfig[]
 }
 export const TsfPageBusinessLogConfig: $Schema.Schema<TsfPageBusinessLogConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageBusinessLogConfig", { TotalCount: $C.int64, Content: $C.arr(BusinessLogConfig) }))
 
 /** `TsfPageBusinessLogV2` (response side). */
 export interface TsfPageBusinessLogV2 {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly BusinessLogV2[]
-  readonly ScrollId: string
-  readonly Status: string
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly BusinessLogV2[]
+  readonly ScrollId?: string
+  readonly Status?: string
   readonly SearchAfter?: readonly string[]
   readonly Compressed?: boolean
 }
@@ -5426,36 +5426,36 @@ export const TsfPageBusinessLogV2: $Schema.Schema<TsfPageBusinessLogV2> = /*#__P
 
 /** `TsfPageCluster` (response side). */
 export interface TsfPageCluster {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly Cluster[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly Cluster[]
 }
 export const TsfPageCluster: $Schema.Schema<TsfPageCluster> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageCluster", { TotalCount: $C.int64, Content: $C.arr(Cluster) }))
 
 /** `TsfPageClusterV2` (response side). */
 export interface TsfPageClusterV2 {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly ClusterV2[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly ClusterV2[]
 }
 export const TsfPageClusterV2: $Schema.Schema<TsfPageClusterV2> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageClusterV2", { TotalCount: $C.int64, Content: $C.arr(ClusterV2) }))
 
 /** `TsfPageConfig` (response side). */
 export interface TsfPageConfig {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly Config[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly Config[]
 }
 export const TsfPageConfig: $Schema.Schema<TsfPageConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageConfig", { TotalCount: $C.int64, Content: $C.arr(Config) }))
 
 /** `TsfPageConfigRelease` (response side). */
 export interface TsfPageConfigRelease {
-  readonly TotalCount: number | bigint | null
-  readonly Content: readonly ConfigRelease[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly Content?: readonly ConfigRelease[] | null
 }
 export const TsfPageConfigRelease: $Schema.Schema<TsfPageConfigRelease> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageConfigRelease", { TotalCount: $C.nul($C.int64), Content: $C.nul($C.arr(ConfigRelease)) }))
 
 /** `TsfPageConfigReleaseLog` (response side). */
 export interface TsfPageConfigReleaseLog {
-  readonly TotalCount: number | bigint | null
-  readonly Content: readonly ConfigReleaseLog[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly Content?: readonly ConfigReleaseLog[] | null
 }
 export const TsfPageConfigReleaseLog: $Schema.Schema<TsfPageConfigReleaseLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageConfigReleaseLog", { TotalCount: $C.nul($C.int64), Content: $C.nul($C.arr(ConfigReleaseLog)) }))
 
@@ -5468,123 +5468,123 @@ export const TsfPageContainerEvent: $Schema.Schema<TsfPageContainerEvent> = /*#_
 
 /** `TsfPageDimension` (response side). */
 export interface TsfPageDimension {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly string[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly string[]
 }
 export const TsfPageDimension: $Schema.Schema<TsfPageDimension> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageDimension", { TotalCount: $C.int64, Content: $C.arr($C.str) }))
 
 /** `TsfPageFileConfig` (response side). */
 export interface TsfPageFileConfig {
-  readonly TotalCount: number | bigint | null
-  readonly Content: readonly FileConfig[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly Content?: readonly FileConfig[] | null
 }
 export const TsfPageFileConfig: $Schema.Schema<TsfPageFileConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageFileConfig", { TotalCount: $C.nul($C.int64), Content: $C.nul($C.arr(FileConfig)) }))
 
 /** `TsfPageFileConfigRelease` (response side). */
 export interface TsfPageFileConfigRelease {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly FileConfigRelease[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly FileConfigRelease[]
 }
 export const TsfPageFileConfigRelease: $Schema.Schema<TsfPageFileConfigRelease> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageFileConfigRelease", { TotalCount: $C.int64, Content: $C.arr(FileConfigRelease) }))
 
 /** `TsfPageGatewayDeployGroup` (response side). */
 export interface TsfPageGatewayDeployGroup {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly GatewayDeployGroup[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly GatewayDeployGroup[]
 }
 export const TsfPageGatewayDeployGroup: $Schema.Schema<TsfPageGatewayDeployGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageGatewayDeployGroup", { TotalCount: $C.int64, Content: $C.arr(GatewayDeployGroup) }))
 
 /** `TsfPageGatewayPlugin` (response side). */
 export interface TsfPageGatewayPlugin {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly GatewayPlugin[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly GatewayPlugin[]
 }
 export const TsfPageGatewayPlugin: $Schema.Schema<TsfPageGatewayPlugin> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageGatewayPlugin", { TotalCount: $C.uint64, Content: $C.arr(GatewayPlugin) }))
 
 /** `TsfPageInstance` (response side). */
 export interface TsfPageInstance {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly Instance[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly Instance[]
 }
 export const TsfPageInstance: $Schema.Schema<TsfPageInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageInstance", { TotalCount: $C.int64, Content: $C.arr(Instance) }))
 
 /** `TsfPageLicenseTag` (response side). */
 export interface TsfPageLicenseTag {
-  readonly TotalCount: number | bigint | null
-  readonly Content: readonly LicenseTag[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly Content?: readonly LicenseTag[] | null
 }
 export const TsfPageLicenseTag: $Schema.Schema<TsfPageLicenseTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageLicenseTag", { TotalCount: $C.nul($C.uint64), Content: $C.nul($C.arr(LicenseTag)) }))
 
 /** `TsfPageMicroservice` (response side). */
 export interface TsfPageMicroservice {
-  readonly TotalCount: number | bigint | null
-  readonly Content: readonly Microservice[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly Content?: readonly Microservice[] | null
 }
 export const TsfPageMicroservice: $Schema.Schema<TsfPageMicroservice> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageMicroservice", { TotalCount: $C.nul($C.int64), Content: $C.nul($C.arr(Microservice)) }))
 
 /** `TsfPageMsInstance` (response side). */
 export interface TsfPageMsInstance {
-  readonly TotalCount: number | bigint | null
-  readonly Content: readonly MsInstance[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly Content?: readonly MsInstance[] | null
 }
 export const TsfPageMsInstance: $Schema.Schema<TsfPageMsInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageMsInstance", { TotalCount: $C.nul($C.int64), Content: $C.nul($C.arr(MsInstance)) }))
 
 /** `TsfPageNamespace` (response side). */
 export interface TsfPageNamespace {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly Namespace[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly Namespace[]
 }
 export const TsfPageNamespace: $Schema.Schema<TsfPageNamespace> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageNamespace", { TotalCount: $C.int64, Content: $C.arr(Namespace) }))
 
 /** `TsfPageSimpleApplication` (response side). */
 export interface TsfPageSimpleApplication {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly SimpleApplication[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly SimpleApplication[]
 }
 export const TsfPageSimpleApplication: $Schema.Schema<TsfPageSimpleApplication> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageSimpleApplication", { TotalCount: $C.int64, Content: $C.arr(SimpleApplication) }))
 
 /** `TsfPageSimpleGroup` (response side). */
 export interface TsfPageSimpleGroup {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly SimpleGroup[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly SimpleGroup[]
 }
 export const TsfPageSimpleGroup: $Schema.Schema<TsfPageSimpleGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageSimpleGroup", { TotalCount: $C.int64, Content: $C.arr(SimpleGroup) }))
 
 /** `TsfPageStdoutLogV2` (response side). */
 export interface TsfPageStdoutLogV2 {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly StdoutLogV2[]
-  readonly ScrollId: string
-  readonly Status: string
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly StdoutLogV2[]
+  readonly ScrollId?: string
+  readonly Status?: string
   readonly SearchAfter?: readonly string[]
 }
 export const TsfPageStdoutLogV2: $Schema.Schema<TsfPageStdoutLogV2> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageStdoutLogV2", { TotalCount: $C.int64, Content: $C.arr(StdoutLogV2), ScrollId: $C.str, Status: $C.str }, { SearchAfter: $C.arr($C.str) }))
 
 /** `TsfPageUnitNamespace` (response side). */
 export interface TsfPageUnitNamespace {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly UnitNamespace[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly UnitNamespace[]
 }
 export const TsfPageUnitNamespace: $Schema.Schema<TsfPageUnitNamespace> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageUnitNamespace", { TotalCount: $C.int64, Content: $C.arr(UnitNamespace) }))
 
 /** `TsfPageUnitRule` (response side). */
 export interface TsfPageUnitRule {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly UnitRule[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly UnitRule[]
 }
 export const TsfPageUnitRule: $Schema.Schema<TsfPageUnitRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageUnitRule", { TotalCount: $C.int64, Content: $C.arr(UnitRule) }))
 
 /** `TsfPageUnitRuleV2` (response side). */
 export interface TsfPageUnitRuleV2 {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly UnitRule[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly UnitRule[]
 }
 export const TsfPageUnitRuleV2: $Schema.Schema<TsfPageUnitRuleV2> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageUnitRuleV2", { TotalCount: $C.int64, Content: $C.arr(UnitRule) }))
 
 /** `TsfPageVmGroup` (response side). */
 export interface TsfPageVmGroup {
-  readonly TotalCount: number | bigint
-  readonly Content: readonly VmGroupSimple[]
+  readonly TotalCount?: number | bigint
+  readonly Content?: readonly VmGroupSimple[]
 }
 export const TsfPageVmGroup: $Schema.Schema<TsfPageVmGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("TsfPageVmGroup", { TotalCount: $C.int64, Content: $C.arr(VmGroupSimple) }))
 
@@ -5596,15 +5596,15 @@ export const UnbindApiGroupRequest: $Schema.Schema<UnbindApiGroupRequest> = /*#_
 
 /** `UnbindApiGroupResponse` (response side). */
 export interface UnbindApiGroupResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const UnbindApiGroupResponse: $Schema.Schema<UnbindApiGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UnbindApiGroupResponse", { Result: $C.bool, RequestId: $C.str }))
 
 /** `UnitNamespace` (both sides). */
 export interface UnitNamespace {
-  readonly NamespaceId: string
-  readonly NamespaceName: string
+  readonly NamespaceId?: string
+  readonly NamespaceName?: string
   readonly Id?: string
   readonly GatewayInstanceId?: string
   readonly CreatedTime?: string
@@ -5614,23 +5614,23 @@ export const UnitNamespace: $Schema.Schema<UnitNamespace> = /*#__PURE__*/ $C.laz
 
 /** `UnitRule` (response side). */
 export interface UnitRule {
-  readonly Name: string
-  readonly Id: string | null
-  readonly GatewayInstanceId: string | null
-  readonly Description: string | null
-  readonly Status: string | null
-  readonly UnitRuleItemList: readonly UnitRuleItem[] | null
-  readonly CreatedTime: string | null
-  readonly UpdatedTime: string | null
+  readonly Name?: string
+  readonly Id?: string | null
+  readonly GatewayInstanceId?: string | null
+  readonly Description?: string | null
+  readonly Status?: string | null
+  readonly UnitRuleItemList?: readonly UnitRuleItem[] | null
+  readonly CreatedTime?: string | null
+  readonly UpdatedTime?: string | null
 }
 export const UnitRule: $Schema.Schema<UnitRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("UnitRule", { Name: $C.str, Id: $C.nul($C.str), GatewayInstanceId: $C.nul($C.str), Description: $C.nul($C.str), Status: $C.nul($C.str), UnitRuleItemList: $C.nul($C.arr(UnitRuleItem)), CreatedTime: $C.nul($C.str), UpdatedTime: $C.nul($C.str) }))
 
 /** `UnitRuleItem` (both sides). */
 export interface UnitRuleItem {
-  readonly Relationship: string
-  readonly DestNamespaceId: string
-  readonly DestNamespaceName: string
-  readonly Name: string
+  readonly Relationship?: string
+  readonly DestNamespaceId?: string
+  readonly DestNamespaceName?: string
+  readonly Name?: string
   readonly Id?: string | null
   readonly UnitRuleId?: string | null
   readonly Priority?: number | bigint | null
@@ -5644,10 +5644,10 @@ export const UnitRuleItem: $Schema.Schema<UnitRuleItem> = /*#__PURE__*/ $C.lazy(
 
 /** `UnitRuleTag` (both sides). */
 export interface UnitRuleTag {
-  readonly TagType: string
-  readonly TagField: string
-  readonly TagOperator: string
-  readonly TagValue: string
+  readonly TagType?: string
+  readonly TagField?: string
+  readonly TagOperator?: string
+  readonly TagValue?: string
   readonly UnitRuleItemId?: string | null
   readonly Id?: string | null
 }
@@ -5669,7 +5669,7 @@ export const UpdateApiGroupRequest: $Schema.Schema<UpdateApiGroupRequest> = /*#_
 
 /** `UpdateApiGroupResponse` (response side). */
 export interface UpdateApiGroupResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const UpdateApiGroupResponse: $Schema.Schema<UpdateApiGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateApiGroupResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -5684,7 +5684,7 @@ export const UpdateApiRateLimitRuleRequest: $Schema.Schema<UpdateApiRateLimitRul
 
 /** `UpdateApiRateLimitRuleResponse` (response side). */
 export interface UpdateApiRateLimitRuleResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const UpdateApiRateLimitRuleResponse: $Schema.Schema<UpdateApiRateLimitRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateApiRateLimitRuleResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -5700,7 +5700,7 @@ export const UpdateApiRateLimitRulesRequest: $Schema.Schema<UpdateApiRateLimitRu
 
 /** `UpdateApiRateLimitRulesResponse` (response side). */
 export interface UpdateApiRateLimitRulesResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const UpdateApiRateLimitRulesResponse: $Schema.Schema<UpdateApiRateLimitRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateApiRateLimitRulesResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -5715,7 +5715,7 @@ export const UpdateApiTimeoutsRequest: $Schema.Schema<UpdateApiTimeoutsRequest> 
 
 /** `UpdateApiTimeoutsResponse` (response side). */
 export interface UpdateApiTimeoutsResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const UpdateApiTimeoutsResponse: $Schema.Schema<UpdateApiTimeoutsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateApiTimeoutsResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -5732,7 +5732,7 @@ export const UpdateConfigTemplateRequest: $Schema.Schema<UpdateConfigTemplateReq
 
 /** `UpdateConfigTemplateResponse` (response side). */
 export interface UpdateConfigTemplateResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const UpdateConfigTemplateResponse: $Schema.Schema<UpdateConfigTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateConfigTemplateResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -5750,7 +5750,7 @@ export const UpdateGatewayApiRequest: $Schema.Schema<UpdateGatewayApiRequest> = 
 
 /** `UpdateGatewayApiResponse` (response side). */
 export interface UpdateGatewayApiResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const UpdateGatewayApiResponse: $Schema.Schema<UpdateGatewayApiResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateGatewayApiResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -5766,7 +5766,7 @@ export const UpdateHealthCheckSettingsRequest: $Schema.Schema<UpdateHealthCheckS
 
 /** `UpdateHealthCheckSettingsResponse` (response side). */
 export interface UpdateHealthCheckSettingsResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const UpdateHealthCheckSettingsResponse: $Schema.Schema<UpdateHealthCheckSettingsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateHealthCheckSettingsResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -5780,7 +5780,7 @@ export const UpdateRepositoryRequest: $Schema.Schema<UpdateRepositoryRequest> = 
 
 /** `UpdateRepositoryResponse` (response side). */
 export interface UpdateRepositoryResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const UpdateRepositoryResponse: $Schema.Schema<UpdateRepositoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateRepositoryResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -5796,7 +5796,7 @@ export const UpdateUnitRuleRequest: $Schema.Schema<UpdateUnitRuleRequest> = /*#_
 
 /** `UpdateUnitRuleResponse` (response side). */
 export interface UpdateUnitRuleResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const UpdateUnitRuleResponse: $Schema.Schema<UpdateUnitRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateUnitRuleResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -5812,44 +5812,44 @@ export const ValueFrom: $Schema.Schema<ValueFrom> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `VmGroup` (response side). */
 export interface VmGroup {
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly GroupStatus: string
-  readonly PackageId: string | null
-  readonly PackageName: string | null
-  readonly PackageVersion: string | null
-  readonly ClusterId: string
-  readonly ClusterName: string
-  readonly NamespaceId: string
-  readonly NamespaceName: string
-  readonly ApplicationId: string
-  readonly ApplicationName: string
-  readonly InstanceCount: number | bigint
-  readonly RunInstanceCount: number | bigint
-  readonly StartupParameters: string | null
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly OffInstanceCount: number | bigint
-  readonly GroupDesc: string | null
-  readonly MicroserviceType: string
-  readonly ApplicationType: string
-  readonly GroupResourceType: string
-  readonly UpdatedTime: number | bigint
-  readonly DeployDesc: string | null
-  readonly UpdateType: number | bigint
-  readonly DeployBetaEnable: boolean
-  readonly DeployBatch: readonly number[]
-  readonly DeployExeMode: string
-  readonly DeployWaitTime: number | bigint
-  readonly EnableHealthCheck: boolean
-  readonly HealthCheckSettings: HealthCheckSettings | null
-  readonly PackageType: string | null
-  readonly StartScript: string | null
-  readonly StopScript: string | null
-  readonly Alias: string | null
-  readonly AgentProfileList: readonly AgentProfile[]
-  readonly WarmupSetting: WarmupSetting
-  readonly GatewayConfig: GatewayConfig | null
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly GroupStatus?: string
+  readonly PackageId?: string | null
+  readonly PackageName?: string | null
+  readonly PackageVersion?: string | null
+  readonly ClusterId?: string
+  readonly ClusterName?: string
+  readonly NamespaceId?: string
+  readonly NamespaceName?: string
+  readonly ApplicationId?: string
+  readonly ApplicationName?: string
+  readonly InstanceCount?: number | bigint
+  readonly RunInstanceCount?: number | bigint
+  readonly StartupParameters?: string | null
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly OffInstanceCount?: number | bigint
+  readonly GroupDesc?: string | null
+  readonly MicroserviceType?: string
+  readonly ApplicationType?: string
+  readonly GroupResourceType?: string
+  readonly UpdatedTime?: number | bigint
+  readonly DeployDesc?: string | null
+  readonly UpdateType?: number | bigint
+  readonly DeployBetaEnable?: boolean
+  readonly DeployBatch?: readonly number[]
+  readonly DeployExeMode?: string
+  readonly DeployWaitTime?: number | bigint
+  readonly EnableHealthCheck?: boolean
+  readonly HealthCheckSettings?: HealthCheckSettings | null
+  readonly PackageType?: string | null
+  readonly StartScript?: string | null
+  readonly StopScript?: string | null
+  readonly Alias?: string | null
+  readonly AgentProfileList?: readonly AgentProfile[]
+  readonly WarmupSetting?: WarmupSetting
+  readonly GatewayConfig?: GatewayConfig | null
   readonly EnableBatchHealthCheck?: boolean
   readonly FilebeatCgroupEnable?: boolean
   readonly FilebeatMaxCpu?: number
@@ -5892,45 +5892,45 @@ export const VmGroup: $Schema.Schema<VmGroup> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `VmGroupOther` (response side). */
 export interface VmGroupOther {
-  readonly GroupId: string
-  readonly PackageId: string | null
-  readonly PackageName: string | null
-  readonly PackageVersion: string | null
-  readonly InstanceCount: number | bigint
-  readonly RunInstanceCount: number | bigint
-  readonly OffInstanceCount: number | bigint
-  readonly GroupStatus: string
-  readonly IsNotEqualServiceConfig: boolean
-  readonly HealthCheckSettings: HealthCheckSettings | null
+  readonly GroupId?: string
+  readonly PackageId?: string | null
+  readonly PackageName?: string | null
+  readonly PackageVersion?: string | null
+  readonly InstanceCount?: number | bigint
+  readonly RunInstanceCount?: number | bigint
+  readonly OffInstanceCount?: number | bigint
+  readonly GroupStatus?: string
+  readonly IsNotEqualServiceConfig?: boolean
+  readonly HealthCheckSettings?: HealthCheckSettings | null
 }
 export const VmGroupOther: $Schema.Schema<VmGroupOther> = /*#__PURE__*/ $C.lazy(() => $C.struct("VmGroupOther", { GroupId: $C.str, PackageId: $C.nul($C.str), PackageName: $C.nul($C.str), PackageVersion: $C.nul($C.str), InstanceCount: $C.int64, RunInstanceCount: $C.int64, OffInstanceCount: $C.int64, GroupStatus: $C.str, IsNotEqualServiceConfig: $C.bool, HealthCheckSettings: $C.nul(HealthCheckSettings) }))
 
 /** `VmGroupSimple` (response side). */
 export interface VmGroupSimple {
-  readonly GroupId: string
-  readonly GroupName: string
-  readonly ApplicationType: string
-  readonly GroupDesc: string
-  readonly UpdateTime: string
-  readonly ClusterId: string
-  readonly StartupParameters: string
-  readonly NamespaceId: string
-  readonly CreateTime: string
-  readonly ClusterName: string
-  readonly ApplicationId: string
-  readonly ApplicationName: string
-  readonly NamespaceName: string
-  readonly MicroserviceType: string
-  readonly GroupResourceType: string
-  readonly UpdatedTime: number | bigint
-  readonly DeployDesc: string
-  readonly Alias: string
+  readonly GroupId?: string
+  readonly GroupName?: string
+  readonly ApplicationType?: string
+  readonly GroupDesc?: string
+  readonly UpdateTime?: string
+  readonly ClusterId?: string
+  readonly StartupParameters?: string
+  readonly NamespaceId?: string
+  readonly CreateTime?: string
+  readonly ClusterName?: string
+  readonly ApplicationId?: string
+  readonly ApplicationName?: string
+  readonly NamespaceName?: string
+  readonly MicroserviceType?: string
+  readonly GroupResourceType?: string
+  readonly UpdatedTime?: number | bigint
+  readonly DeployDesc?: string
+  readonly Alias?: string
 }
 export const VmGroupSimple: $Schema.Schema<VmGroupSimple> = /*#__PURE__*/ $C.lazy(() => $C.struct("VmGroupSimple", { GroupId: $C.str, GroupName: $C.str, ApplicationType: $C.str, GroupDesc: $C.str, UpdateTime: $C.str, ClusterId: $C.str, StartupParameters: $C.str, NamespaceId: $C.str, CreateTime: $C.str, ClusterName: $C.str, ApplicationId: $C.str, ApplicationName: $C.str, NamespaceName: $C.str, MicroserviceType: $C.str, GroupResourceType: $C.str, UpdatedTime: $C.int64, DeployDesc: $C.str, Alias: $C.str }))
 
 /** `VmInstanceResourceConfig` (response side). */
 export interface VmInstanceResourceConfig {
-  readonly ImportMode: readonly string[] | null
+  readonly ImportMode?: readonly string[] | null
 }
 export const VmInstanceResourceConfig: $Schema.Schema<VmInstanceResourceConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("VmInstanceResourceConfig", { ImportMode: $C.nul($C.arr($C.str)) }))
 
@@ -5944,8 +5944,8 @@ export const VolumeClaimTemplatesOption: $Schema.Schema<VolumeClaimTemplatesOpti
 
 /** `VolumeInfo` (both sides). */
 export interface VolumeInfo {
-  readonly VolumeType: string
-  readonly VolumeName: string
+  readonly VolumeType?: string
+  readonly VolumeName?: string
   readonly VolumeConfig?: string
   readonly ConfigMapOptions?: readonly ConfigMapOption[]
   readonly EmptyDirOption?: EmptyDirOption
@@ -5955,8 +5955,8 @@ export const VolumeInfo: $Schema.Schema<VolumeInfo> = /*#__PURE__*/ $C.lazy(() =
 
 /** `VolumeMountInfo` (both sides). */
 export interface VolumeMountInfo {
-  readonly VolumeMountName: string
-  readonly VolumeMountPath: string
+  readonly VolumeMountName?: string
+  readonly VolumeMountPath?: string
   readonly VolumeMountSubPath?: string
   readonly ReadOrWrite?: string
 }

@@ -19,14 +19,14 @@ export const $M: $O.Meta = { service: "tsi", version: "2021-03-25" }
 
 /** `DisplayInfo` (response side). */
 export interface DisplayInfo {
-  readonly SeId: string
-  readonly SeVer: number | bigint
-  readonly SourceText: string
-  readonly TargetText: string
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly IsEnd: boolean
-  readonly Audio: string
+  readonly SeId?: string
+  readonly SeVer?: number | bigint
+  readonly SourceText?: string
+  readonly TargetText?: string
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly IsEnd?: boolean
+  readonly Audio?: string
 }
 export const DisplayInfo: $Schema.Schema<DisplayInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DisplayInfo", { SeId: $C.str, SeVer: $C.uint64, SourceText: $C.str, TargetText: $C.str, StartTime: $C.uint64, EndTime: $C.uint64, IsEnd: $C.bool, Audio: $C.str }))
 
@@ -50,7 +50,7 @@ export const TongChuanDisplayRequest: $Schema.Schema<TongChuanDisplayRequest> = 
 
 /** `TongChuanDisplayResponse` (response side). */
 export interface TongChuanDisplayResponse {
-  readonly List: readonly DisplayInfo[]
+  readonly List?: readonly DisplayInfo[]
   readonly RequestId: string
 }
 export const TongChuanDisplayResponse: $Schema.Schema<TongChuanDisplayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TongChuanDisplayResponse", { List: $C.arr(DisplayInfo), RequestId: $C.str }))
@@ -93,7 +93,7 @@ export const TongChuanSyncRequest: $Schema.Schema<TongChuanSyncRequest> = /*#__P
 
 /** `TongChuanSyncResponse` (response side). */
 export interface TongChuanSyncResponse {
-  readonly List: readonly DisplayInfo[]
+  readonly List?: readonly DisplayInfo[]
   readonly RequestId: string
 }
 export const TongChuanSyncResponse: $Schema.Schema<TongChuanSyncResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TongChuanSyncResponse", { List: $C.arr(DisplayInfo), RequestId: $C.str }))

@@ -44,7 +44,7 @@ export const CreateTtsTaskRespData: $Schema.Schema<CreateTtsTaskRespData> = /*#_
 
 /** `CreateTtsTaskResponse` (response side). */
 export interface CreateTtsTaskResponse {
-  readonly Data: CreateTtsTaskRespData
+  readonly Data?: CreateTtsTaskRespData
   readonly RequestId: string
 }
 export const CreateTtsTaskResponse: $Schema.Schema<CreateTtsTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTtsTaskResponse", { Data: CreateTtsTaskRespData, RequestId: $C.str }))
@@ -57,30 +57,30 @@ export const DescribeTtsTaskStatusRequest: $Schema.Schema<DescribeTtsTaskStatusR
 
 /** `DescribeTtsTaskStatusRespData` (response side). */
 export interface DescribeTtsTaskStatusRespData {
-  readonly TaskId: string
-  readonly Status: number | bigint
-  readonly StatusStr: string
-  readonly ResultUrl: string
-  readonly Subtitles: readonly Subtitle[]
-  readonly ErrorMsg: string
+  readonly TaskId?: string
+  readonly Status?: number | bigint
+  readonly StatusStr?: string
+  readonly ResultUrl?: string
+  readonly Subtitles?: readonly Subtitle[]
+  readonly ErrorMsg?: string
 }
 export const DescribeTtsTaskStatusRespData: $Schema.Schema<DescribeTtsTaskStatusRespData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTtsTaskStatusRespData", { TaskId: $C.str, Status: $C.int64, StatusStr: $C.str, ResultUrl: $C.str, Subtitles: $C.arr(Subtitle), ErrorMsg: $C.str }))
 
 /** `DescribeTtsTaskStatusResponse` (response side). */
 export interface DescribeTtsTaskStatusResponse {
-  readonly Data: DescribeTtsTaskStatusRespData
+  readonly Data?: DescribeTtsTaskStatusRespData
   readonly RequestId: string
 }
 export const DescribeTtsTaskStatusResponse: $Schema.Schema<DescribeTtsTaskStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTtsTaskStatusResponse", { Data: DescribeTtsTaskStatusRespData, RequestId: $C.str }))
 
 /** `Subtitle` (response side). */
 export interface Subtitle {
-  readonly Text: string
-  readonly BeginTime: number | bigint
-  readonly EndTime: number | bigint
-  readonly BeginIndex: number | bigint
-  readonly EndIndex: number | bigint
-  readonly Phoneme: string | null
+  readonly Text?: string
+  readonly BeginTime?: number | bigint
+  readonly EndTime?: number | bigint
+  readonly BeginIndex?: number | bigint
+  readonly EndIndex?: number | bigint
+  readonly Phoneme?: string | null
 }
 export const Subtitle: $Schema.Schema<Subtitle> = /*#__PURE__*/ $C.lazy(() => $C.struct("Subtitle", { Text: $C.str, BeginTime: $C.int64, EndTime: $C.int64, BeginIndex: $C.int64, EndIndex: $C.int64, Phoneme: $C.nul($C.str) }))
 
@@ -106,9 +106,9 @@ export const TextToVoiceRequest: $Schema.Schema<TextToVoiceRequest> = /*#__PURE_
 
 /** `TextToVoiceResponse` (response side). */
 export interface TextToVoiceResponse {
-  readonly Audio: string
-  readonly SessionId: string
-  readonly Subtitles: readonly Subtitle[]
+  readonly Audio?: string
+  readonly SessionId?: string
+  readonly Subtitles?: readonly Subtitle[]
   readonly RequestId: string
 }
 export const TextToVoiceResponse: $Schema.Schema<TextToVoiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextToVoiceResponse", { Audio: $C.str, SessionId: $C.str, Subtitles: $C.arr(Subtitle), RequestId: $C.str }))

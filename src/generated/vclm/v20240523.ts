@@ -589,7 +589,7 @@ export const SubmitImageToVideoViduJobRequest: $Schema.Schema<SubmitImageToVideo
 
 /** `SubmitImageToVideoViduJobResponse` (response side). */
 export interface SubmitImageToVideoViduJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const SubmitImageToVideoViduJobResponse: $Schema.Schema<SubmitImageToVideoViduJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubmitImageToVideoViduJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -663,7 +663,7 @@ export const SubmitReferenceToVideoViduJobRequest: $Schema.Schema<SubmitReferenc
 
 /** `SubmitReferenceToVideoViduJobResponse` (response side). */
 export interface SubmitReferenceToVideoViduJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const SubmitReferenceToVideoViduJobResponse: $Schema.Schema<SubmitReferenceToVideoViduJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubmitReferenceToVideoViduJobResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -738,7 +738,7 @@ export const SubmitTextToVideoViduJobRequest: $Schema.Schema<SubmitTextToVideoVi
 
 /** `SubmitTextToVideoViduJobResponse` (response side). */
 export interface SubmitTextToVideoViduJobResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const SubmitTextToVideoViduJobResponse: $Schema.Schema<SubmitTextToVideoViduJobResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubmitTextToVideoViduJobResponse", { JobId: $C.str, RequestId: $C.str }))

@@ -19,37 +19,37 @@ export const $M: $O.Meta = { service: "vcube", version: "2022-04-10" }
 
 /** `AppInfo` (response side). */
 export interface AppInfo {
-  readonly Id: number | bigint
-  readonly AppId: string
-  readonly AppName: string
-  readonly BundleId: string | null
-  readonly PackageName: string | null
-  readonly AppType: string
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly MacBundleId: string | null
-  readonly WinProcessName: string | null
+  readonly Id?: number | bigint
+  readonly AppId?: string
+  readonly AppName?: string
+  readonly BundleId?: string | null
+  readonly PackageName?: string | null
+  readonly AppType?: string
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly MacBundleId?: string | null
+  readonly WinProcessName?: string | null
   readonly DomainList?: readonly string[] | null
 }
 export const AppInfo: $Schema.Schema<AppInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AppInfo", { Id: $C.uint64, AppId: $C.str, AppName: $C.str, BundleId: $C.nul($C.str), PackageName: $C.nul($C.str), AppType: $C.str, CreatedAt: $C.str, UpdatedAt: $C.str, MacBundleId: $C.nul($C.str), WinProcessName: $C.nul($C.str) }, { DomainList: $C.nul($C.arr($C.str)) }))
 
 /** `ApplicationInfo` (response side). */
 export interface ApplicationInfo {
-  readonly AppName: string
-  readonly BundleId: string | null
-  readonly AppType: string
-  readonly Licenses: readonly License[] | null
-  readonly LicenseKey: string
-  readonly PackageName: string | null
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly ApplicationId: number | bigint
-  readonly LicenseUrl: string
-  readonly XMagics: readonly XMagicInfo[] | null
-  readonly MacBundleId: string | null
-  readonly WinProcessName: string | null
+  readonly AppName?: string
+  readonly BundleId?: string | null
+  readonly AppType?: string
+  readonly Licenses?: readonly License[] | null
+  readonly LicenseKey?: string
+  readonly PackageName?: string | null
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly ApplicationId?: number | bigint
+  readonly LicenseUrl?: string
+  readonly XMagics?: readonly XMagicInfo[] | null
+  readonly MacBundleId?: string | null
+  readonly WinProcessName?: string | null
   readonly DomainList?: readonly string[] | null
-  readonly AppId: string
+  readonly AppId?: string
   readonly NameLimit?: number | bigint
 }
 export const ApplicationInfo: $Schema.Schema<ApplicationInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApplicationInfo", { AppName: $C.str, BundleId: $C.nul($C.str), AppType: $C.str, Licenses: $C.nul($C.arr(License)), LicenseKey: $C.str, PackageName: $C.nul($C.str), CreatedAt: $C.str, UpdatedAt: $C.str, ApplicationId: $C.uint64, LicenseUrl: $C.str, XMagics: $C.nul($C.arr(XMagicInfo)), MacBundleId: $C.nul($C.str), WinProcessName: $C.nul($C.str), AppId: $C.str }, { DomainList: $C.nul($C.arr($C.str)), NameLimit: $C.uint64 }))
@@ -62,17 +62,17 @@ export const CreateActivityLicenseRequest: $Schema.Schema<CreateActivityLicenseR
 
 /** `CreateActivityLicenseResponse` (response side). */
 export interface CreateActivityLicenseResponse {
-  readonly AppId: string
-  readonly AppName: string
-  readonly BundleId: string
-  readonly PackageName: string
-  readonly Duration: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly LicenseKey: string
-  readonly LicenseUrl: string
-  readonly ResidueDay: number | bigint
-  readonly Residue: number | bigint
+  readonly AppId?: string
+  readonly AppName?: string
+  readonly BundleId?: string
+  readonly PackageName?: string
+  readonly Duration?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly LicenseKey?: string
+  readonly LicenseUrl?: string
+  readonly ResidueDay?: number | bigint
+  readonly Residue?: number | bigint
   readonly RequestId: string
 }
 export const CreateActivityLicenseResponse: $Schema.Schema<CreateActivityLicenseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateActivityLicenseResponse", { AppId: $C.str, AppName: $C.str, BundleId: $C.str, PackageName: $C.str, Duration: $C.uint64, StartTime: $C.str, EndTime: $C.str, LicenseKey: $C.str, LicenseUrl: $C.str, ResidueDay: $C.uint64, Residue: $C.uint64, RequestId: $C.str }))
@@ -125,7 +125,7 @@ export const CreateApplicationAndWebPlayerLicenseRequest: $Schema.Schema<CreateA
 
 /** `CreateApplicationAndWebPlayerLicenseResponse` (response side). */
 export interface CreateApplicationAndWebPlayerLicenseResponse {
-  readonly LicenseId: number | bigint
+  readonly LicenseId?: number | bigint
   readonly RequestId: string
 }
 export const CreateApplicationAndWebPlayerLicenseResponse: $Schema.Schema<CreateApplicationAndWebPlayerLicenseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateApplicationAndWebPlayerLicenseResponse", { LicenseId: $C.uint64, RequestId: $C.str }))
@@ -245,8 +245,8 @@ export const DescribeFeatureListRequest: $Schema.Schema<DescribeFeatureListReque
 
 /** `DescribeFeatureListResponse` (response side). */
 export interface DescribeFeatureListResponse {
-  readonly FeatureList: readonly VideoFeature[]
-  readonly XMagicFeatureList: readonly XMagicFeature[]
+  readonly FeatureList?: readonly VideoFeature[]
+  readonly XMagicFeatureList?: readonly XMagicFeature[]
   readonly RequestId: string
 }
 export const DescribeFeatureListResponse: $Schema.Schema<DescribeFeatureListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFeatureListResponse", { FeatureList: $C.arr(VideoFeature), XMagicFeatureList: $C.arr(XMagicFeature), RequestId: $C.str }))
@@ -261,10 +261,10 @@ export const DescribeLicenseListRequest: $Schema.Schema<DescribeLicenseListReque
 
 /** `DescribeLicenseListResponse` (response side). */
 export interface DescribeLicenseListResponse {
-  readonly Count: number | bigint
-  readonly Overview: Overview
-  readonly LicenseList: readonly OverviewLicense[]
-  readonly TrialOverview: Overview
+  readonly Count?: number | bigint
+  readonly Overview?: Overview
+  readonly LicenseList?: readonly OverviewLicense[]
+  readonly TrialOverview?: Overview
   readonly RequestId: string
 }
 export const DescribeLicenseListResponse: $Schema.Schema<DescribeLicenseListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLicenseListResponse", { Count: $C.uint64, Overview: Overview, LicenseList: $C.arr(OverviewLicense), TrialOverview: Overview, RequestId: $C.str }))
@@ -278,8 +278,8 @@ export const DescribeNewsRequest: $Schema.Schema<DescribeNewsRequest> = /*#__PUR
 
 /** `DescribeNewsResponse` (response side). */
 export interface DescribeNewsResponse {
-  readonly NewsList: readonly NewsInfo[]
-  readonly Count: number | bigint
+  readonly NewsList?: readonly NewsInfo[]
+  readonly Count?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNewsResponse: $Schema.Schema<DescribeNewsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNewsResponse", { NewsList: $C.arr(NewsInfo), Count: $C.uint64, RequestId: $C.str }))
@@ -290,14 +290,14 @@ export const DescribeSTSRequest: $Schema.Schema<DescribeSTSRequest> = /*#__PURE_
 
 /** `DescribeSTSResponse` (response side). */
 export interface DescribeSTSResponse {
-  readonly Bucket: string
-  readonly Region: string
-  readonly StartTime: number | bigint
-  readonly ExpiredTime: number | bigint
-  readonly SessionToken: string
-  readonly TmpSecretId: string
-  readonly TmpSecretKey: string
-  readonly Path: string
+  readonly Bucket?: string
+  readonly Region?: string
+  readonly StartTime?: number | bigint
+  readonly ExpiredTime?: number | bigint
+  readonly SessionToken?: string
+  readonly TmpSecretId?: string
+  readonly TmpSecretKey?: string
+  readonly Path?: string
   readonly RequestId: string
 }
 export const DescribeSTSResponse: $Schema.Schema<DescribeSTSResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSTSResponse", { Bucket: $C.str, Region: $C.str, StartTime: $C.uint64, ExpiredTime: $C.uint64, SessionToken: $C.str, TmpSecretId: $C.str, TmpSecretKey: $C.str, Path: $C.str, RequestId: $C.str }))
@@ -308,9 +308,9 @@ export const DescribeTrialFeatureRequest: $Schema.Schema<DescribeTrialFeatureReq
 
 /** `DescribeTrialFeatureResponse` (response side). */
 export interface DescribeTrialFeatureResponse {
-  readonly FeatureList: readonly Feature[]
-  readonly XMagicTrial: XMagicTrial | null
-  readonly XMagicTrialList: readonly XMagicTrial[]
+  readonly FeatureList?: readonly Feature[]
+  readonly XMagicTrial?: XMagicTrial | null
+  readonly XMagicTrialList?: readonly XMagicTrial[]
   readonly RequestId: string
 }
 export const DescribeTrialFeatureResponse: $Schema.Schema<DescribeTrialFeatureResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTrialFeatureResponse", { FeatureList: $C.arr(Feature), XMagicTrial: $C.nul(XMagicTrial), XMagicTrialList: $C.arr(XMagicTrial), RequestId: $C.str }))
@@ -340,7 +340,7 @@ export const DescribeVcubeApplicationAndLicenseRequest: $Schema.Schema<DescribeV
 
 /** `DescribeVcubeApplicationAndLicenseResponse` (response side). */
 export interface DescribeVcubeApplicationAndLicenseResponse {
-  readonly ApplicationInfoList: readonly ApplicationInfo[]
+  readonly ApplicationInfoList?: readonly ApplicationInfo[]
   readonly RequestId: string
 }
 export const DescribeVcubeApplicationAndLicenseResponse: $Schema.Schema<DescribeVcubeApplicationAndLicenseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVcubeApplicationAndLicenseResponse", { ApplicationInfoList: $C.arr(ApplicationInfo), RequestId: $C.str }))
@@ -361,7 +361,7 @@ export const DescribeVcubeApplicationAndPlayListRequest: $Schema.Schema<Describe
 
 /** `DescribeVcubeApplicationAndPlayListResponse` (response side). */
 export interface DescribeVcubeApplicationAndPlayListResponse {
-  readonly ApplicationInfoList: readonly ApplicationInfo[]
+  readonly ApplicationInfoList?: readonly ApplicationInfo[]
   readonly RequestId: string
 }
 export const DescribeVcubeApplicationAndPlayListResponse: $Schema.Schema<DescribeVcubeApplicationAndPlayListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVcubeApplicationAndPlayListResponse", { ApplicationInfoList: $C.arr(ApplicationInfo), RequestId: $C.str }))
@@ -381,7 +381,7 @@ export const DescribeVcubeApplicationAndXMagicListRequest: $Schema.Schema<Descri
 
 /** `DescribeVcubeApplicationAndXMagicListResponse` (response side). */
 export interface DescribeVcubeApplicationAndXMagicListResponse {
-  readonly ApplicationInfoList: readonly ApplicationInfo[]
+  readonly ApplicationInfoList?: readonly ApplicationInfo[]
   readonly RequestId: string
 }
 export const DescribeVcubeApplicationAndXMagicListResponse: $Schema.Schema<DescribeVcubeApplicationAndXMagicListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVcubeApplicationAndXMagicListResponse", { ApplicationInfoList: $C.arr(ApplicationInfo), RequestId: $C.str }))
@@ -399,8 +399,8 @@ export const DescribeVcubeResourcesListRequest: $Schema.Schema<DescribeVcubeReso
 
 /** `DescribeVcubeResourcesListResponse` (response side). */
 export interface DescribeVcubeResourcesListResponse {
-  readonly ResourceList: readonly LicenseResourceInfo[]
-  readonly TotalCount: number | bigint
+  readonly ResourceList?: readonly LicenseResourceInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVcubeResourcesListResponse: $Schema.Schema<DescribeVcubeResourcesListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVcubeResourcesListResponse", { ResourceList: $C.arr(LicenseResourceInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -413,7 +413,7 @@ export const DescribeVcubeResourcesRequest: $Schema.Schema<DescribeVcubeResource
 
 /** `DescribeVcubeResourcesResponse` (response side). */
 export interface DescribeVcubeResourcesResponse {
-  readonly ResourceList: readonly LicenseResourceSimpleInfo[]
+  readonly ResourceList?: readonly LicenseResourceSimpleInfo[]
   readonly RequestId: string
 }
 export const DescribeVcubeResourcesResponse: $Schema.Schema<DescribeVcubeResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVcubeResourcesResponse", { ResourceList: $C.arr(LicenseResourceSimpleInfo), RequestId: $C.str }))
@@ -432,8 +432,8 @@ export const DescribeXMagicResourceListRequest: $Schema.Schema<DescribeXMagicRes
 
 /** `DescribeXMagicResourceListResponse` (response side). */
 export interface DescribeXMagicResourceListResponse {
-  readonly Resources: readonly XMagicResourceSimpleInfo[]
-  readonly Count: number | bigint
+  readonly Resources?: readonly XMagicResourceSimpleInfo[]
+  readonly Count?: number | bigint
   readonly RequestId: string
 }
 export const DescribeXMagicResourceListResponse: $Schema.Schema<DescribeXMagicResourceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeXMagicResourceListResponse", { Resources: $C.arr(XMagicResourceSimpleInfo), Count: $C.uint64, RequestId: $C.str }))
@@ -447,89 +447,89 @@ export const DescribeXMagicResourceRequest: $Schema.Schema<DescribeXMagicResourc
 
 /** `DescribeXMagicResourceResponse` (response side). */
 export interface DescribeXMagicResourceResponse {
-  readonly Resources: readonly XMagicResource[]
-  readonly Count: number | bigint
+  readonly Resources?: readonly XMagicResource[]
+  readonly Count?: number | bigint
   readonly RequestId: string
 }
 export const DescribeXMagicResourceResponse: $Schema.Schema<DescribeXMagicResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeXMagicResourceResponse", { Resources: $C.arr(XMagicResource), Count: $C.uint64, RequestId: $C.str }))
 
 /** `Feature` (response side). */
 export interface Feature {
-  readonly Id: number | bigint
-  readonly FeatureId: number | bigint
-  readonly Name: string
-  readonly Type: string
-  readonly Trial: boolean
-  readonly TrialCount: number | bigint
-  readonly Duration: number | bigint
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
+  readonly Id?: number | bigint
+  readonly FeatureId?: number | bigint
+  readonly Name?: string
+  readonly Type?: string
+  readonly Trial?: boolean
+  readonly TrialCount?: number | bigint
+  readonly Duration?: number | bigint
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
 }
 export const Feature: $Schema.Schema<Feature> = /*#__PURE__*/ $C.lazy(() => $C.struct("Feature", { Id: $C.uint64, FeatureId: $C.uint64, Name: $C.str, Type: $C.str, Trial: $C.bool, TrialCount: $C.uint64, Duration: $C.uint64, CreatedAt: $C.str, UpdatedAt: $C.str }))
 
 /** `License` (response side). */
 export interface License {
-  readonly Type: string
-  readonly Remark: string | null
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly FeatureId: number | bigint
-  readonly LicenseType: string
-  readonly Renewal: boolean
-  readonly LicenseId: number | bigint
-  readonly Name: string
-  readonly Update: boolean
-  readonly OldLicenseUrl: string | null
-  readonly Group: number | bigint | null
-  readonly Expired: boolean
-  readonly RestTime: number | bigint | null
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly Resource: RenewResource | null
+  readonly Type?: string
+  readonly Remark?: string | null
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly FeatureId?: number | bigint
+  readonly LicenseType?: string
+  readonly Renewal?: boolean
+  readonly LicenseId?: number | bigint
+  readonly Name?: string
+  readonly Update?: boolean
+  readonly OldLicenseUrl?: string | null
+  readonly Group?: number | bigint | null
+  readonly Expired?: boolean
+  readonly RestTime?: number | bigint | null
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly Resource?: RenewResource | null
   readonly IsVest?: boolean
 }
 export const License: $Schema.Schema<License> = /*#__PURE__*/ $C.lazy(() => $C.struct("License", { Type: $C.str, Remark: $C.nul($C.str), StartTime: $C.str, EndTime: $C.str, FeatureId: $C.uint64, LicenseType: $C.str, Renewal: $C.bool, LicenseId: $C.uint64, Name: $C.str, Update: $C.bool, OldLicenseUrl: $C.nul($C.str), Group: $C.nul($C.uint64), Expired: $C.bool, RestTime: $C.nul($C.uint64), CreatedAt: $C.str, UpdatedAt: $C.str, Resource: $C.nul(RenewResource) }, { IsVest: $C.bool }))
 
 /** `LicenseResourceInfo` (response side). */
 export interface LicenseResourceInfo {
-  readonly Id: number | bigint
-  readonly AppId: string
-  readonly Duration: string | null
-  readonly FeatureId: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly IsUse: boolean
-  readonly Status: number | bigint
-  readonly IsolatedTimestamp: string | null
-  readonly Name: string
-  readonly Type: string
-  readonly Package: Package | null
-  readonly Application: AppInfo | null
-  readonly ResourceId: string
-  readonly AutoRenewFlag: number | bigint
+  readonly Id?: number | bigint
+  readonly AppId?: string
+  readonly Duration?: string | null
+  readonly FeatureId?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly IsUse?: boolean
+  readonly Status?: number | bigint
+  readonly IsolatedTimestamp?: string | null
+  readonly Name?: string
+  readonly Type?: string
+  readonly Package?: Package | null
+  readonly Application?: AppInfo | null
+  readonly ResourceId?: string
+  readonly AutoRenewFlag?: number | bigint
 }
 export const LicenseResourceInfo: $Schema.Schema<LicenseResourceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LicenseResourceInfo", { Id: $C.uint64, AppId: $C.str, Duration: $C.nul($C.str), FeatureId: $C.uint64, StartTime: $C.str, EndTime: $C.str, CreatedAt: $C.str, UpdatedAt: $C.str, IsUse: $C.bool, Status: $C.uint64, IsolatedTimestamp: $C.nul($C.str), Name: $C.str, Type: $C.str, Package: $C.nul(Package), Application: $C.nul(AppInfo), ResourceId: $C.str, AutoRenewFlag: $C.uint64 }))
 
 /** `LicenseResourceSimpleInfo` (response side). */
 export interface LicenseResourceSimpleInfo {
-  readonly Id: number | bigint
-  readonly AppId: string
-  readonly Duration: string | null
-  readonly FeatureId: number | bigint
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly IsUse: boolean
-  readonly Status: number | bigint
-  readonly IsolatedTimestamp: string | null
-  readonly Name: string
-  readonly Type: string
-  readonly Package: Package | null
-  readonly ResourceId: string
-  readonly AutoRenewFlag: number | bigint
+  readonly Id?: number | bigint
+  readonly AppId?: string
+  readonly Duration?: string | null
+  readonly FeatureId?: number | bigint
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly IsUse?: boolean
+  readonly Status?: number | bigint
+  readonly IsolatedTimestamp?: string | null
+  readonly Name?: string
+  readonly Type?: string
+  readonly Package?: Package | null
+  readonly ResourceId?: string
+  readonly AutoRenewFlag?: number | bigint
 }
 export const LicenseResourceSimpleInfo: $Schema.Schema<LicenseResourceSimpleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LicenseResourceSimpleInfo", { Id: $C.uint64, AppId: $C.str, Duration: $C.nul($C.str), FeatureId: $C.uint64, StartTime: $C.str, EndTime: $C.str, CreatedAt: $C.str, UpdatedAt: $C.str, IsUse: $C.bool, Status: $C.uint64, IsolatedTimestamp: $C.nul($C.str), Name: $C.str, Type: $C.str, Package: $C.nul(Package), ResourceId: $C.str, AutoRenewFlag: $C.int64 }))
 
@@ -621,7 +621,7 @@ export const ModifyXMagicResponse: $Schema.Schema<ModifyXMagicResponse> = /*#__P
 
 /** `NewsInfo` (response side). */
 export interface NewsInfo {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
 }
 export const NewsInfo: $Schema.Schema<NewsInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NewsInfo", { Id: $C.uint64 }))
 
@@ -635,43 +635,43 @@ export const Overview: $Schema.Schema<Overview> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `OverviewAppInfo` (response side). */
 export interface OverviewAppInfo {
-  readonly Id: number | bigint
-  readonly AppName: string
-  readonly BundleId: string | null
-  readonly PackageName: string | null
-  readonly MacBundleId: string | null
-  readonly WinProcessName: string | null
+  readonly Id?: number | bigint
+  readonly AppName?: string
+  readonly BundleId?: string | null
+  readonly PackageName?: string | null
+  readonly MacBundleId?: string | null
+  readonly WinProcessName?: string | null
   readonly DomainList?: readonly string[] | null
 }
 export const OverviewAppInfo: $Schema.Schema<OverviewAppInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("OverviewAppInfo", { Id: $C.uint64, AppName: $C.str, BundleId: $C.nul($C.str), PackageName: $C.nul($C.str), MacBundleId: $C.nul($C.str), WinProcessName: $C.nul($C.str) }, { DomainList: $C.nul($C.arr($C.str)) }))
 
 /** `OverviewLicense` (response side). */
 export interface OverviewLicense {
-  readonly Application: OverviewAppInfo
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly FeatureId: number | bigint | null
-  readonly LicenseType: string
-  readonly LicenseId: number | bigint
-  readonly Name: string
-  readonly RestTime: number | bigint | null
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly Plan: string | null
-  readonly Type: string
+  readonly Application?: OverviewAppInfo
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly FeatureId?: number | bigint | null
+  readonly LicenseType?: string
+  readonly LicenseId?: number | bigint
+  readonly Name?: string
+  readonly RestTime?: number | bigint | null
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly Plan?: string | null
+  readonly Type?: string
 }
 export const OverviewLicense: $Schema.Schema<OverviewLicense> = /*#__PURE__*/ $C.lazy(() => $C.struct("OverviewLicense", { Application: OverviewAppInfo, StartTime: $C.str, EndTime: $C.str, FeatureId: $C.nul($C.uint64), LicenseType: $C.str, LicenseId: $C.uint64, Name: $C.str, RestTime: $C.nul($C.uint64), CreatedAt: $C.str, UpdatedAt: $C.str, Plan: $C.nul($C.str), Type: $C.str }))
 
 /** `Package` (response side). */
 export interface Package {
-  readonly Id: number | bigint
-  readonly BizResourceId: string
-  readonly Site: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly RefundTime: string | null
-  readonly Name: string
-  readonly Type: string
+  readonly Id?: number | bigint
+  readonly BizResourceId?: string
+  readonly Site?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly RefundTime?: string | null
+  readonly Name?: string
+  readonly Type?: string
 }
 export const Package: $Schema.Schema<Package> = /*#__PURE__*/ $C.lazy(() => $C.struct("Package", { Id: $C.int64, BizResourceId: $C.str, Site: $C.str, StartTime: $C.str, EndTime: $C.str, RefundTime: $C.nul($C.str), Name: $C.str, Type: $C.str }))
 
@@ -690,11 +690,11 @@ export const RenewLicenseResponse: $Schema.Schema<RenewLicenseResponse> = /*#__P
 
 /** `RenewResource` (response side). */
 export interface RenewResource {
-  readonly ResourceId: string
-  readonly AutoRenewFlag: number | bigint
-  readonly IsolatedTimestamp: string | null
-  readonly Refund: boolean | null
-  readonly SubProductCode: string
+  readonly ResourceId?: string
+  readonly AutoRenewFlag?: number | bigint
+  readonly IsolatedTimestamp?: string | null
+  readonly Refund?: boolean | null
+  readonly SubProductCode?: string
   readonly EndTime?: string
 }
 export const RenewResource: $Schema.Schema<RenewResource> = /*#__PURE__*/ $C.lazy(() => $C.struct("RenewResource", { ResourceId: $C.str, AutoRenewFlag: $C.uint64, IsolatedTimestamp: $C.nul($C.str), Refund: $C.nul($C.bool), SubProductCode: $C.str }, { EndTime: $C.str }))
@@ -767,98 +767,98 @@ export const UpdateXMagicResponse: $Schema.Schema<UpdateXMagicResponse> = /*#__P
 
 /** `VideoFeature` (response side). */
 export interface VideoFeature {
-  readonly Id: number | bigint
-  readonly FeatureId: number | bigint
-  readonly Name: string
-  readonly Type: string
-  readonly Trial: boolean
-  readonly TrialCount: number | bigint | null
-  readonly Duration: number | bigint | null
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly BizType: string
+  readonly Id?: number | bigint
+  readonly FeatureId?: number | bigint
+  readonly Name?: string
+  readonly Type?: string
+  readonly Trial?: boolean
+  readonly TrialCount?: number | bigint | null
+  readonly Duration?: number | bigint | null
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly BizType?: string
   readonly Platform?: string
 }
 export const VideoFeature: $Schema.Schema<VideoFeature> = /*#__PURE__*/ $C.lazy(() => $C.struct("VideoFeature", { Id: $C.uint64, FeatureId: $C.uint64, Name: $C.str, Type: $C.str, Trial: $C.bool, TrialCount: $C.nul($C.uint64), Duration: $C.nul($C.uint64), CreatedAt: $C.str, UpdatedAt: $C.str, BizType: $C.str }, { Platform: $C.str }))
 
 /** `XMagicFeature` (response side). */
 export interface XMagicFeature {
-  readonly Name: string
-  readonly TrialCount: number | bigint | null
-  readonly Duration: number | bigint | null
-  readonly Plan: string
-  readonly XMagicType: string
-  readonly Trial: boolean
-  readonly BizType: string
+  readonly Name?: string
+  readonly TrialCount?: number | bigint | null
+  readonly Duration?: number | bigint | null
+  readonly Plan?: string
+  readonly XMagicType?: string
+  readonly Trial?: boolean
+  readonly BizType?: string
 }
 export const XMagicFeature: $Schema.Schema<XMagicFeature> = /*#__PURE__*/ $C.lazy(() => $C.struct("XMagicFeature", { Name: $C.str, TrialCount: $C.nul($C.uint64), Duration: $C.nul($C.uint64), Plan: $C.str, XMagicType: $C.str, Trial: $C.bool, BizType: $C.str }))
 
 /** `XMagicInfo` (response side). */
 export interface XMagicInfo {
-  readonly Id: number | bigint
-  readonly CompanyName: string | null
-  readonly CompanyPermit: string | null
-  readonly CompanyType: string | null
-  readonly Plan: string
-  readonly LicenseType: string
-  readonly Status: number | bigint
-  readonly Update: boolean | null
-  readonly StartTime: string | null
-  readonly EndTime: string | null
-  readonly RenewalCount: number | bigint | null
-  readonly Reply: readonly string[]
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly UpdateTime: string
-  readonly Expired: boolean | null
-  readonly RestTime: number | bigint | null
-  readonly XMagicType: string
-  readonly Name: string
-  readonly Resource: RenewResource | null
-  readonly IsVest: boolean
+  readonly Id?: number | bigint
+  readonly CompanyName?: string | null
+  readonly CompanyPermit?: string | null
+  readonly CompanyType?: string | null
+  readonly Plan?: string
+  readonly LicenseType?: string
+  readonly Status?: number | bigint
+  readonly Update?: boolean | null
+  readonly StartTime?: string | null
+  readonly EndTime?: string | null
+  readonly RenewalCount?: number | bigint | null
+  readonly Reply?: readonly string[]
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly UpdateTime?: string
+  readonly Expired?: boolean | null
+  readonly RestTime?: number | bigint | null
+  readonly XMagicType?: string
+  readonly Name?: string
+  readonly Resource?: RenewResource | null
+  readonly IsVest?: boolean
 }
 export const XMagicInfo: $Schema.Schema<XMagicInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("XMagicInfo", { Id: $C.uint64, CompanyName: $C.nul($C.str), CompanyPermit: $C.nul($C.str), CompanyType: $C.nul($C.str), Plan: $C.str, LicenseType: $C.str, Status: $C.uint64, Update: $C.nul($C.bool), StartTime: $C.nul($C.str), EndTime: $C.nul($C.str), RenewalCount: $C.nul($C.uint64), Reply: $C.arr($C.str), CreatedAt: $C.str, UpdatedAt: $C.str, UpdateTime: $C.str, Expired: $C.nul($C.bool), RestTime: $C.nul($C.uint64), XMagicType: $C.str, Name: $C.str, Resource: $C.nul(RenewResource), IsVest: $C.bool }))
 
 /** `XMagicResource` (response side). */
 export interface XMagicResource {
-  readonly Id: number | bigint
-  readonly AppId: string
-  readonly Plan: string
-  readonly Duration: string
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly XMagic: boolean | null
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Expired: boolean
-  readonly Name: string
-  readonly XMagicType: string
-  readonly BizType: string
-  readonly ResourceId: string
-  readonly IsUse: boolean
+  readonly Id?: number | bigint
+  readonly AppId?: string
+  readonly Plan?: string
+  readonly Duration?: string
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly XMagic?: boolean | null
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Expired?: boolean
+  readonly Name?: string
+  readonly XMagicType?: string
+  readonly BizType?: string
+  readonly ResourceId?: string
+  readonly IsUse?: boolean
 }
 export const XMagicResource: $Schema.Schema<XMagicResource> = /*#__PURE__*/ $C.lazy(() => $C.struct("XMagicResource", { Id: $C.uint64, AppId: $C.str, Plan: $C.str, Duration: $C.str, CreatedAt: $C.str, UpdatedAt: $C.str, XMagic: $C.nul($C.bool), StartTime: $C.str, EndTime: $C.str, Expired: $C.bool, Name: $C.str, XMagicType: $C.str, BizType: $C.str, ResourceId: $C.str, IsUse: $C.bool }))
 
 /** `XMagicResourceSimpleInfo` (response side). */
 export interface XMagicResourceSimpleInfo {
-  readonly Id: number | bigint
-  readonly AppId: string
-  readonly Plan: string
-  readonly Duration: string
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly Application: AppInfo | null
-  readonly XMagic: XMagicSimpleInfo | null
-  readonly Status: number | bigint
-  readonly Operation: readonly string[] | null
-  readonly IsUse: boolean
-  readonly XMagicType: string
-  readonly Name: string
-  readonly BizType: string
-  readonly ResourceId: string
-  readonly AutoRenewFlag: number | bigint
+  readonly Id?: number | bigint
+  readonly AppId?: string
+  readonly Plan?: string
+  readonly Duration?: string
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly Application?: AppInfo | null
+  readonly XMagic?: XMagicSimpleInfo | null
+  readonly Status?: number | bigint
+  readonly Operation?: readonly string[] | null
+  readonly IsUse?: boolean
+  readonly XMagicType?: string
+  readonly Name?: string
+  readonly BizType?: string
+  readonly ResourceId?: string
+  readonly AutoRenewFlag?: number | bigint
 }
 export const XMagicResourceSimpleInfo: $Schema.Schema<XMagicResourceSimpleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("XMagicResourceSimpleInfo", { Id: $C.uint64, AppId: $C.str, Plan: $C.str, Duration: $C.str, CreatedAt: $C.str, UpdatedAt: $C.str, StartTime: $C.str, EndTime: $C.str, Application: $C.nul(AppInfo), XMagic: $C.nul(XMagicSimpleInfo), Status: $C.uint64, Operation: $C.nul($C.arr($C.str)), IsUse: $C.bool, XMagicType: $C.str, Name: $C.str, BizType: $C.str, ResourceId: $C.str, AutoRenewFlag: $C.uint64 }))
 
@@ -871,11 +871,11 @@ export const XMagicSimpleInfo: $Schema.Schema<XMagicSimpleInfo> = /*#__PURE__*/ 
 
 /** `XMagicTrial` (response side). */
 export interface XMagicTrial {
-  readonly Name: string
-  readonly TrialCount: number | bigint
-  readonly Duration: number | bigint
-  readonly Plan: string
-  readonly XMagicType: string
+  readonly Name?: string
+  readonly TrialCount?: number | bigint
+  readonly Duration?: number | bigint
+  readonly Plan?: string
+  readonly XMagicType?: string
   readonly BizType?: string
 }
 export const XMagicTrial: $Schema.Schema<XMagicTrial> = /*#__PURE__*/ $C.lazy(() => $C.struct("XMagicTrial", { Name: $C.str, TrialCount: $C.uint64, Duration: $C.uint64, Plan: $C.str, XMagicType: $C.str }, { BizType: $C.str }))

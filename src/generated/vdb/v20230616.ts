@@ -107,7 +107,7 @@ export const DescribeDBSecurityGroupsRequest: $Schema.Schema<DescribeDBSecurityG
 
 /** `DescribeDBSecurityGroupsResponse` (response side). */
 export interface DescribeDBSecurityGroupsResponse {
-  readonly Groups: readonly SecurityGroup[] | null
+  readonly Groups?: readonly SecurityGroup[] | null
   readonly RequestId: string
 }
 export const DescribeDBSecurityGroupsResponse: $Schema.Schema<DescribeDBSecurityGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDBSecurityGroupsResponse", { Groups: $C.nul($C.arr(SecurityGroup)), RequestId: $C.str }))
@@ -120,10 +120,10 @@ export const DescribeInstanceMaintenanceWindowRequest: $Schema.Schema<DescribeIn
 
 /** `DescribeInstanceMaintenanceWindowResponse` (response side). */
 export interface DescribeInstanceMaintenanceWindowResponse {
-  readonly InstanceId: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly TimeSpan: number
+  readonly InstanceId?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly TimeSpan?: number
   readonly RequestId: string
 }
 export const DescribeInstanceMaintenanceWindowResponse: $Schema.Schema<DescribeInstanceMaintenanceWindowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceMaintenanceWindowResponse", { InstanceId: $C.str, StartTime: $C.str, EndTime: $C.str, TimeSpan: $C.float, RequestId: $C.str }))
@@ -140,7 +140,7 @@ export const DescribeInstanceNodesRequest: $Schema.Schema<DescribeInstanceNodesR
 /** `DescribeInstanceNodesResponse` (response side). */
 export interface DescribeInstanceNodesResponse {
   readonly Items?: readonly NodeInfo[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeInstanceNodesResponse: $Schema.Schema<DescribeInstanceNodesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceNodesResponse", { TotalCount: $C.uint64, RequestId: $C.str }, { Items: $C.arr(NodeInfo) }))
@@ -262,14 +262,14 @@ export const DisassociateSecurityGroupsResponse: $Schema.Schema<DisassociateSecu
 
 /** `Inbound` (response side). */
 export interface Inbound {
-  readonly Action: string
-  readonly AddressModule: string
-  readonly CidrIp: string
-  readonly Desc: string
-  readonly IpProtocol: string
-  readonly PortRange: string
-  readonly ServiceModule: string
-  readonly Id: string
+  readonly Action?: string
+  readonly AddressModule?: string
+  readonly CidrIp?: string
+  readonly Desc?: string
+  readonly IpProtocol?: string
+  readonly PortRange?: string
+  readonly ServiceModule?: string
+  readonly Id?: string
 }
 export const Inbound: $Schema.Schema<Inbound> = /*#__PURE__*/ $C.lazy(() => $C.struct("Inbound", { Action: $C.str, AddressModule: $C.str, CidrIp: $C.str, Desc: $C.str, IpProtocol: $C.str, PortRange: $C.str, ServiceModule: $C.str, Id: $C.str }))
 
@@ -357,10 +357,10 @@ export const ModifyInstanceMaintenanceWindowResponse: $Schema.Schema<ModifyInsta
 
 /** `Network` (response side). */
 export interface Network {
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly Vip: string
-  readonly Port: number | bigint
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly Vip?: string
+  readonly Port?: number | bigint
   readonly PreserveDuration?: number | bigint
   readonly ExpireTime?: string
   readonly IsSSL?: boolean
@@ -376,14 +376,14 @@ export const NodeInfo: $Schema.Schema<NodeInfo> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `Outbound` (response side). */
 export interface Outbound {
-  readonly Action: string
-  readonly AddressModule: string
-  readonly CidrIp: string
-  readonly Desc: string
-  readonly IpProtocol: string
-  readonly PortRange: string
-  readonly ServiceModule: string
-  readonly Id: string
+  readonly Action?: string
+  readonly AddressModule?: string
+  readonly CidrIp?: string
+  readonly Desc?: string
+  readonly IpProtocol?: string
+  readonly PortRange?: string
+  readonly ServiceModule?: string
+  readonly Id?: string
 }
 export const Outbound: $Schema.Schema<Outbound> = /*#__PURE__*/ $C.lazy(() => $C.struct("Outbound", { Action: $C.str, AddressModule: $C.str, CidrIp: $C.str, Desc: $C.str, IpProtocol: $C.str, PortRange: $C.str, ServiceModule: $C.str, Id: $C.str }))
 
@@ -432,21 +432,21 @@ export const ScaleUpInstanceResponse: $Schema.Schema<ScaleUpInstanceResponse> = 
 
 /** `SecurityGroup` (response side). */
 export interface SecurityGroup {
-  readonly CreateTime: string
-  readonly ProjectId: string
-  readonly SecurityGroupId: string
-  readonly SecurityGroupName: string
-  readonly SecurityGroupRemark: string
-  readonly Outbound: readonly Outbound[]
-  readonly Inbound: readonly Inbound[]
-  readonly UpdateTime: string
+  readonly CreateTime?: string
+  readonly ProjectId?: string
+  readonly SecurityGroupId?: string
+  readonly SecurityGroupName?: string
+  readonly SecurityGroupRemark?: string
+  readonly Outbound?: readonly Outbound[]
+  readonly Inbound?: readonly Inbound[]
+  readonly UpdateTime?: string
 }
 export const SecurityGroup: $Schema.Schema<SecurityGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroup", { CreateTime: $C.str, ProjectId: $C.str, SecurityGroupId: $C.str, SecurityGroupName: $C.str, SecurityGroupRemark: $C.str, Outbound: $C.arr(Outbound), Inbound: $C.arr(Inbound), UpdateTime: $C.str }))
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { TagKey: $C.str, TagValue: $C.str }))
 

@@ -31,19 +31,19 @@ export const AudioLabelResult: $Schema.Schema<AudioLabelResult> = /*#__PURE__*/ 
 
 /** `AudioResult` (response side). */
 export interface AudioResult {
-  readonly HitFlag: number | bigint
-  readonly Label: string
-  readonly Suggestion: string
-  readonly Score: number | bigint
-  readonly Text: string
-  readonly Url: string
-  readonly Duration: string
-  readonly Extra: string
-  readonly TextResults: readonly AudioResultDetailTextResult[]
-  readonly MoanResults: readonly AudioResultDetailMoanResult[]
-  readonly LanguageResults: readonly AudioResultDetailLanguageResult[]
-  readonly SubLabel: string
-  readonly RecognitionResults: readonly RecognitionResult[]
+  readonly HitFlag?: number | bigint
+  readonly Label?: string
+  readonly Suggestion?: string
+  readonly Score?: number | bigint
+  readonly Text?: string
+  readonly Url?: string
+  readonly Duration?: string
+  readonly Extra?: string
+  readonly TextResults?: readonly AudioResultDetailTextResult[]
+  readonly MoanResults?: readonly AudioResultDetailMoanResult[]
+  readonly LanguageResults?: readonly AudioResultDetailLanguageResult[]
+  readonly SubLabel?: string
+  readonly RecognitionResults?: readonly RecognitionResult[]
   readonly SpeakerResults?: readonly SpeakerResult[]
   readonly LabelResults?: readonly AudioLabelResult[]
   readonly TravelResults?: readonly TravelResult[]
@@ -76,22 +76,22 @@ export const AudioResultDetailMoanResult: $Schema.Schema<AudioResultDetailMoanRe
 
 /** `AudioResultDetailTextResult` (response side). */
 export interface AudioResultDetailTextResult {
-  readonly Label: string
-  readonly Keywords: readonly string[]
-  readonly LibId: string
-  readonly LibName: string
-  readonly Score: number | bigint
-  readonly Suggestion: string
-  readonly LibType: number | bigint
-  readonly SubLabel: string
+  readonly Label?: string
+  readonly Keywords?: readonly string[]
+  readonly LibId?: string
+  readonly LibName?: string
+  readonly Score?: number | bigint
+  readonly Suggestion?: string
+  readonly LibType?: number | bigint
+  readonly SubLabel?: string
   readonly HitInfos?: readonly HitInfo[]
 }
 export const AudioResultDetailTextResult: $Schema.Schema<AudioResultDetailTextResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioResultDetailTextResult", { Label: $C.str, Keywords: $C.arr($C.str), LibId: $C.str, LibName: $C.str, Score: $C.int64, Suggestion: $C.str, LibType: $C.int64, SubLabel: $C.str }, { HitInfos: $C.arr(HitInfo) }))
 
 /** `AudioSegments` (response side). */
 export interface AudioSegments {
-  readonly OffsetTime: string
-  readonly Result: AudioResult
+  readonly OffsetTime?: string
+  readonly Result?: AudioResult
   readonly CreatedAt?: string
 }
 export const AudioSegments: $Schema.Schema<AudioSegments> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioSegments", { OffsetTime: $C.str, Result: AudioResult }, { CreatedAt: $C.str }))
@@ -129,7 +129,7 @@ export const CreateVideoModerationTaskRequest: $Schema.Schema<CreateVideoModerat
 
 /** `CreateVideoModerationTaskResponse` (response side). */
 export interface CreateVideoModerationTaskResponse {
-  readonly Results: readonly TaskResult[] | null
+  readonly Results?: readonly TaskResult[] | null
   readonly RequestId: string
 }
 export const CreateVideoModerationTaskResponse: $Schema.Schema<CreateVideoModerationTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVideoModerationTaskResponse", { Results: $C.nul($C.arr(TaskResult)), RequestId: $C.str }))
@@ -143,24 +143,24 @@ export const DescribeTaskDetailRequest: $Schema.Schema<DescribeTaskDetailRequest
 
 /** `DescribeTaskDetailResponse` (response side). */
 export interface DescribeTaskDetailResponse {
-  readonly TaskId: string | null
-  readonly DataId: string | null
-  readonly BizType: string | null
-  readonly Name: string | null
-  readonly Status: string | null
-  readonly Type: string | null
-  readonly Suggestion: string | null
-  readonly Labels: readonly TaskLabel[] | null
-  readonly MediaInfo: MediaInfo | null
-  readonly InputInfo: InputInfo | null
-  readonly CreatedAt: string | null
-  readonly UpdatedAt: string | null
-  readonly ImageSegments: readonly ImageSegments[] | null
-  readonly AudioSegments: readonly AudioSegments[] | null
-  readonly ErrorType: string | null
-  readonly ErrorDescription: string | null
-  readonly Label: string | null
-  readonly SegmentCosUrlList: SegmentCosUrlList | null
+  readonly TaskId?: string | null
+  readonly DataId?: string | null
+  readonly BizType?: string | null
+  readonly Name?: string | null
+  readonly Status?: string | null
+  readonly Type?: string | null
+  readonly Suggestion?: string | null
+  readonly Labels?: readonly TaskLabel[] | null
+  readonly MediaInfo?: MediaInfo | null
+  readonly InputInfo?: InputInfo | null
+  readonly CreatedAt?: string | null
+  readonly UpdatedAt?: string | null
+  readonly ImageSegments?: readonly ImageSegments[] | null
+  readonly AudioSegments?: readonly AudioSegments[] | null
+  readonly ErrorType?: string | null
+  readonly ErrorDescription?: string | null
+  readonly Label?: string | null
+  readonly SegmentCosUrlList?: SegmentCosUrlList | null
   readonly AudioText?: string | null
   readonly TryInSeconds?: number | bigint | null
   readonly Asrs?: readonly RcbAsr[] | null
@@ -180,9 +180,9 @@ export const DescribeTasksRequest: $Schema.Schema<DescribeTasksRequest> = /*#__P
 
 /** `DescribeTasksResponse` (response side). */
 export interface DescribeTasksResponse {
-  readonly Total: string | null
-  readonly Data: readonly TaskData[] | null
-  readonly PageToken: string | null
+  readonly Total?: string | null
+  readonly Data?: readonly TaskData[] | null
+  readonly PageToken?: string | null
   readonly RequestId: string
 }
 export const DescribeTasksResponse: $Schema.Schema<DescribeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTasksResponse", { Total: $C.nul($C.str), Data: $C.nul($C.arr(TaskData)), PageToken: $C.nul($C.str), RequestId: $C.str }))
@@ -198,14 +198,14 @@ export const HitInfo: $Schema.Schema<HitInfo> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `ImageResult` (response side). */
 export interface ImageResult {
-  readonly HitFlag: number | bigint | null
-  readonly Label: string | null
-  readonly Suggestion: string | null
-  readonly Score: number | bigint | null
-  readonly Results: readonly ImageResultResult[] | null
-  readonly Url: string | null
-  readonly Extra: string | null
-  readonly SubLabel: string | null
+  readonly HitFlag?: number | bigint | null
+  readonly Label?: string | null
+  readonly Suggestion?: string | null
+  readonly Score?: number | bigint | null
+  readonly Results?: readonly ImageResultResult[] | null
+  readonly Url?: string | null
+  readonly Extra?: string | null
+  readonly SubLabel?: string | null
   readonly RecognitionResults?: readonly RecognitionResult[] | null
 }
 export const ImageResult: $Schema.Schema<ImageResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageResult", { HitFlag: $C.nul($C.int64), Label: $C.nul($C.str), Suggestion: $C.nul($C.str), Score: $C.nul($C.int64), Results: $C.nul($C.arr(ImageResultResult)), Url: $C.nul($C.str), Extra: $C.nul($C.str), SubLabel: $C.nul($C.str) }, { RecognitionResults: $C.nul($C.arr(RecognitionResult)) }))
@@ -226,15 +226,15 @@ export const ImageResultResult: $Schema.Schema<ImageResultResult> = /*#__PURE__*
 
 /** `ImageResultsResultDetail` (response side). */
 export interface ImageResultsResultDetail {
-  readonly Name: string
-  readonly Text: string
-  readonly Location: ImageResultsResultDetailLocation
-  readonly Label: string
-  readonly LibId: string
-  readonly LibName: string
-  readonly Keywords: readonly string[]
-  readonly Suggestion: string
-  readonly Score: number | bigint
+  readonly Name?: string
+  readonly Text?: string
+  readonly Location?: ImageResultsResultDetailLocation
+  readonly Label?: string
+  readonly LibId?: string
+  readonly LibName?: string
+  readonly Keywords?: readonly string[]
+  readonly Suggestion?: string
+  readonly Score?: number | bigint
   readonly SubLabelCode?: string
   readonly SubLabel?: string
   readonly OcrHitInfos?: readonly HitInfo[]
@@ -253,8 +253,8 @@ export const ImageResultsResultDetailLocation: $Schema.Schema<ImageResultsResult
 
 /** `ImageSegments` (response side). */
 export interface ImageSegments {
-  readonly OffsetTime: string
-  readonly Result: ImageResult
+  readonly OffsetTime?: string
+  readonly Result?: ImageResult
   readonly CreatedAt?: string | null
   readonly OffsetusTime?: string | null
 }
@@ -290,11 +290,11 @@ export const RecognitionResult: $Schema.Schema<RecognitionResult> = /*#__PURE__*
 
 /** `SegmentCosUrlList` (response side). */
 export interface SegmentCosUrlList {
-  readonly ImageAllUrl: string | null
-  readonly AudioAllUrl: string | null
-  readonly ImageBlockUrl: string | null
-  readonly AudioBlockUrl: string | null
-  readonly AsrUrl: string | null
+  readonly ImageAllUrl?: string | null
+  readonly AudioAllUrl?: string | null
+  readonly ImageBlockUrl?: string | null
+  readonly AudioBlockUrl?: string | null
+  readonly AsrUrl?: string | null
 }
 export const SegmentCosUrlList: $Schema.Schema<SegmentCosUrlList> = /*#__PURE__*/ $C.lazy(() => $C.struct("SegmentCosUrlList", { ImageAllUrl: $C.nul($C.str), AudioAllUrl: $C.nul($C.str), ImageBlockUrl: $C.nul($C.str), AudioBlockUrl: $C.nul($C.str), AsrUrl: $C.nul($C.str) }))
 

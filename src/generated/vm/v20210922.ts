@@ -19,19 +19,19 @@ export const $M: $O.Meta = { service: "vm", version: "2021-09-22" }
 
 /** `AudioResult` (response side). */
 export interface AudioResult {
-  readonly HitFlag: number | bigint
-  readonly Label: string
-  readonly Suggestion: string
-  readonly Score: number | bigint
-  readonly Text: string
-  readonly Url: string
-  readonly Duration: string
-  readonly Extra: string
-  readonly TextResults: readonly AudioResultDetailTextResult[]
-  readonly MoanResults: readonly AudioResultDetailMoanResult[]
-  readonly LanguageResults: readonly AudioResultDetailLanguageResult[]
-  readonly SubLabel: string
-  readonly RecognitionResults: readonly RecognitionResult[]
+  readonly HitFlag?: number | bigint
+  readonly Label?: string
+  readonly Suggestion?: string
+  readonly Score?: number | bigint
+  readonly Text?: string
+  readonly Url?: string
+  readonly Duration?: string
+  readonly Extra?: string
+  readonly TextResults?: readonly AudioResultDetailTextResult[]
+  readonly MoanResults?: readonly AudioResultDetailMoanResult[]
+  readonly LanguageResults?: readonly AudioResultDetailLanguageResult[]
+  readonly SubLabel?: string
+  readonly RecognitionResults?: readonly RecognitionResult[]
   readonly SpeakerResults?: readonly SpeakerResult[]
   readonly TravelResults?: readonly TravelResult[]
   readonly SubTag?: string
@@ -45,44 +45,44 @@ export const AudioResult: $Schema.Schema<AudioResult> = /*#__PURE__*/ $C.lazy(()
 
 /** `AudioResultDetailLanguageResult` (response side). */
 export interface AudioResultDetailLanguageResult {
-  readonly Label: string
-  readonly Score: number | bigint
-  readonly StartTime: number
-  readonly EndTime: number
-  readonly SubLabelCode: string
+  readonly Label?: string
+  readonly Score?: number | bigint
+  readonly StartTime?: number
+  readonly EndTime?: number
+  readonly SubLabelCode?: string
 }
 export const AudioResultDetailLanguageResult: $Schema.Schema<AudioResultDetailLanguageResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioResultDetailLanguageResult", { Label: $C.str, Score: $C.int64, StartTime: $C.float, EndTime: $C.float, SubLabelCode: $C.str }))
 
 /** `AudioResultDetailMoanResult` (response side). */
 export interface AudioResultDetailMoanResult {
-  readonly Label: string
-  readonly Score: number | bigint
-  readonly StartTime: number
-  readonly EndTime: number
-  readonly SubLabelCode: string
-  readonly SubLabel: string
-  readonly Suggestion: string
+  readonly Label?: string
+  readonly Score?: number | bigint
+  readonly StartTime?: number
+  readonly EndTime?: number
+  readonly SubLabelCode?: string
+  readonly SubLabel?: string
+  readonly Suggestion?: string
 }
 export const AudioResultDetailMoanResult: $Schema.Schema<AudioResultDetailMoanResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioResultDetailMoanResult", { Label: $C.str, Score: $C.int64, StartTime: $C.float, EndTime: $C.float, SubLabelCode: $C.str, SubLabel: $C.str, Suggestion: $C.str }))
 
 /** `AudioResultDetailTextResult` (response side). */
 export interface AudioResultDetailTextResult {
-  readonly Label: string
-  readonly Keywords: readonly string[]
-  readonly LibId: string
-  readonly LibName: string
-  readonly Score: number | bigint
-  readonly LibType: number | bigint
-  readonly Suggestion: string
-  readonly SubLabel: string
+  readonly Label?: string
+  readonly Keywords?: readonly string[]
+  readonly LibId?: string
+  readonly LibName?: string
+  readonly Score?: number | bigint
+  readonly LibType?: number | bigint
+  readonly Suggestion?: string
+  readonly SubLabel?: string
   readonly HitInfos?: readonly OcrHitInfo[]
 }
 export const AudioResultDetailTextResult: $Schema.Schema<AudioResultDetailTextResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioResultDetailTextResult", { Label: $C.str, Keywords: $C.arr($C.str), LibId: $C.str, LibName: $C.str, Score: $C.int64, LibType: $C.int64, Suggestion: $C.str, SubLabel: $C.str }, { HitInfos: $C.arr(OcrHitInfo) }))
 
 /** `AudioSegments` (response side). */
 export interface AudioSegments {
-  readonly OffsetTime: string
-  readonly Result: AudioResult
+  readonly OffsetTime?: string
+  readonly Result?: AudioResult
   readonly CreatedAt?: string
 }
 export const AudioSegments: $Schema.Schema<AudioSegments> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioSegments", { OffsetTime: $C.str, Result: AudioResult }, { CreatedAt: $C.str }))
@@ -121,7 +121,7 @@ export const CreateVideoModerationTaskRequest: $Schema.Schema<CreateVideoModerat
 
 /** `CreateVideoModerationTaskResponse` (response side). */
 export interface CreateVideoModerationTaskResponse {
-  readonly Results: readonly TaskResult[]
+  readonly Results?: readonly TaskResult[]
   readonly RequestId: string
 }
 export const CreateVideoModerationTaskResponse: $Schema.Schema<CreateVideoModerationTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVideoModerationTaskResponse", { Results: $C.arr(TaskResult), RequestId: $C.str }))
@@ -141,27 +141,27 @@ export const DescribeTaskDetailRequest: $Schema.Schema<DescribeTaskDetailRequest
 
 /** `DescribeTaskDetailResponse` (response side). */
 export interface DescribeTaskDetailResponse {
-  readonly TaskId: string
-  readonly DataId: string
-  readonly BizType: string
-  readonly Name: string
-  readonly Status: string
-  readonly Type: string
-  readonly Suggestion: string
-  readonly Labels: readonly TaskLabel[]
-  readonly MediaInfo: MediaInfo
-  readonly InputInfo: InputInfo
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
-  readonly TryInSeconds: number | bigint
-  readonly ImageSegments: readonly ImageSegments[]
-  readonly AudioSegments: readonly AudioSegments[]
-  readonly ErrorType: string
-  readonly ErrorDescription: string
-  readonly Label: string
-  readonly AudioText: string
-  readonly Asrs: readonly RcbAsr[]
-  readonly SegmentCosUrlList: SegmentCosUrlList
+  readonly TaskId?: string
+  readonly DataId?: string
+  readonly BizType?: string
+  readonly Name?: string
+  readonly Status?: string
+  readonly Type?: string
+  readonly Suggestion?: string
+  readonly Labels?: readonly TaskLabel[]
+  readonly MediaInfo?: MediaInfo
+  readonly InputInfo?: InputInfo
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+  readonly TryInSeconds?: number | bigint
+  readonly ImageSegments?: readonly ImageSegments[]
+  readonly AudioSegments?: readonly AudioSegments[]
+  readonly ErrorType?: string
+  readonly ErrorDescription?: string
+  readonly Label?: string
+  readonly AudioText?: string
+  readonly Asrs?: readonly RcbAsr[]
+  readonly SegmentCosUrlList?: SegmentCosUrlList
   readonly VideoSegments?: readonly VideoSegment[]
   readonly RequestId: string
 }
@@ -179,22 +179,22 @@ export const DescribeTasksRequest: $Schema.Schema<DescribeTasksRequest> = /*#__P
 
 /** `DescribeTasksResponse` (response side). */
 export interface DescribeTasksResponse {
-  readonly Total: string
-  readonly Data: readonly TaskData[]
-  readonly PageToken: string
+  readonly Total?: string
+  readonly Data?: readonly TaskData[]
+  readonly PageToken?: string
   readonly RequestId: string
 }
 export const DescribeTasksResponse: $Schema.Schema<DescribeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTasksResponse", { Total: $C.str, Data: $C.arr(TaskData), PageToken: $C.str, RequestId: $C.str }))
 
 /** `ImageResult` (response side). */
 export interface ImageResult {
-  readonly HitFlag: number | bigint
-  readonly Label: string
-  readonly Suggestion: string
-  readonly Score: number | bigint
-  readonly Results: readonly ImageResultResult[]
-  readonly Url: string
-  readonly Extra: string
+  readonly HitFlag?: number | bigint
+  readonly Label?: string
+  readonly Suggestion?: string
+  readonly Score?: number | bigint
+  readonly Results?: readonly ImageResultResult[]
+  readonly Url?: string
+  readonly Extra?: string
   readonly SubLabel?: string
   readonly RecognitionResults?: readonly RecognitionResult[]
   readonly HitType?: string
@@ -204,31 +204,31 @@ export const ImageResult: $Schema.Schema<ImageResult> = /*#__PURE__*/ $C.lazy(()
 
 /** `ImageResultResult` (response side). */
 export interface ImageResultResult {
-  readonly Scene: string
-  readonly HitFlag: number | bigint
-  readonly Suggestion: string
-  readonly Label: string
-  readonly SubLabel: string
-  readonly Score: number | bigint
-  readonly Names: readonly string[]
-  readonly Text: string
-  readonly Details: readonly ImageResultsResultDetail[]
+  readonly Scene?: string
+  readonly HitFlag?: number | bigint
+  readonly Suggestion?: string
+  readonly Label?: string
+  readonly SubLabel?: string
+  readonly Score?: number | bigint
+  readonly Names?: readonly string[]
+  readonly Text?: string
+  readonly Details?: readonly ImageResultsResultDetail[]
   readonly HitType?: string
 }
 export const ImageResultResult: $Schema.Schema<ImageResultResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageResultResult", { Scene: $C.str, HitFlag: $C.int64, Suggestion: $C.str, Label: $C.str, SubLabel: $C.str, Score: $C.int64, Names: $C.arr($C.str), Text: $C.str, Details: $C.arr(ImageResultsResultDetail) }, { HitType: $C.str }))
 
 /** `ImageResultsResultDetail` (response side). */
 export interface ImageResultsResultDetail {
-  readonly Name: string
-  readonly Text: string
-  readonly Location: ImageResultsResultDetailLocation
-  readonly Label: string
-  readonly LibId: string
-  readonly LibName: string
-  readonly Keywords: readonly string[]
-  readonly Suggestion: string
-  readonly Score: number | bigint
-  readonly SubLabelCode: string
+  readonly Name?: string
+  readonly Text?: string
+  readonly Location?: ImageResultsResultDetailLocation
+  readonly Label?: string
+  readonly LibId?: string
+  readonly LibName?: string
+  readonly Keywords?: readonly string[]
+  readonly Suggestion?: string
+  readonly Score?: number | bigint
+  readonly SubLabelCode?: string
   readonly SubLabel?: string
   readonly OcrHitInfos?: readonly OcrHitInfo[]
 }
@@ -236,18 +236,18 @@ export const ImageResultsResultDetail: $Schema.Schema<ImageResultsResultDetail> 
 
 /** `ImageResultsResultDetailLocation` (response side). */
 export interface ImageResultsResultDetailLocation {
-  readonly X: number
-  readonly Y: number
-  readonly Width: number | bigint
-  readonly Height: number | bigint
-  readonly Rotate: number
+  readonly X?: number
+  readonly Y?: number
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
+  readonly Rotate?: number
 }
 export const ImageResultsResultDetailLocation: $Schema.Schema<ImageResultsResultDetailLocation> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageResultsResultDetailLocation", { X: $C.float, Y: $C.float, Width: $C.int64, Height: $C.int64, Rotate: $C.float }))
 
 /** `ImageSegments` (response side). */
 export interface ImageSegments {
-  readonly OffsetTime: string
-  readonly Result: ImageResult
+  readonly OffsetTime?: string
+  readonly Result?: ImageResult
   readonly CreatedAt?: string
   readonly OffsetusTime?: string
 }
@@ -255,9 +255,9 @@ export const ImageSegments: $Schema.Schema<ImageSegments> = /*#__PURE__*/ $C.laz
 
 /** `InputInfo` (response side). */
 export interface InputInfo {
-  readonly Type: string
-  readonly Url: string
-  readonly BucketInfo: string | null
+  readonly Type?: string
+  readonly Url?: string
+  readonly BucketInfo?: string | null
   readonly ImageUrlList?: readonly string[]
   readonly TextContent?: string
   readonly Title?: string
@@ -278,11 +278,11 @@ export const LabelResult: $Schema.Schema<LabelResult> = /*#__PURE__*/ $C.lazy(()
 
 /** `MediaInfo` (response side). */
 export interface MediaInfo {
-  readonly Codecs: string
-  readonly Duration: number | bigint
-  readonly Width: number | bigint
-  readonly Height: number | bigint
-  readonly Thumbnail: string
+  readonly Codecs?: string
+  readonly Duration?: number | bigint
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
+  readonly Thumbnail?: string
 }
 export const MediaInfo: $Schema.Schema<MediaInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaInfo", { Codecs: $C.str, Duration: $C.int64, Width: $C.int64, Height: $C.int64, Thumbnail: $C.str }))
 
@@ -297,25 +297,25 @@ export const OcrHitInfo: $Schema.Schema<OcrHitInfo> = /*#__PURE__*/ $C.lazy(() =
 
 /** `RcbAsr` (response side). */
 export interface RcbAsr {
-  readonly Text: string
-  readonly CreatedAt: string
+  readonly Text?: string
+  readonly CreatedAt?: string
 }
 export const RcbAsr: $Schema.Schema<RcbAsr> = /*#__PURE__*/ $C.lazy(() => $C.struct("RcbAsr", { Text: $C.str, CreatedAt: $C.str }))
 
 /** `RecognitionResult` (response side). */
 export interface RecognitionResult {
-  readonly Label: string
-  readonly Tags: readonly Tag[]
+  readonly Label?: string
+  readonly Tags?: readonly Tag[]
 }
 export const RecognitionResult: $Schema.Schema<RecognitionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("RecognitionResult", { Label: $C.str, Tags: $C.arr(Tag) }))
 
 /** `SegmentCosUrlList` (response side). */
 export interface SegmentCosUrlList {
-  readonly ImageAllUrl: string
-  readonly AudioAllUrl: string
-  readonly ImageBlockUrl: string
-  readonly AudioBlockUrl: string
-  readonly AsrUrl: string
+  readonly ImageAllUrl?: string
+  readonly AudioAllUrl?: string
+  readonly ImageBlockUrl?: string
+  readonly AudioBlockUrl?: string
+  readonly AsrUrl?: string
 }
 export const SegmentCosUrlList: $Schema.Schema<SegmentCosUrlList> = /*#__PURE__*/ $C.lazy(() => $C.struct("SegmentCosUrlList", { ImageAllUrl: $C.str, AudioAllUrl: $C.str, ImageBlockUrl: $C.str, AudioBlockUrl: $C.str, AsrUrl: $C.str }))
 
@@ -349,27 +349,27 @@ export const StorageInfo: $Schema.Schema<StorageInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `Tag` (response side). */
 export interface Tag {
-  readonly Name: string
-  readonly Score: number | bigint
-  readonly StartTime: number
-  readonly EndTime: number
+  readonly Name?: string
+  readonly Score?: number | bigint
+  readonly StartTime?: number
+  readonly EndTime?: number
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Name: $C.str, Score: $C.int64, StartTime: $C.float, EndTime: $C.float }))
 
 /** `TaskData` (response side). */
 export interface TaskData {
-  readonly TaskId: string
-  readonly DataId: string
-  readonly BizType: string
-  readonly Name: string
-  readonly Status: string
-  readonly Type: string
-  readonly Suggestion: string
-  readonly Labels: readonly TaskLabel[]
-  readonly MediaInfo: MediaInfo
-  readonly InputInfo: InputInfo
-  readonly CreatedAt: string
-  readonly UpdatedAt: string
+  readonly TaskId?: string
+  readonly DataId?: string
+  readonly BizType?: string
+  readonly Name?: string
+  readonly Status?: string
+  readonly Type?: string
+  readonly Suggestion?: string
+  readonly Labels?: readonly TaskLabel[]
+  readonly MediaInfo?: MediaInfo
+  readonly InputInfo?: InputInfo
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
 }
 export const TaskData: $Schema.Schema<TaskData> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskData", { TaskId: $C.str, DataId: $C.str, BizType: $C.str, Name: $C.str, Status: $C.str, Type: $C.str, Suggestion: $C.str, Labels: $C.arr(TaskLabel), MediaInfo: MediaInfo, InputInfo: InputInfo, CreatedAt: $C.str, UpdatedAt: $C.str }))
 
@@ -393,19 +393,19 @@ export const TaskInput: $Schema.Schema<TaskInput> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `TaskLabel` (response side). */
 export interface TaskLabel {
-  readonly Label: string
-  readonly Suggestion: string
-  readonly Score: number | bigint
-  readonly SubLabel: string
+  readonly Label?: string
+  readonly Suggestion?: string
+  readonly Score?: number | bigint
+  readonly SubLabel?: string
 }
 export const TaskLabel: $Schema.Schema<TaskLabel> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskLabel", { Label: $C.str, Suggestion: $C.str, Score: $C.int64, SubLabel: $C.str }))
 
 /** `TaskResult` (response side). */
 export interface TaskResult {
-  readonly DataId: string
-  readonly TaskId: string
-  readonly Code: string
-  readonly Message: string
+  readonly DataId?: string
+  readonly TaskId?: string
+  readonly Code?: string
+  readonly Message?: string
 }
 export const TaskResult: $Schema.Schema<TaskResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskResult", { DataId: $C.str, TaskId: $C.str, Code: $C.str, Message: $C.str }))
 

@@ -29,15 +29,15 @@ export const SendCodeVoiceRequest: $Schema.Schema<SendCodeVoiceRequest> = /*#__P
 
 /** `SendCodeVoiceResponse` (response side). */
 export interface SendCodeVoiceResponse {
-  readonly SendStatus: SendStatus
+  readonly SendStatus?: SendStatus
   readonly RequestId: string
 }
 export const SendCodeVoiceResponse: $Schema.Schema<SendCodeVoiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SendCodeVoiceResponse", { SendStatus: SendStatus, RequestId: $C.str }))
 
 /** `SendStatus` (response side). */
 export interface SendStatus {
-  readonly CallId: string
-  readonly SessionContext: string
+  readonly CallId?: string
+  readonly SessionContext?: string
 }
 export const SendStatus: $Schema.Schema<SendStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("SendStatus", { CallId: $C.str, SessionContext: $C.str }))
 
@@ -54,7 +54,7 @@ export const SendTtsVoiceRequest: $Schema.Schema<SendTtsVoiceRequest> = /*#__PUR
 
 /** `SendTtsVoiceResponse` (response side). */
 export interface SendTtsVoiceResponse {
-  readonly SendStatus: SendStatus
+  readonly SendStatus?: SendStatus
   readonly RequestId: string
 }
 export const SendTtsVoiceResponse: $Schema.Schema<SendTtsVoiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SendTtsVoiceResponse", { SendStatus: SendStatus, RequestId: $C.str }))

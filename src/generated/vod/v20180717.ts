@@ -19,43 +19,43 @@ export const $M: $O.Meta = { service: "vod", version: "2018-07-17" }
 
 /** `AIAnalysisTemplateItem` (response side). */
 export interface AIAnalysisTemplateItem {
-  readonly Definition: number | bigint
-  readonly Name: string
-  readonly Comment: string
-  readonly ClassificationConfigure: ClassificationConfigureInfo
-  readonly TagConfigure: TagConfigureInfo
-  readonly CoverConfigure: CoverConfigureInfo
-  readonly FrameTagConfigure: FrameTagConfigureInfo
-  readonly HighlightConfigure: HighlightsConfigureInfo
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Definition?: number | bigint
+  readonly Name?: string
+  readonly Comment?: string
+  readonly ClassificationConfigure?: ClassificationConfigureInfo
+  readonly TagConfigure?: TagConfigureInfo
+  readonly CoverConfigure?: CoverConfigureInfo
+  readonly FrameTagConfigure?: FrameTagConfigureInfo
+  readonly HighlightConfigure?: HighlightsConfigureInfo
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const AIAnalysisTemplateItem: $Schema.Schema<AIAnalysisTemplateItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIAnalysisTemplateItem", { Definition: $C.int64, Name: $C.str, Comment: $C.str, ClassificationConfigure: ClassificationConfigureInfo, TagConfigure: TagConfigureInfo, CoverConfigure: CoverConfigureInfo, FrameTagConfigure: FrameTagConfigureInfo, HighlightConfigure: HighlightsConfigureInfo, CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `AIRecognitionTemplateItem` (response side). */
 export interface AIRecognitionTemplateItem {
-  readonly Definition: number | bigint
-  readonly Name: string
-  readonly Comment: string
-  readonly Type: string
-  readonly HeadTailConfigure: HeadTailConfigureInfo
-  readonly SegmentConfigure: SegmentConfigureInfo
-  readonly FaceConfigure: FaceConfigureInfo
-  readonly OcrFullTextConfigure: OcrFullTextConfigureInfo
-  readonly OcrWordsConfigure: OcrWordsConfigureInfo
-  readonly AsrFullTextConfigure: AsrFullTextConfigureInfo
-  readonly AsrWordsConfigure: AsrWordsConfigureInfo
-  readonly AsrTranslateConfigure: AsrTranslateConfigureInfo
-  readonly ObjectConfigure: ObjectConfigureInfo
-  readonly ScreenshotInterval: number
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Definition?: number | bigint
+  readonly Name?: string
+  readonly Comment?: string
+  readonly Type?: string
+  readonly HeadTailConfigure?: HeadTailConfigureInfo
+  readonly SegmentConfigure?: SegmentConfigureInfo
+  readonly FaceConfigure?: FaceConfigureInfo
+  readonly OcrFullTextConfigure?: OcrFullTextConfigureInfo
+  readonly OcrWordsConfigure?: OcrWordsConfigureInfo
+  readonly AsrFullTextConfigure?: AsrFullTextConfigureInfo
+  readonly AsrWordsConfigure?: AsrWordsConfigureInfo
+  readonly AsrTranslateConfigure?: AsrTranslateConfigureInfo
+  readonly ObjectConfigure?: ObjectConfigureInfo
+  readonly ScreenshotInterval?: number
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const AIRecognitionTemplateItem: $Schema.Schema<AIRecognitionTemplateItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AIRecognitionTemplateItem", { Definition: $C.int64, Name: $C.str, Comment: $C.str, Type: $C.str, HeadTailConfigure: HeadTailConfigureInfo, SegmentConfigure: SegmentConfigureInfo, FaceConfigure: FaceConfigureInfo, OcrFullTextConfigure: OcrFullTextConfigureInfo, OcrWordsConfigure: OcrWordsConfigureInfo, AsrFullTextConfigure: AsrFullTextConfigureInfo, AsrWordsConfigure: AsrWordsConfigureInfo, AsrTranslateConfigure: AsrTranslateConfigureInfo, ObjectConfigure: ObjectConfigureInfo, ScreenshotInterval: $C.float, CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `AbnormalLightingConfigureInfo` (both sides). */
 export interface AbnormalLightingConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const AbnormalLightingConfigureInfo: $Schema.Schema<AbnormalLightingConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AbnormalLightingConfigureInfo", { Switch: $C.str }))
 
@@ -67,22 +67,22 @@ export const AbnormalLightingConfigureInfoForUpdate: $Schema.Schema<AbnormalLigh
 
 /** `AccelerateAreaInfo` (response side). */
 export interface AccelerateAreaInfo {
-  readonly Area: string
-  readonly TencentDisableReason: string
-  readonly TencentEdgeDomain: string
+  readonly Area?: string
+  readonly TencentDisableReason?: string
+  readonly TencentEdgeDomain?: string
 }
 export const AccelerateAreaInfo: $Schema.Schema<AccelerateAreaInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccelerateAreaInfo", { Area: $C.str, TencentDisableReason: $C.str, TencentEdgeDomain: $C.str }))
 
 /** `AdaptiveDynamicStreamingInfoItem` (response side). */
 export interface AdaptiveDynamicStreamingInfoItem {
-  readonly Definition: number | bigint
-  readonly Package: string
-  readonly DrmType: string
-  readonly Url: string
-  readonly Size: number | bigint
-  readonly DigitalWatermarkType: string
-  readonly SubStreamSet: readonly MediaSubStreamInfoItem[]
-  readonly CopyRightWatermarkText: string
+  readonly Definition?: number | bigint
+  readonly Package?: string
+  readonly DrmType?: string
+  readonly Url?: string
+  readonly Size?: number | bigint
+  readonly DigitalWatermarkType?: string
+  readonly SubStreamSet?: readonly MediaSubStreamInfoItem[]
+  readonly CopyRightWatermarkText?: string
   readonly BlindWatermarkDefinition?: number | bigint
   readonly SubtitleSet?: readonly MediaSubtitleItem[]
   readonly DefaultSubtitleId?: string
@@ -92,7 +92,7 @@ export const AdaptiveDynamicStreamingInfoItem: $Schema.Schema<AdaptiveDynamicStr
 
 /** `AdaptiveDynamicStreamingTaskInput` (both sides). */
 export interface AdaptiveDynamicStreamingTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly WatermarkSet?: readonly WatermarkInput[]
   readonly TraceWatermark?: TraceWatermarkInput
   readonly CopyRightWatermark?: CopyRightWatermarkInput
@@ -105,28 +105,28 @@ export const AdaptiveDynamicStreamingTaskInput: $Schema.Schema<AdaptiveDynamicSt
 
 /** `AdaptiveDynamicStreamingTemplate` (response side). */
 export interface AdaptiveDynamicStreamingTemplate {
-  readonly Definition: number | bigint
-  readonly Type: string
-  readonly Name: string
-  readonly Comment: string
-  readonly Format: string
-  readonly DrmType: string
-  readonly DrmKeyProvider: string
+  readonly Definition?: number | bigint
+  readonly Type?: string
+  readonly Name?: string
+  readonly Comment?: string
+  readonly Format?: string
+  readonly DrmType?: string
+  readonly DrmKeyProvider?: string
   readonly DrmEncryptType?: string
-  readonly StreamInfos: readonly AdaptiveStreamTemplate[]
-  readonly DisableHigherVideoBitrate: number | bigint
-  readonly DisableHigherVideoResolution: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly SegmentType: string
+  readonly StreamInfos?: readonly AdaptiveStreamTemplate[]
+  readonly DisableHigherVideoBitrate?: number | bigint
+  readonly DisableHigherVideoResolution?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly SegmentType?: string
   readonly SegmentDuration?: number | bigint
 }
 export const AdaptiveDynamicStreamingTemplate: $Schema.Schema<AdaptiveDynamicStreamingTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("AdaptiveDynamicStreamingTemplate", { Definition: $C.uint64, Type: $C.str, Name: $C.str, Comment: $C.str, Format: $C.str, DrmType: $C.str, DrmKeyProvider: $C.str, StreamInfos: $C.arr(AdaptiveStreamTemplate), DisableHigherVideoBitrate: $C.uint64, DisableHigherVideoResolution: $C.uint64, CreateTime: $C.str, UpdateTime: $C.str, SegmentType: $C.str }, { DrmEncryptType: $C.str, SegmentDuration: $C.int64 }))
 
 /** `AdaptiveStreamTemplate` (both sides). */
 export interface AdaptiveStreamTemplate {
-  readonly Video: VideoTemplateInfo
-  readonly Audio: AudioTemplateInfo
+  readonly Video?: VideoTemplateInfo
+  readonly Audio?: AudioTemplateInfo
   readonly RemoveAudio?: number | bigint
   readonly RemoveVideo?: number | bigint
   readonly TEHDConfig?: TEHDConfig | null
@@ -157,18 +157,18 @@ export const AdvancedSuperResolutionConfig: $Schema.Schema<AdvancedSuperResoluti
 
 /** `AiAnalysisResult` (response side). */
 export interface AiAnalysisResult {
-  readonly Type: string
-  readonly ClassificationTask: AiAnalysisTaskClassificationResult
-  readonly CoverTask: AiAnalysisTaskCoverResult
-  readonly TagTask: AiAnalysisTaskTagResult
-  readonly FrameTagTask: AiAnalysisTaskFrameTagResult
-  readonly HighlightTask: AiAnalysisTaskHighlightResult
+  readonly Type?: string
+  readonly ClassificationTask?: AiAnalysisTaskClassificationResult
+  readonly CoverTask?: AiAnalysisTaskCoverResult
+  readonly TagTask?: AiAnalysisTaskTagResult
+  readonly FrameTagTask?: AiAnalysisTaskFrameTagResult
+  readonly HighlightTask?: AiAnalysisTaskHighlightResult
 }
 export const AiAnalysisResult: $Schema.Schema<AiAnalysisResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisResult", { Type: $C.str, ClassificationTask: AiAnalysisTaskClassificationResult, CoverTask: AiAnalysisTaskCoverResult, TagTask: AiAnalysisTaskTagResult, FrameTagTask: AiAnalysisTaskFrameTagResult, HighlightTask: AiAnalysisTaskHighlightResult }))
 
 /** `AiAnalysisTaskClassificationInput` (response side). */
 export interface AiAnalysisTaskClassificationInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiAnalysisTaskClassificationInput: $Schema.Schema<AiAnalysisTaskClassificationInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskClassificationInput", { Definition: $C.uint64 }))
 
@@ -182,21 +182,21 @@ export const AiAnalysisTaskClassificationOutput: $Schema.Schema<AiAnalysisTaskCl
 
 /** `AiAnalysisTaskClassificationResult` (response side). */
 export interface AiAnalysisTaskClassificationResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiAnalysisTaskClassificationInput
-  readonly Output: AiAnalysisTaskClassificationOutput
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskClassificationInput
+  readonly Output?: AiAnalysisTaskClassificationOutput
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const AiAnalysisTaskClassificationResult: $Schema.Schema<AiAnalysisTaskClassificationResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskClassificationResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiAnalysisTaskClassificationInput, Output: AiAnalysisTaskClassificationOutput, Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `AiAnalysisTaskCoverInput` (response side). */
 export interface AiAnalysisTaskCoverInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiAnalysisTaskCoverInput: $Schema.Schema<AiAnalysisTaskCoverInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskCoverInput", { Definition: $C.uint64 }))
 
@@ -210,21 +210,21 @@ export const AiAnalysisTaskCoverOutput: $Schema.Schema<AiAnalysisTaskCoverOutput
 
 /** `AiAnalysisTaskCoverResult` (response side). */
 export interface AiAnalysisTaskCoverResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiAnalysisTaskCoverInput
-  readonly Output: AiAnalysisTaskCoverOutput
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskCoverInput
+  readonly Output?: AiAnalysisTaskCoverOutput
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const AiAnalysisTaskCoverResult: $Schema.Schema<AiAnalysisTaskCoverResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskCoverResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiAnalysisTaskCoverInput, Output: AiAnalysisTaskCoverOutput, Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `AiAnalysisTaskFrameTagInput` (response side). */
 export interface AiAnalysisTaskFrameTagInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiAnalysisTaskFrameTagInput: $Schema.Schema<AiAnalysisTaskFrameTagInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskFrameTagInput", { Definition: $C.uint64 }))
 
@@ -238,21 +238,21 @@ export const AiAnalysisTaskFrameTagOutput: $Schema.Schema<AiAnalysisTaskFrameTag
 
 /** `AiAnalysisTaskFrameTagResult` (response side). */
 export interface AiAnalysisTaskFrameTagResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiAnalysisTaskFrameTagInput
-  readonly Output: AiAnalysisTaskFrameTagOutput
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskFrameTagInput
+  readonly Output?: AiAnalysisTaskFrameTagOutput
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const AiAnalysisTaskFrameTagResult: $Schema.Schema<AiAnalysisTaskFrameTagResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskFrameTagResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiAnalysisTaskFrameTagInput, Output: AiAnalysisTaskFrameTagOutput, Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `AiAnalysisTaskHighlightInput` (response side). */
 export interface AiAnalysisTaskHighlightInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiAnalysisTaskHighlightInput: $Schema.Schema<AiAnalysisTaskHighlightInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskHighlightInput", { Definition: $C.uint64 }))
 
@@ -266,27 +266,27 @@ export const AiAnalysisTaskHighlightOutput: $Schema.Schema<AiAnalysisTaskHighlig
 
 /** `AiAnalysisTaskHighlightResult` (response side). */
 export interface AiAnalysisTaskHighlightResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiAnalysisTaskHighlightInput
-  readonly Output: AiAnalysisTaskHighlightOutput
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskHighlightInput
+  readonly Output?: AiAnalysisTaskHighlightOutput
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const AiAnalysisTaskHighlightResult: $Schema.Schema<AiAnalysisTaskHighlightResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskHighlightResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiAnalysisTaskHighlightInput, Output: AiAnalysisTaskHighlightOutput, Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `AiAnalysisTaskInput` (both sides). */
 export interface AiAnalysisTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiAnalysisTaskInput: $Schema.Schema<AiAnalysisTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskInput", { Definition: $C.uint64 }))
 
 /** `AiAnalysisTaskTagInput` (response side). */
 export interface AiAnalysisTaskTagInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiAnalysisTaskTagInput: $Schema.Schema<AiAnalysisTaskTagInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskTagInput", { Definition: $C.uint64 }))
 
@@ -300,82 +300,82 @@ export const AiAnalysisTaskTagOutput: $Schema.Schema<AiAnalysisTaskTagOutput> = 
 
 /** `AiAnalysisTaskTagResult` (response side). */
 export interface AiAnalysisTaskTagResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiAnalysisTaskTagInput
-  readonly Output: AiAnalysisTaskTagOutput
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiAnalysisTaskTagInput
+  readonly Output?: AiAnalysisTaskTagOutput
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const AiAnalysisTaskTagResult: $Schema.Schema<AiAnalysisTaskTagResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiAnalysisTaskTagResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiAnalysisTaskTagInput, Output: AiAnalysisTaskTagOutput, Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `AiContentReviewResult` (response side). */
 export interface AiContentReviewResult {
-  readonly Type: string
-  readonly PornTask: AiReviewTaskPornResult | null
-  readonly TerrorismTask: AiReviewTaskTerrorismResult | null
-  readonly PoliticalTask: AiReviewTaskPoliticalResult | null
-  readonly PornAsrTask: AiReviewTaskPornAsrResult | null
-  readonly PornOcrTask: AiReviewTaskPornOcrResult | null
-  readonly PoliticalAsrTask: AiReviewTaskPoliticalAsrResult | null
-  readonly PoliticalOcrTask: AiReviewTaskPoliticalOcrResult | null
-  readonly TerrorismOcrTask: AiReviewTaskTerrorismOcrResult | null
-  readonly ProhibitedOcrTask: AiReviewTaskProhibitedOcrResult | null
-  readonly ProhibitedAsrTask: AiReviewTaskProhibitedAsrResult | null
+  readonly Type?: string
+  readonly PornTask?: AiReviewTaskPornResult | null
+  readonly TerrorismTask?: AiReviewTaskTerrorismResult | null
+  readonly PoliticalTask?: AiReviewTaskPoliticalResult | null
+  readonly PornAsrTask?: AiReviewTaskPornAsrResult | null
+  readonly PornOcrTask?: AiReviewTaskPornOcrResult | null
+  readonly PoliticalAsrTask?: AiReviewTaskPoliticalAsrResult | null
+  readonly PoliticalOcrTask?: AiReviewTaskPoliticalOcrResult | null
+  readonly TerrorismOcrTask?: AiReviewTaskTerrorismOcrResult | null
+  readonly ProhibitedOcrTask?: AiReviewTaskProhibitedOcrResult | null
+  readonly ProhibitedAsrTask?: AiReviewTaskProhibitedAsrResult | null
 }
 export const AiContentReviewResult: $Schema.Schema<AiContentReviewResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiContentReviewResult", { Type: $C.str, PornTask: $C.nul(AiReviewTaskPornResult), TerrorismTask: $C.nul(AiReviewTaskTerrorismResult), PoliticalTask: $C.nul(AiReviewTaskPoliticalResult), PornAsrTask: $C.nul(AiReviewTaskPornAsrResult), PornOcrTask: $C.nul(AiReviewTaskPornOcrResult), PoliticalAsrTask: $C.nul(AiReviewTaskPoliticalAsrResult), PoliticalOcrTask: $C.nul(AiReviewTaskPoliticalOcrResult), TerrorismOcrTask: $C.nul(AiReviewTaskTerrorismOcrResult), ProhibitedOcrTask: $C.nul(AiReviewTaskProhibitedOcrResult), ProhibitedAsrTask: $C.nul(AiReviewTaskProhibitedAsrResult) }))
 
 /** `AiContentReviewTaskInput` (both sides). */
 export interface AiContentReviewTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiContentReviewTaskInput: $Schema.Schema<AiContentReviewTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiContentReviewTaskInput", { Definition: $C.uint64 }))
 
 /** `AiRecognitionResult` (response side). */
 export interface AiRecognitionResult {
-  readonly Type: string
-  readonly HeadTailTask: AiRecognitionTaskHeadTailResult
-  readonly SegmentTask: AiRecognitionTaskSegmentResult
-  readonly FaceTask: AiRecognitionTaskFaceResult
-  readonly AsrWordsTask: AiRecognitionTaskAsrWordsResult
-  readonly AsrFullTextTask: AiRecognitionTaskAsrFullTextResult
-  readonly AsrTranslateTask: AiRecognitionTaskAsrTranslateResult
-  readonly OcrWordsTask: AiRecognitionTaskOcrWordsResult
-  readonly OcrFullTextTask: AiRecognitionTaskOcrFullTextResult
-  readonly ObjectTask: AiRecognitionTaskObjectResult
+  readonly Type?: string
+  readonly HeadTailTask?: AiRecognitionTaskHeadTailResult
+  readonly SegmentTask?: AiRecognitionTaskSegmentResult
+  readonly FaceTask?: AiRecognitionTaskFaceResult
+  readonly AsrWordsTask?: AiRecognitionTaskAsrWordsResult
+  readonly AsrFullTextTask?: AiRecognitionTaskAsrFullTextResult
+  readonly AsrTranslateTask?: AiRecognitionTaskAsrTranslateResult
+  readonly OcrWordsTask?: AiRecognitionTaskOcrWordsResult
+  readonly OcrFullTextTask?: AiRecognitionTaskOcrFullTextResult
+  readonly ObjectTask?: AiRecognitionTaskObjectResult
 }
 export const AiRecognitionResult: $Schema.Schema<AiRecognitionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionResult", { Type: $C.str, HeadTailTask: AiRecognitionTaskHeadTailResult, SegmentTask: AiRecognitionTaskSegmentResult, FaceTask: AiRecognitionTaskFaceResult, AsrWordsTask: AiRecognitionTaskAsrWordsResult, AsrFullTextTask: AiRecognitionTaskAsrFullTextResult, AsrTranslateTask: AiRecognitionTaskAsrTranslateResult, OcrWordsTask: AiRecognitionTaskOcrWordsResult, OcrFullTextTask: AiRecognitionTaskOcrFullTextResult, ObjectTask: AiRecognitionTaskObjectResult }))
 
 /** `AiRecognitionTaskAsrFullTextResult` (response side). */
 export interface AiRecognitionTaskAsrFullTextResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiRecognitionTaskAsrFullTextResultInput
-  readonly Output: AiRecognitionTaskAsrFullTextResultOutput
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiRecognitionTaskAsrFullTextResultInput
+  readonly Output?: AiRecognitionTaskAsrFullTextResultOutput
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const AiRecognitionTaskAsrFullTextResult: $Schema.Schema<AiRecognitionTaskAsrFullTextResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrFullTextResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiRecognitionTaskAsrFullTextResultInput, Output: AiRecognitionTaskAsrFullTextResultOutput, Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `AiRecognitionTaskAsrFullTextResultInput` (response side). */
 export interface AiRecognitionTaskAsrFullTextResultInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiRecognitionTaskAsrFullTextResultInput: $Schema.Schema<AiRecognitionTaskAsrFullTextResultInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrFullTextResultInput", { Definition: $C.int64 }))
 
 /** `AiRecognitionTaskAsrFullTextResultOutput` (response side). */
 export interface AiRecognitionTaskAsrFullTextResultOutput {
-  readonly SegmentSet: readonly AiRecognitionTaskAsrFullTextSegmentItem[]
-  readonly SegmentSetFileUrl: string
-  readonly SegmentSetFileUrlExpireTime: string
-  readonly SubtitleSet: readonly AiRecognitionTaskAsrFullTextResultOutputSubtitleItem[]
-  readonly SubtitleUrl: string
+  readonly SegmentSet?: readonly AiRecognitionTaskAsrFullTextSegmentItem[]
+  readonly SegmentSetFileUrl?: string
+  readonly SegmentSetFileUrlExpireTime?: string
+  readonly SubtitleSet?: readonly AiRecognitionTaskAsrFullTextResultOutputSubtitleItem[]
+  readonly SubtitleUrl?: string
 }
 export const AiRecognitionTaskAsrFullTextResultOutput: $Schema.Schema<AiRecognitionTaskAsrFullTextResultOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrFullTextResultOutput", { SegmentSet: $C.arr(AiRecognitionTaskAsrFullTextSegmentItem), SegmentSetFileUrl: $C.str, SegmentSetFileUrlExpireTime: $C.str, SubtitleSet: $C.arr(AiRecognitionTaskAsrFullTextResultOutputSubtitleItem), SubtitleUrl: $C.str }))
 
@@ -384,83 +384,83 @@ export interface AiRecognitionTaskAsrFullTextResultOutputSubtitleItem {
   readonly Id?: string
   readonly Name?: string
   readonly Language?: string
-  readonly Format: string
-  readonly Url: string
+  readonly Format?: string
+  readonly Url?: string
 }
 export const AiRecognitionTaskAsrFullTextResultOutputSubtitleItem: $Schema.Schema<AiRecognitionTaskAsrFullTextResultOutputSubtitleItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrFullTextResultOutputSubtitleItem", { Format: $C.str, Url: $C.str }, { Id: $C.str, Name: $C.str, Language: $C.str }))
 
 /** `AiRecognitionTaskAsrFullTextSegmentItem` (response side). */
 export interface AiRecognitionTaskAsrFullTextSegmentItem {
-  readonly Confidence: number
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Text: string
+  readonly Confidence?: number
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Text?: string
 }
 export const AiRecognitionTaskAsrFullTextSegmentItem: $Schema.Schema<AiRecognitionTaskAsrFullTextSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrFullTextSegmentItem", { Confidence: $C.float, StartTimeOffset: $C.float, EndTimeOffset: $C.float, Text: $C.str }))
 
 /** `AiRecognitionTaskAsrTranslateResult` (response side). */
 export interface AiRecognitionTaskAsrTranslateResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiRecognitionTaskAsrTranslateResultInput
-  readonly Output: AiRecognitionTaskAsrTranslateResultOutput
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiRecognitionTaskAsrTranslateResultInput
+  readonly Output?: AiRecognitionTaskAsrTranslateResultOutput
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const AiRecognitionTaskAsrTranslateResult: $Schema.Schema<AiRecognitionTaskAsrTranslateResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrTranslateResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiRecognitionTaskAsrTranslateResultInput, Output: AiRecognitionTaskAsrTranslateResultOutput, Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `AiRecognitionTaskAsrTranslateResultInput` (response side). */
 export interface AiRecognitionTaskAsrTranslateResultInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiRecognitionTaskAsrTranslateResultInput: $Schema.Schema<AiRecognitionTaskAsrTranslateResultInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrTranslateResultInput", { Definition: $C.int64 }))
 
 /** `AiRecognitionTaskAsrTranslateResultOutput` (response side). */
 export interface AiRecognitionTaskAsrTranslateResultOutput {
-  readonly SegmentSet: readonly AiRecognitionTaskAsrTranslateSegmentItem[]
-  readonly SegmentSetFileUrl: string
-  readonly SegmentSetFileUrlExpireTime: string
-  readonly SubtitleSet: readonly AiRecognitionTaskAsrFullTextResultOutputSubtitleItem[]
+  readonly SegmentSet?: readonly AiRecognitionTaskAsrTranslateSegmentItem[]
+  readonly SegmentSetFileUrl?: string
+  readonly SegmentSetFileUrlExpireTime?: string
+  readonly SubtitleSet?: readonly AiRecognitionTaskAsrFullTextResultOutputSubtitleItem[]
 }
 export const AiRecognitionTaskAsrTranslateResultOutput: $Schema.Schema<AiRecognitionTaskAsrTranslateResultOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrTranslateResultOutput", { SegmentSet: $C.arr(AiRecognitionTaskAsrTranslateSegmentItem), SegmentSetFileUrl: $C.str, SegmentSetFileUrlExpireTime: $C.str, SubtitleSet: $C.arr(AiRecognitionTaskAsrFullTextResultOutputSubtitleItem) }))
 
 /** `AiRecognitionTaskAsrTranslateSegmentItem` (response side). */
 export interface AiRecognitionTaskAsrTranslateSegmentItem {
-  readonly Confidence: number
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Text: string
-  readonly Translation: string
+  readonly Confidence?: number
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Text?: string
+  readonly Translation?: string
 }
 export const AiRecognitionTaskAsrTranslateSegmentItem: $Schema.Schema<AiRecognitionTaskAsrTranslateSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrTranslateSegmentItem", { Confidence: $C.float, StartTimeOffset: $C.float, EndTimeOffset: $C.float, Text: $C.str, Translation: $C.str }))
 
 /** `AiRecognitionTaskAsrWordsResult` (response side). */
 export interface AiRecognitionTaskAsrWordsResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiRecognitionTaskAsrWordsResultInput
-  readonly Output: AiRecognitionTaskAsrWordsResultOutput
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiRecognitionTaskAsrWordsResultInput
+  readonly Output?: AiRecognitionTaskAsrWordsResultOutput
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const AiRecognitionTaskAsrWordsResult: $Schema.Schema<AiRecognitionTaskAsrWordsResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrWordsResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiRecognitionTaskAsrWordsResultInput, Output: AiRecognitionTaskAsrWordsResultOutput, Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `AiRecognitionTaskAsrWordsResultInput` (response side). */
 export interface AiRecognitionTaskAsrWordsResultInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiRecognitionTaskAsrWordsResultInput: $Schema.Schema<AiRecognitionTaskAsrWordsResultInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrWordsResultInput", { Definition: $C.int64 }))
 
 /** `AiRecognitionTaskAsrWordsResultItem` (response side). */
 export interface AiRecognitionTaskAsrWordsResultItem {
-  readonly Word: string
-  readonly SegmentSet: readonly AiRecognitionTaskAsrWordsSegmentItem[]
+  readonly Word?: string
+  readonly SegmentSet?: readonly AiRecognitionTaskAsrWordsSegmentItem[]
 }
 export const AiRecognitionTaskAsrWordsResultItem: $Schema.Schema<AiRecognitionTaskAsrWordsResultItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrWordsResultItem", { Word: $C.str, SegmentSet: $C.arr(AiRecognitionTaskAsrWordsSegmentItem) }))
 
@@ -474,38 +474,38 @@ export const AiRecognitionTaskAsrWordsResultOutput: $Schema.Schema<AiRecognition
 
 /** `AiRecognitionTaskAsrWordsSegmentItem` (response side). */
 export interface AiRecognitionTaskAsrWordsSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Confidence: number
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Confidence?: number
 }
 export const AiRecognitionTaskAsrWordsSegmentItem: $Schema.Schema<AiRecognitionTaskAsrWordsSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskAsrWordsSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, Confidence: $C.float }))
 
 /** `AiRecognitionTaskFaceResult` (response side). */
 export interface AiRecognitionTaskFaceResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiRecognitionTaskFaceResultInput
-  readonly Output: AiRecognitionTaskFaceResultOutput
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiRecognitionTaskFaceResultInput
+  readonly Output?: AiRecognitionTaskFaceResultOutput
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const AiRecognitionTaskFaceResult: $Schema.Schema<AiRecognitionTaskFaceResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskFaceResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiRecognitionTaskFaceResultInput, Output: AiRecognitionTaskFaceResultOutput, Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `AiRecognitionTaskFaceResultInput` (response side). */
 export interface AiRecognitionTaskFaceResultInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiRecognitionTaskFaceResultInput: $Schema.Schema<AiRecognitionTaskFaceResultInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskFaceResultInput", { Definition: $C.int64 }))
 
 /** `AiRecognitionTaskFaceResultItem` (response side). */
 export interface AiRecognitionTaskFaceResultItem {
-  readonly Id: string
-  readonly Type: string
-  readonly Name: string
-  readonly SegmentSet: readonly AiRecognitionTaskFaceSegmentItem[]
+  readonly Id?: string
+  readonly Type?: string
+  readonly Name?: string
+  readonly SegmentSet?: readonly AiRecognitionTaskFaceSegmentItem[]
 }
 export const AiRecognitionTaskFaceResultItem: $Schema.Schema<AiRecognitionTaskFaceResultItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskFaceResultItem", { Id: $C.str, Type: $C.str, Name: $C.str, SegmentSet: $C.arr(AiRecognitionTaskFaceSegmentItem) }))
 
@@ -519,74 +519,74 @@ export const AiRecognitionTaskFaceResultOutput: $Schema.Schema<AiRecognitionTask
 
 /** `AiRecognitionTaskFaceSegmentItem` (response side). */
 export interface AiRecognitionTaskFaceSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Confidence: number
-  readonly AreaCoordSet: readonly (number | bigint)[]
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Confidence?: number
+  readonly AreaCoordSet?: readonly (number | bigint)[]
 }
 export const AiRecognitionTaskFaceSegmentItem: $Schema.Schema<AiRecognitionTaskFaceSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskFaceSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, Confidence: $C.float, AreaCoordSet: $C.arr($C.int64) }))
 
 /** `AiRecognitionTaskHeadTailResult` (response side). */
 export interface AiRecognitionTaskHeadTailResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiRecognitionTaskHeadTailResultInput
-  readonly Output: AiRecognitionTaskHeadTailResultOutput
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiRecognitionTaskHeadTailResultInput
+  readonly Output?: AiRecognitionTaskHeadTailResultOutput
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const AiRecognitionTaskHeadTailResult: $Schema.Schema<AiRecognitionTaskHeadTailResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskHeadTailResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiRecognitionTaskHeadTailResultInput, Output: AiRecognitionTaskHeadTailResultOutput, Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `AiRecognitionTaskHeadTailResultInput` (response side). */
 export interface AiRecognitionTaskHeadTailResultInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiRecognitionTaskHeadTailResultInput: $Schema.Schema<AiRecognitionTaskHeadTailResultInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskHeadTailResultInput", { Definition: $C.int64 }))
 
 /** `AiRecognitionTaskHeadTailResultOutput` (response side). */
 export interface AiRecognitionTaskHeadTailResultOutput {
-  readonly HeadConfidence: number
-  readonly HeadTimeOffset: number
-  readonly TailConfidence: number
-  readonly TailTimeOffset: number
+  readonly HeadConfidence?: number
+  readonly HeadTimeOffset?: number
+  readonly TailConfidence?: number
+  readonly TailTimeOffset?: number
 }
 export const AiRecognitionTaskHeadTailResultOutput: $Schema.Schema<AiRecognitionTaskHeadTailResultOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskHeadTailResultOutput", { HeadConfidence: $C.float, HeadTimeOffset: $C.float, TailConfidence: $C.float, TailTimeOffset: $C.float }))
 
 /** `AiRecognitionTaskInput` (both sides). */
 export interface AiRecognitionTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiRecognitionTaskInput: $Schema.Schema<AiRecognitionTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskInput", { Definition: $C.uint64 }))
 
 /** `AiRecognitionTaskObjectResult` (response side). */
 export interface AiRecognitionTaskObjectResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiRecognitionTaskObjectResultInput
-  readonly Output: AiRecognitionTaskObjectResultOutput
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiRecognitionTaskObjectResultInput
+  readonly Output?: AiRecognitionTaskObjectResultOutput
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const AiRecognitionTaskObjectResult: $Schema.Schema<AiRecognitionTaskObjectResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskObjectResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiRecognitionTaskObjectResultInput, Output: AiRecognitionTaskObjectResultOutput, Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `AiRecognitionTaskObjectResultInput` (response side). */
 export interface AiRecognitionTaskObjectResultInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiRecognitionTaskObjectResultInput: $Schema.Schema<AiRecognitionTaskObjectResultInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskObjectResultInput", { Definition: $C.int64 }))
 
 /** `AiRecognitionTaskObjectResultItem` (response side). */
 export interface AiRecognitionTaskObjectResultItem {
-  readonly Name: string
+  readonly Name?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly SegmentSet: readonly AiRecognitionTaskObjectSeqmentItem[]
-  readonly RecognitionSegmentSet: readonly AiRecognitionTaskObjectSegmentItem[]
+  readonly SegmentSet?: readonly AiRecognitionTaskObjectSeqmentItem[]
+  readonly RecognitionSegmentSet?: readonly AiRecognitionTaskObjectSegmentItem[]
 }
 export const AiRecognitionTaskObjectResultItem: $Schema.Schema<AiRecognitionTaskObjectResultItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskObjectResultItem", { Name: $C.str, SegmentSet: $C.arr(AiRecognitionTaskObjectSeqmentItem), RecognitionSegmentSet: $C.arr(AiRecognitionTaskObjectSegmentItem) }))
 
@@ -600,10 +600,10 @@ export const AiRecognitionTaskObjectResultOutput: $Schema.Schema<AiRecognitionTa
 
 /** `AiRecognitionTaskObjectSegmentItem` (response side). */
 export interface AiRecognitionTaskObjectSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Confidence: number
-  readonly AreaCoordSet: readonly (number | bigint)[]
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Confidence?: number
+  readonly AreaCoordSet?: readonly (number | bigint)[]
 }
 export const AiRecognitionTaskObjectSegmentItem: $Schema.Schema<AiRecognitionTaskObjectSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskObjectSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, Confidence: $C.float, AreaCoordSet: $C.arr($C.int64) }))
 
@@ -618,21 +618,21 @@ export const AiRecognitionTaskObjectSeqmentItem: $Schema.Schema<AiRecognitionTas
 
 /** `AiRecognitionTaskOcrFullTextResult` (response side). */
 export interface AiRecognitionTaskOcrFullTextResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiRecognitionTaskOcrFullTextResultInput
-  readonly Output: AiRecognitionTaskOcrFullTextResultOutput
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiRecognitionTaskOcrFullTextResultInput
+  readonly Output?: AiRecognitionTaskOcrFullTextResultOutput
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const AiRecognitionTaskOcrFullTextResult: $Schema.Schema<AiRecognitionTaskOcrFullTextResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskOcrFullTextResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiRecognitionTaskOcrFullTextResultInput, Output: AiRecognitionTaskOcrFullTextResultOutput, Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `AiRecognitionTaskOcrFullTextResultInput` (response side). */
 export interface AiRecognitionTaskOcrFullTextResultInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiRecognitionTaskOcrFullTextResultInput: $Schema.Schema<AiRecognitionTaskOcrFullTextResultInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskOcrFullTextResultInput", { Definition: $C.int64 }))
 
@@ -646,44 +646,44 @@ export const AiRecognitionTaskOcrFullTextResultOutput: $Schema.Schema<AiRecognit
 
 /** `AiRecognitionTaskOcrFullTextSegmentItem` (response side). */
 export interface AiRecognitionTaskOcrFullTextSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly TextSet: readonly AiRecognitionTaskOcrFullTextSegmentTextItem[]
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly TextSet?: readonly AiRecognitionTaskOcrFullTextSegmentTextItem[]
 }
 export const AiRecognitionTaskOcrFullTextSegmentItem: $Schema.Schema<AiRecognitionTaskOcrFullTextSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskOcrFullTextSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, TextSet: $C.arr(AiRecognitionTaskOcrFullTextSegmentTextItem) }))
 
 /** `AiRecognitionTaskOcrFullTextSegmentTextItem` (response side). */
 export interface AiRecognitionTaskOcrFullTextSegmentTextItem {
-  readonly Confidence: number
-  readonly AreaCoordSet: readonly (number | bigint)[]
-  readonly Text: string
+  readonly Confidence?: number
+  readonly AreaCoordSet?: readonly (number | bigint)[]
+  readonly Text?: string
 }
 export const AiRecognitionTaskOcrFullTextSegmentTextItem: $Schema.Schema<AiRecognitionTaskOcrFullTextSegmentTextItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskOcrFullTextSegmentTextItem", { Confidence: $C.float, AreaCoordSet: $C.arr($C.int64), Text: $C.str }))
 
 /** `AiRecognitionTaskOcrWordsResult` (response side). */
 export interface AiRecognitionTaskOcrWordsResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiRecognitionTaskOcrWordsResultInput
-  readonly Output: AiRecognitionTaskOcrWordsResultOutput
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiRecognitionTaskOcrWordsResultInput
+  readonly Output?: AiRecognitionTaskOcrWordsResultOutput
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const AiRecognitionTaskOcrWordsResult: $Schema.Schema<AiRecognitionTaskOcrWordsResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskOcrWordsResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiRecognitionTaskOcrWordsResultInput, Output: AiRecognitionTaskOcrWordsResultOutput, Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `AiRecognitionTaskOcrWordsResultInput` (response side). */
 export interface AiRecognitionTaskOcrWordsResultInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiRecognitionTaskOcrWordsResultInput: $Schema.Schema<AiRecognitionTaskOcrWordsResultInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskOcrWordsResultInput", { Definition: $C.int64 }))
 
 /** `AiRecognitionTaskOcrWordsResultItem` (response side). */
 export interface AiRecognitionTaskOcrWordsResultItem {
-  readonly Word: string
-  readonly SegmentSet: readonly AiRecognitionTaskOcrWordsSegmentItem[]
+  readonly Word?: string
+  readonly SegmentSet?: readonly AiRecognitionTaskOcrWordsSegmentItem[]
 }
 export const AiRecognitionTaskOcrWordsResultItem: $Schema.Schema<AiRecognitionTaskOcrWordsResultItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskOcrWordsResultItem", { Word: $C.str, SegmentSet: $C.arr(AiRecognitionTaskOcrWordsSegmentItem) }))
 
@@ -697,30 +697,30 @@ export const AiRecognitionTaskOcrWordsResultOutput: $Schema.Schema<AiRecognition
 
 /** `AiRecognitionTaskOcrWordsSegmentItem` (response side). */
 export interface AiRecognitionTaskOcrWordsSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Confidence: number
-  readonly AreaCoordSet: readonly (number | bigint)[]
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Confidence?: number
+  readonly AreaCoordSet?: readonly (number | bigint)[]
 }
 export const AiRecognitionTaskOcrWordsSegmentItem: $Schema.Schema<AiRecognitionTaskOcrWordsSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskOcrWordsSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, Confidence: $C.float, AreaCoordSet: $C.arr($C.int64) }))
 
 /** `AiRecognitionTaskSegmentResult` (response side). */
 export interface AiRecognitionTaskSegmentResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiRecognitionTaskSegmentResultInput
-  readonly Output: AiRecognitionTaskSegmentResultOutput
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiRecognitionTaskSegmentResultInput
+  readonly Output?: AiRecognitionTaskSegmentResultOutput
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const AiRecognitionTaskSegmentResult: $Schema.Schema<AiRecognitionTaskSegmentResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskSegmentResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiRecognitionTaskSegmentResultInput, Output: AiRecognitionTaskSegmentResultOutput, Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `AiRecognitionTaskSegmentResultInput` (response side). */
 export interface AiRecognitionTaskSegmentResultInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiRecognitionTaskSegmentResultInput: $Schema.Schema<AiRecognitionTaskSegmentResultInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskSegmentResultInput", { Definition: $C.int64 }))
 
@@ -734,94 +734,94 @@ export const AiRecognitionTaskSegmentResultOutput: $Schema.Schema<AiRecognitionT
 
 /** `AiRecognitionTaskSegmentSegmentItem` (response side). */
 export interface AiRecognitionTaskSegmentSegmentItem {
-  readonly FileId: string
-  readonly SegmentUrl: string
-  readonly Confidence: number
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly CovImgUrl: string
-  readonly SpecialInfo: string
+  readonly FileId?: string
+  readonly SegmentUrl?: string
+  readonly Confidence?: number
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly CovImgUrl?: string
+  readonly SpecialInfo?: string
 }
 export const AiRecognitionTaskSegmentSegmentItem: $Schema.Schema<AiRecognitionTaskSegmentSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiRecognitionTaskSegmentSegmentItem", { FileId: $C.str, SegmentUrl: $C.str, Confidence: $C.float, StartTimeOffset: $C.float, EndTimeOffset: $C.float, CovImgUrl: $C.str, SpecialInfo: $C.str }))
 
 /** `AiReviewPoliticalAsrTaskInput` (response side). */
 export interface AiReviewPoliticalAsrTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiReviewPoliticalAsrTaskInput: $Schema.Schema<AiReviewPoliticalAsrTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewPoliticalAsrTaskInput", { Definition: $C.uint64 }))
 
 /** `AiReviewPoliticalAsrTaskOutput` (response side). */
 export interface AiReviewPoliticalAsrTaskOutput {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly SegmentSet: readonly MediaContentReviewAsrTextSegmentItem[]
-  readonly SegmentSetFileUrl: string
-  readonly SegmentSetFileUrlExpireTime: string
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly SegmentSet?: readonly MediaContentReviewAsrTextSegmentItem[]
+  readonly SegmentSetFileUrl?: string
+  readonly SegmentSetFileUrlExpireTime?: string
 }
 export const AiReviewPoliticalAsrTaskOutput: $Schema.Schema<AiReviewPoliticalAsrTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewPoliticalAsrTaskOutput", { Confidence: $C.float, Suggestion: $C.str, SegmentSet: $C.arr(MediaContentReviewAsrTextSegmentItem), SegmentSetFileUrl: $C.str, SegmentSetFileUrlExpireTime: $C.str }))
 
 /** `AiReviewPoliticalOcrTaskInput` (response side). */
 export interface AiReviewPoliticalOcrTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiReviewPoliticalOcrTaskInput: $Schema.Schema<AiReviewPoliticalOcrTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewPoliticalOcrTaskInput", { Definition: $C.uint64 }))
 
 /** `AiReviewPoliticalOcrTaskOutput` (response side). */
 export interface AiReviewPoliticalOcrTaskOutput {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly SegmentSet: readonly MediaContentReviewOcrTextSegmentItem[]
-  readonly SegmentSetFileUrl: string
-  readonly SegmentSetFileUrlExpireTime: string
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly SegmentSet?: readonly MediaContentReviewOcrTextSegmentItem[]
+  readonly SegmentSetFileUrl?: string
+  readonly SegmentSetFileUrlExpireTime?: string
 }
 export const AiReviewPoliticalOcrTaskOutput: $Schema.Schema<AiReviewPoliticalOcrTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewPoliticalOcrTaskOutput", { Confidence: $C.float, Suggestion: $C.str, SegmentSet: $C.arr(MediaContentReviewOcrTextSegmentItem), SegmentSetFileUrl: $C.str, SegmentSetFileUrlExpireTime: $C.str }))
 
 /** `AiReviewPoliticalTaskInput` (response side). */
 export interface AiReviewPoliticalTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiReviewPoliticalTaskInput: $Schema.Schema<AiReviewPoliticalTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewPoliticalTaskInput", { Definition: $C.uint64 }))
 
 /** `AiReviewPoliticalTaskOutput` (response side). */
 export interface AiReviewPoliticalTaskOutput {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly Label: string
-  readonly SegmentSet: readonly MediaContentReviewPoliticalSegmentItem[]
-  readonly SegmentSetFileUrl: string
-  readonly SegmentSetFileUrlExpireTime: string
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly Label?: string
+  readonly SegmentSet?: readonly MediaContentReviewPoliticalSegmentItem[]
+  readonly SegmentSetFileUrl?: string
+  readonly SegmentSetFileUrlExpireTime?: string
 }
 export const AiReviewPoliticalTaskOutput: $Schema.Schema<AiReviewPoliticalTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewPoliticalTaskOutput", { Confidence: $C.float, Suggestion: $C.str, Label: $C.str, SegmentSet: $C.arr(MediaContentReviewPoliticalSegmentItem), SegmentSetFileUrl: $C.str, SegmentSetFileUrlExpireTime: $C.str }))
 
 /** `AiReviewPornAsrTaskInput` (response side). */
 export interface AiReviewPornAsrTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiReviewPornAsrTaskInput: $Schema.Schema<AiReviewPornAsrTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewPornAsrTaskInput", { Definition: $C.uint64 }))
 
 /** `AiReviewPornAsrTaskOutput` (response side). */
 export interface AiReviewPornAsrTaskOutput {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly SegmentSet: readonly MediaContentReviewAsrTextSegmentItem[]
-  readonly SegmentSetFileUrl: string
-  readonly SegmentSetFileUrlExpireTime: string
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly SegmentSet?: readonly MediaContentReviewAsrTextSegmentItem[]
+  readonly SegmentSetFileUrl?: string
+  readonly SegmentSetFileUrlExpireTime?: string
 }
 export const AiReviewPornAsrTaskOutput: $Schema.Schema<AiReviewPornAsrTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewPornAsrTaskOutput", { Confidence: $C.float, Suggestion: $C.str, SegmentSet: $C.arr(MediaContentReviewAsrTextSegmentItem), SegmentSetFileUrl: $C.str, SegmentSetFileUrlExpireTime: $C.str }))
 
 /** `AiReviewPornOcrTaskInput` (response side). */
 export interface AiReviewPornOcrTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiReviewPornOcrTaskInput: $Schema.Schema<AiReviewPornOcrTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewPornOcrTaskInput", { Definition: $C.uint64 }))
 
 /** `AiReviewPornOcrTaskOutput` (response side). */
 export interface AiReviewPornOcrTaskOutput {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly SegmentSet: readonly MediaContentReviewOcrTextSegmentItem[]
-  readonly SegmentSetFileUrl: string
-  readonly SegmentSetFileUrlExpireTime: string
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly SegmentSet?: readonly MediaContentReviewOcrTextSegmentItem[]
+  readonly SegmentSetFileUrl?: string
+  readonly SegmentSetFileUrlExpireTime?: string
 }
 export const AiReviewPornOcrTaskOutput: $Schema.Schema<AiReviewPornOcrTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewPornOcrTaskOutput", { Confidence: $C.float, Suggestion: $C.str, SegmentSet: $C.arr(MediaContentReviewOcrTextSegmentItem), SegmentSetFileUrl: $C.str, SegmentSetFileUrlExpireTime: $C.str }))
 
@@ -833,186 +833,186 @@ export const AiReviewPornTaskInput: $Schema.Schema<AiReviewPornTaskInput> = /*#_
 
 /** `AiReviewPornTaskOutput` (response side). */
 export interface AiReviewPornTaskOutput {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly Label: string
-  readonly SegmentSet: readonly MediaContentReviewSegmentItem[]
-  readonly SegmentSetFileUrl: string
-  readonly SegmentSetFileUrlExpireTime: string
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly Label?: string
+  readonly SegmentSet?: readonly MediaContentReviewSegmentItem[]
+  readonly SegmentSetFileUrl?: string
+  readonly SegmentSetFileUrlExpireTime?: string
 }
 export const AiReviewPornTaskOutput: $Schema.Schema<AiReviewPornTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewPornTaskOutput", { Confidence: $C.float, Suggestion: $C.str, Label: $C.str, SegmentSet: $C.arr(MediaContentReviewSegmentItem), SegmentSetFileUrl: $C.str, SegmentSetFileUrlExpireTime: $C.str }))
 
 /** `AiReviewProhibitedAsrTaskInput` (response side). */
 export interface AiReviewProhibitedAsrTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiReviewProhibitedAsrTaskInput: $Schema.Schema<AiReviewProhibitedAsrTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewProhibitedAsrTaskInput", { Definition: $C.uint64 }))
 
 /** `AiReviewProhibitedAsrTaskOutput` (response side). */
 export interface AiReviewProhibitedAsrTaskOutput {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly SegmentSet: readonly MediaContentReviewAsrTextSegmentItem[]
-  readonly SegmentSetFileUrl: string
-  readonly SegmentSetFileUrlExpireTime: string
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly SegmentSet?: readonly MediaContentReviewAsrTextSegmentItem[]
+  readonly SegmentSetFileUrl?: string
+  readonly SegmentSetFileUrlExpireTime?: string
 }
 export const AiReviewProhibitedAsrTaskOutput: $Schema.Schema<AiReviewProhibitedAsrTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewProhibitedAsrTaskOutput", { Confidence: $C.float, Suggestion: $C.str, SegmentSet: $C.arr(MediaContentReviewAsrTextSegmentItem), SegmentSetFileUrl: $C.str, SegmentSetFileUrlExpireTime: $C.str }))
 
 /** `AiReviewProhibitedOcrTaskInput` (response side). */
 export interface AiReviewProhibitedOcrTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiReviewProhibitedOcrTaskInput: $Schema.Schema<AiReviewProhibitedOcrTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewProhibitedOcrTaskInput", { Definition: $C.uint64 }))
 
 /** `AiReviewProhibitedOcrTaskOutput` (response side). */
 export interface AiReviewProhibitedOcrTaskOutput {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly SegmentSet: readonly MediaContentReviewOcrTextSegmentItem[]
-  readonly SegmentSetFileUrl: string
-  readonly SegmentSetFileUrlExpireTime: string
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly SegmentSet?: readonly MediaContentReviewOcrTextSegmentItem[]
+  readonly SegmentSetFileUrl?: string
+  readonly SegmentSetFileUrlExpireTime?: string
 }
 export const AiReviewProhibitedOcrTaskOutput: $Schema.Schema<AiReviewProhibitedOcrTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewProhibitedOcrTaskOutput", { Confidence: $C.float, Suggestion: $C.str, SegmentSet: $C.arr(MediaContentReviewOcrTextSegmentItem), SegmentSetFileUrl: $C.str, SegmentSetFileUrlExpireTime: $C.str }))
 
 /** `AiReviewTaskPoliticalAsrResult` (response side). */
 export interface AiReviewTaskPoliticalAsrResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewPoliticalAsrTaskInput
-  readonly Output: AiReviewPoliticalAsrTaskOutput
-  readonly Progress: number | bigint
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewPoliticalAsrTaskInput
+  readonly Output?: AiReviewPoliticalAsrTaskOutput
+  readonly Progress?: number | bigint
 }
 export const AiReviewTaskPoliticalAsrResult: $Schema.Schema<AiReviewTaskPoliticalAsrResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskPoliticalAsrResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewPoliticalAsrTaskInput, Output: AiReviewPoliticalAsrTaskOutput, Progress: $C.int64 }))
 
 /** `AiReviewTaskPoliticalOcrResult` (response side). */
 export interface AiReviewTaskPoliticalOcrResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewPoliticalOcrTaskInput
-  readonly Output: AiReviewPoliticalOcrTaskOutput
-  readonly Progress: number | bigint
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewPoliticalOcrTaskInput
+  readonly Output?: AiReviewPoliticalOcrTaskOutput
+  readonly Progress?: number | bigint
 }
 export const AiReviewTaskPoliticalOcrResult: $Schema.Schema<AiReviewTaskPoliticalOcrResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskPoliticalOcrResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewPoliticalOcrTaskInput, Output: AiReviewPoliticalOcrTaskOutput, Progress: $C.int64 }))
 
 /** `AiReviewTaskPoliticalResult` (response side). */
 export interface AiReviewTaskPoliticalResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewPoliticalTaskInput
-  readonly Output: AiReviewPoliticalTaskOutput
-  readonly Progress: number | bigint
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewPoliticalTaskInput
+  readonly Output?: AiReviewPoliticalTaskOutput
+  readonly Progress?: number | bigint
 }
 export const AiReviewTaskPoliticalResult: $Schema.Schema<AiReviewTaskPoliticalResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskPoliticalResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewPoliticalTaskInput, Output: AiReviewPoliticalTaskOutput, Progress: $C.int64 }))
 
 /** `AiReviewTaskPornAsrResult` (response side). */
 export interface AiReviewTaskPornAsrResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewPornAsrTaskInput
-  readonly Output: AiReviewPornAsrTaskOutput
-  readonly Progress: number | bigint
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewPornAsrTaskInput
+  readonly Output?: AiReviewPornAsrTaskOutput
+  readonly Progress?: number | bigint
 }
 export const AiReviewTaskPornAsrResult: $Schema.Schema<AiReviewTaskPornAsrResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskPornAsrResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewPornAsrTaskInput, Output: AiReviewPornAsrTaskOutput, Progress: $C.int64 }))
 
 /** `AiReviewTaskPornOcrResult` (response side). */
 export interface AiReviewTaskPornOcrResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewPornOcrTaskInput
-  readonly Output: AiReviewPornOcrTaskOutput
-  readonly Progress: number | bigint
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewPornOcrTaskInput
+  readonly Output?: AiReviewPornOcrTaskOutput
+  readonly Progress?: number | bigint
 }
 export const AiReviewTaskPornOcrResult: $Schema.Schema<AiReviewTaskPornOcrResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskPornOcrResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewPornOcrTaskInput, Output: AiReviewPornOcrTaskOutput, Progress: $C.int64 }))
 
 /** `AiReviewTaskPornResult` (response side). */
 export interface AiReviewTaskPornResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewPornTaskInput
-  readonly Output: AiReviewPornTaskOutput
-  readonly Progress: number | bigint
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewPornTaskInput
+  readonly Output?: AiReviewPornTaskOutput
+  readonly Progress?: number | bigint
 }
 export const AiReviewTaskPornResult: $Schema.Schema<AiReviewTaskPornResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskPornResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewPornTaskInput, Output: AiReviewPornTaskOutput, Progress: $C.int64 }))
 
 /** `AiReviewTaskProhibitedAsrResult` (response side). */
 export interface AiReviewTaskProhibitedAsrResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewProhibitedAsrTaskInput
-  readonly Output: AiReviewProhibitedAsrTaskOutput
-  readonly Progress: number | bigint
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewProhibitedAsrTaskInput
+  readonly Output?: AiReviewProhibitedAsrTaskOutput
+  readonly Progress?: number | bigint
 }
 export const AiReviewTaskProhibitedAsrResult: $Schema.Schema<AiReviewTaskProhibitedAsrResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskProhibitedAsrResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewProhibitedAsrTaskInput, Output: AiReviewProhibitedAsrTaskOutput, Progress: $C.int64 }))
 
 /** `AiReviewTaskProhibitedOcrResult` (response side). */
 export interface AiReviewTaskProhibitedOcrResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewProhibitedOcrTaskInput
-  readonly Output: AiReviewProhibitedOcrTaskOutput
-  readonly Progress: number | bigint
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewProhibitedOcrTaskInput
+  readonly Output?: AiReviewProhibitedOcrTaskOutput
+  readonly Progress?: number | bigint
 }
 export const AiReviewTaskProhibitedOcrResult: $Schema.Schema<AiReviewTaskProhibitedOcrResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskProhibitedOcrResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewProhibitedOcrTaskInput, Output: AiReviewProhibitedOcrTaskOutput, Progress: $C.int64 }))
 
 /** `AiReviewTaskTerrorismOcrResult` (response side). */
 export interface AiReviewTaskTerrorismOcrResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewTerrorismOcrTaskInput
-  readonly Output: AiReviewTerrorismOcrTaskOutput
-  readonly Progress: number | bigint
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewTerrorismOcrTaskInput
+  readonly Output?: AiReviewTerrorismOcrTaskOutput
+  readonly Progress?: number | bigint
 }
 export const AiReviewTaskTerrorismOcrResult: $Schema.Schema<AiReviewTaskTerrorismOcrResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskTerrorismOcrResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewTerrorismOcrTaskInput, Output: AiReviewTerrorismOcrTaskOutput, Progress: $C.int64 }))
 
 /** `AiReviewTaskTerrorismResult` (response side). */
 export interface AiReviewTaskTerrorismResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AiReviewTerrorismTaskInput
-  readonly Output: AiReviewTerrorismTaskOutput
-  readonly Progress: number | bigint
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AiReviewTerrorismTaskInput
+  readonly Output?: AiReviewTerrorismTaskOutput
+  readonly Progress?: number | bigint
 }
 export const AiReviewTaskTerrorismResult: $Schema.Schema<AiReviewTaskTerrorismResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTaskTerrorismResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AiReviewTerrorismTaskInput, Output: AiReviewTerrorismTaskOutput, Progress: $C.int64 }))
 
 /** `AiReviewTerrorismOcrTaskInput` (response side). */
 export interface AiReviewTerrorismOcrTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiReviewTerrorismOcrTaskInput: $Schema.Schema<AiReviewTerrorismOcrTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTerrorismOcrTaskInput", { Definition: $C.uint64 }))
 
 /** `AiReviewTerrorismOcrTaskOutput` (response side). */
 export interface AiReviewTerrorismOcrTaskOutput {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly SegmentSet: readonly MediaContentReviewOcrTextSegmentItem[]
-  readonly SegmentSetFileUrl: string
-  readonly SegmentSetFileUrlExpireTime: string
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly SegmentSet?: readonly MediaContentReviewOcrTextSegmentItem[]
+  readonly SegmentSetFileUrl?: string
+  readonly SegmentSetFileUrlExpireTime?: string
 }
 export const AiReviewTerrorismOcrTaskOutput: $Schema.Schema<AiReviewTerrorismOcrTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTerrorismOcrTaskOutput", { Confidence: $C.float, Suggestion: $C.str, SegmentSet: $C.arr(MediaContentReviewOcrTextSegmentItem), SegmentSetFileUrl: $C.str, SegmentSetFileUrlExpireTime: $C.str }))
 
 /** `AiReviewTerrorismTaskInput` (response side). */
 export interface AiReviewTerrorismTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const AiReviewTerrorismTaskInput: $Schema.Schema<AiReviewTerrorismTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiReviewTerrorismTaskInput", { Definition: $C.uint64 }))
 
@@ -1029,8 +1029,8 @@ export const AiReviewTerrorismTaskOutput: $Schema.Schema<AiReviewTerrorismTaskOu
 
 /** `AiSampleFaceInfo` (response side). */
 export interface AiSampleFaceInfo {
-  readonly FaceId: string
-  readonly Url: string
+  readonly FaceId?: string
+  readonly Url?: string
 }
 export const AiSampleFaceInfo: $Schema.Schema<AiSampleFaceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiSampleFaceInfo", { FaceId: $C.str, Url: $C.str }))
 
@@ -1044,22 +1044,22 @@ export const AiSampleFaceOperation: $Schema.Schema<AiSampleFaceOperation> = /*#_
 
 /** `AiSampleFailFaceInfo` (response side). */
 export interface AiSampleFailFaceInfo {
-  readonly Index: number | bigint
-  readonly ErrCode: number | bigint
-  readonly Message: string
+  readonly Index?: number | bigint
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
 }
 export const AiSampleFailFaceInfo: $Schema.Schema<AiSampleFailFaceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiSampleFailFaceInfo", { Index: $C.uint64, ErrCode: $C.int64, Message: $C.str }))
 
 /** `AiSamplePerson` (response side). */
 export interface AiSamplePerson {
-  readonly PersonId: string
-  readonly Name: string
-  readonly Description: string
-  readonly FaceInfoSet: readonly AiSampleFaceInfo[]
-  readonly TagSet: readonly string[]
-  readonly UsageSet: readonly string[]
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly PersonId?: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly FaceInfoSet?: readonly AiSampleFaceInfo[]
+  readonly TagSet?: readonly string[]
+  readonly UsageSet?: readonly string[]
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const AiSamplePerson: $Schema.Schema<AiSamplePerson> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiSamplePerson", { PersonId: $C.str, Name: $C.str, Description: $C.str, FaceInfoSet: $C.arr(AiSampleFaceInfo), TagSet: $C.arr($C.str), UsageSet: $C.arr($C.str), CreateTime: $C.str, UpdateTime: $C.str }))
 
@@ -1072,11 +1072,11 @@ export const AiSampleTagOperation: $Schema.Schema<AiSampleTagOperation> = /*#__P
 
 /** `AiSampleWord` (response side). */
 export interface AiSampleWord {
-  readonly Keyword: string
-  readonly TagSet: readonly string[]
-  readonly UsageSet: readonly string[]
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Keyword?: string
+  readonly TagSet?: readonly string[]
+  readonly UsageSet?: readonly string[]
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const AiSampleWord: $Schema.Schema<AiSampleWord> = /*#__PURE__*/ $C.lazy(() => $C.struct("AiSampleWord", { Keyword: $C.str, TagSet: $C.arr($C.str), UsageSet: $C.arr($C.str), CreateTime: $C.str, UpdateTime: $C.str }))
 
@@ -1142,14 +1142,14 @@ export const AigcAudioReferenceVideoInfo: $Schema.Schema<AigcAudioReferenceVideo
 
 /** `AigcAudioTask` (response side). */
 export interface AigcAudioTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly ErrCodeExt: string
-  readonly Message: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly ErrCodeExt?: string
+  readonly Message?: string
   readonly Progress?: number | bigint
-  readonly Input: AigcAudioTaskInput
-  readonly Output: AigcAudioTaskOutput
+  readonly Input?: AigcAudioTaskInput
+  readonly Output?: AigcAudioTaskOutput
 }
 export const AigcAudioTask: $Schema.Schema<AigcAudioTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("AigcAudioTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, ErrCodeExt: $C.str, Message: $C.str, Input: AigcAudioTaskInput, Output: AigcAudioTaskOutput }, { Progress: $C.int64 }))
 
@@ -1241,31 +1241,31 @@ export const AigcImageSceneInfo: $Schema.Schema<AigcImageSceneInfo> = /*#__PURE_
 
 /** `AigcImageTask` (response side). */
 export interface AigcImageTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly ErrCodeExt: string
-  readonly Message: string
-  readonly Progress: number | bigint
-  readonly Input: AigcImageTaskInput
-  readonly Output: AigcImageTaskOutput
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly ErrCodeExt?: string
+  readonly Message?: string
+  readonly Progress?: number | bigint
+  readonly Input?: AigcImageTaskInput
+  readonly Output?: AigcImageTaskOutput
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const AigcImageTask: $Schema.Schema<AigcImageTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("AigcImageTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, ErrCodeExt: $C.str, Message: $C.str, Progress: $C.int64, Input: AigcImageTaskInput, Output: AigcImageTaskOutput, SessionId: $C.str, SessionContext: $C.str }))
 
 /** `AigcImageTaskInput` (response side). */
 export interface AigcImageTaskInput {
-  readonly ModelName: string
-  readonly ModelVersion: string
-  readonly FileInfos: readonly AigcImageTaskInputFileInfo[]
-  readonly Prompt: string
-  readonly NegativePrompt: string
-  readonly EnhancePrompt: string
-  readonly GenerationMode: string
-  readonly OutputConfig: AigcImageOutputConfig
+  readonly ModelName?: string
+  readonly ModelVersion?: string
+  readonly FileInfos?: readonly AigcImageTaskInputFileInfo[]
+  readonly Prompt?: string
+  readonly NegativePrompt?: string
+  readonly EnhancePrompt?: string
+  readonly GenerationMode?: string
+  readonly OutputConfig?: AigcImageOutputConfig
   readonly Seed?: number | bigint
-  readonly SceneType: string
+  readonly SceneType?: string
 }
 export const AigcImageTaskInput: $Schema.Schema<AigcImageTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AigcImageTaskInput", { ModelName: $C.str, ModelVersion: $C.str, FileInfos: $C.arr(AigcImageTaskInputFileInfo), Prompt: $C.str, NegativePrompt: $C.str, EnhancePrompt: $C.str, GenerationMode: $C.str, OutputConfig: AigcImageOutputConfig, SceneType: $C.str }, { Seed: $C.int64 }))
 
@@ -1282,29 +1282,29 @@ export const AigcImageTaskInputFileInfo: $Schema.Schema<AigcImageTaskInputFileIn
 
 /** `AigcImageTaskOutput` (response side). */
 export interface AigcImageTaskOutput {
-  readonly FileInfos: readonly AigcImageTaskOutputFileInfo[]
+  readonly FileInfos?: readonly AigcImageTaskOutputFileInfo[]
 }
 export const AigcImageTaskOutput: $Schema.Schema<AigcImageTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AigcImageTaskOutput", { FileInfos: $C.arr(AigcImageTaskOutputFileInfo) }))
 
 /** `AigcImageTaskOutputFileInfo` (response side). */
 export interface AigcImageTaskOutputFileInfo {
-  readonly StorageMode: string
-  readonly MediaName: string
-  readonly ClassId: number | bigint
-  readonly ExpireTime: string
-  readonly FileType: string
-  readonly FileUrl: string
-  readonly FileId: string
-  readonly MetaData: MediaMetaData
+  readonly StorageMode?: string
+  readonly MediaName?: string
+  readonly ClassId?: number | bigint
+  readonly ExpireTime?: string
+  readonly FileType?: string
+  readonly FileUrl?: string
+  readonly FileId?: string
+  readonly MetaData?: MediaMetaData
 }
 export const AigcImageTaskOutputFileInfo: $Schema.Schema<AigcImageTaskOutputFileInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AigcImageTaskOutputFileInfo", { StorageMode: $C.str, MediaName: $C.str, ClassId: $C.int64, ExpireTime: $C.str, FileType: $C.str, FileUrl: $C.str, FileId: $C.str, MetaData: MediaMetaData }))
 
 /** `AigcQuotaItem` (response side). */
 export interface AigcQuotaItem {
-  readonly QuotaType: string
+  readonly QuotaType?: string
   readonly ApiToken?: string
-  readonly QuotaLimit: number | bigint
-  readonly Usage: number | bigint
+  readonly QuotaLimit?: number | bigint
+  readonly Usage?: number | bigint
 }
 export const AigcQuotaItem: $Schema.Schema<AigcQuotaItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AigcQuotaItem", { QuotaType: $C.str, QuotaLimit: $C.uint64, Usage: $C.uint64 }, { ApiToken: $C.str }))
 
@@ -1339,8 +1339,8 @@ export const AigcTextDetailData: $Schema.Schema<AigcTextDetailData> = /*#__PURE_
 
 /** `AigcUsageDataItem` (response side). */
 export interface AigcUsageDataItem {
-  readonly Specification: string
-  readonly DataSet: readonly TaskStatDataItem[]
+  readonly Specification?: string
+  readonly DataSet?: readonly TaskStatDataItem[]
 }
 export const AigcUsageDataItem: $Schema.Schema<AigcUsageDataItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AigcUsageDataItem", { Specification: $C.str, DataSet: $C.arr(TaskStatDataItem) }))
 
@@ -1376,29 +1376,29 @@ export const AigcVideoRedrawOutputConfig: $Schema.Schema<AigcVideoRedrawOutputCo
 
 /** `AigcVideoRedrawOutputFileInfo` (response side). */
 export interface AigcVideoRedrawOutputFileInfo {
-  readonly StorageMode: string
-  readonly MediaName: string
-  readonly ClassId: number | bigint
-  readonly ExpireTime: string
-  readonly FileType: string
-  readonly FileUrl: string
-  readonly FileId: string
-  readonly MetaData: MediaMetaData
+  readonly StorageMode?: string
+  readonly MediaName?: string
+  readonly ClassId?: number | bigint
+  readonly ExpireTime?: string
+  readonly FileType?: string
+  readonly FileUrl?: string
+  readonly FileId?: string
+  readonly MetaData?: MediaMetaData
 }
 export const AigcVideoRedrawOutputFileInfo: $Schema.Schema<AigcVideoRedrawOutputFileInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AigcVideoRedrawOutputFileInfo", { StorageMode: $C.str, MediaName: $C.str, ClassId: $C.int64, ExpireTime: $C.str, FileType: $C.str, FileUrl: $C.str, FileId: $C.str, MetaData: MediaMetaData }))
 
 /** `AigcVideoRedrawTask` (response side). */
 export interface AigcVideoRedrawTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly ErrCodeExt: string
-  readonly Message: string
-  readonly Progress: number | bigint
-  readonly Input: AigcVideoRedrawTaskInput
-  readonly Output: AigcVideoRedrawTaskOutput
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly ErrCodeExt?: string
+  readonly Message?: string
+  readonly Progress?: number | bigint
+  readonly Input?: AigcVideoRedrawTaskInput
+  readonly Output?: AigcVideoRedrawTaskOutput
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const AigcVideoRedrawTask: $Schema.Schema<AigcVideoRedrawTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("AigcVideoRedrawTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, ErrCodeExt: $C.str, Message: $C.str, Progress: $C.int64, Input: AigcVideoRedrawTaskInput, Output: AigcVideoRedrawTaskOutput, SessionId: $C.str, SessionContext: $C.str }))
 
@@ -1410,9 +1410,9 @@ export const AigcVideoRedrawTaskInfo: $Schema.Schema<AigcVideoRedrawTaskInfo> = 
 
 /** `AigcVideoRedrawTaskInput` (response side). */
 export interface AigcVideoRedrawTaskInput {
-  readonly FileInfo: AigcVideoRedrawTaskInputFileInfo
-  readonly TaskInfo: AigcVideoRedrawTaskInfo
-  readonly OutputConfig: AigcVideoRedrawOutputConfig
+  readonly FileInfo?: AigcVideoRedrawTaskInputFileInfo
+  readonly TaskInfo?: AigcVideoRedrawTaskInfo
+  readonly OutputConfig?: AigcVideoRedrawOutputConfig
 }
 export const AigcVideoRedrawTaskInput: $Schema.Schema<AigcVideoRedrawTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AigcVideoRedrawTaskInput", { FileInfo: AigcVideoRedrawTaskInputFileInfo, TaskInfo: AigcVideoRedrawTaskInfo, OutputConfig: AigcVideoRedrawOutputConfig }))
 
@@ -1439,34 +1439,34 @@ export const AigcVideoSceneInfo: $Schema.Schema<AigcVideoSceneInfo> = /*#__PURE_
 
 /** `AigcVideoTask` (response side). */
 export interface AigcVideoTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly ErrCodeExt: string
-  readonly Message: string
-  readonly Progress: number | bigint
-  readonly Input: AigcVideoTaskInput
-  readonly Output: AigcVideoTaskOutput
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly ErrCodeExt?: string
+  readonly Message?: string
+  readonly Progress?: number | bigint
+  readonly Input?: AigcVideoTaskInput
+  readonly Output?: AigcVideoTaskOutput
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const AigcVideoTask: $Schema.Schema<AigcVideoTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("AigcVideoTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, ErrCodeExt: $C.str, Message: $C.str, Progress: $C.int64, Input: AigcVideoTaskInput, Output: AigcVideoTaskOutput, SessionId: $C.str, SessionContext: $C.str }))
 
 /** `AigcVideoTaskInput` (response side). */
 export interface AigcVideoTaskInput {
-  readonly ModelName: string
-  readonly ModelVersion: string
-  readonly FileInfos: readonly AigcVideoTaskInputFileInfo[]
-  readonly SubjectInfos: readonly AigcVideoTaskInputSubjectInfo[]
-  readonly LastFrameFileId: string
-  readonly LastFrameUrl: string
-  readonly Prompt: string
-  readonly NegativePrompt: string
-  readonly EnhancePrompt: string
-  readonly GenerationMode: string
-  readonly OutputConfig: AigcVideoOutputConfig
-  readonly InputRegion: string
-  readonly SceneType: string
+  readonly ModelName?: string
+  readonly ModelVersion?: string
+  readonly FileInfos?: readonly AigcVideoTaskInputFileInfo[]
+  readonly SubjectInfos?: readonly AigcVideoTaskInputSubjectInfo[]
+  readonly LastFrameFileId?: string
+  readonly LastFrameUrl?: string
+  readonly Prompt?: string
+  readonly NegativePrompt?: string
+  readonly EnhancePrompt?: string
+  readonly GenerationMode?: string
+  readonly OutputConfig?: AigcVideoOutputConfig
+  readonly InputRegion?: string
+  readonly SceneType?: string
   readonly Seed?: number | bigint
 }
 export const AigcVideoTaskInput: $Schema.Schema<AigcVideoTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AigcVideoTaskInput", { ModelName: $C.str, ModelVersion: $C.str, FileInfos: $C.arr(AigcVideoTaskInputFileInfo), SubjectInfos: $C.arr(AigcVideoTaskInputSubjectInfo), LastFrameFileId: $C.str, LastFrameUrl: $C.str, Prompt: $C.str, NegativePrompt: $C.str, EnhancePrompt: $C.str, GenerationMode: $C.str, OutputConfig: AigcVideoOutputConfig, InputRegion: $C.str, SceneType: $C.str }, { Seed: $C.int64 }))
@@ -1499,60 +1499,60 @@ export const AigcVideoTaskInputSubjectInfo: $Schema.Schema<AigcVideoTaskInputSub
 
 /** `AigcVideoTaskOutput` (response side). */
 export interface AigcVideoTaskOutput {
-  readonly FileInfos: readonly AigcVideoTaskOutputFileInfo[]
-  readonly ProcedureTaskIds: readonly string[]
-  readonly Usage: AigcVideoTaskUsage
+  readonly FileInfos?: readonly AigcVideoTaskOutputFileInfo[]
+  readonly ProcedureTaskIds?: readonly string[]
+  readonly Usage?: AigcVideoTaskUsage
 }
 export const AigcVideoTaskOutput: $Schema.Schema<AigcVideoTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AigcVideoTaskOutput", { FileInfos: $C.arr(AigcVideoTaskOutputFileInfo), ProcedureTaskIds: $C.arr($C.str), Usage: AigcVideoTaskUsage }))
 
 /** `AigcVideoTaskOutputFileInfo` (response side). */
 export interface AigcVideoTaskOutputFileInfo {
-  readonly StorageMode: string
-  readonly MediaName: string
-  readonly ClassId: number | bigint
-  readonly ExpireTime: string
-  readonly FileType: string
-  readonly FileUrl: string
-  readonly FileContent: string
-  readonly FileId: string
-  readonly MetaData: MediaMetaData
-  readonly UsageType: string
+  readonly StorageMode?: string
+  readonly MediaName?: string
+  readonly ClassId?: number | bigint
+  readonly ExpireTime?: string
+  readonly FileType?: string
+  readonly FileUrl?: string
+  readonly FileContent?: string
+  readonly FileId?: string
+  readonly MetaData?: MediaMetaData
+  readonly UsageType?: string
 }
 export const AigcVideoTaskOutputFileInfo: $Schema.Schema<AigcVideoTaskOutputFileInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AigcVideoTaskOutputFileInfo", { StorageMode: $C.str, MediaName: $C.str, ClassId: $C.int64, ExpireTime: $C.str, FileType: $C.str, FileUrl: $C.str, FileContent: $C.str, FileId: $C.str, MetaData: MediaMetaData, UsageType: $C.str }))
 
 /** `AigcVideoTaskUsage` (response side). */
 export interface AigcVideoTaskUsage {
-  readonly InputTokens: number | bigint
-  readonly ThoughtTokens: number | bigint
-  readonly InputImageCount: number | bigint
-  readonly InputSeconds: number | bigint
-  readonly OutputSeconds: number | bigint
-  readonly TotalSeconds: number | bigint
+  readonly InputTokens?: number | bigint
+  readonly ThoughtTokens?: number | bigint
+  readonly InputImageCount?: number | bigint
+  readonly InputSeconds?: number | bigint
+  readonly OutputSeconds?: number | bigint
+  readonly TotalSeconds?: number | bigint
 }
 export const AigcVideoTaskUsage: $Schema.Schema<AigcVideoTaskUsage> = /*#__PURE__*/ $C.lazy(() => $C.struct("AigcVideoTaskUsage", { InputTokens: $C.int64, ThoughtTokens: $C.int64, InputImageCount: $C.int64, InputSeconds: $C.int64, OutputSeconds: $C.int64, TotalSeconds: $C.int64 }))
 
 /** `AnimatedGraphicTaskInput` (both sides). */
 export interface AnimatedGraphicTaskInput {
-  readonly Definition: number | bigint
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
+  readonly Definition?: number | bigint
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
 }
 export const AnimatedGraphicTaskInput: $Schema.Schema<AnimatedGraphicTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("AnimatedGraphicTaskInput", { Definition: $C.uint64, StartTimeOffset: $C.float, EndTimeOffset: $C.float }))
 
 /** `AnimatedGraphicsTemplate` (response side). */
 export interface AnimatedGraphicsTemplate {
-  readonly Definition: number | bigint
-  readonly Type: string
-  readonly Name: string
-  readonly Comment: string
-  readonly Width: number | bigint
-  readonly Height: number | bigint
-  readonly ResolutionAdaptive: string
-  readonly Format: string
-  readonly Fps: number | bigint
-  readonly Quality: number
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Definition?: number | bigint
+  readonly Type?: string
+  readonly Name?: string
+  readonly Comment?: string
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
+  readonly ResolutionAdaptive?: string
+  readonly Format?: string
+  readonly Fps?: number | bigint
+  readonly Quality?: number
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const AnimatedGraphicsTemplate: $Schema.Schema<AnimatedGraphicsTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("AnimatedGraphicsTemplate", { Definition: $C.uint64, Type: $C.str, Name: $C.str, Comment: $C.str, Width: $C.uint64, Height: $C.uint64, ResolutionAdaptive: $C.str, Format: $C.str, Fps: $C.uint64, Quality: $C.float, CreateTime: $C.str, UpdateTime: $C.str }))
 
@@ -1575,21 +1575,21 @@ export const ApplyUploadRequest: $Schema.Schema<ApplyUploadRequest> = /*#__PURE_
 
 /** `ApplyUploadResponse` (response side). */
 export interface ApplyUploadResponse {
-  readonly StorageBucket: string
-  readonly StorageRegion: string
-  readonly VodSessionKey: string
-  readonly MediaStoragePath: string
-  readonly CoverStoragePath: string
-  readonly TempCertificate: TempCertificate
+  readonly StorageBucket?: string
+  readonly StorageRegion?: string
+  readonly VodSessionKey?: string
+  readonly MediaStoragePath?: string
+  readonly CoverStoragePath?: string
+  readonly TempCertificate?: TempCertificate
   readonly RequestId: string
 }
 export const ApplyUploadResponse: $Schema.Schema<ApplyUploadResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApplyUploadResponse", { StorageBucket: $C.str, StorageRegion: $C.str, VodSessionKey: $C.str, MediaStoragePath: $C.str, CoverStoragePath: $C.str, TempCertificate: TempCertificate, RequestId: $C.str }))
 
 /** `AreaCLSTargetInfo` (both sides). */
 export interface AreaCLSTargetInfo {
-  readonly CLSRegion: string
-  readonly TopicId: string
-  readonly LogsetId: string
+  readonly CLSRegion?: string
+  readonly TopicId?: string
+  readonly LogsetId?: string
   readonly Switch?: string
 }
 export const AreaCLSTargetInfo: $Schema.Schema<AreaCLSTargetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AreaCLSTargetInfo", { CLSRegion: $C.str, TopicId: $C.str, LogsetId: $C.str }, { Switch: $C.str }))
@@ -1603,7 +1603,7 @@ export const ArtifactRepairInfo: $Schema.Schema<ArtifactRepairInfo> = /*#__PURE_
 
 /** `AsrFullTextConfigureInfo` (both sides). */
 export interface AsrFullTextConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly SubtitleFormats?: readonly string[]
   /** @deprecated hidden or deprecated in the API */
   readonly SubtitleFormat?: string
@@ -1625,7 +1625,7 @@ export const AsrFullTextConfigureInfoForUpdate: $Schema.Schema<AsrFullTextConfig
 
 /** `AsrTranslateConfigureInfo` (both sides). */
 export interface AsrTranslateConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly SrcLanguage?: string
   readonly DstLanguage?: string
   readonly SubtitleFormats?: readonly string[]
@@ -1645,7 +1645,7 @@ export const AsrTranslateConfigureInfoForUpdate: $Schema.Schema<AsrTranslateConf
 
 /** `AsrWordsConfigureInfo` (both sides). */
 export interface AsrWordsConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly LabelSet?: readonly string[]
 }
 export const AsrWordsConfigureInfo: $Schema.Schema<AsrWordsConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AsrWordsConfigureInfo", { Switch: $C.str }, { LabelSet: $C.arr($C.str) }))
@@ -1676,14 +1676,14 @@ export const AttachMediaSubtitlesResponse: $Schema.Schema<AttachMediaSubtitlesRe
 
 /** `AudioBeautifyInfo` (both sides). */
 export interface AudioBeautifyInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly Types?: readonly string[]
 }
 export const AudioBeautifyInfo: $Schema.Schema<AudioBeautifyInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioBeautifyInfo", { Switch: $C.str }, { Types: $C.arr($C.str) }))
 
 /** `AudioDenoiseInfo` (both sides). */
 export interface AudioDenoiseInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly Type?: string
 }
 export const AudioDenoiseInfo: $Schema.Schema<AudioDenoiseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioDenoiseInfo", { Switch: $C.str }, { Type: $C.str }))
@@ -1699,7 +1699,7 @@ export const AudioEnhanceConfig: $Schema.Schema<AudioEnhanceConfig> = /*#__PURE_
 
 /** `AudioSeparateInfo` (both sides). */
 export interface AudioSeparateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly Type?: string
   readonly Track?: string
 }
@@ -1707,9 +1707,9 @@ export const AudioSeparateInfo: $Schema.Schema<AudioSeparateInfo> = /*#__PURE__*
 
 /** `AudioTemplateInfo` (both sides). */
 export interface AudioTemplateInfo {
-  readonly Codec: string
-  readonly Bitrate: number | bigint
-  readonly SampleRate: number | bigint
+  readonly Codec?: string
+  readonly Bitrate?: number | bigint
+  readonly SampleRate?: number | bigint
   readonly AudioChannel?: number | bigint
 }
 export const AudioTemplateInfo: $Schema.Schema<AudioTemplateInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioTemplateInfo", { Codec: $C.str, Bitrate: $C.uint64, SampleRate: $C.uint64 }, { AudioChannel: $C.int64 }))
@@ -1736,14 +1736,14 @@ export const AudioTrackItem: $Schema.Schema<AudioTrackItem> = /*#__PURE__*/ $C.l
 
 /** `AudioTransform` (both sides). */
 export interface AudioTransform {
-  readonly Type: string
+  readonly Type?: string
   readonly VolumeParam?: AudioVolumeParam
 }
 export const AudioTransform: $Schema.Schema<AudioTransform> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioTransform", { Type: $C.str }, { VolumeParam: AudioVolumeParam }))
 
 /** `AudioVolumeBalanceInfo` (both sides). */
 export interface AudioVolumeBalanceInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly Type?: string
 }
 export const AudioVolumeBalanceInfo: $Schema.Schema<AudioVolumeBalanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AudioVolumeBalanceInfo", { Switch: $C.str }, { Type: $C.str }))
@@ -1775,7 +1775,7 @@ export const BeautyFilterItem: $Schema.Schema<BeautyFilterItem> = /*#__PURE__*/ 
 
 /** `BlackWhiteEdgeConfigureInfo` (both sides). */
 export interface BlackWhiteEdgeConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const BlackWhiteEdgeConfigureInfo: $Schema.Schema<BlackWhiteEdgeConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BlackWhiteEdgeConfigureInfo", { Switch: $C.str }))
 
@@ -1787,25 +1787,25 @@ export const BlackWhiteEdgeConfigureInfoForUpdate: $Schema.Schema<BlackWhiteEdge
 
 /** `BlindWatermarkInput` (both sides). */
 export interface BlindWatermarkInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const BlindWatermarkInput: $Schema.Schema<BlindWatermarkInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("BlindWatermarkInput", { Definition: $C.uint64 }))
 
 /** `BlindWatermarkTemplate` (response side). */
 export interface BlindWatermarkTemplate {
-  readonly Definition: number | bigint
-  readonly Type: string
-  readonly Name: string
-  readonly TextContent: string
-  readonly Comment: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Definition?: number | bigint
+  readonly Type?: string
+  readonly Name?: string
+  readonly TextContent?: string
+  readonly Comment?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const BlindWatermarkTemplate: $Schema.Schema<BlindWatermarkTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("BlindWatermarkTemplate", { Definition: $C.int64, Type: $C.str, Name: $C.str, TextContent: $C.str, Comment: $C.str, CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `BlurConfigureInfo` (both sides). */
 export interface BlurConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const BlurConfigureInfo: $Schema.Schema<BlurConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BlurConfigureInfo", { Switch: $C.str }))
 
@@ -1817,16 +1817,16 @@ export const BlurConfigureInfoForUpdate: $Schema.Schema<BlurConfigureInfoForUpda
 
 /** `CLSLogsetInfo` (response side). */
 export interface CLSLogsetInfo {
-  readonly LogsetId: string
-  readonly LogsetName: string
+  readonly LogsetId?: string
+  readonly LogsetName?: string
 }
 export const CLSLogsetInfo: $Schema.Schema<CLSLogsetInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CLSLogsetInfo", { LogsetId: $C.str, LogsetName: $C.str }))
 
 /** `CLSTopicInfo` (response side). */
 export interface CLSTopicInfo {
-  readonly TopicId: string
-  readonly TopicName: string
-  readonly LogsetId: string
+  readonly TopicId?: string
+  readonly TopicName?: string
+  readonly LogsetId?: string
 }
 export const CLSTopicInfo: $Schema.Schema<CLSTopicInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CLSTopicInfo", { TopicId: $C.str, TopicName: $C.str, LogsetId: $C.str }))
 
@@ -1840,11 +1840,11 @@ export const Canvas: $Schema.Schema<Canvas> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `CdnLogInfo` (response side). */
 export interface CdnLogInfo {
-  readonly Date: string
-  readonly Name: string
-  readonly Url: string
-  readonly StartTime: string
-  readonly EndTime: string
+  readonly Date?: string
+  readonly Name?: string
+  readonly Url?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
 }
 export const CdnLogInfo: $Schema.Schema<CdnLogInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CdnLogInfo", { Date: $C.str, Name: $C.str, Url: $C.str, StartTime: $C.str, EndTime: $C.str }))
 
@@ -1857,7 +1857,7 @@ export const ChangeClothesConfig: $Schema.Schema<ChangeClothesConfig> = /*#__PUR
 
 /** `ClassificationConfigureInfo` (both sides). */
 export interface ClassificationConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const ClassificationConfigureInfo: $Schema.Schema<ClassificationConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClassificationConfigureInfo", { Switch: $C.str }))
 
@@ -1869,19 +1869,19 @@ export const ClassificationConfigureInfoForUpdate: $Schema.Schema<Classification
 
 /** `ClipFileInfo2017` (response side). */
 export interface ClipFileInfo2017 {
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly FileId: string
-  readonly FileUrl: string
-  readonly FileType: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly FileId?: string
+  readonly FileUrl?: string
+  readonly FileType?: string
 }
 export const ClipFileInfo2017: $Schema.Schema<ClipFileInfo2017> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClipFileInfo2017", { ErrCode: $C.int64, Message: $C.str, FileId: $C.str, FileUrl: $C.str, FileType: $C.str }))
 
 /** `ClipTask2017` (response side). */
 export interface ClipTask2017 {
-  readonly TaskId: string
-  readonly SrcFileId: string
-  readonly FileInfo: ClipFileInfo2017
+  readonly TaskId?: string
+  readonly SrcFileId?: string
+  readonly FileInfo?: ClipFileInfo2017
 }
 export const ClipTask2017: $Schema.Schema<ClipTask2017> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClipTask2017", { TaskId: $C.str, SrcFileId: $C.str, FileInfo: ClipFileInfo2017 }))
 
@@ -1901,18 +1901,18 @@ export const CommitUploadRequest: $Schema.Schema<CommitUploadRequest> = /*#__PUR
 
 /** `CommitUploadResponse` (response side). */
 export interface CommitUploadResponse {
-  readonly FileId: string
-  readonly MediaUrl: string
-  readonly CoverUrl: string
+  readonly FileId?: string
+  readonly MediaUrl?: string
+  readonly CoverUrl?: string
   readonly RequestId: string
 }
 export const CommitUploadResponse: $Schema.Schema<CommitUploadResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CommitUploadResponse", { FileId: $C.str, MediaUrl: $C.str, CoverUrl: $C.str, RequestId: $C.str }))
 
 /** `ComplexAdaptiveDynamicStreamingTask` (response side). */
 export interface ComplexAdaptiveDynamicStreamingTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ComplexAdaptiveDynamicStreamingTaskResultSet: readonly ComplexAdaptiveDynamicStreamingTaskResult[]
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ComplexAdaptiveDynamicStreamingTaskResultSet?: readonly ComplexAdaptiveDynamicStreamingTaskResult[]
 }
 export const ComplexAdaptiveDynamicStreamingTask: $Schema.Schema<ComplexAdaptiveDynamicStreamingTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComplexAdaptiveDynamicStreamingTask", { TaskId: $C.str, Status: $C.str, ComplexAdaptiveDynamicStreamingTaskResultSet: $C.arr(ComplexAdaptiveDynamicStreamingTaskResult) }))
 
@@ -1928,33 +1928,33 @@ export const ComplexAdaptiveDynamicStreamingTaskAudioInput: $Schema.Schema<Compl
 
 /** `ComplexAdaptiveDynamicStreamingTaskInput` (response side). */
 export interface ComplexAdaptiveDynamicStreamingTaskInput {
-  readonly StreamPara: ComplexAdaptiveDynamicStreamingTaskStreamPara
+  readonly StreamPara?: ComplexAdaptiveDynamicStreamingTaskStreamPara
 }
 export const ComplexAdaptiveDynamicStreamingTaskInput: $Schema.Schema<ComplexAdaptiveDynamicStreamingTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComplexAdaptiveDynamicStreamingTaskInput", { StreamPara: ComplexAdaptiveDynamicStreamingTaskStreamPara }))
 
 /** `ComplexAdaptiveDynamicStreamingTaskOutput` (response side). */
 export interface ComplexAdaptiveDynamicStreamingTaskOutput {
-  readonly Definition: number | bigint
-  readonly Format: string
-  readonly DrmType: string
-  readonly Url: string
+  readonly Definition?: number | bigint
+  readonly Format?: string
+  readonly DrmType?: string
+  readonly Url?: string
 }
 export const ComplexAdaptiveDynamicStreamingTaskOutput: $Schema.Schema<ComplexAdaptiveDynamicStreamingTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComplexAdaptiveDynamicStreamingTaskOutput", { Definition: $C.uint64, Format: $C.str, DrmType: $C.str, Url: $C.str }))
 
 /** `ComplexAdaptiveDynamicStreamingTaskResult` (response side). */
 export interface ComplexAdaptiveDynamicStreamingTaskResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly Message: string
-  readonly Progress: number | bigint
-  readonly Input: ComplexAdaptiveDynamicStreamingTaskInput
-  readonly Output: ComplexAdaptiveDynamicStreamingTaskOutput
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly Message?: string
+  readonly Progress?: number | bigint
+  readonly Input?: ComplexAdaptiveDynamicStreamingTaskInput
+  readonly Output?: ComplexAdaptiveDynamicStreamingTaskOutput
 }
 export const ComplexAdaptiveDynamicStreamingTaskResult: $Schema.Schema<ComplexAdaptiveDynamicStreamingTaskResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComplexAdaptiveDynamicStreamingTaskResult", { Status: $C.str, ErrCodeExt: $C.str, Message: $C.str, Progress: $C.int64, Input: ComplexAdaptiveDynamicStreamingTaskInput, Output: ComplexAdaptiveDynamicStreamingTaskOutput }))
 
 /** `ComplexAdaptiveDynamicStreamingTaskStreamPara` (both sides). */
 export interface ComplexAdaptiveDynamicStreamingTaskStreamPara {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const ComplexAdaptiveDynamicStreamingTaskStreamPara: $Schema.Schema<ComplexAdaptiveDynamicStreamingTaskStreamPara> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComplexAdaptiveDynamicStreamingTaskStreamPara", { Definition: $C.uint64 }))
 
@@ -1967,7 +1967,7 @@ export const ComplexAdaptiveDynamicStreamingTaskSubtitleInput: $Schema.Schema<Co
 
 /** `ComposeMediaOutput` (both sides). */
 export interface ComposeMediaOutput {
-  readonly FileName: string
+  readonly FileName?: string
   readonly Description?: string
   readonly ClassId?: number | bigint
   readonly ExpireTime?: string
@@ -1992,23 +1992,23 @@ export const ComposeMediaRequest: $Schema.Schema<ComposeMediaRequest> = /*#__PUR
 
 /** `ComposeMediaResponse` (response side). */
 export interface ComposeMediaResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ComposeMediaResponse: $Schema.Schema<ComposeMediaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComposeMediaResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `ComposeMediaTask` (response side). */
 export interface ComposeMediaTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Progress: number | bigint
-  readonly Input: ComposeMediaTaskInput
-  readonly Output: ComposeMediaTaskOutput
-  readonly MetaData: MediaMetaData | null
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Progress?: number | bigint
+  readonly Input?: ComposeMediaTaskInput
+  readonly Output?: ComposeMediaTaskOutput
+  readonly MetaData?: MediaMetaData | null
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const ComposeMediaTask: $Schema.Schema<ComposeMediaTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComposeMediaTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, Message: $C.str, Progress: $C.int64, Input: ComposeMediaTaskInput, Output: ComposeMediaTaskOutput, MetaData: $C.nul(MediaMetaData), SessionId: $C.str, SessionContext: $C.str }))
 
@@ -2022,29 +2022,29 @@ export const ComposeMediaTaskInput: $Schema.Schema<ComposeMediaTaskInput> = /*#_
 
 /** `ComposeMediaTaskOutput` (response side). */
 export interface ComposeMediaTaskOutput {
-  readonly FileType: string
-  readonly FileId: string
-  readonly FileUrl: string
-  readonly MediaName: string
-  readonly ClassId: number | bigint
-  readonly ExpireTime: string
+  readonly FileType?: string
+  readonly FileId?: string
+  readonly FileUrl?: string
+  readonly MediaName?: string
+  readonly ClassId?: number | bigint
+  readonly ExpireTime?: string
 }
 export const ComposeMediaTaskOutput: $Schema.Schema<ComposeMediaTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("ComposeMediaTaskOutput", { FileType: $C.str, FileId: $C.str, FileUrl: $C.str, MediaName: $C.str, ClassId: $C.int64, ExpireTime: $C.str }))
 
 /** `ConcatFileInfo2017` (response side). */
 export interface ConcatFileInfo2017 {
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly FileId: string
-  readonly FileUrl: string
-  readonly FileType: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly FileId?: string
+  readonly FileUrl?: string
+  readonly FileType?: string
 }
 export const ConcatFileInfo2017: $Schema.Schema<ConcatFileInfo2017> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConcatFileInfo2017", { ErrCode: $C.int64, Message: $C.str, FileId: $C.str, FileUrl: $C.str, FileType: $C.str }))
 
 /** `ConcatTask2017` (response side). */
 export interface ConcatTask2017 {
-  readonly TaskId: string
-  readonly FileInfoSet: readonly ConcatFileInfo2017[]
+  readonly TaskId?: string
+  readonly FileInfoSet?: readonly ConcatFileInfo2017[]
 }
 export const ConcatTask2017: $Schema.Schema<ConcatTask2017> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConcatTask2017", { TaskId: $C.str, FileInfoSet: $C.arr(ConcatFileInfo2017) }))
 
@@ -2064,66 +2064,66 @@ export const ConfirmEventsResponse: $Schema.Schema<ConfirmEventsResponse> = /*#_
 
 /** `ContentReviewOcrResult` (response side). */
 export interface ContentReviewOcrResult {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly KeywordSet: readonly string[]
-  readonly AreaCoordSet: readonly (number | bigint)[]
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly KeywordSet?: readonly string[]
+  readonly AreaCoordSet?: readonly (number | bigint)[]
 }
 export const ContentReviewOcrResult: $Schema.Schema<ContentReviewOcrResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContentReviewOcrResult", { Confidence: $C.float, Suggestion: $C.str, KeywordSet: $C.arr($C.str), AreaCoordSet: $C.arr($C.int64) }))
 
 /** `ContentReviewResult` (response side). */
 export interface ContentReviewResult {
-  readonly Type: string
-  readonly PornImageResult: PornImageResult | null
-  readonly TerrorismImageResult: TerrorismImageResult | null
-  readonly PoliticalImageResult: PoliticalImageResult | null
-  readonly PornOcrResult: ContentReviewOcrResult | null
-  readonly TerrorismOcrResult: ContentReviewOcrResult | null
-  readonly PoliticalOcrResult: ContentReviewOcrResult | null
+  readonly Type?: string
+  readonly PornImageResult?: PornImageResult | null
+  readonly TerrorismImageResult?: TerrorismImageResult | null
+  readonly PoliticalImageResult?: PoliticalImageResult | null
+  readonly PornOcrResult?: ContentReviewOcrResult | null
+  readonly TerrorismOcrResult?: ContentReviewOcrResult | null
+  readonly PoliticalOcrResult?: ContentReviewOcrResult | null
 }
 export const ContentReviewResult: $Schema.Schema<ContentReviewResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContentReviewResult", { Type: $C.str, PornImageResult: $C.nul(PornImageResult), TerrorismImageResult: $C.nul(TerrorismImageResult), PoliticalImageResult: $C.nul(PoliticalImageResult), PornOcrResult: $C.nul(ContentReviewOcrResult), TerrorismOcrResult: $C.nul(ContentReviewOcrResult), PoliticalOcrResult: $C.nul(ContentReviewOcrResult) }))
 
 /** `ContentReviewTemplateItem` (response side). */
 export interface ContentReviewTemplateItem {
-  readonly Definition: number | bigint
-  readonly Name: string
-  readonly Comment: string
-  readonly PornConfigure: PornConfigureInfo
-  readonly TerrorismConfigure: TerrorismConfigureInfo
-  readonly PoliticalConfigure: PoliticalConfigureInfo
-  readonly ProhibitedConfigure: ProhibitedConfigureInfo
-  readonly UserDefineConfigure: UserDefineConfigureInfo
-  readonly ReviewWallSwitch: string
-  readonly ScreenshotInterval: number
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Definition?: number | bigint
+  readonly Name?: string
+  readonly Comment?: string
+  readonly PornConfigure?: PornConfigureInfo
+  readonly TerrorismConfigure?: TerrorismConfigureInfo
+  readonly PoliticalConfigure?: PoliticalConfigureInfo
+  readonly ProhibitedConfigure?: ProhibitedConfigureInfo
+  readonly UserDefineConfigure?: UserDefineConfigureInfo
+  readonly ReviewWallSwitch?: string
+  readonly ScreenshotInterval?: number
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const ContentReviewTemplateItem: $Schema.Schema<ContentReviewTemplateItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ContentReviewTemplateItem", { Definition: $C.int64, Name: $C.str, Comment: $C.str, PornConfigure: PornConfigureInfo, TerrorismConfigure: TerrorismConfigureInfo, PoliticalConfigure: PoliticalConfigureInfo, ProhibitedConfigure: ProhibitedConfigureInfo, UserDefineConfigure: UserDefineConfigureInfo, ReviewWallSwitch: $C.str, ScreenshotInterval: $C.float, CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `CopyRightWatermarkInput` (both sides). */
 export interface CopyRightWatermarkInput {
-  readonly Text: string
+  readonly Text?: string
 }
 export const CopyRightWatermarkInput: $Schema.Schema<CopyRightWatermarkInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("CopyRightWatermarkInput", { Text: $C.str }))
 
 /** `CoverBySnapshotTaskInput` (both sides). */
 export interface CoverBySnapshotTaskInput {
-  readonly Definition: number | bigint
-  readonly PositionType: string
-  readonly PositionValue: number
+  readonly Definition?: number | bigint
+  readonly PositionType?: string
+  readonly PositionValue?: number
   readonly WatermarkSet?: readonly WatermarkInput[]
 }
 export const CoverBySnapshotTaskInput: $Schema.Schema<CoverBySnapshotTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("CoverBySnapshotTaskInput", { Definition: $C.uint64, PositionType: $C.str, PositionValue: $C.float }, { WatermarkSet: $C.arr(WatermarkInput) }))
 
 /** `CoverBySnapshotTaskOutput` (response side). */
 export interface CoverBySnapshotTaskOutput {
-  readonly CoverUrl: string
+  readonly CoverUrl?: string
 }
 export const CoverBySnapshotTaskOutput: $Schema.Schema<CoverBySnapshotTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("CoverBySnapshotTaskOutput", { CoverUrl: $C.str }))
 
 /** `CoverConfigureInfo` (both sides). */
 export interface CoverConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const CoverConfigureInfo: $Schema.Schema<CoverConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CoverConfigureInfo", { Switch: $C.str }))
 
@@ -2135,7 +2135,7 @@ export const CoverConfigureInfoForUpdate: $Schema.Schema<CoverConfigureInfoForUp
 
 /** `CrashScreenConfigureInfo` (both sides). */
 export interface CrashScreenConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const CrashScreenConfigureInfo: $Schema.Schema<CrashScreenConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CrashScreenConfigureInfo", { Switch: $C.str }))
 
@@ -2160,7 +2160,7 @@ export const CreateAIAnalysisTemplateRequest: $Schema.Schema<CreateAIAnalysisTem
 
 /** `CreateAIAnalysisTemplateResponse` (response side). */
 export interface CreateAIAnalysisTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateAIAnalysisTemplateResponse: $Schema.Schema<CreateAIAnalysisTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAIAnalysisTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -2185,7 +2185,7 @@ export const CreateAIRecognitionTemplateRequest: $Schema.Schema<CreateAIRecognit
 
 /** `CreateAIRecognitionTemplateResponse` (response side). */
 export interface CreateAIRecognitionTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateAIRecognitionTemplateResponse: $Schema.Schema<CreateAIRecognitionTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAIRecognitionTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -2209,7 +2209,7 @@ export const CreateAdaptiveDynamicStreamingTemplateRequest: $Schema.Schema<Creat
 
 /** `CreateAdaptiveDynamicStreamingTemplateResponse` (response side). */
 export interface CreateAdaptiveDynamicStreamingTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateAdaptiveDynamicStreamingTemplateResponse: $Schema.Schema<CreateAdaptiveDynamicStreamingTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAdaptiveDynamicStreamingTemplateResponse", { Definition: $C.uint64, RequestId: $C.str }))
@@ -2251,23 +2251,23 @@ export const CreateAigcAdvancedCustomElementRequest: $Schema.Schema<CreateAigcAd
 
 /** `CreateAigcAdvancedCustomElementResponse` (response side). */
 export interface CreateAigcAdvancedCustomElementResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateAigcAdvancedCustomElementResponse: $Schema.Schema<CreateAigcAdvancedCustomElementResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAigcAdvancedCustomElementResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `CreateAigcAdvancedCustomElementTask` (response side). */
 export interface CreateAigcAdvancedCustomElementTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly ErrCodeExt: string
-  readonly Message: string
-  readonly Progress: number | bigint
-  readonly Input: CreateAigcAdvancedCustomElementInput
-  readonly Output: CreateAigcAdvancedCustomElementOutput
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly ErrCodeExt?: string
+  readonly Message?: string
+  readonly Progress?: number | bigint
+  readonly Input?: CreateAigcAdvancedCustomElementInput
+  readonly Output?: CreateAigcAdvancedCustomElementOutput
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const CreateAigcAdvancedCustomElementTask: $Schema.Schema<CreateAigcAdvancedCustomElementTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAigcAdvancedCustomElementTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, ErrCodeExt: $C.str, Message: $C.str, Progress: $C.int64, Input: CreateAigcAdvancedCustomElementInput, Output: CreateAigcAdvancedCustomElementOutput, SessionId: $C.str, SessionContext: $C.str }))
 
@@ -2331,16 +2331,16 @@ export const CreateAigcAudioCloneResponse: $Schema.Schema<CreateAigcAudioCloneRe
 
 /** `CreateAigcAudioCloneTask` (response side). */
 export interface CreateAigcAudioCloneTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly ErrCodeExt: string
-  readonly Message: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly ErrCodeExt?: string
+  readonly Message?: string
   readonly Progress?: number | bigint
-  readonly Input: CreateAigcAudioCloneInput
-  readonly Output: CreateAigcAudioCloneOutput
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly Input?: CreateAigcAudioCloneInput
+  readonly Output?: CreateAigcAudioCloneOutput
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const CreateAigcAudioCloneTask: $Schema.Schema<CreateAigcAudioCloneTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAigcAudioCloneTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, ErrCodeExt: $C.str, Message: $C.str, Input: CreateAigcAudioCloneInput, Output: CreateAigcAudioCloneOutput, SessionId: $C.str, SessionContext: $C.str }, { Progress: $C.int64 }))
 
@@ -2410,23 +2410,23 @@ export const CreateAigcCustomVoiceRequest: $Schema.Schema<CreateAigcCustomVoiceR
 
 /** `CreateAigcCustomVoiceResponse` (response side). */
 export interface CreateAigcCustomVoiceResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateAigcCustomVoiceResponse: $Schema.Schema<CreateAigcCustomVoiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAigcCustomVoiceResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `CreateAigcCustomVoiceTask` (response side). */
 export interface CreateAigcCustomVoiceTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly ErrCodeExt: string
-  readonly Message: string
-  readonly Progress: number | bigint
-  readonly Input: CreateAigcCustomVoiceInput
-  readonly Output: CreateAigcCustomVoiceOutput
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly ErrCodeExt?: string
+  readonly Message?: string
+  readonly Progress?: number | bigint
+  readonly Input?: CreateAigcCustomVoiceInput
+  readonly Output?: CreateAigcCustomVoiceOutput
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const CreateAigcCustomVoiceTask: $Schema.Schema<CreateAigcCustomVoiceTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAigcCustomVoiceTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, ErrCodeExt: $C.str, Message: $C.str, Progress: $C.int64, Input: CreateAigcCustomVoiceInput, Output: CreateAigcCustomVoiceOutput, SessionId: $C.str, SessionContext: $C.str }))
 
@@ -2452,7 +2452,7 @@ export const CreateAigcImageTaskRequest: $Schema.Schema<CreateAigcImageTaskReque
 
 /** `CreateAigcImageTaskResponse` (response side). */
 export interface CreateAigcImageTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateAigcImageTaskResponse: $Schema.Schema<CreateAigcImageTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAigcImageTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -2503,22 +2503,22 @@ export const CreateAigcSubjectRequest: $Schema.Schema<CreateAigcSubjectRequest> 
 
 /** `CreateAigcSubjectResponse` (response side). */
 export interface CreateAigcSubjectResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateAigcSubjectResponse: $Schema.Schema<CreateAigcSubjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAigcSubjectResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `CreateAigcSubjectTask` (response side). */
 export interface CreateAigcSubjectTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly ErrCodeExt: string
-  readonly Message: string
-  readonly Input: CreateAigcSubjectInput
-  readonly Output: CreateAigcSubjectOutput
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly ErrCodeExt?: string
+  readonly Message?: string
+  readonly Input?: CreateAigcSubjectInput
+  readonly Output?: CreateAigcSubjectOutput
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const CreateAigcSubjectTask: $Schema.Schema<CreateAigcSubjectTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAigcSubjectTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, ErrCodeExt: $C.str, Message: $C.str, Input: CreateAigcSubjectInput, Output: CreateAigcSubjectOutput, SessionId: $C.str, SessionContext: $C.str }))
 
@@ -2537,7 +2537,7 @@ export const CreateAigcVideoRedrawTaskRequest: $Schema.Schema<CreateAigcVideoRed
 
 /** `CreateAigcVideoRedrawTaskResponse` (response side). */
 export interface CreateAigcVideoRedrawTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateAigcVideoRedrawTaskResponse: $Schema.Schema<CreateAigcVideoRedrawTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAigcVideoRedrawTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -2568,7 +2568,7 @@ export const CreateAigcVideoTaskRequest: $Schema.Schema<CreateAigcVideoTaskReque
 
 /** `CreateAigcVideoTaskResponse` (response side). */
 export interface CreateAigcVideoTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateAigcVideoTaskResponse: $Schema.Schema<CreateAigcVideoTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAigcVideoTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -2589,7 +2589,7 @@ export const CreateAnimatedGraphicsTemplateRequest: $Schema.Schema<CreateAnimate
 
 /** `CreateAnimatedGraphicsTemplateResponse` (response side). */
 export interface CreateAnimatedGraphicsTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateAnimatedGraphicsTemplateResponse: $Schema.Schema<CreateAnimatedGraphicsTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAnimatedGraphicsTemplateResponse", { Definition: $C.uint64, RequestId: $C.str }))
@@ -2606,7 +2606,7 @@ export const CreateBlindWatermarkTemplateRequest: $Schema.Schema<CreateBlindWate
 
 /** `CreateBlindWatermarkTemplateResponse` (response side). */
 export interface CreateBlindWatermarkTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateBlindWatermarkTemplateResponse: $Schema.Schema<CreateBlindWatermarkTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBlindWatermarkTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -2619,7 +2619,7 @@ export const CreateCLSLogsetRequest: $Schema.Schema<CreateCLSLogsetRequest> = /*
 
 /** `CreateCLSLogsetResponse` (response side). */
 export interface CreateCLSLogsetResponse {
-  readonly LogsetId: string
+  readonly LogsetId?: string
   readonly RequestId: string
 }
 export const CreateCLSLogsetResponse: $Schema.Schema<CreateCLSLogsetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCLSLogsetResponse", { LogsetId: $C.str, RequestId: $C.str }))
@@ -2634,7 +2634,7 @@ export const CreateCLSTopicRequest: $Schema.Schema<CreateCLSTopicRequest> = /*#_
 
 /** `CreateCLSTopicResponse` (response side). */
 export interface CreateCLSTopicResponse {
-  readonly TopicId: string
+  readonly TopicId?: string
   readonly RequestId: string
 }
 export const CreateCLSTopicResponse: $Schema.Schema<CreateCLSTopicResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCLSTopicResponse", { TopicId: $C.str, RequestId: $C.str }))
@@ -2649,7 +2649,7 @@ export const CreateClassRequest: $Schema.Schema<CreateClassRequest> = /*#__PURE_
 
 /** `CreateClassResponse` (response side). */
 export interface CreateClassResponse {
-  readonly ClassId: number | bigint
+  readonly ClassId?: number | bigint
   readonly RequestId: string
 }
 export const CreateClassResponse: $Schema.Schema<CreateClassResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateClassResponse", { ClassId: $C.uint64, RequestId: $C.str }))
@@ -2667,7 +2667,7 @@ export const CreateComplexAdaptiveDynamicStreamingTaskRequest: $Schema.Schema<Cr
 
 /** `CreateComplexAdaptiveDynamicStreamingTaskResponse` (response side). */
 export interface CreateComplexAdaptiveDynamicStreamingTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateComplexAdaptiveDynamicStreamingTaskResponse: $Schema.Schema<CreateComplexAdaptiveDynamicStreamingTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateComplexAdaptiveDynamicStreamingTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -2689,7 +2689,7 @@ export const CreateContentReviewTemplateRequest: $Schema.Schema<CreateContentRev
 
 /** `CreateContentReviewTemplateResponse` (response side). */
 export interface CreateContentReviewTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateContentReviewTemplateResponse: $Schema.Schema<CreateContentReviewTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateContentReviewTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -2726,7 +2726,7 @@ export const CreateEnhanceMediaTemplateRequest: $Schema.Schema<CreateEnhanceMedi
 
 /** `CreateEnhanceMediaTemplateResponse` (response side). */
 export interface CreateEnhanceMediaTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateEnhanceMediaTemplateResponse: $Schema.Schema<CreateEnhanceMediaTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateEnhanceMediaTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -2744,7 +2744,7 @@ export const CreateHeadTailTemplateRequest: $Schema.Schema<CreateHeadTailTemplat
 
 /** `CreateHeadTailTemplateResponse` (response side). */
 export interface CreateHeadTailTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateHeadTailTemplateResponse: $Schema.Schema<CreateHeadTailTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateHeadTailTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -2760,21 +2760,21 @@ export const CreateImageProcessingTemplateRequest: $Schema.Schema<CreateImagePro
 
 /** `CreateImageProcessingTemplateResponse` (response side). */
 export interface CreateImageProcessingTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateImageProcessingTemplateResponse: $Schema.Schema<CreateImageProcessingTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateImageProcessingTemplateResponse", { Definition: $C.uint64, RequestId: $C.str }))
 
 /** `CreateImageSpriteTask2017` (response side). */
 export interface CreateImageSpriteTask2017 {
-  readonly TaskId: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly FileId: string
-  readonly Definition: number | bigint
-  readonly TotalCount: number | bigint
-  readonly ImageSpriteUrlSet: readonly string[]
-  readonly WebVttUrl: string
+  readonly TaskId?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly FileId?: string
+  readonly Definition?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly ImageSpriteUrlSet?: readonly string[]
+  readonly WebVttUrl?: string
 }
 export const CreateImageSpriteTask2017: $Schema.Schema<CreateImageSpriteTask2017> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateImageSpriteTask2017", { TaskId: $C.str, ErrCode: $C.int64, Message: $C.str, FileId: $C.str, Definition: $C.int64, TotalCount: $C.uint64, ImageSpriteUrlSet: $C.arr($C.str), WebVttUrl: $C.str }))
 
@@ -2797,7 +2797,7 @@ export const CreateImageSpriteTemplateRequest: $Schema.Schema<CreateImageSpriteT
 
 /** `CreateImageSpriteTemplateResponse` (response side). */
 export interface CreateImageSpriteTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateImageSpriteTemplateResponse: $Schema.Schema<CreateImageSpriteTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateImageSpriteTemplateResponse", { Definition: $C.uint64, RequestId: $C.str }))
@@ -2846,7 +2846,7 @@ export const CreateLLMComprehendTemplateRequest: $Schema.Schema<CreateLLMCompreh
 
 /** `CreateLLMComprehendTemplateResponse` (response side). */
 export interface CreateLLMComprehendTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateLLMComprehendTemplateResponse: $Schema.Schema<CreateLLMComprehendTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLLMComprehendTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -2865,7 +2865,7 @@ export const CreateMPSTemplateRequest: $Schema.Schema<CreateMPSTemplateRequest> 
 
 /** `CreateMPSTemplateResponse` (response side). */
 export interface CreateMPSTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateMPSTemplateResponse: $Schema.Schema<CreateMPSTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateMPSTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -2883,8 +2883,8 @@ export const CreatePersonSampleRequest: $Schema.Schema<CreatePersonSampleRequest
 
 /** `CreatePersonSampleResponse` (response side). */
 export interface CreatePersonSampleResponse {
-  readonly Person: AiSamplePerson
-  readonly FailFaceInfoSet: readonly AiSampleFailFaceInfo[]
+  readonly Person?: AiSamplePerson
+  readonly FailFaceInfoSet?: readonly AiSampleFailFaceInfo[]
   readonly RequestId: string
 }
 export const CreatePersonSampleResponse: $Schema.Schema<CreatePersonSampleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePersonSampleResponse", { Person: AiSamplePerson, FailFaceInfoSet: $C.arr(AiSampleFailFaceInfo), RequestId: $C.str }))
@@ -2922,7 +2922,7 @@ export const CreateProcessImageAsyncTemplateRequest: $Schema.Schema<CreateProces
 
 /** `CreateProcessImageAsyncTemplateResponse` (response side). */
 export interface CreateProcessImageAsyncTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateProcessImageAsyncTemplateResponse: $Schema.Schema<CreateProcessImageAsyncTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProcessImageAsyncTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -2950,7 +2950,7 @@ export const CreateQualityInspectTemplateRequest: $Schema.Schema<CreateQualityIn
 
 /** `CreateQualityInspectTemplateResponse` (response side). */
 export interface CreateQualityInspectTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateQualityInspectTemplateResponse: $Schema.Schema<CreateQualityInspectTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateQualityInspectTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -2972,7 +2972,7 @@ export const CreateRebuildMediaTemplateRequest: $Schema.Schema<CreateRebuildMedi
 
 /** `CreateRebuildMediaTemplateResponse` (response side). */
 export interface CreateRebuildMediaTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateRebuildMediaTemplateResponse: $Schema.Schema<CreateRebuildMediaTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRebuildMediaTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -2988,7 +2988,7 @@ export const CreateReviewTemplateRequest: $Schema.Schema<CreateReviewTemplateReq
 
 /** `CreateReviewTemplateResponse` (response side). */
 export interface CreateReviewTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateReviewTemplateResponse: $Schema.Schema<CreateReviewTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateReviewTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -3008,8 +3008,8 @@ export const CreateRoundPlayRequest: $Schema.Schema<CreateRoundPlayRequest> = /*
 
 /** `CreateRoundPlayResponse` (response side). */
 export interface CreateRoundPlayResponse {
-  readonly RoundPlayId: string
-  readonly Url: string
+  readonly RoundPlayId?: string
+  readonly Url?: string
   readonly RequestId: string
 }
 export const CreateRoundPlayResponse: $Schema.Schema<CreateRoundPlayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRoundPlayResponse", { RoundPlayId: $C.str, Url: $C.str, RequestId: $C.str }))
@@ -3031,7 +3031,7 @@ export const CreateSampleSnapshotTemplateRequest: $Schema.Schema<CreateSampleSna
 
 /** `CreateSampleSnapshotTemplateResponse` (response side). */
 export interface CreateSampleSnapshotTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateSampleSnapshotTemplateResponse: $Schema.Schema<CreateSampleSnapshotTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSampleSnapshotTemplateResponse", { Definition: $C.uint64, RequestId: $C.str }))
@@ -3051,7 +3051,7 @@ export const CreateSceneAigcImageTaskRequest: $Schema.Schema<CreateSceneAigcImag
 
 /** `CreateSceneAigcImageTaskResponse` (response side). */
 export interface CreateSceneAigcImageTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateSceneAigcImageTaskResponse: $Schema.Schema<CreateSceneAigcImageTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSceneAigcImageTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -3072,7 +3072,7 @@ export const CreateSceneAigcVideoTaskRequest: $Schema.Schema<CreateSceneAigcVide
 
 /** `CreateSceneAigcVideoTaskResponse` (response side). */
 export interface CreateSceneAigcVideoTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateSceneAigcVideoTaskResponse: $Schema.Schema<CreateSceneAigcVideoTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSceneAigcVideoTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -3092,7 +3092,7 @@ export const CreateSnapshotByTimeOffsetTemplateRequest: $Schema.Schema<CreateSna
 
 /** `CreateSnapshotByTimeOffsetTemplateResponse` (response side). */
 export interface CreateSnapshotByTimeOffsetTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateSnapshotByTimeOffsetTemplateResponse: $Schema.Schema<CreateSnapshotByTimeOffsetTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSnapshotByTimeOffsetTemplateResponse", { Definition: $C.uint64, RequestId: $C.str }))
@@ -3123,7 +3123,7 @@ export const CreateSubAppIdRequest: $Schema.Schema<CreateSubAppIdRequest> = /*#_
 
 /** `CreateSubAppIdResponse` (response side). */
 export interface CreateSubAppIdResponse {
-  readonly SubAppId: number | bigint
+  readonly SubAppId?: number | bigint
   readonly RequestId: string
 }
 export const CreateSubAppIdResponse: $Schema.Schema<CreateSubAppIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSubAppIdResponse", { SubAppId: $C.uint64, RequestId: $C.str }))
@@ -3170,7 +3170,7 @@ export const CreateTranscodeTemplateRequest: $Schema.Schema<CreateTranscodeTempl
 
 /** `CreateTranscodeTemplateResponse` (response side). */
 export interface CreateTranscodeTemplateResponse {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly RequestId: string
 }
 export const CreateTranscodeTemplateResponse: $Schema.Schema<CreateTranscodeTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTranscodeTemplateResponse", { Definition: $C.int64, RequestId: $C.str }))
@@ -3207,8 +3207,8 @@ export const CreateWatermarkTemplateRequest: $Schema.Schema<CreateWatermarkTempl
 
 /** `CreateWatermarkTemplateResponse` (response side). */
 export interface CreateWatermarkTemplateResponse {
-  readonly Definition: number | bigint
-  readonly ImageUrl: string
+  readonly Definition?: number | bigint
+  readonly ImageUrl?: string
   readonly RequestId: string
 }
 export const CreateWatermarkTemplateResponse: $Schema.Schema<CreateWatermarkTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateWatermarkTemplateResponse", { Definition: $C.int64, ImageUrl: $C.str, RequestId: $C.str }))
@@ -3244,10 +3244,10 @@ export const DNSVerifyInfo: $Schema.Schema<DNSVerifyInfo> = /*#__PURE__*/ $C.laz
 
 /** `DailyPlayStatInfo` (response side). */
 export interface DailyPlayStatInfo {
-  readonly Date: string
-  readonly FileId: string
-  readonly PlayTimes: number | bigint
-  readonly Traffic: number | bigint
+  readonly Date?: string
+  readonly FileId?: string
+  readonly PlayTimes?: number | bigint
+  readonly Traffic?: number | bigint
 }
 export const DailyPlayStatInfo: $Schema.Schema<DailyPlayStatInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DailyPlayStatInfo", { Date: $C.str, FileId: $C.str, PlayTimes: $C.uint64, Traffic: $C.uint64 }))
 
@@ -3707,8 +3707,8 @@ export const DescribeAIAnalysisTemplatesRequest: $Schema.Schema<DescribeAIAnalys
 
 /** `DescribeAIAnalysisTemplatesResponse` (response side). */
 export interface DescribeAIAnalysisTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly AIAnalysisTemplateSet: readonly AIAnalysisTemplateItem[]
+  readonly TotalCount?: number | bigint
+  readonly AIAnalysisTemplateSet?: readonly AIAnalysisTemplateItem[]
   readonly RequestId: string
 }
 export const DescribeAIAnalysisTemplatesResponse: $Schema.Schema<DescribeAIAnalysisTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAIAnalysisTemplatesResponse", { TotalCount: $C.uint64, AIAnalysisTemplateSet: $C.arr(AIAnalysisTemplateItem), RequestId: $C.str }))
@@ -3725,8 +3725,8 @@ export const DescribeAIRecognitionTemplatesRequest: $Schema.Schema<DescribeAIRec
 
 /** `DescribeAIRecognitionTemplatesResponse` (response side). */
 export interface DescribeAIRecognitionTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly AIRecognitionTemplateSet: readonly AIRecognitionTemplateItem[]
+  readonly TotalCount?: number | bigint
+  readonly AIRecognitionTemplateSet?: readonly AIRecognitionTemplateItem[]
   readonly RequestId: string
 }
 export const DescribeAIRecognitionTemplatesResponse: $Schema.Schema<DescribeAIRecognitionTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAIRecognitionTemplatesResponse", { TotalCount: $C.uint64, AIRecognitionTemplateSet: $C.arr(AIRecognitionTemplateItem), RequestId: $C.str }))
@@ -3743,8 +3743,8 @@ export const DescribeAdaptiveDynamicStreamingTemplatesRequest: $Schema.Schema<De
 
 /** `DescribeAdaptiveDynamicStreamingTemplatesResponse` (response side). */
 export interface DescribeAdaptiveDynamicStreamingTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly AdaptiveDynamicStreamingTemplateSet: readonly AdaptiveDynamicStreamingTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly AdaptiveDynamicStreamingTemplateSet?: readonly AdaptiveDynamicStreamingTemplate[]
   readonly RequestId: string
 }
 export const DescribeAdaptiveDynamicStreamingTemplatesResponse: $Schema.Schema<DescribeAdaptiveDynamicStreamingTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAdaptiveDynamicStreamingTemplatesResponse", { TotalCount: $C.uint64, AdaptiveDynamicStreamingTemplateSet: $C.arr(AdaptiveDynamicStreamingTemplate), RequestId: $C.str }))
@@ -3759,8 +3759,8 @@ export const DescribeAigcAdvancedCustomElementsRequest: $Schema.Schema<DescribeA
 
 /** `DescribeAigcAdvancedCustomElementsResponse` (response side). */
 export interface DescribeAigcAdvancedCustomElementsResponse {
-  readonly ElementSet: readonly AigcAdvancedCustomElementInfo[]
-  readonly TotalCount: number | bigint
+  readonly ElementSet?: readonly AigcAdvancedCustomElementInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAigcAdvancedCustomElementsResponse: $Schema.Schema<DescribeAigcAdvancedCustomElementsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAigcAdvancedCustomElementsResponse", { ElementSet: $C.arr(AigcAdvancedCustomElementInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3781,13 +3781,13 @@ export const DescribeAigcApiTokensResponse: $Schema.Schema<DescribeAigcApiTokens
 
 /** `DescribeAigcFaceInfoAsyncInput` (response side). */
 export interface DescribeAigcFaceInfoAsyncInput {
-  readonly FileInfos: readonly AigcFaceInputFileInfo[]
+  readonly FileInfos?: readonly AigcFaceInputFileInfo[]
 }
 export const DescribeAigcFaceInfoAsyncInput: $Schema.Schema<DescribeAigcFaceInfoAsyncInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAigcFaceInfoAsyncInput", { FileInfos: $C.arr(AigcFaceInputFileInfo) }))
 
 /** `DescribeAigcFaceInfoAsyncOutput` (response side). */
 export interface DescribeAigcFaceInfoAsyncOutput {
-  readonly FaceInfoSet: readonly AigcFaceInfo[]
+  readonly FaceInfoSet?: readonly AigcFaceInfo[]
 }
 export const DescribeAigcFaceInfoAsyncOutput: $Schema.Schema<DescribeAigcFaceInfoAsyncOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAigcFaceInfoAsyncOutput", { FaceInfoSet: $C.arr(AigcFaceInfo) }))
 
@@ -3803,23 +3803,23 @@ export const DescribeAigcFaceInfoAsyncRequest: $Schema.Schema<DescribeAigcFaceIn
 
 /** `DescribeAigcFaceInfoAsyncResponse` (response side). */
 export interface DescribeAigcFaceInfoAsyncResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DescribeAigcFaceInfoAsyncResponse: $Schema.Schema<DescribeAigcFaceInfoAsyncResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAigcFaceInfoAsyncResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `DescribeAigcFaceInfoAsyncTask` (response side). */
 export interface DescribeAigcFaceInfoAsyncTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly ErrCodeExt: string
-  readonly Message: string
-  readonly Progress: number | bigint
-  readonly Input: DescribeAigcFaceInfoAsyncInput
-  readonly Output: DescribeAigcFaceInfoAsyncOutput
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly ErrCodeExt?: string
+  readonly Message?: string
+  readonly Progress?: number | bigint
+  readonly Input?: DescribeAigcFaceInfoAsyncInput
+  readonly Output?: DescribeAigcFaceInfoAsyncOutput
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const DescribeAigcFaceInfoAsyncTask: $Schema.Schema<DescribeAigcFaceInfoAsyncTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAigcFaceInfoAsyncTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, ErrCodeExt: $C.str, Message: $C.str, Progress: $C.int64, Input: DescribeAigcFaceInfoAsyncInput, Output: DescribeAigcFaceInfoAsyncOutput, SessionId: $C.str, SessionContext: $C.str }))
 
@@ -3832,7 +3832,7 @@ export const DescribeAigcFaceInfoRequest: $Schema.Schema<DescribeAigcFaceInfoReq
 
 /** `DescribeAigcFaceInfoResponse` (response side). */
 export interface DescribeAigcFaceInfoResponse {
-  readonly FaceInfoSet: readonly AigcFaceInfo[]
+  readonly FaceInfoSet?: readonly AigcFaceInfo[]
   readonly RequestId: string
 }
 export const DescribeAigcFaceInfoResponse: $Schema.Schema<DescribeAigcFaceInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAigcFaceInfoResponse", { FaceInfoSet: $C.arr(AigcFaceInfo), RequestId: $C.str }))
@@ -3849,8 +3849,8 @@ export const DescribeAigcQuotasRequest: $Schema.Schema<DescribeAigcQuotasRequest
 
 /** `DescribeAigcQuotasResponse` (response side). */
 export interface DescribeAigcQuotasResponse {
-  readonly QuotaSet: readonly AigcQuotaItem[]
-  readonly TotalCount: number | bigint
+  readonly QuotaSet?: readonly AigcQuotaItem[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAigcQuotasResponse: $Schema.Schema<DescribeAigcQuotasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAigcQuotasResponse", { QuotaSet: $C.arr(AigcQuotaItem), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3871,7 +3871,7 @@ export const DescribeAigcUsageDataRequest: $Schema.Schema<DescribeAigcUsageDataR
 
 /** `DescribeAigcUsageDataResponse` (response side). */
 export interface DescribeAigcUsageDataResponse {
-  readonly AigcUsageDataSet: readonly AigcUsageDataItem[]
+  readonly AigcUsageDataSet?: readonly AigcUsageDataItem[]
   readonly AigcTextDetails?: AigcTextDetail | null
   readonly RequestId: string
 }
@@ -3885,7 +3885,7 @@ export const DescribeAllClassRequest: $Schema.Schema<DescribeAllClassRequest> = 
 
 /** `DescribeAllClassResponse` (response side). */
 export interface DescribeAllClassResponse {
-  readonly ClassInfoSet: readonly MediaClassInfo[]
+  readonly ClassInfoSet?: readonly MediaClassInfo[]
   readonly RequestId: string
 }
 export const DescribeAllClassResponse: $Schema.Schema<DescribeAllClassResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllClassResponse", { ClassInfoSet: $C.arr(MediaClassInfo), RequestId: $C.str }))
@@ -3902,8 +3902,8 @@ export const DescribeAnimatedGraphicsTemplatesRequest: $Schema.Schema<DescribeAn
 
 /** `DescribeAnimatedGraphicsTemplatesResponse` (response side). */
 export interface DescribeAnimatedGraphicsTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly AnimatedGraphicsTemplateSet: readonly AnimatedGraphicsTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly AnimatedGraphicsTemplateSet?: readonly AnimatedGraphicsTemplate[]
   readonly RequestId: string
 }
 export const DescribeAnimatedGraphicsTemplatesResponse: $Schema.Schema<DescribeAnimatedGraphicsTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAnimatedGraphicsTemplatesResponse", { TotalCount: $C.uint64, AnimatedGraphicsTemplateSet: $C.arr(AnimatedGraphicsTemplate), RequestId: $C.str }))
@@ -3920,8 +3920,8 @@ export const DescribeBlindWatermarkTemplatesRequest: $Schema.Schema<DescribeBlin
 
 /** `DescribeBlindWatermarkTemplatesResponse` (response side). */
 export interface DescribeBlindWatermarkTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly BlindWatermarkTemplateSet: readonly BlindWatermarkTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly BlindWatermarkTemplateSet?: readonly BlindWatermarkTemplate[]
   readonly RequestId: string
 }
 export const DescribeBlindWatermarkTemplatesResponse: $Schema.Schema<DescribeBlindWatermarkTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBlindWatermarkTemplatesResponse", { TotalCount: $C.uint64, BlindWatermarkTemplateSet: $C.arr(BlindWatermarkTemplate), RequestId: $C.str }))
@@ -3942,8 +3942,8 @@ export const DescribeCDNStatDetailsRequest: $Schema.Schema<DescribeCDNStatDetail
 
 /** `DescribeCDNStatDetailsResponse` (response side). */
 export interface DescribeCDNStatDetailsResponse {
-  readonly DataInterval: number | bigint
-  readonly Data: readonly StatDataItem[]
+  readonly DataInterval?: number | bigint
+  readonly Data?: readonly StatDataItem[]
   readonly RequestId: string
 }
 export const DescribeCDNStatDetailsResponse: $Schema.Schema<DescribeCDNStatDetailsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCDNStatDetailsResponse", { DataInterval: $C.uint64, Data: $C.arr(StatDataItem), RequestId: $C.str }))
@@ -3961,8 +3961,8 @@ export const DescribeCDNUsageDataRequest: $Schema.Schema<DescribeCDNUsageDataReq
 
 /** `DescribeCDNUsageDataResponse` (response side). */
 export interface DescribeCDNUsageDataResponse {
-  readonly DataInterval: number | bigint
-  readonly Data: readonly StatDataItem[]
+  readonly DataInterval?: number | bigint
+  readonly Data?: readonly StatDataItem[]
   readonly RequestId: string
 }
 export const DescribeCDNUsageDataResponse: $Schema.Schema<DescribeCDNUsageDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCDNUsageDataResponse", { DataInterval: $C.int64, Data: $C.arr(StatDataItem), RequestId: $C.str }))
@@ -3975,7 +3975,7 @@ export const DescribeCLSLogsetsRequest: $Schema.Schema<DescribeCLSLogsetsRequest
 
 /** `DescribeCLSLogsetsResponse` (response side). */
 export interface DescribeCLSLogsetsResponse {
-  readonly Logsets: readonly CLSLogsetInfo[]
+  readonly Logsets?: readonly CLSLogsetInfo[]
   readonly RequestId: string
 }
 export const DescribeCLSLogsetsResponse: $Schema.Schema<DescribeCLSLogsetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCLSLogsetsResponse", { Logsets: $C.arr(CLSLogsetInfo), RequestId: $C.str }))
@@ -3989,8 +3989,8 @@ export const DescribeCLSPushTargetsRequest: $Schema.Schema<DescribeCLSPushTarget
 
 /** `DescribeCLSPushTargetsResponse` (response side). */
 export interface DescribeCLSPushTargetsResponse {
-  readonly TotalCount: number | bigint
-  readonly DomainCLSTargets: readonly DomainCLSTargetInfo[]
+  readonly TotalCount?: number | bigint
+  readonly DomainCLSTargets?: readonly DomainCLSTargetInfo[]
   readonly RequestId: string
 }
 export const DescribeCLSPushTargetsResponse: $Schema.Schema<DescribeCLSPushTargetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCLSPushTargetsResponse", { TotalCount: $C.int64, DomainCLSTargets: $C.arr(DomainCLSTargetInfo), RequestId: $C.str }))
@@ -4007,8 +4007,8 @@ export const DescribeCLSTopicsRequest: $Schema.Schema<DescribeCLSTopicsRequest> 
 
 /** `DescribeCLSTopicsResponse` (response side). */
 export interface DescribeCLSTopicsResponse {
-  readonly TotalCount: number | bigint
-  readonly Topics: readonly CLSTopicInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Topics?: readonly CLSTopicInfo[]
   readonly RequestId: string
 }
 export const DescribeCLSTopicsResponse: $Schema.Schema<DescribeCLSTopicsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCLSTopicsResponse", { TotalCount: $C.int64, Topics: $C.arr(CLSTopicInfo), RequestId: $C.str }))
@@ -4044,7 +4044,7 @@ export const DescribeClientUploadAccelerationUsageDataRequest: $Schema.Schema<De
 
 /** `DescribeClientUploadAccelerationUsageDataResponse` (response side). */
 export interface DescribeClientUploadAccelerationUsageDataResponse {
-  readonly ClientUploadAccelerationUsageDataSet: readonly StatDataItem[]
+  readonly ClientUploadAccelerationUsageDataSet?: readonly StatDataItem[]
   readonly RequestId: string
 }
 export const DescribeClientUploadAccelerationUsageDataResponse: $Schema.Schema<DescribeClientUploadAccelerationUsageDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeClientUploadAccelerationUsageDataResponse", { ClientUploadAccelerationUsageDataSet: $C.arr(StatDataItem), RequestId: $C.str }))
@@ -4060,8 +4060,8 @@ export const DescribeContentReviewTemplatesRequest: $Schema.Schema<DescribeConte
 
 /** `DescribeContentReviewTemplatesResponse` (response side). */
 export interface DescribeContentReviewTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly ContentReviewTemplateSet: readonly ContentReviewTemplateItem[]
+  readonly TotalCount?: number | bigint
+  readonly ContentReviewTemplateSet?: readonly ContentReviewTemplateItem[]
   readonly RequestId: string
 }
 export const DescribeContentReviewTemplatesResponse: $Schema.Schema<DescribeContentReviewTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeContentReviewTemplatesResponse", { TotalCount: $C.uint64, ContentReviewTemplateSet: $C.arr(ContentReviewTemplateItem), RequestId: $C.str }))
@@ -4076,7 +4076,7 @@ export const DescribeCurrentPlaylistRequest: $Schema.Schema<DescribeCurrentPlayl
 
 /** `DescribeCurrentPlaylistResponse` (response side). */
 export interface DescribeCurrentPlaylistResponse {
-  readonly CurrentPlaylist: readonly RoundPlayFilePlayInfo[]
+  readonly CurrentPlaylist?: readonly RoundPlayFilePlayInfo[]
   readonly RequestId: string
 }
 export const DescribeCurrentPlaylistResponse: $Schema.Schema<DescribeCurrentPlaylistResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCurrentPlaylistResponse", { CurrentPlaylist: $C.arr(RoundPlayFilePlayInfo), RequestId: $C.str }))
@@ -4092,7 +4092,7 @@ export const DescribeDailyMediaPlayStatRequest: $Schema.Schema<DescribeDailyMedi
 
 /** `DescribeDailyMediaPlayStatResponse` (response side). */
 export interface DescribeDailyMediaPlayStatResponse {
-  readonly DailyPlayStatInfoSet: readonly DailyPlayStatInfo[]
+  readonly DailyPlayStatInfoSet?: readonly DailyPlayStatInfo[]
   readonly RequestId: string
 }
 export const DescribeDailyMediaPlayStatResponse: $Schema.Schema<DescribeDailyMediaPlayStatResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDailyMediaPlayStatResponse", { DailyPlayStatInfoSet: $C.arr(DailyPlayStatInfo), RequestId: $C.str }))
@@ -4108,7 +4108,7 @@ export const DescribeDailyMostPlayedStatRequest: $Schema.Schema<DescribeDailyMos
 
 /** `DescribeDailyMostPlayedStatResponse` (response side). */
 export interface DescribeDailyMostPlayedStatResponse {
-  readonly DailyPlayStatInfoSet: readonly DailyPlayStatInfo[]
+  readonly DailyPlayStatInfoSet?: readonly DailyPlayStatInfo[]
   readonly RequestId: string
 }
 export const DescribeDailyMostPlayedStatResponse: $Schema.Schema<DescribeDailyMostPlayedStatResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDailyMostPlayedStatResponse", { DailyPlayStatInfoSet: $C.arr(DailyPlayStatInfo), RequestId: $C.str }))
@@ -4123,7 +4123,7 @@ export const DescribeDailyPlayStatFileListRequest: $Schema.Schema<DescribeDailyP
 
 /** `DescribeDailyPlayStatFileListResponse` (response side). */
 export interface DescribeDailyPlayStatFileListResponse {
-  readonly PlayStatFileSet: readonly PlayStatFileInfo[]
+  readonly PlayStatFileSet?: readonly PlayStatFileInfo[]
   readonly RequestId: string
 }
 export const DescribeDailyPlayStatFileListResponse: $Schema.Schema<DescribeDailyPlayStatFileListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDailyPlayStatFileListResponse", { PlayStatFileSet: $C.arr(PlayStatFileInfo), RequestId: $C.str }))
@@ -4137,10 +4137,10 @@ export const DescribeDefaultDistributionConfigRequest: $Schema.Schema<DescribeDe
 /** `DescribeDefaultDistributionConfigResponse` (response side). */
 export interface DescribeDefaultDistributionConfigResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly DomainName: string
-  readonly Domain: string
-  readonly Scheme: string
-  readonly PlayKey: string
+  readonly DomainName?: string
+  readonly Domain?: string
+  readonly Scheme?: string
+  readonly PlayKey?: string
   readonly RequestId: string
 }
 export const DescribeDefaultDistributionConfigResponse: $Schema.Schema<DescribeDefaultDistributionConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDefaultDistributionConfigResponse", { DomainName: $C.str, Domain: $C.str, Scheme: $C.str, PlayKey: $C.str, RequestId: $C.str }))
@@ -4154,7 +4154,7 @@ export const DescribeDrmDataKeyRequest: $Schema.Schema<DescribeDrmDataKeyRequest
 
 /** `DescribeDrmDataKeyResponse` (response side). */
 export interface DescribeDrmDataKeyResponse {
-  readonly KeyList: readonly SimpleAesEdkPair[]
+  readonly KeyList?: readonly SimpleAesEdkPair[]
   readonly RequestId: string
 }
 export const DescribeDrmDataKeyResponse: $Schema.Schema<DescribeDrmDataKeyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDrmDataKeyResponse", { KeyList: $C.arr(SimpleAesEdkPair), RequestId: $C.str }))
@@ -4167,7 +4167,7 @@ export const DescribeDrmKeyProviderInfoRequest: $Schema.Schema<DescribeDrmKeyPro
 
 /** `DescribeDrmKeyProviderInfoResponse` (response side). */
 export interface DescribeDrmKeyProviderInfoResponse {
-  readonly SDMCInfo: SDMCDrmKeyProviderInfo
+  readonly SDMCInfo?: SDMCDrmKeyProviderInfo
   readonly RequestId: string
 }
 export const DescribeDrmKeyProviderInfoResponse: $Schema.Schema<DescribeDrmKeyProviderInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDrmKeyProviderInfoResponse", { SDMCInfo: SDMCDrmKeyProviderInfo, RequestId: $C.str }))
@@ -4184,8 +4184,8 @@ export const DescribeEnhanceMediaTemplatesRequest: $Schema.Schema<DescribeEnhanc
 
 /** `DescribeEnhanceMediaTemplatesResponse` (response side). */
 export interface DescribeEnhanceMediaTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly RebuildMediaTemplateSet: readonly RebuildMediaTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly RebuildMediaTemplateSet?: readonly RebuildMediaTemplate[]
   readonly RequestId: string
 }
 export const DescribeEnhanceMediaTemplatesResponse: $Schema.Schema<DescribeEnhanceMediaTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEnhanceMediaTemplatesResponse", { TotalCount: $C.int64, RebuildMediaTemplateSet: $C.arr(RebuildMediaTemplate), RequestId: $C.str }))
@@ -4198,11 +4198,11 @@ export const DescribeEventConfigRequest: $Schema.Schema<DescribeEventConfigReque
 
 /** `DescribeEventConfigResponse` (response side). */
 export interface DescribeEventConfigResponse {
-  readonly Mode: string
-  readonly NotificationUrl: string
-  readonly UploadMediaCompleteEventSwitch: string
-  readonly DeleteMediaCompleteEventSwitch: string
-  readonly PersistenceCompleteEventSwitch: string
+  readonly Mode?: string
+  readonly NotificationUrl?: string
+  readonly UploadMediaCompleteEventSwitch?: string
+  readonly DeleteMediaCompleteEventSwitch?: string
+  readonly PersistenceCompleteEventSwitch?: string
   readonly RequestId: string
 }
 export const DescribeEventConfigResponse: $Schema.Schema<DescribeEventConfigResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEventConfigResponse", { Mode: $C.str, NotificationUrl: $C.str, UploadMediaCompleteEventSwitch: $C.str, DeleteMediaCompleteEventSwitch: $C.str, PersistenceCompleteEventSwitch: $C.str, RequestId: $C.str }))
@@ -4215,7 +4215,7 @@ export const DescribeEventsStateRequest: $Schema.Schema<DescribeEventsStateReque
 
 /** `DescribeEventsStateResponse` (response side). */
 export interface DescribeEventsStateResponse {
-  readonly CountOfEventsToPull: number | bigint
+  readonly CountOfEventsToPull?: number | bigint
   readonly RequestId: string
 }
 export const DescribeEventsStateResponse: $Schema.Schema<DescribeEventsStateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEventsStateResponse", { CountOfEventsToPull: $C.uint64, RequestId: $C.str }))
@@ -4233,30 +4233,30 @@ export const DescribeFileAttributesRequest: $Schema.Schema<DescribeFileAttribute
 
 /** `DescribeFileAttributesResponse` (response side). */
 export interface DescribeFileAttributesResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DescribeFileAttributesResponse: $Schema.Schema<DescribeFileAttributesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFileAttributesResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `DescribeFileAttributesTask` (response side). */
 export interface DescribeFileAttributesTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly ErrCodeExt: string
-  readonly Message: string
-  readonly Progress: number | bigint
-  readonly FileId: string
-  readonly Output: DescribeFileAttributesTaskOutput | null
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly ErrCodeExt?: string
+  readonly Message?: string
+  readonly Progress?: number | bigint
+  readonly FileId?: string
+  readonly Output?: DescribeFileAttributesTaskOutput | null
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const DescribeFileAttributesTask: $Schema.Schema<DescribeFileAttributesTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFileAttributesTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, ErrCodeExt: $C.str, Message: $C.str, Progress: $C.int64, FileId: $C.str, Output: $C.nul(DescribeFileAttributesTaskOutput), SessionId: $C.str, SessionContext: $C.str }))
 
 /** `DescribeFileAttributesTaskOutput` (response side). */
 export interface DescribeFileAttributesTaskOutput {
-  readonly Md5: string
-  readonly Sha1: string
+  readonly Md5?: string
+  readonly Sha1?: string
 }
 export const DescribeFileAttributesTaskOutput: $Schema.Schema<DescribeFileAttributesTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFileAttributesTaskOutput", { Md5: $C.str, Sha1: $C.str }))
 
@@ -4271,8 +4271,8 @@ export const DescribeHeadTailTemplatesRequest: $Schema.Schema<DescribeHeadTailTe
 
 /** `DescribeHeadTailTemplatesResponse` (response side). */
 export interface DescribeHeadTailTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly HeadTailTemplateSet: readonly HeadTailTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly HeadTailTemplateSet?: readonly HeadTailTemplate[]
   readonly RequestId: string
 }
 export const DescribeHeadTailTemplatesResponse: $Schema.Schema<DescribeHeadTailTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHeadTailTemplatesResponse", { TotalCount: $C.uint64, HeadTailTemplateSet: $C.arr(HeadTailTemplate), RequestId: $C.str }))
@@ -4289,8 +4289,8 @@ export const DescribeImageProcessingTemplatesRequest: $Schema.Schema<DescribeIma
 
 /** `DescribeImageProcessingTemplatesResponse` (response side). */
 export interface DescribeImageProcessingTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly ImageProcessingTemplateSet: readonly ImageProcessingTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly ImageProcessingTemplateSet?: readonly ImageProcessingTemplate[]
   readonly RequestId: string
 }
 export const DescribeImageProcessingTemplatesResponse: $Schema.Schema<DescribeImageProcessingTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageProcessingTemplatesResponse", { TotalCount: $C.uint64, ImageProcessingTemplateSet: $C.arr(ImageProcessingTemplate), RequestId: $C.str }))
@@ -4305,7 +4305,7 @@ export const DescribeImageReviewUsageDataRequest: $Schema.Schema<DescribeImageRe
 
 /** `DescribeImageReviewUsageDataResponse` (response side). */
 export interface DescribeImageReviewUsageDataResponse {
-  readonly ImageReviewUsageDataSet: readonly ImageReviewUsageDataItem[]
+  readonly ImageReviewUsageDataSet?: readonly ImageReviewUsageDataItem[]
   readonly RequestId: string
 }
 export const DescribeImageReviewUsageDataResponse: $Schema.Schema<DescribeImageReviewUsageDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageReviewUsageDataResponse", { ImageReviewUsageDataSet: $C.arr(ImageReviewUsageDataItem), RequestId: $C.str }))
@@ -4322,8 +4322,8 @@ export const DescribeImageSpriteTemplatesRequest: $Schema.Schema<DescribeImageSp
 
 /** `DescribeImageSpriteTemplatesResponse` (response side). */
 export interface DescribeImageSpriteTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly ImageSpriteTemplateSet: readonly ImageSpriteTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly ImageSpriteTemplateSet?: readonly ImageSpriteTemplate[]
   readonly RequestId: string
 }
 export const DescribeImageSpriteTemplatesResponse: $Schema.Schema<DescribeImageSpriteTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeImageSpriteTemplatesResponse", { TotalCount: $C.uint64, ImageSpriteTemplateSet: $C.arr(ImageSpriteTemplate), RequestId: $C.str }))
@@ -4373,8 +4373,8 @@ export const DescribeLLMComprehendTemplatesRequest: $Schema.Schema<DescribeLLMCo
 
 /** `DescribeLLMComprehendTemplatesResponse` (response side). */
 export interface DescribeLLMComprehendTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly LLMComprehendTemplateSet: readonly LLMComprehendTemplateItem[]
+  readonly TotalCount?: number | bigint
+  readonly LLMComprehendTemplateSet?: readonly LLMComprehendTemplateItem[]
   readonly RequestId: string
 }
 export const DescribeLLMComprehendTemplatesResponse: $Schema.Schema<DescribeLLMComprehendTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLLMComprehendTemplatesResponse", { TotalCount: $C.uint64, LLMComprehendTemplateSet: $C.arr(LLMComprehendTemplateItem), RequestId: $C.str }))
@@ -4390,7 +4390,7 @@ export const DescribeLicenseUsageDataRequest: $Schema.Schema<DescribeLicenseUsag
 
 /** `DescribeLicenseUsageDataResponse` (response side). */
 export interface DescribeLicenseUsageDataResponse {
-  readonly LicenseUsageDataSet: readonly LicenseUsageDataItem[]
+  readonly LicenseUsageDataSet?: readonly LicenseUsageDataItem[]
   readonly RequestId: string
 }
 export const DescribeLicenseUsageDataResponse: $Schema.Schema<DescribeLicenseUsageDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLicenseUsageDataResponse", { LicenseUsageDataSet: $C.arr(LicenseUsageDataItem), RequestId: $C.str }))
@@ -4405,8 +4405,8 @@ export const DescribeMPSTemplatesRequest: $Schema.Schema<DescribeMPSTemplatesReq
 
 /** `DescribeMPSTemplatesResponse` (response side). */
 export interface DescribeMPSTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly MPSTemplateSet: readonly MPSTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly MPSTemplateSet?: readonly MPSTemplate[]
   readonly RequestId: string
 }
 export const DescribeMPSTemplatesResponse: $Schema.Schema<DescribeMPSTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMPSTemplatesResponse", { TotalCount: $C.uint64, MPSTemplateSet: $C.arr(MPSTemplate), RequestId: $C.str }))
@@ -4421,8 +4421,8 @@ export const DescribeMediaInfosRequest: $Schema.Schema<DescribeMediaInfosRequest
 
 /** `DescribeMediaInfosResponse` (response side). */
 export interface DescribeMediaInfosResponse {
-  readonly MediaInfoSet: readonly MediaInfo[]
-  readonly NotExistFileIdSet: readonly string[]
+  readonly MediaInfoSet?: readonly MediaInfo[]
+  readonly NotExistFileIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeMediaInfosResponse: $Schema.Schema<DescribeMediaInfosResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMediaInfosResponse", { MediaInfoSet: $C.arr(MediaInfo), NotExistFileIdSet: $C.arr($C.str), RequestId: $C.str }))
@@ -4439,7 +4439,7 @@ export const DescribeMediaPlayStatDetailsRequest: $Schema.Schema<DescribeMediaPl
 
 /** `DescribeMediaPlayStatDetailsResponse` (response side). */
 export interface DescribeMediaPlayStatDetailsResponse {
-  readonly PlayStatInfoSet: readonly PlayStatInfo[]
+  readonly PlayStatInfoSet?: readonly PlayStatInfo[]
   readonly RequestId: string
 }
 export const DescribeMediaPlayStatDetailsResponse: $Schema.Schema<DescribeMediaPlayStatDetailsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMediaPlayStatDetailsResponse", { PlayStatInfoSet: $C.arr(PlayStatInfo), RequestId: $C.str }))
@@ -4455,7 +4455,7 @@ export const DescribeMediaProcessUsageDataRequest: $Schema.Schema<DescribeMediaP
 
 /** `DescribeMediaProcessUsageDataResponse` (response side). */
 export interface DescribeMediaProcessUsageDataResponse {
-  readonly MediaProcessDataSet: readonly TaskStatData[]
+  readonly MediaProcessDataSet?: readonly TaskStatData[]
   readonly RequestId: string
 }
 export const DescribeMediaProcessUsageDataResponse: $Schema.Schema<DescribeMediaProcessUsageDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeMediaProcessUsageDataResponse", { MediaProcessDataSet: $C.arr(TaskStatData), RequestId: $C.str }))
@@ -4474,8 +4474,8 @@ export const DescribePersonSamplesRequest: $Schema.Schema<DescribePersonSamplesR
 
 /** `DescribePersonSamplesResponse` (response side). */
 export interface DescribePersonSamplesResponse {
-  readonly TotalCount: number | bigint
-  readonly PersonSet: readonly AiSamplePerson[]
+  readonly TotalCount?: number | bigint
+  readonly PersonSet?: readonly AiSamplePerson[]
   readonly RequestId: string
 }
 export const DescribePersonSamplesResponse: $Schema.Schema<DescribePersonSamplesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePersonSamplesResponse", { TotalCount: $C.uint64, PersonSet: $C.arr(AiSamplePerson), RequestId: $C.str }))
@@ -4486,7 +4486,7 @@ export const DescribePrepaidProductsRequest: $Schema.Schema<DescribePrepaidProdu
 
 /** `DescribePrepaidProductsResponse` (response side). */
 export interface DescribePrepaidProductsResponse {
-  readonly ProductInstanceSet: readonly ProductInstance[]
+  readonly ProductInstanceSet?: readonly ProductInstance[]
   readonly RequestId: string
 }
 export const DescribePrepaidProductsResponse: $Schema.Schema<DescribePrepaidProductsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrepaidProductsResponse", { ProductInstanceSet: $C.arr(ProductInstance), RequestId: $C.str }))
@@ -4504,8 +4504,8 @@ export const DescribeProcedureTemplatesRequest: $Schema.Schema<DescribeProcedure
 
 /** `DescribeProcedureTemplatesResponse` (response side). */
 export interface DescribeProcedureTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly ProcedureTemplateSet: readonly ProcedureTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly ProcedureTemplateSet?: readonly ProcedureTemplate[]
   readonly RequestId: string
 }
 export const DescribeProcedureTemplatesResponse: $Schema.Schema<DescribeProcedureTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProcedureTemplatesResponse", { TotalCount: $C.uint64, ProcedureTemplateSet: $C.arr(ProcedureTemplate), RequestId: $C.str }))
@@ -4521,8 +4521,8 @@ export const DescribeProcessImageAsyncTemplatesRequest: $Schema.Schema<DescribeP
 
 /** `DescribeProcessImageAsyncTemplatesResponse` (response side). */
 export interface DescribeProcessImageAsyncTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly ProcessImageAsyncTemplateSet: readonly ProcessImageAsyncTemplateItem[]
+  readonly TotalCount?: number | bigint
+  readonly ProcessImageAsyncTemplateSet?: readonly ProcessImageAsyncTemplateItem[]
   readonly RequestId: string
 }
 export const DescribeProcessImageAsyncTemplatesResponse: $Schema.Schema<DescribeProcessImageAsyncTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProcessImageAsyncTemplatesResponse", { TotalCount: $C.uint64, ProcessImageAsyncTemplateSet: $C.arr(ProcessImageAsyncTemplateItem), RequestId: $C.str }))
@@ -4539,8 +4539,8 @@ export const DescribeQualityInspectTemplatesRequest: $Schema.Schema<DescribeQual
 
 /** `DescribeQualityInspectTemplatesResponse` (response side). */
 export interface DescribeQualityInspectTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly QualityInspectTemplateSet: readonly QualityInspectTemplateItem[]
+  readonly TotalCount?: number | bigint
+  readonly QualityInspectTemplateSet?: readonly QualityInspectTemplateItem[]
   readonly RequestId: string
 }
 export const DescribeQualityInspectTemplatesResponse: $Schema.Schema<DescribeQualityInspectTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeQualityInspectTemplatesResponse", { TotalCount: $C.int64, QualityInspectTemplateSet: $C.arr(QualityInspectTemplateItem), RequestId: $C.str }))
@@ -4557,8 +4557,8 @@ export const DescribeRebuildMediaTemplatesRequest: $Schema.Schema<DescribeRebuil
 
 /** `DescribeRebuildMediaTemplatesResponse` (response side). */
 export interface DescribeRebuildMediaTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly RebuildMediaTemplateSet: readonly RebuildMediaTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly RebuildMediaTemplateSet?: readonly RebuildMediaTemplate[]
   readonly RequestId: string
 }
 export const DescribeRebuildMediaTemplatesResponse: $Schema.Schema<DescribeRebuildMediaTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRebuildMediaTemplatesResponse", { TotalCount: $C.int64, RebuildMediaTemplateSet: $C.arr(RebuildMediaTemplate), RequestId: $C.str }))
@@ -4573,9 +4573,9 @@ export const DescribeReviewDetailsRequest: $Schema.Schema<DescribeReviewDetailsR
 
 /** `DescribeReviewDetailsResponse` (response side). */
 export interface DescribeReviewDetailsResponse {
-  readonly TotalCount: number | bigint
-  readonly TotalDuration: number | bigint
-  readonly Data: readonly StatDataItem[]
+  readonly TotalCount?: number | bigint
+  readonly TotalDuration?: number | bigint
+  readonly Data?: readonly StatDataItem[]
   readonly RequestId: string
 }
 export const DescribeReviewDetailsResponse: $Schema.Schema<DescribeReviewDetailsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReviewDetailsResponse", { TotalCount: $C.int64, TotalDuration: $C.int64, Data: $C.arr(StatDataItem), RequestId: $C.str }))
@@ -4592,8 +4592,8 @@ export const DescribeReviewTemplatesRequest: $Schema.Schema<DescribeReviewTempla
 
 /** `DescribeReviewTemplatesResponse` (response side). */
 export interface DescribeReviewTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly ReviewTemplateSet: readonly ReviewTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly ReviewTemplateSet?: readonly ReviewTemplate[]
   readonly RequestId: string
 }
 export const DescribeReviewTemplatesResponse: $Schema.Schema<DescribeReviewTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReviewTemplatesResponse", { TotalCount: $C.int64, ReviewTemplateSet: $C.arr(ReviewTemplate), RequestId: $C.str }))
@@ -4615,8 +4615,8 @@ export const DescribeRoundPlaysRequest: $Schema.Schema<DescribeRoundPlaysRequest
 /** `DescribeRoundPlaysResponse` (response side). */
 export interface DescribeRoundPlaysResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly TotalCount: number | bigint
-  readonly RoundPlaySet: readonly RoundPlayInfo[]
+  readonly TotalCount?: number | bigint
+  readonly RoundPlaySet?: readonly RoundPlayInfo[]
   readonly ScrollToken?: string
   readonly RequestId: string
 }
@@ -4634,8 +4634,8 @@ export const DescribeSampleSnapshotTemplatesRequest: $Schema.Schema<DescribeSamp
 
 /** `DescribeSampleSnapshotTemplatesResponse` (response side). */
 export interface DescribeSampleSnapshotTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly SampleSnapshotTemplateSet: readonly SampleSnapshotTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly SampleSnapshotTemplateSet?: readonly SampleSnapshotTemplate[]
   readonly RequestId: string
 }
 export const DescribeSampleSnapshotTemplatesResponse: $Schema.Schema<DescribeSampleSnapshotTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSampleSnapshotTemplatesResponse", { TotalCount: $C.uint64, SampleSnapshotTemplateSet: $C.arr(SampleSnapshotTemplate), RequestId: $C.str }))
@@ -4652,8 +4652,8 @@ export const DescribeSnapshotByTimeOffsetTemplatesRequest: $Schema.Schema<Descri
 
 /** `DescribeSnapshotByTimeOffsetTemplatesResponse` (response side). */
 export interface DescribeSnapshotByTimeOffsetTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly SnapshotByTimeOffsetTemplateSet: readonly SnapshotByTimeOffsetTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly SnapshotByTimeOffsetTemplateSet?: readonly SnapshotByTimeOffsetTemplate[]
   readonly RequestId: string
 }
 export const DescribeSnapshotByTimeOffsetTemplatesResponse: $Schema.Schema<DescribeSnapshotByTimeOffsetTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSnapshotByTimeOffsetTemplatesResponse", { TotalCount: $C.uint64, SnapshotByTimeOffsetTemplateSet: $C.arr(SnapshotByTimeOffsetTemplate), RequestId: $C.str }))
@@ -4666,13 +4666,13 @@ export const DescribeStorageDataRequest: $Schema.Schema<DescribeStorageDataReque
 
 /** `DescribeStorageDataResponse` (response side). */
 export interface DescribeStorageDataResponse {
-  readonly MediaCount: number | bigint
-  readonly TotalStorage: number | bigint
-  readonly StandardStorage: number | bigint
-  readonly InfrequentStorage: number | bigint
-  readonly ArchiveStorage: number | bigint
-  readonly DeepArchiveStorage: number | bigint
-  readonly StorageStat: readonly StorageStatData[]
+  readonly MediaCount?: number | bigint
+  readonly TotalStorage?: number | bigint
+  readonly StandardStorage?: number | bigint
+  readonly InfrequentStorage?: number | bigint
+  readonly ArchiveStorage?: number | bigint
+  readonly DeepArchiveStorage?: number | bigint
+  readonly StorageStat?: readonly StorageStatData[]
   readonly RequestId: string
 }
 export const DescribeStorageDataResponse: $Schema.Schema<DescribeStorageDataResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStorageDataResponse", { MediaCount: $C.uint64, TotalStorage: $C.uint64, StandardStorage: $C.uint64, InfrequentStorage: $C.uint64, ArchiveStorage: $C.uint64, DeepArchiveStorage: $C.uint64, StorageStat: $C.arr(StorageStatData), RequestId: $C.str }))
@@ -4690,7 +4690,7 @@ export const DescribeStorageDetailsRequest: $Schema.Schema<DescribeStorageDetail
 
 /** `DescribeStorageDetailsResponse` (response side). */
 export interface DescribeStorageDetailsResponse {
-  readonly Data: readonly StatDataItem[]
+  readonly Data?: readonly StatDataItem[]
   readonly RequestId: string
 }
 export const DescribeStorageDetailsResponse: $Schema.Schema<DescribeStorageDetailsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStorageDetailsResponse", { Data: $C.arr(StatDataItem), RequestId: $C.str }))
@@ -4703,7 +4703,7 @@ export const DescribeStorageRegionsRequest: $Schema.Schema<DescribeStorageRegion
 
 /** `DescribeStorageRegionsResponse` (response side). */
 export interface DescribeStorageRegionsResponse {
-  readonly StorageRegionInfos: readonly StorageRegionInfo[]
+  readonly StorageRegionInfos?: readonly StorageRegionInfo[]
   readonly RequestId: string
 }
 export const DescribeStorageRegionsResponse: $Schema.Schema<DescribeStorageRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStorageRegionsResponse", { StorageRegionInfos: $C.arr(StorageRegionInfo), RequestId: $C.str }))
@@ -4719,8 +4719,8 @@ export const DescribeSubAppIdsRequest: $Schema.Schema<DescribeSubAppIdsRequest> 
 
 /** `DescribeSubAppIdsResponse` (response side). */
 export interface DescribeSubAppIdsResponse {
-  readonly SubAppIdInfoSet: readonly SubAppIdInfo[]
-  readonly TotalCount: number | bigint
+  readonly SubAppIdInfoSet?: readonly SubAppIdInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSubAppIdsResponse: $Schema.Schema<DescribeSubAppIdsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSubAppIdsResponse", { SubAppIdInfoSet: $C.arr(SubAppIdInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4737,8 +4737,8 @@ export const DescribeSuperPlayerConfigsRequest: $Schema.Schema<DescribeSuperPlay
 
 /** `DescribeSuperPlayerConfigsResponse` (response side). */
 export interface DescribeSuperPlayerConfigsResponse {
-  readonly TotalCount: number | bigint
-  readonly PlayerConfigSet: readonly PlayerConfig[]
+  readonly TotalCount?: number | bigint
+  readonly PlayerConfigSet?: readonly PlayerConfig[]
   readonly RequestId: string
 }
 export const DescribeSuperPlayerConfigsResponse: $Schema.Schema<DescribeSuperPlayerConfigsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSuperPlayerConfigsResponse", { TotalCount: $C.uint64, PlayerConfigSet: $C.arr(PlayerConfig), RequestId: $C.str }))
@@ -4752,33 +4752,33 @@ export const DescribeTaskDetailRequest: $Schema.Schema<DescribeTaskDetailRequest
 
 /** `DescribeTaskDetailResponse` (response side). */
 export interface DescribeTaskDetailResponse {
-  readonly TaskType: string
-  readonly Status: string
-  readonly CreateTime: string
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
-  readonly ProcedureTask: ProcedureTask | null
-  readonly EditMediaTask: EditMediaTask | null
-  readonly WechatPublishTask: WechatPublishTask | null
-  readonly ComposeMediaTask: ComposeMediaTask | null
-  readonly SplitMediaTask: SplitMediaTask | null
-  readonly WechatMiniProgramPublishTask: WechatMiniProgramPublishTask | null
-  readonly PullUploadTask: PullUploadTask | null
-  readonly TranscodeTask: TranscodeTask2017 | null
-  readonly ConcatTask: ConcatTask2017 | null
-  readonly ClipTask: ClipTask2017 | null
-  readonly CreateImageSpriteTask: CreateImageSpriteTask2017 | null
-  readonly SnapshotByTimeOffsetTask: SnapshotByTimeOffsetTask2017 | null
-  readonly RemoveWatermarkTask: RemoveWatermarkTask | null
-  readonly RebuildMediaTask: RebuildMediaTask | null
-  readonly ExtractTraceWatermarkTask: ExtractTraceWatermarkTask | null
-  readonly ExtractCopyRightWatermarkTask: ExtractCopyRightWatermarkTask | null
-  readonly ReviewAudioVideoTask: ReviewAudioVideoTask | null
-  readonly ReduceMediaBitrateTask: ReduceMediaBitrateTask | null
-  readonly DescribeFileAttributesTask: DescribeFileAttributesTask | null
-  readonly QualityInspectTask: QualityInspectTask | null
-  readonly QualityEnhanceTask: QualityEnhanceTask | null
-  readonly ComplexAdaptiveDynamicStreamingTask: ComplexAdaptiveDynamicStreamingTask | null
+  readonly TaskType?: string
+  readonly Status?: string
+  readonly CreateTime?: string
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
+  readonly ProcedureTask?: ProcedureTask | null
+  readonly EditMediaTask?: EditMediaTask | null
+  readonly WechatPublishTask?: WechatPublishTask | null
+  readonly ComposeMediaTask?: ComposeMediaTask | null
+  readonly SplitMediaTask?: SplitMediaTask | null
+  readonly WechatMiniProgramPublishTask?: WechatMiniProgramPublishTask | null
+  readonly PullUploadTask?: PullUploadTask | null
+  readonly TranscodeTask?: TranscodeTask2017 | null
+  readonly ConcatTask?: ConcatTask2017 | null
+  readonly ClipTask?: ClipTask2017 | null
+  readonly CreateImageSpriteTask?: CreateImageSpriteTask2017 | null
+  readonly SnapshotByTimeOffsetTask?: SnapshotByTimeOffsetTask2017 | null
+  readonly RemoveWatermarkTask?: RemoveWatermarkTask | null
+  readonly RebuildMediaTask?: RebuildMediaTask | null
+  readonly ExtractTraceWatermarkTask?: ExtractTraceWatermarkTask | null
+  readonly ExtractCopyRightWatermarkTask?: ExtractCopyRightWatermarkTask | null
+  readonly ReviewAudioVideoTask?: ReviewAudioVideoTask | null
+  readonly ReduceMediaBitrateTask?: ReduceMediaBitrateTask | null
+  readonly DescribeFileAttributesTask?: DescribeFileAttributesTask | null
+  readonly QualityInspectTask?: QualityInspectTask | null
+  readonly QualityEnhanceTask?: QualityEnhanceTask | null
+  readonly ComplexAdaptiveDynamicStreamingTask?: ComplexAdaptiveDynamicStreamingTask | null
   readonly ProcessMediaByMPSTask?: ProcessMediaByMPS
   readonly AigcImageTask?: AigcImageTask
   readonly AigcVideoTask?: AigcVideoTask
@@ -4813,8 +4813,8 @@ export const DescribeTasksRequest: $Schema.Schema<DescribeTasksRequest> = /*#__P
 
 /** `DescribeTasksResponse` (response side). */
 export interface DescribeTasksResponse {
-  readonly TaskSet: readonly TaskSimpleInfo[]
-  readonly ScrollToken: string
+  readonly TaskSet?: readonly TaskSimpleInfo[]
+  readonly ScrollToken?: string
   readonly RequestId: string
 }
 export const DescribeTasksResponse: $Schema.Schema<DescribeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTasksResponse", { TaskSet: $C.arr(TaskSimpleInfo), ScrollToken: $C.str, RequestId: $C.str }))
@@ -4835,8 +4835,8 @@ export const DescribeTranscodeTemplatesRequest: $Schema.Schema<DescribeTranscode
 
 /** `DescribeTranscodeTemplatesResponse` (response side). */
 export interface DescribeTranscodeTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly TranscodeTemplateSet: readonly TranscodeTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly TranscodeTemplateSet?: readonly TranscodeTemplate[]
   readonly RequestId: string
 }
 export const DescribeTranscodeTemplatesResponse: $Schema.Schema<DescribeTranscodeTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTranscodeTemplatesResponse", { TotalCount: $C.uint64, TranscodeTemplateSet: $C.arr(TranscodeTemplate), RequestId: $C.str }))
@@ -4852,8 +4852,8 @@ export const DescribeVodDomainsRequest: $Schema.Schema<DescribeVodDomainsRequest
 
 /** `DescribeVodDomainsResponse` (response side). */
 export interface DescribeVodDomainsResponse {
-  readonly TotalCount: number | bigint
-  readonly DomainSet: readonly DomainDetailInfo[]
+  readonly TotalCount?: number | bigint
+  readonly DomainSet?: readonly DomainDetailInfo[]
   readonly RequestId: string
 }
 export const DescribeVodDomainsResponse: $Schema.Schema<DescribeVodDomainsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVodDomainsResponse", { TotalCount: $C.uint64, DomainSet: $C.arr(DomainDetailInfo), RequestId: $C.str }))
@@ -4870,8 +4870,8 @@ export const DescribeWatermarkTemplatesRequest: $Schema.Schema<DescribeWatermark
 
 /** `DescribeWatermarkTemplatesResponse` (response side). */
 export interface DescribeWatermarkTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly WatermarkTemplateSet: readonly WatermarkTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly WatermarkTemplateSet?: readonly WatermarkTemplate[]
   readonly RequestId: string
 }
 export const DescribeWatermarkTemplatesResponse: $Schema.Schema<DescribeWatermarkTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWatermarkTemplatesResponse", { TotalCount: $C.uint64, WatermarkTemplateSet: $C.arr(WatermarkTemplate), RequestId: $C.str }))
@@ -4889,15 +4889,15 @@ export const DescribeWordSamplesRequest: $Schema.Schema<DescribeWordSamplesReque
 
 /** `DescribeWordSamplesResponse` (response side). */
 export interface DescribeWordSamplesResponse {
-  readonly TotalCount: number | bigint
-  readonly WordSet: readonly AiSampleWord[]
+  readonly TotalCount?: number | bigint
+  readonly WordSet?: readonly AiSampleWord[]
   readonly RequestId: string
 }
 export const DescribeWordSamplesResponse: $Schema.Schema<DescribeWordSamplesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWordSamplesResponse", { TotalCount: $C.uint64, WordSet: $C.arr(AiSampleWord), RequestId: $C.str }))
 
 /** `DiffusionEnhanceInfo` (both sides). */
 export interface DiffusionEnhanceInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly Type?: string
 }
 export const DiffusionEnhanceInfo: $Schema.Schema<DiffusionEnhanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DiffusionEnhanceInfo", { Switch: $C.str }, { Type: $C.str }))
@@ -4912,23 +4912,23 @@ export const DomainCLSTargetInfo: $Schema.Schema<DomainCLSTargetInfo> = /*#__PUR
 
 /** `DomainDetailInfo` (response side). */
 export interface DomainDetailInfo {
-  readonly Domain: string
+  readonly Domain?: string
   readonly AccelerateAreaInfos?: readonly AccelerateAreaInfo[]
-  readonly DeployStatus: string
+  readonly DeployStatus?: string
   readonly HTTPSConfig?: DomainHTTPSConfig
   readonly UrlSignatureAuthPolicy?: UrlSignatureAuthPolicy
   readonly RefererAuthPolicy?: RefererAuthPolicy
-  readonly CreateTime: string
+  readonly CreateTime?: string
   readonly QUICConfig?: DomainQUICConfig
   readonly IPFilterPolicy?: IPFilterPolicy
-  readonly Type: string
+  readonly Type?: string
 }
 export const DomainDetailInfo: $Schema.Schema<DomainDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainDetailInfo", { Domain: $C.str, DeployStatus: $C.str, CreateTime: $C.str, Type: $C.str }, { AccelerateAreaInfos: $C.arr(AccelerateAreaInfo), HTTPSConfig: DomainHTTPSConfig, UrlSignatureAuthPolicy: UrlSignatureAuthPolicy, RefererAuthPolicy: RefererAuthPolicy, QUICConfig: DomainQUICConfig, IPFilterPolicy: IPFilterPolicy }))
 
 /** `DomainHTTPSConfig` (response side). */
 export interface DomainHTTPSConfig {
-  readonly CertExpireTime: string
-  readonly CloudCertId: string
+  readonly CertExpireTime?: string
+  readonly CloudCertId?: string
 }
 export const DomainHTTPSConfig: $Schema.Schema<DomainHTTPSConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("DomainHTTPSConfig", { CertExpireTime: $C.str, CloudCertId: $C.str }))
 
@@ -4956,14 +4956,14 @@ export const DrmStreamingsInfoForUpdate: $Schema.Schema<DrmStreamingsInfoForUpda
 
 /** `DynamicRangeInfo` (response side). */
 export interface DynamicRangeInfo {
-  readonly Type: string
-  readonly HDRType: string
+  readonly Type?: string
+  readonly HDRType?: string
 }
 export const DynamicRangeInfo: $Schema.Schema<DynamicRangeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DynamicRangeInfo", { Type: $C.str, HDRType: $C.str }))
 
 /** `EditMediaFileInfo` (both sides). */
 export interface EditMediaFileInfo {
-  readonly FileId: string
+  readonly FileId?: string
   readonly StartTimeOffset?: number
   readonly EndTimeOffset?: number
 }
@@ -4998,14 +4998,14 @@ export const EditMediaRequest: $Schema.Schema<EditMediaRequest> = /*#__PURE__*/ 
 
 /** `EditMediaResponse` (response side). */
 export interface EditMediaResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const EditMediaResponse: $Schema.Schema<EditMediaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EditMediaResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `EditMediaStreamInfo` (both sides). */
 export interface EditMediaStreamInfo {
-  readonly StreamId: string
+  readonly StreamId?: string
   readonly StartTime?: string
   readonly EndTime?: string
 }
@@ -5020,38 +5020,38 @@ export const EditMediaTEHDConfig: $Schema.Schema<EditMediaTEHDConfig> = /*#__PUR
 
 /** `EditMediaTask` (response side). */
 export interface EditMediaTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly ErrCodeExt: string
-  readonly Message: string
-  readonly Progress: number | bigint
-  readonly Input: EditMediaTaskInput
-  readonly Output: EditMediaTaskOutput
-  readonly MetaData: MediaMetaData
-  readonly ProcedureTaskId: string
-  readonly ReviewAudioVideoTaskId: string
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly ErrCodeExt?: string
+  readonly Message?: string
+  readonly Progress?: number | bigint
+  readonly Input?: EditMediaTaskInput
+  readonly Output?: EditMediaTaskOutput
+  readonly MetaData?: MediaMetaData
+  readonly ProcedureTaskId?: string
+  readonly ReviewAudioVideoTaskId?: string
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const EditMediaTask: $Schema.Schema<EditMediaTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("EditMediaTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, ErrCodeExt: $C.str, Message: $C.str, Progress: $C.int64, Input: EditMediaTaskInput, Output: EditMediaTaskOutput, MetaData: MediaMetaData, ProcedureTaskId: $C.str, ReviewAudioVideoTaskId: $C.str, SessionId: $C.str, SessionContext: $C.str }))
 
 /** `EditMediaTaskInput` (response side). */
 export interface EditMediaTaskInput {
-  readonly InputType: string
-  readonly FileInfoSet: readonly EditMediaFileInfo[]
-  readonly StreamInfoSet: readonly EditMediaStreamInfo[]
+  readonly InputType?: string
+  readonly FileInfoSet?: readonly EditMediaFileInfo[]
+  readonly StreamInfoSet?: readonly EditMediaStreamInfo[]
 }
 export const EditMediaTaskInput: $Schema.Schema<EditMediaTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("EditMediaTaskInput", { InputType: $C.str, FileInfoSet: $C.arr(EditMediaFileInfo), StreamInfoSet: $C.arr(EditMediaStreamInfo) }))
 
 /** `EditMediaTaskOutput` (response side). */
 export interface EditMediaTaskOutput {
-  readonly FileType: string
-  readonly FileUrl: string
-  readonly FileId: string
-  readonly MediaName: string
-  readonly ClassId: number | bigint
-  readonly ExpireTime: string
+  readonly FileType?: string
+  readonly FileUrl?: string
+  readonly FileId?: string
+  readonly MediaName?: string
+  readonly ClassId?: number | bigint
+  readonly ExpireTime?: string
 }
 export const EditMediaTaskOutput: $Schema.Schema<EditMediaTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("EditMediaTaskOutput", { FileType: $C.str, FileUrl: $C.str, FileId: $C.str, MediaName: $C.str, ClassId: $C.int64, ExpireTime: $C.str }))
 
@@ -5074,7 +5074,7 @@ export const ElementReferInfo: $Schema.Schema<ElementReferInfo> = /*#__PURE__*/ 
 
 /** `EmptyTrackItem` (both sides). */
 export interface EmptyTrackItem {
-  readonly Duration: number
+  readonly Duration?: number
 }
 export const EmptyTrackItem: $Schema.Schema<EmptyTrackItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("EmptyTrackItem", { Duration: $C.float }))
 
@@ -5109,7 +5109,7 @@ export const EnhanceMediaByTemplateRequest: $Schema.Schema<EnhanceMediaByTemplat
 
 /** `EnhanceMediaByTemplateResponse` (response side). */
 export interface EnhanceMediaByTemplateResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const EnhanceMediaByTemplateResponse: $Schema.Schema<EnhanceMediaByTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnhanceMediaByTemplateResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -5137,42 +5137,42 @@ export const EnhanceMediaQualityRequest: $Schema.Schema<EnhanceMediaQualityReque
 
 /** `EnhanceMediaQualityResponse` (response side). */
 export interface EnhanceMediaQualityResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const EnhanceMediaQualityResponse: $Schema.Schema<EnhanceMediaQualityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnhanceMediaQualityResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `EventContent` (response side). */
 export interface EventContent {
-  readonly EventHandle: string
-  readonly EventType: string
-  readonly FileUploadEvent: FileUploadTask | null
-  readonly ProcedureStateChangeEvent: ProcedureTask | null
-  readonly FileDeleteEvent: FileDeleteTask | null
-  readonly PullCompleteEvent: PullUploadTask | null
-  readonly EditMediaCompleteEvent: EditMediaTask | null
-  readonly SplitMediaCompleteEvent: SplitMediaTask | null
-  readonly ComposeMediaCompleteEvent: ComposeMediaTask | null
-  readonly ClipCompleteEvent: ClipTask2017 | null
-  readonly TranscodeCompleteEvent: TranscodeTask2017 | null
-  readonly CreateImageSpriteCompleteEvent: CreateImageSpriteTask2017 | null
-  readonly ConcatCompleteEvent: ConcatTask2017 | null
-  readonly SnapshotByTimeOffsetCompleteEvent: SnapshotByTimeOffsetTask2017 | null
-  readonly WechatPublishCompleteEvent: WechatPublishTask | null
-  readonly WechatMiniProgramPublishCompleteEvent: WechatMiniProgramPublishTask | null
-  readonly RemoveWatermarkCompleteEvent: RemoveWatermarkTask | null
-  readonly RestoreMediaCompleteEvent: RestoreMediaTask | null
-  readonly RebuildMediaCompleteEvent: RebuildMediaTask | null
-  readonly ExtractTraceWatermarkCompleteEvent: ExtractTraceWatermarkTask | null
-  readonly ExtractCopyRightWatermarkCompleteEvent: ExtractCopyRightWatermarkTask | null
-  readonly ReviewAudioVideoCompleteEvent: ReviewAudioVideoTask | null
-  readonly ReduceMediaBitrateCompleteEvent: ReduceMediaBitrateTask | null
-  readonly DescribeFileAttributesCompleteEvent: DescribeFileAttributesTask | null
-  readonly QualityInspectCompleteEvent: QualityInspectTask | null
-  readonly QualityEnhanceCompleteEvent: QualityEnhanceTask | null
+  readonly EventHandle?: string
+  readonly EventType?: string
+  readonly FileUploadEvent?: FileUploadTask | null
+  readonly ProcedureStateChangeEvent?: ProcedureTask | null
+  readonly FileDeleteEvent?: FileDeleteTask | null
+  readonly PullCompleteEvent?: PullUploadTask | null
+  readonly EditMediaCompleteEvent?: EditMediaTask | null
+  readonly SplitMediaCompleteEvent?: SplitMediaTask | null
+  readonly ComposeMediaCompleteEvent?: ComposeMediaTask | null
+  readonly ClipCompleteEvent?: ClipTask2017 | null
+  readonly TranscodeCompleteEvent?: TranscodeTask2017 | null
+  readonly CreateImageSpriteCompleteEvent?: CreateImageSpriteTask2017 | null
+  readonly ConcatCompleteEvent?: ConcatTask2017 | null
+  readonly SnapshotByTimeOffsetCompleteEvent?: SnapshotByTimeOffsetTask2017 | null
+  readonly WechatPublishCompleteEvent?: WechatPublishTask | null
+  readonly WechatMiniProgramPublishCompleteEvent?: WechatMiniProgramPublishTask | null
+  readonly RemoveWatermarkCompleteEvent?: RemoveWatermarkTask | null
+  readonly RestoreMediaCompleteEvent?: RestoreMediaTask | null
+  readonly RebuildMediaCompleteEvent?: RebuildMediaTask | null
+  readonly ExtractTraceWatermarkCompleteEvent?: ExtractTraceWatermarkTask | null
+  readonly ExtractCopyRightWatermarkCompleteEvent?: ExtractCopyRightWatermarkTask | null
+  readonly ReviewAudioVideoCompleteEvent?: ReviewAudioVideoTask | null
+  readonly ReduceMediaBitrateCompleteEvent?: ReduceMediaBitrateTask | null
+  readonly DescribeFileAttributesCompleteEvent?: DescribeFileAttributesTask | null
+  readonly QualityInspectCompleteEvent?: QualityInspectTask | null
+  readonly QualityEnhanceCompleteEvent?: QualityEnhanceTask | null
   readonly MediaCastStatusChangedEvent?: MediaCastEvent | null
-  readonly PersistenceCompleteEvent: PersistenceCompleteTask | null
-  readonly ComplexAdaptiveDynamicStreamingCompleteEvent: ComplexAdaptiveDynamicStreamingTask | null
+  readonly PersistenceCompleteEvent?: PersistenceCompleteTask | null
+  readonly ComplexAdaptiveDynamicStreamingCompleteEvent?: ComplexAdaptiveDynamicStreamingTask | null
   readonly ProcessMediaByMPSCompleteEvent?: ProcessMediaByMPS
   readonly AigcImageCompleteEvent?: AigcImageTask
   readonly AigcVideoCompleteEvent?: AigcVideoTask
@@ -5198,7 +5198,7 @@ export const ExecuteFunctionRequest: $Schema.Schema<ExecuteFunctionRequest> = /*
 
 /** `ExecuteFunctionResponse` (response side). */
 export interface ExecuteFunctionResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const ExecuteFunctionResponse: $Schema.Schema<ExecuteFunctionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExecuteFunctionResponse", { Result: $C.str, RequestId: $C.str }))
@@ -5225,20 +5225,20 @@ export const ExtractBlindWatermarkRequest: $Schema.Schema<ExtractBlindWatermarkR
 
 /** `ExtractBlindWatermarkResponse` (response side). */
 export interface ExtractBlindWatermarkResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExtractBlindWatermarkResponse: $Schema.Schema<ExtractBlindWatermarkResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExtractBlindWatermarkResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `ExtractBlindWatermarkTask` (response side). */
 export interface ExtractBlindWatermarkTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly InputInfo: ExtractBlindWatermarkInputInfo
-  readonly Type: string
-  readonly IsDetected: boolean
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly InputInfo?: ExtractBlindWatermarkInputInfo
+  readonly Type?: string
+  readonly IsDetected?: boolean
   readonly Result?: string
   readonly ResultUV?: string
   readonly ExtractBlindWatermarkConfig?: ExtractBlindWatermarkTaskConfig
@@ -5266,34 +5266,34 @@ export const ExtractCopyRightWatermarkRequest: $Schema.Schema<ExtractCopyRightWa
 
 /** `ExtractCopyRightWatermarkResponse` (response side). */
 export interface ExtractCopyRightWatermarkResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExtractCopyRightWatermarkResponse: $Schema.Schema<ExtractCopyRightWatermarkResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExtractCopyRightWatermarkResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `ExtractCopyRightWatermarkTask` (response side). */
 export interface ExtractCopyRightWatermarkTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly ErrCodeExt: string
-  readonly Input: ExtractCopyRightWatermarkTaskInput
-  readonly Output: ExtractCopyRightWatermarkTaskOutput
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly ErrCodeExt?: string
+  readonly Input?: ExtractCopyRightWatermarkTaskInput
+  readonly Output?: ExtractCopyRightWatermarkTaskOutput
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const ExtractCopyRightWatermarkTask: $Schema.Schema<ExtractCopyRightWatermarkTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExtractCopyRightWatermarkTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, Message: $C.str, ErrCodeExt: $C.str, Input: ExtractCopyRightWatermarkTaskInput, Output: ExtractCopyRightWatermarkTaskOutput, SessionId: $C.str, SessionContext: $C.str }))
 
 /** `ExtractCopyRightWatermarkTaskInput` (response side). */
 export interface ExtractCopyRightWatermarkTaskInput {
-  readonly Url: string
+  readonly Url?: string
 }
 export const ExtractCopyRightWatermarkTaskInput: $Schema.Schema<ExtractCopyRightWatermarkTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExtractCopyRightWatermarkTaskInput", { Url: $C.str }))
 
 /** `ExtractCopyRightWatermarkTaskOutput` (response side). */
 export interface ExtractCopyRightWatermarkTaskOutput {
-  readonly Text: string
+  readonly Text?: string
 }
 export const ExtractCopyRightWatermarkTaskOutput: $Schema.Schema<ExtractCopyRightWatermarkTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExtractCopyRightWatermarkTaskOutput", { Text: $C.str }))
 
@@ -5311,7 +5311,7 @@ export const ExtractTraceWatermarkRequest: $Schema.Schema<ExtractTraceWatermarkR
 
 /** `ExtractTraceWatermarkResponse` (response side). */
 export interface ExtractTraceWatermarkResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ExtractTraceWatermarkResponse: $Schema.Schema<ExtractTraceWatermarkResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExtractTraceWatermarkResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -5332,22 +5332,22 @@ export const ExtractTraceWatermarkTask: $Schema.Schema<ExtractTraceWatermarkTask
 
 /** `ExtractTraceWatermarkTaskInput` (response side). */
 export interface ExtractTraceWatermarkTaskInput {
-  readonly Url: string
-  readonly FileId: string
+  readonly Url?: string
+  readonly FileId?: string
 }
 export const ExtractTraceWatermarkTaskInput: $Schema.Schema<ExtractTraceWatermarkTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExtractTraceWatermarkTaskInput", { Url: $C.str, FileId: $C.str }))
 
 /** `ExtractTraceWatermarkTaskOutput` (response side). */
 export interface ExtractTraceWatermarkTaskOutput {
-  readonly Uv: string
+  readonly Uv?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly Uid: string
+  readonly Uid?: string
 }
 export const ExtractTraceWatermarkTaskOutput: $Schema.Schema<ExtractTraceWatermarkTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExtractTraceWatermarkTaskOutput", { Uv: $C.str, Uid: $C.str }))
 
 /** `FaceConfigureInfo` (both sides). */
 export interface FaceConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly Score?: number
   readonly DefaultLibraryLabelSet?: readonly string[]
   readonly UserDefineLibraryLabelSet?: readonly string[]
@@ -5412,8 +5412,8 @@ export const FastEditMediaRequest: $Schema.Schema<FastEditMediaRequest> = /*#__P
 
 /** `FastEditMediaResponse` (response side). */
 export interface FastEditMediaResponse {
-  readonly FileId: string
-  readonly Url: string
+  readonly FileId?: string
+  readonly Url?: string
   readonly RequestId: string
 }
 export const FastEditMediaResponse: $Schema.Schema<FastEditMediaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("FastEditMediaResponse", { FileId: $C.str, Url: $C.str, RequestId: $C.str }))
@@ -5435,15 +5435,15 @@ export const FileContent: $Schema.Schema<FileContent> = /*#__PURE__*/ $C.lazy(()
 
 /** `FileDeleteResultItem` (response side). */
 export interface FileDeleteResultItem {
-  readonly FileId: string
-  readonly DeleteParts: readonly MediaDeleteItem[]
+  readonly FileId?: string
+  readonly DeleteParts?: readonly MediaDeleteItem[]
 }
 export const FileDeleteResultItem: $Schema.Schema<FileDeleteResultItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("FileDeleteResultItem", { FileId: $C.str, DeleteParts: $C.arr(MediaDeleteItem) }))
 
 /** `FileDeleteTask` (response side). */
 export interface FileDeleteTask {
-  readonly FileIdSet: readonly string[]
-  readonly FileDeleteResultInfo: readonly FileDeleteResultItem[]
+  readonly FileIdSet?: readonly string[]
+  readonly FileDeleteResultInfo?: readonly FileDeleteResultItem[]
 }
 export const FileDeleteTask: $Schema.Schema<FileDeleteTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("FileDeleteTask", { FileIdSet: $C.arr($C.str), FileDeleteResultInfo: $C.arr(FileDeleteResultItem) }))
 
@@ -5456,11 +5456,11 @@ export const FileReviewInfo: $Schema.Schema<FileReviewInfo> = /*#__PURE__*/ $C.l
 
 /** `FileUploadTask` (response side). */
 export interface FileUploadTask {
-  readonly FileId: string
-  readonly MediaBasicInfo: MediaBasicInfo
-  readonly ProcedureTaskId: string
-  readonly ReviewAudioVideoTaskId: string
-  readonly MetaData: MediaMetaData | null
+  readonly FileId?: string
+  readonly MediaBasicInfo?: MediaBasicInfo
+  readonly ProcedureTaskId?: string
+  readonly ReviewAudioVideoTaskId?: string
+  readonly MetaData?: MediaMetaData | null
 }
 export const FileUploadTask: $Schema.Schema<FileUploadTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("FileUploadTask", { FileId: $C.str, MediaBasicInfo: MediaBasicInfo, ProcedureTaskId: $C.str, ReviewAudioVideoTaskId: $C.str, MetaData: $C.nul(MediaMetaData) }))
 
@@ -5482,14 +5482,14 @@ export const ForbidMediaDistributionRequest: $Schema.Schema<ForbidMediaDistribut
 
 /** `ForbidMediaDistributionResponse` (response side). */
 export interface ForbidMediaDistributionResponse {
-  readonly NotExistFileIdSet: readonly string[]
+  readonly NotExistFileIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const ForbidMediaDistributionResponse: $Schema.Schema<ForbidMediaDistributionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ForbidMediaDistributionResponse", { NotExistFileIdSet: $C.arr($C.str), RequestId: $C.str }))
 
 /** `FrameRateWithDenInfo` (both sides). */
 export interface FrameRateWithDenInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly FpsNum?: number | bigint
   readonly FpsDen?: number | bigint
 }
@@ -5497,7 +5497,7 @@ export const FrameRateWithDenInfo: $Schema.Schema<FrameRateWithDenInfo> = /*#__P
 
 /** `FrameTagConfigureInfo` (both sides). */
 export interface FrameTagConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly ScreenshotInterval?: number
 }
 export const FrameTagConfigureInfo: $Schema.Schema<FrameTagConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FrameTagConfigureInfo", { Switch: $C.str }, { ScreenshotInterval: $C.float }))
@@ -5511,7 +5511,7 @@ export const FrameTagConfigureInfoForUpdate: $Schema.Schema<FrameTagConfigureInf
 
 /** `HDRInfo` (both sides). */
 export interface HDRInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly Type?: string
 }
 export const HDRInfo: $Schema.Schema<HDRInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("HDRInfo", { Switch: $C.str }, { Type: $C.str }))
@@ -5536,7 +5536,7 @@ export const HandleCurrentPlaylistResponse: $Schema.Schema<HandleCurrentPlaylist
 
 /** `HeadTailConfigureInfo` (both sides). */
 export interface HeadTailConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const HeadTailConfigureInfo: $Schema.Schema<HeadTailConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("HeadTailConfigureInfo", { Switch: $C.str }))
 
@@ -5554,28 +5554,28 @@ export const HeadTailTaskInput: $Schema.Schema<HeadTailTaskInput> = /*#__PURE__*
 
 /** `HeadTailTemplate` (response side). */
 export interface HeadTailTemplate {
-  readonly Definition: number | bigint
-  readonly Name: string
-  readonly Comment: string
-  readonly HeadCandidateSet: readonly string[]
-  readonly TailCandidateSet: readonly string[]
-  readonly FillType: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Definition?: number | bigint
+  readonly Name?: string
+  readonly Comment?: string
+  readonly HeadCandidateSet?: readonly string[]
+  readonly TailCandidateSet?: readonly string[]
+  readonly FillType?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const HeadTailTemplate: $Schema.Schema<HeadTailTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("HeadTailTemplate", { Definition: $C.int64, Name: $C.str, Comment: $C.str, HeadCandidateSet: $C.arr($C.str), TailCandidateSet: $C.arr($C.str), FillType: $C.str, CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `HighlightSegmentItem` (response side). */
 export interface HighlightSegmentItem {
-  readonly Confidence: number
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
+  readonly Confidence?: number
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
 }
 export const HighlightSegmentItem: $Schema.Schema<HighlightSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("HighlightSegmentItem", { Confidence: $C.float, StartTimeOffset: $C.float, EndTimeOffset: $C.float }))
 
 /** `HighlightsConfigureInfo` (both sides). */
 export interface HighlightsConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const HighlightsConfigureInfo: $Schema.Schema<HighlightsConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("HighlightsConfigureInfo", { Switch: $C.str }))
 
@@ -5587,7 +5587,7 @@ export const HighlightsConfigureInfoForUpdate: $Schema.Schema<HighlightsConfigur
 
 /** `IPFilterPolicy` (both sides). */
 export interface IPFilterPolicy {
-  readonly Status: string
+  readonly Status?: string
   readonly FilterType?: string
   readonly IPList?: readonly string[]
 }
@@ -5652,7 +5652,7 @@ export const ImageEnhanceConfig: $Schema.Schema<ImageEnhanceConfig> = /*#__PURE_
 
 /** `ImageOperation` (both sides). */
 export interface ImageOperation {
-  readonly Type: string
+  readonly Type?: string
   readonly Scale?: ImageScale
   readonly CenterCut?: ImageCenterCut
   readonly Blur?: ImageBlur
@@ -5661,18 +5661,18 @@ export const ImageOperation: $Schema.Schema<ImageOperation> = /*#__PURE__*/ $C.l
 
 /** `ImageProcessingTemplate` (response side). */
 export interface ImageProcessingTemplate {
-  readonly Definition: number | bigint
-  readonly Type: string
-  readonly Name: string
-  readonly Comment: string
-  readonly Operations: readonly ImageOperation[]
-  readonly CreateTime: string
+  readonly Definition?: number | bigint
+  readonly Type?: string
+  readonly Name?: string
+  readonly Comment?: string
+  readonly Operations?: readonly ImageOperation[]
+  readonly CreateTime?: string
 }
 export const ImageProcessingTemplate: $Schema.Schema<ImageProcessingTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageProcessingTemplate", { Definition: $C.uint64, Type: $C.str, Name: $C.str, Comment: $C.str, Operations: $C.arr(ImageOperation), CreateTime: $C.str }))
 
 /** `ImageQualityEnhanceInfo` (both sides). */
 export interface ImageQualityEnhanceInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly Type?: string
 }
 export const ImageQualityEnhanceInfo: $Schema.Schema<ImageQualityEnhanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageQualityEnhanceInfo", { Switch: $C.str }, { Type: $C.str }))
@@ -5703,33 +5703,33 @@ export const ImageSceneAigcEncodeConfig: $Schema.Schema<ImageSceneAigcEncodeConf
 
 /** `ImageSpriteTaskInput` (both sides). */
 export interface ImageSpriteTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
 }
 export const ImageSpriteTaskInput: $Schema.Schema<ImageSpriteTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageSpriteTaskInput", { Definition: $C.uint64 }))
 
 /** `ImageSpriteTemplate` (response side). */
 export interface ImageSpriteTemplate {
-  readonly Definition: number | bigint
-  readonly Type: string
-  readonly Name: string
-  readonly Width: number | bigint
-  readonly Height: number | bigint
-  readonly ResolutionAdaptive: string
-  readonly SampleType: string
-  readonly SampleInterval: number | bigint
-  readonly RowCount: number | bigint
-  readonly ColumnCount: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly FillType: string
-  readonly Comment: string
-  readonly Format: string
+  readonly Definition?: number | bigint
+  readonly Type?: string
+  readonly Name?: string
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
+  readonly ResolutionAdaptive?: string
+  readonly SampleType?: string
+  readonly SampleInterval?: number | bigint
+  readonly RowCount?: number | bigint
+  readonly ColumnCount?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly FillType?: string
+  readonly Comment?: string
+  readonly Format?: string
 }
 export const ImageSpriteTemplate: $Schema.Schema<ImageSpriteTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImageSpriteTemplate", { Definition: $C.uint64, Type: $C.str, Name: $C.str, Width: $C.uint64, Height: $C.uint64, ResolutionAdaptive: $C.str, SampleType: $C.str, SampleInterval: $C.uint64, RowCount: $C.uint64, ColumnCount: $C.uint64, CreateTime: $C.str, UpdateTime: $C.str, FillType: $C.str, Comment: $C.str, Format: $C.str }))
 
 /** `ImageTransform` (both sides). */
 export interface ImageTransform {
-  readonly Type: string
+  readonly Type?: string
   readonly RotateAngle?: number
   readonly Flip?: string
 }
@@ -5798,18 +5798,18 @@ export const ImportMediaKnowledgeResponse: $Schema.Schema<ImportMediaKnowledgeRe
 
 /** `ImportMediaKnowledgeTask` (response side). */
 export interface ImportMediaKnowledgeTask {
-  readonly TaskId: string
-  readonly FileId: string
-  readonly Input: ImportMediaKnowledgeTaskInput
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
+  readonly TaskId?: string
+  readonly FileId?: string
+  readonly Input?: ImportMediaKnowledgeTaskInput
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
 }
 export const ImportMediaKnowledgeTask: $Schema.Schema<ImportMediaKnowledgeTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImportMediaKnowledgeTask", { TaskId: $C.str, FileId: $C.str, Input: ImportMediaKnowledgeTaskInput, Status: $C.str, ErrCode: $C.int64, Message: $C.str }))
 
 /** `ImportMediaKnowledgeTaskInput` (both sides). */
 export interface ImportMediaKnowledgeTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly KnowledgeBaseIds?: readonly string[]
 }
 export const ImportMediaKnowledgeTaskInput: $Schema.Schema<ImportMediaKnowledgeTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("ImportMediaKnowledgeTaskInput", { Definition: $C.uint64 }, { KnowledgeBaseIds: $C.arr($C.str) }))
@@ -5828,14 +5828,14 @@ export const InspectMediaQualityRequest: $Schema.Schema<InspectMediaQualityReque
 
 /** `InspectMediaQualityResponse` (response side). */
 export interface InspectMediaQualityResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const InspectMediaQualityResponse: $Schema.Schema<InspectMediaQualityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InspectMediaQualityResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `JitterConfigureInfo` (both sides). */
 export interface JitterConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const JitterConfigureInfo: $Schema.Schema<JitterConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("JitterConfigureInfo", { Switch: $C.str }))
 
@@ -5887,7 +5887,7 @@ export const KnowledgeBasesInfo: $Schema.Schema<KnowledgeBasesInfo> = /*#__PURE_
 
 /** `LLMComprehendAsr` (both sides). */
 export interface LLMComprehendAsr {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const LLMComprehendAsr: $Schema.Schema<LLMComprehendAsr> = /*#__PURE__*/ $C.lazy(() => $C.struct("LLMComprehendAsr", { Switch: $C.str }))
 
@@ -5899,7 +5899,7 @@ export const LLMComprehendAsrForUpdate: $Schema.Schema<LLMComprehendAsrForUpdate
 
 /** `LLMComprehendFaceRecognition` (both sides). */
 export interface LLMComprehendFaceRecognition {
-  readonly Switch: string
+  readonly Switch?: string
   readonly Score?: number
   readonly DefaultLibraryLabelSet?: readonly string[]
   readonly UserDefineLibraryLabelSet?: readonly string[]
@@ -5919,7 +5919,7 @@ export const LLMComprehendFaceRecognitionForUpdate: $Schema.Schema<LLMComprehend
 
 /** `LLMComprehendSummary` (both sides). */
 export interface LLMComprehendSummary {
-  readonly Switch: string
+  readonly Switch?: string
   readonly ExtendedParameter?: string
 }
 export const LLMComprehendSummary: $Schema.Schema<LLMComprehendSummary> = /*#__PURE__*/ $C.lazy(() => $C.struct("LLMComprehendSummary", { Switch: $C.str }, { ExtendedParameter: $C.str }))
@@ -5933,16 +5933,16 @@ export const LLMComprehendSummaryForUpdate: $Schema.Schema<LLMComprehendSummaryF
 
 /** `LLMComprehendTemplateItem` (response side). */
 export interface LLMComprehendTemplateItem {
-  readonly Definition: number | bigint
-  readonly Name: string
-  readonly Comment: string
-  readonly Type: string
-  readonly Level: string
+  readonly Definition?: number | bigint
+  readonly Name?: string
+  readonly Comment?: string
+  readonly Type?: string
+  readonly Level?: string
   readonly Summary?: LLMComprehendSummary
   readonly Asr?: LLMComprehendAsr
   readonly FaceRecognition?: LLMComprehendFaceRecognition
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const LLMComprehendTemplateItem: $Schema.Schema<LLMComprehendTemplateItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("LLMComprehendTemplateItem", { Definition: $C.int64, Name: $C.str, Comment: $C.str, Type: $C.str, Level: $C.str, CreateTime: $C.datetimeIso, UpdateTime: $C.datetimeIso }, { Summary: LLMComprehendSummary, Asr: LLMComprehendAsr, FaceRecognition: LLMComprehendFaceRecognition }))
 
@@ -5976,8 +5976,8 @@ export const ListFilesResponse: $Schema.Schema<ListFilesResponse> = /*#__PURE__*
 
 /** `LiveRealTimeClipMediaSegmentInfo` (response side). */
 export interface LiveRealTimeClipMediaSegmentInfo {
-  readonly StartTime: string
-  readonly EndTime: string
+  readonly StartTime?: string
+  readonly EndTime?: string
 }
 export const LiveRealTimeClipMediaSegmentInfo: $Schema.Schema<LiveRealTimeClipMediaSegmentInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveRealTimeClipMediaSegmentInfo", { StartTime: $C.str, EndTime: $C.str }))
 
@@ -6002,11 +6002,11 @@ export const LiveRealTimeClipRequest: $Schema.Schema<LiveRealTimeClipRequest> = 
 
 /** `LiveRealTimeClipResponse` (response side). */
 export interface LiveRealTimeClipResponse {
-  readonly Url: string
-  readonly FileId: string
-  readonly VodTaskId: string
-  readonly MetaData: MediaMetaData | null
-  readonly SegmentSet: readonly LiveRealTimeClipMediaSegmentInfo[]
+  readonly Url?: string
+  readonly FileId?: string
+  readonly VodTaskId?: string
+  readonly MetaData?: MediaMetaData | null
+  readonly SegmentSet?: readonly LiveRealTimeClipMediaSegmentInfo[]
   readonly RequestId: string
 }
 export const LiveRealTimeClipResponse: $Schema.Schema<LiveRealTimeClipResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveRealTimeClipResponse", { Url: $C.str, FileId: $C.str, VodTaskId: $C.str, MetaData: $C.nul(MediaMetaData), SegmentSet: $C.arr(LiveRealTimeClipMediaSegmentInfo), RequestId: $C.str }))
@@ -6022,9 +6022,9 @@ export const LiveRealTimeClipStreamInfo: $Schema.Schema<LiveRealTimeClipStreamIn
 export interface LiveRecordInfo {
   readonly Domain?: string
   readonly Path?: string
-  readonly StreamId: string
-  readonly RecordStartTime: string
-  readonly RecordEndTime: string
+  readonly StreamId?: string
+  readonly RecordStartTime?: string
+  readonly RecordEndTime?: string
 }
 export const LiveRecordInfo: $Schema.Schema<LiveRecordInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveRecordInfo", { StreamId: $C.str, RecordStartTime: $C.str, RecordEndTime: $C.str }, { Domain: $C.str, Path: $C.str }))
 
@@ -6135,10 +6135,10 @@ export const MPSEraseTimeArea: $Schema.Schema<MPSEraseTimeArea> = /*#__PURE__*/ 
 
 /** `MPSOutputFile` (response side). */
 export interface MPSOutputFile {
-  readonly FileType: string
+  readonly FileType?: string
   readonly StorageMode?: string
   readonly FileId?: string
-  readonly Url: string
+  readonly Url?: string
   readonly Definition?: string
   readonly ExpiredTime?: number | bigint
 }
@@ -6309,12 +6309,12 @@ export const MPSSmartSubtitlesTaskInput: $Schema.Schema<MPSSmartSubtitlesTaskInp
 
 /** `MPSSubTaskResult` (response side). */
 export interface MPSSubTaskResult {
-  readonly TaskType: string
-  readonly Status: string
-  readonly ErrCode: string
-  readonly Message: string
-  readonly Input: string
-  readonly Output: MPSTaskOutput
+  readonly TaskType?: string
+  readonly Status?: string
+  readonly ErrCode?: string
+  readonly Message?: string
+  readonly Input?: string
+  readonly Output?: MPSTaskOutput
 }
 export const MPSSubTaskResult: $Schema.Schema<MPSSubTaskResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("MPSSubTaskResult", { TaskType: $C.str, Status: $C.str, ErrCode: $C.str, Message: $C.str, Input: $C.str, Output: MPSTaskOutput }))
 
@@ -6393,7 +6393,7 @@ export const MPSTaskOutput: $Schema.Schema<MPSTaskOutput> = /*#__PURE__*/ $C.laz
 
 /** `MPSTemplate` (response side). */
 export interface MPSTemplate {
-  readonly TaskType: string
+  readonly TaskType?: string
   readonly MPSTemplateInfo?: string
 }
 export const MPSTemplate: $Schema.Schema<MPSTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("MPSTemplate", { TaskType: $C.str }, { MPSTemplateInfo: $C.str }))
@@ -6443,48 +6443,48 @@ export const MediaAdaptiveDynamicStreamingInfo: $Schema.Schema<MediaAdaptiveDyna
 
 /** `MediaAiAnalysisClassificationItem` (response side). */
 export interface MediaAiAnalysisClassificationItem {
-  readonly Classification: string
-  readonly Confidence: number
+  readonly Classification?: string
+  readonly Confidence?: number
 }
 export const MediaAiAnalysisClassificationItem: $Schema.Schema<MediaAiAnalysisClassificationItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaAiAnalysisClassificationItem", { Classification: $C.str, Confidence: $C.float }))
 
 /** `MediaAiAnalysisCoverItem` (response side). */
 export interface MediaAiAnalysisCoverItem {
-  readonly CoverUrl: string
-  readonly Confidence: number
+  readonly CoverUrl?: string
+  readonly Confidence?: number
 }
 export const MediaAiAnalysisCoverItem: $Schema.Schema<MediaAiAnalysisCoverItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaAiAnalysisCoverItem", { CoverUrl: $C.str, Confidence: $C.float }))
 
 /** `MediaAiAnalysisFrameTagItem` (response side). */
 export interface MediaAiAnalysisFrameTagItem {
-  readonly Tag: string
-  readonly CategorySet: readonly string[]
-  readonly Confidence: number
+  readonly Tag?: string
+  readonly CategorySet?: readonly string[]
+  readonly Confidence?: number
 }
 export const MediaAiAnalysisFrameTagItem: $Schema.Schema<MediaAiAnalysisFrameTagItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaAiAnalysisFrameTagItem", { Tag: $C.str, CategorySet: $C.arr($C.str), Confidence: $C.float }))
 
 /** `MediaAiAnalysisFrameTagSegmentItem` (response side). */
 export interface MediaAiAnalysisFrameTagSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly TagSet: readonly MediaAiAnalysisFrameTagItem[]
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly TagSet?: readonly MediaAiAnalysisFrameTagItem[]
 }
 export const MediaAiAnalysisFrameTagSegmentItem: $Schema.Schema<MediaAiAnalysisFrameTagSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaAiAnalysisFrameTagSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, TagSet: $C.arr(MediaAiAnalysisFrameTagItem) }))
 
 /** `MediaAiAnalysisHighlightItem` (response side). */
 export interface MediaAiAnalysisHighlightItem {
-  readonly HighlightUrl: string
-  readonly CovImgUrl: string
-  readonly Confidence: number
-  readonly Duration: number
-  readonly SegmentSet: readonly HighlightSegmentItem[]
+  readonly HighlightUrl?: string
+  readonly CovImgUrl?: string
+  readonly Confidence?: number
+  readonly Duration?: number
+  readonly SegmentSet?: readonly HighlightSegmentItem[]
 }
 export const MediaAiAnalysisHighlightItem: $Schema.Schema<MediaAiAnalysisHighlightItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaAiAnalysisHighlightItem", { HighlightUrl: $C.str, CovImgUrl: $C.str, Confidence: $C.float, Duration: $C.float, SegmentSet: $C.arr(HighlightSegmentItem) }))
 
 /** `MediaAiAnalysisTagItem` (response side). */
 export interface MediaAiAnalysisTagItem {
-  readonly Tag: string
-  readonly Confidence: number
+  readonly Tag?: string
+  readonly Confidence?: number
 }
 export const MediaAiAnalysisTagItem: $Schema.Schema<MediaAiAnalysisTagItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaAiAnalysisTagItem", { Tag: $C.str, Confidence: $C.float }))
 
@@ -6496,55 +6496,55 @@ export const MediaAnimatedGraphicsInfo: $Schema.Schema<MediaAnimatedGraphicsInfo
 
 /** `MediaAnimatedGraphicsItem` (response side). */
 export interface MediaAnimatedGraphicsItem {
-  readonly Url: string
-  readonly Definition: number | bigint
-  readonly Container: string
-  readonly Height: number | bigint
-  readonly Width: number | bigint
-  readonly Bitrate: number | bigint
-  readonly Size: number | bigint
-  readonly Md5: string
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
+  readonly Url?: string
+  readonly Definition?: number | bigint
+  readonly Container?: string
+  readonly Height?: number | bigint
+  readonly Width?: number | bigint
+  readonly Bitrate?: number | bigint
+  readonly Size?: number | bigint
+  readonly Md5?: string
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
 }
 export const MediaAnimatedGraphicsItem: $Schema.Schema<MediaAnimatedGraphicsItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaAnimatedGraphicsItem", { Url: $C.str, Definition: $C.int64, Container: $C.str, Height: $C.int64, Width: $C.int64, Bitrate: $C.int64, Size: $C.int64, Md5: $C.str, StartTimeOffset: $C.float, EndTimeOffset: $C.float }))
 
 /** `MediaAudioStreamItem` (response side). */
 export interface MediaAudioStreamItem {
-  readonly Bitrate: number | bigint
-  readonly SamplingRate: number | bigint
-  readonly Codec: string
+  readonly Bitrate?: number | bigint
+  readonly SamplingRate?: number | bigint
+  readonly Codec?: string
 }
 export const MediaAudioStreamItem: $Schema.Schema<MediaAudioStreamItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaAudioStreamItem", { Bitrate: $C.int64, SamplingRate: $C.int64, Codec: $C.str }))
 
 /** `MediaBasicInfo` (response side). */
 export interface MediaBasicInfo {
-  readonly Name: string
-  readonly Description: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly ExpireTime: string
-  readonly ClassId: number | bigint
-  readonly ClassName: string
-  readonly ClassPath: string
-  readonly CoverUrl: string
-  readonly Type: string
-  readonly MediaUrl: string
-  readonly SourceInfo: MediaSourceData | null
-  readonly StorageRegion: string
-  readonly StoragePath: string
-  readonly TagSet: readonly string[]
-  readonly Vid: string
-  readonly Category: string
-  readonly Status: string
-  readonly StorageClass: string
+  readonly Name?: string
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly ExpireTime?: string
+  readonly ClassId?: number | bigint
+  readonly ClassName?: string
+  readonly ClassPath?: string
+  readonly CoverUrl?: string
+  readonly Type?: string
+  readonly MediaUrl?: string
+  readonly SourceInfo?: MediaSourceData | null
+  readonly StorageRegion?: string
+  readonly StoragePath?: string
+  readonly TagSet?: readonly string[]
+  readonly Vid?: string
+  readonly Category?: string
+  readonly Status?: string
+  readonly StorageClass?: string
 }
 export const MediaBasicInfo: $Schema.Schema<MediaBasicInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaBasicInfo", { Name: $C.str, Description: $C.str, CreateTime: $C.str, UpdateTime: $C.str, ExpireTime: $C.str, ClassId: $C.int64, ClassName: $C.str, ClassPath: $C.str, CoverUrl: $C.str, Type: $C.str, MediaUrl: $C.str, SourceInfo: $C.nul(MediaSourceData), StorageRegion: $C.str, StoragePath: $C.str, TagSet: $C.arr($C.str), Vid: $C.str, Category: $C.str, Status: $C.str, StorageClass: $C.str }))
 
 /** `MediaCastEvent` (response side). */
 export interface MediaCastEvent {
-  readonly CastId: string
-  readonly Status: string
+  readonly CastId?: string
+  readonly Status?: string
 }
 export const MediaCastEvent: $Schema.Schema<MediaCastEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaCastEvent", { CastId: $C.str, Status: $C.str }))
 
@@ -6561,60 +6561,60 @@ export const MediaClassInfo: $Schema.Schema<MediaClassInfo> = /*#__PURE__*/ $C.l
 
 /** `MediaContentReviewAsrTextSegmentItem` (response side). */
 export interface MediaContentReviewAsrTextSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly KeywordSet: readonly string[]
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly KeywordSet?: readonly string[]
 }
 export const MediaContentReviewAsrTextSegmentItem: $Schema.Schema<MediaContentReviewAsrTextSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaContentReviewAsrTextSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, Confidence: $C.float, Suggestion: $C.str, KeywordSet: $C.arr($C.str) }))
 
 /** `MediaContentReviewOcrTextSegmentItem` (response side). */
 export interface MediaContentReviewOcrTextSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly KeywordSet: readonly string[]
-  readonly AreaCoordSet: readonly (number | bigint)[]
-  readonly Url: string
-  readonly PicUrlExpireTime: string
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly KeywordSet?: readonly string[]
+  readonly AreaCoordSet?: readonly (number | bigint)[]
+  readonly Url?: string
+  readonly PicUrlExpireTime?: string
 }
 export const MediaContentReviewOcrTextSegmentItem: $Schema.Schema<MediaContentReviewOcrTextSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaContentReviewOcrTextSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, Confidence: $C.float, Suggestion: $C.str, KeywordSet: $C.arr($C.str), AreaCoordSet: $C.arr($C.int64), Url: $C.str, PicUrlExpireTime: $C.str }))
 
 /** `MediaContentReviewPoliticalSegmentItem` (response side). */
 export interface MediaContentReviewPoliticalSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly Name: string
-  readonly Label: string
-  readonly Url: string
-  readonly AreaCoordSet: readonly (number | bigint)[]
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly Name?: string
+  readonly Label?: string
+  readonly Url?: string
+  readonly AreaCoordSet?: readonly (number | bigint)[]
   /** @deprecated hidden or deprecated in the API */
-  readonly PicUrlExpireTimeStamp: number | bigint
-  readonly PicUrlExpireTime: string
+  readonly PicUrlExpireTimeStamp?: number | bigint
+  readonly PicUrlExpireTime?: string
 }
 export const MediaContentReviewPoliticalSegmentItem: $Schema.Schema<MediaContentReviewPoliticalSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaContentReviewPoliticalSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, Confidence: $C.float, Suggestion: $C.str, Name: $C.str, Label: $C.str, Url: $C.str, AreaCoordSet: $C.arr($C.int64), PicUrlExpireTimeStamp: $C.int64, PicUrlExpireTime: $C.str }))
 
 /** `MediaContentReviewSegmentItem` (response side). */
 export interface MediaContentReviewSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Confidence: number
-  readonly Label: string
-  readonly Suggestion: string
-  readonly Url: string
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Confidence?: number
+  readonly Label?: string
+  readonly Suggestion?: string
+  readonly Url?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly PicUrlExpireTimeStamp: number | bigint
-  readonly PicUrlExpireTime: string
+  readonly PicUrlExpireTimeStamp?: number | bigint
+  readonly PicUrlExpireTime?: string
 }
 export const MediaContentReviewSegmentItem: $Schema.Schema<MediaContentReviewSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaContentReviewSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, Confidence: $C.float, Label: $C.str, Suggestion: $C.str, Url: $C.str, PicUrlExpireTimeStamp: $C.int64, PicUrlExpireTime: $C.str }))
 
 /** `MediaDeleteItem` (both sides). */
 export interface MediaDeleteItem {
-  readonly Type: string
+  readonly Type?: string
   readonly Definition?: number | bigint
 }
 export const MediaDeleteItem: $Schema.Schema<MediaDeleteItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaDeleteItem", { Type: $C.str }, { Definition: $C.int64 }))
@@ -6627,30 +6627,30 @@ export const MediaImageSpriteInfo: $Schema.Schema<MediaImageSpriteInfo> = /*#__P
 
 /** `MediaImageSpriteItem` (response side). */
 export interface MediaImageSpriteItem {
-  readonly Definition: number | bigint
-  readonly Height: number | bigint
-  readonly Width: number | bigint
-  readonly TotalCount: number | bigint
-  readonly ImageUrlSet: readonly string[]
-  readonly WebVttUrl: string
+  readonly Definition?: number | bigint
+  readonly Height?: number | bigint
+  readonly Width?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly ImageUrlSet?: readonly string[]
+  readonly WebVttUrl?: string
 }
 export const MediaImageSpriteItem: $Schema.Schema<MediaImageSpriteItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaImageSpriteItem", { Definition: $C.int64, Height: $C.int64, Width: $C.int64, TotalCount: $C.int64, ImageUrlSet: $C.arr($C.str), WebVttUrl: $C.str }))
 
 /** `MediaInfo` (response side). */
 export interface MediaInfo {
-  readonly BasicInfo: MediaBasicInfo | null
-  readonly MetaData: MediaMetaData | null
-  readonly TranscodeInfo: MediaTranscodeInfo | null
-  readonly AnimatedGraphicsInfo: MediaAnimatedGraphicsInfo | null
-  readonly SampleSnapshotInfo: MediaSampleSnapshotInfo | null
-  readonly ImageSpriteInfo: MediaImageSpriteInfo | null
-  readonly SnapshotByTimeOffsetInfo: MediaSnapshotByTimeOffsetInfo | null
-  readonly KeyFrameDescInfo: MediaKeyFrameDescInfo | null
-  readonly AdaptiveDynamicStreamingInfo: MediaAdaptiveDynamicStreamingInfo | null
-  readonly MiniProgramReviewInfo: MediaMiniProgramReviewInfo | null
-  readonly SubtitleInfo: MediaSubtitleInfo | null
-  readonly FileId: string
-  readonly ReviewInfo: FileReviewInfo | null
+  readonly BasicInfo?: MediaBasicInfo | null
+  readonly MetaData?: MediaMetaData | null
+  readonly TranscodeInfo?: MediaTranscodeInfo | null
+  readonly AnimatedGraphicsInfo?: MediaAnimatedGraphicsInfo | null
+  readonly SampleSnapshotInfo?: MediaSampleSnapshotInfo | null
+  readonly ImageSpriteInfo?: MediaImageSpriteInfo | null
+  readonly SnapshotByTimeOffsetInfo?: MediaSnapshotByTimeOffsetInfo | null
+  readonly KeyFrameDescInfo?: MediaKeyFrameDescInfo | null
+  readonly AdaptiveDynamicStreamingInfo?: MediaAdaptiveDynamicStreamingInfo | null
+  readonly MiniProgramReviewInfo?: MediaMiniProgramReviewInfo | null
+  readonly SubtitleInfo?: MediaSubtitleInfo | null
+  readonly FileId?: string
+  readonly ReviewInfo?: FileReviewInfo | null
   readonly MPSAiMediaInfo?: MPSAiMediaInfo
   readonly ImageUnderstandingInfo?: ImageUnderstandingInfo | null
   readonly KnowledgeBasesInfo?: KnowledgeBasesInfo
@@ -6674,33 +6674,33 @@ export const MediaKeyFrameDescInfo: $Schema.Schema<MediaKeyFrameDescInfo> = /*#_
 
 /** `MediaKeyFrameDescItem` (both sides). */
 export interface MediaKeyFrameDescItem {
-  readonly TimeOffset: number
-  readonly Content: string
+  readonly TimeOffset?: number
+  readonly Content?: string
 }
 export const MediaKeyFrameDescItem: $Schema.Schema<MediaKeyFrameDescItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaKeyFrameDescItem", { TimeOffset: $C.float, Content: $C.str }))
 
 /** `MediaMetaData` (response side). */
 export interface MediaMetaData {
-  readonly Size: number | bigint
-  readonly Container: string
-  readonly Bitrate: number | bigint
-  readonly Height: number | bigint
-  readonly Width: number | bigint
-  readonly Duration: number
-  readonly Rotate: number | bigint
-  readonly VideoStreamSet: readonly MediaVideoStreamItem[]
-  readonly AudioStreamSet: readonly MediaAudioStreamItem[]
-  readonly VideoDuration: number
-  readonly AudioDuration: number
-  readonly Md5: string
+  readonly Size?: number | bigint
+  readonly Container?: string
+  readonly Bitrate?: number | bigint
+  readonly Height?: number | bigint
+  readonly Width?: number | bigint
+  readonly Duration?: number
+  readonly Rotate?: number | bigint
+  readonly VideoStreamSet?: readonly MediaVideoStreamItem[]
+  readonly AudioStreamSet?: readonly MediaAudioStreamItem[]
+  readonly VideoDuration?: number
+  readonly AudioDuration?: number
+  readonly Md5?: string
 }
 export const MediaMetaData: $Schema.Schema<MediaMetaData> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaMetaData", { Size: $C.int64, Container: $C.str, Bitrate: $C.int64, Height: $C.int64, Width: $C.int64, Duration: $C.float, Rotate: $C.int64, VideoStreamSet: $C.arr(MediaVideoStreamItem), AudioStreamSet: $C.arr(MediaAudioStreamItem), VideoDuration: $C.float, AudioDuration: $C.float, Md5: $C.str }))
 
 /** `MediaMiniProgramReviewElem` (response side). */
 export interface MediaMiniProgramReviewElem {
-  readonly Type: string
-  readonly Suggestion: string
-  readonly Confidence: number
+  readonly Type?: string
+  readonly Suggestion?: string
+  readonly Confidence?: number
 }
 export const MediaMiniProgramReviewElem: $Schema.Schema<MediaMiniProgramReviewElem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaMiniProgramReviewElem", { Type: $C.str, Suggestion: $C.str, Confidence: $C.float }))
 
@@ -6712,11 +6712,11 @@ export const MediaMiniProgramReviewInfo: $Schema.Schema<MediaMiniProgramReviewIn
 
 /** `MediaMiniProgramReviewInfoItem` (response side). */
 export interface MediaMiniProgramReviewInfoItem {
-  readonly Definition: number | bigint
-  readonly MetaData: MediaMetaData
-  readonly Url: string
-  readonly ReviewResult: string
-  readonly ReviewSummary: readonly MediaMiniProgramReviewElem[]
+  readonly Definition?: number | bigint
+  readonly MetaData?: MediaMetaData
+  readonly Url?: string
+  readonly ReviewResult?: string
+  readonly ReviewSummary?: readonly MediaMiniProgramReviewElem[]
 }
 export const MediaMiniProgramReviewInfoItem: $Schema.Schema<MediaMiniProgramReviewInfoItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaMiniProgramReviewInfoItem", { Definition: $C.int64, MetaData: MediaMetaData, Url: $C.str, ReviewResult: $C.str, ReviewSummary: $C.arr(MediaMiniProgramReviewElem) }))
 
@@ -6730,57 +6730,57 @@ export const MediaOutputInfo: $Schema.Schema<MediaOutputInfo> = /*#__PURE__*/ $C
 
 /** `MediaProcessTaskAdaptiveDynamicStreamingResult` (response side). */
 export interface MediaProcessTaskAdaptiveDynamicStreamingResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Progress: number | bigint
-  readonly Input: AdaptiveDynamicStreamingTaskInput
-  readonly Output: AdaptiveDynamicStreamingInfoItem
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Progress?: number | bigint
+  readonly Input?: AdaptiveDynamicStreamingTaskInput
+  readonly Output?: AdaptiveDynamicStreamingInfoItem
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const MediaProcessTaskAdaptiveDynamicStreamingResult: $Schema.Schema<MediaProcessTaskAdaptiveDynamicStreamingResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaProcessTaskAdaptiveDynamicStreamingResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Progress: $C.int64, Input: AdaptiveDynamicStreamingTaskInput, Output: AdaptiveDynamicStreamingInfoItem, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `MediaProcessTaskAnimatedGraphicResult` (response side). */
 export interface MediaProcessTaskAnimatedGraphicResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: AnimatedGraphicTaskInput
-  readonly Output: MediaAnimatedGraphicsItem | null
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: AnimatedGraphicTaskInput
+  readonly Output?: MediaAnimatedGraphicsItem | null
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const MediaProcessTaskAnimatedGraphicResult: $Schema.Schema<MediaProcessTaskAnimatedGraphicResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaProcessTaskAnimatedGraphicResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: AnimatedGraphicTaskInput, Output: $C.nul(MediaAnimatedGraphicsItem), Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `MediaProcessTaskCoverBySnapshotResult` (response side). */
 export interface MediaProcessTaskCoverBySnapshotResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: CoverBySnapshotTaskInput
-  readonly Output: CoverBySnapshotTaskOutput
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: CoverBySnapshotTaskInput
+  readonly Output?: CoverBySnapshotTaskOutput
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const MediaProcessTaskCoverBySnapshotResult: $Schema.Schema<MediaProcessTaskCoverBySnapshotResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaProcessTaskCoverBySnapshotResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: CoverBySnapshotTaskInput, Output: CoverBySnapshotTaskOutput, Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `MediaProcessTaskImageSpriteResult` (response side). */
 export interface MediaProcessTaskImageSpriteResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: ImageSpriteTaskInput
-  readonly Output: MediaImageSpriteItem | null
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: ImageSpriteTaskInput
+  readonly Output?: MediaImageSpriteItem | null
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const MediaProcessTaskImageSpriteResult: $Schema.Schema<MediaProcessTaskImageSpriteResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaProcessTaskImageSpriteResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: ImageSpriteTaskInput, Output: $C.nul(MediaImageSpriteItem), Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
@@ -6798,56 +6798,56 @@ export const MediaProcessTaskInput: $Schema.Schema<MediaProcessTaskInput> = /*#_
 
 /** `MediaProcessTaskResult` (response side). */
 export interface MediaProcessTaskResult {
-  readonly Type: string
-  readonly TranscodeTask: MediaProcessTaskTranscodeResult | null
-  readonly AnimatedGraphicTask: MediaProcessTaskAnimatedGraphicResult | null
-  readonly SnapshotByTimeOffsetTask: MediaProcessTaskSnapshotByTimeOffsetResult | null
-  readonly SampleSnapshotTask: MediaProcessTaskSampleSnapshotResult | null
-  readonly ImageSpriteTask: MediaProcessTaskImageSpriteResult | null
-  readonly CoverBySnapshotTask: MediaProcessTaskCoverBySnapshotResult | null
-  readonly AdaptiveDynamicStreamingTask: MediaProcessTaskAdaptiveDynamicStreamingResult | null
+  readonly Type?: string
+  readonly TranscodeTask?: MediaProcessTaskTranscodeResult | null
+  readonly AnimatedGraphicTask?: MediaProcessTaskAnimatedGraphicResult | null
+  readonly SnapshotByTimeOffsetTask?: MediaProcessTaskSnapshotByTimeOffsetResult | null
+  readonly SampleSnapshotTask?: MediaProcessTaskSampleSnapshotResult | null
+  readonly ImageSpriteTask?: MediaProcessTaskImageSpriteResult | null
+  readonly CoverBySnapshotTask?: MediaProcessTaskCoverBySnapshotResult | null
+  readonly AdaptiveDynamicStreamingTask?: MediaProcessTaskAdaptiveDynamicStreamingResult | null
 }
 export const MediaProcessTaskResult: $Schema.Schema<MediaProcessTaskResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaProcessTaskResult", { Type: $C.str, TranscodeTask: $C.nul(MediaProcessTaskTranscodeResult), AnimatedGraphicTask: $C.nul(MediaProcessTaskAnimatedGraphicResult), SnapshotByTimeOffsetTask: $C.nul(MediaProcessTaskSnapshotByTimeOffsetResult), SampleSnapshotTask: $C.nul(MediaProcessTaskSampleSnapshotResult), ImageSpriteTask: $C.nul(MediaProcessTaskImageSpriteResult), CoverBySnapshotTask: $C.nul(MediaProcessTaskCoverBySnapshotResult), AdaptiveDynamicStreamingTask: $C.nul(MediaProcessTaskAdaptiveDynamicStreamingResult) }))
 
 /** `MediaProcessTaskSampleSnapshotResult` (response side). */
 export interface MediaProcessTaskSampleSnapshotResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: SampleSnapshotTaskInput
-  readonly Output: MediaSampleSnapshotItem | null
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: SampleSnapshotTaskInput
+  readonly Output?: MediaSampleSnapshotItem | null
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const MediaProcessTaskSampleSnapshotResult: $Schema.Schema<MediaProcessTaskSampleSnapshotResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaProcessTaskSampleSnapshotResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: SampleSnapshotTaskInput, Output: $C.nul(MediaSampleSnapshotItem), Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `MediaProcessTaskSnapshotByTimeOffsetResult` (response side). */
 export interface MediaProcessTaskSnapshotByTimeOffsetResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: SnapshotByTimeOffsetTaskInput
-  readonly Output: MediaSnapshotByTimeOffsetItem | null
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: SnapshotByTimeOffsetTaskInput
+  readonly Output?: MediaSnapshotByTimeOffsetItem | null
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const MediaProcessTaskSnapshotByTimeOffsetResult: $Schema.Schema<MediaProcessTaskSnapshotByTimeOffsetResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaProcessTaskSnapshotByTimeOffsetResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: SnapshotByTimeOffsetTaskInput, Output: $C.nul(MediaSnapshotByTimeOffsetItem), Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `MediaProcessTaskTranscodeResult` (response side). */
 export interface MediaProcessTaskTranscodeResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: TranscodeTaskInput
-  readonly Output: MediaTranscodeItem | null
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: TranscodeTaskInput
+  readonly Output?: MediaTranscodeItem | null
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const MediaProcessTaskTranscodeResult: $Schema.Schema<MediaProcessTaskTranscodeResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaProcessTaskTranscodeResult", { Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: TranscodeTaskInput, Output: $C.nul(MediaTranscodeItem), Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
@@ -6859,11 +6859,11 @@ export const MediaSampleSnapshotInfo: $Schema.Schema<MediaSampleSnapshotInfo> = 
 
 /** `MediaSampleSnapshotItem` (response side). */
 export interface MediaSampleSnapshotItem {
-  readonly Definition: number | bigint
-  readonly SampleType: string
-  readonly Interval: number | bigint
-  readonly ImageUrlSet: readonly string[]
-  readonly WaterMarkDefinition: readonly (number | bigint)[]
+  readonly Definition?: number | bigint
+  readonly SampleType?: string
+  readonly Interval?: number | bigint
+  readonly ImageUrlSet?: readonly string[]
+  readonly WaterMarkDefinition?: readonly (number | bigint)[]
 }
 export const MediaSampleSnapshotItem: $Schema.Schema<MediaSampleSnapshotItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaSampleSnapshotItem", { Definition: $C.int64, SampleType: $C.str, Interval: $C.int64, ImageUrlSet: $C.arr($C.str), WaterMarkDefinition: $C.arr($C.int64) }))
 
@@ -6875,35 +6875,35 @@ export const MediaSnapshotByTimeOffsetInfo: $Schema.Schema<MediaSnapshotByTimeOf
 
 /** `MediaSnapshotByTimeOffsetItem` (response side). */
 export interface MediaSnapshotByTimeOffsetItem {
-  readonly Definition: number | bigint
-  readonly PicInfoSet: readonly MediaSnapshotByTimePicInfoItem[]
+  readonly Definition?: number | bigint
+  readonly PicInfoSet?: readonly MediaSnapshotByTimePicInfoItem[]
 }
 export const MediaSnapshotByTimeOffsetItem: $Schema.Schema<MediaSnapshotByTimeOffsetItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaSnapshotByTimeOffsetItem", { Definition: $C.int64, PicInfoSet: $C.arr(MediaSnapshotByTimePicInfoItem) }))
 
 /** `MediaSnapshotByTimePicInfoItem` (response side). */
 export interface MediaSnapshotByTimePicInfoItem {
-  readonly TimeOffset: number
-  readonly Url: string
-  readonly WaterMarkDefinition: readonly (number | bigint)[]
+  readonly TimeOffset?: number
+  readonly Url?: string
+  readonly WaterMarkDefinition?: readonly (number | bigint)[]
 }
 export const MediaSnapshotByTimePicInfoItem: $Schema.Schema<MediaSnapshotByTimePicInfoItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaSnapshotByTimePicInfoItem", { TimeOffset: $C.float, Url: $C.str, WaterMarkDefinition: $C.arr($C.int64) }))
 
 /** `MediaSourceData` (response side). */
 export interface MediaSourceData {
-  readonly SourceType: string
-  readonly SourceContext: string
-  readonly LiveRecordInfo: LiveRecordInfo | null
-  readonly TrtcRecordInfo: TrtcRecordInfo | null
-  readonly WebPageRecordInfo: WebPageRecordInfo | null
+  readonly SourceType?: string
+  readonly SourceContext?: string
+  readonly LiveRecordInfo?: LiveRecordInfo | null
+  readonly TrtcRecordInfo?: TrtcRecordInfo | null
+  readonly WebPageRecordInfo?: WebPageRecordInfo | null
 }
 export const MediaSourceData: $Schema.Schema<MediaSourceData> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaSourceData", { SourceType: $C.str, SourceContext: $C.str, LiveRecordInfo: $C.nul(LiveRecordInfo), TrtcRecordInfo: $C.nul(TrtcRecordInfo), WebPageRecordInfo: $C.nul(WebPageRecordInfo) }))
 
 /** `MediaSubStreamInfoItem` (response side). */
 export interface MediaSubStreamInfoItem {
-  readonly Type: string
-  readonly Width: number | bigint
-  readonly Height: number | bigint
-  readonly Size: number | bigint
+  readonly Type?: string
+  readonly Width?: number | bigint
+  readonly Height?: number | bigint
+  readonly Size?: number | bigint
 }
 export const MediaSubStreamInfoItem: $Schema.Schema<MediaSubStreamInfoItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaSubStreamInfoItem", { Type: $C.str, Width: $C.uint64, Height: $C.uint64, Size: $C.uint64 }))
 
@@ -6925,25 +6925,25 @@ export const MediaSubtitleInput: $Schema.Schema<MediaSubtitleInput> = /*#__PURE_
 
 /** `MediaSubtitleItem` (response side). */
 export interface MediaSubtitleItem {
-  readonly Id: string
-  readonly Name: string
-  readonly Language: string
-  readonly Format: string
-  readonly Url: string
-  readonly Source: string
+  readonly Id?: string
+  readonly Name?: string
+  readonly Language?: string
+  readonly Format?: string
+  readonly Url?: string
+  readonly Source?: string
 }
 export const MediaSubtitleItem: $Schema.Schema<MediaSubtitleItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaSubtitleItem", { Id: $C.str, Name: $C.str, Language: $C.str, Format: $C.str, Url: $C.str, Source: $C.str }))
 
 /** `MediaTrack` (both sides). */
 export interface MediaTrack {
-  readonly Type: string
-  readonly TrackItems: readonly MediaTrackItem[]
+  readonly Type?: string
+  readonly TrackItems?: readonly MediaTrackItem[]
 }
 export const MediaTrack: $Schema.Schema<MediaTrack> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaTrack", { Type: $C.str, TrackItems: $C.arr(MediaTrackItem) }))
 
 /** `MediaTrackItem` (both sides). */
 export interface MediaTrackItem {
-  readonly Type: string
+  readonly Type?: string
   readonly VideoItem?: VideoTrackItem | null
   readonly AudioItem?: AudioTrackItem | null
   readonly StickerItem?: StickerTrackItem | null
@@ -6960,19 +6960,19 @@ export const MediaTranscodeInfo: $Schema.Schema<MediaTranscodeInfo> = /*#__PURE_
 
 /** `MediaTranscodeItem` (response side). */
 export interface MediaTranscodeItem {
-  readonly Url: string
-  readonly Definition: number | bigint
-  readonly Bitrate: number | bigint
-  readonly Height: number | bigint
-  readonly Width: number | bigint
-  readonly Size: number | bigint
-  readonly Duration: number
-  readonly Md5: string
-  readonly Container: string
-  readonly VideoStreamSet: readonly MediaVideoStreamItem[]
-  readonly AudioStreamSet: readonly MediaAudioStreamItem[]
-  readonly DigitalWatermarkType: string
-  readonly CopyRightWatermarkText: string
+  readonly Url?: string
+  readonly Definition?: number | bigint
+  readonly Bitrate?: number | bigint
+  readonly Height?: number | bigint
+  readonly Width?: number | bigint
+  readonly Size?: number | bigint
+  readonly Duration?: number
+  readonly Md5?: string
+  readonly Container?: string
+  readonly VideoStreamSet?: readonly MediaVideoStreamItem[]
+  readonly AudioStreamSet?: readonly MediaAudioStreamItem[]
+  readonly DigitalWatermarkType?: string
+  readonly CopyRightWatermarkText?: string
   readonly BlindWatermarkDefinition?: number | bigint
   readonly FileId?: string
 }
@@ -6980,7 +6980,7 @@ export const MediaTranscodeItem: $Schema.Schema<MediaTranscodeItem> = /*#__PURE_
 
 /** `MediaTransitionItem` (both sides). */
 export interface MediaTransitionItem {
-  readonly Duration: number
+  readonly Duration?: number
   /** @deprecated hidden or deprecated in the API */
   readonly Transitions?: readonly TransitionOpertion[]
   readonly MediaTransitions?: readonly TransitionOperation[]
@@ -6989,13 +6989,13 @@ export const MediaTransitionItem: $Schema.Schema<MediaTransitionItem> = /*#__PUR
 
 /** `MediaVideoStreamItem` (response side). */
 export interface MediaVideoStreamItem {
-  readonly Bitrate: number | bigint
-  readonly Height: number | bigint
-  readonly Width: number | bigint
-  readonly Codec: string
-  readonly Fps: number | bigint
-  readonly CodecTag: string
-  readonly DynamicRangeInfo: DynamicRangeInfo
+  readonly Bitrate?: number | bigint
+  readonly Height?: number | bigint
+  readonly Width?: number | bigint
+  readonly Codec?: string
+  readonly Fps?: number | bigint
+  readonly CodecTag?: string
+  readonly DynamicRangeInfo?: DynamicRangeInfo
 }
 export const MediaVideoStreamItem: $Schema.Schema<MediaVideoStreamItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("MediaVideoStreamItem", { Bitrate: $C.int64, Height: $C.int64, Width: $C.int64, Codec: $C.str, Fps: $C.int64, CodecTag: $C.str, DynamicRangeInfo: DynamicRangeInfo }))
 
@@ -7356,8 +7356,8 @@ export const ModifyMediaInfoRequest: $Schema.Schema<ModifyMediaInfoRequest> = /*
 
 /** `ModifyMediaInfoResponse` (response side). */
 export interface ModifyMediaInfoResponse {
-  readonly CoverUrl: string
-  readonly AddedSubtitleSet: readonly MediaSubtitleItem[]
+  readonly CoverUrl?: string
+  readonly AddedSubtitleSet?: readonly MediaSubtitleItem[]
   readonly RequestId: string
 }
 export const ModifyMediaInfoResponse: $Schema.Schema<ModifyMediaInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyMediaInfoResponse", { CoverUrl: $C.str, AddedSubtitleSet: $C.arr(MediaSubtitleItem), RequestId: $C.str }))
@@ -7391,8 +7391,8 @@ export const ModifyPersonSampleRequest: $Schema.Schema<ModifyPersonSampleRequest
 
 /** `ModifyPersonSampleResponse` (response side). */
 export interface ModifyPersonSampleResponse {
-  readonly Person: AiSamplePerson
-  readonly FailFaceInfoSet: readonly AiSampleFailFaceInfo[] | null
+  readonly Person?: AiSamplePerson
+  readonly FailFaceInfoSet?: readonly AiSampleFailFaceInfo[] | null
   readonly RequestId: string
 }
 export const ModifyPersonSampleResponse: $Schema.Schema<ModifyPersonSampleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyPersonSampleResponse", { Person: AiSamplePerson, FailFaceInfoSet: $C.nul($C.arr(AiSampleFailFaceInfo)), RequestId: $C.str }))
@@ -7664,7 +7664,7 @@ export const ModifyWatermarkTemplateRequest: $Schema.Schema<ModifyWatermarkTempl
 
 /** `ModifyWatermarkTemplateResponse` (response side). */
 export interface ModifyWatermarkTemplateResponse {
-  readonly ImageUrl: string
+  readonly ImageUrl?: string
   readonly RequestId: string
 }
 export const ModifyWatermarkTemplateResponse: $Schema.Schema<ModifyWatermarkTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyWatermarkTemplateResponse", { ImageUrl: $C.str, RequestId: $C.str }))
@@ -7686,7 +7686,7 @@ export const ModifyWordSampleResponse: $Schema.Schema<ModifyWordSampleResponse> 
 
 /** `MosaicConfigureInfo` (both sides). */
 export interface MosaicConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const MosaicConfigureInfo: $Schema.Schema<MosaicConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MosaicConfigureInfo", { Switch: $C.str }))
 
@@ -7710,7 +7710,7 @@ export const MosaicInput: $Schema.Schema<MosaicInput> = /*#__PURE__*/ $C.lazy(()
 
 /** `NoiseConfigureInfo` (both sides). */
 export interface NoiseConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const NoiseConfigureInfo: $Schema.Schema<NoiseConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("NoiseConfigureInfo", { Switch: $C.str }))
 
@@ -7722,7 +7722,7 @@ export const NoiseConfigureInfoForUpdate: $Schema.Schema<NoiseConfigureInfoForUp
 
 /** `ObjectConfigureInfo` (both sides). */
 export interface ObjectConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly ObjectLibrary?: string
 }
 export const ObjectConfigureInfo: $Schema.Schema<ObjectConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ObjectConfigureInfo", { Switch: $C.str }, { ObjectLibrary: $C.str }))
@@ -7736,7 +7736,7 @@ export const ObjectConfigureInfoForUpdate: $Schema.Schema<ObjectConfigureInfoFor
 
 /** `OcrFullTextConfigureInfo` (both sides). */
 export interface OcrFullTextConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const OcrFullTextConfigureInfo: $Schema.Schema<OcrFullTextConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("OcrFullTextConfigureInfo", { Switch: $C.str }))
 
@@ -7748,7 +7748,7 @@ export const OcrFullTextConfigureInfoForUpdate: $Schema.Schema<OcrFullTextConfig
 
 /** `OcrWordsConfigureInfo` (both sides). */
 export interface OcrWordsConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly LabelSet?: readonly string[]
 }
 export const OcrWordsConfigureInfo: $Schema.Schema<OcrWordsConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("OcrWordsConfigureInfo", { Switch: $C.str }, { LabelSet: $C.arr($C.str) }))
@@ -7796,7 +7796,7 @@ export const ParseStreamingManifestRequest: $Schema.Schema<ParseStreamingManifes
 
 /** `ParseStreamingManifestResponse` (response side). */
 export interface ParseStreamingManifestResponse {
-  readonly MediaSegmentSet: readonly string[]
+  readonly MediaSegmentSet?: readonly string[]
   readonly RequestId: string
 }
 export const ParseStreamingManifestResponse: $Schema.Schema<ParseStreamingManifestResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParseStreamingManifestResponse", { MediaSegmentSet: $C.arr($C.str), RequestId: $C.str }))
@@ -7810,42 +7810,42 @@ export const PersistenceCompleteTask: $Schema.Schema<PersistenceCompleteTask> = 
 
 /** `PlayStatFileInfo` (response side). */
 export interface PlayStatFileInfo {
-  readonly Date: string
-  readonly Url: string
+  readonly Date?: string
+  readonly Url?: string
 }
 export const PlayStatFileInfo: $Schema.Schema<PlayStatFileInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PlayStatFileInfo", { Date: $C.str, Url: $C.str }))
 
 /** `PlayStatInfo` (response side). */
 export interface PlayStatInfo {
-  readonly Time: string
-  readonly FileId: string
-  readonly PlayTimes: number | bigint
-  readonly Traffic: number | bigint
+  readonly Time?: string
+  readonly FileId?: string
+  readonly PlayTimes?: number | bigint
+  readonly Traffic?: number | bigint
 }
 export const PlayStatInfo: $Schema.Schema<PlayStatInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PlayStatInfo", { Time: $C.str, FileId: $C.str, PlayTimes: $C.uint64, Traffic: $C.uint64 }))
 
 /** `PlayerConfig` (response side). */
 export interface PlayerConfig {
-  readonly Name: string
-  readonly Type: string
-  readonly AudioVideoType: string
-  readonly DrmSwitch: string
-  readonly AdaptiveDynamicStreamingDefinition: number | bigint
-  readonly DrmStreamingsInfo: DrmStreamingsInfo | null
-  readonly TranscodeDefinition: number | bigint
-  readonly ImageSpriteDefinition: number | bigint
-  readonly ResolutionNameSet: readonly ResolutionNameInfo[]
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly Domain: string
-  readonly Scheme: string
-  readonly Comment: string
+  readonly Name?: string
+  readonly Type?: string
+  readonly AudioVideoType?: string
+  readonly DrmSwitch?: string
+  readonly AdaptiveDynamicStreamingDefinition?: number | bigint
+  readonly DrmStreamingsInfo?: DrmStreamingsInfo | null
+  readonly TranscodeDefinition?: number | bigint
+  readonly ImageSpriteDefinition?: number | bigint
+  readonly ResolutionNameSet?: readonly ResolutionNameInfo[]
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly Domain?: string
+  readonly Scheme?: string
+  readonly Comment?: string
 }
 export const PlayerConfig: $Schema.Schema<PlayerConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("PlayerConfig", { Name: $C.str, Type: $C.str, AudioVideoType: $C.str, DrmSwitch: $C.str, AdaptiveDynamicStreamingDefinition: $C.uint64, DrmStreamingsInfo: $C.nul(DrmStreamingsInfo), TranscodeDefinition: $C.uint64, ImageSpriteDefinition: $C.uint64, ResolutionNameSet: $C.arr(ResolutionNameInfo), CreateTime: $C.str, UpdateTime: $C.str, Domain: $C.str, Scheme: $C.str, Comment: $C.str }))
 
 /** `PoliticalAsrReviewTemplateInfo` (both sides). */
 export interface PoliticalAsrReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly ReviewConfidence?: number | bigint
   readonly BlockConfidence?: number | bigint
 }
@@ -7877,16 +7877,16 @@ export const PoliticalConfigureInfoForUpdate: $Schema.Schema<PoliticalConfigureI
 
 /** `PoliticalImageResult` (response side). */
 export interface PoliticalImageResult {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly Name: string
-  readonly AreaCoordSet: readonly (number | bigint)[]
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly Name?: string
+  readonly AreaCoordSet?: readonly (number | bigint)[]
 }
 export const PoliticalImageResult: $Schema.Schema<PoliticalImageResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("PoliticalImageResult", { Confidence: $C.float, Suggestion: $C.str, Name: $C.str, AreaCoordSet: $C.arr($C.int64) }))
 
 /** `PoliticalImgReviewTemplateInfo` (both sides). */
 export interface PoliticalImgReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly LabelSet?: readonly string[]
   readonly BlockConfidence?: number | bigint
   readonly ReviewConfidence?: number | bigint
@@ -7904,7 +7904,7 @@ export const PoliticalImgReviewTemplateInfoForUpdate: $Schema.Schema<PoliticalIm
 
 /** `PoliticalOcrReviewTemplateInfo` (both sides). */
 export interface PoliticalOcrReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly BlockConfidence?: number | bigint
   readonly ReviewConfidence?: number | bigint
 }
@@ -7920,7 +7920,7 @@ export const PoliticalOcrReviewTemplateInfoForUpdate: $Schema.Schema<PoliticalOc
 
 /** `PornAsrReviewTemplateInfo` (both sides). */
 export interface PornAsrReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly BlockConfidence?: number | bigint
   readonly ReviewConfidence?: number | bigint
 }
@@ -7952,15 +7952,15 @@ export const PornConfigureInfoForUpdate: $Schema.Schema<PornConfigureInfoForUpda
 
 /** `PornImageResult` (response side). */
 export interface PornImageResult {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly Label: string
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly Label?: string
 }
 export const PornImageResult: $Schema.Schema<PornImageResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("PornImageResult", { Confidence: $C.float, Suggestion: $C.str, Label: $C.str }))
 
 /** `PornImgReviewTemplateInfo` (both sides). */
 export interface PornImgReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly LabelSet?: readonly string[]
   readonly BlockConfidence?: number | bigint
   readonly ReviewConfidence?: number | bigint
@@ -7978,7 +7978,7 @@ export const PornImgReviewTemplateInfoForUpdate: $Schema.Schema<PornImgReviewTem
 
 /** `PornOcrReviewTemplateInfo` (both sides). */
 export interface PornOcrReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly BlockConfidence?: number | bigint
   readonly ReviewConfidence?: number | bigint
 }
@@ -7994,66 +7994,66 @@ export const PornOcrReviewTemplateInfoForUpdate: $Schema.Schema<PornOcrReviewTem
 
 /** `ProcedureReviewAudioVideoTaskInput` (both sides). */
 export interface ProcedureReviewAudioVideoTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly ReviewContents?: readonly string[]
 }
 export const ProcedureReviewAudioVideoTaskInput: $Schema.Schema<ProcedureReviewAudioVideoTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcedureReviewAudioVideoTaskInput", { Definition: $C.uint64 }, { ReviewContents: $C.arr($C.str) }))
 
 /** `ProcedureTask` (response side). */
 export interface ProcedureTask {
-  readonly TaskId: string
-  readonly Status: string
+  readonly TaskId?: string
+  readonly Status?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly ErrCode: number | bigint
+  readonly ErrCode?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly Message: string
-  readonly FileId: string
-  readonly FileName: string
-  readonly FileUrl: string
-  readonly MetaData: MediaMetaData | null
-  readonly MediaProcessResultSet: readonly MediaProcessTaskResult[]
-  readonly AiContentReviewResultSet: readonly AiContentReviewResult[]
-  readonly AiAnalysisResultSet: readonly AiAnalysisResult[]
-  readonly AiRecognitionResultSet: readonly AiRecognitionResult[]
-  readonly TasksPriority: number | bigint
-  readonly TasksNotifyMode: string
-  readonly SessionContext: string
-  readonly SessionId: string
-  readonly Operator: string
-  readonly OperationType: string
+  readonly Message?: string
+  readonly FileId?: string
+  readonly FileName?: string
+  readonly FileUrl?: string
+  readonly MetaData?: MediaMetaData | null
+  readonly MediaProcessResultSet?: readonly MediaProcessTaskResult[]
+  readonly AiContentReviewResultSet?: readonly AiContentReviewResult[]
+  readonly AiAnalysisResultSet?: readonly AiAnalysisResult[]
+  readonly AiRecognitionResultSet?: readonly AiRecognitionResult[]
+  readonly TasksPriority?: number | bigint
+  readonly TasksNotifyMode?: string
+  readonly SessionContext?: string
+  readonly SessionId?: string
+  readonly Operator?: string
+  readonly OperationType?: string
 }
 export const ProcedureTask: $Schema.Schema<ProcedureTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcedureTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, Message: $C.str, FileId: $C.str, FileName: $C.str, FileUrl: $C.str, MetaData: $C.nul(MediaMetaData), MediaProcessResultSet: $C.arr(MediaProcessTaskResult), AiContentReviewResultSet: $C.arr(AiContentReviewResult), AiAnalysisResultSet: $C.arr(AiAnalysisResult), AiRecognitionResultSet: $C.arr(AiRecognitionResult), TasksPriority: $C.int64, TasksNotifyMode: $C.str, SessionContext: $C.str, SessionId: $C.str, Operator: $C.str, OperationType: $C.str }))
 
 /** `ProcedureTemplate` (response side). */
 export interface ProcedureTemplate {
-  readonly Name: string
-  readonly Type: string
-  readonly Comment: string
-  readonly MediaProcessTask: MediaProcessTaskInput | null
-  readonly AiContentReviewTask: AiContentReviewTaskInput | null
-  readonly AiAnalysisTask: AiAnalysisTaskInput | null
-  readonly AiRecognitionTaskSet: readonly AiRecognitionTaskInput[]
+  readonly Name?: string
+  readonly Type?: string
+  readonly Comment?: string
+  readonly MediaProcessTask?: MediaProcessTaskInput | null
+  readonly AiContentReviewTask?: AiContentReviewTaskInput | null
+  readonly AiAnalysisTask?: AiAnalysisTaskInput | null
+  readonly AiRecognitionTaskSet?: readonly AiRecognitionTaskInput[]
   /** @deprecated hidden or deprecated in the API */
-  readonly AiRecognitionTask: AiRecognitionTaskInput | null
-  readonly MiniProgramPublishTask: WechatMiniProgramPublishTaskInput | null
-  readonly ReviewAudioVideoTask: ProcedureReviewAudioVideoTaskInput | null
+  readonly AiRecognitionTask?: AiRecognitionTaskInput | null
+  readonly MiniProgramPublishTask?: WechatMiniProgramPublishTaskInput | null
+  readonly ReviewAudioVideoTask?: ProcedureReviewAudioVideoTaskInput | null
   readonly ImportMediaKnowledgeTaskSet?: readonly ImportMediaKnowledgeTaskInput[]
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const ProcedureTemplate: $Schema.Schema<ProcedureTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcedureTemplate", { Name: $C.str, Type: $C.str, Comment: $C.str, MediaProcessTask: $C.nul(MediaProcessTaskInput), AiContentReviewTask: $C.nul(AiContentReviewTaskInput), AiAnalysisTask: $C.nul(AiAnalysisTaskInput), AiRecognitionTaskSet: $C.arr(AiRecognitionTaskInput), AiRecognitionTask: $C.nul(AiRecognitionTaskInput), MiniProgramPublishTask: $C.nul(WechatMiniProgramPublishTaskInput), ReviewAudioVideoTask: $C.nul(ProcedureReviewAudioVideoTaskInput), CreateTime: $C.str, UpdateTime: $C.str }, { ImportMediaKnowledgeTaskSet: $C.arr(ImportMediaKnowledgeTaskInput) }))
 
 /** `ProcessImageAsync` (response side). */
 export interface ProcessImageAsync {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Progress: number | bigint
-  readonly Input: ProcessImageAsyncInput
-  readonly Output: ProcessImageAsyncOutput
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Progress?: number | bigint
+  readonly Input?: ProcessImageAsyncInput
+  readonly Output?: ProcessImageAsyncOutput
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const ProcessImageAsync: $Schema.Schema<ProcessImageAsync> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessImageAsync", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, Message: $C.str, Progress: $C.int64, Input: ProcessImageAsyncInput, Output: ProcessImageAsyncOutput, SessionId: $C.str, SessionContext: $C.str }))
 
@@ -8074,8 +8074,8 @@ export const ProcessImageAsyncInputExtendedParameter: $Schema.Schema<ProcessImag
 
 /** `ProcessImageAsyncOutput` (response side). */
 export interface ProcessImageAsyncOutput {
-  readonly FileInfo: ProcessImageAsyncOutputFileInfo
-  readonly OutputText: string
+  readonly FileInfo?: ProcessImageAsyncOutputFileInfo
+  readonly OutputText?: string
 }
 export const ProcessImageAsyncOutput: $Schema.Schema<ProcessImageAsyncOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessImageAsyncOutput", { FileInfo: ProcessImageAsyncOutputFileInfo, OutputText: $C.str }))
 
@@ -8089,13 +8089,13 @@ export const ProcessImageAsyncOutputConfig: $Schema.Schema<ProcessImageAsyncOutp
 
 /** `ProcessImageAsyncOutputFileInfo` (response side). */
 export interface ProcessImageAsyncOutputFileInfo {
-  readonly MediaName: string
-  readonly ClassId: number | bigint
-  readonly ExpireTime: string
-  readonly FileType: string
-  readonly FileUrl: string
-  readonly FileId: string
-  readonly MetaData: MediaMetaData
+  readonly MediaName?: string
+  readonly ClassId?: number | bigint
+  readonly ExpireTime?: string
+  readonly FileType?: string
+  readonly FileUrl?: string
+  readonly FileId?: string
+  readonly MetaData?: MediaMetaData
 }
 export const ProcessImageAsyncOutputFileInfo: $Schema.Schema<ProcessImageAsyncOutputFileInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessImageAsyncOutputFileInfo", { MediaName: $C.str, ClassId: $C.int64, ExpireTime: $C.str, FileType: $C.str, FileUrl: $C.str, FileId: $C.str, MetaData: MediaMetaData }))
 
@@ -8116,7 +8116,7 @@ export const ProcessImageAsyncRequest: $Schema.Schema<ProcessImageAsyncRequest> 
 
 /** `ProcessImageAsyncResponse` (response side). */
 export interface ProcessImageAsyncResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ProcessImageAsyncResponse: $Schema.Schema<ProcessImageAsyncResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessImageAsyncResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8138,13 +8138,13 @@ export const ProcessImageAsyncTaskInput: $Schema.Schema<ProcessImageAsyncTaskInp
 
 /** `ProcessImageAsyncTemplateItem` (response side). */
 export interface ProcessImageAsyncTemplateItem {
-  readonly Definition: number | bigint
-  readonly Type: string
-  readonly Name: string
-  readonly Comment: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly ProcessImageConfigure: ProcessImageAsyncTask
+  readonly Definition?: number | bigint
+  readonly Type?: string
+  readonly Name?: string
+  readonly Comment?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly ProcessImageConfigure?: ProcessImageAsyncTask
 }
 export const ProcessImageAsyncTemplateItem: $Schema.Schema<ProcessImageAsyncTemplateItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessImageAsyncTemplateItem", { Definition: $C.int64, Type: $C.str, Name: $C.str, Comment: $C.str, CreateTime: $C.str, UpdateTime: $C.str, ProcessImageConfigure: ProcessImageAsyncTask }))
 
@@ -8159,18 +8159,18 @@ export const ProcessImageRequest: $Schema.Schema<ProcessImageRequest> = /*#__PUR
 
 /** `ProcessImageResponse` (response side). */
 export interface ProcessImageResponse {
-  readonly ContentReviewResultSet: readonly ContentReviewResult[]
+  readonly ContentReviewResultSet?: readonly ContentReviewResult[]
   readonly RequestId: string
 }
 export const ProcessImageResponse: $Schema.Schema<ProcessImageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessImageResponse", { ContentReviewResultSet: $C.arr(ContentReviewResult), RequestId: $C.str }))
 
 /** `ProcessMediaByMPS` (response side). */
 export interface ProcessMediaByMPS {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly SubTaskSet: readonly MPSSubTaskResult[]
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly SubTaskSet?: readonly MPSSubTaskResult[]
 }
 export const ProcessMediaByMPS: $Schema.Schema<ProcessMediaByMPS> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessMediaByMPS", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, Message: $C.str, SubTaskSet: $C.arr(MPSSubTaskResult) }))
 
@@ -8188,7 +8188,7 @@ export const ProcessMediaByMPSRequest: $Schema.Schema<ProcessMediaByMPSRequest> 
 
 /** `ProcessMediaByMPSResponse` (response side). */
 export interface ProcessMediaByMPSResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ProcessMediaByMPSResponse: $Schema.Schema<ProcessMediaByMPSResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessMediaByMPSResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8209,8 +8209,8 @@ export const ProcessMediaByProcedureRequest: $Schema.Schema<ProcessMediaByProced
 
 /** `ProcessMediaByProcedureResponse` (response side). */
 export interface ProcessMediaByProcedureResponse {
-  readonly TaskId: string
-  readonly ReviewAudioVideoTaskId: string
+  readonly TaskId?: string
+  readonly ReviewAudioVideoTaskId?: string
   readonly ImportMediaKnowledgeTaskIdSet?: readonly string[]
   readonly RequestId: string
 }
@@ -8233,7 +8233,7 @@ export const ProcessMediaByUrlRequest: $Schema.Schema<ProcessMediaByUrlRequest> 
 
 /** `ProcessMediaByUrlResponse` (response side). */
 export interface ProcessMediaByUrlResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ProcessMediaByUrlResponse: $Schema.Schema<ProcessMediaByUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessMediaByUrlResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8259,7 +8259,7 @@ export const ProcessMediaRequest: $Schema.Schema<ProcessMediaRequest> = /*#__PUR
 
 /** `ProcessMediaResponse` (response side). */
 export interface ProcessMediaResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ProcessMediaResponse: $Schema.Schema<ProcessMediaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProcessMediaResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8276,34 +8276,34 @@ export const ProductImageConfig: $Schema.Schema<ProductImageConfig> = /*#__PURE_
 
 /** `ProductInstance` (response side). */
 export interface ProductInstance {
-  readonly ProductType: string
-  readonly StartTime: string
-  readonly ExpireTime: string
-  readonly ProductInstanceId: string
-  readonly LastConsumeDate: string
-  readonly BindStatus: number | bigint
+  readonly ProductType?: string
+  readonly StartTime?: string
+  readonly ExpireTime?: string
+  readonly ProductInstanceId?: string
+  readonly LastConsumeDate?: string
+  readonly BindStatus?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly ProductInstanceResourceSet: readonly ProductInstanceRecource[]
-  readonly ResourceSet: readonly ProductInstanceResource[]
-  readonly ProductInstanceStatus: string
-  readonly RefundStatus: string
-  readonly RenewStatus: string
+  readonly ProductInstanceResourceSet?: readonly ProductInstanceRecource[]
+  readonly ResourceSet?: readonly ProductInstanceResource[]
+  readonly ProductInstanceStatus?: string
+  readonly RefundStatus?: string
+  readonly RenewStatus?: string
 }
 export const ProductInstance: $Schema.Schema<ProductInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProductInstance", { ProductType: $C.str, StartTime: $C.str, ExpireTime: $C.str, ProductInstanceId: $C.str, LastConsumeDate: $C.str, BindStatus: $C.int64, ProductInstanceResourceSet: $C.arr(ProductInstanceRecource), ResourceSet: $C.arr(ProductInstanceResource), ProductInstanceStatus: $C.str, RefundStatus: $C.str, RenewStatus: $C.str }))
 
 /** `ProductInstanceRecource` (response side). */
 export interface ProductInstanceRecource {
-  readonly ResourceType: string
-  readonly Amount: number | bigint
-  readonly Left: number | bigint
+  readonly ResourceType?: string
+  readonly Amount?: number | bigint
+  readonly Left?: number | bigint
 }
 export const ProductInstanceRecource: $Schema.Schema<ProductInstanceRecource> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProductInstanceRecource", { ResourceType: $C.str, Amount: $C.int64, Left: $C.int64 }))
 
 /** `ProductInstanceResource` (response side). */
 export interface ProductInstanceResource {
-  readonly ResourceType: string
-  readonly Amount: number | bigint
-  readonly Left: number | bigint
+  readonly ResourceType?: string
+  readonly Amount?: number | bigint
+  readonly Left?: number | bigint
 }
 export const ProductInstanceResource: $Schema.Schema<ProductInstanceResource> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProductInstanceResource", { ResourceType: $C.str, Amount: $C.int64, Left: $C.int64 }))
 
@@ -8315,7 +8315,7 @@ export const ProductShowcaseConfig: $Schema.Schema<ProductShowcaseConfig> = /*#_
 
 /** `ProhibitedAsrReviewTemplateInfo` (both sides). */
 export interface ProhibitedAsrReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly BlockConfidence?: number | bigint
   readonly ReviewConfidence?: number | bigint
 }
@@ -8345,7 +8345,7 @@ export const ProhibitedConfigureInfoForUpdate: $Schema.Schema<ProhibitedConfigur
 
 /** `ProhibitedOcrReviewTemplateInfo` (both sides). */
 export interface ProhibitedOcrReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly BlockConfidence?: number | bigint
   readonly ReviewConfidence?: number | bigint
 }
@@ -8368,7 +8368,7 @@ export const PullEventsRequest: $Schema.Schema<PullEventsRequest> = /*#__PURE__*
 
 /** `PullEventsResponse` (response side). */
 export interface PullEventsResponse {
-  readonly EventSet: readonly EventContent[] | null
+  readonly EventSet?: readonly EventContent[] | null
   readonly RequestId: string
 }
 export const PullEventsResponse: $Schema.Schema<PullEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PullEventsResponse", { EventSet: $C.nul($C.arr(EventContent)), RequestId: $C.str }))
@@ -8395,26 +8395,26 @@ export const PullUploadRequest: $Schema.Schema<PullUploadRequest> = /*#__PURE__*
 
 /** `PullUploadResponse` (response side). */
 export interface PullUploadResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const PullUploadResponse: $Schema.Schema<PullUploadResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PullUploadResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `PullUploadTask` (response side). */
 export interface PullUploadTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly FileId: string
-  readonly MediaBasicInfo: MediaBasicInfo | null
-  readonly MetaData: MediaMetaData
-  readonly FileUrl: string
-  readonly ProcedureTaskId: string
-  readonly ReviewAudioVideoTaskId: string
-  readonly SessionContext: string
-  readonly SessionId: string
-  readonly Progress: number | bigint
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly FileId?: string
+  readonly MediaBasicInfo?: MediaBasicInfo | null
+  readonly MetaData?: MediaMetaData
+  readonly FileUrl?: string
+  readonly ProcedureTaskId?: string
+  readonly ReviewAudioVideoTaskId?: string
+  readonly SessionContext?: string
+  readonly SessionId?: string
+  readonly Progress?: number | bigint
 }
 export const PullUploadTask: $Schema.Schema<PullUploadTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("PullUploadTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, Message: $C.str, FileId: $C.str, MediaBasicInfo: $C.nul(MediaBasicInfo), MetaData: MediaMetaData, FileUrl: $C.str, ProcedureTaskId: $C.str, ReviewAudioVideoTaskId: $C.str, SessionContext: $C.str, SessionId: $C.str, Progress: $C.int64 }))
 
@@ -8433,7 +8433,7 @@ export const PushUrlCacheResponse: $Schema.Schema<PushUrlCacheResponse> = /*#__P
 
 /** `QRCodeConfigureInfo` (both sides). */
 export interface QRCodeConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const QRCodeConfigureInfo: $Schema.Schema<QRCodeConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("QRCodeConfigureInfo", { Switch: $C.str }))
 
@@ -8445,41 +8445,41 @@ export const QRCodeConfigureInfoForUpdate: $Schema.Schema<QRCodeConfigureInfoFor
 
 /** `QualityEnhanceTask` (response side). */
 export interface QualityEnhanceTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly ErrCodeExt: string
-  readonly Progress: number | bigint
-  readonly Input: QualityEnhanceTaskInput
-  readonly Output: QualityEnhanceTaskOutput
-  readonly MetaData: MediaMetaData
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly ErrCodeExt?: string
+  readonly Progress?: number | bigint
+  readonly Input?: QualityEnhanceTaskInput
+  readonly Output?: QualityEnhanceTaskOutput
+  readonly MetaData?: MediaMetaData
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const QualityEnhanceTask: $Schema.Schema<QualityEnhanceTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualityEnhanceTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, Message: $C.str, ErrCodeExt: $C.str, Progress: $C.int64, Input: QualityEnhanceTaskInput, Output: QualityEnhanceTaskOutput, MetaData: MediaMetaData, SessionId: $C.str, SessionContext: $C.str }))
 
 /** `QualityEnhanceTaskInput` (response side). */
 export interface QualityEnhanceTaskInput {
-  readonly FileId: string
-  readonly Definition: number | bigint
+  readonly FileId?: string
+  readonly Definition?: number | bigint
 }
 export const QualityEnhanceTaskInput: $Schema.Schema<QualityEnhanceTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualityEnhanceTaskInput", { FileId: $C.str, Definition: $C.uint64 }))
 
 /** `QualityEnhanceTaskOutput` (response side). */
 export interface QualityEnhanceTaskOutput {
-  readonly FileType: string
-  readonly FileUrl: string
-  readonly FileId: string
-  readonly MediaName: string
-  readonly ClassId: number | bigint
-  readonly ExpireTime: string
+  readonly FileType?: string
+  readonly FileUrl?: string
+  readonly FileId?: string
+  readonly MediaName?: string
+  readonly ClassId?: number | bigint
+  readonly ExpireTime?: string
 }
 export const QualityEnhanceTaskOutput: $Schema.Schema<QualityEnhanceTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualityEnhanceTaskOutput", { FileType: $C.str, FileUrl: $C.str, FileId: $C.str, MediaName: $C.str, ClassId: $C.int64, ExpireTime: $C.str }))
 
 /** `QualityEvaluationConfigureInfo` (both sides). */
 export interface QualityEvaluationConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly Score?: number | bigint
 }
 export const QualityEvaluationConfigureInfo: $Schema.Schema<QualityEvaluationConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualityEvaluationConfigureInfo", { Switch: $C.str }, { Score: $C.int64 }))
@@ -8493,7 +8493,7 @@ export const QualityEvaluationConfigureInfoForUpdate: $Schema.Schema<QualityEval
 
 /** `QualityInspectConfig` (both sides). */
 export interface QualityInspectConfig {
-  readonly Type: string
+  readonly Type?: string
   readonly Switch?: string
   readonly Sampling?: string
   readonly IntervalTime?: number | bigint
@@ -8513,10 +8513,10 @@ export const QualityInspectContainerDiagnoseResultItem: $Schema.Schema<QualityIn
 
 /** `QualityInspectItem` (response side). */
 export interface QualityInspectItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly AreaCoordSet: readonly (number | bigint)[]
-  readonly Confidence: number | bigint
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly AreaCoordSet?: readonly (number | bigint)[]
+  readonly Confidence?: number | bigint
 }
 export const QualityInspectItem: $Schema.Schema<QualityInspectItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualityInspectItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, AreaCoordSet: $C.arr($C.int64), Confidence: $C.uint64 }))
 
@@ -8552,10 +8552,10 @@ export const QualityInspectLLMDetectionResultItem: $Schema.Schema<QualityInspect
 
 /** `QualityInspectResultItem` (response side). */
 export interface QualityInspectResultItem {
-  readonly Type: string
-  readonly SegmentSet: readonly QualityInspectItem[]
-  readonly SegmentSetFileUrl: string
-  readonly SegmentSetFileUrlExpireTime: string
+  readonly Type?: string
+  readonly SegmentSet?: readonly QualityInspectItem[]
+  readonly SegmentSetFileUrl?: string
+  readonly SegmentSetFileUrlExpireTime?: string
 }
 export const QualityInspectResultItem: $Schema.Schema<QualityInspectResultItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualityInspectResultItem", { Type: $C.str, SegmentSet: $C.arr(QualityInspectItem), SegmentSetFileUrl: $C.str, SegmentSetFileUrlExpireTime: $C.str }))
 
@@ -8568,22 +8568,22 @@ export const QualityInspectStrategy: $Schema.Schema<QualityInspectStrategy> = /*
 
 /** `QualityInspectTask` (response side). */
 export interface QualityInspectTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly Message: string
-  readonly MetaData: MediaMetaData | null
-  readonly Input: QualityInspectTaskInput
-  readonly Output: QualityInspectTaskOutput
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly Message?: string
+  readonly MetaData?: MediaMetaData | null
+  readonly Input?: QualityInspectTaskInput
+  readonly Output?: QualityInspectTaskOutput
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const QualityInspectTask: $Schema.Schema<QualityInspectTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualityInspectTask", { TaskId: $C.str, Status: $C.str, ErrCodeExt: $C.str, Message: $C.str, MetaData: $C.nul(MediaMetaData), Input: QualityInspectTaskInput, Output: QualityInspectTaskOutput, SessionId: $C.str, SessionContext: $C.str }))
 
 /** `QualityInspectTaskInput` (response side). */
 export interface QualityInspectTaskInput {
-  readonly FileId: string
-  readonly Definition: number | bigint
+  readonly FileId?: string
+  readonly Definition?: number | bigint
 }
 export const QualityInspectTaskInput: $Schema.Schema<QualityInspectTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualityInspectTaskInput", { FileId: $C.str, Definition: $C.uint64 }))
 
@@ -8602,25 +8602,25 @@ export const QualityInspectTaskOutput: $Schema.Schema<QualityInspectTaskOutput> 
 
 /** `QualityInspectTemplateItem` (response side). */
 export interface QualityInspectTemplateItem {
-  readonly Definition: number | bigint
-  readonly Type: string
-  readonly Name: string
-  readonly Comment: string
-  readonly Configs: readonly QualityInspectConfig[]
-  readonly Strategy: QualityInspectStrategy
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly ScreenshotInterval: number
-  readonly JitterConfigure: JitterConfigureInfo
-  readonly BlurConfigure: BlurConfigureInfo
-  readonly AbnormalLightingConfigure: AbnormalLightingConfigureInfo
-  readonly CrashScreenConfigure: CrashScreenConfigureInfo
-  readonly BlackWhiteEdgeConfigure: BlackWhiteEdgeConfigureInfo
-  readonly NoiseConfigure: NoiseConfigureInfo
-  readonly MosaicConfigure: MosaicConfigureInfo
-  readonly QRCodeConfigure: QRCodeConfigureInfo
-  readonly QualityEvaluationConfigure: QualityEvaluationConfigureInfo
-  readonly VoiceConfigure: VoiceConfigureInfo
+  readonly Definition?: number | bigint
+  readonly Type?: string
+  readonly Name?: string
+  readonly Comment?: string
+  readonly Configs?: readonly QualityInspectConfig[]
+  readonly Strategy?: QualityInspectStrategy
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly ScreenshotInterval?: number
+  readonly JitterConfigure?: JitterConfigureInfo
+  readonly BlurConfigure?: BlurConfigureInfo
+  readonly AbnormalLightingConfigure?: AbnormalLightingConfigureInfo
+  readonly CrashScreenConfigure?: CrashScreenConfigureInfo
+  readonly BlackWhiteEdgeConfigure?: BlackWhiteEdgeConfigureInfo
+  readonly NoiseConfigure?: NoiseConfigureInfo
+  readonly MosaicConfigure?: MosaicConfigureInfo
+  readonly QRCodeConfigure?: QRCodeConfigureInfo
+  readonly QualityEvaluationConfigure?: QualityEvaluationConfigureInfo
+  readonly VoiceConfigure?: VoiceConfigureInfo
 }
 export const QualityInspectTemplateItem: $Schema.Schema<QualityInspectTemplateItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualityInspectTemplateItem", { Definition: $C.int64, Type: $C.str, Name: $C.str, Comment: $C.str, Configs: $C.arr(QualityInspectConfig), Strategy: QualityInspectStrategy, CreateTime: $C.str, UpdateTime: $C.str, ScreenshotInterval: $C.float, JitterConfigure: JitterConfigureInfo, BlurConfigure: BlurConfigureInfo, AbnormalLightingConfigure: AbnormalLightingConfigureInfo, CrashScreenConfigure: CrashScreenConfigureInfo, BlackWhiteEdgeConfigure: BlackWhiteEdgeConfigureInfo, NoiseConfigure: NoiseConfigureInfo, MosaicConfigure: MosaicConfigureInfo, QRCodeConfigure: QRCodeConfigureInfo, QualityEvaluationConfigure: QualityEvaluationConfigureInfo, VoiceConfigure: VoiceConfigureInfo }))
 
@@ -8656,7 +8656,7 @@ export const RebuildMediaByTemplateRequest: $Schema.Schema<RebuildMediaByTemplat
 
 /** `RebuildMediaByTemplateResponse` (response side). */
 export interface RebuildMediaByTemplateResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const RebuildMediaByTemplateResponse: $Schema.Schema<RebuildMediaByTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RebuildMediaByTemplateResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8697,7 +8697,7 @@ export const RebuildMediaRequest: $Schema.Schema<RebuildMediaRequest> = /*#__PUR
 
 /** `RebuildMediaResponse` (response side). */
 export interface RebuildMediaResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const RebuildMediaResponse: $Schema.Schema<RebuildMediaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RebuildMediaResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -8740,68 +8740,68 @@ export const RebuildMediaTargetVideoStream: $Schema.Schema<RebuildMediaTargetVid
 
 /** `RebuildMediaTask` (response side). */
 export interface RebuildMediaTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly ErrCodeExt: string
-  readonly Progress: number | bigint
-  readonly Input: RebuildMediaTaskInput
-  readonly Output: RebuildMediaTaskOutput
-  readonly MetaData: MediaMetaData
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly ErrCodeExt?: string
+  readonly Progress?: number | bigint
+  readonly Input?: RebuildMediaTaskInput
+  readonly Output?: RebuildMediaTaskOutput
+  readonly MetaData?: MediaMetaData
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const RebuildMediaTask: $Schema.Schema<RebuildMediaTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("RebuildMediaTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, Message: $C.str, ErrCodeExt: $C.str, Progress: $C.int64, Input: RebuildMediaTaskInput, Output: RebuildMediaTaskOutput, MetaData: MediaMetaData, SessionId: $C.str, SessionContext: $C.str }))
 
 /** `RebuildMediaTaskInput` (response side). */
 export interface RebuildMediaTaskInput {
-  readonly FileId: string
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Definition: number | bigint
-  readonly RepairInfo: RepairInfo
-  readonly VideoFrameInterpolationInfo: VideoFrameInterpolationInfo
-  readonly SuperResolutionInfo: SuperResolutionInfo
-  readonly HDRInfo: HDRInfo
-  readonly VideoDenoiseInfo: VideoDenoiseInfo
-  readonly AudioDenoiseInfo: AudioDenoiseInfo
-  readonly ColorInfo: ColorEnhanceInfo
-  readonly SharpInfo: SharpEnhanceInfo
-  readonly FaceInfo: FaceEnhanceInfo
-  readonly LowLightInfo: LowLightEnhanceInfo
-  readonly ScratchRepairInfo: ScratchRepairInfo
-  readonly ArtifactRepairInfo: ArtifactRepairInfo
-  readonly TargetInfo: RebuildMediaTargetInfo
+  readonly FileId?: string
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Definition?: number | bigint
+  readonly RepairInfo?: RepairInfo
+  readonly VideoFrameInterpolationInfo?: VideoFrameInterpolationInfo
+  readonly SuperResolutionInfo?: SuperResolutionInfo
+  readonly HDRInfo?: HDRInfo
+  readonly VideoDenoiseInfo?: VideoDenoiseInfo
+  readonly AudioDenoiseInfo?: AudioDenoiseInfo
+  readonly ColorInfo?: ColorEnhanceInfo
+  readonly SharpInfo?: SharpEnhanceInfo
+  readonly FaceInfo?: FaceEnhanceInfo
+  readonly LowLightInfo?: LowLightEnhanceInfo
+  readonly ScratchRepairInfo?: ScratchRepairInfo
+  readonly ArtifactRepairInfo?: ArtifactRepairInfo
+  readonly TargetInfo?: RebuildMediaTargetInfo
 }
 export const RebuildMediaTaskInput: $Schema.Schema<RebuildMediaTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("RebuildMediaTaskInput", { FileId: $C.str, StartTimeOffset: $C.float, EndTimeOffset: $C.float, Definition: $C.int64, RepairInfo: RepairInfo, VideoFrameInterpolationInfo: VideoFrameInterpolationInfo, SuperResolutionInfo: SuperResolutionInfo, HDRInfo: HDRInfo, VideoDenoiseInfo: VideoDenoiseInfo, AudioDenoiseInfo: AudioDenoiseInfo, ColorInfo: ColorEnhanceInfo, SharpInfo: SharpEnhanceInfo, FaceInfo: FaceEnhanceInfo, LowLightInfo: LowLightEnhanceInfo, ScratchRepairInfo: ScratchRepairInfo, ArtifactRepairInfo: ArtifactRepairInfo, TargetInfo: RebuildMediaTargetInfo }))
 
 /** `RebuildMediaTaskOutput` (response side). */
 export interface RebuildMediaTaskOutput {
-  readonly FileType: string
-  readonly FileUrl: string
-  readonly FileId: string
-  readonly MediaName: string
-  readonly ClassId: number | bigint
-  readonly ExpireTime: string
+  readonly FileType?: string
+  readonly FileUrl?: string
+  readonly FileId?: string
+  readonly MediaName?: string
+  readonly ClassId?: number | bigint
+  readonly ExpireTime?: string
 }
 export const RebuildMediaTaskOutput: $Schema.Schema<RebuildMediaTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("RebuildMediaTaskOutput", { FileType: $C.str, FileUrl: $C.str, FileId: $C.str, MediaName: $C.str, ClassId: $C.int64, ExpireTime: $C.str }))
 
 /** `RebuildMediaTemplate` (response side). */
 export interface RebuildMediaTemplate {
-  readonly Definition: number | bigint
-  readonly Type: string
-  readonly Name: string
-  readonly Comment: string
-  readonly RebuildVideoInfo: RebuildVideoInfo
-  readonly RebuildAudioInfo: RebuildAudioInfo
-  readonly TargetVideoInfo: RebuildMediaTargetVideoStream
-  readonly TargetAudioInfo: RebuildMediaTargetAudioStream
-  readonly Container: string
-  readonly RemoveVideo: number | bigint
-  readonly RemoveAudio: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Definition?: number | bigint
+  readonly Type?: string
+  readonly Name?: string
+  readonly Comment?: string
+  readonly RebuildVideoInfo?: RebuildVideoInfo
+  readonly RebuildAudioInfo?: RebuildAudioInfo
+  readonly TargetVideoInfo?: RebuildMediaTargetVideoStream
+  readonly TargetAudioInfo?: RebuildMediaTargetAudioStream
+  readonly Container?: string
+  readonly RemoveVideo?: number | bigint
+  readonly RemoveAudio?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const RebuildMediaTemplate: $Schema.Schema<RebuildMediaTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("RebuildMediaTemplate", { Definition: $C.int64, Type: $C.str, Name: $C.str, Comment: $C.str, RebuildVideoInfo: RebuildVideoInfo, RebuildAudioInfo: RebuildAudioInfo, TargetVideoInfo: RebuildMediaTargetVideoStream, TargetAudioInfo: RebuildMediaTargetAudioStream, Container: $C.str, RemoveVideo: $C.int64, RemoveAudio: $C.int64, CreateTime: $C.str, UpdateTime: $C.str }))
 
@@ -8823,54 +8823,54 @@ export const RebuildVideoInfo: $Schema.Schema<RebuildVideoInfo> = /*#__PURE__*/ 
 
 /** `ReduceMediaBitrateAdaptiveDynamicStreamingResult` (response side). */
 export interface ReduceMediaBitrateAdaptiveDynamicStreamingResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly Message: string
-  readonly Input: AdaptiveDynamicStreamingTaskInput
-  readonly Output: AdaptiveDynamicStreamingInfoItem
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly Message?: string
+  readonly Input?: AdaptiveDynamicStreamingTaskInput
+  readonly Output?: AdaptiveDynamicStreamingInfoItem
 }
 export const ReduceMediaBitrateAdaptiveDynamicStreamingResult: $Schema.Schema<ReduceMediaBitrateAdaptiveDynamicStreamingResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReduceMediaBitrateAdaptiveDynamicStreamingResult", { Status: $C.str, ErrCodeExt: $C.str, Message: $C.str, Input: AdaptiveDynamicStreamingTaskInput, Output: AdaptiveDynamicStreamingInfoItem }))
 
 /** `ReduceMediaBitrateMediaProcessTaskResult` (response side). */
 export interface ReduceMediaBitrateMediaProcessTaskResult {
-  readonly Type: string
-  readonly TranscodeTask: ReduceMediaBitrateTranscodeResult
-  readonly AdaptiveDynamicStreamingTask: ReduceMediaBitrateAdaptiveDynamicStreamingResult
+  readonly Type?: string
+  readonly TranscodeTask?: ReduceMediaBitrateTranscodeResult
+  readonly AdaptiveDynamicStreamingTask?: ReduceMediaBitrateAdaptiveDynamicStreamingResult
 }
 export const ReduceMediaBitrateMediaProcessTaskResult: $Schema.Schema<ReduceMediaBitrateMediaProcessTaskResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReduceMediaBitrateMediaProcessTaskResult", { Type: $C.str, TranscodeTask: ReduceMediaBitrateTranscodeResult, AdaptiveDynamicStreamingTask: ReduceMediaBitrateAdaptiveDynamicStreamingResult }))
 
 /** `ReduceMediaBitrateTask` (response side). */
 export interface ReduceMediaBitrateTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly FileId: string
-  readonly FileName: string
-  readonly FileUrl: string
-  readonly MetaData: MediaMetaData
-  readonly MediaProcessResultSet: readonly ReduceMediaBitrateMediaProcessTaskResult[]
-  readonly TasksPriority: number | bigint
-  readonly TasksNotifyMode: string
-  readonly SessionContext: string
-  readonly SessionId: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly FileId?: string
+  readonly FileName?: string
+  readonly FileUrl?: string
+  readonly MetaData?: MediaMetaData
+  readonly MediaProcessResultSet?: readonly ReduceMediaBitrateMediaProcessTaskResult[]
+  readonly TasksPriority?: number | bigint
+  readonly TasksNotifyMode?: string
+  readonly SessionContext?: string
+  readonly SessionId?: string
 }
 export const ReduceMediaBitrateTask: $Schema.Schema<ReduceMediaBitrateTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReduceMediaBitrateTask", { TaskId: $C.str, Status: $C.str, FileId: $C.str, FileName: $C.str, FileUrl: $C.str, MetaData: MediaMetaData, MediaProcessResultSet: $C.arr(ReduceMediaBitrateMediaProcessTaskResult), TasksPriority: $C.int64, TasksNotifyMode: $C.str, SessionContext: $C.str, SessionId: $C.str }))
 
 /** `ReduceMediaBitrateTranscodeResult` (response side). */
 export interface ReduceMediaBitrateTranscodeResult {
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly Message: string
-  readonly Input: TranscodeTaskInput
-  readonly Output: MediaTranscodeItem
-  readonly Progress: number | bigint
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly Message?: string
+  readonly Input?: TranscodeTaskInput
+  readonly Output?: MediaTranscodeItem
+  readonly Progress?: number | bigint
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
 }
 export const ReduceMediaBitrateTranscodeResult: $Schema.Schema<ReduceMediaBitrateTranscodeResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReduceMediaBitrateTranscodeResult", { Status: $C.str, ErrCodeExt: $C.str, Message: $C.str, Input: TranscodeTaskInput, Output: MediaTranscodeItem, Progress: $C.int64, BeginProcessTime: $C.str, FinishTime: $C.str }))
 
 /** `RefererAuthPolicy` (both sides). */
 export interface RefererAuthPolicy {
-  readonly Status: string
+  readonly Status?: string
   readonly AuthType?: string
   readonly Referers?: readonly string[]
   readonly BlankRefererAllowed?: string
@@ -8892,17 +8892,17 @@ export const RefreshUrlCacheResponse: $Schema.Schema<RefreshUrlCacheResponse> = 
 
 /** `RemoveWaterMarkTaskInput` (response side). */
 export interface RemoveWaterMarkTaskInput {
-  readonly FileId: string
+  readonly FileId?: string
 }
 export const RemoveWaterMarkTaskInput: $Schema.Schema<RemoveWaterMarkTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoveWaterMarkTaskInput", { FileId: $C.str }))
 
 /** `RemoveWaterMarkTaskOutput` (response side). */
 export interface RemoveWaterMarkTaskOutput {
-  readonly FileId: string
-  readonly FileType: string
-  readonly FileUrl: string
-  readonly MediaName: string
-  readonly MetaData: MediaMetaData
+  readonly FileId?: string
+  readonly FileType?: string
+  readonly FileUrl?: string
+  readonly MediaName?: string
+  readonly MetaData?: MediaMetaData
 }
 export const RemoveWaterMarkTaskOutput: $Schema.Schema<RemoveWaterMarkTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoveWaterMarkTaskOutput", { FileId: $C.str, FileType: $C.str, FileUrl: $C.str, MediaName: $C.str, MetaData: MediaMetaData }))
 
@@ -8920,22 +8920,22 @@ export const RemoveWatermarkRequest: $Schema.Schema<RemoveWatermarkRequest> = /*
 
 /** `RemoveWatermarkResponse` (response side). */
 export interface RemoveWatermarkResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const RemoveWatermarkResponse: $Schema.Schema<RemoveWatermarkResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoveWatermarkResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `RemoveWatermarkTask` (response side). */
 export interface RemoveWatermarkTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Input: RemoveWaterMarkTaskInput
-  readonly Output: RemoveWaterMarkTaskOutput | null
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Input?: RemoveWaterMarkTaskInput
+  readonly Output?: RemoveWaterMarkTaskOutput | null
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const RemoveWatermarkTask: $Schema.Schema<RemoveWatermarkTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoveWatermarkTask", { TaskId: $C.str, Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, Input: RemoveWaterMarkTaskInput, Output: $C.nul(RemoveWaterMarkTaskOutput), SessionId: $C.str, SessionContext: $C.str }))
 
@@ -8970,15 +8970,15 @@ export const ResetProcedureTemplateResponse: $Schema.Schema<ResetProcedureTempla
 
 /** `ResolutionNameInfo` (both sides). */
 export interface ResolutionNameInfo {
-  readonly MinEdgeLength: number | bigint
-  readonly Name: string
+  readonly MinEdgeLength?: number | bigint
+  readonly Name?: string
 }
 export const ResolutionNameInfo: $Schema.Schema<ResolutionNameInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResolutionNameInfo", { MinEdgeLength: $C.uint64, Name: $C.str }))
 
 /** `ResourceTag` (both sides). */
 export interface ResourceTag {
-  readonly TagKey: string
-  readonly TagValue: string
+  readonly TagKey?: string
+  readonly TagValue?: string
 }
 export const ResourceTag: $Schema.Schema<ResourceTag> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceTag", { TagKey: $C.str, TagValue: $C.str }))
 
@@ -8999,15 +8999,15 @@ export const RestoreMediaResponse: $Schema.Schema<RestoreMediaResponse> = /*#__P
 
 /** `RestoreMediaTask` (response side). */
 export interface RestoreMediaTask {
-  readonly FileId: string
-  readonly OriginalStorageClass: string
-  readonly TargetStorageClass: string
-  readonly RestoreTier: string
-  readonly RestoreDay: number | bigint
+  readonly FileId?: string
+  readonly OriginalStorageClass?: string
+  readonly TargetStorageClass?: string
+  readonly RestoreTier?: string
+  readonly RestoreDay?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly Message: string
+  readonly Message?: string
 }
 export const RestoreMediaTask: $Schema.Schema<RestoreMediaTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("RestoreMediaTask", { FileId: $C.str, OriginalStorageClass: $C.str, TargetStorageClass: $C.str, RestoreTier: $C.str, RestoreDay: $C.int64, Status: $C.int64, Message: $C.str }))
 
@@ -9027,58 +9027,58 @@ export const ReviewAudioVideoRequest: $Schema.Schema<ReviewAudioVideoRequest> = 
 
 /** `ReviewAudioVideoResponse` (response side). */
 export interface ReviewAudioVideoResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ReviewAudioVideoResponse: $Schema.Schema<ReviewAudioVideoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReviewAudioVideoResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `ReviewAudioVideoSegmentItem` (response side). */
 export interface ReviewAudioVideoSegmentItem {
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly Label: string
-  readonly SubLabel: string
-  readonly Form: string
-  readonly AreaCoordSet: readonly (number | bigint)[]
-  readonly Text: string
-  readonly KeywordSet: readonly string[]
-  readonly Url: string
-  readonly PicUrlExpireTime: string
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly Label?: string
+  readonly SubLabel?: string
+  readonly Form?: string
+  readonly AreaCoordSet?: readonly (number | bigint)[]
+  readonly Text?: string
+  readonly KeywordSet?: readonly string[]
+  readonly Url?: string
+  readonly PicUrlExpireTime?: string
 }
 export const ReviewAudioVideoSegmentItem: $Schema.Schema<ReviewAudioVideoSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReviewAudioVideoSegmentItem", { StartTimeOffset: $C.float, EndTimeOffset: $C.float, Confidence: $C.float, Suggestion: $C.str, Label: $C.str, SubLabel: $C.str, Form: $C.str, AreaCoordSet: $C.arr($C.int64), Text: $C.str, KeywordSet: $C.arr($C.str), Url: $C.str, PicUrlExpireTime: $C.str }))
 
 /** `ReviewAudioVideoTask` (response side). */
 export interface ReviewAudioVideoTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly Message: string
-  readonly Input: ReviewAudioVideoTaskInput
-  readonly Output: ReviewAudioVideoTaskOutput
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly Message?: string
+  readonly Input?: ReviewAudioVideoTaskInput
+  readonly Output?: ReviewAudioVideoTaskOutput
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const ReviewAudioVideoTask: $Schema.Schema<ReviewAudioVideoTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReviewAudioVideoTask", { TaskId: $C.str, Status: $C.str, ErrCodeExt: $C.str, Message: $C.str, Input: ReviewAudioVideoTaskInput, Output: ReviewAudioVideoTaskOutput, SessionId: $C.str, SessionContext: $C.str }))
 
 /** `ReviewAudioVideoTaskInput` (response side). */
 export interface ReviewAudioVideoTaskInput {
-  readonly FileId: string
-  readonly Definition: number | bigint
-  readonly ReviewContents: readonly string[]
+  readonly FileId?: string
+  readonly Definition?: number | bigint
+  readonly ReviewContents?: readonly string[]
 }
 export const ReviewAudioVideoTaskInput: $Schema.Schema<ReviewAudioVideoTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReviewAudioVideoTaskInput", { FileId: $C.str, Definition: $C.uint64, ReviewContents: $C.arr($C.str) }))
 
 /** `ReviewAudioVideoTaskOutput` (response side). */
 export interface ReviewAudioVideoTaskOutput {
-  readonly Suggestion: string
-  readonly Label: string
-  readonly Form: string
-  readonly SegmentSet: readonly ReviewAudioVideoSegmentItem[]
-  readonly SegmentSetFileUrl: string
-  readonly SegmentSetFileUrlExpireTime: string
-  readonly CoverReviewResult: ReviewImageResult | null
+  readonly Suggestion?: string
+  readonly Label?: string
+  readonly Form?: string
+  readonly SegmentSet?: readonly ReviewAudioVideoSegmentItem[]
+  readonly SegmentSetFileUrl?: string
+  readonly SegmentSetFileUrlExpireTime?: string
+  readonly CoverReviewResult?: ReviewImageResult | null
 }
 export const ReviewAudioVideoTaskOutput: $Schema.Schema<ReviewAudioVideoTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReviewAudioVideoTaskOutput", { Suggestion: $C.str, Label: $C.str, Form: $C.str, SegmentSet: $C.arr(ReviewAudioVideoSegmentItem), SegmentSetFileUrl: $C.str, SegmentSetFileUrlExpireTime: $C.str, CoverReviewResult: $C.nul(ReviewImageResult) }))
 
@@ -9094,62 +9094,62 @@ export const ReviewImageRequest: $Schema.Schema<ReviewImageRequest> = /*#__PURE_
 /** `ReviewImageResponse` (response side). */
 export interface ReviewImageResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly ReviewResultSet: readonly ContentReviewResult[]
-  readonly MediaReviewResult: ReviewImageResult | null
+  readonly ReviewResultSet?: readonly ContentReviewResult[]
+  readonly MediaReviewResult?: ReviewImageResult | null
   readonly RequestId: string
 }
 export const ReviewImageResponse: $Schema.Schema<ReviewImageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReviewImageResponse", { ReviewResultSet: $C.arr(ContentReviewResult), MediaReviewResult: $C.nul(ReviewImageResult), RequestId: $C.str }))
 
 /** `ReviewImageResult` (response side). */
 export interface ReviewImageResult {
-  readonly Suggestion: string
-  readonly Label: string
-  readonly Form: string
-  readonly SegmentSet: readonly ReviewImageSegmentItem[]
-  readonly SegmentSetFileUrl: string
-  readonly SegmentSetFileUrlExpireTime: string
+  readonly Suggestion?: string
+  readonly Label?: string
+  readonly Form?: string
+  readonly SegmentSet?: readonly ReviewImageSegmentItem[]
+  readonly SegmentSetFileUrl?: string
+  readonly SegmentSetFileUrlExpireTime?: string
 }
 export const ReviewImageResult: $Schema.Schema<ReviewImageResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReviewImageResult", { Suggestion: $C.str, Label: $C.str, Form: $C.str, SegmentSet: $C.arr(ReviewImageSegmentItem), SegmentSetFileUrl: $C.str, SegmentSetFileUrlExpireTime: $C.str }))
 
 /** `ReviewImageSegmentItem` (response side). */
 export interface ReviewImageSegmentItem {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly Label: string
-  readonly SubLabel: string
-  readonly Form: string
-  readonly AreaCoordSet: readonly (number | bigint)[]
-  readonly Text: string
-  readonly KeywordSet: readonly string[]
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly Label?: string
+  readonly SubLabel?: string
+  readonly Form?: string
+  readonly AreaCoordSet?: readonly (number | bigint)[]
+  readonly Text?: string
+  readonly KeywordSet?: readonly string[]
 }
 export const ReviewImageSegmentItem: $Schema.Schema<ReviewImageSegmentItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReviewImageSegmentItem", { Confidence: $C.float, Suggestion: $C.str, Label: $C.str, SubLabel: $C.str, Form: $C.str, AreaCoordSet: $C.arr($C.int64), Text: $C.str, KeywordSet: $C.arr($C.str) }))
 
 /** `ReviewInfo` (response side). */
 export interface ReviewInfo {
-  readonly Definition: number | bigint
-  readonly Suggestion: string
-  readonly TypeSet: readonly string[]
-  readonly ReviewTime: string
+  readonly Definition?: number | bigint
+  readonly Suggestion?: string
+  readonly TypeSet?: readonly string[]
+  readonly ReviewTime?: string
 }
 export const ReviewInfo: $Schema.Schema<ReviewInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReviewInfo", { Definition: $C.uint64, Suggestion: $C.str, TypeSet: $C.arr($C.str), ReviewTime: $C.str }))
 
 /** `ReviewTemplate` (response side). */
 export interface ReviewTemplate {
-  readonly Definition: number | bigint
-  readonly Name: string
-  readonly Comment: string
-  readonly Type: string
-  readonly Labels: readonly string[]
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Definition?: number | bigint
+  readonly Name?: string
+  readonly Comment?: string
+  readonly Type?: string
+  readonly Labels?: readonly string[]
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const ReviewTemplate: $Schema.Schema<ReviewTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReviewTemplate", { Definition: $C.int64, Name: $C.str, Comment: $C.str, Type: $C.str, Labels: $C.arr($C.str), CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `RoundPlayFilePlayInfo` (response side). */
 export interface RoundPlayFilePlayInfo {
-  readonly ItemId: string
-  readonly FileId: string
-  readonly StartPlayTime: string
+  readonly ItemId?: string
+  readonly FileId?: string
+  readonly StartPlayTime?: string
   readonly Duration?: number
   readonly Progress?: number
 }
@@ -9157,14 +9157,14 @@ export const RoundPlayFilePlayInfo: $Schema.Schema<RoundPlayFilePlayInfo> = /*#_
 
 /** `RoundPlayInfo` (response side). */
 export interface RoundPlayInfo {
-  readonly RoundPlayId: string
-  readonly StartTime: string
-  readonly RoundPlaylist: readonly RoundPlayListItemInfo[]
-  readonly Name: string
-  readonly Desc: string
-  readonly Status: string
-  readonly PlayBackMode: string
-  readonly Url: string
+  readonly RoundPlayId?: string
+  readonly StartTime?: string
+  readonly RoundPlaylist?: readonly RoundPlayListItemInfo[]
+  readonly Name?: string
+  readonly Desc?: string
+  readonly Status?: string
+  readonly PlayBackMode?: string
+  readonly Url?: string
   readonly CreateTime?: string
   readonly UpdateTime?: string
   readonly ExpiredTime?: string
@@ -9173,8 +9173,8 @@ export const RoundPlayInfo: $Schema.Schema<RoundPlayInfo> = /*#__PURE__*/ $C.laz
 
 /** `RoundPlayListItemInfo` (both sides). */
 export interface RoundPlayListItemInfo {
-  readonly FileId: string
-  readonly AudioVideoType: string
+  readonly FileId?: string
+  readonly AudioVideoType?: string
   readonly ItemId?: string
   readonly Definition?: number | bigint
 }
@@ -9182,10 +9182,10 @@ export const RoundPlayListItemInfo: $Schema.Schema<RoundPlayListItemInfo> = /*#_
 
 /** `SDMCDrmKeyProviderInfo` (both sides). */
 export interface SDMCDrmKeyProviderInfo {
-  readonly Uid: string
-  readonly SecretId: string
-  readonly SecretKey: string
-  readonly FairPlayCertificateUrl: string
+  readonly Uid?: string
+  readonly SecretId?: string
+  readonly SecretKey?: string
+  readonly FairPlayCertificateUrl?: string
 }
 export const SDMCDrmKeyProviderInfo: $Schema.Schema<SDMCDrmKeyProviderInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SDMCDrmKeyProviderInfo", { Uid: $C.str, SecretId: $C.str, SecretKey: $C.str, FairPlayCertificateUrl: $C.str }))
 
@@ -9202,7 +9202,7 @@ export const SPEKEDrm: $Schema.Schema<SPEKEDrm> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `SampleSnapshotTaskInput` (both sides). */
 export interface SampleSnapshotTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly WatermarkSet?: readonly WatermarkInput[]
 }
 export const SampleSnapshotTaskInput: $Schema.Schema<SampleSnapshotTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("SampleSnapshotTaskInput", { Definition: $C.uint64 }, { WatermarkSet: $C.arr(WatermarkInput) }))
@@ -9241,15 +9241,15 @@ export const SceneAigcImageOutputConfig: $Schema.Schema<SceneAigcImageOutputConf
 
 /** `SceneAigcImageTask` (response side). */
 export interface SceneAigcImageTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Progress: number | bigint
-  readonly Input: SceneAigcImageTaskInput
-  readonly Output: SceneAigcImageTaskOutput
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Progress?: number | bigint
+  readonly Input?: SceneAigcImageTaskInput
+  readonly Output?: SceneAigcImageTaskOutput
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const SceneAigcImageTask: $Schema.Schema<SceneAigcImageTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("SceneAigcImageTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, Message: $C.str, Progress: $C.int64, Input: SceneAigcImageTaskInput, Output: SceneAigcImageTaskOutput, SessionId: $C.str, SessionContext: $C.str }))
 
@@ -9271,20 +9271,20 @@ export const SceneAigcImageTaskInputFileInfo: $Schema.Schema<SceneAigcImageTaskI
 
 /** `SceneAigcImageTaskOutput` (response side). */
 export interface SceneAigcImageTaskOutput {
-  readonly FileInfos: readonly SceneAigcImageTaskOutputFileInfo[]
+  readonly FileInfos?: readonly SceneAigcImageTaskOutputFileInfo[]
 }
 export const SceneAigcImageTaskOutput: $Schema.Schema<SceneAigcImageTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("SceneAigcImageTaskOutput", { FileInfos: $C.arr(SceneAigcImageTaskOutputFileInfo) }))
 
 /** `SceneAigcImageTaskOutputFileInfo` (response side). */
 export interface SceneAigcImageTaskOutputFileInfo {
-  readonly StorageMode: string
-  readonly MediaName: string
-  readonly ClassId: number | bigint
-  readonly ExpireTime: string
-  readonly FileType: string
-  readonly FileUrl: string
-  readonly FileId: string
-  readonly MetaData: MediaMetaData
+  readonly StorageMode?: string
+  readonly MediaName?: string
+  readonly ClassId?: number | bigint
+  readonly ExpireTime?: string
+  readonly FileType?: string
+  readonly FileUrl?: string
+  readonly FileId?: string
+  readonly MetaData?: MediaMetaData
 }
 export const SceneAigcImageTaskOutputFileInfo: $Schema.Schema<SceneAigcImageTaskOutputFileInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SceneAigcImageTaskOutputFileInfo", { StorageMode: $C.str, MediaName: $C.str, ClassId: $C.int64, ExpireTime: $C.str, FileType: $C.str, FileUrl: $C.str, FileId: $C.str, MetaData: MediaMetaData }))
 
@@ -9301,15 +9301,15 @@ export const SceneAigcVideoOutputConfig: $Schema.Schema<SceneAigcVideoOutputConf
 
 /** `SceneAigcVideoTask` (response side). */
 export interface SceneAigcVideoTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly Progress: number | bigint
-  readonly Input: SceneAigcVideoTaskInput
-  readonly Output: SceneAigcVideoTaskOutput
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly Progress?: number | bigint
+  readonly Input?: SceneAigcVideoTaskInput
+  readonly Output?: SceneAigcVideoTaskOutput
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const SceneAigcVideoTask: $Schema.Schema<SceneAigcVideoTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("SceneAigcVideoTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, Message: $C.str, Progress: $C.int64, Input: SceneAigcVideoTaskInput, Output: SceneAigcVideoTaskOutput, SessionId: $C.str, SessionContext: $C.str }))
 
@@ -9331,13 +9331,13 @@ export const SceneAigcVideoTaskInputFileInfo: $Schema.Schema<SceneAigcVideoTaskI
 
 /** `SceneAigcVideoTaskOutput` (response side). */
 export interface SceneAigcVideoTaskOutput {
-  readonly FileInfos: readonly SceneAigcImageTaskOutputFileInfo[]
+  readonly FileInfos?: readonly SceneAigcImageTaskOutputFileInfo[]
 }
 export const SceneAigcVideoTaskOutput: $Schema.Schema<SceneAigcVideoTaskOutput> = /*#__PURE__*/ $C.lazy(() => $C.struct("SceneAigcVideoTaskOutput", { FileInfos: $C.arr(SceneAigcImageTaskOutputFileInfo) }))
 
 /** `ScratchRepairInfo` (both sides). */
 export interface ScratchRepairInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly Intensity?: number
   readonly Type?: string
 }
@@ -9358,7 +9358,7 @@ export const SearchMediaBySemanticsRequest: $Schema.Schema<SearchMediaBySemantic
 
 /** `SearchMediaBySemanticsResponse` (response side). */
 export interface SearchMediaBySemanticsResponse {
-  readonly SearchResults: readonly SemanticsSearchResult[]
+  readonly SearchResults?: readonly SemanticsSearchResult[]
   readonly RequestId: string
 }
 export const SearchMediaBySemanticsResponse: $Schema.Schema<SearchMediaBySemanticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchMediaBySemanticsResponse", { SearchResults: $C.arr(SemanticsSearchResult), RequestId: $C.str }))
@@ -9403,15 +9403,15 @@ export const SearchMediaRequest: $Schema.Schema<SearchMediaRequest> = /*#__PURE_
 
 /** `SearchMediaResponse` (response side). */
 export interface SearchMediaResponse {
-  readonly TotalCount: number | bigint
-  readonly MediaInfoSet: readonly MediaInfo[]
+  readonly TotalCount?: number | bigint
+  readonly MediaInfoSet?: readonly MediaInfo[]
   readonly RequestId: string
 }
 export const SearchMediaResponse: $Schema.Schema<SearchMediaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchMediaResponse", { TotalCount: $C.uint64, MediaInfoSet: $C.arr(MediaInfo), RequestId: $C.str }))
 
 /** `SegmentConfigureInfo` (both sides). */
 export interface SegmentConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const SegmentConfigureInfo: $Schema.Schema<SegmentConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SegmentConfigureInfo", { Switch: $C.str }))
 
@@ -9423,9 +9423,9 @@ export const SegmentConfigureInfoForUpdate: $Schema.Schema<SegmentConfigureInfoF
 
 /** `SemanticsSearchResult` (response side). */
 export interface SemanticsSearchResult {
-  readonly FileId: string
+  readonly FileId?: string
   readonly Title?: string
-  readonly Score: number
+  readonly Score?: number
   readonly StartTimeOffset?: number
   readonly EndTimeOffset?: number
 }
@@ -9483,8 +9483,8 @@ export const SharpEnhanceInfo: $Schema.Schema<SharpEnhanceInfo> = /*#__PURE__*/ 
 
 /** `SimpleAesEdkPair` (response side). */
 export interface SimpleAesEdkPair {
-  readonly Edk: string
-  readonly Dk: string
+  readonly Edk?: string
+  readonly Dk?: string
 }
 export const SimpleAesEdkPair: $Schema.Schema<SimpleAesEdkPair> = /*#__PURE__*/ $C.lazy(() => $C.struct("SimpleAesEdkPair", { Edk: $C.str, Dk: $C.str }))
 
@@ -9509,34 +9509,34 @@ export const SimpleHlsClipRequest: $Schema.Schema<SimpleHlsClipRequest> = /*#__P
 
 /** `SimpleHlsClipResponse` (response side). */
 export interface SimpleHlsClipResponse {
-  readonly Url: string
-  readonly MetaData: MediaMetaData
-  readonly FileId: string
-  readonly TaskId: string
+  readonly Url?: string
+  readonly MetaData?: MediaMetaData
+  readonly FileId?: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const SimpleHlsClipResponse: $Schema.Schema<SimpleHlsClipResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SimpleHlsClipResponse", { Url: $C.str, MetaData: MediaMetaData, FileId: $C.str, TaskId: $C.str, RequestId: $C.str }))
 
 /** `SnapshotByTimeOffset2017` (response side). */
 export interface SnapshotByTimeOffset2017 {
-  readonly ErrCode: number | bigint
-  readonly TimeOffset: number | bigint
-  readonly Url: string
+  readonly ErrCode?: number | bigint
+  readonly TimeOffset?: number | bigint
+  readonly Url?: string
 }
 export const SnapshotByTimeOffset2017: $Schema.Schema<SnapshotByTimeOffset2017> = /*#__PURE__*/ $C.lazy(() => $C.struct("SnapshotByTimeOffset2017", { ErrCode: $C.int64, TimeOffset: $C.uint64, Url: $C.str }))
 
 /** `SnapshotByTimeOffsetTask2017` (response side). */
 export interface SnapshotByTimeOffsetTask2017 {
-  readonly TaskId: string
-  readonly FileId: string
-  readonly Definition: number | bigint
-  readonly SnapshotInfoSet: readonly SnapshotByTimeOffset2017[]
+  readonly TaskId?: string
+  readonly FileId?: string
+  readonly Definition?: number | bigint
+  readonly SnapshotInfoSet?: readonly SnapshotByTimeOffset2017[]
 }
 export const SnapshotByTimeOffsetTask2017: $Schema.Schema<SnapshotByTimeOffsetTask2017> = /*#__PURE__*/ $C.lazy(() => $C.struct("SnapshotByTimeOffsetTask2017", { TaskId: $C.str, FileId: $C.str, Definition: $C.int64, SnapshotInfoSet: $C.arr(SnapshotByTimeOffset2017) }))
 
 /** `SnapshotByTimeOffsetTaskInput` (both sides). */
 export interface SnapshotByTimeOffsetTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly ExtTimeOffsetSet?: readonly string[]
   readonly TimeOffsetSet?: readonly number[]
   readonly WatermarkSet?: readonly WatermarkInput[]
@@ -9568,8 +9568,8 @@ export const SortBy: $Schema.Schema<SortBy> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `SpecificationDataItem` (response side). */
 export interface SpecificationDataItem {
-  readonly Specification: string
-  readonly Data: readonly TaskStatDataItem[]
+  readonly Specification?: string
+  readonly Data?: readonly TaskStatDataItem[]
 }
 export const SpecificationDataItem: $Schema.Schema<SpecificationDataItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("SpecificationDataItem", { Specification: $C.str, Data: $C.arr(TaskStatDataItem) }))
 
@@ -9595,22 +9595,22 @@ export const SplitMediaRequest: $Schema.Schema<SplitMediaRequest> = /*#__PURE__*
 
 /** `SplitMediaResponse` (response side). */
 export interface SplitMediaResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const SplitMediaResponse: $Schema.Schema<SplitMediaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SplitMediaResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `SplitMediaTask` (response side). */
 export interface SplitMediaTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCodeExt: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly FileInfoSet: readonly SplitMediaTaskSegmentInfo[]
-  readonly SessionContext: string
-  readonly SessionId: string
-  readonly Progress: number | bigint
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCodeExt?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly FileInfoSet?: readonly SplitMediaTaskSegmentInfo[]
+  readonly SessionContext?: string
+  readonly SessionId?: string
+  readonly Progress?: number | bigint
 }
 export const SplitMediaTask: $Schema.Schema<SplitMediaTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("SplitMediaTask", { TaskId: $C.str, Status: $C.str, ErrCodeExt: $C.str, ErrCode: $C.int64, Message: $C.str, FileInfoSet: $C.arr(SplitMediaTaskSegmentInfo), SessionContext: $C.str, SessionId: $C.str, Progress: $C.int64 }))
 
@@ -9625,34 +9625,34 @@ export const SplitMediaTaskConfig: $Schema.Schema<SplitMediaTaskConfig> = /*#__P
 
 /** `SplitMediaTaskInput` (response side). */
 export interface SplitMediaTaskInput {
-  readonly FileId: string
-  readonly StartTimeOffset: number
-  readonly EndTimeOffset: number
-  readonly ProcedureName: string
-  readonly OutputConfig: SplitMediaOutputConfig
+  readonly FileId?: string
+  readonly StartTimeOffset?: number
+  readonly EndTimeOffset?: number
+  readonly ProcedureName?: string
+  readonly OutputConfig?: SplitMediaOutputConfig
 }
 export const SplitMediaTaskInput: $Schema.Schema<SplitMediaTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("SplitMediaTaskInput", { FileId: $C.str, StartTimeOffset: $C.float, EndTimeOffset: $C.float, ProcedureName: $C.str, OutputConfig: SplitMediaOutputConfig }))
 
 /** `SplitMediaTaskSegmentInfo` (response side). */
 export interface SplitMediaTaskSegmentInfo {
-  readonly Input: SplitMediaTaskInput
-  readonly Output: TaskOutputMediaInfo
-  readonly ProcedureTaskId: string
-  readonly ReviewAudioVideoTaskId: string
+  readonly Input?: SplitMediaTaskInput
+  readonly Output?: TaskOutputMediaInfo
+  readonly ProcedureTaskId?: string
+  readonly ReviewAudioVideoTaskId?: string
 }
 export const SplitMediaTaskSegmentInfo: $Schema.Schema<SplitMediaTaskSegmentInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("SplitMediaTaskSegmentInfo", { Input: SplitMediaTaskInput, Output: TaskOutputMediaInfo, ProcedureTaskId: $C.str, ReviewAudioVideoTaskId: $C.str }))
 
 /** `StatDataItem` (response side). */
 export interface StatDataItem {
-  readonly Time: string
-  readonly Value: number | bigint
+  readonly Time?: string
+  readonly Value?: number | bigint
 }
 export const StatDataItem: $Schema.Schema<StatDataItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("StatDataItem", { Time: $C.str, Value: $C.int64 }))
 
 /** `StickerTrackItem` (both sides). */
 export interface StickerTrackItem {
-  readonly SourceMedia: string
-  readonly Duration: number
+  readonly SourceMedia?: string
+  readonly Duration?: number
   readonly StartTime?: number
   readonly CoordinateOrigin?: string
   readonly XPos?: string
@@ -9665,11 +9665,11 @@ export const StickerTrackItem: $Schema.Schema<StickerTrackItem> = /*#__PURE__*/ 
 
 /** `StorageRegionInfo` (response side). */
 export interface StorageRegionInfo {
-  readonly Region: string
-  readonly Description: string
-  readonly Status: string
-  readonly IsDefault: boolean
-  readonly Area: string
+  readonly Region?: string
+  readonly Description?: string
+  readonly Status?: string
+  readonly IsDefault?: boolean
+  readonly Area?: string
 }
 export const StorageRegionInfo: $Schema.Schema<StorageRegionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("StorageRegionInfo", { Region: $C.str, Description: $C.str, Status: $C.str, IsDefault: $C.bool, Area: $C.str }))
 
@@ -9686,12 +9686,12 @@ export const StorageStatData: $Schema.Schema<StorageStatData> = /*#__PURE__*/ $C
 
 /** `SubAppIdInfo` (response side). */
 export interface SubAppIdInfo {
-  readonly SubAppId: number | bigint
-  readonly SubAppIdName: string
-  readonly Description: string
-  readonly CreateTime: string
-  readonly Status: string
-  readonly Name: string
+  readonly SubAppId?: number | bigint
+  readonly SubAppIdName?: string
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly Status?: string
+  readonly Name?: string
   readonly Mode?: string
   readonly StorageRegions?: readonly string[]
   readonly Tags?: readonly ResourceTag[]
@@ -9707,7 +9707,7 @@ export const SubtitleFormatsOperation: $Schema.Schema<SubtitleFormatsOperation> 
 
 /** `SubtitleInfoInput` (both sides). */
 export interface SubtitleInfoInput {
-  readonly Id: string
+  readonly Id?: string
   readonly FontType?: string
   readonly FontSize?: string
   readonly FontColor?: string
@@ -9731,7 +9731,7 @@ export const SubtitleInfoInput: $Schema.Schema<SubtitleInfoInput> = /*#__PURE__*
 
 /** `SuperResolutionInfo` (both sides). */
 export interface SuperResolutionInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly Type?: string
   readonly Size?: number | bigint
 }
@@ -9755,7 +9755,7 @@ export const SvgWatermarkInputForUpdate: $Schema.Schema<SvgWatermarkInputForUpda
 
 /** `TEHDConfig` (both sides). */
 export interface TEHDConfig {
-  readonly Type: string
+  readonly Type?: string
   readonly MaxVideoBitrate?: number | bigint
 }
 export const TEHDConfig: $Schema.Schema<TEHDConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("TEHDConfig", { Type: $C.str }, { MaxVideoBitrate: $C.uint64 }))
@@ -9769,7 +9769,7 @@ export const TEHDConfigForUpdate: $Schema.Schema<TEHDConfigForUpdate> = /*#__PUR
 
 /** `TagConfigureInfo` (both sides). */
 export interface TagConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const TagConfigureInfo: $Schema.Schema<TagConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TagConfigureInfo", { Switch: $C.str }))
 
@@ -9781,47 +9781,47 @@ export const TagConfigureInfoForUpdate: $Schema.Schema<TagConfigureInfoForUpdate
 
 /** `TaskOutputMediaInfo` (response side). */
 export interface TaskOutputMediaInfo {
-  readonly FileId: string
-  readonly MediaBasicInfo: MediaBasicInfo
+  readonly FileId?: string
+  readonly MediaBasicInfo?: MediaBasicInfo
 }
 export const TaskOutputMediaInfo: $Schema.Schema<TaskOutputMediaInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskOutputMediaInfo", { FileId: $C.str, MediaBasicInfo: MediaBasicInfo }))
 
 /** `TaskSimpleInfo` (response side). */
 export interface TaskSimpleInfo {
-  readonly TaskId: string
-  readonly Status: string
-  readonly FileId: string
-  readonly TaskType: string
-  readonly CreateTime: string
-  readonly BeginProcessTime: string
-  readonly FinishTime: string
-  readonly SessionId: string
-  readonly SessionContext: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly FileId?: string
+  readonly TaskType?: string
+  readonly CreateTime?: string
+  readonly BeginProcessTime?: string
+  readonly FinishTime?: string
+  readonly SessionId?: string
+  readonly SessionContext?: string
 }
 export const TaskSimpleInfo: $Schema.Schema<TaskSimpleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskSimpleInfo", { TaskId: $C.str, Status: $C.str, FileId: $C.str, TaskType: $C.str, CreateTime: $C.str, BeginProcessTime: $C.str, FinishTime: $C.str, SessionId: $C.str, SessionContext: $C.str }))
 
 /** `TaskStatData` (response side). */
 export interface TaskStatData {
-  readonly TaskType: string
-  readonly Summary: readonly TaskStatDataItem[]
-  readonly Details: readonly SpecificationDataItem[]
+  readonly TaskType?: string
+  readonly Summary?: readonly TaskStatDataItem[]
+  readonly Details?: readonly SpecificationDataItem[]
 }
 export const TaskStatData: $Schema.Schema<TaskStatData> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskStatData", { TaskType: $C.str, Summary: $C.arr(TaskStatDataItem), Details: $C.arr(SpecificationDataItem) }))
 
 /** `TaskStatDataItem` (response side). */
 export interface TaskStatDataItem {
-  readonly Time: string
-  readonly Count: number | bigint
-  readonly Usage: number | bigint
+  readonly Time?: string
+  readonly Count?: number | bigint
+  readonly Usage?: number | bigint
 }
 export const TaskStatDataItem: $Schema.Schema<TaskStatDataItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskStatDataItem", { Time: $C.str, Count: $C.int64, Usage: $C.int64 }))
 
 /** `TempCertificate` (response side). */
 export interface TempCertificate {
-  readonly SecretId: string
-  readonly SecretKey: string
-  readonly Token: string
-  readonly ExpiredTime: number | bigint
+  readonly SecretId?: string
+  readonly SecretKey?: string
+  readonly Token?: string
+  readonly ExpiredTime?: number | bigint
 }
 export const TempCertificate: $Schema.Schema<TempCertificate> = /*#__PURE__*/ $C.lazy(() => $C.struct("TempCertificate", { SecretId: $C.str, SecretKey: $C.str, Token: $C.str, ExpiredTime: $C.uint64 }))
 
@@ -9841,9 +9841,9 @@ export const TerrorismConfigureInfoForUpdate: $Schema.Schema<TerrorismConfigureI
 
 /** `TerrorismImageResult` (response side). */
 export interface TerrorismImageResult {
-  readonly Confidence: number
-  readonly Suggestion: string
-  readonly Label: string
+  readonly Confidence?: number
+  readonly Suggestion?: string
+  readonly Label?: string
 }
 export const TerrorismImageResult: $Schema.Schema<TerrorismImageResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("TerrorismImageResult", { Confidence: $C.float, Suggestion: $C.str, Label: $C.str }))
 
@@ -9867,7 +9867,7 @@ export const TerrorismImgReviewTemplateInfoForUpdate: $Schema.Schema<TerrorismIm
 
 /** `TerrorismOcrReviewTemplateInfo` (both sides). */
 export interface TerrorismOcrReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly BlockConfidence?: number | bigint
   readonly ReviewConfidence?: number | bigint
 }
@@ -9883,10 +9883,10 @@ export const TerrorismOcrReviewTemplateInfoForUpdate: $Schema.Schema<TerrorismOc
 
 /** `TextWatermarkTemplateInput` (both sides). */
 export interface TextWatermarkTemplateInput {
-  readonly FontType: string
-  readonly FontSize: string
-  readonly FontColor: string
-  readonly FontAlpha: number
+  readonly FontType?: string
+  readonly FontSize?: string
+  readonly FontColor?: string
+  readonly FontAlpha?: number
 }
 export const TextWatermarkTemplateInput: $Schema.Schema<TextWatermarkTemplateInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("TextWatermarkTemplateInput", { FontType: $C.str, FontSize: $C.str, FontColor: $C.str, FontAlpha: $C.float }))
 
@@ -9923,30 +9923,30 @@ export const TraceWatermarkInput: $Schema.Schema<TraceWatermarkInput> = /*#__PUR
 
 /** `TranscodePlayInfo2017` (response side). */
 export interface TranscodePlayInfo2017 {
-  readonly Url: string
-  readonly Definition: number | bigint
-  readonly Bitrate: number | bigint
-  readonly Height: number | bigint
-  readonly Width: number | bigint
+  readonly Url?: string
+  readonly Definition?: number | bigint
+  readonly Bitrate?: number | bigint
+  readonly Height?: number | bigint
+  readonly Width?: number | bigint
 }
 export const TranscodePlayInfo2017: $Schema.Schema<TranscodePlayInfo2017> = /*#__PURE__*/ $C.lazy(() => $C.struct("TranscodePlayInfo2017", { Url: $C.str, Definition: $C.int64, Bitrate: $C.int64, Height: $C.int64, Width: $C.int64 }))
 
 /** `TranscodeTask2017` (response side). */
 export interface TranscodeTask2017 {
-  readonly TaskId: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly FileId: string
-  readonly FileName: string
-  readonly Duration: number | bigint
-  readonly CoverUrl: string
-  readonly PlayInfoSet: readonly TranscodePlayInfo2017[]
+  readonly TaskId?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly FileId?: string
+  readonly FileName?: string
+  readonly Duration?: number | bigint
+  readonly CoverUrl?: string
+  readonly PlayInfoSet?: readonly TranscodePlayInfo2017[]
 }
 export const TranscodeTask2017: $Schema.Schema<TranscodeTask2017> = /*#__PURE__*/ $C.lazy(() => $C.struct("TranscodeTask2017", { TaskId: $C.str, ErrCode: $C.int64, Message: $C.str, FileId: $C.str, FileName: $C.str, Duration: $C.uint64, CoverUrl: $C.str, PlayInfoSet: $C.arr(TranscodePlayInfo2017) }))
 
 /** `TranscodeTaskInput` (both sides). */
 export interface TranscodeTaskInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly WatermarkSet?: readonly WatermarkInput[]
   readonly TraceWatermark?: TraceWatermarkInput
   readonly CopyRightWatermark?: CopyRightWatermarkInput
@@ -9962,28 +9962,28 @@ export const TranscodeTaskInput: $Schema.Schema<TranscodeTaskInput> = /*#__PURE_
 
 /** `TranscodeTemplate` (response side). */
 export interface TranscodeTemplate {
-  readonly Definition: string
-  readonly Container: string
-  readonly Name: string
-  readonly Comment: string
-  readonly Type: string
-  readonly RemoveVideo: number | bigint
-  readonly RemoveAudio: number | bigint
-  readonly VideoTemplate: VideoTemplateInfo
-  readonly AudioTemplate: AudioTemplateInfo
-  readonly TEHDConfig: TEHDConfig | null
-  readonly EnhanceConfig: EnhanceConfig | null
-  readonly ContainerType: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly SegmentType: string
-  readonly StdExtInfo: string
+  readonly Definition?: string
+  readonly Container?: string
+  readonly Name?: string
+  readonly Comment?: string
+  readonly Type?: string
+  readonly RemoveVideo?: number | bigint
+  readonly RemoveAudio?: number | bigint
+  readonly VideoTemplate?: VideoTemplateInfo
+  readonly AudioTemplate?: AudioTemplateInfo
+  readonly TEHDConfig?: TEHDConfig | null
+  readonly EnhanceConfig?: EnhanceConfig | null
+  readonly ContainerType?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly SegmentType?: string
+  readonly StdExtInfo?: string
 }
 export const TranscodeTemplate: $Schema.Schema<TranscodeTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("TranscodeTemplate", { Definition: $C.str, Container: $C.str, Name: $C.str, Comment: $C.str, Type: $C.str, RemoveVideo: $C.int64, RemoveAudio: $C.int64, VideoTemplate: VideoTemplateInfo, AudioTemplate: AudioTemplateInfo, TEHDConfig: $C.nul(TEHDConfig), EnhanceConfig: $C.nul(EnhanceConfig), ContainerType: $C.str, CreateTime: $C.str, UpdateTime: $C.str, SegmentType: $C.str, StdExtInfo: $C.str }))
 
 /** `TransitionOperation` (both sides). */
 export interface TransitionOperation {
-  readonly Type: string
+  readonly Type?: string
 }
 export const TransitionOperation: $Schema.Schema<TransitionOperation> = /*#__PURE__*/ $C.lazy(() => $C.struct("TransitionOperation", { Type: $C.str }))
 
@@ -9995,10 +9995,10 @@ export const TransitionOpertion: $Schema.Schema<TransitionOpertion> = /*#__PURE_
 
 /** `TrtcRecordInfo` (response side). */
 export interface TrtcRecordInfo {
-  readonly SdkAppId: number | bigint
-  readonly RoomId: string
-  readonly TaskId: string
-  readonly UserIds: readonly string[]
+  readonly SdkAppId?: number | bigint
+  readonly RoomId?: string
+  readonly TaskId?: string
+  readonly UserIds?: readonly string[]
 }
 export const TrtcRecordInfo: $Schema.Schema<TrtcRecordInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TrtcRecordInfo", { SdkAppId: $C.uint64, RoomId: $C.str, TaskId: $C.str, UserIds: $C.arr($C.str) }))
 
@@ -10019,14 +10019,14 @@ export const UpdateAigcApiTokenResponse: $Schema.Schema<UpdateAigcApiTokenRespon
 
 /** `UrlSignatureAuthPolicy` (both sides). */
 export interface UrlSignatureAuthPolicy {
-  readonly Status: string
+  readonly Status?: string
   readonly EncryptedKey?: string
 }
 export const UrlSignatureAuthPolicy: $Schema.Schema<UrlSignatureAuthPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("UrlSignatureAuthPolicy", { Status: $C.str }, { EncryptedKey: $C.str }))
 
 /** `UserDefineAsrTextReviewTemplateInfo` (both sides). */
 export interface UserDefineAsrTextReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly LabelSet?: readonly string[]
   readonly BlockConfidence?: number | bigint
   readonly ReviewConfidence?: number | bigint
@@ -10060,7 +10060,7 @@ export const UserDefineConfigureInfoForUpdate: $Schema.Schema<UserDefineConfigur
 
 /** `UserDefineFaceReviewTemplateInfo` (both sides). */
 export interface UserDefineFaceReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly LabelSet?: readonly string[]
   readonly BlockConfidence?: number | bigint
   readonly ReviewConfidence?: number | bigint
@@ -10078,7 +10078,7 @@ export const UserDefineFaceReviewTemplateInfoForUpdate: $Schema.Schema<UserDefin
 
 /** `UserDefineOcrTextReviewTemplateInfo` (both sides). */
 export interface UserDefineOcrTextReviewTemplateInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly LabelSet?: readonly string[]
   readonly BlockConfidence?: number | bigint
   readonly ReviewConfidence?: number | bigint
@@ -10129,7 +10129,7 @@ export const VideoConfigureInfoForUpdate: $Schema.Schema<VideoConfigureInfoForUp
 
 /** `VideoDenoiseInfo` (both sides). */
 export interface VideoDenoiseInfo {
-  readonly Switch: string
+  readonly Switch?: string
   readonly Type?: string
 }
 export const VideoDenoiseInfo: $Schema.Schema<VideoDenoiseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VideoDenoiseInfo", { Switch: $C.str }, { Type: $C.str }))
@@ -10159,9 +10159,9 @@ export const VideoFrameInterpolationInfo: $Schema.Schema<VideoFrameInterpolation
 
 /** `VideoTemplateInfo` (both sides). */
 export interface VideoTemplateInfo {
-  readonly Codec: string
-  readonly Fps: number | bigint
-  readonly Bitrate: number | bigint
+  readonly Codec?: string
+  readonly Fps?: number | bigint
+  readonly Bitrate?: number | bigint
   readonly ResolutionAdaptive?: string
   readonly Width?: number | bigint
   readonly Height?: number | bigint
@@ -10201,7 +10201,7 @@ export const VideoTemplateInfoForUpdate: $Schema.Schema<VideoTemplateInfoForUpda
 
 /** `VideoTrackItem` (both sides). */
 export interface VideoTrackItem {
-  readonly SourceMedia: string
+  readonly SourceMedia?: string
   readonly SourceMediaStartTime?: number
   readonly Duration?: number
   readonly TargetDuration?: number
@@ -10217,7 +10217,7 @@ export const VideoTrackItem: $Schema.Schema<VideoTrackItem> = /*#__PURE__*/ $C.l
 
 /** `VoiceConfigureInfo` (both sides). */
 export interface VoiceConfigureInfo {
-  readonly Switch: string
+  readonly Switch?: string
 }
 export const VoiceConfigureInfo: $Schema.Schema<VoiceConfigureInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VoiceConfigureInfo", { Switch: $C.str }))
 
@@ -10270,7 +10270,7 @@ export const WatermarkCycleConfigForUpdate: $Schema.Schema<WatermarkCycleConfigF
 
 /** `WatermarkInput` (both sides). */
 export interface WatermarkInput {
-  readonly Definition: number | bigint
+  readonly Definition?: number | bigint
   readonly TextContent?: string
   readonly SvgContent?: string
   readonly StartTimeOffset?: number
@@ -10280,18 +10280,18 @@ export const WatermarkInput: $Schema.Schema<WatermarkInput> = /*#__PURE__*/ $C.l
 
 /** `WatermarkTemplate` (response side). */
 export interface WatermarkTemplate {
-  readonly Definition: number | bigint
-  readonly Type: string
-  readonly Name: string
-  readonly Comment: string
-  readonly XPos: string
-  readonly YPos: string
-  readonly ImageTemplate: ImageWatermarkTemplate | null
-  readonly TextTemplate: TextWatermarkTemplateInput | null
-  readonly SvgTemplate: SvgWatermarkInput | null
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly CoordinateOrigin: string
+  readonly Definition?: number | bigint
+  readonly Type?: string
+  readonly Name?: string
+  readonly Comment?: string
+  readonly XPos?: string
+  readonly YPos?: string
+  readonly ImageTemplate?: ImageWatermarkTemplate | null
+  readonly TextTemplate?: TextWatermarkTemplateInput | null
+  readonly SvgTemplate?: SvgWatermarkInput | null
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly CoordinateOrigin?: string
 }
 export const WatermarkTemplate: $Schema.Schema<WatermarkTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("WatermarkTemplate", { Definition: $C.int64, Type: $C.str, Name: $C.str, Comment: $C.str, XPos: $C.str, YPos: $C.str, ImageTemplate: $C.nul(ImageWatermarkTemplate), TextTemplate: $C.nul(TextWatermarkTemplateInput), SvgTemplate: $C.nul(SvgWatermarkInput), CreateTime: $C.str, UpdateTime: $C.str, CoordinateOrigin: $C.str }))
 
@@ -10305,48 +10305,48 @@ export const WeChatMiniProgramPublishRequest: $Schema.Schema<WeChatMiniProgramPu
 
 /** `WeChatMiniProgramPublishResponse` (response side). */
 export interface WeChatMiniProgramPublishResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const WeChatMiniProgramPublishResponse: $Schema.Schema<WeChatMiniProgramPublishResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("WeChatMiniProgramPublishResponse", { TaskId: $C.str, RequestId: $C.str }))
 
 /** `WebPageRecordInfo` (response side). */
 export interface WebPageRecordInfo {
-  readonly RecordUrl: string
-  readonly RecordTaskId: string
+  readonly RecordUrl?: string
+  readonly RecordTaskId?: string
 }
 export const WebPageRecordInfo: $Schema.Schema<WebPageRecordInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("WebPageRecordInfo", { RecordUrl: $C.str, RecordTaskId: $C.str }))
 
 /** `WechatMiniProgramPublishTask` (response side). */
 export interface WechatMiniProgramPublishTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly FileId: string
-  readonly SourceDefinition: number | bigint
-  readonly PublishResult: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly FileId?: string
+  readonly SourceDefinition?: number | bigint
+  readonly PublishResult?: string
 }
 export const WechatMiniProgramPublishTask: $Schema.Schema<WechatMiniProgramPublishTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("WechatMiniProgramPublishTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, Message: $C.str, FileId: $C.str, SourceDefinition: $C.uint64, PublishResult: $C.str }))
 
 /** `WechatMiniProgramPublishTaskInput` (response side). */
 export interface WechatMiniProgramPublishTaskInput {
-  readonly SourceDefinition: number | bigint
+  readonly SourceDefinition?: number | bigint
 }
 export const WechatMiniProgramPublishTaskInput: $Schema.Schema<WechatMiniProgramPublishTaskInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("WechatMiniProgramPublishTaskInput", { SourceDefinition: $C.uint64 }))
 
 /** `WechatPublishTask` (response side). */
 export interface WechatPublishTask {
-  readonly TaskId: string
-  readonly Status: string
-  readonly ErrCode: number | bigint
-  readonly Message: string
-  readonly FileId: string
-  readonly Definition: number | bigint
-  readonly SourceDefinition: number | bigint
-  readonly WechatStatus: string
-  readonly WechatVid: string
-  readonly WechatUrl: string
+  readonly TaskId?: string
+  readonly Status?: string
+  readonly ErrCode?: number | bigint
+  readonly Message?: string
+  readonly FileId?: string
+  readonly Definition?: number | bigint
+  readonly SourceDefinition?: number | bigint
+  readonly WechatStatus?: string
+  readonly WechatVid?: string
+  readonly WechatUrl?: string
 }
 export const WechatPublishTask: $Schema.Schema<WechatPublishTask> = /*#__PURE__*/ $C.lazy(() => $C.struct("WechatPublishTask", { TaskId: $C.str, Status: $C.str, ErrCode: $C.int64, Message: $C.str, FileId: $C.str, Definition: $C.uint64, SourceDefinition: $C.uint64, WechatStatus: $C.str, WechatVid: $C.str, WechatUrl: $C.str }))
 

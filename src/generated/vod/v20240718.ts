@@ -29,7 +29,7 @@ export const CreateIncrementalMigrationStrategyRequest: $Schema.Schema<CreateInc
 
 /** `CreateIncrementalMigrationStrategyResponse` (response side). */
 export interface CreateIncrementalMigrationStrategyResponse {
-  readonly StrategyId: string
+  readonly StrategyId?: string
   readonly RequestId: string
 }
 export const CreateIncrementalMigrationStrategyResponse: $Schema.Schema<CreateIncrementalMigrationStrategyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateIncrementalMigrationStrategyResponse", { StrategyId: $C.str, RequestId: $C.str }))
@@ -117,8 +117,8 @@ export const DescribeStorageRequest: $Schema.Schema<DescribeStorageRequest> = /*
 
 /** `DescribeStorageResponse` (response side). */
 export interface DescribeStorageResponse {
-  readonly TotalCount: number | bigint
-  readonly StorageInfoSet: readonly StorageInfo[]
+  readonly TotalCount?: number | bigint
+  readonly StorageInfoSet?: readonly StorageInfo[]
   readonly RequestId: string
 }
 export const DescribeStorageResponse: $Schema.Schema<DescribeStorageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStorageResponse", { TotalCount: $C.int64, StorageInfoSet: $C.arr(StorageInfo), RequestId: $C.str }))

@@ -44,19 +44,19 @@ export const AcceptVpcPeeringConnectionResponse: $Schema.Schema<AcceptVpcPeering
 
 /** `AccessPolicy` (response side). */
 export interface AccessPolicy {
-  readonly TargetCidr: string
-  readonly VpnGatewayIdSslAccessPolicyId: string
-  readonly ForAllClient: number | bigint
-  readonly UserGroupIds: readonly string[]
-  readonly UpdateTime: string
-  readonly Remark: string
+  readonly TargetCidr?: string
+  readonly VpnGatewayIdSslAccessPolicyId?: string
+  readonly ForAllClient?: number | bigint
+  readonly UserGroupIds?: readonly string[]
+  readonly UpdateTime?: string
+  readonly Remark?: string
 }
 export const AccessPolicy: $Schema.Schema<AccessPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessPolicy", { TargetCidr: $C.str, VpnGatewayIdSslAccessPolicyId: $C.str, ForAllClient: $C.uint64, UserGroupIds: $C.arr($C.str), UpdateTime: $C.str, Remark: $C.str }))
 
 /** `AccountAttribute` (response side). */
 export interface AccountAttribute {
-  readonly AttributeName: string
-  readonly AttributeValues: readonly string[]
+  readonly AttributeName?: string
+  readonly AttributeValues?: readonly string[]
 }
 export const AccountAttribute: $Schema.Schema<AccountAttribute> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccountAttribute", { AttributeName: $C.str, AttributeValues: $C.arr($C.str) }))
 
@@ -107,28 +107,28 @@ export const AddTemplateMemberResponse: $Schema.Schema<AddTemplateMemberResponse
 
 /** `Address` (response side). */
 export interface Address {
-  readonly AddressId: string
-  readonly AddressName: string
-  readonly AddressStatus: string
-  readonly AddressIp: string
-  readonly InstanceId: string
-  readonly CreatedTime: string
-  readonly NetworkInterfaceId: string
-  readonly PrivateAddressIp: string
-  readonly IsArrears: boolean
-  readonly IsBlocked: boolean
-  readonly IsEipDirectConnection: boolean
-  readonly AddressType: string
-  readonly CascadeRelease: boolean
-  readonly EipAlgType: AlgType
-  readonly InternetServiceProvider: string
-  readonly LocalBgp: boolean
-  readonly Bandwidth: number | bigint | null
-  readonly InternetChargeType: string | null
-  readonly TagSet: readonly Tag[]
-  readonly DeadlineDate: string | null
-  readonly InstanceType: string | null
-  readonly Egress: string | null
+  readonly AddressId?: string
+  readonly AddressName?: string
+  readonly AddressStatus?: string
+  readonly AddressIp?: string
+  readonly InstanceId?: string
+  readonly CreatedTime?: string
+  readonly NetworkInterfaceId?: string
+  readonly PrivateAddressIp?: string
+  readonly IsArrears?: boolean
+  readonly IsBlocked?: boolean
+  readonly IsEipDirectConnection?: boolean
+  readonly AddressType?: string
+  readonly CascadeRelease?: boolean
+  readonly EipAlgType?: AlgType
+  readonly InternetServiceProvider?: string
+  readonly LocalBgp?: boolean
+  readonly Bandwidth?: number | bigint | null
+  readonly InternetChargeType?: string | null
+  readonly TagSet?: readonly Tag[]
+  readonly DeadlineDate?: string | null
+  readonly InstanceType?: string | null
+  readonly Egress?: string | null
   readonly AntiDDoSPackageId?: string
   readonly RenewFlag?: string
   readonly BandwidthPackageId?: string | null
@@ -146,7 +146,7 @@ export const AddressChargePrepaid: $Schema.Schema<AddressChargePrepaid> = /*#__P
 
 /** `AddressInfo` (both sides). */
 export interface AddressInfo {
-  readonly Address: string
+  readonly Address?: string
   readonly Description?: string
   readonly UpdatedTime?: string
 }
@@ -154,37 +154,37 @@ export const AddressInfo: $Schema.Schema<AddressInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `AddressTemplate` (response side). */
 export interface AddressTemplate {
-  readonly AddressTemplateName: string
-  readonly AddressTemplateId: string
-  readonly AddressSet: readonly string[]
-  readonly CreatedTime: string
+  readonly AddressTemplateName?: string
+  readonly AddressTemplateId?: string
+  readonly AddressSet?: readonly string[]
+  readonly CreatedTime?: string
   readonly UpdatedTime?: string
-  readonly AddressExtraSet: readonly AddressInfo[]
+  readonly AddressExtraSet?: readonly AddressInfo[]
   readonly TagSet?: readonly Tag[]
 }
 export const AddressTemplate: $Schema.Schema<AddressTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddressTemplate", { AddressTemplateName: $C.str, AddressTemplateId: $C.str, AddressSet: $C.arr($C.str), CreatedTime: $C.str, AddressExtraSet: $C.arr(AddressInfo) }, { UpdatedTime: $C.str, TagSet: $C.arr(Tag) }))
 
 /** `AddressTemplateGroup` (response side). */
 export interface AddressTemplateGroup {
-  readonly AddressTemplateGroupName: string
-  readonly AddressTemplateGroupId: string
-  readonly AddressTemplateIdSet: readonly string[]
-  readonly CreatedTime: string
+  readonly AddressTemplateGroupName?: string
+  readonly AddressTemplateGroupId?: string
+  readonly AddressTemplateIdSet?: readonly string[]
+  readonly CreatedTime?: string
   readonly UpdatedTime?: string
-  readonly AddressTemplateSet: readonly AddressTemplateItem[]
+  readonly AddressTemplateSet?: readonly AddressTemplateItem[]
   readonly TagSet?: readonly Tag[]
 }
 export const AddressTemplateGroup: $Schema.Schema<AddressTemplateGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddressTemplateGroup", { AddressTemplateGroupName: $C.str, AddressTemplateGroupId: $C.str, AddressTemplateIdSet: $C.arr($C.str), CreatedTime: $C.str, AddressTemplateSet: $C.arr(AddressTemplateItem) }, { UpdatedTime: $C.str, TagSet: $C.arr(Tag) }))
 
 /** `AddressTemplateItem` (response side). */
 export interface AddressTemplateItem {
-  readonly AddressTemplateId: string
+  readonly AddressTemplateId?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly AddressTemplateName: string
+  readonly AddressTemplateName?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly From: string
+  readonly From?: string
   /** @deprecated hidden or deprecated in the API */
-  readonly To: string
+  readonly To?: string
   readonly Description?: string
   readonly UpdatedTime?: string
 }
@@ -206,15 +206,15 @@ export const AdjustPublicAddressRequest: $Schema.Schema<AdjustPublicAddressReque
 
 /** `AdjustPublicAddressResponse` (response side). */
 export interface AdjustPublicAddressResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const AdjustPublicAddressResponse: $Schema.Schema<AdjustPublicAddressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AdjustPublicAddressResponse", { TaskId: $C.uint64, RequestId: $C.str }))
 
 /** `AlgType` (response side). */
 export interface AlgType {
-  readonly Ftp: boolean
-  readonly Sip: boolean
+  readonly Ftp?: boolean
+  readonly Sip?: boolean
 }
 export const AlgType: $Schema.Schema<AlgType> = /*#__PURE__*/ $C.lazy(() => $C.struct("AlgType", { Ftp: $C.bool, Sip: $C.bool }))
 
@@ -244,8 +244,8 @@ export const AllocateAddressesRequest: $Schema.Schema<AllocateAddressesRequest> 
 
 /** `AllocateAddressesResponse` (response side). */
 export interface AllocateAddressesResponse {
-  readonly AddressSet: readonly string[]
-  readonly TaskId: string
+  readonly AddressSet?: readonly string[]
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const AllocateAddressesResponse: $Schema.Schema<AllocateAddressesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocateAddressesResponse", { AddressSet: $C.arr($C.str), TaskId: $C.str, RequestId: $C.str }))
@@ -266,8 +266,8 @@ export const AllocateIPv6AddressesRequest: $Schema.Schema<AllocateIPv6AddressesR
 
 /** `AllocateIPv6AddressesResponse` (response side). */
 export interface AllocateIPv6AddressesResponse {
-  readonly AddressSet: readonly string[]
-  readonly TaskId: string
+  readonly AddressSet?: readonly string[]
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const AllocateIPv6AddressesResponse: $Schema.Schema<AllocateIPv6AddressesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocateIPv6AddressesResponse", { AddressSet: $C.arr($C.str), TaskId: $C.str, RequestId: $C.str }))
@@ -284,8 +284,8 @@ export const AllocateIp6AddressesBandwidthRequest: $Schema.Schema<AllocateIp6Add
 
 /** `AllocateIp6AddressesBandwidthResponse` (response side). */
 export interface AllocateIp6AddressesBandwidthResponse {
-  readonly AddressSet: readonly string[]
-  readonly TaskId: string
+  readonly AddressSet?: readonly string[]
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const AllocateIp6AddressesBandwidthResponse: $Schema.Schema<AllocateIp6AddressesBandwidthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AllocateIp6AddressesBandwidthResponse", { AddressSet: $C.arr($C.str), TaskId: $C.str, RequestId: $C.str }))
@@ -301,7 +301,7 @@ export const AssignIpv6AddressesRequest: $Schema.Schema<AssignIpv6AddressesReque
 
 /** `AssignIpv6AddressesResponse` (response side). */
 export interface AssignIpv6AddressesResponse {
-  readonly Ipv6AddressSet: readonly Ipv6Address[]
+  readonly Ipv6AddressSet?: readonly Ipv6Address[]
   readonly RequestId: string
 }
 export const AssignIpv6AddressesResponse: $Schema.Schema<AssignIpv6AddressesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssignIpv6AddressesResponse", { Ipv6AddressSet: $C.arr(Ipv6Address), RequestId: $C.str }))
@@ -315,7 +315,7 @@ export const AssignIpv6CidrBlockRequest: $Schema.Schema<AssignIpv6CidrBlockReque
 
 /** `AssignIpv6CidrBlockResponse` (response side). */
 export interface AssignIpv6CidrBlockResponse {
-  readonly Ipv6CidrBlock: string
+  readonly Ipv6CidrBlock?: string
   readonly AddressType?: string
   readonly RequestId: string
 }
@@ -331,7 +331,7 @@ export const AssignIpv6SubnetCidrBlockRequest: $Schema.Schema<AssignIpv6SubnetCi
 
 /** `AssignIpv6SubnetCidrBlockResponse` (response side). */
 export interface AssignIpv6SubnetCidrBlockResponse {
-  readonly Ipv6SubnetCidrBlockSet: readonly Ipv6SubnetCidrBlock[]
+  readonly Ipv6SubnetCidrBlockSet?: readonly Ipv6SubnetCidrBlock[]
   readonly RequestId: string
 }
 export const AssignIpv6SubnetCidrBlockResponse: $Schema.Schema<AssignIpv6SubnetCidrBlockResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssignIpv6SubnetCidrBlockResponse", { Ipv6SubnetCidrBlockSet: $C.arr(Ipv6SubnetCidrBlock), RequestId: $C.str }))
@@ -348,17 +348,17 @@ export const AssignPrivateIpAddressesRequest: $Schema.Schema<AssignPrivateIpAddr
 
 /** `AssignPrivateIpAddressesResponse` (response side). */
 export interface AssignPrivateIpAddressesResponse {
-  readonly PrivateIpAddressSet: readonly PrivateIpAddressSpecification[]
+  readonly PrivateIpAddressSet?: readonly PrivateIpAddressSpecification[]
   readonly RequestId: string
 }
 export const AssignPrivateIpAddressesResponse: $Schema.Schema<AssignPrivateIpAddressesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssignPrivateIpAddressesResponse", { PrivateIpAddressSet: $C.arr(PrivateIpAddressSpecification), RequestId: $C.str }))
 
 /** `AssistantCidr` (response side). */
 export interface AssistantCidr {
-  readonly VpcId: string
-  readonly CidrBlock: string
-  readonly AssistantType: number | bigint
-  readonly SubnetSet: readonly Subnet[]
+  readonly VpcId?: string
+  readonly CidrBlock?: string
+  readonly AssistantType?: number | bigint
+  readonly SubnetSet?: readonly Subnet[]
 }
 export const AssistantCidr: $Schema.Schema<AssistantCidr> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssistantCidr", { VpcId: $C.str, CidrBlock: $C.str, AssistantType: $C.int64, SubnetSet: $C.arr(Subnet) }))
 
@@ -375,7 +375,7 @@ export const AssociateAddressRequest: $Schema.Schema<AssociateAddressRequest> = 
 
 /** `AssociateAddressResponse` (response side). */
 export interface AssociateAddressResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const AssociateAddressResponse: $Schema.Schema<AssociateAddressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssociateAddressResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -571,16 +571,16 @@ export const BackupPolicy: $Schema.Schema<BackupPolicy> = /*#__PURE__*/ $C.lazy(
 
 /** `BandwidthPackage` (response side). */
 export interface BandwidthPackage {
-  readonly BandwidthPackageId: string
-  readonly NetworkType: string
-  readonly ChargeType: string
-  readonly BandwidthPackageName: string
-  readonly CreatedTime: string
-  readonly Status: string
-  readonly ResourceSet: readonly Resource[]
-  readonly Bandwidth: number | bigint
-  readonly Egress: string
-  readonly Deadline: string | null
+  readonly BandwidthPackageId?: string
+  readonly NetworkType?: string
+  readonly ChargeType?: string
+  readonly BandwidthPackageName?: string
+  readonly CreatedTime?: string
+  readonly Status?: string
+  readonly ResourceSet?: readonly Resource[]
+  readonly Bandwidth?: number | bigint
+  readonly Egress?: string
+  readonly Deadline?: string | null
 }
 export const BandwidthPackage: $Schema.Schema<BandwidthPackage> = /*#__PURE__*/ $C.lazy(() => $C.struct("BandwidthPackage", { BandwidthPackageId: $C.str, NetworkType: $C.str, ChargeType: $C.str, BandwidthPackageName: $C.str, CreatedTime: $C.datetimeIso, Status: $C.str, ResourceSet: $C.arr(Resource), Bandwidth: $C.int64, Egress: $C.str, Deadline: $C.nul($C.datetimeIso) }))
 
@@ -627,22 +627,22 @@ export const BgpConfigAndAsn: $Schema.Schema<BgpConfigAndAsn> = /*#__PURE__*/ $C
 
 /** `CCN` (response side). */
 export interface CCN {
-  readonly CcnId: string
-  readonly CcnName: string
-  readonly CcnDescription: string
-  readonly InstanceCount: number | bigint
-  readonly CreateTime: string
-  readonly State: string
-  readonly QosLevel: string
-  readonly InstanceChargeType: string
+  readonly CcnId?: string
+  readonly CcnName?: string
+  readonly CcnDescription?: string
+  readonly InstanceCount?: number | bigint
+  readonly CreateTime?: string
+  readonly State?: string
+  readonly QosLevel?: string
+  readonly InstanceChargeType?: string
   readonly InstanceMeteringType?: string
-  readonly BandwidthLimitType: string
-  readonly TagSet: readonly Tag[]
-  readonly RoutePriorityFlag: boolean
-  readonly RouteTableCount: number | bigint
-  readonly RouteTableFlag: boolean
-  readonly IsSecurityLock: boolean
-  readonly RouteBroadcastPolicyFlag: boolean
+  readonly BandwidthLimitType?: string
+  readonly TagSet?: readonly Tag[]
+  readonly RoutePriorityFlag?: boolean
+  readonly RouteTableCount?: number | bigint
+  readonly RouteTableFlag?: boolean
+  readonly IsSecurityLock?: boolean
+  readonly RouteBroadcastPolicyFlag?: boolean
   readonly RouteECMPFlag?: boolean
   readonly RouteOverlapFlag?: boolean
   readonly TrafficMarkingPolicyFlag?: boolean
@@ -658,52 +658,52 @@ export const CCN: $Schema.Schema<CCN> = /*#__PURE__*/ $C.lazy(() => $C.struct("C
 
 /** `CcnAttachedInstance` (response side). */
 export interface CcnAttachedInstance {
-  readonly CcnId: string
-  readonly InstanceType: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceRegion: string
-  readonly InstanceUin: string
-  readonly CidrBlock: readonly string[]
-  readonly State: string
-  readonly AttachedTime: string
-  readonly CcnUin: string
-  readonly InstanceArea: string
-  readonly Description: string
-  readonly RouteTableId: string
-  readonly RouteTableName: string
+  readonly CcnId?: string
+  readonly InstanceType?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceRegion?: string
+  readonly InstanceUin?: string
+  readonly CidrBlock?: readonly string[]
+  readonly State?: string
+  readonly AttachedTime?: string
+  readonly CcnUin?: string
+  readonly InstanceArea?: string
+  readonly Description?: string
+  readonly RouteTableId?: string
+  readonly RouteTableName?: string
 }
 export const CcnAttachedInstance: $Schema.Schema<CcnAttachedInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("CcnAttachedInstance", { CcnId: $C.str, InstanceType: $C.str, InstanceId: $C.str, InstanceName: $C.str, InstanceRegion: $C.str, InstanceUin: $C.str, CidrBlock: $C.arr($C.str), State: $C.str, AttachedTime: $C.datetime, CcnUin: $C.str, InstanceArea: $C.str, Description: $C.str, RouteTableId: $C.str, RouteTableName: $C.str }))
 
 /** `CcnBandwidth` (response side). */
 export interface CcnBandwidth {
-  readonly CcnId: string
-  readonly CreatedTime: string
-  readonly ExpiredTime: string
-  readonly RegionFlowControlId: string
-  readonly RenewFlag: string
-  readonly CcnRegionBandwidthLimit: CcnRegionBandwidthLimitInfo
-  readonly MarketId: string
-  readonly UserAccountID: string
-  readonly IsCrossBorder: boolean
-  readonly IsSecurityLock: boolean
-  readonly InstanceChargeType: string
-  readonly UpdateTime: string
+  readonly CcnId?: string
+  readonly CreatedTime?: string
+  readonly ExpiredTime?: string
+  readonly RegionFlowControlId?: string
+  readonly RenewFlag?: string
+  readonly CcnRegionBandwidthLimit?: CcnRegionBandwidthLimitInfo
+  readonly MarketId?: string
+  readonly UserAccountID?: string
+  readonly IsCrossBorder?: boolean
+  readonly IsSecurityLock?: boolean
+  readonly InstanceChargeType?: string
+  readonly UpdateTime?: string
 }
 export const CcnBandwidth: $Schema.Schema<CcnBandwidth> = /*#__PURE__*/ $C.lazy(() => $C.struct("CcnBandwidth", { CcnId: $C.str, CreatedTime: $C.str, ExpiredTime: $C.str, RegionFlowControlId: $C.str, RenewFlag: $C.str, CcnRegionBandwidthLimit: CcnRegionBandwidthLimitInfo, MarketId: $C.str, UserAccountID: $C.str, IsCrossBorder: $C.bool, IsSecurityLock: $C.bool, InstanceChargeType: $C.str, UpdateTime: $C.str }))
 
 /** `CcnBandwidthInfo` (response side). */
 export interface CcnBandwidthInfo {
-  readonly CcnId: string
-  readonly CreatedTime: string
-  readonly ExpiredTime: string
-  readonly RegionFlowControlId: string
-  readonly RenewFlag: string
-  readonly CcnRegionBandwidthLimit: CcnRegionBandwidthLimit
-  readonly MarketId: string
-  readonly TagSet: readonly Tag[]
-  readonly DefaultQosBandwidthFlag: boolean
-  readonly QosLevel: string
+  readonly CcnId?: string
+  readonly CreatedTime?: string
+  readonly ExpiredTime?: string
+  readonly RegionFlowControlId?: string
+  readonly RenewFlag?: string
+  readonly CcnRegionBandwidthLimit?: CcnRegionBandwidthLimit
+  readonly MarketId?: string
+  readonly TagSet?: readonly Tag[]
+  readonly DefaultQosBandwidthFlag?: boolean
+  readonly QosLevel?: string
 }
 export const CcnBandwidthInfo: $Schema.Schema<CcnBandwidthInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CcnBandwidthInfo", { CcnId: $C.str, CreatedTime: $C.str, ExpiredTime: $C.str, RegionFlowControlId: $C.str, RenewFlag: $C.str, CcnRegionBandwidthLimit: CcnRegionBandwidthLimit, MarketId: $C.str, TagSet: $C.arr(Tag), DefaultQosBandwidthFlag: $C.bool, QosLevel: $C.str }))
 
@@ -736,7 +736,7 @@ export const CcnInstance: $Schema.Schema<CcnInstance> = /*#__PURE__*/ $C.lazy(()
 
 /** `CcnInstanceInfo` (response side). */
 export interface CcnInstanceInfo {
-  readonly CcnId: string
+  readonly CcnId?: string
 }
 export const CcnInstanceInfo: $Schema.Schema<CcnInstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CcnInstanceInfo", { CcnId: $C.str }))
 
@@ -781,8 +781,8 @@ export const CcnPolicyBasedRoutingRule: $Schema.Schema<CcnPolicyBasedRoutingRule
 
 /** `CcnRegionBandwidthLimit` (both sides). */
 export interface CcnRegionBandwidthLimit {
-  readonly Region: string
-  readonly BandwidthLimit: number | bigint
+  readonly Region?: string
+  readonly BandwidthLimit?: number | bigint
   readonly IsBm?: boolean
   readonly DstRegion?: string
   readonly DstIsBm?: boolean
@@ -791,27 +791,27 @@ export const CcnRegionBandwidthLimit: $Schema.Schema<CcnRegionBandwidthLimit> = 
 
 /** `CcnRegionBandwidthLimitInfo` (response side). */
 export interface CcnRegionBandwidthLimitInfo {
-  readonly SourceRegion: string
-  readonly DestinationRegion: string
-  readonly BandwidthLimit: number | bigint
+  readonly SourceRegion?: string
+  readonly DestinationRegion?: string
+  readonly BandwidthLimit?: number | bigint
 }
 export const CcnRegionBandwidthLimitInfo: $Schema.Schema<CcnRegionBandwidthLimitInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CcnRegionBandwidthLimitInfo", { SourceRegion: $C.str, DestinationRegion: $C.str, BandwidthLimit: $C.uint64 }))
 
 /** `CcnRoute` (response side). */
 export interface CcnRoute {
-  readonly RouteId: string
-  readonly DestinationCidrBlock: string
-  readonly InstanceType: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceRegion: string
-  readonly UpdateTime: string
-  readonly Enabled: boolean
-  readonly InstanceUin: string
-  readonly ExtraState: string
-  readonly IsBgp: boolean
-  readonly RoutePriority: number | bigint
-  readonly InstanceExtraName: string
+  readonly RouteId?: string
+  readonly DestinationCidrBlock?: string
+  readonly InstanceType?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceRegion?: string
+  readonly UpdateTime?: string
+  readonly Enabled?: boolean
+  readonly InstanceUin?: string
+  readonly ExtraState?: string
+  readonly IsBgp?: boolean
+  readonly RoutePriority?: number | bigint
+  readonly InstanceExtraName?: string
   readonly AliasType?: string
   readonly AliasInstanceId?: string
 }
@@ -827,20 +827,20 @@ export const CcnRouteBroadcastPolicyRouteCondition: $Schema.Schema<CcnRouteBroad
 
 /** `CcnRouteTable` (response side). */
 export interface CcnRouteTable {
-  readonly CcnId: string
-  readonly CcnRouteTableId: string
-  readonly RouteTableName: string
-  readonly RouteTableDescription: string
-  readonly IsDefaultTable: boolean
-  readonly CreateTime: string
+  readonly CcnId?: string
+  readonly CcnRouteTableId?: string
+  readonly RouteTableName?: string
+  readonly RouteTableDescription?: string
+  readonly IsDefaultTable?: boolean
+  readonly CreateTime?: string
 }
 export const CcnRouteTable: $Schema.Schema<CcnRouteTable> = /*#__PURE__*/ $C.lazy(() => $C.struct("CcnRouteTable", { CcnId: $C.str, CcnRouteTableId: $C.str, RouteTableName: $C.str, RouteTableDescription: $C.str, IsDefaultTable: $C.bool, CreateTime: $C.datetime }))
 
 /** `CcnRouteTableBroadcastPolicy` (both sides). */
 export interface CcnRouteTableBroadcastPolicy {
-  readonly RouteConditions: readonly CcnRouteBroadcastPolicyRouteCondition[]
-  readonly BroadcastConditions: readonly CcnRouteBroadcastPolicyRouteCondition[]
-  readonly Action: string
+  readonly RouteConditions?: readonly CcnRouteBroadcastPolicyRouteCondition[]
+  readonly BroadcastConditions?: readonly CcnRouteBroadcastPolicyRouteCondition[]
+  readonly Action?: string
   readonly Description?: string
   readonly OperateAsPath?: string
   readonly AsPathOperateMode?: string
@@ -851,17 +851,17 @@ export const CcnRouteTableBroadcastPolicy: $Schema.Schema<CcnRouteTableBroadcast
 
 /** `CcnRouteTableBroadcastPolicys` (response side). */
 export interface CcnRouteTableBroadcastPolicys {
-  readonly Policys: readonly CcnRouteTableBroadcastPolicy[]
-  readonly PolicyVersion: number | bigint
-  readonly CreateTime: string
+  readonly Policys?: readonly CcnRouteTableBroadcastPolicy[]
+  readonly PolicyVersion?: number | bigint
+  readonly CreateTime?: string
 }
 export const CcnRouteTableBroadcastPolicys: $Schema.Schema<CcnRouteTableBroadcastPolicys> = /*#__PURE__*/ $C.lazy(() => $C.struct("CcnRouteTableBroadcastPolicys", { Policys: $C.arr(CcnRouteTableBroadcastPolicy), PolicyVersion: $C.uint64, CreateTime: $C.str }))
 
 /** `CcnRouteTableInputPolicy` (both sides). */
 export interface CcnRouteTableInputPolicy {
-  readonly RouteConditions: readonly CcnRouteBroadcastPolicyRouteCondition[]
-  readonly Action: string
-  readonly Description: string
+  readonly RouteConditions?: readonly CcnRouteBroadcastPolicyRouteCondition[]
+  readonly Action?: string
+  readonly Description?: string
   readonly OperateAsPath?: string
   readonly AsPathOperateMode?: string
 }
@@ -869,9 +869,9 @@ export const CcnRouteTableInputPolicy: $Schema.Schema<CcnRouteTableInputPolicy> 
 
 /** `CcnRouteTableInputPolicys` (response side). */
 export interface CcnRouteTableInputPolicys {
-  readonly Policys: readonly CcnRouteTableInputPolicy[]
-  readonly PolicyVersion: number | bigint
-  readonly CreateTime: string
+  readonly Policys?: readonly CcnRouteTableInputPolicy[]
+  readonly PolicyVersion?: number | bigint
+  readonly CreateTime?: string
 }
 export const CcnRouteTableInputPolicys: $Schema.Schema<CcnRouteTableInputPolicys> = /*#__PURE__*/ $C.lazy(() => $C.struct("CcnRouteTableInputPolicys", { Policys: $C.arr(CcnRouteTableInputPolicy), PolicyVersion: $C.uint64, CreateTime: $C.str }))
 
@@ -964,15 +964,15 @@ export const CheckTrafficMirrorResponse: $Schema.Schema<CheckTrafficMirrorRespon
 
 /** `CidrForCcn` (response side). */
 export interface CidrForCcn {
-  readonly Cidr: string
-  readonly PublishedToVbc: boolean
+  readonly Cidr?: string
+  readonly PublishedToVbc?: boolean
 }
 export const CidrForCcn: $Schema.Schema<CidrForCcn> = /*#__PURE__*/ $C.lazy(() => $C.struct("CidrForCcn", { Cidr: $C.str, PublishedToVbc: $C.bool }))
 
 /** `ClassicLinkInstance` (response side). */
 export interface ClassicLinkInstance {
-  readonly VpcId: string
-  readonly InstanceId: string
+  readonly VpcId?: string
+  readonly InstanceId?: string
 }
 export const ClassicLinkInstance: $Schema.Schema<ClassicLinkInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClassicLinkInstance", { VpcId: $C.str, InstanceId: $C.str }))
 
@@ -1002,7 +1002,7 @@ export const CloneSecurityGroupRequest: $Schema.Schema<CloneSecurityGroupRequest
 
 /** `CloneSecurityGroupResponse` (response side). */
 export interface CloneSecurityGroupResponse {
-  readonly SecurityGroup: SecurityGroup
+  readonly SecurityGroup?: SecurityGroup
   readonly RequestId: string
 }
 export const CloneSecurityGroupResponse: $Schema.Schema<CloneSecurityGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CloneSecurityGroupResponse", { SecurityGroup: SecurityGroup, RequestId: $C.str }))
@@ -1011,16 +1011,16 @@ export const CloneSecurityGroupResponse: $Schema.Schema<CloneSecurityGroupRespon
 export interface ConflictItem {
   /** @deprecated hidden or deprecated in the API */
   readonly ConfilctId?: string
-  readonly DestinationItem: string
-  readonly ConflictId: string
+  readonly DestinationItem?: string
+  readonly ConflictId?: string
 }
 export const ConflictItem: $Schema.Schema<ConflictItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConflictItem", { DestinationItem: $C.str, ConflictId: $C.str }, { ConfilctId: $C.str }))
 
 /** `ConflictSource` (response side). */
 export interface ConflictSource {
-  readonly ConflictSourceId: string
-  readonly SourceItem: string
-  readonly ConflictItemSet: readonly ConflictItem[]
+  readonly ConflictSourceId?: string
+  readonly SourceItem?: string
+  readonly ConflictItemSet?: readonly ConflictItem[]
 }
 export const ConflictSource: $Schema.Schema<ConflictSource> = /*#__PURE__*/ $C.lazy(() => $C.struct("ConflictSource", { ConflictSourceId: $C.str, SourceItem: $C.str, ConflictItemSet: $C.arr(ConflictItem) }))
 
@@ -1042,7 +1042,7 @@ export const CreateAddressTemplateGroupRequest: $Schema.Schema<CreateAddressTemp
 
 /** `CreateAddressTemplateGroupResponse` (response side). */
 export interface CreateAddressTemplateGroupResponse {
-  readonly AddressTemplateGroup: AddressTemplateGroup
+  readonly AddressTemplateGroup?: AddressTemplateGroup
   readonly RequestId: string
 }
 export const CreateAddressTemplateGroupResponse: $Schema.Schema<CreateAddressTemplateGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAddressTemplateGroupResponse", { AddressTemplateGroup: AddressTemplateGroup, RequestId: $C.str }))
@@ -1058,7 +1058,7 @@ export const CreateAddressTemplateRequest: $Schema.Schema<CreateAddressTemplateR
 
 /** `CreateAddressTemplateResponse` (response side). */
 export interface CreateAddressTemplateResponse {
-  readonly AddressTemplate: AddressTemplate
+  readonly AddressTemplate?: AddressTemplate
   readonly RequestId: string
 }
 export const CreateAddressTemplateResponse: $Schema.Schema<CreateAddressTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAddressTemplateResponse", { AddressTemplate: AddressTemplate, RequestId: $C.str }))
@@ -1083,7 +1083,7 @@ export const CreateAndAttachNetworkInterfaceRequest: $Schema.Schema<CreateAndAtt
 
 /** `CreateAndAttachNetworkInterfaceResponse` (response side). */
 export interface CreateAndAttachNetworkInterfaceResponse {
-  readonly NetworkInterface: NetworkInterface
+  readonly NetworkInterface?: NetworkInterface
   readonly RequestId: string
 }
 export const CreateAndAttachNetworkInterfaceResponse: $Schema.Schema<CreateAndAttachNetworkInterfaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAndAttachNetworkInterfaceResponse", { NetworkInterface: NetworkInterface, RequestId: $C.str }))
@@ -1097,7 +1097,7 @@ export const CreateAssistantCidrRequest: $Schema.Schema<CreateAssistantCidrReque
 
 /** `CreateAssistantCidrResponse` (response side). */
 export interface CreateAssistantCidrResponse {
-  readonly AssistantCidrSet: readonly AssistantCidr[]
+  readonly AssistantCidrSet?: readonly AssistantCidr[]
   readonly RequestId: string
 }
 export const CreateAssistantCidrResponse: $Schema.Schema<CreateAssistantCidrResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAssistantCidrResponse", { AssistantCidrSet: $C.arr(AssistantCidr), RequestId: $C.str }))
@@ -1119,8 +1119,8 @@ export const CreateBandwidthPackageRequest: $Schema.Schema<CreateBandwidthPackag
 
 /** `CreateBandwidthPackageResponse` (response side). */
 export interface CreateBandwidthPackageResponse {
-  readonly BandwidthPackageId: string
-  readonly BandwidthPackageIds: readonly string[]
+  readonly BandwidthPackageId?: string
+  readonly BandwidthPackageIds?: readonly string[]
   readonly RequestId: string
 }
 export const CreateBandwidthPackageResponse: $Schema.Schema<CreateBandwidthPackageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateBandwidthPackageResponse", { BandwidthPackageId: $C.str, BandwidthPackageIds: $C.arr($C.str), RequestId: $C.str }))
@@ -1174,7 +1174,7 @@ export const CreateCcnRequest: $Schema.Schema<CreateCcnRequest> = /*#__PURE__*/ 
 
 /** `CreateCcnResponse` (response side). */
 export interface CreateCcnResponse {
-  readonly Ccn: CCN
+  readonly Ccn?: CCN
   readonly RequestId: string
 }
 export const CreateCcnResponse: $Schema.Schema<CreateCcnResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCcnResponse", { Ccn: CCN, RequestId: $C.str }))
@@ -1187,7 +1187,7 @@ export const CreateCcnRouteTablesRequest: $Schema.Schema<CreateCcnRouteTablesReq
 
 /** `CreateCcnRouteTablesResponse` (response side). */
 export interface CreateCcnRouteTablesResponse {
-  readonly CcnRouteTableSet: readonly CcnRouteTable[]
+  readonly CcnRouteTableSet?: readonly CcnRouteTable[]
   readonly RequestId: string
 }
 export const CreateCcnRouteTablesResponse: $Schema.Schema<CreateCcnRouteTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCcnRouteTablesResponse", { CcnRouteTableSet: $C.arr(CcnRouteTable), RequestId: $C.str }))
@@ -1223,7 +1223,7 @@ export const CreateCustomerGatewayRequest: $Schema.Schema<CreateCustomerGatewayR
 
 /** `CreateCustomerGatewayResponse` (response side). */
 export interface CreateCustomerGatewayResponse {
-  readonly CustomerGateway: CustomerGateway
+  readonly CustomerGateway?: CustomerGateway
   readonly RequestId: string
 }
 export const CreateCustomerGatewayResponse: $Schema.Schema<CreateCustomerGatewayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCustomerGatewayResponse", { CustomerGateway: CustomerGateway, RequestId: $C.str }))
@@ -1236,7 +1236,7 @@ export const CreateDefaultSecurityGroupRequest: $Schema.Schema<CreateDefaultSecu
 
 /** `CreateDefaultSecurityGroupResponse` (response side). */
 export interface CreateDefaultSecurityGroupResponse {
-  readonly SecurityGroup: SecurityGroup
+  readonly SecurityGroup?: SecurityGroup
   readonly RequestId: string
 }
 export const CreateDefaultSecurityGroupResponse: $Schema.Schema<CreateDefaultSecurityGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDefaultSecurityGroupResponse", { SecurityGroup: SecurityGroup, RequestId: $C.str }))
@@ -1250,7 +1250,7 @@ export const CreateDefaultVpcRequest: $Schema.Schema<CreateDefaultVpcRequest> = 
 
 /** `CreateDefaultVpcResponse` (response side). */
 export interface CreateDefaultVpcResponse {
-  readonly Vpc: DefaultVpcSubnet
+  readonly Vpc?: DefaultVpcSubnet
   readonly RequestId: string
 }
 export const CreateDefaultVpcResponse: $Schema.Schema<CreateDefaultVpcResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDefaultVpcResponse", { Vpc: DefaultVpcSubnet, RequestId: $C.str }))
@@ -1267,7 +1267,7 @@ export const CreateDhcpIpRequest: $Schema.Schema<CreateDhcpIpRequest> = /*#__PUR
 
 /** `CreateDhcpIpResponse` (response side). */
 export interface CreateDhcpIpResponse {
-  readonly DhcpIpSet: readonly DhcpIp[]
+  readonly DhcpIpSet?: readonly DhcpIp[]
   readonly RequestId: string
 }
 export const CreateDhcpIpResponse: $Schema.Schema<CreateDhcpIpResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDhcpIpResponse", { DhcpIpSet: $C.arr(DhcpIp), RequestId: $C.str }))
@@ -1301,7 +1301,7 @@ export const CreateDirectConnectGatewayRequest: $Schema.Schema<CreateDirectConne
 
 /** `CreateDirectConnectGatewayResponse` (response side). */
 export interface CreateDirectConnectGatewayResponse {
-  readonly DirectConnectGateway: DirectConnectGateway
+  readonly DirectConnectGateway?: DirectConnectGateway
   readonly RequestId: string
 }
 export const CreateDirectConnectGatewayResponse: $Schema.Schema<CreateDirectConnectGatewayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDirectConnectGatewayResponse", { DirectConnectGateway: DirectConnectGateway, RequestId: $C.str }))
@@ -1325,7 +1325,7 @@ export const CreateFlowLogRequest: $Schema.Schema<CreateFlowLogRequest> = /*#__P
 
 /** `CreateFlowLogResponse` (response side). */
 export interface CreateFlowLogResponse {
-  readonly FlowLog: readonly FlowLog[]
+  readonly FlowLog?: readonly FlowLog[]
   readonly RequestId: string
 }
 export const CreateFlowLogResponse: $Schema.Schema<CreateFlowLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFlowLogResponse", { FlowLog: $C.arr(FlowLog), RequestId: $C.str }))
@@ -1339,7 +1339,7 @@ export const CreateGlobalRoutesRequest: $Schema.Schema<CreateGlobalRoutesRequest
 
 /** `CreateGlobalRoutesResponse` (response side). */
 export interface CreateGlobalRoutesResponse {
-  readonly GlobalRouteSet: readonly GlobalRoute[]
+  readonly GlobalRouteSet?: readonly GlobalRoute[]
   readonly RequestId: string
 }
 export const CreateGlobalRoutesResponse: $Schema.Schema<CreateGlobalRoutesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateGlobalRoutesResponse", { GlobalRouteSet: $C.arr(GlobalRoute), RequestId: $C.str }))
@@ -1360,7 +1360,7 @@ export const CreateHaVipRequest: $Schema.Schema<CreateHaVipRequest> = /*#__PURE_
 
 /** `CreateHaVipResponse` (response side). */
 export interface CreateHaVipResponse {
-  readonly HaVip: HaVip
+  readonly HaVip?: HaVip
   readonly RequestId: string
 }
 export const CreateHaVipResponse: $Schema.Schema<CreateHaVipResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateHaVipResponse", { HaVip: HaVip, RequestId: $C.str }))
@@ -1375,7 +1375,7 @@ export const CreateHighPriorityRouteTableRequest: $Schema.Schema<CreateHighPrior
 
 /** `CreateHighPriorityRouteTableResponse` (response side). */
 export interface CreateHighPriorityRouteTableResponse {
-  readonly HighPriorityRouteTable: HighPriorityRouteTable
+  readonly HighPriorityRouteTable?: HighPriorityRouteTable
   readonly RequestId: string
 }
 export const CreateHighPriorityRouteTableResponse: $Schema.Schema<CreateHighPriorityRouteTableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateHighPriorityRouteTableResponse", { HighPriorityRouteTable: HighPriorityRouteTable, RequestId: $C.str }))
@@ -1389,7 +1389,7 @@ export const CreateHighPriorityRoutesRequest: $Schema.Schema<CreateHighPriorityR
 
 /** `CreateHighPriorityRoutesResponse` (response side). */
 export interface CreateHighPriorityRoutesResponse {
-  readonly HighPriorityRouteSet: readonly HighPriorityRoute[]
+  readonly HighPriorityRouteSet?: readonly HighPriorityRoute[]
   readonly RequestId: string
 }
 export const CreateHighPriorityRoutesResponse: $Schema.Schema<CreateHighPriorityRoutesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateHighPriorityRoutesResponse", { HighPriorityRouteSet: $C.arr(HighPriorityRoute), RequestId: $C.str }))
@@ -1420,7 +1420,7 @@ export const CreateLocalGatewayRequest: $Schema.Schema<CreateLocalGatewayRequest
 
 /** `CreateLocalGatewayResponse` (response side). */
 export interface CreateLocalGatewayResponse {
-  readonly LocalGateway: LocalGateway
+  readonly LocalGateway?: LocalGateway
   readonly RequestId: string
 }
 export const CreateLocalGatewayResponse: $Schema.Schema<CreateLocalGatewayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateLocalGatewayResponse", { LocalGateway: LocalGateway, RequestId: $C.str }))
@@ -1461,8 +1461,8 @@ export const CreateNatGatewayRequest: $Schema.Schema<CreateNatGatewayRequest> = 
 
 /** `CreateNatGatewayResponse` (response side). */
 export interface CreateNatGatewayResponse {
-  readonly NatGatewaySet: readonly NatGateway[]
-  readonly TotalCount: number | bigint
+  readonly NatGatewaySet?: readonly NatGateway[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const CreateNatGatewayResponse: $Schema.Schema<CreateNatGatewayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNatGatewayResponse", { NatGatewaySet: $C.arr(NatGateway), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1495,7 +1495,7 @@ export const CreateNetDetectRequest: $Schema.Schema<CreateNetDetectRequest> = /*
 
 /** `CreateNetDetectResponse` (response side). */
 export interface CreateNetDetectResponse {
-  readonly NetDetect: NetDetect
+  readonly NetDetect?: NetDetect
   readonly RequestId: string
 }
 export const CreateNetDetectResponse: $Schema.Schema<CreateNetDetectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNetDetectResponse", { NetDetect: NetDetect, RequestId: $C.str }))
@@ -1537,7 +1537,7 @@ export const CreateNetworkAclRequest: $Schema.Schema<CreateNetworkAclRequest> = 
 
 /** `CreateNetworkAclResponse` (response side). */
 export interface CreateNetworkAclResponse {
-  readonly NetworkAcl: NetworkAcl
+  readonly NetworkAcl?: NetworkAcl
   readonly RequestId: string
 }
 export const CreateNetworkAclResponse: $Schema.Schema<CreateNetworkAclResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNetworkAclResponse", { NetworkAcl: NetworkAcl, RequestId: $C.str }))
@@ -1561,7 +1561,7 @@ export const CreateNetworkInterfaceRequest: $Schema.Schema<CreateNetworkInterfac
 
 /** `CreateNetworkInterfaceResponse` (response side). */
 export interface CreateNetworkInterfaceResponse {
-  readonly NetworkInterface: NetworkInterface
+  readonly NetworkInterface?: NetworkInterface
   readonly RequestId: string
 }
 export const CreateNetworkInterfaceResponse: $Schema.Schema<CreateNetworkInterfaceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateNetworkInterfaceResponse", { NetworkInterface: NetworkInterface, RequestId: $C.str }))
@@ -1593,8 +1593,8 @@ export const CreatePrivateNatGatewayRequest: $Schema.Schema<CreatePrivateNatGate
 
 /** `CreatePrivateNatGatewayResponse` (response side). */
 export interface CreatePrivateNatGatewayResponse {
-  readonly PrivateNatGatewaySet: readonly PrivateNatGateway[]
-  readonly TotalCount: number | bigint
+  readonly PrivateNatGatewaySet?: readonly PrivateNatGateway[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const CreatePrivateNatGatewayResponse: $Schema.Schema<CreatePrivateNatGatewayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePrivateNatGatewayResponse", { PrivateNatGatewaySet: $C.arr(PrivateNatGateway), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -1627,7 +1627,7 @@ export const CreatePrivateNatGatewayTranslationNatRuleRequest: $Schema.Schema<Cr
 
 /** `CreatePrivateNatGatewayTranslationNatRuleResponse` (response side). */
 export interface CreatePrivateNatGatewayTranslationNatRuleResponse {
-  readonly NatGatewayId: string
+  readonly NatGatewayId?: string
   readonly RequestId: string
 }
 export const CreatePrivateNatGatewayTranslationNatRuleResponse: $Schema.Schema<CreatePrivateNatGatewayTranslationNatRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreatePrivateNatGatewayTranslationNatRuleResponse", { NatGatewayId: $C.str, RequestId: $C.str }))
@@ -1702,7 +1702,7 @@ export const CreateRouteTableRequest: $Schema.Schema<CreateRouteTableRequest> = 
 
 /** `CreateRouteTableResponse` (response side). */
 export interface CreateRouteTableResponse {
-  readonly RouteTable: RouteTable
+  readonly RouteTable?: RouteTable
   readonly RequestId: string
 }
 export const CreateRouteTableResponse: $Schema.Schema<CreateRouteTableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRouteTableResponse", { RouteTable: RouteTable, RequestId: $C.str }))
@@ -1716,8 +1716,8 @@ export const CreateRoutesRequest: $Schema.Schema<CreateRoutesRequest> = /*#__PUR
 
 /** `CreateRoutesResponse` (response side). */
 export interface CreateRoutesResponse {
-  readonly TotalCount: number | bigint
-  readonly RouteTableSet: readonly RouteTable[]
+  readonly TotalCount?: number | bigint
+  readonly RouteTableSet?: readonly RouteTable[]
   readonly RequestId: string
 }
 export const CreateRoutesResponse: $Schema.Schema<CreateRoutesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRoutesResponse", { TotalCount: $C.uint64, RouteTableSet: $C.arr(RouteTable), RequestId: $C.str }))
@@ -1746,7 +1746,7 @@ export const CreateSecurityGroupRequest: $Schema.Schema<CreateSecurityGroupReque
 
 /** `CreateSecurityGroupResponse` (response side). */
 export interface CreateSecurityGroupResponse {
-  readonly SecurityGroup: SecurityGroup
+  readonly SecurityGroup?: SecurityGroup
   readonly RequestId: string
 }
 export const CreateSecurityGroupResponse: $Schema.Schema<CreateSecurityGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSecurityGroupResponse", { SecurityGroup: SecurityGroup, RequestId: $C.str }))
@@ -1763,7 +1763,7 @@ export const CreateSecurityGroupWithPoliciesRequest: $Schema.Schema<CreateSecuri
 
 /** `CreateSecurityGroupWithPoliciesResponse` (response side). */
 export interface CreateSecurityGroupWithPoliciesResponse {
-  readonly SecurityGroup: SecurityGroup
+  readonly SecurityGroup?: SecurityGroup
   readonly RequestId: string
 }
 export const CreateSecurityGroupWithPoliciesResponse: $Schema.Schema<CreateSecurityGroupWithPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSecurityGroupWithPoliciesResponse", { SecurityGroup: SecurityGroup, RequestId: $C.str }))
@@ -1778,7 +1778,7 @@ export const CreateServiceTemplateGroupRequest: $Schema.Schema<CreateServiceTemp
 
 /** `CreateServiceTemplateGroupResponse` (response side). */
 export interface CreateServiceTemplateGroupResponse {
-  readonly ServiceTemplateGroup: ServiceTemplateGroup
+  readonly ServiceTemplateGroup?: ServiceTemplateGroup
   readonly RequestId: string
 }
 export const CreateServiceTemplateGroupResponse: $Schema.Schema<CreateServiceTemplateGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateServiceTemplateGroupResponse", { ServiceTemplateGroup: ServiceTemplateGroup, RequestId: $C.str }))
@@ -1794,7 +1794,7 @@ export const CreateServiceTemplateRequest: $Schema.Schema<CreateServiceTemplateR
 
 /** `CreateServiceTemplateResponse` (response side). */
 export interface CreateServiceTemplateResponse {
-  readonly ServiceTemplate: ServiceTemplate
+  readonly ServiceTemplate?: ServiceTemplate
   readonly RequestId: string
 }
 export const CreateServiceTemplateResponse: $Schema.Schema<CreateServiceTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateServiceTemplateResponse", { ServiceTemplate: ServiceTemplate, RequestId: $C.str }))
@@ -1808,7 +1808,7 @@ export const CreateSnapshotPoliciesRequest: $Schema.Schema<CreateSnapshotPolicie
 
 /** `CreateSnapshotPoliciesResponse` (response side). */
 export interface CreateSnapshotPoliciesResponse {
-  readonly SnapshotPolicies: readonly SnapshotPolicy[]
+  readonly SnapshotPolicies?: readonly SnapshotPolicy[]
   readonly RequestId: string
 }
 export const CreateSnapshotPoliciesResponse: $Schema.Schema<CreateSnapshotPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSnapshotPoliciesResponse", { SnapshotPolicies: $C.arr(SnapshotPolicy), RequestId: $C.str }))
@@ -1826,7 +1826,7 @@ export const CreateSubnetRequest: $Schema.Schema<CreateSubnetRequest> = /*#__PUR
 
 /** `CreateSubnetResponse` (response side). */
 export interface CreateSubnetResponse {
-  readonly Subnet: Subnet
+  readonly Subnet?: Subnet
   readonly RequestId: string
 }
 export const CreateSubnetResponse: $Schema.Schema<CreateSubnetResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSubnetResponse", { Subnet: Subnet, RequestId: $C.str }))
@@ -1842,7 +1842,7 @@ export const CreateSubnetsRequest: $Schema.Schema<CreateSubnetsRequest> = /*#__P
 
 /** `CreateSubnetsResponse` (response side). */
 export interface CreateSubnetsResponse {
-  readonly SubnetSet: readonly Subnet[]
+  readonly SubnetSet?: readonly Subnet[]
   readonly RequestId: string
 }
 export const CreateSubnetsResponse: $Schema.Schema<CreateSubnetsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSubnetsResponse", { SubnetSet: $C.arr(Subnet), RequestId: $C.str }))
@@ -1857,7 +1857,7 @@ export const CreateTrafficMirrorFilterRulesRequest: $Schema.Schema<CreateTraffic
 
 /** `CreateTrafficMirrorFilterRulesResponse` (response side). */
 export interface CreateTrafficMirrorFilterRulesResponse {
-  readonly TrafficMirrorId: string
+  readonly TrafficMirrorId?: string
   readonly IngressFilterRules?: readonly TrafficMirrorFilter[]
   readonly EgressFilterRules?: readonly TrafficMirrorFilter[]
   readonly RequestId: string
@@ -1885,7 +1885,7 @@ export const CreateTrafficMirrorRequest: $Schema.Schema<CreateTrafficMirrorReque
 
 /** `CreateTrafficMirrorResponse` (response side). */
 export interface CreateTrafficMirrorResponse {
-  readonly TrafficMirror: TrafficMirror
+  readonly TrafficMirror?: TrafficMirror
   readonly RequestId: string
 }
 export const CreateTrafficMirrorResponse: $Schema.Schema<CreateTrafficMirrorResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTrafficMirrorResponse", { TrafficMirror: TrafficMirror, RequestId: $C.str }))
@@ -1900,7 +1900,7 @@ export const CreateTrafficPackagesRequest: $Schema.Schema<CreateTrafficPackagesR
 
 /** `CreateTrafficPackagesResponse` (response side). */
 export interface CreateTrafficPackagesResponse {
-  readonly TrafficPackageSet: readonly string[]
+  readonly TrafficPackageSet?: readonly string[]
   readonly RequestId: string
 }
 export const CreateTrafficPackagesResponse: $Schema.Schema<CreateTrafficPackagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTrafficPackagesResponse", { TrafficPackageSet: $C.arr($C.str), RequestId: $C.str }))
@@ -1920,7 +1920,7 @@ export const CreateVpcEndPointRequest: $Schema.Schema<CreateVpcEndPointRequest> 
 
 /** `CreateVpcEndPointResponse` (response side). */
 export interface CreateVpcEndPointResponse {
-  readonly EndPoint: EndPoint
+  readonly EndPoint?: EndPoint
   readonly RequestId: string
 }
 export const CreateVpcEndPointResponse: $Schema.Schema<CreateVpcEndPointResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVpcEndPointResponse", { EndPoint: EndPoint, RequestId: $C.str }))
@@ -1941,7 +1941,7 @@ export const CreateVpcEndPointServiceRequest: $Schema.Schema<CreateVpcEndPointSe
 
 /** `CreateVpcEndPointServiceResponse` (response side). */
 export interface CreateVpcEndPointServiceResponse {
-  readonly EndPointService: EndPointService
+  readonly EndPointService?: EndPointService
   readonly RequestId: string
 }
 export const CreateVpcEndPointServiceResponse: $Schema.Schema<CreateVpcEndPointServiceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVpcEndPointServiceResponse", { EndPointService: EndPointService, RequestId: $C.str }))
@@ -1977,7 +1977,7 @@ export const CreateVpcPeeringConnectionRequest: $Schema.Schema<CreateVpcPeeringC
 
 /** `CreateVpcPeeringConnectionResponse` (response side). */
 export interface CreateVpcPeeringConnectionResponse {
-  readonly PeeringConnectionId: string
+  readonly PeeringConnectionId?: string
   readonly RequestId: string
 }
 export const CreateVpcPeeringConnectionResponse: $Schema.Schema<CreateVpcPeeringConnectionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVpcPeeringConnectionResponse", { PeeringConnectionId: $C.str, RequestId: $C.str }))
@@ -1997,7 +1997,7 @@ export const CreateVpcRequest: $Schema.Schema<CreateVpcRequest> = /*#__PURE__*/ 
 
 /** `CreateVpcResponse` (response side). */
 export interface CreateVpcResponse {
-  readonly Vpc: Vpc
+  readonly Vpc?: Vpc
   readonly RequestId: string
 }
 export const CreateVpcResponse: $Schema.Schema<CreateVpcResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVpcResponse", { Vpc: Vpc, RequestId: $C.str }))
@@ -2038,7 +2038,7 @@ export const CreateVpnConnectionRequest: $Schema.Schema<CreateVpnConnectionReque
 
 /** `CreateVpnConnectionResponse` (response side). */
 export interface CreateVpnConnectionResponse {
-  readonly VpnConnection: VpnConnection
+  readonly VpnConnection?: VpnConnection
   readonly RequestId: string
 }
 export const CreateVpnConnectionResponse: $Schema.Schema<CreateVpnConnectionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVpnConnectionResponse", { VpnConnection: VpnConnection, RequestId: $C.str }))
@@ -2061,7 +2061,7 @@ export const CreateVpnGatewayRequest: $Schema.Schema<CreateVpnGatewayRequest> = 
 
 /** `CreateVpnGatewayResponse` (response side). */
 export interface CreateVpnGatewayResponse {
-  readonly VpnGateway: VpnGateway
+  readonly VpnGateway?: VpnGateway
   readonly RequestId: string
 }
 export const CreateVpnGatewayResponse: $Schema.Schema<CreateVpnGatewayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVpnGatewayResponse", { VpnGateway: VpnGateway, RequestId: $C.str }))
@@ -2075,7 +2075,7 @@ export const CreateVpnGatewayRoutesRequest: $Schema.Schema<CreateVpnGatewayRoute
 
 /** `CreateVpnGatewayRoutesResponse` (response side). */
 export interface CreateVpnGatewayRoutesResponse {
-  readonly Routes: readonly VpnGatewayRoute[]
+  readonly Routes?: readonly VpnGatewayRoute[]
   readonly RequestId: string
 }
 export const CreateVpnGatewayRoutesResponse: $Schema.Schema<CreateVpnGatewayRoutesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVpnGatewayRoutesResponse", { Routes: $C.arr(VpnGatewayRoute), RequestId: $C.str }))
@@ -2091,8 +2091,8 @@ export const CreateVpnGatewaySslClientRequest: $Schema.Schema<CreateVpnGatewaySs
 
 /** `CreateVpnGatewaySslClientResponse` (response side). */
 export interface CreateVpnGatewaySslClientResponse {
-  readonly TaskId: number | bigint
-  readonly SslVpnClientId: string
+  readonly TaskId?: number | bigint
+  readonly SslVpnClientId?: string
   readonly RequestId: string
 }
 export const CreateVpnGatewaySslClientResponse: $Schema.Schema<CreateVpnGatewaySslClientResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVpnGatewaySslClientResponse", { TaskId: $C.uint64, SslVpnClientId: $C.str, RequestId: $C.str }))
@@ -2118,36 +2118,36 @@ export const CreateVpnGatewaySslServerRequest: $Schema.Schema<CreateVpnGatewaySs
 
 /** `CreateVpnGatewaySslServerResponse` (response side). */
 export interface CreateVpnGatewaySslServerResponse {
-  readonly TaskId: number | bigint
-  readonly SslVpnServerId: string
+  readonly TaskId?: number | bigint
+  readonly SslVpnServerId?: string
   readonly RequestId: string
 }
 export const CreateVpnGatewaySslServerResponse: $Schema.Schema<CreateVpnGatewaySslServerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVpnGatewaySslServerResponse", { TaskId: $C.int64, SslVpnServerId: $C.str, RequestId: $C.str }))
 
 /** `CrossBorderCompliance` (response side). */
 export interface CrossBorderCompliance {
-  readonly ServiceProvider: string
-  readonly ComplianceId: number | bigint
-  readonly Company: string
-  readonly UniformSocialCreditCode: string
-  readonly LegalPerson: string
-  readonly IssuingAuthority: string
-  readonly BusinessLicense: string
-  readonly BusinessAddress: string
-  readonly PostCode: number | bigint
-  readonly Manager: string
-  readonly ManagerId: string
-  readonly ManagerIdCard: string
-  readonly ManagerAddress: string
-  readonly ManagerTelephone: string
-  readonly Email: string
-  readonly ServiceHandlingForm: string
-  readonly AuthorizationLetter: string
-  readonly SafetyCommitment: string
-  readonly ServiceStartDate: string
-  readonly ServiceEndDate: string
-  readonly State: string
-  readonly CreatedTime: string
+  readonly ServiceProvider?: string
+  readonly ComplianceId?: number | bigint
+  readonly Company?: string
+  readonly UniformSocialCreditCode?: string
+  readonly LegalPerson?: string
+  readonly IssuingAuthority?: string
+  readonly BusinessLicense?: string
+  readonly BusinessAddress?: string
+  readonly PostCode?: number | bigint
+  readonly Manager?: string
+  readonly ManagerId?: string
+  readonly ManagerIdCard?: string
+  readonly ManagerAddress?: string
+  readonly ManagerTelephone?: string
+  readonly Email?: string
+  readonly ServiceHandlingForm?: string
+  readonly AuthorizationLetter?: string
+  readonly SafetyCommitment?: string
+  readonly ServiceStartDate?: string
+  readonly ServiceEndDate?: string
+  readonly State?: string
+  readonly CreatedTime?: string
   readonly LegalPersonId?: string
   readonly LegalPersonIdCard?: string
 }
@@ -2155,45 +2155,45 @@ export const CrossBorderCompliance: $Schema.Schema<CrossBorderCompliance> = /*#_
 
 /** `CrossBorderFlowMonitorData` (response side). */
 export interface CrossBorderFlowMonitorData {
-  readonly InBandwidth: readonly (number | bigint)[]
-  readonly OutBandwidth: readonly (number | bigint)[]
-  readonly InPkg: readonly (number | bigint)[]
-  readonly OutPkg: readonly (number | bigint)[]
+  readonly InBandwidth?: readonly (number | bigint)[]
+  readonly OutBandwidth?: readonly (number | bigint)[]
+  readonly InPkg?: readonly (number | bigint)[]
+  readonly OutPkg?: readonly (number | bigint)[]
 }
 export const CrossBorderFlowMonitorData: $Schema.Schema<CrossBorderFlowMonitorData> = /*#__PURE__*/ $C.lazy(() => $C.struct("CrossBorderFlowMonitorData", { InBandwidth: $C.arr($C.int64), OutBandwidth: $C.arr($C.int64), InPkg: $C.arr($C.int64), OutPkg: $C.arr($C.int64) }))
 
 /** `CustomerGateway` (response side). */
 export interface CustomerGateway {
-  readonly CustomerGatewayId: string
-  readonly CustomerGatewayName: string
-  readonly IpAddress: string
-  readonly CreatedTime: string
-  readonly BgpAsn: number | bigint
+  readonly CustomerGatewayId?: string
+  readonly CustomerGatewayName?: string
+  readonly IpAddress?: string
+  readonly CreatedTime?: string
+  readonly BgpAsn?: number | bigint
 }
 export const CustomerGateway: $Schema.Schema<CustomerGateway> = /*#__PURE__*/ $C.lazy(() => $C.struct("CustomerGateway", { CustomerGatewayId: $C.str, CustomerGatewayName: $C.str, IpAddress: $C.str, CreatedTime: $C.str, BgpAsn: $C.uint64 }))
 
 /** `CustomerGatewayVendor` (both sides). */
 export interface CustomerGatewayVendor {
-  readonly Platform: string
-  readonly SoftwareVersion: string
-  readonly VendorName: string
+  readonly Platform?: string
+  readonly SoftwareVersion?: string
+  readonly VendorName?: string
 }
 export const CustomerGatewayVendor: $Schema.Schema<CustomerGatewayVendor> = /*#__PURE__*/ $C.lazy(() => $C.struct("CustomerGatewayVendor", { Platform: $C.str, SoftwareVersion: $C.str, VendorName: $C.str }))
 
 /** `CvmInstance` (response side). */
 export interface CvmInstance {
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly InstanceState: string
-  readonly CPU: number | bigint
-  readonly Memory: number | bigint
-  readonly CreatedTime: string
-  readonly InstanceType: string
-  readonly EniLimit: number | bigint
-  readonly EniIpLimit: number | bigint
-  readonly InstanceEniCount: number | bigint
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly InstanceState?: string
+  readonly CPU?: number | bigint
+  readonly Memory?: number | bigint
+  readonly CreatedTime?: string
+  readonly InstanceType?: string
+  readonly EniLimit?: number | bigint
+  readonly EniIpLimit?: number | bigint
+  readonly InstanceEniCount?: number | bigint
 }
 export const CvmInstance: $Schema.Schema<CvmInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("CvmInstance", { VpcId: $C.str, SubnetId: $C.str, InstanceId: $C.str, InstanceName: $C.str, InstanceState: $C.str, CPU: $C.uint64, Memory: $C.uint64, CreatedTime: $C.str, InstanceType: $C.str, EniLimit: $C.uint64, EniIpLimit: $C.uint64, InstanceEniCount: $C.uint64 }))
 
@@ -2435,7 +2435,7 @@ export const DeleteHighPriorityRoutesRequest: $Schema.Schema<DeleteHighPriorityR
 
 /** `DeleteHighPriorityRoutesResponse` (response side). */
 export interface DeleteHighPriorityRoutesResponse {
-  readonly HighPriorityRouteSet: readonly HighPriorityRoute[]
+  readonly HighPriorityRouteSet?: readonly HighPriorityRoute[]
   readonly RequestId: string
 }
 export const DeleteHighPriorityRoutesResponse: $Schema.Schema<DeleteHighPriorityRoutesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteHighPriorityRoutesResponse", { HighPriorityRouteSet: $C.arr(HighPriorityRoute), RequestId: $C.str }))
@@ -2620,7 +2620,7 @@ export const DeletePrivateNatGatewayTranslationNatRuleRequest: $Schema.Schema<De
 
 /** `DeletePrivateNatGatewayTranslationNatRuleResponse` (response side). */
 export interface DeletePrivateNatGatewayTranslationNatRuleResponse {
-  readonly NatGatewayId: string
+  readonly NatGatewayId?: string
   readonly RequestId: string
 }
 export const DeletePrivateNatGatewayTranslationNatRuleResponse: $Schema.Schema<DeletePrivateNatGatewayTranslationNatRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeletePrivateNatGatewayTranslationNatRuleResponse", { NatGatewayId: $C.str, RequestId: $C.str }))
@@ -2696,7 +2696,7 @@ export const DeleteRoutesRequest: $Schema.Schema<DeleteRoutesRequest> = /*#__PUR
 
 /** `DeleteRoutesResponse` (response side). */
 export interface DeleteRoutesResponse {
-  readonly RouteSet: readonly Route[]
+  readonly RouteSet?: readonly Route[]
   readonly RequestId: string
 }
 export const DeleteRoutesResponse: $Schema.Schema<DeleteRoutesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteRoutesResponse", { RouteSet: $C.arr(Route), RequestId: $C.str }))
@@ -2935,7 +2935,7 @@ export const DeleteVpnGatewaySslClientRequest: $Schema.Schema<DeleteVpnGatewaySs
 
 /** `DeleteVpnGatewaySslClientResponse` (response side). */
 export interface DeleteVpnGatewaySslClientResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const DeleteVpnGatewaySslClientResponse: $Schema.Schema<DeleteVpnGatewaySslClientResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteVpnGatewaySslClientResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -2948,7 +2948,7 @@ export const DeleteVpnGatewaySslServerRequest: $Schema.Schema<DeleteVpnGatewaySs
 
 /** `DeleteVpnGatewaySslServerResponse` (response side). */
 export interface DeleteVpnGatewaySslServerResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const DeleteVpnGatewaySslServerResponse: $Schema.Schema<DeleteVpnGatewaySslServerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteVpnGatewaySslServerResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -2983,7 +2983,7 @@ export const DescribeAddressQuotaRequest: $Schema.Schema<DescribeAddressQuotaReq
 
 /** `DescribeAddressQuotaResponse` (response side). */
 export interface DescribeAddressQuotaResponse {
-  readonly QuotaSet: readonly Quota[]
+  readonly QuotaSet?: readonly Quota[]
   readonly RequestId: string
 }
 export const DescribeAddressQuotaResponse: $Schema.Schema<DescribeAddressQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAddressQuotaResponse", { QuotaSet: $C.arr(Quota), RequestId: $C.str }))
@@ -3017,8 +3017,8 @@ export const DescribeAddressTemplateGroupsRequest: $Schema.Schema<DescribeAddres
 
 /** `DescribeAddressTemplateGroupsResponse` (response side). */
 export interface DescribeAddressTemplateGroupsResponse {
-  readonly TotalCount: number | bigint
-  readonly AddressTemplateGroupSet: readonly AddressTemplateGroup[]
+  readonly TotalCount?: number | bigint
+  readonly AddressTemplateGroupSet?: readonly AddressTemplateGroup[]
   readonly RequestId: string
 }
 export const DescribeAddressTemplateGroupsResponse: $Schema.Schema<DescribeAddressTemplateGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAddressTemplateGroupsResponse", { TotalCount: $C.uint64, AddressTemplateGroupSet: $C.arr(AddressTemplateGroup), RequestId: $C.str }))
@@ -3052,8 +3052,8 @@ export const DescribeAddressTemplatesRequest: $Schema.Schema<DescribeAddressTemp
 
 /** `DescribeAddressTemplatesResponse` (response side). */
 export interface DescribeAddressTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly AddressTemplateSet: readonly AddressTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly AddressTemplateSet?: readonly AddressTemplate[]
   readonly RequestId: string
 }
 export const DescribeAddressTemplatesResponse: $Schema.Schema<DescribeAddressTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAddressTemplatesResponse", { TotalCount: $C.uint64, AddressTemplateSet: $C.arr(AddressTemplate), RequestId: $C.str }))
@@ -3069,8 +3069,8 @@ export const DescribeAddressesRequest: $Schema.Schema<DescribeAddressesRequest> 
 
 /** `DescribeAddressesResponse` (response side). */
 export interface DescribeAddressesResponse {
-  readonly TotalCount: number | bigint
-  readonly AddressSet: readonly Address[]
+  readonly TotalCount?: number | bigint
+  readonly AddressSet?: readonly Address[]
   readonly RequestId: string
 }
 export const DescribeAddressesResponse: $Schema.Schema<DescribeAddressesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAddressesResponse", { TotalCount: $C.int64, AddressSet: $C.arr(Address), RequestId: $C.str }))
@@ -3086,8 +3086,8 @@ export const DescribeAssistantCidrRequest: $Schema.Schema<DescribeAssistantCidrR
 
 /** `DescribeAssistantCidrResponse` (response side). */
 export interface DescribeAssistantCidrResponse {
-  readonly AssistantCidrSet: readonly AssistantCidr[]
-  readonly TotalCount: number | bigint
+  readonly AssistantCidrSet?: readonly AssistantCidr[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAssistantCidrResponse: $Schema.Schema<DescribeAssistantCidrResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAssistantCidrResponse", { AssistantCidrSet: $C.arr(AssistantCidr), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3113,7 +3113,7 @@ export const DescribeBandwidthPackageBillUsageRequest: $Schema.Schema<DescribeBa
 
 /** `DescribeBandwidthPackageBillUsageResponse` (response side). */
 export interface DescribeBandwidthPackageBillUsageResponse {
-  readonly BandwidthPackageBillBandwidthSet: readonly BandwidthPackageBillBandwidth[]
+  readonly BandwidthPackageBillBandwidthSet?: readonly BandwidthPackageBillBandwidth[]
   readonly RequestId: string
 }
 export const DescribeBandwidthPackageBillUsageResponse: $Schema.Schema<DescribeBandwidthPackageBillUsageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBandwidthPackageBillUsageResponse", { BandwidthPackageBillBandwidthSet: $C.arr(BandwidthPackageBillBandwidth), RequestId: $C.str }))
@@ -3124,7 +3124,7 @@ export const DescribeBandwidthPackageQuotaRequest: $Schema.Schema<DescribeBandwi
 
 /** `DescribeBandwidthPackageQuotaResponse` (response side). */
 export interface DescribeBandwidthPackageQuotaResponse {
-  readonly QuotaSet: readonly Quota[]
+  readonly QuotaSet?: readonly Quota[]
   readonly RequestId: string
 }
 export const DescribeBandwidthPackageQuotaResponse: $Schema.Schema<DescribeBandwidthPackageQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBandwidthPackageQuotaResponse", { QuotaSet: $C.arr(Quota), RequestId: $C.str }))
@@ -3140,8 +3140,8 @@ export const DescribeBandwidthPackageResourcesRequest: $Schema.Schema<DescribeBa
 
 /** `DescribeBandwidthPackageResourcesResponse` (response side). */
 export interface DescribeBandwidthPackageResourcesResponse {
-  readonly TotalCount: number | bigint
-  readonly ResourceSet: readonly Resource[]
+  readonly TotalCount?: number | bigint
+  readonly ResourceSet?: readonly Resource[]
   readonly RequestId: string
 }
 export const DescribeBandwidthPackageResourcesResponse: $Schema.Schema<DescribeBandwidthPackageResourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBandwidthPackageResourcesResponse", { TotalCount: $C.int64, ResourceSet: $C.arr(Resource), RequestId: $C.str }))
@@ -3157,8 +3157,8 @@ export const DescribeBandwidthPackagesRequest: $Schema.Schema<DescribeBandwidthP
 
 /** `DescribeBandwidthPackagesResponse` (response side). */
 export interface DescribeBandwidthPackagesResponse {
-  readonly TotalCount: number | bigint
-  readonly BandwidthPackageSet: readonly BandwidthPackage[]
+  readonly TotalCount?: number | bigint
+  readonly BandwidthPackageSet?: readonly BandwidthPackage[]
   readonly RequestId: string
 }
 export const DescribeBandwidthPackagesResponse: $Schema.Schema<DescribeBandwidthPackagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBandwidthPackagesResponse", { TotalCount: $C.uint64, BandwidthPackageSet: $C.arr(BandwidthPackage), RequestId: $C.str }))
@@ -3176,8 +3176,8 @@ export const DescribeCcnAttachedInstancesRequest: $Schema.Schema<DescribeCcnAtta
 
 /** `DescribeCcnAttachedInstancesResponse` (response side). */
 export interface DescribeCcnAttachedInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceSet: readonly CcnAttachedInstance[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceSet?: readonly CcnAttachedInstance[]
   readonly RequestId: string
 }
 export const DescribeCcnAttachedInstancesResponse: $Schema.Schema<DescribeCcnAttachedInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCcnAttachedInstancesResponse", { TotalCount: $C.uint64, InstanceSet: $C.arr(CcnAttachedInstance), RequestId: $C.str }))
@@ -3237,8 +3237,8 @@ export const DescribeCcnRouteTableBroadcastPolicysRequest: $Schema.Schema<Descri
 
 /** `DescribeCcnRouteTableBroadcastPolicysResponse` (response side). */
 export interface DescribeCcnRouteTableBroadcastPolicysResponse {
-  readonly PolicySet: readonly CcnRouteTableBroadcastPolicys[]
-  readonly TotalCount: number | bigint
+  readonly PolicySet?: readonly CcnRouteTableBroadcastPolicys[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCcnRouteTableBroadcastPolicysResponse: $Schema.Schema<DescribeCcnRouteTableBroadcastPolicysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCcnRouteTableBroadcastPolicysResponse", { PolicySet: $C.arr(CcnRouteTableBroadcastPolicys), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3253,8 +3253,8 @@ export const DescribeCcnRouteTableInputPolicysRequest: $Schema.Schema<DescribeCc
 
 /** `DescribeCcnRouteTableInputPolicysResponse` (response side). */
 export interface DescribeCcnRouteTableInputPolicysResponse {
-  readonly PolicySet: readonly CcnRouteTableInputPolicys[]
-  readonly TotalCount: number | bigint
+  readonly PolicySet?: readonly CcnRouteTableInputPolicys[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCcnRouteTableInputPolicysResponse: $Schema.Schema<DescribeCcnRouteTableInputPolicysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCcnRouteTableInputPolicysResponse", { PolicySet: $C.arr(CcnRouteTableInputPolicys), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3269,8 +3269,8 @@ export const DescribeCcnRouteTablesRequest: $Schema.Schema<DescribeCcnRouteTable
 
 /** `DescribeCcnRouteTablesResponse` (response side). */
 export interface DescribeCcnRouteTablesResponse {
-  readonly CcnRouteTableSet: readonly CcnRouteTable[]
-  readonly TotalCount: number | bigint
+  readonly CcnRouteTableSet?: readonly CcnRouteTable[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCcnRouteTablesResponse: $Schema.Schema<DescribeCcnRouteTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCcnRouteTablesResponse", { CcnRouteTableSet: $C.arr(CcnRouteTable), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3287,8 +3287,8 @@ export const DescribeCcnRoutesRequest: $Schema.Schema<DescribeCcnRoutesRequest> 
 
 /** `DescribeCcnRoutesResponse` (response side). */
 export interface DescribeCcnRoutesResponse {
-  readonly TotalCount: number | bigint
-  readonly RouteSet: readonly CcnRoute[]
+  readonly TotalCount?: number | bigint
+  readonly RouteSet?: readonly CcnRoute[]
   readonly RequestId: string
 }
 export const DescribeCcnRoutesResponse: $Schema.Schema<DescribeCcnRoutesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCcnRoutesResponse", { TotalCount: $C.uint64, RouteSet: $C.arr(CcnRoute), RequestId: $C.str }))
@@ -3306,8 +3306,8 @@ export const DescribeCcnsRequest: $Schema.Schema<DescribeCcnsRequest> = /*#__PUR
 
 /** `DescribeCcnsResponse` (response side). */
 export interface DescribeCcnsResponse {
-  readonly TotalCount: number | bigint
-  readonly CcnSet: readonly CCN[]
+  readonly TotalCount?: number | bigint
+  readonly CcnSet?: readonly CCN[]
   readonly RequestId: string
 }
 export const DescribeCcnsResponse: $Schema.Schema<DescribeCcnsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCcnsResponse", { TotalCount: $C.uint64, CcnSet: $C.arr(CCN), RequestId: $C.str }))
@@ -3400,8 +3400,8 @@ export const DescribeCrossBorderComplianceRequest: $Schema.Schema<DescribeCrossB
 
 /** `DescribeCrossBorderComplianceResponse` (response side). */
 export interface DescribeCrossBorderComplianceResponse {
-  readonly CrossBorderComplianceSet: readonly CrossBorderCompliance[]
-  readonly TotalCount: number | bigint
+  readonly CrossBorderComplianceSet?: readonly CrossBorderCompliance[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCrossBorderComplianceResponse: $Schema.Schema<DescribeCrossBorderComplianceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCrossBorderComplianceResponse", { CrossBorderComplianceSet: $C.arr(CrossBorderCompliance), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3420,7 +3420,7 @@ export const DescribeCrossBorderFlowMonitorRequest: $Schema.Schema<DescribeCross
 
 /** `DescribeCrossBorderFlowMonitorResponse` (response side). */
 export interface DescribeCrossBorderFlowMonitorResponse {
-  readonly CrossBorderFlowMonitorData: readonly CrossBorderFlowMonitorData[]
+  readonly CrossBorderFlowMonitorData?: readonly CrossBorderFlowMonitorData[]
   readonly RequestId: string
 }
 export const DescribeCrossBorderFlowMonitorResponse: $Schema.Schema<DescribeCrossBorderFlowMonitorResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCrossBorderFlowMonitorResponse", { CrossBorderFlowMonitorData: $C.arr(CrossBorderFlowMonitorData), RequestId: $C.str }))
@@ -3476,8 +3476,8 @@ export const DescribeDhcpIpsRequest: $Schema.Schema<DescribeDhcpIpsRequest> = /*
 
 /** `DescribeDhcpIpsResponse` (response side). */
 export interface DescribeDhcpIpsResponse {
-  readonly DhcpIpSet: readonly DhcpIp[]
-  readonly TotalCount: number | bigint
+  readonly DhcpIpSet?: readonly DhcpIp[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDhcpIpsResponse: $Schema.Schema<DescribeDhcpIpsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDhcpIpsResponse", { DhcpIpSet: $C.arr(DhcpIp), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3494,8 +3494,8 @@ export const DescribeDirectConnectGatewayCcnRoutesRequest: $Schema.Schema<Descri
 
 /** `DescribeDirectConnectGatewayCcnRoutesResponse` (response side). */
 export interface DescribeDirectConnectGatewayCcnRoutesResponse {
-  readonly TotalCount: number | bigint
-  readonly RouteSet: readonly DirectConnectGatewayCcnRoute[]
+  readonly TotalCount?: number | bigint
+  readonly RouteSet?: readonly DirectConnectGatewayCcnRoute[]
   readonly RequestId: string
 }
 export const DescribeDirectConnectGatewayCcnRoutesResponse: $Schema.Schema<DescribeDirectConnectGatewayCcnRoutesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDirectConnectGatewayCcnRoutesResponse", { TotalCount: $C.uint64, RouteSet: $C.arr(DirectConnectGatewayCcnRoute), RequestId: $C.str }))
@@ -3511,8 +3511,8 @@ export const DescribeDirectConnectGatewaysRequest: $Schema.Schema<DescribeDirect
 
 /** `DescribeDirectConnectGatewaysResponse` (response side). */
 export interface DescribeDirectConnectGatewaysResponse {
-  readonly TotalCount: number | bigint
-  readonly DirectConnectGatewaySet: readonly DirectConnectGateway[]
+  readonly TotalCount?: number | bigint
+  readonly DirectConnectGatewaySet?: readonly DirectConnectGateway[]
   readonly RequestId: string
 }
 export const DescribeDirectConnectGatewaysResponse: $Schema.Schema<DescribeDirectConnectGatewaysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDirectConnectGatewaysResponse", { TotalCount: $C.uint64, DirectConnectGatewaySet: $C.arr(DirectConnectGateway), RequestId: $C.str }))
@@ -3526,7 +3526,7 @@ export const DescribeFlowLogRequest: $Schema.Schema<DescribeFlowLogRequest> = /*
 
 /** `DescribeFlowLogResponse` (response side). */
 export interface DescribeFlowLogResponse {
-  readonly FlowLog: readonly FlowLog[]
+  readonly FlowLog?: readonly FlowLog[]
   readonly RequestId: string
 }
 export const DescribeFlowLogResponse: $Schema.Schema<DescribeFlowLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFlowLogResponse", { FlowLog: $C.arr(FlowLog), RequestId: $C.str }))
@@ -3552,8 +3552,8 @@ export const DescribeFlowLogsRequest: $Schema.Schema<DescribeFlowLogsRequest> = 
 
 /** `DescribeFlowLogsResponse` (response side). */
 export interface DescribeFlowLogsResponse {
-  readonly FlowLog: readonly FlowLog[]
-  readonly TotalNum: number | bigint
+  readonly FlowLog?: readonly FlowLog[]
+  readonly TotalNum?: number | bigint
   readonly RequestId: string
 }
 export const DescribeFlowLogsResponse: $Schema.Schema<DescribeFlowLogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFlowLogsResponse", { FlowLog: $C.arr(FlowLog), TotalNum: $C.uint64, RequestId: $C.str }))
@@ -3575,8 +3575,8 @@ export const DescribeGatewayFlowMonitorDetailRequest: $Schema.Schema<DescribeGat
 
 /** `DescribeGatewayFlowMonitorDetailResponse` (response side). */
 export interface DescribeGatewayFlowMonitorDetailResponse {
-  readonly TotalCount: number | bigint
-  readonly GatewayFlowMonitorDetailSet: readonly GatewayFlowMonitorDetail[]
+  readonly TotalCount?: number | bigint
+  readonly GatewayFlowMonitorDetailSet?: readonly GatewayFlowMonitorDetail[]
   readonly RequestId: string
 }
 export const DescribeGatewayFlowMonitorDetailResponse: $Schema.Schema<DescribeGatewayFlowMonitorDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGatewayFlowMonitorDetailResponse", { TotalCount: $C.uint64, GatewayFlowMonitorDetailSet: $C.arr(GatewayFlowMonitorDetail), RequestId: $C.str }))
@@ -3592,8 +3592,8 @@ export const DescribeGatewayFlowQosRequest: $Schema.Schema<DescribeGatewayFlowQo
 
 /** `DescribeGatewayFlowQosResponse` (response side). */
 export interface DescribeGatewayFlowQosResponse {
-  readonly GatewayQosSet: readonly GatewayQos[]
-  readonly TotalCount: number | bigint
+  readonly GatewayQosSet?: readonly GatewayQos[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeGatewayFlowQosResponse: $Schema.Schema<DescribeGatewayFlowQosResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGatewayFlowQosResponse", { GatewayQosSet: $C.arr(GatewayQos), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3609,8 +3609,8 @@ export const DescribeGlobalRoutesRequest: $Schema.Schema<DescribeGlobalRoutesReq
 
 /** `DescribeGlobalRoutesResponse` (response side). */
 export interface DescribeGlobalRoutesResponse {
-  readonly GlobalRouteSet: readonly GlobalRoute[]
-  readonly TotalCount: number | bigint
+  readonly GlobalRouteSet?: readonly GlobalRoute[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeGlobalRoutesResponse: $Schema.Schema<DescribeGlobalRoutesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGlobalRoutesResponse", { GlobalRouteSet: $C.arr(GlobalRoute), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3626,8 +3626,8 @@ export const DescribeHaVipsRequest: $Schema.Schema<DescribeHaVipsRequest> = /*#_
 
 /** `DescribeHaVipsResponse` (response side). */
 export interface DescribeHaVipsResponse {
-  readonly TotalCount: number | bigint
-  readonly HaVipSet: readonly HaVip[]
+  readonly TotalCount?: number | bigint
+  readonly HaVipSet?: readonly HaVip[]
   readonly RequestId: string
 }
 export const DescribeHaVipsResponse: $Schema.Schema<DescribeHaVipsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHaVipsResponse", { TotalCount: $C.uint64, HaVipSet: $C.arr(HaVip), RequestId: $C.str }))
@@ -3644,8 +3644,8 @@ export const DescribeHighPriorityRouteTablesRequest: $Schema.Schema<DescribeHigh
 
 /** `DescribeHighPriorityRouteTablesResponse` (response side). */
 export interface DescribeHighPriorityRouteTablesResponse {
-  readonly HighPriorityRouteTableSet: readonly HighPriorityRouteTable[]
-  readonly TotalCount: number | bigint
+  readonly HighPriorityRouteTableSet?: readonly HighPriorityRouteTable[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeHighPriorityRouteTablesResponse: $Schema.Schema<DescribeHighPriorityRouteTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHighPriorityRouteTablesResponse", { HighPriorityRouteTableSet: $C.arr(HighPriorityRouteTable), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3661,8 +3661,8 @@ export const DescribeHighPriorityRoutesRequest: $Schema.Schema<DescribeHighPrior
 
 /** `DescribeHighPriorityRoutesResponse` (response side). */
 export interface DescribeHighPriorityRoutesResponse {
-  readonly HighPriorityRouteSet: readonly HighPriorityRoute[]
-  readonly TotalCount: number | bigint
+  readonly HighPriorityRouteSet?: readonly HighPriorityRoute[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeHighPriorityRoutesResponse: $Schema.Schema<DescribeHighPriorityRoutesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHighPriorityRoutesResponse", { HighPriorityRouteSet: $C.arr(HighPriorityRoute), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3679,8 +3679,8 @@ export const DescribeIPv6AddressesRequest: $Schema.Schema<DescribeIPv6AddressesR
 
 /** `DescribeIPv6AddressesResponse` (response side). */
 export interface DescribeIPv6AddressesResponse {
-  readonly TotalCount: number | bigint
-  readonly AddressSet: readonly Address[]
+  readonly TotalCount?: number | bigint
+  readonly AddressSet?: readonly Address[]
   readonly RequestId: string
 }
 export const DescribeIPv6AddressesResponse: $Schema.Schema<DescribeIPv6AddressesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIPv6AddressesResponse", { TotalCount: $C.int64, AddressSet: $C.arr(Address), RequestId: $C.str }))
@@ -3709,8 +3709,8 @@ export const DescribeIp6AddressesRequest: $Schema.Schema<DescribeIp6AddressesReq
 
 /** `DescribeIp6AddressesResponse` (response side). */
 export interface DescribeIp6AddressesResponse {
-  readonly TotalCount: number | bigint
-  readonly AddressSet: readonly Address[]
+  readonly TotalCount?: number | bigint
+  readonly AddressSet?: readonly Address[]
   readonly RequestId: string
 }
 export const DescribeIp6AddressesResponse: $Schema.Schema<DescribeIp6AddressesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIp6AddressesResponse", { TotalCount: $C.int64, AddressSet: $C.arr(Address), RequestId: $C.str }))
@@ -3723,7 +3723,7 @@ export const DescribeIp6TranslatorQuotaRequest: $Schema.Schema<DescribeIp6Transl
 
 /** `DescribeIp6TranslatorQuotaResponse` (response side). */
 export interface DescribeIp6TranslatorQuotaResponse {
-  readonly QuotaSet: readonly Quota[]
+  readonly QuotaSet?: readonly Quota[]
   readonly RequestId: string
 }
 export const DescribeIp6TranslatorQuotaResponse: $Schema.Schema<DescribeIp6TranslatorQuotaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIp6TranslatorQuotaResponse", { QuotaSet: $C.arr(Quota), RequestId: $C.str }))
@@ -3739,8 +3739,8 @@ export const DescribeIp6TranslatorsRequest: $Schema.Schema<DescribeIp6Translator
 
 /** `DescribeIp6TranslatorsResponse` (response side). */
 export interface DescribeIp6TranslatorsResponse {
-  readonly TotalCount: number | bigint
-  readonly Ip6TranslatorSet: readonly Ip6Translator[]
+  readonly TotalCount?: number | bigint
+  readonly Ip6TranslatorSet?: readonly Ip6Translator[]
   readonly RequestId: string
 }
 export const DescribeIp6TranslatorsResponse: $Schema.Schema<DescribeIp6TranslatorsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIp6TranslatorsResponse", { TotalCount: $C.int64, Ip6TranslatorSet: $C.arr(Ip6Translator), RequestId: $C.str }))
@@ -3753,8 +3753,8 @@ export const DescribeIpGeolocationDatabaseUrlRequest: $Schema.Schema<DescribeIpG
 
 /** `DescribeIpGeolocationDatabaseUrlResponse` (response side). */
 export interface DescribeIpGeolocationDatabaseUrlResponse {
-  readonly DownLoadUrl: string
-  readonly ExpiredAt: string
+  readonly DownLoadUrl?: string
+  readonly ExpiredAt?: string
   readonly RequestId: string
 }
 export const DescribeIpGeolocationDatabaseUrlResponse: $Schema.Schema<DescribeIpGeolocationDatabaseUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIpGeolocationDatabaseUrlResponse", { DownLoadUrl: $C.str, ExpiredAt: $C.datetimeIso, RequestId: $C.str }))
@@ -3784,8 +3784,8 @@ export const DescribeLocalGatewayRequest: $Schema.Schema<DescribeLocalGatewayReq
 
 /** `DescribeLocalGatewayResponse` (response side). */
 export interface DescribeLocalGatewayResponse {
-  readonly LocalGatewaySet: readonly LocalGateway[]
-  readonly TotalCount: number | bigint
+  readonly LocalGatewaySet?: readonly LocalGateway[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLocalGatewayResponse: $Schema.Schema<DescribeLocalGatewayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLocalGatewayResponse", { LocalGatewaySet: $C.arr(LocalGateway), TotalCount: $C.int64, RequestId: $C.str }))
@@ -3801,8 +3801,8 @@ export const DescribeNatGatewayDestinationIpPortTranslationNatRulesRequest: $Sch
 
 /** `DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse` (response side). */
 export interface DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse {
-  readonly NatGatewayDestinationIpPortTranslationNatRuleSet: readonly NatGatewayDestinationIpPortTranslationNatRule[]
-  readonly TotalCount: number | bigint
+  readonly NatGatewayDestinationIpPortTranslationNatRuleSet?: readonly NatGatewayDestinationIpPortTranslationNatRule[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse: $Schema.Schema<DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse", { NatGatewayDestinationIpPortTranslationNatRuleSet: $C.arr(NatGatewayDestinationIpPortTranslationNatRule), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3818,8 +3818,8 @@ export const DescribeNatGatewayDirectConnectGatewayRouteRequest: $Schema.Schema<
 
 /** `DescribeNatGatewayDirectConnectGatewayRouteResponse` (response side). */
 export interface DescribeNatGatewayDirectConnectGatewayRouteResponse {
-  readonly NatDirectConnectGatewayRouteSet: readonly NatDirectConnectGatewayRoute[]
-  readonly Total: number | bigint
+  readonly NatDirectConnectGatewayRouteSet?: readonly NatDirectConnectGatewayRoute[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNatGatewayDirectConnectGatewayRouteResponse: $Schema.Schema<DescribeNatGatewayDirectConnectGatewayRouteResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNatGatewayDirectConnectGatewayRouteResponse", { NatDirectConnectGatewayRouteSet: $C.arr(NatDirectConnectGatewayRoute), Total: $C.int64, RequestId: $C.str }))
@@ -3837,8 +3837,8 @@ export const DescribeNatGatewayFlowMonitorDetailRequest: $Schema.Schema<Describe
 
 /** `DescribeNatGatewayFlowMonitorDetailResponse` (response side). */
 export interface DescribeNatGatewayFlowMonitorDetailResponse {
-  readonly TotalCount: number | bigint
-  readonly NatGatewayFlowMonitorDetailSet: readonly NatGatewayFlowMonitorDetail[]
+  readonly TotalCount?: number | bigint
+  readonly NatGatewayFlowMonitorDetailSet?: readonly NatGatewayFlowMonitorDetail[]
   readonly RequestId: string
 }
 export const DescribeNatGatewayFlowMonitorDetailResponse: $Schema.Schema<DescribeNatGatewayFlowMonitorDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNatGatewayFlowMonitorDetailResponse", { TotalCount: $C.uint64, NatGatewayFlowMonitorDetailSet: $C.arr(NatGatewayFlowMonitorDetail), RequestId: $C.str }))
@@ -3854,8 +3854,8 @@ export const DescribeNatGatewaySourceIpTranslationNatRulesRequest: $Schema.Schem
 
 /** `DescribeNatGatewaySourceIpTranslationNatRulesResponse` (response side). */
 export interface DescribeNatGatewaySourceIpTranslationNatRulesResponse {
-  readonly SourceIpTranslationNatRuleSet: readonly SourceIpTranslationNatRule[]
-  readonly TotalCount: number | bigint
+  readonly SourceIpTranslationNatRuleSet?: readonly SourceIpTranslationNatRule[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNatGatewaySourceIpTranslationNatRulesResponse: $Schema.Schema<DescribeNatGatewaySourceIpTranslationNatRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNatGatewaySourceIpTranslationNatRulesResponse", { SourceIpTranslationNatRuleSet: $C.arr(SourceIpTranslationNatRule), TotalCount: $C.int64, RequestId: $C.str }))
@@ -3882,8 +3882,8 @@ export const DescribeNatGatewaysRequest: $Schema.Schema<DescribeNatGatewaysReque
 
 /** `DescribeNatGatewaysResponse` (response side). */
 export interface DescribeNatGatewaysResponse {
-  readonly NatGatewaySet: readonly NatGateway[]
-  readonly TotalCount: number | bigint
+  readonly NatGatewaySet?: readonly NatGateway[]
+  readonly TotalCount?: number | bigint
   readonly VerboseLevel?: string
   readonly RequestId: string
 }
@@ -3900,8 +3900,8 @@ export const DescribeNetDetectStatesRequest: $Schema.Schema<DescribeNetDetectSta
 
 /** `DescribeNetDetectStatesResponse` (response side). */
 export interface DescribeNetDetectStatesResponse {
-  readonly NetDetectStateSet: readonly NetDetectState[]
-  readonly TotalCount: number | bigint
+  readonly NetDetectStateSet?: readonly NetDetectState[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNetDetectStatesResponse: $Schema.Schema<DescribeNetDetectStatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetDetectStatesResponse", { NetDetectStateSet: $C.arr(NetDetectState), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3917,8 +3917,8 @@ export const DescribeNetDetectsRequest: $Schema.Schema<DescribeNetDetectsRequest
 
 /** `DescribeNetDetectsResponse` (response side). */
 export interface DescribeNetDetectsResponse {
-  readonly NetDetectSet: readonly NetDetect[]
-  readonly TotalCount: number | bigint
+  readonly NetDetectSet?: readonly NetDetect[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNetDetectsResponse: $Schema.Schema<DescribeNetDetectsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetDetectsResponse", { NetDetectSet: $C.arr(NetDetect), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3929,7 +3929,7 @@ export const DescribeNetworkAccountTypeRequest: $Schema.Schema<DescribeNetworkAc
 
 /** `DescribeNetworkAccountTypeResponse` (response side). */
 export interface DescribeNetworkAccountTypeResponse {
-  readonly NetworkAccountType: string
+  readonly NetworkAccountType?: string
   readonly RequestId: string
 }
 export const DescribeNetworkAccountTypeResponse: $Schema.Schema<DescribeNetworkAccountTypeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetworkAccountTypeResponse", { NetworkAccountType: $C.str, RequestId: $C.str }))
@@ -3945,8 +3945,8 @@ export const DescribeNetworkAclQuintupleEntriesRequest: $Schema.Schema<DescribeN
 
 /** `DescribeNetworkAclQuintupleEntriesResponse` (response side). */
 export interface DescribeNetworkAclQuintupleEntriesResponse {
-  readonly NetworkAclQuintupleSet: readonly NetworkAclQuintupleEntry[]
-  readonly TotalCount: number | bigint
+  readonly NetworkAclQuintupleSet?: readonly NetworkAclQuintupleEntry[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNetworkAclQuintupleEntriesResponse: $Schema.Schema<DescribeNetworkAclQuintupleEntriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetworkAclQuintupleEntriesResponse", { NetworkAclQuintupleSet: $C.arr(NetworkAclQuintupleEntry), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3964,8 +3964,8 @@ export const DescribeNetworkAclsRequest: $Schema.Schema<DescribeNetworkAclsReque
 
 /** `DescribeNetworkAclsResponse` (response side). */
 export interface DescribeNetworkAclsResponse {
-  readonly NetworkAclSet: readonly NetworkAcl[]
-  readonly TotalCount: number | bigint
+  readonly NetworkAclSet?: readonly NetworkAcl[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNetworkAclsResponse: $Schema.Schema<DescribeNetworkAclsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetworkAclsResponse", { NetworkAclSet: $C.arr(NetworkAcl), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3978,12 +3978,12 @@ export const DescribeNetworkInterfaceLimitRequest: $Schema.Schema<DescribeNetwor
 
 /** `DescribeNetworkInterfaceLimitResponse` (response side). */
 export interface DescribeNetworkInterfaceLimitResponse {
-  readonly EniQuantity: number | bigint
-  readonly EniPrivateIpAddressQuantity: number | bigint
-  readonly ExtendEniQuantity: number | bigint
-  readonly ExtendEniPrivateIpAddressQuantity: number | bigint
-  readonly SubEniQuantity: number | bigint
-  readonly SubEniPrivateIpAddressQuantity: number | bigint
+  readonly EniQuantity?: number | bigint
+  readonly EniPrivateIpAddressQuantity?: number | bigint
+  readonly ExtendEniQuantity?: number | bigint
+  readonly ExtendEniPrivateIpAddressQuantity?: number | bigint
+  readonly SubEniQuantity?: number | bigint
+  readonly SubEniPrivateIpAddressQuantity?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNetworkInterfaceLimitResponse: $Schema.Schema<DescribeNetworkInterfaceLimitResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetworkInterfaceLimitResponse", { EniQuantity: $C.int64, EniPrivateIpAddressQuantity: $C.int64, ExtendEniQuantity: $C.int64, ExtendEniPrivateIpAddressQuantity: $C.int64, SubEniQuantity: $C.int64, SubEniPrivateIpAddressQuantity: $C.int64, RequestId: $C.str }))
@@ -3999,8 +3999,8 @@ export const DescribeNetworkInterfacesRequest: $Schema.Schema<DescribeNetworkInt
 
 /** `DescribeNetworkInterfacesResponse` (response side). */
 export interface DescribeNetworkInterfacesResponse {
-  readonly NetworkInterfaceSet: readonly NetworkInterface[]
-  readonly TotalCount: number | bigint
+  readonly NetworkInterfaceSet?: readonly NetworkInterface[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeNetworkInterfacesResponse: $Schema.Schema<DescribeNetworkInterfacesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeNetworkInterfacesResponse", { NetworkInterfaceSet: $C.arr(NetworkInterface), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4016,8 +4016,8 @@ export const DescribePrivateNatGatewayDestinationIpPortTranslationNatRulesReques
 
 /** `DescribePrivateNatGatewayDestinationIpPortTranslationNatRulesResponse` (response side). */
 export interface DescribePrivateNatGatewayDestinationIpPortTranslationNatRulesResponse {
-  readonly TotalCount: number | bigint
-  readonly LocalDestinationIpPortTranslationNatRuleSet: readonly PrivateNatDestinationIpPortTranslationNatRule[]
+  readonly TotalCount?: number | bigint
+  readonly LocalDestinationIpPortTranslationNatRuleSet?: readonly PrivateNatDestinationIpPortTranslationNatRule[]
   readonly RequestId: string
 }
 export const DescribePrivateNatGatewayDestinationIpPortTranslationNatRulesResponse: $Schema.Schema<DescribePrivateNatGatewayDestinationIpPortTranslationNatRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrivateNatGatewayDestinationIpPortTranslationNatRulesResponse", { TotalCount: $C.uint64, LocalDestinationIpPortTranslationNatRuleSet: $C.arr(PrivateNatDestinationIpPortTranslationNatRule), RequestId: $C.str }))
@@ -4032,8 +4032,8 @@ export const DescribePrivateNatGatewayLimitsRequest: $Schema.Schema<DescribePriv
 
 /** `DescribePrivateNatGatewayLimitsResponse` (response side). */
 export interface DescribePrivateNatGatewayLimitsResponse {
-  readonly TotalCount: number | bigint
-  readonly PrivateNatGatewayLimitSet: readonly PrivateNatGatewayLimit[]
+  readonly TotalCount?: number | bigint
+  readonly PrivateNatGatewayLimitSet?: readonly PrivateNatGatewayLimit[]
   readonly RequestId: string
 }
 export const DescribePrivateNatGatewayLimitsResponse: $Schema.Schema<DescribePrivateNatGatewayLimitsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrivateNatGatewayLimitsResponse", { TotalCount: $C.uint64, PrivateNatGatewayLimitSet: $C.arr(PrivateNatGatewayLimit), RequestId: $C.str }))
@@ -4044,8 +4044,8 @@ export const DescribePrivateNatGatewayRegionsRequest: $Schema.Schema<DescribePri
 
 /** `DescribePrivateNatGatewayRegionsResponse` (response side). */
 export interface DescribePrivateNatGatewayRegionsResponse {
-  readonly RegionSet: readonly NatRegionInfoWithArea[]
-  readonly TotalCount: number | bigint
+  readonly RegionSet?: readonly NatRegionInfoWithArea[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribePrivateNatGatewayRegionsResponse: $Schema.Schema<DescribePrivateNatGatewayRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrivateNatGatewayRegionsResponse", { RegionSet: $C.arr(NatRegionInfoWithArea), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4066,8 +4066,8 @@ export const DescribePrivateNatGatewayTranslationAclRulesRequest: $Schema.Schema
 
 /** `DescribePrivateNatGatewayTranslationAclRulesResponse` (response side). */
 export interface DescribePrivateNatGatewayTranslationAclRulesResponse {
-  readonly TotalCount: number | bigint
-  readonly TranslationAclRuleSet: readonly TranslationAclRule[]
+  readonly TotalCount?: number | bigint
+  readonly TranslationAclRuleSet?: readonly TranslationAclRule[]
   readonly RequestId: string
 }
 export const DescribePrivateNatGatewayTranslationAclRulesResponse: $Schema.Schema<DescribePrivateNatGatewayTranslationAclRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrivateNatGatewayTranslationAclRulesResponse", { TotalCount: $C.uint64, TranslationAclRuleSet: $C.arr(TranslationAclRule), RequestId: $C.str }))
@@ -4083,8 +4083,8 @@ export const DescribePrivateNatGatewayTranslationNatRulesRequest: $Schema.Schema
 
 /** `DescribePrivateNatGatewayTranslationNatRulesResponse` (response side). */
 export interface DescribePrivateNatGatewayTranslationNatRulesResponse {
-  readonly TotalCount: number | bigint
-  readonly TranslationNatRuleSet: readonly TranslationNatRule[]
+  readonly TotalCount?: number | bigint
+  readonly TranslationNatRuleSet?: readonly TranslationNatRule[]
   readonly RequestId: string
 }
 export const DescribePrivateNatGatewayTranslationNatRulesResponse: $Schema.Schema<DescribePrivateNatGatewayTranslationNatRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrivateNatGatewayTranslationNatRulesResponse", { TotalCount: $C.uint64, TranslationNatRuleSet: $C.arr(TranslationNatRule), RequestId: $C.str }))
@@ -4102,8 +4102,8 @@ export const DescribePrivateNatGatewaysRequest: $Schema.Schema<DescribePrivateNa
 
 /** `DescribePrivateNatGatewaysResponse` (response side). */
 export interface DescribePrivateNatGatewaysResponse {
-  readonly TotalCount: number | bigint
-  readonly PrivateNatGatewaySet: readonly PrivateNatGateway[]
+  readonly TotalCount?: number | bigint
+  readonly PrivateNatGatewaySet?: readonly PrivateNatGateway[]
   readonly RequestId: string
 }
 export const DescribePrivateNatGatewaysResponse: $Schema.Schema<DescribePrivateNatGatewaysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePrivateNatGatewaysResponse", { TotalCount: $C.uint64, PrivateNatGatewaySet: $C.arr(PrivateNatGateway), RequestId: $C.str }))
@@ -4148,7 +4148,7 @@ export const DescribeRouteConflictsRequest: $Schema.Schema<DescribeRouteConflict
 
 /** `DescribeRouteConflictsResponse` (response side). */
 export interface DescribeRouteConflictsResponse {
-  readonly RouteConflictSet: readonly RouteConflict[]
+  readonly RouteConflictSet?: readonly RouteConflict[]
   readonly RequestId: string
 }
 export const DescribeRouteConflictsResponse: $Schema.Schema<DescribeRouteConflictsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRouteConflictsResponse", { RouteConflictSet: $C.arr(RouteConflict), RequestId: $C.str }))
@@ -4163,8 +4163,8 @@ export const DescribeRouteListRequest: $Schema.Schema<DescribeRouteListRequest> 
 
 /** `DescribeRouteListResponse` (response side). */
 export interface DescribeRouteListResponse {
-  readonly RouteSet: readonly Route[]
-  readonly TotalCount: number | bigint
+  readonly RouteSet?: readonly Route[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRouteListResponse: $Schema.Schema<DescribeRouteListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRouteListResponse", { RouteSet: $C.arr(Route), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4181,8 +4181,8 @@ export const DescribeRoutePoliciesRequest: $Schema.Schema<DescribeRoutePoliciesR
 
 /** `DescribeRoutePoliciesResponse` (response side). */
 export interface DescribeRoutePoliciesResponse {
-  readonly TotalCount: number | bigint
-  readonly RoutePolicySet: readonly RoutePolicy[]
+  readonly TotalCount?: number | bigint
+  readonly RoutePolicySet?: readonly RoutePolicy[]
   readonly RequestId: string
 }
 export const DescribeRoutePoliciesResponse: $Schema.Schema<DescribeRoutePoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRoutePoliciesResponse", { TotalCount: $C.uint64, RoutePolicySet: $C.arr(RoutePolicy), RequestId: $C.str }))
@@ -4200,8 +4200,8 @@ export const DescribeRoutePolicyEntriesRequest: $Schema.Schema<DescribeRoutePoli
 
 /** `DescribeRoutePolicyEntriesResponse` (response side). */
 export interface DescribeRoutePolicyEntriesResponse {
-  readonly RoutePolicyEntrySet: readonly RoutePolicyEntry[]
-  readonly TotalCount: number | bigint
+  readonly RoutePolicyEntrySet?: readonly RoutePolicyEntry[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRoutePolicyEntriesResponse: $Schema.Schema<DescribeRoutePolicyEntriesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRoutePolicyEntriesResponse", { RoutePolicyEntrySet: $C.arr(RoutePolicyEntry), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4216,8 +4216,8 @@ export const DescribeRouteTableAssociatedInstancesRequest: $Schema.Schema<Descri
 
 /** `DescribeRouteTableAssociatedInstancesResponse` (response side). */
 export interface DescribeRouteTableAssociatedInstancesResponse {
-  readonly TotalCount: number | bigint
-  readonly InstanceBindSet: readonly InstanceBind[]
+  readonly TotalCount?: number | bigint
+  readonly InstanceBindSet?: readonly InstanceBind[]
   readonly RequestId: string
 }
 export const DescribeRouteTableAssociatedInstancesResponse: $Schema.Schema<DescribeRouteTableAssociatedInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRouteTableAssociatedInstancesResponse", { TotalCount: $C.uint64, InstanceBindSet: $C.arr(InstanceBind), RequestId: $C.str }))
@@ -4232,8 +4232,8 @@ export const DescribeRouteTableSelectionPoliciesRequest: $Schema.Schema<Describe
 
 /** `DescribeRouteTableSelectionPoliciesResponse` (response side). */
 export interface DescribeRouteTableSelectionPoliciesResponse {
-  readonly TotalCount: number | bigint
-  readonly RouteSelectionPolicySet: readonly RouteSelectionPolicy[]
+  readonly TotalCount?: number | bigint
+  readonly RouteSelectionPolicySet?: readonly RouteSelectionPolicy[]
   readonly RequestId: string
 }
 export const DescribeRouteTableSelectionPoliciesResponse: $Schema.Schema<DescribeRouteTableSelectionPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRouteTableSelectionPoliciesResponse", { TotalCount: $C.uint64, RouteSelectionPolicySet: $C.arr(RouteSelectionPolicy), RequestId: $C.str }))
@@ -4250,8 +4250,8 @@ export const DescribeRouteTablesRequest: $Schema.Schema<DescribeRouteTablesReque
 
 /** `DescribeRouteTablesResponse` (response side). */
 export interface DescribeRouteTablesResponse {
-  readonly TotalCount: number | bigint
-  readonly RouteTableSet: readonly RouteTable[]
+  readonly TotalCount?: number | bigint
+  readonly RouteTableSet?: readonly RouteTable[]
   readonly RequestId: string
 }
 export const DescribeRouteTablesResponse: $Schema.Schema<DescribeRouteTablesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRouteTablesResponse", { TotalCount: $C.uint64, RouteTableSet: $C.arr(RouteTable), RequestId: $C.str }))
@@ -4266,8 +4266,8 @@ export const DescribeRoutesRequest: $Schema.Schema<DescribeRoutesRequest> = /*#_
 
 /** `DescribeRoutesResponse` (response side). */
 export interface DescribeRoutesResponse {
-  readonly RouteSet: readonly Route[]
-  readonly TotalCount: number | bigint
+  readonly RouteSet?: readonly Route[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRoutesResponse: $Schema.Schema<DescribeRoutesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRoutesResponse", { RouteSet: $C.arr(Route), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4280,7 +4280,7 @@ export const DescribeSecurityGroupAssociationStatisticsRequest: $Schema.Schema<D
 
 /** `DescribeSecurityGroupAssociationStatisticsResponse` (response side). */
 export interface DescribeSecurityGroupAssociationStatisticsResponse {
-  readonly SecurityGroupAssociationStatisticsSet: readonly SecurityGroupAssociationStatistics[]
+  readonly SecurityGroupAssociationStatisticsSet?: readonly SecurityGroupAssociationStatistics[]
   readonly RequestId: string
 }
 export const DescribeSecurityGroupAssociationStatisticsResponse: $Schema.Schema<DescribeSecurityGroupAssociationStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityGroupAssociationStatisticsResponse", { SecurityGroupAssociationStatisticsSet: $C.arr(SecurityGroupAssociationStatistics), RequestId: $C.str }))
@@ -4294,7 +4294,7 @@ export const DescribeSecurityGroupExpandedPoliciesRequest: $Schema.Schema<Descri
 
 /** `DescribeSecurityGroupExpandedPoliciesResponse` (response side). */
 export interface DescribeSecurityGroupExpandedPoliciesResponse {
-  readonly SecurityGroupPolicySet: SecurityGroupPolicySet
+  readonly SecurityGroupPolicySet?: SecurityGroupPolicySet
   readonly RequestId: string
 }
 export const DescribeSecurityGroupExpandedPoliciesResponse: $Schema.Schema<DescribeSecurityGroupExpandedPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityGroupExpandedPoliciesResponse", { SecurityGroupPolicySet: SecurityGroupPolicySet, RequestId: $C.str }))
@@ -4319,7 +4319,7 @@ export const DescribeSecurityGroupPoliciesRequest: $Schema.Schema<DescribeSecuri
 
 /** `DescribeSecurityGroupPoliciesResponse` (response side). */
 export interface DescribeSecurityGroupPoliciesResponse {
-  readonly SecurityGroupPolicySet: SecurityGroupPolicySet
+  readonly SecurityGroupPolicySet?: SecurityGroupPolicySet
   readonly RequestId: string
 }
 export const DescribeSecurityGroupPoliciesResponse: $Schema.Schema<DescribeSecurityGroupPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityGroupPoliciesResponse", { SecurityGroupPolicySet: SecurityGroupPolicySet, RequestId: $C.str }))
@@ -4350,8 +4350,8 @@ export const DescribeSecurityGroupsRequest: $Schema.Schema<DescribeSecurityGroup
 
 /** `DescribeSecurityGroupsResponse` (response side). */
 export interface DescribeSecurityGroupsResponse {
-  readonly SecurityGroupSet: readonly SecurityGroup[]
-  readonly TotalCount: number | bigint
+  readonly SecurityGroupSet?: readonly SecurityGroup[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSecurityGroupsResponse: $Schema.Schema<DescribeSecurityGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSecurityGroupsResponse", { SecurityGroupSet: $C.arr(SecurityGroup), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4385,8 +4385,8 @@ export const DescribeServiceTemplateGroupsRequest: $Schema.Schema<DescribeServic
 
 /** `DescribeServiceTemplateGroupsResponse` (response side). */
 export interface DescribeServiceTemplateGroupsResponse {
-  readonly TotalCount: number | bigint
-  readonly ServiceTemplateGroupSet: readonly ServiceTemplateGroup[]
+  readonly TotalCount?: number | bigint
+  readonly ServiceTemplateGroupSet?: readonly ServiceTemplateGroup[]
   readonly RequestId: string
 }
 export const DescribeServiceTemplateGroupsResponse: $Schema.Schema<DescribeServiceTemplateGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServiceTemplateGroupsResponse", { TotalCount: $C.uint64, ServiceTemplateGroupSet: $C.arr(ServiceTemplateGroup), RequestId: $C.str }))
@@ -4420,8 +4420,8 @@ export const DescribeServiceTemplatesRequest: $Schema.Schema<DescribeServiceTemp
 
 /** `DescribeServiceTemplatesResponse` (response side). */
 export interface DescribeServiceTemplatesResponse {
-  readonly TotalCount: number | bigint
-  readonly ServiceTemplateSet: readonly ServiceTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly ServiceTemplateSet?: readonly ServiceTemplate[]
   readonly RequestId: string
 }
 export const DescribeServiceTemplatesResponse: $Schema.Schema<DescribeServiceTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeServiceTemplatesResponse", { TotalCount: $C.uint64, ServiceTemplateSet: $C.arr(ServiceTemplate), RequestId: $C.str }))
@@ -4494,8 +4494,8 @@ export const DescribeSnapshotPoliciesRequest: $Schema.Schema<DescribeSnapshotPol
 
 /** `DescribeSnapshotPoliciesResponse` (response side). */
 export interface DescribeSnapshotPoliciesResponse {
-  readonly SnapshotPolicySet: readonly SnapshotPolicy[]
-  readonly TotalCount: number | bigint
+  readonly SnapshotPolicySet?: readonly SnapshotPolicy[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeSnapshotPoliciesResponse: $Schema.Schema<DescribeSnapshotPoliciesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSnapshotPoliciesResponse", { SnapshotPolicySet: $C.arr(SnapshotPolicy), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4515,8 +4515,8 @@ export const DescribeSpecificTrafficPackageUsedDetailsRequest: $Schema.Schema<De
 
 /** `DescribeSpecificTrafficPackageUsedDetailsResponse` (response side). */
 export interface DescribeSpecificTrafficPackageUsedDetailsResponse {
-  readonly TotalCount: number | bigint
-  readonly UsedDetailSet: readonly UsedDetail[]
+  readonly TotalCount?: number | bigint
+  readonly UsedDetailSet?: readonly UsedDetail[]
   readonly RequestId: string
 }
 export const DescribeSpecificTrafficPackageUsedDetailsResponse: $Schema.Schema<DescribeSpecificTrafficPackageUsedDetailsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSpecificTrafficPackageUsedDetailsResponse", { TotalCount: $C.int64, UsedDetailSet: $C.arr(UsedDetail), RequestId: $C.str }))
@@ -4529,7 +4529,7 @@ export const DescribeSubnetResourceDashboardRequest: $Schema.Schema<DescribeSubn
 
 /** `DescribeSubnetResourceDashboardResponse` (response side). */
 export interface DescribeSubnetResourceDashboardResponse {
-  readonly ResourceStatisticsSet: readonly ResourceStatistics[]
+  readonly ResourceStatisticsSet?: readonly ResourceStatistics[]
   readonly RequestId: string
 }
 export const DescribeSubnetResourceDashboardResponse: $Schema.Schema<DescribeSubnetResourceDashboardResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSubnetResourceDashboardResponse", { ResourceStatisticsSet: $C.arr(ResourceStatistics), RequestId: $C.str }))
@@ -4547,8 +4547,8 @@ export const DescribeSubnetsRequest: $Schema.Schema<DescribeSubnetsRequest> = /*
 
 /** `DescribeSubnetsResponse` (response side). */
 export interface DescribeSubnetsResponse {
-  readonly TotalCount: number | bigint
-  readonly SubnetSet: readonly Subnet[]
+  readonly TotalCount?: number | bigint
+  readonly SubnetSet?: readonly Subnet[]
   readonly NextToken?: string
   readonly RequestId: string
 }
@@ -4563,8 +4563,8 @@ export const DescribeTaskResultRequest: $Schema.Schema<DescribeTaskResultRequest
 
 /** `DescribeTaskResultResponse` (response side). */
 export interface DescribeTaskResultResponse {
-  readonly TaskId: number | bigint
-  readonly Result: string
+  readonly TaskId?: number | bigint
+  readonly Result?: string
   readonly RequestId: string
 }
 export const DescribeTaskResultResponse: $Schema.Schema<DescribeTaskResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskResultResponse", { TaskId: $C.uint64, Result: $C.str, RequestId: $C.str }))
@@ -4590,8 +4590,8 @@ export const DescribeTenantCcnsRequest: $Schema.Schema<DescribeTenantCcnsRequest
 
 /** `DescribeTenantCcnsResponse` (response side). */
 export interface DescribeTenantCcnsResponse {
-  readonly CcnSet: readonly CcnInstanceInfo[]
-  readonly TotalCount: number | bigint
+  readonly CcnSet?: readonly CcnInstanceInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTenantCcnsResponse: $Schema.Schema<DescribeTenantCcnsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTenantCcnsResponse", { CcnSet: $C.arr(CcnInstanceInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4627,8 +4627,8 @@ export const DescribeTrafficMirrorsRequest: $Schema.Schema<DescribeTrafficMirror
 
 /** `DescribeTrafficMirrorsResponse` (response side). */
 export interface DescribeTrafficMirrorsResponse {
-  readonly TrafficMirrorSet: readonly TrafficMirror[]
-  readonly TotalCount: number | bigint
+  readonly TrafficMirrorSet?: readonly TrafficMirror[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTrafficMirrorsResponse: $Schema.Schema<DescribeTrafficMirrorsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTrafficMirrorsResponse", { TrafficMirrorSet: $C.arr(TrafficMirror), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4644,8 +4644,8 @@ export const DescribeTrafficPackagesRequest: $Schema.Schema<DescribeTrafficPacka
 
 /** `DescribeTrafficPackagesResponse` (response side). */
 export interface DescribeTrafficPackagesResponse {
-  readonly TotalCount: number | bigint
-  readonly TrafficPackageSet: readonly TrafficPackage[]
+  readonly TotalCount?: number | bigint
+  readonly TrafficPackageSet?: readonly TrafficPackage[]
   readonly RequestId: string
 }
 export const DescribeTrafficPackagesResponse: $Schema.Schema<DescribeTrafficPackagesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTrafficPackagesResponse", { TotalCount: $C.int64, TrafficPackageSet: $C.arr(TrafficPackage), RequestId: $C.str }))
@@ -4678,8 +4678,8 @@ export const DescribeUsedIpAddressRequest: $Schema.Schema<DescribeUsedIpAddressR
 
 /** `DescribeUsedIpAddressResponse` (response side). */
 export interface DescribeUsedIpAddressResponse {
-  readonly IpAddressStates: readonly IpAddressStates[]
-  readonly TotalCount: number | bigint
+  readonly IpAddressStates?: readonly IpAddressStates[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeUsedIpAddressResponse: $Schema.Schema<DescribeUsedIpAddressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUsedIpAddressResponse", { IpAddressStates: $C.arr(IpAddressStates), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4698,8 +4698,8 @@ export const DescribeVpcEndPointRequest: $Schema.Schema<DescribeVpcEndPointReque
 
 /** `DescribeVpcEndPointResponse` (response side). */
 export interface DescribeVpcEndPointResponse {
-  readonly EndPointSet: readonly EndPoint[]
-  readonly TotalCount: number | bigint
+  readonly EndPointSet?: readonly EndPoint[]
+  readonly TotalCount?: number | bigint
   readonly NextToken?: string
   readonly RequestId: string
 }
@@ -4720,8 +4720,8 @@ export const DescribeVpcEndPointServiceRequest: $Schema.Schema<DescribeVpcEndPoi
 
 /** `DescribeVpcEndPointServiceResponse` (response side). */
 export interface DescribeVpcEndPointServiceResponse {
-  readonly EndPointServiceSet: readonly EndPointService[]
-  readonly TotalCount: number | bigint
+  readonly EndPointServiceSet?: readonly EndPointService[]
+  readonly TotalCount?: number | bigint
   readonly NextToken?: string
   readonly RequestId: string
 }
@@ -4738,9 +4738,9 @@ export const DescribeVpcEndPointServiceWhiteListRequest: $Schema.Schema<Describe
 /** `DescribeVpcEndPointServiceWhiteListResponse` (response side). */
 export interface DescribeVpcEndPointServiceWhiteListResponse {
   /** @deprecated hidden or deprecated in the API */
-  readonly VpcEndpointServiceUserSet: readonly VpcEndPointServiceUser[]
+  readonly VpcEndpointServiceUserSet?: readonly VpcEndPointServiceUser[]
   readonly VpcEndPointServiceUserSet?: readonly VpcEndPointServiceUser[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVpcEndPointServiceWhiteListResponse: $Schema.Schema<DescribeVpcEndPointServiceWhiteListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpcEndPointServiceWhiteListResponse", { VpcEndpointServiceUserSet: $C.arr(VpcEndPointServiceUser), TotalCount: $C.uint64, RequestId: $C.str }, { VpcEndPointServiceUserSet: $C.arr(VpcEndPointServiceUser) }))
@@ -4755,8 +4755,8 @@ export const DescribeVpcInstancesRequest: $Schema.Schema<DescribeVpcInstancesReq
 
 /** `DescribeVpcInstancesResponse` (response side). */
 export interface DescribeVpcInstancesResponse {
-  readonly InstanceSet: readonly CvmInstance[]
-  readonly TotalCount: number | bigint
+  readonly InstanceSet?: readonly CvmInstance[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVpcInstancesResponse: $Schema.Schema<DescribeVpcInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpcInstancesResponse", { InstanceSet: $C.arr(CvmInstance), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4787,7 +4787,7 @@ export const DescribeVpcLimitsRequest: $Schema.Schema<DescribeVpcLimitsRequest> 
 
 /** `DescribeVpcLimitsResponse` (response side). */
 export interface DescribeVpcLimitsResponse {
-  readonly VpcLimitSet: readonly VpcLimit[]
+  readonly VpcLimitSet?: readonly VpcLimit[]
   readonly RequestId: string
 }
 export const DescribeVpcLimitsResponse: $Schema.Schema<DescribeVpcLimitsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpcLimitsResponse", { VpcLimitSet: $C.arr(VpcLimit), RequestId: $C.str }))
@@ -4805,8 +4805,8 @@ export const DescribeVpcPeeringConnectionsRequest: $Schema.Schema<DescribeVpcPee
 
 /** `DescribeVpcPeeringConnectionsResponse` (response side). */
 export interface DescribeVpcPeeringConnectionsResponse {
-  readonly TotalCount: number | bigint
-  readonly PeerConnectionSet: readonly PeerConnection[]
+  readonly TotalCount?: number | bigint
+  readonly PeerConnectionSet?: readonly PeerConnection[]
   readonly RequestId: string
 }
 export const DescribeVpcPeeringConnectionsResponse: $Schema.Schema<DescribeVpcPeeringConnectionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpcPeeringConnectionsResponse", { TotalCount: $C.int64, PeerConnectionSet: $C.arr(PeerConnection), RequestId: $C.str }))
@@ -4820,7 +4820,7 @@ export const DescribeVpcPrivateIpAddressesRequest: $Schema.Schema<DescribeVpcPri
 
 /** `DescribeVpcPrivateIpAddressesResponse` (response side). */
 export interface DescribeVpcPrivateIpAddressesResponse {
-  readonly VpcPrivateIpAddressSet: readonly VpcPrivateIpAddress[]
+  readonly VpcPrivateIpAddressSet?: readonly VpcPrivateIpAddress[]
   readonly RequestId: string
 }
 export const DescribeVpcPrivateIpAddressesResponse: $Schema.Schema<DescribeVpcPrivateIpAddressesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpcPrivateIpAddressesResponse", { VpcPrivateIpAddressSet: $C.arr(VpcPrivateIpAddress), RequestId: $C.str }))
@@ -4833,7 +4833,7 @@ export const DescribeVpcResourceDashboardRequest: $Schema.Schema<DescribeVpcReso
 
 /** `DescribeVpcResourceDashboardResponse` (response side). */
 export interface DescribeVpcResourceDashboardResponse {
-  readonly ResourceDashboardSet: readonly ResourceDashboard[]
+  readonly ResourceDashboardSet?: readonly ResourceDashboard[]
   readonly RequestId: string
 }
 export const DescribeVpcResourceDashboardResponse: $Schema.Schema<DescribeVpcResourceDashboardResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpcResourceDashboardResponse", { ResourceDashboardSet: $C.arr(ResourceDashboard), RequestId: $C.str }))
@@ -4846,9 +4846,9 @@ export const DescribeVpcTaskResultRequest: $Schema.Schema<DescribeVpcTaskResultR
 
 /** `DescribeVpcTaskResultResponse` (response side). */
 export interface DescribeVpcTaskResultResponse {
-  readonly Status: string
-  readonly Output: string
-  readonly Result: readonly VpcTaskResultDetailInfo[]
+  readonly Status?: string
+  readonly Output?: string
+  readonly Result?: readonly VpcTaskResultDetailInfo[]
   readonly RequestId: string
 }
 export const DescribeVpcTaskResultResponse: $Schema.Schema<DescribeVpcTaskResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpcTaskResultResponse", { Status: $C.str, Output: $C.str, Result: $C.arr(VpcTaskResultDetailInfo), RequestId: $C.str }))
@@ -4864,8 +4864,8 @@ export const DescribeVpcsRequest: $Schema.Schema<DescribeVpcsRequest> = /*#__PUR
 
 /** `DescribeVpcsResponse` (response side). */
 export interface DescribeVpcsResponse {
-  readonly TotalCount: number | bigint
-  readonly VpcSet: readonly Vpc[]
+  readonly TotalCount?: number | bigint
+  readonly VpcSet?: readonly Vpc[]
   readonly RequestId: string
 }
 export const DescribeVpcsResponse: $Schema.Schema<DescribeVpcsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpcsResponse", { TotalCount: $C.uint64, VpcSet: $C.arr(Vpc), RequestId: $C.str }))
@@ -4881,8 +4881,8 @@ export const DescribeVpnConnectionsRequest: $Schema.Schema<DescribeVpnConnection
 
 /** `DescribeVpnConnectionsResponse` (response side). */
 export interface DescribeVpnConnectionsResponse {
-  readonly TotalCount: number | bigint
-  readonly VpnConnectionSet: readonly VpnConnection[]
+  readonly TotalCount?: number | bigint
+  readonly VpnConnectionSet?: readonly VpnConnection[]
   readonly RequestId: string
 }
 export const DescribeVpnConnectionsResponse: $Schema.Schema<DescribeVpnConnectionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpnConnectionsResponse", { TotalCount: $C.uint64, VpnConnectionSet: $C.arr(VpnConnection), RequestId: $C.str }))
@@ -4914,8 +4914,8 @@ export const DescribeVpnGatewayRoutesRequest: $Schema.Schema<DescribeVpnGatewayR
 
 /** `DescribeVpnGatewayRoutesResponse` (response side). */
 export interface DescribeVpnGatewayRoutesResponse {
-  readonly Routes: readonly VpnGatewayRoute[]
-  readonly TotalCount: number | bigint
+  readonly Routes?: readonly VpnGatewayRoute[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeVpnGatewayRoutesResponse: $Schema.Schema<DescribeVpnGatewayRoutesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpnGatewayRoutesResponse", { Routes: $C.arr(VpnGatewayRoute), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -4932,8 +4932,8 @@ export const DescribeVpnGatewaySslClientsRequest: $Schema.Schema<DescribeVpnGate
 
 /** `DescribeVpnGatewaySslClientsResponse` (response side). */
 export interface DescribeVpnGatewaySslClientsResponse {
-  readonly TotalCount: number | bigint
-  readonly SslVpnClientSet: readonly SslVpnClient[]
+  readonly TotalCount?: number | bigint
+  readonly SslVpnClientSet?: readonly SslVpnClient[]
   readonly RequestId: string
 }
 export const DescribeVpnGatewaySslClientsResponse: $Schema.Schema<DescribeVpnGatewaySslClientsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpnGatewaySslClientsResponse", { TotalCount: $C.uint64, SslVpnClientSet: $C.arr(SslVpnClient), RequestId: $C.str }))
@@ -4950,8 +4950,8 @@ export const DescribeVpnGatewaySslServersRequest: $Schema.Schema<DescribeVpnGate
 
 /** `DescribeVpnGatewaySslServersResponse` (response side). */
 export interface DescribeVpnGatewaySslServersResponse {
-  readonly TotalCount: number | bigint
-  readonly SslVpnSeverSet: readonly SslVpnSever[]
+  readonly TotalCount?: number | bigint
+  readonly SslVpnSeverSet?: readonly SslVpnSever[]
   readonly RequestId: string
 }
 export const DescribeVpnGatewaySslServersResponse: $Schema.Schema<DescribeVpnGatewaySslServersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpnGatewaySslServersResponse", { TotalCount: $C.uint64, SslVpnSeverSet: $C.arr(SslVpnSever), RequestId: $C.str }))
@@ -4967,8 +4967,8 @@ export const DescribeVpnGatewaysRequest: $Schema.Schema<DescribeVpnGatewaysReque
 
 /** `DescribeVpnGatewaysResponse` (response side). */
 export interface DescribeVpnGatewaysResponse {
-  readonly TotalCount: number | bigint
-  readonly VpnGatewaySet: readonly VpnGateway[]
+  readonly TotalCount?: number | bigint
+  readonly VpnGatewaySet?: readonly VpnGateway[]
   readonly RequestId: string
 }
 export const DescribeVpnGatewaysResponse: $Schema.Schema<DescribeVpnGatewaysResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVpnGatewaysResponse", { TotalCount: $C.uint64, VpnGatewaySet: $C.arr(VpnGateway), RequestId: $C.str }))
@@ -4983,11 +4983,11 @@ export const DesignatedZoneInfoDict: $Schema.Schema<DesignatedZoneInfoDict> = /*
 
 /** `DestinationIpPortTranslationNatRule` (both sides). */
 export interface DestinationIpPortTranslationNatRule {
-  readonly IpProtocol: string
-  readonly PublicIpAddress: string
-  readonly PublicPort: number | bigint
-  readonly PrivateIpAddress: string
-  readonly PrivatePort: number | bigint
+  readonly IpProtocol?: string
+  readonly PublicIpAddress?: string
+  readonly PublicPort?: number | bigint
+  readonly PrivateIpAddress?: string
+  readonly PrivatePort?: number | bigint
   readonly Description?: string
 }
 export const DestinationIpPortTranslationNatRule: $Schema.Schema<DestinationIpPortTranslationNatRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("DestinationIpPortTranslationNatRule", { IpProtocol: $C.str, PublicIpAddress: $C.str, PublicPort: $C.uint64, PrivateIpAddress: $C.str, PrivatePort: $C.uint64 }, { Description: $C.str }))
@@ -5063,44 +5063,44 @@ export const DetachSnapshotInstancesResponse: $Schema.Schema<DetachSnapshotInsta
 
 /** `DhcpIp` (response side). */
 export interface DhcpIp {
-  readonly DhcpIpId: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly DhcpIpName: string
-  readonly PrivateIpAddress: string
-  readonly AddressIp: string
-  readonly NetworkInterfaceId: string
-  readonly InstanceId: string
-  readonly State: string
-  readonly CreatedTime: string
+  readonly DhcpIpId?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly DhcpIpName?: string
+  readonly PrivateIpAddress?: string
+  readonly AddressIp?: string
+  readonly NetworkInterfaceId?: string
+  readonly InstanceId?: string
+  readonly State?: string
+  readonly CreatedTime?: string
   readonly TagSet?: readonly Tag[]
 }
 export const DhcpIp: $Schema.Schema<DhcpIp> = /*#__PURE__*/ $C.lazy(() => $C.struct("DhcpIp", { DhcpIpId: $C.str, VpcId: $C.str, SubnetId: $C.str, DhcpIpName: $C.str, PrivateIpAddress: $C.str, AddressIp: $C.str, NetworkInterfaceId: $C.str, InstanceId: $C.str, State: $C.str, CreatedTime: $C.datetime }, { TagSet: $C.arr(Tag) }))
 
 /** `DirectConnectGateway` (response side). */
 export interface DirectConnectGateway {
-  readonly DirectConnectGatewayId: string
-  readonly DirectConnectGatewayName: string
-  readonly VpcId: string
-  readonly NetworkType: string
-  readonly NetworkInstanceId: string
-  readonly GatewayType: string
-  readonly CreateTime: string
-  readonly DirectConnectGatewayIp: string
-  readonly CcnId: string
-  readonly CcnRouteType: string
-  readonly EnableBGP: boolean
-  readonly EnableBGPCommunity: boolean
-  readonly NatGatewayId: string
-  readonly VXLANSupport: readonly boolean[]
-  readonly ModeType: string
-  readonly LocalZone: boolean
-  readonly Zone: string
-  readonly EnableFlowDetails: number | bigint
-  readonly FlowDetailsUpdateTime: string
-  readonly NewAfc: number | bigint
-  readonly AccessNetworkType: string
-  readonly HaZoneList: readonly string[]
+  readonly DirectConnectGatewayId?: string
+  readonly DirectConnectGatewayName?: string
+  readonly VpcId?: string
+  readonly NetworkType?: string
+  readonly NetworkInstanceId?: string
+  readonly GatewayType?: string
+  readonly CreateTime?: string
+  readonly DirectConnectGatewayIp?: string
+  readonly CcnId?: string
+  readonly CcnRouteType?: string
+  readonly EnableBGP?: boolean
+  readonly EnableBGPCommunity?: boolean
+  readonly NatGatewayId?: string
+  readonly VXLANSupport?: readonly boolean[]
+  readonly ModeType?: string
+  readonly LocalZone?: boolean
+  readonly Zone?: string
+  readonly EnableFlowDetails?: number | bigint
+  readonly FlowDetailsUpdateTime?: string
+  readonly NewAfc?: number | bigint
+  readonly AccessNetworkType?: string
+  readonly HaZoneList?: readonly string[]
   readonly GatewayAsn?: number | bigint
 }
 export const DirectConnectGateway: $Schema.Schema<DirectConnectGateway> = /*#__PURE__*/ $C.lazy(() => $C.struct("DirectConnectGateway", { DirectConnectGatewayId: $C.str, DirectConnectGatewayName: $C.str, VpcId: $C.str, NetworkType: $C.str, NetworkInstanceId: $C.str, GatewayType: $C.str, CreateTime: $C.datetime, DirectConnectGatewayIp: $C.str, CcnId: $C.str, CcnRouteType: $C.str, EnableBGP: $C.bool, EnableBGPCommunity: $C.bool, NatGatewayId: $C.str, VXLANSupport: $C.arr($C.bool), ModeType: $C.str, LocalZone: $C.bool, Zone: $C.str, EnableFlowDetails: $C.uint64, FlowDetailsUpdateTime: $C.str, NewAfc: $C.uint64, AccessNetworkType: $C.str, HaZoneList: $C.arr($C.str) }, { GatewayAsn: $C.uint64 }))
@@ -5194,7 +5194,7 @@ export const DisableVpnGatewaySslClientCertRequest: $Schema.Schema<DisableVpnGat
 
 /** `DisableVpnGatewaySslClientCertResponse` (response side). */
 export interface DisableVpnGatewaySslClientCertResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const DisableVpnGatewaySslClientCertResponse: $Schema.Schema<DisableVpnGatewaySslClientCertResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DisableVpnGatewaySslClientCertResponse", { TaskId: $C.uint64, RequestId: $C.str }))
@@ -5208,7 +5208,7 @@ export const DisassociateAddressRequest: $Schema.Schema<DisassociateAddressReque
 
 /** `DisassociateAddressResponse` (response side). */
 export interface DisassociateAddressResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DisassociateAddressResponse: $Schema.Schema<DisassociateAddressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DisassociateAddressResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -5334,7 +5334,7 @@ export const DownloadCustomerGatewayConfigurationRequest: $Schema.Schema<Downloa
 
 /** `DownloadCustomerGatewayConfigurationResponse` (response side). */
 export interface DownloadCustomerGatewayConfigurationResponse {
-  readonly CustomerGatewayConfiguration: string
+  readonly CustomerGatewayConfiguration?: string
   readonly RequestId: string
 }
 export const DownloadCustomerGatewayConfigurationResponse: $Schema.Schema<DownloadCustomerGatewayConfigurationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DownloadCustomerGatewayConfigurationResponse", { CustomerGatewayConfiguration: $C.str, RequestId: $C.str }))
@@ -5350,9 +5350,9 @@ export const DownloadVpnGatewaySslClientCertRequest: $Schema.Schema<DownloadVpnG
 
 /** `DownloadVpnGatewaySslClientCertResponse` (response side). */
 export interface DownloadVpnGatewaySslClientCertResponse {
-  readonly SslClientConfigsSet: string
-  readonly SslClientConfig: readonly SslClientConfig[]
-  readonly Authenticated: number | bigint
+  readonly SslClientConfigsSet?: string
+  readonly SslClientConfig?: readonly SslClientConfig[]
+  readonly Authenticated?: number | bigint
   readonly RequestId: string
 }
 export const DownloadVpnGatewaySslClientCertResponse: $Schema.Schema<DownloadVpnGatewaySslClientCertResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DownloadVpnGatewaySslClientCertResponse", { SslClientConfigsSet: $C.str, SslClientConfig: $C.arr(SslClientConfig), Authenticated: $C.uint64, RequestId: $C.str }))
@@ -5444,26 +5444,26 @@ export const EnableVpnGatewaySslClientCertRequest: $Schema.Schema<EnableVpnGatew
 
 /** `EnableVpnGatewaySslClientCertResponse` (response side). */
 export interface EnableVpnGatewaySslClientCertResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const EnableVpnGatewaySslClientCertResponse: $Schema.Schema<EnableVpnGatewaySslClientCertResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnableVpnGatewaySslClientCertResponse", { TaskId: $C.uint64, RequestId: $C.str }))
 
 /** `EndPoint` (response side). */
 export interface EndPoint {
-  readonly EndPointId: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly EndPointOwner: string
-  readonly EndPointName: string
-  readonly ServiceVpcId: string
-  readonly ServiceVip: string
-  readonly EndPointServiceId: string
-  readonly EndPointVip: string
-  readonly State: string
-  readonly CreateTime: string
-  readonly GroupSet: readonly string[]
-  readonly ServiceName: string
+  readonly EndPointId?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly EndPointOwner?: string
+  readonly EndPointName?: string
+  readonly ServiceVpcId?: string
+  readonly ServiceVip?: string
+  readonly EndPointServiceId?: string
+  readonly EndPointVip?: string
+  readonly State?: string
+  readonly CreateTime?: string
+  readonly GroupSet?: readonly string[]
+  readonly ServiceName?: string
   readonly CdcId?: string
   readonly TagSet?: readonly Tag[]
 }
@@ -5471,18 +5471,18 @@ export const EndPoint: $Schema.Schema<EndPoint> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `EndPointService` (response side). */
 export interface EndPointService {
-  readonly EndPointServiceId: string
-  readonly VpcId: string
-  readonly ServiceOwner: string
-  readonly ServiceName: string
-  readonly ServiceVip: string
-  readonly ServiceInstanceId: string
-  readonly AutoAcceptFlag: boolean
-  readonly EndPointCount: number | bigint
-  readonly EndPointSet: readonly EndPoint[]
-  readonly CreateTime: string
-  readonly ServiceType: string
-  readonly CdcId: string
+  readonly EndPointServiceId?: string
+  readonly VpcId?: string
+  readonly ServiceOwner?: string
+  readonly ServiceName?: string
+  readonly ServiceVip?: string
+  readonly ServiceInstanceId?: string
+  readonly AutoAcceptFlag?: boolean
+  readonly EndPointCount?: number | bigint
+  readonly EndPointSet?: readonly EndPoint[]
+  readonly CreateTime?: string
+  readonly ServiceType?: string
+  readonly CdcId?: string
   readonly ServiceUin?: string
   readonly BusinessIpType?: number | bigint
   readonly TagSet?: readonly Tag[]
@@ -5505,50 +5505,50 @@ export const FilterObject: $Schema.Schema<FilterObject> = /*#__PURE__*/ $C.lazy(
 
 /** `FlowLog` (response side). */
 export interface FlowLog {
-  readonly VpcId: string
-  readonly FlowLogId: string
-  readonly FlowLogName: string
-  readonly ResourceType: string
-  readonly ResourceId: string
-  readonly TrafficType: string
-  readonly CloudLogId: string
-  readonly CloudLogState: string
-  readonly FlowLogDescription: string
-  readonly CreatedTime: string
-  readonly TagSet: readonly Tag[]
-  readonly Enable: boolean
-  readonly StorageType: string
-  readonly FlowLogStorage: FlowLogStorage
-  readonly CloudLogRegion: string
+  readonly VpcId?: string
+  readonly FlowLogId?: string
+  readonly FlowLogName?: string
+  readonly ResourceType?: string
+  readonly ResourceId?: string
+  readonly TrafficType?: string
+  readonly CloudLogId?: string
+  readonly CloudLogState?: string
+  readonly FlowLogDescription?: string
+  readonly CreatedTime?: string
+  readonly TagSet?: readonly Tag[]
+  readonly Enable?: boolean
+  readonly StorageType?: string
+  readonly FlowLogStorage?: FlowLogStorage
+  readonly CloudLogRegion?: string
   readonly Period?: number | bigint
 }
 export const FlowLog: $Schema.Schema<FlowLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("FlowLog", { VpcId: $C.str, FlowLogId: $C.str, FlowLogName: $C.str, ResourceType: $C.str, ResourceId: $C.str, TrafficType: $C.str, CloudLogId: $C.str, CloudLogState: $C.str, FlowLogDescription: $C.str, CreatedTime: $C.str, TagSet: $C.arr(Tag), Enable: $C.bool, StorageType: $C.str, FlowLogStorage: FlowLogStorage, CloudLogRegion: $C.str }, { Period: $C.uint64 }))
 
 /** `FlowLogStorage` (both sides). */
 export interface FlowLogStorage {
-  readonly StorageId: string
+  readonly StorageId?: string
   readonly StorageTopic?: string
 }
 export const FlowLogStorage: $Schema.Schema<FlowLogStorage> = /*#__PURE__*/ $C.lazy(() => $C.struct("FlowLogStorage", { StorageId: $C.str }, { StorageTopic: $C.str }))
 
 /** `GatewayFlowMonitorDetail` (response side). */
 export interface GatewayFlowMonitorDetail {
-  readonly PrivateIpAddress: string
-  readonly InPkg: number | bigint
-  readonly OutPkg: number | bigint
-  readonly InTraffic: number | bigint
-  readonly OutTraffic: number | bigint
-  readonly ConcurrentConnectionCount: number | bigint
-  readonly NewConnectionRate: number | bigint
+  readonly PrivateIpAddress?: string
+  readonly InPkg?: number | bigint
+  readonly OutPkg?: number | bigint
+  readonly InTraffic?: number | bigint
+  readonly OutTraffic?: number | bigint
+  readonly ConcurrentConnectionCount?: number | bigint
+  readonly NewConnectionRate?: number | bigint
 }
 export const GatewayFlowMonitorDetail: $Schema.Schema<GatewayFlowMonitorDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("GatewayFlowMonitorDetail", { PrivateIpAddress: $C.str, InPkg: $C.uint64, OutPkg: $C.uint64, InTraffic: $C.uint64, OutTraffic: $C.uint64, ConcurrentConnectionCount: $C.uint64, NewConnectionRate: $C.uint64 }))
 
 /** `GatewayQos` (response side). */
 export interface GatewayQos {
-  readonly VpcId: string
-  readonly IpAddress: string
-  readonly Bandwidth: number | bigint
-  readonly CreateTime: string
+  readonly VpcId?: string
+  readonly IpAddress?: string
+  readonly Bandwidth?: number | bigint
+  readonly CreateTime?: string
   readonly InBandwidth?: number | bigint
 }
 export const GatewayQos: $Schema.Schema<GatewayQos> = /*#__PURE__*/ $C.lazy(() => $C.struct("GatewayQos", { VpcId: $C.str, IpAddress: $C.str, Bandwidth: $C.int64, CreateTime: $C.str }, { InBandwidth: $C.int64 }))
@@ -5561,8 +5561,8 @@ export const GenerateVpnConnectionDefaultHealthCheckIpRequest: $Schema.Schema<Ge
 
 /** `GenerateVpnConnectionDefaultHealthCheckIpResponse` (response side). */
 export interface GenerateVpnConnectionDefaultHealthCheckIpResponse {
-  readonly HealthCheckLocalIp: string
-  readonly HealthCheckRemoteIp: string
+  readonly HealthCheckLocalIp?: string
+  readonly HealthCheckRemoteIp?: string
   readonly RequestId: string
 }
 export const GenerateVpnConnectionDefaultHealthCheckIpResponse: $Schema.Schema<GenerateVpnConnectionDefaultHealthCheckIpResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GenerateVpnConnectionDefaultHealthCheckIpResponse", { HealthCheckLocalIp: $C.str, HealthCheckRemoteIp: $C.str, RequestId: $C.str }))
@@ -5580,8 +5580,8 @@ export const GetCcnRegionBandwidthLimitsRequest: $Schema.Schema<GetCcnRegionBand
 
 /** `GetCcnRegionBandwidthLimitsResponse` (response side). */
 export interface GetCcnRegionBandwidthLimitsResponse {
-  readonly CcnBandwidthSet: readonly CcnBandwidthInfo[]
-  readonly TotalCount: number | bigint
+  readonly CcnBandwidthSet?: readonly CcnBandwidthInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const GetCcnRegionBandwidthLimitsResponse: $Schema.Schema<GetCcnRegionBandwidthLimitsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetCcnRegionBandwidthLimitsResponse", { CcnBandwidthSet: $C.arr(CcnBandwidthInfo), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -5601,17 +5601,17 @@ export const GlobalRoute: $Schema.Schema<GlobalRoute> = /*#__PURE__*/ $C.lazy(()
 
 /** `HaVip` (response side). */
 export interface HaVip {
-  readonly HaVipId: string
-  readonly HaVipName: string
-  readonly Vip: string
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly NetworkInterfaceId: string
-  readonly InstanceId: string
-  readonly AddressIp: string
-  readonly State: string
-  readonly CreatedTime: string
-  readonly Business: string
+  readonly HaVipId?: string
+  readonly HaVipName?: string
+  readonly Vip?: string
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly NetworkInterfaceId?: string
+  readonly InstanceId?: string
+  readonly AddressIp?: string
+  readonly State?: string
+  readonly CreatedTime?: string
+  readonly Business?: string
   readonly HaVipAssociationSet?: readonly HaVipAssociation[]
   readonly CheckAssociate?: boolean
   readonly CdcId?: string
@@ -5686,9 +5686,9 @@ export const HighPriorityRoute: $Schema.Schema<HighPriorityRoute> = /*#__PURE__*
 
 /** `HighPriorityRouteTable` (response side). */
 export interface HighPriorityRouteTable {
-  readonly HighPriorityRouteTableId: string
-  readonly VpcId: string
-  readonly Name: string
+  readonly HighPriorityRouteTableId?: string
+  readonly VpcId?: string
+  readonly Name?: string
   readonly SubnetSet?: readonly string[]
   readonly HighPriorityRouteSet?: readonly HighPriorityRoute[]
   readonly CreatedTime?: string
@@ -5726,8 +5726,8 @@ export const IPSECOptionsSpecification: $Schema.Schema<IPSECOptionsSpecification
 
 /** `ISPIPv6CidrBlock` (response side). */
 export interface ISPIPv6CidrBlock {
-  readonly IPv6CidrBlock: string
-  readonly ISPType: string
+  readonly IPv6CidrBlock?: string
+  readonly ISPType?: string
   readonly AddressType?: string
 }
 export const ISPIPv6CidrBlock: $Schema.Schema<ISPIPv6CidrBlock> = /*#__PURE__*/ $C.lazy(() => $C.struct("ISPIPv6CidrBlock", { IPv6CidrBlock: $C.str, ISPType: $C.str }, { AddressType: $C.str }))
@@ -5738,8 +5738,8 @@ export const InquirePriceCreateDirectConnectGatewayRequest: $Schema.Schema<Inqui
 
 /** `InquirePriceCreateDirectConnectGatewayResponse` (response side). */
 export interface InquirePriceCreateDirectConnectGatewayResponse {
-  readonly TotalCost: number | bigint
-  readonly RealTotalCost: number | bigint
+  readonly TotalCost?: number | bigint
+  readonly RealTotalCost?: number | bigint
   readonly RequestId: string
 }
 export const InquirePriceCreateDirectConnectGatewayResponse: $Schema.Schema<InquirePriceCreateDirectConnectGatewayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquirePriceCreateDirectConnectGatewayResponse", { TotalCost: $C.int64, RealTotalCost: $C.int64, RequestId: $C.str }))
@@ -5756,7 +5756,7 @@ export const InquiryPriceAllocateAddressesRequest: $Schema.Schema<InquiryPriceAl
 
 /** `InquiryPriceAllocateAddressesResponse` (response side). */
 export interface InquiryPriceAllocateAddressesResponse {
-  readonly Price: InternetPrice
+  readonly Price?: InternetPrice
   readonly RequestId: string
 }
 export const InquiryPriceAllocateAddressesResponse: $Schema.Schema<InquiryPriceAllocateAddressesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceAllocateAddressesResponse", { Price: InternetPrice, RequestId: $C.str }))
@@ -5773,7 +5773,7 @@ export const InquiryPriceCreateVpnGatewayRequest: $Schema.Schema<InquiryPriceCre
 
 /** `InquiryPriceCreateVpnGatewayResponse` (response side). */
 export interface InquiryPriceCreateVpnGatewayResponse {
-  readonly Price: Price
+  readonly Price?: Price
   readonly RequestId: string
 }
 export const InquiryPriceCreateVpnGatewayResponse: $Schema.Schema<InquiryPriceCreateVpnGatewayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceCreateVpnGatewayResponse", { Price: Price, RequestId: $C.str }))
@@ -5787,7 +5787,7 @@ export const InquiryPriceModifyAddressesBandwidthRequest: $Schema.Schema<Inquiry
 
 /** `InquiryPriceModifyAddressesBandwidthResponse` (response side). */
 export interface InquiryPriceModifyAddressesBandwidthResponse {
-  readonly Price: InternetPrice
+  readonly Price?: InternetPrice
   readonly RequestId: string
 }
 export const InquiryPriceModifyAddressesBandwidthResponse: $Schema.Schema<InquiryPriceModifyAddressesBandwidthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceModifyAddressesBandwidthResponse", { Price: InternetPrice, RequestId: $C.str }))
@@ -5801,7 +5801,7 @@ export const InquiryPriceRenewAddressesRequest: $Schema.Schema<InquiryPriceRenew
 
 /** `InquiryPriceRenewAddressesResponse` (response side). */
 export interface InquiryPriceRenewAddressesResponse {
-  readonly Price: InternetPrice
+  readonly Price?: InternetPrice
   readonly RequestId: string
 }
 export const InquiryPriceRenewAddressesResponse: $Schema.Schema<InquiryPriceRenewAddressesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceRenewAddressesResponse", { Price: InternetPrice, RequestId: $C.str }))
@@ -5815,7 +5815,7 @@ export const InquiryPriceRenewVpnGatewayRequest: $Schema.Schema<InquiryPriceRene
 
 /** `InquiryPriceRenewVpnGatewayResponse` (response side). */
 export interface InquiryPriceRenewVpnGatewayResponse {
-  readonly Price: Price
+  readonly Price?: Price
   readonly RequestId: string
 }
 export const InquiryPriceRenewVpnGatewayResponse: $Schema.Schema<InquiryPriceRenewVpnGatewayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceRenewVpnGatewayResponse", { Price: Price, RequestId: $C.str }))
@@ -5829,22 +5829,22 @@ export const InquiryPriceResetVpnGatewayInternetMaxBandwidthRequest: $Schema.Sch
 
 /** `InquiryPriceResetVpnGatewayInternetMaxBandwidthResponse` (response side). */
 export interface InquiryPriceResetVpnGatewayInternetMaxBandwidthResponse {
-  readonly Price: Price
+  readonly Price?: Price
   readonly RequestId: string
 }
 export const InquiryPriceResetVpnGatewayInternetMaxBandwidthResponse: $Schema.Schema<InquiryPriceResetVpnGatewayInternetMaxBandwidthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("InquiryPriceResetVpnGatewayInternetMaxBandwidthResponse", { Price: Price, RequestId: $C.str }))
 
 /** `InstanceBind` (response side). */
 export interface InstanceBind {
-  readonly CcnId: string
-  readonly InstanceType: string
-  readonly InstanceId: string
-  readonly InstanceBindTime: string
-  readonly RouteTableId: string
-  readonly InstanceName: string
-  readonly InstanceRegion: string
-  readonly InstanceUin: string
-  readonly State: string
+  readonly CcnId?: string
+  readonly InstanceType?: string
+  readonly InstanceId?: string
+  readonly InstanceBindTime?: string
+  readonly RouteTableId?: string
+  readonly InstanceName?: string
+  readonly InstanceRegion?: string
+  readonly InstanceUin?: string
+  readonly State?: string
 }
 export const InstanceBind: $Schema.Schema<InstanceBind> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceBind", { CcnId: $C.str, InstanceType: $C.str, InstanceId: $C.str, InstanceBindTime: $C.datetime, RouteTableId: $C.str, InstanceName: $C.str, InstanceRegion: $C.str, InstanceUin: $C.str, State: $C.str }))
 
@@ -5864,14 +5864,14 @@ export const InstanceJumbo: $Schema.Schema<InstanceJumbo> = /*#__PURE__*/ $C.laz
 
 /** `InstanceStatistic` (response side). */
 export interface InstanceStatistic {
-  readonly InstanceType: string
-  readonly InstanceCount: number | bigint
+  readonly InstanceType?: string
+  readonly InstanceCount?: number | bigint
 }
 export const InstanceStatistic: $Schema.Schema<InstanceStatistic> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceStatistic", { InstanceType: $C.str, InstanceCount: $C.uint64 }))
 
 /** `InternetPrice` (response side). */
 export interface InternetPrice {
-  readonly AddressPrice: InternetPriceDetail
+  readonly AddressPrice?: InternetPriceDetail
   readonly IPPrice?: InternetPriceDetail
   readonly OriginalPrice?: number
   readonly DiscountPrice?: number
@@ -5889,15 +5889,15 @@ export const InternetPriceDetail: $Schema.Schema<InternetPriceDetail> = /*#__PUR
 
 /** `Ip6Rule` (response side). */
 export interface Ip6Rule {
-  readonly Ip6RuleId: string
-  readonly Ip6RuleName: string
-  readonly Vip6: string
-  readonly Vport6: number | bigint
-  readonly Protocol: string
-  readonly Vip: string
-  readonly Vport: number | bigint
-  readonly RuleStatus: string
-  readonly CreatedTime: string
+  readonly Ip6RuleId?: string
+  readonly Ip6RuleName?: string
+  readonly Vip6?: string
+  readonly Vport6?: number | bigint
+  readonly Protocol?: string
+  readonly Vip?: string
+  readonly Vport?: number | bigint
+  readonly RuleStatus?: string
+  readonly CreatedTime?: string
 }
 export const Ip6Rule: $Schema.Schema<Ip6Rule> = /*#__PURE__*/ $C.lazy(() => $C.struct("Ip6Rule", { Ip6RuleId: $C.str, Ip6RuleName: $C.str, Vip6: $C.str, Vport6: $C.int64, Protocol: $C.str, Vip: $C.str, Vport: $C.int64, RuleStatus: $C.str, CreatedTime: $C.datetimeIso }))
 
@@ -5912,14 +5912,14 @@ export const Ip6RuleInfo: $Schema.Schema<Ip6RuleInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `Ip6Translator` (response side). */
 export interface Ip6Translator {
-  readonly Ip6TranslatorId: string
-  readonly Ip6TranslatorName: string
-  readonly Vip6: string
-  readonly IspName: string
-  readonly TranslatorStatus: string
-  readonly CreatedTime: string
-  readonly Ip6RuleCount: number | bigint
-  readonly IP6RuleSet: readonly Ip6Rule[]
+  readonly Ip6TranslatorId?: string
+  readonly Ip6TranslatorName?: string
+  readonly Vip6?: string
+  readonly IspName?: string
+  readonly TranslatorStatus?: string
+  readonly CreatedTime?: string
+  readonly Ip6RuleCount?: number | bigint
+  readonly IP6RuleSet?: readonly Ip6Rule[]
 }
 export const Ip6Translator: $Schema.Schema<Ip6Translator> = /*#__PURE__*/ $C.lazy(() => $C.struct("Ip6Translator", { Ip6TranslatorId: $C.str, Ip6TranslatorName: $C.str, Vip6: $C.str, IspName: $C.str, TranslatorStatus: $C.str, CreatedTime: $C.datetimeIso, Ip6RuleCount: $C.int64, IP6RuleSet: $C.arr(Ip6Rule) }))
 
@@ -5956,13 +5956,13 @@ export interface IpGeolocationInfo {
   readonly AsName?: string
   readonly AsId?: string
   readonly Comment?: string
-  readonly AddressIp: string
+  readonly AddressIp?: string
 }
 export const IpGeolocationInfo: $Schema.Schema<IpGeolocationInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("IpGeolocationInfo", { AddressIp: $C.str }, { Country: $C.str, Province: $C.str, City: $C.str, Region: $C.str, Isp: $C.str, AsName: $C.str, AsId: $C.str, Comment: $C.str }))
 
 /** `Ipv6Address` (both sides). */
 export interface Ipv6Address {
-  readonly Address: string
+  readonly Address?: string
   readonly Primary?: boolean
   readonly AddressId?: string
   readonly Description?: string
@@ -5975,17 +5975,17 @@ export const Ipv6Address: $Schema.Schema<Ipv6Address> = /*#__PURE__*/ $C.lazy(()
 
 /** `Ipv6SubnetCidrBlock` (both sides). */
 export interface Ipv6SubnetCidrBlock {
-  readonly SubnetId: string
+  readonly SubnetId?: string
   readonly Ipv6CidrBlock?: string
 }
 export const Ipv6SubnetCidrBlock: $Schema.Schema<Ipv6SubnetCidrBlock> = /*#__PURE__*/ $C.lazy(() => $C.struct("Ipv6SubnetCidrBlock", { SubnetId: $C.str }, { Ipv6CidrBlock: $C.str }))
 
 /** `ItemPrice` (response side). */
 export interface ItemPrice {
-  readonly UnitPrice: number
-  readonly ChargeUnit: string
-  readonly OriginalPrice: number
-  readonly DiscountPrice: number
+  readonly UnitPrice?: number
+  readonly ChargeUnit?: string
+  readonly OriginalPrice?: number
+  readonly DiscountPrice?: number
 }
 export const ItemPrice: $Schema.Schema<ItemPrice> = /*#__PURE__*/ $C.lazy(() => $C.struct("ItemPrice", { UnitPrice: $C.float, ChargeUnit: $C.str, OriginalPrice: $C.float, DiscountPrice: $C.float }))
 
@@ -6002,12 +6002,12 @@ export const LocalDestinationIpPortTranslationNatRule: $Schema.Schema<LocalDesti
 
 /** `LocalGateway` (response side). */
 export interface LocalGateway {
-  readonly CdcId: string
-  readonly VpcId: string
-  readonly UniqLocalGwId: string
-  readonly LocalGatewayName: string
-  readonly LocalGwIp: string
-  readonly CreateTime: string
+  readonly CdcId?: string
+  readonly VpcId?: string
+  readonly UniqLocalGwId?: string
+  readonly LocalGatewayName?: string
+  readonly LocalGwIp?: string
+  readonly CreateTime?: string
   readonly TagSet?: readonly Tag[]
   readonly LocalGatewayId?: string
 }
@@ -6156,7 +6156,7 @@ export const ModifyAddressesBandwidthRequest: $Schema.Schema<ModifyAddressesBand
 
 /** `ModifyAddressesBandwidthResponse` (response side). */
 export interface ModifyAddressesBandwidthResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ModifyAddressesBandwidthResponse: $Schema.Schema<ModifyAddressesBandwidthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAddressesBandwidthResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -6184,7 +6184,7 @@ export const ModifyAssistantCidrRequest: $Schema.Schema<ModifyAssistantCidrReque
 
 /** `ModifyAssistantCidrResponse` (response side). */
 export interface ModifyAssistantCidrResponse {
-  readonly AssistantCidrSet: readonly AssistantCidr[]
+  readonly AssistantCidrSet?: readonly AssistantCidr[]
   readonly RequestId: string
 }
 export const ModifyAssistantCidrResponse: $Schema.Schema<ModifyAssistantCidrResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAssistantCidrResponse", { AssistantCidrSet: $C.arr(AssistantCidr), RequestId: $C.str }))
@@ -6515,7 +6515,7 @@ export const ModifyIp6AddressesBandwidthRequest: $Schema.Schema<ModifyIp6Address
 
 /** `ModifyIp6AddressesBandwidthResponse` (response side). */
 export interface ModifyIp6AddressesBandwidthResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ModifyIp6AddressesBandwidthResponse: $Schema.Schema<ModifyIp6AddressesBandwidthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyIp6AddressesBandwidthResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7129,7 +7129,7 @@ export const ModifyVpnGatewayRoutesRequest: $Schema.Schema<ModifyVpnGatewayRoute
 
 /** `ModifyVpnGatewayRoutesResponse` (response side). */
 export interface ModifyVpnGatewayRoutesResponse {
-  readonly Routes: readonly VpnGatewayRoute[]
+  readonly Routes?: readonly VpnGatewayRoute[]
   readonly RequestId: string
 }
 export const ModifyVpnGatewayRoutesResponse: $Schema.Schema<ModifyVpnGatewayRoutesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyVpnGatewayRoutesResponse", { Routes: $C.arr(VpnGatewayRoute), RequestId: $C.str }))
@@ -7142,7 +7142,7 @@ export const ModifyVpnGatewaySslClientCertRequest: $Schema.Schema<ModifyVpnGatew
 
 /** `ModifyVpnGatewaySslClientCertResponse` (response side). */
 export interface ModifyVpnGatewaySslClientCertResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyVpnGatewaySslClientCertResponse: $Schema.Schema<ModifyVpnGatewaySslClientCertResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyVpnGatewaySslClientCertResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -7166,7 +7166,7 @@ export const ModifyVpnGatewaySslServerRequest: $Schema.Schema<ModifyVpnGatewaySs
 
 /** `ModifyVpnGatewaySslServerResponse` (response side). */
 export interface ModifyVpnGatewaySslServerResponse {
-  readonly TaskId: number | bigint
+  readonly TaskId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyVpnGatewaySslServerResponse: $Schema.Schema<ModifyVpnGatewaySslServerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyVpnGatewaySslServerResponse", { TaskId: $C.int64, RequestId: $C.str }))
@@ -7183,30 +7183,30 @@ export const NatDirectConnectGatewayRoute: $Schema.Schema<NatDirectConnectGatewa
 
 /** `NatGateway` (response side). */
 export interface NatGateway {
-  readonly NatGatewayId: string
-  readonly NatGatewayName: string
-  readonly CreatedTime: string
-  readonly State: string
-  readonly InternetMaxBandwidthOut: number | bigint
-  readonly MaxConcurrentConnection: number | bigint
-  readonly PublicIpAddressSet: readonly NatGatewayAddress[]
-  readonly NetworkState: string
-  readonly DestinationIpPortTranslationNatRuleSet: readonly DestinationIpPortTranslationNatRule[]
-  readonly VpcId: string
-  readonly Zone: string
-  readonly DirectConnectGatewayIds: readonly string[]
-  readonly SubnetId: string
-  readonly TagSet: readonly Tag[]
-  readonly SecurityGroupSet: readonly string[]
-  readonly SourceIpTranslationNatRuleSet: readonly SourceIpTranslationNatRule[]
-  readonly IsExclusive: boolean
-  readonly ExclusiveGatewayBandwidth: number | bigint
-  readonly RestrictState: string
-  readonly NatProductVersion: number | bigint
-  readonly StrictSnatMode: boolean
-  readonly SmartScheduleMode: boolean
-  readonly DedicatedClusterId: string
-  readonly DeletionProtectionEnabled: boolean
+  readonly NatGatewayId?: string
+  readonly NatGatewayName?: string
+  readonly CreatedTime?: string
+  readonly State?: string
+  readonly InternetMaxBandwidthOut?: number | bigint
+  readonly MaxConcurrentConnection?: number | bigint
+  readonly PublicIpAddressSet?: readonly NatGatewayAddress[]
+  readonly NetworkState?: string
+  readonly DestinationIpPortTranslationNatRuleSet?: readonly DestinationIpPortTranslationNatRule[]
+  readonly VpcId?: string
+  readonly Zone?: string
+  readonly DirectConnectGatewayIds?: readonly string[]
+  readonly SubnetId?: string
+  readonly TagSet?: readonly Tag[]
+  readonly SecurityGroupSet?: readonly string[]
+  readonly SourceIpTranslationNatRuleSet?: readonly SourceIpTranslationNatRule[]
+  readonly IsExclusive?: boolean
+  readonly ExclusiveGatewayBandwidth?: number | bigint
+  readonly RestrictState?: string
+  readonly NatProductVersion?: number | bigint
+  readonly StrictSnatMode?: boolean
+  readonly SmartScheduleMode?: boolean
+  readonly DedicatedClusterId?: string
+  readonly DeletionProtectionEnabled?: boolean
   readonly ConnectionStateTimeouts?: ConnectionStateTimeouts
   readonly ExclusiveType?: string
   readonly AutoScaling?: boolean
@@ -7217,42 +7217,42 @@ export const NatGateway: $Schema.Schema<NatGateway> = /*#__PURE__*/ $C.lazy(() =
 
 /** `NatGatewayAddress` (response side). */
 export interface NatGatewayAddress {
-  readonly AddressId: string
-  readonly PublicIpAddress: string
-  readonly IsBlocked: boolean
-  readonly BlockType: string
+  readonly AddressId?: string
+  readonly PublicIpAddress?: string
+  readonly IsBlocked?: boolean
+  readonly BlockType?: string
 }
 export const NatGatewayAddress: $Schema.Schema<NatGatewayAddress> = /*#__PURE__*/ $C.lazy(() => $C.struct("NatGatewayAddress", { AddressId: $C.str, PublicIpAddress: $C.str, IsBlocked: $C.bool, BlockType: $C.str }))
 
 /** `NatGatewayDestinationIpPortTranslationNatRule` (response side). */
 export interface NatGatewayDestinationIpPortTranslationNatRule {
-  readonly IpProtocol: string
-  readonly PublicIpAddress: string
-  readonly PublicPort: number | bigint
-  readonly PrivateIpAddress: string
-  readonly PrivatePort: number | bigint
-  readonly Description: string
-  readonly NatGatewayId: string
-  readonly VpcId: string
-  readonly CreatedTime: string
+  readonly IpProtocol?: string
+  readonly PublicIpAddress?: string
+  readonly PublicPort?: number | bigint
+  readonly PrivateIpAddress?: string
+  readonly PrivatePort?: number | bigint
+  readonly Description?: string
+  readonly NatGatewayId?: string
+  readonly VpcId?: string
+  readonly CreatedTime?: string
 }
 export const NatGatewayDestinationIpPortTranslationNatRule: $Schema.Schema<NatGatewayDestinationIpPortTranslationNatRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("NatGatewayDestinationIpPortTranslationNatRule", { IpProtocol: $C.str, PublicIpAddress: $C.str, PublicPort: $C.uint64, PrivateIpAddress: $C.str, PrivatePort: $C.uint64, Description: $C.str, NatGatewayId: $C.str, VpcId: $C.str, CreatedTime: $C.str }))
 
 /** `NatGatewayFlowMonitorDetail` (response side). */
 export interface NatGatewayFlowMonitorDetail {
-  readonly PrivateIpAddress: string
-  readonly InPkg: number | bigint
-  readonly OutPkg: number | bigint
-  readonly InTraffic: number | bigint
-  readonly OutTraffic: number | bigint
-  readonly ConcurrentConnectionCount: number | bigint
-  readonly NewConnectionRate: number | bigint
+  readonly PrivateIpAddress?: string
+  readonly InPkg?: number | bigint
+  readonly OutPkg?: number | bigint
+  readonly InTraffic?: number | bigint
+  readonly OutTraffic?: number | bigint
+  readonly ConcurrentConnectionCount?: number | bigint
+  readonly NewConnectionRate?: number | bigint
 }
 export const NatGatewayFlowMonitorDetail: $Schema.Schema<NatGatewayFlowMonitorDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("NatGatewayFlowMonitorDetail", { PrivateIpAddress: $C.str, InPkg: $C.uint64, OutPkg: $C.uint64, InTraffic: $C.uint64, OutTraffic: $C.uint64, ConcurrentConnectionCount: $C.uint64, NewConnectionRate: $C.uint64 }))
 
 /** `NatRegionInfoWithArea` (response side). */
 export interface NatRegionInfoWithArea {
-  readonly Region: string
+  readonly Region?: string
 }
 export const NatRegionInfoWithArea: $Schema.Schema<NatRegionInfoWithArea> = /*#__PURE__*/ $C.lazy(() => $C.struct("NatRegionInfoWithArea", { Region: $C.str }))
 
@@ -7265,50 +7265,50 @@ export const NatZoneInfo: $Schema.Schema<NatZoneInfo> = /*#__PURE__*/ $C.lazy(()
 
 /** `NetDetect` (response side). */
 export interface NetDetect {
-  readonly VpcId: string
-  readonly VpcName: string
-  readonly SubnetId: string
-  readonly SubnetName: string
-  readonly NetDetectId: string
-  readonly NetDetectName: string
-  readonly DetectDestinationIp: readonly string[]
-  readonly DetectSourceIp: readonly string[]
-  readonly NextHopType: string
-  readonly NextHopDestination: string
-  readonly NextHopName: string
-  readonly NetDetectDescription: string
-  readonly CreateTime: string
+  readonly VpcId?: string
+  readonly VpcName?: string
+  readonly SubnetId?: string
+  readonly SubnetName?: string
+  readonly NetDetectId?: string
+  readonly NetDetectName?: string
+  readonly DetectDestinationIp?: readonly string[]
+  readonly DetectSourceIp?: readonly string[]
+  readonly NextHopType?: string
+  readonly NextHopDestination?: string
+  readonly NextHopName?: string
+  readonly NetDetectDescription?: string
+  readonly CreateTime?: string
   readonly TagSet?: readonly Tag[]
 }
 export const NetDetect: $Schema.Schema<NetDetect> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetDetect", { VpcId: $C.str, VpcName: $C.str, SubnetId: $C.str, SubnetName: $C.str, NetDetectId: $C.str, NetDetectName: $C.str, DetectDestinationIp: $C.arr($C.str), DetectSourceIp: $C.arr($C.str), NextHopType: $C.str, NextHopDestination: $C.str, NextHopName: $C.str, NetDetectDescription: $C.str, CreateTime: $C.datetime }, { TagSet: $C.arr(Tag) }))
 
 /** `NetDetectIpState` (response side). */
 export interface NetDetectIpState {
-  readonly DetectDestinationIp: string
-  readonly State: number | bigint
-  readonly Delay: number | bigint
-  readonly PacketLossRate: number | bigint
+  readonly DetectDestinationIp?: string
+  readonly State?: number | bigint
+  readonly Delay?: number | bigint
+  readonly PacketLossRate?: number | bigint
 }
 export const NetDetectIpState: $Schema.Schema<NetDetectIpState> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetDetectIpState", { DetectDestinationIp: $C.str, State: $C.int64, Delay: $C.uint64, PacketLossRate: $C.uint64 }))
 
 /** `NetDetectState` (response side). */
 export interface NetDetectState {
-  readonly NetDetectId: string
-  readonly NetDetectIpStateSet: readonly NetDetectIpState[]
+  readonly NetDetectId?: string
+  readonly NetDetectIpStateSet?: readonly NetDetectIpState[]
 }
 export const NetDetectState: $Schema.Schema<NetDetectState> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetDetectState", { NetDetectId: $C.str, NetDetectIpStateSet: $C.arr(NetDetectIpState) }))
 
 /** `NetworkAcl` (response side). */
 export interface NetworkAcl {
-  readonly VpcId: string
-  readonly NetworkAclId: string
-  readonly NetworkAclName: string
-  readonly CreatedTime: string
-  readonly SubnetSet: readonly Subnet[]
+  readonly VpcId?: string
+  readonly NetworkAclId?: string
+  readonly NetworkAclName?: string
+  readonly CreatedTime?: string
+  readonly SubnetSet?: readonly Subnet[]
   readonly IngressEntries?: readonly NetworkAclEntry[]
   readonly EgressEntries?: readonly NetworkAclEntry[]
-  readonly NetworkAclType: string
-  readonly TagSet: readonly Tag[]
+  readonly NetworkAclType?: string
+  readonly TagSet?: readonly Tag[]
 }
 export const NetworkAcl: $Schema.Schema<NetworkAcl> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetworkAcl", { VpcId: $C.str, NetworkAclId: $C.str, NetworkAclName: $C.str, CreatedTime: $C.str, SubnetSet: $C.arr(Subnet), NetworkAclType: $C.str, TagSet: $C.arr(Tag) }, { IngressEntries: $C.arr(NetworkAclEntry), EgressEntries: $C.arr(NetworkAclEntry) }))
 
@@ -7361,23 +7361,23 @@ export const NetworkAclQuintupleEntry: $Schema.Schema<NetworkAclQuintupleEntry> 
 
 /** `NetworkInterface` (response side). */
 export interface NetworkInterface {
-  readonly NetworkInterfaceId: string
-  readonly NetworkInterfaceName: string
-  readonly NetworkInterfaceDescription: string
-  readonly SubnetId: string
-  readonly VpcId: string
-  readonly GroupSet: readonly string[]
-  readonly Primary: boolean
-  readonly MacAddress: string
-  readonly State: string
+  readonly NetworkInterfaceId?: string
+  readonly NetworkInterfaceName?: string
+  readonly NetworkInterfaceDescription?: string
+  readonly SubnetId?: string
+  readonly VpcId?: string
+  readonly GroupSet?: readonly string[]
+  readonly Primary?: boolean
+  readonly MacAddress?: string
+  readonly State?: string
   readonly NetworkInterfaceState?: string
-  readonly PrivateIpAddressSet: readonly PrivateIpAddressSpecification[]
-  readonly Attachment: NetworkInterfaceAttachment | null
-  readonly Zone: string
-  readonly CreatedTime: string
-  readonly Ipv6AddressSet: readonly Ipv6Address[]
-  readonly TagSet: readonly Tag[]
-  readonly EniType: number | bigint
+  readonly PrivateIpAddressSet?: readonly PrivateIpAddressSpecification[]
+  readonly Attachment?: NetworkInterfaceAttachment | null
+  readonly Zone?: string
+  readonly CreatedTime?: string
+  readonly Ipv6AddressSet?: readonly Ipv6Address[]
+  readonly TagSet?: readonly Tag[]
+  readonly EniType?: number | bigint
   readonly Business?: string
   readonly CdcId?: string
   readonly AttachType?: number | bigint
@@ -7388,10 +7388,10 @@ export const NetworkInterface: $Schema.Schema<NetworkInterface> = /*#__PURE__*/ 
 
 /** `NetworkInterfaceAttachment` (response side). */
 export interface NetworkInterfaceAttachment {
-  readonly DeviceIndex: number | bigint
-  readonly InstanceAccountId: string
-  readonly AttachTime: string
-  readonly InstanceId: string
+  readonly DeviceIndex?: number | bigint
+  readonly InstanceAccountId?: string
+  readonly AttachTime?: string
+  readonly InstanceId?: string
 }
 export const NetworkInterfaceAttachment: $Schema.Schema<NetworkInterfaceAttachment> = /*#__PURE__*/ $C.lazy(() => $C.struct("NetworkInterfaceAttachment", { DeviceIndex: $C.uint64, InstanceAccountId: $C.str, AttachTime: $C.str, InstanceId: $C.str }))
 
@@ -7410,25 +7410,25 @@ export const NotifyRoutesResponse: $Schema.Schema<NotifyRoutesResponse> = /*#__P
 
 /** `PeerConnection` (response side). */
 export interface PeerConnection {
-  readonly SourceVpcId: string
-  readonly PeerVpcId: string
-  readonly PeeringConnectionId: string
-  readonly PeeringConnectionName: string
-  readonly State: string
-  readonly IsNgw: boolean
-  readonly Bandwidth: number | bigint
-  readonly SourceRegion: string
-  readonly DestinationRegion: string
-  readonly CreateTime: string
-  readonly AppId: number | bigint
-  readonly PeerAppId: number | bigint
-  readonly ChargeType: string
-  readonly SourceUin: number | bigint
-  readonly DestinationUin: number | bigint
-  readonly TagSet: readonly Tag[]
-  readonly QosLevel: string
-  readonly Type: string
-  readonly DestinationVpcId: string
+  readonly SourceVpcId?: string
+  readonly PeerVpcId?: string
+  readonly PeeringConnectionId?: string
+  readonly PeeringConnectionName?: string
+  readonly State?: string
+  readonly IsNgw?: boolean
+  readonly Bandwidth?: number | bigint
+  readonly SourceRegion?: string
+  readonly DestinationRegion?: string
+  readonly CreateTime?: string
+  readonly AppId?: number | bigint
+  readonly PeerAppId?: number | bigint
+  readonly ChargeType?: string
+  readonly SourceUin?: number | bigint
+  readonly DestinationUin?: number | bigint
+  readonly TagSet?: readonly Tag[]
+  readonly QosLevel?: string
+  readonly Type?: string
+  readonly DestinationVpcId?: string
 }
 export const PeerConnection: $Schema.Schema<PeerConnection> = /*#__PURE__*/ $C.lazy(() => $C.struct("PeerConnection", { SourceVpcId: $C.str, PeerVpcId: $C.str, PeeringConnectionId: $C.str, PeeringConnectionName: $C.str, State: $C.str, IsNgw: $C.bool, Bandwidth: $C.int64, SourceRegion: $C.str, DestinationRegion: $C.str, CreateTime: $C.str, AppId: $C.int64, PeerAppId: $C.int64, ChargeType: $C.str, SourceUin: $C.int64, DestinationUin: $C.int64, TagSet: $C.arr(Tag), QosLevel: $C.str, Type: $C.str, DestinationVpcId: $C.str }))
 
@@ -7443,8 +7443,8 @@ export const PolicyStatistics: $Schema.Schema<PolicyStatistics> = /*#__PURE__*/ 
 
 /** `Price` (response side). */
 export interface Price {
-  readonly InstancePrice: ItemPrice
-  readonly BandwidthPrice: ItemPrice
+  readonly InstancePrice?: ItemPrice
+  readonly BandwidthPrice?: ItemPrice
 }
 export const Price: $Schema.Schema<Price> = /*#__PURE__*/ $C.lazy(() => $C.struct("Price", { InstancePrice: ItemPrice, BandwidthPrice: ItemPrice }))
 
@@ -7463,40 +7463,40 @@ export const PrivateIpAddressSpecification: $Schema.Schema<PrivateIpAddressSpeci
 
 /** `PrivateNatCrossDomainInfo` (response side). */
 export interface PrivateNatCrossDomainInfo {
-  readonly CcnId: string
-  readonly LocalVpcId: string
-  readonly PeerVpcId: string
+  readonly CcnId?: string
+  readonly LocalVpcId?: string
+  readonly PeerVpcId?: string
 }
 export const PrivateNatCrossDomainInfo: $Schema.Schema<PrivateNatCrossDomainInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrivateNatCrossDomainInfo", { CcnId: $C.str, LocalVpcId: $C.str, PeerVpcId: $C.str }))
 
 /** `PrivateNatDestinationIpPortTranslationNatRule` (response side). */
 export interface PrivateNatDestinationIpPortTranslationNatRule {
-  readonly Protocol: string
-  readonly OriginalPort: number | bigint
-  readonly OriginalIp: string
-  readonly TranslationPort: number | bigint
-  readonly TranslationIp: string
-  readonly Description: string
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Protocol?: string
+  readonly OriginalPort?: number | bigint
+  readonly OriginalIp?: string
+  readonly TranslationPort?: number | bigint
+  readonly TranslationIp?: string
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
 }
 export const PrivateNatDestinationIpPortTranslationNatRule: $Schema.Schema<PrivateNatDestinationIpPortTranslationNatRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrivateNatDestinationIpPortTranslationNatRule", { Protocol: $C.str, OriginalPort: $C.int64, OriginalIp: $C.str, TranslationPort: $C.int64, TranslationIp: $C.str, Description: $C.str, CreateTime: $C.str, UpdateTime: $C.str }))
 
 /** `PrivateNatGateway` (response side). */
 export interface PrivateNatGateway {
-  readonly NatGatewayId: string
-  readonly NatGatewayName: string
-  readonly VpcId: string
-  readonly Status: string
-  readonly CrossDomain: boolean
-  readonly CreatedTime: string
-  readonly TagSet: readonly Tag[]
-  readonly DirectConnectGatewayIds: readonly string[]
-  readonly NatType: string
+  readonly NatGatewayId?: string
+  readonly NatGatewayName?: string
+  readonly VpcId?: string
+  readonly Status?: string
+  readonly CrossDomain?: boolean
+  readonly CreatedTime?: string
+  readonly TagSet?: readonly Tag[]
+  readonly DirectConnectGatewayIds?: readonly string[]
+  readonly NatType?: string
   readonly CrossDomainInfo?: PrivateNatCrossDomainInfo
   readonly VpcType?: boolean
   readonly CcnId?: string
-  readonly DeletionProtectionEnabled: boolean
+  readonly DeletionProtectionEnabled?: boolean
 }
 export const PrivateNatGateway: $Schema.Schema<PrivateNatGateway> = /*#__PURE__*/ $C.lazy(() => $C.struct("PrivateNatGateway", { NatGatewayId: $C.str, NatGatewayName: $C.str, VpcId: $C.str, Status: $C.str, CrossDomain: $C.bool, CreatedTime: $C.str, TagSet: $C.arr(Tag), DirectConnectGatewayIds: $C.arr($C.str), NatType: $C.str, DeletionProtectionEnabled: $C.bool }, { CrossDomainInfo: PrivateNatCrossDomainInfo, VpcType: $C.bool, CcnId: $C.str }))
 
@@ -7510,27 +7510,27 @@ export const PrivateNatGatewayLimit: $Schema.Schema<PrivateNatGatewayLimit> = /*
 
 /** `ProductQuota` (response side). */
 export interface ProductQuota {
-  readonly QuotaId: string
-  readonly QuotaName: string
-  readonly QuotaCurrent: number | bigint
-  readonly QuotaLimit: number | bigint
-  readonly QuotaRegion: boolean
+  readonly QuotaId?: string
+  readonly QuotaName?: string
+  readonly QuotaCurrent?: number | bigint
+  readonly QuotaLimit?: number | bigint
+  readonly QuotaRegion?: boolean
 }
 export const ProductQuota: $Schema.Schema<ProductQuota> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProductQuota", { QuotaId: $C.str, QuotaName: $C.str, QuotaCurrent: $C.int64, QuotaLimit: $C.int64, QuotaRegion: $C.bool }))
 
 /** `Quota` (response side). */
 export interface Quota {
-  readonly QuotaId: string
-  readonly QuotaCurrent: number | bigint
-  readonly QuotaLimit: number | bigint
+  readonly QuotaId?: string
+  readonly QuotaCurrent?: number | bigint
+  readonly QuotaLimit?: number | bigint
   readonly QuotaGroup?: string
 }
 export const Quota: $Schema.Schema<Quota> = /*#__PURE__*/ $C.lazy(() => $C.struct("Quota", { QuotaId: $C.str, QuotaCurrent: $C.int64, QuotaLimit: $C.int64 }, { QuotaGroup: $C.str }))
 
 /** `ReferredSecurityGroup` (response side). */
 export interface ReferredSecurityGroup {
-  readonly SecurityGroupId: string
-  readonly ReferredSecurityGroupIds: readonly string[]
+  readonly SecurityGroupId?: string
+  readonly ReferredSecurityGroupIds?: readonly string[]
 }
 export const ReferredSecurityGroup: $Schema.Schema<ReferredSecurityGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReferredSecurityGroup", { SecurityGroupId: $C.str, ReferredSecurityGroupIds: $C.arr($C.str) }))
 
@@ -7544,7 +7544,7 @@ export const RefreshDirectConnectGatewayRouteToNatGatewayRequest: $Schema.Schema
 
 /** `RefreshDirectConnectGatewayRouteToNatGatewayResponse` (response side). */
 export interface RefreshDirectConnectGatewayRouteToNatGatewayResponse {
-  readonly DirectConnectSubnetSet: readonly DirectConnectSubnet[]
+  readonly DirectConnectSubnetSet?: readonly DirectConnectSubnet[]
   readonly RequestId: string
 }
 export const RefreshDirectConnectGatewayRouteToNatGatewayResponse: $Schema.Schema<RefreshDirectConnectGatewayRouteToNatGatewayResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RefreshDirectConnectGatewayRouteToNatGatewayResponse", { DirectConnectSubnetSet: $C.arr(DirectConnectSubnet), RequestId: $C.str }))
@@ -7582,7 +7582,7 @@ export const ReleaseAddressesRequest: $Schema.Schema<ReleaseAddressesRequest> = 
 
 /** `ReleaseAddressesResponse` (response side). */
 export interface ReleaseAddressesResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ReleaseAddressesResponse: $Schema.Schema<ReleaseAddressesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReleaseAddressesResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7608,7 +7608,7 @@ export const ReleaseIp6AddressesBandwidthRequest: $Schema.Schema<ReleaseIp6Addre
 
 /** `ReleaseIp6AddressesBandwidthResponse` (response side). */
 export interface ReleaseIp6AddressesBandwidthResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ReleaseIp6AddressesBandwidthResponse: $Schema.Schema<ReleaseIp6AddressesBandwidthResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReleaseIp6AddressesBandwidthResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7732,8 +7732,8 @@ export const ReplaceHighPriorityRoutesRequest: $Schema.Schema<ReplaceHighPriorit
 
 /** `ReplaceHighPriorityRoutesResponse` (response side). */
 export interface ReplaceHighPriorityRoutesResponse {
-  readonly NewHighPriorityRouteSet: readonly HighPriorityRoute[]
-  readonly OldHighPriorityRouteSet: readonly HighPriorityRoute[]
+  readonly NewHighPriorityRouteSet?: readonly HighPriorityRoute[]
+  readonly OldHighPriorityRouteSet?: readonly HighPriorityRoute[]
   readonly RequestId: string
 }
 export const ReplaceHighPriorityRoutesResponse: $Schema.Schema<ReplaceHighPriorityRoutesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReplaceHighPriorityRoutesResponse", { NewHighPriorityRouteSet: $C.arr(HighPriorityRoute), OldHighPriorityRouteSet: $C.arr(HighPriorityRoute), RequestId: $C.str }))
@@ -7785,8 +7785,8 @@ export const ReplaceRoutesRequest: $Schema.Schema<ReplaceRoutesRequest> = /*#__P
 
 /** `ReplaceRoutesResponse` (response side). */
 export interface ReplaceRoutesResponse {
-  readonly OldRouteSet: readonly Route[]
-  readonly NewRouteSet: readonly Route[]
+  readonly OldRouteSet?: readonly Route[]
+  readonly NewRouteSet?: readonly Route[]
   readonly RequestId: string
 }
 export const ReplaceRoutesResponse: $Schema.Schema<ReplaceRoutesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ReplaceRoutesResponse", { OldRouteSet: $C.arr(Route), NewRouteSet: $C.arr(Route), RequestId: $C.str }))
@@ -8066,18 +8066,18 @@ export const ResourceDashboard: $Schema.Schema<ResourceDashboard> = /*#__PURE__*
 
 /** `ResourceStatistics` (response side). */
 export interface ResourceStatistics {
-  readonly VpcId: string
-  readonly SubnetId: string
-  readonly Ip: number | bigint
-  readonly ResourceStatisticsItemSet: readonly ResourceStatisticsItem[]
+  readonly VpcId?: string
+  readonly SubnetId?: string
+  readonly Ip?: number | bigint
+  readonly ResourceStatisticsItemSet?: readonly ResourceStatisticsItem[]
 }
 export const ResourceStatistics: $Schema.Schema<ResourceStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceStatistics", { VpcId: $C.str, SubnetId: $C.str, Ip: $C.uint64, ResourceStatisticsItemSet: $C.arr(ResourceStatisticsItem) }))
 
 /** `ResourceStatisticsItem` (response side). */
 export interface ResourceStatisticsItem {
-  readonly ResourceType: string
-  readonly ResourceName: string
-  readonly ResourceCount: number | bigint
+  readonly ResourceType?: string
+  readonly ResourceName?: string
+  readonly ResourceCount?: number | bigint
 }
 export const ResourceStatisticsItem: $Schema.Schema<ResourceStatisticsItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceStatisticsItem", { ResourceType: $C.str, ResourceName: $C.str, ResourceCount: $C.uint64 }))
 
@@ -8110,8 +8110,8 @@ export const ReturnNormalAddressesResponse: $Schema.Schema<ReturnNormalAddresses
 /** `Route` (both sides). */
 export interface Route {
   readonly DestinationCidrBlock?: string
-  readonly GatewayType: string
-  readonly GatewayId: string
+  readonly GatewayType?: string
+  readonly GatewayId?: string
   readonly RouteId?: number | bigint
   readonly RouteDescription?: string
   readonly Enabled?: boolean
@@ -8127,9 +8127,9 @@ export const Route: $Schema.Schema<Route> = /*#__PURE__*/ $C.lazy(() => $C.struc
 
 /** `RouteConflict` (response side). */
 export interface RouteConflict {
-  readonly RouteTableId: string
-  readonly DestinationCidrBlock: string
-  readonly ConflictSet: readonly Route[]
+  readonly RouteTableId?: string
+  readonly DestinationCidrBlock?: string
+  readonly ConflictSet?: readonly Route[]
 }
 export const RouteConflict: $Schema.Schema<RouteConflict> = /*#__PURE__*/ $C.lazy(() => $C.struct("RouteConflict", { RouteTableId: $C.str, DestinationCidrBlock: $C.str, ConflictSet: $C.arr(Route) }))
 
@@ -8142,13 +8142,13 @@ export const RouteECMPAlgorithm: $Schema.Schema<RouteECMPAlgorithm> = /*#__PURE_
 
 /** `RoutePolicy` (response side). */
 export interface RoutePolicy {
-  readonly RoutePolicyId: string | null
-  readonly RoutePolicyName: string | null
-  readonly RoutePolicyDescription: string | null
-  readonly RoutePolicyEntrySet: readonly RoutePolicyEntry[] | null
-  readonly RoutePolicyAssociationSet: readonly RoutePolicyAssociation[] | null
-  readonly CreatedTime: string | null
-  readonly TagSet: readonly Tag[]
+  readonly RoutePolicyId?: string | null
+  readonly RoutePolicyName?: string | null
+  readonly RoutePolicyDescription?: string | null
+  readonly RoutePolicyEntrySet?: readonly RoutePolicyEntry[] | null
+  readonly RoutePolicyAssociationSet?: readonly RoutePolicyAssociation[] | null
+  readonly CreatedTime?: string | null
+  readonly TagSet?: readonly Tag[]
 }
 export const RoutePolicy: $Schema.Schema<RoutePolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("RoutePolicy", { RoutePolicyId: $C.nul($C.str), RoutePolicyName: $C.nul($C.str), RoutePolicyDescription: $C.nul($C.str), RoutePolicyEntrySet: $C.nul($C.arr(RoutePolicyEntry)), RoutePolicyAssociationSet: $C.nul($C.arr(RoutePolicyAssociation)), CreatedTime: $C.nul($C.str), TagSet: $C.arr(Tag) }))
 
@@ -8177,75 +8177,75 @@ export const RoutePolicyEntry: $Schema.Schema<RoutePolicyEntry> = /*#__PURE__*/ 
 
 /** `RouteSelectionPolicy` (response side). */
 export interface RouteSelectionPolicy {
-  readonly CcnId: string
-  readonly RouteTableId: string
-  readonly RouteTableName: string
-  readonly InstanceType: string
-  readonly InstanceName: string
-  readonly SourceCidrBlock: string
-  readonly Description: string
-  readonly InstanceId: string
-  readonly InstanceUin: string
+  readonly CcnId?: string
+  readonly RouteTableId?: string
+  readonly RouteTableName?: string
+  readonly InstanceType?: string
+  readonly InstanceName?: string
+  readonly SourceCidrBlock?: string
+  readonly Description?: string
+  readonly InstanceId?: string
+  readonly InstanceUin?: string
 }
 export const RouteSelectionPolicy: $Schema.Schema<RouteSelectionPolicy> = /*#__PURE__*/ $C.lazy(() => $C.struct("RouteSelectionPolicy", { CcnId: $C.str, RouteTableId: $C.str, RouteTableName: $C.str, InstanceType: $C.str, InstanceName: $C.str, SourceCidrBlock: $C.str, Description: $C.str, InstanceId: $C.str, InstanceUin: $C.str }))
 
 /** `RouteTable` (response side). */
 export interface RouteTable {
-  readonly VpcId: string
-  readonly RouteTableId: string
-  readonly RouteTableName: string
-  readonly AssociationSet: readonly RouteTableAssociation[]
-  readonly RouteSet: readonly Route[]
-  readonly Main: boolean
-  readonly CreatedTime: string
-  readonly TagSet: readonly Tag[]
-  readonly LocalCidrForCcn: readonly CidrForCcn[]
+  readonly VpcId?: string
+  readonly RouteTableId?: string
+  readonly RouteTableName?: string
+  readonly AssociationSet?: readonly RouteTableAssociation[]
+  readonly RouteSet?: readonly Route[]
+  readonly Main?: boolean
+  readonly CreatedTime?: string
+  readonly TagSet?: readonly Tag[]
+  readonly LocalCidrForCcn?: readonly CidrForCcn[]
 }
 export const RouteTable: $Schema.Schema<RouteTable> = /*#__PURE__*/ $C.lazy(() => $C.struct("RouteTable", { VpcId: $C.str, RouteTableId: $C.str, RouteTableName: $C.str, AssociationSet: $C.arr(RouteTableAssociation), RouteSet: $C.arr(Route), Main: $C.bool, CreatedTime: $C.str, TagSet: $C.arr(Tag), LocalCidrForCcn: $C.arr(CidrForCcn) }))
 
 /** `RouteTableAssociation` (response side). */
 export interface RouteTableAssociation {
-  readonly SubnetId: string
-  readonly RouteTableId: string
+  readonly SubnetId?: string
+  readonly RouteTableId?: string
 }
 export const RouteTableAssociation: $Schema.Schema<RouteTableAssociation> = /*#__PURE__*/ $C.lazy(() => $C.struct("RouteTableAssociation", { SubnetId: $C.str, RouteTableId: $C.str }))
 
 /** `SecurityGroup` (response side). */
 export interface SecurityGroup {
-  readonly SecurityGroupId: string
-  readonly SecurityGroupName: string
-  readonly SecurityGroupDesc: string
-  readonly ProjectId: string
-  readonly IsDefault: boolean
-  readonly CreatedTime: string
-  readonly TagSet: readonly Tag[]
-  readonly UpdateTime: string
+  readonly SecurityGroupId?: string
+  readonly SecurityGroupName?: string
+  readonly SecurityGroupDesc?: string
+  readonly ProjectId?: string
+  readonly IsDefault?: boolean
+  readonly CreatedTime?: string
+  readonly TagSet?: readonly Tag[]
+  readonly UpdateTime?: string
 }
 export const SecurityGroup: $Schema.Schema<SecurityGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroup", { SecurityGroupId: $C.str, SecurityGroupName: $C.str, SecurityGroupDesc: $C.str, ProjectId: $C.str, IsDefault: $C.bool, CreatedTime: $C.str, TagSet: $C.arr(Tag), UpdateTime: $C.str }))
 
 /** `SecurityGroupAssociationStatistics` (response side). */
 export interface SecurityGroupAssociationStatistics {
-  readonly SecurityGroupId: string
-  readonly CVM: number | bigint
-  readonly CDB: number | bigint
-  readonly ENI: number | bigint
-  readonly SG: number | bigint
-  readonly CLB: number | bigint
-  readonly InstanceStatistics: readonly InstanceStatistic[]
-  readonly TotalCount: number | bigint
+  readonly SecurityGroupId?: string
+  readonly CVM?: number | bigint
+  readonly CDB?: number | bigint
+  readonly ENI?: number | bigint
+  readonly SG?: number | bigint
+  readonly CLB?: number | bigint
+  readonly InstanceStatistics?: readonly InstanceStatistic[]
+  readonly TotalCount?: number | bigint
 }
 export const SecurityGroupAssociationStatistics: $Schema.Schema<SecurityGroupAssociationStatistics> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroupAssociationStatistics", { SecurityGroupId: $C.str, CVM: $C.uint64, CDB: $C.uint64, ENI: $C.uint64, SG: $C.uint64, CLB: $C.uint64, InstanceStatistics: $C.arr(InstanceStatistic), TotalCount: $C.uint64 }))
 
 /** `SecurityGroupLimitSet` (response side). */
 export interface SecurityGroupLimitSet {
-  readonly SecurityGroupLimit: number | bigint
-  readonly SecurityGroupPolicyLimit: number | bigint
-  readonly ReferedSecurityGroupLimit: number | bigint
-  readonly SecurityGroupInstanceLimit: number | bigint
-  readonly InstanceSecurityGroupLimit: number | bigint
-  readonly SecurityGroupExtendedPolicyLimit: number | bigint
-  readonly SecurityGroupReferedCvmAndEniLimit: number | bigint
-  readonly SecurityGroupReferedSvcLimit: number | bigint
+  readonly SecurityGroupLimit?: number | bigint
+  readonly SecurityGroupPolicyLimit?: number | bigint
+  readonly ReferedSecurityGroupLimit?: number | bigint
+  readonly SecurityGroupInstanceLimit?: number | bigint
+  readonly InstanceSecurityGroupLimit?: number | bigint
+  readonly SecurityGroupExtendedPolicyLimit?: number | bigint
+  readonly SecurityGroupReferedCvmAndEniLimit?: number | bigint
+  readonly SecurityGroupReferedSvcLimit?: number | bigint
 }
 export const SecurityGroupLimitSet: $Schema.Schema<SecurityGroupLimitSet> = /*#__PURE__*/ $C.lazy(() => $C.struct("SecurityGroupLimitSet", { SecurityGroupLimit: $C.uint64, SecurityGroupPolicyLimit: $C.uint64, ReferedSecurityGroupLimit: $C.uint64, SecurityGroupInstanceLimit: $C.uint64, InstanceSecurityGroupLimit: $C.uint64, SecurityGroupExtendedPolicyLimit: $C.uint64, SecurityGroupReferedCvmAndEniLimit: $C.uint64, SecurityGroupReferedSvcLimit: $C.uint64 }))
 
@@ -8284,24 +8284,24 @@ export const SecurityPolicyDatabase: $Schema.Schema<SecurityPolicyDatabase> = /*
 
 /** `ServiceTemplate` (response side). */
 export interface ServiceTemplate {
-  readonly ServiceTemplateId: string
-  readonly ServiceTemplateName: string
-  readonly ServiceSet: readonly string[]
-  readonly CreatedTime: string
+  readonly ServiceTemplateId?: string
+  readonly ServiceTemplateName?: string
+  readonly ServiceSet?: readonly string[]
+  readonly CreatedTime?: string
   readonly UpdatedTime?: string
-  readonly ServiceExtraSet: readonly ServicesInfo[]
+  readonly ServiceExtraSet?: readonly ServicesInfo[]
   readonly TagSet?: readonly Tag[]
 }
 export const ServiceTemplate: $Schema.Schema<ServiceTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceTemplate", { ServiceTemplateId: $C.str, ServiceTemplateName: $C.str, ServiceSet: $C.arr($C.str), CreatedTime: $C.str, ServiceExtraSet: $C.arr(ServicesInfo) }, { UpdatedTime: $C.str, TagSet: $C.arr(Tag) }))
 
 /** `ServiceTemplateGroup` (response side). */
 export interface ServiceTemplateGroup {
-  readonly ServiceTemplateGroupId: string
-  readonly ServiceTemplateGroupName: string
-  readonly ServiceTemplateIdSet: readonly string[]
-  readonly CreatedTime: string
+  readonly ServiceTemplateGroupId?: string
+  readonly ServiceTemplateGroupName?: string
+  readonly ServiceTemplateIdSet?: readonly string[]
+  readonly CreatedTime?: string
   readonly UpdatedTime?: string
-  readonly ServiceTemplateSet: readonly ServiceTemplate[]
+  readonly ServiceTemplateSet?: readonly ServiceTemplate[]
   readonly TagSet?: readonly Tag[]
 }
 export const ServiceTemplateGroup: $Schema.Schema<ServiceTemplateGroup> = /*#__PURE__*/ $C.lazy(() => $C.struct("ServiceTemplateGroup", { ServiceTemplateGroupId: $C.str, ServiceTemplateGroupName: $C.str, ServiceTemplateIdSet: $C.arr($C.str), CreatedTime: $C.str, ServiceTemplateSet: $C.arr(ServiceTemplate) }, { UpdatedTime: $C.str, TagSet: $C.arr(Tag) }))
@@ -8315,7 +8315,7 @@ export const ServiceTemplateSpecification: $Schema.Schema<ServiceTemplateSpecifi
 
 /** `ServicesInfo` (both sides). */
 export interface ServicesInfo {
-  readonly Service: string
+  readonly Service?: string
   readonly Description?: string
   readonly UpdatedTime?: string
 }
@@ -8371,12 +8371,12 @@ export const SnapshotInstance: $Schema.Schema<SnapshotInstance> = /*#__PURE__*/ 
 
 /** `SnapshotPolicy` (both sides). */
 export interface SnapshotPolicy {
-  readonly SnapshotPolicyName: string
-  readonly BackupType: string
-  readonly KeepTime: number | bigint
-  readonly CreateNewCos: boolean
-  readonly CosRegion: string
-  readonly CosBucket: string
+  readonly SnapshotPolicyName?: string
+  readonly BackupType?: string
+  readonly KeepTime?: number | bigint
+  readonly CreateNewCos?: boolean
+  readonly CosRegion?: string
+  readonly CosBucket?: string
   readonly SnapshotPolicyId?: string
   readonly BackupPolicies?: readonly BackupPolicy[]
   readonly Enable?: boolean
@@ -8387,11 +8387,11 @@ export const SnapshotPolicy: $Schema.Schema<SnapshotPolicy> = /*#__PURE__*/ $C.l
 
 /** `SourceIpTranslationNatRule` (both sides). */
 export interface SourceIpTranslationNatRule {
-  readonly ResourceId: string
-  readonly ResourceType: string
-  readonly PrivateIpAddress: string
-  readonly PublicIpAddresses: readonly string[]
-  readonly Description: string
+  readonly ResourceId?: string
+  readonly ResourceType?: string
+  readonly PrivateIpAddress?: string
+  readonly PublicIpAddresses?: readonly string[]
+  readonly Description?: string
   readonly NatGatewaySnatId?: string
   readonly NatGatewayId?: string
   readonly VpcId?: string
@@ -8401,48 +8401,48 @@ export const SourceIpTranslationNatRule: $Schema.Schema<SourceIpTranslationNatRu
 
 /** `SslClientConfig` (response side). */
 export interface SslClientConfig {
-  readonly SslVpnClientConfiguration: string
-  readonly SslVpnRootCert: string
-  readonly SslVpnKey: string
-  readonly SslVpnCert: string
-  readonly SslVpnClientId: string
+  readonly SslVpnClientConfiguration?: string
+  readonly SslVpnRootCert?: string
+  readonly SslVpnKey?: string
+  readonly SslVpnCert?: string
+  readonly SslVpnClientId?: string
 }
 export const SslClientConfig: $Schema.Schema<SslClientConfig> = /*#__PURE__*/ $C.lazy(() => $C.struct("SslClientConfig", { SslVpnClientConfiguration: $C.str, SslVpnRootCert: $C.str, SslVpnKey: $C.str, SslVpnCert: $C.str, SslVpnClientId: $C.str }))
 
 /** `SslVpnClient` (response side). */
 export interface SslVpnClient {
-  readonly VpcId: string
-  readonly SslVpnServerId: string
-  readonly CertStatus: number | bigint
-  readonly SslVpnClientId: string
-  readonly CertBeginTime: string
-  readonly CertEndTime: string
-  readonly Name: string
-  readonly State: string
+  readonly VpcId?: string
+  readonly SslVpnServerId?: string
+  readonly CertStatus?: number | bigint
+  readonly SslVpnClientId?: string
+  readonly CertBeginTime?: string
+  readonly CertEndTime?: string
+  readonly Name?: string
+  readonly State?: string
 }
 export const SslVpnClient: $Schema.Schema<SslVpnClient> = /*#__PURE__*/ $C.lazy(() => $C.struct("SslVpnClient", { VpcId: $C.str, SslVpnServerId: $C.str, CertStatus: $C.uint64, SslVpnClientId: $C.str, CertBeginTime: $C.str, CertEndTime: $C.str, Name: $C.str, State: $C.str }))
 
 /** `SslVpnSever` (response side). */
 export interface SslVpnSever {
-  readonly VpcId: string
-  readonly SslVpnServerId: string
-  readonly VpnGatewayId: string
-  readonly SslVpnServerName: string
-  readonly LocalAddress: readonly string[]
-  readonly RemoteAddress: string
-  readonly MaxConnection: number | bigint
-  readonly WanIp: string
-  readonly SslVpnProtocol: string
-  readonly SslVpnPort: number | bigint
-  readonly EncryptAlgorithm: string
-  readonly IntegrityAlgorithm: string
-  readonly Compress: number | bigint
-  readonly CreateTime: string
-  readonly State: number | bigint
-  readonly SsoEnabled: number | bigint
-  readonly EiamApplicationId: string
-  readonly AccessPolicyEnabled: number | bigint
-  readonly AccessPolicy: readonly AccessPolicy[]
+  readonly VpcId?: string
+  readonly SslVpnServerId?: string
+  readonly VpnGatewayId?: string
+  readonly SslVpnServerName?: string
+  readonly LocalAddress?: readonly string[]
+  readonly RemoteAddress?: string
+  readonly MaxConnection?: number | bigint
+  readonly WanIp?: string
+  readonly SslVpnProtocol?: string
+  readonly SslVpnPort?: number | bigint
+  readonly EncryptAlgorithm?: string
+  readonly IntegrityAlgorithm?: string
+  readonly Compress?: number | bigint
+  readonly CreateTime?: string
+  readonly State?: number | bigint
+  readonly SsoEnabled?: number | bigint
+  readonly EiamApplicationId?: string
+  readonly AccessPolicyEnabled?: number | bigint
+  readonly AccessPolicy?: readonly AccessPolicy[]
   readonly SpName?: string
   readonly DnsServers?: DnsServers
 }
@@ -8505,7 +8505,7 @@ export const SubnetInput: $Schema.Schema<SubnetInput> = /*#__PURE__*/ $C.lazy(()
 
 /** `Tag` (both sides). */
 export interface Tag {
-  readonly Key: string
+  readonly Key?: string
   readonly Value?: string
 }
 export const Tag: $Schema.Schema<Tag> = /*#__PURE__*/ $C.lazy(() => $C.struct("Tag", { Key: $C.str }, { Value: $C.str }))
@@ -8519,34 +8519,34 @@ export const Tags: $Schema.Schema<Tags> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `TemplateLimit` (response side). */
 export interface TemplateLimit {
-  readonly AddressTemplateMemberLimit: number | bigint
-  readonly AddressTemplateGroupMemberLimit: number | bigint
-  readonly ServiceTemplateMemberLimit: number | bigint
-  readonly ServiceTemplateGroupMemberLimit: number | bigint
+  readonly AddressTemplateMemberLimit?: number | bigint
+  readonly AddressTemplateGroupMemberLimit?: number | bigint
+  readonly ServiceTemplateMemberLimit?: number | bigint
+  readonly ServiceTemplateGroupMemberLimit?: number | bigint
 }
 export const TemplateLimit: $Schema.Schema<TemplateLimit> = /*#__PURE__*/ $C.lazy(() => $C.struct("TemplateLimit", { AddressTemplateMemberLimit: $C.uint64, AddressTemplateGroupMemberLimit: $C.uint64, ServiceTemplateMemberLimit: $C.uint64, ServiceTemplateGroupMemberLimit: $C.uint64 }))
 
 /** `TrafficFlow` (response side). */
 export interface TrafficFlow {
-  readonly Value: number | bigint
-  readonly FormatValue: number
-  readonly FormatUnit: string
+  readonly Value?: number | bigint
+  readonly FormatValue?: number
+  readonly FormatUnit?: string
 }
 export const TrafficFlow: $Schema.Schema<TrafficFlow> = /*#__PURE__*/ $C.lazy(() => $C.struct("TrafficFlow", { Value: $C.uint64, FormatValue: $C.float, FormatUnit: $C.str }))
 
 /** `TrafficMirror` (response side). */
 export interface TrafficMirror {
-  readonly VpcId: string
-  readonly TrafficMirrorId: string
-  readonly TrafficMirrorName: string
-  readonly TrafficMirrorDescribe: string
-  readonly State: string
-  readonly Direction: string
-  readonly CollectorSrcs: readonly string[]
-  readonly NatId: string
-  readonly CollectorNormalFilters: readonly TrafficMirrorFilter[]
-  readonly CollectorTarget: TrafficMirrorTarget
-  readonly CreateTime: string
+  readonly VpcId?: string
+  readonly TrafficMirrorId?: string
+  readonly TrafficMirrorName?: string
+  readonly TrafficMirrorDescribe?: string
+  readonly State?: string
+  readonly Direction?: string
+  readonly CollectorSrcs?: readonly string[]
+  readonly NatId?: string
+  readonly CollectorNormalFilters?: readonly TrafficMirrorFilter[]
+  readonly CollectorTarget?: TrafficMirrorTarget
+  readonly CreateTime?: string
   readonly Type?: string
   readonly SubnetId?: string
   readonly TargetInfo?: readonly TrafficMirrorTargetResourceInfo[]
@@ -8588,16 +8588,16 @@ export const TrafficMirrorTargetResourceInfo: $Schema.Schema<TrafficMirrorTarget
 
 /** `TrafficPackage` (response side). */
 export interface TrafficPackage {
-  readonly TrafficPackageId: string
-  readonly TrafficPackageName: string
-  readonly TotalAmount: number
-  readonly RemainingAmount: number
-  readonly Status: string
-  readonly CreatedTime: string
-  readonly Deadline: string
-  readonly UsedAmount: number
-  readonly TagSet: readonly Tag[]
-  readonly DeductType: string
+  readonly TrafficPackageId?: string
+  readonly TrafficPackageName?: string
+  readonly TotalAmount?: number
+  readonly RemainingAmount?: number
+  readonly Status?: string
+  readonly CreatedTime?: string
+  readonly Deadline?: string
+  readonly UsedAmount?: number
+  readonly TagSet?: readonly Tag[]
+  readonly DeductType?: string
 }
 export const TrafficPackage: $Schema.Schema<TrafficPackage> = /*#__PURE__*/ $C.lazy(() => $C.struct("TrafficPackage", { TrafficPackageId: $C.str, TrafficPackageName: $C.str, TotalAmount: $C.float, RemainingAmount: $C.float, Status: $C.str, CreatedTime: $C.datetimeIso, Deadline: $C.datetimeIso, UsedAmount: $C.float, TagSet: $C.arr(Tag), DeductType: $C.str }))
 
@@ -8626,18 +8626,18 @@ export const TransformAddressRequest: $Schema.Schema<TransformAddressRequest> = 
 
 /** `TransformAddressResponse` (response side). */
 export interface TransformAddressResponse {
-  readonly TaskId: number | bigint
-  readonly AddressId: string
+  readonly TaskId?: number | bigint
+  readonly AddressId?: string
   readonly RequestId: string
 }
 export const TransformAddressResponse: $Schema.Schema<TransformAddressResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TransformAddressResponse", { TaskId: $C.uint64, AddressId: $C.str, RequestId: $C.str }))
 
 /** `TranslationAclRule` (both sides). */
 export interface TranslationAclRule {
-  readonly Protocol: string
-  readonly SourcePort: string
-  readonly DestinationPort: string
-  readonly DestinationCidr: string
+  readonly Protocol?: string
+  readonly SourcePort?: string
+  readonly DestinationPort?: string
+  readonly DestinationCidr?: string
   readonly SourceCidr?: string
   readonly AclRuleId?: number | bigint
   readonly Action?: number | bigint
@@ -8647,10 +8647,10 @@ export const TranslationAclRule: $Schema.Schema<TranslationAclRule> = /*#__PURE_
 
 /** `TranslationNatRule` (both sides). */
 export interface TranslationNatRule {
-  readonly TranslationDirection: string
-  readonly TranslationType: string
-  readonly TranslationIp: string
-  readonly Description: string
+  readonly TranslationDirection?: string
+  readonly TranslationType?: string
+  readonly TranslationIp?: string
+  readonly Description?: string
   readonly OriginalIp?: string
   readonly CreateTime?: string
   readonly UpdateTime?: string
@@ -8802,108 +8802,108 @@ export const UpgradeNatGatewayProductVersionResponse: $Schema.Schema<UpgradeNatG
 
 /** `UsedDetail` (response side). */
 export interface UsedDetail {
-  readonly TrafficPackageId: string
-  readonly TrafficPackageName: string
-  readonly TotalAmount: TrafficFlow
-  readonly Deduction: TrafficFlow
-  readonly RemainingAmount: TrafficFlow
-  readonly Time: string
-  readonly ResourceType: string
-  readonly ResourceId: string
-  readonly ResourceName: string
-  readonly Deadline: string
+  readonly TrafficPackageId?: string
+  readonly TrafficPackageName?: string
+  readonly TotalAmount?: TrafficFlow
+  readonly Deduction?: TrafficFlow
+  readonly RemainingAmount?: TrafficFlow
+  readonly Time?: string
+  readonly ResourceType?: string
+  readonly ResourceId?: string
+  readonly ResourceName?: string
+  readonly Deadline?: string
 }
 export const UsedDetail: $Schema.Schema<UsedDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("UsedDetail", { TrafficPackageId: $C.str, TrafficPackageName: $C.str, TotalAmount: TrafficFlow, Deduction: TrafficFlow, RemainingAmount: TrafficFlow, Time: $C.datetime, ResourceType: $C.str, ResourceId: $C.str, ResourceName: $C.str, Deadline: $C.datetime }))
 
 /** `Vpc` (response side). */
 export interface Vpc {
-  readonly VpcName: string
-  readonly VpcId: string
-  readonly CidrBlock: string
-  readonly IsDefault: boolean
-  readonly EnableMulticast: boolean
-  readonly CreatedTime: string
-  readonly DnsServerSet: readonly string[]
-  readonly DomainName: string
-  readonly DhcpOptionsId: string
-  readonly EnableDhcp: boolean
-  readonly Ipv6CidrBlock: string
-  readonly TagSet: readonly Tag[]
+  readonly VpcName?: string
+  readonly VpcId?: string
+  readonly CidrBlock?: string
+  readonly IsDefault?: boolean
+  readonly EnableMulticast?: boolean
+  readonly CreatedTime?: string
+  readonly DnsServerSet?: readonly string[]
+  readonly DomainName?: string
+  readonly DhcpOptionsId?: string
+  readonly EnableDhcp?: boolean
+  readonly Ipv6CidrBlock?: string
+  readonly TagSet?: readonly Tag[]
   readonly AssistantCidrSet?: readonly AssistantCidr[]
-  readonly EnableRouteVpcPublish: boolean
-  readonly Ipv6CidrBlockSet: readonly ISPIPv6CidrBlock[]
+  readonly EnableRouteVpcPublish?: boolean
+  readonly Ipv6CidrBlockSet?: readonly ISPIPv6CidrBlock[]
   readonly EnableRouteVpcPublishIpv6?: boolean
 }
 export const Vpc: $Schema.Schema<Vpc> = /*#__PURE__*/ $C.lazy(() => $C.struct("Vpc", { VpcName: $C.str, VpcId: $C.str, CidrBlock: $C.str, IsDefault: $C.bool, EnableMulticast: $C.bool, CreatedTime: $C.str, DnsServerSet: $C.arr($C.str), DomainName: $C.str, DhcpOptionsId: $C.str, EnableDhcp: $C.bool, Ipv6CidrBlock: $C.str, TagSet: $C.arr(Tag), EnableRouteVpcPublish: $C.bool, Ipv6CidrBlockSet: $C.arr(ISPIPv6CidrBlock) }, { AssistantCidrSet: $C.arr(AssistantCidr), EnableRouteVpcPublishIpv6: $C.bool }))
 
 /** `VpcEndPointServiceUser` (response side). */
 export interface VpcEndPointServiceUser {
-  readonly Owner: number | bigint
-  readonly UserUin: string
-  readonly Description: string
-  readonly CreateTime: string
-  readonly EndPointServiceId: string
+  readonly Owner?: number | bigint
+  readonly UserUin?: string
+  readonly Description?: string
+  readonly CreateTime?: string
+  readonly EndPointServiceId?: string
 }
 export const VpcEndPointServiceUser: $Schema.Schema<VpcEndPointServiceUser> = /*#__PURE__*/ $C.lazy(() => $C.struct("VpcEndPointServiceUser", { Owner: $C.uint64, UserUin: $C.str, Description: $C.str, CreateTime: $C.str, EndPointServiceId: $C.str }))
 
 /** `VpcIpv6Address` (response side). */
 export interface VpcIpv6Address {
-  readonly Ipv6Address: string
-  readonly CidrBlock: string
-  readonly Ipv6AddressType: string
-  readonly CreatedTime: string
+  readonly Ipv6Address?: string
+  readonly CidrBlock?: string
+  readonly Ipv6AddressType?: string
+  readonly CreatedTime?: string
 }
 export const VpcIpv6Address: $Schema.Schema<VpcIpv6Address> = /*#__PURE__*/ $C.lazy(() => $C.struct("VpcIpv6Address", { Ipv6Address: $C.str, CidrBlock: $C.str, Ipv6AddressType: $C.str, CreatedTime: $C.str }))
 
 /** `VpcLimit` (response side). */
 export interface VpcLimit {
-  readonly LimitType: string
-  readonly LimitValue: number | bigint
+  readonly LimitType?: string
+  readonly LimitValue?: number | bigint
 }
 export const VpcLimit: $Schema.Schema<VpcLimit> = /*#__PURE__*/ $C.lazy(() => $C.struct("VpcLimit", { LimitType: $C.str, LimitValue: $C.uint64 }))
 
 /** `VpcPrivateIpAddress` (response side). */
 export interface VpcPrivateIpAddress {
-  readonly PrivateIpAddress: string
-  readonly CidrBlock: string
-  readonly PrivateIpAddressType: string
-  readonly CreatedTime: string
+  readonly PrivateIpAddress?: string
+  readonly CidrBlock?: string
+  readonly PrivateIpAddressType?: string
+  readonly CreatedTime?: string
 }
 export const VpcPrivateIpAddress: $Schema.Schema<VpcPrivateIpAddress> = /*#__PURE__*/ $C.lazy(() => $C.struct("VpcPrivateIpAddress", { PrivateIpAddress: $C.str, CidrBlock: $C.str, PrivateIpAddressType: $C.str, CreatedTime: $C.datetime }))
 
 /** `VpcTaskResultDetailInfo` (response side). */
 export interface VpcTaskResultDetailInfo {
-  readonly ResourceId: string
-  readonly Status: string
+  readonly ResourceId?: string
+  readonly Status?: string
 }
 export const VpcTaskResultDetailInfo: $Schema.Schema<VpcTaskResultDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("VpcTaskResultDetailInfo", { ResourceId: $C.str, Status: $C.str }))
 
 /** `VpnConnection` (response side). */
 export interface VpnConnection {
-  readonly VpnConnectionId: string
-  readonly VpnConnectionName: string
-  readonly VpcId: string
-  readonly VpnGatewayId: string
-  readonly CustomerGatewayId: string
-  readonly PreShareKey: string
-  readonly VpnProto: string
-  readonly EncryptProto: string
-  readonly RouteType: string
-  readonly CreatedTime: string
-  readonly State: string
-  readonly NetStatus: string
-  readonly SecurityPolicyDatabaseSet: readonly SecurityPolicyDatabase[]
-  readonly IKEOptionsSpecification: IKEOptionsSpecification
-  readonly IPSECOptionsSpecification: IPSECOptionsSpecification
-  readonly EnableHealthCheck: boolean
-  readonly HealthCheckLocalIp: string
-  readonly HealthCheckRemoteIp: string
-  readonly HealthCheckStatus: string
-  readonly DpdEnable: number | bigint
-  readonly DpdTimeout: string
-  readonly DpdAction: string
-  readonly TagSet: readonly Tag[]
-  readonly NegotiationType: string
+  readonly VpnConnectionId?: string
+  readonly VpnConnectionName?: string
+  readonly VpcId?: string
+  readonly VpnGatewayId?: string
+  readonly CustomerGatewayId?: string
+  readonly PreShareKey?: string
+  readonly VpnProto?: string
+  readonly EncryptProto?: string
+  readonly RouteType?: string
+  readonly CreatedTime?: string
+  readonly State?: string
+  readonly NetStatus?: string
+  readonly SecurityPolicyDatabaseSet?: readonly SecurityPolicyDatabase[]
+  readonly IKEOptionsSpecification?: IKEOptionsSpecification
+  readonly IPSECOptionsSpecification?: IPSECOptionsSpecification
+  readonly EnableHealthCheck?: boolean
+  readonly HealthCheckLocalIp?: string
+  readonly HealthCheckRemoteIp?: string
+  readonly HealthCheckStatus?: string
+  readonly DpdEnable?: number | bigint
+  readonly DpdTimeout?: string
+  readonly DpdAction?: string
+  readonly TagSet?: readonly Tag[]
+  readonly NegotiationType?: string
   readonly BgpConfig?: BgpConfigAndAsn
   readonly HealthCheckConfig?: HealthCheckConfig
 }
@@ -8911,26 +8911,26 @@ export const VpnConnection: $Schema.Schema<VpnConnection> = /*#__PURE__*/ $C.laz
 
 /** `VpnGateway` (response side). */
 export interface VpnGateway {
-  readonly VpnGatewayId: string
-  readonly VpcId: string
-  readonly VpnGatewayName: string
-  readonly Type: string
-  readonly State: string
-  readonly PublicIpAddress: string
-  readonly RenewFlag: string
-  readonly InstanceChargeType: string
-  readonly InternetMaxBandwidthOut: number | bigint
-  readonly CreatedTime: string
-  readonly ExpiredTime: string
-  readonly IsAddressBlocked: boolean
-  readonly NewPurchasePlan: string
-  readonly RestrictState: string
-  readonly Zone: string
-  readonly VpnGatewayQuotaSet: readonly VpnGatewayQuota[]
-  readonly Version: string
-  readonly NetworkInstanceId: string
-  readonly CdcId: string
-  readonly MaxConnection: number | bigint
+  readonly VpnGatewayId?: string
+  readonly VpcId?: string
+  readonly VpnGatewayName?: string
+  readonly Type?: string
+  readonly State?: string
+  readonly PublicIpAddress?: string
+  readonly RenewFlag?: string
+  readonly InstanceChargeType?: string
+  readonly InternetMaxBandwidthOut?: number | bigint
+  readonly CreatedTime?: string
+  readonly ExpiredTime?: string
+  readonly IsAddressBlocked?: boolean
+  readonly NewPurchasePlan?: string
+  readonly RestrictState?: string
+  readonly Zone?: string
+  readonly VpnGatewayQuotaSet?: readonly VpnGatewayQuota[]
+  readonly Version?: string
+  readonly NetworkInstanceId?: string
+  readonly CdcId?: string
+  readonly MaxConnection?: number | bigint
   readonly BgpAsn?: number | bigint
   readonly TagSet?: readonly Tag[]
 }
@@ -8938,19 +8938,19 @@ export const VpnGateway: $Schema.Schema<VpnGateway> = /*#__PURE__*/ $C.lazy(() =
 
 /** `VpnGatewayQuota` (response side). */
 export interface VpnGatewayQuota {
-  readonly Bandwidth: number | bigint
-  readonly Cname: string
-  readonly Name: string
+  readonly Bandwidth?: number | bigint
+  readonly Cname?: string
+  readonly Name?: string
 }
 export const VpnGatewayQuota: $Schema.Schema<VpnGatewayQuota> = /*#__PURE__*/ $C.lazy(() => $C.struct("VpnGatewayQuota", { Bandwidth: $C.uint64, Cname: $C.str, Name: $C.str }))
 
 /** `VpnGatewayRoute` (both sides). */
 export interface VpnGatewayRoute {
-  readonly DestinationCidrBlock: string
-  readonly InstanceType: string
-  readonly InstanceId: string
-  readonly Priority: number | bigint
-  readonly Status: string
+  readonly DestinationCidrBlock?: string
+  readonly InstanceType?: string
+  readonly InstanceId?: string
+  readonly Priority?: number | bigint
+  readonly Status?: string
   readonly RouteId?: string
   readonly Type?: string
   readonly CreateTime?: string
@@ -8969,7 +8969,7 @@ export const VpnGatewayRouteModify: $Schema.Schema<VpnGatewayRouteModify> = /*#_
 
 /** `VpngwCcnRoutes` (both sides). */
 export interface VpngwCcnRoutes {
-  readonly RouteId: string
+  readonly RouteId?: string
   readonly Status?: string
   readonly DestinationCidrBlock?: string
 }

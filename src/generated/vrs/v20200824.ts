@@ -25,7 +25,7 @@ export const CancelVRSTaskRequest: $Schema.Schema<CancelVRSTaskRequest> = /*#__P
 
 /** `CancelVRSTaskResponse` (response side). */
 export interface CancelVRSTaskResponse {
-  readonly Data: CancelVRSTaskRsp
+  readonly Data?: CancelVRSTaskRsp
   readonly RequestId: string
 }
 export const CancelVRSTaskResponse: $Schema.Schema<CancelVRSTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CancelVRSTaskResponse", { Data: CancelVRSTaskRsp, RequestId: $C.str }))
@@ -61,7 +61,7 @@ export const CreateVRSTaskRespData: $Schema.Schema<CreateVRSTaskRespData> = /*#_
 
 /** `CreateVRSTaskResponse` (response side). */
 export interface CreateVRSTaskResponse {
-  readonly Data: CreateVRSTaskRespData
+  readonly Data?: CreateVRSTaskRespData
   readonly RequestId: string
 }
 export const CreateVRSTaskResponse: $Schema.Schema<CreateVRSTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateVRSTaskResponse", { Data: CreateVRSTaskRespData, RequestId: $C.str }))
@@ -74,11 +74,11 @@ export const DescribeVRSTaskStatusRequest: $Schema.Schema<DescribeVRSTaskStatusR
 
 /** `DescribeVRSTaskStatusRespData` (response side). */
 export interface DescribeVRSTaskStatusRespData {
-  readonly TaskId: string | null
-  readonly Status: number | bigint | null
-  readonly StatusStr: string | null
-  readonly VoiceType: number | bigint | null
-  readonly ErrorMsg: string | null
+  readonly TaskId?: string | null
+  readonly Status?: number | bigint | null
+  readonly StatusStr?: string | null
+  readonly VoiceType?: number | bigint | null
+  readonly ErrorMsg?: string | null
   readonly ExpireTime?: string | null
   readonly FastVoiceType?: string | null
 }
@@ -86,7 +86,7 @@ export const DescribeVRSTaskStatusRespData: $Schema.Schema<DescribeVRSTaskStatus
 
 /** `DescribeVRSTaskStatusResponse` (response side). */
 export interface DescribeVRSTaskStatusResponse {
-  readonly Data: DescribeVRSTaskStatusRespData
+  readonly Data?: DescribeVRSTaskStatusRespData
   readonly RequestId: string
 }
 export const DescribeVRSTaskStatusResponse: $Schema.Schema<DescribeVRSTaskStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVRSTaskStatusResponse", { Data: DescribeVRSTaskStatusRespData, RequestId: $C.str }))
@@ -104,17 +104,17 @@ export const DetectEnvAndSoundQualityRequest: $Schema.Schema<DetectEnvAndSoundQu
 
 /** `DetectEnvAndSoundQualityResponse` (response side). */
 export interface DetectEnvAndSoundQualityResponse {
-  readonly Data: DetectionEnvAndSoundQualityRespData
+  readonly Data?: DetectionEnvAndSoundQualityRespData
   readonly RequestId: string
 }
 export const DetectEnvAndSoundQualityResponse: $Schema.Schema<DetectEnvAndSoundQualityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectEnvAndSoundQualityResponse", { Data: DetectionEnvAndSoundQualityRespData, RequestId: $C.str }))
 
 /** `DetectionEnvAndSoundQualityRespData` (response side). */
 export interface DetectionEnvAndSoundQualityRespData {
-  readonly AudioId: string | null
-  readonly DetectionCode: number | bigint | null
-  readonly DetectionMsg: string | null
-  readonly DetectionTip: readonly Words[] | null
+  readonly AudioId?: string | null
+  readonly DetectionCode?: number | bigint | null
+  readonly DetectionMsg?: string | null
+  readonly DetectionTip?: readonly Words[] | null
 }
 export const DetectionEnvAndSoundQualityRespData: $Schema.Schema<DetectionEnvAndSoundQualityRespData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DetectionEnvAndSoundQualityRespData", { AudioId: $C.nul($C.str), DetectionCode: $C.nul($C.int64), DetectionMsg: $C.nul($C.str), DetectionTip: $C.nul($C.arr(Words)) }))
 
@@ -126,18 +126,18 @@ export const DownloadVRSModelRequest: $Schema.Schema<DownloadVRSModelRequest> = 
 
 /** `DownloadVRSModelResponse` (response side). */
 export interface DownloadVRSModelResponse {
-  readonly Data: DownloadVRSModelRsp
+  readonly Data?: DownloadVRSModelRsp
   readonly RequestId: string
 }
 export const DownloadVRSModelResponse: $Schema.Schema<DownloadVRSModelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DownloadVRSModelResponse", { Data: DownloadVRSModelRsp, RequestId: $C.str }))
 
 /** `DownloadVRSModelRsp` (response side). */
 export interface DownloadVRSModelRsp {
-  readonly Model: string | null
-  readonly VoiceName: string | null
-  readonly VoiceGender: number | bigint | null
-  readonly VoiceLanguage: number | bigint | null
-  readonly TaskId: string
+  readonly Model?: string | null
+  readonly VoiceName?: string | null
+  readonly VoiceGender?: number | bigint | null
+  readonly VoiceLanguage?: number | bigint | null
+  readonly TaskId?: string
 }
 export const DownloadVRSModelRsp: $Schema.Schema<DownloadVRSModelRsp> = /*#__PURE__*/ $C.lazy(() => $C.struct("DownloadVRSModelRsp", { Model: $C.nul($C.str), VoiceName: $C.nul($C.str), VoiceGender: $C.nul($C.int64), VoiceLanguage: $C.nul($C.int64), TaskId: $C.str }))
 
@@ -151,7 +151,7 @@ export const GetTrainingTextRequest: $Schema.Schema<GetTrainingTextRequest> = /*
 
 /** `GetTrainingTextResponse` (response side). */
 export interface GetTrainingTextResponse {
-  readonly Data: TrainingTexts
+  readonly Data?: TrainingTexts
   readonly RequestId: string
 }
 export const GetTrainingTextResponse: $Schema.Schema<GetTrainingTextResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTrainingTextResponse", { Data: TrainingTexts, RequestId: $C.str }))
@@ -179,15 +179,15 @@ export const GetVRSVoiceTypesRequest: $Schema.Schema<GetVRSVoiceTypesRequest> = 
 
 /** `GetVRSVoiceTypesResponse` (response side). */
 export interface GetVRSVoiceTypesResponse {
-  readonly Data: VoiceTypeListData
+  readonly Data?: VoiceTypeListData
   readonly RequestId: string
 }
 export const GetVRSVoiceTypesResponse: $Schema.Schema<GetVRSVoiceTypesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetVRSVoiceTypesResponse", { Data: VoiceTypeListData, RequestId: $C.str }))
 
 /** `TrainingText` (response side). */
 export interface TrainingText {
-  readonly TextId: string | null
-  readonly Text: string | null
+  readonly TextId?: string | null
+  readonly Text?: string | null
 }
 export const TrainingText: $Schema.Schema<TrainingText> = /*#__PURE__*/ $C.lazy(() => $C.struct("TrainingText", { TextId: $C.nul($C.str), Text: $C.nul($C.str) }))
 
@@ -199,13 +199,13 @@ export const TrainingTexts: $Schema.Schema<TrainingTexts> = /*#__PURE__*/ $C.laz
 
 /** `VoiceTypeInfo` (response side). */
 export interface VoiceTypeInfo {
-  readonly VoiceType: number | bigint
-  readonly VoiceName: string
-  readonly VoiceGender: number | bigint
-  readonly TaskType: number | bigint
-  readonly TaskID: string
-  readonly DateCreated: string
-  readonly IsDeployed: boolean
+  readonly VoiceType?: number | bigint
+  readonly VoiceName?: string
+  readonly VoiceGender?: number | bigint
+  readonly TaskType?: number | bigint
+  readonly TaskID?: string
+  readonly DateCreated?: string
+  readonly IsDeployed?: boolean
   readonly ExpireTime?: string | null
   readonly FastVoiceType?: string | null
 }
@@ -213,16 +213,16 @@ export const VoiceTypeInfo: $Schema.Schema<VoiceTypeInfo> = /*#__PURE__*/ $C.laz
 
 /** `VoiceTypeListData` (response side). */
 export interface VoiceTypeListData {
-  readonly VoiceTypeList: readonly VoiceTypeInfo[] | null
+  readonly VoiceTypeList?: readonly VoiceTypeInfo[] | null
 }
 export const VoiceTypeListData: $Schema.Schema<VoiceTypeListData> = /*#__PURE__*/ $C.lazy(() => $C.struct("VoiceTypeListData", { VoiceTypeList: $C.nul($C.arr(VoiceTypeInfo)) }))
 
 /** `Words` (response side). */
 export interface Words {
-  readonly PronAccuracy: number | null
-  readonly PronFluency: number | null
-  readonly Tag: number | bigint | null
-  readonly Word: string | null
+  readonly PronAccuracy?: number | null
+  readonly PronFluency?: number | null
+  readonly Tag?: number | bigint | null
+  readonly Word?: string | null
 }
 export const Words: $Schema.Schema<Words> = /*#__PURE__*/ $C.lazy(() => $C.struct("Words", { PronAccuracy: $C.nul($C.float), PronFluency: $C.nul($C.float), Tag: $C.nul($C.int64), Word: $C.nul($C.str) }))
 

@@ -19,9 +19,9 @@ export const $M: $O.Meta = { service: "vtc", version: "2024-02-23" }
 
 /** `AsrTimestamps` (response side). */
 export interface AsrTimestamps {
-  readonly Text: string | null
-  readonly StartMs: number | bigint | null
-  readonly EndMs: number | bigint | null
+  readonly Text?: string | null
+  readonly StartMs?: number | bigint | null
+  readonly EndMs?: number | bigint | null
 }
 export const AsrTimestamps: $Schema.Schema<AsrTimestamps> = /*#__PURE__*/ $C.lazy(() => $C.struct("AsrTimestamps", { Text: $C.nul($C.str), StartMs: $C.nul($C.int64), EndMs: $C.nul($C.int64) }))
 

@@ -19,90 +19,90 @@ export const $M: $O.Meta = { service: "waf", version: "2018-01-25" }
 
 /** `AccessFieldValueRatioInfo` (response side). */
 export interface AccessFieldValueRatioInfo {
-  readonly Count: number | bigint
-  readonly Ratio: number
-  readonly Value: string
+  readonly Count?: number | bigint
+  readonly Ratio?: number
+  readonly Value?: string
 }
 export const AccessFieldValueRatioInfo: $Schema.Schema<AccessFieldValueRatioInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessFieldValueRatioInfo", { Count: $C.int64, Ratio: $C.float, Value: $C.str }))
 
 /** `AccessFullTextInfo` (response side). */
 export interface AccessFullTextInfo {
-  readonly CaseSensitive: boolean
-  readonly Tokenizer: string
-  readonly ContainZH: boolean
+  readonly CaseSensitive?: boolean
+  readonly Tokenizer?: string
+  readonly ContainZH?: boolean
 }
 export const AccessFullTextInfo: $Schema.Schema<AccessFullTextInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessFullTextInfo", { CaseSensitive: $C.bool, Tokenizer: $C.str, ContainZH: $C.bool }))
 
 /** `AccessHistogramItem` (response side). */
 export interface AccessHistogramItem {
   /** @deprecated hidden or deprecated in the API */
-  readonly BTime: number | bigint
-  readonly Count: number | bigint
-  readonly BeginTime: number | bigint
+  readonly BTime?: number | bigint
+  readonly Count?: number | bigint
+  readonly BeginTime?: number | bigint
 }
 export const AccessHistogramItem: $Schema.Schema<AccessHistogramItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessHistogramItem", { BTime: $C.int64, Count: $C.int64, BeginTime: $C.int64 }))
 
 /** `AccessKeyValueInfo` (response side). */
 export interface AccessKeyValueInfo {
-  readonly Key: string
-  readonly Value: AccessValueInfo
+  readonly Key?: string
+  readonly Value?: AccessValueInfo
 }
 export const AccessKeyValueInfo: $Schema.Schema<AccessKeyValueInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessKeyValueInfo", { Key: $C.str, Value: AccessValueInfo }))
 
 /** `AccessLogInfo` (response side). */
 export interface AccessLogInfo {
-  readonly Time: number | bigint
-  readonly TopicId: string
-  readonly TopicName: string
-  readonly Source: string
-  readonly FileName: string
-  readonly PkgId: string
-  readonly PkgLogId: string
-  readonly LogJson: string
+  readonly Time?: number | bigint
+  readonly TopicId?: string
+  readonly TopicName?: string
+  readonly Source?: string
+  readonly FileName?: string
+  readonly PkgId?: string
+  readonly PkgLogId?: string
+  readonly LogJson?: string
 }
 export const AccessLogInfo: $Schema.Schema<AccessLogInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessLogInfo", { Time: $C.int64, TopicId: $C.str, TopicName: $C.str, Source: $C.str, FileName: $C.str, PkgId: $C.str, PkgLogId: $C.str, LogJson: $C.str }))
 
 /** `AccessLogItem` (response side). */
 export interface AccessLogItem {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const AccessLogItem: $Schema.Schema<AccessLogItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessLogItem", { Key: $C.str, Value: $C.str }))
 
 /** `AccessLogItems` (response side). */
 export interface AccessLogItems {
-  readonly Data: readonly AccessLogItem[]
+  readonly Data?: readonly AccessLogItem[]
 }
 export const AccessLogItems: $Schema.Schema<AccessLogItems> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessLogItems", { Data: $C.arr(AccessLogItem) }))
 
 /** `AccessRuleInfo` (response side). */
 export interface AccessRuleInfo {
-  readonly FullText: AccessFullTextInfo
-  readonly KeyValue: AccessRuleKeyValueInfo
-  readonly Tag: AccessRuleTagInfo
+  readonly FullText?: AccessFullTextInfo
+  readonly KeyValue?: AccessRuleKeyValueInfo
+  readonly Tag?: AccessRuleTagInfo
 }
 export const AccessRuleInfo: $Schema.Schema<AccessRuleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessRuleInfo", { FullText: AccessFullTextInfo, KeyValue: AccessRuleKeyValueInfo, Tag: AccessRuleTagInfo }))
 
 /** `AccessRuleKeyValueInfo` (response side). */
 export interface AccessRuleKeyValueInfo {
-  readonly CaseSensitive: boolean
-  readonly KeyValues: readonly AccessKeyValueInfo[]
+  readonly CaseSensitive?: boolean
+  readonly KeyValues?: readonly AccessKeyValueInfo[]
 }
 export const AccessRuleKeyValueInfo: $Schema.Schema<AccessRuleKeyValueInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessRuleKeyValueInfo", { CaseSensitive: $C.bool, KeyValues: $C.arr(AccessKeyValueInfo) }))
 
 /** `AccessRuleTagInfo` (response side). */
 export interface AccessRuleTagInfo {
-  readonly CaseSensitive: boolean
-  readonly KeyValues: readonly AccessKeyValueInfo[]
+  readonly CaseSensitive?: boolean
+  readonly KeyValues?: readonly AccessKeyValueInfo[]
 }
 export const AccessRuleTagInfo: $Schema.Schema<AccessRuleTagInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessRuleTagInfo", { CaseSensitive: $C.bool, KeyValues: $C.arr(AccessKeyValueInfo) }))
 
 /** `AccessValueInfo` (response side). */
 export interface AccessValueInfo {
-  readonly Type: string
-  readonly Tokenizer: string
-  readonly SqlFlag: boolean
-  readonly ContainZH: boolean
+  readonly Type?: string
+  readonly Tokenizer?: string
+  readonly SqlFlag?: boolean
+  readonly ContainZH?: boolean
 }
 export const AccessValueInfo: $Schema.Schema<AccessValueInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AccessValueInfo", { Type: $C.str, Tokenizer: $C.str, SqlFlag: $C.bool, ContainZH: $C.bool }))
 
@@ -116,7 +116,7 @@ export const AddAntiFakeUrlRequest: $Schema.Schema<AddAntiFakeUrlRequest> = /*#_
 
 /** `AddAntiFakeUrlResponse` (response side). */
 export interface AddAntiFakeUrlResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly Id?: string
   readonly RequestId: string
 }
@@ -171,7 +171,7 @@ export const AddAttackWhiteRuleRequest: $Schema.Schema<AddAttackWhiteRuleRequest
 
 /** `AddAttackWhiteRuleResponse` (response side). */
 export interface AddAttackWhiteRuleResponse {
-  readonly RuleId: number | bigint
+  readonly RuleId?: number | bigint
   readonly RequestId: string
 }
 export const AddAttackWhiteRuleResponse: $Schema.Schema<AddAttackWhiteRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddAttackWhiteRuleResponse", { RuleId: $C.uint64, RequestId: $C.str }))
@@ -199,7 +199,7 @@ export const AddBatchCustomRuleRequest: $Schema.Schema<AddBatchCustomRuleRequest
 
 /** `AddBatchCustomRuleResponse` (response side). */
 export interface AddBatchCustomRuleResponse {
-  readonly Res: string
+  readonly Res?: string
   readonly RequestId: string
 }
 export const AddBatchCustomRuleResponse: $Schema.Schema<AddBatchCustomRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddBatchCustomRuleResponse", { Res: $C.str, RequestId: $C.str }))
@@ -220,7 +220,7 @@ export const AddBatchCustomWhiteRuleRequest: $Schema.Schema<AddBatchCustomWhiteR
 
 /** `AddBatchCustomWhiteRuleResponse` (response side). */
 export interface AddBatchCustomWhiteRuleResponse {
-  readonly RuleId: number | bigint
+  readonly RuleId?: number | bigint
   readonly RequestId: string
 }
 export const AddBatchCustomWhiteRuleResponse: $Schema.Schema<AddBatchCustomWhiteRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddBatchCustomWhiteRuleResponse", { RuleId: $C.uint64, RequestId: $C.str }))
@@ -261,8 +261,8 @@ export const AddCustomRuleRequest: $Schema.Schema<AddCustomRuleRequest> = /*#__P
 
 /** `AddCustomRuleResponse` (response side). */
 export interface AddCustomRuleResponse {
-  readonly Success: ResponseCode
-  readonly RuleId: number | bigint
+  readonly Success?: ResponseCode
+  readonly RuleId?: number | bigint
   readonly RequestId: string
 }
 export const AddCustomRuleResponse: $Schema.Schema<AddCustomRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddCustomRuleResponse", { Success: ResponseCode, RuleId: $C.int64, RequestId: $C.str }))
@@ -283,8 +283,8 @@ export const AddCustomWhiteRuleRequest: $Schema.Schema<AddCustomWhiteRuleRequest
 
 /** `AddCustomWhiteRuleResponse` (response side). */
 export interface AddCustomWhiteRuleResponse {
-  readonly Success: ResponseCode
-  readonly RuleId: number | bigint
+  readonly Success?: ResponseCode
+  readonly RuleId?: number | bigint
   readonly RequestId: string
 }
 export const AddCustomWhiteRuleResponse: $Schema.Schema<AddCustomWhiteRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddCustomWhiteRuleResponse", { Success: ResponseCode, RuleId: $C.uint64, RequestId: $C.str }))
@@ -301,7 +301,7 @@ export const AddDomainWhiteRuleRequest: $Schema.Schema<AddDomainWhiteRuleRequest
 
 /** `AddDomainWhiteRuleResponse` (response side). */
 export interface AddDomainWhiteRuleResponse {
-  readonly Id: number | bigint
+  readonly Id?: number | bigint
   readonly RequestId: string
 }
 export const AddDomainWhiteRuleResponse: $Schema.Schema<AddDomainWhiteRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddDomainWhiteRuleResponse", { Id: $C.uint64, RequestId: $C.str }))
@@ -383,14 +383,14 @@ export const AnonymousInfo: $Schema.Schema<AnonymousInfo> = /*#__PURE__*/ $C.laz
 
 /** `ApiAsset` (response side). */
 export interface ApiAsset {
-  readonly Domain: string
-  readonly Method: string
-  readonly ApiName: string
+  readonly Domain?: string
+  readonly Method?: string
+  readonly ApiName?: string
   readonly Scene?: string
   readonly Label?: readonly string[]
   readonly Active?: boolean
-  readonly Timestamp: number | bigint
-  readonly InsertTime: number | bigint
+  readonly Timestamp?: number | bigint
+  readonly InsertTime?: number | bigint
   readonly Mode?: string
   readonly Level?: string
   readonly Count?: number | bigint
@@ -422,15 +422,15 @@ export const ApiDetailSampleHistory: $Schema.Schema<ApiDetailSampleHistory> = /*
 
 /** `ApiEvent` (response side). */
 export interface ApiEvent {
-  readonly EventId: string
-  readonly EventType: string
-  readonly Level: string
-  readonly Domain: string
-  readonly Mode: string
-  readonly StartTime: number | bigint
-  readonly UpdateTime: number | bigint
-  readonly ApiName: string
-  readonly Method: string
+  readonly EventId?: string
+  readonly EventType?: string
+  readonly Level?: string
+  readonly Domain?: string
+  readonly Mode?: string
+  readonly StartTime?: number | bigint
+  readonly UpdateTime?: number | bigint
+  readonly ApiName?: string
+  readonly Method?: string
   readonly Source?: string
 }
 export const ApiEvent: $Schema.Schema<ApiEvent> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApiEvent", { EventId: $C.str, EventType: $C.str, Level: $C.str, Domain: $C.str, Mode: $C.str, StartTime: $C.uint64, UpdateTime: $C.uint64, ApiName: $C.str, Method: $C.str }, { Source: $C.str }))
@@ -468,13 +468,13 @@ export const ApiNameOp: $Schema.Schema<ApiNameOp> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ApiParameterType` (response side). */
 export interface ApiParameterType {
-  readonly ParameterName: string
-  readonly Type: string
-  readonly Location: string
-  readonly Label: readonly string[]
-  readonly Timestamp: number | bigint
-  readonly Remark: string
-  readonly Source: string
+  readonly ParameterName?: string
+  readonly Type?: string
+  readonly Location?: string
+  readonly Label?: readonly string[]
+  readonly Timestamp?: number | bigint
+  readonly Remark?: string
+  readonly Source?: string
   readonly IsPan?: number | bigint
   readonly IsAuth?: number | bigint
 }
@@ -482,25 +482,25 @@ export const ApiParameterType: $Schema.Schema<ApiParameterType> = /*#__PURE__*/ 
 
 /** `ApiPkg` (response side). */
 export interface ApiPkg {
-  readonly ResourceIds: string
-  readonly Status: number | bigint
-  readonly Region: number | bigint
-  readonly BeginTime: string
-  readonly EndTime: string
-  readonly InquireNum: number | bigint
-  readonly UsedNum: number | bigint
-  readonly RenewFlag: number | bigint
-  readonly BillingItem: string
+  readonly ResourceIds?: string
+  readonly Status?: number | bigint
+  readonly Region?: number | bigint
+  readonly BeginTime?: string
+  readonly EndTime?: string
+  readonly InquireNum?: number | bigint
+  readonly UsedNum?: number | bigint
+  readonly RenewFlag?: number | bigint
+  readonly BillingItem?: string
   readonly IsAPISecurityTrial?: number | bigint
 }
 export const ApiPkg: $Schema.Schema<ApiPkg> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApiPkg", { ResourceIds: $C.str, Status: $C.int64, Region: $C.int64, BeginTime: $C.str, EndTime: $C.str, InquireNum: $C.int64, UsedNum: $C.int64, RenewFlag: $C.uint64, BillingItem: $C.str }, { IsAPISecurityTrial: $C.int64 }))
 
 /** `ApiSecAttackSource` (response side). */
 export interface ApiSecAttackSource {
-  readonly SrcIp: string
-  readonly EventLevel: string
-  readonly BotLabel: string
-  readonly Timestamp: number | bigint
+  readonly SrcIp?: string
+  readonly EventLevel?: string
+  readonly BotLabel?: string
+  readonly Timestamp?: number | bigint
   readonly City?: string
   readonly StartTime?: number | bigint
   readonly EventCount?: number | bigint
@@ -516,7 +516,7 @@ export const ApiSecAttackSource: $Schema.Schema<ApiSecAttackSource> = /*#__PURE_
 
 /** `ApiSecCustomEventRule` (both sides). */
 export interface ApiSecCustomEventRule {
-  readonly RuleName: string
+  readonly RuleName?: string
   readonly Status?: number | bigint
   readonly ApiNameOp?: readonly ApiNameOp[]
   readonly Description?: string
@@ -542,9 +542,9 @@ export const ApiSecCustomSensitiveRule: $Schema.Schema<ApiSecCustomSensitiveRule
 
 /** `ApiSecEventChange` (response side). */
 export interface ApiSecEventChange {
-  readonly UserName: string
-  readonly Mode: string
-  readonly Timestamp: number | bigint
+  readonly UserName?: string
+  readonly Mode?: string
+  readonly Timestamp?: number | bigint
   readonly Remark?: string
 }
 export const ApiSecEventChange: $Schema.Schema<ApiSecEventChange> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApiSecEventChange", { UserName: $C.str, Mode: $C.str, Timestamp: $C.uint64 }, { Remark: $C.str }))
@@ -613,9 +613,9 @@ export const ApiSecSceneRuleEntry: $Schema.Schema<ApiSecSceneRuleEntry> = /*#__P
 
 /** `ApiSecSensitiveRule` (response side). */
 export interface ApiSecSensitiveRule {
-  readonly RuleName: string
+  readonly RuleName?: string
   readonly Source?: string
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly Level?: string
   readonly Timestamp?: number | bigint
   readonly CustomRule?: ApiSecCustomSensitiveRule
@@ -653,11 +653,11 @@ export const Area: $Schema.Schema<Area> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `AreaBanRule` (response side). */
 export interface AreaBanRule {
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly Source?: string
-  readonly Areas: readonly Area[]
-  readonly JobType: string
-  readonly JobDateTime: JobDateTime
+  readonly Areas?: readonly Area[]
+  readonly JobType?: string
+  readonly JobDateTime?: JobDateTime
   readonly CronType?: string
   readonly Lang?: string
 }
@@ -665,21 +665,21 @@ export const AreaBanRule: $Schema.Schema<AreaBanRule> = /*#__PURE__*/ $C.lazy(()
 
 /** `AttackLogInfo` (response side). */
 export interface AttackLogInfo {
-  readonly Content: string
-  readonly FileName: string
-  readonly Source: string
-  readonly TimeStamp: string
+  readonly Content?: string
+  readonly FileName?: string
+  readonly Source?: string
+  readonly TimeStamp?: string
 }
 export const AttackLogInfo: $Schema.Schema<AttackLogInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AttackLogInfo", { Content: $C.str, FileName: $C.str, Source: $C.str, TimeStamp: $C.datetime }))
 
 /** `AutoDenyDetail` (response side). */
 export interface AutoDenyDetail {
-  readonly AttackTags: readonly string[]
-  readonly AttackThreshold: number | bigint
-  readonly DefenseStatus: number | bigint
-  readonly TimeThreshold: number | bigint
-  readonly DenyTimeThreshold: number | bigint
-  readonly LastUpdateTime: string
+  readonly AttackTags?: readonly string[]
+  readonly AttackThreshold?: number | bigint
+  readonly DefenseStatus?: number | bigint
+  readonly TimeThreshold?: number | bigint
+  readonly DenyTimeThreshold?: number | bigint
+  readonly LastUpdateTime?: string
 }
 export const AutoDenyDetail: $Schema.Schema<AutoDenyDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AutoDenyDetail", { AttackTags: $C.arr($C.str), AttackThreshold: $C.int64, DefenseStatus: $C.int64, TimeThreshold: $C.int64, DenyTimeThreshold: $C.int64, LastUpdateTime: $C.datetimeIso }))
 
@@ -692,21 +692,21 @@ export const BatchCustomRuleListData: $Schema.Schema<BatchCustomRuleListData> = 
 
 /** `BatchCustomRuleListItem` (response side). */
 export interface BatchCustomRuleListItem {
-  readonly Id: number | bigint
-  readonly ActionType: number | bigint
-  readonly Bypass: string
-  readonly ExpireTime: number | bigint
-  readonly Name: string
-  readonly Redirect: string
-  readonly SortId: number | bigint
-  readonly Status: number | bigint
-  readonly Domains: readonly string[]
-  readonly Remark: string
-  readonly Strategies: readonly Strategy[]
-  readonly EventId: string
-  readonly ValidStatus: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly Id?: number | bigint
+  readonly ActionType?: number | bigint
+  readonly Bypass?: string
+  readonly ExpireTime?: number | bigint
+  readonly Name?: string
+  readonly Redirect?: string
+  readonly SortId?: number | bigint
+  readonly Status?: number | bigint
+  readonly Domains?: readonly string[]
+  readonly Remark?: string
+  readonly Strategies?: readonly Strategy[]
+  readonly EventId?: string
+  readonly ValidStatus?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly JobType?: string
   readonly JobDateTime?: JobDateTime
   readonly CronType?: string
@@ -720,20 +720,20 @@ export const BatchCustomRuleListItem: $Schema.Schema<BatchCustomRuleListItem> = 
 
 /** `BatchCustomWhiteRule` (response side). */
 export interface BatchCustomWhiteRule {
-  readonly ID: number | bigint
-  readonly Name: string
+  readonly ID?: number | bigint
+  readonly Name?: string
   readonly SortId?: number | bigint
-  readonly Strategies: readonly Strategy[]
-  readonly Bypass: readonly string[]
+  readonly Strategies?: readonly Strategy[]
+  readonly Bypass?: readonly string[]
   readonly JobType?: string
-  readonly JobDateTime: JobDateTime
+  readonly JobDateTime?: JobDateTime
   readonly CronType?: string
   readonly Domains?: readonly string[]
   readonly GroupIds?: readonly (number | bigint)[]
   readonly ValidStatus?: number | bigint
   readonly CreateTime?: string
   readonly UpdateTime?: string
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly LogicalOp?: string
 }
 export const BatchCustomWhiteRule: $Schema.Schema<BatchCustomWhiteRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchCustomWhiteRule", { ID: $C.uint64, Name: $C.str, Strategies: $C.arr(Strategy), Bypass: $C.arr($C.str), JobDateTime: JobDateTime, Status: $C.uint64 }, { SortId: $C.int64, JobType: $C.str, CronType: $C.str, Domains: $C.arr($C.str), GroupIds: $C.arr($C.uint64), ValidStatus: $C.uint64, CreateTime: $C.str, UpdateTime: $C.str, LogicalOp: $C.str }))
@@ -747,8 +747,8 @@ export const BatchDomainResult: $Schema.Schema<BatchDomainResult> = /*#__PURE__*
 
 /** `BatchIpAccessControlData` (response side). */
 export interface BatchIpAccessControlData {
-  readonly TotalCount: number | bigint
-  readonly Res: readonly BatchIpAccessControlItem[]
+  readonly TotalCount?: number | bigint
+  readonly Res?: readonly BatchIpAccessControlItem[]
 }
 export const BatchIpAccessControlData: $Schema.Schema<BatchIpAccessControlData> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchIpAccessControlData", { TotalCount: $C.uint64, Res: $C.arr(BatchIpAccessControlItem) }))
 
@@ -756,14 +756,14 @@ export const BatchIpAccessControlData: $Schema.Schema<BatchIpAccessControlData> 
 export interface BatchIpAccessControlItem {
   /** @deprecated hidden or deprecated in the API */
   readonly Id?: string
-  readonly ActionType: number | bigint
+  readonly ActionType?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly Ip: string
-  readonly Note: string
-  readonly Source: string
-  readonly TsVersion: number | bigint
-  readonly ValidTs: number | bigint
-  readonly Hosts: readonly string[]
+  readonly Ip?: string
+  readonly Note?: string
+  readonly Source?: string
+  readonly TsVersion?: number | bigint
+  readonly ValidTs?: number | bigint
+  readonly Hosts?: readonly string[]
   readonly RuleId?: number | bigint
   readonly IpList?: readonly string[]
   readonly CreateTime?: number | bigint
@@ -795,11 +795,11 @@ export const BatchOperateUserSignatureRulesResponse: $Schema.Schema<BatchOperate
 
 /** `BotActionScopeRuleEntry` (response side). */
 export interface BotActionScopeRuleEntry {
-  readonly Key: string
-  readonly Op: string
-  readonly Value: string
-  readonly Name: string
-  readonly ValueArray: readonly string[]
+  readonly Key?: string
+  readonly Op?: string
+  readonly Value?: string
+  readonly Name?: string
+  readonly ValueArray?: readonly string[]
 }
 export const BotActionScopeRuleEntry: $Schema.Schema<BotActionScopeRuleEntry> = /*#__PURE__*/ $C.lazy(() => $C.struct("BotActionScopeRuleEntry", { Key: $C.str, Op: $C.str, Value: $C.str, Name: $C.str, ValueArray: $C.arr($C.str) }))
 
@@ -840,10 +840,10 @@ export const BotIdDetail: $Schema.Schema<BotIdDetail> = /*#__PURE__*/ $C.lazy(()
 
 /** `BotIdStat` (response side). */
 export interface BotIdStat {
-  readonly Pattern: string
-  readonly TotalCount: number | bigint
-  readonly MonitorCount: number | bigint
-  readonly InterceptCount: number | bigint
+  readonly Pattern?: string
+  readonly TotalCount?: number | bigint
+  readonly MonitorCount?: number | bigint
+  readonly InterceptCount?: number | bigint
   readonly RedirectCount?: number | bigint
   readonly CaptchaCount?: number | bigint
   readonly ProtectLevel?: string
@@ -854,29 +854,29 @@ export const BotIdStat: $Schema.Schema<BotIdStat> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `BotMonitorPkg` (response side). */
 export interface BotMonitorPkg {
-  readonly ResourceIds: string
-  readonly Status: number | bigint
-  readonly Region: number | bigint
-  readonly BeginTime: string
-  readonly EndTime: string
-  readonly InquireNum: number | bigint
-  readonly UsedNum: number | bigint
-  readonly RenewFlag: number | bigint
-  readonly BillingItem: string
+  readonly ResourceIds?: string
+  readonly Status?: number | bigint
+  readonly Region?: number | bigint
+  readonly BeginTime?: string
+  readonly EndTime?: string
+  readonly InquireNum?: number | bigint
+  readonly UsedNum?: number | bigint
+  readonly RenewFlag?: number | bigint
+  readonly BillingItem?: string
 }
 export const BotMonitorPkg: $Schema.Schema<BotMonitorPkg> = /*#__PURE__*/ $C.lazy(() => $C.struct("BotMonitorPkg", { ResourceIds: $C.str, Status: $C.int64, Region: $C.int64, BeginTime: $C.str, EndTime: $C.str, InquireNum: $C.int64, UsedNum: $C.int64, RenewFlag: $C.uint64, BillingItem: $C.str }))
 
 /** `BotPkg` (response side). */
 export interface BotPkg {
-  readonly ResourceIds: string
-  readonly Status: number | bigint
-  readonly Region: number | bigint
-  readonly BeginTime: string
-  readonly EndTime: string
-  readonly InquireNum: number | bigint
-  readonly UsedNum: number | bigint
-  readonly Type: string
-  readonly RenewFlag: number | bigint
+  readonly ResourceIds?: string
+  readonly Status?: number | bigint
+  readonly Region?: number | bigint
+  readonly BeginTime?: string
+  readonly EndTime?: string
+  readonly InquireNum?: number | bigint
+  readonly UsedNum?: number | bigint
+  readonly Type?: string
+  readonly RenewFlag?: number | bigint
   readonly BotCPWaf?: number | bigint
   readonly BotNPWaf?: number | bigint
   readonly IsBotTrial?: number | bigint
@@ -885,50 +885,50 @@ export const BotPkg: $Schema.Schema<BotPkg> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `BotQPS` (response side). */
 export interface BotQPS {
-  readonly ResourceIds: string
-  readonly ValidTime: string
-  readonly Count: number | bigint
-  readonly Region: string
-  readonly MaxBotQPS: number | bigint
-  readonly RenewFlag: number | bigint
+  readonly ResourceIds?: string
+  readonly ValidTime?: string
+  readonly Count?: number | bigint
+  readonly Region?: string
+  readonly MaxBotQPS?: number | bigint
+  readonly RenewFlag?: number | bigint
 }
 export const BotQPS: $Schema.Schema<BotQPS> = /*#__PURE__*/ $C.lazy(() => $C.struct("BotQPS", { ResourceIds: $C.str, ValidTime: $C.str, Count: $C.uint64, Region: $C.str, MaxBotQPS: $C.uint64, RenewFlag: $C.uint64 }))
 
 /** `BotSceneActionRule` (response side). */
 export interface BotSceneActionRule {
-  readonly RuleId: string
-  readonly RuleName: string
-  readonly Priority: number | bigint
-  readonly Status: boolean
-  readonly Score: readonly BotScoreRuleEntry[]
-  readonly Level: string
-  readonly Scope: readonly BotActionScopeRuleEntry[]
-  readonly Type: string
-  readonly ScopeType: string
-  readonly ActionMatchType: string
+  readonly RuleId?: string
+  readonly RuleName?: string
+  readonly Priority?: number | bigint
+  readonly Status?: boolean
+  readonly Score?: readonly BotScoreRuleEntry[]
+  readonly Level?: string
+  readonly Scope?: readonly BotActionScopeRuleEntry[]
+  readonly Type?: string
+  readonly ScopeType?: string
+  readonly ActionMatchType?: string
 }
 export const BotSceneActionRule: $Schema.Schema<BotSceneActionRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("BotSceneActionRule", { RuleId: $C.str, RuleName: $C.str, Priority: $C.int64, Status: $C.bool, Score: $C.arr(BotScoreRuleEntry), Level: $C.str, Scope: $C.arr(BotActionScopeRuleEntry), Type: $C.str, ScopeType: $C.str, ActionMatchType: $C.str }))
 
 /** `BotSceneInfo` (response side). */
 export interface BotSceneInfo {
-  readonly SceneId: string
-  readonly Type: string
-  readonly SceneName: string
-  readonly UpdateTime: number | bigint
-  readonly BusinessType: readonly string[]
-  readonly ClientType: readonly string[]
-  readonly Priority: number | bigint
-  readonly MatchCondition: readonly BotSceneMatchCondition[]
-  readonly SceneStatus: boolean
-  readonly JsInjectStatus: boolean
-  readonly AIStatus: boolean
-  readonly TIStatus: boolean
-  readonly StatisticStatus: boolean
-  readonly ActionRuleCount: number | bigint
-  readonly UCBCount: number | bigint
-  readonly MatchType: string
-  readonly ActionMatchType: string
-  readonly UAStatus: boolean
+  readonly SceneId?: string
+  readonly Type?: string
+  readonly SceneName?: string
+  readonly UpdateTime?: number | bigint
+  readonly BusinessType?: readonly string[]
+  readonly ClientType?: readonly string[]
+  readonly Priority?: number | bigint
+  readonly MatchCondition?: readonly BotSceneMatchCondition[]
+  readonly SceneStatus?: boolean
+  readonly JsInjectStatus?: boolean
+  readonly AIStatus?: boolean
+  readonly TIStatus?: boolean
+  readonly StatisticStatus?: boolean
+  readonly ActionRuleCount?: number | bigint
+  readonly UCBCount?: number | bigint
+  readonly MatchType?: string
+  readonly ActionMatchType?: string
+  readonly UAStatus?: boolean
   readonly JsInjectRuleId?: number | bigint
   readonly JsInjectAction?: number | bigint
   readonly JsInjectRedirect?: string
@@ -949,35 +949,35 @@ export const BotSceneInfo: $Schema.Schema<BotSceneInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `BotSceneMatchCondition` (response side). */
 export interface BotSceneMatchCondition {
-  readonly Key: string
-  readonly Op: string
-  readonly Value: string
-  readonly Name: string
-  readonly ValueArray: readonly string[]
+  readonly Key?: string
+  readonly Op?: string
+  readonly Value?: string
+  readonly Name?: string
+  readonly ValueArray?: readonly string[]
 }
 export const BotSceneMatchCondition: $Schema.Schema<BotSceneMatchCondition> = /*#__PURE__*/ $C.lazy(() => $C.struct("BotSceneMatchCondition", { Key: $C.str, Op: $C.str, Value: $C.str, Name: $C.str, ValueArray: $C.arr($C.str) }))
 
 /** `BotScoreRuleEntry` (response side). */
 export interface BotScoreRuleEntry {
-  readonly Upper: string
-  readonly Lower: string
-  readonly Action: string
-  readonly Label: string
-  readonly Redirect: string
+  readonly Upper?: string
+  readonly Lower?: string
+  readonly Action?: string
+  readonly Label?: string
+  readonly Redirect?: string
 }
 export const BotScoreRuleEntry: $Schema.Schema<BotScoreRuleEntry> = /*#__PURE__*/ $C.lazy(() => $C.struct("BotScoreRuleEntry", { Upper: $C.str, Lower: $C.str, Action: $C.str, Label: $C.str, Redirect: $C.str }))
 
 /** `BotSecurityPkg` (response side). */
 export interface BotSecurityPkg {
-  readonly ResourceIds: string
-  readonly Status: number | bigint
-  readonly Region: number | bigint
-  readonly BeginTime: string
-  readonly EndTime: string
-  readonly InquireNum: number | bigint
-  readonly UsedNum: number | bigint
-  readonly RenewFlag: number | bigint
-  readonly BillingItem: string
+  readonly ResourceIds?: string
+  readonly Status?: number | bigint
+  readonly Region?: number | bigint
+  readonly BeginTime?: string
+  readonly EndTime?: string
+  readonly InquireNum?: number | bigint
+  readonly UsedNum?: number | bigint
+  readonly RenewFlag?: number | bigint
+  readonly BillingItem?: string
 }
 export const BotSecurityPkg: $Schema.Schema<BotSecurityPkg> = /*#__PURE__*/ $C.lazy(() => $C.struct("BotSecurityPkg", { ResourceIds: $C.str, Status: $C.int64, Region: $C.int64, BeginTime: $C.str, EndTime: $C.str, InquireNum: $C.int64, UsedNum: $C.int64, RenewFlag: $C.uint64, BillingItem: $C.str }))
 
@@ -992,50 +992,50 @@ export const BotStatPointItem: $Schema.Schema<BotStatPointItem> = /*#__PURE__*/ 
 
 /** `BotToken` (response side). */
 export interface BotToken {
-  readonly Name: string
-  readonly Description: string
-  readonly Id: string
-  readonly Status: boolean
-  readonly Location: string
-  readonly Key: string
-  readonly Operator: string
-  readonly Timestamp: number | bigint
+  readonly Name?: string
+  readonly Description?: string
+  readonly Id?: string
+  readonly Status?: boolean
+  readonly Location?: string
+  readonly Key?: string
+  readonly Operator?: string
+  readonly Timestamp?: number | bigint
   readonly Scene?: readonly string[]
   readonly Priority?: number | bigint
-  readonly TokenValidation: TokenValidation
+  readonly TokenValidation?: TokenValidation
   readonly DisableMultiJson?: number | bigint
 }
 export const BotToken: $Schema.Schema<BotToken> = /*#__PURE__*/ $C.lazy(() => $C.struct("BotToken", { Name: $C.str, Description: $C.str, Id: $C.str, Status: $C.bool, Location: $C.str, Key: $C.str, Operator: $C.str, Timestamp: $C.int64, TokenValidation: TokenValidation }, { Scene: $C.arr($C.str), Priority: $C.int64, DisableMultiJson: $C.uint64 }))
 
 /** `BotTopItem` (response side). */
 export interface BotTopItem {
-  readonly Key: string
-  readonly Value: number | bigint
-  readonly Label: string
+  readonly Key?: string
+  readonly Value?: number | bigint
+  readonly Label?: string
 }
 export const BotTopItem: $Schema.Schema<BotTopItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("BotTopItem", { Key: $C.str, Value: $C.uint64, Label: $C.str }))
 
 /** `CCRuleData` (response side). */
 export interface CCRuleData {
-  readonly Res: readonly CCRuleItem[]
-  readonly TotalCount: number | bigint
+  readonly Res?: readonly CCRuleItem[]
+  readonly TotalCount?: number | bigint
 }
 export const CCRuleData: $Schema.Schema<CCRuleData> = /*#__PURE__*/ $C.lazy(() => $C.struct("CCRuleData", { Res: $C.arr(CCRuleItem), TotalCount: $C.int64 }))
 
 /** `CCRuleItem` (response side). */
 export interface CCRuleItem {
-  readonly ActionType: number | bigint
-  readonly Advance: number | bigint
-  readonly Interval: number | bigint
-  readonly Limit: number | bigint
-  readonly MatchFunc: number | bigint
-  readonly Name: string
-  readonly Priority: number | bigint
-  readonly Status: number | bigint
-  readonly TsVersion: number | bigint
-  readonly Url: string
-  readonly ValidTime: number | bigint
-  readonly OptionsArr: string
+  readonly ActionType?: number | bigint
+  readonly Advance?: number | bigint
+  readonly Interval?: number | bigint
+  readonly Limit?: number | bigint
+  readonly MatchFunc?: number | bigint
+  readonly Name?: string
+  readonly Priority?: number | bigint
+  readonly Status?: number | bigint
+  readonly TsVersion?: number | bigint
+  readonly Url?: string
+  readonly ValidTime?: number | bigint
+  readonly OptionsArr?: string
   readonly Length?: number | bigint
   readonly RuleId?: number | bigint
   readonly EventId?: string
@@ -1046,20 +1046,20 @@ export const CCRuleItem: $Schema.Schema<CCRuleItem> = /*#__PURE__*/ $C.lazy(() =
 
 /** `CCRuleItems` (response side). */
 export interface CCRuleItems {
-  readonly Name: string
-  readonly Status: number | bigint
-  readonly Advance: number | bigint
-  readonly Limit: number | bigint
-  readonly Interval: number | bigint
-  readonly Url: string
-  readonly MatchFunc: number | bigint
-  readonly ActionType: number | bigint
-  readonly Priority: number | bigint
-  readonly ValidTime: number | bigint
-  readonly TsVersion: number | bigint
-  readonly Options: string
-  readonly RuleId: number | bigint
-  readonly EventId: string
+  readonly Name?: string
+  readonly Status?: number | bigint
+  readonly Advance?: number | bigint
+  readonly Limit?: number | bigint
+  readonly Interval?: number | bigint
+  readonly Url?: string
+  readonly MatchFunc?: number | bigint
+  readonly ActionType?: number | bigint
+  readonly Priority?: number | bigint
+  readonly ValidTime?: number | bigint
+  readonly TsVersion?: number | bigint
+  readonly Options?: string
+  readonly RuleId?: number | bigint
+  readonly EventId?: string
   readonly SessionApplied?: readonly (number | bigint)[]
   readonly CreateTime?: number | bigint
   readonly LimitMethod?: string
@@ -1080,7 +1080,7 @@ export const CCRuleItems: $Schema.Schema<CCRuleItems> = /*#__PURE__*/ $C.lazy(()
 
 /** `CCRuleLists` (response side). */
 export interface CCRuleLists {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly Res?: readonly CCRuleItems[]
   readonly Limit?: number | bigint
   readonly Available?: number | bigint
@@ -1089,12 +1089,12 @@ export const CCRuleLists: $Schema.Schema<CCRuleLists> = /*#__PURE__*/ $C.lazy(()
 
 /** `CacheUrlItems` (response side). */
 export interface CacheUrlItems {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly Domain: string
-  readonly Uri: string
-  readonly Protocol: string
-  readonly Status: number | bigint
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly Domain?: string
+  readonly Uri?: string
+  readonly Protocol?: string
+  readonly Status?: number | bigint
   readonly ModifyTime?: string
   readonly CreateTime?: string
 }
@@ -1102,14 +1102,14 @@ export const CacheUrlItems: $Schema.Schema<CacheUrlItems> = /*#__PURE__*/ $C.laz
 
 /** `CdcCluster` (response side). */
 export interface CdcCluster {
-  readonly Id: string
-  readonly Name: string
+  readonly Id?: string
+  readonly Name?: string
 }
 export const CdcCluster: $Schema.Schema<CdcCluster> = /*#__PURE__*/ $C.lazy(() => $C.struct("CdcCluster", { Id: $C.str, Name: $C.str }))
 
 /** `CdcRegion` (response side). */
 export interface CdcRegion {
-  readonly Region: string
+  readonly Region?: string
   readonly Clusters?: readonly CdcCluster[]
 }
 export const CdcRegion: $Schema.Schema<CdcRegion> = /*#__PURE__*/ $C.lazy(() => $C.struct("CdcRegion", { Region: $C.str }, { Clusters: $C.arr(CdcCluster) }))
@@ -1125,14 +1125,14 @@ export const ClawRiskItem: $Schema.Schema<ClawRiskItem> = /*#__PURE__*/ $C.lazy(
 
 /** `ClbDomainsInfo` (response side). */
 export interface ClbDomainsInfo {
-  readonly Domain: string
-  readonly DomainId: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Edition: string
-  readonly IsCdn: number | bigint
-  readonly LoadBalancerSet: readonly LoadBalancerPackageNew[]
-  readonly FlowMode: number | bigint
+  readonly Domain?: string
+  readonly DomainId?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Edition?: string
+  readonly IsCdn?: number | bigint
+  readonly LoadBalancerSet?: readonly LoadBalancerPackageNew[]
+  readonly FlowMode?: number | bigint
   readonly State?: number | bigint
   readonly AlbType?: string
   readonly IpHeaders?: readonly string[]
@@ -1147,21 +1147,21 @@ export const ClbDomainsInfo: $Schema.Schema<ClbDomainsInfo> = /*#__PURE__*/ $C.l
 
 /** `ClbObject` (response side). */
 export interface ClbObject {
-  readonly ObjectId: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly PreciseDomains: readonly string[]
-  readonly Status: number | bigint
-  readonly ClsStatus: number | bigint
-  readonly VirtualDomain: string
-  readonly ObjectName: string
-  readonly PublicIp: readonly string[]
-  readonly PrivateIp: readonly string[]
-  readonly VpcName: string
-  readonly Vpc: string
-  readonly InstanceLevel: number | bigint
-  readonly PostCLSStatus: number | bigint
-  readonly PostCKafkaStatus: number | bigint
+  readonly ObjectId?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly PreciseDomains?: readonly string[]
+  readonly Status?: number | bigint
+  readonly ClsStatus?: number | bigint
+  readonly VirtualDomain?: string
+  readonly ObjectName?: string
+  readonly PublicIp?: readonly string[]
+  readonly PrivateIp?: readonly string[]
+  readonly VpcName?: string
+  readonly Vpc?: string
+  readonly InstanceLevel?: number | bigint
+  readonly PostCLSStatus?: number | bigint
+  readonly PostCKafkaStatus?: number | bigint
   readonly Type?: string
   readonly Region?: string
   readonly Proxy?: number | bigint
@@ -1194,8 +1194,8 @@ export const ClbWafRegionItem: $Schema.Schema<ClbWafRegionItem> = /*#__PURE__*/ 
 
 /** `Column` (response side). */
 export interface Column {
-  readonly Name: string
-  readonly Type: string
+  readonly Name?: string
+  readonly Type?: string
 }
 export const Column: $Schema.Schema<Column> = /*#__PURE__*/ $C.lazy(() => $C.struct("Column", { Name: $C.str, Type: $C.str }))
 
@@ -1228,7 +1228,7 @@ export const CreateAccessExportRequest: $Schema.Schema<CreateAccessExportRequest
 
 /** `CreateAccessExportResponse` (response side). */
 export interface CreateAccessExportResponse {
-  readonly ExportId: string
+  readonly ExportId?: string
   readonly RequestId: string
 }
 export const CreateAccessExportResponse: $Schema.Schema<CreateAccessExportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAccessExportResponse", { ExportId: $C.str, RequestId: $C.str }))
@@ -1304,7 +1304,7 @@ export const CreateDealsRequest: $Schema.Schema<CreateDealsRequest> = /*#__PURE_
 /** `CreateDealsResponse` (response side). */
 export interface CreateDealsResponse {
   readonly Data?: DealData
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly ReturnMessage?: string
   readonly RequestId: string
 }
@@ -1326,7 +1326,7 @@ export const CreateExportRequest: $Schema.Schema<CreateExportRequest> = /*#__PUR
 
 /** `CreateExportResponse` (response side). */
 export interface CreateExportResponse {
-  readonly ExportId: string
+  readonly ExportId?: string
   readonly RequestId: string
 }
 export const CreateExportResponse: $Schema.Schema<CreateExportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateExportResponse", { ExportId: $C.str, RequestId: $C.str }))
@@ -1341,7 +1341,7 @@ export const CreateHostRequest: $Schema.Schema<CreateHostRequest> = /*#__PURE__*
 
 /** `CreateHostResponse` (response side). */
 export interface CreateHostResponse {
-  readonly DomainId: string
+  readonly DomainId?: string
   readonly RequestId: string
 }
 export const CreateHostResponse: $Schema.Schema<CreateHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateHostResponse", { DomainId: $C.str, RequestId: $C.str }))
@@ -1386,7 +1386,7 @@ export const CreateOwaspWhiteRuleRequest: $Schema.Schema<CreateOwaspWhiteRuleReq
 
 /** `CreateOwaspWhiteRuleResponse` (response side). */
 export interface CreateOwaspWhiteRuleResponse {
-  readonly RuleId: number | bigint
+  readonly RuleId?: number | bigint
   readonly RequestId: string
 }
 export const CreateOwaspWhiteRuleResponse: $Schema.Schema<CreateOwaspWhiteRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateOwaspWhiteRuleResponse", { RuleId: $C.uint64, RequestId: $C.str }))
@@ -1492,22 +1492,22 @@ export const CronJob: $Schema.Schema<CronJob> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `DealData` (response side). */
 export interface DealData {
-  readonly DealNames: readonly string[]
-  readonly BigDealId: string
+  readonly DealNames?: readonly string[]
+  readonly BigDealId?: string
 }
 export const DealData: $Schema.Schema<DealData> = /*#__PURE__*/ $C.lazy(() => $C.struct("DealData", { DealNames: $C.arr($C.str), BigDealId: $C.str }))
 
 /** `DedicatedIPPkg` (response side). */
 export interface DedicatedIPPkg {
-  readonly ResourceIds: string
-  readonly Status: number | bigint
-  readonly Region: number | bigint
-  readonly BeginTime: string
-  readonly EndTime: string
-  readonly InquireNum: number | bigint
-  readonly UsedNum: number | bigint
-  readonly RenewFlag: number | bigint
-  readonly BillingItem: string
+  readonly ResourceIds?: string
+  readonly Status?: number | bigint
+  readonly Region?: number | bigint
+  readonly BeginTime?: string
+  readonly EndTime?: string
+  readonly InquireNum?: number | bigint
+  readonly UsedNum?: number | bigint
+  readonly RenewFlag?: number | bigint
+  readonly BillingItem?: string
 }
 export const DedicatedIPPkg: $Schema.Schema<DedicatedIPPkg> = /*#__PURE__*/ $C.lazy(() => $C.struct("DedicatedIPPkg", { ResourceIds: $C.str, Status: $C.int64, Region: $C.int64, BeginTime: $C.str, EndTime: $C.str, InquireNum: $C.int64, UsedNum: $C.int64, RenewFlag: $C.uint64, BillingItem: $C.str }))
 
@@ -1571,7 +1571,7 @@ export const DeleteAttackWhiteRuleRequest: $Schema.Schema<DeleteAttackWhiteRuleR
 
 /** `DeleteAttackWhiteRuleResponse` (response side). */
 export interface DeleteAttackWhiteRuleResponse {
-  readonly FailIds: readonly (number | bigint)[]
+  readonly FailIds?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const DeleteAttackWhiteRuleResponse: $Schema.Schema<DeleteAttackWhiteRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteAttackWhiteRuleResponse", { FailIds: $C.arr($C.uint64), RequestId: $C.str }))
@@ -1587,7 +1587,7 @@ export const DeleteBatchCustomRuleRequest: $Schema.Schema<DeleteBatchCustomRuleR
 
 /** `DeleteBatchCustomRuleResponse` (response side). */
 export interface DeleteBatchCustomRuleResponse {
-  readonly Res: string
+  readonly Res?: string
   readonly RequestId: string
 }
 export const DeleteBatchCustomRuleResponse: $Schema.Schema<DeleteBatchCustomRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteBatchCustomRuleResponse", { Res: $C.str, RequestId: $C.str }))
@@ -1642,7 +1642,7 @@ export const DeleteCCRuleRequest: $Schema.Schema<DeleteCCRuleRequest> = /*#__PUR
 
 /** `DeleteCCRuleResponse` (response side). */
 export interface DeleteCCRuleResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RuleId?: number | bigint
   readonly RequestId: string
 }
@@ -1659,7 +1659,7 @@ export const DeleteCustomRuleRequest: $Schema.Schema<DeleteCustomRuleRequest> = 
 
 /** `DeleteCustomRuleResponse` (response side). */
 export interface DeleteCustomRuleResponse {
-  readonly Success: ResponseCode
+  readonly Success?: ResponseCode
   readonly RequestId: string
 }
 export const DeleteCustomRuleResponse: $Schema.Schema<DeleteCustomRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCustomRuleResponse", { Success: ResponseCode, RequestId: $C.str }))
@@ -1673,7 +1673,7 @@ export const DeleteCustomWhiteRuleRequest: $Schema.Schema<DeleteCustomWhiteRuleR
 
 /** `DeleteCustomWhiteRuleResponse` (response side). */
 export interface DeleteCustomWhiteRuleResponse {
-  readonly Success: ResponseCode
+  readonly Success?: ResponseCode
   readonly RequestId: string
 }
 export const DeleteCustomWhiteRuleResponse: $Schema.Schema<DeleteCustomWhiteRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCustomWhiteRuleResponse", { Success: ResponseCode, RequestId: $C.str }))
@@ -1687,7 +1687,7 @@ export const DeleteDomainWhiteRulesRequest: $Schema.Schema<DeleteDomainWhiteRule
 
 /** `DeleteDomainWhiteRulesResponse` (response side). */
 export interface DeleteDomainWhiteRulesResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DeleteDomainWhiteRulesResponse: $Schema.Schema<DeleteDomainWhiteRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteDomainWhiteRulesResponse", { Data: $C.str, RequestId: $C.str }))
@@ -1712,7 +1712,7 @@ export const DeleteHostRequest: $Schema.Schema<DeleteHostRequest> = /*#__PURE__*
 
 /** `DeleteHostResponse` (response side). */
 export interface DeleteHostResponse {
-  readonly Success: ResponseCode
+  readonly Success?: ResponseCode
   readonly RequestId: string
 }
 export const DeleteHostResponse: $Schema.Schema<DeleteHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteHostResponse", { Success: ResponseCode, RequestId: $C.str }))
@@ -1828,7 +1828,7 @@ export const DeleteSessionRequest: $Schema.Schema<DeleteSessionRequest> = /*#__P
 
 /** `DeleteSessionResponse` (response side). */
 export interface DeleteSessionResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DeleteSessionResponse: $Schema.Schema<DeleteSessionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteSessionResponse", { Data: $C.str, RequestId: $C.str }))
@@ -1857,8 +1857,8 @@ export const DescribeAccessExportsRequest: $Schema.Schema<DescribeAccessExportsR
 
 /** `DescribeAccessExportsResponse` (response side). */
 export interface DescribeAccessExportsResponse {
-  readonly TotalCount: number | bigint
-  readonly Exports: readonly ExportAccessInfo[]
+  readonly TotalCount?: number | bigint
+  readonly Exports?: readonly ExportAccessInfo[]
   readonly RequestId: string
 }
 export const DescribeAccessExportsResponse: $Schema.Schema<DescribeAccessExportsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessExportsResponse", { TotalCount: $C.int64, Exports: $C.arr(ExportAccessInfo), RequestId: $C.str }))
@@ -1878,8 +1878,8 @@ export const DescribeAccessFastAnalysisRequest: $Schema.Schema<DescribeAccessFas
 
 /** `DescribeAccessFastAnalysisResponse` (response side). */
 export interface DescribeAccessFastAnalysisResponse {
-  readonly FieldValueRatioInfos: readonly AccessFieldValueRatioInfo[]
-  readonly TotalCount: number | bigint
+  readonly FieldValueRatioInfos?: readonly AccessFieldValueRatioInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAccessFastAnalysisResponse: $Schema.Schema<DescribeAccessFastAnalysisResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessFastAnalysisResponse", { FieldValueRatioInfos: $C.arr(AccessFieldValueRatioInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -1896,9 +1896,9 @@ export const DescribeAccessHistogramRequest: $Schema.Schema<DescribeAccessHistog
 
 /** `DescribeAccessHistogramResponse` (response side). */
 export interface DescribeAccessHistogramResponse {
-  readonly Interval: number | bigint
-  readonly TotalCount: number | bigint
-  readonly HistogramInfos: readonly AccessHistogramItem[]
+  readonly Interval?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly HistogramInfos?: readonly AccessHistogramItem[]
   readonly RequestId: string
 }
 export const DescribeAccessHistogramResponse: $Schema.Schema<DescribeAccessHistogramResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessHistogramResponse", { Interval: $C.int64, TotalCount: $C.int64, HistogramInfos: $C.arr(AccessHistogramItem), RequestId: $C.str }))
@@ -1909,9 +1909,9 @@ export const DescribeAccessIndexRequest: $Schema.Schema<DescribeAccessIndexReque
 
 /** `DescribeAccessIndexResponse` (response side). */
 export interface DescribeAccessIndexResponse {
-  readonly Status: boolean
-  readonly Rule: AccessRuleInfo
-  readonly ModifyTime: string
+  readonly Status?: boolean
+  readonly Rule?: AccessRuleInfo
+  readonly ModifyTime?: string
   readonly RequestId: string
 }
 export const DescribeAccessIndexResponse: $Schema.Schema<DescribeAccessIndexResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAccessIndexResponse", { Status: $C.bool, Rule: AccessRuleInfo, ModifyTime: $C.str, RequestId: $C.str }))
@@ -1929,17 +1929,17 @@ export const DescribeAntiFakeRulesRequest: $Schema.Schema<DescribeAntiFakeRulesR
 
 /** `DescribeAntiFakeRulesResponse` (response side). */
 export interface DescribeAntiFakeRulesResponse {
-  readonly Total: number | bigint
-  readonly Data: readonly CacheUrlItems[]
+  readonly Total?: number | bigint
+  readonly Data?: readonly CacheUrlItems[]
   readonly RequestId: string
 }
 export const DescribeAntiFakeRulesResponse: $Schema.Schema<DescribeAntiFakeRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAntiFakeRulesResponse", { Total: $C.uint64, Data: $C.arr(CacheUrlItems), RequestId: $C.str }))
 
 /** `DescribeAntiInfoLeakRulesStrategyItem` (response side). */
 export interface DescribeAntiInfoLeakRulesStrategyItem {
-  readonly Field: string
-  readonly CompareFunc: string
-  readonly Content: string
+  readonly Field?: string
+  readonly CompareFunc?: string
+  readonly Content?: string
 }
 export const DescribeAntiInfoLeakRulesStrategyItem: $Schema.Schema<DescribeAntiInfoLeakRulesStrategyItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAntiInfoLeakRulesStrategyItem", { Field: $C.str, CompareFunc: $C.str, Content: $C.str }))
 
@@ -1955,21 +1955,21 @@ export const DescribeAntiInfoLeakageRulesRequest: $Schema.Schema<DescribeAntiInf
 
 /** `DescribeAntiInfoLeakageRulesResponse` (response side). */
 export interface DescribeAntiInfoLeakageRulesResponse {
-  readonly Total: number | bigint
-  readonly RuleList: readonly DescribeAntiLeakageItem[]
+  readonly Total?: number | bigint
+  readonly RuleList?: readonly DescribeAntiLeakageItem[]
   readonly RequestId: string
 }
 export const DescribeAntiInfoLeakageRulesResponse: $Schema.Schema<DescribeAntiInfoLeakageRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAntiInfoLeakageRulesResponse", { Total: $C.uint64, RuleList: $C.arr(DescribeAntiLeakageItem), RequestId: $C.str }))
 
 /** `DescribeAntiLeakageItem` (response side). */
 export interface DescribeAntiLeakageItem {
-  readonly RuleId: number | bigint
-  readonly Name: string
-  readonly Status: number | bigint
-  readonly Action: string
-  readonly CreateTime: string
-  readonly Strategies: readonly DescribeAntiInfoLeakRulesStrategyItem[]
-  readonly Uri: string
+  readonly RuleId?: number | bigint
+  readonly Name?: string
+  readonly Status?: number | bigint
+  readonly Action?: string
+  readonly CreateTime?: string
+  readonly Strategies?: readonly DescribeAntiInfoLeakRulesStrategyItem[]
+  readonly Uri?: string
   readonly ModifyTime?: string
 }
 export const DescribeAntiLeakageItem: $Schema.Schema<DescribeAntiLeakageItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAntiLeakageItem", { RuleId: $C.uint64, Name: $C.str, Status: $C.uint64, Action: $C.str, CreateTime: $C.str, Strategies: $C.arr(DescribeAntiInfoLeakRulesStrategyItem), Uri: $C.str }, { ModifyTime: $C.str }))
@@ -1988,7 +1988,7 @@ export const DescribeApiAggregateTopNRequest: $Schema.Schema<DescribeApiAggregat
 
 /** `DescribeApiAggregateTopNResponse` (response side). */
 export interface DescribeApiAggregateTopNResponse {
-  readonly Data: readonly BotTopItem[] | null
+  readonly Data?: readonly BotTopItem[] | null
   readonly RequestId: string
 }
 export const DescribeApiAggregateTopNResponse: $Schema.Schema<DescribeApiAggregateTopNResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApiAggregateTopNResponse", { Data: $C.nul($C.arr(BotTopItem)), RequestId: $C.str }))
@@ -2076,8 +2076,8 @@ export const DescribeApiSecEventListRequest: $Schema.Schema<DescribeApiSecEventL
 
 /** `DescribeApiSecEventListResponse` (response side). */
 export interface DescribeApiSecEventListResponse {
-  readonly Data: readonly ApiEvent[] | null
-  readonly Total: number | bigint | null
+  readonly Data?: readonly ApiEvent[] | null
+  readonly Total?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeApiSecEventListResponse: $Schema.Schema<DescribeApiSecEventListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApiSecEventListResponse", { Data: $C.nul($C.arr(ApiEvent)), Total: $C.nul($C.uint64), RequestId: $C.str }))
@@ -2097,8 +2097,8 @@ export const DescribeApiSecSensitiveRuleListRequest: $Schema.Schema<DescribeApiS
 
 /** `DescribeApiSecSensitiveRuleListResponse` (response side). */
 export interface DescribeApiSecSensitiveRuleListResponse {
-  readonly Data: readonly ApiSecSensitiveRule[] | null
-  readonly Total: number | bigint | null
+  readonly Data?: readonly ApiSecSensitiveRule[] | null
+  readonly Total?: number | bigint | null
   readonly Status?: number | bigint
   readonly RuleNameList?: readonly string[] | null
   readonly ApiExtractRule?: readonly ApiSecExtractRule[] | null
@@ -2119,16 +2119,16 @@ export const DescribeAreaBanAreasRequest: $Schema.Schema<DescribeAreaBanAreasReq
 
 /** `DescribeAreaBanAreasResponse` (response side). */
 export interface DescribeAreaBanAreasResponse {
-  readonly Data: DescribeAreaBanAreasRsp
+  readonly Data?: DescribeAreaBanAreasRsp
   readonly RequestId: string
 }
 export const DescribeAreaBanAreasResponse: $Schema.Schema<DescribeAreaBanAreasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAreaBanAreasResponse", { Data: DescribeAreaBanAreasRsp, RequestId: $C.str }))
 
 /** `DescribeAreaBanAreasRsp` (response side). */
 export interface DescribeAreaBanAreasRsp {
-  readonly Status: string
+  readonly Status?: string
   readonly Source?: string
-  readonly Areas: readonly string[]
+  readonly Areas?: readonly string[]
   readonly JobType?: string
   readonly JobDateTime?: JobDateTime
   readonly CronType?: string
@@ -2143,7 +2143,7 @@ export const DescribeAreaBanRuleRequest: $Schema.Schema<DescribeAreaBanRuleReque
 
 /** `DescribeAreaBanRuleResponse` (response side). */
 export interface DescribeAreaBanRuleResponse {
-  readonly Data: AreaBanRule
+  readonly Data?: AreaBanRule
   readonly RequestId: string
 }
 export const DescribeAreaBanRuleResponse: $Schema.Schema<DescribeAreaBanRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAreaBanRuleResponse", { Data: AreaBanRule, RequestId: $C.str }))
@@ -2154,7 +2154,7 @@ export const DescribeAreaBanSupportAreasRequest: $Schema.Schema<DescribeAreaBanS
 
 /** `DescribeAreaBanSupportAreasResponse` (response side). */
 export interface DescribeAreaBanSupportAreasResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeAreaBanSupportAreasResponse: $Schema.Schema<DescribeAreaBanSupportAreasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAreaBanSupportAreasResponse", { Data: $C.str, RequestId: $C.str }))
@@ -2172,12 +2172,12 @@ export const DescribeAttackOverviewRequest: $Schema.Schema<DescribeAttackOvervie
 
 /** `DescribeAttackOverviewResponse` (response side). */
 export interface DescribeAttackOverviewResponse {
-  readonly AccessCount: number | bigint
-  readonly AttackCount: number | bigint
-  readonly ACLCount: number | bigint
-  readonly CCCount: number | bigint
-  readonly BotCount: number | bigint
-  readonly ApiAssetsCount: number | bigint
+  readonly AccessCount?: number | bigint
+  readonly AttackCount?: number | bigint
+  readonly ACLCount?: number | bigint
+  readonly CCCount?: number | bigint
+  readonly BotCount?: number | bigint
+  readonly ApiAssetsCount?: number | bigint
   readonly ApiRiskEventCount?: number | bigint
   readonly IPBlackCount?: number | bigint
   readonly TamperCount?: number | bigint
@@ -2200,7 +2200,7 @@ export const DescribeAttackTypeRequest: $Schema.Schema<DescribeAttackTypeRequest
 
 /** `DescribeAttackTypeResponse` (response side). */
 export interface DescribeAttackTypeResponse {
-  readonly Piechart: readonly PiechartItem[]
+  readonly Piechart?: readonly PiechartItem[]
   readonly RequestId: string
 }
 export const DescribeAttackTypeResponse: $Schema.Schema<DescribeAttackTypeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAttackTypeResponse", { Piechart: $C.arr(PiechartItem), RequestId: $C.str }))
@@ -2218,8 +2218,8 @@ export const DescribeAttackWhiteRuleRequest: $Schema.Schema<DescribeAttackWhiteR
 
 /** `DescribeAttackWhiteRuleResponse` (response side). */
 export interface DescribeAttackWhiteRuleResponse {
-  readonly Total: number | bigint
-  readonly List: readonly UserWhiteRule[]
+  readonly Total?: number | bigint
+  readonly List?: readonly UserWhiteRule[]
   readonly RequestId: string
 }
 export const DescribeAttackWhiteRuleResponse: $Schema.Schema<DescribeAttackWhiteRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAttackWhiteRuleResponse", { Total: $C.uint64, List: $C.arr(UserWhiteRule), RequestId: $C.str }))
@@ -2243,7 +2243,7 @@ export const DescribeAutoDenyIPRequest: $Schema.Schema<DescribeAutoDenyIPRequest
 
 /** `DescribeAutoDenyIPResponse` (response side). */
 export interface DescribeAutoDenyIPResponse {
-  readonly Data: IpHitItemsData
+  readonly Data?: IpHitItemsData
   readonly RequestId: string
 }
 export const DescribeAutoDenyIPResponse: $Schema.Schema<DescribeAutoDenyIPResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAutoDenyIPResponse", { Data: IpHitItemsData, RequestId: $C.str }))
@@ -2261,7 +2261,7 @@ export const DescribeBatchCustomRuleListRequest: $Schema.Schema<DescribeBatchCus
 
 /** `DescribeBatchCustomRuleListResponse` (response side). */
 export interface DescribeBatchCustomRuleListResponse {
-  readonly Data: BatchCustomRuleListData
+  readonly Data?: BatchCustomRuleListData
   readonly RequestId: string
 }
 export const DescribeBatchCustomRuleListResponse: $Schema.Schema<DescribeBatchCustomRuleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBatchCustomRuleListResponse", { Data: BatchCustomRuleListData, RequestId: $C.str }))
@@ -2278,8 +2278,8 @@ export const DescribeBatchCustomWhiteRulesRequest: $Schema.Schema<DescribeBatchC
 
 /** `DescribeBatchCustomWhiteRulesResponse` (response side). */
 export interface DescribeBatchCustomWhiteRulesResponse {
-  readonly Data: readonly BatchCustomWhiteRule[]
-  readonly Total: number | bigint
+  readonly Data?: readonly BatchCustomWhiteRule[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeBatchCustomWhiteRulesResponse: $Schema.Schema<DescribeBatchCustomWhiteRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBatchCustomWhiteRulesResponse", { Data: $C.arr(BatchCustomWhiteRule), Total: $C.uint64, RequestId: $C.str }))
@@ -2295,7 +2295,7 @@ export const DescribeBatchIpAccessControlRequest: $Schema.Schema<DescribeBatchIp
 
 /** `DescribeBatchIpAccessControlResponse` (response side). */
 export interface DescribeBatchIpAccessControlResponse {
-  readonly Data: BatchIpAccessControlData
+  readonly Data?: BatchIpAccessControlData
   readonly RequestId: string
 }
 export const DescribeBatchIpAccessControlResponse: $Schema.Schema<DescribeBatchIpAccessControlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBatchIpAccessControlResponse", { Data: BatchIpAccessControlData, RequestId: $C.str }))
@@ -2316,8 +2316,8 @@ export const DescribeBotIdRuleRequest: $Schema.Schema<DescribeBotIdRuleRequest> 
 /** `DescribeBotIdRuleResponse` (response side). */
 export interface DescribeBotIdRuleResponse {
   readonly Data?: readonly BotIdDetail[] | null
-  readonly TotalCount: number | bigint
-  readonly StatInfo: BotIdStat
+  readonly TotalCount?: number | bigint
+  readonly StatInfo?: BotIdStat
   readonly RequestId: string
 }
 export const DescribeBotIdRuleResponse: $Schema.Schema<DescribeBotIdRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBotIdRuleResponse", { TotalCount: $C.int64, StatInfo: BotIdStat, RequestId: $C.str }, { Data: $C.nul($C.arr(BotIdDetail)) }))
@@ -2337,8 +2337,8 @@ export const DescribeBotSceneListRequest: $Schema.Schema<DescribeBotSceneListReq
 
 /** `DescribeBotSceneListResponse` (response side). */
 export interface DescribeBotSceneListResponse {
-  readonly TotalCount: number | bigint
-  readonly BotSceneList: readonly BotSceneInfo[]
+  readonly TotalCount?: number | bigint
+  readonly BotSceneList?: readonly BotSceneInfo[]
   readonly SimpleFlag?: boolean
   readonly RequestId: string
 }
@@ -2352,11 +2352,11 @@ export const DescribeBotSceneOverviewRequest: $Schema.Schema<DescribeBotSceneOve
 
 /** `DescribeBotSceneOverviewResponse` (response side). */
 export interface DescribeBotSceneOverviewResponse {
-  readonly Status: boolean
-  readonly SceneCount: number | bigint
-  readonly ValidSceneCount: number | bigint
+  readonly Status?: boolean
+  readonly SceneCount?: number | bigint
+  readonly ValidSceneCount?: number | bigint
   readonly CurrentGlobalScene?: GlobalSceneInfo
-  readonly CustomRuleNums: number | bigint
+  readonly CustomRuleNums?: number | bigint
   readonly TldStatus?: boolean
   readonly RequestId: string
 }
@@ -2388,8 +2388,8 @@ export const DescribeBotSceneUCBRuleResponse: $Schema.Schema<DescribeBotSceneUCB
 
 /** `DescribeBotUCBRuleRsp` (response side). */
 export interface DescribeBotUCBRuleRsp {
-  readonly Res: readonly InOutputBotUCBRule[]
-  readonly TotalCount: number | bigint
+  readonly Res?: readonly InOutputBotUCBRule[]
+  readonly TotalCount?: number | bigint
 }
 export const DescribeBotUCBRuleRsp: $Schema.Schema<DescribeBotUCBRuleRsp> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBotUCBRuleRsp", { Res: $C.arr(InOutputBotUCBRule), TotalCount: $C.int64 }))
 
@@ -2401,7 +2401,7 @@ export const DescribeCCAutoStatusRequest: $Schema.Schema<DescribeCCAutoStatusReq
 
 /** `DescribeCCAutoStatusResponse` (response side). */
 export interface DescribeCCAutoStatusResponse {
-  readonly AutoCCSwitch: number | bigint
+  readonly AutoCCSwitch?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCCAutoStatusResponse: $Schema.Schema<DescribeCCAutoStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCCAutoStatusResponse", { AutoCCSwitch: $C.int64, RequestId: $C.str }))
@@ -2419,7 +2419,7 @@ export const DescribeCCRuleListRequest: $Schema.Schema<DescribeCCRuleListRequest
 
 /** `DescribeCCRuleListResponse` (response side). */
 export interface DescribeCCRuleListResponse {
-  readonly Data: CCRuleLists
+  readonly Data?: CCRuleLists
   readonly RequestId: string
 }
 export const DescribeCCRuleListResponse: $Schema.Schema<DescribeCCRuleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCCRuleListResponse", { Data: CCRuleLists, RequestId: $C.str }))
@@ -2437,7 +2437,7 @@ export const DescribeCCRuleRequest: $Schema.Schema<DescribeCCRuleRequest> = /*#_
 
 /** `DescribeCCRuleResponse` (response side). */
 export interface DescribeCCRuleResponse {
-  readonly Data: CCRuleData
+  readonly Data?: CCRuleData
   readonly RequestId: string
 }
 export const DescribeCCRuleResponse: $Schema.Schema<DescribeCCRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCCRuleResponse", { Data: CCRuleData, RequestId: $C.str }))
@@ -2460,10 +2460,10 @@ export const DescribeCertificateVerifyResultRequest: $Schema.Schema<DescribeCert
 
 /** `DescribeCertificateVerifyResultResponse` (response side). */
 export interface DescribeCertificateVerifyResultResponse {
-  readonly Status: number | bigint
-  readonly Detail: readonly string[]
-  readonly NotAfter: string
-  readonly Changed: number | bigint
+  readonly Status?: number | bigint
+  readonly Detail?: readonly string[]
+  readonly NotAfter?: string
+  readonly Changed?: number | bigint
   readonly RequestId: string
 }
 export const DescribeCertificateVerifyResultResponse: $Schema.Schema<DescribeCertificateVerifyResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCertificateVerifyResultResponse", { Status: $C.int64, Detail: $C.arr($C.str), NotAfter: $C.str, Changed: $C.int64, RequestId: $C.str }))
@@ -2474,7 +2474,7 @@ export const DescribeCiphersDetailRequest: $Schema.Schema<DescribeCiphersDetailR
 
 /** `DescribeCiphersDetailResponse` (response side). */
 export interface DescribeCiphersDetailResponse {
-  readonly Ciphers: readonly TLSCiphers[]
+  readonly Ciphers?: readonly TLSCiphers[]
   readonly RequestId: string
 }
 export const DescribeCiphersDetailResponse: $Schema.Schema<DescribeCiphersDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCiphersDetailResponse", { Ciphers: $C.arr(TLSCiphers), RequestId: $C.str }))
@@ -2493,25 +2493,25 @@ export const DescribeCustomRuleListRequest: $Schema.Schema<DescribeCustomRuleLis
 
 /** `DescribeCustomRuleListResponse` (response side). */
 export interface DescribeCustomRuleListResponse {
-  readonly RuleList: readonly DescribeCustomRulesRspRuleListItem[]
-  readonly TotalCount: string
+  readonly RuleList?: readonly DescribeCustomRulesRspRuleListItem[]
+  readonly TotalCount?: string
   readonly RequestId: string
 }
 export const DescribeCustomRuleListResponse: $Schema.Schema<DescribeCustomRuleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCustomRuleListResponse", { RuleList: $C.arr(DescribeCustomRulesRspRuleListItem), TotalCount: $C.str, RequestId: $C.str }))
 
 /** `DescribeCustomRulesRspRuleListItem` (response side). */
 export interface DescribeCustomRulesRspRuleListItem {
-  readonly ActionType: string
-  readonly Bypass: string
-  readonly CreateTime: string
-  readonly ExpireTime: string
-  readonly Name: string
-  readonly Redirect: string
-  readonly RuleId: string
-  readonly SortId: string
-  readonly Status: string
-  readonly Strategies: readonly Strategy[]
-  readonly EventId: string
+  readonly ActionType?: string
+  readonly Bypass?: string
+  readonly CreateTime?: string
+  readonly ExpireTime?: string
+  readonly Name?: string
+  readonly Redirect?: string
+  readonly RuleId?: string
+  readonly SortId?: string
+  readonly Status?: string
+  readonly Strategies?: readonly Strategy[]
+  readonly EventId?: string
   readonly ModifyTime?: string
   readonly ValidStatus?: number | bigint
   readonly Source?: string
@@ -2539,8 +2539,8 @@ export const DescribeCustomWhiteRuleRequest: $Schema.Schema<DescribeCustomWhiteR
 
 /** `DescribeCustomWhiteRuleResponse` (response side). */
 export interface DescribeCustomWhiteRuleResponse {
-  readonly RuleList: readonly DescribeCustomRulesRspRuleListItem[]
-  readonly TotalCount: string
+  readonly RuleList?: readonly DescribeCustomRulesRspRuleListItem[]
+  readonly TotalCount?: string
   readonly RequestId: string
 }
 export const DescribeCustomWhiteRuleResponse: $Schema.Schema<DescribeCustomWhiteRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCustomWhiteRuleResponse", { RuleList: $C.arr(DescribeCustomRulesRspRuleListItem), TotalCount: $C.str, RequestId: $C.str }))
@@ -2551,11 +2551,11 @@ export const DescribeDomainCountInfoRequest: $Schema.Schema<DescribeDomainCountI
 
 /** `DescribeDomainCountInfoResponse` (response side). */
 export interface DescribeDomainCountInfoResponse {
-  readonly AllDomain: number | bigint
-  readonly UpdateTime: string
-  readonly WafDomainCount: number | bigint
-  readonly LeftDomainCount: number | bigint
-  readonly OpenWafDomain: number | bigint
+  readonly AllDomain?: number | bigint
+  readonly UpdateTime?: string
+  readonly WafDomainCount?: number | bigint
+  readonly LeftDomainCount?: number | bigint
+  readonly OpenWafDomain?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDomainCountInfoResponse: $Schema.Schema<DescribeDomainCountInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainCountInfoResponse", { AllDomain: $C.uint64, UpdateTime: $C.str, WafDomainCount: $C.uint64, LeftDomainCount: $C.uint64, OpenWafDomain: $C.uint64, RequestId: $C.str }))
@@ -2570,7 +2570,7 @@ export const DescribeDomainDetailsClbRequest: $Schema.Schema<DescribeDomainDetai
 
 /** `DescribeDomainDetailsClbResponse` (response side). */
 export interface DescribeDomainDetailsClbResponse {
-  readonly DomainsClbPartInfo: ClbDomainsInfo
+  readonly DomainsClbPartInfo?: ClbDomainsInfo
   readonly RequestId: string
 }
 export const DescribeDomainDetailsClbResponse: $Schema.Schema<DescribeDomainDetailsClbResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainDetailsClbResponse", { DomainsClbPartInfo: ClbDomainsInfo, RequestId: $C.str }))
@@ -2585,7 +2585,7 @@ export const DescribeDomainDetailsSaasRequest: $Schema.Schema<DescribeDomainDeta
 
 /** `DescribeDomainDetailsSaasResponse` (response side). */
 export interface DescribeDomainDetailsSaasResponse {
-  readonly DomainsPartInfo: DomainsPartInfo
+  readonly DomainsPartInfo?: DomainsPartInfo
   readonly RequestId: string
 }
 export const DescribeDomainDetailsSaasResponse: $Schema.Schema<DescribeDomainDetailsSaasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainDetailsSaasResponse", { DomainsPartInfo: DomainsPartInfo, RequestId: $C.str }))
@@ -2598,7 +2598,7 @@ export const DescribeDomainRulesRequest: $Schema.Schema<DescribeDomainRulesReque
 
 /** `DescribeDomainRulesResponse` (response side). */
 export interface DescribeDomainRulesResponse {
-  readonly Rules: readonly Rule[]
+  readonly Rules?: readonly Rule[]
   readonly RequestId: string
 }
 export const DescribeDomainRulesResponse: $Schema.Schema<DescribeDomainRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainRulesResponse", { Rules: $C.arr(Rule), RequestId: $C.str }))
@@ -2612,8 +2612,8 @@ export const DescribeDomainVerifyResultRequest: $Schema.Schema<DescribeDomainVer
 
 /** `DescribeDomainVerifyResultResponse` (response side). */
 export interface DescribeDomainVerifyResultResponse {
-  readonly Msg: string
-  readonly VerifyCode: number | bigint
+  readonly Msg?: string
+  readonly VerifyCode?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDomainVerifyResultResponse: $Schema.Schema<DescribeDomainVerifyResultResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainVerifyResultResponse", { Msg: $C.str, VerifyCode: $C.int64, RequestId: $C.str }))
@@ -2631,8 +2631,8 @@ export const DescribeDomainWhiteRulesRequest: $Schema.Schema<DescribeDomainWhite
 
 /** `DescribeDomainWhiteRulesResponse` (response side). */
 export interface DescribeDomainWhiteRulesResponse {
-  readonly RuleList: readonly RuleList[]
-  readonly Total: number | bigint
+  readonly RuleList?: readonly RuleList[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeDomainWhiteRulesResponse: $Schema.Schema<DescribeDomainWhiteRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainWhiteRulesResponse", { RuleList: $C.arr(RuleList), Total: $C.uint64, RequestId: $C.str }))
@@ -2647,8 +2647,8 @@ export const DescribeDomainsRequest: $Schema.Schema<DescribeDomainsRequest> = /*
 
 /** `DescribeDomainsResponse` (response side). */
 export interface DescribeDomainsResponse {
-  readonly Total: number | bigint
-  readonly Domains: readonly DomainInfo[]
+  readonly Total?: number | bigint
+  readonly Domains?: readonly DomainInfo[]
   readonly RequestId: string
 }
 export const DescribeDomainsResponse: $Schema.Schema<DescribeDomainsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDomainsResponse", { Total: $C.uint64, Domains: $C.arr(DomainInfo), RequestId: $C.str }))
@@ -2663,8 +2663,8 @@ export const DescribeExportsRequest: $Schema.Schema<DescribeExportsRequest> = /*
 
 /** `DescribeExportsResponse` (response side). */
 export interface DescribeExportsResponse {
-  readonly Exports: readonly ExportInfo[]
-  readonly TotalCount: number | bigint
+  readonly Exports?: readonly ExportInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeExportsResponse: $Schema.Schema<DescribeExportsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExportsResponse", { Exports: $C.arr(ExportInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2682,8 +2682,8 @@ export const DescribeFindDomainListRequest: $Schema.Schema<DescribeFindDomainLis
 
 /** `DescribeFindDomainListResponse` (response side). */
 export interface DescribeFindDomainListResponse {
-  readonly Total: number | bigint
-  readonly List: readonly FindAllDomainDetail[]
+  readonly Total?: number | bigint
+  readonly List?: readonly FindAllDomainDetail[]
   readonly RequestId: string
 }
 export const DescribeFindDomainListResponse: $Schema.Schema<DescribeFindDomainListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFindDomainListResponse", { Total: $C.uint64, List: $C.arr(FindAllDomainDetail), RequestId: $C.str }))
@@ -2718,7 +2718,7 @@ export const DescribeHistogramRequest: $Schema.Schema<DescribeHistogramRequest> 
 
 /** `DescribeHistogramResponse` (response side). */
 export interface DescribeHistogramResponse {
-  readonly Histogram: readonly string[]
+  readonly Histogram?: readonly string[]
   readonly RequestId: string
 }
 export const DescribeHistogramResponse: $Schema.Schema<DescribeHistogramResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHistogramResponse", { Histogram: $C.arr($C.str), RequestId: $C.str }))
@@ -2733,7 +2733,7 @@ export const DescribeHostLimitRequest: $Schema.Schema<DescribeHostLimitRequest> 
 
 /** `DescribeHostLimitResponse` (response side). */
 export interface DescribeHostLimitResponse {
-  readonly Success: ResponseCode
+  readonly Success?: ResponseCode
   readonly RequestId: string
 }
 export const DescribeHostLimitResponse: $Schema.Schema<DescribeHostLimitResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostLimitResponse", { Success: ResponseCode, RequestId: $C.str }))
@@ -2748,7 +2748,7 @@ export const DescribeHostRequest: $Schema.Schema<DescribeHostRequest> = /*#__PUR
 
 /** `DescribeHostResponse` (response side). */
 export interface DescribeHostResponse {
-  readonly Host: HostRecord
+  readonly Host?: HostRecord
   readonly RequestId: string
 }
 export const DescribeHostResponse: $Schema.Schema<DescribeHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeHostResponse", { Host: HostRecord, RequestId: $C.str }))
@@ -2765,7 +2765,7 @@ export const DescribeHostsRequest: $Schema.Schema<DescribeHostsRequest> = /*#__P
 
 /** `DescribeHostsResponse` (response side). */
 export interface DescribeHostsResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly HostList?: readonly HostRecord[]
   readonly RequestId: string
 }
@@ -2782,8 +2782,8 @@ export const DescribeInstancesRequest: $Schema.Schema<DescribeInstancesRequest> 
 
 /** `DescribeInstancesResponse` (response side). */
 export interface DescribeInstancesResponse {
-  readonly Total: number | bigint
-  readonly Instances: readonly InstanceInfo[]
+  readonly Total?: number | bigint
+  readonly Instances?: readonly InstanceInfo[]
   readonly RequestId: string
 }
 export const DescribeInstancesResponse: $Schema.Schema<DescribeInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesResponse", { Total: $C.uint64, Instances: $C.arr(InstanceInfo), RequestId: $C.str }))
@@ -2815,7 +2815,7 @@ export const DescribeIpAccessControlRequest: $Schema.Schema<DescribeIpAccessCont
 
 /** `DescribeIpAccessControlResponse` (response side). */
 export interface DescribeIpAccessControlResponse {
-  readonly Data: IpAccessControlData
+  readonly Data?: IpAccessControlData
   readonly UsedTotal?: number | bigint
   readonly RequestId: string
 }
@@ -2844,7 +2844,7 @@ export const DescribeIpHitItemsRequest: $Schema.Schema<DescribeIpHitItemsRequest
 
 /** `DescribeIpHitItemsResponse` (response side). */
 export interface DescribeIpHitItemsResponse {
-  readonly Data: IpHitItemsData
+  readonly Data?: IpHitItemsData
   readonly RequestId: string
 }
 export const DescribeIpHitItemsResponse: $Schema.Schema<DescribeIpHitItemsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIpHitItemsResponse", { Data: IpHitItemsData, RequestId: $C.str }))
@@ -2886,9 +2886,9 @@ export const DescribeLogHistogramRequest: $Schema.Schema<DescribeLogHistogramReq
 
 /** `DescribeLogHistogramResponse` (response side). */
 export interface DescribeLogHistogramResponse {
-  readonly Interval: number | bigint
-  readonly TotalCount: number | bigint
-  readonly HistogramInfos: readonly HistogramInfo[]
+  readonly Interval?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly HistogramInfos?: readonly HistogramInfo[]
   readonly RequestId: string
 }
 export const DescribeLogHistogramResponse: $Schema.Schema<DescribeLogHistogramResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLogHistogramResponse", { Interval: $C.int64, TotalCount: $C.int64, HistogramInfos: $C.arr(HistogramInfo), RequestId: $C.str }))
@@ -2901,12 +2901,12 @@ export const DescribeModuleStatusRequest: $Schema.Schema<DescribeModuleStatusReq
 
 /** `DescribeModuleStatusResponse` (response side). */
 export interface DescribeModuleStatusResponse {
-  readonly WebSecurity: number | bigint
-  readonly AccessControl: number | bigint
-  readonly CcProtection: number | bigint
-  readonly AntiTamper: number | bigint
-  readonly AntiLeakage: number | bigint
-  readonly ApiProtection: number | bigint
+  readonly WebSecurity?: number | bigint
+  readonly AccessControl?: number | bigint
+  readonly CcProtection?: number | bigint
+  readonly AntiTamper?: number | bigint
+  readonly AntiLeakage?: number | bigint
+  readonly ApiProtection?: number | bigint
   readonly RateLimit?: number | bigint
   readonly GzipAnalysis?: number | bigint
   readonly RequestId: string
@@ -2925,7 +2925,7 @@ export const DescribeObjectsRequest: $Schema.Schema<DescribeObjectsRequest> = /*
 
 /** `DescribeObjectsResponse` (response side). */
 export interface DescribeObjectsResponse {
-  readonly ClbObjects: readonly ClbObject[]
+  readonly ClbObjects?: readonly ClbObject[]
   readonly RequestId: string
 }
 export const DescribeObjectsResponse: $Schema.Schema<DescribeObjectsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeObjectsResponse", { ClbObjects: $C.arr(ClbObject), RequestId: $C.str }))
@@ -2941,8 +2941,8 @@ export const DescribeOwaspRuleTypesRequest: $Schema.Schema<DescribeOwaspRuleType
 
 /** `DescribeOwaspRuleTypesResponse` (response side). */
 export interface DescribeOwaspRuleTypesResponse {
-  readonly Total: number | bigint
-  readonly List: readonly OwaspRuleType[]
+  readonly Total?: number | bigint
+  readonly List?: readonly OwaspRuleType[]
   readonly RequestId: string
 }
 export const DescribeOwaspRuleTypesResponse: $Schema.Schema<DescribeOwaspRuleTypesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOwaspRuleTypesResponse", { Total: $C.int64, List: $C.arr(OwaspRuleType), RequestId: $C.str }))
@@ -2960,8 +2960,8 @@ export const DescribeOwaspRulesRequest: $Schema.Schema<DescribeOwaspRulesRequest
 
 /** `DescribeOwaspRulesResponse` (response side). */
 export interface DescribeOwaspRulesResponse {
-  readonly Total: number | bigint
-  readonly List: readonly OwaspRule[]
+  readonly Total?: number | bigint
+  readonly List?: readonly OwaspRule[]
   readonly RequestId: string
 }
 export const DescribeOwaspRulesResponse: $Schema.Schema<DescribeOwaspRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOwaspRulesResponse", { Total: $C.uint64, List: $C.arr(OwaspRule), RequestId: $C.str }))
@@ -2979,8 +2979,8 @@ export const DescribeOwaspWhiteRulesRequest: $Schema.Schema<DescribeOwaspWhiteRu
 
 /** `DescribeOwaspWhiteRulesResponse` (response side). */
 export interface DescribeOwaspWhiteRulesResponse {
-  readonly Total: number | bigint
-  readonly List: readonly OwaspWhiteRule[]
+  readonly Total?: number | bigint
+  readonly List?: readonly OwaspWhiteRule[]
   readonly RequestId: string
 }
 export const DescribeOwaspWhiteRulesResponse: $Schema.Schema<DescribeOwaspWhiteRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOwaspWhiteRulesResponse", { Total: $C.uint64, List: $C.arr(OwaspWhiteRule), RequestId: $C.str }))
@@ -2998,7 +2998,7 @@ export const DescribePeakPointsRequest: $Schema.Schema<DescribePeakPointsRequest
 
 /** `DescribePeakPointsResponse` (response side). */
 export interface DescribePeakPointsResponse {
-  readonly Points: readonly PeakPointsItem[]
+  readonly Points?: readonly PeakPointsItem[]
   readonly RequestId: string
 }
 export const DescribePeakPointsResponse: $Schema.Schema<DescribePeakPointsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePeakPointsResponse", { Points: $C.arr(PeakPointsItem), RequestId: $C.str }))
@@ -3016,11 +3016,11 @@ export const DescribePeakValueRequest: $Schema.Schema<DescribePeakValueRequest> 
 
 /** `DescribePeakValueResponse` (response side). */
 export interface DescribePeakValueResponse {
-  readonly Access: number | bigint
-  readonly Up: number | bigint
-  readonly Down: number | bigint
-  readonly Attack: number | bigint
-  readonly Cc: number | bigint
+  readonly Access?: number | bigint
+  readonly Up?: number | bigint
+  readonly Down?: number | bigint
+  readonly Attack?: number | bigint
+  readonly Cc?: number | bigint
   readonly RequestId: string
 }
 export const DescribePeakValueResponse: $Schema.Schema<DescribePeakValueResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePeakValueResponse", { Access: $C.uint64, Up: $C.uint64, Down: $C.uint64, Attack: $C.uint64, Cc: $C.uint64, RequestId: $C.str }))
@@ -3034,8 +3034,8 @@ export const DescribePolicyStatusRequest: $Schema.Schema<DescribePolicyStatusReq
 
 /** `DescribePolicyStatusResponse` (response side). */
 export interface DescribePolicyStatusResponse {
-  readonly InstanceId: string
-  readonly Status: number | bigint
+  readonly InstanceId?: string
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DescribePolicyStatusResponse: $Schema.Schema<DescribePolicyStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePolicyStatusResponse", { InstanceId: $C.str, Status: $C.uint64, RequestId: $C.str }))
@@ -3049,8 +3049,8 @@ export const DescribePortsRequest: $Schema.Schema<DescribePortsRequest> = /*#__P
 
 /** `DescribePortsResponse` (response side). */
 export interface DescribePortsResponse {
-  readonly HttpPorts: readonly string[]
-  readonly HttpsPorts: readonly string[]
+  readonly HttpPorts?: readonly string[]
+  readonly HttpsPorts?: readonly string[]
   readonly RequestId: string
 }
 export const DescribePortsResponse: $Schema.Schema<DescribePortsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePortsResponse", { HttpPorts: $C.arr($C.str), HttpsPorts: $C.arr($C.str), RequestId: $C.str }))
@@ -3063,7 +3063,7 @@ export const DescribePostCKafkaFlowsRequest: $Schema.Schema<DescribePostCKafkaFl
 
 /** `DescribePostCKafkaFlowsResponse` (response side). */
 export interface DescribePostCKafkaFlowsResponse {
-  readonly PostCKafkaFlows: readonly PostCKafkaFlowInfo[]
+  readonly PostCKafkaFlows?: readonly PostCKafkaFlowInfo[]
   readonly RequestId: string
 }
 export const DescribePostCKafkaFlowsResponse: $Schema.Schema<DescribePostCKafkaFlowsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePostCKafkaFlowsResponse", { PostCKafkaFlows: $C.arr(PostCKafkaFlowInfo), RequestId: $C.str }))
@@ -3076,7 +3076,7 @@ export const DescribePostCLSFlowsRequest: $Schema.Schema<DescribePostCLSFlowsReq
 
 /** `DescribePostCLSFlowsResponse` (response side). */
 export interface DescribePostCLSFlowsResponse {
-  readonly PostCLSFlows: readonly PostCLSFlowInfo[]
+  readonly PostCLSFlows?: readonly PostCLSFlowInfo[]
   readonly RequestId: string
 }
 export const DescribePostCLSFlowsResponse: $Schema.Schema<DescribePostCLSFlowsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribePostCLSFlowsResponse", { PostCLSFlows: $C.arr(PostCLSFlowInfo), RequestId: $C.str }))
@@ -3093,8 +3093,8 @@ export const DescribeProtectGroupRequest: $Schema.Schema<DescribeProtectGroupReq
 
 /** `DescribeProtectGroupResponse` (response side). */
 export interface DescribeProtectGroupResponse {
-  readonly Data: readonly ProtectGroupInfo[]
-  readonly Total: number | bigint
+  readonly Data?: readonly ProtectGroupInfo[]
+  readonly Total?: number | bigint
   readonly RequestId: string
 }
 export const DescribeProtectGroupResponse: $Schema.Schema<DescribeProtectGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProtectGroupResponse", { Data: $C.arr(ProtectGroupInfo), Total: $C.uint64, RequestId: $C.str }))
@@ -3108,7 +3108,7 @@ export const DescribeProtectionModesRequest: $Schema.Schema<DescribeProtectionMo
 
 /** `DescribeProtectionModesResponse` (response side). */
 export interface DescribeProtectionModesResponse {
-  readonly Modes: readonly TigaMainClassMode[]
+  readonly Modes?: readonly TigaMainClassMode[]
   readonly RequestId: string
 }
 export const DescribeProtectionModesResponse: $Schema.Schema<DescribeProtectionModesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProtectionModesResponse", { Modes: $C.arr(TigaMainClassMode), RequestId: $C.str }))
@@ -3165,7 +3165,7 @@ export const DescribeRuleLimitRequest: $Schema.Schema<DescribeRuleLimitRequest> 
 
 /** `DescribeRuleLimitResponse` (response side). */
 export interface DescribeRuleLimitResponse {
-  readonly Res: WafRuleLimit
+  readonly Res?: WafRuleLimit
   readonly RequestId: string
 }
 export const DescribeRuleLimitResponse: $Schema.Schema<DescribeRuleLimitResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRuleLimitResponse", { Res: WafRuleLimit, RequestId: $C.str }))
@@ -3202,7 +3202,7 @@ export const DescribeSessionRequest: $Schema.Schema<DescribeSessionRequest> = /*
 
 /** `DescribeSessionResponse` (response side). */
 export interface DescribeSessionResponse {
-  readonly Data: SessionData
+  readonly Data?: SessionData
   readonly RequestId: string
 }
 export const DescribeSessionResponse: $Schema.Schema<DescribeSessionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSessionResponse", { Data: SessionData, RequestId: $C.str }))
@@ -3232,32 +3232,32 @@ export const DescribeSpartaProtectionInfoRequest: $Schema.Schema<DescribeSpartaP
 
 /** `DescribeSpartaProtectionInfoResponse` (response side). */
 export interface DescribeSpartaProtectionInfoResponse {
-  readonly Domain: string
-  readonly DomainId: string
-  readonly Cname: string
-  readonly Status: string
-  readonly SrcList: readonly string[]
-  readonly CertType: string
-  readonly Cert: string
-  readonly PrivateKey: string
-  readonly Sslid: string
-  readonly IsCdn: string
-  readonly GrayAreas: readonly string[]
-  readonly Engine: string
-  readonly HttpsRewrite: string
-  readonly UpstreamType: string
-  readonly UpstreamDomain: string
-  readonly UpstreamScheme: string
-  readonly IsHttp2: string
-  readonly IsWebsocket: string
-  readonly LoadBalance: string
-  readonly HttpsUpstreamPort: string
-  readonly Ports: readonly PortItem[]
-  readonly IsGray: string
-  readonly Mode: string
-  readonly Level: string
-  readonly IsKeepAlive: string
-  readonly Anycast: string
+  readonly Domain?: string
+  readonly DomainId?: string
+  readonly Cname?: string
+  readonly Status?: string
+  readonly SrcList?: readonly string[]
+  readonly CertType?: string
+  readonly Cert?: string
+  readonly PrivateKey?: string
+  readonly Sslid?: string
+  readonly IsCdn?: string
+  readonly GrayAreas?: readonly string[]
+  readonly Engine?: string
+  readonly HttpsRewrite?: string
+  readonly UpstreamType?: string
+  readonly UpstreamDomain?: string
+  readonly UpstreamScheme?: string
+  readonly IsHttp2?: string
+  readonly IsWebsocket?: string
+  readonly LoadBalance?: string
+  readonly HttpsUpstreamPort?: string
+  readonly Ports?: readonly PortItem[]
+  readonly IsGray?: string
+  readonly Mode?: string
+  readonly Level?: string
+  readonly IsKeepAlive?: string
+  readonly Anycast?: string
   readonly RequestId: string
 }
 export const DescribeSpartaProtectionInfoResponse: $Schema.Schema<DescribeSpartaProtectionInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSpartaProtectionInfoResponse", { Domain: $C.str, DomainId: $C.str, Cname: $C.str, Status: $C.str, SrcList: $C.arr($C.str), CertType: $C.str, Cert: $C.str, PrivateKey: $C.str, Sslid: $C.str, IsCdn: $C.str, GrayAreas: $C.arr($C.str), Engine: $C.str, HttpsRewrite: $C.str, UpstreamType: $C.str, UpstreamDomain: $C.str, UpstreamScheme: $C.str, IsHttp2: $C.str, IsWebsocket: $C.str, LoadBalance: $C.str, HttpsUpstreamPort: $C.str, Ports: $C.arr(PortItem), IsGray: $C.str, Mode: $C.str, Level: $C.str, IsKeepAlive: $C.str, Anycast: $C.str, RequestId: $C.str }))
@@ -3268,7 +3268,7 @@ export const DescribeTlsVersionRequest: $Schema.Schema<DescribeTlsVersionRequest
 
 /** `DescribeTlsVersionResponse` (response side). */
 export interface DescribeTlsVersionResponse {
-  readonly TLS: readonly TLSVersion[]
+  readonly TLS?: readonly TLSVersion[]
   readonly RequestId: string
 }
 export const DescribeTlsVersionResponse: $Schema.Schema<DescribeTlsVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTlsVersionResponse", { TLS: $C.arr(TLSVersion), RequestId: $C.str }))
@@ -3285,8 +3285,8 @@ export const DescribeTopAttackDomainRequest: $Schema.Schema<DescribeTopAttackDom
 
 /** `DescribeTopAttackDomainResponse` (response side). */
 export interface DescribeTopAttackDomainResponse {
-  readonly CC: readonly KVInt[]
-  readonly Web: readonly KVInt[]
+  readonly CC?: readonly KVInt[]
+  readonly Web?: readonly KVInt[]
   readonly RequestId: string
 }
 export const DescribeTopAttackDomainResponse: $Schema.Schema<DescribeTopAttackDomainResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopAttackDomainResponse", { CC: $C.arr(KVInt), Web: $C.arr(KVInt), RequestId: $C.str }))
@@ -3303,8 +3303,8 @@ export const DescribeTopicsRequest: $Schema.Schema<DescribeTopicsRequest> = /*#_
 
 /** `DescribeTopicsResponse` (response side). */
 export interface DescribeTopicsResponse {
-  readonly Topics: readonly TopicInfo[]
-  readonly TotalCount: number | bigint
+  readonly Topics?: readonly TopicInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTopicsResponse: $Schema.Schema<DescribeTopicsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopicsResponse", { Topics: $C.arr(TopicInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -3315,7 +3315,7 @@ export const DescribeUserCdcClbWafRegionsRequest: $Schema.Schema<DescribeUserCdc
 
 /** `DescribeUserCdcClbWafRegionsResponse` (response side). */
 export interface DescribeUserCdcClbWafRegionsResponse {
-  readonly Data: readonly CdcRegion[]
+  readonly Data?: readonly CdcRegion[]
   readonly RequestId: string
 }
 export const DescribeUserCdcClbWafRegionsResponse: $Schema.Schema<DescribeUserCdcClbWafRegionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserCdcClbWafRegionsResponse", { Data: $C.arr(CdcRegion), RequestId: $C.str }))
@@ -3340,7 +3340,7 @@ export const DescribeUserDomainInfoRequest: $Schema.Schema<DescribeUserDomainInf
 
 /** `DescribeUserDomainInfoResponse` (response side). */
 export interface DescribeUserDomainInfoResponse {
-  readonly UsersInfo: readonly UserDomainInfo[]
+  readonly UsersInfo?: readonly UserDomainInfo[]
   readonly RequestId: string
 }
 export const DescribeUserDomainInfoResponse: $Schema.Schema<DescribeUserDomainInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserDomainInfoResponse", { UsersInfo: $C.arr(UserDomainInfo), RequestId: $C.str }))
@@ -3353,7 +3353,7 @@ export const DescribeUserLevelRequest: $Schema.Schema<DescribeUserLevelRequest> 
 
 /** `DescribeUserLevelResponse` (response side). */
 export interface DescribeUserLevelResponse {
-  readonly Level: number | bigint
+  readonly Level?: number | bigint
   readonly RequestId: string
 }
 export const DescribeUserLevelResponse: $Schema.Schema<DescribeUserLevelResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserLevelResponse", { Level: $C.uint64, RequestId: $C.str }))
@@ -3366,8 +3366,8 @@ export const DescribeUserSignatureClassRequest: $Schema.Schema<DescribeUserSigna
 
 /** `DescribeUserSignatureClassResponse` (response side). */
 export interface DescribeUserSignatureClassResponse {
-  readonly Total: number | bigint
-  readonly RuleTypeList: readonly RuleType[]
+  readonly Total?: number | bigint
+  readonly RuleTypeList?: readonly RuleType[]
   readonly RequestId: string
 }
 export const DescribeUserSignatureClassResponse: $Schema.Schema<DescribeUserSignatureClassResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserSignatureClassResponse", { Total: $C.int64, RuleTypeList: $C.arr(RuleType), RequestId: $C.str }))
@@ -3385,8 +3385,8 @@ export const DescribeUserSignatureRuleRequest: $Schema.Schema<DescribeUserSignat
 
 /** `DescribeUserSignatureRuleResponse` (response side). */
 export interface DescribeUserSignatureRuleResponse {
-  readonly Total: number | bigint
-  readonly Rules: readonly UserSignatureRule[]
+  readonly Total?: number | bigint
+  readonly Rules?: readonly UserSignatureRule[]
   readonly RequestId: string
 }
 export const DescribeUserSignatureRuleResponse: $Schema.Schema<DescribeUserSignatureRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserSignatureRuleResponse", { Total: $C.uint64, Rules: $C.arr(UserSignatureRule), RequestId: $C.str }))
@@ -3404,8 +3404,8 @@ export const DescribeUserSignatureRuleV2Request: $Schema.Schema<DescribeUserSign
 
 /** `DescribeUserSignatureRuleV2Response` (response side). */
 export interface DescribeUserSignatureRuleV2Response {
-  readonly Total: number | bigint
-  readonly Rules: readonly UserSignatureRule[]
+  readonly Total?: number | bigint
+  readonly Rules?: readonly UserSignatureRule[]
   readonly RequestId: string
 }
 export const DescribeUserSignatureRuleV2Response: $Schema.Schema<DescribeUserSignatureRuleV2Response> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserSignatureRuleV2Response", { Total: $C.uint64, Rules: $C.arr(UserSignatureRule), RequestId: $C.str }))
@@ -3418,7 +3418,7 @@ export const DescribeVipInfoRequest: $Schema.Schema<DescribeVipInfoRequest> = /*
 
 /** `DescribeVipInfoResponse` (response side). */
 export interface DescribeVipInfoResponse {
-  readonly VipInfo: readonly VipInfo[]
+  readonly VipInfo?: readonly VipInfo[]
   readonly RequestId: string
 }
 export const DescribeVipInfoResponse: $Schema.Schema<DescribeVipInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeVipInfoResponse", { VipInfo: $C.arr(VipInfo), RequestId: $C.str }))
@@ -3432,10 +3432,10 @@ export const DescribeWafAutoDenyRulesRequest: $Schema.Schema<DescribeWafAutoDeny
 
 /** `DescribeWafAutoDenyRulesResponse` (response side). */
 export interface DescribeWafAutoDenyRulesResponse {
-  readonly AttackThreshold: number | bigint
-  readonly TimeThreshold: number | bigint
-  readonly DenyTimeThreshold: number | bigint
-  readonly DefenseStatus: number | bigint
+  readonly AttackThreshold?: number | bigint
+  readonly TimeThreshold?: number | bigint
+  readonly DenyTimeThreshold?: number | bigint
+  readonly DefenseStatus?: number | bigint
   readonly Source?: string
   readonly HWState?: number | bigint
   readonly RequestId: string
@@ -3448,7 +3448,7 @@ export const DescribeWafAutoDenyStatusRequest: $Schema.Schema<DescribeWafAutoDen
 
 /** `DescribeWafAutoDenyStatusResponse` (response side). */
 export interface DescribeWafAutoDenyStatusResponse {
-  readonly WafAutoDenyDetails: AutoDenyDetail
+  readonly WafAutoDenyDetails?: AutoDenyDetail
   readonly RequestId: string
 }
 export const DescribeWafAutoDenyStatusResponse: $Schema.Schema<DescribeWafAutoDenyStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWafAutoDenyStatusResponse", { WafAutoDenyDetails: AutoDenyDetail, RequestId: $C.str }))
@@ -3459,7 +3459,7 @@ export const DescribeWafThreatenIntelligenceRequest: $Schema.Schema<DescribeWafT
 
 /** `DescribeWafThreatenIntelligenceResponse` (response side). */
 export interface DescribeWafThreatenIntelligenceResponse {
-  readonly WafThreatenIntelligenceDetails: WafThreatenIntelligenceDetails
+  readonly WafThreatenIntelligenceDetails?: WafThreatenIntelligenceDetails
   readonly RequestId: string
 }
 export const DescribeWafThreatenIntelligenceResponse: $Schema.Schema<DescribeWafThreatenIntelligenceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWafThreatenIntelligenceResponse", { WafThreatenIntelligenceDetails: WafThreatenIntelligenceDetails, RequestId: $C.str }))
@@ -3472,8 +3472,8 @@ export const DescribeWebshellStatusRequest: $Schema.Schema<DescribeWebshellStatu
 
 /** `DescribeWebshellStatusResponse` (response side). */
 export interface DescribeWebshellStatusResponse {
-  readonly Domain: string
-  readonly Status: number | bigint
+  readonly Domain?: string
+  readonly Status?: number | bigint
   readonly RequestId: string
 }
 export const DescribeWebshellStatusResponse: $Schema.Schema<DescribeWebshellStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWebshellStatusResponse", { Domain: $C.str, Status: $C.uint64, RequestId: $C.str }))
@@ -3506,31 +3506,31 @@ export const DestroyPostCLSFlowResponse: $Schema.Schema<DestroyPostCLSFlowRespon
 
 /** `DomainInfo` (response side). */
 export interface DomainInfo {
-  readonly Domain: string
-  readonly DomainId: string
-  readonly InstanceId: string
-  readonly Cname: string
-  readonly Edition: string
-  readonly Region: string
-  readonly InstanceName: string
-  readonly ClsStatus: number | bigint
-  readonly FlowMode: number | bigint
-  readonly Status: number | bigint
-  readonly Mode: number | bigint
-  readonly Engine: number | bigint
-  readonly CCList: readonly string[]
-  readonly RsList: readonly string[]
-  readonly Ports: readonly PortInfo[]
-  readonly LoadBalancerSet: readonly LoadBalancerPackageNew[]
-  readonly AppId: number | bigint
-  readonly State: number | bigint
-  readonly CreateTime: string
+  readonly Domain?: string
+  readonly DomainId?: string
+  readonly InstanceId?: string
+  readonly Cname?: string
+  readonly Edition?: string
+  readonly Region?: string
+  readonly InstanceName?: string
+  readonly ClsStatus?: number | bigint
+  readonly FlowMode?: number | bigint
+  readonly Status?: number | bigint
+  readonly Mode?: number | bigint
+  readonly Engine?: number | bigint
+  readonly CCList?: readonly string[]
+  readonly RsList?: readonly string[]
+  readonly Ports?: readonly PortInfo[]
+  readonly LoadBalancerSet?: readonly LoadBalancerPackageNew[]
+  readonly AppId?: number | bigint
+  readonly State?: number | bigint
+  readonly CreateTime?: string
   readonly ModifyTime?: string
-  readonly Ipv6Status: number | bigint
-  readonly BotStatus: number | bigint
-  readonly Level: number | bigint
-  readonly PostCLSStatus: number | bigint
-  readonly PostCKafkaStatus: number | bigint
+  readonly Ipv6Status?: number | bigint
+  readonly BotStatus?: number | bigint
+  readonly Level?: number | bigint
+  readonly PostCLSStatus?: number | bigint
+  readonly PostCKafkaStatus?: number | bigint
   readonly CdcClusters?: string
   readonly ApiStatus?: number | bigint
   readonly AlbType?: string
@@ -3578,47 +3578,47 @@ export const DomainURI: $Schema.Schema<DomainURI> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `DomainsPartInfo` (response side). */
 export interface DomainsPartInfo {
-  readonly Domain: string
-  readonly DomainId: string
-  readonly InstanceId: string
-  readonly Edition: string
-  readonly InstanceName: string
-  readonly Cert: string
-  readonly CreateTime: string
+  readonly Domain?: string
+  readonly DomainId?: string
+  readonly InstanceId?: string
+  readonly Edition?: string
+  readonly InstanceName?: string
+  readonly Cert?: string
+  readonly CreateTime?: string
   readonly ModifyTime?: string
-  readonly Engine: number | bigint
-  readonly HttpsRewrite: number | bigint
-  readonly HttpsUpstreamPort: string
-  readonly IsCdn: number | bigint
+  readonly Engine?: number | bigint
+  readonly HttpsRewrite?: number | bigint
+  readonly HttpsUpstreamPort?: string
+  readonly IsCdn?: number | bigint
   /** @deprecated hidden or deprecated in the API */
-  readonly IsGray: number | bigint
-  readonly IsHttp2: number | bigint
-  readonly IsWebsocket: number | bigint
-  readonly LoadBalance: number | bigint
-  readonly Mode: number | bigint
-  readonly PrivateKey: string
-  readonly SSLId: string
-  readonly UpstreamDomain: string
-  readonly UpstreamType: number | bigint
-  readonly SrcList: readonly string[]
-  readonly Ports: readonly PortInfo[]
-  readonly CertType: number | bigint
-  readonly UpstreamScheme: string
-  readonly Cls: number | bigint
-  readonly Cname: string
-  readonly IsKeepAlive: number | bigint
-  readonly ActiveCheck: number | bigint
-  readonly TLSVersion: number | bigint
-  readonly Ciphers: readonly (number | bigint)[]
-  readonly CipherTemplate: number | bigint
+  readonly IsGray?: number | bigint
+  readonly IsHttp2?: number | bigint
+  readonly IsWebsocket?: number | bigint
+  readonly LoadBalance?: number | bigint
+  readonly Mode?: number | bigint
+  readonly PrivateKey?: string
+  readonly SSLId?: string
+  readonly UpstreamDomain?: string
+  readonly UpstreamType?: number | bigint
+  readonly SrcList?: readonly string[]
+  readonly Ports?: readonly PortInfo[]
+  readonly CertType?: number | bigint
+  readonly UpstreamScheme?: string
+  readonly Cls?: number | bigint
+  readonly Cname?: string
+  readonly IsKeepAlive?: number | bigint
+  readonly ActiveCheck?: number | bigint
+  readonly TLSVersion?: number | bigint
+  readonly Ciphers?: readonly (number | bigint)[]
+  readonly CipherTemplate?: number | bigint
   readonly ProxyConnectTimeout?: number | bigint
-  readonly ProxyReadTimeout: number | bigint
-  readonly ProxySendTimeout: number | bigint
-  readonly SniType: number | bigint
-  readonly SniHost: string
-  readonly Weights: readonly string[]
-  readonly IpHeaders: readonly string[]
-  readonly XFFReset: number | bigint
+  readonly ProxyReadTimeout?: number | bigint
+  readonly ProxySendTimeout?: number | bigint
+  readonly SniType?: number | bigint
+  readonly SniHost?: string
+  readonly Weights?: readonly string[]
+  readonly IpHeaders?: readonly string[]
+  readonly XFFReset?: number | bigint
   readonly Note?: string
   readonly UpstreamHost?: string
   readonly Level?: string
@@ -3645,17 +3645,17 @@ export const DomainsPartInfo: $Schema.Schema<DomainsPartInfo> = /*#__PURE__*/ $C
 
 /** `DownloadAttackRecordInfo` (response side). */
 export interface DownloadAttackRecordInfo {
-  readonly Id: number | bigint
-  readonly TaskName: string
-  readonly TaskId: string
-  readonly Host: string
-  readonly Count: number | bigint
-  readonly Status: number | bigint
-  readonly Url: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly ExpireTime: string
-  readonly TotalCount: number | bigint
+  readonly Id?: number | bigint
+  readonly TaskName?: string
+  readonly TaskId?: string
+  readonly Host?: string
+  readonly Count?: number | bigint
+  readonly Status?: number | bigint
+  readonly Url?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly ExpireTime?: string
+  readonly TotalCount?: number | bigint
 }
 export const DownloadAttackRecordInfo: $Schema.Schema<DownloadAttackRecordInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DownloadAttackRecordInfo", { Id: $C.uint64, TaskName: $C.str, TaskId: $C.str, Host: $C.str, Count: $C.uint64, Status: $C.int64, Url: $C.str, CreateTime: $C.datetime, ModifyTime: $C.datetime, ExpireTime: $C.datetime, TotalCount: $C.uint64 }))
 
@@ -3682,37 +3682,37 @@ export const EnableRateLimitsV2Response: $Schema.Schema<EnableRateLimitsV2Respon
 
 /** `ExportAccessInfo` (response side). */
 export interface ExportAccessInfo {
-  readonly ExportId: string
-  readonly Query: string
-  readonly FileName: string
-  readonly FileSize: number | bigint
-  readonly Order: string
-  readonly Format: string
-  readonly Count: number | bigint
-  readonly Status: string
-  readonly From: number | bigint
-  readonly To: number | bigint
-  readonly CosPath: string
-  readonly CreateTime: string
+  readonly ExportId?: string
+  readonly Query?: string
+  readonly FileName?: string
+  readonly FileSize?: number | bigint
+  readonly Order?: string
+  readonly Format?: string
+  readonly Count?: number | bigint
+  readonly Status?: string
+  readonly From?: number | bigint
+  readonly To?: number | bigint
+  readonly CosPath?: string
+  readonly CreateTime?: string
 }
 export const ExportAccessInfo: $Schema.Schema<ExportAccessInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportAccessInfo", { ExportId: $C.str, Query: $C.str, FileName: $C.str, FileSize: $C.int64, Order: $C.str, Format: $C.str, Count: $C.uint64, Status: $C.str, From: $C.int64, To: $C.int64, CosPath: $C.str, CreateTime: $C.str }))
 
 /** `ExportInfo` (response side). */
 export interface ExportInfo {
-  readonly TopicId: string
-  readonly ExportId: string
-  readonly Query: string
-  readonly FileName: string
-  readonly FileSize: number | bigint
-  readonly Order: string
-  readonly Format: string
-  readonly Count: number | bigint
-  readonly Status: string
-  readonly From: number | bigint
-  readonly To: number | bigint
-  readonly CosPath: string
-  readonly CreateTime: string
-  readonly SyntaxRule: number | bigint
+  readonly TopicId?: string
+  readonly ExportId?: string
+  readonly Query?: string
+  readonly FileName?: string
+  readonly FileSize?: number | bigint
+  readonly Order?: string
+  readonly Format?: string
+  readonly Count?: number | bigint
+  readonly Status?: string
+  readonly From?: number | bigint
+  readonly To?: number | bigint
+  readonly CosPath?: string
+  readonly CreateTime?: string
+  readonly SyntaxRule?: number | bigint
   readonly DerivedFields?: readonly string[] | null
 }
 export const ExportInfo: $Schema.Schema<ExportInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExportInfo", { TopicId: $C.str, ExportId: $C.str, Query: $C.str, FileName: $C.str, FileSize: $C.uint64, Order: $C.str, Format: $C.str, Count: $C.uint64, Status: $C.str, From: $C.int64, To: $C.int64, CosPath: $C.str, CreateTime: $C.str, SyntaxRule: $C.uint64 }, { DerivedFields: $C.nul($C.arr($C.str)) }))
@@ -3743,27 +3743,27 @@ export const FiltersItemNew: $Schema.Schema<FiltersItemNew> = /*#__PURE__*/ $C.l
 
 /** `FindAllDomainDetail` (response side). */
 export interface FindAllDomainDetail {
-  readonly Appid: number | bigint
-  readonly Domain: string
-  readonly Ips: readonly string[]
-  readonly FindTime: string
-  readonly InstanceId: string
-  readonly DomainId: string
-  readonly Edition: string
-  readonly IsWafDomain: number | bigint
+  readonly Appid?: number | bigint
+  readonly Domain?: string
+  readonly Ips?: readonly string[]
+  readonly FindTime?: string
+  readonly InstanceId?: string
+  readonly DomainId?: string
+  readonly Edition?: string
+  readonly IsWafDomain?: number | bigint
 }
 export const FindAllDomainDetail: $Schema.Schema<FindAllDomainDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("FindAllDomainDetail", { Appid: $C.uint64, Domain: $C.str, Ips: $C.arr($C.str), FindTime: $C.str, InstanceId: $C.str, DomainId: $C.str, Edition: $C.str, IsWafDomain: $C.uint64 }))
 
 /** `FraudPkg` (response side). */
 export interface FraudPkg {
-  readonly ResourceIds: string
-  readonly Status: number | bigint
-  readonly Region: number | bigint
-  readonly BeginTime: string
-  readonly EndTime: string
-  readonly InquireNum: number | bigint
-  readonly UsedNum: number | bigint
-  readonly RenewFlag: number | bigint
+  readonly ResourceIds?: string
+  readonly Status?: number | bigint
+  readonly Region?: number | bigint
+  readonly BeginTime?: string
+  readonly EndTime?: string
+  readonly InquireNum?: number | bigint
+  readonly UsedNum?: number | bigint
+  readonly RenewFlag?: number | bigint
 }
 export const FraudPkg: $Schema.Schema<FraudPkg> = /*#__PURE__*/ $C.lazy(() => $C.struct("FraudPkg", { ResourceIds: $C.str, Status: $C.int64, Region: $C.int64, BeginTime: $C.str, EndTime: $C.str, InquireNum: $C.int64, UsedNum: $C.int64, RenewFlag: $C.uint64 }))
 
@@ -3776,7 +3776,7 @@ export const FreshAntiFakeUrlRequest: $Schema.Schema<FreshAntiFakeUrlRequest> = 
 
 /** `FreshAntiFakeUrlResponse` (response side). */
 export interface FreshAntiFakeUrlResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const FreshAntiFakeUrlResponse: $Schema.Schema<FreshAntiFakeUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("FreshAntiFakeUrlResponse", { Result: $C.str, RequestId: $C.str }))
@@ -3790,7 +3790,7 @@ export const GenerateDealsAndPayNewRequest: $Schema.Schema<GenerateDealsAndPayNe
 /** `GenerateDealsAndPayNewResponse` (response side). */
 export interface GenerateDealsAndPayNewResponse {
   readonly Data?: DealData
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly ReturnMessage?: string
   readonly InstanceId?: string
   readonly RequestId: string
@@ -3816,7 +3816,7 @@ export const GetAttackDownloadRecordsRequest: $Schema.Schema<GetAttackDownloadRe
 
 /** `GetAttackDownloadRecordsResponse` (response side). */
 export interface GetAttackDownloadRecordsResponse {
-  readonly Records: readonly DownloadAttackRecordInfo[]
+  readonly Records?: readonly DownloadAttackRecordInfo[]
   readonly RequestId: string
 }
 export const GetAttackDownloadRecordsResponse: $Schema.Schema<GetAttackDownloadRecordsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetAttackDownloadRecordsResponse", { Records: $C.arr(DownloadAttackRecordInfo), RequestId: $C.str }))
@@ -3832,9 +3832,9 @@ export const GetAttackHistogramRequest: $Schema.Schema<GetAttackHistogramRequest
 
 /** `GetAttackHistogramResponse` (response side). */
 export interface GetAttackHistogramResponse {
-  readonly Data: readonly LogHistogramInfo[]
-  readonly Period: number | bigint
-  readonly TotalCount: number | bigint
+  readonly Data?: readonly LogHistogramInfo[]
+  readonly Period?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const GetAttackHistogramResponse: $Schema.Schema<GetAttackHistogramResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetAttackHistogramResponse", { Data: $C.arr(LogHistogramInfo), Period: $C.uint64, TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3850,7 +3850,7 @@ export const GetAttackTotalCountRequest: $Schema.Schema<GetAttackTotalCountReque
 
 /** `GetAttackTotalCountResponse` (response side). */
 export interface GetAttackTotalCountResponse {
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const GetAttackTotalCountResponse: $Schema.Schema<GetAttackTotalCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetAttackTotalCountResponse", { TotalCount: $C.uint64, RequestId: $C.str }))
@@ -3864,7 +3864,7 @@ export const GetInstanceQpsLimitRequest: $Schema.Schema<GetInstanceQpsLimitReque
 
 /** `GetInstanceQpsLimitResponse` (response side). */
 export interface GetInstanceQpsLimitResponse {
-  readonly QpsData: QpsData
+  readonly QpsData?: QpsData
   readonly RequestId: string
 }
 export const GetInstanceQpsLimitResponse: $Schema.Schema<GetInstanceQpsLimitResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetInstanceQpsLimitResponse", { QpsData: QpsData, RequestId: $C.str }))
@@ -3882,10 +3882,10 @@ export const GetOrganizationRoleResponse: $Schema.Schema<GetOrganizationRoleResp
 
 /** `GlobalSceneInfo` (response side). */
 export interface GlobalSceneInfo {
-  readonly SceneId: string
-  readonly SceneName: string
-  readonly Priority: number | bigint
-  readonly UpdateTime: number | bigint
+  readonly SceneId?: string
+  readonly SceneName?: string
+  readonly Priority?: number | bigint
+  readonly UpdateTime?: number | bigint
 }
 export const GlobalSceneInfo: $Schema.Schema<GlobalSceneInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("GlobalSceneInfo", { SceneId: $C.str, SceneName: $C.str, Priority: $C.int64, UpdateTime: $C.int64 }))
 
@@ -3951,8 +3951,8 @@ export const GoodsDetailNew: $Schema.Schema<GoodsDetailNew> = /*#__PURE__*/ $C.l
 
 /** `HistogramInfo` (response side). */
 export interface HistogramInfo {
-  readonly Count: number | bigint
-  readonly BTime: number | bigint
+  readonly Count?: number | bigint
+  readonly BTime?: number | bigint
 }
 export const HistogramInfo: $Schema.Schema<HistogramInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("HistogramInfo", { Count: $C.int64, BTime: $C.int64 }))
 
@@ -3966,19 +3966,19 @@ export const HostDel: $Schema.Schema<HostDel> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `HostRecord` (both sides). */
 export interface HostRecord {
-  readonly Domain: string
-  readonly DomainId: string
-  readonly MainDomain: string
-  readonly Mode: number | bigint
-  readonly Status: number | bigint
-  readonly State: number | bigint
-  readonly Engine: number | bigint
-  readonly IsCdn: number | bigint
-  readonly LoadBalancerSet: readonly LoadBalancer[]
-  readonly Region: string
-  readonly Edition: string
-  readonly FlowMode: number | bigint
-  readonly ClsStatus: number | bigint
+  readonly Domain?: string
+  readonly DomainId?: string
+  readonly MainDomain?: string
+  readonly Mode?: number | bigint
+  readonly Status?: number | bigint
+  readonly State?: number | bigint
+  readonly Engine?: number | bigint
+  readonly IsCdn?: number | bigint
+  readonly LoadBalancerSet?: readonly LoadBalancer[]
+  readonly Region?: string
+  readonly Edition?: string
+  readonly FlowMode?: number | bigint
+  readonly ClsStatus?: number | bigint
   readonly Level?: number | bigint
   readonly CdcClusters?: readonly string[]
   readonly AlbType?: string
@@ -4038,15 +4038,15 @@ export const ImportIpAccessControlResponse: $Schema.Schema<ImportIpAccessControl
 
 /** `InOutputBotUCBRule` (both sides). */
 export interface InOutputBotUCBRule {
-  readonly Domain: string
-  readonly Name: string
-  readonly Rule: readonly InOutputUCBRuleEntry[]
-  readonly Action: string
-  readonly OnOff: string
-  readonly RuleType: number | bigint
-  readonly Prior: number | bigint
-  readonly Timestamp: number | bigint
-  readonly Label: string
+  readonly Domain?: string
+  readonly Name?: string
+  readonly Rule?: readonly InOutputUCBRuleEntry[]
+  readonly Action?: string
+  readonly OnOff?: string
+  readonly RuleType?: number | bigint
+  readonly Prior?: number | bigint
+  readonly Timestamp?: number | bigint
+  readonly Label?: string
   readonly Id?: string
   readonly SceneId?: string
   readonly ValidTime?: number | bigint
@@ -4084,39 +4084,39 @@ export const InOutputUCBRuleEntry: $Schema.Schema<InOutputUCBRuleEntry> = /*#__P
 
 /** `InstanceBriefInfo` (response side). */
 export interface InstanceBriefInfo {
-  readonly ID: string
-  readonly Name: string
+  readonly ID?: string
+  readonly Name?: string
 }
 export const InstanceBriefInfo: $Schema.Schema<InstanceBriefInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceBriefInfo", { ID: $C.str, Name: $C.str }))
 
 /** `InstanceInfo` (response side). */
 export interface InstanceInfo {
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly ResourceIds: string
-  readonly Region: string
-  readonly PayMode: number | bigint
-  readonly RenewFlag: number | bigint
-  readonly Mode: number | bigint
-  readonly Level: number | bigint
-  readonly ValidTime: string
-  readonly BeginTime: string
-  readonly DomainCount: number | bigint
-  readonly SubDomainLimit: number | bigint
-  readonly MainDomainCount: number | bigint
-  readonly MainDomainLimit: number | bigint
-  readonly MaxQPS: number | bigint
-  readonly QPS: QPSPackageNew
-  readonly DomainPkg: DomainPackageNew
-  readonly AppId: number | bigint
-  readonly Edition: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly ResourceIds?: string
+  readonly Region?: string
+  readonly PayMode?: number | bigint
+  readonly RenewFlag?: number | bigint
+  readonly Mode?: number | bigint
+  readonly Level?: number | bigint
+  readonly ValidTime?: string
+  readonly BeginTime?: string
+  readonly DomainCount?: number | bigint
+  readonly SubDomainLimit?: number | bigint
+  readonly MainDomainCount?: number | bigint
+  readonly MainDomainLimit?: number | bigint
+  readonly MaxQPS?: number | bigint
+  readonly QPS?: QPSPackageNew
+  readonly DomainPkg?: DomainPackageNew
+  readonly AppId?: number | bigint
+  readonly Edition?: string
   readonly FraudPkg?: FraudPkg
   readonly BotPkg?: BotPkg
   readonly BotQPS?: BotQPS
   readonly ElasticBilling?: number | bigint
   readonly AttackLogPost?: number | bigint
   readonly MaxBandwidth?: number | bigint
-  readonly APISecurity: number | bigint
+  readonly APISecurity?: number | bigint
   readonly QpsStandard?: number | bigint
   readonly BandwidthStandard?: number | bigint
   readonly Status?: number | bigint
@@ -4167,19 +4167,19 @@ export const IntentDetectResult: $Schema.Schema<IntentDetectResult> = /*#__PURE_
 /** `IpAccessControlData` (response side). */
 export interface IpAccessControlData {
   readonly Res?: readonly IpAccessControlItem[]
-  readonly TotalCount: number | bigint
+  readonly TotalCount?: number | bigint
 }
 export const IpAccessControlData: $Schema.Schema<IpAccessControlData> = /*#__PURE__*/ $C.lazy(() => $C.struct("IpAccessControlData", { TotalCount: $C.uint64 }, { Res: $C.arr(IpAccessControlItem) }))
 
 /** `IpAccessControlItem` (response side). */
 export interface IpAccessControlItem {
   readonly Id?: string
-  readonly ActionType: number | bigint
-  readonly Ip: string
-  readonly Note: string
-  readonly Source: string
-  readonly TsVersion: number | bigint
-  readonly ValidTs: number | bigint
+  readonly ActionType?: number | bigint
+  readonly Ip?: string
+  readonly Note?: string
+  readonly Source?: string
+  readonly TsVersion?: number | bigint
+  readonly ValidTs?: number | bigint
   readonly ValidStatus?: number | bigint
   readonly RuleId?: number | bigint
   readonly IpList?: readonly string[]
@@ -4204,19 +4204,19 @@ export const IpAccessControlParam: $Schema.Schema<IpAccessControlParam> = /*#__P
 
 /** `IpHitItem` (response side). */
 export interface IpHitItem {
-  readonly Action: number | bigint
-  readonly Category: string
-  readonly Ip: string
-  readonly Name: string
-  readonly TsVersion: number | bigint
-  readonly ValidTs: number | bigint
+  readonly Action?: number | bigint
+  readonly Category?: string
+  readonly Ip?: string
+  readonly Name?: string
+  readonly TsVersion?: number | bigint
+  readonly ValidTs?: number | bigint
 }
 export const IpHitItem: $Schema.Schema<IpHitItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("IpHitItem", { Action: $C.uint64, Category: $C.str, Ip: $C.str, Name: $C.str, TsVersion: $C.uint64, ValidTs: $C.uint64 }))
 
 /** `IpHitItemsData` (response side). */
 export interface IpHitItemsData {
-  readonly Res: readonly IpHitItem[]
-  readonly TotalCount: number | bigint
+  readonly Res?: readonly IpHitItem[]
+  readonly TotalCount?: number | bigint
 }
 export const IpHitItemsData: $Schema.Schema<IpHitItemsData> = /*#__PURE__*/ $C.lazy(() => $C.struct("IpHitItemsData", { Res: $C.arr(IpHitItem), TotalCount: $C.uint64 }))
 
@@ -4237,8 +4237,8 @@ export const JobDateTime: $Schema.Schema<JobDateTime> = /*#__PURE__*/ $C.lazy(()
 
 /** `KVInt` (response side). */
 export interface KVInt {
-  readonly Key: string
-  readonly Value: number | bigint
+  readonly Key?: string
+  readonly Value?: number | bigint
 }
 export const KVInt: $Schema.Schema<KVInt> = /*#__PURE__*/ $C.lazy(() => $C.struct("KVInt", { Key: $C.str, Value: $C.uint64 }))
 
@@ -4268,27 +4268,27 @@ export const LLMDetectResult: $Schema.Schema<LLMDetectResult> = /*#__PURE__*/ $C
 
 /** `LLMMonPkg` (response side). */
 export interface LLMMonPkg {
-  readonly ResourceIds: string
-  readonly Status: number | bigint
-  readonly Region: number | bigint
-  readonly BeginTime: string
-  readonly EndTime: string
-  readonly InquireKey: string
-  readonly RenewFlag: number | bigint
-  readonly UseToken: number | bigint
+  readonly ResourceIds?: string
+  readonly Status?: number | bigint
+  readonly Region?: number | bigint
+  readonly BeginTime?: string
+  readonly EndTime?: string
+  readonly InquireKey?: string
+  readonly RenewFlag?: number | bigint
+  readonly UseToken?: number | bigint
   readonly InstanceId?: string
 }
 export const LLMMonPkg: $Schema.Schema<LLMMonPkg> = /*#__PURE__*/ $C.lazy(() => $C.struct("LLMMonPkg", { ResourceIds: $C.str, Status: $C.int64, Region: $C.int64, BeginTime: $C.str, EndTime: $C.str, InquireKey: $C.str, RenewFlag: $C.uint64, UseToken: $C.uint64 }, { InstanceId: $C.str }))
 
 /** `LLMPkg` (response side). */
 export interface LLMPkg {
-  readonly ResourceIds: string
-  readonly Status: number | bigint
-  readonly Region: number | bigint
-  readonly BeginTime: string
-  readonly EndTime: string
-  readonly InquireNum: number | bigint
-  readonly InquireKey: string
+  readonly ResourceIds?: string
+  readonly Status?: number | bigint
+  readonly Region?: number | bigint
+  readonly BeginTime?: string
+  readonly EndTime?: string
+  readonly InquireNum?: number | bigint
+  readonly InquireKey?: string
 }
 export const LLMPkg: $Schema.Schema<LLMPkg> = /*#__PURE__*/ $C.lazy(() => $C.struct("LLMPkg", { ResourceIds: $C.str, Status: $C.int64, Region: $C.int64, BeginTime: $C.str, EndTime: $C.str, InquireNum: $C.int64, InquireKey: $C.str }))
 
@@ -4373,14 +4373,14 @@ export const LimitWindow: $Schema.Schema<LimitWindow> = /*#__PURE__*/ $C.lazy(()
 
 /** `LoadBalancer` (both sides). */
 export interface LoadBalancer {
-  readonly LoadBalancerId: string
-  readonly LoadBalancerName: string
-  readonly ListenerId: string
-  readonly ListenerName: string
-  readonly Vport: number | bigint
-  readonly Region: string
-  readonly Protocol: string
-  readonly Zone: string
+  readonly LoadBalancerId?: string
+  readonly LoadBalancerName?: string
+  readonly ListenerId?: string
+  readonly ListenerName?: string
+  readonly Vport?: number | bigint
+  readonly Region?: string
+  readonly Protocol?: string
+  readonly Zone?: string
   readonly Vip?: string
   readonly NumericalVpcId?: number | bigint
   readonly LoadBalancerType?: string
@@ -4394,7 +4394,7 @@ export const LoadBalancer: $Schema.Schema<LoadBalancer> = /*#__PURE__*/ $C.lazy(
 export interface LoadBalancerPackageNew {
   readonly ListenerId?: string
   readonly ListenerName?: string
-  readonly LoadBalancerId: string
+  readonly LoadBalancerId?: string
   readonly LoadBalancerName?: string
   readonly Protocol?: string
   readonly Region?: string
@@ -4413,66 +4413,66 @@ export const LoadBalancerPackageNew: $Schema.Schema<LoadBalancerPackageNew> = /*
 
 /** `LogHistogramInfo` (response side). */
 export interface LogHistogramInfo {
-  readonly Count: number | bigint
-  readonly TimeStamp: number | bigint
+  readonly Count?: number | bigint
+  readonly TimeStamp?: number | bigint
 }
 export const LogHistogramInfo: $Schema.Schema<LogHistogramInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogHistogramInfo", { Count: $C.int64, TimeStamp: $C.int64 }))
 
 /** `LogInfo` (response side). */
 export interface LogInfo {
-  readonly Time: number | bigint
-  readonly TopicId: string
-  readonly TopicName: string
-  readonly Source: string
-  readonly FileName: string
-  readonly PkgId: string
-  readonly PkgLogId: string
-  readonly LogJson: string | null
-  readonly HostName: string | null
-  readonly RawLog: string | null
-  readonly IndexStatus: string | null
+  readonly Time?: number | bigint
+  readonly TopicId?: string
+  readonly TopicName?: string
+  readonly Source?: string
+  readonly FileName?: string
+  readonly PkgId?: string
+  readonly PkgLogId?: string
+  readonly LogJson?: string | null
+  readonly HostName?: string | null
+  readonly RawLog?: string | null
+  readonly IndexStatus?: string | null
 }
 export const LogInfo: $Schema.Schema<LogInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogInfo", { Time: $C.int64, TopicId: $C.str, TopicName: $C.str, Source: $C.str, FileName: $C.str, PkgId: $C.str, PkgLogId: $C.str, LogJson: $C.nul($C.str), HostName: $C.nul($C.str), RawLog: $C.nul($C.str), IndexStatus: $C.nul($C.str) }))
 
 /** `LogItem` (response side). */
 export interface LogItem {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
 }
 export const LogItem: $Schema.Schema<LogItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogItem", { Key: $C.str, Value: $C.str }))
 
 /** `LogItems` (response side). */
 export interface LogItems {
-  readonly Data: readonly LogItem[]
+  readonly Data?: readonly LogItem[]
 }
 export const LogItems: $Schema.Schema<LogItems> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogItems", { Data: $C.arr(LogItem) }))
 
 /** `MajorEventsPkg` (response side). */
 export interface MajorEventsPkg {
-  readonly ResourceIds: string
-  readonly Status: number | bigint
-  readonly Region: number | bigint
-  readonly BeginTime: string
-  readonly EndTime: string
-  readonly InquireNum: number | bigint
-  readonly UsedNum: number | bigint
-  readonly RenewFlag: number | bigint
-  readonly BillingItem: string
-  readonly HWState: number | bigint
+  readonly ResourceIds?: string
+  readonly Status?: number | bigint
+  readonly Region?: number | bigint
+  readonly BeginTime?: string
+  readonly EndTime?: string
+  readonly InquireNum?: number | bigint
+  readonly UsedNum?: number | bigint
+  readonly RenewFlag?: number | bigint
+  readonly BillingItem?: string
+  readonly HWState?: number | bigint
 }
 export const MajorEventsPkg: $Schema.Schema<MajorEventsPkg> = /*#__PURE__*/ $C.lazy(() => $C.struct("MajorEventsPkg", { ResourceIds: $C.str, Status: $C.int64, Region: $C.int64, BeginTime: $C.str, EndTime: $C.str, InquireNum: $C.int64, UsedNum: $C.int64, RenewFlag: $C.uint64, BillingItem: $C.str, HWState: $C.int64 }))
 
 /** `MajorEventsProPkg` (response side). */
 export interface MajorEventsProPkg {
-  readonly ResourceIds: string
-  readonly Status: number | bigint
-  readonly Region: number | bigint
-  readonly BeginTime: string
-  readonly EndTime: string
-  readonly InquireNum: number | bigint
-  readonly UsedNum: number | bigint
-  readonly RenewFlag: number | bigint
-  readonly BillingItem: string
+  readonly ResourceIds?: string
+  readonly Status?: number | bigint
+  readonly Region?: number | bigint
+  readonly BeginTime?: string
+  readonly EndTime?: string
+  readonly InquireNum?: number | bigint
+  readonly UsedNum?: number | bigint
+  readonly RenewFlag?: number | bigint
+  readonly BillingItem?: string
 }
 export const MajorEventsProPkg: $Schema.Schema<MajorEventsProPkg> = /*#__PURE__*/ $C.lazy(() => $C.struct("MajorEventsProPkg", { ResourceIds: $C.str, Status: $C.int64, Region: $C.int64, BeginTime: $C.str, EndTime: $C.str, InquireNum: $C.int64, UsedNum: $C.int64, RenewFlag: $C.uint64, BillingItem: $C.str }))
 
@@ -4499,14 +4499,14 @@ export const MiniExtendPkg: $Schema.Schema<MiniExtendPkg> = /*#__PURE__*/ $C.laz
 
 /** `MiniPkg` (response side). */
 export interface MiniPkg {
-  readonly ResourceIds: string
-  readonly Status: number | bigint
-  readonly Region: number | bigint
-  readonly BeginTime: string
-  readonly EndTime: string
-  readonly Count: number | bigint
-  readonly RenewFlag: number | bigint
-  readonly BillingItem: string
+  readonly ResourceIds?: string
+  readonly Status?: number | bigint
+  readonly Region?: number | bigint
+  readonly BeginTime?: string
+  readonly EndTime?: string
+  readonly Count?: number | bigint
+  readonly RenewFlag?: number | bigint
+  readonly BillingItem?: string
   readonly GatewayType?: number | bigint
 }
 export const MiniPkg: $Schema.Schema<MiniPkg> = /*#__PURE__*/ $C.lazy(() => $C.struct("MiniPkg", { ResourceIds: $C.str, Status: $C.int64, Region: $C.int64, BeginTime: $C.str, EndTime: $C.str, Count: $C.int64, RenewFlag: $C.uint64, BillingItem: $C.str }, { GatewayType: $C.uint64 }))
@@ -4522,7 +4522,7 @@ export const ModifyAntiFakeUrlRequest: $Schema.Schema<ModifyAntiFakeUrlRequest> 
 
 /** `ModifyAntiFakeUrlResponse` (response side). */
 export interface ModifyAntiFakeUrlResponse {
-  readonly Result: string
+  readonly Result?: string
   readonly RequestId: string
 }
 export const ModifyAntiFakeUrlResponse: $Schema.Schema<ModifyAntiFakeUrlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAntiFakeUrlResponse", { Result: $C.str, RequestId: $C.str }))
@@ -4695,7 +4695,7 @@ export const ModifyAttackWhiteRuleRequest: $Schema.Schema<ModifyAttackWhiteRuleR
 
 /** `ModifyAttackWhiteRuleResponse` (response side). */
 export interface ModifyAttackWhiteRuleResponse {
-  readonly RuleId: number | bigint
+  readonly RuleId?: number | bigint
   readonly RequestId: string
 }
 export const ModifyAttackWhiteRuleResponse: $Schema.Schema<ModifyAttackWhiteRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAttackWhiteRuleResponse", { RuleId: $C.uint64, RequestId: $C.str }))
@@ -4725,7 +4725,7 @@ export const ModifyBatchCustomRuleRequest: $Schema.Schema<ModifyBatchCustomRuleR
 
 /** `ModifyBatchCustomRuleResponse` (response side). */
 export interface ModifyBatchCustomRuleResponse {
-  readonly Res: string
+  readonly Res?: string
   readonly RequestId: string
 }
 export const ModifyBatchCustomRuleResponse: $Schema.Schema<ModifyBatchCustomRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyBatchCustomRuleResponse", { Res: $C.str, RequestId: $C.str }))
@@ -4739,7 +4739,7 @@ export const ModifyBatchCustomRuleStatusRequest: $Schema.Schema<ModifyBatchCusto
 
 /** `ModifyBatchCustomRuleStatusResponse` (response side). */
 export interface ModifyBatchCustomRuleStatusResponse {
-  readonly Res: string
+  readonly Res?: string
   readonly RequestId: string
 }
 export const ModifyBatchCustomRuleStatusResponse: $Schema.Schema<ModifyBatchCustomRuleStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyBatchCustomRuleStatusResponse", { Res: $C.str, RequestId: $C.str }))
@@ -4842,7 +4842,7 @@ export const ModifyBotSceneUCBRuleRequest: $Schema.Schema<ModifyBotSceneUCBRuleR
 
 /** `ModifyBotSceneUCBRuleResponse` (response side). */
 export interface ModifyBotSceneUCBRuleResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RuleIdList?: readonly string[]
   readonly RequestId: string
 }
@@ -4895,7 +4895,7 @@ export const ModifyCustomRuleRequest: $Schema.Schema<ModifyCustomRuleRequest> = 
 
 /** `ModifyCustomRuleResponse` (response side). */
 export interface ModifyCustomRuleResponse {
-  readonly Success: ResponseCode
+  readonly Success?: ResponseCode
   readonly RequestId: string
 }
 export const ModifyCustomRuleResponse: $Schema.Schema<ModifyCustomRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCustomRuleResponse", { Success: ResponseCode, RequestId: $C.str }))
@@ -4912,7 +4912,7 @@ export const ModifyCustomRuleStatusRequest: $Schema.Schema<ModifyCustomRuleStatu
 
 /** `ModifyCustomRuleStatusResponse` (response side). */
 export interface ModifyCustomRuleStatusResponse {
-  readonly Success: ResponseCode
+  readonly Success?: ResponseCode
   readonly RequestId: string
 }
 export const ModifyCustomRuleStatusResponse: $Schema.Schema<ModifyCustomRuleStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCustomRuleStatusResponse", { Success: ResponseCode, RequestId: $C.str }))
@@ -4934,7 +4934,7 @@ export const ModifyCustomWhiteRuleRequest: $Schema.Schema<ModifyCustomWhiteRuleR
 
 /** `ModifyCustomWhiteRuleResponse` (response side). */
 export interface ModifyCustomWhiteRuleResponse {
-  readonly Success: ResponseCode
+  readonly Success?: ResponseCode
   readonly RequestId: string
 }
 export const ModifyCustomWhiteRuleResponse: $Schema.Schema<ModifyCustomWhiteRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCustomWhiteRuleResponse", { Success: ResponseCode, RequestId: $C.str }))
@@ -4949,7 +4949,7 @@ export const ModifyCustomWhiteRuleStatusRequest: $Schema.Schema<ModifyCustomWhit
 
 /** `ModifyCustomWhiteRuleStatusResponse` (response side). */
 export interface ModifyCustomWhiteRuleStatusResponse {
-  readonly Success: ResponseCode
+  readonly Success?: ResponseCode
   readonly RequestId: string
 }
 export const ModifyCustomWhiteRuleStatusResponse: $Schema.Schema<ModifyCustomWhiteRuleStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyCustomWhiteRuleStatusResponse", { Success: ResponseCode, RequestId: $C.str }))
@@ -4965,7 +4965,7 @@ export const ModifyDomainIpv6StatusRequest: $Schema.Schema<ModifyDomainIpv6Statu
 
 /** `ModifyDomainIpv6StatusResponse` (response side). */
 export interface ModifyDomainIpv6StatusResponse {
-  readonly Ipv6Status: number | bigint
+  readonly Ipv6Status?: number | bigint
   readonly RequestId: string
 }
 export const ModifyDomainIpv6StatusResponse: $Schema.Schema<ModifyDomainIpv6StatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDomainIpv6StatusResponse", { Ipv6Status: $C.int64, RequestId: $C.str }))
@@ -5023,7 +5023,7 @@ export const ModifyGenerateDealsRequest: $Schema.Schema<ModifyGenerateDealsReque
 /** `ModifyGenerateDealsResponse` (response side). */
 export interface ModifyGenerateDealsResponse {
   readonly Data?: DealData
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly ReturnMessage?: string
   readonly RequestId: string
 }
@@ -5040,7 +5040,7 @@ export const ModifyHostFlowModeRequest: $Schema.Schema<ModifyHostFlowModeRequest
 
 /** `ModifyHostFlowModeResponse` (response side). */
 export interface ModifyHostFlowModeResponse {
-  readonly Success: ResponseCode
+  readonly Success?: ResponseCode
   readonly RequestId: string
 }
 export const ModifyHostFlowModeResponse: $Schema.Schema<ModifyHostFlowModeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyHostFlowModeResponse", { Success: ResponseCode, RequestId: $C.str }))
@@ -5058,7 +5058,7 @@ export const ModifyHostModeRequest: $Schema.Schema<ModifyHostModeRequest> = /*#_
 
 /** `ModifyHostModeResponse` (response side). */
 export interface ModifyHostModeResponse {
-  readonly Success: ResponseCode
+  readonly Success?: ResponseCode
   readonly RequestId: string
 }
 export const ModifyHostModeResponse: $Schema.Schema<ModifyHostModeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyHostModeResponse", { Success: ResponseCode, RequestId: $C.str }))
@@ -5072,7 +5072,7 @@ export const ModifyHostRequest: $Schema.Schema<ModifyHostRequest> = /*#__PURE__*
 
 /** `ModifyHostResponse` (response side). */
 export interface ModifyHostResponse {
-  readonly DomainId: string
+  readonly DomainId?: string
   readonly RequestId: string
 }
 export const ModifyHostResponse: $Schema.Schema<ModifyHostResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyHostResponse", { DomainId: $C.str, RequestId: $C.str }))
@@ -5085,7 +5085,7 @@ export const ModifyHostStatusRequest: $Schema.Schema<ModifyHostStatusRequest> = 
 
 /** `ModifyHostStatusResponse` (response side). */
 export interface ModifyHostStatusResponse {
-  readonly Success: ResponseCode
+  readonly Success?: ResponseCode
   readonly RequestId: string
 }
 export const ModifyHostStatusResponse: $Schema.Schema<ModifyHostStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyHostStatusResponse", { Success: ResponseCode, RequestId: $C.str }))
@@ -5126,7 +5126,7 @@ export const ModifyInstanceNameRequest: $Schema.Schema<ModifyInstanceNameRequest
 
 /** `ModifyInstanceNameResponse` (response side). */
 export interface ModifyInstanceNameResponse {
-  readonly ModifyCode: number | bigint
+  readonly ModifyCode?: number | bigint
   readonly RequestId: string
 }
 export const ModifyInstanceNameResponse: $Schema.Schema<ModifyInstanceNameResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyInstanceNameResponse", { ModifyCode: $C.int64, RequestId: $C.str }))
@@ -5521,7 +5521,7 @@ export const ModifyWafAutoDenyRulesRequest: $Schema.Schema<ModifyWafAutoDenyRule
 
 /** `ModifyWafAutoDenyRulesResponse` (response side). */
 export interface ModifyWafAutoDenyRulesResponse {
-  readonly Success: ResponseCode
+  readonly Success?: ResponseCode
   readonly RequestId: string
 }
 export const ModifyWafAutoDenyRulesResponse: $Schema.Schema<ModifyWafAutoDenyRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyWafAutoDenyRulesResponse", { Success: ResponseCode, RequestId: $C.str }))
@@ -5534,7 +5534,7 @@ export const ModifyWafThreatenIntelligenceRequest: $Schema.Schema<ModifyWafThrea
 
 /** `ModifyWafThreatenIntelligenceResponse` (response side). */
 export interface ModifyWafThreatenIntelligenceResponse {
-  readonly WafThreatenIntelligenceDetails: WafThreatenIntelligenceDetails
+  readonly WafThreatenIntelligenceDetails?: WafThreatenIntelligenceDetails
   readonly RequestId: string
 }
 export const ModifyWafThreatenIntelligenceResponse: $Schema.Schema<ModifyWafThreatenIntelligenceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyWafThreatenIntelligenceResponse", { WafThreatenIntelligenceDetails: WafThreatenIntelligenceDetails, RequestId: $C.str }))
@@ -5547,7 +5547,7 @@ export const ModifyWebshellStatusRequest: $Schema.Schema<ModifyWebshellStatusReq
 
 /** `ModifyWebshellStatusResponse` (response side). */
 export interface ModifyWebshellStatusResponse {
-  readonly Success: ResponseCode
+  readonly Success?: ResponseCode
   readonly RequestId: string
 }
 export const ModifyWebshellStatusResponse: $Schema.Schema<ModifyWebshellStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyWebshellStatusResponse", { Success: ResponseCode, RequestId: $C.str }))
@@ -5571,24 +5571,24 @@ export const Object: $Schema.Schema<Object> = /*#__PURE__*/ $C.lazy(() => $C.str
 
 /** `OwaspRule` (response side). */
 export interface OwaspRule {
-  readonly RuleId: number | bigint
-  readonly Description: string
-  readonly Status: number | bigint
-  readonly Level: number | bigint
+  readonly RuleId?: number | bigint
+  readonly Description?: string
+  readonly Status?: number | bigint
+  readonly Level?: number | bigint
   readonly VulLevel?: number | bigint
   readonly CveID?: string
-  readonly TypeId: number | bigint
-  readonly CreateTime: string
+  readonly TypeId?: number | bigint
+  readonly CreateTime?: string
   readonly ModifyTime?: string
-  readonly Locked: number | bigint
+  readonly Locked?: number | bigint
   readonly Reason?: number | bigint
 }
 export const OwaspRule: $Schema.Schema<OwaspRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("OwaspRule", { RuleId: $C.uint64, Description: $C.str, Status: $C.int64, Level: $C.int64, TypeId: $C.uint64, CreateTime: $C.datetimeIso, Locked: $C.int64 }, { VulLevel: $C.int64, CveID: $C.str, ModifyTime: $C.datetimeIso, Reason: $C.int64 }))
 
 /** `OwaspRuleType` (response side). */
 export interface OwaspRuleType {
-  readonly TypeId: number | bigint
-  readonly TypeName: string
+  readonly TypeId?: number | bigint
+  readonly TypeName?: string
   readonly Description?: string
   readonly Classification?: string
   readonly Action?: number | bigint
@@ -5601,14 +5601,14 @@ export const OwaspRuleType: $Schema.Schema<OwaspRuleType> = /*#__PURE__*/ $C.laz
 
 /** `OwaspWhiteRule` (response side). */
 export interface OwaspWhiteRule {
-  readonly RuleId: number | bigint
-  readonly Name: string
-  readonly Ids: readonly (number | bigint)[]
-  readonly Status: number | bigint
-  readonly Type: number | bigint
-  readonly Strategies: readonly Strategy[]
-  readonly CreateTime: string
-  readonly UpdateTime: string
+  readonly RuleId?: number | bigint
+  readonly Name?: string
+  readonly Ids?: readonly (number | bigint)[]
+  readonly Status?: number | bigint
+  readonly Type?: number | bigint
+  readonly Strategies?: readonly Strategy[]
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
   readonly JobType?: string
   readonly JobDateTime?: JobDateTime
   readonly CronType?: string
@@ -5633,13 +5633,13 @@ export const PathItem: $Schema.Schema<PathItem> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `PeakPointsItem` (response side). */
 export interface PeakPointsItem {
-  readonly Time: number | bigint
-  readonly Access: number | bigint
-  readonly Up: number | bigint
-  readonly Down: number | bigint
-  readonly Attack: number | bigint
-  readonly Cc: number | bigint
-  readonly BotAccess: number | bigint
+  readonly Time?: number | bigint
+  readonly Access?: number | bigint
+  readonly Up?: number | bigint
+  readonly Down?: number | bigint
+  readonly Attack?: number | bigint
+  readonly Cc?: number | bigint
+  readonly BotAccess?: number | bigint
   readonly StatusServerError?: number | bigint
   readonly StatusClientError?: number | bigint
   readonly StatusRedirect?: number | bigint
@@ -5660,28 +5660,28 @@ export const PeakPointsItem: $Schema.Schema<PeakPointsItem> = /*#__PURE__*/ $C.l
 
 /** `PiechartItem` (response side). */
 export interface PiechartItem {
-  readonly Type: string
-  readonly Count: number | bigint
+  readonly Type?: string
+  readonly Count?: number | bigint
 }
 export const PiechartItem: $Schema.Schema<PiechartItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("PiechartItem", { Type: $C.str, Count: $C.uint64 }))
 
 /** `PortInfo` (response side). */
 export interface PortInfo {
-  readonly NginxServerId: number | bigint
-  readonly Port: string
-  readonly Protocol: string
-  readonly UpstreamPort: string
-  readonly UpstreamProtocol: string
+  readonly NginxServerId?: number | bigint
+  readonly Port?: string
+  readonly Protocol?: string
+  readonly UpstreamPort?: string
+  readonly UpstreamProtocol?: string
 }
 export const PortInfo: $Schema.Schema<PortInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PortInfo", { NginxServerId: $C.uint64, Port: $C.str, Protocol: $C.str, UpstreamPort: $C.str, UpstreamProtocol: $C.str }))
 
 /** `PortItem` (both sides). */
 export interface PortItem {
-  readonly Port: string
-  readonly Protocol: string
-  readonly UpstreamPort: string
-  readonly UpstreamProtocol: string
-  readonly NginxServerId: string
+  readonly Port?: string
+  readonly Protocol?: string
+  readonly UpstreamPort?: string
+  readonly UpstreamProtocol?: string
+  readonly NginxServerId?: string
 }
 export const PortItem: $Schema.Schema<PortItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("PortItem", { Port: $C.str, Protocol: $C.str, UpstreamPort: $C.str, UpstreamProtocol: $C.str, NginxServerId: $C.str }))
 
@@ -5699,39 +5699,39 @@ export const PostAttackDownloadTaskRequest: $Schema.Schema<PostAttackDownloadTas
 
 /** `PostAttackDownloadTaskResponse` (response side). */
 export interface PostAttackDownloadTaskResponse {
-  readonly Flow: string
+  readonly Flow?: string
   readonly RequestId: string
 }
 export const PostAttackDownloadTaskResponse: $Schema.Schema<PostAttackDownloadTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PostAttackDownloadTaskResponse", { Flow: $C.str, RequestId: $C.str }))
 
 /** `PostCKafkaFlowInfo` (response side). */
 export interface PostCKafkaFlowInfo {
-  readonly FlowId: number | bigint
-  readonly LogType: number | bigint
-  readonly Status: number | bigint
-  readonly CKafkaRegion: string
-  readonly CKafkaID: string
-  readonly Brokers: string
-  readonly Version: string
-  readonly Topic: string
-  readonly Compression: string
-  readonly SASLEnable: number | bigint
-  readonly SASLUser: string
-  readonly SASLPassword: string
-  readonly Content: string
-  readonly VipType: number | bigint
+  readonly FlowId?: number | bigint
+  readonly LogType?: number | bigint
+  readonly Status?: number | bigint
+  readonly CKafkaRegion?: string
+  readonly CKafkaID?: string
+  readonly Brokers?: string
+  readonly Version?: string
+  readonly Topic?: string
+  readonly Compression?: string
+  readonly SASLEnable?: number | bigint
+  readonly SASLUser?: string
+  readonly SASLPassword?: string
+  readonly Content?: string
+  readonly VipType?: number | bigint
   readonly WriteConfig?: FieldWriteConfig
 }
 export const PostCKafkaFlowInfo: $Schema.Schema<PostCKafkaFlowInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("PostCKafkaFlowInfo", { FlowId: $C.int64, LogType: $C.int64, Status: $C.int64, CKafkaRegion: $C.str, CKafkaID: $C.str, Brokers: $C.str, Version: $C.str, Topic: $C.str, Compression: $C.str, SASLEnable: $C.int64, SASLUser: $C.str, SASLPassword: $C.str, Content: $C.str, VipType: $C.int64 }, { WriteConfig: FieldWriteConfig }))
 
 /** `PostCLSFlowInfo` (response side). */
 export interface PostCLSFlowInfo {
-  readonly FlowId: number | bigint
-  readonly LogType: number | bigint
-  readonly Status: number | bigint
-  readonly CLSRegion: string
-  readonly LogsetName: string
-  readonly LogsetID: string
+  readonly FlowId?: number | bigint
+  readonly LogType?: number | bigint
+  readonly Status?: number | bigint
+  readonly CLSRegion?: string
+  readonly LogsetName?: string
+  readonly LogsetID?: string
   readonly LogTopicName?: string
   readonly LogTopicID?: string
   readonly WriteConfig?: FieldWriteConfig
@@ -5762,11 +5762,11 @@ export const ProtectGroupDomainInfo: $Schema.Schema<ProtectGroupDomainInfo> = /*
 
 /** `ProtectGroupInfo` (response side). */
 export interface ProtectGroupInfo {
-  readonly ID: number | bigint
-  readonly Name: string
+  readonly ID?: number | bigint
+  readonly Name?: string
   readonly Remark?: string
-  readonly Domains: readonly ProtectGroupDomainInfo[]
-  readonly RuleNum: number | bigint
+  readonly Domains?: readonly ProtectGroupDomainInfo[]
+  readonly RuleNum?: number | bigint
   readonly CreateTime?: string
   readonly UpdateTime?: string
   readonly TagInfos?: readonly TagInfo[]
@@ -5787,11 +5787,11 @@ export const QPSPackageNew: $Schema.Schema<QPSPackageNew> = /*#__PURE__*/ $C.laz
 
 /** `QpsData` (response side). */
 export interface QpsData {
-  readonly ElasticBillingDefault: number | bigint
-  readonly ElasticBillingMin: number | bigint
-  readonly ElasticBillingMax: number | bigint
-  readonly QPSExtendMax: number | bigint
-  readonly QPSExtendIntlMax: number | bigint
+  readonly ElasticBillingDefault?: number | bigint
+  readonly ElasticBillingMin?: number | bigint
+  readonly ElasticBillingMax?: number | bigint
+  readonly QPSExtendMax?: number | bigint
+  readonly QPSExtendIntlMax?: number | bigint
   readonly ElasticPrepaidRatio?: number
 }
 export const QpsData: $Schema.Schema<QpsData> = /*#__PURE__*/ $C.lazy(() => $C.struct("QpsData", { ElasticBillingDefault: $C.uint64, ElasticBillingMin: $C.uint64, ElasticBillingMax: $C.uint64, QPSExtendMax: $C.uint64, QPSExtendIntlMax: $C.uint64 }, { ElasticPrepaidRatio: $C.float }))
@@ -5809,15 +5809,15 @@ export const QueryBypassAllStatusResponse: $Schema.Schema<QueryBypassAllStatusRe
 
 /** `RCEPkg` (response side). */
 export interface RCEPkg {
-  readonly ResourceIds: string
-  readonly Status: number | bigint
-  readonly Region: number | bigint
-  readonly BeginTime: string
-  readonly EndTime: string
-  readonly InquireNum: number | bigint
-  readonly UsedNum: number | bigint
-  readonly RenewFlag: number | bigint
-  readonly BillingItem: string
+  readonly ResourceIds?: string
+  readonly Status?: number | bigint
+  readonly Region?: number | bigint
+  readonly BeginTime?: string
+  readonly EndTime?: string
+  readonly InquireNum?: number | bigint
+  readonly UsedNum?: number | bigint
+  readonly RenewFlag?: number | bigint
+  readonly BillingItem?: string
 }
 export const RCEPkg: $Schema.Schema<RCEPkg> = /*#__PURE__*/ $C.lazy(() => $C.struct("RCEPkg", { ResourceIds: $C.str, Status: $C.int64, Region: $C.int64, BeginTime: $C.str, EndTime: $C.str, InquireNum: $C.int64, UsedNum: $C.int64, RenewFlag: $C.uint64, BillingItem: $C.str }))
 
@@ -5868,32 +5868,32 @@ export const ReqUserRule: $Schema.Schema<ReqUserRule> = /*#__PURE__*/ $C.lazy(()
 
 /** `ResponseCode` (response side). */
 export interface ResponseCode {
-  readonly Code: string
-  readonly Message: string
+  readonly Code?: string
+  readonly Message?: string
 }
 export const ResponseCode: $Schema.Schema<ResponseCode> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResponseCode", { Code: $C.str, Message: $C.str }))
 
 /** `Rule` (response side). */
 export interface Rule {
-  readonly Id: number | bigint
-  readonly Type: string
-  readonly Level: string
-  readonly Description: string
-  readonly CVE: string
-  readonly Status: number | bigint
-  readonly ModifyTime: string
-  readonly AddTime: string
+  readonly Id?: number | bigint
+  readonly Type?: string
+  readonly Level?: string
+  readonly Description?: string
+  readonly CVE?: string
+  readonly Status?: number | bigint
+  readonly ModifyTime?: string
+  readonly AddTime?: string
 }
 export const Rule: $Schema.Schema<Rule> = /*#__PURE__*/ $C.lazy(() => $C.struct("Rule", { Id: $C.uint64, Type: $C.str, Level: $C.str, Description: $C.str, CVE: $C.str, Status: $C.uint64, ModifyTime: $C.str, AddTime: $C.str }))
 
 /** `RuleList` (response side). */
 export interface RuleList {
-  readonly Id: number | bigint
-  readonly Rules: readonly (number | bigint)[]
-  readonly Url: string
-  readonly Function: string
-  readonly Time: string
-  readonly Status: number | bigint
+  readonly Id?: number | bigint
+  readonly Rules?: readonly (number | bigint)[]
+  readonly Url?: string
+  readonly Function?: string
+  readonly Time?: string
+  readonly Status?: number | bigint
   readonly CreateTime?: string
 }
 export const RuleList: $Schema.Schema<RuleList> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleList", { Id: $C.uint64, Rules: $C.arr($C.uint64), Url: $C.str, Function: $C.str, Time: $C.str, Status: $C.uint64 }, { CreateTime: $C.str }))
@@ -5943,14 +5943,14 @@ export const SearchAccessLogRequest: $Schema.Schema<SearchAccessLogRequest> = /*
 
 /** `SearchAccessLogResponse` (response side). */
 export interface SearchAccessLogResponse {
-  readonly Context: string
-  readonly ListOver: boolean
-  readonly Analysis: boolean
+  readonly Context?: string
+  readonly ListOver?: boolean
+  readonly Analysis?: boolean
   /** @deprecated hidden or deprecated in the API */
-  readonly ColNames: readonly string[]
-  readonly Results: readonly AccessLogInfo[]
+  readonly ColNames?: readonly string[]
+  readonly Results?: readonly AccessLogInfo[]
   /** @deprecated hidden or deprecated in the API */
-  readonly AnalysisResults: readonly AccessLogItems[]
+  readonly AnalysisResults?: readonly AccessLogItems[]
   readonly RequestId: string
 }
 export const SearchAccessLogResponse: $Schema.Schema<SearchAccessLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchAccessLogResponse", { Context: $C.str, ListOver: $C.bool, Analysis: $C.bool, ColNames: $C.arr($C.str), Results: $C.arr(AccessLogInfo), AnalysisResults: $C.arr(AccessLogItems), RequestId: $C.str }))
@@ -5970,11 +5970,11 @@ export const SearchAttackLogRequest: $Schema.Schema<SearchAttackLogRequest> = /*
 
 /** `SearchAttackLogResponse` (response side). */
 export interface SearchAttackLogResponse {
-  readonly Count: number | bigint
-  readonly Context: string
-  readonly Data: readonly AttackLogInfo[]
-  readonly ListOver: boolean
-  readonly SqlFlag: boolean
+  readonly Count?: number | bigint
+  readonly Context?: string
+  readonly Data?: readonly AttackLogInfo[]
+  readonly ListOver?: boolean
+  readonly SqlFlag?: boolean
   readonly RequestId: string
 }
 export const SearchAttackLogResponse: $Schema.Schema<SearchAttackLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchAttackLogResponse", { Count: $C.uint64, Context: $C.str, Data: $C.arr(AttackLogInfo), ListOver: $C.bool, SqlFlag: $C.bool, RequestId: $C.str }))
@@ -6005,15 +6005,15 @@ export const SearchLogRequest: $Schema.Schema<SearchLogRequest> = /*#__PURE__*/ 
 
 /** `SearchLogResponse` (response side). */
 export interface SearchLogResponse {
-  readonly Context: string
-  readonly ListOver: boolean
-  readonly Analysis: boolean
-  readonly Results: readonly LogInfo[] | null
-  readonly ColNames: readonly string[] | null
-  readonly AnalysisResults: readonly LogItems[] | null
-  readonly AnalysisRecords: readonly string[] | null
-  readonly Columns: readonly Column[] | null
-  readonly SamplingRate: number | null
+  readonly Context?: string
+  readonly ListOver?: boolean
+  readonly Analysis?: boolean
+  readonly Results?: readonly LogInfo[] | null
+  readonly ColNames?: readonly string[] | null
+  readonly AnalysisResults?: readonly LogItems[] | null
+  readonly AnalysisRecords?: readonly string[] | null
+  readonly Columns?: readonly Column[] | null
+  readonly SamplingRate?: number | null
   readonly RequestId: string
 }
 export const SearchLogResponse: $Schema.Schema<SearchLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchLogResponse", { Context: $C.str, ListOver: $C.bool, Analysis: $C.bool, Results: $C.nul($C.arr(LogInfo)), ColNames: $C.nul($C.arr($C.str)), AnalysisResults: $C.nul($C.arr(LogItems)), AnalysisRecords: $C.nul($C.arr($C.str)), Columns: $C.nul($C.arr(Column)), SamplingRate: $C.nul($C.float), RequestId: $C.str }))
@@ -6028,19 +6028,19 @@ export const SecretInfo: $Schema.Schema<SecretInfo> = /*#__PURE__*/ $C.lazy(() =
 
 /** `SessionData` (response side). */
 export interface SessionData {
-  readonly Res: readonly SessionItem[]
+  readonly Res?: readonly SessionItem[]
 }
 export const SessionData: $Schema.Schema<SessionData> = /*#__PURE__*/ $C.lazy(() => $C.struct("SessionData", { Res: $C.arr(SessionItem) }))
 
 /** `SessionItem` (response side). */
 export interface SessionItem {
-  readonly Category: string
-  readonly KeyOrStartMat: string
-  readonly EndMat: string
-  readonly StartOffset: string
-  readonly EndOffset: string
-  readonly Source: string
-  readonly TsVersion: string
+  readonly Category?: string
+  readonly KeyOrStartMat?: string
+  readonly EndMat?: string
+  readonly StartOffset?: string
+  readonly EndOffset?: string
+  readonly Source?: string
+  readonly TsVersion?: string
   readonly SessionId?: number | bigint
   readonly SessionName?: string
   readonly SessionInUsed?: boolean
@@ -6118,10 +6118,10 @@ export const SpartaProtectionPort: $Schema.Schema<SpartaProtectionPort> = /*#__P
 
 /** `Strategy` (both sides). */
 export interface Strategy {
-  readonly Field: string
-  readonly CompareFunc: string
-  readonly Content: string
-  readonly Arg: string
+  readonly Field?: string
+  readonly CompareFunc?: string
+  readonly Content?: string
+  readonly Arg?: string
   readonly CaseNotSensitive?: number | bigint
 }
 export const Strategy: $Schema.Schema<Strategy> = /*#__PURE__*/ $C.lazy(() => $C.struct("Strategy", { Field: $C.str, CompareFunc: $C.str, Content: $C.str, Arg: $C.str }, { CaseNotSensitive: $C.uint64 }))
@@ -6165,16 +6165,16 @@ export const SwitchElasticModeResponse: $Schema.Schema<SwitchElasticModeResponse
 
 /** `TLSCiphers` (response side). */
 export interface TLSCiphers {
-  readonly VersionId: number | bigint
-  readonly CipherId: number | bigint
-  readonly CipherName: string
+  readonly VersionId?: number | bigint
+  readonly CipherId?: number | bigint
+  readonly CipherName?: string
 }
 export const TLSCiphers: $Schema.Schema<TLSCiphers> = /*#__PURE__*/ $C.lazy(() => $C.struct("TLSCiphers", { VersionId: $C.int64, CipherId: $C.int64, CipherName: $C.str }))
 
 /** `TLSVersion` (response side). */
 export interface TLSVersion {
-  readonly VersionId: number | bigint
-  readonly VersionName: string
+  readonly VersionId?: number | bigint
+  readonly VersionName?: string
 }
 export const TLSVersion: $Schema.Schema<TLSVersion> = /*#__PURE__*/ $C.lazy(() => $C.struct("TLSVersion", { VersionId: $C.int64, VersionName: $C.str }))
 
@@ -6266,24 +6266,24 @@ export const TopicExtendInfo: $Schema.Schema<TopicExtendInfo> = /*#__PURE__*/ $C
 
 /** `TopicInfo` (response side). */
 export interface TopicInfo {
-  readonly LogsetId: string
-  readonly TopicId: string
-  readonly TopicName: string
-  readonly PartitionCount: number | bigint
-  readonly Index: boolean
-  readonly AssumerName: string | null
-  readonly CreateTime: string
-  readonly Status: boolean
-  readonly Tags: readonly Tag[] | null
-  readonly AutoSplit: boolean | null
-  readonly MaxSplitPartitions: number | bigint | null
-  readonly StorageType: string | null
-  readonly Period: number | bigint | null
-  readonly SubAssumerName: string | null
-  readonly Describes: string | null
-  readonly HotPeriod: number | bigint | null
-  readonly BizType: number | bigint | null
-  readonly IsWebTracking: boolean | null
+  readonly LogsetId?: string
+  readonly TopicId?: string
+  readonly TopicName?: string
+  readonly PartitionCount?: number | bigint
+  readonly Index?: boolean
+  readonly AssumerName?: string | null
+  readonly CreateTime?: string
+  readonly Status?: boolean
+  readonly Tags?: readonly Tag[] | null
+  readonly AutoSplit?: boolean | null
+  readonly MaxSplitPartitions?: number | bigint | null
+  readonly StorageType?: string | null
+  readonly Period?: number | bigint | null
+  readonly SubAssumerName?: string | null
+  readonly Describes?: string | null
+  readonly HotPeriod?: number | bigint | null
+  readonly BizType?: number | bigint | null
+  readonly IsWebTracking?: boolean | null
   readonly Extends?: TopicExtendInfo | null
   readonly TopicAsyncTaskID?: string | null
   readonly MigrationStatus?: number | bigint | null
@@ -6386,7 +6386,7 @@ export const UpsertCCAutoStatusRequest: $Schema.Schema<UpsertCCAutoStatusRequest
 
 /** `UpsertCCAutoStatusResponse` (response side). */
 export interface UpsertCCAutoStatusResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const UpsertCCAutoStatusResponse: $Schema.Schema<UpsertCCAutoStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpsertCCAutoStatusResponse", { Data: $C.str, RequestId: $C.str }))
@@ -6427,7 +6427,7 @@ export const UpsertCCRuleRequest: $Schema.Schema<UpsertCCRuleRequest> = /*#__PUR
 
 /** `UpsertCCRuleResponse` (response side). */
 export interface UpsertCCRuleResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RuleId?: number | bigint
   readonly RequestId: string
 }
@@ -6445,8 +6445,8 @@ export const UpsertIpAccessControlRequest: $Schema.Schema<UpsertIpAccessControlR
 
 /** `UpsertIpAccessControlResponse` (response side). */
 export interface UpsertIpAccessControlResponse {
-  readonly FailedItems: string
-  readonly FailedCount: number | bigint
+  readonly FailedItems?: string
+  readonly FailedCount?: number | bigint
   readonly Ids?: readonly string[]
   readonly RequestId: string
 }
@@ -6470,7 +6470,7 @@ export const UpsertSessionRequest: $Schema.Schema<UpsertSessionRequest> = /*#__P
 
 /** `UpsertSessionResponse` (response side). */
 export interface UpsertSessionResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly SessionID?: number | bigint
   readonly RequestId: string
 }
@@ -6488,15 +6488,15 @@ export const UpstreamRule: $Schema.Schema<UpstreamRule> = /*#__PURE__*/ $C.lazy(
 
 /** `UserDomainInfo` (response side). */
 export interface UserDomainInfo {
-  readonly Appid: number | bigint
-  readonly Domain: string
-  readonly DomainId: string
-  readonly InstanceId: string
-  readonly InstanceName: string
-  readonly Edition: string
-  readonly Level: string
-  readonly WriteConfig: string
-  readonly Cls: number | bigint
+  readonly Appid?: number | bigint
+  readonly Domain?: string
+  readonly DomainId?: string
+  readonly InstanceId?: string
+  readonly InstanceName?: string
+  readonly Edition?: string
+  readonly Level?: string
+  readonly WriteConfig?: string
+  readonly Cls?: number | bigint
   readonly CloudType?: string
   readonly AlbType?: string
   readonly BotStatus?: number | bigint
@@ -6507,32 +6507,32 @@ export const UserDomainInfo: $Schema.Schema<UserDomainInfo> = /*#__PURE__*/ $C.l
 
 /** `UserSignatureRule` (response side). */
 export interface UserSignatureRule {
-  readonly ID: string
-  readonly Status: number | bigint
-  readonly MainClassID: string
-  readonly SubClassID: string
-  readonly CveID: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
-  readonly MainClassName: string
-  readonly SubClassName: string
-  readonly Description: string
-  readonly Reason: number | bigint
+  readonly ID?: string
+  readonly Status?: number | bigint
+  readonly MainClassID?: string
+  readonly SubClassID?: string
+  readonly CveID?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
+  readonly MainClassName?: string
+  readonly SubClassName?: string
+  readonly Description?: string
+  readonly Reason?: number | bigint
   readonly RiskLevel?: number | bigint
 }
 export const UserSignatureRule: $Schema.Schema<UserSignatureRule> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserSignatureRule", { ID: $C.str, Status: $C.int64, MainClassID: $C.str, SubClassID: $C.str, CveID: $C.str, CreateTime: $C.datetimeIso, ModifyTime: $C.datetimeIso, MainClassName: $C.str, SubClassName: $C.str, Description: $C.str, Reason: $C.int64 }, { RiskLevel: $C.int64 }))
 
 /** `UserWhiteRule` (response side). */
 export interface UserWhiteRule {
-  readonly WhiteRuleId: number | bigint
-  readonly SignatureId: string
-  readonly Status: number | bigint
-  readonly MatchField: string
+  readonly WhiteRuleId?: number | bigint
+  readonly SignatureId?: string
+  readonly Status?: number | bigint
+  readonly MatchField?: string
   readonly MatchParams?: string
-  readonly MatchMethod: string
-  readonly MatchContent: string
-  readonly CreateTime: string
-  readonly ModifyTime: string
+  readonly MatchMethod?: string
+  readonly MatchContent?: string
+  readonly CreateTime?: string
+  readonly ModifyTime?: string
   readonly SignatureIds?: readonly string[]
   readonly TypeIds?: readonly string[]
   readonly TypeId?: string
@@ -6545,17 +6545,17 @@ export const UserWhiteRule: $Schema.Schema<UserWhiteRule> = /*#__PURE__*/ $C.laz
 
 /** `UserWhiteRuleItem` (both sides). */
 export interface UserWhiteRuleItem {
-  readonly MatchField: string
-  readonly MatchMethod: string
-  readonly MatchContent: string
+  readonly MatchField?: string
+  readonly MatchMethod?: string
+  readonly MatchContent?: string
   readonly MatchParams?: string
 }
 export const UserWhiteRuleItem: $Schema.Schema<UserWhiteRuleItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserWhiteRuleItem", { MatchField: $C.str, MatchMethod: $C.str, MatchContent: $C.str }, { MatchParams: $C.str }))
 
 /** `VipInfo` (response side). */
 export interface VipInfo {
-  readonly Vip: string
-  readonly InstanceId: string
+  readonly Vip?: string
+  readonly InstanceId?: string
   readonly InstanceCreateTime?: string
   readonly Region?: string
   readonly RegionId?: number | bigint
@@ -6567,19 +6567,19 @@ export const VipInfo: $Schema.Schema<VipInfo> = /*#__PURE__*/ $C.lazy(() => $C.s
 
 /** `WafRuleLimit` (response side). */
 export interface WafRuleLimit {
-  readonly CC: number | bigint
-  readonly CustomRule: number | bigint
-  readonly IPControl: number | bigint
-  readonly AntiLeak: number | bigint
-  readonly AntiTamper: number | bigint
-  readonly AutoCC: number | bigint
-  readonly AreaBan: number | bigint
-  readonly CCSession: number | bigint
-  readonly AI: number | bigint
-  readonly CustomWhite: number | bigint
-  readonly ApiSecurity: number | bigint
-  readonly ClientMsg: number | bigint
-  readonly TrafficMarking: number | bigint
+  readonly CC?: number | bigint
+  readonly CustomRule?: number | bigint
+  readonly IPControl?: number | bigint
+  readonly AntiLeak?: number | bigint
+  readonly AntiTamper?: number | bigint
+  readonly AutoCC?: number | bigint
+  readonly AreaBan?: number | bigint
+  readonly CCSession?: number | bigint
+  readonly AI?: number | bigint
+  readonly CustomWhite?: number | bigint
+  readonly ApiSecurity?: number | bigint
+  readonly ClientMsg?: number | bigint
+  readonly TrafficMarking?: number | bigint
   readonly BatchCC?: number | bigint
   readonly BatchSession?: number | bigint
 }

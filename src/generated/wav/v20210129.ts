@@ -55,36 +55,36 @@ export const ActivityJoinDetail: $Schema.Schema<ActivityJoinDetail> = /*#__PURE_
 
 /** `ArrivalInfo` (response side). */
 export interface ArrivalInfo {
-  readonly ClueId: number | bigint
-  readonly CustomerId: number | bigint
-  readonly UserName: string
-  readonly Phone: string
-  readonly FirstArrival: number | bigint
-  readonly ArrivalTime: number | bigint | null
-  readonly EventType: number | bigint
-  readonly EventTypeName: string
-  readonly FollowRecord: string
+  readonly ClueId?: number | bigint
+  readonly CustomerId?: number | bigint
+  readonly UserName?: string
+  readonly Phone?: string
+  readonly FirstArrival?: number | bigint
+  readonly ArrivalTime?: number | bigint | null
+  readonly EventType?: number | bigint
+  readonly EventTypeName?: string
+  readonly FollowRecord?: string
 }
 export const ArrivalInfo: $Schema.Schema<ArrivalInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ArrivalInfo", { ClueId: $C.uint64, CustomerId: $C.uint64, UserName: $C.str, Phone: $C.str, FirstArrival: $C.int64, ArrivalTime: $C.nul($C.uint64), EventType: $C.int64, EventTypeName: $C.str, FollowRecord: $C.str }))
 
 /** `ChannelCodeInnerDetail` (response side). */
 export interface ChannelCodeInnerDetail {
-  readonly Id: number | bigint
-  readonly Type: number | bigint
-  readonly Source: string
-  readonly SourceName: string
-  readonly Name: string
-  readonly UseUserIdList: readonly (number | bigint)[]
-  readonly UseUserOpenIdList: readonly string[]
-  readonly TagList: readonly WeComTagDetail[]
-  readonly SkipVerify: number | bigint
-  readonly Friends: number | bigint
-  readonly Remark: string
-  readonly MsgId: number | bigint
-  readonly ConfigId: string
-  readonly QrCodeUrl: string
-  readonly RecStatus: number | bigint
-  readonly AppId: string
+  readonly Id?: number | bigint
+  readonly Type?: number | bigint
+  readonly Source?: string
+  readonly SourceName?: string
+  readonly Name?: string
+  readonly UseUserIdList?: readonly (number | bigint)[]
+  readonly UseUserOpenIdList?: readonly string[]
+  readonly TagList?: readonly WeComTagDetail[]
+  readonly SkipVerify?: number | bigint
+  readonly Friends?: number | bigint
+  readonly Remark?: string
+  readonly MsgId?: number | bigint
+  readonly ConfigId?: string
+  readonly QrCodeUrl?: string
+  readonly RecStatus?: number | bigint
+  readonly AppId?: string
 }
 export const ChannelCodeInnerDetail: $Schema.Schema<ChannelCodeInnerDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChannelCodeInnerDetail", { Id: $C.int64, Type: $C.int64, Source: $C.str, SourceName: $C.str, Name: $C.str, UseUserIdList: $C.arr($C.int64), UseUserOpenIdList: $C.arr($C.str), TagList: $C.arr(WeComTagDetail), SkipVerify: $C.int64, Friends: $C.int64, Remark: $C.str, MsgId: $C.int64, ConfigId: $C.str, QrCodeUrl: $C.str, RecStatus: $C.int64, AppId: $C.str }))
 
@@ -119,74 +119,74 @@ export const ChatArchivingMsgTypeVideo: $Schema.Schema<ChatArchivingMsgTypeVideo
 
 /** `ClueInfoDetail` (response side). */
 export interface ClueInfoDetail {
-  readonly ClueId: string
-  readonly DealerId: string
-  readonly EnquireTime: number | bigint
-  readonly UnionId: string
-  readonly Name: string
-  readonly Phone: string
-  readonly SeriesCode: string
-  readonly ModelCode: string
-  readonly ProvinceCode: string
-  readonly CityCode: string
-  readonly SalesName: string
-  readonly SalesPhone: string
-  readonly Remark: string
-  readonly TagList: readonly string[]
-  readonly UserName: string | null
-  readonly LeadUserType: number | bigint
-  readonly LeadType: number | bigint
-  readonly ChannelId: number | bigint
-  readonly ChannelName: string
-  readonly SourceChannelName: string | null
-  readonly Gender: number | bigint
-  readonly CreateTime: string
-  readonly UpdateTime: string
-  readonly LeadStatus: number | bigint
-  readonly LevelCode: string
-  readonly ImportAtTime: number | bigint | null
-  readonly DistributeTime: number | bigint | null
-  readonly CreateAtTime: number | bigint
-  readonly WxId: string
-  readonly BrandCode: string
-  readonly BuildTime: number | bigint | null
-  readonly OrderTime: number | bigint | null
-  readonly ArrivalTime: number | bigint | null
-  readonly DeliveryTime: number | bigint | null
-  readonly FollowTime: number | bigint | null
-  readonly NextFollowTime: number | bigint | null
-  readonly OrgId: number | bigint
-  readonly OrgName: string
-  readonly Introducer: string
-  readonly IntroducerPhone: string
-  readonly IsBindWx: number | bigint
-  readonly IsMerge: number | bigint
-  readonly IsInvalid: number | bigint
-  readonly InvalidType: string
-  readonly InvalidTypeName: string
-  readonly InvalidRemark: string
-  readonly InvalidTime: number | bigint | null
-  readonly DealerName: string
-  readonly ShopId: number | bigint
-  readonly ShopName: string
-  readonly Position: string
-  readonly CorpShopId: string
+  readonly ClueId?: string
+  readonly DealerId?: string
+  readonly EnquireTime?: number | bigint
+  readonly UnionId?: string
+  readonly Name?: string
+  readonly Phone?: string
+  readonly SeriesCode?: string
+  readonly ModelCode?: string
+  readonly ProvinceCode?: string
+  readonly CityCode?: string
+  readonly SalesName?: string
+  readonly SalesPhone?: string
+  readonly Remark?: string
+  readonly TagList?: readonly string[]
+  readonly UserName?: string | null
+  readonly LeadUserType?: number | bigint
+  readonly LeadType?: number | bigint
+  readonly ChannelId?: number | bigint
+  readonly ChannelName?: string
+  readonly SourceChannelName?: string | null
+  readonly Gender?: number | bigint
+  readonly CreateTime?: string
+  readonly UpdateTime?: string
+  readonly LeadStatus?: number | bigint
+  readonly LevelCode?: string
+  readonly ImportAtTime?: number | bigint | null
+  readonly DistributeTime?: number | bigint | null
+  readonly CreateAtTime?: number | bigint
+  readonly WxId?: string
+  readonly BrandCode?: string
+  readonly BuildTime?: number | bigint | null
+  readonly OrderTime?: number | bigint | null
+  readonly ArrivalTime?: number | bigint | null
+  readonly DeliveryTime?: number | bigint | null
+  readonly FollowTime?: number | bigint | null
+  readonly NextFollowTime?: number | bigint | null
+  readonly OrgId?: number | bigint
+  readonly OrgName?: string
+  readonly Introducer?: string
+  readonly IntroducerPhone?: string
+  readonly IsBindWx?: number | bigint
+  readonly IsMerge?: number | bigint
+  readonly IsInvalid?: number | bigint
+  readonly InvalidType?: string
+  readonly InvalidTypeName?: string
+  readonly InvalidRemark?: string
+  readonly InvalidTime?: number | bigint | null
+  readonly DealerName?: string
+  readonly ShopId?: number | bigint
+  readonly ShopName?: string
+  readonly Position?: string
+  readonly CorpShopId?: string
 }
 export const ClueInfoDetail: $Schema.Schema<ClueInfoDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ClueInfoDetail", { ClueId: $C.str, DealerId: $C.str, EnquireTime: $C.uint64, UnionId: $C.str, Name: $C.str, Phone: $C.str, SeriesCode: $C.str, ModelCode: $C.str, ProvinceCode: $C.str, CityCode: $C.str, SalesName: $C.str, SalesPhone: $C.str, Remark: $C.str, TagList: $C.arr($C.str), UserName: $C.nul($C.str), LeadUserType: $C.int64, LeadType: $C.int64, ChannelId: $C.uint64, ChannelName: $C.str, SourceChannelName: $C.nul($C.str), Gender: $C.int64, CreateTime: $C.str, UpdateTime: $C.str, LeadStatus: $C.int64, LevelCode: $C.str, ImportAtTime: $C.nul($C.uint64), DistributeTime: $C.nul($C.uint64), CreateAtTime: $C.uint64, WxId: $C.str, BrandCode: $C.str, BuildTime: $C.nul($C.uint64), OrderTime: $C.nul($C.uint64), ArrivalTime: $C.nul($C.uint64), DeliveryTime: $C.nul($C.uint64), FollowTime: $C.nul($C.uint64), NextFollowTime: $C.nul($C.uint64), OrgId: $C.uint64, OrgName: $C.str, Introducer: $C.str, IntroducerPhone: $C.str, IsBindWx: $C.int64, IsMerge: $C.int64, IsInvalid: $C.int64, InvalidType: $C.str, InvalidTypeName: $C.str, InvalidRemark: $C.str, InvalidTime: $C.nul($C.uint64), DealerName: $C.str, ShopId: $C.uint64, ShopName: $C.str, Position: $C.str, CorpShopId: $C.str }))
 
 /** `CorpUserInfo` (response side). */
 export interface CorpUserInfo {
-  readonly UserId: number | bigint
-  readonly UserName: string | null
-  readonly UserOpenId: string | null
-  readonly DealerId: number | bigint | null
-  readonly ShopId: number | bigint | null
-  readonly Phone: string | null
-  readonly OrgIds: string | null
-  readonly MainDepartment: string | null
-  readonly IsLeaderInDept: string | null
-  readonly Status: number | bigint
-  readonly JobNumber: string | null
+  readonly UserId?: number | bigint
+  readonly UserName?: string | null
+  readonly UserOpenId?: string | null
+  readonly DealerId?: number | bigint | null
+  readonly ShopId?: number | bigint | null
+  readonly Phone?: string | null
+  readonly OrgIds?: string | null
+  readonly MainDepartment?: string | null
+  readonly IsLeaderInDept?: string | null
+  readonly Status?: number | bigint
+  readonly JobNumber?: string | null
 }
 export const CorpUserInfo: $Schema.Schema<CorpUserInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("CorpUserInfo", { UserId: $C.uint64, UserName: $C.nul($C.str), UserOpenId: $C.nul($C.str), DealerId: $C.nul($C.uint64), ShopId: $C.nul($C.uint64), Phone: $C.nul($C.str), OrgIds: $C.nul($C.str), MainDepartment: $C.nul($C.str), IsLeaderInDept: $C.nul($C.str), Status: $C.int64, JobNumber: $C.nul($C.str) }))
 
@@ -284,58 +284,58 @@ export const CustomerActionEventDetail: $Schema.Schema<CustomerActionEventDetail
 
 /** `CustomerProfile` (response side). */
 export interface CustomerProfile {
-  readonly CustomerId: number | bigint
-  readonly DealerCode: string
-  readonly UnionId: string
-  readonly CreateTime: string
-  readonly UserName: string
-  readonly Gender: number | bigint
-  readonly Phone: string
-  readonly AgeRangeName: string
-  readonly JobTypeName: string
-  readonly Address: string
-  readonly LeadsProcessStatus: number | bigint
-  readonly LeadType: number | bigint
-  readonly SourceName: string
-  readonly LeadsLevelCode: string
-  readonly VehicleBrandCode: string
-  readonly VehicleSeriesCode: string
-  readonly VehicleTypeCode: string
-  readonly VehiclePurpose: VehiclePurpose
-  readonly PurchaseConcern: readonly PurchaseConcern[]
-  readonly SalesName: string
-  readonly SalesPhone: string
-  readonly RealArrivalTime: number | bigint | null
-  readonly CompleteTestDriveTime: string | null
-  readonly OrderTime: number | bigint | null
-  readonly DeliveryTime: number | bigint | null
-  readonly InvoiceTime: number | bigint | null
-  readonly LoseTime: number | bigint | null
-  readonly CreatedAtTime: number | bigint
-  readonly ImportAtTime: number | bigint | null
-  readonly DistributeTime: number | bigint | null
-  readonly LeadCreateTime: number | bigint
-  readonly Nickname: string
-  readonly OrgIdList: readonly string[]
-  readonly Introducer: string | null
-  readonly IntroducerPhone: string | null
-  readonly FollowTime: number | bigint
-  readonly NextFollowTime: number | bigint
-  readonly EnterpriseTags: readonly EnterpriseTag[] | null
-  readonly ChannelTags: readonly ChannelTag[] | null
-  readonly LeadId: number | bigint
-  readonly WxId: string
-  readonly Position: string
-  readonly IsBindWx: number | bigint
-  readonly IsInvalid: number | bigint
-  readonly InvalidType: string
-  readonly InvalidTypeName: string
-  readonly InvalidTime: number | bigint | null
-  readonly InvalidRemark: string
-  readonly IsLose: number | bigint
-  readonly LoseType: string
-  readonly LoseTypeName: string
-  readonly LoseRemark: string
+  readonly CustomerId?: number | bigint
+  readonly DealerCode?: string
+  readonly UnionId?: string
+  readonly CreateTime?: string
+  readonly UserName?: string
+  readonly Gender?: number | bigint
+  readonly Phone?: string
+  readonly AgeRangeName?: string
+  readonly JobTypeName?: string
+  readonly Address?: string
+  readonly LeadsProcessStatus?: number | bigint
+  readonly LeadType?: number | bigint
+  readonly SourceName?: string
+  readonly LeadsLevelCode?: string
+  readonly VehicleBrandCode?: string
+  readonly VehicleSeriesCode?: string
+  readonly VehicleTypeCode?: string
+  readonly VehiclePurpose?: VehiclePurpose
+  readonly PurchaseConcern?: readonly PurchaseConcern[]
+  readonly SalesName?: string
+  readonly SalesPhone?: string
+  readonly RealArrivalTime?: number | bigint | null
+  readonly CompleteTestDriveTime?: string | null
+  readonly OrderTime?: number | bigint | null
+  readonly DeliveryTime?: number | bigint | null
+  readonly InvoiceTime?: number | bigint | null
+  readonly LoseTime?: number | bigint | null
+  readonly CreatedAtTime?: number | bigint
+  readonly ImportAtTime?: number | bigint | null
+  readonly DistributeTime?: number | bigint | null
+  readonly LeadCreateTime?: number | bigint
+  readonly Nickname?: string
+  readonly OrgIdList?: readonly string[]
+  readonly Introducer?: string | null
+  readonly IntroducerPhone?: string | null
+  readonly FollowTime?: number | bigint
+  readonly NextFollowTime?: number | bigint
+  readonly EnterpriseTags?: readonly EnterpriseTag[] | null
+  readonly ChannelTags?: readonly ChannelTag[] | null
+  readonly LeadId?: number | bigint
+  readonly WxId?: string
+  readonly Position?: string
+  readonly IsBindWx?: number | bigint
+  readonly IsInvalid?: number | bigint
+  readonly InvalidType?: string
+  readonly InvalidTypeName?: string
+  readonly InvalidTime?: number | bigint | null
+  readonly InvalidRemark?: string
+  readonly IsLose?: number | bigint
+  readonly LoseType?: string
+  readonly LoseTypeName?: string
+  readonly LoseRemark?: string
 }
 export const CustomerProfile: $Schema.Schema<CustomerProfile> = /*#__PURE__*/ $C.lazy(() => $C.struct("CustomerProfile", { CustomerId: $C.uint64, DealerCode: $C.str, UnionId: $C.str, CreateTime: $C.str, UserName: $C.str, Gender: $C.int64, Phone: $C.str, AgeRangeName: $C.str, JobTypeName: $C.str, Address: $C.str, LeadsProcessStatus: $C.int64, LeadType: $C.int64, SourceName: $C.str, LeadsLevelCode: $C.str, VehicleBrandCode: $C.str, VehicleSeriesCode: $C.str, VehicleTypeCode: $C.str, VehiclePurpose: VehiclePurpose, PurchaseConcern: $C.arr(PurchaseConcern), SalesName: $C.str, SalesPhone: $C.str, RealArrivalTime: $C.nul($C.uint64), CompleteTestDriveTime: $C.nul($C.str), OrderTime: $C.nul($C.uint64), DeliveryTime: $C.nul($C.uint64), InvoiceTime: $C.nul($C.uint64), LoseTime: $C.nul($C.uint64), CreatedAtTime: $C.uint64, ImportAtTime: $C.nul($C.uint64), DistributeTime: $C.nul($C.uint64), LeadCreateTime: $C.uint64, Nickname: $C.str, OrgIdList: $C.arr($C.str), Introducer: $C.nul($C.str), IntroducerPhone: $C.nul($C.str), FollowTime: $C.uint64, NextFollowTime: $C.uint64, EnterpriseTags: $C.nul($C.arr(EnterpriseTag)), ChannelTags: $C.nul($C.arr(ChannelTag)), LeadId: $C.uint64, WxId: $C.str, Position: $C.str, IsBindWx: $C.int64, IsInvalid: $C.int64, InvalidType: $C.str, InvalidTypeName: $C.str, InvalidTime: $C.nul($C.uint64), InvalidRemark: $C.str, IsLose: $C.int64, LoseType: $C.str, LoseTypeName: $C.str, LoseRemark: $C.str }))
 
@@ -359,12 +359,12 @@ export const EnterpriseTag: $Schema.Schema<EnterpriseTag> = /*#__PURE__*/ $C.laz
 
 /** `ExternalContact` (response side). */
 export interface ExternalContact {
-  readonly ExternalUserId: string
-  readonly Gender: number | bigint
-  readonly Name: string
-  readonly Type: number | bigint
-  readonly UnionId: string | null
-  readonly Phone: string | null
+  readonly ExternalUserId?: string
+  readonly Gender?: number | bigint
+  readonly Name?: string
+  readonly Type?: number | bigint
+  readonly UnionId?: string | null
+  readonly Phone?: string | null
 }
 export const ExternalContact: $Schema.Schema<ExternalContact> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExternalContact", { ExternalUserId: $C.str, Gender: $C.int64, Name: $C.str, Type: $C.uint64, UnionId: $C.nul($C.str), Phone: $C.nul($C.str) }))
 
@@ -377,10 +377,10 @@ export const ExternalContactDetailPro: $Schema.Schema<ExternalContactDetailPro> 
 
 /** `ExternalContactSimpleInfo` (response side). */
 export interface ExternalContactSimpleInfo {
-  readonly ExternalUserId: string
-  readonly UserId: string
-  readonly SalesName: string | null
-  readonly DepartmentIdList: readonly (number | bigint)[]
+  readonly ExternalUserId?: string
+  readonly UserId?: string
+  readonly SalesName?: string | null
+  readonly DepartmentIdList?: readonly (number | bigint)[]
 }
 export const ExternalContactSimpleInfo: $Schema.Schema<ExternalContactSimpleInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExternalContactSimpleInfo", { ExternalUserId: $C.str, UserId: $C.str, SalesName: $C.nul($C.str), DepartmentIdList: $C.arr($C.int64) }))
 
@@ -404,38 +404,38 @@ export const ExternalUserEventInfo: $Schema.Schema<ExternalUserEventInfo> = /*#_
 
 /** `ExternalUserMappingInfo` (response side). */
 export interface ExternalUserMappingInfo {
-  readonly CorpExternalUserId: string
-  readonly ExternalUserId: string | null
+  readonly CorpExternalUserId?: string
+  readonly ExternalUserId?: string | null
 }
 export const ExternalUserMappingInfo: $Schema.Schema<ExternalUserMappingInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExternalUserMappingInfo", { CorpExternalUserId: $C.str, ExternalUserId: $C.nul($C.str) }))
 
 /** `FollowInfo` (response side). */
 export interface FollowInfo {
-  readonly ClueId: number | bigint
-  readonly CustomerId: number | bigint
-  readonly UserName: string
-  readonly Phone: string
-  readonly IsOverdue: number | bigint
-  readonly OverdueTime: number | bigint | null
-  readonly EventType: number | bigint
-  readonly EventTypeName: string
-  readonly FollowWayType: string
-  readonly FollowWayName: string
-  readonly FollowTime: number | bigint | null
-  readonly NextFollowTime: number | bigint | null
-  readonly FollowRecord: string
+  readonly ClueId?: number | bigint
+  readonly CustomerId?: number | bigint
+  readonly UserName?: string
+  readonly Phone?: string
+  readonly IsOverdue?: number | bigint
+  readonly OverdueTime?: number | bigint | null
+  readonly EventType?: number | bigint
+  readonly EventTypeName?: string
+  readonly FollowWayType?: string
+  readonly FollowWayName?: string
+  readonly FollowTime?: number | bigint | null
+  readonly NextFollowTime?: number | bigint | null
+  readonly FollowRecord?: string
 }
 export const FollowInfo: $Schema.Schema<FollowInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("FollowInfo", { ClueId: $C.uint64, CustomerId: $C.uint64, UserName: $C.str, Phone: $C.str, IsOverdue: $C.int64, OverdueTime: $C.nul($C.uint64), EventType: $C.int64, EventTypeName: $C.str, FollowWayType: $C.str, FollowWayName: $C.str, FollowTime: $C.nul($C.uint64), NextFollowTime: $C.nul($C.uint64), FollowRecord: $C.str }))
 
 /** `FollowUser` (response side). */
 export interface FollowUser {
-  readonly UserId: string
-  readonly Remark: string | null
-  readonly Description: string | null
-  readonly CreateTime: number | bigint
-  readonly AddWay: number | bigint
-  readonly OperUserId: string
-  readonly Tags: readonly ExternalContactTag[] | null
+  readonly UserId?: string
+  readonly Remark?: string | null
+  readonly Description?: string | null
+  readonly CreateTime?: number | bigint
+  readonly AddWay?: number | bigint
+  readonly OperUserId?: string
+  readonly Tags?: readonly ExternalContactTag[] | null
 }
 export const FollowUser: $Schema.Schema<FollowUser> = /*#__PURE__*/ $C.lazy(() => $C.struct("FollowUser", { UserId: $C.str, Remark: $C.nul($C.str), Description: $C.nul($C.str), CreateTime: $C.uint64, AddWay: $C.int64, OperUserId: $C.str, Tags: $C.nul($C.arr(ExternalContactTag)) }))
 
@@ -565,9 +565,9 @@ export const QueryArrivalListRequest: $Schema.Schema<QueryArrivalListRequest> = 
 
 /** `QueryArrivalListResponse` (response side). */
 export interface QueryArrivalListResponse {
-  readonly NextCursor: string | null
-  readonly PageData: readonly ArrivalInfo[] | null
-  readonly HasMore: number | bigint | null
+  readonly NextCursor?: string | null
+  readonly PageData?: readonly ArrivalInfo[] | null
+  readonly HasMore?: number | bigint | null
   readonly RequestId: string
 }
 export const QueryArrivalListResponse: $Schema.Schema<QueryArrivalListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryArrivalListResponse", { NextCursor: $C.nul($C.str), PageData: $C.nul($C.arr(ArrivalInfo)), HasMore: $C.nul($C.uint64), RequestId: $C.str }))
@@ -613,9 +613,9 @@ export const QueryClueInfoListRequest: $Schema.Schema<QueryClueInfoListRequest> 
 
 /** `QueryClueInfoListResponse` (response side). */
 export interface QueryClueInfoListResponse {
-  readonly PageData: readonly ClueInfoDetail[] | null
-  readonly NextCursor: string | null
-  readonly HasMore: number | bigint | null
+  readonly PageData?: readonly ClueInfoDetail[] | null
+  readonly NextCursor?: string | null
+  readonly HasMore?: number | bigint | null
   readonly RequestId: string
 }
 export const QueryClueInfoListResponse: $Schema.Schema<QueryClueInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryClueInfoListResponse", { PageData: $C.nul($C.arr(ClueInfoDetail)), NextCursor: $C.nul($C.str), HasMore: $C.nul($C.uint64), RequestId: $C.str }))
@@ -633,8 +633,8 @@ export const QueryCrmStatisticsRequest: $Schema.Schema<QueryCrmStatisticsRequest
 
 /** `QueryCrmStatisticsResponse` (response side). */
 export interface QueryCrmStatisticsResponse {
-  readonly NextCursor: string | null
-  readonly PageData: readonly CrmStatisticsData[] | null
+  readonly NextCursor?: string | null
+  readonly PageData?: readonly CrmStatisticsData[] | null
   readonly RequestId: string
 }
 export const QueryCrmStatisticsResponse: $Schema.Schema<QueryCrmStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryCrmStatisticsResponse", { NextCursor: $C.nul($C.str), PageData: $C.nul($C.arr(CrmStatisticsData)), RequestId: $C.str }))
@@ -650,8 +650,8 @@ export const QueryCustomerEventDetailStatisticsRequest: $Schema.Schema<QueryCust
 
 /** `QueryCustomerEventDetailStatisticsResponse` (response side). */
 export interface QueryCustomerEventDetailStatisticsResponse {
-  readonly NextCursor: string | null
-  readonly PageData: readonly CustomerActionEventDetail[] | null
+  readonly NextCursor?: string | null
+  readonly PageData?: readonly CustomerActionEventDetail[] | null
   readonly RequestId: string
 }
 export const QueryCustomerEventDetailStatisticsResponse: $Schema.Schema<QueryCustomerEventDetailStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryCustomerEventDetailStatisticsResponse", { NextCursor: $C.nul($C.str), PageData: $C.nul($C.arr(CustomerActionEventDetail)), RequestId: $C.str }))
@@ -667,8 +667,8 @@ export const QueryCustomerProfileListRequest: $Schema.Schema<QueryCustomerProfil
 
 /** `QueryCustomerProfileListResponse` (response side). */
 export interface QueryCustomerProfileListResponse {
-  readonly NextCursor: string | null
-  readonly PageData: readonly CustomerProfile[] | null
+  readonly NextCursor?: string | null
+  readonly PageData?: readonly CustomerProfile[] | null
   readonly RequestId: string
 }
 export const QueryCustomerProfileListResponse: $Schema.Schema<QueryCustomerProfileListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryCustomerProfileListResponse", { NextCursor: $C.nul($C.str), PageData: $C.nul($C.arr(CustomerProfile)), RequestId: $C.str }))
@@ -716,9 +716,9 @@ export const QueryExternalContactDetailRequest: $Schema.Schema<QueryExternalCont
 
 /** `QueryExternalContactDetailResponse` (response side). */
 export interface QueryExternalContactDetailResponse {
-  readonly NextCursor: string | null
-  readonly Customer: ExternalContact | null
-  readonly FollowUser: readonly FollowUser[] | null
+  readonly NextCursor?: string | null
+  readonly Customer?: ExternalContact | null
+  readonly FollowUser?: readonly FollowUser[] | null
   readonly RequestId: string
 }
 export const QueryExternalContactDetailResponse: $Schema.Schema<QueryExternalContactDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryExternalContactDetailResponse", { NextCursor: $C.nul($C.str), Customer: $C.nul(ExternalContact), FollowUser: $C.nul($C.arr(FollowUser)), RequestId: $C.str }))
@@ -732,8 +732,8 @@ export const QueryExternalContactListRequest: $Schema.Schema<QueryExternalContac
 
 /** `QueryExternalContactListResponse` (response side). */
 export interface QueryExternalContactListResponse {
-  readonly PageData: readonly ExternalContactSimpleInfo[] | null
-  readonly NextCursor: string | null
+  readonly PageData?: readonly ExternalContactSimpleInfo[] | null
+  readonly NextCursor?: string | null
   readonly RequestId: string
 }
 export const QueryExternalContactListResponse: $Schema.Schema<QueryExternalContactListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryExternalContactListResponse", { PageData: $C.nul($C.arr(ExternalContactSimpleInfo)), NextCursor: $C.nul($C.str), RequestId: $C.str }))
@@ -763,7 +763,7 @@ export const QueryExternalUserMappingInfoRequest: $Schema.Schema<QueryExternalUs
 
 /** `QueryExternalUserMappingInfoResponse` (response side). */
 export interface QueryExternalUserMappingInfoResponse {
-  readonly ExternalUserIdMapping: readonly ExternalUserMappingInfo[] | null
+  readonly ExternalUserIdMapping?: readonly ExternalUserMappingInfo[] | null
   readonly RequestId: string
 }
 export const QueryExternalUserMappingInfoResponse: $Schema.Schema<QueryExternalUserMappingInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryExternalUserMappingInfoResponse", { ExternalUserIdMapping: $C.nul($C.arr(ExternalUserMappingInfo)), RequestId: $C.str }))
@@ -779,9 +779,9 @@ export const QueryFollowListRequest: $Schema.Schema<QueryFollowListRequest> = /*
 
 /** `QueryFollowListResponse` (response side). */
 export interface QueryFollowListResponse {
-  readonly NextCursor: string | null
-  readonly PageData: readonly FollowInfo[] | null
-  readonly HasMore: number | bigint | null
+  readonly NextCursor?: string | null
+  readonly PageData?: readonly FollowInfo[] | null
+  readonly HasMore?: number | bigint | null
   readonly RequestId: string
 }
 export const QueryFollowListResponse: $Schema.Schema<QueryFollowListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryFollowListResponse", { NextCursor: $C.nul($C.str), PageData: $C.nul($C.arr(FollowInfo)), HasMore: $C.nul($C.uint64), RequestId: $C.str }))
@@ -794,7 +794,7 @@ export const QueryLicenseInfoRequest: $Schema.Schema<QueryLicenseInfoRequest> = 
 
 /** `QueryLicenseInfoResponse` (response side). */
 export interface QueryLicenseInfoResponse {
-  readonly LicenseInfo: LicenseInfo | null
+  readonly LicenseInfo?: LicenseInfo | null
   readonly RequestId: string
 }
 export const QueryLicenseInfoResponse: $Schema.Schema<QueryLicenseInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryLicenseInfoResponse", { LicenseInfo: $C.nul(LicenseInfo), RequestId: $C.str }))
@@ -841,8 +841,8 @@ export const QueryStaffEventDetailStatisticsRequest: $Schema.Schema<QueryStaffEv
 
 /** `QueryStaffEventDetailStatisticsResponse` (response side). */
 export interface QueryStaffEventDetailStatisticsResponse {
-  readonly NextCursor: string | null
-  readonly PageData: readonly SalesActionEventDetail[] | null
+  readonly NextCursor?: string | null
+  readonly PageData?: readonly SalesActionEventDetail[] | null
   readonly RequestId: string
 }
 export const QueryStaffEventDetailStatisticsResponse: $Schema.Schema<QueryStaffEventDetailStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryStaffEventDetailStatisticsResponse", { NextCursor: $C.nul($C.str), PageData: $C.nul($C.arr(SalesActionEventDetail)), RequestId: $C.str }))
@@ -856,8 +856,8 @@ export const QueryUserInfoListRequest: $Schema.Schema<QueryUserInfoListRequest> 
 
 /** `QueryUserInfoListResponse` (response side). */
 export interface QueryUserInfoListResponse {
-  readonly NextCursor: string | null
-  readonly PageData: readonly CorpUserInfo[] | null
+  readonly NextCursor?: string | null
+  readonly PageData?: readonly CorpUserInfo[] | null
   readonly RequestId: string
 }
 export const QueryUserInfoListResponse: $Schema.Schema<QueryUserInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("QueryUserInfoListResponse", { NextCursor: $C.nul($C.str), PageData: $C.nul($C.arr(CorpUserInfo)), RequestId: $C.str }))

@@ -27,29 +27,29 @@ export const AddProjectUserRoleRequest: $Schema.Schema<AddProjectUserRoleRequest
 
 /** `AddProjectUserRoleResponse` (response side). */
 export interface AddProjectUserRoleResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const AddProjectUserRoleResponse: $Schema.Schema<AddProjectUserRoleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AddProjectUserRoleResponse", { Data: $C.bool, RequestId: $C.str }))
 
 /** `AdhocDetail` (response side). */
 export interface AdhocDetail {
-  readonly Id: number | bigint
-  readonly ScriptContent: string
-  readonly StartTime: string | null
-  readonly EndTime: string | null
-  readonly Status: string
-  readonly RecordId: number | bigint
+  readonly Id?: number | bigint
+  readonly ScriptContent?: string
+  readonly StartTime?: string | null
+  readonly EndTime?: string | null
+  readonly Status?: string
+  readonly RecordId?: number | bigint
 }
 export const AdhocDetail: $Schema.Schema<AdhocDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("AdhocDetail", { Id: $C.uint64, ScriptContent: $C.str, StartTime: $C.nul($C.datetimeIso), EndTime: $C.nul($C.datetimeIso), Status: $C.str, RecordId: $C.uint64 }))
 
 /** `AdhocRecord` (response side). */
 export interface AdhocRecord {
-  readonly Id: number | bigint | null
-  readonly ScriptContent: string | null
-  readonly CreateTime: string | null
-  readonly Status: string | null
-  readonly InstanceId: string | null
+  readonly Id?: number | bigint | null
+  readonly ScriptContent?: string | null
+  readonly CreateTime?: string | null
+  readonly Status?: string | null
+  readonly InstanceId?: string | null
 }
 export const AdhocRecord: $Schema.Schema<AdhocRecord> = /*#__PURE__*/ $C.lazy(() => $C.struct("AdhocRecord", { Id: $C.nul($C.uint64), ScriptContent: $C.nul($C.str), CreateTime: $C.nul($C.datetimeIso), Status: $C.nul($C.str), InstanceId: $C.nul($C.str) }))
 
@@ -136,26 +136,26 @@ export const AlarmDsVO: $Schema.Schema<AlarmDsVO> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `AlarmEventInfo` (response side). */
 export interface AlarmEventInfo {
-  readonly AlarmId: string
-  readonly AlarmTime: string
-  readonly TaskId: string
-  readonly RegularName: string
-  readonly AlarmLevel: number | bigint
-  readonly AlarmWay: number | bigint
-  readonly AlarmRecipientId: string
-  readonly ProjectId: string
-  readonly AlarmIndicator: number | bigint
-  readonly AlarmIndicatorDesc: string | null
+  readonly AlarmId?: string
+  readonly AlarmTime?: string
+  readonly TaskId?: string
+  readonly RegularName?: string
+  readonly AlarmLevel?: number | bigint
+  readonly AlarmWay?: number | bigint
+  readonly AlarmRecipientId?: string
+  readonly ProjectId?: string
+  readonly AlarmIndicator?: number | bigint
+  readonly AlarmIndicatorDesc?: string | null
   readonly TriggerType?: number | bigint | null
   readonly EstimatedTime?: number | bigint | null
-  readonly InstanceId: string | null
+  readonly InstanceId?: string | null
   readonly TaskName?: string | null
-  readonly IsSendSuccess: number | bigint | null
+  readonly IsSendSuccess?: number | bigint | null
   readonly InQuitePeriods?: number | bigint | null
   readonly RecordId?: number | bigint | null
-  readonly MessageId: string | null
-  readonly Operator: number | bigint | null
-  readonly RegularId: string | null
+  readonly MessageId?: string | null
+  readonly Operator?: number | bigint | null
+  readonly RegularId?: string | null
   readonly AlarmRecipientName?: string | null
   readonly TaskType?: number | bigint | null
   readonly SendResult?: string | null
@@ -247,15 +247,15 @@ export const AlarmReceiverGroup: $Schema.Schema<AlarmReceiverGroup> = /*#__PURE_
 
 /** `AlarmReceiverInfo` (response side). */
 export interface AlarmReceiverInfo {
-  readonly AlarmId: string
-  readonly AlarmReceiver: string
-  readonly Email: number | bigint
-  readonly Sms: number | bigint
-  readonly Wechat: number | bigint
-  readonly Voice: number | bigint
-  readonly Wecom: number | bigint
-  readonly Http: number | bigint
-  readonly WecomGroup: number | bigint | null
+  readonly AlarmId?: string
+  readonly AlarmReceiver?: string
+  readonly Email?: number | bigint
+  readonly Sms?: number | bigint
+  readonly Wechat?: number | bigint
+  readonly Voice?: number | bigint
+  readonly Wecom?: number | bigint
+  readonly Http?: number | bigint
+  readonly WecomGroup?: number | bigint | null
   readonly LarkGroup?: number | bigint | null
   readonly AlarmMessageSendResult?: string | null
 }
@@ -263,19 +263,19 @@ export const AlarmReceiverInfo: $Schema.Schema<AlarmReceiverInfo> = /*#__PURE__*
 
 /** `Apply` (response side). */
 export interface Apply {
-  readonly ApplicantId: string
-  readonly ApplicantName: string
-  readonly Remark: string | null
-  readonly ApproveClassification: string
-  readonly ApproveId: string
-  readonly ApproveType: string
-  readonly Reason: string | null
-  readonly CreateTime: string
-  readonly ApproveTime: string | null
-  readonly ApproveClassificationName: string
-  readonly Status: string
-  readonly ApproveTypeName: string
-  readonly ErrorMessage: string
+  readonly ApplicantId?: string
+  readonly ApplicantName?: string
+  readonly Remark?: string | null
+  readonly ApproveClassification?: string
+  readonly ApproveId?: string
+  readonly ApproveType?: string
+  readonly Reason?: string | null
+  readonly CreateTime?: string
+  readonly ApproveTime?: string | null
+  readonly ApproveClassificationName?: string
+  readonly Status?: string
+  readonly ApproveTypeName?: string
+  readonly ErrorMessage?: string
   readonly ApplyName?: string | null
   readonly ApproverId?: string | null
   readonly ApproverName?: string | null
@@ -385,23 +385,23 @@ export const AttributeItemOpsDto: $Schema.Schema<AttributeItemOpsDto> = /*#__PUR
 
 /** `BaseClusterInfo` (response side). */
 export interface BaseClusterInfo {
-  readonly ClusterId: string | null
-  readonly ClusterType: string | null
-  readonly ClusterName: string | null
-  readonly RegionCn: string | null
-  readonly RegionEn: string | null
-  readonly RegionArea: string | null
-  readonly Used: boolean | null
-  readonly Status: number | bigint | null
-  readonly StatusInfo: string | null
-  readonly StorageType: string | null
-  readonly ComputeType: string | null
-  readonly ClusterResource: string | null
-  readonly ChargeType: string | null
-  readonly CreateTime: string | null
-  readonly ExtraConf: string | null
-  readonly RangerUserName: string | null
-  readonly CdwUserName: string | null
+  readonly ClusterId?: string | null
+  readonly ClusterType?: string | null
+  readonly ClusterName?: string | null
+  readonly RegionCn?: string | null
+  readonly RegionEn?: string | null
+  readonly RegionArea?: string | null
+  readonly Used?: boolean | null
+  readonly Status?: number | bigint | null
+  readonly StatusInfo?: string | null
+  readonly StorageType?: string | null
+  readonly ComputeType?: string | null
+  readonly ClusterResource?: string | null
+  readonly ChargeType?: string | null
+  readonly CreateTime?: string | null
+  readonly ExtraConf?: string | null
+  readonly RangerUserName?: string | null
+  readonly CdwUserName?: string | null
   readonly CreateTimestamp?: number | bigint | null
   readonly UpdateTimestamp?: number | bigint | null
 }
@@ -424,18 +424,18 @@ export const BaseProject: $Schema.Schema<BaseProject> = /*#__PURE__*/ $C.lazy(()
 
 /** `BaseRole` (response side). */
 export interface BaseRole {
-  readonly RoleId: string
-  readonly RoleName: string | null
-  readonly DisplayName: string | null
-  readonly Description: string | null
-  readonly RoleType: string | null
-  readonly SystemDefault: boolean | null
-  readonly Parameters: string | null
-  readonly MemberCount: number | bigint | null
-  readonly Privileges: readonly RolePrivilege[] | null
-  readonly Operator: BaseUser | null
-  readonly OperateTime: number | bigint | null
-  readonly CreateTime: number | bigint | null
+  readonly RoleId?: string
+  readonly RoleName?: string | null
+  readonly DisplayName?: string | null
+  readonly Description?: string | null
+  readonly RoleType?: string | null
+  readonly SystemDefault?: boolean | null
+  readonly Parameters?: string | null
+  readonly MemberCount?: number | bigint | null
+  readonly Privileges?: readonly RolePrivilege[] | null
+  readonly Operator?: BaseUser | null
+  readonly OperateTime?: number | bigint | null
+  readonly CreateTime?: number | bigint | null
   readonly CreateTimeStr?: string | null
   readonly UpdateTimeStr?: string | null
   readonly ProjectId?: string | null
@@ -446,20 +446,20 @@ export const BaseRole: $Schema.Schema<BaseRole> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `BaseTenant` (response side). */
 export interface BaseTenant {
-  readonly TenantId: string | null
-  readonly TenantName: string | null
-  readonly DisplayName: string | null
-  readonly Description: string | null
-  readonly OwnerUserId: string | null
-  readonly Params: string | null
+  readonly TenantId?: string | null
+  readonly TenantName?: string | null
+  readonly DisplayName?: string | null
+  readonly Description?: string | null
+  readonly OwnerUserId?: string | null
+  readonly Params?: string | null
 }
 export const BaseTenant: $Schema.Schema<BaseTenant> = /*#__PURE__*/ $C.lazy(() => $C.struct("BaseTenant", { TenantId: $C.nul($C.str), TenantName: $C.nul($C.str), DisplayName: $C.nul($C.str), Description: $C.nul($C.str), OwnerUserId: $C.nul($C.str), Params: $C.nul($C.str) }))
 
 /** `BaseUser` (response side). */
 export interface BaseUser {
-  readonly UserId: string | null
-  readonly UserName: string | null
-  readonly DisplayName: string | null
+  readonly UserId?: string | null
+  readonly UserName?: string | null
+  readonly DisplayName?: string | null
   readonly PhoneNum?: string | null
   readonly Email?: string | null
   readonly UserTag?: number | bigint | null
@@ -476,9 +476,9 @@ export const BatchCreateIntegrationTaskAlarmsRequest: $Schema.Schema<BatchCreate
 
 /** `BatchCreateIntegrationTaskAlarmsResponse` (response side). */
 export interface BatchCreateIntegrationTaskAlarmsResponse {
-  readonly SuccessCount: number | bigint | null
-  readonly FailedCount: number | bigint | null
-  readonly TotalCount: number | bigint | null
+  readonly SuccessCount?: number | bigint | null
+  readonly FailedCount?: number | bigint | null
+  readonly TotalCount?: number | bigint | null
   readonly RequestId: string
 }
 export const BatchCreateIntegrationTaskAlarmsResponse: $Schema.Schema<BatchCreateIntegrationTaskAlarmsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchCreateIntegrationTaskAlarmsResponse", { SuccessCount: $C.nul($C.int64), FailedCount: $C.nul($C.int64), TotalCount: $C.nul($C.int64), RequestId: $C.str }))
@@ -499,7 +499,7 @@ export const BatchCreateTaskVersionAsyncRequest: $Schema.Schema<BatchCreateTaskV
 
 /** `BatchCreateTaskVersionAsyncResponse` (response side). */
 export interface BatchCreateTaskVersionAsyncResponse {
-  readonly Data: BatchTaskOperateNew | null
+  readonly Data?: BatchTaskOperateNew | null
   readonly RequestId: string
 }
 export const BatchCreateTaskVersionAsyncResponse: $Schema.Schema<BatchCreateTaskVersionAsyncResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchCreateTaskVersionAsyncResponse", { Data: $C.nul(BatchTaskOperateNew), RequestId: $C.str }))
@@ -525,9 +525,9 @@ export const BatchDeleteIntegrationTasksRequest: $Schema.Schema<BatchDeleteInteg
 
 /** `BatchDeleteIntegrationTasksResponse` (response side). */
 export interface BatchDeleteIntegrationTasksResponse {
-  readonly SuccessCount: number | bigint | null
-  readonly FailedCount: number | bigint | null
-  readonly TotalCount: number | bigint | null
+  readonly SuccessCount?: number | bigint | null
+  readonly FailedCount?: number | bigint | null
+  readonly TotalCount?: number | bigint | null
   readonly RequestId: string
 }
 export const BatchDeleteIntegrationTasksResponse: $Schema.Schema<BatchDeleteIntegrationTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchDeleteIntegrationTasksResponse", { SuccessCount: $C.nul($C.int64), FailedCount: $C.nul($C.int64), TotalCount: $C.nul($C.int64), RequestId: $C.str }))
@@ -558,9 +558,9 @@ export const BatchForceSuccessIntegrationTaskInstancesRequest: $Schema.Schema<Ba
 
 /** `BatchForceSuccessIntegrationTaskInstancesResponse` (response side). */
 export interface BatchForceSuccessIntegrationTaskInstancesResponse {
-  readonly SuccessCount: number | bigint
-  readonly FailedCount: number | bigint
-  readonly TotalCount: number | bigint
+  readonly SuccessCount?: number | bigint
+  readonly FailedCount?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const BatchForceSuccessIntegrationTaskInstancesResponse: $Schema.Schema<BatchForceSuccessIntegrationTaskInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchForceSuccessIntegrationTaskInstancesResponse", { SuccessCount: $C.int64, FailedCount: $C.int64, TotalCount: $C.int64, RequestId: $C.str }))
@@ -574,9 +574,9 @@ export const BatchKillIntegrationTaskInstancesRequest: $Schema.Schema<BatchKillI
 
 /** `BatchKillIntegrationTaskInstancesResponse` (response side). */
 export interface BatchKillIntegrationTaskInstancesResponse {
-  readonly SuccessCount: number | bigint
-  readonly FailedCount: number | bigint
-  readonly TotalCount: number | bigint
+  readonly SuccessCount?: number | bigint
+  readonly FailedCount?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly TaskNames?: readonly string[] | null
   readonly RequestId: string
 }
@@ -594,9 +594,9 @@ export const BatchMakeUpIntegrationTasksRequest: $Schema.Schema<BatchMakeUpInteg
 
 /** `BatchMakeUpIntegrationTasksResponse` (response side). */
 export interface BatchMakeUpIntegrationTasksResponse {
-  readonly SuccessCount: number | bigint
-  readonly FailedCount: number | bigint
-  readonly TotalCount: number | bigint
+  readonly SuccessCount?: number | bigint
+  readonly FailedCount?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const BatchMakeUpIntegrationTasksResponse: $Schema.Schema<BatchMakeUpIntegrationTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchMakeUpIntegrationTasksResponse", { SuccessCount: $C.int64, FailedCount: $C.int64, TotalCount: $C.int64, RequestId: $C.str }))
@@ -611,7 +611,7 @@ export const BatchModifyOpsOwnersRequest: $Schema.Schema<BatchModifyOpsOwnersReq
 
 /** `BatchModifyOpsOwnersResponse` (response side). */
 export interface BatchModifyOpsOwnersResponse {
-  readonly Data: BatchOperationOpsDto | null
+  readonly Data?: BatchOperationOpsDto | null
   readonly RequestId: string
 }
 export const BatchModifyOpsOwnersResponse: $Schema.Schema<BatchModifyOpsOwnersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchModifyOpsOwnersResponse", { Data: $C.nul(BatchOperationOpsDto), RequestId: $C.str }))
@@ -626,18 +626,18 @@ export const BatchOperateResult: $Schema.Schema<BatchOperateResult> = /*#__PURE_
 
 /** `BatchOperateResultOpsDto` (response side). */
 export interface BatchOperateResultOpsDto {
-  readonly Result: boolean | null
-  readonly ErrorId: string | null
-  readonly ErrorDesc: string | null
+  readonly Result?: boolean | null
+  readonly ErrorId?: string | null
+  readonly ErrorDesc?: string | null
   readonly AsyncActionId?: string | null
 }
 export const BatchOperateResultOpsDto: $Schema.Schema<BatchOperateResultOpsDto> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchOperateResultOpsDto", { Result: $C.nul($C.bool), ErrorId: $C.nul($C.str), ErrorDesc: $C.nul($C.str) }, { AsyncActionId: $C.nul($C.str) }))
 
 /** `BatchOperationOpsDto` (response side). */
 export interface BatchOperationOpsDto {
-  readonly SuccessCount: number | bigint | null
-  readonly FailedCount: number | bigint | null
-  readonly TotalCount: number | bigint | null
+  readonly SuccessCount?: number | bigint | null
+  readonly FailedCount?: number | bigint | null
+  readonly TotalCount?: number | bigint | null
   readonly AsyncActionId?: string | null
 }
 export const BatchOperationOpsDto: $Schema.Schema<BatchOperationOpsDto> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchOperationOpsDto", { SuccessCount: $C.nul($C.int64), FailedCount: $C.nul($C.int64), TotalCount: $C.nul($C.int64) }, { AsyncActionId: $C.nul($C.str) }))
@@ -660,9 +660,9 @@ export const BatchRerunIntegrationTaskInstancesRequest: $Schema.Schema<BatchReru
 
 /** `BatchRerunIntegrationTaskInstancesResponse` (response side). */
 export interface BatchRerunIntegrationTaskInstancesResponse {
-  readonly SuccessCount: number | bigint
-  readonly FailedCount: number | bigint
-  readonly TotalCount: number | bigint
+  readonly SuccessCount?: number | bigint
+  readonly FailedCount?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly TaskNames?: readonly string[]
   readonly RequestId: string
 }
@@ -695,9 +695,9 @@ export const BatchResumeIntegrationTasksRequest: $Schema.Schema<BatchResumeInteg
 
 /** `BatchResumeIntegrationTasksResponse` (response side). */
 export interface BatchResumeIntegrationTasksResponse {
-  readonly SuccessCount: number | bigint
-  readonly FailedCount: number | bigint
-  readonly TotalCount: number | bigint
+  readonly SuccessCount?: number | bigint
+  readonly FailedCount?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly TaskNames?: readonly string[]
   readonly RequestId: string
 }
@@ -721,7 +721,7 @@ export const BatchRunOpsTaskRequest: $Schema.Schema<BatchRunOpsTaskRequest> = /*
 
 /** `BatchRunOpsTaskResponse` (response side). */
 export interface BatchRunOpsTaskResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly RequestId: string
 }
 export const BatchRunOpsTaskResponse: $Schema.Schema<BatchRunOpsTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchRunOpsTaskResponse", { Data: $C.nul($C.bool), RequestId: $C.str }))
@@ -737,9 +737,9 @@ export const BatchStartIntegrationTasksRequest: $Schema.Schema<BatchStartIntegra
 
 /** `BatchStartIntegrationTasksResponse` (response side). */
 export interface BatchStartIntegrationTasksResponse {
-  readonly SuccessCount: number | bigint
-  readonly FailedCount: number | bigint
-  readonly TotalCount: number | bigint
+  readonly SuccessCount?: number | bigint
+  readonly FailedCount?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly TaskNames?: readonly string[]
   readonly RequestId: string
 }
@@ -755,9 +755,9 @@ export const BatchStopIntegrationTasksRequest: $Schema.Schema<BatchStopIntegrati
 
 /** `BatchStopIntegrationTasksResponse` (response side). */
 export interface BatchStopIntegrationTasksResponse {
-  readonly SuccessCount: number | bigint
-  readonly FailedCount: number | bigint
-  readonly TotalCount: number | bigint
+  readonly SuccessCount?: number | bigint
+  readonly FailedCount?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly TaskNames?: readonly string[]
   readonly RequestId: string
 }
@@ -774,7 +774,7 @@ export const BatchStopOpsTasksRequest: $Schema.Schema<BatchStopOpsTasksRequest> 
 
 /** `BatchStopOpsTasksResponse` (response side). */
 export interface BatchStopOpsTasksResponse {
-  readonly Data: BatchOperationOpsDto
+  readonly Data?: BatchOperationOpsDto
   readonly RequestId: string
 }
 export const BatchStopOpsTasksResponse: $Schema.Schema<BatchStopOpsTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchStopOpsTasksResponse", { Data: BatchOperationOpsDto, RequestId: $C.str }))
@@ -790,7 +790,7 @@ export const BatchStopWorkflowsByIdsRequest: $Schema.Schema<BatchStopWorkflowsBy
 
 /** `BatchStopWorkflowsByIdsResponse` (response side). */
 export interface BatchStopWorkflowsByIdsResponse {
-  readonly Data: OperationOpsDto | null
+  readonly Data?: OperationOpsDto | null
   readonly RequestId: string
 }
 export const BatchStopWorkflowsByIdsResponse: $Schema.Schema<BatchStopWorkflowsByIdsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchStopWorkflowsByIdsResponse", { Data: $C.nul(OperationOpsDto), RequestId: $C.str }))
@@ -807,9 +807,9 @@ export const BatchSuspendIntegrationTasksRequest: $Schema.Schema<BatchSuspendInt
 
 /** `BatchSuspendIntegrationTasksResponse` (response side). */
 export interface BatchSuspendIntegrationTasksResponse {
-  readonly SuccessCount: number | bigint
-  readonly FailedCount: number | bigint
-  readonly TotalCount: number | bigint
+  readonly SuccessCount?: number | bigint
+  readonly FailedCount?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const BatchSuspendIntegrationTasksResponse: $Schema.Schema<BatchSuspendIntegrationTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchSuspendIntegrationTasksResponse", { SuccessCount: $C.int64, FailedCount: $C.int64, TotalCount: $C.int64, RequestId: $C.str }))
@@ -833,9 +833,9 @@ export const BatchUpdateIntegrationTasksRequest: $Schema.Schema<BatchUpdateInteg
 
 /** `BatchUpdateIntegrationTasksResponse` (response side). */
 export interface BatchUpdateIntegrationTasksResponse {
-  readonly SuccessCount: number | bigint
-  readonly FailedCount: number | bigint
-  readonly TotalCount: number | bigint
+  readonly SuccessCount?: number | bigint
+  readonly FailedCount?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const BatchUpdateIntegrationTasksResponse: $Schema.Schema<BatchUpdateIntegrationTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchUpdateIntegrationTasksResponse", { SuccessCount: $C.int64, FailedCount: $C.int64, TotalCount: $C.int64, RequestId: $C.str }))
@@ -851,19 +851,19 @@ export const BindProjectExecutorResourceRequest: $Schema.Schema<BindProjectExecu
 
 /** `BindProjectExecutorResourceResponse` (response side). */
 export interface BindProjectExecutorResourceResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const BindProjectExecutorResourceResponse: $Schema.Schema<BindProjectExecutorResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindProjectExecutorResourceResponse", { Data: $C.bool, RequestId: $C.str }))
 
 /** `BizCatalogsInfo` (response side). */
 export interface BizCatalogsInfo {
-  readonly AppId: string | null
-  readonly Id: number | bigint | null
-  readonly Level: number | bigint | null
-  readonly Name: string | null
-  readonly ParentId: number | bigint | null
-  readonly Position: number | bigint | null
+  readonly AppId?: string | null
+  readonly Id?: number | bigint | null
+  readonly Level?: number | bigint | null
+  readonly Name?: string | null
+  readonly ParentId?: number | bigint | null
+  readonly Position?: number | bigint | null
   readonly NameEn?: string | null
 }
 export const BizCatalogsInfo: $Schema.Schema<BizCatalogsInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("BizCatalogsInfo", { AppId: $C.nul($C.str), Id: $C.nul($C.int64), Level: $C.nul($C.int64), Name: $C.nul($C.str), ParentId: $C.nul($C.int64), Position: $C.nul($C.int64) }, { NameEn: $C.nul($C.str) }))
@@ -918,7 +918,7 @@ export const CheckAlarmRegularNameExistRequest: $Schema.Schema<CheckAlarmRegular
 
 /** `CheckAlarmRegularNameExistResponse` (response side). */
 export interface CheckAlarmRegularNameExistResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const CheckAlarmRegularNameExistResponse: $Schema.Schema<CheckAlarmRegularNameExistResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckAlarmRegularNameExistResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -934,7 +934,7 @@ export const CheckIntegrationNodeNameExistsRequest: $Schema.Schema<CheckIntegrat
 
 /** `CheckIntegrationNodeNameExistsResponse` (response side). */
 export interface CheckIntegrationNodeNameExistsResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const CheckIntegrationNodeNameExistsResponse: $Schema.Schema<CheckIntegrationNodeNameExistsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckIntegrationNodeNameExistsResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -950,8 +950,8 @@ export const CheckIntegrationTaskNameExistsRequest: $Schema.Schema<CheckIntegrat
 
 /** `CheckIntegrationTaskNameExistsResponse` (response side). */
 export interface CheckIntegrationTaskNameExistsResponse {
-  readonly Data: boolean
-  readonly ExistsType: number | bigint
+  readonly Data?: boolean
+  readonly ExistsType?: number | bigint
   readonly RequestId: string
 }
 export const CheckIntegrationTaskNameExistsResponse: $Schema.Schema<CheckIntegrationTaskNameExistsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckIntegrationTaskNameExistsResponse", { Data: $C.bool, ExistsType: $C.int64, RequestId: $C.str }))
@@ -966,7 +966,7 @@ export const CheckTaskNameExistRequest: $Schema.Schema<CheckTaskNameExistRequest
 
 /** `CheckTaskNameExistResponse` (response side). */
 export interface CheckTaskNameExistResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const CheckTaskNameExistResponse: $Schema.Schema<CheckTaskNameExistResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CheckTaskNameExistResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -1090,8 +1090,8 @@ export const ColumnLineage: $Schema.Schema<ColumnLineage> = /*#__PURE__*/ $C.laz
 
 /** `ColumnLineageInfo` (both sides). */
 export interface ColumnLineageInfo {
-  readonly Id: string | null
-  readonly DatasourceId: string | null
+  readonly Id?: string | null
+  readonly DatasourceId?: string | null
   readonly ColumnName?: string | null
   readonly ColumnNameCn?: string | null
   readonly ColumnType?: string | null
@@ -1125,14 +1125,14 @@ export const ColumnLineagePair: $Schema.Schema<ColumnLineagePair> = /*#__PURE__*
 
 /** `ColumnMeta` (response side). */
 export interface ColumnMeta {
-  readonly NameEn: string | null
-  readonly NameCn: string | null
-  readonly Type: string | null
-  readonly Description: string | null
-  readonly Position: number | bigint | null
-  readonly IsPartition: boolean | null
-  readonly Name: string | null
-  readonly ColumnFamiliesFieldSet: readonly Pair[] | null
+  readonly NameEn?: string | null
+  readonly NameCn?: string | null
+  readonly Type?: string | null
+  readonly Description?: string | null
+  readonly Position?: number | bigint | null
+  readonly IsPartition?: boolean | null
+  readonly Name?: string | null
+  readonly ColumnFamiliesFieldSet?: readonly Pair[] | null
   readonly DictionaryId?: string | null
   readonly DictionaryName?: string | null
   readonly LevelName?: string | null
@@ -1170,7 +1170,7 @@ export const CommitIntegrationTaskRequest: $Schema.Schema<CommitIntegrationTaskR
 
 /** `CommitIntegrationTaskResponse` (response side). */
 export interface CommitIntegrationTaskResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly DataDto?: CommitTaskDataDto | null
   readonly RequestId: string
 }
@@ -1189,7 +1189,7 @@ export const CommitRuleGroupTaskRequest: $Schema.Schema<CommitRuleGroupTaskReque
 
 /** `CommitRuleGroupTaskResponse` (response side). */
 export interface CommitRuleGroupTaskResponse {
-  readonly Data: RuleGroupExecResult | null
+  readonly Data?: RuleGroupExecResult | null
   readonly RequestId: string
 }
 export const CommitRuleGroupTaskResponse: $Schema.Schema<CommitRuleGroupTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CommitRuleGroupTaskResponse", { Data: $C.nul(RuleGroupExecResult), RequestId: $C.str }))
@@ -1214,29 +1214,29 @@ export const CommonId: $Schema.Schema<CommonId> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `CommonIdOpsDto` (response side). */
 export interface CommonIdOpsDto {
-  readonly Id: string | null
+  readonly Id?: string | null
   readonly MakeId?: string | null
 }
 export const CommonIdOpsDto: $Schema.Schema<CommonIdOpsDto> = /*#__PURE__*/ $C.lazy(() => $C.struct("CommonIdOpsDto", { Id: $C.nul($C.str) }, { MakeId: $C.nul($C.str) }))
 
 /** `CompareResult` (response side). */
 export interface CompareResult {
-  readonly Items: readonly CompareResultItem[] | null
-  readonly TotalRows: number | bigint | null
-  readonly PassRows: number | bigint | null
-  readonly TriggerRows: number | bigint | null
+  readonly Items?: readonly CompareResultItem[] | null
+  readonly TotalRows?: number | bigint | null
+  readonly PassRows?: number | bigint | null
+  readonly TriggerRows?: number | bigint | null
   readonly ComputeExpression?: string | null
 }
 export const CompareResult: $Schema.Schema<CompareResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("CompareResult", { Items: $C.nul($C.arr(CompareResultItem)), TotalRows: $C.nul($C.uint64), PassRows: $C.nul($C.uint64), TriggerRows: $C.nul($C.uint64) }, { ComputeExpression: $C.nul($C.str) }))
 
 /** `CompareResultItem` (response side). */
 export interface CompareResultItem {
-  readonly FixResult: number | bigint | null
-  readonly ResultValue: string | null
-  readonly Values: readonly ThresholdValue[] | null
-  readonly Operator: string | null
-  readonly CompareType: number | bigint | null
-  readonly ValueComputeType: number | bigint | null
+  readonly FixResult?: number | bigint | null
+  readonly ResultValue?: string | null
+  readonly Values?: readonly ThresholdValue[] | null
+  readonly Operator?: string | null
+  readonly CompareType?: number | bigint | null
+  readonly ValueComputeType?: number | bigint | null
 }
 export const CompareResultItem: $Schema.Schema<CompareResultItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("CompareResultItem", { FixResult: $C.nul($C.uint64), ResultValue: $C.nul($C.str), Values: $C.nul($C.arr(ThresholdValue)), Operator: $C.nul($C.str), CompareType: $C.nul($C.uint64), ValueComputeType: $C.nul($C.uint64) }))
 
@@ -1292,7 +1292,7 @@ export const CountOpsInstanceStateRequest: $Schema.Schema<CountOpsInstanceStateR
 
 /** `CountOpsInstanceStateResponse` (response side). */
 export interface CountOpsInstanceStateResponse {
-  readonly Data: TaskInstanceCountDto
+  readonly Data?: TaskInstanceCountDto
   readonly RequestId: string
 }
 export const CountOpsInstanceStateResponse: $Schema.Schema<CountOpsInstanceStateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CountOpsInstanceStateResponse", { Data: TaskInstanceCountDto, RequestId: $C.str }))
@@ -1330,7 +1330,7 @@ export const CreateCodeTemplateRequest: $Schema.Schema<CreateCodeTemplateRequest
 
 /** `CreateCodeTemplateResponse` (response side). */
 export interface CreateCodeTemplateResponse {
-  readonly Data: string | null
+  readonly Data?: string | null
   readonly RequestId: string
 }
 export const CreateCodeTemplateResponse: $Schema.Schema<CreateCodeTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCodeTemplateResponse", { Data: $C.nul($C.str), RequestId: $C.str }))
@@ -1349,7 +1349,7 @@ export const CreateCodeTemplateVersionRequest: $Schema.Schema<CreateCodeTemplate
 
 /** `CreateCodeTemplateVersionResponse` (response side). */
 export interface CreateCodeTemplateVersionResponse {
-  readonly Data: number | bigint | null
+  readonly Data?: number | bigint | null
   readonly RequestId: string
 }
 export const CreateCodeTemplateVersionResponse: $Schema.Schema<CreateCodeTemplateVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCodeTemplateVersionResponse", { Data: $C.nul($C.uint64), RequestId: $C.str }))
@@ -1368,8 +1368,8 @@ export const CreateCustomFunctionRequest: $Schema.Schema<CreateCustomFunctionReq
 
 /** `CreateCustomFunctionResponse` (response side). */
 export interface CreateCustomFunctionResponse {
-  readonly FunctionId: string | null
-  readonly ErrorMessage: string | null
+  readonly FunctionId?: string | null
+  readonly ErrorMessage?: string | null
   readonly RequestId: string
 }
 export const CreateCustomFunctionResponse: $Schema.Schema<CreateCustomFunctionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCustomFunctionResponse", { FunctionId: $C.nul($C.str), ErrorMessage: $C.nul($C.str), RequestId: $C.str }))
@@ -1419,7 +1419,7 @@ export const CreateDataSourceRequest: $Schema.Schema<CreateDataSourceRequest> = 
 
 /** `CreateDataSourceResponse` (response side). */
 export interface CreateDataSourceResponse {
-  readonly Data: number | bigint | null
+  readonly Data?: number | bigint | null
   readonly RequestId: string
 }
 export const CreateDataSourceResponse: $Schema.Schema<CreateDataSourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDataSourceResponse", { Data: $C.nul($C.uint64), RequestId: $C.str }))
@@ -1435,7 +1435,7 @@ export const CreateDsFolderRequest: $Schema.Schema<CreateDsFolderRequest> = /*#_
 
 /** `CreateDsFolderResponse` (response side). */
 export interface CreateDsFolderResponse {
-  readonly Data: string | null
+  readonly Data?: string | null
   readonly RequestId: string
 }
 export const CreateDsFolderResponse: $Schema.Schema<CreateDsFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDsFolderResponse", { Data: $C.nul($C.str), RequestId: $C.str }))
@@ -1460,7 +1460,7 @@ export const CreateHiveTableByDDLRequest: $Schema.Schema<CreateHiveTableByDDLReq
 
 /** `CreateHiveTableByDDLResponse` (response side). */
 export interface CreateHiveTableByDDLResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly TaskId?: string
   readonly RequestId: string
 }
@@ -1484,7 +1484,7 @@ export const CreateHiveTableRequest: $Schema.Schema<CreateHiveTableRequest> = /*
 
 /** `CreateHiveTableResponse` (response side). */
 export interface CreateHiveTableResponse {
-  readonly IsSuccess: boolean
+  readonly IsSuccess?: boolean
   readonly RequestId: string
 }
 export const CreateHiveTableResponse: $Schema.Schema<CreateHiveTableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateHiveTableResponse", { IsSuccess: $C.bool, RequestId: $C.str }))
@@ -1499,8 +1499,8 @@ export const CreateIntegrationNodeRequest: $Schema.Schema<CreateIntegrationNodeR
 
 /** `CreateIntegrationNodeResponse` (response side). */
 export interface CreateIntegrationNodeResponse {
-  readonly Id: string
-  readonly TaskId: string | null
+  readonly Id?: string
+  readonly TaskId?: string | null
   readonly RequestId: string
 }
 export const CreateIntegrationNodeResponse: $Schema.Schema<CreateIntegrationNodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateIntegrationNodeResponse", { Id: $C.str, TaskId: $C.nul($C.str), RequestId: $C.str }))
@@ -1514,7 +1514,7 @@ export const CreateIntegrationTaskRequest: $Schema.Schema<CreateIntegrationTaskR
 
 /** `CreateIntegrationTaskResponse` (response side). */
 export interface CreateIntegrationTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const CreateIntegrationTaskResponse: $Schema.Schema<CreateIntegrationTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateIntegrationTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -1546,9 +1546,9 @@ export const CreateOfflineTaskRequest: $Schema.Schema<CreateOfflineTaskRequest> 
 
 /** `CreateOfflineTaskResponse` (response side). */
 export interface CreateOfflineTaskResponse {
-  readonly TaskId: string | null
+  readonly TaskId?: string | null
   readonly ArrangeSpaceTaskId?: string | null
-  readonly Data: string | null
+  readonly Data?: string | null
   readonly RequestId: string
 }
 export const CreateOfflineTaskResponse: $Schema.Schema<CreateOfflineTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateOfflineTaskResponse", { TaskId: $C.nul($C.str), Data: $C.nul($C.str), RequestId: $C.str }, { ArrangeSpaceTaskId: $C.nul($C.str) }))
@@ -1589,7 +1589,7 @@ export const CreateOpsMakePlanRequest: $Schema.Schema<CreateOpsMakePlanRequest> 
 
 /** `CreateOpsMakePlanResponse` (response side). */
 export interface CreateOpsMakePlanResponse {
-  readonly Data: CommonIdOpsDto
+  readonly Data?: CommonIdOpsDto
   readonly RequestId: string
 }
 export const CreateOpsMakePlanResponse: $Schema.Schema<CreateOpsMakePlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateOpsMakePlanResponse", { Data: CommonIdOpsDto, RequestId: $C.str }))
@@ -1625,7 +1625,7 @@ export const CreateRuleRequest: $Schema.Schema<CreateRuleRequest> = /*#__PURE__*
 
 /** `CreateRuleResponse` (response side). */
 export interface CreateRuleResponse {
-  readonly Data: Rule | null
+  readonly Data?: Rule | null
   readonly RequestId: string
 }
 export const CreateRuleResponse: $Schema.Schema<CreateRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRuleResponse", { Data: $C.nul(Rule), RequestId: $C.str }))
@@ -1647,7 +1647,7 @@ export const CreateRuleTemplateRequest: $Schema.Schema<CreateRuleTemplateRequest
 
 /** `CreateRuleTemplateResponse` (response side). */
 export interface CreateRuleTemplateResponse {
-  readonly Data: number | bigint | null
+  readonly Data?: number | bigint | null
   readonly RequestId: string
 }
 export const CreateRuleTemplateResponse: $Schema.Schema<CreateRuleTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateRuleTemplateResponse", { Data: $C.nul($C.uint64), RequestId: $C.str }))
@@ -1661,7 +1661,7 @@ export const CreateTaskAlarmRegularRequest: $Schema.Schema<CreateTaskAlarmRegula
 
 /** `CreateTaskAlarmRegularResponse` (response side). */
 export interface CreateTaskAlarmRegularResponse {
-  readonly AlarmId: number | bigint
+  readonly AlarmId?: number | bigint
   readonly RequestId: string
 }
 export const CreateTaskAlarmRegularResponse: $Schema.Schema<CreateTaskAlarmRegularResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTaskAlarmRegularResponse", { AlarmId: $C.int64, RequestId: $C.str }))
@@ -1678,7 +1678,7 @@ export const CreateTaskFolderRequest: $Schema.Schema<CreateTaskFolderRequest> = 
 
 /** `CreateTaskFolderResponse` (response side). */
 export interface CreateTaskFolderResponse {
-  readonly Data: string | null
+  readonly Data?: string | null
   readonly RequestId: string
 }
 export const CreateTaskFolderResponse: $Schema.Schema<CreateTaskFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTaskFolderResponse", { Data: $C.nul($C.str), RequestId: $C.str }))
@@ -1702,7 +1702,7 @@ export const CreateTaskNewRequest: $Schema.Schema<CreateTaskNewRequest> = /*#__P
 
 /** `CreateTaskNewResponse` (response side). */
 export interface CreateTaskNewResponse {
-  readonly Data: string | null
+  readonly Data?: string | null
   readonly RequestId: string
 }
 export const CreateTaskNewResponse: $Schema.Schema<CreateTaskNewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTaskNewResponse", { Data: $C.nul($C.str), RequestId: $C.str }))
@@ -1719,7 +1719,7 @@ export const CreateTaskRequest: $Schema.Schema<CreateTaskRequest> = /*#__PURE__*
 
 /** `CreateTaskResponse` (response side). */
 export interface CreateTaskResponse {
-  readonly Data: CommonId | null
+  readonly Data?: CommonId | null
   readonly RequestId: string
 }
 export const CreateTaskResponse: $Schema.Schema<CreateTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTaskResponse", { Data: $C.nul(CommonId), RequestId: $C.str }))
@@ -1742,7 +1742,7 @@ export const CreateTaskVersionDsRequest: $Schema.Schema<CreateTaskVersionDsReque
 
 /** `CreateTaskVersionDsResponse` (response side). */
 export interface CreateTaskVersionDsResponse {
-  readonly Data: string | null
+  readonly Data?: string | null
   readonly RequestId: string
 }
 export const CreateTaskVersionDsResponse: $Schema.Schema<CreateTaskVersionDsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTaskVersionDsResponse", { Data: $C.nul($C.str), RequestId: $C.str }))
@@ -1759,7 +1759,7 @@ export const CreateWorkflowDsRequest: $Schema.Schema<CreateWorkflowDsRequest> = 
 
 /** `CreateWorkflowDsResponse` (response side). */
 export interface CreateWorkflowDsResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const CreateWorkflowDsResponse: $Schema.Schema<CreateWorkflowDsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateWorkflowDsResponse", { Data: $C.str, RequestId: $C.str }))
@@ -1789,7 +1789,7 @@ export const DagInstancesRequest: $Schema.Schema<DagInstancesRequest> = /*#__PUR
 
 /** `DagInstancesResponse` (response side). */
 export interface DagInstancesResponse {
-  readonly Data: CollectionInstanceOpsDto
+  readonly Data?: CollectionInstanceOpsDto
   readonly RequestId: string
 }
 export const DagInstancesResponse: $Schema.Schema<DagInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DagInstancesResponse", { Data: CollectionInstanceOpsDto, RequestId: $C.str }))
@@ -1843,26 +1843,26 @@ export const DataServiceRequestListOrder: $Schema.Schema<DataServiceRequestListO
 
 /** `DataServiceRequestParam` (response side). */
 export interface DataServiceRequestParam {
-  readonly ParamName: string | null
-  readonly BindField: string | null
-  readonly ParamType: string | null
-  readonly ParamPosition: string | null
-  readonly Operator: string | null
-  readonly NonEmpty: number | bigint | null
-  readonly DefaultValue: string | null
-  readonly ExampleValue: string | null
-  readonly Description: string | null
+  readonly ParamName?: string | null
+  readonly BindField?: string | null
+  readonly ParamType?: string | null
+  readonly ParamPosition?: string | null
+  readonly Operator?: string | null
+  readonly NonEmpty?: number | bigint | null
+  readonly DefaultValue?: string | null
+  readonly ExampleValue?: string | null
+  readonly Description?: string | null
   readonly StdCode?: string | null
 }
 export const DataServiceRequestParam: $Schema.Schema<DataServiceRequestParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("DataServiceRequestParam", { ParamName: $C.nul($C.str), BindField: $C.nul($C.str), ParamType: $C.nul($C.str), ParamPosition: $C.nul($C.str), Operator: $C.nul($C.str), NonEmpty: $C.nul($C.uint64), DefaultValue: $C.nul($C.str), ExampleValue: $C.nul($C.str), Description: $C.nul($C.str) }, { StdCode: $C.nul($C.str) }))
 
 /** `DataServiceResponseParam` (response side). */
 export interface DataServiceResponseParam {
-  readonly ParamName: string | null
-  readonly BindField: string | null
-  readonly ParamType: string | null
-  readonly ExampleValue: string | null
-  readonly Description: string | null
+  readonly ParamName?: string | null
+  readonly BindField?: string | null
+  readonly ParamType?: string | null
+  readonly ExampleValue?: string | null
+  readonly Description?: string | null
 }
 export const DataServiceResponseParam: $Schema.Schema<DataServiceResponseParam> = /*#__PURE__*/ $C.lazy(() => $C.struct("DataServiceResponseParam", { ParamName: $C.nul($C.str), BindField: $C.nul($C.str), ParamType: $C.nul($C.str), ExampleValue: $C.nul($C.str), Description: $C.nul($C.str) }))
 
@@ -2014,11 +2014,11 @@ export const DataSourceInfo: $Schema.Schema<DataSourceInfo> = /*#__PURE__*/ $C.l
 
 /** `DataSourceInfoPage` (response side). */
 export interface DataSourceInfoPage {
-  readonly PageNumber: number | bigint | null
-  readonly PageSize: number | bigint | null
-  readonly Rows: readonly DataSourceInfo[] | null
-  readonly TotalCount: number | bigint | null
-  readonly TotalPageNumber: number | bigint | null
+  readonly PageNumber?: number | bigint | null
+  readonly PageSize?: number | bigint | null
+  readonly Rows?: readonly DataSourceInfo[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly TotalPageNumber?: number | bigint | null
   readonly SnapshotId?: string | null
 }
 export const DataSourceInfoPage: $Schema.Schema<DataSourceInfoPage> = /*#__PURE__*/ $C.lazy(() => $C.struct("DataSourceInfoPage", { PageNumber: $C.nul($C.uint64), PageSize: $C.nul($C.uint64), Rows: $C.nul($C.arr(DataSourceInfo)), TotalCount: $C.nul($C.uint64), TotalPageNumber: $C.nul($C.uint64) }, { SnapshotId: $C.nul($C.str) }))
@@ -2042,25 +2042,25 @@ export const DatabaseInfo: $Schema.Schema<DatabaseInfo> = /*#__PURE__*/ $C.lazy(
 
 /** `DatabaseMeta` (response side). */
 export interface DatabaseMeta {
-  readonly ProjectId: string | null
-  readonly MetastoreType: string | null
-  readonly DatasourceName: string | null
-  readonly DatasourceId: number | bigint | null
-  readonly ProjectName: string | null
-  readonly Category: string | null
-  readonly Description: string | null
-  readonly Instance: string | null
-  readonly Region: string | null
-  readonly Status: number | bigint | null
-  readonly DatabaseName: string | null
-  readonly ProjectDisplayName: string | null
-  readonly OwnerAccountName: string | null
-  readonly DisplayName: string | null
-  readonly DatabaseId: string | null
-  readonly Catalog: string | null
-  readonly StorageSize: number | bigint | null
-  readonly StorageSizeWithUnit: string | null
-  readonly CreateTime: string | null
+  readonly ProjectId?: string | null
+  readonly MetastoreType?: string | null
+  readonly DatasourceName?: string | null
+  readonly DatasourceId?: number | bigint | null
+  readonly ProjectName?: string | null
+  readonly Category?: string | null
+  readonly Description?: string | null
+  readonly Instance?: string | null
+  readonly Region?: string | null
+  readonly Status?: number | bigint | null
+  readonly DatabaseName?: string | null
+  readonly ProjectDisplayName?: string | null
+  readonly OwnerAccountName?: string | null
+  readonly DisplayName?: string | null
+  readonly DatabaseId?: string | null
+  readonly Catalog?: string | null
+  readonly StorageSize?: number | bigint | null
+  readonly StorageSizeWithUnit?: string | null
+  readonly CreateTime?: string | null
   readonly TableCount?: number | bigint | null
   readonly DatasourceList?: readonly GovDatasourceInfo[] | null
   readonly CollectJobId?: string | null
@@ -2115,15 +2115,15 @@ export const DatabaseSchemaIInfo: $Schema.Schema<DatabaseSchemaIInfo> = /*#__PUR
 
 /** `DatasourceBaseInfo` (response side). */
 export interface DatasourceBaseInfo {
-  readonly DatabaseNames: readonly string[] | null
-  readonly Description: string | null
-  readonly ID: number | bigint
-  readonly Instance: string | null
-  readonly Name: string
-  readonly Region: string | null
-  readonly Type: string | null
-  readonly ClusterId: string | null
-  readonly Version: string | null
+  readonly DatabaseNames?: readonly string[] | null
+  readonly Description?: string | null
+  readonly ID?: number | bigint
+  readonly Instance?: string | null
+  readonly Name?: string
+  readonly Region?: string | null
+  readonly Type?: string | null
+  readonly ClusterId?: string | null
+  readonly Version?: string | null
   readonly ParamsString?: string | null
   readonly Category?: string | null
   readonly Ip?: string | null
@@ -2140,7 +2140,7 @@ export const DeleteCodeTemplateRequest: $Schema.Schema<DeleteCodeTemplateRequest
 
 /** `DeleteCodeTemplateResponse` (response side). */
 export interface DeleteCodeTemplateResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly RequestId: string
 }
 export const DeleteCodeTemplateResponse: $Schema.Schema<DeleteCodeTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCodeTemplateResponse", { Data: $C.nul($C.bool), RequestId: $C.str }))
@@ -2160,8 +2160,8 @@ export const DeleteCustomFunctionRequest: $Schema.Schema<DeleteCustomFunctionReq
 
 /** `DeleteCustomFunctionResponse` (response side). */
 export interface DeleteCustomFunctionResponse {
-  readonly FunctionId: string | null
-  readonly ErrorMessage: string | null
+  readonly FunctionId?: string | null
+  readonly ErrorMessage?: string | null
   readonly RequestId: string
 }
 export const DeleteCustomFunctionResponse: $Schema.Schema<DeleteCustomFunctionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCustomFunctionResponse", { FunctionId: $C.nul($C.str), ErrorMessage: $C.nul($C.str), RequestId: $C.str }))
@@ -2190,7 +2190,7 @@ export const DeleteDataSourcesRequest: $Schema.Schema<DeleteDataSourcesRequest> 
 
 /** `DeleteDataSourcesResponse` (response side). */
 export interface DeleteDataSourcesResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly RequestId: string
 }
 export const DeleteDataSourcesResponse: $Schema.Schema<DeleteDataSourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteDataSourcesResponse", { Data: $C.nul($C.bool), RequestId: $C.str }))
@@ -2204,7 +2204,7 @@ export const DeleteDsFolderRequest: $Schema.Schema<DeleteDsFolderRequest> = /*#_
 
 /** `DeleteDsFolderResponse` (response side). */
 export interface DeleteDsFolderResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const DeleteDsFolderResponse: $Schema.Schema<DeleteDsFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteDsFolderResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -2220,7 +2220,7 @@ export const DeleteFilePathRequest: $Schema.Schema<DeleteFilePathRequest> = /*#_
 
 /** `DeleteFilePathResponse` (response side). */
 export interface DeleteFilePathResponse {
-  readonly UserFileList: readonly UserFileInfo[] | null
+  readonly UserFileList?: readonly UserFileInfo[] | null
   readonly RequestId: string
 }
 export const DeleteFilePathResponse: $Schema.Schema<DeleteFilePathResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteFilePathResponse", { UserFileList: $C.nul($C.arr(UserFileInfo)), RequestId: $C.str }))
@@ -2234,7 +2234,7 @@ export const DeleteFileRequest: $Schema.Schema<DeleteFileRequest> = /*#__PURE__*
 
 /** `DeleteFileResponse` (response side). */
 export interface DeleteFileResponse {
-  readonly Result: boolean | null
+  readonly Result?: boolean | null
   readonly RequestId: string
 }
 export const DeleteFileResponse: $Schema.Schema<DeleteFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteFileResponse", { Result: $C.nul($C.bool), RequestId: $C.str }))
@@ -2248,7 +2248,7 @@ export const DeleteIntegrationNodeRequest: $Schema.Schema<DeleteIntegrationNodeR
 
 /** `DeleteIntegrationNodeResponse` (response side). */
 export interface DeleteIntegrationNodeResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const DeleteIntegrationNodeResponse: $Schema.Schema<DeleteIntegrationNodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteIntegrationNodeResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -2262,7 +2262,7 @@ export const DeleteIntegrationTaskRequest: $Schema.Schema<DeleteIntegrationTaskR
 
 /** `DeleteIntegrationTaskResponse` (response side). */
 export interface DeleteIntegrationTaskResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly DeleteFlag?: number | bigint | null
   readonly DeleteErrInfo?: string | null
   readonly RequestId: string
@@ -2282,7 +2282,7 @@ export const DeleteLinkRequest: $Schema.Schema<DeleteLinkRequest> = /*#__PURE__*
 
 /** `DeleteLinkResponse` (response side). */
 export interface DeleteLinkResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly RequestId: string
 }
 export const DeleteLinkResponse: $Schema.Schema<DeleteLinkResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteLinkResponse", { Data: $C.nul($C.bool), RequestId: $C.str }))
@@ -2298,7 +2298,7 @@ export const DeleteOfflineTaskRequest: $Schema.Schema<DeleteOfflineTaskRequest> 
 
 /** `DeleteOfflineTaskResponse` (response side). */
 export interface DeleteOfflineTaskResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const DeleteOfflineTaskResponse: $Schema.Schema<DeleteOfflineTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteOfflineTaskResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -2312,7 +2312,7 @@ export const DeleteProjectParamDsRequest: $Schema.Schema<DeleteProjectParamDsReq
 
 /** `DeleteProjectParamDsResponse` (response side). */
 export interface DeleteProjectParamDsResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const DeleteProjectParamDsResponse: $Schema.Schema<DeleteProjectParamDsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteProjectParamDsResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -2339,7 +2339,7 @@ export const DeleteResourceFileRequest: $Schema.Schema<DeleteResourceFileRequest
 
 /** `DeleteResourceFileResponse` (response side). */
 export interface DeleteResourceFileResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const DeleteResourceFileResponse: $Schema.Schema<DeleteResourceFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteResourceFileResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -2355,7 +2355,7 @@ export const DeleteResourceFilesRequest: $Schema.Schema<DeleteResourceFilesReque
 
 /** `DeleteResourceFilesResponse` (response side). */
 export interface DeleteResourceFilesResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const DeleteResourceFilesResponse: $Schema.Schema<DeleteResourceFilesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteResourceFilesResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -2369,7 +2369,7 @@ export const DeleteResourceRequest: $Schema.Schema<DeleteResourceRequest> = /*#_
 
 /** `DeleteResourceResponse` (response side). */
 export interface DeleteResourceResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly RequestId: string
 }
 export const DeleteResourceResponse: $Schema.Schema<DeleteResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteResourceResponse", { Data: $C.nul($C.bool), RequestId: $C.str }))
@@ -2383,7 +2383,7 @@ export const DeleteRuleRequest: $Schema.Schema<DeleteRuleRequest> = /*#__PURE__*
 
 /** `DeleteRuleResponse` (response side). */
 export interface DeleteRuleResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly RequestId: string
 }
 export const DeleteRuleResponse: $Schema.Schema<DeleteRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteRuleResponse", { Data: $C.nul($C.bool), RequestId: $C.str }))
@@ -2397,7 +2397,7 @@ export const DeleteRuleTemplateRequest: $Schema.Schema<DeleteRuleTemplateRequest
 
 /** `DeleteRuleTemplateResponse` (response side). */
 export interface DeleteRuleTemplateResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly RequestId: string
 }
 export const DeleteRuleTemplateResponse: $Schema.Schema<DeleteRuleTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteRuleTemplateResponse", { Data: $C.nul($C.bool), RequestId: $C.str }))
@@ -2413,7 +2413,7 @@ export const DeleteTaskAlarmRegularRequest: $Schema.Schema<DeleteTaskAlarmRegula
 
 /** `DeleteTaskAlarmRegularResponse` (response side). */
 export interface DeleteTaskAlarmRegularResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly RequestId: string
 }
 export const DeleteTaskAlarmRegularResponse: $Schema.Schema<DeleteTaskAlarmRegularResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteTaskAlarmRegularResponse", { Data: $C.nul($C.bool), RequestId: $C.str }))
@@ -2432,7 +2432,7 @@ export const DeleteTaskDsRequest: $Schema.Schema<DeleteTaskDsRequest> = /*#__PUR
 
 /** `DeleteTaskDsResponse` (response side). */
 export interface DeleteTaskDsResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly RequestId: string
 }
 export const DeleteTaskDsResponse: $Schema.Schema<DeleteTaskDsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteTaskDsResponse", { Data: $C.nul($C.bool), RequestId: $C.str }))
@@ -2462,7 +2462,7 @@ export const DeleteWorkflowByIdRequest: $Schema.Schema<DeleteWorkflowByIdRequest
 
 /** `DeleteWorkflowByIdResponse` (response side). */
 export interface DeleteWorkflowByIdResponse {
-  readonly Data: OperationOpsDto | null
+  readonly Data?: OperationOpsDto | null
   readonly RequestId: string
 }
 export const DeleteWorkflowByIdResponse: $Schema.Schema<DeleteWorkflowByIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteWorkflowByIdResponse", { Data: $C.nul(OperationOpsDto), RequestId: $C.str }))
@@ -2480,11 +2480,11 @@ export const DependencyConfig: $Schema.Schema<DependencyConfig> = /*#__PURE__*/ 
 
 /** `DependencyConfigDsDTO` (response side). */
 export interface DependencyConfigDsDTO {
-  readonly ParentTask: TaskDsDTO | null
-  readonly SonTask: TaskDsDTO | null
-  readonly MainCyclicConfig: string | null
-  readonly SubordinateCyclicConfig: string | null
-  readonly DependencyStrategy: DependencyStrategyDs | null
+  readonly ParentTask?: TaskDsDTO | null
+  readonly SonTask?: TaskDsDTO | null
+  readonly MainCyclicConfig?: string | null
+  readonly SubordinateCyclicConfig?: string | null
+  readonly DependencyStrategy?: DependencyStrategyDs | null
   readonly Offset?: string | null
 }
 export const DependencyConfigDsDTO: $Schema.Schema<DependencyConfigDsDTO> = /*#__PURE__*/ $C.lazy(() => $C.struct("DependencyConfigDsDTO", { ParentTask: $C.nul(TaskDsDTO), SonTask: $C.nul(TaskDsDTO), MainCyclicConfig: $C.nul($C.str), SubordinateCyclicConfig: $C.nul($C.str), DependencyStrategy: $C.nul(DependencyStrategyDs) }, { Offset: $C.nul($C.str) }))
@@ -2499,7 +2499,7 @@ export const DependencyConfigTimeoutDTO: $Schema.Schema<DependencyConfigTimeoutD
 
 /** `DependencyStrategyDs` (response side). */
 export interface DependencyStrategyDs {
-  readonly PollingNullStrategy: string | null
+  readonly PollingNullStrategy?: string | null
   readonly TaskDependencyExecutingStrategies?: readonly string[] | null
   readonly TaskDependencyExecutingTimeoutValue?: number | bigint | null
   readonly DependencyConfigTimeoutTypeList?: readonly DependencyConfigTimeoutDTO[] | null
@@ -2522,8 +2522,8 @@ export const DescribeAlarmEventsRequest: $Schema.Schema<DescribeAlarmEventsReque
 
 /** `DescribeAlarmEventsResponse` (response side). */
 export interface DescribeAlarmEventsResponse {
-  readonly AlarmEventInfoList: readonly AlarmEventInfo[] | null
-  readonly TotalCount: number | bigint
+  readonly AlarmEventInfoList?: readonly AlarmEventInfo[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAlarmEventsResponse: $Schema.Schema<DescribeAlarmEventsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAlarmEventsResponse", { AlarmEventInfoList: $C.nul($C.arr(AlarmEventInfo)), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2546,8 +2546,8 @@ export const DescribeAlarmReceiverRequest: $Schema.Schema<DescribeAlarmReceiverR
 
 /** `DescribeAlarmReceiverResponse` (response side). */
 export interface DescribeAlarmReceiverResponse {
-  readonly AlarmReceiverInfoList: readonly AlarmReceiverInfo[] | null
-  readonly TotalCount: number | bigint
+  readonly AlarmReceiverInfoList?: readonly AlarmReceiverInfo[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeAlarmReceiverResponse: $Schema.Schema<DescribeAlarmReceiverResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAlarmReceiverResponse", { AlarmReceiverInfoList: $C.nul($C.arr(AlarmReceiverInfo)), TotalCount: $C.uint64, RequestId: $C.str }))
@@ -2578,18 +2578,18 @@ export const DescribeAllByFolderNewRequest: $Schema.Schema<DescribeAllByFolderNe
 
 /** `DescribeAllByFolderNewResponse` (response side). */
 export interface DescribeAllByFolderNewResponse {
-  readonly Data: CollectionFolderOpsDto
+  readonly Data?: CollectionFolderOpsDto
   readonly RequestId: string
 }
 export const DescribeAllByFolderNewResponse: $Schema.Schema<DescribeAllByFolderNewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeAllByFolderNewResponse", { Data: CollectionFolderOpsDto, RequestId: $C.str }))
 
 /** `DescribeApply` (response side). */
 export interface DescribeApply {
-  readonly Rows: readonly Apply[]
-  readonly TotalPageNumber: number | bigint
-  readonly TotalCount: number | bigint
-  readonly PageNumber: number | bigint
-  readonly PageSize: number | bigint
+  readonly Rows?: readonly Apply[]
+  readonly TotalPageNumber?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly PageNumber?: number | bigint
+  readonly PageSize?: number | bigint
 }
 export const DescribeApply: $Schema.Schema<DescribeApply> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApply", { Rows: $C.arr(Apply), TotalPageNumber: $C.uint64, TotalCount: $C.uint64, PageNumber: $C.uint64, PageSize: $C.uint64 }))
 
@@ -2605,7 +2605,7 @@ export const DescribeApproveListRequest: $Schema.Schema<DescribeApproveListReque
 
 /** `DescribeApproveListResponse` (response side). */
 export interface DescribeApproveListResponse {
-  readonly Data: DescribeApply | null
+  readonly Data?: DescribeApply | null
   readonly RequestId: string
 }
 export const DescribeApproveListResponse: $Schema.Schema<DescribeApproveListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApproveListResponse", { Data: $C.nul(DescribeApply), RequestId: $C.str }))
@@ -2618,7 +2618,7 @@ export const DescribeApproveTypeListRequest: $Schema.Schema<DescribeApproveTypeL
 
 /** `DescribeApproveTypeListResponse` (response side). */
 export interface DescribeApproveTypeListResponse {
-  readonly Data: readonly ApproveType[]
+  readonly Data?: readonly ApproveType[]
   readonly RequestId: string
 }
 export const DescribeApproveTypeListResponse: $Schema.Schema<DescribeApproveTypeListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeApproveTypeListResponse", { Data: $C.arr(ApproveType), RequestId: $C.str }))
@@ -2629,27 +2629,27 @@ export const DescribeBaseBizCatalogsRequest: $Schema.Schema<DescribeBaseBizCatal
 
 /** `DescribeBaseBizCatalogsResponse` (response side). */
 export interface DescribeBaseBizCatalogsResponse {
-  readonly Data: readonly BizCatalogsInfo[] | null
+  readonly Data?: readonly BizCatalogsInfo[] | null
   readonly RequestId: string
 }
 export const DescribeBaseBizCatalogsResponse: $Schema.Schema<DescribeBaseBizCatalogsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBaseBizCatalogsResponse", { Data: $C.nul($C.arr(BizCatalogsInfo)), RequestId: $C.str }))
 
 /** `DescribeBatchOperateTaskDTO` (response side). */
 export interface DescribeBatchOperateTaskDTO {
-  readonly TaskId: string | null
-  readonly TaskName: string | null
-  readonly WorkflowId: string | null
-  readonly WorkflowName: string | null
-  readonly Status: string | null
-  readonly TaskTypeId: number | bigint | null
-  readonly TaskTypeDesc: string | null
-  readonly FolderName: string | null
-  readonly FolderId: string | null
-  readonly InCharge: string | null
-  readonly Submit: number | bigint | null
-  readonly DataEngine: string | null
-  readonly UpdateTime: string | null
-  readonly CreateTime: string | null
+  readonly TaskId?: string | null
+  readonly TaskName?: string | null
+  readonly WorkflowId?: string | null
+  readonly WorkflowName?: string | null
+  readonly Status?: string | null
+  readonly TaskTypeId?: number | bigint | null
+  readonly TaskTypeDesc?: string | null
+  readonly FolderName?: string | null
+  readonly FolderId?: string | null
+  readonly InCharge?: string | null
+  readonly Submit?: number | bigint | null
+  readonly DataEngine?: string | null
+  readonly UpdateTime?: string | null
+  readonly CreateTime?: string | null
   readonly CycleUnit?: string | null
   readonly ScheduleDesc?: string | null
   readonly DatasourceId?: string | null
@@ -2699,7 +2699,7 @@ export const DescribeBatchOperateTaskRequest: $Schema.Schema<DescribeBatchOperat
 
 /** `DescribeBatchOperateTaskResponse` (response side). */
 export interface DescribeBatchOperateTaskResponse {
-  readonly Data: DescribeBatchOperateTaskPage | null
+  readonly Data?: DescribeBatchOperateTaskPage | null
   readonly RequestId: string
 }
 export const DescribeBatchOperateTaskResponse: $Schema.Schema<DescribeBatchOperateTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeBatchOperateTaskResponse", { Data: $C.nul(DescribeBatchOperateTaskPage), RequestId: $C.str }))
@@ -2714,7 +2714,7 @@ export const DescribeCodeTemplateDetailRequest: $Schema.Schema<DescribeCodeTempl
 
 /** `DescribeCodeTemplateDetailResponse` (response side). */
 export interface DescribeCodeTemplateDetailResponse {
-  readonly Data: CodeTemplateDetail | null
+  readonly Data?: CodeTemplateDetail | null
   readonly RequestId: string
 }
 export const DescribeCodeTemplateDetailResponse: $Schema.Schema<DescribeCodeTemplateDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeCodeTemplateDetailResponse", { Data: $C.nul(CodeTemplateDetail), RequestId: $C.str }))
@@ -2732,7 +2732,7 @@ export const DescribeColumnLineageRequest: $Schema.Schema<DescribeColumnLineageR
 
 /** `DescribeColumnLineageResponse` (response side). */
 export interface DescribeColumnLineageResponse {
-  readonly ColumnAggregationLineage: ColumnAggregationLineage | null
+  readonly ColumnAggregationLineage?: ColumnAggregationLineage | null
   readonly RequestId: string
 }
 export const DescribeColumnLineageResponse: $Schema.Schema<DescribeColumnLineageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeColumnLineageResponse", { ColumnAggregationLineage: $C.nul(ColumnAggregationLineage), RequestId: $C.str }))
@@ -2751,8 +2751,8 @@ export const DescribeColumnsMetaRequest: $Schema.Schema<DescribeColumnsMetaReque
 
 /** `DescribeColumnsMetaResponse` (response side). */
 export interface DescribeColumnsMetaResponse {
-  readonly ColumnMetaSet: readonly ColumnMeta[] | null
-  readonly TotalCount: number | bigint
+  readonly ColumnMetaSet?: readonly ColumnMeta[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeColumnsMetaResponse: $Schema.Schema<DescribeColumnsMetaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeColumnsMetaResponse", { ColumnMetaSet: $C.nul($C.arr(ColumnMeta)), TotalCount: $C.int64, RequestId: $C.str }))
@@ -2788,7 +2788,7 @@ export const DescribeDataCheckStatRequest: $Schema.Schema<DescribeDataCheckStatR
 
 /** `DescribeDataCheckStatResponse` (response side). */
 export interface DescribeDataCheckStatResponse {
-  readonly Data: DataCheckStat
+  readonly Data?: DataCheckStat
   readonly RequestId: string
 }
 export const DescribeDataCheckStatResponse: $Schema.Schema<DescribeDataCheckStatResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataCheckStatResponse", { Data: DataCheckStat, RequestId: $C.str }))
@@ -2802,31 +2802,31 @@ export const DescribeDataServicePublishedApiDetailRequest: $Schema.Schema<Descri
 
 /** `DescribeDataServicePublishedApiDetailResp` (response side). */
 export interface DescribeDataServicePublishedApiDetailResp {
-  readonly ApiName: string
-  readonly PathUrl: string
-  readonly OwnerName: string
-  readonly RequestType: string
-  readonly ApiTagNames: string | null
-  readonly ApiDescription: string | null
-  readonly RequestExample: string | null
-  readonly RequestSuccess: string | null
-  readonly RequestError: string | null
+  readonly ApiName?: string
+  readonly PathUrl?: string
+  readonly OwnerName?: string
+  readonly RequestType?: string
+  readonly ApiTagNames?: string | null
+  readonly ApiDescription?: string | null
+  readonly RequestExample?: string | null
+  readonly RequestSuccess?: string | null
+  readonly RequestError?: string | null
   readonly RequestParam?: readonly DataServiceRequestParam[] | null
   readonly ResponseParam?: readonly DataServiceResponseParam[] | null
-  readonly MaxAllowQps: number | bigint
-  readonly MaxAllowPageSize: number | bigint
-  readonly TimeoutPeriod: number | bigint
-  readonly ApiId: string | null
-  readonly AuthType: number | bigint
-  readonly GatewayApiUrl: string | null
-  readonly ApiStatus: number | bigint | null
+  readonly MaxAllowQps?: number | bigint
+  readonly MaxAllowPageSize?: number | bigint
+  readonly TimeoutPeriod?: number | bigint
+  readonly ApiId?: string | null
+  readonly AuthType?: number | bigint
+  readonly GatewayApiUrl?: string | null
+  readonly ApiStatus?: number | bigint | null
   readonly EnablePage?: number | bigint | null
 }
 export const DescribeDataServicePublishedApiDetailResp: $Schema.Schema<DescribeDataServicePublishedApiDetailResp> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataServicePublishedApiDetailResp", { ApiName: $C.str, PathUrl: $C.str, OwnerName: $C.str, RequestType: $C.str, ApiTagNames: $C.nul($C.str), ApiDescription: $C.nul($C.str), RequestExample: $C.nul($C.str), RequestSuccess: $C.nul($C.str), RequestError: $C.nul($C.str), MaxAllowQps: $C.int64, MaxAllowPageSize: $C.int64, TimeoutPeriod: $C.uint64, ApiId: $C.nul($C.str), AuthType: $C.uint64, GatewayApiUrl: $C.nul($C.str), ApiStatus: $C.nul($C.uint64) }, { RequestParam: $C.nul($C.arr(DataServiceRequestParam)), ResponseParam: $C.nul($C.arr(DataServiceResponseParam)), EnablePage: $C.nul($C.int64) }))
 
 /** `DescribeDataServicePublishedApiDetailResponse` (response side). */
 export interface DescribeDataServicePublishedApiDetailResponse {
-  readonly Data: DescribeDataServicePublishedApiDetailResp
+  readonly Data?: DescribeDataServicePublishedApiDetailResp
   readonly RequestId: string
 }
 export const DescribeDataServicePublishedApiDetailResponse: $Schema.Schema<DescribeDataServicePublishedApiDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataServicePublishedApiDetailResponse", { Data: DescribeDataServicePublishedApiDetailResp, RequestId: $C.str }))
@@ -2843,15 +2843,15 @@ export const DescribeDataServicePublishedApiListRequest: $Schema.Schema<Describe
 
 /** `DescribeDataServicePublishedApiListResp` (response side). */
 export interface DescribeDataServicePublishedApiListResp {
-  readonly Id: string
-  readonly ApiName: string
-  readonly ApiFolderName: string
-  readonly ApiTagNames: string
-  readonly OwnerName: string
-  readonly CreateTime: string
-  readonly ApiId: string
-  readonly AuthType: number | bigint
-  readonly ApiStatus: number | bigint
+  readonly Id?: string
+  readonly ApiName?: string
+  readonly ApiFolderName?: string
+  readonly ApiTagNames?: string
+  readonly OwnerName?: string
+  readonly CreateTime?: string
+  readonly ApiId?: string
+  readonly AuthType?: number | bigint
+  readonly ApiStatus?: number | bigint
   readonly ConfigType?: number | bigint | null
   readonly ModifyTime?: string | null
 }
@@ -2859,8 +2859,8 @@ export const DescribeDataServicePublishedApiListResp: $Schema.Schema<DescribeDat
 
 /** `DescribeDataServicePublishedApiListResponse` (response side). */
 export interface DescribeDataServicePublishedApiListResponse {
-  readonly TotalCount: number | bigint
-  readonly DataSet: readonly DescribeDataServicePublishedApiListResp[]
+  readonly TotalCount?: number | bigint
+  readonly DataSet?: readonly DescribeDataServicePublishedApiListResp[]
   readonly RequestId: string
 }
 export const DescribeDataServicePublishedApiListResponse: $Schema.Schema<DescribeDataServicePublishedApiListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataServicePublishedApiListResponse", { TotalCount: $C.uint64, DataSet: $C.arr(DescribeDataServicePublishedApiListResp), RequestId: $C.str }))
@@ -2879,8 +2879,8 @@ export const DescribeDataSourceInfoListRequest: $Schema.Schema<DescribeDataSourc
 
 /** `DescribeDataSourceInfoListResponse` (response side). */
 export interface DescribeDataSourceInfoListResponse {
-  readonly TotalCount: number | bigint
-  readonly DatasourceSet: readonly DatasourceBaseInfo[] | null
+  readonly TotalCount?: number | bigint
+  readonly DatasourceSet?: readonly DatasourceBaseInfo[] | null
   readonly RequestId: string
 }
 export const DescribeDataSourceInfoListResponse: $Schema.Schema<DescribeDataSourceInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataSourceInfoListResponse", { TotalCount: $C.int64, DatasourceSet: $C.nul($C.arr(DatasourceBaseInfo)), RequestId: $C.str }))
@@ -2896,7 +2896,7 @@ export const DescribeDataSourceListRequest: $Schema.Schema<DescribeDataSourceLis
 
 /** `DescribeDataSourceListResponse` (response side). */
 export interface DescribeDataSourceListResponse {
-  readonly Data: DataSourceInfoPage | null
+  readonly Data?: DataSourceInfoPage | null
   readonly RequestId: string
 }
 export const DescribeDataSourceListResponse: $Schema.Schema<DescribeDataSourceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataSourceListResponse", { Data: $C.nul(DataSourceInfoPage), RequestId: $C.str }))
@@ -2912,7 +2912,7 @@ export const DescribeDatabaseByNameRequest: $Schema.Schema<DescribeDatabaseByNam
 
 /** `DescribeDatabaseByNameResponse` (response side). */
 export interface DescribeDatabaseByNameResponse {
-  readonly DatabaseMeta: DatabaseMeta | null
+  readonly DatabaseMeta?: DatabaseMeta | null
   readonly RequestId: string
 }
 export const DescribeDatabaseByNameResponse: $Schema.Schema<DescribeDatabaseByNameResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabaseByNameResponse", { DatabaseMeta: $C.nul(DatabaseMeta), RequestId: $C.str }))
@@ -2926,7 +2926,7 @@ export const DescribeDatabaseInfoListRequest: $Schema.Schema<DescribeDatabaseInf
 
 /** `DescribeDatabaseInfoListResponse` (response side). */
 export interface DescribeDatabaseInfoListResponse {
-  readonly DatabaseInfo: readonly DatabaseInfo[] | null
+  readonly DatabaseInfo?: readonly DatabaseInfo[] | null
   readonly RequestId: string
 }
 export const DescribeDatabaseInfoListResponse: $Schema.Schema<DescribeDatabaseInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabaseInfoListResponse", { DatabaseInfo: $C.nul($C.arr(DatabaseInfo)), RequestId: $C.str }))
@@ -2939,7 +2939,7 @@ export const DescribeDatabaseMetaRequest: $Schema.Schema<DescribeDatabaseMetaReq
 
 /** `DescribeDatabaseMetaResponse` (response side). */
 export interface DescribeDatabaseMetaResponse {
-  readonly DatabaseMeta: DatabaseMeta | null
+  readonly DatabaseMeta?: DatabaseMeta | null
   readonly RequestId: string
 }
 export const DescribeDatabaseMetaResponse: $Schema.Schema<DescribeDatabaseMetaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabaseMetaResponse", { DatabaseMeta: $C.nul(DatabaseMeta), RequestId: $C.str }))
@@ -2955,7 +2955,7 @@ export const DescribeDatabaseMetasRequest: $Schema.Schema<DescribeDatabaseMetasR
 
 /** `DescribeDatabaseMetasResponse` (response side). */
 export interface DescribeDatabaseMetasResponse {
-  readonly DatabaseMeta: readonly DatabaseMeta[] | null
+  readonly DatabaseMeta?: readonly DatabaseMeta[] | null
   readonly RequestId: string
 }
 export const DescribeDatabaseMetasResponse: $Schema.Schema<DescribeDatabaseMetasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatabaseMetasResponse", { DatabaseMeta: $C.nul($C.arr(DatabaseMeta)), RequestId: $C.str }))
@@ -2969,7 +2969,7 @@ export const DescribeDatasourceRequest: $Schema.Schema<DescribeDatasourceRequest
 
 /** `DescribeDatasourceResponse` (response side). */
 export interface DescribeDatasourceResponse {
-  readonly Data: DataSourceInfo | null
+  readonly Data?: DataSourceInfo | null
   readonly RequestId: string
 }
 export const DescribeDatasourceResponse: $Schema.Schema<DescribeDatasourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDatasourceResponse", { Data: $C.nul(DataSourceInfo), RequestId: $C.str }))
@@ -2986,7 +2986,7 @@ export const DescribeDependOpsTasksRequest: $Schema.Schema<DescribeDependOpsTask
 
 /** `DescribeDependOpsTasksResponse` (response side). */
 export interface DescribeDependOpsTasksResponse {
-  readonly Data: OpsTaskCanvasInfoList
+  readonly Data?: OpsTaskCanvasInfoList
   readonly RequestId: string
 }
 export const DescribeDependOpsTasksResponse: $Schema.Schema<DescribeDependOpsTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDependOpsTasksResponse", { Data: OpsTaskCanvasInfoList, RequestId: $C.str }))
@@ -3000,7 +3000,7 @@ export const DescribeDependTaskListsRequest: $Schema.Schema<DescribeDependTaskLi
 
 /** `DescribeDependTaskListsResponse` (response side). */
 export interface DescribeDependTaskListsResponse {
-  readonly Data: readonly TaskOpsDto[] | null
+  readonly Data?: readonly TaskOpsDto[] | null
   readonly RequestId: string
 }
 export const DescribeDependTaskListsResponse: $Schema.Schema<DescribeDependTaskListsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDependTaskListsResponse", { Data: $C.nul($C.arr(TaskOpsDto)), RequestId: $C.str }))
@@ -3016,7 +3016,7 @@ export const DescribeDimensionScoreRequest: $Schema.Schema<DescribeDimensionScor
 
 /** `DescribeDimensionScoreResponse` (response side). */
 export interface DescribeDimensionScoreResponse {
-  readonly Data: DimensionScore | null
+  readonly Data?: DimensionScore | null
   readonly RequestId: string
 }
 export const DescribeDimensionScoreResponse: $Schema.Schema<DescribeDimensionScoreResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDimensionScoreResponse", { Data: $C.nul(DimensionScore), RequestId: $C.str }))
@@ -3047,7 +3047,7 @@ export const DescribeDsFolderTreeRequest: $Schema.Schema<DescribeDsFolderTreeReq
 
 /** `DescribeDsFolderTreeResponse` (response side). */
 export interface DescribeDsFolderTreeResponse {
-  readonly Data: readonly PathNodeDsVO[]
+  readonly Data?: readonly PathNodeDsVO[]
   readonly RequestId: string
 }
 export const DescribeDsFolderTreeResponse: $Schema.Schema<DescribeDsFolderTreeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDsFolderTreeResponse", { Data: $C.arr(PathNodeDsVO), RequestId: $C.str }))
@@ -3065,7 +3065,7 @@ export const DescribeDsParentFolderTreeRequest: $Schema.Schema<DescribeDsParentF
 
 /** `DescribeDsParentFolderTreeResponse` (response side). */
 export interface DescribeDsParentFolderTreeResponse {
-  readonly Data: readonly PathNodeDsVO[]
+  readonly Data?: readonly PathNodeDsVO[]
   readonly RequestId: string
 }
 export const DescribeDsParentFolderTreeResponse: $Schema.Schema<DescribeDsParentFolderTreeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDsParentFolderTreeResponse", { Data: $C.arr(PathNodeDsVO), RequestId: $C.str }))
@@ -3080,7 +3080,7 @@ export const DescribeDsTaskVersionInfoRequest: $Schema.Schema<DescribeDsTaskVers
 
 /** `DescribeDsTaskVersionInfoResponse` (response side). */
 export interface DescribeDsTaskVersionInfoResponse {
-  readonly Data: TaskVersionDsDTO | null
+  readonly Data?: TaskVersionDsDTO | null
   readonly RequestId: string
 }
 export const DescribeDsTaskVersionInfoResponse: $Schema.Schema<DescribeDsTaskVersionInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDsTaskVersionInfoResponse", { Data: $C.nul(TaskVersionDsDTO), RequestId: $C.str }))
@@ -3096,7 +3096,7 @@ export const DescribeDsTaskVersionListRequest: $Schema.Schema<DescribeDsTaskVers
 
 /** `DescribeDsTaskVersionListResponse` (response side). */
 export interface DescribeDsTaskVersionListResponse {
-  readonly Data: readonly TaskVersionDsDTO[] | null
+  readonly Data?: readonly TaskVersionDsDTO[] | null
   readonly RequestId: string
 }
 export const DescribeDsTaskVersionListResponse: $Schema.Schema<DescribeDsTaskVersionListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDsTaskVersionListResponse", { Data: $C.nul($C.arr(TaskVersionDsDTO)), RequestId: $C.str }))
@@ -3111,7 +3111,7 @@ export const DescribeDutyScheduleDetailsRequest: $Schema.Schema<DescribeDutySche
 
 /** `DescribeDutyScheduleDetailsResponse` (response side). */
 export interface DescribeDutyScheduleDetailsResponse {
-  readonly Data: readonly DutyScheduleDetailsInfo[]
+  readonly Data?: readonly DutyScheduleDetailsInfo[]
   readonly RequestId: string
 }
 export const DescribeDutyScheduleDetailsResponse: $Schema.Schema<DescribeDutyScheduleDetailsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDutyScheduleDetailsResponse", { Data: $C.arr(DutyScheduleDetailsInfo), RequestId: $C.str }))
@@ -3126,7 +3126,7 @@ export const DescribeDutyScheduleListRequest: $Schema.Schema<DescribeDutySchedul
 
 /** `DescribeDutyScheduleListResponse` (response side). */
 export interface DescribeDutyScheduleListResponse {
-  readonly Data: DutySchedule
+  readonly Data?: DutySchedule
   readonly RequestId: string
 }
 export const DescribeDutyScheduleListResponse: $Schema.Schema<DescribeDutyScheduleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDutyScheduleListResponse", { Data: DutySchedule, RequestId: $C.str }))
@@ -3161,7 +3161,7 @@ export const DescribeEventCasesRequest: $Schema.Schema<DescribeEventCasesRequest
 
 /** `DescribeEventCasesResponse` (response side). */
 export interface DescribeEventCasesResponse {
-  readonly Data: EventCaseAuditLogVOCollection | null
+  readonly Data?: EventCaseAuditLogVOCollection | null
   readonly RequestId: string
 }
 export const DescribeEventCasesResponse: $Schema.Schema<DescribeEventCasesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEventCasesResponse", { Data: $C.nul(EventCaseAuditLogVOCollection), RequestId: $C.str }))
@@ -3177,7 +3177,7 @@ export const DescribeEventConsumeTasksRequest: $Schema.Schema<DescribeEventConsu
 
 /** `DescribeEventConsumeTasksResponse` (response side). */
 export interface DescribeEventConsumeTasksResponse {
-  readonly Data: EventCaseConsumeLogOptDtoCollection | null
+  readonly Data?: EventCaseConsumeLogOptDtoCollection | null
   readonly RequestId: string
 }
 export const DescribeEventConsumeTasksResponse: $Schema.Schema<DescribeEventConsumeTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEventConsumeTasksResponse", { Data: $C.nul(EventCaseConsumeLogOptDtoCollection), RequestId: $C.str }))
@@ -3191,7 +3191,7 @@ export const DescribeEventRequest: $Schema.Schema<DescribeEventRequest> = /*#__P
 
 /** `DescribeEventResponse` (response side). */
 export interface DescribeEventResponse {
-  readonly Data: EventOpsDto | null
+  readonly Data?: EventOpsDto | null
   readonly RequestId: string
 }
 export const DescribeEventResponse: $Schema.Schema<DescribeEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeEventResponse", { Data: $C.nul(EventOpsDto), RequestId: $C.str }))
@@ -3205,7 +3205,7 @@ export const DescribeExecStrategyRequest: $Schema.Schema<DescribeExecStrategyReq
 
 /** `DescribeExecStrategyResponse` (response side). */
 export interface DescribeExecStrategyResponse {
-  readonly Data: RuleGroupExecStrategy | null
+  readonly Data?: RuleGroupExecStrategy | null
   readonly RequestId: string
 }
 export const DescribeExecStrategyResponse: $Schema.Schema<DescribeExecStrategyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExecStrategyResponse", { Data: $C.nul(RuleGroupExecStrategy), RequestId: $C.str }))
@@ -3225,7 +3225,7 @@ export const DescribeExecutorGroupMetricRequest: $Schema.Schema<DescribeExecutor
 
 /** `DescribeExecutorGroupMetricResponse` (response side). */
 export interface DescribeExecutorGroupMetricResponse {
-  readonly Data: ExecutorResourceGroupInfo | null
+  readonly Data?: ExecutorResourceGroupInfo | null
   readonly RequestId: string
 }
 export const DescribeExecutorGroupMetricResponse: $Schema.Schema<DescribeExecutorGroupMetricResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeExecutorGroupMetricResponse", { Data: $C.nul(ExecutorResourceGroupInfo), RequestId: $C.str }))
@@ -3241,8 +3241,8 @@ export const DescribeFieldBasicInfoRequest: $Schema.Schema<DescribeFieldBasicInf
 
 /** `DescribeFieldBasicInfoResponse` (response side). */
 export interface DescribeFieldBasicInfoResponse {
-  readonly ColumnBasicInfoList: readonly ColumnBasicInfo[] | null
-  readonly TotalCount: number | bigint | null
+  readonly ColumnBasicInfoList?: readonly ColumnBasicInfo[] | null
+  readonly TotalCount?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeFieldBasicInfoResponse: $Schema.Schema<DescribeFieldBasicInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFieldBasicInfoResponse", { ColumnBasicInfoList: $C.nul($C.arr(ColumnBasicInfo)), TotalCount: $C.nul($C.int64), RequestId: $C.str }))
@@ -3268,7 +3268,7 @@ export const DescribeFolderWorkflowListRequest: $Schema.Schema<DescribeFolderWor
 
 /** `DescribeFolderWorkflowListResponse` (response side). */
 export interface DescribeFolderWorkflowListResponse {
-  readonly Data: DescribeFolderWorkflowListData | null
+  readonly Data?: DescribeFolderWorkflowListData | null
   readonly RequestId: string
 }
 export const DescribeFolderWorkflowListResponse: $Schema.Schema<DescribeFolderWorkflowListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFolderWorkflowListResponse", { Data: $C.nul(DescribeFolderWorkflowListData), RequestId: $C.str }))
@@ -3286,7 +3286,7 @@ export const DescribeFormVersionParamRequest: $Schema.Schema<DescribeFormVersion
 
 /** `DescribeFormVersionParamResponse` (response side). */
 export interface DescribeFormVersionParamResponse {
-  readonly Data: TaskCollectionParamDTO | null
+  readonly Data?: TaskCollectionParamDTO | null
   readonly RequestId: string
 }
 export const DescribeFormVersionParamResponse: $Schema.Schema<DescribeFormVersionParamResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFormVersionParamResponse", { Data: $C.nul(TaskCollectionParamDTO), RequestId: $C.str }))
@@ -3297,8 +3297,8 @@ export const DescribeFunctionKindsRequest: $Schema.Schema<DescribeFunctionKindsR
 
 /** `DescribeFunctionKindsResponse` (response side). */
 export interface DescribeFunctionKindsResponse {
-  readonly Kinds: readonly FunctionTypeOrKind[] | null
-  readonly ErrorMessage: string | null
+  readonly Kinds?: readonly FunctionTypeOrKind[] | null
+  readonly ErrorMessage?: string | null
   readonly RequestId: string
 }
 export const DescribeFunctionKindsResponse: $Schema.Schema<DescribeFunctionKindsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFunctionKindsResponse", { Kinds: $C.nul($C.arr(FunctionTypeOrKind)), ErrorMessage: $C.nul($C.str), RequestId: $C.str }))
@@ -3309,8 +3309,8 @@ export const DescribeFunctionTypesRequest: $Schema.Schema<DescribeFunctionTypesR
 
 /** `DescribeFunctionTypesResponse` (response side). */
 export interface DescribeFunctionTypesResponse {
-  readonly Types: readonly FunctionTypeOrKind[] | null
-  readonly ErrorMessage: string | null
+  readonly Types?: readonly FunctionTypeOrKind[] | null
+  readonly ErrorMessage?: string | null
   readonly RequestId: string
 }
 export const DescribeFunctionTypesResponse: $Schema.Schema<DescribeFunctionTypesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeFunctionTypesResponse", { Types: $C.nul($C.arr(FunctionTypeOrKind)), ErrorMessage: $C.nul($C.str), RequestId: $C.str }))
@@ -3324,7 +3324,7 @@ export const DescribeInstanceByCycleRequest: $Schema.Schema<DescribeInstanceByCy
 
 /** `DescribeInstanceByCycleResponse` (response side). */
 export interface DescribeInstanceByCycleResponse {
-  readonly Data: readonly TaskByCycle[]
+  readonly Data?: readonly TaskByCycle[]
   readonly RequestId: string
 }
 export const DescribeInstanceByCycleResponse: $Schema.Schema<DescribeInstanceByCycleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceByCycleResponse", { Data: $C.arr(TaskByCycle), RequestId: $C.str }))
@@ -3358,7 +3358,7 @@ export const DescribeInstanceLastLogRequest: $Schema.Schema<DescribeInstanceLast
 
 /** `DescribeInstanceLastLogResponse` (response side). */
 export interface DescribeInstanceLastLogResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const DescribeInstanceLastLogResponse: $Schema.Schema<DescribeInstanceLastLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceLastLogResponse", { Data: $C.str, RequestId: $C.str }))
@@ -3381,9 +3381,9 @@ export const DescribeInstanceListRequest: $Schema.Schema<DescribeInstanceListReq
 
 /** `DescribeInstanceListResponse` (response side). */
 export interface DescribeInstanceListResponse {
-  readonly Data: string
-  readonly InstanceList: readonly InstanceList[] | null
-  readonly TotalCount: number | bigint | null
+  readonly Data?: string
+  readonly InstanceList?: readonly InstanceList[] | null
+  readonly TotalCount?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeInstanceListResponse: $Schema.Schema<DescribeInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceListResponse", { Data: $C.str, InstanceList: $C.nul($C.arr(InstanceList)), TotalCount: $C.nul($C.int64), RequestId: $C.str }))
@@ -3412,7 +3412,7 @@ export const DescribeInstanceLogDetailRequest: $Schema.Schema<DescribeInstanceLo
 
 /** `DescribeInstanceLogDetailResponse` (response side). */
 export interface DescribeInstanceLogDetailResponse {
-  readonly Data: InstanceLogInfoOpsDto | null
+  readonly Data?: InstanceLogInfoOpsDto | null
   readonly RequestId: string
 }
 export const DescribeInstanceLogDetailResponse: $Schema.Schema<DescribeInstanceLogDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceLogDetailResponse", { Data: $C.nul(InstanceLogInfoOpsDto), RequestId: $C.str }))
@@ -3438,7 +3438,7 @@ export const DescribeInstanceLogFileRequest: $Schema.Schema<DescribeInstanceLogF
 
 /** `DescribeInstanceLogFileResponse` (response side). */
 export interface DescribeInstanceLogFileResponse {
-  readonly Data: InstanceDownloadLogInfo | null
+  readonly Data?: InstanceDownloadLogInfo | null
   readonly RequestId: string
 }
 export const DescribeInstanceLogFileResponse: $Schema.Schema<DescribeInstanceLogFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceLogFileResponse", { Data: $C.nul(InstanceDownloadLogInfo), RequestId: $C.str }))
@@ -3452,8 +3452,8 @@ export const DescribeInstanceLogListRequest: $Schema.Schema<DescribeInstanceLogL
 
 /** `DescribeInstanceLogListResponse` (response side). */
 export interface DescribeInstanceLogListResponse {
-  readonly Data: string
-  readonly InstanceLogList: readonly InstanceLogList[] | null
+  readonly Data?: string
+  readonly InstanceLogList?: readonly InstanceLogList[] | null
   readonly RequestId: string
 }
 export const DescribeInstanceLogListResponse: $Schema.Schema<DescribeInstanceLogListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceLogListResponse", { Data: $C.str, InstanceLogList: $C.nul($C.arr(InstanceLogList)), RequestId: $C.str }))
@@ -3469,8 +3469,8 @@ export const DescribeInstanceLogRequest: $Schema.Schema<DescribeInstanceLogReque
 
 /** `DescribeInstanceLogResponse` (response side). */
 export interface DescribeInstanceLogResponse {
-  readonly Data: string
-  readonly InstanceLogInfo: IntegrationInstanceLog | null
+  readonly Data?: string
+  readonly InstanceLogInfo?: IntegrationInstanceLog | null
   readonly RequestId: string
 }
 export const DescribeInstanceLogResponse: $Schema.Schema<DescribeInstanceLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstanceLogResponse", { Data: $C.str, InstanceLogInfo: $C.nul(IntegrationInstanceLog), RequestId: $C.str }))
@@ -3484,7 +3484,7 @@ export const DescribeInstancesByExecutorsRequest: $Schema.Schema<DescribeInstanc
 
 /** `DescribeInstancesByExecutorsResponse` (response side). */
 export interface DescribeInstancesByExecutorsResponse {
-  readonly Data: readonly ExecutorTaskInstanceCount[] | null
+  readonly Data?: readonly ExecutorTaskInstanceCount[] | null
   readonly RequestId: string
 }
 export const DescribeInstancesByExecutorsResponse: $Schema.Schema<DescribeInstancesByExecutorsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeInstancesByExecutorsResponse", { Data: $C.nul($C.arr(ExecutorTaskInstanceCount)), RequestId: $C.str }))
@@ -3499,8 +3499,8 @@ export const DescribeIntegrationNodeRequest: $Schema.Schema<DescribeIntegrationN
 
 /** `DescribeIntegrationNodeResponse` (response side). */
 export interface DescribeIntegrationNodeResponse {
-  readonly NodeInfo: IntegrationNodeInfo | null
-  readonly SourceCheckFlag: boolean | null
+  readonly NodeInfo?: IntegrationNodeInfo | null
+  readonly SourceCheckFlag?: boolean | null
   readonly RequestId: string
 }
 export const DescribeIntegrationNodeResponse: $Schema.Schema<DescribeIntegrationNodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIntegrationNodeResponse", { NodeInfo: $C.nul(IntegrationNodeInfo), SourceCheckFlag: $C.nul($C.bool), RequestId: $C.str }))
@@ -3516,7 +3516,7 @@ export const DescribeIntegrationStatisticsInstanceTrendRequest: $Schema.Schema<D
 
 /** `DescribeIntegrationStatisticsInstanceTrendResponse` (response side). */
 export interface DescribeIntegrationStatisticsInstanceTrendResponse {
-  readonly TrendsData: readonly IntegrationStatisticsTrendResult[] | null
+  readonly TrendsData?: readonly IntegrationStatisticsTrendResult[] | null
   readonly RequestId: string
 }
 export const DescribeIntegrationStatisticsInstanceTrendResponse: $Schema.Schema<DescribeIntegrationStatisticsInstanceTrendResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIntegrationStatisticsInstanceTrendResponse", { TrendsData: $C.nul($C.arr(IntegrationStatisticsTrendResult)), RequestId: $C.str }))
@@ -3531,7 +3531,7 @@ export const DescribeIntegrationStatisticsRecordsTrendRequest: $Schema.Schema<De
 
 /** `DescribeIntegrationStatisticsRecordsTrendResponse` (response side). */
 export interface DescribeIntegrationStatisticsRecordsTrendResponse {
-  readonly TrendsData: readonly IntegrationStatisticsTrendResult[] | null
+  readonly TrendsData?: readonly IntegrationStatisticsTrendResult[] | null
   readonly RequestId: string
 }
 export const DescribeIntegrationStatisticsRecordsTrendResponse: $Schema.Schema<DescribeIntegrationStatisticsRecordsTrendResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIntegrationStatisticsRecordsTrendResponse", { TrendsData: $C.nul($C.arr(IntegrationStatisticsTrendResult)), RequestId: $C.str }))
@@ -3546,18 +3546,18 @@ export const DescribeIntegrationStatisticsRequest: $Schema.Schema<DescribeIntegr
 
 /** `DescribeIntegrationStatisticsResponse` (response side). */
 export interface DescribeIntegrationStatisticsResponse {
-  readonly TotalTask: number | bigint | null
-  readonly ProdTask: number | bigint | null
-  readonly DevTask: number | bigint | null
-  readonly TotalReadRecords: number | bigint | null
-  readonly TotalWriteRecords: number | bigint | null
-  readonly TotalErrorRecords: number | bigint | null
-  readonly TotalAlarmEvent: number | bigint | null
-  readonly IncreaseReadRecords: number | bigint | null
-  readonly IncreaseWriteRecords: number | bigint | null
-  readonly IncreaseErrorRecords: number | bigint | null
-  readonly IncreaseAlarmEvent: number | bigint | null
-  readonly AlarmEvent: string | null
+  readonly TotalTask?: number | bigint | null
+  readonly ProdTask?: number | bigint | null
+  readonly DevTask?: number | bigint | null
+  readonly TotalReadRecords?: number | bigint | null
+  readonly TotalWriteRecords?: number | bigint | null
+  readonly TotalErrorRecords?: number | bigint | null
+  readonly TotalAlarmEvent?: number | bigint | null
+  readonly IncreaseReadRecords?: number | bigint | null
+  readonly IncreaseWriteRecords?: number | bigint | null
+  readonly IncreaseErrorRecords?: number | bigint | null
+  readonly IncreaseAlarmEvent?: number | bigint | null
+  readonly AlarmEvent?: string | null
   readonly RequestId: string
 }
 export const DescribeIntegrationStatisticsResponse: $Schema.Schema<DescribeIntegrationStatisticsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIntegrationStatisticsResponse", { TotalTask: $C.nul($C.int64), ProdTask: $C.nul($C.int64), DevTask: $C.nul($C.int64), TotalReadRecords: $C.nul($C.int64), TotalWriteRecords: $C.nul($C.int64), TotalErrorRecords: $C.nul($C.int64), TotalAlarmEvent: $C.nul($C.int64), IncreaseReadRecords: $C.nul($C.int64), IncreaseWriteRecords: $C.nul($C.int64), IncreaseErrorRecords: $C.nul($C.int64), IncreaseAlarmEvent: $C.nul($C.int64), AlarmEvent: $C.nul($C.str), RequestId: $C.str }))
@@ -3573,7 +3573,7 @@ export const DescribeIntegrationStatisticsTaskStatusRequest: $Schema.Schema<Desc
 
 /** `DescribeIntegrationStatisticsTaskStatusResponse` (response side). */
 export interface DescribeIntegrationStatisticsTaskStatusResponse {
-  readonly StatusData: string | null
+  readonly StatusData?: string | null
   readonly RequestId: string
 }
 export const DescribeIntegrationStatisticsTaskStatusResponse: $Schema.Schema<DescribeIntegrationStatisticsTaskStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIntegrationStatisticsTaskStatusResponse", { StatusData: $C.nul($C.str), RequestId: $C.str }))
@@ -3589,7 +3589,7 @@ export const DescribeIntegrationStatisticsTaskStatusTrendRequest: $Schema.Schema
 
 /** `DescribeIntegrationStatisticsTaskStatusTrendResponse` (response side). */
 export interface DescribeIntegrationStatisticsTaskStatusTrendResponse {
-  readonly TrendsData: readonly IntegrationStatisticsTrendResult[] | null
+  readonly TrendsData?: readonly IntegrationStatisticsTrendResult[] | null
   readonly RequestId: string
 }
 export const DescribeIntegrationStatisticsTaskStatusTrendResponse: $Schema.Schema<DescribeIntegrationStatisticsTaskStatusTrendResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIntegrationStatisticsTaskStatusTrendResponse", { TrendsData: $C.nul($C.arr(IntegrationStatisticsTrendResult)), RequestId: $C.str }))
@@ -3606,7 +3606,7 @@ export const DescribeIntegrationTaskRequest: $Schema.Schema<DescribeIntegrationT
 
 /** `DescribeIntegrationTaskResponse` (response side). */
 export interface DescribeIntegrationTaskResponse {
-  readonly TaskInfo: IntegrationTaskInfo | null
+  readonly TaskInfo?: IntegrationTaskInfo | null
   readonly AgentStatus?: AgentStatus | null
   readonly TaskVersion?: TaskVersionInstance | null
   readonly TaskVersionList?: readonly RealtimeTaskInstanceVO[]
@@ -3629,8 +3629,8 @@ export const DescribeIntegrationTasksRequest: $Schema.Schema<DescribeIntegration
 
 /** `DescribeIntegrationTasksResponse` (response side). */
 export interface DescribeIntegrationTasksResponse {
-  readonly TaskInfoSet: readonly IntegrationTaskInfo[] | null
-  readonly TotalCount: number | bigint | null
+  readonly TaskInfoSet?: readonly IntegrationTaskInfo[] | null
+  readonly TotalCount?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeIntegrationTasksResponse: $Schema.Schema<DescribeIntegrationTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIntegrationTasksResponse", { TaskInfoSet: $C.nul($C.arr(IntegrationTaskInfo)), TotalCount: $C.nul($C.int64), RequestId: $C.str }))
@@ -3646,9 +3646,9 @@ export const DescribeIntegrationVersionNodesInfoRequest: $Schema.Schema<Describe
 
 /** `DescribeIntegrationVersionNodesInfoResponse` (response side). */
 export interface DescribeIntegrationVersionNodesInfoResponse {
-  readonly Nodes: readonly IntegrationNodeInfo[] | null
-  readonly Mappings: readonly IntegrationNodeMapping[] | null
-  readonly TaskId: string
+  readonly Nodes?: readonly IntegrationNodeInfo[] | null
+  readonly Mappings?: readonly IntegrationNodeMapping[] | null
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const DescribeIntegrationVersionNodesInfoResponse: $Schema.Schema<DescribeIntegrationVersionNodesInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeIntegrationVersionNodesInfoResponse", { Nodes: $C.nul($C.arr(IntegrationNodeInfo)), Mappings: $C.nul($C.arr(IntegrationNodeMapping)), TaskId: $C.str, RequestId: $C.str }))
@@ -3661,10 +3661,10 @@ export const DescribeLineageColumnsRequest: $Schema.Schema<DescribeLineageColumn
 
 /** `DescribeLineageColumnsResponse` (response side). */
 export interface DescribeLineageColumnsResponse {
-  readonly MetastoreType: readonly string[] | null
-  readonly MetastoreTypeName: string | null
-  readonly TableName: string | null
-  readonly ColumnSet: readonly ColumnLineageInfo[] | null
+  readonly MetastoreType?: readonly string[] | null
+  readonly MetastoreTypeName?: string | null
+  readonly TableName?: string | null
+  readonly ColumnSet?: readonly ColumnLineageInfo[] | null
   readonly RequestId: string
 }
 export const DescribeLineageColumnsResponse: $Schema.Schema<DescribeLineageColumnsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLineageColumnsResponse", { MetastoreType: $C.nul($C.arr($C.str)), MetastoreTypeName: $C.nul($C.str), TableName: $C.nul($C.str), ColumnSet: $C.nul($C.arr(ColumnLineageInfo)), RequestId: $C.str }))
@@ -3719,8 +3719,8 @@ export const DescribeOfflineTaskTokenRequest: $Schema.Schema<DescribeOfflineTask
 
 /** `DescribeOfflineTaskTokenResponse` (response side). */
 export interface DescribeOfflineTaskTokenResponse {
-  readonly Token: string
-  readonly Data: string | null
+  readonly Token?: string
+  readonly Data?: string | null
   readonly RequestId: string
 }
 export const DescribeOfflineTaskTokenResponse: $Schema.Schema<DescribeOfflineTaskTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOfflineTaskTokenResponse", { Token: $C.str, Data: $C.nul($C.str), RequestId: $C.str }))
@@ -3763,7 +3763,7 @@ export const DescribeOperateOpsTasksRequest: $Schema.Schema<DescribeOperateOpsTa
 
 /** `DescribeOperateOpsTasksResponse` (response side). */
 export interface DescribeOperateOpsTasksResponse {
-  readonly Data: OpsTaskInfoPage
+  readonly Data?: OpsTaskInfoPage
   readonly RequestId: string
 }
 export const DescribeOperateOpsTasksResponse: $Schema.Schema<DescribeOperateOpsTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOperateOpsTasksResponse", { Data: OpsTaskInfoPage, RequestId: $C.str }))
@@ -3777,7 +3777,7 @@ export const DescribeOpsInstanceLogListRequest: $Schema.Schema<DescribeOpsInstan
 
 /** `DescribeOpsInstanceLogListResponse` (response side). */
 export interface DescribeOpsInstanceLogListResponse {
-  readonly Data: readonly InstanceLogInfo[] | null
+  readonly Data?: readonly InstanceLogInfo[] | null
   readonly RequestId: string
 }
 export const DescribeOpsInstanceLogListResponse: $Schema.Schema<DescribeOpsInstanceLogListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOpsInstanceLogListResponse", { Data: $C.nul($C.arr(InstanceLogInfo)), RequestId: $C.str }))
@@ -3795,7 +3795,7 @@ export const DescribeOpsMakePlanInstancesRequest: $Schema.Schema<DescribeOpsMake
 
 /** `DescribeOpsMakePlanInstancesResponse` (response side). */
 export interface DescribeOpsMakePlanInstancesResponse {
-  readonly Data: MakePlanInstanceOpsDtoCollection | null
+  readonly Data?: MakePlanInstanceOpsDtoCollection | null
   readonly RequestId: string
 }
 export const DescribeOpsMakePlanInstancesResponse: $Schema.Schema<DescribeOpsMakePlanInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOpsMakePlanInstancesResponse", { Data: $C.nul(MakePlanInstanceOpsDtoCollection), RequestId: $C.str }))
@@ -3812,7 +3812,7 @@ export const DescribeOpsMakePlanTasksRequest: $Schema.Schema<DescribeOpsMakePlan
 
 /** `DescribeOpsMakePlanTasksResponse` (response side). */
 export interface DescribeOpsMakePlanTasksResponse {
-  readonly Data: MakePlanTaskOpsDtoCollection | null
+  readonly Data?: MakePlanTaskOpsDtoCollection | null
   readonly RequestId: string
 }
 export const DescribeOpsMakePlanTasksResponse: $Schema.Schema<DescribeOpsMakePlanTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOpsMakePlanTasksResponse", { Data: $C.nul(MakePlanTaskOpsDtoCollection), RequestId: $C.str }))
@@ -3836,7 +3836,7 @@ export const DescribeOpsMakePlansRequest: $Schema.Schema<DescribeOpsMakePlansReq
 
 /** `DescribeOpsMakePlansResponse` (response side). */
 export interface DescribeOpsMakePlansResponse {
-  readonly Data: MakePlanOpsDtoCollection | null
+  readonly Data?: MakePlanOpsDtoCollection | null
   readonly RequestId: string
 }
 export const DescribeOpsMakePlansResponse: $Schema.Schema<DescribeOpsMakePlansResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOpsMakePlansResponse", { Data: $C.nul(MakePlanOpsDtoCollection), RequestId: $C.str }))
@@ -3866,7 +3866,7 @@ export const DescribeOpsWorkflowsRequest: $Schema.Schema<DescribeOpsWorkflowsReq
 
 /** `DescribeOpsWorkflowsResponse` (response side). */
 export interface DescribeOpsWorkflowsResponse {
-  readonly Data: WorkflowExtOpsDtoPage | null
+  readonly Data?: WorkflowExtOpsDtoPage | null
   readonly RequestId: string
 }
 export const DescribeOpsWorkflowsResponse: $Schema.Schema<DescribeOpsWorkflowsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOpsWorkflowsResponse", { Data: $C.nul(WorkflowExtOpsDtoPage), RequestId: $C.str }))
@@ -3885,8 +3885,8 @@ export const DescribeOrganizationalFunctionsRequest: $Schema.Schema<DescribeOrga
 
 /** `DescribeOrganizationalFunctionsResponse` (response side). */
 export interface DescribeOrganizationalFunctionsResponse {
-  readonly Content: readonly OrganizationalFunction[] | null
-  readonly ErrorMessage: string | null
+  readonly Content?: readonly OrganizationalFunction[] | null
+  readonly ErrorMessage?: string | null
   readonly RequestId: string
 }
 export const DescribeOrganizationalFunctionsResponse: $Schema.Schema<DescribeOrganizationalFunctionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeOrganizationalFunctionsResponse", { Content: $C.nul($C.arr(OrganizationalFunction)), ErrorMessage: $C.nul($C.str), RequestId: $C.str }))
@@ -3948,7 +3948,7 @@ export const DescribeProjectRequest: $Schema.Schema<DescribeProjectRequest> = /*
 
 /** `DescribeProjectResponse` (response side). */
 export interface DescribeProjectResponse {
-  readonly Data: Project
+  readonly Data?: Project
   readonly RequestId: string
 }
 export const DescribeProjectResponse: $Schema.Schema<DescribeProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProjectResponse", { Data: Project, RequestId: $C.str }))
@@ -3966,7 +3966,7 @@ export const DescribeProjectUsersRequest: $Schema.Schema<DescribeProjectUsersReq
 
 /** `DescribeProjectUsersResponse` (response side). */
 export interface DescribeProjectUsersResponse {
-  readonly Data: ProjectUsersPage
+  readonly Data?: ProjectUsersPage
   readonly RequestId: string
 }
 export const DescribeProjectUsersResponse: $Schema.Schema<DescribeProjectUsersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeProjectUsersResponse", { Data: ProjectUsersPage, RequestId: $C.str }))
@@ -3983,7 +3983,7 @@ export const DescribeQualityScoreRequest: $Schema.Schema<DescribeQualityScoreReq
 
 /** `DescribeQualityScoreResponse` (response side). */
 export interface DescribeQualityScoreResponse {
-  readonly Data: QualityScore | null
+  readonly Data?: QualityScore | null
   readonly RequestId: string
 }
 export const DescribeQualityScoreResponse: $Schema.Schema<DescribeQualityScoreResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeQualityScoreResponse", { Data: $C.nul(QualityScore), RequestId: $C.str }))
@@ -4001,7 +4001,7 @@ export const DescribeQualityScoreTrendRequest: $Schema.Schema<DescribeQualitySco
 
 /** `DescribeQualityScoreTrendResponse` (response side). */
 export interface DescribeQualityScoreTrendResponse {
-  readonly Data: QualityScoreTrend | null
+  readonly Data?: QualityScoreTrend | null
   readonly RequestId: string
 }
 export const DescribeQualityScoreTrendResponse: $Schema.Schema<DescribeQualityScoreTrendResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeQualityScoreTrendResponse", { Data: $C.nul(QualityScoreTrend), RequestId: $C.str }))
@@ -4015,7 +4015,7 @@ export const DescribeRealTimeTaskInstanceNodeInfoRequest: $Schema.Schema<Describ
 
 /** `DescribeRealTimeTaskInstanceNodeInfoResponse` (response side). */
 export interface DescribeRealTimeTaskInstanceNodeInfoResponse {
-  readonly RealTimeTaskInstanceNodeInfo: RealTimeTaskInstanceNodeInfo | null
+  readonly RealTimeTaskInstanceNodeInfo?: RealTimeTaskInstanceNodeInfo | null
   readonly RequestId: string
 }
 export const DescribeRealTimeTaskInstanceNodeInfoResponse: $Schema.Schema<DescribeRealTimeTaskInstanceNodeInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRealTimeTaskInstanceNodeInfoResponse", { RealTimeTaskInstanceNodeInfo: $C.nul(RealTimeTaskInstanceNodeInfo), RequestId: $C.str }))
@@ -4031,15 +4031,15 @@ export const DescribeRealTimeTaskMetricOverviewRequest: $Schema.Schema<DescribeR
 
 /** `DescribeRealTimeTaskMetricOverviewResponse` (response side). */
 export interface DescribeRealTimeTaskMetricOverviewResponse {
-  readonly TotalRecordNumOfRead: number | bigint
-  readonly TotalRecordByteNumOfRead: number | bigint
-  readonly TotalRecordNumOfWrite: number | bigint
-  readonly TotalRecordByteNumOfWrite: number | bigint
-  readonly TotalDirtyRecordNum: number | bigint
-  readonly TotalDirtyRecordByte: number | bigint
-  readonly TotalDuration: number | bigint
-  readonly BeginRunTime: string
-  readonly EndRunTime: string
+  readonly TotalRecordNumOfRead?: number | bigint
+  readonly TotalRecordByteNumOfRead?: number | bigint
+  readonly TotalRecordNumOfWrite?: number | bigint
+  readonly TotalRecordByteNumOfWrite?: number | bigint
+  readonly TotalDirtyRecordNum?: number | bigint
+  readonly TotalDirtyRecordByte?: number | bigint
+  readonly TotalDuration?: number | bigint
+  readonly BeginRunTime?: string
+  readonly EndRunTime?: string
   readonly RequestId: string
 }
 export const DescribeRealTimeTaskMetricOverviewResponse: $Schema.Schema<DescribeRealTimeTaskMetricOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRealTimeTaskMetricOverviewResponse", { TotalRecordNumOfRead: $C.uint64, TotalRecordByteNumOfRead: $C.uint64, TotalRecordNumOfWrite: $C.uint64, TotalRecordByteNumOfWrite: $C.uint64, TotalDirtyRecordNum: $C.uint64, TotalDirtyRecordByte: $C.uint64, TotalDuration: $C.uint64, BeginRunTime: $C.str, EndRunTime: $C.str, RequestId: $C.str }))
@@ -4056,9 +4056,9 @@ export const DescribeRealTimeTaskSpeedRequest: $Schema.Schema<DescribeRealTimeTa
 
 /** `DescribeRealTimeTaskSpeedResponse` (response side). */
 export interface DescribeRealTimeTaskSpeedResponse {
-  readonly RecordsSpeedList: readonly RecordsSpeed[]
-  readonly BytesSpeedList: readonly BytesSpeed[]
-  readonly Data: RealTimeTaskSpeed
+  readonly RecordsSpeedList?: readonly RecordsSpeed[]
+  readonly BytesSpeedList?: readonly BytesSpeed[]
+  readonly Data?: RealTimeTaskSpeed
   readonly RequestId: string
 }
 export const DescribeRealTimeTaskSpeedResponse: $Schema.Schema<DescribeRealTimeTaskSpeedResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRealTimeTaskSpeedResponse", { RecordsSpeedList: $C.arr(RecordsSpeed), BytesSpeedList: $C.arr(BytesSpeed), Data: RealTimeTaskSpeed, RequestId: $C.str }))
@@ -4103,11 +4103,11 @@ export const DescribeRealViewSchemaPageRequest: $Schema.Schema<DescribeRealViewS
 
 /** `DescribeRealViewSchemaPageResponse` (response side). */
 export interface DescribeRealViewSchemaPageResponse {
-  readonly Items: readonly DatabaseSchemaIInfo[] | null
-  readonly PageNumber: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalCount: number | bigint
-  readonly TotalPage: number | bigint
+  readonly Items?: readonly DatabaseSchemaIInfo[] | null
+  readonly PageNumber?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly TotalPage?: number | bigint
   readonly RequestId: string
 }
 export const DescribeRealViewSchemaPageResponse: $Schema.Schema<DescribeRealViewSchemaPageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRealViewSchemaPageResponse", { Items: $C.nul($C.arr(DatabaseSchemaIInfo)), PageNumber: $C.uint64, PageSize: $C.uint64, TotalCount: $C.uint64, TotalPage: $C.uint64, RequestId: $C.str }))
@@ -4151,7 +4151,7 @@ export const DescribeReportTaskDetailRequest: $Schema.Schema<DescribeReportTaskD
 
 /** `DescribeReportTaskDetailResponse` (response side). */
 export interface DescribeReportTaskDetailResponse {
-  readonly Data: ReportTaskDetail | null
+  readonly Data?: ReportTaskDetail | null
   readonly RequestId: string
 }
 export const DescribeReportTaskDetailResponse: $Schema.Schema<DescribeReportTaskDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReportTaskDetailResponse", { Data: $C.nul(ReportTaskDetail), RequestId: $C.str }))
@@ -4174,7 +4174,7 @@ export const DescribeReportTaskListRequest: $Schema.Schema<DescribeReportTaskLis
 
 /** `DescribeReportTaskListResponse` (response side). */
 export interface DescribeReportTaskListResponse {
-  readonly Data: ReportTaskListInfo
+  readonly Data?: ReportTaskListInfo
   readonly RequestId: string
 }
 export const DescribeReportTaskListResponse: $Schema.Schema<DescribeReportTaskListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeReportTaskListResponse", { Data: ReportTaskListInfo, RequestId: $C.str }))
@@ -4191,7 +4191,7 @@ export const DescribeResourceManagePathTreesRequest: $Schema.Schema<DescribeReso
 
 /** `DescribeResourceManagePathTreesResponse` (response side). */
 export interface DescribeResourceManagePathTreesResponse {
-  readonly Data: readonly ResourcePathTree[] | null
+  readonly Data?: readonly ResourcePathTree[] | null
   readonly RequestId: string
 }
 export const DescribeResourceManagePathTreesResponse: $Schema.Schema<DescribeResourceManagePathTreesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeResourceManagePathTreesResponse", { Data: $C.nul($C.arr(ResourcePathTree)), RequestId: $C.str }))
@@ -4216,7 +4216,7 @@ export const DescribeRoleListRequest: $Schema.Schema<DescribeRoleListRequest> = 
 
 /** `DescribeRoleListResponse` (response side). */
 export interface DescribeRoleListResponse {
-  readonly Data: PageRoles
+  readonly Data?: PageRoles
   readonly RequestId: string
 }
 export const DescribeRoleListResponse: $Schema.Schema<DescribeRoleListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRoleListResponse", { Data: PageRoles, RequestId: $C.str }))
@@ -4231,7 +4231,7 @@ export const DescribeRuleDimStatRequest: $Schema.Schema<DescribeRuleDimStatReque
 
 /** `DescribeRuleDimStatResponse` (response side). */
 export interface DescribeRuleDimStatResponse {
-  readonly Data: RuleDimStat
+  readonly Data?: RuleDimStat
   readonly RequestId: string
 }
 export const DescribeRuleDimStatResponse: $Schema.Schema<DescribeRuleDimStatResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRuleDimStatResponse", { Data: RuleDimStat, RequestId: $C.str }))
@@ -4245,7 +4245,7 @@ export const DescribeRuleExecDetailRequest: $Schema.Schema<DescribeRuleExecDetai
 
 /** `DescribeRuleExecDetailResponse` (response side). */
 export interface DescribeRuleExecDetailResponse {
-  readonly Data: RuleExecResultDetail | null
+  readonly Data?: RuleExecResultDetail | null
   readonly RequestId: string
 }
 export const DescribeRuleExecDetailResponse: $Schema.Schema<DescribeRuleExecDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRuleExecDetailResponse", { Data: $C.nul(RuleExecResultDetail), RequestId: $C.str }))
@@ -4260,7 +4260,7 @@ export const DescribeRuleExecLogRequest: $Schema.Schema<DescribeRuleExecLogReque
 
 /** `DescribeRuleExecLogResponse` (response side). */
 export interface DescribeRuleExecLogResponse {
-  readonly Data: RuleExecLog | null
+  readonly Data?: RuleExecLog | null
   readonly RequestId: string
 }
 export const DescribeRuleExecLogResponse: $Schema.Schema<DescribeRuleExecLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRuleExecLogResponse", { Data: $C.nul(RuleExecLog), RequestId: $C.str }))
@@ -4276,7 +4276,7 @@ export const DescribeRuleExecResultsRequest: $Schema.Schema<DescribeRuleExecResu
 
 /** `DescribeRuleExecResultsResponse` (response side). */
 export interface DescribeRuleExecResultsResponse {
-  readonly Data: RuleExecResultPage | null
+  readonly Data?: RuleExecResultPage | null
   readonly RequestId: string
 }
 export const DescribeRuleExecResultsResponse: $Schema.Schema<DescribeRuleExecResultsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRuleExecResultsResponse", { Data: $C.nul(RuleExecResultPage), RequestId: $C.str }))
@@ -4291,7 +4291,7 @@ export const DescribeRuleExecStatRequest: $Schema.Schema<DescribeRuleExecStatReq
 
 /** `DescribeRuleExecStatResponse` (response side). */
 export interface DescribeRuleExecStatResponse {
-  readonly Data: RuleExecStat
+  readonly Data?: RuleExecStat
   readonly RequestId: string
 }
 export const DescribeRuleExecStatResponse: $Schema.Schema<DescribeRuleExecStatResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRuleExecStatResponse", { Data: RuleExecStat, RequestId: $C.str }))
@@ -4308,7 +4308,7 @@ export const DescribeRuleGroupExecResultsByPageRequest: $Schema.Schema<DescribeR
 
 /** `DescribeRuleGroupExecResultsByPageResponse` (response side). */
 export interface DescribeRuleGroupExecResultsByPageResponse {
-  readonly Data: RuleGroupExecResultPage | null
+  readonly Data?: RuleGroupExecResultPage | null
   readonly RequestId: string
 }
 export const DescribeRuleGroupExecResultsByPageResponse: $Schema.Schema<DescribeRuleGroupExecResultsByPageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRuleGroupExecResultsByPageResponse", { Data: $C.nul(RuleGroupExecResultPage), RequestId: $C.str }))
@@ -4325,7 +4325,7 @@ export const DescribeRuleGroupRequest: $Schema.Schema<DescribeRuleGroupRequest> 
 
 /** `DescribeRuleGroupResponse` (response side). */
 export interface DescribeRuleGroupResponse {
-  readonly Data: RuleGroup | null
+  readonly Data?: RuleGroup | null
   readonly RequestId: string
 }
 export const DescribeRuleGroupResponse: $Schema.Schema<DescribeRuleGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRuleGroupResponse", { Data: $C.nul(RuleGroup), RequestId: $C.str }))
@@ -4339,7 +4339,7 @@ export const DescribeRuleGroupSubscriptionRequest: $Schema.Schema<DescribeRuleGr
 
 /** `DescribeRuleGroupSubscriptionResponse` (response side). */
 export interface DescribeRuleGroupSubscriptionResponse {
-  readonly Data: RuleGroupSubscribe | null
+  readonly Data?: RuleGroupSubscribe | null
   readonly RequestId: string
 }
 export const DescribeRuleGroupSubscriptionResponse: $Schema.Schema<DescribeRuleGroupSubscriptionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRuleGroupSubscriptionResponse", { Data: $C.nul(RuleGroupSubscribe), RequestId: $C.str }))
@@ -4352,7 +4352,7 @@ export const DescribeRuleGroupTableRequest: $Schema.Schema<DescribeRuleGroupTabl
 
 /** `DescribeRuleGroupTableResponse` (response side). */
 export interface DescribeRuleGroupTableResponse {
-  readonly Data: RuleGroupTable | null
+  readonly Data?: RuleGroupTable | null
   readonly RequestId: string
 }
 export const DescribeRuleGroupTableResponse: $Schema.Schema<DescribeRuleGroupTableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRuleGroupTableResponse", { Data: $C.nul(RuleGroupTable), RequestId: $C.str }))
@@ -4369,7 +4369,7 @@ export const DescribeRuleGroupsByPageRequest: $Schema.Schema<DescribeRuleGroupsB
 
 /** `DescribeRuleGroupsByPageResponse` (response side). */
 export interface DescribeRuleGroupsByPageResponse {
-  readonly Data: RuleGroupPage | null
+  readonly Data?: RuleGroupPage | null
   readonly RequestId: string
 }
 export const DescribeRuleGroupsByPageResponse: $Schema.Schema<DescribeRuleGroupsByPageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRuleGroupsByPageResponse", { Data: $C.nul(RuleGroupPage), RequestId: $C.str }))
@@ -4383,7 +4383,7 @@ export const DescribeRuleRequest: $Schema.Schema<DescribeRuleRequest> = /*#__PUR
 
 /** `DescribeRuleResponse` (response side). */
 export interface DescribeRuleResponse {
-  readonly Data: Rule | null
+  readonly Data?: Rule | null
   readonly RequestId: string
 }
 export const DescribeRuleResponse: $Schema.Schema<DescribeRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRuleResponse", { Data: $C.nul(Rule), RequestId: $C.str }))
@@ -4397,7 +4397,7 @@ export const DescribeRuleTemplateRequest: $Schema.Schema<DescribeRuleTemplateReq
 
 /** `DescribeRuleTemplateResponse` (response side). */
 export interface DescribeRuleTemplateResponse {
-  readonly Data: RuleTemplate | null
+  readonly Data?: RuleTemplate | null
   readonly RequestId: string
 }
 export const DescribeRuleTemplateResponse: $Schema.Schema<DescribeRuleTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRuleTemplateResponse", { Data: $C.nul(RuleTemplate), RequestId: $C.str }))
@@ -4414,7 +4414,7 @@ export const DescribeRuleTemplatesByPageRequest: $Schema.Schema<DescribeRuleTemp
 
 /** `DescribeRuleTemplatesByPageResponse` (response side). */
 export interface DescribeRuleTemplatesByPageResponse {
-  readonly Data: RuleTemplatePage
+  readonly Data?: RuleTemplatePage
   readonly RequestId: string
 }
 export const DescribeRuleTemplatesByPageResponse: $Schema.Schema<DescribeRuleTemplatesByPageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRuleTemplatesByPageResponse", { Data: RuleTemplatePage, RequestId: $C.str }))
@@ -4430,7 +4430,7 @@ export const DescribeRuleTemplatesRequest: $Schema.Schema<DescribeRuleTemplatesR
 
 /** `DescribeRuleTemplatesResponse` (response side). */
 export interface DescribeRuleTemplatesResponse {
-  readonly Data: readonly RuleTemplate[] | null
+  readonly Data?: readonly RuleTemplate[] | null
   readonly RequestId: string
 }
 export const DescribeRuleTemplatesResponse: $Schema.Schema<DescribeRuleTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRuleTemplatesResponse", { Data: $C.nul($C.arr(RuleTemplate)), RequestId: $C.str }))
@@ -4447,7 +4447,7 @@ export const DescribeRulesByPageRequest: $Schema.Schema<DescribeRulesByPageReque
 
 /** `DescribeRulesByPageResponse` (response side). */
 export interface DescribeRulesByPageResponse {
-  readonly Data: RulePage | null
+  readonly Data?: RulePage | null
   readonly RequestId: string
 }
 export const DescribeRulesByPageResponse: $Schema.Schema<DescribeRulesByPageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRulesByPageResponse", { Data: $C.nul(RulePage), RequestId: $C.str }))
@@ -4462,7 +4462,7 @@ export const DescribeRulesRequest: $Schema.Schema<DescribeRulesRequest> = /*#__P
 
 /** `DescribeRulesResponse` (response side). */
 export interface DescribeRulesResponse {
-  readonly Data: readonly Rule[] | null
+  readonly Data?: readonly Rule[] | null
   readonly RequestId: string
 }
 export const DescribeRulesResponse: $Schema.Schema<DescribeRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeRulesResponse", { Data: $C.nul($C.arr(Rule)), RequestId: $C.str }))
@@ -4495,7 +4495,7 @@ export const DescribeScheduleInstancesRequest: $Schema.Schema<DescribeScheduleIn
 /** `DescribeScheduleInstancesResponse` (response side). */
 export interface DescribeScheduleInstancesResponse {
   readonly RequestFromSource?: string | null
-  readonly Data: CollectionInstanceOpsDto
+  readonly Data?: CollectionInstanceOpsDto
   readonly RequestId: string
 }
 export const DescribeScheduleInstancesResponse: $Schema.Schema<DescribeScheduleInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeScheduleInstancesResponse", { Data: CollectionInstanceOpsDto, RequestId: $C.str }, { RequestFromSource: $C.nul($C.str) }))
@@ -4516,7 +4516,7 @@ export const DescribeSchedulerInstanceStatusRequest: $Schema.Schema<DescribeSche
 
 /** `DescribeSchedulerInstanceStatusResponse` (response side). */
 export interface DescribeSchedulerInstanceStatusResponse {
-  readonly Data: readonly ScreenInstanceInfo[] | null
+  readonly Data?: readonly ScreenInstanceInfo[] | null
   readonly RequestId: string
 }
 export const DescribeSchedulerInstanceStatusResponse: $Schema.Schema<DescribeSchedulerInstanceStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSchedulerInstanceStatusResponse", { Data: $C.nul($C.arr(ScreenInstanceInfo)), RequestId: $C.str }))
@@ -4539,7 +4539,7 @@ export const DescribeSchedulerRunTimeInstanceCntByStatusRequest: $Schema.Schema<
 
 /** `DescribeSchedulerRunTimeInstanceCntByStatusResponse` (response side). */
 export interface DescribeSchedulerRunTimeInstanceCntByStatusResponse {
-  readonly Data: readonly RuntimeInstanceCntTop[] | null
+  readonly Data?: readonly RuntimeInstanceCntTop[] | null
   readonly RequestId: string
 }
 export const DescribeSchedulerRunTimeInstanceCntByStatusResponse: $Schema.Schema<DescribeSchedulerRunTimeInstanceCntByStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSchedulerRunTimeInstanceCntByStatusResponse", { Data: $C.nul($C.arr(RuntimeInstanceCntTop)), RequestId: $C.str }))
@@ -4558,7 +4558,7 @@ export const DescribeSchedulerTaskCntByStatusRequest: $Schema.Schema<DescribeSch
 
 /** `DescribeSchedulerTaskCntByStatusResponse` (response side). */
 export interface DescribeSchedulerTaskCntByStatusResponse {
-  readonly Data: readonly ScreenTaskInfo[] | null
+  readonly Data?: readonly ScreenTaskInfo[] | null
   readonly RequestId: string
 }
 export const DescribeSchedulerTaskCntByStatusResponse: $Schema.Schema<DescribeSchedulerTaskCntByStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSchedulerTaskCntByStatusResponse", { Data: $C.nul($C.arr(ScreenTaskInfo)), RequestId: $C.str }))
@@ -4572,7 +4572,7 @@ export const DescribeSchedulerTaskTypeCntRequest: $Schema.Schema<DescribeSchedul
 
 /** `DescribeSchedulerTaskTypeCntResponse` (response side). */
 export interface DescribeSchedulerTaskTypeCntResponse {
-  readonly Data: readonly TaskTypeCnt[] | null
+  readonly Data?: readonly TaskTypeCnt[] | null
   readonly RequestId: string
 }
 export const DescribeSchedulerTaskTypeCntResponse: $Schema.Schema<DescribeSchedulerTaskTypeCntResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSchedulerTaskTypeCntResponse", { Data: $C.nul($C.arr(TaskTypeCnt)), RequestId: $C.str }))
@@ -4600,7 +4600,7 @@ export const DescribeStatisticInstanceStatusTrendOpsRequest: $Schema.Schema<Desc
 
 /** `DescribeStatisticInstanceStatusTrendOpsResponse` (response side). */
 export interface DescribeStatisticInstanceStatusTrendOpsResponse {
-  readonly Data: readonly InstanceStatisticInfo[] | null
+  readonly Data?: readonly InstanceStatisticInfo[] | null
   readonly RequestId: string
 }
 export const DescribeStatisticInstanceStatusTrendOpsResponse: $Schema.Schema<DescribeStatisticInstanceStatusTrendOpsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeStatisticInstanceStatusTrendOpsResponse", { Data: $C.nul($C.arr(InstanceStatisticInfo)), RequestId: $C.str }))
@@ -4624,8 +4624,8 @@ export const DescribeStreamTaskLogListRequest: $Schema.Schema<DescribeStreamTask
 
 /** `DescribeStreamTaskLogListResponse` (response side). */
 export interface DescribeStreamTaskLogListResponse {
-  readonly ListOver: boolean | null
-  readonly LogContentList: readonly LogContentInfo[] | null
+  readonly ListOver?: boolean | null
+  readonly LogContentList?: readonly LogContentInfo[] | null
   readonly Context?: string
   readonly RequestId: string
 }
@@ -4640,7 +4640,7 @@ export const DescribeSuccessorOpsTaskInfosRequest: $Schema.Schema<DescribeSucces
 
 /** `DescribeSuccessorOpsTaskInfosResponse` (response side). */
 export interface DescribeSuccessorOpsTaskInfosResponse {
-  readonly Data: readonly TaskOpsDto[]
+  readonly Data?: readonly TaskOpsDto[]
   readonly RequestId: string
 }
 export const DescribeSuccessorOpsTaskInfosResponse: $Schema.Schema<DescribeSuccessorOpsTaskInfosResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeSuccessorOpsTaskInfosResponse", { Data: $C.arr(TaskOpsDto), RequestId: $C.str }))
@@ -4670,8 +4670,8 @@ export const DescribeTableBasicInfoRequest: $Schema.Schema<DescribeTableBasicInf
 
 /** `DescribeTableBasicInfoResponse` (response side). */
 export interface DescribeTableBasicInfoResponse {
-  readonly TableBasicInfoList: readonly TableBasicInfo[] | null
-  readonly TotalCount: number | bigint | null
+  readonly TableBasicInfoList?: readonly TableBasicInfo[] | null
+  readonly TotalCount?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeTableBasicInfoResponse: $Schema.Schema<DescribeTableBasicInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTableBasicInfoResponse", { TableBasicInfoList: $C.nul($C.arr(TableBasicInfo)), TotalCount: $C.nul($C.int64), RequestId: $C.str }))
@@ -4696,8 +4696,8 @@ export const DescribeTableContentPreviewRequest: $Schema.Schema<DescribeTableCon
 
 /** `DescribeTableContentPreviewResponse` (response side). */
 export interface DescribeTableContentPreviewResponse {
-  readonly ColumnNames: readonly string[] | null
-  readonly TableRecordSet: readonly TableRecord[] | null
+  readonly ColumnNames?: readonly string[] | null
+  readonly TableRecordSet?: readonly TableRecord[] | null
   readonly TaskId?: string | null
   readonly AsyncState?: number | bigint | null
   readonly RequestId: string
@@ -4712,7 +4712,7 @@ export const DescribeTableDdlRequest: $Schema.Schema<DescribeTableDdlRequest> = 
 
 /** `DescribeTableDdlResponse` (response side). */
 export interface DescribeTableDdlResponse {
-  readonly Ddl: string
+  readonly Ddl?: string
   readonly RequestId: string
 }
 export const DescribeTableDdlResponse: $Schema.Schema<DescribeTableDdlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTableDdlResponse", { Ddl: $C.str, RequestId: $C.str }))
@@ -4727,7 +4727,7 @@ export const DescribeTableInfoListRequest: $Schema.Schema<DescribeTableInfoListR
 
 /** `DescribeTableInfoListResponse` (response side). */
 export interface DescribeTableInfoListResponse {
-  readonly TableInfo: readonly TableInfo[] | null
+  readonly TableInfo?: readonly TableInfo[] | null
   readonly RequestId: string
 }
 export const DescribeTableInfoListResponse: $Schema.Schema<DescribeTableInfoListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTableInfoListResponse", { TableInfo: $C.nul($C.arr(TableInfo)), RequestId: $C.str }))
@@ -4746,7 +4746,7 @@ export const DescribeTableLineageInfoRequest: $Schema.Schema<DescribeTableLineag
 
 /** `DescribeTableLineageInfoResponse` (response side). */
 export interface DescribeTableLineageInfoResponse {
-  readonly TableLineageBasicInfo: TableLineageBaseInfo | null
+  readonly TableLineageBasicInfo?: TableLineageBaseInfo | null
   readonly RequestId: string
 }
 export const DescribeTableLineageInfoResponse: $Schema.Schema<DescribeTableLineageInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTableLineageInfoResponse", { TableLineageBasicInfo: $C.nul(TableLineageBaseInfo), RequestId: $C.str }))
@@ -4765,7 +4765,7 @@ export const DescribeTableLineageRequest: $Schema.Schema<DescribeTableLineageReq
 
 /** `DescribeTableLineageResponse` (response side). */
 export interface DescribeTableLineageResponse {
-  readonly TableLineage: TableLineageInfo | null
+  readonly TableLineage?: TableLineageInfo | null
   readonly RequestId: string
 }
 export const DescribeTableLineageResponse: $Schema.Schema<DescribeTableLineageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTableLineageResponse", { TableLineage: $C.nul(TableLineageInfo), RequestId: $C.str }))
@@ -4781,7 +4781,7 @@ export const DescribeTableMetaRequest: $Schema.Schema<DescribeTableMetaRequest> 
 
 /** `DescribeTableMetaResponse` (response side). */
 export interface DescribeTableMetaResponse {
-  readonly TableMeta: TableMeta | null
+  readonly TableMeta?: TableMeta | null
   readonly LifecycleInfo?: LifecycleInfo | null
   readonly TagVoteSumList?: readonly TagVoteSum[] | null
   readonly RequestId: string
@@ -4799,8 +4799,8 @@ export const DescribeTableMetasRequest: $Schema.Schema<DescribeTableMetasRequest
 
 /** `DescribeTableMetasResponse` (response side). */
 export interface DescribeTableMetasResponse {
-  readonly TableMetas: readonly TableMeta[] | null
-  readonly TotalCount: number | bigint | null
+  readonly TableMetas?: readonly TableMeta[] | null
+  readonly TotalCount?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeTableMetasResponse: $Schema.Schema<DescribeTableMetasResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTableMetasResponse", { TableMetas: $C.nul($C.arr(TableMeta)), TotalCount: $C.nul($C.int64), RequestId: $C.str }))
@@ -4817,8 +4817,8 @@ export const DescribeTablePartitionsRequest: $Schema.Schema<DescribeTablePartiti
 
 /** `DescribeTablePartitionsResponse` (response side). */
 export interface DescribeTablePartitionsResponse {
-  readonly TablePartitionSet: readonly TablePartition[] | null
-  readonly TotalCount: number | bigint
+  readonly TablePartitionSet?: readonly TablePartition[] | null
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeTablePartitionsResponse: $Schema.Schema<DescribeTablePartitionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTablePartitionsResponse", { TablePartitionSet: $C.nul($C.arr(TablePartition)), TotalCount: $C.int64, RequestId: $C.str }))
@@ -4838,7 +4838,7 @@ export const DescribeTableQualityDetailsRequest: $Schema.Schema<DescribeTableQua
 
 /** `DescribeTableQualityDetailsResponse` (response side). */
 export interface DescribeTableQualityDetailsResponse {
-  readonly Data: TableQualityDetailPage | null
+  readonly Data?: TableQualityDetailPage | null
   readonly RequestId: string
 }
 export const DescribeTableQualityDetailsResponse: $Schema.Schema<DescribeTableQualityDetailsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTableQualityDetailsResponse", { Data: $C.nul(TableQualityDetailPage), RequestId: $C.str }))
@@ -4860,7 +4860,7 @@ export const DescribeTableSchemaInfoRequest: $Schema.Schema<DescribeTableSchemaI
 
 /** `DescribeTableSchemaInfoResponse` (response side). */
 export interface DescribeTableSchemaInfoResponse {
-  readonly SchemaInfoList: readonly SchemaDetail[] | null
+  readonly SchemaInfoList?: readonly SchemaDetail[] | null
   readonly RequestId: string
 }
 export const DescribeTableSchemaInfoResponse: $Schema.Schema<DescribeTableSchemaInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTableSchemaInfoResponse", { SchemaInfoList: $C.nul($C.arr(SchemaDetail)), RequestId: $C.str }))
@@ -4877,7 +4877,7 @@ export const DescribeTableScoreTrendRequest: $Schema.Schema<DescribeTableScoreTr
 
 /** `DescribeTableScoreTrendResponse` (response side). */
 export interface DescribeTableScoreTrendResponse {
-  readonly Data: QualityScoreTrend | null
+  readonly Data?: QualityScoreTrend | null
   readonly RequestId: string
 }
 export const DescribeTableScoreTrendResponse: $Schema.Schema<DescribeTableScoreTrendResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTableScoreTrendResponse", { Data: $C.nul(QualityScoreTrend), RequestId: $C.str }))
@@ -4890,7 +4890,7 @@ export const DescribeTableSelectRequest: $Schema.Schema<DescribeTableSelectReque
 
 /** `DescribeTableSelectResponse` (response side). */
 export interface DescribeTableSelectResponse {
-  readonly Select: string | null
+  readonly Select?: string | null
   readonly RequestId: string
 }
 export const DescribeTableSelectResponse: $Schema.Schema<DescribeTableSelectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTableSelectResponse", { Select: $C.nul($C.str), RequestId: $C.str }))
@@ -4909,8 +4909,8 @@ export const DescribeTaskAlarmRegulationsRequest: $Schema.Schema<DescribeTaskAla
 
 /** `DescribeTaskAlarmRegulationsResponse` (response side). */
 export interface DescribeTaskAlarmRegulationsResponse {
-  readonly TaskAlarmInfos: readonly TaskAlarmInfo[] | null
-  readonly TotalCount: number | bigint | null
+  readonly TaskAlarmInfos?: readonly TaskAlarmInfo[] | null
+  readonly TotalCount?: number | bigint | null
   readonly RequestId: string
 }
 export const DescribeTaskAlarmRegulationsResponse: $Schema.Schema<DescribeTaskAlarmRegulationsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskAlarmRegulationsResponse", { TaskAlarmInfos: $C.nul($C.arr(TaskAlarmInfo)), TotalCount: $C.nul($C.int64), RequestId: $C.str }))
@@ -4928,7 +4928,7 @@ export const DescribeTaskByCycleRequest: $Schema.Schema<DescribeTaskByCycleReque
 
 /** `DescribeTaskByCycleResponse` (response side). */
 export interface DescribeTaskByCycleResponse {
-  readonly Data: readonly TaskByCycle[]
+  readonly Data?: readonly TaskByCycle[]
   readonly RequestId: string
 }
 export const DescribeTaskByCycleResponse: $Schema.Schema<DescribeTaskByCycleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskByCycleResponse", { Data: $C.arr(TaskByCycle), RequestId: $C.str }))
@@ -4952,7 +4952,7 @@ export const DescribeTaskByStatusReportRequest: $Schema.Schema<DescribeTaskBySta
 
 /** `DescribeTaskByStatusReportResponse` (response side). */
 export interface DescribeTaskByStatusReportResponse {
-  readonly Data: readonly TaskByStatus[] | null
+  readonly Data?: readonly TaskByStatus[] | null
   readonly RequestId: string
 }
 export const DescribeTaskByStatusReportResponse: $Schema.Schema<DescribeTaskByStatusReportResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskByStatusReportResponse", { Data: $C.nul($C.arr(TaskByStatus)), RequestId: $C.str }))
@@ -4967,7 +4967,7 @@ export const DescribeTaskDetailDsRequest: $Schema.Schema<DescribeTaskDetailDsReq
 
 /** `DescribeTaskDetailDsResponse` (response side). */
 export interface DescribeTaskDetailDsResponse {
-  readonly Data: TaskDsDTO | null
+  readonly Data?: TaskDsDTO | null
   readonly RequestId: string
 }
 export const DescribeTaskDetailDsResponse: $Schema.Schema<DescribeTaskDetailDsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskDetailDsResponse", { Data: $C.nul(TaskDsDTO), RequestId: $C.str }))
@@ -5018,7 +5018,7 @@ export const DescribeTaskLockStatusRequest: $Schema.Schema<DescribeTaskLockStatu
 
 /** `DescribeTaskLockStatusResponse` (response side). */
 export interface DescribeTaskLockStatusResponse {
-  readonly TaskLockStatus: TaskLockStatus
+  readonly TaskLockStatus?: TaskLockStatus
   readonly RequestId: string
 }
 export const DescribeTaskLockStatusResponse: $Schema.Schema<DescribeTaskLockStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskLockStatusResponse", { TaskLockStatus: TaskLockStatus, RequestId: $C.str }))
@@ -5032,7 +5032,7 @@ export const DescribeTaskParamDsRequest: $Schema.Schema<DescribeTaskParamDsReque
 
 /** `DescribeTaskParamDsResponse` (response side). */
 export interface DescribeTaskParamDsResponse {
-  readonly Data: readonly ParameterTaskDsDto[]
+  readonly Data?: readonly ParameterTaskDsDto[]
   readonly RequestId: string
 }
 export const DescribeTaskParamDsResponse: $Schema.Schema<DescribeTaskParamDsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskParamDsResponse", { Data: $C.arr(ParameterTaskDsDto), RequestId: $C.str }))
@@ -5048,7 +5048,7 @@ export const DescribeTaskRunHistoryRequest: $Schema.Schema<DescribeTaskRunHistor
 
 /** `DescribeTaskRunHistoryResponse` (response side). */
 export interface DescribeTaskRunHistoryResponse {
-  readonly Data: InstanceOpsInfoPage | null
+  readonly Data?: InstanceOpsInfoPage | null
   readonly RequestId: string
 }
 export const DescribeTaskRunHistoryResponse: $Schema.Schema<DescribeTaskRunHistoryResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskRunHistoryResponse", { Data: $C.nul(InstanceOpsInfoPage), RequestId: $C.str }))
@@ -5062,7 +5062,7 @@ export const DescribeTaskScriptRequest: $Schema.Schema<DescribeTaskScriptRequest
 
 /** `DescribeTaskScriptResponse` (response side). */
 export interface DescribeTaskScriptResponse {
-  readonly Data: TaskScriptContent | null
+  readonly Data?: TaskScriptContent | null
   readonly RequestId: string
 }
 export const DescribeTaskScriptResponse: $Schema.Schema<DescribeTaskScriptResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskScriptResponse", { Data: $C.nul(TaskScriptContent), RequestId: $C.str }))
@@ -5082,9 +5082,9 @@ export const DescribeTaskTableMetricOverviewRequest: $Schema.Schema<DescribeTask
 
 /** `DescribeTaskTableMetricOverviewResponse` (response side). */
 export interface DescribeTaskTableMetricOverviewResponse {
-  readonly TaskTableMetricInfos: readonly TaskTableMetricInfo[]
-  readonly TotalCount: number | bigint
-  readonly MetricType: string | null
+  readonly TaskTableMetricInfos?: readonly TaskTableMetricInfo[]
+  readonly TotalCount?: number | bigint
+  readonly MetricType?: string | null
   readonly RequestId: string
 }
 export const DescribeTaskTableMetricOverviewResponse: $Schema.Schema<DescribeTaskTableMetricOverviewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskTableMetricOverviewResponse", { TaskTableMetricInfos: $C.arr(TaskTableMetricInfo), TotalCount: $C.int64, MetricType: $C.nul($C.str), RequestId: $C.str }))
@@ -5101,14 +5101,14 @@ export const DescribeTaskTemplatesRequest: $Schema.Schema<DescribeTaskTemplatesR
 
 /** `DescribeTaskTemplatesResponse` (response side). */
 export interface DescribeTaskTemplatesResponse {
-  readonly Data: PageTaskTemplateInfo
+  readonly Data?: PageTaskTemplateInfo
   readonly RequestId: string
 }
 export const DescribeTaskTemplatesResponse: $Schema.Schema<DescribeTaskTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTaskTemplatesResponse", { Data: PageTaskTemplateInfo, RequestId: $C.str }))
 
 /** `DescribeTasksForCodeTemplatePage` (response side). */
 export interface DescribeTasksForCodeTemplatePage {
-  readonly PageCount: number | bigint | null
+  readonly PageCount?: number | bigint | null
   readonly Items?: readonly TaskSimpleVo[] | null
   readonly TotalCount?: number | bigint | null
 }
@@ -5143,7 +5143,7 @@ export const DescribeTemplateDimCountRequest: $Schema.Schema<DescribeTemplateDim
 
 /** `DescribeTemplateDimCountResponse` (response side). */
 export interface DescribeTemplateDimCountResponse {
-  readonly Data: readonly DimensionCount[] | null
+  readonly Data?: readonly DimensionCount[] | null
   readonly RequestId: string
 }
 export const DescribeTemplateDimCountResponse: $Schema.Schema<DescribeTemplateDimCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTemplateDimCountResponse", { Data: $C.nul($C.arr(DimensionCount)), RequestId: $C.str }))
@@ -5164,7 +5164,7 @@ export const DescribeTenantProjectsRequest: $Schema.Schema<DescribeTenantProject
 
 /** `DescribeTenantProjectsResponse` (response side). */
 export interface DescribeTenantProjectsResponse {
-  readonly Data: ProjectPage
+  readonly Data?: ProjectPage
   readonly RequestId: string
 }
 export const DescribeTenantProjectsResponse: $Schema.Schema<DescribeTenantProjectsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTenantProjectsResponse", { Data: ProjectPage, RequestId: $C.str }))
@@ -5187,7 +5187,7 @@ export const DescribeTestRunningRecordRequest: $Schema.Schema<DescribeTestRunnin
 
 /** `DescribeTestRunningRecordResponse` (response side). */
 export interface DescribeTestRunningRecordResponse {
-  readonly Data: readonly TestRunningRecord[] | null
+  readonly Data?: readonly TestRunningRecord[] | null
   readonly TotalPages?: number | bigint | null
   readonly TotalItems?: number | bigint | null
   readonly RequestId: string
@@ -5203,7 +5203,7 @@ export const DescribeThirdTaskRunLogRequest: $Schema.Schema<DescribeThirdTaskRun
 
 /** `DescribeThirdTaskRunLogResponse` (response side). */
 export interface DescribeThirdTaskRunLogResponse {
-  readonly Data: string | null
+  readonly Data?: string | null
   readonly RequestId: string
 }
 export const DescribeThirdTaskRunLogResponse: $Schema.Schema<DescribeThirdTaskRunLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeThirdTaskRunLogResponse", { Data: $C.nul($C.str), RequestId: $C.str }))
@@ -5218,7 +5218,7 @@ export const DescribeTopTableStatRequest: $Schema.Schema<DescribeTopTableStatReq
 
 /** `DescribeTopTableStatResponse` (response side). */
 export interface DescribeTopTableStatResponse {
-  readonly Data: TopTableStat
+  readonly Data?: TopTableStat
   readonly RequestId: string
 }
 export const DescribeTopTableStatResponse: $Schema.Schema<DescribeTopTableStatResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTopTableStatResponse", { Data: TopTableStat, RequestId: $C.str }))
@@ -5233,7 +5233,7 @@ export const DescribeTrendStatRequest: $Schema.Schema<DescribeTrendStatRequest> 
 
 /** `DescribeTrendStatResponse` (response side). */
 export interface DescribeTrendStatResponse {
-  readonly Data: readonly RuleExecDateStat[]
+  readonly Data?: readonly RuleExecDateStat[]
   readonly RequestId: string
 }
 export const DescribeTrendStatResponse: $Schema.Schema<DescribeTrendStatResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeTrendStatResponse", { Data: $C.arr(RuleExecDateStat), RequestId: $C.str }))
@@ -5247,7 +5247,7 @@ export const DescribeWorkflowByFordIdsRequest: $Schema.Schema<DescribeWorkflowBy
 
 /** `DescribeWorkflowByFordIdsResponse` (response side). */
 export interface DescribeWorkflowByFordIdsResponse {
-  readonly Data: readonly WorkflowDsDTO[] | null
+  readonly Data?: readonly WorkflowDsDTO[] | null
   readonly RequestId: string
 }
 export const DescribeWorkflowByFordIdsResponse: $Schema.Schema<DescribeWorkflowByFordIdsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWorkflowByFordIdsResponse", { Data: $C.nul($C.arr(WorkflowDsDTO)), RequestId: $C.str }))
@@ -5262,7 +5262,7 @@ export const DescribeWorkflowCanvasInfoRequest: $Schema.Schema<DescribeWorkflowC
 
 /** `DescribeWorkflowCanvasInfoResponse` (response side). */
 export interface DescribeWorkflowCanvasInfoResponse {
-  readonly Data: WorkflowCanvasOpsDto | null
+  readonly Data?: WorkflowCanvasOpsDto | null
   readonly RequestId: string
 }
 export const DescribeWorkflowCanvasInfoResponse: $Schema.Schema<DescribeWorkflowCanvasInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWorkflowCanvasInfoResponse", { Data: $C.nul(WorkflowCanvasOpsDto), RequestId: $C.str }))
@@ -5278,7 +5278,7 @@ export const DescribeWorkflowExecuteByIdRequest: $Schema.Schema<DescribeWorkflow
 
 /** `DescribeWorkflowExecuteByIdResponse` (response side). */
 export interface DescribeWorkflowExecuteByIdResponse {
-  readonly Data: WorkFlowExecuteDtoByPage | null
+  readonly Data?: WorkFlowExecuteDtoByPage | null
   readonly RequestId: string
 }
 export const DescribeWorkflowExecuteByIdResponse: $Schema.Schema<DescribeWorkflowExecuteByIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWorkflowExecuteByIdResponse", { Data: $C.nul(WorkFlowExecuteDtoByPage), RequestId: $C.str }))
@@ -5292,7 +5292,7 @@ export const DescribeWorkflowInfoByIdRequest: $Schema.Schema<DescribeWorkflowInf
 
 /** `DescribeWorkflowInfoByIdResponse` (response side). */
 export interface DescribeWorkflowInfoByIdResponse {
-  readonly Data: WorkflowSchedulerOpsDto | null
+  readonly Data?: WorkflowSchedulerOpsDto | null
   readonly RequestId: string
 }
 export const DescribeWorkflowInfoByIdResponse: $Schema.Schema<DescribeWorkflowInfoByIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWorkflowInfoByIdResponse", { Data: $C.nul(WorkflowSchedulerOpsDto), RequestId: $C.str }))
@@ -5305,7 +5305,7 @@ export const DescribeWorkflowListByProjectIdRequest: $Schema.Schema<DescribeWork
 
 /** `DescribeWorkflowListByProjectIdResponse` (response side). */
 export interface DescribeWorkflowListByProjectIdResponse {
-  readonly Data: readonly WorkflowCanvasOpsDto[] | null
+  readonly Data?: readonly WorkflowCanvasOpsDto[] | null
   readonly RequestId: string
 }
 export const DescribeWorkflowListByProjectIdResponse: $Schema.Schema<DescribeWorkflowListByProjectIdResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWorkflowListByProjectIdResponse", { Data: $C.nul($C.arr(WorkflowCanvasOpsDto)), RequestId: $C.str }))
@@ -5319,7 +5319,7 @@ export const DescribeWorkflowSchedulerInfoDsRequest: $Schema.Schema<DescribeWork
 
 /** `DescribeWorkflowSchedulerInfoDsResponse` (response side). */
 export interface DescribeWorkflowSchedulerInfoDsResponse {
-  readonly Data: WorkflowScheduleDtoDs | null
+  readonly Data?: WorkflowScheduleDtoDs | null
   readonly RequestId: string
 }
 export const DescribeWorkflowSchedulerInfoDsResponse: $Schema.Schema<DescribeWorkflowSchedulerInfoDsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWorkflowSchedulerInfoDsResponse", { Data: $C.nul(WorkflowScheduleDtoDs), RequestId: $C.str }))
@@ -5333,7 +5333,7 @@ export const DescribeWorkflowTaskCountRequest: $Schema.Schema<DescribeWorkflowTa
 
 /** `DescribeWorkflowTaskCountResponse` (response side). */
 export interface DescribeWorkflowTaskCountResponse {
-  readonly Data: WorkflowTaskCountOpsDto | null
+  readonly Data?: WorkflowTaskCountOpsDto | null
   readonly RequestId: string
 }
 export const DescribeWorkflowTaskCountResponse: $Schema.Schema<DescribeWorkflowTaskCountResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeWorkflowTaskCountResponse", { Data: $C.nul(WorkflowTaskCountOpsDto), RequestId: $C.str }))
@@ -5363,7 +5363,7 @@ export const DiagnoseProRequest: $Schema.Schema<DiagnoseProRequest> = /*#__PURE_
 
 /** `DiagnoseProResponse` (response side). */
 export interface DiagnoseProResponse {
-  readonly Data: DiagnoseRep
+  readonly Data?: DiagnoseRep
   readonly RequestId: string
 }
 export const DiagnoseProResponse: $Schema.Schema<DiagnoseProResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DiagnoseProResponse", { Data: DiagnoseRep, RequestId: $C.str }))
@@ -5401,13 +5401,13 @@ export const DimensionScore: $Schema.Schema<DimensionScore> = /*#__PURE__*/ $C.l
 
 /** `DimensionScoreInfo` (response side). */
 export interface DimensionScoreInfo {
-  readonly Name: string | null
-  readonly Weight: number | null
-  readonly UserId: number | bigint | null
-  readonly UserName: string | null
-  readonly UpdateTime: number | bigint | null
-  readonly JoinTableNumber: number | bigint
-  readonly Score: number
+  readonly Name?: string | null
+  readonly Weight?: number | null
+  readonly UserId?: number | bigint | null
+  readonly UserName?: string | null
+  readonly UpdateTime?: number | bigint | null
+  readonly JoinTableNumber?: number | bigint
+  readonly Score?: number
   readonly UserIdStr?: string | null
 }
 export const DimensionScoreInfo: $Schema.Schema<DimensionScoreInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DimensionScoreInfo", { Name: $C.nul($C.str), Weight: $C.nul($C.float), UserId: $C.nul($C.int64), UserName: $C.nul($C.str), UpdateTime: $C.nul($C.int64), JoinTableNumber: $C.int64, Score: $C.float }, { UserIdStr: $C.nul($C.str) }))
@@ -5421,7 +5421,7 @@ export const DisableProjectRequest: $Schema.Schema<DisableProjectRequest> = /*#_
 
 /** `DisableProjectResponse` (response side). */
 export interface DisableProjectResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const DisableProjectResponse: $Schema.Schema<DisableProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DisableProjectResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -5498,7 +5498,7 @@ export const DownloadLogByLineRequest: $Schema.Schema<DownloadLogByLineRequest> 
 
 /** `DownloadLogByLineResponse` (response side). */
 export interface DownloadLogByLineResponse {
-  readonly Data: InstanceLogByLine | null
+  readonly Data?: InstanceLogByLine | null
   readonly RequestId: string
 }
 export const DownloadLogByLineResponse: $Schema.Schema<DownloadLogByLineResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DownloadLogByLineResponse", { Data: $C.nul(InstanceLogByLine), RequestId: $C.str }))
@@ -5514,11 +5514,11 @@ export const DryRunDIOfflineTaskRequest: $Schema.Schema<DryRunDIOfflineTaskReque
 
 /** `DryRunDIOfflineTaskResponse` (response side). */
 export interface DryRunDIOfflineTaskResponse {
-  readonly CurrentRunDate: string
-  readonly ProjectId: string
-  readonly Status: string
-  readonly TaskId: string
-  readonly TaskInstanceKey: string
+  readonly CurrentRunDate?: string
+  readonly ProjectId?: string
+  readonly Status?: string
+  readonly TaskId?: string
+  readonly TaskInstanceKey?: string
   readonly RequestId: string
 }
 export const DryRunDIOfflineTaskResponse: $Schema.Schema<DryRunDIOfflineTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DryRunDIOfflineTaskResponse", { CurrentRunDate: $C.str, ProjectId: $C.str, Status: $C.str, TaskId: $C.str, TaskInstanceKey: $C.str, RequestId: $C.str }))
@@ -5534,10 +5534,10 @@ export const Duty: $Schema.Schema<Duty> = /*#__PURE__*/ $C.lazy(() => $C.struct(
 
 /** `DutyPerson` (response side). */
 export interface DutyPerson {
-  readonly UserId: string | null
-  readonly UserName: string | null
-  readonly OwnerUserId: string | null
-  readonly TenantId: number | bigint | null
+  readonly UserId?: string | null
+  readonly UserName?: string | null
+  readonly OwnerUserId?: string | null
+  readonly TenantId?: number | bigint | null
   readonly AddTime?: string | null
   readonly Params?: string | null
 }
@@ -5577,7 +5577,7 @@ export const EnableProjectRequest: $Schema.Schema<EnableProjectRequest> = /*#__P
 
 /** `EnableProjectResponse` (response side). */
 export interface EnableProjectResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const EnableProjectResponse: $Schema.Schema<EnableProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnableProjectResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -5656,22 +5656,22 @@ export const EventCaseAuditLogVOCollection: $Schema.Schema<EventCaseAuditLogVOCo
 
 /** `EventCaseConsumeLogOptDto` (response side). */
 export interface EventCaseConsumeLogOptDto {
-  readonly ConsumeLogId: string | null
-  readonly EventCaseId: string | null
-  readonly ConsumerId: string | null
-  readonly CreationTimestamp: string | null
-  readonly ConsumerDetail: TaskOpsDto | null
+  readonly ConsumeLogId?: string | null
+  readonly EventCaseId?: string | null
+  readonly ConsumerId?: string | null
+  readonly CreationTimestamp?: string | null
+  readonly ConsumerDetail?: TaskOpsDto | null
 }
 export const EventCaseConsumeLogOptDto: $Schema.Schema<EventCaseConsumeLogOptDto> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventCaseConsumeLogOptDto", { ConsumeLogId: $C.nul($C.str), EventCaseId: $C.nul($C.str), ConsumerId: $C.nul($C.str), CreationTimestamp: $C.nul($C.str), ConsumerDetail: $C.nul(TaskOpsDto) }))
 
 /** `EventCaseConsumeLogOptDtoCollection` (response side). */
 export interface EventCaseConsumeLogOptDtoCollection {
-  readonly TotalCount: number | bigint | null
-  readonly TotalPage: number | bigint | null
-  readonly PageCount: number | bigint | null
-  readonly PageNumber: number | bigint | null
-  readonly PageSize: number | bigint | null
-  readonly Items: readonly EventCaseConsumeLogOptDto[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly TotalPage?: number | bigint | null
+  readonly PageCount?: number | bigint | null
+  readonly PageNumber?: number | bigint | null
+  readonly PageSize?: number | bigint | null
+  readonly Items?: readonly EventCaseConsumeLogOptDto[] | null
 }
 export const EventCaseConsumeLogOptDtoCollection: $Schema.Schema<EventCaseConsumeLogOptDtoCollection> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventCaseConsumeLogOptDtoCollection", { TotalCount: $C.nul($C.uint64), TotalPage: $C.nul($C.uint64), PageCount: $C.nul($C.uint64), PageNumber: $C.nul($C.uint64), PageSize: $C.nul($C.uint64), Items: $C.nul($C.arr(EventCaseConsumeLogOptDto)) }))
 
@@ -5688,31 +5688,31 @@ export const EventCaseDTO: $Schema.Schema<EventCaseDTO> = /*#__PURE__*/ $C.lazy(
 
 /** `EventCaseOpsDto` (response side). */
 export interface EventCaseOpsDto {
-  readonly CaseId: string | null
-  readonly Name: string | null
-  readonly Dimension: string | null
-  readonly CreationTimestamp: string | null
-  readonly ConsumerId: string | null
-  readonly Description: string | null
+  readonly CaseId?: string | null
+  readonly Name?: string | null
+  readonly Dimension?: string | null
+  readonly CreationTimestamp?: string | null
+  readonly ConsumerId?: string | null
+  readonly Description?: string | null
 }
 export const EventCaseOpsDto: $Schema.Schema<EventCaseOpsDto> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventCaseOpsDto", { CaseId: $C.nul($C.str), Name: $C.nul($C.str), Dimension: $C.nul($C.str), CreationTimestamp: $C.nul($C.str), ConsumerId: $C.nul($C.str), Description: $C.nul($C.str) }))
 
 /** `EventDsDto` (response side). */
 export interface EventDsDto {
-  readonly Name: string | null
-  readonly EventType: string | null
-  readonly TimeToLive: number | bigint | null
-  readonly TimeUnit: string | null
-  readonly EventSubType: string | null
-  readonly EventBroadcastType: string | null
-  readonly DimensionFormat: string | null
-  readonly CreationTs: string | null
-  readonly Owner: string | null
-  readonly Properties: string | null
-  readonly Description: string | null
-  readonly Listeners: readonly EventListenerDTO[] | null
-  readonly ProjectId: string | null
-  readonly ProjectName: string | null
+  readonly Name?: string | null
+  readonly EventType?: string | null
+  readonly TimeToLive?: number | bigint | null
+  readonly TimeUnit?: string | null
+  readonly EventSubType?: string | null
+  readonly EventBroadcastType?: string | null
+  readonly DimensionFormat?: string | null
+  readonly CreationTs?: string | null
+  readonly Owner?: string | null
+  readonly Properties?: string | null
+  readonly Description?: string | null
+  readonly Listeners?: readonly EventListenerDTO[] | null
+  readonly ProjectId?: string | null
+  readonly ProjectName?: string | null
   readonly ValidConsumeCount?: number | bigint | null
   readonly EventId?: string | null
   readonly BundleId?: string | null
@@ -5722,35 +5722,35 @@ export const EventDsDto: $Schema.Schema<EventDsDto> = /*#__PURE__*/ $C.lazy(() =
 
 /** `EventListenerDTO` (response side). */
 export interface EventListenerDTO {
-  readonly Key: string | null
-  readonly Type: string | null
-  readonly CreationTs: string | null
-  readonly PropertiesList: readonly ParamInfoDs[] | null
-  readonly EventName: string | null
-  readonly TaskInfo: EventListenerTaskInfo | null
-  readonly EventProjectId: string | null
+  readonly Key?: string | null
+  readonly Type?: string | null
+  readonly CreationTs?: string | null
+  readonly PropertiesList?: readonly ParamInfoDs[] | null
+  readonly EventName?: string | null
+  readonly TaskInfo?: EventListenerTaskInfo | null
+  readonly EventProjectId?: string | null
 }
 export const EventListenerDTO: $Schema.Schema<EventListenerDTO> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventListenerDTO", { Key: $C.nul($C.str), Type: $C.nul($C.str), CreationTs: $C.nul($C.str), PropertiesList: $C.nul($C.arr(ParamInfoDs)), EventName: $C.nul($C.str), TaskInfo: $C.nul(EventListenerTaskInfo), EventProjectId: $C.nul($C.str) }))
 
 /** `EventListenerOpsDto` (response side). */
 export interface EventListenerOpsDto {
-  readonly EventName: string | null
-  readonly Key: string | null
-  readonly Type: string | null
-  readonly Properties: string | null
-  readonly CreationTimestamp: string | null
+  readonly EventName?: string | null
+  readonly Key?: string | null
+  readonly Type?: string | null
+  readonly Properties?: string | null
+  readonly CreationTimestamp?: string | null
 }
 export const EventListenerOpsDto: $Schema.Schema<EventListenerOpsDto> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventListenerOpsDto", { EventName: $C.nul($C.str), Key: $C.nul($C.str), Type: $C.nul($C.str), Properties: $C.nul($C.str), CreationTimestamp: $C.nul($C.str) }))
 
 /** `EventListenerTaskInfo` (response side). */
 export interface EventListenerTaskInfo {
-  readonly TaskId: string | null
-  readonly TaskName: string | null
-  readonly WorkflowId: string | null
-  readonly WorkflowName: string | null
-  readonly TaskTypeId: number | bigint | null
-  readonly TaskType: string | null
-  readonly ProjectId: string | null
+  readonly TaskId?: string | null
+  readonly TaskName?: string | null
+  readonly WorkflowId?: string | null
+  readonly WorkflowName?: string | null
+  readonly TaskTypeId?: number | bigint | null
+  readonly TaskType?: string | null
+  readonly ProjectId?: string | null
   readonly CycleType?: string | null
   readonly EventName?: string | null
 }
@@ -5758,42 +5758,42 @@ export const EventListenerTaskInfo: $Schema.Schema<EventListenerTaskInfo> = /*#_
 
 /** `EventOpsDto` (response side). */
 export interface EventOpsDto {
-  readonly Name: string | null
-  readonly EventType: string | null
-  readonly EventSubType: string | null
-  readonly EventBroadcastType: string | null
-  readonly DimensionFormat: string | null
-  readonly TimeToLive: number | bigint | null
-  readonly TimeUnit: string | null
-  readonly CreationTimestamp: string | null
-  readonly Owner: string | null
-  readonly Properties: string | null
-  readonly Description: string | null
-  readonly Listeners: readonly EventListenerOpsDto[] | null
-  readonly EventCases: readonly EventCaseOpsDto[] | null
+  readonly Name?: string | null
+  readonly EventType?: string | null
+  readonly EventSubType?: string | null
+  readonly EventBroadcastType?: string | null
+  readonly DimensionFormat?: string | null
+  readonly TimeToLive?: number | bigint | null
+  readonly TimeUnit?: string | null
+  readonly CreationTimestamp?: string | null
+  readonly Owner?: string | null
+  readonly Properties?: string | null
+  readonly Description?: string | null
+  readonly Listeners?: readonly EventListenerOpsDto[] | null
+  readonly EventCases?: readonly EventCaseOpsDto[] | null
 }
 export const EventOpsDto: $Schema.Schema<EventOpsDto> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventOpsDto", { Name: $C.nul($C.str), EventType: $C.nul($C.str), EventSubType: $C.nul($C.str), EventBroadcastType: $C.nul($C.str), DimensionFormat: $C.nul($C.str), TimeToLive: $C.nul($C.uint64), TimeUnit: $C.nul($C.str), CreationTimestamp: $C.nul($C.str), Owner: $C.nul($C.str), Properties: $C.nul($C.str), Description: $C.nul($C.str), Listeners: $C.nul($C.arr(EventListenerOpsDto)), EventCases: $C.nul($C.arr(EventCaseOpsDto)) }))
 
 /** `EventPublisherDTO` (response side). */
 export interface EventPublisherDTO {
-  readonly Key: string | null
-  readonly Type: string | null
-  readonly CreationTs: string | null
-  readonly PropertiesList: readonly ParamInfoDs[] | null
-  readonly Description: string | null
+  readonly Key?: string | null
+  readonly Type?: string | null
+  readonly CreationTs?: string | null
+  readonly PropertiesList?: readonly ParamInfoDs[] | null
+  readonly Description?: string | null
 }
 export const EventPublisherDTO: $Schema.Schema<EventPublisherDTO> = /*#__PURE__*/ $C.lazy(() => $C.struct("EventPublisherDTO", { Key: $C.nul($C.str), Type: $C.nul($C.str), CreationTs: $C.nul($C.str), PropertiesList: $C.nul($C.arr(ParamInfoDs)), Description: $C.nul($C.str) }))
 
 /** `ExecutorResourceGroupInfo` (response side). */
 export interface ExecutorResourceGroupInfo {
-  readonly ExecutorGroupId: string | null
-  readonly ExecutorGroupName: string | null
-  readonly ExecutorGroupDesc: string | null
+  readonly ExecutorGroupId?: string | null
+  readonly ExecutorGroupName?: string | null
+  readonly ExecutorGroupDesc?: string | null
   readonly ExecutorResourceType?: number | bigint | null
-  readonly Region: string | null
-  readonly VpcId: string | null
-  readonly SubnetId: string | null
-  readonly ProjectId: string | null
+  readonly Region?: string | null
+  readonly VpcId?: string | null
+  readonly SubnetId?: string | null
+  readonly ProjectId?: string | null
   readonly BasicResourcePackage?: ExecutorResourcePackageInfo | null
   readonly AdvanceResourcePackage?: ExecutorResourcePackageInfo | null
   readonly AutoRenewFlag?: number | bigint | null
@@ -5829,23 +5829,23 @@ export const ExecutorResourcePackageExtInfo: $Schema.Schema<ExecutorResourcePack
 
 /** `ExecutorResourcePackageInfo` (response side). */
 export interface ExecutorResourcePackageInfo {
-  readonly ResourcePackageNum: number | bigint | null
-  readonly CpuNum: number | bigint | null
-  readonly ExecutorResourcePackageId: string | null
-  readonly MemSize: number | bigint | null
-  readonly Status: number | bigint | null
-  readonly StatusDescription: string | null
-  readonly ExpireTime: number | bigint | null
-  readonly ExtInfo: ExecutorResourcePackageExtInfo | null
-  readonly ProjectId: string | null
-  readonly ProjectBindTime: number | bigint | null
-  readonly ResourcePackageUsage: ExecutorResourcePackageUsageInfo | null
+  readonly ResourcePackageNum?: number | bigint | null
+  readonly CpuNum?: number | bigint | null
+  readonly ExecutorResourcePackageId?: string | null
+  readonly MemSize?: number | bigint | null
+  readonly Status?: number | bigint | null
+  readonly StatusDescription?: string | null
+  readonly ExpireTime?: number | bigint | null
+  readonly ExtInfo?: ExecutorResourcePackageExtInfo | null
+  readonly ProjectId?: string | null
+  readonly ProjectBindTime?: number | bigint | null
+  readonly ResourcePackageUsage?: ExecutorResourcePackageUsageInfo | null
   readonly ProductResourceIdList?: readonly (number | bigint)[] | null
-  readonly LifeTime: number | bigint | null
-  readonly VpcId: string | null
-  readonly VpcName: string | null
-  readonly SubnetId: string | null
-  readonly SubnetName: string | null
+  readonly LifeTime?: number | bigint | null
+  readonly VpcId?: string | null
+  readonly VpcName?: string | null
+  readonly SubnetId?: string | null
+  readonly SubnetName?: string | null
   readonly ResourceStandard?: string | null
   readonly TotalMemory?: number | bigint
 }
@@ -5956,17 +5956,17 @@ export const FindAllFolderResponse: $Schema.Schema<FindAllFolderResponse> = /*#_
 
 /** `FolderDsDto` (response side). */
 export interface FolderDsDto {
-  readonly Id: string | null
-  readonly CreateTime: string | null
-  readonly Name: string | null
-  readonly ProjectId: string | null
-  readonly UpdateTime: string | null
-  readonly ParentsFolderId: string | null
-  readonly Total: number | bigint | null
-  readonly Workflows: readonly WorkflowCanvasOpsDto[] | null
-  readonly TotalFolders: number | bigint | null
-  readonly Folders: readonly FolderDsDto[] | null
-  readonly FindType: string | null
+  readonly Id?: string | null
+  readonly CreateTime?: string | null
+  readonly Name?: string | null
+  readonly ProjectId?: string | null
+  readonly UpdateTime?: string | null
+  readonly ParentsFolderId?: string | null
+  readonly Total?: number | bigint | null
+  readonly Workflows?: readonly WorkflowCanvasOpsDto[] | null
+  readonly TotalFolders?: number | bigint | null
+  readonly Folders?: readonly FolderDsDto[] | null
+  readonly FindType?: string | null
 }
 export const FolderDsDto: $Schema.Schema<FolderDsDto> = /*#__PURE__*/ $C.lazy(() => $C.struct("FolderDsDto", { Id: $C.nul($C.str), CreateTime: $C.nul($C.str), Name: $C.nul($C.str), ProjectId: $C.nul($C.str), UpdateTime: $C.nul($C.str), ParentsFolderId: $C.nul($C.str), Total: $C.nul($C.int64), Workflows: $C.nul($C.arr(WorkflowCanvasOpsDto)), TotalFolders: $C.nul($C.int64), Folders: $C.nul($C.arr(FolderDsDto)), FindType: $C.nul($C.str) }))
 
@@ -5996,7 +5996,7 @@ export const FreezeOpsTasksRequest: $Schema.Schema<FreezeOpsTasksRequest> = /*#_
 
 /** `FreezeOpsTasksResponse` (response side). */
 export interface FreezeOpsTasksResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const FreezeOpsTasksResponse: $Schema.Schema<FreezeOpsTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("FreezeOpsTasksResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -6012,7 +6012,7 @@ export const FreezeTasksByWorkflowIdsRequest: $Schema.Schema<FreezeTasksByWorkfl
 
 /** `FreezeTasksByWorkflowIdsResponse` (response side). */
 export interface FreezeTasksByWorkflowIdsResponse {
-  readonly Data: OperationOpsDto | null
+  readonly Data?: OperationOpsDto | null
   readonly RequestId: string
 }
 export const FreezeTasksByWorkflowIdsResponse: $Schema.Schema<FreezeTasksByWorkflowIdsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("FreezeTasksByWorkflowIdsResponse", { Data: $C.nul(OperationOpsDto), RequestId: $C.str }))
@@ -6029,21 +6029,21 @@ export const FunctionResource: $Schema.Schema<FunctionResource> = /*#__PURE__*/ 
 
 /** `FunctionTypeOrKind` (response side). */
 export interface FunctionTypeOrKind {
-  readonly Name: string
-  readonly ZhName: string
-  readonly EnName: string
+  readonly Name?: string
+  readonly ZhName?: string
+  readonly EnName?: string
 }
 export const FunctionTypeOrKind: $Schema.Schema<FunctionTypeOrKind> = /*#__PURE__*/ $C.lazy(() => $C.struct("FunctionTypeOrKind", { Name: $C.str, ZhName: $C.str, EnName: $C.str }))
 
 /** `FunctionVersion` (response side). */
 export interface FunctionVersion {
-  readonly Tag: string
-  readonly UserId: string
-  readonly Type: string
-  readonly Comment: string
-  readonly Timestamp: string
-  readonly UserName: string | null
-  readonly Content: string | null
+  readonly Tag?: string
+  readonly UserId?: string
+  readonly Type?: string
+  readonly Comment?: string
+  readonly Timestamp?: string
+  readonly UserName?: string | null
+  readonly Content?: string | null
 }
 export const FunctionVersion: $Schema.Schema<FunctionVersion> = /*#__PURE__*/ $C.lazy(() => $C.struct("FunctionVersion", { Tag: $C.str, UserId: $C.str, Type: $C.str, Comment: $C.str, Timestamp: $C.str, UserName: $C.nul($C.str), Content: $C.nul($C.str) }))
 
@@ -6082,8 +6082,8 @@ export const GenHiveTableDDLSqlRequest: $Schema.Schema<GenHiveTableDDLSqlRequest
 
 /** `GenHiveTableDDLSqlResponse` (response side). */
 export interface GenHiveTableDDLSqlResponse {
-  readonly DDLSql: string
-  readonly Data: string | null
+  readonly DDLSql?: string
+  readonly Data?: string | null
   readonly RequestId: string
 }
 export const GenHiveTableDDLSqlResponse: $Schema.Schema<GenHiveTableDDLSqlResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GenHiveTableDDLSqlResponse", { DDLSql: $C.str, Data: $C.nul($C.str), RequestId: $C.str }))
@@ -6123,10 +6123,10 @@ export const GetCosTokenRequest: $Schema.Schema<GetCosTokenRequest> = /*#__PURE_
 
 /** `GetCosTokenResponse` (response side). */
 export interface GetCosTokenResponse {
-  readonly Region: string | null
-  readonly Token: CosTokenResponse | null
-  readonly Bucket: string | null
-  readonly EndPoint: string | null
+  readonly Region?: string | null
+  readonly Token?: CosTokenResponse | null
+  readonly Bucket?: string | null
+  readonly EndPoint?: string | null
   readonly RequestId: string
 }
 export const GetCosTokenResponse: $Schema.Schema<GetCosTokenResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetCosTokenResponse", { Region: $C.nul($C.str), Token: $C.nul(CosTokenResponse), Bucket: $C.nul($C.str), EndPoint: $C.nul($C.str), RequestId: $C.str }))
@@ -6140,7 +6140,7 @@ export const GetFileInfoRequest: $Schema.Schema<GetFileInfoRequest> = /*#__PURE_
 
 /** `GetFileInfoResponse` (response side). */
 export interface GetFileInfoResponse {
-  readonly UserFileInfo: UserFileInfo | null
+  readonly UserFileInfo?: UserFileInfo | null
   readonly RequestId: string
 }
 export const GetFileInfoResponse: $Schema.Schema<GetFileInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetFileInfoResponse", { UserFileInfo: $C.nul(UserFileInfo), RequestId: $C.str }))
@@ -6177,7 +6177,7 @@ export const GetIntegrationNodeColumnSchemaRequest: $Schema.Schema<GetIntegratio
 
 /** `GetIntegrationNodeColumnSchemaResponse` (response side). */
 export interface GetIntegrationNodeColumnSchemaResponse {
-  readonly Schemas: readonly IntegrationNodeSchema[] | null
+  readonly Schemas?: readonly IntegrationNodeSchema[] | null
   readonly RequestId: string
 }
 export const GetIntegrationNodeColumnSchemaResponse: $Schema.Schema<GetIntegrationNodeColumnSchemaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetIntegrationNodeColumnSchemaResponse", { Schemas: $C.nul($C.arr(IntegrationNodeSchema)), RequestId: $C.str }))
@@ -6210,8 +6210,8 @@ export const GetOfflineDIInstanceListRequest: $Schema.Schema<GetOfflineDIInstanc
 
 /** `GetOfflineDIInstanceListResponse` (response side). */
 export interface GetOfflineDIInstanceListResponse {
-  readonly Total: number | bigint
-  readonly List: readonly OfflineInstance[]
+  readonly Total?: number | bigint
+  readonly List?: readonly OfflineInstance[]
   readonly RequestId: string
 }
 export const GetOfflineDIInstanceListResponse: $Schema.Schema<GetOfflineDIInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetOfflineDIInstanceListResponse", { Total: $C.uint64, List: $C.arr(OfflineInstance), RequestId: $C.str }))
@@ -6227,8 +6227,8 @@ export const GetOfflineInstanceListRequest: $Schema.Schema<GetOfflineInstanceLis
 
 /** `GetOfflineInstanceListResponse` (response side). */
 export interface GetOfflineInstanceListResponse {
-  readonly Total: number | bigint
-  readonly List: readonly OfflineInstance[]
+  readonly Total?: number | bigint
+  readonly List?: readonly OfflineInstance[]
   readonly RequestId: string
 }
 export const GetOfflineInstanceListResponse: $Schema.Schema<GetOfflineInstanceListResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetOfflineInstanceListResponse", { Total: $C.uint64, List: $C.arr(OfflineInstance), RequestId: $C.str }))
@@ -6243,7 +6243,7 @@ export const GetPaginationTaskScriptRequest: $Schema.Schema<GetPaginationTaskScr
 
 /** `GetPaginationTaskScriptResponse` (response side). */
 export interface GetPaginationTaskScriptResponse {
-  readonly Data: readonly GetPaginationTaskScriptResponseInfo[] | null
+  readonly Data?: readonly GetPaginationTaskScriptResponseInfo[] | null
   readonly RequestId: string
 }
 export const GetPaginationTaskScriptResponse: $Schema.Schema<GetPaginationTaskScriptResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetPaginationTaskScriptResponse", { Data: $C.nul($C.arr(GetPaginationTaskScriptResponseInfo)), RequestId: $C.str }))
@@ -6487,30 +6487,30 @@ export const InstanceLifeDetailDto: $Schema.Schema<InstanceLifeDetailDto> = /*#_
 
 /** `InstanceList` (response side). */
 export interface InstanceList {
-  readonly CostTime: string | null
-  readonly CurRunDate: string | null
-  readonly CycleType: string | null
-  readonly DoFlag: number | bigint | null
-  readonly InCharge: string | null
-  readonly LastLog: string | null
-  readonly SchedulerDesc: string | null
-  readonly StartTime: string | null
-  readonly State: string | null
-  readonly TaskId: string | null
-  readonly TaskName: string | null
-  readonly TryLimit: number | bigint | null
+  readonly CostTime?: string | null
+  readonly CurRunDate?: string | null
+  readonly CycleType?: string | null
+  readonly DoFlag?: number | bigint | null
+  readonly InCharge?: string | null
+  readonly LastLog?: string | null
+  readonly SchedulerDesc?: string | null
+  readonly StartTime?: string | null
+  readonly State?: string | null
+  readonly TaskId?: string | null
+  readonly TaskName?: string | null
+  readonly TryLimit?: number | bigint | null
 }
 export const InstanceList: $Schema.Schema<InstanceList> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceList", { CostTime: $C.nul($C.str), CurRunDate: $C.nul($C.str), CycleType: $C.nul($C.str), DoFlag: $C.nul($C.int64), InCharge: $C.nul($C.str), LastLog: $C.nul($C.str), SchedulerDesc: $C.nul($C.str), StartTime: $C.nul($C.str), State: $C.nul($C.str), TaskId: $C.nul($C.str), TaskName: $C.nul($C.str), TryLimit: $C.nul($C.int64) }))
 
 /** `InstanceLogByLine` (response side). */
 export interface InstanceLogByLine {
-  readonly Count: number | bigint | null
-  readonly Content: readonly string[] | null
-  readonly Over: boolean | null
-  readonly InstanceState: string | null
-  readonly InstanceId: string | null
-  readonly TaskId: string | null
-  readonly WorkerType: number | bigint | null
+  readonly Count?: number | bigint | null
+  readonly Content?: readonly string[] | null
+  readonly Over?: boolean | null
+  readonly InstanceState?: string | null
+  readonly InstanceId?: string | null
+  readonly TaskId?: string | null
+  readonly WorkerType?: number | bigint | null
   readonly JobLogErrorTip?: JobLogErrorTip | null
   readonly ExecutionExtendedProps?: readonly ExtensionInfoVO[] | null
   readonly ExtInfo?: string | null
@@ -6539,11 +6539,11 @@ export const InstanceLogInfo: $Schema.Schema<InstanceLogInfo> = /*#__PURE__*/ $C
 
 /** `InstanceLogInfoOpsDto` (response side). */
 export interface InstanceLogInfoOpsDto {
-  readonly LogInfo: string | null
-  readonly YarnLogInfo: readonly string[] | null
-  readonly DataLogInfo: string | null
-  readonly ThirdTaskRunLogInfo: string | null
-  readonly ThirdTaskLogUrlDesc: string | null
+  readonly LogInfo?: string | null
+  readonly YarnLogInfo?: readonly string[] | null
+  readonly DataLogInfo?: string | null
+  readonly ThirdTaskRunLogInfo?: string | null
+  readonly ThirdTaskLogUrlDesc?: string | null
   readonly LineCount?: number | bigint | null
   readonly ExtInfo?: string | null
   readonly IsEnd?: boolean | null
@@ -6555,17 +6555,17 @@ export const InstanceLogInfoOpsDto: $Schema.Schema<InstanceLogInfoOpsDto> = /*#_
 
 /** `InstanceLogList` (response side). */
 export interface InstanceLogList {
-  readonly TaskId: string | null
-  readonly CurRunDate: string | null
-  readonly Tries: string | null
-  readonly LastUpdate: string | null
-  readonly BrokerIp: string | null
-  readonly FileSize: string | null
-  readonly OriginFileName: string | null
-  readonly CreateTime: string | null
-  readonly InstanceLogType: string | null
-  readonly TaskName: string | null
-  readonly CostTime: string | null
+  readonly TaskId?: string | null
+  readonly CurRunDate?: string | null
+  readonly Tries?: string | null
+  readonly LastUpdate?: string | null
+  readonly BrokerIp?: string | null
+  readonly FileSize?: string | null
+  readonly OriginFileName?: string | null
+  readonly CreateTime?: string | null
+  readonly InstanceLogType?: string | null
+  readonly TaskName?: string | null
+  readonly CostTime?: string | null
 }
 export const InstanceLogList: $Schema.Schema<InstanceLogList> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceLogList", { TaskId: $C.nul($C.str), CurRunDate: $C.nul($C.str), Tries: $C.nul($C.str), LastUpdate: $C.nul($C.str), BrokerIp: $C.nul($C.str), FileSize: $C.nul($C.str), OriginFileName: $C.nul($C.str), CreateTime: $C.nul($C.str), InstanceLogType: $C.nul($C.str), TaskName: $C.nul($C.str), CostTime: $C.nul($C.str) }))
 
@@ -6590,9 +6590,9 @@ export const InstanceLogVO: $Schema.Schema<InstanceLogVO> = /*#__PURE__*/ $C.laz
 
 /** `InstanceNodeInfo` (response side). */
 export interface InstanceNodeInfo {
-  readonly NodeType: string | null
-  readonly NodeId: string | null
-  readonly NodeName: string | null
+  readonly NodeType?: string | null
+  readonly NodeId?: string | null
+  readonly NodeName?: string | null
 }
 export const InstanceNodeInfo: $Schema.Schema<InstanceNodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceNodeInfo", { NodeType: $C.nul($C.str), NodeId: $C.nul($C.str), NodeName: $C.nul($C.str) }))
 
@@ -6710,11 +6710,11 @@ export const InstanceSearchCondition: $Schema.Schema<InstanceSearchCondition> = 
 
 /** `InstanceStatisticInfo` (response side). */
 export interface InstanceStatisticInfo {
-  readonly CountList: readonly (number | bigint)[] | null
-  readonly TimeList: readonly string[] | null
-  readonly InstanceStatus: string
-  readonly InstanceCount: number | bigint
-  readonly ShowTime: string | null
+  readonly CountList?: readonly (number | bigint)[] | null
+  readonly TimeList?: readonly string[] | null
+  readonly InstanceStatus?: string
+  readonly InstanceCount?: number | bigint
+  readonly ShowTime?: string | null
   readonly ReportTime?: string | null
   readonly Count?: number | bigint | null
 }
@@ -6752,7 +6752,7 @@ export const InstanceVO: $Schema.Schema<InstanceVO> = /*#__PURE__*/ $C.lazy(() =
 
 /** `IntegrationInstanceLog` (response side). */
 export interface IntegrationInstanceLog {
-  readonly LogInfo: string | null
+  readonly LogInfo?: string | null
 }
 export const IntegrationInstanceLog: $Schema.Schema<IntegrationInstanceLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("IntegrationInstanceLog", { LogInfo: $C.nul($C.str) }))
 
@@ -6806,9 +6806,9 @@ export const IntegrationNodeMapping: $Schema.Schema<IntegrationNodeMapping> = /*
 
 /** `IntegrationNodeSchema` (both sides). */
 export interface IntegrationNodeSchema {
-  readonly Id: string
-  readonly Name: string
-  readonly Type: string
+  readonly Id?: string
+  readonly Name?: string
+  readonly Type?: string
   readonly Value?: string | null
   readonly Properties?: readonly RecordField[] | null
   readonly Alias?: string | null
@@ -6819,16 +6819,16 @@ export const IntegrationNodeSchema: $Schema.Schema<IntegrationNodeSchema> = /*#_
 
 /** `IntegrationNodeSchemaMapping` (both sides). */
 export interface IntegrationNodeSchemaMapping {
-  readonly SourceSchemaId: string
-  readonly SinkSchemaId: string
+  readonly SourceSchemaId?: string
+  readonly SinkSchemaId?: string
 }
 export const IntegrationNodeSchemaMapping: $Schema.Schema<IntegrationNodeSchemaMapping> = /*#__PURE__*/ $C.lazy(() => $C.struct("IntegrationNodeSchemaMapping", { SourceSchemaId: $C.str, SinkSchemaId: $C.str }))
 
 /** `IntegrationStatisticsTrendResult` (response side). */
 export interface IntegrationStatisticsTrendResult {
-  readonly StatisticName: readonly string[] | null
-  readonly StatisticValue: readonly (number | bigint)[] | null
-  readonly StatisticType: string | null
+  readonly StatisticName?: readonly string[] | null
+  readonly StatisticValue?: readonly (number | bigint)[] | null
+  readonly StatisticType?: string | null
 }
 export const IntegrationStatisticsTrendResult: $Schema.Schema<IntegrationStatisticsTrendResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("IntegrationStatisticsTrendResult", { StatisticName: $C.nul($C.arr($C.str)), StatisticValue: $C.nul($C.arr($C.int64)), StatisticType: $C.nul($C.str) }))
 
@@ -6920,7 +6920,7 @@ export const JudgeResourceFileRequest: $Schema.Schema<JudgeResourceFileRequest> 
 
 /** `JudgeResourceFileResponse` (response side). */
 export interface JudgeResourceFileResponse {
-  readonly Data: string
+  readonly Data?: string
   readonly RequestId: string
 }
 export const JudgeResourceFileResponse: $Schema.Schema<JudgeResourceFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("JudgeResourceFileResponse", { Data: $C.str, RequestId: $C.str }))
@@ -6943,7 +6943,7 @@ export const KillOpsMakePlanInstancesRequest: $Schema.Schema<KillOpsMakePlanInst
 
 /** `KillOpsMakePlanInstancesResponse` (response side). */
 export interface KillOpsMakePlanInstancesResponse {
-  readonly Data: BatchOperateResultOpsDto
+  readonly Data?: BatchOperateResultOpsDto
   readonly RequestId: string
 }
 export const KillOpsMakePlanInstancesResponse: $Schema.Schema<KillOpsMakePlanInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("KillOpsMakePlanInstancesResponse", { Data: BatchOperateResultOpsDto, RequestId: $C.str }))
@@ -6974,7 +6974,7 @@ export const KillScheduleInstancesRequest: $Schema.Schema<KillScheduleInstancesR
 
 /** `KillScheduleInstancesResponse` (response side). */
 export interface KillScheduleInstancesResponse {
-  readonly Data: BatchOperateResultOpsDto
+  readonly Data?: BatchOperateResultOpsDto
   readonly RequestId: string
 }
 export const KillScheduleInstancesResponse: $Schema.Schema<KillScheduleInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("KillScheduleInstancesResponse", { Data: BatchOperateResultOpsDto, RequestId: $C.str }))
@@ -7077,7 +7077,7 @@ export const LineageRelationVO: $Schema.Schema<LineageRelationVO> = /*#__PURE__*
 
 /** `LineageResouce` (response side). */
 export interface LineageResouce {
-  readonly ResourceOriId: string | null
+  readonly ResourceOriId?: string | null
   readonly ResourceName?: string | null
   readonly ResourceType?: string | null
   readonly QualifiedId?: string | null
@@ -7100,15 +7100,15 @@ export const LineageTask: $Schema.Schema<LineageTask> = /*#__PURE__*/ $C.lazy(()
 
 /** `LinkOpsDto` (both sides). */
 export interface LinkOpsDto {
-  readonly Id: string | null
-  readonly LinkKey: string | null
-  readonly TaskFrom: string | null
-  readonly TaskTo: string | null
-  readonly InCharge: string | null
-  readonly LinkDependencyType: string | null
-  readonly Offset: string | null
-  readonly LinkType: string | null
-  readonly WorkflowId: string | null
+  readonly Id?: string | null
+  readonly LinkKey?: string | null
+  readonly TaskFrom?: string | null
+  readonly TaskTo?: string | null
+  readonly InCharge?: string | null
+  readonly LinkDependencyType?: string | null
+  readonly Offset?: string | null
+  readonly LinkType?: string | null
+  readonly WorkflowId?: string | null
 }
 export const LinkOpsDto: $Schema.Schema<LinkOpsDto> = /*#__PURE__*/ $C.lazy(() => $C.struct("LinkOpsDto", { Id: $C.nul($C.str), LinkKey: $C.nul($C.str), TaskFrom: $C.nul($C.str), TaskTo: $C.nul($C.str), InCharge: $C.nul($C.str), LinkDependencyType: $C.nul($C.str), Offset: $C.nul($C.str), LinkType: $C.nul($C.str), WorkflowId: $C.nul($C.str) }))
 
@@ -7161,7 +7161,7 @@ export const ListInstancesRequest: $Schema.Schema<ListInstancesRequest> = /*#__P
 
 /** `ListInstancesResponse` (response side). */
 export interface ListInstancesResponse {
-  readonly Data: InstancePageVO
+  readonly Data?: InstancePageVO
   readonly RequestId: string
 }
 export const ListInstancesResponse: $Schema.Schema<ListInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListInstancesResponse", { Data: InstancePageVO, RequestId: $C.str }))
@@ -7175,7 +7175,7 @@ export const LockIntegrationTaskRequest: $Schema.Schema<LockIntegrationTaskReque
 
 /** `LockIntegrationTaskResponse` (response side). */
 export interface LockIntegrationTaskResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const LockIntegrationTaskResponse: $Schema.Schema<LockIntegrationTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("LockIntegrationTaskResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -7190,11 +7190,11 @@ export const LogContent: $Schema.Schema<LogContent> = /*#__PURE__*/ $C.lazy(() =
 
 /** `LogContentInfo` (response side). */
 export interface LogContentInfo {
-  readonly Log: string | null
-  readonly PkgId: string | null
-  readonly PkgLogId: string | null
-  readonly Time: number | bigint | null
-  readonly ContainerName: string | null
+  readonly Log?: string | null
+  readonly PkgId?: string | null
+  readonly PkgLogId?: string | null
+  readonly Time?: number | bigint | null
+  readonly ContainerName?: string | null
 }
 export const LogContentInfo: $Schema.Schema<LogContentInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LogContentInfo", { Log: $C.nul($C.str), PkgId: $C.nul($C.str), PkgLogId: $C.nul($C.str), Time: $C.nul($C.uint64), ContainerName: $C.nul($C.str) }))
 
@@ -7239,33 +7239,33 @@ export const MakePlanInstanceOpsDtoCollection: $Schema.Schema<MakePlanInstanceOp
 
 /** `MakePlanOpsDto` (response side). */
 export interface MakePlanOpsDto {
-  readonly PlanId: string | null
-  readonly MakeName: string | null
-  readonly ProjectId: string | null
-  readonly CheckParent: boolean | null
-  readonly SameSelfDependType: boolean | null
-  readonly ParallelNum: number | bigint | null
-  readonly SameCycle: boolean | null
-  readonly SourceTaskCycle: string | null
-  readonly TargetTaskCycle: string | null
-  readonly TargetTaskAction: number | bigint | null
-  readonly MapParamList: readonly StrToStrMap[] | null
-  readonly MakeExtList: readonly StrToStrMap[] | null
-  readonly CreatorId: string | null
-  readonly Creator: string | null
-  readonly CreateTime: string | null
-  readonly TaskIdList: readonly string[] | null
-  readonly MakeDatetimeList: readonly CreateMakeDatetimeInfo[] | null
-  readonly Remark: string | null
-  readonly SchedulerResourceGroup: string | null
-  readonly SchedulerResourceGroupName: string | null
-  readonly IntegrationResourceGroup: string | null
-  readonly IntegrationResourceGroupName: string | null
-  readonly TaskCount: number | bigint | null
-  readonly CompletePercent: number | bigint | null
-  readonly SuccessPercent: number | bigint | null
-  readonly CheckParentType: string | null
-  readonly SameSelfWorkflowDependType: boolean | null
+  readonly PlanId?: string | null
+  readonly MakeName?: string | null
+  readonly ProjectId?: string | null
+  readonly CheckParent?: boolean | null
+  readonly SameSelfDependType?: boolean | null
+  readonly ParallelNum?: number | bigint | null
+  readonly SameCycle?: boolean | null
+  readonly SourceTaskCycle?: string | null
+  readonly TargetTaskCycle?: string | null
+  readonly TargetTaskAction?: number | bigint | null
+  readonly MapParamList?: readonly StrToStrMap[] | null
+  readonly MakeExtList?: readonly StrToStrMap[] | null
+  readonly CreatorId?: string | null
+  readonly Creator?: string | null
+  readonly CreateTime?: string | null
+  readonly TaskIdList?: readonly string[] | null
+  readonly MakeDatetimeList?: readonly CreateMakeDatetimeInfo[] | null
+  readonly Remark?: string | null
+  readonly SchedulerResourceGroup?: string | null
+  readonly SchedulerResourceGroupName?: string | null
+  readonly IntegrationResourceGroup?: string | null
+  readonly IntegrationResourceGroupName?: string | null
+  readonly TaskCount?: number | bigint | null
+  readonly CompletePercent?: number | bigint | null
+  readonly SuccessPercent?: number | bigint | null
+  readonly CheckParentType?: string | null
+  readonly SameSelfWorkflowDependType?: boolean | null
   readonly SelfWorkflowDependency?: string | null
   readonly MakeDataTimeOrder?: string
   readonly ScheduleTimeZone?: string
@@ -7297,10 +7297,10 @@ export const MakePlanOpsDtoCollection: $Schema.Schema<MakePlanOpsDtoCollection> 
 
 /** `MakePlanTaskOpsDto` (response side). */
 export interface MakePlanTaskOpsDto {
-  readonly TaskBaseInfo: TaskOpsDto | null
-  readonly InstanceCount: number | bigint | null
-  readonly CompletePercent: number | bigint | null
-  readonly SuccessPercent: number | bigint | null
+  readonly TaskBaseInfo?: TaskOpsDto | null
+  readonly InstanceCount?: number | bigint | null
+  readonly CompletePercent?: number | bigint | null
+  readonly SuccessPercent?: number | bigint | null
   readonly InstanceTotalCount?: number | bigint | null
   readonly FailurePercent?: number | bigint | null
 }
@@ -7308,12 +7308,12 @@ export const MakePlanTaskOpsDto: $Schema.Schema<MakePlanTaskOpsDto> = /*#__PURE_
 
 /** `MakePlanTaskOpsDtoCollection` (response side). */
 export interface MakePlanTaskOpsDtoCollection {
-  readonly TotalCount: number | bigint | null
-  readonly TotalPage: number | bigint | null
-  readonly PageCount: number | bigint | null
-  readonly PageNumber: number | bigint | null
-  readonly PageSize: number | bigint | null
-  readonly Items: readonly MakePlanTaskOpsDto[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly TotalPage?: number | bigint | null
+  readonly PageCount?: number | bigint | null
+  readonly PageNumber?: number | bigint | null
+  readonly PageSize?: number | bigint | null
+  readonly Items?: readonly MakePlanTaskOpsDto[] | null
 }
 export const MakePlanTaskOpsDtoCollection: $Schema.Schema<MakePlanTaskOpsDtoCollection> = /*#__PURE__*/ $C.lazy(() => $C.struct("MakePlanTaskOpsDtoCollection", { TotalCount: $C.nul($C.int64), TotalPage: $C.nul($C.int64), PageCount: $C.nul($C.int64), PageNumber: $C.nul($C.int64), PageSize: $C.nul($C.int64), Items: $C.nul($C.arr(MakePlanTaskOpsDto)) }))
 
@@ -7367,7 +7367,7 @@ export const ModifyApproveStatusRequest: $Schema.Schema<ModifyApproveStatusReque
 
 /** `ModifyApproveStatusResponse` (response side). */
 export interface ModifyApproveStatusResponse {
-  readonly Data: readonly ApproveModify[]
+  readonly Data?: readonly ApproveModify[]
   readonly RequestId: string
 }
 export const ModifyApproveStatusResponse: $Schema.Schema<ModifyApproveStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyApproveStatusResponse", { Data: $C.arr(ApproveModify), RequestId: $C.str }))
@@ -7399,7 +7399,7 @@ export const ModifyDataSourceRequest: $Schema.Schema<ModifyDataSourceRequest> = 
 
 /** `ModifyDataSourceResponse` (response side). */
 export interface ModifyDataSourceResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly RequestId: string
 }
 export const ModifyDataSourceResponse: $Schema.Schema<ModifyDataSourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDataSourceResponse", { Data: $C.nul($C.bool), RequestId: $C.str }))
@@ -7414,7 +7414,7 @@ export const ModifyDimensionWeightRequest: $Schema.Schema<ModifyDimensionWeightR
 
 /** `ModifyDimensionWeightResponse` (response side). */
 export interface ModifyDimensionWeightResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const ModifyDimensionWeightResponse: $Schema.Schema<ModifyDimensionWeightResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDimensionWeightResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -7430,7 +7430,7 @@ export const ModifyDsFolderRequest: $Schema.Schema<ModifyDsFolderRequest> = /*#_
 
 /** `ModifyDsFolderResponse` (response side). */
 export interface ModifyDsFolderResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const ModifyDsFolderResponse: $Schema.Schema<ModifyDsFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyDsFolderResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -7460,7 +7460,7 @@ export const ModifyExecStrategyRequest: $Schema.Schema<ModifyExecStrategyRequest
 
 /** `ModifyExecStrategyResponse` (response side). */
 export interface ModifyExecStrategyResponse {
-  readonly Data: number | bigint | null
+  readonly Data?: number | bigint | null
   readonly RequestId: string
 }
 export const ModifyExecStrategyResponse: $Schema.Schema<ModifyExecStrategyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyExecStrategyResponse", { Data: $C.nul($C.uint64), RequestId: $C.str }))
@@ -7476,8 +7476,8 @@ export const ModifyIntegrationNodeRequest: $Schema.Schema<ModifyIntegrationNodeR
 
 /** `ModifyIntegrationNodeResponse` (response side). */
 export interface ModifyIntegrationNodeResponse {
-  readonly Id: string
-  readonly TaskId: string | null
+  readonly Id?: string
+  readonly TaskId?: string | null
   readonly RequestId: string
 }
 export const ModifyIntegrationNodeResponse: $Schema.Schema<ModifyIntegrationNodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyIntegrationNodeResponse", { Id: $C.str, TaskId: $C.nul($C.str), RequestId: $C.str }))
@@ -7492,7 +7492,7 @@ export const ModifyIntegrationTaskRequest: $Schema.Schema<ModifyIntegrationTaskR
 
 /** `ModifyIntegrationTaskResponse` (response side). */
 export interface ModifyIntegrationTaskResponse {
-  readonly TaskId: string
+  readonly TaskId?: string
   readonly RequestId: string
 }
 export const ModifyIntegrationTaskResponse: $Schema.Schema<ModifyIntegrationTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyIntegrationTaskResponse", { TaskId: $C.str, RequestId: $C.str }))
@@ -7507,7 +7507,7 @@ export const ModifyMonitorStatusRequest: $Schema.Schema<ModifyMonitorStatusReque
 
 /** `ModifyMonitorStatusResponse` (response side). */
 export interface ModifyMonitorStatusResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly RequestId: string
 }
 export const ModifyMonitorStatusResponse: $Schema.Schema<ModifyMonitorStatusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyMonitorStatusResponse", { Data: $C.nul($C.bool), RequestId: $C.str }))
@@ -7549,7 +7549,7 @@ export const ModifyRuleGroupSubscriptionRequest: $Schema.Schema<ModifyRuleGroupS
 
 /** `ModifyRuleGroupSubscriptionResponse` (response side). */
 export interface ModifyRuleGroupSubscriptionResponse {
-  readonly Data: number | bigint | null
+  readonly Data?: number | bigint | null
   readonly RequestId: string
 }
 export const ModifyRuleGroupSubscriptionResponse: $Schema.Schema<ModifyRuleGroupSubscriptionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRuleGroupSubscriptionResponse", { Data: $C.nul($C.uint64), RequestId: $C.str }))
@@ -7589,7 +7589,7 @@ export const ModifyRuleRequest: $Schema.Schema<ModifyRuleRequest> = /*#__PURE__*
 
 /** `ModifyRuleResponse` (response side). */
 export interface ModifyRuleResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly RequestId: string
 }
 export const ModifyRuleResponse: $Schema.Schema<ModifyRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRuleResponse", { Data: $C.nul($C.bool), RequestId: $C.str }))
@@ -7612,7 +7612,7 @@ export const ModifyRuleTemplateRequest: $Schema.Schema<ModifyRuleTemplateRequest
 
 /** `ModifyRuleTemplateResponse` (response side). */
 export interface ModifyRuleTemplateResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly RequestId: string
 }
 export const ModifyRuleTemplateResponse: $Schema.Schema<ModifyRuleTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyRuleTemplateResponse", { Data: $C.nul($C.bool), RequestId: $C.str }))
@@ -7627,7 +7627,7 @@ export const ModifyTaskAlarmRegularRequest: $Schema.Schema<ModifyTaskAlarmRegula
 
 /** `ModifyTaskAlarmRegularResponse` (response side). */
 export interface ModifyTaskAlarmRegularResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly RequestId: string
 }
 export const ModifyTaskAlarmRegularResponse: $Schema.Schema<ModifyTaskAlarmRegularResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTaskAlarmRegularResponse", { Data: $C.nul($C.bool), RequestId: $C.str }))
@@ -7675,7 +7675,7 @@ export const ModifyTaskInfoDsRequest: $Schema.Schema<ModifyTaskInfoDsRequest> = 
 
 /** `ModifyTaskInfoDsResponse` (response side). */
 export interface ModifyTaskInfoDsResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const ModifyTaskInfoDsResponse: $Schema.Schema<ModifyTaskInfoDsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTaskInfoDsResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -7720,7 +7720,7 @@ export const ModifyTaskInfoRequest: $Schema.Schema<ModifyTaskInfoRequest> = /*#_
 
 /** `ModifyTaskInfoResponse` (response side). */
 export interface ModifyTaskInfoResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const ModifyTaskInfoResponse: $Schema.Schema<ModifyTaskInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTaskInfoResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -7740,7 +7740,7 @@ export const ModifyTaskLinksDsRequest: $Schema.Schema<ModifyTaskLinksDsRequest> 
 
 /** `ModifyTaskLinksDsResponse` (response side). */
 export interface ModifyTaskLinksDsResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly LinkId?: string | null
   readonly RequestId: string
 }
@@ -7759,7 +7759,7 @@ export const ModifyTaskLinksRequest: $Schema.Schema<ModifyTaskLinksRequest> = /*
 
 /** `ModifyTaskLinksResponse` (response side). */
 export interface ModifyTaskLinksResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly RequestId: string
 }
 export const ModifyTaskLinksResponse: $Schema.Schema<ModifyTaskLinksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTaskLinksResponse", { Data: $C.nul($C.bool), RequestId: $C.str }))
@@ -7775,7 +7775,7 @@ export const ModifyTaskNameRequest: $Schema.Schema<ModifyTaskNameRequest> = /*#_
 
 /** `ModifyTaskNameResponse` (response side). */
 export interface ModifyTaskNameResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const ModifyTaskNameResponse: $Schema.Schema<ModifyTaskNameResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTaskNameResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -7791,7 +7791,7 @@ export const ModifyTaskScriptRequest: $Schema.Schema<ModifyTaskScriptRequest> = 
 
 /** `ModifyTaskScriptResponse` (response side). */
 export interface ModifyTaskScriptResponse {
-  readonly Data: CommonContent | null
+  readonly Data?: CommonContent | null
   readonly RequestId: string
 }
 export const ModifyTaskScriptResponse: $Schema.Schema<ModifyTaskScriptResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyTaskScriptResponse", { Data: $C.nul(CommonContent), RequestId: $C.str }))
@@ -7814,7 +7814,7 @@ export const ModifyWorkflowInfoRequest: $Schema.Schema<ModifyWorkflowInfoRequest
 
 /** `ModifyWorkflowInfoResponse` (response side). */
 export interface ModifyWorkflowInfoResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const ModifyWorkflowInfoResponse: $Schema.Schema<ModifyWorkflowInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyWorkflowInfoResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -7840,7 +7840,7 @@ export const ModifyWorkflowScheduleRequest: $Schema.Schema<ModifyWorkflowSchedul
 
 /** `ModifyWorkflowScheduleResponse` (response side). */
 export interface ModifyWorkflowScheduleResponse {
-  readonly Data: BatchResult
+  readonly Data?: BatchResult
   readonly RequestId: string
 }
 export const ModifyWorkflowScheduleResponse: $Schema.Schema<ModifyWorkflowScheduleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyWorkflowScheduleResponse", { Data: BatchResult, RequestId: $C.str }))
@@ -7857,7 +7857,7 @@ export const MoveTasksToFolderRequest: $Schema.Schema<MoveTasksToFolderRequest> 
 
 /** `MoveTasksToFolderResponse` (response side). */
 export interface MoveTasksToFolderResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly RequestId: string
 }
 export const MoveTasksToFolderResponse: $Schema.Schema<MoveTasksToFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("MoveTasksToFolderResponse", { Data: $C.nul($C.bool), RequestId: $C.str }))
@@ -7872,42 +7872,42 @@ export const NotificationFatigue: $Schema.Schema<NotificationFatigue> = /*#__PUR
 
 /** `OfflineInstance` (response side). */
 export interface OfflineInstance {
-  readonly CreateUin: string | null
-  readonly OperatorUin: string | null
-  readonly OwnerUin: string | null
-  readonly AppId: string | null
-  readonly WorkspaceId: string | null
-  readonly TaskId: string
-  readonly CurRunDate: string
-  readonly IssueId: string
-  readonly InlongTaskId: string | null
-  readonly ResourceGroup: string | null
-  readonly TaskRunType: number | bigint
-  readonly State: string
-  readonly StartTime: string | null
-  readonly EndTime: string | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string
-  readonly InstanceKey: string | null
+  readonly CreateUin?: string | null
+  readonly OperatorUin?: string | null
+  readonly OwnerUin?: string | null
+  readonly AppId?: string | null
+  readonly WorkspaceId?: string | null
+  readonly TaskId?: string
+  readonly CurRunDate?: string
+  readonly IssueId?: string
+  readonly InlongTaskId?: string | null
+  readonly ResourceGroup?: string | null
+  readonly TaskRunType?: number | bigint
+  readonly State?: string
+  readonly StartTime?: string | null
+  readonly EndTime?: string | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string
+  readonly InstanceKey?: string | null
 }
 export const OfflineInstance: $Schema.Schema<OfflineInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("OfflineInstance", { CreateUin: $C.nul($C.str), OperatorUin: $C.nul($C.str), OwnerUin: $C.nul($C.str), AppId: $C.nul($C.str), WorkspaceId: $C.nul($C.str), TaskId: $C.str, CurRunDate: $C.str, IssueId: $C.str, InlongTaskId: $C.nul($C.str), ResourceGroup: $C.nul($C.str), TaskRunType: $C.uint64, State: $C.str, StartTime: $C.nul($C.str), EndTime: $C.nul($C.str), CreateTime: $C.nul($C.str), UpdateTime: $C.str, InstanceKey: $C.nul($C.str) }))
 
 /** `OfflineTaskAddParam` (both sides). */
 export interface OfflineTaskAddParam {
-  readonly WorkflowName: string
-  readonly DependencyWorkflow: string
-  readonly StartTime: string
-  readonly EndTime: string
-  readonly CycleType: number | bigint
-  readonly CycleStep: number | bigint
-  readonly DelayTime: number | bigint
-  readonly CrontabExpression: string | null
-  readonly RetryWait: number | bigint
-  readonly Retriable: number | bigint
-  readonly TryLimit: number | bigint
-  readonly RunPriority: number | bigint
-  readonly ProductName: string
-  readonly SelfDepend: number | bigint
+  readonly WorkflowName?: string
+  readonly DependencyWorkflow?: string
+  readonly StartTime?: string
+  readonly EndTime?: string
+  readonly CycleType?: number | bigint
+  readonly CycleStep?: number | bigint
+  readonly DelayTime?: number | bigint
+  readonly CrontabExpression?: string | null
+  readonly RetryWait?: number | bigint
+  readonly Retriable?: number | bigint
+  readonly TryLimit?: number | bigint
+  readonly RunPriority?: number | bigint
+  readonly ProductName?: string
+  readonly SelfDepend?: number | bigint
   readonly TaskAction?: string | null
   readonly ExecutionEndTime?: string | null
   readonly ExecutionStartTime?: string | null
@@ -7924,10 +7924,10 @@ export const OperateOption: $Schema.Schema<OperateOption> = /*#__PURE__*/ $C.laz
 
 /** `OperationOpsDto` (response side). */
 export interface OperationOpsDto {
-  readonly Result: boolean | null
-  readonly ResultMsg: string | null
-  readonly ErrorId: string | null
-  readonly ErrorDesc: string | null
+  readonly Result?: boolean | null
+  readonly ResultMsg?: string | null
+  readonly ErrorId?: string | null
+  readonly ErrorDesc?: string | null
   readonly AsyncActionId?: string
 }
 export const OperationOpsDto: $Schema.Schema<OperationOpsDto> = /*#__PURE__*/ $C.lazy(() => $C.struct("OperationOpsDto", { Result: $C.nul($C.bool), ResultMsg: $C.nul($C.str), ErrorId: $C.nul($C.str), ErrorDesc: $C.nul($C.str) }, { AsyncActionId: $C.str }))
@@ -7970,8 +7970,8 @@ export const OpsTaskCanvasDto: $Schema.Schema<OpsTaskCanvasDto> = /*#__PURE__*/ 
 
 /** `OpsTaskCanvasInfoList` (response side). */
 export interface OpsTaskCanvasInfoList {
-  readonly TasksList: readonly OpsTaskCanvasDto[]
-  readonly LinksList: readonly OpsTaskLinkInfoDto[]
+  readonly TasksList?: readonly OpsTaskCanvasDto[]
+  readonly LinksList?: readonly OpsTaskLinkInfoDto[]
   readonly CirculateTaskList?: readonly OpsTaskCanvasDto[] | null
 }
 export const OpsTaskCanvasInfoList: $Schema.Schema<OpsTaskCanvasInfoList> = /*#__PURE__*/ $C.lazy(() => $C.struct("OpsTaskCanvasInfoList", { TasksList: $C.arr(OpsTaskCanvasDto), LinksList: $C.arr(OpsTaskLinkInfoDto) }, { CirculateTaskList: $C.nul($C.arr(OpsTaskCanvasDto)) }))
@@ -7989,10 +7989,10 @@ export const OpsTaskInfoPage: $Schema.Schema<OpsTaskInfoPage> = /*#__PURE__*/ $C
 
 /** `OpsTaskLinkInfoDto` (response side). */
 export interface OpsTaskLinkInfoDto {
-  readonly TaskTo: string
-  readonly TaskFrom: string
-  readonly LinkType: string
-  readonly LinkId: string
+  readonly TaskTo?: string
+  readonly TaskFrom?: string
+  readonly LinkType?: string
+  readonly LinkId?: string
   readonly LinkStyle?: string | null
 }
 export const OpsTaskLinkInfoDto: $Schema.Schema<OpsTaskLinkInfoDto> = /*#__PURE__*/ $C.lazy(() => $C.struct("OpsTaskLinkInfoDto", { TaskTo: $C.str, TaskFrom: $C.str, LinkType: $C.str, LinkId: $C.str }, { LinkStyle: $C.nul($C.str) }))
@@ -8027,27 +8027,27 @@ export const OrderFields: $Schema.Schema<OrderFields> = /*#__PURE__*/ $C.lazy(()
 
 /** `OrganizationalFunction` (response side). */
 export interface OrganizationalFunction {
-  readonly Name: string
-  readonly DisplayName: string
-  readonly LayerPath: string
-  readonly ParentLayerPath: string
-  readonly Type: string | null
-  readonly Kind: string | null
-  readonly Category: string | null
-  readonly Status: string | null
-  readonly Description: string | null
-  readonly Usage: string | null
-  readonly ParamDesc: string | null
-  readonly ReturnDesc: string | null
-  readonly Example: string | null
-  readonly ClusterIdentifier: string | null
-  readonly FuncId: string | null
-  readonly ClassName: string | null
-  readonly ResourceList: readonly FunctionVersion[] | null
-  readonly OperatorUserIds: readonly (number | bigint)[] | null
-  readonly OwnerUserIds: readonly (number | bigint)[] | null
-  readonly DbName: string | null
-  readonly SubmitErrorMsg: string | null
+  readonly Name?: string
+  readonly DisplayName?: string
+  readonly LayerPath?: string
+  readonly ParentLayerPath?: string
+  readonly Type?: string | null
+  readonly Kind?: string | null
+  readonly Category?: string | null
+  readonly Status?: string | null
+  readonly Description?: string | null
+  readonly Usage?: string | null
+  readonly ParamDesc?: string | null
+  readonly ReturnDesc?: string | null
+  readonly Example?: string | null
+  readonly ClusterIdentifier?: string | null
+  readonly FuncId?: string | null
+  readonly ClassName?: string | null
+  readonly ResourceList?: readonly FunctionVersion[] | null
+  readonly OperatorUserIds?: readonly (number | bigint)[] | null
+  readonly OwnerUserIds?: readonly (number | bigint)[] | null
+  readonly DbName?: string | null
+  readonly SubmitErrorMsg?: string | null
   readonly SchemaName?: string | null
   readonly CommandFormat?: string | null
   readonly OwnerName?: string | null
@@ -8072,9 +8072,9 @@ export const PageRoles: $Schema.Schema<PageRoles> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `PageTaskTemplateInfo` (response side). */
 export interface PageTaskTemplateInfo {
-  readonly Items: readonly CodeTemplateDetail[]
-  readonly PageCount: number | bigint
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly CodeTemplateDetail[]
+  readonly PageCount?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly PageNumber?: number | bigint
   readonly PageSize?: number | bigint
 }
@@ -8082,16 +8082,16 @@ export const PageTaskTemplateInfo: $Schema.Schema<PageTaskTemplateInfo> = /*#__P
 
 /** `Pair` (response side). */
 export interface Pair {
-  readonly Key: string
-  readonly Value: string
+  readonly Key?: string
+  readonly Value?: string
   readonly Id?: string | null
 }
 export const Pair: $Schema.Schema<Pair> = /*#__PURE__*/ $C.lazy(() => $C.struct("Pair", { Key: $C.str, Value: $C.str }, { Id: $C.nul($C.str) }))
 
 /** `PairDto` (response side). */
 export interface PairDto {
-  readonly Key: string | null
-  readonly Value: string | null
+  readonly Key?: string | null
+  readonly Value?: string | null
   readonly Description?: string
 }
 export const PairDto: $Schema.Schema<PairDto> = /*#__PURE__*/ $C.lazy(() => $C.struct("PairDto", { Key: $C.nul($C.str), Value: $C.nul($C.str) }, { Description: $C.str }))
@@ -8128,44 +8128,44 @@ export const ParamMapDsDto: $Schema.Schema<ParamMapDsDto> = /*#__PURE__*/ $C.laz
 
 /** `ParameterTaskDsDto` (response side). */
 export interface ParameterTaskDsDto {
-  readonly TaskId: string | null
-  readonly ParamKey: string | null
-  readonly ParamDefine: string | null
-  readonly ParamValue: string | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
+  readonly TaskId?: string | null
+  readonly ParamKey?: string | null
+  readonly ParamDefine?: string | null
+  readonly ParamValue?: string | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
   readonly InputType?: string | null
 }
 export const ParameterTaskDsDto: $Schema.Schema<ParameterTaskDsDto> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParameterTaskDsDto", { TaskId: $C.nul($C.str), ParamKey: $C.nul($C.str), ParamDefine: $C.nul($C.str), ParamValue: $C.nul($C.str), CreateTime: $C.nul($C.str), UpdateTime: $C.nul($C.str) }, { InputType: $C.nul($C.str) }))
 
 /** `ParameterTaskInDsDto` (response side). */
 export interface ParameterTaskInDsDto {
-  readonly Id: number | bigint | null
-  readonly TaskId: string | null
-  readonly ParamKey: string | null
-  readonly ParamDesc: string | null
-  readonly FromTaskId: string | null
-  readonly FromParamKey: string | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
-  readonly FromTaskName: string | null
-  readonly FromProjectId: string | null
-  readonly FromProjectName: string | null
+  readonly Id?: number | bigint | null
+  readonly TaskId?: string | null
+  readonly ParamKey?: string | null
+  readonly ParamDesc?: string | null
+  readonly FromTaskId?: string | null
+  readonly FromParamKey?: string | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
+  readonly FromTaskName?: string | null
+  readonly FromProjectId?: string | null
+  readonly FromProjectName?: string | null
 }
 export const ParameterTaskInDsDto: $Schema.Schema<ParameterTaskInDsDto> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParameterTaskInDsDto", { Id: $C.nul($C.int64), TaskId: $C.nul($C.str), ParamKey: $C.nul($C.str), ParamDesc: $C.nul($C.str), FromTaskId: $C.nul($C.str), FromParamKey: $C.nul($C.str), CreateTime: $C.nul($C.str), UpdateTime: $C.nul($C.str), FromTaskName: $C.nul($C.str), FromProjectId: $C.nul($C.str), FromProjectName: $C.nul($C.str) }))
 
 /** `ParameterTaskOutDsDto` (response side). */
 export interface ParameterTaskOutDsDto {
-  readonly Id: number | bigint | null
-  readonly TaskId: string | null
-  readonly ParamKey: string | null
-  readonly ParamDesc: string | null
-  readonly ParamDefine: string | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
-  readonly TaskName: string | null
-  readonly ProjectId: string | null
-  readonly ProjectName: string | null
+  readonly Id?: number | bigint | null
+  readonly TaskId?: string | null
+  readonly ParamKey?: string | null
+  readonly ParamDesc?: string | null
+  readonly ParamDefine?: string | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
+  readonly TaskName?: string | null
+  readonly ProjectId?: string | null
+  readonly ProjectName?: string | null
 }
 export const ParameterTaskOutDsDto: $Schema.Schema<ParameterTaskOutDsDto> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParameterTaskOutDsDto", { Id: $C.nul($C.int64), TaskId: $C.nul($C.str), ParamKey: $C.nul($C.str), ParamDesc: $C.nul($C.str), ParamDefine: $C.nul($C.str), CreateTime: $C.nul($C.str), UpdateTime: $C.nul($C.str), TaskName: $C.nul($C.str), ProjectId: $C.nul($C.str), ProjectName: $C.nul($C.str) }))
 
@@ -8179,13 +8179,13 @@ export const Partition: $Schema.Schema<Partition> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `PathNodeDsVO` (response side). */
 export interface PathNodeDsVO {
-  readonly Id: string | null
-  readonly Title: string | null
-  readonly Type: string | null
-  readonly ParentId: string | null
-  readonly IsLeaf: boolean | null
+  readonly Id?: string | null
+  readonly Title?: string | null
+  readonly Type?: string | null
+  readonly ParentId?: string | null
+  readonly IsLeaf?: boolean | null
   readonly Children?: readonly PathNodeDsVO[] | null
-  readonly Params: string | null
+  readonly Params?: string | null
 }
 export const PathNodeDsVO: $Schema.Schema<PathNodeDsVO> = /*#__PURE__*/ $C.lazy(() => $C.struct("PathNodeDsVO", { Id: $C.nul($C.str), Title: $C.nul($C.str), Type: $C.nul($C.str), ParentId: $C.nul($C.str), IsLeaf: $C.nul($C.bool), Params: $C.nul($C.str) }, { Children: $C.nul($C.arr(PathNodeDsVO)) }))
 
@@ -8199,7 +8199,7 @@ export const PermissionStatus: $Schema.Schema<PermissionStatus> = /*#__PURE__*/ 
 
 /** `ProdSchedulerTask` (both sides). */
 export interface ProdSchedulerTask {
-  readonly WorkflowId: string | null
+  readonly WorkflowId?: string | null
   readonly TaskId?: string | null
   readonly TaskName?: string | null
   readonly CycleType?: number | bigint | null
@@ -8213,19 +8213,19 @@ export const ProdSchedulerTask: $Schema.Schema<ProdSchedulerTask> = /*#__PURE__*
 
 /** `Project` (response side). */
 export interface Project {
-  readonly TenantId: string | null
-  readonly ProjectId: string | null
-  readonly ProjectName: string | null
-  readonly DisplayName: string | null
-  readonly Region: string | null
-  readonly Description: string | null
-  readonly CreateTime: string | null
-  readonly Creator: BaseUser | null
-  readonly Tenant: BaseTenant | null
-  readonly AdminUsers: readonly BaseUser[] | null
-  readonly Clusters: readonly BaseClusterInfo[] | null
-  readonly Params: string | null
-  readonly Status: number | bigint
+  readonly TenantId?: string | null
+  readonly ProjectId?: string | null
+  readonly ProjectName?: string | null
+  readonly DisplayName?: string | null
+  readonly Region?: string | null
+  readonly Description?: string | null
+  readonly CreateTime?: string | null
+  readonly Creator?: BaseUser | null
+  readonly Tenant?: BaseTenant | null
+  readonly AdminUsers?: readonly BaseUser[] | null
+  readonly Clusters?: readonly BaseClusterInfo[] | null
+  readonly Params?: string | null
+  readonly Status?: number | bigint
   readonly Model?: string | null
   readonly SecondModuleList?: readonly string[] | null
   readonly Owner?: BaseUser | null
@@ -8255,13 +8255,13 @@ export const ProjectPage: $Schema.Schema<ProjectPage> = /*#__PURE__*/ $C.lazy(()
 
 /** `ProjectUserRole` (response side). */
 export interface ProjectUserRole {
-  readonly Roles: readonly SystemRole[] | null
-  readonly UserName: string | null
-  readonly UserId: string | null
-  readonly CreateTime: string | null
-  readonly Creator: boolean | null
-  readonly DisplayName: string | null
-  readonly IsProjectAdmin: boolean | null
+  readonly Roles?: readonly SystemRole[] | null
+  readonly UserName?: string | null
+  readonly UserId?: string | null
+  readonly CreateTime?: string | null
+  readonly Creator?: boolean | null
+  readonly DisplayName?: string | null
+  readonly IsProjectAdmin?: boolean | null
   readonly PhoneNum?: string | null
   readonly Email?: string | null
   readonly OwnerUin?: string | null
@@ -8315,16 +8315,16 @@ export const QuietPeriod: $Schema.Schema<QuietPeriod> = /*#__PURE__*/ $C.lazy(()
 
 /** `RealTimeTaskInstanceNodeInfo` (response side). */
 export interface RealTimeTaskInstanceNodeInfo {
-  readonly TaskName: string | null
-  readonly TaskId: string | null
-  readonly InstanceNodeInfoList: readonly InstanceNodeInfo[] | null
+  readonly TaskName?: string | null
+  readonly TaskId?: string | null
+  readonly InstanceNodeInfoList?: readonly InstanceNodeInfo[] | null
 }
 export const RealTimeTaskInstanceNodeInfo: $Schema.Schema<RealTimeTaskInstanceNodeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("RealTimeTaskInstanceNodeInfo", { TaskName: $C.nul($C.str), TaskId: $C.nul($C.str), InstanceNodeInfoList: $C.nul($C.arr(InstanceNodeInfo)) }))
 
 /** `RealTimeTaskSpeed` (response side). */
 export interface RealTimeTaskSpeed {
-  readonly RecordsSpeedList: readonly RecordsSpeed[]
-  readonly BytesSpeedList: readonly BytesSpeed[]
+  readonly RecordsSpeedList?: readonly RecordsSpeed[]
+  readonly BytesSpeedList?: readonly BytesSpeed[]
   readonly RecordsLogSpeed?: readonly RecordsSpeed[]
   readonly BytesLogSpeed?: readonly BytesSpeed[]
 }
@@ -8366,7 +8366,7 @@ export const RegisterDsEventListenerRequest: $Schema.Schema<RegisterDsEventListe
 
 /** `RegisterDsEventListenerResponse` (response side). */
 export interface RegisterDsEventListenerResponse {
-  readonly Data: EventListenerDTO | null
+  readonly Data?: EventListenerDTO | null
   readonly RequestId: string
 }
 export const RegisterDsEventListenerResponse: $Schema.Schema<RegisterDsEventListenerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegisterDsEventListenerResponse", { Data: $C.nul(EventListenerDTO), RequestId: $C.str }))
@@ -8402,7 +8402,7 @@ export const RegisterDsEventRequest: $Schema.Schema<RegisterDsEventRequest> = /*
 
 /** `RegisterDsEventResponse` (response side). */
 export interface RegisterDsEventResponse {
-  readonly Data: EventDsDto | null
+  readonly Data?: EventDsDto | null
   readonly RequestId: string
 }
 export const RegisterDsEventResponse: $Schema.Schema<RegisterDsEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegisterDsEventResponse", { Data: $C.nul(EventDsDto), RequestId: $C.str }))
@@ -8419,7 +8419,7 @@ export const RegisterEventListenerRequest: $Schema.Schema<RegisterEventListenerR
 
 /** `RegisterEventListenerResponse` (response side). */
 export interface RegisterEventListenerResponse {
-  readonly Data: BatchReturn | null
+  readonly Data?: BatchReturn | null
   readonly RequestId: string
 }
 export const RegisterEventListenerResponse: $Schema.Schema<RegisterEventListenerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegisterEventListenerResponse", { Data: $C.nul(BatchReturn), RequestId: $C.str }))
@@ -8441,7 +8441,7 @@ export const RegisterEventRequest: $Schema.Schema<RegisterEventRequest> = /*#__P
 
 /** `RegisterEventResponse` (response side). */
 export interface RegisterEventResponse {
-  readonly Data: BatchReturn | null
+  readonly Data?: BatchReturn | null
   readonly RequestId: string
 }
 export const RegisterEventResponse: $Schema.Schema<RegisterEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RegisterEventResponse", { Data: $C.nul(BatchReturn), RequestId: $C.str }))
@@ -8485,7 +8485,7 @@ export const RemoveDatabaseRequest: $Schema.Schema<RemoveDatabaseRequest> = /*#_
 
 /** `RemoveDatabaseResponse` (response side). */
 export interface RemoveDatabaseResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const RemoveDatabaseResponse: $Schema.Schema<RemoveDatabaseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoveDatabaseResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -8500,7 +8500,7 @@ export const RemoveSchemaRequest: $Schema.Schema<RemoveSchemaRequest> = /*#__PUR
 
 /** `RemoveSchemaResponse` (response side). */
 export interface RemoveSchemaResponse {
-  readonly JobId: string
+  readonly JobId?: string
   readonly RequestId: string
 }
 export const RemoveSchemaResponse: $Schema.Schema<RemoveSchemaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoveSchemaResponse", { JobId: $C.str, RequestId: $C.str }))
@@ -8516,7 +8516,7 @@ export const RemoveTableRequest: $Schema.Schema<RemoveTableRequest> = /*#__PURE_
 
 /** `RemoveTableResponse` (response side). */
 export interface RemoveTableResponse {
-  readonly Result: boolean
+  readonly Result?: boolean
   readonly RequestId: string
 }
 export const RemoveTableResponse: $Schema.Schema<RemoveTableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoveTableResponse", { Result: $C.bool, RequestId: $C.str }))
@@ -8533,7 +8533,7 @@ export const RemoveWorkflowDsRequest: $Schema.Schema<RemoveWorkflowDsRequest> = 
 
 /** `RemoveWorkflowDsResponse` (response side). */
 export interface RemoveWorkflowDsResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const RemoveWorkflowDsResponse: $Schema.Schema<RemoveWorkflowDsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RemoveWorkflowDsResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -8549,7 +8549,7 @@ export const RenewWorkflowOwnerDsRequest: $Schema.Schema<RenewWorkflowOwnerDsReq
 
 /** `RenewWorkflowOwnerDsResponse` (response side). */
 export interface RenewWorkflowOwnerDsResponse {
-  readonly Data: BatchResultDs
+  readonly Data?: BatchResultDs
   readonly RequestId: string
 }
 export const RenewWorkflowOwnerDsResponse: $Schema.Schema<RenewWorkflowOwnerDsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RenewWorkflowOwnerDsResponse", { Data: BatchResultDs, RequestId: $C.str }))
@@ -8584,7 +8584,7 @@ export const RenewWorkflowSchedulerInfoDsRequest: $Schema.Schema<RenewWorkflowSc
 
 /** `RenewWorkflowSchedulerInfoDsResponse` (response side). */
 export interface RenewWorkflowSchedulerInfoDsResponse {
-  readonly Data: BatchResultDs | null
+  readonly Data?: BatchResultDs | null
   readonly RequestId: string
 }
 export const RenewWorkflowSchedulerInfoDsResponse: $Schema.Schema<RenewWorkflowSchedulerInfoDsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RenewWorkflowSchedulerInfoDsResponse", { Data: $C.nul(BatchResultDs), RequestId: $C.str }))
@@ -8688,7 +8688,7 @@ export const ReportTaskLineageResponse: $Schema.Schema<ReportTaskLineageResponse
 
 /** `ReportTaskListInfo` (response side). */
 export interface ReportTaskListInfo {
-  readonly Rows: readonly TaskInfoVo[] | null
+  readonly Rows?: readonly TaskInfoVo[] | null
   readonly PageNum?: number | bigint | null
   readonly PageSize?: number | bigint | null
   readonly TotalCount?: number | bigint | null
@@ -8698,22 +8698,22 @@ export const ReportTaskListInfo: $Schema.Schema<ReportTaskListInfo> = /*#__PURE_
 
 /** `ResourcePathTree` (response side). */
 export interface ResourcePathTree {
-  readonly Name: string | null
-  readonly IsLeaf: boolean | null
-  readonly ResourceId: string | null
-  readonly LocalPath: string | null
-  readonly RemotePath: string | null
-  readonly FileExtensionType: string | null
-  readonly Size: number | bigint | null
-  readonly Md5Value: string | null
-  readonly OwnerName: string | null
-  readonly UpdateUser: string | null
-  readonly UpdateUserId: string | null
-  readonly CreateTime: number | bigint | null
-  readonly UpdateTime: number | bigint | null
-  readonly CosBucket: string | null
-  readonly CosRegion: string | null
-  readonly ExtraInfo: string | null
+  readonly Name?: string | null
+  readonly IsLeaf?: boolean | null
+  readonly ResourceId?: string | null
+  readonly LocalPath?: string | null
+  readonly RemotePath?: string | null
+  readonly FileExtensionType?: string | null
+  readonly Size?: number | bigint | null
+  readonly Md5Value?: string | null
+  readonly OwnerName?: string | null
+  readonly UpdateUser?: string | null
+  readonly UpdateUserId?: string | null
+  readonly CreateTime?: number | bigint | null
+  readonly UpdateTime?: number | bigint | null
+  readonly CosBucket?: string | null
+  readonly CosRegion?: string | null
+  readonly ExtraInfo?: string | null
 }
 export const ResourcePathTree: $Schema.Schema<ResourcePathTree> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourcePathTree", { Name: $C.nul($C.str), IsLeaf: $C.nul($C.bool), ResourceId: $C.nul($C.str), LocalPath: $C.nul($C.str), RemotePath: $C.nul($C.str), FileExtensionType: $C.nul($C.str), Size: $C.nul($C.int64), Md5Value: $C.nul($C.str), OwnerName: $C.nul($C.str), UpdateUser: $C.nul($C.str), UpdateUserId: $C.nul($C.str), CreateTime: $C.nul($C.uint64), UpdateTime: $C.nul($C.uint64), CosBucket: $C.nul($C.str), CosRegion: $C.nul($C.str), ExtraInfo: $C.nul($C.str) }))
 
@@ -8739,7 +8739,7 @@ export const ResumeIntegrationTaskRequest: $Schema.Schema<ResumeIntegrationTaskR
 
 /** `ResumeIntegrationTaskResponse` (response side). */
 export interface ResumeIntegrationTaskResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const ResumeIntegrationTaskResponse: $Schema.Schema<ResumeIntegrationTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResumeIntegrationTaskResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -8754,25 +8754,25 @@ export const RobAndLockIntegrationTaskRequest: $Schema.Schema<RobAndLockIntegrat
 
 /** `RobAndLockIntegrationTaskResponse` (response side). */
 export interface RobAndLockIntegrationTaskResponse {
-  readonly RobLockState: RobLockState
+  readonly RobLockState?: RobLockState
   readonly RequestId: string
 }
 export const RobAndLockIntegrationTaskResponse: $Schema.Schema<RobAndLockIntegrationTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RobAndLockIntegrationTaskResponse", { RobLockState: RobLockState, RequestId: $C.str }))
 
 /** `RobLockState` (response side). */
 export interface RobLockState {
-  readonly IsRob: boolean
-  readonly Locker: string
+  readonly IsRob?: boolean
+  readonly Locker?: string
 }
 export const RobLockState: $Schema.Schema<RobLockState> = /*#__PURE__*/ $C.lazy(() => $C.struct("RobLockState", { IsRob: $C.bool, Locker: $C.str }))
 
 /** `RolePrivilege` (response side). */
 export interface RolePrivilege {
-  readonly PrivilegeId: string | null
-  readonly PrivilegeName: string | null
-  readonly RestPath: string | null
-  readonly RestMethod: string | null
-  readonly Description: string | null
+  readonly PrivilegeId?: string | null
+  readonly PrivilegeName?: string | null
+  readonly RestPath?: string | null
+  readonly RestMethod?: string | null
+  readonly Description?: string | null
   readonly ModuleId?: string | null
   readonly Type?: string | null
 }
@@ -8780,48 +8780,48 @@ export const RolePrivilege: $Schema.Schema<RolePrivilege> = /*#__PURE__*/ $C.laz
 
 /** `Rule` (response side). */
 export interface Rule {
-  readonly RuleId: number | bigint | null
-  readonly RuleGroupId: number | bigint | null
-  readonly TableId: string | null
-  readonly Name: string | null
-  readonly Type: number | bigint | null
-  readonly RuleTemplateId: number | bigint | null
-  readonly RuleTemplateContent: string | null
-  readonly QualityDim: number | bigint | null
-  readonly SourceObjectType: number | bigint | null
-  readonly SourceObjectDataType: number | bigint | null
-  readonly SourceObjectDataTypeName: string | null
-  readonly SourceObjectValue: string | null
-  readonly ConditionType: number | bigint | null
-  readonly ConditionExpression: string | null
-  readonly CustomSql: string | null
-  readonly CompareRule: CompareRule | null
-  readonly AlarmLevel: number | bigint | null
-  readonly Description: string | null
-  readonly Operator: string | null
-  readonly TargetDatabaseId: string | null
-  readonly TargetDatabaseName: string | null
-  readonly TargetTableId: string | null
-  readonly TargetTableName: string | null
-  readonly TargetConditionExpr: string | null
-  readonly RelConditionExpr: string | null
-  readonly FieldConfig: RuleFieldConfig | null
-  readonly MultiSourceFlag: boolean | null
-  readonly WhereFlag: boolean | null
-  readonly TemplateSql: string | null
-  readonly SubQualityDim: number | bigint | null
-  readonly TargetObjectType: number | bigint | null
-  readonly TargetObjectDataType: number | bigint | null
-  readonly TargetObjectDataTypeName: string | null
-  readonly TargetObjectValue: string | null
-  readonly SourceEngineTypes: readonly (number | bigint)[] | null
-  readonly TableName: string | null
-  readonly TableOwnerName: string | null
-  readonly ExecStrategy: RuleGroupExecStrategy | null
-  readonly Subscription: RuleGroupSubscribe | null
-  readonly CreateTime: string | null
-  readonly DatasourceId: number | bigint | null
-  readonly DatabaseId: string | null
+  readonly RuleId?: number | bigint | null
+  readonly RuleGroupId?: number | bigint | null
+  readonly TableId?: string | null
+  readonly Name?: string | null
+  readonly Type?: number | bigint | null
+  readonly RuleTemplateId?: number | bigint | null
+  readonly RuleTemplateContent?: string | null
+  readonly QualityDim?: number | bigint | null
+  readonly SourceObjectType?: number | bigint | null
+  readonly SourceObjectDataType?: number | bigint | null
+  readonly SourceObjectDataTypeName?: string | null
+  readonly SourceObjectValue?: string | null
+  readonly ConditionType?: number | bigint | null
+  readonly ConditionExpression?: string | null
+  readonly CustomSql?: string | null
+  readonly CompareRule?: CompareRule | null
+  readonly AlarmLevel?: number | bigint | null
+  readonly Description?: string | null
+  readonly Operator?: string | null
+  readonly TargetDatabaseId?: string | null
+  readonly TargetDatabaseName?: string | null
+  readonly TargetTableId?: string | null
+  readonly TargetTableName?: string | null
+  readonly TargetConditionExpr?: string | null
+  readonly RelConditionExpr?: string | null
+  readonly FieldConfig?: RuleFieldConfig | null
+  readonly MultiSourceFlag?: boolean | null
+  readonly WhereFlag?: boolean | null
+  readonly TemplateSql?: string | null
+  readonly SubQualityDim?: number | bigint | null
+  readonly TargetObjectType?: number | bigint | null
+  readonly TargetObjectDataType?: number | bigint | null
+  readonly TargetObjectDataTypeName?: string | null
+  readonly TargetObjectValue?: string | null
+  readonly SourceEngineTypes?: readonly (number | bigint)[] | null
+  readonly TableName?: string | null
+  readonly TableOwnerName?: string | null
+  readonly ExecStrategy?: RuleGroupExecStrategy | null
+  readonly Subscription?: RuleGroupSubscribe | null
+  readonly CreateTime?: string | null
+  readonly DatasourceId?: number | bigint | null
+  readonly DatabaseId?: string | null
   readonly MonitorStatus?: number | bigint | null
   readonly TriggerCondition?: string | null
   readonly DsEnvType?: number | bigint | null
@@ -8891,27 +8891,27 @@ export const RuleExecLog: $Schema.Schema<RuleExecLog> = /*#__PURE__*/ $C.lazy(()
 
 /** `RuleExecResult` (response side). */
 export interface RuleExecResult {
-  readonly RuleExecId: number | bigint | null
-  readonly RuleGroupExecId: number | bigint | null
-  readonly RuleGroupId: number | bigint | null
-  readonly RuleId: number | bigint | null
-  readonly RuleName: string | null
-  readonly RuleType: number | bigint | null
-  readonly SourceObjectDataTypeName: string | null
-  readonly SourceObjectValue: string | null
-  readonly ConditionExpression: string | null
-  readonly ExecResultStatus: number | bigint | null
-  readonly TriggerResult: string | null
-  readonly CompareResult: CompareResult | null
-  readonly TemplateName: string | null
-  readonly QualityDim: number | bigint | null
-  readonly TargetDBTableName: string | null
-  readonly TargetObjectValue: string | null
-  readonly TargetObjectDataType: string | null
-  readonly FieldConfig: RuleFieldConfig | null
-  readonly RelConditionExpr: string | null
-  readonly StartTime: string | null
-  readonly AlarmLevel: number | bigint | null
+  readonly RuleExecId?: number | bigint | null
+  readonly RuleGroupExecId?: number | bigint | null
+  readonly RuleGroupId?: number | bigint | null
+  readonly RuleId?: number | bigint | null
+  readonly RuleName?: string | null
+  readonly RuleType?: number | bigint | null
+  readonly SourceObjectDataTypeName?: string | null
+  readonly SourceObjectValue?: string | null
+  readonly ConditionExpression?: string | null
+  readonly ExecResultStatus?: number | bigint | null
+  readonly TriggerResult?: string | null
+  readonly CompareResult?: CompareResult | null
+  readonly TemplateName?: string | null
+  readonly QualityDim?: number | bigint | null
+  readonly TargetDBTableName?: string | null
+  readonly TargetObjectValue?: string | null
+  readonly TargetObjectDataType?: string | null
+  readonly FieldConfig?: RuleFieldConfig | null
+  readonly RelConditionExpr?: string | null
+  readonly StartTime?: string | null
+  readonly AlarmLevel?: number | bigint | null
   readonly TriggerCondition?: string | null
   readonly RuleGroupName?: string | null
   readonly DatasourceId?: string | null
@@ -8933,16 +8933,16 @@ export const RuleExecResult: $Schema.Schema<RuleExecResult> = /*#__PURE__*/ $C.l
 
 /** `RuleExecResultDetail` (response side). */
 export interface RuleExecResultDetail {
-  readonly DatasourceId: number | bigint | null
-  readonly DatasourceName: string | null
-  readonly DatabaseId: string | null
-  readonly DatabaseName: string | null
-  readonly InstanceId: string | null
-  readonly TableId: string | null
-  readonly TableName: string | null
-  readonly RuleExecResult: RuleExecResult | null
-  readonly TableOwnerUserId: number | bigint | null
-  readonly DatasourceType: number | bigint | null
+  readonly DatasourceId?: number | bigint | null
+  readonly DatasourceName?: string | null
+  readonly DatabaseId?: string | null
+  readonly DatabaseName?: string | null
+  readonly InstanceId?: string | null
+  readonly TableId?: string | null
+  readonly TableName?: string | null
+  readonly RuleExecResult?: RuleExecResult | null
+  readonly TableOwnerUserId?: number | bigint | null
+  readonly DatasourceType?: number | bigint | null
   readonly ClusterDeployType?: string | null
 }
 export const RuleExecResultDetail: $Schema.Schema<RuleExecResultDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleExecResultDetail", { DatasourceId: $C.nul($C.uint64), DatasourceName: $C.nul($C.str), DatabaseId: $C.nul($C.str), DatabaseName: $C.nul($C.str), InstanceId: $C.nul($C.str), TableId: $C.nul($C.str), TableName: $C.nul($C.str), RuleExecResult: $C.nul(RuleExecResult), TableOwnerUserId: $C.nul($C.uint64), DatasourceType: $C.nul($C.uint64) }, { ClusterDeployType: $C.nul($C.str) }))
@@ -8984,25 +8984,25 @@ export const RuleFieldConfig: $Schema.Schema<RuleFieldConfig> = /*#__PURE__*/ $C
 
 /** `RuleGroup` (response side). */
 export interface RuleGroup {
-  readonly RuleGroupId: number | bigint | null
-  readonly DatasourceId: string | null
-  readonly DatasourceName: string | null
-  readonly DatasourceType: number | bigint | null
-  readonly MonitorType: number | bigint | null
-  readonly UpdateTime: string | null
-  readonly TableName: string | null
-  readonly TableId: string | null
-  readonly TableOwnerName: string | null
-  readonly ExecStrategy: RuleGroupExecStrategy | null
-  readonly Subscription: RuleGroupSubscribe | null
-  readonly DatabaseId: string | null
-  readonly DatabaseName: string | null
+  readonly RuleGroupId?: number | bigint | null
+  readonly DatasourceId?: string | null
+  readonly DatasourceName?: string | null
+  readonly DatasourceType?: number | bigint | null
+  readonly MonitorType?: number | bigint | null
+  readonly UpdateTime?: string | null
+  readonly TableName?: string | null
+  readonly TableId?: string | null
+  readonly TableOwnerName?: string | null
+  readonly ExecStrategy?: RuleGroupExecStrategy | null
+  readonly Subscription?: RuleGroupSubscribe | null
+  readonly DatabaseId?: string | null
+  readonly DatabaseName?: string | null
   readonly SchemaName?: string | null
-  readonly Permission: boolean | null
-  readonly RuleCount: number | bigint | null
-  readonly MonitorStatus: boolean | null
-  readonly TableOwnerUserId: number | bigint | null
-  readonly InstanceId: string | null
+  readonly Permission?: boolean | null
+  readonly RuleCount?: number | bigint | null
+  readonly MonitorStatus?: boolean | null
+  readonly TableOwnerUserId?: number | bigint | null
+  readonly InstanceId?: string | null
   readonly CreateTime?: string | null
   readonly StrategyConfig?: boolean | null
   readonly SubscribeConfig?: boolean | null
@@ -9050,21 +9050,21 @@ export const RuleGroupConfig: $Schema.Schema<RuleGroupConfig> = /*#__PURE__*/ $C
 
 /** `RuleGroupExecResult` (response side). */
 export interface RuleGroupExecResult {
-  readonly RuleGroupExecId: number | bigint | null
-  readonly RuleGroupId: number | bigint | null
-  readonly TriggerType: number | bigint | null
-  readonly ExecTime: string | null
-  readonly Status: number | bigint | null
-  readonly AlarmRuleCount: number | bigint | null
-  readonly TotalRuleCount: number | bigint | null
-  readonly TableOwnerName: string | null
-  readonly TableName: string | null
-  readonly TableId: string | null
-  readonly DatabaseId: string | null
-  readonly DatasourceId: string | null
-  readonly Permission: boolean | null
-  readonly ExecDetail: string | null
-  readonly EngineType: string | null
+  readonly RuleGroupExecId?: number | bigint | null
+  readonly RuleGroupId?: number | bigint | null
+  readonly TriggerType?: number | bigint | null
+  readonly ExecTime?: string | null
+  readonly Status?: number | bigint | null
+  readonly AlarmRuleCount?: number | bigint | null
+  readonly TotalRuleCount?: number | bigint | null
+  readonly TableOwnerName?: string | null
+  readonly TableName?: string | null
+  readonly TableId?: string | null
+  readonly DatabaseId?: string | null
+  readonly DatasourceId?: string | null
+  readonly Permission?: boolean | null
+  readonly ExecDetail?: string | null
+  readonly EngineType?: string | null
   readonly RuleExecResultVOList?: readonly RuleExecResult[] | null
   readonly DatabaseName?: string | null
   readonly RuleGroupTableId?: string | null
@@ -9090,20 +9090,20 @@ export const RuleGroupExecResultPage: $Schema.Schema<RuleGroupExecResultPage> = 
 
 /** `RuleGroupExecStrategy` (response side). */
 export interface RuleGroupExecStrategy {
-  readonly RuleGroupId: number | bigint | null
-  readonly MonitorType: number | bigint | null
-  readonly ExecQueue: string | null
-  readonly ExecutorGroupId: string | null
-  readonly ExecutorGroupName: string | null
-  readonly Tasks: readonly ProdSchedulerTask[] | null
-  readonly StartTime: string | null
-  readonly EndTime: string | null
-  readonly CycleType: string | null
-  readonly DelayTime: number | bigint | null
-  readonly CycleStep: number | bigint | null
-  readonly TaskAction: string | null
-  readonly ExecEngineType: string | null
-  readonly ExecPlan: string | null
+  readonly RuleGroupId?: number | bigint | null
+  readonly MonitorType?: number | bigint | null
+  readonly ExecQueue?: string | null
+  readonly ExecutorGroupId?: string | null
+  readonly ExecutorGroupName?: string | null
+  readonly Tasks?: readonly ProdSchedulerTask[] | null
+  readonly StartTime?: string | null
+  readonly EndTime?: string | null
+  readonly CycleType?: string | null
+  readonly DelayTime?: number | bigint | null
+  readonly CycleStep?: number | bigint | null
+  readonly TaskAction?: string | null
+  readonly ExecEngineType?: string | null
+  readonly ExecPlan?: string | null
   readonly RuleId?: number | bigint | null
   readonly RuleName?: string | null
   readonly TriggerTypes?: readonly string[] | null
@@ -9124,8 +9124,8 @@ export const RuleGroupExecStrategy: $Schema.Schema<RuleGroupExecStrategy> = /*#_
 
 /** `RuleGroupPage` (response side). */
 export interface RuleGroupPage {
-  readonly TotalCount: number | bigint | null
-  readonly Items: readonly RuleGroup[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly Items?: readonly RuleGroup[] | null
   readonly MonitorEnabledCount?: number | bigint | null
 }
 export const RuleGroupPage: $Schema.Schema<RuleGroupPage> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleGroupPage", { TotalCount: $C.nul($C.uint64), Items: $C.nul($C.arr(RuleGroup)) }, { MonitorEnabledCount: $C.nul($C.uint64) }))
@@ -9148,12 +9148,12 @@ export const RuleGroupSchedulerInfo: $Schema.Schema<RuleGroupSchedulerInfo> = /*
 
 /** `RuleGroupSubscribe` (response side). */
 export interface RuleGroupSubscribe {
-  readonly RuleGroupId: number | bigint | null
-  readonly Receivers: readonly SubscribeReceiver[] | null
-  readonly SubscribeType: readonly (number | bigint)[] | null
-  readonly WebHooks: readonly SubscribeWebHook[] | null
-  readonly RuleId: number | bigint | null
-  readonly RuleName: string | null
+  readonly RuleGroupId?: number | bigint | null
+  readonly Receivers?: readonly SubscribeReceiver[] | null
+  readonly SubscribeType?: readonly (number | bigint)[] | null
+  readonly WebHooks?: readonly SubscribeWebHook[] | null
+  readonly RuleId?: number | bigint | null
+  readonly RuleName?: string | null
   readonly AlarmMessageRule?: string | null
 }
 export const RuleGroupSubscribe: $Schema.Schema<RuleGroupSubscribe> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleGroupSubscribe", { RuleGroupId: $C.nul($C.uint64), Receivers: $C.nul($C.arr(SubscribeReceiver)), SubscribeType: $C.nul($C.arr($C.uint64)), WebHooks: $C.nul($C.arr(SubscribeWebHook)), RuleId: $C.nul($C.uint64), RuleName: $C.nul($C.str) }, { AlarmMessageRule: $C.nul($C.str) }))
@@ -9190,26 +9190,26 @@ export const RulePage: $Schema.Schema<RulePage> = /*#__PURE__*/ $C.lazy(() => $C
 
 /** `RuleTemplate` (response side). */
 export interface RuleTemplate {
-  readonly RuleTemplateId: number | bigint
-  readonly Name: string
-  readonly Description: string
-  readonly Type: number | bigint
-  readonly SourceObjectType: number | bigint
-  readonly SourceObjectDataType: number | bigint
-  readonly SourceContent: string | null
-  readonly SourceEngineTypes: readonly (number | bigint)[] | null
-  readonly QualityDim: number | bigint | null
-  readonly CompareType: number | bigint | null
-  readonly CitationCount: number | bigint | null
-  readonly UserId: number | bigint | null
-  readonly UserName: string | null
-  readonly UpdateTime: string | null
-  readonly WhereFlag: boolean | null
-  readonly MultiSourceFlag: boolean | null
-  readonly SqlExpression: string | null
-  readonly SubQualityDim: number | bigint | null
-  readonly ResolvedSqlExpression: SqlExpression | null
-  readonly DatasourceTypes: readonly (number | bigint)[] | null
+  readonly RuleTemplateId?: number | bigint
+  readonly Name?: string
+  readonly Description?: string
+  readonly Type?: number | bigint
+  readonly SourceObjectType?: number | bigint
+  readonly SourceObjectDataType?: number | bigint
+  readonly SourceContent?: string | null
+  readonly SourceEngineTypes?: readonly (number | bigint)[] | null
+  readonly QualityDim?: number | bigint | null
+  readonly CompareType?: number | bigint | null
+  readonly CitationCount?: number | bigint | null
+  readonly UserId?: number | bigint | null
+  readonly UserName?: string | null
+  readonly UpdateTime?: string | null
+  readonly WhereFlag?: boolean | null
+  readonly MultiSourceFlag?: boolean | null
+  readonly SqlExpression?: string | null
+  readonly SubQualityDim?: number | bigint | null
+  readonly ResolvedSqlExpression?: SqlExpression | null
+  readonly DatasourceTypes?: readonly (number | bigint)[] | null
   readonly UserIdStr?: string | null
 }
 export const RuleTemplate: $Schema.Schema<RuleTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("RuleTemplate", { RuleTemplateId: $C.uint64, Name: $C.str, Description: $C.str, Type: $C.uint64, SourceObjectType: $C.uint64, SourceObjectDataType: $C.uint64, SourceContent: $C.nul($C.str), SourceEngineTypes: $C.nul($C.arr($C.uint64)), QualityDim: $C.nul($C.uint64), CompareType: $C.nul($C.uint64), CitationCount: $C.nul($C.uint64), UserId: $C.nul($C.uint64), UserName: $C.nul($C.str), UpdateTime: $C.nul($C.str), WhereFlag: $C.nul($C.bool), MultiSourceFlag: $C.nul($C.bool), SqlExpression: $C.nul($C.str), SubQualityDim: $C.nul($C.uint64), ResolvedSqlExpression: $C.nul(SqlExpression), DatasourceTypes: $C.nul($C.arr($C.int64)) }, { UserIdStr: $C.nul($C.str) }))
@@ -9247,7 +9247,7 @@ export const RunForceSucScheduleInstancesRequest: $Schema.Schema<RunForceSucSche
 
 /** `RunForceSucScheduleInstancesResponse` (response side). */
 export interface RunForceSucScheduleInstancesResponse {
-  readonly Data: BatchOperateResultOpsDto
+  readonly Data?: BatchOperateResultOpsDto
   readonly RequestId: string
 }
 export const RunForceSucScheduleInstancesResponse: $Schema.Schema<RunForceSucScheduleInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunForceSucScheduleInstancesResponse", { Data: BatchOperateResultOpsDto, RequestId: $C.str }))
@@ -9287,7 +9287,7 @@ export const RunRerunScheduleInstancesRequest: $Schema.Schema<RunRerunScheduleIn
 
 /** `RunRerunScheduleInstancesResponse` (response side). */
 export interface RunRerunScheduleInstancesResponse {
-  readonly Data: BatchOperateResultOpsDto
+  readonly Data?: BatchOperateResultOpsDto
   readonly RequestId: string
 }
 export const RunRerunScheduleInstancesResponse: $Schema.Schema<RunRerunScheduleInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunRerunScheduleInstancesResponse", { Data: BatchOperateResultOpsDto, RequestId: $C.str }))
@@ -9302,20 +9302,20 @@ export const RunTasksByMultiWorkflowRequest: $Schema.Schema<RunTasksByMultiWorkf
 
 /** `RunTasksByMultiWorkflowResponse` (response side). */
 export interface RunTasksByMultiWorkflowResponse {
-  readonly Data: OperationOpsDto | null
+  readonly Data?: OperationOpsDto | null
   readonly RequestId: string
 }
 export const RunTasksByMultiWorkflowResponse: $Schema.Schema<RunTasksByMultiWorkflowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunTasksByMultiWorkflowResponse", { Data: $C.nul(OperationOpsDto), RequestId: $C.str }))
 
 /** `RuntimeInstanceCntTop` (response side). */
 export interface RuntimeInstanceCntTop {
-  readonly TaskId: string | null
-  readonly TaskName: string | null
-  readonly InCharge: string | null
-  readonly CycleUnit: string | null
-  readonly State: string | null
-  readonly RunTime: number | bigint | null
-  readonly CurRunTime: string | null
+  readonly TaskId?: string | null
+  readonly TaskName?: string | null
+  readonly InCharge?: string | null
+  readonly CycleUnit?: string | null
+  readonly State?: string | null
+  readonly RunTime?: number | bigint | null
+  readonly CurRunTime?: string | null
   readonly WaitScheduleTime?: number | bigint | null
   readonly ProjectId?: string | null
   readonly ProjectName?: string | null
@@ -9342,8 +9342,8 @@ export const SaveCustomFunctionRequest: $Schema.Schema<SaveCustomFunctionRequest
 
 /** `SaveCustomFunctionResponse` (response side). */
 export interface SaveCustomFunctionResponse {
-  readonly FunctionId: string | null
-  readonly ErrorMessage: string | null
+  readonly FunctionId?: string | null
+  readonly ErrorMessage?: string | null
   readonly RequestId: string
 }
 export const SaveCustomFunctionResponse: $Schema.Schema<SaveCustomFunctionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SaveCustomFunctionResponse", { FunctionId: $C.nul($C.str), ErrorMessage: $C.nul($C.str), RequestId: $C.str }))
@@ -9357,43 +9357,43 @@ export const SchedulerTaskInstanceInfo: $Schema.Schema<SchedulerTaskInstanceInfo
 
 /** `SchemaDetail` (response side). */
 export interface SchemaDetail {
-  readonly ColumnKey: string | null
-  readonly Description: string | null
-  readonly Name: string | null
-  readonly Type: string | null
+  readonly ColumnKey?: string | null
+  readonly Description?: string | null
+  readonly Name?: string | null
+  readonly Type?: string | null
 }
 export const SchemaDetail: $Schema.Schema<SchemaDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("SchemaDetail", { ColumnKey: $C.nul($C.str), Description: $C.nul($C.str), Name: $C.nul($C.str), Type: $C.nul($C.str) }))
 
 /** `ScreenInstanceInfo` (response side). */
 export interface ScreenInstanceInfo {
-  readonly CountTag: number | bigint | null
-  readonly TotalNum: number | bigint | null
-  readonly RunningNum: number | bigint | null
-  readonly WaitRunningNum: number | bigint | null
-  readonly DependencyNum: number | bigint | null
-  readonly WaitEventNum: string | null
-  readonly StoppingNum: number | bigint | null
-  readonly SucceedNum: number | bigint | null
-  readonly FailedNum: number | bigint | null
+  readonly CountTag?: number | bigint | null
+  readonly TotalNum?: number | bigint | null
+  readonly RunningNum?: number | bigint | null
+  readonly WaitRunningNum?: number | bigint | null
+  readonly DependencyNum?: number | bigint | null
+  readonly WaitEventNum?: string | null
+  readonly StoppingNum?: number | bigint | null
+  readonly SucceedNum?: number | bigint | null
+  readonly FailedNum?: number | bigint | null
   readonly SkipRunningNum?: number | bigint
 }
 export const ScreenInstanceInfo: $Schema.Schema<ScreenInstanceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScreenInstanceInfo", { CountTag: $C.nul($C.uint64), TotalNum: $C.nul($C.uint64), RunningNum: $C.nul($C.uint64), WaitRunningNum: $C.nul($C.uint64), DependencyNum: $C.nul($C.uint64), WaitEventNum: $C.nul($C.str), StoppingNum: $C.nul($C.uint64), SucceedNum: $C.nul($C.uint64), FailedNum: $C.nul($C.uint64) }, { SkipRunningNum: $C.int64 }))
 
 /** `ScreenTaskInfo` (response side). */
 export interface ScreenTaskInfo {
-  readonly CountTag: number | bigint
-  readonly TotalNum: number | bigint | null
-  readonly RunningNum: number | bigint | null
-  readonly StoppingNum: number | bigint | null
-  readonly StoppedNum: number | bigint | null
-  readonly FrozenNum: number | bigint | null
-  readonly InvalidNum: number | bigint | null
-  readonly YearNum: number | bigint | null
-  readonly MonthNum: number | bigint | null
-  readonly WeekNum: number | bigint | null
-  readonly DayNum: number | bigint | null
-  readonly HourNum: number | bigint | null
-  readonly MinuteNum: number | bigint | null
+  readonly CountTag?: number | bigint
+  readonly TotalNum?: number | bigint | null
+  readonly RunningNum?: number | bigint | null
+  readonly StoppingNum?: number | bigint | null
+  readonly StoppedNum?: number | bigint | null
+  readonly FrozenNum?: number | bigint | null
+  readonly InvalidNum?: number | bigint | null
+  readonly YearNum?: number | bigint | null
+  readonly MonthNum?: number | bigint | null
+  readonly WeekNum?: number | bigint | null
+  readonly DayNum?: number | bigint | null
+  readonly HourNum?: number | bigint | null
+  readonly MinuteNum?: number | bigint | null
   readonly WorkflowNum?: number | bigint
 }
 export const ScreenTaskInfo: $Schema.Schema<ScreenTaskInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ScreenTaskInfo", { CountTag: $C.uint64, TotalNum: $C.nul($C.uint64), RunningNum: $C.nul($C.uint64), StoppingNum: $C.nul($C.uint64), StoppedNum: $C.nul($C.uint64), FrozenNum: $C.nul($C.uint64), InvalidNum: $C.nul($C.uint64), YearNum: $C.nul($C.uint64), MonthNum: $C.nul($C.uint64), WeekNum: $C.nul($C.uint64), DayNum: $C.nul($C.uint64), HourNum: $C.nul($C.uint64), MinuteNum: $C.nul($C.uint64) }, { WorkflowNum: $C.uint64 }))
@@ -9437,19 +9437,19 @@ export const ScriptRequestInfo: $Schema.Schema<ScriptRequestInfo> = /*#__PURE__*
 
 /** `SearchColumnDocVO` (response side). */
 export interface SearchColumnDocVO {
-  readonly Name: string | null
-  readonly ChineseName: string | null
-  readonly Type: string | null
-  readonly Length: number | bigint | null
-  readonly Precision: number | bigint | null
-  readonly Scale: number | bigint | null
-  readonly DefaultValue: string | null
-  readonly Description: string | null
-  readonly Position: number | bigint | null
-  readonly IsPartition: boolean | null
-  readonly ColumnKey: string | null
-  readonly CreateTime: string | null
-  readonly ModifiedTime: string | null
+  readonly Name?: string | null
+  readonly ChineseName?: string | null
+  readonly Type?: string | null
+  readonly Length?: number | bigint | null
+  readonly Precision?: number | bigint | null
+  readonly Scale?: number | bigint | null
+  readonly DefaultValue?: string | null
+  readonly Description?: string | null
+  readonly Position?: number | bigint | null
+  readonly IsPartition?: boolean | null
+  readonly ColumnKey?: string | null
+  readonly CreateTime?: string | null
+  readonly ModifiedTime?: string | null
   readonly Specification?: string | null
 }
 export const SearchColumnDocVO: $Schema.Schema<SearchColumnDocVO> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchColumnDocVO", { Name: $C.nul($C.str), ChineseName: $C.nul($C.str), Type: $C.nul($C.str), Length: $C.nul($C.uint64), Precision: $C.nul($C.uint64), Scale: $C.nul($C.int64), DefaultValue: $C.nul($C.str), Description: $C.nul($C.str), Position: $C.nul($C.int64), IsPartition: $C.nul($C.bool), ColumnKey: $C.nul($C.str), CreateTime: $C.nul($C.str), ModifiedTime: $C.nul($C.str) }, { Specification: $C.nul($C.str) }))
@@ -9489,7 +9489,7 @@ export const SetTaskAlarmNewRequest: $Schema.Schema<SetTaskAlarmNewRequest> = /*
 
 /** `SetTaskAlarmNewResponse` (response side). */
 export interface SetTaskAlarmNewResponse {
-  readonly Data: BatchOperateResult
+  readonly Data?: BatchOperateResult
   readonly RequestId: string
 }
 export const SetTaskAlarmNewResponse: $Schema.Schema<SetTaskAlarmNewResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SetTaskAlarmNewResponse", { Data: BatchOperateResult, RequestId: $C.str }))
@@ -9532,23 +9532,23 @@ export const SourceFieldInfo: $Schema.Schema<SourceFieldInfo> = /*#__PURE__*/ $C
 
 /** `SpeedValue` (response side). */
 export interface SpeedValue {
-  readonly Time: number | bigint | null
-  readonly Speed: number | null
+  readonly Time?: number | bigint | null
+  readonly Speed?: number | null
 }
 export const SpeedValue: $Schema.Schema<SpeedValue> = /*#__PURE__*/ $C.lazy(() => $C.struct("SpeedValue", { Time: $C.nul($C.uint64), Speed: $C.nul($C.float) }))
 
 /** `SqlExpression` (response side). */
 export interface SqlExpression {
-  readonly TableExpressions: readonly SqlExpressionTable[] | null
-  readonly ParamExpressions: readonly string[] | null
+  readonly TableExpressions?: readonly SqlExpressionTable[] | null
+  readonly ParamExpressions?: readonly string[] | null
   readonly SystemTemplateExpressions?: readonly string[] | null
 }
 export const SqlExpression: $Schema.Schema<SqlExpression> = /*#__PURE__*/ $C.lazy(() => $C.struct("SqlExpression", { TableExpressions: $C.nul($C.arr(SqlExpressionTable)), ParamExpressions: $C.nul($C.arr($C.str)) }, { SystemTemplateExpressions: $C.nul($C.arr($C.str)) }))
 
 /** `SqlExpressionTable` (response side). */
 export interface SqlExpressionTable {
-  readonly TableExpression: string | null
-  readonly ColumnExpression: readonly string[] | null
+  readonly TableExpression?: string | null
+  readonly ColumnExpression?: readonly string[] | null
 }
 export const SqlExpressionTable: $Schema.Schema<SqlExpressionTable> = /*#__PURE__*/ $C.lazy(() => $C.struct("SqlExpressionTable", { TableExpression: $C.nul($C.str), ColumnExpression: $C.nul($C.arr($C.str)) }))
 
@@ -9583,7 +9583,7 @@ export const StartIntegrationTaskRequest: $Schema.Schema<StartIntegrationTaskReq
 
 /** `StartIntegrationTaskResponse` (response side). */
 export interface StartIntegrationTaskResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const StartIntegrationTaskResponse: $Schema.Schema<StartIntegrationTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartIntegrationTaskResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -9606,7 +9606,7 @@ export const StopIntegrationTaskRequest: $Schema.Schema<StopIntegrationTaskReque
 
 /** `StopIntegrationTaskResponse` (response side). */
 export interface StopIntegrationTaskResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const StopIntegrationTaskResponse: $Schema.Schema<StopIntegrationTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopIntegrationTaskResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -9629,8 +9629,8 @@ export const SubmitCustomFunctionRequest: $Schema.Schema<SubmitCustomFunctionReq
 
 /** `SubmitCustomFunctionResponse` (response side). */
 export interface SubmitCustomFunctionResponse {
-  readonly FunctionId: string | null
-  readonly ErrorMessage: string | null
+  readonly FunctionId?: string | null
+  readonly ErrorMessage?: string | null
   readonly RequestId: string
 }
 export const SubmitCustomFunctionResponse: $Schema.Schema<SubmitCustomFunctionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubmitCustomFunctionResponse", { FunctionId: $C.nul($C.str), ErrorMessage: $C.nul($C.str), RequestId: $C.str }))
@@ -9656,8 +9656,8 @@ export const SubmitSqlTaskRequest: $Schema.Schema<SubmitSqlTaskRequest> = /*#__P
 
 /** `SubmitSqlTaskResponse` (response side). */
 export interface SubmitSqlTaskResponse {
-  readonly Record: AdhocRecord
-  readonly Details: readonly AdhocDetail[]
+  readonly Record?: AdhocRecord
+  readonly Details?: readonly AdhocDetail[]
   readonly RequestId: string
 }
 export const SubmitSqlTaskResponse: $Schema.Schema<SubmitSqlTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubmitSqlTaskResponse", { Record: AdhocRecord, Details: $C.arr(AdhocDetail), RequestId: $C.str }))
@@ -9673,7 +9673,7 @@ export const SubmitTaskRequest: $Schema.Schema<SubmitTaskRequest> = /*#__PURE__*
 
 /** `SubmitTaskResponse` (response side). */
 export interface SubmitTaskResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const SubmitTaskResponse: $Schema.Schema<SubmitTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubmitTaskResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -9695,8 +9695,8 @@ export const SubmitTaskTestRunRequest: $Schema.Schema<SubmitTaskTestRunRequest> 
 
 /** `SubmitTaskTestRunResponse` (response side). */
 export interface SubmitTaskTestRunResponse {
-  readonly JobId: number | bigint
-  readonly RecordId: readonly (number | bigint)[]
+  readonly JobId?: number | bigint
+  readonly RecordId?: readonly (number | bigint)[]
   readonly RequestId: string
 }
 export const SubmitTaskTestRunResponse: $Schema.Schema<SubmitTaskTestRunResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubmitTaskTestRunResponse", { JobId: $C.int64, RecordId: $C.arr($C.int64), RequestId: $C.str }))
@@ -9721,7 +9721,7 @@ export const SubmitWorkflowRequest: $Schema.Schema<SubmitWorkflowRequest> = /*#_
 
 /** `SubmitWorkflowResponse` (response side). */
 export interface SubmitWorkflowResponse {
-  readonly Data: SubmitWorkflow
+  readonly Data?: SubmitWorkflow
   readonly RequestId: string
 }
 export const SubmitWorkflowResponse: $Schema.Schema<SubmitWorkflowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubmitWorkflowResponse", { Data: SubmitWorkflow, RequestId: $C.str }))
@@ -9743,16 +9743,16 @@ export const SubscribeWebHook: $Schema.Schema<SubscribeWebHook> = /*#__PURE__*/ 
 
 /** `SuccessorTaskInfo` (response side). */
 export interface SuccessorTaskInfo {
-  readonly TaskId: string
-  readonly WorkflowId: string
-  readonly TaskName: string
-  readonly Layer: number | bigint
-  readonly Status: string
-  readonly TaskTypeId: number | bigint
-  readonly InCharge: string
-  readonly ProjectId: string
-  readonly ProjectName: string
-  readonly WorkflowName: string
+  readonly TaskId?: string
+  readonly WorkflowId?: string
+  readonly TaskName?: string
+  readonly Layer?: number | bigint
+  readonly Status?: string
+  readonly TaskTypeId?: number | bigint
+  readonly InCharge?: string
+  readonly ProjectId?: string
+  readonly ProjectName?: string
+  readonly WorkflowName?: string
   readonly CycleUnit?: string | null
   readonly ScheduleDesc?: string | null
   readonly TaskTypeDesc?: string | null
@@ -9770,22 +9770,22 @@ export const SuspendIntegrationTaskRequest: $Schema.Schema<SuspendIntegrationTas
 
 /** `SuspendIntegrationTaskResponse` (response side). */
 export interface SuspendIntegrationTaskResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const SuspendIntegrationTaskResponse: $Schema.Schema<SuspendIntegrationTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SuspendIntegrationTaskResponse", { Data: $C.bool, RequestId: $C.str }))
 
 /** `SystemRole` (response side). */
 export interface SystemRole {
-  readonly RoleId: string
-  readonly Name: string | null
-  readonly NameCn: string | null
-  readonly Description: string | null
-  readonly Privileges: readonly RolePrivilege[] | null
-  readonly MethodPaths: readonly string[] | null
-  readonly RoleType: string | null
-  readonly SystemInit: boolean | null
-  readonly Params: string | null
+  readonly RoleId?: string
+  readonly Name?: string | null
+  readonly NameCn?: string | null
+  readonly Description?: string | null
+  readonly Privileges?: readonly RolePrivilege[] | null
+  readonly MethodPaths?: readonly string[] | null
+  readonly RoleType?: string | null
+  readonly SystemInit?: boolean | null
+  readonly Params?: string | null
   readonly CreateTimeStr?: string | null
   readonly Creator?: string | null
 }
@@ -9860,7 +9860,7 @@ export const TableConfig: $Schema.Schema<TableConfig> = /*#__PURE__*/ $C.lazy(()
 
 /** `TableHeat` (response side). */
 export interface TableHeat {
-  readonly TableId: string | null
+  readonly TableId?: string | null
   readonly DayTime?: string | null
   readonly Heat?: number | null
   readonly MaxHeat?: number | null
@@ -9869,11 +9869,11 @@ export const TableHeat: $Schema.Schema<TableHeat> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `TableInfo` (response side). */
 export interface TableInfo {
-  readonly TableId: string | null
-  readonly TableName: string | null
+  readonly TableId?: string | null
+  readonly TableName?: string | null
   readonly TableType?: string | null
-  readonly OriginDatabaseName: string | null
-  readonly OriginSchemaName: string | null
+  readonly OriginDatabaseName?: string | null
+  readonly OriginSchemaName?: string | null
 }
 export const TableInfo: $Schema.Schema<TableInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TableInfo", { TableId: $C.nul($C.str), TableName: $C.nul($C.str), OriginDatabaseName: $C.nul($C.str), OriginSchemaName: $C.nul($C.str) }, { TableType: $C.nul($C.str) }))
 
@@ -9915,7 +9915,7 @@ export const TableLineageBaseInfo: $Schema.Schema<TableLineageBaseInfo> = /*#__P
 
 /** `TableLineageInfo` (both sides). */
 export interface TableLineageInfo {
-  readonly MetastoreType: string | null
+  readonly MetastoreType?: string | null
   readonly ProjectId?: string | null
   readonly DatasourceId?: string | null
   readonly TableId?: string | null
@@ -9955,56 +9955,56 @@ export const TableLineagePair: $Schema.Schema<TableLineagePair> = /*#__PURE__*/ 
 
 /** `TableMeta` (response side). */
 export interface TableMeta {
-  readonly TableId: string | null
-  readonly TableName: string | null
-  readonly TableOwnerName: string | null
-  readonly DatasourceId: number | bigint | null
-  readonly ClusterName: string | null
-  readonly DatasourceName: string | null
-  readonly DatabaseName: string | null
-  readonly TablePath: string | null
-  readonly TableNameCn: string | null
-  readonly MetastoreId: number | bigint | null
-  readonly MetastoreType: string | null
-  readonly Description: string | null
-  readonly ColumnSeparator: string | null
-  readonly StorageFormat: string | null
-  readonly StorageSize: number | bigint | null
-  readonly TableType: string | null
-  readonly CreateTime: string | null
-  readonly ModifyTime: string | null
-  readonly DdlModifyTime: string | null
-  readonly LastAccessTime: string | null
-  readonly ProjectName: string | null
-  readonly BizCatalogIds: readonly string[] | null
-  readonly BizCatalogNames: readonly string[] | null
-  readonly HasFavorite: boolean | null
-  readonly StorageSizeWithUnit: string | null
-  readonly InstanceId: string | null
-  readonly TechnologyType: string | null
-  readonly TableNameEn: string | null
-  readonly ProjectId: string | null
-  readonly Partitions: string | null
-  readonly ReplicationFactor: string | null
-  readonly ProjectDisplayName: string | null
-  readonly DataModifyTime: string | null
-  readonly ClusterId: string | null
-  readonly HasAdminAuthority: boolean | null
-  readonly DatasourceDisplayName: string | null
-  readonly DatabaseId: string | null
-  readonly FavoriteCount: number | bigint | null
-  readonly LikeCount: number | bigint | null
-  readonly HasLike: boolean | null
-  readonly TablePropertyScore: TablePropertyScore | null
-  readonly TableHeat: TableHeat | null
-  readonly OwnerProjectId: string | null
-  readonly TableOwnerId: string | null
-  readonly DataSourceCategory: string | null
-  readonly Columns: readonly SearchColumnDocVO[] | null
+  readonly TableId?: string | null
+  readonly TableName?: string | null
+  readonly TableOwnerName?: string | null
+  readonly DatasourceId?: number | bigint | null
+  readonly ClusterName?: string | null
+  readonly DatasourceName?: string | null
+  readonly DatabaseName?: string | null
+  readonly TablePath?: string | null
+  readonly TableNameCn?: string | null
+  readonly MetastoreId?: number | bigint | null
+  readonly MetastoreType?: string | null
+  readonly Description?: string | null
+  readonly ColumnSeparator?: string | null
+  readonly StorageFormat?: string | null
+  readonly StorageSize?: number | bigint | null
+  readonly TableType?: string | null
+  readonly CreateTime?: string | null
+  readonly ModifyTime?: string | null
+  readonly DdlModifyTime?: string | null
+  readonly LastAccessTime?: string | null
+  readonly ProjectName?: string | null
+  readonly BizCatalogIds?: readonly string[] | null
+  readonly BizCatalogNames?: readonly string[] | null
+  readonly HasFavorite?: boolean | null
+  readonly StorageSizeWithUnit?: string | null
+  readonly InstanceId?: string | null
+  readonly TechnologyType?: string | null
+  readonly TableNameEn?: string | null
+  readonly ProjectId?: string | null
+  readonly Partitions?: string | null
+  readonly ReplicationFactor?: string | null
+  readonly ProjectDisplayName?: string | null
+  readonly DataModifyTime?: string | null
+  readonly ClusterId?: string | null
+  readonly HasAdminAuthority?: boolean | null
+  readonly DatasourceDisplayName?: string | null
+  readonly DatabaseId?: string | null
+  readonly FavoriteCount?: number | bigint | null
+  readonly LikeCount?: number | bigint | null
+  readonly HasLike?: boolean | null
+  readonly TablePropertyScore?: TablePropertyScore | null
+  readonly TableHeat?: TableHeat | null
+  readonly OwnerProjectId?: string | null
+  readonly TableOwnerId?: string | null
+  readonly DataSourceCategory?: string | null
+  readonly Columns?: readonly SearchColumnDocVO[] | null
   readonly MetaCrawlType?: string | null
   readonly IsView?: boolean | null
   readonly Location?: string | null
-  readonly LifeCycleTime: number | bigint | null
+  readonly LifeCycleTime?: number | bigint | null
   readonly IsPartitionTable?: number | bigint | null
   readonly PartitionColumns?: readonly string[] | null
   readonly DateFormat?: string | null
@@ -10059,12 +10059,12 @@ export const TableNameFilter: $Schema.Schema<TableNameFilter> = /*#__PURE__*/ $C
 
 /** `TablePartition` (response side). */
 export interface TablePartition {
-  readonly PartitionName: string
-  readonly RecordCount: number | bigint
-  readonly StorageSize: string
-  readonly CreateTime: string
-  readonly ModifiedTime: string
-  readonly StorageSizeWithUnit: string
+  readonly PartitionName?: string
+  readonly RecordCount?: number | bigint
+  readonly StorageSize?: string
+  readonly CreateTime?: string
+  readonly ModifiedTime?: string
+  readonly StorageSizeWithUnit?: string
   readonly NumFiles?: number | bigint | null
   readonly AverageFileSizeWithUnit?: string | null
 }
@@ -10072,28 +10072,28 @@ export const TablePartition: $Schema.Schema<TablePartition> = /*#__PURE__*/ $C.l
 
 /** `TablePropertyScore` (response side). */
 export interface TablePropertyScore {
-  readonly TableId: string
-  readonly DayTime: string
-  readonly Integrity: number
-  readonly Safety: number
-  readonly Timeliness: number
-  readonly Stability: number
-  readonly Normative: number
-  readonly Average: number
+  readonly TableId?: string
+  readonly DayTime?: string
+  readonly Integrity?: number
+  readonly Safety?: number
+  readonly Timeliness?: number
+  readonly Stability?: number
+  readonly Normative?: number
+  readonly Average?: number
 }
 export const TablePropertyScore: $Schema.Schema<TablePropertyScore> = /*#__PURE__*/ $C.lazy(() => $C.struct("TablePropertyScore", { TableId: $C.str, DayTime: $C.datetimeIso, Integrity: $C.float, Safety: $C.float, Timeliness: $C.float, Stability: $C.float, Normative: $C.float, Average: $C.float }))
 
 /** `TableQualityDetail` (response side). */
 export interface TableQualityDetail {
-  readonly DatabaseId: string | null
-  readonly DatabaseName: string | null
-  readonly TableId: string | null
-  readonly TableName: string | null
-  readonly OwnerUserId: number | bigint | null
-  readonly OwnerUserName: string | null
-  readonly DatabaseScore: number | null
-  readonly TableScore: number | null
-  readonly LastPeriodRatio: number | null
+  readonly DatabaseId?: string | null
+  readonly DatabaseName?: string | null
+  readonly TableId?: string | null
+  readonly TableName?: string | null
+  readonly OwnerUserId?: number | bigint | null
+  readonly OwnerUserName?: string | null
+  readonly DatabaseScore?: number | null
+  readonly TableScore?: number | null
+  readonly LastPeriodRatio?: number | null
   readonly DsEnvType?: number | bigint | null
   readonly SchemaName?: string | null
   readonly RuleGroupTableId?: string | null
@@ -10131,10 +10131,10 @@ export const TableScoreStatisticsInfo: $Schema.Schema<TableScoreStatisticsInfo> 
 
 /** `TagVoteSum` (response side). */
 export interface TagVoteSum {
-  readonly TagId: number | bigint
-  readonly TagName: string
-  readonly VoteSum: number | bigint
-  readonly Status: boolean
+  readonly TagId?: number | bigint
+  readonly TagName?: string
+  readonly VoteSum?: number | bigint
+  readonly Status?: boolean
   readonly TagDesc?: string | null
   readonly TagValueId?: number | bigint | null
   readonly TagValue?: string | null
@@ -10145,12 +10145,12 @@ export const TagVoteSum: $Schema.Schema<TagVoteSum> = /*#__PURE__*/ $C.lazy(() =
 
 /** `TaskAlarmInfo` (both sides). */
 export interface TaskAlarmInfo {
-  readonly TaskId: string
-  readonly RegularName: string
-  readonly RegularStatus: number | bigint
-  readonly AlarmLevel: number | bigint
-  readonly AlarmWay: string
-  readonly TaskType: number | bigint
+  readonly TaskId?: string
+  readonly RegularName?: string
+  readonly RegularStatus?: number | bigint
+  readonly AlarmLevel?: number | bigint
+  readonly AlarmWay?: string
+  readonly TaskType?: number | bigint
   readonly Id?: string | null
   readonly RegularId?: string
   readonly AlarmIndicator?: number | bigint
@@ -10196,10 +10196,10 @@ export const TaskByCycle: $Schema.Schema<TaskByCycle> = /*#__PURE__*/ $C.lazy(()
 
 /** `TaskByStatus` (response side). */
 export interface TaskByStatus {
-  readonly CountGroup: string | null
-  readonly ShowTimeGroup: string | null
-  readonly Status: string | null
-  readonly CycleUnit: string | null
+  readonly CountGroup?: string | null
+  readonly ShowTimeGroup?: string | null
+  readonly Status?: string | null
+  readonly CycleUnit?: string | null
   readonly ReportTime?: string
   readonly Count?: number | bigint
 }
@@ -10209,7 +10209,7 @@ export const TaskByStatus: $Schema.Schema<TaskByStatus> = /*#__PURE__*/ $C.lazy(
 export interface TaskCollectionParamDTO {
   readonly TotalCount?: number | bigint | null
   readonly PageCount?: number | bigint | null
-  readonly Items: readonly TaskFormParams[] | null
+  readonly Items?: readonly TaskFormParams[] | null
 }
 export const TaskCollectionParamDTO: $Schema.Schema<TaskCollectionParamDTO> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskCollectionParamDTO", { Items: $C.nul($C.arr(TaskFormParams)) }, { TotalCount: $C.nul($C.int64), PageCount: $C.nul($C.int64) }))
 
@@ -10263,89 +10263,89 @@ export const TaskDataRegistryDTO: $Schema.Schema<TaskDataRegistryDTO> = /*#__PUR
 
 /** `TaskDsDTO` (response side). */
 export interface TaskDsDTO {
-  readonly TaskId: string | null
-  readonly VirtualTaskId: string | null
-  readonly VirtualFlag: boolean | null
-  readonly TaskName: string | null
-  readonly WorkflowId: string | null
-  readonly RealWorkflowId: string | null
-  readonly WorkflowName: string | null
-  readonly FolderId: string | null
-  readonly FolderName: string | null
-  readonly CreateTime: string | null
-  readonly LastUpdate: string | null
-  readonly Status: string | null
-  readonly InCharge: string | null
-  readonly InChargeId: string | null
-  readonly StartTime: string | null
-  readonly EndTime: string | null
-  readonly ExecutionStartTime: string | null
-  readonly ExecutionEndTime: string | null
-  readonly ProjectId: string | null
-  readonly ProjectIdent: string | null
-  readonly ProjectName: string | null
-  readonly CycleType: string | null
-  readonly CycleStep: number | bigint | null
-  readonly CrontabExpression: string | null
-  readonly DelayTime: number | bigint | null
-  readonly StartupTime: number | bigint | null
-  readonly RetryWait: number | bigint | null
-  readonly Retriable: number | bigint | null
-  readonly TaskAction: string | null
-  readonly TryLimit: number | bigint | null
-  readonly RunPriority: number | bigint | null
-  readonly TaskType: TaskTypeDsVO | null
-  readonly BrokerIp: string | null
-  readonly ClusterId: string | null
-  readonly MinDateTime: string | null
-  readonly MaxDateTime: string | null
-  readonly ExecutionTTL: number | bigint | null
+  readonly TaskId?: string | null
+  readonly VirtualTaskId?: string | null
+  readonly VirtualFlag?: boolean | null
+  readonly TaskName?: string | null
+  readonly WorkflowId?: string | null
+  readonly RealWorkflowId?: string | null
+  readonly WorkflowName?: string | null
+  readonly FolderId?: string | null
+  readonly FolderName?: string | null
+  readonly CreateTime?: string | null
+  readonly LastUpdate?: string | null
+  readonly Status?: string | null
+  readonly InCharge?: string | null
+  readonly InChargeId?: string | null
+  readonly StartTime?: string | null
+  readonly EndTime?: string | null
+  readonly ExecutionStartTime?: string | null
+  readonly ExecutionEndTime?: string | null
+  readonly ProjectId?: string | null
+  readonly ProjectIdent?: string | null
+  readonly ProjectName?: string | null
+  readonly CycleType?: string | null
+  readonly CycleStep?: number | bigint | null
+  readonly CrontabExpression?: string | null
+  readonly DelayTime?: number | bigint | null
+  readonly StartupTime?: number | bigint | null
+  readonly RetryWait?: number | bigint | null
+  readonly Retriable?: number | bigint | null
+  readonly TaskAction?: string | null
+  readonly TryLimit?: number | bigint | null
+  readonly RunPriority?: number | bigint | null
+  readonly TaskType?: TaskTypeDsVO | null
+  readonly BrokerIp?: string | null
+  readonly ClusterId?: string | null
+  readonly MinDateTime?: string | null
+  readonly MaxDateTime?: string | null
+  readonly ExecutionTTL?: number | bigint | null
   readonly SelfDepend?: string | null
-  readonly LeftCoordinate: number | null
-  readonly TopCoordinate: number | null
-  readonly TaskExt: TaskExtDsVO | null
-  readonly Properties: string | null
-  readonly Notes: string | null
-  readonly InstanceInitStrategy: string | null
-  readonly YarnQueue: string | null
+  readonly LeftCoordinate?: number | null
+  readonly TopCoordinate?: number | null
+  readonly TaskExt?: TaskExtDsVO | null
+  readonly Properties?: string | null
+  readonly Notes?: string | null
+  readonly InstanceInitStrategy?: string | null
+  readonly YarnQueue?: string | null
   readonly Alarms?: readonly AlarmDsVO[] | null
   readonly Alarm?: string | null
-  readonly ScriptChange: boolean | null
-  readonly Submit: boolean | null
-  readonly LastSchedulerCommitTime: string | null
-  readonly NormalizedJobStartTime: string | null
-  readonly RecoverFreezeStartTime: string | null
-  readonly SourceServer: string | null
-  readonly TargetServer: string | null
-  readonly Tasks: readonly TaskDsDTO[] | null
-  readonly Creater: string | null
-  readonly DependencyRel: string | null
-  readonly DependencyWorkflow: string | null
-  readonly EventListenerConfig: string | null
-  readonly EventPublisherConfig: string | null
-  readonly DependencyConfigList: readonly DependencyConfigDsDTO[] | null
-  readonly VirtualTaskStatus: string | null
-  readonly RecycleTips: string | null
-  readonly RecycleUser: string | null
-  readonly NewOrUpdate: string | null
-  readonly Params: readonly ParameterTaskDsDto[] | null
-  readonly TaskLinkInfo: readonly TaskLinkDsDTO[] | null
-  readonly ImportResult: boolean | null
-  readonly ImportErrMsg: string | null
-  readonly ContentType: string | null
-  readonly TaskAutoSubmit: boolean | null
-  readonly ProductName: string | null
-  readonly OwnId: string | null
-  readonly UserId: string | null
-  readonly TenantId: string | null
-  readonly UpdateUser: string | null
-  readonly UpdateTime: string | null
-  readonly UpdateUserId: string | null
-  readonly SchedulerDesc: string | null
-  readonly ResourceGroup: string | null
-  readonly VersionDesc: string | null
-  readonly LinkId: string | null
-  readonly UserFileId: string | null
+  readonly ScriptChange?: boolean | null
+  readonly Submit?: boolean | null
+  readonly LastSchedulerCommitTime?: string | null
+  readonly NormalizedJobStartTime?: string | null
+  readonly RecoverFreezeStartTime?: string | null
+  readonly SourceServer?: string | null
+  readonly TargetServer?: string | null
+  readonly Tasks?: readonly TaskDsDTO[] | null
+  readonly Creater?: string | null
+  readonly DependencyRel?: string | null
+  readonly DependencyWorkflow?: string | null
+  readonly EventListenerConfig?: string | null
+  readonly EventPublisherConfig?: string | null
+  readonly DependencyConfigList?: readonly DependencyConfigDsDTO[] | null
+  readonly VirtualTaskStatus?: string | null
+  readonly RecycleTips?: string | null
+  readonly RecycleUser?: string | null
+  readonly NewOrUpdate?: string | null
+  readonly Params?: readonly ParameterTaskDsDto[] | null
+  readonly TaskLinkInfo?: readonly TaskLinkDsDTO[] | null
+  readonly ImportResult?: boolean | null
+  readonly ImportErrMsg?: string | null
+  readonly ContentType?: string | null
+  readonly TaskAutoSubmit?: boolean | null
+  readonly ProductName?: string | null
+  readonly OwnId?: string | null
+  readonly UserId?: string | null
+  readonly TenantId?: string | null
+  readonly UpdateUser?: string | null
+  readonly UpdateTime?: string | null
+  readonly UpdateUserId?: string | null
+  readonly SchedulerDesc?: string | null
+  readonly ResourceGroup?: string | null
+  readonly VersionDesc?: string | null
+  readonly LinkId?: string | null
+  readonly UserFileId?: string | null
   readonly SourceServiceId?: string | null
   readonly SourceServiceType?: string | null
   readonly TargetServiceId?: string | null
@@ -10500,22 +10500,22 @@ export const TaskLineageInfoPair: $Schema.Schema<TaskLineageInfoPair> = /*#__PUR
 
 /** `TaskLinkDsDTO` (response side). */
 export interface TaskLinkDsDTO {
-  readonly TaskTo: string | null
-  readonly TaskFrom: string | null
-  readonly LinkType: string | null
-  readonly LinkKey: string | null
-  readonly Id: string | null
-  readonly InCharge: string | null
-  readonly LinkDependencyType: string | null
-  readonly Offset: number | bigint | null
-  readonly WorkflowId: string | null
-  readonly RealFromTaskId: string | null
-  readonly RealFromTaskName: string | null
-  readonly RealFromWorkflowId: string | null
-  readonly RealFromWorkflowName: string | null
-  readonly RealProjectId: string | null
-  readonly RealProjectIdent: string | null
-  readonly RealProjectName: string | null
+  readonly TaskTo?: string | null
+  readonly TaskFrom?: string | null
+  readonly LinkType?: string | null
+  readonly LinkKey?: string | null
+  readonly Id?: string | null
+  readonly InCharge?: string | null
+  readonly LinkDependencyType?: string | null
+  readonly Offset?: number | bigint | null
+  readonly WorkflowId?: string | null
+  readonly RealFromTaskId?: string | null
+  readonly RealFromTaskName?: string | null
+  readonly RealFromWorkflowId?: string | null
+  readonly RealFromWorkflowName?: string | null
+  readonly RealProjectId?: string | null
+  readonly RealProjectIdent?: string | null
+  readonly RealProjectName?: string | null
   readonly CurveType?: string | null
 }
 export const TaskLinkDsDTO: $Schema.Schema<TaskLinkDsDTO> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskLinkDsDTO", { TaskTo: $C.nul($C.str), TaskFrom: $C.nul($C.str), LinkType: $C.nul($C.str), LinkKey: $C.nul($C.str), Id: $C.nul($C.str), InCharge: $C.nul($C.str), LinkDependencyType: $C.nul($C.str), Offset: $C.nul($C.int64), WorkflowId: $C.nul($C.str), RealFromTaskId: $C.nul($C.str), RealFromTaskName: $C.nul($C.str), RealFromWorkflowId: $C.nul($C.str), RealFromWorkflowName: $C.nul($C.str), RealProjectId: $C.nul($C.str), RealProjectIdent: $C.nul($C.str), RealProjectName: $C.nul($C.str) }, { CurveType: $C.nul($C.str) }))
@@ -10543,7 +10543,7 @@ export const TaskLogRequest: $Schema.Schema<TaskLogRequest> = /*#__PURE__*/ $C.l
 
 /** `TaskLogResponse` (response side). */
 export interface TaskLogResponse {
-  readonly LogContentList: readonly LogContent[]
+  readonly LogContentList?: readonly LogContent[]
   readonly RequestId: string
 }
 export const TaskLogResponse: $Schema.Schema<TaskLogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskLogResponse", { LogContentList: $C.arr(LogContent), RequestId: $C.str }))
@@ -10557,25 +10557,25 @@ export const TaskMissingInstanceStrategy: $Schema.Schema<TaskMissingInstanceStra
 
 /** `TaskOpsDto` (both sides). */
 export interface TaskOpsDto {
-  readonly TaskId: string | null
+  readonly TaskId?: string | null
   readonly VirtualTaskId?: string | null
   readonly VirtualFlag?: boolean | null
-  readonly TaskName: string | null
-  readonly WorkflowId: string | null
+  readonly TaskName?: string | null
+  readonly WorkflowId?: string | null
   readonly RealWorkflowId?: string | null
   readonly WorkflowName?: string | null
   readonly FolderId?: string | null
   readonly FolderName?: string | null
   readonly CreateTime?: string | null
   readonly LastUpdate?: string | null
-  readonly Status: string | null
+  readonly Status?: string | null
   readonly InCharge?: string | null
   readonly InChargeId?: string | null
   readonly StartTime?: string | null
   readonly EndTime?: string | null
   readonly ExecutionStartTime?: string | null
   readonly ExecutionEndTime?: string | null
-  readonly CycleType: string | null
+  readonly CycleType?: string | null
   readonly CycleStep?: number | bigint | null
   readonly CrontabExpression?: string | null
   readonly DelayTime?: number | bigint | null
@@ -10585,7 +10585,7 @@ export interface TaskOpsDto {
   readonly TaskAction?: string | null
   readonly TryLimit?: number | bigint | null
   readonly RunPriority?: number | bigint | null
-  readonly TaskType: TaskTypeOpsDto | null
+  readonly TaskType?: TaskTypeOpsDto | null
   readonly BrokerIp?: string | null
   readonly ClusterId?: string | null
   readonly MinDateTime?: string | null
@@ -10694,16 +10694,16 @@ export const TaskSubmitPreCheckDetailInfo: $Schema.Schema<TaskSubmitPreCheckDeta
 
 /** `TaskTableMetricInfo` (response side). */
 export interface TaskTableMetricInfo {
-  readonly DatabaseName: string | null
-  readonly TableName: string | null
-  readonly TotalRecordNum: number | bigint | null
-  readonly TotalRecordByteNum: number | bigint | null
-  readonly TotalDirtyRecordNum: number | bigint | null
-  readonly SchemaName: string | null
-  readonly Topic: string | null
-  readonly Collection: string | null
-  readonly DataSourceName: string
-  readonly NodeId: string
+  readonly DatabaseName?: string | null
+  readonly TableName?: string | null
+  readonly TotalRecordNum?: number | bigint | null
+  readonly TotalRecordByteNum?: number | bigint | null
+  readonly TotalDirtyRecordNum?: number | bigint | null
+  readonly SchemaName?: string | null
+  readonly Topic?: string | null
+  readonly Collection?: string | null
+  readonly DataSourceName?: string
+  readonly NodeId?: string
   readonly LogicDatabase?: string | null
   readonly LogicTable?: string | null
   readonly LogicSchema?: string | null
@@ -10769,25 +10769,25 @@ export const TaskTypeDsVO: $Schema.Schema<TaskTypeDsVO> = /*#__PURE__*/ $C.lazy(
 
 /** `TaskTypeExtDsVO` (response side). */
 export interface TaskTypeExtDsVO {
-  readonly TypeId: number | bigint | null
-  readonly PropName: string | null
-  readonly PropLabel: string | null
-  readonly DefaultFlag: number | bigint | null
-  readonly VisibleFlag: number | bigint | null
-  readonly PropDesc: string | null
-  readonly RankId: number | bigint | null
-  readonly InputType: string | null
-  readonly ValueType: string | null
-  readonly DefaultValue: string | null
-  readonly CandidateValues: string | null
-  readonly IsMandatory: number | bigint | null
-  readonly MaxValue: number | bigint | null
-  readonly MinValue: number | bigint | null
-  readonly ConfLevel: number | bigint | null
-  readonly CandidateTexts: string | null
-  readonly CopyKey: number | bigint | null
-  readonly Regex: string | null
-  readonly Tip: string | null
+  readonly TypeId?: number | bigint | null
+  readonly PropName?: string | null
+  readonly PropLabel?: string | null
+  readonly DefaultFlag?: number | bigint | null
+  readonly VisibleFlag?: number | bigint | null
+  readonly PropDesc?: string | null
+  readonly RankId?: number | bigint | null
+  readonly InputType?: string | null
+  readonly ValueType?: string | null
+  readonly DefaultValue?: string | null
+  readonly CandidateValues?: string | null
+  readonly IsMandatory?: number | bigint | null
+  readonly MaxValue?: number | bigint | null
+  readonly MinValue?: number | bigint | null
+  readonly ConfLevel?: number | bigint | null
+  readonly CandidateTexts?: string | null
+  readonly CopyKey?: number | bigint | null
+  readonly Regex?: string | null
+  readonly Tip?: string | null
   readonly Candidates?: readonly CandidateDsDTo[] | null
 }
 export const TaskTypeExtDsVO: $Schema.Schema<TaskTypeExtDsVO> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskTypeExtDsVO", { TypeId: $C.nul($C.int64), PropName: $C.nul($C.str), PropLabel: $C.nul($C.str), DefaultFlag: $C.nul($C.int64), VisibleFlag: $C.nul($C.int64), PropDesc: $C.nul($C.str), RankId: $C.nul($C.int64), InputType: $C.nul($C.str), ValueType: $C.nul($C.str), DefaultValue: $C.nul($C.str), CandidateValues: $C.nul($C.str), IsMandatory: $C.nul($C.int64), MaxValue: $C.nul($C.int64), MinValue: $C.nul($C.int64), ConfLevel: $C.nul($C.int64), CandidateTexts: $C.nul($C.str), CopyKey: $C.nul($C.int64), Regex: $C.nul($C.str), Tip: $C.nul($C.str) }, { Candidates: $C.nul($C.arr(CandidateDsDTo)) }))
@@ -10816,21 +10816,21 @@ export const TaskTypeOpsDto: $Schema.Schema<TaskTypeOpsDto> = /*#__PURE__*/ $C.l
 
 /** `TaskVersionDsDTO` (response side). */
 export interface TaskVersionDsDTO {
-  readonly VersionId: string | null
-  readonly TaskId: string | null
-  readonly VersionNum: string | null
-  readonly VersionRemark: string | null
-  readonly Creator: string | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
-  readonly LastSchedulerCommitTime: string | null
-  readonly UsedVersion: number | bigint | null
-  readonly TaskInfo: TaskDsDTO | null
-  readonly TaskParaInfo: readonly ParameterTaskDsDto[] | null
-  readonly TaskInputParam: readonly ParameterTaskInDsDto[] | null
-  readonly TaskOutputParam: readonly ParameterTaskOutDsDto[] | null
-  readonly TaskLinkInfo: readonly TaskLinkDsDTO[] | null
-  readonly ApproveStatus: string | null
+  readonly VersionId?: string | null
+  readonly TaskId?: string | null
+  readonly VersionNum?: string | null
+  readonly VersionRemark?: string | null
+  readonly Creator?: string | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
+  readonly LastSchedulerCommitTime?: string | null
+  readonly UsedVersion?: number | bigint | null
+  readonly TaskInfo?: TaskDsDTO | null
+  readonly TaskParaInfo?: readonly ParameterTaskDsDto[] | null
+  readonly TaskInputParam?: readonly ParameterTaskInDsDto[] | null
+  readonly TaskOutputParam?: readonly ParameterTaskOutDsDto[] | null
+  readonly TaskLinkInfo?: readonly TaskLinkDsDTO[] | null
+  readonly ApproveStatus?: string | null
   readonly ApproveName?: string | null
   readonly TaskEventPublisher?: readonly EventPublisherDTO[] | null
   readonly TaskRegisterOutputTable?: readonly TaskDataRegistryDTO[] | null
@@ -10931,7 +10931,7 @@ export const TriggerDsEventRequest: $Schema.Schema<TriggerDsEventRequest> = /*#_
 
 /** `TriggerDsEventResponse` (response side). */
 export interface TriggerDsEventResponse {
-  readonly Data: BatchOpsDTO | null
+  readonly Data?: BatchOpsDTO | null
   readonly RequestId: string
 }
 export const TriggerDsEventResponse: $Schema.Schema<TriggerDsEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TriggerDsEventResponse", { Data: $C.nul(BatchOpsDTO), RequestId: $C.str }))
@@ -10947,7 +10947,7 @@ export const TriggerEventRequest: $Schema.Schema<TriggerEventRequest> = /*#__PUR
 
 /** `TriggerEventResponse` (response side). */
 export interface TriggerEventResponse {
-  readonly Data: BatchReturn | null
+  readonly Data?: BatchReturn | null
   readonly RequestId: string
 }
 export const TriggerEventResponse: $Schema.Schema<TriggerEventResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("TriggerEventResponse", { Data: $C.nul(BatchReturn), RequestId: $C.str }))
@@ -10990,7 +10990,7 @@ export const UnboundProjectExecutorResourceRequest: $Schema.Schema<UnboundProjec
 
 /** `UnboundProjectExecutorResourceResponse` (response side). */
 export interface UnboundProjectExecutorResourceResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const UnboundProjectExecutorResourceResponse: $Schema.Schema<UnboundProjectExecutorResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UnboundProjectExecutorResourceResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -11004,7 +11004,7 @@ export const UnlockIntegrationTaskRequest: $Schema.Schema<UnlockIntegrationTaskR
 
 /** `UnlockIntegrationTaskResponse` (response side). */
 export interface UnlockIntegrationTaskResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const UnlockIntegrationTaskResponse: $Schema.Schema<UnlockIntegrationTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UnlockIntegrationTaskResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -11028,7 +11028,7 @@ export const UpdateCodeTemplateRequest: $Schema.Schema<UpdateCodeTemplateRequest
 
 /** `UpdateCodeTemplateResponse` (response side). */
 export interface UpdateCodeTemplateResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly RequestId: string
 }
 export const UpdateCodeTemplateResponse: $Schema.Schema<UpdateCodeTemplateResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateCodeTemplateResponse", { Data: $C.nul($C.bool), RequestId: $C.str }))
@@ -11092,7 +11092,7 @@ export const UpdateWorkflowInfoRequest: $Schema.Schema<UpdateWorkflowInfoRequest
 
 /** `UpdateWorkflowInfoResponse` (response side). */
 export interface UpdateWorkflowInfoResponse {
-  readonly Data: boolean
+  readonly Data?: boolean
   readonly RequestId: string
 }
 export const UpdateWorkflowInfoResponse: $Schema.Schema<UpdateWorkflowInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateWorkflowInfoResponse", { Data: $C.bool, RequestId: $C.str }))
@@ -11108,7 +11108,7 @@ export const UpdateWorkflowOwnerRequest: $Schema.Schema<UpdateWorkflowOwnerReque
 
 /** `UpdateWorkflowOwnerResponse` (response side). */
 export interface UpdateWorkflowOwnerResponse {
-  readonly Data: BatchOperationOpsDto | null
+  readonly Data?: BatchOperationOpsDto | null
   readonly RequestId: string
 }
 export const UpdateWorkflowOwnerResponse: $Schema.Schema<UpdateWorkflowOwnerResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateWorkflowOwnerResponse", { Data: $C.nul(BatchOperationOpsDto), RequestId: $C.str }))
@@ -11123,7 +11123,7 @@ export const UploadContentRequest: $Schema.Schema<UploadContentRequest> = /*#__P
 
 /** `UploadContentResponse` (response side). */
 export interface UploadContentResponse {
-  readonly ScriptInfo: ScriptInfoResponse | null
+  readonly ScriptInfo?: ScriptInfoResponse | null
   readonly RequestId: string
 }
 export const UploadContentResponse: $Schema.Schema<UploadContentResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UploadContentResponse", { ScriptInfo: $C.nul(ScriptInfoResponse), RequestId: $C.str }))
@@ -11151,65 +11151,65 @@ export const UploadResourceRequestInfo: $Schema.Schema<UploadResourceRequestInfo
 
 /** `UploadResourceResponse` (response side). */
 export interface UploadResourceResponse {
-  readonly Data: readonly UserFileDTONew[]
+  readonly Data?: readonly UserFileDTONew[]
   readonly RequestId: string
 }
 export const UploadResourceResponse: $Schema.Schema<UploadResourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UploadResourceResponse", { Data: $C.arr(UserFileDTONew), RequestId: $C.str }))
 
 /** `UserFileDTONew` (response side). */
 export interface UserFileDTONew {
-  readonly ResourceId: string | null
-  readonly FileName: string | null
-  readonly FileExtensionType: string | null
-  readonly Type: string | null
-  readonly Md5Value: string | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
-  readonly Size: number | bigint | null
-  readonly LocalPath: string | null
-  readonly LocalTempPath: string | null
-  readonly RemotePath: string | null
-  readonly OwnerName: string | null
-  readonly Owner: string | null
-  readonly PathDepth: string | null
-  readonly ProjectId: string | null
-  readonly ExtraInfo: string | null
-  readonly ZipPath: string | null
-  readonly Bucket: string | null
-  readonly Region: string | null
-  readonly DeleteName: string | null
-  readonly DeleteOwner: string | null
-  readonly Operator: string | null
-  readonly OperatorName: string | null
+  readonly ResourceId?: string | null
+  readonly FileName?: string | null
+  readonly FileExtensionType?: string | null
+  readonly Type?: string | null
+  readonly Md5Value?: string | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
+  readonly Size?: number | bigint | null
+  readonly LocalPath?: string | null
+  readonly LocalTempPath?: string | null
+  readonly RemotePath?: string | null
+  readonly OwnerName?: string | null
+  readonly Owner?: string | null
+  readonly PathDepth?: string | null
+  readonly ProjectId?: string | null
+  readonly ExtraInfo?: string | null
+  readonly ZipPath?: string | null
+  readonly Bucket?: string | null
+  readonly Region?: string | null
+  readonly DeleteName?: string | null
+  readonly DeleteOwner?: string | null
+  readonly Operator?: string | null
+  readonly OperatorName?: string | null
   readonly FullPath?: string | null
 }
 export const UserFileDTONew: $Schema.Schema<UserFileDTONew> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserFileDTONew", { ResourceId: $C.nul($C.str), FileName: $C.nul($C.str), FileExtensionType: $C.nul($C.str), Type: $C.nul($C.str), Md5Value: $C.nul($C.str), CreateTime: $C.nul($C.str), UpdateTime: $C.nul($C.str), Size: $C.nul($C.uint64), LocalPath: $C.nul($C.str), LocalTempPath: $C.nul($C.str), RemotePath: $C.nul($C.str), OwnerName: $C.nul($C.str), Owner: $C.nul($C.str), PathDepth: $C.nul($C.str), ProjectId: $C.nul($C.str), ExtraInfo: $C.nul($C.str), ZipPath: $C.nul($C.str), Bucket: $C.nul($C.str), Region: $C.nul($C.str), DeleteName: $C.nul($C.str), DeleteOwner: $C.nul($C.str), Operator: $C.nul($C.str), OperatorName: $C.nul($C.str) }, { FullPath: $C.nul($C.str) }))
 
 /** `UserFileInfo` (response side). */
 export interface UserFileInfo {
-  readonly ResourceId: string | null
-  readonly FileName: string | null
-  readonly FileExtensionType: string | null
-  readonly Type: string | null
-  readonly Md5Value: string | null
-  readonly CreateTime: string | null
-  readonly UpdateTime: string | null
-  readonly Size: number | bigint | null
-  readonly LocalPath: string | null
-  readonly LocalTempPath: string | null
-  readonly RemotePath: string | null
-  readonly OwnerName: string | null
-  readonly Owner: string | null
-  readonly PathDepth: number | bigint | null
-  readonly ProjectId: string | null
-  readonly ExtraInfo: readonly ParamInfo[] | null
-  readonly ZipPath: string | null
-  readonly Bucket: string | null
-  readonly Region: string | null
-  readonly DeleteName: string | null
-  readonly DeleteOwner: string | null
-  readonly Operator: string | null
-  readonly OperatorName: string | null
+  readonly ResourceId?: string | null
+  readonly FileName?: string | null
+  readonly FileExtensionType?: string | null
+  readonly Type?: string | null
+  readonly Md5Value?: string | null
+  readonly CreateTime?: string | null
+  readonly UpdateTime?: string | null
+  readonly Size?: number | bigint | null
+  readonly LocalPath?: string | null
+  readonly LocalTempPath?: string | null
+  readonly RemotePath?: string | null
+  readonly OwnerName?: string | null
+  readonly Owner?: string | null
+  readonly PathDepth?: number | bigint | null
+  readonly ProjectId?: string | null
+  readonly ExtraInfo?: readonly ParamInfo[] | null
+  readonly ZipPath?: string | null
+  readonly Bucket?: string | null
+  readonly Region?: string | null
+  readonly DeleteName?: string | null
+  readonly DeleteOwner?: string | null
+  readonly Operator?: string | null
+  readonly OperatorName?: string | null
   readonly EncodeExtraInfo?: string | null
 }
 export const UserFileInfo: $Schema.Schema<UserFileInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserFileInfo", { ResourceId: $C.nul($C.str), FileName: $C.nul($C.str), FileExtensionType: $C.nul($C.str), Type: $C.nul($C.str), Md5Value: $C.nul($C.str), CreateTime: $C.nul($C.str), UpdateTime: $C.nul($C.str), Size: $C.nul($C.uint64), LocalPath: $C.nul($C.str), LocalTempPath: $C.nul($C.str), RemotePath: $C.nul($C.str), OwnerName: $C.nul($C.str), Owner: $C.nul($C.str), PathDepth: $C.nul($C.int64), ProjectId: $C.nul($C.str), ExtraInfo: $C.nul($C.arr(ParamInfo)), ZipPath: $C.nul($C.str), Bucket: $C.nul($C.str), Region: $C.nul($C.str), DeleteName: $C.nul($C.str), DeleteOwner: $C.nul($C.str), Operator: $C.nul($C.str), OperatorName: $C.nul($C.str) }, { EncodeExtraInfo: $C.nul($C.str) }))
@@ -11275,19 +11275,19 @@ export const WorkflowCanvasOpsDto: $Schema.Schema<WorkflowCanvasOpsDto> = /*#__P
 
 /** `WorkflowDsDTO` (response side). */
 export interface WorkflowDsDTO {
-  readonly WorkflowId: string | null
-  readonly Owner: string | null
-  readonly OwnerId: string | null
-  readonly ProjectId: string | null
-  readonly ProjectIdent: string | null
-  readonly ProjectName: string | null
-  readonly WorkflowDesc: string | null
-  readonly WorkflowName: string | null
-  readonly FolderId: string | null
-  readonly SparkParams: string | null
-  readonly Tasks: readonly TaskDsDTO[] | null
-  readonly Links: readonly TaskLinkDsDTO[] | null
-  readonly Params: readonly ParameterTaskDsDto[] | null
+  readonly WorkflowId?: string | null
+  readonly Owner?: string | null
+  readonly OwnerId?: string | null
+  readonly ProjectId?: string | null
+  readonly ProjectIdent?: string | null
+  readonly ProjectName?: string | null
+  readonly WorkflowDesc?: string | null
+  readonly WorkflowName?: string | null
+  readonly FolderId?: string | null
+  readonly SparkParams?: string | null
+  readonly Tasks?: readonly TaskDsDTO[] | null
+  readonly Links?: readonly TaskLinkDsDTO[] | null
+  readonly Params?: readonly ParameterTaskDsDto[] | null
   readonly WorkflowType?: string | null
   readonly UpdateUser?: string | null
   readonly UpdateUserId?: string | null
@@ -11302,7 +11302,7 @@ export const WorkflowDsDTO: $Schema.Schema<WorkflowDsDTO> = /*#__PURE__*/ $C.laz
 export interface WorkflowExtOpsDto {
   readonly TaskCount?: number | bigint | null
   readonly FolderName?: string | null
-  readonly WorkFlowId: string | null
+  readonly WorkFlowId?: string | null
   readonly Owner?: string | null
   readonly OwnerId?: string | null
   readonly ProjectId?: string | null
@@ -11331,27 +11331,27 @@ export const WorkflowExtOpsDtoPage: $Schema.Schema<WorkflowExtOpsDtoPage> = /*#_
 
 /** `WorkflowScheduleDtoDs` (response side). */
 export interface WorkflowScheduleDtoDs {
-  readonly ProjectId: string | null
-  readonly WorkflowId: string | null
-  readonly CreateTime: string | null
-  readonly Creater: string | null
-  readonly ModifyTime: string | null
-  readonly DelayTime: number | bigint | null
-  readonly StartupTime: number | bigint | null
-  readonly SelfDepend: string | null
-  readonly StartTime: string | null
-  readonly EndTime: string | null
-  readonly TaskAction: string | null
-  readonly CycleType: string | null
-  readonly CycleStep: number | bigint | null
-  readonly CrontabExpression: string | null
-  readonly ExecutionStartTime: string | null
-  readonly ExecutionEndTime: string | null
-  readonly InstanceInitStrategy: string | null
-  readonly DependencyWorkflow: string | null
-  readonly SchedulerDesc: string | null
-  readonly FirstSubmitTime: string | null
-  readonly LatestSubmitTime: string | null
+  readonly ProjectId?: string | null
+  readonly WorkflowId?: string | null
+  readonly CreateTime?: string | null
+  readonly Creater?: string | null
+  readonly ModifyTime?: string | null
+  readonly DelayTime?: number | bigint | null
+  readonly StartupTime?: number | bigint | null
+  readonly SelfDepend?: string | null
+  readonly StartTime?: string | null
+  readonly EndTime?: string | null
+  readonly TaskAction?: string | null
+  readonly CycleType?: string | null
+  readonly CycleStep?: number | bigint | null
+  readonly CrontabExpression?: string | null
+  readonly ExecutionStartTime?: string | null
+  readonly ExecutionEndTime?: string | null
+  readonly InstanceInitStrategy?: string | null
+  readonly DependencyWorkflow?: string | null
+  readonly SchedulerDesc?: string | null
+  readonly FirstSubmitTime?: string | null
+  readonly LatestSubmitTime?: string | null
   readonly CalendarOpen?: string | null
   readonly CalendarName?: string | null
   readonly CalendarId?: string | null

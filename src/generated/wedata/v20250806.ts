@@ -45,15 +45,15 @@ export const AlarmGroup: $Schema.Schema<AlarmGroup> = /*#__PURE__*/ $C.lazy(() =
 /** `AlarmMessage` (response side). */
 export interface AlarmMessage {
   readonly AlarmMessageId?: number | bigint
-  readonly AlarmTime: string
-  readonly TaskName: string
-  readonly TaskId: string
-  readonly CurRunDate: string
-  readonly AlarmReason: string
-  readonly AlarmLevel: number | bigint
-  readonly AlarmRuleId: string
-  readonly AlarmWays: readonly string[]
-  readonly AlarmRecipients: readonly string[]
+  readonly AlarmTime?: string
+  readonly TaskName?: string
+  readonly TaskId?: string
+  readonly CurRunDate?: string
+  readonly AlarmReason?: string
+  readonly AlarmLevel?: number | bigint
+  readonly AlarmRuleId?: string
+  readonly AlarmWays?: readonly string[]
+  readonly AlarmRecipients?: readonly string[]
 }
 export const AlarmMessage: $Schema.Schema<AlarmMessage> = /*#__PURE__*/ $C.lazy(() => $C.struct("AlarmMessage", { AlarmTime: $C.str, TaskName: $C.str, TaskId: $C.str, CurRunDate: $C.str, AlarmReason: $C.str, AlarmLevel: $C.uint64, AlarmRuleId: $C.str, AlarmWays: $C.arr($C.str), AlarmRecipients: $C.arr($C.str) }, { AlarmMessageId: $C.uint64 }))
 
@@ -67,8 +67,8 @@ export const AlarmQuietInterval: $Schema.Schema<AlarmQuietInterval> = /*#__PURE_
 
 /** `AlarmRuleData` (response side). */
 export interface AlarmRuleData {
-  readonly AlarmRuleId: string
-  readonly AlarmRuleName: string
+  readonly AlarmRuleId?: string
+  readonly AlarmRuleName?: string
   readonly Description?: string
   readonly MonitorObjectType?: number | bigint
   readonly MonitorObjectIds?: readonly string[]
@@ -115,7 +115,7 @@ export const AssociateResourceGroupToProjectRequest: $Schema.Schema<AssociateRes
 
 /** `AssociateResourceGroupToProjectResponse` (response side). */
 export interface AssociateResourceGroupToProjectResponse {
-  readonly Data: ResourceStatus | null
+  readonly Data?: ResourceStatus | null
   readonly RequestId: string
 }
 export const AssociateResourceGroupToProjectResponse: $Schema.Schema<AssociateResourceGroupToProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AssociateResourceGroupToProjectResponse", { Data: $C.nul(ResourceStatus), RequestId: $C.str }))
@@ -137,7 +137,7 @@ export const AuthorizeDataSourceRequest: $Schema.Schema<AuthorizeDataSourceReque
 
 /** `AuthorizeDataSourceResponse` (response side). */
 export interface AuthorizeDataSourceResponse {
-  readonly Data: DataSourceStatus | null
+  readonly Data?: DataSourceStatus | null
   readonly RequestId: string
 }
 export const AuthorizeDataSourceResponse: $Schema.Schema<AuthorizeDataSourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("AuthorizeDataSourceResponse", { Data: $C.nul(DataSourceStatus), RequestId: $C.str }))
@@ -174,40 +174,40 @@ export const AuthorizeResult: $Schema.Schema<AuthorizeResult> = /*#__PURE__*/ $C
 
 /** `BackfillInstance` (response side). */
 export interface BackfillInstance {
-  readonly TaskName: string
-  readonly TaskId: string
-  readonly CurRunDate: string
-  readonly State: string
-  readonly StartTime: string | null
-  readonly EndTime: string | null
-  readonly CostTime: string | null
+  readonly TaskName?: string
+  readonly TaskId?: string
+  readonly CurRunDate?: string
+  readonly State?: string
+  readonly StartTime?: string | null
+  readonly EndTime?: string | null
+  readonly CostTime?: string | null
 }
 export const BackfillInstance: $Schema.Schema<BackfillInstance> = /*#__PURE__*/ $C.lazy(() => $C.struct("BackfillInstance", { TaskName: $C.str, TaskId: $C.str, CurRunDate: $C.str, State: $C.str, StartTime: $C.nul($C.str), EndTime: $C.nul($C.str), CostTime: $C.nul($C.str) }))
 
 /** `BackfillInstanceCollection` (response side). */
 export interface BackfillInstanceCollection {
-  readonly PageNumber: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalPageNumber: number | bigint
-  readonly TotalCount: number | bigint
-  readonly Items: readonly BackfillInstance[]
+  readonly PageNumber?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalPageNumber?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly BackfillInstance[]
 }
 export const BackfillInstanceCollection: $Schema.Schema<BackfillInstanceCollection> = /*#__PURE__*/ $C.lazy(() => $C.struct("BackfillInstanceCollection", { PageNumber: $C.uint64, PageSize: $C.uint64, TotalPageNumber: $C.uint64, TotalCount: $C.uint64, Items: $C.arr(BackfillInstance) }))
 
 /** `BatchOperationOpsDto` (response side). */
 export interface BatchOperationOpsDto {
-  readonly SuccessCount: number | bigint
-  readonly FailedCount: number | bigint
-  readonly TotalCount: number | bigint
+  readonly SuccessCount?: number | bigint
+  readonly FailedCount?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly AsyncActionId?: string
 }
 export const BatchOperationOpsDto: $Schema.Schema<BatchOperationOpsDto> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchOperationOpsDto", { SuccessCount: $C.int64, FailedCount: $C.int64, TotalCount: $C.int64 }, { AsyncActionId: $C.str }))
 
 /** `BindProject` (response side). */
 export interface BindProject {
-  readonly ProjectId: string | null
+  readonly ProjectId?: string | null
   readonly ProjectName?: string | null
-  readonly ProjectDisplayName: string | null
+  readonly ProjectDisplayName?: string | null
 }
 export const BindProject: $Schema.Schema<BindProject> = /*#__PURE__*/ $C.lazy(() => $C.struct("BindProject", { ProjectId: $C.nul($C.str), ProjectDisplayName: $C.nul($C.str) }, { ProjectName: $C.nul($C.str) }))
 
@@ -246,7 +246,7 @@ export interface ChildDependencyConfigPage {
   readonly TotalPageNumber?: number | bigint | null
   readonly PageNumber?: number | bigint | null
   readonly PageSize?: number | bigint | null
-  readonly Items: readonly OpsTaskDepend[] | null
+  readonly Items?: readonly OpsTaskDepend[] | null
 }
 export const ChildDependencyConfigPage: $Schema.Schema<ChildDependencyConfigPage> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChildDependencyConfigPage", { Items: $C.nul($C.arr(OpsTaskDepend)) }, { TotalCount: $C.nul($C.uint64), TotalPageNumber: $C.nul($C.uint64), PageNumber: $C.nul($C.uint64), PageSize: $C.nul($C.uint64) }))
 
@@ -302,14 +302,14 @@ export const CodePermissionsResultItem: $Schema.Schema<CodePermissionsResultItem
 
 /** `CodeStudioFileActionResult` (response side). */
 export interface CodeStudioFileActionResult {
-  readonly Status: boolean | null
+  readonly Status?: boolean | null
   readonly CodeFileId?: string | null
 }
 export const CodeStudioFileActionResult: $Schema.Schema<CodeStudioFileActionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("CodeStudioFileActionResult", { Status: $C.nul($C.bool) }, { CodeFileId: $C.nul($C.str) }))
 
 /** `CodeStudioFolderActionResult` (response side). */
 export interface CodeStudioFolderActionResult {
-  readonly Status: boolean | null
+  readonly Status?: boolean | null
   readonly FolderId?: string | null
 }
 export const CodeStudioFolderActionResult: $Schema.Schema<CodeStudioFolderActionResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("CodeStudioFolderActionResult", { Status: $C.nul($C.bool) }, { FolderId: $C.nul($C.str) }))
@@ -322,7 +322,7 @@ export const CodeStudioFolderResult: $Schema.Schema<CodeStudioFolderResult> = /*
 
 /** `CodeStudioMaxPermission` (response side). */
 export interface CodeStudioMaxPermission {
-  readonly PermissionType: string | null
+  readonly PermissionType?: string | null
 }
 export const CodeStudioMaxPermission: $Schema.Schema<CodeStudioMaxPermission> = /*#__PURE__*/ $C.lazy(() => $C.struct("CodeStudioMaxPermission", { PermissionType: $C.nul($C.str) }))
 
@@ -348,22 +348,22 @@ export const CommonQualityOperateResult: $Schema.Schema<CommonQualityOperateResu
 
 /** `CompareQualityResult` (response side). */
 export interface CompareQualityResult {
-  readonly Items: readonly CompareQualityResultItem[] | null
-  readonly TotalRows: number | bigint | null
-  readonly PassRows: number | bigint | null
-  readonly TriggerRows: number | bigint | null
+  readonly Items?: readonly CompareQualityResultItem[] | null
+  readonly TotalRows?: number | bigint | null
+  readonly PassRows?: number | bigint | null
+  readonly TriggerRows?: number | bigint | null
   readonly ComputeExpression?: string | null
 }
 export const CompareQualityResult: $Schema.Schema<CompareQualityResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("CompareQualityResult", { Items: $C.nul($C.arr(CompareQualityResultItem)), TotalRows: $C.nul($C.uint64), PassRows: $C.nul($C.uint64), TriggerRows: $C.nul($C.uint64) }, { ComputeExpression: $C.nul($C.str) }))
 
 /** `CompareQualityResultItem` (response side). */
 export interface CompareQualityResultItem {
-  readonly FixResult: number | bigint | null
-  readonly ResultValue: string | null
-  readonly Values: readonly QualityThresholdValue[] | null
-  readonly Operator: string | null
-  readonly CompareType: number | bigint | null
-  readonly ValueComputeType: number | bigint | null
+  readonly FixResult?: number | bigint | null
+  readonly ResultValue?: string | null
+  readonly Values?: readonly QualityThresholdValue[] | null
+  readonly Operator?: string | null
+  readonly CompareType?: number | bigint | null
+  readonly ValueComputeType?: number | bigint | null
 }
 export const CompareQualityResultItem: $Schema.Schema<CompareQualityResultItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("CompareQualityResultItem", { FixResult: $C.nul($C.uint64), ResultValue: $C.nul($C.str), Values: $C.nul($C.arr(QualityThresholdValue)), Operator: $C.nul($C.str), CompareType: $C.nul($C.uint64), ValueComputeType: $C.nul($C.uint64) }))
 
@@ -379,7 +379,7 @@ export const ComputeConfigMapping: $Schema.Schema<ComputeConfigMapping> = /*#__P
 
 /** `CreateAlarmRuleData` (response side). */
 export interface CreateAlarmRuleData {
-  readonly AlarmRuleId: string
+  readonly AlarmRuleId?: string
 }
 export const CreateAlarmRuleData: $Schema.Schema<CreateAlarmRuleData> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateAlarmRuleData", { AlarmRuleId: $C.str }))
 
@@ -395,7 +395,7 @@ export const CreateCodeFileRequest: $Schema.Schema<CreateCodeFileRequest> = /*#_
 
 /** `CreateCodeFileResponse` (response side). */
 export interface CreateCodeFileResponse {
-  readonly Data: CodeFile
+  readonly Data?: CodeFile
   readonly RequestId: string
 }
 export const CreateCodeFileResponse: $Schema.Schema<CreateCodeFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCodeFileResponse", { Data: CodeFile, RequestId: $C.str }))
@@ -410,7 +410,7 @@ export const CreateCodeFolderRequest: $Schema.Schema<CreateCodeFolderRequest> = 
 
 /** `CreateCodeFolderResponse` (response side). */
 export interface CreateCodeFolderResponse {
-  readonly Data: CodeStudioFolderResult
+  readonly Data?: CodeStudioFolderResult
   readonly RequestId: string
 }
 export const CreateCodeFolderResponse: $Schema.Schema<CreateCodeFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateCodeFolderResponse", { Data: CodeStudioFolderResult, RequestId: $C.str }))
@@ -451,14 +451,14 @@ export const CreateDataBackfillPlanRequest: $Schema.Schema<CreateDataBackfillPla
 
 /** `CreateDataBackfillPlanResponse` (response side). */
 export interface CreateDataBackfillPlanResponse {
-  readonly Data: CreateDataReplenishmentPlan
+  readonly Data?: CreateDataReplenishmentPlan
   readonly RequestId: string
 }
 export const CreateDataBackfillPlanResponse: $Schema.Schema<CreateDataBackfillPlanResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDataBackfillPlanResponse", { Data: CreateDataReplenishmentPlan, RequestId: $C.str }))
 
 /** `CreateDataReplenishmentPlan` (response side). */
 export interface CreateDataReplenishmentPlan {
-  readonly DataBackfillPlanId: string
+  readonly DataBackfillPlanId?: string
 }
 export const CreateDataReplenishmentPlan: $Schema.Schema<CreateDataReplenishmentPlan> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDataReplenishmentPlan", { DataBackfillPlanId: $C.str }))
 
@@ -478,14 +478,14 @@ export const CreateDataSourceRequest: $Schema.Schema<CreateDataSourceRequest> = 
 
 /** `CreateDataSourceResponse` (response side). */
 export interface CreateDataSourceResponse {
-  readonly Data: DataSourceResult | null
+  readonly Data?: DataSourceResult | null
   readonly RequestId: string
 }
 export const CreateDataSourceResponse: $Schema.Schema<CreateDataSourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateDataSourceResponse", { Data: $C.nul(DataSourceResult), RequestId: $C.str }))
 
 /** `CreateFolderResult` (response side). */
 export interface CreateFolderResult {
-  readonly FolderId: string
+  readonly FolderId?: string
 }
 export const CreateFolderResult: $Schema.Schema<CreateFolderResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateFolderResult", { FolderId: $C.str }))
 
@@ -505,7 +505,7 @@ export const CreateOpsAlarmRuleRequest: $Schema.Schema<CreateOpsAlarmRuleRequest
 
 /** `CreateOpsAlarmRuleResponse` (response side). */
 export interface CreateOpsAlarmRuleResponse {
-  readonly Data: CreateAlarmRuleData
+  readonly Data?: CreateAlarmRuleData
   readonly RequestId: string
 }
 export const CreateOpsAlarmRuleResponse: $Schema.Schema<CreateOpsAlarmRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateOpsAlarmRuleResponse", { Data: CreateAlarmRuleData, RequestId: $C.str }))
@@ -520,7 +520,7 @@ export const CreateProjectMemberRequest: $Schema.Schema<CreateProjectMemberReque
 
 /** `CreateProjectMemberResponse` (response side). */
 export interface CreateProjectMemberResponse {
-  readonly Data: ProjectResult
+  readonly Data?: ProjectResult
   readonly RequestId: string
 }
 export const CreateProjectMemberResponse: $Schema.Schema<CreateProjectMemberResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProjectMemberResponse", { Data: ProjectResult, RequestId: $C.str }))
@@ -535,14 +535,14 @@ export const CreateProjectRequest: $Schema.Schema<CreateProjectRequest> = /*#__P
 
 /** `CreateProjectResponse` (response side). */
 export interface CreateProjectResponse {
-  readonly Data: CreateProjectResult
+  readonly Data?: CreateProjectResult
   readonly RequestId: string
 }
 export const CreateProjectResponse: $Schema.Schema<CreateProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProjectResponse", { Data: CreateProjectResult, RequestId: $C.str }))
 
 /** `CreateProjectResult` (response side). */
 export interface CreateProjectResult {
-  readonly ProjectId: string | null
+  readonly ProjectId?: string | null
 }
 export const CreateProjectResult: $Schema.Schema<CreateProjectResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateProjectResult", { ProjectId: $C.nul($C.str) }))
 
@@ -555,7 +555,7 @@ export const CreateQualityRuleGroupRequest: $Schema.Schema<CreateQualityRuleGrou
 
 /** `CreateQualityRuleGroupResponse` (response side). */
 export interface CreateQualityRuleGroupResponse {
-  readonly Data: CreateQualityRuleGroupResultVO | null
+  readonly Data?: CreateQualityRuleGroupResultVO | null
   readonly RequestId: string
 }
 export const CreateQualityRuleGroupResponse: $Schema.Schema<CreateQualityRuleGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateQualityRuleGroupResponse", { Data: $C.nul(CreateQualityRuleGroupResultVO), RequestId: $C.str }))
@@ -576,19 +576,19 @@ export const CreateQualityRuleRequest: $Schema.Schema<CreateQualityRuleRequest> 
 
 /** `CreateQualityRuleResponse` (response side). */
 export interface CreateQualityRuleResponse {
-  readonly Data: CreateQualityRuleVO | null
+  readonly Data?: CreateQualityRuleVO | null
   readonly RequestId: string
 }
 export const CreateQualityRuleResponse: $Schema.Schema<CreateQualityRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateQualityRuleResponse", { Data: $C.nul(CreateQualityRuleVO), RequestId: $C.str }))
 
 /** `CreateQualityRuleVO` (response side). */
 export interface CreateQualityRuleVO {
-  readonly Msg: string | null
-  readonly Results: readonly QualityRuleCreateResult[] | null
-  readonly SumCount: number | bigint | null
-  readonly SuccessCount: number | bigint | null
-  readonly FailedCount: number | bigint | null
-  readonly SuccessRuleIds: readonly (number | bigint)[] | null
+  readonly Msg?: string | null
+  readonly Results?: readonly QualityRuleCreateResult[] | null
+  readonly SumCount?: number | bigint | null
+  readonly SuccessCount?: number | bigint | null
+  readonly FailedCount?: number | bigint | null
+  readonly SuccessRuleIds?: readonly (number | bigint)[] | null
 }
 export const CreateQualityRuleVO: $Schema.Schema<CreateQualityRuleVO> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateQualityRuleVO", { Msg: $C.nul($C.str), Results: $C.nul($C.arr(QualityRuleCreateResult)), SumCount: $C.nul($C.uint64), SuccessCount: $C.nul($C.uint64), FailedCount: $C.nul($C.uint64), SuccessRuleIds: $C.nul($C.arr($C.uint64)) }))
 
@@ -607,14 +607,14 @@ export const CreateResourceFileRequest: $Schema.Schema<CreateResourceFileRequest
 
 /** `CreateResourceFileResponse` (response side). */
 export interface CreateResourceFileResponse {
-  readonly Data: CreateResourceFileResult
+  readonly Data?: CreateResourceFileResult
   readonly RequestId: string
 }
 export const CreateResourceFileResponse: $Schema.Schema<CreateResourceFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateResourceFileResponse", { Data: CreateResourceFileResult, RequestId: $C.str }))
 
 /** `CreateResourceFileResult` (response side). */
 export interface CreateResourceFileResult {
-  readonly ResourceId: string
+  readonly ResourceId?: string
 }
 export const CreateResourceFileResult: $Schema.Schema<CreateResourceFileResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateResourceFileResult", { ResourceId: $C.str }))
 
@@ -628,7 +628,7 @@ export const CreateResourceFolderRequest: $Schema.Schema<CreateResourceFolderReq
 
 /** `CreateResourceFolderResponse` (response side). */
 export interface CreateResourceFolderResponse {
-  readonly Data: CreateFolderResult
+  readonly Data?: CreateFolderResult
   readonly RequestId: string
 }
 export const CreateResourceFolderResponse: $Schema.Schema<CreateResourceFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateResourceFolderResponse", { Data: CreateFolderResult, RequestId: $C.str }))
@@ -649,7 +649,7 @@ export const CreateResourceGroupRequest: $Schema.Schema<CreateResourceGroupReque
 
 /** `CreateResourceGroupResponse` (response side). */
 export interface CreateResourceGroupResponse {
-  readonly Data: ResourceResult
+  readonly Data?: ResourceResult
   readonly RequestId: string
 }
 export const CreateResourceGroupResponse: $Schema.Schema<CreateResourceGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateResourceGroupResponse", { Data: ResourceResult, RequestId: $C.str }))
@@ -683,7 +683,7 @@ export const CreateSQLScriptRequest: $Schema.Schema<CreateSQLScriptRequest> = /*
 
 /** `CreateSQLScriptResponse` (response side). */
 export interface CreateSQLScriptResponse {
-  readonly Data: SQLScript
+  readonly Data?: SQLScript
   readonly RequestId: string
 }
 export const CreateSQLScriptResponse: $Schema.Schema<CreateSQLScriptResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateSQLScriptResponse", { Data: SQLScript, RequestId: $C.str }))
@@ -727,14 +727,14 @@ export const CreateTaskFolderRequest: $Schema.Schema<CreateTaskFolderRequest> = 
 
 /** `CreateTaskFolderResponse` (response side). */
 export interface CreateTaskFolderResponse {
-  readonly Data: CreateTaskFolderResult | null
+  readonly Data?: CreateTaskFolderResult | null
   readonly RequestId: string
 }
 export const CreateTaskFolderResponse: $Schema.Schema<CreateTaskFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTaskFolderResponse", { Data: $C.nul(CreateTaskFolderResult), RequestId: $C.str }))
 
 /** `CreateTaskFolderResult` (response side). */
 export interface CreateTaskFolderResult {
-  readonly TaskFolderId: string
+  readonly TaskFolderId?: string
 }
 export const CreateTaskFolderResult: $Schema.Schema<CreateTaskFolderResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTaskFolderResult", { TaskFolderId: $C.str }))
 
@@ -916,7 +916,7 @@ export const CreateTriggerWorkflowRunResponse: $Schema.Schema<CreateTriggerWorkf
 
 /** `CreateTriggerWorkflowRunResult` (response side). */
 export interface CreateTriggerWorkflowRunResult {
-  readonly WorkflowExecutionId: string | null
+  readonly WorkflowExecutionId?: string | null
 }
 export const CreateTriggerWorkflowRunResult: $Schema.Schema<CreateTriggerWorkflowRunResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateTriggerWorkflowRunResult", { WorkflowExecutionId: $C.nul($C.str) }))
 
@@ -930,7 +930,7 @@ export const CreateWorkflowFolderRequest: $Schema.Schema<CreateWorkflowFolderReq
 
 /** `CreateWorkflowFolderResponse` (response side). */
 export interface CreateWorkflowFolderResponse {
-  readonly Data: CreateFolderResult
+  readonly Data?: CreateFolderResult
   readonly RequestId: string
 }
 export const CreateWorkflowFolderResponse: $Schema.Schema<CreateWorkflowFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateWorkflowFolderResponse", { Data: CreateFolderResult, RequestId: $C.str }))
@@ -946,7 +946,7 @@ export const CreateWorkflowPermissionsRequest: $Schema.Schema<CreateWorkflowPerm
 
 /** `CreateWorkflowPermissionsResponse` (response side). */
 export interface CreateWorkflowPermissionsResponse {
-  readonly Data: CreateWorkflowPermissionsResult
+  readonly Data?: CreateWorkflowPermissionsResult
   readonly RequestId: string
 }
 export const CreateWorkflowPermissionsResponse: $Schema.Schema<CreateWorkflowPermissionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateWorkflowPermissionsResponse", { Data: CreateWorkflowPermissionsResult, RequestId: $C.str }))
@@ -974,14 +974,14 @@ export const CreateWorkflowRequest: $Schema.Schema<CreateWorkflowRequest> = /*#_
 
 /** `CreateWorkflowResponse` (response side). */
 export interface CreateWorkflowResponse {
-  readonly Data: CreateWorkflowResult
+  readonly Data?: CreateWorkflowResult
   readonly RequestId: string
 }
 export const CreateWorkflowResponse: $Schema.Schema<CreateWorkflowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateWorkflowResponse", { Data: CreateWorkflowResult, RequestId: $C.str }))
 
 /** `CreateWorkflowResult` (response side). */
 export interface CreateWorkflowResult {
-  readonly WorkflowId: string
+  readonly WorkflowId?: string
 }
 export const CreateWorkflowResult: $Schema.Schema<CreateWorkflowResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("CreateWorkflowResult", { WorkflowId: $C.str }))
 
@@ -998,8 +998,8 @@ export const DLCClusterInfo: $Schema.Schema<DLCClusterInfo> = /*#__PURE__*/ $C.l
 
 /** `DataBackfill` (response side). */
 export interface DataBackfill {
-  readonly ProjectId: string
-  readonly DataBackfillPlanId: string
+  readonly ProjectId?: string
+  readonly DataBackfillPlanId?: string
   readonly DataBackfillPlanName?: string
   readonly TaskIds?: readonly string[]
   readonly DataBackfillRangeList?: readonly DataBackfillRange[]
@@ -1065,18 +1065,18 @@ export const DataSourceFileUpload: $Schema.Schema<DataSourceFileUpload> = /*#__P
 
 /** `DataSourceInfo` (response side). */
 export interface DataSourceInfo {
-  readonly PageNumber: number | bigint | null
-  readonly PageSize: number | bigint | null
-  readonly Items: readonly DataSource[] | null
-  readonly TotalCount: number | bigint | null
-  readonly TotalPageNumber: number | bigint | null
+  readonly PageNumber?: number | bigint | null
+  readonly PageSize?: number | bigint | null
+  readonly Items?: readonly DataSource[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly TotalPageNumber?: number | bigint | null
 }
 export const DataSourceInfo: $Schema.Schema<DataSourceInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DataSourceInfo", { PageNumber: $C.nul($C.uint64), PageSize: $C.nul($C.uint64), Items: $C.nul($C.arr(DataSource)), TotalCount: $C.nul($C.uint64), TotalPageNumber: $C.nul($C.uint64) }))
 
 /** `DataSourceResult` (response side). */
 export interface DataSourceResult {
-  readonly Status: boolean | null
-  readonly DataSourceId: number | bigint | null
+  readonly Status?: boolean | null
+  readonly DataSourceId?: number | bigint | null
 }
 export const DataSourceResult: $Schema.Schema<DataSourceResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("DataSourceResult", { Status: $C.nul($C.bool), DataSourceId: $C.nul($C.int64) }))
 
@@ -1122,7 +1122,7 @@ export const DeleteCodeFileRequest: $Schema.Schema<DeleteCodeFileRequest> = /*#_
 
 /** `DeleteCodeFileResponse` (response side). */
 export interface DeleteCodeFileResponse {
-  readonly Data: CodeStudioFileActionResult
+  readonly Data?: CodeStudioFileActionResult
   readonly RequestId: string
 }
 export const DeleteCodeFileResponse: $Schema.Schema<DeleteCodeFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCodeFileResponse", { Data: CodeStudioFileActionResult, RequestId: $C.str }))
@@ -1136,7 +1136,7 @@ export const DeleteCodeFolderRequest: $Schema.Schema<DeleteCodeFolderRequest> = 
 
 /** `DeleteCodeFolderResponse` (response side). */
 export interface DeleteCodeFolderResponse {
-  readonly Data: CodeStudioFolderActionResult
+  readonly Data?: CodeStudioFolderActionResult
   readonly RequestId: string
 }
 export const DeleteCodeFolderResponse: $Schema.Schema<DeleteCodeFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteCodeFolderResponse", { Data: CodeStudioFolderActionResult, RequestId: $C.str }))
@@ -1164,7 +1164,7 @@ export const DeleteDataBackfillPlanAsyncRequest: $Schema.Schema<DeleteDataBackfi
 
 /** `DeleteDataBackfillPlanAsyncResponse` (response side). */
 export interface DeleteDataBackfillPlanAsyncResponse {
-  readonly Data: OpsAsyncResponse
+  readonly Data?: OpsAsyncResponse
   readonly RequestId: string
 }
 export const DeleteDataBackfillPlanAsyncResponse: $Schema.Schema<DeleteDataBackfillPlanAsyncResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteDataBackfillPlanAsyncResponse", { Data: OpsAsyncResponse, RequestId: $C.str }))
@@ -1178,14 +1178,14 @@ export const DeleteDataSourceRequest: $Schema.Schema<DeleteDataSourceRequest> = 
 
 /** `DeleteDataSourceResponse` (response side). */
 export interface DeleteDataSourceResponse {
-  readonly Data: DataSourceStatus
+  readonly Data?: DataSourceStatus
   readonly RequestId: string
 }
 export const DeleteDataSourceResponse: $Schema.Schema<DeleteDataSourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteDataSourceResponse", { Data: DataSourceStatus, RequestId: $C.str }))
 
 /** `DeleteFolderResult` (response side). */
 export interface DeleteFolderResult {
-  readonly Status: boolean
+  readonly Status?: boolean
 }
 export const DeleteFolderResult: $Schema.Schema<DeleteFolderResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteFolderResult", { Status: $C.bool }))
 
@@ -1237,7 +1237,7 @@ export const DeleteProjectRequest: $Schema.Schema<DeleteProjectRequest> = /*#__P
 
 /** `DeleteProjectResponse` (response side). */
 export interface DeleteProjectResponse {
-  readonly Data: ProjectResult
+  readonly Data?: ProjectResult
   readonly RequestId: string
 }
 export const DeleteProjectResponse: $Schema.Schema<DeleteProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteProjectResponse", { Data: ProjectResult, RequestId: $C.str }))
@@ -1251,7 +1251,7 @@ export const DeleteQualityRuleGroupRequest: $Schema.Schema<DeleteQualityRuleGrou
 
 /** `DeleteQualityRuleGroupResponse` (response side). */
 export interface DeleteQualityRuleGroupResponse {
-  readonly Data: DeleteQualityRuleGroupResultVO | null
+  readonly Data?: DeleteQualityRuleGroupResultVO | null
   readonly RequestId: string
 }
 export const DeleteQualityRuleGroupResponse: $Schema.Schema<DeleteQualityRuleGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteQualityRuleGroupResponse", { Data: $C.nul(DeleteQualityRuleGroupResultVO), RequestId: $C.str }))
@@ -1274,7 +1274,7 @@ export const DeleteQualityRuleRequest: $Schema.Schema<DeleteQualityRuleRequest> 
 
 /** `DeleteQualityRuleResponse` (response side). */
 export interface DeleteQualityRuleResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly RequestId: string
 }
 export const DeleteQualityRuleResponse: $Schema.Schema<DeleteQualityRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteQualityRuleResponse", { Data: $C.nul($C.bool), RequestId: $C.str }))
@@ -1288,14 +1288,14 @@ export const DeleteResourceFileRequest: $Schema.Schema<DeleteResourceFileRequest
 
 /** `DeleteResourceFileResponse` (response side). */
 export interface DeleteResourceFileResponse {
-  readonly Data: DeleteResourceFileResult
+  readonly Data?: DeleteResourceFileResult
   readonly RequestId: string
 }
 export const DeleteResourceFileResponse: $Schema.Schema<DeleteResourceFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteResourceFileResponse", { Data: DeleteResourceFileResult, RequestId: $C.str }))
 
 /** `DeleteResourceFileResult` (response side). */
 export interface DeleteResourceFileResult {
-  readonly Status: boolean
+  readonly Status?: boolean
 }
 export const DeleteResourceFileResult: $Schema.Schema<DeleteResourceFileResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteResourceFileResult", { Status: $C.bool }))
 
@@ -1308,7 +1308,7 @@ export const DeleteResourceFolderRequest: $Schema.Schema<DeleteResourceFolderReq
 
 /** `DeleteResourceFolderResponse` (response side). */
 export interface DeleteResourceFolderResponse {
-  readonly Data: DeleteFolderResult
+  readonly Data?: DeleteFolderResult
   readonly RequestId: string
 }
 export const DeleteResourceFolderResponse: $Schema.Schema<DeleteResourceFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteResourceFolderResponse", { Data: DeleteFolderResult, RequestId: $C.str }))
@@ -1321,7 +1321,7 @@ export const DeleteResourceGroupRequest: $Schema.Schema<DeleteResourceGroupReque
 
 /** `DeleteResourceGroupResponse` (response side). */
 export interface DeleteResourceGroupResponse {
-  readonly Data: ResourceStatus
+  readonly Data?: ResourceStatus
   readonly RequestId: string
 }
 export const DeleteResourceGroupResponse: $Schema.Schema<DeleteResourceGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteResourceGroupResponse", { Data: ResourceStatus, RequestId: $C.str }))
@@ -1335,7 +1335,7 @@ export const DeleteSQLFolderRequest: $Schema.Schema<DeleteSQLFolderRequest> = /*
 
 /** `DeleteSQLFolderResponse` (response side). */
 export interface DeleteSQLFolderResponse {
-  readonly Data: SQLContentActionResult
+  readonly Data?: SQLContentActionResult
   readonly RequestId: string
 }
 export const DeleteSQLFolderResponse: $Schema.Schema<DeleteSQLFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteSQLFolderResponse", { Data: SQLContentActionResult, RequestId: $C.str }))
@@ -1349,7 +1349,7 @@ export const DeleteSQLScriptRequest: $Schema.Schema<DeleteSQLScriptRequest> = /*
 
 /** `DeleteSQLScriptResponse` (response side). */
 export interface DeleteSQLScriptResponse {
-  readonly Data: SQLContentActionResult
+  readonly Data?: SQLContentActionResult
   readonly RequestId: string
 }
 export const DeleteSQLScriptResponse: $Schema.Schema<DeleteSQLScriptResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteSQLScriptResponse", { Data: SQLContentActionResult, RequestId: $C.str }))
@@ -1364,14 +1364,14 @@ export const DeleteTaskFolderRequest: $Schema.Schema<DeleteTaskFolderRequest> = 
 
 /** `DeleteTaskFolderResponse` (response side). */
 export interface DeleteTaskFolderResponse {
-  readonly Data: DeleteTaskFolderResult | null
+  readonly Data?: DeleteTaskFolderResult | null
   readonly RequestId: string
 }
 export const DeleteTaskFolderResponse: $Schema.Schema<DeleteTaskFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteTaskFolderResponse", { Data: $C.nul(DeleteTaskFolderResult), RequestId: $C.str }))
 
 /** `DeleteTaskFolderResult` (response side). */
 export interface DeleteTaskFolderResult {
-  readonly Status: boolean
+  readonly Status?: boolean
 }
 export const DeleteTaskFolderResult: $Schema.Schema<DeleteTaskFolderResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteTaskFolderResult", { Status: $C.bool }))
 
@@ -1386,7 +1386,7 @@ export const DeleteTaskRequest: $Schema.Schema<DeleteTaskRequest> = /*#__PURE__*
 
 /** `DeleteTaskResponse` (response side). */
 export interface DeleteTaskResponse {
-  readonly Data: DeleteTaskResult | null
+  readonly Data?: DeleteTaskResult | null
   readonly RequestId: string
 }
 export const DeleteTaskResponse: $Schema.Schema<DeleteTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteTaskResponse", { Data: $C.nul(DeleteTaskResult), RequestId: $C.str }))
@@ -1408,7 +1408,7 @@ export const DeleteTriggerTaskRequest: $Schema.Schema<DeleteTriggerTaskRequest> 
 
 /** `DeleteTriggerTaskResponse` (response side). */
 export interface DeleteTriggerTaskResponse {
-  readonly Data: DeleteTaskResult | null
+  readonly Data?: DeleteTaskResult | null
   readonly RequestId: string
 }
 export const DeleteTriggerTaskResponse: $Schema.Schema<DeleteTriggerTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteTriggerTaskResponse", { Data: $C.nul(DeleteTaskResult), RequestId: $C.str }))
@@ -1422,14 +1422,14 @@ export const DeleteTriggerWorkflowRequest: $Schema.Schema<DeleteTriggerWorkflowR
 
 /** `DeleteTriggerWorkflowResponse` (response side). */
 export interface DeleteTriggerWorkflowResponse {
-  readonly Data: DeleteTriggerWorkflowResult
+  readonly Data?: DeleteTriggerWorkflowResult
   readonly RequestId: string
 }
 export const DeleteTriggerWorkflowResponse: $Schema.Schema<DeleteTriggerWorkflowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteTriggerWorkflowResponse", { Data: DeleteTriggerWorkflowResult, RequestId: $C.str }))
 
 /** `DeleteTriggerWorkflowResult` (response side). */
 export interface DeleteTriggerWorkflowResult {
-  readonly Status: boolean | null
+  readonly Status?: boolean | null
 }
 export const DeleteTriggerWorkflowResult: $Schema.Schema<DeleteTriggerWorkflowResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteTriggerWorkflowResult", { Status: $C.nul($C.bool) }))
 
@@ -1442,7 +1442,7 @@ export const DeleteWorkflowFolderRequest: $Schema.Schema<DeleteWorkflowFolderReq
 
 /** `DeleteWorkflowFolderResponse` (response side). */
 export interface DeleteWorkflowFolderResponse {
-  readonly Data: DeleteFolderResult
+  readonly Data?: DeleteFolderResult
   readonly RequestId: string
 }
 export const DeleteWorkflowFolderResponse: $Schema.Schema<DeleteWorkflowFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteWorkflowFolderResponse", { Data: DeleteFolderResult, RequestId: $C.str }))
@@ -1466,14 +1466,14 @@ export const DeleteWorkflowPermissionsRequest: $Schema.Schema<DeleteWorkflowPerm
 
 /** `DeleteWorkflowPermissionsResponse` (response side). */
 export interface DeleteWorkflowPermissionsResponse {
-  readonly Data: DeleteWorkflowPermissionsResult
+  readonly Data?: DeleteWorkflowPermissionsResult
   readonly RequestId: string
 }
 export const DeleteWorkflowPermissionsResponse: $Schema.Schema<DeleteWorkflowPermissionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteWorkflowPermissionsResponse", { Data: DeleteWorkflowPermissionsResult, RequestId: $C.str }))
 
 /** `DeleteWorkflowPermissionsResult` (response side). */
 export interface DeleteWorkflowPermissionsResult {
-  readonly Status: boolean
+  readonly Status?: boolean
 }
 export const DeleteWorkflowPermissionsResult: $Schema.Schema<DeleteWorkflowPermissionsResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteWorkflowPermissionsResult", { Status: $C.bool }))
 
@@ -1486,14 +1486,14 @@ export const DeleteWorkflowRequest: $Schema.Schema<DeleteWorkflowRequest> = /*#_
 
 /** `DeleteWorkflowResponse` (response side). */
 export interface DeleteWorkflowResponse {
-  readonly Data: DeleteWorkflowResult
+  readonly Data?: DeleteWorkflowResult
   readonly RequestId: string
 }
 export const DeleteWorkflowResponse: $Schema.Schema<DeleteWorkflowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteWorkflowResponse", { Data: DeleteWorkflowResult, RequestId: $C.str }))
 
 /** `DeleteWorkflowResult` (response side). */
 export interface DeleteWorkflowResult {
-  readonly Status: boolean
+  readonly Status?: boolean
 }
 export const DeleteWorkflowResult: $Schema.Schema<DeleteWorkflowResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("DeleteWorkflowResult", { Status: $C.bool }))
 
@@ -1539,7 +1539,7 @@ export const DescribeDataSourceAuthorityRequest: $Schema.Schema<DescribeDataSour
 
 /** `DescribeDataSourceAuthorityResponse` (response side). */
 export interface DescribeDataSourceAuthorityResponse {
-  readonly Data: AuthInfo | null
+  readonly Data?: AuthInfo | null
   readonly RequestId: string
 }
 export const DescribeDataSourceAuthorityResponse: $Schema.Schema<DescribeDataSourceAuthorityResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeDataSourceAuthorityResponse", { Data: $C.nul(AuthInfo), RequestId: $C.str }))
@@ -1552,7 +1552,7 @@ export const DisableProjectRequest: $Schema.Schema<DisableProjectRequest> = /*#_
 
 /** `DisableProjectResponse` (response side). */
 export interface DisableProjectResponse {
-  readonly Data: ProjectResult
+  readonly Data?: ProjectResult
   readonly RequestId: string
 }
 export const DisableProjectResponse: $Schema.Schema<DisableProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DisableProjectResponse", { Data: ProjectResult, RequestId: $C.str }))
@@ -1566,7 +1566,7 @@ export const DissociateResourceGroupFromProjectRequest: $Schema.Schema<Dissociat
 
 /** `DissociateResourceGroupFromProjectResponse` (response side). */
 export interface DissociateResourceGroupFromProjectResponse {
-  readonly Data: ResourceStatus
+  readonly Data?: ResourceStatus
   readonly RequestId: string
 }
 export const DissociateResourceGroupFromProjectResponse: $Schema.Schema<DissociateResourceGroupFromProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DissociateResourceGroupFromProjectResponse", { Data: ResourceStatus, RequestId: $C.str }))
@@ -1579,7 +1579,7 @@ export const EnableProjectRequest: $Schema.Schema<EnableProjectRequest> = /*#__P
 
 /** `EnableProjectResponse` (response side). */
 export interface EnableProjectResponse {
-  readonly Data: ProjectResult
+  readonly Data?: ProjectResult
   readonly RequestId: string
 }
 export const EnableProjectResponse: $Schema.Schema<EnableProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("EnableProjectResponse", { Data: ProjectResult, RequestId: $C.str }))
@@ -1605,22 +1605,22 @@ export const ExecutionActionBrief: $Schema.Schema<ExecutionActionBrief> = /*#__P
 
 /** `ExecutorResourceGroupData` (response side). */
 export interface ExecutorResourceGroupData {
-  readonly Items: readonly ExecutorResourceGroupInfo[] | null
-  readonly TotalCount: number | bigint | null
-  readonly PageNumber: number | bigint | null
-  readonly PageSize: number | bigint | null
-  readonly TotalPageNumber: number | bigint | null
+  readonly Items?: readonly ExecutorResourceGroupInfo[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly PageNumber?: number | bigint | null
+  readonly PageSize?: number | bigint | null
+  readonly TotalPageNumber?: number | bigint | null
 }
 export const ExecutorResourceGroupData: $Schema.Schema<ExecutorResourceGroupData> = /*#__PURE__*/ $C.lazy(() => $C.struct("ExecutorResourceGroupData", { Items: $C.nul($C.arr(ExecutorResourceGroupInfo)), TotalCount: $C.nul($C.int64), PageNumber: $C.nul($C.int64), PageSize: $C.nul($C.int64), TotalPageNumber: $C.nul($C.int64) }))
 
 /** `ExecutorResourceGroupInfo` (response side). */
 export interface ExecutorResourceGroupInfo {
-  readonly Id: string
-  readonly Name: string | null
-  readonly Description: string | null
-  readonly ResourceGroupType: string | null
+  readonly Id?: string
+  readonly Name?: string | null
+  readonly Description?: string | null
+  readonly ResourceGroupType?: string | null
   readonly AssociateProjects?: readonly BindProject[] | null
-  readonly Region: string | null
+  readonly Region?: string | null
   readonly VpcId?: string | null
   readonly SubNet?: string | null
   readonly AutoRenewEnabled?: boolean | null
@@ -1710,7 +1710,7 @@ export const GetCodeFileRequest: $Schema.Schema<GetCodeFileRequest> = /*#__PURE_
 
 /** `GetCodeFileResponse` (response side). */
 export interface GetCodeFileResponse {
-  readonly Data: CodeFile
+  readonly Data?: CodeFile
   readonly RequestId: string
 }
 export const GetCodeFileResponse: $Schema.Schema<GetCodeFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetCodeFileResponse", { Data: CodeFile, RequestId: $C.str }))
@@ -1752,7 +1752,7 @@ export const GetDataSourceRelatedTasksRequest: $Schema.Schema<GetDataSourceRelat
 
 /** `GetDataSourceRelatedTasksResponse` (response side). */
 export interface GetDataSourceRelatedTasksResponse {
-  readonly Data: readonly DatasourceRelationTaskInfo[]
+  readonly Data?: readonly DatasourceRelationTaskInfo[]
   readonly RequestId: string
 }
 export const GetDataSourceRelatedTasksResponse: $Schema.Schema<GetDataSourceRelatedTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetDataSourceRelatedTasksResponse", { Data: $C.arr(DatasourceRelationTaskInfo), RequestId: $C.str }))
@@ -1766,7 +1766,7 @@ export const GetDataSourceRequest: $Schema.Schema<GetDataSourceRequest> = /*#__P
 
 /** `GetDataSourceResponse` (response side). */
 export interface GetDataSourceResponse {
-  readonly Data: DataSource | null
+  readonly Data?: DataSource | null
   readonly RequestId: string
 }
 export const GetDataSourceResponse: $Schema.Schema<GetDataSourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetDataSourceResponse", { Data: $C.nul(DataSource), RequestId: $C.str }))
@@ -1780,7 +1780,7 @@ export const GetMyCodeMaxPermissionRequest: $Schema.Schema<GetMyCodeMaxPermissio
 
 /** `GetMyCodeMaxPermissionResponse` (response side). */
 export interface GetMyCodeMaxPermissionResponse {
-  readonly Data: CodeStudioMaxPermission
+  readonly Data?: CodeStudioMaxPermission
   readonly RequestId: string
 }
 export const GetMyCodeMaxPermissionResponse: $Schema.Schema<GetMyCodeMaxPermissionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetMyCodeMaxPermissionResponse", { Data: CodeStudioMaxPermission, RequestId: $C.str }))
@@ -1795,7 +1795,7 @@ export const GetMyWorkflowMaxPermissionRequest: $Schema.Schema<GetMyWorkflowMaxP
 
 /** `GetMyWorkflowMaxPermissionResponse` (response side). */
 export interface GetMyWorkflowMaxPermissionResponse {
-  readonly Data: WorkflowMaxPermission | null
+  readonly Data?: WorkflowMaxPermission | null
   readonly RequestId: string
 }
 export const GetMyWorkflowMaxPermissionResponse: $Schema.Schema<GetMyWorkflowMaxPermissionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetMyWorkflowMaxPermissionResponse", { Data: $C.nul(WorkflowMaxPermission), RequestId: $C.str }))
@@ -1837,7 +1837,7 @@ export const GetOpsTaskCodeRequest: $Schema.Schema<GetOpsTaskCodeRequest> = /*#_
 
 /** `GetOpsTaskCodeResponse` (response side). */
 export interface GetOpsTaskCodeResponse {
-  readonly Data: TaskCode
+  readonly Data?: TaskCode
   readonly RequestId: string
 }
 export const GetOpsTaskCodeResponse: $Schema.Schema<GetOpsTaskCodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetOpsTaskCodeResponse", { Data: TaskCode, RequestId: $C.str }))
@@ -1851,7 +1851,7 @@ export const GetOpsTaskRequest: $Schema.Schema<GetOpsTaskRequest> = /*#__PURE__*
 
 /** `GetOpsTaskResponse` (response side). */
 export interface GetOpsTaskResponse {
-  readonly Data: Task
+  readonly Data?: Task
   readonly RequestId: string
 }
 export const GetOpsTaskResponse: $Schema.Schema<GetOpsTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetOpsTaskResponse", { Data: Task, RequestId: $C.str }))
@@ -1880,7 +1880,7 @@ export const GetOpsWorkflowRequest: $Schema.Schema<GetOpsWorkflowRequest> = /*#_
 
 /** `GetOpsWorkflowResponse` (response side). */
 export interface GetOpsWorkflowResponse {
-  readonly Data: OpsWorkflowDetail
+  readonly Data?: OpsWorkflowDetail
   readonly RequestId: string
 }
 export const GetOpsWorkflowResponse: $Schema.Schema<GetOpsWorkflowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetOpsWorkflowResponse", { Data: OpsWorkflowDetail, RequestId: $C.str }))
@@ -1893,7 +1893,7 @@ export const GetProjectRequest: $Schema.Schema<GetProjectRequest> = /*#__PURE__*
 
 /** `GetProjectResponse` (response side). */
 export interface GetProjectResponse {
-  readonly Data: Project | null
+  readonly Data?: Project | null
   readonly RequestId: string
 }
 export const GetProjectResponse: $Schema.Schema<GetProjectResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetProjectResponse", { Data: $C.nul(Project), RequestId: $C.str }))
@@ -1907,7 +1907,7 @@ export const GetResourceFileRequest: $Schema.Schema<GetResourceFileRequest> = /*
 
 /** `GetResourceFileResponse` (response side). */
 export interface GetResourceFileResponse {
-  readonly Data: ResourceFile
+  readonly Data?: ResourceFile
   readonly RequestId: string
 }
 export const GetResourceFileResponse: $Schema.Schema<GetResourceFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetResourceFileResponse", { Data: ResourceFile, RequestId: $C.str }))
@@ -1921,7 +1921,7 @@ export const GetResourceFolderRequest: $Schema.Schema<GetResourceFolderRequest> 
 
 /** `GetResourceFolderResponse` (response side). */
 export interface GetResourceFolderResponse {
-  readonly Data: ResourceFolderDetail | null
+  readonly Data?: ResourceFolderDetail | null
   readonly RequestId: string
 }
 export const GetResourceFolderResponse: $Schema.Schema<GetResourceFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetResourceFolderResponse", { Data: $C.nul(ResourceFolderDetail), RequestId: $C.str }))
@@ -1938,7 +1938,7 @@ export const GetResourceGroupMetricsRequest: $Schema.Schema<GetResourceGroupMetr
 
 /** `GetResourceGroupMetricsResponse` (response side). */
 export interface GetResourceGroupMetricsResponse {
-  readonly Data: ResourceGroupMetrics | null
+  readonly Data?: ResourceGroupMetrics | null
   readonly RequestId: string
 }
 export const GetResourceGroupMetricsResponse: $Schema.Schema<GetResourceGroupMetricsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetResourceGroupMetricsResponse", { Data: $C.nul(ResourceGroupMetrics), RequestId: $C.str }))
@@ -2013,7 +2013,7 @@ export const GetTaskCodeRequest: $Schema.Schema<GetTaskCodeRequest> = /*#__PURE_
 
 /** `GetTaskCodeResponse` (response side). */
 export interface GetTaskCodeResponse {
-  readonly Data: TaskCodeResult
+  readonly Data?: TaskCodeResult
   readonly RequestId: string
 }
 export const GetTaskCodeResponse: $Schema.Schema<GetTaskCodeResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTaskCodeResponse", { Data: TaskCodeResult, RequestId: $C.str }))
@@ -2028,7 +2028,7 @@ export const GetTaskFolderRequest: $Schema.Schema<GetTaskFolderRequest> = /*#__P
 
 /** `GetTaskFolderResponse` (response side). */
 export interface GetTaskFolderResponse {
-  readonly Data: TaskFolderDetail | null
+  readonly Data?: TaskFolderDetail | null
   readonly RequestId: string
 }
 export const GetTaskFolderResponse: $Schema.Schema<GetTaskFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTaskFolderResponse", { Data: $C.nul(TaskFolderDetail), RequestId: $C.str }))
@@ -2060,7 +2060,7 @@ export const GetTaskInstanceRequest: $Schema.Schema<GetTaskInstanceRequest> = /*
 
 /** `GetTaskInstanceResponse` (response side). */
 export interface GetTaskInstanceResponse {
-  readonly Data: TaskInstanceDetail
+  readonly Data?: TaskInstanceDetail
   readonly RequestId: string
 }
 export const GetTaskInstanceResponse: $Schema.Schema<GetTaskInstanceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTaskInstanceResponse", { Data: TaskInstanceDetail, RequestId: $C.str }))
@@ -2089,7 +2089,7 @@ export const GetTaskVersionRequest: $Schema.Schema<GetTaskVersionRequest> = /*#_
 
 /** `GetTaskVersionResponse` (response side). */
 export interface GetTaskVersionResponse {
-  readonly Data: TaskVersionDetail | null
+  readonly Data?: TaskVersionDetail | null
   readonly RequestId: string
 }
 export const GetTaskVersionResponse: $Schema.Schema<GetTaskVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTaskVersionResponse", { Data: $C.nul(TaskVersionDetail), RequestId: $C.str }))
@@ -2146,7 +2146,7 @@ export const GetTriggerTaskVersionRequest: $Schema.Schema<GetTriggerTaskVersionR
 
 /** `GetTriggerTaskVersionResponse` (response side). */
 export interface GetTriggerTaskVersionResponse {
-  readonly Data: TriggerTaskVersionDetail | null
+  readonly Data?: TriggerTaskVersionDetail | null
   readonly RequestId: string
 }
 export const GetTriggerTaskVersionResponse: $Schema.Schema<GetTriggerTaskVersionResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTriggerTaskVersionResponse", { Data: $C.nul(TriggerTaskVersionDetail), RequestId: $C.str }))
@@ -2160,7 +2160,7 @@ export const GetTriggerWorkflowRequest: $Schema.Schema<GetTriggerWorkflowRequest
 
 /** `GetTriggerWorkflowResponse` (response side). */
 export interface GetTriggerWorkflowResponse {
-  readonly Data: TriggerWorkflowDetail | null
+  readonly Data?: TriggerWorkflowDetail | null
   readonly RequestId: string
 }
 export const GetTriggerWorkflowResponse: $Schema.Schema<GetTriggerWorkflowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetTriggerWorkflowResponse", { Data: $C.nul(TriggerWorkflowDetail), RequestId: $C.str }))
@@ -2190,7 +2190,7 @@ export const GetWorkflowFolderRequest: $Schema.Schema<GetWorkflowFolderRequest> 
 
 /** `GetWorkflowFolderResponse` (response side). */
 export interface GetWorkflowFolderResponse {
-  readonly Data: WorkflowFolderDetail | null
+  readonly Data?: WorkflowFolderDetail | null
   readonly RequestId: string
 }
 export const GetWorkflowFolderResponse: $Schema.Schema<GetWorkflowFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetWorkflowFolderResponse", { Data: $C.nul(WorkflowFolderDetail), RequestId: $C.str }))
@@ -2204,7 +2204,7 @@ export const GetWorkflowRequest: $Schema.Schema<GetWorkflowRequest> = /*#__PURE_
 
 /** `GetWorkflowResponse` (response side). */
 export interface GetWorkflowResponse {
-  readonly Data: WorkflowDetail | null
+  readonly Data?: WorkflowDetail | null
   readonly RequestId: string
 }
 export const GetWorkflowResponse: $Schema.Schema<GetWorkflowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("GetWorkflowResponse", { Data: $C.nul(WorkflowDetail), RequestId: $C.str }))
@@ -2235,8 +2235,8 @@ export const InTaskParameter: $Schema.Schema<InTaskParameter> = /*#__PURE__*/ $C
 
 /** `InstanceExecution` (response side). */
 export interface InstanceExecution {
-  readonly InstanceKey: string | null
-  readonly LifeRoundNum: number | bigint | null
+  readonly InstanceKey?: string | null
+  readonly LifeRoundNum?: number | bigint | null
   readonly InstanceState?: string | null
   readonly RunType?: string | null
   readonly Tries?: number | bigint | null
@@ -2255,10 +2255,10 @@ export const InstanceExecutionPhase: $Schema.Schema<InstanceExecutionPhase> = /*
 
 /** `InstanceLog` (response side). */
 export interface InstanceLog {
-  readonly InstanceKey: string | null
-  readonly ProjectId: string | null
+  readonly InstanceKey?: string | null
+  readonly ProjectId?: string | null
   readonly CodeContent?: string | null
-  readonly LogInfo: string | null
+  readonly LogInfo?: string | null
   readonly NextCursor?: string | null
 }
 export const InstanceLog: $Schema.Schema<InstanceLog> = /*#__PURE__*/ $C.lazy(() => $C.struct("InstanceLog", { InstanceKey: $C.nul($C.str), ProjectId: $C.nul($C.str), LogInfo: $C.nul($C.str) }, { CodeContent: $C.nul($C.str), NextCursor: $C.nul($C.str) }))
@@ -2272,19 +2272,19 @@ export const IntegrationResource: $Schema.Schema<IntegrationResource> = /*#__PUR
 
 /** `JobDto` (response side). */
 export interface JobDto {
-  readonly JobId: string | null
-  readonly JobName: string | null
-  readonly JobType: string | null
-  readonly ScriptId: string | null
+  readonly JobId?: string | null
+  readonly JobName?: string | null
+  readonly JobType?: string | null
+  readonly ScriptId?: string | null
   readonly JobExecutionList?: readonly JobExecutionDto[] | null
-  readonly ScriptContent: string | null
-  readonly Status: string | null
-  readonly CreateTime: string | null
+  readonly ScriptContent?: string | null
+  readonly Status?: string | null
+  readonly CreateTime?: string | null
   readonly UpdateTime?: string | null
   readonly EndTime?: string | null
-  readonly OwnerUin: string | null
-  readonly UserUin: string | null
-  readonly TimeCost: number | bigint | null
+  readonly OwnerUin?: string | null
+  readonly UserUin?: string | null
+  readonly TimeCost?: number | bigint | null
   readonly ScriptContentTruncate?: boolean | null
 }
 export const JobDto: $Schema.Schema<JobDto> = /*#__PURE__*/ $C.lazy(() => $C.struct("JobDto", { JobId: $C.nul($C.str), JobName: $C.nul($C.str), JobType: $C.nul($C.str), ScriptId: $C.nul($C.str), ScriptContent: $C.nul($C.str), Status: $C.nul($C.str), CreateTime: $C.nul($C.str), OwnerUin: $C.nul($C.str), UserUin: $C.nul($C.str), TimeCost: $C.nul($C.int64) }, { JobExecutionList: $C.nul($C.arr(JobExecutionDto)), UpdateTime: $C.nul($C.str), EndTime: $C.nul($C.str), ScriptContentTruncate: $C.nul($C.bool) }))
@@ -2336,7 +2336,7 @@ export const KillTaskInstancesAsyncRequest: $Schema.Schema<KillTaskInstancesAsyn
 
 /** `KillTaskInstancesAsyncResponse` (response side). */
 export interface KillTaskInstancesAsyncResponse {
-  readonly Data: OpsAsyncResponse
+  readonly Data?: OpsAsyncResponse
   readonly RequestId: string
 }
 export const KillTaskInstancesAsyncResponse: $Schema.Schema<KillTaskInstancesAsyncResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("KillTaskInstancesAsyncResponse", { Data: OpsAsyncResponse, RequestId: $C.str }))
@@ -2377,9 +2377,9 @@ export const LineagePair: $Schema.Schema<LineagePair> = /*#__PURE__*/ $C.lazy(()
 
 /** `LineageProcess` (both sides). */
 export interface LineageProcess {
-  readonly ProcessId: string | null
-  readonly ProcessType: string | null
-  readonly Platform: string | null
+  readonly ProcessId?: string | null
+  readonly ProcessType?: string | null
+  readonly Platform?: string | null
   readonly ProcessSubType?: string | null
   readonly ProcessProperties?: readonly LineageProperty[] | null
   readonly LineageNodeId?: string
@@ -2404,7 +2404,7 @@ export const LineageRelation: $Schema.Schema<LineageRelation> = /*#__PURE__*/ $C
 
 /** `LineageResouce` (both sides). */
 export interface LineageResouce {
-  readonly ResourceUniqueId: string | null
+  readonly ResourceUniqueId?: string | null
   readonly ResourceType?: string | null
   readonly Platform?: string | null
   readonly ResourceName?: string | null
@@ -2418,7 +2418,7 @@ export const LineageResouce: $Schema.Schema<LineageResouce> = /*#__PURE__*/ $C.l
 
 /** `LineageResource` (response side). */
 export interface LineageResource {
-  readonly ResourceUniqueId: string | null
+  readonly ResourceUniqueId?: string | null
   readonly ResourceName?: string | null
   readonly ResourceType?: string | null
   readonly LineageNodeId?: string | null
@@ -2432,11 +2432,11 @@ export const LineageResource: $Schema.Schema<LineageResource> = /*#__PURE__*/ $C
 
 /** `ListAlarmMessages` (response side). */
 export interface ListAlarmMessages {
-  readonly PageNumber: number | bigint
-  readonly PageSize: number | bigint
-  readonly TotalCount: number | bigint
-  readonly TotalPageNumber: number | bigint
-  readonly Items: readonly AlarmMessage[]
+  readonly PageNumber?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly TotalCount?: number | bigint
+  readonly TotalPageNumber?: number | bigint
+  readonly Items?: readonly AlarmMessage[]
 }
 export const ListAlarmMessages: $Schema.Schema<ListAlarmMessages> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListAlarmMessages", { PageNumber: $C.uint64, PageSize: $C.uint64, TotalCount: $C.uint64, TotalPageNumber: $C.uint64, Items: $C.arr(AlarmMessage) }))
 
@@ -2472,11 +2472,11 @@ export const ListAlarmRulesResult: $Schema.Schema<ListAlarmRulesResult> = /*#__P
 
 /** `ListCatalogPage` (response side). */
 export interface ListCatalogPage {
-  readonly Items: readonly CatalogInfo[]
-  readonly PageCount: number | bigint
-  readonly PageSize: number | bigint
-  readonly PageNumber: number | bigint
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly CatalogInfo[]
+  readonly PageCount?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly PageNumber?: number | bigint
+  readonly TotalCount?: number | bigint
 }
 export const ListCatalogPage: $Schema.Schema<ListCatalogPage> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListCatalogPage", { Items: $C.arr(CatalogInfo), PageCount: $C.int64, PageSize: $C.int64, PageNumber: $C.int64, TotalCount: $C.int64 }))
 
@@ -2490,7 +2490,7 @@ export const ListCatalogRequest: $Schema.Schema<ListCatalogRequest> = /*#__PURE_
 
 /** `ListCatalogResponse` (response side). */
 export interface ListCatalogResponse {
-  readonly Data: ListCatalogPage
+  readonly Data?: ListCatalogPage
   readonly RequestId: string
 }
 export const ListCatalogResponse: $Schema.Schema<ListCatalogResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListCatalogResponse", { Data: ListCatalogPage, RequestId: $C.str }))
@@ -2542,7 +2542,7 @@ export const ListColumnLineageRequest: $Schema.Schema<ListColumnLineageRequest> 
 
 /** `ListColumnLineageResponse` (response side). */
 export interface ListColumnLineageResponse {
-  readonly Data: ListLineagePage
+  readonly Data?: ListLineagePage
   readonly RequestId: string
 }
 export const ListColumnLineageResponse: $Schema.Schema<ListColumnLineageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListColumnLineageResponse", { Data: ListLineagePage, RequestId: $C.str }))
@@ -2559,7 +2559,7 @@ export const ListDataBackfillInstancesRequest: $Schema.Schema<ListDataBackfillIn
 
 /** `ListDataBackfillInstancesResponse` (response side). */
 export interface ListDataBackfillInstancesResponse {
-  readonly Data: BackfillInstanceCollection
+  readonly Data?: BackfillInstanceCollection
   readonly RequestId: string
 }
 export const ListDataBackfillInstancesResponse: $Schema.Schema<ListDataBackfillInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListDataBackfillInstancesResponse", { Data: BackfillInstanceCollection, RequestId: $C.str }))
@@ -2578,18 +2578,18 @@ export const ListDataSourcesRequest: $Schema.Schema<ListDataSourcesRequest> = /*
 
 /** `ListDataSourcesResponse` (response side). */
 export interface ListDataSourcesResponse {
-  readonly Data: DataSourceInfo | null
+  readonly Data?: DataSourceInfo | null
   readonly RequestId: string
 }
 export const ListDataSourcesResponse: $Schema.Schema<ListDataSourcesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListDataSourcesResponse", { Data: $C.nul(DataSourceInfo), RequestId: $C.str }))
 
 /** `ListDatabasePage` (response side). */
 export interface ListDatabasePage {
-  readonly Items: readonly DatabaseInfo[]
-  readonly PageCount: number | bigint
-  readonly PageSize: number | bigint
-  readonly PageNumber: number | bigint
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly DatabaseInfo[]
+  readonly PageCount?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly PageNumber?: number | bigint
+  readonly TotalCount?: number | bigint
 }
 export const ListDatabasePage: $Schema.Schema<ListDatabasePage> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListDatabasePage", { Items: $C.arr(DatabaseInfo), PageCount: $C.int64, PageSize: $C.int64, PageNumber: $C.int64, TotalCount: $C.int64 }))
 
@@ -2605,7 +2605,7 @@ export const ListDatabaseRequest: $Schema.Schema<ListDatabaseRequest> = /*#__PUR
 
 /** `ListDatabaseResponse` (response side). */
 export interface ListDatabaseResponse {
-  readonly Data: ListDatabasePage
+  readonly Data?: ListDatabasePage
   readonly RequestId: string
 }
 export const ListDatabaseResponse: $Schema.Schema<ListDatabaseResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListDatabaseResponse", { Data: ListDatabasePage, RequestId: $C.str }))
@@ -2621,7 +2621,7 @@ export const ListDownstreamOpsTasksRequest: $Schema.Schema<ListDownstreamOpsTask
 
 /** `ListDownstreamOpsTasksResponse` (response side). */
 export interface ListDownstreamOpsTasksResponse {
-  readonly Data: ChildDependencyConfigPage
+  readonly Data?: ChildDependencyConfigPage
   readonly RequestId: string
 }
 export const ListDownstreamOpsTasksResponse: $Schema.Schema<ListDownstreamOpsTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListDownstreamOpsTasksResponse", { Data: ChildDependencyConfigPage, RequestId: $C.str }))
@@ -2638,7 +2638,7 @@ export const ListDownstreamTaskInstancesRequest: $Schema.Schema<ListDownstreamTa
 
 /** `ListDownstreamTaskInstancesResponse` (response side). */
 export interface ListDownstreamTaskInstancesResponse {
-  readonly Data: TaskInstancePage
+  readonly Data?: TaskInstancePage
   readonly RequestId: string
 }
 export const ListDownstreamTaskInstancesResponse: $Schema.Schema<ListDownstreamTaskInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListDownstreamTaskInstancesResponse", { Data: TaskInstancePage, RequestId: $C.str }))
@@ -2654,7 +2654,7 @@ export const ListDownstreamTasksRequest: $Schema.Schema<ListDownstreamTasksReque
 
 /** `ListDownstreamTasksResponse` (response side). */
 export interface ListDownstreamTasksResponse {
-  readonly Data: DependencyConfigPage
+  readonly Data?: DependencyConfigPage
   readonly RequestId: string
 }
 export const ListDownstreamTasksResponse: $Schema.Schema<ListDownstreamTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListDownstreamTasksResponse", { Data: DependencyConfigPage, RequestId: $C.str }))
@@ -2677,11 +2677,11 @@ export const ListDownstreamTriggerTasksResponse: $Schema.Schema<ListDownstreamTr
 
 /** `ListLineagePage` (response side). */
 export interface ListLineagePage {
-  readonly Items: readonly LineageNodeInfo[]
-  readonly PageCount: number | bigint
-  readonly PageSize: number | bigint
-  readonly PageNumber: number | bigint
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly LineageNodeInfo[]
+  readonly PageCount?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly PageNumber?: number | bigint
+  readonly TotalCount?: number | bigint
 }
 export const ListLineagePage: $Schema.Schema<ListLineagePage> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListLineagePage", { Items: $C.arr(LineageNodeInfo), PageCount: $C.int64, PageSize: $C.int64, PageNumber: $C.int64, TotalCount: $C.int64 }))
 
@@ -2698,7 +2698,7 @@ export const ListLineageRequest: $Schema.Schema<ListLineageRequest> = /*#__PURE_
 
 /** `ListLineageResponse` (response side). */
 export interface ListLineageResponse {
-  readonly Data: ListLineagePage
+  readonly Data?: ListLineagePage
   readonly RequestId: string
 }
 export const ListLineageResponse: $Schema.Schema<ListLineageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListLineageResponse", { Data: ListLineagePage, RequestId: $C.str }))
@@ -2735,7 +2735,7 @@ export interface ListOpsTasksPage {
   readonly TotalPageNumber?: number | bigint | null
   readonly Items?: readonly TaskOpsInfo[] | null
   readonly PageNumber?: number | bigint | null
-  readonly PageSize: number | bigint | null
+  readonly PageSize?: number | bigint | null
 }
 export const ListOpsTasksPage: $Schema.Schema<ListOpsTasksPage> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListOpsTasksPage", { PageSize: $C.nul($C.uint64) }, { TotalCount: $C.nul($C.uint64), TotalPageNumber: $C.nul($C.uint64), Items: $C.nul($C.arr(TaskOpsInfo)), PageNumber: $C.nul($C.uint64) }))
 
@@ -2760,7 +2760,7 @@ export const ListOpsTasksRequest: $Schema.Schema<ListOpsTasksRequest> = /*#__PUR
 
 /** `ListOpsTasksResponse` (response side). */
 export interface ListOpsTasksResponse {
-  readonly Data: ListOpsTasksPage
+  readonly Data?: ListOpsTasksPage
   readonly RequestId: string
 }
 export const ListOpsTasksResponse: $Schema.Schema<ListOpsTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListOpsTasksResponse", { Data: ListOpsTasksPage, RequestId: $C.str }))
@@ -2802,7 +2802,7 @@ export const ListOpsWorkflowsRequest: $Schema.Schema<ListOpsWorkflowsRequest> = 
 
 /** `ListOpsWorkflowsResponse` (response side). */
 export interface ListOpsWorkflowsResponse {
-  readonly Data: OpsWorkflows
+  readonly Data?: OpsWorkflows
   readonly RequestId: string
 }
 export const ListOpsWorkflowsResponse: $Schema.Schema<ListOpsWorkflowsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListOpsWorkflowsResponse", { Data: OpsWorkflows, RequestId: $C.str }))
@@ -2825,11 +2825,11 @@ export const ListPermissionsResponse: $Schema.Schema<ListPermissionsResponse> = 
 
 /** `ListProcessLineagePage` (response side). */
 export interface ListProcessLineagePage {
-  readonly Items: readonly LineagePair[]
-  readonly PageCount: number | bigint
-  readonly PageSize: number | bigint
-  readonly PageNumber: number | bigint
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly LineagePair[]
+  readonly PageCount?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly PageNumber?: number | bigint
+  readonly TotalCount?: number | bigint
 }
 export const ListProcessLineagePage: $Schema.Schema<ListProcessLineagePage> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListProcessLineagePage", { Items: $C.arr(LineagePair), PageCount: $C.int64, PageSize: $C.int64, PageNumber: $C.int64, TotalCount: $C.int64 }))
 
@@ -2845,7 +2845,7 @@ export const ListProcessLineageRequest: $Schema.Schema<ListProcessLineageRequest
 
 /** `ListProcessLineageResponse` (response side). */
 export interface ListProcessLineageResponse {
-  readonly Data: ListProcessLineagePage
+  readonly Data?: ListProcessLineagePage
   readonly RequestId: string
 }
 export const ListProcessLineageResponse: $Schema.Schema<ListProcessLineageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListProcessLineageResponse", { Data: ListProcessLineagePage, RequestId: $C.str }))
@@ -2862,7 +2862,7 @@ export const ListProjectMembersRequest: $Schema.Schema<ListProjectMembersRequest
 
 /** `ListProjectMembersResponse` (response side). */
 export interface ListProjectMembersResponse {
-  readonly Data: ProjectUsersBrief
+  readonly Data?: ProjectUsersBrief
   readonly RequestId: string
 }
 export const ListProjectMembersResponse: $Schema.Schema<ListProjectMembersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListProjectMembersResponse", { Data: ProjectUsersBrief, RequestId: $C.str }))
@@ -2878,7 +2878,7 @@ export const ListProjectRolesRequest: $Schema.Schema<ListProjectRolesRequest> = 
 
 /** `ListProjectRolesResponse` (response side). */
 export interface ListProjectRolesResponse {
-  readonly Data: PageRoles
+  readonly Data?: PageRoles
   readonly RequestId: string
 }
 export const ListProjectRolesResponse: $Schema.Schema<ListProjectRolesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListProjectRolesResponse", { Data: PageRoles, RequestId: $C.str }))
@@ -2896,28 +2896,28 @@ export const ListProjectsRequest: $Schema.Schema<ListProjectsRequest> = /*#__PUR
 
 /** `ListProjectsResponse` (response side). */
 export interface ListProjectsResponse {
-  readonly Data: ProjectBrief
+  readonly Data?: ProjectBrief
   readonly RequestId: string
 }
 export const ListProjectsResponse: $Schema.Schema<ListProjectsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListProjectsResponse", { Data: ProjectBrief, RequestId: $C.str }))
 
 /** `ListQualityRuleGroupExecResult` (response side). */
 export interface ListQualityRuleGroupExecResult {
-  readonly RuleGroupExecId: number | bigint | null
-  readonly RuleGroupId: number | bigint | null
-  readonly TriggerType: number | bigint | null
-  readonly ExecTime: string | null
-  readonly Status: number | bigint | null
-  readonly AlarmRuleCount: number | bigint | null
-  readonly TotalRuleCount: number | bigint | null
-  readonly TableOwnerName: string | null
-  readonly TableName: string | null
-  readonly TableId: string | null
-  readonly DatabaseId: string | null
-  readonly DatasourceId: string | null
-  readonly Permission: boolean | null
-  readonly ExecDetail: string | null
-  readonly EngineType: string | null
+  readonly RuleGroupExecId?: number | bigint | null
+  readonly RuleGroupId?: number | bigint | null
+  readonly TriggerType?: number | bigint | null
+  readonly ExecTime?: string | null
+  readonly Status?: number | bigint | null
+  readonly AlarmRuleCount?: number | bigint | null
+  readonly TotalRuleCount?: number | bigint | null
+  readonly TableOwnerName?: string | null
+  readonly TableName?: string | null
+  readonly TableId?: string | null
+  readonly DatabaseId?: string | null
+  readonly DatasourceId?: string | null
+  readonly Permission?: boolean | null
+  readonly ExecDetail?: string | null
+  readonly EngineType?: string | null
   readonly RuleExecResultVOList?: readonly QualityRuleExecResult[] | null
   readonly DatabaseName?: string | null
   readonly RuleGroupTableId?: number | bigint | null
@@ -2939,8 +2939,8 @@ export const ListQualityRuleGroupExecResult: $Schema.Schema<ListQualityRuleGroup
 
 /** `ListQualityRuleGroupExecResultPage` (response side). */
 export interface ListQualityRuleGroupExecResultPage {
-  readonly TotalCount: number | bigint | null
-  readonly Items: readonly ListQualityRuleGroupExecResult[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly Items?: readonly ListQualityRuleGroupExecResult[] | null
 }
 export const ListQualityRuleGroupExecResultPage: $Schema.Schema<ListQualityRuleGroupExecResultPage> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListQualityRuleGroupExecResultPage", { TotalCount: $C.nul($C.uint64), Items: $C.nul($C.arr(ListQualityRuleGroupExecResult)) }))
 
@@ -2956,7 +2956,7 @@ export const ListQualityRuleGroupExecResultsByPageRequest: $Schema.Schema<ListQu
 
 /** `ListQualityRuleGroupExecResultsByPageResponse` (response side). */
 export interface ListQualityRuleGroupExecResultsByPageResponse {
-  readonly Data: ListQualityRuleGroupExecResultPage | null
+  readonly Data?: ListQualityRuleGroupExecResultPage | null
   readonly RequestId: string
 }
 export const ListQualityRuleGroupExecResultsByPageResponse: $Schema.Schema<ListQualityRuleGroupExecResultsByPageResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListQualityRuleGroupExecResultsByPageResponse", { Data: $C.nul(ListQualityRuleGroupExecResultPage), RequestId: $C.str }))
@@ -2973,7 +2973,7 @@ export const ListQualityRuleGroupsRequest: $Schema.Schema<ListQualityRuleGroupsR
 
 /** `ListQualityRuleGroupsResponse` (response side). */
 export interface ListQualityRuleGroupsResponse {
-  readonly Data: QualityRuleGroupPage | null
+  readonly Data?: QualityRuleGroupPage | null
   readonly RequestId: string
 }
 export const ListQualityRuleGroupsResponse: $Schema.Schema<ListQualityRuleGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListQualityRuleGroupsResponse", { Data: $C.nul(QualityRuleGroupPage), RequestId: $C.str }))
@@ -2990,7 +2990,7 @@ export const ListQualityRuleGroupsTableRequest: $Schema.Schema<ListQualityRuleGr
 
 /** `ListQualityRuleGroupsTableResponse` (response side). */
 export interface ListQualityRuleGroupsTableResponse {
-  readonly Data: QualityRuleGroupsTableVO | null
+  readonly Data?: QualityRuleGroupsTableVO | null
   readonly RequestId: string
 }
 export const ListQualityRuleGroupsTableResponse: $Schema.Schema<ListQualityRuleGroupsTableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListQualityRuleGroupsTableResponse", { Data: $C.nul(QualityRuleGroupsTableVO), RequestId: $C.str }))
@@ -3007,7 +3007,7 @@ export const ListQualityRuleTemplatesRequest: $Schema.Schema<ListQualityRuleTemp
 
 /** `ListQualityRuleTemplatesResponse` (response side). */
 export interface ListQualityRuleTemplatesResponse {
-  readonly Data: QualityRuleTemplatePage
+  readonly Data?: QualityRuleTemplatePage
   readonly RequestId: string
 }
 export const ListQualityRuleTemplatesResponse: $Schema.Schema<ListQualityRuleTemplatesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListQualityRuleTemplatesResponse", { Data: QualityRuleTemplatePage, RequestId: $C.str }))
@@ -3024,7 +3024,7 @@ export const ListQualityRulesRequest: $Schema.Schema<ListQualityRulesRequest> = 
 
 /** `ListQualityRulesResponse` (response side). */
 export interface ListQualityRulesResponse {
-  readonly Data: QualityRulePage | null
+  readonly Data?: QualityRulePage | null
   readonly RequestId: string
 }
 export const ListQualityRulesResponse: $Schema.Schema<ListQualityRulesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListQualityRulesResponse", { Data: $C.nul(QualityRulePage), RequestId: $C.str }))
@@ -3046,7 +3046,7 @@ export const ListResourceFilesRequest: $Schema.Schema<ListResourceFilesRequest> 
 
 /** `ListResourceFilesResponse` (response side). */
 export interface ListResourceFilesResponse {
-  readonly Data: ResourceFilePage
+  readonly Data?: ResourceFilePage
   readonly RequestId: string
 }
 export const ListResourceFilesResponse: $Schema.Schema<ListResourceFilesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListResourceFilesResponse", { Data: ResourceFilePage, RequestId: $C.str }))
@@ -3062,7 +3062,7 @@ export const ListResourceFoldersRequest: $Schema.Schema<ListResourceFoldersReque
 
 /** `ListResourceFoldersResponse` (response side). */
 export interface ListResourceFoldersResponse {
-  readonly Data: ResourceFolderPage
+  readonly Data?: ResourceFolderPage
   readonly RequestId: string
 }
 export const ListResourceFoldersResponse: $Schema.Schema<ListResourceFoldersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListResourceFoldersResponse", { Data: ResourceFolderPage, RequestId: $C.str }))
@@ -3080,7 +3080,7 @@ export const ListResourceGroupsRequest: $Schema.Schema<ListResourceGroupsRequest
 
 /** `ListResourceGroupsResponse` (response side). */
 export interface ListResourceGroupsResponse {
-  readonly Data: ExecutorResourceGroupData
+  readonly Data?: ExecutorResourceGroupData
   readonly RequestId: string
 }
 export const ListResourceGroupsResponse: $Schema.Schema<ListResourceGroupsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListResourceGroupsResponse", { Data: ExecutorResourceGroupData, RequestId: $C.str }))
@@ -3098,7 +3098,7 @@ export const ListSQLFolderContentsRequest: $Schema.Schema<ListSQLFolderContentsR
 
 /** `ListSQLFolderContentsResponse` (response side). */
 export interface ListSQLFolderContentsResponse {
-  readonly Data: readonly SQLFolderNode[]
+  readonly Data?: readonly SQLFolderNode[]
   readonly RequestId: string
 }
 export const ListSQLFolderContentsResponse: $Schema.Schema<ListSQLFolderContentsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListSQLFolderContentsResponse", { Data: $C.arr(SQLFolderNode), RequestId: $C.str }))
@@ -3117,18 +3117,18 @@ export const ListSQLScriptRunsRequest: $Schema.Schema<ListSQLScriptRunsRequest> 
 
 /** `ListSQLScriptRunsResponse` (response side). */
 export interface ListSQLScriptRunsResponse {
-  readonly Data: readonly JobDto[]
+  readonly Data?: readonly JobDto[]
   readonly RequestId: string
 }
 export const ListSQLScriptRunsResponse: $Schema.Schema<ListSQLScriptRunsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListSQLScriptRunsResponse", { Data: $C.arr(JobDto), RequestId: $C.str }))
 
 /** `ListSchemaPage` (response side). */
 export interface ListSchemaPage {
-  readonly Items: readonly SchemaInfo[]
-  readonly PageCount: number | bigint
-  readonly PageSize: number | bigint
-  readonly PageNumber: number | bigint
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly SchemaInfo[]
+  readonly PageCount?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly PageNumber?: number | bigint
+  readonly TotalCount?: number | bigint
 }
 export const ListSchemaPage: $Schema.Schema<ListSchemaPage> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListSchemaPage", { Items: $C.arr(SchemaInfo), PageCount: $C.int64, PageSize: $C.int64, PageNumber: $C.int64, TotalCount: $C.int64 }))
 
@@ -3145,18 +3145,18 @@ export const ListSchemaRequest: $Schema.Schema<ListSchemaRequest> = /*#__PURE__*
 
 /** `ListSchemaResponse` (response side). */
 export interface ListSchemaResponse {
-  readonly Data: ListSchemaPage
+  readonly Data?: ListSchemaPage
   readonly RequestId: string
 }
 export const ListSchemaResponse: $Schema.Schema<ListSchemaResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListSchemaResponse", { Data: ListSchemaPage, RequestId: $C.str }))
 
 /** `ListTablePage` (response side). */
 export interface ListTablePage {
-  readonly Items: readonly TableInfo[]
-  readonly PageCount: number | bigint
-  readonly PageSize: number | bigint
-  readonly PageNumber: number | bigint
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly TableInfo[]
+  readonly PageCount?: number | bigint
+  readonly PageSize?: number | bigint
+  readonly PageNumber?: number | bigint
+  readonly TotalCount?: number | bigint
 }
 export const ListTablePage: $Schema.Schema<ListTablePage> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTablePage", { Items: $C.arr(TableInfo), PageCount: $C.int64, PageSize: $C.int64, PageNumber: $C.int64, TotalCount: $C.int64 }))
 
@@ -3174,7 +3174,7 @@ export const ListTableRequest: $Schema.Schema<ListTableRequest> = /*#__PURE__*/ 
 
 /** `ListTableResponse` (response side). */
 export interface ListTableResponse {
-  readonly Data: ListTablePage
+  readonly Data?: ListTablePage
   readonly RequestId: string
 }
 export const ListTableResponse: $Schema.Schema<ListTableResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTableResponse", { Data: ListTablePage, RequestId: $C.str }))
@@ -3192,7 +3192,7 @@ export const ListTaskFoldersRequest: $Schema.Schema<ListTaskFoldersRequest> = /*
 
 /** `ListTaskFoldersResponse` (response side). */
 export interface ListTaskFoldersResponse {
-  readonly Data: TaskFolderPage | null
+  readonly Data?: TaskFolderPage | null
   readonly RequestId: string
 }
 export const ListTaskFoldersResponse: $Schema.Schema<ListTaskFoldersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTaskFoldersResponse", { Data: $C.nul(TaskFolderPage), RequestId: $C.str }))
@@ -3219,7 +3219,7 @@ export const ListTaskInstanceExecutionsRequest: $Schema.Schema<ListTaskInstanceE
 
 /** `ListTaskInstanceExecutionsResponse` (response side). */
 export interface ListTaskInstanceExecutionsResponse {
-  readonly Data: TaskInstanceExecutions
+  readonly Data?: TaskInstanceExecutions
   readonly RequestId: string
 }
 export const ListTaskInstanceExecutionsResponse: $Schema.Schema<ListTaskInstanceExecutionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTaskInstanceExecutionsResponse", { Data: TaskInstanceExecutions, RequestId: $C.str }))
@@ -3252,7 +3252,7 @@ export const ListTaskInstancesRequest: $Schema.Schema<ListTaskInstancesRequest> 
 
 /** `ListTaskInstancesResponse` (response side). */
 export interface ListTaskInstancesResponse {
-  readonly Data: TaskInstancePage
+  readonly Data?: TaskInstancePage
   readonly RequestId: string
 }
 export const ListTaskInstancesResponse: $Schema.Schema<ListTaskInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTaskInstancesResponse", { Data: TaskInstancePage, RequestId: $C.str }))
@@ -3281,7 +3281,7 @@ export const ListTaskVersionsRequest: $Schema.Schema<ListTaskVersionsRequest> = 
 
 /** `ListTaskVersionsResponse` (response side). */
 export interface ListTaskVersionsResponse {
-  readonly Data: ListTaskVersions | null
+  readonly Data?: ListTaskVersions | null
   readonly RequestId: string
 }
 export const ListTaskVersionsResponse: $Schema.Schema<ListTaskVersionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTaskVersionsResponse", { Data: $C.nul(ListTaskVersions), RequestId: $C.str }))
@@ -3309,7 +3309,7 @@ export const ListTasksRequest: $Schema.Schema<ListTasksRequest> = /*#__PURE__*/ 
 
 /** `ListTasksResponse` (response side). */
 export interface ListTasksResponse {
-  readonly Data: ListTaskInfo
+  readonly Data?: ListTaskInfo
   readonly RequestId: string
 }
 export const ListTasksResponse: $Schema.Schema<ListTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTasksResponse", { Data: ListTaskInfo, RequestId: $C.str }))
@@ -3410,7 +3410,7 @@ export const ListTriggerTaskVersionsRequest: $Schema.Schema<ListTriggerTaskVersi
 
 /** `ListTriggerTaskVersionsResponse` (response side). */
 export interface ListTriggerTaskVersionsResponse {
-  readonly Data: ListTriggerTaskVersions | null
+  readonly Data?: ListTriggerTaskVersions | null
   readonly RequestId: string
 }
 export const ListTriggerTaskVersionsResponse: $Schema.Schema<ListTriggerTaskVersionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTriggerTaskVersionsResponse", { Data: $C.nul(ListTriggerTaskVersions), RequestId: $C.str }))
@@ -3488,7 +3488,7 @@ export const ListTriggerWorkflowsRequest: $Schema.Schema<ListTriggerWorkflowsReq
 
 /** `ListTriggerWorkflowsResponse` (response side). */
 export interface ListTriggerWorkflowsResponse {
-  readonly Data: ListTriggerWorkflowInfo
+  readonly Data?: ListTriggerWorkflowInfo
   readonly RequestId: string
 }
 export const ListTriggerWorkflowsResponse: $Schema.Schema<ListTriggerWorkflowsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListTriggerWorkflowsResponse", { Data: ListTriggerWorkflowInfo, RequestId: $C.str }))
@@ -3504,7 +3504,7 @@ export const ListUpstreamOpsTasksRequest: $Schema.Schema<ListUpstreamOpsTasksReq
 
 /** `ListUpstreamOpsTasksResponse` (response side). */
 export interface ListUpstreamOpsTasksResponse {
-  readonly Data: ParentDependencyConfigPage
+  readonly Data?: ParentDependencyConfigPage
   readonly RequestId: string
 }
 export const ListUpstreamOpsTasksResponse: $Schema.Schema<ListUpstreamOpsTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListUpstreamOpsTasksResponse", { Data: ParentDependencyConfigPage, RequestId: $C.str }))
@@ -3521,7 +3521,7 @@ export const ListUpstreamTaskInstancesRequest: $Schema.Schema<ListUpstreamTaskIn
 
 /** `ListUpstreamTaskInstancesResponse` (response side). */
 export interface ListUpstreamTaskInstancesResponse {
-  readonly Data: TaskInstancePage
+  readonly Data?: TaskInstancePage
   readonly RequestId: string
 }
 export const ListUpstreamTaskInstancesResponse: $Schema.Schema<ListUpstreamTaskInstancesResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListUpstreamTaskInstancesResponse", { Data: TaskInstancePage, RequestId: $C.str }))
@@ -3537,7 +3537,7 @@ export const ListUpstreamTasksRequest: $Schema.Schema<ListUpstreamTasksRequest> 
 
 /** `ListUpstreamTasksResponse` (response side). */
 export interface ListUpstreamTasksResponse {
-  readonly Data: DependencyConfigPage
+  readonly Data?: DependencyConfigPage
   readonly RequestId: string
 }
 export const ListUpstreamTasksResponse: $Schema.Schema<ListUpstreamTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListUpstreamTasksResponse", { Data: DependencyConfigPage, RequestId: $C.str }))
@@ -3569,7 +3569,7 @@ export const ListWorkflowFoldersRequest: $Schema.Schema<ListWorkflowFoldersReque
 
 /** `ListWorkflowFoldersResponse` (response side). */
 export interface ListWorkflowFoldersResponse {
-  readonly Data: WorkflowFolderPage
+  readonly Data?: WorkflowFolderPage
   readonly RequestId: string
 }
 export const ListWorkflowFoldersResponse: $Schema.Schema<ListWorkflowFoldersResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListWorkflowFoldersResponse", { Data: WorkflowFolderPage, RequestId: $C.str }))
@@ -3596,7 +3596,7 @@ export const ListWorkflowPermissionsRequest: $Schema.Schema<ListWorkflowPermissi
 
 /** `ListWorkflowPermissionsResponse` (response side). */
 export interface ListWorkflowPermissionsResponse {
-  readonly Data: WorkflowPermissionPage
+  readonly Data?: WorkflowPermissionPage
   readonly RequestId: string
 }
 export const ListWorkflowPermissionsResponse: $Schema.Schema<ListWorkflowPermissionsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListWorkflowPermissionsResponse", { Data: WorkflowPermissionPage, RequestId: $C.str }))
@@ -3619,7 +3619,7 @@ export const ListWorkflowsRequest: $Schema.Schema<ListWorkflowsRequest> = /*#__P
 
 /** `ListWorkflowsResponse` (response side). */
 export interface ListWorkflowsResponse {
-  readonly Data: ListWorkflowInfo
+  readonly Data?: ListWorkflowInfo
   readonly RequestId: string
 }
 export const ListWorkflowsResponse: $Schema.Schema<ListWorkflowsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ListWorkflowsResponse", { Data: ListWorkflowInfo, RequestId: $C.str }))
@@ -3634,7 +3634,7 @@ export const MetricData: $Schema.Schema<MetricData> = /*#__PURE__*/ $C.lazy(() =
 
 /** `ModifyAlarmRuleResult` (response side). */
 export interface ModifyAlarmRuleResult {
-  readonly Status: boolean
+  readonly Status?: boolean
 }
 export const ModifyAlarmRuleResult: $Schema.Schema<ModifyAlarmRuleResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyAlarmRuleResult", { Status: $C.bool }))
 
@@ -3647,7 +3647,7 @@ export const ModifyQualityRuleGroupRequest: $Schema.Schema<ModifyQualityRuleGrou
 
 /** `ModifyQualityRuleGroupResponse` (response side). */
 export interface ModifyQualityRuleGroupResponse {
-  readonly Data: ModifyQualityRuleGroupResultVO | null
+  readonly Data?: ModifyQualityRuleGroupResultVO | null
   readonly RequestId: string
 }
 export const ModifyQualityRuleGroupResponse: $Schema.Schema<ModifyQualityRuleGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyQualityRuleGroupResponse", { Data: $C.nul(ModifyQualityRuleGroupResultVO), RequestId: $C.str }))
@@ -3693,7 +3693,7 @@ export const ModifyQualityRuleRequest: $Schema.Schema<ModifyQualityRuleRequest> 
 
 /** `ModifyQualityRuleResponse` (response side). */
 export interface ModifyQualityRuleResponse {
-  readonly Data: boolean | null
+  readonly Data?: boolean | null
   readonly RequestId: string
 }
 export const ModifyQualityRuleResponse: $Schema.Schema<ModifyQualityRuleResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ModifyQualityRuleResponse", { Data: $C.nul($C.bool), RequestId: $C.str }))
@@ -3744,28 +3744,28 @@ export const OpsAsyncJobDetail: $Schema.Schema<OpsAsyncJobDetail> = /*#__PURE__*
 
 /** `OpsAsyncResponse` (response side). */
 export interface OpsAsyncResponse {
-  readonly AsyncId: string
+  readonly AsyncId?: string
 }
 export const OpsAsyncResponse: $Schema.Schema<OpsAsyncResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("OpsAsyncResponse", { AsyncId: $C.str }))
 
 /** `OpsTaskDepend` (response side). */
 export interface OpsTaskDepend {
-  readonly TaskId: string | null
-  readonly TaskName: string | null
-  readonly WorkflowId: string | null
-  readonly WorkflowName: string | null
-  readonly ProjectId: string | null
-  readonly ProjectName: string | null
-  readonly Status: string | null
-  readonly TaskTypeId: number | bigint | null
-  readonly TaskTypeDesc: string | null
-  readonly FolderName: string | null
-  readonly FolderId: string | null
-  readonly FirstSubmitTime: string | null
-  readonly FirstRunTime: string | null
-  readonly ScheduleDesc: string | null
-  readonly CycleType: string | null
-  readonly OwnerUin: string | null
+  readonly TaskId?: string | null
+  readonly TaskName?: string | null
+  readonly WorkflowId?: string | null
+  readonly WorkflowName?: string | null
+  readonly ProjectId?: string | null
+  readonly ProjectName?: string | null
+  readonly Status?: string | null
+  readonly TaskTypeId?: number | bigint | null
+  readonly TaskTypeDesc?: string | null
+  readonly FolderName?: string | null
+  readonly FolderId?: string | null
+  readonly FirstSubmitTime?: string | null
+  readonly FirstRunTime?: string | null
+  readonly ScheduleDesc?: string | null
+  readonly CycleType?: string | null
+  readonly OwnerUin?: string | null
   readonly ExecutionStartTime?: string | null
   readonly ExecutionEndTime?: string | null
 }
@@ -3773,18 +3773,18 @@ export const OpsTaskDepend: $Schema.Schema<OpsTaskDepend> = /*#__PURE__*/ $C.laz
 
 /** `OpsWorkflow` (response side). */
 export interface OpsWorkflow {
-  readonly TaskCount: number | bigint
-  readonly FolderName: string | null
-  readonly FolderId: string
-  readonly WorkflowId: string
-  readonly WorkflowName: string | null
-  readonly WorkflowType: string
-  readonly WorkflowDesc: string | null
-  readonly OwnerUin: string | null
-  readonly ProjectId: string
-  readonly ProjectName: string | null
-  readonly Status: string
-  readonly CreateTime: string | null
+  readonly TaskCount?: number | bigint
+  readonly FolderName?: string | null
+  readonly FolderId?: string
+  readonly WorkflowId?: string
+  readonly WorkflowName?: string | null
+  readonly WorkflowType?: string
+  readonly WorkflowDesc?: string | null
+  readonly OwnerUin?: string | null
+  readonly ProjectId?: string
+  readonly ProjectName?: string | null
+  readonly Status?: string
+  readonly CreateTime?: string | null
   readonly UpdateTime?: string | null
   readonly UpdateUserUin?: string | null
 }
@@ -3792,21 +3792,21 @@ export const OpsWorkflow: $Schema.Schema<OpsWorkflow> = /*#__PURE__*/ $C.lazy(()
 
 /** `OpsWorkflowDetail` (response side). */
 export interface OpsWorkflowDetail {
-  readonly WorkflowId: string | null
+  readonly WorkflowId?: string | null
   readonly WorkflowDesc?: string | null
   readonly WorkflowType?: string | null
-  readonly CreateTime: string | null
+  readonly CreateTime?: string | null
   readonly CreateUserUin?: string | null
-  readonly UpdateTime: string | null
-  readonly StartupTime: number | bigint | null
-  readonly StartTime: string | null
-  readonly EndTime: string | null
-  readonly CycleType: string | null
+  readonly UpdateTime?: string | null
+  readonly StartupTime?: number | bigint | null
+  readonly StartTime?: string | null
+  readonly EndTime?: string | null
+  readonly CycleType?: string | null
   readonly FolderId?: string | null
-  readonly InstanceInitStrategy: string | null
-  readonly SchedulerDesc: string | null
-  readonly FirstSubmitTime: string | null
-  readonly LatestSubmitTime: string | null
+  readonly InstanceInitStrategy?: string | null
+  readonly SchedulerDesc?: string | null
+  readonly FirstSubmitTime?: string | null
+  readonly LatestSubmitTime?: string | null
   readonly Status?: string | null
   readonly OwnerUin?: string | null
   readonly WorkflowName?: string | null
@@ -3815,7 +3815,7 @@ export const OpsWorkflowDetail: $Schema.Schema<OpsWorkflowDetail> = /*#__PURE__*
 
 /** `OpsWorkflows` (response side). */
 export interface OpsWorkflows {
-  readonly Items: readonly OpsWorkflow[] | null
+  readonly Items?: readonly OpsWorkflow[] | null
   readonly TotalCount?: number | bigint | null
   readonly TotalPageNumber?: number | bigint | null
   readonly PageSize?: number | bigint | null
@@ -3856,8 +3856,8 @@ export const PageRoles: $Schema.Schema<PageRoles> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `ParamInfo` (both sides). */
 export interface ParamInfo {
-  readonly ParamKey: string
-  readonly ParamValue: string
+  readonly ParamKey?: string
+  readonly ParamValue?: string
 }
 export const ParamInfo: $Schema.Schema<ParamInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParamInfo", { ParamKey: $C.str, ParamValue: $C.str }))
 
@@ -3867,7 +3867,7 @@ export interface ParentDependencyConfigPage {
   readonly TotalPageNumber?: number | bigint | null
   readonly PageNumber?: number | bigint | null
   readonly PageSize?: number | bigint | null
-  readonly Items: readonly OpsTaskDepend[] | null
+  readonly Items?: readonly OpsTaskDepend[] | null
 }
 export const ParentDependencyConfigPage: $Schema.Schema<ParentDependencyConfigPage> = /*#__PURE__*/ $C.lazy(() => $C.struct("ParentDependencyConfigPage", { Items: $C.nul($C.arr(OpsTaskDepend)) }, { TotalCount: $C.nul($C.uint64), TotalPageNumber: $C.nul($C.uint64), PageNumber: $C.nul($C.uint64), PageSize: $C.nul($C.uint64) }))
 
@@ -3881,7 +3881,7 @@ export const PauseOpsTasksAsyncRequest: $Schema.Schema<PauseOpsTasksAsyncRequest
 
 /** `PauseOpsTasksAsyncResponse` (response side). */
 export interface PauseOpsTasksAsyncResponse {
-  readonly Data: OpsAsyncResponse
+  readonly Data?: OpsAsyncResponse
   readonly RequestId: string
 }
 export const PauseOpsTasksAsyncResponse: $Schema.Schema<PauseOpsTasksAsyncResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("PauseOpsTasksAsyncResponse", { Data: OpsAsyncResponse, RequestId: $C.str }))
@@ -3914,25 +3914,25 @@ export const PrivilegeResource: $Schema.Schema<PrivilegeResource> = /*#__PURE__*
 
 /** `Project` (response side). */
 export interface Project {
-  readonly ProjectId: string | null
-  readonly ProjectName: string | null
-  readonly DisplayName: string | null
-  readonly Description: string | null
-  readonly CreateTime: string | null
-  readonly CreatorUin: string | null
+  readonly ProjectId?: string | null
+  readonly ProjectName?: string | null
+  readonly DisplayName?: string | null
+  readonly Description?: string | null
+  readonly CreateTime?: string | null
+  readonly CreatorUin?: string | null
   readonly ProjectOwnerUin?: string | null
-  readonly Status: number | bigint
+  readonly Status?: number | bigint
   readonly ProjectModel?: string | null
 }
 export const Project: $Schema.Schema<Project> = /*#__PURE__*/ $C.lazy(() => $C.struct("Project", { ProjectId: $C.nul($C.str), ProjectName: $C.nul($C.str), DisplayName: $C.nul($C.str), Description: $C.nul($C.str), CreateTime: $C.nul($C.datetimeIso), CreatorUin: $C.nul($C.str), Status: $C.uint64 }, { ProjectOwnerUin: $C.nul($C.str), ProjectModel: $C.nul($C.str) }))
 
 /** `ProjectBrief` (response side). */
 export interface ProjectBrief {
-  readonly PageNumber: number | bigint | null
-  readonly PageSize: number | bigint | null
-  readonly Items: readonly Project[] | null
-  readonly TotalCount: number | bigint | null
-  readonly TotalPageNumber: number | bigint | null
+  readonly PageNumber?: number | bigint | null
+  readonly PageSize?: number | bigint | null
+  readonly Items?: readonly Project[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly TotalPageNumber?: number | bigint | null
 }
 export const ProjectBrief: $Schema.Schema<ProjectBrief> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProjectBrief", { PageNumber: $C.nul($C.uint64), PageSize: $C.nul($C.uint64), Items: $C.nul($C.arr(Project)), TotalCount: $C.nul($C.uint64), TotalPageNumber: $C.nul($C.uint64) }))
 
@@ -3958,7 +3958,7 @@ export const ProjectRequest: $Schema.Schema<ProjectRequest> = /*#__PURE__*/ $C.l
 
 /** `ProjectResult` (response side). */
 export interface ProjectResult {
-  readonly Status: boolean
+  readonly Status?: boolean
 }
 export const ProjectResult: $Schema.Schema<ProjectResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProjectResult", { Status: $C.bool }))
 
@@ -3966,12 +3966,12 @@ export const ProjectResult: $Schema.Schema<ProjectResult> = /*#__PURE__*/ $C.laz
 export interface ProjectUserRole {
   readonly AppId?: string | null
   readonly RootAccountId?: string | null
-  readonly UserUin: string | null
-  readonly UserName: string | null
-  readonly DisplayName: string | null
-  readonly Roles: readonly SystemRole[] | null
-  readonly IsCreator: boolean | null
-  readonly CreateTime: string | null
+  readonly UserUin?: string | null
+  readonly UserName?: string | null
+  readonly DisplayName?: string | null
+  readonly Roles?: readonly SystemRole[] | null
+  readonly IsCreator?: boolean | null
+  readonly CreateTime?: string | null
   readonly IsProjectOwner?: boolean | null
   readonly PhoneNum?: string | null
   readonly Email?: string | null
@@ -3980,11 +3980,11 @@ export const ProjectUserRole: $Schema.Schema<ProjectUserRole> = /*#__PURE__*/ $C
 
 /** `ProjectUsersBrief` (response side). */
 export interface ProjectUsersBrief {
-  readonly Items: readonly ProjectUserRole[] | null
-  readonly PageSize: number | bigint | null
-  readonly PageNumber: number | bigint | null
-  readonly TotalCount: number | bigint | null
-  readonly TotalPageNumber: number | bigint | null
+  readonly Items?: readonly ProjectUserRole[] | null
+  readonly PageSize?: number | bigint | null
+  readonly PageNumber?: number | bigint | null
+  readonly TotalCount?: number | bigint | null
+  readonly TotalPageNumber?: number | bigint | null
 }
 export const ProjectUsersBrief: $Schema.Schema<ProjectUsersBrief> = /*#__PURE__*/ $C.lazy(() => $C.struct("ProjectUsersBrief", { Items: $C.nul($C.arr(ProjectUserRole)), PageSize: $C.nul($C.uint64), PageNumber: $C.nul($C.uint64), TotalCount: $C.nul($C.uint64), TotalPageNumber: $C.nul($C.uint64) }))
 
@@ -3998,7 +3998,7 @@ export const QualityColumnValueConfig: $Schema.Schema<QualityColumnValueConfig> 
 
 /** `QualityCompareRule` (both sides). */
 export interface QualityCompareRule {
-  readonly Items: readonly QualityCompareRuleItem[] | null
+  readonly Items?: readonly QualityCompareRuleItem[] | null
   readonly CycleStep?: number | bigint | null
   readonly ComputeExpression?: string | null
 }
@@ -4024,9 +4024,9 @@ export const QualityFieldConfig: $Schema.Schema<QualityFieldConfig> = /*#__PURE_
 
 /** `QualityProdSchedulerTask` (both sides). */
 export interface QualityProdSchedulerTask {
-  readonly WorkflowId: string | null
-  readonly TaskId: string | null
-  readonly TaskName: string | null
+  readonly WorkflowId?: string | null
+  readonly TaskId?: string | null
+  readonly TaskName?: string | null
   readonly CycleType?: number | bigint | null
   readonly TaskType?: string | null
   readonly ScheduleTimeZone?: string | null
@@ -4038,48 +4038,48 @@ export const QualityProdSchedulerTask: $Schema.Schema<QualityProdSchedulerTask> 
 
 /** `QualityRule` (response side). */
 export interface QualityRule {
-  readonly RuleId: number | bigint | null
-  readonly RuleGroupId: number | bigint | null
-  readonly TableId: string | null
-  readonly Name: string | null
-  readonly Type: number | bigint | null
-  readonly RuleTemplateId: number | bigint | null
-  readonly RuleTemplateContent: string | null
-  readonly QualityDim: number | bigint | null
-  readonly SourceObjectType: number | bigint | null
-  readonly SourceObjectDataType: number | bigint | null
-  readonly SourceObjectDataTypeName: string | null
-  readonly SourceObjectValue: string | null
-  readonly ConditionType: number | bigint | null
-  readonly ConditionExpression: string | null
-  readonly CustomSql: string | null
-  readonly CompareRule: QualityCompareRule | null
-  readonly AlarmLevel: number | bigint | null
-  readonly Description: string | null
-  readonly Operator: string | null
-  readonly TargetDatabaseId: string | null
-  readonly TargetDatabaseName: string | null
-  readonly TargetTableId: string | null
-  readonly TargetTableName: string | null
-  readonly TargetConditionExpr: string | null
-  readonly RelConditionExpr: string | null
-  readonly FieldConfig: QualityRuleFieldConfig | null
-  readonly MultiSourceFlag: boolean | null
-  readonly WhereFlag: boolean | null
-  readonly TemplateSql: string | null
-  readonly SubQualityDim: number | bigint | null
-  readonly TargetObjectType: number | bigint | null
-  readonly TargetObjectDataType: number | bigint | null
-  readonly TargetObjectDataTypeName: string | null
-  readonly TargetObjectValue: string | null
-  readonly SourceEngineTypes: readonly (number | bigint)[] | null
-  readonly TableName: string | null
-  readonly TableOwnerName: string | null
-  readonly ExecStrategy: QualityRuleGroupExecStrategy | null
-  readonly Subscription: QualityRuleGroupSubscribe | null
-  readonly CreateTime: string | null
-  readonly DatasourceId: number | bigint | null
-  readonly DatabaseId: string | null
+  readonly RuleId?: number | bigint | null
+  readonly RuleGroupId?: number | bigint | null
+  readonly TableId?: string | null
+  readonly Name?: string | null
+  readonly Type?: number | bigint | null
+  readonly RuleTemplateId?: number | bigint | null
+  readonly RuleTemplateContent?: string | null
+  readonly QualityDim?: number | bigint | null
+  readonly SourceObjectType?: number | bigint | null
+  readonly SourceObjectDataType?: number | bigint | null
+  readonly SourceObjectDataTypeName?: string | null
+  readonly SourceObjectValue?: string | null
+  readonly ConditionType?: number | bigint | null
+  readonly ConditionExpression?: string | null
+  readonly CustomSql?: string | null
+  readonly CompareRule?: QualityCompareRule | null
+  readonly AlarmLevel?: number | bigint | null
+  readonly Description?: string | null
+  readonly Operator?: string | null
+  readonly TargetDatabaseId?: string | null
+  readonly TargetDatabaseName?: string | null
+  readonly TargetTableId?: string | null
+  readonly TargetTableName?: string | null
+  readonly TargetConditionExpr?: string | null
+  readonly RelConditionExpr?: string | null
+  readonly FieldConfig?: QualityRuleFieldConfig | null
+  readonly MultiSourceFlag?: boolean | null
+  readonly WhereFlag?: boolean | null
+  readonly TemplateSql?: string | null
+  readonly SubQualityDim?: number | bigint | null
+  readonly TargetObjectType?: number | bigint | null
+  readonly TargetObjectDataType?: number | bigint | null
+  readonly TargetObjectDataTypeName?: string | null
+  readonly TargetObjectValue?: string | null
+  readonly SourceEngineTypes?: readonly (number | bigint)[] | null
+  readonly TableName?: string | null
+  readonly TableOwnerName?: string | null
+  readonly ExecStrategy?: QualityRuleGroupExecStrategy | null
+  readonly Subscription?: QualityRuleGroupSubscribe | null
+  readonly CreateTime?: string | null
+  readonly DatasourceId?: number | bigint | null
+  readonly DatabaseId?: string | null
   readonly MonitorStatus?: number | bigint | null
   readonly TriggerCondition?: string | null
   readonly DsEnvType?: number | bigint | null
@@ -4101,10 +4101,10 @@ export const QualityRule: $Schema.Schema<QualityRule> = /*#__PURE__*/ $C.lazy(()
 
 /** `QualityRuleCreateResult` (response side). */
 export interface QualityRuleCreateResult {
-  readonly Msg: string | null
-  readonly Success: boolean | null
-  readonly Name: string | null
-  readonly RuleGroupId: number | bigint | null
+  readonly Msg?: string | null
+  readonly Success?: boolean | null
+  readonly Name?: string | null
+  readonly RuleGroupId?: number | bigint | null
   readonly RuleGroupTableId?: number | bigint | null
   readonly RuleId?: number | bigint | null
 }
@@ -4112,27 +4112,27 @@ export const QualityRuleCreateResult: $Schema.Schema<QualityRuleCreateResult> = 
 
 /** `QualityRuleExecResult` (response side). */
 export interface QualityRuleExecResult {
-  readonly RuleExecId: number | bigint | null
-  readonly RuleGroupExecId: number | bigint | null
-  readonly RuleGroupId: number | bigint | null
-  readonly RuleId: number | bigint | null
-  readonly RuleName: string | null
-  readonly RuleType: number | bigint | null
-  readonly SourceObjectDataTypeName: string | null
-  readonly SourceObjectValue: string | null
-  readonly ConditionExpression: string | null
-  readonly ExecResultStatus: number | bigint | null
-  readonly TriggerResult: string | null
-  readonly CompareResult: CompareQualityResult | null
-  readonly TemplateName: string | null
-  readonly QualityDim: number | bigint | null
-  readonly TargetDBTableName: string | null
-  readonly TargetObjectValue: string | null
-  readonly TargetObjectDataType: string | null
-  readonly FieldConfig: QualityRuleFieldConfig | null
-  readonly RelConditionExpr: string | null
-  readonly StartTime: string | null
-  readonly AlarmLevel: number | bigint | null
+  readonly RuleExecId?: number | bigint | null
+  readonly RuleGroupExecId?: number | bigint | null
+  readonly RuleGroupId?: number | bigint | null
+  readonly RuleId?: number | bigint | null
+  readonly RuleName?: string | null
+  readonly RuleType?: number | bigint | null
+  readonly SourceObjectDataTypeName?: string | null
+  readonly SourceObjectValue?: string | null
+  readonly ConditionExpression?: string | null
+  readonly ExecResultStatus?: number | bigint | null
+  readonly TriggerResult?: string | null
+  readonly CompareResult?: CompareQualityResult | null
+  readonly TemplateName?: string | null
+  readonly QualityDim?: number | bigint | null
+  readonly TargetDBTableName?: string | null
+  readonly TargetObjectValue?: string | null
+  readonly TargetObjectDataType?: string | null
+  readonly FieldConfig?: QualityRuleFieldConfig | null
+  readonly RelConditionExpr?: string | null
+  readonly StartTime?: string | null
+  readonly AlarmLevel?: number | bigint | null
   readonly TriggerCondition?: string | null
   readonly RuleGroupName?: string | null
   readonly DatasourceId?: string | null
@@ -4161,25 +4161,25 @@ export const QualityRuleFieldConfig: $Schema.Schema<QualityRuleFieldConfig> = /*
 
 /** `QualityRuleGroup` (response side). */
 export interface QualityRuleGroup {
-  readonly RuleGroupId: number | bigint | null
-  readonly DatasourceId: string | null
-  readonly DatasourceName: string | null
-  readonly DatasourceType: number | bigint | null
-  readonly MonitorType: number | bigint | null
-  readonly UpdateTime: string | null
-  readonly TableName: string | null
-  readonly TableId: string | null
-  readonly TableOwnerName: string | null
-  readonly ExecStrategy: QualityRuleGroupExecStrategy | null
-  readonly Subscription: QualityRuleGroupSubscribe | null
-  readonly DatabaseId: string | null
-  readonly DatabaseName: string | null
+  readonly RuleGroupId?: number | bigint | null
+  readonly DatasourceId?: string | null
+  readonly DatasourceName?: string | null
+  readonly DatasourceType?: number | bigint | null
+  readonly MonitorType?: number | bigint | null
+  readonly UpdateTime?: string | null
+  readonly TableName?: string | null
+  readonly TableId?: string | null
+  readonly TableOwnerName?: string | null
+  readonly ExecStrategy?: QualityRuleGroupExecStrategy | null
+  readonly Subscription?: QualityRuleGroupSubscribe | null
+  readonly DatabaseId?: string | null
+  readonly DatabaseName?: string | null
   readonly SchemaName?: string | null
-  readonly Permission: boolean | null
-  readonly RuleCount: number | bigint | null
-  readonly MonitorStatus: boolean | null
-  readonly TableOwnerUserId: number | bigint | null
-  readonly InstanceId: string | null
+  readonly Permission?: boolean | null
+  readonly RuleCount?: number | bigint | null
+  readonly MonitorStatus?: boolean | null
+  readonly TableOwnerUserId?: number | bigint | null
+  readonly InstanceId?: string | null
   readonly CreateTime?: string | null
   readonly StrategyConfig?: boolean | null
   readonly SubscribeConfig?: boolean | null
@@ -4225,8 +4225,8 @@ export const QualityRuleGroupConfig: $Schema.Schema<QualityRuleGroupConfig> = /*
 
 /** `QualityRuleGroupExecStrategy` (both sides). */
 export interface QualityRuleGroupExecStrategy {
-  readonly MonitorType: number | bigint | null
-  readonly ExecutorGroupId: string | null
+  readonly MonitorType?: number | bigint | null
+  readonly ExecutorGroupId?: string | null
   readonly RuleGroupName?: string | null
   readonly DatabaseName?: string | null
   readonly DatasourceId?: string | null
@@ -4259,20 +4259,20 @@ export const QualityRuleGroupExecStrategy: $Schema.Schema<QualityRuleGroupExecSt
 
 /** `QualityRuleGroupPage` (response side). */
 export interface QualityRuleGroupPage {
-  readonly TotalCount: number | bigint | null
-  readonly Items: readonly QualityRuleGroup[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly Items?: readonly QualityRuleGroup[] | null
 }
 export const QualityRuleGroupPage: $Schema.Schema<QualityRuleGroupPage> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualityRuleGroupPage", { TotalCount: $C.nul($C.uint64), Items: $C.nul($C.arr(QualityRuleGroup)) }))
 
 /** `QualityRuleGroupResult` (response side). */
 export interface QualityRuleGroupResult {
-  readonly Id: number | bigint | null
-  readonly Name: string | null
-  readonly RuleGroupTableId: number | bigint | null
-  readonly DatasourceId: string | null
-  readonly DatabaseName: string | null
-  readonly SchemaName: string | null
-  readonly TableName: string | null
+  readonly Id?: number | bigint | null
+  readonly Name?: string | null
+  readonly RuleGroupTableId?: number | bigint | null
+  readonly DatasourceId?: string | null
+  readonly DatabaseName?: string | null
+  readonly SchemaName?: string | null
+  readonly TableName?: string | null
   readonly MonitorType?: number | bigint | null
   readonly ExecDetail?: string | null
   readonly FailMsg?: string | null
@@ -4282,12 +4282,12 @@ export const QualityRuleGroupResult: $Schema.Schema<QualityRuleGroupResult> = /*
 
 /** `QualityRuleGroupSubscribe` (response side). */
 export interface QualityRuleGroupSubscribe {
-  readonly RuleGroupId: number | bigint | null
-  readonly Receivers: readonly QualitySubscribeReceiver[] | null
-  readonly SubscribeType: readonly (number | bigint)[] | null
-  readonly WebHooks: readonly QualitySubscribeWebHook[] | null
-  readonly RuleId: number | bigint | null
-  readonly RuleName: string | null
+  readonly RuleGroupId?: number | bigint | null
+  readonly Receivers?: readonly QualitySubscribeReceiver[] | null
+  readonly SubscribeType?: readonly (number | bigint)[] | null
+  readonly WebHooks?: readonly QualitySubscribeWebHook[] | null
+  readonly RuleId?: number | bigint | null
+  readonly RuleName?: string | null
   readonly AlarmMessageRule?: string | null
 }
 export const QualityRuleGroupSubscribe: $Schema.Schema<QualityRuleGroupSubscribe> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualityRuleGroupSubscribe", { RuleGroupId: $C.nul($C.uint64), Receivers: $C.nul($C.arr(QualitySubscribeReceiver)), SubscribeType: $C.nul($C.arr($C.uint64)), WebHooks: $C.nul($C.arr(QualitySubscribeWebHook)), RuleId: $C.nul($C.uint64), RuleName: $C.nul($C.str) }, { AlarmMessageRule: $C.nul($C.str) }))
@@ -4318,8 +4318,8 @@ export const QualityRuleGroupTableV2: $Schema.Schema<QualityRuleGroupTableV2> = 
 
 /** `QualityRuleGroupsTableVO` (response side). */
 export interface QualityRuleGroupsTableVO {
-  readonly TotalCount: number | bigint | null
-  readonly Items: readonly QualityRuleGroupTableV2[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly Items?: readonly QualityRuleGroupTableV2[] | null
 }
 export const QualityRuleGroupsTableVO: $Schema.Schema<QualityRuleGroupsTableVO> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualityRuleGroupsTableVO", { TotalCount: $C.nul($C.uint64), Items: $C.nul($C.arr(QualityRuleGroupTableV2)) }))
 
@@ -4364,71 +4364,71 @@ export const QualityRuleInfo: $Schema.Schema<QualityRuleInfo> = /*#__PURE__*/ $C
 
 /** `QualityRulePage` (response side). */
 export interface QualityRulePage {
-  readonly TotalCount: number | bigint | null
-  readonly Items: readonly QualityRule[] | null
+  readonly TotalCount?: number | bigint | null
+  readonly Items?: readonly QualityRule[] | null
 }
 export const QualityRulePage: $Schema.Schema<QualityRulePage> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualityRulePage", { TotalCount: $C.nul($C.uint64), Items: $C.nul($C.arr(QualityRule)) }))
 
 /** `QualityRuleTemplate` (response side). */
 export interface QualityRuleTemplate {
-  readonly RuleTemplateId: number | bigint
-  readonly Name: string
-  readonly Description: string
-  readonly Type: number | bigint
-  readonly SourceObjectType: number | bigint
-  readonly SourceObjectDataType: number | bigint
-  readonly SourceContent: string | null
-  readonly SourceEngineTypes: readonly (number | bigint)[] | null
-  readonly QualityDim: number | bigint | null
-  readonly CompareType: number | bigint | null
-  readonly CitationCount: number | bigint | null
-  readonly UserId: number | bigint | null
-  readonly UserName: string | null
-  readonly UpdateTime: string | null
-  readonly WhereFlag: boolean | null
-  readonly MultiSourceFlag: boolean | null
-  readonly SqlExpression: string | null
-  readonly SubQualityDim: number | bigint | null
-  readonly ResolvedSqlExpression: QualitySqlExpression | null
-  readonly DatasourceTypes: readonly (number | bigint)[] | null
+  readonly RuleTemplateId?: number | bigint
+  readonly Name?: string
+  readonly Description?: string
+  readonly Type?: number | bigint
+  readonly SourceObjectType?: number | bigint
+  readonly SourceObjectDataType?: number | bigint
+  readonly SourceContent?: string | null
+  readonly SourceEngineTypes?: readonly (number | bigint)[] | null
+  readonly QualityDim?: number | bigint | null
+  readonly CompareType?: number | bigint | null
+  readonly CitationCount?: number | bigint | null
+  readonly UserId?: number | bigint | null
+  readonly UserName?: string | null
+  readonly UpdateTime?: string | null
+  readonly WhereFlag?: boolean | null
+  readonly MultiSourceFlag?: boolean | null
+  readonly SqlExpression?: string | null
+  readonly SubQualityDim?: number | bigint | null
+  readonly ResolvedSqlExpression?: QualitySqlExpression | null
+  readonly DatasourceTypes?: readonly (number | bigint)[] | null
   readonly UserIdStr?: string | null
 }
 export const QualityRuleTemplate: $Schema.Schema<QualityRuleTemplate> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualityRuleTemplate", { RuleTemplateId: $C.uint64, Name: $C.str, Description: $C.str, Type: $C.uint64, SourceObjectType: $C.uint64, SourceObjectDataType: $C.uint64, SourceContent: $C.nul($C.str), SourceEngineTypes: $C.nul($C.arr($C.uint64)), QualityDim: $C.nul($C.uint64), CompareType: $C.nul($C.uint64), CitationCount: $C.nul($C.uint64), UserId: $C.nul($C.uint64), UserName: $C.nul($C.str), UpdateTime: $C.nul($C.str), WhereFlag: $C.nul($C.bool), MultiSourceFlag: $C.nul($C.bool), SqlExpression: $C.nul($C.str), SubQualityDim: $C.nul($C.uint64), ResolvedSqlExpression: $C.nul(QualitySqlExpression), DatasourceTypes: $C.nul($C.arr($C.int64)) }, { UserIdStr: $C.nul($C.str) }))
 
 /** `QualityRuleTemplatePage` (response side). */
 export interface QualityRuleTemplatePage {
-  readonly TotalCount: number | bigint
-  readonly Items: readonly QualityRuleTemplate[]
+  readonly TotalCount?: number | bigint
+  readonly Items?: readonly QualityRuleTemplate[]
 }
 export const QualityRuleTemplatePage: $Schema.Schema<QualityRuleTemplatePage> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualityRuleTemplatePage", { TotalCount: $C.uint64, Items: $C.arr(QualityRuleTemplate) }))
 
 /** `QualitySqlExpression` (response side). */
 export interface QualitySqlExpression {
-  readonly TableExpressions: readonly QualitySqlExpressionTable[] | null
-  readonly ParamExpressions: readonly string[] | null
+  readonly TableExpressions?: readonly QualitySqlExpressionTable[] | null
+  readonly ParamExpressions?: readonly string[] | null
   readonly SystemTemplateExpressions?: readonly string[] | null
 }
 export const QualitySqlExpression: $Schema.Schema<QualitySqlExpression> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualitySqlExpression", { TableExpressions: $C.nul($C.arr(QualitySqlExpressionTable)), ParamExpressions: $C.nul($C.arr($C.str)) }, { SystemTemplateExpressions: $C.nul($C.arr($C.str)) }))
 
 /** `QualitySqlExpressionTable` (response side). */
 export interface QualitySqlExpressionTable {
-  readonly TableExpression: string | null
-  readonly ColumnExpression: readonly string[] | null
+  readonly TableExpression?: string | null
+  readonly ColumnExpression?: readonly string[] | null
 }
 export const QualitySqlExpressionTable: $Schema.Schema<QualitySqlExpressionTable> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualitySqlExpressionTable", { TableExpression: $C.nul($C.str), ColumnExpression: $C.nul($C.arr($C.str)) }))
 
 /** `QualitySubscribeReceiver` (response side). */
 export interface QualitySubscribeReceiver {
-  readonly ReceiverUserId: number | bigint | null
-  readonly ReceiverName: string | null
+  readonly ReceiverUserId?: number | bigint | null
+  readonly ReceiverName?: string | null
   readonly ReceiverUserIdStr?: string | null
 }
 export const QualitySubscribeReceiver: $Schema.Schema<QualitySubscribeReceiver> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualitySubscribeReceiver", { ReceiverUserId: $C.nul($C.uint64), ReceiverName: $C.nul($C.str) }, { ReceiverUserIdStr: $C.nul($C.str) }))
 
 /** `QualitySubscribeWebHook` (response side). */
 export interface QualitySubscribeWebHook {
-  readonly HookType: string | null
-  readonly HookAddress: string | null
+  readonly HookType?: string | null
+  readonly HookAddress?: string | null
 }
 export const QualitySubscribeWebHook: $Schema.Schema<QualitySubscribeWebHook> = /*#__PURE__*/ $C.lazy(() => $C.struct("QualitySubscribeWebHook", { HookType: $C.nul($C.str), HookAddress: $C.nul($C.str) }))
 
@@ -4510,7 +4510,7 @@ export const RerunTaskInstancesAsyncRequest: $Schema.Schema<RerunTaskInstancesAs
 
 /** `RerunTaskInstancesAsyncResponse` (response side). */
 export interface RerunTaskInstancesAsyncResponse {
-  readonly Data: OpsAsyncResponse
+  readonly Data?: OpsAsyncResponse
   readonly RequestId: string
 }
 export const RerunTaskInstancesAsyncResponse: $Schema.Schema<RerunTaskInstancesAsyncResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RerunTaskInstancesAsyncResponse", { Data: OpsAsyncResponse, RequestId: $C.str }))
@@ -4537,20 +4537,20 @@ export const RerunTriggerWorkflowRunAsyncResponse: $Schema.Schema<RerunTriggerWo
 
 /** `ResourceFile` (response side). */
 export interface ResourceFile {
-  readonly ProjectId: string
-  readonly ResourceId: string
-  readonly ResourceName: string
-  readonly LocalPath: string
-  readonly RemotePath: string
-  readonly FileExtensionType: string | null
-  readonly Size: string
-  readonly CreatorUserUin: string
-  readonly CreatorUserName: string
-  readonly UpdateUserName: string | null
-  readonly UpdateUserUin: string | null
-  readonly BucketName: string
-  readonly CosRegion: string
-  readonly ResourceSourceMode: string
+  readonly ProjectId?: string
+  readonly ResourceId?: string
+  readonly ResourceName?: string
+  readonly LocalPath?: string
+  readonly RemotePath?: string
+  readonly FileExtensionType?: string | null
+  readonly Size?: string
+  readonly CreatorUserUin?: string
+  readonly CreatorUserName?: string
+  readonly UpdateUserName?: string | null
+  readonly UpdateUserUin?: string | null
+  readonly BucketName?: string
+  readonly CosRegion?: string
+  readonly ResourceSourceMode?: string
   readonly BundleId?: string | null
   readonly BundleInfo?: string | null
 }
@@ -4558,18 +4558,18 @@ export const ResourceFile: $Schema.Schema<ResourceFile> = /*#__PURE__*/ $C.lazy(
 
 /** `ResourceFileItem` (response side). */
 export interface ResourceFileItem {
-  readonly ResourceId: string
-  readonly ResourceName: string
-  readonly FileExtensionType: string
-  readonly LocalPath: string
+  readonly ResourceId?: string
+  readonly ResourceName?: string
+  readonly FileExtensionType?: string
+  readonly LocalPath?: string
 }
 export const ResourceFileItem: $Schema.Schema<ResourceFileItem> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceFileItem", { ResourceId: $C.str, ResourceName: $C.str, FileExtensionType: $C.str, LocalPath: $C.str }))
 
 /** `ResourceFilePage` (response side). */
 export interface ResourceFilePage {
-  readonly Items: readonly ResourceFileItem[]
-  readonly TotalPageNumber: number | bigint
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly ResourceFileItem[]
+  readonly TotalPageNumber?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly PageNumber?: number | bigint | null
   readonly PageSize?: number | bigint | null
 }
@@ -4577,31 +4577,31 @@ export const ResourceFilePage: $Schema.Schema<ResourceFilePage> = /*#__PURE__*/ 
 
 /** `ResourceFolder` (response side). */
 export interface ResourceFolder {
-  readonly FolderId: string
-  readonly CreateUserUin: string
-  readonly CreateUserName: string
-  readonly FolderPath: string
-  readonly FolderName: string
+  readonly FolderId?: string
+  readonly CreateUserUin?: string
+  readonly CreateUserName?: string
+  readonly FolderPath?: string
+  readonly FolderName?: string
 }
 export const ResourceFolder: $Schema.Schema<ResourceFolder> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceFolder", { FolderId: $C.str, CreateUserUin: $C.str, CreateUserName: $C.str, FolderPath: $C.str, FolderName: $C.str }))
 
 /** `ResourceFolderDetail` (response side). */
 export interface ResourceFolderDetail {
-  readonly FolderId: string
-  readonly CreateUserUin: string
-  readonly CreateUserName: string
-  readonly FolderPath: string
-  readonly FolderName: string
-  readonly ParentFolderPath: string
-  readonly ProjectId: string
+  readonly FolderId?: string
+  readonly CreateUserUin?: string
+  readonly CreateUserName?: string
+  readonly FolderPath?: string
+  readonly FolderName?: string
+  readonly ParentFolderPath?: string
+  readonly ProjectId?: string
 }
 export const ResourceFolderDetail: $Schema.Schema<ResourceFolderDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceFolderDetail", { FolderId: $C.str, CreateUserUin: $C.str, CreateUserName: $C.str, FolderPath: $C.str, FolderName: $C.str, ParentFolderPath: $C.str, ProjectId: $C.str }))
 
 /** `ResourceFolderPage` (response side). */
 export interface ResourceFolderPage {
-  readonly Items: readonly ResourceFolder[]
-  readonly TotalPageNumber: number | bigint
-  readonly TotalCount: number | bigint
+  readonly Items?: readonly ResourceFolder[]
+  readonly TotalPageNumber?: number | bigint
+  readonly TotalCount?: number | bigint
   readonly PageNumber?: number | bigint | null
   readonly PageSize?: number | bigint | null
 }
@@ -4650,7 +4650,7 @@ export const ResourceResult: $Schema.Schema<ResourceResult> = /*#__PURE__*/ $C.l
 
 /** `ResourceStatus` (response side). */
 export interface ResourceStatus {
-  readonly Status: boolean | null
+  readonly Status?: boolean | null
 }
 export const ResourceStatus: $Schema.Schema<ResourceStatus> = /*#__PURE__*/ $C.lazy(() => $C.struct("ResourceStatus", { Status: $C.nul($C.bool) }))
 
@@ -4673,7 +4673,7 @@ export const RevokeDataSourceAuthorizationRequest: $Schema.Schema<RevokeDataSour
 
 /** `RevokeDataSourceAuthorizationResponse` (response side). */
 export interface RevokeDataSourceAuthorizationResponse {
-  readonly Data: DataSourceStatus
+  readonly Data?: DataSourceStatus
   readonly RequestId: string
 }
 export const RevokeDataSourceAuthorizationResponse: $Schema.Schema<RevokeDataSourceAuthorizationResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RevokeDataSourceAuthorizationResponse", { Data: DataSourceStatus, RequestId: $C.str }))
@@ -4711,7 +4711,7 @@ export const RunSQLScriptRequest: $Schema.Schema<RunSQLScriptRequest> = /*#__PUR
 
 /** `RunSQLScriptResponse` (response side). */
 export interface RunSQLScriptResponse {
-  readonly Data: JobDto
+  readonly Data?: JobDto
   readonly RequestId: string
 }
 export const RunSQLScriptResponse: $Schema.Schema<RunSQLScriptResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RunSQLScriptResponse", { Data: JobDto, RequestId: $C.str }))
@@ -4806,7 +4806,7 @@ export const SetSuccessTaskInstancesAsyncRequest: $Schema.Schema<SetSuccessTaskI
 
 /** `SetSuccessTaskInstancesAsyncResponse` (response side). */
 export interface SetSuccessTaskInstancesAsyncResponse {
-  readonly Data: OpsAsyncResponse
+  readonly Data?: OpsAsyncResponse
   readonly RequestId: string
 }
 export const SetSuccessTaskInstancesAsyncResponse: $Schema.Schema<SetSuccessTaskInstancesAsyncResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SetSuccessTaskInstancesAsyncResponse", { Data: OpsAsyncResponse, RequestId: $C.str }))
@@ -4827,14 +4827,14 @@ export const StartOpsTasksRequest: $Schema.Schema<StartOpsTasksRequest> = /*#__P
 
 /** `StartOpsTasksResponse` (response side). */
 export interface StartOpsTasksResponse {
-  readonly Data: StartTasks
+  readonly Data?: StartTasks
   readonly RequestId: string
 }
 export const StartOpsTasksResponse: $Schema.Schema<StartOpsTasksResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartOpsTasksResponse", { Data: StartTasks, RequestId: $C.str }))
 
 /** `StartTasks` (response side). */
 export interface StartTasks {
-  readonly Status: boolean
+  readonly Status?: boolean
 }
 export const StartTasks: $Schema.Schema<StartTasks> = /*#__PURE__*/ $C.lazy(() => $C.struct("StartTasks", { Status: $C.bool }))
 
@@ -4862,7 +4862,7 @@ export const StopSQLScriptRunRequest: $Schema.Schema<StopSQLScriptRunRequest> = 
 
 /** `StopSQLScriptRunResponse` (response side). */
 export interface StopSQLScriptRunResponse {
-  readonly Data: SQLStopResult
+  readonly Data?: SQLStopResult
   readonly RequestId: string
 }
 export const StopSQLScriptRunResponse: $Schema.Schema<StopSQLScriptRunResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("StopSQLScriptRunResponse", { Data: SQLStopResult, RequestId: $C.str }))
@@ -4893,7 +4893,7 @@ export const SubmitTaskRequest: $Schema.Schema<SubmitTaskRequest> = /*#__PURE__*
 
 /** `SubmitTaskResponse` (response side). */
 export interface SubmitTaskResponse {
-  readonly Data: SubmitTaskResult
+  readonly Data?: SubmitTaskResult
   readonly RequestId: string
 }
 export const SubmitTaskResponse: $Schema.Schema<SubmitTaskResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SubmitTaskResponse", { Data: SubmitTaskResult, RequestId: $C.str }))
@@ -4922,10 +4922,10 @@ export const SubmitTriggerTaskResponse: $Schema.Schema<SubmitTriggerTaskResponse
 
 /** `SystemRole` (response side). */
 export interface SystemRole {
-  readonly RoleId: string
-  readonly RoleName: string | null
-  readonly RoleDisplayName: string | null
-  readonly Description: string | null
+  readonly RoleId?: string
+  readonly RoleName?: string | null
+  readonly RoleDisplayName?: string | null
+  readonly Description?: string | null
 }
 export const SystemRole: $Schema.Schema<SystemRole> = /*#__PURE__*/ $C.lazy(() => $C.struct("SystemRole", { RoleId: $C.str, RoleName: $C.nul($C.str), RoleDisplayName: $C.nul($C.str), Description: $C.nul($C.str) }))
 
@@ -4981,8 +4981,8 @@ export const TaskBaseAttribute: $Schema.Schema<TaskBaseAttribute> = /*#__PURE__*
 
 /** `TaskCode` (response side). */
 export interface TaskCode {
-  readonly CodeContent: string
-  readonly CodeFileSize: number | bigint
+  readonly CodeContent?: string
+  readonly CodeFileSize?: number | bigint
 }
 export const TaskCode: $Schema.Schema<TaskCode> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskCode", { CodeContent: $C.str, CodeFileSize: $C.uint64 }))
 
@@ -5093,8 +5093,8 @@ export const TaskFolderPage: $Schema.Schema<TaskFolderPage> = /*#__PURE__*/ $C.l
 
 /** `TaskInstance` (response side). */
 export interface TaskInstance {
-  readonly ProjectId: string | null
-  readonly InstanceKey: string | null
+  readonly ProjectId?: string | null
+  readonly InstanceKey?: string | null
   readonly FolderId?: string | null
   readonly FolderName?: string | null
   readonly WorkflowId?: string | null
@@ -5123,8 +5123,8 @@ export const TaskInstance: $Schema.Schema<TaskInstance> = /*#__PURE__*/ $C.lazy(
 
 /** `TaskInstanceDetail` (response side). */
 export interface TaskInstanceDetail {
-  readonly ProjectId: string | null
-  readonly InstanceKey: string | null
+  readonly ProjectId?: string | null
+  readonly InstanceKey?: string | null
   readonly FolderId?: string | null
   readonly FolderName?: string | null
   readonly WorkflowId?: string | null
@@ -5174,27 +5174,27 @@ export const TaskInstancePage: $Schema.Schema<TaskInstancePage> = /*#__PURE__*/ 
 
 /** `TaskOpsInfo` (response side). */
 export interface TaskOpsInfo {
-  readonly TaskId: string
-  readonly TaskName: string
-  readonly OwnerUin: string | null
-  readonly Status: string
-  readonly FolderId: string
-  readonly FolderName: string
-  readonly WorkflowId: string
-  readonly WorkflowName: string
-  readonly ProjectId: string
-  readonly ProjectName: string
+  readonly TaskId?: string
+  readonly TaskName?: string
+  readonly OwnerUin?: string | null
+  readonly Status?: string
+  readonly FolderId?: string
+  readonly FolderName?: string
+  readonly WorkflowId?: string
+  readonly WorkflowName?: string
+  readonly ProjectId?: string
+  readonly ProjectName?: string
   readonly UpdateUserUin?: string
-  readonly TaskTypeId: number | bigint
-  readonly TaskTypeDesc: string | null
-  readonly CycleType: string | null
-  readonly ExecutorGroupId: string | null
-  readonly ScheduleDesc: string | null
-  readonly ExecutorGroupName: string
-  readonly LastSchedulerCommitTime: string | null
-  readonly FirstRunTime: string | null
+  readonly TaskTypeId?: number | bigint
+  readonly TaskTypeDesc?: string | null
+  readonly CycleType?: string | null
+  readonly ExecutorGroupId?: string | null
+  readonly ScheduleDesc?: string | null
+  readonly ExecutorGroupName?: string
+  readonly LastSchedulerCommitTime?: string | null
+  readonly FirstRunTime?: string | null
   readonly FirstSubmitTime?: string
-  readonly CreateTime: string | null
+  readonly CreateTime?: string | null
   readonly LastUpdateTime?: string | null
 }
 export const TaskOpsInfo: $Schema.Schema<TaskOpsInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("TaskOpsInfo", { TaskId: $C.str, TaskName: $C.str, OwnerUin: $C.nul($C.str), Status: $C.str, FolderId: $C.str, FolderName: $C.str, WorkflowId: $C.str, WorkflowName: $C.str, ProjectId: $C.str, ProjectName: $C.str, TaskTypeId: $C.uint64, TaskTypeDesc: $C.nul($C.str), CycleType: $C.nul($C.str), ExecutorGroupId: $C.nul($C.str), ScheduleDesc: $C.nul($C.str), ExecutorGroupName: $C.str, LastSchedulerCommitTime: $C.nul($C.str), FirstRunTime: $C.nul($C.str), CreateTime: $C.nul($C.str) }, { UpdateUserUin: $C.str, FirstSubmitTime: $C.str, LastUpdateTime: $C.nul($C.str) }))
@@ -5663,7 +5663,7 @@ export const UpdateCodeFileRequest: $Schema.Schema<UpdateCodeFileRequest> = /*#_
 
 /** `UpdateCodeFileResponse` (response side). */
 export interface UpdateCodeFileResponse {
-  readonly Data: CodeFile
+  readonly Data?: CodeFile
   readonly RequestId: string
 }
 export const UpdateCodeFileResponse: $Schema.Schema<UpdateCodeFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateCodeFileResponse", { Data: CodeFile, RequestId: $C.str }))
@@ -5678,7 +5678,7 @@ export const UpdateCodeFolderRequest: $Schema.Schema<UpdateCodeFolderRequest> = 
 
 /** `UpdateCodeFolderResponse` (response side). */
 export interface UpdateCodeFolderResponse {
-  readonly Data: CodeStudioFolderActionResult
+  readonly Data?: CodeStudioFolderActionResult
   readonly RequestId: string
 }
 export const UpdateCodeFolderResponse: $Schema.Schema<UpdateCodeFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateCodeFolderResponse", { Data: CodeStudioFolderActionResult, RequestId: $C.str }))
@@ -5698,14 +5698,14 @@ export const UpdateDataSourceRequest: $Schema.Schema<UpdateDataSourceRequest> = 
 
 /** `UpdateDataSourceResponse` (response side). */
 export interface UpdateDataSourceResponse {
-  readonly Data: DataSourceStatus
+  readonly Data?: DataSourceStatus
   readonly RequestId: string
 }
 export const UpdateDataSourceResponse: $Schema.Schema<UpdateDataSourceResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateDataSourceResponse", { Data: DataSourceStatus, RequestId: $C.str }))
 
 /** `UpdateFolderResult` (response side). */
 export interface UpdateFolderResult {
-  readonly Status: boolean
+  readonly Status?: boolean
 }
 export const UpdateFolderResult: $Schema.Schema<UpdateFolderResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateFolderResult", { Status: $C.bool }))
 
@@ -5790,14 +5790,14 @@ export const UpdateResourceFileRequest: $Schema.Schema<UpdateResourceFileRequest
 
 /** `UpdateResourceFileResponse` (response side). */
 export interface UpdateResourceFileResponse {
-  readonly Data: UpdateResourceFileResult
+  readonly Data?: UpdateResourceFileResult
   readonly RequestId: string
 }
 export const UpdateResourceFileResponse: $Schema.Schema<UpdateResourceFileResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateResourceFileResponse", { Data: UpdateResourceFileResult, RequestId: $C.str }))
 
 /** `UpdateResourceFileResult` (response side). */
 export interface UpdateResourceFileResult {
-  readonly Status: boolean
+  readonly Status?: boolean
 }
 export const UpdateResourceFileResult: $Schema.Schema<UpdateResourceFileResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateResourceFileResult", { Status: $C.bool }))
 
@@ -5811,7 +5811,7 @@ export const UpdateResourceFolderRequest: $Schema.Schema<UpdateResourceFolderReq
 
 /** `UpdateResourceFolderResponse` (response side). */
 export interface UpdateResourceFolderResponse {
-  readonly Data: UpdateFolderResult
+  readonly Data?: UpdateFolderResult
   readonly RequestId: string
 }
 export const UpdateResourceFolderResponse: $Schema.Schema<UpdateResourceFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateResourceFolderResponse", { Data: UpdateFolderResult, RequestId: $C.str }))
@@ -5828,7 +5828,7 @@ export const UpdateResourceGroupRequest: $Schema.Schema<UpdateResourceGroupReque
 
 /** `UpdateResourceGroupResponse` (response side). */
 export interface UpdateResourceGroupResponse {
-  readonly Data: ResourceStatus
+  readonly Data?: ResourceStatus
   readonly RequestId: string
 }
 export const UpdateResourceGroupResponse: $Schema.Schema<UpdateResourceGroupResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateResourceGroupResponse", { Data: ResourceStatus, RequestId: $C.str }))
@@ -5902,14 +5902,14 @@ export const UpdateTaskFolderRequest: $Schema.Schema<UpdateTaskFolderRequest> = 
 
 /** `UpdateTaskFolderResponse` (response side). */
 export interface UpdateTaskFolderResponse {
-  readonly Data: UpdateTaskFolderResult
+  readonly Data?: UpdateTaskFolderResult
   readonly RequestId: string
 }
 export const UpdateTaskFolderResponse: $Schema.Schema<UpdateTaskFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateTaskFolderResponse", { Data: UpdateTaskFolderResult, RequestId: $C.str }))
 
 /** `UpdateTaskFolderResult` (response side). */
 export interface UpdateTaskFolderResult {
-  readonly Status: boolean
+  readonly Status?: boolean
 }
 export const UpdateTaskFolderResult: $Schema.Schema<UpdateTaskFolderResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateTaskFolderResult", { Status: $C.bool }))
 
@@ -5960,7 +5960,7 @@ export const UpdateTaskResult: $Schema.Schema<UpdateTaskResult> = /*#__PURE__*/ 
 
 /** `UpdateTasksOwner` (response side). */
 export interface UpdateTasksOwner {
-  readonly Status: boolean
+  readonly Status?: boolean
 }
 export const UpdateTasksOwner: $Schema.Schema<UpdateTasksOwner> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateTasksOwner", { Status: $C.bool }))
 
@@ -6056,7 +6056,7 @@ export const UpdateTriggerWorkflowPartiallyRequest: $Schema.Schema<UpdateTrigger
 
 /** `UpdateTriggerWorkflowPartiallyResponse` (response side). */
 export interface UpdateTriggerWorkflowPartiallyResponse {
-  readonly Data: UpdateTriggerWorkflowResult
+  readonly Data?: UpdateTriggerWorkflowResult
   readonly RequestId: string
 }
 export const UpdateTriggerWorkflowPartiallyResponse: $Schema.Schema<UpdateTriggerWorkflowPartiallyResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateTriggerWorkflowPartiallyResponse", { Data: UpdateTriggerWorkflowResult, RequestId: $C.str }))
@@ -6082,7 +6082,7 @@ export const UpdateTriggerWorkflowRequest: $Schema.Schema<UpdateTriggerWorkflowR
 
 /** `UpdateTriggerWorkflowResponse` (response side). */
 export interface UpdateTriggerWorkflowResponse {
-  readonly Data: UpdateTriggerWorkflowResult
+  readonly Data?: UpdateTriggerWorkflowResult
   readonly RequestId: string
 }
 export const UpdateTriggerWorkflowResponse: $Schema.Schema<UpdateTriggerWorkflowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateTriggerWorkflowResponse", { Data: UpdateTriggerWorkflowResult, RequestId: $C.str }))
@@ -6103,7 +6103,7 @@ export const UpdateWorkflowFolderRequest: $Schema.Schema<UpdateWorkflowFolderReq
 
 /** `UpdateWorkflowFolderResponse` (response side). */
 export interface UpdateWorkflowFolderResponse {
-  readonly Data: UpdateFolderResult
+  readonly Data?: UpdateFolderResult
   readonly RequestId: string
 }
 export const UpdateWorkflowFolderResponse: $Schema.Schema<UpdateWorkflowFolderResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateWorkflowFolderResponse", { Data: UpdateFolderResult, RequestId: $C.str }))
@@ -6124,14 +6124,14 @@ export const UpdateWorkflowRequest: $Schema.Schema<UpdateWorkflowRequest> = /*#_
 
 /** `UpdateWorkflowResponse` (response side). */
 export interface UpdateWorkflowResponse {
-  readonly Data: UpdateWorkflowResult
+  readonly Data?: UpdateWorkflowResult
   readonly RequestId: string
 }
 export const UpdateWorkflowResponse: $Schema.Schema<UpdateWorkflowResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateWorkflowResponse", { Data: UpdateWorkflowResult, RequestId: $C.str }))
 
 /** `UpdateWorkflowResult` (response side). */
 export interface UpdateWorkflowResult {
-  readonly Status: boolean
+  readonly Status?: boolean
 }
 export const UpdateWorkflowResult: $Schema.Schema<UpdateWorkflowResult> = /*#__PURE__*/ $C.lazy(() => $C.struct("UpdateWorkflowResult", { Status: $C.bool }))
 
@@ -6152,21 +6152,21 @@ export const WorkflowDetail: $Schema.Schema<WorkflowDetail> = /*#__PURE__*/ $C.l
 
 /** `WorkflowFolder` (response side). */
 export interface WorkflowFolder {
-  readonly ProjectId: string
-  readonly FolderId: string
-  readonly FolderPath: string
-  readonly CreateUserUin: string | null
+  readonly ProjectId?: string
+  readonly FolderId?: string
+  readonly FolderPath?: string
+  readonly CreateUserUin?: string | null
 }
 export const WorkflowFolder: $Schema.Schema<WorkflowFolder> = /*#__PURE__*/ $C.lazy(() => $C.struct("WorkflowFolder", { ProjectId: $C.str, FolderId: $C.str, FolderPath: $C.str, CreateUserUin: $C.nul($C.str) }))
 
 /** `WorkflowFolderDetail` (response side). */
 export interface WorkflowFolderDetail {
-  readonly ProjectId: string
-  readonly FolderId: string
-  readonly FolderPath: string
-  readonly CreateUserUin: string | null
-  readonly ParentFolderPath: string
-  readonly FolderName: string
+  readonly ProjectId?: string
+  readonly FolderId?: string
+  readonly FolderPath?: string
+  readonly CreateUserUin?: string | null
+  readonly ParentFolderPath?: string
+  readonly FolderName?: string
 }
 export const WorkflowFolderDetail: $Schema.Schema<WorkflowFolderDetail> = /*#__PURE__*/ $C.lazy(() => $C.struct("WorkflowFolderDetail", { ProjectId: $C.str, FolderId: $C.str, FolderPath: $C.str, CreateUserUin: $C.nul($C.str), ParentFolderPath: $C.str, FolderName: $C.str }))
 
@@ -6174,9 +6174,9 @@ export const WorkflowFolderDetail: $Schema.Schema<WorkflowFolderDetail> = /*#__P
 export interface WorkflowFolderPage {
   readonly PageNumber?: number | bigint | null
   readonly PageSize?: number | bigint | null
-  readonly TotalCount: number | bigint
-  readonly TotalPageNumber: number | bigint
-  readonly Items: readonly WorkflowFolder[]
+  readonly TotalCount?: number | bigint
+  readonly TotalPageNumber?: number | bigint
+  readonly Items?: readonly WorkflowFolder[]
 }
 export const WorkflowFolderPage: $Schema.Schema<WorkflowFolderPage> = /*#__PURE__*/ $C.lazy(() => $C.struct("WorkflowFolderPage", { TotalCount: $C.uint64, TotalPageNumber: $C.uint64, Items: $C.arr(WorkflowFolder) }, { PageNumber: $C.nul($C.uint64), PageSize: $C.nul($C.uint64) }))
 
@@ -6209,9 +6209,9 @@ export const WorkflowMaxPermission: $Schema.Schema<WorkflowMaxPermission> = /*#_
 
 /** `WorkflowPermission` (both sides). */
 export interface WorkflowPermission {
-  readonly PermissionTargetType: string | null
-  readonly PermissionTargetId: string | null
-  readonly PermissionTypeList: readonly string[] | null
+  readonly PermissionTargetType?: string | null
+  readonly PermissionTargetId?: string | null
+  readonly PermissionTypeList?: readonly string[] | null
 }
 export const WorkflowPermission: $Schema.Schema<WorkflowPermission> = /*#__PURE__*/ $C.lazy(() => $C.struct("WorkflowPermission", { PermissionTargetType: $C.nul($C.str), PermissionTargetId: $C.nul($C.str), PermissionTypeList: $C.nul($C.arr($C.str)) }))
 
@@ -6219,9 +6219,9 @@ export const WorkflowPermission: $Schema.Schema<WorkflowPermission> = /*#__PURE_
 export interface WorkflowPermissionPage {
   readonly PageNumber?: number | bigint
   readonly PageSize?: number | bigint
-  readonly TotalCount: number | bigint
-  readonly TotalPageNumber: number | bigint
-  readonly Items: readonly WorkflowPermission[]
+  readonly TotalCount?: number | bigint
+  readonly TotalPageNumber?: number | bigint
+  readonly Items?: readonly WorkflowPermission[]
 }
 export const WorkflowPermissionPage: $Schema.Schema<WorkflowPermissionPage> = /*#__PURE__*/ $C.lazy(() => $C.struct("WorkflowPermissionPage", { TotalCount: $C.uint64, TotalPageNumber: $C.uint64, Items: $C.arr(WorkflowPermission) }, { PageNumber: $C.uint64, PageSize: $C.uint64 }))
 

@@ -993,9 +993,9 @@ export const DescribeFileUploadURLResponse: $Schema.Schema<DescribeFileUploadURL
 
 /** `DescribeGroupInfo` (response side). */
 export interface DescribeGroupInfo {
-  readonly Id: number | bigint
-  readonly Name: string
-  readonly Description: string
+  readonly Id?: number | bigint
+  readonly Name?: string
+  readonly Description?: string
   readonly ParentId?: number | bigint
 }
 export const DescribeGroupInfo: $Schema.Schema<DescribeGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeGroupInfo", { Id: $C.int64, Name: $C.str, Description: $C.str }, { ParentId: $C.int64 }))
@@ -2192,8 +2192,8 @@ export const UpdateWorkspaceParkAttributesResponse: $Schema.Schema<UpdateWorkspa
 
 /** `VideoCloudRecordRes` (response side). */
 export interface VideoCloudRecordRes {
-  readonly TotalCount: number | bigint
-  readonly RecordSet: readonly RecordInfo[]
+  readonly TotalCount?: number | bigint
+  readonly RecordSet?: readonly RecordInfo[]
 }
 export const VideoCloudRecordRes: $Schema.Schema<VideoCloudRecordRes> = /*#__PURE__*/ $C.lazy(() => $C.struct("VideoCloudRecordRes", { TotalCount: $C.int64, RecordSet: $C.arr(RecordInfo) }))
 

@@ -19,9 +19,9 @@ export const $M: $O.Meta = { service: "yinsuda", version: "2022-05-27" }
 
 /** `AMEMusicBaseInfo` (response side). */
 export interface AMEMusicBaseInfo {
-  readonly MusicId: string
-  readonly Name: string
-  readonly SingerSet: readonly string[]
+  readonly MusicId?: string
+  readonly Name?: string
+  readonly SingerSet?: readonly string[]
 }
 export const AMEMusicBaseInfo: $Schema.Schema<AMEMusicBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("AMEMusicBaseInfo", { MusicId: $C.str, Name: $C.str, SingerSet: $C.arr($C.str) }))
 
@@ -38,7 +38,7 @@ export const ApplyChorusRequest: $Schema.Schema<ApplyChorusRequest> = /*#__PURE_
 
 /** `ApplyChorusResponse` (response side). */
 export interface ApplyChorusResponse {
-  readonly ChorusToken: string
+  readonly ChorusToken?: string
   readonly RequestId: string
 }
 export const ApplyChorusResponse: $Schema.Schema<ApplyChorusResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("ApplyChorusResponse", { ChorusToken: $C.str, RequestId: $C.str }))
@@ -56,16 +56,16 @@ export const BatchDescribeKTVMusicDetailsRequest: $Schema.Schema<BatchDescribeKT
 
 /** `BatchDescribeKTVMusicDetailsResponse` (response side). */
 export interface BatchDescribeKTVMusicDetailsResponse {
-  readonly KTVMusicDetailInfoSet: readonly KTVMusicDetailInfo[]
-  readonly NotExistMusicIdSet: readonly string[]
+  readonly KTVMusicDetailInfoSet?: readonly KTVMusicDetailInfo[]
+  readonly NotExistMusicIdSet?: readonly string[]
   readonly RequestId: string
 }
 export const BatchDescribeKTVMusicDetailsResponse: $Schema.Schema<BatchDescribeKTVMusicDetailsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("BatchDescribeKTVMusicDetailsResponse", { KTVMusicDetailInfoSet: $C.arr(KTVMusicDetailInfo), NotExistMusicIdSet: $C.arr($C.str), RequestId: $C.str }))
 
 /** `ChorusClip` (response side). */
 export interface ChorusClip {
-  readonly StartTime: number | bigint
-  readonly EndTime: number | bigint
+  readonly StartTime?: number | bigint
+  readonly EndTime?: number | bigint
 }
 export const ChorusClip: $Schema.Schema<ChorusClip> = /*#__PURE__*/ $C.lazy(() => $C.struct("ChorusClip", { StartTime: $C.int64, EndTime: $C.int64 }))
 
@@ -96,8 +96,8 @@ export const DescribeKTVMatchMusicsRequest: $Schema.Schema<DescribeKTVMatchMusic
 
 /** `DescribeKTVMatchMusicsResponse` (response side). */
 export interface DescribeKTVMatchMusicsResponse {
-  readonly MatchMusicSet: readonly KTVMatchMusic[]
-  readonly NotMatchRuleSet: readonly KTVMatchRule[]
+  readonly MatchMusicSet?: readonly KTVMatchMusic[]
+  readonly NotMatchRuleSet?: readonly KTVMatchRule[]
   readonly RequestId: string
 }
 export const DescribeKTVMatchMusicsResponse: $Schema.Schema<DescribeKTVMatchMusicsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKTVMatchMusicsResponse", { MatchMusicSet: $C.arr(KTVMatchMusic), NotMatchRuleSet: $C.arr(KTVMatchRule), RequestId: $C.str }))
@@ -160,8 +160,8 @@ export const DescribeKTVMusicsByTagRequest: $Schema.Schema<DescribeKTVMusicsByTa
 
 /** `DescribeKTVMusicsByTagResponse` (response side). */
 export interface DescribeKTVMusicsByTagResponse {
-  readonly KTVMusicInfoSet: readonly KTVMusicBaseInfo[]
-  readonly ScrollToken: string
+  readonly KTVMusicInfoSet?: readonly KTVMusicBaseInfo[]
+  readonly ScrollToken?: string
   readonly RequestId: string
 }
 export const DescribeKTVMusicsByTagResponse: $Schema.Schema<DescribeKTVMusicsByTagResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKTVMusicsByTagResponse", { KTVMusicInfoSet: $C.arr(KTVMusicBaseInfo), ScrollToken: $C.str, RequestId: $C.str }))
@@ -181,8 +181,8 @@ export const DescribeKTVPlaylistDetailRequest: $Schema.Schema<DescribeKTVPlaylis
 
 /** `DescribeKTVPlaylistDetailResponse` (response side). */
 export interface DescribeKTVPlaylistDetailResponse {
-  readonly KTVMusicInfoSet: readonly KTVMusicBaseInfo[]
-  readonly ScrollToken: string
+  readonly KTVMusicInfoSet?: readonly KTVMusicBaseInfo[]
+  readonly ScrollToken?: string
   readonly RequestId: string
 }
 export const DescribeKTVPlaylistDetailResponse: $Schema.Schema<DescribeKTVPlaylistDetailResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKTVPlaylistDetailResponse", { KTVMusicInfoSet: $C.arr(KTVMusicBaseInfo), ScrollToken: $C.str, RequestId: $C.str }))
@@ -199,8 +199,8 @@ export const DescribeKTVPlaylistsRequest: $Schema.Schema<DescribeKTVPlaylistsReq
 
 /** `DescribeKTVPlaylistsResponse` (response side). */
 export interface DescribeKTVPlaylistsResponse {
-  readonly PlaylistBaseInfoSet: readonly KTVPlaylistBaseInfo[]
-  readonly TotalCount: number | bigint
+  readonly PlaylistBaseInfoSet?: readonly KTVPlaylistBaseInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeKTVPlaylistsResponse: $Schema.Schema<DescribeKTVPlaylistsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKTVPlaylistsResponse", { PlaylistBaseInfoSet: $C.arr(KTVPlaylistBaseInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -219,8 +219,8 @@ export const DescribeKTVRobotsRequest: $Schema.Schema<DescribeKTVRobotsRequest> 
 
 /** `DescribeKTVRobotsResponse` (response side). */
 export interface DescribeKTVRobotsResponse {
-  readonly TotalCount: number | bigint
-  readonly KTVRobotInfoSet: readonly KTVRobotInfo[]
+  readonly TotalCount?: number | bigint
+  readonly KTVRobotInfoSet?: readonly KTVRobotInfo[]
   readonly RequestId: string
 }
 export const DescribeKTVRobotsResponse: $Schema.Schema<DescribeKTVRobotsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKTVRobotsResponse", { TotalCount: $C.int64, KTVRobotInfoSet: $C.arr(KTVRobotInfo), RequestId: $C.str }))
@@ -249,7 +249,7 @@ export const DescribeKTVTagsRequest: $Schema.Schema<DescribeKTVTagsRequest> = /*
 
 /** `DescribeKTVTagsResponse` (response side). */
 export interface DescribeKTVTagsResponse {
-  readonly TagGroupInfoSet: readonly KTVTagGroupInfo[]
+  readonly TagGroupInfoSet?: readonly KTVTagGroupInfo[]
   readonly RequestId: string
 }
 export const DescribeKTVTagsResponse: $Schema.Schema<DescribeKTVTagsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeKTVTagsResponse", { TagGroupInfoSet: $C.arr(KTVTagGroupInfo), RequestId: $C.str }))
@@ -268,8 +268,8 @@ export const DescribeLiveVipTradeInfosRequest: $Schema.Schema<DescribeLiveVipTra
 
 /** `DescribeLiveVipTradeInfosResponse` (response side). */
 export interface DescribeLiveVipTradeInfosResponse {
-  readonly LiveVipTradeInfoSet: readonly LiveVipTradeInfo[]
-  readonly TotalCount: number | bigint
+  readonly LiveVipTradeInfoSet?: readonly LiveVipTradeInfo[]
+  readonly TotalCount?: number | bigint
   readonly RequestId: string
 }
 export const DescribeLiveVipTradeInfosResponse: $Schema.Schema<DescribeLiveVipTradeInfosResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeLiveVipTradeInfosResponse", { LiveVipTradeInfoSet: $C.arr(LiveVipTradeInfo), TotalCount: $C.int64, RequestId: $C.str }))
@@ -283,7 +283,7 @@ export const DescribeUserInfoRequest: $Schema.Schema<DescribeUserInfoRequest> = 
 
 /** `DescribeUserInfoResponse` (response side). */
 export interface DescribeUserInfoResponse {
-  readonly UserInfo: UserInfo
+  readonly UserInfo?: UserInfo
   readonly RequestId: string
 }
 export const DescribeUserInfoResponse: $Schema.Schema<DescribeUserInfoResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("DescribeUserInfoResponse", { UserInfo: UserInfo, RequestId: $C.str }))
@@ -322,22 +322,22 @@ export const DestroyKTVRobotResponse: $Schema.Schema<DestroyKTVRobotResponse> = 
 
 /** `JoinRoomInput` (both sides). */
 export interface JoinRoomInput {
-  readonly TRTCJoinRoomInput: TRTCJoinRoomInput
+  readonly TRTCJoinRoomInput?: TRTCJoinRoomInput
 }
 export const JoinRoomInput: $Schema.Schema<JoinRoomInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("JoinRoomInput", { TRTCJoinRoomInput: TRTCJoinRoomInput }))
 
 /** `KTVBPMInfo` (response side). */
 export interface KTVBPMInfo {
-  readonly Type: string
-  readonly Value: number | bigint
+  readonly Type?: string
+  readonly Value?: number | bigint
 }
 export const KTVBPMInfo: $Schema.Schema<KTVBPMInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("KTVBPMInfo", { Type: $C.str, Value: $C.int64 }))
 
 /** `KTVMatchMusic` (response side). */
 export interface KTVMatchMusic {
-  readonly KTVMusicBaseInfo: KTVMusicBaseInfo
-  readonly MatchRule: KTVMatchRule
-  readonly AMEMusicBaseInfo: AMEMusicBaseInfo | null
+  readonly KTVMusicBaseInfo?: KTVMusicBaseInfo
+  readonly MatchRule?: KTVMatchRule
+  readonly AMEMusicBaseInfo?: AMEMusicBaseInfo | null
 }
 export const KTVMatchMusic: $Schema.Schema<KTVMatchMusic> = /*#__PURE__*/ $C.lazy(() => $C.struct("KTVMatchMusic", { KTVMusicBaseInfo: KTVMusicBaseInfo, MatchRule: KTVMatchRule, AMEMusicBaseInfo: $C.nul(AMEMusicBaseInfo) }))
 
@@ -351,34 +351,34 @@ export const KTVMatchRule: $Schema.Schema<KTVMatchRule> = /*#__PURE__*/ $C.lazy(
 
 /** `KTVMatchRuleMusicInfo` (both sides). */
 export interface KTVMatchRuleMusicInfo {
-  readonly MusicName: string
-  readonly SingerSet: readonly string[]
+  readonly MusicName?: string
+  readonly SingerSet?: readonly string[]
 }
 export const KTVMatchRuleMusicInfo: $Schema.Schema<KTVMatchRuleMusicInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("KTVMatchRuleMusicInfo", { MusicName: $C.str, SingerSet: $C.arr($C.str) }))
 
 /** `KTVMusicBaseInfo` (response side). */
 export interface KTVMusicBaseInfo {
-  readonly MusicId: string
-  readonly Name: string
-  readonly SingerSet: readonly string[]
-  readonly Duration: number | bigint
-  readonly SingerImageUrl: string
-  readonly AlbumInfo: MusicAlbumInfo | null
-  readonly RightSet: readonly string[]
-  readonly RecommendType: string
+  readonly MusicId?: string
+  readonly Name?: string
+  readonly SingerSet?: readonly string[]
+  readonly Duration?: number | bigint
+  readonly SingerImageUrl?: string
+  readonly AlbumInfo?: MusicAlbumInfo | null
+  readonly RightSet?: readonly string[]
+  readonly RecommendType?: string
 }
 export const KTVMusicBaseInfo: $Schema.Schema<KTVMusicBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("KTVMusicBaseInfo", { MusicId: $C.str, Name: $C.str, SingerSet: $C.arr($C.str), Duration: $C.int64, SingerImageUrl: $C.str, AlbumInfo: $C.nul(MusicAlbumInfo), RightSet: $C.arr($C.str), RecommendType: $C.str }))
 
 /** `KTVMusicDetailInfo` (response side). */
 export interface KTVMusicDetailInfo {
-  readonly KTVMusicBaseInfo: KTVMusicBaseInfo
-  readonly PlayToken: string
-  readonly LyricsUrl: string
-  readonly MidiUrl: string
-  readonly ChorusClipSet: readonly ChorusClip[]
-  readonly PreludeInterval: number | bigint
-  readonly GenreSet: readonly string[]
-  readonly BPMInfo: KTVBPMInfo | null
+  readonly KTVMusicBaseInfo?: KTVMusicBaseInfo
+  readonly PlayToken?: string
+  readonly LyricsUrl?: string
+  readonly MidiUrl?: string
+  readonly ChorusClipSet?: readonly ChorusClip[]
+  readonly PreludeInterval?: number | bigint
+  readonly GenreSet?: readonly string[]
+  readonly BPMInfo?: KTVBPMInfo | null
 }
 export const KTVMusicDetailInfo: $Schema.Schema<KTVMusicDetailInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("KTVMusicDetailInfo", { KTVMusicBaseInfo: KTVMusicBaseInfo, PlayToken: $C.str, LyricsUrl: $C.str, MidiUrl: $C.str, ChorusClipSet: $C.arr(ChorusClip), PreludeInterval: $C.int64, GenreSet: $C.arr($C.str), BPMInfo: $C.nul(KTVBPMInfo) }))
 
@@ -391,77 +391,77 @@ export const KTVOtherSegments: $Schema.Schema<KTVOtherSegments> = /*#__PURE__*/ 
 
 /** `KTVPlaylistBaseInfo` (response side). */
 export interface KTVPlaylistBaseInfo {
-  readonly PlaylistId: string
-  readonly Title: string
+  readonly PlaylistId?: string
+  readonly Title?: string
 }
 export const KTVPlaylistBaseInfo: $Schema.Schema<KTVPlaylistBaseInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("KTVPlaylistBaseInfo", { PlaylistId: $C.str, Title: $C.str }))
 
 /** `KTVRobotInfo` (response side). */
 export interface KTVRobotInfo {
-  readonly RobotId: string
-  readonly Status: string
-  readonly Playlists: readonly string[]
-  readonly CurIndex: number | bigint
-  readonly Position: number | bigint
-  readonly SetAudioParamInput: SetAudioParamCommandInput
-  readonly JoinRoomInput: JoinRoomInput
-  readonly RTCSystem: string
-  readonly SetPlayModeInput: SetPlayModeCommandInput
+  readonly RobotId?: string
+  readonly Status?: string
+  readonly Playlists?: readonly string[]
+  readonly CurIndex?: number | bigint
+  readonly Position?: number | bigint
+  readonly SetAudioParamInput?: SetAudioParamCommandInput
+  readonly JoinRoomInput?: JoinRoomInput
+  readonly RTCSystem?: string
+  readonly SetPlayModeInput?: SetPlayModeCommandInput
 }
 export const KTVRobotInfo: $Schema.Schema<KTVRobotInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("KTVRobotInfo", { RobotId: $C.str, Status: $C.str, Playlists: $C.arr($C.str), CurIndex: $C.int64, Position: $C.uint64, SetAudioParamInput: SetAudioParamCommandInput, JoinRoomInput: JoinRoomInput, RTCSystem: $C.str, SetPlayModeInput: SetPlayModeCommandInput }))
 
 /** `KTVSuggestionInfo` (response side). */
 export interface KTVSuggestionInfo {
-  readonly Suggestion: string
+  readonly Suggestion?: string
 }
 export const KTVSuggestionInfo: $Schema.Schema<KTVSuggestionInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("KTVSuggestionInfo", { Suggestion: $C.str }))
 
 /** `KTVTagGroupInfo` (response side). */
 export interface KTVTagGroupInfo {
-  readonly GroupId: string
-  readonly Name: string
-  readonly TagInfoSet: readonly KTVTagInfo[]
+  readonly GroupId?: string
+  readonly Name?: string
+  readonly TagInfoSet?: readonly KTVTagInfo[]
 }
 export const KTVTagGroupInfo: $Schema.Schema<KTVTagGroupInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("KTVTagGroupInfo", { GroupId: $C.str, Name: $C.str, TagInfoSet: $C.arr(KTVTagInfo) }))
 
 /** `KTVTagInfo` (response side). */
 export interface KTVTagInfo {
-  readonly TagId: string
-  readonly Name: string
+  readonly TagId?: string
+  readonly Name?: string
 }
 export const KTVTagInfo: $Schema.Schema<KTVTagInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("KTVTagInfo", { TagId: $C.str, Name: $C.str }))
 
 /** `LiveVipTradeInfo` (response side). */
 export interface LiveVipTradeInfo {
-  readonly TradeSerialNo: string
-  readonly AppName: string
-  readonly UserId: string
-  readonly RoomId: string
-  readonly VipDays: number | bigint
-  readonly Status: string
-  readonly CreateTime: string
+  readonly TradeSerialNo?: string
+  readonly AppName?: string
+  readonly UserId?: string
+  readonly RoomId?: string
+  readonly VipDays?: number | bigint
+  readonly Status?: string
+  readonly CreateTime?: string
 }
 export const LiveVipTradeInfo: $Schema.Schema<LiveVipTradeInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveVipTradeInfo", { TradeSerialNo: $C.str, AppName: $C.str, UserId: $C.str, RoomId: $C.str, VipDays: $C.int64, Status: $C.str, CreateTime: $C.datetimeIso }))
 
 /** `LiveVipUserInfo` (response side). */
 export interface LiveVipUserInfo {
-  readonly RoomId: string
-  readonly LiveVipEndTime: string
-  readonly LiveVipStatus: string
+  readonly RoomId?: string
+  readonly LiveVipEndTime?: string
+  readonly LiveVipStatus?: string
 }
 export const LiveVipUserInfo: $Schema.Schema<LiveVipUserInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("LiveVipUserInfo", { RoomId: $C.str, LiveVipEndTime: $C.datetimeIso, LiveVipStatus: $C.str }))
 
 /** `MusicAlbumCoverInfo` (response side). */
 export interface MusicAlbumCoverInfo {
-  readonly Dimension: string
-  readonly Url: string
+  readonly Dimension?: string
+  readonly Url?: string
 }
 export const MusicAlbumCoverInfo: $Schema.Schema<MusicAlbumCoverInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MusicAlbumCoverInfo", { Dimension: $C.str, Url: $C.str }))
 
 /** `MusicAlbumInfo` (response side). */
 export interface MusicAlbumInfo {
-  readonly Name: string
-  readonly CoverInfoSet: readonly MusicAlbumCoverInfo[]
+  readonly Name?: string
+  readonly CoverInfoSet?: readonly MusicAlbumCoverInfo[]
 }
 export const MusicAlbumInfo: $Schema.Schema<MusicAlbumInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("MusicAlbumInfo", { Name: $C.str, CoverInfoSet: $C.arr(MusicAlbumCoverInfo) }))
 
@@ -485,7 +485,7 @@ export const RechargeLiveVipRequest: $Schema.Schema<RechargeLiveVipRequest> = /*
 
 /** `RechargeLiveVipResponse` (response side). */
 export interface RechargeLiveVipResponse {
-  readonly LiveVipUserInfo: LiveVipUserInfo
+  readonly LiveVipUserInfo?: LiveVipUserInfo
   readonly RequestId: string
 }
 export const RechargeLiveVipResponse: $Schema.Schema<RechargeLiveVipResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("RechargeLiveVipResponse", { LiveVipUserInfo: LiveVipUserInfo, RequestId: $C.str }))
@@ -524,8 +524,8 @@ export const SearchKTVMusicsRequest: $Schema.Schema<SearchKTVMusicsRequest> = /*
 
 /** `SearchKTVMusicsResponse` (response side). */
 export interface SearchKTVMusicsResponse {
-  readonly KTVMusicInfoSet: readonly KTVMusicBaseInfo[]
-  readonly ScrollToken: string
+  readonly KTVMusicInfoSet?: readonly KTVMusicBaseInfo[]
+  readonly ScrollToken?: string
   readonly RequestId: string
 }
 export const SearchKTVMusicsResponse: $Schema.Schema<SearchKTVMusicsResponse> = /*#__PURE__*/ $C.lazy(() => $C.struct("SearchKTVMusicsResponse", { KTVMusicInfoSet: $C.arr(KTVMusicBaseInfo), ScrollToken: $C.str, RequestId: $C.str }))
@@ -601,10 +601,10 @@ export const SyncRobotCommand: $Schema.Schema<SyncRobotCommand> = /*#__PURE__*/ 
 
 /** `TRTCJoinRoomInput` (both sides). */
 export interface TRTCJoinRoomInput {
-  readonly Sign: string
-  readonly RoomId: string
-  readonly SdkAppId: string
-  readonly UserId: string
+  readonly Sign?: string
+  readonly RoomId?: string
+  readonly SdkAppId?: string
+  readonly UserId?: string
   readonly RoomIdType?: string | null
 }
 export const TRTCJoinRoomInput: $Schema.Schema<TRTCJoinRoomInput> = /*#__PURE__*/ $C.lazy(() => $C.struct("TRTCJoinRoomInput", { Sign: $C.str, RoomId: $C.str, SdkAppId: $C.str, UserId: $C.str }, { RoomIdType: $C.nul($C.str) }))
@@ -618,10 +618,10 @@ export const TimeRange: $Schema.Schema<TimeRange> = /*#__PURE__*/ $C.lazy(() => 
 
 /** `UserInfo` (response side). */
 export interface UserInfo {
-  readonly AppName: string
-  readonly UserId: string
-  readonly LiveVipUserInfo: LiveVipUserInfo | null
-  readonly UserType: string
+  readonly AppName?: string
+  readonly UserId?: string
+  readonly LiveVipUserInfo?: LiveVipUserInfo | null
+  readonly UserType?: string
 }
 export const UserInfo: $Schema.Schema<UserInfo> = /*#__PURE__*/ $C.lazy(() => $C.struct("UserInfo", { AppName: $C.str, UserId: $C.str, LiveVipUserInfo: $C.nul(LiveVipUserInfo), UserType: $C.str }))
 
